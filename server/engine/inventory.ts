@@ -1,0 +1,226 @@
+/**
+ * The infrastructure model the engine reasons about (DOMAIN.md §2).
+ *
+ * Objects reference each other by id, exactly as they are stored and imported, so the same
+ * shapes serve the JSON import format, the database rows and the engine. `InventoryIndex`
+ * adds the lookups the rules need, built once per evaluation so that evaluating a whole
+ * estate is linear in its size (no query per rule per VM).
+ */
+
+export const HYPERVISOR_KINDS = ['hyperv', 'xenserver'] as const;
+export type HypervisorKind = (typeof HYPERVISOR_KINDS)[number];
+
+export const OS_FAMILIES = ['windows', 'linux'] as const;
+export type OsFamily = (typeof OS_FAMILIES)[number];
+
+export const POWER_STATES = ['running', 'off', 'saved', 'paused'] as const;
+export type PowerState = (typeof POWER_STATES)[number];
+
+export const APPLICATIONS = ['sqlserver', 'exchange', 'other'] as const;
+export type Application = (typeof APPLICATIONS)[number];
+
+/** Hyper-V "Backup (volume shadow copy)" integration service inside the guest. */
+export const INTEGRATION_SERVICE_STATES = ['running', 'stopped', 'missing'] as const;
+export type IntegrationServiceState = (typeof INTEGRATION_SERVICE_STATES)[number];
+
+export const DISK_KINDS = ['vhdx', 'vdi', 'passthrough'] as const;
+export type DiskKind = (typeof DISK_KINDS)[number];
+
+export const FILE_SYSTEMS = ['ntfs', 'refs', 'fat', 'fat32', 'ext4', 'xfs', 'btrfs'] as const;
+export type FileSystem = (typeof FILE_SYSTEMS)[number];
+
+export const GUEST_DISK_TYPES = ['basic', 'dynamic'] as const;
+export type GuestDiskType = (typeof GUEST_DISK_TYPES)[number];
+
+export const ARRAY_VENDORS = ['netapp', 'equallogic', 'other'] as const;
+export type ArrayVendor = (typeof ARRAY_VENDORS)[number];
+
+export const HOST_VOLUME_KINDS = ['volume', 'csv', 'sr'] as const;
+export type HostVolumeKind = (typeof HOST_VOLUME_KINDS)[number];
+
+export interface Host {
+  id: string;
+  name: string;
+  kind: HypervisorKind;
+  version: string;
+  /** XenServer pool the host belongs to; null for stand-alone hosts and Hyper-V. */
+  pool: string | null;
+  /** A VSS-aware backup product (Migawka's agent) is usable; false means only Windows Server Backup. */
+  hasVssAwareProduct: boolean;
+  /** XenServer: whether this release still offers quiesced (VSS) snapshots. Ignored for Hyper-V. */
+  offersQuiescedSnapshots: boolean;
+}
+
+/** A volume of the host (Hyper-V: D:, a CSV) or a XenServer storage repository. */
+export interface HostVolume {
+  id: string;
+  hostId: string;
+  name: string;
+  kind: HostVolumeKind;
+  sizeBytes: number;
+  freeBytes: number;
+  vssEnabled: boolean;
+  /** Host volume that holds this volume's shadow storage (normally itself); null when none is configured. */
+  shadowStorageVolumeId: string | null;
+  /** Maximum size of the shadow storage area; null = unbounded. */
+  shadowStorageLimitBytes: number | null;
+  /** Array volume / LUN behind this host volume, if any. */
+  arrayVolumeId: string | null;
+}
+
+export interface Vm {
+  id: string;
+  name: string;
+  hostId: string;
+  osFamily: OsFamily;
+  powerState: PowerState;
+  applications: Application[];
+  /** Hyper-V Backup integration service; null for XenServer guests. */
+  backupIntegrationService: IntegrationServiceState | null;
+  /** XenServer: the Xen VSS provider is installed in the (Windows) guest. */
+  hasXenVssProvider: boolean;
+  /** Hyper-V: host volume holding the VM's checkpoint (snapshot) files; null = beside its VHDs. */
+  snapshotLocationVolumeId: string | null;
+  /** Pre-freeze / post-thaw scripts are configured for the VM's applications. */
+  hasFreezeScripts: boolean;
+  /** Bytes the VM changes per day; sizes shadow storage and deltas. */
+  dailyChangeBytes: number;
+  tags: string[];
+}
+
+export interface VirtualDisk {
+  id: string;
+  vmId: string;
+  name: string;
+  kind: DiskKind;
+  sizeBytes: number;
+  /** Host volume / SR holding the VHDX or VDI; null for pass-through disks. */
+  hostVolumeId: string | null;
+  /** Array LUN presented straight to the VM (pass-through); null otherwise. */
+  arrayVolumeId: string | null;
+}
+
+export interface GuestVolume {
+  id: string;
+  vmId: string;
+  /** Drive letter or mount point as the guest sees it: "C:", "D:", "/var". */
+  mountPoint: string;
+  fileSystem: FileSystem;
+  diskType: GuestDiskType;
+  vssEnabled: boolean;
+  /** Mount point of the guest volume holding this volume's shadow storage; null = not configured. */
+  shadowStorageOn: string | null;
+  /** Virtual disk the volume lives on, when known. */
+  diskId: string | null;
+}
+
+export interface StorageArray {
+  id: string;
+  name: string;
+  vendor: ArrayVendor;
+  supportsSnapshots: boolean;
+}
+
+export interface ArrayVolume {
+  id: string;
+  arrayId: string;
+  name: string;
+  supportsSnapshots: boolean;
+  consistencyGroupId: string | null;
+}
+
+export interface ConsistencyGroup {
+  id: string;
+  arrayId: string;
+  name: string;
+}
+
+export interface Inventory {
+  hosts: Host[];
+  hostVolumes: HostVolume[];
+  vms: Vm[];
+  virtualDisks: VirtualDisk[];
+  guestVolumes: GuestVolume[];
+  arrays: StorageArray[];
+  arrayVolumes: ArrayVolume[];
+  consistencyGroups: ConsistencyGroup[];
+}
+
+export function emptyInventory(): Inventory {
+  return {
+    hosts: [],
+    hostVolumes: [],
+    vms: [],
+    virtualDisks: [],
+    guestVolumes: [],
+    arrays: [],
+    arrayVolumes: [],
+    consistencyGroups: [],
+  };
+}
+
+/** Lookups over an inventory, built once (O(n)) and shared by every rule. */
+export interface InventoryIndex {
+  inventory: Inventory;
+  hostsById: Map<string, Host>;
+  vmsById: Map<string, Vm>;
+  hostVolumesById: Map<string, HostVolume>;
+  arraysById: Map<string, StorageArray>;
+  arrayVolumesById: Map<string, ArrayVolume>;
+  consistencyGroupsById: Map<string, ConsistencyGroup>;
+  disksByVm: Map<string, VirtualDisk[]>;
+  guestVolumesByVm: Map<string, GuestVolume[]>;
+  /** VM ids with at least one disk on the host volume. */
+  vmIdsByHostVolume: Map<string, string[]>;
+  /** VM ids with at least one disk on the array volume (through a host volume or pass-through). */
+  vmIdsByArrayVolume: Map<string, string[]>;
+}
+
+function group<T>(items: T[], key: (item: T) => string | null): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === null) continue;
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+function byId<T extends { id: string }>(items: T[]): Map<string, T> {
+  return new Map(items.map((item) => [item.id, item]));
+}
+
+function addUnique(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [value]);
+  else if (!list.includes(value)) list.push(value);
+}
+
+export function indexInventory(inventory: Inventory): InventoryIndex {
+  const hostVolumesById = byId(inventory.hostVolumes);
+  const vmIdsByHostVolume = new Map<string, string[]>();
+  const vmIdsByArrayVolume = new Map<string, string[]>();
+  for (const disk of inventory.virtualDisks) {
+    if (disk.hostVolumeId) {
+      addUnique(vmIdsByHostVolume, disk.hostVolumeId, disk.vmId);
+      const arrayVolumeId = hostVolumesById.get(disk.hostVolumeId)?.arrayVolumeId;
+      if (arrayVolumeId) addUnique(vmIdsByArrayVolume, arrayVolumeId, disk.vmId);
+    }
+    if (disk.arrayVolumeId) addUnique(vmIdsByArrayVolume, disk.arrayVolumeId, disk.vmId);
+  }
+  return {
+    inventory,
+    hostsById: byId(inventory.hosts),
+    vmsById: byId(inventory.vms),
+    hostVolumesById,
+    arraysById: byId(inventory.arrays),
+    arrayVolumesById: byId(inventory.arrayVolumes),
+    consistencyGroupsById: byId(inventory.consistencyGroups),
+    disksByVm: group(inventory.virtualDisks, (d) => d.vmId),
+    guestVolumesByVm: group(inventory.guestVolumes, (g) => g.vmId),
+    vmIdsByHostVolume,
+    vmIdsByArrayVolume,
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Operation plans (DOMAIN.md §6–§7): what the runner executes, step by step.
+ *
+ * A plan is a pure value built by the engine from inventory + request. Every step has a stable
+ * `key` (unique within its operation) so that a finished step is never run twice after a
+ * restart. Steps that undo a side effect name it in `undoes`; they run even when the operation
+ * fails or is cancelled (thaw after freeze, resume after saved state, release after snapshot).
+ */
+import type { BackupMethod, Consistency, Finding } from './types';
+
+export const CONSISTENCY_POLICIES = ['require', 'fallback'] as const;
+export type ConsistencyPolicy = (typeof CONSISTENCY_POLICIES)[number];
+
+export const PASSTHROUGH_POLICIES = ['skip', 'fail'] as const;
+export type PassthroughPolicy = (typeof PASSTHROUGH_POLICIES)[number];
+
+export const RESTORE_MODES = ['in-place', 'as-new', 'snapshot-revert', 'volume-revert', 'staged'] as const;
+export type RestoreMode = (typeof RESTORE_MODES)[number];
+
+export const STEP_KINDS = [
+  // backup
+  'check',
+  'pre-freeze-script',
+  'save-state',
+  'guest-freeze',
+  'flush-host-io',
+  'vss-snapshot',
+  'xen-snapshot',
+  'array-snapshot',
+  'guest-thaw',
+  'post-thaw-script',
+  'resume',
+  'copy-to-repository',
+  'release-snapshot',
+  'catalog',
+  'apply-retention',
+  'agent-copy',
+  // restore
+  'verify-point',
+  'power-off-check',
+  'restore-disks',
+  'revert-volume',
+  'stage-volume',
+  'copy-out-vm',
+  'verify-restored',
+  'discard-newer-points',
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+export interface ScriptSpec {
+  /** Command line run inside the guest; exit code 0 = success. */
+  command: string;
+  timeoutSeconds: number;
+}
+
+export interface PlanStep {
+  /** Stable within the operation, e.g. "vm:sql01:guest-freeze". */
+  key: string;
+  kind: StepKind;
+  title: string;
+  vmId: string | null;
+  hostVolumeId: string | null;
+  arrayVolumeId: string | null;
+  /** Key of the step whose side effect this cleanup step undoes; it runs even on failure/cancel. */
+  undoes: string | null;
+  /** Step-specific parameters (script, timeout, snapshot id, restore target...). JSON-serialisable. */
+  params: Record<string, unknown>;
+}
+
+export interface PlannedVm {
+  vmId: string;
+  vmName: string;
+  method: BackupMethod;
+  expectedConsistency: Consistency;
+  /** Disks the method leaves out (pass-through). */
+  excludedDiskIds: string[];
+}
+
+export interface BackupPlan {
+  kind: 'backup';
+  vms: PlannedVm[];
+  steps: PlanStep[];
+  findings: Finding[];
+  /** False when any blocker is present; `blockedReasons` says why. */
+  isRunnable: boolean;
+  blockedReasons: string[];
+  /** Objects the operation must lock (VMs, host volumes, array volumes). */
+  lockKeys: string[];
+  hostIds: string[];
+  arrayIds: string[];
+}
+
+export interface CollateralVm {
+  vmId: string;
+  vmName: string;
+  /** Milliseconds of that VM's changes that the revert would discard (now − point time). */
+  dataLossMs: number;
+}
+
+export interface RestorePlan {
+  kind: 'restore';
+  restorePointId: string;
+  mode: RestoreMode;
+  vmId: string;
+  steps: PlanStep[];
+  findings: Finding[];
+  collateral: CollateralVm[];
+  /** Restore point ids that a revert would discard. */
+  discardedPointIds: string[];
+  isRunnable: boolean;
+  blockedReasons: string[];
+  lockKeys: string[];
+  hostIds: string[];
+  arrayIds: string[];
+  /** The typed confirmation a destructive mode requires (volume or VM name); null when none. */
+  confirmationText: string | null;
+}
+
+export type OperationPlan = BackupPlan | RestorePlan;
+
+export function lockKeyForVm(vmId: string): string {
+  return `vm:${vmId}`;
+}
+export function lockKeyForHostVolume(hostVolumeId: string): string {
+  return `host-volume:${hostVolumeId}`;
+}
+export function lockKeyForArrayVolume(arrayVolumeId: string): string {
+  return `array-volume:${arrayVolumeId}`;
+}
