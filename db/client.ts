@@ -1,0 +1,78 @@
+/**
+ * Opens the SQLite database, migrates it, and caches one connection per process.
+ *
+ * better-sqlite3 is synchronous: migrations run before the first query, and every service
+ * transaction is a plain synchronous callback (never `await` inside one).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema';
+
+export type Db = BetterSQLite3Database<typeof schema>;
+export type SqliteConnection = Database.Database;
+
+/**
+ * The committed drizzle-kit output. Next bundles this file, so `import.meta.url` may point into
+ * `.next/`; the working directory (the repo root for `npm start`, tests and the CLI) is tried first.
+ */
+export function resolveMigrationsFolder(): string {
+  const candidates = [
+    process.env.MIGAWKA_MIGRATIONS_DIR,
+    path.resolve(process.cwd(), 'db/migrations'),
+    safeFileUrlPath(new URL('./migrations', import.meta.url)),
+  ].filter((candidate): candidate is string => Boolean(candidate));
+  const found = candidates.find((candidate) => existsSync(path.join(candidate, 'meta/_journal.json')));
+  if (!found) {
+    throw new Error(`Cannot find the database migrations; looked in: ${candidates.join(', ')}`);
+  }
+  return found;
+}
+
+function safeFileUrlPath(url: URL): string | null {
+  return url.protocol === 'file:' ? fileURLToPath(url) : null;
+}
+
+/** Opens (creating if needed) and migrates a database file, or a private in-memory one. */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const connection = new Database(file);
+  if (file !== ':memory:') connection.pragma('journal_mode = WAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  // WAL makes NORMAL durable across application crashes; only a power cut can lose the last commit.
+  connection.pragma('synchronous = NORMAL');
+  const db = drizzle(connection, { schema });
+  migrate(db, { migrationsFolder: resolveMigrationsFolder() });
+  return db;
+}
+
+/** Raw better-sqlite3 connection, for bulk inserts with prepared statements. */
+export function sqliteOf(db: Db): SqliteConnection {
+  return db.$client;
+}
+
+export function databasePathFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MIGAWKA_DB_PATH) return env.MIGAWKA_DB_PATH;
+  return path.join(env.MIGAWKA_DATA_DIR ?? './data', 'migawka.db');
+}
+
+const globalForDb = globalThis as typeof globalThis & { __migawkaDb?: Db };
+
+/**
+ * The process-wide database (cached on globalThis so Next's dev reloads reuse the connection).
+ * Path: MIGAWKA_DB_PATH, or `${MIGAWKA_DATA_DIR ?? './data'}/migawka.db`.
+ */
+export function getDb(): Db {
+  if (!globalForDb.__migawkaDb) globalForDb.__migawkaDb = openDatabase(databasePathFromEnv());
+  return globalForDb.__migawkaDb;
+}
+
+/** Closes and forgets the cached database (tests, graceful shutdown). */
+export function closeDb(): void {
+  globalForDb.__migawkaDb?.$client.close();
+  globalForDb.__migawkaDb = undefined;
+}

@@ -1,0 +1,244 @@
+/**
+ * Inventory and persisted assessment tables (drizzle, SQLite).
+ *
+ * Rows mirror the engine's Inventory types (server/engine/inventory.ts) one to one, so loading
+ * an inventory for evaluation is a handful of `select *` and no reshaping beyond JSON columns.
+ * Every list filter of the console has an index; foreign keys are enforced (the client turns
+ * `foreign_keys` on).
+ *
+ * onDelete choices: ownership cascades (host → its volumes and VMs, VM → its disks, guest
+ * volumes, assessment and findings; array → its volumes and groups). References that are not
+ * ownership (a disk on a host volume, a volume backed by an array LUN) either become null when
+ * the field is optional in the model, or are left as NO ACTION so that deleting something still
+ * in use fails instead of silently leaving a disk without a volume.
+ */
+import { type AnySQLiteColumn, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type {
+  Application,
+  ArrayVendor,
+  DiskKind,
+  FileSystem,
+  GuestDiskType,
+  HostVolumeKind,
+  HypervisorKind,
+  IntegrationServiceState,
+  OsFamily,
+  PowerState,
+} from '../server/engine/inventory';
+import type {
+  BackupMethod,
+  CaptureState,
+  Consistency,
+  ObjectRef,
+  Readiness,
+  RuleId,
+  Severity,
+} from '../server/engine/types';
+
+export const hosts = sqliteTable(
+  'hosts',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    kind: text('kind').$type<HypervisorKind>().notNull(),
+    version: text('version').notNull(),
+    pool: text('pool'),
+    hasVssAwareProduct: integer('has_vss_aware_product', { mode: 'boolean' }).notNull(),
+    offersQuiescedSnapshots: integer('offers_quiesced_snapshots', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [index('hosts_name_idx').on(t.name), index('hosts_kind_name_idx').on(t.kind, t.name)],
+);
+
+export const storageArrays = sqliteTable(
+  'storage_arrays',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    vendor: text('vendor').$type<ArrayVendor>().notNull(),
+    supportsSnapshots: integer('supports_snapshots', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [index('storage_arrays_name_idx').on(t.name), index('storage_arrays_vendor_idx').on(t.vendor)],
+);
+
+export const consistencyGroups = sqliteTable(
+  'consistency_groups',
+  {
+    id: text('id').primaryKey(),
+    arrayId: text('array_id')
+      .notNull()
+      .references(() => storageArrays.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+  },
+  (t) => [index('consistency_groups_array_idx').on(t.arrayId)],
+);
+
+export const arrayVolumes = sqliteTable(
+  'array_volumes',
+  {
+    id: text('id').primaryKey(),
+    arrayId: text('array_id')
+      .notNull()
+      .references(() => storageArrays.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    supportsSnapshots: integer('supports_snapshots', { mode: 'boolean' }).notNull(),
+    consistencyGroupId: text('consistency_group_id').references(() => consistencyGroups.id, {
+      onDelete: 'set null',
+    }),
+  },
+  (t) => [
+    index('array_volumes_array_name_idx').on(t.arrayId, t.name),
+    index('array_volumes_consistency_group_idx').on(t.consistencyGroupId),
+    index('array_volumes_name_idx').on(t.name),
+  ],
+);
+
+export const hostVolumes = sqliteTable(
+  'host_volumes',
+  {
+    id: text('id').primaryKey(),
+    hostId: text('host_id')
+      .notNull()
+      .references(() => hosts.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    kind: text('kind').$type<HostVolumeKind>().notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    freeBytes: integer('free_bytes').notNull(),
+    vssEnabled: integer('vss_enabled', { mode: 'boolean' }).notNull(),
+    shadowStorageVolumeId: text('shadow_storage_volume_id').references(
+      (): AnySQLiteColumn => hostVolumes.id,
+      {
+        onDelete: 'set null',
+      },
+    ),
+    shadowStorageLimitBytes: integer('shadow_storage_limit_bytes'),
+    arrayVolumeId: text('array_volume_id').references(() => arrayVolumes.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    index('host_volumes_host_name_idx').on(t.hostId, t.name),
+    index('host_volumes_name_idx').on(t.name),
+    index('host_volumes_array_volume_idx').on(t.arrayVolumeId),
+    index('host_volumes_shadow_storage_idx').on(t.shadowStorageVolumeId),
+  ],
+);
+
+export const vms = sqliteTable(
+  'vms',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    hostId: text('host_id')
+      .notNull()
+      .references(() => hosts.id, { onDelete: 'cascade' }),
+    osFamily: text('os_family').$type<OsFamily>().notNull(),
+    powerState: text('power_state').$type<PowerState>().notNull(),
+    applications: text('applications', { mode: 'json' }).$type<Application[]>().notNull(),
+    backupIntegrationService: text('backup_integration_service').$type<IntegrationServiceState>(),
+    hasXenVssProvider: integer('has_xen_vss_provider', { mode: 'boolean' }).notNull(),
+    snapshotLocationVolumeId: text('snapshot_location_volume_id').references(() => hostVolumes.id, {
+      onDelete: 'set null',
+    }),
+    hasFreezeScripts: integer('has_freeze_scripts', { mode: 'boolean' }).notNull(),
+    dailyChangeBytes: integer('daily_change_bytes').notNull(),
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull(),
+  },
+  (t) => [
+    index('vms_name_idx').on(t.name),
+    index('vms_host_name_idx').on(t.hostId, t.name),
+    index('vms_os_family_name_idx').on(t.osFamily, t.name),
+    index('vms_power_state_name_idx').on(t.powerState, t.name),
+    index('vms_snapshot_location_idx').on(t.snapshotLocationVolumeId),
+  ],
+);
+
+export const virtualDisks = sqliteTable(
+  'virtual_disks',
+  {
+    id: text('id').primaryKey(),
+    vmId: text('vm_id')
+      .notNull()
+      .references(() => vms.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    kind: text('kind').$type<DiskKind>().notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    // NO ACTION: a host volume or LUN still holding disks cannot be deleted from under them.
+    hostVolumeId: text('host_volume_id').references(() => hostVolumes.id),
+    arrayVolumeId: text('array_volume_id').references(() => arrayVolumes.id),
+  },
+  (t) => [
+    index('virtual_disks_vm_idx').on(t.vmId),
+    index('virtual_disks_host_volume_vm_idx').on(t.hostVolumeId, t.vmId),
+    index('virtual_disks_array_volume_vm_idx').on(t.arrayVolumeId, t.vmId),
+  ],
+);
+
+export const guestVolumes = sqliteTable(
+  'guest_volumes',
+  {
+    id: text('id').primaryKey(),
+    vmId: text('vm_id')
+      .notNull()
+      .references(() => vms.id, { onDelete: 'cascade' }),
+    mountPoint: text('mount_point').notNull(),
+    fileSystem: text('file_system').$type<FileSystem>().notNull(),
+    diskType: text('disk_type').$type<GuestDiskType>().notNull(),
+    vssEnabled: integer('vss_enabled', { mode: 'boolean' }).notNull(),
+    shadowStorageOn: text('shadow_storage_on'),
+    diskId: text('disk_id').references(() => virtualDisks.id, { onDelete: 'set null' }),
+  },
+  (t) => [index('guest_volumes_vm_idx').on(t.vmId), index('guest_volumes_disk_idx').on(t.diskId)],
+);
+
+/**
+ * The engine's verdict per VM, recomputed whenever the inventory changes. Denormalised sort
+ * keys (`readiness_rank`, `finding_weight`) let list pages sort and page on one indexed column.
+ */
+export const vmAssessments = sqliteTable(
+  'vm_assessments',
+  {
+    vmId: text('vm_id')
+      .primaryKey()
+      .references(() => vms.id, { onDelete: 'cascade' }),
+    readiness: text('readiness').$type<Readiness>().notNull(),
+    /** Position of `readiness` in READINESS (0 = online-ready … 4 = blocked), for sorting. */
+    readinessRank: integer('readiness_rank').notNull(),
+    recommendedMethod: text('recommended_method').$type<BackupMethod>(),
+    consistency: text('consistency').$type<Consistency>(),
+    captureState: text('capture_state').$type<CaptureState>(),
+    blockerCount: integer('blocker_count').notNull(),
+    warningCount: integer('warning_count').notNull(),
+    infoCount: integer('info_count').notNull(),
+    /** blockers × 1,000,000 + warnings × 1,000 + infos: "most serious first" in one column. */
+    findingWeight: integer('finding_weight').notNull(),
+    planJson: text('plan_json', { mode: 'json' }).notNull(),
+  },
+  (t) => [
+    index('vm_assessments_readiness_idx').on(t.readiness),
+    index('vm_assessments_readiness_rank_idx').on(t.readinessRank, t.vmId),
+    index('vm_assessments_finding_weight_idx').on(t.findingWeight, t.vmId),
+  ],
+);
+
+export const findings = sqliteTable(
+  'findings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Null for host- or volume-wide findings. */
+    vmId: text('vm_id').references(() => vms.id, { onDelete: 'cascade' }),
+    /** The host the finding belongs to (the VM's host, or the host of the volume it names). */
+    hostId: text('host_id').references(() => hosts.id, { onDelete: 'cascade' }),
+    ruleId: text('rule_id').$type<RuleId>().notNull(),
+    severity: text('severity').$type<Severity>().notNull(),
+    /** 0 = blocker, 1 = warning, 2 = info: sorts findings most serious first. */
+    severityRank: integer('severity_rank').notNull(),
+    message: text('message').notNull(),
+    remedy: text('remedy').notNull(),
+    methodsJson: text('methods_json', { mode: 'json' }).$type<BackupMethod[]>().notNull(),
+    objectsJson: text('objects_json', { mode: 'json' }).$type<ObjectRef[]>().notNull(),
+  },
+  (t) => [
+    index('findings_vm_severity_idx').on(t.vmId, t.severityRank),
+    index('findings_host_severity_idx').on(t.hostId, t.severityRank),
+    index('findings_rule_vm_idx').on(t.ruleId, t.vmId),
+    index('findings_severity_vm_idx').on(t.severity, t.vmId),
+  ],
+);
