@@ -42,6 +42,7 @@ export const STEP_KINDS = [
   'revert-volume',
   'stage-volume',
   'copy-out-vm',
+  'discard-staging',
   'verify-restored',
   'discard-newer-points',
 ] as const;
