@@ -52,7 +52,8 @@ export function openDatabase(file: string): Db {
 
 /** Raw better-sqlite3 connection, for bulk inserts with prepared statements. */
 export function sqliteOf(db: Db): SqliteConnection {
-  return db.$client;
+  // drizzle() always attaches the connection; the declared Db type just does not mention it.
+  return (db as Db & { $client: SqliteConnection }).$client;
 }
 
 export function databasePathFromEnv(env: NodeJS.ProcessEnv = process.env): string {
@@ -73,6 +74,6 @@ export function getDb(): Db {
 
 /** Closes and forgets the cached database (tests, graceful shutdown). */
 export function closeDb(): void {
-  globalForDb.__migawkaDb?.$client.close();
+  if (globalForDb.__migawkaDb) sqliteOf(globalForDb.__migawkaDb).close();
   globalForDb.__migawkaDb = undefined;
 }

@@ -1,0 +1,101 @@
+/**
+ * Inputs of the inventory list and detail queries, shared by tRPC procedures and UI forms.
+ * Lists page with an opaque keyset cursor (`nextCursor` of the previous page).
+ */
+import { z } from 'zod';
+import { ARRAY_VENDORS, HYPERVISOR_KINDS, OS_FAMILIES, POWER_STATES } from '../engine/inventory';
+import { READINESS, RULE_IDS, SEVERITIES } from '../engine/types';
+
+export const SORT_DIRECTIONS = ['asc', 'desc'] as const;
+export type SortDirection = (typeof SORT_DIRECTIONS)[number];
+
+const optionalId = z.string().trim().min(1).max(200).optional();
+const search = z.string().trim().max(200).optional();
+const cursor = z.string().min(1).max(1000).optional();
+const limit = z.int().min(1).max(100).default(25);
+const direction = z.enum(SORT_DIRECTIONS).default('asc');
+
+export const VM_SORTS = ['name', 'host', 'readiness', 'findings', 'powerState'] as const;
+export type VmSort = (typeof VM_SORTS)[number];
+
+export const vmListInput = z.object({
+  hostId: optionalId,
+  hostVolumeId: optionalId,
+  arrayVolumeId: optionalId,
+  osFamily: z.enum(OS_FAMILIES).optional(),
+  powerState: z.enum(POWER_STATES).optional(),
+  ruleId: z.enum(RULE_IDS).optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  readiness: z.enum(READINESS).optional(),
+  /** Case-insensitive substring of the VM name. */
+  search,
+  sort: z.enum(VM_SORTS).default('name'),
+  direction,
+  cursor,
+  limit,
+});
+export type VmListInput = z.input<typeof vmListInput>;
+export type VmListQuery = z.output<typeof vmListInput>;
+
+export const HOST_SORTS = ['name', 'kind', 'vmCount'] as const;
+export type HostSort = (typeof HOST_SORTS)[number];
+
+export const hostListInput = z.object({
+  kind: z.enum(HYPERVISOR_KINDS).optional(),
+  /** Case-insensitive substring of the host name or pool. */
+  search,
+  sort: z.enum(HOST_SORTS).default('name'),
+  direction,
+  cursor,
+  limit,
+});
+export type HostListInput = z.input<typeof hostListInput>;
+export type HostListQuery = z.output<typeof hostListInput>;
+
+export const HOST_VOLUME_SORTS = ['name', 'host', 'freeBytes', 'vmCount'] as const;
+export type HostVolumeSort = (typeof HOST_VOLUME_SORTS)[number];
+
+export const hostVolumeListInput = z.object({
+  hostId: optionalId,
+  arrayVolumeId: optionalId,
+  /** Only volumes with VSS on (true) or off (false). */
+  vssEnabled: z.boolean().optional(),
+  /** Case-insensitive substring of the volume name. */
+  search,
+  sort: z.enum(HOST_VOLUME_SORTS).default('name'),
+  direction,
+  cursor,
+  limit,
+});
+export type HostVolumeListInput = z.input<typeof hostVolumeListInput>;
+export type HostVolumeListQuery = z.output<typeof hostVolumeListInput>;
+
+export const ARRAY_SORTS = ['name', 'vendor'] as const;
+export type ArraySort = (typeof ARRAY_SORTS)[number];
+
+export const arrayListInput = z.object({
+  vendor: z.enum(ARRAY_VENDORS).optional(),
+  search,
+  sort: z.enum(ARRAY_SORTS).default('name'),
+  direction,
+  cursor,
+  limit,
+});
+export type ArrayListInput = z.input<typeof arrayListInput>;
+export type ArrayListQuery = z.output<typeof arrayListInput>;
+
+export const findingsInput = z.object({
+  vmId: optionalId,
+  hostId: optionalId,
+});
+export type FindingsInput = z.input<typeof findingsInput>;
+
+export const idInput = z.object({ id: z.string().trim().min(1).max(200) });
+export type IdInput = z.input<typeof idInput>;
+
+/** One page of a list: `nextCursor` is null on the last page; `total` counts every match. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+  total: number;
+}

@@ -1,0 +1,420 @@
+/**
+ * The inventory import format (docs/inventory-format.md): a zod schema of the engine's
+ * Inventory plus `formatVersion`, and the referential checks a schema alone cannot express.
+ *
+ * `parseInventory` reports every problem at once, each with the exact path of the bad field
+ * ("vms[3].hostId"), so an operator can fix a file in one pass. Shape errors and reference
+ * errors are collected together: reference checks read the raw input defensively instead of
+ * waiting for the shape to be valid.
+ */
+import { z } from 'zod';
+import {
+  APPLICATIONS,
+  ARRAY_VENDORS,
+  DISK_KINDS,
+  FILE_SYSTEMS,
+  GUEST_DISK_TYPES,
+  HOST_VOLUME_KINDS,
+  HYPERVISOR_KINDS,
+  INTEGRATION_SERVICE_STATES,
+  type Inventory,
+  OS_FAMILIES,
+  POWER_STATES,
+} from '../engine/inventory';
+import type { FieldError } from '../services/errors';
+
+export const INVENTORY_FORMAT_VERSION = 1;
+
+const id = z.string().trim().min(1, 'must be a non-empty id').max(200, 'must be at most 200 characters');
+const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const bytes = z.int('must be a whole number of bytes').nonnegative('must not be negative');
+const reference = id.nullable().default(null);
+
+export const hostSchema = z.strictObject({
+  id,
+  name,
+  kind: z.enum(HYPERVISOR_KINDS),
+  version: z.string().trim().min(1, 'must not be empty'),
+  pool: z.string().trim().min(1).nullable().default(null),
+  hasVssAwareProduct: z.boolean(),
+  offersQuiescedSnapshots: z.boolean().default(false),
+});
+
+export const hostVolumeSchema = z.strictObject({
+  id,
+  hostId: id,
+  name,
+  kind: z.enum(HOST_VOLUME_KINDS).default('volume'),
+  sizeBytes: bytes,
+  freeBytes: bytes,
+  vssEnabled: z.boolean(),
+  shadowStorageVolumeId: reference,
+  shadowStorageLimitBytes: bytes.nullable().default(null),
+  arrayVolumeId: reference,
+});
+
+export const vmSchema = z.strictObject({
+  id,
+  name,
+  hostId: id,
+  osFamily: z.enum(OS_FAMILIES),
+  powerState: z.enum(POWER_STATES),
+  applications: z.array(z.enum(APPLICATIONS)).default([]),
+  backupIntegrationService: z.enum(INTEGRATION_SERVICE_STATES).nullable().default(null),
+  hasXenVssProvider: z.boolean().default(false),
+  snapshotLocationVolumeId: reference,
+  hasFreezeScripts: z.boolean().default(false),
+  dailyChangeBytes: bytes.default(0),
+  tags: z.array(z.string().trim().min(1).max(100)).default([]),
+});
+
+export const virtualDiskSchema = z.strictObject({
+  id,
+  vmId: id,
+  name,
+  kind: z.enum(DISK_KINDS),
+  sizeBytes: bytes,
+  hostVolumeId: reference,
+  arrayVolumeId: reference,
+});
+
+export const guestVolumeSchema = z.strictObject({
+  id,
+  vmId: id,
+  mountPoint: z.string().trim().min(1, 'must not be empty'),
+  fileSystem: z.enum(FILE_SYSTEMS),
+  diskType: z.enum(GUEST_DISK_TYPES).default('basic'),
+  vssEnabled: z.boolean(),
+  shadowStorageOn: z.string().trim().min(1).nullable().default(null),
+  diskId: reference,
+});
+
+export const storageArraySchema = z.strictObject({
+  id,
+  name,
+  vendor: z.enum(ARRAY_VENDORS),
+  supportsSnapshots: z.boolean(),
+});
+
+export const arrayVolumeSchema = z.strictObject({
+  id,
+  arrayId: id,
+  name,
+  supportsSnapshots: z.boolean(),
+  consistencyGroupId: reference,
+});
+
+export const consistencyGroupSchema = z.strictObject({
+  id,
+  arrayId: id,
+  name,
+});
+
+export const inventoryFileSchema = z.strictObject({
+  formatVersion: z
+    .literal(INVENTORY_FORMAT_VERSION, {
+      error: `unsupported format version; this Migawka reads formatVersion ${INVENTORY_FORMAT_VERSION}`,
+    })
+    .default(INVENTORY_FORMAT_VERSION),
+  hosts: z.array(hostSchema).default([]),
+  hostVolumes: z.array(hostVolumeSchema).default([]),
+  vms: z.array(vmSchema).default([]),
+  virtualDisks: z.array(virtualDiskSchema).default([]),
+  guestVolumes: z.array(guestVolumeSchema).default([]),
+  arrays: z.array(storageArraySchema).default([]),
+  arrayVolumes: z.array(arrayVolumeSchema).default([]),
+  consistencyGroups: z.array(consistencyGroupSchema).default([]),
+});
+
+export type InventoryFileInput = z.input<typeof inventoryFileSchema>;
+export type InventoryFile = z.output<typeof inventoryFileSchema>;
+
+// The schema and the engine's types must not drift: each must be assignable to the other.
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesEngineTypes: Exactly<Omit<InventoryFile, 'formatVersion'>, Inventory> = true;
+void schemaMatchesEngineTypes;
+
+export type ParseInventoryResult =
+  | { ok: true; inventory: Inventory }
+  | { ok: false; fieldErrors: FieldError[] };
+
+export interface ParseInventoryOptions {
+  /**
+   * Objects already stored (merge imports): references may point at them, and incoming objects
+   * with the same id replace them.
+   */
+  existing?: Inventory;
+}
+
+/** Validates an import file; every problem is reported with its path, nothing is thrown. */
+export function parseInventory(raw: unknown, options: ParseInventoryOptions = {}): ParseInventoryResult {
+  const parsed = inventoryFileSchema.safeParse(raw);
+  const shapeErrors = parsed.success ? [] : parsed.error.issues.map(toFieldError);
+  const referenceErrors = checkReferences(raw, options.existing);
+  const fieldErrors = dedupe([...shapeErrors, ...referenceErrors]);
+  if (!parsed.success || fieldErrors.length > 0) {
+    return { ok: false, fieldErrors: sortByPath(fieldErrors) };
+  }
+  const { formatVersion: _version, ...inventory } = parsed.data;
+  return { ok: true, inventory };
+}
+
+/** `['vms', 3, 'hostId']` → `vms[3].hostId`; the document itself is `(root)`. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+function toFieldError(issue: z.core.$ZodIssue): FieldError {
+  if (issue.code === 'unrecognized_keys') {
+    // zod reports unknown keys on the parent object; point at each key instead.
+    const base = formatIssuePath(issue.path);
+    const keys = issue.keys.map((key) => (base === '(root)' ? key : `${base}.${key}`));
+    return { path: keys.join(', '), message: `unknown field${issue.keys.length > 1 ? 's' : ''}` };
+  }
+  return { path: formatIssuePath(issue.path), message: issue.message };
+}
+
+function dedupe(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((error) => {
+    const key = `${error.path}\u0000${error.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function sortByPath(errors: FieldError[]): FieldError[] {
+  const sections = Object.keys(inventoryFileSchema.shape);
+  const sectionOf = (path: string) => {
+    const index = sections.indexOf(path.split(/[[.]/)[0]);
+    return index === -1 ? -1 : index;
+  };
+  const indexOf = (path: string) => Number(/^\w+\[(\d+)\]/.exec(path)?.[1] ?? -1);
+  return errors
+    .map((error, order) => ({ error, order }))
+    .sort(
+      (a, b) =>
+        sectionOf(a.error.path) - sectionOf(b.error.path) ||
+        indexOf(a.error.path) - indexOf(b.error.path) ||
+        a.order - b.order,
+    )
+    .map(({ error }) => error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Referential checks. They run on the raw input (an item whose shape is broken still has its
+// references checked) against the union of the stored inventory (merge) and the incoming file.
+
+type RawItem = Record<string, unknown>;
+
+function itemsOf(raw: unknown, section: keyof Inventory): RawItem[] {
+  if (typeof raw !== 'object' || raw === null) return [];
+  const list = (raw as Record<string, unknown>)[section];
+  if (!Array.isArray(list)) return [];
+  return list.map((item) => (typeof item === 'object' && item !== null ? (item as RawItem) : {}));
+}
+
+function str(item: RawItem, key: string): string | null {
+  const value = item[key];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+/** Id → item, stored objects first, incoming ones replacing them (merge semantics). */
+function lookup(existing: readonly object[] | undefined, incoming: RawItem[]): Map<string, RawItem> {
+  const map = new Map<string, RawItem>();
+  for (const item of existing ?? []) {
+    const itemId = str(item as RawItem, 'id');
+    if (itemId) map.set(itemId, item as RawItem);
+  }
+  for (const item of incoming) {
+    const itemId = str(item, 'id');
+    if (itemId) map.set(itemId, item);
+  }
+  return map;
+}
+
+const SECTION_NOUNS: Record<keyof Inventory, string> = {
+  hosts: 'host',
+  hostVolumes: 'host volume',
+  vms: 'VM',
+  virtualDisks: 'virtual disk',
+  guestVolumes: 'guest volume',
+  arrays: 'storage array',
+  arrayVolumes: 'array volume',
+  consistencyGroups: 'consistency group',
+};
+
+function checkReferences(raw: unknown, existing: Inventory | undefined): FieldError[] {
+  const errors: FieldError[] = [];
+  const incoming = {} as Record<keyof Inventory, RawItem[]>;
+  const byId = {} as Record<keyof Inventory, Map<string, RawItem>>;
+  for (const section of Object.keys(SECTION_NOUNS) as (keyof Inventory)[]) {
+    incoming[section] = itemsOf(raw, section);
+    byId[section] = lookup(existing?.[section], incoming[section]);
+  }
+
+  // Unique ids inside the file (a stored id repeated once is an update, not a duplicate).
+  for (const section of Object.keys(SECTION_NOUNS) as (keyof Inventory)[]) {
+    const firstIndex = new Map<string, number>();
+    incoming[section].forEach((item, index) => {
+      const itemId = str(item, 'id');
+      if (!itemId) return;
+      const first = firstIndex.get(itemId);
+      if (first === undefined) firstIndex.set(itemId, index);
+      else
+        errors.push({
+          path: `${section}[${index}].id`,
+          message: `duplicate id "${itemId}" (already used by ${section}[${first}])`,
+        });
+    });
+  }
+
+  const refer = (
+    section: keyof Inventory,
+    index: number,
+    item: RawItem,
+    field: string,
+    target: keyof Inventory,
+  ): RawItem | null => {
+    const targetId = str(item, field);
+    if (targetId === null) return null;
+    const found = byId[target].get(targetId);
+    if (!found) {
+      errors.push({
+        path: `${section}[${index}].${field}`,
+        message: `refers to ${SECTION_NOUNS[target]} "${targetId}", which does not exist`,
+      });
+      return null;
+    }
+    return found;
+  };
+  const fail = (section: keyof Inventory, index: number, field: string, message: string) =>
+    errors.push({ path: `${section}[${index}].${field}`, message });
+
+  incoming.hostVolumes.forEach((volume, i) => {
+    refer('hostVolumes', i, volume, 'hostId', 'hosts');
+    const shadow = refer('hostVolumes', i, volume, 'shadowStorageVolumeId', 'hostVolumes');
+    if (shadow && str(shadow, 'hostId') !== str(volume, 'hostId')) {
+      fail('hostVolumes', i, 'shadowStorageVolumeId', 'shadow storage must be on a volume of the same host');
+    }
+    refer('hostVolumes', i, volume, 'arrayVolumeId', 'arrayVolumes');
+    const { sizeBytes, freeBytes } = volume;
+    if (typeof sizeBytes === 'number' && typeof freeBytes === 'number' && freeBytes > sizeBytes) {
+      fail('hostVolumes', i, 'freeBytes', `must not exceed sizeBytes (${sizeBytes})`);
+    }
+  });
+
+  incoming.vms.forEach((vm, i) => {
+    const host = refer('vms', i, vm, 'hostId', 'hosts');
+    const snapshotVolume = refer('vms', i, vm, 'snapshotLocationVolumeId', 'hostVolumes');
+    if (snapshotVolume && host && str(snapshotVolume, 'hostId') !== str(host, 'id')) {
+      fail('vms', i, 'snapshotLocationVolumeId', "must be a volume of the VM's host");
+    }
+    if (host && str(host, 'kind') === 'hyperv' && vm.backupIntegrationService == null) {
+      fail(
+        'vms',
+        i,
+        'backupIntegrationService',
+        'is required for a VM on a Hyper-V host (running, stopped or missing)',
+      );
+    }
+  });
+
+  incoming.virtualDisks.forEach((disk, i) => {
+    const vm = refer('virtualDisks', i, disk, 'vmId', 'vms');
+    refer('virtualDisks', i, disk, 'hostVolumeId', 'hostVolumes');
+    refer('virtualDisks', i, disk, 'arrayVolumeId', 'arrayVolumes');
+    const kind = str(disk, 'kind');
+    const hasHostVolume = str(disk, 'hostVolumeId') !== null;
+    if (kind === 'passthrough' && hasHostVolume) {
+      fail('virtualDisks', i, 'hostVolumeId', 'must be null for a pass-through disk (it is a physical disk)');
+    }
+    if ((kind === 'vhdx' || kind === 'vdi') && !hasHostVolume) {
+      fail('virtualDisks', i, 'hostVolumeId', `is required for a ${kind} disk (the volume or SR holding it)`);
+    }
+    if ((kind === 'vhdx' || kind === 'vdi') && str(disk, 'arrayVolumeId') !== null) {
+      fail(
+        'virtualDisks',
+        i,
+        'arrayVolumeId',
+        'must be null unless the disk is pass-through (the array volume comes from its host volume)',
+      );
+    }
+    const host = vm ? byId.hosts.get(str(vm, 'hostId') ?? '') : undefined;
+    const hostKind = host ? str(host, 'kind') : null;
+    if (kind === 'vhdx' && hostKind === 'xenserver')
+      fail('virtualDisks', i, 'kind', 'a XenServer VM has vdi disks');
+    if (kind === 'vdi' && hostKind === 'hyperv')
+      fail('virtualDisks', i, 'kind', 'a Hyper-V VM has vhdx disks');
+  });
+
+  const mountPointsByVm = new Map<string, Set<string>>();
+  for (const volume of byId.guestVolumes.values()) {
+    const vmId = str(volume, 'vmId');
+    const mountPoint = str(volume, 'mountPoint');
+    if (!vmId || !mountPoint) continue;
+    const set = mountPointsByVm.get(vmId) ?? new Set<string>();
+    set.add(mountPoint.toLowerCase());
+    mountPointsByVm.set(vmId, set);
+  }
+  const seenMountPoints = new Map<string, number>();
+  incoming.guestVolumes.forEach((volume, i) => {
+    refer('guestVolumes', i, volume, 'vmId', 'vms');
+    const vmId = str(volume, 'vmId');
+    const disk = refer('guestVolumes', i, volume, 'diskId', 'virtualDisks');
+    if (disk && str(disk, 'vmId') !== vmId)
+      fail('guestVolumes', i, 'diskId', 'must be a disk of the same VM');
+    const mountPoint = str(volume, 'mountPoint');
+    if (vmId && mountPoint) {
+      const key = `${vmId}\u0000${mountPoint.toLowerCase()}`;
+      const first = seenMountPoints.get(key);
+      if (first !== undefined) {
+        fail(
+          'guestVolumes',
+          i,
+          'mountPoint',
+          `duplicate mount point ${mountPoint} (see guestVolumes[${first}])`,
+        );
+      } else seenMountPoints.set(key, i);
+    }
+    const shadowOn = str(volume, 'shadowStorageOn');
+    if (vmId && shadowOn && !mountPointsByVm.get(vmId)?.has(shadowOn.toLowerCase())) {
+      fail('guestVolumes', i, 'shadowStorageOn', `refers to ${shadowOn}, which is not a volume of this VM`);
+    }
+  });
+
+  incoming.consistencyGroups.forEach((group, i) => {
+    refer('consistencyGroups', i, group, 'arrayId', 'arrays');
+  });
+
+  incoming.arrayVolumes.forEach((volume, i) => {
+    refer('arrayVolumes', i, volume, 'arrayId', 'arrays');
+    const group = refer('arrayVolumes', i, volume, 'consistencyGroupId', 'consistencyGroups');
+    if (group && str(group, 'arrayId') !== str(volume, 'arrayId')) {
+      fail('arrayVolumes', i, 'consistencyGroupId', 'must be a consistency group of the same array');
+    }
+  });
+
+  return errors;
+}
+
+/**
+ * JSON Schema of the import file (what a file may contain, so defaults make fields optional).
+ * Written to docs/inventory.schema.json by scripts/export-inventory-schema.ts. It covers shape
+ * only: references between objects are checked by `parseInventory`.
+ */
+export function inventoryJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(inventoryFileSchema, { io: 'input', target: 'draft-2020-12' }),
+    $id: 'https://github.com/migawka/migawka/docs/inventory.schema.json',
+    title: 'Migawka inventory',
+    description:
+      'Hosts, host volumes / SRs, VMs, virtual disks, guest volumes, storage arrays, array volumes and consistency groups (docs/inventory-format.md).',
+  };
+}
