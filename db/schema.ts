@@ -242,3 +242,4 @@ export const findings = sqliteTable(
     index('findings_severity_vm_idx').on(t.severity, t.vmId),
   ],
 );
+export * from './schema-operations';

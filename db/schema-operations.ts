@@ -1,0 +1,282 @@
+/**
+ * Durable operations, schedules and restore points (issue 3).
+ *
+ * The runner's whole state lives here so that a restart can resume or clean up: an operation
+ * row with its plan and lease, one row per plan step (stable `key`, status, attempts, bytes, the
+ * driver's result), append-only logs and events, and the lock rows that keep conflicting
+ * operations apart. Times are stored as epoch milliseconds (`timestamp_ms`), so cursor
+ * pagination compares plain integers.
+ *
+ * Restore points are browsed in the millions (issue 4): every list filter has a composite index
+ * ending in (created_at, id), the cursor order.
+ */
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { StepKind } from '../server/engine/plan-types';
+import type { BackupMethod, CaptureState, Consistency } from '../server/engine/types';
+
+export const OPERATION_KINDS = ['backup', 'restore'] as const;
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+
+export const OPERATION_STATUSES = [
+  'queued',
+  'waiting',
+  'running',
+  'cancelling',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const;
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+
+export const FINAL_OPERATION_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export function isFinalOperationStatus(status: OperationStatus): boolean {
+  return (FINAL_OPERATION_STATUSES as readonly string[]).includes(status);
+}
+
+export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export function isFinalStepStatus(status: StepStatus): boolean {
+  return status !== 'pending' && status !== 'running';
+}
+
+export const LOG_LEVELS = ['info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const MISSED_RUN_POLICIES = ['skip', 'run-once'] as const;
+export type MissedRunPolicy = (typeof MISSED_RUN_POLICIES)[number];
+
+export const VERIFICATION_VERDICTS = ['intact', 'corrupt', 'missing'] as const;
+export type VerificationVerdict = (typeof VERIFICATION_VERDICTS)[number];
+
+/** What the lab's application check found in the captured files (null: not measurable). */
+export const APPLICATION_STATES = ['clean', 'torn'] as const;
+export type ApplicationState = (typeof APPLICATION_STATES)[number];
+
+export const backupJobs = sqliteTable(
+  'backup_jobs',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    /** The BackupRequest the job enqueues on every run (validated by server/schemas/operations.ts). */
+    requestJson: text('request_json', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    cron: text('cron').notNull(),
+    timeZone: text('time_zone').notNull(),
+    missedRunPolicy: text('missed_run_policy').$type<MissedRunPolicy>().notNull(),
+    /** GFS retention: keep last N plus daily/weekly/monthly. */
+    retentionJson: text('retention_json', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    rpoHours: integer('rpo_hours'),
+    isEnabled: integer('is_enabled', { mode: 'boolean' }).notNull(),
+    lastScheduledAt: integer('last_scheduled_at', { mode: 'timestamp_ms' }),
+    nextRunAt: integer('next_run_at', { mode: 'timestamp_ms' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    index('backup_jobs_name_idx').on(t.name),
+    index('backup_jobs_due_idx').on(t.isEnabled, t.nextRunAt),
+  ],
+);
+
+export const operations = sqliteTable(
+  'operations',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').$type<OperationKind>().notNull(),
+    status: text('status').$type<OperationStatus>().notNull(),
+    /** Why a queued operation is not running yet ("locked by op-12 on vm:sql01", "host limit 2 reached"). */
+    waitingReason: text('waiting_reason'),
+    /** Short human label for lists ("Backup sql01 (hyperv-vss)"). */
+    title: text('title').notNull(),
+    planJson: text('plan_json', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    requestJson: text('request_json', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    jobId: text('job_id').references(() => backupJobs.id, { onDelete: 'set null' }),
+    /** The operation this one retries (retry-failed), if any. */
+    retryOfId: text('retry_of_id'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: integer('lease_expires_at', { mode: 'timestamp_ms' }),
+    /** How many times a worker took the operation over (1 = never interrupted). */
+    attempt: integer('attempt').notNull().default(0),
+    error: text('error'),
+  },
+  (t) => [
+    index('operations_created_idx').on(t.createdAt, t.id),
+    index('operations_status_created_idx').on(t.status, t.createdAt, t.id),
+    index('operations_kind_created_idx').on(t.kind, t.createdAt, t.id),
+    index('operations_job_created_idx').on(t.jobId, t.createdAt),
+    index('operations_lease_idx').on(t.status, t.leaseExpiresAt),
+  ],
+);
+
+/** The VMs an operation touches, so a VM page can list its operations without parsing plans. */
+export const operationVms = sqliteTable(
+  'operation_vms',
+  {
+    operationId: text('operation_id')
+      .notNull()
+      .references(() => operations.id, { onDelete: 'cascade' }),
+    vmId: text('vm_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.operationId, t.vmId] }), index('operation_vms_vm_idx').on(t.vmId)],
+);
+
+export const operationSteps = sqliteTable(
+  'operation_steps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    operationId: text('operation_id')
+      .notNull()
+      .references(() => operations.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    seq: integer('seq').notNull(),
+    kind: text('kind').$type<StepKind>().notNull(),
+    title: text('title').notNull(),
+    vmId: text('vm_id'),
+    hostVolumeId: text('host_volume_id'),
+    arrayVolumeId: text('array_volume_id'),
+    /** Key of the step whose side effect this cleanup step undoes. */
+    undoes: text('undoes'),
+    isCleanup: integer('is_cleanup', { mode: 'boolean' }).notNull(),
+    paramsJson: text('params_json', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text('status').$type<StepStatus>().notNull(),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+    bytesDone: integer('bytes_done').notNull().default(0),
+    bytesTotal: integer('bytes_total'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }),
+    error: text('error'),
+    faultCode: text('fault_code'),
+    /** What the driver returned (snapshot id, files, achieved consistency): later steps read it. */
+    resultJson: text('result_json', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    uniqueIndex('operation_steps_op_key_uq').on(t.operationId, t.key),
+    index('operation_steps_op_seq_idx').on(t.operationId, t.seq),
+  ],
+);
+
+export const stepLogs = sqliteTable(
+  'step_logs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    stepId: integer('step_id')
+      .notNull()
+      .references(() => operationSteps.id, { onDelete: 'cascade' }),
+    operationId: text('operation_id')
+      .notNull()
+      .references(() => operations.id, { onDelete: 'cascade' }),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    level: text('level').$type<LogLevel>().notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [index('step_logs_op_idx').on(t.operationId, t.id), index('step_logs_step_idx').on(t.stepId, t.id)],
+);
+
+/** Append-only; the autoincrement id is the SSE event id a reconnecting client resumes from. */
+export const operationEvents = sqliteTable(
+  'operation_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    operationId: text('operation_id')
+      .notNull()
+      .references(() => operations.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    payloadJson: text('payload_json', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('operation_events_op_idx').on(t.operationId, t.id)],
+);
+
+/**
+ * One row per locked object ("vm:sql01", "host-volume:hv1-d"). Inserted in the transaction that
+ * starts an operation and deleted in the one that finishes it, so no lock outlives its operation;
+ * the primary key makes a double grant impossible even if two workers race.
+ */
+export const locks = sqliteTable(
+  'locks',
+  {
+    key: text('key').primaryKey(),
+    operationId: text('operation_id')
+      .notNull()
+      .references(() => operations.id, { onDelete: 'cascade' }),
+    acquiredAt: integer('acquired_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('locks_op_idx').on(t.operationId)],
+);
+
+export const restorePoints = sqliteTable(
+  'restore_points',
+  {
+    id: text('id').primaryKey(),
+    vmId: text('vm_id').notNull(),
+    vmName: text('vm_name').notNull(),
+    hostId: text('host_id'),
+    operationId: text('operation_id').references(() => operations.id, { onDelete: 'set null' }),
+    jobId: text('job_id').references(() => backupJobs.id, { onDelete: 'set null' }),
+    method: text('method').$type<BackupMethod>().notNull(),
+    consistency: text('consistency').$type<Consistency>().notNull(),
+    /** Why the point has the consistency it has ("fallback: freeze timed out after 60 s"). */
+    consistencyReason: text('consistency_reason'),
+    captureState: text('capture_state').$type<CaptureState>().notNull(),
+    /** Measured, not labelled: the lab's application log/data check on the captured files. */
+    applicationState: text('application_state').$type<ApplicationState>(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    hostVolumeId: text('host_volume_id'),
+    arrayVolumeId: text('array_volume_id'),
+    heldDisksJson: text('held_disks_json', { mode: 'json' }).$type<string[]>().notNull(),
+    missingDisksJson: text('missing_disks_json', { mode: 'json' }).$type<string[]>().notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
+    repositoryPath: text('repository_path').notNull(),
+    lastVerifiedAt: integer('last_verified_at', { mode: 'timestamp_ms' }),
+    lastVerdict: text('last_verdict').$type<VerificationVerdict>(),
+  },
+  (t) => [
+    // A resumed catalog step re-inserts with ON CONFLICT DO NOTHING: never a duplicate point.
+    uniqueIndex('restore_points_op_vm_uq').on(t.operationId, t.vmId),
+    index('restore_points_created_idx').on(t.createdAt, t.id),
+    index('restore_points_vm_created_idx').on(t.vmId, t.createdAt, t.id),
+    index('restore_points_host_created_idx').on(t.hostId, t.createdAt, t.id),
+    index('restore_points_method_created_idx').on(t.method, t.createdAt, t.id),
+    index('restore_points_consistency_created_idx').on(t.consistency, t.createdAt, t.id),
+    index('restore_points_job_created_idx').on(t.jobId, t.createdAt, t.id),
+    index('restore_points_host_volume_created_idx').on(t.hostVolumeId, t.createdAt),
+    index('restore_points_array_volume_created_idx').on(t.arrayVolumeId, t.createdAt),
+    index('restore_points_expires_idx').on(t.expiresAt),
+  ],
+);
+
+export const restorePointFiles = sqliteTable(
+  'restore_point_files',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    pointId: text('point_id')
+      .notNull()
+      .references(() => restorePoints.id, { onDelete: 'cascade' }),
+    diskId: text('disk_id').notNull(),
+    /** Relative to the repository root. */
+    path: text('path').notNull(),
+    sha256: text('sha256').notNull(),
+    bytes: integer('bytes').notNull(),
+  },
+  (t) => [uniqueIndex('restore_point_files_point_disk_uq').on(t.pointId, t.diskId)],
+);
+
+export const pointVerifications = sqliteTable(
+  'point_verifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    pointId: text('point_id')
+      .notNull()
+      .references(() => restorePoints.id, { onDelete: 'cascade' }),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    verdict: text('verdict').$type<VerificationVerdict>().notNull(),
+    detailsJson: text('details_json', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('point_verifications_point_idx').on(t.pointId, t.at)],
+);
