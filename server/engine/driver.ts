@@ -94,9 +94,14 @@ export interface StoredFile {
   bytes: number;
 }
 
+/** What an application-aware look at captured data found: log and data agree (clean) or not (torn). */
+export type ApplicationState = 'clean' | 'torn';
+
 export interface CopyResult {
   bytes: number;
   files: StoredFile[];
+  /** Measured state of the guest application in the copy; absent/null when the driver cannot tell. */
+  applicationState?: ApplicationState | null;
 }
 
 export interface CopyToRepositoryRequest {
@@ -128,6 +133,8 @@ export interface VerifyResult {
   isIntact: boolean;
   /** One line per file that is missing or whose hash differs. */
   mismatches: string[];
+  /** Measured state of the guest application in the stored data; absent/null when unknown. */
+  applicationState?: ApplicationState | null;
 }
 
 export const RESTORE_TARGETS = ['in-place', 'as-new', 'scratch'] as const;
