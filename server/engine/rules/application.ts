@@ -1,0 +1,43 @@
+/**
+ * Application rule (DOMAIN.md §5): APP-CRASH-CONSISTENT.
+ *
+ * It depends on the plan, not on one fact: an application VM is at risk only when the method the
+ * planner recommends gives it a crash-consistent point. The planner calls it after ranking.
+ */
+import type { BackupMethod, Consistency, Finding } from '../types';
+import { hostRef, type RuleContext, vmRef } from './context';
+
+const APPLICATION_NAMES: Record<string, string> = { sqlserver: 'SQL Server', exchange: 'Exchange' };
+
+export interface RecommendedCapture {
+  method: BackupMethod;
+  consistency: Consistency | null;
+}
+
+export function evaluateApplicationRules(
+  ctx: RuleContext,
+  recommended: RecommendedCapture | null,
+): Finding[] {
+  const { vm, host } = ctx;
+  if (recommended?.consistency !== 'crash' || !ctx.runsCriticalApplication) return [];
+  const apps = vm.applications.filter((a) => a in APPLICATION_NAMES).map((a) => APPLICATION_NAMES[a]);
+  const ways: string[] = [];
+  if (host.kind === 'xenserver' && vm.osFamily === 'windows' && host.offersQuiescedSnapshots) {
+    ways.push(`install the Xen VSS provider in '${vm.name}' and ask for quiesce (xen-quiesced)`);
+  }
+  if (ctx.arrayVolumes.length > 0) {
+    ways.push(`configure pre-freeze/post-thaw scripts for '${vm.name}' and use array-snapshot`);
+  }
+  ways.push(`protect the databases of '${vm.name}' with a guest-agent job (in-guest VSS)`);
+  return [
+    {
+      ruleId: 'APP-CRASH-CONSISTENT',
+      severity: 'warning',
+      vmId: vm.id,
+      methods: [recommended.method],
+      message: `VM '${vm.name}' on host '${host.name}' runs ${apps.join(' and ')}, but its recommended method ${recommended.method} gives only a crash-consistent point: ${apps.join(' and ')} will replay its logs on restore, and the newest transactions may be lost.`,
+      remedy: `For an application-consistent point: ${ways.join('; or ')}.`,
+      objects: [vmRef(vm), hostRef(host)],
+    },
+  ];
+}

@@ -1,0 +1,64 @@
+/**
+ * Prerequisite rules, one file per family. Severity decisions:
+ *
+ * | rule                            | severity                                   | methods                         |
+ * |---------------------------------|--------------------------------------------|---------------------------------|
+ * | HV-BACKUP-IC-MISSING            | warning (running) / info (off, saved,      | hyperv-vss, wsb-volume          |
+ * |                                 |   paused, or state not reported)           |                                 |
+ * | HV-GUEST-VSS-DISABLED           | warning (running) / info (not running, or  | hyperv-vss, wsb-volume          |
+ * |                                 |   no guest volumes reported = unknown)     |                                 |
+ * | HV-SHADOW-STORAGE-ELSEWHERE     | warning (running) / info (not running)     | hyperv-vss, wsb-volume          |
+ * | HV-DYNAMIC-DISK                 | warning (running) / info (not running)     | hyperv-vss, wsb-volume          |
+ * | HV-UNSUPPORTED-FS               | warning (running) / info (not running)     | hyperv-vss, wsb-volume          |
+ * | HV-SNAPSHOT-LOCATION-ELSEWHERE  | warning (running) / info (not running)     | hyperv-vss, wsb-volume          |
+ * | HV-OFFLINE-BACKUP               | warning (running VMs only)                 | hyperv-vss, wsb-volume          |
+ * | HV-PASSTHROUGH-DISK             | warning: the rest of the VM is captured    | hyperv-vss, wsb-volume          |
+ * |                                 |                                            |   (+ array-snapshot w/o its LUN)|
+ * | HV-HOST-VOLUME-VSS-DISABLED     | blocker: host-level methods cannot run     | hyperv-vss, wsb-volume          |
+ * | HV-HOST-SHADOW-STORAGE-LOW      | warning: runs, may lose its snapshot       | hyperv-vss, wsb-volume          |
+ * | WSB-VOLUME-GRANULARITY          | warning (other VMs share) / info (alone);  | wsb-volume                      |
+ * |                                 |   only on hosts without a VSS-aware product|                                 |
+ * | XS-QUIESCE-UNSUPPORTED-OS       | warning (fallback) / blocker (require)     | xen-quiesced                    |
+ * | XS-QUIESCE-PROVIDER-MISSING     | warning (fallback) / blocker (require)     | xen-quiesced                    |
+ * | XS-QUIESCE-UNAVAILABLE          | warning (fallback) / blocker (require)     | xen-quiesced                    |
+ * | XS-QUIESCE-PERFORMANCE          | info                                       | xen-quiesced                    |
+ * | APP-CRASH-CONSISTENT            | warning                                    | the recommended method          |
+ * | ARRAY-NO-SNAPSHOT               | blocker: the array method cannot run       | array-snapshot                  |
+ * | ARRAY-NOT-INTEGRATED            | info                                       | array-snapshot                  |
+ * | ARRAY-APP-NEEDS-SCRIPTS         | warning (fallback) / blocker (require)     | array-snapshot                  |
+ * | ARRAY-SHARED-VOLUME             | warning                                    | array-snapshot                  |
+ * | ARRAY-CG-INCOMPLETE             | warning                                    | array-snapshot                  |
+ *
+ * Why: a blocker means the method cannot run at all. Everything that still yields a restore point
+ * (saved state, a skipped pass-through disk, a crash-consistent downgrade) is a warning, because
+ * the VM is still protected and the operator decides. Under the 'require' consistency policy a
+ * downgrade would fail the VM instead, so it becomes a blocker. Facts that cost nothing today (an
+ * online prerequisite of a VM that is not running, an unknown guest state) are info: shown, not
+ * alarming. "Unknown" is never reported as "fine": a VM with no guest volumes reported gets an info
+ * finding saying its guest VSS state is unknown.
+ *
+ * Severity is per method: a blocker for array-snapshot does not block a VM that hyperv-vss can back
+ * up. Whether the VM as a whole is blocked is its readiness (evaluate.ts), not a finding.
+ */
+import type { Finding } from '../types';
+import { type ArraySnapshotSet, arraySnapshotSetOf, evaluateArrayRules } from './array';
+import type { RuleContext } from './context';
+import { evaluateHypervRules } from './hyperv';
+import { evaluateXenServerRules } from './xenserver';
+
+export { evaluateApplicationRules, type RecommendedCapture } from './application';
+export { type ArraySnapshotSet, arraySnapshotSetOf } from './array';
+export { buildRuleContext, type RuleContext, type RuleOptions } from './context';
+export { ONLINE_PREREQUISITE_RULES, SAVED_STATE_DOWNTIME_SECONDS } from './hyperv';
+
+/** Every fact-based rule for one VM (APP-CRASH-CONSISTENT needs the plan: see application.ts). */
+export function evaluatePrerequisiteRules(
+  ctx: RuleContext,
+  snapshotSet: ArraySnapshotSet = arraySnapshotSetOf(ctx),
+): Finding[] {
+  return [
+    ...evaluateHypervRules(ctx),
+    ...evaluateXenServerRules(ctx),
+    ...evaluateArrayRules(ctx, snapshotSet),
+  ];
+}
