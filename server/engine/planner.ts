@@ -1,8 +1,51 @@
 /**
- * Method planner (DOMAIN.md §4): for one VM, every backup method with what it would achieve.
+ * Method planner (DOMAIN.md §4): for one VM, every backup method with what it would achieve,
+ * and the one we recommend.
+ *
+ * Consistency decisions (what a method "achieves" for the VM):
+ * - Running VM, online: hyperv-vss / wsb-volume give application consistency for Windows guests
+ *   (VSS writers) and filesystem consistency for Linux guests (the Hyper-V VSS daemon freezes file
+ *   systems, it has no application writers). xen-snapshot gives crash, xen-quiesced application.
+ *   array-snapshot gives application with freeze scripts; crash for SQL Server / Exchange without
+ *   them (ARRAY-APP-NEEDS-SCRIPTS); otherwise what the guest freeze gives (VSS on Windows:
+ *   application, fs-freeze on Linux: filesystem). guest-agent: application on Windows (in-guest
+ *   VSS), on Linux application with freeze scripts, filesystem without.
+ * - Saved-state capture (Hyper-V offline backup, or a VM already saved): memory and disks are taken
+ *   at one instant and a restored VM resumes where it stopped, with no application recovery, so we
+ *   record 'application'; the downtime is what the operator pays, and readiness says so.
+ * - Powered-off VM: 'filesystem'. An orderly shut-down leaves clean file systems; we do not claim
+ *   'application' because we cannot verify every application stopped cleanly (a VM that was
+ *   "turned off" rather than shut down is indistinguishable in the inventory).
+ * - Paused VM: its memory is live and unsaved, so snapshots of its disks alone are crash-consistent;
+ *   the Hyper-V writer saves a VM that cannot answer VSS, which gives saved-state consistency.
+ *
+ * Recommendation: among the available whole-VM methods (guest-agent protects guest volumes, not the
+ * VM itself, so it is the complement for pass-through disks rather than a candidate; xen-quiesced
+ * is a candidate only when quiesce is wanted, for its performance cost) prefer the highest
+ * consistency, then the shortest downtime (online over saved state), then the fewest co-captured
+ * VMs, then the fewest excluded disks, then the more specific method (hyperv-vss, xen-quiesced,
+ * xen-snapshot, array-snapshot, wsb-volume: WSB is the fallback where no VSS-aware product exists).
  */
-import type { InventoryIndex } from './inventory';
-import type { BackupMethod, CaptureState, Consistency, Finding, ObjectRef } from './types';
+import type { HypervisorKind, InventoryIndex, VirtualDisk } from './inventory';
+import {
+  type ArraySnapshotSet,
+  arraySnapshotSetOf,
+  buildRuleContext,
+  evaluateApplicationRules,
+  evaluatePrerequisiteRules,
+  type RuleContext,
+  SAVED_STATE_DOWNTIME_SECONDS,
+} from './rules';
+import { diskRef, hostVolumesOfVm, listNames, otherVmRefs, quoted } from './rules/context';
+import {
+  BACKUP_METHODS,
+  type BackupMethod,
+  type CaptureState,
+  type Consistency,
+  consistencyRank,
+  type Finding,
+  type ObjectRef,
+} from './types';
 
 export interface MethodOption {
   method: BackupMethod;
@@ -36,4 +79,394 @@ export interface PlanMethodsOptions {
   quiesce?: boolean;
   /** What a method that cannot reach its consistency does: fail the VM ('require') or downgrade ('fallback', default). */
   consistencyPolicy?: 'require' | 'fallback';
+}
+
+/** Methods that can apply to a VM on each hypervisor; the others are listed as unavailable. */
+export const METHODS_BY_HYPERVISOR: Record<HypervisorKind, readonly BackupMethod[]> = {
+  hyperv: ['hyperv-vss', 'wsb-volume', 'array-snapshot', 'guest-agent'],
+  xenserver: ['xen-snapshot', 'xen-quiesced', 'array-snapshot', 'guest-agent'],
+};
+
+/** Tie-breaker, most specific first. guest-agent is never a whole-VM candidate (see header). */
+const METHOD_PREFERENCE: readonly BackupMethod[] = [
+  'hyperv-vss',
+  'xen-quiesced',
+  'xen-snapshot',
+  'array-snapshot',
+  'wsb-volume',
+  'guest-agent',
+];
+
+const CONSISTENCY_WORDS: Record<Consistency, string> = {
+  crash: 'crash-consistent',
+  filesystem: 'filesystem-consistent',
+  application: 'application-consistent',
+};
+
+type Capture = Pick<MethodOption, 'consistency' | 'captureState' | 'expectedDowntimeSeconds'>;
+type OptionDraft = Omit<MethodOption, 'method' | 'findings' | 'isRecommended'>;
+
+function stateWhenNotCaptured(ctx: RuleContext): CaptureState {
+  if (ctx.vm.powerState === 'off') return 'offline';
+  if (ctx.vm.powerState === 'saved') return 'saved-state';
+  return 'online';
+}
+
+function unavailable(ctx: RuleContext, reasons: string[]): OptionDraft {
+  return {
+    isAvailable: false,
+    unavailableReasons: reasons,
+    consistency: null,
+    captureState: stateWhenNotCaptured(ctx),
+    expectedDowntimeSeconds: 0,
+    excludedDisks: [],
+    coCapturedVms: [],
+  };
+}
+
+/** How a VM that is not running is captured; null when it is running (each method decides). */
+function captureWhenNotRunning(ctx: RuleContext, isHypervWriter: boolean): Capture | null {
+  switch (ctx.vm.powerState) {
+    case 'running':
+      return null;
+    case 'off':
+      return { consistency: 'filesystem', captureState: 'offline', expectedDowntimeSeconds: 0 };
+    case 'saved':
+      return { consistency: 'application', captureState: 'saved-state', expectedDowntimeSeconds: 0 };
+    case 'paused':
+      return isHypervWriter
+        ? { consistency: 'application', captureState: 'saved-state', expectedDowntimeSeconds: 0 }
+        : { consistency: 'crash', captureState: 'online', expectedDowntimeSeconds: 0 };
+  }
+}
+
+function blockerReasons(findings: Finding[], method: BackupMethod): string[] {
+  return findings
+    .filter((f) => f.severity === 'blocker' && (f.methods.length === 0 || f.methods.includes(method)))
+    .map((f) => f.message);
+}
+
+function notOnPlatform(ctx: RuleContext, method: BackupMethod, needs: string): OptionDraft {
+  return unavailable(ctx, [
+    `${method} needs ${needs}; VM '${ctx.vm.name}' runs on ${ctx.host.kind === 'hyperv' ? 'Hyper-V' : 'XenServer'} host '${ctx.host.name}'.`,
+  ]);
+}
+
+function planHypervWriter(
+  ctx: RuleContext,
+  method: 'hyperv-vss' | 'wsb-volume',
+  findings: Finding[],
+  coCapturedVms: ObjectRef[],
+): OptionDraft {
+  if (ctx.host.kind !== 'hyperv') return notOnPlatform(ctx, method, 'a Hyper-V host');
+  const reasons: string[] = [];
+  if (method === 'hyperv-vss' && !ctx.host.hasVssAwareProduct) {
+    reasons.push(
+      `Host '${ctx.host.name}' has no VSS-aware backup product (the Migawka agent), only Windows Server Backup: use wsb-volume or install the agent.`,
+    );
+  }
+  if (ctx.diskHostVolumes.length === 0) {
+    reasons.push(`VM '${ctx.vm.name}' has no virtual disk on a host volume (every disk is pass-through).`);
+  }
+  reasons.push(...blockerReasons(findings, method));
+  if (reasons.length > 0) return unavailable(ctx, reasons);
+  const isOffline = findings.some((f) => f.ruleId === 'HV-OFFLINE-BACKUP');
+  const capture: Capture =
+    captureWhenNotRunning(ctx, true) ??
+    (isOffline
+      ? {
+          consistency: 'application',
+          captureState: 'saved-state',
+          expectedDowntimeSeconds: SAVED_STATE_DOWNTIME_SECONDS,
+        }
+      : {
+          consistency: ctx.vm.osFamily === 'windows' ? 'application' : 'filesystem',
+          captureState: 'online',
+          expectedDowntimeSeconds: 0,
+        });
+  return {
+    isAvailable: true,
+    unavailableReasons: [],
+    ...capture,
+    excludedDisks: ctx.passthroughDisks.map(diskRef),
+    coCapturedVms,
+  };
+}
+
+function planXenSnapshot(ctx: RuleContext): OptionDraft {
+  if (ctx.host.kind !== 'xenserver') return notOnPlatform(ctx, 'xen-snapshot', 'a XenServer host');
+  const capture = captureWhenNotRunning(ctx, false);
+  if (!capture && ctx.consistencyPolicy === 'require' && ctx.isQuiesceWanted) {
+    return unavailable(ctx, [
+      `The job requires a quiesced, consistent point of '${ctx.vm.name}', and a regular snapshot of a running VM is only crash-consistent.`,
+    ]);
+  }
+  return {
+    isAvailable: true,
+    unavailableReasons: [],
+    ...(capture ?? { consistency: 'crash', captureState: 'online', expectedDowntimeSeconds: 0 }),
+    excludedDisks: ctx.passthroughDisks.map(diskRef),
+    coCapturedVms: [],
+  };
+}
+
+function planXenQuiesced(ctx: RuleContext): OptionDraft {
+  const { vm, host } = ctx;
+  if (host.kind !== 'xenserver') return notOnPlatform(ctx, 'xen-quiesced', 'a XenServer host');
+  const reasons: string[] = [];
+  if (!ctx.isRunning) {
+    reasons.push(
+      `VM '${vm.name}' is ${vm.powerState}: there is nothing to quiesce; xen-snapshot captures it as it is.`,
+    );
+  } else if (vm.osFamily !== 'windows') {
+    reasons.push(
+      `Quiesced snapshots need a Windows guest with the Xen VSS provider; '${vm.name}' runs ${vm.osFamily}.`,
+    );
+  } else {
+    if (!vm.hasXenVssProvider) reasons.push(`The Xen VSS provider is not installed in '${vm.name}'.`);
+    if (!host.offersQuiescedSnapshots) {
+      reasons.push(
+        `Host '${host.name}' runs XenServer ${host.version}, which no longer offers quiesced snapshots.`,
+      );
+    }
+  }
+  if (reasons.length > 0) return unavailable(ctx, reasons);
+  return {
+    isAvailable: true,
+    unavailableReasons: [],
+    consistency: 'application',
+    captureState: 'online',
+    expectedDowntimeSeconds: 0,
+    excludedDisks: ctx.passthroughDisks.map(diskRef),
+    coCapturedVms: [],
+  };
+}
+
+function arrayConsistencyWhenRunning(ctx: RuleContext): Consistency {
+  if (ctx.vm.hasFreezeScripts) return 'application';
+  if (ctx.runsCriticalApplication) return 'crash';
+  return ctx.vm.osFamily === 'windows' ? 'application' : 'filesystem';
+}
+
+function planArraySnapshot(
+  ctx: RuleContext,
+  findings: Finding[],
+  snapshotSet: ArraySnapshotSet,
+): OptionDraft {
+  const { vm, index } = ctx;
+  if (ctx.arrayVolumes.length === 0) {
+    const where =
+      ctx.diskHostVolumes.length > 0
+        ? `: its disks are on ${listNames(quoted(ctx.diskHostVolumes.map((v) => v.name)))}, which no array LUN backs`
+        : '';
+    return unavailable(ctx, [`No array volume (LUN) is behind the disks of VM '${vm.name}'${where}.`]);
+  }
+  const reasons: string[] = [];
+  for (const disk of ctx.disks) {
+    if (disk.kind === 'passthrough' || !disk.hostVolumeId) continue;
+    const volume = index.hostVolumesById.get(disk.hostVolumeId);
+    if (volume && !volume.arrayVolumeId) {
+      reasons.push(
+        `Disk '${disk.name}' of '${vm.name}' lives on host volume '${volume.name}', which no array LUN backs.`,
+      );
+    }
+  }
+  reasons.push(...blockerReasons(findings, 'array-snapshot'));
+  if (reasons.length > 0) return unavailable(ctx, reasons);
+  const capture = captureWhenNotRunning(ctx, false) ?? {
+    consistency: arrayConsistencyWhenRunning(ctx),
+    captureState: 'online' as const,
+    expectedDowntimeSeconds: 0,
+  };
+  return {
+    isAvailable: true,
+    unavailableReasons: [],
+    ...capture,
+    excludedDisks: ctx.passthroughDisks.filter((d: VirtualDisk) => d.arrayVolumeId === null).map(diskRef),
+    coCapturedVms: snapshotSet.coCapturedVms,
+  };
+}
+
+function planGuestAgent(ctx: RuleContext): OptionDraft {
+  const { vm } = ctx;
+  if (!ctx.isRunning) {
+    return unavailable(ctx, [`The in-guest agent needs VM '${vm.name}' running; it is ${vm.powerState}.`]);
+  }
+  return {
+    isAvailable: true,
+    unavailableReasons: [],
+    consistency: vm.osFamily === 'windows' || vm.hasFreezeScripts ? 'application' : 'filesystem',
+    captureState: 'online',
+    expectedDowntimeSeconds: 0,
+    excludedDisks: [],
+    coCapturedVms: [],
+  };
+}
+
+function compareCandidates(a: MethodOption, b: MethodOption): number {
+  return (
+    consistencyRank(b.consistency ?? 'crash') - consistencyRank(a.consistency ?? 'crash') ||
+    a.expectedDowntimeSeconds - b.expectedDowntimeSeconds ||
+    a.coCapturedVms.length - b.coCapturedVms.length ||
+    a.excludedDisks.length - b.excludedDisks.length ||
+    METHOD_PREFERENCE.indexOf(a.method) - METHOD_PREFERENCE.indexOf(b.method)
+  );
+}
+
+function describeOption(option: MethodOption): string {
+  const parts = [CONSISTENCY_WORDS[option.consistency ?? 'crash']];
+  if (option.captureState === 'saved-state') {
+    parts.push(
+      option.expectedDowntimeSeconds > 0
+        ? `in saved state (about ${option.expectedDowntimeSeconds} s of downtime)`
+        : 'from its saved state',
+    );
+  } else parts.push(option.captureState === 'offline' ? 'while powered off' : 'online');
+  parts.push(
+    option.coCapturedVms.length === 0
+      ? 'no other VM captured'
+      : `captures ${option.coCapturedVms.length} other VM(s)`,
+  );
+  return parts.join(', ');
+}
+
+/** Why `loser` ranks below `winner`, naming the first criterion that decides. */
+function explainLoss(winner: MethodOption, loser: MethodOption): string {
+  const w = winner;
+  const l = loser;
+  if (l.consistency !== w.consistency)
+    return `${l.method} is only ${CONSISTENCY_WORDS[l.consistency ?? 'crash']}`;
+  if (l.expectedDowntimeSeconds !== w.expectedDowntimeSeconds) {
+    return `${l.method} needs about ${l.expectedDowntimeSeconds} s of saved-state downtime`;
+  }
+  if (l.coCapturedVms.length !== w.coCapturedVms.length) {
+    return `${l.method} also captures and rolls back ${listNames(quoted(l.coCapturedVms.map((v) => v.name)))}`;
+  }
+  if (l.excludedDisks.length !== w.excludedDisks.length) {
+    return `${l.method} leaves out ${listNames(quoted(l.excludedDisks.map((d) => d.name)))}`;
+  }
+  return l.method === 'wsb-volume'
+    ? 'wsb-volume is only the fallback for hosts without a VSS-aware product'
+    : `${w.method} is the more specific method`;
+}
+
+function explainRecommendation(
+  ctx: RuleContext,
+  best: MethodOption | null,
+  candidates: MethodOption[],
+  options: MethodOption[],
+  findings: Finding[],
+): string {
+  const { vm } = ctx;
+  const byMethod = new Map(options.map((o) => [o.method, o]));
+  const guestAgent = byMethod.get('guest-agent');
+  if (!best) {
+    const platformReasons = options
+      .filter((o) => o.method !== 'guest-agent' && METHODS_BY_HYPERVISOR[ctx.host.kind].includes(o.method))
+      .map((o) => `${o.method}: ${o.unavailableReasons.join(' ')}`);
+    const fallback = guestAgent?.isAvailable
+      ? ` A guest-agent job can still protect its volumes from inside the guest.`
+      : '';
+    return `No method can capture VM '${vm.name}' as a whole. ${platformReasons.join(' ')}${fallback}`;
+  }
+  const sentences = [`${best.method} for '${vm.name}': ${describeOption(best)}.`];
+  const losses = candidates.filter((c) => c !== best).map((c) => explainLoss(best, c));
+  if (losses.length > 0) sentences.push(`Preferred because ${losses.join('; ')}.`);
+  if (best.excludedDisks.length > 0) {
+    sentences.push(
+      `It leaves out pass-through disk(s) ${listNames(quoted(best.excludedDisks.map((d) => d.name)))}: guest-agent recommended for ${best.excludedDisks.length === 1 ? 'that disk' : 'those disks'}.`,
+    );
+  }
+  const quiesced = byMethod.get('xen-quiesced');
+  if (quiesced?.isAvailable && !ctx.isQuiesceWanted) {
+    sentences.push(
+      'xen-quiesced is available but quiesce is not asked for this VM (it loads the VM heavily).',
+    );
+  }
+  const unknowns = findings.filter(
+    (f) =>
+      f.severity === 'info' && (f.ruleId === 'HV-BACKUP-IC-MISSING' || f.ruleId === 'HV-GUEST-VSS-DISABLED'),
+  );
+  if (
+    best.captureState === 'online' &&
+    unknowns.length > 0 &&
+    ctx.host.kind === 'hyperv' &&
+    best.method !== 'array-snapshot'
+  ) {
+    sentences.push(
+      'Online capture is expected but not confirmed: the guest does not report everything it needs (see the info findings); Hyper-V falls back to saved state if a prerequisite fails.',
+    );
+  }
+  return sentences.join(' ');
+}
+
+export interface PlannedVmAssessment {
+  plan: MethodPlan;
+  /** Every finding about the VM, prerequisite and plan-dependent, each once. */
+  findings: Finding[];
+}
+
+/** Plan the methods of one VM and return the findings behind the plan. Used by evaluate.ts. */
+export function planVm(
+  index: InventoryIndex,
+  vmId: string,
+  planOptions: PlanMethodsOptions = {},
+): PlannedVmAssessment {
+  const ctx = buildRuleContext(index, vmId, planOptions);
+  const snapshotSet = arraySnapshotSetOf(ctx);
+  const prerequisites = evaluatePrerequisiteRules(ctx, snapshotSet);
+  const wsbCoCaptured = otherVmRefs(
+    index,
+    hostVolumesOfVm(ctx).flatMap((v) => index.vmIdsByHostVolume.get(v.id) ?? []),
+    ctx.vm.id,
+  );
+  const drafts: Record<BackupMethod, OptionDraft> = {
+    'hyperv-vss': planHypervWriter(ctx, 'hyperv-vss', prerequisites, []),
+    'wsb-volume': planHypervWriter(ctx, 'wsb-volume', prerequisites, wsbCoCaptured),
+    'xen-snapshot': planXenSnapshot(ctx),
+    'xen-quiesced': planXenQuiesced(ctx),
+    'array-snapshot': planArraySnapshot(ctx, prerequisites, snapshotSet),
+    'guest-agent': planGuestAgent(ctx),
+  };
+  const options: MethodOption[] = BACKUP_METHODS.map((method) => ({
+    method,
+    ...drafts[method],
+    findings: [],
+    isRecommended: false,
+  }));
+  const candidates = options
+    .filter((o) => o.isAvailable && o.method !== 'guest-agent')
+    .filter((o) => o.method !== 'xen-quiesced' || ctx.isQuiesceWanted)
+    .sort(compareCandidates);
+  const best = candidates[0] ?? null;
+  if (best) best.isRecommended = true;
+
+  const findings = [
+    ...prerequisites,
+    ...evaluateApplicationRules(ctx, best ? { method: best.method, consistency: best.consistency } : null),
+  ];
+  for (const option of options) {
+    option.findings = findings.filter((f) => f.methods.length === 0 || f.methods.includes(option.method));
+  }
+  const platformMethods = METHODS_BY_HYPERVISOR[ctx.host.kind];
+  const vmFindings = findings.filter(
+    (f) => f.methods.length === 0 || f.methods.some((m) => platformMethods.includes(m)),
+  );
+  return {
+    plan: {
+      vmId: ctx.vm.id,
+      options,
+      recommended: best?.method ?? null,
+      recommendationReason: explainRecommendation(ctx, best, candidates, options, findings),
+    },
+    findings: vmFindings,
+  };
+}
+
+export function planMethods(
+  index: InventoryIndex,
+  vmId: string,
+  options: PlanMethodsOptions = {},
+): MethodPlan {
+  return planVm(index, vmId, options).plan;
 }
