@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { type AdmissionCandidate, decideAdmission } from './admission';
+
+let clock = 0;
+const op = (
+  operationId: string,
+  fields: Partial<Omit<AdmissionCandidate, 'operationId'>> = {},
+): AdmissionCandidate => ({
+  operationId,
+  lockKeys: [],
+  hostIds: [],
+  arrayIds: [],
+  createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, clock++)),
+  ...fields,
+});
+const limits = { perHost: 2, perArray: 1 };
+
+describe('decideAdmission', () => {
+  it.each([
+    {
+      name: 'a free operation is admitted',
+      running: [],
+      queued: [op('op_1', { lockKeys: ['vm:sql01'], hostIds: ['hv-prod-01'] })],
+      admit: ['op_1'],
+      waiting: {},
+    },
+    {
+      name: 'a lock held by a running operation makes the queued one wait, saying by whom',
+      running: [op('op_123', { lockKeys: ['vm:sql01'], hostIds: ['hv-prod-01'] })],
+      queued: [op('op_2', { lockKeys: ['vm:sql01'], hostIds: ['hv-prod-01'] })],
+      admit: [],
+      waiting: { op_2: ['waits for lock vm:sql01 held by operation op_123'] },
+    },
+    {
+      name: 'two queued operations on the same VM: the older starts, the younger waits for it',
+      running: [],
+      queued: [op('op_a', { lockKeys: ['vm:web01'] }), op('op_b', { lockKeys: ['vm:web01'] })],
+      admit: ['op_a'],
+      waiting: { op_b: ['waits for lock vm:web01 held by operation op_a'] },
+    },
+    {
+      name: 'host limit reached',
+      running: [op('op_r1', { hostIds: ['hv-prod-01'] }), op('op_r2', { hostIds: ['hv-prod-01'] })],
+      queued: [
+        op('op_3', { lockKeys: ['vm:x'], hostIds: ['hv-prod-01'] }),
+        op('op_4', { hostIds: ['hv-prod-02'] }),
+      ],
+      admit: ['op_4'],
+      waiting: { op_3: ['host hv-prod-01 has 2 running operations (limit 2)'] },
+    },
+    {
+      name: 'operations admitted in the same round count against the limit',
+      running: [op('op_r1', { hostIds: ['hv-1'] })],
+      queued: [op('op_5', { hostIds: ['hv-1'] }), op('op_6', { hostIds: ['hv-1'] })],
+      admit: ['op_5'],
+      waiting: { op_6: ['host hv-1 has 2 running operations (limit 2)'] },
+    },
+    {
+      name: 'array limit',
+      running: [op('op_r1', { arrayIds: ['netapp-01'] })],
+      queued: [op('op_7', { arrayIds: ['netapp-01'] })],
+      admit: [],
+      waiting: { op_7: ['array netapp-01 has 1 running operation (limit 1)'] },
+    },
+    {
+      name: 'FIFO: a waiting volume revert keeps its place; a younger backup of one of its VMs waits behind it',
+      running: [op('op_backup_a', { lockKeys: ['vm:a'] })],
+      queued: [
+        op('op_revert', { lockKeys: ['vm:a', 'vm:b', 'host-volume:d'] }),
+        op('op_backup_b', { lockKeys: ['vm:b'] }),
+        op('op_backup_c', { lockKeys: ['vm:c'] }),
+      ],
+      admit: ['op_backup_c'],
+      waiting: {
+        op_revert: ['waits for lock vm:a held by operation op_backup_a'],
+        op_backup_b: ['waits for lock vm:b behind older queued operation op_revert'],
+      },
+    },
+    {
+      name: 'every reason is given, lock first',
+      running: [
+        op('op_r1', { lockKeys: ['vm:a'], hostIds: ['hv-1'], arrayIds: ['arr'] }),
+        op('op_r2', { hostIds: ['hv-1'] }),
+      ],
+      queued: [op('op_8', { lockKeys: ['vm:a'], hostIds: ['hv-1'], arrayIds: ['arr'] })],
+      admit: [],
+      waiting: {
+        op_8: [
+          'waits for lock vm:a held by operation op_r1',
+          'host hv-1 has 2 running operations (limit 2)',
+          'array arr has 1 running operation (limit 1)',
+        ],
+      },
+    },
+  ])('$name', ({ running, queued, admit, waiting }) => {
+    const decision = decideAdmission(queued, running, limits);
+    expect(decision.admit).toEqual(admit);
+    expect(Object.fromEntries(decision.waiting.map((w) => [w.operationId, w.reasons]))).toEqual(waiting);
+    for (const w of decision.waiting) expect(w.reason).toBe(w.reasons[0]);
+  });
+
+  it('serves the queue by creation time, not by array order', () => {
+    const older = op('op_old', { lockKeys: ['vm:a'] });
+    const younger = op('op_young', { lockKeys: ['vm:a'] });
+    expect(decideAdmission([younger, older], [], limits).admit).toEqual(['op_old']);
+  });
+
+  it('ignores a queued entry that is already running', () => {
+    const running = op('op_1', { lockKeys: ['vm:a'] });
+    expect(decideAdmission([running], [running], limits)).toEqual({ admit: [], waiting: [] });
+  });
+
+  it('rejects a limit below 1', () => {
+    expect(() => decideAdmission([], [], { perHost: 0, perArray: 2 })).toThrow(/"perHost"/);
+  });
+});

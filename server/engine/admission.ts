@@ -1,0 +1,132 @@
+/**
+ * Admission of queued operations: locks and concurrency limits (issue 3 §2).
+ *
+ * - Locks: two operations sharing a lock key (a VM, a host volume, an array volume — see
+ *   plan-types' lockKeyFor*) never run at the same time.
+ * - Limits: at most `perHost` running operations touch one host and `perArray` one array.
+ * - FIFO: the queue is served oldest first, and a waiting operation keeps its place for its lock
+ *   keys: a younger operation that needs one of them waits behind it, so a long queue of small
+ *   backups cannot starve a volume revert that needs every VM on the volume.
+ *
+ * Every waiting operation gets every reason it waits, in words an operator can act on.
+ */
+
+export interface AdmissionCandidate {
+  operationId: string;
+  lockKeys: string[];
+  hostIds: string[];
+  arrayIds: string[];
+  createdAt: Date;
+}
+
+export interface AdmissionLimits {
+  perHost: number;
+  perArray: number;
+}
+
+export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = { perHost: 2, perArray: 2 };
+
+export interface WaitingOperation {
+  operationId: string;
+  /** The first (most direct) reason, for one-line displays. */
+  reason: string;
+  reasons: string[];
+}
+
+export interface AdmissionDecision {
+  /** Operation ids to start now, oldest first. */
+  admit: string[];
+  waiting: WaitingOperation[];
+}
+
+function assertLimit(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`Concurrency limit "${name}" must be a whole number ≥ 1, got ${value}`);
+  }
+}
+
+function countInto(counts: Map<string, number>, ids: string[]): void {
+  for (const id of new Set(ids)) counts.set(id, (counts.get(id) ?? 0) + 1);
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+export function decideAdmission(
+  queued: AdmissionCandidate[],
+  running: AdmissionCandidate[],
+  limits: AdmissionLimits,
+): AdmissionDecision {
+  assertLimit('perHost', limits.perHost);
+  assertLimit('perArray', limits.perArray);
+
+  const heldBy = new Map<string, string>();
+  const hostLoad = new Map<string, number>();
+  const arrayLoad = new Map<string, number>();
+  for (const operation of running) {
+    for (const key of operation.lockKeys) if (!heldBy.has(key)) heldBy.set(key, operation.operationId);
+    countInto(hostLoad, operation.hostIds);
+    countInto(arrayLoad, operation.arrayIds);
+  }
+  const runningIds = new Set(running.map((operation) => operation.operationId));
+  // Keys claimed by an older operation still in the queue (admitted now, or waiting its turn).
+  const claimedBy = new Map<string, { operationId: string; isAdmitted: boolean }>();
+
+  const ordered = queued
+    .filter((operation) => !runningIds.has(operation.operationId))
+    .sort(
+      (a, b) =>
+        a.createdAt.getTime() - b.createdAt.getTime() ||
+        (a.operationId < b.operationId ? -1 : a.operationId > b.operationId ? 1 : 0),
+    );
+
+  const admit: string[] = [];
+  const waiting: WaitingOperation[] = [];
+  for (const operation of ordered) {
+    const reasons: string[] = [];
+    const lockKeys = [...new Set(operation.lockKeys)];
+    for (const key of lockKeys) {
+      const holder = heldBy.get(key);
+      if (holder) {
+        reasons.push(`waits for lock ${key} held by operation ${holder}`);
+        continue;
+      }
+      const claim = claimedBy.get(key);
+      if (claim) {
+        reasons.push(
+          claim.isAdmitted
+            ? `waits for lock ${key} held by operation ${claim.operationId}`
+            : `waits for lock ${key} behind older queued operation ${claim.operationId}`,
+        );
+      }
+    }
+    for (const hostId of new Set(operation.hostIds)) {
+      const load = hostLoad.get(hostId) ?? 0;
+      if (load >= limits.perHost) {
+        reasons.push(`host ${hostId} has ${plural(load, 'running operation')} (limit ${limits.perHost})`);
+      }
+    }
+    for (const arrayId of new Set(operation.arrayIds)) {
+      const load = arrayLoad.get(arrayId) ?? 0;
+      if (load >= limits.perArray) {
+        reasons.push(`array ${arrayId} has ${plural(load, 'running operation')} (limit ${limits.perArray})`);
+      }
+    }
+
+    const isAdmitted = reasons.length === 0;
+    if (isAdmitted) {
+      admit.push(operation.operationId);
+      countInto(hostLoad, operation.hostIds);
+      countInto(arrayLoad, operation.arrayIds);
+    } else {
+      waiting.push({ operationId: operation.operationId, reason: reasons[0], reasons });
+    }
+    for (const key of lockKeys) {
+      if (!heldBy.has(key) && !claimedBy.has(key)) {
+        claimedBy.set(key, { operationId: operation.operationId, isAdmitted });
+      }
+    }
+  }
+  return { admit, waiting };
+}
