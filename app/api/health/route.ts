@@ -1,0 +1,16 @@
+import { sql } from 'drizzle-orm';
+import { getDb } from '@/db/client';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+/** Ready once the database opens, is migrated, and answers a query. */
+export function GET() {
+  try {
+    getDb().get(sql`select 1`);
+    return Response.json({ ok: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return Response.json({ ok: false, error: message }, { status: 503 });
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * tRPC foundation: context, transformer, the one table that maps domain errors to tRPC codes,
+ * and the base procedure every router builds on. Routers stay thin: validate with a shared
+ * schema, call one service, return.
+ */
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import { ZodError } from 'zod';
+import { type Db, getDb } from '../../db/client';
+import { type DomainErrorCode, type FieldError, isDomainError } from '../services/errors';
+
+export interface Context {
+  db: Db;
+}
+
+/** The request context: the process-wide database. Tests build their own with an in-memory one. */
+export function createContext(): Context {
+  return { db: getDb() };
+}
+
+type TrpcCode = TRPCError['code'];
+
+/** The only place where domain error codes become tRPC (and so HTTP) codes. */
+export const DOMAIN_TO_TRPC_CODE: Record<DomainErrorCode, TrpcCode> = {
+  INVALID_INPUT: 'BAD_REQUEST',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  FORBIDDEN: 'FORBIDDEN',
+};
+
+/** "vms", 3, "hostId" → "vms[3].hostId" (the same notation the import service uses). */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let result = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') result += `[${segment}]`;
+    else result += result ? `.${String(segment)}` : String(segment);
+  }
+  return result || '(root)';
+}
+
+/** Field errors carried by an error's cause: zod issues of the procedure input, or a DomainError's list. */
+export function fieldErrorsOf(error: unknown): FieldError[] {
+  const cause = error instanceof TRPCError ? error.cause : error;
+  if (cause instanceof ZodError) {
+    return cause.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message }));
+  }
+  if (isDomainError(cause)) return cause.fieldErrors;
+  return [];
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const fieldErrors = fieldErrorsOf(error);
+    // A zod failure's default message is a JSON dump of issues; the field list says it better.
+    const count = fieldErrors.length;
+    const message =
+      error.cause instanceof ZodError
+        ? `Invalid input: ${count} field${count === 1 ? '' : 's'} rejected`
+        : shape.message;
+    return { ...shape, message, data: { ...shape.data, fieldErrors } };
+  },
+});
+
+/**
+ * Turns a DomainError thrown by a service into a TRPCError with the mapped code, for HTTP clients
+ * and server-side callers alike (the formatter alone would leave callers an INTERNAL_SERVER_ERROR).
+ * `next()` never throws: a failure comes back as `{ ok: false }` with the original error as cause.
+ */
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDomainError(result.error.cause)) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: DOMAIN_TO_TRPC_CODE[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(mapDomainErrors);

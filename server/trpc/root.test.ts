@@ -1,0 +1,182 @@
+import { TRPCError } from '@trpc/server';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import superjson from 'superjson';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Db, openDatabase } from '../../db/client';
+import { DEMO_LAB_NAMES } from '../../db/seed/demo-lab';
+import { ensureDemoLab } from '../../db/seed/ensure-demo-lab';
+import { DOMAIN_ERROR_CODES, DomainError } from '../services/errors';
+import {
+  createCallerFactory,
+  DOMAIN_TO_TRPC_CODE,
+  fieldErrorsOf,
+  formatIssuePath,
+  publicProcedure,
+  router,
+} from './init';
+import { appRouter, createCaller } from './root';
+
+let db: Db;
+let caller: ReturnType<typeof createCaller>;
+
+beforeAll(() => {
+  db = openDatabase(':memory:');
+  expect(ensureDemoLab(db, { NODE_ENV: 'test' })).toBe(true);
+  caller = createCaller({ db });
+});
+
+/** Runs a call that must fail and returns its TRPCError. */
+async function rejectionOf(call: () => Promise<unknown>): Promise<TRPCError> {
+  try {
+    await call();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TRPCError);
+    return error as TRPCError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function vmIdNamed(name: string): Promise<string> {
+  const page = await caller.vms.list({ search: name, limit: 100 });
+  const vm = page.items.find((item) => item.name === name);
+  if (!vm) throw new Error(`demo lab has no VM named ${name}`);
+  return vm.id;
+}
+
+describe('inventory procedures on the demo lab', () => {
+  it('dashboard counts every VM once across the readiness categories', async () => {
+    const dashboard = await caller.dashboard.get();
+    const categorised = Object.values(dashboard.readiness).reduce((sum, n) => sum + n, 0);
+    expect(dashboard.totals.vms).toBeGreaterThan(0);
+    expect(categorised).toBe(dashboard.totals.vms);
+  });
+
+  it('filters VMs by a finding id', async () => {
+    const page = await caller.vms.list({ ruleId: 'HV-PASSTHROUGH-DISK' });
+    expect(page.items.map((vm) => vm.name)).toContain(DEMO_LAB_NAMES.passthroughVm);
+    expect(page.items.map((vm) => vm.name)).not.toContain(DEMO_LAB_NAMES.healthyVm);
+  });
+
+  it('pages with the cursor it hands out, without repeating a VM', async () => {
+    const first = await caller.vms.list({ limit: 3 });
+    expect(first.items).toHaveLength(3);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await caller.vms.list({ limit: 3, cursor: first.nextCursor ?? undefined });
+    const firstIds = new Set(first.items.map((vm) => vm.id));
+    expect(second.items.some((vm) => firstIds.has(vm.id))).toBe(false);
+  });
+
+  it('returns a VM with its plan, and the same plan from vms.plan', async () => {
+    const id = await vmIdNamed(DEMO_LAB_NAMES.passthroughVm);
+    const detail = await caller.vms.get({ id });
+    const plan = await caller.vms.plan({ id });
+    expect(detail.vm.name).toBe(DEMO_LAB_NAMES.passthroughVm);
+    expect(plan.options.map((option) => option.method).sort()).toEqual(
+      ['array-snapshot', 'guest-agent', 'hyperv-vss', 'wsb-volume', 'xen-quiesced', 'xen-snapshot'].sort(),
+    );
+    expect(detail.plan?.recommended).toBe(plan.recommended);
+  });
+
+  it('lists findings for one VM with counts', async () => {
+    const id = await vmIdNamed(DEMO_LAB_NAMES.sqlVm);
+    const result = await caller.findings.list({ vmId: id });
+    expect(result.findings.map((finding) => finding.ruleId)).toContain('HV-SHADOW-STORAGE-ELSEWHERE');
+    expect(result.counts.total).toBe(result.findings.length);
+  });
+});
+
+describe('errors', () => {
+  it.each([
+    { procedure: 'vms.get', call: () => caller.vms.get({ id: 'vm-nope' }), text: 'vm-nope' },
+    { procedure: 'hosts.get', call: () => caller.hosts.get({ id: 'host-nope' }), text: 'host-nope' },
+    { procedure: 'volumes.get', call: () => caller.volumes.get({ id: 'vol-nope' }), text: 'vol-nope' },
+    { procedure: 'arrays.get', call: () => caller.arrays.get({ id: 'array-nope' }), text: 'array-nope' },
+    { procedure: 'findings.list', call: () => caller.findings.list({ vmId: 'vm-nope' }), text: 'vm-nope' },
+  ])('$procedure of an unknown id is NOT_FOUND and names the id', async ({ call, text }) => {
+    const error = await rejectionOf(call);
+    expect(error.code).toBe('NOT_FOUND');
+    expect(error.message).toContain(text);
+  });
+
+  it('invalid list input is BAD_REQUEST with a field error per bad field', async () => {
+    const error = await rejectionOf(() =>
+      // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input, as a hand-written client could send
+      caller.vms.list({ limit: 0, sort: 'bogus', osFamily: 'beos' } as any),
+    );
+    expect(error.code).toBe('BAD_REQUEST');
+    const paths = fieldErrorsOf(error).map((fieldError) => fieldError.path);
+    expect(paths.sort()).toEqual(['limit', 'osFamily', 'sort']);
+  });
+
+  it('a broken inventory file is BAD_REQUEST with field paths and changes nothing', async () => {
+    const before = await caller.dashboard.get();
+    const broken = JSON.stringify({
+      formatVersion: 1,
+      hosts: [{ id: 'h1', name: 'h1', kind: 'vmware' }],
+      vms: [{ id: 'v1', name: 'v1', hostId: 'no-such-host' }],
+    });
+    const error = await rejectionOf(() => caller.inventory.import({ content: broken, mode: 'replace' }));
+    expect(error.code).toBe('BAD_REQUEST');
+    const fieldErrors = fieldErrorsOf(error);
+    expect(fieldErrors.length).toBeGreaterThan(1);
+    expect(fieldErrors.some((fieldError) => fieldError.path.startsWith('hosts[0]'))).toBe(true);
+    const after = await caller.dashboard.get();
+    expect(after.totals).toEqual(before.totals);
+  });
+
+  it('a file that is not JSON is BAD_REQUEST and says so', async () => {
+    const error = await rejectionOf(() =>
+      caller.inventory.import({ content: '{ "hosts": [', mode: 'merge' }),
+    );
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(fieldErrorsOf(error)[0]?.message).toMatch(/not valid JSON/);
+  });
+
+  it.each(DOMAIN_ERROR_CODES.map((code) => ({ code, expected: DOMAIN_TO_TRPC_CODE[code] })))(
+    'DomainError $code becomes $expected',
+    async ({ code, expected }) => {
+      const testRouter = router({
+        fail: publicProcedure.query(() => {
+          throw new DomainError(code, `failed with ${code}`, [{ path: 'x', message: 'bad' }]);
+        }),
+      });
+      const error = await rejectionOf(() => createCallerFactory(testRouter)({ db }).fail());
+      expect(error.code).toBe(expected);
+      expect(error.message).toBe(`failed with ${code}`);
+      expect(fieldErrorsOf(error)).toEqual([{ path: 'x', message: 'bad' }]);
+    },
+  );
+
+  it('formats zod paths the way the import service does', () => {
+    expect(formatIssuePath(['vms', 3, 'hostId'])).toBe('vms[3].hostId');
+    expect(formatIssuePath([])).toBe('(root)');
+  });
+});
+
+describe('over HTTP', () => {
+  async function get(path: string, input: unknown): Promise<Response> {
+    const url = `http://localhost/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
+    return fetchRequestHandler({
+      endpoint: '/api/trpc',
+      req: new Request(url),
+      router: appRouter,
+      createContext: () => ({ db }),
+    });
+  }
+
+  it('answers 404 with the domain message for an unknown VM', async () => {
+    const response = await get('vms.get', { id: 'vm-nope' });
+    expect(response.status).toBe(404);
+    const body = await response.json();
+    expect(body.error.json.message).toContain('vm-nope');
+    expect(body.error.json.data.code).toBe('NOT_FOUND');
+  });
+
+  it('answers 400 with field errors in error.data for invalid input', async () => {
+    const response = await get('vms.list', { limit: 1000 });
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.error.json.data.fieldErrors).toEqual([{ path: 'limit', message: expect.any(String) }]);
+    expect(body.error.json.message).toBe('Invalid input: 1 field rejected');
+  });
+});

@@ -1,0 +1,9 @@
+import { hostVolumeListInput, idInput } from '../../schemas/inventory-queries';
+import { getHostVolume, listHostVolumes } from '../../services/inventory-service';
+import { publicProcedure, router } from '../init';
+
+/** Host volumes and XenServer SRs. */
+export const volumesRouter = router({
+  list: publicProcedure.input(hostVolumeListInput).query(({ ctx, input }) => listHostVolumes(ctx.db, input)),
+  get: publicProcedure.input(idInput).query(({ ctx, input }) => getHostVolume(ctx.db, input.id)),
+});
