@@ -1,0 +1,143 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { PageHeader } from '@/app/_components/page-header';
+import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Badge } from '@/app/_components/ui/badge';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/app/_components/ui/table';
+import { cn } from '@/app/_lib/cn';
+import { formatPercent, READINESS_LABELS, SEVERITY_TONES } from '@/app/_lib/format';
+import { useTRPC } from '@/app/_lib/trpc';
+import { READINESS, type Readiness } from '@/server/engine/types';
+
+const READINESS_CARD_STYLES: Record<Readiness, string> = {
+  'online-ready': 'border-l-emerald-500',
+  'saved-state-only': 'border-l-amber-500',
+  'crash-only': 'border-l-orange-500',
+  partial: 'border-l-sky-500',
+  blocked: 'border-l-red-600',
+};
+
+const READINESS_EXPLANATIONS: Record<Readiness, string> = {
+  'online-ready': 'Backed up while running, applications quiesced.',
+  'saved-state-only': 'Consistent, but the VM pauses in saved state: downtime.',
+  'crash-only': 'Only a power-cut-like point; applications replay logs.',
+  partial: 'Host-level backup leaves pass-through disks out.',
+  blocked: 'No backup method can run until a blocker is fixed.',
+};
+
+export function Dashboard() {
+  const trpc = useTRPC();
+  const dashboard = useQuery(trpc.dashboard.get.queryOptions());
+
+  return (
+    <>
+      <PageHeader
+        title="Dashboard"
+        description="How every VM would be protected today, and which prerequisites stand in the way."
+      />
+      {dashboard.isPending ? (
+        <LoadingState label="Loading the dashboard…" />
+      ) : dashboard.isError ? (
+        <ErrorState error={dashboard.error} title="Could not load the dashboard" />
+      ) : (
+        <div className="flex flex-col gap-6">
+          <section aria-labelledby="readiness-heading">
+            <div className="mb-3 flex items-baseline justify-between">
+              <h2 id="readiness-heading" className="text-lg font-semibold">
+                VMs by backup readiness
+              </h2>
+              <p className="text-sm text-slate-600">
+                <Link href="/vms" className="text-brand-700 hover:underline">
+                  {dashboard.data.totals.vms} VMs
+                </Link>{' '}
+                on {dashboard.data.totals.hosts} hosts
+              </p>
+            </div>
+            <ul className="grid grid-cols-5 gap-3">
+              {READINESS.map((readiness) => {
+                const count = dashboard.data.readiness[readiness] ?? 0;
+                return (
+                  <li key={readiness}>
+                    <Link
+                      href={`/vms?readiness=${readiness}`}
+                      aria-label={`${count} VMs: ${READINESS_LABELS[readiness]}`}
+                      className={cn(
+                        'flex h-full flex-col gap-1 rounded-lg border border-l-4 border-slate-200 bg-white p-4 shadow-sm transition hover:shadow-md focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
+                        READINESS_CARD_STYLES[readiness],
+                      )}
+                    >
+                      <span className="text-3xl font-semibold tabular-nums text-slate-900">{count}</span>
+                      <span className="text-sm font-medium text-slate-800">
+                        {READINESS_LABELS[readiness]}
+                      </span>
+                      <span className="text-xs text-slate-500">
+                        {formatPercent(count, dashboard.data.totals.vms)} ·{' '}
+                        {READINESS_EXPLANATIONS[readiness]}
+                      </span>
+                    </Link>
+                  </li>
+                );
+              })}
+            </ul>
+          </section>
+
+          <Card>
+            <CardHeader>
+              <CardTitle>Most common findings</CardTitle>
+              <CardDescription>
+                Prerequisite checks that fail most often; open one to see the VMs it affects.
+              </CardDescription>
+            </CardHeader>
+            <CardContent>
+              {dashboard.data.topFindings.length === 0 ? (
+                <EmptyState>No findings: every prerequisite check passes.</EmptyState>
+              ) : (
+                <Table>
+                  <TableCaption>Most common findings</TableCaption>
+                  <TableHeader>
+                    <TableRow>
+                      <TableHead>Finding</TableHead>
+                      <TableHead>Severity</TableHead>
+                      <TableHead className="text-right">VMs affected</TableHead>
+                      <TableHead className="text-right">Occurrences</TableHead>
+                    </TableRow>
+                  </TableHeader>
+                  <TableBody>
+                    {dashboard.data.topFindings.map((finding) => (
+                      <TableRow key={`${finding.ruleId}-${finding.severity}`}>
+                        <TableCell>
+                          <Link
+                            href={`/vms?ruleId=${finding.ruleId}`}
+                            className="font-mono text-sm font-medium text-brand-700 hover:underline"
+                          >
+                            {finding.ruleId}
+                          </Link>
+                        </TableCell>
+                        <TableCell>
+                          <Badge tone={SEVERITY_TONES[finding.severity]}>{finding.severity}</Badge>
+                        </TableCell>
+                        <TableCell className="text-right tabular-nums">{finding.vmCount}</TableCell>
+                        <TableCell className="text-right tabular-nums">{finding.count}</TableCell>
+                      </TableRow>
+                    ))}
+                  </TableBody>
+                </Table>
+              )}
+            </CardContent>
+          </Card>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,19 @@
+import type { ReactNode } from 'react';
+
+/** A definition list of facts about one object ("Host: hv-01", "VSS: on"). */
+export function DetailList({ items }: { items: { term: string; value: ReactNode }[] }) {
+  return (
+    <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
+      {items.map((item) => (
+        <div key={item.term} className="contents">
+          <dt className="font-medium text-slate-600">{item.term}</dt>
+          <dd className="text-slate-900">{item.value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function YesNo({ value, yes = 'on', no = 'off' }: { value: boolean; yes?: string; no?: string }) {
+  return <span className={value ? 'text-emerald-700' : 'font-medium text-red-700'}>{value ? yes : no}</span>;
+}

@@ -1,0 +1,57 @@
+'use client';
+
+import { Boxes, Database, FileUp, HardDrive, LayoutDashboard, Monitor, Server } from 'lucide-react';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { cn } from '@/app/_lib/cn';
+
+const NAV_ITEMS = [
+  { href: '/', label: 'Dashboard', icon: LayoutDashboard },
+  { href: '/vms', label: 'VMs', icon: Monitor },
+  { href: '/hosts', label: 'Hosts', icon: Server },
+  { href: '/volumes', label: 'Volumes', icon: HardDrive },
+  { href: '/arrays', label: 'Arrays', icon: Database },
+  { href: '/import', label: 'Import', icon: FileUp },
+] as const;
+
+function isActive(pathname: string, href: string): boolean {
+  return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+export function SideNav() {
+  const pathname = usePathname();
+  return (
+    <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col border-r border-slate-200 bg-white">
+      <Link
+        href="/"
+        className="flex items-center gap-2 px-5 py-5 text-lg font-semibold tracking-tight text-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+      >
+        <Boxes aria-hidden="true" className="size-6 text-brand-600" />
+        Migawka
+      </Link>
+      <nav aria-label="Main" className="flex-1 px-3">
+        <ul className="flex flex-col gap-1">
+          {NAV_ITEMS.map(({ href, label, icon: Icon }) => {
+            const active = isActive(pathname, href);
+            return (
+              <li key={href}>
+                <Link
+                  href={href}
+                  aria-current={active ? 'page' : undefined}
+                  className={cn(
+                    'flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
+                    active && 'bg-brand-50 text-brand-800 hover:bg-brand-100',
+                  )}
+                >
+                  <Icon aria-hidden="true" className="size-4" />
+                  {label}
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+      <p className="px-5 py-4 text-xs text-slate-500">Inventory &amp; protection console</p>
+    </aside>
+  );
+}

@@ -1,0 +1,70 @@
+'use client';
+
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  isTRPCClientError,
+  splitLink,
+} from '@trpc/client';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { createTRPCContext } from '@trpc/tanstack-react-query';
+import { type ReactNode, useState } from 'react';
+import superjson from 'superjson';
+import type { AppRouter } from '@/server/trpc/root';
+
+export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The field errors the server's errorFormatter attaches to BAD_REQUEST answers. */
+export function fieldErrorsOf(error: unknown): FieldError[] {
+  if (!isTRPCClientError<AppRouter>(error)) return [];
+  return error.data?.fieldErrors ?? [];
+}
+
+function makeQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 10_000,
+        // A 4xx answer (not found, bad filter) will not change by asking again.
+        retry: (failureCount, error) => {
+          const status = isTRPCClientError(error) ? error.data?.httpStatus : undefined;
+          return (status === undefined || status >= 500) && failureCount < 2;
+        },
+      },
+    },
+  });
+}
+
+const endpoint = '/api/trpc';
+
+export function TrpcProviders({ children }: { children: ReactNode }) {
+  const [queryClient] = useState(makeQueryClient);
+  const [trpcClient] = useState(() =>
+    createTRPCClient<AppRouter>({
+      links: [
+        splitLink({
+          condition: (operation) => operation.type === 'subscription',
+          true: httpSubscriptionLink({ url: endpoint, transformer: superjson }),
+          false: httpBatchLink({ url: endpoint, transformer: superjson }),
+        }),
+      ],
+    }),
+  );
+  return (
+    <QueryClientProvider client={queryClient}>
+      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+        {children}
+      </TRPCProvider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,35 @@
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import { Toaster } from 'sonner';
+import './globals.css';
+import { SideNav } from './_components/side-nav';
+import { TrpcProviders } from './_lib/trpc';
+
+export const metadata: Metadata = {
+  title: { default: 'Migawka', template: '%s · Migawka' },
+  description: 'Protect virtual machines: inventory, prerequisite checks, backup methods.',
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+        >
+          Skip to content
+        </a>
+        <TrpcProviders>
+          <div className="flex min-h-screen">
+            <SideNav />
+            <main id="main" className="min-w-0 flex-1 px-8 py-6">
+              {children}
+            </main>
+          </div>
+          <Toaster richColors position="top-right" />
+        </TrpcProviders>
+      </body>
+    </html>
+  );
+}
