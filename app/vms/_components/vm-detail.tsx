@@ -1,0 +1,232 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { DetailList, YesNo } from '@/app/_components/detail-list';
+import { FindingsList } from '@/app/_components/findings-list';
+import { PageHeader } from '@/app/_components/page-header';
+import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Badge } from '@/app/_components/ui/badge';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/app/_components/ui/table';
+import { formatBytes, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
+import { useTRPC } from '@/app/_lib/trpc';
+import { MethodComparison } from './method-comparison';
+
+export function VmDetail({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const detail = useQuery(trpc.vms.get.queryOptions({ id }));
+
+  if (detail.isPending) return <LoadingState label="Loading the VM…" />;
+  if (detail.isError) return <ErrorState error={detail.error} title="Could not load this VM" />;
+
+  const { vm, host, disks, guestVolumes, findings, plan, readiness } = detail.data;
+  return (
+    <>
+      <PageHeader
+        eyebrow={
+          <Link href="/vms" className="hover:underline">
+            VMs
+          </Link>
+        }
+        title={vm.name}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            {readiness ? (
+              <Badge tone={READINESS_TONES[readiness]}>{READINESS_LABELS[readiness]}</Badge>
+            ) : (
+              <Badge>Not assessed yet</Badge>
+            )}
+            <span>
+              {vm.osFamily} · {vm.powerState} on{' '}
+              <Link href={`/hosts/${encodeURIComponent(host.id)}`} className="text-brand-700 hover:underline">
+                {host.name}
+              </Link>
+            </span>
+          </span>
+        }
+      />
+      <div className="flex flex-col gap-6">
+        <Card>
+          <CardHeader>
+            <CardTitle>Backup methods</CardTitle>
+            <CardDescription>What each method would achieve for {vm.name} today.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            {plan ? (
+              <MethodComparison plan={plan} />
+            ) : (
+              <EmptyState>
+                This VM has not been assessed yet; import or refresh the inventory to plan it.
+              </EmptyState>
+            )}
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Findings</CardTitle>
+            <CardDescription>Failed or informative prerequisite checks, most serious first.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <FindingsList findings={findings} emptyText="Every prerequisite check passes for this VM." />
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Disks and where they live</CardTitle>
+            <CardDescription>
+              Each virtual disk, the host volume or SR holding it, and the array LUN behind that.
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            {disks.length === 0 ? (
+              <EmptyState>This VM reports no disks.</EmptyState>
+            ) : (
+              <Table>
+                <TableCaption>Disks of {vm.name}</TableCaption>
+                <TableHeader>
+                  <TableRow>
+                    <TableHead>Disk</TableHead>
+                    <TableHead>Kind</TableHead>
+                    <TableHead>Size</TableHead>
+                    <TableHead>Host volume / SR</TableHead>
+                    <TableHead>Array LUN</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {disks.map((disk) => (
+                    <TableRow key={disk.id}>
+                      <TableCell className="font-medium">{disk.name}</TableCell>
+                      <TableCell>
+                        {disk.kind === 'passthrough' ? <Badge tone="warning">pass-through</Badge> : disk.kind}
+                      </TableCell>
+                      <TableCell className="tabular-nums">{formatBytes(disk.sizeBytes)}</TableCell>
+                      <TableCell>
+                        {disk.hostVolume ? (
+                          <Link
+                            href={`/volumes/${encodeURIComponent(disk.hostVolume.id)}`}
+                            className="text-brand-700 hover:underline"
+                          >
+                            {disk.hostVolume.name}
+                          </Link>
+                        ) : (
+                          <span className="text-slate-500">none (physical disk)</span>
+                        )}
+                      </TableCell>
+                      <TableCell>
+                        {disk.arrayVolume && disk.array ? (
+                          <Link
+                            href={`/arrays/${encodeURIComponent(disk.array.id)}`}
+                            className="text-brand-700 hover:underline"
+                          >
+                            {disk.array.name} / {disk.arrayVolume.name}
+                          </Link>
+                        ) : (
+                          <span className="text-slate-500">none</span>
+                        )}
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            )}
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Guest volumes</CardTitle>
+            <CardDescription>
+              Volumes inside the guest, whether VSS can shadow-copy them and where their shadow copies live.
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            {guestVolumes.length === 0 ? (
+              <EmptyState>
+                This VM reports no guest volumes, so its in-guest prerequisites are unknown.
+              </EmptyState>
+            ) : (
+              <Table>
+                <TableCaption>Guest volumes of {vm.name}</TableCaption>
+                <TableHeader>
+                  <TableRow>
+                    <TableHead>Volume</TableHead>
+                    <TableHead>File system</TableHead>
+                    <TableHead>Disk type</TableHead>
+                    <TableHead>VSS</TableHead>
+                    <TableHead>Shadow storage on</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {guestVolumes.map((volume) => (
+                    <TableRow key={volume.id}>
+                      <TableCell className="font-medium">{volume.mountPoint}</TableCell>
+                      <TableCell>{volume.fileSystem.toUpperCase()}</TableCell>
+                      <TableCell>{volume.diskType}</TableCell>
+                      <TableCell>
+                        <YesNo value={volume.vssEnabled} />
+                      </TableCell>
+                      <TableCell>
+                        {volume.shadowStorageOn === null ? (
+                          <span className="text-slate-500">not configured</span>
+                        ) : volume.shadowStorageOn.toLowerCase() === volume.mountPoint.toLowerCase() ? (
+                          volume.shadowStorageOn
+                        ) : (
+                          <span className="font-medium text-amber-800">
+                            {volume.shadowStorageOn} (another volume)
+                          </span>
+                        )}
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            )}
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Configuration</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <DetailList
+              items={[
+                {
+                  term: 'Applications',
+                  value: vm.applications.length ? vm.applications.join(', ') : 'none reported',
+                },
+                {
+                  term: 'Backup integration service',
+                  value:
+                    vm.backupIntegrationService ??
+                    (host.kind === 'hyperv' ? 'not reported' : 'n/a (XenServer)'),
+                },
+                {
+                  term: 'Xen VSS provider',
+                  value: <YesNo value={vm.hasXenVssProvider} yes="installed" no="not installed" />,
+                },
+                {
+                  term: 'Pre-freeze / post-thaw scripts',
+                  value: <YesNo value={vm.hasFreezeScripts} yes="configured" no="none" />,
+                },
+                { term: 'Daily change', value: formatBytes(vm.dailyChangeBytes) },
+                { term: 'Tags', value: vm.tags.length ? vm.tags.join(', ') : 'none' },
+              ]}
+            />
+          </CardContent>
+        </Card>
+      </div>
+    </>
+  );
+}

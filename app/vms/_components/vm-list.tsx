@@ -1,0 +1,376 @@
+'use client';
+
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import {
+  type ColumnDef,
+  rowPaginationFeature,
+  rowSortingFeature,
+  type SortingState,
+  tableFeatures,
+  useTable,
+} from '@tanstack/react-table';
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { type FormEvent, useMemo } from 'react';
+import { PageHeader } from '@/app/_components/page-header';
+import { Pager } from '@/app/_components/pager';
+import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { ariaSortOf, SortHeaderButton } from '@/app/_components/sort-header';
+import { Badge } from '@/app/_components/ui/badge';
+import { Button } from '@/app/_components/ui/button';
+import { Card, CardContent } from '@/app/_components/ui/card';
+import { Input } from '@/app/_components/ui/input';
+import { Label } from '@/app/_components/ui/label';
+import { Select } from '@/app/_components/ui/select';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/app/_components/ui/table';
+import { METHOD_LABELS, pluralize, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
+import { pickEnum, readCursorState, withParams } from '@/app/_lib/list-url';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { OS_FAMILIES, POWER_STATES } from '@/server/engine/inventory';
+import { READINESS, RULE_IDS, SEVERITIES } from '@/server/engine/types';
+import { SORT_DIRECTIONS, VM_SORTS, type VmListInput, type VmSort } from '@/server/schemas/inventory-queries';
+
+type VmRow = RouterOutputs['vms']['list']['items'][number];
+
+const PAGE_SIZE = 25;
+const features = tableFeatures({ rowSortingFeature, rowPaginationFeature });
+
+/** Rule ids that describe backups (restore-time rules never appear on the inventory). */
+const INVENTORY_RULE_IDS = RULE_IDS.filter((id) => !id.startsWith('RESTORE-'));
+
+function readVmQuery(params: URLSearchParams): VmListInput {
+  const { cursor } = readCursorState(params);
+  return {
+    search: params.get('search') || undefined,
+    hostId: params.get('hostId') || undefined,
+    hostVolumeId: params.get('hostVolumeId') || undefined,
+    arrayVolumeId: params.get('arrayVolumeId') || undefined,
+    osFamily: pickEnum(params.get('osFamily'), OS_FAMILIES),
+    powerState: pickEnum(params.get('powerState'), POWER_STATES),
+    readiness: pickEnum(params.get('readiness'), READINESS),
+    ruleId: pickEnum(params.get('ruleId'), RULE_IDS),
+    severity: pickEnum(params.get('severity'), SEVERITIES),
+    sort: pickEnum(params.get('sort'), VM_SORTS) ?? 'name',
+    direction: pickEnum(params.get('direction'), SORT_DIRECTIONS) ?? 'asc',
+    cursor,
+    limit: PAGE_SIZE,
+  };
+}
+
+const columns: ColumnDef<typeof features, VmRow>[] = [
+  {
+    id: 'name',
+    header: 'Name',
+    cell: ({ row }) => (
+      <Link
+        href={`/vms/${encodeURIComponent(row.original.id)}`}
+        className="font-medium text-brand-700 hover:underline"
+      >
+        {row.original.name}
+      </Link>
+    ),
+  },
+  {
+    id: 'host',
+    header: 'Host',
+    cell: ({ row }) => (
+      <Link href={`/hosts/${encodeURIComponent(row.original.hostId)}`} className="hover:underline">
+        {row.original.hostName}
+      </Link>
+    ),
+  },
+  { id: 'osFamily', header: 'OS', enableSorting: false, cell: ({ row }) => row.original.osFamily },
+  { id: 'powerState', header: 'Power', cell: ({ row }) => row.original.powerState },
+  {
+    id: 'readiness',
+    header: 'Readiness',
+    cell: ({ row }) =>
+      row.original.readiness ? (
+        <Badge tone={READINESS_TONES[row.original.readiness]}>
+          {READINESS_LABELS[row.original.readiness]}
+        </Badge>
+      ) : (
+        '—'
+      ),
+  },
+  {
+    id: 'findings',
+    header: 'Findings',
+    cell: ({ row }) => <FindingCounts row={row.original} />,
+  },
+  {
+    id: 'recommended',
+    header: 'Recommended method',
+    enableSorting: false,
+    cell: ({ row }) =>
+      row.original.recommendedMethod ? METHOD_LABELS[row.original.recommendedMethod] : 'none',
+  },
+];
+
+function FindingCounts({ row }: { row: VmRow }) {
+  if (row.blockerCount + row.warningCount === 0) return <span className="text-slate-500">none</span>;
+  return (
+    <span className="flex flex-wrap gap-1">
+      {row.blockerCount > 0 ? <Badge tone="danger">{pluralize(row.blockerCount, 'blocker')}</Badge> : null}
+      {row.warningCount > 0 ? <Badge tone="warning">{pluralize(row.warningCount, 'warning')}</Badge> : null}
+    </span>
+  );
+}
+
+export function VmList() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const query = useMemo(() => readVmQuery(new URLSearchParams(searchParams)), [searchParams]);
+
+  const vms = useQuery({ ...trpc.vms.list.queryOptions(query), placeholderData: keepPreviousData });
+  const hosts = useQuery(trpc.hosts.list.queryOptions({ limit: 100, sort: 'name' }));
+
+  const setParams = (changes: Record<string, string | undefined>) => {
+    const queryString = withParams(new URLSearchParams(searchParams), changes);
+    router.push(queryString ? `${pathname}?${queryString}` : pathname);
+  };
+
+  const sorting: SortingState = [{ id: query.sort ?? 'name', desc: query.direction === 'desc' }];
+  const table = useTable({
+    features,
+    columns,
+    data: vms.data?.items ?? [],
+    getRowId: (row) => row.id,
+    state: { sorting, pagination: { pageIndex: 0, pageSize: PAGE_SIZE } },
+    manualSorting: true,
+    manualPagination: true,
+    rowCount: vms.data?.total ?? 0,
+  });
+
+  const toggleSort = (columnId: VmSort) => {
+    const isCurrent = query.sort === columnId;
+    setParams({ sort: columnId, direction: isCurrent && query.direction === 'asc' ? 'desc' : 'asc' });
+  };
+
+  const onSearch = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const value = new FormData(event.currentTarget).get('search');
+    setParams({ search: typeof value === 'string' ? value.trim() : undefined });
+  };
+
+  const hasFilters = [...searchParams.keys()].some(
+    (key) => !['sort', 'direction', 'cursor', 'back'].includes(key),
+  );
+  const hostOptions = hosts.data?.items ?? [];
+  const isUnknownHost = query.hostId && !hostOptions.some((host) => host.id === query.hostId);
+
+  return (
+    <>
+      <PageHeader
+        title="Virtual machines"
+        description="Every VM with its backup readiness, findings and the recommended method. Filters live in the address, so a filtered list can be bookmarked or shared."
+      />
+      <Card className="mb-4">
+        <CardContent className="flex flex-col gap-4">
+          <search>
+            <form onSubmit={onSearch} className="flex items-end gap-2" key={query.search ?? ''}>
+              <div className="flex max-w-md flex-1 flex-col gap-1">
+                <Label htmlFor="vm-search">Search by name</Label>
+                <Input
+                  id="vm-search"
+                  name="search"
+                  type="search"
+                  defaultValue={query.search ?? ''}
+                  placeholder="e.g. sql"
+                />
+              </div>
+              <Button type="submit" variant="secondary">
+                Search
+              </Button>
+            </form>
+          </search>
+          <div className="grid grid-cols-6 gap-3">
+            <FilterSelect
+              id="filter-host"
+              label="Host"
+              value={query.hostId}
+              onChange={(value) => setParams({ hostId: value })}
+              options={[
+                ...hostOptions.map((host) => ({ value: host.id, label: host.name })),
+                ...(isUnknownHost && query.hostId ? [{ value: query.hostId, label: query.hostId }] : []),
+              ]}
+            />
+            <FilterSelect
+              id="filter-os"
+              label="OS"
+              value={query.osFamily}
+              onChange={(value) => setParams({ osFamily: value })}
+              options={OS_FAMILIES.map((os) => ({ value: os, label: os }))}
+            />
+            <FilterSelect
+              id="filter-power"
+              label="Power state"
+              value={query.powerState}
+              onChange={(value) => setParams({ powerState: value })}
+              options={POWER_STATES.map((state) => ({ value: state, label: state }))}
+            />
+            <FilterSelect
+              id="filter-readiness"
+              label="Readiness"
+              value={query.readiness}
+              onChange={(value) => setParams({ readiness: value })}
+              options={READINESS.map((readiness) => ({
+                value: readiness,
+                label: READINESS_LABELS[readiness],
+              }))}
+            />
+            <FilterSelect
+              id="filter-finding"
+              label="Finding"
+              value={query.ruleId}
+              onChange={(value) => setParams({ ruleId: value })}
+              options={INVENTORY_RULE_IDS.map((ruleId) => ({ value: ruleId, label: ruleId }))}
+            />
+            <FilterSelect
+              id="filter-severity"
+              label="Severity"
+              value={query.severity}
+              onChange={(value) => setParams({ severity: value })}
+              options={SEVERITIES.map((severity) => ({ value: severity, label: severity }))}
+            />
+          </div>
+          {query.hostVolumeId || query.arrayVolumeId || hasFilters ? (
+            <div className="flex flex-wrap items-center gap-2 text-sm">
+              {query.hostVolumeId ? (
+                <Badge tone="brand">
+                  On host volume {query.hostVolumeId}
+                  <button
+                    type="button"
+                    aria-label="Remove the host volume filter"
+                    className="ml-1 font-bold"
+                    onClick={() => setParams({ hostVolumeId: undefined })}
+                  >
+                    ×
+                  </button>
+                </Badge>
+              ) : null}
+              {query.arrayVolumeId ? (
+                <Badge tone="brand">
+                  On array volume {query.arrayVolumeId}
+                  <button
+                    type="button"
+                    aria-label="Remove the array volume filter"
+                    className="ml-1 font-bold"
+                    onClick={() => setParams({ arrayVolumeId: undefined })}
+                  >
+                    ×
+                  </button>
+                </Badge>
+              ) : null}
+              {hasFilters ? (
+                <Button variant="link" size="sm" asChild>
+                  <Link href={pathname}>Clear all filters</Link>
+                </Button>
+              ) : null}
+            </div>
+          ) : null}
+        </CardContent>
+      </Card>
+
+      <Card>
+        <CardContent>
+          {vms.isPending ? (
+            <LoadingState label="Loading VMs…" />
+          ) : vms.isError ? (
+            <ErrorState error={vms.error} title="Could not load the VMs" />
+          ) : vms.data.items.length === 0 ? (
+            <EmptyState>No VM matches these filters.</EmptyState>
+          ) : (
+            <>
+              <Table aria-busy={vms.isFetching}>
+                <TableCaption>Virtual machines, sorted by {query.sort}</TableCaption>
+                <TableHeader>
+                  {table.getHeaderGroups().map((headerGroup) => (
+                    <TableRow key={headerGroup.id}>
+                      {headerGroup.headers.map((header) => {
+                        const columnId = header.column.id;
+                        const isSortable = (VM_SORTS as readonly string[]).includes(columnId);
+                        const direction = header.column.getIsSorted();
+                        return (
+                          <TableHead
+                            key={header.id}
+                            aria-sort={isSortable ? ariaSortOf(direction) : undefined}
+                          >
+                            {isSortable ? (
+                              <SortHeaderButton
+                                label={<table.FlexRender header={header} />}
+                                direction={direction}
+                                onToggle={() => toggleSort(columnId as VmSort)}
+                              />
+                            ) : (
+                              <table.FlexRender header={header} />
+                            )}
+                          </TableHead>
+                        );
+                      })}
+                    </TableRow>
+                  ))}
+                </TableHeader>
+                <TableBody>
+                  {table.getRowModel().rows.map((row) => (
+                    <TableRow key={row.id}>
+                      {row.getAllCells().map((cell) => (
+                        <TableCell key={cell.id}>
+                          <table.FlexRender cell={cell} />
+                        </TableCell>
+                      ))}
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+              <Pager
+                nextCursor={vms.data.nextCursor}
+                total={vms.data.total}
+                shown={vms.data.items.length}
+                noun="VMs"
+              />
+            </>
+          )}
+        </CardContent>
+      </Card>
+    </>
+  );
+}
+
+function FilterSelect({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string | undefined;
+  options: { value: string; label: string }[];
+  onChange: (value: string | undefined) => void;
+}) {
+  return (
+    <div className="flex min-w-0 flex-col gap-1">
+      <Label htmlFor={id}>{label}</Label>
+      <Select id={id} value={value ?? ''} onChange={(event) => onChange(event.target.value || undefined)}>
+        <option value="">Any</option>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </Select>
+    </div>
+  );
+}
