@@ -1,0 +1,139 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { YesNo } from '@/app/_components/detail-list';
+import { PageHeader } from '@/app/_components/page-header';
+import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Badge } from '@/app/_components/ui/badge';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/app/_components/ui/table';
+import { VmRefList } from '@/app/_components/vm-ref-list';
+import { useTRPC } from '@/app/_lib/trpc';
+import { VENDOR_LABELS } from './array-list';
+
+export function ArrayDetail({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const detail = useQuery(trpc.arrays.get.queryOptions({ id }));
+
+  if (detail.isPending) return <LoadingState label="Loading the array…" />;
+  if (detail.isError) return <ErrorState error={detail.error} title="Could not load this array" />;
+
+  const { array, volumes, consistencyGroups } = detail.data;
+  return (
+    <>
+      <PageHeader
+        eyebrow={
+          <Link href="/arrays" className="hover:underline">
+            Arrays
+          </Link>
+        }
+        title={array.name}
+        description={
+          <span className="flex items-center gap-2">
+            {VENDOR_LABELS[array.vendor]} ·{' '}
+            {array.supportsSnapshots ? (
+              <Badge tone="success">Snapshots supported</Badge>
+            ) : (
+              <Badge tone="danger">No snapshots</Badge>
+            )}
+          </span>
+        }
+      />
+      <div className="flex flex-col gap-6">
+        <Card>
+          <CardHeader>
+            <CardTitle>Volumes / LUNs</CardTitle>
+            <CardDescription>
+              An array snapshot captures every VM on the LUN; LUNs outside one consistency group are not
+              snapshotted at the same instant.
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            {volumes.length === 0 ? (
+              <EmptyState>This array reports no volumes.</EmptyState>
+            ) : (
+              <Table>
+                <TableCaption>Volumes of {array.name}</TableCaption>
+                <TableHeader>
+                  <TableRow>
+                    <TableHead>LUN</TableHead>
+                    <TableHead>Snapshots</TableHead>
+                    <TableHead>Consistency group</TableHead>
+                    <TableHead>Host volumes on it</TableHead>
+                    <TableHead>VMs</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {volumes.map((volume) => (
+                    <TableRow key={volume.id}>
+                      <TableCell className="font-medium">{volume.name}</TableCell>
+                      <TableCell>
+                        <YesNo value={volume.supportsSnapshots} yes="supported" no="not supported" />
+                      </TableCell>
+                      <TableCell>
+                        {volume.consistencyGroup?.name ?? <span className="text-slate-500">none</span>}
+                      </TableCell>
+                      <TableCell>
+                        {volume.hostVolumes.length === 0 ? (
+                          <span className="text-slate-500">none (pass-through only)</span>
+                        ) : (
+                          <ul>
+                            {volume.hostVolumes.map((hostVolume) => (
+                              <li key={hostVolume.id}>
+                                <Link
+                                  href={`/volumes/${encodeURIComponent(hostVolume.id)}`}
+                                  className="text-brand-700 hover:underline"
+                                >
+                                  {hostVolume.name}
+                                </Link>{' '}
+                                <span className="text-xs text-slate-500">on {hostVolume.hostName}</span>
+                              </li>
+                            ))}
+                          </ul>
+                        )}
+                      </TableCell>
+                      <TableCell>
+                        <VmRefList vms={volume.vms} label={`VMs on ${volume.name}`} />
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            )}
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>Consistency groups</CardTitle>
+          </CardHeader>
+          <CardContent>
+            {consistencyGroups.length === 0 ? (
+              <EmptyState>No consistency group: each LUN is snapshotted on its own.</EmptyState>
+            ) : (
+              <ul className="flex flex-col gap-2 text-sm">
+                {consistencyGroups.map((group) => (
+                  <li key={group.id}>
+                    <span className="font-medium">{group.name}</span>:{' '}
+                    {volumes
+                      .filter((volume) => volume.consistencyGroupId === group.id)
+                      .map((volume) => volume.name)
+                      .join(', ') || 'no LUNs'}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </CardContent>
+        </Card>
+      </div>
+    </>
+  );
+}

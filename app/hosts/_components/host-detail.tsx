@@ -1,0 +1,180 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { DetailList, YesNo } from '@/app/_components/detail-list';
+import { PageHeader } from '@/app/_components/page-header';
+import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { ReadinessSummary } from '@/app/_components/readiness-summary';
+import { Badge } from '@/app/_components/ui/badge';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/app/_components/ui/table';
+import { VmRefList } from '@/app/_components/vm-ref-list';
+import { formatBytes, SEVERITY_TONES } from '@/app/_lib/format';
+import { useTRPC } from '@/app/_lib/trpc';
+import { SEVERITIES } from '@/server/engine/types';
+import { HYPERVISOR_LABELS } from './host-list';
+
+export function HostDetail({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const detail = useQuery(trpc.hosts.get.queryOptions({ id }));
+
+  if (detail.isPending) return <LoadingState label="Loading the host…" />;
+  if (detail.isError) return <ErrorState error={detail.error} title="Could not load this host" />;
+
+  const { host, volumes, vmCount, readinessCounts, findingCounts } = detail.data;
+  const volumeNames = new Map(volumes.map((volume) => [volume.id, volume.name]));
+  const vmsHref = `/vms?hostId=${encodeURIComponent(host.id)}`;
+  return (
+    <>
+      <PageHeader
+        eyebrow={
+          <Link href="/hosts" className="hover:underline">
+            Hosts
+          </Link>
+        }
+        title={host.name}
+        description={`${HYPERVISOR_LABELS[host.kind]} ${host.version}${host.pool ? ` in pool ${host.pool}` : ''}`}
+      />
+      <div className="flex flex-col gap-6">
+        <Card>
+          <CardHeader>
+            <CardTitle>Summary</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <DetailList
+              items={[
+                {
+                  term: 'VMs',
+                  value: (
+                    <Link href={vmsHref} className="text-brand-700 hover:underline">
+                      {vmCount} VMs on this host
+                    </Link>
+                  ),
+                },
+                {
+                  term: 'Readiness',
+                  value: (
+                    <ReadinessSummary
+                      counts={readinessCounts}
+                      hrefFor={(readiness) => `${vmsHref}&readiness=${readiness}`}
+                    />
+                  ),
+                },
+                {
+                  term: 'Findings',
+                  value: (
+                    <span className="flex flex-wrap gap-1">
+                      {SEVERITIES.map((severity) => (
+                        <Link key={severity} href={`${vmsHref}&severity=${severity}`}>
+                          <Badge tone={SEVERITY_TONES[severity]}>
+                            {findingCounts[severity]} {severity}
+                          </Badge>
+                        </Link>
+                      ))}
+                    </span>
+                  ),
+                },
+                host.kind === 'hyperv'
+                  ? {
+                      term: 'VSS-aware backup product',
+                      value: (
+                        <YesNo
+                          value={host.hasVssAwareProduct}
+                          yes="usable"
+                          no="not usable: only Windows Server Backup"
+                        />
+                      ),
+                    }
+                  : {
+                      term: 'Quiesced snapshots',
+                      value: (
+                        <YesNo
+                          value={host.offersQuiescedSnapshots}
+                          yes="offered"
+                          no="not offered by this release"
+                        />
+                      ),
+                    },
+              ]}
+            />
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              {host.kind === 'xenserver' ? 'Storage repositories' : 'Volumes'} and their VMs
+            </CardTitle>
+            <CardDescription>
+              Where the VMs' disks live. VMs sharing a volume are captured and rolled back together by
+              volume-level methods.
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            {volumes.length === 0 ? (
+              <EmptyState>This host reports no volumes.</EmptyState>
+            ) : (
+              <Table>
+                <TableCaption>Volumes of {host.name}</TableCaption>
+                <TableHeader>
+                  <TableRow>
+                    <TableHead>Volume</TableHead>
+                    <TableHead>VSS</TableHead>
+                    <TableHead>Shadow storage</TableHead>
+                    <TableHead className="text-right">Free</TableHead>
+                    <TableHead>VMs on it</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {volumes.map((volume) => (
+                    <TableRow key={volume.id}>
+                      <TableCell>
+                        <Link
+                          href={`/volumes/${encodeURIComponent(volume.id)}`}
+                          className="font-medium text-brand-700 hover:underline"
+                        >
+                          {volume.name}
+                        </Link>
+                        <div className="text-xs text-slate-500">{volume.kind}</div>
+                      </TableCell>
+                      <TableCell>
+                        <YesNo value={volume.vssEnabled} />
+                      </TableCell>
+                      <TableCell>
+                        {volume.shadowStorageVolumeId === null
+                          ? 'not configured'
+                          : volume.shadowStorageVolumeId === volume.id
+                            ? 'on itself'
+                            : `on ${volumeNames.get(volume.shadowStorageVolumeId) ?? volume.shadowStorageVolumeId}`}
+                        {volume.shadowStorageLimitBytes !== null ? (
+                          <div className="text-xs text-slate-500">
+                            limit {formatBytes(volume.shadowStorageLimitBytes)}
+                          </div>
+                        ) : null}
+                      </TableCell>
+                      <TableCell className="text-right tabular-nums">
+                        {formatBytes(volume.freeBytes)} of {formatBytes(volume.sizeBytes)}
+                      </TableCell>
+                      <TableCell>
+                        <VmRefList vms={volume.vms} label={`VMs on ${volume.name}`} />
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            )}
+          </CardContent>
+        </Card>
+      </div>
+    </>
+  );
+}

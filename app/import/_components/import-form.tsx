@@ -1,0 +1,199 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useId, useState } from 'react';
+import { toast } from 'sonner';
+import { PageHeader } from '@/app/_components/page-header';
+import { Alert, AlertTitle } from '@/app/_components/ui/alert';
+import { Button } from '@/app/_components/ui/button';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
+import { Input } from '@/app/_components/ui/input';
+import { Label } from '@/app/_components/ui/label';
+import { RadioGroup, RadioGroupItem } from '@/app/_components/ui/radio-group';
+import { fieldErrorsOf, type RouterInputs, type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+
+type ImportMode = RouterInputs['inventory']['import']['mode'];
+type ImportResult = RouterOutputs['inventory']['import'];
+
+const MODES: { value: ImportMode; label: string; explanation: string }[] = [
+  {
+    value: 'replace',
+    label: 'Replace the inventory',
+    explanation:
+      'The file becomes the whole inventory: hosts, VMs, volumes and arrays not in the file are removed. Use it for a complete export.',
+  },
+  {
+    value: 'merge',
+    label: 'Merge into the inventory',
+    explanation:
+      'Objects in the file are added, or updated when their id already exists; nothing is removed. References may point at objects already stored.',
+  },
+];
+
+const SECTION_LABELS: Record<keyof ImportResult['stored'], string> = {
+  hosts: 'Hosts',
+  hostVolumes: 'Host volumes / SRs',
+  vms: 'VMs',
+  virtualDisks: 'Virtual disks',
+  guestVolumes: 'Guest volumes',
+  arrays: 'Storage arrays',
+  arrayVolumes: 'Array volumes / LUNs',
+  consistencyGroups: 'Consistency groups',
+};
+
+export function ImportForm() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const fileHintId = useId();
+  const [mode, setMode] = useState<ImportMode>('replace');
+  const [file, setFile] = useState<File | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+
+  const importMutation = useMutation(
+    trpc.inventory.import.mutationOptions({
+      onSuccess: async (result) => {
+        toast.success(`Inventory imported: ${result.stored.vms} VMs on ${result.stored.hosts} hosts`);
+        // Every list, detail and the dashboard reflect the new inventory.
+        await queryClient.invalidateQueries();
+      },
+      onError: (error) => toast.error(error.message),
+    }),
+  );
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!file) {
+      setFileError('Choose an inventory JSON file first.');
+      return;
+    }
+    setFileError(null);
+    importMutation.mutate({ content: await file.text(), mode });
+  };
+
+  const fieldErrors = importMutation.isError ? fieldErrorsOf(importMutation.error) : [];
+  const result = importMutation.data;
+
+  return (
+    <>
+      <PageHeader
+        title="Import inventory"
+        description="Load hosts, VMs, volumes and arrays from a JSON file (format: docs/inventory-format.md). The file is checked as a whole first: if anything is wrong, nothing changes."
+      />
+      <div className="flex max-w-3xl flex-col gap-6">
+        <Card>
+          <CardHeader>
+            <CardTitle>Inventory file</CardTitle>
+            <CardDescription>Every VM is re-assessed as soon as the import succeeds.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <form onSubmit={onSubmit} className="flex flex-col gap-5" aria-label="Import inventory">
+              <div className="flex flex-col gap-1">
+                <Label htmlFor="inventory-file">Inventory file (JSON)</Label>
+                <Input
+                  id="inventory-file"
+                  type="file"
+                  accept="application/json,.json"
+                  aria-describedby={fileHintId}
+                  aria-invalid={fileError ? true : undefined}
+                  className="h-auto py-1.5"
+                  onChange={(event) => {
+                    setFile(event.target.files?.[0] ?? null);
+                    setFileError(null);
+                    importMutation.reset();
+                  }}
+                />
+                <p id={fileHintId} className="text-xs text-slate-500">
+                  {fileError ? (
+                    <span className="text-red-700">{fileError}</span>
+                  ) : (
+                    'The file is read in your browser and sent to the server as text.'
+                  )}
+                </p>
+              </div>
+              <fieldset className="flex flex-col gap-2">
+                <legend className="mb-2 text-sm font-medium text-slate-700">Import mode</legend>
+                <RadioGroup
+                  value={mode}
+                  onValueChange={(value) => setMode(value as ImportMode)}
+                  aria-label="Import mode"
+                >
+                  {MODES.map((option) => (
+                    <div key={option.value} className="flex items-start gap-3">
+                      <RadioGroupItem
+                        value={option.value}
+                        id={`mode-${option.value}`}
+                        aria-describedby={`mode-${option.value}-explanation`}
+                      />
+                      <div>
+                        <Label htmlFor={`mode-${option.value}`}>{option.label}</Label>
+                        <p id={`mode-${option.value}-explanation`} className="text-sm text-slate-600">
+                          {option.explanation}
+                        </p>
+                      </div>
+                    </div>
+                  ))}
+                </RadioGroup>
+              </fieldset>
+              <div>
+                <Button type="submit" disabled={importMutation.isPending}>
+                  {importMutation.isPending ? 'Importing…' : 'Import'}
+                </Button>
+              </div>
+            </form>
+          </CardContent>
+        </Card>
+
+        {importMutation.isError ? (
+          <Alert tone="danger" role="alert" aria-labelledby="import-error-title">
+            <AlertTitle id="import-error-title">Import rejected: {importMutation.error.message}</AlertTitle>
+            {fieldErrors.length > 0 ? (
+              <ul aria-label="Field errors" className="mt-2 list-disc pl-5">
+                {fieldErrors.map((fieldError, index) => (
+                  <li key={index}>
+                    <code>{fieldError.path}</code>: {fieldError.message}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </Alert>
+        ) : null}
+
+        {result ? (
+          <Alert tone="success" role="status" aria-labelledby="import-result-title">
+            <AlertTitle id="import-result-title">
+              Inventory {result.mode === 'replace' ? 'replaced' : 'merged'}: {result.stored.vms} VMs on{' '}
+              {result.stored.hosts} hosts
+            </AlertTitle>
+            <table className="mt-2 text-sm">
+              <caption className="sr-only">Objects imported and stored</caption>
+              <thead>
+                <tr>
+                  <th scope="col" className="pr-6 text-left font-medium">
+                    Objects
+                  </th>
+                  <th scope="col" className="pr-6 text-right font-medium">
+                    In the file
+                  </th>
+                  <th scope="col" className="text-right font-medium">
+                    Stored now
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {(Object.keys(SECTION_LABELS) as (keyof typeof SECTION_LABELS)[]).map((section) => (
+                  <tr key={section}>
+                    <th scope="row" className="pr-6 text-left font-normal">
+                      {SECTION_LABELS[section]}
+                    </th>
+                    <td className="pr-6 text-right tabular-nums">{result.imported[section]}</td>
+                    <td className="text-right tabular-nums">{result.stored[section]}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Alert>
+        ) : null}
+      </div>
+    </>
+  );
+}

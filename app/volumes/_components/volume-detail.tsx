@@ -1,0 +1,182 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { DetailList, YesNo } from '@/app/_components/detail-list';
+import { PageHeader } from '@/app/_components/page-header';
+import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Badge } from '@/app/_components/ui/badge';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/app/_components/ui/table';
+import {
+  formatBytes,
+  formatPercent,
+  METHOD_LABELS,
+  READINESS_LABELS,
+  READINESS_TONES,
+} from '@/app/_lib/format';
+import { useTRPC } from '@/app/_lib/trpc';
+
+export function VolumeDetail({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const detail = useQuery(trpc.volumes.get.queryOptions({ id }));
+
+  if (detail.isPending) return <LoadingState label="Loading the volume…" />;
+  if (detail.isError) return <ErrorState error={detail.error} title="Could not load this volume" />;
+
+  const { volume, host, shadowStorageVolume, arrayVolume, array, consistencyGroup, vms } = detail.data;
+  const isShadowStorageOnItself = volume.shadowStorageVolumeId === volume.id;
+  return (
+    <>
+      <PageHeader
+        eyebrow={
+          <Link href="/volumes" className="hover:underline">
+            Volumes
+          </Link>
+        }
+        title={`${volume.name} on ${host.name}`}
+        description={`${volume.kind === 'sr' ? 'Storage repository' : volume.kind === 'csv' ? 'Cluster shared volume' : 'Host volume'} · ${vms.length} VMs share it`}
+      />
+      <div className="flex flex-col gap-6">
+        <Card>
+          <CardHeader>
+            <CardTitle>VMs sharing this volume</CardTitle>
+            <CardDescription>
+              Volume-level methods (Windows Server Backup, array snapshots) capture these VMs together, and a
+              volume restore rolls all of them back.
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            {vms.length === 0 ? (
+              <EmptyState>No VM has a disk on this volume.</EmptyState>
+            ) : (
+              <Table>
+                <TableCaption>VMs sharing {volume.name}</TableCaption>
+                <TableHeader>
+                  <TableRow>
+                    <TableHead>VM</TableHead>
+                    <TableHead>Host</TableHead>
+                    <TableHead>Power</TableHead>
+                    <TableHead>Readiness</TableHead>
+                    <TableHead>Recommended method</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {vms.map((vm) => (
+                    <TableRow key={vm.id}>
+                      <TableCell>
+                        <Link
+                          href={`/vms/${encodeURIComponent(vm.id)}`}
+                          className="font-medium text-brand-700 hover:underline"
+                        >
+                          {vm.name}
+                        </Link>
+                      </TableCell>
+                      <TableCell>{vm.hostName}</TableCell>
+                      <TableCell>{vm.powerState}</TableCell>
+                      <TableCell>
+                        {vm.readiness ? (
+                          <Badge tone={READINESS_TONES[vm.readiness]}>{READINESS_LABELS[vm.readiness]}</Badge>
+                        ) : (
+                          '—'
+                        )}
+                      </TableCell>
+                      <TableCell>
+                        {vm.recommendedMethod ? METHOD_LABELS[vm.recommendedMethod] : 'none'}
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            )}
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Snapshot prerequisites</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <DetailList
+              items={[
+                {
+                  term: 'Host',
+                  value: (
+                    <Link
+                      href={`/hosts/${encodeURIComponent(host.id)}`}
+                      className="text-brand-700 hover:underline"
+                    >
+                      {host.name}
+                    </Link>
+                  ),
+                },
+                { term: 'VSS', value: <YesNo value={volume.vssEnabled} /> },
+                {
+                  term: 'Shadow storage location',
+                  value: shadowStorageVolume ? (
+                    isShadowStorageOnItself ? (
+                      `${shadowStorageVolume.name} (on itself)`
+                    ) : (
+                      <Link
+                        href={`/volumes/${encodeURIComponent(shadowStorageVolume.id)}`}
+                        className="text-brand-700 hover:underline"
+                      >
+                        {shadowStorageVolume.name} (another volume)
+                      </Link>
+                    )
+                  ) : (
+                    'not configured'
+                  ),
+                },
+                {
+                  term: 'Shadow storage limit',
+                  value:
+                    volume.shadowStorageLimitBytes === null
+                      ? 'unbounded'
+                      : formatBytes(volume.shadowStorageLimitBytes),
+                },
+                {
+                  term: 'Free space',
+                  value: `${formatBytes(volume.freeBytes)} of ${formatBytes(volume.sizeBytes)} (${formatPercent(volume.freeBytes, volume.sizeBytes)} free)`,
+                },
+                {
+                  term: 'Array LUN',
+                  value:
+                    arrayVolume && array ? (
+                      <Link
+                        href={`/arrays/${encodeURIComponent(array.id)}`}
+                        className="text-brand-700 hover:underline"
+                      >
+                        {array.name} / {arrayVolume.name}
+                      </Link>
+                    ) : (
+                      'none (local storage)'
+                    ),
+                },
+                ...(arrayVolume
+                  ? [
+                      {
+                        term: 'LUN snapshots',
+                        value: (
+                          <YesNo value={arrayVolume.supportsSnapshots} yes="supported" no="not supported" />
+                        ),
+                      },
+                      { term: 'Consistency group', value: consistencyGroup ? consistencyGroup.name : 'none' },
+                    ]
+                  : []),
+              ]}
+            />
+          </CardContent>
+        </Card>
+      </div>
+    </>
+  );
+}

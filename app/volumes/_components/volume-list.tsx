@@ -1,0 +1,129 @@
+'use client';
+
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { YesNo } from '@/app/_components/detail-list';
+import { PageHeader } from '@/app/_components/page-header';
+import { ServerList, type ServerListColumn } from '@/app/_components/server-list';
+import { Label } from '@/app/_components/ui/label';
+import { Select } from '@/app/_components/ui/select';
+import { formatBytes } from '@/app/_lib/format';
+import { pickEnum, withParams } from '@/app/_lib/list-url';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { HOST_VOLUME_SORTS, SORT_DIRECTIONS } from '@/server/schemas/inventory-queries';
+
+type VolumeRow = RouterOutputs['volumes']['list']['items'][number];
+
+const columns: ServerListColumn<VolumeRow>[] = [
+  {
+    header: 'Volume',
+    sortKey: 'name',
+    cell: (volume) => (
+      <Link
+        href={`/volumes/${encodeURIComponent(volume.id)}`}
+        className="font-medium text-brand-700 hover:underline"
+      >
+        {volume.name}
+      </Link>
+    ),
+  },
+  {
+    header: 'Host',
+    sortKey: 'host',
+    cell: (volume) => (
+      <Link href={`/hosts/${encodeURIComponent(volume.hostId)}`} className="hover:underline">
+        {volume.hostName}
+      </Link>
+    ),
+  },
+  { header: 'Kind', cell: (volume) => volume.kind },
+  { header: 'VSS', cell: (volume) => <YesNo value={volume.vssEnabled} /> },
+  {
+    header: 'Shadow storage',
+    cell: (volume) =>
+      volume.shadowStorageVolumeId === null
+        ? 'not configured'
+        : volume.shadowStorageVolumeId === volume.id
+          ? 'on itself'
+          : `on ${volume.shadowStorageVolumeName ?? volume.shadowStorageVolumeId}`,
+  },
+  {
+    header: 'Free',
+    sortKey: 'freeBytes',
+    className: 'text-right tabular-nums',
+    cell: (volume) => `${formatBytes(volume.freeBytes)} of ${formatBytes(volume.sizeBytes)}`,
+  },
+  {
+    header: 'Array LUN',
+    cell: (volume) =>
+      volume.arrayVolumeName ? (
+        `${volume.arrayName} / ${volume.arrayVolumeName}`
+      ) : (
+        <span className="text-slate-500">none</span>
+      ),
+  },
+  {
+    header: 'VMs',
+    sortKey: 'vmCount',
+    className: 'text-right tabular-nums',
+    cell: (volume) => volume.vmCount,
+  },
+];
+
+const VSS_FILTERS = ['on', 'off'] as const;
+
+export function VolumeList() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const vss = pickEnum(searchParams.get('vss'), VSS_FILTERS);
+  const input = {
+    search: searchParams.get('search') || undefined,
+    hostId: searchParams.get('hostId') || undefined,
+    vssEnabled: vss === undefined ? undefined : vss === 'on',
+    sort: pickEnum(searchParams.get('sort'), HOST_VOLUME_SORTS) ?? 'name',
+    direction: pickEnum(searchParams.get('direction'), SORT_DIRECTIONS) ?? 'asc',
+    cursor: searchParams.get('cursor') || undefined,
+    limit: 25,
+  };
+  const volumes = useQuery({ ...trpc.volumes.list.queryOptions(input), placeholderData: keepPreviousData });
+  return (
+    <>
+      <PageHeader
+        title="Volumes"
+        description="Host volumes and XenServer storage repositories: VSS, shadow storage, free space, the array LUN behind them and how many VMs share each."
+      />
+      <ServerList
+        noun="volumes"
+        caption="Host volumes and storage repositories"
+        query={volumes}
+        columns={columns}
+        sort={input.sort}
+        direction={input.direction}
+        search={input.search}
+        searchLabel="Search by volume name"
+        filters={
+          <div className="flex w-40 flex-col gap-1">
+            <Label htmlFor="filter-vss">VSS</Label>
+            <Select
+              id="filter-vss"
+              value={vss ?? ''}
+              onChange={(event) => {
+                const query = withParams(new URLSearchParams(searchParams), {
+                  vss: event.target.value || undefined,
+                });
+                router.push(query ? `${pathname}?${query}` : pathname);
+              }}
+            >
+              <option value="">Any</option>
+              <option value="on">On</option>
+              <option value="off">Off</option>
+            </Select>
+          </div>
+        }
+      />
+    </>
+  );
+}
