@@ -5,7 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 let passed = 0;
 let failed = 0;
 
-const stages = existsSync('reports/stages.txt') ? readFileSync('reports/stages.txt', 'utf8').trim().split('\n') : [];
+const stages = existsSync('reports/stages.txt')
+  ? readFileSync('reports/stages.txt', 'utf8').trim().split('\n')
+  : [];
 for (const line of stages) {
   const [name, verdict] = line.split(' ');
   if (name === 'unit' || name === 'e2e') continue; // counted from their reports below
@@ -22,7 +24,8 @@ if (existsSync('reports/vitest.json')) {
   passed += report.numPassedTests ?? 0;
   failed += report.numFailedTests ?? 0;
   // A suite that failed to load has no failed tests but must still fail the run.
-  if ((report.numFailedTestSuites ?? 0) > 0 && (report.numFailedTests ?? 0) === 0) failed += report.numFailedTestSuites;
+  if ((report.numFailedTestSuites ?? 0) > 0 && (report.numFailedTests ?? 0) === 0)
+    failed += report.numFailedTestSuites;
 } else if (stageFailed('unit')) failed += 1;
 
 if (existsSync('reports/playwright.json')) {
