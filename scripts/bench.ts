@@ -1,0 +1,123 @@
+/**
+ * `npm run bench`: the speed and memory targets of the issues, measured on the large estate.
+ *
+ * Seeds 1,000 hosts / 20,000 VMs / 60,000 disks into a throw-away SQLite file, then calls every list
+ * procedure through the real tRPC router (validation, service, SQL) with the filters and sorts an
+ * operator uses, first and later pages. Target: p95 well under 100 ms per call, one page per answer,
+ * and the process under 500 MB resident. Exits 1 when a target is missed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openDatabase } from '../db/client';
+import { seedLargeEstate } from '../db/seed/large-estate';
+import { createCaller } from '../server/trpc/root';
+
+const LATENCY_TARGET_MS = 100;
+const RSS_TARGET_MB = 500;
+const RUNS_PER_SCENARIO = 15;
+
+interface Page {
+  items: unknown[];
+  nextCursor: string | null;
+}
+
+type Caller = ReturnType<typeof createCaller>;
+
+interface Scenario {
+  name: string;
+  run: (caller: Caller) => Promise<unknown>;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'migawka-bench-'));
+  const db = openDatabase(path.join(dir, 'bench.db'));
+  const seeded = seedLargeEstate(db);
+  console.log(
+    `seeded ${seeded.counts.hosts} hosts, ${seeded.counts.vms} VMs, ${seeded.counts.virtualDisks} disks in ${seeded.elapsedMs} ms`,
+  );
+
+  const caller = createCaller({ db });
+  const firstVmPage = (await caller.vms.list({ limit: 50 })) as Page;
+  const someVm = firstVmPage.items[0] as { id: string; hostId: string };
+  const firstHostsByVmCount = (await caller.hosts.list({ limit: 50, sort: 'vmCount' })) as Page;
+
+  const scenarios: Scenario[] = [
+    { name: 'vms.list first page', run: (c) => c.vms.list({ limit: 50 }) },
+    {
+      name: 'vms.list page 2 (cursor)',
+      run: (c) => c.vms.list({ limit: 50, cursor: firstVmPage.nextCursor ?? undefined }),
+    },
+    {
+      name: 'vms.list sort host desc',
+      run: (c) => c.vms.list({ limit: 50, sort: 'host', direction: 'desc' }),
+    },
+    {
+      name: 'vms.list sort findings desc',
+      run: (c) => c.vms.list({ limit: 50, sort: 'findings', direction: 'desc' }),
+    },
+    { name: 'vms.list sort readiness', run: (c) => c.vms.list({ limit: 50, sort: 'readiness' }) },
+    { name: 'vms.list readiness=blocked', run: (c) => c.vms.list({ limit: 50, readiness: 'blocked' }) },
+    {
+      name: 'vms.list ruleId=HV-PASSTHROUGH-DISK',
+      run: (c) => c.vms.list({ limit: 50, ruleId: 'HV-PASSTHROUGH-DISK' }),
+    },
+    { name: 'vms.list severity=blocker', run: (c) => c.vms.list({ limit: 50, severity: 'blocker' }) },
+    { name: 'vms.list search', run: (c) => c.vms.list({ limit: 50, search: '1234' }) },
+    { name: 'vms.list by host', run: (c) => c.vms.list({ limit: 50, hostId: someVm.hostId }) },
+    {
+      name: 'vms.list linux + running',
+      run: (c) => c.vms.list({ limit: 50, osFamily: 'linux', powerState: 'running' }),
+    },
+    { name: 'vms.get detail', run: (c) => c.vms.get({ id: someVm.id }) },
+    { name: 'hosts.list', run: (c) => c.hosts.list({ limit: 50 }) },
+    {
+      name: 'hosts.list page 2 sort vmCount',
+      run: (c) =>
+        c.hosts.list({ limit: 50, sort: 'vmCount', cursor: firstHostsByVmCount.nextCursor ?? undefined }),
+    },
+    { name: 'volumes.list', run: (c) => c.volumes.list({ limit: 50 }) },
+    { name: 'volumes.list sort freeBytes', run: (c) => c.volumes.list({ limit: 50, sort: 'freeBytes' }) },
+    { name: 'arrays.list', run: (c) => c.arrays.list({ limit: 50 }) },
+    { name: 'dashboard.get', run: (c) => c.dashboard.get() },
+  ];
+
+  let missed = 0;
+  console.log(
+    `\n${'scenario'.padEnd(40)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)}  rows`,
+  );
+  for (const scenario of scenarios) {
+    const timings: number[] = [];
+    let rows = 0;
+    for (let run = 0; run < RUNS_PER_SCENARIO; run += 1) {
+      const started = performance.now();
+      const result = await scenario.run(caller);
+      timings.push(performance.now() - started);
+      rows = Array.isArray((result as Page).items) ? (result as Page).items.length : 1;
+    }
+    timings.sort((a, b) => a - b);
+    const p95 = percentile(timings, 95);
+    const isMissed = p95 >= LATENCY_TARGET_MS || rows > 100;
+    if (isMissed) missed += 1;
+    console.log(
+      `${scenario.name.padEnd(40)} ${percentile(timings, 50).toFixed(1).padStart(8)} ${p95.toFixed(1).padStart(8)} ${timings[timings.length - 1].toFixed(1).padStart(8)}  ${rows}${isMissed ? '  MISSED' : ''}`,
+    );
+  }
+
+  const rssMb = process.memoryUsage().rss / 1024 / 1024;
+  console.log(`\nresident memory: ${rssMb.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB)`);
+  if (rssMb >= RSS_TARGET_MB) missed += 1;
+
+  rmSync(dir, { recursive: true, force: true });
+  console.log(missed === 0 ? 'all targets met' : `${missed} target(s) missed`);
+  process.exit(missed === 0 ? 0 : 1);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
