@@ -6,7 +6,7 @@
  * restart. Steps that undo a side effect name it in `undoes`; they run even when the operation
  * fails or is cancelled (thaw after freeze, resume after saved state, release after snapshot).
  */
-import type { BackupMethod, Consistency, Finding } from './types';
+import type { BackupMethod, CaptureState, Consistency, Finding } from './types';
 
 export const CONSISTENCY_POLICIES = ['require', 'fallback'] as const;
 export type ConsistencyPolicy = (typeof CONSISTENCY_POLICIES)[number];
@@ -75,6 +75,11 @@ export interface PlannedVm {
   expectedConsistency: Consistency;
   /** Disks the method leaves out (pass-through). */
   excludedDiskIds: string[];
+  captureState: CaptureState;
+  /** Not asked for, but on a volume the snapshot captures: it gets its own point (and downtime, if saved). */
+  isCoCaptured: boolean;
+  /** Id of the restore point the plan will catalogue for this VM (chosen at plan time, stable across retries). */
+  restorePointId: string;
 }
 
 export interface BackupPlan {
