@@ -7,11 +7,9 @@ import { readStepParams } from './step-params';
 
 const NOW = new Date('2026-03-28T01:00:00Z');
 
-function plan(
-  request: Partial<BackupRequestInput> & Pick<BackupRequestInput, 'scope'>,
-  index?: InventoryIndex,
-  withJob = false,
-) {
+type PlanRequest = Partial<BackupRequestInput> & Pick<BackupRequestInput, 'scope'>;
+
+function plan(request: PlanRequest, index?: InventoryIndex, withJob = false) {
   return planBackup(
     index ?? makeOperationsIndex(),
     { consistencyPolicy: 'fallback', passthroughPolicy: 'skip', ...request },
@@ -38,7 +36,7 @@ const stepByKey = (p: BackupPlan, key: string): PlanStep => {
 const ruleIds = (p: BackupPlan) => p.findings.map((f) => `${f.ruleId}:${f.severity}`);
 
 describe('planBackup — step sequences per method (DOMAIN.md §6)', () => {
-  it.each([
+  it.each<{ name: string; request: PlanRequest; steps: string[] }>([
     {
       name: 'hyperv-vss online: the Hyper-V writer quiesces inside the snapshot',
       request: { scope: vms('web01') },
@@ -443,7 +441,7 @@ describe('planBackup — volume scopes and co-captured VMs', () => {
 });
 
 describe('planBackup — blockers', () => {
-  it.each([
+  it.each<{ name: string; request: PlanRequest; reason: RegExp }>([
     {
       name: 'unknown VM',
       request: { scope: vms('ghost01') },
