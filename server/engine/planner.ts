@@ -146,11 +146,26 @@ function blockerReasons(findings: Finding[], method: BackupMethod): string[] {
     .map((f) => f.message);
 }
 
+/**
+ * The reason names the host, not the VM, so one string per host and method is shared by all of
+ * the host's VMs (whole-estate evaluation builds 20,000 plans; see EstateCache).
+ */
 function notOnPlatform(ctx: RuleContext, method: BackupMethod, needs: string): OptionDraft {
-  return unavailable(ctx, [
-    `${method} needs ${needs}; VM '${ctx.vm.name}' runs on ${ctx.host.kind === 'hyperv' ? 'Hyper-V' : 'XenServer'} host '${ctx.host.name}'.`,
-  ]);
+  const key = `${ctx.host.id}\u0000${method}`;
+  let reason = platformReasons.get(ctx.index)?.get(key);
+  if (!reason) {
+    reason = `${method} needs ${needs}; host '${ctx.host.name}' runs ${ctx.host.kind === 'hyperv' ? 'Hyper-V' : 'XenServer'}.`;
+    let byKey = platformReasons.get(ctx.index);
+    if (!byKey) {
+      byKey = new Map();
+      platformReasons.set(ctx.index, byKey);
+    }
+    byKey.set(key, reason);
+  }
+  return unavailable(ctx, [reason]);
 }
+
+const platformReasons = new WeakMap<InventoryIndex, Map<string, string>>();
 
 function planHypervWriter(
   ctx: RuleContext,

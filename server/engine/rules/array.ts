@@ -110,8 +110,8 @@ function checkIntegration(ctx: RuleContext): Finding[] {
       ctx,
       'ARRAY-NOT-INTEGRATED',
       'info',
-      `Array snapshots of VM '${vm.name}' (${listNames(ctx.arrayVolumes.map((v) => lunName(ctx, v)))}) are not coordinated by host '${host.name}': Migawka itself freezes the guest, flushes the host's I/O buffers, snapshots and thaws, and the snapshot must fit in the freeze window (about 60 s).`,
-      `Nothing to fix; keep the management interface of ${listNames(quoted(arrays.map((a) => a.name)))} reachable from Migawka and add pre-freeze/post-thaw scripts for the applications of '${vm.name}'.`,
+      `Array snapshots of VM '${vm.name}' are not coordinated by host '${host.name}': Migawka freezes the guest, flushes the host's I/O buffers, snapshots and thaws itself, within the freeze window (about 60 s).`,
+      `Nothing to fix; keep ${listNames(quoted(arrays.map((a) => a.name)))} reachable from Migawka and give the applications of '${vm.name}' pre-freeze/post-thaw scripts.`,
       [vmRef(vm), hostRef(host), ...arrays.map(arrayRef)],
     ),
   ];

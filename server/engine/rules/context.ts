@@ -51,6 +51,12 @@ export interface EstateCache {
   /** Sum of dailyChangeBytes of the VMs with a disk on each host volume. */
   expectedChangeByHostVolume: Map<string, number>;
   arrayVolumeIdsByGroup: Map<string, string[]>;
+  /**
+   * One frozen ObjectRef per VM, shared by every finding and option that names it: a VM on a
+   * volume of k VMs appears in k-1 co-captured lists, and allocating a ref each time dominated
+   * whole-estate evaluation (mostly as garbage-collection time).
+   */
+  vmRefs: Map<string, ObjectRef>;
 }
 
 const estateCaches = new WeakMap<InventoryIndex, EstateCache>();
@@ -65,7 +71,11 @@ export function estateCacheOf(index: InventoryIndex): EstateCache {
     if (list) list.push(volume.id);
     else arrayVolumeIdsByGroup.set(volume.consistencyGroupId, [volume.id]);
   }
-  const cache: EstateCache = { expectedChangeByHostVolume: new Map(), arrayVolumeIdsByGroup };
+  const cache: EstateCache = {
+    expectedChangeByHostVolume: new Map(),
+    arrayVolumeIdsByGroup,
+    vmRefs: new Map(),
+  };
   estateCaches.set(index, cache);
   return cache;
 }
@@ -183,15 +193,32 @@ export function arrayVolumeRef(volume: ArrayVolume): ObjectRef {
   return { kind: 'array-volume', id: volume.id, name: volume.name };
 }
 
-/** VM refs for ids, in the order given, skipping the VM itself and ids missing from the index. */
-export function otherVmRefs(index: InventoryIndex, vmIds: Iterable<string>, selfId: string): ObjectRef[] {
+/** The shared, frozen ref of a VM (see EstateCache.vmRefs); undefined for ids missing from the index. */
+export function cachedVmRef(index: InventoryIndex, vmId: string): ObjectRef | undefined {
+  const refs = estateCacheOf(index).vmRefs;
+  let ref = refs.get(vmId);
+  if (!ref) {
+    const vm = index.vmsById.get(vmId);
+    if (!vm) return undefined;
+    ref = Object.freeze(vmRef(vm));
+    refs.set(vmId, ref);
+  }
+  return ref;
+}
+
+/** VM refs for ids, in the order given, once each, skipping the VM itself and ids missing from the index. */
+export function otherVmRefs(index: InventoryIndex, vmIds: readonly string[], selfId: string): ObjectRef[] {
   const refs: ObjectRef[] = [];
-  const seen = new Set<string>([selfId]);
-  for (const id of vmIds) {
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const vm = index.vmsById.get(id);
-    if (vm) refs.push(vmRef(vm));
+  // Lists are usually short (the VMs of one volume); a Set only pays off for long ones.
+  const seen = vmIds.length > 32 ? new Set<string>([selfId]) : null;
+  for (let i = 0; i < vmIds.length; i++) {
+    const id = vmIds[i];
+    if (seen) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+    } else if (id === selfId || vmIds.indexOf(id) < i) continue;
+    const ref = cachedVmRef(index, id);
+    if (ref) refs.push(ref);
   }
   return refs;
 }

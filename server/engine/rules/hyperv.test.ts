@@ -1,0 +1,373 @@
+import { describe, expect, it } from 'vitest';
+import type { Inventory } from '../inventory';
+import {
+  addVms,
+  findingsOf,
+  makeDisk,
+  makeGuestVolume,
+  makeHost,
+  makeHostVolume,
+  makeHypervEstate,
+  makeInventory,
+  makeVmOnVolume,
+} from '../test-fixtures';
+import type { RuleId, Severity } from '../types';
+
+const GIB = 1024 ** 3;
+
+interface Row {
+  name: string;
+  build: () => Inventory;
+  vmId?: string;
+  ruleId: RuleId;
+  /** Expected severity, or null when the rule must not fire. */
+  severity: Severity | null;
+  /** Names the message must contain. */
+  names?: string[];
+  /** Text the remedy must contain (commands). */
+  remedy?: string[];
+  /** Further checks on the finding. */
+  check?: (found: ReturnType<typeof findingsOf>) => void;
+}
+
+function withGuestVolumes(...volumes: Parameters<typeof makeGuestVolume>[0][]): Inventory {
+  const inventory = makeHypervEstate();
+  inventory.guestVolumes.push(...volumes.map((v) => makeGuestVolume({ vmId: 'app01', ...v })));
+  return inventory;
+}
+
+function estateWithVmsOnD(count: number, host: Parameters<typeof makeHost>[0] = {}): Inventory {
+  const inventory = makeInventory({ hosts: [makeHost(host)], hostVolumes: [makeHostVolume()] });
+  for (let i = 1; i <= count; i++)
+    addVms(inventory, makeVmOnVolume({ name: `vm${String(i).padStart(2, '0')}` }));
+  return inventory;
+}
+
+const rows: Row[] = [
+  {
+    name: 'offline backup when the Backup integration service is missing',
+    build: () => makeHypervEstate({ backupIntegrationService: 'missing' }),
+    ruleId: 'HV-BACKUP-IC-MISSING',
+    severity: 'warning',
+    names: ["'app01'", "'hv01'", 'missing'],
+    remedy: ["Enable-VMIntegrationService -VMName 'app01' -Name 'Backup (volume shadow copy)'", 'vmicvss'],
+  },
+  {
+    name: 'offline backup when the Backup integration service is stopped',
+    build: () => makeHypervEstate({ backupIntegrationService: 'stopped' }),
+    ruleId: 'HV-BACKUP-IC-MISSING',
+    severity: 'warning',
+    names: ["'app01'", 'stopped'],
+  },
+  {
+    name: 'Linux guest without the VSS daemon gets the hyperv-daemons remedy',
+    build: () => makeHypervEstate({ osFamily: 'linux', backupIntegrationService: 'stopped' }),
+    ruleId: 'HV-BACKUP-IC-MISSING',
+    severity: 'warning',
+    remedy: ['hypervvssd'],
+  },
+  {
+    name: 'an unreported integration service is info: unconfirmed, not assumed fine',
+    build: () => makeHypervEstate({ backupIntegrationService: null }),
+    ruleId: 'HV-BACKUP-IC-MISSING',
+    severity: 'info',
+    names: ["'app01'", 'does not report'],
+    check: (found) => expect(found.map((f) => f.ruleId)).not.toContain('HV-OFFLINE-BACKUP'),
+  },
+  {
+    name: 'a missing integration service on a powered-off VM is info only',
+    build: () => makeHypervEstate({ backupIntegrationService: 'missing', powerState: 'off' }),
+    ruleId: 'HV-BACKUP-IC-MISSING',
+    severity: 'info',
+    names: ["'app01'", 'while it is off'],
+  },
+  {
+    name: 'a running integration service passes',
+    build: () => makeHypervEstate(),
+    ruleId: 'HV-BACKUP-IC-MISSING',
+    severity: null,
+  },
+  {
+    name: 'offline backup when VSS is disabled on D:',
+    build: () => withGuestVolumes({ mountPoint: 'D:', vssEnabled: false }),
+    ruleId: 'HV-GUEST-VSS-DISABLED',
+    severity: 'warning',
+    names: ['D:', "'app01'"],
+    remedy: ['vssadmin add shadowstorage /for=D: /on=D: /maxsize=10%'],
+  },
+  {
+    name: 'a VM with no guest volumes reported is flagged unknown (info), not silently fine',
+    build: () => {
+      const inventory = makeHypervEstate();
+      inventory.guestVolumes = [];
+      return inventory;
+    },
+    ruleId: 'HV-GUEST-VSS-DISABLED',
+    severity: 'info',
+    names: ["'app01'", 'reports no guest volumes', 'unknown'],
+    check: (found) => expect(found.map((f) => f.ruleId)).not.toContain('HV-OFFLINE-BACKUP'),
+  },
+  {
+    name: 'a Linux guest volume has no VSS to disable',
+    build: () => makeHypervEstate({ osFamily: 'linux' }),
+    ruleId: 'HV-GUEST-VSS-DISABLED',
+    severity: null,
+  },
+  {
+    name: 'offline backup when D: keeps its shadow copies on C:',
+    build: () => withGuestVolumes({ mountPoint: 'D:', shadowStorageOn: 'C:' }),
+    ruleId: 'HV-SHADOW-STORAGE-ELSEWHERE',
+    severity: 'warning',
+    names: ['D:', 'C:', "'app01'"],
+    remedy: [
+      '`vssadmin delete shadowstorage /for=D: /on=C:` then `vssadmin add shadowstorage /for=D: /on=D: /maxsize=10%`',
+    ],
+  },
+  {
+    name: 'shadow storage on itself passes whatever the letter case',
+    build: () => withGuestVolumes({ mountPoint: 'D:', shadowStorageOn: 'd:\\' }),
+    ruleId: 'HV-SHADOW-STORAGE-ELSEWHERE',
+    severity: null,
+  },
+  {
+    name: 'offline backup when E: sits on a dynamic disk',
+    build: () => withGuestVolumes({ mountPoint: 'E:', diskType: 'dynamic' }),
+    ruleId: 'HV-DYNAMIC-DISK',
+    severity: 'warning',
+    names: ['E:', "'app01'", 'dynamic disk'],
+    remedy: ['convert basic'],
+  },
+  {
+    name: 'offline backup when F: is FAT32',
+    build: () => withGuestVolumes({ mountPoint: 'F:', fileSystem: 'fat32' }),
+    ruleId: 'HV-UNSUPPORTED-FS',
+    severity: 'warning',
+    names: ['F:', 'FAT32', "'app01'"],
+    remedy: ['convert F: /FS:NTFS'],
+  },
+  {
+    name: 'a Linux FAT volume cannot be frozen',
+    build: () => {
+      const inventory = makeHypervEstate({ osFamily: 'linux' });
+      inventory.guestVolumes.push(
+        makeGuestVolume({
+          mountPoint: '/boot/efi',
+          fileSystem: 'fat',
+          vssEnabled: false,
+          shadowStorageOn: null,
+        }),
+      );
+      return inventory;
+    },
+    ruleId: 'HV-UNSUPPORTED-FS',
+    severity: 'warning',
+    names: ['/boot/efi', 'cannot be frozen'],
+  },
+  {
+    name: 'offline backup when the checkpoint files live on E: and the VHDs on D:',
+    build: () => {
+      const inventory = makeHypervEstate({ snapshotLocationVolumeId: 'hv01:E:' });
+      inventory.hostVolumes.push(makeHostVolume({ name: 'E:' }));
+      return inventory;
+    },
+    ruleId: 'HV-SNAPSHOT-LOCATION-ELSEWHERE',
+    severity: 'warning',
+    names: ["'E:'", "'D:'", "'app01'"],
+    remedy: ["Set-VM -Name 'app01' -SnapshotFileLocation 'D:\\Hyper-V\\app01'"],
+  },
+  {
+    name: 'checkpoint files beside the VHDs pass',
+    build: () => makeHypervEstate({ snapshotLocationVolumeId: 'hv01:D:' }),
+    ruleId: 'HV-SNAPSHOT-LOCATION-ELSEWHERE',
+    severity: null,
+  },
+  {
+    name: 'the offline summary lists every failed online prerequisite',
+    build: () => {
+      const inventory = withGuestVolumes(
+        { mountPoint: 'D:', shadowStorageOn: 'C:' },
+        { mountPoint: 'E:', diskType: 'dynamic' },
+      );
+      inventory.vms[0].backupIntegrationService = 'stopped';
+      return inventory;
+    },
+    ruleId: 'HV-OFFLINE-BACKUP',
+    severity: 'warning',
+    names: [
+      "'app01'",
+      'saved state',
+      'HV-SHADOW-STORAGE-ELSEWHERE (D:)',
+      'HV-DYNAMIC-DISK (E:)',
+      'HV-BACKUP-IC-MISSING',
+    ],
+  },
+  {
+    name: 'no offline summary for a powered-off VM, even with failed prerequisites',
+    build: () => {
+      const inventory = withGuestVolumes({ mountPoint: 'D:', shadowStorageOn: 'C:' });
+      inventory.vms[0].powerState = 'off';
+      return inventory;
+    },
+    ruleId: 'HV-OFFLINE-BACKUP',
+    severity: null,
+    check: (found) =>
+      expect(found.find((f) => f.ruleId === 'HV-SHADOW-STORAGE-ELSEWHERE')?.severity).toBe('info'),
+  },
+  {
+    name: 'no offline summary for a healthy running VM',
+    build: () => makeHypervEstate(),
+    ruleId: 'HV-OFFLINE-BACKUP',
+    severity: null,
+  },
+  {
+    name: 'a pass-through disk is left out by host-level backup, guest-agent recommended for it',
+    build: () => {
+      const inventory = makeHypervEstate({ name: 'fs01' });
+      inventory.virtualDisks.push(
+        makeDisk({ vmId: 'fs01', name: 'PhysicalDisk3', kind: 'passthrough', hostVolumeId: null }),
+      );
+      inventory.guestVolumes.push(
+        makeGuestVolume({ vmId: 'fs01', mountPoint: 'S:', diskId: 'PhysicalDisk3' }),
+      );
+      return inventory;
+    },
+    vmId: 'fs01',
+    ruleId: 'HV-PASSTHROUGH-DISK',
+    severity: 'warning',
+    names: ["'fs01'", "'PhysicalDisk3'", 'S:'],
+    remedy: ["guest-agent recommended for disk 'PhysicalDisk3'", "'skip'"],
+    check: (found) => {
+      const passthrough = found.find((f) => f.ruleId === 'HV-PASSTHROUGH-DISK');
+      expect(passthrough?.methods).toEqual(['hyperv-vss', 'wsb-volume']);
+      expect(passthrough?.objects).toContainEqual({
+        kind: 'disk',
+        id: 'PhysicalDisk3',
+        name: 'PhysicalDisk3',
+      });
+    },
+  },
+  {
+    name: 'host-level backup is blocked when VSS is disabled on host volume D:',
+    build: () => {
+      const inventory = makeHypervEstate();
+      inventory.hostVolumes[0].vssEnabled = false;
+      return inventory;
+    },
+    ruleId: 'HV-HOST-VOLUME-VSS-DISABLED',
+    severity: 'blocker',
+    names: ["'D:'", "'hv01'", "'app01'"],
+    remedy: ['vssadmin add shadowstorage /for=D: /on=D:'],
+  },
+  {
+    name: 'a checkpoint volume with VSS disabled blocks too',
+    build: () => {
+      const inventory = makeHypervEstate({ snapshotLocationVolumeId: 'hv01:E:' });
+      inventory.hostVolumes.push(makeHostVolume({ name: 'E:', vssEnabled: false }));
+      return inventory;
+    },
+    ruleId: 'HV-HOST-VOLUME-VSS-DISABLED',
+    severity: 'blocker',
+    names: ["'E:'"],
+  },
+  {
+    name: 'shadow storage limit below the daily change of the three VMs on D:',
+    build: () => {
+      const inventory = estateWithVmsOnD(3);
+      inventory.hostVolumes[0].shadowStorageLimitBytes = 10 * GIB;
+      return inventory;
+    },
+    vmId: 'vm01',
+    ruleId: 'HV-HOST-SHADOW-STORAGE-LOW',
+    severity: 'warning',
+    names: ["'D:'", "'hv01'", 'limit of 10 GB', "'vm01', 'vm02' and 'vm03'", '15 GB a day'],
+    remedy: ['vssadmin resize shadowstorage /for=D: /on=D: /maxsize=23GB'],
+  },
+  {
+    name: 'free space on the shadow storage volume below the expected change',
+    build: () => {
+      const inventory = estateWithVmsOnD(2);
+      inventory.hostVolumes[0].shadowStorageLimitBytes = null;
+      inventory.hostVolumes[0].freeBytes = 4 * GIB;
+      return inventory;
+    },
+    vmId: 'vm01',
+    ruleId: 'HV-HOST-SHADOW-STORAGE-LOW',
+    severity: 'warning',
+    names: ['no size limit', '4 GB free', '10 GB a day'],
+    remedy: ["on 'D:'"],
+  },
+  {
+    name: 'shadow storage with room for the expected change passes',
+    build: () => estateWithVmsOnD(3),
+    vmId: 'vm02',
+    ruleId: 'HV-HOST-SHADOW-STORAGE-LOW',
+    severity: null,
+  },
+  {
+    name: 'WSB restores the whole volume shared by many VMs: lists the other VMs',
+    build: () => estateWithVmsOnD(14, { hasVssAwareProduct: false }),
+    vmId: 'vm01',
+    ruleId: 'WSB-VOLUME-GRANULARITY',
+    severity: 'warning',
+    names: ["'D:'", "'hv01'", "'vm01'", "'vm02'", "'vm11'", 'and 3 more'],
+    check: (found) => {
+      const wsb = found.find((f) => f.ruleId === 'WSB-VOLUME-GRANULARITY');
+      const vmNames = wsb?.objects.filter((o) => o.kind === 'vm').map((o) => o.name);
+      expect(vmNames).toHaveLength(14); // the VM itself and all 13 others, none cut
+      expect(wsb?.message).not.toContain("'vm14'"); // the message shows ten, then "and 3 more"
+      expect(wsb?.methods).toEqual(['wsb-volume']);
+    },
+  },
+  {
+    name: 'WSB on a volume the VM has to itself is info',
+    build: () => estateWithVmsOnD(1, { hasVssAwareProduct: false }),
+    vmId: 'vm01',
+    ruleId: 'WSB-VOLUME-GRANULARITY',
+    severity: 'info',
+    names: ["'D:'", "'vm01'"],
+  },
+  {
+    name: 'no WSB granularity finding where a VSS-aware product backs VMs up one by one',
+    build: () => estateWithVmsOnD(3),
+    vmId: 'vm01',
+    ruleId: 'WSB-VOLUME-GRANULARITY',
+    severity: null,
+  },
+];
+
+describe('Hyper-V rules', () => {
+  it.each(rows)('$name', (row) => {
+    const found = findingsOf(row.build(), row.vmId ?? 'app01');
+    const matching = found.filter((f) => f.ruleId === row.ruleId);
+    if (row.severity === null) {
+      expect(matching).toEqual([]);
+    } else {
+      expect(matching.length).toBeGreaterThan(0);
+      const [finding] = matching;
+      expect(finding.severity).toBe(row.severity);
+      expect(finding.vmId).toBe(row.vmId ?? 'app01');
+      for (const name of row.names ?? []) expect(finding.message).toContain(name);
+      for (const text of row.remedy ?? []) expect(finding.remedy).toContain(text);
+      expect(finding.objects.some((o) => o.kind === 'vm' && o.id === (row.vmId ?? 'app01'))).toBe(true);
+    }
+    row.check?.(found);
+  });
+
+  it('a healthy running Windows VM on a VSS-aware host has no finding at all', () => {
+    expect(findingsOf(makeHypervEstate(), 'app01')).toEqual([]);
+  });
+
+  it('Hyper-V rules stay silent for XenServer VMs', () => {
+    const inventory = makeHypervEstate({ backupIntegrationService: 'missing' });
+    inventory.hosts[0].kind = 'xenserver';
+    expect(
+      findingsOf(inventory, 'app01', { quiesce: false }).filter((f) => f.ruleId.startsWith('HV-')),
+    ).toEqual([]);
+  });
+
+  it('names the missing object when the inventory references a volume it does not hold', () => {
+    const inventory = makeHypervEstate();
+    inventory.virtualDisks[0].hostVolumeId = 'nowhere';
+    expect(() => findingsOf(inventory, 'app01')).toThrow(/Disk 'app01-disk0' of VM 'app01'.*'nowhere'/);
+  });
+});
