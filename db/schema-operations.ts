@@ -12,6 +12,7 @@
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { StepKind } from '../server/engine/plan-types';
+import type { MissedRunPolicy } from '../server/engine/schedule';
 import type { BackupMethod, CaptureState, Consistency } from '../server/engine/types';
 
 export const OPERATION_KINDS = ['backup', 'restore'] as const;
@@ -34,7 +35,20 @@ export function isFinalOperationStatus(status: OperationStatus): boolean {
   return (FINAL_OPERATION_STATUSES as readonly string[]).includes(status);
 }
 
-export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'] as const;
+/**
+ * `degraded`: the step failed but the job's policy carried on without it (a freeze that timed
+ * out under the `fallback` policy, a quiesced snapshot retaken unquiesced, a failing post-thaw
+ * script); the reason is in `error` and lowers the consistency of the points it served.
+ */
+export const STEP_STATUSES = [
+  'pending',
+  'running',
+  'succeeded',
+  'degraded',
+  'failed',
+  'skipped',
+  'cancelled',
+] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 export function isFinalStepStatus(status: StepStatus): boolean {
@@ -43,9 +57,6 @@ export function isFinalStepStatus(status: StepStatus): boolean {
 
 export const LOG_LEVELS = ['info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export const MISSED_RUN_POLICIES = ['skip', 'run-once'] as const;
-export type MissedRunPolicy = (typeof MISSED_RUN_POLICIES)[number];
 
 export const VERIFICATION_VERDICTS = ['intact', 'corrupt', 'missing'] as const;
 export type VerificationVerdict = (typeof VERIFICATION_VERDICTS)[number];
@@ -101,6 +112,11 @@ export const operations = sqliteTable(
     leaseExpiresAt: integer('lease_expires_at', { mode: 'timestamp_ms' }),
     /** How many times a worker took the operation over (1 = never interrupted). */
     attempt: integer('attempt').notNull().default(0),
+    /**
+     * Set when the operation can no longer succeed (a step failed, cancel, lost worker): the final
+     * status it takes once its owed cleanup steps have run.
+     */
+    endingAs: text('ending_as').$type<'failed' | 'cancelled' | 'interrupted'>(),
     error: text('error'),
   },
   (t) => [
@@ -228,6 +244,8 @@ export const restorePoints = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     hostVolumeId: text('host_volume_id'),
     arrayVolumeId: text('array_volume_id'),
+    /** Snapshot the point was copied from: points sharing it were captured together (one volume). */
+    snapshotId: text('snapshot_id'),
     heldDisksJson: text('held_disks_json', { mode: 'json' }).$type<string[]>().notNull(),
     missingDisksJson: text('missing_disks_json', { mode: 'json' }).$type<string[]>().notNull(),
     sizeBytes: integer('size_bytes').notNull(),
@@ -248,6 +266,7 @@ export const restorePoints = sqliteTable(
     index('restore_points_host_volume_created_idx').on(t.hostVolumeId, t.createdAt),
     index('restore_points_array_volume_created_idx').on(t.arrayVolumeId, t.createdAt),
     index('restore_points_expires_idx').on(t.expiresAt),
+    index('restore_points_snapshot_idx').on(t.snapshotId),
   ],
 );
 

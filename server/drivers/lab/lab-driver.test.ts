@@ -53,7 +53,7 @@ describe('lab driver files', () => {
     const again = mkdtempSync(path.join(tmpdir(), 'migawka-lab-'));
     const other = new LabDriver({ root: again, inventory: labTestIndex, isWorkloadEnabled: false });
     const otherFiles = other.ensureVm('app1');
-    expect(readFileSync(otherFiles[0])).toEqual(readFileSync(driver.ensureVm('app1')[0]));
+    expect(readFileSync(otherFiles[0]).equals(readFileSync(driver.ensureVm('app1')[0]))).toBe(true);
     rmSync(again, { recursive: true, force: true });
   });
 

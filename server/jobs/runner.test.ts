@@ -1,0 +1,297 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { operationEvents, operationSteps, restorePoints, stepLogs } from '../../db/schema';
+import { checkConsistency } from '../drivers/lab/disk-image';
+import type { BackupRequestInput } from '../engine/backup-plan';
+import { findLeakedLocks, requestCancel } from './runner';
+import { createHarness, type Harness } from './test-harness';
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const backupOf = (vmIds: string[], extra: Partial<BackupRequestInput> = {}): BackupRequestInput => ({
+  scope: { kind: 'vms', vmIds },
+  consistencyPolicy: 'fallback',
+  passthroughPolicy: 'skip',
+  ...extra,
+});
+
+const arrayBackup = (
+  policy: 'require' | 'fallback',
+  extra: Partial<BackupRequestInput> = {},
+): BackupRequestInput => ({
+  scope: { kind: 'array-volume', arrayVolumeId: 'lun1' },
+  methodByVm: { app1: 'array-snapshot', sql1: 'array-snapshot' },
+  consistencyPolicy: policy,
+  passthroughPolicy: 'skip',
+  scripts: {
+    sql1: {
+      preFreeze: { command: 'echo quiescing sql && exit 0', timeoutSeconds: 30 },
+      postThaw: { command: 'exit 0', timeoutSeconds: 30 },
+    },
+  },
+  ...extra,
+});
+
+function stepsOf(operationId: string) {
+  return h.db
+    .select()
+    .from(operationSteps)
+    .where(eq(operationSteps.operationId, operationId))
+    .orderBy(asc(operationSteps.seq))
+    .all();
+}
+
+function pointsOf(operationId: string) {
+  return h.db.select().from(restorePoints).where(eq(restorePoints.operationId, operationId)).all();
+}
+
+describe('runner: backups through the lab driver', () => {
+  it('runs a hyperv-vss backup to a catalogued, hashed restore point and releases every lock', async () => {
+    const op = h.enqueueBackup(backupOf(['sql1']));
+    h.startWorker();
+    const [done] = await h.waitForFinal([op.id]);
+    expect(done.status).toBe('succeeded');
+    expect(stepsOf(op.id).map((step) => [step.kind, step.status])).toEqual([
+      ['check', 'succeeded'],
+      ['vss-snapshot', 'succeeded'],
+      ['copy-to-repository', 'succeeded'],
+      ['release-snapshot', 'succeeded'],
+      ['catalog', 'succeeded'],
+    ]);
+    const [point] = pointsOf(op.id);
+    expect(point).toMatchObject({
+      vmId: 'sql1',
+      method: 'hyperv-vss',
+      consistency: 'application',
+      applicationState: 'clean',
+    });
+    expect(point.sizeBytes).toBeGreaterThan(0);
+    expect(findLeakedLocks(h.db)).toEqual([]);
+    const types = h.db
+      .select()
+      .from(operationEvents)
+      .where(eq(operationEvents.operationId, op.id))
+      .all()
+      .map((e) => e.type);
+    expect(types[0]).toBe('operation.queued');
+    expect(types).toContain('operation.started');
+    expect(types.at(-1)).toBe('operation.finished');
+  });
+
+  it('an array snapshot with freeze and scripts catalogues one point per VM on the LUN', async () => {
+    const op = h.enqueueBackup(arrayBackup('require'));
+    h.startWorker();
+    const [done] = await h.waitForFinal([op.id]);
+    expect(done.status).toBe('succeeded');
+    const points = pointsOf(op.id);
+    expect(points.map((point) => point.vmId).sort()).toEqual(['app1', 'sql1']);
+    const sql = points.find((point) => point.vmId === 'sql1');
+    expect(sql).toMatchObject({
+      consistency: 'application',
+      applicationState: 'clean',
+      consistencyReason: null,
+    });
+    const logs = h.db.select().from(stepLogs).where(eq(stepLogs.operationId, op.id)).all();
+    expect(logs.map((log) => log.message)).toContain('quiescing sql');
+  });
+
+  it('two conflicting operations never run at the same time', async () => {
+    const first = h.enqueueBackup(backupOf(['sql1']));
+    const second = h.enqueueBackup(arrayBackup('fallback')); // also locks vm:sql1
+    h.startWorker({ concurrency: 4 });
+    const [a, b] = await h.waitForFinal([first.id, second.id]);
+    expect(a.status).toBe('succeeded');
+    expect(b.status).toBe('succeeded');
+    expect((a.finishedAt as Date).getTime()).toBeLessThanOrEqual((b.startedAt as Date).getTime());
+    const waiting = h.db
+      .select()
+      .from(operationEvents)
+      .where(and(eq(operationEvents.operationId, second.id), eq(operationEvents.type, 'operation.waiting')))
+      .all();
+    expect(waiting[0]?.payloadJson.reason).toContain(`vm:sql1 held by operation ${first.id}`);
+  });
+});
+
+describe('runner: faults end as the policy says', () => {
+  it('freeze timeout under fallback: continues, the point is crash-consistent with the reason', async () => {
+    h.driver.faults.inject({ fault: 'freeze-timeout', vmId: 'sql1' });
+    const op = h.enqueueBackup(arrayBackup('fallback'));
+    h.startWorker();
+    const [done] = await h.waitForFinal([op.id]);
+    expect(done.status).toBe('succeeded');
+    expect(stepsOf(op.id).find((step) => step.kind === 'guest-freeze')?.status).toBe('degraded');
+    const sql = pointsOf(op.id).find((point) => point.vmId === 'sql1');
+    expect(sql?.consistency).toBe('crash');
+    expect(sql?.consistencyReason).toMatch(/^fallback: freeze of sql1 timed out after 60 s/);
+  });
+
+  it('freeze timeout under require: fails that VM, still thaws, the other VM gets its point', async () => {
+    h.driver.faults.inject({ fault: 'freeze-timeout', vmId: 'sql1' });
+    const op = h.enqueueBackup(arrayBackup('require'));
+    h.startWorker();
+    const [done] = await h.waitForFinal([op.id]);
+    expect(done.status).toBe('failed');
+    expect(done.error).toContain('sql1');
+    const steps = stepsOf(op.id);
+    expect(steps.find((step) => step.kind === 'guest-thaw')?.status).toBe('succeeded');
+    expect(steps.find((step) => step.key === 'vm:sql1:catalog')?.status).toBe('skipped');
+    expect(pointsOf(op.id).map((point) => point.vmId)).toEqual(['app1']);
+    expect(findLeakedLocks(h.db)).toEqual([]);
+  });
+
+  it('VSS writer timeout: fallback retakes the snapshot unquiesced, require fails the VM', async () => {
+    h.driver.faults.inject({ fault: 'vss-writer-timeout', vmId: 'sql1' });
+    const fallback = h.enqueueBackup(backupOf(['sql1']));
+    const require = h.enqueueBackup(backupOf(['sql1'], { consistencyPolicy: 'require' }));
+    h.startWorker();
+    const [a, b] = await h.waitForFinal([fallback.id, require.id]);
+    expect(a.status).toBe('succeeded');
+    expect(pointsOf(a.id)[0]).toMatchObject({ consistency: 'crash' });
+    expect(pointsOf(a.id)[0].consistencyReason).toMatch(/fallback: VSS writer of sql1 timed out/);
+    expect(b.status).toBe('failed');
+    expect(pointsOf(b.id)).toEqual([]);
+    expect(stepsOf(b.id).find((step) => step.kind === 'release-snapshot')?.status).toBe('succeeded');
+  });
+
+  it('pre-freeze script exiting non-zero under require fails the VM; a failing post-thaw script is a warning', async () => {
+    const failing = h.enqueueBackup(
+      arrayBackup('require', {
+        scripts: { sql1: { preFreeze: { command: 'exit 3', timeoutSeconds: 5 } } },
+      }),
+    );
+    h.startWorker();
+    const [a] = await h.waitForFinal([failing.id]);
+    expect(a.status).toBe('failed');
+    expect(stepsOf(a.id).find((step) => step.kind === 'pre-freeze-script')?.error).toContain('exited 3');
+    const warned = h.enqueueBackup(
+      arrayBackup('require', { scripts: { sql1: { postThaw: { command: 'exit 4', timeoutSeconds: 5 } } } }),
+    );
+    const [b] = await h.waitForFinal([warned.id]);
+    expect(b.status).toBe('succeeded');
+    const sql = pointsOf(b.id).find((point) => point.vmId === 'sql1');
+    expect(sql?.consistency).toBe('application');
+    expect(sql?.consistencyReason).toContain('warning: post-thaw script "exit 4" exited 4');
+  });
+
+  it('snapshot failure is retried, then fails the operation after running the thaw', async () => {
+    h.driver.faults.inject({ fault: 'snapshot-failed', arrayVolumeId: 'lun1' });
+    const op = h.enqueueBackup(arrayBackup('require'));
+    h.startWorker();
+    const [done] = await h.waitForFinal([op.id]);
+    expect(done.status).toBe('failed');
+    const steps = stepsOf(op.id);
+    const snapshot = steps.find((step) => step.kind === 'array-snapshot');
+    expect(snapshot).toMatchObject({ status: 'failed', attempts: 3, faultCode: 'snapshot-failed' });
+    expect(steps.find((step) => step.kind === 'guest-thaw')?.status).toBe('succeeded');
+    expect(steps.find((step) => step.kind === 'copy-to-repository')?.status).toBe('cancelled');
+    expect(h.driver.isWorkloadWriting('sql1')).toBe(true);
+  });
+
+  it('host unreachable: retried and succeeds when it comes back, fails when it does not', async () => {
+    h.driver.faults.inject({
+      fault: 'host-unreachable',
+      vmId: 'app1',
+      action: 'createSnapshot',
+      remaining: 2,
+    });
+    const recovers = h.enqueueBackup(backupOf(['app1']));
+    h.startWorker();
+    const [a] = await h.waitForFinal([recovers.id]);
+    expect(a.status).toBe('succeeded');
+    expect(stepsOf(a.id).find((step) => step.kind === 'vss-snapshot')?.attempts).toBe(3);
+    h.driver.faults.inject({ fault: 'host-unreachable', vmId: 'app1', action: 'createSnapshot' });
+    const gone = h.enqueueBackup(backupOf(['app1']));
+    const [b] = await h.waitForFinal([gone.id]);
+    expect(b.status).toBe('failed');
+    expect(stepsOf(b.id).find((step) => step.kind === 'vss-snapshot')?.error).toMatch(
+      /gave up after 3 attempts/,
+    );
+  });
+
+  it('repository full fails at once (not retryable) and still releases the snapshot', async () => {
+    h.driver.faults.inject({ fault: 'repository-full' });
+    const op = h.enqueueBackup(backupOf(['app1']));
+    h.startWorker();
+    const [done] = await h.waitForFinal([op.id]);
+    expect(done.status).toBe('failed');
+    const steps = stepsOf(op.id);
+    expect(steps.find((step) => step.kind === 'copy-to-repository')).toMatchObject({
+      attempts: 1,
+      faultCode: 'repository-full',
+    });
+    expect(steps.find((step) => step.kind === 'release-snapshot')?.status).toBe('succeeded');
+  });
+});
+
+describe('runner: consistency is measured', () => {
+  it('a crash-consistent capture of a VM under write is torn', async () => {
+    // web1 is mid-transaction 20 of every 25 ms: a capture is torn ~80% of the time; five tries make it certain.
+    h.startWorker();
+    const states: (string | null)[] = [];
+    for (let attempt = 0; attempt < 5 && !states.includes('torn'); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 7));
+      const op = h.enqueueBackup(backupOf(['web1']));
+      const [done] = await h.waitForFinal([op.id]);
+      expect(done.status).toBe('succeeded');
+      const [point] = pointsOf(op.id);
+      expect(point).toMatchObject({ method: 'xen-snapshot', consistency: 'crash' });
+      states.push(point.applicationState);
+    }
+    expect(states).toContain('torn');
+  });
+
+  it('frozen and saved-state captures of busy VMs are clean', async () => {
+    h.driver.ensureVm('legacy1');
+    h.driver.ensureVm('sql1');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const saved = h.enqueueBackup(backupOf(['legacy1']));
+    const frozen = h.enqueueBackup(arrayBackup('require'));
+    h.startWorker();
+    await h.waitForFinal([saved.id, frozen.id]);
+    const [legacy] = pointsOf(saved.id);
+    expect(legacy).toMatchObject({ captureState: 'saved-state', applicationState: 'clean' });
+    expect(stepsOf(saved.id).map((step) => step.kind)).toEqual(
+      expect.arrayContaining(['save-state', 'resume']),
+    );
+    expect(pointsOf(frozen.id).find((point) => point.vmId === 'sql1')?.applicationState).toBe('clean');
+    expect(h.driver.isWorkloadWriting('legacy1')).toBe(true);
+    expect(checkConsistency([h.driver.liveDiskFile('legacy1-os')]).state).not.toBeNull();
+  });
+});
+
+describe('runner: cancel', () => {
+  it('cancel mid-way cancels the remaining work and still runs thaw, post-thaw and release', async () => {
+    const slow = createHarness({ driver: { stepDelayMs: 40 } });
+    try {
+      const op = slow.enqueueBackup(arrayBackup('require'));
+      slow.startWorker();
+      // Wait until the guest is frozen, then cancel.
+      for (;;) {
+        const freeze = slow.db
+          .select()
+          .from(operationSteps)
+          .where(eq(operationSteps.key, 'vm:sql1:guest-freeze'))
+          .get();
+        if (freeze?.status === 'succeeded') break;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(requestCancel(slow.db, op.id, new Date())).toBe('cancelling');
+      const [done] = await slow.waitForFinal([op.id]);
+      expect(done.status).toBe('cancelled');
+      const steps = slow.db.select().from(operationSteps).where(eq(operationSteps.operationId, op.id)).all();
+      const byKind = (kind: string) => steps.find((step) => step.kind === kind)?.status;
+      expect(byKind('guest-thaw')).toBe('succeeded');
+      expect(byKind('catalog')).toBe('cancelled');
+      expect(slow.driver.isWorkloadWriting('sql1')).toBe(true);
+      expect(findLeakedLocks(slow.db)).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
+});

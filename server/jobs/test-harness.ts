@@ -1,0 +1,98 @@
+/**
+ * Shared set-up for runner, worker and service tests: an in-memory database holding the lab test
+ * inventory, a lab driver in a temporary directory (no step latency, fast script sleeps) and
+ * helpers to plan, enqueue and wait for operations.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inArray } from 'drizzle-orm';
+import { type Db, openDatabase } from '../../db/client';
+import { isFinalOperationStatus, operations } from '../../db/schema';
+import { writeInventory } from '../../db/stores/inventory-store';
+import { LabDriver, type LabDriverOptions } from '../drivers/lab/lab-driver';
+import { labTestInventory } from '../drivers/lab/lab-fixture';
+import { type BackupRequestInput, planBackup } from '../engine/backup-plan';
+import { type InventoryIndex, indexInventory } from '../engine/inventory';
+import { enqueueOperation, type OperationRow } from './runner';
+import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
+
+export interface Harness {
+  db: Db;
+  root: string;
+  index: InventoryIndex;
+  driver: LabDriver;
+  newId: () => string;
+  enqueueBackup(request: BackupRequestInput, options?: { now?: Date }): OperationRow;
+  startWorker(options?: Partial<WorkerOptions>): WorkerHandle;
+  waitForFinal(operationIds: string[], timeoutMs?: number): Promise<OperationRow[]>;
+  close(): Promise<void>;
+}
+
+export const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
+
+export function createHarness(
+  options: { dbFile?: string; driver?: Partial<LabDriverOptions> } = {},
+): Harness {
+  const root = mkdtempSync(path.join(tmpdir(), 'migawka-run-'));
+  const db = openDatabase(options.dbFile ?? ':memory:');
+  const inventory = labTestInventory();
+  writeInventory(db, inventory, 'insert');
+  const index = indexInventory(inventory);
+  const driver = new LabDriver({
+    root,
+    inventory: () => index,
+    scriptTimeScale: 0.001,
+    workload: { intervalMs: 5, dataLagMs: 20 },
+    ...options.driver,
+  });
+  let counter = 0;
+  const newId = () => `t${++counter}`;
+  const workers: WorkerHandle[] = [];
+  return {
+    db,
+    root,
+    index,
+    driver,
+    newId,
+    enqueueBackup(request, enqueueOptions = {}) {
+      const now = enqueueOptions.now ?? new Date();
+      const plan = planBackup(index, request, { now, newId });
+      return enqueueOperation(db, plan, request as unknown as Record<string, unknown>, {
+        id: `op-${newId()}`,
+        now,
+      });
+    },
+    startWorker(workerOptions = {}) {
+      const worker = startWorker({
+        db,
+        driver,
+        pollMs: 5,
+        leaseMs: 2000,
+        retry: FAST_RETRY,
+        ...workerOptions,
+      });
+      workers.push(worker);
+      return worker;
+    },
+    async waitForFinal(operationIds, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const rows = db.select().from(operations).where(inArray(operations.id, operationIds)).all();
+        if (rows.length === operationIds.length && rows.every((row) => isFinalOperationStatus(row.status))) {
+          return operationIds.map((id) => rows.find((row) => row.id === id) as OperationRow);
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`operations not final: ${rows.map((row) => `${row.id}=${row.status}`).join(', ')}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    async close() {
+      for (const worker of workers) await worker.stop();
+      driver.stop();
+      db.$client.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
