@@ -1,0 +1,114 @@
+/**
+ * Restore points as the engine sees them, and which restore modes each one allows (DOMAIN.md §7).
+ */
+import type { InventoryIndex } from './inventory';
+import { RESTORE_MODES, type RestoreMode } from './plan-types';
+import type { BackupMethod, CaptureState, Consistency } from './types';
+
+export interface RestorePointSummary {
+  id: string;
+  vmId: string;
+  /** The VM's name when captured (the VM may since have been renamed or removed). */
+  vmName: string;
+  method: BackupMethod;
+  /** The consistency actually achieved. */
+  consistency: Consistency;
+  /** Why it is what it is, e.g. "fallback: guest freeze timed out after 60 s"; null when as planned. */
+  consistencyReason: string | null;
+  captureState: CaptureState;
+  createdAt: Date;
+  hostVolumeId: string | null;
+  arrayVolumeId: string | null;
+  /** The snapshot the point was copied from: points sharing it were captured together (one volume snapshot). */
+  snapshotId: string | null;
+  heldDiskIds: string[];
+  /** Disks the method could not hold (pass-through). */
+  missingDiskIds: string[];
+  sizeBytes: number;
+  jobId: string | null;
+  expiresAt: Date | null;
+}
+
+export interface RestoreModeOption {
+  mode: RestoreMode;
+  isAvailable: boolean;
+  /** Why the mode is not offered (null when available). */
+  reason: string | null;
+}
+
+const VM_LEVEL_METHODS: ReadonlySet<BackupMethod> = new Set([
+  'hyperv-vss',
+  'guest-agent',
+  'xen-snapshot',
+  'xen-quiesced',
+]);
+const XEN_METHODS: ReadonlySet<BackupMethod> = new Set(['xen-snapshot', 'xen-quiesced']);
+const VOLUME_METHODS: ReadonlySet<BackupMethod> = new Set(['wsb-volume', 'array-snapshot']);
+
+export function isVolumeLevelMethod(method: BackupMethod): boolean {
+  return VOLUME_METHODS.has(method);
+}
+
+/** The volume a volume-level point reverts: the host volume for WSB, the LUN for array snapshots. */
+export function volumeOfPoint(
+  point: RestorePointSummary,
+): { kind: 'host-volume'; id: string } | { kind: 'array-volume'; id: string } | null {
+  if (point.method === 'wsb-volume' && point.hostVolumeId)
+    return { kind: 'host-volume', id: point.hostVolumeId };
+  if (point.method === 'array-snapshot' && point.arrayVolumeId) {
+    return { kind: 'array-volume', id: point.arrayVolumeId };
+  }
+  return null;
+}
+
+function describeVolumeMissing(point: RestorePointSummary, index: InventoryIndex): string | null {
+  const volume = volumeOfPoint(point);
+  if (!volume) return `The point does not record which volume it was captured from`;
+  const exists =
+    volume.kind === 'host-volume'
+      ? index.hostVolumesById.has(volume.id)
+      : index.arrayVolumesById.has(volume.id);
+  return exists
+    ? null
+    : `The ${volume.kind === 'host-volume' ? 'host volume' : 'array volume'} "${volume.id}" no longer exists`;
+}
+
+function reasonModeUnavailable(
+  point: RestorePointSummary,
+  mode: RestoreMode,
+  index: InventoryIndex,
+): string | null {
+  const vmExists = index.vmsById.has(point.vmId);
+  const vmGone = `VM ${point.vmName} no longer exists; restore it as a new VM`;
+  switch (mode) {
+    case 'as-new':
+      return null;
+    case 'in-place':
+      if (!VM_LEVEL_METHODS.has(point.method)) {
+        return `A ${point.method} point restores whole volumes only; use a staged restore to bring back just ${point.vmName}`;
+      }
+      return vmExists ? null : vmGone;
+    case 'snapshot-revert':
+      if (!XEN_METHODS.has(point.method))
+        return 'Only XenServer snapshot points can be reverted as a snapshot';
+      return vmExists ? null : vmGone;
+    case 'volume-revert':
+    case 'staged':
+      if (!VOLUME_METHODS.has(point.method)) {
+        return `Only wsb-volume and array-snapshot points hold a whole volume; this is a ${point.method} point`;
+      }
+      if (mode === 'volume-revert') return describeVolumeMissing(point, index);
+      return null;
+  }
+}
+
+/** Every restore mode, in RESTORE_MODES order, with whether this point allows it and why not. */
+export function listRestoreModes(point: RestorePointSummary, index: InventoryIndex): RestoreModeOption[] {
+  return RESTORE_MODES.map((mode) => {
+    const reason =
+      point.heldDiskIds.length === 0
+        ? `The point holds no disk data for ${point.vmName}`
+        : reasonModeUnavailable(point, mode, index);
+    return { mode, isAvailable: reason === null, reason };
+  });
+}
