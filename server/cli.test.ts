@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { demoLabInventory } from '../db/seed/demo-lab';
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+const workDir = mkdtempSync(path.join(tmpdir(), 'migawka-cli-'));
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+function writeJson(name: string, content: unknown): string {
+  const file = path.join(workDir, name);
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+function migawka(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin/migawka.mjs'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, MIGAWKA_DATA_DIR: workDir, ...env },
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** One healthy Hyper-V VM: no findings at all. */
+const healthy = {
+  formatVersion: 1,
+  hosts: [{ id: 'h', name: 'hv-lab', kind: 'hyperv', version: '2022', hasVssAwareProduct: true }],
+  hostVolumes: [
+    {
+      id: 'v',
+      hostId: 'h',
+      name: 'D:',
+      sizeBytes: 1e12,
+      freeBytes: 5e11,
+      vssEnabled: true,
+      shadowStorageVolumeId: 'v',
+    },
+  ],
+  vms: [
+    {
+      id: 'vm',
+      name: 'app-01',
+      hostId: 'h',
+      osFamily: 'windows',
+      powerState: 'running',
+      backupIntegrationService: 'running',
+    },
+  ],
+  virtualDisks: [
+    { id: 'd', vmId: 'vm', name: 'app-01.vhdx', kind: 'vhdx', sizeBytes: 1e10, hostVolumeId: 'v' },
+  ],
+  guestVolumes: [
+    {
+      id: 'g',
+      vmId: 'vm',
+      mountPoint: 'C:',
+      fileSystem: 'ntfs',
+      vssEnabled: true,
+      shadowStorageOn: 'C:',
+      diskId: 'd',
+    },
+  ],
+};
+
+describe('migawka check', () => {
+  it('exits 0 and prints the recommended method for an inventory without blockers', () => {
+    const { code, stdout } = migawka(['check', writeJson('healthy.json', healthy)]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^app-01 {2}\(host hv-lab\)$/m);
+    expect(stdout).toMatch(/recommended: hyperv-vss/);
+    expect(stdout).toMatch(/no findings/);
+    expect(stdout).toMatch(/1 VM checked: 0 blocker\(s\)/);
+  });
+
+  it('exits 1 when a VM has a blocker, and names the rule', () => {
+    const blocked = structuredClone(healthy);
+    blocked.hostVolumes[0].vssEnabled = false;
+    const { code, stdout } = migawka(['check', writeJson('blocked.json', blocked)]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/blocker\s+HV-HOST-VOLUME-VSS-DISABLED\s+VSS is disabled on host volume 'D:'/);
+  });
+
+  it('prints JSON with --json', () => {
+    const { code, stdout } = migawka(['check', '--json', writeJson('lab.json', demoLabInventory())]);
+    expect(code).toBe(1); // archive-01 is blocked in the demo lab
+    const report = JSON.parse(stdout);
+    const sql = report.vms.find((vm: { name: string }) => vm.name === 'sql-prod-01');
+    expect(sql).toMatchObject({ readiness: 'saved-state-only', recommendedMethod: 'hyperv-vss' });
+    expect(sql.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('HV-SHADOW-STORAGE-ELSEWHERE');
+    expect(report.summary.vms).toBe(demoLabInventory().vms.length);
+  });
+
+  it('exits 2 and prints every field error as "path: message" for an invalid file', () => {
+    const invalid = structuredClone(healthy) as unknown as {
+      vms: Record<string, unknown>[];
+      virtualDisks: Record<string, unknown>[];
+    };
+    invalid.vms[0].powerState = 'on';
+    invalid.virtualDisks[0].vmId = 'ghost';
+    const { code, stderr, stdout } = migawka(['check', writeJson('invalid.json', invalid)]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^ {2}vms\[0\]\.powerState: Invalid option/m);
+    expect(stderr).toMatch(/^ {2}virtualDisks\[0\]\.vmId: refers to VM "ghost", which does not exist$/m);
+  });
+
+  it('exits 2 on malformed JSON and on a missing file', () => {
+    const malformed = migawka(['check', writeJson('malformed.json', '{"hosts": [\n  {"id": "h",}\n]}')]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/\(file\): not valid JSON at line 2, column 14/);
+    const missing = migawka(['check', path.join(workDir, 'nope.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/\(file\): file not found/);
+  });
+});
+
+describe('migawka import', () => {
+  it('imports into the configured database and refuses an invalid file', () => {
+    const dbPath = path.join(workDir, 'import.db');
+    const ok = migawka(['import', writeJson('lab-import.json', demoLabInventory()), '--mode', 'replace'], {
+      MIGAWKA_DB_PATH: dbPath,
+    });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/Stored now: 6 hosts, 21 VMs/);
+    const bad = migawka(['import', writeJson('bad-import.json', { vms: [{ id: 'x' }] }), '--mode', 'merge'], {
+      MIGAWKA_DB_PATH: dbPath,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/vms\[0\]\.name: is required/);
+    const wrongMode = migawka(['import', 'x.json', '--mode', 'upsert'], { MIGAWKA_DB_PATH: dbPath });
+    expect(wrongMode.code).toBe(2);
+  });
+});

@@ -1,0 +1,248 @@
+/**
+ * The `migawka` command (bin/migawka.mjs runs this file through tsx).
+ *
+ * Each command is registered by its own small function so commands can be added without
+ * touching the others. Exit codes: 0 fine, 1 the check found blockers (or an unexpected
+ * failure), 2 invalid input (every field error printed as `path: message`).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { evaluateInventory, type VmAssessment } from './engine/evaluate';
+import type { Inventory } from './engine/inventory';
+import { READINESS, type Readiness, SEVERITIES } from './engine/types';
+import { parseInventory, parseJson } from './schemas/inventory';
+import { DomainError, isDomainError } from './services/errors';
+
+export const EXIT_OK = 0;
+export const EXIT_BLOCKERS = 1;
+export const EXIT_INVALID_INPUT = 2;
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('migawka')
+    .description('Migawka: protect VMs on Hyper-V, XenServer and storage arrays')
+    .showHelpAfterError()
+    .exitOverride();
+  registerCheckCommand(program);
+  registerImportCommand(program);
+  registerSeedLargeCommand(program);
+  return program;
+}
+
+/** Runs the CLI; sets process.exitCode instead of exiting so output is flushed first. */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.exitCode = exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error && typeof error === 'object' && 'exitCode' in error && typeof error.exitCode === 'number') {
+    // commander already printed its message (help, version, unknown option).
+    return error.exitCode === 0 ? EXIT_OK : EXIT_INVALID_INPUT;
+  }
+  if (isDomainError(error)) {
+    printFieldErrors(error);
+    return error.code === 'INVALID_INPUT' ? EXIT_INVALID_INPUT : EXIT_BLOCKERS;
+  }
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return EXIT_BLOCKERS;
+}
+
+function printFieldErrors(error: DomainError): void {
+  console.error(error.message);
+  for (const fieldError of error.fieldErrors) console.error(`  ${fieldError.path}: ${fieldError.message}`);
+}
+
+function readInputFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason =
+      error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'file not found' : String(error);
+    throw new DomainError('INVALID_INPUT', `Cannot read ${file}`, [{ path: '(file)', message: reason }]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// check: offline assessment, no server, no database
+
+export interface CheckReport {
+  vms: {
+    vmId: string;
+    name: string;
+    host: string;
+    readiness: Readiness;
+    recommendedMethod: string | null;
+    recommendationReason: string;
+    findings: VmAssessment['findings'];
+  }[];
+  summary: {
+    vms: number;
+    findings: Record<(typeof SEVERITIES)[number], number>;
+    readiness: Record<Readiness, number>;
+    hasBlockers: boolean;
+  };
+}
+
+/** Validates and evaluates an inventory file's text. Throws DomainError INVALID_INPUT. */
+export function checkInventoryText(text: string): CheckReport {
+  const json = parseJson(text);
+  if (!json.ok)
+    throw new DomainError('INVALID_INPUT', 'The inventory file is not valid JSON:', [json.fieldError]);
+  const parsed = parseInventory(json.value);
+  if (!parsed.ok) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `The inventory file has ${parsed.fieldErrors.length} problem${parsed.fieldErrors.length === 1 ? '' : 's'}:`,
+      parsed.fieldErrors,
+    );
+  }
+  return buildCheckReport(parsed.inventory, evaluateInventory(parsed.inventory));
+}
+
+export function buildCheckReport(inventory: Inventory, assessments: VmAssessment[]): CheckReport {
+  const vmsById = new Map(inventory.vms.map((vm) => [vm.id, vm]));
+  const hostsById = new Map(inventory.hosts.map((host) => [host.id, host]));
+  const findings = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as CheckReport['summary']['findings'];
+  const readiness = Object.fromEntries(READINESS.map((r) => [r, 0])) as Record<Readiness, number>;
+  const vms = assessments
+    .map((assessment) => {
+      const vm = vmsById.get(assessment.vmId);
+      readiness[assessment.readiness]++;
+      for (const finding of assessment.findings) findings[finding.severity]++;
+      return {
+        vmId: assessment.vmId,
+        name: vm?.name ?? assessment.vmId,
+        host: (vm && hostsById.get(vm.hostId)?.name) ?? '',
+        readiness: assessment.readiness,
+        recommendedMethod: assessment.plan.recommended,
+        recommendationReason: assessment.plan.recommendationReason,
+        findings: [...assessment.findings].sort(
+          (a, b) =>
+            SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+            a.ruleId.localeCompare(b.ruleId),
+        ),
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { vms, summary: { vms: vms.length, findings, readiness, hasBlockers: findings.blocker > 0 } };
+}
+
+export function renderCheckReport(report: CheckReport): string {
+  const lines: string[] = [];
+  const ruleWidth = Math.max(4, ...report.vms.flatMap((vm) => vm.findings.map((f) => f.ruleId.length)));
+  for (const vm of report.vms) {
+    lines.push(`${vm.name}  (host ${vm.host})`);
+    lines.push(`  readiness:   ${vm.readiness}`);
+    lines.push(
+      `  recommended: ${vm.recommendedMethod ?? 'none'}${vm.recommendationReason ? ` (${vm.recommendationReason})` : ''}`,
+    );
+    if (vm.findings.length === 0) {
+      lines.push('  no findings');
+    } else {
+      lines.push(`  ${'SEVERITY'.padEnd(9)}${'RULE'.padEnd(ruleWidth + 2)}MESSAGE`);
+      for (const finding of vm.findings) {
+        lines.push(
+          `  ${finding.severity.padEnd(9)}${finding.ruleId.padEnd(ruleWidth + 2)}${finding.message}`,
+        );
+        lines.push(`  ${''.padEnd(9 + ruleWidth + 2)}remedy: ${finding.remedy}`);
+      }
+    }
+    lines.push('');
+  }
+  const { summary } = report;
+  lines.push(
+    `${summary.vms} VM${summary.vms === 1 ? '' : 's'} checked: ${summary.findings.blocker} blocker(s), ${summary.findings.warning} warning(s), ${summary.findings.info} info.`,
+  );
+  lines.push(`Readiness: ${READINESS.map((r) => `${r} ${summary.readiness[r]}`).join(', ')}.`);
+  return lines.join('\n');
+}
+
+function registerCheckCommand(program: Command): void {
+  program
+    .command('check')
+    .description(
+      'assess an inventory file offline (no server, no database); exit 1 on blockers, 2 on invalid input',
+    )
+    .argument('<inventory.json>', 'inventory file (docs/inventory-format.md)')
+    .option('--json', 'print the report as JSON')
+    .action((file: string, options: { json?: boolean }) => {
+      const report = checkInventoryText(readInputFile(file));
+      console.log(options.json ? JSON.stringify(report, null, 2) : renderCheckReport(report));
+      process.exitCode = report.summary.hasBlockers ? EXIT_BLOCKERS : EXIT_OK;
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// import and seed-large: into the configured database (MIGAWKA_DB_PATH / MIGAWKA_DATA_DIR)
+
+function registerImportCommand(program: Command): void {
+  program
+    .command('import')
+    .description(
+      'import an inventory file into the database, atomically (nothing is written if it is invalid)',
+    )
+    .argument('<inventory.json>', 'inventory file (docs/inventory-format.md)')
+    .option(
+      '--mode <mode>',
+      'replace: the file becomes the whole inventory; merge: upsert by id, delete nothing',
+      parseImportMode,
+      'replace',
+    )
+    .action(async (file: string, options: { mode: 'replace' | 'merge' }) => {
+      const text = readInputFile(file);
+      const { openDatabase, databasePathFromEnv } = await import('../db/client');
+      const { importInventory } = await import('./services/import-service');
+      const dbPath = databasePathFromEnv();
+      const result = importInventory(openDatabase(dbPath), text, options.mode);
+      const imported = Object.entries(result.imported)
+        .map(([section, n]) => `${n} ${section}`)
+        .join(', ');
+      console.log(`Imported (${result.mode}) into ${dbPath}: ${imported}.`);
+      console.log(
+        `Stored now: ${result.stored.hosts} hosts, ${result.stored.vms} VMs; ${result.assessment.findings} findings on ${result.assessment.assessedVms} assessed VMs.`,
+      );
+    });
+}
+
+function parseImportMode(value: string): 'replace' | 'merge' {
+  if (value !== 'replace' && value !== 'merge')
+    throw new InvalidArgumentError('must be "replace" or "merge"');
+  return value;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+function registerSeedLargeCommand(program: Command): void {
+  program
+    .command('seed-large')
+    .description(
+      'replace the inventory with a synthetic large estate (default 1,000 hosts, 20,000 VMs, 60,000 disks)',
+    )
+    .option('--hosts <n>', 'number of hosts', parseCount)
+    .option('--vms <n>', 'number of VMs', parseCount)
+    .option('--disks-per-vm <n>', 'virtual disks per VM', parseCount)
+    .option('--seed <n>', 'PRNG seed (same seed, same estate)', parseCount)
+    .action(async (options: { hosts?: number; vms?: number; disksPerVm?: number; seed?: number }) => {
+      const { openDatabase, databasePathFromEnv } = await import('../db/client');
+      const { seedLargeEstate } = await import('../db/seed/large-estate');
+      const dbPath = databasePathFromEnv();
+      const result = seedLargeEstate(openDatabase(dbPath), {
+        ...(options.hosts ? { hosts: options.hosts } : {}),
+        ...(options.vms ? { vms: options.vms } : {}),
+        ...(options.disksPerVm ? { disksPerVm: options.disksPerVm } : {}),
+        ...(options.seed ? { seed: options.seed } : {}),
+      });
+      const { counts, assessment } = result;
+      console.log(
+        `Seeded ${dbPath} in ${(result.elapsedMs / 1000).toFixed(1)} s: ${counts.hosts} hosts, ${counts.vms} VMs, ${counts.virtualDisks} disks, ${counts.hostVolumes} host volumes, ${counts.guestVolumes} guest volumes, ${counts.arrays} arrays (${counts.arrayVolumes} LUNs); ${assessment.findings} findings.`,
+      );
+    });
+}
