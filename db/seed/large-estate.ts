@@ -42,7 +42,8 @@ export const LARGE_ESTATE_DEFAULTS: LargeEstateOptions = {
 
 const GIB = 1024 ** 3;
 const XEN_POOL_SIZE = 8;
-const LUNS_PER_ARRAY = 40;
+const HOSTS_PER_ARRAY = 50;
+const LUNS_PER_HOST = 2;
 
 /** mulberry32: tiny, fast, good enough for synthetic data, and stable across Node versions. */
 export function seededRandom(seed: number): () => number {
@@ -78,8 +79,10 @@ export function generateLargeEstate(partial: Partial<LargeEstateOptions> = {}): 
   const virtualDisks: VirtualDisk[] = [];
   const guestVolumes: GuestVolume[] = [];
 
-  // Arrays: one per 50 hosts, alternating vendors; every fourth LUN pair shares a consistency group.
-  const arrayCount = Math.max(1, Math.ceil(options.hosts / 50));
+  // Arrays: one per 50 hosts. A LUN is presented to one host (as on real estates: zoning and
+  // masking keep LUNs private), two LUNs per host; half of the hosts have their pair in one
+  // consistency group, the other half span two LUNs without one.
+  const arrayCount = Math.max(1, Math.ceil(options.hosts / HOSTS_PER_ARRAY));
   for (let a = 0; a < arrayCount; a++) {
     const vendor = a % 3 === 0 ? 'equallogic' : a % 7 === 6 ? 'other' : 'netapp';
     const array: StorageArray = {
@@ -89,21 +92,19 @@ export function generateLargeEstate(partial: Partial<LargeEstateOptions> = {}): 
       supportsSnapshots: vendor !== 'other' || chance(0.5),
     };
     arrays.push(array);
-    for (let l = 0; l < LUNS_PER_ARRAY; l++) {
+    for (let l = 0; l < HOSTS_PER_ARRAY * LUNS_PER_HOST; l++) {
+      const pair = Math.floor(l / LUNS_PER_HOST);
       let consistencyGroupId: string | null = null;
-      if (l % 4 < 2) {
-        consistencyGroupId = `cg-${pad(a, 3)}-${pad(Math.floor(l / 4), 2)}`;
-        if (l % 4 === 0)
-          consistencyGroups.push({
-            id: consistencyGroupId,
-            arrayId: array.id,
-            name: `cg_${pad(Math.floor(l / 4), 2)}`,
-          });
+      if (pair % 2 === 0) {
+        consistencyGroupId = `cg-${pad(a, 3)}-${pad(pair, 3)}`;
+        if (l % LUNS_PER_HOST === 0) {
+          consistencyGroups.push({ id: consistencyGroupId, arrayId: array.id, name: `cg_${pad(pair, 3)}` });
+        }
       }
       arrayVolumes.push({
-        id: `lun-${pad(a, 3)}-${pad(l, 2)}`,
+        id: `lun-${pad(a, 3)}-${pad(l, 3)}`,
         arrayId: array.id,
-        name: `lun_${pad(l, 2)}`,
+        name: `lun_${pad(l, 3)}`,
         supportsSnapshots: !chance(0.03),
         consistencyGroupId,
       });
@@ -133,8 +134,8 @@ export function generateLargeEstate(partial: Partial<LargeEstateOptions> = {}): 
     for (let v = 0; v < volumeCount; v++) {
       const id = `hv-${pad(h, 4)}-${v}`;
       const size = (1 + Math.floor(random() * 8)) * 512 * GIB;
-      const isOnArray = chance(0.4);
-      const lun = isOnArray ? pick(arrayVolumes) : null;
+      // The host's first two volumes sit on its own LUNs for 40% of hosts.
+      const lun = v < LUNS_PER_HOST && h % 5 < 2 ? arrayVolumes[h * LUNS_PER_HOST + v] : null;
       const vssEnabled = isXen || !chance(0.02);
       volumes.push({
         id,
@@ -201,7 +202,7 @@ export function generateLargeEstate(partial: Partial<LargeEstateOptions> = {}): 
         kind: isPassthrough ? 'passthrough' : isXen ? 'vdi' : 'vhdx',
         sizeBytes: (d === 0 ? 60 : 100 + Math.floor(random() * 900)) * GIB,
         hostVolumeId: isPassthrough ? null : volume.id,
-        arrayVolumeId: isPassthrough && chance(0.5) ? pick(arrayVolumes).id : null,
+        arrayVolumeId: isPassthrough && chance(0.5) ? arrayVolumes[hostIndex * LUNS_PER_HOST + 1].id : null,
       });
       // Two guest volumes for the first two disks; further disks are raw data disks.
       if (d < 2) {

@@ -93,7 +93,16 @@ function emptySeverityCounts(): Record<Severity, number> {
 }
 
 /** Array volume a disk sits on: its own (pass-through LUN) or its host volume's. */
-const diskArrayVolumeId = sql`coalesce(${virtualDisks.arrayVolumeId}, (select ${hostVolumes.arrayVolumeId} from ${hostVolumes} where ${hostVolumes.id} = ${virtualDisks.hostVolumeId}))`;
+/**
+ * Array volume a disk `d` sits on: its own (pass-through LUN) or its host volume's.
+ *
+ * Correlated subqueries are written with explicit aliases: drizzle leaves column names
+ * unqualified when the outer query has a single table, which would silently bind them to the
+ * inner table instead.
+ */
+const diskArrayVolumeId = sql.raw(
+  '(coalesce(d.array_volume_id, (select bv.array_volume_id from host_volumes bv where bv.id = d.host_volume_id)))',
+);
 
 // ---------------------------------------------------------------------------------------------
 // VMs
@@ -126,9 +135,9 @@ export function listVms(db: Db, input: VmListInput = {}): Page<VmListItem> {
 
   const findingFilter =
     query.ruleId || query.severity
-      ? sql`exists (select 1 from ${findings} where ${findings.vmId} = ${vms.id}${
-          query.ruleId ? sql` and ${findings.ruleId} = ${query.ruleId}` : sql``
-        }${query.severity ? sql` and ${findings.severity} = ${query.severity}` : sql``})`
+      ? sql`exists (select 1 from findings f where f.vm_id = "vms"."id"${
+          query.ruleId ? sql` and f.rule_id = ${query.ruleId}` : sql``
+        }${query.severity ? sql` and f.severity = ${query.severity}` : sql``})`
       : undefined;
   const filters = where([
     query.hostId ? eq(vms.hostId, query.hostId) : undefined,
@@ -137,10 +146,10 @@ export function listVms(db: Db, input: VmListInput = {}): Page<VmListItem> {
     query.readiness ? eq(vmAssessments.readiness, query.readiness) : undefined,
     query.search ? sql`${vms.name} like ${containsPattern(query.search)} escape '\\'` : undefined,
     query.hostVolumeId
-      ? sql`exists (select 1 from ${virtualDisks} where ${virtualDisks.vmId} = ${vms.id} and ${virtualDisks.hostVolumeId} = ${query.hostVolumeId})`
+      ? sql`exists (select 1 from virtual_disks d where d.vm_id = "vms"."id" and d.host_volume_id = ${query.hostVolumeId})`
       : undefined,
     query.arrayVolumeId
-      ? sql`exists (select 1 from ${virtualDisks} where ${virtualDisks.vmId} = ${vms.id} and ${diskArrayVolumeId} = ${query.arrayVolumeId})`
+      ? sql`exists (select 1 from virtual_disks d where d.vm_id = "vms"."id" and ${diskArrayVolumeId} = ${query.arrayVolumeId})`
       : undefined,
     findingFilter,
   ]);
@@ -419,8 +428,8 @@ export interface HostListItem extends Host {
   readinessCounts: Record<Readiness, number>;
 }
 
-const hostVmCount = sql<number>`(select count(*) from ${vms} where ${vms.hostId} = ${hosts.id})`;
-const hostVolumeCount = sql<number>`(select count(*) from ${hostVolumes} where ${hostVolumes.hostId} = ${hosts.id})`;
+const hostVmCount = sql<number>`(select count(*) from vms hv where hv.host_id = "hosts"."id")`;
+const hostVolumeCount = sql<number>`(select count(*) from host_volumes v where v.host_id = "hosts"."id")`;
 
 export function listHosts(db: Db, input: HostListInput = {}): Page<HostListItem> {
   const query = parseQuery(hostListInput, input);
@@ -578,7 +587,7 @@ export interface HostVolumeListItem extends HostVolume {
 }
 
 const shadowVolume = alias(hostVolumes, 'shadow_volume');
-const volumeVmCount = sql<number>`(select count(distinct ${virtualDisks.vmId}) from ${virtualDisks} where ${virtualDisks.hostVolumeId} = ${hostVolumes.id})`;
+const volumeVmCount = sql<number>`(select count(distinct d.vm_id) from virtual_disks d where d.host_volume_id = "host_volumes"."id")`;
 
 export function listHostVolumes(db: Db, input: HostVolumeListInput = {}): Page<HostVolumeListItem> {
   const query = parseQuery(hostVolumeListInput, input);
@@ -701,9 +710,9 @@ export interface ArrayListItem extends StorageArray {
   vmCount: number;
 }
 
-const arrayVolumeCount = sql<number>`(select count(*) from ${arrayVolumes} where ${arrayVolumes.arrayId} = ${storageArrays.id})`;
-const arrayGroupCount = sql<number>`(select count(*) from ${consistencyGroups} where ${consistencyGroups.arrayId} = ${storageArrays.id})`;
-const arrayVmCount = sql<number>`(select count(distinct ${virtualDisks.vmId}) from ${virtualDisks} where ${diskArrayVolumeId} in (select ${arrayVolumes.id} from ${arrayVolumes} where ${arrayVolumes.arrayId} = ${storageArrays.id}))`;
+const arrayVolumeCount = sql<number>`(select count(*) from array_volumes av where av.array_id = "storage_arrays"."id")`;
+const arrayGroupCount = sql<number>`(select count(*) from consistency_groups cg where cg.array_id = "storage_arrays"."id")`;
+const arrayVmCount = sql<number>`(select count(distinct d.vm_id) from virtual_disks d where ${diskArrayVolumeId} in (select av.id from array_volumes av where av.array_id = "storage_arrays"."id"))`;
 
 export function listArrays(db: Db, input: ArrayListInput = {}): Page<ArrayListItem> {
   const query = parseQuery(arrayListInput, input);
@@ -782,7 +791,7 @@ export function getArray(db: Db, id: string): ArrayDetail {
         .orderBy(asc(hostVolumes.name))
         .all()
     : [];
-  const lunOfDisk = sql<string>`${diskArrayVolumeId}`;
+  const lunOfDisk = sql<string>`coalesce("virtual_disks"."array_volume_id", (select bv.array_volume_id from host_volumes bv where bv.id = "virtual_disks"."host_volume_id"))`;
   const vmRows = lunIds.length
     ? db
         .selectDistinct({

@@ -1,0 +1,313 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Db, openDatabase } from '../../db/client';
+import { DEMO_LAB_NAMES, demoLabInventory } from '../../db/seed/demo-lab';
+import { seedLargeEstate } from '../../db/seed/large-estate';
+import type { Page } from '../schemas/inventory-queries';
+import { isDomainError } from './errors';
+import { importInventory } from './import-service';
+import {
+  getArray,
+  getDashboard,
+  getHost,
+  getHostVolume,
+  getMethodPlan,
+  getVm,
+  listArrays,
+  listFindings,
+  listHosts,
+  listHostVolumes,
+  listVms,
+} from './inventory-service';
+
+/** Walks every page of a list and returns all ids in order, checking each page's size and total. */
+function collectAll<T extends { id: string }>(
+  fetchPage: (cursor: string | undefined) => Page<T>,
+  limit: number,
+): { ids: string[]; items: T[]; total: number } {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  let total = -1;
+  for (let guard = 0; guard < 10_000; guard++) {
+    const page = fetchPage(cursor);
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    if (total === -1) total = page.total;
+    else expect(page.total).toBe(total);
+    items.push(...page.items);
+    if (!page.nextCursor) break;
+    expect(page.items.length).toBe(limit);
+    cursor = page.nextCursor;
+  }
+  return { ids: items.map((item) => item.id), items, total };
+}
+
+function domainErrorOf(fn: () => unknown): { code: string; paths: string[] } {
+  try {
+    fn();
+  } catch (error) {
+    if (isDomainError(error)) return { code: error.code, paths: error.fieldErrors.map((e) => e.path) };
+    throw error;
+  }
+  throw new Error('expected a DomainError');
+}
+
+describe('inventory lists on a generated estate', () => {
+  let db: Db;
+  beforeAll(() => {
+    db = openDatabase(':memory:');
+    seedLargeEstate(db, { hosts: 30, vms: 450, seed: 42 });
+  });
+
+  const sorts = ['name', 'host', 'readiness', 'findings', 'powerState'] as const;
+  const directions = ['asc', 'desc'] as const;
+
+  it.each(sorts.flatMap((sort) => directions.map((direction) => [sort, direction] as const)))(
+    'pages VMs sorted by %s %s with every row exactly once, in order',
+    (sort, direction) => {
+      const limit = 17;
+      const { ids, items, total } = collectAll(
+        (cursor) => listVms(db, { sort, direction, limit, cursor }),
+        limit,
+      );
+      expect(total).toBe(450);
+      expect(ids).toHaveLength(450);
+      expect(new Set(ids).size).toBe(450);
+      const key = (item: (typeof items)[number]) => {
+        switch (sort) {
+          case 'name':
+            return item.name;
+          case 'host':
+            return item.hostName;
+          case 'powerState':
+            return item.powerState;
+          case 'readiness':
+            return ['online-ready', 'saved-state-only', 'crash-only', 'partial', 'blocked'].indexOf(
+              item.readiness ?? '',
+            );
+          case 'findings':
+            return null;
+        }
+      };
+      if (sort !== 'findings') {
+        for (let i = 1; i < items.length; i++) {
+          const [a, b] = [key(items[i - 1]), key(items[i])] as [string | number, string | number];
+          if (direction === 'asc') expect(a <= b).toBe(true);
+          else expect(a >= b).toBe(true);
+        }
+      } else {
+        const weights = items.map((item) => item.blockerCount * 1_000_000 + item.warningCount * 1_000);
+        const sorted = [...weights].sort((a, b) => (direction === 'asc' ? a - b : b - a));
+        // infos break ties inside equal blocker/warning counts, so compare the coarse order only
+        expect(weights.map((w) => Math.floor(w / 1000))).toEqual(sorted.map((w) => Math.floor(w / 1000)));
+      }
+    },
+  );
+
+  it('filters and pages together: every matching VM once, no other', () => {
+    const all = collectAll((cursor) => listVms(db, { limit: 100, cursor }), 100).items;
+    const hostId = all[0].hostId;
+    const expectedOnHost = all
+      .filter((vm) => vm.hostId === hostId)
+      .map((vm) => vm.id)
+      .sort();
+    const onHost = collectAll((cursor) => listVms(db, { hostId, limit: 4, cursor, sort: 'readiness' }), 4);
+    expect([...onHost.ids].sort()).toEqual(expectedOnHost);
+    expect(onHost.total).toBe(expectedOnHost.length);
+
+    const linux = collectAll(
+      (cursor) => listVms(db, { osFamily: 'linux', powerState: 'running', limit: 50, cursor }),
+      50,
+    );
+    expect(linux.items.every((vm) => vm.osFamily === 'linux' && vm.powerState === 'running')).toBe(true);
+    expect(linux.total).toBe(
+      all.filter((vm) => vm.osFamily === 'linux' && vm.powerState === 'running').length,
+    );
+
+    const blocked = listVms(db, { readiness: 'blocked', limit: 100 });
+    expect(blocked.items.every((vm) => vm.readiness === 'blocked')).toBe(true);
+    expect(blocked.total).toBe(getDashboard(db).readiness.blocked);
+  });
+
+  it('filters by finding rule and severity consistently with the findings counts', () => {
+    const { counts } = listFindings(db);
+    const top = counts.byRule[0];
+    const byRule = collectAll((cursor) => listVms(db, { ruleId: top.ruleId, limit: 25, cursor }), 25);
+    const vmCount = getDashboard(db).topFindings.find((f) => f.ruleId === top.ruleId)?.vmCount;
+    expect(byRule.total).toBe(vmCount);
+    const withBlockers = listVms(db, { severity: 'blocker', limit: 100 });
+    expect(withBlockers.items.every((vm) => vm.blockerCount > 0)).toBe(true);
+  });
+
+  it('searches names case-insensitively and treats % and _ literally', () => {
+    const page = listVms(db, { search: 'WIN-0000', limit: 100 });
+    expect(page.total).toBeGreaterThan(0);
+    expect(page.items.every((vm) => vm.name.startsWith('win-0000'))).toBe(true);
+    expect(listVms(db, { search: '%' }).total).toBe(0);
+    expect(listVms(db, { search: '_' }).total).toBe(0);
+  });
+
+  it('pages hosts, host volumes and arrays completely', () => {
+    for (const sort of ['name', 'kind', 'vmCount'] as const) {
+      const hosts = collectAll((cursor) => listHosts(db, { sort, limit: 7, cursor }), 7);
+      expect(new Set(hosts.ids).size).toBe(30);
+    }
+    expect(listHosts(db, { kind: 'xenserver' }).items.every((h) => h.kind === 'xenserver')).toBe(true);
+    const hostsPage = listHosts(db, { limit: 30 });
+    expect(hostsPage.items.reduce((sum, h) => sum + h.vmCount, 0)).toBe(450);
+    for (const host of hostsPage.items) {
+      expect(Object.values(host.readinessCounts).reduce((a, b) => a + b, 0)).toBe(host.vmCount);
+    }
+    for (const sort of ['name', 'host', 'freeBytes', 'vmCount'] as const) {
+      const volumes = collectAll(
+        (cursor) => listHostVolumes(db, { sort, direction: 'desc', limit: 9, cursor }),
+        9,
+      );
+      expect(new Set(volumes.ids).size).toBe(volumes.total);
+    }
+    const arrays = collectAll((cursor) => listArrays(db, { limit: 1, cursor }), 1);
+    expect(arrays.ids.length).toBe(arrays.total);
+  });
+
+  it('rejects a cursor from another sort and a forged one', () => {
+    const page = listVms(db, { sort: 'name', limit: 5 });
+    expect(domainErrorOf(() => listVms(db, { sort: 'host', cursor: page.nextCursor ?? '' }))).toEqual({
+      code: 'INVALID_INPUT',
+      paths: ['cursor'],
+    });
+    expect(domainErrorOf(() => listVms(db, { cursor: 'not-a-cursor' })).code).toBe('INVALID_INPUT');
+    expect(domainErrorOf(() => listVms(db, { limit: 1000 }))).toEqual({
+      code: 'INVALID_INPUT',
+      paths: ['limit'],
+    });
+  });
+});
+
+describe('inventory details on the demo lab', () => {
+  let db: Db;
+  beforeAll(() => {
+    db = openDatabase(':memory:');
+    importInventory(db, demoLabInventory(), 'replace');
+  });
+
+  it('getVm follows disks to host volume, LUN and array, with findings most serious first', () => {
+    const erp = getVm(db, 'vm-erp-01');
+    expect(erp.host.name).toBe('hv-prod-02');
+    expect(erp.disks.map((d) => [d.hostVolume?.name, d.arrayVolume?.name, d.array?.name])).toEqual([
+      ['E:', 'erp-data', 'eql-ps6100'],
+      ['D:', 'erp-sys', 'eql-ps6100'],
+    ]);
+    const archive = getVm(db, 'vm-archive-01');
+    expect(archive.findings.map((f) => f.severity)).toEqual(['blocker', 'blocker', 'info']);
+    expect(archive.readiness).toBe('blocked');
+    expect(archive.plan?.recommended).toBeNull();
+  });
+
+  it('getVm shows the SQL VM with D: keeping its shadow copies on C:', () => {
+    const sql = getVm(db, 'vm-sql-prod-01');
+    expect(sql.guestVolumes.map((g) => [g.mountPoint, g.shadowStorageOn])).toEqual([
+      ['C:', 'C:'],
+      ['D:', 'C:'],
+    ]);
+    expect(sql.assessment).toMatchObject({
+      readiness: 'saved-state-only',
+      recommendedMethod: 'hyperv-vss',
+      captureState: 'saved-state',
+    });
+    expect(getMethodPlan(db, 'vm-sql-prod-01').options.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [
+      'a host volume',
+      { hostVolumeId: DEMO_LAB_NAMES.wsbVolumeId },
+      ['branch-app-01', 'branch-dc-01', 'branch-fs-01', 'branch-print-01'],
+    ],
+    [
+      'a LUN behind an SR',
+      { arrayVolumeId: 'lun-vmstore' },
+      ['db-lnx-01', 'exch-01', 'sql-xen-01', 'web-xen-01'],
+    ],
+    ['a LUN behind a Hyper-V volume', { arrayVolumeId: 'lun-erp-data' }, ['erp-01']],
+    ['a finding rule', { ruleId: 'HV-PASSTHROUGH-DISK' }, ['fs-01']],
+    ['a rule and a severity', { ruleId: 'ARRAY-NO-SNAPSHOT', severity: 'blocker' }, ['archive-01']],
+    [
+      'a search and the OS',
+      { search: 'SQL', osFamily: 'windows' },
+      ['sql-prod-01', 'sql-xen-01', 'sql-xen-03'],
+    ],
+    ['the power state', { powerState: 'off' }, ['test-01']],
+  ] as const)('listVms filters by %s', (_what, filter, names) => {
+    expect(listVms(db, filter).items.map((vm) => vm.name)).toEqual(names);
+  });
+
+  it('getHostVolume lists the VMs sharing a volume', () => {
+    const volume = getHostVolume(db, DEMO_LAB_NAMES.wsbVolumeId);
+    expect(volume.host.name).toBe('hv-branch-01');
+    expect(volume.vms.map((vm) => vm.name)).toEqual([
+      'branch-app-01',
+      'branch-dc-01',
+      'branch-fs-01',
+      'branch-print-01',
+    ]);
+    const sr = getHostVolume(db, 'sr-netapp-vmstore');
+    expect(sr.arrayVolume?.name).toBe('lun_vmstore');
+    expect(sr.consistencyGroup?.name).toBe('cg-pool-a');
+    expect(sr.vms).toHaveLength(4);
+  });
+
+  it('getHost lists its volumes with the VMs on each', () => {
+    const host = getHost(db, 'host-hv-prod-01');
+    expect(host.volumes.map((v) => [v.name, v.vms.length])).toEqual([
+      ['D:', 5],
+      ['E:', 0],
+      ['F:', 1],
+    ]);
+    expect(host.vmCount).toBe(6);
+    expect(host.findingCounts.blocker).toBe(2);
+  });
+
+  it('getArray lists LUNs with consistency groups and the VMs on each', () => {
+    const netapp = getArray(db, 'array-netapp-fas01');
+    const vmstore = netapp.volumes.find((v) => v.name === 'lun_vmstore');
+    expect(vmstore?.consistencyGroup?.name).toBe('cg-pool-a');
+    expect(vmstore?.vms.map((vm) => vm.name)).toEqual(['db-lnx-01', 'exch-01', 'sql-xen-01', 'web-xen-01']);
+    expect(vmstore?.hostVolumes.map((v) => v.name)).toEqual(['sr-netapp-vmstore']);
+    expect(listArrays(db).items.find((a) => a.id === 'array-netapp-fas01')).toMatchObject({
+      volumeCount: 3,
+      consistencyGroupCount: 1,
+      vmCount: 5,
+    });
+  });
+
+  it('listFindings counts by severity and by rule, for one VM, one host or everything', () => {
+    const all = listFindings(db);
+    expect(all.counts.total).toBe(all.findings.length);
+    expect(all.counts.bySeverity.blocker + all.counts.bySeverity.warning + all.counts.bySeverity.info).toBe(
+      all.counts.total,
+    );
+    const fs = listFindings(db, { vmId: 'vm-fs-01' });
+    expect(fs.findings.map((f) => f.ruleId)).toEqual(['HV-PASSTHROUGH-DISK']);
+    const branch = listFindings(db, { hostId: 'host-hv-branch-01' });
+    expect(branch.counts.byRule).toEqual([
+      { ruleId: 'WSB-VOLUME-GRANULARITY', severity: 'warning', count: 4 },
+    ]);
+  });
+
+  it('getDashboard sums readiness over every VM and ranks findings', () => {
+    const dashboard = getDashboard(db);
+    expect(dashboard.totals).toEqual({ hosts: 6, vms: 21, volumes: 11, arrays: 2 });
+    expect(Object.values(dashboard.readiness).reduce((a, b) => a + b, 0)).toBe(21);
+    const counts = dashboard.topFindings.map((f) => f.count);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+  });
+
+  it.each([
+    ['getVm', () => getVm(db, 'nope')],
+    ['getHost', () => getHost(db, 'nope')],
+    ['getHostVolume', () => getHostVolume(db, 'nope')],
+    ['getArray', () => getArray(db, 'nope')],
+    ['getMethodPlan', () => getMethodPlan(db, 'nope')],
+    ['listFindings', () => listFindings(db, { vmId: 'nope' })],
+  ])('%s throws NOT_FOUND for an unknown id', (_name, call) => {
+    expect(domainErrorOf(call).code).toBe('NOT_FOUND');
+  });
+});
