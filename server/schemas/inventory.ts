@@ -150,7 +150,10 @@ export interface ParseInventoryOptions {
 export function parseInventory(raw: unknown, options: ParseInventoryOptions = {}): ParseInventoryResult {
   const parsed = inventoryFileSchema.safeParse(raw, {
     // zod's default for a missing field ("expected string, received undefined") reads like a type error.
-    error: (issue) => (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value') ? 'is required' : undefined),
+    error: (issue) =>
+      issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value')
+        ? 'is required'
+        : undefined,
   });
   const shapeErrors = parsed.success ? [] : parsed.error.issues.map(toFieldError);
   const referenceErrors = checkReferences(raw, options.existing);
