@@ -23,7 +23,8 @@ export function resolveMigrationsFolder(): string {
   const candidates = [
     process.env.MIGAWKA_MIGRATIONS_DIR,
     path.resolve(process.cwd(), 'db/migrations'),
-    safeFileUrlPath(new URL('./migrations', import.meta.url)),
+    // Not `new URL('./migrations', import.meta.url)`: Turbopack resolves that as an asset and fails on a folder.
+    siblingOfThisModule('migrations'),
   ].filter((candidate): candidate is string => Boolean(candidate));
   const found = candidates.find((candidate) => existsSync(path.join(candidate, 'meta/_journal.json')));
   if (!found) {
@@ -32,8 +33,9 @@ export function resolveMigrationsFolder(): string {
   return found;
 }
 
-function safeFileUrlPath(url: URL): string | null {
-  return url.protocol === 'file:' ? fileURLToPath(url) : null;
+function siblingOfThisModule(name: string): string | null {
+  const here = new URL(import.meta.url);
+  return here.protocol === 'file:' ? path.join(path.dirname(fileURLToPath(here)), name) : null;
 }
 
 /** Opens (creating if needed) and migrates a database file, or a private in-memory one. */
