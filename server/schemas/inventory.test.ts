@@ -395,6 +395,15 @@ describe('formatIssuePath', () => {
   });
 });
 
+describe('docs/inventory-format.md', () => {
+  it('has an example that Migawka accepts', () => {
+    const doc = readFileSync(new URL('../../docs/inventory-format.md', import.meta.url), 'utf8');
+    const example = /## Example[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    const parsed = parseJson(example ?? '');
+    expect(parsed.ok && parseInventory(parsed.value)).toMatchObject({ ok: true });
+  });
+});
+
 describe('docs/inventory.schema.json', () => {
   it('is the JSON Schema generated from the zod schema (run scripts/export-inventory-schema.ts)', () => {
     expect(readFileSync(INVENTORY_SCHEMA_FILE, 'utf8')).toBe(renderInventorySchema());
