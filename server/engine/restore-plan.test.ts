@@ -359,6 +359,22 @@ describe('planRestore — volume revert blast radius', () => {
     );
   });
 
+  it('refuses to revert one LUN of a VM whose disks span two LUNs (data and logs would disagree)', () => {
+    const sqlPoint = point({
+      id: 'rp-sql',
+      vmId: 'sql01',
+      method: 'array-snapshot',
+      hostVolumeId: 'hv01:E:',
+      arrayVolumeId: 'lun-sql',
+      heldDiskIds: ['sql01-data', 'sql01-logs'],
+    });
+    const result = plan(sqlPoint, { mode: 'volume-revert', confirmation: 'lun-sql' }, { index: allOff() });
+    expect(result.isRunnable).toBe(false);
+    expect(result.blockedReasons).toEqual([
+      'sql01 also has disks outside lun-sql: reverting only lun-sql would leave it inconsistent. Use a staged restore or restore as a new VM.',
+    ]);
+  });
+
   it('array LUN revert: collateral VMs, LUN and host volume locks, confirmation is the LUN name', () => {
     const capture = [
       point({

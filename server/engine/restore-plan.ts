@@ -11,7 +11,7 @@
  * whose stored data no longer matches its manifest.
  */
 import type { VolumeRef } from './driver';
-import type { InventoryIndex } from './inventory';
+import type { InventoryIndex, VirtualDisk } from './inventory';
 import {
   type CollateralVm,
   lockKeyForArrayVolume,
@@ -78,6 +78,13 @@ function joinNames(names: string[]): string {
 function isPoweredOn(index: InventoryIndex, vmId: string): boolean {
   const state = index.vmsById.get(vmId)?.powerState;
   return state === 'running' || state === 'paused';
+}
+
+/** The volume of the given kind a disk lives on (its host volume, or the LUN behind it / presented to the VM). */
+function volumeOfDisk(index: InventoryIndex, disk: VirtualDisk, kind: VolumeRef['kind']): string | null {
+  if (kind === 'host-volume') return disk.hostVolumeId;
+  if (disk.hostVolumeId) return index.hostVolumesById.get(disk.hostVolumeId)?.arrayVolumeId ?? null;
+  return disk.arrayVolumeId;
 }
 
 interface VolumeFacts {
@@ -267,6 +274,20 @@ export function planRestore(
       const names = joinNames(withoutData.map((vmId) => vmRef(index, vmId).name));
       blockedReasons.push(
         `${names} ${withoutData.length === 1 ? 'has' : 'have'} no data in this capture of ${volume.name} (placed there later, or ${withoutData.length === 1 ? 'its point was' : 'their points were'} deleted): reverting the volume would destroy ${withoutData.length === 1 ? 'it' : 'them'}. Use a staged restore.`,
+      );
+    }
+    // A VM whose disks also live on another volume would come back half old, half new (data
+    // reverted, logs not): no application survives that, so the revert refuses instead.
+    const split = volume.vmIds.filter((vmId) =>
+      (index.disksByVm.get(vmId) ?? []).some((disk) => {
+        const where = volumeOfDisk(index, disk, volume.ref.kind);
+        return where !== null && where !== volume.ref.id;
+      }),
+    );
+    if (split.length > 0) {
+      const names = joinNames(split.map((vmId) => vmRef(index, vmId).name));
+      blockedReasons.push(
+        `${names} also ${split.length === 1 ? 'has' : 'have'} disks outside ${volume.name}: reverting only ${volume.name} would leave ${split.length === 1 ? 'it' : 'them'} inconsistent. Use a staged restore or restore as a new VM.`,
       );
     }
     const running = volume.vmIds.filter((vmId) => isPoweredOn(index, vmId));

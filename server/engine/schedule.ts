@@ -214,6 +214,8 @@ export interface MissedRunDecision {
  * starts a single catch-up run, `skip` records them and waits for the next time.
  *
  * A job never scheduled before (`lastScheduledAt` null) has nothing due: its schedule starts now.
+ * Re-enabling a disabled job should set `lastScheduledAt` to the time it is enabled, unless the
+ * runs skipped while it was disabled are meant to count as missed.
  */
 export function decideMissedRuns(job: ScheduledJobState, now: Date): MissedRunDecision {
   const schedule = makeCron(job.cron, job.timeZone);
