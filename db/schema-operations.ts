@@ -10,7 +10,7 @@
  * Restore points are browsed in the millions (issue 4): every list filter has a composite index
  * ending in (created_at, id), the cursor order.
  */
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { StepKind } from '../server/engine/plan-types';
 import type { MissedRunPolicy } from '../server/engine/schedule';
 import type { BackupMethod, CaptureState, Consistency } from '../server/engine/types';
@@ -72,12 +72,14 @@ export const backupJobs = sqliteTable(
     name: text('name').notNull(),
     /** The BackupRequest the job enqueues on every run (validated by server/schemas/operations.ts). */
     requestJson: text('request_json', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-    cron: text('cron').notNull(),
+    /** Null: no schedule, the job runs only when started by hand. */
+    cron: text('cron'),
+    /** Time zone of the schedule and of the GFS retention periods (UTC for unscheduled jobs). */
     timeZone: text('time_zone').notNull(),
     missedRunPolicy: text('missed_run_policy').$type<MissedRunPolicy>().notNull(),
     /** GFS retention: keep last N plus daily/weekly/monthly. */
     retentionJson: text('retention_json', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-    rpoHours: integer('rpo_hours'),
+    rpoHours: real('rpo_hours').notNull(),
     isEnabled: integer('is_enabled', { mode: 'boolean' }).notNull(),
     lastScheduledAt: integer('last_scheduled_at', { mode: 'timestamp_ms' }),
     nextRunAt: integer('next_run_at', { mode: 'timestamp_ms' }),

@@ -10,6 +10,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { evaluateInventory, type VmAssessment } from './engine/evaluate';
 import type { Inventory } from './engine/inventory';
 import { READINESS, type Readiness, SEVERITIES } from './engine/types';
+import { registerWorkerCommand } from './jobs/worker-command';
 import { parseInventory, parseJson } from './schemas/inventory';
 import { DomainError, isDomainError } from './services/errors';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerCheckCommand(program);
   registerImportCommand(program);
   registerSeedLargeCommand(program);
+  registerWorkerCommand(program);
   return program;
 }
 

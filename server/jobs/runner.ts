@@ -151,6 +151,39 @@ export function enqueueOperation(
   });
 }
 
+/**
+ * Records a run that could not even start (a scheduled job whose plan is blocked) as a failed
+ * operation with no steps, so the missed backup is visible with its reasons.
+ */
+export function recordBlockedOperation(
+  db: Db,
+  plan: OperationPlan,
+  request: Record<string, unknown>,
+  options: EnqueueOptions,
+): OperationRow {
+  const error = `blocked: ${plan.blockedReasons.join('; ')}`;
+  return inTransaction(db, (tx, events) => {
+    const operation = tx
+      .insert(operations)
+      .values({
+        id: options.id,
+        kind: plan.kind,
+        status: 'failed',
+        title: options.title ?? describePlan(plan),
+        planJson: plan as unknown as Record<string, unknown>,
+        requestJson: request,
+        jobId: options.jobId ?? null,
+        createdAt: options.now,
+        finishedAt: options.now,
+        error,
+      })
+      .returning()
+      .get();
+    events.append(tx, operation.id, 'operation.finished', { status: 'failed', error }, options.now);
+    return operation;
+  });
+}
+
 // ---------------------------------------------------------------------------------------- admission
 
 /**

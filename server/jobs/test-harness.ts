@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inArray } from 'drizzle-orm';
-import { type Db, openDatabase } from '../../db/client';
+import { type Db, openDatabase, sqliteOf } from '../../db/client';
 import { isFinalOperationStatus, operations } from '../../db/schema';
 import { writeInventory } from '../../db/stores/inventory-store';
 import { LabDriver, type LabDriverOptions } from '../drivers/lab/lab-driver';
@@ -91,7 +91,7 @@ export function createHarness(
     async close() {
       for (const worker of workers) await worker.stop();
       driver.stop();
-      db.$client.close();
+      sqliteOf(db).close();
       rmSync(root, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,144 @@
+/**
+ * SIGKILL a real `migawka worker` process mid-operation, start another one, and check the
+ * promises of issue 3 §2: nothing stays running, no lock outlives its operation, no restore
+ * point is duplicated; an operation killed inside a guest freeze ends `interrupted` with its
+ * thaw done.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { asc, eq, inArray } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { locks, operationSteps, operations, restorePoints } from '../../db/schema';
+import { findLeakedLocks } from './runner';
+import { createHarness, type Harness } from './test-harness';
+
+const LEASE_MS = 800;
+let h: Harness;
+let directory: string;
+const children: ChildProcess[] = [];
+
+beforeEach(() => {
+  directory = mkdtempSync(path.join(tmpdir(), 'migawka-crash-'));
+  h = createHarness({ dbFile: path.join(directory, 'migawka.db') });
+});
+
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  await h.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+function spawnWorker(name: string): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    ['bin/migawka.mjs', 'worker', '--worker-id', name, '--lease-ms', String(LEASE_MS), '--poll-ms', '20'],
+    {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: {
+        ...process.env,
+        MIGAWKA_DB_PATH: path.join(directory, 'migawka.db'),
+        MIGAWKA_LAB_DIR: h.root,
+        MIGAWKA_LAB_STEP_DELAY_MS: '250',
+        MIGAWKA_LAB_SCRIPT_TIME_SCALE: '0.001',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.on('exit', (code, signal) => {
+    if (code !== null && code !== 0) console.error(`worker ${name} exited ${code} ${signal}\n${output}`);
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitUntil(what: string, predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 15));
+  }
+}
+
+function stepStatus(operationId: string, key: string): string | undefined {
+  return h.db
+    .select({ operationId: operationSteps.operationId, status: operationSteps.status })
+    .from(operationSteps)
+    .where(eq(operationSteps.key, key))
+    .all()
+    .find((step) => step.operationId === operationId)?.status;
+}
+
+describe('crash safety with a real worker process', () => {
+  it('a worker killed mid-copy: the next worker resumes, one point per VM, no lock left', async () => {
+    const op = h.enqueueBackup({
+      scope: { kind: 'host-volume', hostVolumeId: 'hv1-d' },
+      methodByVm: { app1: 'wsb-volume', sql1: 'wsb-volume' },
+      consistencyPolicy: 'fallback',
+      passthroughPolicy: 'skip',
+    });
+    const first = spawnWorker('first');
+    await waitUntil(
+      'the first copy step runs',
+      () => stepStatus(op.id, 'vm:app1:copy-to-repository') === 'running',
+    );
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    const stuck = h.db.select().from(operations).where(eq(operations.id, op.id)).get();
+    expect(stuck?.status).toBe('running');
+    expect(stuck?.leaseOwner).toBe('first');
+    expect(h.db.select().from(locks).all().length).toBeGreaterThan(0);
+
+    spawnWorker('second');
+    const [done] = await h.waitForFinal([op.id], 30_000);
+    expect(done.status).toBe('succeeded');
+    expect(done.attempt).toBe(1);
+    const steps = h.db
+      .select()
+      .from(operationSteps)
+      .where(eq(operationSteps.operationId, op.id))
+      .orderBy(asc(operationSteps.seq))
+      .all();
+    expect(steps.every((step) => step.status === 'succeeded')).toBe(true);
+    expect(steps.find((step) => step.key === 'vm:app1:copy-to-repository')?.attempts).toBe(2);
+    const points = h.db.select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
+    expect(points.map((point) => point.vmId).sort()).toEqual(['app1', 'sql1']);
+    expect(h.db.select().from(locks).all()).toEqual([]);
+    expect(findLeakedLocks(h.db)).toEqual([]);
+  }, 60_000);
+
+  it('a worker killed while a guest is frozen: the operation ends interrupted after the thaw ran', async () => {
+    const op = h.enqueueBackup({
+      scope: { kind: 'array-volume', arrayVolumeId: 'lun1' },
+      methodByVm: { app1: 'array-snapshot', sql1: 'array-snapshot' },
+      consistencyPolicy: 'require',
+      passthroughPolicy: 'skip',
+    });
+    const first = spawnWorker('first');
+    await waitUntil('sql1 is frozen', () => stepStatus(op.id, 'vm:sql1:guest-freeze') === 'succeeded');
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+
+    spawnWorker('second');
+    const [done] = await h.waitForFinal([op.id], 30_000);
+    expect(done.status).toBe('interrupted');
+    expect(done.error).toMatch(/stopped while sql1 was frozen/);
+    expect(stepStatus(op.id, 'vm:sql1:guest-thaw')).toBe('succeeded');
+    const active = h.db
+      .select()
+      .from(operations)
+      .where(inArray(operations.status, ['running', 'cancelling', 'queued', 'waiting']))
+      .all();
+    expect(active).toEqual([]);
+    expect(h.db.select().from(locks).all()).toEqual([]);
+    expect(h.db.select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all()).toEqual([]);
+  }, 60_000);
+});

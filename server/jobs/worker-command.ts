@@ -1,0 +1,47 @@
+/**
+ * `migawka worker`: runs the durable runner (and the backup job scheduler) as its own process
+ * against the database at MIGAWKA_DB_PATH (or $MIGAWKA_DATA_DIR/migawka.db). Several workers,
+ * and the one inside the web server, can share one database: claims are leased. SIGTERM/SIGINT
+ * stop claiming and let the steps in flight finish; a SIGKILL is what lease recovery is for.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { databasePathFromEnv, openDatabase } from '../../db/client';
+import { startBackgroundWorker, stopBackgroundWorker } from '../services/worker-service';
+import { labRootFromEnv } from './runtime';
+
+function positive(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return number;
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('Run the operations worker (backups, restores, schedules) as its own process')
+    .option('--worker-id <id>', 'lease owner name (default: host:pid:random)')
+    .option('--concurrency <n>', 'steps run at once, each of a different operation', positive)
+    .option('--lease-ms <ms>', 'lease length; another worker takes over after it expires', positive)
+    .option('--poll-ms <ms>', 'how often to look for work', positive)
+    .action(
+      async (options: { workerId?: string; concurrency?: number; leaseMs?: number; pollMs?: number }) => {
+        const file = databasePathFromEnv();
+        const db = openDatabase(file);
+        const worker = startBackgroundWorker(db, {
+          ...(options.workerId ? { workerId: options.workerId } : {}),
+          ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+          ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+          ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+        });
+        console.log(`migawka worker ${worker.workerId}: database ${file}, lab ${labRootFromEnv()}`);
+        await new Promise<void>((resolve) => {
+          const shutdown = (signal: string) => {
+            console.log(`migawka worker ${worker.workerId}: ${signal}, finishing the steps in flight`);
+            void stopBackgroundWorker().then(resolve);
+          };
+          process.once('SIGTERM', () => shutdown('SIGTERM'));
+          process.once('SIGINT', () => shutdown('SIGINT'));
+        });
+      },
+    );
+}
