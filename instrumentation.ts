@@ -1,0 +1,16 @@
+/**
+ * Server start (Node runtime only): open and migrate the database, seed the demo lab into an empty
+ * inventory, and start the in-process worker (durable runner + backup scheduler) before the first
+ * request is served. MIGAWKA_WORKER=0 leaves the worker to a separate `migawka worker` process.
+ */
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  const { getDb } = await import('./db/client');
+  const { ensureDemoLab } = await import('./db/seed/ensure-demo-lab');
+  const db = getDb();
+  ensureDemoLab(db);
+  if (process.env.MIGAWKA_WORKER !== '0') {
+    const { startBackgroundWorker } = await import('./server/services/worker-service');
+    startBackgroundWorker(db);
+  }
+}
