@@ -14,6 +14,22 @@ export function DetailList({ items }: { items: { term: string; value: ReactNode 
   );
 }
 
-export function YesNo({ value, yes = 'on', no = 'off' }: { value: boolean; yes?: string; no?: string }) {
-  return <span className={value ? 'text-emerald-700' : 'font-medium text-red-700'}>{value ? yes : no}</span>;
+/** A boolean in words; `isProblemWhenNo` (default) colours a "no" as something to fix. */
+export function YesNo({
+  value,
+  yes = 'on',
+  no = 'off',
+  isProblemWhenNo = true,
+}: {
+  value: boolean;
+  yes?: string;
+  no?: string;
+  isProblemWhenNo?: boolean;
+}) {
+  const className = value
+    ? 'text-emerald-700'
+    : isProblemWhenNo
+      ? 'font-medium text-red-700'
+      : 'text-slate-600';
+  return <span className={className}>{value ? yes : no}</span>;
 }

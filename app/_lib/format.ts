@@ -34,9 +34,9 @@ export const CONSISTENCY_LABELS: Record<Consistency, string> = {
 };
 
 export const CAPTURE_STATE_LABELS: Record<CaptureState, string> = {
-  online: 'Online (VM keeps running)',
-  'saved-state': 'Saved state (VM paused: downtime)',
-  offline: 'Offline (VM already off)',
+  online: 'Online',
+  'saved-state': 'Saved state (paused)',
+  offline: 'Offline (VM is off)',
 };
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];

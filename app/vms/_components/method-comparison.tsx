@@ -39,7 +39,9 @@ export function MethodComparison({ plan }: { plan: MethodPlan }) {
             <TableHead scope="col">Downtime</TableHead>
             <TableHead scope="col">Disks left out</TableHead>
             <TableHead scope="col">Captured with it</TableHead>
-            <TableHead scope="col">Why not / notes</TableHead>
+            <TableHead scope="col" className="min-w-64">
+              Why not / notes
+            </TableHead>
           </TableRow>
         </TableHeader>
         <TableBody>
@@ -94,7 +96,7 @@ export function MethodComparison({ plan }: { plan: MethodPlan }) {
                   </ul>
                 )}
               </TableCell>
-              <TableCell className="max-w-80 text-slate-700">
+              <TableCell className="min-w-64 text-slate-700">
                 {option.unavailableReasons.length > 0 ? (
                   <ul className="list-disc pl-4">
                     {option.unavailableReasons.map((reason, index) => (

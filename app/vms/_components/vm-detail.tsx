@@ -212,13 +212,19 @@ export function VmDetail({ id }: { id: string }) {
                     vm.backupIntegrationService ??
                     (host.kind === 'hyperv' ? 'not reported' : 'n/a (XenServer)'),
                 },
-                {
-                  term: 'Xen VSS provider',
-                  value: <YesNo value={vm.hasXenVssProvider} yes="installed" no="not installed" />,
-                },
+                ...(host.kind === 'xenserver'
+                  ? [
+                      {
+                        term: 'Xen VSS provider',
+                        value: <YesNo value={vm.hasXenVssProvider} yes="installed" no="not installed" />,
+                      },
+                    ]
+                  : []),
                 {
                   term: 'Pre-freeze / post-thaw scripts',
-                  value: <YesNo value={vm.hasFreezeScripts} yes="configured" no="none" />,
+                  value: (
+                    <YesNo value={vm.hasFreezeScripts} yes="configured" no="none" isProblemWhenNo={false} />
+                  ),
                 },
                 { term: 'Daily change', value: formatBytes(vm.dailyChangeBytes) },
                 { term: 'Tags', value: vm.tags.length ? vm.tags.join(', ') : 'none' },

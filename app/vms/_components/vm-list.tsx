@@ -72,7 +72,7 @@ const columns: ColumnDef<typeof features, VmRow>[] = [
     cell: ({ row }) => (
       <Link
         href={`/vms/${encodeURIComponent(row.original.id)}`}
-        className="font-medium text-brand-700 hover:underline"
+        className="whitespace-nowrap font-medium text-brand-700 hover:underline"
       >
         {row.original.name}
       </Link>
@@ -82,7 +82,10 @@ const columns: ColumnDef<typeof features, VmRow>[] = [
     id: 'host',
     header: 'Host',
     cell: ({ row }) => (
-      <Link href={`/hosts/${encodeURIComponent(row.original.hostId)}`} className="hover:underline">
+      <Link
+        href={`/hosts/${encodeURIComponent(row.original.hostId)}`}
+        className="whitespace-nowrap hover:underline"
+      >
         {row.original.hostName}
       </Link>
     ),
