@@ -1,0 +1,49 @@
+import { expect, test } from '@playwright/test';
+import { DEMO_LAB_NAMES } from './fixtures/demo-lab';
+
+test('filtering VMs by a finding keeps the filter in the URL and back restores the full list', async ({
+  page,
+}) => {
+  await page.goto('/vms');
+  const table = page.getByRole('table', { name: /Virtual machines/ });
+  await expect(table.getByRole('link', { name: DEMO_LAB_NAMES.healthyVm, exact: true })).toBeVisible();
+
+  await page.getByLabel('Finding').selectOption('HV-PASSTHROUGH-DISK');
+  await expect(page).toHaveURL(/ruleId=HV-PASSTHROUGH-DISK/);
+  await expect(table.getByRole('link', { name: DEMO_LAB_NAMES.passthroughVm, exact: true })).toBeVisible();
+  await expect(table.getByRole('link', { name: DEMO_LAB_NAMES.healthyVm, exact: true })).toHaveCount(0);
+
+  await page.getByLabel('Severity').selectOption('blocker');
+  await expect(page.getByText('No VM matches these filters.')).toBeVisible();
+
+  await page.goBack();
+  await expect(page.getByLabel('Severity')).toHaveValue('');
+  await expect(table.getByRole('link', { name: DEMO_LAB_NAMES.passthroughVm, exact: true })).toBeVisible();
+
+  await page.goBack();
+  await expect(page.getByLabel('Finding')).toHaveValue('');
+  await expect(table.getByRole('link', { name: DEMO_LAB_NAMES.healthyVm, exact: true })).toBeVisible();
+});
+
+test('a dashboard finding opens the VM list filtered by it', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('link', { name: 'HV-OFFLINE-BACKUP' }).click();
+  await expect(page).toHaveURL(/\/vms\?ruleId=HV-OFFLINE-BACKUP/);
+  await expect(page.getByLabel('Finding')).toHaveValue('HV-OFFLINE-BACKUP');
+  await expect(
+    page
+      .getByRole('table', { name: /Virtual machines/ })
+      .getByRole('link', { name: DEMO_LAB_NAMES.sqlVm, exact: true }),
+  ).toBeVisible();
+});
+
+test('sorting by name descending is server-side and survives a reload', async ({ page }) => {
+  await page.goto('/vms');
+  const nameHeader = page.getByRole('columnheader', { name: 'Name' });
+  await expect(nameHeader).toHaveAttribute('aria-sort', 'ascending');
+  await nameHeader.getByRole('button').click();
+  await expect(page).toHaveURL(/sort=name&direction=desc/);
+  await expect(nameHeader).toHaveAttribute('aria-sort', 'descending');
+  await page.reload();
+  await expect(page.getByRole('columnheader', { name: 'Name' })).toHaveAttribute('aria-sort', 'descending');
+});

@@ -1,0 +1,26 @@
+import { expect, test } from '@playwright/test';
+import { DEMO_LAB_NAMES, openVm } from './fixtures/demo-lab';
+
+test("a volume page lists the VMs that share it, reached from a VM's disk", async ({ page }) => {
+  await openVm(page, DEMO_LAB_NAMES.sqlVm);
+  const disks = page.getByRole('table', { name: `Disks of ${DEMO_LAB_NAMES.sqlVm}` });
+  await disks.getByRole('link', { name: 'D:' }).first().click();
+
+  await expect(page.getByRole('heading', { level: 1, name: /^D: on / })).toBeVisible();
+  const sharing = page.getByRole('table', { name: 'VMs sharing D:' });
+  for (const vm of [DEMO_LAB_NAMES.sqlVm, DEMO_LAB_NAMES.passthroughVm, DEMO_LAB_NAMES.healthyVm]) {
+    await expect(sharing.getByRole('link', { name: vm, exact: true })).toBeVisible();
+  }
+  await expect(page.getByText(/\d+ VMs share it/)).toBeVisible();
+});
+
+test('the volumes list shows how many VMs share each volume', async ({ page }) => {
+  await page.goto('/volumes');
+  const table = page.getByRole('table', { name: 'Host volumes and storage repositories' });
+  const sharedSr = table.getByRole('row').filter({ hasText: DEMO_LAB_NAMES.sharedSr });
+  await expect(sharedSr.getByRole('cell').last()).toHaveText('4');
+  await sharedSr.getByRole('link', { name: DEMO_LAB_NAMES.sharedSr }).click();
+  await expect(
+    page.getByRole('table', { name: `VMs sharing ${DEMO_LAB_NAMES.sharedSr}` }).getByRole('row'),
+  ).toHaveCount(5);
+});
