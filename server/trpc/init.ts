@@ -7,6 +7,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import { type Db, getDb } from '../../db/client';
+import { formatIssuePath } from '../schemas/inventory';
 import { type DomainErrorCode, type FieldError, isDomainError } from '../services/errors';
 
 export interface Context {
@@ -28,16 +29,6 @@ export const DOMAIN_TO_TRPC_CODE: Record<DomainErrorCode, TrpcCode> = {
   PRECONDITION_FAILED: 'PRECONDITION_FAILED',
   FORBIDDEN: 'FORBIDDEN',
 };
-
-/** "vms", 3, "hostId" → "vms[3].hostId" (the same notation the import service uses). */
-export function formatIssuePath(path: readonly PropertyKey[]): string {
-  let result = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') result += `[${segment}]`;
-    else result += result ? `.${String(segment)}` : String(segment);
-  }
-  return result || '(root)';
-}
 
 /** Field errors carried by an error's cause: zod issues of the procedure input, or a DomainError's list. */
 export function fieldErrorsOf(error: unknown): FieldError[] {

@@ -6,14 +6,7 @@ import { type Db, openDatabase } from '../../db/client';
 import { DEMO_LAB_NAMES } from '../../db/seed/demo-lab';
 import { ensureDemoLab } from '../../db/seed/ensure-demo-lab';
 import { DOMAIN_ERROR_CODES, DomainError } from '../services/errors';
-import {
-  createCallerFactory,
-  DOMAIN_TO_TRPC_CODE,
-  fieldErrorsOf,
-  formatIssuePath,
-  publicProcedure,
-  router,
-} from './init';
+import { createCallerFactory, DOMAIN_TO_TRPC_CODE, fieldErrorsOf, publicProcedure, router } from './init';
 import { appRouter, createCaller } from './root';
 
 let db: Db;
@@ -147,9 +140,9 @@ describe('errors', () => {
     },
   );
 
-  it('formats zod paths the way the import service does', () => {
-    expect(formatIssuePath(['vms', 3, 'hostId'])).toBe('vms[3].hostId');
-    expect(formatIssuePath([])).toBe('(root)');
+  it('names the rejected input field', async () => {
+    const error = await rejectionOf(() => caller.vms.get({ id: '' }));
+    expect(fieldErrorsOf(error).map((fieldError) => fieldError.path)).toEqual(['id']);
   });
 });
 
