@@ -238,7 +238,8 @@ export const findings = sqliteTable(
   (t) => [
     index('findings_vm_severity_idx').on(t.vmId, t.severityRank),
     index('findings_host_severity_idx').on(t.hostId, t.severityRank),
-    index('findings_rule_vm_idx').on(t.ruleId, t.vmId),
+    // Covers the per-rule counts (dashboard, findings) and the VM list's finding filter.
+    index('findings_rule_severity_vm_idx').on(t.ruleId, t.severity, t.vmId),
     index('findings_severity_vm_idx').on(t.severity, t.vmId),
   ],
 );
