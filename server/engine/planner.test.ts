@@ -198,7 +198,7 @@ describe('method options', () => {
   it('array-snapshot is unavailable when no LUN is behind the disks, naming the volume', () => {
     const o = option(plan(makeHypervEstate()), 'array-snapshot');
     expect(o.isAvailable).toBe(false);
-    expect(o.unavailableReasons[0]).toContain("'D:', which no array LUN backs");
+    expect(o.unavailableReasons[0]).toContain("No array volume (LUN) backs host volume 'D:' of host 'hv01'");
   });
 
   it('array-snapshot is unavailable when one VHDX lives on a volume without a LUN', () => {

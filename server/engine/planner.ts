@@ -26,7 +26,7 @@
  * VMs, then the fewest excluded disks, then the more specific method (hyperv-vss, xen-quiesced,
  * xen-snapshot, array-snapshot, wsb-volume: WSB is the fallback where no VSS-aware product exists).
  */
-import type { HypervisorKind, InventoryIndex, VirtualDisk } from './inventory';
+import type { HypervisorKind, InventoryIndex } from './inventory';
 import {
   type ArraySnapshotSet,
   arraySnapshotSetOf,
@@ -36,10 +36,11 @@ import {
   type RuleContext,
   SAVED_STATE_DOWNTIME_SECONDS,
 } from './rules';
-import { diskRef, hostVolumesOfVm, listNames, otherVmRefs, quoted } from './rules/context';
+import { diskRef, hostVolumesOfVm, listNames, NONE, otherVmRefsOnHostVolumes, quoted } from './rules/context';
 import {
   BACKUP_METHODS,
   type BackupMethod,
+  CAPTURE_STATES,
   type CaptureState,
   type Consistency,
   consistencyRank,
@@ -47,6 +48,10 @@ import {
   type ObjectRef,
 } from './types';
 
+/**
+ * One method for one VM. Plans are values: treat them as read-only. Empty lists and the options of
+ * the other hypervisor's methods are shared, frozen objects (see rules/context.ts NONE).
+ */
 export interface MethodOption {
   method: BackupMethod;
   isAvailable: boolean;
@@ -104,25 +109,74 @@ const CONSISTENCY_WORDS: Record<Consistency, string> = {
 };
 
 type Capture = Pick<MethodOption, 'consistency' | 'captureState' | 'expectedDowntimeSeconds'>;
-type OptionDraft = Omit<MethodOption, 'method' | 'findings' | 'isRecommended'>;
-
 function stateWhenNotCaptured(ctx: RuleContext): CaptureState {
   if (ctx.vm.powerState === 'off') return 'offline';
   if (ctx.vm.powerState === 'saved') return 'saved-state';
   return 'online';
 }
 
-function unavailable(ctx: RuleContext, reasons: string[]): OptionDraft {
+function unavailable(ctx: RuleContext, method: BackupMethod, reasons: string[]): MethodOption {
   return {
+    method,
     isAvailable: false,
     unavailableReasons: reasons,
     consistency: null,
     captureState: stateWhenNotCaptured(ctx),
     expectedDowntimeSeconds: 0,
-    excludedDisks: [],
-    coCapturedVms: [],
+    excludedDisks: NONE,
+    coCapturedVms: NONE,
+    findings: NONE,
+    isRecommended: false,
   };
 }
+
+function available(
+  method: BackupMethod,
+  capture: Capture,
+  excludedDisks: ObjectRef[],
+  coCapturedVms: ObjectRef[],
+): MethodOption {
+  return {
+    method,
+    isAvailable: true,
+    unavailableReasons: NONE,
+    consistency: capture.consistency,
+    captureState: capture.captureState,
+    expectedDowntimeSeconds: capture.expectedDowntimeSeconds,
+    excludedDisks,
+    coCapturedVms,
+    findings: NONE,
+    isRecommended: false,
+  };
+}
+
+const ONLINE_CRASH: Capture = { consistency: 'crash', captureState: 'online', expectedDowntimeSeconds: 0 };
+const ONLINE_FILESYSTEM: Capture = {
+  consistency: 'filesystem',
+  captureState: 'online',
+  expectedDowntimeSeconds: 0,
+};
+const ONLINE_APPLICATION: Capture = {
+  consistency: 'application',
+  captureState: 'online',
+  expectedDowntimeSeconds: 0,
+};
+const OFFLINE_FILESYSTEM: Capture = {
+  consistency: 'filesystem',
+  captureState: 'offline',
+  expectedDowntimeSeconds: 0,
+};
+/** Already saved (or saved by the Hyper-V writer while paused): memory and disks together, no new downtime. */
+const ALREADY_SAVED: Capture = {
+  consistency: 'application',
+  captureState: 'saved-state',
+  expectedDowntimeSeconds: 0,
+};
+const SAVED_STATE_BACKUP: Capture = {
+  consistency: 'application',
+  captureState: 'saved-state',
+  expectedDowntimeSeconds: SAVED_STATE_DOWNTIME_SECONDS,
+};
 
 /** How a VM that is not running is captured; null when it is running (each method decides). */
 function captureWhenNotRunning(ctx: RuleContext, isHypervWriter: boolean): Capture | null {
@@ -130,102 +184,111 @@ function captureWhenNotRunning(ctx: RuleContext, isHypervWriter: boolean): Captu
     case 'running':
       return null;
     case 'off':
-      return { consistency: 'filesystem', captureState: 'offline', expectedDowntimeSeconds: 0 };
+      return OFFLINE_FILESYSTEM;
     case 'saved':
-      return { consistency: 'application', captureState: 'saved-state', expectedDowntimeSeconds: 0 };
+      return ALREADY_SAVED;
     case 'paused':
-      return isHypervWriter
-        ? { consistency: 'application', captureState: 'saved-state', expectedDowntimeSeconds: 0 }
-        : { consistency: 'crash', captureState: 'online', expectedDowntimeSeconds: 0 };
+      return isHypervWriter ? ALREADY_SAVED : ONLINE_CRASH;
   }
 }
 
 function blockerReasons(findings: Finding[], method: BackupMethod): string[] {
-  return findings
-    .filter((f) => f.severity === 'blocker' && (f.methods.length === 0 || f.methods.includes(method)))
-    .map((f) => f.message);
+  const reasons: string[] = [];
+  for (const f of findings) {
+    if (f.severity === 'blocker' && (f.methods.length === 0 || f.methods.includes(method)))
+      reasons.push(f.message);
+  }
+  return reasons;
 }
 
 /**
- * The reason names the host, not the VM, so one string per host and method is shared by all of
- * the host's VMs (whole-estate evaluation builds 20,000 plans; see EstateCache).
+ * Values that name a host or host volume rather than the VM (an unavailability reason, a whole
+ * unavailable option) are built once per evaluated index and shared by every VM there: whole-estate
+ * evaluation builds 20,000 plans. Keyed by index, then by the object and a constant slot name.
  */
-function notOnPlatform(ctx: RuleContext, method: BackupMethod, needs: string): OptionDraft {
-  const key = `${ctx.host.id}\u0000${method}`;
-  let reason = platformReasons.get(ctx.index)?.get(key);
-  if (!reason) {
-    reason = `${method} needs ${needs}; host '${ctx.host.name}' runs ${ctx.host.kind === 'hyperv' ? 'Hyper-V' : 'XenServer'}.`;
-    let byKey = platformReasons.get(ctx.index);
-    if (!byKey) {
-      byKey = new Map();
-      platformReasons.set(ctx.index, byKey);
-    }
-    byKey.set(key, reason);
+const sharedValues = new WeakMap<InventoryIndex, Map<object, Map<string, unknown>>>();
+
+function shared<T>(ctx: RuleContext, owner: object, slot: string, build: () => T): T {
+  let byOwner = sharedValues.get(ctx.index);
+  if (!byOwner) {
+    byOwner = new Map();
+    sharedValues.set(ctx.index, byOwner);
   }
-  return unavailable(ctx, [reason]);
+  let bySlot = byOwner.get(owner);
+  if (!bySlot) {
+    bySlot = new Map();
+    byOwner.set(owner, bySlot);
+  }
+  if (bySlot.has(slot)) return bySlot.get(slot) as T;
+  const value = build();
+  bySlot.set(slot, value);
+  return value;
 }
 
-const platformReasons = new WeakMap<InventoryIndex, Map<string, string>>();
+/** Constant slot names per method and capture state (a cached hash, no per-VM string building). */
+const PLATFORM_SLOTS = Object.fromEntries(
+  BACKUP_METHODS.map((m) => [
+    m,
+    Object.fromEntries(CAPTURE_STATES.map((c) => [c, `not-on-platform:${m}:${c}`])),
+  ]),
+) as Record<BackupMethod, Record<CaptureState, string>>;
+
+/** A method of the other hypervisor is unavailable in the same words for every VM of a host. */
+function notOnPlatform(ctx: RuleContext, method: BackupMethod, needs: string): MethodOption {
+  const { host } = ctx;
+  return shared(ctx, host, PLATFORM_SLOTS[method][stateWhenNotCaptured(ctx)], () => {
+    const reason = `${method} needs ${needs}; host '${host.name}' runs ${host.kind === 'hyperv' ? 'Hyper-V' : 'XenServer'}.`;
+    return Object.freeze(unavailable(ctx, method, Object.freeze([reason]) as string[]));
+  });
+}
+
+function excludedPassthroughDisks(ctx: RuleContext): ObjectRef[] {
+  return ctx.passthroughDisks.length === 0 ? NONE : ctx.passthroughDisks.map(diskRef);
+}
 
 function planHypervWriter(
   ctx: RuleContext,
   method: 'hyperv-vss' | 'wsb-volume',
   findings: Finding[],
   coCapturedVms: ObjectRef[],
-): OptionDraft {
+): MethodOption {
   if (ctx.host.kind !== 'hyperv') return notOnPlatform(ctx, method, 'a Hyper-V host');
-  const reasons: string[] = [];
+  const reasons = blockerReasons(findings, method);
   if (method === 'hyperv-vss' && !ctx.host.hasVssAwareProduct) {
-    reasons.push(
-      `Host '${ctx.host.name}' has no VSS-aware backup product (the Migawka agent), only Windows Server Backup: use wsb-volume or install the agent.`,
+    const { host } = ctx;
+    reasons.unshift(
+      shared(
+        ctx,
+        host,
+        'wsb-only',
+        () =>
+          `Host '${host.name}' has no VSS-aware backup product (the Migawka agent), only Windows Server Backup: use wsb-volume or install the agent.`,
+      ),
     );
   }
   if (ctx.diskHostVolumes.length === 0) {
     reasons.push(`VM '${ctx.vm.name}' has no virtual disk on a host volume (every disk is pass-through).`);
   }
-  reasons.push(...blockerReasons(findings, method));
-  if (reasons.length > 0) return unavailable(ctx, reasons);
+  if (reasons.length > 0) return unavailable(ctx, method, reasons);
   const isOffline = findings.some((f) => f.ruleId === 'HV-OFFLINE-BACKUP');
-  const capture: Capture =
+  const capture =
     captureWhenNotRunning(ctx, true) ??
-    (isOffline
-      ? {
-          consistency: 'application',
-          captureState: 'saved-state',
-          expectedDowntimeSeconds: SAVED_STATE_DOWNTIME_SECONDS,
-        }
-      : {
-          consistency: ctx.vm.osFamily === 'windows' ? 'application' : 'filesystem',
-          captureState: 'online',
-          expectedDowntimeSeconds: 0,
-        });
-  return {
-    isAvailable: true,
-    unavailableReasons: [],
-    ...capture,
-    excludedDisks: ctx.passthroughDisks.map(diskRef),
-    coCapturedVms,
-  };
+    (isOffline ? SAVED_STATE_BACKUP : ctx.vm.osFamily === 'windows' ? ONLINE_APPLICATION : ONLINE_FILESYSTEM);
+  return available(method, capture, excludedPassthroughDisks(ctx), coCapturedVms);
 }
 
-function planXenSnapshot(ctx: RuleContext): OptionDraft {
+function planXenSnapshot(ctx: RuleContext): MethodOption {
   if (ctx.host.kind !== 'xenserver') return notOnPlatform(ctx, 'xen-snapshot', 'a XenServer host');
   const capture = captureWhenNotRunning(ctx, false);
   if (!capture && ctx.consistencyPolicy === 'require' && ctx.isQuiesceWanted) {
-    return unavailable(ctx, [
+    return unavailable(ctx, 'xen-snapshot', [
       `The job requires a quiesced, consistent point of '${ctx.vm.name}', and a regular snapshot of a running VM is only crash-consistent.`,
     ]);
   }
-  return {
-    isAvailable: true,
-    unavailableReasons: [],
-    ...(capture ?? { consistency: 'crash', captureState: 'online', expectedDowntimeSeconds: 0 }),
-    excludedDisks: ctx.passthroughDisks.map(diskRef),
-    coCapturedVms: [],
-  };
+  return available('xen-snapshot', capture ?? ONLINE_CRASH, excludedPassthroughDisks(ctx), NONE);
 }
 
-function planXenQuiesced(ctx: RuleContext): OptionDraft {
+function planXenQuiesced(ctx: RuleContext): MethodOption {
   const { vm, host } = ctx;
   if (host.kind !== 'xenserver') return notOnPlatform(ctx, 'xen-quiesced', 'a XenServer host');
   const reasons: string[] = [];
@@ -241,41 +304,49 @@ function planXenQuiesced(ctx: RuleContext): OptionDraft {
     if (!vm.hasXenVssProvider) reasons.push(`The Xen VSS provider is not installed in '${vm.name}'.`);
     if (!host.offersQuiescedSnapshots) {
       reasons.push(
-        `Host '${host.name}' runs XenServer ${host.version}, which no longer offers quiesced snapshots.`,
+        shared(
+          ctx,
+          host,
+          'no-quiesce',
+          () =>
+            `Host '${host.name}' runs XenServer ${host.version}, which no longer offers quiesced snapshots.`,
+        ),
       );
     }
   }
-  if (reasons.length > 0) return unavailable(ctx, reasons);
-  return {
-    isAvailable: true,
-    unavailableReasons: [],
-    consistency: 'application',
-    captureState: 'online',
-    expectedDowntimeSeconds: 0,
-    excludedDisks: ctx.passthroughDisks.map(diskRef),
-    coCapturedVms: [],
-  };
+  if (reasons.length > 0) return unavailable(ctx, 'xen-quiesced', reasons);
+  return available('xen-quiesced', ONLINE_APPLICATION, excludedPassthroughDisks(ctx), NONE);
 }
 
-function arrayConsistencyWhenRunning(ctx: RuleContext): Consistency {
-  if (ctx.vm.hasFreezeScripts) return 'application';
-  if (ctx.runsCriticalApplication) return 'crash';
-  return ctx.vm.osFamily === 'windows' ? 'application' : 'filesystem';
+function arrayCaptureWhenRunning(ctx: RuleContext): Capture {
+  if (ctx.vm.hasFreezeScripts) return ONLINE_APPLICATION;
+  if (ctx.runsCriticalApplication) return ONLINE_CRASH;
+  return ctx.vm.osFamily === 'windows' ? ONLINE_APPLICATION : ONLINE_FILESYSTEM;
+}
+
+function noLunReason(ctx: RuleContext): string {
+  const volumes = ctx.diskHostVolumes;
+  if (volumes.length === 0) return `No array volume (LUN) is behind the disks of VM '${ctx.vm.name}'.`;
+  if (volumes.length === 1) {
+    const [volume] = volumes;
+    return shared(
+      ctx,
+      volume,
+      'no-lun',
+      () =>
+        `No array volume (LUN) backs host volume '${volume.name}' of host '${ctx.host.name}', where the disks are.`,
+    );
+  }
+  return `No array volume (LUN) is behind the disks of VM '${ctx.vm.name}': they are on ${listNames(quoted(volumes.map((v) => v.name)))}, which no array LUN backs.`;
 }
 
 function planArraySnapshot(
   ctx: RuleContext,
   findings: Finding[],
   snapshotSet: ArraySnapshotSet,
-): OptionDraft {
+): MethodOption {
   const { vm, index } = ctx;
-  if (ctx.arrayVolumes.length === 0) {
-    const where =
-      ctx.diskHostVolumes.length > 0
-        ? `: its disks are on ${listNames(quoted(ctx.diskHostVolumes.map((v) => v.name)))}, which no array LUN backs`
-        : '';
-    return unavailable(ctx, [`No array volume (LUN) is behind the disks of VM '${vm.name}'${where}.`]);
-  }
+  if (ctx.arrayVolumes.length === 0) return unavailable(ctx, 'array-snapshot', [noLunReason(ctx)]);
   const reasons: string[] = [];
   for (const disk of ctx.disks) {
     if (disk.kind === 'passthrough' || !disk.hostVolumeId) continue;
@@ -287,35 +358,22 @@ function planArraySnapshot(
     }
   }
   reasons.push(...blockerReasons(findings, 'array-snapshot'));
-  if (reasons.length > 0) return unavailable(ctx, reasons);
-  const capture = captureWhenNotRunning(ctx, false) ?? {
-    consistency: arrayConsistencyWhenRunning(ctx),
-    captureState: 'online' as const,
-    expectedDowntimeSeconds: 0,
-  };
-  return {
-    isAvailable: true,
-    unavailableReasons: [],
-    ...capture,
-    excludedDisks: ctx.passthroughDisks.filter((d: VirtualDisk) => d.arrayVolumeId === null).map(diskRef),
-    coCapturedVms: snapshotSet.coCapturedVms,
-  };
+  if (reasons.length > 0) return unavailable(ctx, 'array-snapshot', reasons);
+  const capture = captureWhenNotRunning(ctx, false) ?? arrayCaptureWhenRunning(ctx);
+  const notOnArray = ctx.passthroughDisks.filter((d) => d.arrayVolumeId === null);
+  const excluded = notOnArray.length === 0 ? NONE : notOnArray.map(diskRef);
+  return available('array-snapshot', capture, excluded, snapshotSet.coCapturedVms);
 }
 
-function planGuestAgent(ctx: RuleContext): OptionDraft {
+function planGuestAgent(ctx: RuleContext): MethodOption {
   const { vm } = ctx;
   if (!ctx.isRunning) {
-    return unavailable(ctx, [`The in-guest agent needs VM '${vm.name}' running; it is ${vm.powerState}.`]);
+    return unavailable(ctx, 'guest-agent', [
+      `The in-guest agent needs VM '${vm.name}' running; it is ${vm.powerState}.`,
+    ]);
   }
-  return {
-    isAvailable: true,
-    unavailableReasons: [],
-    consistency: vm.osFamily === 'windows' || vm.hasFreezeScripts ? 'application' : 'filesystem',
-    captureState: 'online',
-    expectedDowntimeSeconds: 0,
-    excludedDisks: [],
-    coCapturedVms: [],
-  };
+  const capture = vm.osFamily === 'windows' || vm.hasFreezeScripts ? ONLINE_APPLICATION : ONLINE_FILESYSTEM;
+  return available('guest-agent', capture, NONE, NONE);
 }
 
 function compareCandidates(a: MethodOption, b: MethodOption): number {
@@ -373,8 +431,7 @@ function explainRecommendation(
   findings: Finding[],
 ): string {
   const { vm } = ctx;
-  const byMethod = new Map(options.map((o) => [o.method, o]));
-  const guestAgent = byMethod.get('guest-agent');
+  const guestAgent = options.find((o) => o.method === 'guest-agent');
   if (!best) {
     const platformReasons = options
       .filter((o) => o.method !== 'guest-agent' && METHODS_BY_HYPERVISOR[ctx.host.kind].includes(o.method))
@@ -392,7 +449,7 @@ function explainRecommendation(
       `It leaves out pass-through disk(s) ${listNames(quoted(best.excludedDisks.map((d) => d.name)))}: guest-agent recommended for ${best.excludedDisks.length === 1 ? 'that disk' : 'those disks'}.`,
     );
   }
-  const quiesced = byMethod.get('xen-quiesced');
+  const quiesced = options.find((o) => o.method === 'xen-quiesced');
   if (quiesced?.isAvailable && !ctx.isQuiesceWanted) {
     sentences.push(
       'xen-quiesced is available but quiesce is not asked for this VM (it loads the VM heavily).',
@@ -430,25 +487,14 @@ export function planVm(
   const ctx = buildRuleContext(index, vmId, planOptions);
   const snapshotSet = arraySnapshotSetOf(ctx);
   const prerequisites = evaluatePrerequisiteRules(ctx, snapshotSet);
-  const wsbCoCaptured = otherVmRefs(
-    index,
-    hostVolumesOfVm(ctx).flatMap((v) => index.vmIdsByHostVolume.get(v.id) ?? []),
-    ctx.vm.id,
-  );
-  const drafts: Record<BackupMethod, OptionDraft> = {
-    'hyperv-vss': planHypervWriter(ctx, 'hyperv-vss', prerequisites, []),
-    'wsb-volume': planHypervWriter(ctx, 'wsb-volume', prerequisites, wsbCoCaptured),
-    'xen-snapshot': planXenSnapshot(ctx),
-    'xen-quiesced': planXenQuiesced(ctx),
-    'array-snapshot': planArraySnapshot(ctx, prerequisites, snapshotSet),
-    'guest-agent': planGuestAgent(ctx),
-  };
-  const options: MethodOption[] = BACKUP_METHODS.map((method) => ({
-    method,
-    ...drafts[method],
-    findings: [],
-    isRecommended: false,
-  }));
+  const options: MethodOption[] = [
+    planHypervWriter(ctx, 'hyperv-vss', prerequisites, NONE),
+    planHypervWriter(ctx, 'wsb-volume', prerequisites, otherVmRefsOnHostVolumes(ctx, hostVolumesOfVm(ctx))),
+    planXenSnapshot(ctx),
+    planXenQuiesced(ctx),
+    planArraySnapshot(ctx, prerequisites, snapshotSet),
+    planGuestAgent(ctx),
+  ];
   const candidates = options
     .filter((o) => o.isAvailable && o.method !== 'guest-agent')
     .filter((o) => o.method !== 'xen-quiesced' || ctx.isQuiesceWanted)
@@ -460,10 +506,13 @@ export function planVm(
     ...prerequisites,
     ...evaluateApplicationRules(ctx, best ? { method: best.method, consistency: best.consistency } : null),
   ];
-  for (const option of options) {
-    option.findings = findings.filter((f) => f.methods.length === 0 || f.methods.includes(option.method));
-  }
   const platformMethods = METHODS_BY_HYPERVISOR[ctx.host.kind];
+  for (const option of options) {
+    // Rules only speak of the VM's own platform methods; the other methods' options are shared and frozen.
+    if (!platformMethods.includes(option.method)) continue;
+    const concerning = findings.filter((f) => f.methods.length === 0 || f.methods.includes(option.method));
+    if (concerning.length > 0) option.findings = concerning;
+  }
   const vmFindings = findings.filter(
     (f) => f.methods.length === 0 || f.methods.some((m) => platformMethods.includes(m)),
   );

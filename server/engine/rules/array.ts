@@ -8,6 +8,7 @@
 import type { ArrayVolume, StorageArray } from '../inventory';
 import type { Finding, ObjectRef, RuleId, Severity } from '../types';
 import {
+  ARRAY_METHODS,
   arrayOf,
   arrayRef,
   arrayVolumeRef,
@@ -46,7 +47,7 @@ export function arraySnapshotSetOf(ctx: RuleContext): ArraySnapshotSet {
     if (volume) volumes.push(volume);
     for (const vmId of index.vmIdsByArrayVolume.get(id) ?? []) vmIds.push(vmId);
   }
-  return { volumes, coCapturedVms: otherVmRefs(index, vmIds, ctx.vm.id) };
+  return { volumes, coCapturedVms: otherVmRefs(ctx, vmIds) };
 }
 
 function arrayFinding(
@@ -57,7 +58,7 @@ function arrayFinding(
   remedy: string,
   objects: ObjectRef[],
 ): Finding {
-  return { ruleId, severity, vmId: ctx.vm.id, methods: ['array-snapshot'], message, remedy, objects };
+  return { ruleId, severity, vmId: ctx.vm.id, methods: ARRAY_METHODS, message, remedy, objects };
 }
 
 function lunName(ctx: RuleContext, volume: ArrayVolume): string {

@@ -92,9 +92,9 @@ export function expectedChangeOnHostVolume(ctx: RuleContext, hostVolumeId: strin
   return total;
 }
 
-function requireHostVolume(index: InventoryIndex, id: string, usedBy: string): HostVolume {
+function requireHostVolume(index: InventoryIndex, id: string, usedBy: () => string): HostVolume {
   const volume = index.hostVolumesById.get(id);
-  if (!volume) throw new Error(`${usedBy} references host volume '${id}', which is not in the inventory`);
+  if (!volume) throw new Error(`${usedBy()} references host volume '${id}', which is not in the inventory`);
   return volume;
 }
 
@@ -116,20 +116,30 @@ export function buildRuleContext(
   const disks = index.disksByVm.get(vm.id) ?? [];
   const diskHostVolumes: HostVolume[] = [];
   const arrayVolumes: ArrayVolume[] = [];
-  const addArrayVolume = (id: string, usedBy: string) => {
-    if (!arrayVolumes.some((v) => v.id === id)) arrayVolumes.push(requireArrayVolume(index, id, usedBy));
+  const passthroughDisks: VirtualDisk[] = [];
+  const addArrayVolume = (id: string, usedBy: () => string) => {
+    if (!arrayVolumes.some((v) => v.id === id)) arrayVolumes.push(requireArrayVolume(index, id, usedBy()));
   };
   for (const disk of disks) {
-    const usedBy = `Disk '${disk.name}' of VM '${vm.name}'`;
+    if (disk.kind === 'passthrough') passthroughDisks.push(disk);
     if (disk.hostVolumeId) {
-      const volume = requireHostVolume(index, disk.hostVolumeId, usedBy);
+      const volume = requireHostVolume(
+        index,
+        disk.hostVolumeId,
+        () => `Disk '${disk.name}' of VM '${vm.name}'`,
+      );
       if (!diskHostVolumes.includes(volume)) diskHostVolumes.push(volume);
-      if (volume.arrayVolumeId) addArrayVolume(volume.arrayVolumeId, `Host volume '${volume.name}'`);
+      if (volume.arrayVolumeId) addArrayVolume(volume.arrayVolumeId, () => `Host volume '${volume.name}'`);
     }
-    if (disk.arrayVolumeId) addArrayVolume(disk.arrayVolumeId, usedBy);
+    if (disk.arrayVolumeId)
+      addArrayVolume(disk.arrayVolumeId, () => `Disk '${disk.name}' of VM '${vm.name}'`);
   }
   const snapshotVolume = vm.snapshotLocationVolumeId
-    ? requireHostVolume(index, vm.snapshotLocationVolumeId, `The snapshot file location of VM '${vm.name}'`)
+    ? requireHostVolume(
+        index,
+        vm.snapshotLocationVolumeId,
+        () => `The snapshot file location of VM '${vm.name}'`,
+      )
     : null;
   const runsApplication = vm.applications.length > 0;
   return {
@@ -138,7 +148,7 @@ export function buildRuleContext(
     vm,
     host,
     disks,
-    passthroughDisks: disks.filter((d) => d.kind === 'passthrough'),
+    passthroughDisks,
     guestVolumes: index.guestVolumesByVm.get(vm.id) ?? [],
     diskHostVolumes,
     snapshotVolume,
@@ -194,8 +204,11 @@ export function arrayVolumeRef(volume: ArrayVolume): ObjectRef {
 }
 
 /** The shared, frozen ref of a VM (see EstateCache.vmRefs); undefined for ids missing from the index. */
-export function cachedVmRef(index: InventoryIndex, vmId: string): ObjectRef | undefined {
-  const refs = estateCacheOf(index).vmRefs;
+function cachedVmRef(
+  index: InventoryIndex,
+  refs: Map<string, ObjectRef>,
+  vmId: string,
+): ObjectRef | undefined {
   let ref = refs.get(vmId);
   if (!ref) {
     const vm = index.vmsById.get(vmId);
@@ -207,8 +220,11 @@ export function cachedVmRef(index: InventoryIndex, vmId: string): ObjectRef | un
 }
 
 /** VM refs for ids, in the order given, once each, skipping the VM itself and ids missing from the index. */
-export function otherVmRefs(index: InventoryIndex, vmIds: readonly string[], selfId: string): ObjectRef[] {
-  const refs: ObjectRef[] = [];
+export function otherVmRefs(ctx: RuleContext, vmIds: readonly string[]): ObjectRef[] {
+  const selfId = ctx.vm.id;
+  const { index } = ctx;
+  const cache = ctx.cache.vmRefs;
+  let refs: ObjectRef[] | null = null;
   // Lists are usually short (the VMs of one volume); a Set only pays off for long ones.
   const seen = vmIds.length > 32 ? new Set<string>([selfId]) : null;
   for (let i = 0; i < vmIds.length; i++) {
@@ -217,10 +233,21 @@ export function otherVmRefs(index: InventoryIndex, vmIds: readonly string[], sel
       if (seen.has(id)) continue;
       seen.add(id);
     } else if (id === selfId || vmIds.indexOf(id) < i) continue;
-    const ref = cachedVmRef(index, id);
-    if (ref) refs.push(ref);
+    const ref = cachedVmRef(index, cache, id);
+    if (!ref) continue;
+    if (refs) refs.push(ref);
+    else refs = [ref];
   }
-  return refs;
+  return refs ?? NONE;
+}
+
+/** The other VMs with a disk on any of the host volumes (one volume: no concatenation). */
+export function otherVmRefsOnHostVolumes(ctx: RuleContext, volumes: readonly HostVolume[]): ObjectRef[] {
+  const byVolume = ctx.index.vmIdsByHostVolume;
+  if (volumes.length === 1) return otherVmRefs(ctx, byVolume.get(volumes[0].id) ?? []);
+  const ids: string[] = [];
+  for (const volume of volumes) for (const id of byVolume.get(volume.id) ?? []) ids.push(id);
+  return otherVmRefs(ctx, ids);
 }
 
 const MAX_NAMES_IN_MESSAGE = 10;
@@ -258,4 +285,24 @@ export function sameMountPoint(a: string, b: string): boolean {
 
 export type Rule = (ctx: RuleContext) => Finding[];
 
-export const HOST_LEVEL_HYPERV_METHODS: readonly BackupMethod[] = ['hyperv-vss', 'wsb-volume'];
+/**
+ * Findings and plans are immutable values. Lists that are the same for many VMs (a finding's
+ * methods, an empty list) are shared frozen arrays: whole-estate evaluation builds 20,000 plans,
+ * and every avoided allocation is garbage-collection time saved. Mutating one throws.
+ */
+function frozenList<T>(...items: T[]): T[] {
+  return Object.freeze(items) as T[];
+}
+
+/** A shared frozen empty list (typed for any element). */
+export const NONE: never[] = frozenList<never>();
+
+export const HOST_LEVEL_HYPERV_METHODS = frozenList<BackupMethod>('hyperv-vss', 'wsb-volume');
+export const HOST_LEVEL_AND_ARRAY_METHODS = frozenList<BackupMethod>(
+  'hyperv-vss',
+  'wsb-volume',
+  'array-snapshot',
+);
+export const WSB_METHODS = frozenList<BackupMethod>('wsb-volume');
+export const ARRAY_METHODS = frozenList<BackupMethod>('array-snapshot');
+export const XEN_QUIESCED_METHODS = frozenList<BackupMethod>('xen-quiesced');

@@ -13,6 +13,7 @@ import {
   expectedChangeOnHostVolume,
   formatGiB,
   guestVolumeRef,
+  HOST_LEVEL_AND_ARRAY_METHODS,
   HOST_LEVEL_HYPERV_METHODS,
   hostRef,
   hostVolumeRef,
@@ -23,6 +24,7 @@ import {
   type RuleContext,
   sameMountPoint,
   vmRef,
+  WSB_METHODS,
 } from './context';
 
 /**
@@ -64,9 +66,9 @@ function finding(
   message: string,
   remedy: string,
   objects: Finding['objects'],
-  methods: readonly BackupMethod[] = HOST_LEVEL_HYPERV_METHODS,
+  methods: BackupMethod[] = HOST_LEVEL_HYPERV_METHODS,
 ): Finding {
-  return { ruleId, severity, vmId: ctx.vm.id, methods: [...methods], message, remedy, objects };
+  return { ruleId, severity, vmId: ctx.vm.id, methods, message, remedy, objects };
 }
 
 function checkBackupIntegrationService(ctx: RuleContext): Finding[] {
@@ -215,9 +217,9 @@ function checkPassthroughDisk(ctx: RuleContext, disk: VirtualDisk): Finding {
   const onDisk =
     volumesOnDisk.length > 0 ? ` (volumes ${listNames(volumesOnDisk.map((g) => g.mountPoint))})` : '';
   // The array method can still take the disk when its LUN is on an array the VM already uses.
-  const methods: readonly BackupMethod[] =
+  const methods =
     disk.arrayVolumeId === null && ctx.arrayVolumes.length > 0
-      ? [...HOST_LEVEL_HYPERV_METHODS, 'array-snapshot']
+      ? HOST_LEVEL_AND_ARRAY_METHODS
       : HOST_LEVEL_HYPERV_METHODS;
   return finding(
     ctx,
@@ -259,7 +261,7 @@ function checkHostShadowStorage(ctx: RuleContext): Finding[] {
     const room = Math.min(limit ?? Number.POSITIVE_INFINITY, storage.freeBytes);
     if (room >= expectedChange) continue;
     const vmIds = index.vmIdsByHostVolume.get(volume.id) ?? [];
-    const others = otherVmRefs(index, vmIds, vm.id);
+    const others = otherVmRefs(ctx, vmIds);
     const vmNames = [vm.name, ...others.map((o) => o.name)];
     const wanted = Math.ceil((expectedChange * SHADOW_STORAGE_HEADROOM) / 1024 ** 3);
     const limitText = limit === null ? 'no size limit' : `a limit of ${formatGiB(limit)}`;
@@ -301,7 +303,7 @@ function checkWsbGranularity(ctx: RuleContext): Finding[] {
   const { vm, host, index } = ctx;
   if (host.hasVssAwareProduct) return [];
   return ctx.diskHostVolumes.map((volume) => {
-    const others = otherVmRefs(index, index.vmIdsByHostVolume.get(volume.id) ?? [], vm.id);
+    const others = otherVmRefs(ctx, index.vmIdsByHostVolume.get(volume.id) ?? []);
     const message =
       others.length > 0
         ? `Windows Server Backup on host '${host.name}' can only restore host volume '${volume.name}' as a whole: restoring VM '${vm.name}' also rolls back ${listNames(quoted(others.map((o) => o.name)))}.`
@@ -313,7 +315,7 @@ function checkWsbGranularity(ctx: RuleContext): Finding[] {
       message,
       `Install a VSS-aware product (the Migawka agent) on host '${host.name}' to back up and restore VMs one by one with hyperv-vss; until then restore '${volume.name}' to a scratch location and copy out only '${vm.name}' (staged restore).`,
       [vmRef(vm), hostVolumeRef(volume), hostRef(host), ...others],
-      ['wsb-volume'],
+      WSB_METHODS,
     );
   });
 }

@@ -7,7 +7,7 @@
  * 'fallback' policy, a blocker under 'require' (the job would fail the VM).
  */
 import type { Finding, RuleId, Severity } from '../types';
-import { hostRef, type RuleContext, vmRef } from './context';
+import { hostRef, type RuleContext, vmRef, XEN_QUIESCED_METHODS } from './context';
 
 function quiesceFinding(
   ctx: RuleContext,
@@ -20,7 +20,7 @@ function quiesceFinding(
     ruleId,
     severity,
     vmId: ctx.vm.id,
-    methods: ['xen-quiesced'],
+    methods: XEN_QUIESCED_METHODS,
     message,
     remedy,
     objects: [vmRef(ctx.vm), hostRef(ctx.host)],
