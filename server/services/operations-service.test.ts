@@ -1,0 +1,357 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { restorePoints } from '../../db/schema';
+import { claimNextStep, findLeakedLocks } from '../jobs/runner';
+import { createHarness, type Harness } from '../jobs/test-harness';
+import {
+  createBackupJob,
+  getBackupJob,
+  previewSchedule,
+  runBackupJobNow,
+  runDueBackupJobs,
+  setBackupJobEnabled,
+} from './backup-job-service';
+import { DomainError } from './errors';
+import {
+  cancelOperation,
+  getOperation,
+  listEventsSince,
+  listOperations,
+  previewBackup,
+  previewRestore,
+  retryFailed,
+  startBackup,
+  startRestore,
+} from './operations-service';
+import {
+  deleteRestorePoint,
+  getRestorePoint,
+  listRestorePoints,
+  verifyRestorePoint,
+} from './restore-point-service';
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+const clock = () => ({ newId: h.newId });
+
+function pointOf(operationId: string, vmId: string) {
+  const point = h.db
+    .select()
+    .from(restorePoints)
+    .where(eq(restorePoints.operationId, operationId))
+    .all()
+    .find((row) => row.vmId === vmId);
+  if (!point) throw new Error(`no point for ${vmId} from ${operationId}`);
+  return point;
+}
+
+function storedHash(pointId: string, diskId: string): string {
+  return getRestorePoint(h.db, pointId).files.find((file) => file.diskId === diskId)?.sha256 as string;
+}
+
+async function run<T extends { operationId: string }>(started: T) {
+  h.startWorker();
+  const [operation] = await h.waitForFinal([started.operationId]);
+  return operation;
+}
+
+async function volumeBackup() {
+  const started = startBackup(
+    h.db,
+    {
+      scope: { kind: 'host-volume', hostVolumeId: 'hv1-d' },
+      methodByVm: { app1: 'wsb-volume', sql1: 'wsb-volume' },
+      consistencyPolicy: 'fallback',
+      passthroughPolicy: 'skip',
+    },
+    clock(),
+  );
+  expect((await run(started)).status).toBe('succeeded');
+  return started.operationId;
+}
+
+describe('backup and restore through the services', () => {
+  it('backup → change the VM file → restore in place: every hash equal again', async () => {
+    const backup = startBackup(
+      h.db,
+      { scope: { kind: 'vms', vmIds: ['app1'] }, consistencyPolicy: 'require', passthroughPolicy: 'skip' },
+      clock(),
+    );
+    expect((await run(backup)).status).toBe('succeeded');
+    const point = pointOf(backup.operationId, 'app1');
+    const live = h.driver.liveDiskFile('app1-os');
+    const before = sha256(live);
+    expect(storedHash(point.id, 'app1-os')).toBe(before);
+    writeFileSync(live, Buffer.alloc(4096, 9));
+    expect(sha256(live)).not.toBe(before);
+
+    expect(() => startRestore(h.db, { restorePointId: point.id, mode: 'in-place' }, clock())).toThrow(
+      /Type the VM name "app1"/,
+    );
+    const plan = previewRestore(h.db, { restorePointId: point.id, mode: 'in-place' });
+    const restore = startRestore(
+      h.db,
+      { restorePointId: point.id, mode: 'in-place', confirmation: plan.confirmationText ?? '' },
+      clock(),
+    );
+    expect((await run(restore)).status).toBe('succeeded');
+    expect(sha256(live)).toBe(before);
+    const detail = getOperation(h.db, restore.operationId);
+    expect(detail.steps.map((step) => step.kind)).toEqual(
+      expect.arrayContaining(['verify-point', 'restore-disks']),
+    );
+    expect(detail.steps.every((step) => step.status === 'succeeded')).toBe(true);
+  });
+
+  it('a volume revert really rolls back the collateral VM', async () => {
+    const backupId = await volumeBackup();
+    const point = pointOf(backupId, 'app1');
+    const collateral = h.driver.liveDiskFile('sql1-os');
+    const collateralAtBackup = storedHash(pointOf(backupId, 'sql1').id, 'sql1-os');
+    writeFileSync(collateral, 'sql1 changed after the backup');
+
+    const plan = previewRestore(h.db, { restorePointId: point.id, mode: 'volume-revert' });
+    expect(plan.collateral.map((vm) => vm.vmId)).toEqual(['sql1']);
+    const restore = startRestore(
+      h.db,
+      { restorePointId: point.id, mode: 'volume-revert', confirmation: plan.confirmationText ?? '' },
+      clock(),
+    );
+    const done = await run(restore);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(sha256(collateral)).toBe(collateralAtBackup);
+    expect(findLeakedLocks(h.db)).toEqual([]);
+  });
+
+  it('a staged restore brings back only the chosen VM and leaves the collateral untouched', async () => {
+    const backupId = await volumeBackup();
+    const point = pointOf(backupId, 'app1');
+    const target = h.driver.liveDiskFile('app1-os');
+    const collateral = h.driver.liveDiskFile('sql1-os');
+    writeFileSync(target, 'app1 changed');
+    writeFileSync(collateral, 'sql1 changed');
+
+    const plan = previewRestore(h.db, { restorePointId: point.id, mode: 'staged' });
+    const restore = startRestore(
+      h.db,
+      { restorePointId: point.id, mode: 'staged', confirmation: plan.confirmationText ?? undefined },
+      clock(),
+    );
+    const done = await run(restore);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(sha256(target)).toBe(storedHash(point.id, 'app1-os'));
+    expect(readFileSync(collateral, 'utf8')).toBe('sql1 changed');
+    expect(existsSync(path.join(h.root, 'staging'))).toBe(true);
+    expect(
+      getOperation(h.db, restore.operationId).steps.find((step) => step.kind === 'discard-staging')?.status,
+    ).toBe('succeeded');
+  });
+});
+
+describe('refusals and queueing', () => {
+  it('bad input is INVALID_INPUT naming the field; nothing is written', () => {
+    const attempt = () =>
+      startBackup(h.db, {
+        scope: { kind: 'vms', vmIds: [] },
+        consistencyPolicy: 'require',
+        passthroughPolicy: 'skip',
+      });
+    expect(attempt).toThrow(DomainError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as DomainError).code).toBe('INVALID_INPUT');
+      expect((error as DomainError).fieldErrors[0]).toMatchObject({
+        path: 'scope.vmIds',
+        message: 'Choose at least one VM',
+      });
+    }
+    expect(listOperations(h.db).items).toEqual([]);
+  });
+
+  it('a blocked plan is PRECONDITION_FAILED naming the blocker', () => {
+    const request = {
+      scope: { kind: 'vms' as const, vmIds: ['web1'] },
+      methodByVm: { web1: 'hyperv-vss' as const },
+      consistencyPolicy: 'require' as const,
+      passthroughPolicy: 'skip' as const,
+    };
+    expect(previewBackup(h.db, request).isRunnable).toBe(false);
+    expect(() => startBackup(h.db, request)).toThrow(/The backup cannot run: .*hyperv-vss/);
+    expect(listOperations(h.db).items).toEqual([]);
+  });
+
+  it('a conflicting backup is queued with the reason it waits, not rejected', () => {
+    const request = {
+      scope: { kind: 'vms' as const, vmIds: ['sql1'] },
+      consistencyPolicy: 'require' as const,
+      passthroughPolicy: 'skip' as const,
+    };
+    const first = startBackup(h.db, request, { newId: h.newId, now: () => new Date('2026-01-01T00:00:00Z') });
+    const second = startBackup(h.db, request, {
+      newId: h.newId,
+      now: () => new Date('2026-01-01T00:00:01Z'),
+    });
+    claimNextStep(h.db, { workerId: 'w', now: new Date(), leaseMs: 60_000 });
+    const page = listOperations(h.db, { status: ['waiting'] });
+    expect(page.items.map((item) => item.id)).toEqual([second.operationId]);
+    expect(page.items[0].waitingReason).toBe(`waits for lock vm:sql1 held by operation ${first.operationId}`);
+    expect(cancelOperation(h.db, second.operationId).status).toBe('cancelled');
+    expect(() => cancelOperation(h.db, second.operationId)).toThrow(/already ended/);
+  });
+
+  it('lists operations newest first with a cursor, and streams events after an id', async () => {
+    const request = (vmId: string) => ({
+      scope: { kind: 'vms' as const, vmIds: [vmId] },
+      consistencyPolicy: 'fallback' as const,
+      passthroughPolicy: 'skip' as const,
+    });
+    const ids = ['app1', 'sql1', 'web1'].map(
+      (vmId, i) =>
+        startBackup(h.db, request(vmId), { newId: h.newId, now: () => new Date(Date.UTC(2026, 0, 1, 0, i)) })
+          .operationId,
+    );
+    const first = listOperations(h.db, { limit: 2 });
+    expect(first.items.map((item) => item.id)).toEqual([ids[2], ids[1]]);
+    const second = listOperations(h.db, { limit: 2, cursor: first.nextCursor ?? undefined });
+    expect(second.items.map((item) => item.id)).toEqual([ids[0]]);
+    expect(second.nextCursor).toBeNull();
+    expect(listOperations(h.db, { vmId: 'sql1' }).items.map((item) => item.id)).toEqual([ids[1]]);
+
+    const events = listEventsSince(h.db, {});
+    expect(events.map((event) => event.type)).toEqual([
+      'operation.queued',
+      'operation.queued',
+      'operation.queued',
+    ]);
+    expect(listEventsSince(h.db, { afterId: events[1].id }).map((event) => event.operationId)).toEqual([
+      ids[2],
+    ]);
+    await h.waitForFinal([]);
+  });
+
+  it('retry-failed starts a new operation for just the VMs that failed', async () => {
+    h.driver.faults.inject({ fault: 'vss-writer-timeout', vmId: 'sql1', remaining: 1 });
+    const failed = startBackup(
+      h.db,
+      {
+        scope: { kind: 'vms', vmIds: ['app1', 'sql1'] },
+        consistencyPolicy: 'require',
+        passthroughPolicy: 'skip',
+      },
+      clock(),
+    );
+    const done = await run(failed);
+    expect(done.status).toBe('failed');
+    expect(pointOf(failed.operationId, 'app1')).toBeDefined();
+    const retry = retryFailed(h.db, failed.operationId, clock());
+    expect(retry.plan.kind === 'backup' && retry.plan.vms.map((vm) => vm.vmId)).toEqual(['sql1']);
+    const [again] = await h.waitForFinal([retry.operationId]);
+    expect(again.status).toBe('succeeded');
+    expect(again.retryOfId).toBe(failed.operationId);
+    expect(pointOf(retry.operationId, 'sql1').consistency).toBe('application');
+  });
+});
+
+describe('restore point catalogue', () => {
+  it('lists by VM, verifies (intact, then corrupt after tampering) and deletes data and row', async () => {
+    const backupId = await volumeBackup();
+    const page = listRestorePoints(h.db, { vmId: 'sql1' });
+    expect(page.items.map((point) => point.id)).toEqual([pointOf(backupId, 'sql1').id]);
+    expect(listRestorePoints(h.db, { method: 'wsb-volume', consistency: 'application' }).items).toHaveLength(
+      1,
+    );
+    const id = page.items[0].id;
+    expect((await verifyRestorePoint(h.db, id, { driver: h.driver })).verdict).toBe('intact');
+    writeFileSync(path.join(h.root, 'repository', id, 'sql1-os.img'), 'bit rot');
+    const verdict = await verifyRestorePoint(h.db, id, { driver: h.driver });
+    expect(verdict.verdict).toBe('corrupt');
+    expect(verdict.point.lastVerdict).toBe('corrupt');
+    expect(getRestorePoint(h.db, id).verifications.map((v) => v.verdict)).toEqual(['corrupt', 'intact']);
+    await deleteRestorePoint(h.db, id, { driver: h.driver });
+    expect(existsSync(path.join(h.root, 'repository', id))).toBe(false);
+    expect(listRestorePoints(h.db, { vmId: 'sql1' }).items).toEqual([]);
+  });
+
+  it('rejects a date range that ends before it starts', () => {
+    expect(() => listRestorePoints(h.db, { createdFrom: '2026-02-01', createdTo: '2026-01-01' })).toThrow(
+      /start of the date range is after its end/,
+    );
+  });
+});
+
+describe('backup jobs', () => {
+  const jobInput = (overrides: Record<string, unknown> = {}) => ({
+    name: 'nightly app1',
+    request: {
+      scope: { kind: 'vms' as const, vmIds: ['app1'] },
+      consistencyPolicy: 'require' as const,
+      passthroughPolicy: 'skip' as const,
+    },
+    schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
+    missedRunPolicy: 'run-once' as const,
+    retention: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 },
+    rpoHours: 24,
+    isEnabled: true,
+    ...overrides,
+  });
+
+  it('previews the next runs of a schedule', () => {
+    const preview = previewSchedule(
+      { cron: '0 2 * * *', timeZone: 'Europe/Warsaw', count: 2 },
+      { now: () => new Date('2026-01-01T00:00:00Z') },
+    );
+    expect(preview.nextRuns.map((date) => date.toISOString())).toEqual([
+      '2026-01-01T01:00:00.000Z',
+      '2026-01-02T01:00:00.000Z',
+    ]);
+  });
+
+  it('the scheduler starts a due run once; retention prunes older points and their data', async () => {
+    const created = createBackupJob(h.db, jobInput(), {
+      now: () => new Date('2026-01-01T00:00:00Z'),
+      newId: h.newId,
+    });
+    expect(created.nextRunAt?.toISOString()).toBe('2026-01-01T02:00:00.000Z');
+    expect(runDueBackupJobs(h.db, new Date('2026-01-01T01:59:00Z')).started).toEqual([]);
+    const tick = runDueBackupJobs(h.db, new Date('2026-01-01T02:00:10Z'));
+    expect(tick.started).toHaveLength(1);
+    expect(runDueBackupJobs(h.db, new Date('2026-01-01T02:00:20Z')).started).toEqual([]);
+    h.startWorker();
+    await h.waitForFinal([tick.started[0].operationId]);
+    const second = runBackupJobNow(h.db, created.id, clock());
+    const [done] = await h.waitForFinal([second.operationId]);
+    expect(done.status).toBe('succeeded');
+    const points = listRestorePoints(h.db, { jobId: created.id }).items;
+    expect(points.map((point) => point.operationId)).toEqual([second.operationId]);
+    const firstPlan = getOperation(h.db, tick.started[0].operationId).operation.plan;
+    const prunedId = firstPlan.kind === 'backup' ? firstPlan.vms[0].restorePointId : '';
+    expect(prunedId).not.toBe('');
+    expect(existsSync(path.join(h.root, 'repository', prunedId))).toBe(false);
+    expect(existsSync(path.join(h.root, 'repository', points[0].id))).toBe(true);
+  });
+
+  it('after downtime: run-once starts one catch-up run, skip starts none; both report what was missed', () => {
+    const day0 = { now: () => new Date('2026-01-01T00:00:00Z'), newId: h.newId };
+    const once = createBackupJob(h.db, jobInput({ name: 'once' }), day0);
+    const skip = createBackupJob(h.db, jobInput({ name: 'skip', missedRunPolicy: 'skip' }), day0);
+    const report = runDueBackupJobs(h.db, new Date('2026-01-04T12:00:00Z'));
+    expect(report.started.map((run) => run.jobId)).toEqual([once.id]);
+    expect(report.missed).toEqual([
+      { jobId: once.id, count: 4, hasMore: false, policy: 'run-once' },
+      { jobId: skip.id, count: 4, hasMore: false, policy: 'skip' },
+    ]);
+    expect(getBackupJob(h.db, skip.id).nextRunAt?.toISOString()).toBe('2026-01-05T02:00:00.000Z');
+    expect(setBackupJobEnabled(h.db, skip.id, false).nextRunAt).toBeNull();
+  });
+});
