@@ -5,6 +5,8 @@ import { dashboardRouter } from './routers/dashboard';
 import { findingsRouter } from './routers/findings';
 import { hostsRouter } from './routers/hosts';
 import { inventoryRouter } from './routers/inventory';
+import { jobsRouter } from './routers/jobs';
+import { operationsRouter } from './routers/operations';
 import { vmsRouter } from './routers/vms';
 import { volumesRouter } from './routers/volumes';
 
@@ -16,6 +18,8 @@ export const appRouter = router({
   arrays: arraysRouter,
   findings: findingsRouter,
   inventory: inventoryRouter,
+  operations: operationsRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

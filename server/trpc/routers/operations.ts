@@ -1,0 +1,123 @@
+import { tracked } from '@trpc/server';
+import { z } from 'zod';
+import type { BackupRequestFormValues } from '../../schemas/operations';
+import {
+  cancelOperation,
+  getOperation,
+  listEventsSince,
+  listOperations,
+  type OperationEvent,
+  operationListInputSchema,
+  retryFailed,
+  startBackup,
+  subscribeToOperationEvents,
+} from '../../services/operations-service';
+import { publicProcedure, router } from '../init';
+
+const operationIdInput = z.object({ id: z.string().trim().min(1, 'Choose an operation') });
+
+export const backupVmInputSchema = z.object({ vmId: z.string().trim().min(1, 'Choose a VM') });
+
+/**
+ * "Back up now" from a VM page: the planner's recommended method, and the forgiving policies an
+ * operator expects from a one-click backup — a VM that cannot be quiesced still gets a
+ * crash-consistent point (recorded, with the reason), a pass-through disk is left out with a
+ * warning instead of failing the VM. The wizard is where an operator picks stricter ones.
+ */
+export function backupNowRequestOf(vmId: string): BackupRequestFormValues {
+  return { scope: { kind: 'vms', vmIds: [vmId] }, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' };
+}
+
+export const operationEventsInputSchema = z.object({
+  /** One operation's events, or every operation's (the Operations page). */
+  operationId: z.string().trim().min(1).optional(),
+  /** The last event id the client saw; httpSubscriptionLink fills it in when it reconnects. */
+  lastEventId: z.string().regex(/^\d+$/, 'lastEventId is an event id (a whole number)').nullish(),
+});
+
+const REPLAY_PAGE = 1000;
+
+/**
+ * Events after `afterId`, then live ones, in id order and without a gap: the bus listener is
+ * attached before the database replay, and live events the replay already covered are dropped by
+ * id. Ends when the client goes away (`signal`). No polling: live events come from the bus.
+ */
+export async function* streamOperationEvents(
+  db: Parameters<typeof listEventsSince>[0],
+  options: { operationId?: string; afterId: number | null; signal?: AbortSignal },
+): AsyncGenerator<OperationEvent> {
+  const pending: OperationEvent[] = [];
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  const unsubscribe = subscribeToOperationEvents((event) => {
+    if (options.operationId && event.operationId !== options.operationId) return;
+    pending.push(event);
+    notify();
+  });
+  options.signal?.addEventListener('abort', notify, { once: true });
+  try {
+    let lastId = options.afterId ?? 0;
+    // Without a position, the all-operations stream starts now: replaying the whole history to a
+    // list page that re-reads its rows anyway would cost a full table scan per open tab.
+    const shouldReplay = options.afterId !== null || options.operationId !== undefined;
+    while (shouldReplay) {
+      const page = listEventsSince(db, {
+        operationId: options.operationId,
+        afterId: lastId,
+        limit: REPLAY_PAGE,
+      });
+      for (const event of page) {
+        if (options.signal?.aborted) return;
+        lastId = event.id;
+        yield event;
+      }
+      if (page.length < REPLAY_PAGE) break;
+    }
+    while (!options.signal?.aborted) {
+      const event = pending.shift();
+      if (!event) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      if (event.id <= lastId) continue;
+      lastId = event.id;
+      yield event;
+    }
+  } finally {
+    unsubscribe();
+    options.signal?.removeEventListener('abort', notify);
+  }
+}
+
+export const operationsRouter = router({
+  list: publicProcedure
+    .input(operationListInputSchema)
+    .query(({ ctx, input }) => listOperations(ctx.db, input)),
+  get: publicProcedure.input(operationIdInput).query(({ ctx, input }) => getOperation(ctx.db, input.id)),
+  cancel: publicProcedure
+    .input(operationIdInput)
+    .mutation(({ ctx, input }) => cancelOperation(ctx.db, input.id)),
+  retryFailed: publicProcedure
+    .input(operationIdInput)
+    .mutation(({ ctx, input }) => retryFailed(ctx.db, input.id)),
+  backupVm: publicProcedure
+    .input(backupVmInputSchema)
+    .mutation(({ ctx, input }) => startBackup(ctx.db, backupNowRequestOf(input.vmId))),
+  events: publicProcedure.input(operationEventsInputSchema).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    const events = streamOperationEvents(ctx.db, {
+      operationId: input.operationId,
+      afterId: input.lastEventId ? Number(input.lastEventId) : null,
+      signal,
+    });
+    for await (const event of events) yield tracked(String(event.id), event);
+  }),
+});
