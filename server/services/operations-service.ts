@@ -8,7 +8,7 @@
  * cannot run is refused with PRECONDITION_FAILED naming every blocked reason.
  */
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import {
@@ -16,6 +16,7 @@ import {
   isFinalOperationStatus,
   OPERATION_KINDS,
   OPERATION_STATUSES,
+  operationEvents,
   operations,
   restorePoints,
 } from '../../db/schema';
@@ -363,7 +364,11 @@ export function getOperation(
   const row = db.select().from(operations).where(eq(operations.id, operationId)).get();
   if (!row) throw notFound('Operation', operationId);
   const steps = queryOperationSteps(db, operationId);
-  const events = listEventRows(db, { operationId, afterId: 0, limit: 5000 });
+  const lastEvent = db
+    .select({ id: sql<number | null>`max(${operationEvents.id})` })
+    .from(operationEvents)
+    .where(eq(operationEvents.operationId, operationId))
+    .get();
   return {
     operation: {
       id: row.id,
@@ -412,7 +417,7 @@ export function getOperation(
       level: log.level,
       message: log.message,
     })),
-    lastEventId: events.at(-1)?.id ?? 0,
+    lastEventId: lastEvent?.id ?? 0,
   };
 }
 
