@@ -266,32 +266,83 @@ describe('runner: consistency is measured', () => {
 });
 
 describe('runner: cancel', () => {
-  it('cancel mid-way cancels the remaining work and still runs thaw, post-thaw and release', async () => {
-    const slow = createHarness({ driver: { stepDelayMs: 40 } });
-    try {
-      const op = slow.enqueueBackup(arrayBackup('require'));
-      slow.startWorker();
-      // Wait until the guest is frozen, then cancel.
-      for (;;) {
-        const freeze = slow.db
-          .select()
-          .from(operationSteps)
-          .where(eq(operationSteps.key, 'vm:sql1:guest-freeze'))
-          .get();
-        if (freeze?.status === 'succeeded') break;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      expect(requestCancel(slow.db, op.id, new Date())).toBe('cancelling');
-      const [done] = await slow.waitForFinal([op.id]);
-      expect(done.status).toBe('cancelled');
-      const steps = slow.db.select().from(operationSteps).where(eq(operationSteps.operationId, op.id)).all();
-      const byKind = (kind: string) => steps.find((step) => step.kind === kind)?.status;
-      expect(byKind('guest-thaw')).toBe('succeeded');
-      expect(byKind('catalog')).toBe('cancelled');
-      expect(slow.driver.isWorkloadWriting('sql1')).toBe(true);
-      expect(findLeakedLocks(slow.db)).toEqual([]);
-    } finally {
-      await slow.close();
+  let slow: Harness;
+  beforeEach(() => {
+    slow = createHarness({ driver: { stepDelayMs: 60 } });
+  });
+  afterEach(async () => {
+    await slow.close();
+  });
+
+  async function waitForStep(operationId: string, key: string, status: string): Promise<void> {
+    for (;;) {
+      const step = slow.db
+        .select()
+        .from(operationSteps)
+        .where(and(eq(operationSteps.operationId, operationId), eq(operationSteps.key, key)))
+        .get();
+      if (step?.status === status) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
+  }
+
+  function statusesOf(operationId: string): Record<string, string> {
+    const steps = slow.db
+      .select()
+      .from(operationSteps)
+      .where(eq(operationSteps.operationId, operationId))
+      .all();
+    return Object.fromEntries(steps.map((step) => [step.key, step.status]));
+  }
+
+  it('cancel while a guest is frozen: thaw and post-thaw script still run, the rest is cancelled', async () => {
+    const op = slow.enqueueBackup(arrayBackup('require'));
+    slow.startWorker();
+    await waitForStep(op.id, 'vm:sql1:guest-freeze', 'succeeded');
+    expect(requestCancel(slow.db, op.id, new Date())).toBe('cancelling');
+    const [done] = await slow.waitForFinal([op.id]);
+    expect(done.status).toBe('cancelled');
+    const statuses = statusesOf(op.id);
+    expect(statuses['vm:sql1:guest-thaw']).toBe('succeeded');
+    expect(statuses['vm:sql1:post-thaw-script']).toBe('succeeded');
+    expect(statuses['vm:sql1:catalog']).toBe('cancelled');
+    // The snapshot either never started (nothing to release) or was taken and is released.
+    const snapshot = statuses['array-volumes:lun1:array-snapshot'];
+    expect(statuses['array-volumes:lun1:release-snapshot']).toBe(
+      snapshot === 'cancelled' ? 'skipped' : 'succeeded',
+    );
+    expect(slow.driver.isWorkloadWriting('sql1')).toBe(true);
+    expect(findLeakedLocks(slow.db)).toEqual([]);
+  });
+
+  it('cancel while in saved state: the VM is resumed', async () => {
+    const op = slow.enqueueBackup(backupOf(['legacy1']));
+    slow.startWorker();
+    await waitForStep(op.id, 'vm:legacy1:save-state', 'succeeded');
+    expect(await slow.driver.getPowerState('legacy1')).toBe('saved');
+    requestCancel(slow.db, op.id, new Date());
+    const [done] = await slow.waitForFinal([op.id]);
+    expect(done.status).toBe('cancelled');
+    expect(statusesOf(op.id)['vm:legacy1:resume']).toBe('succeeded');
+    expect(await slow.driver.getPowerState('legacy1')).toBe('running');
+  });
+
+  it('cancel during the copy aborts it and still releases the snapshot', async () => {
+    const op = slow.enqueueBackup(backupOf(['app1']));
+    slow.startWorker({ leaseMs: 150 });
+    await waitForStep(op.id, 'vm:app1:copy-to-repository', 'running');
+    requestCancel(slow.db, op.id, new Date());
+    const [done] = await slow.waitForFinal([op.id]);
+    expect(done.status).toBe('cancelled');
+    const statuses = statusesOf(op.id);
+    expect(statuses['vm:app1:copy-to-repository']).toBe('cancelled');
+    expect(statuses['vm:app1:release-snapshot']).toBe('succeeded');
+    expect(pointsOf(op.id)).toEqual([]);
+  });
+
+  it('a queued operation is cancelled at once, with nothing run', () => {
+    const op = h.enqueueBackup(backupOf(['app1']));
+    expect(requestCancel(h.db, op.id, new Date())).toBe('cancelled');
+    expect(stepsOf(op.id).every((step) => step.status === 'cancelled' && step.startedAt === null)).toBe(true);
   });
 });
