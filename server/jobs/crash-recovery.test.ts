@@ -30,7 +30,7 @@ afterEach(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-function spawnWorker(name: string): ChildProcess {
+function spawnWorker(name: string, stepDelayMs = 250): ChildProcess {
   const child = spawn(
     process.execPath,
     ['bin/migawka.mjs', 'worker', '--worker-id', name, '--lease-ms', String(LEASE_MS), '--poll-ms', '20'],
@@ -40,7 +40,7 @@ function spawnWorker(name: string): ChildProcess {
         ...process.env,
         MIGAWKA_DB_PATH: path.join(directory, 'migawka.db'),
         MIGAWKA_LAB_DIR: h.root,
-        MIGAWKA_LAB_STEP_DELAY_MS: '250',
+        MIGAWKA_LAB_STEP_DELAY_MS: String(stepDelayMs),
         MIGAWKA_LAB_SCRIPT_TIME_SCALE: '0.001',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -122,8 +122,22 @@ describe('crash safety with a real worker process', () => {
       consistencyPolicy: 'require',
       passthroughPolicy: 'skip',
     });
+    // The first snapshot attempt fails and waits 2 s for its retry: the worker dies in that window.
+    h.driver.faults.inject({ fault: 'host-unreachable', action: 'createSnapshot', remaining: 1 });
     const first = spawnWorker('first');
-    await waitUntil('sql1 is frozen', () => stepStatus(op.id, 'vm:sql1:guest-freeze') === 'succeeded');
+    await waitUntil('the snapshot waits for its retry while sql1 is frozen', () => {
+      const snapshot = h.db
+        .select()
+        .from(operationSteps)
+        .where(eq(operationSteps.key, 'array-volumes:lun1:array-snapshot'))
+        .all()
+        .find((step) => step.operationId === op.id);
+      return (
+        stepStatus(op.id, 'vm:sql1:guest-freeze') === 'succeeded' &&
+        snapshot?.status === 'pending' &&
+        snapshot.attempts === 1
+      );
+    });
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
 

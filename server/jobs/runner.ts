@@ -332,6 +332,20 @@ export function claimNextStep(db: Db, options: ClaimOptions): ClaimedStep | null
   });
 }
 
+/**
+ * A guest freeze has succeeded and its thaw has not run yet. Inside that window the worker keeps
+ * its lease between steps, so that if it dies there the lease expires and recovery sees the open
+ * window (a freeze must stay under ~60 s: a snapshot taken after a takeover would not be quiesced).
+ */
+export function findOpenFreeze(steps: StepRow[]): StepRow | undefined {
+  return steps.find(
+    (step) =>
+      step.kind === 'guest-freeze' &&
+      step.status === 'succeeded' &&
+      steps.some((cleanup) => cleanup.undoes === step.key && cleanup.status === 'pending'),
+  );
+}
+
 // ------------------------------------------------------------------------------------------- leases
 
 export interface LeaseState {
@@ -370,6 +384,8 @@ export interface CompleteOptions {
   workerId: string;
   now: Date;
   retry?: RetryPolicy;
+  /** Lease kept between steps inside a freeze window. */
+  leaseMs?: number;
 }
 
 function errorMessage(error: unknown): string {
@@ -494,12 +510,17 @@ export function completeStep(
       }
     }
 
+    const steps = tx.select().from(operationSteps).where(eq(operationSteps.operationId, operation.id)).all();
+    // Between steps the operation is free for any worker, except inside a freeze window (see findOpenFreeze).
+    const keepsLease = findOpenFreeze(steps) !== undefined;
     tx.update(operations)
-      .set({ leaseOwner: null, leaseExpiresAt: null })
+      .set({
+        leaseOwner: keepsLease ? workerId : null,
+        leaseExpiresAt: keepsLease ? new Date(now.getTime() + (options.leaseMs ?? 15_000)) : null,
+      })
       .where(eq(operations.id, operation.id))
       .run();
     const fresh = tx.select().from(operations).where(eq(operations.id, operation.id)).get() as OperationRow;
-    const steps = tx.select().from(operationSteps).where(eq(operationSteps.operationId, operation.id)).all();
     if (steps.every((candidate) => candidate.status !== 'pending' && candidate.status !== 'running')) {
       finishOperation(tx, events, fresh, steps, now);
     }
@@ -706,12 +727,7 @@ export function recoverExpiredLeases(db: Db, now: Date): RecoveryReport[] {
         .orderBy(asc(operationSteps.seq))
         .all();
       const running = steps.find((step) => step.status === 'running');
-      const openFreeze = steps.find(
-        (step) =>
-          step.kind === 'guest-freeze' &&
-          step.status === 'succeeded' &&
-          steps.some((cleanup) => cleanup.undoes === step.key && cleanup.status === 'pending'),
-      );
+      const openFreeze = findOpenFreeze(steps);
       let decision: 'resume' | 'interrupt' = 'resume';
       let reason = running
         ? `worker ${operation.leaseOwner} stopped during "${running.title}"; it is safe to run again`

@@ -47,17 +47,19 @@ function runtime(): Runtime {
   return holder.__migawkaRuntime;
 }
 
-/** The process's driver (the lab driver; real connectors will be chosen here per host). */
+/**
+ * The process's driver (the lab driver; real connectors will be chosen here per host). The lab's
+ * VM workloads only run in the process that runs a worker (startRuntimeWorker turns them on), so
+ * a web server that merely verifies points next to a `migawka worker` never writes VM disks.
+ */
 export function getDriver(db: Db): LabDriver {
   const state = runtime();
-  if (!state.driver) {
-    state.driver = new LabDriver({
-      root: labRootFromEnv(),
-      inventory: createInventoryProvider(db),
-      ...labOptionsFromEnv(),
-    });
-    state.driver.start();
-  }
+  state.driver ??= new LabDriver({
+    root: labRootFromEnv(),
+    inventory: createInventoryProvider(db),
+    isWorkloadEnabled: false,
+    ...labOptionsFromEnv(),
+  });
   return state.driver;
 }
 
@@ -90,7 +92,9 @@ export function startRuntimeWorker(db: Db, options: Partial<WorkerOptions> = {})
     const fromEnv = Object.fromEntries(
       Object.entries(workerOptionsFromEnv()).filter(([, value]) => value !== undefined),
     ) as Partial<WorkerOptions>;
-    state.worker = startWorker({ db, driver: getDriver(db), ...fromEnv, ...options });
+    const driver = getDriver(db);
+    driver.enableWorkloads();
+    state.worker = startWorker({ db, driver, ...fromEnv, ...options });
   }
   return state.worker;
 }

@@ -125,7 +125,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     } finally {
       clearInterval(heartbeat);
     }
-    completeStep(db, claimed, outcome, { workerId, now: clock(), retry });
+    completeStep(db, claimed, outcome, { workerId, now: clock(), retry, leaseMs });
   }
 
   function settleIdle(): void {

@@ -97,6 +97,9 @@ export interface PointManifest {
   files: ManifestFile[];
 }
 
+/** Disk lookup per inventory index (an estate has 60,000 disks; a linear search per call adds up). */
+const disksByIdCache = new WeakMap<InventoryIndex, Map<string, VirtualDisk>>();
+
 function writeJsonAtomically(file: string, value: unknown): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
@@ -139,6 +142,15 @@ export class LabDriver implements Driver {
 
   get root(): string {
     return this.options.root;
+  }
+
+  /**
+   * Turns workloads on (when constructed with them off) and starts them. Only the process that
+   * runs the worker should: two processes writing the same lab disks would fight over them.
+   */
+  enableWorkloads(): void {
+    this.options.isWorkloadEnabled = true;
+    this.start();
   }
 
   /** Starts the workload of every running VM whose disks already exist (a restarted process resumes writing). */
@@ -546,7 +558,13 @@ export class LabDriver implements Driver {
   }
 
   private diskOf(diskId: string): VirtualDisk {
-    const disk = this.index().inventory.virtualDisks.find((candidate) => candidate.id === diskId);
+    const index = this.index();
+    let disks = disksByIdCache.get(index);
+    if (!disks) {
+      disks = new Map(index.inventory.virtualDisks.map((disk) => [disk.id, disk]));
+      disksByIdCache.set(index, disks);
+    }
+    const disk = disks.get(diskId);
     if (!disk)
       throw new DriverError('not-found', `disk ${diskId} is not in the lab inventory`, {
         isRetryable: false,
