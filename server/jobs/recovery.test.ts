@@ -1,0 +1,120 @@
+/**
+ * Lease recovery decisions, in-process and table-driven: a step that was running when its worker
+ * vanished is re-run when safe, otherwise the operation ends interrupted after its cleanups.
+ */
+import { and, eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { locks, operationSteps, operations, restorePoints } from '../../db/schema';
+import type { BackupRequestInput } from '../engine/backup-plan';
+import { claimNextStep, completeStep, findLeakedLocks, recoverExpiredLeases } from './runner';
+import { executeStep } from './step-executor';
+import { createHarness, type Harness } from './test-harness';
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const LEASE_MS = 1000;
+const arrayRequest: BackupRequestInput = {
+  scope: { kind: 'array-volume', arrayVolumeId: 'lun1' },
+  methodByVm: { app1: 'array-snapshot', sql1: 'array-snapshot' },
+  consistencyPolicy: 'require',
+  passthroughPolicy: 'skip',
+  scripts: {
+    sql1: {
+      preFreeze: { command: 'exit 0', timeoutSeconds: 5 },
+      postThaw: { command: 'exit 0', timeoutSeconds: 5 },
+    },
+  },
+};
+
+/** Runs steps with a fake worker until `stopAtKey` is claimed (left running, as if the worker died). */
+async function runUntilClaimed(operationId: string, stopAtKey: string, now: Date) {
+  for (;;) {
+    const claimed = claimNextStep(h.db, { workerId: 'dead', now, leaseMs: LEASE_MS });
+    if (!claimed) throw new Error(`never reached ${stopAtKey}`);
+    expect(claimed.operation.id).toBe(operationId);
+    if (claimed.step.key === stopAtKey) return claimed;
+    const outcome = await executeStep({
+      db: h.db,
+      driver: h.driver,
+      operation: claimed.operation,
+      step: claimed.step,
+      planStep: claimed.planStep,
+      signal: new AbortController().signal,
+      onProgress: () => {},
+      log: () => {},
+      now: () => now,
+    });
+    completeStep(h.db, claimed, outcome, { workerId: 'dead', now, leaseMs: LEASE_MS });
+  }
+}
+
+describe('recoverExpiredLeases', () => {
+  it.each([
+    ['vm:app1:copy-to-repository', 'resume', 'succeeded'],
+    ['vm:sql1:catalog', 'resume', 'succeeded'],
+    ['array-volumes:lun1:array-snapshot', 'interrupt', 'interrupted'], // inside sql1's freeze window
+    ['vm:sql1:guest-freeze', 'interrupt', 'interrupted'],
+    ['vm:sql1:pre-freeze-script', 'interrupt', 'interrupted'],
+    ['vm:sql1:post-thaw-script', 'interrupt', 'interrupted'],
+    ['vm:app1:check', 'resume', 'succeeded'],
+  ] as const)('a worker lost during %s: %s, ends %s', async (key, decision, finalStatus) => {
+    h.driver.ensureVm('sql1'); // sql1 is busy writing from the start
+    const op = h.enqueueBackup(arrayRequest);
+    const start = new Date();
+    await runUntilClaimed(op.id, key, start);
+    expect(recoverExpiredLeases(h.db, new Date(start.getTime() + LEASE_MS - 1))).toEqual([]); // lease still live
+    const [report] = recoverExpiredLeases(h.db, new Date(start.getTime() + LEASE_MS + 1));
+    expect(report).toMatchObject({ operationId: op.id, decision });
+
+    h.startWorker();
+    const [done] = await h.waitForFinal([op.id]);
+    expect(done.status).toBe(finalStatus);
+    expect(done.attempt).toBe(1);
+    const thaw = h.db
+      .select()
+      .from(operationSteps)
+      .where(and(eq(operationSteps.operationId, op.id), eq(operationSteps.key, 'vm:sql1:guest-thaw')))
+      .get();
+    // Thaw ran whenever a freeze had started.
+    if (key !== 'vm:sql1:pre-freeze-script' && key !== 'vm:app1:check')
+      expect(thaw?.status).toBe('succeeded');
+    const points = h.db.select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
+    expect(points.length).toBe(finalStatus === 'succeeded' ? 2 : 0);
+    expect(h.db.select().from(locks).all()).toEqual([]);
+    expect(findLeakedLocks(h.db)).toEqual([]);
+    expect(h.driver.isWorkloadWriting('sql1')).toBe(true);
+  });
+
+  it('a catalog step run twice never duplicates the restore point', async () => {
+    const op = h.enqueueBackup(arrayRequest);
+    h.startWorker();
+    await h.waitForFinal([op.id]);
+    const catalog = h.db
+      .select()
+      .from(operationSteps)
+      .where(and(eq(operationSteps.operationId, op.id), eq(operationSteps.key, 'vm:sql1:catalog')))
+      .get();
+    if (!catalog) throw new Error('no catalog step');
+    h.db.update(operations).set({ status: 'running' }).where(eq(operations.id, op.id)).run();
+    const again = await executeStep({
+      db: h.db,
+      driver: h.driver,
+      operation: h.db.select().from(operations).where(eq(operations.id, op.id)).get() as never,
+      step: catalog,
+      planStep: { ...catalog, params: catalog.paramsJson },
+      signal: new AbortController().signal,
+      onProgress: () => {},
+      log: () => {},
+      now: () => new Date(),
+    });
+    expect(again.status).toBe('succeeded');
+    const points = h.db.select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
+    expect(points.filter((point) => point.vmId === 'sql1')).toHaveLength(1);
+  });
+});
