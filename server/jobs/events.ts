@@ -6,7 +6,7 @@
  * id it saw (`listEventsSince`).
  */
 import { EventEmitter } from 'node:events';
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { type OperationStatus, operationEvents, type StepStatus } from '../../db/schema';
 
@@ -66,9 +66,13 @@ export class EventBatch {
   }
 
   publish(): void {
-    for (const event of this.events) operationEventBus.emit('event', event);
+    for (const event of this.events) publishOnBus(event);
     this.events.length = 0;
   }
+}
+
+function publishOnBus(event: OperationEvent): void {
+  operationEventBus.emit('event', event);
 }
 
 /**
@@ -83,6 +87,43 @@ export const operationEventBus: EventEmitter = (() => {
   }
   return holder.__migawkaOperationEvents;
 })();
+
+/**
+ * For a process that does not run the worker (the web server next to a `migawka worker`): polls
+ * `operation_events` and publishes rows written by other processes on this process's bus, so
+ * live streams keep working. Starts from the newest event; returns stop().
+ */
+export function startEventRelay(db: Db, options: { intervalMs?: number } = {}): () => void {
+  let cursor =
+    db
+      .select({ id: operationEvents.id })
+      .from(operationEvents)
+      .orderBy(desc(operationEvents.id))
+      .limit(1)
+      .get()?.id ?? 0;
+  // Events this process wrote itself were already published: remember their ids to skip them.
+  const publishedHere = new Set<number>();
+  const unsubscribe = subscribeToOperationEvents((event) => {
+    if (event.id > cursor) publishedHere.add(event.id);
+  });
+  const timer = setInterval(() => {
+    for (;;) {
+      const page = listEventsSince(db, { afterId: cursor, limit: 500 });
+      for (const event of page) {
+        cursor = event.id;
+        if (publishedHere.delete(event.id)) continue;
+        publishOnBus(event);
+      }
+      if (page.length < 500) break;
+    }
+    for (const id of publishedHere) if (id <= cursor) publishedHere.delete(id);
+  }, options.intervalMs ?? 500);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    unsubscribe();
+  };
+}
 
 export function subscribeToOperationEvents(listener: (event: OperationEvent) => void): () => void {
   operationEventBus.on('event', listener);

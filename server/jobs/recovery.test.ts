@@ -118,3 +118,29 @@ describe('recoverExpiredLeases', () => {
     expect(points.filter((point) => point.vmId === 'sql1')).toHaveLength(1);
   });
 });
+
+describe('event relay', () => {
+  it('publishes events written by another process once, in id order', async () => {
+    const { startEventRelay, subscribeToOperationEvents, EventBatch } = await import('./events');
+    const seen: number[] = [];
+    const unsubscribe = subscribeToOperationEvents((event) => seen.push(event.id));
+    const stop = startEventRelay(h.db, { intervalMs: 5 });
+    const op = h.enqueueBackup(arrayRequest); // published locally at once
+    // Another process's write: rows appear in the table without a local publish.
+    const foreign = new EventBatch();
+    h.db.transaction((tx) => {
+      foreign.append(
+        tx,
+        op.id,
+        'step.log',
+        { stepKey: 'x', level: 'info', message: 'from elsewhere' },
+        new Date(),
+      );
+    });
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    stop();
+    unsubscribe();
+    expect(seen).toEqual([...new Set(seen)].sort((a, b) => a - b));
+    expect(seen).toHaveLength(2);
+  });
+});

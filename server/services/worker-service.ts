@@ -19,3 +19,9 @@ export function startBackgroundWorker(db: Db, options: Partial<WorkerOptions> = 
 export async function stopBackgroundWorker(): Promise<void> {
   await stopRuntime();
 }
+
+/**
+ * For a web server that leaves the work to a separate `migawka worker` (MIGAWKA_WORKER=0): relay
+ * the events that process writes onto this process's bus, so live SSE streams keep working.
+ */
+export { startEventRelay } from '../jobs/events';
