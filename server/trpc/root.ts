@@ -1,12 +1,16 @@
 /** The root router only composes the area routers. */
 import { createCallerFactory, router } from './init';
 import { arraysRouter } from './routers/arrays';
+import { backupsRouter } from './routers/backups';
 import { dashboardRouter } from './routers/dashboard';
 import { findingsRouter } from './routers/findings';
 import { hostsRouter } from './routers/hosts';
 import { inventoryRouter } from './routers/inventory';
 import { jobsRouter } from './routers/jobs';
 import { operationsRouter } from './routers/operations';
+import { protectionRouter } from './routers/protection';
+import { restorePointsRouter } from './routers/restore-points';
+import { restoresRouter } from './routers/restores';
 import { vmsRouter } from './routers/vms';
 import { volumesRouter } from './routers/volumes';
 
@@ -20,6 +24,10 @@ export const appRouter = router({
   inventory: inventoryRouter,
   operations: operationsRouter,
   jobs: jobsRouter,
+  backups: backupsRouter,
+  restores: restoresRouter,
+  restorePoints: restorePointsRouter,
+  protection: protectionRouter,
 });
 
 export type AppRouter = typeof appRouter;

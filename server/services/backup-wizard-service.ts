@@ -1,0 +1,118 @@
+/**
+ * The backup wizard's server side: a review of the plan (findings keyed so each warning can be
+ * acknowledged on its own) and the two ways to finish (run once now, or save a scheduled job),
+ * both refused until every warning of a freshly computed plan is acknowledged.
+ *
+ * The plan is recomputed at Create time on purpose: the inventory may have changed since the
+ * review, and a warning the operator never saw must not ride on an earlier acknowledgement.
+ */
+import type { Db } from '../../db/client';
+import type { BackupPlan } from '../engine/plan-types';
+import type { Finding, Severity } from '../engine/types';
+import type { BackupRequestFormValues } from '../schemas/operations';
+import {
+  type CreateBackupJobFormValues,
+  createBackupJobInputSchema,
+  type StartBackupFormValues,
+  startBackupInputSchema,
+  warningKeyOf,
+} from '../schemas/wizard';
+import { type BackupJobView, createBackupJob } from './backup-job-service';
+import { DomainError } from './errors';
+import {
+  parseInput,
+  previewBackup,
+  type ServiceClock,
+  type StartedOperation,
+  startBackup,
+} from './operations-service';
+
+export interface KeyedFinding extends Finding {
+  key: string;
+}
+
+export interface BackupReview {
+  plan: BackupPlan;
+  /** The plan's findings, each once (by key), blockers first, then warnings, then info. */
+  findings: KeyedFinding[];
+  /** Keys of the warnings that must each be acknowledged before Create. */
+  warningKeys: string[];
+  counts: Record<Severity, number>;
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { blocker: 0, warning: 1, info: 2 };
+
+export function reviewPlan(plan: BackupPlan): BackupReview {
+  const byKey = new Map<string, KeyedFinding>();
+  for (const finding of plan.findings) {
+    const key = `${finding.severity}|${warningKeyOf(finding)}`;
+    if (!byKey.has(key)) byKey.set(key, { ...finding, key: warningKeyOf(finding) });
+  }
+  const findings = [...byKey.values()].sort(
+    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
+  );
+  const counts: Record<Severity, number> = { blocker: 0, warning: 0, info: 0 };
+  for (const finding of findings) counts[finding.severity] += 1;
+  return {
+    plan,
+    findings,
+    warningKeys: findings.filter((finding) => finding.severity === 'warning').map((finding) => finding.key),
+    counts,
+  };
+}
+
+/** Dry run for the review step: nothing written. */
+export function reviewBackup(db: Db, input: BackupRequestFormValues, clock: ServiceClock = {}): BackupReview {
+  return reviewPlan(previewBackup(db, input, clock));
+}
+
+/**
+ * Refuses (PRECONDITION_FAILED, one field error per warning) unless every warning of the plan is
+ * acknowledged; blockers are refused by the start itself with the engine's reasons.
+ */
+export function assertWarningsAcknowledged(review: BackupReview, acknowledged: readonly string[]): void {
+  if (review.counts.blocker > 0) {
+    throw new DomainError(
+      'PRECONDITION_FAILED',
+      `The backup cannot run: ${review.plan.blockedReasons.join('; ')}`,
+      review.plan.blockedReasons.map((message) => ({ path: 'scope', message })),
+    );
+  }
+  const given = new Set(acknowledged);
+  const missing = review.findings.filter(
+    (finding) => finding.severity === 'warning' && !given.has(finding.key),
+  );
+  if (missing.length === 0) return;
+  throw new DomainError(
+    'PRECONDITION_FAILED',
+    `Acknowledge every warning before creating: ${missing.length} not acknowledged (${missing
+      .map((finding) => finding.ruleId)
+      .join(', ')})`,
+    missing.map((finding) => ({
+      path: `acknowledgedWarnings.${finding.key}`,
+      message: `Not acknowledged: ${finding.message}`,
+    })),
+  );
+}
+
+/** Runs the reviewed backup once, now (no job, so no retention: the points stay until deleted). */
+export function startReviewedBackup(
+  db: Db,
+  input: StartBackupFormValues,
+  clock: ServiceClock = {},
+): StartedOperation {
+  const { request, acknowledgedWarnings } = parseInput(startBackupInputSchema, input);
+  assertWarningsAcknowledged(reviewBackup(db, request, clock), acknowledgedWarnings);
+  return startBackup(db, request, clock);
+}
+
+/** Saves the reviewed request as a backup job; its schedule starts it. */
+export function createReviewedBackupJob(
+  db: Db,
+  input: CreateBackupJobFormValues,
+  clock: ServiceClock = {},
+): BackupJobView {
+  const { job, acknowledgedWarnings } = parseInput(createBackupJobInputSchema, input);
+  assertWarningsAcknowledged(reviewBackup(db, job.request, clock), acknowledgedWarnings);
+  return createBackupJob(db, job, clock);
+}

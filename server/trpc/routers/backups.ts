@@ -1,0 +1,23 @@
+import { backupRequestSchema } from '../../schemas/operations';
+import { createBackupJobInputSchema, startBackupInputSchema } from '../../schemas/wizard';
+import {
+  createReviewedBackupJob,
+  reviewBackup,
+  startReviewedBackup,
+} from '../../services/backup-wizard-service';
+import { publicProcedure, router } from '../init';
+
+/**
+ * The backup wizard: review (the plan, findings keyed for acknowledgement), then start once now
+ * or save as a scheduled job. Both refuse until every warning of a fresh plan is acknowledged.
+ * (Schedule previews come from `jobs.previewSchedule`.)
+ */
+export const backupsRouter = router({
+  review: publicProcedure.input(backupRequestSchema).query(({ ctx, input }) => reviewBackup(ctx.db, input)),
+  start: publicProcedure
+    .input(startBackupInputSchema)
+    .mutation(({ ctx, input }) => startReviewedBackup(ctx.db, input)),
+  createJob: publicProcedure
+    .input(createBackupJobInputSchema)
+    .mutation(({ ctx, input }) => createReviewedBackupJob(ctx.db, input)),
+});

@@ -1,0 +1,324 @@
+/**
+ * Router tests for the wizard areas (backups, restores, restorePoints, protection) through
+ * createCallerFactory on an in-memory demo lab. Restore points are catalogue rows written here,
+ * so the tests need no worker: what is under test is planning, refusal and the SQL queries.
+ */
+import { TRPCError } from '@trpc/server';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Db, openDatabase } from '../../../db/client';
+import { backupJobs, operations, operationVms, restorePoints } from '../../../db/schema';
+import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
+import { ensureDemoLab } from '../../../db/seed/ensure-demo-lab';
+import type { BackupRequestFormValues } from '../../schemas/operations';
+import { createCaller } from '../root';
+
+let db: Db;
+let caller: ReturnType<typeof createCaller>;
+
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  ensureDemoLab(db, { NODE_ENV: 'test' });
+  caller = createCaller({ db });
+});
+
+async function rejectionOf(call: () => Promise<unknown>): Promise<TRPCError> {
+  try {
+    await call();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TRPCError);
+    return error as TRPCError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const HOUR = 3_600_000;
+
+function requestFor(vmId: string): BackupRequestFormValues {
+  return { scope: { kind: 'vms', vmIds: [vmId] }, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' };
+}
+
+let pointCounter = 0;
+function insertPoint(values: Partial<typeof restorePoints.$inferInsert> & { vmId: string; createdAt: Date }) {
+  pointCounter += 1;
+  const row: typeof restorePoints.$inferInsert = {
+    id: `rp-test-${String(pointCounter).padStart(4, '0')}`,
+    vmName: values.vmId.replace(/^vm-/, ''),
+    hostId: 'host-hv-prod-01',
+    method: 'hyperv-vss',
+    consistency: 'application',
+    captureState: 'online',
+    heldDisksJson: [`${values.vmId}-os`],
+    missingDisksJson: [],
+    sizeBytes: 1024,
+    repositoryPath: `points/${pointCounter}`,
+    ...values,
+  };
+  db.insert(restorePoints).values(row).run();
+  return row.id as string;
+}
+
+describe('backups: review, acknowledgements, start and createJob', () => {
+  it('keys every warning once and counts findings by severity', async () => {
+    const review = await caller.backups.review(requestFor('vm-fs-01'));
+    expect(review.plan.isRunnable).toBe(true);
+    expect(review.counts.blocker).toBe(0);
+    expect(review.findings.map((finding) => finding.ruleId)).toContain('HV-PASSTHROUGH-DISK');
+    expect(review.warningKeys).toHaveLength(review.counts.warning);
+    expect(new Set(review.warningKeys).size).toBe(review.warningKeys.length);
+  });
+
+  it('refuses to start until each warning is acknowledged, naming the missing ones; nothing is queued', async () => {
+    const review = await caller.backups.review(requestFor('vm-sql-prod-01'));
+    expect(review.warningKeys.length).toBeGreaterThanOrEqual(2);
+    const partial = review.warningKeys.slice(0, 1);
+    const error = await rejectionOf(() =>
+      caller.backups.start({ request: requestFor('vm-sql-prod-01'), acknowledgedWarnings: partial }),
+    );
+    expect(error.code).toBe('PRECONDITION_FAILED');
+    expect(error.message).toMatch(/Acknowledge every warning/);
+    expect(db.select().from(operations).all()).toHaveLength(0);
+
+    const started = await caller.backups.start({
+      request: requestFor('vm-sql-prod-01'),
+      acknowledgedWarnings: review.warningKeys,
+    });
+    expect(started.operationId).toMatch(/^op-/);
+    expect(db.select().from(operations).all()).toHaveLength(1);
+  });
+
+  it('a plan with a blocker cannot be started, acknowledged or not, and says why', async () => {
+    const review = await caller.backups.review(requestFor('vm-archive-01'));
+    expect(review.counts.blocker).toBeGreaterThan(0);
+    expect(review.plan.blockedReasons.length).toBeGreaterThan(0);
+    const error = await rejectionOf(() =>
+      caller.backups.createJob({
+        job: {
+          name: 'archive nightly',
+          request: requestFor('vm-archive-01'),
+          schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
+          missedRunPolicy: 'skip',
+          retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
+          rpoHours: 24,
+          isEnabled: true,
+        },
+        acknowledgedWarnings: review.warningKeys,
+      }),
+    );
+    expect(error.code).toBe('PRECONDITION_FAILED');
+    expect(error.message).toContain(review.plan.blockedReasons[0]);
+    expect(db.select().from(backupJobs).all()).toHaveLength(0);
+  });
+
+  it('creates a scheduled job once its warning is acknowledged', async () => {
+    const review = await caller.backups.review(requestFor('vm-fs-01'));
+    const job = await caller.backups.createJob({
+      job: {
+        name: 'fs nightly',
+        request: requestFor('vm-fs-01'),
+        schedule: { cron: '0 2 * * *', timeZone: 'Europe/Warsaw' },
+        missedRunPolicy: 'run-once',
+        retention: { keepLast: 7, daily: 14, weekly: 0, monthly: 0 },
+        rpoHours: 26,
+        isEnabled: true,
+      },
+      acknowledgedWarnings: review.warningKeys,
+    });
+    expect(job.id).toMatch(/^job-/);
+    expect(job.schedule?.timeZone).toBe('Europe/Warsaw');
+    expect(job.nextRunAt).not.toBeNull();
+  });
+
+  it('rejects a bad request with the field that is wrong', async () => {
+    const error = await rejectionOf(() =>
+      caller.backups.review({ ...requestFor('x'), scope: { kind: 'vms', vmIds: [] } }),
+    );
+    expect(error.code).toBe('BAD_REQUEST');
+  });
+});
+
+describe('restores: preview blast radius', () => {
+  it('a volume revert lists the other VMs on the volume and needs the volume name typed', async () => {
+    const at = new Date(Date.now() - 2 * HOUR);
+    const branchVms = ['vm-branch-app-01', 'vm-branch-dc-01', 'vm-branch-fs-01', 'vm-branch-print-01'];
+    const ids = branchVms.map((vmId) =>
+      insertPoint({
+        vmId,
+        hostId: 'host-hv-branch-01',
+        method: 'wsb-volume',
+        hostVolumeId: DEMO_LAB_NAMES.wsbVolumeId,
+        snapshotId: 'snap-1',
+        createdAt: at,
+      }),
+    );
+    const plan = await caller.restores.preview({ restorePointId: ids[0] as string, mode: 'volume-revert' });
+    expect(plan.collateral.map((vm) => vm.vmId).sort()).toEqual(branchVms.slice(1).sort());
+    expect(plan.collateral.every((vm) => vm.dataLossMs >= 2 * HOUR - 1000)).toBe(true);
+    expect(plan.findings.map((finding) => finding.ruleId)).toContain('RESTORE-VOLUME-COLLATERAL');
+    expect(plan.confirmationText).toBeTruthy();
+    expect(plan.isRunnable).toBe(false);
+
+    const error = await rejectionOf(() =>
+      caller.restores.start({ restorePointId: ids[0] as string, mode: 'volume-revert', confirmation: 'E:' }),
+    );
+    expect(error.code).toBe('PRECONDITION_FAILED');
+    expect(error.message).toContain(`does not match the volume name "${plan.confirmationText}"`);
+    expect(db.select().from(operations).all()).toHaveLength(0);
+    const confirmed = await caller.restores.preview({
+      restorePointId: ids[0] as string,
+      mode: 'volume-revert',
+      confirmation: plan.confirmationText as string,
+    });
+    expect(confirmed.isRunnable).toBe(true);
+
+    const staged = await caller.restores.preview({ restorePointId: ids[0] as string, mode: 'staged' });
+    expect(staged.collateral).toEqual([]);
+  });
+});
+
+describe('restorePoints: browse, sort, filter, deletion impact', () => {
+  it('pages newest or oldest first with cursors, and filters in SQL', async () => {
+    const base = Date.now() - 10 * HOUR;
+    for (let i = 0; i < 5; i += 1) insertPoint({ vmId: 'vm-web-01', createdAt: new Date(base + i * HOUR) });
+    insertPoint({ vmId: 'vm-sql-prod-01', consistency: 'crash', createdAt: new Date(base + 30 * 60_000) });
+
+    const first = await caller.restorePoints.list({ limit: 4 });
+    expect(first.items).toHaveLength(4);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await caller.restorePoints.list({ limit: 4, cursor: first.nextCursor as string });
+    expect(second.items).toHaveLength(2);
+    const all = [...first.items, ...second.items].map((item) => item.createdAt.getTime());
+    expect(all).toEqual([...all].sort((a, b) => b - a));
+
+    const oldest = await caller.restorePoints.list({ sort: 'oldest', limit: 2 });
+    expect(oldest.items[0]?.createdAt.getTime()).toBe(base);
+    const wrongSort = await rejectionOf(() =>
+      caller.restorePoints.list({ sort: 'newest', cursor: oldest.nextCursor as string }),
+    );
+    expect(wrongSort.code).toBe('BAD_REQUEST');
+
+    const crash = await caller.restorePoints.list({ consistency: 'crash' });
+    expect(crash.items.map((item) => item.vmId)).toEqual(['vm-sql-prod-01']);
+    expect(crash.items[0]?.hostName).toBe('hv-prod-01');
+    const window = await caller.restorePoints.list({
+      vmId: 'vm-web-01',
+      createdFrom: new Date(base + HOUR),
+      createdTo: new Date(base + 2 * HOUR),
+    });
+    expect(window.items).toHaveLength(2);
+    const backwards = await rejectionOf(() =>
+      caller.restorePoints.list({ createdFrom: new Date(base + HOUR), createdTo: new Date(base) }),
+    );
+    expect(backwards.code).toBe('BAD_REQUEST');
+  });
+
+  it("says when a point is its VM's only one", async () => {
+    const only = insertPoint({ vmId: 'vm-ops-01', createdAt: new Date() });
+    const one = insertPoint({ vmId: 'vm-web-01', createdAt: new Date() });
+    insertPoint({ vmId: 'vm-web-01', createdAt: new Date(Date.now() - HOUR) });
+    expect((await caller.restorePoints.get({ id: only })).deletion.isOnlyPointOfVm).toBe(true);
+    expect((await caller.restorePoints.get({ id: one })).deletion.isOnlyPointOfVm).toBe(false);
+    const missing = await rejectionOf(() => caller.restorePoints.get({ id: 'rp-nope' }));
+    expect(missing.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('protection: status per VM, runs needing attention, activity', () => {
+  function insertJob(id: string, scope: Record<string, unknown>, rpoHours: number, isEnabled = true) {
+    const now = new Date();
+    db.insert(backupJobs)
+      .values({
+        id,
+        name: id,
+        requestJson: { scope, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' },
+        cron: '0 2 * * *',
+        timeZone: 'UTC',
+        missedRunPolicy: 'skip',
+        retentionJson: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 },
+        rpoHours,
+        isEnabled,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .run();
+  }
+
+  it('classifies VMs: unprotected, RPO exceeded, protected, no policy', async () => {
+    const now = Date.now();
+    insertJob('job-web', { kind: 'vms', vmIds: ['vm-web-01', 'vm-sql-prod-01'] }, 24);
+    insertJob('job-branch', { kind: 'host-volume', hostVolumeId: DEMO_LAB_NAMES.wsbVolumeId }, 1);
+    insertPoint({ vmId: 'vm-web-01', createdAt: new Date(now - 2 * HOUR) });
+    insertPoint({ vmId: 'vm-sql-prod-01', createdAt: new Date(now - 30 * HOUR) });
+    insertPoint({ vmId: 'vm-branch-dc-01', createdAt: new Date(now - 3 * HOUR) });
+    insertPoint({ vmId: 'vm-ops-01', createdAt: new Date(now - 3 * HOUR) });
+    // A corrupt newer point is not a good point: the older intact one counts.
+    insertPoint({ vmId: 'vm-ops-01', createdAt: new Date(now - HOUR), lastVerdict: 'corrupt' });
+
+    const statusOf = async (name: string) => {
+      const page = await caller.protection.vms({ search: name });
+      return page.items.find((item) => item.vmName === name);
+    };
+    expect((await statusOf('web-01'))?.status).toBe('protected');
+    expect((await statusOf('sql-prod-01'))?.status).toBe('rpo-exceeded');
+    expect((await statusOf('branch-dc-01'))?.status).toBe('rpo-exceeded');
+    expect((await statusOf('branch-dc-01'))?.rpoHours).toBe(1);
+    expect((await statusOf('ops-01'))?.status).toBe('no-policy');
+    expect((await statusOf('ops-01'))?.lastPoint?.createdAt.getTime()).toBe(now - 3 * HOUR);
+    expect((await statusOf('erp-01'))?.status).toBe('unprotected');
+
+    const summary = await caller.protection.summary();
+    expect(summary.byStatus.protected).toBe(1);
+    expect(summary.byStatus['rpo-exceeded']).toBe(2);
+    expect(summary.byStatus['no-policy']).toBe(1);
+    expect(summary.byStatus.unprotected).toBe(summary.totalVms - 4);
+
+    const unprotected = await caller.protection.vms({ status: 'unprotected', limit: 5 });
+    expect(unprotected.items).toHaveLength(5);
+    const next = await caller.protection.vms({
+      status: 'unprotected',
+      limit: 5,
+      cursor: unprotected.nextCursor as string,
+    });
+    expect(next.items[0]?.vmName > (unprotected.items.at(-1)?.vmName as string)).toBe(true);
+  });
+
+  it('lists failed and interrupted runs until they are retried, and counts 14 days of activity', async () => {
+    const now = new Date();
+    const op = (id: string, status: string, retryOfId: string | null = null, at = now) => {
+      db.insert(operations)
+        .values({
+          id,
+          kind: 'backup',
+          status: status as 'failed',
+          title: `Backup ${id}`,
+          planJson: {},
+          requestJson: {},
+          retryOfId,
+          createdAt: at,
+          error: status === 'failed' ? 'copy failed' : null,
+        })
+        .run();
+      db.insert(operationVms).values({ operationId: id, vmId: 'vm-web-01' }).run();
+    };
+    op('op-a', 'failed', null, new Date(now.getTime() - 3 * HOUR));
+    op('op-b', 'interrupted', null, new Date(now.getTime() - 2 * HOUR));
+    op('op-c', 'succeeded', 'op-a', new Date(now.getTime() - HOUR));
+    const attention = await caller.protection.attention();
+    expect(attention.map((run) => run.operationId)).toEqual(['op-b']);
+
+    const web = (await caller.protection.vms({ search: 'web-01' })).items.find((i) => i.vmName === 'web-01');
+    expect(web?.lastRun).toMatchObject({ operationId: 'op-c', status: 'succeeded' });
+
+    insertPoint({ vmId: 'vm-web-01', consistency: 'crash', createdAt: now });
+    const activity = await caller.protection.activity();
+    expect(activity.days).toHaveLength(14);
+    const today = activity.days.at(-1);
+    expect(today?.day).toBe(now.toISOString().slice(0, 10));
+    expect(today?.pointsByConsistency.crash).toBe(1);
+    const results = activity.days.reduce(
+      (sum, day) =>
+        sum + day.backupsByResult.failed + day.backupsByResult.interrupted + day.backupsByResult.succeeded,
+      0,
+    );
+    expect(results).toBe(3);
+  });
+});
