@@ -875,6 +875,8 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+export const DEFAULT_APP_STEP_DELAY_MS = 1500;
+
 /** Driver options from the environment (MIGAWKA_LAB_STEP_DELAY_MS, MIGAWKA_LAB_SCRIPT_TIME_SCALE, MIGAWKA_LAB_REPOSITORY_QUOTA_BYTES). */
 export function labOptionsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
@@ -888,7 +890,8 @@ export function labOptionsFromEnv(
     return value;
   };
   return {
-    stepDelayMs: number('MIGAWKA_LAB_STEP_DELAY_MS') ?? 0,
+    // The app's default makes progress visible in the console; tests build their drivers with 0.
+    stepDelayMs: number('MIGAWKA_LAB_STEP_DELAY_MS') ?? DEFAULT_APP_STEP_DELAY_MS,
     scriptTimeScale: number('MIGAWKA_LAB_SCRIPT_TIME_SCALE') ?? 1,
     repositoryQuotaBytes: number('MIGAWKA_LAB_REPOSITORY_QUOTA_BYTES'),
   };
