@@ -181,7 +181,8 @@ export interface CopyOutVmRequest {
 }
 
 export interface CopyOptions {
-  onProgress?: (bytesDone: number) => void;
+  /** `bytesTotal` when the driver knows it up front (lets the console show a percentage). */
+  onProgress?: (bytesDone: number, bytesTotal?: number) => void;
   signal?: AbortSignal;
 }
 

@@ -19,7 +19,7 @@ export interface OperationEventPayloads {
   'operation.recovered': { decision: 'resume' | 'interrupt'; reason: string; previousOwner: string | null };
   'operation.finished': { status: OperationStatus; error: string | null };
   'step.started': { stepKey: string; attempt: number };
-  'step.progress': { stepKey: string; bytesDone: number };
+  'step.progress': { stepKey: string; bytesDone: number; bytesTotal: number | null };
   'step.log': { stepKey: string; level: 'info' | 'warn' | 'error'; message: string };
   'step.retrying': { stepKey: string; attempt: number; nextAttemptAt: string; error: string };
   'step.finished': {

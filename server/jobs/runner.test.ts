@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { operationEvents, operationSteps, restorePoints, stepLogs } from '../../db/schema';
-import { checkConsistency } from '../drivers/lab/disk-image';
+import { checkConsistency, LAB_DISK_BYTES } from '../drivers/lab/disk-image';
 import type { BackupRequestInput } from '../engine/backup-plan';
 import { findLeakedLocks, requestCancel } from './runner';
 import { createHarness, type Harness } from './test-harness';
@@ -80,6 +80,17 @@ describe('runner: backups through the lab driver', () => {
       .all()
       .map((e) => e.type);
     expect(types[0]).toBe('operation.queued');
+    const progress = h.db
+      .select()
+      .from(operationEvents)
+      .where(and(eq(operationEvents.operationId, op.id), eq(operationEvents.type, 'step.progress')))
+      .all();
+    expect(progress[0]?.payloadJson).toMatchObject({
+      stepKey: 'vm:sql1:copy-to-repository',
+      bytesTotal: 2 * LAB_DISK_BYTES,
+    });
+    const copy = stepsOf(op.id).find((step) => step.kind === 'copy-to-repository');
+    expect(copy).toMatchObject({ bytesDone: 2 * LAB_DISK_BYTES, bytesTotal: 2 * LAB_DISK_BYTES });
     expect(types).toContain('operation.started');
     expect(types.at(-1)).toBe('operation.finished');
   });

@@ -540,10 +540,25 @@ export function logStep(
 }
 
 /** Persists copy progress (throttled by the worker) and announces it. */
-export function recordProgress(db: Db, step: StepRow, bytesDone: number, now: Date): void {
+export function recordProgress(
+  db: Db,
+  step: StepRow,
+  bytesDone: number,
+  now: Date,
+  bytesTotal?: number,
+): void {
   inTransaction(db, (tx, events) => {
-    tx.update(operationSteps).set({ bytesDone }).where(eq(operationSteps.id, step.id)).run();
-    events.append(tx, step.operationId, 'step.progress', { stepKey: step.key, bytesDone }, now);
+    tx.update(operationSteps)
+      .set({ bytesDone, ...(bytesTotal !== undefined ? { bytesTotal } : {}) })
+      .where(eq(operationSteps.id, step.id))
+      .run();
+    events.append(
+      tx,
+      step.operationId,
+      'step.progress',
+      { stepKey: step.key, bytesDone, bytesTotal: bytesTotal ?? null },
+      now,
+    );
   });
 }
 

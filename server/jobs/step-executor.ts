@@ -32,7 +32,7 @@ export interface StepContext {
   step: StepRow;
   planStep: PlanStep;
   signal: AbortSignal;
-  onProgress: (bytesDone: number) => void;
+  onProgress: (bytesDone: number, bytesTotal?: number) => void;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   now: () => Date;
 }

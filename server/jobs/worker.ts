@@ -113,11 +113,11 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
         signal: controller.signal,
         now: clock,
         log: (level, message) => logStep(db, claimed.step, level, message, clock()),
-        onProgress: (bytesDone) => {
+        onProgress: (bytesDone, bytesTotal) => {
           const now = clock();
           if (now.getTime() - lastProgressAt < progressIntervalMs) return;
           lastProgressAt = now.getTime();
-          recordProgress(db, claimed.step, bytesDone, now);
+          recordProgress(db, claimed.step, bytesDone, now, bytesTotal);
         },
       });
     } catch (error) {

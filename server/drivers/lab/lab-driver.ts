@@ -753,6 +753,7 @@ export class LabDriver implements Driver {
     const directory = this.abs(labPaths.repository(restorePointId));
     rmSync(directory, { recursive: true, force: true }); // leftovers of a copy that died midway
     let done = 0;
+    const total = sources.reduce((sum, source) => sum + statSync(source.file).size, 0);
     const files: ManifestFile[] = [];
     for (const { disk, file } of sources) {
       const name = `${safeSegment(disk.id)}.img`;
@@ -760,7 +761,7 @@ export class LabDriver implements Driver {
         signal: options.signal,
         onChunk: (bytes) => {
           done += bytes;
-          options.onProgress?.(done);
+          options.onProgress?.(done, total);
         },
       });
       files.push({
@@ -813,6 +814,7 @@ export class LabDriver implements Driver {
     baseBytes = 0,
     sourceOf: (file: ManifestFile) => string = (file) =>
       path.join(this.abs(labPaths.repository(manifest.restorePointId)), path.basename(file.path)),
+    totalBytes = baseBytes + files.reduce((sum, file) => sum + file.bytes, 0),
   ): Promise<RestoreResult> {
     let done = baseBytes;
     let bytes = 0;
@@ -832,7 +834,7 @@ export class LabDriver implements Driver {
         signal: options.signal,
         onChunk: (chunk) => {
           done += chunk;
-          options.onProgress?.(done);
+          options.onProgress?.(done, totalBytes);
         },
       });
       if (copy.sha256 !== file.sha256) {
