@@ -9,8 +9,9 @@ export async function register() {
   const { ensureDemoLab } = await import('./db/seed/ensure-demo-lab');
   const db = getDb();
   ensureDemoLab(db);
-  if (process.env.MIGAWKA_WORKER !== '0') {
-    const { startBackgroundWorker } = await import('./server/services/worker-service');
-    startBackgroundWorker(db);
-  }
+  const { startBackgroundWorker, startEventRelay } = await import('./server/services/worker-service');
+  if (process.env.MIGAWKA_WORKER !== '0') startBackgroundWorker(db);
+  // A separate worker process writes events to the database; relay them onto this process's bus
+  // so live progress (SSE) keeps flowing.
+  else startEventRelay(db);
 }
