@@ -1,0 +1,522 @@
+'use client';
+
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { toast } from 'sonner';
+import { DetailList } from '@/app/_components/detail-list';
+import { FindingsList } from '@/app/_components/findings-list';
+import { PageHeader } from '@/app/_components/page-header';
+import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Alert, AlertTitle } from '@/app/_components/ui/alert';
+import { Badge } from '@/app/_components/ui/badge';
+import { Button } from '@/app/_components/ui/button';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/app/_components/ui/table';
+import {
+  CAPTURE_STATE_LABELS,
+  CONSISTENCY_LABELS,
+  formatBytes,
+  METHOD_LABELS,
+  pluralize,
+} from '@/app/_lib/format';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { isFinalOperationStatus, type StepStatus } from '@/db/schema';
+import type { BackupPlan, PlannedVm } from '@/server/engine/plan-types';
+import { ConfirmDialog } from './confirm-dialog';
+import {
+  bytesPerSecond,
+  elapsedMs,
+  formatElapsed,
+  formatTime,
+  isCancellable,
+  isRetryable,
+  OPERATION_STATUS_LABELS,
+  OPERATION_STATUS_TONES,
+  STEP_STATUS_TONES,
+} from './operation-format';
+import { useOperationEvents } from './use-operation-events';
+
+type Detail = RouterOutputs['operations']['get'];
+type Step = Detail['steps'][number];
+type LogLine = Detail['logs'][number];
+
+export function OperationDetail({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const detail = useQuery(trpc.operations.get.queryOptions({ id }));
+
+  if (detail.isPending) return <LoadingState label="Loading the operation…" />;
+  if (detail.isError) return <ErrorState error={detail.error} title="Could not load this operation" />;
+  // Keyed by operation: a new id starts a fresh stream from that operation's own position.
+  return <LiveOperation key={id} detail={detail.data} />;
+}
+
+function LiveOperation({ detail }: { detail: Detail }) {
+  const { operation, steps, logs } = detail;
+  const isFinal = isFinalOperationStatus(operation.status);
+  const live = useOperationEvents({
+    operationId: operation.id,
+    startAfterEventId: detail.lastEventId,
+    isEnabled: !isFinal,
+  });
+  const now = new Date();
+  const logsByStep = groupLogs(logs);
+
+  return (
+    <>
+      <PageHeader
+        eyebrow={
+          <Link href="/operations" className="hover:underline">
+            Operations
+          </Link>
+        }
+        title={operation.title}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <span>
+              Status:{' '}
+              <Badge tone={OPERATION_STATUS_TONES[operation.status]} aria-live="polite">
+                {OPERATION_STATUS_LABELS[operation.status]}
+              </Badge>
+            </span>
+            <span>
+              {operation.stepsDone} of {pluralize(operation.stepsTotal, 'step')} done ·{' '}
+              {formatBytes(operation.bytesDone)} copied
+            </span>
+            {!isFinal ? (
+              <span className="text-slate-500">
+                {live.status === 'pending' ? '· live' : '· connecting to live updates…'}
+              </span>
+            ) : null}
+          </span>
+        }
+        actions={<OperationActions operation={operation} />}
+      />
+
+      <div className="flex flex-col gap-6">
+        <OperationNotices operation={operation} />
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Summary</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <DetailList
+              items={[
+                { term: 'Kind', value: operation.kind },
+                { term: 'Created', value: formatTime(operation.createdAt) },
+                { term: 'Started', value: formatTime(operation.startedAt) },
+                { term: 'Finished', value: formatTime(operation.finishedAt) },
+                {
+                  term: 'Duration',
+                  value: formatElapsed(elapsedMs(operation.startedAt, operation.finishedAt, now)),
+                },
+                ...(operation.jobId
+                  ? [
+                      {
+                        term: 'Backup job',
+                        value: (
+                          <Link
+                            href={`/jobs/${encodeURIComponent(operation.jobId)}`}
+                            className="text-brand-700 hover:underline"
+                          >
+                            open the job
+                          </Link>
+                        ),
+                      },
+                    ]
+                  : []),
+                ...(operation.retryOfId
+                  ? [
+                      {
+                        term: 'Retry of',
+                        value: (
+                          <Link
+                            href={`/operations/${encodeURIComponent(operation.retryOfId)}`}
+                            className="text-brand-700 hover:underline"
+                          >
+                            {operation.retryOfId}
+                          </Link>
+                        ),
+                      },
+                    ]
+                  : []),
+                ...(operation.attempt > 1
+                  ? [{ term: 'Worker takeovers', value: String(operation.attempt - 1) }]
+                  : []),
+              ]}
+            />
+          </CardContent>
+        </Card>
+
+        {operation.plan.kind === 'backup' ? (
+          <BackupOutcomes plan={operation.plan} steps={steps} />
+        ) : (
+          <RestoreOutcome plan={operation.plan} />
+        )}
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Steps</CardTitle>
+            <CardDescription>
+              In the order they run. Cleanup steps undo a side effect (thaw, resume, release) and run even
+              when the operation fails or is cancelled.
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            <StepTable steps={steps} logsByStep={logsByStep} now={now} />
+          </CardContent>
+        </Card>
+
+        {operation.plan.findings.length > 0 ? (
+          <Card>
+            <CardHeader>
+              <CardTitle>Findings at planning time</CardTitle>
+            </CardHeader>
+            <CardContent>
+              <FindingsList findings={operation.plan.findings} emptyText="No findings." />
+            </CardContent>
+          </Card>
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+function OperationNotices({ operation }: { operation: Detail['operation'] }) {
+  if ((operation.status === 'queued' || operation.status === 'waiting') && operation.waitingReason) {
+    return (
+      <Alert tone="warning">
+        <AlertTitle>Waiting</AlertTitle>
+        <p>{operation.waitingReason}</p>
+      </Alert>
+    );
+  }
+  if (
+    operation.status === 'cancelling' ||
+    (operation.endingAs && !isFinalOperationStatus(operation.status))
+  ) {
+    return (
+      <Alert tone="warning">
+        <AlertTitle>Ending as {operation.endingAs ?? 'cancelled'}</AlertTitle>
+        <p>No new work starts; the cleanup steps it owes (thaw, resume, release) still run.</p>
+      </Alert>
+    );
+  }
+  if (operation.error && operation.status !== 'succeeded') {
+    return (
+      <Alert tone="danger">
+        <AlertTitle>Operation {OPERATION_STATUS_LABELS[operation.status]}</AlertTitle>
+        <p>{operation.error}</p>
+      </Alert>
+    );
+  }
+  return null;
+}
+
+function OperationActions({ operation }: { operation: Detail['operation'] }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.operations.pathKey() });
+  const cancel = useMutation(
+    trpc.operations.cancel.mutationOptions({
+      onSuccess: () => {
+        toast.success('Cancel requested: cleanup steps will still run');
+        void refresh();
+      },
+      onError: (error) => toast.error(`Could not cancel: ${error.message}`),
+    }),
+  );
+  const retry = useMutation(
+    trpc.operations.retryFailed.mutationOptions({
+      onSuccess: (started) => {
+        toast.success('Retry started as a new operation');
+        void refresh();
+        router.push(`/operations/${encodeURIComponent(started.operationId)}`);
+      },
+      onError: (error) => toast.error(`Could not retry: ${error.message}`),
+    }),
+  );
+  return (
+    <>
+      {isCancellable(operation.status) ? (
+        <ConfirmDialog
+          trigger={
+            <Button variant="secondary" disabled={cancel.isPending}>
+              Cancel operation
+            </Button>
+          }
+          title="Cancel this operation?"
+          description={
+            <p>
+              Steps not yet started will not run. Cleanup steps still run, so a frozen guest is thawed, a
+              paused VM resumed and a snapshot released.
+            </p>
+          }
+          confirmLabel="Cancel operation"
+          cancelLabel="Keep running"
+          isDestructive
+          onConfirm={() => cancel.mutate({ id: operation.id })}
+        />
+      ) : null}
+      {isRetryable(operation.status) ? (
+        <Button disabled={retry.isPending} onClick={() => retry.mutate({ id: operation.id })}>
+          Retry failed
+        </Button>
+      ) : null}
+    </>
+  );
+}
+
+/** Per VM: what the plan expected, and what the restore point it created actually achieved. */
+function BackupOutcomes({ plan, steps }: { plan: BackupPlan; steps: Step[] }) {
+  const trpc = useTRPC();
+  const catalogued = plan.vms.filter((vm) =>
+    steps.some((step) => step.kind === 'catalog' && step.vmId === vm.vmId && step.status === 'succeeded'),
+  );
+  const points = useQueries({
+    queries: catalogued.map((vm) => trpc.restorePoints.get.queryOptions({ id: vm.restorePointId })),
+  });
+  const pointOf = (vm: PlannedVm) => {
+    const index = catalogued.indexOf(vm);
+    return index === -1 ? undefined : points[index];
+  };
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Consistency per VM</CardTitle>
+        <CardDescription>
+          What the plan expected for each VM, and what its restore point actually achieved, with why.
+        </CardDescription>
+      </CardHeader>
+      <CardContent>
+        <Table>
+          <TableCaption>Consistency per VM</TableCaption>
+          <TableHeader>
+            <TableRow>
+              <TableHead>VM</TableHead>
+              <TableHead>Method</TableHead>
+              <TableHead>Expected</TableHead>
+              <TableHead>Achieved</TableHead>
+              <TableHead>Restore point</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {plan.vms.map((vm) => {
+              const point = pointOf(vm);
+              return (
+                <TableRow key={vm.vmId}>
+                  <TableCell>
+                    <Link
+                      href={`/vms/${encodeURIComponent(vm.vmId)}`}
+                      className="font-medium text-brand-700 hover:underline"
+                    >
+                      {vm.vmName}
+                    </Link>
+                    {vm.isCoCaptured ? (
+                      <div className="text-xs text-slate-500">captured with the volume</div>
+                    ) : null}
+                  </TableCell>
+                  <TableCell>{METHOD_LABELS[vm.method]}</TableCell>
+                  <TableCell>
+                    {CONSISTENCY_LABELS[vm.expectedConsistency]}
+                    <div className="text-xs text-slate-500">{CAPTURE_STATE_LABELS[vm.captureState]}</div>
+                    {vm.excludedDiskIds.length > 0 ? (
+                      <div className="text-xs text-amber-900">
+                        leaves out {vm.excludedDiskIds.join(', ')} (pass-through)
+                      </div>
+                    ) : null}
+                  </TableCell>
+                  <TableCell>
+                    {!point ? (
+                      <span className="text-slate-500">no point yet</span>
+                    ) : point.isPending ? (
+                      '…'
+                    ) : point.isError ? (
+                      <span className="text-slate-500">point since deleted</span>
+                    ) : (
+                      <>
+                        <Badge
+                          tone={
+                            point.data.point.consistency === vm.expectedConsistency ? 'success' : 'warning'
+                          }
+                        >
+                          {CONSISTENCY_LABELS[point.data.point.consistency]}
+                        </Badge>
+                        {point.data.point.consistencyReason ? (
+                          <p className="mt-1 max-w-xs text-xs text-slate-600">
+                            {point.data.point.consistencyReason}
+                          </p>
+                        ) : null}
+                      </>
+                    )}
+                  </TableCell>
+                  <TableCell>
+                    {point?.isSuccess ? (
+                      <Link
+                        href={`/restore-points/${encodeURIComponent(vm.restorePointId)}`}
+                        className="text-brand-700 hover:underline"
+                      >
+                        Restore point of {vm.vmName}
+                      </Link>
+                    ) : (
+                      <span className="text-slate-500">—</span>
+                    )}
+                  </TableCell>
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      </CardContent>
+    </Card>
+  );
+}
+
+function RestoreOutcome({ plan }: { plan: Extract<Detail['operation']['plan'], { kind: 'restore' }> }) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Restore</CardTitle>
+      </CardHeader>
+      <CardContent>
+        <DetailList
+          items={[
+            { term: 'Mode', value: plan.mode },
+            {
+              term: 'From restore point',
+              value: (
+                <Link
+                  href={`/restore-points/${encodeURIComponent(plan.restorePointId)}`}
+                  className="text-brand-700 hover:underline"
+                >
+                  {plan.restorePointId}
+                </Link>
+              ),
+            },
+            {
+              term: 'Other VMs rolled back',
+              value:
+                plan.collateral.length === 0
+                  ? 'none'
+                  : plan.collateral
+                      .map((vm) => `${vm.vmName} (loses ${formatElapsed(vm.dataLossMs)})`)
+                      .join(', '),
+            },
+          ]}
+        />
+      </CardContent>
+    </Card>
+  );
+}
+
+function groupLogs(logs: LogLine[]): Map<number, LogLine[]> {
+  const byStep = new Map<number, LogLine[]>();
+  for (const line of logs) {
+    const list = byStep.get(line.stepId);
+    if (list) list.push(line);
+    else byStep.set(line.stepId, [line]);
+  }
+  return byStep;
+}
+
+function StepTable({
+  steps,
+  logsByStep,
+  now,
+}: {
+  steps: Step[];
+  logsByStep: Map<number, LogLine[]>;
+  now: Date;
+}) {
+  if (steps.length === 0) return <EmptyState>This operation has no steps.</EmptyState>;
+  const titleOf = new Map(steps.map((step) => [step.key, step.title]));
+  return (
+    <Table>
+      <TableCaption>Steps</TableCaption>
+      <TableHeader>
+        <TableRow>
+          <TableHead>Step</TableHead>
+          <TableHead>Status</TableHead>
+          <TableHead>Started</TableHead>
+          <TableHead>Finished</TableHead>
+          <TableHead>Duration</TableHead>
+          <TableHead>Size</TableHead>
+          <TableHead>Speed</TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {steps.map((step) => {
+          const ms = elapsedMs(step.startedAt, step.finishedAt, now);
+          const speed = bytesPerSecond(step.bytesDone, ms);
+          const lines = logsByStep.get(step.id) ?? [];
+          return (
+            <TableRow key={step.id} aria-label={step.title}>
+              <TableCell>
+                <div className="flex flex-wrap items-center gap-2 font-medium">
+                  {step.title}
+                  {step.isCleanup ? <Badge tone="brand">cleanup</Badge> : null}
+                </div>
+                {step.undoes ? (
+                  <div className="text-xs text-slate-500">
+                    undoes: {titleOf.get(step.undoes) ?? step.undoes}
+                  </div>
+                ) : null}
+                {step.error ? <p className="mt-1 max-w-md text-xs text-red-800">{step.error}</p> : null}
+                {step.nextAttemptAt && step.status === 'pending' ? (
+                  <p className="text-xs text-amber-900">
+                    retry {step.attempts + 1} at {formatTime(step.nextAttemptAt)}
+                  </p>
+                ) : null}
+                {lines.length > 0 ? (
+                  <ul aria-label={`Log of ${step.title}`} className="mt-1 flex flex-col gap-0.5 text-xs">
+                    {lines.map((line) => (
+                      <li
+                        key={line.id}
+                        className={
+                          line.level === 'error'
+                            ? 'text-red-800'
+                            : line.level === 'warn'
+                              ? 'text-amber-900'
+                              : 'text-slate-600'
+                        }
+                      >
+                        <time className="tabular-nums text-slate-400">{line.at.toLocaleTimeString()}</time>{' '}
+                        {line.message}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+              </TableCell>
+              <TableCell>
+                <Badge tone={STEP_STATUS_TONES[step.status as StepStatus]}>{step.status}</Badge>
+              </TableCell>
+              <TableCell className="whitespace-nowrap tabular-nums">
+                {step.startedAt ? step.startedAt.toLocaleTimeString() : '—'}
+              </TableCell>
+              <TableCell className="whitespace-nowrap tabular-nums">
+                {step.finishedAt ? step.finishedAt.toLocaleTimeString() : '—'}
+              </TableCell>
+              <TableCell className="tabular-nums">{formatElapsed(ms)}</TableCell>
+              <TableCell className="tabular-nums">
+                {step.bytesDone > 0 || step.bytesTotal
+                  ? `${formatBytes(step.bytesDone)}${step.bytesTotal ? ` of ${formatBytes(step.bytesTotal)}` : ''}`
+                  : '—'}
+              </TableCell>
+              <TableCell className="tabular-nums">{speed ? `${formatBytes(speed)}/s` : '—'}</TableCell>
+            </TableRow>
+          );
+        })}
+      </TableBody>
+    </Table>
+  );
+}

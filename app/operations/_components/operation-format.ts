@@ -1,0 +1,79 @@
+/** Labels and badge tones for operation and step states, and the speed/duration arithmetic of steps. */
+import type { BadgeTone } from '@/app/_components/ui/badge';
+import type { OperationStatus, StepStatus } from '@/db/schema';
+
+export const OPERATION_STATUS_LABELS: Record<OperationStatus, string> = {
+  queued: 'queued',
+  waiting: 'waiting',
+  running: 'running',
+  cancelling: 'cancelling',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  interrupted: 'interrupted',
+};
+
+export const OPERATION_STATUS_TONES: Record<OperationStatus, BadgeTone> = {
+  queued: 'neutral',
+  waiting: 'warning',
+  running: 'info',
+  cancelling: 'warning',
+  succeeded: 'success',
+  failed: 'danger',
+  cancelled: 'neutral',
+  interrupted: 'danger',
+};
+
+export const STEP_STATUS_TONES: Record<StepStatus, BadgeTone> = {
+  pending: 'neutral',
+  running: 'info',
+  succeeded: 'success',
+  degraded: 'warning',
+  failed: 'danger',
+  skipped: 'neutral',
+  cancelled: 'neutral',
+};
+
+/** Operations the operator can still stop. */
+export function isCancellable(status: OperationStatus): boolean {
+  return status === 'queued' || status === 'waiting' || status === 'running';
+}
+
+/** Operations whose failed part can be started again as a new operation. */
+export function isRetryable(status: OperationStatus): boolean {
+  return status === 'failed' || status === 'interrupted' || status === 'cancelled';
+}
+
+/** Milliseconds between two times; a running step is measured up to `now`. */
+export function elapsedMs(startedAt: Date | null, finishedAt: Date | null, now: Date): number | null {
+  if (!startedAt) return null;
+  return Math.max(0, (finishedAt ?? now).getTime() - startedAt.getTime());
+}
+
+export function formatElapsed(ms: number | null): string {
+  if (ms === null) return '—';
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** Bytes per second over the step's elapsed time; null when nothing moved or no time passed. */
+export function bytesPerSecond(bytes: number, ms: number | null): number | null {
+  if (!ms || bytes <= 0) return null;
+  return (bytes / ms) * 1000;
+}
+
+export function formatTime(date: Date | null | undefined): string {
+  if (!date) return '—';
+  return date.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}

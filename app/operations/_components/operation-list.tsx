@@ -1,0 +1,270 @@
+'use client';
+
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useMemo } from 'react';
+import { PageHeader } from '@/app/_components/page-header';
+import { Pager } from '@/app/_components/pager';
+import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Badge } from '@/app/_components/ui/badge';
+import { Button } from '@/app/_components/ui/button';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
+import { Label } from '@/app/_components/ui/label';
+import { Select } from '@/app/_components/ui/select';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/app/_components/ui/table';
+import { formatBytes } from '@/app/_lib/format';
+import { pickEnum, readCursorState, withParams } from '@/app/_lib/list-url';
+import { type RouterInputs, type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { OPERATION_KINDS, OPERATION_STATUSES, type OperationStatus } from '@/db/schema';
+import {
+  elapsedMs,
+  formatElapsed,
+  formatTime,
+  OPERATION_STATUS_LABELS,
+  OPERATION_STATUS_TONES,
+} from './operation-format';
+import { useOperationEvents } from './use-operation-events';
+
+type OperationRow = RouterOutputs['operations']['list']['items'][number];
+
+const PAGE_SIZE = 25;
+const ACTIVE_STATUSES: OperationStatus[] = ['running', 'cancelling'];
+const PENDING_STATUSES: OperationStatus[] = ['queued', 'waiting'];
+
+/** The finished-list filter: one status, or every final one. */
+const FINISHED_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+
+function readFilters(params: URLSearchParams) {
+  return {
+    status: pickEnum(params.get('status'), OPERATION_STATUSES),
+    kind: pickEnum(params.get('kind'), OPERATION_KINDS),
+    vmId: params.get('vmId') || undefined,
+  };
+}
+
+export function OperationList() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const filters = useMemo(() => readFilters(new URLSearchParams(searchParams)), [searchParams]);
+  const { cursor } = readCursorState(new URLSearchParams(searchParams));
+  const isStatusFiltered = filters.status !== undefined;
+
+  // Running and waiting operations stay on top whatever page of history is shown.
+  const base: RouterInputs['operations']['list'] = { kind: filters.kind, vmId: filters.vmId, limit: 100 };
+  const active = useQuery({
+    ...trpc.operations.list.queryOptions({ ...base, status: ACTIVE_STATUSES }),
+    enabled: !isStatusFiltered,
+  });
+  const pending = useQuery({
+    ...trpc.operations.list.queryOptions({ ...base, status: PENDING_STATUSES }),
+    enabled: !isStatusFiltered,
+  });
+  const history = useQuery({
+    ...trpc.operations.list.queryOptions({
+      kind: filters.kind,
+      vmId: filters.vmId,
+      status: filters.status ? [filters.status] : [...FINISHED_STATUSES],
+      cursor,
+      limit: PAGE_SIZE,
+    }),
+    placeholderData: keepPreviousData,
+  });
+  const live = useOperationEvents({});
+
+  const setFilter = (key: string, value: string | undefined) => {
+    const query = withParams(new URLSearchParams(searchParams), { [key]: value });
+    router.push(query ? `${pathname}?${query}` : pathname);
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Operations"
+        description={
+          <>
+            Backups and restores: what runs now, what waits and why, and what finished.{' '}
+            <span className="text-slate-500">
+              {live.status === 'pending' ? 'Updating live.' : 'Connecting to live updates…'}
+            </span>
+          </>
+        }
+      />
+      <form
+        aria-label="Filter operations"
+        className="mb-6 flex flex-wrap items-end gap-4"
+        onSubmit={(event) => event.preventDefault()}
+      >
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="operation-status">Status</Label>
+          <Select
+            id="operation-status"
+            value={filters.status ?? ''}
+            onChange={(event) => setFilter('status', event.target.value)}
+          >
+            <option value="">Any (running, waiting, finished)</option>
+            {OPERATION_STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {OPERATION_STATUS_LABELS[status]}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="operation-kind">Kind</Label>
+          <Select
+            id="operation-kind"
+            value={filters.kind ?? ''}
+            onChange={(event) => setFilter('kind', event.target.value)}
+          >
+            <option value="">Backups and restores</option>
+            <option value="backup">Backups</option>
+            <option value="restore">Restores</option>
+          </Select>
+        </div>
+        {filters.vmId ? (
+          <Button type="button" variant="secondary" onClick={() => setFilter('vmId', undefined)}>
+            Show every VM's operations
+          </Button>
+        ) : null}
+      </form>
+
+      <div className="flex flex-col gap-6">
+        {isStatusFiltered ? null : (
+          <>
+            <OperationSection
+              title="Running"
+              description="Operations holding their locks and running steps now."
+              query={active}
+              emptyText="Nothing is running."
+            />
+            <OperationSection
+              title="Queued and waiting"
+              description="Operations that have not started yet, with what they wait for."
+              query={pending}
+              emptyText="Nothing is waiting."
+            />
+          </>
+        )}
+        <OperationSection
+          title={
+            isStatusFiltered
+              ? `Operations ${OPERATION_STATUS_LABELS[filters.status as OperationStatus]}`
+              : 'Finished'
+          }
+          description="Newest first."
+          query={history}
+          emptyText="No operation matches these filters."
+          footer={
+            <Pager
+              nextCursor={history.data?.nextCursor}
+              total={undefined}
+              shown={history.data?.items.length ?? 0}
+              noun="operations"
+            />
+          }
+        />
+      </div>
+    </>
+  );
+}
+
+function OperationSection({
+  title,
+  description,
+  query,
+  emptyText,
+  footer,
+}: {
+  title: string;
+  description: string;
+  query: { isPending: boolean; isError: boolean; error: unknown; data?: { items: OperationRow[] } };
+  emptyText: string;
+  footer?: React.ReactNode;
+}) {
+  const headingId = `operations-${title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+  return (
+    <Card aria-labelledby={headingId}>
+      <CardHeader>
+        <CardTitle id={headingId}>{title}</CardTitle>
+        <CardDescription>{description}</CardDescription>
+      </CardHeader>
+      <CardContent>
+        {query.isPending ? (
+          <LoadingState label={`Loading ${title.toLowerCase()} operations…`} />
+        ) : query.isError ? (
+          <ErrorState error={query.error} title="Could not load operations" />
+        ) : query.data && query.data.items.length > 0 ? (
+          <OperationTable caption={title} rows={query.data.items} />
+        ) : (
+          <EmptyState>{emptyText}</EmptyState>
+        )}
+        {footer}
+      </CardContent>
+    </Card>
+  );
+}
+
+function OperationTable({ caption, rows }: { caption: string; rows: OperationRow[] }) {
+  const now = new Date();
+  return (
+    <Table>
+      <TableCaption>{caption} operations</TableCaption>
+      <TableHeader>
+        <TableRow>
+          <TableHead>Operation</TableHead>
+          <TableHead>Status</TableHead>
+          <TableHead>Progress</TableHead>
+          <TableHead>Created</TableHead>
+          <TableHead>Duration</TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {rows.map((row) => (
+          <TableRow key={row.id}>
+            <TableCell>
+              <Link
+                href={`/operations/${encodeURIComponent(row.id)}`}
+                className="font-medium text-brand-700 hover:underline"
+              >
+                {row.title}
+              </Link>
+              <div className="text-xs text-slate-500">
+                {row.kind}
+                {row.jobId ? ' · scheduled job' : ''}
+                {row.retryOfId ? ' · retry' : ''}
+              </div>
+            </TableCell>
+            <TableCell>
+              <Badge tone={OPERATION_STATUS_TONES[row.status]}>{OPERATION_STATUS_LABELS[row.status]}</Badge>
+              {row.waitingReason && (row.status === 'waiting' || row.status === 'queued') ? (
+                <p className="mt-1 max-w-sm text-xs text-amber-900">Waits: {row.waitingReason}</p>
+              ) : null}
+              {row.error && row.status !== 'succeeded' ? (
+                <p className="mt-1 max-w-sm text-xs text-red-800">{row.error}</p>
+              ) : null}
+            </TableCell>
+            <TableCell className="tabular-nums">
+              {row.stepsDone} / {row.stepsTotal} steps
+              <div className="text-xs text-slate-500">{formatBytes(row.bytesDone)} copied</div>
+            </TableCell>
+            <TableCell className="whitespace-nowrap">{formatTime(row.createdAt)}</TableCell>
+            <TableCell className="tabular-nums">
+              {formatElapsed(elapsedMs(row.startedAt, row.finishedAt, now))}
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
