@@ -1,0 +1,118 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { toast } from 'sonner';
+import { Button } from '@/app/_components/ui/button';
+import { cn } from '@/app/_lib/cn';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
+
+type Job = RouterOutputs['jobs']['list'][number];
+
+function useRefreshJobs() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.operations.pathKey() });
+  };
+}
+
+/** A labelled on/off switch: a scheduled job runs only while enabled. */
+export function JobEnabledSwitch({ job }: { job: Job }) {
+  const trpc = useTRPC();
+  const refresh = useRefreshJobs();
+  const setEnabled = useMutation(
+    trpc.jobs.setEnabled.mutationOptions({
+      onSuccess: (updated) => {
+        toast.success(`${updated.name} ${updated.isEnabled ? 'enabled' : 'disabled'}`);
+        refresh();
+      },
+      onError: (error) => toast.error(`Could not change ${job.name}: ${error.message}`),
+    }),
+  );
+  return (
+    <button
+      type="button"
+      role="switch"
+      aria-checked={job.isEnabled}
+      aria-label={`Enabled: ${job.name}`}
+      disabled={setEnabled.isPending}
+      onClick={() => setEnabled.mutate({ id: job.id, isEnabled: !job.isEnabled })}
+      className={cn(
+        'relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 disabled:opacity-50',
+        job.isEnabled ? 'bg-brand-600' : 'bg-slate-300',
+      )}
+    >
+      <span
+        aria-hidden="true"
+        className={cn(
+          'inline-block size-4 rounded-full bg-white shadow transition-transform',
+          job.isEnabled ? 'translate-x-4' : 'translate-x-0.5',
+        )}
+      />
+    </button>
+  );
+}
+
+export function RunJobNowButton({ job }: { job: Job }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const refresh = useRefreshJobs();
+  const runNow = useMutation(
+    trpc.jobs.runNow.mutationOptions({
+      onSuccess: (started) => {
+        toast.success(`${job.name} started`);
+        refresh();
+        router.push(`/operations/${encodeURIComponent(started.operationId)}`);
+      },
+      onError: (error) => toast.error(`Could not run ${job.name}: ${error.message}`),
+    }),
+  );
+  return (
+    <Button
+      size="sm"
+      variant="secondary"
+      disabled={runNow.isPending}
+      aria-label={`Run ${job.name} now`}
+      onClick={() => runNow.mutate({ id: job.id })}
+    >
+      Run now
+    </Button>
+  );
+}
+
+export function DeleteJobButton({ job, onDeleted }: { job: Job; onDeleted?: () => void }) {
+  const trpc = useTRPC();
+  const refresh = useRefreshJobs();
+  const remove = useMutation(
+    trpc.jobs.delete.mutationOptions({
+      onSuccess: () => {
+        toast.success(`${job.name} deleted`);
+        refresh();
+        onDeleted?.();
+      },
+      onError: (error) => toast.error(`Could not delete ${job.name}: ${error.message}`),
+    }),
+  );
+  return (
+    <ConfirmDialog
+      trigger={
+        <Button size="sm" variant="ghost" disabled={remove.isPending} aria-label={`Delete ${job.name}`}>
+          Delete
+        </Button>
+      }
+      title={`Delete ${job.name}?`}
+      description={
+        <p>
+          The job stops running. Its past operations and restore points stay in the catalogue until deleted
+          there.
+        </p>
+      }
+      confirmLabel="Delete job"
+      isDestructive
+      onConfirm={() => remove.mutate({ id: job.id })}
+    />
+  );
+}

@@ -1,0 +1,192 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { DetailList } from '@/app/_components/detail-list';
+import { PageHeader } from '@/app/_components/page-header';
+import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Badge } from '@/app/_components/ui/badge';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/app/_components/ui/table';
+import { formatBytes } from '@/app/_lib/format';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import {
+  elapsedMs,
+  formatElapsed,
+  formatTime,
+  OPERATION_STATUS_LABELS,
+  OPERATION_STATUS_TONES,
+} from '@/app/operations/_components/operation-format';
+import { useOperationEvents } from '@/app/operations/_components/use-operation-events';
+import { DeleteJobButton, JobEnabledSwitch, RunJobNowButton } from './job-actions';
+import { describeRetention, describeScope } from './job-format';
+
+type Job = RouterOutputs['jobs']['get'];
+
+const RECENT_RUNS = 10;
+
+export function JobDetail({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const job = useQuery(trpc.jobs.get.queryOptions({ id }));
+  useOperationEvents({});
+
+  if (job.isPending) return <LoadingState label="Loading the backup job…" />;
+  if (job.isError) return <ErrorState error={job.error} title="Could not load this backup job" />;
+  const data = job.data;
+  return (
+    <>
+      <PageHeader
+        eyebrow={
+          <Link href="/jobs" className="hover:underline">
+            Backup jobs
+          </Link>
+        }
+        title={data.name}
+        description={
+          <span className="flex items-center gap-2">
+            <JobEnabledSwitch job={data} />
+            {data.isEnabled ? 'Enabled' : 'Disabled'}
+          </span>
+        }
+        actions={
+          <>
+            <RunJobNowButton job={data} />
+            <DeleteJobButton job={data} onDeleted={() => router.push('/jobs')} />
+          </>
+        }
+      />
+      <div className="flex flex-col gap-6">
+        <Card>
+          <CardHeader>
+            <CardTitle>Schedule and retention</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <DetailList
+              items={[
+                { term: 'Backs up', value: describeScope(data.request.scope) },
+                {
+                  term: 'Policies',
+                  value: `consistency: ${data.request.consistencyPolicy} · pass-through disks: ${data.request.passthroughPolicy}`,
+                },
+                {
+                  term: 'Schedule',
+                  value: data.schedule ? (
+                    <>
+                      {data.schedule.description} (<code>{data.schedule.cron}</code>, {data.schedule.timeZone}
+                      )
+                    </>
+                  ) : (
+                    'none: runs only when started by hand'
+                  ),
+                },
+                { term: 'Next runs', value: <NextRuns job={data} /> },
+                {
+                  term: 'Runs missed while down',
+                  value: data.missedRunPolicy === 'run-once' ? 'run once' : 'skipped',
+                },
+                { term: 'Retention', value: describeRetention(data.retention) },
+                { term: 'RPO', value: `${data.rpoHours} h` },
+                { term: 'Last scheduled', value: formatTime(data.lastScheduledAt) },
+              ]}
+            />
+          </CardContent>
+        </Card>
+        <RecentRuns jobId={data.id} />
+      </div>
+    </>
+  );
+}
+
+function NextRuns({ job }: { job: Job }) {
+  const trpc = useTRPC();
+  const preview = useQuery({
+    ...trpc.jobs.previewSchedule.queryOptions({
+      cron: job.schedule?.cron ?? '',
+      timeZone: job.schedule?.timeZone ?? 'UTC',
+      count: 5,
+    }),
+    enabled: job.schedule !== null && job.isEnabled,
+  });
+  if (!job.schedule) return <span className="text-slate-500">none</span>;
+  if (!job.isEnabled) return <span className="text-slate-500">none while disabled</span>;
+  if (preview.isPending) return <span className="text-slate-500">…</span>;
+  if (preview.isError) return <span className="text-red-800">{preview.error.message}</span>;
+  return (
+    <ol aria-label="Next runs" className="flex flex-col gap-0.5 tabular-nums">
+      {preview.data.nextRuns.map((run) => (
+        <li key={run.toISOString()}>{formatTime(run)}</li>
+      ))}
+    </ol>
+  );
+}
+
+function RecentRuns({ jobId }: { jobId: string }) {
+  const trpc = useTRPC();
+  const runs = useQuery(trpc.operations.list.queryOptions({ jobId, limit: RECENT_RUNS }));
+  const now = new Date();
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Recent runs</CardTitle>
+        <CardDescription>The last {RECENT_RUNS} operations of this job, newest first.</CardDescription>
+      </CardHeader>
+      <CardContent>
+        {runs.isPending ? (
+          <LoadingState label="Loading runs…" />
+        ) : runs.isError ? (
+          <ErrorState error={runs.error} title="Could not load the runs" />
+        ) : runs.data.items.length === 0 ? (
+          <EmptyState>This job has not run yet.</EmptyState>
+        ) : (
+          <Table>
+            <TableCaption>Recent runs</TableCaption>
+            <TableHeader>
+              <TableRow>
+                <TableHead>Started</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead>Duration</TableHead>
+                <TableHead>Copied</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {runs.data.items.map((run) => (
+                <TableRow key={run.id}>
+                  <TableCell>
+                    <Link
+                      href={`/operations/${encodeURIComponent(run.id)}`}
+                      className="text-brand-700 hover:underline"
+                    >
+                      {formatTime(run.createdAt)}
+                    </Link>
+                  </TableCell>
+                  <TableCell>
+                    <Badge tone={OPERATION_STATUS_TONES[run.status]}>
+                      {OPERATION_STATUS_LABELS[run.status]}
+                    </Badge>
+                    {run.error && run.status !== 'succeeded' ? (
+                      <p className="mt-1 max-w-md text-xs text-red-800">{run.error}</p>
+                    ) : null}
+                  </TableCell>
+                  <TableCell className="tabular-nums">
+                    {formatElapsed(elapsedMs(run.startedAt, run.finishedAt, now))}
+                  </TableCell>
+                  <TableCell className="tabular-nums">{formatBytes(run.bytesDone)}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </CardContent>
+    </Card>
+  );
+}

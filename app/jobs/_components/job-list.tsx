@@ -1,0 +1,144 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { PageHeader } from '@/app/_components/page-header';
+import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Badge } from '@/app/_components/ui/badge';
+import { Button } from '@/app/_components/ui/button';
+import { Card, CardContent } from '@/app/_components/ui/card';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/app/_components/ui/table';
+import { useTRPC } from '@/app/_lib/trpc';
+import {
+  formatTime,
+  OPERATION_STATUS_LABELS,
+  OPERATION_STATUS_TONES,
+} from '@/app/operations/_components/operation-format';
+import { useOperationEvents } from '@/app/operations/_components/use-operation-events';
+import type { OperationStatus } from '@/db/schema';
+import { DeleteJobButton, JobEnabledSwitch, RunJobNowButton } from './job-actions';
+import { describeRetention, describeScope } from './job-format';
+
+export function JobList() {
+  const trpc = useTRPC();
+  const jobs = useQuery(trpc.jobs.list.queryOptions());
+  // A run finishing changes a job's last run: the event stream refreshes this list too.
+  useOperationEvents({});
+
+  return (
+    <>
+      <PageHeader
+        title="Backup jobs"
+        description="Saved backups with their schedule, retention and last run."
+        actions={
+          <Button asChild>
+            <Link href="/backup/new">New backup job</Link>
+          </Button>
+        }
+      />
+      <Card>
+        <CardContent>
+          {jobs.isPending ? (
+            <LoadingState label="Loading backup jobs…" />
+          ) : jobs.isError ? (
+            <ErrorState error={jobs.error} title="Could not load backup jobs" />
+          ) : jobs.data.length === 0 ? (
+            <EmptyState>
+              No backup jobs yet.{' '}
+              <Link href="/backup/new" className="text-brand-700 hover:underline">
+                Create one
+              </Link>{' '}
+              with the backup wizard.
+            </EmptyState>
+          ) : (
+            <Table>
+              <TableCaption>Backup jobs</TableCaption>
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Job</TableHead>
+                  <TableHead>Schedule</TableHead>
+                  <TableHead>Next run</TableHead>
+                  <TableHead>Last run</TableHead>
+                  <TableHead>Enabled</TableHead>
+                  <TableHead>
+                    <span className="sr-only">Actions</span>
+                  </TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {jobs.data.map((job) => (
+                  <TableRow key={job.id}>
+                    <TableCell>
+                      <Link
+                        href={`/jobs/${encodeURIComponent(job.id)}`}
+                        className="font-medium text-brand-700 hover:underline"
+                      >
+                        {job.name}
+                      </Link>
+                      <div className="text-xs text-slate-500">
+                        {describeScope(job.request.scope)} · {describeRetention(job.retention)}
+                      </div>
+                    </TableCell>
+                    <TableCell>
+                      {job.schedule ? (
+                        <>
+                          {job.schedule.description}
+                          <div className="text-xs text-slate-500">
+                            <code>{job.schedule.cron}</code> · {job.schedule.timeZone}
+                          </div>
+                        </>
+                      ) : (
+                        <span className="text-slate-500">by hand only</span>
+                      )}
+                    </TableCell>
+                    <TableCell className="whitespace-nowrap">
+                      {job.nextRunAt ? (
+                        formatTime(job.nextRunAt)
+                      ) : (
+                        <span className="text-slate-500">{job.isEnabled ? 'none' : 'disabled'}</span>
+                      )}
+                    </TableCell>
+                    <TableCell>
+                      {job.lastOperation ? (
+                        <Link
+                          href={`/operations/${encodeURIComponent(job.lastOperation.id)}`}
+                          className="flex flex-col gap-1 hover:underline"
+                        >
+                          <Badge tone={OPERATION_STATUS_TONES[job.lastOperation.status as OperationStatus]}>
+                            {OPERATION_STATUS_LABELS[job.lastOperation.status as OperationStatus]}
+                          </Badge>
+                          <span className="text-xs text-slate-500">
+                            {formatTime(job.lastOperation.createdAt)}
+                          </span>
+                        </Link>
+                      ) : (
+                        <span className="text-slate-500">never run</span>
+                      )}
+                    </TableCell>
+                    <TableCell>
+                      <JobEnabledSwitch job={job} />
+                    </TableCell>
+                    <TableCell>
+                      <div className="flex justify-end gap-1">
+                        <RunJobNowButton job={job} />
+                        <DeleteJobButton job={job} />
+                      </div>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </CardContent>
+      </Card>
+    </>
+  );
+}
