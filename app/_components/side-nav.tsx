@@ -1,6 +1,16 @@
 'use client';
 
-import { Boxes, Database, FileUp, HardDrive, LayoutDashboard, Monitor, Server } from 'lucide-react';
+import {
+  Activity,
+  Boxes,
+  CalendarClock,
+  Database,
+  FileUp,
+  HardDrive,
+  LayoutDashboard,
+  Monitor,
+  Server,
+} from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/app/_lib/cn';
@@ -11,6 +21,8 @@ const NAV_ITEMS = [
   { href: '/hosts', label: 'Hosts', icon: Server },
   { href: '/volumes', label: 'Volumes', icon: HardDrive },
   { href: '/arrays', label: 'Arrays', icon: Database },
+  { href: '/operations', label: 'Operations', icon: Activity },
+  { href: '/jobs', label: 'Jobs', icon: CalendarClock },
   { href: '/import', label: 'Import', icon: FileUp },
 ] as const;
 

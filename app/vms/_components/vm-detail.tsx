@@ -20,6 +20,8 @@ import {
 import { formatBytes, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { MethodComparison } from './method-comparison';
+import { VmBackupNow } from './vm-backup-now';
+import { VmRestorePoints } from './vm-restore-points';
 
 export function VmDetail({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -53,6 +55,7 @@ export function VmDetail({ id }: { id: string }) {
             </span>
           </span>
         }
+        actions={<VmBackupNow vmId={vm.id} vmName={vm.name} plan={plan} />}
       />
       <div className="flex flex-col gap-6">
         <Card>
@@ -70,6 +73,8 @@ export function VmDetail({ id }: { id: string }) {
             )}
           </CardContent>
         </Card>
+
+        <VmRestorePoints vmId={vm.id} vmName={vm.name} />
 
         <Card>
           <CardHeader>

@@ -1,0 +1,178 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { toast } from 'sonner';
+import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Badge, type BadgeTone } from '@/app/_components/ui/badge';
+import { Button } from '@/app/_components/ui/button';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/app/_components/ui/table';
+import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { formatTime } from '@/app/operations/_components/operation-format';
+
+type Point = RouterOutputs['restorePoints']['list']['items'][number];
+type Verdict = NonNullable<Point['lastVerdict']>;
+
+const SHOWN_POINTS = 20;
+
+const VERDICT_TONES: Record<Verdict, BadgeTone> = { intact: 'success', corrupt: 'danger', missing: 'danger' };
+
+/** The VM's newest restore points with what each holds, and a verify action that re-hashes it. */
+export function VmRestorePoints({
+  vmId,
+  vmName,
+  restoreHref,
+}: {
+  vmId: string;
+  vmName: string;
+  /** The restore wizard for this VM, when the console has one. */
+  restoreHref?: string;
+}) {
+  const trpc = useTRPC();
+  const points = useQuery(trpc.restorePoints.list.queryOptions({ vmId, limit: SHOWN_POINTS }));
+  return (
+    <Card aria-labelledby="vm-restore-points-title">
+      <CardHeader>
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          <CardTitle id="vm-restore-points-title">Restore points</CardTitle>
+          {restoreHref ? (
+            <Button asChild variant="secondary" size="sm">
+              <Link href={restoreHref}>Restore {vmName}…</Link>
+            </Button>
+          ) : null}
+        </div>
+        <CardDescription>
+          Newest first: the consistency each point achieved and why, and the disks it holds.
+        </CardDescription>
+      </CardHeader>
+      <CardContent>
+        {points.isPending ? (
+          <LoadingState label="Loading restore points…" />
+        ) : points.isError ? (
+          <ErrorState error={points.error} title="Could not load restore points" />
+        ) : points.data.items.length === 0 ? (
+          <EmptyState>{vmName} has no restore point yet.</EmptyState>
+        ) : (
+          <Table>
+            <TableCaption>Restore points of {vmName}</TableCaption>
+            <TableHeader>
+              <TableRow>
+                <TableHead>Taken</TableHead>
+                <TableHead>Method</TableHead>
+                <TableHead>Consistency</TableHead>
+                <TableHead>State</TableHead>
+                <TableHead>Size</TableHead>
+                <TableHead>Disks</TableHead>
+                <TableHead>Source · expiry</TableHead>
+                <TableHead>Verification</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {points.data.items.map((point) => (
+                <PointRow key={point.id} point={point} />
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+function PointRow({ point }: { point: Point }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const verify = useMutation(
+    trpc.restorePoints.verify.mutationOptions({
+      onSuccess: (result) => {
+        const message = `Restore point of ${formatTime(point.createdAt)}: ${result.verdict}`;
+        if (result.verdict === 'intact') toast.success(message);
+        else toast.error(message);
+        void queryClient.invalidateQueries({ queryKey: trpc.restorePoints.pathKey() });
+      },
+      onError: (error) => toast.error(`Could not verify: ${error.message}`),
+    }),
+  );
+  const verdict = verify.data?.verdict ?? point.lastVerdict;
+  return (
+    <TableRow>
+      <TableCell className="whitespace-nowrap">
+        {formatTime(point.createdAt)}
+        {point.operationId ? (
+          <div>
+            <Link
+              href={`/operations/${encodeURIComponent(point.operationId)}`}
+              className="text-xs text-brand-700 hover:underline"
+            >
+              operation
+            </Link>
+          </div>
+        ) : null}
+      </TableCell>
+      <TableCell>{METHOD_LABELS[point.method]}</TableCell>
+      <TableCell>
+        <Badge tone={point.consistency === 'crash' ? 'warning' : 'success'}>
+          {CONSISTENCY_LABELS[point.consistency]}
+        </Badge>
+        {point.consistencyReason ? (
+          <p className="mt-1 max-w-xs text-xs text-slate-600">{point.consistencyReason}</p>
+        ) : null}
+      </TableCell>
+      <TableCell>{CAPTURE_STATE_LABELS[point.captureState]}</TableCell>
+      <TableCell className="tabular-nums">{formatBytes(point.sizeBytes)}</TableCell>
+      <TableCell className="text-xs">
+        <div>holds {point.heldDiskIds.length > 0 ? point.heldDiskIds.join(', ') : 'no disk'}</div>
+        {point.missingDiskIds.length > 0 ? (
+          <div className="text-amber-900">not held: {point.missingDiskIds.join(', ')}</div>
+        ) : null}
+      </TableCell>
+      <TableCell className="text-xs">
+        <div>
+          {point.jobId ? (
+            <Link
+              href={`/jobs/${encodeURIComponent(point.jobId)}`}
+              className="text-brand-700 hover:underline"
+            >
+              backup job
+            </Link>
+          ) : (
+            'started by hand'
+          )}
+        </div>
+        <div className="text-slate-500">
+          {point.expiresAt ? `expires ${formatTime(point.expiresAt)}` : 'kept until deleted'}
+        </div>
+      </TableCell>
+      <TableCell>
+        <div className="flex flex-col items-start gap-1">
+          <span aria-live="polite">
+            {verdict ? (
+              <Badge tone={VERDICT_TONES[verdict]}>{verdict}</Badge>
+            ) : (
+              <span className="text-xs text-slate-500">not verified</span>
+            )}
+          </span>
+          <Button
+            size="sm"
+            variant="secondary"
+            disabled={verify.isPending}
+            aria-label={`Verify the restore point of ${formatTime(point.createdAt)}`}
+            onClick={() => verify.mutate({ id: point.id })}
+          >
+            {verify.isPending ? 'Verifying…' : 'Verify'}
+          </Button>
+        </div>
+      </TableCell>
+    </TableRow>
+  );
+}
