@@ -1,0 +1,132 @@
+'use client';
+
+import { Check } from 'lucide-react';
+import Link from 'next/link';
+import { type ComponentProps, type ReactNode, useEffect, useRef } from 'react';
+import { cn } from '@/app/_lib/cn';
+
+export interface WizardStep<K extends string> {
+  key: K;
+  label: string;
+}
+
+/**
+ * The wizard's progress: an ordered list, the current step marked with aria-current="step".
+ * Steps already passed are links (back/forward in the URL keeps the form state).
+ */
+export function WizardProgress<K extends string>({
+  steps,
+  current,
+  hrefOf,
+  reachable,
+  label,
+}: {
+  steps: readonly WizardStep<K>[];
+  current: K;
+  hrefOf: (key: K) => string;
+  /** Steps the operator may jump to (the earlier ones). */
+  reachable: (key: K) => boolean;
+  label: string;
+}) {
+  const currentIndex = steps.findIndex((step) => step.key === current);
+  return (
+    <nav aria-label={label} className="mb-6">
+      <ol className="flex flex-wrap gap-2">
+        {steps.map((step, index) => {
+          const isCurrent = step.key === current;
+          const isDone = index < currentIndex;
+          const content = (
+            <>
+              <span
+                aria-hidden="true"
+                className={cn(
+                  'flex size-6 items-center justify-center rounded-full border text-xs font-semibold',
+                  isCurrent && 'border-brand-600 bg-brand-600 text-white',
+                  isDone && 'border-brand-600 text-brand-700',
+                  !isCurrent && !isDone && 'border-slate-300 text-slate-500',
+                )}
+              >
+                {isDone ? <Check className="size-3.5" /> : index + 1}
+              </span>
+              <span>{step.label}</span>
+            </>
+          );
+          const className = cn(
+            'flex items-center gap-2 rounded-md px-2 py-1 text-sm',
+            isCurrent ? 'font-semibold text-slate-900' : 'text-slate-600',
+          );
+          return (
+            <li key={step.key} aria-current={isCurrent ? 'step' : undefined}>
+              {!isCurrent && reachable(step.key) ? (
+                <Link
+                  href={hrefOf(step.key)}
+                  className={cn(
+                    className,
+                    'hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
+                  )}
+                >
+                  {content}
+                </Link>
+              ) : (
+                <span className={className}>{content}</span>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </nav>
+  );
+}
+
+/** A step's heading; it takes focus when the step changes so keyboard and screen-reader users land on it. */
+export function StepHeading({ children, stepKey }: { children: ReactNode; stepKey: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: focus again whenever the step changes
+  useEffect(() => {
+    ref.current?.focus();
+  }, [stepKey]);
+  return (
+    <h2 ref={ref} tabIndex={-1} className="mb-1 text-lg font-semibold text-slate-900 focus:outline-none">
+      {children}
+    </h2>
+  );
+}
+
+export function FieldErrorText({ id, message }: { id: string; message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <p id={id} className="mt-1 text-sm text-red-700">
+      {message}
+    </p>
+  );
+}
+
+/** A native checkbox: labelled by its wrapping label, keyboard and screen readers for free. */
+export function Checkbox({ className, ...props }: ComponentProps<'input'>) {
+  return (
+    <input
+      type="checkbox"
+      className={cn(
+        'mt-0.5 size-4 shrink-0 rounded border-slate-400 accent-brand-600 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
+        className,
+      )}
+      {...props}
+    />
+  );
+}
+
+/** The row of buttons under a step. */
+export function WizardActions({ children }: { children: ReactNode }) {
+  return <div className="mt-6 flex items-center gap-3 border-t border-slate-200 pt-4">{children}</div>;
+}
+
+/** The message of a react-hook-form error at a dotted path ("job.schedule.cron"), if any. */
+export function errorMessageAt(errors: unknown, path: string): string | undefined {
+  let node: unknown = errors;
+  for (const part of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  const message = (node as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
+}

@@ -1,0 +1,242 @@
+'use client';
+
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { useFormContext } from 'react-hook-form';
+import { toast } from 'sonner';
+import { ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Alert, AlertTitle } from '@/app/_components/ui/alert';
+import { Badge } from '@/app/_components/ui/badge';
+import { Button } from '@/app/_components/ui/button';
+import { Checkbox, StepHeading, WizardActions } from '@/app/_components/wizard';
+import {
+  CAPTURE_STATE_LABELS,
+  CONSISTENCY_LABELS,
+  METHOD_LABELS,
+  pluralize,
+  SEVERITY_TONES,
+} from '@/app/_lib/format';
+import { fieldErrorsOf, type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { type BackupWizardValues, jobOf, requestOf } from './wizard-model';
+
+type KeyedFinding = RouterOutputs['backups']['review']['findings'][number];
+
+const SEVERITY_HEADINGS = { blocker: 'Blockers', warning: 'Warnings', info: 'Information' } as const;
+
+export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinished: () => void }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const { getValues } = useFormContext<BackupWizardValues>();
+  const values = getValues();
+  const request = requestOf(values);
+  const review = useQuery({ ...trpc.backups.review.queryOptions(request), staleTime: 0 });
+  const [acknowledged, setAcknowledged] = useState<Set<string>>(new Set());
+
+  const start = useMutation(
+    trpc.backups.start.mutationOptions({
+      onSuccess: (started) => {
+        onFinished();
+        toast.success('Backup started', { description: `Operation ${started.operationId}` });
+        router.push(`/operations/${started.operationId}`);
+      },
+    }),
+  );
+  const createJob = useMutation(
+    trpc.backups.createJob.mutationOptions({
+      onSuccess: (job) => {
+        onFinished();
+        toast.success(`Backup job "${job.name}" created`, {
+          description: job.schedule?.description ?? undefined,
+        });
+        router.push(`/jobs/${job.id}`);
+      },
+    }),
+  );
+  const mutation = values.runMode === 'now' ? start : createJob;
+
+  if (review.isPending) return <LoadingState label="Checking every prerequisite…" />;
+  if (review.isError) return <ErrorState error={review.error} title="Could not plan this backup" />;
+
+  const { plan, findings, warningKeys, counts } = review.data;
+  const hasBlockers = counts.blocker > 0;
+  const unacknowledged = warningKeys.filter((key) => !acknowledged.has(key));
+  const canCreate = !hasBlockers && unacknowledged.length === 0 && !mutation.isPending;
+  const create = () => {
+    const acknowledgedWarnings = [...acknowledged].filter((key) => warningKeys.includes(key));
+    if (values.runMode === 'now') start.mutate({ request, acknowledgedWarnings });
+    else createJob.mutate({ job: jobOf(values), acknowledgedWarnings });
+  };
+  const createLabel = values.runMode === 'now' ? 'Start backup now' : 'Create backup job';
+  const mutationErrors = mutation.isError ? fieldErrorsOf(mutation.error) : [];
+
+  return (
+    <section aria-labelledby="step-review">
+      <StepHeading stepKey="review">
+        <span id="step-review">Review</span>
+      </StepHeading>
+      <p className="mb-4 text-sm text-slate-600">
+        {values.runMode === 'now'
+          ? 'One backup, started as soon as you confirm.'
+          : `Job "${values.job.name}" on "${values.job.schedule.cron}" (${values.job.schedule.timeZone}), RPO ${values.job.rpoHours} h.`}{' '}
+        {pluralize(plan.vms.length, 'VM')} captured; {pluralize(plan.steps.length, 'step')} planned.
+      </p>
+
+      <table className="mb-6 w-full text-left text-sm">
+        <caption className="sr-only">VMs in this backup</caption>
+        <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
+          <tr>
+            <th scope="col" className="px-3 py-2">
+              VM
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Method
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Expected consistency
+            </th>
+            <th scope="col" className="px-3 py-2">
+              VM during backup
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Disks left out
+            </th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {plan.vms.map((vm) => (
+            <tr key={vm.vmId}>
+              <th scope="row" className="px-3 py-2 font-medium">
+                {vm.vmName} {vm.isCoCaptured ? <Badge tone="info">captured with the others</Badge> : null}
+              </th>
+              <td className="px-3 py-2">{METHOD_LABELS[vm.method]}</td>
+              <td className="px-3 py-2">{CONSISTENCY_LABELS[vm.expectedConsistency]}</td>
+              <td className="px-3 py-2">{CAPTURE_STATE_LABELS[vm.captureState]}</td>
+              <td className="px-3 py-2">
+                {vm.excludedDiskIds.length ? vm.excludedDiskIds.join(', ') : 'none'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      {hasBlockers ? (
+        <Alert tone="danger" className="mb-4">
+          <AlertTitle>This backup cannot be created: {pluralize(counts.blocker, 'blocker')}</AlertTitle>
+          <p>
+            Fix each blocker below (its remedy says how), or go back and choose other VMs or another method.
+          </p>
+          <ul className="mt-1 list-disc pl-5">
+            {plan.blockedReasons.map((reason) => (
+              <li key={reason}>{reason}</li>
+            ))}
+          </ul>
+        </Alert>
+      ) : null}
+
+      {(['blocker', 'warning', 'info'] as const).map((severity) => {
+        const group = findings.filter((finding) => finding.severity === severity);
+        if (group.length === 0) return null;
+        return (
+          <section key={severity} aria-labelledby={`findings-${severity}`} className="mb-4">
+            <h3 id={`findings-${severity}`} className="mb-2 text-base font-semibold">
+              {SEVERITY_HEADINGS[severity]} ({group.length})
+            </h3>
+            <ul className="flex flex-col gap-2">
+              {group.map((finding) => (
+                <FindingItem
+                  key={`${finding.severity}|${finding.key}`}
+                  finding={finding}
+                  isAcknowledged={acknowledged.has(finding.key)}
+                  onAcknowledge={(isChecked) =>
+                    setAcknowledged((current) => {
+                      const next = new Set(current);
+                      if (isChecked) next.add(finding.key);
+                      else next.delete(finding.key);
+                      return next;
+                    })
+                  }
+                />
+              ))}
+            </ul>
+          </section>
+        );
+      })}
+      {findings.length === 0 ? (
+        <Alert tone="success" className="mb-4">
+          Every prerequisite check passes.
+        </Alert>
+      ) : null}
+
+      {mutation.isError ? (
+        <Alert tone="danger" role="alert" className="mb-4">
+          <AlertTitle>{mutation.error.message}</AlertTitle>
+          {mutationErrors.length > 0 ? (
+            <ul className="list-disc pl-5">
+              {mutationErrors.map((error) => (
+                <li key={`${error.path}${error.message}`}>
+                  {error.path}: {error.message}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </Alert>
+      ) : null}
+
+      <WizardActions>
+        <Button type="button" variant="secondary" onClick={onBack}>
+          Back
+        </Button>
+        <Button type="button" onClick={create} disabled={!canCreate} aria-describedby="create-status">
+          {mutation.isPending ? 'Creating…' : createLabel}
+        </Button>
+        <p id="create-status" className="text-sm text-slate-600">
+          {hasBlockers
+            ? 'Disabled: a blocker must be fixed first.'
+            : unacknowledged.length > 0
+              ? `Acknowledge ${pluralize(unacknowledged.length, 'more warning')} to continue.`
+              : 'Ready.'}
+        </p>
+      </WizardActions>
+    </section>
+  );
+}
+
+function FindingItem({
+  finding,
+  isAcknowledged,
+  onAcknowledge,
+}: {
+  finding: KeyedFinding;
+  isAcknowledged: boolean;
+  onAcknowledge: (isChecked: boolean) => void;
+}) {
+  const body = (
+    <span className="flex flex-col gap-1">
+      <span className="flex items-center gap-2">
+        <Badge tone={SEVERITY_TONES[finding.severity]}>{finding.severity}</Badge>
+        <span className="font-mono text-xs text-slate-600">{finding.ruleId}</span>
+      </span>
+      <span className="text-sm text-slate-900">{finding.message}</span>
+      <span className="text-sm text-slate-600">
+        <span className="font-medium">Remedy:</span> {finding.remedy}
+      </span>
+    </span>
+  );
+  return (
+    <li className="rounded-md border border-slate-200 bg-white p-3">
+      {finding.severity === 'warning' ? (
+        <label className="flex cursor-pointer items-start gap-3">
+          <Checkbox
+            checked={isAcknowledged}
+            onChange={(event) => onAcknowledge(event.target.checked)}
+            aria-label={`Acknowledge ${finding.ruleId}: ${finding.message}`}
+          />
+          {body}
+        </label>
+      ) : (
+        body
+      )}
+    </li>
+  );
+}

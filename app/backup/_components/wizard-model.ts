@@ -1,0 +1,127 @@
+/**
+ * The backup wizard's form model. Values mirror the server's schemas (request = BackupRequest
+ * form values, job = BackupJob form values without the request) so every step validates with the
+ * very schema the server applies; the only extra fields are the run mode and display labels.
+ */
+import { z } from 'zod';
+import {
+  type BackupJobFormValues,
+  type BackupRequestFormValues,
+  backupJobInputSchema,
+  backupRequestSchema,
+  backupScopeSchema,
+} from '@/server/schemas/operations';
+
+export const BACKUP_STEPS = [
+  { key: 'scope', label: 'What to back up' },
+  { key: 'method', label: 'Method' },
+  { key: 'policy', label: 'Consistency & scripts' },
+  { key: 'schedule', label: 'Schedule & retention' },
+  { key: 'review', label: 'Review' },
+] as const;
+export type BackupStepKey = (typeof BACKUP_STEPS)[number]['key'];
+
+export function isBackupStep(value: string | null): value is BackupStepKey {
+  return BACKUP_STEPS.some((step) => step.key === value);
+}
+
+/** The scope holds the fields of every kind; the schema's discriminated union reads only the chosen kind's. */
+export interface ScopeFormValues {
+  kind: 'vms' | 'host-volume' | 'array-volume';
+  vmIds: string[];
+  hostVolumeId: string;
+  arrayVolumeId: string;
+}
+
+export interface BackupWizardValues {
+  request: Omit<BackupRequestFormValues, 'scope'> & { scope: ScopeFormValues };
+  runMode: 'now' | 'scheduled';
+  job: Omit<BackupJobFormValues, 'request' | 'schedule' | 'isEnabled'> & {
+    schedule: { cron: string; timeZone: string };
+  };
+  /** Names of chosen VMs and volumes by id, so chips and the review read by name. */
+  labels: Record<string, string>;
+}
+
+function browserTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+export function initialBackupValues(): BackupWizardValues {
+  return {
+    request: {
+      scope: { kind: 'vms', vmIds: [], hostVolumeId: '', arrayVolumeId: '' },
+      methodByVm: {},
+      consistencyPolicy: 'fallback',
+      scripts: {},
+      passthroughPolicy: 'skip',
+    },
+    runMode: 'scheduled',
+    job: {
+      name: '',
+      schedule: { cron: '0 2 * * *', timeZone: browserTimeZone() },
+      missedRunPolicy: 'run-once',
+      retention: { keepLast: 7, daily: 14, weekly: 4, monthly: 0 },
+      rpoHours: 26,
+    },
+    labels: {},
+  };
+}
+
+const jobWithoutRequest = backupJobInputSchema.omit({ request: true, isEnabled: true });
+
+const withSchedule = z
+  .object({ request: backupRequestSchema })
+  .and(
+    z.discriminatedUnion('runMode', [
+      z.object({ runMode: z.literal('now') }),
+      z.object({ runMode: z.literal('scheduled'), job: jobWithoutRequest }),
+    ]),
+  );
+
+/** Each step validates what it asks for, plus everything before it, with the server's schemas. */
+export const BACKUP_STEP_SCHEMAS: Record<BackupStepKey, z.ZodType> = {
+  scope: z.object({ request: z.object({ scope: backupScopeSchema }) }),
+  method: z.object({ request: backupRequestSchema }),
+  policy: z.object({ request: backupRequestSchema }),
+  schedule: withSchedule,
+  review: withSchedule,
+};
+
+/** The first step whose schema rejects the values (where a reload or a deep link must start). */
+export function firstInvalidStep(values: BackupWizardValues): BackupStepKey | null {
+  for (const step of BACKUP_STEPS) {
+    if (step.key === 'review') break;
+    if (!BACKUP_STEP_SCHEMAS[step.key].safeParse(values).success) return step.key;
+  }
+  return null;
+}
+
+/** The request as the server takes it: only the chosen scope kind, no empty maps. */
+export function requestOf(values: BackupWizardValues): BackupRequestFormValues {
+  const { scope } = values.request;
+  const hasEntries = (record: object | undefined) => record !== undefined && Object.keys(record).length > 0;
+  return {
+    scope:
+      scope.kind === 'vms'
+        ? { kind: 'vms', vmIds: scope.vmIds }
+        : scope.kind === 'host-volume'
+          ? { kind: 'host-volume', hostVolumeId: scope.hostVolumeId }
+          : { kind: 'array-volume', arrayVolumeId: scope.arrayVolumeId },
+    methodByVm:
+      scope.kind === 'vms' && hasEntries(values.request.methodByVm) ? values.request.methodByVm : undefined,
+    consistencyPolicy: values.request.consistencyPolicy,
+    scripts: hasEntries(values.request.scripts) ? values.request.scripts : undefined,
+    passthroughPolicy: values.request.passthroughPolicy,
+  };
+}
+
+export function jobOf(values: BackupWizardValues): BackupJobFormValues {
+  return { ...values.job, request: requestOf(values), isEnabled: true };
+}
+
+export const BACKUP_WIZARD_STORAGE_KEY = 'migawka.backup-wizard.v1';
