@@ -82,10 +82,12 @@ function LiveOperation({ detail }: { detail: Detail }) {
         description={
           <span className="flex flex-wrap items-center gap-2">
             <span>
-              Status:{' '}
-              <Badge tone={OPERATION_STATUS_TONES[operation.status]} aria-live="polite">
-                {OPERATION_STATUS_LABELS[operation.status]}
-              </Badge>
+              Status: {/* A live region: screen readers hear the status change as the stream moves it. */}
+              <span role="status" aria-label="Operation status">
+                <Badge tone={OPERATION_STATUS_TONES[operation.status]}>
+                  {OPERATION_STATUS_LABELS[operation.status]}
+                </Badge>
+              </span>
             </span>
             <span>
               {operation.stepsDone} of {pluralize(operation.stepsTotal, 'step')} done ·{' '}

@@ -159,7 +159,7 @@ export function OperationList() {
         <OperationSection
           title={
             isStatusFiltered
-              ? `Operations ${OPERATION_STATUS_LABELS[filters.status as OperationStatus]}`
+              ? `Only ${OPERATION_STATUS_LABELS[filters.status as OperationStatus]}`
               : 'Finished'
           }
           description="Newest first."
