@@ -32,3 +32,7 @@ export const createBackupJobInputSchema = z.object({
   acknowledgedWarnings: acknowledgedWarningsSchema,
 });
 export type CreateBackupJobFormValues = z.input<typeof createBackupJobInputSchema>;
+
+/** Orders of the restore-point browser (both walk the (filter, created_at, id) indexes). */
+export const RESTORE_POINT_SORTS = ['newest', 'oldest'] as const;
+export type RestorePointSort = (typeof RESTORE_POINT_SORTS)[number];

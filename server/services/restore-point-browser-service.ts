@@ -13,11 +13,11 @@ import type { Db } from '../../db/client';
 import { hosts, restorePoints } from '../../db/schema';
 import { afterCursor, decodeCursor, encodeCursor } from '../../db/stores/inventory-keyset';
 import { BACKUP_METHODS, CONSISTENCY_LEVELS } from '../engine/types';
+import { RESTORE_POINT_SORTS } from '../schemas/wizard';
 import { notFound } from './errors';
 import { parseInput } from './operations-service';
 
-export const RESTORE_POINT_SORTS = ['newest', 'oldest'] as const;
-export type RestorePointSort = (typeof RESTORE_POINT_SORTS)[number];
+export { RESTORE_POINT_SORTS, type RestorePointSort } from '../schemas/wizard';
 
 const optionalId = z.string().trim().min(1).max(200).optional();
 

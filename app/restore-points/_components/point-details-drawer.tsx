@@ -1,0 +1,202 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { Dialog } from 'radix-ui';
+import { toast } from 'sonner';
+import { ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Badge } from '@/app/_components/ui/badge';
+import { Button } from '@/app/_components/ui/button';
+import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
+import {
+  CONSISTENCY_TONES,
+  formatDateTime,
+  RESTORE_MODE_LABELS,
+  VERDICT_TONES,
+} from '@/app/_lib/restore-format';
+import { useTRPC } from '@/app/_lib/trpc';
+import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
+
+/** A side sheet (Radix dialog: focus trapped, Escape closes, focus returns to the row's button). */
+export function PointDetailsDrawer({ pointId, onClose }: { pointId: string | null; onClose: () => void }) {
+  return (
+    <Dialog.Root open={pointId !== null} onOpenChange={(isOpen) => (isOpen ? undefined : onClose())}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/30" />
+        <Dialog.Content className="fixed inset-y-0 right-0 z-50 flex w-[min(34rem,95vw)] flex-col overflow-y-auto border-l border-slate-200 bg-white p-6 shadow-xl focus:outline-none">
+          {pointId ? <PointDetails pointId={pointId} onDeleted={onClose} /> : null}
+          <Dialog.Close asChild>
+            <Button variant="ghost" className="absolute right-3 top-3" aria-label="Close details">
+              ✕
+            </Button>
+          </Dialog.Close>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
+
+function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const detail = useQuery(trpc.restorePoints.get.queryOptions({ id: pointId }));
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.restorePoints.pathKey() });
+  const verify = useMutation(
+    trpc.restorePoints.verify.mutationOptions({
+      onSuccess: (result) => {
+        const message = `Verification: ${result.verdict}`;
+        if (result.verdict === 'intact') toast.success(message);
+        else toast.error(message);
+        invalidate();
+      },
+      onError: (error) => toast.error(error.message),
+    }),
+  );
+  const remove = useMutation(
+    trpc.restorePoints.delete.mutationOptions({
+      onSuccess: (impact) => {
+        toast.success(
+          impact.isOnlyPointOfVm
+            ? `Point deleted; ${impact.vmName} has no restore point left`
+            : `Point of ${impact.vmName} deleted`,
+        );
+        invalidate();
+        onDeleted();
+      },
+      onError: (error) => toast.error(error.message),
+    }),
+  );
+
+  if (detail.isPending) {
+    return (
+      <>
+        <Dialog.Title className="text-lg font-semibold">Restore point</Dialog.Title>
+        <LoadingState label="Loading the point…" />
+      </>
+    );
+  }
+  if (detail.isError) {
+    return (
+      <>
+        <Dialog.Title className="text-lg font-semibold">Restore point</Dialog.Title>
+        <ErrorState error={detail.error} title="Could not load this point" />
+      </>
+    );
+  }
+  const { point, files, verifications, restoreModes, deletion } = detail.data;
+  const heldBytes = new Map(files.map((file) => [file.diskId, file.bytes]));
+  return (
+    <div className="flex flex-col gap-5 text-sm">
+      <div>
+        <Dialog.Title className="text-lg font-semibold">
+          {point.vmName} · {formatDateTime(point.createdAt)}
+        </Dialog.Title>
+        <Dialog.Description className="text-slate-600">
+          {METHOD_LABELS[point.method]} · {CAPTURE_STATE_LABELS[point.captureState]} ·{' '}
+          {formatBytes(point.sizeBytes)}
+        </Dialog.Description>
+      </div>
+
+      <section aria-labelledby="point-consistency">
+        <h3 id="point-consistency" className="mb-1 font-semibold">
+          Consistency
+        </h3>
+        <Badge tone={CONSISTENCY_TONES[point.consistency]}>{CONSISTENCY_LABELS[point.consistency]}</Badge>
+        <p className="mt-1 text-slate-700">
+          {point.consistencyReason ?? 'As planned: the method reached the consistency it aims for.'}
+        </p>
+        {point.applicationState ? (
+          <p className="text-slate-600">Application check of the captured files: {point.applicationState}.</p>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="point-disks">
+        <h3 id="point-disks" className="mb-1 font-semibold">
+          Disks
+        </h3>
+        <ul className="flex flex-col gap-1">
+          {point.heldDiskIds.map((diskId) => (
+            <li key={diskId}>
+              <Badge tone="success">held</Badge> {diskId}
+              {heldBytes.has(diskId) ? ` (${formatBytes(heldBytes.get(diskId))})` : ''}
+            </li>
+          ))}
+          {point.missingDiskIds.map((diskId) => (
+            <li key={diskId}>
+              <Badge tone="danger">not held</Badge> {diskId} — the method could not capture it (pass-through)
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="point-modes">
+        <h3 id="point-modes" className="mb-1 font-semibold">
+          Restore modes
+        </h3>
+        <ul className="flex flex-col gap-1">
+          {restoreModes.map((option) => (
+            <li key={option.mode}>
+              {option.isAvailable ? '✓' : '✗'} {RESTORE_MODE_LABELS[option.mode]}
+              {option.reason ? <span className="text-slate-600"> — {option.reason}</span> : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="point-verifications">
+        <h3 id="point-verifications" className="mb-1 font-semibold">
+          Verify history
+        </h3>
+        {verifications.length === 0 ? (
+          <p className="text-slate-600">Never verified.</p>
+        ) : (
+          <ul className="flex flex-col gap-1">
+            {verifications.map((verification) => (
+              <li key={verification.at.toISOString()}>
+                <Badge tone={VERDICT_TONES[verification.verdict] ?? 'neutral'}>{verification.verdict}</Badge>{' '}
+                {formatDateTime(verification.at)}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <div className="flex flex-wrap gap-2 border-t border-slate-200 pt-4">
+        <Button asChild>
+          <Link href={`/restore/new?pointId=${encodeURIComponent(point.id)}`}>Restore from this point</Link>
+        </Button>
+        <Button
+          variant="secondary"
+          disabled={verify.isPending}
+          onClick={() => verify.mutate({ id: point.id })}
+        >
+          {verify.isPending ? 'Verifying…' : 'Verify'}
+        </Button>
+        <ConfirmDialog
+          trigger={
+            <Button variant="secondary" disabled={remove.isPending}>
+              Delete…
+            </Button>
+          }
+          title="Delete this restore point?"
+          description={
+            <>
+              <p>
+                The stored data of the {formatDateTime(point.createdAt)} point of {point.vmName} is deleted;
+                it cannot be restored from afterwards.
+              </p>
+              {deletion.isOnlyPointOfVm ? (
+                <p className="mt-2 font-semibold text-red-700">
+                  This is the only restore point of {point.vmName}: after deleting it, the VM is unprotected.
+                </p>
+              ) : null}
+            </>
+          }
+          confirmLabel="Delete point"
+          isDestructive
+          onConfirm={() => remove.mutate({ id: point.id })}
+        />
+      </div>
+    </div>
+  );
+}
