@@ -2,6 +2,7 @@
 
 import {
   Activity,
+  ArchiveRestore,
   Boxes,
   CalendarClock,
   Database,
@@ -10,6 +11,9 @@ import {
   LayoutDashboard,
   Monitor,
   Server,
+  ShieldCheck,
+  Undo2,
+  Upload,
 } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
@@ -17,12 +21,16 @@ import { cn } from '@/app/_lib/cn';
 
 const NAV_ITEMS = [
   { href: '/', label: 'Dashboard', icon: LayoutDashboard },
+  { href: '/protection', label: 'Protection', icon: ShieldCheck },
   { href: '/vms', label: 'VMs', icon: Monitor },
   { href: '/hosts', label: 'Hosts', icon: Server },
   { href: '/volumes', label: 'Volumes', icon: HardDrive },
   { href: '/arrays', label: 'Arrays', icon: Database },
   { href: '/operations', label: 'Operations', icon: Activity },
   { href: '/jobs', label: 'Jobs', icon: CalendarClock },
+  { href: '/backup/new', label: 'New backup', icon: Upload },
+  { href: '/restore/new', label: 'Restore', icon: Undo2 },
+  { href: '/restore-points', label: 'Restore points', icon: ArchiveRestore },
   { href: '/import', label: 'Import', icon: FileUp },
 ] as const;
 

@@ -63,13 +63,13 @@ export function BackupWizard() {
   // Restore once on the client (sessionStorage does not exist on the server), then save on every change.
   useEffect(() => {
     const saved = readSaved();
+    // A "Back up…" link for one VM starts a fresh wizard for it rather than resuming another one.
     const vmId = new URLSearchParams(window.location.search).get('vmId');
-    if (saved) form.reset(saved);
-    else if (vmId) {
+    if (vmId) {
       const values = initialBackupValues();
       values.request.scope.vmIds = [vmId];
       form.reset(values);
-    }
+    } else if (saved) form.reset(saved);
     setIsRestored(true);
     const subscription = form.watch((values) => {
       window.sessionStorage.setItem(BACKUP_WIZARD_STORAGE_KEY, JSON.stringify(values));
