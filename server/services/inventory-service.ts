@@ -92,17 +92,9 @@ function emptySeverityCounts(): Record<Severity, number> {
   return Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
 }
 
-/** Array volume a disk sits on: its own (pass-through LUN) or its host volume's. */
-/**
- * Array volume a disk `d` sits on: its own (pass-through LUN) or its host volume's.
- *
- * Correlated subqueries are written with explicit aliases: drizzle leaves column names
- * unqualified when the outer query has a single table, which would silently bind them to the
- * inner table instead.
- */
-const diskArrayVolumeId = sql.raw(
-  '(coalesce(d.array_volume_id, (select bv.array_volume_id from host_volumes bv where bv.id = d.host_volume_id)))',
-);
+// Correlated subqueries below are written with explicit table names and aliases: drizzle leaves
+// column names unqualified when the outer query has a single table, which would silently bind
+// them to the inner table instead (host and array counts came out as 0).
 
 // ---------------------------------------------------------------------------------------------
 // VMs
@@ -115,30 +107,30 @@ export interface VmListItem {
   osFamily: Vm['osFamily'];
   powerState: Vm['powerState'];
   applications: Vm['applications'];
-  readiness: Readiness | null;
+  readiness: Readiness;
   recommendedMethod: BackupMethod | null;
   blockerCount: number;
   warningCount: number;
 }
 
+/**
+ * Every VM has an assessment row: imports and seeding recompute them in the same transaction, so
+ * lists join vm_assessments with an inner join and its indexed sort keys can drive the query.
+ */
 export function listVms(db: Db, input: VmListInput = {}): Page<VmListItem> {
   const query = parseQuery(vmListInput, input);
-  const sortExpr: Record<typeof query.sort, SQL | SQLiteColumn> = {
-    name: vms.name,
-    host: hosts.name,
-    readiness: sql`coalesce(${vmAssessments.readinessRank}, ${READINESS.length})`,
-    findings: sql`coalesce(${vmAssessments.findingWeight}, 0)`,
-    powerState: vms.powerState,
+  // Sort key and tie-breaker come from the same table so one index serves ORDER BY and the cursor.
+  const sortColumns: Record<typeof query.sort, [SQLiteColumn, SQLiteColumn]> = {
+    name: [vms.name, vms.id],
+    host: [hosts.name, vms.id],
+    readiness: [vmAssessments.readinessRank, vmAssessments.vmId],
+    findings: [vmAssessments.findingWeight, vmAssessments.vmId],
+    powerState: [vms.powerState, vms.id],
   };
-  const sort = sortExpr[query.sort];
+  const [sort, tieBreaker] = sortColumns[query.sort];
   const sortKey = `vms:${query.sort}:${query.direction}`;
 
-  const findingFilter =
-    query.ruleId || query.severity
-      ? sql`exists (select 1 from findings f where f.vm_id = "vms"."id"${
-          query.ruleId ? sql` and f.rule_id = ${query.ruleId}` : sql``
-        }${query.severity ? sql` and f.severity = ${query.severity}` : sql``})`
-      : undefined;
+  // IN (subquery) filters use the (filter, vm_id) indexes of disks and findings directly.
   const filters = where([
     query.hostId ? eq(vms.hostId, query.hostId) : undefined,
     query.osFamily ? eq(vms.osFamily, query.osFamily) : undefined,
@@ -146,12 +138,22 @@ export function listVms(db: Db, input: VmListInput = {}): Page<VmListItem> {
     query.readiness ? eq(vmAssessments.readiness, query.readiness) : undefined,
     query.search ? sql`${vms.name} like ${containsPattern(query.search)} escape '\\'` : undefined,
     query.hostVolumeId
-      ? sql`exists (select 1 from virtual_disks d where d.vm_id = "vms"."id" and d.host_volume_id = ${query.hostVolumeId})`
+      ? sql`"vms"."id" in (select d.vm_id from virtual_disks d where d.host_volume_id = ${query.hostVolumeId})`
       : undefined,
     query.arrayVolumeId
-      ? sql`exists (select 1 from virtual_disks d where d.vm_id = "vms"."id" and ${diskArrayVolumeId} = ${query.arrayVolumeId})`
+      ? sql`"vms"."id" in (select d.vm_id from virtual_disks d where d.array_volume_id = ${query.arrayVolumeId}
+          union select d.vm_id from virtual_disks d where d.host_volume_id in
+            (select hv.id from host_volumes hv where hv.array_volume_id = ${query.arrayVolumeId}))`
       : undefined,
-    findingFilter,
+    query.ruleId || query.severity
+      ? sql`"vms"."id" in (select f.vm_id from findings f where ${sql.join(
+          [
+            query.ruleId ? sql`f.rule_id = ${query.ruleId}` : undefined,
+            query.severity ? sql`f.severity = ${query.severity}` : undefined,
+          ].filter((condition) => condition !== undefined),
+          sql` and `,
+        )})`
+      : undefined,
   ]);
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
 
@@ -166,22 +168,21 @@ export function listVms(db: Db, input: VmListInput = {}): Page<VmListItem> {
       applications: vms.applications,
       readiness: vmAssessments.readiness,
       recommendedMethod: vmAssessments.recommendedMethod,
-      blockerCount: sql<number>`coalesce(${vmAssessments.blockerCount}, 0)`,
-      warningCount: sql<number>`coalesce(${vmAssessments.warningCount}, 0)`,
+      blockerCount: vmAssessments.blockerCount,
+      warningCount: vmAssessments.warningCount,
       sortValue: sql<SortValue>`${sort}`,
     })
     .from(vms)
     .innerJoin(hosts, eq(hosts.id, vms.hostId))
-    .leftJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
-    .where(where([filters, cursor ? afterCursor(sort, vms.id, query.direction, cursor) : undefined]))
-    .orderBy(...orderBy(sort, vms.id, query.direction))
+    .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
+    .where(where([filters, cursor ? afterCursor(sort, tieBreaker, query.direction, cursor) : undefined]))
+    .orderBy(...orderBy(sort, tieBreaker, query.direction))
     .limit(query.limit + 1)
     .all();
   const total = db
     .select({ n: count() })
     .from(vms)
-    .innerJoin(hosts, eq(hosts.id, vms.hostId))
-    .leftJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
+    .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
     .where(filters)
     .get();
   return { ...toPage(rows, query.limit, sortKey), total: total?.n ?? 0 };
@@ -376,6 +377,28 @@ function selectFindings(db: Db, condition: SQL | undefined, limit?: number): Sto
   return (limit === undefined ? query.all() : query.limit(limit).all()) as StoredFinding[];
 }
 
+/**
+ * The first findings of the whole estate, most serious first. Read severity by severity through the
+ * (severity, vm_id) index, so a large estate is never sorted as a whole for one capped page.
+ */
+function firstFindingsOfEstate(db: Db): StoredFinding[] {
+  const result: StoredFinding[] = [];
+  for (const severity of SEVERITIES) {
+    const wanted = FINDINGS_LIST_CAP + 1 - result.length;
+    if (wanted <= 0) break;
+    const rows = db
+      .select(findingColumns)
+      .from(findings)
+      .leftJoin(vms, eq(vms.id, findings.vmId))
+      .where(eq(findings.severity, severity))
+      .orderBy(asc(findings.severity), asc(findings.vmId))
+      .limit(wanted)
+      .all() as StoredFinding[];
+    result.push(...rows);
+  }
+  return result;
+}
+
 /** At most this many findings are returned for the whole estate; counts always cover all of them. */
 export const FINDINGS_LIST_CAP = 500;
 
@@ -402,7 +425,7 @@ export function listFindings(db: Db, input: FindingsInput = {}): FindingsList {
     query.vmId ? eq(findings.vmId, query.vmId) : undefined,
     query.hostId ? eq(findings.hostId, query.hostId) : undefined,
   ]);
-  const list = selectFindings(db, condition, FINDINGS_LIST_CAP + 1);
+  const list = condition ? selectFindings(db, condition, FINDINGS_LIST_CAP + 1) : firstFindingsOfEstate(db);
   const byRule = db
     .select({ ruleId: findings.ruleId, severity: findings.severity, count: count() })
     .from(findings)
@@ -712,7 +735,26 @@ export interface ArrayListItem extends StorageArray {
 
 const arrayVolumeCount = sql<number>`(select count(*) from array_volumes av where av.array_id = "storage_arrays"."id")`;
 const arrayGroupCount = sql<number>`(select count(*) from consistency_groups cg where cg.array_id = "storage_arrays"."id")`;
-const arrayVmCount = sql<number>`(select count(distinct d.vm_id) from virtual_disks d where ${diskArrayVolumeId} in (select av.id from array_volumes av where av.array_id = "storage_arrays"."id"))`;
+/** Distinct VMs with data on each array (through host volumes / SRs or pass-through LUNs), for one page of arrays. */
+function vmCountsByArray(db: Db, arrayIds: string[]): Map<string, number> {
+  if (arrayIds.length === 0) return new Map();
+  const ids = sql.join(
+    arrayIds.map((id) => sql`${id}`),
+    sql`, `,
+  );
+  const rows = db.all<{ arrayId: string; n: number }>(sql`
+    select array_id as arrayId, count(distinct vm_id) as n from (
+      select av.array_id, d.vm_id from array_volumes av
+        join host_volumes hv on hv.array_volume_id = av.id
+        join virtual_disks d on d.host_volume_id = hv.id
+        where av.array_id in (${ids})
+      union all
+      select av.array_id, d.vm_id from array_volumes av
+        join virtual_disks d on d.array_volume_id = av.id
+        where av.array_id in (${ids})
+    ) group by array_id`);
+  return new Map(rows.map((row) => [row.arrayId, row.n]));
+}
 
 export function listArrays(db: Db, input: ArrayListInput = {}): Page<ArrayListItem> {
   const query = parseQuery(arrayListInput, input);
@@ -731,7 +773,6 @@ export function listArrays(db: Db, input: ArrayListInput = {}): Page<ArrayListIt
       supportsSnapshots: storageArrays.supportsSnapshots,
       volumeCount: arrayVolumeCount,
       consistencyGroupCount: arrayGroupCount,
-      vmCount: arrayVmCount,
       sortValue: sql<SortValue>`${sort}`,
     })
     .from(storageArrays)
@@ -742,7 +783,16 @@ export function listArrays(db: Db, input: ArrayListInput = {}): Page<ArrayListIt
     .limit(query.limit + 1)
     .all();
   const total = db.select({ n: count() }).from(storageArrays).where(filters).get()?.n ?? 0;
-  return { ...toPage(rows, query.limit, sortKey), total };
+  const page = toPage(rows, query.limit, sortKey);
+  const vmCounts = vmCountsByArray(
+    db,
+    page.items.map((array) => array.id),
+  );
+  return {
+    items: page.items.map((array) => ({ ...array, vmCount: vmCounts.get(array.id) ?? 0 })),
+    nextCursor: page.nextCursor,
+    total,
+  };
 }
 
 export interface ArrayVolumeDetail extends ArrayVolume {
