@@ -1,0 +1,113 @@
+import { expect, type Locator, type Page, test } from '@playwright/test';
+import { DEMO_LAB_NAMES, openVm } from './fixtures/demo-lab';
+
+/** The array-backed Linux VM: its snapshot captures the whole consistency group (four VMs, ~25 steps). */
+const ARRAY_VM = 'db-lnx-01';
+
+async function backUpNow(page: Page, vmName: string): Promise<void> {
+  await openVm(page, vmName);
+  await page.getByRole('button', { name: 'Back up now' }).click();
+  const dialog = page.getByRole('alertdialog', { name: `Back up ${vmName} now?` });
+  await expect(dialog).toContainText('(recommended)');
+  await dialog.getByRole('button', { name: 'Start backup' }).click();
+  await expect(page).toHaveURL(/\/operations\/op-/);
+}
+
+function stepsTable(page: Page): Locator {
+  return page.getByRole('table', { name: 'Steps' });
+}
+
+/** The status cell of the step row with that title (the nth one when titles repeat). */
+function stepStatus(page: Page, title: string | RegExp, nth = 0): Locator {
+  return stepsTable(page).getByRole('row', { name: title, exact: true }).nth(nth).getByRole('cell').nth(1);
+}
+
+function operationStatus(page: Page): Locator {
+  return page.getByRole('status', { name: 'Operation status' });
+}
+
+/** A value set in the page's window survives only if the page is never reloaded. */
+async function markPage(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { migawkaMark?: string }).migawkaMark = 'still the same page';
+  });
+}
+
+async function expectSamePage(page: Page): Promise<void> {
+  expect(await page.evaluate(() => (window as unknown as { migawkaMark?: string }).migawkaMark)).toBe(
+    'still the same page',
+  );
+}
+
+test('a backup started from the VM page reaches succeeded live on its operation page', async ({ page }) => {
+  const vm = DEMO_LAB_NAMES.healthyVm;
+  await backUpNow(page, vm);
+
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(vm);
+  await markPage(page);
+  // Caught while it runs: the last step has not finished yet.
+  await expect(stepStatus(page, `Catalogue the restore point of ${vm}`)).toHaveText(/pending|running/);
+
+  // Steps turn succeeded one after another, pushed over SSE, without a reload.
+  await expect(stepStatus(page, `Check ${vm} before hyperv-vss`)).toHaveText('succeeded');
+  await expect(stepStatus(page, `Copy ${vm} to the repository`)).toHaveText('succeeded');
+  await expect(operationStatus(page)).toHaveText('succeeded');
+  await expect(stepStatus(page, `Catalogue the restore point of ${vm}`)).toHaveText('succeeded');
+  await expectSamePage(page);
+
+  const copyRow = stepsTable(page).getByRole('row', { name: `Copy ${vm} to the repository`, exact: true });
+  await expect(copyRow).toContainText(/\d+(\.\d)? (KiB|MiB)\/s/);
+
+  const outcomes = page.getByRole('table', { name: 'Consistency per VM' });
+  await expect(outcomes.getByRole('row').filter({ hasText: vm })).toContainText('Application-consistent');
+  await expect(outcomes.getByRole('link', { name: `Restore point of ${vm}` })).toBeVisible();
+
+  // The VM page now lists the point and verifies it.
+  await page.getByRole('link', { name: vm, exact: true }).click();
+  const points = page.getByRole('table', { name: `Restore points of ${vm}` });
+  // Newest first: the point this backup just made is the first row under the header.
+  const newest = points.getByRole('row').nth(1);
+  await expect(newest).toContainText('Application-consistent');
+  await newest.getByRole('button', { name: /^Verify the restore point/ }).click();
+  await expect(newest.getByText('intact', { exact: true })).toBeVisible();
+});
+
+test('cancelling a backup mid-way still runs its cleanup steps and ends cancelled', async ({ page }) => {
+  await backUpNow(page, ARRAY_VM);
+  await markPage(page);
+
+  // Wait for the array snapshot: from here on, cancelling still owes the snapshot's release.
+  const snapshot = stepsTable(page).getByRole('row', { name: /^Snapshot consistency group/ });
+  await expect(snapshot.getByRole('cell').nth(1)).toHaveText('succeeded');
+  await page.getByRole('button', { name: 'Cancel operation' }).click();
+  const dialog = page.getByRole('alertdialog', { name: 'Cancel this operation?' });
+  await dialog.getByRole('button', { name: 'Cancel operation' }).click();
+  await expect(page.getByText('Cancel requested: cleanup steps will still run')).toBeVisible();
+
+  await expect(operationStatus(page)).toHaveText('cancelled', { timeout: 30_000 });
+  await expectSamePage(page);
+
+  const thaw = stepsTable(page).getByRole('row', {
+    name: `Thaw the file systems of ${ARRAY_VM}`,
+    exact: true,
+  });
+  await expect(thaw).toContainText('cleanup');
+  await expect(stepStatus(page, `Thaw the file systems of ${ARRAY_VM}`)).toHaveText('succeeded');
+  const release = stepsTable(page).getByRole('row', { name: 'Release the snapshot', exact: true });
+  await expect(release).toContainText('cleanup');
+  await expect(stepStatus(page, 'Release the snapshot')).toHaveText('succeeded');
+  // Work after the cancel did not happen: no restore point was catalogued.
+  await expect(stepStatus(page, `Catalogue the restore point of ${ARRAY_VM}`)).not.toHaveText('succeeded');
+  await expect(page.getByRole('button', { name: 'Cancel operation' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Retry failed' })).toBeVisible();
+
+  // The Operations page files it under finished, as cancelled.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Operations' }).click();
+  const finished = page.getByRole('table', { name: 'Finished operations' });
+  await expect(finished.getByRole('row').filter({ hasText: ARRAY_VM }).first()).toContainText('cancelled');
+  await page.getByLabel('Status', { exact: true }).selectOption('cancelled');
+  await expect(page).toHaveURL(/status=cancelled/);
+  const onlyCancelled = page.getByRole('table', { name: 'Only cancelled operations' });
+  await expect(onlyCancelled.getByRole('row').filter({ hasText: ARRAY_VM }).first()).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Running operations' })).toHaveCount(0);
+});
