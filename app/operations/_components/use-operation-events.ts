@@ -52,6 +52,8 @@ export function useOperationEvents(options: {
             timer.current = null;
             void queryClient.invalidateQueries({ queryKey: trpc.operations.pathKey() });
             void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+            // Backups catalogue points and retention prunes them: lists of points go stale too.
+            void queryClient.invalidateQueries({ queryKey: trpc.restorePoints.pathKey() });
           }, REFRESH_INTERVAL_MS);
         },
       },
