@@ -365,7 +365,7 @@ function BackupOutcomes({ plan, steps }: { plan: BackupPlan; steps: Step[] }) {
                   <TableCell>
                     {point?.isSuccess ? (
                       <Link
-                        href={`/restore-points/${encodeURIComponent(vm.restorePointId)}`}
+                        href={restorePointHref(vm.vmId, vm.restorePointId)}
                         className="text-brand-700 hover:underline"
                       >
                         Restore point of {vm.vmName}
@@ -398,7 +398,7 @@ function RestoreOutcome({ plan }: { plan: Extract<Detail['operation']['plan'], {
               term: 'From restore point',
               value: (
                 <Link
-                  href={`/restore-points/${encodeURIComponent(plan.restorePointId)}`}
+                  href={restorePointHref(plan.vmId, plan.restorePointId)}
                   className="text-brand-700 hover:underline"
                 >
                   {plan.restorePointId}
@@ -419,6 +419,11 @@ function RestoreOutcome({ plan }: { plan: Extract<Detail['operation']['plan'], {
       </CardContent>
     </Card>
   );
+}
+
+/** The restore point browser, filtered to the VM, with the point's details open. */
+function restorePointHref(vmId: string, pointId: string): string {
+  return `/restore-points?${new URLSearchParams({ vmId, point: pointId }).toString()}`;
 }
 
 function groupLogs(logs: LogLine[]): Map<number, LogLine[]> {

@@ -74,7 +74,11 @@ export function VmDetail({ id }: { id: string }) {
           </CardContent>
         </Card>
 
-        <VmRestorePoints vmId={vm.id} vmName={vm.name} />
+        <VmRestorePoints
+          vmId={vm.id}
+          vmName={vm.name}
+          restoreHref={`/restore/new?vmId=${encodeURIComponent(vm.id)}`}
+        />
 
         <Card>
           <CardHeader>

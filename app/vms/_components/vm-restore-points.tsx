@@ -45,11 +45,18 @@ export function VmRestorePoints({
       <CardHeader>
         <div className="flex flex-wrap items-center justify-between gap-2">
           <CardTitle id="vm-restore-points-title">Restore points</CardTitle>
-          {restoreHref ? (
-            <Button asChild variant="secondary" size="sm">
-              <Link href={restoreHref}>Restore {vmName}…</Link>
+          <div className="flex gap-2">
+            <Button asChild variant="ghost" size="sm">
+              <Link href={`/restore-points?${new URLSearchParams({ vmId }).toString()}`}>
+                All restore points of {vmName}
+              </Link>
             </Button>
-          ) : null}
+            {restoreHref ? (
+              <Button asChild variant="secondary" size="sm">
+                <Link href={restoreHref}>Restore {vmName}…</Link>
+              </Button>
+            ) : null}
+          </div>
         </div>
         <CardDescription>
           Newest first: the consistency each point achieved and why, and the disks it holds.
