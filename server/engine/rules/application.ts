@@ -5,9 +5,7 @@
  * planner recommends gives it a crash-consistent point. The planner calls it after ranking.
  */
 import type { BackupMethod, Consistency, Finding } from '../types';
-import { hostRef, type RuleContext, vmRef } from './context';
-
-const APPLICATION_NAMES: Record<string, string> = { sqlserver: 'SQL Server', exchange: 'Exchange' };
+import { APPLICATION_NAMES, hostRef, type RuleContext, vmRef } from './context';
 
 export interface RecommendedCapture {
   method: BackupMethod;
@@ -20,7 +18,7 @@ export function evaluateApplicationRules(
 ): Finding[] {
   const { vm, host } = ctx;
   if (recommended?.consistency !== 'crash' || !ctx.runsCriticalApplication) return [];
-  const apps = vm.applications.filter((a) => a in APPLICATION_NAMES).map((a) => APPLICATION_NAMES[a]);
+  const apps = vm.applications.filter((a) => a !== 'other').map((a) => APPLICATION_NAMES[a]);
   const ways: string[] = [];
   if (host.kind === 'xenserver' && vm.osFamily === 'windows' && host.offersQuiescedSnapshots) {
     ways.push(`install the Xen VSS provider in '${vm.name}' and ask for quiesce (xen-quiesced)`);

@@ -109,7 +109,7 @@ const rows: Row[] = [
     build: () => onLun({ name: 'sql01', applications: ['sqlserver'] }),
     ruleId: 'ARRAY-APP-NEEDS-SCRIPTS',
     severity: 'warning',
-    names: ["'sql01'", 'sqlserver', 'crash-consistent'],
+    names: ["'sql01'", 'runs SQL Server online', 'crash-consistent'],
     remedy: ['SUSPEND_FOR_SNAPSHOT_BACKUP = ON'],
   },
   {

@@ -9,6 +9,7 @@ import type { ArrayVolume, StorageArray } from '../inventory';
 import type { Finding, ObjectRef, RuleId, Severity } from '../types';
 import {
   ARRAY_METHODS,
+  applicationNames,
   arrayOf,
   arrayRef,
   arrayVolumeRef,
@@ -149,7 +150,7 @@ function checkApplicationScripts(ctx: RuleContext): Finding[] {
       ctx,
       'ARRAY-APP-NEEDS-SCRIPTS',
       isRequired ? 'blocker' : 'warning',
-      `VM '${vm.name}' runs ${vm.applications.join(', ')} online without pre-freeze/post-thaw scripts: an array snapshot of it is only crash-consistent${isRequired ? ', and the job requires consistency, so it would fail this VM' : ''}.`,
+      `VM '${vm.name}' runs ${applicationNames(vm.applications)} online without pre-freeze/post-thaw scripts: an array snapshot of it is only crash-consistent${isRequired ? ', and the job requires consistency, so it would fail this VM' : ''}.`,
       `Configure pre-freeze and post-thaw scripts for '${vm.name}' (exit code 0 = success, finish well within the 60 s freeze window): ${freezeScriptExamples(ctx)}.`,
       [vmRef(vm)],
     ),

@@ -21,6 +21,17 @@ import type { BackupMethod, Finding, ObjectRef } from '../types';
 /** Applications whose consistency matters enough to call them critical (DOMAIN.md §1.4, §1.6). */
 export const CRITICAL_APPLICATIONS = ['sqlserver', 'exchange'] as const;
 
+export const APPLICATION_NAMES: Record<string, string> = {
+  sqlserver: 'SQL Server',
+  exchange: 'Exchange',
+  other: 'an application',
+};
+
+/** "SQL Server and Exchange" for messages. */
+export function applicationNames(applications: readonly string[]): string {
+  return listNames(applications.map((a) => APPLICATION_NAMES[a] ?? a));
+}
+
 export interface RuleOptions {
   /** Quiesced snapshots asked for; undefined = asked when the VM runs any application. */
   quiesce?: boolean;

@@ -173,7 +173,7 @@ function checkGuestVolume(ctx: RuleContext, volume: GuestVolume): Finding[] {
         ctx,
         'HV-SHADOW-STORAGE-ELSEWHERE',
         severity,
-        `Volume ${mount} of VM '${vm.name}' keeps its shadow copies on ${elsewhere}: the Hyper-V VSS writer needs every volume to keep its own shadow storage, so the VM is backed up in saved state.${note}`,
+        `Volume ${mount} of VM '${vm.name}' keeps its shadow copies on ${elsewhere}. The Hyper-V VSS writer needs every volume to keep its own shadow storage, so the VM is backed up in saved state.${note}`,
         `Inside '${vm.name}' (elevated prompt): \`vssadmin delete shadowstorage /for=${mount} /on=${elsewhere}\` then \`vssadmin add shadowstorage /for=${mount} /on=${mount} /maxsize=10%\` (deleting the association discards the existing shadow copies of ${mount}).`,
         objects,
       ),
