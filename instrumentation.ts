@@ -7,8 +7,10 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { getDb } = await import('./db/client');
   const { ensureDemoLab } = await import('./db/seed/ensure-demo-lab');
+  const { logger } = await import('./server/logger');
   const db = getDb();
-  ensureDemoLab(db);
+  const seeded = ensureDemoLab(db);
+  logger.info({ demoLabSeeded: seeded }, 'database ready');
   const { startBackgroundWorker, startEventRelay } = await import('./server/services/worker-service');
   if (process.env.MIGAWKA_WORKER !== '0') startBackgroundWorker(db);
   // A separate worker process writes events to the database; relay them onto this process's bus

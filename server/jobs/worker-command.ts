@@ -6,6 +6,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { databasePathFromEnv, openDatabase } from '../../db/client';
+import { logger } from '../logger';
 import { startBackgroundWorker, stopBackgroundWorker } from '../services/worker-service';
 import { labRootFromEnv } from './runtime';
 
@@ -33,10 +34,10 @@ export function registerWorkerCommand(program: Command): void {
           ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
           ...(options.pollMs ? { pollMs: options.pollMs } : {}),
         });
-        console.log(`migawka worker ${worker.workerId}: database ${file}, lab ${labRootFromEnv()}`);
+        logger.info({ workerId: worker.workerId, database: file, lab: labRootFromEnv() }, 'worker started');
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {
-            console.log(`migawka worker ${worker.workerId}: ${signal}, finishing the steps in flight`);
+            logger.info({ workerId: worker.workerId, signal }, 'stopping: finishing the steps in flight');
             void stopBackgroundWorker().then(resolve);
           };
           process.once('SIGTERM', () => shutdown('SIGTERM'));

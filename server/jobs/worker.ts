@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import type { Db } from '../../db/client';
 import { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS } from '../engine/admission';
 import type { Driver } from '../engine/driver';
+import { logger } from '../logger';
 import { type OperationEvent, subscribeToOperationEvents } from './events';
 import {
   type ClaimedStep,
@@ -74,7 +75,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     retry = DEFAULT_RETRY_POLICY,
     clock = () => new Date(),
     progressIntervalMs = 250,
-    onError = (error) => console.error('[migawka worker]', error),
+    onError = (error) => logger.error({ err: error }, 'worker tick failed'),
   } = options;
   const workerId = options.workerId ?? defaultWorkerId();
   const inFlight = new Set<Promise<void>>();
