@@ -66,7 +66,7 @@ function VmMethodChoice({ vmId }: { vmId: string }) {
   };
 
   return (
-    <Card aria-label={`Method for ${name}`}>
+    <Card>
       <CardHeader>
         <CardTitle>{name}</CardTitle>
         <CardDescription>

@@ -540,11 +540,15 @@ function ImpactStep({
       {safer ? (
         <Alert tone="info" className="mb-4" aria-labelledby="safer-title">
           <AlertTitle id="safer-title">Safer alternative: {RESTORE_MODE_LABELS[safer]}</AlertTitle>
-          <p className="mb-2">{RESTORE_MODE_HINTS[safer]}</p>
+          <p className="mb-2">
+            {RESTORE_MODE_HINTS[safer]} {vmName} comes back as a new VM,{' '}
+            {state.newVmName || `${vmName}-restored`}, next to the original.
+          </p>
           <Button
             type="button"
             onClick={() =>
-              onSwitch(safer, state.newVmName || (safer === 'as-new' ? `${vmName}-restored` : ''))
+              // Both alternatives bring the VM back next to the original: nothing live is overwritten.
+              onSwitch(safer, state.newVmName || `${vmName}-restored`)
             }
           >
             Use {safer === 'staged' ? 'staged restore' : 'restore as a new VM'} instead
