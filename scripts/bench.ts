@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../db/client';
 import { generateLargeEstate, seedLargeEstate } from '../db/seed/large-estate';
+import { seedLargeRestorePoints } from '../db/seed/large-restore-points';
 import { evaluateInventory } from '../server/engine/evaluate';
 import { createCaller } from '../server/trpc/root';
 
@@ -59,7 +60,13 @@ async function main(): Promise<void> {
     `seeded ${seeded.counts.hosts} hosts, ${seeded.counts.vms} VMs, ${seeded.counts.virtualDisks} disks in ${seeded.elapsedMs} ms`,
   );
 
+  const pointSeed = seedLargeRestorePoints(db, {
+    count: Number(process.env.BENCH_RESTORE_POINTS ?? 1_000_000),
+  });
+  console.log(`seeded ${pointSeed.points} restore points in ${pointSeed.elapsedMs} ms`);
+
   const caller = createCaller({ db });
+  const firstPointPage = await caller.restorePoints.list({ limit: 50 });
   const firstVmPage = (await caller.vms.list({ limit: 50 })) as Page;
   const someVm = firstVmPage.items[0] as { id: string; hostId: string };
   const firstHostsByVmCount = (await caller.hosts.list({ limit: 50, sort: 'vmCount' })) as Page;
@@ -102,6 +109,30 @@ async function main(): Promise<void> {
     { name: 'volumes.list sort freeBytes', run: (c) => c.volumes.list({ limit: 50, sort: 'freeBytes' }) },
     { name: 'arrays.list', run: (c) => c.arrays.list({ limit: 50 }) },
     { name: 'dashboard.get', run: (c) => c.dashboard.get() },
+    { name: 'restorePoints.list first page', run: (c) => c.restorePoints.list({ limit: 50 }) },
+    {
+      name: 'restorePoints.list page 2 (cursor)',
+      run: (c) => c.restorePoints.list({ limit: 50, cursor: firstPointPage.nextCursor ?? undefined }),
+    },
+    {
+      name: 'restorePoints.list oldest first',
+      run: (c) => c.restorePoints.list({ limit: 50, sort: 'oldest' }),
+    },
+    { name: 'restorePoints.list by VM', run: (c) => c.restorePoints.list({ limit: 50, vmId: someVm.id }) },
+    {
+      name: 'restorePoints.list by host',
+      run: (c) => c.restorePoints.list({ limit: 50, hostId: someVm.hostId }),
+    },
+    {
+      name: 'restorePoints.list consistency=crash',
+      run: (c) => c.restorePoints.list({ limit: 50, consistency: 'crash' }),
+    },
+    {
+      name: 'restorePoints.list last 7 days',
+      run: (c) => c.restorePoints.list({ limit: 50, createdFrom: new Date(Date.now() - 7 * 86_400_000) }),
+    },
+    { name: 'protection.vms first page', run: (c) => c.protection.vms({ limit: 25 }) },
+    { name: 'protection.activity (14 days)', run: (c) => c.protection.activity() },
   ];
 
   console.log(

@@ -27,6 +27,7 @@ export function buildProgram(): Command {
   registerCheckCommand(program);
   registerImportCommand(program);
   registerSeedLargeCommand(program);
+  registerSeedRestorePointsCommand(program);
   registerWorkerCommand(program);
   return program;
 }
@@ -220,6 +221,26 @@ function parseCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
   return n;
+}
+
+function registerSeedRestorePointsCommand(program: Command): void {
+  program
+    .command('seed-restore-points')
+    .description(
+      'add synthetic restore points (catalogue rows only, default 1,000,000) over the VMs in the database',
+    )
+    .option('--count <n>', 'number of points', parseCount)
+    .option('--days <n>', 'spread them over this many days', parseCount)
+    .option('--seed <n>', 'PRNG seed (same seed, same points)', parseCount)
+    .action(async (options: { count?: number; days?: number; seed?: number }) => {
+      const { openDatabase, databasePathFromEnv } = await import('../db/client');
+      const { seedLargeRestorePoints } = await import('../db/seed/large-restore-points');
+      const dbPath = databasePathFromEnv();
+      const result = seedLargeRestorePoints(openDatabase(dbPath), options);
+      console.log(
+        `Added ${result.points} restore points over ${result.vms} VMs to ${dbPath} in ${(result.elapsedMs / 1000).toFixed(1)} s.`,
+      );
+    });
 }
 
 function registerSeedLargeCommand(program: Command): void {
