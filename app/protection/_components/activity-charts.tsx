@@ -21,7 +21,7 @@ function StackedBars({ title, days, series }: { title: string; days: Day[]; seri
   const height = 160;
   const barWidth = width / days.length - 6;
   return (
-    <figure className="flex flex-col gap-2">
+    <figure className="flex min-w-0 flex-col gap-2">
       <figcaption className="text-sm font-semibold text-slate-800">{title}</figcaption>
       <svg viewBox={`0 0 ${width} ${height + 20}`} className="w-full" aria-hidden="true">
         {days.map((day, index) => {
@@ -52,36 +52,39 @@ function StackedBars({ title, days, series }: { title: string; days: Day[]; seri
           </li>
         ))}
       </ul>
-      <table className="sr-only">
-        <caption>{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day (UTC)</th>
-            {series.map((s) => (
-              <th key={s.key} scope="col">
-                {s.label}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {days.map((day) => (
-            <tr key={day.day}>
-              <th scope="row">{day.day}</th>
+      {/* sr-only on a wrapper: a table ignores the 1px width and would push the page sideways. */}
+      <div className="sr-only">
+        <table>
+          <caption>{title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Day (UTC)</th>
               {series.map((s) => (
-                <td key={s.key}>{s.value(day)}</td>
+                <th key={s.key} scope="col">
+                  {s.label}
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {days.map((day) => (
+              <tr key={day.day}>
+                <th scope="row">{day.day}</th>
+                {series.map((s) => (
+                  <td key={s.key}>{s.value(day)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }
 
 export function ActivityCharts({ days }: { days: Day[] }) {
   return (
-    <div className="grid grid-cols-2 gap-6">
+    <div className="grid min-w-0 grid-cols-1 gap-6 xl:grid-cols-2">
       <StackedBars
         title="Restore points per day by consistency (last 14 days, UTC)"
         days={days}

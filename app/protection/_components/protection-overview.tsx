@@ -80,7 +80,7 @@ export function ProtectionSummary() {
         ) : summary.isError ? (
           <ErrorState error={summary.error} title="Could not load protection status" />
         ) : (
-          <ul className="grid grid-cols-4 gap-3">
+          <ul className="grid grid-cols-2 gap-3 xl:grid-cols-4">
             {STATUSES.map((status) => (
               <li key={status}>
                 <Link
@@ -89,7 +89,7 @@ export function ProtectionSummary() {
                   aria-label={`${summary.data.byStatus[status]} VMs: ${STATUS_LABELS[status]}`}
                 >
                   <span className="text-3xl font-semibold tabular-nums">{summary.data.byStatus[status]}</span>
-                  <Badge tone={STATUS_TONES[status]} className="w-fit">
+                  <Badge tone={STATUS_TONES[status]} className="w-fit whitespace-normal">
                     {STATUS_LABELS[status]}
                   </Badge>
                 </Link>
