@@ -3,7 +3,13 @@
  * Lists page with an opaque keyset cursor (`nextCursor` of the previous page).
  */
 import { z } from 'zod';
-import { ARRAY_VENDORS, HYPERVISOR_KINDS, OS_FAMILIES, POWER_STATES } from '../engine/inventory';
+import {
+  APPLICATIONS,
+  ARRAY_VENDORS,
+  HYPERVISOR_KINDS,
+  OS_FAMILIES,
+  POWER_STATES,
+} from '../engine/inventory';
 import { READINESS, RULE_IDS, SEVERITIES } from '../engine/types';
 
 export const SORT_DIRECTIONS = ['asc', 'desc'] as const;
@@ -27,6 +33,10 @@ export const vmListInput = z.object({
   ruleId: z.enum(RULE_IDS).optional(),
   severity: z.enum(SEVERITIES).optional(),
   readiness: z.enum(READINESS).optional(),
+  /** VMs running this application (SQL Server, Exchange, ...). */
+  application: z.enum(APPLICATIONS).optional(),
+  /** VMs carrying this tag, exactly. */
+  tag: z.string().trim().min(1).max(100).optional(),
   /** Case-insensitive substring of the VM name. */
   search,
   sort: z.enum(VM_SORTS).default('name'),

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../db/client';
 import { DEMO_LAB_NAMES, demoLabInventory } from '../../db/seed/demo-lab';
 import { seedLargeEstate } from '../../db/seed/large-estate';
+import type { Vm } from '../engine/inventory';
 import type { Page } from '../schemas/inventory-queries';
 import { isDomainError } from './errors';
 import { importInventory } from './import-service';
@@ -186,6 +187,22 @@ describe('inventory details on the demo lab', () => {
   beforeAll(() => {
     db = openDatabase(':memory:');
     importInventory(db, demoLabInventory(), 'replace');
+  });
+
+  it.each([
+    { filter: { application: 'sqlserver' as const }, has: (vm: Vm) => vm.applications.includes('sqlserver') },
+    { filter: { application: 'exchange' as const }, has: (vm: Vm) => vm.applications.includes('exchange') },
+    { filter: { tag: 'production' }, has: (vm: Vm) => vm.tags.includes('production') },
+    { filter: { tag: 'web' }, has: (vm: Vm) => vm.tags.includes('web') },
+  ])('filters VMs by $filter in SQL: exactly the VMs that carry it', ({ filter, has }) => {
+    const expected = demoLabInventory()
+      .vms.filter(has)
+      .map((vm) => vm.id)
+      .sort();
+    expect(expected.length).toBeGreaterThan(0);
+    const page = listVms(db, { ...filter, limit: 100 });
+    expect(page.items.map((vm) => vm.id).sort()).toEqual(expected);
+    expect(page.total).toBe(expected.length);
   });
 
   it('getVm follows disks to host volume, LUN and array, with findings most serious first', () => {

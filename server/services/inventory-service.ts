@@ -137,6 +137,11 @@ export function listVms(db: Db, input: VmListInput = {}): Page<VmListItem> {
     query.powerState ? eq(vms.powerState, query.powerState) : undefined,
     query.readiness ? eq(vmAssessments.readiness, query.readiness) : undefined,
     query.search ? sql`${vms.name} like ${containsPattern(query.search)} escape '\\'` : undefined,
+    // applications and tags are JSON arrays of a few items; json_each keeps the filter in SQL.
+    query.application
+      ? sql`exists (select 1 from json_each(${vms.applications}) a where a.value = ${query.application})`
+      : undefined,
+    query.tag ? sql`exists (select 1 from json_each(${vms.tags}) t where t.value = ${query.tag})` : undefined,
     query.hostVolumeId
       ? sql`"vms"."id" in (select d.vm_id from virtual_disks d where d.host_volume_id = ${query.hostVolumeId})`
       : undefined,

@@ -107,13 +107,12 @@ function VmPicker() {
     ...trpc.vms.list.queryOptions({
       search: search || undefined,
       hostId: hostId || undefined,
+      application: (application || undefined) as (typeof APPLICATIONS)[number] | undefined,
       limit: 100,
     }),
     placeholderData: keepPreviousData,
   });
-  const shown = (vms.data?.items ?? []).filter(
-    (vm) => !application || vm.applications.includes(application as (typeof APPLICATIONS)[number]),
-  );
+  const shown = vms.data?.items ?? [];
 
   const toggle = (vm: { id: string; name: string }, isChecked: boolean) => {
     const current = getValues('request.scope.vmIds');
