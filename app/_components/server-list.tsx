@@ -1,9 +1,8 @@
 'use client';
 
 import type { UseQueryResult } from '@tanstack/react-query';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import type { FormEvent, ReactNode } from 'react';
-import { withParams } from '@/app/_lib/list-url';
+import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { Pager } from './pager';
 import { EmptyState, ErrorState, LoadingState } from './query-state';
 import { ariaSortOf, SortHeaderButton } from './sort-header';
@@ -52,13 +51,7 @@ export function ServerList<Row extends { id: string }>({
   searchLabel: string;
   filters?: ReactNode;
 }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const setParams = (changes: Record<string, string | undefined>) => {
-    const queryString = withParams(new URLSearchParams(searchParams), changes);
-    router.push(queryString ? `${pathname}?${queryString}` : pathname);
-  };
+  const setParams = useSetListParams();
   const onSearch = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const value = new FormData(event.currentTarget).get('search');

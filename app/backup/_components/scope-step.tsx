@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { X } from 'lucide-react';
 import { useState } from 'react';
 import { useFormContext, useWatch } from 'react-hook-form';
+import { FilterSelect } from '@/app/_components/filter-select';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -151,38 +152,24 @@ function VmPicker() {
             </Button>
           </div>
         </div>
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="vm-host">Host</Label>
-          <Select
-            id="vm-host"
-            value={hostId}
-            onChange={(event) => setHostId(event.target.value)}
-            className="w-48"
-          >
-            <option value="">Any host</option>
-            {hosts.data?.items.map((host) => (
-              <option key={host.id} value={host.id}>
-                {host.name}
-              </option>
-            ))}
-          </Select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="vm-application">Application</Label>
-          <Select
-            id="vm-application"
-            value={application}
-            onChange={(event) => setApplication(event.target.value)}
-            className="w-44"
-          >
-            <option value="">Any application</option>
-            {APPLICATIONS.map((app) => (
-              <option key={app} value={app}>
-                {app}
-              </option>
-            ))}
-          </Select>
-        </div>
+        <FilterSelect
+          id="vm-host"
+          label="Host"
+          value={hostId}
+          onChange={setHostId}
+          anyLabel="Any host"
+          options={hosts.data?.items.map((host) => ({ value: host.id, label: host.name })) ?? []}
+          selectClassName="w-48"
+        />
+        <FilterSelect
+          id="vm-application"
+          label="Application"
+          value={application}
+          onChange={setApplication}
+          anyLabel="Any application"
+          options={APPLICATIONS.map((app) => ({ value: app, label: app }))}
+          selectClassName="w-44"
+        />
       </div>
 
       <section aria-label="Selected VMs" className="flex flex-wrap items-center gap-2">

@@ -2,15 +2,15 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useSearchParams } from 'next/navigation';
+import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { ReadinessSummary } from '@/app/_components/readiness-summary';
 import { ServerList, type ServerListColumn } from '@/app/_components/server-list';
 import { Badge } from '@/app/_components/ui/badge';
-import { Label } from '@/app/_components/ui/label';
-import { Select } from '@/app/_components/ui/select';
-import { pickEnum, withParams } from '@/app/_lib/list-url';
+import { pickEnum } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { HYPERVISOR_KINDS } from '@/server/engine/inventory';
 import { HOST_SORTS, SORT_DIRECTIONS } from '@/server/schemas/inventory-queries';
 
@@ -67,9 +67,8 @@ const columns: ServerListColumn<HostRow>[] = [
 
 export function HostList() {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
   const searchParams = useSearchParams();
+  const setParams = useSetListParams();
   const input = {
     search: searchParams.get('search') || undefined,
     kind: pickEnum(searchParams.get('kind'), HYPERVISOR_KINDS),
@@ -95,26 +94,14 @@ export function HostList() {
         search={input.search}
         searchLabel="Search by name or pool"
         filters={
-          <div className="flex w-48 flex-col gap-1">
-            <Label htmlFor="filter-kind">Hypervisor</Label>
-            <Select
-              id="filter-kind"
-              value={input.kind ?? ''}
-              onChange={(event) => {
-                const query = withParams(new URLSearchParams(searchParams), {
-                  kind: event.target.value || undefined,
-                });
-                router.push(query ? `${pathname}?${query}` : pathname);
-              }}
-            >
-              <option value="">Any</option>
-              {HYPERVISOR_KINDS.map((kind) => (
-                <option key={kind} value={kind}>
-                  {HYPERVISOR_LABELS[kind]}
-                </option>
-              ))}
-            </Select>
-          </div>
+          <FilterSelect
+            id="filter-kind"
+            label="Hypervisor"
+            value={input.kind}
+            onChange={(kind) => setParams({ kind })}
+            options={HYPERVISOR_KINDS.map((kind) => ({ value: kind, label: HYPERVISOR_LABELS[kind] }))}
+            className="w-48"
+          />
         }
       />
     </>

@@ -2,16 +2,15 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
+import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { Pager } from '@/app/_components/pager';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import { Label } from '@/app/_components/ui/label';
-import { Select } from '@/app/_components/ui/select';
 import {
   Table,
   TableBody,
@@ -22,8 +21,9 @@ import {
   TableRow,
 } from '@/app/_components/ui/table';
 import { formatBytes } from '@/app/_lib/format';
-import { pickEnum, readCursorState, withParams } from '@/app/_lib/list-url';
+import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { type RouterInputs, type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { OPERATION_KINDS, OPERATION_STATUSES, type OperationStatus } from '@/db/schema';
 import {
   elapsedMs,
@@ -43,6 +43,11 @@ const PENDING_STATUSES: OperationStatus[] = ['queued', 'waiting'];
 /** The finished-list filter: one status, or every final one. */
 const FINISHED_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 
+const KIND_OPTIONS = [
+  { value: 'backup', label: 'Backups' },
+  { value: 'restore', label: 'Restores' },
+];
+
 function readFilters(params: URLSearchParams) {
   return {
     status: pickEnum(params.get('status'), OPERATION_STATUSES),
@@ -53,8 +58,6 @@ function readFilters(params: URLSearchParams) {
 
 export function OperationList() {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
   const searchParams = useSearchParams();
   const filters = useMemo(() => readFilters(new URLSearchParams(searchParams)), [searchParams]);
   const { cursor } = readCursorState(new URLSearchParams(searchParams));
@@ -82,10 +85,7 @@ export function OperationList() {
   });
   const live = useOperationEvents({});
 
-  const setFilter = (key: string, value: string | undefined) => {
-    const query = withParams(new URLSearchParams(searchParams), { [key]: value });
-    router.push(query ? `${pathname}?${query}` : pathname);
-  };
+  const setParams = useSetListParams();
 
   return (
     <>
@@ -105,35 +105,27 @@ export function OperationList() {
         className="mb-6 flex flex-wrap items-end gap-4"
         onSubmit={(event) => event.preventDefault()}
       >
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="operation-status">Status</Label>
-          <Select
-            id="operation-status"
-            value={filters.status ?? ''}
-            onChange={(event) => setFilter('status', event.target.value)}
-          >
-            <option value="">Any (running, waiting, finished)</option>
-            {OPERATION_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {OPERATION_STATUS_LABELS[status]}
-              </option>
-            ))}
-          </Select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="operation-kind">Kind</Label>
-          <Select
-            id="operation-kind"
-            value={filters.kind ?? ''}
-            onChange={(event) => setFilter('kind', event.target.value)}
-          >
-            <option value="">Backups and restores</option>
-            <option value="backup">Backups</option>
-            <option value="restore">Restores</option>
-          </Select>
-        </div>
+        <FilterSelect
+          id="operation-status"
+          label="Status"
+          value={filters.status}
+          onChange={(status) => setParams({ status })}
+          anyLabel="Any (running, waiting, finished)"
+          options={OPERATION_STATUSES.map((status) => ({
+            value: status,
+            label: OPERATION_STATUS_LABELS[status],
+          }))}
+        />
+        <FilterSelect
+          id="operation-kind"
+          label="Kind"
+          value={filters.kind}
+          onChange={(kind) => setParams({ kind })}
+          anyLabel="Backups and restores"
+          options={KIND_OPTIONS}
+        />
         {filters.vmId ? (
-          <Button type="button" variant="secondary" onClick={() => setFilter('vmId', undefined)}>
+          <Button type="button" variant="secondary" onClick={() => setParams({ vmId: undefined })}>
             Show every VM's operations
           </Button>
         ) : null}

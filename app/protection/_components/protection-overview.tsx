@@ -2,15 +2,15 @@
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useSearchParams } from 'next/navigation';
 import { toast } from 'sonner';
+import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { Pager } from '@/app/_components/pager';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge, type BadgeTone } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import { Select } from '@/app/_components/ui/select';
 import {
   Table,
   TableBody,
@@ -21,9 +21,10 @@ import {
   TableRow,
 } from '@/app/_components/ui/table';
 import { CONSISTENCY_LABELS } from '@/app/_lib/format';
-import { pickEnum, readCursorState, withParams } from '@/app/_lib/list-url';
+import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { CONSISTENCY_TONES, formatDateTime } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
+import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { ActivityCharts } from './activity-charts';
 
 const STATUSES = ['unprotected', 'rpo-exceeded', 'no-policy', 'protected'] as const;
@@ -179,9 +180,8 @@ export function ProtectionSummary() {
 
 export function ProtectionOverview() {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
   const params = useSearchParams();
+  const setParams = useSetListParams();
   const status = pickEnum(params.get('status'), STATUSES);
   const { cursor } = readCursorState(params);
   const vms = useQuery({
@@ -205,27 +205,15 @@ export function ProtectionOverview() {
           <h2 id="vm-protection-heading" className="text-lg font-semibold">
             VMs
           </h2>
-          <div className="flex flex-col gap-1">
-            <label htmlFor="protection-status" className="text-sm font-medium text-slate-700">
-              Status
-            </label>
-            <Select
-              id="protection-status"
-              value={status ?? ''}
-              onChange={(event) => {
-                const query = withParams(new URLSearchParams(params), { status: event.target.value });
-                router.push(query ? `${pathname}?${query}` : pathname);
-              }}
-              className="w-64"
-            >
-              <option value="">Any status</option>
-              {STATUSES.map((value) => (
-                <option key={value} value={value}>
-                  {STATUS_LABELS[value]}
-                </option>
-              ))}
-            </Select>
-          </div>
+          <FilterSelect
+            id="protection-status"
+            label="Status"
+            value={status}
+            onChange={(value) => setParams({ status: value })}
+            anyLabel="Any status"
+            options={STATUSES.map((value) => ({ value, label: STATUS_LABELS[value] }))}
+            selectClassName="w-64"
+          />
         </div>
         {vms.isPending ? (
           <LoadingState label="Loading VMs…" />

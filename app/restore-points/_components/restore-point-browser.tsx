@@ -3,6 +3,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { Pager } from '@/app/_components/pager';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
@@ -21,9 +22,10 @@ import {
   TableRow,
 } from '@/app/_components/ui/table';
 import { CONSISTENCY_LABELS, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
-import { pickEnum, readCursorState, withParams } from '@/app/_lib/list-url';
+import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { CONSISTENCY_TONES, formatDateTime, VERDICT_TONES } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
+import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { BACKUP_METHODS, CONSISTENCY_LEVELS } from '@/server/engine/types';
 import { RESTORE_POINT_SORTS } from '@/server/schemas/wizard';
 import { PointDetailsDrawer } from './point-details-drawer';
@@ -57,10 +59,7 @@ export function RestorePointBrowser() {
   const hosts = useQuery(trpc.hosts.list.queryOptions({ limit: 100 }));
   const vms = useQuery(trpc.vms.list.queryOptions({ hostId: filters.hostId, limit: 100 }));
 
-  const set = (changes: Record<string, string | undefined>) => {
-    const query = withParams(new URLSearchParams(params), changes);
-    router.push(query ? `${pathname}?${query}` : pathname);
-  };
+  const set = useSetListParams();
   const openPoint = (id: string | null) => {
     const next = new URLSearchParams(params);
     if (id) next.set('point', id);
@@ -84,70 +83,42 @@ export function RestorePointBrowser() {
         className="mb-4 flex flex-wrap items-end gap-3"
         onSubmit={(event) => event.preventDefault()}
       >
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="filter-host">Host</Label>
-          <Select
-            id="filter-host"
-            value={filters.hostId ?? ''}
-            onChange={(event) => set({ hostId: event.target.value, vmId: undefined })}
-            className="w-44"
-          >
-            <option value="">Any host</option>
-            {hosts.data?.items.map((host) => (
-              <option key={host.id} value={host.id}>
-                {host.name}
-              </option>
-            ))}
-          </Select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="filter-vm">VM</Label>
-          <Select
-            id="filter-vm"
-            value={filters.vmId ?? ''}
-            onChange={(event) => set({ vmId: event.target.value })}
-            className="w-44"
-          >
-            <option value="">Any VM</option>
-            {vms.data?.items.map((vm) => (
-              <option key={vm.id} value={vm.id}>
-                {vm.name}
-              </option>
-            ))}
-          </Select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="filter-method">Method</Label>
-          <Select
-            id="filter-method"
-            value={filters.method ?? ''}
-            onChange={(event) => set({ method: event.target.value })}
-            className="w-52"
-          >
-            <option value="">Any method</option>
-            {BACKUP_METHODS.map((method) => (
-              <option key={method} value={method}>
-                {METHOD_LABELS[method]}
-              </option>
-            ))}
-          </Select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="filter-consistency">Consistency</Label>
-          <Select
-            id="filter-consistency"
-            value={filters.consistency ?? ''}
-            onChange={(event) => set({ consistency: event.target.value })}
-            className="w-48"
-          >
-            <option value="">Any consistency</option>
-            {CONSISTENCY_LEVELS.map((level) => (
-              <option key={level} value={level}>
-                {CONSISTENCY_LABELS[level]}
-              </option>
-            ))}
-          </Select>
-        </div>
+        <FilterSelect
+          id="filter-host"
+          label="Host"
+          value={filters.hostId}
+          onChange={(hostId) => set({ hostId, vmId: undefined })}
+          anyLabel="Any host"
+          options={hosts.data?.items.map((host) => ({ value: host.id, label: host.name })) ?? []}
+          selectClassName="w-44"
+        />
+        <FilterSelect
+          id="filter-vm"
+          label="VM"
+          value={filters.vmId}
+          onChange={(vmId) => set({ vmId })}
+          anyLabel="Any VM"
+          options={vms.data?.items.map((vm) => ({ value: vm.id, label: vm.name })) ?? []}
+          selectClassName="w-44"
+        />
+        <FilterSelect
+          id="filter-method"
+          label="Method"
+          value={filters.method}
+          onChange={(method) => set({ method })}
+          anyLabel="Any method"
+          options={BACKUP_METHODS.map((method) => ({ value: method, label: METHOD_LABELS[method] }))}
+          selectClassName="w-52"
+        />
+        <FilterSelect
+          id="filter-consistency"
+          label="Consistency"
+          value={filters.consistency}
+          onChange={(consistency) => set({ consistency })}
+          anyLabel="Any consistency"
+          options={CONSISTENCY_LEVELS.map((level) => ({ value: level, label: CONSISTENCY_LABELS[level] }))}
+          selectClassName="w-48"
+        />
         <div className="flex flex-col gap-1">
           <Label htmlFor="filter-from">From (UTC)</Label>
           <Input

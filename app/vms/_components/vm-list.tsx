@@ -10,8 +10,9 @@ import {
   useTable,
 } from '@tanstack/react-table';
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { usePathname, useSearchParams } from 'next/navigation';
 import { type FormEvent, useMemo } from 'react';
+import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { Pager } from '@/app/_components/pager';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
@@ -21,7 +22,6 @@ import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent } from '@/app/_components/ui/card';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
-import { Select } from '@/app/_components/ui/select';
 import {
   Table,
   TableBody,
@@ -32,8 +32,9 @@ import {
   TableRow,
 } from '@/app/_components/ui/table';
 import { METHOD_LABELS, pluralize, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
-import { pickEnum, readCursorState, withParams } from '@/app/_lib/list-url';
+import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { OS_FAMILIES, POWER_STATES } from '@/server/engine/inventory';
 import { READINESS, RULE_IDS, SEVERITIES } from '@/server/engine/types';
 import { SORT_DIRECTIONS, VM_SORTS, type VmListInput, type VmSort } from '@/server/schemas/inventory-queries';
@@ -130,7 +131,6 @@ function FindingCounts({ row }: { row: VmRow }) {
 
 export function VmList() {
   const trpc = useTRPC();
-  const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const query = useMemo(() => readVmQuery(new URLSearchParams(searchParams)), [searchParams]);
@@ -138,10 +138,7 @@ export function VmList() {
   const vms = useQuery({ ...trpc.vms.list.queryOptions(query), placeholderData: keepPreviousData });
   const hosts = useQuery(trpc.hosts.list.queryOptions({ limit: 100, sort: 'name' }));
 
-  const setParams = (changes: Record<string, string | undefined>) => {
-    const queryString = withParams(new URLSearchParams(searchParams), changes);
-    router.push(queryString ? `${pathname}?${queryString}` : pathname);
-  };
+  const setParams = useSetListParams();
 
   const sorting: SortingState = [{ id: query.sort ?? 'name', desc: query.direction === 'desc' }];
   const table = useTable({
@@ -199,6 +196,7 @@ export function VmList() {
           </search>
           <div className="grid grid-cols-6 gap-3">
             <FilterSelect
+              className="min-w-0"
               id="filter-host"
               label="Host"
               value={query.hostId}
@@ -209,6 +207,7 @@ export function VmList() {
               ]}
             />
             <FilterSelect
+              className="min-w-0"
               id="filter-os"
               label="OS"
               value={query.osFamily}
@@ -216,6 +215,7 @@ export function VmList() {
               options={OS_FAMILIES.map((os) => ({ value: os, label: os }))}
             />
             <FilterSelect
+              className="min-w-0"
               id="filter-power"
               label="Power state"
               value={query.powerState}
@@ -223,6 +223,7 @@ export function VmList() {
               options={POWER_STATES.map((state) => ({ value: state, label: state }))}
             />
             <FilterSelect
+              className="min-w-0"
               id="filter-readiness"
               label="Readiness"
               value={query.readiness}
@@ -233,6 +234,7 @@ export function VmList() {
               }))}
             />
             <FilterSelect
+              className="min-w-0"
               id="filter-finding"
               label="Finding"
               value={query.ruleId}
@@ -240,6 +242,7 @@ export function VmList() {
               options={INVENTORY_RULE_IDS.map((ruleId) => ({ value: ruleId, label: ruleId }))}
             />
             <FilterSelect
+              className="min-w-0"
               id="filter-severity"
               label="Severity"
               value={query.severity}
@@ -347,33 +350,5 @@ export function VmList() {
         </CardContent>
       </Card>
     </>
-  );
-}
-
-function FilterSelect({
-  id,
-  label,
-  value,
-  options,
-  onChange,
-}: {
-  id: string;
-  label: string;
-  value: string | undefined;
-  options: { value: string; label: string }[];
-  onChange: (value: string | undefined) => void;
-}) {
-  return (
-    <div className="flex min-w-0 flex-col gap-1">
-      <Label htmlFor={id}>{label}</Label>
-      <Select id={id} value={value ?? ''} onChange={(event) => onChange(event.target.value || undefined)}>
-        <option value="">Any</option>
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </Select>
-    </div>
   );
 }

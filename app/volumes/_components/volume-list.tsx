@@ -2,15 +2,15 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useSearchParams } from 'next/navigation';
 import { YesNo } from '@/app/_components/detail-list';
+import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { ServerList, type ServerListColumn } from '@/app/_components/server-list';
-import { Label } from '@/app/_components/ui/label';
-import { Select } from '@/app/_components/ui/select';
 import { formatBytes } from '@/app/_lib/format';
-import { pickEnum, withParams } from '@/app/_lib/list-url';
+import { pickEnum } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { HOST_VOLUME_SORTS, SORT_DIRECTIONS } from '@/server/schemas/inventory-queries';
 
 type VolumeRow = RouterOutputs['volumes']['list']['items'][number];
@@ -72,12 +72,15 @@ const columns: ServerListColumn<VolumeRow>[] = [
 ];
 
 const VSS_FILTERS = ['on', 'off'] as const;
+const VSS_OPTIONS = [
+  { value: 'on', label: 'On' },
+  { value: 'off', label: 'Off' },
+];
 
 export function VolumeList() {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
   const searchParams = useSearchParams();
+  const setParams = useSetListParams();
   const vss = pickEnum(searchParams.get('vss'), VSS_FILTERS);
   const input = {
     search: searchParams.get('search') || undefined,
@@ -105,23 +108,14 @@ export function VolumeList() {
         search={input.search}
         searchLabel="Search by volume name"
         filters={
-          <div className="flex w-40 flex-col gap-1">
-            <Label htmlFor="filter-vss">VSS</Label>
-            <Select
-              id="filter-vss"
-              value={vss ?? ''}
-              onChange={(event) => {
-                const query = withParams(new URLSearchParams(searchParams), {
-                  vss: event.target.value || undefined,
-                });
-                router.push(query ? `${pathname}?${query}` : pathname);
-              }}
-            >
-              <option value="">Any</option>
-              <option value="on">On</option>
-              <option value="off">Off</option>
-            </Select>
-          </div>
+          <FilterSelect
+            id="filter-vss"
+            label="VSS"
+            value={vss}
+            onChange={(value) => setParams({ vss: value })}
+            options={VSS_OPTIONS}
+            className="w-40"
+          />
         }
       />
     </>
