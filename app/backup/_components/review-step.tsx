@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useFormContext } from 'react-hook-form';
 import { toast } from 'sonner';
+import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Alert, AlertTitle } from '@/app/_components/ui/alert';
 import { Badge } from '@/app/_components/ui/badge';
@@ -17,7 +18,7 @@ import {
   pluralize,
   SEVERITY_TONES,
 } from '@/app/_lib/format';
-import { fieldErrorsOf, type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { type BackupWizardValues, jobOf, requestOf } from './wizard-model';
 
 type KeyedFinding = RouterOutputs['backups']['review']['findings'][number];
@@ -68,7 +69,6 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
     else createJob.mutate({ job: jobOf(values), acknowledgedWarnings });
   };
   const createLabel = values.runMode === 'now' ? 'Start backup now' : 'Create backup job';
-  const mutationErrors = mutation.isError ? fieldErrorsOf(mutation.error) : [];
 
   return (
     <section aria-labelledby="step-review">
@@ -168,20 +168,7 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
         </Alert>
       ) : null}
 
-      {mutation.isError ? (
-        <Alert tone="danger" role="alert" className="mb-4">
-          <AlertTitle>{mutation.error.message}</AlertTitle>
-          {mutationErrors.length > 0 ? (
-            <ul className="list-disc pl-5">
-              {mutationErrors.map((error) => (
-                <li key={`${error.path}${error.message}`}>
-                  {error.path}: {error.message}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </Alert>
-      ) : null}
+      {mutation.isError ? <MutationErrorAlert error={mutation.error} showFieldPaths /> : null}
 
       <WizardActions>
         <Button type="button" variant="secondary" onClick={onBack}>

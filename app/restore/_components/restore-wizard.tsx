@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { toast } from 'sonner';
+import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Alert, AlertTitle } from '@/app/_components/ui/alert';
@@ -30,7 +31,7 @@ import {
   RESTORE_MODE_ORDER,
   VERDICT_TONES,
 } from '@/app/_lib/restore-format';
-import { fieldErrorsOf, useTRPC } from '@/app/_lib/trpc';
+import { useTRPC } from '@/app/_lib/trpc';
 import { RESTORE_MODES, type RestoreMode } from '@/server/engine/plan-types';
 import { formatDuration, isConfirmationValid } from '@/server/engine/restore-plan';
 import { newVmNameSchema, restoreRequestSchema } from '@/server/schemas/operations';
@@ -656,7 +657,6 @@ function ConfirmStep({ state, onBack }: { state: RestoreState; onBack: () => voi
   const mode = state.mode as RestoreMode;
   const needsConfirmation = plan.confirmationText !== null;
   const isConfirmed = isConfirmationValid(plan, typed);
-  const errors = start.isError ? fieldErrorsOf(start.error) : [];
 
   return (
     <section aria-labelledby="step-confirm">
@@ -687,18 +687,7 @@ function ConfirmStep({ state, onBack }: { state: RestoreState; onBack: () => voi
           </span>
         </div>
       ) : null}
-      {start.isError ? (
-        <Alert tone="danger" role="alert" className="mb-4">
-          <AlertTitle>{start.error.message}</AlertTitle>
-          {errors.length > 0 ? (
-            <ul className="list-disc pl-5">
-              {errors.map((error) => (
-                <li key={error.message}>{error.message}</li>
-              ))}
-            </ul>
-          ) : null}
-        </Alert>
-      ) : null}
+      {start.isError ? <MutationErrorAlert error={start.error} /> : null}
       <WizardActions>
         <Button type="button" variant="secondary" onClick={onBack}>
           Back
