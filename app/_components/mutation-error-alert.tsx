@@ -11,7 +11,7 @@ export function MutationErrorAlert({
   error,
   showFieldPaths = false,
 }: {
-  error: Error;
+  error: { message: string };
   showFieldPaths?: boolean;
 }) {
   const fieldErrors = fieldErrorsOf(error);
