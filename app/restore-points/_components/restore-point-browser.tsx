@@ -36,6 +36,32 @@ function dayBound(value: string | null, edge: 'start' | 'end'): Date | undefined
   return new Date(`${value}T${edge === 'start' ? '00:00:00.000' : '23:59:59.999'}Z`);
 }
 
+/** One end of the created-at range; the URL keeps the day as typed and `dayBound` widens it. */
+function DayFilter({
+  id,
+  label,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string | null;
+  onChange: (day: string) => void;
+}) {
+  return (
+    <div className="flex flex-col gap-1">
+      <Label htmlFor={id}>{label}</Label>
+      <Input
+        id={id}
+        type="date"
+        value={value ?? ''}
+        onChange={(event) => onChange(event.target.value)}
+        className="w-40"
+      />
+    </div>
+  );
+}
+
 export function RestorePointBrowser() {
   const trpc = useTRPC();
   const router = useRouter();
@@ -119,26 +145,13 @@ export function RestorePointBrowser() {
           options={CONSISTENCY_LEVELS.map((level) => ({ value: level, label: CONSISTENCY_LABELS[level] }))}
           selectClassName="w-48"
         />
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="filter-from">From (UTC)</Label>
-          <Input
-            id="filter-from"
-            type="date"
-            value={params.get('from') ?? ''}
-            onChange={(event) => set({ from: event.target.value })}
-            className="w-40"
-          />
-        </div>
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="filter-to">To (UTC)</Label>
-          <Input
-            id="filter-to"
-            type="date"
-            value={params.get('to') ?? ''}
-            onChange={(event) => set({ to: event.target.value })}
-            className="w-40"
-          />
-        </div>
+        <DayFilter
+          id="filter-from"
+          label="From (UTC)"
+          value={params.get('from')}
+          onChange={(from) => set({ from })}
+        />
+        <DayFilter id="filter-to" label="To (UTC)" value={params.get('to')} onChange={(to) => set({ to })} />
         <div className="flex flex-col gap-1">
           <Label htmlFor="filter-sort">Sort</Label>
           <Select
