@@ -1,20 +1,28 @@
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 
 export function PageHeader({
   title,
   description,
   actions,
-  eyebrow,
+  parent,
 }: {
   title: ReactNode;
   description?: ReactNode;
   actions?: ReactNode;
-  eyebrow?: ReactNode;
+  /** The list a detail page belongs to, linked above the title. */
+  parent?: { href: string; label: string };
 }) {
   return (
     <header className="mb-6 flex flex-wrap items-end justify-between gap-4">
       <div className="min-w-0">
-        {eyebrow ? <div className="mb-1 text-sm text-slate-500">{eyebrow}</div> : null}
+        {parent ? (
+          <div className="mb-1 text-sm text-slate-500">
+            <Link href={parent.href} className="hover:underline">
+              {parent.label}
+            </Link>
+          </div>
+        ) : null}
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
         {description ? <div className="mt-1 max-w-3xl text-sm text-slate-600">{description}</div> : null}
       </div>

@@ -31,11 +31,7 @@ export function ArrayDetail({ id }: { id: string }) {
   return (
     <>
       <PageHeader
-        eyebrow={
-          <Link href="/arrays" className="hover:underline">
-            Arrays
-          </Link>
-        }
+        parent={{ href: '/arrays', label: 'Arrays' }}
         title={array.name}
         description={
           <span className="flex items-center gap-2">

@@ -36,11 +36,7 @@ export function HostDetail({ id }: { id: string }) {
   return (
     <>
       <PageHeader
-        eyebrow={
-          <Link href="/hosts" className="hover:underline">
-            Hosts
-          </Link>
-        }
+        parent={{ href: '/hosts', label: 'Hosts' }}
         title={host.name}
         description={`${HYPERVISOR_LABELS[host.kind]} ${host.version}${host.pool ? ` in pool ${host.pool}` : ''}`}
       />

@@ -46,11 +46,7 @@ export function JobDetail({ id }: { id: string }) {
   return (
     <>
       <PageHeader
-        eyebrow={
-          <Link href="/jobs" className="hover:underline">
-            Backup jobs
-          </Link>
-        }
+        parent={{ href: '/jobs', label: 'Backup jobs' }}
         title={data.name}
         description={
           <span className="flex items-center gap-2">

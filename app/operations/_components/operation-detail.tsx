@@ -73,11 +73,7 @@ function LiveOperation({ detail }: { detail: Detail }) {
   return (
     <>
       <PageHeader
-        eyebrow={
-          <Link href="/operations" className="hover:underline">
-            Operations
-          </Link>
-        }
+        parent={{ href: '/operations', label: 'Operations' }}
         title={operation.title}
         description={
           <span className="flex flex-wrap items-center gap-2">

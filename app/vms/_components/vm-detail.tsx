@@ -34,11 +34,7 @@ export function VmDetail({ id }: { id: string }) {
   return (
     <>
       <PageHeader
-        eyebrow={
-          <Link href="/vms" className="hover:underline">
-            VMs
-          </Link>
-        }
+        parent={{ href: '/vms', label: 'VMs' }}
         title={vm.name}
         description={
           <span className="flex flex-wrap items-center gap-2">

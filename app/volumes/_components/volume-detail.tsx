@@ -37,11 +37,7 @@ export function VolumeDetail({ id }: { id: string }) {
   return (
     <>
       <PageHeader
-        eyebrow={
-          <Link href="/volumes" className="hover:underline">
-            Volumes
-          </Link>
-        }
+        parent={{ href: '/volumes', label: 'Volumes' }}
         title={`${volume.name} on ${host.name}`}
         description={`${volume.kind === 'sr' ? 'Storage repository' : volume.kind === 'csv' ? 'Cluster shared volume' : 'Host volume'} · ${vms.length} VMs share it`}
       />
