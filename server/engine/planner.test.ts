@@ -269,6 +269,26 @@ describe('method options', () => {
     expect(new Set(co.map((r) => r.id)).size).toBe(59);
   });
 
+  it('options repeated across the VMs of a host are shared frozen values, never changed by one plan', () => {
+    const inventory = makeInventory({
+      hosts: [makeHost({ hasVssAwareProduct: false })],
+      hostVolumes: [makeHostVolume()],
+    });
+    addVms(inventory, makeVmOnVolume({ name: 'web01' }), makeVmOnVolume({ name: 'web02' }));
+    const index = indexInventory(inventory);
+    const [first, second] = ['web01', 'web02'].map((vmId) => planMethods(index, vmId));
+    for (const method of ['hyperv-vss', 'array-snapshot', 'guest-agent', 'xen-snapshot'] as const) {
+      expect(option(first, method)).toBe(option(second, method));
+      expect(Object.isFrozen(option(first, method))).toBe(true);
+    }
+    // The recommended wsb-volume is each VM's own option.
+    expect(option(first, 'wsb-volume')).not.toBe(option(second, 'wsb-volume'));
+    expect(option(first, 'wsb-volume').isRecommended).toBe(true);
+    expect(option(first, 'guest-agent').isRecommended).toBe(false);
+    expect(names(option(first, 'wsb-volume').coCapturedVms)).toEqual(['web02']);
+    expect(names(option(second, 'wsb-volume').coCapturedVms)).toEqual(['web01']);
+  });
+
   it('array-snapshot co-captures the VMs sharing its LUN', () => {
     const inventory = addVms(
       backWithLun(makeHypervEstate(), 'hv01:D:'),

@@ -36,7 +36,14 @@ import {
   type RuleContext,
   SAVED_STATE_DOWNTIME_SECONDS,
 } from './rules';
-import { diskRef, hostVolumesOfVm, listNames, NONE, otherVmRefsOnHostVolumes, quoted } from './rules/context';
+import {
+  diskRef,
+  flat,
+  hostVolumesOfVm,
+  listQuotedNames,
+  NONE,
+  otherVmRefsOnHostVolumes,
+} from './rules/context';
 import {
   BACKUP_METHODS,
   type BackupMethod,
@@ -237,13 +244,29 @@ const PLATFORM_SLOTS = Object.fromEntries(
 function notOnPlatform(ctx: RuleContext, method: BackupMethod, needs: string): MethodOption {
   const { host } = ctx;
   return shared(ctx, host, PLATFORM_SLOTS[method][stateWhenNotCaptured(ctx)], () => {
-    const reason = `${method} needs ${needs}; host '${host.name}' runs ${host.kind === 'hyperv' ? 'Hyper-V' : 'XenServer'}.`;
+    const reason = flat`${method} needs ${needs}; host '${host.name}' runs ${host.kind === 'hyperv' ? 'Hyper-V' : 'XenServer'}.`;
     return Object.freeze(unavailable(ctx, method, Object.freeze([reason]) as string[]));
   });
 }
 
 function excludedPassthroughDisks(ctx: RuleContext): ObjectRef[] {
   return ctx.passthroughDisks.length === 0 ? NONE : ctx.passthroughDisks.map(diskRef);
+}
+
+const WSB_ONLY_SLOTS = Object.fromEntries(CAPTURE_STATES.map((c) => [c, `wsb-only-option:${c}`])) as Record<
+  CaptureState,
+  string
+>;
+
+function wsbOnlyReason(ctx: RuleContext): string {
+  const { host } = ctx;
+  return shared(
+    ctx,
+    host,
+    'wsb-only',
+    () =>
+      flat`Host '${host.name}' has no VSS-aware backup product (the Migawka agent), only Windows Server Backup: use wsb-volume or install the agent.`,
+  );
 }
 
 function planHypervWriter(
@@ -254,20 +277,20 @@ function planHypervWriter(
 ): MethodOption {
   if (ctx.host.kind !== 'hyperv') return notOnPlatform(ctx, method, 'a Hyper-V host');
   const reasons = blockerReasons(findings, method);
+  const hasNoVmDisk = ctx.diskHostVolumes.length === 0;
   if (method === 'hyperv-vss' && !ctx.host.hasVssAwareProduct) {
-    const { host } = ctx;
-    reasons.unshift(
-      shared(
-        ctx,
-        host,
-        'wsb-only',
-        () =>
-          `Host '${host.name}' has no VSS-aware backup product (the Migawka agent), only Windows Server Backup: use wsb-volume or install the agent.`,
-      ),
-    );
+    // Only WSB on the host and nothing else in the way: the same option for every VM of the host.
+    if (reasons.length === 0 && !hasNoVmDisk) {
+      return shared(ctx, ctx.host, WSB_ONLY_SLOTS[stateWhenNotCaptured(ctx)], () =>
+        Object.freeze(unavailable(ctx, method, Object.freeze([wsbOnlyReason(ctx)]) as string[])),
+      );
+    }
+    reasons.unshift(wsbOnlyReason(ctx));
   }
-  if (ctx.diskHostVolumes.length === 0) {
-    reasons.push(`VM '${ctx.vm.name}' has no virtual disk on a host volume (every disk is pass-through).`);
+  if (hasNoVmDisk) {
+    reasons.push(
+      flat`VM '${ctx.vm.name}' has no virtual disk on a host volume (every disk is pass-through).`,
+    );
   }
   if (reasons.length > 0) return unavailable(ctx, method, reasons);
   const isOffline = findings.some((f) => f.ruleId === 'HV-OFFLINE-BACKUP');
@@ -282,7 +305,7 @@ function planXenSnapshot(ctx: RuleContext): MethodOption {
   const capture = captureWhenNotRunning(ctx, false);
   if (!capture && ctx.consistencyPolicy === 'require' && ctx.isQuiesceWanted) {
     return unavailable(ctx, 'xen-snapshot', [
-      `The job requires a quiesced, consistent point of '${ctx.vm.name}', and a regular snapshot of a running VM is only crash-consistent.`,
+      flat`The job requires a quiesced, consistent point of '${ctx.vm.name}', and a regular snapshot of a running VM is only crash-consistent.`,
     ]);
   }
   return available('xen-snapshot', capture ?? ONLINE_CRASH, excludedPassthroughDisks(ctx), NONE);
@@ -294,14 +317,14 @@ function planXenQuiesced(ctx: RuleContext): MethodOption {
   const reasons: string[] = [];
   if (!ctx.isRunning) {
     reasons.push(
-      `VM '${vm.name}' is ${vm.powerState}: there is nothing to quiesce; xen-snapshot captures it as it is.`,
+      flat`VM '${vm.name}' is ${vm.powerState}: there is nothing to quiesce; xen-snapshot captures it as it is.`,
     );
   } else if (vm.osFamily !== 'windows') {
     reasons.push(
-      `Quiesced snapshots need a Windows guest with the Xen VSS provider; '${vm.name}' runs ${vm.osFamily}.`,
+      flat`Quiesced snapshots need a Windows guest with the Xen VSS provider; '${vm.name}' runs ${vm.osFamily}.`,
     );
   } else {
-    if (!vm.hasXenVssProvider) reasons.push(`The Xen VSS provider is not installed in '${vm.name}'.`);
+    if (!vm.hasXenVssProvider) reasons.push(flat`The Xen VSS provider is not installed in '${vm.name}'.`);
     if (!host.offersQuiescedSnapshots) {
       reasons.push(
         shared(
@@ -309,7 +332,7 @@ function planXenQuiesced(ctx: RuleContext): MethodOption {
           host,
           'no-quiesce',
           () =>
-            `Host '${host.name}' runs XenServer ${host.version}, which no longer offers quiesced snapshots.`,
+            flat`Host '${host.name}' runs XenServer ${host.version}, which no longer offers quiesced snapshots.`,
         ),
       );
     }
@@ -326,7 +349,7 @@ function arrayCaptureWhenRunning(ctx: RuleContext): Capture {
 
 function noLunReason(ctx: RuleContext): string {
   const volumes = ctx.diskHostVolumes;
-  if (volumes.length === 0) return `No array volume (LUN) is behind the disks of VM '${ctx.vm.name}'.`;
+  if (volumes.length === 0) return flat`No array volume (LUN) is behind the disks of VM '${ctx.vm.name}'.`;
   if (volumes.length === 1) {
     const [volume] = volumes;
     return shared(
@@ -334,10 +357,24 @@ function noLunReason(ctx: RuleContext): string {
       volume,
       'no-lun',
       () =>
-        `No array volume (LUN) backs host volume '${volume.name}' of host '${ctx.host.name}', where the disks are.`,
+        flat`No array volume (LUN) backs host volume '${volume.name}' of host '${ctx.host.name}', where the disks are.`,
     );
   }
-  return `No array volume (LUN) is behind the disks of VM '${ctx.vm.name}': they are on ${listNames(quoted(volumes.map((v) => v.name)))}, which no array LUN backs.`;
+  return flat`No array volume (LUN) is behind the disks of VM '${ctx.vm.name}': they are on ${listQuotedNames(volumes)}, which no array LUN backs.`;
+}
+
+const NO_LUN_SLOTS = Object.fromEntries(CAPTURE_STATES.map((c) => [c, `no-lun-option:${c}`])) as Record<
+  CaptureState,
+  string
+>;
+
+/** No LUN behind the VM's disks: for the VMs of one host volume, the same option (shared, frozen). */
+function noLunOption(ctx: RuleContext): MethodOption {
+  const volumes = ctx.diskHostVolumes;
+  if (volumes.length !== 1) return unavailable(ctx, 'array-snapshot', [noLunReason(ctx)]);
+  return shared(ctx, volumes[0], NO_LUN_SLOTS[stateWhenNotCaptured(ctx)], () =>
+    Object.freeze(unavailable(ctx, 'array-snapshot', Object.freeze([noLunReason(ctx)]) as string[])),
+  );
 }
 
 function planArraySnapshot(
@@ -346,14 +383,14 @@ function planArraySnapshot(
   snapshotSet: ArraySnapshotSet,
 ): MethodOption {
   const { vm, index } = ctx;
-  if (ctx.arrayVolumes.length === 0) return unavailable(ctx, 'array-snapshot', [noLunReason(ctx)]);
+  if (ctx.arrayVolumes.length === 0) return noLunOption(ctx);
   const reasons: string[] = [];
   for (const disk of ctx.disks) {
     if (disk.kind === 'passthrough' || !disk.hostVolumeId) continue;
     const volume = index.hostVolumesById.get(disk.hostVolumeId);
     if (volume && !volume.arrayVolumeId) {
       reasons.push(
-        `Disk '${disk.name}' of '${vm.name}' lives on host volume '${volume.name}', which no array LUN backs.`,
+        flat`Disk '${disk.name}' of '${vm.name}' lives on host volume '${volume.name}', which no array LUN backs.`,
       );
     }
   }
@@ -365,15 +402,18 @@ function planArraySnapshot(
   return available('array-snapshot', capture, excluded, snapshotSet.coCapturedVms);
 }
 
+/** The guest agent of a running VM is available in the same terms for every VM: shared, frozen. */
+const GUEST_AGENT_APPLICATION = Object.freeze(available('guest-agent', ONLINE_APPLICATION, NONE, NONE));
+const GUEST_AGENT_FILESYSTEM = Object.freeze(available('guest-agent', ONLINE_FILESYSTEM, NONE, NONE));
+
 function planGuestAgent(ctx: RuleContext): MethodOption {
   const { vm } = ctx;
   if (!ctx.isRunning) {
     return unavailable(ctx, 'guest-agent', [
-      `The in-guest agent needs VM '${vm.name}' running; it is ${vm.powerState}.`,
+      flat`The in-guest agent needs VM '${vm.name}' running; it is ${vm.powerState}.`,
     ]);
   }
-  const capture = vm.osFamily === 'windows' || vm.hasFreezeScripts ? ONLINE_APPLICATION : ONLINE_FILESYSTEM;
-  return available('guest-agent', capture, NONE, NONE);
+  return vm.osFamily === 'windows' || vm.hasFreezeScripts ? GUEST_AGENT_APPLICATION : GUEST_AGENT_FILESYSTEM;
 }
 
 function compareCandidates(a: MethodOption, b: MethodOption): number {
@@ -413,10 +453,10 @@ function explainLoss(winner: MethodOption, loser: MethodOption): string {
     return `${l.method} needs about ${l.expectedDowntimeSeconds} s of saved-state downtime`;
   }
   if (l.coCapturedVms.length !== w.coCapturedVms.length) {
-    return `${l.method} also captures and rolls back ${listNames(quoted(l.coCapturedVms.map((v) => v.name)))}`;
+    return `${l.method} also captures and rolls back ${listQuotedNames(l.coCapturedVms)}`;
   }
   if (l.excludedDisks.length !== w.excludedDisks.length) {
-    return `${l.method} leaves out ${listNames(quoted(l.excludedDisks.map((d) => d.name)))}`;
+    return `${l.method} leaves out ${listQuotedNames(l.excludedDisks)}`;
   }
   return l.method === 'wsb-volume'
     ? 'wsb-volume is only the fallback for hosts without a VSS-aware product'
@@ -439,14 +479,17 @@ function explainRecommendation(
     const fallback = guestAgent?.isAvailable
       ? ` A guest-agent job can still protect its volumes from inside the guest.`
       : '';
-    return `No method can capture VM '${vm.name}' as a whole. ${platformReasons.join(' ')}${fallback}`;
+    return flat`No method can capture VM '${vm.name}' as a whole. ${platformReasons.join(' ')}${fallback}`;
   }
-  const sentences = [`${best.method} for '${vm.name}': ${describeOption(best)}.`];
-  const losses = candidates.filter((c) => c !== best).map((c) => explainLoss(best, c));
-  if (losses.length > 0) sentences.push(`Preferred because ${losses.join('; ')}.`);
+  const sentences = [flat`${best.method} for '${vm.name}': ${describeOption(best)}.`];
+  if (candidates.length > 1) {
+    const losses: string[] = [];
+    for (const c of candidates) if (c !== best) losses.push(explainLoss(best, c));
+    sentences.push(`Preferred because ${losses.join('; ')}.`);
+  }
   if (best.excludedDisks.length > 0) {
     sentences.push(
-      `It leaves out pass-through disk(s) ${listNames(quoted(best.excludedDisks.map((d) => d.name)))}: guest-agent recommended for ${best.excludedDisks.length === 1 ? 'that disk' : 'those disks'}.`,
+      `It leaves out pass-through disk(s) ${listQuotedNames(best.excludedDisks)}: guest-agent recommended for ${best.excludedDisks.length === 1 ? 'that disk' : 'those disks'}.`,
     );
   }
   const quiesced = options.find((o) => o.method === 'xen-quiesced');
@@ -455,13 +498,13 @@ function explainRecommendation(
       'xen-quiesced is available but quiesce is not asked for this VM (it loads the VM heavily).',
     );
   }
-  const unknowns = findings.filter(
+  const hasUnknowns = findings.some(
     (f) =>
       f.severity === 'info' && (f.ruleId === 'HV-BACKUP-IC-MISSING' || f.ruleId === 'HV-GUEST-VSS-DISABLED'),
   );
   if (
     best.captureState === 'online' &&
-    unknowns.length > 0 &&
+    hasUnknowns &&
     ctx.host.kind === 'hyperv' &&
     best.method !== 'array-snapshot'
   ) {
@@ -470,6 +513,46 @@ function explainRecommendation(
     );
   }
   return sentences.join(' ');
+}
+
+function concernsMethod(finding: Finding, method: BackupMethod): boolean {
+  return finding.methods.length === 0 || finding.methods.includes(method);
+}
+
+function concernsPlatform(finding: Finding, platformMethods: readonly BackupMethod[]): boolean {
+  return finding.methods.length === 0 || finding.methods.some((m) => platformMethods.includes(m));
+}
+
+/** The findings that concern a method; the VM's own list when all of them do (no copy). */
+function findingsConcerning(findings: Finding[], method: BackupMethod): Finding[] {
+  let count = 0;
+  for (const f of findings) if (concernsMethod(f, method)) count++;
+  if (count === 0) return NONE;
+  if (count === findings.length) return findings;
+  const concerning: Finding[] = [];
+  for (const f of findings) if (concernsMethod(f, method)) concerning.push(f);
+  return concerning;
+}
+
+/**
+ * An option this VM may change. Options repeated across VMs (a host's unavailable method, the
+ * guest agent) are shared frozen objects: those are copied, the VM's own ones returned as they are.
+ */
+function ownOption(option: MethodOption): MethodOption {
+  return Object.isFrozen(option) ? { ...option } : option;
+}
+
+/** compareCandidates order, stable, in place: an insertion sort allocates nothing for five options. */
+function sortCandidates(candidates: MethodOption[]): void {
+  for (let i = 1; i < candidates.length; i++) {
+    const candidate = candidates[i];
+    let j = i - 1;
+    while (j >= 0 && compareCandidates(candidates[j], candidate) > 0) {
+      candidates[j + 1] = candidates[j];
+      j--;
+    }
+    candidates[j + 1] = candidate;
+  }
 }
 
 export interface PlannedVmAssessment {
@@ -495,27 +578,44 @@ export function planVm(
     planArraySnapshot(ctx, prerequisites, snapshotSet),
     planGuestAgent(ctx),
   ];
-  const candidates = options
-    .filter((o) => o.isAvailable && o.method !== 'guest-agent')
-    .filter((o) => o.method !== 'xen-quiesced' || ctx.isQuiesceWanted)
-    .sort(compareCandidates);
-  const best = candidates[0] ?? null;
-  if (best) best.isRecommended = true;
+  const candidates: MethodOption[] = [];
+  for (const o of options) {
+    if (!o.isAvailable || o.method === 'guest-agent') continue;
+    if (o.method === 'xen-quiesced' && !ctx.isQuiesceWanted) continue;
+    candidates.push(o);
+  }
+  sortCandidates(candidates);
+  let best = candidates[0] ?? null;
+  if (best) {
+    const recommended = ownOption(best);
+    recommended.isRecommended = true;
+    options[options.indexOf(best)] = recommended;
+    candidates[0] = recommended;
+    best = recommended;
+  }
 
-  const findings = [
-    ...prerequisites,
-    ...evaluateApplicationRules(ctx, best ? { method: best.method, consistency: best.consistency } : null),
-  ];
+  // Prerequisite findings are a fresh list: the plan-dependent one is appended, not copied in.
+  const findings = prerequisites;
+  const application = evaluateApplicationRules(
+    ctx,
+    best ? { method: best.method, consistency: best.consistency } : null,
+  );
+  for (const f of application) findings.push(f);
   const platformMethods = METHODS_BY_HYPERVISOR[ctx.host.kind];
-  for (const option of options) {
+  for (let i = 0; i < options.length; i++) {
+    const option = options[i];
     // Rules only speak of the VM's own platform methods; the other methods' options are shared and frozen.
     if (!platformMethods.includes(option.method)) continue;
-    const concerning = findings.filter((f) => f.methods.length === 0 || f.methods.includes(option.method));
-    if (concerning.length > 0) option.findings = concerning;
+    const concerning = findingsConcerning(findings, option.method);
+    if (concerning.length > 0) {
+      const own = ownOption(option);
+      own.findings = concerning;
+      options[i] = own;
+    }
   }
-  const vmFindings = findings.filter(
-    (f) => f.methods.length === 0 || f.methods.some((m) => platformMethods.includes(m)),
-  );
+  const vmFindings = findings.every((f) => concernsPlatform(f, platformMethods))
+    ? findings
+    : findings.filter((f) => concernsPlatform(f, platformMethods));
   return {
     plan: {
       vmId: ctx.vm.id,

@@ -5,7 +5,7 @@
  * planner recommends gives it a crash-consistent point. The planner calls it after ranking.
  */
 import type { BackupMethod, Consistency, Finding } from '../types';
-import { APPLICATION_NAMES, hostRef, type RuleContext, vmRef } from './context';
+import { APPLICATION_NAMES, flat, type RuleContext } from './context';
 
 export interface RecommendedCapture {
   method: BackupMethod;
@@ -21,21 +21,21 @@ export function evaluateApplicationRules(
   const apps = vm.applications.filter((a) => a !== 'other').map((a) => APPLICATION_NAMES[a]);
   const ways: string[] = [];
   if (host.kind === 'xenserver' && vm.osFamily === 'windows' && host.offersQuiescedSnapshots) {
-    ways.push(`install the Xen VSS provider in '${vm.name}' and ask for quiesce (xen-quiesced)`);
+    ways.push(flat`install the Xen VSS provider in '${vm.name}' and ask for quiesce (xen-quiesced)`);
   }
   if (ctx.arrayVolumes.length > 0) {
-    ways.push(`configure pre-freeze/post-thaw scripts for '${vm.name}' and use array-snapshot`);
+    ways.push(flat`configure pre-freeze/post-thaw scripts for '${vm.name}' and use array-snapshot`);
   }
-  ways.push(`protect the databases of '${vm.name}' with a guest-agent job (in-guest VSS)`);
+  ways.push(flat`protect the databases of '${vm.name}' with a guest-agent job (in-guest VSS)`);
   return [
     {
       ruleId: 'APP-CRASH-CONSISTENT',
       severity: 'warning',
       vmId: vm.id,
       methods: [recommended.method],
-      message: `VM '${vm.name}' on host '${host.name}' runs ${apps.join(' and ')}, but its recommended method ${recommended.method} gives only a crash-consistent point: ${apps.join(' and ')} will replay its logs on restore, and the newest transactions may be lost.`,
-      remedy: `For an application-consistent point: ${ways.join('; or ')}.`,
-      objects: [vmRef(vm), hostRef(host)],
+      message: flat`VM '${vm.name}' on host '${host.name}' runs ${apps.join(' and ')}, but its recommended method ${recommended.method} gives only a crash-consistent point: ${apps.join(' and ')} will replay its logs on restore, and the newest transactions may be lost.`,
+      remedy: flat`For an application-consistent point: ${ways.join('; or ')}.`,
+      objects: [ctx.vmRef, ctx.hostRef],
     },
   ];
 }

@@ -13,12 +13,15 @@ import {
   arrayOf,
   arrayRef,
   arrayVolumeRef,
-  hostRef,
+  type EstateCache,
+  flat,
   listNames,
-  otherVmRefs,
-  quoted,
+  listQuotedNames,
+  NONE,
   type RuleContext,
-  vmRef,
+  sharedRef,
+  vmRefsOnArrayVolumes,
+  withoutSelf,
 } from './context';
 
 /** Vendors whose snapshots XenServer drives from its own console (DOMAIN.md §1.5). */
@@ -31,24 +34,74 @@ export interface ArraySnapshotSet {
   coCapturedVms: ObjectRef[];
 }
 
-export function arraySnapshotSetOf(ctx: RuleContext): ArraySnapshotSet {
+/**
+ * What the array rules need about one set of array volumes (the VM's LUNs, in order), shared by
+ * every VM on the same set: the VMs of one host sit on the same LUNs. Worded parts are built on
+ * first use, so an inventory error (a LUN naming a missing array) surfaces where it did before.
+ */
+interface ArrayVolumeSetFacts {
+  snapshotSet: ArraySnapshotSet & { allVmRefs: readonly ObjectRef[] };
+  /** Distinct arrays of the set, in order of first appearance. */
+  arrays?: StorageArray[];
+  arraysText?: string;
+  lunsText?: string;
+}
+
+const factsByEstate = new WeakMap<EstateCache, Map<object | string, ArrayVolumeSetFacts>>();
+
+function arrayVolumeSetFactsOf(ctx: RuleContext): ArrayVolumeSetFacts {
+  let bySet = factsByEstate.get(ctx.cache);
+  if (!bySet) {
+    bySet = new Map();
+    factsByEstate.set(ctx.cache, bySet);
+  }
+  const own = ctx.arrayVolumes;
+  const key: object | string = own.length === 1 ? own[0] : own.map((v) => v.id).join('\n');
+  let facts = bySet.get(key);
+  if (!facts) {
+    const volumes = snapshotVolumesOf(ctx);
+    const allVmRefs = vmRefsOnArrayVolumes(ctx, volumes);
+    facts = { snapshotSet: { volumes, coCapturedVms: NONE, allVmRefs } };
+    bySet.set(key, facts);
+  }
+  return facts;
+}
+
+/** The VM's LUNs and, for each in a consistency group, the rest of the group (inventory order). */
+function snapshotVolumesOf(ctx: RuleContext): ArrayVolume[] {
   const { index } = ctx;
   const volumeIds = new Set<string>();
   for (const volume of ctx.arrayVolumes) {
     volumeIds.add(volume.id);
     if (volume.consistencyGroupId) {
-      for (const id of ctx.cache.arrayVolumeIdsByGroup.get(volume.consistencyGroupId) ?? [])
+      for (const id of ctx.cache.arrayVolumeIdsByGroup.get(volume.consistencyGroupId) ?? NONE)
         volumeIds.add(id);
     }
   }
   const volumes: ArrayVolume[] = [];
-  const vmIds: string[] = [];
   for (const id of volumeIds) {
     const volume = index.arrayVolumesById.get(id);
     if (volume) volumes.push(volume);
-    for (const vmId of index.vmIdsByArrayVolume.get(id) ?? []) vmIds.push(vmId);
   }
-  return { volumes, coCapturedVms: otherVmRefs(ctx, vmIds) };
+  return Object.freeze(volumes) as ArrayVolume[];
+}
+
+export function arraySnapshotSetOf(ctx: RuleContext): ArraySnapshotSet {
+  if (ctx.arrayVolumes.length === 0) return { volumes: NONE, coCapturedVms: NONE };
+  const { volumes, allVmRefs } = arrayVolumeSetFactsOf(ctx).snapshotSet;
+  return { volumes, coCapturedVms: withoutSelf(ctx, allVmRefs) };
+}
+
+function distinctArrays(ctx: RuleContext, facts: ArrayVolumeSetFacts): StorageArray[] {
+  if (!facts.arrays) {
+    const arrays: StorageArray[] = [];
+    for (const volume of ctx.arrayVolumes) {
+      const array = arrayOf(ctx, volume);
+      if (!arrays.some((a) => a.id === array.id)) arrays.push(array);
+    }
+    facts.arrays = Object.freeze(arrays) as StorageArray[];
+  }
+  return facts.arrays;
 }
 
 function arrayFinding(
@@ -63,60 +116,62 @@ function arrayFinding(
 }
 
 function lunName(ctx: RuleContext, volume: ArrayVolume): string {
-  return `LUN '${volume.name}' of array '${arrayOf(ctx, volume).name}'`;
+  return flat`LUN '${volume.name}' of array '${arrayOf(ctx, volume).name}'`;
 }
 
-function checkSnapshotCapability(ctx: RuleContext): Finding[] {
+function checkSnapshotCapability(ctx: RuleContext, findings: Finding[]): void {
   const { vm } = ctx;
-  return ctx.arrayVolumes.flatMap((volume) => {
+  for (const volume of ctx.arrayVolumes) {
     const array = arrayOf(ctx, volume);
-    if (array.supportsSnapshots && volume.supportsSnapshots) return [];
+    if (array.supportsSnapshots && volume.supportsSnapshots) continue;
     const cause = array.supportsSnapshots
-      ? `${lunName(ctx, volume)} cannot be snapshotted`
-      : `array '${array.name}' (${array.vendor}) offers no snapshots`;
-    return [
+      ? flat`${lunName(ctx, volume)} cannot be snapshotted`
+      : flat`array '${array.name}' (${array.vendor}) offers no snapshots`;
+    findings.push(
       arrayFinding(
         ctx,
         'ARRAY-NO-SNAPSHOT',
         'blocker',
-        `VM '${vm.name}' has disks on ${lunName(ctx, volume)}, but ${cause}: the array-snapshot method cannot run for it.`,
+        flat`VM '${vm.name}' has disks on ${lunName(ctx, volume)}, but ${cause}: the array-snapshot method cannot run for it.`,
         array.supportsSnapshots
           ? snapshotReserveRemedy(array, volume)
-          : `Move the disks of '${vm.name}' to a LUN on an array that supports snapshots, or protect it with a hypervisor-level method.`,
-        [vmRef(vm), arrayVolumeRef(volume), arrayRef(array)],
+          : flat`Move the disks of '${vm.name}' to a LUN on an array that supports snapshots, or protect it with a hypervisor-level method.`,
+        [ctx.vmRef, sharedRef(ctx, volume, arrayVolumeRef), sharedRef(ctx, array, arrayRef)],
       ),
-    ];
-  });
+    );
+  }
 }
 
 function snapshotReserveRemedy(array: StorageArray, volume: ArrayVolume): string {
   switch (array.vendor) {
     case 'netapp':
-      return `On array '${array.name}': give the volume holding '${volume.name}' snapshot space and a policy (\`volume modify -volume ${volume.name} -percent-snapshot-space 20 -snapshot-policy default\`).`;
+      return flat`On array '${array.name}': give the volume holding '${volume.name}' snapshot space and a policy (\`volume modify -volume ${volume.name} -percent-snapshot-space 20 -snapshot-policy default\`).`;
     case 'equallogic':
-      return `On array '${array.name}': reserve snapshot space for '${volume.name}' (\`volume select ${volume.name} snap-reserve 100%\`).`;
+      return flat`On array '${array.name}': reserve snapshot space for '${volume.name}' (\`volume select ${volume.name} snap-reserve 100%\`).`;
     default:
-      return `On array '${array.name}': enable snapshots and reserve snapshot space for '${volume.name}'.`;
+      return flat`On array '${array.name}': enable snapshots and reserve snapshot space for '${volume.name}'.`;
   }
 }
 
-function checkIntegration(ctx: RuleContext): Finding[] {
+function checkIntegration(ctx: RuleContext, facts: ArrayVolumeSetFacts, findings: Finding[]): void {
   const { vm, host } = ctx;
-  if (ctx.arrayVolumes.length === 0) return [];
-  const arrays = [...new Map(ctx.arrayVolumes.map((v) => [v.arrayId, arrayOf(ctx, v)])).values()];
+  const arrays = distinctArrays(ctx, facts);
   const isDrivenByHypervisor =
     host.kind === 'xenserver' && arrays.every((a) => XENSERVER_INTEGRATED_VENDORS.has(a.vendor));
-  if (isDrivenByHypervisor) return [];
-  return [
+  if (isDrivenByHypervisor) return;
+  facts.arraysText ??= listQuotedNames(arrays);
+  const objects: ObjectRef[] = [ctx.vmRef, ctx.hostRef];
+  for (const array of arrays) objects.push(sharedRef(ctx, array, arrayRef));
+  findings.push(
     arrayFinding(
       ctx,
       'ARRAY-NOT-INTEGRATED',
       'info',
-      `Array snapshots of VM '${vm.name}' are not coordinated by host '${host.name}': Migawka freezes the guest, flushes the host's I/O buffers, snapshots and thaws itself, within the freeze window (about 60 s).`,
-      `Nothing to fix; keep ${listNames(quoted(arrays.map((a) => a.name)))} reachable from Migawka and give the applications of '${vm.name}' pre-freeze/post-thaw scripts.`,
-      [vmRef(vm), hostRef(host), ...arrays.map(arrayRef)],
+      flat`Array snapshots of VM '${vm.name}' are not coordinated by host '${host.name}': Migawka freezes the guest, flushes the host's I/O buffers, snapshots and thaws itself, within the freeze window (about 60 s).`,
+      flat`Nothing to fix; keep ${facts.arraysText} reachable from Migawka and give the applications of '${vm.name}' pre-freeze/post-thaw scripts.`,
+      objects,
     ),
-  ];
+  );
 }
 
 function freezeScriptExamples(ctx: RuleContext): string {
@@ -134,68 +189,87 @@ function freezeScriptExamples(ctx: RuleContext): string {
   return examples.join('; ');
 }
 
-function checkApplicationScripts(ctx: RuleContext): Finding[] {
+function checkApplicationScripts(ctx: RuleContext, findings: Finding[]): void {
   const { vm } = ctx;
-  if (
-    ctx.arrayVolumes.length === 0 ||
-    !ctx.isRunning ||
-    !ctx.runsCriticalApplication ||
-    vm.hasFreezeScripts
-  ) {
-    return [];
-  }
+  if (!ctx.isRunning || !ctx.runsCriticalApplication || vm.hasFreezeScripts) return;
   const isRequired = ctx.consistencyPolicy === 'require';
-  return [
+  findings.push(
     arrayFinding(
       ctx,
       'ARRAY-APP-NEEDS-SCRIPTS',
       isRequired ? 'blocker' : 'warning',
-      `VM '${vm.name}' runs ${applicationNames(vm.applications)} online without pre-freeze/post-thaw scripts: an array snapshot of it is only crash-consistent${isRequired ? ', and the job requires consistency, so it would fail this VM' : ''}.`,
-      `Configure pre-freeze and post-thaw scripts for '${vm.name}' (exit code 0 = success, finish well within the 60 s freeze window): ${freezeScriptExamples(ctx)}.`,
-      [vmRef(vm)],
+      flat`VM '${vm.name}' runs ${applicationNames(vm.applications)} online without pre-freeze/post-thaw scripts: an array snapshot of it is only crash-consistent${isRequired ? ', and the job requires consistency, so it would fail this VM' : ''}.`,
+      flat`Configure pre-freeze and post-thaw scripts for '${vm.name}' (exit code 0 = success, finish well within the 60 s freeze window): ${freezeScriptExamples(ctx)}.`,
+      [ctx.vmRef],
     ),
-  ];
+  );
 }
 
-function checkSharedVolumes(ctx: RuleContext, snapshotSet: ArraySnapshotSet): Finding[] {
+function checkSharedVolumes(
+  ctx: RuleContext,
+  facts: ArrayVolumeSetFacts | null,
+  snapshotSet: ArraySnapshotSet,
+  findings: Finding[],
+): void {
   const { vm } = ctx;
-  if (snapshotSet.coCapturedVms.length === 0) return [];
   const others = snapshotSet.coCapturedVms;
-  const luns = snapshotSet.volumes.map((v) => lunName(ctx, v));
-  return [
+  if (others.length === 0) return;
+  // The set's wording is shared when the snapshot set is the one cached for the VM's LUNs.
+  const isCachedSet = facts !== null && facts.snapshotSet.volumes === snapshotSet.volumes;
+  const lunsText =
+    isCachedSet && facts.lunsText !== undefined
+      ? facts.lunsText
+      : listNames(snapshotSet.volumes.map((v) => lunName(ctx, v)));
+  if (isCachedSet) facts.lunsText = lunsText;
+  const objects: ObjectRef[] = [ctx.vmRef];
+  for (const volume of snapshotSet.volumes) objects.push(sharedRef(ctx, volume, arrayVolumeRef));
+  for (const other of others) objects.push(other);
+  findings.push(
     arrayFinding(
       ctx,
       'ARRAY-SHARED-VOLUME',
       'warning',
-      `An array snapshot of VM '${vm.name}' covers ${listNames(luns)}, shared with ${listNames(quoted(others.map((o) => o.name)))}: they are captured together and a volume revert rolls them all back.`,
-      `Restore '${vm.name}' from array snapshots by cloning the LUN and copying out only its files (staged restore), or give '${vm.name}' a LUN of its own.`,
-      [vmRef(vm), ...snapshotSet.volumes.map(arrayVolumeRef), ...others],
+      flat`An array snapshot of VM '${vm.name}' covers ${lunsText}, shared with ${listQuotedNames(others)}: they are captured together and a volume revert rolls them all back.`,
+      flat`Restore '${vm.name}' from array snapshots by cloning the LUN and copying out only its files (staged restore), or give '${vm.name}' a LUN of its own.`,
+      objects,
     ),
-  ];
+  );
 }
 
-function checkConsistencyGroup(ctx: RuleContext): Finding[] {
+function checkConsistencyGroup(ctx: RuleContext, facts: ArrayVolumeSetFacts, findings: Finding[]): void {
   const { vm } = ctx;
   const volumes = ctx.arrayVolumes;
-  if (volumes.length < 2) return [];
-  const groupIds = new Set(volumes.map((v) => v.consistencyGroupId));
-  if (groupIds.size === 1 && !groupIds.has(null)) return [];
-  const arrays = [...new Map(volumes.map((v) => [v.arrayId, arrayOf(ctx, v)])).values()];
+  if (volumes.length < 2) return;
+  const groupId = volumes[0].consistencyGroupId;
+  if (groupId !== null && volumes.every((v) => v.consistencyGroupId === groupId)) return;
+  const arrays = distinctArrays(ctx, facts);
   const luns = listNames(volumes.map((v) => lunName(ctx, v)));
   const spansArrays = arrays.length > 1;
   const message = spansArrays
-    ? `VM '${vm.name}' has disks on ${luns}: a consistency group cannot span two arrays, so the LUNs are snapshotted one after another and only the guest freeze keeps them consistent with each other.`
-    : `VM '${vm.name}' has disks on ${luns}, which are not in one consistency group: the LUNs are snapshotted one after another and only the guest freeze keeps them consistent with each other.`;
+    ? flat`VM '${vm.name}' has disks on ${luns}: a consistency group cannot span two arrays, so the LUNs are snapshotted one after another and only the guest freeze keeps them consistent with each other.`
+    : flat`VM '${vm.name}' has disks on ${luns}, which are not in one consistency group: the LUNs are snapshotted one after another and only the guest freeze keeps them consistent with each other.`;
   const remedy = spansArrays
-    ? `Move the disks of '${vm.name}' onto one array, then put their LUNs in one consistency group.`
-    : `On array '${arrays[0].name}': put ${listNames(quoted(volumes.map((v) => v.name)))} in one consistency group (or move the disks of '${vm.name}' onto one LUN).`;
-  return [
-    arrayFinding(ctx, 'ARRAY-CG-INCOMPLETE', 'warning', message, remedy, [
-      vmRef(vm),
-      ...volumes.map(arrayVolumeRef),
-      ...arrays.map(arrayRef),
-    ]),
-  ];
+    ? flat`Move the disks of '${vm.name}' onto one array, then put their LUNs in one consistency group.`
+    : flat`On array '${arrays[0].name}': put ${listQuotedNames(volumes)} in one consistency group (or move the disks of '${vm.name}' onto one LUN).`;
+  const objects: ObjectRef[] = [ctx.vmRef];
+  for (const volume of volumes) objects.push(sharedRef(ctx, volume, arrayVolumeRef));
+  for (const array of arrays) objects.push(sharedRef(ctx, array, arrayRef));
+  findings.push(arrayFinding(ctx, 'ARRAY-CG-INCOMPLETE', 'warning', message, remedy, objects));
+}
+
+/** Every array rule for one VM, appended to `findings`; nothing when no array volume is behind its disks. */
+export function collectArrayFindings(
+  ctx: RuleContext,
+  snapshotSet: ArraySnapshotSet,
+  findings: Finding[],
+): void {
+  if (ctx.arrayVolumes.length === 0) return;
+  const facts = arrayVolumeSetFactsOf(ctx);
+  checkSnapshotCapability(ctx, findings);
+  checkIntegration(ctx, facts, findings);
+  checkApplicationScripts(ctx, findings);
+  checkSharedVolumes(ctx, facts, snapshotSet, findings);
+  checkConsistencyGroup(ctx, facts, findings);
 }
 
 /** Every array rule for one VM; nothing when no array volume is behind its disks. */
@@ -203,12 +277,7 @@ export function evaluateArrayRules(
   ctx: RuleContext,
   snapshotSet: ArraySnapshotSet = arraySnapshotSetOf(ctx),
 ): Finding[] {
-  if (ctx.arrayVolumes.length === 0) return [];
-  return [
-    ...checkSnapshotCapability(ctx),
-    ...checkIntegration(ctx),
-    ...checkApplicationScripts(ctx),
-    ...checkSharedVolumes(ctx, snapshotSet),
-    ...checkConsistencyGroup(ctx),
-  ];
+  const findings: Finding[] = [];
+  collectArrayFindings(ctx, snapshotSet, findings);
+  return findings;
 }

@@ -43,6 +43,9 @@ export interface RuleContext {
   cache: EstateCache;
   vm: Vm;
   host: Host;
+  /** Shared frozen refs of the VM and its host (see EstateCache.refs). */
+  vmRef: ObjectRef;
+  hostRef: ObjectRef;
   disks: VirtualDisk[];
   passthroughDisks: VirtualDisk[];
   guestVolumes: GuestVolume[];
@@ -63,13 +66,17 @@ export interface EstateCache {
   expectedChangeByHostVolume: Map<string, number>;
   arrayVolumeIdsByGroup: Map<string, string[]>;
   /**
-   * One frozen ObjectRef per VM, shared by every finding and option that names it: a VM on a
-   * volume of k VMs appears in k-1 co-captured lists, and allocating a ref each time dominated
-   * whole-estate evaluation (mostly as garbage-collection time).
+   * One frozen ObjectRef per inventory object (VM, host, volume, disk, array), shared by every
+   * finding and option that names it: a VM on a volume of k VMs appears in k-1 co-captured lists,
+   * and allocating a ref each time dominated whole-estate evaluation (mostly as garbage-collection
+   * time: the output survives the young generation, so every object in it is copied).
    */
-  vmRefs: Map<string, ObjectRef>;
+  refs: Map<object, ObjectRef>;
+  /** Frozen refs of every VM on a set of host volumes, keyed by the set (see vmRefsOnVolumes). */
+  vmRefsByHostVolumeSet: Map<object | string, readonly ObjectRef[]>;
+  /** The same for sets of array volumes. */
+  vmRefsByArrayVolumeSet: Map<object | string, readonly ObjectRef[]>;
 }
-
 const estateCaches = new WeakMap<InventoryIndex, EstateCache>();
 
 export function estateCacheOf(index: InventoryIndex): EstateCache {
@@ -85,7 +92,9 @@ export function estateCacheOf(index: InventoryIndex): EstateCache {
   const cache: EstateCache = {
     expectedChangeByHostVolume: new Map(),
     arrayVolumeIdsByGroup,
-    vmRefs: new Map(),
+    refs: new Map(),
+    vmRefsByHostVolumeSet: new Map(),
+    vmRefsByArrayVolumeSet: new Map(),
   };
   estateCaches.set(index, cache);
   return cache;
@@ -103,18 +112,6 @@ export function expectedChangeOnHostVolume(ctx: RuleContext, hostVolumeId: strin
   return total;
 }
 
-function requireHostVolume(index: InventoryIndex, id: string, usedBy: () => string): HostVolume {
-  const volume = index.hostVolumesById.get(id);
-  if (!volume) throw new Error(`${usedBy()} references host volume '${id}', which is not in the inventory`);
-  return volume;
-}
-
-function requireArrayVolume(index: InventoryIndex, id: string, usedBy: string): ArrayVolume {
-  const volume = index.arrayVolumesById.get(id);
-  if (!volume) throw new Error(`${usedBy} references array volume '${id}', which is not in the inventory`);
-  return volume;
-}
-
 export function buildRuleContext(
   index: InventoryIndex,
   vmId: string,
@@ -124,43 +121,48 @@ export function buildRuleContext(
   if (!vm) throw new Error(`VM '${vmId}' is not in the inventory`);
   const host = index.hostsById.get(vm.hostId);
   if (!host) throw new Error(`VM '${vm.name}' references host '${vm.hostId}', which is not in the inventory`);
-  const disks = index.disksByVm.get(vm.id) ?? [];
-  const diskHostVolumes: HostVolume[] = [];
-  const arrayVolumes: ArrayVolume[] = [];
-  const passthroughDisks: VirtualDisk[] = [];
-  const addArrayVolume = (id: string, usedBy: () => string) => {
-    if (!arrayVolumes.some((v) => v.id === id)) arrayVolumes.push(requireArrayVolume(index, id, usedBy()));
-  };
+  const cache = estateCacheOf(index);
+  const disks = index.disksByVm.get(vm.id) ?? NONE;
+  // Plain loops and no closures: this runs once per VM of the estate.
+  let diskHostVolumes: HostVolume[] = NONE;
+  let arrayVolumes: ArrayVolume[] = NONE;
+  let passthroughDisks: VirtualDisk[] = NONE;
   for (const disk of disks) {
-    if (disk.kind === 'passthrough') passthroughDisks.push(disk);
+    if (disk.kind === 'passthrough') passthroughDisks = appended(passthroughDisks, disk);
     if (disk.hostVolumeId) {
-      const volume = requireHostVolume(
-        index,
-        disk.hostVolumeId,
-        () => `Disk '${disk.name}' of VM '${vm.name}'`,
-      );
-      if (!diskHostVolumes.includes(volume)) diskHostVolumes.push(volume);
-      if (volume.arrayVolumeId) addArrayVolume(volume.arrayVolumeId, () => `Host volume '${volume.name}'`);
+      const volume = index.hostVolumesById.get(disk.hostVolumeId);
+      if (!volume) throw missingHostVolume(disk.hostVolumeId, `Disk '${disk.name}' of VM '${vm.name}'`);
+      if (!diskHostVolumes.includes(volume)) diskHostVolumes = appended(diskHostVolumes, volume);
+      if (volume.arrayVolumeId && !hasVolume(arrayVolumes, volume.arrayVolumeId)) {
+        const lun = index.arrayVolumesById.get(volume.arrayVolumeId);
+        if (!lun) throw missingArrayVolume(volume.arrayVolumeId, `Host volume '${volume.name}'`);
+        arrayVolumes = appended(arrayVolumes, lun);
+      }
     }
-    if (disk.arrayVolumeId)
-      addArrayVolume(disk.arrayVolumeId, () => `Disk '${disk.name}' of VM '${vm.name}'`);
+    if (disk.arrayVolumeId && !hasVolume(arrayVolumes, disk.arrayVolumeId)) {
+      const lun = index.arrayVolumesById.get(disk.arrayVolumeId);
+      if (!lun) throw missingArrayVolume(disk.arrayVolumeId, `Disk '${disk.name}' of VM '${vm.name}'`);
+      arrayVolumes = appended(arrayVolumes, lun);
+    }
   }
-  const snapshotVolume = vm.snapshotLocationVolumeId
-    ? requireHostVolume(
-        index,
-        vm.snapshotLocationVolumeId,
-        () => `The snapshot file location of VM '${vm.name}'`,
-      )
-    : null;
+  let snapshotVolume: HostVolume | null = null;
+  if (vm.snapshotLocationVolumeId) {
+    snapshotVolume = index.hostVolumesById.get(vm.snapshotLocationVolumeId) ?? null;
+    if (!snapshotVolume) {
+      throw missingHostVolume(vm.snapshotLocationVolumeId, `The snapshot file location of VM '${vm.name}'`);
+    }
+  }
   const runsApplication = vm.applications.length > 0;
   return {
     index,
-    cache: estateCacheOf(index),
+    cache,
     vm,
     host,
+    vmRef: sharedRefIn(cache, vm, vmRef),
+    hostRef: sharedRefIn(cache, host, hostRef),
     disks,
     passthroughDisks,
-    guestVolumes: index.guestVolumesByVm.get(vm.id) ?? [],
+    guestVolumes: index.guestVolumesByVm.get(vm.id) ?? NONE,
     diskHostVolumes,
     snapshotVolume,
     arrayVolumes,
@@ -173,11 +175,31 @@ export function buildRuleContext(
   };
 }
 
-/** Host volumes holding the VM's files: its VHDs and, when set apart, its checkpoint files. */
-export function hostVolumesOfVm(ctx: RuleContext): HostVolume[] {
-  const volumes = [...ctx.diskHostVolumes];
-  if (ctx.snapshotVolume && !volumes.includes(ctx.snapshotVolume)) volumes.push(ctx.snapshotVolume);
-  return volumes;
+/** The list with one more item; the shared empty list is replaced, never pushed to. */
+function appended<T>(list: T[], item: T): T[] {
+  if (list === NONE) return [item];
+  list.push(item);
+  return list;
+}
+
+function hasVolume(volumes: readonly { id: string }[], id: string): boolean {
+  for (const volume of volumes) if (volume.id === id) return true;
+  return false;
+}
+
+function missingArrayVolume(id: string, usedBy: string): Error {
+  return new Error(`${usedBy} references array volume '${id}', which is not in the inventory`);
+}
+
+function missingHostVolume(id: string, usedBy: string): Error {
+  return new Error(`${usedBy} references host volume '${id}', which is not in the inventory`);
+}
+
+/** Host volumes holding the VM's files: its VHDs and, when set apart, its checkpoint files. Read-only. */
+export function hostVolumesOfVm(ctx: RuleContext): readonly HostVolume[] {
+  const { snapshotVolume, diskHostVolumes } = ctx;
+  if (!snapshotVolume || diskHostVolumes.includes(snapshotVolume)) return diskHostVolumes;
+  return [...diskHostVolumes, snapshotVolume];
 }
 
 export function arrayOf(ctx: RuleContext, volume: ArrayVolume): StorageArray {
@@ -191,6 +213,22 @@ export function arrayOf(ctx: RuleContext, volume: ArrayVolume): StorageArray {
 }
 
 // ---- object references and wording -------------------------------------------------------------
+
+/**
+ * Tag for worded output (`flat\`VM '${name}' …\``): the same text as the plain template literal, but
+ * built as one flat string. A template literal is a tree of concatenation nodes, one or two per
+ * interpolation; findings, reasons and recommendations live as long as the assessment, so every
+ * garbage collection they survive copies each node. Joining the parts allocates the text once.
+ */
+export function flat(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const parts = new Array<string>(strings.length + values.length);
+  parts[0] = strings[0];
+  for (let i = 0; i < values.length; i++) {
+    parts[2 * i + 1] = String(values[i]);
+    parts[2 * i + 2] = strings[i + 1];
+  }
+  return parts.join('');
+}
 
 export function vmRef(vm: Vm): ObjectRef {
   return { kind: 'vm', id: vm.id, name: vm.name };
@@ -214,51 +252,88 @@ export function arrayVolumeRef(volume: ArrayVolume): ObjectRef {
   return { kind: 'array-volume', id: volume.id, name: volume.name };
 }
 
-/** The shared, frozen ref of a VM (see EstateCache.vmRefs); undefined for ids missing from the index. */
-function cachedVmRef(
-  index: InventoryIndex,
-  refs: Map<string, ObjectRef>,
-  vmId: string,
-): ObjectRef | undefined {
-  let ref = refs.get(vmId);
+/** The shared, frozen ref of an inventory object (see EstateCache.refs). */
+export function sharedRef<T extends object>(
+  ctx: RuleContext,
+  object: T,
+  makeRef: (o: T) => ObjectRef,
+): ObjectRef {
+  return sharedRefIn(ctx.cache, object, makeRef);
+}
+
+function sharedRefIn<T extends object>(
+  cache: EstateCache,
+  object: T,
+  makeRef: (o: T) => ObjectRef,
+): ObjectRef {
+  let ref = cache.refs.get(object);
   if (!ref) {
-    const vm = index.vmsById.get(vmId);
-    if (!vm) return undefined;
-    ref = Object.freeze(vmRef(vm));
-    refs.set(vmId, ref);
+    ref = Object.freeze(makeRef(object));
+    cache.refs.set(object, ref);
   }
   return ref;
 }
 
-/** VM refs for ids, in the order given, once each, skipping the VM itself and ids missing from the index. */
-export function otherVmRefs(ctx: RuleContext, vmIds: readonly string[]): ObjectRef[] {
-  const selfId = ctx.vm.id;
-  const { index } = ctx;
-  const cache = ctx.cache.vmRefs;
-  let refs: ObjectRef[] | null = null;
-  // Lists are usually short (the VMs of one volume); a Set only pays off for long ones.
-  const seen = vmIds.length > 32 ? new Set<string>([selfId]) : null;
-  for (let i = 0; i < vmIds.length; i++) {
-    const id = vmIds[i];
-    if (seen) {
-      if (seen.has(id)) continue;
-      seen.add(id);
-    } else if (id === selfId || vmIds.indexOf(id) < i) continue;
-    const ref = cachedVmRef(index, cache, id);
-    if (!ref) continue;
-    if (refs) refs.push(ref);
-    else refs = [ref];
+/**
+ * Frozen refs of every VM with a disk on any of the volumes, in volume order, once each, skipping
+ * ids missing from the index. Built once per set of volumes: the VMs of one host share its
+ * volumes, so each set is listed for many VMs.
+ */
+function vmRefsOnVolumes(
+  ctx: RuleContext,
+  volumes: readonly { id: string }[],
+  vmIdsByVolume: Map<string, string[]>,
+  bySet: Map<object | string, readonly ObjectRef[]>,
+): readonly ObjectRef[] {
+  const { cache, index } = ctx;
+  // One volume (the common case) is keyed by the object itself; a set by its ids in order.
+  const key: object | string = volumes.length === 1 ? volumes[0] : volumes.map((v) => v.id).join('\n');
+  const cached = bySet.get(key);
+  if (cached) return cached;
+  const refs: ObjectRef[] = [];
+  const seen = new Set<string>();
+  for (const volume of volumes) {
+    for (const vmId of vmIdsByVolume.get(volume.id) ?? NONE) {
+      if (seen.has(vmId)) continue;
+      seen.add(vmId);
+      const vm = index.vmsById.get(vmId);
+      if (vm) refs.push(sharedRefIn(cache, vm, vmRef));
+    }
   }
-  return refs ?? NONE;
+  const list = refs.length === 0 ? NONE : (Object.freeze(refs) as ObjectRef[]);
+  bySet.set(key, list);
+  return list;
 }
 
-/** The other VMs with a disk on any of the host volumes (one volume: no concatenation). */
+export function vmRefsOnHostVolumes(ctx: RuleContext, volumes: readonly HostVolume[]): readonly ObjectRef[] {
+  return vmRefsOnVolumes(ctx, volumes, ctx.index.vmIdsByHostVolume, ctx.cache.vmRefsByHostVolumeSet);
+}
+
+export function vmRefsOnArrayVolumes(
+  ctx: RuleContext,
+  volumes: readonly ArrayVolume[],
+): readonly ObjectRef[] {
+  return vmRefsOnVolumes(ctx, volumes, ctx.index.vmIdsByArrayVolume, ctx.cache.vmRefsByArrayVolumeSet);
+}
+
+/**
+ * The list without the VM itself. A shared list that does not name the VM is returned as it is
+ * (it is frozen); otherwise a new list.
+ */
+export function withoutSelf(ctx: RuleContext, refs: readonly ObjectRef[]): ObjectRef[] {
+  const self = ctx.vmRef;
+  const at = refs.indexOf(self);
+  if (at < 0) return refs as ObjectRef[];
+  if (refs.length === 1) return NONE;
+  const others = new Array<ObjectRef>(refs.length - 1);
+  for (let i = 0, j = 0; i < refs.length; i++) if (i !== at) others[j++] = refs[i];
+  return others;
+}
+
+/** The other VMs with a disk on any of the host volumes. */
 export function otherVmRefsOnHostVolumes(ctx: RuleContext, volumes: readonly HostVolume[]): ObjectRef[] {
-  const byVolume = ctx.index.vmIdsByHostVolume;
-  if (volumes.length === 1) return otherVmRefs(ctx, byVolume.get(volumes[0].id) ?? []);
-  const ids: string[] = [];
-  for (const volume of volumes) for (const id of byVolume.get(volume.id) ?? []) ids.push(id);
-  return otherVmRefs(ctx, ids);
+  if (volumes.length === 0) return NONE;
+  return withoutSelf(ctx, vmRefsOnHostVolumes(ctx, volumes));
 }
 
 const MAX_NAMES_IN_MESSAGE = 10;
@@ -274,6 +349,28 @@ export function listNames(names: string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
+/**
+ * listNames(quoted(names of the objects)), built as one string from only the names it shows:
+ * co-captured lists run to hundreds of VMs and are worded once per VM. `first`, when given, is
+ * listed before the objects.
+ */
+export function listQuotedNames(objects: readonly { name: string }[], first?: { name: string }): string {
+  const count = objects.length + (first ? 1 : 0);
+  if (count === 0) return '';
+  const nameAt = (i: number) => (first ? (i === 0 ? first : objects[i - 1]) : objects[i]).name;
+  const isCut = count > MAX_NAMES_IN_MESSAGE;
+  const shown = isCut ? MAX_NAMES_IN_MESSAGE : count;
+  const parts = new Array<string>(shown * 2 + 1);
+  parts[0] = "'";
+  for (let i = 0; i < shown; i++) {
+    parts[2 * i + 1] = nameAt(i);
+    const isLast = i === shown - 1;
+    if (isLast) parts[2 * i + 2] = isCut ? `' and ${count - shown} more` : "'";
+    else parts[2 * i + 2] = isCut || i < shown - 2 ? "', '" : "' and '";
+  }
+  return parts.join('');
+}
+
 export function quoted(names: string[]): string[] {
   return names.map((n) => `'${n}'`);
 }
@@ -286,6 +383,7 @@ export function formatGiB(bytes: number): string {
 
 /** Mount points compare without case or trailing slash: "d:" is "D:", "D:\" is "D:". */
 export function sameMountPoint(a: string, b: string): boolean {
+  if (a === b) return true;
   const normalise = (m: string) =>
     m
       .trim()

@@ -41,9 +41,9 @@
  * up. Whether the VM as a whole is blocked is its readiness (evaluate.ts), not a finding.
  */
 import type { Finding } from '../types';
-import { type ArraySnapshotSet, arraySnapshotSetOf, evaluateArrayRules } from './array';
+import { type ArraySnapshotSet, arraySnapshotSetOf, collectArrayFindings } from './array';
 import type { RuleContext } from './context';
-import { evaluateHypervRules } from './hyperv';
+import { collectHypervFindings } from './hyperv';
 import { evaluateXenServerRules } from './xenserver';
 
 export { evaluateApplicationRules, type RecommendedCapture } from './application';
@@ -56,9 +56,10 @@ export function evaluatePrerequisiteRules(
   ctx: RuleContext,
   snapshotSet: ArraySnapshotSet = arraySnapshotSetOf(ctx),
 ): Finding[] {
-  return [
-    ...evaluateHypervRules(ctx),
-    ...evaluateXenServerRules(ctx),
-    ...evaluateArrayRules(ctx, snapshotSet),
-  ];
+  // One list appended to by each family: no intermediate lists per VM.
+  const findings: Finding[] = [];
+  collectHypervFindings(ctx, findings);
+  for (const f of evaluateXenServerRules(ctx)) findings.push(f);
+  collectArrayFindings(ctx, snapshotSet, findings);
+  return findings;
 }

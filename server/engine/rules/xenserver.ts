@@ -7,7 +7,7 @@
  * 'fallback' policy, a blocker under 'require' (the job would fail the VM).
  */
 import type { Finding, RuleId, Severity } from '../types';
-import { hostRef, type RuleContext, vmRef, XEN_QUIESCED_METHODS } from './context';
+import { flat, type RuleContext, XEN_QUIESCED_METHODS } from './context';
 
 function quiesceFinding(
   ctx: RuleContext,
@@ -23,7 +23,7 @@ function quiesceFinding(
     methods: XEN_QUIESCED_METHODS,
     message,
     remedy,
-    objects: [vmRef(ctx.vm), hostRef(ctx.host)],
+    objects: [ctx.vmRef, ctx.hostRef],
   };
 }
 
@@ -43,8 +43,8 @@ export function evaluateXenServerRules(ctx: RuleContext): Finding[] {
         ctx,
         'XS-QUIESCE-UNSUPPORTED-OS',
         downgrade,
-        `Quiesce is asked for VM '${vm.name}' on host '${host.name}', but quiesced snapshots need a Windows guest with the Xen VSS provider and '${vm.name}' runs ${vm.osFamily}: ${outcome}.`,
-        `Turn quiesce off for '${vm.name}' and accept crash-consistent snapshots, or ${alternatives} (e.g. \`fsfreeze --freeze <mount>\` / \`fsfreeze --unfreeze <mount>\`).`,
+        flat`Quiesce is asked for VM '${vm.name}' on host '${host.name}', but quiesced snapshots need a Windows guest with the Xen VSS provider and '${vm.name}' runs ${vm.osFamily}: ${outcome}.`,
+        flat`Turn quiesce off for '${vm.name}' and accept crash-consistent snapshots, or ${alternatives} (e.g. \`fsfreeze --freeze <mount>\` / \`fsfreeze --unfreeze <mount>\`).`,
       ),
     ];
   }
@@ -55,8 +55,8 @@ export function evaluateXenServerRules(ctx: RuleContext): Finding[] {
         ctx,
         'XS-QUIESCE-PROVIDER-MISSING',
         downgrade,
-        `Windows VM '${vm.name}' on host '${host.name}' has no Xen VSS provider installed, so it cannot be quiesced: ${outcome}.`,
-        `Inside '${vm.name}': install the XenServer VM Tools with the VSS provider (run \`install-XenProvider.cmd\` from \`C:\\Program Files\\Citrix\\XenTools\`), then check that \`vssadmin list providers\` lists the XenServer VSS Provider.`,
+        flat`Windows VM '${vm.name}' on host '${host.name}' has no Xen VSS provider installed, so it cannot be quiesced: ${outcome}.`,
+        flat`Inside '${vm.name}': install the XenServer VM Tools with the VSS provider (run \`install-XenProvider.cmd\` from \`C:\\Program Files\\Citrix\\XenTools\`), then check that \`vssadmin list providers\` lists the XenServer VSS Provider.`,
       ),
     );
   }
@@ -66,8 +66,8 @@ export function evaluateXenServerRules(ctx: RuleContext): Finding[] {
         ctx,
         'XS-QUIESCE-UNAVAILABLE',
         downgrade,
-        `Host '${host.name}' runs XenServer ${host.version}, a release that no longer offers quiesced snapshots, so VM '${vm.name}' cannot be quiesced: ${outcome}.`,
-        `Quiesced (VSS) snapshots were removed from recent XenServer / XCP-ng releases; ${alternatives}, or keep '${vm.name}' on a host of an older release that still offers them.`,
+        flat`Host '${host.name}' runs XenServer ${host.version}, a release that no longer offers quiesced snapshots, so VM '${vm.name}' cannot be quiesced: ${outcome}.`,
+        flat`Quiesced (VSS) snapshots were removed from recent XenServer / XCP-ng releases; ${alternatives}, or keep '${vm.name}' on a host of an older release that still offers them.`,
       ),
     );
   }
@@ -77,8 +77,8 @@ export function evaluateXenServerRules(ctx: RuleContext): Finding[] {
         ctx,
         'XS-QUIESCE-PERFORMANCE',
         'info',
-        `Quiesced snapshots of VM '${vm.name}' on host '${host.name}' freeze its applications through VSS: they load the VM heavily and may fail under load.`,
-        `Schedule the quiesced backups of '${vm.name}' off-peak (e.g. 01:00–05:00), and keep the consistency policy on 'fallback' so a failed quiesce still leaves a crash-consistent point.`,
+        flat`Quiesced snapshots of VM '${vm.name}' on host '${host.name}' freeze its applications through VSS: they load the VM heavily and may fail under load.`,
+        flat`Schedule the quiesced backups of '${vm.name}' off-peak (e.g. 01:00–05:00), and keep the consistency policy on 'fallback' so a failed quiesce still leaves a crash-consistent point.`,
       ),
     );
   }
