@@ -62,11 +62,12 @@ test('a backup started from the VM page reaches succeeded live on its operation 
   await expect(outcomes.getByRole('row').filter({ hasText: vm })).toContainText('Application-consistent');
   await expect(outcomes.getByRole('link', { name: `Restore point of ${vm}` })).toBeVisible();
 
-  // The VM page now lists the point and verifies it.
+  // The VM page now lists the point and verifies it. The row is found by its link to this
+  // operation, not by position: the page may first show a cached list without the new point.
+  const operationPath = new URL(page.url()).pathname;
   await page.getByRole('link', { name: vm, exact: true }).click();
   const points = page.getByRole('table', { name: `Restore points of ${vm}` });
-  // Newest first: the point this backup just made is the first row under the header.
-  const newest = points.getByRole('row').nth(1);
+  const newest = points.getByRole('row').filter({ has: page.locator(`a[href="${operationPath}"]`) });
   await expect(newest).toContainText('Application-consistent');
   await newest.getByRole('button', { name: /^Verify the restore point/ }).click();
   await expect(newest.getByText('intact', { exact: true })).toBeVisible();
