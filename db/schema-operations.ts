@@ -301,3 +301,47 @@ export const pointVerifications = sqliteTable(
   },
   (t) => [index('point_verifications_point_idx').on(t.pointId, t.at)],
 );
+
+/*
+ * Read models of the protection overview (issue 4 §4), kept by SQLite triggers on restore_points
+ * (migration 0005_protection_read_models). A trigger runs inside the statement that changes the
+ * point, so every writer (the runner's catalog step, retention prune, delete, verification, the
+ * large seed, a job deletion setting job_id to null) keeps them exact without knowing they exist.
+ * At a million points the overview reads these small tables instead of the catalogue.
+ */
+
+/** How many points were taken per UTC day and consistency (the 14-day activity chart). */
+export const restorePointDailyCounts = sqliteTable(
+  'restore_point_daily_counts',
+  {
+    /** UTC day as days since the epoch: created_at / 86,400,000. */
+    day: integer('day').notNull(),
+    consistency: text('consistency').$type<Consistency>().notNull(),
+    points: integer('points').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.consistency] })],
+);
+
+/**
+ * The VMs a job has catalogued points of (a VM captured together with the ones the job asked for
+ * counts as covered by it), with how many, so the last point's deletion removes the pair.
+ */
+export const restorePointJobVms = sqliteTable(
+  'restore_point_job_vms',
+  {
+    jobId: text('job_id').notNull(),
+    vmId: text('vm_id').notNull(),
+    points: integer('points').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.vmId] })],
+);
+
+/**
+ * Per VM, its newest good point (never verified, or verified intact), ties broken by id as in
+ * the point browser: `order by created_at desc, id desc limit 1`.
+ */
+export const vmLatestGoodPoints = sqliteTable('vm_latest_good_points', {
+  vmId: text('vm_id').primaryKey(),
+  pointId: text('point_id').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});

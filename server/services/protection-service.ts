@@ -7,9 +7,11 @@
  * operation that touched it. Plus the runs that need attention (failed or interrupted, not yet
  * retried) and 14 days of activity for the charts.
  *
- * Everything is computed in SQL: per-VM values are correlated subqueries on the
- * (vm_id, created_at) indexes, the list is keyset-paged on (name, id), and the charts are GROUP BY
- * over the created_at index range, so nothing grows with the size of the catalogue in memory.
+ * Everything is computed in SQL, and nothing reads the restore point catalogue row by row: the
+ * per-VM facts and the chart's point counts come from small read models that triggers on
+ * restore_points keep exact (db/schema-operations.ts, migration 0006), job coverage is computed
+ * once per query from the few enabled jobs, and the list is keyset-paged on (name, id) with the
+ * page's details (point, host, last run) looked up for the page's rows only.
  */
 import { z } from 'zod';
 import { type Db, sqliteOf } from '../../db/client';
@@ -50,43 +52,64 @@ export interface VmProtection {
 }
 
 /**
- * One row per VM with its protection facts. `:now` is epoch ms. A job covers a VM when its scope
+ * One row per VM with its protection status. `:now` is epoch ms. A job covers a VM when its scope
  * names it, holds one of its disks (host volume or LUN), or has already catalogued a point of it
- * (a VM captured together with the ones asked for).
+ * (a VM captured together with the ones asked for); the strictest RPO of the enabled jobs wins.
+ *
+ * Built to answer for 20,000 VMs and a million points in a few milliseconds:
+ * - job → VM coverage is computed once per query, walking from the few enabled jobs to the VMs
+ *   (JSON scope parsed once per job, disks found through the (host_volume_id | array_volume_id,
+ *   vm_id) indexes), then grouped per VM; not one JSON-parsing subquery per VM × job;
+ * - "has catalogued a point of it" and "newest good point" come from restore_point_job_vms and
+ *   vm_latest_good_points, kept exact by triggers on restore_points (migration 0006), instead of
+ *   searching the catalogue per VM;
+ * - a disk's LUN is its own or, when it has none, its host volume's (the coalesce of the model),
+ *   split into two index lookups.
  */
-const PROTECTION_ROWS = `
-  with facts as (
-    select v.id as vm_id, v.name as vm_name, v.host_id, h.name as host_name,
-      (select p.id from restore_points p where p.vm_id = v.id
-         and (p.last_verdict is null or p.last_verdict = 'intact')
-         order by p.created_at desc, p.id desc limit 1) as point_id,
-      (select min(j.rpo_hours) from backup_jobs j where j.is_enabled = 1 and (
-         (json_extract(j.request_json, '$.scope.kind') = 'vms'
-           and exists (select 1 from json_each(j.request_json, '$.scope.vmIds') e where e.value = v.id))
-         or (json_extract(j.request_json, '$.scope.kind') = 'host-volume'
-           and exists (select 1 from virtual_disks d where d.vm_id = v.id
-             and d.host_volume_id = json_extract(j.request_json, '$.scope.hostVolumeId')))
-         or (json_extract(j.request_json, '$.scope.kind') = 'array-volume'
-           and exists (select 1 from virtual_disks d left join host_volumes hv on hv.id = d.host_volume_id
-             where d.vm_id = v.id
-               and coalesce(d.array_volume_id, hv.array_volume_id) = json_extract(j.request_json, '$.scope.arrayVolumeId')))
-         or exists (select 1 from restore_points jp where jp.vm_id = v.id and jp.job_id = j.id))) as rpo_hours,
-      (select o.id from operation_vms ov join operations o on o.id = ov.operation_id
-         where ov.vm_id = v.id order by o.created_at desc, o.id desc limit 1) as run_id
-    from vms v join hosts h on h.id = v.host_id
+const PROTECTION_STATUS_ROWS = `
+  with enabled_jobs as materialized (
+    select id, rpo_hours, request_json,
+      json_extract(request_json, '$.scope.kind') as scope_kind,
+      json_extract(request_json, '$.scope.hostVolumeId') as host_volume_id,
+      json_extract(request_json, '$.scope.arrayVolumeId') as array_volume_id
+    from backup_jobs where is_enabled = 1
   ),
-  rows as (
-    select f.*, p.created_at as point_at, p.consistency as point_consistency,
-      o.status as run_status, o.created_at as run_at,
+  -- CROSS JOIN keeps the jobs as the outer loop: from each job to its disks by index.
+  covered (vm_id, rpo_hours) as (
+    select e.value, j.rpo_hours from enabled_jobs j cross join json_each(j.request_json, '$.scope.vmIds') e
+      where j.scope_kind = 'vms'
+    union all
+    select d.vm_id, j.rpo_hours from enabled_jobs j
+      cross join virtual_disks d on d.host_volume_id = j.host_volume_id
+      where j.scope_kind = 'host-volume'
+    union all
+    select d.vm_id, j.rpo_hours from enabled_jobs j
+      cross join virtual_disks d on d.array_volume_id = j.array_volume_id
+      where j.scope_kind = 'array-volume'
+    union all
+    select d.vm_id, j.rpo_hours from enabled_jobs j
+      cross join host_volumes hv on hv.array_volume_id = j.array_volume_id
+      cross join virtual_disks d on d.host_volume_id = hv.id and d.array_volume_id is null
+      where j.scope_kind = 'array-volume'
+    union all
+    select c.vm_id, j.rpo_hours from enabled_jobs j
+      cross join restore_point_job_vms c on c.job_id = j.id
+  ),
+  vm_rpo as materialized (
+    select vm_id, min(rpo_hours) as rpo_hours from covered group by vm_id
+  ),
+  statuses as (
+    select v.id as vm_id, v.name as vm_name, v.host_id, g.point_id, r.rpo_hours,
       case
-        when p.id is null then 'unprotected'
-        when f.rpo_hours is null then 'no-policy'
-        when p.created_at < :now - f.rpo_hours * 3600000 then 'rpo-exceeded'
+        when g.point_id is null then 'unprotected'
+        when r.rpo_hours is null then 'no-policy'
+        when g.created_at < :now - r.rpo_hours * 3600000 then 'rpo-exceeded'
         else 'protected'
       end as status
-    from facts f
-    left join restore_points p on p.id = f.point_id
-    left join operations o on o.id = f.run_id
+    from vms v
+    join hosts h on h.id = v.host_id
+    left join vm_latest_good_points g on g.vm_id = v.id
+    left join vm_rpo r on r.vm_id = v.id
   )`;
 
 interface ProtectionRow {
@@ -138,13 +161,25 @@ export function listVmProtection(
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
   const rows = sqliteOf(db)
     .prepare(
-      `${PROTECTION_ROWS}
-      select * from rows
-      where (:status is null or status = :status)
-        and (:search is null or vm_name like :search escape '\\')
-        and (:cursorName is null or (vm_name, vm_id) > (:cursorName, :cursorId))
-      order by vm_name, vm_id
-      limit :limit`,
+      `${PROTECTION_STATUS_ROWS}
+      select page.*, h.name as host_name,
+        p.created_at as point_at, p.consistency as point_consistency,
+        o.id as run_id, o.status as run_status, o.created_at as run_at
+      from (
+        select * from statuses
+        where (:status is null or status = :status)
+          and (:search is null or vm_name like :search escape '\\')
+          and (:cursorName is null or (vm_name, vm_id) > (:cursorName, :cursorId))
+        order by vm_name, vm_id
+        limit :limit
+      ) page
+      join hosts h on h.id = page.host_id
+      left join restore_points p on p.id = page.point_id
+      -- The page's VMs only: their last operation, newest first.
+      left join operations o on o.id = (
+        select lo.id from operation_vms ov join operations lo on lo.id = ov.operation_id
+        where ov.vm_id = page.vm_id order by lo.created_at desc, lo.id desc limit 1)
+      order by page.vm_name, page.vm_id`,
     )
     .all({
       now: now.getTime(),
@@ -167,7 +202,7 @@ export interface ProtectionSummary {
 
 export function summarizeProtection(db: Db, now: Date = new Date()): ProtectionSummary {
   const rows = sqliteOf(db)
-    .prepare(`${PROTECTION_ROWS} select status, count(*) as n from rows group by status`)
+    .prepare(`${PROTECTION_STATUS_ROWS} select status, count(*) as n from statuses group by status`)
     .all({ now: now.getTime() }) as { status: ProtectionStatus; n: number }[];
   const byStatus: Record<ProtectionStatus, number> = {
     unprotected: 0,
@@ -266,18 +301,22 @@ export function getProtectionActivity(
     });
   }
   const sqlite = sqliteOf(db);
-  // One range scan per consistency level over the (consistency, created_at) index: it covers the
-  // query, so a million-point catalogue is counted from the index alone, with integer day buckets
-  // instead of formatting a date per row.
-  const countPointsPerDay = sqlite.prepare(
-    `select (created_at - :since) / 86400000 as dayIndex, count(*) as n
-     from restore_points where consistency = :consistency and created_at >= :since group by dayIndex`,
-  );
-  for (const consistency of CONSISTENCY_LEVELS) {
-    const rows = countPointsPerDay.all({ since, consistency }) as { dayIndex: number; n: number }[];
-    for (const row of rows) {
-      const entry = byDay.get(utcDay(since + row.dayIndex * 86_400_000));
-      if (entry) entry.pointsByConsistency[consistency] += row.n;
+  // restore_point_daily_counts holds one row per (UTC day, consistency), kept by triggers on
+  // restore_points: the chart reads at most 3 × `days` rows however large the catalogue is.
+  const pointDays = sqlite
+    .prepare(
+      `select day, consistency, points from restore_point_daily_counts
+       where day >= :sinceDay and day < :sinceDay + :days`,
+    )
+    .all({ sinceDay: since / 86_400_000, days }) as {
+    day: number;
+    consistency: Consistency;
+    points: number;
+  }[];
+  for (const row of pointDays) {
+    const entry = byDay.get(utcDay(row.day * 86_400_000));
+    if (entry && (CONSISTENCY_LEVELS as readonly string[]).includes(row.consistency)) {
+      entry.pointsByConsistency[row.consistency] += row.points;
     }
   }
   const runs = sqlite
