@@ -1,0 +1,522 @@
+/**
+ * The protection overview against a plain reference of its rules, on random catalogues.
+ *
+ * The service reads read models kept by triggers on restore_points (migration 0006) and computes
+ * job coverage set-wise; these tests check that, whatever sequence of writes the catalogue goes
+ * through (catalog, prune, verification verdicts, moved points, a deleted job), every VM's status,
+ * RPO and newest good point, the status counts and the activity chart are exactly what the rules
+ * say when computed row by row in TypeScript from the raw tables. The router tests
+ * (server/trpc/routers/wizards.test.ts) keep the hand-written scenarios.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  type Db,
+  openDatabase,
+  resolveMigrationsFolder,
+  type SqliteConnection,
+  sqliteOf,
+} from '../../db/client';
+import { ensureDemoLab } from '../../db/seed/ensure-demo-lab';
+import { CONSISTENCY_LEVELS, type Consistency } from '../engine/types';
+import {
+  getProtectionActivity,
+  listVmProtection,
+  PROTECTION_STATUSES,
+  type ProtectionStatus,
+  summarizeProtection,
+  type VmProtection,
+} from './protection-service';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const NOW = new Date(Date.UTC(2026, 5, 15, 10, 30));
+
+let db: Db;
+let sqlite: SqliteConnection;
+
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  ensureDemoLab(db, { NODE_ENV: 'test' });
+  sqlite = sqliteOf(db);
+});
+
+/** mulberry32: deterministic random catalogues, so a failure reproduces. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)] as T;
+}
+
+function insertJob(id: string, scope: Record<string, unknown>, rpoHours: number, isEnabled: boolean): void {
+  sqlite
+    .prepare(
+      `insert into backup_jobs (id, name, request_json, cron, time_zone, missed_run_policy, retention_json,
+         rpo_hours, is_enabled, created_at, updated_at)
+       values (?, ?, ?, null, 'UTC', 'skip', '{"keepLast":1}', ?, ?, ?, ?)`,
+    )
+    .run(
+      id,
+      id,
+      JSON.stringify({ scope, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' }),
+      rpoHours,
+      isEnabled ? 1 : 0,
+      NOW.getTime(),
+      NOW.getTime(),
+    );
+}
+
+const insertPointSql = `insert into restore_points (id, vm_id, vm_name, job_id, method, consistency, capture_state,
+    created_at, held_disks_json, missing_disks_json, size_bytes, repository_path, last_verdict)
+  values (?, ?, ?, ?, 'hyperv-vss', ?, 'online', ?, '[]', '[]', 1, 'synthetic', ?)`;
+
+const VERDICTS = [null, null, null, 'intact', 'corrupt', 'missing'] as const;
+
+/**
+ * A random estate on the demo lab: jobs of every scope kind (some disabled), a disk whose own LUN
+ * differs from its volume's, and points with tied times, verdicts, job ids and a VM that is gone.
+ */
+function seedRandomCatalogue(seed: number): { random: () => number; pointIds: string[]; jobIds: string[] } {
+  const random = prng(seed);
+  const vmIds = (sqlite.prepare('select id from vms order by id').all() as { id: string }[]).map((r) => r.id);
+  const hostVolumeIds = (sqlite.prepare('select id from host_volumes').all() as { id: string }[]).map(
+    (r) => r.id,
+  );
+  const lunIds = (sqlite.prepare('select id from array_volumes').all() as { id: string }[]).map((r) => r.id);
+  // A disk on a LUN-backed volume that names another LUN of its own: its own one counts.
+  const disk = sqlite
+    .prepare(
+      `select d.id from virtual_disks d join host_volumes hv on hv.id = d.host_volume_id
+       where hv.array_volume_id is not null order by d.id limit 1`,
+    )
+    .get() as { id: string };
+  const otherLun = sqlite
+    .prepare(
+      `select a.id from array_volumes a where a.id not in
+         (select hv.array_volume_id from virtual_disks d join host_volumes hv on hv.id = d.host_volume_id
+          where d.id = ?) order by a.id limit 1`,
+    )
+    .get(disk.id) as { id: string };
+  sqlite.prepare('update virtual_disks set array_volume_id = ? where id = ?').run(otherLun.id, disk.id);
+
+  const jobIds: string[] = [];
+  for (let i = 0; i < 8; i += 1) {
+    const id = `job-${seed}-${i}`;
+    const kind = pick(random, ['vms', 'host-volume', 'array-volume'] as const);
+    const scope =
+      kind === 'vms'
+        ? { kind, vmIds: vmIds.filter(() => random() < 0.2) }
+        : kind === 'host-volume'
+          ? { kind, hostVolumeId: pick(random, hostVolumeIds) }
+          : { kind, arrayVolumeId: i === 0 ? otherLun.id : pick(random, lunIds) };
+    insertJob(id, scope, pick(random, [1, 4, 24, 48, 0.5]), random() < 0.8);
+    jobIds.push(id);
+  }
+
+  const insertPoint = sqlite.prepare(insertPointSql);
+  const pointIds: string[] = [];
+  for (let i = 0; i < 400; i += 1) {
+    // Unique ids in random order, so ties on created_at are broken by id, not by insertion order.
+    const id = `rp-${String(Math.floor(random() * 1e6)).padStart(6, '0')}-${i}`;
+    const vmId = random() < 0.05 ? 'vm-gone' : pick(random, vmIds);
+    // Whole hours over the last 20 days, often the same hour for one VM: ties happen.
+    const createdAt = NOW.getTime() - Math.floor(random() * 20 * 24) * HOUR;
+    insertPoint.run(
+      id,
+      vmId,
+      vmId.replace(/^vm-/, ''),
+      random() < 0.4 ? pick(random, jobIds) : null,
+      pick(random, CONSISTENCY_LEVELS),
+      createdAt,
+      pick(random, VERDICTS),
+    );
+    pointIds.push(id);
+  }
+  return { random, pointIds, jobIds };
+}
+
+/** Every kind of write the catalogue sees after cataloguing, in random order. */
+function mutateRandomly(random: () => number, pointIds: string[], jobIds: string[]): void {
+  const vmIds = (sqlite.prepare('select id from vms').all() as { id: string }[]).map((r) => r.id);
+  for (let i = 0; i < 250; i += 1) {
+    const id = pick(random, pointIds);
+    const roll = random();
+    if (roll < 0.3) sqlite.prepare('delete from restore_points where id = ?').run(id);
+    else if (roll < 0.55) {
+      sqlite
+        .prepare('update restore_points set last_verdict = ?, last_verified_at = ? where id = ?')
+        .run(pick(random, VERDICTS), NOW.getTime(), id);
+    } else if (roll < 0.7) {
+      sqlite
+        .prepare('update restore_points set created_at = ? where id = ?')
+        .run(NOW.getTime() - Math.floor(random() * 20 * 24) * HOUR, id);
+    } else if (roll < 0.8) {
+      sqlite
+        .prepare('update restore_points set consistency = ? where id = ?')
+        .run(pick(random, CONSISTENCY_LEVELS), id);
+    } else if (roll < 0.9) {
+      sqlite
+        .prepare('update restore_points set job_id = ? where id = ?')
+        .run(random() < 0.3 ? null : pick(random, jobIds), id);
+    } else sqlite.prepare('update restore_points set vm_id = ? where id = ?').run(pick(random, vmIds), id);
+  }
+  // A deleted job: its points' job_id becomes null (ON DELETE SET NULL) and it covers nothing.
+  sqlite.prepare('delete from backup_jobs where id = ?').run(jobIds[1]);
+  // Retention pruning many points at once.
+  sqlite.prepare(`delete from restore_points where created_at < ?`).run(NOW.getTime() - 18 * DAY);
+}
+
+interface ReferenceVm {
+  status: ProtectionStatus;
+  rpoHours: number | null;
+  pointId: string | null;
+}
+
+/** The rules of DOMAIN.md §5 applied row by row to the raw tables. */
+function referenceProtection(now: Date): Map<string, ReferenceVm> {
+  const vms = sqlite.prepare('select v.id from vms v join hosts h on h.id = v.host_id').all() as {
+    id: string;
+  }[];
+  const disks = sqlite.prepare('select vm_id, host_volume_id, array_volume_id from virtual_disks').all() as {
+    vm_id: string;
+    host_volume_id: string | null;
+    array_volume_id: string | null;
+  }[];
+  const lunOfVolume = new Map(
+    (
+      sqlite.prepare('select id, array_volume_id from host_volumes').all() as {
+        id: string;
+        array_volume_id: string;
+      }[]
+    ).map((r) => [r.id, r.array_volume_id]),
+  );
+  const jobs = (
+    sqlite.prepare('select id, request_json, rpo_hours from backup_jobs where is_enabled = 1').all() as {
+      id: string;
+      request_json: string;
+      rpo_hours: number;
+    }[]
+  ).map((job) => ({ ...job, scope: JSON.parse(job.request_json).scope }));
+  const points = sqlite
+    .prepare('select id, vm_id, job_id, created_at, last_verdict from restore_points')
+    .all() as {
+    id: string;
+    vm_id: string;
+    job_id: string | null;
+    created_at: number;
+    last_verdict: string | null;
+  }[];
+
+  const result = new Map<string, ReferenceVm>();
+  for (const vm of vms) {
+    const vmDisks = disks.filter((d) => d.vm_id === vm.id);
+    const covering = jobs.filter(
+      (job) =>
+        (job.scope.kind === 'vms' && job.scope.vmIds.includes(vm.id)) ||
+        (job.scope.kind === 'host-volume' &&
+          vmDisks.some((d) => d.host_volume_id === job.scope.hostVolumeId)) ||
+        (job.scope.kind === 'array-volume' &&
+          vmDisks.some(
+            (d) =>
+              (d.array_volume_id ?? (d.host_volume_id ? lunOfVolume.get(d.host_volume_id) : null)) ===
+              job.scope.arrayVolumeId,
+          )) ||
+        points.some((p) => p.vm_id === vm.id && p.job_id === job.id),
+    );
+    const newestGood = points
+      .filter((p) => p.vm_id === vm.id && (p.last_verdict === null || p.last_verdict === 'intact'))
+      .sort((a, b) => b.created_at - a.created_at || (b.id > a.id ? 1 : -1))[0];
+    const rpoHours = covering.length > 0 ? Math.min(...covering.map((job) => job.rpo_hours)) : null;
+    const status: ProtectionStatus = !newestGood
+      ? 'unprotected'
+      : rpoHours === null
+        ? 'no-policy'
+        : newestGood.created_at < now.getTime() - rpoHours * HOUR
+          ? 'rpo-exceeded'
+          : 'protected';
+    result.set(vm.id, { status, rpoHours, pointId: newestGood?.id ?? null });
+  }
+  return result;
+}
+
+function listAll(status?: ProtectionStatus): VmProtection[] {
+  const items: VmProtection[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = listVmProtection(db, { status, cursor, limit: 4 }, NOW);
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return items;
+}
+
+function expectMatchesReference(): void {
+  const reference = referenceProtection(NOW);
+  const listed = listAll();
+  expect(listed.map((item) => item.vmId).sort()).toEqual([...reference.keys()].sort());
+  for (const item of listed) {
+    const expected = reference.get(item.vmId);
+    expect({
+      vmId: item.vmId,
+      status: item.status,
+      rpoHours: item.rpoHours,
+      pointId: item.lastPoint?.id ?? null,
+    }).toEqual({
+      vmId: item.vmId,
+      ...expected,
+    });
+  }
+  const summary = summarizeProtection(db, NOW);
+  expect(summary.totalVms).toBe(reference.size);
+  for (const status of PROTECTION_STATUSES) {
+    const expectedIds = [...reference].filter(([, vm]) => vm.status === status).map(([id]) => id);
+    expect(summary.byStatus[status]).toBe(expectedIds.length);
+    expect(
+      listAll(status)
+        .map((item) => item.vmId)
+        .sort(),
+    ).toEqual(expectedIds.sort());
+  }
+
+  const points = sqlite.prepare('select created_at, consistency from restore_points').all() as {
+    created_at: number;
+    consistency: Consistency;
+  }[];
+  for (const day of getProtectionActivity(db, NOW).days) {
+    for (const consistency of CONSISTENCY_LEVELS) {
+      const expected = points.filter(
+        (p) => p.consistency === consistency && new Date(p.created_at).toISOString().slice(0, 10) === day.day,
+      ).length;
+      expect({ day: day.day, consistency, points: day.pointsByConsistency[consistency] }).toEqual({
+        day: day.day,
+        consistency,
+        points: expected,
+      });
+    }
+  }
+}
+
+/** The backfill statements of migration 0006 (its last three), to rebuild the read models from scratch. */
+function backfillStatements(): string[] {
+  const file = path.join(resolveMigrationsFolder(), '0006_protection_read_model_triggers.sql');
+  return readFileSync(file, 'utf8')
+    .split('--> statement-breakpoint')
+    .map((statement) =>
+      statement
+        .split('\n')
+        .filter((line) => !line.startsWith('--'))
+        .join('\n')
+        .trim(),
+    )
+    .filter((statement) => statement.startsWith('INSERT INTO'));
+}
+
+const READ_MODELS = [
+  'select day, consistency, points from restore_point_daily_counts order by day, consistency',
+  'select job_id, vm_id, points from restore_point_job_vms order by job_id, vm_id',
+  'select vm_id, point_id, created_at from vm_latest_good_points order by vm_id',
+];
+
+describe('which jobs cover a VM', () => {
+  const recent = NOW.getTime() - HOUR;
+  interface CoverageCase {
+    name: string;
+    vmId: string;
+    jobs: {
+      scope: Record<string, unknown>;
+      rpoHours: number;
+      isEnabled?: boolean;
+      cataloguedVmId?: string;
+    }[];
+    expectedRpoHours: number | null;
+  }
+  const cases: CoverageCase[] = [
+    {
+      name: 'scope names the VM',
+      vmId: 'vm-web-01',
+      jobs: [{ scope: { kind: 'vms', vmIds: ['vm-web-01'] }, rpoHours: 24 }],
+      expectedRpoHours: 24,
+    },
+    {
+      name: 'scope names another VM',
+      vmId: 'vm-web-01',
+      jobs: [{ scope: { kind: 'vms', vmIds: ['vm-fs-01'] }, rpoHours: 24 }],
+      expectedRpoHours: null,
+    },
+    {
+      name: 'a disabled job',
+      vmId: 'vm-web-01',
+      jobs: [{ scope: { kind: 'vms', vmIds: ['vm-web-01'] }, rpoHours: 24, isEnabled: false }],
+      expectedRpoHours: null,
+    },
+    {
+      name: 'host volume holds a disk',
+      vmId: 'vm-web-01',
+      jobs: [{ scope: { kind: 'host-volume', hostVolumeId: 'vol-hv-prod-01-d' }, rpoHours: 8 }],
+      expectedRpoHours: 8,
+    },
+    {
+      name: 'host volume holds none of its disks',
+      vmId: 'vm-web-01',
+      jobs: [{ scope: { kind: 'host-volume', hostVolumeId: 'vol-hv-prod-02-h' }, rpoHours: 8 }],
+      expectedRpoHours: null,
+    },
+    {
+      name: "LUN behind a disk's host volume",
+      vmId: 'vm-erp-01',
+      jobs: [{ scope: { kind: 'array-volume', arrayVolumeId: 'lun-erp-sys' }, rpoHours: 12 }],
+      expectedRpoHours: 12,
+    },
+    {
+      name: 'LUN behind the volume of a disk that names its own LUN',
+      vmId: 'vm-archive-01',
+      jobs: [{ scope: { kind: 'array-volume', arrayVolumeId: 'lun-archive' }, rpoHours: 12 }],
+      expectedRpoHours: null,
+    },
+    {
+      name: 'LUN a disk names itself',
+      vmId: 'vm-archive-01',
+      jobs: [{ scope: { kind: 'array-volume', arrayVolumeId: 'lun-erp-data' }, rpoHours: 6 }],
+      expectedRpoHours: 6,
+    },
+    {
+      name: 'job catalogued a point of the VM',
+      vmId: 'vm-web-01',
+      jobs: [{ scope: { kind: 'vms', vmIds: ['vm-fs-01'] }, rpoHours: 4, cataloguedVmId: 'vm-web-01' }],
+      expectedRpoHours: 4,
+    },
+    {
+      name: 'several jobs: the strictest enabled one',
+      vmId: 'vm-web-01',
+      jobs: [
+        { scope: { kind: 'vms', vmIds: ['vm-web-01'] }, rpoHours: 24 },
+        { scope: { kind: 'host-volume', hostVolumeId: 'vol-hv-prod-01-d' }, rpoHours: 2 },
+        { scope: { kind: 'vms', vmIds: ['vm-web-01'] }, rpoHours: 1, isEnabled: false },
+      ],
+      expectedRpoHours: 2,
+    },
+  ];
+
+  it.each(cases)('$name', ({ vmId, jobs, expectedRpoHours }) => {
+    // vm-archive-01's only disk sits on a volume backed by lun-archive but names lun-erp-data itself.
+    sqlite
+      .prepare(`update virtual_disks set array_volume_id = 'lun-erp-data' where id = 'disk-archive-01-os'`)
+      .run();
+    const insertPoint = sqlite.prepare(insertPointSql);
+    insertPoint.run('rp-good', vmId, vmId, null, 'application', recent, null);
+    jobs.forEach((job, i) => {
+      insertJob(`job-${i}`, job.scope, job.rpoHours, job.isEnabled ?? true);
+      if (job.cataloguedVmId) {
+        insertPoint.run(
+          `rp-job-${i}`,
+          job.cataloguedVmId,
+          job.cataloguedVmId,
+          `job-${i}`,
+          'crash',
+          recent - HOUR,
+          null,
+        );
+      }
+    });
+    const item = listAll().find((vm) => vm.vmId === vmId);
+    expect(item?.rpoHours).toBe(expectedRpoHours);
+    expect(item?.status).toBe(expectedRpoHours === null ? 'no-policy' : 'protected');
+  });
+
+  it.each([
+    { age: 24 * HOUR, status: 'protected' },
+    { age: 24 * HOUR + 1, status: 'rpo-exceeded' },
+  ])('a newest good point $age ms old against a 24 h RPO is $status', ({ age, status }) => {
+    insertJob('job-daily', { kind: 'vms', vmIds: ['vm-web-01'] }, 24, true);
+    sqlite
+      .prepare(insertPointSql)
+      .run('rp-edge', 'vm-web-01', 'web-01', null, 'application', NOW.getTime() - age, null);
+    expect(listAll(status as ProtectionStatus).map((vm) => vm.vmId)).toContain('vm-web-01');
+    expect(summarizeProtection(db, NOW).byStatus[status as ProtectionStatus]).toBe(1);
+  });
+});
+
+describe('protection overview on random catalogues', () => {
+  it.each([1, 2, 3, 4])(
+    'matches the rules computed row by row, before and after random writes (seed %i)',
+    (seed) => {
+      const { random, pointIds, jobIds } = seedRandomCatalogue(seed);
+      expectMatchesReference();
+      mutateRandomly(random, pointIds, jobIds);
+      expectMatchesReference();
+    },
+  );
+
+  it('keeps read models equal to a rebuild by the migration backfill', () => {
+    const { random, pointIds, jobIds } = seedRandomCatalogue(7);
+    mutateRandomly(random, pointIds, jobIds);
+    const kept = READ_MODELS.map((query) => sqlite.prepare(query).all());
+    expect(kept[0]?.length).toBeGreaterThan(0);
+    expect(kept[1]?.length).toBeGreaterThan(0);
+    expect(kept[2]?.length).toBeGreaterThan(0);
+    const statements = backfillStatements();
+    expect(statements).toHaveLength(3);
+    sqlite.exec(
+      'delete from restore_point_daily_counts; delete from restore_point_job_vms; delete from vm_latest_good_points',
+    );
+    for (const statement of statements) sqlite.exec(statement);
+    expect(READ_MODELS.map((query) => sqlite.prepare(query).all())).toEqual(kept);
+  });
+
+  it.each([{ order: ['rp-tie-1', 'rp-tie-2'] }, { order: ['rp-tie-2', 'rp-tie-1'] }])(
+    'breaks a tie on created_at by the higher id, whichever is catalogued first ($order)',
+    ({ order }) => {
+      for (const id of order) {
+        sqlite
+          .prepare(insertPointSql)
+          .run(id, 'vm-web-01', 'web-01', null, 'application', NOW.getTime() - HOUR, null);
+      }
+      const web = () =>
+        listVmProtection(db, { search: 'web-01' }, NOW).items.find((item) => item.vmId === 'vm-web-01');
+      expect(web()?.lastPoint?.id).toBe('rp-tie-2');
+      sqlite.prepare(`update restore_points set last_verdict = 'missing' where id = 'rp-tie-2'`).run();
+      expect(web()?.lastPoint?.id).toBe('rp-tie-1');
+    },
+  );
+
+  it('drops a (job, VM) pair and a day bucket with their last point, and falls back to the next good point', () => {
+    insertJob('job-only', { kind: 'vms', vmIds: [] }, 24, true);
+    const insertPoint = sqlite.prepare(insertPointSql);
+    insertPoint.run('rp-a', 'vm-web-01', 'web-01', 'job-only', 'crash', NOW.getTime() - 2 * HOUR, null);
+    insertPoint.run('rp-b', 'vm-web-01', 'web-01', null, 'application', NOW.getTime() - 30 * HOUR, 'intact');
+    const web = () =>
+      listVmProtection(db, { search: 'web-01' }, NOW).items.find((item) => item.vmId === 'vm-web-01');
+    expect(web()).toMatchObject({ status: 'protected', rpoHours: 24, lastPoint: { id: 'rp-a' } });
+
+    // Verified corrupt: the older intact point is the newest good one, and it is too old for 24 h.
+    sqlite.prepare(`update restore_points set last_verdict = 'corrupt' where id = 'rp-a'`).run();
+    expect(web()).toMatchObject({ status: 'rpo-exceeded', lastPoint: { id: 'rp-b' } });
+
+    // The job's only point of the VM is pruned: the job no longer covers it.
+    sqlite.prepare(`delete from restore_points where id = 'rp-a'`).run();
+    expect(web()).toMatchObject({ status: 'no-policy', rpoHours: null, lastPoint: { id: 'rp-b' } });
+    expect(sqlite.prepare('select count(*) as n from restore_point_job_vms').get()).toEqual({ n: 0 });
+    const today = getProtectionActivity(db, NOW).days.at(-1);
+    expect(today?.pointsByConsistency.crash).toBe(0);
+    expect(
+      sqlite
+        .prepare(`select count(*) as n from restore_point_daily_counts where consistency = 'crash'`)
+        .get(),
+    ).toEqual({
+      n: 0,
+    });
+
+    sqlite.prepare(`delete from restore_points where id = 'rp-b'`).run();
+    expect(web()).toMatchObject({ status: 'unprotected', lastPoint: null });
+  });
+});
