@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../db/client';
+import { type Db, openDatabase, sqliteOf } from '../db/client';
 import { generateLargeEstate } from '../db/seed/large-estate';
 import { evaluateInventory } from '../server/engine/evaluate';
 import { createCaller } from '../server/trpc/root';
@@ -39,6 +39,58 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/**
+ * Backup jobs for the protection overview to evaluate: the large seed has none, and without them
+ * every VM is "no policy" and job coverage is never computed. 30 enabled jobs, one of each scope
+ * kind in turn (300 named VMs, a host volume, a LUN), plus one job that has catalogued points of
+ * 1,000 VMs it does not name (VMs captured together with the ones asked for).
+ */
+function seedBenchJobs(db: Db): void {
+  const sqlite = sqliteOf(db);
+  const now = Date.now();
+  const vmIds = (sqlite.prepare('select id from vms order by id').all() as { id: string }[]).map(
+    (row) => row.id,
+  );
+  const hostVolumeIds = sqlite.prepare('select id from host_volumes order by id limit 10').all() as {
+    id: string;
+  }[];
+  const lunIds = sqlite.prepare('select id from array_volumes order by id limit 10').all() as {
+    id: string;
+  }[];
+  const insertJob = sqlite.prepare(
+    `insert into backup_jobs (id, name, request_json, cron, time_zone, missed_run_policy, retention_json,
+       rpo_hours, is_enabled, created_at, updated_at)
+     values (?, ?, ?, null, 'UTC', 'skip', '{"keepLast":7,"daily":0,"weekly":0,"monthly":0}', ?, 1, ?, ?)`,
+  );
+  const addJob = (id: string, scope: Record<string, unknown>, rpoHours: number) =>
+    insertJob.run(
+      id,
+      id,
+      JSON.stringify({ scope, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' }),
+      rpoHours,
+      now,
+      now,
+    );
+  sqlite.transaction(() => {
+    for (let i = 0; i < 10; i += 1) {
+      addJob(
+        `bench-job-vms-${i}`,
+        { kind: 'vms', vmIds: vmIds.slice(i * 1000, i * 1000 + 300) },
+        [24, 12, 48][i % 3],
+      );
+      addJob(`bench-job-volume-${i}`, { kind: 'host-volume', hostVolumeId: hostVolumeIds[i]?.id }, 24);
+      addJob(`bench-job-lun-${i}`, { kind: 'array-volume', arrayVolumeId: lunIds[i]?.id }, 72);
+    }
+    addJob('bench-job-catalogued', { kind: 'vms', vmIds: [vmIds[0]] }, 6);
+    sqlite
+      .prepare(
+        `update restore_points set job_id = 'bench-job-catalogued'
+         where vm_id in (select id from vms order by id limit 1000 offset 15000)`,
+      )
+      .run();
+  })();
+}
+
 async function main(): Promise<void> {
   let missed = 0;
   const dir = mkdtempSync(path.join(tmpdir(), 'migawka-bench-'));
@@ -48,6 +100,7 @@ async function main(): Promise<void> {
   migawka('seed-large');
   migawka('seed-restore-points', '--count', String(Number(process.env.BENCH_RESTORE_POINTS ?? 1_000_000)));
   const db = openDatabase(path.join(dir, 'bench.db'));
+  seedBenchJobs(db);
 
   const caller = createCaller({ db });
   const firstPointPage = await caller.restorePoints.list({ limit: 50 });
@@ -117,6 +170,16 @@ async function main(): Promise<void> {
     },
     { name: 'protection.vms first page', run: (c) => c.protection.vms({ limit: 25 }) },
     { name: 'protection.activity (14 days)', run: (c) => c.protection.activity() },
+    { name: 'protection.summary', run: (c) => c.protection.summary() },
+    {
+      name: 'protection.vms status=rpo-exceeded',
+      run: (c) => c.protection.vms({ limit: 25, status: 'rpo-exceeded' }),
+    },
+    // Few VMs are protected: the filter walks most of the estate before the page is full.
+    {
+      name: 'protection.vms status=protected',
+      run: (c) => c.protection.vms({ limit: 25, status: 'protected' }),
+    },
   ];
 
   console.log(
