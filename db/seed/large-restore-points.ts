@@ -89,6 +89,15 @@ export function seedLargeRestorePoints(
       );
     }
   });
-  for (let from = 0; from < count; from += BATCH) writeBatch(from, Math.min(count, from + BATCH));
+  // Each INSERT fires the protection read-model triggers (migration 0006), so SQLite keeps a
+  // statement journal per row; above 64 KiB (a dozen index pages) it spills to a temporary file,
+  // which doubled the seed. Kept in memory for the seed only, then the setting is put back.
+  const previousTempStore = sqlite.pragma('temp_store', { simple: true });
+  sqlite.pragma('temp_store = memory');
+  try {
+    for (let from = 0; from < count; from += BATCH) writeBatch(from, Math.min(count, from + BATCH));
+  } finally {
+    sqlite.pragma(`temp_store = ${Number(previousTempStore)}`);
+  }
   return { points: count, vms: vms.length, elapsedMs: Math.round(performance.now() - started) };
 }
