@@ -19,12 +19,12 @@ import {
 } from '../schemas/operations';
 import { DomainError, notFound } from './errors';
 import {
-  parseInput,
   type ServiceClock,
   type StartedOperation,
   startBackup,
   startScheduledBackup,
 } from './operations-service';
+import { parseInput } from './parse-input';
 
 type JobRow = typeof backupJobs.$inferSelect;
 

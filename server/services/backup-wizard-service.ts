@@ -19,13 +19,8 @@ import {
 } from '../schemas/wizard';
 import { type BackupJobView, createBackupJob } from './backup-job-service';
 import { DomainError } from './errors';
-import {
-  parseInput,
-  previewBackup,
-  type ServiceClock,
-  type StartedOperation,
-  startBackup,
-} from './operations-service';
+import { previewBackup, type ServiceClock, type StartedOperation, startBackup } from './operations-service';
+import { parseInput } from './parse-input';
 
 export interface KeyedFinding extends Finding {
   key: string;

@@ -50,7 +50,6 @@ import {
   SEVERITIES,
   type Severity,
 } from '../engine/types';
-import { formatIssuePath } from '../schemas/inventory';
 import {
   type ArrayListInput,
   arrayListInput,
@@ -64,19 +63,14 @@ import {
   type VmListInput,
   vmListInput,
 } from '../schemas/inventory-queries';
-import { DomainError, type FieldError, notFound } from './errors';
+import { DomainError, notFound } from './errors';
+import { parseInput } from './parse-input';
 
 // ---------------------------------------------------------------------------------------------
 // shared pieces
 
 function parseQuery<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  const fieldErrors: FieldError[] = parsed.error.issues.map((issue) => ({
-    path: formatIssuePath(issue.path),
-    message: issue.message,
-  }));
-  throw new DomainError('INVALID_INPUT', 'Invalid list query', fieldErrors);
+  return parseInput(schema, input ?? {});
 }
 
 function where(conditions: (SQL | undefined)[]): SQL | undefined {

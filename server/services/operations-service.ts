@@ -48,6 +48,7 @@ import {
   restoreRequestSchema,
 } from '../schemas/operations';
 import { DomainError, notFound } from './errors';
+import { parseInput } from './parse-input';
 
 export interface ServiceClock {
   now?: () => Date;
@@ -56,21 +57,6 @@ export interface ServiceClock {
 
 const defaultNow = () => new Date();
 const defaultNewId = () => randomUUID();
-
-/** Parses with a zod schema; a bad field becomes INVALID_INPUT naming its path. Nothing is written. */
-export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const fieldErrors = parsed.error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(input)',
-    message: issue.message,
-  }));
-  throw new DomainError(
-    'INVALID_INPUT',
-    `Invalid input: ${fieldErrors.map((error) => `${error.path}: ${error.message}`).join('; ')}`,
-    fieldErrors,
-  );
-}
 
 function blocked(kind: 'backup' | 'restore', reasons: string[]): DomainError {
   return new DomainError(

@@ -18,7 +18,7 @@ import { type Db, sqliteOf } from '../../db/client';
 import type { OperationStatus } from '../../db/schema';
 import { decodeCursor, encodeCursor } from '../../db/stores/inventory-keyset';
 import { CONSISTENCY_LEVELS, type Consistency } from '../engine/types';
-import { parseInput } from './operations-service';
+import { parseInput } from './parse-input';
 
 export const PROTECTION_STATUSES = ['unprotected', 'rpo-exceeded', 'no-policy', 'protected'] as const;
 export type ProtectionStatus = (typeof PROTECTION_STATUSES)[number];

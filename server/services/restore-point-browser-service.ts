@@ -15,7 +15,7 @@ import { afterCursor, decodeCursor, encodeCursor } from '../../db/stores/invento
 import { BACKUP_METHODS, CONSISTENCY_LEVELS } from '../engine/types';
 import { RESTORE_POINT_SORTS } from '../schemas/wizard';
 import { notFound } from './errors';
-import { parseInput } from './operations-service';
+import { parseInput } from './parse-input';
 
 export { RESTORE_POINT_SORTS, type RestorePointSort } from '../schemas/wizard';
 

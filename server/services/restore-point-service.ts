@@ -23,7 +23,8 @@ import { BACKUP_METHODS, CONSISTENCY_LEVELS } from '../engine/types';
 import { getDriver } from '../jobs/runtime';
 import { deletePoint, verifyAndRecord } from '../jobs/step-executor';
 import { DomainError, notFound } from './errors';
-import { parseInput, pointSummaryOf } from './operations-service';
+import { pointSummaryOf } from './operations-service';
+import { parseInput } from './parse-input';
 
 export const restorePointListInputSchema = z
   .object({
