@@ -85,6 +85,9 @@ export const backupJobs = sqliteTable(
     nextRunAt: integer('next_run_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    /** actorLabel() of who created / last changed the job (server/context.ts). */
+    createdBy: text('created_by').notNull().default('system'),
+    updatedBy: text('updated_by').notNull().default('system'),
   },
   (t) => [
     index('backup_jobs_name_idx').on(t.name),
@@ -120,6 +123,10 @@ export const operations = sqliteTable(
      */
     endingAs: text('ending_as').$type<'failed' | 'cancelled' | 'interrupted'>(),
     error: text('error'),
+    /** actorLabel() of who started the operation ('scheduler' for scheduled runs). */
+    requestedBy: text('requested_by').notNull().default('system'),
+    /** actorLabel() of who asked to cancel it, if anyone did. */
+    cancelledBy: text('cancelled_by'),
   },
   (t) => [
     index('operations_created_idx').on(t.createdAt, t.id),
@@ -298,6 +305,8 @@ export const pointVerifications = sqliteTable(
     at: integer('at', { mode: 'timestamp_ms' }).notNull(),
     verdict: text('verdict').$type<VerificationVerdict>().notNull(),
     detailsJson: text('details_json', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** actorLabel() of who asked for the verification. */
+    requestedBy: text('requested_by').notNull().default('system'),
   },
   (t) => [index('point_verifications_point_idx').on(t.pointId, t.at)],
 );
@@ -345,3 +354,18 @@ export const vmLatestGoodPoints = sqliteTable('vm_latest_good_points', {
   pointId: text('point_id').notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/** Every inventory import (file or CLI): who loaded what, when, and how it changed the inventory. */
+export const inventoryImports = sqliteTable(
+  'inventory_imports',
+  {
+    id: text('id').primaryKey(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** actorLabel() of who imported. */
+    requestedBy: text('requested_by').notNull(),
+    mode: text('mode').$type<'replace' | 'merge'>().notNull(),
+    /** Rows written per inventory section. */
+    countsJson: text('counts_json', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+  },
+  (t) => [index('inventory_imports_created_idx').on(t.createdAt)],
+);

@@ -45,6 +45,8 @@ export const hosts = sqliteTable(
     pool: text('pool'),
     hasVssAwareProduct: integer('has_vss_aware_product', { mode: 'boolean' }).notNull(),
     offersQuiescedSnapshots: integer('offers_quiesced_snapshots', { mode: 'boolean' }).notNull(),
+    /** Which connector manages the host (the driver registry resolves it): 'lab' is the embedded default. */
+    connector: text('connector').notNull().default('lab'),
   },
   (t) => [index('hosts_name_idx').on(t.name), index('hosts_kind_name_idx').on(t.kind, t.name)],
 );
@@ -56,6 +58,8 @@ export const storageArrays = sqliteTable(
     name: text('name').notNull(),
     vendor: text('vendor').$type<ArrayVendor>().notNull(),
     supportsSnapshots: integer('supports_snapshots', { mode: 'boolean' }).notNull(),
+    /** Which connector manages the array (the driver registry resolves it): 'lab' is the embedded default. */
+    connector: text('connector').notNull().default('lab'),
   },
   (t) => [index('storage_arrays_name_idx').on(t.name), index('storage_arrays_vendor_idx').on(t.vendor)],
 );

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { type Db, openDatabase, sqliteOf } from '../db/client';
 import { generateLargeEstate } from '../db/seed/large-estate';
 import { evaluateInventory } from '../server/engine/evaluate';
+import { contextFor } from '../server/trpc/init';
 import { createCaller } from '../server/trpc/root';
 
 const LATENCY_TARGET_MS = 100;
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   const db = openDatabase(path.join(dir, 'bench.db'));
   seedBenchJobs(db);
 
-  const caller = createCaller({ db });
+  const caller = createCaller(contextFor(db));
   const firstPointPage = await caller.restorePoints.list({ limit: 50 });
   const firstVmPage = (await caller.vms.list({ limit: 50 })) as Page;
   const someVm = firstVmPage.items[0] as { id: string; hostId: string };

@@ -120,7 +120,7 @@ export function rowWriter(db: Db, table: SQLiteTable, mode: WriteMode): (item: o
     const record = item as Record<string, unknown>;
     statement.run(
       columns.map(([key, column]) => {
-        const value = record[key];
+        const value = record[key] ?? (column.hasDefault ? column.default : undefined);
         return value === null || value === undefined ? null : column.mapToDriverValue(value);
       }),
     );

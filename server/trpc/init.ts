@@ -7,16 +7,28 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import { type Db, getDb } from '../../db/client';
+import type { Stores } from '../../db/stores/ports';
+import { createSqliteStores } from '../../db/stores/sqlite';
+import { createServiceContext, type ServiceContext } from '../context';
 import { formatIssuePath } from '../schemas/inventory';
 import { type DomainErrorCode, type FieldError, isDomainError } from '../services/errors';
 
 export interface Context {
+  /** Transitional: services move to `stores` (issue 7 §1); nothing new may use `db`. */
   db: Db;
+  stores: Stores;
+  /** Clock, ids, the acting principal and a logger for the services this request calls. */
+  service: ServiceContext;
 }
 
-/** The request context: the process-wide database. Tests build their own with an in-memory one. */
+/** A context over one database (tests pass an in-memory one and may override clock, ids or actor). */
+export function contextFor(db: Db, service: Partial<ServiceContext> = {}): Context {
+  return { db, stores: createSqliteStores(db), service: createServiceContext(service) };
+}
+
+/** The request context: the process-wide database. */
 export function createContext(): Context {
-  return { db: getDb() };
+  return contextFor(getDb());
 }
 
 type TrpcCode = TRPCError['code'];

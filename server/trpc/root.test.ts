@@ -6,7 +6,14 @@ import { type Db, openDatabase } from '../../db/client';
 import { DEMO_LAB_NAMES } from '../../db/seed/demo-lab';
 import { ensureDemoLab } from '../../db/seed/ensure-demo-lab';
 import { DOMAIN_ERROR_CODES, DomainError } from '../services/errors';
-import { createCallerFactory, DOMAIN_TO_TRPC_CODE, fieldErrorsOf, publicProcedure, router } from './init';
+import {
+  contextFor,
+  createCallerFactory,
+  DOMAIN_TO_TRPC_CODE,
+  fieldErrorsOf,
+  publicProcedure,
+  router,
+} from './init';
 import { appRouter, createCaller } from './root';
 
 let db: Db;
@@ -15,7 +22,7 @@ let caller: ReturnType<typeof createCaller>;
 beforeAll(() => {
   db = openDatabase(':memory:');
   expect(ensureDemoLab(db, { NODE_ENV: 'test' })).toBe(true);
-  caller = createCaller({ db });
+  caller = createCaller(contextFor(db));
 });
 
 /** Runs a call that must fail and returns its TRPCError. */
@@ -133,7 +140,7 @@ describe('errors', () => {
           throw new DomainError(code, `failed with ${code}`, [{ path: 'x', message: 'bad' }]);
         }),
       });
-      const error = await rejectionOf(() => createCallerFactory(testRouter)({ db }).fail());
+      const error = await rejectionOf(() => createCallerFactory(testRouter)(contextFor(db)).fail());
       expect(error.code).toBe(expected);
       expect(error.message).toBe(`failed with ${code}`);
       expect(fieldErrorsOf(error)).toEqual([{ path: 'x', message: 'bad' }]);
@@ -153,7 +160,7 @@ describe('over HTTP', () => {
       endpoint: '/api/trpc',
       req: new Request(url),
       router: appRouter,
-      createContext: () => ({ db }),
+      createContext: () => contextFor(db),
     });
   }
 

@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../jobs/test-harness';
 import type { BackupJobFormValues } from '../../schemas/operations';
-import { fieldErrorsOf } from '../init';
+import { contextFor, fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
 let h: Harness;
@@ -10,7 +10,7 @@ let caller: ReturnType<typeof createCaller>;
 
 beforeEach(() => {
   h = createHarness();
-  caller = createCaller({ db: h.db });
+  caller = createCaller(contextFor(h.db));
 });
 afterEach(async () => {
   await h.close();

@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../jobs/test-harness';
 import type { OperationEvent } from '../../services/operations-service';
-import { fieldErrorsOf } from '../init';
+import { contextFor, fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
 let h: Harness;
@@ -10,7 +10,7 @@ let caller: ReturnType<typeof createCaller>;
 
 beforeEach(() => {
   h = createHarness();
-  caller = createCaller({ db: h.db });
+  caller = createCaller(contextFor(h.db));
 });
 afterEach(async () => {
   await h.close();
@@ -128,7 +128,7 @@ describe('operations.events subscription', () => {
   it('streams an operation live from start to finish, with tracked ids in order', async () => {
     const started = await caller.operations.backupVm({ vmId: 'web1' });
     const controller = new AbortController();
-    const stream = await createCaller({ db: h.db }, { signal: controller.signal }).operations.events({
+    const stream = await createCaller(contextFor(h.db), { signal: controller.signal }).operations.events({
       operationId: started.operationId,
     });
     const collecting = collect(stream, controller, (event) => event.type === 'operation.finished');
@@ -149,14 +149,14 @@ describe('operations.events subscription', () => {
     h.startWorker();
     await h.waitForFinal([started.operationId]);
     const all = await collect(
-      await createCaller({ db: h.db }).operations.events({ operationId: started.operationId }),
+      await createCaller(contextFor(h.db)).operations.events({ operationId: started.operationId }),
       new AbortController(),
       (event) => event.type === 'operation.finished',
     );
     const resumeFrom = all[2]?.id as string;
 
     const controller = new AbortController();
-    const stream = await createCaller({ db: h.db }, { signal: controller.signal }).operations.events({
+    const stream = await createCaller(contextFor(h.db), { signal: controller.signal }).operations.events({
       operationId: started.operationId,
       lastEventId: resumeFrom,
     });
@@ -166,7 +166,7 @@ describe('operations.events subscription', () => {
     // Nothing more will come for a finished operation: the stream waits on the bus until aborted.
     const idle = new AbortController();
     const waiting = collect(
-      await createCaller({ db: h.db }, { signal: idle.signal }).operations.events({
+      await createCaller(contextFor(h.db), { signal: idle.signal }).operations.events({
         operationId: started.operationId,
         lastEventId: all.at(-1)?.id,
       }),
@@ -183,7 +183,7 @@ describe('operations.events subscription', () => {
     await h.waitForFinal([earlier.operationId]);
 
     const controller = new AbortController();
-    const stream = await createCaller({ db: h.db }, { signal: controller.signal }).operations.events({});
+    const stream = await createCaller(contextFor(h.db), { signal: controller.signal }).operations.events({});
     const collecting = collect(stream, controller, (event) => event.type === 'operation.finished');
     const later = await caller.operations.backupVm({ vmId: 'sql1' });
     const seen = await collecting;

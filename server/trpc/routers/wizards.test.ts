@@ -10,6 +10,7 @@ import { backupJobs, operations, operationVms, restorePoints } from '../../../db
 import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
 import { ensureDemoLab } from '../../../db/seed/ensure-demo-lab';
 import type { BackupRequestFormValues } from '../../schemas/operations';
+import { contextFor } from '../init';
 import { createCaller } from '../root';
 
 let db: Db;
@@ -18,7 +19,7 @@ let caller: ReturnType<typeof createCaller>;
 beforeEach(() => {
   db = openDatabase(':memory:');
   ensureDemoLab(db, { NODE_ENV: 'test' });
-  caller = createCaller({ db });
+  caller = createCaller(contextFor(db));
 });
 
 async function rejectionOf(call: () => Promise<unknown>): Promise<TRPCError> {

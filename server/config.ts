@@ -1,0 +1,139 @@
+/**
+ * The one place that reads the environment. Every setting is parsed and validated once with zod;
+ * a bad value stops the process with a message naming the variable. Everything else receives a
+ * `MigawkaConfig` (or the part it needs) — nothing else reads `process.env`.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const wholeNumberAtLeast = (min: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((value) => value >= min, `must be ≥ ${min}`);
+
+const nonNegativeNumber = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/, 'must be a non-negative number')
+  .transform(Number);
+
+const flag = z.enum(['0', '1']).transform((value) => value === '1');
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Raw variables; empty strings count as unset. */
+const envSchema = z.object({
+  PORT: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_DATA_DIR: z.string().optional(),
+  MIGAWKA_DB_PATH: z.string().optional(),
+  MIGAWKA_MIGRATIONS_DIR: z.string().optional(),
+  MIGAWKA_SEED_DEMO: flag.optional(),
+  MIGAWKA_WORKER: flag.optional(),
+  MIGAWKA_LAB_DIR: z.string().optional(),
+  MIGAWKA_LAB_STEP_DELAY_MS: nonNegativeNumber.optional(),
+  MIGAWKA_LAB_SCRIPT_TIME_SCALE: nonNegativeNumber.optional(),
+  MIGAWKA_LAB_REPOSITORY_QUOTA_BYTES: nonNegativeNumber.optional(),
+  MIGAWKA_LIMIT_PER_HOST: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_LIMIT_PER_ARRAY: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_WORKER_CONCURRENCY: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_WORKER_LEASE_MS: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_WORKER_POLL_MS: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_MAX_REQUEST_BYTES: wholeNumberAtLeast(1024).optional(),
+  MIGAWKA_MAX_BATCH_SIZE: wholeNumberAtLeast(1).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  NEXT_RUNTIME: z.string().optional(),
+});
+
+export interface MigawkaConfig {
+  port: number;
+  dataDir: string;
+  dbPath: string;
+  /** Explicit migrations folder; null = look beside the code (db/client.ts). */
+  migrationsDir: string | null;
+  seedDemo: boolean;
+  /** Run the durable worker inside the web server (false: `migawka worker` runs it). */
+  runWorkerInProcess: boolean;
+  lab: {
+    dir: string;
+    stepDelayMs: number;
+    scriptTimeScale: number;
+    repositoryQuotaBytes: number | null;
+  };
+  worker: { concurrency: number; leaseMs: number; pollMs: number };
+  limits: { perHost: number; perArray: number };
+  http: { maxRequestBytes: number; maxBatchSize: number };
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** Next's runtime name ('nodejs' | 'edge'), when running inside Next. */
+  nextRuntime: string | null;
+}
+
+/** The app's lab latency makes progress visible in the console; tests build their drivers with 0. */
+export const DEFAULT_LAB_STEP_DELAY_MS = 1500;
+export const DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_BATCH_SIZE = 20;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment (default: this process's); throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): MigawkaConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(
+      ([key, value]) => key in envSchema.shape && value !== undefined && value !== '',
+    ),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) =>
+        `${String(issue.path[0])}=${JSON.stringify(present[String(issue.path[0])])}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const vars = parsed.data;
+  const dataDir = vars.MIGAWKA_DATA_DIR ?? './data';
+  return {
+    port: vars.PORT ?? 3000,
+    dataDir,
+    dbPath: vars.MIGAWKA_DB_PATH ?? path.join(dataDir, 'migawka.db'),
+    migrationsDir: vars.MIGAWKA_MIGRATIONS_DIR ?? null,
+    seedDemo: vars.MIGAWKA_SEED_DEMO ?? true,
+    runWorkerInProcess: vars.MIGAWKA_WORKER ?? true,
+    lab: {
+      dir: vars.MIGAWKA_LAB_DIR ?? path.join(dataDir, 'lab'),
+      stepDelayMs: vars.MIGAWKA_LAB_STEP_DELAY_MS ?? DEFAULT_LAB_STEP_DELAY_MS,
+      scriptTimeScale: vars.MIGAWKA_LAB_SCRIPT_TIME_SCALE ?? 1,
+      repositoryQuotaBytes: vars.MIGAWKA_LAB_REPOSITORY_QUOTA_BYTES ?? null,
+    },
+    worker: {
+      concurrency: vars.MIGAWKA_WORKER_CONCURRENCY ?? 2,
+      leaseMs: vars.MIGAWKA_WORKER_LEASE_MS ?? 15_000,
+      pollMs: vars.MIGAWKA_WORKER_POLL_MS ?? 500,
+    },
+    limits: {
+      perHost: vars.MIGAWKA_LIMIT_PER_HOST ?? 2,
+      perArray: vars.MIGAWKA_LIMIT_PER_ARRAY ?? 2,
+    },
+    http: {
+      maxRequestBytes: vars.MIGAWKA_MAX_REQUEST_BYTES ?? DEFAULT_MAX_REQUEST_BYTES,
+      maxBatchSize: vars.MIGAWKA_MAX_BATCH_SIZE ?? DEFAULT_MAX_BATCH_SIZE,
+    },
+    logLevel: vars.LOG_LEVEL ?? 'info',
+    nextRuntime: vars.NEXT_RUNTIME ?? null,
+  };
+}
+
+const holder = globalThis as typeof globalThis & { __migawkaConfig?: MigawkaConfig };
+
+/** This process's configuration, parsed on first use. */
+export function getConfig(): MigawkaConfig {
+  holder.__migawkaConfig ??= loadConfig();
+  return holder.__migawkaConfig;
+}
