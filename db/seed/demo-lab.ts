@@ -1,6 +1,6 @@
 /**
  * The demo lab: a small, realistic estate seeded on first start. Every prerequisite rule of
- * DOMAIN.md §5 (except the restore and protection-status ones) fires at least once, next to
+ * docs/domain.md §9 (except the restore and protection-status ones) fires at least once, next to
  * healthy VMs, so the console has something true to show before any real inventory is imported.
  *
  * Ids and names are stable: end-to-end tests and docs refer to them.

@@ -35,7 +35,7 @@ const stepByKey = (p: BackupPlan, key: string): PlanStep => {
 };
 const ruleIds = (p: BackupPlan) => p.findings.map((f) => `${f.ruleId}:${f.severity}`);
 
-describe('planBackup — step sequences per method (DOMAIN.md §6)', () => {
+describe('planBackup — step sequences per method (docs/domain.md §7)', () => {
   it.each<{ name: string; request: PlanRequest; steps: string[] }>([
     {
       name: 'hyperv-vss online: the Hyper-V writer quiesces inside the snapshot',

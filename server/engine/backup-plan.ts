@@ -1,5 +1,5 @@
 /**
- * Backup plans (DOMAIN.md §6, issue 3 §1): a backup request becomes the ordered steps the runner
+ * Backup plans (docs/domain.md §7, issue 3 §1): a backup request becomes the ordered steps the runner
  * executes, the consistency expected for every VM, and the findings that make it runnable or not.
  *
  * How a request is resolved:
@@ -63,7 +63,7 @@ export interface BackupPlanContext {
   job?: { id: string; retention: RetentionPolicy; timeZone: string };
 }
 
-/** How long a guest may stay frozen: VSS aborts a freeze after about 60 s (DOMAIN.md §6). */
+/** How long a guest may stay frozen: VSS aborts a freeze after about 60 s (docs/domain.md §3). */
 export const GUEST_FREEZE_TIMEOUT_MS = 60_000;
 
 const VOLUME_METHODS = new Set<BackupMethod>(['wsb-volume', 'array-snapshot']);

@@ -1,5 +1,5 @@
 /**
- * The infrastructure model the engine reasons about (DOMAIN.md §2).
+ * The infrastructure model the engine reasons about (docs/domain.md §1).
  *
  * Objects reference each other by id, exactly as they are stored and imported, so the same
  * shapes serve the JSON import format, the database rows and the engine. `InventoryIndex`

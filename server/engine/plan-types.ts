@@ -1,5 +1,5 @@
 /**
- * Operation plans (DOMAIN.md §6–§7): what the runner executes, step by step.
+ * Operation plans (docs/domain.md §7–§8): what the runner executes, step by step.
  *
  * A plan is a pure value built by the engine from inventory + request. Every step has a stable
  * `key` (unique within its operation) so that a finished step is never run twice after a

@@ -1,5 +1,5 @@
 /**
- * Method planner (DOMAIN.md §4): for one VM, every backup method with what it would achieve,
+ * Method planner (docs/domain.md §6): for one VM, every backup method with what it would achieve,
  * and the one we recommend.
  *
  * Consistency decisions (what a method "achieves" for the VM):

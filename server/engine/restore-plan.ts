@@ -1,5 +1,5 @@
 /**
- * Restore plans and their blast radius (DOMAIN.md §7, issue 3 §1).
+ * Restore plans and their blast radius (docs/domain.md §8, issue 3 §1).
  *
  * `planRestore` turns a restore point and a mode into the steps the runner executes, and says
  * before anything runs what the restore will destroy: the other VMs a volume revert rolls back

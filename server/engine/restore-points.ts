@@ -1,5 +1,5 @@
 /**
- * Restore points as the engine sees them, and which restore modes each one allows (DOMAIN.md §7).
+ * Restore points as the engine sees them, and which restore modes each one allows (docs/domain.md §8).
  */
 import type { InventoryIndex } from './inventory';
 import { RESTORE_MODES, type RestoreMode } from './plan-types';

@@ -182,7 +182,7 @@ interface ReferenceVm {
   pointId: string | null;
 }
 
-/** The rules of DOMAIN.md §5 applied row by row to the raw tables. */
+/** The rules of docs/domain.md §9 applied row by row to the raw tables. */
 function referenceProtection(now: Date): Map<string, ReferenceVm> {
   const vms = sqlite.prepare('select v.id from vms v join hosts h on h.id = v.host_id').all() as {
     id: string;

@@ -23,7 +23,7 @@ import { parseInput } from './parse-input';
 export const PROTECTION_STATUSES = ['unprotected', 'rpo-exceeded', 'no-policy', 'protected'] as const;
 export type ProtectionStatus = (typeof PROTECTION_STATUSES)[number];
 
-/** The rule id a status corresponds to (DOMAIN.md §5, protection status), when it is a problem. */
+/** The rule id a status corresponds to (docs/domain.md §9, protection status), when it is a problem. */
 export const PROTECTION_STATUS_RULES: Record<ProtectionStatus, 'VM-UNPROTECTED' | 'RPO-EXCEEDED' | null> = {
   unprotected: 'VM-UNPROTECTED',
   'rpo-exceeded': 'RPO-EXCEEDED',

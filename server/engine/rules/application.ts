@@ -1,5 +1,5 @@
 /**
- * Application rule (DOMAIN.md §5): APP-CRASH-CONSISTENT.
+ * Application rule (docs/domain.md §9): APP-CRASH-CONSISTENT.
  *
  * It depends on the plan, not on one fact: an application VM is at risk only when the method the
  * planner recommends gives it a crash-consistent point. The planner calls it after ranking.

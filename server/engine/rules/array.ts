@@ -1,5 +1,5 @@
 /**
- * Storage-array rules (DOMAIN.md §5, array block) and the snapshot set they reason about.
+ * Storage-array rules (docs/domain.md §9, storage arrays) and the snapshot set they reason about.
  *
  * An array snapshot is taken per LUN, or per consistency group where the LUN belongs to one: the
  * whole group is snapshotted together, so every VM on any LUN of the group is captured with the VM
@@ -24,7 +24,7 @@ import {
   withoutSelf,
 } from './context';
 
-/** Vendors whose snapshots XenServer drives from its own console (DOMAIN.md §1.5). */
+/** Vendors whose snapshots XenServer drives from its own console (docs/domain.md §4). */
 const XENSERVER_INTEGRATED_VENDORS = new Set(['netapp', 'equallogic']);
 
 export interface ArraySnapshotSet {

@@ -18,7 +18,7 @@ import type {
 import type { ConsistencyPolicy } from '../plan-types';
 import type { BackupMethod, Finding, ObjectRef } from '../types';
 
-/** Applications whose consistency matters enough to call them critical (DOMAIN.md §1.4, §1.6). */
+/** Applications whose consistency matters enough to call them critical (docs/domain.md §4, §5). */
 export const CRITICAL_APPLICATIONS = ['sqlserver', 'exchange'] as const;
 
 export const APPLICATION_NAMES: Record<string, string> = {

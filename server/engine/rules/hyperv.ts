@@ -1,5 +1,5 @@
 /**
- * Hyper-V rules (DOMAIN.md §5, first block).
+ * Hyper-V rules (docs/domain.md §3 and §9, Hyper-V).
  *
  * Online (application-consistent) backup through the Hyper-V VSS writer needs every "online
  * prerequisite" below; when one fails for a running VM, the writer silently falls back to saved

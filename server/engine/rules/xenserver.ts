@@ -1,5 +1,5 @@
 /**
- * XenServer quiesce rules (DOMAIN.md §5, XenServer block).
+ * XenServer quiesce rules (docs/domain.md §9, XenServer).
  *
  * They apply when quiesce is wanted (asked by the job, or by default for a VM that runs an
  * application) and the VM is running: a powered-off, saved or paused VM has nothing to quiesce.
