@@ -5,14 +5,15 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { CONSOLE_BATCH_SIZE } from './http-limits';
 
-const wholeNumberAtLeast = (min: number) =>
+const wholeNumberAtLeast = (min: number, why?: string) =>
   z
     .string()
     .trim()
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
-    .refine((value) => value >= min, `must be ≥ ${min}`);
+    .refine((value) => value >= min, `must be ≥ ${min}${why ? ` (${why})` : ''}`);
 
 const nonNegativeNumber = z
   .string()
@@ -42,7 +43,10 @@ const envSchema = z.object({
   MIGAWKA_WORKER_LEASE_MS: wholeNumberAtLeast(1).optional(),
   MIGAWKA_WORKER_POLL_MS: wholeNumberAtLeast(1).optional(),
   MIGAWKA_MAX_REQUEST_BYTES: wholeNumberAtLeast(1024).optional(),
-  MIGAWKA_MAX_BATCH_SIZE: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_MAX_BATCH_SIZE: wholeNumberAtLeast(
+    CONSOLE_BATCH_SIZE,
+    `the console batches up to ${CONSOLE_BATCH_SIZE} calls per request`,
+  ).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   NEXT_RUNTIME: z.string().optional(),
 });
@@ -72,7 +76,12 @@ export interface MigawkaConfig {
 
 /** The app's lab latency makes progress visible in the console; tests build their drivers with 0. */
 export const DEFAULT_LAB_STEP_DELAY_MS = 1500;
-export const DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+/**
+ * Admits a 90,000-VM inventory with three disks per VM (≈100 MB of compact JSON, ≈115 MB as the
+ * import request: the file travels as an escaped JSON string) while refusing bodies that would only
+ * exhaust memory.
+ */
+export const DEFAULT_MAX_REQUEST_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_MAX_BATCH_SIZE = 20;
 
 export class ConfigError extends Error {

@@ -12,6 +12,7 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { type ReactNode, useState } from 'react';
 import superjson from 'superjson';
+import { CONSOLE_BATCH_SIZE } from '@/server/http-limits';
 import type { AppRouter } from '@/server/trpc/root';
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
@@ -55,7 +56,8 @@ export function TrpcProviders({ children }: { children: ReactNode }) {
         splitLink({
           condition: (operation) => operation.type === 'subscription',
           true: httpSubscriptionLink({ url: endpoint, transformer: superjson }),
-          false: httpBatchLink({ url: endpoint, transformer: superjson }),
+          // The server refuses batches over MIGAWKA_MAX_BATCH_SIZE, which may not be set below this.
+          false: httpBatchLink({ url: endpoint, transformer: superjson, maxItems: CONSOLE_BATCH_SIZE }),
         }),
       ],
     }),

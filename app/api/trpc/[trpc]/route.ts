@@ -1,13 +1,16 @@
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { getConfig } from '@/server/config';
+import { createTrpcHttpHandler } from '@/server/trpc/http-handler';
 import { createContext } from '@/server/trpc/init';
-import { appRouter } from '@/server/trpc/root';
 
 // better-sqlite3 needs Node; every request reads the live database.
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
+let handle: ((request: Request) => Promise<Response>) | undefined;
+
 function handler(request: Request) {
-  return fetchRequestHandler({ endpoint: '/api/trpc', req: request, router: appRouter, createContext });
+  handle ??= createTrpcHttpHandler({ ...getConfig().http, createContext });
+  return handle(request);
 }
 
 export { handler as GET, handler as POST };
