@@ -1,0 +1,110 @@
+/**
+ * What the backup planning stages hand each other (see ../backup-plan.ts for the order), and the
+ * request shapes they read. Pure values; every stage appends its blockers and findings to one
+ * `Verdict`, in stage order, so the plan lists them in the order the operator's choices were made.
+ */
+import type { InventoryIndex, VirtualDisk, Vm } from '../inventory';
+import type { ConsistencyPolicy, PassthroughPolicy, PlannedVm, ScriptSpec } from '../plan-types';
+import { type MethodOption, type MethodPlan, planMethods } from '../planner';
+import type { RetentionPolicy } from '../step-params';
+import type { BackupMethod, Finding, ObjectRef } from '../types';
+
+export type BackupScope =
+  | { kind: 'vms'; vmIds: string[] }
+  | { kind: 'host-volume'; hostVolumeId: string }
+  | { kind: 'array-volume'; arrayVolumeId: string };
+
+export interface VmScripts {
+  preFreeze?: ScriptSpec;
+  postThaw?: ScriptSpec;
+}
+
+export interface BackupRequestInput {
+  scope: BackupScope;
+  /** Method per VM id; VMs not listed get the planner's recommendation. */
+  methodByVm?: Record<string, BackupMethod>;
+  consistencyPolicy: ConsistencyPolicy;
+  scripts?: Record<string, VmScripts>;
+  passthroughPolicy: PassthroughPolicy;
+}
+
+export interface BackupPlanContext {
+  now: Date;
+  newId: () => string;
+  /** The job the run belongs to; its retention is applied after the points are catalogued. */
+  job?: { id: string; retention: RetentionPolicy; timeZone: string };
+}
+
+/** Blockers and findings, appended stage after stage. */
+export interface Verdict {
+  blockedReasons: string[];
+  findings: Finding[];
+}
+
+/** The inventory, the request and the method plans every stage reads. */
+export interface PlanningInput {
+  index: InventoryIndex;
+  request: BackupRequestInput;
+  /** The planner's options for a VM, computed once per (VM, quiesce wish). */
+  methodPlanOf: (vmId: string, method?: BackupMethod) => MethodPlan;
+  nameOf: (vmId: string) => string;
+}
+
+export interface Assignment {
+  method: BackupMethod;
+  isExplicit: boolean;
+  isCoCaptured: boolean;
+}
+
+export interface CaptureGroup {
+  method: BackupMethod;
+  vmIds: string[];
+  /** wsb-volume: host volumes; array-snapshot: array volumes. Empty for per-VM methods. */
+  volumeIds: string[];
+}
+
+export interface VmCapture {
+  vm: Vm;
+  method: BackupMethod;
+  option: MethodOption;
+  heldDisks: VirtualDisk[];
+  excludedDisks: VirtualDisk[];
+  isCoCaptured: boolean;
+  restorePointId: string;
+  scripts: VmScripts;
+  /** Running (not paused, not saved, not off): scripts and guest freeze are possible. */
+  isRunning: boolean;
+  needsSavedState: boolean;
+  expectedConsistency: PlannedVm['expectedConsistency'];
+}
+
+export function createPlanningInput(index: InventoryIndex, request: BackupRequestInput): PlanningInput {
+  const methodPlans = new Map<string, MethodPlan>();
+  return {
+    index,
+    request,
+    methodPlanOf: (vmId, method) => {
+      // Quiesce follows the method when the operator chose one between xen-snapshot and xen-quiesced.
+      const quiesce = method === 'xen-snapshot' ? false : method === 'xen-quiesced' ? true : undefined;
+      const key = `${vmId}|${quiesce}`;
+      let plan = methodPlans.get(key);
+      if (!plan) {
+        plan = planMethods(index, vmId, { consistencyPolicy: request.consistencyPolicy, quiesce });
+        methodPlans.set(key, plan);
+      }
+      return plan;
+    },
+    nameOf: (vmId) => index.vmsById.get(vmId)?.name ?? vmId,
+  };
+}
+
+export const quote = (name: string) => `'${name}'`;
+
+export function joinNames(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+export function vmRef(vm: Vm): ObjectRef {
+  return { kind: 'vm', id: vm.id, name: vm.name };
+}

@@ -1,0 +1,126 @@
+/**
+ * The restore checks that hold for every mode: is the request consistent with the point and the
+ * mode, is the VM there to be replaced and switched off, what the point itself lacks (crash
+ * consistency, pass-through disks), and the typed confirmation a destructive mode requires.
+ */
+import type { RestorePlan } from '../plan-types';
+import { listRestoreModes, volumeOfPoint } from '../restore-points';
+import type { ObjectRef } from '../types';
+import { isPoweredOn, joinNames, type RestoreSubject, type Verdict, vmRef } from './model';
+
+/** True when `text` is the confirmation the plan asks for (exact, ignoring surrounding spaces). */
+export function isConfirmationValid(
+  plan: Pick<RestorePlan, 'confirmationText'>,
+  text: string | undefined,
+): boolean {
+  if (plan.confirmationText === null) return true;
+  return text !== undefined && text.trim() === plan.confirmationText;
+}
+
+/** Blockers in the request itself: wrong point, a mode the point does not offer, a missing or taken name. */
+export function checkRequest(subject: RestoreSubject, verdict: Verdict): void {
+  const { index, point, request, mode, newVmName } = subject;
+  const { blockedReasons } = verdict;
+  if (request.restorePointId !== point.id) {
+    blockedReasons.push(
+      `The request names restore point ${request.restorePointId}, but point ${point.id} was given`,
+    );
+  }
+  const modeOption = listRestoreModes(point, index).find((option) => option.mode === mode);
+  if (!modeOption?.isAvailable) {
+    blockedReasons.push(`${mode} is not available for this point: ${modeOption?.reason ?? 'unknown mode'}`);
+  }
+  if (mode === 'as-new' && newVmName === null) blockedReasons.push('Name the new VM');
+  if (newVmName !== null && (mode === 'as-new' || mode === 'staged')) {
+    const clash = index.inventory.vms.find((other) => other.name.toLowerCase() === newVmName.toLowerCase());
+    if (clash)
+      blockedReasons.push(
+        `A VM named "${clash.name}" already exists; choose another name for the restored VM`,
+      );
+  }
+  if (subject.replacesVm && !subject.vm) {
+    blockedReasons.push(`VM ${subject.vmName} no longer exists; restore it as a new VM`);
+  }
+}
+
+/** Findings about the point and the VM that hold whatever the mode. */
+export function assessPoint(subject: RestoreSubject, verdict: Verdict): void {
+  const { index, point, vm, vmName, methods, mode } = subject;
+  if (point.consistency === 'crash') {
+    verdict.findings.push({
+      ruleId: 'RESTORE-CRASH-CONSISTENT',
+      severity: 'warning',
+      vmId: point.vmId,
+      methods,
+      message: `The point of ${vmName} is crash-consistent${point.consistencyReason ? ` (${point.consistencyReason})` : ''}: its applications will run crash recovery on first start`,
+      remedy:
+        'Prefer an application-consistent point if one is recent enough; otherwise check application logs after the restore.',
+      objects: [vmRef(index, point.vmId, point.vmName), subject.pointRef],
+    });
+  }
+  if (point.missingDiskIds.length > 0) {
+    const disks = index.disksByVm.get(point.vmId) ?? [];
+    const missingRefs: ObjectRef[] = point.missingDiskIds.map((id) => ({
+      kind: 'disk',
+      id,
+      name: disks.find((disk) => disk.id === id)?.name ?? id,
+    }));
+    verdict.findings.push({
+      ruleId: 'RESTORE-PASSTHROUGH-MISSING',
+      severity: 'warning',
+      vmId: point.vmId,
+      methods,
+      message: `The point does not hold ${joinNames(missingRefs.map((ref) => ref.name))} of ${vmName} (pass-through): ${missingRefs.length === 1 ? 'that disk is' : 'those disks are'} not restored`,
+      remedy: 'Restore the pass-through disk from a guest-agent point of this VM taken around the same time.',
+      objects: [vmRef(index, point.vmId, point.vmName), ...missingRefs],
+    });
+  }
+  if (subject.replacesVm && vm && isPoweredOn(index, vm.id)) {
+    verdict.findings.push({
+      ruleId: 'RESTORE-VM-RUNNING',
+      severity: 'blocker',
+      vmId: vm.id,
+      methods,
+      message: `VM ${vm.name} is ${vm.powerState}; ${mode === 'staged' ? 'copying it back in place' : `an ${mode} restore`} would overwrite a live VM`,
+      remedy: `Shut down ${vm.name} first (Stop-VM -Name '${vm.name}' on Hyper-V, xe vm-shutdown vm=${vm.name} on XenServer), or restore it as a new VM.`,
+      objects: [vmRef(index, vm.id)],
+    });
+  }
+}
+
+/** The text an operator must type: the volume name for a volume revert, the VM name when a VM is replaced. */
+export function confirmationFor(subject: RestoreSubject): string | null {
+  const { index, point } = subject;
+  switch (subject.mode) {
+    case 'as-new':
+      return null;
+    case 'staged':
+      return subject.isCopyOutInPlace ? subject.vmName : null;
+    case 'in-place':
+    case 'snapshot-revert':
+      return subject.vmName;
+    case 'volume-revert': {
+      const ref = volumeOfPoint(point);
+      if (!ref) return null;
+      return ref.kind === 'host-volume'
+        ? (index.hostVolumesById.get(ref.id)?.name ?? ref.id)
+        : (index.arrayVolumesById.get(ref.id)?.name ?? ref.id);
+    }
+  }
+}
+
+/** A destructive mode is blocked until the operator typed the name of what it destroys. */
+export function checkConfirmation(
+  subject: RestoreSubject,
+  confirmationText: string | null,
+  verdict: Verdict,
+): void {
+  const { request, mode } = subject;
+  if (confirmationText === null || isConfirmationValid({ confirmationText }, request.confirmation)) return;
+  const what = mode === 'volume-revert' ? 'volume' : 'VM';
+  verdict.blockedReasons.push(
+    request.confirmation === undefined || request.confirmation.trim() === ''
+      ? `Type the ${what} name "${confirmationText}" to confirm this ${mode} restore`
+      : `The confirmation "${request.confirmation.trim()}" does not match the ${what} name "${confirmationText}"`,
+  );
+}

@@ -1,0 +1,162 @@
+/**
+ * What the restore planning stages share (see ../restore-plan.ts for the order): the request, the
+ * facts resolved once from point and inventory (the subject), and the verdict every stage appends
+ * its blockers and findings to.
+ */
+import type { VolumeRef } from '../driver';
+import type { InventoryIndex, VirtualDisk, Vm } from '../inventory';
+import type { CollateralVm, RestoreMode } from '../plan-types';
+import { type RestorePointSummary, volumeOfPoint } from '../restore-points';
+import type { BackupMethod, Finding, ObjectRef } from '../types';
+
+export interface RestoreRequestInput {
+  restorePointId: string;
+  mode: RestoreMode;
+  /** Required for as-new; for staged it copies the VM out as a new VM instead of replacing it. */
+  newVmName?: string;
+  /** What the operator typed to confirm a destructive mode. */
+  confirmation?: string;
+}
+
+export interface RestorePlanContext {
+  now: Date;
+  /**
+   * Every known point captured on the same volume (volume-revert / staged) or of the same VM
+   * (other modes), any age, the point itself included or not. Siblings of one capture and
+   * newer points are found here.
+   */
+  pointsOnSameScope: RestorePointSummary[];
+  newId: () => string;
+}
+
+export interface Verdict {
+  blockedReasons: string[];
+  findings: Finding[];
+}
+
+export interface VolumeFacts {
+  ref: VolumeRef;
+  name: string;
+  vmIds: string[];
+  hostVolumeIds: string[];
+  arrayVolumeIds: string[];
+}
+
+/** The facts every stage reads, resolved once from the point, the request and the inventory. */
+export interface RestoreSubject {
+  index: InventoryIndex;
+  point: RestorePointSummary;
+  request: RestoreRequestInput;
+  mode: RestoreMode;
+  /** The VM as it is now; undefined when it no longer exists. */
+  vm: Vm | undefined;
+  vmName: string;
+  methods: BackupMethod[];
+  pointRef: ObjectRef;
+  newVmName: string | null;
+  /** Staged without a new name: the VM is copied back over itself. */
+  isCopyOutInPlace: boolean;
+  /** The restore overwrites the existing VM (in-place, snapshot revert, staged back in place). */
+  replacesVm: boolean;
+  /** The volume a volume revert or a staged restore works on; null for VM-level modes. */
+  volume: VolumeFacts | null;
+  /** The point and its siblings of the same capture on that volume (one snapshot, several VMs). */
+  capturePointIds: string[];
+  siblingPoints: RestorePointSummary[];
+}
+
+/** What a volume revert puts at risk, found by the blast-radius stage. */
+export interface BlastRadius {
+  collateral: CollateralVm[];
+  discardedPointIds: string[];
+  lockedVmIds: Set<string>;
+  hostVolumeIds: Set<string>;
+  arrayVolumeIds: Set<string>;
+}
+
+export function vmRef(index: InventoryIndex, vmId: string, fallbackName?: string): ObjectRef {
+  return { kind: 'vm', id: vmId, name: index.vmsById.get(vmId)?.name ?? fallbackName ?? vmId };
+}
+
+export function joinNames(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+export function isPoweredOn(index: InventoryIndex, vmId: string): boolean {
+  const state = index.vmsById.get(vmId)?.powerState;
+  return state === 'running' || state === 'paused';
+}
+
+/** The volume of the given kind a disk lives on (its host volume, or the LUN behind it / presented to the VM). */
+export function volumeOfDisk(
+  index: InventoryIndex,
+  disk: VirtualDisk,
+  kind: VolumeRef['kind'],
+): string | null {
+  if (kind === 'host-volume') return disk.hostVolumeId;
+  if (disk.hostVolumeId) return index.hostVolumesById.get(disk.hostVolumeId)?.arrayVolumeId ?? null;
+  return disk.arrayVolumeId;
+}
+
+function describeVolume(index: InventoryIndex, ref: VolumeRef): VolumeFacts {
+  if (ref.kind === 'host-volume') {
+    const volume = index.hostVolumesById.get(ref.id);
+    const host = volume ? index.hostsById.get(volume.hostId) : undefined;
+    return {
+      ref,
+      name: volume ? (host ? `${volume.name} on ${host.name}` : volume.name) : ref.id,
+      vmIds: index.vmIdsByHostVolume.get(ref.id) ?? [],
+      hostVolumeIds: [ref.id],
+      arrayVolumeIds: volume?.arrayVolumeId ? [volume.arrayVolumeId] : [],
+    };
+  }
+  const volume = index.arrayVolumesById.get(ref.id);
+  return {
+    ref,
+    name: volume?.name ?? ref.id,
+    vmIds: index.vmIdsByArrayVolume.get(ref.id) ?? [],
+    hostVolumeIds: index.inventory.hostVolumes.filter((hv) => hv.arrayVolumeId === ref.id).map((hv) => hv.id),
+    arrayVolumeIds: [ref.id],
+  };
+}
+
+export function resolveSubject(
+  index: InventoryIndex,
+  point: RestorePointSummary,
+  request: RestoreRequestInput,
+  context: RestorePlanContext,
+): RestoreSubject {
+  const { mode } = request;
+  const vm = index.vmsById.get(point.vmId);
+  const vmName = vm?.name ?? point.vmName;
+  const newVmName = request.newVmName?.trim() || null;
+  const isCopyOutInPlace = mode === 'staged' && newVmName === null;
+  const volumeRef = mode === 'volume-revert' || mode === 'staged' ? volumeOfPoint(point) : null;
+  const volume = volumeRef ? describeVolume(index, volumeRef) : null;
+  const siblingPoints =
+    volume && point.snapshotId
+      ? context.pointsOnSameScope.filter(
+          (other) =>
+            other.id !== point.id &&
+            other.snapshotId === point.snapshotId &&
+            volume.vmIds.includes(other.vmId),
+        )
+      : [];
+  return {
+    index,
+    point,
+    request,
+    mode,
+    vm,
+    vmName,
+    methods: [point.method],
+    pointRef: { kind: 'restore-point', id: point.id, name: `${vmName} @ ${point.createdAt.toISOString()}` },
+    newVmName,
+    isCopyOutInPlace,
+    replacesVm: mode === 'in-place' || mode === 'snapshot-revert' || isCopyOutInPlace,
+    volume,
+    capturePointIds: [point.id, ...siblingPoints.map((other) => other.id)],
+    siblingPoints,
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The steps of a restore: one builder per mode between the steps every mode shares. Every side
+ * effect is preceded by `verify-point` (no live data is overwritten from a point whose stored data
+ * no longer matches its manifest) and followed by `verify-restored`.
+ */
+import type { PlanStep, RestoreMode } from '../plan-types';
+import { makeStep } from '../step-params';
+import type { RestorePlanContext, RestoreSubject } from './model';
+
+interface StepBuild {
+  subject: RestoreSubject;
+  context: RestorePlanContext;
+  steps: PlanStep[];
+}
+
+/** A mode's own steps; returns the keys of the steps that restore data (verified afterwards). */
+type ModeBuilder = (build: StepBuild) => string[];
+
+const vmStepBase = (subject: RestoreSubject) =>
+  ({ vmId: subject.point.vmId, hostVolumeId: null, arrayVolumeId: null, undoes: null }) as const;
+
+function volumeStepBase(subject: RestoreSubject) {
+  const ref = subject.volume?.ref;
+  return {
+    vmId: null,
+    hostVolumeId: ref?.kind === 'host-volume' ? ref.id : null,
+    arrayVolumeId: ref?.kind === 'array-volume' ? ref.id : null,
+    undoes: null,
+  };
+}
+
+function restoreDisksStep(subject: RestoreSubject, title: string, target: 'in-place' | 'as-new'): PlanStep {
+  return makeStep({
+    ...vmStepBase(subject),
+    key: 'restore-disks',
+    kind: 'restore-disks',
+    title,
+    params: {
+      restorePointId: subject.point.id,
+      target,
+      newVmName: target === 'as-new' ? subject.newVmName : null,
+    },
+  });
+}
+
+const buildInPlace: ModeBuilder = ({ subject, steps }) => {
+  steps.push(restoreDisksStep(subject, `Restore ${subject.vmName} in place`, 'in-place'));
+  return ['restore-disks'];
+};
+
+const buildSnapshotRevert: ModeBuilder = ({ subject, steps }) => {
+  steps.push(restoreDisksStep(subject, `Revert ${subject.vmName} to the snapshot`, 'in-place'));
+  return ['restore-disks'];
+};
+
+const buildAsNew: ModeBuilder = ({ subject, steps }) => {
+  steps.push(
+    restoreDisksStep(
+      subject,
+      `Restore ${subject.vmName} as new VM ${subject.newVmName ?? '(unnamed)'}`,
+      'as-new',
+    ),
+  );
+  return ['restore-disks'];
+};
+
+const buildVolumeRevert: ModeBuilder = ({ subject, steps }) => {
+  const { volume } = subject;
+  if (!volume) return [];
+  steps.push(
+    makeStep({
+      ...volumeStepBase(subject),
+      key: 'revert-volume',
+      kind: 'revert-volume',
+      title: `Revert ${volume.name} (${volume.vmIds.length} VMs)`,
+      params: { volume: volume.ref, restorePointIds: subject.capturePointIds, vmIds: [...volume.vmIds] },
+    }),
+  );
+  return ['revert-volume'];
+};
+
+/** Restore the whole volume to a scratch area, copy one VM out of it, discard the scratch area. */
+const buildStaged: ModeBuilder = ({ subject, context, steps }) => {
+  const { volume, vmName, newVmName, isCopyOutInPlace } = subject;
+  if (!volume) return [];
+  const stagingId = context.newId();
+  steps.push(
+    makeStep({
+      ...volumeStepBase(subject),
+      key: 'stage-volume',
+      kind: 'stage-volume',
+      title: `Restore ${volume.name} to a scratch area`,
+      params: { stagingId, volume: volume.ref, restorePointIds: subject.capturePointIds },
+    }),
+    makeStep({
+      ...vmStepBase(subject),
+      key: 'copy-out-vm',
+      kind: 'copy-out-vm',
+      title: isCopyOutInPlace ? `Copy ${vmName} back in place` : `Copy ${vmName} out as new VM ${newVmName}`,
+      params: {
+        stagingId,
+        restorePointId: subject.point.id,
+        target: isCopyOutInPlace ? 'in-place' : 'as-new',
+        newVmName: isCopyOutInPlace ? null : newVmName,
+      },
+    }),
+    makeStep({
+      ...volumeStepBase(subject),
+      key: 'discard-staging',
+      kind: 'discard-staging',
+      title: 'Discard the scratch area',
+      undoes: 'stage-volume',
+      params: { stagingId },
+    }),
+  );
+  return ['copy-out-vm'];
+};
+
+const MODE_BUILDERS: Record<RestoreMode, ModeBuilder> = {
+  'in-place': buildInPlace,
+  'snapshot-revert': buildSnapshotRevert,
+  'as-new': buildAsNew,
+  'volume-revert': buildVolumeRevert,
+  staged: buildStaged,
+};
+
+export function buildRestoreSteps(
+  subject: RestoreSubject,
+  discardedPointIds: string[],
+  context: RestorePlanContext,
+): PlanStep[] {
+  const { mode, point, vmName } = subject;
+  const steps: PlanStep[] = [];
+  const base = vmStepBase(subject);
+  const verifiedIds = mode === 'volume-revert' || mode === 'staged' ? subject.capturePointIds : [point.id];
+  steps.push(
+    makeStep({
+      ...base,
+      key: 'verify-point',
+      kind: 'verify-point',
+      title: `Verify the stored data of ${verifiedIds.length === 1 ? 'the restore point' : `${verifiedIds.length} restore points`}`,
+      params: { restorePointIds: verifiedIds },
+    }),
+  );
+  if (subject.replacesVm) {
+    steps.push(
+      makeStep({
+        ...base,
+        key: 'power-off-check',
+        kind: 'power-off-check',
+        title: `Check that ${vmName} is powered off`,
+        params: { vmIds: [point.vmId] },
+      }),
+    );
+  }
+  const restoreStepKeys = MODE_BUILDERS[mode]({ subject, context, steps });
+  steps.push(
+    makeStep({
+      ...base,
+      key: 'verify-restored',
+      kind: 'verify-restored',
+      title: 'Verify the restored data against the manifest',
+      params: { restoreStepKeys },
+    }),
+  );
+  if (discardedPointIds.length > 0) {
+    steps.push(
+      makeStep({
+        ...(mode === 'volume-revert' ? volumeStepBase(subject) : base),
+        key: 'discard-newer-points',
+        kind: 'discard-newer-points',
+        title: `Discard ${discardedPointIds.length} newer ${discardedPointIds.length === 1 ? 'point' : 'points'}`,
+        params: { restorePointIds: discardedPointIds },
+      }),
+    );
+  }
+  return steps;
+}
