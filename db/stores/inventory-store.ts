@@ -1,132 +1,15 @@
 /**
- * Whole-inventory reads and bulk writes.
- *
- * Writes go through better-sqlite3 prepared statements (one per table, reused for every row):
- * importing or generating tens of thousands of objects is then bound by SQLite, not by query
- * building. Column names and value conversions (booleans, JSON) come from the drizzle table
- * definitions, so this file cannot disagree with db/schema.ts. Callers open the transaction.
+ * Transitional: the synchronous row functions for code that still holds a `Db` (the runner's
+ * services and jobs, seeds). Services use `Stores.inventory` (ports/inventory.ts) instead.
  */
-import { getTableColumns, getTableName } from 'drizzle-orm';
-import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Inventory } from '../../server/engine/inventory';
-import { type Db, sqliteOf } from '../client';
-import {
-  arrayVolumes,
-  consistencyGroups,
-  findings,
-  guestVolumes,
-  hosts,
-  hostVolumes,
-  storageArrays,
-  virtualDisks,
-  vmAssessments,
-  vms,
-} from '../schema';
-
-type Section = keyof Inventory;
-
-/** Tables in an order where every referenced row is written before the rows referring to it. */
-export const INVENTORY_TABLES: readonly { section: Section; table: SQLiteTable }[] = [
-  { section: 'hosts', table: hosts },
-  { section: 'arrays', table: storageArrays },
-  { section: 'consistencyGroups', table: consistencyGroups },
-  { section: 'arrayVolumes', table: arrayVolumes },
-  { section: 'hostVolumes', table: hostVolumes },
-  { section: 'vms', table: vms },
-  { section: 'virtualDisks', table: virtualDisks },
-  { section: 'guestVolumes', table: guestVolumes },
-];
-
-export function loadInventory(db: Db): Inventory {
-  return {
-    hosts: db.select().from(hosts).all(),
-    hostVolumes: db.select().from(hostVolumes).all(),
-    vms: db.select().from(vms).all(),
-    virtualDisks: db.select().from(virtualDisks).all(),
-    guestVolumes: db.select().from(guestVolumes).all(),
-    arrays: db.select().from(storageArrays).all(),
-    arrayVolumes: db.select().from(arrayVolumes).all(),
-    consistencyGroups: db.select().from(consistencyGroups).all(),
-  };
-}
-
-export type InventoryCounts = Record<Section, number>;
-
-export function countInventory(db: Db): InventoryCounts {
-  const counts = {} as InventoryCounts;
-  for (const { section, table } of INVENTORY_TABLES) {
-    const name = tableName(table);
-    counts[section] = (sqliteOf(db).prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n;
-  }
-  return counts;
-}
-
-export function isInventoryEmpty(db: Db): boolean {
-  return sqliteOf(db).prepare('SELECT 1 FROM hosts LIMIT 1').get() === undefined;
-}
-
-/** Deletes every inventory object and every persisted assessment. */
-export function clearInventory(db: Db): void {
-  // Children first; within the deferred-FK transaction the order only avoids needless SET NULL work.
-  for (const table of [
-    findings,
-    vmAssessments,
-    guestVolumes,
-    virtualDisks,
-    vms,
-    hostVolumes,
-    hosts,
-    arrayVolumes,
-    consistencyGroups,
-    storageArrays,
-  ]) {
-    sqliteOf(db)
-      .prepare(`DELETE FROM "${tableName(table)}"`)
-      .run();
-  }
-}
-
-export type WriteMode = 'insert' | 'upsert';
-
-/**
- * Writes objects section by section. `upsert` replaces rows with the same id (merge import).
- * Foreign keys are deferred to commit so a volume may name a shadow-storage volume listed after it.
- */
-export function writeInventory(db: Db, inventory: Partial<Inventory>, mode: WriteMode): void {
-  sqliteOf(db).pragma('defer_foreign_keys = ON');
-  for (const { section, table } of INVENTORY_TABLES) {
-    const items = inventory[section];
-    if (!items || items.length === 0) continue;
-    const writer = rowWriter(db, table, mode);
-    for (const item of items) writer(item as object);
-  }
-}
-
-/** A prepared INSERT (or upsert) for one table; returns a function that writes one object. */
-export function rowWriter(db: Db, table: SQLiteTable, mode: WriteMode): (item: object) => void {
-  const columns = Object.entries(getTableColumns(table)) as [string, SQLiteColumn][];
-  const names = columns.map(([, column]) => `"${column.name}"`);
-  const conflict =
-    mode === 'upsert'
-      ? ` ON CONFLICT("id") DO UPDATE SET ${names
-          .filter((name) => name !== '"id"')
-          .map((name) => `${name} = excluded.${name}`)
-          .join(', ')}`
-      : '';
-  const statement = sqliteOf(db).prepare(
-    `INSERT INTO "${tableName(table)}" (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})${conflict}`,
-  );
-  return (item) => {
-    const record = item as Record<string, unknown>;
-    statement.run(
-      columns.map(([key, column]) => {
-        const value = record[key] ?? (column.hasDefault ? column.default : undefined);
-        return value === null || value === undefined ? null : column.mapToDriverValue(value);
-      }),
-    );
-  };
-}
-
-function tableName(table: SQLiteTable): string {
-  return getTableName(table);
-}
+export {
+  clearInventory,
+  countInventory,
+  INVENTORY_TABLES,
+  type InventoryCounts,
+  isInventoryEmpty,
+  loadInventory,
+  rowWriter,
+  type WriteMode,
+  writeInventory,
+} from './sqlite/inventory-rows';

@@ -18,12 +18,11 @@ import {
   restorePoints,
   stepLogs,
 } from '../schema';
-import { afterCursor, decodeCursor, encodeCursor } from './inventory-keyset';
+import type { Page } from './ports/page';
+import { afterCursor, decodeCursor, keysetPage } from './sqlite/keyset';
 
-export interface PageOf<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+/** Transitional alias: every list returns the one `Page` of ports/page.ts. */
+export type PageOf<T> = Page<T>;
 
 const NEWEST_FIRST = 'created:desc';
 
@@ -31,14 +30,8 @@ function pageOf<T extends { id: string; createdAt: Date }>(
   rows: T[],
   limit: number,
   sortKey: string,
-): PageOf<T> {
-  const hasMore = rows.length > limit;
-  const items = hasMore ? rows.slice(0, limit) : rows;
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: hasMore && last ? encodeCursor(sortKey, last.createdAt.getTime(), last.id) : null,
-  };
+): Page<T> {
+  return keysetPage(rows, limit, sortKey, (row) => ({ value: row.createdAt.getTime(), id: row.id }));
 }
 
 function andAll(conditions: (SQL | undefined)[]): SQL | undefined {

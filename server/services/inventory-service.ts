@@ -27,7 +27,7 @@ import {
   orderBy,
   type SortValue,
   toPage,
-} from '../../db/stores/inventory-keyset';
+} from '../../db/stores/sqlite/keyset';
 import type {
   ArrayVolume,
   ConsistencyGroup,

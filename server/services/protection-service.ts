@@ -16,7 +16,7 @@
 import { z } from 'zod';
 import { type Db, sqliteOf } from '../../db/client';
 import type { OperationStatus } from '../../db/schema';
-import { decodeCursor, encodeCursor } from '../../db/stores/inventory-keyset';
+import { containsPattern, decodeCursor, encodeCursor } from '../../db/stores/sqlite/keyset';
 import { CONSISTENCY_LEVELS, type Consistency } from '../engine/types';
 import { parseInput } from './parse-input';
 
@@ -146,10 +146,6 @@ function toVmProtection(row: ProtectionRow): VmProtection {
   };
 }
 
-function escapeLike(search: string): string {
-  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /** VMs by name, with their protection status; filter by status or name, keyset-paged. */
 export function listVmProtection(
   db: Db,
@@ -184,7 +180,7 @@ export function listVmProtection(
     .all({
       now: now.getTime(),
       status: query.status ?? null,
-      search: query.search ? escapeLike(query.search) : null,
+      search: query.search ? containsPattern(query.search) : null,
       cursorName: cursor ? String(cursor.value) : null,
       cursorId: cursor?.id ?? null,
       limit: query.limit + 1,

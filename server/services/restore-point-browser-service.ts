@@ -11,7 +11,7 @@ import { and, asc, desc, eq, gte, lte, ne, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { hosts, restorePoints } from '../../db/schema';
-import { afterCursor, decodeCursor, encodeCursor } from '../../db/stores/inventory-keyset';
+import { afterCursor, decodeCursor, encodeCursor } from '../../db/stores/sqlite/keyset';
 import { BACKUP_METHODS, CONSISTENCY_LEVELS } from '../engine/types';
 import { RESTORE_POINT_SORTS } from '../schemas/wizard';
 import { notFound } from './errors';

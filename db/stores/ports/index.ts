@@ -5,5 +5,12 @@
  * (`*.contract.ts`) that every implementation must pass.
  */
 
+import type { InventoryStore } from './inventory';
+
+export type { InventoryStore } from './inventory';
+export type { Counted, Page } from './page';
+
 /** All stores of one database, handed to services through the request / worker context. */
-export type Stores = {};
+export interface Stores {
+  inventory: InventoryStore;
+}

@@ -1,4 +1,6 @@
 /**
+ * The one keyset pager of every list, and the one LIKE escape.
+ *
  * Keyset ("seek") pagination: a page ends at row (sortValue, id); the next page asks for rows
  * strictly after that pair in the list's order. Unlike OFFSET it costs the same on page 1 and
  * page 800, and a row inserted meanwhile never shifts the pages.
@@ -8,7 +10,8 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { DomainError } from '../../server/services/errors';
+import { DomainError } from '../../../server/services/errors';
+import type { Page } from '../ports/page';
 
 export type SortValue = string | number;
 
@@ -65,23 +68,40 @@ export function orderBy(
     : [sql`${sortExpr} desc`, sql`${idColumn} desc`];
 }
 
-/** Escapes LIKE wildcards so a search for "50%" matches the text "50%". */
+/** Escapes LIKE wildcards so a search for "50%" matches the text "50%" (use with `escape '\\'`). */
 export function containsPattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** `column LIKE '%search%'`, wildcards in `search` taken literally (case-insensitive for ASCII). */
+export function likeContains(column: SQL | SQLiteColumn, search: string): SQL {
+  return sql`${column} like ${containsPattern(search)} escape '\\'`;
+}
+
 /**
- * Cuts the extra row fetched to know whether another page exists, and builds its cursor.
- * Rows must carry `sortValue` (the value of the sort expression) and `id`.
+ * One page from `limit + 1` rows fetched in the list's order: the extra row only says another page
+ * exists; the cursor is made from the last row kept, by `keyOf` (its sort value and id).
  */
+export function keysetPage<T>(
+  rows: T[],
+  limit: number,
+  sortKey: string,
+  keyOf: (row: T) => { value: SortValue; id: string },
+): Page<T> {
+  const hasMore = rows.length > limit;
+  const items = hasMore ? rows.slice(0, limit) : rows;
+  const last = items.at(-1);
+  if (!hasMore || last === undefined) return { items, nextCursor: null };
+  const key = keyOf(last);
+  return { items, nextCursor: encodeCursor(sortKey, key.value, key.id) };
+}
+
+/** `keysetPage` for rows that carry their sort value as `sortValue`, which the page drops. */
 export function toPage<T extends { id: string; sortValue: SortValue }>(
   rows: T[],
   limit: number,
   sortKey: string,
-): { items: Omit<T, 'sortValue'>[]; nextCursor: string | null } {
-  const hasMore = rows.length > limit;
-  const pageRows = hasMore ? rows.slice(0, limit) : rows;
-  const last = pageRows.at(-1);
-  const nextCursor = hasMore && last ? encodeCursor(sortKey, last.sortValue, last.id) : null;
-  return { items: pageRows.map(({ sortValue: _sortValue, ...item }) => item), nextCursor };
+): Page<Omit<T, 'sortValue'>> {
+  const page = keysetPage(rows, limit, sortKey, (row) => ({ value: row.sortValue, id: row.id }));
+  return { ...page, items: page.items.map(({ sortValue: _sortValue, ...item }) => item) };
 }

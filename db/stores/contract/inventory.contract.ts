@@ -1,0 +1,260 @@
+/**
+ * What every InventoryStore must do, whatever database is behind it. Run by each
+ * implementation's test with a factory that returns a store holding the given inventory.
+ *
+ * The neighbourhood is checked two ways: against a reference computed from the whole estate in
+ * memory (the same closure, written independently of any query), and by planning over it: a
+ * VM's assessment and a backup plan made over the neighbourhood equal the ones made over the
+ * whole estate.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { planBackup } from '../../../server/engine/backup-plan';
+import { evaluateVm } from '../../../server/engine/evaluate';
+import { type Inventory, indexInventory } from '../../../server/engine/inventory';
+import { BACKUP_METHODS } from '../../../server/engine/types';
+import { DEMO_LAB_NAMES, demoLabInventory } from '../../seed/demo-lab';
+import { generateLargeEstate, seededRandom } from '../../seed/large-estate';
+import type { InventoryStore, NeighbourhoodSeed } from '../ports/inventory';
+
+export type InventoryStoreFactory = (inventory: Inventory) => Promise<InventoryStore>;
+
+/** The neighbourhood by its definition, from the whole estate: a fixpoint over storage links. */
+export function referenceNeighbourhood(
+  whole: Inventory,
+  vmIds: readonly string[],
+  also: NeighbourhoodSeed = {},
+): Inventory {
+  const vmSet = new Set(vmIds.filter((id) => whole.vms.some((vm) => vm.id === id)));
+  const volumeSet = new Set(
+    (also.hostVolumeIds ?? []).filter((id) => whole.hostVolumes.some((v) => v.id === id)),
+  );
+  const lunSet = new Set(
+    (also.arrayVolumeIds ?? []).filter((id) => whole.arrayVolumes.some((l) => l.id === id)),
+  );
+  const add = (set: Set<string>, id: string | null) => {
+    if (id === null || set.has(id)) return false;
+    set.add(id);
+    return true;
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const vm of whole.vms) {
+      if (vmSet.has(vm.id)) changed = add(volumeSet, vm.snapshotLocationVolumeId) || changed;
+    }
+    for (const disk of whole.virtualDisks) {
+      const diskVolumeIsIn = disk.hostVolumeId !== null && volumeSet.has(disk.hostVolumeId);
+      const diskLunIsIn = disk.arrayVolumeId !== null && lunSet.has(disk.arrayVolumeId);
+      if (diskVolumeIsIn || diskLunIsIn) changed = add(vmSet, disk.vmId) || changed;
+      if (vmSet.has(disk.vmId)) {
+        changed = add(volumeSet, disk.hostVolumeId) || changed;
+        changed = add(lunSet, disk.arrayVolumeId) || changed;
+      }
+    }
+    for (const volume of whole.hostVolumes) {
+      if (volumeSet.has(volume.id)) {
+        changed = add(volumeSet, volume.shadowStorageVolumeId) || changed;
+        changed = add(lunSet, volume.arrayVolumeId) || changed;
+      }
+      if (volume.arrayVolumeId !== null && lunSet.has(volume.arrayVolumeId))
+        changed = add(volumeSet, volume.id) || changed;
+    }
+    const groupIds = new Set(
+      whole.arrayVolumes.filter((lun) => lunSet.has(lun.id)).map((lun) => lun.consistencyGroupId),
+    );
+    for (const lun of whole.arrayVolumes) {
+      if (lun.consistencyGroupId !== null && groupIds.has(lun.consistencyGroupId))
+        changed = add(lunSet, lun.id) || changed;
+    }
+  }
+  const luns = whole.arrayVolumes.filter((lun) => lunSet.has(lun.id));
+  const groupSet = new Set(luns.map((lun) => lun.consistencyGroupId));
+  const vms = whole.vms.filter((vm) => vmSet.has(vm.id));
+  const volumes = whole.hostVolumes.filter((volume) => volumeSet.has(volume.id));
+  const hostSet = new Set([...vms, ...volumes].map((row) => row.hostId));
+  const groups = whole.consistencyGroups.filter((group) => groupSet.has(group.id));
+  const arraySet = new Set([...luns, ...groups].map((row) => row.arrayId));
+  return {
+    hosts: whole.hosts.filter((host) => hostSet.has(host.id)),
+    hostVolumes: volumes,
+    vms,
+    virtualDisks: whole.virtualDisks.filter((disk) => vmSet.has(disk.vmId)),
+    guestVolumes: whole.guestVolumes.filter((volume) => vmSet.has(volume.vmId)),
+    arrays: whole.arrays.filter((array) => arraySet.has(array.id)),
+    arrayVolumes: luns,
+    consistencyGroups: groups,
+  };
+}
+
+const PLAN_CONTEXT = () => ({ now: new Date('2026-03-28T01:00:00Z'), newId: counter() });
+
+function counter(): () => string {
+  let next = 0;
+  return () => `id-${++next}`;
+}
+
+/** Plans over the neighbourhood equal plans over the whole estate, for every method. */
+function expectSamePlans(whole: Inventory, part: Inventory, vmId: string): void {
+  const wholeIndex = indexInventory(whole);
+  const partIndex = indexInventory(part);
+  expect(evaluateVm(partIndex, vmId)).toEqual(evaluateVm(wholeIndex, vmId));
+  for (const method of [undefined, ...BACKUP_METHODS]) {
+    const request = {
+      scope: { kind: 'vms' as const, vmIds: [vmId] },
+      methodByVm: method ? { [vmId]: method } : undefined,
+      consistencyPolicy: 'fallback' as const,
+      passthroughPolicy: 'skip' as const,
+    };
+    expect(planBackup(partIndex, request, PLAN_CONTEXT())).toEqual(
+      planBackup(wholeIndex, request, PLAN_CONTEXT()),
+    );
+  }
+}
+
+function vmNamed(inventory: Inventory, name: string) {
+  const vm = inventory.vms.find((candidate) => candidate.name === name);
+  if (!vm) throw new Error(`no VM named ${name}`);
+  return vm;
+}
+
+function sample<T>(items: readonly T[], count: number, seed: number): T[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, () => items[Math.floor(random() * items.length)]);
+}
+
+export function inventoryStoreContract(name: string, createStore: InventoryStoreFactory): void {
+  describe(`InventoryStore contract: ${name}`, () => {
+    describe('on the demo lab', () => {
+      const lab = demoLabInventory();
+      let store: InventoryStore;
+      let whole: Inventory;
+      beforeAll(async () => {
+        store = await createStore(lab);
+        whole = await store.loadInventory();
+      });
+
+      it('loads the whole estate in the order it was written', () => {
+        for (const section of Object.keys(lab) as (keyof Inventory)[]) {
+          expect(whole[section].map((row) => row.id)).toEqual(lab[section].map((row) => row.id));
+          expect(whole[section]).toMatchObject(lab[section]);
+        }
+      });
+
+      it('counts every section and is not empty', async () => {
+        const counts = await store.countInventory();
+        for (const section of Object.keys(lab) as (keyof Inventory)[])
+          expect(counts[section]).toBe(lab[section].length);
+        expect(await store.isEmpty()).toBe(false);
+      });
+
+      it('gives each VM the neighbourhood of the reference, and the same plans', async () => {
+        for (const vm of lab.vms) {
+          const part = await store.loadNeighbourhood([vm.id]);
+          expect(part).toEqual(referenceNeighbourhood(whole, [vm.id]));
+          expectSamePlans(whole, part, vm.id);
+        }
+      });
+
+      it('takes several VMs, host volumes and LUNs at once', async () => {
+        const vmIds = [vmNamed(lab, DEMO_LAB_NAMES.sqlVm).id, lab.vms[lab.vms.length - 1].id];
+        const also = {
+          hostVolumeIds: [DEMO_LAB_NAMES.wsbVolumeId],
+          arrayVolumeIds: lab.arrayVolumes.slice(0, 1).map((lun) => lun.id),
+        };
+        expect(await store.loadNeighbourhood(vmIds, also)).toEqual(
+          referenceNeighbourhood(whole, vmIds, also),
+        );
+        for (const volume of lab.hostVolumes) {
+          const seed = { hostVolumeIds: [volume.id] };
+          expect(await store.loadNeighbourhood([], seed)).toEqual(referenceNeighbourhood(whole, [], seed));
+        }
+        for (const lun of lab.arrayVolumes) {
+          const seed = { arrayVolumeIds: [lun.id] };
+          expect(await store.loadNeighbourhood([], seed)).toEqual(referenceNeighbourhood(whole, [], seed));
+        }
+      });
+
+      it('reaches every VM sharing storage with a VM, and not the unrelated ones', async () => {
+        const sr = lab.hostVolumes.find((volume) => volume.name === DEMO_LAB_NAMES.sharedSr);
+        const onSr = lab.virtualDisks.filter((disk) => disk.hostVolumeId === sr?.id).map((disk) => disk.vmId);
+        expect(new Set(onSr).size).toBe(4);
+        const part = await store.loadNeighbourhood([onSr[0]]);
+        expect(part.vms.map((vm) => vm.id)).toEqual(expect.arrayContaining([...new Set(onSr)]));
+        expect(part.hostVolumes.map((volume) => volume.id)).toContain(sr?.id);
+        expect(part.vms.length).toBeLessThan(lab.vms.length);
+      });
+
+      it('skips ids it does not know', async () => {
+        const part = await store.loadNeighbourhood(['no-such-vm'], {
+          hostVolumeIds: ['no-such-volume'],
+          arrayVolumeIds: ['no-such-lun'],
+        });
+        for (const rows of Object.values(part)) expect(rows).toEqual([]);
+      });
+
+      it('finds VMs by name, ignoring case', async () => {
+        const [first, second] = lab.vms;
+        const found = await store.findVmsByName([first.name.toUpperCase(), second.name, 'no such vm']);
+        expect(found.map((vm) => vm.id).sort()).toEqual([first.id, second.id].sort());
+        expect(await store.findVmsByName([])).toEqual([]);
+      });
+    });
+
+    describe('on a generated estate', () => {
+      const estate = generateLargeEstate({ hosts: 30, vms: 450, seed: 42 });
+      let store: InventoryStore;
+      let whole: Inventory;
+      beforeAll(async () => {
+        store = await createStore(estate);
+        whole = await store.loadInventory();
+      });
+
+      it('gives sampled VMs and VM sets the neighbourhood of the reference, and the same plans', async () => {
+        for (const vm of sample(estate.vms, 25, 7)) {
+          const part = await store.loadNeighbourhood([vm.id]);
+          expect(part).toEqual(referenceNeighbourhood(whole, [vm.id]));
+          // Storage is private to a host: a neighbourhood never reaches the whole estate.
+          expect(part.vms.length).toBeLessThan(estate.vms.length / 10);
+          expectSamePlans(whole, part, vm.id);
+        }
+        for (let round = 0; round < 5; round++) {
+          const vmIds = sample(estate.vms, 6, 100 + round).map((vm) => vm.id);
+          expect(await store.loadNeighbourhood(vmIds)).toEqual(referenceNeighbourhood(whole, vmIds));
+        }
+      });
+
+      it('gives volume and LUN seeds the neighbourhood of the reference', async () => {
+        for (const volume of sample(estate.hostVolumes, 10, 11)) {
+          const seed = { hostVolumeIds: [volume.id] };
+          expect(await store.loadNeighbourhood([], seed)).toEqual(referenceNeighbourhood(whole, [], seed));
+        }
+        for (const lun of sample(estate.arrayVolumes, 10, 13)) {
+          const seed = { arrayVolumeIds: [lun.id] };
+          expect(await store.loadNeighbourhood([], seed)).toEqual(referenceNeighbourhood(whole, [], seed));
+        }
+      });
+    });
+
+    it('finds a VM by a name with letters beyond ASCII, ignoring their case', async () => {
+      const lab = demoLabInventory();
+      lab.vms[0] = { ...lab.vms[0], name: 'Łódź-Żuraw-01' };
+      const store = await createStore(lab);
+      expect((await store.findVmsByName(['łÓDŹ-żURAW-01'])).map((vm) => vm.id)).toEqual([lab.vms[0].id]);
+      expect(await store.findVmsByName(['łódź'])).toEqual([]);
+    });
+
+    it('an empty store is empty', async () => {
+      const store = await createStore({
+        hosts: [],
+        hostVolumes: [],
+        vms: [],
+        virtualDisks: [],
+        guestVolumes: [],
+        arrays: [],
+        arrayVolumes: [],
+        consistencyGroups: [],
+      });
+      expect(await store.isEmpty()).toBe(true);
+      expect(Object.values(await store.countInventory())).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    });
+  });
+}
