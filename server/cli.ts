@@ -11,7 +11,8 @@ import { evaluateInventory, type VmAssessment } from './engine/evaluate';
 import type { Inventory } from './engine/inventory';
 import { READINESS, type Readiness, SEVERITIES } from './engine/types';
 import { registerWorkerCommand } from './jobs/worker-command';
-import { parseInventory, parseJson } from './schemas/inventory';
+import { parseInventory } from './schemas/inventory';
+import { parseJson } from './schemas/json-text';
 import { DomainError, isDomainError } from './services/errors';
 
 export const EXIT_OK = 0;

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { INVENTORY_SCHEMA_FILE, renderInventorySchema } from '../../scripts/export-inventory-schema';
 import type { Inventory } from '../engine/inventory';
-import { formatIssuePath, parseInventory, parseJson } from './inventory';
+import { formatIssuePath, parseInventory } from './inventory';
+import { parseJson } from './json-text';
 
 /** A minimal valid estate: one Hyper-V host with a VM on D:, one Xen host with a VM on an array-backed SR. */
 function baseInventory(): Inventory {
@@ -372,16 +373,6 @@ describe('parseInventory', () => {
     };
     expect(parseInventory(incoming).ok).toBe(false);
     expect(parseInventory(incoming, { existing: stored }).ok).toBe(true);
-  });
-});
-
-describe('parseJson', () => {
-  it('says where a syntax error is', () => {
-    const result = parseJson('{\n  "hosts": [,]\n}');
-    expect(result).toEqual({
-      ok: false,
-      fieldError: { path: '(file)', message: expect.stringMatching(/line 2, column 13/) },
-    });
   });
 });
 

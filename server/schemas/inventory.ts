@@ -23,6 +23,9 @@ import {
 } from '../engine/inventory';
 import type { FieldError } from '../services/errors';
 
+// Transitional: the import service still takes parseJson from here.
+export { parseJson } from './json-text';
+
 export const INVENTORY_FORMAT_VERSION = 1;
 
 const id = z.string().trim().min(1, 'must be a non-empty id').max(200, 'must be at most 200 characters');
@@ -163,130 +166,6 @@ export function parseInventory(raw: unknown, options: ParseInventoryOptions = {}
   }
   const { formatVersion: _version, ...inventory } = parsed.data;
   return { ok: true, inventory };
-}
-
-/** JSON.parse without throwing: a syntax error becomes a field error on "(file)" with line and column. */
-export function parseJson(
-  text: string,
-): { ok: true; value: unknown } | { ok: false; fieldError: FieldError } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    // V8's messages only sometimes carry a position (and may echo the whole file), so find the
-    // first error ourselves; this only runs on text JSON.parse already rejected.
-    const { offset, problem } = locateJsonSyntaxError(text);
-    const before = text.slice(0, offset);
-    const line = before.split('\n').length;
-    const column = offset - before.lastIndexOf('\n');
-    return {
-      ok: false,
-      fieldError: { path: '(file)', message: `not valid JSON at line ${line}, column ${column}: ${problem}` },
-    };
-  }
-}
-
-/** A minimal JSON scanner returning the offset and nature of the first syntax error. */
-export function locateJsonSyntaxError(text: string): { offset: number; problem: string } {
-  let i = 0;
-  class SyntaxProblem {
-    constructor(
-      readonly offset: number,
-      readonly problem: string,
-    ) {}
-  }
-  const fail = (problem: string): never => {
-    throw new SyntaxProblem(i, problem);
-  };
-  const whatIsHere = () => (i >= text.length ? 'the file ends' : `unexpected ${JSON.stringify(text[i])}`);
-  const skipSpace = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
-  };
-  const expect = (char: string, what: string) => {
-    skipSpace();
-    if (text[i] !== char) fail(`${whatIsHere()} (expected ${what})`);
-    i++;
-  };
-  const string = () => {
-    i++; // opening quote
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\') {
-        i++;
-        if (text[i] === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail('invalid \\u escape');
-          i += 4;
-        } else if (!'"\\/bfnrt'.includes(text[i] ?? '')) fail('invalid escape in string');
-      } else if (text.charCodeAt(i) < 0x20) fail('control character in string (escape it)');
-      i++;
-    }
-    if (i >= text.length) fail('unterminated string');
-    i++;
-  };
-  const value = (): void => {
-    skipSpace();
-    const char = text[i];
-    if (char === '{') {
-      i++;
-      skipSpace();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        skipSpace();
-        if (text[i] !== '"') fail(`${whatIsHere()} (expected a property name in double quotes)`);
-        string();
-        expect(':', "':'");
-        value();
-        skipSpace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail(`${whatIsHere()} (expected ',' or '}')`);
-      }
-    }
-    if (char === '[') {
-      i++;
-      skipSpace();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        skipSpace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail(`${whatIsHere()} (expected ',' or ']')`);
-      }
-    }
-    if (char === '"') {
-      string();
-      return;
-    }
-    const literal = /^(true|false|null|-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
-    if (!literal) fail(`${whatIsHere()} (expected a value)`);
-    i += literal?.[0].length ?? 0;
-  };
-  try {
-    value();
-    skipSpace();
-    if (i < text.length) fail(`${whatIsHere()} after the end of the document`);
-    return { offset: text.length, problem: 'not valid JSON' };
-  } catch (error) {
-    if (error instanceof SyntaxProblem) return { offset: error.offset, problem: error.problem };
-    throw error;
-  }
 }
 
 /** `['vms', 3, 'hostId']` → `vms[3].hostId`; the document itself is `(root)`. */
