@@ -1,0 +1,92 @@
+'use client';
+
+import { useMutation } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { toast } from 'sonner';
+import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
+import { ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Button } from '@/app/_components/ui/button';
+import { Input } from '@/app/_components/ui/input';
+import { Label } from '@/app/_components/ui/label';
+import { StepHeading, WizardActions } from '@/app/_components/wizard';
+import { pluralize } from '@/app/_lib/format';
+import { RESTORE_MODE_LABELS } from '@/app/_lib/restore-format';
+import { useTRPC } from '@/app/_lib/trpc';
+import type { RestoreMode } from '@/server/engine/plan-types';
+import { isConfirmationValid } from '@/server/engine/restore-plan';
+import { usePreview } from './use-restore-preview';
+import type { RestoreState } from './wizard-model';
+
+export function ConfirmStep({ state, onBack }: { state: RestoreState; onBack: () => void }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [typed, setTyped] = useState('');
+  const preview = usePreview(state);
+  const start = useMutation(
+    trpc.restores.start.mutationOptions({
+      onSuccess: (started) => {
+        toast.success('Restore started', { description: `Operation ${started.operationId}` });
+        router.push(`/operations/${started.operationId}`);
+      },
+    }),
+  );
+  if (preview.isPending) return <LoadingState label="Preparing the restore…" />;
+  if (preview.isError) return <ErrorState error={preview.error} title="Could not plan this restore" />;
+  const plan = preview.data;
+  const mode = state.mode as RestoreMode;
+  const needsConfirmation = plan.confirmationText !== null;
+  const isConfirmed = isConfirmationValid(plan, typed);
+
+  return (
+    <section aria-labelledby="step-confirm">
+      <StepHeading stepKey="confirm">
+        <span id="step-confirm">Confirm and run</span>
+      </StepHeading>
+      <p className="mb-4 text-sm text-slate-700">
+        {RESTORE_MODE_LABELS[mode]}
+        {state.newVmName ? ` as "${state.newVmName}"` : ''}: {pluralize(plan.steps.length, 'step')}
+        {plan.collateral.length > 0 ? `, rolling back ${pluralize(plan.collateral.length, 'other VM')}` : ''}.
+      </p>
+      {needsConfirmation ? (
+        <div className="mb-4 flex flex-col gap-1">
+          <Label htmlFor="restore-confirmation">
+            Type {mode === 'volume-revert' ? 'the volume name' : 'the VM name'}{' '}
+            <span className="font-mono font-semibold">{plan.confirmationText}</span> to confirm
+          </Label>
+          <Input
+            id="restore-confirmation"
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+            autoComplete="off"
+            className="w-80"
+            aria-describedby="restore-confirmation-hint"
+          />
+          <span id="restore-confirmation-hint" className="text-xs text-slate-600" aria-live="polite">
+            {isConfirmed ? 'Confirmed.' : 'Run stays disabled until the name matches exactly.'}
+          </span>
+        </div>
+      ) : null}
+      {start.isError ? <MutationErrorAlert error={start.error} /> : null}
+      <WizardActions>
+        <Button type="button" variant="secondary" onClick={onBack}>
+          Back
+        </Button>
+        <Button
+          type="button"
+          disabled={(needsConfirmation && !isConfirmed) || start.isPending}
+          onClick={() =>
+            start.mutate({
+              restorePointId: state.pointId,
+              mode,
+              newVmName: state.newVmName || undefined,
+              confirmation: needsConfirmation ? typed : undefined,
+            })
+          }
+        >
+          {start.isPending ? 'Starting…' : 'Run restore'}
+        </Button>
+      </WizardActions>
+    </section>
+  );
+}

@@ -1,0 +1,147 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Alert, AlertTitle } from '@/app/_components/ui/alert';
+import { Badge } from '@/app/_components/ui/badge';
+import { Button } from '@/app/_components/ui/button';
+import { StepHeading, WizardActions } from '@/app/_components/wizard';
+import { pluralize, SEVERITY_TONES } from '@/app/_lib/format';
+import { RESTORE_MODE_HINTS, RESTORE_MODE_LABELS } from '@/app/_lib/restore-format';
+import { useTRPC } from '@/app/_lib/trpc';
+import type { RestoreMode } from '@/server/engine/plan-types';
+import { formatDuration } from '@/server/engine/restore-plan';
+import { usePreview } from './use-restore-preview';
+import { type RestoreState, saferAlternativeOf } from './wizard-model';
+
+export function ImpactStep({
+  state,
+  onBack,
+  onSwitch,
+  onNext,
+}: {
+  state: RestoreState;
+  onBack: () => void;
+  onSwitch: (mode: RestoreMode, newVmName: string) => void;
+  onNext: () => void;
+}) {
+  const trpc = useTRPC();
+  const preview = usePreview(state);
+  const detail = useQuery(trpc.restorePoints.get.queryOptions({ id: state.pointId }));
+  if (preview.isPending || detail.isPending) return <LoadingState label="Working out the blast radius…" />;
+  if (preview.isError) return <ErrorState error={preview.error} title="Could not plan this restore" />;
+  if (detail.isError) return <ErrorState error={detail.error} title="Could not read the restore point" />;
+  const plan = preview.data;
+  const mode = state.mode as RestoreMode;
+  const available = new Set(detail.data.restoreModes.filter((o) => o.isAvailable).map((o) => o.mode));
+  const safer = saferAlternativeOf(mode, available);
+  const vmName = detail.data.point.vmName;
+  // The confirmation is asked on the next step; here only the other blockers matter.
+  const otherBlockers = plan.blockedReasons.filter(
+    (reason) => !(plan.confirmationText && reason.includes(`"${plan.confirmationText}"`)),
+  );
+
+  return (
+    <section aria-labelledby="step-impact">
+      <StepHeading stepKey="impact">
+        <span id="step-impact">Impact of {RESTORE_MODE_LABELS[mode].toLowerCase()}</span>
+      </StepHeading>
+      {safer ? (
+        <Alert tone="info" className="mb-4" aria-labelledby="safer-title">
+          <AlertTitle id="safer-title">Safer alternative: {RESTORE_MODE_LABELS[safer]}</AlertTitle>
+          <p className="mb-2">
+            {RESTORE_MODE_HINTS[safer]} {vmName} comes back as a new VM,{' '}
+            {state.newVmName || `${vmName}-restored`}, next to the original.
+          </p>
+          <Button
+            type="button"
+            onClick={() =>
+              // Both alternatives bring the VM back next to the original: nothing live is overwritten.
+              onSwitch(safer, state.newVmName || `${vmName}-restored`)
+            }
+          >
+            Use {safer === 'staged' ? 'staged restore' : 'restore as a new VM'} instead
+          </Button>
+        </Alert>
+      ) : null}
+
+      <section aria-labelledby="collateral-heading" className="mb-4">
+        <h3 id="collateral-heading" className="mb-2 text-base font-semibold">
+          Other VMs affected
+        </h3>
+        {plan.collateral.length === 0 ? (
+          <p className="text-sm text-slate-700">No other VM is affected.</p>
+        ) : (
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">VMs rolled back with {vmName}</caption>
+            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
+              <tr>
+                <th scope="col" className="px-3 py-2">
+                  VM rolled back too
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Changes it would lose
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {plan.collateral.map((vm) => (
+                <tr key={vm.vmId}>
+                  <th scope="row" className="px-3 py-2 font-medium">
+                    {vm.vmName}
+                  </th>
+                  <td className="px-3 py-2">{formatDuration(vm.dataLossMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <p className="mb-4 text-sm text-slate-700">
+        {plan.discardedPointIds.length === 0
+          ? 'No newer restore point is discarded.'
+          : `${pluralize(plan.discardedPointIds.length, 'newer restore point')} would be discarded.`}
+      </p>
+      {plan.findings.length > 0 ? (
+        <section aria-labelledby="restore-findings-heading" className="mb-4">
+          <h3 id="restore-findings-heading" className="mb-2 text-base font-semibold">
+            Findings
+          </h3>
+          <ul className="flex flex-col gap-2">
+            {plan.findings.map((finding) => (
+              <li
+                key={`${finding.ruleId}-${finding.message}`}
+                className="rounded-md border border-slate-200 bg-white p-3 text-sm"
+              >
+                <span className="flex items-center gap-2">
+                  <Badge tone={SEVERITY_TONES[finding.severity]}>{finding.severity}</Badge>
+                  <span className="font-mono text-xs">{finding.ruleId}</span>
+                </span>
+                <span className="block">{finding.message}</span>
+                <span className="block text-slate-600">Remedy: {finding.remedy}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {otherBlockers.length > 0 ? (
+        <Alert tone="danger" className="mb-4">
+          <AlertTitle>This restore cannot run</AlertTitle>
+          <ul className="list-disc pl-5">
+            {otherBlockers.map((reason) => (
+              <li key={reason}>{reason}</li>
+            ))}
+          </ul>
+        </Alert>
+      ) : null}
+      <WizardActions>
+        <Button type="button" variant="secondary" onClick={onBack}>
+          Back
+        </Button>
+        <Button type="button" onClick={onNext} disabled={otherBlockers.length > 0}>
+          Next: confirm
+        </Button>
+      </WizardActions>
+    </section>
+  );
+}

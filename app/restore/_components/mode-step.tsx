@@ -1,0 +1,150 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Badge } from '@/app/_components/ui/badge';
+import { Button } from '@/app/_components/ui/button';
+import { Input } from '@/app/_components/ui/input';
+import { Label } from '@/app/_components/ui/label';
+import { RadioGroup, RadioGroupItem } from '@/app/_components/ui/radio-group';
+import { FieldErrorText, StepHeading, WizardActions } from '@/app/_components/wizard';
+import { METHOD_LABELS } from '@/app/_lib/format';
+import {
+  formatDateTime,
+  RESTORE_MODE_HINTS,
+  RESTORE_MODE_LABELS,
+  RESTORE_MODE_ORDER,
+} from '@/app/_lib/restore-format';
+import { useTRPC } from '@/app/_lib/trpc';
+import type { RestoreMode } from '@/server/engine/plan-types';
+import { newVmNameSchema, restoreRequestSchema } from '@/server/schemas/operations';
+import { DESTRUCTIVE_MODES } from './wizard-model';
+
+export function ModeStep({
+  pointId,
+  selected,
+  newVmName,
+  onBack,
+  onNext,
+}: {
+  pointId: string;
+  selected: RestoreMode | '';
+  newVmName: string;
+  onBack: () => void;
+  onNext: (mode: RestoreMode, newVmName: string) => void;
+}) {
+  const trpc = useTRPC();
+  const detail = useQuery(trpc.restorePoints.get.queryOptions({ id: pointId }));
+  const [mode, setMode] = useState<RestoreMode | ''>(selected);
+  const [name, setName] = useState(newVmName);
+  const [errors, setErrors] = useState<{ mode?: string; newVmName?: string }>({});
+
+  if (detail.isPending) return <LoadingState label="Reading the restore point…" />;
+  if (detail.isError) return <ErrorState error={detail.error} title="Could not read the restore point" />;
+  const { point, restoreModes } = detail.data;
+  const options = RESTORE_MODE_ORDER.map((key) => restoreModes.find((option) => option.mode === key)).filter(
+    (option) => option !== undefined,
+  );
+  const vmName = point.vmName;
+
+  const next = () => {
+    // The server's own schema: a mode, and a valid new VM name where one is given or required.
+    const parsed = restoreRequestSchema.safeParse({
+      restorePointId: pointId,
+      mode: mode || undefined,
+      newVmName: name.trim() === '' ? undefined : name,
+    });
+    if (!parsed.success) {
+      const found: { mode?: string; newVmName?: string } = {};
+      for (const issue of parsed.error.issues) {
+        const key = issue.path[0];
+        if (key === 'mode' || key === 'newVmName') found[key] ??= issue.message;
+      }
+      setErrors(found);
+      return;
+    }
+    onNext(parsed.data.mode, parsed.data.newVmName ?? '');
+  };
+
+  return (
+    <section aria-labelledby="step-mode">
+      <StepHeading stepKey="mode">
+        <span id="step-mode">How to restore {vmName}?</span>
+      </StepHeading>
+      <p className="mb-3 text-sm text-slate-600">
+        Point of {formatDateTime(point.createdAt)} ({METHOD_LABELS[point.method]}). Safe modes come first; a
+        mode this point cannot do is disabled with the reason.
+      </p>
+      <RadioGroup
+        aria-label="Restore mode"
+        value={mode}
+        onValueChange={(value) => {
+          setMode(value as RestoreMode);
+          setErrors({});
+        }}
+      >
+        {options.map((option) => (
+          <label
+            key={option.mode}
+            htmlFor={`mode-${option.mode}`}
+            className="flex gap-3 rounded-md border border-slate-200 bg-white p-3 has-[[data-disabled]]:opacity-60 has-[[data-state=checked]]:border-brand-500"
+          >
+            <RadioGroupItem
+              id={`mode-${option.mode}`}
+              value={option.mode}
+              disabled={!option.isAvailable}
+              aria-describedby={`mode-${option.mode}-hint`}
+            />
+            <span className="flex flex-col">
+              <span className="text-sm font-medium">
+                {RESTORE_MODE_LABELS[option.mode]}{' '}
+                {DESTRUCTIVE_MODES.has(option.mode) ? <Badge tone="danger">destructive</Badge> : null}
+              </span>
+              <span id={`mode-${option.mode}-hint`} className="text-xs text-slate-600">
+                {option.isAvailable ? RESTORE_MODE_HINTS[option.mode] : `Not available: ${option.reason}`}
+              </span>
+            </span>
+          </label>
+        ))}
+      </RadioGroup>
+      <FieldErrorText id="mode-error" message={errors.mode} />
+      {mode === 'as-new' || mode === 'staged' ? (
+        <div className="mt-4 flex flex-col gap-1">
+          <Label htmlFor="new-vm-name">New VM name</Label>
+          <Input
+            id="new-vm-name"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            className="w-80"
+            placeholder={`${vmName}-restored`}
+            aria-invalid={errors.newVmName ? true : undefined}
+            aria-describedby="new-vm-name-hint new-vm-name-error"
+          />
+          <span id="new-vm-name-hint" className="text-xs text-slate-500">
+            {mode === 'staged'
+              ? `Leave empty to replace ${vmName} itself with the copy (you will type its name to confirm).`
+              : 'The restored VM is created next to the original; nothing existing is touched.'}
+          </span>
+          <FieldErrorText
+            id="new-vm-name-error"
+            message={
+              errors.newVmName ??
+              (name.trim() !== '' && !newVmNameSchema.safeParse(name).success
+                ? newVmNameSchema.safeParse(name).error?.issues[0]?.message
+                : undefined)
+            }
+          />
+        </div>
+      ) : null}
+      <WizardActions>
+        <Button type="button" variant="secondary" onClick={onBack}>
+          Back
+        </Button>
+        <Button type="button" onClick={next}>
+          Next: impact
+        </Button>
+      </WizardActions>
+    </section>
+  );
+}
