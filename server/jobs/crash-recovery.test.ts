@@ -11,7 +11,6 @@ import path from 'node:path';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { locks, operationSteps, operations, restorePoints } from '../../db/schema';
-import { findLeakedLocks } from './runner';
 import { createHarness, type Harness } from './test-harness';
 
 const LEASE_MS = 800;
@@ -79,7 +78,7 @@ function stepStatus(operationId: string, key: string): string | undefined {
 
 describe('crash safety with a real worker process', () => {
   it('a worker killed mid-copy: the next worker resumes, one point per VM, no lock left', async () => {
-    const op = h.enqueueBackup({
+    const op = await h.enqueueBackup({
       scope: { kind: 'host-volume', hostVolumeId: 'hv1-d' },
       methodByVm: { app1: 'wsb-volume', sql1: 'wsb-volume' },
       consistencyPolicy: 'fallback',
@@ -112,11 +111,11 @@ describe('crash safety with a real worker process', () => {
     const points = h.db.select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
     expect(points.map((point) => point.vmId).sort()).toEqual(['app1', 'sql1']);
     expect(h.db.select().from(locks).all()).toEqual([]);
-    expect(findLeakedLocks(h.db)).toEqual([]);
+    expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
   }, 60_000);
 
   it('a worker killed while a guest is frozen: the operation ends interrupted after the thaw ran', async () => {
-    const op = h.enqueueBackup({
+    const op = await h.enqueueBackup({
       scope: { kind: 'array-volume', arrayVolumeId: 'lun1' },
       methodByVm: { app1: 'array-snapshot', sql1: 'array-snapshot' },
       consistencyPolicy: 'require',

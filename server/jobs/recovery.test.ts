@@ -6,7 +6,6 @@ import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { locks, operationSteps, operations, restorePoints } from '../../db/schema';
 import type { BackupRequestInput } from '../engine/backup-plan';
-import { claimNextStep, completeStep, findLeakedLocks, recoverExpiredLeases } from './runner';
 import { executeStep } from './step-executor';
 import { createHarness, type Harness } from './test-harness';
 
@@ -35,12 +34,12 @@ const arrayRequest: BackupRequestInput = {
 /** Runs steps with a fake worker until `stopAtKey` is claimed (left running, as if the worker died). */
 async function runUntilClaimed(operationId: string, stopAtKey: string, now: Date) {
   for (;;) {
-    const claimed = claimNextStep(h.db, { workerId: 'dead', now, leaseMs: LEASE_MS });
+    const claimed = await h.stores.operations.claimNext({ workerId: 'dead', now, leaseMs: LEASE_MS });
     if (!claimed) throw new Error(`never reached ${stopAtKey}`);
     expect(claimed.operation.id).toBe(operationId);
     if (claimed.step.key === stopAtKey) return claimed;
     const outcome = await executeStep({
-      db: h.db,
+      stores: h.stores,
       driver: h.driver,
       operation: claimed.operation,
       step: claimed.step,
@@ -50,7 +49,7 @@ async function runUntilClaimed(operationId: string, stopAtKey: string, now: Date
       log: () => {},
       now: () => now,
     });
-    completeStep(h.db, claimed, outcome, { workerId: 'dead', now, leaseMs: LEASE_MS });
+    await h.stores.operations.completeStep(claimed, outcome, { workerId: 'dead', now, leaseMs: LEASE_MS });
   }
 }
 
@@ -65,11 +64,13 @@ describe('recoverExpiredLeases', () => {
     ['vm:app1:check', 'resume', 'succeeded'],
   ] as const)('a worker lost during %s: %s, ends %s', async (key, decision, finalStatus) => {
     h.driver.ensureVm('sql1'); // sql1 is busy writing from the start
-    const op = h.enqueueBackup(arrayRequest);
+    const op = await h.enqueueBackup(arrayRequest);
     const start = new Date();
     await runUntilClaimed(op.id, key, start);
-    expect(recoverExpiredLeases(h.db, new Date(start.getTime() + LEASE_MS - 1))).toEqual([]); // lease still live
-    const [report] = recoverExpiredLeases(h.db, new Date(start.getTime() + LEASE_MS + 1));
+    expect(await h.stores.operations.recoverExpiredLeases(new Date(start.getTime() + LEASE_MS - 1))).toEqual(
+      [],
+    ); // lease still live
+    const [report] = await h.stores.operations.recoverExpiredLeases(new Date(start.getTime() + LEASE_MS + 1));
     expect(report).toMatchObject({ operationId: op.id, decision });
 
     h.startWorker();
@@ -87,12 +88,12 @@ describe('recoverExpiredLeases', () => {
     const points = h.db.select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
     expect(points.length).toBe(finalStatus === 'succeeded' ? 2 : 0);
     expect(h.db.select().from(locks).all()).toEqual([]);
-    expect(findLeakedLocks(h.db)).toEqual([]);
+    expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
     expect(h.driver.isWorkloadWriting('sql1')).toBe(true);
   });
 
   it('a catalog step run twice never duplicates the restore point', async () => {
-    const op = h.enqueueBackup(arrayRequest);
+    const op = await h.enqueueBackup(arrayRequest);
     h.startWorker();
     await h.waitForFinal([op.id]);
     const catalog = h.db
@@ -103,7 +104,7 @@ describe('recoverExpiredLeases', () => {
     if (!catalog) throw new Error('no catalog step');
     h.db.update(operations).set({ status: 'running' }).where(eq(operations.id, op.id)).run();
     const again = await executeStep({
-      db: h.db,
+      stores: h.stores,
       driver: h.driver,
       operation: h.db.select().from(operations).where(eq(operations.id, op.id)).get() as never,
       step: catalog,
@@ -121,11 +122,12 @@ describe('recoverExpiredLeases', () => {
 
 describe('event relay', () => {
   it('publishes events written by another process once, in id order', async () => {
-    const { startEventRelay, subscribeToOperationEvents, EventBatch } = await import('./events');
+    const { startEventRelay, subscribeToOperationEvents } = await import('./events');
+    const { EventBatch } = await import('../../db/stores/sqlite/transaction');
     const seen: number[] = [];
     const unsubscribe = subscribeToOperationEvents((event) => seen.push(event.id));
-    const stop = startEventRelay(h.db, { intervalMs: 5 });
-    const op = h.enqueueBackup(arrayRequest); // published locally at once
+    const stop = startEventRelay(h.stores.operations, { intervalMs: 5 });
+    const op = await h.enqueueBackup(arrayRequest); // published locally at once
     // Another process's write: rows appear in the table without a local publish.
     const foreign = new EventBatch();
     h.db.transaction((tx) => {

@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { operationEvents, operationSteps, restorePoints, stepLogs } from '../../db/schema';
 import { checkConsistency, LAB_DISK_BYTES } from '../drivers/lab/disk-image';
 import type { BackupRequestInput } from '../engine/backup-plan';
-import { findLeakedLocks, requestCancel } from './runner';
 import { createHarness, type Harness } from './test-harness';
 
 let h: Harness;
@@ -53,7 +52,7 @@ function pointsOf(operationId: string) {
 
 describe('runner: backups through the lab driver', () => {
   it('runs a hyperv-vss backup to a catalogued, hashed restore point and releases every lock', async () => {
-    const op = h.enqueueBackup(backupOf(['sql1']));
+    const op = await h.enqueueBackup(backupOf(['sql1']));
     h.startWorker();
     const [done] = await h.waitForFinal([op.id]);
     expect(done.status).toBe('succeeded');
@@ -72,7 +71,7 @@ describe('runner: backups through the lab driver', () => {
       applicationState: 'clean',
     });
     expect(point.sizeBytes).toBeGreaterThan(0);
-    expect(findLeakedLocks(h.db)).toEqual([]);
+    expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
     const types = h.db
       .select()
       .from(operationEvents)
@@ -96,7 +95,7 @@ describe('runner: backups through the lab driver', () => {
   });
 
   it('an array snapshot with freeze and scripts catalogues one point per VM on the LUN', async () => {
-    const op = h.enqueueBackup(arrayBackup('require'));
+    const op = await h.enqueueBackup(arrayBackup('require'));
     h.startWorker();
     const [done] = await h.waitForFinal([op.id]);
     expect(done.status).toBe('succeeded');
@@ -113,8 +112,8 @@ describe('runner: backups through the lab driver', () => {
   });
 
   it('two conflicting operations never run at the same time', async () => {
-    const first = h.enqueueBackup(backupOf(['sql1']));
-    const second = h.enqueueBackup(arrayBackup('fallback')); // also locks vm:sql1
+    const first = await h.enqueueBackup(backupOf(['sql1']));
+    const second = await h.enqueueBackup(arrayBackup('fallback')); // also locks vm:sql1
     h.startWorker({ concurrency: 4 });
     const [a, b] = await h.waitForFinal([first.id, second.id]);
     expect(a.status).toBe('succeeded');
@@ -132,7 +131,7 @@ describe('runner: backups through the lab driver', () => {
 describe('runner: faults end as the policy says', () => {
   it('freeze timeout under fallback: continues, the point is crash-consistent with the reason', async () => {
     h.driver.faults.inject({ fault: 'freeze-timeout', vmId: 'sql1' });
-    const op = h.enqueueBackup(arrayBackup('fallback'));
+    const op = await h.enqueueBackup(arrayBackup('fallback'));
     h.startWorker();
     const [done] = await h.waitForFinal([op.id]);
     expect(done.status).toBe('succeeded');
@@ -144,7 +143,7 @@ describe('runner: faults end as the policy says', () => {
 
   it('freeze timeout under require: fails that VM, still thaws, the other VM gets its point', async () => {
     h.driver.faults.inject({ fault: 'freeze-timeout', vmId: 'sql1' });
-    const op = h.enqueueBackup(arrayBackup('require'));
+    const op = await h.enqueueBackup(arrayBackup('require'));
     h.startWorker();
     const [done] = await h.waitForFinal([op.id]);
     expect(done.status).toBe('failed');
@@ -153,13 +152,13 @@ describe('runner: faults end as the policy says', () => {
     expect(steps.find((step) => step.kind === 'guest-thaw')?.status).toBe('succeeded');
     expect(steps.find((step) => step.key === 'vm:sql1:catalog')?.status).toBe('skipped');
     expect(pointsOf(op.id).map((point) => point.vmId)).toEqual(['app1']);
-    expect(findLeakedLocks(h.db)).toEqual([]);
+    expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
   });
 
   it('VSS writer timeout: fallback retakes the snapshot unquiesced, require fails the VM', async () => {
     h.driver.faults.inject({ fault: 'vss-writer-timeout', vmId: 'sql1' });
-    const fallback = h.enqueueBackup(backupOf(['sql1']));
-    const require = h.enqueueBackup(backupOf(['sql1'], { consistencyPolicy: 'require' }));
+    const fallback = await h.enqueueBackup(backupOf(['sql1']));
+    const require = await h.enqueueBackup(backupOf(['sql1'], { consistencyPolicy: 'require' }));
     h.startWorker();
     const [a, b] = await h.waitForFinal([fallback.id, require.id]);
     expect(a.status).toBe('succeeded');
@@ -171,7 +170,7 @@ describe('runner: faults end as the policy says', () => {
   });
 
   it('pre-freeze script exiting non-zero under require fails the VM; a failing post-thaw script is a warning', async () => {
-    const failing = h.enqueueBackup(
+    const failing = await h.enqueueBackup(
       arrayBackup('require', {
         scripts: { sql1: { preFreeze: { command: 'exit 3', timeoutSeconds: 5 } } },
       }),
@@ -180,7 +179,7 @@ describe('runner: faults end as the policy says', () => {
     const [a] = await h.waitForFinal([failing.id]);
     expect(a.status).toBe('failed');
     expect(stepsOf(a.id).find((step) => step.kind === 'pre-freeze-script')?.error).toContain('exited 3');
-    const warned = h.enqueueBackup(
+    const warned = await h.enqueueBackup(
       arrayBackup('require', { scripts: { sql1: { postThaw: { command: 'exit 4', timeoutSeconds: 5 } } } }),
     );
     const [b] = await h.waitForFinal([warned.id]);
@@ -192,7 +191,7 @@ describe('runner: faults end as the policy says', () => {
 
   it('snapshot failure is retried, then fails the operation after running the thaw', async () => {
     h.driver.faults.inject({ fault: 'snapshot-failed', arrayVolumeId: 'lun1' });
-    const op = h.enqueueBackup(arrayBackup('require'));
+    const op = await h.enqueueBackup(arrayBackup('require'));
     h.startWorker();
     const [done] = await h.waitForFinal([op.id]);
     expect(done.status).toBe('failed');
@@ -211,13 +210,13 @@ describe('runner: faults end as the policy says', () => {
       action: 'createSnapshot',
       remaining: 2,
     });
-    const recovers = h.enqueueBackup(backupOf(['app1']));
+    const recovers = await h.enqueueBackup(backupOf(['app1']));
     h.startWorker();
     const [a] = await h.waitForFinal([recovers.id]);
     expect(a.status).toBe('succeeded');
     expect(stepsOf(a.id).find((step) => step.kind === 'vss-snapshot')?.attempts).toBe(3);
     h.driver.faults.inject({ fault: 'host-unreachable', vmId: 'app1', action: 'createSnapshot' });
-    const gone = h.enqueueBackup(backupOf(['app1']));
+    const gone = await h.enqueueBackup(backupOf(['app1']));
     const [b] = await h.waitForFinal([gone.id]);
     expect(b.status).toBe('failed');
     expect(stepsOf(b.id).find((step) => step.kind === 'vss-snapshot')?.error).toMatch(
@@ -227,7 +226,7 @@ describe('runner: faults end as the policy says', () => {
 
   it('repository full fails at once (not retryable) and still releases the snapshot', async () => {
     h.driver.faults.inject({ fault: 'repository-full' });
-    const op = h.enqueueBackup(backupOf(['app1']));
+    const op = await h.enqueueBackup(backupOf(['app1']));
     h.startWorker();
     const [done] = await h.waitForFinal([op.id]);
     expect(done.status).toBe('failed');
@@ -247,7 +246,7 @@ describe('runner: consistency is measured', () => {
     const states: (string | null)[] = [];
     for (let attempt = 0; attempt < 5 && !states.includes('torn'); attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 7));
-      const op = h.enqueueBackup(backupOf(['web1']));
+      const op = await h.enqueueBackup(backupOf(['web1']));
       const [done] = await h.waitForFinal([op.id]);
       expect(done.status).toBe('succeeded');
       const [point] = pointsOf(op.id);
@@ -261,8 +260,8 @@ describe('runner: consistency is measured', () => {
     h.driver.ensureVm('legacy1');
     h.driver.ensureVm('sql1');
     await new Promise((resolve) => setTimeout(resolve, 30));
-    const saved = h.enqueueBackup(backupOf(['legacy1']));
-    const frozen = h.enqueueBackup(arrayBackup('require'));
+    const saved = await h.enqueueBackup(backupOf(['legacy1']));
+    const frozen = await h.enqueueBackup(arrayBackup('require'));
     h.startWorker();
     await h.waitForFinal([saved.id, frozen.id]);
     const [legacy] = pointsOf(saved.id);
@@ -307,10 +306,10 @@ describe('runner: cancel', () => {
   }
 
   it('cancel while a guest is frozen: thaw and post-thaw script still run, the rest is cancelled', async () => {
-    const op = slow.enqueueBackup(arrayBackup('require'));
+    const op = await slow.enqueueBackup(arrayBackup('require'));
     slow.startWorker();
     await waitForStep(op.id, 'vm:sql1:guest-freeze', 'succeeded');
-    expect(requestCancel(slow.db, op.id, new Date())).toBe('cancelling');
+    expect(await slow.stores.operations.cancel(op.id, new Date(), 'system')).toBe('cancelling');
     const [done] = await slow.waitForFinal([op.id]);
     expect(done.status).toBe('cancelled');
     const statuses = statusesOf(op.id);
@@ -323,15 +322,15 @@ describe('runner: cancel', () => {
       snapshot === 'cancelled' ? 'skipped' : 'succeeded',
     );
     expect(slow.driver.isWorkloadWriting('sql1')).toBe(true);
-    expect(findLeakedLocks(slow.db)).toEqual([]);
+    expect(await slow.stores.operations.findLeakedLocks()).toEqual([]);
   });
 
   it('cancel while in saved state: the VM is resumed', async () => {
-    const op = slow.enqueueBackup(backupOf(['legacy1']));
+    const op = await slow.enqueueBackup(backupOf(['legacy1']));
     slow.startWorker();
     await waitForStep(op.id, 'vm:legacy1:save-state', 'succeeded');
     expect(await slow.driver.getPowerState('legacy1')).toBe('saved');
-    requestCancel(slow.db, op.id, new Date());
+    await slow.stores.operations.cancel(op.id, new Date(), 'system');
     const [done] = await slow.waitForFinal([op.id]);
     expect(done.status).toBe('cancelled');
     expect(statusesOf(op.id)['vm:legacy1:resume']).toBe('succeeded');
@@ -339,10 +338,10 @@ describe('runner: cancel', () => {
   });
 
   it('cancel during the copy aborts it and still releases the snapshot', async () => {
-    const op = slow.enqueueBackup(backupOf(['app1']));
+    const op = await slow.enqueueBackup(backupOf(['app1']));
     slow.startWorker({ leaseMs: 150 });
     await waitForStep(op.id, 'vm:app1:copy-to-repository', 'running');
-    requestCancel(slow.db, op.id, new Date());
+    await slow.stores.operations.cancel(op.id, new Date(), 'system');
     const [done] = await slow.waitForFinal([op.id]);
     expect(done.status).toBe('cancelled');
     const statuses = statusesOf(op.id);
@@ -351,9 +350,9 @@ describe('runner: cancel', () => {
     expect(pointsOf(op.id)).toEqual([]);
   });
 
-  it('a queued operation is cancelled at once, with nothing run', () => {
-    const op = h.enqueueBackup(backupOf(['app1']));
-    expect(requestCancel(h.db, op.id, new Date())).toBe('cancelled');
+  it('a queued operation is cancelled at once, with nothing run', async () => {
+    const op = await h.enqueueBackup(backupOf(['app1']));
+    expect(await h.stores.operations.cancel(op.id, new Date(), 'system')).toBe('cancelled');
     expect(stepsOf(op.id).every((step) => step.status === 'cancelled' && step.startedAt === null)).toBe(true);
   });
 });

@@ -8,9 +8,8 @@
  * after 60 s"); `require` fails the VMs the step serves.
  */
 import path from 'node:path';
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { operationSteps, pointVerifications, restorePointFiles, restorePoints, vms } from '../../db/schema';
+import type { Stores } from '../../db/stores/ports';
+import type { OperationRecord, StepOutcome, StepRecord } from '../../db/stores/ports/operation-store';
 import {
   type CopyResult,
   type Driver,
@@ -22,14 +21,15 @@ import type { BackupPlan, OperationPlan, PlanStep } from '../engine/plan-types';
 import { selectPointsToPrune } from '../engine/retention';
 import { isConsistencyStep, readStepParams, type SnapshotStepParams } from '../engine/step-params';
 import type { Consistency } from '../engine/types';
-import { EventBatch } from './events';
-import type { OperationRow, StepOutcome, StepRow } from './runner';
+
+/** The stores a step may touch: its operation's steps, and the restore point catalogue. */
+export type StepStores = Pick<Stores, 'operations' | 'restorePoints'>;
 
 export interface StepContext {
-  db: Db;
+  stores: StepStores;
   driver: Driver;
-  operation: OperationRow;
-  step: StepRow;
+  operation: OperationRecord;
+  step: StepRecord;
   planStep: PlanStep;
   signal: AbortSignal;
   onProgress: (bytesDone: number, bytesTotal?: number) => void;
@@ -203,7 +203,11 @@ async function runStep(context: StepContext): Promise<StepOutcome> {
     case 'verify-point': {
       const { restorePointIds } = readStepParams(step, 'verify-point');
       for (const id of restorePointIds) {
-        const verdict = await verifyAndRecord(context.db, driver, id, context.now());
+        const verdict = await verifyAndRecord(context.stores, driver, id, {
+          now: context.now(),
+          requestedBy: context.operation.requestedBy,
+          operationId: context.operation.id,
+        });
         if (verdict !== 'intact') {
           throw new DriverError(
             'data-corrupt',
@@ -271,16 +275,9 @@ async function runStep(context: StepContext): Promise<StepOutcome> {
       return { status: 'succeeded' };
     case 'verify-restored': {
       const { restoreStepKeys } = readStepParams(step, 'verify-restored');
-      const rows = context.db
-        .select()
-        .from(operationSteps)
-        .where(
-          and(
-            eq(operationSteps.operationId, context.operation.id),
-            inArray(operationSteps.key, restoreStepKeys),
-          ),
-        )
-        .all();
+      const rows = (await context.stores.operations.steps(context.operation.id)).filter((row) =>
+        restoreStepKeys.includes(row.key),
+      );
       for (const key of restoreStepKeys) {
         const row = rows.find((candidate) => candidate.key === key);
         if (row?.status !== 'succeeded' || row.resultJson?.verified !== true) {
@@ -299,7 +296,7 @@ async function runStep(context: StepContext): Promise<StepOutcome> {
       const { restorePointIds } = readStepParams(step, 'discard-newer-points');
       for (const id of restorePointIds) {
         await deletePoint(
-          context.db,
+          context.stores,
           driver,
           id,
           context.operation.id,
@@ -314,10 +311,10 @@ async function runStep(context: StepContext): Promise<StepOutcome> {
 
 /** Re-hashes a point through the driver and records the verdict. */
 export async function verifyAndRecord(
-  db: Db,
+  stores: StepStores,
   driver: Driver,
   restorePointId: string,
-  now: Date,
+  options: { now: Date; requestedBy: string; operationId?: string | null },
 ): Promise<'intact' | 'corrupt' | 'missing'> {
   const result = await driver.verifyRestorePoint(restorePointId);
   const verdict = result.isIntact
@@ -325,26 +322,20 @@ export async function verifyAndRecord(
     : result.mismatches.some((line) => /missing/.test(line))
       ? 'missing'
       : 'corrupt';
-  db.transaction((tx) => {
-    tx.insert(pointVerifications)
-      .values({
-        pointId: restorePointId,
-        at: now,
-        verdict,
-        detailsJson: { mismatches: result.mismatches, applicationState: result.applicationState ?? null },
-      })
-      .run();
-    tx.update(restorePoints)
-      .set({ lastVerifiedAt: now, lastVerdict: verdict })
-      .where(eq(restorePoints.id, restorePointId))
-      .run();
+  await stores.restorePoints.recordVerification({
+    pointId: restorePointId,
+    verdict,
+    details: { mismatches: result.mismatches, applicationState: result.applicationState ?? null },
+    now: options.now,
+    requestedBy: options.requestedBy,
+    operationId: options.operationId ?? null,
   });
   return verdict;
 }
 
 /** Deletes a point's stored data, then its catalogue row (re-running after a crash is harmless). */
 export async function deletePoint(
-  db: Db,
+  stores: StepStores,
   driver: Driver,
   restorePointId: string,
   operationId: string | null,
@@ -352,28 +343,14 @@ export async function deletePoint(
   now: Date,
 ): Promise<void> {
   await driver.deleteRestorePointData(restorePointId);
-  const events = new EventBatch();
-  db.transaction((tx) => {
-    const point = tx.delete(restorePoints).where(eq(restorePoints.id, restorePointId)).returning().get();
-    const eventOperationId = operationId ?? point?.operationId;
-    if (point && eventOperationId) {
-      events.append(
-        tx,
-        eventOperationId,
-        'restore-point.deleted',
-        { restorePointId, vmId: point.vmId, reason },
-        now,
-      );
-    }
-  });
-  events.publish();
+  await stores.restorePoints.deletePoint({ pointId: restorePointId, operationId, reason, now });
 }
 
-function catalogRestorePoint(context: StepContext): StepOutcome {
-  const { db, operation, planStep } = context;
+async function catalogRestorePoint(context: StepContext): Promise<StepOutcome> {
+  const { stores, operation, planStep } = context;
   const params = readStepParams(planStep, 'catalog');
   const vmId = requireVm(planStep);
-  const steps = db.select().from(operationSteps).where(eq(operationSteps.operationId, operation.id)).all();
+  const steps = await stores.operations.steps(operation.id);
   const byKey = new Map(steps.map((step) => [step.key, step]));
   const copyStep = byKey.get(params.copyStepKey);
   const copy = copyStep?.resultJson as CopyResult | undefined;
@@ -411,54 +388,32 @@ function catalogRestorePoint(context: StepContext): StepOutcome {
   const createdAt = snapshotStep?.finishedAt ?? copyStep.startedAt ?? context.now();
   const plan = operation.planJson as unknown as OperationPlan;
   const vmName = (plan as BackupPlan).vms?.find((vm) => vm.vmId === vmId)?.vmName ?? vmId;
-  const hostId = db.select({ hostId: vms.hostId }).from(vms).where(eq(vms.id, vmId)).get()?.hostId ?? null;
   const now = context.now();
-
-  const events = new EventBatch();
-  const inserted = db.transaction((tx) => {
-    const row = tx
-      .insert(restorePoints)
-      .values({
-        id: params.restorePointId,
-        vmId,
-        vmName,
-        hostId,
-        operationId: operation.id,
-        jobId: operation.jobId,
-        method: params.method,
-        consistency,
-        consistencyReason: reasons.length > 0 ? reasons.join('; ') : null,
-        captureState: params.captureState,
-        applicationState: copy.applicationState ?? null,
-        createdAt,
-        hostVolumeId: params.hostVolumeId ?? null,
-        arrayVolumeId: params.arrayVolumeId ?? null,
-        snapshotId: params.snapshotId ?? null,
-        heldDisksJson: params.heldDiskIds,
-        missingDisksJson: params.missingDiskIds,
-        sizeBytes: copy.bytes,
-        repositoryPath: path.dirname(copy.files[0]?.path ?? `repository/${params.restorePointId}/x`),
-      })
-      // A resumed catalog step finds its point already there: UNIQUE(operation_id, vm_id).
-      .onConflictDoNothing()
-      .returning({ id: restorePoints.id })
-      .get();
-    if (row) {
-      tx.insert(restorePointFiles)
-        .values(copy.files.map((file) => ({ pointId: row.id, ...file })))
-        .onConflictDoNothing()
-        .run();
-      events.append(
-        tx,
-        operation.id,
-        'restore-point.created',
-        { restorePointId: row.id, vmId, consistency },
-        now,
-      );
-    }
-    return row !== undefined;
+  const inserted = await stores.restorePoints.catalog({
+    point: {
+      id: params.restorePointId,
+      vmId,
+      vmName,
+      operationId: operation.id,
+      jobId: operation.jobId,
+      method: params.method,
+      consistency,
+      consistencyReason: reasons.length > 0 ? reasons.join('; ') : null,
+      captureState: params.captureState,
+      applicationState: copy.applicationState ?? null,
+      createdAt,
+      hostVolumeId: params.hostVolumeId ?? null,
+      arrayVolumeId: params.arrayVolumeId ?? null,
+      snapshotId: params.snapshotId ?? null,
+      heldDisksJson: params.heldDiskIds,
+      missingDisksJson: params.missingDiskIds,
+      sizeBytes: copy.bytes,
+      repositoryPath: path.dirname(copy.files[0]?.path ?? `repository/${params.restorePointId}/x`),
+    },
+    files: copy.files,
+    operationId: operation.id,
+    now,
   });
-  events.publish();
   context.log(
     inserted ? 'info' : 'warn',
     inserted
@@ -469,18 +424,14 @@ function catalogRestorePoint(context: StepContext): StepOutcome {
 }
 
 async function applyRetention(context: StepContext): Promise<StepOutcome> {
-  const { db, driver, planStep } = context;
+  const { stores, driver, planStep } = context;
   const params = readStepParams(planStep, 'apply-retention');
   let pruned = 0;
   for (const vmId of params.vmIds) {
-    const points = db
-      .select({ id: restorePoints.id, createdAt: restorePoints.createdAt })
-      .from(restorePoints)
-      .where(and(eq(restorePoints.jobId, params.jobId), eq(restorePoints.vmId, vmId)))
-      .all();
+    const points = await stores.restorePoints.retentionCandidates(params.jobId, vmId);
     const selection = selectPointsToPrune(points, params.policy, params.timeZone);
     for (const id of selection.prune) {
-      await deletePoint(db, driver, id, context.operation.id, 'pruned by retention', context.now());
+      await deletePoint(stores, driver, id, context.operation.id, 'pruned by retention', context.now());
       pruned += 1;
     }
   }

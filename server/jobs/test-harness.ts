@@ -6,26 +6,28 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { inArray } from 'drizzle-orm';
 import { type Db, openDatabase, sqliteOf } from '../../db/client';
-import { isFinalOperationStatus, operations } from '../../db/schema';
+import { isFinalOperationStatus } from '../../db/schema';
 import { writeInventory } from '../../db/stores/inventory-store';
+import type { Stores } from '../../db/stores/ports';
+import type { OperationRecord } from '../../db/stores/ports/operation-store';
+import { createSqliteStores } from '../../db/stores/sqlite';
 import { LabDriver, type LabDriverOptions } from '../drivers/lab/lab-driver';
 import { labTestInventory } from '../drivers/lab/lab-fixture';
 import { type BackupRequestInput, planBackup } from '../engine/backup-plan';
 import { type InventoryIndex, indexInventory } from '../engine/inventory';
-import { enqueueOperation, type OperationRow } from './runner';
 import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
 
 export interface Harness {
   db: Db;
+  stores: Stores;
   root: string;
   index: InventoryIndex;
   driver: LabDriver;
   newId: () => string;
-  enqueueBackup(request: BackupRequestInput, options?: { now?: Date }): OperationRow;
+  enqueueBackup(request: BackupRequestInput, options?: { now?: Date }): Promise<OperationRecord>;
   startWorker(options?: Partial<WorkerOptions>): WorkerHandle;
-  waitForFinal(operationIds: string[], timeoutMs?: number): Promise<OperationRow[]>;
+  waitForFinal(operationIds: string[], timeoutMs?: number): Promise<OperationRecord[]>;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export function createHarness(
 ): Harness {
   const root = mkdtempSync(path.join(tmpdir(), 'migawka-run-'));
   const db = openDatabase(options.dbFile ?? ':memory:');
+  const stores = createSqliteStores(db);
   const inventory = labTestInventory();
   writeInventory(db, inventory, 'insert');
   const index = indexInventory(inventory);
@@ -51,21 +54,23 @@ export function createHarness(
   const workers: WorkerHandle[] = [];
   return {
     db,
+    stores,
     root,
     index,
     driver,
     newId,
-    enqueueBackup(request, enqueueOptions = {}) {
+    async enqueueBackup(request, enqueueOptions = {}) {
       const now = enqueueOptions.now ?? new Date();
       const plan = planBackup(index, request, { now, newId });
-      return enqueueOperation(db, plan, request as unknown as Record<string, unknown>, {
+      return stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
         id: `op-${newId()}`,
         now,
+        requestedBy: 'system',
       });
     },
     startWorker(workerOptions = {}) {
       const worker = startWorker({
-        db,
+        stores,
         driver,
         pollMs: 5,
         leaseMs: 2000,
@@ -78,9 +83,12 @@ export function createHarness(
     async waitForFinal(operationIds, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const rows = db.select().from(operations).where(inArray(operations.id, operationIds)).all();
+        const statuses = await stores.operations.statusesOf(operationIds);
+        const rows = [...statuses].map(([id, status]) => ({ id, status }));
         if (rows.length === operationIds.length && rows.every((row) => isFinalOperationStatus(row.status))) {
-          return operationIds.map((id) => rows.find((row) => row.id === id) as OperationRow);
+          return Promise.all(
+            operationIds.map(async (id) => (await stores.operations.get(id)) as OperationRecord),
+          );
         }
         if (Date.now() > deadline) {
           throw new Error(`operations not final: ${rows.map((row) => `${row.id}=${row.status}`).join(', ')}`);

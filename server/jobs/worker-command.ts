@@ -1,14 +1,14 @@
 /**
  * `migawka worker`: runs the durable runner (and the backup job scheduler) as its own process
- * against the database at MIGAWKA_DB_PATH (or $MIGAWKA_DATA_DIR/migawka.db). Several workers,
+ * against the configured database (server/config.ts: MIGAWKA_DB_PATH, or $MIGAWKA_DATA_DIR/migawka.db). Several workers,
  * and the one inside the web server, can share one database: claims are leased. SIGTERM/SIGINT
  * stop claiming and let the steps in flight finish; a SIGKILL is what lease recovery is for.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { databasePathFromEnv, openDatabase } from '../../db/client';
+import { openDatabase } from '../../db/client';
+import { getConfig } from '../config';
 import { logger } from '../logger';
 import { startBackgroundWorker, stopBackgroundWorker } from '../services/worker-service';
-import { labRootFromEnv } from './runtime';
 
 function positive(value: string): number {
   const number = Number(value);
@@ -26,7 +26,8 @@ export function registerWorkerCommand(program: Command): void {
     .option('--poll-ms <ms>', 'how often to look for work', positive)
     .action(
       async (options: { workerId?: string; concurrency?: number; leaseMs?: number; pollMs?: number }) => {
-        const file = databasePathFromEnv();
+        const config = getConfig();
+        const file = config.dbPath;
         const db = openDatabase(file);
         const worker = startBackgroundWorker(db, {
           ...(options.workerId ? { workerId: options.workerId } : {}),
@@ -34,7 +35,7 @@ export function registerWorkerCommand(program: Command): void {
           ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
           ...(options.pollMs ? { pollMs: options.pollMs } : {}),
         });
-        logger.info({ workerId: worker.workerId, database: file, lab: labRootFromEnv() }, 'worker started');
+        logger.info({ workerId: worker.workerId, database: file, lab: config.lab.dir }, 'worker started');
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {
             logger.info({ workerId: worker.workerId, signal }, 'stopping: finishing the steps in flight');

@@ -1,38 +1,32 @@
 /**
- * The worker loop: recover expired leases, run the scheduler tick, claim runnable steps (up to
- * `concurrency` at once, each of a different operation), execute them through the driver
- * outside any transaction, and record their outcome. Runs inside the Next server by default, or
- * as its own process (`migawka worker`); several workers share one database safely because
- * every claim is a BEGIN IMMEDIATE transaction and every write checks the lease.
+ * The worker: one `tick()` is one pass — recover expired leases, run the scheduler when due,
+ * claim runnable steps (up to `concurrency` at once, each of a different operation), execute
+ * them through the driver outside any transaction, and record their outcomes. Tests call
+ * `tick()` with an injected clock; `startWorker` runs passes on a timer (inside the Next server
+ * by default, or as its own process, `migawka worker`). Several workers share one database
+ * safely: every claim is leased and every write checks the lease (OperationStore).
  *
  * While a step runs, its lease is renewed every `leaseMs / 3`; the renewal also tells the
  * worker when the operation is being cancelled (from any process), which aborts the step.
+ * A worker never recovers an operation whose lease it holds itself: a stalled event loop makes
+ * its own lease look expired, but the step is still in flight here (issue 7 §6); the late
+ * renewal then succeeds because nobody else took the operation.
  */
 import { hostname } from 'node:os';
-import type { Db } from '../../db/client';
+import type { ClaimedStep, StepOutcome } from '../../db/stores/ports/operation-store';
 import { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS } from '../engine/admission';
 import type { Driver } from '../engine/driver';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../engine/step-safety';
 import { logger } from '../logger';
-import { type OperationEvent, subscribeToOperationEvents } from './events';
-import {
-  type ClaimedStep,
-  claimNextStep,
-  completeStep,
-  logStep,
-  recordProgress,
-  recoverExpiredLeases,
-  renewLease,
-  type StepOutcome,
-} from './runner';
-import { executeStep } from './step-executor';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './step-safety';
+import { subscribeToOperationEvents } from './events';
+import { executeStep, type StepStores } from './step-executor';
 
 export interface WorkerOptions {
-  db: Db;
+  stores: StepStores;
   driver: Driver;
   /** Unique per process; appears as lease owner. Default: host:pid:random. */
   workerId?: string;
-  /** How often to look for work when nothing wakes the worker (ms). */
+  /** How often to look for work when nothing wakes the worker (ms; startWorker only). */
   pollMs?: number;
   /** A step's lease; another worker takes over an operation whose lease is this old (ms). */
   leaseMs?: number;
@@ -43,16 +37,24 @@ export interface WorkerOptions {
   clock?: () => Date;
   /** Minimum interval between two progress writes of one step (ms). */
   progressIntervalMs?: number;
-  /** Called every `intervalMs` (e.g. the backup job scheduler). */
+  /** Called at most every `intervalMs` of the clock (e.g. the backup job scheduler). */
   scheduler?: { tick: (now: Date) => void | Promise<void>; intervalMs: number };
   onError?: (error: unknown) => void;
+}
+
+export interface Worker {
+  readonly workerId: string;
+  /** One pass; resolves once the steps it started have run and been recorded. */
+  tick(): Promise<void>;
+  /** Number of steps in flight. */
+  readonly activeSteps: number;
 }
 
 export interface WorkerHandle {
   readonly workerId: string;
   /** Stops claiming, waits for the steps in flight to finish and be recorded. */
   stop(): Promise<void>;
-  /** Looks for work now (tests; the service calls it after enqueueing). */
+  /** Looks for work now (the service calls it after enqueueing). */
   wake(): void;
   /** Resolves when nothing is running and no step is claimable right now. */
   idle(): Promise<void>;
@@ -64,11 +66,25 @@ export function defaultWorkerId(): string {
   return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 }
 
-export function startWorker(options: WorkerOptions): WorkerHandle {
+interface PassResult {
+  /** The steps this pass started, settled once recorded. */
+  started: Promise<void>[];
+  /** Another pass was still claiming: this one did nothing. */
+  skipped: boolean;
+}
+
+interface WorkerCore extends Worker {
+  /** Recover, schedule and claim; does not wait for the claimed steps. */
+  pass(): Promise<PassResult>;
+  inFlight: Set<Promise<void>>;
+  isStopped: boolean;
+  onStepSettled?: () => void;
+}
+
+function createWorkerCore(options: WorkerOptions): WorkerCore {
   const {
-    db,
+    stores,
     driver,
-    pollMs = 500,
     leaseMs = 15_000,
     concurrency = 2,
     limits = DEFAULT_ADMISSION_LIMITS,
@@ -78,47 +94,42 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     onError = (error) => logger.error({ err: error }, 'worker tick failed'),
   } = options;
   const workerId = options.workerId ?? defaultWorkerId();
-  const inFlight = new Set<Promise<void>>();
-  let isStopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let lastRecoveryAt = 0;
-  let lastScheduleAt = 0;
-  let isTicking = false;
-  let hasMoreWork = false;
-  const idleWaiters: (() => void)[] = [];
+  const operations = stores.operations;
+  let lastRecoveryAt = Number.NEGATIVE_INFINITY;
+  let lastScheduleAt = Number.NEGATIVE_INFINITY;
+  let isPassing = false;
 
   async function runClaimed(claimed: ClaimedStep): Promise<void> {
     const controller = new AbortController();
-    let lastProgressAt = 0;
-    const heartbeat = setInterval(
-      () => {
-        try {
-          const lease = renewLease(db, workerId, claimed.operation.id, clock(), leaseMs);
-          if (!lease.isOwner) controller.abort(new Error('lease lost to another worker'));
-          else if (lease.isCancelling) controller.abort(new Error('operation cancelled'));
-        } catch (error) {
-          onError(error);
-        }
-      },
-      Math.max(50, Math.floor(leaseMs / 3)),
-    );
+    let lastProgressAt = Number.NEGATIVE_INFINITY;
+    const renew = async () => {
+      try {
+        const lease = await operations.renewLease(workerId, claimed.operation.id, clock(), leaseMs);
+        if (!lease.isOwner) controller.abort(new Error('lease lost to another worker'));
+        else if (lease.isCancelling) controller.abort(new Error('operation cancelled'));
+      } catch (error) {
+        onError(error);
+      }
+    };
+    const heartbeat = setInterval(() => void renew(), Math.max(50, Math.floor(leaseMs / 3)));
     heartbeat.unref();
     let outcome: StepOutcome;
     try {
       outcome = await executeStep({
-        db,
+        stores,
         driver,
         operation: claimed.operation,
         step: claimed.step,
         planStep: claimed.planStep,
         signal: controller.signal,
         now: clock,
-        log: (level, message) => logStep(db, claimed.step, level, message, clock()),
+        log: (level, message) =>
+          void operations.appendLog(claimed.step, level, message, clock()).catch(onError),
         onProgress: (bytesDone, bytesTotal) => {
           const now = clock();
           if (now.getTime() - lastProgressAt < progressIntervalMs) return;
           lastProgressAt = now.getTime();
-          recordProgress(db, claimed.step, bytesDone, now, bytesTotal);
+          void operations.recordProgress(claimed.step, bytesDone, now, bytesTotal).catch(onError);
         },
       });
     } catch (error) {
@@ -126,56 +137,94 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     } finally {
       clearInterval(heartbeat);
     }
-    completeStep(db, claimed, outcome, { workerId, now: clock(), retry, leaseMs });
+    await operations.completeStep(claimed, outcome, { workerId, now: clock(), retry, leaseMs });
   }
 
+  const core: WorkerCore = {
+    workerId,
+    inFlight: new Set(),
+    isStopped: false,
+    get activeSteps() {
+      return core.inFlight.size;
+    },
+    async pass() {
+      const started: Promise<void>[] = [];
+      if (core.isStopped || isPassing) return { started, skipped: true };
+      isPassing = true;
+      try {
+        const now = clock();
+        if (now.getTime() - lastRecoveryAt >= leaseMs / 2) {
+          lastRecoveryAt = now.getTime();
+          await operations.recoverExpiredLeases(now, { exceptOwner: workerId });
+        }
+        if (options.scheduler && now.getTime() - lastScheduleAt >= options.scheduler.intervalMs) {
+          lastScheduleAt = now.getTime();
+          await options.scheduler.tick(now);
+        }
+        while (!core.isStopped && core.inFlight.size < concurrency) {
+          const claimed = await operations.claimNext({ workerId, now: clock(), leaseMs, limits });
+          if (!claimed) break;
+          const run: Promise<void> = runClaimed(claimed)
+            .catch(onError)
+            .finally(() => {
+              core.inFlight.delete(run);
+              core.onStepSettled?.();
+            });
+          core.inFlight.add(run);
+          started.push(run);
+        }
+      } catch (error) {
+        onError(error);
+      } finally {
+        isPassing = false;
+      }
+      return { started, skipped: false };
+    },
+    async tick() {
+      const { started } = await core.pass();
+      await Promise.all(started);
+    },
+  };
+  return core;
+}
+
+/** A worker driven by explicit `tick()` calls (tests; no timers except lease renewal). */
+export function createWorker(options: WorkerOptions): Worker {
+  return createWorkerCore(options);
+}
+
+/** A worker that runs passes on its own: every `pollMs`, at once after a step, and when woken. */
+export function startWorker(options: WorkerOptions): WorkerHandle {
+  const core = createWorkerCore(options);
+  const pollMs = options.pollMs ?? 500;
+  let timer: NodeJS.Timeout | null = null;
+  let hasMoreWork = false;
+  const idleWaiters: (() => void)[] = [];
+
   function settleIdle(): void {
-    if (inFlight.size > 0 || hasMoreWork) return;
+    if (core.inFlight.size > 0 || hasMoreWork) return;
     for (const resolve of idleWaiters.splice(0)) resolve();
   }
 
-  async function tick(): Promise<void> {
-    if (isStopped || isTicking) return;
-    isTicking = true;
-    try {
-      const now = clock();
-      if (now.getTime() - lastRecoveryAt >= leaseMs / 2) {
-        lastRecoveryAt = now.getTime();
-        recoverExpiredLeases(db, now);
-      }
-      if (options.scheduler && now.getTime() - lastScheduleAt >= options.scheduler.intervalMs) {
-        lastScheduleAt = now.getTime();
-        await options.scheduler.tick(now);
-      }
-      hasMoreWork = false;
-      while (!isStopped && inFlight.size < concurrency) {
-        const claimed = claimNextStep(db, { workerId, now: clock(), leaseMs, limits });
-        if (!claimed) break;
-        const run = runClaimed(claimed)
-          .catch(onError)
-          .finally(() => {
-            inFlight.delete(run);
-            hasMoreWork = true; // the next step of that operation is probably runnable now
-            schedule(0);
-          });
-        inFlight.add(run);
-      }
-    } catch (error) {
-      onError(error);
-    } finally {
-      isTicking = false;
-      settleIdle();
-      schedule(pollMs);
-    }
+  async function loop(): Promise<void> {
+    const { started, skipped } = await core.pass();
+    if (!skipped) hasMoreWork = started.length > 0;
+    settleIdle();
+    schedule(pollMs);
   }
 
   function schedule(delayMs: number): void {
-    if (isStopped) return;
+    if (core.isStopped) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void tick(), delayMs);
+    timer = setTimeout(() => void loop(), delayMs);
   }
 
-  const unsubscribe = subscribeToOperationEvents((event: OperationEvent) => {
+  core.onStepSettled = () => {
+    hasMoreWork = true; // the next step of that operation is probably runnable now
+    schedule(0);
+  };
+
+  const unsubscribe = subscribeToOperationEvents((event) => {
     // Enqueued or cancelled in this process: react at once instead of at the next poll.
     if (event.type === 'operation.queued' || event.type === 'operation.cancelling') schedule(0);
   });
@@ -183,9 +232,9 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
   schedule(0);
 
   return {
-    workerId,
+    workerId: core.workerId,
     get activeSteps() {
-      return inFlight.size;
+      return core.inFlight.size;
     },
     wake: () => schedule(0),
     idle: () =>
@@ -195,10 +244,10 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
         schedule(0);
       }),
     async stop() {
-      isStopped = true;
+      core.isStopped = true;
       unsubscribe();
       if (timer) clearTimeout(timer);
-      await Promise.allSettled([...inFlight]);
+      await Promise.allSettled([...core.inFlight]);
       for (const resolve of idleWaiters.splice(0)) resolve();
     },
   };

@@ -4,10 +4,9 @@
  * (`runDueBackupJobs`, called by the worker) starts due runs; a job is claimed by a conditional
  * update first, so two processes ticking at once never start the same run twice.
  */
-import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, isNotNull, isNull, lte, or } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { backupJobs, operations } from '../../db/schema';
+import type { Stores } from '../../db/stores/ports';
+import type { JobRecord } from '../../db/stores/ports/job-store';
+import { actorLabel, type ServiceContext } from '../context';
 import { decideMissedRuns, describeSchedule, nextRuns } from '../engine/schedule';
 import type { RetentionPolicy } from '../engine/step-params';
 import {
@@ -18,15 +17,10 @@ import {
   scheduleSchema,
 } from '../schemas/operations';
 import { DomainError, notFound } from './errors';
-import {
-  type ServiceClock,
-  type StartedOperation,
-  startBackup,
-  startScheduledBackup,
-} from './operations-service';
+import { claimScheduledBackup, jobContextOf, type StartedOperation, startBackup } from './operations-service';
 import { parseInput } from './parse-input';
 
-type JobRow = typeof backupJobs.$inferSelect;
+type JobRow = JobRecord;
 
 export interface BackupJobView {
   id: string;
@@ -42,24 +36,15 @@ export interface BackupJobView {
   nextRunAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** actorLabel() of who created / last changed the job. */
+  createdBy: string;
+  updatedBy: string;
   lastOperation: { id: string; status: string; createdAt: Date; finishedAt: Date | null } | null;
 }
 
-const defaultNow = () => new Date();
+type LastOperation = BackupJobView['lastOperation'];
 
-function viewOf(db: Db, row: JobRow, now: Date): BackupJobView {
-  const last = db
-    .select({
-      id: operations.id,
-      status: operations.status,
-      createdAt: operations.createdAt,
-      finishedAt: operations.finishedAt,
-    })
-    .from(operations)
-    .where(eq(operations.jobId, row.id))
-    .orderBy(desc(operations.createdAt), desc(operations.id))
-    .limit(1)
-    .get();
+function viewOf(row: JobRow, now: Date, last: LastOperation): BackupJobView {
   return {
     id: row.id,
     name: row.name,
@@ -76,8 +61,19 @@ function viewOf(db: Db, row: JobRow, now: Date): BackupJobView {
     nextRunAt: row.nextRunAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
-    lastOperation: last ?? null,
+    createdBy: row.createdBy,
+    updatedBy: row.updatedBy,
+    lastOperation: last,
   };
+}
+
+async function viewsOf(stores: Stores, rows: JobRow[], now: Date): Promise<BackupJobView[]> {
+  const last = await stores.jobs.lastOperations(rows.map((row) => row.id));
+  return rows.map((row) => viewOf(row, now, last.get(row.id) ?? null));
+}
+
+async function viewOfOne(stores: Stores, row: JobRow, now: Date): Promise<BackupJobView> {
+  return (await viewsOf(stores, [row], now))[0] as BackupJobView;
 }
 
 function nextRunOf(cron: string | null, timeZone: string, isEnabled: boolean, from: Date): Date | null {
@@ -85,14 +81,14 @@ function nextRunOf(cron: string | null, timeZone: string, isEnabled: boolean, fr
   return nextRuns(cron, timeZone, from, 1)[0] ?? null;
 }
 
-function requireJob(db: Db, id: string): JobRow {
-  const row = db.select().from(backupJobs).where(eq(backupJobs.id, id)).get();
+async function requireJob(stores: Stores, id: string): Promise<JobRow> {
+  const row = await stores.jobs.get(id);
   if (!row) throw notFound('Backup job', id);
   return row;
 }
 
-function assertUniqueName(db: Db, name: string, exceptId: string | null): void {
-  const clash = db.select({ id: backupJobs.id }).from(backupJobs).where(eq(backupJobs.name, name)).get();
+async function assertUniqueName(stores: Stores, name: string, exceptId: string | null): Promise<void> {
+  const clash = await stores.jobs.findByName(name);
   if (clash && clash.id !== exceptId) {
     throw new DomainError('CONFLICT', `A backup job named "${name}" already exists`, [
       { path: 'name', message: `A backup job named "${name}" already exists` },
@@ -100,128 +96,119 @@ function assertUniqueName(db: Db, name: string, exceptId: string | null): void {
   }
 }
 
-export function createBackupJob(db: Db, input: BackupJobFormValues, clock: ServiceClock = {}): BackupJobView {
+export async function createBackupJob(
+  stores: Stores,
+  ctx: ServiceContext,
+  input: BackupJobFormValues,
+): Promise<BackupJobView> {
   const job = parseInput(backupJobInputSchema, input);
-  const now = (clock.now ?? defaultNow)();
-  assertUniqueName(db, job.name, null);
+  const now = ctx.now();
+  await assertUniqueName(stores, job.name, null);
   const timeZone = job.schedule?.timeZone ?? 'UTC';
-  const row = db
-    .insert(backupJobs)
-    .values({
-      id: `job-${(clock.newId ?? randomUUID)()}`,
-      name: job.name,
-      requestJson: job.request as unknown as Record<string, unknown>,
-      cron: job.schedule?.cron ?? null,
-      timeZone,
-      missedRunPolicy: job.missedRunPolicy,
-      retentionJson: job.retention as unknown as Record<string, unknown>,
-      rpoHours: job.rpoHours,
-      isEnabled: job.isEnabled,
-      // The schedule starts now: runs before creation are not "missed".
-      lastScheduledAt: now,
-      nextRunAt: nextRunOf(job.schedule?.cron ?? null, timeZone, job.isEnabled, now),
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .get();
-  return viewOf(db, row, now);
+  const actor = actorLabel(ctx.actor);
+  const row = await stores.jobs.create({
+    id: `job-${ctx.newId()}`,
+    name: job.name,
+    requestJson: job.request as unknown as Record<string, unknown>,
+    cron: job.schedule?.cron ?? null,
+    timeZone,
+    missedRunPolicy: job.missedRunPolicy,
+    retentionJson: job.retention as unknown as Record<string, unknown>,
+    rpoHours: job.rpoHours,
+    isEnabled: job.isEnabled,
+    // The schedule starts now: runs before creation are not "missed".
+    lastScheduledAt: now,
+    nextRunAt: nextRunOf(job.schedule?.cron ?? null, timeZone, job.isEnabled, now),
+    createdAt: now,
+    updatedAt: now,
+    createdBy: actor,
+    updatedBy: actor,
+  });
+  return viewOfOne(stores, row, now);
 }
 
-export function updateBackupJob(
-  db: Db,
+export async function updateBackupJob(
+  stores: Stores,
+  ctx: ServiceContext,
   id: string,
   input: BackupJobFormValues,
-  clock: ServiceClock = {},
-): BackupJobView {
-  const existing = requireJob(db, id);
+): Promise<BackupJobView> {
+  const existing = await requireJob(stores, id);
   const job = parseInput(backupJobInputSchema, input);
-  const now = (clock.now ?? defaultNow)();
-  assertUniqueName(db, job.name, id);
+  const now = ctx.now();
+  await assertUniqueName(stores, job.name, id);
   const timeZone = job.schedule?.timeZone ?? 'UTC';
   const isScheduleChanged = existing.cron !== (job.schedule?.cron ?? null) || existing.timeZone !== timeZone;
-  const row = db
-    .update(backupJobs)
-    .set({
-      name: job.name,
-      requestJson: job.request as unknown as Record<string, unknown>,
-      cron: job.schedule?.cron ?? null,
-      timeZone,
-      missedRunPolicy: job.missedRunPolicy,
-      retentionJson: job.retention as unknown as Record<string, unknown>,
-      rpoHours: job.rpoHours,
-      isEnabled: job.isEnabled,
-      // A new schedule starts now; past times of the old one are not missed runs of the new one.
-      lastScheduledAt:
-        isScheduleChanged || (!existing.isEnabled && job.isEnabled) ? now : existing.lastScheduledAt,
-      nextRunAt: nextRunOf(job.schedule?.cron ?? null, timeZone, job.isEnabled, now),
-      updatedAt: now,
-    })
-    .where(eq(backupJobs.id, id))
-    .returning()
-    .get();
-  return viewOf(db, row, now);
+  const row = await stores.jobs.update(id, {
+    name: job.name,
+    requestJson: job.request as unknown as Record<string, unknown>,
+    cron: job.schedule?.cron ?? null,
+    timeZone,
+    missedRunPolicy: job.missedRunPolicy,
+    retentionJson: job.retention as unknown as Record<string, unknown>,
+    rpoHours: job.rpoHours,
+    isEnabled: job.isEnabled,
+    // A new schedule starts now; past times of the old one are not missed runs of the new one.
+    lastScheduledAt:
+      isScheduleChanged || (!existing.isEnabled && job.isEnabled) ? now : existing.lastScheduledAt,
+    nextRunAt: nextRunOf(job.schedule?.cron ?? null, timeZone, job.isEnabled, now),
+    updatedAt: now,
+    updatedBy: actorLabel(ctx.actor),
+  });
+  if (!row) throw notFound('Backup job', id);
+  return viewOfOne(stores, row, now);
 }
 
-export function setBackupJobEnabled(
-  db: Db,
+export async function setBackupJobEnabled(
+  stores: Stores,
+  ctx: ServiceContext,
   id: string,
   isEnabled: boolean,
-  clock: ServiceClock = {},
-): BackupJobView {
-  const existing = requireJob(db, id);
-  const now = (clock.now ?? defaultNow)();
-  const row = db
-    .update(backupJobs)
-    .set({
-      isEnabled,
-      // Re-enabling starts the schedule afresh: the disabled period is not "missed".
-      lastScheduledAt: isEnabled && !existing.isEnabled ? now : existing.lastScheduledAt,
-      nextRunAt: nextRunOf(existing.cron, existing.timeZone, isEnabled, now),
-      updatedAt: now,
-    })
-    .where(eq(backupJobs.id, id))
-    .returning()
-    .get();
-  return viewOf(db, row, now);
+): Promise<BackupJobView> {
+  const existing = await requireJob(stores, id);
+  const now = ctx.now();
+  const row = await stores.jobs.update(id, {
+    isEnabled,
+    // Re-enabling starts the schedule afresh: the disabled period is not "missed".
+    lastScheduledAt: isEnabled && !existing.isEnabled ? now : existing.lastScheduledAt,
+    nextRunAt: nextRunOf(existing.cron, existing.timeZone, isEnabled, now),
+    updatedAt: now,
+    updatedBy: actorLabel(ctx.actor),
+  });
+  if (!row) throw notFound('Backup job', id);
+  return viewOfOne(stores, row, now);
 }
 
 /** Deletes the job; its past operations and restore points stay (their job id becomes null). */
-export function deleteBackupJob(db: Db, id: string): void {
-  requireJob(db, id);
-  db.delete(backupJobs).where(eq(backupJobs.id, id)).run();
+export async function deleteBackupJob(stores: Stores, id: string): Promise<void> {
+  if (!(await stores.jobs.delete(id))) throw notFound('Backup job', id);
 }
 
-export function listBackupJobs(db: Db, clock: ServiceClock = {}): BackupJobView[] {
-  const now = (clock.now ?? defaultNow)();
-  return db
-    .select()
-    .from(backupJobs)
-    .orderBy(asc(backupJobs.name))
-    .all()
-    .map((row) => viewOf(db, row, now));
+export async function listBackupJobs(stores: Stores, ctx: ServiceContext): Promise<BackupJobView[]> {
+  return viewsOf(stores, await stores.jobs.list(), ctx.now());
 }
 
-export function getBackupJob(db: Db, id: string, clock: ServiceClock = {}): BackupJobView {
-  return viewOf(db, requireJob(db, id), (clock.now ?? defaultNow)());
+export async function getBackupJob(stores: Stores, ctx: ServiceContext, id: string): Promise<BackupJobView> {
+  return viewOfOne(stores, await requireJob(stores, id), ctx.now());
 }
 
 /** Runs the job now, outside its schedule (retention applies as for a scheduled run). */
-export function runBackupJobNow(db: Db, id: string, clock: ServiceClock = {}): StartedOperation {
-  const job = requireJob(db, id);
-  return startBackup(db, job.requestJson as never, {
-    ...clock,
-    job: { id: job.id, retention: job.retentionJson as unknown as RetentionPolicy, timeZone: job.timeZone },
-  });
+export async function runBackupJobNow(
+  stores: Stores,
+  ctx: ServiceContext,
+  id: string,
+): Promise<StartedOperation> {
+  const job = await requireJob(stores, id);
+  return startBackup(stores, ctx, job.requestJson as never, { job: jobContextOf(job) });
 }
 
 /** The next `count` run times of a schedule, and its plain-language description. */
 export function previewSchedule(
+  ctx: ServiceContext,
   input: ScheduleFormValues & { count?: number },
-  clock: ServiceClock = {},
 ): { description: string; nextRuns: Date[] } {
   const schedule = parseInput(scheduleSchema, input);
-  const now = (clock.now ?? defaultNow)();
+  const now = ctx.now();
   const count = Math.min(Math.max(input.count ?? 5, 1), 50);
   return {
     description: describeSchedule(schedule.cron, schedule.timeZone, now),
@@ -237,21 +224,16 @@ export interface ScheduleTickReport {
   missed: { jobId: string; count: number; hasMore: boolean; policy: JobRow['missedRunPolicy'] }[];
 }
 
-/** The scheduler tick: start every due job (on time, or once for missed runs under `run-once`). */
-export function runDueBackupJobs(db: Db, now: Date): ScheduleTickReport {
+/**
+ * The scheduler tick: start every due job (on time, or once for missed runs under `run-once`).
+ * Each run is planned first, then claimed and enqueued in one transaction (JobStore
+ * claimScheduledRun): a crash in between leaves the job due, a second scheduler finds it claimed.
+ * `ctx.actor` is the scheduler (SCHEDULER_ACTOR), recorded as the runs' requester.
+ */
+export async function runDueBackupJobs(stores: Stores, ctx: ServiceContext): Promise<ScheduleTickReport> {
+  const now = ctx.now();
   const report: ScheduleTickReport = { started: [], failed: [], missed: [] };
-  const due = db
-    .select()
-    .from(backupJobs)
-    .where(
-      and(
-        eq(backupJobs.isEnabled, true),
-        isNotNull(backupJobs.cron),
-        or(isNull(backupJobs.nextRunAt), lte(backupJobs.nextRunAt, now)),
-      ),
-    )
-    .all();
-  for (const job of due) {
+  for (const job of await stores.jobs.due(now)) {
     const decision = decideMissedRuns(
       {
         cron: job.cron as string,
@@ -261,21 +243,21 @@ export function runDueBackupJobs(db: Db, now: Date): ScheduleTickReport {
       },
       now,
     );
-    // Claim this tick for the job: only the process whose update matches the old checkpoint runs it.
-    const claimed = db
-      .update(backupJobs)
-      .set({ lastScheduledAt: decision.checkpointAt, nextRunAt: decision.nextAt })
-      .where(
-        and(
-          eq(backupJobs.id, job.id),
-          job.lastScheduledAt === null
-            ? isNull(backupJobs.lastScheduledAt)
-            : eq(backupJobs.lastScheduledAt, job.lastScheduledAt),
-        ),
-      )
-      .returning({ id: backupJobs.id })
-      .get();
-    if (!claimed) continue;
+    const checkpoint = { lastScheduledAt: decision.checkpointAt, nextRunAt: decision.nextAt };
+    let claimed: { operationId: string | null } | null;
+    try {
+      claimed = await claimScheduledBackup(stores, ctx, job, { ...checkpoint, runNow: decision.runNow });
+    } catch (error) {
+      // The saved request no longer validates (or the run could not be written): reported and
+      // logged; a request that cannot be parsed would fail every tick, so its slot is consumed.
+      const message = error instanceof Error ? error.message : String(error);
+      report.failed.push({ jobId: job.id, error: message });
+      ctx.log.error({ jobId: job.id, err: error }, 'scheduled backup run could not be created');
+      if (error instanceof DomainError)
+        await claimScheduledBackup(stores, ctx, job, { ...checkpoint, runNow: false });
+      continue;
+    }
+    if (!claimed) continue; // another scheduler took this tick of the job
     if (decision.missed.length > 0) {
       report.missed.push({
         jobId: job.id,
@@ -284,8 +266,7 @@ export function runDueBackupJobs(db: Db, now: Date): ScheduleTickReport {
         policy: job.missedRunPolicy,
       });
     }
-    if (decision.runNow)
-      report.started.push({ jobId: job.id, operationId: startScheduledBackup(db, job, now) });
+    if (claimed.operationId) report.started.push({ jobId: job.id, operationId: claimed.operationId });
   }
   return report;
 }

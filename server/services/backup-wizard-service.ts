@@ -6,7 +6,8 @@
  * The plan is recomputed at Create time on purpose: the inventory may have changed since the
  * review, and a warning the operator never saw must not ride on an earlier acknowledgement.
  */
-import type { Db } from '../../db/client';
+import type { Stores } from '../../db/stores/ports';
+import type { ServiceContext } from '../context';
 import type { BackupPlan } from '../engine/plan-types';
 import type { Finding, Severity } from '../engine/types';
 import type { BackupRequestFormValues } from '../schemas/operations';
@@ -19,7 +20,7 @@ import {
 } from '../schemas/wizard';
 import { type BackupJobView, createBackupJob } from './backup-job-service';
 import { DomainError } from './errors';
-import { previewBackup, type ServiceClock, type StartedOperation, startBackup } from './operations-service';
+import { previewBackup, type StartedOperation, startBackup } from './operations-service';
 import { parseInput } from './parse-input';
 
 export interface KeyedFinding extends Finding {
@@ -57,8 +58,12 @@ export function reviewPlan(plan: BackupPlan): BackupReview {
 }
 
 /** Dry run for the review step: nothing written. */
-export function reviewBackup(db: Db, input: BackupRequestFormValues, clock: ServiceClock = {}): BackupReview {
-  return reviewPlan(previewBackup(db, input, clock));
+export async function reviewBackup(
+  stores: Stores,
+  ctx: ServiceContext,
+  input: BackupRequestFormValues,
+): Promise<BackupReview> {
+  return reviewPlan(await previewBackup(stores, ctx, input));
 }
 
 /**
@@ -91,23 +96,23 @@ export function assertWarningsAcknowledged(review: BackupReview, acknowledged: r
 }
 
 /** Runs the reviewed backup once, now (no job, so no retention: the points stay until deleted). */
-export function startReviewedBackup(
-  db: Db,
+export async function startReviewedBackup(
+  stores: Stores,
+  ctx: ServiceContext,
   input: StartBackupFormValues,
-  clock: ServiceClock = {},
-): StartedOperation {
+): Promise<StartedOperation> {
   const { request, acknowledgedWarnings } = parseInput(startBackupInputSchema, input);
-  assertWarningsAcknowledged(reviewBackup(db, request, clock), acknowledgedWarnings);
-  return startBackup(db, request, clock);
+  assertWarningsAcknowledged(await reviewBackup(stores, ctx, request), acknowledgedWarnings);
+  return startBackup(stores, ctx, request);
 }
 
 /** Saves the reviewed request as a backup job; its schedule starts it. */
-export function createReviewedBackupJob(
-  db: Db,
+export async function createReviewedBackupJob(
+  stores: Stores,
+  ctx: ServiceContext,
   input: CreateBackupJobFormValues,
-  clock: ServiceClock = {},
-): BackupJobView {
+): Promise<BackupJobView> {
   const { job, acknowledgedWarnings } = parseInput(createBackupJobInputSchema, input);
-  assertWarningsAcknowledged(reviewBackup(db, job.request, clock), acknowledgedWarnings);
-  return createBackupJob(db, job, clock);
+  assertWarningsAcknowledged(await reviewBackup(stores, ctx, job.request), acknowledgedWarnings);
+  return createBackupJob(stores, ctx, job);
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { restorePoints } from '../../db/schema';
-import { claimNextStep, findLeakedLocks } from '../jobs/runner';
+import { createServiceContext, SCHEDULER_ACTOR, type ServiceContext } from '../context';
 import { createHarness, type Harness } from '../jobs/test-harness';
 import {
   createBackupJob,
@@ -42,7 +42,8 @@ afterEach(async () => {
 });
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-const clock = () => ({ newId: h.newId });
+const ctx = (overrides: Partial<ServiceContext> = {}) =>
+  createServiceContext({ newId: h.newId, ...overrides });
 
 function pointOf(operationId: string, vmId: string) {
   const point = h.db
@@ -66,27 +67,23 @@ async function run<T extends { operationId: string }>(started: T) {
 }
 
 async function volumeBackup() {
-  const started = startBackup(
-    h.db,
-    {
-      scope: { kind: 'host-volume', hostVolumeId: 'hv1-d' },
-      methodByVm: { app1: 'wsb-volume', sql1: 'wsb-volume' },
-      consistencyPolicy: 'fallback',
-      passthroughPolicy: 'skip',
-    },
-    clock(),
-  );
+  const started = await startBackup(h.stores, ctx(), {
+    scope: { kind: 'host-volume', hostVolumeId: 'hv1-d' },
+    methodByVm: { app1: 'wsb-volume', sql1: 'wsb-volume' },
+    consistencyPolicy: 'fallback',
+    passthroughPolicy: 'skip',
+  });
   expect((await run(started)).status).toBe('succeeded');
   return started.operationId;
 }
 
 describe('backup and restore through the services', () => {
   it('backup → change the VM file → restore in place: every hash equal again', async () => {
-    const backup = startBackup(
-      h.db,
-      { scope: { kind: 'vms', vmIds: ['app1'] }, consistencyPolicy: 'require', passthroughPolicy: 'skip' },
-      clock(),
-    );
+    const backup = await startBackup(h.stores, ctx(), {
+      scope: { kind: 'vms', vmIds: ['app1'] },
+      consistencyPolicy: 'require',
+      passthroughPolicy: 'skip',
+    });
     expect((await run(backup)).status).toBe('succeeded');
     const point = pointOf(backup.operationId, 'app1');
     const live = h.driver.liveDiskFile('app1-os');
@@ -95,18 +92,18 @@ describe('backup and restore through the services', () => {
     writeFileSync(live, Buffer.alloc(4096, 9));
     expect(sha256(live)).not.toBe(before);
 
-    expect(() => startRestore(h.db, { restorePointId: point.id, mode: 'in-place' }, clock())).toThrow(
-      /Type the VM name "app1"/,
-    );
-    const plan = previewRestore(h.db, { restorePointId: point.id, mode: 'in-place' });
-    const restore = startRestore(
-      h.db,
-      { restorePointId: point.id, mode: 'in-place', confirmation: plan.confirmationText ?? '' },
-      clock(),
-    );
+    await expect(
+      startRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'in-place' }),
+    ).rejects.toThrow(/Type the VM name "app1"/);
+    const plan = await previewRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'in-place' });
+    const restore = await startRestore(h.stores, ctx(), {
+      restorePointId: point.id,
+      mode: 'in-place',
+      confirmation: plan.confirmationText ?? '',
+    });
     expect((await run(restore)).status).toBe('succeeded');
     expect(sha256(live)).toBe(before);
-    const detail = getOperation(h.db, restore.operationId);
+    const detail = await getOperation(h.stores, restore.operationId);
     expect(detail.steps.map((step) => step.kind)).toEqual(
       expect.arrayContaining(['verify-point', 'restore-disks']),
     );
@@ -120,17 +117,17 @@ describe('backup and restore through the services', () => {
     const collateralAtBackup = storedHash(pointOf(backupId, 'sql1').id, 'sql1-os');
     writeFileSync(collateral, 'sql1 changed after the backup');
 
-    const plan = previewRestore(h.db, { restorePointId: point.id, mode: 'volume-revert' });
+    const plan = await previewRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'volume-revert' });
     expect(plan.collateral.map((vm) => vm.vmId)).toEqual(['sql1']);
-    const restore = startRestore(
-      h.db,
-      { restorePointId: point.id, mode: 'volume-revert', confirmation: plan.confirmationText ?? '' },
-      clock(),
-    );
+    const restore = await startRestore(h.stores, ctx(), {
+      restorePointId: point.id,
+      mode: 'volume-revert',
+      confirmation: plan.confirmationText ?? '',
+    });
     const done = await run(restore);
     expect(done.status, done.error ?? '').toBe('succeeded');
     expect(sha256(collateral)).toBe(collateralAtBackup);
-    expect(findLeakedLocks(h.db)).toEqual([]);
+    expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
   });
 
   it('a staged restore brings back only the chosen VM and leaves the collateral untouched', async () => {
@@ -141,73 +138,71 @@ describe('backup and restore through the services', () => {
     writeFileSync(target, 'app1 changed');
     writeFileSync(collateral, 'sql1 changed');
 
-    const plan = previewRestore(h.db, { restorePointId: point.id, mode: 'staged' });
-    const restore = startRestore(
-      h.db,
-      { restorePointId: point.id, mode: 'staged', confirmation: plan.confirmationText ?? undefined },
-      clock(),
-    );
+    const plan = await previewRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'staged' });
+    const restore = await startRestore(h.stores, ctx(), {
+      restorePointId: point.id,
+      mode: 'staged',
+      confirmation: plan.confirmationText ?? undefined,
+    });
     const done = await run(restore);
     expect(done.status, done.error ?? '').toBe('succeeded');
     expect(sha256(target)).toBe(storedHash(point.id, 'app1-os'));
     expect(readFileSync(collateral, 'utf8')).toBe('sql1 changed');
     expect(existsSync(path.join(h.root, 'staging'))).toBe(true);
     expect(
-      getOperation(h.db, restore.operationId).steps.find((step) => step.kind === 'discard-staging')?.status,
+      (await getOperation(h.stores, restore.operationId)).steps.find(
+        (step) => step.kind === 'discard-staging',
+      )?.status,
     ).toBe('succeeded');
   });
 });
 
 describe('refusals and queueing', () => {
-  it('bad input is INVALID_INPUT naming the field; nothing is written', () => {
-    const attempt = () =>
-      startBackup(h.db, {
-        scope: { kind: 'vms', vmIds: [] },
-        consistencyPolicy: 'require',
-        passthroughPolicy: 'skip',
-      });
-    expect(attempt).toThrow(DomainError);
-    try {
-      attempt();
-    } catch (error) {
-      expect((error as DomainError).code).toBe('INVALID_INPUT');
-      expect((error as DomainError).fieldErrors[0]).toMatchObject({
-        path: 'scope.vmIds',
-        message: 'Choose at least one VM',
-      });
-    }
-    expect(listOperations(h.db).items).toEqual([]);
+  it('bad input is INVALID_INPUT naming the field; nothing is written', async () => {
+    const error = await startBackup(h.stores, ctx(), {
+      scope: { kind: 'vms', vmIds: [] },
+      consistencyPolicy: 'require',
+      passthroughPolicy: 'skip',
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).code).toBe('INVALID_INPUT');
+    expect((error as DomainError).fieldErrors[0]).toMatchObject({
+      path: 'scope.vmIds',
+      message: 'Choose at least one VM',
+    });
+    expect((await listOperations(h.stores)).items).toEqual([]);
   });
 
-  it('a blocked plan is PRECONDITION_FAILED naming the blocker', () => {
+  it('a blocked plan is PRECONDITION_FAILED naming the blocker', async () => {
     const request = {
       scope: { kind: 'vms' as const, vmIds: ['web1'] },
       methodByVm: { web1: 'hyperv-vss' as const },
       consistencyPolicy: 'require' as const,
       passthroughPolicy: 'skip' as const,
     };
-    expect(previewBackup(h.db, request).isRunnable).toBe(false);
-    expect(() => startBackup(h.db, request)).toThrow(/The backup cannot run: .*hyperv-vss/);
-    expect(listOperations(h.db).items).toEqual([]);
+    expect((await previewBackup(h.stores, ctx(), request)).isRunnable).toBe(false);
+    await expect(startBackup(h.stores, ctx(), request)).rejects.toThrow(
+      /The backup cannot run: .*hyperv-vss/,
+    );
+    expect((await listOperations(h.stores)).items).toEqual([]);
   });
 
-  it('a conflicting backup is queued with the reason it waits, not rejected', () => {
+  it('a conflicting backup is queued with the reason it waits, not rejected', async () => {
     const request = {
       scope: { kind: 'vms' as const, vmIds: ['sql1'] },
       consistencyPolicy: 'require' as const,
       passthroughPolicy: 'skip' as const,
     };
-    const first = startBackup(h.db, request, { newId: h.newId, now: () => new Date('2026-01-01T00:00:00Z') });
-    const second = startBackup(h.db, request, {
-      newId: h.newId,
-      now: () => new Date('2026-01-01T00:00:01Z'),
-    });
-    claimNextStep(h.db, { workerId: 'w', now: new Date(), leaseMs: 60_000 });
-    const page = listOperations(h.db, { status: ['waiting'] });
+    const first = await startBackup(h.stores, ctx({ now: () => new Date('2026-01-01T00:00:00Z') }), request);
+    const second = await startBackup(h.stores, ctx({ now: () => new Date('2026-01-01T00:00:01Z') }), request);
+    await h.stores.operations.claimNext({ workerId: 'w', now: new Date(), leaseMs: 60_000 });
+    const page = await listOperations(h.stores, { status: ['waiting'] });
     expect(page.items.map((item) => item.id)).toEqual([second.operationId]);
     expect(page.items[0].waitingReason).toBe(`waits for lock vm:sql1 held by operation ${first.operationId}`);
-    expect(cancelOperation(h.db, second.operationId).status).toBe('cancelled');
-    expect(() => cancelOperation(h.db, second.operationId)).toThrow(/already ended/);
+    const cancelled = await cancelOperation(h.stores, ctx(), second.operationId);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.cancelledBy).toBe('system');
+    await expect(cancelOperation(h.stores, ctx(), second.operationId)).rejects.toThrow(/already ended/);
   });
 
   it('lists operations newest first with a cursor, and streams events after an id', async () => {
@@ -216,45 +211,45 @@ describe('refusals and queueing', () => {
       consistencyPolicy: 'fallback' as const,
       passthroughPolicy: 'skip' as const,
     });
-    const ids = ['app1', 'sql1', 'web1'].map(
-      (vmId, i) =>
-        startBackup(h.db, request(vmId), { newId: h.newId, now: () => new Date(Date.UTC(2026, 0, 1, 0, i)) })
-          .operationId,
-    );
-    const first = listOperations(h.db, { limit: 2 });
+    const ids: string[] = [];
+    for (const [i, vmId] of ['app1', 'sql1', 'web1'].entries()) {
+      const started = await startBackup(
+        h.stores,
+        ctx({ now: () => new Date(Date.UTC(2026, 0, 1, 0, i)) }),
+        request(vmId),
+      );
+      ids.push(started.operationId);
+    }
+    const first = await listOperations(h.stores, { limit: 2 });
     expect(first.items.map((item) => item.id)).toEqual([ids[2], ids[1]]);
-    const second = listOperations(h.db, { limit: 2, cursor: first.nextCursor ?? undefined });
+    const second = await listOperations(h.stores, { limit: 2, cursor: first.nextCursor ?? undefined });
     expect(second.items.map((item) => item.id)).toEqual([ids[0]]);
     expect(second.nextCursor).toBeNull();
-    expect(listOperations(h.db, { vmId: 'sql1' }).items.map((item) => item.id)).toEqual([ids[1]]);
+    expect((await listOperations(h.stores, { vmId: 'sql1' })).items.map((item) => item.id)).toEqual([ids[1]]);
 
-    const events = listEventsSince(h.db, {});
+    const events = await listEventsSince(h.stores, {});
     expect(events.map((event) => event.type)).toEqual([
       'operation.queued',
       'operation.queued',
       'operation.queued',
     ]);
-    expect(listEventsSince(h.db, { afterId: events[1].id }).map((event) => event.operationId)).toEqual([
-      ids[2],
-    ]);
+    expect(
+      (await listEventsSince(h.stores, { afterId: events[1].id })).map((event) => event.operationId),
+    ).toEqual([ids[2]]);
     await h.waitForFinal([]);
   });
 
   it('retry-failed starts a new operation for just the VMs that failed', async () => {
     h.driver.faults.inject({ fault: 'vss-writer-timeout', vmId: 'sql1', remaining: 1 });
-    const failed = startBackup(
-      h.db,
-      {
-        scope: { kind: 'vms', vmIds: ['app1', 'sql1'] },
-        consistencyPolicy: 'require',
-        passthroughPolicy: 'skip',
-      },
-      clock(),
-    );
+    const failed = await startBackup(h.stores, ctx(), {
+      scope: { kind: 'vms', vmIds: ['app1', 'sql1'] },
+      consistencyPolicy: 'require',
+      passthroughPolicy: 'skip',
+    });
     const done = await run(failed);
     expect(done.status).toBe('failed');
     expect(pointOf(failed.operationId, 'app1')).toBeDefined();
-    const retry = retryFailed(h.db, failed.operationId, clock());
+    const retry = await retryFailed(h.stores, ctx(), failed.operationId);
     expect(retry.plan.kind === 'backup' && retry.plan.vms.map((vm) => vm.vmId)).toEqual(['sql1']);
     const [again] = await h.waitForFinal([retry.operationId]);
     expect(again.status).toBe('succeeded');
@@ -306,11 +301,14 @@ describe('backup jobs', () => {
     ...overrides,
   });
 
+  const scheduler = (at: string) => ctx({ actor: SCHEDULER_ACTOR, now: () => new Date(at) });
+
   it('previews the next runs of a schedule', () => {
-    const preview = previewSchedule(
-      { cron: '0 2 * * *', timeZone: 'Europe/Warsaw', count: 2 },
-      { now: () => new Date('2026-01-01T00:00:00Z') },
-    );
+    const preview = previewSchedule(ctx({ now: () => new Date('2026-01-01T00:00:00Z') }), {
+      cron: '0 2 * * *',
+      timeZone: 'Europe/Warsaw',
+      count: 2,
+    });
     expect(preview.nextRuns.map((date) => date.toISOString())).toEqual([
       '2026-01-01T01:00:00.000Z',
       '2026-01-02T01:00:00.000Z',
@@ -318,40 +316,44 @@ describe('backup jobs', () => {
   });
 
   it('the scheduler starts a due run once; retention prunes older points and their data', async () => {
-    const created = createBackupJob(h.db, jobInput(), {
-      now: () => new Date('2026-01-01T00:00:00Z'),
-      newId: h.newId,
-    });
+    const created = await createBackupJob(
+      h.stores,
+      ctx({ now: () => new Date('2026-01-01T00:00:00Z') }),
+      jobInput(),
+    );
     expect(created.nextRunAt?.toISOString()).toBe('2026-01-01T02:00:00.000Z');
-    expect(runDueBackupJobs(h.db, new Date('2026-01-01T01:59:00Z')).started).toEqual([]);
-    const tick = runDueBackupJobs(h.db, new Date('2026-01-01T02:00:10Z'));
+    expect((await runDueBackupJobs(h.stores, scheduler('2026-01-01T01:59:00Z'))).started).toEqual([]);
+    const tick = await runDueBackupJobs(h.stores, scheduler('2026-01-01T02:00:10Z'));
     expect(tick.started).toHaveLength(1);
-    expect(runDueBackupJobs(h.db, new Date('2026-01-01T02:00:20Z')).started).toEqual([]);
+    expect((await runDueBackupJobs(h.stores, scheduler('2026-01-01T02:00:20Z'))).started).toEqual([]);
+    expect((await h.stores.operations.get(tick.started[0].operationId))?.requestedBy).toBe('scheduler');
     h.startWorker();
     await h.waitForFinal([tick.started[0].operationId]);
-    const second = runBackupJobNow(h.db, created.id, clock());
+    const second = await runBackupJobNow(h.stores, ctx(), created.id);
     const [done] = await h.waitForFinal([second.operationId]);
     expect(done.status).toBe('succeeded');
     const points = listRestorePoints(h.db, { jobId: created.id }).items;
     expect(points.map((point) => point.operationId)).toEqual([second.operationId]);
-    const firstPlan = getOperation(h.db, tick.started[0].operationId).operation.plan;
+    const firstPlan = (await getOperation(h.stores, tick.started[0].operationId)).operation.plan;
     const prunedId = firstPlan.kind === 'backup' ? firstPlan.vms[0].restorePointId : '';
     expect(prunedId).not.toBe('');
     expect(existsSync(path.join(h.root, 'repository', prunedId))).toBe(false);
     expect(existsSync(path.join(h.root, 'repository', points[0].id))).toBe(true);
   });
 
-  it('after downtime: run-once starts one catch-up run, skip starts none; both report what was missed', () => {
-    const day0 = { now: () => new Date('2026-01-01T00:00:00Z'), newId: h.newId };
-    const once = createBackupJob(h.db, jobInput({ name: 'once' }), day0);
-    const skip = createBackupJob(h.db, jobInput({ name: 'skip', missedRunPolicy: 'skip' }), day0);
-    const report = runDueBackupJobs(h.db, new Date('2026-01-04T12:00:00Z'));
+  it('after downtime: run-once starts one catch-up run, skip starts none; both report what was missed', async () => {
+    const day0 = ctx({ now: () => new Date('2026-01-01T00:00:00Z') });
+    const once = await createBackupJob(h.stores, day0, jobInput({ name: 'once' }));
+    const skip = await createBackupJob(h.stores, day0, jobInput({ name: 'skip', missedRunPolicy: 'skip' }));
+    const report = await runDueBackupJobs(h.stores, scheduler('2026-01-04T12:00:00Z'));
     expect(report.started.map((run) => run.jobId)).toEqual([once.id]);
     expect(report.missed).toEqual([
       { jobId: once.id, count: 4, hasMore: false, policy: 'run-once' },
       { jobId: skip.id, count: 4, hasMore: false, policy: 'skip' },
     ]);
-    expect(getBackupJob(h.db, skip.id).nextRunAt?.toISOString()).toBe('2026-01-05T02:00:00.000Z');
-    expect(setBackupJobEnabled(h.db, skip.id, false).nextRunAt).toBeNull();
+    expect((await getBackupJob(h.stores, ctx(), skip.id)).nextRunAt?.toISOString()).toBe(
+      '2026-01-05T02:00:00.000Z',
+    );
+    expect((await setBackupJobEnabled(h.stores, ctx(), skip.id, false)).nextRunAt).toBeNull();
   });
 });

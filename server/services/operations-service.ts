@@ -7,38 +7,21 @@
  * (with the reason shown), it is never rejected. Blockers are errors: a plan the engine says
  * cannot run is refused with PRECONDITION_FAILED naming every blocked reason.
  */
-import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db/client';
-import {
-  backupJobs,
-  isFinalOperationStatus,
-  OPERATION_KINDS,
-  OPERATION_STATUSES,
-  operationEvents,
-  operations,
-  restorePoints,
-} from '../../db/schema';
-import { loadInventory } from '../../db/stores/inventory-store';
-import {
-  type OperationListItem,
-  type PageOf,
-  queryOperationLogs,
-  queryOperationSteps,
-  queryOperations,
-  queryPointsOnSameScope,
-  type RestorePointRow,
-} from '../../db/stores/operations-store';
+import { isFinalOperationStatus, OPERATION_KINDS, OPERATION_STATUSES } from '../../db/schema';
+import type { PageOf } from '../../db/stores/operations-store';
+import type { Stores } from '../../db/stores/ports';
+import type { JobRecord } from '../../db/stores/ports/job-store';
+import type { OperationListItem } from '../../db/stores/ports/operation-store';
+import type { RestorePointRecord } from '../../db/stores/ports/restore-point-store';
+import { actorLabel, type ServiceContext } from '../context';
 import { planBackup } from '../engine/backup-plan';
 import { indexInventory } from '../engine/inventory';
 import type { BackupPlan, RestorePlan } from '../engine/plan-types';
 import { planRestore } from '../engine/restore-plan';
 import type { RestorePointSummary } from '../engine/restore-points';
 import type { RetentionPolicy } from '../engine/step-params';
-import { listEventsSince as listEventRows, type OperationEvent } from '../jobs/events';
-import { enqueueOperation, recordBlockedOperation, requestCancel } from '../jobs/runner';
-import { wakeRuntimeWorker } from '../jobs/runtime';
+import type { OperationEvent } from '../jobs/events';
 import {
   type BackupRequest,
   type BackupRequestFormValues,
@@ -49,14 +32,6 @@ import {
 } from '../schemas/operations';
 import { DomainError, notFound } from './errors';
 import { parseInput } from './parse-input';
-
-export interface ServiceClock {
-  now?: () => Date;
-  newId?: () => string;
-}
-
-const defaultNow = () => new Date();
-const defaultNewId = () => randomUUID();
 
 function blocked(kind: 'backup' | 'restore', reasons: string[]): DomainError {
   return new DomainError(
@@ -74,23 +49,27 @@ export interface BackupJobContext {
   timeZone: string;
 }
 
-function planBackupFor(
-  db: Db,
+export function jobContextOf(job: JobRecord): BackupJobContext {
+  return { id: job.id, retention: job.retentionJson as unknown as RetentionPolicy, timeZone: job.timeZone };
+}
+
+async function planBackupFor(
+  stores: Stores,
+  ctx: ServiceContext,
   request: BackupRequest,
-  clock: ServiceClock,
   job?: BackupJobContext,
-): BackupPlan {
-  const index = indexInventory(loadInventory(db));
-  return planBackup(index, request, {
-    now: (clock.now ?? defaultNow)(),
-    newId: clock.newId ?? defaultNewId,
-    job,
-  });
+): Promise<BackupPlan> {
+  const index = indexInventory(await stores.inventory.loadInventory());
+  return planBackup(index, request, { now: ctx.now(), newId: ctx.newId, job });
 }
 
 /** Dry run: the plan the runner would execute (steps, findings, blockers, locks), nothing written. */
-export function previewBackup(db: Db, input: BackupRequestFormValues, clock: ServiceClock = {}): BackupPlan {
-  return planBackupFor(db, parseInput(backupRequestSchema, input), clock);
+export async function previewBackup(
+  stores: Stores,
+  ctx: ServiceContext,
+  input: BackupRequestFormValues,
+): Promise<BackupPlan> {
+  return planBackupFor(stores, ctx, parseInput(backupRequestSchema, input));
 }
 
 export interface StartedOperation {
@@ -99,59 +78,70 @@ export interface StartedOperation {
   plan: BackupPlan | RestorePlan;
 }
 
-export function startBackup(
-  db: Db,
+export async function startBackup(
+  stores: Stores,
+  ctx: ServiceContext,
   input: BackupRequestFormValues,
-  options: ServiceClock & { job?: BackupJobContext; retryOfId?: string } = {},
-): StartedOperation {
+  options: { job?: BackupJobContext; retryOfId?: string } = {},
+): Promise<StartedOperation> {
   const request = parseInput(backupRequestSchema, input);
-  const plan = planBackupFor(db, request, options, options.job);
+  const plan = await planBackupFor(stores, ctx, request, options.job);
   if (!plan.isRunnable) throw blocked('backup', plan.blockedReasons);
-  const operation = enqueueOperation(db, plan, request as unknown as Record<string, unknown>, {
-    id: `op-${(options.newId ?? defaultNewId)()}`,
-    now: (options.now ?? defaultNow)(),
+  const operation = await stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
+    id: `op-${ctx.newId()}`,
+    now: ctx.now(),
+    requestedBy: actorLabel(ctx.actor),
     jobId: options.job?.id ?? null,
     retryOfId: options.retryOfId ?? null,
   });
-  wakeRuntimeWorker();
   return { operationId: operation.id, status: operation.status, plan };
 }
 
 /**
- * A scheduled run whose plan is blocked still leaves a trace: a failed operation naming the
- * blockers, so the operator sees that the 02:00 backup did not happen, and why.
+ * Plans a scheduled run of `job` and, in one transaction with the claim of its schedule
+ * checkpoint, enqueues it. A run whose plan is blocked still leaves a trace: a failed operation
+ * naming the blockers, so the operator sees that the 02:00 backup did not happen, and why.
+ * Null when another scheduler claimed the run first.
  */
-export function startScheduledBackup(db: Db, job: typeof backupJobs.$inferSelect, now: Date): string {
-  const request = parseInput(backupRequestSchema, job.requestJson);
-  const context: BackupJobContext = {
-    id: job.id,
-    retention: job.retentionJson as unknown as RetentionPolicy,
-    timeZone: job.timeZone,
-  };
-  const plan = planBackupFor(db, request, { now: () => now }, context);
-  const id = `op-${defaultNewId()}`;
-  if (!plan.isRunnable) {
-    recordBlockedOperation(db, plan, request as unknown as Record<string, unknown>, {
-      id,
-      now,
-      jobId: job.id,
-      title: `Backup job ${job.name}`,
-    });
-    return id;
-  }
-  enqueueOperation(db, plan, request as unknown as Record<string, unknown>, {
-    id,
-    now,
+export async function claimScheduledBackup(
+  stores: Stores,
+  ctx: ServiceContext,
+  job: JobRecord,
+  checkpoint: { lastScheduledAt: Date | null; nextRunAt: Date | null; runNow: boolean },
+): Promise<{ operationId: string | null } | null> {
+  const base = {
     jobId: job.id,
-    title: `Backup job ${job.name}`,
+    expectedLastScheduledAt: job.lastScheduledAt,
+    lastScheduledAt: checkpoint.lastScheduledAt,
+    nextRunAt: checkpoint.nextRunAt,
+  };
+  if (!checkpoint.runNow) {
+    const claimed = await stores.jobs.claimScheduledRun({ ...base, run: null });
+    return claimed ? { operationId: null } : null;
+  }
+  const request = parseInput(backupRequestSchema, job.requestJson);
+  const plan = await planBackupFor(stores, ctx, request, jobContextOf(job));
+  const claimed = await stores.jobs.claimScheduledRun({
+    ...base,
+    run: {
+      kind: plan.isRunnable ? 'enqueue' : 'blocked',
+      plan,
+      request: request as unknown as Record<string, unknown>,
+      options: {
+        id: `op-${ctx.newId()}`,
+        now: ctx.now(),
+        requestedBy: actorLabel(ctx.actor),
+        jobId: job.id,
+        title: `Backup job ${job.name}`,
+      },
+    },
   });
-  wakeRuntimeWorker();
-  return id;
+  return claimed ? { operationId: claimed.operation?.id ?? null } : null;
 }
 
 // ----------------------------------------------------------------------------------------- restore
 
-export function pointSummaryOf(row: RestorePointRow): RestorePointSummary {
+export function pointSummaryOf(row: RestorePointRecord): RestorePointSummary {
   return {
     id: row.id,
     vmId: row.vmId,
@@ -172,52 +162,57 @@ export function pointSummaryOf(row: RestorePointRow): RestorePointSummary {
   };
 }
 
-function planRestoreFor(db: Db, request: RestoreRequest, clock: ServiceClock): RestorePlan {
-  const point = db.select().from(restorePoints).where(eq(restorePoints.id, request.restorePointId)).get();
+async function planRestoreFor(
+  stores: Stores,
+  ctx: ServiceContext,
+  request: RestoreRequest,
+): Promise<RestorePlan> {
+  const point = await stores.restorePoints.get(request.restorePointId);
   if (!point) throw notFound('Restore point', request.restorePointId);
-  const index = indexInventory(loadInventory(db));
+  const index = indexInventory(await stores.inventory.loadInventory());
   return planRestore(index, pointSummaryOf(point), request, {
-    now: (clock.now ?? defaultNow)(),
-    pointsOnSameScope: queryPointsOnSameScope(db, point).map(pointSummaryOf),
-    newId: clock.newId ?? defaultNewId,
+    now: ctx.now(),
+    pointsOnSameScope: (await stores.restorePoints.pointsOnSameScope(point)).map(pointSummaryOf),
+    newId: ctx.newId,
   });
 }
 
 /** Dry run with the blast radius (collateral VMs and their data loss, discarded points, findings). */
-export function previewRestore(
-  db: Db,
+export async function previewRestore(
+  stores: Stores,
+  ctx: ServiceContext,
   input: RestoreRequestFormValues,
-  clock: ServiceClock = {},
-): RestorePlan {
-  return planRestoreFor(db, parseInput(restoreRequestSchema, input), clock);
+): Promise<RestorePlan> {
+  return planRestoreFor(stores, ctx, parseInput(restoreRequestSchema, input));
 }
 
 /** Starts a restore; a destructive mode needs the typed confirmation the plan asks for. */
-export function startRestore(
-  db: Db,
+export async function startRestore(
+  stores: Stores,
+  ctx: ServiceContext,
   input: RestoreRequestFormValues,
-  options: ServiceClock & { retryOfId?: string } = {},
-): StartedOperation {
+  options: { retryOfId?: string } = {},
+): Promise<StartedOperation> {
   const request = parseInput(restoreRequestSchema, input);
-  const plan = planRestoreFor(db, request, options);
+  const plan = await planRestoreFor(stores, ctx, request);
   if (!plan.isRunnable) throw blocked('restore', plan.blockedReasons);
-  const operation = enqueueOperation(db, plan, request as unknown as Record<string, unknown>, {
-    id: `op-${(options.newId ?? defaultNewId)()}`,
-    now: (options.now ?? defaultNow)(),
+  const operation = await stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
+    id: `op-${ctx.newId()}`,
+    now: ctx.now(),
+    requestedBy: actorLabel(ctx.actor),
     retryOfId: options.retryOfId ?? null,
   });
-  wakeRuntimeWorker();
   return { operationId: operation.id, status: operation.status, plan };
 }
 
 // -------------------------------------------------------------------------------- cancel and retry
 
-export function cancelOperation(
-  db: Db,
+export async function cancelOperation(
+  stores: Stores,
+  ctx: ServiceContext,
   operationId: string,
-  clock: ServiceClock = {},
-): OperationDetail['operation'] {
-  const operation = db.select().from(operations).where(eq(operations.id, operationId)).get();
+): Promise<OperationDetail['operation']> {
+  const operation = await stores.operations.get(operationId);
   if (!operation) throw notFound('Operation', operationId);
   if (isFinalOperationStatus(operation.status)) {
     throw new DomainError(
@@ -225,17 +220,20 @@ export function cancelOperation(
       `Operation ${operationId} already ended (${operation.status}); nothing to cancel`,
     );
   }
-  requestCancel(db, operationId, (clock.now ?? defaultNow)());
-  wakeRuntimeWorker();
-  return getOperation(db, operationId).operation;
+  await stores.operations.cancel(operationId, ctx.now(), actorLabel(ctx.actor));
+  return (await getOperation(stores, operationId)).operation;
 }
 
 /**
  * Retry what failed as a new operation: for a backup, the VMs that did not get a point (VM-scoped
  * requests narrow to them; a volume scope is captured whole again); for a restore, the same request.
  */
-export function retryFailed(db: Db, operationId: string, clock: ServiceClock = {}): StartedOperation {
-  const operation = db.select().from(operations).where(eq(operations.id, operationId)).get();
+export async function retryFailed(
+  stores: Stores,
+  ctx: ServiceContext,
+  operationId: string,
+): Promise<StartedOperation> {
+  const operation = await stores.operations.get(operationId);
   if (!operation) throw notFound('Operation', operationId);
   if (!['failed', 'interrupted', 'cancelled'].includes(operation.status)) {
     throw new DomainError(
@@ -244,21 +242,13 @@ export function retryFailed(db: Db, operationId: string, clock: ServiceClock = {
     );
   }
   if (operation.kind === 'restore') {
-    return startRestore(db, operation.requestJson as RestoreRequestFormValues, {
-      ...clock,
+    return startRestore(stores, ctx, operation.requestJson as RestoreRequestFormValues, {
       retryOfId: operationId,
     });
   }
   const request = parseInput(backupRequestSchema, operation.requestJson);
   const plan = operation.planJson as unknown as BackupPlan;
-  const catalogued = new Set(
-    db
-      .select({ vmId: restorePoints.vmId })
-      .from(restorePoints)
-      .where(eq(restorePoints.operationId, operationId))
-      .all()
-      .map((row) => row.vmId),
-  );
+  const catalogued = new Set(await stores.restorePoints.vmIdsCataloguedBy(operationId));
   const failedVmIds = plan.vms.map((vm) => vm.vmId).filter((vmId) => !catalogued.has(vmId));
   if (failedVmIds.length === 0) {
     throw new DomainError(
@@ -275,15 +265,10 @@ export function retryFailed(db: Db, operationId: string, clock: ServiceClock = {
           scripts: pick(request.scripts, failedVmIds),
         }
       : request;
-  const job = operation.jobId
-    ? db.select().from(backupJobs).where(eq(backupJobs.id, operation.jobId)).get()
-    : undefined;
-  return startBackup(db, narrowed, {
-    ...clock,
+  const job = operation.jobId ? await stores.jobs.get(operation.jobId) : null;
+  return startBackup(stores, ctx, narrowed, {
     retryOfId: operationId,
-    job: job
-      ? { id: job.id, retention: job.retentionJson as unknown as RetentionPolicy, timeZone: job.timeZone }
-      : undefined,
+    job: job ? jobContextOf(job) : undefined,
   });
 }
 
@@ -305,8 +290,11 @@ export const operationListInputSchema = z.object({
 export type OperationListInput = z.input<typeof operationListInputSchema>;
 
 /** Newest first, filtered and paged in SQL. */
-export function listOperations(db: Db, input: OperationListInput = {}): PageOf<OperationListItem> {
-  return queryOperations(db, parseInput(operationListInputSchema, input));
+export async function listOperations(
+  stores: Stores,
+  input: OperationListInput = {},
+): Promise<PageOf<OperationListItem>> {
+  return stores.operations.list(parseInput(operationListInputSchema, input));
 }
 
 export interface OperationStepDetail {
@@ -335,6 +323,9 @@ export interface OperationDetail {
     request: Record<string, unknown>;
     endingAs: string | null;
     leaseOwner: string | null;
+    /** actorLabel() of who started it, and of who cancelled it. */
+    requestedBy: string;
+    cancelledBy: string | null;
   };
   steps: OperationStepDetail[];
   logs: { id: number; stepId: number; at: Date; level: string; message: string }[];
@@ -342,19 +333,16 @@ export interface OperationDetail {
   lastEventId: number;
 }
 
-export function getOperation(
-  db: Db,
+export async function getOperation(
+  stores: Stores,
   operationId: string,
   options: { logLimit?: number } = {},
-): OperationDetail {
-  const row = db.select().from(operations).where(eq(operations.id, operationId)).get();
+): Promise<OperationDetail> {
+  const row = await stores.operations.get(operationId);
   if (!row) throw notFound('Operation', operationId);
-  const steps = queryOperationSteps(db, operationId);
-  const lastEvent = db
-    .select({ id: sql<number | null>`max(${operationEvents.id})` })
-    .from(operationEvents)
-    .where(eq(operationEvents.operationId, operationId))
-    .get();
+  const steps = await stores.operations.steps(operationId);
+  const logs = await stores.operations.logs(operationId, options.logLimit ?? 500);
+  const lastEventId = await stores.operations.lastEventId(operationId);
   return {
     operation: {
       id: row.id,
@@ -376,6 +364,8 @@ export function getOperation(
       request: row.requestJson,
       endingAs: row.endingAs,
       leaseOwner: row.leaseOwner,
+      requestedBy: row.requestedBy,
+      cancelledBy: row.cancelledBy,
     },
     steps: steps.map((step) => ({
       id: step.id,
@@ -396,23 +386,23 @@ export function getOperation(
       error: step.error,
       faultCode: step.faultCode,
     })),
-    logs: queryOperationLogs(db, operationId, options.logLimit ?? 500).map((log) => ({
+    logs: logs.map((log) => ({
       id: log.id,
       stepId: log.stepId,
       at: log.at,
       level: log.level,
       message: log.message,
     })),
-    lastEventId: lastEvent?.id ?? 0,
+    lastEventId,
   };
 }
 
 /** Events after `afterId` (all operations or one): what an SSE stream replays on reconnect. */
-export function listEventsSince(
-  db: Db,
+export async function listEventsSince(
+  stores: Stores,
   input: { operationId?: string; afterId?: number; limit?: number } = {},
-): OperationEvent[] {
-  return listEventRows(db, input);
+): Promise<OperationEvent[]> {
+  return stores.operations.readEventsAfter(input);
 }
 
 export type { OperationEvent, OperationEventPayloads, OperationEventType } from '../jobs/events';

@@ -16,6 +16,7 @@ import {
   queryRestorePoints,
   type RestorePointRow,
 } from '../../db/stores/operations-store';
+import { createSqliteStores } from '../../db/stores/sqlite';
 import type { Driver } from '../engine/driver';
 import { indexInventory } from '../engine/inventory';
 import { listRestoreModes, type RestoreModeOption } from '../engine/restore-points';
@@ -144,7 +145,10 @@ export async function verifyRestorePoint(
 ): Promise<{ verdict: 'intact' | 'corrupt' | 'missing'; point: RestorePointView }> {
   requirePoint(db, id);
   const driver = options.driver ?? getDriver(db);
-  const verdict = await verifyAndRecord(db, driver, id, (options.now ?? (() => new Date()))());
+  const verdict = await verifyAndRecord(createSqliteStores(db), driver, id, {
+    now: (options.now ?? (() => new Date()))(),
+    requestedBy: 'system',
+  });
   return { verdict, point: viewOf(requirePoint(db, id)) };
 }
 
@@ -174,7 +178,7 @@ export async function deleteRestorePoint(
   }
   const driver = options.driver ?? getDriver(db);
   await deletePoint(
-    db,
+    createSqliteStores(db),
     driver,
     point.id,
     null,

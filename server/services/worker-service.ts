@@ -3,15 +3,31 @@
  * server calls at start-up (instrumentation) and what `migawka worker` runs.
  */
 import type { Db } from '../../db/client';
+import { createSqliteStores } from '../../db/stores/sqlite';
+import { createServiceContext, SCHEDULER_ACTOR } from '../context';
+import { startEventRelay as relayEvents } from '../jobs/events';
 import { startRuntimeWorker, stopRuntime } from '../jobs/runtime';
 import type { WorkerHandle, WorkerOptions } from '../jobs/worker';
 import { runDueBackupJobs } from './backup-job-service';
 
 export const SCHEDULER_INTERVAL_MS = 15_000;
 
-export function startBackgroundWorker(db: Db, options: Partial<WorkerOptions> = {}): WorkerHandle {
+type BackgroundOptions = Partial<Omit<WorkerOptions, 'stores' | 'driver'>>;
+
+export function startBackgroundWorker(db: Db, options: BackgroundOptions = {}): WorkerHandle {
+  const stores = createSqliteStores(db);
   return startRuntimeWorker(db, {
-    scheduler: { intervalMs: SCHEDULER_INTERVAL_MS, tick: (now) => void runDueBackupJobs(db, now) },
+    scheduler: {
+      intervalMs: SCHEDULER_INTERVAL_MS,
+      // Scheduled runs are requested by the scheduler, at the worker's clock. Not awaited: planning
+      // a run must not hold up the steps this pass claims.
+      tick: (now) => {
+        const ctx = createServiceContext({ actor: SCHEDULER_ACTOR, now: () => now });
+        void runDueBackupJobs(stores, ctx).catch((error) =>
+          ctx.log.error({ err: error }, 'scheduler tick failed'),
+        );
+      },
+    },
     ...options,
   });
 }
@@ -24,4 +40,6 @@ export async function stopBackgroundWorker(): Promise<void> {
  * For a web server that leaves the work to a separate `migawka worker` (MIGAWKA_WORKER=0): relay
  * the events that process writes onto this process's bus, so live SSE streams keep working.
  */
-export { startEventRelay } from '../jobs/events';
+export function startEventRelay(db: Db, options: { intervalMs?: number } = {}): () => void {
+  return relayEvents(createSqliteStores(db).operations, options);
+}

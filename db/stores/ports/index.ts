@@ -2,15 +2,24 @@
  * The store ports: the only way services and the runner reach the database. Every method is
  * async so a networked database (PostgreSQL, next) implements the same interfaces; the embedded
  * SQLite implementation lives in ../sqlite/. Each port has a contract test suite
- * (`*.contract.ts`) that every implementation must pass.
+ * (`../contract/*.contract.ts`) that every implementation must pass.
  */
 
 import type { InventoryStore } from './inventory';
+import type { JobStore } from './job-store';
+import type { OperationStore } from './operation-store';
+import type { RestorePointStore } from './restore-point-store';
 
 export type { InventoryStore } from './inventory';
+export type { JobStore } from './job-store';
+export type { OperationStore } from './operation-store';
 export type { Counted, Page } from './page';
+export type { RestorePointStore } from './restore-point-store';
 
 /** All stores of one database, handed to services through the request / worker context. */
 export interface Stores {
   inventory: InventoryStore;
+  operations: OperationStore;
+  jobs: JobStore;
+  restorePoints: RestorePointStore;
 }

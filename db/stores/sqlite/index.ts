@@ -2,7 +2,15 @@
 import type { Db } from '../../client';
 import type { Stores } from '../ports';
 import { createSqliteInventoryStore } from './inventory';
+import { SqliteJobStore } from './job-store';
+import { SqliteOperationStore } from './operation-store';
+import { SqliteRestorePointStore } from './restore-point-store';
 
 export function createSqliteStores(db: Db): Stores {
-  return { inventory: createSqliteInventoryStore(db) };
+  return {
+    inventory: createSqliteInventoryStore(db),
+    operations: new SqliteOperationStore(db),
+    jobs: new SqliteJobStore(db),
+    restorePoints: new SqliteRestorePointStore(db),
+  };
 }

@@ -13,11 +13,13 @@ import { publicProcedure, router } from '../init';
  * (Schedule previews come from `jobs.previewSchedule`.)
  */
 export const backupsRouter = router({
-  review: publicProcedure.input(backupRequestSchema).query(({ ctx, input }) => reviewBackup(ctx.db, input)),
+  review: publicProcedure
+    .input(backupRequestSchema)
+    .query(({ ctx, input }) => reviewBackup(ctx.stores, ctx.service, input)),
   start: publicProcedure
     .input(startBackupInputSchema)
-    .mutation(({ ctx, input }) => startReviewedBackup(ctx.db, input)),
+    .mutation(({ ctx, input }) => startReviewedBackup(ctx.stores, ctx.service, input)),
   createJob: publicProcedure
     .input(createBackupJobInputSchema)
-    .mutation(({ ctx, input }) => createReviewedBackupJob(ctx.db, input)),
+    .mutation(({ ctx, input }) => createReviewedBackupJob(ctx.stores, ctx.service, input)),
 });

@@ -33,23 +33,27 @@ export const schedulePreviewInputSchema = scheduleSchema.extend({
 });
 
 export const jobsRouter = router({
-  list: publicProcedure.query(({ ctx }) => listBackupJobs(ctx.db)),
-  get: publicProcedure.input(jobIdInput).query(({ ctx, input }) => getBackupJob(ctx.db, input.id)),
+  list: publicProcedure.query(({ ctx }) => listBackupJobs(ctx.stores, ctx.service)),
+  get: publicProcedure
+    .input(jobIdInput)
+    .query(({ ctx, input }) => getBackupJob(ctx.stores, ctx.service, input.id)),
   create: publicProcedure
     .input(backupJobInputSchema)
-    .mutation(({ ctx, input }) => createBackupJob(ctx.db, input)),
+    .mutation(({ ctx, input }) => createBackupJob(ctx.stores, ctx.service, input)),
   update: publicProcedure
     .input(updateBackupJobInputSchema)
-    .mutation(({ ctx, input }) => updateBackupJob(ctx.db, input.id, input.job)),
+    .mutation(({ ctx, input }) => updateBackupJob(ctx.stores, ctx.service, input.id, input.job)),
   setEnabled: publicProcedure
     .input(setBackupJobEnabledInputSchema)
-    .mutation(({ ctx, input }) => setBackupJobEnabled(ctx.db, input.id, input.isEnabled)),
-  delete: publicProcedure.input(jobIdInput).mutation(({ ctx, input }) => {
-    deleteBackupJob(ctx.db, input.id);
+    .mutation(({ ctx, input }) => setBackupJobEnabled(ctx.stores, ctx.service, input.id, input.isEnabled)),
+  delete: publicProcedure.input(jobIdInput).mutation(async ({ ctx, input }) => {
+    await deleteBackupJob(ctx.stores, input.id);
     return { id: input.id };
   }),
-  runNow: publicProcedure.input(jobIdInput).mutation(({ ctx, input }) => runBackupJobNow(ctx.db, input.id)),
+  runNow: publicProcedure
+    .input(jobIdInput)
+    .mutation(({ ctx, input }) => runBackupJobNow(ctx.stores, ctx.service, input.id)),
   previewSchedule: publicProcedure
     .input(schedulePreviewInputSchema)
-    .query(({ input }) => previewSchedule(input)),
+    .query(({ ctx, input }) => previewSchedule(ctx.service, input)),
 });

@@ -43,7 +43,7 @@ const REPLAY_PAGE = 1000;
  * id. Ends when the client goes away (`signal`). No polling: live events come from the bus.
  */
 export async function* streamOperationEvents(
-  db: Parameters<typeof listEventsSince>[0],
+  stores: Parameters<typeof listEventsSince>[0],
   options: { operationId?: string; afterId: number | null; signal?: AbortSignal },
 ): AsyncGenerator<OperationEvent> {
   const pending: OperationEvent[] = [];
@@ -64,7 +64,7 @@ export async function* streamOperationEvents(
     // list page that re-reads its rows anyway would cost a full table scan per open tab.
     const shouldReplay = options.afterId !== null || options.operationId !== undefined;
     while (shouldReplay) {
-      const page = listEventsSince(db, {
+      const page = await listEventsSince(stores, {
         operationId: options.operationId,
         afterId: lastId,
         limit: REPLAY_PAGE,
@@ -97,23 +97,23 @@ export async function* streamOperationEvents(
 export const operationsRouter = router({
   list: publicProcedure
     .input(operationListInputSchema)
-    .query(({ ctx, input }) => listOperations(ctx.db, input)),
-  get: publicProcedure.input(operationIdInput).query(({ ctx, input }) => getOperation(ctx.db, input.id)),
+    .query(({ ctx, input }) => listOperations(ctx.stores, input)),
+  get: publicProcedure.input(operationIdInput).query(({ ctx, input }) => getOperation(ctx.stores, input.id)),
   cancel: publicProcedure
     .input(operationIdInput)
-    .mutation(({ ctx, input }) => cancelOperation(ctx.db, input.id)),
+    .mutation(({ ctx, input }) => cancelOperation(ctx.stores, ctx.service, input.id)),
   retryFailed: publicProcedure
     .input(operationIdInput)
-    .mutation(({ ctx, input }) => retryFailed(ctx.db, input.id)),
+    .mutation(({ ctx, input }) => retryFailed(ctx.stores, ctx.service, input.id)),
   backupVm: publicProcedure
     .input(backupVmInputSchema)
-    .mutation(({ ctx, input }) => startBackup(ctx.db, backupNowRequestOf(input.vmId))),
+    .mutation(({ ctx, input }) => startBackup(ctx.stores, ctx.service, backupNowRequestOf(input.vmId))),
   events: publicProcedure.input(operationEventsInputSchema).subscription(async function* ({
     ctx,
     input,
     signal,
   }) {
-    const events = streamOperationEvents(ctx.db, {
+    const events = streamOperationEvents(ctx.stores, {
       operationId: input.operationId,
       afterId: input.lastEventId ? Number(input.lastEventId) : null,
       signal,

@@ -6,8 +6,8 @@ import { publicProcedure, router } from '../init';
 export const restoresRouter = router({
   preview: publicProcedure
     .input(restoreRequestSchema)
-    .query(({ ctx, input }) => previewRestore(ctx.db, input)),
+    .query(({ ctx, input }) => previewRestore(ctx.stores, ctx.service, input)),
   start: publicProcedure
     .input(restoreRequestSchema)
-    .mutation(({ ctx, input }) => startRestore(ctx.db, input)),
+    .mutation(({ ctx, input }) => startRestore(ctx.stores, ctx.service, input)),
 });

@@ -1,0 +1,477 @@
+/**
+ * The OperationStore contract: what every implementation (SQLite now, PostgreSQL next) must do.
+ * Run it from an implementation's test file with a factory that returns fresh, empty stores.
+ * Plans are written by hand here so the suite depends on no inventory or planner.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DriverError } from '../../../server/engine/driver';
+import type { BackupPlan, PlanStep } from '../../../server/engine/plan-types';
+import type { OperationStore } from '../ports';
+import type { ClaimedStep, OperationEvent } from '../ports/operation-store';
+
+export interface OperationStoreFixture {
+  operations: OperationStore;
+  close(): Promise<void>;
+}
+
+const T0 = new Date('2026-03-01T10:00:00Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const LEASE = 1000;
+const FAST_RETRY = { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 100 };
+
+function step(
+  key: string,
+  kind: PlanStep['kind'],
+  vmId: string | null,
+  undoes: string | null = null,
+): PlanStep {
+  return {
+    key,
+    kind,
+    title: `${kind} ${vmId ?? ''}`.trim(),
+    vmId,
+    hostVolumeId: null,
+    arrayVolumeId: null,
+    undoes,
+    params: {},
+  };
+}
+
+/** A backup of `vmIds` on host h1: per VM check → freeze → thaw (undoes freeze) → copy → catalog. */
+export function backupPlanOf(
+  vmIds: string[],
+  options: { lockKeys?: string[]; hostIds?: string[] } = {},
+): BackupPlan {
+  return {
+    kind: 'backup',
+    vms: vmIds.map((vmId) => ({
+      vmId,
+      vmName: `${vmId}-name`,
+      method: 'hyperv-vss',
+      expectedConsistency: 'application',
+      excludedDiskIds: [],
+      captureState: 'online',
+      isCoCaptured: false,
+      restorePointId: `rp-${vmId}`,
+    })),
+    steps: vmIds.flatMap((vmId) => [
+      step(`vm:${vmId}:check`, 'check', vmId),
+      step(`vm:${vmId}:guest-freeze`, 'guest-freeze', vmId),
+      step(`vm:${vmId}:guest-thaw`, 'guest-thaw', vmId, `vm:${vmId}:guest-freeze`),
+      step(`vm:${vmId}:copy`, 'copy-to-repository', vmId),
+      step(`vm:${vmId}:catalog`, 'catalog', vmId),
+    ]),
+    findings: [],
+    isRunnable: true,
+    blockedReasons: [],
+    lockKeys: options.lockKeys ?? vmIds.map((vmId) => `vm:${vmId}`),
+    hostIds: options.hostIds ?? ['h1'],
+    arrayIds: [],
+  };
+}
+
+export function runOperationStoreContract(name: string, create: () => Promise<OperationStoreFixture>): void {
+  describe(`OperationStore contract: ${name}`, () => {
+    let fixture: OperationStoreFixture;
+    let store: OperationStore;
+    let counter = 0;
+    beforeEach(async () => {
+      fixture = await create();
+      store = fixture.operations;
+    });
+    afterEach(async () => {
+      await fixture.close();
+    });
+
+    async function enqueue(vmIds: string[], now = T0, options: Parameters<typeof backupPlanOf>[1] = {}) {
+      return store.enqueue(
+        backupPlanOf(vmIds, options),
+        { vmIds },
+        { id: `op-${++counter}`, now, requestedBy: 'user:7' },
+      );
+    }
+
+    async function statusOf(operationId: string) {
+      return (await store.get(operationId))?.status;
+    }
+
+    async function stepStatuses(operationId: string) {
+      return Object.fromEntries((await store.steps(operationId)).map((row) => [row.key, row.status]));
+    }
+
+    /** Claims and succeeds steps as `worker` until `stopKey` is claimed (returned, left running). */
+    async function runUntil(worker: string, stopKey: string, now = T0): Promise<ClaimedStep> {
+      for (;;) {
+        const claimed = await store.claimNext({ workerId: worker, now, leaseMs: LEASE });
+        if (!claimed) throw new Error(`never reached ${stopKey}`);
+        if (claimed.step.key === stopKey) return claimed;
+        await store.completeStep(claimed, { status: 'succeeded' }, { workerId: worker, now, leaseMs: LEASE });
+      }
+    }
+
+    async function runToEnd(worker: string, now = T0): Promise<void> {
+      for (;;) {
+        const claimed = await store.claimNext({ workerId: worker, now, leaseMs: LEASE });
+        if (!claimed) return;
+        await store.completeStep(claimed, { status: 'succeeded' }, { workerId: worker, now, leaseMs: LEASE });
+      }
+    }
+
+    describe('enqueue', () => {
+      it('writes the operation, its steps in plan order, its requester and its queued event', async () => {
+        const op = await enqueue(['a']);
+        expect(op).toMatchObject({
+          status: 'queued',
+          kind: 'backup',
+          requestedBy: 'user:7',
+          title: 'Backup a-name (hyperv-vss)',
+        });
+        expect((await store.steps(op.id)).map((row) => [row.key, row.status, row.isCleanup])).toEqual([
+          ['vm:a:check', 'pending', false],
+          ['vm:a:guest-freeze', 'pending', false],
+          ['vm:a:guest-thaw', 'pending', true],
+          ['vm:a:copy', 'pending', false],
+          ['vm:a:catalog', 'pending', false],
+        ]);
+        const events = await store.readEventsAfter({ operationId: op.id });
+        expect(events.map((event) => event.type)).toEqual(['operation.queued']);
+      });
+
+      it('refuses a plan with two steps under one key, or a blocked plan, and writes nothing', async () => {
+        const plan = backupPlanOf(['a']);
+        plan.steps.push(plan.steps[0] as PlanStep);
+        await expect(store.enqueue(plan, {}, { id: 'dup', now: T0, requestedBy: 'system' })).rejects.toThrow(
+          /two steps/,
+        );
+        const blocked = { ...backupPlanOf(['a']), isRunnable: false, blockedReasons: ['no'] };
+        await expect(
+          store.enqueue(blocked, {}, { id: 'blk', now: T0, requestedBy: 'system' }),
+        ).rejects.toThrow(/not runnable/);
+        expect(await store.get('dup')).toBeNull();
+        expect(await store.get('blk')).toBeNull();
+        expect(await store.lastEventId()).toBe(0);
+      });
+
+      it('records a blocked run as a failed operation without steps', async () => {
+        const plan = {
+          ...backupPlanOf(['a']),
+          isRunnable: false,
+          blockedReasons: ['host h1 is unreachable'],
+        };
+        const op = await store.recordBlocked(
+          plan,
+          {},
+          { id: 'blocked-1', now: T0, requestedBy: 'scheduler', title: 'Backup job nightly' },
+        );
+        expect(op).toMatchObject({
+          status: 'failed',
+          error: 'blocked: host h1 is unreachable',
+          requestedBy: 'scheduler',
+          title: 'Backup job nightly',
+        });
+        expect(await store.steps(op.id)).toEqual([]);
+        expect((await store.readEventsAfter({ operationId: op.id })).map((event) => event.type)).toEqual([
+          'operation.finished',
+        ]);
+      });
+    });
+
+    describe('claim and leases', () => {
+      it('admits, leases the first step, and hides a leased operation from other workers', async () => {
+        const op = await enqueue(['a']);
+        const claimed = await store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE });
+        expect(claimed).toMatchObject({
+          operation: { id: op.id, leaseOwner: 'w1' },
+          step: { key: 'vm:a:check', status: 'running', attempts: 1 },
+        });
+        expect(claimed?.planStep.key).toBe('vm:a:check');
+        expect(await statusOf(op.id)).toBe('running');
+        expect(await store.claimNext({ workerId: 'w2', now: at(10), leaseMs: LEASE })).toBeNull();
+        expect(await store.claimNext({ workerId: 'w1', now: at(10), leaseMs: LEASE })).toBeNull(); // its step runs
+        const types = (await store.readEventsAfter({ operationId: op.id })).map((event) => event.type);
+        expect(types).toEqual(['operation.queued', 'operation.started', 'step.started']);
+      });
+
+      it('frees the operation between steps, except inside a freeze window', async () => {
+        const op = await enqueue(['a']);
+        const check = (await store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE })) as ClaimedStep;
+        await store.completeStep(check, { status: 'succeeded' }, { workerId: 'w1', now: T0, leaseMs: LEASE });
+        expect((await store.get(op.id))?.leaseOwner).toBeNull();
+        const freeze = (await store.claimNext({ workerId: 'w2', now: T0, leaseMs: LEASE })) as ClaimedStep;
+        expect(freeze.step.key).toBe('vm:a:guest-freeze');
+        await store.completeStep(
+          freeze,
+          { status: 'succeeded' },
+          { workerId: 'w2', now: T0, leaseMs: LEASE },
+        );
+        expect((await store.get(op.id))?.leaseOwner).toBe('w2'); // thaw owed: w2 keeps the lease
+        expect(await store.claimNext({ workerId: 'w1', now: at(10), leaseMs: LEASE })).toBeNull();
+        expect((await store.claimNext({ workerId: 'w2', now: at(10), leaseMs: LEASE }))?.step.key).toBe(
+          'vm:a:guest-thaw',
+        );
+      });
+
+      it('renews its own lease even late when nobody took over; refuses a stolen lease', async () => {
+        const op = await enqueue(['a']);
+        const claimed = (await store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE })) as ClaimedStep;
+        // A stalled event loop: the renewal comes 31 s late, nobody recovered the operation.
+        expect(await store.renewLease('w1', op.id, at(31_000), LEASE)).toEqual({
+          isOwner: true,
+          isCancelling: false,
+        });
+        expect((await store.get(op.id))?.leaseExpiresAt?.getTime()).toBe(at(31_000 + LEASE).getTime());
+        // Now another worker declares it dead and takes over.
+        const [report] = await store.recoverExpiredLeases(at(40_000), { exceptOwner: 'w2' });
+        expect(report).toMatchObject({ operationId: op.id, decision: 'resume' });
+        const stolen = (await store.claimNext({
+          workerId: 'w2',
+          now: at(40_000),
+          leaseMs: LEASE,
+        })) as ClaimedStep;
+        expect(stolen.step.key).toBe('vm:a:check');
+        expect(await store.renewLease('w1', op.id, at(40_001), LEASE)).toEqual({
+          isOwner: false,
+          isCancelling: false,
+        });
+        expect(
+          await store.completeStep(claimed, { status: 'succeeded' }, { workerId: 'w1', now: at(40_002) }),
+        ).toBe(false);
+        expect((await store.steps(op.id))[0]).toMatchObject({ status: 'running', attempts: 2 });
+        expect(
+          await store.completeStep(stolen, { status: 'succeeded' }, { workerId: 'w2', now: at(40_003) }),
+        ).toBe(true);
+      });
+
+      it('a worker never recovers its own lease; any other worker does once it expired', async () => {
+        const op = await enqueue(['a']);
+        await store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE });
+        expect(await store.recoverExpiredLeases(at(LEASE - 1))).toEqual([]);
+        expect(await store.recoverExpiredLeases(at(LEASE + 1), { exceptOwner: 'w1' })).toEqual([]);
+        expect(await statusOf(op.id)).toBe('running');
+        expect(await store.recoverExpiredLeases(at(LEASE + 1), { exceptOwner: 'w2' })).toHaveLength(1);
+      });
+    });
+
+    describe('admission', () => {
+      it('a conflicting operation waits with the lock holder named, and starts when the lock is free', async () => {
+        const first = await enqueue(['a'], T0);
+        const second = await enqueue(['a'], at(1));
+        const check = (await store.claimNext({ workerId: 'w1', now: at(2), leaseMs: LEASE })) as ClaimedStep;
+        expect(check.operation.id).toBe(first.id);
+        const waiting = await store.get(second.id);
+        expect(waiting).toMatchObject({
+          status: 'waiting',
+          waitingReason: `waits for lock vm:a held by operation ${first.id}`,
+        });
+        await store.completeStep(check, { status: 'succeeded' }, { workerId: 'w1', now: at(3) });
+        await runToEnd('w1', at(3));
+        expect(await statusOf(first.id)).toBe('succeeded');
+        expect(await statusOf(second.id)).toBe('succeeded');
+        expect(await store.findLeakedLocks()).toEqual([]);
+      });
+
+      it('respects the per-host limit', async () => {
+        const ops = [await enqueue(['a'], T0), await enqueue(['b'], at(1)), await enqueue(['c'], at(2))];
+        await store.claimNext({
+          workerId: 'w1',
+          now: at(3),
+          leaseMs: LEASE,
+          limits: { perHost: 2, perArray: 2 },
+        });
+        expect(await Promise.all(ops.map((op) => statusOf(op.id)))).toEqual([
+          'running',
+          'running',
+          'waiting',
+        ]);
+        expect((await store.get(ops[2]?.id as string))?.waitingReason).toMatch(/host/);
+      });
+    });
+
+    describe('complete and fail', () => {
+      it('retries a retryable driver failure with backoff, then gives up and fails the operation', async () => {
+        const op = await enqueue(['a']);
+        const first = (await store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE })) as ClaimedStep;
+        const fault = new DriverError('host-unreachable', 'host h1 unreachable', { isRetryable: true });
+        await store.completeStep(
+          first,
+          { status: 'failed', error: fault },
+          { workerId: 'w1', now: T0, retry: FAST_RETRY },
+        );
+        expect((await store.steps(op.id))[0]).toMatchObject({
+          status: 'pending',
+          error: 'host h1 unreachable',
+          faultCode: 'host-unreachable',
+        });
+        expect(await store.claimNext({ workerId: 'w1', now: at(99), leaseMs: LEASE })).toBeNull();
+        const second = (await store.claimNext({
+          workerId: 'w1',
+          now: at(100),
+          leaseMs: LEASE,
+        })) as ClaimedStep;
+        expect(second.step.attempts).toBe(2);
+        await store.completeStep(
+          second,
+          { status: 'failed', error: fault },
+          { workerId: 'w1', now: at(100), retry: FAST_RETRY },
+        );
+        expect(await statusOf(op.id)).toBe('running'); // its cleanups are decided at the next claim
+        // The thaw's freeze never started: it is skipped, and the operation ends.
+        expect(await store.claimNext({ workerId: 'w1', now: at(101), leaseMs: LEASE })).toBeNull();
+        expect((await stepStatuses(op.id))['vm:a:guest-thaw']).toBe('skipped');
+        const operation = await store.get(op.id);
+        expect(operation).toMatchObject({ status: 'failed' });
+        expect(operation?.error).toMatch(/gave up after 2 attempts/);
+        const types = (await store.readEventsAfter({ operationId: op.id })).map((event) => event.type);
+        expect(types).toContain('step.retrying');
+        expect(await store.findLeakedLocks()).toEqual([]);
+      });
+
+      it('a failure naming one VM fails that VM only; its owed thaw still runs', async () => {
+        const op = await enqueue(['a', 'b']);
+        const freezeA = await runUntil('w1', 'vm:a:guest-freeze');
+        await store.completeStep(
+          freezeA,
+          { status: 'succeeded' },
+          { workerId: 'w1', now: T0, leaseMs: LEASE },
+        );
+        const thaw = await runUntil('w1', 'vm:a:guest-thaw');
+        await store.completeStep(thaw, { status: 'succeeded' }, { workerId: 'w1', now: T0 });
+        const copyA = await runUntil('w1', 'vm:a:copy');
+        await store.completeStep(
+          copyA,
+          { status: 'failed', error: new Error('disk gone') },
+          { workerId: 'w1', now: T0 },
+        );
+        expect(await stepStatuses(op.id)).toMatchObject({
+          'vm:a:copy': 'failed',
+          'vm:a:catalog': 'skipped',
+          'vm:b:check': 'pending',
+        });
+        expect(await statusOf(op.id)).toBe('running');
+        await runToEnd('w1');
+        const done = await store.get(op.id);
+        expect(done?.status).toBe('failed');
+        expect(done?.error).toBe('a: disk gone');
+        expect(await stepStatuses(op.id)).toMatchObject({
+          'vm:b:catalog': 'succeeded',
+          'vm:a:guest-thaw': 'succeeded',
+        });
+      });
+
+      it('records progress and log lines with their events', async () => {
+        const op = await enqueue(['a']);
+        const claimed = (await store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE })) as ClaimedStep;
+        await store.recordProgress(claimed.step, 512, at(1), 1024);
+        await store.appendLog(claimed.step, 'info', 'half way', at(2));
+        expect((await store.steps(op.id))[0]).toMatchObject({ bytesDone: 512, bytesTotal: 1024 });
+        expect((await store.logs(op.id, 10)).map((log) => [log.level, log.message])).toEqual([
+          ['info', 'half way'],
+        ]);
+        const types = (await store.readEventsAfter({ operationId: op.id })).map((event) => event.type);
+        expect(types.slice(-2)).toEqual(['step.progress', 'step.log']);
+      });
+    });
+
+    describe('cancel', () => {
+      it('ends a queued operation at once, recording who cancelled', async () => {
+        const op = await enqueue(['a']);
+        expect(await store.cancel(op.id, at(1), 'user:9')).toBe('cancelled');
+        expect(await store.get(op.id)).toMatchObject({ status: 'cancelled', cancelledBy: 'user:9' });
+        expect(Object.values(await stepStatuses(op.id)).every((status) => status === 'cancelled')).toBe(true);
+        expect(await store.cancel(op.id, at(2), 'user:9')).toBe('already-final');
+      });
+
+      it('a running operation becomes cancelling: its worker sees it, its owed cleanup still runs', async () => {
+        const op = await enqueue(['a']);
+        const freeze = await runUntil('w1', 'vm:a:guest-freeze');
+        await store.completeStep(
+          freeze,
+          { status: 'succeeded' },
+          { workerId: 'w1', now: T0, leaseMs: LEASE },
+        );
+        const thaw = (await store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE })) as ClaimedStep;
+        expect(await store.cancel(op.id, at(1), 'user:9')).toBe('cancelling');
+        expect(await store.renewLease('w1', op.id, at(2), LEASE)).toEqual({
+          isOwner: true,
+          isCancelling: true,
+        });
+        expect(await store.cancel(op.id, at(2), 'user:9')).toBe('cancelling');
+        await store.completeStep(thaw, { status: 'succeeded' }, { workerId: 'w1', now: at(3) });
+        await runToEnd('w1', at(4));
+        expect(await store.get(op.id)).toMatchObject({ status: 'cancelled', cancelledBy: 'user:9' });
+        expect(await stepStatuses(op.id)).toMatchObject({
+          'vm:a:guest-thaw': 'succeeded',
+          'vm:a:copy': 'cancelled',
+        });
+        expect(await store.findLeakedLocks()).toEqual([]);
+        expect(await store.cancel('nope', at(5), 'user:9').catch((error: Error) => error.message)).toMatch(
+          /does not exist/,
+        );
+      });
+    });
+
+    describe('recovery', () => {
+      it.each([
+        ['vm:a:check', 'resume', 'running'],
+        ['vm:a:guest-freeze', 'interrupt', 'interrupted'],
+      ] as const)('worker lost during %s: %s', async (key, decision, statusAfterCleanup) => {
+        const op = await enqueue(['a']);
+        await runUntil('dead', key);
+        const [report] = await store.recoverExpiredLeases(at(LEASE + 1));
+        expect(report).toMatchObject({ operationId: op.id, decision });
+        expect(report?.reason).toMatch(/worker dead stopped/);
+        const row = await store.get(op.id);
+        expect(row).toMatchObject({ leaseOwner: null, attempt: 1 });
+        await runToEnd('w2', at(LEASE + 2));
+        expect(await statusOf(op.id)).toBe(statusAfterCleanup === 'running' ? 'succeeded' : 'interrupted');
+        const recovered = (await store.readEventsAfter({ operationId: op.id })).find(
+          (event) => event.type === 'operation.recovered',
+        );
+        expect(recovered?.payload).toMatchObject({ decision, previousOwner: 'dead' });
+        expect(await store.findLeakedLocks()).toEqual([]);
+      });
+    });
+
+    describe('events', () => {
+      it('are ordered by id across operations, filterable, and published after commit', async () => {
+        const seen: OperationEvent[] = [];
+        const unsubscribe = store.subscribe((event) => seen.push(event));
+        const a = await enqueue(['a']);
+        const b = await enqueue(['b'], at(1));
+        await store.appendEvent(a.id, 'step.log', { stepKey: 'x', level: 'info', message: 'note' }, at(2));
+        unsubscribe();
+        const all = await store.readEventsAfter();
+        expect(all.map((event) => event.id)).toEqual([...all.map((event) => event.id)].sort((x, y) => x - y));
+        expect(new Set(all.map((event) => event.id)).size).toBe(all.length);
+        expect(all.map((event) => [event.operationId, event.type])).toEqual([
+          [a.id, 'operation.queued'],
+          [b.id, 'operation.queued'],
+          [a.id, 'step.log'],
+        ]);
+        expect(seen.map((event) => event.id)).toEqual(all.map((event) => event.id));
+        const first = all[0] as OperationEvent;
+        expect(
+          (await store.readEventsAfter({ afterId: first.id })).map((event) => event.operationId),
+        ).toEqual([b.id, a.id]);
+        expect((await store.readEventsAfter({ operationId: a.id })).map((event) => event.type)).toEqual([
+          'operation.queued',
+          'step.log',
+        ]);
+        expect(await store.readEventsAfter({ limit: 1 })).toHaveLength(1);
+        expect(await store.lastEventId()).toBe(all.at(-1)?.id);
+        expect(await store.lastEventId(b.id)).toBe(all[1]?.id);
+      });
+    });
+
+    it('lists operations newest first with statuses', async () => {
+      const a = await enqueue(['a'], T0);
+      const b = await enqueue(['b'], at(1));
+      const page = await store.list({ limit: 10 });
+      expect(page.items.map((item) => [item.id, item.stepsTotal])).toEqual([
+        [b.id, 5],
+        [a.id, 5],
+      ]);
+      expect(await store.statusesOf([a.id, 'missing'])).toEqual(new Map([[a.id, 'queued']]));
+    });
+  });
+}

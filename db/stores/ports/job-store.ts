@@ -1,0 +1,60 @@
+/**
+ * Backup jobs: CRUD, the due-run query, and the verb that claims a scheduled run and enqueues
+ * its operation in ONE transaction — a crash between the two can neither lose the run (the job
+ * stays due) nor run it twice (the checkpoint moved together with the insert).
+ *
+ * PostgreSQL: `claimScheduledRun` is `UPDATE backup_jobs SET last_scheduled_at = $new, next_run_at
+ * = $next WHERE id = $id AND last_scheduled_at IS NOT DISTINCT FROM $expected RETURNING id`, then
+ * the operation's inserts, in one transaction; a concurrent scheduler's UPDATE blocks on the row
+ * lock and then matches no row.
+ */
+import type { OperationPlan } from '../../../server/engine/plan-types';
+import type { backupJobs } from '../../schema';
+import type { EnqueueOptions, OperationRecord } from './operation-store';
+
+export type JobRecord = typeof backupJobs.$inferSelect;
+export type NewJob = Omit<JobRecord, 'updatedBy'> & { updatedBy?: string };
+export type JobChanges = Partial<Omit<JobRecord, 'id' | 'createdAt' | 'createdBy'>> & {
+  updatedAt: Date;
+  updatedBy: string;
+};
+
+export interface ScheduledRun {
+  jobId: string;
+  /** The job's `lastScheduledAt` this claim was decided from (compare-and-set). */
+  expectedLastScheduledAt: Date | null;
+  /** The new checkpoint and next run time. */
+  lastScheduledAt: Date | null;
+  nextRunAt: Date | null;
+  /** What to enqueue with the claim: a runnable plan, a blocked one (recorded failed), or nothing. */
+  run: {
+    kind: 'enqueue' | 'blocked';
+    plan: OperationPlan;
+    request: Record<string, unknown>;
+    options: EnqueueOptions;
+  } | null;
+}
+
+export interface JobStore {
+  create(job: NewJob): Promise<JobRecord>;
+  /** Null when the job does not exist. */
+  update(id: string, changes: JobChanges): Promise<JobRecord | null>;
+  /** Its past operations and points stay (their job id becomes null). False when it did not exist. */
+  delete(id: string): Promise<boolean>;
+  get(id: string): Promise<JobRecord | null>;
+  findByName(name: string): Promise<JobRecord | null>;
+  /** By name. */
+  list(): Promise<JobRecord[]>;
+  /** The newest operation of each of these jobs. */
+  lastOperations(
+    jobIds: string[],
+  ): Promise<Map<string, { id: string; status: string; createdAt: Date; finishedAt: Date | null }>>;
+  /** Enabled, scheduled jobs whose next run time has come (or was never computed). */
+  due(now: Date): Promise<JobRecord[]>;
+  /**
+   * Moves the job's checkpoint if it still is `expectedLastScheduledAt` and, in the same
+   * transaction, enqueues (or records blocked) the run. Null when another scheduler claimed it
+   * first; if the enqueue fails, nothing is written and the error is thrown.
+   */
+  claimScheduledRun(claim: ScheduledRun): Promise<{ operation: OperationRecord | null } | null>;
+}

@@ -1,0 +1,193 @@
+/**
+ * The durable runner's store: every transition of an operation or step is one verb, and each verb
+ * is one short transaction. Driver calls happen between verbs, never inside one (worker.ts).
+ *
+ *   enqueue ─► queued ─(admission in claimNext)─► waiting ⇄ queued ─► running ─► succeeded | failed
+ *                                                           │ cancel        ▲
+ *                                                           ▼               │
+ *                                                        cancelling ─► cancelled
+ *   lease expired while running ─► recoverExpiredLeases: resume after the last finished step, or interrupted
+ *
+ * What is not SQL — which step runs next, what a failure fails, retry or give up, resume or
+ * interrupt — is decided by server/engine/operation-rules.ts, so every implementation behaves
+ * the same; an implementation only reads rows under the right locks and writes the answer.
+ *
+ * Concurrency contract (what an implementation must guarantee):
+ * - `claimNext` admits queued operations and leases one step atomically: two workers never lease
+ *   the same operation, and admission sees every running operation's locks.
+ *   SQLite: one `BEGIN IMMEDIATE` transaction (the database write lock serialises claims).
+ *   PostgreSQL: admission under `pg_advisory_xact_lock(<runner>)` (admission reads all active
+ *   operations, so it is serialised); then `SELECT … FROM operations WHERE status IN
+ *   ('running','cancelling') AND (lease_owner IS NULL OR lease_expires_at < now OR lease_owner = $me)
+ *   ORDER BY started_at, id FOR UPDATE SKIP LOCKED`, so concurrent claimers skip each other's
+ *   candidates instead of queueing behind them.
+ * - Every write on behalf of a worker (`renewLease`, `completeStep`) checks the lease owner in
+ *   the same statement/transaction (`UPDATE … WHERE id = $op AND lease_owner = $me`; PostgreSQL:
+ *   `SELECT … FOR UPDATE` on the operation row first), so a worker that lost its lease can
+ *   never overwrite what the new owner does ("lease theft refused").
+ * - `cancel`, `recoverExpiredLeases` and `completeStep` lock the operation row (`FOR UPDATE`)
+ *   before reading its steps; `recoverExpiredLeases` uses `FOR UPDATE SKIP LOCKED` so two
+ *   recovering workers never take over the same operation twice.
+ * - Locks (`locks` rows) are inserted in the transaction that admits an operation and deleted
+ *   in the one that finishes it; the primary key on the lock key makes a double grant impossible.
+ * - Events are appended in the transaction of the change they describe and get increasing ids;
+ *   they are published to `subscribe` listeners of this process only after that commit
+ *   (PostgreSQL may add LISTEN/NOTIFY to reach other processes; `readEventsAfter` always works).
+ */
+import type { AdmissionLimits } from '../../../server/engine/admission';
+import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
+import type { RetryPolicy } from '../../../server/engine/step-safety';
+import type { OperationKind, OperationStatus, operationSteps, operations, stepLogs } from '../../schema';
+import type { OperationListItem, OperationListQuery, PageOf } from '../operations-store';
+import type { OperationEvent, OperationEventPayloads, OperationEventType } from './operation-events';
+
+export type { OperationListItem, OperationListQuery } from '../operations-store';
+export type { OperationEvent, OperationEventPayloads, OperationEventType } from './operation-events';
+
+/** An operation as stored (plan and request as JSON, lease, outcome, actors). */
+export type OperationRecord = typeof operations.$inferSelect;
+/** A step as stored (status, attempts, bytes, the driver's result). */
+export type StepRecord = typeof operationSteps.$inferSelect;
+export type StepLogRecord = typeof stepLogs.$inferSelect;
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export interface EnqueueOptions {
+  id: string;
+  now: Date;
+  /** actorLabel() of who asked for it (SCHEDULER_ACTOR for scheduled runs). */
+  requestedBy: string;
+  jobId?: string | null;
+  retryOfId?: string | null;
+  /** Default: describePlan(plan). */
+  title?: string;
+  /** Default: plan.kind. Point verify/delete operations carry their own kind. */
+  kind?: OperationKind;
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  now: Date;
+  leaseMs: number;
+  limits?: AdmissionLimits;
+}
+
+export interface ClaimedStep {
+  operation: OperationRecord;
+  step: StepRecord;
+  planStep: PlanStep;
+}
+
+export interface LeaseState {
+  isOwner: boolean;
+  isCancelling: boolean;
+}
+
+export type StepOutcome =
+  | { status: 'succeeded'; bytes?: number; result?: Record<string, unknown> }
+  /** Failed, but the job's policy carries on without it (the reason lowers the points' consistency). */
+  | { status: 'degraded'; reason: string; bytes?: number; result?: Record<string, unknown> }
+  | { status: 'failed'; error: unknown; failedVmIds?: string[] }
+  /** Aborted because the operation is being cancelled. */
+  | { status: 'cancelled' };
+
+export interface CompleteOptions {
+  workerId: string;
+  now: Date;
+  retry?: RetryPolicy;
+  /** Lease kept between steps inside a freeze window. */
+  leaseMs?: number;
+}
+
+export type CancelResult = 'cancelled' | 'cancelling' | 'already-final';
+
+export interface RecoveryReport {
+  operationId: string;
+  decision: 'resume' | 'interrupt';
+  reason: string;
+}
+
+export interface RecoverOptions {
+  /**
+   * The recovering worker's own id: operations whose lease it holds are never taken over by it.
+   * A worker that is alive is still running them — a stalled event loop made its lease look
+   * expired, it did not lose the step (issue 7 §6). Only another worker can declare it dead.
+   */
+  exceptOwner?: string;
+}
+
+export interface EventQuery {
+  operationId?: string;
+  /** Exclusive; 0 = from the first event. */
+  afterId?: number;
+  /** Default 500, at most 5000. */
+  limit?: number;
+}
+
+export interface OperationStore {
+  // --------------------------------------------------------------------------------- writes
+  /** The operation, its steps, its VMs and its `operation.queued` event in one transaction. */
+  enqueue(
+    plan: OperationPlan,
+    request: Record<string, unknown>,
+    options: EnqueueOptions,
+  ): Promise<OperationRecord>;
+  /** A run that could not start (a scheduled job whose plan is blocked): a failed operation with no steps. */
+  recordBlocked(
+    plan: OperationPlan,
+    request: Record<string, unknown>,
+    options: EnqueueOptions,
+  ): Promise<OperationRecord>;
+  /**
+   * Admits every queued operation the engine admits (locks free, host/array limits), records why
+   * the others wait, then leases the next runnable step of some running operation (one with no
+   * step running and no live lease of another worker). Null when nothing is runnable now.
+   */
+  claimNext(options: ClaimOptions): Promise<ClaimedStep | null>;
+  /**
+   * Extends the lease while a step runs. Succeeds whenever this worker still owns the lease —
+   * even late, after it expired, as long as nobody took the operation over.
+   */
+  renewLease(workerId: string, operationId: string, now: Date, leaseMs: number): Promise<LeaseState>;
+  /**
+   * Records a step's outcome if this worker still holds the lease (false otherwise). Retryable
+   * driver failures go back to pending with backoff; other failures fail the step's VMs or the
+   * operation (failure scope); the operation finishes when no step is left.
+   */
+  completeStep(claimed: ClaimedStep, outcome: StepOutcome, options: CompleteOptions): Promise<boolean>;
+  /** Persists copy progress and announces it. */
+  recordProgress(step: StepRecord, bytesDone: number, now: Date, bytesTotal?: number): Promise<void>;
+  /** A log line of a step (progress notes, script output). */
+  appendLog(step: StepRecord, level: LogLevel, message: string, now: Date): Promise<void>;
+  /**
+   * A queued or waiting operation ends at once; a running one becomes `cancelling` (remaining
+   * work cancelled, owed cleanups still run; its worker sees it at the next lease renewal).
+   */
+  cancel(operationId: string, now: Date, cancelledBy: string): Promise<CancelResult>;
+  /** Takes over operations whose worker stopped renewing its lease (operation-rules decideRecovery). */
+  recoverExpiredLeases(now: Date, options?: RecoverOptions): Promise<RecoveryReport[]>;
+  /** An event outside a transition (e.g. a restore point's deletion by an operation). */
+  appendEvent<T extends OperationEventType>(
+    operationId: string,
+    type: T,
+    payload: OperationEventPayloads[T],
+    at: Date,
+  ): Promise<OperationEvent<T>>;
+
+  // ---------------------------------------------------------------------------------- reads
+  get(operationId: string): Promise<OperationRecord | null>;
+  list(query: OperationListQuery): Promise<PageOf<OperationListItem>>;
+  /** In plan order. */
+  steps(operationId: string): Promise<StepRecord[]>;
+  /** The newest `limit` log lines, oldest first. */
+  logs(operationId: string, limit: number): Promise<StepLogRecord[]>;
+  /** Events after `afterId`, oldest first (all operations, or one). */
+  readEventsAfter(query?: EventQuery): Promise<OperationEvent[]>;
+  /** The newest event id (of one operation, or of all); 0 when none. */
+  lastEventId(operationId?: string): Promise<number>;
+  /** Events committed by this process, after commit. Returns unsubscribe. */
+  subscribe(listener: (event: OperationEvent) => void): () => void;
+  /** Locks whose operation is no longer active: must always be empty (a test and a health check). */
+  findLeakedLocks(): Promise<{ key: string; operationId: string }[]>;
+  /** Statuses of these operations (tests and waiters; missing ids are absent). */
+  statusesOf(operationIds: string[]): Promise<Map<string, OperationStatus>>;
+}

@@ -1,0 +1,71 @@
+/**
+ * The restore point catalogue: what the runner's catalog, verify, retention and delete steps
+ * write, and what the services read. Every write that announces itself appends its operation
+ * event in the same transaction.
+ */
+import type {
+  ApplicationState,
+  pointVerifications,
+  restorePointFiles,
+  restorePoints,
+  VerificationVerdict,
+} from '../../schema';
+
+export type RestorePointRecord = typeof restorePoints.$inferSelect;
+export type RestorePointFileRecord = typeof restorePointFiles.$inferSelect;
+export type PointVerificationRecord = typeof pointVerifications.$inferSelect;
+
+/** A point as the catalog step writes it; the store resolves the VM's host itself. */
+export type NewRestorePoint = Omit<
+  RestorePointRecord,
+  'hostId' | 'expiresAt' | 'lastVerifiedAt' | 'lastVerdict' | 'applicationState'
+> & { applicationState: ApplicationState | null };
+
+export interface CatalogInput {
+  point: NewRestorePoint;
+  files: { diskId: string; path: string; sha256: string; bytes: number }[];
+  /** The operation whose catalog step writes it (its `restore-point.created` event). */
+  operationId: string;
+  now: Date;
+}
+
+export interface VerificationInput {
+  pointId: string;
+  verdict: VerificationVerdict;
+  details: Record<string, unknown>;
+  now: Date;
+  /** actorLabel() of who asked for it. */
+  requestedBy: string;
+  /** The verify operation, if any: its `restore-point.verified` event. */
+  operationId?: string | null;
+}
+
+export interface DeletePointInput {
+  pointId: string;
+  /** The operation that deletes it (retention, revert, delete); else the point's own operation. */
+  operationId: string | null;
+  reason: string;
+  now: Date;
+}
+
+export interface RestorePointStore {
+  /**
+   * Inserts the point and its files and appends `restore-point.created`. Idempotent: a resumed
+   * catalog step finds the point of (operation, VM) already there and returns false.
+   */
+  catalog(input: CatalogInput): Promise<boolean>;
+  /** Records a verdict and the point's last verification in one transaction. */
+  recordVerification(input: VerificationInput): Promise<void>;
+  /**
+   * Removes the catalogue row (files and verifications go with it) and appends
+   * `restore-point.deleted`. Returns the removed row, or null when it was already gone.
+   */
+  deletePoint(input: DeletePointInput): Promise<RestorePointRecord | null>;
+  /** A job's points of one VM: what retention chooses from. */
+  retentionCandidates(jobId: string, vmId: string): Promise<{ id: string; createdAt: Date }[]>;
+  get(pointId: string): Promise<RestorePointRecord | null>;
+  /** Points that share a scope with `point` (same volume for volume-level methods, else same VM). */
+  pointsOnSameScope(point: RestorePointRecord): Promise<RestorePointRecord[]>;
+  /** VMs of an operation that got their point (retry-failed retries the others). */
+  vmIdsCataloguedBy(operationId: string): Promise<string[]>;
+}

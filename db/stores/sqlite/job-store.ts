@@ -1,0 +1,106 @@
+/** The JobStore on SQLite: the scheduled-run claim and its enqueue share one BEGIN IMMEDIATE transaction. */
+import { and, asc, desc, eq, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import type { Db } from '../../client';
+import { backupJobs, operations } from '../../schema';
+import type { JobChanges, JobRecord, JobStore, NewJob, ScheduledRun } from '../ports/job-store';
+import { enqueueIn, recordBlockedIn } from './operation-store';
+import { inTransaction } from './transaction';
+
+export class SqliteJobStore implements JobStore {
+  constructor(private readonly db: Db) {}
+
+  async create(job: NewJob): Promise<JobRecord> {
+    return this.db
+      .insert(backupJobs)
+      .values({ ...job, updatedBy: job.updatedBy ?? job.createdBy })
+      .returning()
+      .get();
+  }
+
+  async update(id: string, changes: JobChanges): Promise<JobRecord | null> {
+    return this.db.update(backupJobs).set(changes).where(eq(backupJobs.id, id)).returning().get() ?? null;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (
+      this.db.delete(backupJobs).where(eq(backupJobs.id, id)).returning({ id: backupJobs.id }).get() !==
+      undefined
+    );
+  }
+
+  async get(id: string) {
+    return this.db.select().from(backupJobs).where(eq(backupJobs.id, id)).get() ?? null;
+  }
+
+  async findByName(name: string) {
+    return this.db.select().from(backupJobs).where(eq(backupJobs.name, name)).get() ?? null;
+  }
+
+  async list() {
+    return this.db.select().from(backupJobs).orderBy(asc(backupJobs.name)).all();
+  }
+
+  async lastOperations(jobIds: string[]) {
+    const result = new Map<
+      string,
+      { id: string; status: string; createdAt: Date; finishedAt: Date | null }
+    >();
+    for (const jobId of jobIds) {
+      // One indexed probe per job (operations_job_created_idx): jobs are few, operations many.
+      const last = this.db
+        .select({
+          id: operations.id,
+          status: operations.status,
+          createdAt: operations.createdAt,
+          finishedAt: operations.finishedAt,
+        })
+        .from(operations)
+        .where(eq(operations.jobId, jobId))
+        .orderBy(desc(operations.createdAt), desc(operations.id))
+        .limit(1)
+        .get();
+      if (last) result.set(jobId, last);
+    }
+    return result;
+  }
+
+  async due(now: Date) {
+    return this.db
+      .select()
+      .from(backupJobs)
+      .where(
+        and(
+          eq(backupJobs.isEnabled, true),
+          isNotNull(backupJobs.cron),
+          or(isNull(backupJobs.nextRunAt), lte(backupJobs.nextRunAt, now)),
+        ),
+      )
+      .all();
+  }
+
+  async claimScheduledRun(claim: ScheduledRun) {
+    return inTransaction(this.db, (tx, events) => {
+      const claimed = tx
+        .update(backupJobs)
+        .set({ lastScheduledAt: claim.lastScheduledAt, nextRunAt: claim.nextRunAt })
+        .where(
+          and(
+            eq(backupJobs.id, claim.jobId),
+            claim.expectedLastScheduledAt === null
+              ? isNull(backupJobs.lastScheduledAt)
+              : eq(backupJobs.lastScheduledAt, claim.expectedLastScheduledAt),
+          ),
+        )
+        .returning({ id: backupJobs.id })
+        .get();
+      if (!claimed) return null;
+      const { run } = claim;
+      if (!run) return { operation: null };
+      const operation =
+        run.kind === 'enqueue'
+          ? enqueueIn(tx, events, run.plan, run.request, run.options)
+          : recordBlockedIn(tx, events, run.plan, run.request, run.options);
+      return { operation };
+    });
+  }
+}

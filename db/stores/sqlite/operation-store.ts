@@ -1,0 +1,515 @@
+/**
+ * The OperationStore on SQLite: every verb is one synchronous `BEGIN IMMEDIATE` transaction of
+ * better-sqlite3 (the write lock serialises claims across processes), wrapped in a promise to
+ * meet the async port. Decisions come from server/engine/operation-rules.ts.
+ */
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { DEFAULT_ADMISSION_LIMITS } from '../../../server/engine/admission';
+import {
+  assertEnqueueable,
+  decideNextStep,
+  decideRecovery,
+  decideStepFailure,
+  describePlan,
+  findOpenFreeze,
+  isStepFinished,
+  vmIdsOfPlan,
+} from '../../../server/engine/operation-rules';
+import type { OperationPlan } from '../../../server/engine/plan-types';
+import { DEFAULT_RETRY_POLICY } from '../../../server/engine/step-safety';
+import type { Db } from '../../client';
+import {
+  locks,
+  type OperationStatus,
+  operationEvents,
+  operationSteps,
+  operations,
+  operationVms,
+} from '../../schema';
+import { subscribeToOperationEvents } from '../operation-event-bus';
+import { queryOperationLogs, queryOperationSteps, queryOperations } from '../operations-store';
+import type {
+  CancelResult,
+  ClaimedStep,
+  ClaimOptions,
+  CompleteOptions,
+  EnqueueOptions,
+  EventQuery,
+  LeaseState,
+  LogLevel,
+  OperationEvent,
+  OperationEventPayloads,
+  OperationEventType,
+  OperationRecord,
+  OperationStore,
+  RecoverOptions,
+  RecoveryReport,
+  StepOutcome,
+  StepRecord,
+} from '../ports/operation-store';
+import {
+  admitQueued,
+  appendLog,
+  applyFailureScope,
+  failOperation,
+  finishOperation,
+  finishStepRow,
+  planStepOf,
+  readOperation,
+  readSteps,
+} from './operation-transitions';
+import { type EventBatch, inTransaction, type Tx } from './transaction';
+
+const DEFAULT_LEASE_MS = 15_000;
+
+export class SqliteOperationStore implements OperationStore {
+  constructor(private readonly db: Db) {}
+
+  async enqueue(plan: OperationPlan, request: Record<string, unknown>, options: EnqueueOptions) {
+    assertEnqueueable(plan);
+    return inTransaction(this.db, (tx, events) => enqueueIn(tx, events, plan, request, options));
+  }
+
+  async recordBlocked(plan: OperationPlan, request: Record<string, unknown>, options: EnqueueOptions) {
+    return inTransaction(this.db, (tx, events) => recordBlockedIn(tx, events, plan, request, options));
+  }
+
+  async claimNext(options: ClaimOptions): Promise<ClaimedStep | null> {
+    return inTransaction(this.db, (tx, events) => claimIn(tx, events, options));
+  }
+
+  async renewLease(workerId: string, operationId: string, now: Date, leaseMs: number): Promise<LeaseState> {
+    const updated = this.db
+      .update(operations)
+      .set({ leaseExpiresAt: new Date(now.getTime() + leaseMs) })
+      .where(and(eq(operations.id, operationId), eq(operations.leaseOwner, workerId)))
+      .returning({ status: operations.status })
+      .get();
+    return { isOwner: updated !== undefined, isCancelling: updated?.status === 'cancelling' };
+  }
+
+  async completeStep(claimed: ClaimedStep, outcome: StepOutcome, options: CompleteOptions) {
+    return inTransaction(this.db, (tx, events) => completeIn(tx, events, claimed, outcome, options));
+  }
+
+  async recordProgress(step: StepRecord, bytesDone: number, now: Date, bytesTotal?: number) {
+    inTransaction(this.db, (tx, events) => {
+      tx.update(operationSteps)
+        .set({ bytesDone, ...(bytesTotal !== undefined ? { bytesTotal } : {}) })
+        .where(eq(operationSteps.id, step.id))
+        .run();
+      events.append(
+        tx,
+        step.operationId,
+        'step.progress',
+        { stepKey: step.key, bytesDone, bytesTotal: bytesTotal ?? null },
+        now,
+      );
+    });
+  }
+
+  async appendLog(step: StepRecord, level: LogLevel, message: string, now: Date) {
+    inTransaction(this.db, (tx, events) => appendLog(tx, events, step, level, message, now));
+  }
+
+  async cancel(operationId: string, now: Date, cancelledBy: string): Promise<CancelResult> {
+    return inTransaction(this.db, (tx, events) => cancelIn(tx, events, operationId, now, cancelledBy));
+  }
+
+  async recoverExpiredLeases(now: Date, options: RecoverOptions = {}): Promise<RecoveryReport[]> {
+    return inTransaction(this.db, (tx, events) => recoverIn(tx, events, now, options));
+  }
+
+  async appendEvent<T extends OperationEventType>(
+    operationId: string,
+    type: T,
+    payload: OperationEventPayloads[T],
+    at: Date,
+  ): Promise<OperationEvent<T>> {
+    return inTransaction(this.db, (tx, events) => events.append(tx, operationId, type, payload, at));
+  }
+
+  async get(operationId: string) {
+    return this.db.select().from(operations).where(eq(operations.id, operationId)).get() ?? null;
+  }
+
+  async list(query: Parameters<OperationStore['list']>[0]) {
+    return queryOperations(this.db, query);
+  }
+
+  async steps(operationId: string) {
+    return queryOperationSteps(this.db, operationId);
+  }
+
+  async logs(operationId: string, limit: number) {
+    return queryOperationLogs(this.db, operationId, limit);
+  }
+
+  async readEventsAfter(query: EventQuery = {}): Promise<OperationEvent[]> {
+    const conditions = [gt(operationEvents.id, query.afterId ?? 0)];
+    if (query.operationId) conditions.push(eq(operationEvents.operationId, query.operationId));
+    return this.db
+      .select()
+      .from(operationEvents)
+      .where(and(...conditions))
+      .orderBy(asc(operationEvents.id))
+      .limit(Math.min(query.limit ?? 500, 5000))
+      .all()
+      .map((row) => ({
+        id: row.id,
+        operationId: row.operationId,
+        type: row.type as OperationEventType,
+        payload: row.payloadJson as OperationEventPayloads[OperationEventType],
+        at: row.at,
+      }));
+  }
+
+  async lastEventId(operationId?: string): Promise<number> {
+    const row = this.db
+      .select({ id: operationEvents.id })
+      .from(operationEvents)
+      .where(operationId ? eq(operationEvents.operationId, operationId) : undefined)
+      .orderBy(desc(operationEvents.id))
+      .limit(1)
+      .get();
+    return row?.id ?? 0;
+  }
+
+  subscribe(listener: (event: OperationEvent) => void): () => void {
+    return subscribeToOperationEvents(listener);
+  }
+
+  async findLeakedLocks() {
+    return this.db
+      .select({ key: locks.key, operationId: locks.operationId })
+      .from(locks)
+      .innerJoin(operations, eq(operations.id, locks.operationId))
+      .where(and(ne(operations.status, 'running'), ne(operations.status, 'cancelling')))
+      .all();
+  }
+
+  async statusesOf(operationIds: string[]): Promise<Map<string, OperationStatus>> {
+    if (operationIds.length === 0) return new Map();
+    const rows = this.db
+      .select({ id: operations.id, status: operations.status })
+      .from(operations)
+      .where(inArray(operations.id, operationIds))
+      .all();
+    return new Map(rows.map((row) => [row.id, row.status]));
+  }
+}
+
+// ------------------------------------------------------------------------------------ transactions
+
+function insertOperation(
+  tx: Tx,
+  plan: OperationPlan,
+  request: Record<string, unknown>,
+  options: EnqueueOptions,
+  fields: Partial<OperationRecord>,
+): OperationRecord {
+  return tx
+    .insert(operations)
+    .values({
+      id: options.id,
+      kind: options.kind ?? plan.kind,
+      status: 'queued',
+      title: options.title ?? describePlan(plan),
+      planJson: plan as unknown as Record<string, unknown>,
+      requestJson: request,
+      jobId: options.jobId ?? null,
+      retryOfId: options.retryOfId ?? null,
+      createdAt: options.now,
+      requestedBy: options.requestedBy,
+      ...fields,
+    })
+    .returning()
+    .get();
+}
+
+/** Exported for JobStore: a scheduled run's claim and its enqueue share one transaction. */
+export function enqueueIn(
+  tx: Tx,
+  events: EventBatch,
+  plan: OperationPlan,
+  request: Record<string, unknown>,
+  options: EnqueueOptions,
+): OperationRecord {
+  assertEnqueueable(plan);
+  const operation = insertOperation(tx, plan, request, options, {});
+  const vmIds = vmIdsOfPlan(plan);
+  if (vmIds.length > 0) {
+    tx.insert(operationVms)
+      .values(vmIds.map((vmId) => ({ operationId: operation.id, vmId })))
+      .run();
+  }
+  if (plan.steps.length > 0) {
+    tx.insert(operationSteps)
+      .values(
+        plan.steps.map((step, seq) => ({
+          operationId: operation.id,
+          key: step.key,
+          seq,
+          kind: step.kind,
+          title: step.title,
+          vmId: step.vmId,
+          hostVolumeId: step.hostVolumeId,
+          arrayVolumeId: step.arrayVolumeId,
+          undoes: step.undoes,
+          isCleanup: step.undoes !== null,
+          paramsJson: step.params,
+          status: 'pending' as const,
+        })),
+      )
+      .run();
+  }
+  events.append(
+    tx,
+    operation.id,
+    'operation.queued',
+    { kind: operation.kind, title: operation.title },
+    options.now,
+  );
+  return operation;
+}
+
+export function recordBlockedIn(
+  tx: Tx,
+  events: EventBatch,
+  plan: OperationPlan,
+  request: Record<string, unknown>,
+  options: EnqueueOptions,
+): OperationRecord {
+  const error = `blocked: ${plan.blockedReasons.join('; ')}`;
+  const operation = insertOperation(tx, plan, request, options, {
+    status: 'failed',
+    finishedAt: options.now,
+    error,
+    retryOfId: null,
+  });
+  events.append(tx, operation.id, 'operation.finished', { status: 'failed', error }, options.now);
+  return operation;
+}
+
+function claimIn(tx: Tx, events: EventBatch, options: ClaimOptions): ClaimedStep | null {
+  const { workerId, now, leaseMs } = options;
+  admitQueued(tx, events, now, options.limits ?? DEFAULT_ADMISSION_LIMITS);
+  const candidates = tx
+    .select()
+    .from(operations)
+    .where(
+      and(
+        inArray(operations.status, ['running', 'cancelling']),
+        or(
+          isNull(operations.leaseOwner),
+          lt(operations.leaseExpiresAt, now),
+          eq(operations.leaseOwner, workerId),
+        ),
+      ),
+    )
+    .orderBy(asc(operations.startedAt), asc(operations.id))
+    .all();
+  for (const operation of candidates) {
+    const steps = readSteps(tx, operation.id);
+    const decision = decideNextStep(steps, operation.endingAs !== null);
+    if (decision.isBusy) continue; // in flight, or awaiting recovery
+    for (const { step, error } of decision.skip) finishStepRow(tx, events, step, 'skipped', now, { error });
+    for (const step of decision.cancel) finishStepRow(tx, events, step, 'cancelled', now, { error: null });
+    const next = decision.next;
+    if (!next) {
+      finishOperation(tx, events, operation.id, now);
+      continue;
+    }
+    if (next.nextAttemptAt && next.nextAttemptAt.getTime() > now.getTime()) continue;
+    tx.update(operations)
+      .set({ leaseOwner: workerId, leaseExpiresAt: new Date(now.getTime() + leaseMs) })
+      .where(eq(operations.id, operation.id))
+      .run();
+    const attempt = next.attempts + 1;
+    const claimed = tx
+      .update(operationSteps)
+      .set({ status: 'running', startedAt: now, finishedAt: null, attempts: attempt, nextAttemptAt: null })
+      .where(eq(operationSteps.id, next.id))
+      .returning()
+      .get();
+    events.append(tx, operation.id, 'step.started', { stepKey: next.key, attempt }, now);
+    return {
+      operation: { ...operation, leaseOwner: workerId },
+      step: claimed,
+      planStep: planStepOf(claimed),
+    };
+  }
+  return null;
+}
+
+function completeIn(
+  tx: Tx,
+  events: EventBatch,
+  claimed: ClaimedStep,
+  outcome: StepOutcome,
+  options: CompleteOptions,
+): boolean {
+  const { now, workerId } = options;
+  const operation = readOperation(tx, claimed.operation.id);
+  const step = tx.select().from(operationSteps).where(eq(operationSteps.id, claimed.step.id)).get();
+  // A worker that lost its lease must not overwrite what the new owner does.
+  if (!operation || !step || operation.leaseOwner !== workerId || step.status !== 'running') return false;
+
+  if (outcome.status === 'succeeded') {
+    finishStepRow(tx, events, step, 'succeeded', now, {
+      error: null,
+      bytes: outcome.bytes,
+      result: outcome.result,
+    });
+  } else if (outcome.status === 'degraded') {
+    appendLog(tx, events, step, 'warn', outcome.reason, now);
+    finishStepRow(tx, events, step, 'degraded', now, {
+      error: outcome.reason,
+      bytes: outcome.bytes,
+      result: outcome.result,
+    });
+  } else if (outcome.status === 'cancelled') {
+    appendLog(tx, events, step, 'warn', 'aborted: the operation is being cancelled', now);
+    finishStepRow(tx, events, step, 'cancelled', now, { error: 'cancelled by the operator' });
+  } else {
+    const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    const failure = decideStepFailure(
+      outcome.error,
+      step.attempts,
+      retry,
+      operation.status === 'cancelling',
+      now,
+    );
+    if (failure.kind === 'retry') {
+      appendLog(
+        tx,
+        events,
+        step,
+        'warn',
+        `attempt ${step.attempts} failed: ${failure.message}; retrying`,
+        now,
+      );
+      tx.update(operationSteps)
+        .set({
+          status: 'pending',
+          nextAttemptAt: failure.nextAttemptAt,
+          error: failure.message,
+          faultCode: failure.faultCode,
+        })
+        .where(eq(operationSteps.id, step.id))
+        .run();
+      events.append(
+        tx,
+        operation.id,
+        'step.retrying',
+        {
+          stepKey: step.key,
+          attempt: step.attempts,
+          nextAttemptAt: failure.nextAttemptAt.toISOString(),
+          error: failure.message,
+        },
+        now,
+      );
+    } else {
+      appendLog(tx, events, step, 'error', failure.detail, now);
+      finishStepRow(tx, events, step, 'failed', now, { error: failure.detail, faultCode: failure.faultCode });
+      applyFailureScope(tx, events, operation, step, outcome.failedVmIds, failure.detail, now);
+    }
+  }
+
+  const steps = readSteps(tx, operation.id);
+  // Between steps the operation is free for any worker, except inside a freeze window (findOpenFreeze).
+  const keepsLease = findOpenFreeze(steps) !== undefined;
+  tx.update(operations)
+    .set({
+      leaseOwner: keepsLease ? workerId : null,
+      leaseExpiresAt: keepsLease ? new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)) : null,
+    })
+    .where(eq(operations.id, operation.id))
+    .run();
+  if (steps.every((candidate) => isStepFinished(candidate.status)))
+    finishOperation(tx, events, operation.id, now);
+  return true;
+}
+
+function cancelIn(
+  tx: Tx,
+  events: EventBatch,
+  operationId: string,
+  now: Date,
+  cancelledBy: string,
+): CancelResult {
+  const operation = readOperation(tx, operationId);
+  if (!operation) throw new Error(`operation ${operationId} does not exist`);
+  if (operation.status === 'queued' || operation.status === 'waiting') {
+    for (const step of readSteps(tx, operationId))
+      finishStepRow(tx, events, step, 'cancelled', now, { error: null });
+    tx.update(operations)
+      .set({ status: 'cancelled', finishedAt: now, waitingReason: null, endingAs: 'cancelled', cancelledBy })
+      .where(eq(operations.id, operationId))
+      .run();
+    events.append(tx, operationId, 'operation.finished', { status: 'cancelled', error: null }, now);
+    return 'cancelled';
+  }
+  if (operation.status !== 'running')
+    return operation.status === 'cancelling' ? 'cancelling' : 'already-final';
+  tx.update(operations)
+    .set({ status: 'cancelling', cancelledBy })
+    .where(eq(operations.id, operationId))
+    .run();
+  events.append(tx, operationId, 'operation.cancelling', { requestedBy: cancelledBy }, now);
+  failOperation(tx, events, operationId, 'cancelled', 'cancelled by the operator', now);
+  if (readSteps(tx, operationId).every((step) => isStepFinished(step.status))) {
+    finishOperation(tx, events, operationId, now);
+    return 'cancelled';
+  }
+  return 'cancelling';
+}
+
+function recoverIn(tx: Tx, events: EventBatch, now: Date, options: RecoverOptions): RecoveryReport[] {
+  const expired = tx
+    .select()
+    .from(operations)
+    .where(
+      and(
+        inArray(operations.status, ['running', 'cancelling']),
+        options.exceptOwner ? ne(operations.leaseOwner, options.exceptOwner) : undefined,
+        lt(operations.leaseExpiresAt, now),
+      ),
+    )
+    .all()
+    .filter((operation) => operation.leaseOwner !== null);
+  const reports: RecoveryReport[] = [];
+  for (const operation of expired) {
+    const steps = readSteps(tx, operation.id);
+    const running = steps.find((step) => step.status === 'running');
+    const { decision, reason } = decideRecovery(operation.leaseOwner, steps);
+    if (running && decision === 'resume') {
+      tx.update(operationSteps)
+        .set({ status: 'pending', error: `re-run after: ${reason}` })
+        .where(eq(operationSteps.id, running.id))
+        .run();
+      appendLog(tx, events, running, 'warn', reason, now);
+    } else if (running) {
+      appendLog(tx, events, running, 'error', reason, now);
+      finishStepRow(tx, events, running, 'failed', now, { error: `interrupted: ${reason}` });
+    }
+    if (decision === 'interrupt') failOperation(tx, events, operation.id, 'interrupted', reason, now);
+    tx.update(operations)
+      .set({ leaseOwner: null, leaseExpiresAt: null, attempt: sql`${operations.attempt} + 1` })
+      .where(eq(operations.id, operation.id))
+      .run();
+    events.append(
+      tx,
+      operation.id,
+      'operation.recovered',
+      { decision, reason, previousOwner: operation.leaseOwner },
+      now,
+    );
+    if (readSteps(tx, operation.id).every((step) => isStepFinished(step.status))) {
+      finishOperation(tx, events, operation.id, now);
+    }
+    reports.push({ operationId: operation.id, decision, reason });
+  }
+  return reports;
+}

@@ -1,0 +1,122 @@
+/** The RestorePointStore on SQLite (the protection read models follow through triggers). */
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../client';
+import { pointVerifications, restorePointFiles, restorePoints, vms } from '../../schema';
+import { queryPointsOnSameScope } from '../operations-store';
+import type {
+  CatalogInput,
+  DeletePointInput,
+  RestorePointRecord,
+  RestorePointStore,
+  VerificationInput,
+} from '../ports/restore-point-store';
+import { inTransaction } from './transaction';
+
+export class SqliteRestorePointStore implements RestorePointStore {
+  constructor(private readonly db: Db) {}
+
+  async catalog({ point, files, operationId, now }: CatalogInput): Promise<boolean> {
+    return inTransaction(this.db, (tx, events) => {
+      const hostId =
+        tx.select({ hostId: vms.hostId }).from(vms).where(eq(vms.id, point.vmId)).get()?.hostId ?? null;
+      const row = tx
+        .insert(restorePoints)
+        .values({ ...point, hostId })
+        // A resumed catalog step finds its point already there: UNIQUE(operation_id, vm_id).
+        .onConflictDoNothing()
+        .returning({ id: restorePoints.id })
+        .get();
+      if (!row) return false;
+      if (files.length > 0) {
+        tx.insert(restorePointFiles)
+          .values(files.map((file) => ({ pointId: row.id, ...file })))
+          .onConflictDoNothing()
+          .run();
+      }
+      events.append(
+        tx,
+        operationId,
+        'restore-point.created',
+        { restorePointId: row.id, vmId: point.vmId, consistency: point.consistency },
+        now,
+      );
+      return true;
+    });
+  }
+
+  async recordVerification(input: VerificationInput): Promise<void> {
+    inTransaction(this.db, (tx, events) => {
+      tx.insert(pointVerifications)
+        .values({
+          pointId: input.pointId,
+          at: input.now,
+          verdict: input.verdict,
+          detailsJson: input.details,
+          requestedBy: input.requestedBy,
+        })
+        .run();
+      const point = tx
+        .update(restorePoints)
+        .set({ lastVerifiedAt: input.now, lastVerdict: input.verdict })
+        .where(eq(restorePoints.id, input.pointId))
+        .returning({ vmId: restorePoints.vmId })
+        .get();
+      if (point && input.operationId) {
+        events.append(
+          tx,
+          input.operationId,
+          'restore-point.verified',
+          { restorePointId: input.pointId, vmId: point.vmId, verdict: input.verdict },
+          input.now,
+        );
+      }
+    });
+  }
+
+  async deletePoint({
+    pointId,
+    operationId,
+    reason,
+    now,
+  }: DeletePointInput): Promise<RestorePointRecord | null> {
+    return inTransaction(this.db, (tx, events) => {
+      const point = tx.delete(restorePoints).where(eq(restorePoints.id, pointId)).returning().get();
+      const eventOperationId = operationId ?? point?.operationId;
+      if (point && eventOperationId) {
+        events.append(
+          tx,
+          eventOperationId,
+          'restore-point.deleted',
+          { restorePointId: pointId, vmId: point.vmId, reason },
+          now,
+        );
+      }
+      return point ?? null;
+    });
+  }
+
+  async retentionCandidates(jobId: string, vmId: string) {
+    return this.db
+      .select({ id: restorePoints.id, createdAt: restorePoints.createdAt })
+      .from(restorePoints)
+      .where(and(eq(restorePoints.jobId, jobId), eq(restorePoints.vmId, vmId)))
+      .all();
+  }
+
+  async get(pointId: string) {
+    return this.db.select().from(restorePoints).where(eq(restorePoints.id, pointId)).get() ?? null;
+  }
+
+  async pointsOnSameScope(point: RestorePointRecord) {
+    return queryPointsOnSameScope(this.db, point);
+  }
+
+  async vmIdsCataloguedBy(operationId: string) {
+    return this.db
+      .select({ vmId: restorePoints.vmId })
+      .from(restorePoints)
+      .where(eq(restorePoints.operationId, operationId))
+      .all()
+      .map((row) => row.vmId);
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The runner's decisions that are not SQL: what an operation is called, which VMs it covers,
+ * which step runs next, what a failure fails, whether a step is retried, and what recovery does
+ * with an operation whose worker vanished. Every OperationStore implementation (SQLite today,
+ * PostgreSQL next) reads the rows under its locks, asks these functions, and writes the answer,
+ * so the two databases cannot drift apart in behaviour.
+ */
+import { isDriverError } from './driver';
+import type { OperationPlan } from './plan-types';
+import { isSafeToRerun, type RetryPolicy, retryDelayMs } from './step-safety';
+
+/** The fields of a step row the decisions read (both implementations' rows have them). */
+export interface StepState {
+  key: string;
+  kind: string;
+  title: string;
+  vmId: string | null;
+  status: string;
+  isCleanup: boolean;
+  undoes: string | null;
+  startedAt: Date | null;
+  attempts: number;
+}
+
+export function describePlan(plan: OperationPlan): string {
+  if (plan.kind === 'backup') {
+    const names = plan.vms.map((vm) => vm.vmName);
+    const methods = [...new Set(plan.vms.map((vm) => vm.method))].join(', ');
+    const who = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} +${names.length - 3}`;
+    return `Backup ${who} (${methods})`;
+  }
+  return `Restore ${plan.mode} from point ${plan.restorePointId}`;
+}
+
+/** The VMs an operation covers (indexed for "operations of this VM"). */
+export function vmIdsOfPlan(plan: OperationPlan): string[] {
+  if (plan.kind === 'backup') return plan.vms.map((vm) => vm.vmId);
+  return [...new Set([plan.vmId, ...plan.collateral.map((vm) => vm.vmId)])];
+}
+
+/** What admission needs from a stored plan (older rows may lack the arrays). */
+export function lockKeysOfPlan(plan: OperationPlan): {
+  lockKeys: string[];
+  hostIds: string[];
+  arrayIds: string[];
+} {
+  return { lockKeys: plan.lockKeys ?? [], hostIds: plan.hostIds ?? [], arrayIds: plan.arrayIds ?? [] };
+}
+
+/** Refuses a plan the runner must never see: blocked, or with two steps under one key. */
+export function assertEnqueueable(plan: OperationPlan): void {
+  if (!plan.isRunnable) throw new Error(`plan is not runnable: ${plan.blockedReasons.join('; ')}`);
+  const keys = new Set<string>();
+  for (const step of plan.steps) {
+    if (keys.has(step.key)) throw new Error(`plan has two steps with key "${step.key}"`);
+    keys.add(step.key);
+  }
+}
+
+export function isStepFinished(status: string): boolean {
+  return status !== 'pending' && status !== 'running';
+}
+
+/**
+ * A guest freeze has succeeded and its thaw has not run yet. Inside that window the worker keeps
+ * its lease between steps, so that if it dies there the lease expires and recovery sees the open
+ * window (a freeze must stay under ~60 s: a snapshot taken after a takeover would not be quiesced).
+ */
+export function findOpenFreeze<S extends StepState>(steps: S[]): S | undefined {
+  return steps.find(
+    (step) =>
+      step.kind === 'guest-freeze' &&
+      step.status === 'succeeded' &&
+      steps.some((cleanup) => cleanup.undoes === step.key && cleanup.status === 'pending'),
+  );
+}
+
+export interface NextStepDecision<S extends StepState> {
+  /** Cleanups whose undone step never started: nothing to undo. */
+  skip: { step: S; error: string }[];
+  /** Regular work of an operation that is ending (failed, cancelled, interrupted). */
+  cancel: S[];
+  /** The step to lease, or null when nothing is left (the operation is finished). */
+  next: S | null;
+  /** Some step is running (in flight, or awaiting recovery): the operation is not claimable. */
+  isBusy: boolean;
+}
+
+/** Which step of an operation runs next (steps in plan order). */
+export function decideNextStep<S extends StepState>(steps: S[], isEnding: boolean): NextStepDecision<S> {
+  const decision: NextStepDecision<S> = { skip: [], cancel: [], next: null, isBusy: false };
+  if (steps.some((step) => step.status === 'running')) return { ...decision, isBusy: true };
+  const byKey = new Map(steps.map((step) => [step.key, step]));
+  for (const step of steps) {
+    if (step.status !== 'pending') continue;
+    const undone = step.undoes ? byKey.get(step.undoes) : undefined;
+    if (step.isCleanup && undone?.startedAt == null) {
+      decision.skip.push({ step, error: `nothing to undo: "${undone?.title ?? step.undoes}" never started` });
+      continue;
+    }
+    if (!step.isCleanup && isEnding) {
+      decision.cancel.push(step);
+      continue;
+    }
+    decision.next = step;
+    break;
+  }
+  return decision;
+}
+
+export type FailureDecision =
+  | { kind: 'retry'; nextAttemptAt: Date; message: string; faultCode: string | null }
+  | { kind: 'fail'; detail: string; faultCode: string | null };
+
+/** A failed step: retried with backoff (retryable driver fault, attempts left, not cancelling) or failed. */
+export function decideStepFailure(
+  error: unknown,
+  attempts: number,
+  policy: RetryPolicy,
+  isCancelling: boolean,
+  now: Date,
+): FailureDecision {
+  const message = error instanceof Error ? error.message : String(error);
+  const faultCode = isDriverError(error) ? error.faultCode : null;
+  const isRetryable = isDriverError(error) && error.isRetryable;
+  if (isRetryable && attempts < policy.maxAttempts && !isCancelling) {
+    return {
+      kind: 'retry',
+      nextAttemptAt: new Date(now.getTime() + retryDelayMs(policy, attempts)),
+      message,
+      faultCode,
+    };
+  }
+  const detail = isRetryable ? `${message} (gave up after ${attempts} attempts)` : message;
+  return { kind: 'fail', detail, faultCode };
+}
+
+export interface FailureScope {
+  /** VMs whose remaining (non-cleanup) steps are skipped; empty when the operation fails whole. */
+  vmIds: string[];
+  /** True when the whole operation can no longer succeed. */
+  failsOperation: boolean;
+}
+
+/**
+ * Failure scope: a step naming VMs fails only those VMs when a backup covers others that are
+ * still alive (their remaining work is skipped, their owed cleanups still run); any other
+ * failure fails the operation.
+ */
+export function decideFailureScope(
+  plan: OperationPlan,
+  failedVmIds: string[],
+  /** VMs with a failed regular step, this failure included (read after recording it). */
+  vmsWithFailedSteps: string[],
+): FailureScope {
+  const planVmIds = vmIdsOfPlan(plan);
+  const isVmScoped =
+    plan.kind === 'backup' && failedVmIds.length > 0 && planVmIds.some((vmId) => !failedVmIds.includes(vmId));
+  if (!isVmScoped) return { vmIds: [], failsOperation: true };
+  const dead = new Set(vmsWithFailedSteps);
+  return { vmIds: failedVmIds, failsOperation: planVmIds.every((vmId) => dead.has(vmId)) };
+}
+
+export interface RecoveryDecision {
+  decision: 'resume' | 'interrupt';
+  reason: string;
+}
+
+/**
+ * An operation whose worker stopped renewing its lease: a running step is re-run when that is
+ * safe (step-safety.ts); otherwise, or when the worker died inside a guest freeze window, the
+ * operation ends `interrupted` once its owed cleanups have run.
+ */
+export function decideRecovery<S extends StepState>(
+  previousOwner: string | null,
+  steps: S[],
+): RecoveryDecision {
+  const running = steps.find((step) => step.status === 'running');
+  const openFreeze = findOpenFreeze(steps);
+  if (running && !isSafeToRerun(running.kind as Parameters<typeof isSafeToRerun>[0])) {
+    return {
+      decision: 'interrupt',
+      reason: `worker ${previousOwner} stopped during "${running.title}", which is not safe to run twice`,
+    };
+  }
+  if (openFreeze) {
+    return {
+      decision: 'interrupt',
+      reason: `worker ${previousOwner} stopped while ${openFreeze.vmId ?? 'a guest'} was frozen; the freeze window cannot be trusted`,
+    };
+  }
+  return {
+    decision: 'resume',
+    reason: running
+      ? `worker ${previousOwner} stopped during "${running.title}"; it is safe to run again`
+      : `worker ${previousOwner} stopped between steps; resuming after the last finished step`,
+  };
+}
+
+/** The final status of an operation whose steps are all finished. */
+export function decideFinalStatus(
+  endingAs: 'failed' | 'cancelled' | 'interrupted' | null,
+  steps: StepState[],
+): 'succeeded' | 'failed' | 'cancelled' | 'interrupted' {
+  if (endingAs) return endingAs;
+  return steps.some((step) => step.status === 'failed') ? 'failed' : 'succeeded';
+}
