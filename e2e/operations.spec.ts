@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page, test } from '@playwright/test';
+import { operationStatus } from './fixtures/backup-api';
 import { DEMO_LAB_NAMES, openVm } from './fixtures/demo-lab';
 
 /** The array-backed Linux VM: its snapshot captures the whole consistency group (four VMs, ~25 steps). */
@@ -20,10 +21,6 @@ function stepsTable(page: Page): Locator {
 /** The status cell of the step row with that title (the nth one when titles repeat). */
 function stepStatus(page: Page, title: string | RegExp, nth = 0): Locator {
   return stepsTable(page).getByRole('row', { name: title, exact: true }).nth(nth).getByRole('cell').nth(1);
-}
-
-function operationStatus(page: Page): Locator {
-  return page.getByRole('status', { name: 'Operation status' });
 }
 
 /** A value set in the page's window survives only if the page is never reloaded. */

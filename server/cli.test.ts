@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoLabInventory } from '../db/seed/demo-lab';
+import { makeTempDir } from './test-support';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
-const workDir = mkdtempSync(path.join(tmpdir(), 'migawka-cli-'));
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+const tempDir = makeTempDir('cli');
+const workDir = tempDir.path;
+afterAll(tempDir.remove);
 
 function writeJson(name: string, content: unknown): string {
   const file = path.join(workDir, name);

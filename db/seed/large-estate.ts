@@ -24,6 +24,10 @@ import type {
 import { type AssessmentSummary, writeAssessments } from '../../server/services/assessment-service';
 import { type Db, sqliteOf } from '../client';
 import { clearInventory, writeInventory } from '../stores/inventory-store';
+import { seededRandom } from './random';
+
+/** Kept where callers found it before it moved to random.ts. */
+export { seededRandom };
 
 export interface LargeEstateOptions {
   hosts: number;
@@ -44,18 +48,6 @@ const GIB = 1024 ** 3;
 const XEN_POOL_SIZE = 8;
 const HOSTS_PER_ARRAY = 50;
 const LUNS_PER_HOST = 2;
-
-/** mulberry32: tiny, fast, good enough for synthetic data, and stable across Node versions. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');

@@ -1,14 +1,13 @@
 import { count } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { openDemoLab } from '../../server/test-support';
 import { openDatabase } from '../client';
 import { restorePoints } from '../schema';
-import { ensureDemoLab } from './ensure-demo-lab';
 import { seedLargeRestorePoints } from './large-restore-points';
 
 describe('seedLargeRestorePoints', () => {
   it('writes the asked number of points over the VMs in the database, within the day span', () => {
-    const db = openDatabase(':memory:');
-    ensureDemoLab(db, { NODE_ENV: 'test' });
+    const db = openDemoLab();
     const now = new Date('2026-06-01T00:00:00Z');
     const result = seedLargeRestorePoints(db, { count: 2_000, days: 30, now });
     expect(result.points).toBe(2_000);

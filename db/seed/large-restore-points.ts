@@ -10,6 +10,7 @@
  * for a given seed.
  */
 import { type Db, sqliteOf } from '../client';
+import { seededRandom } from './random';
 
 export interface LargeRestorePointsOptions {
   /** How many points to write (default 1,000,000). */
@@ -29,18 +30,6 @@ export interface LargeRestorePointsResult {
 const BATCH = 50_000;
 const GIB = 1024 ** 3;
 
-/** mulberry32: small, fast, good enough to spread synthetic rows. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export function seedLargeRestorePoints(
   db: Db,
   options: LargeRestorePointsOptions = {},
@@ -49,7 +38,7 @@ export function seedLargeRestorePoints(
   const count = options.count ?? 1_000_000;
   const days = options.days ?? 365;
   const now = (options.now ?? new Date()).getTime();
-  const random = prng(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const sqlite = sqliteOf(db);
   const vms = sqlite
     .prepare(

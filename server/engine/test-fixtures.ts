@@ -3,7 +3,10 @@
  * which no rule fires) and takes overrides, so each test row states only what differs.
  *
  * Ids default to the object's name, so assertions can use the names an operator would read.
+ *
+ * Also the table row of the rule tests (`RuleRow`) and the check every rule family runs on it.
  */
+import { expect } from 'vitest';
 import {
   type ArrayVolume,
   type ConsistencyGroup,
@@ -18,7 +21,7 @@ import {
   type Vm,
 } from './inventory';
 import { type PlanMethodsOptions, planVm } from './planner';
-import type { Finding } from './types';
+import type { Finding, RuleId, Severity } from './types';
 
 const GIB = 1024 ** 3;
 
@@ -324,4 +327,42 @@ export function makeGeneratedEstate(size: GeneratedEstateSize): Inventory {
 /** Findings of one VM as evaluateVm reports them, with optional planner options (quiesce, policy). */
 export function findingsOf(inventory: Inventory, vmId: string, options: PlanMethodsOptions = {}): Finding[] {
   return planVm(indexInventory(inventory), vmId, options).findings;
+}
+
+/** A row of a rule test: an estate, and what one rule must (or must not) say about one of its VMs. */
+export interface RuleRow {
+  name: string;
+  build: () => Inventory;
+  /** The VM under test; the estate's first VM when absent. */
+  vmId?: string;
+  options?: PlanMethodsOptions;
+  ruleId: RuleId;
+  /** Expected severity, or null when the rule must not fire. */
+  severity: Severity | null;
+  /** Names the message must contain. */
+  names?: string[];
+  /** Text the remedy must contain (commands). */
+  remedy?: string[];
+}
+
+/**
+ * Plans the row's VM and checks the first finding of the row's rule: its severity, VM, message
+ * names and remedy text; or that the rule stayed silent. Returns what it found for further checks.
+ */
+export function checkRuleRow(row: RuleRow): { found: Finding[]; matching: Finding[] } {
+  const inventory = row.build();
+  const vmId = row.vmId ?? inventory.vms[0].id;
+  const found = findingsOf(inventory, vmId, row.options);
+  const matching = found.filter((f) => f.ruleId === row.ruleId);
+  if (row.severity === null) {
+    expect(matching).toEqual([]);
+    return { found, matching };
+  }
+  expect(matching.length).toBeGreaterThan(0);
+  const [finding] = matching;
+  expect(finding.severity).toBe(row.severity);
+  expect(finding.vmId).toBe(vmId);
+  for (const name of row.names ?? []) expect(finding.message).toContain(name);
+  for (const text of row.remedy ?? []) expect(finding.remedy).toContain(text);
+  return { found, matching };
 }

@@ -5,28 +5,27 @@
  * thaw done.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { locks, operationSteps, operations, restorePoints } from '../../db/schema';
+import { makeTempDir } from '../test-support';
 import { createHarness, type Harness } from './test-harness';
 
 const LEASE_MS = 800;
 let h: Harness;
-let directory: string;
+let directory: ReturnType<typeof makeTempDir>;
 const children: ChildProcess[] = [];
 
 beforeEach(() => {
-  directory = mkdtempSync(path.join(tmpdir(), 'migawka-crash-'));
-  h = createHarness({ dbFile: path.join(directory, 'migawka.db') });
+  directory = makeTempDir('crash');
+  h = createHarness({ dbFile: path.join(directory.path, 'migawka.db') });
 });
 
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await h.close();
-  rmSync(directory, { recursive: true, force: true });
+  directory.remove();
 });
 
 function spawnWorker(name: string, stepDelayMs = 250): ChildProcess {
@@ -37,7 +36,7 @@ function spawnWorker(name: string, stepDelayMs = 250): ChildProcess {
       cwd: path.resolve(import.meta.dirname, '../..'),
       env: {
         ...process.env,
-        MIGAWKA_DB_PATH: path.join(directory, 'migawka.db'),
+        MIGAWKA_DB_PATH: path.join(directory.path, 'migawka.db'),
         MIGAWKA_LAB_DIR: h.root,
         MIGAWKA_LAB_STEP_DELAY_MS: String(stepDelayMs),
         MIGAWKA_LAB_SCRIPT_TIME_SCALE: '0.001',

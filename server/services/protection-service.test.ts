@@ -11,15 +11,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  type Db,
-  openDatabase,
-  resolveMigrationsFolder,
-  type SqliteConnection,
-  sqliteOf,
-} from '../../db/client';
-import { ensureDemoLab } from '../../db/seed/ensure-demo-lab';
+import { type Db, resolveMigrationsFolder, type SqliteConnection, sqliteOf } from '../../db/client';
+import { pick, seededRandom } from '../../db/seed/random';
 import { CONSISTENCY_LEVELS, type Consistency } from '../engine/types';
+import { openDemoLab } from '../test-support';
 import {
   getProtectionActivity,
   listVmProtection,
@@ -37,26 +32,9 @@ let db: Db;
 let sqlite: SqliteConnection;
 
 beforeEach(() => {
-  db = openDatabase(':memory:');
-  ensureDemoLab(db, { NODE_ENV: 'test' });
+  db = openDemoLab();
   sqlite = sqliteOf(db);
 });
-
-/** mulberry32: deterministic random catalogues, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)] as T;
-}
 
 function insertJob(id: string, scope: Record<string, unknown>, rpoHours: number, isEnabled: boolean): void {
   sqlite
@@ -87,7 +65,7 @@ const VERDICTS = [null, null, null, 'intact', 'corrupt', 'missing'] as const;
  * differs from its volume's, and points with tied times, verdicts, job ids and a VM that is gone.
  */
 function seedRandomCatalogue(seed: number): { random: () => number; pointIds: string[]; jobIds: string[] } {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const vmIds = (sqlite.prepare('select id from vms order by id').all() as { id: string }[]).map((r) => r.id);
   const hostVolumeIds = (sqlite.prepare('select id from host_volumes').all() as { id: string }[]).map(
     (r) => r.id,

@@ -1,11 +1,10 @@
-import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import superjson from 'superjson';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Db, openDatabase } from '../../db/client';
+import type { Db } from '../../db/client';
 import { DEMO_LAB_NAMES } from '../../db/seed/demo-lab';
-import { ensureDemoLab } from '../../db/seed/ensure-demo-lab';
 import { DOMAIN_ERROR_CODES, DomainError } from '../services/errors';
+import { openDemoLab, rejectionOf } from '../test-support';
 import {
   contextFor,
   createCallerFactory,
@@ -20,21 +19,9 @@ let db: Db;
 let caller: ReturnType<typeof createCaller>;
 
 beforeAll(() => {
-  db = openDatabase(':memory:');
-  expect(ensureDemoLab(db, { NODE_ENV: 'test' })).toBe(true);
+  db = openDemoLab();
   caller = createCaller(contextFor(db));
 });
-
-/** Runs a call that must fail and returns its TRPCError. */
-async function rejectionOf(call: () => Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TRPCError);
-    return error as TRPCError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function vmIdNamed(name: string): Promise<string> {
   const page = await caller.vms.list({ search: name, limit: 100 });

@@ -13,7 +13,8 @@ import { evaluateVm } from '../../../server/engine/evaluate';
 import { type Inventory, indexInventory } from '../../../server/engine/inventory';
 import { BACKUP_METHODS } from '../../../server/engine/types';
 import { DEMO_LAB_NAMES, demoLabInventory } from '../../seed/demo-lab';
-import { generateLargeEstate, seededRandom } from '../../seed/large-estate';
+import { generateLargeEstate } from '../../seed/large-estate';
+import { seededRandom } from '../../seed/random';
 import type { InventoryStore, NeighbourhoodSeed } from '../ports/inventory';
 
 export type InventoryStoreFactory = (inventory: Inventory) => Promise<InventoryStore>;

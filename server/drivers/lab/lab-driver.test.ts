@@ -1,13 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DriverError } from '../../engine/driver';
+import { makeTempDir } from '../../test-support';
 import { checkConsistency } from './disk-image';
 import { runSandboxedScript } from './guest-script';
 import { LabDriver } from './lab-driver';
 import { labTestIndex } from './lab-fixture';
 
+let tempRoot: ReturnType<typeof makeTempDir>;
 let root: string;
 let driver: LabDriver;
 
@@ -17,13 +18,14 @@ function makeDriver(options: Partial<ConstructorParameters<typeof LabDriver>[0]>
 }
 
 beforeEach(() => {
-  root = mkdtempSync(path.join(tmpdir(), 'migawka-lab-'));
+  tempRoot = makeTempDir('lab');
+  root = tempRoot.path;
   driver = makeDriver({ workload: { intervalMs: 2, dataLagMs: 200 } });
 });
 
 afterEach(() => {
   driver.stop();
-  rmSync(root, { recursive: true, force: true });
+  tempRoot.remove();
 });
 
 async function backup(vmId: string, diskIds: string[], pointId: string, isQuiesced = false) {
@@ -50,11 +52,11 @@ describe('lab driver files', () => {
       path.join('volumes', 'hv1-e', 'fs1', 'fs1-os.vhdx'),
       path.join('passthrough', 'fs1', 'fs1-pt.raw'),
     ]);
-    const again = mkdtempSync(path.join(tmpdir(), 'migawka-lab-'));
-    const other = new LabDriver({ root: again, inventory: labTestIndex, isWorkloadEnabled: false });
+    const again = makeTempDir('lab');
+    const other = new LabDriver({ root: again.path, inventory: labTestIndex, isWorkloadEnabled: false });
     const otherFiles = other.ensureVm('app1');
     expect(readFileSync(otherFiles[0]).equals(readFileSync(driver.ensureVm('app1')[0]))).toBe(true);
-    rmSync(again, { recursive: true, force: true });
+    again.remove();
   });
 
   it('backs up with a sha256 manifest and restores in place with every hash verified', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../inventory';
 import {
   addVms,
+  checkRuleRow,
   findingsOf,
   makeDisk,
   makeGuestVolume,
@@ -10,22 +11,12 @@ import {
   makeHypervEstate,
   makeInventory,
   makeVmOnVolume,
+  type RuleRow,
 } from '../test-fixtures';
-import type { RuleId, Severity } from '../types';
 
 const GIB = 1024 ** 3;
 
-interface Row {
-  name: string;
-  build: () => Inventory;
-  vmId?: string;
-  ruleId: RuleId;
-  /** Expected severity, or null when the rule must not fire. */
-  severity: Severity | null;
-  /** Names the message must contain. */
-  names?: string[];
-  /** Text the remedy must contain (commands). */
-  remedy?: string[];
+interface Row extends RuleRow {
   /** Further checks on the finding. */
   check?: (found: ReturnType<typeof findingsOf>) => void;
 }
@@ -337,18 +328,10 @@ const rows: Row[] = [
 
 describe('Hyper-V rules', () => {
   it.each(rows)('$name', (row) => {
-    const found = findingsOf(row.build(), row.vmId ?? 'app01');
-    const matching = found.filter((f) => f.ruleId === row.ruleId);
-    if (row.severity === null) {
-      expect(matching).toEqual([]);
-    } else {
-      expect(matching.length).toBeGreaterThan(0);
-      const [finding] = matching;
-      expect(finding.severity).toBe(row.severity);
-      expect(finding.vmId).toBe(row.vmId ?? 'app01');
-      for (const name of row.names ?? []) expect(finding.message).toContain(name);
-      for (const text of row.remedy ?? []) expect(finding.remedy).toContain(text);
-      expect(finding.objects.some((o) => o.kind === 'vm' && o.id === (row.vmId ?? 'app01'))).toBe(true);
+    const vmId = row.vmId ?? 'app01';
+    const { found, matching } = checkRuleRow({ ...row, vmId });
+    if (row.severity !== null) {
+      expect(matching[0].objects.some((o) => o.kind === 'vm' && o.id === vmId)).toBe(true);
     }
     row.check?.(found);
   });

@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Inventory } from '../inventory';
-import type { PlanMethodsOptions } from '../planner';
-import { findingsOf, makeXenEstate } from '../test-fixtures';
-import type { RuleId, Severity } from '../types';
+import { checkRuleRow, findingsOf, makeXenEstate, type RuleRow } from '../test-fixtures';
 
-interface Row {
-  name: string;
-  build: () => Inventory;
-  options?: PlanMethodsOptions;
-  ruleId: RuleId;
-  severity: Severity | null;
-  names?: string[];
-  remedy?: string[];
-}
-
-const rows: Row[] = [
+const rows: RuleRow[] = [
   {
     name: 'a Linux VM with quiesce asked gets crash-consistent snapshots only',
     build: () => makeXenEstate({ name: 'web01', osFamily: 'linux', hasXenVssProvider: false }),
@@ -102,19 +89,11 @@ const rows: Row[] = [
 
 describe('XenServer rules', () => {
   it.each(rows)('$name', (row) => {
-    const inventory = row.build();
-    const vmId = inventory.vms[0].id;
-    const matching = findingsOf(inventory, vmId, row.options).filter((f) => f.ruleId === row.ruleId);
-    if (row.severity === null) {
-      expect(matching).toEqual([]);
-      return;
-    }
+    const { matching } = checkRuleRow(row);
+    if (row.severity === null) return;
     expect(matching).toHaveLength(1);
     const [finding] = matching;
-    expect(finding.severity).toBe(row.severity);
     expect(finding.methods).toEqual(['xen-quiesced']);
-    for (const name of row.names ?? []) expect(finding.message).toContain(name);
-    for (const text of row.remedy ?? []) expect(finding.remedy).toContain(text);
     expect(finding.objects.map((o) => o.kind)).toEqual(['vm', 'host']);
   });
 

@@ -1,7 +1,7 @@
-import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../jobs/test-harness';
 import type { BackupJobFormValues } from '../../schemas/operations';
+import { rejectionOf } from '../../test-support';
 import { contextFor, fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
@@ -15,16 +15,6 @@ beforeEach(() => {
 afterEach(async () => {
   await h.close();
 });
-
-async function rejectionOf(call: () => Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TRPCError);
-    return error as TRPCError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function nightlyJob(overrides: Partial<BackupJobFormValues> = {}): BackupJobFormValues {
   return {

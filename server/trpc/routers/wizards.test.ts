@@ -3,13 +3,12 @@
  * createCallerFactory on an in-memory demo lab. Restore points are catalogue rows written here,
  * so the tests need no worker: what is under test is planning, refusal and the SQL queries.
  */
-import { TRPCError } from '@trpc/server';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type Db, openDatabase } from '../../../db/client';
+import type { Db } from '../../../db/client';
 import { backupJobs, operations, operationVms, restorePoints } from '../../../db/schema';
 import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
-import { ensureDemoLab } from '../../../db/seed/ensure-demo-lab';
 import type { BackupRequestFormValues } from '../../schemas/operations';
+import { openDemoLab, rejectionOf } from '../../test-support';
 import { contextFor } from '../init';
 import { createCaller } from '../root';
 
@@ -17,20 +16,9 @@ let db: Db;
 let caller: ReturnType<typeof createCaller>;
 
 beforeEach(() => {
-  db = openDatabase(':memory:');
-  ensureDemoLab(db, { NODE_ENV: 'test' });
+  db = openDemoLab();
   caller = createCaller(contextFor(db));
 });
-
-async function rejectionOf(call: () => Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TRPCError);
-    return error as TRPCError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const HOUR = 3_600_000;
 
