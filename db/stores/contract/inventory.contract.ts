@@ -2,89 +2,23 @@
  * What every InventoryStore must do, whatever database is behind it. Run by each
  * implementation's test with a factory that returns a store holding the given inventory.
  *
- * The neighbourhood is checked two ways: against a reference computed from the whole estate in
- * memory (the same closure, written independently of any query), and by planning over it: a
- * VM's assessment and a backup plan made over the neighbourhood equal the ones made over the
- * whole estate.
+ * The neighbourhood is checked two ways: against its definition computed from the whole estate
+ * in memory (server/engine/neighbourhood.ts, the same closure written independently of any
+ * query), and by planning over it: a VM's assessment and a backup plan made over the
+ * neighbourhood equal the ones made over the whole estate.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planBackup } from '../../../server/engine/backup-plan';
 import { evaluateVm } from '../../../server/engine/evaluate';
 import { type Inventory, indexInventory } from '../../../server/engine/inventory';
+import { neighbourhoodOf as referenceNeighbourhood } from '../../../server/engine/neighbourhood';
 import { BACKUP_METHODS } from '../../../server/engine/types';
 import { DEMO_LAB_NAMES, demoLabInventory } from '../../seed/demo-lab';
 import { generateLargeEstate } from '../../seed/large-estate';
 import { seededRandom } from '../../seed/random';
-import type { InventoryStore, NeighbourhoodSeed } from '../ports/inventory';
+import type { InventoryStore } from '../ports/inventory';
 
 export type InventoryStoreFactory = (inventory: Inventory) => Promise<InventoryStore>;
-
-/** The neighbourhood by its definition, from the whole estate: a fixpoint over storage links. */
-export function referenceNeighbourhood(
-  whole: Inventory,
-  vmIds: readonly string[],
-  also: NeighbourhoodSeed = {},
-): Inventory {
-  const vmSet = new Set(vmIds.filter((id) => whole.vms.some((vm) => vm.id === id)));
-  const volumeSet = new Set(
-    (also.hostVolumeIds ?? []).filter((id) => whole.hostVolumes.some((v) => v.id === id)),
-  );
-  const lunSet = new Set(
-    (also.arrayVolumeIds ?? []).filter((id) => whole.arrayVolumes.some((l) => l.id === id)),
-  );
-  const add = (set: Set<string>, id: string | null) => {
-    if (id === null || set.has(id)) return false;
-    set.add(id);
-    return true;
-  };
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const vm of whole.vms) {
-      if (vmSet.has(vm.id)) changed = add(volumeSet, vm.snapshotLocationVolumeId) || changed;
-    }
-    for (const disk of whole.virtualDisks) {
-      const diskVolumeIsIn = disk.hostVolumeId !== null && volumeSet.has(disk.hostVolumeId);
-      const diskLunIsIn = disk.arrayVolumeId !== null && lunSet.has(disk.arrayVolumeId);
-      if (diskVolumeIsIn || diskLunIsIn) changed = add(vmSet, disk.vmId) || changed;
-      if (vmSet.has(disk.vmId)) {
-        changed = add(volumeSet, disk.hostVolumeId) || changed;
-        changed = add(lunSet, disk.arrayVolumeId) || changed;
-      }
-    }
-    for (const volume of whole.hostVolumes) {
-      if (volumeSet.has(volume.id)) {
-        changed = add(volumeSet, volume.shadowStorageVolumeId) || changed;
-        changed = add(lunSet, volume.arrayVolumeId) || changed;
-      }
-      if (volume.arrayVolumeId !== null && lunSet.has(volume.arrayVolumeId))
-        changed = add(volumeSet, volume.id) || changed;
-    }
-    const groupIds = new Set(
-      whole.arrayVolumes.filter((lun) => lunSet.has(lun.id)).map((lun) => lun.consistencyGroupId),
-    );
-    for (const lun of whole.arrayVolumes) {
-      if (lun.consistencyGroupId !== null && groupIds.has(lun.consistencyGroupId))
-        changed = add(lunSet, lun.id) || changed;
-    }
-  }
-  const luns = whole.arrayVolumes.filter((lun) => lunSet.has(lun.id));
-  const groupSet = new Set(luns.map((lun) => lun.consistencyGroupId));
-  const vms = whole.vms.filter((vm) => vmSet.has(vm.id));
-  const volumes = whole.hostVolumes.filter((volume) => volumeSet.has(volume.id));
-  const hostSet = new Set([...vms, ...volumes].map((row) => row.hostId));
-  const groups = whole.consistencyGroups.filter((group) => groupSet.has(group.id));
-  const arraySet = new Set([...luns, ...groups].map((row) => row.arrayId));
-  return {
-    hosts: whole.hosts.filter((host) => hostSet.has(host.id)),
-    hostVolumes: volumes,
-    vms,
-    virtualDisks: whole.virtualDisks.filter((disk) => vmSet.has(disk.vmId)),
-    guestVolumes: whole.guestVolumes.filter((volume) => vmSet.has(volume.vmId)),
-    arrays: whole.arrays.filter((array) => arraySet.has(array.id)),
-    arrayVolumes: luns,
-    consistencyGroups: groups,
-  };
-}
 
 const PLAN_CONTEXT = () => ({ now: new Date('2026-03-28T01:00:00Z'), newId: counter() });
 

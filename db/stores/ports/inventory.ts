@@ -3,15 +3,13 @@
  * and the read views the console lists and detail pages show.
  */
 import type { Inventory, Vm } from '../../../server/engine/inventory';
+import type { NeighbourhoodSeed } from '../../../server/engine/neighbourhood';
+
+/** More starting points of a neighbourhood than VMs (a backup scoped to a volume or a LUN). */
+export type { NeighbourhoodSeed };
 
 export type InventorySection = keyof Inventory;
 export type InventoryCounts = Record<InventorySection, number>;
-
-/** More starting points of a neighbourhood than VMs (a backup scoped to a volume or a LUN). */
-export interface NeighbourhoodSeed {
-  hostVolumeIds?: readonly string[];
-  arrayVolumeIds?: readonly string[];
-}
 
 export interface InventoryStore {
   /** The whole estate, each section in storage order. Only for work that truly spans the estate. */
