@@ -199,9 +199,12 @@ function registerImportCommand(program: Command): void {
     .action(async (file: string, options: { mode: 'replace' | 'merge' }) => {
       const text = readInputFile(file);
       const { openDatabase, databasePathFromEnv } = await import('../db/client');
+      const { createSqliteStores } = await import('../db/stores/sqlite');
+      const { createServiceContext } = await import('./context');
       const { importInventory } = await import('./services/import-service');
       const dbPath = databasePathFromEnv();
-      const result = importInventory(openDatabase(dbPath), text, options.mode);
+      const stores = createSqliteStores(openDatabase(dbPath));
+      const result = await importInventory(stores, createServiceContext(), text, options.mode);
       const imported = Object.entries(result.imported)
         .map(([section, n]) => `${n} ${section}`)
         .join(', ');

@@ -2,9 +2,13 @@
  * First-start seeding: an empty inventory gets the demo lab, so a fresh console has something
  * real to show. Set MIGAWKA_SEED_DEMO=0 to start empty (production, or tests that seed their own).
  */
-import { importInventory } from '../../server/services/import-service';
+import { randomUUID } from 'node:crypto';
+import { actorLabel, SYSTEM_ACTOR } from '../../server/context';
+import { evaluateInventory } from '../../server/engine/evaluate';
+import { parseInventory } from '../../server/schemas/inventory';
 import { type Db, sqliteOf } from '../client';
-import { isInventoryEmpty } from '../stores/inventory-store';
+import { importInventoryRows } from '../stores/sqlite/inventory';
+import { isInventoryEmpty } from '../stores/sqlite/inventory-rows';
 import { demoLabInventory } from './demo-lab';
 
 /** Imports the demo lab when the inventory is empty and seeding is not turned off; says whether it did. */
@@ -13,7 +17,17 @@ export function ensureDemoLab(db: Db, env: NodeJS.ProcessEnv = process.env): boo
   // Checked and seeded under one write lock: two processes starting together seed once.
   const seedIfEmpty = sqliteOf(db).transaction(() => {
     if (!isInventoryEmpty(db)) return false;
-    importInventory(db, { formatVersion: 1, ...demoLabInventory() }, 'replace');
+    importInventoryRows(db, {
+      mode: 'replace',
+      validate: () => {
+        const parsed = parseInventory({ formatVersion: 1, ...demoLabInventory() });
+        if (!parsed.ok)
+          throw new Error(`The demo lab is not a valid inventory: ${parsed.fieldErrors[0]?.path}`);
+        return parsed.inventory;
+      },
+      assess: evaluateInventory,
+      record: { id: randomUUID(), createdAt: new Date(), requestedBy: actorLabel(SYSTEM_ACTOR) },
+    });
     return true;
   });
   return seedIfEmpty.immediate();

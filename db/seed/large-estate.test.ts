@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseInventory } from '../../server/schemas/inventory';
-import { getDashboard, listVms } from '../../server/services/inventory-service';
+import { vmListInput } from '../../server/schemas/inventory-queries';
 import { openDatabase } from '../client';
-import { countInventory } from '../stores/inventory-store';
+import { createSqliteStores } from '../stores/sqlite';
+import { countInventory } from '../stores/sqlite/inventory-rows';
 import { generateLargeEstate, seedLargeEstate } from './large-estate';
 
 describe('large estate generator', () => {
@@ -21,14 +22,15 @@ describe('large estate generator', () => {
     expect(parsed.ok ? [] : parsed.fieldErrors.slice(0, 5)).toEqual([]);
   });
 
-  it('seeds a database with assessments for every VM', () => {
+  it('seeds a database with assessments for every VM', async () => {
     const db = openDatabase(':memory:');
     const result = seedLargeEstate(db, { hosts: 20, vms: 200 });
     expect(countInventory(db)).toMatchObject({ hosts: 20, vms: 200, virtualDisks: 600 });
     expect(result.assessment.assessedVms).toBe(200);
-    const dashboard = getDashboard(db);
+    const stores = createSqliteStores(db);
+    const dashboard = await stores.inventory.getDashboard(10);
     expect(Object.values(dashboard.readiness).reduce((a, b) => a + b, 0)).toBe(200);
     expect(dashboard.topFindings.length).toBeGreaterThan(0);
-    expect(listVms(db, { limit: 5 }).total).toBe(200);
+    expect((await stores.inventory.listVms(vmListInput.parse({ limit: 5 }))).total).toBe(200);
   });
 });

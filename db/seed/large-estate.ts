@@ -21,9 +21,9 @@ import type {
   VirtualDisk,
   Vm,
 } from '../../server/engine/inventory';
-import { type AssessmentSummary, writeAssessments } from '../../server/services/assessment-service';
 import { type Db, sqliteOf } from '../client';
-import { clearInventory, writeInventory } from '../stores/inventory-store';
+import type { AssessmentSummary } from '../stores/assessment-rows';
+import { clearInventory, writeAssessments, writeInventory } from '../stores/sqlite/inventory-rows';
 import { seededRandom } from './random';
 
 /** Kept where callers found it before it moved to random.ts. */

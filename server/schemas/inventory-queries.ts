@@ -102,10 +102,3 @@ export type FindingsInput = z.input<typeof findingsInput>;
 
 export const idInput = z.object({ id: z.string().trim().min(1).max(200) });
 export type IdInput = z.input<typeof idInput>;
-
-/** One page of a list: `nextCursor` is null on the last page; `total` counts every match. */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-  total: number;
-}

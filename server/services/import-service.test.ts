@@ -1,14 +1,18 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../db/client';
+import { inventoryImports } from '../../db/schema';
 import { demoLabInventory } from '../../db/seed/demo-lab';
-import { countInventory, loadInventory } from '../../db/stores/inventory-store';
+import type { Stores } from '../../db/stores/ports';
+import { createSqliteStores } from '../../db/stores/sqlite';
+import { createServiceContext, type ServiceContext } from '../context';
 import { isDomainError } from './errors';
 import { importInventory } from './import-service';
-import { getDashboard, getVm } from './inventory-service';
+import { getDashboard } from './inventory/dashboard';
+import { getVm } from './inventory/vms';
 
-function catchError(fn: () => unknown): unknown {
+async function catchError(fn: () => Promise<unknown>): Promise<unknown> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     return error;
   }
@@ -17,20 +21,66 @@ function catchError(fn: () => unknown): unknown {
 
 describe('importInventory', () => {
   let db: Db;
-  beforeEach(() => {
+  let stores: Stores;
+  let ctx: ServiceContext;
+  beforeEach(async () => {
     db = openDatabase(':memory:');
-    importInventory(db, demoLabInventory(), 'replace');
+    stores = createSqliteStores(db);
+    let nextId = 0;
+    ctx = createServiceContext({
+      now: () => new Date('2026-03-28T09:00:00Z'),
+      newId: () => `import-${++nextId}`,
+      actor: { kind: 'user', id: '42', name: 'Ada', email: 'ada@example.test' },
+    });
+    await importInventory(stores, ctx, demoLabInventory(), 'replace');
   });
 
-  it('imports the demo lab and assesses every VM', () => {
+  it('imports the demo lab and assesses every VM', async () => {
     const lab = demoLabInventory();
-    expect(countInventory(db)).toMatchObject({ hosts: lab.hosts.length, vms: lab.vms.length });
-    expect(getDashboard(db).totals.vms).toBe(lab.vms.length);
-    expect(getVm(db, 'vm-sql-prod-01').readiness).toBe('saved-state-only');
+    expect(await stores.inventory.countInventory()).toMatchObject({
+      hosts: lab.hosts.length,
+      vms: lab.vms.length,
+    });
+    expect((await getDashboard(stores)).totals.vms).toBe(lab.vms.length);
+    expect((await getVm(stores, 'vm-sql-prod-01')).readiness).toBe('saved-state-only');
   });
 
-  it('rejects a malformed file, names every bad path and leaves the database unchanged', () => {
-    const before = loadInventory(db);
+  it('records each import with who made it, when, the mode and the objects per section', async () => {
+    const lab = demoLabInventory();
+    await importInventory(stores, ctx, { vms: [lab.vms[0]] }, 'merge');
+    await catchError(() => importInventory(stores, ctx, { vms: [{ id: 'broken' }] }, 'merge'));
+    const rows = db.select().from(inventoryImports).orderBy(inventoryImports.id).all();
+    expect(rows).toEqual([
+      {
+        id: 'import-1',
+        createdAt: new Date('2026-03-28T09:00:00Z'),
+        requestedBy: 'user:42',
+        mode: 'replace',
+        countsJson: Object.fromEntries(
+          Object.entries(lab).map(([section, items]) => [section, items.length]),
+        ),
+      },
+      {
+        id: 'import-2',
+        createdAt: new Date('2026-03-28T09:00:00Z'),
+        requestedBy: 'user:42',
+        mode: 'merge',
+        countsJson: {
+          hosts: 0,
+          hostVolumes: 0,
+          vms: 1,
+          virtualDisks: 0,
+          guestVolumes: 0,
+          arrays: 0,
+          arrayVolumes: 0,
+          consistencyGroups: 0,
+        },
+      },
+    ]);
+  });
+
+  it('rejects a malformed file, names every bad path and leaves the database unchanged', async () => {
+    const before = await stores.inventory.loadInventory();
     const broken = {
       hosts: [{ id: 'h', name: 'h', kind: 'vmware', version: '8', hasVssAwareProduct: true }],
       vms: [
@@ -46,7 +96,7 @@ describe('importInventory', () => {
       ],
       virtualDisks: [{ id: 'd', vmId: 'v1', name: 'd', kind: 'vhdx', sizeBytes: 1 }],
     };
-    const error = catchError(() => importInventory(db, broken, 'replace'));
+    const error = await catchError(() => importInventory(stores, ctx, broken, 'replace'));
     expect(isDomainError(error) && error.code).toBe('INVALID_INPUT');
     if (!isDomainError(error)) return;
     expect(error.fieldErrors.map((e) => e.path)).toEqual([
@@ -55,21 +105,22 @@ describe('importInventory', () => {
       'vms[1].hostId',
       'virtualDisks[0].hostVolumeId',
     ]);
-    expect(loadInventory(db)).toEqual(before);
+    expect(await stores.inventory.loadInventory()).toEqual(before);
   });
 
-  it('reports a JSON syntax error at "(file)" with its line and writes nothing', () => {
-    const before = countInventory(db);
-    const error = catchError(() => importInventory(db, '{\n "hosts": [}\n', 'merge'));
+  it('reports a JSON syntax error at "(file)" with its line and writes nothing', async () => {
+    const before = await stores.inventory.countInventory();
+    const error = await catchError(() => importInventory(stores, ctx, '{\n "hosts": [}\n', 'merge'));
     expect(isDomainError(error) && error.fieldErrors).toEqual([
       { path: '(file)', message: expect.stringMatching(/line 2, column 12: unexpected "}"/) },
     ]);
-    expect(countInventory(db)).toEqual(before);
+    expect(await stores.inventory.countInventory()).toEqual(before);
   });
 
-  it('replace makes the file the whole inventory', () => {
-    const result = importInventory(
-      db,
+  it('replace makes the file the whole inventory', async () => {
+    const result = await importInventory(
+      stores,
+      ctx,
       JSON.stringify({
         formatVersion: 1,
         hosts: [{ id: 'h', name: 'solo', kind: 'xenserver', version: '8.2', hasVssAwareProduct: true }],
@@ -79,13 +130,14 @@ describe('importInventory', () => {
     );
     expect(result.stored).toMatchObject({ hosts: 1, vms: 1, virtualDisks: 0, arrays: 0 });
     expect(result.assessment.assessedVms).toBe(1);
-    expect(getDashboard(db).totals).toEqual({ hosts: 1, vms: 1, volumes: 0, arrays: 0 });
+    expect((await getDashboard(stores)).totals).toEqual({ hosts: 1, vms: 1, volumes: 0, arrays: 0 });
   });
 
-  it('merge upserts by id, keeps everything else, and may refer to stored objects', () => {
-    const before = countInventory(db);
-    const result = importInventory(
-      db,
+  it('merge upserts by id, keeps everything else, and may refer to stored objects', async () => {
+    const before = await stores.inventory.countInventory();
+    const result = await importInventory(
+      stores,
+      ctx,
       {
         vms: [
           // An update of a stored VM (renamed, Backup service now stopped) ...
@@ -118,16 +170,17 @@ describe('importInventory', () => {
       'merge',
     );
     expect(result.stored).toEqual({ ...before, vms: before.vms + 1, virtualDisks: before.virtualDisks + 1 });
-    const web = getVm(db, 'vm-web-01');
+    const web = await getVm(stores, 'vm-web-01');
     expect(web.vm.name).toBe('web-01-renamed');
     expect(web.findings.map((f) => f.ruleId)).toContain('HV-BACKUP-IC-MISSING');
-    expect(getVm(db, 'vm-new').disks[0].hostVolume?.name).toBe('D:');
+    expect((await getVm(stores, 'vm-new')).disks[0].hostVolume?.name).toBe('D:');
   });
 
-  it('merge rejects references that exist neither in the file nor in the database', () => {
-    const error = catchError(() =>
+  it('merge rejects references that exist neither in the file nor in the database', async () => {
+    const error = await catchError(() =>
       importInventory(
-        db,
+        stores,
+        ctx,
         {
           virtualDisks: [
             {

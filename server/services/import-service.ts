@@ -1,21 +1,17 @@
 /**
- * Inventory import (docs/inventory-format.md): validate everything first, then write and
- * re-assess in one transaction. A file with any problem changes nothing.
+ * Inventory import (docs/inventory-format.md): validate everything first, then write, re-assess
+ * and record the import in one transaction. A file with any problem changes nothing.
  *
  * - replace: the file becomes the whole inventory (everything not in it is deleted).
  * - merge:   objects are upserted by id; nothing is deleted; references may point at objects
  *            already stored.
  */
-import { type Db, sqliteOf } from '../../db/client';
-import {
-  clearInventory,
-  countInventory,
-  type InventoryCounts,
-  loadInventory,
-  writeInventory,
-} from '../../db/stores/inventory-store';
+import type { Stores } from '../../db/stores/ports';
+import type { InventoryCounts } from '../../db/stores/ports/inventory';
+import { actorLabel, type ServiceContext } from '../context';
+import type { Inventory } from '../engine/inventory';
 import { parseInventory, parseJson } from '../schemas/inventory';
-import { type AssessmentSummary, recomputeAssessments } from './assessment-service';
+import { type AssessmentSummary, assessEstate } from './assessment-service';
 import { DomainError } from './errors';
 
 export const IMPORT_MODES = ['replace', 'merge'] as const;
@@ -34,31 +30,34 @@ export interface ImportResult {
  * Imports an inventory given as parsed JSON or as the file's text.
  * Throws DomainError('INVALID_INPUT') with every field error, having written nothing.
  */
-export function importInventory(db: Db, raw: unknown, mode: ImportMode): ImportResult {
+export async function importInventory(
+  stores: Pick<Stores, 'inventory'>,
+  ctx: ServiceContext,
+  raw: unknown,
+  mode: ImportMode,
+): Promise<ImportResult> {
   const data = typeof raw === 'string' ? parseJsonText(raw) : raw;
-  const run = sqliteOf(db).transaction((): ImportResult => {
-    const parsed = parseInventory(data, mode === 'merge' ? { existing: loadInventory(db) } : {});
-    if (!parsed.ok) {
-      throw new DomainError(
-        'INVALID_INPUT',
-        `The inventory file has ${parsed.fieldErrors.length} problem${parsed.fieldErrors.length === 1 ? '' : 's'}; nothing was imported.`,
-        parsed.fieldErrors,
-      );
-    }
-    if (mode === 'replace') {
-      clearInventory(db);
-      writeInventory(db, parsed.inventory, 'insert');
-    } else {
-      writeInventory(db, parsed.inventory, 'upsert');
-    }
-    const assessment = recomputeAssessments(db);
-    const imported = Object.fromEntries(
-      Object.entries(parsed.inventory).map(([section, items]) => [section, items.length]),
-    ) as InventoryCounts;
-    return { mode, imported, stored: countInventory(db), assessment };
+  const outcome = await stores.inventory.importInventory({
+    mode,
+    validate: (stored) => validateInventory(data, stored),
+    assess: assessEstate,
+    record: { id: ctx.newId(), createdAt: ctx.now(), requestedBy: actorLabel(ctx.actor) },
   });
-  // IMMEDIATE: a merge validates against the stored inventory, which must not change before we write.
-  return run.immediate();
+  return { mode, ...outcome };
+}
+
+/** The file's objects, or INVALID_INPUT naming every problem (merge: checked against `stored`). */
+function validateInventory(data: unknown, stored: Inventory | null): Inventory {
+  const parsed = parseInventory(data, stored ? { existing: stored } : {});
+  if (!parsed.ok) {
+    const count = parsed.fieldErrors.length;
+    throw new DomainError(
+      'INVALID_INPUT',
+      `The inventory file has ${count} problem${count === 1 ? '' : 's'}; nothing was imported.`,
+      parsed.fieldErrors,
+    );
+  }
+  return parsed.inventory;
 }
 
 /** JSON.parse; a syntax error becomes INVALID_INPUT with a field error saying where (line and column). */

@@ -2,14 +2,65 @@
  * The inventory port: the estate (hosts, volumes, VMs, disks, arrays), its stored assessments,
  * and the read views the console lists and detail pages show.
  */
+import type { VmAssessment } from '../../../server/engine/evaluate';
 import type { Inventory, Vm } from '../../../server/engine/inventory';
 import type { NeighbourhoodSeed } from '../../../server/engine/neighbourhood';
 
 /** More starting points of a neighbourhood than VMs (a backup scoped to a volume or a LUN). */
 export type { NeighbourhoodSeed };
 
+import type { MethodPlan } from '../../../server/engine/planner';
+import type {
+  ArrayListQuery,
+  HostListQuery,
+  HostVolumeListQuery,
+  VmListQuery,
+} from '../../../server/schemas/inventory-queries';
+import type { AssessmentSummary } from '../assessment-rows';
+import type {
+  ArrayDetail,
+  ArrayListItem,
+  Dashboard,
+  FindingsFilter,
+  FindingsList,
+  HostDetail,
+  HostListItem,
+  HostVolumeDetail,
+  HostVolumeListItem,
+  VmDetail,
+  VmListItem,
+} from './inventory-views';
+import type { Counted, Page } from './page';
+
+export type { AssessmentSummary } from '../assessment-rows';
+export type * from './inventory-views';
+
 export type InventorySection = keyof Inventory;
 export type InventoryCounts = Record<InventorySection, number>;
+
+export type ImportMode = 'replace' | 'merge';
+
+/** One import: validated, written, re-assessed and recorded in one transaction, or not at all. */
+export interface InventoryImportRequest {
+  mode: ImportMode;
+  /**
+   * Runs inside the transaction, given the stored estate for a merge (null for a replace), and
+   * returns what to write; throwing writes nothing. Must not await: it runs under a write lock.
+   */
+  validate: (stored: Inventory | null) => Inventory;
+  /** Assesses the whole estate as stored after the write (same transaction, same rule). */
+  assess: (whole: Inventory) => VmAssessment[];
+  /** The `inventory_imports` row: who imported, when. */
+  record: { id: string; createdAt: Date; requestedBy: string };
+}
+
+export interface InventoryImportOutcome {
+  /** Objects in the file, per section. */
+  imported: InventoryCounts;
+  /** Objects stored after the import, per section. */
+  stored: InventoryCounts;
+  assessment: AssessmentSummary;
+}
 
 export interface InventoryStore {
   /** The whole estate, each section in storage order. Only for work that truly spans the estate. */
@@ -28,4 +79,26 @@ export interface InventoryStore {
   findVmsByName(names: readonly string[]): Promise<Vm[]>;
   countInventory(): Promise<InventoryCounts>;
   isEmpty(): Promise<boolean>;
+
+  /** Replace: the file becomes the estate. Merge: objects are upserted by id, nothing deleted. */
+  importInventory(request: InventoryImportRequest): Promise<InventoryImportOutcome>;
+  /** Re-assesses the whole stored estate and replaces every stored assessment, in one transaction. */
+  reassess(assess: (whole: Inventory) => VmAssessment[]): Promise<AssessmentSummary>;
+
+  listVms(query: VmListQuery): Promise<Page<VmListItem> & Counted>;
+  /** Null when no VM has this id (likewise for every `get…`). */
+  getVm(id: string): Promise<VmDetail | null>;
+  /** The VM's stored method plan, null before its first assessment. */
+  getMethodPlan(vmId: string): Promise<{ plan: MethodPlan | null } | null>;
+  hasVm(id: string): Promise<boolean>;
+  hasHost(id: string): Promise<boolean>;
+  /** At most `cap` findings, most serious first; the counts cover every match. */
+  listFindings(filter: FindingsFilter, cap: number): Promise<FindingsList>;
+  listHosts(query: HostListQuery): Promise<Page<HostListItem> & Counted>;
+  getHost(id: string): Promise<HostDetail | null>;
+  listHostVolumes(query: HostVolumeListQuery): Promise<Page<HostVolumeListItem> & Counted>;
+  getHostVolume(id: string): Promise<HostVolumeDetail | null>;
+  listArrays(query: ArrayListQuery): Promise<Page<ArrayListItem> & Counted>;
+  getArray(id: string): Promise<ArrayDetail | null>;
+  getDashboard(topFindingsLimit: number): Promise<Dashboard>;
 }

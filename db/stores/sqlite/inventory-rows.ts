@@ -8,6 +8,7 @@
  */
 import { getTableColumns, getTableName, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { VmAssessment } from '../../../server/engine/evaluate';
 import type { Inventory } from '../../../server/engine/inventory';
 import { type Db, sqliteOf } from '../../client';
 import {
@@ -22,6 +23,7 @@ import {
   vmAssessments,
   vms,
 } from '../../schema';
+import { type AssessmentSummary, assessmentRows } from '../assessment-rows';
 import type { InventoryCounts, InventorySection } from '../ports/inventory';
 
 type Section = InventorySection;
@@ -129,6 +131,25 @@ export function rowWriter(db: Db, table: SQLiteTable, mode: WriteMode): (item: o
       }),
     );
   };
+}
+
+/** Replaces every stored assessment and finding with `assessments` (covering the whole `inventory`). */
+export function writeAssessments(
+  db: Db,
+  inventory: Inventory,
+  assessments: readonly VmAssessment[],
+): AssessmentSummary {
+  sqliteOf(db).prepare('DELETE FROM findings').run();
+  sqliteOf(db).prepare('DELETE FROM vm_assessments').run();
+  const writeAssessment = rowWriter(db, vmAssessments, 'insert');
+  const writeFinding = rowWriter(db, findings, 'insert');
+  let findingCount = 0;
+  for (const rows of assessmentRows(inventory, assessments)) {
+    writeAssessment(rows.assessment);
+    for (const finding of rows.findings) writeFinding(finding);
+    findingCount += rows.findings.length;
+  }
+  return { assessedVms: assessments.length, findings: findingCount };
 }
 
 function tableName(table: SQLiteTable): string {

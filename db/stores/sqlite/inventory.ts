@@ -1,8 +1,60 @@
-/** InventoryStore on SQLite: better-sqlite3 is synchronous, so each method resolves at once. */
-import type { Db } from '../../client';
-import type { InventoryStore } from '../ports/inventory';
+/**
+ * InventoryStore on SQLite. better-sqlite3 is synchronous, so each method resolves at once; a
+ * write is one `BEGIN IMMEDIATE` transaction (a merge validates against the stored estate, which
+ * must not change before it is written).
+ */
+import { eq } from 'drizzle-orm';
+import type { Inventory } from '../../../server/engine/inventory';
+import { type Db, sqliteOf } from '../../client';
+import { hosts, vms } from '../../schema';
+import { inventoryImports } from '../../schema-operations';
+import type {
+  InventoryCounts,
+  InventoryImportOutcome,
+  InventoryImportRequest,
+  InventoryStore,
+} from '../ports/inventory';
+import { getArray, listArrays } from './inventory-arrays';
+import { getDashboard, listFindings } from './inventory-findings';
+import { getHostVolume, listHostVolumes } from './inventory-host-volumes';
+import { getHost, listHosts } from './inventory-hosts';
 import { findVmsByName, loadNeighbourhood } from './inventory-neighbourhood';
-import { countInventory, isInventoryEmpty, loadInventory } from './inventory-rows';
+import {
+  clearInventory,
+  countInventory,
+  isInventoryEmpty,
+  loadInventory,
+  writeAssessments,
+  writeInventory,
+} from './inventory-rows';
+import { findMethodPlan, getVm, listVms } from './inventory-vms';
+
+function countsOf(inventory: Inventory): InventoryCounts {
+  return Object.fromEntries(
+    Object.entries(inventory).map(([section, items]) => [section, items.length]),
+  ) as InventoryCounts;
+}
+
+/** The import transaction; synchronous, so a seed may run it inside its own transaction. */
+export function importInventoryRows(db: Db, request: InventoryImportRequest): InventoryImportOutcome {
+  const run = sqliteOf(db).transaction(() => {
+    const incoming = request.validate(request.mode === 'merge' ? loadInventory(db) : null);
+    if (request.mode === 'replace') {
+      clearInventory(db);
+      writeInventory(db, incoming, 'insert');
+    } else {
+      writeInventory(db, incoming, 'upsert');
+    }
+    const whole = loadInventory(db);
+    const assessment = writeAssessments(db, whole, request.assess(whole));
+    const imported = countsOf(incoming);
+    db.insert(inventoryImports)
+      .values({ ...request.record, mode: request.mode, countsJson: imported })
+      .run();
+    return { imported, stored: countInventory(db), assessment };
+  });
+  return run.immediate();
+}
 
 export function createSqliteInventoryStore(db: Db): InventoryStore {
   return {
@@ -11,5 +63,28 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
     findVmsByName: async (names) => findVmsByName(db, names),
     countInventory: async () => countInventory(db),
     isEmpty: async () => isInventoryEmpty(db),
+    importInventory: async (request) => importInventoryRows(db, request),
+    reassess: async (assess) =>
+      sqliteOf(db)
+        .transaction(() => {
+          const whole = loadInventory(db);
+          return writeAssessments(db, whole, assess(whole));
+        })
+        .immediate(),
+
+    listVms: async (query) => listVms(db, query),
+    getVm: async (id) => getVm(db, id),
+    getMethodPlan: async (vmId) => findMethodPlan(db, vmId),
+    hasVm: async (id) => db.select({ id: vms.id }).from(vms).where(eq(vms.id, id)).get() !== undefined,
+    hasHost: async (id) =>
+      db.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, id)).get() !== undefined,
+    listFindings: async (filter, cap) => listFindings(db, filter, cap),
+    listHosts: async (query) => listHosts(db, query),
+    getHost: async (id) => getHost(db, id),
+    listHostVolumes: async (query) => listHostVolumes(db, query),
+    getHostVolume: async (id) => getHostVolume(db, id),
+    listArrays: async (query) => listArrays(db, query),
+    getArray: async (id) => getArray(db, id),
+    getDashboard: async (topFindingsLimit) => getDashboard(db, topFindingsLimit),
   };
 }

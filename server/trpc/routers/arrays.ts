@@ -1,8 +1,8 @@
 import { arrayListInput, idInput } from '../../schemas/inventory-queries';
-import { getArray, listArrays } from '../../services/inventory-service';
+import { getArray, listArrays } from '../../services/inventory/arrays';
 import { publicProcedure, router } from '../init';
 
 export const arraysRouter = router({
-  list: publicProcedure.input(arrayListInput).query(({ ctx, input }) => listArrays(ctx.db, input)),
-  get: publicProcedure.input(idInput).query(({ ctx, input }) => getArray(ctx.db, input.id)),
+  list: publicProcedure.input(arrayListInput).query(({ ctx, input }) => listArrays(ctx.stores, input)),
+  get: publicProcedure.input(idInput).query(({ ctx, input }) => getArray(ctx.stores, input.id)),
 });

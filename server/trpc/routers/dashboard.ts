@@ -1,6 +1,6 @@
-import { getDashboard } from '../../services/inventory-service';
+import { getDashboard } from '../../services/inventory/dashboard';
 import { publicProcedure, router } from '../init';
 
 export const dashboardRouter = router({
-  get: publicProcedure.query(({ ctx }) => getDashboard(ctx.db)),
+  get: publicProcedure.query(({ ctx }) => getDashboard(ctx.stores)),
 });

@@ -1,8 +1,8 @@
 import { hostListInput, idInput } from '../../schemas/inventory-queries';
-import { getHost, listHosts } from '../../services/inventory-service';
+import { getHost, listHosts } from '../../services/inventory/hosts';
 import { publicProcedure, router } from '../init';
 
 export const hostsRouter = router({
-  list: publicProcedure.input(hostListInput).query(({ ctx, input }) => listHosts(ctx.db, input)),
-  get: publicProcedure.input(idInput).query(({ ctx, input }) => getHost(ctx.db, input.id)),
+  list: publicProcedure.input(hostListInput).query(({ ctx, input }) => listHosts(ctx.stores, input)),
+  get: publicProcedure.input(idInput).query(({ ctx, input }) => getHost(ctx.stores, input.id)),
 });

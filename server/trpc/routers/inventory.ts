@@ -14,5 +14,5 @@ export const importInventoryInput = z.object({
 export const inventoryRouter = router({
   import: publicProcedure
     .input(importInventoryInput)
-    .mutation(({ ctx, input }) => importInventory(ctx.db, input.content, input.mode)),
+    .mutation(({ ctx, input }) => importInventory(ctx.stores, ctx.service, input.content, input.mode)),
 });

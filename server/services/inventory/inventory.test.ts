@@ -1,35 +1,31 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Db, openDatabase } from '../../db/client';
-import { DEMO_LAB_NAMES, demoLabInventory } from '../../db/seed/demo-lab';
-import { seedLargeEstate } from '../../db/seed/large-estate';
-import type { Vm } from '../engine/inventory';
-import type { Page } from '../schemas/inventory-queries';
-import { isDomainError } from './errors';
-import { importInventory } from './import-service';
-import {
-  getArray,
-  getDashboard,
-  getHost,
-  getHostVolume,
-  getMethodPlan,
-  getVm,
-  listArrays,
-  listFindings,
-  listHosts,
-  listHostVolumes,
-  listVms,
-} from './inventory-service';
+import { openDatabase } from '../../../db/client';
+import { DEMO_LAB_NAMES, demoLabInventory } from '../../../db/seed/demo-lab';
+import { seedLargeEstate } from '../../../db/seed/large-estate';
+import type { Stores } from '../../../db/stores/ports';
+import type { Counted, Page } from '../../../db/stores/ports/page';
+import { createSqliteStores } from '../../../db/stores/sqlite';
+import { createServiceContext } from '../../context';
+import type { Vm } from '../../engine/inventory';
+import { isDomainError } from '../errors';
+import { importInventory } from '../import-service';
+import { getArray, listArrays } from './arrays';
+import { getDashboard } from './dashboard';
+import { listFindings } from './findings';
+import { getHostVolume, listHostVolumes } from './host-volumes';
+import { getHost, listHosts } from './hosts';
+import { getMethodPlan, getVm, listVms } from './vms';
 
 /** Walks every page of a list and returns all ids in order, checking each page's size and total. */
-function collectAll<T extends { id: string }>(
-  fetchPage: (cursor: string | undefined) => Page<T>,
+async function collectAll<T extends { id: string }>(
+  fetchPage: (cursor: string | undefined) => Promise<Page<T> & Counted>,
   limit: number,
-): { ids: string[]; items: T[]; total: number } {
+): Promise<{ ids: string[]; items: T[]; total: number }> {
   const items: T[] = [];
   let cursor: string | undefined;
   let total = -1;
   for (let guard = 0; guard < 10_000; guard++) {
-    const page = fetchPage(cursor);
+    const page = await fetchPage(cursor);
     expect(page.items.length).toBeLessThanOrEqual(limit);
     if (total === -1) total = page.total;
     else expect(page.total).toBe(total);
@@ -41,9 +37,9 @@ function collectAll<T extends { id: string }>(
   return { ids: items.map((item) => item.id), items, total };
 }
 
-function domainErrorOf(fn: () => unknown): { code: string; paths: string[] } {
+async function domainErrorOf(fn: () => Promise<unknown>): Promise<{ code: string; paths: string[] }> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     if (isDomainError(error)) return { code: error.code, paths: error.fieldErrors.map((e) => e.path) };
     throw error;
@@ -52,10 +48,11 @@ function domainErrorOf(fn: () => unknown): { code: string; paths: string[] } {
 }
 
 describe('inventory lists on a generated estate', () => {
-  let db: Db;
+  let stores: Stores;
   beforeAll(() => {
-    db = openDatabase(':memory:');
+    const db = openDatabase(':memory:');
     seedLargeEstate(db, { hosts: 30, vms: 450, seed: 42 });
+    stores = createSqliteStores(db);
   });
 
   const sorts = ['name', 'host', 'readiness', 'findings', 'powerState'] as const;
@@ -63,10 +60,10 @@ describe('inventory lists on a generated estate', () => {
 
   it.each(sorts.flatMap((sort) => directions.map((direction) => [sort, direction] as const)))(
     'pages VMs sorted by %s %s with every row exactly once, in order',
-    (sort, direction) => {
+    async (sort, direction) => {
       const limit = 17;
-      const { ids, items, total } = collectAll(
-        (cursor) => listVms(db, { sort, direction, limit, cursor }),
+      const { ids, items, total } = await collectAll(
+        (cursor) => listVms(stores, { sort, direction, limit, cursor }),
         limit,
       );
       expect(total).toBe(450);
@@ -103,19 +100,22 @@ describe('inventory lists on a generated estate', () => {
     },
   );
 
-  it('filters and pages together: every matching VM once, no other', () => {
-    const all = collectAll((cursor) => listVms(db, { limit: 100, cursor }), 100).items;
+  it('filters and pages together: every matching VM once, no other', async () => {
+    const all = (await collectAll((cursor) => listVms(stores, { limit: 100, cursor }), 100)).items;
     const hostId = all[0].hostId;
     const expectedOnHost = all
       .filter((vm) => vm.hostId === hostId)
       .map((vm) => vm.id)
       .sort();
-    const onHost = collectAll((cursor) => listVms(db, { hostId, limit: 4, cursor, sort: 'readiness' }), 4);
+    const onHost = await collectAll(
+      (cursor) => listVms(stores, { hostId, limit: 4, cursor, sort: 'readiness' }),
+      4,
+    );
     expect([...onHost.ids].sort()).toEqual(expectedOnHost);
     expect(onHost.total).toBe(expectedOnHost.length);
 
-    const linux = collectAll(
-      (cursor) => listVms(db, { osFamily: 'linux', powerState: 'running', limit: 50, cursor }),
+    const linux = await collectAll(
+      (cursor) => listVms(stores, { osFamily: 'linux', powerState: 'running', limit: 50, cursor }),
       50,
     );
     expect(linux.items.every((vm) => vm.osFamily === 'linux' && vm.powerState === 'running')).toBe(true);
@@ -123,59 +123,68 @@ describe('inventory lists on a generated estate', () => {
       all.filter((vm) => vm.osFamily === 'linux' && vm.powerState === 'running').length,
     );
 
-    const blocked = listVms(db, { readiness: 'blocked', limit: 100 });
+    const blocked = await listVms(stores, { readiness: 'blocked', limit: 100 });
     expect(blocked.items.every((vm) => vm.readiness === 'blocked')).toBe(true);
-    expect(blocked.total).toBe(getDashboard(db).readiness.blocked);
+    expect(blocked.total).toBe((await getDashboard(stores)).readiness.blocked);
   });
 
-  it('filters by finding rule and severity consistently with the findings counts', () => {
-    const { counts } = listFindings(db);
+  it('filters by finding rule and severity consistently with the findings counts', async () => {
+    const { counts } = await listFindings(stores);
     const top = counts.byRule[0];
-    const byRule = collectAll((cursor) => listVms(db, { ruleId: top.ruleId, limit: 25, cursor }), 25);
-    const vmCount = getDashboard(db).topFindings.find((f) => f.ruleId === top.ruleId)?.vmCount;
+    const byRule = await collectAll(
+      (cursor) => listVms(stores, { ruleId: top.ruleId, limit: 25, cursor }),
+      25,
+    );
+    const vmCount = (await getDashboard(stores)).topFindings.find((f) => f.ruleId === top.ruleId)?.vmCount;
     expect(byRule.total).toBe(vmCount);
-    const withBlockers = listVms(db, { severity: 'blocker', limit: 100 });
+    const withBlockers = await listVms(stores, { severity: 'blocker', limit: 100 });
     expect(withBlockers.items.every((vm) => vm.blockerCount > 0)).toBe(true);
   });
 
-  it('searches names case-insensitively and treats % and _ literally', () => {
-    const page = listVms(db, { search: 'WIN-0000', limit: 100 });
+  it('searches names case-insensitively and treats % and _ literally', async () => {
+    const page = await listVms(stores, { search: 'WIN-0000', limit: 100 });
     expect(page.total).toBeGreaterThan(0);
     expect(page.items.every((vm) => vm.name.startsWith('win-0000'))).toBe(true);
-    expect(listVms(db, { search: '%' }).total).toBe(0);
-    expect(listVms(db, { search: '_' }).total).toBe(0);
+    expect((await listVms(stores, { search: '%' })).total).toBe(0);
+    expect((await listVms(stores, { search: '_' })).total).toBe(0);
   });
 
-  it('pages hosts, host volumes and arrays completely', () => {
+  it('pages hosts, host volumes and arrays completely', async () => {
     for (const sort of ['name', 'kind', 'vmCount'] as const) {
-      const hosts = collectAll((cursor) => listHosts(db, { sort, limit: 7, cursor }), 7);
+      const hosts = await collectAll((cursor) => listHosts(stores, { sort, limit: 7, cursor }), 7);
       expect(new Set(hosts.ids).size).toBe(30);
     }
-    expect(listHosts(db, { kind: 'xenserver' }).items.every((h) => h.kind === 'xenserver')).toBe(true);
-    const hostsPage = listHosts(db, { limit: 30 });
+    expect((await listHosts(stores, { kind: 'xenserver' })).items.every((h) => h.kind === 'xenserver')).toBe(
+      true,
+    );
+    const hostsPage = await listHosts(stores, { limit: 30 });
     expect(hostsPage.items.reduce((sum, h) => sum + h.vmCount, 0)).toBe(450);
     for (const host of hostsPage.items) {
       expect(Object.values(host.readinessCounts).reduce((a, b) => a + b, 0)).toBe(host.vmCount);
     }
     for (const sort of ['name', 'host', 'freeBytes', 'vmCount'] as const) {
-      const volumes = collectAll(
-        (cursor) => listHostVolumes(db, { sort, direction: 'desc', limit: 9, cursor }),
+      const volumes = await collectAll(
+        (cursor) => listHostVolumes(stores, { sort, direction: 'desc', limit: 9, cursor }),
         9,
       );
       expect(new Set(volumes.ids).size).toBe(volumes.total);
     }
-    const arrays = collectAll((cursor) => listArrays(db, { limit: 1, cursor }), 1);
+    const arrays = await collectAll((cursor) => listArrays(stores, { limit: 1, cursor }), 1);
     expect(arrays.ids.length).toBe(arrays.total);
   });
 
-  it('rejects a cursor from another sort and a forged one', () => {
-    const page = listVms(db, { sort: 'name', limit: 5 });
-    expect(domainErrorOf(() => listVms(db, { sort: 'host', cursor: page.nextCursor ?? '' }))).toEqual({
+  it('rejects a cursor from another sort and a forged one', async () => {
+    const page = await listVms(stores, { sort: 'name', limit: 5 });
+    expect(
+      await domainErrorOf(() => listVms(stores, { sort: 'host', cursor: page.nextCursor ?? '' })),
+    ).toEqual({
       code: 'INVALID_INPUT',
       paths: ['cursor'],
     });
-    expect(domainErrorOf(() => listVms(db, { cursor: 'not-a-cursor' })).code).toBe('INVALID_INPUT');
-    expect(domainErrorOf(() => listVms(db, { limit: 1000 }))).toEqual({
+    expect((await domainErrorOf(() => listVms(stores, { cursor: 'not-a-cursor' }))).code).toBe(
+      'INVALID_INPUT',
+    );
+    expect(await domainErrorOf(() => listVms(stores, { limit: 1000 }))).toEqual({
       code: 'INVALID_INPUT',
       paths: ['limit'],
     });
@@ -183,10 +192,10 @@ describe('inventory lists on a generated estate', () => {
 });
 
 describe('inventory details on the demo lab', () => {
-  let db: Db;
-  beforeAll(() => {
-    db = openDatabase(':memory:');
-    importInventory(db, demoLabInventory(), 'replace');
+  let stores: Stores;
+  beforeAll(async () => {
+    stores = createSqliteStores(openDatabase(':memory:'));
+    await importInventory(stores, createServiceContext(), demoLabInventory(), 'replace');
   });
 
   it.each([
@@ -194,32 +203,32 @@ describe('inventory details on the demo lab', () => {
     { filter: { application: 'exchange' as const }, has: (vm: Vm) => vm.applications.includes('exchange') },
     { filter: { tag: 'production' }, has: (vm: Vm) => vm.tags.includes('production') },
     { filter: { tag: 'web' }, has: (vm: Vm) => vm.tags.includes('web') },
-  ])('filters VMs by $filter in SQL: exactly the VMs that carry it', ({ filter, has }) => {
+  ])('filters VMs by $filter in SQL: exactly the VMs that carry it', async ({ filter, has }) => {
     const expected = demoLabInventory()
       .vms.filter(has)
       .map((vm) => vm.id)
       .sort();
     expect(expected.length).toBeGreaterThan(0);
-    const page = listVms(db, { ...filter, limit: 100 });
+    const page = await listVms(stores, { ...filter, limit: 100 });
     expect(page.items.map((vm) => vm.id).sort()).toEqual(expected);
     expect(page.total).toBe(expected.length);
   });
 
-  it('getVm follows disks to host volume, LUN and array, with findings most serious first', () => {
-    const erp = getVm(db, 'vm-erp-01');
+  it('getVm follows disks to host volume, LUN and array, with findings most serious first', async () => {
+    const erp = await getVm(stores, 'vm-erp-01');
     expect(erp.host.name).toBe('hv-prod-02');
     expect(erp.disks.map((d) => [d.hostVolume?.name, d.arrayVolume?.name, d.array?.name])).toEqual([
       ['E:', 'erp-data', 'eql-ps6100'],
       ['D:', 'erp-sys', 'eql-ps6100'],
     ]);
-    const archive = getVm(db, 'vm-archive-01');
+    const archive = await getVm(stores, 'vm-archive-01');
     expect(archive.findings.map((f) => f.severity)).toEqual(['blocker', 'blocker', 'info']);
     expect(archive.readiness).toBe('blocked');
     expect(archive.plan?.recommended).toBeNull();
   });
 
-  it('getVm shows the SQL VM with D: keeping its shadow copies on C:', () => {
-    const sql = getVm(db, 'vm-sql-prod-01');
+  it('getVm shows the SQL VM with D: keeping its shadow copies on C:', async () => {
+    const sql = await getVm(stores, 'vm-sql-prod-01');
     expect(sql.guestVolumes.map((g) => [g.mountPoint, g.shadowStorageOn])).toEqual([
       ['C:', 'C:'],
       ['D:', 'C:'],
@@ -229,7 +238,7 @@ describe('inventory details on the demo lab', () => {
       recommendedMethod: 'hyperv-vss',
       captureState: 'saved-state',
     });
-    expect(getMethodPlan(db, 'vm-sql-prod-01').options.length).toBeGreaterThan(0);
+    expect((await getMethodPlan(stores, 'vm-sql-prod-01')).options.length).toBeGreaterThan(0);
   });
 
   it.each([
@@ -252,12 +261,12 @@ describe('inventory details on the demo lab', () => {
       ['sql-prod-01', 'sql-xen-01', 'sql-xen-03'],
     ],
     ['the power state', { powerState: 'off' }, ['test-01']],
-  ] as const)('listVms filters by %s', (_what, filter, names) => {
-    expect(listVms(db, filter).items.map((vm) => vm.name)).toEqual(names);
+  ] as const)('listVms filters by %s', async (_what, filter, names) => {
+    expect((await listVms(stores, filter)).items.map((vm) => vm.name)).toEqual(names);
   });
 
-  it('getHostVolume lists the VMs sharing a volume', () => {
-    const volume = getHostVolume(db, DEMO_LAB_NAMES.wsbVolumeId);
+  it('getHostVolume lists the VMs sharing a volume', async () => {
+    const volume = await getHostVolume(stores, DEMO_LAB_NAMES.wsbVolumeId);
     expect(volume.host.name).toBe('hv-branch-01');
     expect(volume.vms.map((vm) => vm.name)).toEqual([
       'branch-app-01',
@@ -265,14 +274,14 @@ describe('inventory details on the demo lab', () => {
       'branch-fs-01',
       'branch-print-01',
     ]);
-    const sr = getHostVolume(db, 'sr-netapp-vmstore');
+    const sr = await getHostVolume(stores, 'sr-netapp-vmstore');
     expect(sr.arrayVolume?.name).toBe('lun_vmstore');
     expect(sr.consistencyGroup?.name).toBe('cg-pool-a');
     expect(sr.vms).toHaveLength(4);
   });
 
-  it('getHost lists its volumes with the VMs on each', () => {
-    const host = getHost(db, 'host-hv-prod-01');
+  it('getHost lists its volumes with the VMs on each', async () => {
+    const host = await getHost(stores, 'host-hv-prod-01');
     expect(host.volumes.map((v) => [v.name, v.vms.length])).toEqual([
       ['D:', 5],
       ['E:', 0],
@@ -282,35 +291,35 @@ describe('inventory details on the demo lab', () => {
     expect(host.findingCounts.blocker).toBe(2);
   });
 
-  it('getArray lists LUNs with consistency groups and the VMs on each', () => {
-    const netapp = getArray(db, 'array-netapp-fas01');
+  it('getArray lists LUNs with consistency groups and the VMs on each', async () => {
+    const netapp = await getArray(stores, 'array-netapp-fas01');
     const vmstore = netapp.volumes.find((v) => v.name === 'lun_vmstore');
     expect(vmstore?.consistencyGroup?.name).toBe('cg-pool-a');
     expect(vmstore?.vms.map((vm) => vm.name)).toEqual(['db-lnx-01', 'exch-01', 'sql-xen-01', 'web-xen-01']);
     expect(vmstore?.hostVolumes.map((v) => v.name)).toEqual(['sr-netapp-vmstore']);
-    expect(listArrays(db).items.find((a) => a.id === 'array-netapp-fas01')).toMatchObject({
+    expect((await listArrays(stores)).items.find((a) => a.id === 'array-netapp-fas01')).toMatchObject({
       volumeCount: 3,
       consistencyGroupCount: 1,
       vmCount: 5,
     });
   });
 
-  it('listFindings counts by severity and by rule, for one VM, one host or everything', () => {
-    const all = listFindings(db);
+  it('listFindings counts by severity and by rule, for one VM, one host or everything', async () => {
+    const all = await listFindings(stores);
     expect(all.counts.total).toBe(all.findings.length);
     expect(all.counts.bySeverity.blocker + all.counts.bySeverity.warning + all.counts.bySeverity.info).toBe(
       all.counts.total,
     );
-    const fs = listFindings(db, { vmId: 'vm-fs-01' });
+    const fs = await listFindings(stores, { vmId: 'vm-fs-01' });
     expect(fs.findings.map((f) => f.ruleId)).toEqual(['HV-PASSTHROUGH-DISK']);
-    const branch = listFindings(db, { hostId: 'host-hv-branch-01' });
+    const branch = await listFindings(stores, { hostId: 'host-hv-branch-01' });
     expect(branch.counts.byRule).toEqual([
       { ruleId: 'WSB-VOLUME-GRANULARITY', severity: 'warning', count: 4 },
     ]);
   });
 
-  it('getDashboard sums readiness over every VM and ranks findings', () => {
-    const dashboard = getDashboard(db);
+  it('getDashboard sums readiness over every VM and ranks findings', async () => {
+    const dashboard = await getDashboard(stores);
     expect(dashboard.totals).toEqual({ hosts: 6, vms: 21, volumes: 11, arrays: 2 });
     expect(Object.values(dashboard.readiness).reduce((a, b) => a + b, 0)).toBe(21);
     const counts = dashboard.topFindings.map((f) => f.count);
@@ -318,13 +327,13 @@ describe('inventory details on the demo lab', () => {
   });
 
   it.each([
-    ['getVm', () => getVm(db, 'nope')],
-    ['getHost', () => getHost(db, 'nope')],
-    ['getHostVolume', () => getHostVolume(db, 'nope')],
-    ['getArray', () => getArray(db, 'nope')],
-    ['getMethodPlan', () => getMethodPlan(db, 'nope')],
-    ['listFindings', () => listFindings(db, { vmId: 'nope' })],
-  ])('%s throws NOT_FOUND for an unknown id', (_name, call) => {
-    expect(domainErrorOf(call).code).toBe('NOT_FOUND');
+    ['getVm', () => getVm(stores, 'nope')],
+    ['getHost', () => getHost(stores, 'nope')],
+    ['getHostVolume', () => getHostVolume(stores, 'nope')],
+    ['getArray', () => getArray(stores, 'nope')],
+    ['getMethodPlan', () => getMethodPlan(stores, 'nope')],
+    ['listFindings', () => listFindings(stores, { vmId: 'nope' })],
+  ])('%s throws NOT_FOUND for an unknown id', async (_name, call) => {
+    expect((await domainErrorOf(call)).code).toBe('NOT_FOUND');
   });
 });

@@ -1,0 +1,175 @@
+/**
+ * What the console's inventory lists, detail pages and dashboard show: rows joined with their
+ * stored assessment and the objects around them. Read models only; nothing here is written back.
+ */
+import type {
+  ArrayVolume,
+  ConsistencyGroup,
+  GuestVolume,
+  Host,
+  HostVolume,
+  StorageArray,
+  VirtualDisk,
+  Vm,
+} from '../../../server/engine/inventory';
+import type { MethodPlan } from '../../../server/engine/planner';
+import type {
+  BackupMethod,
+  CaptureState,
+  Consistency,
+  ObjectRef,
+  Readiness,
+  RuleId,
+  Severity,
+} from '../../../server/engine/types';
+
+export interface VmListItem {
+  id: string;
+  name: string;
+  hostId: string;
+  hostName: string;
+  osFamily: Vm['osFamily'];
+  powerState: Vm['powerState'];
+  applications: Vm['applications'];
+  readiness: Readiness;
+  recommendedMethod: BackupMethod | null;
+  blockerCount: number;
+  warningCount: number;
+}
+
+export interface StoredFinding {
+  id: number;
+  vmId: string | null;
+  vmName: string | null;
+  hostId: string | null;
+  ruleId: RuleId;
+  severity: Severity;
+  message: string;
+  remedy: string;
+  methods: BackupMethod[];
+  objects: ObjectRef[];
+}
+
+export interface VmAssessmentSummary {
+  readiness: Readiness;
+  recommendedMethod: BackupMethod | null;
+  consistency: Consistency | null;
+  captureState: CaptureState | null;
+  blockerCount: number;
+  warningCount: number;
+  infoCount: number;
+}
+
+export interface DiskDetail extends VirtualDisk {
+  hostVolume: HostVolume | null;
+  /** The LUN behind the disk: its own (pass-through) or its host volume's. */
+  arrayVolume: ArrayVolume | null;
+  array: StorageArray | null;
+  consistencyGroup: ConsistencyGroup | null;
+}
+
+export interface VmDetail {
+  vm: Vm;
+  host: Host;
+  disks: DiskDetail[];
+  guestVolumes: GuestVolume[];
+  findings: StoredFinding[];
+  assessment: VmAssessmentSummary | null;
+  readiness: Readiness | null;
+  plan: MethodPlan | null;
+  snapshotLocationVolume: HostVolume | null;
+}
+
+export interface FindingsList {
+  findings: StoredFinding[];
+  /** True when more findings matched than were returned (estate-wide lists are capped). */
+  isTruncated: boolean;
+  counts: {
+    total: number;
+    bySeverity: Record<Severity, number>;
+    byRule: { ruleId: RuleId; severity: Severity; count: number }[];
+  };
+}
+
+export interface HostListItem extends Host {
+  vmCount: number;
+  volumeCount: number;
+  readinessCounts: Record<Readiness, number>;
+}
+
+export interface VmRef {
+  id: string;
+  name: string;
+  powerState: Vm['powerState'];
+  readiness: Readiness | null;
+}
+
+export interface HostVolumeWithVms extends HostVolume {
+  vms: VmRef[];
+}
+
+export interface HostDetail {
+  host: Host;
+  volumes: HostVolumeWithVms[];
+  vmCount: number;
+  readinessCounts: Record<Readiness, number>;
+  findingCounts: Record<Severity, number>;
+}
+
+export interface HostVolumeListItem extends HostVolume {
+  hostName: string;
+  vmCount: number;
+  shadowStorageVolumeName: string | null;
+  arrayVolumeName: string | null;
+  arrayName: string | null;
+}
+
+export interface HostVolumeVm extends VmRef {
+  hostId: string;
+  hostName: string;
+  recommendedMethod: BackupMethod | null;
+}
+
+export interface HostVolumeDetail {
+  volume: HostVolume;
+  host: Host;
+  shadowStorageVolume: HostVolume | null;
+  arrayVolume: ArrayVolume | null;
+  array: StorageArray | null;
+  consistencyGroup: ConsistencyGroup | null;
+  /** Every VM with a disk on this volume: they are captured and rolled back together by volume-level methods. */
+  vms: HostVolumeVm[];
+}
+
+export interface ArrayListItem extends StorageArray {
+  volumeCount: number;
+  consistencyGroupCount: number;
+  vmCount: number;
+}
+
+export interface ArrayVolumeDetail extends ArrayVolume {
+  consistencyGroup: ConsistencyGroup | null;
+  /** Host volumes / SRs backed by this LUN. */
+  hostVolumes: { id: string; name: string; hostId: string; hostName: string }[];
+  /** VMs with data on this LUN (through a host volume or as a pass-through disk). */
+  vms: VmRef[];
+}
+
+export interface ArrayDetail {
+  array: StorageArray;
+  volumes: ArrayVolumeDetail[];
+  consistencyGroups: ConsistencyGroup[];
+}
+
+export interface Dashboard {
+  totals: { hosts: number; vms: number; volumes: number; arrays: number };
+  readiness: Record<Readiness, number>;
+  /** Most common first; `count` = findings, `vmCount` = distinct VMs affected. */
+  topFindings: { ruleId: RuleId; severity: Severity; count: number; vmCount: number }[];
+}
+
+/** Findings of one VM or one host; neither = the whole estate. */
+export interface FindingsFilter {
+  vmId?: string;
+  hostId?: string;
+}

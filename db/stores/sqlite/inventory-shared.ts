@@ -1,0 +1,46 @@
+/** Pieces shared by the SQLite inventory views. */
+import { and, asc, eq, type SQL } from 'drizzle-orm';
+import { READINESS, type Readiness, SEVERITIES, type Severity } from '../../../server/engine/types';
+import type { Db } from '../../client';
+import { findings, vms } from '../../schema';
+import type { StoredFinding } from '../ports/inventory-views';
+
+export function where(conditions: (SQL | undefined)[]): SQL | undefined {
+  const present = conditions.filter((condition): condition is SQL => condition !== undefined);
+  return present.length === 0 ? undefined : and(...present);
+}
+
+export function emptyReadinessCounts(): Record<Readiness, number> {
+  return Object.fromEntries(READINESS.map((readiness) => [readiness, 0])) as Record<Readiness, number>;
+}
+
+export function emptySeverityCounts(): Record<Severity, number> {
+  return Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
+}
+
+// Correlated subqueries in these files are written with explicit table names and aliases: drizzle
+// leaves column names unqualified when the outer query has a single table, which would silently
+// bind them to the inner table instead (host and array counts came out as 0).
+
+export const findingColumns = {
+  id: findings.id,
+  vmId: findings.vmId,
+  vmName: vms.name,
+  hostId: findings.hostId,
+  ruleId: findings.ruleId,
+  severity: findings.severity,
+  message: findings.message,
+  remedy: findings.remedy,
+  methods: findings.methodsJson,
+  objects: findings.objectsJson,
+};
+
+export function selectFindings(db: Db, condition: SQL | undefined, limit?: number): StoredFinding[] {
+  const query = db
+    .select(findingColumns)
+    .from(findings)
+    .leftJoin(vms, eq(vms.id, findings.vmId))
+    .where(condition)
+    .orderBy(asc(findings.severityRank), asc(findings.ruleId), asc(vms.name), asc(findings.id));
+  return (limit === undefined ? query.all() : query.limit(limit).all()) as StoredFinding[];
+}

@@ -1,0 +1,22 @@
+/** Storage array list and detail. */
+import type { Stores } from '../../../db/stores/ports';
+import type { ArrayDetail, ArrayListItem } from '../../../db/stores/ports/inventory';
+import type { Counted, Page } from '../../../db/stores/ports/page';
+import { type ArrayListInput, arrayListInput } from '../../schemas/inventory-queries';
+import { notFound } from '../errors';
+import { parseQuery } from './query';
+
+type InventoryStores = Pick<Stores, 'inventory'>;
+
+export async function listArrays(
+  stores: InventoryStores,
+  input: ArrayListInput = {},
+): Promise<Page<ArrayListItem> & Counted> {
+  return stores.inventory.listArrays(parseQuery(arrayListInput, input));
+}
+
+export async function getArray(stores: InventoryStores, id: string): Promise<ArrayDetail> {
+  const detail = await stores.inventory.getArray(id);
+  if (!detail) throw notFound('Storage array', id);
+  return detail;
+}

@@ -1,0 +1,22 @@
+/** Host volume / SR list and detail. */
+import type { Stores } from '../../../db/stores/ports';
+import type { HostVolumeDetail, HostVolumeListItem } from '../../../db/stores/ports/inventory';
+import type { Counted, Page } from '../../../db/stores/ports/page';
+import { type HostVolumeListInput, hostVolumeListInput } from '../../schemas/inventory-queries';
+import { notFound } from '../errors';
+import { parseQuery } from './query';
+
+type InventoryStores = Pick<Stores, 'inventory'>;
+
+export async function listHostVolumes(
+  stores: InventoryStores,
+  input: HostVolumeListInput = {},
+): Promise<Page<HostVolumeListItem> & Counted> {
+  return stores.inventory.listHostVolumes(parseQuery(hostVolumeListInput, input));
+}
+
+export async function getHostVolume(stores: InventoryStores, id: string): Promise<HostVolumeDetail> {
+  const detail = await stores.inventory.getHostVolume(id);
+  if (!detail) throw notFound('Host volume', id);
+  return detail;
+}
