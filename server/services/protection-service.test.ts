@@ -13,6 +13,8 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Db, resolveMigrationsFolder, type SqliteConnection, sqliteOf } from '../../db/client';
 import { pick, seededRandom } from '../../db/seed/random';
+import type { Stores } from '../../db/stores/ports';
+import { createSqliteStores } from '../../db/stores/sqlite';
 import { CONSISTENCY_LEVELS, type Consistency } from '../engine/types';
 import { openDemoLab } from '../test-support';
 import {
@@ -30,10 +32,13 @@ const NOW = new Date(Date.UTC(2026, 5, 15, 10, 30));
 
 let db: Db;
 let sqlite: SqliteConnection;
+let stores: Stores;
+const ctx = { now: () => NOW };
 
 beforeEach(() => {
   db = openDemoLab();
   sqlite = sqliteOf(db);
+  stores = createSqliteStores(db);
 });
 
 function insertJob(id: string, scope: Record<string, unknown>, rpoHours: number, isEnabled: boolean): void {
@@ -227,20 +232,20 @@ function referenceProtection(now: Date): Map<string, ReferenceVm> {
   return result;
 }
 
-function listAll(status?: ProtectionStatus): VmProtection[] {
+async function listAll(status?: ProtectionStatus): Promise<VmProtection[]> {
   const items: VmProtection[] = [];
   let cursor: string | undefined;
   do {
-    const page = listVmProtection(db, { status, cursor, limit: 4 }, NOW);
+    const page = await listVmProtection(stores, ctx, { status, cursor, limit: 4 });
     items.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return items;
 }
 
-function expectMatchesReference(): void {
+async function expectMatchesReference(): Promise<void> {
   const reference = referenceProtection(NOW);
-  const listed = listAll();
+  const listed = await listAll();
   expect(listed.map((item) => item.vmId).sort()).toEqual([...reference.keys()].sort());
   for (const item of listed) {
     const expected = reference.get(item.vmId);
@@ -254,23 +259,19 @@ function expectMatchesReference(): void {
       ...expected,
     });
   }
-  const summary = summarizeProtection(db, NOW);
+  const summary = await summarizeProtection(stores, ctx);
   expect(summary.totalVms).toBe(reference.size);
   for (const status of PROTECTION_STATUSES) {
     const expectedIds = [...reference].filter(([, vm]) => vm.status === status).map(([id]) => id);
     expect(summary.byStatus[status]).toBe(expectedIds.length);
-    expect(
-      listAll(status)
-        .map((item) => item.vmId)
-        .sort(),
-    ).toEqual(expectedIds.sort());
+    expect((await listAll(status)).map((item) => item.vmId).sort()).toEqual(expectedIds.sort());
   }
 
   const points = sqlite.prepare('select created_at, consistency from restore_points').all() as {
     created_at: number;
     consistency: Consistency;
   }[];
-  for (const day of getProtectionActivity(db, NOW).days) {
+  for (const day of (await getProtectionActivity(stores, ctx)).days) {
     for (const consistency of CONSISTENCY_LEVELS) {
       const expected = points.filter(
         (p) => p.consistency === consistency && new Date(p.created_at).toISOString().slice(0, 10) === day.day,
@@ -385,7 +386,7 @@ describe('which jobs cover a VM', () => {
     },
   ];
 
-  it.each(cases)('$name', ({ vmId, jobs, expectedRpoHours }) => {
+  it.each(cases)('$name', async ({ vmId, jobs, expectedRpoHours }) => {
     // vm-archive-01's only disk sits on a volume backed by lun-archive but names lun-erp-data itself.
     sqlite
       .prepare(`update virtual_disks set array_volume_id = 'lun-erp-data' where id = 'disk-archive-01-os'`)
@@ -406,7 +407,7 @@ describe('which jobs cover a VM', () => {
         );
       }
     });
-    const item = listAll().find((vm) => vm.vmId === vmId);
+    const item = (await listAll()).find((vm) => vm.vmId === vmId);
     expect(item?.rpoHours).toBe(expectedRpoHours);
     expect(item?.status).toBe(expectedRpoHours === null ? 'no-policy' : 'protected');
   });
@@ -414,28 +415,28 @@ describe('which jobs cover a VM', () => {
   it.each([
     { age: 24 * HOUR, status: 'protected' },
     { age: 24 * HOUR + 1, status: 'rpo-exceeded' },
-  ])('a newest good point $age ms old against a 24 h RPO is $status', ({ age, status }) => {
+  ])('a newest good point $age ms old against a 24 h RPO is $status', async ({ age, status }) => {
     insertJob('job-daily', { kind: 'vms', vmIds: ['vm-web-01'] }, 24, true);
     sqlite
       .prepare(insertPointSql)
       .run('rp-edge', 'vm-web-01', 'web-01', null, 'application', NOW.getTime() - age, null);
-    expect(listAll(status as ProtectionStatus).map((vm) => vm.vmId)).toContain('vm-web-01');
-    expect(summarizeProtection(db, NOW).byStatus[status as ProtectionStatus]).toBe(1);
+    expect((await listAll(status as ProtectionStatus)).map((vm) => vm.vmId)).toContain('vm-web-01');
+    expect((await summarizeProtection(stores, ctx)).byStatus[status as ProtectionStatus]).toBe(1);
   });
 });
 
 describe('protection overview on random catalogues', () => {
   it.each([1, 2, 3, 4])(
     'matches the rules computed row by row, before and after random writes (seed %i)',
-    (seed) => {
+    async (seed) => {
       const { random, pointIds, jobIds } = seedRandomCatalogue(seed);
-      expectMatchesReference();
+      await expectMatchesReference();
       mutateRandomly(random, pointIds, jobIds);
-      expectMatchesReference();
+      await expectMatchesReference();
     },
   );
 
-  it('keeps read models equal to a rebuild by the migration backfill', () => {
+  it('keeps read models equal to a rebuild by the migration backfill', async () => {
     const { random, pointIds, jobIds } = seedRandomCatalogue(7);
     mutateRandomly(random, pointIds, jobIds);
     const kept = READ_MODELS.map((query) => sqlite.prepare(query).all());
@@ -453,38 +454,42 @@ describe('protection overview on random catalogues', () => {
 
   it.each([{ order: ['rp-tie-1', 'rp-tie-2'] }, { order: ['rp-tie-2', 'rp-tie-1'] }])(
     'breaks a tie on created_at by the higher id, whichever is catalogued first ($order)',
-    ({ order }) => {
+    async ({ order }) => {
       for (const id of order) {
         sqlite
           .prepare(insertPointSql)
           .run(id, 'vm-web-01', 'web-01', null, 'application', NOW.getTime() - HOUR, null);
       }
-      const web = () =>
-        listVmProtection(db, { search: 'web-01' }, NOW).items.find((item) => item.vmId === 'vm-web-01');
-      expect(web()?.lastPoint?.id).toBe('rp-tie-2');
+      const web = async () =>
+        (await listVmProtection(stores, ctx, { search: 'web-01' })).items.find(
+          (item) => item.vmId === 'vm-web-01',
+        );
+      expect((await web())?.lastPoint?.id).toBe('rp-tie-2');
       sqlite.prepare(`update restore_points set last_verdict = 'missing' where id = 'rp-tie-2'`).run();
-      expect(web()?.lastPoint?.id).toBe('rp-tie-1');
+      expect((await web())?.lastPoint?.id).toBe('rp-tie-1');
     },
   );
 
-  it('drops a (job, VM) pair and a day bucket with their last point, and falls back to the next good point', () => {
+  it('drops a (job, VM) pair and a day bucket with their last point, and falls back to the next good point', async () => {
     insertJob('job-only', { kind: 'vms', vmIds: [] }, 24, true);
     const insertPoint = sqlite.prepare(insertPointSql);
     insertPoint.run('rp-a', 'vm-web-01', 'web-01', 'job-only', 'crash', NOW.getTime() - 2 * HOUR, null);
     insertPoint.run('rp-b', 'vm-web-01', 'web-01', null, 'application', NOW.getTime() - 30 * HOUR, 'intact');
-    const web = () =>
-      listVmProtection(db, { search: 'web-01' }, NOW).items.find((item) => item.vmId === 'vm-web-01');
-    expect(web()).toMatchObject({ status: 'protected', rpoHours: 24, lastPoint: { id: 'rp-a' } });
+    const web = async () =>
+      (await listVmProtection(stores, ctx, { search: 'web-01' })).items.find(
+        (item) => item.vmId === 'vm-web-01',
+      );
+    expect(await web()).toMatchObject({ status: 'protected', rpoHours: 24, lastPoint: { id: 'rp-a' } });
 
     // Verified corrupt: the older intact point is the newest good one, and it is too old for 24 h.
     sqlite.prepare(`update restore_points set last_verdict = 'corrupt' where id = 'rp-a'`).run();
-    expect(web()).toMatchObject({ status: 'rpo-exceeded', lastPoint: { id: 'rp-b' } });
+    expect(await web()).toMatchObject({ status: 'rpo-exceeded', lastPoint: { id: 'rp-b' } });
 
     // The job's only point of the VM is pruned: the job no longer covers it.
     sqlite.prepare(`delete from restore_points where id = 'rp-a'`).run();
-    expect(web()).toMatchObject({ status: 'no-policy', rpoHours: null, lastPoint: { id: 'rp-b' } });
+    expect(await web()).toMatchObject({ status: 'no-policy', rpoHours: null, lastPoint: { id: 'rp-b' } });
     expect(sqlite.prepare('select count(*) as n from restore_point_job_vms').get()).toEqual({ n: 0 });
-    const today = getProtectionActivity(db, NOW).days.at(-1);
+    const today = (await getProtectionActivity(stores, ctx)).days.at(-1);
     expect(today?.pointsByConsistency.crash).toBe(0);
     expect(
       sqlite
@@ -495,6 +500,6 @@ describe('protection overview on random catalogues', () => {
     });
 
     sqlite.prepare(`delete from restore_points where id = 'rp-b'`).run();
-    expect(web()).toMatchObject({ status: 'unprotected', lastPoint: null });
+    expect(await web()).toMatchObject({ status: 'unprotected', lastPoint: null });
   });
 });

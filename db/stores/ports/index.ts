@@ -8,12 +8,14 @@
 import type { InventoryStore } from './inventory';
 import type { JobStore } from './job-store';
 import type { OperationStore } from './operation-store';
+import type { ProtectionStore } from './protection';
 import type { RestorePointStore } from './restore-point-store';
 
 export type { InventoryStore } from './inventory';
 export type { JobStore } from './job-store';
 export type { OperationStore } from './operation-store';
 export type { Counted, Page } from './page';
+export type { ProtectionStore } from './protection';
 export type { RestorePointStore } from './restore-point-store';
 
 /** All stores of one database, handed to services through the request / worker context. */
@@ -22,4 +24,5 @@ export interface Stores {
   operations: OperationStore;
   jobs: JobStore;
   restorePoints: RestorePointStore;
+  protection: ProtectionStore;
 }

@@ -4,6 +4,7 @@ import type { Stores } from '../ports';
 import { createSqliteInventoryStore } from './inventory';
 import { SqliteJobStore } from './job-store';
 import { SqliteOperationStore } from './operation-store';
+import { createSqliteProtectionStore } from './protection';
 import { SqliteRestorePointStore } from './restore-point-store';
 
 export function createSqliteStores(db: Db): Stores {
@@ -12,5 +13,6 @@ export function createSqliteStores(db: Db): Stores {
     operations: new SqliteOperationStore(db),
     jobs: new SqliteJobStore(db),
     restorePoints: new SqliteRestorePointStore(db),
+    protection: createSqliteProtectionStore(db),
   };
 }

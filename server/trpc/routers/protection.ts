@@ -8,10 +8,10 @@ import {
 import { publicProcedure, router } from '../init';
 
 export const protectionRouter = router({
-  summary: publicProcedure.query(({ ctx }) => summarizeProtection(ctx.db)),
+  summary: publicProcedure.query(({ ctx }) => summarizeProtection(ctx.stores, ctx.service)),
   vms: publicProcedure
     .input(protectionListInputSchema)
-    .query(({ ctx, input }) => listVmProtection(ctx.db, input)),
-  attention: publicProcedure.query(({ ctx }) => listRunsNeedingAttention(ctx.db)),
-  activity: publicProcedure.query(({ ctx }) => getProtectionActivity(ctx.db)),
+    .query(({ ctx, input }) => listVmProtection(ctx.stores, ctx.service, input)),
+  attention: publicProcedure.query(({ ctx }) => listRunsNeedingAttention(ctx.stores, ctx.service)),
+  activity: publicProcedure.query(({ ctx }) => getProtectionActivity(ctx.stores, ctx.service)),
 });

@@ -1,0 +1,55 @@
+/**
+ * The protection port: per-VM protection status, runs needing attention and daily activity, as
+ * the protection overview shows them. Statuses follow the enabled jobs' RPOs at `now`.
+ */
+import type { ProtectionStatus } from '../../../server/engine/protection';
+import type { Consistency } from '../../../server/engine/types';
+import type { OperationStatus } from '../../schema-operations';
+import type { Page } from './page';
+
+export interface VmProtection {
+  vmId: string;
+  vmName: string;
+  hostId: string;
+  hostName: string;
+  status: ProtectionStatus;
+  lastPoint: { id: string; createdAt: Date; consistency: Consistency } | null;
+  /** The strictest RPO among enabled jobs covering the VM; null when no job covers it. */
+  rpoHours: number | null;
+  lastRun: { operationId: string; status: OperationStatus; createdAt: Date } | null;
+}
+
+export interface RunNeedingAttention {
+  operationId: string;
+  kind: 'backup' | 'restore';
+  status: 'failed' | 'interrupted';
+  title: string;
+  error: string | null;
+  jobId: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface VmProtectionQuery {
+  status?: ProtectionStatus;
+  /** Case-insensitive substring of the VM name. */
+  search?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export interface ProtectionStore {
+  /** VMs by name (then id) with their status; keyset-paged. */
+  listVmProtection(query: VmProtectionQuery, now: Date): Promise<Page<VmProtection>>;
+  /** How many VMs have each status (statuses nobody has are left out). */
+  countVmsByStatus(now: Date): Promise<Partial<Record<ProtectionStatus, number>>>;
+  /** Failed and interrupted runs created since `since` that nobody has retried, newest first. */
+  listRunsNeedingAttention(since: Date, limit: number): Promise<RunNeedingAttention[]>;
+  /** Catalogued points per UTC day (YYYY-MM-DD) and consistency, for `days` days from `since`'s day. */
+  countPointsByDay(
+    since: Date,
+    days: number,
+  ): Promise<{ day: string; consistency: Consistency; points: number }[]>;
+  /** Backup operations per UTC day (YYYY-MM-DD) and status, created since `since`. */
+  countBackupsByDay(since: Date): Promise<{ day: string; status: OperationStatus; runs: number }[]>;
+}
