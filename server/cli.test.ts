@@ -109,6 +109,29 @@ describe('migawka check', () => {
     expect(stderr).toMatch(/^ {2}virtualDisks\[0\]\.vmId: refers to VM "ghost", which does not exist$/m);
   });
 
+  it('with --json, an invalid file prints a JSON error document on stdout naming every field, and exits 2', () => {
+    const invalid = structuredClone(healthy) as unknown as { vms: Record<string, unknown>[] };
+    invalid.vms[0].powerState = 'on';
+    const { code, stdout, stderr } = migawka(['check', '--json', writeJson('invalid-json.json', invalid)]);
+    expect(code).toBe(2);
+    expect(stderr).toBe('');
+    const document = JSON.parse(stdout);
+    expect(document.error.code).toBe('INVALID_INPUT');
+    expect(document.error.fieldErrors).toContainEqual({
+      path: 'vms[0].powerState',
+      message: expect.any(String),
+    });
+    const malformed = migawka(['check', '--json', writeJson('malformed-json.json', '{"hosts": [}')]);
+    expect(malformed.code).toBe(2);
+    expect(JSON.parse(malformed.stdout).error.fieldErrors[0]).toMatchObject({ path: '(file)' });
+  });
+
+  it('reads a file that starts with a UTF-8 byte-order mark (Windows PowerShell 5.1) as if it had none', () => {
+    const { code, stdout } = migawka(['check', writeJson('bom.json', `\uFEFF${JSON.stringify(healthy)}`)]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/1 VM checked: 0 blocker\(s\)/);
+  });
+
   it('exits 2 on malformed JSON and on a missing file', () => {
     const malformed = migawka(['check', writeJson('malformed.json', '{"hosts": [\n  {"id": "h",}\n]}')]);
     expect(malformed.code).toBe(2);

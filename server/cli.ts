@@ -172,12 +172,30 @@ function registerCheckCommand(program: Command): void {
       'assess an inventory file offline (no server, no database); exit 1 on blockers, 2 on invalid input',
     )
     .argument('<inventory.json>', 'inventory file (docs/inventory-format.md)')
-    .option('--json', 'print the report as JSON')
+    .option('--json', 'print the report (or, for an invalid file, the error document) as JSON on stdout')
     .action((file: string, options: { json?: boolean }) => {
-      const report = checkInventoryText(readInputFile(file));
+      let report: CheckReport;
+      try {
+        report = checkInventoryText(readInputFile(file));
+      } catch (error) {
+        // A script asked for JSON: it gets JSON for a refused file too, not prose on stderr.
+        if (!options.json || !isDomainError(error)) throw error;
+        console.log(JSON.stringify(checkErrorDocument(error), null, 2));
+        process.exitCode = error.code === 'INVALID_INPUT' ? EXIT_INVALID_INPUT : EXIT_BLOCKERS;
+        return;
+      }
       console.log(options.json ? JSON.stringify(report, null, 2) : renderCheckReport(report));
       process.exitCode = report.summary.hasBlockers ? EXIT_BLOCKERS : EXIT_OK;
     });
+}
+
+/** What `check --json` prints for a file it cannot assess: every field error with its path. */
+export interface CheckErrorDocument {
+  error: { code: DomainError['code']; message: string; fieldErrors: DomainError['fieldErrors'] };
+}
+
+export function checkErrorDocument(error: DomainError): CheckErrorDocument {
+  return { error: { code: error.code, message: error.message, fieldErrors: error.fieldErrors } };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,14 @@ describe('parseJson', () => {
     });
   });
 
+  it('reads a leading UTF-8 byte-order mark as if it were not there, and counts lines without it', () => {
+    expect(parseJson('\uFEFF{"hosts": []}')).toEqual({ ok: true, value: { hosts: [] } });
+    expect(parseJson('\uFEFF{\n  "hosts": [,]\n}')).toMatchObject({
+      ok: false,
+      fieldError: { message: expect.stringMatching(/^not valid JSON at line 2, column 13:/) },
+    });
+  });
+
   it('says where a syntax error is, as a field error on the file', () => {
     expect(parseJson('{\n  "hosts": [,]\n}')).toEqual({
       ok: false,

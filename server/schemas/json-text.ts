@@ -9,8 +9,15 @@ import type { FieldError } from '../services/errors';
 
 export type ParseJsonResult = { ok: true; value: unknown } | { ok: false; fieldError: FieldError };
 
-/** JSON.parse without throwing: a syntax error becomes a field error on "(file)" with line and column. */
-export function parseJson(text: string): ParseJsonResult {
+const BYTE_ORDER_MARK = '\uFEFF';
+
+/**
+ * JSON.parse without throwing: a syntax error becomes a field error on "(file)" with line and column.
+ * A leading UTF-8 byte-order mark (Windows PowerShell 5.1's `Out-File -Encoding utf8` writes one) is
+ * read as if it were not there: JSON.parse would reject it, and it is not part of the document.
+ */
+export function parseJson(withBom: string): ParseJsonResult {
+  const text = withBom.startsWith(BYTE_ORDER_MARK) ? withBom.slice(1) : withBom;
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
