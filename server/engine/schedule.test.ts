@@ -89,25 +89,29 @@ describe('describeCronError / canonicalTimeZone', () => {
 describe('describeSchedule', () => {
   const now = new Date('2026-03-27T12:00:00Z');
   it.each([
-    { cron: '0 2 * * *', expected: 'Every day at 02:00 (Europe/Warsaw)' },
-    { cron: '@daily', expected: 'Every day at 00:00 (Europe/Warsaw)' },
-    { cron: '30 1,13 * * *', expected: 'Every day at 01:30 and 13:30 (Europe/Warsaw)' },
-    { cron: '0 22 * * 1-5', expected: 'Every weekday (Monday to Friday) at 22:00 (Europe/Warsaw)' },
-    { cron: '0 3 * * SUN', expected: 'Every Sunday at 03:00 (Europe/Warsaw)' },
-    { cron: '0 3 * * 1,3,5', expected: 'Every Monday, Wednesday and Friday at 03:00 (Europe/Warsaw)' },
-    { cron: '0 4 1 * *', expected: 'On the 1st of every month at 04:00 (Europe/Warsaw)' },
-    { cron: '0 4 L * *', expected: 'On the last day of every month at 04:00 (Europe/Warsaw)' },
-    { cron: '15 * * * *', expected: 'Every hour at minute 15 (Europe/Warsaw)' },
+    { cron: '0 2 * * *', expected: 'At 02:00 (Europe/Warsaw)' },
+    { cron: '@daily', expected: 'At 00:00 (Europe/Warsaw)' },
+    { cron: '@weekly', expected: 'At 00:00, only on Sunday (Europe/Warsaw)' },
+    { cron: '30 1,13 * * *', expected: 'At 01:30 and 13:30 (Europe/Warsaw)' },
+    { cron: '0 22 * * 1-5', expected: 'At 22:00, Monday through Friday (Europe/Warsaw)' },
+    { cron: '0 3 * * SUN', expected: 'At 03:00, only on Sunday (Europe/Warsaw)' },
+    { cron: '0 3 * * 1,3,5', expected: 'At 03:00, only on Monday, Wednesday, and Friday (Europe/Warsaw)' },
+    { cron: '0 4 1 * *', expected: 'At 04:00, on day 1 of the month (Europe/Warsaw)' },
+    { cron: '0 4 L * *', expected: 'At 04:00, on the last day of the month (Europe/Warsaw)' },
+    { cron: '15 * * * *', expected: 'At 15 minutes past the hour (Europe/Warsaw)' },
     { cron: '*/15 * * * *', expected: 'Every 15 minutes (Europe/Warsaw)' },
-    { cron: '0 */6 * * *', expected: 'Every 6 hours from 00:00 (Europe/Warsaw)' },
+    { cron: '0 */6 * * *', expected: 'On the hour, every 6 hours (Europe/Warsaw)' },
+    { cron: '0 2 * 6 1', expected: 'At 02:00, only on Monday, only in June (Europe/Warsaw)' },
   ])('$cron → $expected', ({ cron, expected }) => {
     expect(describeSchedule(cron, 'Europe/Warsaw', now)).toBe(expected);
   });
 
-  it('lists the next runs for shapes without a simple phrase', () => {
-    expect(describeSchedule('0 2 * 6 1', WARSAW, now)).toBe(
-      'Runs at Mon 1 Jun 2026 02:00, Mon 8 Jun 2026 02:00 and Mon 15 Jun 2026 02:00 (Europe/Warsaw), and so on',
-    );
+  it('names the canonical time zone the operator will read', () => {
+    expect(describeSchedule('0 2 * * *', 'europe/warsaw', now)).toBe('At 02:00 (Europe/Warsaw)');
+  });
+
+  it('says so when the expression never fires again', () => {
+    expect(describeSchedule('0 0 30 2 *', WARSAW, now)).toBe('"0 0 30 2 *" never runs again (Europe/Warsaw)');
   });
 });
 

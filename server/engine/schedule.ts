@@ -12,6 +12,7 @@
  * Pure: the clock is always a parameter.
  */
 import { Cron } from 'croner';
+import cronstrue from 'cronstrue';
 
 export const MISSED_RUN_POLICIES = ['skip', 'run-once'] as const;
 export type MissedRunPolicy = (typeof MISSED_RUN_POLICIES)[number];
@@ -59,131 +60,17 @@ export function nextRuns(cron: string, timeZone: string, from: Date, count: numb
   return makeCron(cron, timeZone).nextRuns(count, from);
 }
 
-const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const WEEKDAY_ALIASES: Record<string, number> = { SUN: 0, MON: 1, TUE: 2, WED: 3, THU: 4, FRI: 5, SAT: 6 };
-
-function joinWords(words: string[]): string {
-  if (words.length <= 1) return words.join('');
-  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
-}
-
-function parseNumberList(field: string, max: number): number[] | null {
-  if (!/^\d+(,\d+)*$/.test(field)) return null;
-  const values = field.split(',').map(Number);
-  return values.every((value) => value <= max) ? values : null;
-}
-
-function parseWeekdays(field: string): number[] | null {
-  const toDay = (token: string): number | null => {
-    const upper = token.toUpperCase();
-    if (upper in WEEKDAY_ALIASES) return WEEKDAY_ALIASES[upper];
-    if (/^[0-7]$/.test(token)) return Number(token) % 7;
-    return null;
-  };
-  const days: number[] = [];
-  for (const part of field.split(',')) {
-    const range = part.split('-');
-    if (range.length === 1) {
-      const day = toDay(part);
-      if (day === null) return null;
-      days.push(day);
-    } else if (range.length === 2) {
-      const start = toDay(range[0]);
-      const end = toDay(range[1]);
-      if (start === null || end === null || end < start) return null;
-      for (let day = start; day <= end; day++) days.push(day);
-    } else {
-      return null;
-    }
-  }
-  return [...new Set(days)].sort((a, b) => a - b);
-}
-
-function describeWeekdays(days: number[]): string {
-  if (days.join() === '1,2,3,4,5') return 'Every weekday (Monday to Friday)';
-  if (days.join() === '0,6') return 'Every Saturday and Sunday';
-  return `Every ${joinWords(days.map((day) => WEEKDAY_NAMES[day]))}`;
-}
-
-function ordinal(n: number): string {
-  const suffix =
-    n % 10 === 1 && n !== 11
-      ? 'st'
-      : n % 10 === 2 && n !== 12
-        ? 'nd'
-        : n % 10 === 3 && n !== 13
-          ? 'rd'
-          : 'th';
-  return `${n}${suffix}`;
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** Plain words for the common shapes; null when the expression is better shown as run times. */
-function describeCommonShape(pattern: string): string | null {
-  const fields = pattern.split(/\s+/);
-  if (fields.length !== 5) return null;
-  const [minute, hour, dayOfMonth, month, dayOfWeek] = fields;
-  const everyMinutes = /^\*\/(\d+)$/.exec(minute);
-  if (everyMinutes && hour === '*' && dayOfMonth === '*' && month === '*' && dayOfWeek === '*') {
-    return Number(everyMinutes[1]) === 1 ? 'Every minute' : `Every ${everyMinutes[1]} minutes`;
-  }
-  const minutes = parseNumberList(minute, 59);
-  if (minutes?.length !== 1) return null;
-  const [atMinute] = minutes;
-  if (month !== '*') return null;
-  if (hour === '*' && dayOfMonth === '*' && dayOfWeek === '*') {
-    return atMinute === 0 ? 'Every hour, on the hour' : `Every hour at minute ${atMinute}`;
-  }
-  const everyHours = /^\*\/(\d+)$/.exec(hour);
-  if (everyHours && dayOfMonth === '*' && dayOfWeek === '*') {
-    return `Every ${everyHours[1]} hours from 00:${pad(atMinute)}`;
-  }
-  const hours = parseNumberList(hour, 23);
-  if (!hours) return null;
-  const times = joinWords(hours.sort((a, b) => a - b).map((h) => `${pad(h)}:${pad(atMinute)}`));
-  if (dayOfMonth === '*' && dayOfWeek === '*') return `Every day at ${times}`;
-  if (dayOfMonth === '*') {
-    const days = parseWeekdays(dayOfWeek);
-    return days ? `${describeWeekdays(days)} at ${times}` : null;
-  }
-  if (dayOfWeek === '*') {
-    if (dayOfMonth === 'L') return `On the last day of every month at ${times}`;
-    const monthDays = parseNumberList(dayOfMonth, 31);
-    if (!monthDays) return null;
-    return `On the ${joinWords(monthDays.map(ordinal))} of every month at ${times}`;
-  }
-  return null;
-}
-
-/** "Sat 28 Mar 2026 02:00" in the schedule's time zone (no commas, so lists of times stay readable). */
-export function formatRunTime(date: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(date);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')} ${part('hour')}:${part('minute')}`;
-}
-
 /**
- * A plain-language description: "Every day at 02:00 (Europe/Warsaw)" for the common shapes,
- * otherwise the next three runs.
+ * A plain-language description in the schedule's time zone, worded by cronstrue: "At 02:00
+ * (Europe/Warsaw)", "At 22:00, Monday through Friday (UTC)", "Every 15 minutes (UTC)".
  */
 export function describeSchedule(cron: string, timeZone: string, now: Date): string {
   const job = makeCron(cron, timeZone);
   const zone = canonicalTimeZone(timeZone) ?? timeZone;
-  const shape = describeCommonShape(job.getPattern() ?? cron.trim());
-  if (shape) return `${shape} (${zone})`;
-  const upcoming = job.nextRuns(3, now).map((date) => formatRunTime(date, zone));
-  if (upcoming.length === 0) return `"${cron.trim()}" never runs again (${zone})`;
-  return `Runs at ${joinWords(upcoming)} (${zone}), and so on`;
+  if (job.nextRun(now) === null) return `"${cron.trim()}" never runs again (${zone})`;
+  // croner's pattern has the nicknames (@daily) expanded into the five fields cronstrue reads.
+  const words = cronstrue.toString(job.getPattern() ?? cron.trim(), { use24HourTimeFormat: true });
+  return `${words} (${zone})`;
 }
 
 export interface ScheduledJobState {
