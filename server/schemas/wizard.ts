@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import type { Finding } from '../engine/types';
-import { backupJobInputSchema, backupRequestSchema } from './operations';
+import { backupJobInputSchema, backupRequestSchema, restoreRequestSchema } from './operations';
 
 /** Stable identity of a finding within a plan: rule, VM and the objects it names. */
 export function warningKeyOf(finding: Pick<Finding, 'ruleId' | 'vmId' | 'objects'>): string {
@@ -21,17 +21,37 @@ export const acknowledgedWarningsSchema = z
   .array(z.string().min(1).max(2000), { error: 'List the acknowledged warnings' })
   .max(20_000, 'Too many acknowledgements');
 
+/**
+ * The fingerprint the review returned: the start runs the reviewed plan, or is refused when the
+ * estate changed since (a SHA-256 in hex of what the plan was made from).
+ */
+export const planFingerprintSchema = z
+  .string({ error: 'Review the plan before starting it' })
+  .regex(
+    /^[0-9a-f]{64}$/,
+    'Review the plan before starting it: the plan fingerprint is not one the review gives',
+  );
+
 export const startBackupInputSchema = z.object({
   request: backupRequestSchema,
   acknowledgedWarnings: acknowledgedWarningsSchema,
+  fingerprint: planFingerprintSchema,
 });
 export type StartBackupFormValues = z.input<typeof startBackupInputSchema>;
 
 export const createBackupJobInputSchema = z.object({
   job: backupJobInputSchema,
   acknowledgedWarnings: acknowledgedWarningsSchema,
+  fingerprint: planFingerprintSchema,
 });
 export type CreateBackupJobFormValues = z.input<typeof createBackupJobInputSchema>;
+
+/** What the restore wizard sends on Run: the request (its typed confirmation inside) and the preview's fingerprint. */
+export const startRestoreInputSchema = z.object({
+  request: restoreRequestSchema,
+  fingerprint: planFingerprintSchema,
+});
+export type StartRestoreFormValues = z.input<typeof startRestoreInputSchema>;
 
 /** Orders of the restore-point browser (both walk the (filter, created_at, id) indexes). */
 export const RESTORE_POINT_SORTS = ['newest', 'oldest'] as const;

@@ -3,14 +3,16 @@
  * acknowledged on its own) and the two ways to finish (run once now, or save a scheduled job),
  * both refused until every warning of a freshly computed plan is acknowledged.
  *
- * The plan is recomputed at Create time on purpose: the inventory may have changed since the
- * review, and a warning the operator never saw must not ride on an earlier acknowledgement.
+ * A plan is made once: the review returns it with the fingerprint of the estate it was made from,
+ * and Create brings the fingerprint back. If the estate changed since, Create is refused (CONFLICT)
+ * so a warning the operator never saw cannot ride on an earlier acknowledgement; otherwise the
+ * same estate gives the same plan, and that plan is the one checked and enqueued.
  */
 import type { Stores } from '../../db/stores/ports';
 import type { ServiceContext } from '../context';
 import type { BackupPlan } from '../engine/plan-types';
 import type { Finding, Severity } from '../engine/types';
-import type { BackupRequestFormValues } from '../schemas/operations';
+import { type BackupRequest, type BackupRequestFormValues, backupRequestSchema } from '../schemas/operations';
 import {
   type CreateBackupJobFormValues,
   createBackupJobInputSchema,
@@ -20,7 +22,13 @@ import {
 } from '../schemas/wizard';
 import { type BackupJobView, createBackupJob } from './backup-job-service';
 import { DomainError } from './errors';
-import { previewBackup, type StartedOperation, startBackup } from './operations-service';
+import {
+  assertSameEstate,
+  enqueueBackup,
+  type FingerprintedPlan,
+  planBackupFor,
+  type StartedOperation,
+} from './operations-service';
 import { parseInput } from './parse-input';
 
 export interface KeyedFinding extends Finding {
@@ -29,6 +37,8 @@ export interface KeyedFinding extends Finding {
 
 export interface BackupReview {
   plan: BackupPlan;
+  /** What the plan was made from; Create brings it back and is refused if the estate changed since. */
+  fingerprint: string;
   /** The plan's findings, each once (by key), blockers first, then warnings, then info. */
   findings: KeyedFinding[];
   /** Keys of the warnings that must each be acknowledged before Create. */
@@ -38,7 +48,7 @@ export interface BackupReview {
 
 const SEVERITY_ORDER: Record<Severity, number> = { blocker: 0, warning: 1, info: 2 };
 
-export function reviewPlan(plan: BackupPlan): BackupReview {
+export function reviewPlan({ plan, fingerprint }: FingerprintedPlan<BackupPlan>): BackupReview {
   const byKey = new Map<string, KeyedFinding>();
   for (const finding of plan.findings) {
     const key = `${finding.severity}|${warningKeyOf(finding)}`;
@@ -51,6 +61,7 @@ export function reviewPlan(plan: BackupPlan): BackupReview {
   for (const finding of findings) counts[finding.severity] += 1;
   return {
     plan,
+    fingerprint,
     findings,
     warningKeys: findings.filter((finding) => finding.severity === 'warning').map((finding) => finding.key),
     counts,
@@ -63,7 +74,7 @@ export async function reviewBackup(
   ctx: ServiceContext,
   input: BackupRequestFormValues,
 ): Promise<BackupReview> {
-  return reviewPlan(await previewBackup(stores, ctx, input));
+  return reviewPlan(await planBackupFor(stores, ctx, parseInput(backupRequestSchema, input)));
 }
 
 /**
@@ -95,15 +106,31 @@ export function assertWarningsAcknowledged(review: BackupReview, acknowledged: r
   );
 }
 
+/**
+ * The reviewed plan, made once more from the same estate: refused with CONFLICT when the estate
+ * changed since the review (the wizard then shows the new review), and unless every warning of
+ * that plan is acknowledged.
+ */
+async function reviewedPlan(
+  stores: Stores,
+  ctx: ServiceContext,
+  request: BackupRequest,
+  reviewed: { fingerprint: string; acknowledgedWarnings: readonly string[] },
+): Promise<BackupPlan> {
+  const planned = await planBackupFor(stores, ctx, request);
+  assertSameEstate(reviewed.fingerprint, planned);
+  assertWarningsAcknowledged(reviewPlan(planned), reviewed.acknowledgedWarnings);
+  return planned.plan;
+}
+
 /** Runs the reviewed backup once, now (no job, so no retention: the points stay until deleted). */
 export async function startReviewedBackup(
   stores: Stores,
   ctx: ServiceContext,
   input: StartBackupFormValues,
 ): Promise<StartedOperation> {
-  const { request, acknowledgedWarnings } = parseInput(startBackupInputSchema, input);
-  assertWarningsAcknowledged(await reviewBackup(stores, ctx, request), acknowledgedWarnings);
-  return startBackup(stores, ctx, request);
+  const { request, ...reviewed } = parseInput(startBackupInputSchema, input);
+  return enqueueBackup(stores, ctx, request, await reviewedPlan(stores, ctx, request, reviewed));
 }
 
 /** Saves the reviewed request as a backup job; its schedule starts it. */
@@ -112,7 +139,7 @@ export async function createReviewedBackupJob(
   ctx: ServiceContext,
   input: CreateBackupJobFormValues,
 ): Promise<BackupJobView> {
-  const { job, acknowledgedWarnings } = parseInput(createBackupJobInputSchema, input);
-  assertWarningsAcknowledged(await reviewBackup(stores, ctx, job.request), acknowledgedWarnings);
+  const { job, ...reviewed } = parseInput(createBackupJobInputSchema, input);
+  await reviewedPlan(stores, ctx, job.request, reviewed);
   return createBackupJob(stores, ctx, job);
 }

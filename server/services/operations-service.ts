@@ -16,7 +16,9 @@ import type { OperationListItem } from '../../db/stores/ports/operation-store';
 import type { RestorePointRecord } from '../../db/stores/ports/restore-point-store';
 import { actorLabel, type ServiceContext } from '../context';
 import { planBackup } from '../engine/backup-plan';
+import { planFingerprint } from '../engine/fingerprint';
 import { indexInventory } from '../engine/inventory';
+import { backupSeeds, newVmNamesOf, restoreSeeds, withNamedVms } from '../engine/neighbourhood';
 import type { BackupPlan, RestorePlan } from '../engine/plan-types';
 import { planRestore } from '../engine/restore-plan';
 import type { RestorePointSummary } from '../engine/restore-points';
@@ -30,8 +32,29 @@ import {
   type RestoreRequestFormValues,
   restoreRequestSchema,
 } from '../schemas/operations';
+import { type StartRestoreFormValues, startRestoreInputSchema } from '../schemas/wizard';
 import { DomainError, notFound } from './errors';
 import { parseInput } from './parse-input';
+
+/**
+ * A plan and the fingerprint of what it was made from (its neighbourhood, and for a restore the
+ * points it read): a start that brings the reviewed fingerprint back runs this very plan, or is
+ * refused with `estateChanged` when the estate no longer gives the same fingerprint.
+ */
+export interface FingerprintedPlan<P> {
+  plan: P;
+  fingerprint: string;
+}
+
+export const ESTATE_CHANGED_MESSAGE = 'The estate changed since you reviewed this plan';
+
+/** CONFLICT: the plan would no longer be the one reviewed; the wizard shows the new review. */
+export function assertSameEstate(reviewedFingerprint: string, current: FingerprintedPlan<unknown>): void {
+  if (reviewedFingerprint === current.fingerprint) return;
+  throw new DomainError('CONFLICT', `${ESTATE_CHANGED_MESSAGE}: review it again before starting`, [
+    { path: 'fingerprint', message: `${ESTATE_CHANGED_MESSAGE}: review it again` },
+  ]);
+}
 
 function blocked(kind: 'backup' | 'restore', reasons: string[]): DomainError {
   return new DomainError(
@@ -53,14 +76,19 @@ export function jobContextOf(job: JobRecord): BackupJobContext {
   return { id: job.id, retention: job.retentionJson as unknown as RetentionPolicy, timeZone: job.timeZone };
 }
 
-async function planBackupFor(
+/** Plans over the neighbourhood of the scope only (the plan over the whole estate would be the same). */
+export async function planBackupFor(
   stores: Stores,
   ctx: ServiceContext,
   request: BackupRequest,
   job?: BackupJobContext,
-): Promise<BackupPlan> {
-  const index = indexInventory(await stores.inventory.loadInventory());
-  return planBackup(index, request, { now: ctx.now(), newId: ctx.newId, job });
+): Promise<FingerprintedPlan<BackupPlan>> {
+  const seeds = backupSeeds(request.scope);
+  const neighbourhood = await stores.inventory.loadNeighbourhood(seeds.vmIds, seeds.also);
+  return {
+    plan: planBackup(indexInventory(neighbourhood), request, { now: ctx.now(), newId: ctx.newId, job }),
+    fingerprint: planFingerprint(neighbourhood),
+  };
 }
 
 /** Dry run: the plan the runner would execute (steps, findings, blockers, locks), nothing written. */
@@ -69,7 +97,7 @@ export async function previewBackup(
   ctx: ServiceContext,
   input: BackupRequestFormValues,
 ): Promise<BackupPlan> {
-  return planBackupFor(stores, ctx, parseInput(backupRequestSchema, input));
+  return (await planBackupFor(stores, ctx, parseInput(backupRequestSchema, input))).plan;
 }
 
 export interface StartedOperation {
@@ -85,7 +113,18 @@ export async function startBackup(
   options: { job?: BackupJobContext; retryOfId?: string } = {},
 ): Promise<StartedOperation> {
   const request = parseInput(backupRequestSchema, input);
-  const plan = await planBackupFor(stores, ctx, request, options.job);
+  const { plan } = await planBackupFor(stores, ctx, request, options.job);
+  return enqueueBackup(stores, ctx, request, plan, options);
+}
+
+/** Enqueues a plan already made (and, for the wizard, reviewed); refused when it is blocked. */
+export async function enqueueBackup(
+  stores: Stores,
+  ctx: ServiceContext,
+  request: BackupRequest,
+  plan: BackupPlan,
+  options: { job?: BackupJobContext; retryOfId?: string } = {},
+): Promise<StartedOperation> {
   if (!plan.isRunnable) throw blocked('backup', plan.blockedReasons);
   const operation = await stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
     id: `op-${ctx.newId()}`,
@@ -120,7 +159,7 @@ export async function claimScheduledBackup(
     return claimed ? { operationId: null } : null;
   }
   const request = parseInput(backupRequestSchema, job.requestJson);
-  const plan = await planBackupFor(stores, ctx, request, jobContextOf(job));
+  const { plan } = await planBackupFor(stores, ctx, request, jobContextOf(job));
   const claimed = await stores.jobs.claimScheduledRun({
     ...base,
     run: {
@@ -162,28 +201,45 @@ export function pointSummaryOf(row: RestorePointRecord): RestorePointSummary {
   };
 }
 
+/**
+ * Plans over what the restore reads only: the neighbourhood of the point's VM and of the volume it
+ * was captured from, the VMs already bearing the new name, and the points on the same scope.
+ */
 async function planRestoreFor(
   stores: Stores,
   ctx: ServiceContext,
   request: RestoreRequest,
-): Promise<RestorePlan> {
-  const point = await stores.restorePoints.get(request.restorePointId);
-  if (!point) throw notFound('Restore point', request.restorePointId);
-  const index = indexInventory(await stores.inventory.loadInventory());
-  return planRestore(index, pointSummaryOf(point), request, {
-    now: ctx.now(),
-    pointsOnSameScope: (await stores.restorePoints.pointsOnSameScope(point)).map(pointSummaryOf),
-    newId: ctx.newId,
-  });
+): Promise<FingerprintedPlan<RestorePlan>> {
+  const record = await stores.restorePoints.get(request.restorePointId);
+  if (!record) throw notFound('Restore point', request.restorePointId);
+  const point = pointSummaryOf(record);
+  const seeds = restoreSeeds(point);
+  const neighbourhood = withNamedVms(
+    await stores.inventory.loadNeighbourhood(seeds.vmIds, seeds.also),
+    await stores.inventory.findVmsByName(newVmNamesOf(request)),
+  );
+  const pointsOnSameScope = (await stores.restorePoints.pointsOnSameScope(record)).map(pointSummaryOf);
+  return {
+    plan: planRestore(indexInventory(neighbourhood), point, request, {
+      now: ctx.now(),
+      pointsOnSameScope,
+      newId: ctx.newId,
+    }),
+    fingerprint: planFingerprint(neighbourhood, [point, ...pointsOnSameScope]),
+  };
 }
+
+/** A restore plan as the wizard reviews it: the plan and the fingerprint its start must bring back. */
+export type RestoreReview = RestorePlan & { fingerprint: string };
 
 /** Dry run with the blast radius (collateral VMs and their data loss, discarded points, findings). */
 export async function previewRestore(
   stores: Stores,
   ctx: ServiceContext,
   input: RestoreRequestFormValues,
-): Promise<RestorePlan> {
-  return planRestoreFor(stores, ctx, parseInput(restoreRequestSchema, input));
+): Promise<RestoreReview> {
+  const { plan, fingerprint } = await planRestoreFor(stores, ctx, parseInput(restoreRequestSchema, input));
+  return { ...plan, fingerprint };
 }
 
 /** Starts a restore; a destructive mode needs the typed confirmation the plan asks for. */
@@ -194,7 +250,32 @@ export async function startRestore(
   options: { retryOfId?: string } = {},
 ): Promise<StartedOperation> {
   const request = parseInput(restoreRequestSchema, input);
-  const plan = await planRestoreFor(stores, ctx, request);
+  const { plan } = await planRestoreFor(stores, ctx, request);
+  return enqueueRestore(stores, ctx, request, plan, options);
+}
+
+/**
+ * Starts the reviewed restore: refused with CONFLICT when the estate changed since the review
+ * (the plan would not be the one reviewed), else the plan made now, which is the reviewed one.
+ */
+export async function startReviewedRestore(
+  stores: Stores,
+  ctx: ServiceContext,
+  input: StartRestoreFormValues,
+): Promise<StartedOperation> {
+  const { request, fingerprint } = parseInput(startRestoreInputSchema, input);
+  const planned = await planRestoreFor(stores, ctx, request);
+  assertSameEstate(fingerprint, planned);
+  return enqueueRestore(stores, ctx, request, planned.plan);
+}
+
+async function enqueueRestore(
+  stores: Stores,
+  ctx: ServiceContext,
+  request: RestoreRequest,
+  plan: RestorePlan,
+  options: { retryOfId?: string } = {},
+): Promise<StartedOperation> {
   if (!plan.isRunnable) throw blocked('restore', plan.blockedReasons);
   const operation = await stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
     id: `op-${ctx.newId()}`,

@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useFormContext } from 'react-hook-form';
 import { toast } from 'sonner';
+import { EstateChangedAlert, isEstateChangedError } from '@/app/_components/estate-changed-alert';
 import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Alert, AlertTitle } from '@/app/_components/ui/alert';
@@ -33,6 +34,14 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
   const request = requestOf(values);
   const review = useQuery({ ...trpc.backups.review.queryOptions(request), staleTime: 0 });
   const [acknowledged, setAcknowledged] = useState<Set<string>>(new Set());
+  const [isEstateChanged, setIsEstateChanged] = useState(false);
+  // Refused because the estate changed since the review: show the new review, acknowledged afresh.
+  const onRefused = (error: unknown) => {
+    if (!isEstateChangedError(error)) return;
+    setIsEstateChanged(true);
+    setAcknowledged(new Set());
+    void review.refetch();
+  };
 
   const start = useMutation(
     trpc.backups.start.mutationOptions({
@@ -41,6 +50,7 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
         toast.success('Backup started', { description: `Operation ${started.operationId}` });
         router.push(`/operations/${started.operationId}`);
       },
+      onError: onRefused,
     }),
   );
   const createJob = useMutation(
@@ -52,6 +62,7 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
         });
         router.push(`/jobs/${job.id}`);
       },
+      onError: onRefused,
     }),
   );
   const mutation = values.runMode === 'now' ? start : createJob;
@@ -59,14 +70,14 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
   if (review.isPending) return <LoadingState label="Checking every prerequisite…" />;
   if (review.isError) return <ErrorState error={review.error} title="Could not plan this backup" />;
 
-  const { plan, findings, warningKeys, counts } = review.data;
+  const { plan, findings, warningKeys, counts, fingerprint } = review.data;
   const hasBlockers = counts.blocker > 0;
   const unacknowledged = warningKeys.filter((key) => !acknowledged.has(key));
   const canCreate = !hasBlockers && unacknowledged.length === 0 && !mutation.isPending;
   const create = () => {
     const acknowledgedWarnings = [...acknowledged].filter((key) => warningKeys.includes(key));
-    if (values.runMode === 'now') start.mutate({ request, acknowledgedWarnings });
-    else createJob.mutate({ job: jobOf(values), acknowledgedWarnings });
+    if (values.runMode === 'now') start.mutate({ request, acknowledgedWarnings, fingerprint });
+    else createJob.mutate({ job: jobOf(values), acknowledgedWarnings, fingerprint });
   };
   const createLabel = values.runMode === 'now' ? 'Start backup now' : 'Create backup job';
 
@@ -75,6 +86,7 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
       <StepHeading stepKey="review">
         <span id="step-review">Review</span>
       </StepHeading>
+      {isEstateChanged ? <EstateChangedAlert what="review" /> : null}
       <p className="mb-4 text-sm text-slate-600">
         {values.runMode === 'now'
           ? 'One backup, started as soon as you confirm.'
@@ -168,7 +180,9 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
         </Alert>
       ) : null}
 
-      {mutation.isError ? <MutationErrorAlert error={mutation.error} showFieldPaths /> : null}
+      {mutation.isError && !isEstateChangedError(mutation.error) ? (
+        <MutationErrorAlert error={mutation.error} showFieldPaths />
+      ) : null}
 
       <WizardActions>
         <Button type="button" variant="secondary" onClick={onBack}>

@@ -1,9 +1,10 @@
 'use client';
 
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { toast } from 'sonner';
+import { isEstateChangedError } from '@/app/_components/estate-changed-alert';
 import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Button } from '@/app/_components/ui/button';
@@ -18,9 +19,19 @@ import { isConfirmationValid } from '@/server/engine/restore-plan';
 import { usePreview } from './use-restore-preview';
 import type { RestoreState } from './wizard-model';
 
-export function ConfirmStep({ state, onBack }: { state: RestoreState; onBack: () => void }) {
+export function ConfirmStep({
+  state,
+  onBack,
+  onEstateChanged,
+}: {
+  state: RestoreState;
+  onBack: () => void;
+  /** The run was refused because the estate changed since the impact was reviewed. */
+  onEstateChanged: () => void;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
+  const queryClient = useQueryClient();
   const [typed, setTyped] = useState('');
   const preview = usePreview(state);
   const start = useMutation(
@@ -28,6 +39,12 @@ export function ConfirmStep({ state, onBack }: { state: RestoreState; onBack: ()
       onSuccess: (started) => {
         toast.success('Restore started', { description: `Operation ${started.operationId}` });
         router.push(`/operations/${started.operationId}`);
+      },
+      onError: async (error) => {
+        if (!isEstateChangedError(error)) return;
+        // Back to the impact, planned afresh from the estate as it is now.
+        await queryClient.invalidateQueries({ queryKey: trpc.restores.preview.queryKey() });
+        onEstateChanged();
       },
     }),
   );
@@ -67,7 +84,9 @@ export function ConfirmStep({ state, onBack }: { state: RestoreState; onBack: ()
           </span>
         </div>
       ) : null}
-      {start.isError ? <MutationErrorAlert error={start.error} /> : null}
+      {start.isError && !isEstateChangedError(start.error) ? (
+        <MutationErrorAlert error={start.error} />
+      ) : null}
       <WizardActions>
         <Button type="button" variant="secondary" onClick={onBack}>
           Back
@@ -77,10 +96,14 @@ export function ConfirmStep({ state, onBack }: { state: RestoreState; onBack: ()
           disabled={(needsConfirmation && !isConfirmed) || start.isPending}
           onClick={() =>
             start.mutate({
-              restorePointId: state.pointId,
-              mode,
-              newVmName: state.newVmName || undefined,
-              confirmation: needsConfirmation ? typed : undefined,
+              request: {
+                restorePointId: state.pointId,
+                mode,
+                newVmName: state.newVmName || undefined,
+                confirmation: needsConfirmation ? typed : undefined,
+              },
+              // The plan the operator reviewed on the impact step, not a newer one fetched here.
+              fingerprint: state.reviewed,
             })
           }
         >

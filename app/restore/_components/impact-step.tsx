@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { EstateChangedAlert } from '@/app/_components/estate-changed-alert';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Alert, AlertTitle } from '@/app/_components/ui/alert';
 import { Badge } from '@/app/_components/ui/badge';
@@ -23,7 +24,8 @@ export function ImpactStep({
   state: RestoreState;
   onBack: () => void;
   onSwitch: (mode: RestoreMode, newVmName: string) => void;
-  onNext: () => void;
+  /** Called with the fingerprint of the plan shown: the plan the run must be. */
+  onNext: (fingerprint: string) => void;
 }) {
   const trpc = useTRPC();
   const preview = usePreview(state);
@@ -43,6 +45,7 @@ export function ImpactStep({
 
   return (
     <section aria-labelledby="step-impact">
+      {state.isEstateChanged ? <EstateChangedAlert what="impact" /> : null}
       <StepHeading stepKey="impact">
         <span id="step-impact">Impact of {RESTORE_MODE_LABELS[mode].toLowerCase()}</span>
       </StepHeading>
@@ -138,7 +141,7 @@ export function ImpactStep({
         <Button type="button" variant="secondary" onClick={onBack}>
           Back
         </Button>
-        <Button type="button" onClick={onNext} disabled={otherBlockers.length > 0}>
+        <Button type="button" onClick={() => onNext(plan.fingerprint)} disabled={otherBlockers.length > 0}>
           Next: confirm
         </Button>
       </WizardActions>

@@ -15,6 +15,9 @@ import { PointStep } from './point-step';
 import { VmStep } from './vm-step';
 import { RESTORE_STEPS, type RestoreState, type RestoreStepKey, readState } from './wizard-model';
 
+/** A new point or mode is a new plan: nothing of the last review carries over. */
+const FRESH_REVIEW = { reviewed: '', estateChanged: '' };
+
 /**
  * Restore wizard. Everything it needs fits in the URL (VM, point, mode, new name), so back and
  * forward walk through the steps with the choices intact and a link reproduces the wizard.
@@ -40,7 +43,9 @@ export function RestoreWizard() {
     }
   }, [state.pointId, state.vmId, startPoint.data, params, pathname, router]);
 
-  const go = (changes: Partial<Record<keyof RestoreState, string>>) => {
+  const go = (
+    changes: Partial<Record<Exclude<keyof RestoreState, 'isEstateChanged'> | 'estateChanged', string>>,
+  ) => {
     const next = new URLSearchParams(params);
     for (const [key, value] of Object.entries(changes)) {
       if (value) next.set(key, value);
@@ -54,7 +59,7 @@ export function RestoreWizard() {
     point: state.vmId !== '',
     mode: state.pointId !== '',
     impact: state.pointId !== '' && state.mode !== '',
-    confirm: state.pointId !== '' && state.mode !== '',
+    confirm: state.pointId !== '' && state.mode !== '' && state.reviewed !== '',
   };
   const back = () => {
     const previous = RESTORE_STEPS[stepIndex - 1];
@@ -97,7 +102,7 @@ export function RestoreWizard() {
             vmId={state.vmId}
             selected={state.pointId}
             onBack={back}
-            onNext={(pointId) => go({ pointId, mode: '', step: 'mode' })}
+            onNext={(pointId) => go({ ...FRESH_REVIEW, pointId, mode: '', step: 'mode' })}
           />
         ) : state.step === 'mode' ? (
           <ModeStep
@@ -105,17 +110,21 @@ export function RestoreWizard() {
             selected={state.mode}
             newVmName={state.newVmName}
             onBack={back}
-            onNext={(mode, newVmName) => go({ mode, newVmName, step: 'impact' })}
+            onNext={(mode, newVmName) => go({ ...FRESH_REVIEW, mode, newVmName, step: 'impact' })}
           />
         ) : state.step === 'impact' ? (
           <ImpactStep
             state={state}
             onBack={back}
-            onSwitch={(mode, newVmName) => go({ mode, newVmName, step: 'impact' })}
-            onNext={() => go({ step: 'confirm' })}
+            onSwitch={(mode, newVmName) => go({ ...FRESH_REVIEW, mode, newVmName, step: 'impact' })}
+            onNext={(fingerprint) => go({ reviewed: fingerprint, estateChanged: '', step: 'confirm' })}
           />
         ) : (
-          <ConfirmStep state={state} onBack={back} />
+          <ConfirmStep
+            state={state}
+            onBack={back}
+            onEstateChanged={() => go({ reviewed: '', estateChanged: '1', step: 'impact' })}
+          />
         )}
       </div>
     </>

@@ -33,6 +33,10 @@ export interface RestoreState {
   pointId: string;
   mode: RestoreMode | '';
   newVmName: string;
+  /** The fingerprint of the plan the impact step showed: the run brings it back to the server. */
+  reviewed: string;
+  /** The last run was refused because the estate changed since the review: the impact step is a new one. */
+  isEstateChanged: boolean;
 }
 
 export function readState(params: URLSearchParams): RestoreState {
@@ -44,5 +48,7 @@ export function readState(params: URLSearchParams): RestoreState {
     pointId: params.get('pointId') ?? '',
     mode: (RESTORE_MODES as readonly string[]).includes(mode) ? (mode as RestoreMode) : '',
     newVmName: params.get('newVmName') ?? '',
+    reviewed: params.get('reviewed') ?? '',
+    isEstateChanged: params.get('estateChanged') === '1',
   };
 }

@@ -1,13 +1,17 @@
 import { restoreRequestSchema } from '../../schemas/operations';
-import { previewRestore, startRestore } from '../../services/operations-service';
+import { startRestoreInputSchema } from '../../schemas/wizard';
+import { previewRestore, startReviewedRestore } from '../../services/operations-service';
 import { publicProcedure, router } from '../init';
 
-/** The restore wizard: the blast radius before anything runs, then the run (typed confirmation checked by the plan). */
+/**
+ * The restore wizard: the blast radius before anything runs (with the plan's fingerprint), then the
+ * run of that plan (typed confirmation checked by the plan; refused if the estate changed since).
+ */
 export const restoresRouter = router({
   preview: publicProcedure
     .input(restoreRequestSchema)
     .query(({ ctx, input }) => previewRestore(ctx.stores, ctx.service, input)),
   start: publicProcedure
-    .input(restoreRequestSchema)
-    .mutation(({ ctx, input }) => startRestore(ctx.stores, ctx.service, input)),
+    .input(startRestoreInputSchema)
+    .mutation(({ ctx, input }) => startReviewedRestore(ctx.stores, ctx.service, input)),
 });

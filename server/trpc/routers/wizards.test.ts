@@ -3,9 +3,11 @@
  * createCallerFactory on an in-memory demo lab. Restore points are catalogue rows written here,
  * so the tests need no worker: what is under test is planning, refusal and the SQL queries.
  */
+
+import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../db/client';
-import { backupJobs, operations, operationVms, restorePoints } from '../../../db/schema';
+import { backupJobs, operations, operationVms, restorePoints, vms } from '../../../db/schema';
 import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
 import type { BackupRequestFormValues } from '../../schemas/operations';
 import { openDemoLab, rejectionOf } from '../../test-support';
@@ -61,7 +63,11 @@ describe('backups: review, acknowledgements, start and createJob', () => {
     expect(review.warningKeys.length).toBeGreaterThanOrEqual(2);
     const partial = review.warningKeys.slice(0, 1);
     const error = await rejectionOf(() =>
-      caller.backups.start({ request: requestFor('vm-sql-prod-01'), acknowledgedWarnings: partial }),
+      caller.backups.start({
+        request: requestFor('vm-sql-prod-01'),
+        acknowledgedWarnings: partial,
+        fingerprint: review.fingerprint,
+      }),
     );
     expect(error.code).toBe('PRECONDITION_FAILED');
     expect(error.message).toMatch(/Acknowledge every warning/);
@@ -70,6 +76,7 @@ describe('backups: review, acknowledgements, start and createJob', () => {
     const started = await caller.backups.start({
       request: requestFor('vm-sql-prod-01'),
       acknowledgedWarnings: review.warningKeys,
+      fingerprint: review.fingerprint,
     });
     expect(started.operationId).toMatch(/^op-/);
     expect(db.select().from(operations).all()).toHaveLength(1);
@@ -91,6 +98,7 @@ describe('backups: review, acknowledgements, start and createJob', () => {
           isEnabled: true,
         },
         acknowledgedWarnings: review.warningKeys,
+        fingerprint: review.fingerprint,
       }),
     );
     expect(error.code).toBe('PRECONDITION_FAILED');
@@ -111,6 +119,7 @@ describe('backups: review, acknowledgements, start and createJob', () => {
         isEnabled: true,
       },
       acknowledgedWarnings: review.warningKeys,
+      fingerprint: review.fingerprint,
     });
     expect(job.id).toMatch(/^job-/);
     expect(job.schedule?.timeZone).toBe('Europe/Warsaw');
@@ -147,7 +156,10 @@ describe('restores: preview blast radius', () => {
     expect(plan.isRunnable).toBe(false);
 
     const error = await rejectionOf(() =>
-      caller.restores.start({ restorePointId: ids[0] as string, mode: 'volume-revert', confirmation: 'E:' }),
+      caller.restores.start({
+        request: { restorePointId: ids[0] as string, mode: 'volume-revert', confirmation: 'E:' },
+        fingerprint: plan.fingerprint,
+      }),
     );
     expect(error.code).toBe('PRECONDITION_FAILED');
     expect(error.message).toContain(`does not match the volume name "${plan.confirmationText}"`);
@@ -309,5 +321,106 @@ describe('protection: status per VM, runs needing attention, activity', () => {
       0,
     );
     expect(results).toBe(3);
+  });
+});
+
+describe('plans made once: the start runs the reviewed plan or is refused', () => {
+  const setPowerState = (vmId: string, powerState: 'running' | 'off') =>
+    db.update(vms).set({ powerState }).where(eq(vms.id, vmId)).run();
+
+  it('a backup started with the fingerprint of an estate that changed since is refused, and nothing is enqueued', async () => {
+    const review = await caller.backups.review(requestFor('vm-fs-01'));
+    setPowerState('vm-fs-01', 'off');
+    const error = await rejectionOf(() =>
+      caller.backups.start({
+        request: requestFor('vm-fs-01'),
+        acknowledgedWarnings: review.warningKeys,
+        fingerprint: review.fingerprint,
+      }),
+    );
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toMatch(/^The estate changed since you reviewed this plan/);
+    expect(db.select().from(operations).all()).toHaveLength(0);
+
+    const again = await caller.backups.review(requestFor('vm-fs-01'));
+    expect(again.fingerprint).not.toBe(review.fingerprint);
+    const started = await caller.backups.start({
+      request: requestFor('vm-fs-01'),
+      acknowledgedWarnings: again.warningKeys,
+      fingerprint: again.fingerprint,
+    });
+    // The enqueued plan is the reviewed one: same steps, same findings.
+    const [operation] = db.select().from(operations).all();
+    expect(operation.id).toBe(started.operationId);
+    expect(started.plan.steps.map((step) => step.key)).toEqual(again.plan.steps.map((step) => step.key));
+    expect(started.plan.findings).toEqual(again.plan.findings);
+  });
+
+  it('a change to a VM sharing no storage with the backup leaves its fingerprint and start alone', async () => {
+    const review = await caller.backups.review(requestFor('vm-fs-01'));
+    setPowerState('vm-erp-01', 'off');
+    expect((await caller.backups.review(requestFor('vm-fs-01'))).fingerprint).toBe(review.fingerprint);
+    const started = await caller.backups.start({
+      request: requestFor('vm-fs-01'),
+      acknowledgedWarnings: review.warningKeys,
+      fingerprint: review.fingerprint,
+    });
+    expect(started.operationId).toMatch(/^op-/);
+  });
+
+  it('a job created from a stale review is refused, and no job is saved', async () => {
+    const review = await caller.backups.review(requestFor('vm-fs-01'));
+    setPowerState('vm-fs-01', 'off');
+    const error = await rejectionOf(() =>
+      caller.backups.createJob({
+        job: {
+          name: 'fs nightly',
+          request: requestFor('vm-fs-01'),
+          schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
+          missedRunPolicy: 'skip',
+          retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
+          rpoHours: 24,
+          isEnabled: true,
+        },
+        acknowledgedWarnings: review.warningKeys,
+        fingerprint: review.fingerprint,
+      }),
+    );
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toMatch(/^The estate changed since you reviewed this plan/);
+    expect(db.select().from(backupJobs).all()).toHaveLength(0);
+  });
+
+  it('a restore started after the estate or its points changed is refused, and nothing is enqueued', async () => {
+    const pointId = insertPoint({ vmId: 'vm-web-01', createdAt: new Date(Date.now() - 3 * HOUR) });
+    const request = { restorePointId: pointId, mode: 'as-new' as const, newVmName: 'web-01-copy' };
+    const preview = await caller.restores.preview(request);
+    expect(preview.isRunnable).toBe(true);
+
+    // A newer point of the VM is read by the plan too.
+    insertPoint({ vmId: 'vm-web-01', createdAt: new Date(Date.now() - HOUR) });
+    const error = await rejectionOf(() =>
+      caller.restores.start({ request, fingerprint: preview.fingerprint }),
+    );
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toMatch(/^The estate changed since you reviewed this plan/);
+    expect(db.select().from(operations).all()).toHaveLength(0);
+
+    const again = await caller.restores.preview(request);
+    setPowerState('vm-erp-01', 'off');
+    const started = await caller.restores.start({ request, fingerprint: again.fingerprint });
+    expect(started.operationId).toMatch(/^op-/);
+    expect(started.plan.steps).toEqual(again.steps);
+  });
+
+  it('a start without the review fingerprint is a bad request', async () => {
+    const error = await rejectionOf(() =>
+      caller.backups.start({
+        request: requestFor('vm-fs-01'),
+        acknowledgedWarnings: [],
+        fingerprint: 'not-a-fingerprint',
+      }),
+    );
+    expect(error.code).toBe('BAD_REQUEST');
   });
 });
