@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IMPORT_MODES, importInventory } from '../../services/import-service';
+import { importInventoryOffLoop } from '../../services/import/import-thread';
+import { IMPORT_MODES } from '../../services/import-service';
 import { publicProcedure, router } from '../init';
 
 /**
@@ -14,5 +15,5 @@ export const importInventoryInput = z.object({
 export const inventoryRouter = router({
   import: publicProcedure
     .input(importInventoryInput)
-    .mutation(({ ctx, input }) => importInventory(ctx.stores, ctx.service, input.content, input.mode)),
+    .mutation(({ ctx, input }) => importInventoryOffLoop(ctx, input.content, input.mode)),
 });

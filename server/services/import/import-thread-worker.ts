@@ -1,0 +1,34 @@
+/**
+ * The inventory import, run in a worker thread (import-thread-entry.mjs loads this file): JSON
+ * parse, validation, referential checks, the write and the re-assessment all happen here, on the
+ * thread's own database connection, so the server's event loop keeps answering meanwhile.
+ * Answers once on the parent port, then the thread ends.
+ */
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { type Db, openDatabase, sqliteOf } from '../../../db/client';
+import { createSqliteStores } from '../../../db/stores/sqlite';
+import { createServiceContext } from '../../context';
+import { isDomainError } from '../errors';
+import { importInventory } from '../import-service';
+import type { ImportThreadAnswer, ImportThreadRequest } from './import-thread-protocol';
+
+async function run(request: ImportThreadRequest): Promise<ImportThreadAnswer> {
+  let db: Db | undefined;
+  try {
+    db = openDatabase(request.dbPath);
+    const ctx = createServiceContext({ actor: request.actor, now: () => new Date(request.requestedAt) });
+    const result = await importInventory(createSqliteStores(db), ctx, request.content, request.mode);
+    return { ok: true, result, threadId };
+  } catch (error) {
+    if (isDomainError(error)) {
+      const { code, message, fieldErrors } = error;
+      return { ok: false, error: { kind: 'domain', code, message, fieldErrors } };
+    }
+    const { message, stack } = error instanceof Error ? error : new Error(String(error));
+    return { ok: false, error: { kind: 'unexpected', message, stack } };
+  } finally {
+    if (db) sqliteOf(db).close();
+  }
+}
+
+parentPort?.postMessage(await run(workerData as ImportThreadRequest));

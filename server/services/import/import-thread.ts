@@ -1,0 +1,100 @@
+/**
+ * Runs an inventory import off the server's event loop. Parsing, validating, writing and
+ * re-assessing 90,000 VMs takes tens of seconds of CPU; on the request's thread it froze every
+ * other request and the in-process worker for that long. Here a worker thread does it on its own
+ * connection to the same SQLite file, and the request awaits its answer: the same ImportResult, or
+ * the same DomainError (every bad field named, nothing written).
+ *
+ * One import runs at a time per process (a second waits its turn): two would only compete for the
+ * write lock and hold two parsed estates in memory.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type Db, sqliteOf } from '../../../db/client';
+import type { Stores } from '../../../db/stores/ports';
+import type { ServiceContext } from '../../context';
+import { DomainError } from '../errors';
+import { type ImportMode, type ImportResult, importInventory } from '../import-service';
+import type { ImportThreadAnswer, ImportThreadRequest } from './import-thread-protocol';
+
+const ENTRY_FILE = 'import-thread-entry.mjs';
+
+/**
+ * The thread's entry file. Beside this module when it runs from source (tsx, vitest, the CLI);
+ * under `next start` this module is bundled into `.next/`, so the file is found from the working
+ * directory (the repository root, as for the migrations in db/client.ts).
+ */
+export function resolveImportThreadEntry(): string {
+  const here = new URL(import.meta.url);
+  const candidates = [
+    here.protocol === 'file:' ? path.join(path.dirname(fileURLToPath(here)), ENTRY_FILE) : null,
+    path.resolve(process.cwd(), 'server/services/import', ENTRY_FILE),
+  ].filter((candidate): candidate is string => candidate !== null);
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) throw new Error(`Cannot find the import thread's entry; looked in: ${candidates.join(', ')}`);
+  return found;
+}
+
+export interface ThreadImportResult extends ImportResult {
+  /** The worker thread that did the work (never the caller's). */
+  threadId: number;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Imports in a worker thread; resolves or rejects as `importInventory` would. */
+export function importInventoryInThread(request: ImportThreadRequest): Promise<ThreadImportResult> {
+  const turn = queue.then(() => runThread(request));
+  queue = turn.catch(() => undefined);
+  return turn;
+}
+
+function runThread(request: ImportThreadRequest): Promise<ThreadImportResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(resolveImportThreadEntry(), { workerData: request });
+    let answered = false;
+    worker.once('message', (answer: ImportThreadAnswer) => {
+      answered = true;
+      if (answer.ok) resolve({ ...answer.result, threadId: answer.threadId });
+      else if (answer.error.kind === 'domain') {
+        const { code, message, fieldErrors } = answer.error;
+        reject(new DomainError(code, message, fieldErrors));
+      } else {
+        const failure = new Error(`The inventory import failed: ${answer.error.message}`);
+        failure.stack = answer.error.stack;
+        reject(failure);
+      }
+    });
+    worker.once('error', (error) => {
+      answered = true;
+      reject(error);
+    });
+    worker.once('exit', (code) => {
+      if (!answered) reject(new Error(`The inventory import thread exited (code ${code}) without an answer`));
+    });
+  });
+}
+
+/**
+ * The import as the console runs it: in a worker thread when the database is a file another
+ * connection can open; in the caller for a private in-memory database (tests), which no other
+ * thread can reach.
+ */
+export async function importInventoryOffLoop(
+  ctx: { db: Db; stores: Pick<Stores, 'inventory'>; service: ServiceContext },
+  content: string,
+  mode: ImportMode,
+): Promise<ImportResult> {
+  const connection = sqliteOf(ctx.db);
+  if (connection.memory) return importInventory(ctx.stores, ctx.service, content, mode);
+  const { threadId: _threadId, ...result } = await importInventoryInThread({
+    dbPath: connection.name,
+    content,
+    mode,
+    actor: ctx.service.actor,
+    requestedAt: ctx.service.now().getTime(),
+  });
+  return result;
+}
