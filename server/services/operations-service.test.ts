@@ -158,6 +158,26 @@ describe('backup and restore through the services', () => {
 });
 
 describe('refusals and queueing', () => {
+  it('a restore as a new VM is refused a name taken anywhere in the estate, not only near the point', async () => {
+    const backup = await startBackup(h.stores, ctx(), {
+      scope: { kind: 'vms', vmIds: ['app1'] },
+      consistencyPolicy: 'require',
+      passthroughPolicy: 'skip',
+    });
+    await run(backup);
+    const point = pointOf(backup.operationId, 'app1');
+    // web1 lives on the XenServer host: outside app1's neighbourhood, still a clash.
+    const plan = await previewRestore(h.stores, ctx(), {
+      restorePointId: point.id,
+      mode: 'as-new',
+      newVmName: 'WEB1',
+    });
+    expect(plan.isRunnable).toBe(false);
+    expect(plan.blockedReasons).toContain(
+      'A VM named "web1" already exists; choose another name for the restored VM',
+    );
+  });
+
   it('bad input is INVALID_INPUT naming the field; nothing is written', async () => {
     const error = await startBackup(h.stores, ctx(), {
       scope: { kind: 'vms', vmIds: [] },
