@@ -361,6 +361,37 @@ describe('backup jobs', () => {
     expect(existsSync(path.join(h.root, 'repository', points[0].id))).toBe(true);
   });
 
+  it('a scheduled run that fails to be written is not lost: the job stays due and the next tick starts it once', async () => {
+    const created = await createBackupJob(
+      h.stores,
+      ctx({ now: () => new Date('2026-01-01T00:00:00Z') }),
+      jobInput(),
+    );
+    let failures = 1;
+    const flaky = {
+      ...h.stores,
+      jobs: {
+        ...h.stores.jobs,
+        list: h.stores.jobs.list.bind(h.stores.jobs),
+        due: h.stores.jobs.due.bind(h.stores.jobs),
+        claimScheduledRun: async (claim: Parameters<typeof h.stores.jobs.claimScheduledRun>[0]) => {
+          if (failures-- > 0) throw new Error('database is locked');
+          return h.stores.jobs.claimScheduledRun(claim);
+        },
+      },
+    };
+    const crashed = await runDueBackupJobs(flaky, scheduler('2026-01-01T02:00:10Z'));
+    expect(crashed.started).toEqual([]);
+    expect(crashed.failed).toEqual([{ jobId: created.id, error: 'database is locked' }]);
+    expect((await getBackupJob(h.stores, ctx(), created.id)).nextRunAt?.toISOString()).toBe(
+      '2026-01-01T02:00:00.000Z',
+    );
+    const retried = await runDueBackupJobs(flaky, scheduler('2026-01-01T02:00:20Z'));
+    expect(retried.started).toHaveLength(1);
+    expect((await runDueBackupJobs(flaky, scheduler('2026-01-01T02:00:30Z'))).started).toEqual([]);
+    expect((await listOperations(h.stores, { jobId: created.id })).items).toHaveLength(1);
+  });
+
   it('after downtime: run-once starts one catch-up run, skip starts none; both report what was missed', async () => {
     const day0 = ctx({ now: () => new Date('2026-01-01T00:00:00Z') });
     const once = await createBackupJob(h.stores, day0, jobInput({ name: 'once' }));
