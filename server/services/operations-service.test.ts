@@ -42,8 +42,14 @@ afterEach(async () => {
 });
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+const quiet = {
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  debug: () => {},
+} as unknown as ServiceContext['log'];
 const ctx = (overrides: Partial<ServiceContext> = {}) =>
-  createServiceContext({ newId: h.newId, ...overrides });
+  createServiceContext({ newId: h.newId, log: quiet, ...overrides });
 
 function pointOf(operationId: string, vmId: string) {
   const point = h.db
