@@ -188,6 +188,13 @@ export class LabDriver implements Driver {
     return this.workloads.get(vmId)?.isWriting ?? false;
   }
 
+  /** Tests: hold the VM's workload mid-transaction until the returned release() (workload.ts). */
+  holdWorkloadMidTransaction(vmId: string): () => void {
+    const workload = this.workloads.get(vmId);
+    if (!workload) throw new Error(`${vmId} has no running workload`);
+    return workload.holdMidTransaction();
+  }
+
   // ---------------------------------------------------------------- power and guest
 
   async getPowerState(vmId: string): Promise<PowerState> {

@@ -64,6 +64,26 @@ export class VmWorkload {
     }
   }
 
+  /**
+   * Tests: start a transaction now (its log record written) and keep it open — no data page, no
+   * next transaction — until the returned release() commits it and resumes. A crash-consistent
+   * copy taken meanwhile is torn with certainty instead of by timing.
+   */
+  holdMidTransaction(): () => void {
+    if (!this.isActive) throw new Error(`the workload of ${this.vmId} is not writing`);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pendingSeq === null) {
+      const seq = this.seq + 1;
+      this.withDisk((fd) => writeLogRecord(fd, seq, Date.now()));
+      this.seq = seq;
+      this.pendingSeq = seq;
+    }
+    return () => {
+      if (this.isActive) this.commitData();
+    };
+  }
+
   /** Stop writing at once, mid-transaction if need be (power cut; used when a process dies). */
   halt(): void {
     this.isActive = false;
