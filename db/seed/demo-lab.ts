@@ -135,8 +135,20 @@ export function demoLabInventory(): Inventory {
   ];
 
   const arrays: Inventory['arrays'] = [
-    { id: 'array-netapp-fas01', name: 'netapp-fas01', vendor: 'netapp', supportsSnapshots: true },
-    { id: 'array-eql-ps6100', name: 'eql-ps6100', vendor: 'equallogic', supportsSnapshots: true },
+    {
+      id: 'array-netapp-fas01',
+      name: 'netapp-fas01',
+      vendor: 'netapp',
+      supportsSnapshots: true,
+      connector: 'lab',
+    },
+    {
+      id: 'array-eql-ps6100',
+      name: 'eql-ps6100',
+      vendor: 'equallogic',
+      supportsSnapshots: true,
+      connector: 'lab',
+    },
   ];
   const consistencyGroups: Inventory['consistencyGroups'] = [
     { id: 'cg-pool-a', arrayId: 'array-netapp-fas01', name: 'cg-pool-a' },
@@ -476,6 +488,7 @@ function hyperV(
     pool: null,
     hasVssAwareProduct,
     offersQuiescedSnapshots: false,
+    connector: 'lab',
   };
 }
 
@@ -493,6 +506,7 @@ function xen(
     pool: 'pool-a',
     hasVssAwareProduct: true,
     offersQuiescedSnapshots,
+    connector: 'lab',
   };
 }
 

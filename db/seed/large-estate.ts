@@ -82,6 +82,7 @@ export function generateLargeEstate(partial: Partial<LargeEstateOptions> = {}): 
       name: `${vendor === 'netapp' ? 'fas' : vendor === 'equallogic' ? 'eql' : 'msa'}-${pad(a, 3)}`,
       vendor,
       supportsSnapshots: vendor !== 'other' || chance(0.5),
+      connector: 'lab',
     };
     arrays.push(array);
     for (let l = 0; l < HOSTS_PER_ARRAY * LUNS_PER_HOST; l++) {
@@ -118,6 +119,7 @@ export function generateLargeEstate(partial: Partial<LargeEstateOptions> = {}): 
       pool,
       hasVssAwareProduct: isXen || !chance(0.1),
       offersQuiescedSnapshots: false,
+      connector: 'lab',
     };
     host.offersQuiescedSnapshots = isXen && host.version.startsWith('7.');
     hosts.push(host);

@@ -34,6 +34,7 @@ const HOST: Fields<Host> = {
   pool: true,
   hasVssAwareProduct: true,
   offersQuiescedSnapshots: true,
+  connector: true,
 };
 const HOST_VOLUME: Fields<HostVolume> = {
   id: true,
@@ -80,7 +81,13 @@ const GUEST_VOLUME: Fields<GuestVolume> = {
   shadowStorageOn: true,
   diskId: true,
 };
-const ARRAY: Fields<StorageArray> = { id: true, name: true, vendor: true, supportsSnapshots: true };
+const ARRAY: Fields<StorageArray> = {
+  id: true,
+  name: true,
+  vendor: true,
+  supportsSnapshots: true,
+  connector: true,
+};
 const ARRAY_VOLUME: Fields<ArrayVolume> = {
   id: true,
   arrayId: true,

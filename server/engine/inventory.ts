@@ -35,6 +35,9 @@ export type GuestDiskType = (typeof GUEST_DISK_TYPES)[number];
 export const ARRAY_VENDORS = ['netapp', 'equallogic', 'other'] as const;
 export type ArrayVendor = (typeof ARRAY_VENDORS)[number];
 
+/** The embedded, file-backed connector every host and array uses unless the inventory names another. */
+export const DEFAULT_CONNECTOR = 'lab';
+
 export const HOST_VOLUME_KINDS = ['volume', 'csv', 'sr'] as const;
 export type HostVolumeKind = (typeof HOST_VOLUME_KINDS)[number];
 
@@ -49,6 +52,8 @@ export interface Host {
   hasVssAwareProduct: boolean;
   /** XenServer: whether this release still offers quiesced (VSS) snapshots. Ignored for Hyper-V. */
   offersQuiescedSnapshots: boolean;
+  /** Which connector manages the host (the driver registry resolves its hypervisor driver by it). */
+  connector: string;
 }
 
 /** A volume of the host (Hyper-V: D:, a CSV) or a XenServer storage repository. */
@@ -119,6 +124,8 @@ export interface StorageArray {
   name: string;
   vendor: ArrayVendor;
   supportsSnapshots: boolean;
+  /** Which connector manages the array (the driver registry resolves its array driver by it). */
+  connector: string;
 }
 
 export interface ArrayVolume {

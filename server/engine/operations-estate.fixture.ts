@@ -100,6 +100,7 @@ export function makeOperationsEstate(): Inventory {
     pool: null,
     hasVssAwareProduct,
     offersQuiescedSnapshots: false,
+    connector: 'lab',
   });
   return {
     hosts: [
@@ -113,6 +114,7 @@ export function makeOperationsEstate(): Inventory {
         pool: 'pool-a',
         hasVssAwareProduct: true,
         offersQuiescedSnapshots: true,
+        connector: 'lab',
       },
     ],
     hostVolumes: [
@@ -164,7 +166,9 @@ export function makeOperationsEstate(): Inventory {
       guestVolume('wsb01', 'wsb01-os'),
       guestVolume('wsb02', 'wsb02-os'),
     ],
-    arrays: [{ id: 'netapp-01', name: 'netapp-01', vendor: 'netapp', supportsSnapshots: true }],
+    arrays: [
+      { id: 'netapp-01', name: 'netapp-01', vendor: 'netapp', supportsSnapshots: true, connector: 'lab' },
+    ],
     arrayVolumes: [
       {
         id: 'lun-sql',

@@ -35,6 +35,7 @@ export function makeHost(overrides: Partial<Host> = {}): Host {
     pool: null,
     hasVssAwareProduct: true,
     offersQuiescedSnapshots: false,
+    connector: 'lab',
     ...overrides,
   };
 }
@@ -120,7 +121,7 @@ export function makeGuestVolume(overrides: Partial<GuestVolume> = {}): GuestVolu
 
 export function makeArray(overrides: Partial<StorageArray> = {}): StorageArray {
   const name = overrides.name ?? overrides.id ?? 'netapp01';
-  return { id: name, name, vendor: 'netapp', supportsSnapshots: true, ...overrides };
+  return { id: name, name, vendor: 'netapp', supportsSnapshots: true, connector: 'lab', ...overrides };
 }
 
 export function makeArrayVolume(overrides: Partial<ArrayVolume> = {}): ArrayVolume {

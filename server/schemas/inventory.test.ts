@@ -17,6 +17,7 @@ function baseInventory(): Inventory {
         pool: null,
         hasVssAwareProduct: true,
         offersQuiescedSnapshots: false,
+        connector: 'lab',
       },
       {
         id: 'h2',
@@ -26,6 +27,7 @@ function baseInventory(): Inventory {
         pool: 'p',
         hasVssAwareProduct: true,
         offersQuiescedSnapshots: true,
+        connector: 'lab',
       },
     ],
     hostVolumes: [
@@ -116,7 +118,7 @@ function baseInventory(): Inventory {
         diskId: 'd1',
       },
     ],
-    arrays: [{ id: 'a1', name: 'fas', vendor: 'netapp', supportsSnapshots: true }],
+    arrays: [{ id: 'a1', name: 'fas', vendor: 'netapp', supportsSnapshots: true, connector: 'lab' }],
     arrayVolumes: [
       { id: 'lun1', arrayId: 'a1', name: 'lun', supportsSnapshots: true, consistencyGroupId: 'cg1' },
     ],
@@ -132,6 +134,21 @@ describe('parseInventory', () => {
     expect(result).toEqual({ ok: true, inventory: baseInventory() });
   });
 
+  it('keeps a named connector and refuses one that is not a connector name', () => {
+    const host = { id: 'h', name: 'h', kind: 'hyperv', version: '2022', hasVssAwareProduct: true };
+    const named = parseInventory({
+      hosts: [{ ...host, connector: 'hyperv' }],
+      arrays: [{ id: 'a', name: 'a', vendor: 'netapp', supportsSnapshots: true, connector: 'ontap' }],
+    });
+    expect(named.ok && [named.inventory.hosts[0].connector, named.inventory.arrays[0].connector]).toEqual([
+      'hyperv',
+      'ontap',
+    ]);
+    const bad = parseInventory({ hosts: [{ ...host, connector: 'Hyper V' }] });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.fieldErrors.map((error) => error.path)).toContain('hosts[0].connector');
+  });
+
   it('fills documented defaults for optional fields', () => {
     const result = parseInventory({
       hosts: [{ id: 'h', name: 'h', kind: 'xenserver', version: '8.2', hasVssAwareProduct: true }],
@@ -139,7 +156,11 @@ describe('parseInventory', () => {
     });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.inventory.hosts[0]).toMatchObject({ pool: null, offersQuiescedSnapshots: false });
+    expect(result.inventory.hosts[0]).toMatchObject({
+      pool: null,
+      offersQuiescedSnapshots: false,
+      connector: 'lab',
+    });
     expect(result.inventory.vms[0]).toMatchObject({
       applications: [],
       tags: [],

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import {
   APPLICATIONS,
   ARRAY_VENDORS,
+  DEFAULT_CONNECTOR,
   DISK_KINDS,
   FILE_SYSTEMS,
   GUEST_DISK_TYPES,
@@ -32,6 +33,12 @@ const id = z.string().trim().min(1, 'must be a non-empty id').max(200, 'must be 
 const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 const bytes = z.int('must be a whole number of bytes').nonnegative('must not be negative');
 const reference = id.nullable().default(null);
+/** The connector managing a host or array (docs/drivers.md); the embedded lab unless named. */
+const connector = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a connector name: lower-case letters, digits and dashes')
+  .default(DEFAULT_CONNECTOR);
 
 export const hostSchema = z.strictObject({
   id,
@@ -41,6 +48,7 @@ export const hostSchema = z.strictObject({
   pool: z.string().trim().min(1).nullable().default(null),
   hasVssAwareProduct: z.boolean(),
   offersQuiescedSnapshots: z.boolean().default(false),
+  connector,
 });
 
 export const hostVolumeSchema = z.strictObject({
@@ -97,6 +105,7 @@ export const storageArraySchema = z.strictObject({
   name,
   vendor: z.enum(ARRAY_VENDORS),
   supportsSnapshots: z.boolean(),
+  connector,
 });
 
 export const arrayVolumeSchema = z.strictObject({

@@ -54,6 +54,7 @@ export function listArrays(db: Db, query: ArrayListQuery): Page<ArrayListItem> &
       name: storageArrays.name,
       vendor: storageArrays.vendor,
       supportsSnapshots: storageArrays.supportsSnapshots,
+      connector: storageArrays.connector,
       volumeCount: arrayVolumeCount,
       consistencyGroupCount: arrayGroupCount,
       sortValue: sql<SortValue>`${sort}`,

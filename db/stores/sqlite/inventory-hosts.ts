@@ -31,6 +31,7 @@ export function listHosts(db: Db, query: HostListQuery): Page<HostListItem> & Co
       pool: hosts.pool,
       hasVssAwareProduct: hosts.hasVssAwareProduct,
       offersQuiescedSnapshots: hosts.offersQuiescedSnapshots,
+      connector: hosts.connector,
       vmCount: hostVmCount,
       volumeCount: hostVolumeCount,
       sortValue: sql<SortValue>`${sort}`,

@@ -51,6 +51,7 @@ export function labTestInventory(): Inventory {
         pool: null,
         hasVssAwareProduct: true,
         offersQuiescedSnapshots: false,
+        connector: 'lab',
       },
       {
         id: 'xs1',
@@ -60,6 +61,7 @@ export function labTestInventory(): Inventory {
         pool: 'pool1',
         hasVssAwareProduct: true,
         offersQuiescedSnapshots: false,
+        connector: 'lab',
       },
     ],
     hostVolumes: [
@@ -117,7 +119,7 @@ export function labTestInventory(): Inventory {
       { ...disk('web1-os', 'web1', 'xs1-sr'), kind: 'vdi' as const },
     ],
     guestVolumes: [],
-    arrays: [{ id: 'netapp', name: 'netapp', vendor: 'netapp', supportsSnapshots: true }],
+    arrays: [{ id: 'netapp', name: 'netapp', vendor: 'netapp', supportsSnapshots: true, connector: 'lab' }],
     arrayVolumes: [
       { id: 'lun1', arrayId: 'netapp', name: 'lun1', supportsSnapshots: true, consistencyGroupId: null },
       { id: 'lun2', arrayId: 'netapp', name: 'lun2', supportsSnapshots: true, consistencyGroupId: null },
