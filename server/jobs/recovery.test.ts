@@ -40,7 +40,7 @@ async function runUntilClaimed(operationId: string, stopAtKey: string, now: Date
     if (claimed.step.key === stopAtKey) return claimed;
     const outcome = await executeStep({
       stores: h.stores,
-      driver: h.driver,
+      drivers: h.drivers,
       operation: claimed.operation,
       step: claimed.step,
       planStep: claimed.planStep,
@@ -63,7 +63,7 @@ describe('recoverExpiredLeases', () => {
     ['vm:sql1:post-thaw-script', 'interrupt', 'interrupted'],
     ['vm:app1:check', 'resume', 'succeeded'],
   ] as const)('a worker lost during %s: %s, ends %s', async (key, decision, finalStatus) => {
-    h.driver.ensureVm('sql1'); // sql1 is busy writing from the start
+    await h.driver.ensureVm('sql1'); // sql1 is busy writing from the start
     const op = await h.enqueueBackup(arrayRequest);
     const start = new Date();
     await runUntilClaimed(op.id, key, start);
@@ -105,7 +105,7 @@ describe('recoverExpiredLeases', () => {
     h.db.update(operations).set({ status: 'running' }).where(eq(operations.id, op.id)).run();
     const again = await executeStep({
       stores: h.stores,
-      driver: h.driver,
+      drivers: h.drivers,
       operation: h.db.select().from(operations).where(eq(operations.id, op.id)).get() as never,
       step: catalog,
       planStep: { ...catalog, params: catalog.paramsJson },

@@ -5,6 +5,9 @@ import { checkConsistency, LAB_DISK_BYTES } from '../drivers/lab/disk-image';
 import type { BackupRequestInput } from '../engine/backup-plan';
 import { createHarness, type Harness } from './test-harness';
 
+/** Options of a direct driver call in a test: no cancel, a deadline no lab call reaches. */
+const CALL = { signal: new AbortController().signal, timeoutMs: 60_000 };
+
 let h: Harness;
 beforeEach(() => {
   h = createHarness();
@@ -241,7 +244,7 @@ describe('runner: faults end as the policy says', () => {
 
 describe('runner: consistency is measured', () => {
   it('a crash-consistent capture of a VM under write is torn', async () => {
-    h.driver.ensureVm('web1');
+    await h.driver.ensureVm('web1');
     // web1 is held mid-transaction (log written, data page not yet) while it is captured.
     const release = h.driver.holdWorkloadMidTransaction('web1');
     const op = await h.enqueueBackup(backupOf(['web1']));
@@ -255,8 +258,8 @@ describe('runner: consistency is measured', () => {
   });
 
   it('frozen and saved-state captures of busy VMs are clean', async () => {
-    h.driver.ensureVm('legacy1');
-    h.driver.ensureVm('sql1');
+    await h.driver.ensureVm('legacy1');
+    await h.driver.ensureVm('sql1');
     await new Promise((resolve) => setTimeout(resolve, 30));
     const saved = await h.enqueueBackup(backupOf(['legacy1']));
     const frozen = await h.enqueueBackup(arrayBackup('require'));
@@ -269,7 +272,7 @@ describe('runner: consistency is measured', () => {
     );
     expect(pointsOf(frozen.id).find((point) => point.vmId === 'sql1')?.applicationState).toBe('clean');
     expect(h.driver.isWorkloadWriting('legacy1')).toBe(true);
-    expect(checkConsistency([h.driver.liveDiskFile('legacy1-os')]).state).not.toBeNull();
+    expect(checkConsistency([await h.driver.liveDiskFile('legacy1-os')]).state).not.toBeNull();
   });
 });
 
@@ -327,12 +330,12 @@ describe('runner: cancel', () => {
     const op = await slow.enqueueBackup(backupOf(['legacy1']));
     slow.startWorker();
     await waitForStep(op.id, 'vm:legacy1:save-state', 'succeeded');
-    expect(await slow.driver.getPowerState('legacy1')).toBe('saved');
+    expect(await slow.driver.hypervisor().getPowerState('legacy1', CALL)).toBe('saved');
     await slow.stores.operations.cancel(op.id, new Date(), 'system');
     const [done] = await slow.waitForFinal([op.id]);
     expect(done.status).toBe('cancelled');
     expect(statusesOf(op.id)['vm:legacy1:resume']).toBe('succeeded');
-    expect(await slow.driver.getPowerState('legacy1')).toBe('running');
+    expect(await slow.driver.hypervisor().getPowerState('legacy1', CALL)).toBe('running');
   });
 
   it('cancel during the copy aborts it and still releases the snapshot', async () => {

@@ -1,32 +1,20 @@
 /**
- * Process-wide wiring of the embedded default: one lab driver rooted at the data directory, and
- * one worker (inside the Next server, or in `migawka worker`). Cached on globalThis so Next's dev
+ * Process-wide wiring of the embedded default: the driver registry with the lab connector rooted
+ * at the data directory, and one worker (inside the Next server, or in `migawka worker`). Cached on globalThis so Next's dev
  * reloads never start a second worker against the same database. Settings come from
  * getConfig() (server/config.ts): MIGAWKA_LAB_*, MIGAWKA_WORKER_*, MIGAWKA_LIMIT_PER_*.
  */
 import type { Db } from '../../db/client';
-import { loadInventory } from '../../db/stores/inventory-store';
 import { createSqliteStores } from '../../db/stores/sqlite';
+import { createSqliteDriverLookup } from '../../db/stores/sqlite/driver-lookup';
 import { getConfig } from '../config';
 import { LabDriver } from '../drivers/lab/lab-driver';
-import { type InventoryIndex, indexInventory } from '../engine/inventory';
+import { createDriverRegistry, type DriverRegistry } from '../drivers/registry';
 import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
 
-/**
- * The inventory as the driver sees it, reloaded at most every `ttlMs`: a driver call must not
- * reload 20,000 VMs, and an import shows up in the lab within seconds.
- */
-export function createInventoryProvider(db: Db, ttlMs = 2000): () => InventoryIndex {
-  let cached: { index: InventoryIndex; at: number } | null = null;
-  return () => {
-    const now = Date.now();
-    if (!cached || now - cached.at > ttlMs) cached = { index: indexInventory(loadInventory(db)), at: now };
-    return cached.index;
-  };
-}
-
 interface Runtime {
-  driver?: LabDriver;
+  lab?: LabDriver;
+  drivers?: DriverRegistry;
   worker?: WorkerHandle;
 }
 
@@ -37,21 +25,40 @@ function runtime(): Runtime {
 }
 
 /**
- * The process's driver (the lab driver; real connectors will be chosen here per host). The lab's
- * VM workloads only run in the process that runs a worker (startRuntimeWorker turns them on).
+ * The process's lab connector (config `lab`). It looks up only what each call touches (one VM,
+ * its disks) with indexed queries, never the whole inventory. Its VM workloads only run in the
+ * process that runs a worker (startRuntimeWorker turns them on), so a web server that merely
+ * verifies points next to a `migawka worker` never writes VM disks.
  */
-export function getDriver(db: Db): LabDriver {
+function getLab(db: Db): LabDriver {
   const state = runtime();
   const { lab } = getConfig();
-  state.driver ??= new LabDriver({
+  state.lab ??= new LabDriver({
     root: lab.dir,
-    inventory: createInventoryProvider(db),
+    inventory: createSqliteDriverLookup(db),
     isWorkloadEnabled: false,
     stepDelayMs: lab.stepDelayMs,
     scriptTimeScale: lab.scriptTimeScale,
     repositoryQuotaBytes: lab.repositoryQuotaBytes,
   });
-  return state.driver;
+  return state.lab;
+}
+
+/**
+ * The process's driver registry: the connectors this installation has (the embedded lab today)
+ * and the backup repository (the lab's). Hosts and arrays name their connector in the inventory.
+ */
+export function getDriverRegistry(db: Db): DriverRegistry {
+  const state = runtime();
+  if (!state.drivers) {
+    const lab = getLab(db);
+    state.drivers = createDriverRegistry({
+      lookup: createSqliteDriverLookup(db),
+      connectors: [lab],
+      repository: lab.repository,
+    });
+  }
+  return state.drivers;
 }
 
 /** Worker settings of this process's configuration. */
@@ -66,15 +73,15 @@ export function workerOptionsFromConfig(): Pick<
 /** Starts this process's worker once (later calls return the same handle). */
 export function startRuntimeWorker(
   db: Db,
-  options: Partial<Omit<WorkerOptions, 'stores' | 'driver'>> = {},
+  options: Partial<Omit<WorkerOptions, 'stores' | 'drivers'>> = {},
 ): WorkerHandle {
   const state = runtime();
   if (!state.worker) {
-    const driver = getDriver(db);
-    driver.enableWorkloads();
+    const drivers = getDriverRegistry(db);
+    void getLab(db).enableWorkloads();
     state.worker = startWorker({
       stores: createSqliteStores(db),
-      driver,
+      drivers,
       ...workerOptionsFromConfig(),
       ...options,
     });
@@ -90,6 +97,6 @@ export function wakeRuntimeWorker(): void {
 export async function stopRuntime(): Promise<void> {
   const state = runtime();
   await state.worker?.stop();
-  state.driver?.stop();
+  state.lab?.stop();
   holder.__migawkaRuntime = {};
 }

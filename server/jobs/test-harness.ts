@@ -1,6 +1,6 @@
 /**
  * Shared set-up for runner, worker and service tests: an in-memory database holding the lab test
- * inventory, a lab driver in a temporary directory (no step latency, fast script sleeps) and
+ * inventory, the lab connector in a temporary directory behind a driver registry (no step latency, fast script sleeps) and
  * helpers to plan, enqueue and wait for operations.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,8 +12,9 @@ import { writeInventory } from '../../db/stores/inventory-store';
 import type { Stores } from '../../db/stores/ports';
 import type { OperationRecord } from '../../db/stores/ports/operation-store';
 import { createSqliteStores } from '../../db/stores/sqlite';
-import { LabDriver, type LabDriverOptions } from '../drivers/lab/lab-driver';
+import { LabDriver, type LabOptions, labInventoryFromIndex } from '../drivers/lab/lab-driver';
 import { labTestInventory } from '../drivers/lab/lab-fixture';
+import { connectorLookupFromInventory, createDriverRegistry, type DriverRegistry } from '../drivers/registry';
 import { type BackupRequestInput, planBackup } from '../engine/backup-plan';
 import { type InventoryIndex, indexInventory } from '../engine/inventory';
 import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
@@ -23,7 +24,10 @@ export interface Harness {
   stores: Stores;
   root: string;
   index: InventoryIndex;
+  /** The lab connector (fault injection, live disk files, workloads). */
   driver: LabDriver;
+  /** The registry the worker resolves drivers from: the lab for every host and array. */
+  drivers: DriverRegistry;
   newId: () => string;
   enqueueBackup(request: BackupRequestInput, options?: { now?: Date }): Promise<OperationRecord>;
   startWorker(options?: Partial<WorkerOptions>): WorkerHandle;
@@ -33,9 +37,7 @@ export interface Harness {
 
 export const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
-export function createHarness(
-  options: { dbFile?: string; driver?: Partial<LabDriverOptions> } = {},
-): Harness {
+export function createHarness(options: { dbFile?: string; driver?: Partial<LabOptions> } = {}): Harness {
   const root = mkdtempSync(path.join(tmpdir(), 'migawka-run-'));
   const db = openDatabase(options.dbFile ?? ':memory:');
   const stores = createSqliteStores(db);
@@ -44,10 +46,15 @@ export function createHarness(
   const index = indexInventory(inventory);
   const driver = new LabDriver({
     root,
-    inventory: () => index,
+    inventory: labInventoryFromIndex(index),
     scriptTimeScale: 0.001,
     workload: { intervalMs: 5, dataLagMs: 20 },
     ...options.driver,
+  });
+  const drivers = createDriverRegistry({
+    lookup: connectorLookupFromInventory(inventory),
+    connectors: [driver],
+    repository: driver.repository,
   });
   let counter = 0;
   const newId = () => `t${++counter}`;
@@ -58,6 +65,7 @@ export function createHarness(
     root,
     index,
     driver,
+    drivers,
     newId,
     async enqueueBackup(request, enqueueOptions = {}) {
       const now = enqueueOptions.now ?? new Date();
@@ -71,7 +79,7 @@ export function createHarness(
     startWorker(workerOptions = {}) {
       const worker = startWorker({
         stores,
-        driver,
+        drivers,
         pollMs: 5,
         leaseMs: 2000,
         retry: FAST_RETRY,

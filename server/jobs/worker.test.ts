@@ -22,9 +22,10 @@ const arrayBackup: BackupRequestInput = {
   passthroughPolicy: 'skip',
 };
 
-/** Holds every createSnapshot call until `release()`; `entered` resolves when one is waiting. */
+/** Holds every LUN snapshot call until `release()`; `entered` resolves when one is waiting. */
 function gateSnapshots(harness: Harness) {
-  const original = harness.driver.createSnapshot.bind(harness.driver);
+  const array = harness.driver.array();
+  const original = array.createSnapshot.bind(array);
   let release!: () => void;
   let entered!: () => void;
   const gate = new Promise<void>((resolve) => {
@@ -33,10 +34,10 @@ function gateSnapshots(harness: Harness) {
   const isEntered = new Promise<void>((resolve) => {
     entered = resolve;
   });
-  harness.driver.createSnapshot = async (request) => {
+  array.createSnapshot = async (request, options) => {
     entered();
     await gate;
-    return original(request);
+    return original(request, options);
   };
   return { entered: isEntered, release };
 }
@@ -46,7 +47,7 @@ describe('worker: a busy event loop never costs the worker its own live step (is
     let now = new Date('2026-03-01T10:00:00Z');
     const worker = createWorker({
       stores: h.stores,
-      driver: h.driver,
+      drivers: h.drivers,
       workerId: 'me',
       clock: () => now,
       leaseMs: LEASE_MS,
@@ -108,7 +109,7 @@ describe('worker: a busy event loop never costs the worker its own live step (is
     now = new Date(now.getTime() + 31_000);
     const other = createWorker({
       stores: h.stores,
-      driver: h.driver,
+      drivers: h.drivers,
       workerId: 'other',
       clock: () => now,
       leaseMs: LEASE_MS,

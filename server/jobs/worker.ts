@@ -14,8 +14,9 @@
  */
 import { hostname } from 'node:os';
 import type { ClaimedStep, StepOutcome } from '../../db/stores/ports/operation-store';
+import type { DriverRegistry } from '../drivers/registry';
 import { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS } from '../engine/admission';
-import type { Driver } from '../engine/driver';
+import { isCleanupStep } from '../engine/step-params';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../engine/step-safety';
 import { logger } from '../logger';
 import { subscribeToOperationEvents } from './events';
@@ -23,7 +24,8 @@ import { executeStep, type StepStores } from './step-executor';
 
 export interface WorkerOptions {
   stores: StepStores;
-  driver: Driver;
+  /** Resolves the driver of each host / array a step touches (server/drivers/registry.ts). */
+  drivers: DriverRegistry;
   /** Unique per process; appears as lease owner. Default: host:pid:random. */
   workerId?: string;
   /** How often to look for work when nothing wakes the worker (ms; startWorker only). */
@@ -84,7 +86,7 @@ interface WorkerCore extends Worker {
 function createWorkerCore(options: WorkerOptions): WorkerCore {
   const {
     stores,
-    driver,
+    drivers,
     leaseMs = 15_000,
     concurrency = 2,
     limits = DEFAULT_ADMISSION_LIMITS,
@@ -106,7 +108,9 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
       try {
         const lease = await operations.renewLease(workerId, claimed.operation.id, clock(), leaseMs);
         if (!lease.isOwner) controller.abort(new Error('lease lost to another worker'));
-        else if (lease.isCancelling) controller.abort(new Error('operation cancelled'));
+        // A cleanup (thaw, resume, release) is what a cancel owes: it runs to its end.
+        else if (lease.isCancelling && !isCleanupStep(claimed.planStep))
+          controller.abort(new Error('operation cancelled'));
       } catch (error) {
         onError(error);
       }
@@ -117,7 +121,7 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
     try {
       outcome = await executeStep({
         stores,
-        driver,
+        drivers,
         operation: claimed.operation,
         step: claimed.step,
         planStep: claimed.planStep,

@@ -92,7 +92,7 @@ describe('backup and restore through the services', () => {
     });
     expect((await run(backup)).status).toBe('succeeded');
     const point = pointOf(backup.operationId, 'app1');
-    const live = h.driver.liveDiskFile('app1-os');
+    const live = await h.driver.liveDiskFile('app1-os');
     const before = sha256(live);
     expect(storedHash(point.id, 'app1-os')).toBe(before);
     writeFileSync(live, Buffer.alloc(4096, 9));
@@ -119,7 +119,7 @@ describe('backup and restore through the services', () => {
   it('a volume revert really rolls back the collateral VM', async () => {
     const backupId = await volumeBackup();
     const point = pointOf(backupId, 'app1');
-    const collateral = h.driver.liveDiskFile('sql1-os');
+    const collateral = await h.driver.liveDiskFile('sql1-os');
     const collateralAtBackup = storedHash(pointOf(backupId, 'sql1').id, 'sql1-os');
     writeFileSync(collateral, 'sql1 changed after the backup');
 
@@ -139,8 +139,8 @@ describe('backup and restore through the services', () => {
   it('a staged restore brings back only the chosen VM and leaves the collateral untouched', async () => {
     const backupId = await volumeBackup();
     const point = pointOf(backupId, 'app1');
-    const target = h.driver.liveDiskFile('app1-os');
-    const collateral = h.driver.liveDiskFile('sql1-os');
+    const target = await h.driver.liveDiskFile('app1-os');
+    const collateral = await h.driver.liveDiskFile('sql1-os');
     writeFileSync(target, 'app1 changed');
     writeFileSync(collateral, 'sql1 changed');
 
@@ -293,13 +293,13 @@ describe('restore point catalogue', () => {
       1,
     );
     const id = page.items[0].id;
-    expect((await verifyRestorePoint(h.db, id, { driver: h.driver })).verdict).toBe('intact');
+    expect((await verifyRestorePoint(h.db, id, { repository: h.driver.repository })).verdict).toBe('intact');
     writeFileSync(path.join(h.root, 'repository', id, 'sql1-os.img'), 'bit rot');
-    const verdict = await verifyRestorePoint(h.db, id, { driver: h.driver });
+    const verdict = await verifyRestorePoint(h.db, id, { repository: h.driver.repository });
     expect(verdict.verdict).toBe('corrupt');
     expect(verdict.point.lastVerdict).toBe('corrupt');
     expect(getRestorePoint(h.db, id).verifications.map((v) => v.verdict)).toEqual(['corrupt', 'intact']);
-    await deleteRestorePoint(h.db, id, { driver: h.driver });
+    await deleteRestorePoint(h.db, id, { repository: h.driver.repository });
     expect(existsSync(path.join(h.root, 'repository', id))).toBe(false);
     expect(listRestorePoints(h.db, { vmId: 'sql1' }).items).toEqual([]);
   });

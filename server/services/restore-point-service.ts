@@ -17,12 +17,13 @@ import {
   type RestorePointRow,
 } from '../../db/stores/operations-store';
 import { createSqliteStores } from '../../db/stores/sqlite';
-import type { Driver } from '../engine/driver';
+import type { BackupRepository } from '../drivers/roles';
 import { indexInventory } from '../engine/inventory';
 import { listRestoreModes, type RestoreModeOption } from '../engine/restore-points';
 import { BACKUP_METHODS, CONSISTENCY_LEVELS } from '../engine/types';
-import { getDriver } from '../jobs/runtime';
-import { deletePoint, verifyAndRecord } from '../jobs/step-executor';
+import { getDriverRegistry } from '../jobs/runtime';
+import { STEP_HANDLERS } from '../jobs/steps';
+import { deletePoint, verifyAndRecord } from '../jobs/steps/points';
 import { DomainError, notFound } from './errors';
 import { pointSummaryOf } from './operations-service';
 import { parseInput } from './parse-input';
@@ -132,8 +133,14 @@ export function getRestorePoint(db: Db, id: string): RestorePointDetail {
   };
 }
 
+/** A driver call made inside a request: nothing cancels it, its deadline still bounds it. */
+function requestCall(timeoutMs: number) {
+  return { signal: new AbortController().signal, timeoutMs };
+}
+
 export interface PointServiceOptions {
-  driver?: Driver;
+  /** The backup repository (default: the process's, from the driver registry). */
+  repository?: BackupRepository;
   now?: () => Date;
 }
 
@@ -144,10 +151,11 @@ export async function verifyRestorePoint(
   options: PointServiceOptions = {},
 ): Promise<{ verdict: 'intact' | 'corrupt' | 'missing'; point: RestorePointView }> {
   requirePoint(db, id);
-  const driver = options.driver ?? getDriver(db);
-  const verdict = await verifyAndRecord(createSqliteStores(db), driver, id, {
+  const repository = options.repository ?? getDriverRegistry(db).repository();
+  const verdict = await verifyAndRecord(createSqliteStores(db), repository, id, {
     now: (options.now ?? (() => new Date()))(),
     requestedBy: 'system',
+    call: requestCall(STEP_HANDLERS['verify-point'].deadlineMs),
   });
   return { verdict, point: viewOf(requirePoint(db, id)) };
 }
@@ -176,13 +184,11 @@ export async function deleteRestorePoint(
       `Restore point ${id} is in use by restore operation ${active.map((operation) => operation.id).join(', ')}`,
     );
   }
-  const driver = options.driver ?? getDriver(db);
-  await deletePoint(
-    createSqliteStores(db),
-    driver,
-    point.id,
-    null,
-    'deleted by the operator',
-    (options.now ?? (() => new Date()))(),
-  );
+  const repository = options.repository ?? getDriverRegistry(db).repository();
+  await deletePoint(createSqliteStores(db), repository, point.id, {
+    operationId: null,
+    reason: 'deleted by the operator',
+    now: (options.now ?? (() => new Date()))(),
+    call: requestCall(STEP_HANDLERS['discard-newer-points'].deadlineMs),
+  });
 }

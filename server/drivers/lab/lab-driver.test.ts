@@ -5,17 +5,27 @@ import { DriverError } from '../../engine/driver';
 import { makeTempDir } from '../../test-support';
 import { checkConsistency } from './disk-image';
 import { runSandboxedScript } from './guest-script';
-import { LabDriver } from './lab-driver';
+import { LabDriver, type LabOptions, labInventoryFromIndex } from './lab-driver';
 import { labTestIndex } from './lab-fixture';
 
 let tempRoot: ReturnType<typeof makeTempDir>;
 let root: string;
 let driver: LabDriver;
 
-function makeDriver(options: Partial<ConstructorParameters<typeof LabDriver>[0]> = {}): LabDriver {
-  const index = labTestIndex();
-  return new LabDriver({ root, inventory: () => index, scriptTimeScale: 0.001, ...options });
+/** Every call's options: no cancel, a deadline far beyond any lab call. */
+const call = { signal: new AbortController().signal, timeoutMs: 60_000 };
+
+function makeDriver(options: Partial<LabOptions> = {}): LabDriver {
+  return new LabDriver({
+    root,
+    inventory: labInventoryFromIndex(labTestIndex()),
+    scriptTimeScale: 0.001,
+    ...options,
+  });
 }
+
+const hypervisor = () => driver.hypervisor();
+const repository = () => driver.repository;
 
 beforeEach(() => {
   tempRoot = makeTempDir('lab');
@@ -29,33 +39,34 @@ afterEach(() => {
 });
 
 async function backup(vmId: string, diskIds: string[], pointId: string, isQuiesced = false) {
-  await driver.createSnapshot({
-    snapshotId: `snap-${pointId}`,
-    scope: { kind: 'vm', vmId },
-    diskIds,
-    isQuiesced,
-  });
-  const copy = await driver.copySnapshotToRepository({
-    snapshotId: `snap-${pointId}`,
-    restorePointId: pointId,
-    vmId,
-    diskIds,
-  });
-  await driver.releaseSnapshot(`snap-${pointId}`);
+  await hypervisor().createSnapshot(
+    { snapshotId: `snap-${pointId}`, scope: { kind: 'vm', vmId }, diskIds, isQuiesced },
+    call,
+  );
+  const copy = await hypervisor().copySnapshotToRepository(
+    { snapshotId: `snap-${pointId}`, restorePointId: pointId, vmId, diskIds },
+    repository(),
+    call,
+  );
+  await hypervisor().releaseSnapshot(`snap-${pointId}`, call);
   return copy;
 }
 
 describe('lab driver files', () => {
-  it('creates deterministic disks on first use, pass-through disks outside host volumes', () => {
-    const files = driver.ensureVm('fs1');
+  it('creates deterministic disks on first use, pass-through disks outside host volumes', async () => {
+    const files = await driver.ensureVm('fs1');
     expect(files.map((file) => path.relative(root, file))).toEqual([
       path.join('volumes', 'hv1-e', 'fs1', 'fs1-os.vhdx'),
       path.join('passthrough', 'fs1', 'fs1-pt.raw'),
     ]);
     const again = makeTempDir('lab');
-    const other = new LabDriver({ root: again.path, inventory: labTestIndex, isWorkloadEnabled: false });
-    const otherFiles = other.ensureVm('app1');
-    expect(readFileSync(otherFiles[0]).equals(readFileSync(driver.ensureVm('app1')[0]))).toBe(true);
+    const other = new LabDriver({
+      root: again.path,
+      inventory: labInventoryFromIndex(labTestIndex),
+      isWorkloadEnabled: false,
+    });
+    const otherFiles = await other.ensureVm('app1');
+    expect(readFileSync(otherFiles[0]).equals(readFileSync((await driver.ensureVm('app1'))[0]))).toBe(true);
     again.remove();
   });
 
@@ -63,10 +74,14 @@ describe('lab driver files', () => {
     const copy = await backup('app1', ['app1-os'], 'rp1');
     expect(copy.files).toHaveLength(1);
     expect(copy.files[0].sha256).toMatch(/^[0-9a-f]{64}$/);
-    const live = driver.liveDiskFile('app1-os');
+    const live = await driver.liveDiskFile('app1-os');
     const original = readFileSync(live);
     writeFileSync(live, Buffer.alloc(original.length, 7));
-    const result = await driver.restoreDisks({ restorePointId: 'rp1', vmId: 'app1', target: 'in-place' });
+    const result = await hypervisor().restoreDisks(
+      { restorePointId: 'rp1', vmId: 'app1', target: 'in-place' },
+      repository(),
+      call,
+    );
     expect(result.verified).toBe(true);
     expect(readFileSync(live).equals(original)).toBe(true);
   });
@@ -74,7 +89,11 @@ describe('lab driver files', () => {
   it('refuses an in-place restore of a running VM', async () => {
     await backup('sql1', ['sql1-os'], 'rp1', true);
     await expect(
-      driver.restoreDisks({ restorePointId: 'rp1', vmId: 'sql1', target: 'in-place' }),
+      hypervisor().restoreDisks(
+        { restorePointId: 'rp1', vmId: 'sql1', target: 'in-place' },
+        repository(),
+        call,
+      ),
     ).rejects.toMatchObject({
       faultCode: 'invalid-state',
     });
@@ -82,9 +101,9 @@ describe('lab driver files', () => {
 
   it('detects a corrupted restore point on verify', async () => {
     await backup('app1', ['app1-os'], 'rp1');
-    expect((await driver.verifyRestorePoint('rp1')).isIntact).toBe(true);
+    expect((await repository().verify('rp1', call)).isIntact).toBe(true);
     writeFileSync(path.join(root, 'repository', 'rp1', 'app1-os.img'), 'garbage');
-    const verdict = await driver.verifyRestorePoint('rp1');
+    const verdict = await repository().verify('rp1', call);
     expect(verdict.isIntact).toBe(false);
     expect(verdict.mismatches[0]).toContain('app1-os.img');
   });
@@ -92,7 +111,7 @@ describe('lab driver files', () => {
 
 describe('lab workload and consistency', () => {
   it('a crash-consistent capture of a VM under write is torn, a quiesced one is clean', async () => {
-    driver.ensureVm('sql1');
+    await driver.ensureVm('sql1');
     await new Promise((resolve) => setTimeout(resolve, 30));
     // With a 200 ms data lag after every 2 ms log append, the VM is mid-transaction ~99% of the time.
     const crash = await backup('sql1', ['sql1-os', 'sql1-data'], 'crash', false);
@@ -102,94 +121,102 @@ describe('lab workload and consistency', () => {
   });
 
   it('freeze and saved state really stop the writes; thaw and resume restart them', async () => {
-    const disks = driver.ensureVm('sql1');
-    const appDisk = driver.liveDiskFile('sql1-data'); // the first disk by id hosts the application
+    const disks = await driver.ensureVm('sql1');
+    const appDisk = await driver.liveDiskFile('sql1-data'); // the first disk by id hosts the application
     expect(driver.isWorkloadWriting('sql1')).toBe(true);
-    await driver.freezeGuest('sql1', 60_000);
+    await hypervisor().freezeGuest('sql1', 60_000, call);
     const frozen = readFileSync(appDisk);
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(readFileSync(appDisk).equals(frozen)).toBe(true);
     expect(checkConsistency(disks).state).toBe('clean');
-    await driver.thawGuest('sql1');
+    await hypervisor().thawGuest('sql1', call);
     expect(driver.isWorkloadWriting('sql1')).toBe(true);
-    await driver.saveState('sql1');
-    expect(await driver.getPowerState('sql1')).toBe('saved');
+    await hypervisor().saveState('sql1', call);
+    expect(await hypervisor().getPowerState('sql1', call)).toBe('saved');
     expect(driver.isWorkloadWriting('sql1')).toBe(false);
-    await driver.resume('sql1');
-    expect(await driver.getPowerState('sql1')).toBe('running');
+    await hypervisor().resume('sql1', call);
+    expect(await hypervisor().getPowerState('sql1', call)).toBe('running');
     expect(driver.isWorkloadWriting('sql1')).toBe(true);
   });
 });
 
 describe('lab volume restores', () => {
   async function backupVolume() {
-    driver.ensureVm('app1');
-    driver.ensureVm('sql1');
-    await driver.createSnapshot({
-      snapshotId: 'snap-vol',
-      scope: { kind: 'host-volumes', hostVolumeIds: ['hv1-d'] },
-      diskIds: ['app1-os', 'sql1-os', 'sql1-data'],
-      isQuiesced: true,
-    });
-    await driver.copySnapshotToRepository({
-      snapshotId: 'snap-vol',
-      restorePointId: 'rp-app1',
-      vmId: 'app1',
-      diskIds: ['app1-os'],
-    });
-    await driver.copySnapshotToRepository({
-      snapshotId: 'snap-vol',
-      restorePointId: 'rp-sql1',
-      vmId: 'sql1',
-      diskIds: ['sql1-os', 'sql1-data'],
-    });
+    await driver.ensureVm('app1');
+    await driver.ensureVm('sql1');
+    await hypervisor().createSnapshot(
+      {
+        snapshotId: 'snap-vol',
+        scope: { kind: 'host-volumes', hostVolumeIds: ['hv1-d'] },
+        diskIds: ['app1-os', 'sql1-os', 'sql1-data'],
+        isQuiesced: true,
+      },
+      call,
+    );
+    await hypervisor().copySnapshotToRepository(
+      { snapshotId: 'snap-vol', restorePointId: 'rp-app1', vmId: 'app1', diskIds: ['app1-os'] },
+      repository(),
+      call,
+    );
+    await hypervisor().copySnapshotToRepository(
+      { snapshotId: 'snap-vol', restorePointId: 'rp-sql1', vmId: 'sql1', diskIds: ['sql1-os', 'sql1-data'] },
+      repository(),
+      call,
+    );
   }
 
   it('a volume revert rolls back the collateral VM too', async () => {
     await backupVolume();
-    const collateral = driver.liveDiskFile('sql1-data');
+    const collateral = await driver.liveDiskFile('sql1-data');
     const stored = readFileSync(path.join(root, 'repository', 'rp-sql1', 'sql1-data.img'));
     driver.stop();
     writeFileSync(collateral, Buffer.alloc(stored.length, 1));
-    const result = await driver.revertVolume({
-      volume: { kind: 'host-volume', id: 'hv1-d' },
-      restorePointIds: ['rp-app1', 'rp-sql1'],
-      vmIds: ['app1', 'sql1'],
-    });
+    const result = await hypervisor().revertVolume(
+      {
+        volume: { kind: 'host-volume', id: 'hv1-d' },
+        restorePointIds: ['rp-app1', 'rp-sql1'],
+        vmIds: ['app1', 'sql1'],
+      },
+      repository(),
+      call,
+    );
     expect(result.verified).toBe(true);
     expect(readFileSync(collateral).equals(stored)).toBe(true);
-    expect(await driver.getPowerState('sql1')).toBe('off');
+    expect(await hypervisor().getPowerState('sql1', call)).toBe('off');
   });
 
   it('a staged restore copies back only the chosen VM', async () => {
     await backupVolume();
     driver.stop();
-    const target = driver.liveDiskFile('app1-os');
-    const collateral = driver.liveDiskFile('sql1-data');
+    const target = await driver.liveDiskFile('app1-os');
+    const collateral = await driver.liveDiskFile('sql1-data');
     writeFileSync(target, 'changed');
     writeFileSync(collateral, 'changed too');
-    await driver.stageVolume({
-      stagingId: 'st1',
-      volume: { kind: 'host-volume', id: 'hv1-d' },
-      restorePointIds: ['rp-app1', 'rp-sql1'],
-    });
-    const result = await driver.copyOutVm({
-      stagingId: 'st1',
-      restorePointId: 'rp-app1',
-      vmId: 'app1',
-      target: 'in-place',
-    });
+    await hypervisor().stageVolume(
+      {
+        stagingId: 'st1',
+        volume: { kind: 'host-volume', id: 'hv1-d' },
+        restorePointIds: ['rp-app1', 'rp-sql1'],
+      },
+      repository(),
+      call,
+    );
+    const result = await hypervisor().copyOutVm(
+      { stagingId: 'st1', restorePointId: 'rp-app1', vmId: 'app1', target: 'in-place' },
+      repository(),
+      call,
+    );
     expect(result.verified).toBe(true);
     expect(readFileSync(target).length).toBeGreaterThan(1000);
     expect(readFileSync(collateral, 'utf8')).toBe('changed too');
-    await driver.discardStaging('st1');
+    await hypervisor().discardStaging('st1', call);
   });
 });
 
 describe('lab faults', () => {
   it('host unreachable fires the counted number of times, then the call succeeds', async () => {
     driver.faults.inject({ fault: 'host-unreachable', vmId: 'app1', remaining: 2 });
-    const attempt = () => driver.saveState('app1');
+    const attempt = () => hypervisor().saveState('app1', call);
     await expect(attempt()).rejects.toMatchObject({ faultCode: 'host-unreachable', isRetryable: true });
     await expect(attempt()).rejects.toBeInstanceOf(DriverError);
     await expect(attempt()).resolves.toBeUndefined();
@@ -197,28 +224,29 @@ describe('lab faults', () => {
   });
 
   it.each([
-    ['freeze-timeout', () => driver.freezeGuest('sql1', 60_000), 'freeze-timeout', /timed out after 60 s/],
+    [
+      'freeze-timeout',
+      () => hypervisor().freezeGuest('sql1', 60_000, call),
+      'freeze-timeout',
+      /timed out after 60 s/,
+    ],
     [
       'vss-writer-timeout',
       () =>
-        driver.createSnapshot({
-          snapshotId: 's',
-          scope: { kind: 'vm', vmId: 'sql1' },
-          diskIds: ['sql1-os'],
-          isQuiesced: true,
-        }),
+        hypervisor().createSnapshot(
+          { snapshotId: 's', scope: { kind: 'vm', vmId: 'sql1' }, diskIds: ['sql1-os'], isQuiesced: true },
+          call,
+        ),
       'vss-writer-timeout',
       /VSS writer of sql1 timed out/,
     ],
     [
       'snapshot-failed',
       () =>
-        driver.createSnapshot({
-          snapshotId: 's',
-          scope: { kind: 'vm', vmId: 'sql1' },
-          diskIds: ['sql1-os'],
-          isQuiesced: false,
-        }),
+        hypervisor().createSnapshot(
+          { snapshotId: 's', scope: { kind: 'vm', vmId: 'sql1' }, diskIds: ['sql1-os'], isQuiesced: false },
+          call,
+        ),
       'snapshot-failed',
       /snapshot s failed/,
     ],
@@ -228,29 +256,17 @@ describe('lab faults', () => {
   });
 
   it('repository full, injected or by quota', async () => {
-    await driver.createSnapshot({
-      snapshotId: 's',
-      scope: { kind: 'vm', vmId: 'app1' },
-      diskIds: ['app1-os'],
-      isQuiesced: false,
-    });
+    await hypervisor().createSnapshot(
+      { snapshotId: 's', scope: { kind: 'vm', vmId: 'app1' }, diskIds: ['app1-os'], isQuiesced: false },
+      call,
+    );
     driver.faults.inject({ fault: 'repository-full', remaining: 1 });
-    const copy = () =>
-      driver.copySnapshotToRepository({
-        snapshotId: 's',
-        restorePointId: 'rp',
-        vmId: 'app1',
-        diskIds: ['app1-os'],
-      });
+    const request = { snapshotId: 's', restorePointId: 'rp', vmId: 'app1', diskIds: ['app1-os'] };
+    const copy = () => hypervisor().copySnapshotToRepository(request, repository(), call);
     await expect(copy()).rejects.toMatchObject({ faultCode: 'repository-full', isRetryable: false });
     const small = makeDriver({ repositoryQuotaBytes: 1024 });
     await expect(
-      small.copySnapshotToRepository({
-        snapshotId: 's',
-        restorePointId: 'rp',
-        vmId: 'app1',
-        diskIds: ['app1-os'],
-      }),
+      small.hypervisor().copySnapshotToRepository(request, small.repository, call),
     ).rejects.toMatchObject({
       faultCode: 'repository-full',
     });
@@ -258,19 +274,27 @@ describe('lab faults', () => {
 
   it('script exit codes come from the sandbox, or from an injected fault', async () => {
     expect(
-      await driver.runGuestScript('sql1', { command: 'echo flushing && flush && exit 0', timeoutMs: 5000 }),
+      await hypervisor().runGuestScript(
+        'sql1',
+        { command: 'echo flushing && flush && exit 0', timeoutMs: 5000 },
+        call,
+      ),
     ).toEqual({
       exitCode: 0,
       output: 'flushing',
     });
-    expect((await driver.runGuestScript('sql1', { command: 'exit 3', timeoutMs: 5000 })).exitCode).toBe(3);
+    expect(
+      (await hypervisor().runGuestScript('sql1', { command: 'exit 3', timeoutMs: 5000 }, call)).exitCode,
+    ).toBe(3);
     driver.faults.inject({ fault: 'script-exit', vmId: 'sql1', exitCode: 9 });
-    expect((await driver.runGuestScript('sql1', { command: 'exit 0', timeoutMs: 5000 })).exitCode).toBe(9);
+    expect(
+      (await hypervisor().runGuestScript('sql1', { command: 'exit 0', timeoutMs: 5000 }, call)).exitCode,
+    ).toBe(9);
   });
 
   it('a script sleeping past its timeout fails', async () => {
     await expect(
-      driver.runGuestScript('app1', { command: 'sleep 10', timeoutMs: 2000 }),
+      hypervisor().runGuestScript('app1', { command: 'sleep 10', timeoutMs: 2000 }, call),
     ).rejects.toMatchObject({
       faultCode: 'script-failed',
       message: expect.stringContaining('timed out after 2 s'),

@@ -17,7 +17,7 @@
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { InventoryIndex, VirtualDisk } from '../../engine/inventory';
+import type { VirtualDisk } from '../../engine/inventory';
 import { initialDiskImage } from './disk-image';
 
 /** Ids become path segments: refuse anything that could escape its folder. */
@@ -62,8 +62,7 @@ function writeAtomically(file: string, content: Buffer): void {
 }
 
 /** Creates the VM's disk files if missing (deterministic content); returns their absolute paths. */
-export function ensureVmFiles(index: InventoryIndex, root: string, vmId: string): string[] {
-  const disks = index.disksByVm.get(vmId) ?? [];
+export function ensureVmFiles(disks: VirtualDisk[], root: string, vmId: string): string[] {
   const applicationDisk = applicationDiskOf(disks);
   return disks.map((disk) => {
     const file = path.join(root, liveDiskPath(disk));
@@ -75,9 +74,4 @@ export function ensureVmFiles(index: InventoryIndex, root: string, vmId: string)
     }
     return file;
   });
-}
-
-/** Creates the files of the given VMs (default: every VM of the inventory). */
-export function ensureLabFiles(index: InventoryIndex, root: string, vmIds?: string[]): void {
-  for (const vmId of vmIds ?? index.inventory.vms.map((vm) => vm.id)) ensureVmFiles(index, root, vmId);
 }

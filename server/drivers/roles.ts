@@ -1,0 +1,265 @@
+/**
+ * The three driver roles: the only code that touches hypervisors, arrays and the backup repository.
+ *
+ * - A **hypervisor driver** manages one host's VMs: power state, saved state, guest freeze / thaw
+ *   and scripts, VM snapshots (and WSB host-volume snapshot sets), reading disks into the
+ *   repository and writing them back (restore in place, as a new VM, into scratch).
+ * - An **array driver** manages one storage array: LUN and consistency-group snapshots, reverting a
+ *   LUN and staging (cloning) it into a scratch area.
+ * - The **backup repository** stores restore points (a manifest of hashed files), reads them back,
+ *   verifies and deletes them and reports its capacity.
+ *
+ * The registry (registry.ts) resolves which connector's driver serves a host or an array, from the
+ * inventory's `connector` column. Contract every implementation keeps (docs/drivers.md):
+ * - Every call takes `{ signal, timeoutMs }` (call.ts) as its last argument and honours the signal.
+ * - Ids are chosen by the engine (snapshot, restore point, staging ids) and are stable across
+ *   retries, so every call is idempotent for the same id; releasing / deleting something already
+ *   gone succeeds (cleanup may run again after a crash).
+ * - A snapshot is point-in-time: once `createSnapshot` returns, later writes to the source do not
+ *   change it. That lets the runner resume a VM or thaw a guest right after it, before the copy.
+ * - Failures are `DriverError`s (errors.ts) with a fault code and retryability.
+ */
+import type { SnapshotScope, VolumeRef } from '../engine/driver';
+import type { PowerState } from '../engine/inventory';
+import type { CallOptions, TransferOptions } from './call';
+
+export interface CreateSnapshotRequest<Scope extends SnapshotScope = SnapshotScope> {
+  snapshotId: string;
+  scope: Scope;
+  /** Virtual disks whose data the snapshot must hold (the runner copies exactly these later). */
+  diskIds: string[];
+  /**
+   * Ask the hypervisor to quiesce the guest(s) (Hyper-V VSS writer online backup, Xen VSS
+   * provider). A quiesce failure is a `vss-writer-timeout` DriverError; the runner then follows
+   * the job's consistency policy (fail, or retry with `isQuiesced: false`).
+   */
+  isQuiesced: boolean;
+}
+export type HostSnapshotScope = Extract<SnapshotScope, { kind: 'vm' | 'host-volumes' }>;
+export type ArraySnapshotScope = Extract<SnapshotScope, { kind: 'array-volumes' }>;
+
+export interface StoredFile {
+  diskId: string;
+  /** Repository-relative path of the stored copy. */
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** What an application-aware look at captured data found: log and data agree (clean) or not (torn). */
+export type ApplicationState = 'clean' | 'torn';
+
+export interface CopyResult {
+  bytes: number;
+  files: StoredFile[];
+  /** Measured state of the guest application in the copy; absent/null when the driver cannot tell. */
+  applicationState?: ApplicationState | null;
+}
+
+export interface CopyToRepositoryRequest {
+  snapshotId: string;
+  restorePointId: string;
+  vmId: string;
+  diskIds: string[];
+}
+
+export interface AgentCopyRequest {
+  restorePointId: string;
+  vmId: string;
+  /** Disks (pass-through included) the in-guest agent copies under in-guest VSS. */
+  diskIds: string[];
+}
+
+export interface ScriptRun {
+  /** Command line run inside the guest. */
+  command: string;
+  timeoutMs: number;
+}
+
+export interface ScriptResult {
+  exitCode: number;
+  output: string;
+}
+
+export interface VerifyResult {
+  isIntact: boolean;
+  /** One line per file that is missing or whose hash differs. */
+  mismatches: string[];
+  /** Measured state of the guest application in the stored data; absent/null when unknown. */
+  applicationState?: ApplicationState | null;
+}
+
+export interface RestoreDisksRequest {
+  restorePointId: string;
+  vmId: string;
+  /** in-place replaces the VM's disks; as-new creates `newVmName`; scratch writes to a scratch folder. */
+  target: 'in-place' | 'as-new' | 'scratch';
+  newVmName?: string;
+}
+
+export interface RestoreResult {
+  bytes: number;
+  /** Every restored file was re-hashed and matched the manifest. */
+  verified: boolean;
+}
+
+export interface RevertVolumeRequest {
+  volume: VolumeRef;
+  /** The points of one capture (one per VM on the volume) whose data the volume rolls back to. */
+  restorePointIds: string[];
+  /** Every VM on the volume; running ones are stopped for the revert. */
+  vmIds: string[];
+}
+
+export interface StageVolumeRequest {
+  stagingId: string;
+  volume: VolumeRef;
+  restorePointIds: string[];
+}
+
+export interface CopyOutVmRequest {
+  stagingId: string;
+  restorePointId: string;
+  vmId: string;
+  /** in-place replaces the VM (it must be off); as-new creates `newVmName`. */
+  target: 'in-place' | 'as-new';
+  newVmName?: string;
+}
+
+/** Where a stored disk came from: where an in-place restore writes it back, and which volumes it sat on. */
+export interface DiskOrigin {
+  /** Connector-specific location of the live disk (lab: path under the lab root; Hyper-V: the VHDX path). */
+  location: string;
+  hostVolumeId: string | null;
+  arrayVolumeId: string | null;
+}
+
+/** One disk handed to the repository: its size, its origin and a reader of its bytes. */
+export interface DiskSource {
+  diskId: string;
+  bytes: number;
+  origin: DiskOrigin;
+  read(signal: AbortSignal): AsyncIterable<Uint8Array>;
+}
+
+export interface StorePointRequest {
+  restorePointId: string;
+  vmId: string;
+  /** Snapshot the data was read from; null for in-guest agent copies. */
+  snapshotId: string | null;
+  disks: DiskSource[];
+}
+
+export interface StoredPointFile extends StoredFile {
+  origin: DiskOrigin;
+}
+
+/** What the repository holds for one restore point (its manifest). */
+export interface StoredPoint {
+  restorePointId: string;
+  vmId: string;
+  snapshotId: string | null;
+  files: StoredPointFile[];
+  /** Measured state of the guest application in the stored data; absent/null when unknown. */
+  applicationState?: ApplicationState | null;
+}
+
+export interface RepositoryCapacity {
+  usedBytes: number;
+  /** Null when the repository is unbounded. */
+  quotaBytes: number | null;
+}
+
+/** Operations on whole volumes, which both a host (WSB volume recovery) and an array (LUN) offer. */
+export interface VolumeRestorer {
+  /** Rolls the volume back to the points' data; every VM on it is stopped first. */
+  revertVolume(
+    request: RevertVolumeRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult>;
+  /** Staged restore: restore the volume's points into a scratch area, touching nothing live. */
+  stageVolume(
+    request: StageVolumeRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult>;
+  /** Undo of stageVolume: delete the scratch area. */
+  discardStaging(stagingId: string, options: CallOptions): Promise<void>;
+}
+
+export interface HypervisorDriver extends VolumeRestorer {
+  /** Connector name for logs ("lab", "hyperv", "xapi"). */
+  readonly connector: string;
+
+  getPowerState(vmId: string, options: CallOptions): Promise<PowerState>;
+  /** Hyper-V offline backup: put a running VM into saved state (downtime starts). */
+  saveState(vmId: string, options: CallOptions): Promise<void>;
+  /** Undo of saveState (and of the stop done by a volume revert): resume the VM. */
+  resume(vmId: string, options: CallOptions): Promise<void>;
+
+  /** Quiesce the guest file systems (VSS inside Windows, fsfreeze on Linux) within `freezeTimeoutMs`. */
+  freezeGuest(vmId: string, freezeTimeoutMs: number, options: CallOptions): Promise<void>;
+  thawGuest(vmId: string, options: CallOptions): Promise<void>;
+  /** Runs a script inside the guest; a non-zero exit is a result, a timeout is `script-failed`. */
+  runGuestScript(vmId: string, script: ScriptRun, options: CallOptions): Promise<ScriptResult>;
+  /** Flush the host's write cache for a volume so the array sees every acknowledged write. */
+  flushHostIo(hostVolumeId: string, options: CallOptions): Promise<void>;
+
+  /** A VM snapshot (checkpoint, XAPI snapshot) or a WSB VSS snapshot set over host volumes. */
+  createSnapshot(
+    request: CreateSnapshotRequest<HostSnapshotScope>,
+    options: CallOptions,
+  ): Promise<{ snapshotId: string }>;
+  releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void>;
+
+  /** Reads the snapshot's disks of one VM into the repository (a host-side copy). */
+  copySnapshotToRepository(
+    request: CopyToRepositoryRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<CopyResult>;
+  /** guest-agent method: the agent copies disks from inside the guest under in-guest VSS. */
+  copyWithGuestAgent(
+    request: AgentCopyRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<CopyResult>;
+  /** Writes a point's disks back: over the VM (in place), as a new VM, or into scratch. */
+  restoreDisks(
+    request: RestoreDisksRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult>;
+  /** Copies one VM out of a staged volume (stageVolume) into place or as a new VM. */
+  copyOutVm(
+    request: CopyOutVmRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult>;
+}
+
+export interface ArrayDriver extends VolumeRestorer {
+  readonly connector: string;
+  /** A LUN snapshot, atomic across a consistency group when `scope.consistencyGroupId` is set. */
+  createSnapshot(
+    request: CreateSnapshotRequest<ArraySnapshotScope>,
+    options: CallOptions,
+  ): Promise<{ snapshotId: string }>;
+  releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void>;
+}
+
+export interface BackupRepository {
+  readonly connector: string;
+  /** Stores a point's disks with a sha256 per file; the manifest is written last (idempotent by id). */
+  store(request: StorePointRequest, options: TransferOptions): Promise<CopyResult>;
+  /** The point's manifest; null when the repository holds nothing for it. */
+  read(restorePointId: string, options: CallOptions): Promise<StoredPoint | null>;
+  /** Streams one stored file of a point. */
+  readFile(restorePointId: string, diskId: string, options: CallOptions): Promise<AsyncIterable<Uint8Array>>;
+  /** Re-hashes the stored data against its manifest. */
+  verify(restorePointId: string, options: CallOptions): Promise<VerifyResult>;
+  /** Deletes a point's data (retention, manual delete, discarded newer points); gone already is fine. */
+  delete(restorePointId: string, options: CallOptions): Promise<void>;
+  capacity(options: CallOptions): Promise<RepositoryCapacity>;
+}

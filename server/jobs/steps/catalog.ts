@@ -1,0 +1,89 @@
+/**
+ * The catalog step: records the restore point a copy produced, with the consistency it really has
+ * (lowered to crash when a quiesce step fell back or the copy measured the application torn).
+ */
+import path from 'node:path';
+import type { StepOutcome } from '../../../db/stores/ports/operation-store';
+import type { CopyResult } from '../../drivers/roles';
+import type { BackupPlan, OperationPlan, PlanStep } from '../../engine/plan-types';
+import { isConsistencyStep } from '../../engine/step-params';
+import type { Consistency } from '../../engine/types';
+import { MINUTE, type StepHandler, type StepRun } from './context';
+
+export const catalog: StepHandler<'catalog'> = { deadlineMs: 2 * MINUTE, run: catalogRestorePoint };
+
+async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOutcome> {
+  const { stores, operation, params } = context;
+  const vmId = context.vmId();
+  const steps = await stores.operations.steps(operation.id);
+  const byKey = new Map(steps.map((step) => [step.key, step]));
+  const copyStep = byKey.get(params.copyStepKey);
+  const copy = copyStep?.resultJson as CopyResult | undefined;
+  if (!copyStep || (copyStep.status !== 'succeeded' && copyStep.status !== 'degraded') || !copy?.files) {
+    throw new Error(`cannot catalog: copy step "${params.copyStepKey}" has no stored files`);
+  }
+
+  const reasons: string[] = [];
+  let consistency: Consistency = params.expectedConsistency;
+  for (const key of params.consistencyStepKeys) {
+    const step = byKey.get(key);
+    if (step?.status !== 'degraded') continue;
+    if (isConsistencyStep({ ...step, params: step.paramsJson } as unknown as PlanStep)) {
+      consistency = 'crash';
+      reasons.push(step.error ?? `fallback at ${step.title}`);
+    }
+  }
+  // Measured beats planned: a copy whose application state is torn is crash-consistent, whatever was planned.
+  if (copy.applicationState === 'torn' && consistency !== 'crash') {
+    consistency = 'crash';
+    reasons.push('measured: the captured application log and data disagree (torn)');
+  }
+  for (const step of steps) {
+    if (step.vmId === vmId && step.kind === 'post-thaw-script' && step.status === 'degraded') {
+      reasons.push(`warning: ${step.error}`);
+    }
+  }
+
+  const snapshotStep = steps.find(
+    (step) =>
+      params.snapshotId !== null &&
+      ['vss-snapshot', 'xen-snapshot', 'array-snapshot'].includes(step.kind) &&
+      (step.paramsJson as { snapshotId?: string }).snapshotId === params.snapshotId,
+  );
+  const createdAt = snapshotStep?.finishedAt ?? copyStep.startedAt ?? context.now();
+  const plan = operation.planJson as unknown as OperationPlan;
+  const vmName = (plan as BackupPlan).vms?.find((vm) => vm.vmId === vmId)?.vmName ?? vmId;
+  const now = context.now();
+  const inserted = await stores.restorePoints.catalog({
+    point: {
+      id: params.restorePointId,
+      vmId,
+      vmName,
+      operationId: operation.id,
+      jobId: operation.jobId,
+      method: params.method,
+      consistency,
+      consistencyReason: reasons.length > 0 ? reasons.join('; ') : null,
+      captureState: params.captureState,
+      applicationState: copy.applicationState ?? null,
+      createdAt,
+      hostVolumeId: params.hostVolumeId ?? null,
+      arrayVolumeId: params.arrayVolumeId ?? null,
+      snapshotId: params.snapshotId ?? null,
+      heldDisksJson: params.heldDiskIds,
+      missingDisksJson: params.missingDiskIds,
+      sizeBytes: copy.bytes,
+      repositoryPath: path.dirname(copy.files[0]?.path ?? `repository/${params.restorePointId}/x`),
+    },
+    files: copy.files,
+    operationId: operation.id,
+    now,
+  });
+  context.log(
+    inserted ? 'info' : 'warn',
+    inserted
+      ? `restore point ${params.restorePointId}: ${consistency}${reasons.length ? ` (${reasons.join('; ')})` : ''}`
+      : `restore point ${params.restorePointId} was already catalogued (resumed step)`,
+  );
+  return { status: 'succeeded', result: { restorePointId: params.restorePointId, consistency } };
+}

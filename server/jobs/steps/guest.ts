@@ -1,0 +1,142 @@
+/**
+ * Steps a host does to one VM and its guest: run-time power checks, saved state and resume,
+ * guest freeze / thaw and the application's pre-freeze / post-thaw scripts, the host-cache flush.
+ */
+import { DriverError, isDriverError } from '../../engine/driver';
+import { MINUTE, type StepHandler } from './context';
+
+export const check: StepHandler<'check'> = {
+  deadlineMs: 2 * MINUTE,
+  async run(step) {
+    const vmId = step.vmId();
+    const power = await (await step.drivers.hypervisorForVm(vmId)).getPowerState(vmId, step.call);
+    const needsRunning = step.params.expectedCaptureState !== 'offline';
+    if (needsRunning !== (power === 'running')) {
+      throw new DriverError(
+        'invalid-state',
+        `the plan expected a ${step.params.expectedCaptureState} capture but the VM is ${power}; preview the backup again`,
+        { isRetryable: false },
+      );
+    }
+    step.log('info', `VM is ${power}; ${step.params.method} capture ${step.params.expectedCaptureState}`);
+    return { status: 'succeeded' };
+  },
+};
+
+export const powerOffCheck: StepHandler<'power-off-check'> = {
+  deadlineMs: 2 * MINUTE,
+  async run(step) {
+    for (const vmId of step.params.vmIds) {
+      const power = await (await step.drivers.hypervisorForVm(vmId)).getPowerState(vmId, step.call);
+      if (power === 'running' || power === 'paused') {
+        throw new DriverError(
+          'invalid-state',
+          `VM ${vmId} is ${power}: power it off before restoring in place`,
+          {
+            isRetryable: false,
+          },
+        );
+      }
+    }
+    return { status: 'succeeded' };
+  },
+};
+
+export const saveState: StepHandler<'save-state'> = {
+  deadlineMs: 10 * MINUTE,
+  async run(step) {
+    await (await step.drivers.hypervisorForVm(step.vmId())).saveState(step.vmId(), step.call);
+    return { status: 'succeeded' };
+  },
+};
+
+export const resume: StepHandler<'resume'> = {
+  deadlineMs: 10 * MINUTE,
+  async run(step) {
+    await (await step.drivers.hypervisorForVm(step.vmId())).resume(step.vmId(), step.call);
+    return { status: 'succeeded' };
+  },
+};
+
+export const guestFreeze: StepHandler<'guest-freeze'> = {
+  deadlineMs: 2 * MINUTE,
+  async run(step) {
+    const { timeoutMs } = step.params;
+    const hypervisor = await step.drivers.hypervisorForVm(step.vmId());
+    await hypervisor.freezeGuest(step.vmId(), timeoutMs, step.callWithExtra(timeoutMs));
+    return { status: 'succeeded' };
+  },
+};
+
+export const guestThaw: StepHandler<'guest-thaw'> = {
+  deadlineMs: 2 * MINUTE,
+  async run(step) {
+    await (await step.drivers.hypervisorForVm(step.vmId())).thawGuest(step.vmId(), step.call);
+    return { status: 'succeeded' };
+  },
+};
+
+export const flushHostIo: StepHandler<'flush-host-io'> = {
+  deadlineMs: 5 * MINUTE,
+  async run(step) {
+    const { hostVolumeId } = step.params;
+    await (await step.drivers.hypervisorForHostVolume(hostVolumeId)).flushHostIo(hostVolumeId, step.call);
+    return { status: 'succeeded' };
+  },
+};
+
+async function runScript(
+  step: Parameters<StepHandler<'pre-freeze-script' | 'post-thaw-script'>['run']>[0],
+  script: { command: string; timeoutSeconds: number },
+) {
+  const timeoutMs = script.timeoutSeconds * 1000;
+  const hypervisor = await step.drivers.hypervisorForVm(step.vmId());
+  const result = await hypervisor.runGuestScript(
+    step.vmId(),
+    { command: script.command, timeoutMs },
+    step.callWithExtra(timeoutMs),
+  );
+  if (result.output) step.log('info', result.output);
+  return result;
+}
+
+export const preFreezeScript: StepHandler<'pre-freeze-script'> = {
+  deadlineMs: 2 * MINUTE,
+  async run(step) {
+    const { script } = step.params;
+    const result = await runScript(step, script);
+    if (result.exitCode !== 0) {
+      throw new DriverError(
+        'script-failed',
+        `pre-freeze script "${script.command}" exited ${result.exitCode}`,
+        {
+          isRetryable: false,
+        },
+      );
+    }
+    return { status: 'succeeded', result: { exitCode: 0 } };
+  },
+};
+
+export const postThawScript: StepHandler<'post-thaw-script'> = {
+  deadlineMs: 2 * MINUTE,
+  async run(step) {
+    const { script } = step.params;
+    // The capture is already taken: a failing post-thaw script is a warning, never a failure.
+    try {
+      const result = await runScript(step, script);
+      if (result.exitCode !== 0) {
+        return {
+          status: 'degraded',
+          reason: `post-thaw script "${script.command}" exited ${result.exitCode}`,
+        };
+      }
+      return { status: 'succeeded', result: { exitCode: 0 } };
+    } catch (error) {
+      // A host that did not answer in time may answer the next attempt; a hung script is a warning.
+      if (isDriverError(error) && error.isRetryable && error.faultCode !== 'timeout') throw error;
+      if (step.signal.aborted) throw error;
+      return { status: 'degraded', reason: `post-thaw script failed: ${(error as Error).message}` };
+    }
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * The handler of every step kind. The mapped type makes the table exhaustive: a new StepKind does
+ * not compile until it has a handler here, so a new capture method is a planner stage plus a
+ * handler file, nothing else.
+ */
+import type { StepKind } from '../../engine/plan-types';
+import { catalog } from './catalog';
+import type { StepHandler } from './context';
+import { agentCopy, copyToRepository } from './copies';
+import {
+  check,
+  flushHostIo,
+  guestFreeze,
+  guestThaw,
+  postThawScript,
+  powerOffCheck,
+  preFreezeScript,
+  resume,
+  saveState,
+} from './guest';
+import { applyRetention, discardNewerPoints, verifyPoint } from './points';
+import {
+  copyOutVm,
+  discardStaging,
+  restoreDisks,
+  revertVolume,
+  stageVolume,
+  verifyRestored,
+} from './restores';
+import { arraySnapshot, releaseSnapshot, vssSnapshot, xenSnapshot } from './snapshots';
+
+export const STEP_HANDLERS: { readonly [K in StepKind]: StepHandler<K> } = {
+  // backup
+  check,
+  'pre-freeze-script': preFreezeScript,
+  'save-state': saveState,
+  'guest-freeze': guestFreeze,
+  'flush-host-io': flushHostIo,
+  'vss-snapshot': vssSnapshot,
+  'xen-snapshot': xenSnapshot,
+  'array-snapshot': arraySnapshot,
+  'guest-thaw': guestThaw,
+  'post-thaw-script': postThawScript,
+  resume,
+  'copy-to-repository': copyToRepository,
+  'release-snapshot': releaseSnapshot,
+  catalog,
+  'apply-retention': applyRetention,
+  'agent-copy': agentCopy,
+  // restore
+  'verify-point': verifyPoint,
+  'power-off-check': powerOffCheck,
+  'restore-disks': restoreDisks,
+  'revert-volume': revertVolume,
+  'stage-volume': stageVolume,
+  'copy-out-vm': copyOutVm,
+  'discard-staging': discardStaging,
+  'verify-restored': verifyRestored,
+  'discard-newer-points': discardNewerPoints,
+};
+
+export type { StepContext, StepHandler, StepRun, StepStores } from './context';

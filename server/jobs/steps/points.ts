@@ -1,0 +1,112 @@
+/**
+ * Steps on stored restore points: verify (the repository re-hashes, the catalogue records the
+ * verdict), retention pruning and discarding the points a revert made meaningless (the repository
+ * deletes the data, then the catalogue row goes).
+ */
+import type { CallOptions } from '../../drivers/call';
+import type { BackupRepository } from '../../drivers/roles';
+import { DriverError } from '../../engine/driver';
+import { selectPointsToPrune } from '../../engine/retention';
+import { HOUR, MINUTE, type StepHandler, type StepStores } from './context';
+
+/** Re-hashes a point in the repository and records the verdict. */
+export async function verifyAndRecord(
+  stores: StepStores,
+  repository: BackupRepository,
+  restorePointId: string,
+  options: { now: Date; requestedBy: string; operationId?: string | null; call: CallOptions },
+): Promise<'intact' | 'corrupt' | 'missing'> {
+  const result = await repository.verify(restorePointId, options.call);
+  const verdict = result.isIntact
+    ? 'intact'
+    : result.mismatches.some((line) => /missing/.test(line))
+      ? 'missing'
+      : 'corrupt';
+  await stores.restorePoints.recordVerification({
+    pointId: restorePointId,
+    verdict,
+    details: { mismatches: result.mismatches, applicationState: result.applicationState ?? null },
+    now: options.now,
+    requestedBy: options.requestedBy,
+    operationId: options.operationId ?? null,
+  });
+  return verdict;
+}
+
+/** Deletes a point's stored data, then its catalogue row (re-running after a crash is harmless). */
+export async function deletePoint(
+  stores: StepStores,
+  repository: BackupRepository,
+  restorePointId: string,
+  options: { operationId: string | null; reason: string; now: Date; call: CallOptions },
+): Promise<void> {
+  await repository.delete(restorePointId, options.call);
+  await stores.restorePoints.deletePoint({
+    pointId: restorePointId,
+    operationId: options.operationId,
+    reason: options.reason,
+    now: options.now,
+  });
+}
+
+export const verifyPoint: StepHandler<'verify-point'> = {
+  deadlineMs: 6 * HOUR,
+  async run(step) {
+    const { restorePointIds } = step.params;
+    for (const id of restorePointIds) {
+      const verdict = await verifyAndRecord(step.stores, step.drivers.repository(), id, {
+        now: step.now(),
+        requestedBy: step.operation.requestedBy,
+        operationId: step.operation.id,
+        call: step.call,
+      });
+      if (verdict !== 'intact') {
+        throw new DriverError(
+          'data-corrupt',
+          `restore point ${id} is ${verdict}: its stored data does not match its manifest`,
+          { isRetryable: false },
+        );
+      }
+    }
+    step.log('info', `${restorePointIds.length} point(s) re-hashed: intact`);
+    return { status: 'succeeded' };
+  },
+};
+
+export const discardNewerPoints: StepHandler<'discard-newer-points'> = {
+  deadlineMs: 15 * MINUTE,
+  async run(step) {
+    const { restorePointIds } = step.params;
+    for (const id of restorePointIds) {
+      await deletePoint(step.stores, step.drivers.repository(), id, {
+        operationId: step.operation.id,
+        reason: 'discarded by a revert',
+        now: step.now(),
+        call: step.call,
+      });
+    }
+    return { status: 'succeeded', result: { discarded: restorePointIds.length } };
+  },
+};
+
+export const applyRetention: StepHandler<'apply-retention'> = {
+  deadlineMs: 15 * MINUTE,
+  async run(step) {
+    const { jobId, policy, timeZone, vmIds } = step.params;
+    let pruned = 0;
+    for (const vmId of vmIds) {
+      const points = await step.stores.restorePoints.retentionCandidates(jobId, vmId);
+      for (const id of selectPointsToPrune(points, policy, timeZone).prune) {
+        await deletePoint(step.stores, step.drivers.repository(), id, {
+          operationId: step.operation.id,
+          reason: 'pruned by retention',
+          now: step.now(),
+          call: step.call,
+        });
+        pruned += 1;
+      }
+    }
+    step.log('info', `retention kept the job's policy; pruned ${pruned} point(s)`);
+    return { status: 'succeeded', result: { pruned } };
+  },
+};

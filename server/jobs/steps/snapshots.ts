@@ -1,0 +1,59 @@
+/**
+ * Snapshot steps: a VM snapshot or WSB host-volume set (the host's hypervisor driver), a LUN /
+ * consistency-group snapshot (the array's driver), and their release.
+ */
+import type { CreateSnapshotRequest } from '../../drivers/roles';
+import type { SnapshotScope } from '../../engine/driver';
+import { isDriverError } from '../../engine/driver';
+import type { SnapshotStepParams } from '../../engine/step-params';
+import { MINUTE, type StepHandler, type StepRun } from './context';
+import { snapshotDriverFor, undoneStep } from './drivers';
+
+async function takeSnapshot(step: StepRun<'vss-snapshot' | 'xen-snapshot' | 'array-snapshot'>) {
+  const params: SnapshotStepParams = step.params;
+  const driver = await snapshotDriverFor(step.drivers, params.scope);
+  const snapshot = (isQuiesced: boolean) => {
+    const request: CreateSnapshotRequest = {
+      snapshotId: params.snapshotId,
+      scope: params.scope,
+      diskIds: params.diskIds,
+      isQuiesced,
+    };
+    // snapshotDriverFor picked the role that matches the scope's kind.
+    return (
+      driver.createSnapshot as (request: CreateSnapshotRequest, options: typeof step.call) => Promise<unknown>
+    )(request, step.call);
+  };
+  try {
+    await snapshot(params.isQuiesced);
+    return {
+      status: 'succeeded' as const,
+      result: { snapshotId: params.snapshotId, isQuiesced: params.isQuiesced },
+    };
+  } catch (error) {
+    const isQuiesceFailure = isDriverError(error) && error.faultCode === 'vss-writer-timeout';
+    if (!params.isQuiesced || !isQuiesceFailure || params.consistencyPolicy !== 'fallback') throw error;
+    // Fallback: take the same snapshot without quiescing (crash-consistent), once.
+    step.log('warn', `${(error as Error).message}; retaking the snapshot without quiescing`);
+    await snapshot(false);
+    return {
+      status: 'degraded' as const,
+      reason: `fallback: ${(error as Error).message}; snapshot taken without quiescing`,
+      result: { snapshotId: params.snapshotId, isQuiesced: false },
+    };
+  }
+}
+
+export const vssSnapshot: StepHandler<'vss-snapshot'> = { deadlineMs: 15 * MINUTE, run: takeSnapshot };
+export const xenSnapshot: StepHandler<'xen-snapshot'> = { deadlineMs: 15 * MINUTE, run: takeSnapshot };
+export const arraySnapshot: StepHandler<'array-snapshot'> = { deadlineMs: 15 * MINUTE, run: takeSnapshot };
+
+export const releaseSnapshot: StepHandler<'release-snapshot'> = {
+  deadlineMs: 15 * MINUTE,
+  async run(step) {
+    // The snapshot step this cleanup undoes says what was snapshotted, hence whose driver releases it.
+    const { scope } = undoneStep(step.plan(), step.planStep).params as { scope: SnapshotScope };
+    await (await snapshotDriverFor(step.drivers, scope)).releaseSnapshot(step.params.snapshotId, step.call);
+    return { status: 'succeeded' };
+  },
+};
