@@ -1,8 +1,9 @@
 /**
- * What the backup wizard sends on Create: the request (or job) plus the warnings the operator
- * acknowledged one by one. The server re-plans and refuses the start if any warning of the fresh
- * plan is missing from the list, so an acknowledgement cannot be skipped by calling the API, and a
- * warning that appeared after the review (inventory changed) is not silently accepted.
+ * What the wizards send to start what was reviewed: the request (or job), the warnings the operator
+ * acknowledged one by one, and the fingerprint the review returned with the plan. The server makes
+ * the plan again from the same estate and refuses the start if the estate changed since the review
+ * (so a warning that appeared afterwards is not silently accepted) or if any warning of that plan
+ * is missing from the list (so an acknowledgement cannot be skipped by calling the API).
  *
  * `warningKeyOf` is pure and shared: the review page shows one checkbox per key and the server
  * compares the same keys.

@@ -17,8 +17,9 @@ import {
   scheduleSchema,
 } from '../schemas/operations';
 import { DomainError, notFound } from './errors';
-import { claimScheduledBackup, jobContextOf, type StartedOperation, startBackup } from './operations-service';
+import { claimScheduledBackup, type StartedOperation, startBackup } from './operations-service';
 import { parseInput } from './parse-input';
+import { jobContextOf } from './plans';
 
 type JobRow = JobRecord;
 

@@ -22,14 +22,9 @@ import {
 } from '../schemas/wizard';
 import { type BackupJobView, createBackupJob } from './backup-job-service';
 import { DomainError } from './errors';
-import {
-  assertSameEstate,
-  enqueueBackup,
-  type FingerprintedPlan,
-  planBackupFor,
-  type StartedOperation,
-} from './operations-service';
+import { enqueueBackup, type StartedOperation } from './operations-service';
 import { parseInput } from './parse-input';
+import { assertSameEstate, type FingerprintedPlan, planBackupFor } from './plans';
 
 export interface KeyedFinding extends Finding {
   key: string;

@@ -25,8 +25,8 @@ import { getDriverRegistry } from '../jobs/runtime';
 import { STEP_HANDLERS } from '../jobs/steps';
 import { deletePoint, verifyAndRecord } from '../jobs/steps/points';
 import { DomainError, notFound } from './errors';
-import { pointSummaryOf } from './operations-service';
 import { parseInput } from './parse-input';
+import { pointSummaryOf } from './plans';
 
 export const restorePointListInputSchema = z
   .object({

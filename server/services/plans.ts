@@ -1,0 +1,115 @@
+/**
+ * Plans made once (DESIGN.md): a plan is made from the neighbourhood of what the request names,
+ * never the whole inventory, and comes with the fingerprint of what it was made from. The review
+ * returns both; the start brings the fingerprint back, and the same estate gives the very plan the
+ * operator reviewed, so that plan is the one checked and enqueued. When the estate changed in
+ * between, the start is refused (CONFLICT) and the wizard shows the new review.
+ */
+import type { Stores } from '../../db/stores/ports';
+import type { JobRecord } from '../../db/stores/ports/job-store';
+import type { RestorePointRecord } from '../../db/stores/ports/restore-point-store';
+import type { ServiceContext } from '../context';
+import { planBackup } from '../engine/backup-plan';
+import { planFingerprint } from '../engine/fingerprint';
+import { indexInventory } from '../engine/inventory';
+import { backupSeeds, newVmNamesOf, restoreSeeds, withNamedVms } from '../engine/neighbourhood';
+import type { BackupPlan, RestorePlan } from '../engine/plan-types';
+import { planRestore } from '../engine/restore-plan';
+import type { RestorePointSummary } from '../engine/restore-points';
+import type { RetentionPolicy } from '../engine/step-params';
+import type { BackupRequest, RestoreRequest } from '../schemas/operations';
+import { DomainError, notFound } from './errors';
+
+/**
+ * A plan and the fingerprint of what it was made from (its neighbourhood, and for a restore the
+ * points it read): a start that brings the reviewed fingerprint back runs this very plan, or is
+ * refused by `assertSameEstate` when the estate no longer gives the same fingerprint.
+ */
+export interface FingerprintedPlan<P> {
+  plan: P;
+  fingerprint: string;
+}
+
+export const ESTATE_CHANGED_MESSAGE = 'The estate changed since you reviewed this plan';
+
+/** CONFLICT: the plan would no longer be the one reviewed; the wizard shows the new review. */
+export function assertSameEstate(reviewedFingerprint: string, current: FingerprintedPlan<unknown>): void {
+  if (reviewedFingerprint === current.fingerprint) return;
+  throw new DomainError('CONFLICT', `${ESTATE_CHANGED_MESSAGE}: review it again before starting`, [
+    { path: 'fingerprint', message: `${ESTATE_CHANGED_MESSAGE}: review it again` },
+  ]);
+}
+
+export interface BackupJobContext {
+  id: string;
+  retention: RetentionPolicy;
+  timeZone: string;
+}
+
+export function jobContextOf(job: JobRecord): BackupJobContext {
+  return { id: job.id, retention: job.retentionJson as unknown as RetentionPolicy, timeZone: job.timeZone };
+}
+
+/** Plans over the neighbourhood of the scope only (the plan over the whole estate would be the same). */
+export async function planBackupFor(
+  stores: Stores,
+  ctx: ServiceContext,
+  request: BackupRequest,
+  job?: BackupJobContext,
+): Promise<FingerprintedPlan<BackupPlan>> {
+  const seeds = backupSeeds(request.scope);
+  const neighbourhood = await stores.inventory.loadNeighbourhood(seeds.vmIds, seeds.also);
+  return {
+    plan: planBackup(indexInventory(neighbourhood), request, { now: ctx.now(), newId: ctx.newId, job }),
+    fingerprint: planFingerprint(neighbourhood),
+  };
+}
+
+export function pointSummaryOf(row: RestorePointRecord): RestorePointSummary {
+  return {
+    id: row.id,
+    vmId: row.vmId,
+    vmName: row.vmName,
+    method: row.method,
+    consistency: row.consistency,
+    consistencyReason: row.consistencyReason,
+    captureState: row.captureState,
+    createdAt: row.createdAt,
+    hostVolumeId: row.hostVolumeId,
+    arrayVolumeId: row.arrayVolumeId,
+    snapshotId: row.snapshotId,
+    heldDiskIds: row.heldDisksJson,
+    missingDiskIds: row.missingDisksJson,
+    sizeBytes: row.sizeBytes,
+    jobId: row.jobId,
+    expiresAt: row.expiresAt,
+  };
+}
+
+/**
+ * Plans over what the restore reads only: the neighbourhood of the point's VM and of the volume it
+ * was captured from, the VMs already bearing the new name, and the points on the same scope.
+ */
+export async function planRestoreFor(
+  stores: Stores,
+  ctx: ServiceContext,
+  request: RestoreRequest,
+): Promise<FingerprintedPlan<RestorePlan>> {
+  const record = await stores.restorePoints.get(request.restorePointId);
+  if (!record) throw notFound('Restore point', request.restorePointId);
+  const point = pointSummaryOf(record);
+  const seeds = restoreSeeds(point);
+  const neighbourhood = withNamedVms(
+    await stores.inventory.loadNeighbourhood(seeds.vmIds, seeds.also),
+    await stores.inventory.findVmsByName(newVmNamesOf(request)),
+  );
+  const pointsOnSameScope = (await stores.restorePoints.pointsOnSameScope(record)).map(pointSummaryOf);
+  return {
+    plan: planRestore(indexInventory(neighbourhood), point, request, {
+      now: ctx.now(),
+      pointsOnSameScope,
+      newId: ctx.newId,
+    }),
+    fingerprint: planFingerprint(neighbourhood, [point, ...pointsOnSameScope]),
+  };
+}
