@@ -40,15 +40,20 @@ export type InventoryCounts = Record<InventorySection, number>;
 
 export type ImportMode = 'replace' | 'merge';
 
-/** One import: validated, written, re-assessed and recorded in one transaction, or not at all. */
+/**
+ * One import: validated before anything is written, then written, re-assessed and recorded. An
+ * implementation must not hold its write lock for the whole of a large import (other writers, the
+ * runner among them, would time out): it may write in bounded transactions, so readers can see the
+ * estate part-way while it is written (see sqlite/inventory-import.ts).
+ */
 export interface InventoryImportRequest {
   mode: ImportMode;
   /**
-   * Runs inside the transaction, given the stored estate for a merge (null for a replace), and
-   * returns what to write; throwing writes nothing. Must not await: it runs under a write lock.
+   * Given the stored estate for a merge (null for a replace), returns what to write; throwing
+   * writes nothing. Runs on a consistent read of the estate, not under a write lock.
    */
   validate: (stored: Inventory | null) => Inventory;
-  /** Assesses the whole estate as stored after the write (same transaction, same rule). */
+  /** Assesses the whole estate as stored after the write. */
   assess: (whole: Inventory) => VmAssessment[];
   /** The `inventory_imports` row: who imported, when. */
   record: { id: string; createdAt: Date; requestedBy: string };

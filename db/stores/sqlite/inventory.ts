@@ -1,7 +1,7 @@
 /**
  * InventoryStore on SQLite. better-sqlite3 is synchronous, so each method resolves at once; a
- * write is one `BEGIN IMMEDIATE` transaction (a merge validates against the stored estate, which
- * must not change before it is written).
+ * write is a `BEGIN IMMEDIATE` transaction, except an import, which writes in bounded
+ * transactions (inventory-import.ts) so it never holds the write lock for long.
  */
 import { eq } from 'drizzle-orm';
 import type { Inventory } from '../../../server/engine/inventory';
@@ -18,6 +18,7 @@ import { getArray, listArrays } from './inventory-arrays';
 import { getDashboard, listFindings } from './inventory-findings';
 import { getHostVolume, listHostVolumes } from './inventory-host-volumes';
 import { getHost, listHosts } from './inventory-hosts';
+import { importInventorySliced } from './inventory-import';
 import { findVmsByName, loadNeighbourhood } from './inventory-neighbourhood';
 import {
   clearInventory,
@@ -35,7 +36,10 @@ function countsOf(inventory: Inventory): InventoryCounts {
   ) as InventoryCounts;
 }
 
-/** The import transaction; synchronous, so a seed may run it inside its own transaction. */
+/**
+ * The import in one transaction; synchronous, so a seed may run it inside its own transaction.
+ * Only for small estates (the demo lab): it holds the write lock throughout.
+ */
 export function importInventoryRows(db: Db, request: InventoryImportRequest): InventoryImportOutcome {
   const run = sqliteOf(db).transaction(() => {
     const incoming = request.validate(request.mode === 'merge' ? loadInventory(db) : null);
@@ -63,7 +67,10 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
     findVmsByName: async (names) => findVmsByName(db, names),
     countInventory: async () => countInventory(db),
     isEmpty: async () => isInventoryEmpty(db),
-    importInventory: async (request) => importInventoryRows(db, request),
+    importInventory: async (request) => {
+      const { write: _write, ...outcome } = await importInventorySliced(db, request);
+      return outcome;
+    },
     reassess: async (assess) =>
       sqliteOf(db)
         .transaction(() => {
