@@ -10,6 +10,7 @@ import { createSqliteDriverLookup } from '../../db/stores/sqlite/driver-lookup';
 import { getConfig } from '../config';
 import { LabDriver } from '../drivers/lab/lab-driver';
 import { createDriverRegistry, type DriverRegistry } from '../drivers/registry';
+import { logger } from '../logger';
 import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
 
 interface Runtime {
@@ -78,7 +79,9 @@ export function startRuntimeWorker(
   const state = runtime();
   if (!state.worker) {
     const drivers = getDriverRegistry(db);
-    void getLab(db).enableWorkloads();
+    getLab(db)
+      .enableWorkloads()
+      .catch((error: unknown) => logger.error({ err: error }, 'lab workloads did not start'));
     state.worker = startWorker({
       stores: createSqliteStores(db),
       drivers,
