@@ -13,57 +13,15 @@
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { StepKind } from '../server/engine/plan-types';
 import type { MissedRunPolicy } from '../server/engine/schedule';
+import type {
+  ApplicationState,
+  LogLevel,
+  OperationKind,
+  OperationStatus,
+  StepStatus,
+  VerificationVerdict,
+} from '../server/engine/statuses';
 import type { BackupMethod, CaptureState, Consistency } from '../server/engine/types';
-
-export const OPERATION_KINDS = ['backup', 'restore'] as const;
-export type OperationKind = (typeof OPERATION_KINDS)[number];
-
-export const OPERATION_STATUSES = [
-  'queued',
-  'waiting',
-  'running',
-  'cancelling',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'interrupted',
-] as const;
-export type OperationStatus = (typeof OPERATION_STATUSES)[number];
-
-export const FINAL_OPERATION_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const;
-export function isFinalOperationStatus(status: OperationStatus): boolean {
-  return (FINAL_OPERATION_STATUSES as readonly string[]).includes(status);
-}
-
-/**
- * `degraded`: the step failed but the job's policy carried on without it (a freeze that timed
- * out under the `fallback` policy, a quiesced snapshot retaken unquiesced, a failing post-thaw
- * script); the reason is in `error` and lowers the consistency of the points it served.
- */
-export const STEP_STATUSES = [
-  'pending',
-  'running',
-  'succeeded',
-  'degraded',
-  'failed',
-  'skipped',
-  'cancelled',
-] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
-
-export function isFinalStepStatus(status: StepStatus): boolean {
-  return status !== 'pending' && status !== 'running';
-}
-
-export const LOG_LEVELS = ['info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export const VERIFICATION_VERDICTS = ['intact', 'corrupt', 'missing'] as const;
-export type VerificationVerdict = (typeof VERIFICATION_VERDICTS)[number];
-
-/** What the lab's application check found in the captured files (null: not measurable). */
-export const APPLICATION_STATES = ['clean', 'torn'] as const;
-export type ApplicationState = (typeof APPLICATION_STATES)[number];
 
 export const backupJobs = sqliteTable(
   'backup_jobs',

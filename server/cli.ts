@@ -10,10 +10,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { evaluateInventory, type VmAssessment } from './engine/evaluate';
 import type { Inventory } from './engine/inventory';
 import { READINESS, type Readiness, SEVERITIES } from './engine/types';
-import { registerWorkerCommand } from './jobs/worker-command';
 import { parseInventory } from './schemas/inventory';
 import { parseJson } from './schemas/json-text';
 import { DomainError, isDomainError } from './services/errors';
+import { registerWorkerCommand } from './worker-command';
 
 export const EXIT_OK = 0;
 export const EXIT_BLOCKERS = 1;

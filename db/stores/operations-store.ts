@@ -5,11 +5,10 @@
  * cost the same.
  */
 import { and, asc, desc, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import type { OperationKind, OperationStatus } from '../../server/engine/statuses';
 import type { BackupMethod, Consistency } from '../../server/engine/types';
 import type { Db } from '../client';
 import {
-  type OperationKind,
-  type OperationStatus,
   operationSteps,
   operations,
   operationVms,

@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Db, openDatabase, sqliteOf } from '../../db/client';
-import { isFinalOperationStatus } from '../../db/schema';
 import { writeInventory } from '../../db/stores/inventory-store';
 import type { Stores } from '../../db/stores/ports';
 import type { OperationRecord } from '../../db/stores/ports/operation-store';
@@ -17,6 +16,7 @@ import { labTestInventory } from '../drivers/lab/lab-fixture';
 import { connectorLookupFromInventory, createDriverRegistry, type DriverRegistry } from '../drivers/registry';
 import { type BackupRequestInput, planBackup } from '../engine/backup-plan';
 import { type InventoryIndex, indexInventory } from '../engine/inventory';
+import { isFinalOperationStatus } from '../engine/statuses';
 import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
 
 export interface Harness {

@@ -8,6 +8,7 @@
  * waiting for the shape to be valid.
  */
 import { z } from 'zod';
+import type { FieldError } from '../engine/errors';
 import {
   APPLICATIONS,
   ARRAY_VENDORS,
@@ -22,7 +23,6 @@ import {
   OS_FAMILIES,
   POWER_STATES,
 } from '../engine/inventory';
-import type { FieldError } from '../services/errors';
 
 // Transitional: the import service still takes parseJson from here.
 export { parseJson } from './json-text';

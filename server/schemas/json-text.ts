@@ -5,7 +5,7 @@
  * for others). The scanner only runs on text JSON.parse already rejected.
  */
 import { printParseErrorCode, visit } from 'jsonc-parser';
-import type { FieldError } from '../services/errors';
+import type { FieldError } from '../engine/errors';
 
 export type ParseJsonResult = { ok: true; value: unknown } | { ok: false; fieldError: FieldError };
 

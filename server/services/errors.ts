@@ -1,38 +1,6 @@
 /**
- * Domain errors raised by services. The tRPC layer maps `code` to a tRPC code in one place
- * (server/trpc/init.ts); the CLI maps them to exit codes. `fieldErrors` names every bad field
- * by its path ("vms[3].hostId") so the operator can fix the input.
+ * The domain errors services raise. They are defined in the engine (server/engine/errors.ts) so
+ * the layers below services (stores, schemas) can raise and name them too; services keep
+ * importing them from beside themselves.
  */
-export const DOMAIN_ERROR_CODES = [
-  'INVALID_INPUT',
-  'NOT_FOUND',
-  'CONFLICT',
-  'PRECONDITION_FAILED',
-  'FORBIDDEN',
-] as const;
-export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
-
-export interface FieldError {
-  path: string;
-  message: string;
-}
-
-export class DomainError extends Error {
-  readonly code: DomainErrorCode;
-  readonly fieldErrors: FieldError[];
-
-  constructor(code: DomainErrorCode, message: string, fieldErrors: FieldError[] = []) {
-    super(message);
-    this.name = 'DomainError';
-    this.code = code;
-    this.fieldErrors = fieldErrors;
-  }
-}
-
-export function isDomainError(error: unknown): error is DomainError {
-  return error instanceof DomainError;
-}
-
-export function notFound(what: string, id: string): DomainError {
-  return new DomainError('NOT_FOUND', `${what} "${id}" does not exist`);
-}
+export * from '../engine/errors';

@@ -8,13 +8,13 @@
  * cannot run is refused with PRECONDITION_FAILED naming every blocked reason.
  */
 import { z } from 'zod';
-import { isFinalOperationStatus, OPERATION_KINDS, OPERATION_STATUSES } from '../../db/schema';
 import type { PageOf } from '../../db/stores/operations-store';
 import type { Stores } from '../../db/stores/ports';
 import type { JobRecord } from '../../db/stores/ports/job-store';
 import type { OperationListItem } from '../../db/stores/ports/operation-store';
 import { actorLabel, type ServiceContext } from '../context';
 import type { BackupPlan, RestorePlan } from '../engine/plan-types';
+import { isFinalOperationStatus, OPERATION_KINDS, OPERATION_STATUSES } from '../engine/statuses';
 import type { OperationEvent } from '../jobs/events';
 import {
   type BackupRequest,

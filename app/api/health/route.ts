@@ -1,16 +1,9 @@
-import { sql } from 'drizzle-orm';
-import { getDb } from '@/db/client';
+import { healthResponse } from '@/server/trpc/health';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 /** Ready once the database opens, is migrated, and answers a query. */
 export function GET() {
-  try {
-    getDb().get(sql`select 1`);
-    return Response.json({ ok: true });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return Response.json({ ok: false, error: message }, { status: 503 });
-  }
+  return healthResponse();
 }

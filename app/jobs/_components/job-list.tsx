@@ -23,7 +23,7 @@ import {
   OPERATION_STATUS_TONES,
 } from '@/app/operations/_components/operation-format';
 import { useOperationEvents } from '@/app/operations/_components/use-operation-events';
-import type { OperationStatus } from '@/db/schema';
+import type { OperationStatus } from '@/server/engine/statuses';
 import { DeleteJobButton, JobEnabledSwitch, RunJobNowButton } from './job-actions';
 import { describeRetention, describeScope } from './job-format';
 

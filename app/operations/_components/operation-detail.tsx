@@ -29,8 +29,8 @@ import {
   pluralize,
 } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
-import { isFinalOperationStatus, type StepStatus } from '@/db/schema';
 import type { BackupPlan, PlannedVm } from '@/server/engine/plan-types';
+import { isFinalOperationStatus, type StepStatus } from '@/server/engine/statuses';
 import { ConfirmDialog } from './confirm-dialog';
 import {
   bytesPerSecond,

@@ -1,6 +1,6 @@
 /** Labels and badge tones for operation and step states, and the speed/duration arithmetic of steps. */
 import type { BadgeTone } from '@/app/_components/ui/badge';
-import type { OperationStatus, StepStatus } from '@/db/schema';
+import type { OperationStatus, StepStatus } from '@/server/engine/statuses';
 
 export const OPERATION_STATUS_LABELS: Record<OperationStatus, string> = {
   queued: 'queued',

@@ -24,7 +24,7 @@ import { formatBytes } from '@/app/_lib/format';
 import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { type RouterInputs, type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
-import { OPERATION_KINDS, OPERATION_STATUSES, type OperationStatus } from '@/db/schema';
+import { OPERATION_KINDS, OPERATION_STATUSES, type OperationStatus } from '@/server/engine/statuses';
 import {
   elapsedMs,
   formatElapsed,

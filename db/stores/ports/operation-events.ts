@@ -1,9 +1,9 @@
+import type { OperationKind, OperationStatus, StepStatus } from '../../../server/engine/statuses';
 /**
  * Operation events: every state change of an operation or step appends one event (in the same
  * transaction as the change). The id orders them across all operations and is the SSE event id a
  * reconnecting client resumes after. The payload map is shared by every producer and consumer.
  */
-import type { OperationKind, OperationStatus, StepStatus } from '../../schema';
 
 export interface OperationEventPayloads {
   'operation.queued': { kind: OperationKind; title: string };

@@ -36,8 +36,9 @@
  */
 import type { AdmissionLimits } from '../../../server/engine/admission';
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
+import type { OperationKind, OperationStatus } from '../../../server/engine/statuses';
 import type { RetryPolicy } from '../../../server/engine/step-safety';
-import type { OperationKind, OperationStatus, operationSteps, operations, stepLogs } from '../../schema';
+import type { operationSteps, operations, stepLogs } from '../../schema';
 import type { OperationListItem, OperationListQuery, PageOf } from '../operations-store';
 import type { OperationEvent, OperationEventPayloads, OperationEventType } from './operation-events';
 

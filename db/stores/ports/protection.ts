@@ -3,8 +3,8 @@
  * the protection overview shows them. Statuses follow the enabled jobs' RPOs at `now`.
  */
 import type { ProtectionStatus } from '../../../server/engine/protection';
+import type { OperationStatus } from '../../../server/engine/statuses';
 import type { Consistency } from '../../../server/engine/types';
-import type { OperationStatus } from '../../schema-operations';
 import type { Page } from './page';
 
 export interface VmProtection {

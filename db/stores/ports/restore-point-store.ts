@@ -3,13 +3,9 @@
  * write, and what the services read. Every write that announces itself appends its operation
  * event in the same transaction.
  */
-import type {
-  ApplicationState,
-  pointVerifications,
-  restorePointFiles,
-  restorePoints,
-  VerificationVerdict,
-} from '../../schema';
+
+import type { ApplicationState, VerificationVerdict } from '../../../server/engine/statuses';
+import type { pointVerifications, restorePointFiles, restorePoints } from '../../schema';
 
 export type RestorePointRecord = typeof restorePoints.$inferSelect;
 export type RestorePointFileRecord = typeof restorePointFiles.$inferSelect;

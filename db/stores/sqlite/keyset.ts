@@ -10,7 +10,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { DomainError } from '../../../server/services/errors';
+import { DomainError } from '../../../server/engine/errors';
 import type { Page } from '../ports/page';
 
 export type SortValue = string | number;

@@ -16,16 +16,10 @@ import {
   vmIdsOfPlan,
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan } from '../../../server/engine/plan-types';
+import type { OperationStatus } from '../../../server/engine/statuses';
 import { DEFAULT_RETRY_POLICY } from '../../../server/engine/step-safety';
 import type { Db } from '../../client';
-import {
-  locks,
-  type OperationStatus,
-  operationEvents,
-  operationSteps,
-  operations,
-  operationVms,
-} from '../../schema';
+import { locks, operationEvents, operationSteps, operations, operationVms } from '../../schema';
 import { subscribeToOperationEvents } from '../operation-event-bus';
 import { queryOperationLogs, queryOperationSteps, queryOperations } from '../operations-store';
 import type {

@@ -11,7 +11,8 @@ import {
   lockKeysOfPlan,
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
-import { locks, operationSteps, operations, type StepStatus, stepLogs } from '../../schema';
+import type { StepStatus } from '../../../server/engine/statuses';
+import { locks, operationSteps, operations, stepLogs } from '../../schema';
 import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
 import type { EventBatch, Tx } from './transaction';
 

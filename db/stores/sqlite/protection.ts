@@ -6,9 +6,9 @@
  * (name, id) with the page's details (point, host, last run) looked up for the page's rows only.
  */
 import type { ProtectionStatus } from '../../../server/engine/protection';
+import type { OperationStatus } from '../../../server/engine/statuses';
 import type { Consistency } from '../../../server/engine/types';
 import { type Db, sqliteOf } from '../../client';
-import type { OperationStatus } from '../../schema-operations';
 import type { ProtectionStore, VmProtection, VmProtectionQuery } from '../ports/protection';
 import { containsPattern, decodeCursor, keysetPage } from './keyset';
 

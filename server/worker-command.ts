@@ -5,10 +5,10 @@
  * stop claiming and let the steps in flight finish; a SIGKILL is what lease recovery is for.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { openDatabase } from '../../db/client';
-import { getConfig } from '../config';
-import { logger } from '../logger';
-import { startBackgroundWorker, stopBackgroundWorker } from '../services/worker-service';
+import { openDatabase } from '../db/client';
+import { getConfig } from './config';
+import { logger } from './logger';
+import { startBackgroundWorker, stopBackgroundWorker } from './services/worker-service';
 
 function positive(value: string): number {
   const number = Number(value);
