@@ -213,6 +213,75 @@ describe('lab volume restores', () => {
   });
 });
 
+describe('lab roles', () => {
+  it('the array role snapshots a LUN in one instant and reverts it from the repository', async () => {
+    await driver.ensureVm('fs1');
+    driver.stop();
+    const passthrough = await driver.liveDiskFile('fs1-pt');
+    const before = readFileSync(passthrough);
+    await driver.array().createSnapshot(
+      {
+        snapshotId: 'snap-lun2',
+        scope: { kind: 'array-volumes', arrayVolumeIds: ['lun2'], consistencyGroupId: null },
+        diskIds: ['fs1-pt'],
+        isQuiesced: false,
+      },
+      call,
+    );
+    const copy = await hypervisor().copySnapshotToRepository(
+      { snapshotId: 'snap-lun2', restorePointId: 'rp-pt', vmId: 'fs1', diskIds: ['fs1-pt'] },
+      repository(),
+      call,
+    );
+    await driver.array().releaseSnapshot('snap-lun2', call);
+    expect(copy.files.map((file) => file.diskId)).toEqual(['fs1-pt']);
+    writeFileSync(passthrough, 'overwritten');
+    const result = await driver
+      .array()
+      .revertVolume(
+        { volume: { kind: 'array-volume', id: 'lun2' }, restorePointIds: ['rp-pt'], vmIds: ['fs1'] },
+        repository(),
+        call,
+      );
+    expect(result).toMatchObject({ verified: true, bytes: before.length });
+    expect(readFileSync(passthrough).equals(before)).toBe(true);
+    expect(await hypervisor().getPowerState('fs1', call)).toBe('off'); // a revert stops the VMs on the LUN
+  });
+
+  it('the repository reports what it holds against its quota, and deleting twice is harmless', async () => {
+    const small = makeDriver({ repositoryQuotaBytes: 10 * 2 ** 20 });
+    expect(await small.repository.capacity(call)).toEqual({ usedBytes: 0, quotaBytes: 10 * 2 ** 20 });
+    await backup('app1', ['app1-os'], 'rp1');
+    const { usedBytes } = await small.repository.capacity(call);
+    expect(usedBytes).toBeGreaterThan(2 * 2 ** 20);
+    await repository().delete('rp1', call);
+    await repository().delete('rp1', call);
+    expect(await repository().read('rp1', call)).toBeNull();
+    expect((await small.repository.capacity(call)).usedBytes).toBe(0);
+  });
+
+  it('a lab started again in another process resumes the workloads of the VMs it created files for', async () => {
+    await driver.ensureVm('sql1');
+    expect(driver.isWorkloadWriting('sql1')).toBe(true);
+    driver.stop();
+    const restarted = makeDriver({ isWorkloadEnabled: false });
+    expect(restarted.isWorkloadWriting('sql1')).toBe(false);
+    await restarted.enableWorkloads();
+    expect(restarted.isWorkloadWriting('sql1')).toBe(true);
+    expect(restarted.isWorkloadWriting('app1')).toBe(false); // off, and never touched
+    restarted.stop();
+  });
+
+  it('a call whose signal is already aborted does nothing', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('cancelled'));
+    await expect(
+      hypervisor().saveState('sql1', { signal: controller.signal, timeoutMs: 60_000 }),
+    ).rejects.toThrow('cancelled');
+    expect(await hypervisor().getPowerState('sql1', call)).toBe('running');
+  });
+});
+
 describe('lab faults', () => {
   it('host unreachable fires the counted number of times, then the call succeeds', async () => {
     driver.faults.inject({ fault: 'host-unreachable', vmId: 'app1', remaining: 2 });
