@@ -8,6 +8,7 @@ import { TrpcProviders } from './_lib/trpc';
 export const metadata: Metadata = {
   title: { default: 'Migawka', template: '%s · Migawka' },
   description: 'Protect virtual machines: inventory, prerequisite checks, backup methods.',
+  icons: { icon: { url: '/icon.svg', type: 'image/svg+xml' } },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
