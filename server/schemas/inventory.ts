@@ -24,9 +24,6 @@ import {
   POWER_STATES,
 } from '../engine/inventory';
 
-// Transitional: the import service still takes parseJson from here.
-export { parseJson } from './json-text';
-
 export const INVENTORY_FORMAT_VERSION = 1;
 
 const id = z.string().trim().min(1, 'must be a non-empty id').max(200, 'must be at most 200 characters');

@@ -10,7 +10,8 @@ import type { Stores } from '../../db/stores/ports';
 import type { InventoryCounts } from '../../db/stores/ports/inventory';
 import { actorLabel, type ServiceContext } from '../context';
 import type { Inventory } from '../engine/inventory';
-import { parseInventory, parseJson } from '../schemas/inventory';
+import { parseInventory } from '../schemas/inventory';
+import { parseJson } from '../schemas/json-text';
 import { type AssessmentSummary, assessEstate } from './assessment-service';
 import { DomainError } from './errors';
 
