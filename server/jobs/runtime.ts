@@ -4,7 +4,7 @@
  * reloads never start a second worker against the same database. Settings come from
  * getConfig() (server/config.ts): MIGAWKA_LAB_*, MIGAWKA_WORKER_*, MIGAWKA_LIMIT_PER_*.
  */
-import type { Db } from '../../db/client';
+import { type Db, getDb } from '../../db/client';
 import { createSqliteStores } from '../../db/stores/sqlite';
 import { createSqliteDriverLookup } from '../../db/stores/sqlite/driver-lookup';
 import { getConfig } from '../config';
@@ -60,6 +60,11 @@ export function getDriverRegistry(db: Db): DriverRegistry {
     });
   }
   return state.drivers;
+}
+
+/** The driver registry of this process's database (the web server's verify and delete). */
+export function getProcessDriverRegistry(): DriverRegistry {
+  return getDriverRegistry(getDb());
 }
 
 /** Worker settings of this process's configuration. */

@@ -26,12 +26,8 @@ import {
   startBackup,
   startRestore,
 } from './operations-service';
-import {
-  deleteRestorePoint,
-  getRestorePoint,
-  listRestorePoints,
-  verifyRestorePoint,
-} from './restore-point-service';
+import { browseRestorePoints } from './restore-point-browser-service';
+import { deleteRestorePoint, getRestorePoint, verifyRestorePoint } from './restore-point-service';
 
 let h: Harness;
 beforeEach(() => {
@@ -62,8 +58,9 @@ function pointOf(operationId: string, vmId: string) {
   return point;
 }
 
-function storedHash(pointId: string, diskId: string): string {
-  return getRestorePoint(h.db, pointId).files.find((file) => file.diskId === diskId)?.sha256 as string;
+async function storedHash(pointId: string, diskId: string): Promise<string> {
+  const detail = await getRestorePoint(h.stores, pointId);
+  return detail.files.find((file) => file.diskId === diskId)?.sha256 as string;
 }
 
 async function run<T extends { operationId: string }>(started: T) {
@@ -94,7 +91,7 @@ describe('backup and restore through the services', () => {
     const point = pointOf(backup.operationId, 'app1');
     const live = await h.driver.liveDiskFile('app1-os');
     const before = sha256(live);
-    expect(storedHash(point.id, 'app1-os')).toBe(before);
+    expect(await storedHash(point.id, 'app1-os')).toBe(before);
     writeFileSync(live, Buffer.alloc(4096, 9));
     expect(sha256(live)).not.toBe(before);
 
@@ -120,7 +117,7 @@ describe('backup and restore through the services', () => {
     const backupId = await volumeBackup();
     const point = pointOf(backupId, 'app1');
     const collateral = await h.driver.liveDiskFile('sql1-os');
-    const collateralAtBackup = storedHash(pointOf(backupId, 'sql1').id, 'sql1-os');
+    const collateralAtBackup = await storedHash(pointOf(backupId, 'sql1').id, 'sql1-os');
     writeFileSync(collateral, 'sql1 changed after the backup');
 
     const plan = await previewRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'volume-revert' });
@@ -152,7 +149,7 @@ describe('backup and restore through the services', () => {
     });
     const done = await run(restore);
     expect(done.status, done.error ?? '').toBe('succeeded');
-    expect(sha256(target)).toBe(storedHash(point.id, 'app1-os'));
+    expect(sha256(target)).toBe(await storedHash(point.id, 'app1-os'));
     expect(readFileSync(collateral, 'utf8')).toBe('sql1 changed');
     expect(existsSync(path.join(h.root, 'staging'))).toBe(true);
     expect(
@@ -287,27 +284,39 @@ describe('refusals and queueing', () => {
 describe('restore point catalogue', () => {
   it('lists by VM, verifies (intact, then corrupt after tampering) and deletes data and row', async () => {
     const backupId = await volumeBackup();
-    const page = listRestorePoints(h.db, { vmId: 'sql1' });
+    const page = await browseRestorePoints(h.stores, { vmId: 'sql1' });
     expect(page.items.map((point) => point.id)).toEqual([pointOf(backupId, 'sql1').id]);
-    expect(listRestorePoints(h.db, { method: 'wsb-volume', consistency: 'application' }).items).toHaveLength(
-      1,
-    );
+    const filtered = await browseRestorePoints(h.stores, {
+      method: 'wsb-volume',
+      consistency: 'application',
+    });
+    expect(filtered.items).toHaveLength(1);
     const id = page.items[0].id;
-    expect((await verifyRestorePoint(h.db, id, { repository: h.driver.repository })).verdict).toBe('intact');
+    const asUser = ctx({ actor: { kind: 'user', id: '42', name: 'Ada', email: 'ada@example.com' } });
+    expect(
+      (await verifyRestorePoint(h.stores, asUser, id, { repository: h.driver.repository })).verdict,
+    ).toBe('intact');
     writeFileSync(path.join(h.root, 'repository', id, 'sql1-os.img'), 'bit rot');
-    const verdict = await verifyRestorePoint(h.db, id, { repository: h.driver.repository });
+    const verdict = await verifyRestorePoint(h.stores, ctx(), id, { repository: h.driver.repository });
     expect(verdict.verdict).toBe('corrupt');
     expect(verdict.point.lastVerdict).toBe('corrupt');
-    expect(getRestorePoint(h.db, id).verifications.map((v) => v.verdict)).toEqual(['corrupt', 'intact']);
-    await deleteRestorePoint(h.db, id, { repository: h.driver.repository });
+    expect((await getRestorePoint(h.stores, id)).verifications.map((v) => v.verdict)).toEqual([
+      'corrupt',
+      'intact',
+    ]);
+    expect((await h.stores.restorePoints.verifications(id)).map((v) => v.requestedBy)).toEqual([
+      'system',
+      'user:42',
+    ]);
+    await deleteRestorePoint(h.stores, ctx(), id, { repository: h.driver.repository });
     expect(existsSync(path.join(h.root, 'repository', id))).toBe(false);
-    expect(listRestorePoints(h.db, { vmId: 'sql1' }).items).toEqual([]);
+    expect((await browseRestorePoints(h.stores, { vmId: 'sql1' })).items).toEqual([]);
   });
 
-  it('rejects a date range that ends before it starts', () => {
-    expect(() => listRestorePoints(h.db, { createdFrom: '2026-02-01', createdTo: '2026-01-01' })).toThrow(
-      /start of the date range is after its end/,
-    );
+  it('rejects a date range that ends before it starts', async () => {
+    await expect(
+      browseRestorePoints(h.stores, { createdFrom: '2026-02-01', createdTo: '2026-01-01' }),
+    ).rejects.toThrow(/start of the date range is after its end/);
   });
 });
 
@@ -358,7 +367,7 @@ describe('backup jobs', () => {
     const second = await runBackupJobNow(h.stores, ctx(), created.id);
     const [done] = await h.waitForFinal([second.operationId]);
     expect(done.status).toBe('succeeded');
-    const points = listRestorePoints(h.db, { jobId: created.id }).items;
+    const points = (await browseRestorePoints(h.stores, { jobId: created.id })).items;
     expect(points.map((point) => point.operationId)).toEqual([second.operationId]);
     const firstPlan = (await getOperation(h.stores, tick.started[0].operationId)).operation.plan;
     const prunedId = firstPlan.kind === 'backup' ? firstPlan.vms[0].restorePointId : '';

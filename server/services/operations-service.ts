@@ -8,8 +8,7 @@
  * cannot run is refused with PRECONDITION_FAILED naming every blocked reason.
  */
 import { z } from 'zod';
-import type { PageOf } from '../../db/stores/operations-store';
-import type { Stores } from '../../db/stores/ports';
+import type { Page, Stores } from '../../db/stores/ports';
 import type { JobRecord } from '../../db/stores/ports/job-store';
 import type { OperationListItem } from '../../db/stores/ports/operation-store';
 import { actorLabel, type ServiceContext } from '../context';
@@ -279,7 +278,7 @@ export type OperationListInput = z.input<typeof operationListInputSchema>;
 export async function listOperations(
   stores: Stores,
   input: OperationListInput = {},
-): Promise<PageOf<OperationListItem>> {
+): Promise<Page<OperationListItem>> {
   return stores.operations.list(parseInput(operationListInputSchema, input));
 }
 

@@ -7,11 +7,9 @@
  * Also answers what a deletion would mean for the VM (is it its only point?), so the
  * confirmation can say so before anything is deleted.
  */
-import { and, asc, desc, eq, gte, lte, ne, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db/client';
-import { hosts, restorePoints } from '../../db/schema';
-import { afterCursor, decodeCursor, encodeCursor } from '../../db/stores/sqlite/keyset';
+import type { Page, Stores } from '../../db/stores/ports';
+import type { PointDeletionImpact, RestorePointBrowseItem } from '../../db/stores/ports/restore-point-store';
 import { BACKUP_METHODS, CONSISTENCY_LEVELS } from '../engine/types';
 import { RESTORE_POINT_SORTS } from '../schemas/wizard';
 import { notFound } from './errors';
@@ -40,108 +38,19 @@ export const restorePointBrowseInputSchema = z
   });
 export type RestorePointBrowseInput = z.input<typeof restorePointBrowseInputSchema>;
 
-export interface RestorePointBrowseItem {
-  id: string;
-  vmId: string;
-  vmName: string;
-  hostId: string | null;
-  hostName: string | null;
-  operationId: string | null;
-  jobId: string | null;
-  method: (typeof BACKUP_METHODS)[number];
-  consistency: (typeof CONSISTENCY_LEVELS)[number];
-  consistencyReason: string | null;
-  captureState: typeof restorePoints.$inferSelect.captureState;
-  createdAt: Date;
-  heldDiskIds: string[];
-  missingDiskIds: string[];
-  sizeBytes: number;
-  expiresAt: Date | null;
-  lastVerifiedAt: Date | null;
-  lastVerdict: typeof restorePoints.$inferSelect.lastVerdict;
-}
+export type { PointDeletionImpact, RestorePointBrowseItem } from '../../db/stores/ports/restore-point-store';
+export type RestorePointBrowsePage = Page<RestorePointBrowseItem>;
 
-export interface RestorePointBrowsePage {
-  items: RestorePointBrowseItem[];
-  nextCursor: string | null;
-}
-
-export function browseRestorePoints(db: Db, input: RestorePointBrowseInput = {}): RestorePointBrowsePage {
-  const query = parseInput(restorePointBrowseInputSchema, input);
-  const direction = query.sort === 'newest' ? 'desc' : 'asc';
-  const sortKey = `restore-points:created:${direction}`;
-  const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
-  const conditions: (SQL | undefined)[] = [
-    query.vmId ? eq(restorePoints.vmId, query.vmId) : undefined,
-    query.hostId ? eq(restorePoints.hostId, query.hostId) : undefined,
-    query.method ? eq(restorePoints.method, query.method) : undefined,
-    query.consistency ? eq(restorePoints.consistency, query.consistency) : undefined,
-    query.jobId ? eq(restorePoints.jobId, query.jobId) : undefined,
-    query.createdFrom ? gte(restorePoints.createdAt, query.createdFrom) : undefined,
-    query.createdTo ? lte(restorePoints.createdAt, query.createdTo) : undefined,
-    cursor
-      ? // The cursor holds epoch milliseconds, the column's stored form: compared as plain integers.
-        afterCursor(restorePoints.createdAt, restorePoints.id, direction, cursor)
-      : undefined,
-  ];
-  const order = direction === 'desc' ? desc : asc;
-  const rows = db
-    .select({
-      id: restorePoints.id,
-      vmId: restorePoints.vmId,
-      vmName: restorePoints.vmName,
-      hostId: restorePoints.hostId,
-      hostName: hosts.name,
-      operationId: restorePoints.operationId,
-      jobId: restorePoints.jobId,
-      method: restorePoints.method,
-      consistency: restorePoints.consistency,
-      consistencyReason: restorePoints.consistencyReason,
-      captureState: restorePoints.captureState,
-      createdAt: restorePoints.createdAt,
-      heldDiskIds: restorePoints.heldDisksJson,
-      missingDiskIds: restorePoints.missingDisksJson,
-      sizeBytes: restorePoints.sizeBytes,
-      expiresAt: restorePoints.expiresAt,
-      lastVerifiedAt: restorePoints.lastVerifiedAt,
-      lastVerdict: restorePoints.lastVerdict,
-    })
-    .from(restorePoints)
-    .leftJoin(hosts, eq(hosts.id, restorePoints.hostId))
-    .where(and(...conditions.filter((condition): condition is SQL => condition !== undefined)))
-    .orderBy(order(restorePoints.createdAt), order(restorePoints.id))
-    .limit(query.limit + 1)
-    .all();
-  const hasMore = rows.length > query.limit;
-  const items = hasMore ? rows.slice(0, query.limit) : rows;
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: hasMore && last ? encodeCursor(sortKey, last.createdAt.getTime(), last.id) : null,
-  };
-}
-
-export interface PointDeletionImpact {
-  pointId: string;
-  vmId: string;
-  vmName: string;
-  /** True when deleting leaves the VM with no restore point at all. */
-  isOnlyPointOfVm: boolean;
+export async function browseRestorePoints(
+  stores: Stores,
+  input: RestorePointBrowseInput = {},
+): Promise<RestorePointBrowsePage> {
+  return stores.restorePoints.browse(parseInput(restorePointBrowseInputSchema, input));
 }
 
 /** What deleting the point would leave behind; read before the confirmation is shown. */
-export function describePointDeletion(db: Db, pointId: string): PointDeletionImpact {
-  const point = db
-    .select({ id: restorePoints.id, vmId: restorePoints.vmId, vmName: restorePoints.vmName })
-    .from(restorePoints)
-    .where(eq(restorePoints.id, pointId))
-    .get();
-  if (!point) throw notFound('Restore point', pointId);
-  const other = db
-    .select({ id: restorePoints.id })
-    .from(restorePoints)
-    .where(and(eq(restorePoints.vmId, point.vmId), ne(restorePoints.id, pointId)))
-    .limit(1)
-    .get();
-  return { pointId, vmId: point.vmId, vmName: point.vmName, isOnlyPointOfVm: other === undefined };
+export async function describePointDeletion(stores: Stores, pointId: string): Promise<PointDeletionImpact> {
+  const impact = await stores.restorePoints.deletionImpact(pointId);
+  if (!impact) throw notFound('Restore point', pointId);
+  return impact;
 }

@@ -39,10 +39,36 @@ import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types'
 import type { OperationKind, OperationStatus } from '../../../server/engine/statuses';
 import type { RetryPolicy } from '../../../server/engine/step-safety';
 import type { operationSteps, operations, stepLogs } from '../../schema';
-import type { OperationListItem, OperationListQuery, PageOf } from '../operations-store';
 import type { OperationEvent, OperationEventPayloads, OperationEventType } from './operation-events';
+import type { Page } from './page';
 
-export type { OperationListItem, OperationListQuery } from '../operations-store';
+export interface OperationListQuery {
+  status?: OperationStatus[];
+  kind?: OperationKind;
+  vmId?: string;
+  jobId?: string;
+  cursor?: string;
+  limit: number;
+}
+
+/** A row of the operations list: the operation and its progress over its steps. */
+export interface OperationListItem {
+  id: string;
+  kind: OperationKind;
+  status: OperationStatus;
+  title: string;
+  waitingReason: string | null;
+  jobId: string | null;
+  retryOfId: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: string | null;
+  attempt: number;
+  stepsTotal: number;
+  stepsDone: number;
+  bytesDone: number;
+}
 export type { OperationEvent, OperationEventPayloads, OperationEventType } from './operation-events';
 
 /** An operation as stored (plan and request as JSON, lease, outcome, actors). */
@@ -176,7 +202,7 @@ export interface OperationStore {
 
   // ---------------------------------------------------------------------------------- reads
   get(operationId: string): Promise<OperationRecord | null>;
-  list(query: OperationListQuery): Promise<PageOf<OperationListItem>>;
+  list(query: OperationListQuery): Promise<Page<OperationListItem>>;
   /** In plan order. */
   steps(operationId: string): Promise<StepRecord[]>;
   /** The newest `limit` log lines, oldest first. */

@@ -5,7 +5,10 @@
  */
 
 import type { ApplicationState, VerificationVerdict } from '../../../server/engine/statuses';
+import type { BackupMethod, Consistency } from '../../../server/engine/types';
+import type { RestorePointSort } from '../../../server/schemas/wizard';
 import type { pointVerifications, restorePointFiles, restorePoints } from '../../schema';
+import type { Page } from './page';
 
 export type RestorePointRecord = typeof restorePoints.$inferSelect;
 export type RestorePointFileRecord = typeof restorePointFiles.$inferSelect;
@@ -44,6 +47,49 @@ export interface DeletePointInput {
   now: Date;
 }
 
+/** The browser's filters (each an indexed column), its order and its keyset cursor. */
+export interface RestorePointBrowseQuery {
+  vmId?: string;
+  hostId?: string;
+  method?: BackupMethod;
+  consistency?: Consistency;
+  jobId?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+  sort: RestorePointSort;
+  cursor?: string;
+  limit: number;
+}
+
+export interface RestorePointBrowseItem {
+  id: string;
+  vmId: string;
+  vmName: string;
+  hostId: string | null;
+  hostName: string | null;
+  operationId: string | null;
+  jobId: string | null;
+  method: BackupMethod;
+  consistency: Consistency;
+  consistencyReason: string | null;
+  captureState: RestorePointRecord['captureState'];
+  createdAt: Date;
+  heldDiskIds: string[];
+  missingDiskIds: string[];
+  sizeBytes: number;
+  expiresAt: Date | null;
+  lastVerifiedAt: Date | null;
+  lastVerdict: RestorePointRecord['lastVerdict'];
+}
+
+export interface PointDeletionImpact {
+  pointId: string;
+  vmId: string;
+  vmName: string;
+  /** True when deleting leaves the VM with no restore point at all. */
+  isOnlyPointOfVm: boolean;
+}
+
 export interface RestorePointStore {
   /**
    * Inserts the point and its files and appends `restore-point.created`. Idempotent: a resumed
@@ -62,6 +108,15 @@ export interface RestorePointStore {
   get(pointId: string): Promise<RestorePointRecord | null>;
   /** Points that share a scope with `point` (same volume for volume-level methods, else same VM). */
   pointsOnSameScope(point: RestorePointRecord): Promise<RestorePointRecord[]>;
+  /** Filtered, sorted and keyset-paged in the database (built for a million points). */
+  browse(query: RestorePointBrowseQuery): Promise<Page<RestorePointBrowseItem>>;
+  files(pointId: string): Promise<RestorePointFileRecord[]>;
+  /** Newest first. */
+  verifications(pointId: string, limit?: number): Promise<PointVerificationRecord[]>;
+  /** What deleting the point would leave behind; null when the point does not exist. */
+  deletionImpact(pointId: string): Promise<PointDeletionImpact | null>;
+  /** Active restore operations (queued to cancelling) that restore from this point. */
+  activeRestoresOf(pointId: string): Promise<string[]>;
   /** VMs of an operation that got their point (retry-failed retries the others). */
   vmIdsCataloguedBy(operationId: string): Promise<string[]>;
 }

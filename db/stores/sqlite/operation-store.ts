@@ -21,7 +21,6 @@ import { DEFAULT_RETRY_POLICY } from '../../../server/engine/step-safety';
 import type { Db } from '../../client';
 import { locks, operationEvents, operationSteps, operations, operationVms } from '../../schema';
 import { subscribeToOperationEvents } from '../operation-event-bus';
-import { queryOperationLogs, queryOperationSteps, queryOperations } from '../operations-store';
 import type {
   CancelResult,
   ClaimedStep,
@@ -41,6 +40,7 @@ import type {
   StepOutcome,
   StepRecord,
 } from '../ports/operation-store';
+import { queryOperationLogs, queryOperationSteps, queryOperations } from './operation-queries';
 import {
   admitQueued,
   appendLog,

@@ -2,14 +2,22 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../client';
 import { pointVerifications, restorePointFiles, restorePoints, vms } from '../../schema';
-import { queryPointsOnSameScope } from '../operations-store';
 import type {
   CatalogInput,
   DeletePointInput,
+  RestorePointBrowseQuery,
   RestorePointRecord,
   RestorePointStore,
   VerificationInput,
 } from '../ports/restore-point-store';
+import {
+  browseRestorePoints,
+  queryActiveRestoresOf,
+  queryDeletionImpact,
+  queryPointsOnSameScope,
+  queryPointVerifications,
+  queryRestorePointFiles,
+} from './restore-point-queries';
 import { inTransaction } from './transaction';
 
 export class SqliteRestorePointStore implements RestorePointStore {
@@ -109,6 +117,26 @@ export class SqliteRestorePointStore implements RestorePointStore {
 
   async pointsOnSameScope(point: RestorePointRecord) {
     return queryPointsOnSameScope(this.db, point);
+  }
+
+  async browse(query: RestorePointBrowseQuery) {
+    return browseRestorePoints(this.db, query);
+  }
+
+  async files(pointId: string) {
+    return queryRestorePointFiles(this.db, pointId);
+  }
+
+  async verifications(pointId: string, limit?: number) {
+    return queryPointVerifications(this.db, pointId, limit);
+  }
+
+  async deletionImpact(pointId: string) {
+    return queryDeletionImpact(this.db, pointId);
+  }
+
+  async activeRestoresOf(pointId: string) {
+    return queryActiveRestoresOf(this.db, pointId);
   }
 
   async vmIdsCataloguedBy(operationId: string) {

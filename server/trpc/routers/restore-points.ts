@@ -14,15 +14,17 @@ import { publicProcedure, router } from '../init';
 export const restorePointsRouter = router({
   list: publicProcedure
     .input(restorePointBrowseInputSchema)
-    .query(({ ctx, input }) => browseRestorePoints(ctx.db, input)),
-  get: publicProcedure.input(idInput).query(({ ctx, input }) => ({
-    ...getRestorePoint(ctx.db, input.id),
-    deletion: describePointDeletion(ctx.db, input.id),
+    .query(({ ctx, input }) => browseRestorePoints(ctx.stores, input)),
+  get: publicProcedure.input(idInput).query(async ({ ctx, input }) => ({
+    ...(await getRestorePoint(ctx.stores, input.id)),
+    deletion: await describePointDeletion(ctx.stores, input.id),
   })),
-  verify: publicProcedure.input(idInput).mutation(({ ctx, input }) => verifyRestorePoint(ctx.db, input.id)),
+  verify: publicProcedure
+    .input(idInput)
+    .mutation(({ ctx, input }) => verifyRestorePoint(ctx.stores, ctx.service, input.id)),
   delete: publicProcedure.input(idInput).mutation(async ({ ctx, input }) => {
-    const impact = describePointDeletion(ctx.db, input.id);
-    await deleteRestorePoint(ctx.db, input.id);
+    const impact = await describePointDeletion(ctx.stores, input.id);
+    await deleteRestorePoint(ctx.stores, ctx.service, input.id);
     return impact;
   }),
 });

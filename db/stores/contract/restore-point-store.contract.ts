@@ -1,0 +1,218 @@
+/**
+ * The RestorePointStore contract: catalogue writes (idempotent catalog, verifications with who
+ * asked, delete with its event), retention candidates, and the read side the services use.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OperationStore, RestorePointStore } from '../ports';
+import type { NewRestorePoint } from '../ports/restore-point-store';
+import { backupPlanOf } from './operation-store.contract';
+
+export interface RestorePointStoreFixture {
+  restorePoints: RestorePointStore;
+  operations: OperationStore;
+  close(): Promise<void>;
+}
+
+const T0 = new Date('2026-03-01T00:00:00Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+function pointOf(id: string, vmId: string, operationId: string, createdAt: Date): NewRestorePoint {
+  return {
+    id,
+    vmId,
+    vmName: `${vmId}-name`,
+    operationId,
+    jobId: null,
+    method: 'hyperv-vss',
+    consistency: 'application',
+    consistencyReason: null,
+    captureState: 'online',
+    applicationState: 'clean',
+    createdAt,
+    hostVolumeId: 'hv-d',
+    arrayVolumeId: null,
+    snapshotId: null,
+    heldDisksJson: [`${vmId}-os`],
+    missingDisksJson: [],
+    sizeBytes: 4096,
+    repositoryPath: `repository/${id}`,
+  };
+}
+
+const fileOf = (vmId: string) => ({
+  diskId: `${vmId}-os`,
+  path: `repository/x/${vmId}-os.img`,
+  sha256: 'ab'.repeat(32),
+  bytes: 4096,
+});
+
+export function runRestorePointStoreContract(
+  name: string,
+  create: () => Promise<RestorePointStoreFixture>,
+): void {
+  describe(`RestorePointStore contract: ${name}`, () => {
+    let fixture: RestorePointStoreFixture;
+    let points: RestorePointStore;
+    let counter = 0;
+    beforeEach(async () => {
+      fixture = await create();
+      points = fixture.restorePoints;
+    });
+    afterEach(async () => {
+      await fixture.close();
+    });
+
+    async function backupOperation(vmIds: string[]): Promise<string> {
+      const op = await fixture.operations.enqueue(
+        backupPlanOf(vmIds),
+        {},
+        { id: `op-${++counter}`, now: T0, requestedBy: 'system' },
+      );
+      return op.id;
+    }
+
+    async function catalogued(id: string, vmId: string, minutes: number): Promise<string> {
+      const operationId = await backupOperation([vmId]);
+      await points.catalog({
+        point: pointOf(id, vmId, operationId, at(minutes)),
+        files: [fileOf(vmId)],
+        operationId,
+        now: at(minutes),
+      });
+      return operationId;
+    }
+
+    it('catalogues a point once (a resumed step finds it there) and announces it', async () => {
+      const operationId = await backupOperation(['a']);
+      const input = {
+        point: pointOf('rp1', 'a', operationId, T0),
+        files: [fileOf('a')],
+        operationId,
+        now: T0,
+      };
+      expect(await points.catalog(input)).toBe(true);
+      expect(await points.catalog(input)).toBe(false);
+      expect(await points.get('rp1')).toMatchObject({
+        vmId: 'a',
+        consistency: 'application',
+        lastVerdict: null,
+      });
+      expect((await points.files('rp1')).map((file) => file.diskId)).toEqual(['a-os']);
+      expect(await points.vmIdsCataloguedBy(operationId)).toEqual(['a']);
+      const events = await fixture.operations.readEventsAfter({ operationId });
+      expect(events.filter((event) => event.type === 'restore-point.created')).toHaveLength(1);
+    });
+
+    it('records verifications newest first with who asked, and the last verdict on the point', async () => {
+      const operationId = await catalogued('rp1', 'a', 0);
+      await points.recordVerification({
+        pointId: 'rp1',
+        verdict: 'intact',
+        details: {},
+        now: at(1),
+        requestedBy: 'user:1',
+      });
+      await points.recordVerification({
+        pointId: 'rp1',
+        verdict: 'corrupt',
+        details: { mismatches: ['x'] },
+        now: at(2),
+        requestedBy: 'system',
+        operationId,
+      });
+      expect((await points.verifications('rp1')).map((row) => [row.verdict, row.requestedBy])).toEqual([
+        ['corrupt', 'system'],
+        ['intact', 'user:1'],
+      ]);
+      expect(await points.get('rp1')).toMatchObject({ lastVerdict: 'corrupt', lastVerifiedAt: at(2) });
+      const types = (await fixture.operations.readEventsAfter({ operationId })).map((event) => event.type);
+      expect(types.filter((type) => type === 'restore-point.verified')).toHaveLength(1);
+    });
+
+    it('deletes a point with its files and announces why; deleting again finds nothing', async () => {
+      const operationId = await catalogued('rp1', 'a', 0);
+      expect(await points.deletionImpact('rp1')).toEqual({
+        pointId: 'rp1',
+        vmId: 'a',
+        vmName: 'a-name',
+        isOnlyPointOfVm: true,
+      });
+      expect(
+        (
+          await points.deletePoint({
+            pointId: 'rp1',
+            operationId: null,
+            reason: 'deleted by the operator',
+            now: at(1),
+          })
+        )?.id,
+      ).toBe('rp1');
+      expect(
+        await points.deletePoint({ pointId: 'rp1', operationId: null, reason: 'again', now: at(2) }),
+      ).toBeNull();
+      expect(await points.get('rp1')).toBeNull();
+      expect(await points.files('rp1')).toEqual([]);
+      expect(await points.deletionImpact('rp1')).toBeNull();
+      const deleted = (await fixture.operations.readEventsAfter({ operationId })).find(
+        (event) => event.type === 'restore-point.deleted',
+      );
+      expect(deleted?.payload).toEqual({
+        restorePointId: 'rp1',
+        vmId: 'a',
+        reason: 'deleted by the operator',
+      });
+    });
+
+    it('browses newest or oldest first with filters and a cursor', async () => {
+      await catalogued('rp1', 'a', 0);
+      await catalogued('rp2', 'b', 1);
+      await catalogued('rp3', 'a', 2);
+      const first = await points.browse({ sort: 'newest', limit: 2 });
+      expect(first.items.map((item) => item.id)).toEqual(['rp3', 'rp2']);
+      const second = await points.browse({ sort: 'newest', limit: 2, cursor: first.nextCursor ?? undefined });
+      expect(second).toMatchObject({ items: [{ id: 'rp1' }], nextCursor: null });
+      expect(
+        (await points.browse({ sort: 'oldest', limit: 10, vmId: 'a' })).items.map((item) => item.id),
+      ).toEqual(['rp1', 'rp3']);
+      expect(
+        (await points.browse({ sort: 'newest', limit: 10, createdFrom: at(1), createdTo: at(1) })).items.map(
+          (item) => item.id,
+        ),
+      ).toEqual(['rp2']);
+      expect(await points.deletionImpact('rp1')).toMatchObject({ isOnlyPointOfVm: false });
+      const rp1 = await points.get('rp1');
+      if (!rp1) throw new Error('rp1 missing');
+      // A VM-level method: the same VM's points (volume-level methods share their volume's).
+      expect((await points.pointsOnSameScope(rp1)).map((point) => point.id).sort()).toEqual(['rp1', 'rp3']);
+      expect(await points.retentionCandidates('no-job', 'a')).toEqual([]);
+    });
+
+    it('names the active restores that use a point', async () => {
+      await catalogued('rp1', 'a', 0);
+      const restore = {
+        kind: 'restore' as const,
+        restorePointId: 'rp1',
+        mode: 'as-new' as const,
+        vmId: 'a',
+        steps: [],
+        findings: [],
+        collateral: [],
+        discardedPointIds: [],
+        isRunnable: true,
+        blockedReasons: [],
+        lockKeys: [],
+        hostIds: [],
+        arrayIds: [],
+        confirmationText: null,
+      };
+      const op = await fixture.operations.enqueue(
+        restore,
+        { restorePointId: 'rp1' },
+        { id: 'restore-1', now: T0, requestedBy: 'system' },
+      );
+      expect(await points.activeRestoresOf('rp1')).toEqual([op.id]);
+      await fixture.operations.cancel(op.id, at(1), 'system');
+      expect(await points.activeRestoresOf('rp1')).toEqual([]);
+    });
+  });
+}
