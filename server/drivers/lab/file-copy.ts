@@ -64,14 +64,6 @@ export async function writeHashed(
   return { sha256: hash.digest('hex'), bytes };
 }
 
-export function copyFileHashed(
-  source: string,
-  destination: string,
-  options: { onChunk?: (bytes: number) => void; signal?: AbortSignal } = {},
-): Promise<HashedCopy> {
-  return writeHashed(readChunks(source, options.signal), destination, options);
-}
-
 export async function hashFile(file: string, signal?: AbortSignal): Promise<HashedCopy> {
   const hash = createHash('sha256');
   let bytes = 0;
