@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { getConfig } from '../server/config';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -19,9 +20,9 @@ export type SqliteConnection = Database.Database;
  * The committed drizzle-kit output. Next bundles this file, so `import.meta.url` may point into
  * `.next/`; the working directory (the repo root for `npm start`, tests and the CLI) is tried first.
  */
-export function resolveMigrationsFolder(): string {
+export function resolveMigrationsFolder(explicit: string | null = getConfig().migrationsDir): string {
   const candidates = [
-    process.env.MIGAWKA_MIGRATIONS_DIR,
+    explicit,
     path.resolve(process.cwd(), 'db/migrations'),
     // Not `new URL('./migrations', import.meta.url)`: Turbopack resolves that as an asset and fails on a folder.
     siblingOfThisModule('migrations'),
@@ -58,19 +59,14 @@ export function sqliteOf(db: Db): SqliteConnection {
   return (db as Db & { $client: SqliteConnection }).$client;
 }
 
-export function databasePathFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MIGAWKA_DB_PATH) return env.MIGAWKA_DB_PATH;
-  return path.join(env.MIGAWKA_DATA_DIR ?? './data', 'migawka.db');
-}
-
 const globalForDb = globalThis as typeof globalThis & { __migawkaDb?: Db };
 
 /**
  * The process-wide database (cached on globalThis so Next's dev reloads reuse the connection).
- * Path: MIGAWKA_DB_PATH, or `${MIGAWKA_DATA_DIR ?? './data'}/migawka.db`.
+ * Path: the configuration's `dbPath` (MIGAWKA_DB_PATH, or `${MIGAWKA_DATA_DIR ?? './data'}/migawka.db`).
  */
 export function getDb(): Db {
-  if (!globalForDb.__migawkaDb) globalForDb.__migawkaDb = openDatabase(databasePathFromEnv());
+  if (!globalForDb.__migawkaDb) globalForDb.__migawkaDb = openDatabase(getConfig().dbPath);
   return globalForDb.__migawkaDb;
 }
 

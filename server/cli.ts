@@ -216,11 +216,12 @@ function registerImportCommand(program: Command): void {
     )
     .action(async (file: string, options: { mode: 'replace' | 'merge' }) => {
       const text = readInputFile(file);
-      const { openDatabase, databasePathFromEnv } = await import('../db/client');
+      const { openDatabase } = await import('../db/client');
+      const { getConfig } = await import('./config');
       const { createSqliteStores } = await import('../db/stores/sqlite');
       const { createServiceContext } = await import('./context');
       const { importInventory } = await import('./services/import-service');
-      const dbPath = databasePathFromEnv();
+      const dbPath = getConfig().dbPath;
       const stores = createSqliteStores(openDatabase(dbPath));
       const result = await importInventory(stores, createServiceContext(), text, options.mode);
       const imported = Object.entries(result.imported)
@@ -255,9 +256,10 @@ function registerSeedRestorePointsCommand(program: Command): void {
     .option('--days <n>', 'spread them over this many days', parseCount)
     .option('--seed <n>', 'PRNG seed (same seed, same points)', parseCount)
     .action(async (options: { count?: number; days?: number; seed?: number }) => {
-      const { openDatabase, databasePathFromEnv } = await import('../db/client');
+      const { openDatabase } = await import('../db/client');
+      const { getConfig } = await import('./config');
       const { seedLargeRestorePoints } = await import('../db/seed/large-restore-points');
-      const dbPath = databasePathFromEnv();
+      const dbPath = getConfig().dbPath;
       const result = seedLargeRestorePoints(openDatabase(dbPath), options);
       console.log(
         `Added ${result.points} restore points over ${result.vms} VMs to ${dbPath} in ${(result.elapsedMs / 1000).toFixed(1)} s.`,
@@ -276,9 +278,10 @@ function registerSeedLargeCommand(program: Command): void {
     .option('--disks-per-vm <n>', 'virtual disks per VM', parseCount)
     .option('--seed <n>', 'PRNG seed (same seed, same estate)', parseCount)
     .action(async (options: { hosts?: number; vms?: number; disksPerVm?: number; seed?: number }) => {
-      const { openDatabase, databasePathFromEnv } = await import('../db/client');
+      const { openDatabase } = await import('../db/client');
+      const { getConfig } = await import('./config');
       const { seedLargeEstate } = await import('../db/seed/large-estate');
-      const dbPath = databasePathFromEnv();
+      const dbPath = getConfig().dbPath;
       const result = seedLargeEstate(openDatabase(dbPath), {
         ...(options.hosts ? { hosts: options.hosts } : {}),
         ...(options.vms ? { vms: options.vms } : {}),

@@ -13,7 +13,7 @@ import { ensureDemoLab } from '../db/seed/ensure-demo-lab';
 /** A fresh in-memory database, migrated and seeded with the demo lab. */
 export function openDemoLab(): Db {
   const db = openDatabase(':memory:');
-  expect(ensureDemoLab(db, { NODE_ENV: 'test' })).toBe(true);
+  expect(ensureDemoLab(db, { seedDemo: true })).toBe(true);
   return db;
 }
 

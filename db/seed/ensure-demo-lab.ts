@@ -1,8 +1,10 @@
 /**
  * First-start seeding: an empty inventory gets the demo lab, so a fresh console has something
- * real to show. Set MIGAWKA_SEED_DEMO=0 to start empty (production, or tests that seed their own).
+ * real to show. MIGAWKA_SEED_DEMO=0 (the configuration's `seedDemo`) starts empty (production, or
+ * tests that seed their own).
  */
 import { randomUUID } from 'node:crypto';
+import { getConfig, type MigawkaConfig } from '../../server/config';
 import { actorLabel, SYSTEM_ACTOR } from '../../server/context';
 import { evaluateInventory } from '../../server/engine/evaluate';
 import { parseInventory } from '../../server/schemas/inventory';
@@ -12,8 +14,8 @@ import { isInventoryEmpty } from '../stores/sqlite/inventory-rows';
 import { demoLabInventory } from './demo-lab';
 
 /** Imports the demo lab when the inventory is empty and seeding is not turned off; says whether it did. */
-export function ensureDemoLab(db: Db, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.MIGAWKA_SEED_DEMO === '0') return false;
+export function ensureDemoLab(db: Db, { seedDemo }: Pick<MigawkaConfig, 'seedDemo'> = getConfig()): boolean {
+  if (!seedDemo) return false;
   // Checked and seeded under one write lock: two processes starting together seed once.
   const seedIfEmpty = sqliteOf(db).transaction(() => {
     if (!isInventoryEmpty(db)) return false;

@@ -17,7 +17,7 @@ let handle: (request: Request) => Promise<Response>;
 
 beforeEach(() => {
   db = openDatabase(':memory:');
-  ensureDemoLab(db, { NODE_ENV: 'test' });
+  ensureDemoLab(db, { seedDemo: true });
   contextsCreated = 0;
   handle = createTrpcHttpHandler({
     maxRequestBytes: MAX_REQUEST_BYTES,

@@ -1,0 +1,147 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  DEFAULT_LAB_STEP_DELAY_MS,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_REQUEST_BYTES,
+  loadConfig,
+} from './config';
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives every setting its default on an empty environment, ignoring unrelated variables', () => {
+    expect(loadConfig({ HOME: '/root', NODE_ENV: 'test' })).toEqual({
+      port: 3000,
+      dataDir: './data',
+      dbPath: path.join('./data', 'migawka.db'),
+      migrationsDir: null,
+      seedDemo: true,
+      runWorkerInProcess: true,
+      lab: {
+        dir: path.join('./data', 'lab'),
+        stepDelayMs: DEFAULT_LAB_STEP_DELAY_MS,
+        scriptTimeScale: 1,
+        repositoryQuotaBytes: null,
+      },
+      worker: { concurrency: 2, leaseMs: 15_000, pollMs: 500 },
+      limits: { perHost: 2, perArray: 2 },
+      http: { maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES, maxBatchSize: DEFAULT_MAX_BATCH_SIZE },
+      logLevel: 'info',
+      nextRuntime: null,
+    });
+  });
+
+  it.each<{ env: Record<string, string>; expected: Record<string, unknown> }>([
+    { env: { PORT: '8080' }, expected: { port: 8080 } },
+    {
+      env: { MIGAWKA_DATA_DIR: '/srv/migawka' },
+      expected: {
+        dataDir: '/srv/migawka',
+        dbPath: path.join('/srv/migawka', 'migawka.db'),
+        lab: expect.objectContaining({ dir: path.join('/srv/migawka', 'lab') }),
+      },
+    },
+    {
+      env: { MIGAWKA_DATA_DIR: '/srv/migawka', MIGAWKA_DB_PATH: '/var/db/m.db', MIGAWKA_LAB_DIR: '/lab' },
+      expected: { dbPath: '/var/db/m.db', lab: expect.objectContaining({ dir: '/lab' }) },
+    },
+    { env: { MIGAWKA_MIGRATIONS_DIR: '/opt/migrations' }, expected: { migrationsDir: '/opt/migrations' } },
+    {
+      env: { MIGAWKA_SEED_DEMO: '0', MIGAWKA_WORKER: '0' },
+      expected: { seedDemo: false, runWorkerInProcess: false },
+    },
+    {
+      env: { MIGAWKA_SEED_DEMO: '1', MIGAWKA_WORKER: '1' },
+      expected: { seedDemo: true, runWorkerInProcess: true },
+    },
+    {
+      env: {
+        MIGAWKA_LAB_STEP_DELAY_MS: '0',
+        MIGAWKA_LAB_SCRIPT_TIME_SCALE: '0.25',
+        MIGAWKA_LAB_REPOSITORY_QUOTA_BYTES: '1048576',
+      },
+      expected: {
+        lab: expect.objectContaining({
+          stepDelayMs: 0,
+          scriptTimeScale: 0.25,
+          repositoryQuotaBytes: 1_048_576,
+        }),
+      },
+    },
+    {
+      env: {
+        MIGAWKA_WORKER_CONCURRENCY: '4',
+        MIGAWKA_WORKER_LEASE_MS: '30000',
+        MIGAWKA_WORKER_POLL_MS: ' 250 ',
+      },
+      expected: { worker: { concurrency: 4, leaseMs: 30_000, pollMs: 250 } },
+    },
+    {
+      env: { MIGAWKA_LIMIT_PER_HOST: '1', MIGAWKA_LIMIT_PER_ARRAY: '3' },
+      expected: { limits: { perHost: 1, perArray: 3 } },
+    },
+    {
+      env: { MIGAWKA_MAX_REQUEST_BYTES: '1024', MIGAWKA_MAX_BATCH_SIZE: '50' },
+      expected: { http: { maxRequestBytes: 1024, maxBatchSize: 50 } },
+    },
+    {
+      env: { LOG_LEVEL: 'silent', NEXT_RUNTIME: 'nodejs' },
+      expected: { logLevel: 'silent', nextRuntime: 'nodejs' },
+    },
+    // An empty value counts as unset: `FOO= migawka start` keeps the default.
+    {
+      env: { PORT: '', MIGAWKA_SEED_DEMO: '', LOG_LEVEL: '' },
+      expected: { port: 3000, seedDemo: true, logLevel: 'info' },
+    },
+  ])('reads $env', ({ env, expected }) => {
+    expect(loadConfig(env)).toMatchObject(expected);
+  });
+
+  it.each<[variable: string, value: string, reason: string]>([
+    ['PORT', '0', 'must be ≥ 1'],
+    ['PORT', 'eighty', 'must be a whole number'],
+    ['PORT', '80.5', 'must be a whole number'],
+    ['MIGAWKA_SEED_DEMO', 'yes', ''],
+    ['MIGAWKA_WORKER', 'false', ''],
+    ['MIGAWKA_LAB_STEP_DELAY_MS', '-1', 'must be a non-negative number'],
+    ['MIGAWKA_LAB_SCRIPT_TIME_SCALE', 'fast', 'must be a non-negative number'],
+    ['MIGAWKA_LAB_REPOSITORY_QUOTA_BYTES', '1e9', 'must be a non-negative number'],
+    ['MIGAWKA_LIMIT_PER_HOST', '0', 'must be ≥ 1'],
+    ['MIGAWKA_LIMIT_PER_ARRAY', 'two', 'must be a whole number'],
+    ['MIGAWKA_WORKER_CONCURRENCY', '0', 'must be ≥ 1'],
+    ['MIGAWKA_WORKER_LEASE_MS', '1.5', 'must be a whole number'],
+    ['MIGAWKA_WORKER_POLL_MS', '-5', 'must be a whole number'],
+    ['MIGAWKA_MAX_REQUEST_BYTES', '1023', 'must be ≥ 1024'],
+    ['MIGAWKA_MAX_BATCH_SIZE', '0', 'must be ≥ 1'],
+    ['LOG_LEVEL', 'verbose', ''],
+  ])('refuses %s=%s and names the variable', (variable, value, reason) => {
+    const error = errorOf({ [variable]: value });
+    expect(error.message).toContain(`${variable}=${JSON.stringify(value)}`);
+    if (reason) expect(error.message).toContain(reason);
+  });
+
+  it('names every bad variable at once', () => {
+    const { message } = errorOf({
+      PORT: 'x',
+      MIGAWKA_WORKER: '2',
+      LOG_LEVEL: 'loud',
+      MIGAWKA_DATA_DIR: '/ok',
+    });
+    expect(
+      message
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim().split('=')[0]),
+    ).toEqual(['PORT', 'MIGAWKA_WORKER', 'LOG_LEVEL']);
+  });
+});
