@@ -1,6 +1,7 @@
 /**
  * Lease recovery decisions, in-process and table-driven: a step that was running when its worker
- * vanished is re-run when safe, otherwise the operation ends interrupted after its cleanups.
+ * vanished is re-run when safe, otherwise the operation ends interrupted after its cleanups. The
+ * surviving worker is driven by explicit `tick()` passes under the harness clock.
  */
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -65,7 +66,7 @@ describe('recoverExpiredLeases', () => {
   ] as const)('a worker lost during %s: %s, ends %s', async (key, decision, finalStatus) => {
     await h.driver.ensureVm('sql1'); // sql1 is busy writing from the start
     const op = await h.enqueueBackup(arrayRequest);
-    const start = new Date();
+    const start = h.clock.now();
     await runUntilClaimed(op.id, key, start);
     expect(await h.stores.operations.recoverExpiredLeases(new Date(start.getTime() + LEASE_MS - 1))).toEqual(
       [],
@@ -73,8 +74,8 @@ describe('recoverExpiredLeases', () => {
     const [report] = await h.stores.operations.recoverExpiredLeases(new Date(start.getTime() + LEASE_MS + 1));
     expect(report).toMatchObject({ operationId: op.id, decision });
 
-    h.startWorker();
-    const [done] = await h.waitForFinal([op.id]);
+    h.clock.advance(LEASE_MS + 1);
+    const [done] = await h.tickUntilFinal(h.createWorker(), [op.id]);
     expect(done.status).toBe(finalStatus);
     expect(done.attempt).toBe(1);
     const thaw = h.db
@@ -94,8 +95,8 @@ describe('recoverExpiredLeases', () => {
 
   it('a catalog step run twice never duplicates the restore point', async () => {
     const op = await h.enqueueBackup(arrayRequest);
-    h.startWorker();
-    await h.waitForFinal([op.id]);
+    const [done] = await h.tickUntilFinal(h.createWorker(), [op.id]);
+    expect(done.status).toBe('succeeded');
     const catalog = h.db
       .select()
       .from(operationSteps)
@@ -112,7 +113,7 @@ describe('recoverExpiredLeases', () => {
       signal: new AbortController().signal,
       onProgress: () => {},
       log: () => {},
-      now: () => new Date(),
+      now: h.clock.now,
     });
     expect(again.status).toBe('succeeded');
     const points = h.db.select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();

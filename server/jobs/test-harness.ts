@@ -1,7 +1,10 @@
 /**
  * Shared set-up for runner, worker and service tests: an in-memory database holding the lab test
  * inventory, the lab connector in a temporary directory behind a driver registry (no step latency, fast script sleeps) and
- * helpers to plan, enqueue and wait for operations.
+ * helpers to plan, enqueue and run operations. Runner tests drive a `createWorker()` with
+ * `tickUntil` / `tickUntilFinal`: explicit passes under the harness clock, which only moves when a
+ * test (or a pass of those helpers) advances it. `startWorker` + `waitForFinal` remain for tests of
+ * services and routers that run the timer-driven worker as the server does.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +20,20 @@ import { connectorLookupFromInventory, createDriverRegistry, type DriverRegistry
 import { type BackupRequestInput, planBackup } from '../engine/backup-plan';
 import { type InventoryIndex, indexInventory } from '../engine/inventory';
 import { isFinalOperationStatus } from '../engine/statuses';
-import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
+import { createWorker, startWorker, type Worker, type WorkerHandle, type WorkerOptions } from './worker';
+
+/** Time under the test's control: it moves only when `advance` is called. */
+export interface TestClock {
+  now(): Date;
+  advance(ms: number): Date;
+}
+
+export interface TickOptions {
+  /** Passes before giving up with the statuses seen (default 200). */
+  maxPasses?: number;
+  /** Clock advance after each pass that did not reach the goal (ms, default 1000: past any test retry delay). */
+  advanceMs?: number;
+}
 
 export interface Harness {
   db: Db;
@@ -29,8 +45,19 @@ export interface Harness {
   /** The registry the worker resolves drivers from: the lab for every host and array. */
   drivers: DriverRegistry;
   newId: () => string;
+  /** The clock of `createWorker` workers and the default enqueue time; starts 2026-03-01T10:00Z. */
+  clock: TestClock;
   enqueueBackup(request: BackupRequestInput, options?: { now?: Date }): Promise<OperationRecord>;
   startWorker(options?: Partial<WorkerOptions>): WorkerHandle;
+  /** A worker driven by explicit `tick()` calls under the harness clock. */
+  createWorker(options?: Partial<WorkerOptions>): Worker;
+  /**
+   * Calls `worker.tick()` until `isDone()` holds after a pass, advancing the clock between passes;
+   * throws after `maxPasses`. Never sleeps: every pass waits only for the steps it ran.
+   */
+  tickUntil(worker: Worker, isDone: () => boolean | Promise<boolean>, options?: TickOptions): Promise<void>;
+  /** `tickUntil` every operation is final; returns their records in the order asked. */
+  tickUntilFinal(worker: Worker, operationIds: string[], options?: TickOptions): Promise<OperationRecord[]>;
   waitForFinal(operationIds: string[], timeoutMs?: number): Promise<OperationRecord[]>;
   close(): Promise<void>;
 }
@@ -59,6 +86,37 @@ export function createHarness(options: { dbFile?: string; driver?: Partial<LabOp
   let counter = 0;
   const newId = () => `t${++counter}`;
   const workers: WorkerHandle[] = [];
+  let now = new Date('2026-03-01T10:00:00Z');
+  const clock: TestClock = {
+    now: () => now,
+    advance(ms) {
+      now = new Date(now.getTime() + ms);
+      return now;
+    },
+  };
+  async function statusLine(operationIds: string[]): Promise<string> {
+    const statuses = await stores.operations.statusesOf(operationIds);
+    return operationIds.map((id) => `${id}=${statuses.get(id) ?? 'missing'}`).join(', ');
+  }
+  async function areFinal(operationIds: string[]): Promise<boolean> {
+    const statuses = await stores.operations.statusesOf(operationIds);
+    return operationIds.every((id) => {
+      const status = statuses.get(id);
+      return status !== undefined && isFinalOperationStatus(status);
+    });
+  }
+  async function tickUntil(
+    worker: Worker,
+    isDone: () => boolean | Promise<boolean>,
+    { maxPasses = 200, advanceMs = 1000 }: TickOptions = {},
+  ): Promise<boolean> {
+    for (let pass = 0; pass < maxPasses; pass++) {
+      await worker.tick();
+      if (await isDone()) return true;
+      clock.advance(advanceMs);
+    }
+    return false;
+  }
   return {
     db,
     stores,
@@ -67,12 +125,13 @@ export function createHarness(options: { dbFile?: string; driver?: Partial<LabOp
     driver,
     drivers,
     newId,
+    clock,
     async enqueueBackup(request, enqueueOptions = {}) {
-      const now = enqueueOptions.now ?? new Date();
-      const plan = planBackup(index, request, { now, newId });
+      const at = enqueueOptions.now ?? clock.now();
+      const plan = planBackup(index, request, { now: at, newId });
       return stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
         id: `op-${newId()}`,
-        now,
+        now: at,
         requestedBy: 'system',
       });
     },
@@ -87,6 +146,28 @@ export function createHarness(options: { dbFile?: string; driver?: Partial<LabOp
       });
       workers.push(worker);
       return worker;
+    },
+    createWorker(workerOptions = {}) {
+      return createWorker({
+        stores,
+        drivers,
+        workerId: 'test-worker',
+        clock: clock.now,
+        leaseMs: 2000,
+        retry: FAST_RETRY,
+        ...workerOptions,
+      });
+    },
+    async tickUntil(worker, isDone, tickOptions) {
+      if (!(await tickUntil(worker, isDone, tickOptions))) throw new Error('condition never held');
+    },
+    async tickUntilFinal(worker, operationIds, tickOptions) {
+      if (!(await tickUntil(worker, () => areFinal(operationIds), tickOptions))) {
+        throw new Error(`operations not final: ${await statusLine(operationIds)}`);
+      }
+      return Promise.all(
+        operationIds.map(async (id) => (await stores.operations.get(id)) as OperationRecord),
+      );
     },
     async waitForFinal(operationIds, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
