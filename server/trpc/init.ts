@@ -6,7 +6,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import { type Db, getDb } from '../../db/client';
+import { type Db, getDb, sqliteOf } from '../../db/client';
 import type { Stores } from '../../db/stores/ports';
 import { createSqliteStores } from '../../db/stores/sqlite';
 import { createServiceContext, type ServiceContext } from '../context';
@@ -14,16 +14,24 @@ import { formatIssuePath } from '../schemas/inventory';
 import { type DomainErrorCode, type FieldError, isDomainError } from '../services/errors';
 
 export interface Context {
-  /** Transitional: services move to `stores` (issue 7 §1); nothing new may use `db`. */
-  db: Db;
   stores: Stores;
+  /**
+   * The SQLite file behind `stores`, for work that opens its own connection off the request's
+   * event loop (the import thread); null for a private in-memory database no other thread can open.
+   */
+  databaseFile: string | null;
   /** Clock, ids, the acting principal and a logger for the services this request calls. */
   service: ServiceContext;
 }
 
 /** A context over one database (tests pass an in-memory one and may override clock, ids or actor). */
 export function contextFor(db: Db, service: Partial<ServiceContext> = {}): Context {
-  return { db, stores: createSqliteStores(db), service: createServiceContext(service) };
+  const connection = sqliteOf(db);
+  return {
+    stores: createSqliteStores(db),
+    databaseFile: connection.memory ? null : connection.name,
+    service: createServiceContext(service),
+  };
 }
 
 /** The request context: the process-wide database. */

@@ -184,7 +184,7 @@ describe('importInventoryOffLoop', () => {
     const db = openDatabase(':memory:');
     opened.push(db);
     const result = await importInventoryOffLoop(
-      { db, stores: createSqliteStores(db), service: createServiceContext() },
+      { databaseFile: null, stores: createSqliteStores(db), service: createServiceContext() },
       JSON.stringify(demoLabInventory()),
       'replace',
     );
@@ -194,7 +194,7 @@ describe('importInventoryOffLoop', () => {
   it('imports into a database file through a worker thread', async () => {
     const { db } = fileDatabase('console');
     const result = await importInventoryOffLoop(
-      { db, stores: createSqliteStores(db), service: createServiceContext() },
+      { databaseFile: sqliteOf(db).name, stores: createSqliteStores(db), service: createServiceContext() },
       JSON.stringify(demoLabInventory()),
       'replace',
     );

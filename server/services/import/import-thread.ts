@@ -12,7 +12,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type Db, sqliteOf } from '../../../db/client';
 import type { Stores } from '../../../db/stores/ports';
 import type { ServiceContext } from '../../context';
 import { DomainError } from '../errors';
@@ -83,14 +82,13 @@ function runThread(request: ImportThreadRequest): Promise<ThreadImportResult> {
  * thread can reach.
  */
 export async function importInventoryOffLoop(
-  ctx: { db: Db; stores: Pick<Stores, 'inventory'>; service: ServiceContext },
+  ctx: { databaseFile: string | null; stores: Pick<Stores, 'inventory'>; service: ServiceContext },
   content: string,
   mode: ImportMode,
 ): Promise<ImportResult> {
-  const connection = sqliteOf(ctx.db);
-  if (connection.memory) return importInventory(ctx.stores, ctx.service, content, mode);
+  if (ctx.databaseFile === null) return importInventory(ctx.stores, ctx.service, content, mode);
   const { threadId: _threadId, ...result } = await importInventoryInThread({
-    dbPath: connection.name,
+    dbPath: ctx.databaseFile,
     content,
     mode,
     actor: ctx.service.actor,
