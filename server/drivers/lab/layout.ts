@@ -20,12 +20,22 @@ import path from 'node:path';
 import type { VirtualDisk } from '../../engine/inventory';
 import { initialDiskImage } from './disk-image';
 
-/** Ids become path segments: refuse anything that could escape its folder. */
+const PLAIN_BYTE = /^[A-Za-z0-9._-]$/;
+
+/**
+ * Ids and names become path segments. The mapping is injective — two different ids never share a
+ * file (replacing ':' by '_' once sent `vm:a` and `vm_a` to the same disk) — and can never escape
+ * its folder: every byte outside [A-Za-z0-9._-] is percent-encoded, '%' included, so no separator
+ * survives; '.' and '..' are refused.
+ */
 export function safeSegment(id: string): string {
-  if (!/^[A-Za-z0-9._:@-]+$/.test(id) || id === '.' || id === '..') {
-    throw new Error(`"${id}" cannot be used as a lab file name`);
+  if (id === '' || id === '.' || id === '..') throw new Error(`"${id}" cannot be used as a lab file name`);
+  let segment = '';
+  for (const byte of Buffer.from(id, 'utf8')) {
+    const char = String.fromCharCode(byte);
+    segment += PLAIN_BYTE.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
-  return id.replaceAll(':', '_');
+  return segment;
 }
 
 export function diskExtension(disk: VirtualDisk): string {
@@ -44,7 +54,7 @@ export const labPaths = {
   repository: (restorePointId: string) => path.join('repository', safeSegment(restorePointId)),
   staging: (stagingId: string) => path.join('staging', safeSegment(stagingId)),
   scratch: (restorePointId: string) => path.join('scratch', safeSegment(restorePointId)),
-  restored: (newVmName: string) => path.join('restored', safeSegment(newVmName.replaceAll(' ', '-'))),
+  restored: (newVmName: string) => path.join('restored', safeSegment(newVmName)),
 };
 
 /** The VM's disk that hosts its application: the first disk on a host volume, else its first disk. */
