@@ -56,8 +56,8 @@ function pointsOf(operationId: string) {
 describe('runner: backups through the lab driver', () => {
   it('runs a hyperv-vss backup to a catalogued, hashed restore point and releases every lock', async () => {
     const op = await h.enqueueBackup(backupOf(['sql1']));
-    h.startWorker();
-    const [done] = await h.waitForFinal([op.id]);
+    const worker = h.createWorker();
+    const [done] = await h.tickUntilFinal(worker, [op.id]);
     expect(done.status).toBe('succeeded');
     expect(stepsOf(op.id).map((step) => [step.kind, step.status])).toEqual([
       ['check', 'succeeded'],
@@ -99,8 +99,8 @@ describe('runner: backups through the lab driver', () => {
 
   it('an array snapshot with freeze and scripts catalogues one point per VM on the LUN', async () => {
     const op = await h.enqueueBackup(arrayBackup('require'));
-    h.startWorker();
-    const [done] = await h.waitForFinal([op.id]);
+    const worker = h.createWorker();
+    const [done] = await h.tickUntilFinal(worker, [op.id]);
     expect(done.status).toBe('succeeded');
     const points = pointsOf(op.id);
     expect(points.map((point) => point.vmId).sort()).toEqual(['app1', 'sql1']);
@@ -117,8 +117,8 @@ describe('runner: backups through the lab driver', () => {
   it('two conflicting operations never run at the same time', async () => {
     const first = await h.enqueueBackup(backupOf(['sql1']));
     const second = await h.enqueueBackup(arrayBackup('fallback')); // also locks vm:sql1
-    h.startWorker({ concurrency: 4 });
-    const [a, b] = await h.waitForFinal([first.id, second.id]);
+    const worker = h.createWorker({ concurrency: 4 });
+    const [a, b] = await h.tickUntilFinal(worker, [first.id, second.id]);
     expect(a.status).toBe('succeeded');
     expect(b.status).toBe('succeeded');
     expect((a.finishedAt as Date).getTime()).toBeLessThanOrEqual((b.startedAt as Date).getTime());
@@ -135,8 +135,8 @@ describe('runner: faults end as the policy says', () => {
   it('freeze timeout under fallback: continues, the point is crash-consistent with the reason', async () => {
     h.driver.faults.inject({ fault: 'freeze-timeout', vmId: 'sql1' });
     const op = await h.enqueueBackup(arrayBackup('fallback'));
-    h.startWorker();
-    const [done] = await h.waitForFinal([op.id]);
+    const worker = h.createWorker();
+    const [done] = await h.tickUntilFinal(worker, [op.id]);
     expect(done.status).toBe('succeeded');
     expect(stepsOf(op.id).find((step) => step.kind === 'guest-freeze')?.status).toBe('degraded');
     const sql = pointsOf(op.id).find((point) => point.vmId === 'sql1');
@@ -147,8 +147,8 @@ describe('runner: faults end as the policy says', () => {
   it('freeze timeout under require: fails that VM, still thaws, the other VM gets its point', async () => {
     h.driver.faults.inject({ fault: 'freeze-timeout', vmId: 'sql1' });
     const op = await h.enqueueBackup(arrayBackup('require'));
-    h.startWorker();
-    const [done] = await h.waitForFinal([op.id]);
+    const worker = h.createWorker();
+    const [done] = await h.tickUntilFinal(worker, [op.id]);
     expect(done.status).toBe('failed');
     expect(done.error).toContain('sql1');
     const steps = stepsOf(op.id);
@@ -162,8 +162,8 @@ describe('runner: faults end as the policy says', () => {
     h.driver.faults.inject({ fault: 'vss-writer-timeout', vmId: 'sql1' });
     const fallback = await h.enqueueBackup(backupOf(['sql1']));
     const require = await h.enqueueBackup(backupOf(['sql1'], { consistencyPolicy: 'require' }));
-    h.startWorker();
-    const [a, b] = await h.waitForFinal([fallback.id, require.id]);
+    const worker = h.createWorker();
+    const [a, b] = await h.tickUntilFinal(worker, [fallback.id, require.id]);
     expect(a.status).toBe('succeeded');
     expect(pointsOf(a.id)[0]).toMatchObject({ consistency: 'crash' });
     expect(pointsOf(a.id)[0].consistencyReason).toMatch(/fallback: VSS writer of sql1 timed out/);
@@ -178,14 +178,14 @@ describe('runner: faults end as the policy says', () => {
         scripts: { sql1: { preFreeze: { command: 'exit 3', timeoutSeconds: 5 } } },
       }),
     );
-    h.startWorker();
-    const [a] = await h.waitForFinal([failing.id]);
+    const worker = h.createWorker();
+    const [a] = await h.tickUntilFinal(worker, [failing.id]);
     expect(a.status).toBe('failed');
     expect(stepsOf(a.id).find((step) => step.kind === 'pre-freeze-script')?.error).toContain('exited 3');
     const warned = await h.enqueueBackup(
       arrayBackup('require', { scripts: { sql1: { postThaw: { command: 'exit 4', timeoutSeconds: 5 } } } }),
     );
-    const [b] = await h.waitForFinal([warned.id]);
+    const [b] = await h.tickUntilFinal(worker, [warned.id]);
     expect(b.status).toBe('succeeded');
     const sql = pointsOf(b.id).find((point) => point.vmId === 'sql1');
     expect(sql?.consistency).toBe('application');
@@ -195,8 +195,8 @@ describe('runner: faults end as the policy says', () => {
   it('snapshot failure is retried, then fails the operation after running the thaw', async () => {
     h.driver.faults.inject({ fault: 'snapshot-failed', arrayVolumeId: 'lun1' });
     const op = await h.enqueueBackup(arrayBackup('require'));
-    h.startWorker();
-    const [done] = await h.waitForFinal([op.id]);
+    const worker = h.createWorker();
+    const [done] = await h.tickUntilFinal(worker, [op.id]);
     expect(done.status).toBe('failed');
     const steps = stepsOf(op.id);
     const snapshot = steps.find((step) => step.kind === 'array-snapshot');
@@ -214,13 +214,13 @@ describe('runner: faults end as the policy says', () => {
       remaining: 2,
     });
     const recovers = await h.enqueueBackup(backupOf(['app1']));
-    h.startWorker();
-    const [a] = await h.waitForFinal([recovers.id]);
+    const worker = h.createWorker();
+    const [a] = await h.tickUntilFinal(worker, [recovers.id]);
     expect(a.status).toBe('succeeded');
     expect(stepsOf(a.id).find((step) => step.kind === 'vss-snapshot')?.attempts).toBe(3);
     h.driver.faults.inject({ fault: 'host-unreachable', vmId: 'app1', action: 'createSnapshot' });
     const gone = await h.enqueueBackup(backupOf(['app1']));
-    const [b] = await h.waitForFinal([gone.id]);
+    const [b] = await h.tickUntilFinal(worker, [gone.id]);
     expect(b.status).toBe('failed');
     expect(stepsOf(b.id).find((step) => step.kind === 'vss-snapshot')?.error).toMatch(
       /gave up after 3 attempts/,
@@ -230,8 +230,8 @@ describe('runner: faults end as the policy says', () => {
   it('repository full fails at once (not retryable) and still releases the snapshot', async () => {
     h.driver.faults.inject({ fault: 'repository-full' });
     const op = await h.enqueueBackup(backupOf(['app1']));
-    h.startWorker();
-    const [done] = await h.waitForFinal([op.id]);
+    const worker = h.createWorker();
+    const [done] = await h.tickUntilFinal(worker, [op.id]);
     expect(done.status).toBe('failed');
     const steps = stepsOf(op.id);
     expect(steps.find((step) => step.kind === 'copy-to-repository')).toMatchObject({
@@ -248,8 +248,8 @@ describe('runner: consistency is measured', () => {
     // web1 is held mid-transaction (log written, data page not yet) while it is captured.
     const release = h.driver.holdWorkloadMidTransaction('web1');
     const op = await h.enqueueBackup(backupOf(['web1']));
-    h.startWorker();
-    const [done] = await h.waitForFinal([op.id]);
+    const worker = h.createWorker();
+    const [done] = await h.tickUntilFinal(worker, [op.id]);
     release();
     expect(done.status).toBe('succeeded');
     const [point] = pointsOf(op.id);
@@ -260,11 +260,16 @@ describe('runner: consistency is measured', () => {
   it('frozen and saved-state captures of busy VMs are clean', async () => {
     await h.driver.ensureVm('legacy1');
     await h.driver.ensureVm('sql1');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Both are mid-transaction when captured: the save / freeze must flush it to be clean.
+    const releases = [
+      h.driver.holdWorkloadMidTransaction('legacy1'),
+      h.driver.holdWorkloadMidTransaction('sql1'),
+    ];
     const saved = await h.enqueueBackup(backupOf(['legacy1']));
     const frozen = await h.enqueueBackup(arrayBackup('require'));
-    h.startWorker();
-    await h.waitForFinal([saved.id, frozen.id]);
+    const worker = h.createWorker();
+    await h.tickUntilFinal(worker, [saved.id, frozen.id]);
+    for (const release of releases) release();
     const [legacy] = pointsOf(saved.id);
     expect(legacy).toMatchObject({ captureState: 'saved-state', applicationState: 'clean' });
     expect(stepsOf(saved.id).map((step) => step.kind)).toEqual(
@@ -277,73 +282,86 @@ describe('runner: consistency is measured', () => {
 });
 
 describe('runner: cancel', () => {
-  let slow: Harness;
-  beforeEach(() => {
-    slow = createHarness({ driver: { stepDelayMs: 60 } });
-  });
-  afterEach(async () => {
-    await slow.close();
-  });
-
-  async function waitForStep(operationId: string, key: string, status: string): Promise<void> {
-    for (;;) {
-      const step = slow.db
-        .select()
-        .from(operationSteps)
-        .where(and(eq(operationSteps.operationId, operationId), eq(operationSteps.key, key)))
-        .get();
-      if (step?.status === status) return;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+  function statusOf(operationId: string, key: string): string | undefined {
+    return h.db
+      .select()
+      .from(operationSteps)
+      .where(and(eq(operationSteps.operationId, operationId), eq(operationSteps.key, key)))
+      .get()?.status;
   }
 
   function statusesOf(operationId: string): Record<string, string> {
-    const steps = slow.db
-      .select()
-      .from(operationSteps)
-      .where(eq(operationSteps.operationId, operationId))
-      .all();
-    return Object.fromEntries(steps.map((step) => [step.key, step.status]));
+    return Object.fromEntries(stepsOf(operationId).map((step) => [step.key, step.status]));
+  }
+
+  /** Holds the repository copy until its call is aborted; `entered` resolves once a copy is waiting. */
+  function holdCopyUntilAborted() {
+    const repository = h.driver.repository;
+    const original = repository.store.bind(repository);
+    let entered!: () => void;
+    const isEntered = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    repository.store = async (request, options) => {
+      entered();
+      await new Promise<void>((resolve) => {
+        if (options.signal.aborted) resolve();
+        options.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      return original(request, options);
+    };
+    return { entered: isEntered };
   }
 
   it('cancel while a guest is frozen: thaw and post-thaw script still run, the rest is cancelled', async () => {
-    const op = await slow.enqueueBackup(arrayBackup('require'));
-    slow.startWorker();
-    await waitForStep(op.id, 'vm:sql1:guest-freeze', 'succeeded');
-    expect(await slow.stores.operations.cancel(op.id, new Date(), 'system')).toBe('cancelling');
-    const [done] = await slow.waitForFinal([op.id]);
+    const op = await h.enqueueBackup(arrayBackup('require'));
+    const worker = h.createWorker();
+    await h.tickUntil(worker, () => statusOf(op.id, 'vm:sql1:guest-freeze') === 'succeeded');
+    expect(await h.stores.operations.cancel(op.id, h.clock.now(), 'system')).toBe('cancelling');
+    const [done] = await h.tickUntilFinal(worker, [op.id]);
     expect(done.status).toBe('cancelled');
     const statuses = statusesOf(op.id);
     expect(statuses['vm:sql1:guest-thaw']).toBe('succeeded');
     expect(statuses['vm:sql1:post-thaw-script']).toBe('succeeded');
     expect(statuses['vm:sql1:catalog']).toBe('cancelled');
-    // The snapshot either never started (nothing to release) or was taken and is released.
-    const snapshot = statuses['array-volumes:lun1:array-snapshot'];
-    expect(statuses['array-volumes:lun1:release-snapshot']).toBe(
-      snapshot === 'cancelled' ? 'skipped' : 'succeeded',
-    );
-    expect(slow.driver.isWorkloadWriting('sql1')).toBe(true);
-    expect(await slow.stores.operations.findLeakedLocks()).toEqual([]);
+    // Cancelled right after the freeze: the snapshot never started, so there is nothing to release.
+    expect(statuses['array-volumes:lun1:array-snapshot']).toBe('cancelled');
+    expect(statuses['array-volumes:lun1:release-snapshot']).toBe('skipped');
+    expect(h.driver.isWorkloadWriting('sql1')).toBe(true);
+    expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
   });
 
   it('cancel while in saved state: the VM is resumed', async () => {
-    const op = await slow.enqueueBackup(backupOf(['legacy1']));
-    slow.startWorker();
-    await waitForStep(op.id, 'vm:legacy1:save-state', 'succeeded');
-    expect(await slow.driver.hypervisor().getPowerState('legacy1', CALL)).toBe('saved');
-    await slow.stores.operations.cancel(op.id, new Date(), 'system');
-    const [done] = await slow.waitForFinal([op.id]);
+    const op = await h.enqueueBackup(backupOf(['legacy1']));
+    const worker = h.createWorker();
+    await h.tickUntil(worker, () => statusOf(op.id, 'vm:legacy1:save-state') === 'succeeded');
+    expect(await h.driver.hypervisor().getPowerState('legacy1', CALL)).toBe('saved');
+    await h.stores.operations.cancel(op.id, h.clock.now(), 'system');
+    const [done] = await h.tickUntilFinal(worker, [op.id]);
     expect(done.status).toBe('cancelled');
     expect(statusesOf(op.id)['vm:legacy1:resume']).toBe('succeeded');
-    expect(await slow.driver.hypervisor().getPowerState('legacy1', CALL)).toBe('running');
+    expect(await h.driver.hypervisor().getPowerState('legacy1', CALL)).toBe('running');
   });
 
   it('cancel during the copy aborts it and still releases the snapshot', async () => {
-    const op = await slow.enqueueBackup(backupOf(['app1']));
-    slow.startWorker({ leaseMs: 150 });
-    await waitForStep(op.id, 'vm:app1:copy-to-repository', 'running');
-    await slow.stores.operations.cancel(op.id, new Date(), 'system');
-    const [done] = await slow.waitForFinal([op.id]);
+    const op = await h.enqueueBackup(backupOf(['app1']));
+    // A short lease: the renewal that carries the cancel to the step comes every leaseMs / 3.
+    const worker = h.createWorker({ leaseMs: 150 });
+    const copy = holdCopyUntilAborted();
+    let pass: Promise<void> = Promise.resolve();
+    let isCopying = false;
+    void copy.entered.then(() => {
+      isCopying = true;
+    });
+    for (let passes = 0; !isCopying; passes++) {
+      if (passes >= 20) throw new Error('the copy never started');
+      pass = worker.tick();
+      await Promise.race([pass, copy.entered]);
+    }
+    expect(statusOf(op.id, 'vm:app1:copy-to-repository')).toBe('running');
+    await h.stores.operations.cancel(op.id, h.clock.now(), 'system');
+    await pass; // the copy returns only once the cancel has aborted it
+    const [done] = await h.tickUntilFinal(worker, [op.id]);
     expect(done.status).toBe('cancelled');
     const statuses = statusesOf(op.id);
     expect(statuses['vm:app1:copy-to-repository']).toBe('cancelled');
@@ -353,7 +371,7 @@ describe('runner: cancel', () => {
 
   it('a queued operation is cancelled at once, with nothing run', async () => {
     const op = await h.enqueueBackup(backupOf(['app1']));
-    expect(await h.stores.operations.cancel(op.id, new Date(), 'system')).toBe('cancelled');
+    expect(await h.stores.operations.cancel(op.id, h.clock.now(), 'system')).toBe('cancelled');
     expect(stepsOf(op.id).every((step) => step.status === 'cancelled' && step.startedAt === null)).toBe(true);
   });
 });
