@@ -19,7 +19,7 @@ import {
 import { DomainError, notFound } from './errors';
 import { claimScheduledBackup, type StartedOperation, startBackup } from './operations-service';
 import { parseInput } from './parse-input';
-import { jobContextOf } from './plans';
+import { assertBackupRunnable, jobContextOf } from './plans';
 
 type JobRow = JobRecord;
 
@@ -105,6 +105,7 @@ export async function createBackupJob(
   const job = parseInput(backupJobInputSchema, input);
   const now = ctx.now();
   await assertUniqueName(stores, job.name, null);
+  await assertBackupRunnable(stores, ctx, job.request);
   const timeZone = job.schedule?.timeZone ?? 'UTC';
   const actor = actorLabel(ctx.actor);
   const row = await stores.jobs.create({
@@ -138,6 +139,7 @@ export async function updateBackupJob(
   const job = parseInput(backupJobInputSchema, input);
   const now = ctx.now();
   await assertUniqueName(stores, job.name, id);
+  await assertBackupRunnable(stores, ctx, job.request);
   const timeZone = job.schedule?.timeZone ?? 'UTC';
   const isScheduleChanged = existing.cron !== (job.schedule?.cron ?? null) || existing.timeZone !== timeZone;
   const row = await stores.jobs.update(id, {

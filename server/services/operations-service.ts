@@ -31,16 +31,9 @@ import {
   type BackupJobContext,
   jobContextOf,
   planBackupFor,
+  planBlockedError,
   planRestoreFor,
 } from './plans';
-
-function blocked(kind: 'backup' | 'restore', reasons: string[]): DomainError {
-  return new DomainError(
-    'PRECONDITION_FAILED',
-    `The ${kind} cannot run: ${reasons.join('; ')}`,
-    reasons.map((message) => ({ path: kind === 'backup' ? 'scope' : 'mode', message })),
-  );
-}
 
 // ------------------------------------------------------------------------------------------ backup
 
@@ -78,7 +71,7 @@ export async function enqueueBackup(
   plan: BackupPlan,
   options: { job?: BackupJobContext; retryOfId?: string } = {},
 ): Promise<StartedOperation> {
-  if (!plan.isRunnable) throw blocked('backup', plan.blockedReasons);
+  if (!plan.isRunnable) throw planBlockedError('backup', plan.blockedReasons);
   const operation = await stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
     id: `op-${ctx.newId()}`,
     now: ctx.now(),
@@ -180,7 +173,7 @@ async function enqueueRestore(
   plan: RestorePlan,
   options: { retryOfId?: string } = {},
 ): Promise<StartedOperation> {
-  if (!plan.isRunnable) throw blocked('restore', plan.blockedReasons);
+  if (!plan.isRunnable) throw planBlockedError('restore', plan.blockedReasons);
   const operation = await stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
     id: `op-${ctx.newId()}`,
     now: ctx.now(),

@@ -65,6 +65,28 @@ export async function planBackupFor(
   };
 }
 
+/** The refusal of a plan the engine says cannot run, naming every blocked reason. */
+export function planBlockedError(kind: 'backup' | 'restore', reasons: string[]): DomainError {
+  return new DomainError(
+    'PRECONDITION_FAILED',
+    `The ${kind} cannot run: ${reasons.join('; ')}`,
+    reasons.map((message) => ({ path: kind === 'backup' ? 'scope' : 'mode', message })),
+  );
+}
+
+/**
+ * A job is saved only if its backup could start now: the same plan and the same refusal as
+ * `backups.start`, so no job is saved that can never run.
+ */
+export async function assertBackupRunnable(
+  stores: Stores,
+  ctx: ServiceContext,
+  request: BackupRequest,
+): Promise<void> {
+  const { plan } = await planBackupFor(stores, ctx, request);
+  if (!plan.isRunnable) throw planBlockedError('backup', plan.blockedReasons);
+}
+
 export function pointSummaryOf(row: RestorePointRecord): RestorePointSummary {
   return {
     id: row.id,

@@ -106,6 +106,34 @@ describe('backups: review, acknowledgements, start and createJob', () => {
     expect(db.select().from(backupJobs).all()).toHaveLength(0);
   });
 
+  it('jobs.create and jobs.update refuse a plan that backups.start refuses, with the same reasons, and save nothing', async () => {
+    const blockedJob = {
+      name: 'archive nightly',
+      request: requestFor('vm-archive-01'),
+      schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
+      missedRunPolicy: 'skip' as const,
+      retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
+      rpoHours: 24,
+      isEnabled: false,
+    };
+    const startError = await rejectionOf(() => caller.operations.backupVm({ vmId: 'vm-archive-01' }));
+    const createError = await rejectionOf(() => caller.jobs.create(blockedJob));
+    expect(createError.code).toBe('PRECONDITION_FAILED');
+    expect(createError.message).toBe(startError.message);
+    expect(db.select().from(backupJobs).all()).toHaveLength(0);
+
+    const saved = await caller.jobs.create({
+      ...blockedJob,
+      name: 'web nightly',
+      request: requestFor('vm-web-01'),
+    });
+    const updateError = await rejectionOf(() =>
+      caller.jobs.update({ id: saved.id, job: { ...blockedJob, name: 'web nightly' } }),
+    );
+    expect(updateError.code).toBe('PRECONDITION_FAILED');
+    expect((await caller.jobs.get({ id: saved.id })).request.scope).toEqual(requestFor('vm-web-01').scope);
+  });
+
   it('creates a scheduled job once its warning is acknowledged', async () => {
     const review = await caller.backups.review(requestFor('vm-fs-01'));
     const job = await caller.backups.createJob({
