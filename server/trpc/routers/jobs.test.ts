@@ -91,8 +91,7 @@ describe('jobs procedures', () => {
   it('runs a job now: the operation carries the job id and ends succeeded', async () => {
     const job = await caller.jobs.create(nightlyJob());
     const started = await caller.jobs.runNow({ id: job.id });
-    h.startWorker();
-    await h.waitForFinal([started.operationId]);
+    await h.tickUntilFinal(h.createWorker(), [started.operationId]);
     const runs = await caller.operations.list({ jobId: job.id });
     expect(runs.items.map((item) => [item.id, item.status])).toEqual([[started.operationId, 'succeeded']]);
     expect((await caller.jobs.get({ id: job.id })).lastOperation?.id).toBe(started.operationId);
