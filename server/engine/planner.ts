@@ -25,8 +25,17 @@
  * consistency, then the shortest downtime (online over saved state), then the fewest co-captured
  * VMs, then the fewest excluded disks, then the more specific method (hyperv-vss, xen-quiesced,
  * xen-snapshot, array-snapshot, wsb-volume: WSB is the fallback where no VSS-aware product exists).
+ * The ordering and the sentences that explain it live in planner-recommendation.ts.
  */
-import type { HypervisorKind, InventoryIndex } from './inventory';
+import type { InventoryIndex } from './inventory';
+import {
+  concernsPlatform,
+  explainRecommendation,
+  findingsConcerning,
+  METHODS_BY_HYPERVISOR,
+  ownOption,
+  sortCandidates,
+} from './planner-recommendation';
 import {
   type ArraySnapshotSet,
   arraySnapshotSetOf,
@@ -50,10 +59,11 @@ import {
   CAPTURE_STATES,
   type CaptureState,
   type Consistency,
-  consistencyRank,
   type Finding,
   type ObjectRef,
 } from './types';
+
+export { METHODS_BY_HYPERVISOR };
 
 /**
  * One method for one VM. Plans are values: treat them as read-only. Empty lists and the options of
@@ -92,28 +102,6 @@ export interface PlanMethodsOptions {
   /** What a method that cannot reach its consistency does: fail the VM ('require') or downgrade ('fallback', default). */
   consistencyPolicy?: 'require' | 'fallback';
 }
-
-/** Methods that can apply to a VM on each hypervisor; the others are listed as unavailable. */
-export const METHODS_BY_HYPERVISOR: Record<HypervisorKind, readonly BackupMethod[]> = {
-  hyperv: ['hyperv-vss', 'wsb-volume', 'array-snapshot', 'guest-agent'],
-  xenserver: ['xen-snapshot', 'xen-quiesced', 'array-snapshot', 'guest-agent'],
-};
-
-/** Tie-breaker, most specific first. guest-agent is never a whole-VM candidate (see header). */
-const METHOD_PREFERENCE: readonly BackupMethod[] = [
-  'hyperv-vss',
-  'xen-quiesced',
-  'xen-snapshot',
-  'array-snapshot',
-  'wsb-volume',
-  'guest-agent',
-];
-
-const CONSISTENCY_WORDS: Record<Consistency, string> = {
-  crash: 'crash-consistent',
-  filesystem: 'filesystem-consistent',
-  application: 'application-consistent',
-};
 
 type Capture = Pick<MethodOption, 'consistency' | 'captureState' | 'expectedDowntimeSeconds'>;
 function stateWhenNotCaptured(ctx: RuleContext): CaptureState {
@@ -414,145 +402,6 @@ function planGuestAgent(ctx: RuleContext): MethodOption {
     ]);
   }
   return vm.osFamily === 'windows' || vm.hasFreezeScripts ? GUEST_AGENT_APPLICATION : GUEST_AGENT_FILESYSTEM;
-}
-
-function compareCandidates(a: MethodOption, b: MethodOption): number {
-  return (
-    consistencyRank(b.consistency ?? 'crash') - consistencyRank(a.consistency ?? 'crash') ||
-    a.expectedDowntimeSeconds - b.expectedDowntimeSeconds ||
-    a.coCapturedVms.length - b.coCapturedVms.length ||
-    a.excludedDisks.length - b.excludedDisks.length ||
-    METHOD_PREFERENCE.indexOf(a.method) - METHOD_PREFERENCE.indexOf(b.method)
-  );
-}
-
-function describeOption(option: MethodOption): string {
-  const parts = [CONSISTENCY_WORDS[option.consistency ?? 'crash']];
-  if (option.captureState === 'saved-state') {
-    parts.push(
-      option.expectedDowntimeSeconds > 0
-        ? `in saved state (about ${option.expectedDowntimeSeconds} s of downtime)`
-        : 'from its saved state',
-    );
-  } else parts.push(option.captureState === 'offline' ? 'while powered off' : 'online');
-  parts.push(
-    option.coCapturedVms.length === 0
-      ? 'no other VM captured'
-      : `captures ${option.coCapturedVms.length} other VM(s)`,
-  );
-  return parts.join(', ');
-}
-
-/** Why `loser` ranks below `winner`, naming the first criterion that decides. */
-function explainLoss(winner: MethodOption, loser: MethodOption): string {
-  const w = winner;
-  const l = loser;
-  if (l.consistency !== w.consistency)
-    return `${l.method} is only ${CONSISTENCY_WORDS[l.consistency ?? 'crash']}`;
-  if (l.expectedDowntimeSeconds !== w.expectedDowntimeSeconds) {
-    return `${l.method} needs about ${l.expectedDowntimeSeconds} s of saved-state downtime`;
-  }
-  if (l.coCapturedVms.length !== w.coCapturedVms.length) {
-    return `${l.method} also captures and rolls back ${listQuotedNames(l.coCapturedVms)}`;
-  }
-  if (l.excludedDisks.length !== w.excludedDisks.length) {
-    return `${l.method} leaves out ${listQuotedNames(l.excludedDisks)}`;
-  }
-  return l.method === 'wsb-volume'
-    ? 'wsb-volume is only the fallback for hosts without a VSS-aware product'
-    : `${w.method} is the more specific method`;
-}
-
-function explainRecommendation(
-  ctx: RuleContext,
-  best: MethodOption | null,
-  candidates: MethodOption[],
-  options: MethodOption[],
-  findings: Finding[],
-): string {
-  const { vm } = ctx;
-  const guestAgent = options.find((o) => o.method === 'guest-agent');
-  if (!best) {
-    const platformReasons = options
-      .filter((o) => o.method !== 'guest-agent' && METHODS_BY_HYPERVISOR[ctx.host.kind].includes(o.method))
-      .map((o) => `${o.method}: ${o.unavailableReasons.join(' ')}`);
-    const fallback = guestAgent?.isAvailable
-      ? ` A guest-agent job can still protect its volumes from inside the guest.`
-      : '';
-    return flat`No method can capture VM '${vm.name}' as a whole. ${platformReasons.join(' ')}${fallback}`;
-  }
-  const sentences = [flat`${best.method} for '${vm.name}': ${describeOption(best)}.`];
-  if (candidates.length > 1) {
-    const losses: string[] = [];
-    for (const c of candidates) if (c !== best) losses.push(explainLoss(best, c));
-    sentences.push(`Preferred because ${losses.join('; ')}.`);
-  }
-  if (best.excludedDisks.length > 0) {
-    sentences.push(
-      `It leaves out pass-through disk(s) ${listQuotedNames(best.excludedDisks)}: guest-agent recommended for ${best.excludedDisks.length === 1 ? 'that disk' : 'those disks'}.`,
-    );
-  }
-  const quiesced = options.find((o) => o.method === 'xen-quiesced');
-  if (quiesced?.isAvailable && !ctx.isQuiesceWanted) {
-    sentences.push(
-      'xen-quiesced is available but quiesce is not asked for this VM (it loads the VM heavily).',
-    );
-  }
-  const hasUnknowns = findings.some(
-    (f) =>
-      f.severity === 'info' && (f.ruleId === 'HV-BACKUP-IC-MISSING' || f.ruleId === 'HV-GUEST-VSS-DISABLED'),
-  );
-  if (
-    best.captureState === 'online' &&
-    hasUnknowns &&
-    ctx.host.kind === 'hyperv' &&
-    best.method !== 'array-snapshot'
-  ) {
-    sentences.push(
-      'Online capture is expected but not confirmed: the guest does not report everything it needs (see the info findings); Hyper-V falls back to saved state if a prerequisite fails.',
-    );
-  }
-  return sentences.join(' ');
-}
-
-function concernsMethod(finding: Finding, method: BackupMethod): boolean {
-  return finding.methods.length === 0 || finding.methods.includes(method);
-}
-
-function concernsPlatform(finding: Finding, platformMethods: readonly BackupMethod[]): boolean {
-  return finding.methods.length === 0 || finding.methods.some((m) => platformMethods.includes(m));
-}
-
-/** The findings that concern a method; the VM's own list when all of them do (no copy). */
-function findingsConcerning(findings: Finding[], method: BackupMethod): Finding[] {
-  let count = 0;
-  for (const f of findings) if (concernsMethod(f, method)) count++;
-  if (count === 0) return NONE;
-  if (count === findings.length) return findings;
-  const concerning: Finding[] = [];
-  for (const f of findings) if (concernsMethod(f, method)) concerning.push(f);
-  return concerning;
-}
-
-/**
- * An option this VM may change. Options repeated across VMs (a host's unavailable method, the
- * guest agent) are shared frozen objects: those are copied, the VM's own ones returned as they are.
- */
-function ownOption(option: MethodOption): MethodOption {
-  return Object.isFrozen(option) ? { ...option } : option;
-}
-
-/** compareCandidates order, stable, in place: an insertion sort allocates nothing for five options. */
-function sortCandidates(candidates: MethodOption[]): void {
-  for (let i = 1; i < candidates.length; i++) {
-    const candidate = candidates[i];
-    let j = i - 1;
-    while (j >= 0 && compareCandidates(candidates[j], candidate) > 0) {
-      candidates[j + 1] = candidates[j];
-      j--;
-    }
-    candidates[j + 1] = candidate;
-  }
 }
 
 export interface PlannedVmAssessment {
