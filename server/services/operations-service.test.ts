@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { restorePoints } from '../../db/schema';
 import { createServiceContext, SCHEDULER_ACTOR, type ServiceContext } from '../context';
 import { createHarness, type Harness } from '../jobs/test-harness';
+import type { Worker } from '../jobs/worker';
 import {
   createBackupJob,
   getBackupJob,
@@ -30,8 +31,11 @@ import { browseRestorePoints } from './restore-point-browser-service';
 import { deleteRestorePoint, getRestorePoint, verifyRestorePoint } from './restore-point-service';
 
 let h: Harness;
+/** Drives the operations with explicit passes under the harness clock. */
+let worker: Worker;
 beforeEach(() => {
   h = createHarness();
+  worker = h.createWorker();
 });
 afterEach(async () => {
   await h.close();
@@ -64,8 +68,7 @@ async function storedHash(pointId: string, diskId: string): Promise<string> {
 }
 
 async function run<T extends { operationId: string }>(started: T) {
-  h.startWorker();
-  const [operation] = await h.waitForFinal([started.operationId]);
+  const [operation] = await h.tickUntilFinal(worker, [started.operationId]);
   return operation;
 }
 
@@ -274,7 +277,7 @@ describe('refusals and queueing', () => {
     expect(pointOf(failed.operationId, 'app1')).toBeDefined();
     const retry = await retryFailed(h.stores, ctx(), failed.operationId);
     expect(retry.plan.kind === 'backup' && retry.plan.vms.map((vm) => vm.vmId)).toEqual(['sql1']);
-    const [again] = await h.waitForFinal([retry.operationId]);
+    const [again] = await h.tickUntilFinal(worker, [retry.operationId]);
     expect(again.status).toBe('succeeded');
     expect(again.retryOfId).toBe(failed.operationId);
     expect(pointOf(retry.operationId, 'sql1').consistency).toBe('application');
@@ -362,10 +365,9 @@ describe('backup jobs', () => {
     expect(tick.started).toHaveLength(1);
     expect((await runDueBackupJobs(h.stores, scheduler('2026-01-01T02:00:20Z'))).started).toEqual([]);
     expect((await h.stores.operations.get(tick.started[0].operationId))?.requestedBy).toBe('scheduler');
-    h.startWorker();
-    await h.waitForFinal([tick.started[0].operationId]);
+    await h.tickUntilFinal(worker, [tick.started[0].operationId]);
     const second = await runBackupJobNow(h.stores, ctx(), created.id);
-    const [done] = await h.waitForFinal([second.operationId]);
+    const [done] = await h.tickUntilFinal(worker, [second.operationId]);
     expect(done.status).toBe('succeeded');
     const points = (await browseRestorePoints(h.stores, { jobId: created.id })).items;
     expect(points.map((point) => point.operationId)).toEqual([second.operationId]);
