@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../db/client';
 import { backupJobs, operations, operationVms, restorePoints, vms } from '../../../db/schema';
 import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
-import type { BackupRequestFormValues } from '../../schemas/operations';
+import type { BackupJobFormValues, BackupRequestFormValues } from '../../schemas/operations';
 import { openDemoLab, rejectionOf } from '../../test-support';
 import { contextFor } from '../init';
 import { createCaller } from '../root';
@@ -26,6 +26,19 @@ const HOUR = 3_600_000;
 
 function requestFor(vmId: string): BackupRequestFormValues {
   return { scope: { kind: 'vms', vmIds: [vmId] }, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' };
+}
+
+/** A nightly job backing up one VM. */
+function nightlyJobFor(name: string, vmId: string, isEnabled = true): BackupJobFormValues {
+  return {
+    name,
+    request: requestFor(vmId),
+    schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
+    missedRunPolicy: 'skip',
+    retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
+    rpoHours: 24,
+    isEnabled,
+  };
 }
 
 let pointCounter = 0;
@@ -88,15 +101,7 @@ describe('backups: review, acknowledgements, start and createJob', () => {
     expect(review.plan.blockedReasons.length).toBeGreaterThan(0);
     const error = await rejectionOf(() =>
       caller.backups.createJob({
-        job: {
-          name: 'archive nightly',
-          request: requestFor('vm-archive-01'),
-          schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
-          missedRunPolicy: 'skip',
-          retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
-          rpoHours: 24,
-          isEnabled: true,
-        },
+        job: nightlyJobFor('archive nightly', 'vm-archive-01'),
         acknowledgedWarnings: review.warningKeys,
         fingerprint: review.fingerprint,
       }),
@@ -107,15 +112,7 @@ describe('backups: review, acknowledgements, start and createJob', () => {
   });
 
   it('jobs.create and jobs.update refuse a plan that backups.start refuses, with the same reasons, and save nothing', async () => {
-    const blockedJob = {
-      name: 'archive nightly',
-      request: requestFor('vm-archive-01'),
-      schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
-      missedRunPolicy: 'skip' as const,
-      retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
-      rpoHours: 24,
-      isEnabled: false,
-    };
+    const blockedJob = nightlyJobFor('archive nightly', 'vm-archive-01', false);
     const startError = await rejectionOf(() => caller.operations.backupVm({ vmId: 'vm-archive-01' }));
     const createError = await rejectionOf(() => caller.jobs.create(blockedJob));
     expect(createError.code).toBe('PRECONDITION_FAILED');
@@ -401,15 +398,7 @@ describe('plans made once: the start runs the reviewed plan or is refused', () =
     setPowerState('vm-fs-01', 'off');
     const error = await rejectionOf(() =>
       caller.backups.createJob({
-        job: {
-          name: 'fs nightly',
-          request: requestFor('vm-fs-01'),
-          schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
-          missedRunPolicy: 'skip',
-          retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
-          rpoHours: 24,
-          isEnabled: true,
-        },
+        job: nightlyJobFor('fs nightly', 'vm-fs-01'),
         acknowledgedWarnings: review.warningKeys,
         fingerprint: review.fingerprint,
       }),
