@@ -5,6 +5,7 @@ import {
   DEFAULT_LAB_STEP_DELAY_MS,
   DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_REQUEST_BYTES,
+  DEFAULT_TEST_POSTGRES_URL,
   loadConfig,
 } from './config';
 
@@ -23,6 +24,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOME: '/root', NODE_ENV: 'test' })).toEqual({
       port: 3000,
       dataDir: './data',
+      database: { kind: 'sqlite', path: path.join('./data', 'migawka.db') },
       dbPath: path.join('./data', 'migawka.db'),
       migrationsDir: null,
       seedDemo: true,
@@ -38,6 +40,8 @@ describe('loadConfig', () => {
       http: { maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES, maxBatchSize: DEFAULT_MAX_BATCH_SIZE },
       logLevel: 'info',
       nextRuntime: null,
+      testPostgresUrl: DEFAULT_TEST_POSTGRES_URL,
+      testPostgres: 'auto',
     });
   });
 
@@ -56,6 +60,26 @@ describe('loadConfig', () => {
       expected: { dbPath: '/var/db/m.db', lab: expect.objectContaining({ dir: '/lab' }) },
     },
     { env: { MIGAWKA_MIGRATIONS_DIR: '/opt/migrations' }, expected: { migrationsDir: '/opt/migrations' } },
+    {
+      env: { DATABASE_URL: 'postgres://migawka:secret@db.example:5432/migawka' },
+      expected: {
+        database: {
+          kind: 'postgres',
+          url: 'postgres://migawka:secret@db.example:5432/migawka',
+          poolMax: 10,
+        },
+      },
+    },
+    {
+      env: { DATABASE_URL: 'postgresql://db/migawka', MIGAWKA_DB_POOL_MAX: '25' },
+      expected: { database: { kind: 'postgres', url: 'postgresql://db/migawka', poolMax: 25 } },
+    },
+    {
+      env: { MIGAWKA_TEST_POSTGRES_URL: 'postgres://ci@pg:5432/postgres' },
+      expected: { testPostgresUrl: 'postgres://ci@pg:5432/postgres' },
+    },
+    { env: { MIGAWKA_TEST_POSTGRES: '1' }, expected: { testPostgres: 'required' } },
+    { env: { MIGAWKA_TEST_POSTGRES: '0' }, expected: { testPostgres: 'off' } },
     {
       env: { MIGAWKA_SEED_DEMO: '0', MIGAWKA_WORKER: '0' },
       expected: { seedDemo: false, runWorkerInProcess: false },
@@ -124,10 +148,19 @@ describe('loadConfig', () => {
     ['MIGAWKA_MAX_REQUEST_BYTES', '1023', 'must be ≥ 1024'],
     ['MIGAWKA_MAX_BATCH_SIZE', '0', 'must be ≥ 1'],
     ['LOG_LEVEL', 'verbose', ''],
+    ['DATABASE_URL', 'mysql://db/migawka', 'must be a postgres:// (or postgresql://) URL'],
+    ['MIGAWKA_DB_POOL_MAX', '0', 'must be ≥ 1'],
+    ['MIGAWKA_TEST_POSTGRES', 'yes', ''],
   ])('refuses %s=%s and names the variable', (variable, value, reason) => {
     const error = errorOf({ [variable]: value });
     expect(error.message).toContain(`${variable}=${JSON.stringify(value)}`);
     if (reason) expect(error.message).toContain(reason);
+  });
+
+  it('never prints the password of a refused database URL', () => {
+    const { message } = errorOf({ DATABASE_URL: 'mysql://migawka:hunter2@db/migawka' });
+    expect(message).toContain('DATABASE_URL="mysql://migawka:***@db/migawka"');
+    expect(message).not.toContain('hunter2');
   });
 
   it('names every bad variable at once', () => {

@@ -25,9 +25,18 @@ const flag = z.enum(['0', '1']).transform((value) => value === '1');
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const postgresUrl = z
+  .string()
+  .trim()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// (or postgresql://) URL');
+
 /** Raw variables; empty strings count as unset. */
 const envSchema = z.object({
   PORT: wholeNumberAtLeast(1).optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  MIGAWKA_DB_POOL_MAX: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_TEST_POSTGRES_URL: postgresUrl.optional(),
+  MIGAWKA_TEST_POSTGRES: z.enum(['auto', '0', '1']).optional(),
   MIGAWKA_DATA_DIR: z.string().optional(),
   MIGAWKA_DB_PATH: z.string().optional(),
   MIGAWKA_MIGRATIONS_DIR: z.string().optional(),
@@ -51,9 +60,19 @@ const envSchema = z.object({
   NEXT_RUNTIME: z.string().optional(),
 });
 
+/** Which store implementation the process runs on. */
+export type DatabaseConfig =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgres'; url: string; poolMax: number };
+
 export interface MigawkaConfig {
   port: number;
   dataDir: string;
+  /**
+   * DATABASE_URL=postgres://… selects PostgreSQL (several web nodes and workers on one database);
+   * unset, the embedded SQLite file `dbPath`.
+   */
+  database: DatabaseConfig;
   dbPath: string;
   /** Explicit migrations folder; null = look beside the code (db/client.ts). */
   migrationsDir: string | null;
@@ -72,6 +91,26 @@ export interface MigawkaConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Next's runtime name ('nodejs' | 'edge'), when running inside Next. */
   nextRuntime: string | null;
+  /**
+   * A PostgreSQL server tests may create and drop throwaway databases on (maintenance database
+   * URL); default the local trust-auth server.
+   */
+  testPostgresUrl: string;
+  /**
+   * Whether the PostgreSQL halves of the test suite run: 'required' (CI: an unreachable server
+   * fails them), 'auto' (run when the server answers, else skipped with a notice), 'off'.
+   */
+  testPostgres: 'required' | 'auto' | 'off';
+}
+
+export const DEFAULT_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A value fit for an error message: a URL's password is never printed. */
+function shown(variable: string, value: unknown): string {
+  if (typeof value === 'string' && /URL$/.test(variable)) {
+    return JSON.stringify(value.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@'));
+  }
+  return JSON.stringify(value);
 }
 
 /** The app's lab latency makes progress visible in the console; tests build their drivers with 0. */
@@ -102,16 +141,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
       (issue) =>
-        `${String(issue.path[0])}=${JSON.stringify(present[String(issue.path[0])])}: ${issue.message}`,
+        `${String(issue.path[0])}=${shown(String(issue.path[0]), present[String(issue.path[0])])}: ${issue.message}`,
     );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const vars = parsed.data;
   const dataDir = vars.MIGAWKA_DATA_DIR ?? './data';
+  const dbPath = vars.MIGAWKA_DB_PATH ?? path.join(dataDir, 'migawka.db');
   return {
     port: vars.PORT ?? 3000,
     dataDir,
-    dbPath: vars.MIGAWKA_DB_PATH ?? path.join(dataDir, 'migawka.db'),
+    database: vars.DATABASE_URL
+      ? { kind: 'postgres', url: vars.DATABASE_URL, poolMax: vars.MIGAWKA_DB_POOL_MAX ?? 10 }
+      : { kind: 'sqlite', path: dbPath },
+    dbPath,
     migrationsDir: vars.MIGAWKA_MIGRATIONS_DIR ?? null,
     seedDemo: vars.MIGAWKA_SEED_DEMO ?? true,
     runWorkerInProcess: vars.MIGAWKA_WORKER ?? true,
@@ -136,6 +179,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     logLevel: vars.LOG_LEVEL ?? 'info',
     nextRuntime: vars.NEXT_RUNTIME ?? null,
+    testPostgresUrl: vars.MIGAWKA_TEST_POSTGRES_URL ?? DEFAULT_TEST_POSTGRES_URL,
+    testPostgres: ({ '1': 'required', '0': 'off', auto: 'auto' } as const)[
+      vars.MIGAWKA_TEST_POSTGRES ?? 'auto'
+    ],
   };
 }
 

@@ -1,0 +1,115 @@
+/**
+ * Opens a PostgreSQL database (DATABASE_URL): a node-postgres pool, Drizzle's pg dialect over it,
+ * and the committed migrations of db/migrations-pg applied before the first query.
+ *
+ * Several web nodes and workers may start at once against one database: migrations run under a
+ * session advisory lock, so exactly one process applies them and the others wait, then find
+ * nothing left to do.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import * as schema from './schema';
+
+export type PgDb = NodePgDatabase<typeof schema>;
+
+/** A pool and its Drizzle database; `close()` ends every connection. */
+export interface PgDatabase {
+  db: PgDb;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export interface PgOpenOptions {
+  /** Connections of this process (default 10). */
+  maxConnections?: number;
+  /** Explicit migrations folder; default db/migrations-pg beside the code or under the cwd. */
+  migrationsDir?: string | null;
+  /** Skip migrations (the database is known to be migrated: a test reusing one). */
+  skipMigrations?: boolean;
+}
+
+/** The advisory lock key migrations run under ("miga" in ASCII). */
+const MIGRATION_LOCK = 0x6d69_6761;
+
+/**
+ * int8 (bigint, count(*)) arrives as a string by default; every bigint of this schema is a byte
+ * count, an id or a count well below 2^53, so the pool reads them as numbers. Set per pool, not
+ * on the global pg.types, so nothing else in the process changes.
+ */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pg.types.builtins.INT8 && format !== 'binary') return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export function resolvePgMigrationsFolder(explicit: string | null = null): string {
+  const candidates = [
+    explicit,
+    path.resolve(process.cwd(), 'db/migrations-pg'),
+    siblingOfThisModule('../migrations-pg'),
+  ].filter((candidate): candidate is string => Boolean(candidate));
+  const found = candidates.find((candidate) => existsSync(path.join(candidate, 'meta/_journal.json')));
+  if (!found) {
+    throw new Error(`Cannot find the PostgreSQL migrations; looked in: ${candidates.join(', ')}`);
+  }
+  return found;
+}
+
+function siblingOfThisModule(name: string): string | null {
+  const here = new URL(import.meta.url);
+  return here.protocol === 'file:' ? path.join(path.dirname(fileURLToPath(here)), name) : null;
+}
+
+/** A pool over `url` with this project's type parsing (no migrations, no check). */
+export function createPgPool(url: string, maxConnections = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections, types: pgTypes });
+  // An idle client losing its connection (database restart) must not crash the process: the
+  // pool drops it and the next query opens a new one.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Applies the pending migrations under the advisory lock (one process at a time). */
+export async function migratePg(pool: pg.Pool, migrationsDir: string | null = null): Promise<void> {
+  const migrationsFolder = resolvePgMigrationsFolder(migrationsDir);
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await migrate(drizzle(client, { schema }), { migrationsFolder });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** Opens (and migrates) the database at `url`. */
+export async function openPgDatabase(url: string, options: PgOpenOptions = {}): Promise<PgDatabase> {
+  const pool = createPgPool(url, options.maxConnections ?? 10);
+  try {
+    if (!options.skipMigrations) await migratePg(pool, options.migrationsDir ?? null);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const db = drizzle(pool, { schema });
+  return { db, pool, close: () => pool.end() };
+}
+
+/** "postgres://user:***@host/db": a URL fit for logs and error messages. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}

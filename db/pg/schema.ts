@@ -1,0 +1,252 @@
+/**
+ * Inventory and persisted assessment tables (drizzle, PostgreSQL): the same tables, exported
+ * names and row types as db/schema.ts (checked at compile time by ./schema-equality.ts), so every
+ * port's record type is one type whichever database is behind it. Byte counts are bigint read as
+ * numbers, booleans are booleans, JSON is `json` (kept as written, key order included, like the
+ * SQLite text), times are timestamptz read as Date. Inventory tables also carry a hidden
+ * `storage_seq` identity (migrations-pg/0001), PostgreSQL's stand-in for SQLite's rowid order.
+ *
+ * Rows mirror the engine's Inventory types (server/engine/inventory.ts) one to one, so loading
+ * an inventory for evaluation is a handful of `select *` and no reshaping beyond JSON columns.
+ * Every list filter of the console has an index; foreign keys are enforced (the client turns
+ * `foreign_keys` on).
+ *
+ * onDelete choices: ownership cascades (host → its volumes and VMs, VM → its disks, guest
+ * volumes, assessment and findings; array → its volumes and groups). References that are not
+ * ownership (a disk on a host volume, a volume backed by an array LUN) either become null when
+ * the field is optional in the model, or are left as NO ACTION so that deleting something still
+ * in use fails instead of silently leaving a disk without a volume.
+ */
+import { type AnyPgColumn, bigint, boolean, index, integer, json, pgTable, text } from 'drizzle-orm/pg-core';
+import type {
+  Application,
+  ArrayVendor,
+  DiskKind,
+  FileSystem,
+  GuestDiskType,
+  HostVolumeKind,
+  HypervisorKind,
+  IntegrationServiceState,
+  OsFamily,
+  PowerState,
+} from '../../server/engine/inventory';
+import type {
+  BackupMethod,
+  CaptureState,
+  Consistency,
+  ObjectRef,
+  Readiness,
+  RuleId,
+  Severity,
+} from '../../server/engine/types';
+
+export const hosts = pgTable(
+  'hosts',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    kind: text('kind').$type<HypervisorKind>().notNull(),
+    version: text('version').notNull(),
+    pool: text('pool'),
+    hasVssAwareProduct: boolean('has_vss_aware_product').notNull(),
+    offersQuiescedSnapshots: boolean('offers_quiesced_snapshots').notNull(),
+    /** Which connector manages the host (the driver registry resolves it): 'lab' is the embedded default. */
+    connector: text('connector').notNull().default('lab'),
+  },
+  (t) => [index('hosts_name_idx').on(t.name), index('hosts_kind_name_idx').on(t.kind, t.name)],
+);
+
+export const storageArrays = pgTable(
+  'storage_arrays',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    vendor: text('vendor').$type<ArrayVendor>().notNull(),
+    supportsSnapshots: boolean('supports_snapshots').notNull(),
+    /** Which connector manages the array (the driver registry resolves it): 'lab' is the embedded default. */
+    connector: text('connector').notNull().default('lab'),
+  },
+  (t) => [index('storage_arrays_name_idx').on(t.name), index('storage_arrays_vendor_idx').on(t.vendor)],
+);
+
+export const consistencyGroups = pgTable(
+  'consistency_groups',
+  {
+    id: text('id').primaryKey(),
+    arrayId: text('array_id')
+      .notNull()
+      .references(() => storageArrays.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+  },
+  (t) => [index('consistency_groups_array_idx').on(t.arrayId)],
+);
+
+export const arrayVolumes = pgTable(
+  'array_volumes',
+  {
+    id: text('id').primaryKey(),
+    arrayId: text('array_id')
+      .notNull()
+      .references(() => storageArrays.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    supportsSnapshots: boolean('supports_snapshots').notNull(),
+    consistencyGroupId: text('consistency_group_id').references(() => consistencyGroups.id, {
+      onDelete: 'set null',
+    }),
+  },
+  (t) => [
+    index('array_volumes_array_name_idx').on(t.arrayId, t.name),
+    index('array_volumes_consistency_group_idx').on(t.consistencyGroupId),
+    index('array_volumes_name_idx').on(t.name),
+  ],
+);
+
+export const hostVolumes = pgTable(
+  'host_volumes',
+  {
+    id: text('id').primaryKey(),
+    hostId: text('host_id')
+      .notNull()
+      .references(() => hosts.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    kind: text('kind').$type<HostVolumeKind>().notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    freeBytes: bigint('free_bytes', { mode: 'number' }).notNull(),
+    vssEnabled: boolean('vss_enabled').notNull(),
+    shadowStorageVolumeId: text('shadow_storage_volume_id').references((): AnyPgColumn => hostVolumes.id, {
+      onDelete: 'set null',
+    }),
+    shadowStorageLimitBytes: bigint('shadow_storage_limit_bytes', { mode: 'number' }),
+    arrayVolumeId: text('array_volume_id').references(() => arrayVolumes.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    index('host_volumes_host_name_idx').on(t.hostId, t.name),
+    index('host_volumes_name_idx').on(t.name),
+    index('host_volumes_array_volume_idx').on(t.arrayVolumeId),
+    index('host_volumes_shadow_storage_idx').on(t.shadowStorageVolumeId),
+  ],
+);
+
+export const vms = pgTable(
+  'vms',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    hostId: text('host_id')
+      .notNull()
+      .references(() => hosts.id, { onDelete: 'cascade' }),
+    osFamily: text('os_family').$type<OsFamily>().notNull(),
+    powerState: text('power_state').$type<PowerState>().notNull(),
+    applications: json('applications').$type<Application[]>().notNull(),
+    backupIntegrationService: text('backup_integration_service').$type<IntegrationServiceState>(),
+    hasXenVssProvider: boolean('has_xen_vss_provider').notNull(),
+    snapshotLocationVolumeId: text('snapshot_location_volume_id').references(() => hostVolumes.id, {
+      onDelete: 'set null',
+    }),
+    hasFreezeScripts: boolean('has_freeze_scripts').notNull(),
+    dailyChangeBytes: bigint('daily_change_bytes', { mode: 'number' }).notNull(),
+    tags: json('tags').$type<string[]>().notNull(),
+  },
+  (t) => [
+    index('vms_name_idx').on(t.name),
+    index('vms_host_name_idx').on(t.hostId, t.name),
+    index('vms_os_family_name_idx').on(t.osFamily, t.name),
+    index('vms_power_state_name_idx').on(t.powerState, t.name),
+    index('vms_snapshot_location_idx').on(t.snapshotLocationVolumeId),
+  ],
+);
+
+export const virtualDisks = pgTable(
+  'virtual_disks',
+  {
+    id: text('id').primaryKey(),
+    vmId: text('vm_id')
+      .notNull()
+      .references(() => vms.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    kind: text('kind').$type<DiskKind>().notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    // NO ACTION: a host volume or LUN still holding disks cannot be deleted from under them.
+    hostVolumeId: text('host_volume_id').references(() => hostVolumes.id),
+    arrayVolumeId: text('array_volume_id').references(() => arrayVolumes.id),
+  },
+  (t) => [
+    index('virtual_disks_vm_idx').on(t.vmId),
+    index('virtual_disks_host_volume_vm_idx').on(t.hostVolumeId, t.vmId),
+    index('virtual_disks_array_volume_vm_idx').on(t.arrayVolumeId, t.vmId),
+  ],
+);
+
+export const guestVolumes = pgTable(
+  'guest_volumes',
+  {
+    id: text('id').primaryKey(),
+    vmId: text('vm_id')
+      .notNull()
+      .references(() => vms.id, { onDelete: 'cascade' }),
+    mountPoint: text('mount_point').notNull(),
+    fileSystem: text('file_system').$type<FileSystem>().notNull(),
+    diskType: text('disk_type').$type<GuestDiskType>().notNull(),
+    vssEnabled: boolean('vss_enabled').notNull(),
+    shadowStorageOn: text('shadow_storage_on'),
+    diskId: text('disk_id').references(() => virtualDisks.id, { onDelete: 'set null' }),
+  },
+  (t) => [index('guest_volumes_vm_idx').on(t.vmId), index('guest_volumes_disk_idx').on(t.diskId)],
+);
+
+/**
+ * The engine's verdict per VM, recomputed whenever the inventory changes. Denormalised sort
+ * keys (`readiness_rank`, `finding_weight`) let list pages sort and page on one indexed column.
+ */
+export const vmAssessments = pgTable(
+  'vm_assessments',
+  {
+    vmId: text('vm_id')
+      .primaryKey()
+      .references(() => vms.id, { onDelete: 'cascade' }),
+    readiness: text('readiness').$type<Readiness>().notNull(),
+    /** Position of `readiness` in READINESS (0 = online-ready … 4 = blocked), for sorting. */
+    readinessRank: integer('readiness_rank').notNull(),
+    recommendedMethod: text('recommended_method').$type<BackupMethod>(),
+    consistency: text('consistency').$type<Consistency>(),
+    captureState: text('capture_state').$type<CaptureState>(),
+    blockerCount: integer('blocker_count').notNull(),
+    warningCount: integer('warning_count').notNull(),
+    infoCount: integer('info_count').notNull(),
+    /** blockers × 1,000,000 + warnings × 1,000 + infos: "most serious first" in one column. */
+    findingWeight: bigint('finding_weight', { mode: 'number' }).notNull(),
+    planJson: json('plan_json').notNull(),
+  },
+  (t) => [
+    index('vm_assessments_readiness_idx').on(t.readiness),
+    index('vm_assessments_readiness_rank_idx').on(t.readinessRank, t.vmId),
+    index('vm_assessments_finding_weight_idx').on(t.findingWeight, t.vmId),
+  ],
+);
+
+export const findings = pgTable(
+  'findings',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    /** Null for host- or volume-wide findings. */
+    vmId: text('vm_id').references(() => vms.id, { onDelete: 'cascade' }),
+    /** The host the finding belongs to (the VM's host, or the host of the volume it names). */
+    hostId: text('host_id').references(() => hosts.id, { onDelete: 'cascade' }),
+    ruleId: text('rule_id').$type<RuleId>().notNull(),
+    severity: text('severity').$type<Severity>().notNull(),
+    /** 0 = blocker, 1 = warning, 2 = info: sorts findings most serious first. */
+    severityRank: integer('severity_rank').notNull(),
+    message: text('message').notNull(),
+    remedy: text('remedy').notNull(),
+    methodsJson: json('methods_json').$type<BackupMethod[]>().notNull(),
+    objectsJson: json('objects_json').$type<ObjectRef[]>().notNull(),
+  },
+  (t) => [
+    index('findings_vm_severity_idx').on(t.vmId, t.severityRank),
+    index('findings_host_severity_idx').on(t.hostId, t.severityRank),
+    // Covers the per-rule counts (dashboard, findings) and the VM list's finding filter.
+    index('findings_rule_severity_vm_idx').on(t.ruleId, t.severity, t.vmId),
+    index('findings_severity_vm_idx').on(t.severity, t.vmId),
+  ],
+);
+export * from './schema-operations';
