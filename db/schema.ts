@@ -248,3 +248,4 @@ export const findings = sqliteTable(
   ],
 );
 export * from './schema-operations';
+export * from './schema-security';

@@ -12,6 +12,7 @@ import type { Inventory } from './engine/inventory';
 import { READINESS, type Readiness, SEVERITIES } from './engine/types';
 import { parseInventory } from './schemas/inventory';
 import { parseJson } from './schemas/json-text';
+import { registerSecretsCommand } from './secrets-command';
 import { DomainError, isDomainError } from './services/errors';
 import { registerWorkerCommand } from './worker-command';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerSeedLargeCommand(program);
   registerSeedRestorePointsCommand(program);
   registerWorkerCommand(program);
+  registerSecretsCommand(program);
   return program;
 }
 

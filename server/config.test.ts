@@ -9,6 +9,8 @@ import {
   loadConfig,
 } from './config';
 
+const KEY_BASE64 = Buffer.alloc(32, 7).toString('base64');
+
 function errorOf(env: Record<string, string>): ConfigError {
   try {
     loadConfig(env);
@@ -38,6 +40,7 @@ describe('loadConfig', () => {
       worker: { concurrency: 2, leaseMs: 15_000, pollMs: 500 },
       limits: { perHost: 2, perArray: 2 },
       http: { maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES, maxBatchSize: DEFAULT_MAX_BATCH_SIZE },
+      secrets: { key: null, keyFile: null },
       logLevel: 'info',
       nextRuntime: null,
       testPostgresUrl: DEFAULT_TEST_POSTGRES_URL,
@@ -122,6 +125,14 @@ describe('loadConfig', () => {
       env: { LOG_LEVEL: 'silent', NEXT_RUNTIME: 'nodejs' },
       expected: { logLevel: 'silent', nextRuntime: 'nodejs' },
     },
+    {
+      env: { MIGAWKA_SECRET_KEY: KEY_BASE64 },
+      expected: { secrets: { key: Buffer.from(KEY_BASE64, 'base64'), keyFile: null } },
+    },
+    {
+      env: { MIGAWKA_SECRET_KEY_FILE: '/etc/migawka/secret.key' },
+      expected: { secrets: { key: null, keyFile: '/etc/migawka/secret.key' } },
+    },
     // An empty value counts as unset: `FOO= migawka start` keeps the default.
     {
       env: { PORT: '', MIGAWKA_SEED_DEMO: '', LOG_LEVEL: '' },
@@ -161,6 +172,17 @@ describe('loadConfig', () => {
     const { message } = errorOf({ DATABASE_URL: 'mysql://migawka:hunter2@db/migawka' });
     expect(message).toContain('DATABASE_URL="mysql://migawka:***@db/migawka"');
     expect(message).not.toContain('hunter2');
+  });
+
+  it.each<[value: string, reason: string]>([
+    ['not base64!', 'must be base64'],
+    [Buffer.alloc(16, 1).toString('base64'), 'must decode to exactly 32 bytes'],
+    [Buffer.alloc(33, 1).toString('base64'), 'must decode to exactly 32 bytes'],
+  ])('refuses MIGAWKA_SECRET_KEY=%s without echoing it', (value, reason) => {
+    const error = errorOf({ MIGAWKA_SECRET_KEY: value });
+    expect(error.message).toContain('MIGAWKA_SECRET_KEY=');
+    expect(error.message).toContain(reason);
+    expect(error.message).not.toContain(value);
   });
 
   it('names every bad variable at once', () => {

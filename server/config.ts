@@ -23,6 +23,20 @@ const nonNegativeNumber = z
 
 const flag = z.enum(['0', '1']).transform((value) => value === '1');
 
+/**
+ * The vault's key as an operator writes it: 32 random bytes in base64 (`openssl rand -base64 32`).
+ * Anything else is refused here, so a typo never becomes a weak key or a late decryption failure.
+ */
+const secretKey = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64 (for example the output of `openssl rand -base64 32`)')
+  .transform((value) => Buffer.from(value, 'base64'))
+  .refine(
+    (bytes) => bytes.length === 32,
+    'must decode to exactly 32 bytes (an AES-256 key); generate one with `openssl rand -base64 32`',
+  );
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const postgresUrl = z
@@ -56,6 +70,8 @@ const envSchema = z.object({
     CONSOLE_BATCH_SIZE,
     `the console batches up to ${CONSOLE_BATCH_SIZE} calls per request`,
   ).optional(),
+  MIGAWKA_SECRET_KEY: secretKey.optional(),
+  MIGAWKA_SECRET_KEY_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   NEXT_RUNTIME: z.string().optional(),
 });
@@ -88,6 +104,11 @@ export interface MigawkaConfig {
   worker: { concurrency: number; leaseMs: number; pollMs: number };
   limits: { perHost: number; perArray: number };
   http: { maxRequestBytes: number; maxBatchSize: number };
+  /**
+   * The vault's key: from MIGAWKA_SECRET_KEY when set (`key`), otherwise read from (or generated
+   * into, mode 0600) `keyFile`; null = `secret.key` beside the database file.
+   */
+  secrets: { key: Buffer | null; keyFile: string | null };
   logLevel: (typeof LOG_LEVELS)[number];
   /** Next's runtime name ('nodejs' | 'edge'), when running inside Next. */
   nextRuntime: string | null;
@@ -107,6 +128,8 @@ export const DEFAULT_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/pos
 
 /** A value fit for an error message: a URL's password is never printed. */
 function shown(variable: string, value: unknown): string {
+  // The vault key is a secret: say how long the refused value was, never what it was.
+  if (variable === 'MIGAWKA_SECRET_KEY') return `(${String(value ?? '').length} characters, not shown)`;
   if (typeof value === 'string' && /URL$/.test(variable)) {
     return JSON.stringify(value.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@'));
   }
@@ -176,6 +199,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: {
       maxRequestBytes: vars.MIGAWKA_MAX_REQUEST_BYTES ?? DEFAULT_MAX_REQUEST_BYTES,
       maxBatchSize: vars.MIGAWKA_MAX_BATCH_SIZE ?? DEFAULT_MAX_BATCH_SIZE,
+    },
+    secrets: {
+      key: vars.MIGAWKA_SECRET_KEY ?? null,
+      keyFile: vars.MIGAWKA_SECRET_KEY_FILE ?? null,
     },
     logLevel: vars.LOG_LEVEL ?? 'info',
     nextRuntime: vars.NEXT_RUNTIME ?? null,

@@ -250,3 +250,4 @@ export const findings = pgTable(
   ],
 );
 export * from './schema-operations';
+export * from './schema-security';

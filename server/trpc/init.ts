@@ -9,9 +9,11 @@ import { ZodError } from 'zod';
 import { type Db, getDb, sqliteOf } from '../../db/client';
 import type { Stores } from '../../db/stores/ports';
 import { createSqliteStores } from '../../db/stores/sqlite';
+import { getConfig } from '../config';
 import { createServiceContext, type ServiceContext } from '../context';
 import { formatIssuePath } from '../schemas/inventory';
 import { type DomainErrorCode, type FieldError, isDomainError } from '../services/errors';
+import { memoryKeySource, type VaultKeySource, vaultKeySourceFor } from '../services/vault-key';
 
 export interface Context {
   stores: Stores;
@@ -22,6 +24,22 @@ export interface Context {
   databaseFile: string | null;
   /** Clock, ids, the acting principal and a logger for the services this request calls. */
   service: ServiceContext;
+  /** The vault key (MIGAWKA_SECRET_KEY or the key file beside the database). */
+  vaultKeys: VaultKeySource;
+}
+
+/** A private in-memory database keeps its secrets under a key that lives exactly as long. */
+const memoryKeys = new WeakMap<Db, VaultKeySource>();
+
+function vaultKeysOf(db: Db): VaultKeySource {
+  const connection = sqliteOf(db);
+  if (!connection.memory) return vaultKeySourceFor(getConfig().secrets, connection.name);
+  let keys = memoryKeys.get(db);
+  if (!keys) {
+    keys = memoryKeySource();
+    memoryKeys.set(db, keys);
+  }
+  return keys;
 }
 
 /** A context over one database (tests pass an in-memory one and may override clock, ids or actor). */
@@ -31,6 +49,7 @@ export function contextFor(db: Db, service: Partial<ServiceContext> = {}): Conte
     stores: createSqliteStores(db),
     databaseFile: connection.memory ? null : connection.name,
     service: createServiceContext(service),
+    vaultKeys: vaultKeysOf(db),
   };
 }
 

@@ -11,6 +11,7 @@ import { operationsRouter } from './routers/operations';
 import { protectionRouter } from './routers/protection';
 import { restorePointsRouter } from './routers/restore-points';
 import { restoresRouter } from './routers/restores';
+import { secretsRouter } from './routers/secrets';
 import { vmsRouter } from './routers/vms';
 import { volumesRouter } from './routers/volumes';
 
@@ -28,6 +29,7 @@ export const appRouter = router({
   restores: restoresRouter,
   restorePoints: restorePointsRouter,
   protection: protectionRouter,
+  secrets: secretsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,7 @@ import type { JobStore } from './job-store';
 import type { OperationStore } from './operation-store';
 import type { ProtectionStore } from './protection';
 import type { RestorePointStore } from './restore-point-store';
+import type { SecretStore } from './secret-store';
 
 export type { InventoryStore } from './inventory';
 export type { JobStore } from './job-store';
@@ -17,6 +18,7 @@ export type { OperationStore } from './operation-store';
 export type { Counted, Page } from './page';
 export type { ProtectionStore } from './protection';
 export type { RestorePointStore } from './restore-point-store';
+export type { SecretMetadata, SecretRecord, SecretStore } from './secret-store';
 
 /** All stores of one database, handed to services through the request / worker context. */
 export interface Stores {
@@ -25,4 +27,5 @@ export interface Stores {
   jobs: JobStore;
   restorePoints: RestorePointStore;
   protection: ProtectionStore;
+  secrets: SecretStore;
 }

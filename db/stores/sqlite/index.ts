@@ -6,6 +6,7 @@ import { SqliteJobStore } from './job-store';
 import { SqliteOperationStore } from './operation-store';
 import { createSqliteProtectionStore } from './protection';
 import { SqliteRestorePointStore } from './restore-point-store';
+import { SqliteSecretStore } from './secret-store';
 
 export function createSqliteStores(db: Db): Stores {
   return {
@@ -14,5 +15,6 @@ export function createSqliteStores(db: Db): Stores {
     jobs: new SqliteJobStore(db),
     restorePoints: new SqliteRestorePointStore(db),
     protection: createSqliteProtectionStore(db),
+    secrets: new SqliteSecretStore(db),
   };
 }

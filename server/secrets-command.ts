@@ -1,0 +1,82 @@
+/**
+ * `migawka secrets list|rotate`: the vault from a shell, against the configured database and key
+ * (MIGAWKA_SECRET_KEY, or the key file beside the database). Values are never printed.
+ */
+import type { Command } from 'commander';
+import { openDatabase, sqliteOf } from '../db/client';
+import { createSqliteStores } from '../db/stores/sqlite';
+import { getConfig } from './config';
+import { createServiceContext } from './context';
+import { createLogger } from './logger';
+import { isDomainError } from './services/errors';
+import { VaultKeyError, vaultKeySourceFor } from './services/vault-key';
+import { listSecrets, rotateVaultKey } from './services/vault-service';
+
+function openVault() {
+  const config = getConfig();
+  const db = openDatabase(config.dbPath);
+  return {
+    db,
+    stores: createSqliteStores(db),
+    keys: vaultKeySourceFor(config.secrets, config.dbPath),
+    close: () => sqliteOf(db).close(),
+  };
+}
+
+/** Vault failures are the operator's to fix: the message says how; a stack trace would not help. */
+async function reportingVaultErrors(work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (!(error instanceof VaultKeyError) && !isDomainError(error)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+  }
+}
+
+export function registerSecretsCommand(program: Command): void {
+  const secrets = program
+    .command('secrets')
+    .description("the connectors' credentials (values are never shown)");
+  secrets
+    .command('list')
+    .description('list the stored secrets (name, kind, user, key, last use) and the configured key')
+    .action(() =>
+      reportingVaultErrors(async () => {
+        const vault = openVault();
+        try {
+          const list = await listSecrets(vault.stores, vault.keys);
+          console.log(`Vault key: ${vault.keys.location} (key id ${vault.keys.read()?.id ?? 'none yet'})`);
+          for (const secret of list) {
+            console.log(
+              `${secret.name}  ${secret.kind}${secret.username ? `  user ${secret.username}` : ''}  key ${secret.keyId}${secret.sealedUnderCurrentKey ? '' : ' (NOT the configured key)'}  last used ${secret.lastUsedAt?.toISOString() ?? 'never'}`,
+            );
+          }
+          console.log(`${list.length} secret${list.length === 1 ? '' : 's'}.`);
+        } finally {
+          vault.close();
+        }
+      }),
+    );
+  secrets
+    .command('rotate')
+    .description(
+      'generate a new vault key and re-encrypt every secret under it in one transaction; prints where the new key is',
+    )
+    .action(() =>
+      reportingVaultErrors(async () => {
+        const vault = openVault();
+        try {
+          // The command's own lines say what happened; the process log stays for warnings.
+          const ctx = createServiceContext({ log: createLogger('warn') });
+          const rotation = await rotateVaultKey(vault.stores, ctx, vault.keys);
+          console.log(
+            `Re-encrypted ${rotation.resealed} secret${rotation.resealed === 1 ? '' : 's'} under key ${rotation.keyId} (was ${rotation.previousKeyId ?? 'none'}).`,
+          );
+          console.log(rotation.instructions);
+        } finally {
+          vault.close();
+        }
+      }),
+    );
+}
