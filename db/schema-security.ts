@@ -6,7 +6,8 @@
  * associated data (server/services/vault-crypto.ts). Everything else is metadata an operator may see.
  */
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { SecretKind } from '../server/engine/security';
+import type { AuditObject } from '../server/engine/audit-chain';
+import type { AuditOutcome, SecretKind } from '../server/engine/security';
 
 export const secrets = sqliteTable(
   'secrets',
@@ -30,4 +31,40 @@ export const secrets = sqliteTable(
     lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
   },
   (t) => [index('secrets_key_idx').on(t.keyId)],
+);
+
+/**
+ * The audit trail: append-only (triggers refuse UPDATE and DELETE), one row per mutation, sign-in,
+ * approval or setting change. `seq` orders the chain; `hash` = sha256(`prev_hash` + canonical JSON of
+ * the row's fields) (server/engine/audit-chain.ts), so an edit made around the triggers is found by
+ * `migawka audit verify`. Every filter of the audit page ends in `seq`, the pager's order.
+ */
+export const auditEntries = sqliteTable(
+  'audit_entries',
+  {
+    id: text('id').primaryKey(),
+    seq: integer('seq').notNull().unique(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    /** actorLabel() ("user:42", "system"), the name shown, and the role the actor had then. */
+    actorLabel: text('actor_label').notNull(),
+    actorName: text('actor_name').notNull(),
+    actorRole: text('actor_role'),
+    /** The procedure ("jobs.create") or event ("auth.sign-in"). */
+    action: text('action').notNull(),
+    objectsJson: text('objects_json', { mode: 'json' }).$type<AuditObject[]>().notNull(),
+    /** The input with secret fields replaced by "[redacted]" and long texts summarised. */
+    inputJson: text('input_json', { mode: 'json' }).$type<unknown>(),
+    outcome: text('outcome').$type<AuditOutcome>().notNull(),
+    message: text('message'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_entries_actor_seq_idx').on(t.actorLabel, t.seq),
+    index('audit_entries_action_seq_idx').on(t.action, t.seq),
+    index('audit_entries_outcome_seq_idx').on(t.outcome, t.seq),
+    index('audit_entries_at_idx').on(t.at),
+  ],
 );

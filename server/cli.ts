@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { registerAuditCommand } from './audit-command';
 import { evaluateInventory, type VmAssessment } from './engine/evaluate';
 import type { Inventory } from './engine/inventory';
 import { READINESS, type Readiness, SEVERITIES } from './engine/types';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSeedRestorePointsCommand(program);
   registerWorkerCommand(program);
   registerSecretsCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 

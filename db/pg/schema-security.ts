@@ -2,8 +2,9 @@
  * Security records on PostgreSQL: the same tables, exported names and row types as
  * db/schema-security.ts (checked by ./schema-equality.ts). See that file for what each column holds.
  */
-import { index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { SecretKind } from '../../server/engine/security';
+import { index, integer, json, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { AuditObject } from '../../server/engine/audit-chain';
+import type { AuditOutcome, SecretKind } from '../../server/engine/security';
 
 /** Millisecond timestamps with a time zone, read as Date (the SQLite schema's `timestamp_ms`). */
 const TIME = { withTimezone: true, mode: 'date', precision: 3 } as const;
@@ -26,4 +27,31 @@ export const secrets = pgTable(
     lastUsedAt: timestamp('last_used_at', TIME),
   },
   (t) => [index('secrets_key_idx').on(t.keyId)],
+);
+
+export const auditEntries = pgTable(
+  'audit_entries',
+  {
+    id: text('id').primaryKey(),
+    seq: integer('seq').notNull().unique(),
+    at: timestamp('at', TIME).notNull(),
+    actorLabel: text('actor_label').notNull(),
+    actorName: text('actor_name').notNull(),
+    actorRole: text('actor_role'),
+    action: text('action').notNull(),
+    objectsJson: json('objects_json').$type<AuditObject[]>().notNull(),
+    inputJson: json('input_json').$type<unknown>(),
+    outcome: text('outcome').$type<AuditOutcome>().notNull(),
+    message: text('message'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_entries_actor_seq_idx').on(t.actorLabel, t.seq),
+    index('audit_entries_action_seq_idx').on(t.action, t.seq),
+    index('audit_entries_outcome_seq_idx').on(t.outcome, t.seq),
+    index('audit_entries_at_idx').on(t.at),
+  ],
 );

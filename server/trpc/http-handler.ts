@@ -17,7 +17,8 @@ export interface TrpcHttpLimits {
 }
 
 export interface TrpcHttpHandlerOptions extends TrpcHttpLimits {
-  createContext: () => Context;
+  /** The context of one request (its headers say who is asking and from where). */
+  createContext: (request: Request) => Context;
 }
 
 export function createTrpcHttpHandler(
@@ -31,14 +32,14 @@ export function createTrpcHttpHandler(
       // tRPC 11's own `maxBatchSize` option refuses with "Batch call exceeds maximum size", which names
       // neither the limit nor the setting. tRPC builds the context once per request from the parsed
       // call list (no input read yet), and an error thrown here fails every call of the batch.
-      createContext: ({ info }) => {
+      createContext: ({ info, req }) => {
         if (info.calls.length > options.maxBatchSize) {
           throw new TRPCError({
             code: 'BAD_REQUEST',
             message: `This request batches ${info.calls.length} calls; the server accepts at most ${options.maxBatchSize} per request (MIGAWKA_MAX_BATCH_SIZE).`,
           });
         }
-        return options.createContext();
+        return options.createContext(req);
       },
     });
 }

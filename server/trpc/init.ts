@@ -12,6 +12,7 @@ import { createSqliteStores } from '../../db/stores/sqlite';
 import { getConfig } from '../config';
 import { createServiceContext, type ServiceContext } from '../context';
 import { formatIssuePath } from '../schemas/inventory';
+import { auditObjectsOf, NO_ORIGIN, type RequestOrigin, recordAudit } from '../services/audit-service';
 import { type DomainErrorCode, type FieldError, isDomainError } from '../services/errors';
 import { memoryKeySource, type VaultKeySource, vaultKeySourceFor } from '../services/vault-key';
 
@@ -26,6 +27,8 @@ export interface Context {
   service: ServiceContext;
   /** The vault key (MIGAWKA_SECRET_KEY or the key file beside the database). */
   vaultKeys: VaultKeySource;
+  /** Where the request came from (recorded in the audit trail). */
+  origin: RequestOrigin;
 }
 
 /** A private in-memory database keeps its secrets under a key that lives exactly as long. */
@@ -43,19 +46,38 @@ function vaultKeysOf(db: Db): VaultKeySource {
 }
 
 /** A context over one database (tests pass an in-memory one and may override clock, ids or actor). */
-export function contextFor(db: Db, service: Partial<ServiceContext> = {}): Context {
+export function contextFor(
+  db: Db,
+  service: Partial<ServiceContext> = {},
+  origin: RequestOrigin = NO_ORIGIN,
+): Context {
   const connection = sqliteOf(db);
   return {
     stores: createSqliteStores(db),
     databaseFile: connection.memory ? null : connection.name,
     service: createServiceContext(service),
     vaultKeys: vaultKeysOf(db),
+    origin,
   };
 }
 
-/** The request context: the process-wide database. */
-export function createContext(): Context {
-  return contextFor(getDb());
+/** The request context: the process-wide database, and where the request came from. */
+export function createContext(request?: Request): Context {
+  return contextFor(getDb(), {}, request ? originOf(request) : NO_ORIGIN);
+}
+
+/**
+ * The peer address and user agent of a request. The address is the LAST `X-Forwarded-For` hop: the
+ * one the server in front of us (Next's own server, or the reverse proxy) appended; earlier hops are
+ * whatever the client claimed and are not recorded as its address.
+ */
+export function originOf(request: Request): RequestOrigin {
+  const hops = (request.headers.get('x-forwarded-for') ?? '')
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean);
+  const ip = hops.at(-1) ?? request.headers.get('x-real-ip');
+  return { ip: ip || null, userAgent: request.headers.get('user-agent')?.slice(0, 500) ?? null };
 }
 
 type TrpcCode = TRPCError['code'];
@@ -107,6 +129,53 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** tRPC codes that mean "refused before anything changed" rather than "failed while doing it". */
+const REFUSAL_CODES = new Set<TrpcCode>([
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PRECONDITION_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'METHOD_NOT_SUPPORTED',
+  'TOO_MANY_REQUESTS',
+  'UNPROCESSABLE_CONTENT',
+]);
+
+/**
+ * Records every mutation in the audit trail with its outcome, after it ran (outermost, so it sees
+ * the mapped error codes). Queries and subscriptions change nothing and are not recorded. A failure
+ * to record is logged loudly but does not turn a mutation that happened into an error.
+ */
+const auditMutations = t.middleware(async ({ ctx, type, path, getRawInput, next }) => {
+  if (type !== 'mutation') return next();
+  const result = await next();
+  const input = await getRawInput().catch(() => null);
+  const error = result.ok ? null : result.error;
+  try {
+    await recordAudit(ctx.stores, ctx.service, {
+      action: path,
+      objects: auditObjectsOf(path, input, result.ok ? result.data : null),
+      input,
+      outcome: error === null ? 'succeeded' : REFUSAL_CODES.has(error.code) ? 'refused' : 'failed',
+      message: error === null ? null : auditMessageOf(error),
+      origin: ctx.origin,
+    });
+  } catch (auditError) {
+    ctx.service.log.error({ err: auditError, action: path }, 'audit entry could not be recorded');
+  }
+  return result;
+});
+
+/** A refusal as the audit trail words it: an invalid input lists its fields, not zod's JSON dump. */
+function auditMessageOf(error: TRPCError): string {
+  if (!(error.cause instanceof ZodError)) return error.message;
+  return `Invalid input: ${fieldErrorsOf(error)
+    .map((field) => `${field.path}: ${field.message}`)
+    .join('; ')}`;
+}
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(mapDomainErrors);
+export const publicProcedure = t.procedure.use(auditMutations).use(mapDomainErrors);

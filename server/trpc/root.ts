@@ -1,6 +1,7 @@
 /** The root router only composes the area routers. */
 import { createCallerFactory, router } from './init';
 import { arraysRouter } from './routers/arrays';
+import { auditRouter } from './routers/audit';
 import { backupsRouter } from './routers/backups';
 import { dashboardRouter } from './routers/dashboard';
 import { findingsRouter } from './routers/findings';
@@ -30,6 +31,7 @@ export const appRouter = router({
   restorePoints: restorePointsRouter,
   protection: protectionRouter,
   secrets: secretsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,6 +5,7 @@
  * (`../contract/*.contract.ts`) that every implementation must pass.
  */
 
+import type { AuditStore } from './audit-store';
 import type { InventoryStore } from './inventory';
 import type { JobStore } from './job-store';
 import type { OperationStore } from './operation-store';
@@ -12,6 +13,7 @@ import type { ProtectionStore } from './protection';
 import type { RestorePointStore } from './restore-point-store';
 import type { SecretStore } from './secret-store';
 
+export type { AuditEntry, AuditFilter, AuditStore, NewAuditEntry } from './audit-store';
 export type { InventoryStore } from './inventory';
 export type { JobStore } from './job-store';
 export type { OperationStore } from './operation-store';
@@ -28,4 +30,5 @@ export interface Stores {
   restorePoints: RestorePointStore;
   protection: ProtectionStore;
   secrets: SecretStore;
+  audit: AuditStore;
 }

@@ -1,6 +1,7 @@
 /** The embedded default: every store port implemented on one better-sqlite3 database. */
 import type { Db } from '../../client';
 import type { Stores } from '../ports';
+import { SqliteAuditStore } from './audit-store';
 import { createSqliteInventoryStore } from './inventory';
 import { SqliteJobStore } from './job-store';
 import { SqliteOperationStore } from './operation-store';
@@ -16,5 +17,6 @@ export function createSqliteStores(db: Db): Stores {
     restorePoints: new SqliteRestorePointStore(db),
     protection: createSqliteProtectionStore(db),
     secrets: new SqliteSecretStore(db),
+    audit: new SqliteAuditStore(db),
   };
 }

@@ -1,0 +1,211 @@
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { sqliteOf } from '../../db/client';
+import { createHarness, type Harness } from '../jobs/test-harness';
+import { createLogger } from '../logger';
+import type { BackupJobFormValues } from '../schemas/operations';
+import { isSensitiveFieldName, REDACTED, redactForAudit } from '../schemas/sensitive';
+import { rejectionOf } from '../test-support';
+import { contextFor, createCallerFactory, originOf, publicProcedure, router } from './init';
+import { appRouter, createCaller } from './root';
+
+const PLANTED = 'planted-audit-secret-5c2e';
+const ORIGIN = { ip: '192.0.2.7', userAgent: 'Mozilla/5.0 (audit test)' };
+
+let h: Harness;
+let logLines: string[];
+let caller: ReturnType<typeof createCaller>;
+
+beforeEach(() => {
+  h = createHarness();
+  logLines = [];
+  const log = createLogger(
+    'debug',
+    new Writable({
+      write(chunk, _encoding, done) {
+        logLines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  caller = createCaller(contextFor(h.db, { log, now: () => h.clock.now() }, ORIGIN));
+});
+afterEach(async () => {
+  expect(logLines.join('')).not.toContain(PLANTED);
+  await h.close();
+});
+
+const nightlyJob: BackupJobFormValues = {
+  name: 'Nightly web',
+  request: {
+    scope: { kind: 'vms', vmIds: ['web1'] },
+    consistencyPolicy: 'fallback',
+    passthroughPolicy: 'skip',
+  },
+  schedule: { cron: '0 2 * * *', timeZone: 'Europe/Warsaw' },
+  missedRunPolicy: 'run-once',
+  retention: { keepLast: 3, daily: 7, weekly: 4, monthly: 0 },
+  rpoHours: 26,
+  isEnabled: true,
+};
+
+async function entries() {
+  return (await caller.audit.list({ limit: 200 })).items;
+}
+
+describe('the audit middleware', () => {
+  it('records every mutation with who, what, from where and how it ended — and no query', async () => {
+    await caller.vms.list({});
+    const job = await caller.jobs.create(nightlyJob);
+    await rejectionOf(() => caller.jobs.delete({ id: 'job-nope' }));
+    await rejectionOf(() => caller.jobs.create({ ...nightlyJob, name: '' }));
+    await caller.jobs.delete({ id: job.id });
+
+    const recorded = await entries();
+    expect(recorded.map((e) => [e.seq, e.action, e.outcome])).toEqual([
+      [4, 'jobs.delete', 'succeeded'],
+      [3, 'jobs.create', 'refused'],
+      [2, 'jobs.delete', 'refused'],
+      [1, 'jobs.create', 'succeeded'],
+    ]);
+    const [deleted, invalid, missing, created] = recorded;
+    expect(created).toMatchObject({
+      actorLabel: 'system',
+      actorName: 'Local system user',
+      actorRole: null,
+      ip: ORIGIN.ip,
+      userAgent: ORIGIN.userAgent,
+      message: null,
+      objects: [{ kind: 'job', id: job.id, name: 'Nightly web' }],
+      input: { name: 'Nightly web', request: { scope: { vmIds: ['web1'] } } },
+    });
+    expect(created?.at).toEqual(h.clock.now());
+    expect(missing).toMatchObject({
+      message: expect.stringContaining('job-nope'),
+      objects: [{ kind: 'job', id: 'job-nope', name: null }],
+    });
+    expect(invalid?.message).toBe('Invalid input: name: Name the job');
+    expect(deleted?.objects).toEqual([{ kind: 'job', id: job.id, name: null }]);
+    expect(await caller.audit.verify()).toEqual({ ok: true, checked: 4 });
+  });
+
+  it('records a credential stored in the vault without its value', async () => {
+    await caller.secrets.create({ name: 'xen pool a', kind: 'password', username: 'root', secret: PLANTED });
+    const [entry] = await entries();
+    expect(entry).toMatchObject({
+      action: 'secrets.create',
+      outcome: 'succeeded',
+      input: { name: 'xen pool a', kind: 'password', username: 'root', secret: REDACTED },
+      objects: [{ kind: 'secret', name: 'xen pool a' }],
+    });
+    const raw = JSON.stringify(sqliteOf(h.db).prepare('select * from audit_entries').all());
+    expect(raw).not.toContain(PLANTED);
+  });
+
+  it('records a mutation that failed unexpectedly as failed, with its message', async () => {
+    const testRouter = router({
+      explode: publicProcedure.input(z.object({ vmId: z.string() })).mutation(() => {
+        throw new Error('the disk caught fire');
+      }),
+    });
+    const ctx = contextFor(h.db, {}, ORIGIN);
+    const error = await rejectionOf(() => createCallerFactory(testRouter)(ctx).explode({ vmId: 'web1' }));
+    expect(error.code).toBe('INTERNAL_SERVER_ERROR');
+    const [entry] = await entries();
+    expect(entry).toMatchObject({
+      action: 'explode',
+      outcome: 'failed',
+      message: 'the disk caught fire',
+      objects: [{ kind: 'vm', id: 'web1', name: null }],
+    });
+  });
+});
+
+describe('the request origin', () => {
+  it.each<[headers: Record<string, string>, ip: string | null]>([
+    [{ 'x-forwarded-for': '198.51.100.9' }, '198.51.100.9'],
+    // A client may send its own X-Forwarded-For; only the hop our server appended counts.
+    [{ 'x-forwarded-for': '10.6.6.6, 198.51.100.9' }, '198.51.100.9'],
+    [{ 'x-real-ip': '198.51.100.10' }, '198.51.100.10'],
+    [{}, null],
+  ])('%j → %s', (headers, ip) => {
+    const origin = originOf(
+      new Request('http://localhost/api/trpc/x', { headers: { ...headers, 'user-agent': 'curl/8' } }),
+    );
+    expect(origin).toEqual({ ip, userAgent: 'curl/8' });
+  });
+});
+
+describe('secrets in recorded inputs', () => {
+  it.each([
+    'password',
+    'newPassword',
+    'passphrase',
+    'secret',
+    'clientSecret',
+    'token',
+    'setupToken',
+    'apiKey',
+    'api_key',
+    'privateKey',
+    'sshPrivateKey',
+    'key',
+    'secretKey',
+    'credentials',
+    'authorization',
+    'cookie',
+  ])('%s is redacted wherever it is', (field) => {
+    const recorded = redactForAudit({
+      [field]: PLANTED,
+      nested: [{ [field]: { deep: PLANTED } }],
+      name: 'kept',
+    });
+    expect(recorded).toEqual({ [field]: REDACTED, nested: [{ [field]: REDACTED }], name: 'kept' });
+  });
+
+  it.each(['name', 'id', 'vmIds', 'username', 'kind', 'mode', 'cron', 'hostId'])('%s is kept', (field) => {
+    expect(isSensitiveFieldName(field)).toBe(false);
+  });
+
+  it('summarises long texts by length and hash, cuts long lists, and writes dates as ISO text', () => {
+    const recorded = redactForAudit({
+      content: 'x'.repeat(5000),
+      vmIds: Array.from({ length: 150 }, (_, i) => `vm${i}`),
+      at: new Date('2026-03-01T00:00:00Z'),
+    }) as { content: string; vmIds: string[]; at: string };
+    expect(recorded.content).toMatch(/^\[text: 5000 characters, sha256 [0-9a-f]{64}\]$/);
+    expect(recorded.vmIds).toHaveLength(101);
+    expect(recorded.vmIds.at(-1)).toBe('[50 more]');
+    expect(recorded.at).toBe('2026-03-01T00:00:00.000Z');
+  });
+
+  it('every mutation input field that carries a secret is one the redaction catches, by its schema', () => {
+    // Walk each mutation's input schema: the fields the redaction strips must be exactly the
+    // reviewed secret fields; a new secret-like field shows up here and gets a decision.
+    const redactedFields = new Set<string>();
+    const walk = (schema: unknown, path: string) => {
+      if (!schema || typeof schema !== 'object') return;
+      const node = schema as Record<string, unknown>;
+      for (const [key, child] of Object.entries((node.properties as Record<string, unknown>) ?? {})) {
+        if (isSensitiveFieldName(key)) redactedFields.add(`${path}.${key}`);
+        walk(child, `${path}.${key}`);
+      }
+      for (const key of ['items', 'anyOf', 'oneOf', 'allOf']) {
+        const value = node[key];
+        for (const child of Array.isArray(value) ? value : [value]) walk(child, path);
+      }
+    };
+    const procedures = appRouter._def.procedures as unknown as Record<
+      string,
+      { _def: { type: string; inputs: unknown[] } }
+    >;
+    for (const [path, procedure] of Object.entries(procedures)) {
+      if (procedure._def.type !== 'mutation') continue;
+      for (const input of procedure._def.inputs) {
+        walk(z.toJSONSchema(input as z.ZodType, { io: 'input', unrepresentable: 'any' }), path);
+      }
+    }
+    expect([...redactedFields].sort()).toEqual(['secrets.create.secret', 'secrets.replace.secret']);
+  });
+});
