@@ -106,6 +106,10 @@ export class FakeXapi {
     this.hung.add(method);
   }
 
+  unhang(method: string): void {
+    this.hung.delete(method);
+  }
+
   /** Resolves when `method` is next called (or at once if it was already). */
   whenCalled(method: string): Promise<void> {
     if (this.calls.includes(method)) return Promise.resolve();

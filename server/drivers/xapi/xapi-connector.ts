@@ -1,0 +1,47 @@
+/**
+ * The `xapi` connector: the hypervisor role for every host of the XAPI pools this installation is
+ * connected to. A host belongs to the pool whose discovery listed it (`PoolWatcher` syncs keep the
+ * map current); one client, hence one session, per pool serves all of its hosts.
+ */
+import { DriverError } from '../../engine/driver';
+import type { Connector, ManagedObject } from '../registry';
+import type { HypervisorDriver } from '../roles';
+import type { XapiClient } from './xapi-client';
+import { XAPI_CONNECTOR } from './xapi-discovery';
+import { XapiHypervisor } from './xapi-hypervisor';
+
+export interface ConnectedPool {
+  /** The pool's name as the console shows it. */
+  name: string;
+  client: XapiClient;
+  /** Inventory ids (`xen:<uuid>`) of the pool's hosts, as its last discovery saw them. */
+  hostIds: ReadonlySet<string>;
+}
+
+export class XapiConnector implements Connector {
+  readonly name = XAPI_CONNECTOR;
+  private readonly drivers = new Map<string, XapiHypervisor>();
+
+  constructor(private readonly pools: () => readonly ConnectedPool[]) {}
+
+  hypervisor(host: ManagedObject): HypervisorDriver {
+    const pool = this.pools().find((candidate) => candidate.hostIds.has(host.id));
+    if (!pool) {
+      const connected =
+        this.pools()
+          .map((candidate) => candidate.name)
+          .join(', ') || 'none';
+      throw new DriverError(
+        'connector-missing',
+        `host ${host.name} is not in any connected XAPI pool (connected: ${connected}); add its pool or rediscover`,
+        { isRetryable: false },
+      );
+    }
+    let driver = this.drivers.get(pool.name);
+    if (!driver) {
+      driver = new XapiHypervisor(pool.client);
+      this.drivers.set(pool.name, driver);
+    }
+    return driver;
+  }
+}

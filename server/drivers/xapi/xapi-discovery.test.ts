@@ -1,0 +1,209 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseInventory } from '../../schemas/inventory';
+import { DISK_SIZE, fixturePool, ISCSI_SCSI_ID } from './fake/fake-fixtures';
+import { type FakeXapi, startFakeXapi } from './fake/fake-xapi-server';
+import { XapiClient } from './xapi-client';
+import { mapPool, readPoolRecords, xenId } from './xapi-discovery';
+import { memoryTrustStore } from './xapi-transport';
+
+const fakes: FakeXapi[] = [];
+afterEach(async () => {
+  await Promise.all(fakes.splice(0).map((fake) => fake.stop()));
+});
+
+async function discover(release: 'current' | 'old') {
+  const fixture = fixturePool(release);
+  const fake = await startFakeXapi({ pool: fixture.pool });
+  fakes.push(fake);
+  const client = new XapiClient({
+    label: 'xapi pool lab',
+    address: fake.address(fixture.member), // an admin may give any host: the client finds the master
+    credentials: { credentials: async () => ({ username: 'root', password: 's3cret' }) },
+    trust: memoryTrustStore(),
+  });
+  const records = await readPoolRecords(client, { signal: new AbortController().signal, timeoutMs: 30_000 });
+  const uuid = (className: 'host' | 'SR' | 'VM' | 'VDI', ref: string) =>
+    xenId(fixture.pool.get(className, ref)?.uuid as string);
+  return { fixture, ...mapPool(records), uuid };
+}
+
+describe('XAPI discovery', () => {
+  it('maps hosts with brand, version, API version and whether quiesced snapshots exist at all', async () => {
+    for (const [release, offers, version, brand, api] of [
+      ['current', false, '8.2.1', 'XCP-ng', '2.20'],
+      ['old', true, '7.1.2', 'XenServer', '2.7'],
+    ] as const) {
+      const { inventory, facts, fixture, uuid } = await discover(release);
+      expect(inventory.hosts).toEqual([
+        {
+          id: uuid('host', fixture.master),
+          name: 'xcp1',
+          kind: 'xenserver',
+          version,
+          pool: release === 'current' ? 'pool-lab' : 'pool-legacy',
+          hasVssAwareProduct: false,
+          offersQuiescedSnapshots: offers,
+          connector: 'xapi',
+        },
+        expect.objectContaining({
+          id: uuid('host', fixture.member),
+          name: 'xcp2',
+          offersQuiescedSnapshots: offers,
+        }),
+      ]);
+      expect(facts.hosts).toEqual([
+        { id: uuid('host', fixture.master), brand, productVersion: version, apiVersion: api, isMaster: true },
+        {
+          id: uuid('host', fixture.member),
+          brand,
+          productVersion: version,
+          apiVersion: api,
+          isMaster: false,
+        },
+      ]);
+    }
+  });
+
+  it('maps SRs: size, free space, owner, SM snapshot feature, udev as physical and the LUN SCSI id', async () => {
+    const { inventory, facts, fixture, uuid } = await discover('current');
+    const sr = (ref: string) => inventory.hostVolumes.find((volume) => volume.id === uuid('SR', ref));
+    expect(sr(fixture.iscsi)).toEqual({
+      id: uuid('SR', fixture.iscsi),
+      hostId: uuid('host', fixture.master),
+      name: 'ontap-lun0',
+      kind: 'sr',
+      sizeBytes: 64 * 1024 * 1024,
+      // sql01's two disks, app01's os disk and the two disks of sql01's existing snapshot
+      freeBytes: 64 * 1024 * 1024 - 5 * DISK_SIZE,
+      vssEnabled: false,
+      shadowStorageVolumeId: null,
+      shadowStorageLimitBytes: null,
+      arrayVolumeId: null,
+    });
+    expect(sr(fixture.local)).toMatchObject({
+      hostId: uuid('host', fixture.master),
+      freeBytes: 16 * 1024 * 1024 - DISK_SIZE,
+    });
+    expect(sr(fixture.udev)).toBeUndefined(); // a physical device is not a volume disks live on
+    expect(facts.srs).toEqual([
+      {
+        id: uuid('SR', fixture.iscsi),
+        type: 'lvmoiscsi',
+        isShared: true,
+        canSnapshot: true,
+        isPhysical: false,
+        scsiId: ISCSI_SCSI_ID,
+      },
+      {
+        id: uuid('SR', fixture.local),
+        type: 'ext',
+        isShared: false,
+        canSnapshot: true,
+        isPhysical: false,
+        scsiId: null,
+      },
+      {
+        id: uuid('SR', fixture.udev),
+        type: 'udev',
+        isShared: false,
+        canSnapshot: false,
+        isPhysical: true,
+        scsiId: null,
+      },
+    ]);
+  });
+
+  it('maps VMs (no templates, snapshots or dom0), their disks, guest and power state', async () => {
+    const { inventory, facts, fixture, uuid } = await discover('old');
+    expect(inventory.vms.map((vm) => vm.name).sort()).toEqual(['app01', 'sql01', 'web01']);
+    const vm = (ref: string) => inventory.vms.find((candidate) => candidate.id === uuid('VM', ref));
+    expect(vm(fixture.sql01)).toEqual({
+      id: uuid('VM', fixture.sql01),
+      name: 'sql01',
+      hostId: uuid('host', fixture.master),
+      osFamily: 'windows',
+      powerState: 'running',
+      applications: ['sqlserver'],
+      backupIntegrationService: null,
+      hasXenVssProvider: true,
+      snapshotLocationVolumeId: null,
+      hasFreezeScripts: false,
+      dailyChangeBytes: 0,
+      tags: ['sqlserver'],
+    });
+    expect(vm(fixture.web01)).toMatchObject({
+      osFamily: 'linux',
+      hostId: uuid('host', fixture.member),
+      hasXenVssProvider: false,
+    });
+    expect(vm(fixture.app01)).toMatchObject({ powerState: 'off', hostId: uuid('host', fixture.master) });
+    const [sqlC, sqlD] = fixture.pool.disksOf(fixture.sql01);
+    const [appOs, appDongle] = fixture.pool.disksOf(fixture.app01);
+    const disksOf = (ref: string) => inventory.virtualDisks.filter((disk) => disk.vmId === uuid('VM', ref));
+    expect(disksOf(fixture.sql01)).toEqual([
+      {
+        id: uuid('VDI', sqlC),
+        vmId: uuid('VM', fixture.sql01),
+        name: 'sql01 C:',
+        kind: 'vdi',
+        sizeBytes: DISK_SIZE,
+        hostVolumeId: uuid('SR', fixture.iscsi),
+        arrayVolumeId: null,
+      },
+      {
+        id: uuid('VDI', sqlD),
+        vmId: uuid('VM', fixture.sql01),
+        name: 'sql01 D:',
+        kind: 'vdi',
+        sizeBytes: DISK_SIZE,
+        hostVolumeId: uuid('SR', fixture.iscsi),
+        arrayVolumeId: null,
+      },
+    ]); // the empty CD drive is not a disk
+    expect(disksOf(fixture.app01)).toEqual([
+      expect.objectContaining({ id: uuid('VDI', appOs), kind: 'vdi' }),
+      expect.objectContaining({
+        id: uuid('VDI', appDongle),
+        kind: 'passthrough',
+        hostVolumeId: null,
+        sizeBytes: 64 * 1024,
+      }),
+    ]);
+    expect(facts.disks).toEqual(
+      expect.arrayContaining([{ id: uuid('VDI', sqlD), isCbtEnabled: true, resetsOnBoot: false }]),
+    );
+    expect(facts.guests).toEqual(
+      expect.arrayContaining([
+        {
+          vmId: uuid('VM', fixture.sql01),
+          os: 'Microsoft Windows Server 2022 Standard',
+          hasPvDrivers: true,
+          canQuiesce: true,
+        },
+        { vmId: uuid('VM', fixture.app01), os: null, hasPvDrivers: null, canQuiesce: null }, // no guest tools: unknown
+      ]),
+    );
+  });
+
+  it('an existing snapshot becomes a restore point of its VM', async () => {
+    const { facts, fixture, uuid } = await discover('current');
+    const snapshotRef = fixture.pool.findVm('sql01 before patch');
+    expect(facts.snapshots).toEqual([
+      {
+        id: uuid('VM', snapshotRef),
+        vmId: uuid('VM', fixture.sql01),
+        name: 'sql01 before patch',
+        takenAt: new Date('2026-11-24T02:00:00Z'),
+        powerStateAtSnapshot: 'Running',
+        isQuiesced: false,
+        diskIds: fixture.pool.disksOf(snapshotRef).map((ref) => uuid('VDI', ref)),
+      },
+    ]);
+  });
+
+  it('what discovery maps is a valid inventory import', async () => {
+    const { inventory } = await discover('current');
+    const parsed = parseInventory(inventory);
+    expect(parsed.ok ? [] : parsed.fieldErrors).toEqual([]);
+  });
+});

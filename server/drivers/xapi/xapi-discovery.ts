@@ -1,0 +1,309 @@
+/**
+ * Discovery: what one pool holds, read with `*.get_all_records` (CONNECTORS.md §1.2) and mapped
+ * onto Migawka's inventory model (server/engine/inventory.ts) plus the XAPI facts the model has no
+ * column for (`PoolFacts`: SR types and SM features, CBT, the SCSI id behind each SR, API versions).
+ *
+ * - Ids are `xen:<uuid>`: XAPI uuids are stable across restarts and unique across pools, and the
+ *   driver turns an inventory id back into a ref with `<class>.get_by_uuid`.
+ * - VMs leave out templates, snapshots and control domains. XAPI marks snapshots as templates too,
+ *   so the snapshot flag is read first; snapshots become restore points of their VM.
+ * - Quiesced snapshots exist only before API 2.14 (Citrix Hypervisor 8.1 removed them); the host's
+ *   `offersQuiescedSnapshots` says so, which the engine's XS-QUIESCE-UNAVAILABLE rule reads.
+ * - A disk on a `udev` SR is a physical device: a pass-through disk in the model.
+ */
+import type {
+  Host,
+  HostVolume,
+  Inventory,
+  OsFamily,
+  PowerState,
+  VirtualDisk,
+  Vm,
+} from '../../engine/inventory';
+import type { CallOptions } from '../call';
+import type { XapiClient } from './xapi-client';
+import {
+  type GuestMetricsRecord,
+  guestMetricsRecordSchema,
+  type HostRecord,
+  hostRecordSchema,
+  NULL_REF,
+  type PbdRecord,
+  parseXapiDate,
+  pbdRecordSchema,
+  poolRecordSchema,
+  recordsOf,
+  type SmRecord,
+  type SrRecord,
+  smRecordSchema,
+  srRecordSchema,
+  type VbdRecord,
+  type VdiRecord,
+  type VmRecord,
+  vbdRecordSchema,
+  vdiRecordSchema,
+  vmRecordSchema,
+} from './xapi-records';
+
+export const XAPI_CONNECTOR = 'xapi';
+
+/** Everything discovery reads from one pool, by ref. */
+export interface PoolRecords {
+  pool: { uuid: string; name_label: string; master: string };
+  hosts: Record<string, HostRecord>;
+  srs: Record<string, SrRecord>;
+  sms: Record<string, SmRecord>;
+  pbds: Record<string, PbdRecord>;
+  vms: Record<string, VmRecord>;
+  vbds: Record<string, VbdRecord>;
+  vdis: Record<string, VdiRecord>;
+  guestMetrics: Record<string, GuestMetricsRecord>;
+}
+
+export async function readPoolRecords(client: XapiClient, options: CallOptions): Promise<PoolRecords> {
+  const all = <S extends Parameters<typeof recordsOf>[0]>(className: string, schema: S) =>
+    client.call(`${className}.get_all_records`, [], recordsOf(schema), options);
+  const [pools, hosts, srs, sms, pbds, vms, vbds, vdis, guestMetrics] = await Promise.all([
+    all('pool', poolRecordSchema),
+    all('host', hostRecordSchema),
+    all('SR', srRecordSchema),
+    all('SM', smRecordSchema),
+    all('PBD', pbdRecordSchema),
+    all('VM', vmRecordSchema),
+    all('VBD', vbdRecordSchema),
+    all('VDI', vdiRecordSchema),
+    all('VM_guest_metrics', guestMetricsRecordSchema),
+  ]);
+  const pool = Object.values(pools)[0];
+  if (!pool) throw new Error(`${client.label}: the pool answered no pool record`);
+  return { pool, hosts, srs, sms, pbds, vms, vbds, vdis, guestMetrics };
+}
+
+export const xenId = (uuid: string): string => `xen:${uuid}`;
+export const uuidOfXenId = (id: string): string | null => (id.startsWith('xen:') ? id.slice(4) : null);
+
+/** API 2.14 (Citrix Hypervisor 8.1, "quebec") removed VM.snapshot_with_quiesce. */
+export function offersQuiesce(host: Pick<HostRecord, 'API_version_major' | 'API_version_minor'>): boolean {
+  return host.API_version_major < 2 || (host.API_version_major === 2 && host.API_version_minor < 14);
+}
+
+export function smFeatures(sm: SmRecord | undefined): string[] {
+  if (!sm) return [];
+  return Array.isArray(sm.features) ? sm.features : Object.keys(sm.features);
+}
+
+/** What the pool says that the inventory model has no column for. */
+export interface SrFacts {
+  id: string;
+  type: string;
+  isShared: boolean;
+  /** The SR's driver can snapshot its VDIs (SM feature VDI_SNAPSHOT). */
+  canSnapshot: boolean;
+  /** A physical device SR (udev): its disks are pass-through. */
+  isPhysical: boolean;
+  /** `PBD.device_config.SCSIid` of iSCSI / HBA SRs: joins the SR to an array LUN. */
+  scsiId: string | null;
+}
+
+export interface HostFacts {
+  id: string;
+  brand: string;
+  productVersion: string;
+  apiVersion: string;
+  isMaster: boolean;
+}
+
+export interface DiskFacts {
+  id: string;
+  isCbtEnabled: boolean;
+  /** A disk reset on every boot blocks snapshots (on_boot=reset). */
+  resetsOnBoot: boolean;
+}
+
+/** A snapshot of a VM in the pool: a restore point of that VM. */
+export interface PoolSnapshot {
+  id: string;
+  vmId: string;
+  name: string;
+  takenAt: Date | null;
+  powerStateAtSnapshot: string | null;
+  isQuiesced: boolean;
+  diskIds: string[];
+}
+
+export interface PoolFacts {
+  poolName: string;
+  hosts: HostFacts[];
+  srs: SrFacts[];
+  disks: DiskFacts[];
+  snapshots: PoolSnapshot[];
+  /** VMs' guest: OS name and whether PV drivers run (unknown = null, never assumed). */
+  guests: { vmId: string; os: string | null; hasPvDrivers: boolean | null; canQuiesce: boolean | null }[];
+}
+
+const POWER: Record<VmRecord['power_state'], PowerState> = {
+  Running: 'running',
+  Halted: 'off',
+  Suspended: 'saved',
+  Paused: 'paused',
+};
+
+function osFamilyOf(metrics: GuestMetricsRecord | undefined): OsFamily {
+  const name = `${metrics?.os_version.name ?? ''} ${metrics?.os_version.distro ?? ''}`.toLowerCase();
+  return name.includes('windows') ? 'windows' : 'linux';
+}
+
+function applicationsOf(vm: VmRecord): Vm['applications'] {
+  const tags = vm.tags.map((tag) => tag.toLowerCase());
+  const found = (['sqlserver', 'exchange'] as const).filter((app) => tags.includes(app));
+  return found;
+}
+
+function isUserVm(vm: VmRecord): boolean {
+  return !vm.is_a_snapshot && !vm.is_a_template && !vm.is_control_domain;
+}
+
+/** Disks (not CDs, not empty drives) of a VM record, in userdevice order. */
+export function diskVdis(records: Pick<PoolRecords, 'vbds' | 'vdis'>, vm: VmRecord): [string, VdiRecord][] {
+  return vm.VBDs.map((ref) => records.vbds[ref])
+    .filter((vbd): vbd is VbdRecord => vbd !== undefined && vbd.type === 'Disk' && vbd.VDI !== NULL_REF)
+    .sort((a, b) => Number(a.userdevice) - Number(b.userdevice))
+    .flatMap((vbd) => {
+      const vdi = records.vdis[vbd.VDI];
+      return vdi ? [[vbd.VDI, vdi] as [string, VdiRecord]] : [];
+    });
+}
+
+/** Maps one pool's records onto inventory sections (connector `xapi`) and the facts beside them. */
+export function mapPool(records: PoolRecords): { inventory: Inventory; facts: PoolFacts } {
+  const masterRef = records.pool.master;
+  const master = records.hosts[masterRef];
+  const hostId = (ref: string) => xenId(records.hosts[ref]?.uuid ?? '');
+  const hosts: Host[] = Object.values(records.hosts).map((host) => ({
+    id: xenId(host.uuid),
+    name: host.name_label,
+    kind: 'xenserver',
+    version: host.software_version.product_version ?? 'unknown',
+    pool: records.pool.name_label,
+    hasVssAwareProduct: false,
+    offersQuiescedSnapshots: offersQuiesce(host),
+    connector: XAPI_CONNECTOR,
+  }));
+  const smByType = new Map(Object.values(records.sms).map((sm) => [sm.type, sm]));
+  const userSrs = Object.entries(records.srs).filter(([, sr]) => sr.content_type !== 'iso');
+  const physicalSrs = new Set(userSrs.filter(([, sr]) => sr.type === 'udev').map(([ref]) => ref));
+  const srOwner = (sr: SrRecord) => {
+    // A shared SR belongs to the pool: the model keeps one host per volume, the master.
+    if (sr.shared || !master) return hostId(masterRef);
+    const pbd = sr.PBDs.map((ref) => records.pbds[ref]).find(Boolean);
+    return pbd ? hostId(pbd.host) : hostId(masterRef);
+  };
+  const hostVolumes: HostVolume[] = userSrs
+    .filter(([ref]) => !physicalSrs.has(ref))
+    .map(([, sr]) => ({
+      id: xenId(sr.uuid),
+      hostId: srOwner(sr),
+      name: sr.name_label,
+      kind: 'sr',
+      sizeBytes: sr.physical_size,
+      freeBytes: Math.max(0, sr.physical_size - sr.physical_utilisation),
+      vssEnabled: false,
+      shadowStorageVolumeId: null,
+      shadowStorageLimitBytes: null,
+      arrayVolumeId: null,
+    }));
+  const vms: Vm[] = [];
+  const virtualDisks: VirtualDisk[] = [];
+  const guests: PoolFacts['guests'] = [];
+  for (const vm of Object.values(records.vms)) {
+    if (!isUserVm(vm)) continue;
+    const metrics = vm.guest_metrics !== NULL_REF ? records.guestMetrics[vm.guest_metrics] : undefined;
+    const runsOn = vm.resident_on !== NULL_REF ? vm.resident_on : vm.affinity;
+    const canQuiesce = metrics
+      ? metrics.other['feature-quiesce'] === '1' || metrics.other['feature-snapshot'] === '1'
+      : null;
+    const id = xenId(vm.uuid);
+    vms.push({
+      id,
+      name: vm.name_label,
+      hostId: records.hosts[runsOn] ? hostId(runsOn) : hostId(masterRef),
+      osFamily: osFamilyOf(metrics),
+      powerState: POWER[vm.power_state],
+      applications: applicationsOf(vm),
+      backupIntegrationService: null,
+      hasXenVssProvider: canQuiesce === true,
+      snapshotLocationVolumeId: null,
+      hasFreezeScripts: false,
+      dailyChangeBytes: 0,
+      tags: vm.tags,
+    });
+    guests.push({
+      vmId: id,
+      os: metrics?.os_version.name ?? null,
+      hasPvDrivers: metrics ? metrics.PV_drivers_detected : null,
+      canQuiesce,
+    });
+    for (const [, vdi] of diskVdis(records, vm)) {
+      const isPhysical = physicalSrs.has(vdi.SR);
+      virtualDisks.push({
+        id: xenId(vdi.uuid),
+        vmId: id,
+        name: vdi.name_label,
+        kind: isPhysical ? 'passthrough' : 'vdi',
+        sizeBytes: vdi.virtual_size,
+        hostVolumeId: isPhysical || !records.srs[vdi.SR] ? null : xenId(records.srs[vdi.SR].uuid),
+        arrayVolumeId: null,
+      });
+    }
+  }
+  const facts: PoolFacts = {
+    poolName: records.pool.name_label,
+    hosts: Object.entries(records.hosts).map(([ref, host]) => ({
+      id: xenId(host.uuid),
+      brand: host.software_version.product_brand ?? 'unknown',
+      productVersion: host.software_version.product_version ?? 'unknown',
+      apiVersion: `${host.API_version_major}.${host.API_version_minor}`,
+      isMaster: ref === masterRef,
+    })),
+    srs: userSrs.map(([, sr]) => ({
+      id: xenId(sr.uuid),
+      type: sr.type,
+      isShared: sr.shared,
+      canSnapshot: smFeatures(smByType.get(sr.type)).includes('VDI_SNAPSHOT'),
+      isPhysical: sr.type === 'udev',
+      scsiId: sr.PBDs.map((ref) => records.pbds[ref]?.device_config.SCSIid).find(Boolean) ?? null,
+    })),
+    disks: Object.values(records.vdis)
+      .filter((vdi) => !vdi.is_a_snapshot)
+      .map((vdi) => ({
+        id: xenId(vdi.uuid),
+        isCbtEnabled: vdi.cbt_enabled,
+        resetsOnBoot: vdi.on_boot === 'reset',
+      })),
+    snapshots: Object.values(records.vms)
+      .filter((vm) => vm.is_a_snapshot && records.vms[vm.snapshot_of])
+      .map((snapshot) => ({
+        id: xenId(snapshot.uuid),
+        vmId: xenId(records.vms[snapshot.snapshot_of].uuid),
+        name: snapshot.name_label,
+        takenAt: parseXapiDate(snapshot.snapshot_time),
+        powerStateAtSnapshot: snapshot.snapshot_info['power-state-at-snapshot'] ?? null,
+        isQuiesced: snapshot.snapshot_info.quiesced === 'true',
+        diskIds: diskVdis(records, snapshot).map(([, vdi]) => xenId(vdi.uuid)),
+      })),
+    guests,
+  };
+  return {
+    inventory: {
+      hosts,
+      hostVolumes,
+      vms,
+      virtualDisks,
+      guestVolumes: [],
+      arrays: [],
+      arrayVolumes: [],
+      consistencyGroups: [],
+    },
+    facts,
+  };
+}

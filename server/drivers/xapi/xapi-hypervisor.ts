@@ -1,0 +1,469 @@
+/**
+ * The hypervisor role over XAPI, for every host of one pool (CONNECTORS.md §1.4–1.6):
+ * - `createSnapshot`: `VM.snapshot` (crash-consistent), with `ignore_vdis` for the disks the plan
+ *   leaves out, retried without it on releases before xapi 21.4 (MESSAGE_PARAMETER_COUNT_MISMATCH);
+ *   `VM.snapshot_with_quiesce` where the release still has it (API < 2.14), refused here without
+ *   touching the pool where it was removed. The snapshot VM is named `migawka:<snapshotId>`, so a
+ *   retried or resumed step finds it instead of taking a second one, and the Async task is
+ *   journaled under the same id.
+ * - `releaseSnapshot`: collect the snapshot's VDIs, `VM.destroy` the record, then `VDI.destroy`
+ *   each disk (xapi's own order; destroying the record alone leaks the disks).
+ * - `copySnapshotToRepository`: `/export_raw_vdi` of each snapshot disk streamed into the
+ *   repository (which hashes and reports progress).
+ * - `restoreDisks`: as a new VM (new VDIs on the disks' original SR, `/import_raw_vdi`, VBDs) or in
+ *   place (the VM must be halted, checked live); every written disk is read back from the pool and
+ *   compared with the point's sha256.
+ * - `revertToSnapshot`: `VM.revert`, then the power state the VM had at the snapshot.
+ * Guest freeze, scripts and host flushes are not XAPI calls: they fail `connector-missing`, which
+ * the planner never asks of a Xen VM.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { DriverError } from '../../engine/driver';
+import type { PowerState } from '../../engine/inventory';
+import type { CallOptions, TransferOptions } from '../call';
+import type {
+  BackupRepository,
+  CopyResult,
+  CopyToRepositoryRequest,
+  CreateSnapshotRequest,
+  DiskSource,
+  HostSnapshotScope,
+  HypervisorDriver,
+  RestoreDisksRequest,
+  RestoreResult,
+  ScriptResult,
+  StoredPoint,
+} from '../roles';
+import type { XapiClient } from './xapi-client';
+import { diskVdis, offersQuiesce, uuidOfXenId, XAPI_CONNECTOR, xenId } from './xapi-discovery';
+import { isXapiError, toDriverError } from './xapi-errors';
+import {
+  hostRecordSchema,
+  NULL_REF,
+  poolRecordSchema,
+  recordsOf,
+  type VmRecord,
+  vbdRecordSchema,
+  vdiRecordSchema,
+  vmRecordSchema,
+} from './xapi-records';
+
+const POWER: Record<VmRecord['power_state'], PowerState> = {
+  Running: 'running',
+  Halted: 'off',
+  Suspended: 'saved',
+  Paused: 'paused',
+};
+
+export const snapshotLabel = (snapshotId: string): string => `migawka:${snapshotId}`;
+
+function unsupported(what: string): DriverError {
+  return new DriverError('connector-missing', `XAPI has no ${what}: the planner does not ask it of Xen VMs`, {
+    isRetryable: false,
+  });
+}
+
+/** Runs `work`, mapping XAPI failures to fault codes named after `what`. */
+async function mapped<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toDriverError(error, what);
+  }
+}
+
+export class XapiHypervisor implements HypervisorDriver {
+  readonly connector = XAPI_CONNECTOR;
+
+  constructor(private readonly client: XapiClient) {}
+
+  private what(action: string): string {
+    return `${this.client.label} ${action}`;
+  }
+
+  private async vmRef(vmId: string, options: CallOptions): Promise<string> {
+    const uuid = uuidOfXenId(vmId);
+    if (!uuid) throw new DriverError('not-found', `${vmId} is not a XAPI VM id`, { isRetryable: false });
+    return this.client.call('VM.get_by_uuid', [uuid], z.string(), options);
+  }
+
+  private vmRecord(ref: string, options: CallOptions) {
+    return this.client.call('VM.get_record', [ref], vmRecordSchema, options);
+  }
+
+  /** The snapshot VM Migawka took for `snapshotId`, or null. */
+  private async findSnapshot(snapshotId: string, options: CallOptions): Promise<string | null> {
+    const refs = await this.client.call(
+      'VM.get_by_name_label',
+      [snapshotLabel(snapshotId)],
+      z.array(z.string()),
+      options,
+    );
+    return refs[0] ?? null;
+  }
+
+  async getPowerState(vmId: string, options: CallOptions): Promise<PowerState> {
+    return mapped(this.what(`power state of ${vmId}`), async () => {
+      const ref = await this.vmRef(vmId, options);
+      return POWER[
+        await this.client.call('VM.get_power_state', [ref], vmRecordSchema.shape.power_state, options)
+      ];
+    });
+  }
+
+  async saveState(vmId: string, options: CallOptions): Promise<void> {
+    await mapped(this.what(`suspend ${vmId}`), async () => {
+      const ref = await this.vmRef(vmId, options);
+      const vm = await this.vmRecord(ref, options);
+      if (vm.power_state !== 'Running') return;
+      await this.client.callAsync('VM.suspend', [ref], { ...options, journalKey: `suspend:${vmId}` });
+    });
+  }
+
+  async resume(vmId: string, options: CallOptions): Promise<void> {
+    await mapped(this.what(`resume ${vmId}`), async () => {
+      const ref = await this.vmRef(vmId, options);
+      const vm = await this.vmRecord(ref, options);
+      if (vm.power_state === 'Suspended')
+        await this.client.callAsync('VM.resume', [ref, false, false], options);
+      else if (vm.power_state === 'Halted')
+        await this.client.callAsync('VM.start', [ref, false, false], options);
+    });
+  }
+
+  async freezeGuest(): Promise<void> {
+    throw unsupported('guest freeze (quiesce goes through VM.snapshot_with_quiesce)');
+  }
+
+  async thawGuest(): Promise<void> {
+    throw unsupported('guest thaw');
+  }
+
+  async runGuestScript(): Promise<ScriptResult> {
+    throw unsupported('guest script runner (a guest hook is not configured)');
+  }
+
+  async flushHostIo(): Promise<void> {
+    throw unsupported('host I/O flush');
+  }
+
+  private async masterOffersQuiesce(options: CallOptions): Promise<boolean> {
+    const pools = await this.client.call('pool.get_all_records', [], recordsOf(poolRecordSchema), options);
+    const masterRef = Object.values(pools)[0]?.master ?? NULL_REF;
+    return offersQuiesce(await this.client.call('host.get_record', [masterRef], hostRecordSchema, options));
+  }
+
+  async createSnapshot(
+    request: CreateSnapshotRequest<HostSnapshotScope>,
+    options: TransferOptions,
+  ): Promise<{ snapshotId: string }> {
+    const { scope, snapshotId } = request;
+    if (scope.kind !== 'vm') throw unsupported('host-volume snapshot set (that is WSB)');
+    return mapped(this.what(`snapshot of ${scope.vmId}`), async () => {
+      if (await this.findSnapshot(snapshotId, options)) return { snapshotId }; // taken before a retry
+      const vmRef = await this.vmRef(scope.vmId, options);
+      const label = snapshotLabel(snapshotId);
+      const onProgress = (fraction: number) => options.onProgress?.(Math.round(fraction * 100), 100);
+      const journalKey = `snapshot:${snapshotId}`;
+      if (request.isQuiesced) {
+        if (!(await this.masterOffersQuiesce(options))) {
+          throw new DriverError(
+            'vss-writer-timeout',
+            'quiesced snapshots were removed in Citrix Hypervisor 8.1 (API 2.14); this pool cannot quiesce',
+            { isRetryable: false },
+          );
+        }
+        await this.client.callAsync('VM.snapshot_with_quiesce', [vmRef, label], {
+          ...options,
+          onProgress,
+          journalKey,
+        });
+        return { snapshotId };
+      }
+      const ignored = await this.ignoredVdis(vmRef, request.diskIds, options);
+      if (ignored.length === 0) {
+        await this.client.callAsync('VM.snapshot', [vmRef, label], { ...options, onProgress, journalKey });
+        return { snapshotId };
+      }
+      try {
+        await this.client.callAsync('VM.snapshot', [vmRef, label, ignored], {
+          ...options,
+          onProgress,
+          journalKey,
+        });
+      } catch (error) {
+        // Releases before xapi 21.4 have no ignore_vdis: snapshot every disk, copy only the planned ones.
+        if (!isXapiError(error, 'MESSAGE_PARAMETER_COUNT_MISMATCH')) throw error;
+        await this.client.callAsync('VM.snapshot', [vmRef, label], { ...options, onProgress, journalKey });
+      }
+      return { snapshotId };
+    });
+  }
+
+  /** Disks of the VM the plan does not name (excluded or pass-through): left out of the snapshot. */
+  private async ignoredVdis(vmRef: string, diskIds: string[], options: CallOptions): Promise<string[]> {
+    const vm = await this.vmRecord(vmRef, options);
+    const records = await this.diskRecords(vm, options);
+    const wanted = new Set(diskIds);
+    return diskVdis(records, vm)
+      .filter(([, vdi]) => !wanted.has(xenId(vdi.uuid)))
+      .map(([ref]) => ref);
+  }
+
+  private async diskRecords(vm: VmRecord, options: CallOptions) {
+    const vbds = Object.fromEntries(
+      await Promise.all(
+        vm.VBDs.map(
+          async (ref) =>
+            [ref, await this.client.call('VBD.get_record', [ref], vbdRecordSchema, options)] as const,
+        ),
+      ),
+    );
+    const vdiRefs = Object.values(vbds)
+      .filter((vbd) => vbd.type === 'Disk' && vbd.VDI !== NULL_REF)
+      .map((vbd) => vbd.VDI);
+    const vdis = Object.fromEntries(
+      await Promise.all(
+        vdiRefs.map(
+          async (ref) =>
+            [ref, await this.client.call('VDI.get_record', [ref], vdiRecordSchema, options)] as const,
+        ),
+      ),
+    );
+    return { vbds, vdis };
+  }
+
+  async releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void> {
+    await mapped(this.what(`release of snapshot ${snapshotId}`), async () => {
+      const ref = await this.findSnapshot(snapshotId, options);
+      if (!ref) return; // already gone: releasing is idempotent
+      const vm = await this.vmRecord(ref, options);
+      const disks = diskVdis(await this.diskRecords(vm, options), vm).map(([vdiRef]) => vdiRef);
+      // The record first, then its disks: a VDI still attached to the record is VDI_IN_USE.
+      await this.client.call('VM.destroy', [ref], z.unknown(), options);
+      for (const vdiRef of disks) {
+        await this.client.call('VDI.destroy', [vdiRef], z.unknown(), options).catch((error: unknown) => {
+          if (!isXapiError(error, 'HANDLE_INVALID')) throw error;
+        });
+      }
+    });
+  }
+
+  async copySnapshotToRepository(
+    request: CopyToRepositoryRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<CopyResult> {
+    const disks = await mapped(this.what(`export of snapshot ${request.snapshotId}`), async () => {
+      const ref = await this.findSnapshot(request.snapshotId, options);
+      if (!ref)
+        throw new DriverError('not-found', `snapshot ${request.snapshotId} is not in the pool`, {
+          isRetryable: false,
+        });
+      const vm = await this.vmRecord(ref, options);
+      const records = await this.diskRecords(vm, options);
+      const srUuids = new Map<string, string>();
+      const sources: DiskSource[] = [];
+      const wanted = new Set(request.diskIds);
+      for (const [vdiRef, vdi] of diskVdis(records, vm)) {
+        // A snapshot disk records the live disk it copies: that disk's id is the one the plan names.
+        const live =
+          vdi.snapshot_of !== NULL_REF
+            ? await this.client
+                .call('VDI.get_uuid', [vdi.snapshot_of], z.string(), options)
+                .catch(() => vdi.uuid)
+            : vdi.uuid;
+        const diskId = xenId(live);
+        if (!wanted.has(diskId)) continue;
+        if (!srUuids.has(vdi.SR))
+          srUuids.set(vdi.SR, await this.client.call('SR.get_uuid', [vdi.SR], z.string(), options));
+        const srId = xenId(srUuids.get(vdi.SR) as string);
+        sources.push({
+          diskId,
+          bytes: vdi.virtual_size,
+          origin: { location: `${srId}/${diskId}`, hostVolumeId: srId, arrayVolumeId: null },
+          read: (signal) => this.exportStream(vdiRef, signal),
+        });
+      }
+      return sources;
+    });
+    return repository.store(
+      { restorePointId: request.restorePointId, vmId: request.vmId, snapshotId: request.snapshotId, disks },
+      options,
+    );
+  }
+
+  private async *exportStream(vdiRef: string, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    const { body } = await mapped(this.what('disk export'), () => this.client.exportVdi(vdiRef, signal));
+    for await (const chunk of body) yield chunk as Uint8Array;
+  }
+
+  async restoreDisks(
+    request: RestoreDisksRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult> {
+    const point = await repository.read(request.restorePointId, options);
+    if (!point)
+      throw new DriverError('not-found', `restore point ${request.restorePointId} holds no data`, {
+        isRetryable: false,
+      });
+    if (request.target === 'scratch') throw unsupported('scratch area (restore as a new VM instead)');
+    return mapped(this.what(`restore of ${request.vmId}`), async () => {
+      const targets =
+        request.target === 'in-place'
+          ? await this.inPlaceTargets(request.vmId, point, options)
+          : await this.newVmTargets(request, point, options);
+      const total = point.files.reduce((sum, file) => sum + file.bytes, 0);
+      let done = 0;
+      for (const file of point.files) {
+        const vdiRef = targets.get(file.diskId) as string;
+        const stream = await repository.readFile(point.restorePointId, file.diskId, options);
+        await this.client.importVdi(vdiRef, file.bytes, stream, options.signal);
+        done += file.bytes;
+        options.onProgress?.(done, total);
+      }
+      // Read every written disk back from the pool: the restore is verified, not assumed.
+      for (const file of point.files) {
+        const hash = createHash('sha256');
+        const { body } = await this.client.exportVdi(targets.get(file.diskId) as string, options.signal);
+        for await (const chunk of body) hash.update(chunk as Uint8Array);
+        if (hash.digest('hex') !== file.sha256) {
+          throw new DriverError(
+            'data-corrupt',
+            `${file.diskId} read back from the pool does not match the point`,
+            {
+              isRetryable: false,
+            },
+          );
+        }
+      }
+      return { bytes: total, verified: true };
+    });
+  }
+
+  /** In place: the VM must be halted now (checked live, not from the inventory). */
+  private async inPlaceTargets(
+    vmId: string,
+    point: StoredPoint,
+    options: CallOptions,
+  ): Promise<Map<string, string>> {
+    const ref = await this.vmRef(vmId, options);
+    const vm = await this.vmRecord(ref, options);
+    if (vm.power_state !== 'Halted') {
+      throw new DriverError(
+        'invalid-state',
+        `${vm.name_label} is ${POWER[vm.power_state]}: an in-place restore needs it off`,
+        {
+          isRetryable: false,
+        },
+      );
+    }
+    const targets = new Map<string, string>();
+    for (const file of point.files) {
+      const uuid = uuidOfXenId(file.diskId) ?? '';
+      targets.set(file.diskId, await this.client.call('VDI.get_by_uuid', [uuid], z.string(), options));
+    }
+    return targets;
+  }
+
+  /** As new: a halted VM named `newVmName` with one new VDI per stored disk on the disk's SR. */
+  private async newVmTargets(request: RestoreDisksRequest, point: StoredPoint, options: CallOptions) {
+    const name = request.newVmName;
+    if (!name)
+      throw new DriverError('invalid-state', 'a restore as new needs a new VM name', { isRetryable: false });
+    const existing = await this.client.call('VM.get_by_name_label', [name], z.array(z.string()), options);
+    if (existing.length > 0) {
+      throw new DriverError('invalid-state', `the pool already has a VM named ${name}`, {
+        isRetryable: false,
+      });
+    }
+    const vmRef = await this.client.call(
+      'VM.create',
+      [
+        {
+          name_label: name,
+          name_description: `restored by Migawka from point ${point.restorePointId}`,
+          other_config: { 'migawka-restore-point': point.restorePointId },
+        },
+      ],
+      z.string(),
+      options,
+    );
+    const targets = new Map<string, string>();
+    for (const [index, file] of point.files.entries()) {
+      const srUuid = uuidOfXenId(file.origin.hostVolumeId ?? '') ?? '';
+      const srRef = await this.client.call('SR.get_by_uuid', [srUuid], z.string(), options);
+      const vdiRef = await this.client.call(
+        'VDI.create',
+        [
+          {
+            name_label: `${name} disk ${index}`,
+            SR: srRef,
+            virtual_size: file.bytes,
+            type: 'user',
+            sharable: false,
+            read_only: false,
+            other_config: {},
+          },
+        ],
+        z.string(),
+        options,
+      );
+      await this.client.call(
+        'VBD.create',
+        [
+          {
+            VM: vmRef,
+            VDI: vdiRef,
+            userdevice: String(index),
+            bootable: index === 0,
+            mode: 'RW',
+            type: 'Disk',
+            empty: false,
+          },
+        ],
+        z.string(),
+        options,
+      );
+      targets.set(file.diskId, vdiRef);
+    }
+    return targets;
+  }
+
+  /** Snapshot revert: `VM.revert` (not cancellable on the pool), then the power state at the snapshot. */
+  async revertToSnapshot(snapshotId: string, options: CallOptions): Promise<void> {
+    await mapped(this.what(`revert to snapshot ${snapshotId}`), async () => {
+      const ref = await this.findSnapshot(snapshotId, options);
+      if (!ref)
+        throw new DriverError('not-found', `snapshot ${snapshotId} is not in the pool`, {
+          isRetryable: false,
+        });
+      const snapshot = await this.vmRecord(ref, options);
+      await this.client.callAsync('VM.revert', [ref], { ...options, journalKey: `revert:${snapshotId}` });
+      const wasRunning = snapshot.snapshot_info['power-state-at-snapshot'] === 'Running';
+      if (wasRunning) await this.client.callAsync('VM.start', [snapshot.snapshot_of, false, false], options);
+    });
+  }
+
+  async revertVolume(): Promise<RestoreResult> {
+    throw unsupported('volume revert (SRs are reverted by their array)');
+  }
+
+  async stageVolume(): Promise<RestoreResult> {
+    throw unsupported('staged volume restore');
+  }
+
+  async discardStaging(): Promise<void> {
+    throw unsupported('staging area');
+  }
+
+  async copyWithGuestAgent(): Promise<CopyResult> {
+    throw unsupported('guest agent');
+  }
+
+  async copyOutVm(): Promise<RestoreResult> {
+    throw unsupported('staged copy-out');
+  }
+}
