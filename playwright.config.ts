@@ -5,6 +5,8 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: './e2e',
+  // Greps the whole run's server log (and database files) for the planted vault secret.
+  globalTeardown: './e2e/global-teardown.ts',
   // One server with one database and lab; specs run one at a time so they never race on it.
   workers: 1,
   fullyParallel: false,

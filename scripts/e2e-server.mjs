@@ -1,16 +1,21 @@
-// Starts the built console for the Playwright suite on a fresh, throw-away data directory.
+// Starts the built console for the Playwright suite on a fresh, throw-away data directory. The
+// server's output is also written to reports/e2e-server.log (and the data directory named in
+// reports/e2e-server.json) so the global teardown can check that no secret leaked into either.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const port = process.argv[2] ?? '3100';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'migawka-e2e-'));
+mkdirSync('reports', { recursive: true });
+writeFileSync('reports/e2e-server.json', JSON.stringify({ dataDir }));
+const log = createWriteStream('reports/e2e-server.log');
 const child = spawn(
   process.execPath,
   ['node_modules/next/dist/bin/next', 'start', '-p', port, '-H', '127.0.0.1'],
   {
-    stdio: 'inherit',
+    stdio: ['inherit', 'pipe', 'pipe'],
     env: {
       ...process.env,
       MIGAWKA_DATA_DIR: dataDir,
@@ -21,5 +26,13 @@ const child = spawn(
     },
   },
 );
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  log.write(chunk);
+});
+child.stderr.on('data', (chunk) => {
+  process.stderr.write(chunk);
+  log.write(chunk);
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code) => process.exit(code ?? 0));
+child.on('exit', (code) => log.end(() => process.exit(code ?? 0)));

@@ -98,6 +98,17 @@ describe('migawka secrets', () => {
     expect(listed.stdout).toContain('2 secrets.');
     expect(listed.stdout).not.toContain('NOT the configured key');
     for (const output of [rotated, listed]) expect(output.stdout + output.stderr).not.toContain(PLANTED);
+    await withVault(async ({ stores }) => {
+      const [entry] = (await stores.audit.list({}, { limit: 5, cursor: null })).items;
+      expect(entry).toMatchObject({
+        action: 'secrets.rotateKey',
+        outcome: 'succeeded',
+        actorLabel: 'system',
+      });
+      expect(entry?.message).toMatch(
+        /^Re-encrypted 2 secrets under key [0-9a-f]{16} .* from the command line by OS user /,
+      );
+    });
   });
 
   it('rotate under the wrong MIGAWKA_SECRET_KEY exits 1 with a clear message and changes nothing', async () => {
@@ -120,6 +131,11 @@ describe('migawka secrets', () => {
     expect(result.stderr).not.toContain('    at ');
     expect(rows()).toEqual(before);
     expect(existsSync(`${keyFile}.new`)).toBe(false);
+    await withVault(async ({ stores }) => {
+      const [entry] = (await stores.audit.list({}, { limit: 5, cursor: null })).items;
+      expect(entry).toMatchObject({ action: 'secrets.rotateKey', outcome: 'refused' });
+      expect(entry?.message).toContain('Secret "xen a" was sealed under vault key');
+    });
 
     const listed = migawka(['secrets', 'list'], { MIGAWKA_SECRET_KEY: wrongKey });
     expect(listed.stdout).toContain('(NOT the configured key)');

@@ -1,13 +1,16 @@
 /**
  * `migawka secrets list|rotate`: the vault from a shell, against the configured database and key
- * (MIGAWKA_SECRET_KEY, or the key file beside the database). Values are never printed.
+ * (MIGAWKA_SECRET_KEY, or the key file beside the database). Values are never printed; a rotation,
+ * done or refused, is recorded in the audit trail.
  */
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { openDatabase, sqliteOf } from '../db/client';
 import { createSqliteStores } from '../db/stores/sqlite';
 import { getConfig } from './config';
 import { createServiceContext } from './context';
 import { createLogger } from './logger';
+import { recordAudit } from './services/audit-service';
 import { isDomainError } from './services/errors';
 import { VaultKeyError, vaultKeySourceFor } from './services/vault-key';
 import { listSecrets, rotateVaultKey } from './services/vault-service';
@@ -69,7 +72,24 @@ export function registerSecretsCommand(program: Command): void {
         try {
           // The command's own lines say what happened; the process log stays for warnings.
           const ctx = createServiceContext({ log: createLogger('warn') });
-          const rotation = await rotateVaultKey(vault.stores, ctx, vault.keys);
+          const where = `from the command line by OS user ${userInfo().username}`;
+          let rotation: Awaited<ReturnType<typeof rotateVaultKey>>;
+          try {
+            rotation = await rotateVaultKey(vault.stores, ctx, vault.keys);
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            await recordAudit(vault.stores, ctx, {
+              action: 'secrets.rotateKey',
+              outcome: isDomainError(error) || error instanceof VaultKeyError ? 'refused' : 'failed',
+              message: `${message} (${where})`,
+            });
+            throw error;
+          }
+          await recordAudit(vault.stores, ctx, {
+            action: 'secrets.rotateKey',
+            outcome: 'succeeded',
+            message: `Re-encrypted ${rotation.resealed} secrets under key ${rotation.keyId} (was ${rotation.previousKeyId ?? 'none'}) ${where}`,
+          });
           console.log(
             `Re-encrypted ${rotation.resealed} secret${rotation.resealed === 1 ? '' : 's'} under key ${rotation.keyId} (was ${rotation.previousKeyId ?? 'none'}).`,
           );

@@ -6,6 +6,7 @@ import {
   Boxes,
   CalendarClock,
   Database,
+  FileClock,
   FileUp,
   HardDrive,
   LayoutDashboard,
@@ -32,6 +33,7 @@ const NAV_ITEMS = [
   { href: '/restore/new', label: 'Restore', icon: Undo2 },
   { href: '/restore-points', label: 'Restore points', icon: ArchiveRestore },
   { href: '/import', label: 'Import', icon: FileUp },
+  { href: '/audit', label: 'Audit trail', icon: FileClock },
 ] as const;
 
 function isActive(pathname: string, href: string): boolean {

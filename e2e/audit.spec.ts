@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { DEMO_LAB_NAMES, openVm } from './fixtures/demo-lab';
+import { PLANTED_SECRET } from './fixtures/planted-secret';
+
+test('what an operator does shows up on the audit page, filtered and exported, with no secret in it', async ({
+  page,
+}) => {
+  // A connector credential stored through the API: its value must never come back or be recorded.
+  const stored = await page.request.post('/api/trpc/secrets.create', {
+    data: { json: { name: 'xen pool e2e', kind: 'password', username: 'root', secret: PLANTED_SECRET } },
+  });
+  expect(stored.ok(), await stored.text()).toBe(true);
+  expect(await stored.text()).not.toContain(PLANTED_SECRET);
+  // A refused change: deleting a job that does not exist.
+  const refused = await page.request.post('/api/trpc/jobs.delete', { data: { json: { id: 'job-nope' } } });
+  expect(refused.status()).toBe(404);
+
+  // A backup started by clicking, as an operator would.
+  const vm = DEMO_LAB_NAMES.healthyVm;
+  await openVm(page, vm);
+  await page.getByRole('button', { name: 'Back up now' }).click();
+  await page
+    .getByRole('alertdialog', { name: `Back up ${vm} now?` })
+    .getByRole('button', { name: 'Start backup' })
+    .click();
+  await expect(page).toHaveURL(/\/operations\/op-/);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit trail' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Audit trail' })).toBeVisible();
+  const table = page.getByRole('table', { name: 'Audit entries, newest first' });
+  const rows = table.getByRole('row');
+  // Newest first: the backup, the refusal, the credential (header row first).
+  await expect(rows.nth(1)).toContainText('operations.backupVm');
+  await expect(rows.nth(1)).toContainText('Succeeded');
+  await expect(rows.nth(1)).toContainText('Local system user');
+  await expect(rows.nth(1)).toContainText('127.0.0.1');
+  await expect(rows.nth(2)).toContainText('jobs.delete');
+  await expect(rows.nth(2)).toContainText('Refused');
+  await expect(rows.nth(2)).toContainText('job-nope');
+  const secretRow = rows.nth(3);
+  await expect(secretRow).toContainText('secrets.create');
+  await expect(secretRow).toContainText('secret xen pool e2e');
+  await secretRow.getByText('Show input').click();
+  await expect(secretRow).toContainText('"secret": "[redacted]"');
+  await expect(page.locator('body')).not.toContainText(PLANTED_SECRET);
+
+  // Filters narrow the list in SQL and live in the URL.
+  await page.getByLabel('Outcome').selectOption('refused');
+  await expect(page).toHaveURL(/outcome=refused/);
+  await expect(table.getByRole('row')).toHaveCount(2);
+  await expect(table.getByRole('row').nth(1)).toContainText('jobs.delete');
+  await page.getByLabel('Outcome').selectOption('');
+  await page.getByLabel('Action').fill('secrets.');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/action=secrets\./);
+  await expect(table.getByRole('row')).toHaveCount(2);
+  await expect(table.getByRole('row').nth(1)).toContainText('secrets.create');
+
+  // The CSV export carries the same filter.
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  const csv = readFileSync((await (await downloading).path()) as string, 'utf8');
+  const lines = csv.trim().split('\r\n');
+  expect(lines[0]).toMatch(/^seq,time,actor,/);
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain('"secrets.create"');
+  expect(csv).not.toContain(PLANTED_SECRET);
+
+  await page.getByRole('button', { name: 'Verify the chain' }).click();
+  await expect(page.getByText(/^Intact: \d+ entries checked, every hash matches\.$/)).toBeVisible();
+});
