@@ -4,6 +4,7 @@ import { Toaster } from 'sonner';
 import './globals.css';
 import { SideNav } from './_components/side-nav';
 import { TrpcProviders } from './_lib/trpc';
+import { OperationFollowerProvider } from './operations/_components/operation-follower';
 
 export const metadata: Metadata = {
   title: { default: 'Migawka', template: '%s · Migawka' },
@@ -22,12 +23,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <TrpcProviders>
-          <div className="flex min-h-screen">
-            <SideNav />
-            <main id="main" className="min-w-0 flex-1 px-8 py-6">
-              {children}
-            </main>
-          </div>
+          <OperationFollowerProvider>
+            <div className="flex min-h-screen">
+              <SideNav />
+              <main id="main" className="min-w-0 flex-1 px-8 py-6">
+                {children}
+              </main>
+            </div>
+          </OperationFollowerProvider>
           <Toaster richColors position="top-right" />
         </TrpcProviders>
       </body>

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { runBackup, snap } from './fixtures/backup-api';
+import { operationStatus, runBackup, snap } from './fixtures/backup-api';
 
 test('browse and filter restore points, inspect, verify and delete the only point of a VM', async ({
   page,
@@ -31,8 +31,11 @@ test('browse and filter restore points, inspect, verify and delete the only poin
   const drawer = page.getByRole('dialog');
   await expect(drawer.getByRole('heading', { name: 'Disks' })).toBeVisible();
   await expect(drawer.getByText('Crash-consistent').first()).toBeVisible();
+  // Verify runs as an operation in the worker: a toast names the point, then says its verdict.
   await drawer.getByRole('button', { name: 'Verify' }).click();
-  await expect(page.getByText('Verification: intact')).toBeVisible();
+  await expect(page.getByText(/^Verification of the .+ point of web-lnx-03: intact$/)).toBeVisible({
+    timeout: 30_000,
+  });
   await expect(drawer.getByRole('heading', { name: 'Verify history' })).toBeVisible();
   await expect(drawer.getByText('intact').first()).toBeVisible();
   await snap(page, testInfo, 'restore-points-details');
@@ -41,6 +44,15 @@ test('browse and filter restore points, inspect, verify and delete the only poin
   const confirm = page.getByRole('alertdialog', { name: 'Delete this restore point?' });
   await expect(confirm.getByText(/only restore point of web-lnx-03/)).toBeVisible();
   await confirm.getByRole('button', { name: 'Delete point' }).click();
-  await expect(page.getByText('Point deleted; web-lnx-03 has no restore point left')).toBeVisible();
+  const deleted = page
+    .locator('[data-sonner-toast]')
+    .filter({ hasText: 'Point deleted; web-lnx-03 has no restore point left' });
+  await expect(deleted).toBeVisible({ timeout: 30_000 });
   await expect(table.getByRole('row').filter({ hasText: 'web-lnx-03' })).toHaveCount(0);
+
+  // The toast leads to the deletion's operation: what ran, for which point, and who asked.
+  await deleted.getByRole('button', { name: 'View operation' }).click();
+  await expect(page.getByRole('heading', { name: /^Delete the .+ UTC point of web-lnx-03$/ })).toBeVisible();
+  await expect(operationStatus(page)).toHaveText('succeeded');
+  await expect(page.getByText('point deletion')).toBeVisible();
 });

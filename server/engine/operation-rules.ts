@@ -7,6 +7,7 @@
  */
 import { isDriverError } from './driver';
 import type { OperationPlan } from './plan-types';
+import { describePoint } from './point-plan';
 import { isSafeToRerun, type RetryPolicy, retryDelayMs } from './step-safety';
 
 /** The fields of a step row the decisions read (both implementations' rows have them). */
@@ -29,12 +30,17 @@ export function describePlan(plan: OperationPlan): string {
     const who = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} +${names.length - 3}`;
     return `Backup ${who} (${methods})`;
   }
+  if (plan.kind === 'verify-point' || plan.kind === 'delete-point') {
+    const point = { vmName: plan.vmName, createdAt: plan.pointCreatedAt };
+    return `${plan.kind === 'verify-point' ? 'Verify' : 'Delete'} ${describePoint(point)}`;
+  }
   return `Restore ${plan.mode} from point ${plan.restorePointId}`;
 }
 
 /** The VMs an operation covers (indexed for "operations of this VM"). */
 export function vmIdsOfPlan(plan: OperationPlan): string[] {
   if (plan.kind === 'backup') return plan.vms.map((vm) => vm.vmId);
+  if (plan.kind === 'verify-point' || plan.kind === 'delete-point') return [plan.vmId];
   return [...new Set([plan.vmId, ...plan.collateral.map((vm) => vm.vmId)])];
 }
 

@@ -45,6 +45,8 @@ export const STEP_KINDS = [
   'discard-staging',
   'verify-restored',
   'discard-newer-points',
+  // stored restore points (an operator's delete; verify reuses 'verify-point')
+  'delete-point',
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -122,7 +124,29 @@ export interface RestorePlan {
   confirmationText: string | null;
 }
 
-export type OperationPlan = BackupPlan | RestorePlan;
+/**
+ * An operator's verify or delete of one stored restore point (point-plan.ts). It locks the point
+ * (`point:<id>`), as every restore reading or discarding that point does, so admission never runs
+ * a delete beside a restore of the same point: whichever was queued second waits.
+ */
+export type PointPlan = PointPlanFields & ({ kind: 'verify-point' } | { kind: 'delete-point' });
+
+interface PointPlanFields {
+  restorePointId: string;
+  vmId: string;
+  vmName: string;
+  /** When the point was taken (ISO), to name it to an operator. */
+  pointCreatedAt: string;
+  steps: PlanStep[];
+  findings: Finding[];
+  isRunnable: boolean;
+  blockedReasons: string[];
+  lockKeys: string[];
+  hostIds: string[];
+  arrayIds: string[];
+}
+
+export type OperationPlan = BackupPlan | RestorePlan | PointPlan;
 
 export function lockKeyForVm(vmId: string): string {
   return `vm:${vmId}`;
@@ -132,4 +156,8 @@ export function lockKeyForHostVolume(hostVolumeId: string): string {
 }
 export function lockKeyForArrayVolume(arrayVolumeId: string): string {
   return `array-volume:${arrayVolumeId}`;
+}
+/** Held by whatever reads or removes a stored point: restores from it, its verify and its delete. */
+export function lockKeyForPoint(restorePointId: string): string {
+  return `point:${restorePointId}`;
 }

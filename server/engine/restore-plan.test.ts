@@ -172,7 +172,7 @@ describe('planRestore — VM-level modes', () => {
     });
     expect(result.confirmationText).toBe('off01');
     expect(result.collateral).toEqual([]);
-    expect(result.lockKeys).toEqual(['vm:off01']);
+    expect(result.lockKeys).toEqual(['vm:off01', 'point:rp-off01']);
     expect(result.hostIds).toEqual(['hv01']);
   });
 
@@ -319,8 +319,17 @@ describe('planRestore — volume revert blast radius', () => {
       restorePointIds: ['rp-wsb01-old', 'rp-wsb02-old'],
       vmIds: ['wsb01', 'wsb02'],
     });
-    // The revert locks every VM on the volume and the volume itself.
-    expect(result.lockKeys).toEqual(['vm:wsb01', 'vm:wsb02', 'host-volume:hv02:D:']);
+    // The revert locks every VM on the volume and the volume itself, the points it restores from
+    // and the newer ones it discards (no delete or verify of them runs beside it).
+    expect(result.lockKeys).toEqual([
+      'vm:wsb01',
+      'vm:wsb02',
+      'host-volume:hv02:D:',
+      'point:rp-wsb01-new',
+      'point:rp-wsb01-old',
+      'point:rp-wsb02-new',
+      'point:rp-wsb02-old',
+    ]);
     expect(result.confirmationText).toBe('D:');
   });
 
@@ -406,6 +415,8 @@ describe('planRestore — volume revert blast radius', () => {
       'vm:app02',
       'host-volume:hv01:G:',
       'array-volume:lun-shared',
+      'point:rp-app01',
+      'point:rp-app02',
     ]);
     expect(result.arrayIds).toEqual(['netapp-01']);
     expect(result.confirmationText).toBe('lun-shared');
@@ -437,8 +448,9 @@ describe('planRestore — staged restore (the safe alternative)', () => {
       newVmName: 'wsb01-restored',
     });
     expect(result.steps[3]).toMatchObject({ undoes: 'stage-volume', params: { stagingId: stage.stagingId } });
-    // Only the restored VM is locked: the live volume and its other VMs are not touched.
-    expect(result.lockKeys).toEqual(['vm:wsb01']);
+    // Only the restored VM is locked (and the points the staging reads): the live volume and its
+    // other VMs are not touched.
+    expect(result.lockKeys).toEqual(['vm:wsb01', 'point:rp-wsb01-old', 'point:rp-wsb02-old']);
   });
 
   it('back in place: needs the VM off and its name typed', () => {

@@ -11,7 +11,13 @@
  * blast radius, the steps (one builder per mode), the confirmation, then the locks.
  */
 import type { InventoryIndex } from './inventory';
-import { lockKeyForArrayVolume, lockKeyForHostVolume, lockKeyForVm, type RestorePlan } from './plan-types';
+import {
+  lockKeyForArrayVolume,
+  lockKeyForHostVolume,
+  lockKeyForPoint,
+  lockKeyForVm,
+  type RestorePlan,
+} from './plan-types';
 import type { RestorePointSummary } from './restore-points';
 import { assessBlastRadius } from './restore-stages/blast-radius';
 import { assessPoint, checkConfirmation, checkRequest, confirmationFor } from './restore-stages/checks';
@@ -29,10 +35,15 @@ export { formatDuration } from './restore-stages/blast-radius';
 export { isConfirmationValid } from './restore-stages/checks';
 export type { RestorePlanContext, RestoreRequestInput } from './restore-stages/model';
 
-/** The VMs, volumes, hosts and arrays the restore locks or acts on. */
+/**
+ * The VMs, volumes, hosts and arrays the restore locks or acts on, and the stored points it reads
+ * or discards (`point:<id>`): an operator's delete or verify of one of them waits for the restore,
+ * and a restore queued behind such a delete waits for it (point-plan.ts).
+ */
 function locksOf(
   subject: RestoreSubject,
   radius: BlastRadius,
+  readPointIds: string[],
 ): Pick<RestorePlan, 'lockKeys' | 'hostIds' | 'arrayIds'> {
   const { index, point } = subject;
   const hostIds = new Set<string>();
@@ -59,10 +70,19 @@ function locksOf(
       ...[...radius.lockedVmIds].sort().map(lockKeyForVm),
       ...[...radius.hostVolumeIds].sort().map(lockKeyForHostVolume),
       ...[...arrayVolumeIds].sort().map(lockKeyForArrayVolume),
+      ...[...new Set([point.id, ...readPointIds, ...radius.discardedPointIds])].sort().map(lockKeyForPoint),
     ],
     hostIds: [...hostIds].sort(),
     arrayIds: [...arrayIds].sort(),
   };
+}
+
+/** Every point a step of the plan reads (the verify step lists them all). */
+function pointIdsReadBy(steps: RestorePlan['steps']): string[] {
+  return steps.flatMap((step) => {
+    const params = step.params as { restorePointId?: string; restorePointIds?: string[] };
+    return [...(params.restorePointIds ?? []), ...(params.restorePointId ? [params.restorePointId] : [])];
+  });
 }
 
 export function planRestore(
@@ -93,7 +113,7 @@ export function planRestore(
     discardedPointIds: radius.discardedPointIds,
     isRunnable: verdict.blockedReasons.length === 0,
     blockedReasons: [...new Set(verdict.blockedReasons)],
-    ...locksOf(subject, radius),
+    ...locksOf(subject, radius, pointIdsReadBy(steps)),
     confirmationText,
   };
 }

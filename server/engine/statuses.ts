@@ -4,7 +4,8 @@
  * renders them), so they live here, in the pure engine, and nowhere else.
  */
 
-export const OPERATION_KINDS = ['backup', 'restore'] as const;
+/** `verify-point` / `delete-point`: an operator's verify or delete of one stored restore point. */
+export const OPERATION_KINDS = ['backup', 'restore', 'verify-point', 'delete-point'] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 export const OPERATION_STATUSES = [

@@ -96,6 +96,10 @@ export type StepParamsByKind = {
   'verify-restored': { restoreStepKeys: string[] };
   /** Deletes the catalogue entries and data of points the revert made meaningless. */
   'discard-newer-points': { restorePointIds: string[] };
+
+  // ---- stored points ----
+  /** Deletes one point's data, then its catalogue row; `reason` is recorded with the deletion. */
+  'delete-point': { restorePointId: string; reason: string };
 };
 
 /** A plan step whose params are typed by its kind. Assignable to PlanStep. */
@@ -140,6 +144,7 @@ const REQUIRED_PARAM_KEYS: { [K in StepKind]: (keyof StepParamsByKind[K])[] } = 
   'discard-staging': ['stagingId'],
   'verify-restored': ['restoreStepKeys'],
   'discard-newer-points': ['restorePointIds'],
+  'delete-point': ['restorePointId', 'reason'],
 };
 
 /** Builds a step with params checked by the compiler against its kind. */

@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { restorePoints } from '../../db/schema';
 import { createServiceContext, SCHEDULER_ACTOR, type ServiceContext } from '../context';
+import { planPointDelete } from '../engine/point-plan';
 import { createHarness, type Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
 import {
@@ -28,7 +29,7 @@ import {
   startRestore,
 } from './operations-service';
 import { browseRestorePoints } from './restore-point-browser-service';
-import { deleteRestorePoint, getRestorePoint, verifyRestorePoint } from './restore-point-service';
+import { getRestorePoint, startPointDelete, startPointVerify } from './restore-point-service';
 
 let h: Harness;
 /** Drives the operations with explicit passes under the harness clock. */
@@ -285,7 +286,7 @@ describe('refusals and queueing', () => {
 });
 
 describe('restore point catalogue', () => {
-  it('lists by VM, verifies (intact, then corrupt after tampering) and deletes data and row', async () => {
+  it('lists by VM; verifies (intact, then corrupt after tampering) and deletes data and row, as operations recording who asked', async () => {
     const backupId = await volumeBackup();
     const page = await browseRestorePoints(h.stores, { vmId: 'sql1' });
     expect(page.items.map((point) => point.id)).toEqual([pointOf(backupId, 'sql1').id]);
@@ -296,13 +297,27 @@ describe('restore point catalogue', () => {
     expect(filtered.items).toHaveLength(1);
     const id = page.items[0].id;
     const asUser = ctx({ actor: { kind: 'user', id: '42', name: 'Ada', email: 'ada@example.com' } });
-    expect(
-      (await verifyRestorePoint(h.stores, asUser, id, { repository: h.driver.repository })).verdict,
-    ).toBe('intact');
+
+    // Queued, not done inside the request: nothing is recorded until the runner runs it.
+    const first = await startPointVerify(h.stores, asUser, id);
+    expect(first.title).toMatch(/^Verify the 2026-03-01 10:0\d UTC point of sql1$/);
+    expect(first.status).toBe('queued');
+    expect((await getRestorePoint(h.stores, id)).verifications).toEqual([]);
+    const verified = await run(first);
+    expect(verified.status).toBe('succeeded');
+    expect(verified.kind).toBe('verify-point');
+    expect(verified.requestedBy).toBe('user:42');
+    const events = await h.stores.operations.readEventsAfter({ operationId: first.operationId });
+    expect(events.find((event) => event.type === 'restore-point.verified')?.payload).toMatchObject({
+      restorePointId: id,
+      verdict: 'intact',
+    });
+
     writeFileSync(path.join(h.root, 'repository', id, 'sql1-os.img'), 'bit rot');
-    const verdict = await verifyRestorePoint(h.stores, ctx(), id, { repository: h.driver.repository });
-    expect(verdict.verdict).toBe('corrupt');
-    expect(verdict.point.lastVerdict).toBe('corrupt');
+    const second = await run(await startPointVerify(h.stores, ctx(), id));
+    expect(second.status).toBe('failed');
+    expect(second.error).toMatch(/is corrupt: its stored data does not match its manifest/);
+    expect((await getRestorePoint(h.stores, id)).point.lastVerdict).toBe('corrupt');
     expect((await getRestorePoint(h.stores, id)).verifications.map((v) => v.verdict)).toEqual([
       'corrupt',
       'intact',
@@ -311,9 +326,94 @@ describe('restore point catalogue', () => {
       'system',
       'user:42',
     ]);
-    await deleteRestorePoint(h.stores, ctx(), id, { repository: h.driver.repository });
+
+    const deletion = await startPointDelete(h.stores, asUser, id);
+    expect(deletion.impact).toMatchObject({ vmName: 'sql1', isOnlyPointOfVm: true });
+    expect(existsSync(path.join(h.root, 'repository', id))).toBe(true);
+    const deleted = await run(deletion);
+    expect(deleted.status).toBe('succeeded');
+    expect(deleted.requestedBy).toBe('user:42');
     expect(existsSync(path.join(h.root, 'repository', id))).toBe(false);
     expect((await browseRestorePoints(h.stores, { vmId: 'sql1' })).items).toEqual([]);
+    const deletedEvent = (
+      await h.stores.operations.readEventsAfter({ operationId: deletion.operationId })
+    ).find((event) => event.type === 'restore-point.deleted');
+    expect(deletedEvent?.payload).toMatchObject({ restorePointId: id, reason: 'deleted by user:42' });
+    await expect(startPointVerify(h.stores, ctx(), id)).rejects.toThrow(/not found|does not exist/i);
+  });
+
+  it('a delete queued while a restore from the point runs waits for it (admission in the claim), then deletes', async () => {
+    const backupId = await volumeBackup();
+    const point = pointOf(backupId, 'app1');
+    const restore = await startRestore(h.stores, ctx(), {
+      restorePointId: point.id,
+      mode: 'as-new',
+      newVmName: 'app1-copy',
+    });
+    await worker.tick(); // the restore is admitted: it holds point:<id>
+    expect((await h.stores.operations.get(restore.operationId))?.status).toBe('running');
+    await expect(startPointDelete(h.stores, ctx(), point.id)).rejects.toThrow(
+      /point of app1 is in use by restore operation/,
+    );
+    // The request's check raced with the restore (it started just after): the claim still keeps them apart.
+    const raced = await h.stores.operations.enqueue(
+      planPointDelete(point, 'system'),
+      {},
+      {
+        id: 'op-raced-delete',
+        now: h.clock.now(),
+        requestedBy: 'system',
+      },
+    );
+    await worker.tick();
+    const waiting = await h.stores.operations.get(raced.id);
+    expect(waiting?.status).toBe('waiting');
+    expect(waiting?.waitingReason).toBe(
+      `waits for lock point:${point.id} held by operation ${restore.operationId}`,
+    );
+    const [restored, deleted] = await h.tickUntilFinal(worker, [restore.operationId, raced.id]);
+    expect(restored.status, restored.error ?? '').toBe('succeeded');
+    expect(deleted.status).toBe('succeeded');
+    expect(deleted.startedAt?.getTime()).toBeGreaterThanOrEqual(restored.finishedAt?.getTime() ?? Infinity);
+    expect(await h.stores.restorePoints.get(point.id)).toBeNull();
+    expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
+  });
+
+  it('a restore queued behind a delete of its point waits for it, then fails naming the deletion', async () => {
+    const backupId = await volumeBackup();
+    const point = pointOf(backupId, 'app1');
+    const deletion = await startPointDelete(h.stores, ctx(), point.id);
+    const restore = await startRestore(h.stores, ctx(), {
+      restorePointId: point.id,
+      mode: 'as-new',
+      newVmName: 'app1-copy',
+    });
+    await worker.tick();
+    const waiting = await h.stores.operations.get(restore.operationId);
+    expect(waiting?.status).toBe('waiting');
+    expect(waiting?.waitingReason).toMatch(
+      new RegExp(
+        `waits for lock point:${point.id} (held by|behind older queued) operation ${deletion.operationId}`,
+      ),
+    );
+    const [deleted, restored] = await h.tickUntilFinal(worker, [deletion.operationId, restore.operationId]);
+    expect(deleted.status).toBe('succeeded');
+    expect(restored.status).toBe('failed');
+    expect(restored.error).toMatch(`restore point ${point.id} no longer exists: it was deleted`);
+    expect(existsSync(path.join(h.root, 'repository', point.id))).toBe(false);
+  });
+
+  it('retries a failed verify as a new operation on the same point', async () => {
+    const backupId = await volumeBackup();
+    const id = pointOf(backupId, 'sql1').id;
+    writeFileSync(path.join(h.root, 'repository', id, 'sql1-os.img'), 'bit rot');
+    const failed = await startPointVerify(h.stores, ctx(), id);
+    expect((await run(failed)).status).toBe('failed');
+    const retry = await retryFailed(h.stores, ctx(), failed.operationId);
+    const again = await run(retry);
+    expect(again.kind).toBe('verify-point');
+    expect(again.retryOfId).toBe(failed.operationId);
+    expect(again.status).toBe('failed');
   });
 
   it('rejects a date range that ends before it starts', async () => {

@@ -12,7 +12,7 @@ import type { Page, Stores } from '../../db/stores/ports';
 import type { JobRecord } from '../../db/stores/ports/job-store';
 import type { OperationListItem } from '../../db/stores/ports/operation-store';
 import { actorLabel, type ServiceContext } from '../context';
-import type { BackupPlan, RestorePlan } from '../engine/plan-types';
+import type { BackupPlan, OperationPlan, PointPlan, RestorePlan } from '../engine/plan-types';
 import { isFinalOperationStatus, OPERATION_KINDS, OPERATION_STATUSES } from '../engine/statuses';
 import type { OperationEvent } from '../jobs/events';
 import {
@@ -34,6 +34,7 @@ import {
   planBlockedError,
   planRestoreFor,
 } from './plans';
+import { startPointDelete, startPointVerify } from './restore-point-service';
 
 // ------------------------------------------------------------------------------------------ backup
 
@@ -49,7 +50,7 @@ export async function previewBackup(
 export interface StartedOperation {
   operationId: string;
   status: OperationListItem['status'];
-  plan: BackupPlan | RestorePlan;
+  plan: OperationPlan;
 }
 
 export async function startBackup(
@@ -204,7 +205,8 @@ export async function cancelOperation(
 
 /**
  * Retry what failed as a new operation: for a backup, the VMs that did not get a point (VM-scoped
- * requests narrow to them; a volume scope is captured whole again); for a restore, the same request.
+ * requests narrow to them; a volume scope is captured whole again); for a restore, the same request;
+ * for a verify or delete of a point, the same point again.
  */
 export async function retryFailed(
   stores: Stores,
@@ -218,6 +220,11 @@ export async function retryFailed(
       'CONFLICT',
       `Operation ${operationId} is ${operation.status}; only failed, interrupted or cancelled operations can be retried`,
     );
+  }
+  if (operation.kind === 'verify-point' || operation.kind === 'delete-point') {
+    const { restorePointId } = operation.planJson as unknown as PointPlan;
+    const start = operation.kind === 'verify-point' ? startPointVerify : startPointDelete;
+    return start(stores, ctx, restorePointId, { retryOfId: operationId });
   }
   if (operation.kind === 'restore') {
     return startRestore(stores, ctx, operation.requestJson as RestoreRequestFormValues, {
@@ -297,7 +304,7 @@ export interface OperationStepDetail {
 
 export interface OperationDetail {
   operation: OperationListItem & {
-    plan: BackupPlan | RestorePlan;
+    plan: OperationPlan;
     request: Record<string, unknown>;
     endingAs: string | null;
     leaseOwner: string | null;
@@ -338,7 +345,7 @@ export async function getOperation(
       stepsTotal: steps.length,
       stepsDone: steps.filter((step) => step.status !== 'pending' && step.status !== 'running').length,
       bytesDone: steps.reduce((sum, step) => sum + step.bytesDone, 0),
-      plan: row.planJson as unknown as BackupPlan | RestorePlan,
+      plan: row.planJson as unknown as OperationPlan,
       request: row.requestJson,
       endingAs: row.endingAs,
       leaseOwner: row.leaseOwner,

@@ -1,18 +1,20 @@
 /**
  * Restore point catalogue: inspect (files with hashes, verification history, which restore modes
- * the point allows and why not), verify (re-hash the stored data through the driver) and delete
- * (stored data, then the catalogue row). Browsing is restore-point-browser-service.ts.
+ * the point allows and why not), and queue a verify (re-hash the stored data) or a delete (stored
+ * data, then the catalogue row) as operations the runner executes (server/engine/point-plan.ts).
+ * Browsing is restore-point-browser-service.ts.
  */
 import type { Stores } from '../../db/stores/ports';
-import type { RestorePointRecord } from '../../db/stores/ports/restore-point-store';
+import type { OperationRecord } from '../../db/stores/ports/operation-store';
+import type { PointDeletionImpact, RestorePointRecord } from '../../db/stores/ports/restore-point-store';
 import { actorLabel, type ServiceContext } from '../context';
-import type { BackupRepository } from '../drivers/roles';
 import { indexInventory } from '../engine/inventory';
 import { restoreSeeds } from '../engine/neighbourhood';
+import { describePlan } from '../engine/operation-rules';
+import type { PointPlan } from '../engine/plan-types';
+import { describePoint, planPointDelete, planPointVerify } from '../engine/point-plan';
 import { listRestoreModes, type RestoreModeOption } from '../engine/restore-points';
-import { getProcessDriverRegistry } from '../jobs/runtime';
-import { STEP_HANDLERS } from '../jobs/steps';
-import { deletePoint, verifyAndRecord } from '../jobs/steps/points';
+import type { OperationStatus } from '../engine/statuses';
 import { DomainError, notFound } from './errors';
 import { pointSummaryOf } from './plans';
 
@@ -101,53 +103,85 @@ export async function getRestorePoint(stores: Stores, id: string): Promise<Resto
   };
 }
 
-/** Re-hashes the point's stored data against its manifest and records the verdict (and who asked). */
-/** A driver call made inside a request: nothing cancels it, its deadline still bounds it. */
-function requestCall(timeoutMs: number) {
-  return { signal: new AbortController().signal, timeoutMs };
+/** A verify or delete of a point, queued as an operation: the client follows it by its id. */
+export interface StartedPointOperation {
+  operationId: string;
+  status: OperationStatus;
+  plan: PointPlan;
+  /** The operation's title, naming the point ("Verify the 2026-03-01 10:05 UTC point of sql01"). */
+  title: string;
+  point: { id: string; vmId: string; vmName: string; createdAt: Date };
 }
 
-export interface PointServiceOptions {
-  /** The backup repository (default: the process's, from the driver registry). */
-  repository?: BackupRepository;
+async function enqueuePointPlan(
+  stores: Stores,
+  ctx: ServiceContext,
+  plan: PointPlan,
+  options: { retryOfId?: string | null },
+): Promise<OperationRecord> {
+  return stores.operations.enqueue(
+    plan,
+    { restorePointId: plan.restorePointId },
+    {
+      id: `op-${ctx.newId()}`,
+      now: ctx.now(),
+      requestedBy: actorLabel(ctx.actor),
+      retryOfId: options.retryOfId ?? null,
+    },
+  );
 }
 
-export async function verifyRestorePoint(
+function startedOf(operation: OperationRecord, row: RestorePointRow, plan: PointPlan): StartedPointOperation {
+  return {
+    operationId: operation.id,
+    status: operation.status,
+    plan,
+    title: describePlan(plan),
+    point: { id: row.id, vmId: row.vmId, vmName: row.vmName, createdAt: row.createdAt },
+  };
+}
+
+/**
+ * Queues a re-hash of the point's stored data against its manifest. The runner records the verdict
+ * on the point with who asked; a point that is not intact fails the operation, naming the verdict.
+ */
+export async function startPointVerify(
   stores: Stores,
   ctx: ServiceContext,
   id: string,
-  options: PointServiceOptions = {},
-): Promise<{ verdict: 'intact' | 'corrupt' | 'missing'; point: RestorePointView }> {
-  await requirePoint(stores, id);
-  const repository = options.repository ?? getProcessDriverRegistry().repository();
-  const verdict = await verifyAndRecord(stores, repository, id, {
-    now: ctx.now(),
-    requestedBy: actorLabel(ctx.actor),
-    call: requestCall(STEP_HANDLERS['verify-point'].deadlineMs),
-  });
-  return { verdict, point: viewOf(await requirePoint(stores, id)) };
+  options: { retryOfId?: string | null } = {},
+): Promise<StartedPointOperation> {
+  const row = await requirePoint(stores, id);
+  const plan = planPointVerify(row);
+  return startedOf(await enqueuePointPlan(stores, ctx, plan, options), row, plan);
 }
 
-/** Deletes a point (data, then row). Refused while an active restore uses it. */
-export async function deleteRestorePoint(
+/**
+ * Queues the deletion of a point (data, then row), with what it leaves behind. Refused at once
+ * while a restore from the point is active; a restore that starts after this check still cannot
+ * run beside the delete: both lock the point, and admission (in the claim transaction) makes the
+ * one queued second wait.
+ */
+export async function startPointDelete(
   stores: Stores,
   ctx: ServiceContext,
   id: string,
-  options: PointServiceOptions = {},
-): Promise<void> {
-  const point = await requirePoint(stores, id);
+  options: { retryOfId?: string | null } = {},
+): Promise<StartedPointOperation & { impact: PointDeletionImpact }> {
+  const row = await requirePoint(stores, id);
   const active = await stores.restorePoints.activeRestoresOf(id);
   if (active.length > 0) {
     throw new DomainError(
       'CONFLICT',
-      `Restore point ${id} is in use by restore operation ${active.join(', ')}`,
+      `${capitalize(describePoint(row))} is in use by restore operation ${active.join(', ')}; delete it when the restore has finished`,
     );
   }
-  const repository = options.repository ?? getProcessDriverRegistry().repository();
-  await deletePoint(stores, repository, point.id, {
-    operationId: null,
-    reason: 'deleted by the operator',
-    now: ctx.now(),
-    call: requestCall(STEP_HANDLERS['discard-newer-points'].deadlineMs),
-  });
+  const impact = await stores.restorePoints.deletionImpact(id);
+  if (!impact) throw notFound('Restore point', id);
+  const plan = planPointDelete(row, actorLabel(ctx.actor));
+  return { ...startedOf(await enqueuePointPlan(stores, ctx, plan, options), row, plan), impact };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -29,7 +29,7 @@ import {
   pluralize,
 } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
-import type { BackupPlan, PlannedVm } from '@/server/engine/plan-types';
+import type { BackupPlan, PlannedVm, PointPlan } from '@/server/engine/plan-types';
 import { isFinalOperationStatus, type StepStatus } from '@/server/engine/statuses';
 import { ConfirmDialog } from './confirm-dialog';
 import {
@@ -39,6 +39,7 @@ import {
   formatTime,
   isCancellable,
   isRetryable,
+  OPERATION_KIND_LABELS,
   OPERATION_STATUS_LABELS,
   OPERATION_STATUS_TONES,
   STEP_STATUS_TONES,
@@ -109,7 +110,9 @@ function LiveOperation({ detail }: { detail: Detail }) {
           <CardContent>
             <DetailList
               items={[
-                { term: 'Kind', value: operation.kind },
+                { term: 'Kind', value: OPERATION_KIND_LABELS[operation.kind] },
+                { term: 'Requested by', value: operation.requestedBy },
+                ...(operation.cancelledBy ? [{ term: 'Cancelled by', value: operation.cancelledBy }] : []),
                 { term: 'Created', value: formatTime(operation.createdAt) },
                 { term: 'Started', value: formatTime(operation.startedAt) },
                 { term: 'Finished', value: formatTime(operation.finishedAt) },
@@ -157,8 +160,10 @@ function LiveOperation({ detail }: { detail: Detail }) {
 
         {operation.plan.kind === 'backup' ? (
           <BackupOutcomes plan={operation.plan} steps={steps} />
-        ) : (
+        ) : operation.plan.kind === 'restore' ? (
           <RestoreOutcome plan={operation.plan} />
+        ) : (
+          <PointOutcome plan={operation.plan} />
         )}
 
         <Card>
@@ -409,6 +414,38 @@ function RestoreOutcome({ plan }: { plan: Extract<Detail['operation']['plan'], {
                   : plan.collateral
                       .map((vm) => `${vm.vmName} (loses ${formatElapsed(vm.dataLossMs)})`)
                       .join(', '),
+            },
+          ]}
+        />
+      </CardContent>
+    </Card>
+  );
+}
+
+/** A verify or delete of one stored point: which point (a deleted one is named, not linked). */
+function PointOutcome({ plan }: { plan: PointPlan }) {
+  const name = `${plan.vmName}, taken ${formatTime(new Date(plan.pointCreatedAt))}`;
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>{plan.kind === 'verify-point' ? 'Verification' : 'Deletion'}</CardTitle>
+      </CardHeader>
+      <CardContent>
+        <DetailList
+          items={[
+            {
+              term: 'Restore point',
+              value:
+                plan.kind === 'verify-point' ? (
+                  <Link
+                    href={restorePointHref(plan.vmId, plan.restorePointId)}
+                    className="text-brand-700 hover:underline"
+                  >
+                    {name}
+                  </Link>
+                ) : (
+                  name
+                ),
             },
           ]}
         />

@@ -1,6 +1,13 @@
 /** Labels and badge tones for operation and step states, and the speed/duration arithmetic of steps. */
 import type { BadgeTone } from '@/app/_components/ui/badge';
-import type { OperationStatus, StepStatus } from '@/server/engine/statuses';
+import type { OperationKind, OperationStatus, StepStatus } from '@/server/engine/statuses';
+
+export const OPERATION_KIND_LABELS: Record<OperationKind, string> = {
+  backup: 'backup',
+  restore: 'restore',
+  'verify-point': 'point verification',
+  'delete-point': 'point deletion',
+};
 
 export const OPERATION_STATUS_LABELS: Record<OperationStatus, string> = {
   queued: 'queued',

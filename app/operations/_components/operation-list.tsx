@@ -29,6 +29,7 @@ import {
   elapsedMs,
   formatElapsed,
   formatTime,
+  OPERATION_KIND_LABELS,
   OPERATION_STATUS_LABELS,
   OPERATION_STATUS_TONES,
 } from './operation-format';
@@ -46,6 +47,8 @@ const FINISHED_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as
 const KIND_OPTIONS = [
   { value: 'backup', label: 'Backups' },
   { value: 'restore', label: 'Restores' },
+  { value: 'verify-point', label: 'Point verifications' },
+  { value: 'delete-point', label: 'Point deletions' },
 ];
 
 function readFilters(params: URLSearchParams) {
@@ -232,7 +235,7 @@ function OperationTable({ caption, rows }: { caption: string; rows: OperationRow
                 {row.title}
               </Link>
               <div className="text-xs text-slate-500">
-                {row.kind}
+                {OPERATION_KIND_LABELS[row.kind]}
                 {row.jobId ? ' · scheduled job' : ''}
                 {row.retryOfId ? ' · retry' : ''}
               </div>

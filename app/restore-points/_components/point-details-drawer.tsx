@@ -1,9 +1,8 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Dialog } from 'radix-ui';
-import { toast } from 'sonner';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -16,6 +15,7 @@ import {
 } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
+import { usePointOperations } from './use-point-operations';
 
 /** A side sheet (Radix dialog: focus trapped, Escape closes, focus returns to the row's button). */
 export function PointDetailsDrawer({ pointId, onClose }: { pointId: string | null; onClose: () => void }) {
@@ -38,34 +38,10 @@ export function PointDetailsDrawer({ pointId, onClose }: { pointId: string | nul
 
 function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () => void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const detail = useQuery(trpc.restorePoints.get.queryOptions({ id: pointId }));
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.restorePoints.pathKey() });
-  const verify = useMutation(
-    trpc.restorePoints.verify.mutationOptions({
-      onSuccess: (result) => {
-        const message = `Verification: ${result.verdict}`;
-        if (result.verdict === 'intact') toast.success(message);
-        else toast.error(message);
-        invalidate();
-      },
-      onError: (error) => toast.error(error.message),
-    }),
-  );
-  const remove = useMutation(
-    trpc.restorePoints.delete.mutationOptions({
-      onSuccess: (impact) => {
-        toast.success(
-          impact.isOnlyPointOfVm
-            ? `Point deleted; ${impact.vmName} has no restore point left`
-            : `Point of ${impact.vmName} deleted`,
-        );
-        invalidate();
-        onDeleted();
-      },
-      onError: (error) => toast.error(error.message),
-    }),
-  );
+  const points = usePointOperations();
+  const isVerifying = points.isVerifying(pointId);
+  const isDeleting = points.isDeleting(pointId);
 
   if (detail.isPending) {
     return (
@@ -167,15 +143,15 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
         </Button>
         <Button
           variant="secondary"
-          disabled={verify.isPending}
-          onClick={() => verify.mutate({ id: point.id })}
+          disabled={isVerifying || isDeleting}
+          onClick={() => points.verify(point.id)}
         >
-          {verify.isPending ? 'Verifying…' : 'Verify'}
+          {isVerifying ? 'Verifying…' : 'Verify'}
         </Button>
         <ConfirmDialog
           trigger={
-            <Button variant="secondary" disabled={remove.isPending}>
-              Delete…
+            <Button variant="secondary" disabled={isDeleting}>
+              {isDeleting ? 'Deleting…' : 'Delete…'}
             </Button>
           }
           title="Delete this restore point?"
@@ -194,7 +170,7 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
           }
           confirmLabel="Delete point"
           isDestructive
-          onConfirm={() => remove.mutate({ id: point.id })}
+          onConfirm={() => points.remove(point.id, onDeleted)}
         />
       </div>
     </div>

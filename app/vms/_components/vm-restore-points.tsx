@@ -1,8 +1,7 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { toast } from 'sonner';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge, type BadgeTone } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -19,6 +18,7 @@ import {
 import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { formatTime } from '@/app/operations/_components/operation-format';
+import { usePointOperations } from '@/app/restore-points/_components/use-point-operations';
 
 type Point = RouterOutputs['restorePoints']['list']['items'][number];
 type Verdict = NonNullable<Point['lastVerdict']>;
@@ -27,7 +27,7 @@ const SHOWN_POINTS = 20;
 
 const VERDICT_TONES: Record<Verdict, BadgeTone> = { intact: 'success', corrupt: 'danger', missing: 'danger' };
 
-/** The VM's newest restore points with what each holds, and a verify action that re-hashes it. */
+/** The VM's newest restore points with what each holds, and a verify action (an operation) that re-hashes it. */
 export function VmRestorePoints({
   vmId,
   vmName,
@@ -97,20 +97,9 @@ export function VmRestorePoints({
 }
 
 function PointRow({ point }: { point: Point }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const verify = useMutation(
-    trpc.restorePoints.verify.mutationOptions({
-      onSuccess: (result) => {
-        const message = `Restore point of ${formatTime(point.createdAt)}: ${result.verdict}`;
-        if (result.verdict === 'intact') toast.success(message);
-        else toast.error(message);
-        void queryClient.invalidateQueries({ queryKey: trpc.restorePoints.pathKey() });
-      },
-      onError: (error) => toast.error(`Could not verify: ${error.message}`),
-    }),
-  );
-  const verdict = verify.data?.verdict ?? point.lastVerdict;
+  const points = usePointOperations();
+  const isVerifying = points.isVerifying(point.id);
+  const verdict = point.lastVerdict;
   return (
     <TableRow>
       <TableCell className="whitespace-nowrap">
@@ -172,11 +161,11 @@ function PointRow({ point }: { point: Point }) {
           <Button
             size="sm"
             variant="secondary"
-            disabled={verify.isPending}
+            disabled={isVerifying}
             aria-label={`Verify the restore point of ${formatTime(point.createdAt)}`}
-            onClick={() => verify.mutate({ id: point.id })}
+            onClick={() => points.verify(point.id)}
           >
-            {verify.isPending ? 'Verifying…' : 'Verify'}
+            {isVerifying ? 'Verifying…' : 'Verify'}
           </Button>
         </div>
       </TableCell>

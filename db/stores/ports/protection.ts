@@ -3,7 +3,7 @@
  * the protection overview shows them. Statuses follow the enabled jobs' RPOs at `now`.
  */
 import type { ProtectionStatus } from '../../../server/engine/protection';
-import type { OperationStatus } from '../../../server/engine/statuses';
+import type { OperationKind, OperationStatus } from '../../../server/engine/statuses';
 import type { Consistency } from '../../../server/engine/types';
 import type { Page } from './page';
 
@@ -21,7 +21,7 @@ export interface VmProtection {
 
 export interface RunNeedingAttention {
   operationId: string;
-  kind: 'backup' | 'restore';
+  kind: OperationKind;
   status: 'failed' | 'interrupted';
   title: string;
   error: string | null;

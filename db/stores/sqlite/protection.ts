@@ -6,7 +6,7 @@
  * (name, id) with the page's details (point, host, last run) looked up for the page's rows only.
  */
 import type { ProtectionStatus } from '../../../server/engine/protection';
-import type { OperationStatus } from '../../../server/engine/statuses';
+import type { OperationKind, OperationStatus } from '../../../server/engine/statuses';
 import type { Consistency } from '../../../server/engine/types';
 import { type Db, sqliteOf } from '../../client';
 import type { ProtectionStore, VmProtection, VmProtectionQuery } from '../ports/protection';
@@ -172,7 +172,7 @@ function listRunsNeedingAttention(db: Db, since: Date, limit: number) {
     )
     .all({ since: since.getTime(), limit }) as {
     id: string;
-    kind: 'backup' | 'restore';
+    kind: OperationKind;
     status: 'failed' | 'interrupted';
     title: string;
     error: string | null;

@@ -18,7 +18,7 @@ import {
   resume,
   saveState,
 } from './guest';
-import { applyRetention, discardNewerPoints, verifyPoint } from './points';
+import { applyRetention, deletePointStep, discardNewerPoints, verifyPoint } from './points';
 import {
   copyOutVm,
   discardStaging,
@@ -57,6 +57,8 @@ export const STEP_HANDLERS: { readonly [K in StepKind]: StepHandler<K> } = {
   'discard-staging': discardStaging,
   'verify-restored': verifyRestored,
   'discard-newer-points': discardNewerPoints,
+  // stored points
+  'delete-point': deletePointStep,
 };
 
 export type { StepContext, StepHandler, StepRun, StepStores } from './context';

@@ -1,7 +1,7 @@
 /**
  * Steps on stored restore points: verify (the repository re-hashes, the catalogue records the
- * verdict), retention pruning and discarding the points a revert made meaningless (the repository
- * deletes the data, then the catalogue row goes).
+ * verdict), an operator's delete, retention pruning and discarding the points a revert made
+ * meaningless (the repository deletes the data, then the catalogue row goes).
  */
 import type { CallOptions } from '../../drivers/call';
 import type { BackupRepository } from '../../drivers/roles';
@@ -54,6 +54,12 @@ export const verifyPoint: StepHandler<'verify-point'> = {
   async run(step) {
     const { restorePointIds } = step.params;
     for (const id of restorePointIds) {
+      // Deleted after this operation was planned (a delete queued before it ran first).
+      if (!(await step.stores.restorePoints.get(id))) {
+        throw new DriverError('not-found', `restore point ${id} no longer exists: it was deleted`, {
+          isRetryable: false,
+        });
+      }
       const verdict = await verifyAndRecord(step.stores, step.drivers.repository(), id, {
         now: step.now(),
         requestedBy: step.operation.requestedBy,
@@ -70,6 +76,23 @@ export const verifyPoint: StepHandler<'verify-point'> = {
     }
     step.log('info', `${restorePointIds.length} point(s) re-hashed: intact`);
     return { status: 'succeeded' };
+  },
+};
+
+export const deletePointStep: StepHandler<'delete-point'> = {
+  deadlineMs: 15 * MINUTE,
+  async run(step) {
+    const { restorePointId, reason } = step.params;
+    // Idempotent: a resumed step, or a second delete queued behind the first, finds the row gone.
+    const existed = (await step.stores.restorePoints.get(restorePointId)) !== null;
+    await deletePoint(step.stores, step.drivers.repository(), restorePointId, {
+      operationId: step.operation.id,
+      reason,
+      now: step.now(),
+      call: step.call,
+    });
+    step.log('info', existed ? 'stored data and catalogue entry deleted' : 'the point was already deleted');
+    return { status: 'succeeded', result: { deleted: existed } };
   },
 };
 

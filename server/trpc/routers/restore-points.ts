@@ -4,11 +4,7 @@ import {
   describePointDeletion,
   restorePointBrowseInputSchema,
 } from '../../services/restore-point-browser-service';
-import {
-  deleteRestorePoint,
-  getRestorePoint,
-  verifyRestorePoint,
-} from '../../services/restore-point-service';
+import { getRestorePoint, startPointDelete, startPointVerify } from '../../services/restore-point-service';
 import { publicProcedure, router } from '../init';
 
 export const restorePointsRouter = router({
@@ -19,12 +15,12 @@ export const restorePointsRouter = router({
     ...(await getRestorePoint(ctx.stores, input.id)),
     deletion: await describePointDeletion(ctx.stores, input.id),
   })),
+  /** Queues a verify operation; the client follows it by its id. */
   verify: publicProcedure
     .input(idInput)
-    .mutation(({ ctx, input }) => verifyRestorePoint(ctx.stores, ctx.service, input.id)),
-  delete: publicProcedure.input(idInput).mutation(async ({ ctx, input }) => {
-    const impact = await describePointDeletion(ctx.stores, input.id);
-    await deleteRestorePoint(ctx.stores, ctx.service, input.id);
-    return impact;
-  }),
+    .mutation(({ ctx, input }) => startPointVerify(ctx.stores, ctx.service, input.id)),
+  /** Queues a delete operation, with what the deletion leaves behind. */
+  delete: publicProcedure
+    .input(idInput)
+    .mutation(({ ctx, input }) => startPointDelete(ctx.stores, ctx.service, input.id)),
 });

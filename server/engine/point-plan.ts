@@ -1,0 +1,75 @@
+/**
+ * Plans of an operator's verify or delete of one stored restore point. They run as operations
+ * through the runner like any backup or restore (leases, events, who asked, cancel), not inside
+ * the request that asked for them: re-hashing a large point takes as long as reading it.
+ *
+ * Both lock the point (`point:<id>`), and so does every restore that reads or discards it
+ * (restore-plan.ts): admission, inside the claim transaction, never runs a delete of a point beside
+ * a restore from it. Whichever of the two was queued second waits for the first to finish.
+ */
+import { lockKeyForPoint, type PointPlan } from './plan-types';
+import { makeStep } from './step-params';
+
+/** What a point plan needs to know about the point. */
+export interface PointSubject {
+  id: string;
+  vmId: string;
+  vmName: string;
+  createdAt: Date;
+}
+
+/** "the 2026-03-01 10:00 UTC point of sql01": how operators tell points apart. */
+export function describePoint(point: Pick<PointSubject, 'vmName'> & { createdAt: Date | string }): string {
+  const at = new Date(point.createdAt).toISOString().slice(0, 16).replace('T', ' ');
+  return `the ${at} UTC point of ${point.vmName}`;
+}
+
+function pointPlan(kind: PointPlan['kind'], point: PointSubject, steps: PointPlan['steps']): PointPlan {
+  return {
+    kind,
+    restorePointId: point.id,
+    vmId: point.vmId,
+    vmName: point.vmName,
+    pointCreatedAt: point.createdAt.toISOString(),
+    steps,
+    findings: [],
+    isRunnable: true,
+    blockedReasons: [],
+    lockKeys: [lockKeyForPoint(point.id)],
+    // The repository, not a host or an array, does the work: no host or array slot is taken.
+    hostIds: [],
+    arrayIds: [],
+  };
+}
+
+/** Re-hash the point's stored data against its manifest; the verdict is recorded on the point. */
+export function planPointVerify(point: PointSubject): PointPlan {
+  return pointPlan('verify-point', point, [
+    makeStep({
+      key: 'verify-point',
+      kind: 'verify-point',
+      title: `Verify the stored data of ${describePoint(point)}`,
+      vmId: point.vmId,
+      hostVolumeId: null,
+      arrayVolumeId: null,
+      undoes: null,
+      params: { restorePointIds: [point.id] },
+    }),
+  ]);
+}
+
+/** Delete the point's stored data, then its catalogue row; `requestedBy` is written as the reason. */
+export function planPointDelete(point: PointSubject, requestedBy: string): PointPlan {
+  return pointPlan('delete-point', point, [
+    makeStep({
+      key: 'delete-point',
+      kind: 'delete-point',
+      title: `Delete ${describePoint(point)}`,
+      vmId: point.vmId,
+      hostVolumeId: null,
+      arrayVolumeId: null,
+      undoes: null,
+      params: { restorePointId: point.id, reason: `deleted by ${requestedBy}` },
+    }),
+  ]);
+}
