@@ -1,0 +1,364 @@
+/**
+ * The ProtectionStore contract: every VM's protection status (unprotected, no policy, protected,
+ * RPO exceeded) under the coverage rules — a job covers a VM its scope names, one on its host
+ * volume or LUN (a LUN behind the VM's volume, or presented straight to it), or one it has
+ * catalogued a point of; disabled jobs cover nothing; the strictest RPO wins; a point verified
+ * corrupt or missing is not a good point — the status counts, keyset paging and the name search
+ * (LIKE characters taken literally), the runs needing attention, and the daily activity.
+ *
+ * Everything is written through the ports (inventory import, jobs, operations, the catalogue), so
+ * the suite holds for any implementation, whatever it keeps its read models in.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { emptyInventory, type Inventory, type Vm } from '../../../server/engine/inventory';
+import type { OperationPlan } from '../../../server/engine/plan-types';
+import { planPointVerify } from '../../../server/engine/point-plan';
+import type { ProtectionStatus } from '../../../server/engine/protection';
+import type { Consistency } from '../../../server/engine/types';
+import type { Stores } from '../ports';
+import type { NewJob } from '../ports/job-store';
+import { backupPlanOf } from './operation-store.contract';
+
+export interface ProtectionStoreFixture {
+  stores: Stores;
+  close(): Promise<void>;
+}
+
+const HOUR = 3_600_000;
+const NOW = new Date('2026-06-15T10:30:00Z');
+const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * HOUR);
+
+function vm(id: string, name: string): Vm {
+  return {
+    id,
+    name,
+    hostId: 'h1',
+    osFamily: 'windows',
+    powerState: 'running',
+    applications: [],
+    backupIntegrationService: 'running',
+    hasXenVssProvider: false,
+    snapshotLocationVolumeId: null,
+    hasFreezeScripts: false,
+    dailyChangeBytes: 0,
+    tags: [],
+  } as Vm;
+}
+
+/**
+ * alpha, gamma, delta%_x, zeta on volume D:; beta on volume E: (backed by LUN lun-1); epsilon on a
+ * pass-through disk of lun-1 itself.
+ */
+function estate(): Inventory {
+  const inventory = emptyInventory();
+  inventory.hosts.push({
+    id: 'h1',
+    name: 'hv01',
+    kind: 'hyperv',
+    version: '2022',
+    pool: null,
+    hasVssAwareProduct: true,
+    offersQuiescedSnapshots: false,
+    connector: 'lab',
+  });
+  const volume = (id: string, arrayVolumeId: string | null) =>
+    ({
+      id,
+      hostId: 'h1',
+      name: id,
+      kind: 'volume',
+      sizeBytes: 1e12,
+      freeBytes: 5e11,
+      vssEnabled: true,
+      shadowStorageVolumeId: id,
+      shadowStorageLimitBytes: null,
+      arrayVolumeId,
+    }) satisfies Inventory['hostVolumes'][number];
+  inventory.hostVolumes.push(volume('hv-d', null), volume('hv-e', 'lun-1'));
+  inventory.arrays.push({
+    id: 'arr-1',
+    name: 'array one',
+    vendor: 'netapp',
+    supportsSnapshots: true,
+    connector: 'lab',
+  } as Inventory['arrays'][number]);
+  inventory.arrayVolumes.push({
+    id: 'lun-1',
+    arrayId: 'arr-1',
+    name: 'lun one',
+    supportsSnapshots: true,
+    consistencyGroupId: null,
+  });
+  const names: [string, string, string | null, string | null][] = [
+    ['vm-a', 'alpha', 'hv-d', null],
+    ['vm-b', 'beta', 'hv-e', null],
+    ['vm-c', 'gamma', 'hv-d', null],
+    ['vm-d', 'delta%_x', 'hv-d', null],
+    ['vm-e', 'epsilon', null, 'lun-1'],
+    ['vm-f', 'zeta', 'hv-d', null],
+  ];
+  for (const [id, name, hostVolumeId, arrayVolumeId] of names) {
+    inventory.vms.push(vm(id, name));
+    inventory.virtualDisks.push({
+      id: `${id}-os`,
+      vmId: id,
+      name: `${name} os`,
+      kind: arrayVolumeId ? 'passthrough' : 'vhdx',
+      sizeBytes: 1e9,
+      hostVolumeId,
+      arrayVolumeId,
+    });
+  }
+  return inventory;
+}
+
+function jobOf(id: string, scope: Record<string, unknown>, rpoHours: number, isEnabled = true): NewJob {
+  return {
+    id,
+    name: `job ${id}`,
+    requestJson: { scope, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' },
+    cron: null,
+    timeZone: 'UTC',
+    missedRunPolicy: 'skip',
+    retentionJson: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 },
+    rpoHours,
+    isEnabled,
+    lastScheduledAt: null,
+    nextRunAt: null,
+    createdAt: hoursAgo(100),
+    updatedAt: hoursAgo(100),
+    createdBy: 'system',
+  };
+}
+
+export function runProtectionStoreContract(
+  name: string,
+  create: () => Promise<ProtectionStoreFixture>,
+): void {
+  describe(`ProtectionStore contract: ${name}`, () => {
+    let fixture: ProtectionStoreFixture;
+    let stores: Stores;
+    let counter = 0;
+
+    async function operation(vmIds: string[], createdAt: Date, options: { retryOfId?: string } = {}) {
+      const op = await stores.operations.enqueue(
+        backupPlanOf(vmIds),
+        {},
+        {
+          id: `op-${++counter}`,
+          now: createdAt,
+          requestedBy: 'system',
+          retryOfId: options.retryOfId ?? null,
+        },
+      );
+      return op.id;
+    }
+
+    async function point(
+      id: string,
+      vmId: string,
+      createdAt: Date,
+      options: { jobId?: string; consistency?: Consistency } = {},
+    ): Promise<string> {
+      const operationId = await operation([vmId], createdAt);
+      await stores.restorePoints.catalog({
+        point: {
+          id,
+          vmId,
+          vmName: vmId,
+          operationId,
+          jobId: options.jobId ?? null,
+          method: 'hyperv-vss',
+          consistency: options.consistency ?? 'application',
+          consistencyReason: null,
+          captureState: 'online',
+          applicationState: null,
+          createdAt,
+          hostVolumeId: null,
+          arrayVolumeId: null,
+          snapshotId: null,
+          heldDisksJson: [`${vmId}-os`],
+          missingDisksJson: [],
+          sizeBytes: 1,
+          repositoryPath: `repository/${id}`,
+        },
+        files: [{ diskId: `${vmId}-os`, path: `repository/${id}/os.img`, sha256: 'ab'.repeat(32), bytes: 1 }],
+        operationId,
+        now: createdAt,
+      });
+      return operationId;
+    }
+
+    beforeEach(async () => {
+      fixture = await create();
+      stores = fixture.stores;
+      const inventory = estate();
+      await stores.inventory.importInventory({
+        mode: 'replace',
+        validate: () => inventory,
+        assess: () => [],
+        record: { id: 'import-1', createdAt: hoursAgo(200), requestedBy: 'system' },
+      });
+      await stores.jobs.create(jobOf('j-vms', { kind: 'vms', vmIds: ['vm-a'] }, 24));
+      await stores.jobs.create(jobOf('j-hv', { kind: 'host-volume', hostVolumeId: 'hv-e' }, 4));
+      await stores.jobs.create(jobOf('j-lun', { kind: 'array-volume', arrayVolumeId: 'lun-1' }, 48));
+      await stores.jobs.create(jobOf('j-off', { kind: 'vms', vmIds: ['vm-c'] }, 1, false));
+      await point('rp-a', 'vm-a', hoursAgo(2));
+      await point('rp-b', 'vm-b', hoursAgo(6));
+      await point('rp-c', 'vm-c', hoursAgo(1), { consistency: 'crash' });
+      await point('rp-e-old', 'vm-e', hoursAgo(50));
+      await point('rp-e-new', 'vm-e', hoursAgo(1));
+      await stores.restorePoints.recordVerification({
+        pointId: 'rp-e-new',
+        verdict: 'corrupt',
+        details: {},
+        now: hoursAgo(0.5),
+        requestedBy: 'system',
+      });
+      // Co-captured by the vms job although its scope does not name it: catalogued points count.
+      await point('rp-f', 'vm-f', hoursAgo(3), { jobId: 'j-vms' });
+    });
+    afterEach(async () => {
+      await fixture.close();
+    });
+
+    const EXPECTED: [string, ProtectionStatus, number | null, string | null, string][] = [
+      ['alpha', 'protected', 24, 'rp-a', 'the vms job names it; its point is 2 h old'],
+      [
+        'beta',
+        'rpo-exceeded',
+        4,
+        'rp-b',
+        'the host-volume job (4 h) is stricter than the LUN job behind the volume (48 h)',
+      ],
+      ['delta%_x', 'unprotected', null, null, 'no point at all'],
+      [
+        'epsilon',
+        'rpo-exceeded',
+        48,
+        'rp-e-old',
+        'its pass-through LUN is covered; its newest point is corrupt, the good one is 50 h old',
+      ],
+      ['gamma', 'no-policy', null, 'rp-c', 'only a disabled job names it'],
+      ['zeta', 'protected', 24, 'rp-f', 'the vms job catalogued a point of it'],
+    ];
+
+    it.each(EXPECTED)(
+      '%s is %s (RPO %s, last good point %s): %s',
+      async (vmName, status, rpoHours, pointId) => {
+        const page = await stores.protection.listVmProtection({ search: vmName, limit: 50 }, NOW);
+        const row = page.items.find((item) => item.vmName === vmName);
+        expect(row).toMatchObject({ status, rpoHours, hostId: 'h1', hostName: 'hv01' });
+        expect(row?.lastPoint?.id ?? null).toBe(pointId);
+      },
+    );
+
+    it('lists every VM by name, keyset-paged, and counts the statuses the list shows', async () => {
+      const first = await stores.protection.listVmProtection({ limit: 4 }, NOW);
+      expect(first.items.map((row) => row.vmName)).toEqual(['alpha', 'beta', 'delta%_x', 'epsilon']);
+      expect(first.nextCursor).not.toBeNull();
+      const second = await stores.protection.listVmProtection(
+        { limit: 4, cursor: first.nextCursor ?? undefined },
+        NOW,
+      );
+      expect(second.items.map((row) => row.vmName)).toEqual(['gamma', 'zeta']);
+      expect(second.nextCursor).toBeNull();
+      expect(await stores.protection.countVmsByStatus(NOW)).toEqual({
+        protected: 2,
+        'rpo-exceeded': 2,
+        'no-policy': 1,
+        unprotected: 1,
+      });
+    });
+
+    it('filters by status and by name, case-insensitive, with LIKE characters taken literally', async () => {
+      const names = async (query: { status?: ProtectionStatus; search?: string }) =>
+        (await stores.protection.listVmProtection({ ...query, limit: 50 }, NOW)).items.map(
+          (row) => row.vmName,
+        );
+      expect(await names({ status: 'rpo-exceeded' })).toEqual(['beta', 'epsilon']);
+      expect(await names({ search: 'A' })).toEqual(['alpha', 'beta', 'delta%_x', 'gamma', 'zeta']);
+      expect(await names({ search: '%' })).toEqual(['delta%_x']);
+      expect(await names({ search: '%_' })).toEqual(['delta%_x']);
+      // As a pattern, "a_" would match alpha, gamma and delta%_x.
+      expect(await names({ search: 'a_' })).toEqual([]);
+      expect(await names({ status: 'protected', search: 'ZE' })).toEqual(['zeta']);
+    });
+
+    it('moves with time: the same catalogue exceeds the RPO later', async () => {
+      const later = new Date(NOW.getTime() + 23 * HOUR);
+      expect(await stores.protection.countVmsByStatus(later)).toEqual({
+        'rpo-exceeded': 4,
+        'no-policy': 1,
+        unprotected: 1,
+      });
+    });
+
+    it("shows each VM's last run, and follows deletions of points", async () => {
+      const failed = await operation(['vm-a'], hoursAgo(0.25));
+      const [alpha] = (await stores.protection.listVmProtection({ search: 'alpha', limit: 1 }, NOW)).items;
+      expect(alpha.lastRun).toEqual({ operationId: failed, status: 'queued', createdAt: hoursAgo(0.25) });
+      await stores.restorePoints.deletePoint({
+        pointId: 'rp-a',
+        operationId: null,
+        reason: 'test',
+        now: NOW,
+      });
+      const [after] = (await stores.protection.listVmProtection({ search: 'alpha', limit: 1 }, NOW)).items;
+      expect(after.status).toBe('unprotected');
+      expect(after.lastPoint).toBeNull();
+    });
+
+    it('lists failed runs nobody retried since a time, newest first, whatever their kind', async () => {
+      const blocked = (id: string, createdAt: Date, plan: OperationPlan = backupPlanOf(['vm-a'])) =>
+        stores.operations.recordBlocked(
+          { ...plan, isRunnable: false, blockedReasons: ['no route to host'] },
+          {},
+          { id, now: createdAt, requestedBy: 'system' },
+        );
+      await blocked('op-old', hoursAgo(24 * 10));
+      await blocked('op-failed', hoursAgo(3));
+      await blocked('op-retried', hoursAgo(2));
+      await operation(['vm-a'], hoursAgo(1), { retryOfId: 'op-retried' });
+      await blocked(
+        'op-verify',
+        hoursAgo(1.5),
+        planPointVerify({ id: 'rp-b', vmId: 'vm-b', vmName: 'beta', createdAt: hoursAgo(6) }),
+      );
+      const runs = await stores.protection.listRunsNeedingAttention(hoursAgo(24 * 7), 10);
+      expect(runs.map((run) => [run.operationId, run.kind, run.status])).toEqual([
+        ['op-verify', 'verify-point', 'failed'],
+        ['op-failed', 'backup', 'failed'],
+      ]);
+      expect(runs[1]).toMatchObject({
+        error: 'blocked: no route to host',
+        jobId: null,
+        createdAt: hoursAgo(3),
+      });
+      expect(await stores.protection.listRunsNeedingAttention(hoursAgo(24 * 7), 1)).toHaveLength(1);
+    });
+
+    it('counts points per UTC day and consistency, and backups per day and status', async () => {
+      const points = await stores.protection.countPointsByDay(new Date('2026-06-13T00:00:00Z'), 3);
+      expect(
+        points.sort((a, b) => `${a.day}${a.consistency}`.localeCompare(`${b.day}${b.consistency}`)),
+      ).toEqual([
+        { day: '2026-06-13', consistency: 'application', points: 1 },
+        { day: '2026-06-15', consistency: 'application', points: 4 },
+        { day: '2026-06-15', consistency: 'crash', points: 1 },
+      ]);
+      expect(await stores.protection.countPointsByDay(new Date('2026-06-14T00:00:00Z'), 1)).toEqual([]);
+      await stores.restorePoints.deletePoint({
+        pointId: 'rp-c',
+        operationId: null,
+        reason: 'test',
+        now: NOW,
+      });
+      expect(await stores.protection.countPointsByDay(new Date('2026-06-15T00:00:00Z'), 1)).toEqual([
+        { day: '2026-06-15', consistency: 'application', points: 4 },
+      ]);
+      const backups = await stores.protection.countBackupsByDay(new Date('2026-06-14T00:00:00Z'));
+      expect(backups).toEqual([{ day: '2026-06-15', status: 'queued', runs: 5 }]);
+    });
+  });
+}
