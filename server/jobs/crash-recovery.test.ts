@@ -3,6 +3,11 @@
  * promises of issue 3 §2: nothing stays running, no lock outlives its operation, no restore
  * point is duplicated; an operation killed inside a guest freeze ends `interrupted` with its
  * thaw done.
+ *
+ * The one test that waits on the wall clock, on purpose: what is under test is a separate OS
+ * process dying and another taking over through lease expiry, and no test can tick another
+ * process. It polls the shared database (waitUntil, waitForFinal) with deadlines; the in-process
+ * equivalents (recovery.test.ts) drive the same takeovers with tick() and an injected clock.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';

@@ -17,12 +17,18 @@ export { subscribeToOperationEvents };
 
 const RELAY_PAGE = 500;
 
-/**
- * For a process that does not run the worker (the web server next to a `migawka worker`): reads
- * the events other processes append and publishes them on this process's bus, so live streams
- * keep working. Starts from the newest event; returns stop().
- */
-export function startEventRelay(store: OperationStore, options: { intervalMs?: number } = {}): () => void {
+export interface EventRelay {
+  /**
+   * One pass: publishes on this process's bus every event appended since the last pass that this
+   * process did not publish itself (in id order, once). The first pass starts from the newest
+   * event. Passes never overlap: one asked for while another runs does nothing.
+   */
+  pass(): Promise<void>;
+  stop(): void;
+}
+
+/** The relay's state and its one-pass step; `startEventRelay` runs passes on a timer. */
+export function createEventRelay(store: OperationStore): EventRelay {
   let cursor: number | null = null;
   let isPolling = false;
   // Events this process wrote itself were already published: remember their ids to skip them.
@@ -30,7 +36,7 @@ export function startEventRelay(store: OperationStore, options: { intervalMs?: n
   const unsubscribe = subscribeToOperationEvents((event) => {
     if (cursor === null || event.id > cursor) publishedHere.add(event.id);
   });
-  async function poll(): Promise<void> {
+  async function pass(): Promise<void> {
     if (isPolling) return;
     isPolling = true;
     try {
@@ -48,12 +54,23 @@ export function startEventRelay(store: OperationStore, options: { intervalMs?: n
       isPolling = false;
     }
   }
-  const pollLogged = () => poll().catch((error) => logger.warn({ err: error }, 'event relay poll failed'));
-  void pollLogged();
-  const timer = setInterval(() => void pollLogged(), options.intervalMs ?? 500);
+  return { pass, stop: unsubscribe };
+}
+
+/**
+ * For a process that does not run the worker (the web server next to a `migawka worker`): reads
+ * the events other processes append and publishes them on this process's bus, so live streams
+ * keep working. Starts from the newest event; returns stop().
+ */
+export function startEventRelay(store: OperationStore, options: { intervalMs?: number } = {}): () => void {
+  const relay = createEventRelay(store);
+  const passLogged = () =>
+    relay.pass().catch((error) => logger.warn({ err: error }, 'event relay poll failed'));
+  void passLogged();
+  const timer = setInterval(() => void passLogged(), options.intervalMs ?? 500);
   timer.unref();
   return () => {
     clearInterval(timer);
-    unsubscribe();
+    relay.stop();
   };
 }

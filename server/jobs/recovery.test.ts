@@ -123,12 +123,15 @@ describe('recoverExpiredLeases', () => {
 
 describe('event relay', () => {
   it('publishes events written by another process once, in id order', async () => {
-    const { startEventRelay, subscribeToOperationEvents } = await import('./events');
+    const { createEventRelay, subscribeToOperationEvents } = await import('./events');
     const { EventBatch } = await import('../../db/stores/sqlite/transaction');
     const seen: number[] = [];
     const unsubscribe = subscribeToOperationEvents((event) => seen.push(event.id));
-    const stop = startEventRelay(h.stores.operations, { intervalMs: 5 });
+    const relay = createEventRelay(h.stores.operations);
+    await relay.pass(); // starts from the newest event: nothing older is replayed
+    expect(seen).toEqual([]);
     const op = await h.enqueueBackup(arrayRequest); // published locally at once
+    expect(seen).toHaveLength(1);
     // Another process's write: rows appear in the table without a local publish.
     const foreign = new EventBatch();
     h.db.transaction((tx) => {
@@ -140,10 +143,13 @@ describe('event relay', () => {
         new Date(),
       );
     });
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    stop();
+    expect(seen).toHaveLength(1);
+    await relay.pass(); // relays the foreign event, not the local one again
+    await relay.pass(); // and nothing twice
+    relay.stop();
     unsubscribe();
     expect(seen).toEqual([...new Set(seen)].sort((a, b) => a - b));
     expect(seen).toHaveLength(2);
+    expect(seen[1]).toBe(await h.stores.operations.lastEventId());
   });
 });

@@ -3,8 +3,10 @@
  * inventory, the lab connector in a temporary directory behind a driver registry (no step latency, fast script sleeps) and
  * helpers to plan, enqueue and run operations. Runner tests drive a `createWorker()` with
  * `tickUntil` / `tickUntilFinal`: explicit passes under the harness clock, which only moves when a
- * test (or a pass of those helpers) advances it. `startWorker` + `waitForFinal` remain for tests of
- * services and routers that run the timer-driven worker as the server does.
+ * test (or a pass of those helpers) advances it. `startWorker` runs the timer-driven worker as the
+ * server does (hung-driver.test.ts drives its timers with fake ones); `waitForFinal` polls the
+ * database on the wall clock, and is only for operations run by another process, which no test
+ * can tick (crash-recovery.test.ts kills real worker processes).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +60,7 @@ export interface Harness {
   tickUntil(worker: Worker, isDone: () => boolean | Promise<boolean>, options?: TickOptions): Promise<void>;
   /** `tickUntil` every operation is final; returns their records in the order asked. */
   tickUntilFinal(worker: Worker, operationIds: string[], options?: TickOptions): Promise<OperationRecord[]>;
+  /** Polls until final: only for operations another process runs (a real, killable worker). */
   waitForFinal(operationIds: string[], timeoutMs?: number): Promise<OperationRecord[]>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DriverError } from '../../engine/driver';
 import { makeTempDir } from '../../test-support';
 import { checkConsistency } from './disk-image';
@@ -112,21 +112,31 @@ describe('lab driver files', () => {
 describe('lab workload and consistency', () => {
   it('a crash-consistent capture of a VM under write is torn, a quiesced one is clean', async () => {
     await driver.ensureVm('sql1');
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    // With a 200 ms data lag after every 2 ms log append, the VM is mid-transaction ~99% of the time.
+    // Held mid-transaction (log record written, data page not yet): torn with certainty, not by timing.
+    const release = driver.holdWorkloadMidTransaction('sql1');
     const crash = await backup('sql1', ['sql1-os', 'sql1-data'], 'crash', false);
+    // A quiesced snapshot lets the open transaction finish first.
     const quiesced = await backup('sql1', ['sql1-os', 'sql1-data'], 'quiesced', true);
+    release();
     expect(crash.applicationState).toBe('torn');
     expect(quiesced.applicationState).toBe('clean');
   });
 
   it('freeze and saved state really stop the writes; thaw and resume restart them', async () => {
+    // The workload's timers run on a fake clock: "a second passes" is an explicit advance.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const disks = await driver.ensureVm('sql1');
     const appDisk = await driver.liveDiskFile('sql1-data'); // the first disk by id hosts the application
     expect(driver.isWorkloadWriting('sql1')).toBe(true);
+    const running = readFileSync(appDisk);
+    vi.advanceTimersByTime(1000);
+    expect(readFileSync(appDisk).equals(running)).toBe(false); // while it runs, a second changes the disk
     await hypervisor().freezeGuest('sql1', 60_000, call);
     const frozen = readFileSync(appDisk);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    vi.advanceTimersByTime(1000);
     expect(readFileSync(appDisk).equals(frozen)).toBe(true);
     expect(checkConsistency(disks).state).toBe('clean');
     await hypervisor().thawGuest('sql1', call);

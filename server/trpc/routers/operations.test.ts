@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../jobs/test-harness';
+import type { Worker } from '../../jobs/worker';
 import type { OperationEvent } from '../../services/operations-service';
 import { rejectionOf } from '../../test-support';
 import { contextFor, fieldErrorsOf } from '../init';
@@ -7,10 +8,16 @@ import { createCaller } from '../root';
 
 let h: Harness;
 let caller: ReturnType<typeof createCaller>;
+/** Runs the operations with explicit passes under the harness clock (no timer, no polling). */
+let worker: Worker;
+
+/** A request context on the harness clock, as the server's would be on the wall clock. */
+const requestContext = () => contextFor(h.db, { now: h.clock.now });
 
 beforeEach(() => {
   h = createHarness();
-  caller = createCaller(contextFor(h.db));
+  caller = createCaller(requestContext());
+  worker = h.createWorker();
 });
 afterEach(async () => {
   await h.close();
@@ -42,8 +49,7 @@ describe('operations procedures', () => {
     const request = (await caller.operations.get({ id: started.operationId })).operation.request;
     expect(request).toMatchObject({ consistencyPolicy: 'fallback', passthroughPolicy: 'skip' });
 
-    h.startWorker();
-    await h.waitForFinal([started.operationId]);
+    await h.tickUntilFinal(worker, [started.operationId]);
     const detail = await caller.operations.get({ id: started.operationId });
     expect(detail.operation.status).toBe('succeeded');
     expect(detail.steps.every((step) => step.status === 'succeeded' || step.status === 'skipped')).toBe(true);
@@ -60,8 +66,7 @@ describe('operations procedures', () => {
   it('lists with status, kind and VM filters and pages with its cursor', async () => {
     const first = await caller.operations.backupVm({ vmId: 'sql1' });
     const second = await caller.operations.backupVm({ vmId: 'web1' });
-    h.startWorker();
-    await h.waitForFinal([first.operationId, second.operationId]);
+    await h.tickUntilFinal(worker, [first.operationId, second.operationId]);
 
     const bySql = await caller.operations.list({ vmId: 'sql1' });
     expect(bySql.items.map((item) => item.id)).toEqual([first.operationId]);
@@ -89,8 +94,7 @@ describe('operations procedures', () => {
   it('answers NOT_FOUND for an unknown operation and CONFLICT for cancelling or retrying the wrong one', async () => {
     expect((await rejectionOf(() => caller.operations.get({ id: 'op-missing' }))).code).toBe('NOT_FOUND');
     const started = await caller.operations.backupVm({ vmId: 'web1' });
-    h.startWorker();
-    await h.waitForFinal([started.operationId]);
+    await h.tickUntilFinal(worker, [started.operationId]);
     const cancel = await rejectionOf(() => caller.operations.cancel({ id: started.operationId }));
     expect(cancel.code).toBe('CONFLICT');
     expect(cancel.message).toContain('already ended');
@@ -102,12 +106,11 @@ describe('operations procedures', () => {
     const started = await caller.operations.backupVm({ vmId: 'web1' });
     const cancelling = await caller.operations.cancel({ id: started.operationId });
     expect(['cancelling', 'cancelled']).toContain(cancelling.status);
-    h.startWorker();
-    const [ended] = await h.waitForFinal([started.operationId]);
+    const [ended] = await h.tickUntilFinal(worker, [started.operationId]);
     expect(ended?.status).toBe('cancelled');
 
     const retried = await caller.operations.retryFailed({ id: started.operationId });
-    await h.waitForFinal([retried.operationId]);
+    await h.tickUntilFinal(worker, [retried.operationId]);
     const detail = await caller.operations.get({ id: retried.operationId });
     expect(detail.operation.status).toBe('succeeded');
     expect(detail.operation.retryOfId).toBe(started.operationId);
@@ -118,11 +121,11 @@ describe('operations.events subscription', () => {
   it('streams an operation live from start to finish, with tracked ids in order', async () => {
     const started = await caller.operations.backupVm({ vmId: 'web1' });
     const controller = new AbortController();
-    const stream = await createCaller(contextFor(h.db), { signal: controller.signal }).operations.events({
+    const stream = await createCaller(requestContext(), { signal: controller.signal }).operations.events({
       operationId: started.operationId,
     });
     const collecting = collect(stream, controller, (event) => event.type === 'operation.finished');
-    h.startWorker();
+    await h.tickUntilFinal(worker, [started.operationId]);
     const seen = await collecting;
 
     const ids = seen.map((item) => Number(item.id));
@@ -136,46 +139,48 @@ describe('operations.events subscription', () => {
 
   it('resumes after lastEventId: replays only what came after it, then ends on abort', async () => {
     const started = await caller.operations.backupVm({ vmId: 'web1' });
-    h.startWorker();
-    await h.waitForFinal([started.operationId]);
+    await h.tickUntilFinal(worker, [started.operationId]);
     const all = await collect(
-      await createCaller(contextFor(h.db)).operations.events({ operationId: started.operationId }),
+      await createCaller(requestContext()).operations.events({ operationId: started.operationId }),
       new AbortController(),
       (event) => event.type === 'operation.finished',
     );
     const resumeFrom = all[2]?.id as string;
 
     const controller = new AbortController();
-    const stream = await createCaller(contextFor(h.db), { signal: controller.signal }).operations.events({
+    const stream = await createCaller(requestContext(), { signal: controller.signal }).operations.events({
       operationId: started.operationId,
       lastEventId: resumeFrom,
     });
     const resumed = await collect(stream, controller, (event) => event.type === 'operation.finished');
     expect(resumed.map((item) => item.id)).toEqual(all.slice(3).map((item) => item.id));
 
-    // Nothing more will come for a finished operation: the stream waits on the bus until aborted.
+    // Nothing more will come for a finished operation: the stream stays open on the bus, lets
+    // another operation's events go by, and ends when the client goes away.
     const idle = new AbortController();
     const waiting = collect(
-      await createCaller(contextFor(h.db), { signal: idle.signal }).operations.events({
+      await createCaller(requestContext(), { signal: idle.signal }).operations.events({
         operationId: started.operationId,
         lastEventId: all.at(-1)?.id,
       }),
       idle,
       () => true,
     );
-    setTimeout(() => idle.abort(), 30);
+    const other = await caller.operations.backupVm({ vmId: 'sql1' });
+    await h.tickUntilFinal(worker, [other.operationId]);
+    idle.abort();
     expect(await waiting).toEqual([]);
   });
 
   it('without a position, the all-operations stream starts now and carries every operation', async () => {
     const earlier = await caller.operations.backupVm({ vmId: 'web1' });
-    h.startWorker();
-    await h.waitForFinal([earlier.operationId]);
+    await h.tickUntilFinal(worker, [earlier.operationId]);
 
     const controller = new AbortController();
-    const stream = await createCaller(contextFor(h.db), { signal: controller.signal }).operations.events({});
+    const stream = await createCaller(requestContext(), { signal: controller.signal }).operations.events({});
     const collecting = collect(stream, controller, (event) => event.type === 'operation.finished');
     const later = await caller.operations.backupVm({ vmId: 'sql1' });
+    await h.tickUntilFinal(worker, [later.operationId]);
     const seen = await collecting;
     expect(seen.length).toBeGreaterThan(1);
     expect(seen.every((item) => item.event.operationId === later.operationId)).toBe(true);
