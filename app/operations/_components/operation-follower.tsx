@@ -1,5 +1,6 @@
 'use client';
 
+import { useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import {
   createContext,
@@ -12,6 +13,7 @@ import {
   useState,
 } from 'react';
 import { toast } from 'sonner';
+import { useTRPC } from '@/app/_lib/trpc';
 import type { OperationStatus } from '@/server/engine/statuses';
 import { type OperationStreamEvent, useOperationEvents } from './use-operation-events';
 
@@ -84,6 +86,8 @@ function Follower({
   onFinished: (operationId: string) => void;
 }) {
   const router = useRouter();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const verdict = useRef<string | null>(null);
   const { operationId } = operation;
   const link = useMemo(
@@ -111,6 +115,9 @@ function Follower({
       const outcome = operation.describeOutcome({ status, error, verdict: verdict.current });
       const show = outcome.tone === 'success' ? toast.success : toast.error;
       show(outcome.message, { id: operationId, action: link });
+      // Refresh now: the stream's own coalesced refresh is dropped when this follower goes away.
+      void queryClient.invalidateQueries({ queryKey: trpc.restorePoints.pathKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.operations.pathKey() });
       onFinished(operationId);
     },
   });
