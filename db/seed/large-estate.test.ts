@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseInventory } from '../../server/schemas/inventory';
-import { vmListInput } from '../../server/schemas/inventory-queries';
+import { vmListQueryInput } from '../../server/schemas/inventory-queries';
 import { openDatabase } from '../client';
 import { createSqliteStores } from '../stores/sqlite';
 import { countInventory } from '../stores/sqlite/inventory-rows';
@@ -31,6 +31,6 @@ describe('large estate generator', () => {
     const dashboard = await stores.inventory.getDashboard(10);
     expect(Object.values(dashboard.readiness).reduce((a, b) => a + b, 0)).toBe(200);
     expect(dashboard.topFindings.length).toBeGreaterThan(0);
-    expect((await stores.inventory.listVms(vmListInput.parse({ limit: 5 }))).total).toBe(200);
+    expect((await stores.inventory.listVms(vmListQueryInput.parse({ limit: 5 }))).total).toBe(200);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BackupRequestInput, GUEST_FREEZE_TIMEOUT_MS, planBackup } from './backup-plan';
+import { type BackupPlanRequest, GUEST_FREEZE_TIMEOUT_MS, planBackup } from './backup-plan';
 import type { InventoryIndex } from './inventory';
 import { makeIdSequence, makeOperationsIndex } from './operations-estate.fixture';
 import type { BackupPlan, PlanStep } from './plan-types';
@@ -7,7 +7,7 @@ import { readStepParams } from './step-params';
 
 const NOW = new Date('2026-03-28T01:00:00Z');
 
-type PlanRequest = Partial<BackupRequestInput> & Pick<BackupRequestInput, 'scope'>;
+type PlanRequest = Partial<BackupPlanRequest> & Pick<BackupPlanRequest, 'scope'>;
 
 function plan(request: PlanRequest, index?: InventoryIndex, withJob = false) {
   return planBackup(

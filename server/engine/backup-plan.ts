@@ -14,7 +14,7 @@ import { assessCaptures, captureVms } from './backup-stages/assessment';
 import { formCaptureGroups } from './backup-stages/capture-groups';
 import {
   type BackupPlanContext,
-  type BackupRequestInput,
+  type BackupPlanRequest,
   type CaptureGroup,
   createPlanningInput,
   type PlanningInput,
@@ -34,7 +34,7 @@ import {
 
 export type {
   BackupPlanContext,
-  BackupRequestInput,
+  BackupPlanRequest,
   BackupScope,
   VmScripts,
 } from './backup-stages/model';
@@ -99,7 +99,7 @@ function plannedVmOf(capture: VmCapture): PlannedVm {
 
 export function planBackup(
   index: InventoryIndex,
-  request: BackupRequestInput,
+  request: BackupPlanRequest,
   context: BackupPlanContext,
 ): BackupPlan {
   const input = createPlanningInput(index, request);

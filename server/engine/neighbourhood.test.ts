@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BackupRequestInput, planBackup } from './backup-plan';
+import { type BackupPlanRequest, planBackup } from './backup-plan';
 import { type InventoryIndex, indexInventory } from './inventory';
 import { backupSeeds, neighbourhoodOf, newVmNamesOf, restoreSeeds, withNamedVms } from './neighbourhood';
 import { makeIdSequence, makeOperationsIndex } from './operations-estate.fixture';
@@ -27,10 +27,10 @@ const estates: { name: string; index: () => InventoryIndex }[] = [
   },
 ];
 
-function backupRequests(index: InventoryIndex): BackupRequestInput[] {
+function backupRequests(index: InventoryIndex): BackupPlanRequest[] {
   const base = { consistencyPolicy: 'fallback', passthroughPolicy: 'skip' } as const;
   const script = { command: 'freeze', timeoutSeconds: 5 };
-  const requests: BackupRequestInput[] = [];
+  const requests: BackupPlanRequest[] = [];
   for (const vm of index.inventory.vms) {
     const scope = { kind: 'vms' as const, vmIds: [vm.id] };
     requests.push({ ...base, scope });

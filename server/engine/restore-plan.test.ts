@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InventoryIndex } from './inventory';
 import { makeIdSequence, makeOperationsIndex } from './operations-estate.fixture';
 import type { RestoreMode, RestorePlan } from './plan-types';
-import { formatDuration, isConfirmationValid, planRestore, type RestoreRequestInput } from './restore-plan';
+import { formatDuration, isConfirmationValid, planRestore, type RestorePlanRequest } from './restore-plan';
 import { listRestoreModes, type RestorePointSummary } from './restore-points';
 import { readStepParams } from './step-params';
 import type { BackupMethod } from './types';
@@ -68,7 +68,7 @@ const wsbPoints = [
 
 function plan(
   target: RestorePointSummary,
-  request: Omit<RestoreRequestInput, 'restorePointId'>,
+  request: Omit<RestorePlanRequest, 'restorePointId'>,
   options: { points?: RestorePointSummary[]; index?: InventoryIndex } = {},
 ): RestorePlan {
   return planRestore(

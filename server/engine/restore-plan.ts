@@ -24,7 +24,7 @@ import { assessPoint, checkConfirmation, checkRequest, confirmationFor } from '.
 import {
   type BlastRadius,
   type RestorePlanContext,
-  type RestoreRequestInput,
+  type RestorePlanRequest,
   type RestoreSubject,
   resolveSubject,
   type Verdict,
@@ -33,7 +33,7 @@ import { buildRestoreSteps } from './restore-stages/steps';
 
 export { formatDuration } from './restore-stages/blast-radius';
 export { isConfirmationValid } from './restore-stages/checks';
-export type { RestorePlanContext, RestoreRequestInput } from './restore-stages/model';
+export type { RestorePlanContext, RestorePlanRequest } from './restore-stages/model';
 
 /**
  * The VMs, volumes, hosts and arrays the restore locks or acts on, and the stored points it reads
@@ -88,7 +88,7 @@ function pointIdsReadBy(steps: RestorePlan['steps']): string[] {
 export function planRestore(
   index: InventoryIndex,
   point: RestorePointSummary,
-  request: RestoreRequestInput,
+  request: RestorePlanRequest,
   context: RestorePlanContext,
 ): RestorePlan {
   const verdict: Verdict = { blockedReasons: [], findings: [] };

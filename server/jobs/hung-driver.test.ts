@@ -10,7 +10,7 @@ import { labTestInventory } from '../drivers/lab/lab-fixture';
 import { connectorLookupFromInventory, createDriverRegistry } from '../drivers/registry';
 import type { HypervisorDriver } from '../drivers/roles';
 import { type HungCall, neverAnswering } from '../drivers/test-doubles';
-import type { BackupRequestInput } from '../engine/backup-plan';
+import type { BackupPlanRequest } from '../engine/backup-plan';
 import { STEP_HANDLERS } from './steps';
 import { createHarness, type Harness } from './test-harness';
 
@@ -67,7 +67,7 @@ async function runUntilFinal(operationId: string, limitMs: number): Promise<numb
   throw new Error(`operation still ${operationStatus(operationId)} after ${limitMs} ms`);
 }
 
-const backupOf = (vmIds: string[], extra: Partial<BackupRequestInput> = {}): BackupRequestInput => ({
+const backupOf = (vmIds: string[], extra: Partial<BackupPlanRequest> = {}): BackupPlanRequest => ({
   scope: { kind: 'vms', vmIds },
   consistencyPolicy: 'fallback',
   passthroughPolicy: 'skip',

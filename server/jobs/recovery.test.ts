@@ -6,7 +6,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { locks, operationSteps, operations, restorePoints } from '../../db/schema';
-import type { BackupRequestInput } from '../engine/backup-plan';
+import type { BackupPlanRequest } from '../engine/backup-plan';
 import { executeStep } from './step-executor';
 import { createHarness, type Harness } from './test-harness';
 
@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 const LEASE_MS = 1000;
-const arrayRequest: BackupRequestInput = {
+const arrayRequest: BackupPlanRequest = {
   scope: { kind: 'array-volume', arrayVolumeId: 'lun1' },
   methodByVm: { app1: 'array-snapshot', sql1: 'array-snapshot' },
   consistencyPolicy: 'require',

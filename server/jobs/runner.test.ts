@@ -2,7 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { operationEvents, operationSteps, restorePoints, stepLogs } from '../../db/schema';
 import { checkConsistency, LAB_DISK_BYTES } from '../drivers/lab/disk-image';
-import type { BackupRequestInput } from '../engine/backup-plan';
+import type { BackupPlanRequest } from '../engine/backup-plan';
 import { createHarness, type Harness } from './test-harness';
 
 /** Options of a direct driver call in a test: no cancel, a deadline no lab call reaches. */
@@ -16,7 +16,7 @@ afterEach(async () => {
   await h.close();
 });
 
-const backupOf = (vmIds: string[], extra: Partial<BackupRequestInput> = {}): BackupRequestInput => ({
+const backupOf = (vmIds: string[], extra: Partial<BackupPlanRequest> = {}): BackupPlanRequest => ({
   scope: { kind: 'vms', vmIds },
   consistencyPolicy: 'fallback',
   passthroughPolicy: 'skip',
@@ -25,8 +25,8 @@ const backupOf = (vmIds: string[], extra: Partial<BackupRequestInput> = {}): Bac
 
 const arrayBackup = (
   policy: 'require' | 'fallback',
-  extra: Partial<BackupRequestInput> = {},
-): BackupRequestInput => ({
+  extra: Partial<BackupPlanRequest> = {},
+): BackupPlanRequest => ({
   scope: { kind: 'array-volume', arrayVolumeId: 'lun1' },
   methodByVm: { app1: 'array-snapshot', sql1: 'array-snapshot' },
   consistencyPolicy: policy,

@@ -19,7 +19,7 @@ import { createSqliteStores } from '../../db/stores/sqlite';
 import { LabDriver, type LabOptions, labInventoryFromIndex } from '../drivers/lab/lab-driver';
 import { labTestInventory } from '../drivers/lab/lab-fixture';
 import { connectorLookupFromInventory, createDriverRegistry, type DriverRegistry } from '../drivers/registry';
-import { type BackupRequestInput, planBackup } from '../engine/backup-plan';
+import { type BackupPlanRequest, planBackup } from '../engine/backup-plan';
 import { type InventoryIndex, indexInventory } from '../engine/inventory';
 import { isFinalOperationStatus } from '../engine/statuses';
 import { createWorker, startWorker, type Worker, type WorkerHandle, type WorkerOptions } from './worker';
@@ -49,7 +49,7 @@ export interface Harness {
   newId: () => string;
   /** The clock of `createWorker` workers and the default enqueue time; starts 2026-03-01T10:00Z. */
   clock: TestClock;
-  enqueueBackup(request: BackupRequestInput, options?: { now?: Date }): Promise<OperationRecord>;
+  enqueueBackup(request: BackupPlanRequest, options?: { now?: Date }): Promise<OperationRecord>;
   startWorker(options?: Partial<WorkerOptions>): WorkerHandle;
   /** A worker driven by explicit `tick()` calls under the harness clock. */
   createWorker(options?: Partial<WorkerOptions>): Worker;

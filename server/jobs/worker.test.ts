@@ -2,7 +2,7 @@
  * The worker driven by explicit `tick()` calls and an injected clock: no sleeps, no polling.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BackupRequestInput } from '../engine/backup-plan';
+import type { BackupPlanRequest } from '../engine/backup-plan';
 import { createHarness, FAST_RETRY, type Harness } from './test-harness';
 import { createWorker } from './worker';
 
@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 const LEASE_MS = 15_000;
-const arrayBackup: BackupRequestInput = {
+const arrayBackup: BackupPlanRequest = {
   scope: { kind: 'array-volume', arrayVolumeId: 'lun1' },
   methodByVm: { app1: 'array-snapshot', sql1: 'array-snapshot' },
   consistencyPolicy: 'require',

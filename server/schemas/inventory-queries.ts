@@ -24,7 +24,7 @@ const direction = z.enum(SORT_DIRECTIONS).default('asc');
 export const VM_SORTS = ['name', 'host', 'readiness', 'findings', 'powerState'] as const;
 export type VmSort = (typeof VM_SORTS)[number];
 
-export const vmListInput = z.object({
+export const vmListQueryInput = z.object({
   hostId: optionalId,
   hostVolumeId: optionalId,
   arrayVolumeId: optionalId,
@@ -44,13 +44,13 @@ export const vmListInput = z.object({
   cursor,
   limit,
 });
-export type VmListInput = z.input<typeof vmListInput>;
-export type VmListQuery = z.output<typeof vmListInput>;
+export type VmListQueryInput = z.input<typeof vmListQueryInput>;
+export type VmListQuery = z.output<typeof vmListQueryInput>;
 
 export const HOST_SORTS = ['name', 'kind', 'vmCount'] as const;
 export type HostSort = (typeof HOST_SORTS)[number];
 
-export const hostListInput = z.object({
+export const hostListQueryInput = z.object({
   kind: z.enum(HYPERVISOR_KINDS).optional(),
   /** Case-insensitive substring of the host name or pool. */
   search,
@@ -59,13 +59,13 @@ export const hostListInput = z.object({
   cursor,
   limit,
 });
-export type HostListInput = z.input<typeof hostListInput>;
-export type HostListQuery = z.output<typeof hostListInput>;
+export type HostListQueryInput = z.input<typeof hostListQueryInput>;
+export type HostListQuery = z.output<typeof hostListQueryInput>;
 
 export const HOST_VOLUME_SORTS = ['name', 'host', 'freeBytes', 'vmCount'] as const;
 export type HostVolumeSort = (typeof HOST_VOLUME_SORTS)[number];
 
-export const hostVolumeListInput = z.object({
+export const hostVolumeListQueryInput = z.object({
   hostId: optionalId,
   arrayVolumeId: optionalId,
   /** Only volumes with VSS on (true) or off (false). */
@@ -77,13 +77,13 @@ export const hostVolumeListInput = z.object({
   cursor,
   limit,
 });
-export type HostVolumeListInput = z.input<typeof hostVolumeListInput>;
-export type HostVolumeListQuery = z.output<typeof hostVolumeListInput>;
+export type HostVolumeListQueryInput = z.input<typeof hostVolumeListQueryInput>;
+export type HostVolumeListQuery = z.output<typeof hostVolumeListQueryInput>;
 
 export const ARRAY_SORTS = ['name', 'vendor'] as const;
 export type ArraySort = (typeof ARRAY_SORTS)[number];
 
-export const arrayListInput = z.object({
+export const arrayListQueryInput = z.object({
   vendor: z.enum(ARRAY_VENDORS).optional(),
   search,
   sort: z.enum(ARRAY_SORTS).default('name'),
@@ -91,14 +91,14 @@ export const arrayListInput = z.object({
   cursor,
   limit,
 });
-export type ArrayListInput = z.input<typeof arrayListInput>;
-export type ArrayListQuery = z.output<typeof arrayListInput>;
+export type ArrayListQueryInput = z.input<typeof arrayListQueryInput>;
+export type ArrayListQuery = z.output<typeof arrayListQueryInput>;
 
-export const findingsInput = z.object({
+export const findingsQueryInput = z.object({
   vmId: optionalId,
   hostId: optionalId,
 });
-export type FindingsInput = z.input<typeof findingsInput>;
+export type FindingsQueryInput = z.input<typeof findingsQueryInput>;
 
 export const idInput = z.object({ id: z.string().trim().min(1).max(200) });
 export type IdInput = z.input<typeof idInput>;

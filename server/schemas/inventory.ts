@@ -37,7 +37,7 @@ const connector = z
   .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a connector name: lower-case letters, digits and dashes')
   .default(DEFAULT_CONNECTOR);
 
-export const hostSchema = z.strictObject({
+export const hostInput = z.strictObject({
   id,
   name,
   kind: z.enum(HYPERVISOR_KINDS),
@@ -48,7 +48,7 @@ export const hostSchema = z.strictObject({
   connector,
 });
 
-export const hostVolumeSchema = z.strictObject({
+export const hostVolumeInput = z.strictObject({
   id,
   hostId: id,
   name,
@@ -61,7 +61,7 @@ export const hostVolumeSchema = z.strictObject({
   arrayVolumeId: reference,
 });
 
-export const vmSchema = z.strictObject({
+export const vmInput = z.strictObject({
   id,
   name,
   hostId: id,
@@ -76,7 +76,7 @@ export const vmSchema = z.strictObject({
   tags: z.array(z.string().trim().min(1).max(100)).default([]),
 });
 
-export const virtualDiskSchema = z.strictObject({
+export const virtualDiskInput = z.strictObject({
   id,
   vmId: id,
   name,
@@ -86,7 +86,7 @@ export const virtualDiskSchema = z.strictObject({
   arrayVolumeId: reference,
 });
 
-export const guestVolumeSchema = z.strictObject({
+export const guestVolumeInput = z.strictObject({
   id,
   vmId: id,
   mountPoint: z.string().trim().min(1, 'must not be empty'),
@@ -97,7 +97,7 @@ export const guestVolumeSchema = z.strictObject({
   diskId: reference,
 });
 
-export const storageArraySchema = z.strictObject({
+export const storageArrayInput = z.strictObject({
   id,
   name,
   vendor: z.enum(ARRAY_VENDORS),
@@ -105,7 +105,7 @@ export const storageArraySchema = z.strictObject({
   connector,
 });
 
-export const arrayVolumeSchema = z.strictObject({
+export const arrayVolumeInput = z.strictObject({
   id,
   arrayId: id,
   name,
@@ -113,30 +113,30 @@ export const arrayVolumeSchema = z.strictObject({
   consistencyGroupId: reference,
 });
 
-export const consistencyGroupSchema = z.strictObject({
+export const consistencyGroupInput = z.strictObject({
   id,
   arrayId: id,
   name,
 });
 
-export const inventoryFileSchema = z.strictObject({
+export const inventoryFileInput = z.strictObject({
   formatVersion: z
     .literal(INVENTORY_FORMAT_VERSION, {
       error: `unsupported format version; this Migawka reads formatVersion ${INVENTORY_FORMAT_VERSION}`,
     })
     .default(INVENTORY_FORMAT_VERSION),
-  hosts: z.array(hostSchema).default([]),
-  hostVolumes: z.array(hostVolumeSchema).default([]),
-  vms: z.array(vmSchema).default([]),
-  virtualDisks: z.array(virtualDiskSchema).default([]),
-  guestVolumes: z.array(guestVolumeSchema).default([]),
-  arrays: z.array(storageArraySchema).default([]),
-  arrayVolumes: z.array(arrayVolumeSchema).default([]),
-  consistencyGroups: z.array(consistencyGroupSchema).default([]),
+  hosts: z.array(hostInput).default([]),
+  hostVolumes: z.array(hostVolumeInput).default([]),
+  vms: z.array(vmInput).default([]),
+  virtualDisks: z.array(virtualDiskInput).default([]),
+  guestVolumes: z.array(guestVolumeInput).default([]),
+  arrays: z.array(storageArrayInput).default([]),
+  arrayVolumes: z.array(arrayVolumeInput).default([]),
+  consistencyGroups: z.array(consistencyGroupInput).default([]),
 });
 
-export type InventoryFileInput = z.input<typeof inventoryFileSchema>;
-export type InventoryFile = z.output<typeof inventoryFileSchema>;
+export type InventoryFileInput = z.input<typeof inventoryFileInput>;
+export type InventoryFile = z.output<typeof inventoryFileInput>;
 
 // The schema and the engine's types must not drift: each must be assignable to the other.
 type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -157,7 +157,7 @@ export interface ParseInventoryOptions {
 
 /** Validates an import file; every problem is reported with its path, nothing is thrown. */
 export function parseInventory(raw: unknown, options: ParseInventoryOptions = {}): ParseInventoryResult {
-  const parsed = inventoryFileSchema.safeParse(raw, {
+  const parsed = inventoryFileInput.safeParse(raw, {
     // zod's default for a missing field ("expected string, received undefined") reads like a type error.
     error: (issue) =>
       issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value')
@@ -205,7 +205,7 @@ function dedupe(errors: FieldError[]): FieldError[] {
 }
 
 function sortByPath(errors: FieldError[]): FieldError[] {
-  const sections = Object.keys(inventoryFileSchema.shape);
+  const sections = Object.keys(inventoryFileInput.shape);
   const sectionOf = (path: string) => {
     const index = sections.indexOf(path.split(/[[.]/)[0]);
     return index === -1 ? -1 : index;
@@ -426,10 +426,24 @@ function checkReferences(raw: unknown, existing: Inventory | undefined): FieldEr
  */
 export function inventoryJsonSchema(): Record<string, unknown> {
   return {
-    ...z.toJSONSchema(inventoryFileSchema, { io: 'input', target: 'draft-2020-12' }),
+    ...z.toJSONSchema(inventoryFileInput, { io: 'input', target: 'draft-2020-12' }),
     $id: 'https://github.com/migawka/migawka/docs/inventory.schema.json',
     title: 'Migawka inventory',
     description:
       'Hosts, host volumes / SRs, VMs, virtual disks, guest volumes, storage arrays, array volumes and consistency groups (docs/inventory-format.md).',
   };
 }
+
+/** How an import treats what is stored: replace it all, or merge by id. */
+export const IMPORT_MODES = ['replace', 'merge'] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+/**
+ * The file travels as text: the import service parses and validates it, so a malformed file is
+ * reported with the path of every bad field (INVALID_INPUT → BAD_REQUEST) and nothing is written.
+ */
+export const importInventoryInput = z.object({
+  content: z.string().min(1, 'The inventory file is empty'),
+  mode: z.enum(IMPORT_MODES),
+});
+export type ImportInventoryInput = z.input<typeof importInventoryInput>;

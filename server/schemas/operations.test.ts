@@ -1,15 +1,15 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
-import type { BackupRequestInput as EngineBackupRequest } from '../engine/backup-plan';
-import type { RestoreRequestInput as EngineRestoreRequest } from '../engine/restore-plan';
+import type { BackupPlanRequest as EngineBackupRequest } from '../engine/backup-plan';
+import type { RestorePlanRequest as EngineRestoreRequest } from '../engine/restore-plan';
 import {
   type BackupRequest,
-  backupJobInputSchema,
-  backupRequestSchema,
+  backupJobInput,
+  backupRequestInput,
   type RestoreRequest,
-  restoreRequestSchema,
-  retentionSchema,
-  scheduleSchema,
+  restoreRequestInput,
+  retentionInput,
+  scheduleInput,
 } from './operations';
 
 /** Field path → messages, as a form shows them. */
@@ -42,9 +42,9 @@ const validJob = {
   isEnabled: true,
 };
 
-describe('backupRequestSchema', () => {
+describe('backupRequestInput', () => {
   it('accepts a full request and trims script commands', () => {
-    const parsed = backupRequestSchema.parse(validRequest);
+    const parsed = backupRequestInput.parse(validRequest);
     expect(parsed.scripts?.sql01.preFreeze?.command).toBe('C:\\scripts\\suspend.cmd');
   });
 
@@ -53,7 +53,7 @@ describe('backupRequestSchema', () => {
     { name: 'array scope', scope: { kind: 'array-volume', arrayVolumeId: 'lun-sql' } },
   ])('accepts a $name', ({ scope }) => {
     expect(
-      backupRequestSchema.safeParse({ ...validRequest, scope, methodByVm: undefined, scripts: undefined })
+      backupRequestInput.safeParse({ ...validRequest, scope, methodByVm: undefined, scripts: undefined })
         .success,
     ).toBe(true);
   });
@@ -114,7 +114,7 @@ describe('backupRequestSchema', () => {
       errors: { 'scripts.sql01.preFreeze.timeoutSeconds': ['The timeout is a whole number of seconds'] },
     },
   ])('rejects $name', ({ change, errors }) => {
-    expect(errorsOf(backupRequestSchema, { ...validRequest, ...change })).toEqual(errors);
+    expect(errorsOf(backupRequestInput, { ...validRequest, ...change })).toEqual(errors);
   });
 
   it('produces what planBackup takes', () => {
@@ -122,7 +122,7 @@ describe('backupRequestSchema', () => {
   });
 });
 
-describe('restoreRequestSchema', () => {
+describe('restoreRequestInput', () => {
   it.each([
     { value: { restorePointId: 'rp-1', mode: 'in-place', confirmation: 'web01' }, errors: {} },
     { value: { restorePointId: 'rp-1', mode: 'as-new', newVmName: 'web01-restored' }, errors: {} },
@@ -141,7 +141,7 @@ describe('restoreRequestSchema', () => {
     },
     { value: { restorePointId: 'rp-1', mode: 'rewind' }, errors: { mode: ['Choose a restore mode'] } },
   ])('$value → $errors', ({ value, errors }) => {
-    expect(errorsOf(restoreRequestSchema, value)).toEqual(errors);
+    expect(errorsOf(restoreRequestInput, value)).toEqual(errors);
   });
 
   it('produces what planRestore takes', () => {
@@ -149,9 +149,9 @@ describe('restoreRequestSchema', () => {
   });
 });
 
-describe('scheduleSchema', () => {
+describe('scheduleInput', () => {
   it('canonicalises the time zone', () => {
-    expect(scheduleSchema.parse({ cron: ' 0 2 * * * ', timeZone: 'europe/warsaw' })).toEqual({
+    expect(scheduleInput.parse({ cron: ' 0 2 * * * ', timeZone: 'europe/warsaw' })).toEqual({
       cron: '0 2 * * *',
       timeZone: 'Europe/Warsaw',
     });
@@ -178,16 +178,16 @@ describe('scheduleSchema', () => {
     },
     { value: { cron: '0 2 * * *', timeZone: '' }, errors: { timeZone: ['Choose a time zone'] } },
   ])('$value → $errors', ({ value, errors }) => {
-    expect(errorsOf(scheduleSchema, value)).toEqual(errors);
+    expect(errorsOf(scheduleInput, value)).toEqual(errors);
   });
 });
 
-describe('backupJobInputSchema', () => {
+describe('backupJobInput', () => {
   it('accepts a scheduled job and a manual-only job', () => {
-    const parsed = backupJobInputSchema.parse(validJob);
+    const parsed = backupJobInput.parse(validJob);
     expect(parsed.name).toBe('Nightly SQL');
     expect(parsed.schedule?.timeZone).toBe('Europe/Warsaw');
-    expect(backupJobInputSchema.safeParse({ ...validJob, schedule: null }).success).toBe(true);
+    expect(backupJobInput.safeParse({ ...validJob, schedule: null }).success).toBe(true);
   });
 
   it.each([
@@ -210,11 +210,11 @@ describe('backupJobInputSchema', () => {
       errors: { 'retention.keepLast': ['Keep last cannot be negative'] },
     },
   ])('rejects $change', ({ change, errors }) => {
-    expect(errorsOf(backupJobInputSchema, { ...validJob, ...change })).toEqual(errors);
+    expect(errorsOf(backupJobInput, { ...validJob, ...change })).toEqual(errors);
   });
 
   it('retention is what selectPointsToPrune takes', () => {
-    expect(retentionSchema.parse({ keepLast: 1, daily: 0, weekly: 0, monthly: 0 })).toEqual({
+    expect(retentionInput.parse({ keepLast: 1, daily: 0, weekly: 0, monthly: 0 })).toEqual({
       keepLast: 1,
       daily: 0,
       weekly: 0,

@@ -4,8 +4,9 @@
  * schema cannot know (does the VM exist, is the method available for it) is the engine's job and
  * comes back as a finding or a blocked reason of the plan.
  *
- * Types come in pairs: `…FormValues` is what a form holds (z.input), the plain name is what the
- * server works with after parsing (z.output: trimmed strings, a canonical time zone).
+ * Names follow the one convention of server/schemas (docs/API.md): the schema is `fooInput`,
+ * `FooInput` is what a form holds (z.input), `Foo` is what the server works with after parsing
+ * (z.output: trimmed strings, a canonical time zone).
  */
 import { z } from 'zod';
 import { CONSISTENCY_POLICIES, PASSTHROUGH_POLICIES, RESTORE_MODES } from '../engine/plan-types';
@@ -20,7 +21,7 @@ const id = (what: string) =>
     .max(200, `The ${what} id is longer than 200 characters`);
 
 /** A script run inside the guest: exit code 0 = success, killed at the timeout. */
-export const scriptSpecSchema = z.object({
+export const scriptSpecInput = z.object({
   command: z
     .string({ error: 'Enter the command to run inside the guest' })
     .trim()
@@ -31,14 +32,14 @@ export const scriptSpecSchema = z.object({
     .min(1, 'The timeout must be at least 1 second')
     .max(3600, 'The timeout must be at most 3600 seconds (1 hour)'),
 });
-export type ScriptSpec = z.output<typeof scriptSpecSchema>;
+export type ScriptSpec = z.output<typeof scriptSpecInput>;
 
-export const vmScriptsSchema = z.object({
-  preFreeze: scriptSpecSchema.optional(),
-  postThaw: scriptSpecSchema.optional(),
+export const vmScriptsInput = z.object({
+  preFreeze: scriptSpecInput.optional(),
+  postThaw: scriptSpecInput.optional(),
 });
 
-export const backupScopeSchema = z.discriminatedUnion(
+export const backupScopeInput = z.discriminatedUnion(
   'kind',
   [
     z.object({
@@ -54,11 +55,11 @@ export const backupScopeSchema = z.discriminatedUnion(
   ],
   { error: 'Choose what to back up: VMs, a host volume or an array volume' },
 );
-export type BackupScope = z.output<typeof backupScopeSchema>;
+export type BackupScope = z.output<typeof backupScopeInput>;
 
-export const backupRequestSchema = z
+export const backupRequestInput = z
   .object({
-    scope: backupScopeSchema,
+    scope: backupScopeInput,
     /** Method per VM id; VMs left out get the planner's recommendation. */
     methodByVm: z
       .record(z.string(), z.enum(BACKUP_METHODS, { error: 'Choose a known backup method' }))
@@ -67,7 +68,7 @@ export const backupRequestSchema = z
       error:
         "Choose what happens when a VM cannot be quiesced: 'require' (fail the VM) or 'fallback' (crash-consistent, recorded)",
     }),
-    scripts: z.record(z.string(), vmScriptsSchema).optional(),
+    scripts: z.record(z.string(), vmScriptsInput).optional(),
     passthroughPolicy: z.enum(PASSTHROUGH_POLICIES, {
       error:
         "Choose what happens to pass-through disks: 'skip' (back up the rest, with a warning) or 'fail' (do not back up the VM)",
@@ -92,8 +93,8 @@ export const backupRequestSchema = z
       }
     }
   });
-export type BackupRequestFormValues = z.input<typeof backupRequestSchema>;
-export type BackupRequest = z.output<typeof backupRequestSchema>;
+export type BackupRequestInput = z.input<typeof backupRequestInput>;
+export type BackupRequest = z.output<typeof backupRequestInput>;
 
 /** A VM name the restore creates: also a folder name in the lab, so no path separators. */
 export const newVmNameSchema = z
@@ -106,7 +107,7 @@ export const newVmNameSchema = z
     'Use letters, digits, spaces, dots, dashes and underscores, starting with a letter or digit',
   );
 
-export const restoreRequestSchema = z
+export const restoreRequestInput = z
   .object({
     restorePointId: id('restore point'),
     mode: z.enum(RESTORE_MODES, { error: 'Choose a restore mode' }),
@@ -120,10 +121,10 @@ export const restoreRequestSchema = z
       ctx.addIssue({ code: 'custom', path: ['newVmName'], message: 'Name the new VM' });
     }
   });
-export type RestoreRequestFormValues = z.input<typeof restoreRequestSchema>;
-export type RestoreRequest = z.output<typeof restoreRequestSchema>;
+export type RestoreRequestInput = z.input<typeof restoreRequestInput>;
+export type RestoreRequest = z.output<typeof restoreRequestInput>;
 
-export const scheduleSchema = z.object({
+export const scheduleInput = z.object({
   cron: z
     .string({ error: 'Enter a cron expression' })
     .trim()
@@ -147,8 +148,8 @@ export const scheduleSchema = z.object({
       return z.NEVER;
     }),
 });
-export type ScheduleFormValues = z.input<typeof scheduleSchema>;
-export type Schedule = z.output<typeof scheduleSchema>;
+export type ScheduleInput = z.input<typeof scheduleInput>;
+export type Schedule = z.output<typeof scheduleInput>;
 
 const count = (label: string, max: number) =>
   z
@@ -156,7 +157,7 @@ const count = (label: string, max: number) =>
     .min(0, `${label} cannot be negative`)
     .max(max, `${label} must be at most ${max}`);
 
-export const retentionSchema = z
+export const retentionInput = z
   .object({
     keepLast: count('Keep last', 1000),
     daily: count('Daily', 3660),
@@ -167,26 +168,26 @@ export const retentionSchema = z
     message: 'Keep at least one point: set Keep last, Daily, Weekly or Monthly above 0',
     path: ['keepLast'],
   });
-export type Retention = z.output<typeof retentionSchema>;
+export type Retention = z.output<typeof retentionInput>;
 
-export const backupJobInputSchema = z.object({
+export const backupJobInput = z.object({
   name: z
     .string({ error: 'Name the job' })
     .trim()
     .min(1, 'Name the job')
     .max(100, 'The job name is longer than 100 characters'),
-  request: backupRequestSchema,
+  request: backupRequestInput,
   /** null = no schedule: the job runs only when started by hand. */
-  schedule: scheduleSchema.nullable(),
+  schedule: scheduleInput.nullable(),
   missedRunPolicy: z.enum(MISSED_RUN_POLICIES, {
     error: "Choose what happens to runs missed while Migawka was down: 'skip' or 'run-once'",
   }),
-  retention: retentionSchema,
+  retention: retentionInput,
   rpoHours: z
     .number({ error: 'The RPO is a number of hours' })
     .positive('The RPO must be more than 0 hours')
     .max(8760, 'The RPO must be at most 8760 hours (one year)'),
   isEnabled: z.boolean(),
 });
-export type BackupJobFormValues = z.input<typeof backupJobInputSchema>;
-export type BackupJobInput = z.output<typeof backupJobInputSchema>;
+export type BackupJobInput = z.input<typeof backupJobInput>;
+export type BackupJob = z.output<typeof backupJobInput>;

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { Finding } from '../engine/types';
-import { backupJobInputSchema, backupRequestSchema, restoreRequestSchema } from './operations';
+import { backupJobInput, backupRequestInput, restoreRequestInput } from './operations';
 
 /** Stable identity of a finding within a plan: rule, VM and the objects it names. */
 export function warningKeyOf(finding: Pick<Finding, 'ruleId' | 'vmId' | 'objects'>): string {
@@ -18,7 +18,7 @@ export function warningKeyOf(finding: Pick<Finding, 'ruleId' | 'vmId' | 'objects
   return `${finding.ruleId}|${finding.vmId ?? '*'}|${objects}`;
 }
 
-export const acknowledgedWarningsSchema = z
+export const acknowledgedWarningsInput = z
   .array(z.string().min(1).max(2000), { error: 'List the acknowledged warnings' })
   .max(20_000, 'Too many acknowledgements');
 
@@ -26,33 +26,33 @@ export const acknowledgedWarningsSchema = z
  * The fingerprint the review returned: the start runs the reviewed plan, or is refused when the
  * estate changed since (a SHA-256 in hex of what the plan was made from).
  */
-export const planFingerprintSchema = z
+export const planFingerprintInput = z
   .string({ error: 'Review the plan before starting it' })
   .regex(
     /^[0-9a-f]{64}$/,
     'Review the plan before starting it: the plan fingerprint is not one the review gives',
   );
 
-export const startBackupInputSchema = z.object({
-  request: backupRequestSchema,
-  acknowledgedWarnings: acknowledgedWarningsSchema,
-  fingerprint: planFingerprintSchema,
+export const startBackupInput = z.object({
+  request: backupRequestInput,
+  acknowledgedWarnings: acknowledgedWarningsInput,
+  fingerprint: planFingerprintInput,
 });
-export type StartBackupFormValues = z.input<typeof startBackupInputSchema>;
+export type StartBackupInput = z.input<typeof startBackupInput>;
 
-export const createBackupJobInputSchema = z.object({
-  job: backupJobInputSchema,
-  acknowledgedWarnings: acknowledgedWarningsSchema,
-  fingerprint: planFingerprintSchema,
+export const createBackupJobInput = z.object({
+  job: backupJobInput,
+  acknowledgedWarnings: acknowledgedWarningsInput,
+  fingerprint: planFingerprintInput,
 });
-export type CreateBackupJobFormValues = z.input<typeof createBackupJobInputSchema>;
+export type CreateBackupJobInput = z.input<typeof createBackupJobInput>;
 
 /** What the restore wizard sends on Run: the request (its typed confirmation inside) and the preview's fingerprint. */
-export const startRestoreInputSchema = z.object({
-  request: restoreRequestSchema,
-  fingerprint: planFingerprintSchema,
+export const startRestoreInput = z.object({
+  request: restoreRequestInput,
+  fingerprint: planFingerprintInput,
 });
-export type StartRestoreFormValues = z.input<typeof startRestoreInputSchema>;
+export type StartRestoreInput = z.input<typeof startRestoreInput>;
 
 /** Orders of the restore-point browser (both walk the (filter, created_at, id) indexes). */
 export const RESTORE_POINT_SORTS = ['newest', 'oldest'] as const;

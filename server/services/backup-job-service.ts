@@ -10,11 +10,11 @@ import { actorLabel, type ServiceContext } from '../context';
 import { decideMissedRuns, describeSchedule, nextRuns } from '../engine/schedule';
 import type { RetentionPolicy } from '../engine/step-params';
 import {
-  type BackupJobFormValues,
+  type BackupJobInput,
   type BackupRequest,
-  backupJobInputSchema,
-  type ScheduleFormValues,
-  scheduleSchema,
+  backupJobInput,
+  type ScheduleInput,
+  scheduleInput,
 } from '../schemas/operations';
 import { DomainError, notFound } from './errors';
 import { claimScheduledBackup, type StartedOperation, startBackup } from './operations-service';
@@ -100,9 +100,9 @@ async function assertUniqueName(stores: Stores, name: string, exceptId: string |
 export async function createBackupJob(
   stores: Stores,
   ctx: ServiceContext,
-  input: BackupJobFormValues,
+  input: BackupJobInput,
 ): Promise<BackupJobView> {
-  const job = parseInput(backupJobInputSchema, input);
+  const job = parseInput(backupJobInput, input);
   const now = ctx.now();
   await assertUniqueName(stores, job.name, null);
   await assertBackupRunnable(stores, ctx, job.request);
@@ -133,10 +133,10 @@ export async function updateBackupJob(
   stores: Stores,
   ctx: ServiceContext,
   id: string,
-  input: BackupJobFormValues,
+  input: BackupJobInput,
 ): Promise<BackupJobView> {
   const existing = await requireJob(stores, id);
-  const job = parseInput(backupJobInputSchema, input);
+  const job = parseInput(backupJobInput, input);
   const now = ctx.now();
   await assertUniqueName(stores, job.name, id);
   await assertBackupRunnable(stores, ctx, job.request);
@@ -208,9 +208,9 @@ export async function runBackupJobNow(
 /** The next `count` run times of a schedule, and its plain-language description. */
 export function previewSchedule(
   ctx: ServiceContext,
-  input: ScheduleFormValues & { count?: number },
+  input: ScheduleInput & { count?: number },
 ): { description: string; nextRuns: Date[] } {
-  const schedule = parseInput(scheduleSchema, input);
+  const schedule = parseInput(scheduleInput, input);
   const now = ctx.now();
   const count = Math.min(Math.max(input.count ?? 5, 1), 50);
   return {

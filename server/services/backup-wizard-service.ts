@@ -12,12 +12,12 @@ import type { Stores } from '../../db/stores/ports';
 import type { ServiceContext } from '../context';
 import type { BackupPlan } from '../engine/plan-types';
 import type { Finding, Severity } from '../engine/types';
-import { type BackupRequest, type BackupRequestFormValues, backupRequestSchema } from '../schemas/operations';
+import { type BackupRequest, type BackupRequestInput, backupRequestInput } from '../schemas/operations';
 import {
-  type CreateBackupJobFormValues,
-  createBackupJobInputSchema,
-  type StartBackupFormValues,
-  startBackupInputSchema,
+  type CreateBackupJobInput,
+  createBackupJobInput,
+  type StartBackupInput,
+  startBackupInput,
   warningKeyOf,
 } from '../schemas/wizard';
 import { type BackupJobView, createBackupJob } from './backup-job-service';
@@ -67,9 +67,9 @@ export function reviewPlan({ plan, fingerprint }: FingerprintedPlan<BackupPlan>)
 export async function reviewBackup(
   stores: Stores,
   ctx: ServiceContext,
-  input: BackupRequestFormValues,
+  input: BackupRequestInput,
 ): Promise<BackupReview> {
-  return reviewPlan(await planBackupFor(stores, ctx, parseInput(backupRequestSchema, input)));
+  return reviewPlan(await planBackupFor(stores, ctx, parseInput(backupRequestInput, input)));
 }
 
 /**
@@ -122,9 +122,9 @@ async function reviewedPlan(
 export async function startReviewedBackup(
   stores: Stores,
   ctx: ServiceContext,
-  input: StartBackupFormValues,
+  input: StartBackupInput,
 ): Promise<StartedOperation> {
-  const { request, ...reviewed } = parseInput(startBackupInputSchema, input);
+  const { request, ...reviewed } = parseInput(startBackupInput, input);
   return enqueueBackup(stores, ctx, request, await reviewedPlan(stores, ctx, request, reviewed));
 }
 
@@ -132,9 +132,9 @@ export async function startReviewedBackup(
 export async function createReviewedBackupJob(
   stores: Stores,
   ctx: ServiceContext,
-  input: CreateBackupJobFormValues,
+  input: CreateBackupJobInput,
 ): Promise<BackupJobView> {
-  const { job, ...reviewed } = parseInput(createBackupJobInputSchema, input);
+  const { job, ...reviewed } = parseInput(createBackupJobInput, input);
   await reviewedPlan(stores, ctx, job.request, reviewed);
   return createBackupJob(stores, ctx, job);
 }

@@ -10,13 +10,12 @@ import type { Stores } from '../../db/stores/ports';
 import type { InventoryCounts } from '../../db/stores/ports/inventory';
 import { actorLabel, type ServiceContext } from '../context';
 import type { Inventory } from '../engine/inventory';
-import { parseInventory } from '../schemas/inventory';
+import { type ImportMode, parseInventory } from '../schemas/inventory';
 import { parseJson } from '../schemas/json-text';
 import { type AssessmentSummary, assessEstate } from './assessment-service';
 import { DomainError } from './errors';
 
-export const IMPORT_MODES = ['replace', 'merge'] as const;
-export type ImportMode = (typeof IMPORT_MODES)[number];
+export { IMPORT_MODES, type ImportMode } from '../schemas/inventory';
 
 export interface ImportResult {
   mode: ImportMode;

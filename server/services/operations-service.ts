@@ -7,23 +7,24 @@
  * (with the reason shown), it is never rejected. Blockers are errors: a plan the engine says
  * cannot run is refused with PRECONDITION_FAILED naming every blocked reason.
  */
-import { z } from 'zod';
+
 import type { Page, Stores } from '../../db/stores/ports';
 import type { JobRecord } from '../../db/stores/ports/job-store';
 import type { OperationListItem } from '../../db/stores/ports/operation-store';
 import { actorLabel, type ServiceContext } from '../context';
 import type { BackupPlan, OperationPlan, PointPlan, RestorePlan } from '../engine/plan-types';
-import { isFinalOperationStatus, OPERATION_KINDS, OPERATION_STATUSES } from '../engine/statuses';
+import { isFinalOperationStatus } from '../engine/statuses';
 import type { OperationEvent } from '../jobs/events';
+import { type OperationListQueryInput, operationListQueryInput } from '../schemas/operation-queries';
 import {
   type BackupRequest,
-  type BackupRequestFormValues,
-  backupRequestSchema,
+  type BackupRequestInput,
+  backupRequestInput,
   type RestoreRequest,
-  type RestoreRequestFormValues,
-  restoreRequestSchema,
+  type RestoreRequestInput,
+  restoreRequestInput,
 } from '../schemas/operations';
-import { type StartRestoreFormValues, startRestoreInputSchema } from '../schemas/wizard';
+import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
 import { DomainError, notFound } from './errors';
 import { parseInput } from './parse-input';
 import {
@@ -42,9 +43,9 @@ import { startPointDelete, startPointVerify } from './restore-point-service';
 export async function previewBackup(
   stores: Stores,
   ctx: ServiceContext,
-  input: BackupRequestFormValues,
+  input: BackupRequestInput,
 ): Promise<BackupPlan> {
-  return (await planBackupFor(stores, ctx, parseInput(backupRequestSchema, input))).plan;
+  return (await planBackupFor(stores, ctx, parseInput(backupRequestInput, input))).plan;
 }
 
 export interface StartedOperation {
@@ -56,10 +57,10 @@ export interface StartedOperation {
 export async function startBackup(
   stores: Stores,
   ctx: ServiceContext,
-  input: BackupRequestFormValues,
+  input: BackupRequestInput,
   options: { job?: BackupJobContext; retryOfId?: string } = {},
 ): Promise<StartedOperation> {
-  const request = parseInput(backupRequestSchema, input);
+  const request = parseInput(backupRequestInput, input);
   const { plan } = await planBackupFor(stores, ctx, request, options.job);
   return enqueueBackup(stores, ctx, request, plan, options);
 }
@@ -105,7 +106,7 @@ export async function claimScheduledBackup(
     const claimed = await stores.jobs.claimScheduledRun({ ...base, run: null });
     return claimed ? { operationId: null } : null;
   }
-  const request = parseInput(backupRequestSchema, job.requestJson);
+  const request = parseInput(backupRequestInput, job.requestJson);
   const { plan } = await planBackupFor(stores, ctx, request, jobContextOf(job));
   const claimed = await stores.jobs.claimScheduledRun({
     ...base,
@@ -134,9 +135,9 @@ export type RestoreReview = RestorePlan & { fingerprint: string };
 export async function previewRestore(
   stores: Stores,
   ctx: ServiceContext,
-  input: RestoreRequestFormValues,
+  input: RestoreRequestInput,
 ): Promise<RestoreReview> {
-  const { plan, fingerprint } = await planRestoreFor(stores, ctx, parseInput(restoreRequestSchema, input));
+  const { plan, fingerprint } = await planRestoreFor(stores, ctx, parseInput(restoreRequestInput, input));
   return { ...plan, fingerprint };
 }
 
@@ -144,10 +145,10 @@ export async function previewRestore(
 export async function startRestore(
   stores: Stores,
   ctx: ServiceContext,
-  input: RestoreRequestFormValues,
+  input: RestoreRequestInput,
   options: { retryOfId?: string } = {},
 ): Promise<StartedOperation> {
-  const request = parseInput(restoreRequestSchema, input);
+  const request = parseInput(restoreRequestInput, input);
   const { plan } = await planRestoreFor(stores, ctx, request);
   return enqueueRestore(stores, ctx, request, plan, options);
 }
@@ -159,9 +160,9 @@ export async function startRestore(
 export async function startReviewedRestore(
   stores: Stores,
   ctx: ServiceContext,
-  input: StartRestoreFormValues,
+  input: StartRestoreInput,
 ): Promise<StartedOperation> {
-  const { request, fingerprint } = parseInput(startRestoreInputSchema, input);
+  const { request, fingerprint } = parseInput(startRestoreInput, input);
   const planned = await planRestoreFor(stores, ctx, request);
   assertSameEstate(fingerprint, planned);
   return enqueueRestore(stores, ctx, request, planned.plan);
@@ -227,11 +228,11 @@ export async function retryFailed(
     return start(stores, ctx, restorePointId, { retryOfId: operationId });
   }
   if (operation.kind === 'restore') {
-    return startRestore(stores, ctx, operation.requestJson as RestoreRequestFormValues, {
+    return startRestore(stores, ctx, operation.requestJson as RestoreRequestInput, {
       retryOfId: operationId,
     });
   }
-  const request = parseInput(backupRequestSchema, operation.requestJson);
+  const request = parseInput(backupRequestInput, operation.requestJson);
   const plan = operation.planJson as unknown as BackupPlan;
   const catalogued = new Set(await stores.restorePoints.vmIdsCataloguedBy(operationId));
   const failedVmIds = plan.vms.map((vm) => vm.vmId).filter((vmId) => !catalogued.has(vmId));
@@ -264,22 +265,14 @@ function pick<T>(record: Record<string, T> | undefined, keys: string[]): Record<
 
 // ------------------------------------------------------------------------------------------- reads
 
-export const operationListInputSchema = z.object({
-  status: z.array(z.enum(OPERATION_STATUSES)).optional(),
-  kind: z.enum(OPERATION_KINDS).optional(),
-  vmId: z.string().min(1).optional(),
-  jobId: z.string().min(1).optional(),
-  cursor: z.string().min(1).optional(),
-  limit: z.int().min(1).max(200).default(50),
-});
-export type OperationListInput = z.input<typeof operationListInputSchema>;
+export { type OperationListQueryInput, operationListQueryInput } from '../schemas/operation-queries';
 
 /** Newest first, filtered and paged in SQL. */
 export async function listOperations(
   stores: Stores,
-  input: OperationListInput = {},
+  input: OperationListQueryInput = {},
 ): Promise<Page<OperationListItem>> {
-  return stores.operations.list(parseInput(operationListInputSchema, input));
+  return stores.operations.list(parseInput(operationListQueryInput, input));
 }
 
 export interface OperationStepDetail {

@@ -8,13 +8,14 @@
  * retried) and 14 days of activity for the charts. The ProtectionStore computes them; statuses
  * are taken at the context's `now`.
  */
-import { z } from 'zod';
+
 import type { Stores } from '../../db/stores/ports';
 import type { Page } from '../../db/stores/ports/page';
 import type { RunNeedingAttention, VmProtection } from '../../db/stores/ports/protection';
 import type { ServiceContext } from '../context';
 import { PROTECTION_STATUSES, type ProtectionStatus } from '../engine/protection';
 import { CONSISTENCY_LEVELS, type Consistency } from '../engine/types';
+import { type ProtectionListQueryInput, protectionListQueryInput } from '../schemas/protection';
 import { parseInput } from './parse-input';
 
 export type { RunNeedingAttention, VmProtection } from '../../db/stores/ports/protection';
@@ -25,21 +26,15 @@ type Clock = Pick<ServiceContext, 'now'>;
 
 const DAY_MS = 86_400_000;
 
-export const protectionListInputSchema = z.object({
-  status: z.enum(PROTECTION_STATUSES, { error: 'Choose a known protection status' }).optional(),
-  search: z.string().trim().max(200).optional(),
-  cursor: z.string().min(1).max(1000).optional(),
-  limit: z.int().min(1).max(100).default(25),
-});
-export type ProtectionListInput = z.input<typeof protectionListInputSchema>;
+export { type ProtectionListQueryInput, protectionListQueryInput } from '../schemas/protection';
 
 /** VMs by name, with their protection status; filter by status or name, keyset-paged. */
 export async function listVmProtection(
   stores: ProtectionStores,
   ctx: Clock,
-  input: ProtectionListInput = {},
+  input: ProtectionListQueryInput = {},
 ): Promise<Page<VmProtection>> {
-  return stores.protection.listVmProtection(parseInput(protectionListInputSchema, input), ctx.now());
+  return stores.protection.listVmProtection(parseInput(protectionListQueryInput, input), ctx.now());
 }
 
 export interface ProtectionSummary {

@@ -7,45 +7,26 @@
  * Also answers what a deletion would mean for the VM (is it its only point?), so the
  * confirmation can say so before anything is deleted.
  */
-import { z } from 'zod';
 import type { Page, Stores } from '../../db/stores/ports';
 import type { PointDeletionImpact, RestorePointBrowseItem } from '../../db/stores/ports/restore-point-store';
-import { BACKUP_METHODS, CONSISTENCY_LEVELS } from '../engine/types';
-import { RESTORE_POINT_SORTS } from '../schemas/wizard';
+import { type RestorePointBrowseQueryInput, restorePointBrowseQueryInput } from '../schemas/restore-points';
 import { notFound } from './errors';
 import { parseInput } from './parse-input';
 
-export { RESTORE_POINT_SORTS, type RestorePointSort } from '../schemas/wizard';
-
-const optionalId = z.string().trim().min(1).max(200).optional();
-
-export const restorePointBrowseInputSchema = z
-  .object({
-    vmId: optionalId,
-    hostId: optionalId,
-    method: z.enum(BACKUP_METHODS, { error: 'Choose a known backup method' }).optional(),
-    consistency: z.enum(CONSISTENCY_LEVELS, { error: 'Choose crash, filesystem or application' }).optional(),
-    jobId: optionalId,
-    createdFrom: z.coerce.date({ error: 'The start date is not a date' }).optional(),
-    createdTo: z.coerce.date({ error: 'The end date is not a date' }).optional(),
-    sort: z.enum(RESTORE_POINT_SORTS).default('newest'),
-    cursor: z.string().min(1).max(1000).optional(),
-    limit: z.int().min(1).max(200).default(50),
-  })
-  .refine((input) => !input.createdFrom || !input.createdTo || input.createdFrom <= input.createdTo, {
-    message: 'The start of the date range is after its end',
-    path: ['createdFrom'],
-  });
-export type RestorePointBrowseInput = z.input<typeof restorePointBrowseInputSchema>;
-
 export type { PointDeletionImpact, RestorePointBrowseItem } from '../../db/stores/ports/restore-point-store';
+
+export {
+  type RestorePointBrowseQueryInput,
+  restorePointBrowseQueryInput,
+} from '../schemas/restore-points';
+export { RESTORE_POINT_SORTS, type RestorePointSort } from '../schemas/wizard';
 export type RestorePointBrowsePage = Page<RestorePointBrowseItem>;
 
 export async function browseRestorePoints(
   stores: Stores,
-  input: RestorePointBrowseInput = {},
+  input: RestorePointBrowseQueryInput = {},
 ): Promise<RestorePointBrowsePage> {
-  return stores.restorePoints.browse(parseInput(restorePointBrowseInputSchema, input));
+  return stores.restorePoints.browse(parseInput(restorePointBrowseQueryInput, input));
 }
 
 /** What deleting the point would leave behind; read before the confirmation is shown. */

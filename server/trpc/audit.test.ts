@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { sqliteOf } from '../../db/client';
 import { createHarness, type Harness } from '../jobs/test-harness';
 import { createLogger } from '../logger';
-import type { BackupJobFormValues } from '../schemas/operations';
+import type { BackupJobInput } from '../schemas/operations';
 import { isSensitiveFieldName, REDACTED, redactForAudit } from '../schemas/sensitive';
 import { rejectionOf } from '../test-support';
 import { contextFor, createCallerFactory, originOf, publicProcedure, router } from './init';
@@ -36,7 +36,7 @@ afterEach(async () => {
   await h.close();
 });
 
-const nightlyJob: BackupJobFormValues = {
+const nightlyJob: BackupJobInput = {
   name: 'Nightly web',
   request: {
     scope: { kind: 'vms', vmIds: ['web1'] },

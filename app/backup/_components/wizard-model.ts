@@ -5,11 +5,11 @@
  */
 import { z } from 'zod';
 import {
-  type BackupJobFormValues,
-  type BackupRequestFormValues,
-  backupJobInputSchema,
-  backupRequestSchema,
-  backupScopeSchema,
+  type BackupJobInput,
+  type BackupRequestInput,
+  backupJobInput,
+  backupRequestInput,
+  backupScopeInput,
 } from '@/server/schemas/operations';
 
 export const BACKUP_STEPS = [
@@ -34,9 +34,9 @@ export interface ScopeFormValues {
 }
 
 export interface BackupWizardValues {
-  request: Omit<BackupRequestFormValues, 'scope'> & { scope: ScopeFormValues };
+  request: Omit<BackupRequestInput, 'scope'> & { scope: ScopeFormValues };
   runMode: 'now' | 'scheduled';
-  job: Omit<BackupJobFormValues, 'request' | 'schedule' | 'isEnabled'> & {
+  job: Omit<BackupJobInput, 'request' | 'schedule' | 'isEnabled'> & {
     schedule: { cron: string; timeZone: string };
   };
   /** Names of chosen VMs and volumes by id, so chips and the review read by name. */
@@ -72,10 +72,10 @@ export function initialBackupValues(): BackupWizardValues {
   };
 }
 
-const jobWithoutRequest = backupJobInputSchema.omit({ request: true, isEnabled: true });
+const jobWithoutRequest = backupJobInput.omit({ request: true, isEnabled: true });
 
 const withSchedule = z
-  .object({ request: backupRequestSchema })
+  .object({ request: backupRequestInput })
   .and(
     z.discriminatedUnion('runMode', [
       z.object({ runMode: z.literal('now') }),
@@ -85,9 +85,9 @@ const withSchedule = z
 
 /** Each step validates what it asks for, plus everything before it, with the server's schemas. */
 export const BACKUP_STEP_SCHEMAS: Record<BackupStepKey, z.ZodType> = {
-  scope: z.object({ request: z.object({ scope: backupScopeSchema }) }),
-  method: z.object({ request: backupRequestSchema }),
-  policy: z.object({ request: backupRequestSchema }),
+  scope: z.object({ request: z.object({ scope: backupScopeInput }) }),
+  method: z.object({ request: backupRequestInput }),
+  policy: z.object({ request: backupRequestInput }),
   schedule: withSchedule,
   review: withSchedule,
 };
@@ -102,7 +102,7 @@ export function firstInvalidStep(values: BackupWizardValues): BackupStepKey | nu
 }
 
 /** The request as the server takes it: only the chosen scope kind, no empty maps. */
-export function requestOf(values: BackupWizardValues): BackupRequestFormValues {
+export function requestOf(values: BackupWizardValues): BackupRequestInput {
   const { scope } = values.request;
   const hasEntries = (record: object | undefined) => record !== undefined && Object.keys(record).length > 0;
   return {
@@ -120,7 +120,7 @@ export function requestOf(values: BackupWizardValues): BackupRequestFormValues {
   };
 }
 
-export function jobOf(values: BackupWizardValues): BackupJobFormValues {
+export function jobOf(values: BackupWizardValues): BackupJobInput {
   return { ...values.job, request: requestOf(values), isEnabled: true };
 }
 

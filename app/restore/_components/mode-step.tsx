@@ -18,7 +18,7 @@ import {
 } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import type { RestoreMode } from '@/server/engine/plan-types';
-import { newVmNameSchema, restoreRequestSchema } from '@/server/schemas/operations';
+import { newVmNameSchema, restoreRequestInput } from '@/server/schemas/operations';
 import { DESTRUCTIVE_MODES } from './wizard-model';
 
 export function ModeStep({
@@ -50,7 +50,7 @@ export function ModeStep({
 
   const next = () => {
     // The server's own schema: a mode, and a valid new VM name where one is given or required.
-    const parsed = restoreRequestSchema.safeParse({
+    const parsed = restoreRequestInput.safeParse({
       restorePointId: pointId,
       mode: mode || undefined,
       newVmName: name.trim() === '' ? undefined : name,

@@ -37,7 +37,12 @@ import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { OS_FAMILIES, POWER_STATES } from '@/server/engine/inventory';
 import { READINESS, RULE_IDS, SEVERITIES } from '@/server/engine/types';
-import { SORT_DIRECTIONS, VM_SORTS, type VmListInput, type VmSort } from '@/server/schemas/inventory-queries';
+import {
+  SORT_DIRECTIONS,
+  VM_SORTS,
+  type VmListQueryInput,
+  type VmSort,
+} from '@/server/schemas/inventory-queries';
 
 type VmRow = RouterOutputs['vms']['list']['items'][number];
 
@@ -47,7 +52,7 @@ const features = tableFeatures({ rowSortingFeature, rowPaginationFeature });
 /** Rule ids that describe backups (restore-time rules never appear on the inventory). */
 const INVENTORY_RULE_IDS = RULE_IDS.filter((id) => !id.startsWith('RESTORE-'));
 
-function readVmQuery(params: URLSearchParams): VmListInput {
+function readVmQuery(params: URLSearchParams): VmListQueryInput {
   const { cursor } = readCursorState(params);
   return {
     search: params.get('search') || undefined,

@@ -19,7 +19,7 @@ export interface VmScripts {
   postThaw?: ScriptSpec;
 }
 
-export interface BackupRequestInput {
+export interface BackupPlanRequest {
   scope: BackupScope;
   /** Method per VM id; VMs not listed get the planner's recommendation. */
   methodByVm?: Record<string, BackupMethod>;
@@ -44,7 +44,7 @@ export interface Verdict {
 /** The inventory, the request and the method plans every stage reads. */
 export interface PlanningInput {
   index: InventoryIndex;
-  request: BackupRequestInput;
+  request: BackupPlanRequest;
   /** The planner's options for a VM, computed once per (VM, quiesce wish). */
   methodPlanOf: (vmId: string, method?: BackupMethod) => MethodPlan;
   nameOf: (vmId: string) => string;
@@ -78,7 +78,7 @@ export interface VmCapture {
   expectedConsistency: PlannedVm['expectedConsistency'];
 }
 
-export function createPlanningInput(index: InventoryIndex, request: BackupRequestInput): PlanningInput {
+export function createPlanningInput(index: InventoryIndex, request: BackupPlanRequest): PlanningInput {
   const methodPlans = new Map<string, MethodPlan>();
   return {
     index,

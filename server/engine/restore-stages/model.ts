@@ -9,7 +9,7 @@ import type { CollateralVm, RestoreMode } from '../plan-types';
 import { type RestorePointSummary, volumeOfPoint } from '../restore-points';
 import type { BackupMethod, Finding, ObjectRef } from '../types';
 
-export interface RestoreRequestInput {
+export interface RestorePlanRequest {
   restorePointId: string;
   mode: RestoreMode;
   /** Required for as-new; for staged it copies the VM out as a new VM instead of replacing it. */
@@ -46,7 +46,7 @@ export interface VolumeFacts {
 export interface RestoreSubject {
   index: InventoryIndex;
   point: RestorePointSummary;
-  request: RestoreRequestInput;
+  request: RestorePlanRequest;
   mode: RestoreMode;
   /** The VM as it is now; undefined when it no longer exists. */
   vm: Vm | undefined;
@@ -124,7 +124,7 @@ function describeVolume(index: InventoryIndex, ref: VolumeRef): VolumeFacts {
 export function resolveSubject(
   index: InventoryIndex,
   point: RestorePointSummary,
-  request: RestoreRequestInput,
+  request: RestorePlanRequest,
   context: RestorePlanContext,
 ): RestoreSubject {
   const { mode } = request;

@@ -2,7 +2,7 @@
 import type { Stores } from '../../../db/stores/ports';
 import type { ArrayDetail, ArrayListItem } from '../../../db/stores/ports/inventory';
 import type { Counted, Page } from '../../../db/stores/ports/page';
-import { type ArrayListInput, arrayListInput } from '../../schemas/inventory-queries';
+import { type ArrayListQueryInput, arrayListQueryInput } from '../../schemas/inventory-queries';
 import { notFound } from '../errors';
 import { parseQuery } from './query';
 
@@ -10,9 +10,9 @@ type InventoryStores = Pick<Stores, 'inventory'>;
 
 export async function listArrays(
   stores: InventoryStores,
-  input: ArrayListInput = {},
+  input: ArrayListQueryInput = {},
 ): Promise<Page<ArrayListItem> & Counted> {
-  return stores.inventory.listArrays(parseQuery(arrayListInput, input));
+  return stores.inventory.listArrays(parseQuery(arrayListQueryInput, input));
 }
 
 export async function getArray(stores: InventoryStores, id: string): Promise<ArrayDetail> {

@@ -2,7 +2,7 @@
 import type { Stores } from '../../../db/stores/ports';
 import type { HostVolumeDetail, HostVolumeListItem } from '../../../db/stores/ports/inventory';
 import type { Counted, Page } from '../../../db/stores/ports/page';
-import { type HostVolumeListInput, hostVolumeListInput } from '../../schemas/inventory-queries';
+import { type HostVolumeListQueryInput, hostVolumeListQueryInput } from '../../schemas/inventory-queries';
 import { notFound } from '../errors';
 import { parseQuery } from './query';
 
@@ -10,9 +10,9 @@ type InventoryStores = Pick<Stores, 'inventory'>;
 
 export async function listHostVolumes(
   stores: InventoryStores,
-  input: HostVolumeListInput = {},
+  input: HostVolumeListQueryInput = {},
 ): Promise<Page<HostVolumeListItem> & Counted> {
-  return stores.inventory.listHostVolumes(parseQuery(hostVolumeListInput, input));
+  return stores.inventory.listHostVolumes(parseQuery(hostVolumeListQueryInput, input));
 }
 
 export async function getHostVolume(stores: InventoryStores, id: string): Promise<HostVolumeDetail> {

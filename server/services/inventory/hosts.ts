@@ -2,7 +2,7 @@
 import type { Stores } from '../../../db/stores/ports';
 import type { HostDetail, HostListItem } from '../../../db/stores/ports/inventory';
 import type { Counted, Page } from '../../../db/stores/ports/page';
-import { type HostListInput, hostListInput } from '../../schemas/inventory-queries';
+import { type HostListQueryInput, hostListQueryInput } from '../../schemas/inventory-queries';
 import { notFound } from '../errors';
 import { parseQuery } from './query';
 
@@ -10,9 +10,9 @@ type InventoryStores = Pick<Stores, 'inventory'>;
 
 export async function listHosts(
   stores: InventoryStores,
-  input: HostListInput = {},
+  input: HostListQueryInput = {},
 ): Promise<Page<HostListItem> & Counted> {
-  return stores.inventory.listHosts(parseQuery(hostListInput, input));
+  return stores.inventory.listHosts(parseQuery(hostListQueryInput, input));
 }
 
 export async function getHost(stores: InventoryStores, id: string): Promise<HostDetail> {

@@ -3,7 +3,7 @@ import type { Stores } from '../../../db/stores/ports';
 import type { VmDetail, VmListItem } from '../../../db/stores/ports/inventory';
 import type { Counted, Page } from '../../../db/stores/ports/page';
 import type { MethodPlan } from '../../engine/planner';
-import { type VmListInput, vmListInput } from '../../schemas/inventory-queries';
+import { type VmListQueryInput, vmListQueryInput } from '../../schemas/inventory-queries';
 import { DomainError, notFound } from '../errors';
 import { parseQuery } from './query';
 
@@ -15,9 +15,9 @@ type InventoryStores = Pick<Stores, 'inventory'>;
  */
 export async function listVms(
   stores: InventoryStores,
-  input: VmListInput = {},
+  input: VmListQueryInput = {},
 ): Promise<Page<VmListItem> & Counted> {
-  return stores.inventory.listVms(parseQuery(vmListInput, input));
+  return stores.inventory.listVms(parseQuery(vmListQueryInput, input));
 }
 
 export async function getVm(stores: InventoryStores, id: string): Promise<VmDetail> {

@@ -1,5 +1,5 @@
-import { backupRequestSchema } from '../../schemas/operations';
-import { createBackupJobInputSchema, startBackupInputSchema } from '../../schemas/wizard';
+import { backupRequestInput } from '../../schemas/operations';
+import { createBackupJobInput, startBackupInput } from '../../schemas/wizard';
 import {
   createReviewedBackupJob,
   reviewBackup,
@@ -14,12 +14,12 @@ import { publicProcedure, router } from '../init';
  */
 export const backupsRouter = router({
   review: publicProcedure
-    .input(backupRequestSchema)
+    .input(backupRequestInput)
     .query(({ ctx, input }) => reviewBackup(ctx.stores, ctx.service, input)),
   start: publicProcedure
-    .input(startBackupInputSchema)
+    .input(startBackupInput)
     .mutation(({ ctx, input }) => startReviewedBackup(ctx.stores, ctx.service, input)),
   createJob: publicProcedure
-    .input(createBackupJobInputSchema)
+    .input(createBackupJobInput)
     .mutation(({ ctx, input }) => createReviewedBackupJob(ctx.stores, ctx.service, input)),
 });

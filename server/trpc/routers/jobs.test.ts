@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../jobs/test-harness';
-import type { BackupJobFormValues } from '../../schemas/operations';
+import type { BackupJobInput } from '../../schemas/operations';
 import { rejectionOf } from '../../test-support';
 import { contextFor, fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
@@ -16,7 +16,7 @@ afterEach(async () => {
   await h.close();
 });
 
-function nightlyJob(overrides: Partial<BackupJobFormValues> = {}): BackupJobFormValues {
+function nightlyJob(overrides: Partial<BackupJobInput> = {}): BackupJobInput {
   return {
     name: 'Nightly web',
     request: {

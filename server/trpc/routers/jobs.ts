@@ -1,5 +1,10 @@
-import { z } from 'zod';
-import { backupJobInputSchema, scheduleSchema } from '../../schemas/operations';
+import {
+  jobIdInput,
+  schedulePreviewInput,
+  setBackupJobEnabledInput,
+  updateBackupJobInput,
+} from '../../schemas/jobs';
+import { backupJobInput } from '../../schemas/operations';
 import {
   createBackupJob,
   deleteBackupJob,
@@ -12,39 +17,19 @@ import {
 } from '../../services/backup-job-service';
 import { publicProcedure, router } from '../init';
 
-const jobIdInput = z.object({ id: z.string().trim().min(1, 'Choose a backup job') });
-
-export const updateBackupJobInputSchema = z.object({
-  id: z.string().trim().min(1, 'Choose a backup job'),
-  job: backupJobInputSchema,
-});
-
-export const setBackupJobEnabledInputSchema = z.object({
-  id: z.string().trim().min(1, 'Choose a backup job'),
-  isEnabled: z.boolean({ error: 'Say whether the job is enabled' }),
-});
-
-export const schedulePreviewInputSchema = scheduleSchema.extend({
-  count: z
-    .int({ error: 'The number of runs is a whole number' })
-    .min(1, 'Show at least 1 run')
-    .max(50, 'Show at most 50 runs')
-    .default(5),
-});
-
 export const jobsRouter = router({
   list: publicProcedure.query(({ ctx }) => listBackupJobs(ctx.stores, ctx.service)),
   get: publicProcedure
     .input(jobIdInput)
     .query(({ ctx, input }) => getBackupJob(ctx.stores, ctx.service, input.id)),
   create: publicProcedure
-    .input(backupJobInputSchema)
+    .input(backupJobInput)
     .mutation(({ ctx, input }) => createBackupJob(ctx.stores, ctx.service, input)),
   update: publicProcedure
-    .input(updateBackupJobInputSchema)
+    .input(updateBackupJobInput)
     .mutation(({ ctx, input }) => updateBackupJob(ctx.stores, ctx.service, input.id, input.job)),
   setEnabled: publicProcedure
-    .input(setBackupJobEnabledInputSchema)
+    .input(setBackupJobEnabledInput)
     .mutation(({ ctx, input }) => setBackupJobEnabled(ctx.stores, ctx.service, input.id, input.isEnabled)),
   delete: publicProcedure.input(jobIdInput).mutation(async ({ ctx, input }) => {
     await deleteBackupJob(ctx.stores, input.id);
@@ -54,6 +39,6 @@ export const jobsRouter = router({
     .input(jobIdInput)
     .mutation(({ ctx, input }) => runBackupJobNow(ctx.stores, ctx.service, input.id)),
   previewSchedule: publicProcedure
-    .input(schedulePreviewInputSchema)
+    .input(schedulePreviewInput)
     .query(({ ctx, input }) => previewSchedule(ctx.service, input)),
 });

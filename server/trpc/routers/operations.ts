@@ -1,22 +1,22 @@
 import { tracked } from '@trpc/server';
-import { z } from 'zod';
-import type { BackupRequestFormValues } from '../../schemas/operations';
+import {
+  backupVmInput,
+  operationEventsInput,
+  operationIdInput,
+  operationListQueryInput,
+} from '../../schemas/operation-queries';
+import type { BackupRequestInput } from '../../schemas/operations';
 import {
   cancelOperation,
   getOperation,
   listEventsSince,
   listOperations,
   type OperationEvent,
-  operationListInputSchema,
   retryFailed,
   startBackup,
   subscribeToOperationEvents,
 } from '../../services/operations-service';
 import { publicProcedure, router } from '../init';
-
-const operationIdInput = z.object({ id: z.string().trim().min(1, 'Choose an operation') });
-
-export const backupVmInputSchema = z.object({ vmId: z.string().trim().min(1, 'Choose a VM') });
 
 /**
  * "Back up now" from a VM page: the planner's recommended method, and the forgiving policies an
@@ -24,16 +24,9 @@ export const backupVmInputSchema = z.object({ vmId: z.string().trim().min(1, 'Ch
  * crash-consistent point (recorded, with the reason), a pass-through disk is left out with a
  * warning instead of failing the VM. The wizard is where an operator picks stricter ones.
  */
-export function backupNowRequestOf(vmId: string): BackupRequestFormValues {
+export function backupNowRequestOf(vmId: string): BackupRequestInput {
   return { scope: { kind: 'vms', vmIds: [vmId] }, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' };
 }
-
-export const operationEventsInputSchema = z.object({
-  /** One operation's events, or every operation's (the Operations page). */
-  operationId: z.string().trim().min(1).optional(),
-  /** The last event id the client saw; httpSubscriptionLink fills it in when it reconnects. */
-  lastEventId: z.string().regex(/^\d+$/, 'lastEventId is an event id (a whole number)').nullish(),
-});
 
 const REPLAY_PAGE = 1000;
 
@@ -96,7 +89,7 @@ export async function* streamOperationEvents(
 
 export const operationsRouter = router({
   list: publicProcedure
-    .input(operationListInputSchema)
+    .input(operationListQueryInput)
     .query(({ ctx, input }) => listOperations(ctx.stores, input)),
   get: publicProcedure.input(operationIdInput).query(({ ctx, input }) => getOperation(ctx.stores, input.id)),
   cancel: publicProcedure
@@ -106,13 +99,9 @@ export const operationsRouter = router({
     .input(operationIdInput)
     .mutation(({ ctx, input }) => retryFailed(ctx.stores, ctx.service, input.id)),
   backupVm: publicProcedure
-    .input(backupVmInputSchema)
+    .input(backupVmInput)
     .mutation(({ ctx, input }) => startBackup(ctx.stores, ctx.service, backupNowRequestOf(input.vmId))),
-  events: publicProcedure.input(operationEventsInputSchema).subscription(async function* ({
-    ctx,
-    input,
-    signal,
-  }) {
+  events: publicProcedure.input(operationEventsInput).subscription(async function* ({ ctx, input, signal }) {
     const events = streamOperationEvents(ctx.stores, {
       operationId: input.operationId,
       afterId: input.lastEventId ? Number(input.lastEventId) : null,

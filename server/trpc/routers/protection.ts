@@ -2,7 +2,7 @@ import {
   getProtectionActivity,
   listRunsNeedingAttention,
   listVmProtection,
-  protectionListInputSchema,
+  protectionListQueryInput,
   summarizeProtection,
 } from '../../services/protection-service';
 import { publicProcedure, router } from '../init';
@@ -10,7 +10,7 @@ import { publicProcedure, router } from '../init';
 export const protectionRouter = router({
   summary: publicProcedure.query(({ ctx }) => summarizeProtection(ctx.stores, ctx.service)),
   vms: publicProcedure
-    .input(protectionListInputSchema)
+    .input(protectionListQueryInput)
     .query(({ ctx, input }) => listVmProtection(ctx.stores, ctx.service, input)),
   attention: publicProcedure.query(({ ctx }) => listRunsNeedingAttention(ctx.stores, ctx.service)),
   activity: publicProcedure.query(({ ctx }) => getProtectionActivity(ctx.stores, ctx.service)),

@@ -2,14 +2,14 @@ import { idInput } from '../../schemas/inventory-queries';
 import {
   browseRestorePoints,
   describePointDeletion,
-  restorePointBrowseInputSchema,
+  restorePointBrowseQueryInput,
 } from '../../services/restore-point-browser-service';
 import { getRestorePoint, startPointDelete, startPointVerify } from '../../services/restore-point-service';
 import { publicProcedure, router } from '../init';
 
 export const restorePointsRouter = router({
   list: publicProcedure
-    .input(restorePointBrowseInputSchema)
+    .input(restorePointBrowseQueryInput)
     .query(({ ctx, input }) => browseRestorePoints(ctx.stores, input)),
   get: publicProcedure.input(idInput).query(async ({ ctx, input }) => ({
     ...(await getRestorePoint(ctx.stores, input.id)),

@@ -1,5 +1,5 @@
-import { restoreRequestSchema } from '../../schemas/operations';
-import { startRestoreInputSchema } from '../../schemas/wizard';
+import { restoreRequestInput } from '../../schemas/operations';
+import { startRestoreInput } from '../../schemas/wizard';
 import { previewRestore, startReviewedRestore } from '../../services/operations-service';
 import { publicProcedure, router } from '../init';
 
@@ -9,9 +9,9 @@ import { publicProcedure, router } from '../init';
  */
 export const restoresRouter = router({
   preview: publicProcedure
-    .input(restoreRequestSchema)
+    .input(restoreRequestInput)
     .query(({ ctx, input }) => previewRestore(ctx.stores, ctx.service, input)),
   start: publicProcedure
-    .input(startRestoreInputSchema)
+    .input(startRestoreInput)
     .mutation(({ ctx, input }) => startReviewedRestore(ctx.stores, ctx.service, input)),
 });

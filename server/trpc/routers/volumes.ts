@@ -1,11 +1,11 @@
-import { hostVolumeListInput, idInput } from '../../schemas/inventory-queries';
+import { hostVolumeListQueryInput, idInput } from '../../schemas/inventory-queries';
 import { getHostVolume, listHostVolumes } from '../../services/inventory/host-volumes';
 import { publicProcedure, router } from '../init';
 
 /** Host volumes and XenServer SRs. */
 export const volumesRouter = router({
   list: publicProcedure
-    .input(hostVolumeListInput)
+    .input(hostVolumeListQueryInput)
     .query(({ ctx, input }) => listHostVolumes(ctx.stores, input)),
   get: publicProcedure.input(idInput).query(({ ctx, input }) => getHostVolume(ctx.stores, input.id)),
 });

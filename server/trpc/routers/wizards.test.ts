@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../db/client';
 import { backupJobs, operations, operationVms, restorePoints, vms } from '../../../db/schema';
 import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
-import type { BackupJobFormValues, BackupRequestFormValues } from '../../schemas/operations';
+import type { BackupJobInput, BackupRequestInput } from '../../schemas/operations';
 import { openDemoLab, rejectionOf } from '../../test-support';
 import { contextFor } from '../init';
 import { createCaller } from '../root';
@@ -24,12 +24,12 @@ beforeEach(() => {
 
 const HOUR = 3_600_000;
 
-function requestFor(vmId: string): BackupRequestFormValues {
+function requestFor(vmId: string): BackupRequestInput {
   return { scope: { kind: 'vms', vmIds: [vmId] }, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' };
 }
 
 /** A nightly job backing up one VM. */
-function nightlyJobFor(name: string, vmId: string, isEnabled = true): BackupJobFormValues {
+function nightlyJobFor(name: string, vmId: string, isEnabled = true): BackupJobInput {
   return {
     name,
     request: requestFor(vmId),

@@ -1,0 +1,26 @@
+/** What the backup job procedures take besides a job's settings (operations.ts): its id, an update, enable/disable, a schedule preview. */
+import { z } from 'zod';
+import { backupJobInput, scheduleInput } from './operations';
+
+const jobId = z.string().trim().min(1, 'Choose a backup job');
+
+export const jobIdInput = z.object({ id: jobId });
+export type JobIdInput = z.input<typeof jobIdInput>;
+
+export const updateBackupJobInput = z.object({ id: jobId, job: backupJobInput });
+export type UpdateBackupJobInput = z.input<typeof updateBackupJobInput>;
+
+export const setBackupJobEnabledInput = z.object({
+  id: jobId,
+  isEnabled: z.boolean({ error: 'Say whether the job is enabled' }),
+});
+export type SetBackupJobEnabledInput = z.input<typeof setBackupJobEnabledInput>;
+
+export const schedulePreviewInput = scheduleInput.extend({
+  count: z
+    .int({ error: 'The number of runs is a whole number' })
+    .min(1, 'Show at least 1 run')
+    .max(50, 'Show at most 50 runs')
+    .default(5),
+});
+export type SchedulePreviewInput = z.input<typeof schedulePreviewInput>;

@@ -1,0 +1,32 @@
+/**
+ * What the operations procedures take besides a request to start: an operation id, the list's
+ * filters and cursor, a VM to back up now, and where an event stream resumes.
+ */
+import { z } from 'zod';
+import { OPERATION_KINDS, OPERATION_STATUSES } from '../engine/statuses';
+
+export const operationIdInput = z.object({ id: z.string().trim().min(1, 'Choose an operation') });
+export type OperationIdInput = z.input<typeof operationIdInput>;
+
+export const operationListQueryInput = z.object({
+  status: z.array(z.enum(OPERATION_STATUSES)).optional(),
+  kind: z.enum(OPERATION_KINDS).optional(),
+  vmId: z.string().min(1).optional(),
+  jobId: z.string().min(1).optional(),
+  cursor: z.string().min(1).optional(),
+  limit: z.int().min(1).max(200).default(50),
+});
+export type OperationListQueryInput = z.input<typeof operationListQueryInput>;
+export type OperationListQuery = z.output<typeof operationListQueryInput>;
+
+/** "Back up now" from a VM page. */
+export const backupVmInput = z.object({ vmId: z.string().trim().min(1, 'Choose a VM') });
+export type BackupVmInput = z.input<typeof backupVmInput>;
+
+export const operationEventsInput = z.object({
+  /** One operation's events, or every operation's (the Operations page). */
+  operationId: z.string().trim().min(1).optional(),
+  /** The last event id the client saw; httpSubscriptionLink fills it in when it reconnects. */
+  lastEventId: z.string().regex(/^\d+$/, 'lastEventId is an event id (a whole number)').nullish(),
+});
+export type OperationEventsInput = z.input<typeof operationEventsInput>;
