@@ -1,16 +1,14 @@
 'use client';
 
 import type { UseQueryResult } from '@tanstack/react-query';
-import type { FormEvent, ReactNode } from 'react';
+import { type FormEvent, type ReactNode, useMemo } from 'react';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
-import { Pager } from './pager';
+import { DataTable, type DataTableColumn } from './data-table';
 import { EmptyState, ErrorState, LoadingState } from './query-state';
-import { ariaSortOf, SortHeaderButton } from './sort-header';
 import { Button } from './ui/button';
 import { Card, CardContent } from './ui/card';
 import { Input } from './ui/input';
 import { Label } from './ui/label';
-import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from './ui/table';
 
 export interface ServerListColumn<Row> {
   header: string;
@@ -28,7 +26,8 @@ interface PageResult<Row> {
 
 /**
  * A server-filtered, server-sorted, cursor-paged list whose state lives in the URL
- * (search, sort, direction, cursor). Used by the hosts, volumes and arrays pages.
+ * (search, sort, direction, cursor), rendered by the shared DataTable. Used by the hosts, volumes
+ * and arrays pages.
  */
 export function ServerList<Row extends { id: string }>({
   noun,
@@ -52,6 +51,20 @@ export function ServerList<Row extends { id: string }>({
   filters?: ReactNode;
 }) {
   const setParams = useSetListParams();
+  // A column's id is its server sort key when it has one, so the table's sort state is the URL's.
+  const tableColumns = useMemo(
+    () =>
+      columns.map(
+        (column): DataTableColumn<Row> => ({
+          id: column.sortKey ?? column.header,
+          header: column.header,
+          cell: ({ row }) => column.cell(row.original),
+          meta: { className: column.className },
+        }),
+      ),
+    [columns],
+  );
+  const sortableColumnIds = columns.flatMap((column) => (column.sortKey ? [column.sortKey] : []));
   const onSearch = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const value = new FormData(event.currentTarget).get('search');
@@ -86,54 +99,16 @@ export function ServerList<Row extends { id: string }>({
             <EmptyState>No {noun} match.</EmptyState>
           ) : (
             <>
-              <Table aria-busy={query.isFetching}>
-                <TableCaption>{caption}</TableCaption>
-                <TableHeader>
-                  <TableRow>
-                    {columns.map((column) => {
-                      const columnDirection = column.sortKey === sort ? direction : false;
-                      return (
-                        <TableHead
-                          key={column.header}
-                          className={column.className}
-                          aria-sort={column.sortKey ? ariaSortOf(columnDirection) : undefined}
-                        >
-                          {column.sortKey ? (
-                            <SortHeaderButton
-                              label={column.header}
-                              direction={columnDirection}
-                              onToggle={() =>
-                                setParams({
-                                  sort: column.sortKey,
-                                  direction: column.sortKey === sort && direction === 'asc' ? 'desc' : 'asc',
-                                })
-                              }
-                            />
-                          ) : (
-                            column.header
-                          )}
-                        </TableHead>
-                      );
-                    })}
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {query.data.items.map((row) => (
-                    <TableRow key={row.id}>
-                      {columns.map((column) => (
-                        <TableCell key={column.header} className={column.className}>
-                          {column.cell(row)}
-                        </TableCell>
-                      ))}
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-              <Pager
-                nextCursor={query.data.nextCursor}
-                total={query.data.total}
-                shown={query.data.items.length}
-                noun={noun}
+              <DataTable
+                columns={tableColumns}
+                rows={query.data.items}
+                getRowId={(row) => row.id}
+                caption={caption}
+                sort={{ columnId: sort, direction }}
+                sortableColumnIds={sortableColumnIds}
+                onSort={(columnId, nextDirection) => setParams({ sort: columnId, direction: nextDirection })}
+                isBusy={query.isFetching}
+                page={{ nextCursor: query.data.nextCursor, total: query.data.total, noun }}
               />
             </>
           )}

@@ -97,7 +97,7 @@ export type BackupRequestInput = z.input<typeof backupRequestInput>;
 export type BackupRequest = z.output<typeof backupRequestInput>;
 
 /** A VM name the restore creates: also a folder name in the lab, so no path separators. */
-export const newVmNameSchema = z
+export const newVmNameInput = z
   .string()
   .trim()
   .min(1, 'Name the new VM')
@@ -112,7 +112,7 @@ export const restoreRequestInput = z
     restorePointId: id('restore point'),
     mode: z.enum(RESTORE_MODES, { error: 'Choose a restore mode' }),
     /** Required for as-new; for staged, copies the VM out as a new VM instead of replacing it. */
-    newVmName: newVmNameSchema.optional(),
+    newVmName: newVmNameInput.optional(),
     /** The volume or VM name typed to confirm a destructive mode (checked against the plan). */
     confirmation: z.string().max(200, 'The confirmation is longer than 200 characters').optional(),
   })

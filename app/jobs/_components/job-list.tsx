@@ -2,21 +2,13 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent } from '@/app/_components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
-import { useTRPC } from '@/app/_lib/trpc';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import {
   formatTime,
   OPERATION_STATUS_LABELS,
@@ -26,6 +18,83 @@ import { useOperationEvents } from '@/app/operations/_components/use-operation-e
 import type { OperationStatus } from '@/server/engine/statuses';
 import { DeleteJobButton, JobEnabledSwitch, RunJobNowButton } from './job-actions';
 import { describeRetention, describeScope } from './job-format';
+
+type JobRow = RouterOutputs['jobs']['list'][number];
+
+const columns: DataTableColumn<JobRow>[] = [
+  {
+    id: 'job',
+    header: 'Job',
+    cell: ({ row: { original: job } }) => (
+      <>
+        <Link
+          href={`/jobs/${encodeURIComponent(job.id)}`}
+          className="font-medium text-brand-700 hover:underline"
+        >
+          {job.name}
+        </Link>
+        <div className="text-xs text-slate-500">
+          {describeScope(job.request.scope)} · {describeRetention(job.retention)}
+        </div>
+      </>
+    ),
+  },
+  {
+    id: 'schedule',
+    header: 'Schedule',
+    cell: ({ row: { original: job } }) =>
+      job.schedule ? (
+        <>
+          {job.schedule.description}
+          <div className="text-xs text-slate-500">
+            <code>{job.schedule.cron}</code> · {job.schedule.timeZone}
+          </div>
+        </>
+      ) : (
+        <span className="text-slate-500">by hand only</span>
+      ),
+  },
+  {
+    id: 'nextRun',
+    header: 'Next run',
+    meta: { className: 'whitespace-nowrap' },
+    cell: ({ row: { original: job } }) =>
+      job.nextRunAt ? (
+        formatTime(job.nextRunAt)
+      ) : (
+        <span className="text-slate-500">{job.isEnabled ? 'none' : 'disabled'}</span>
+      ),
+  },
+  {
+    id: 'lastRun',
+    header: 'Last run',
+    cell: ({ row: { original: job } }) =>
+      job.lastOperation ? (
+        <Link
+          href={`/operations/${encodeURIComponent(job.lastOperation.id)}`}
+          className="flex flex-col gap-1 hover:underline"
+        >
+          <Badge tone={OPERATION_STATUS_TONES[job.lastOperation.status as OperationStatus]}>
+            {OPERATION_STATUS_LABELS[job.lastOperation.status as OperationStatus]}
+          </Badge>
+          <span className="text-xs text-slate-500">{formatTime(job.lastOperation.createdAt)}</span>
+        </Link>
+      ) : (
+        <span className="text-slate-500">never run</span>
+      ),
+  },
+  { id: 'enabled', header: 'Enabled', cell: ({ row: { original: job } }) => <JobEnabledSwitch job={job} /> },
+  {
+    id: 'actions',
+    header: () => <span className="sr-only">Actions</span>,
+    cell: ({ row: { original: job } }) => (
+      <div className="flex justify-end gap-1">
+        <RunJobNowButton job={job} />
+        <DeleteJobButton job={job} />
+      </div>
+    ),
+  },
+];
 
 export function JobList() {
   const trpc = useTRPC();
@@ -59,83 +128,7 @@ export function JobList() {
               with the backup wizard.
             </EmptyState>
           ) : (
-            <Table>
-              <TableCaption>Backup jobs</TableCaption>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Job</TableHead>
-                  <TableHead>Schedule</TableHead>
-                  <TableHead>Next run</TableHead>
-                  <TableHead>Last run</TableHead>
-                  <TableHead>Enabled</TableHead>
-                  <TableHead>
-                    <span className="sr-only">Actions</span>
-                  </TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {jobs.data.map((job) => (
-                  <TableRow key={job.id}>
-                    <TableCell>
-                      <Link
-                        href={`/jobs/${encodeURIComponent(job.id)}`}
-                        className="font-medium text-brand-700 hover:underline"
-                      >
-                        {job.name}
-                      </Link>
-                      <div className="text-xs text-slate-500">
-                        {describeScope(job.request.scope)} · {describeRetention(job.retention)}
-                      </div>
-                    </TableCell>
-                    <TableCell>
-                      {job.schedule ? (
-                        <>
-                          {job.schedule.description}
-                          <div className="text-xs text-slate-500">
-                            <code>{job.schedule.cron}</code> · {job.schedule.timeZone}
-                          </div>
-                        </>
-                      ) : (
-                        <span className="text-slate-500">by hand only</span>
-                      )}
-                    </TableCell>
-                    <TableCell className="whitespace-nowrap">
-                      {job.nextRunAt ? (
-                        formatTime(job.nextRunAt)
-                      ) : (
-                        <span className="text-slate-500">{job.isEnabled ? 'none' : 'disabled'}</span>
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      {job.lastOperation ? (
-                        <Link
-                          href={`/operations/${encodeURIComponent(job.lastOperation.id)}`}
-                          className="flex flex-col gap-1 hover:underline"
-                        >
-                          <Badge tone={OPERATION_STATUS_TONES[job.lastOperation.status as OperationStatus]}>
-                            {OPERATION_STATUS_LABELS[job.lastOperation.status as OperationStatus]}
-                          </Badge>
-                          <span className="text-xs text-slate-500">
-                            {formatTime(job.lastOperation.createdAt)}
-                          </span>
-                        </Link>
-                      ) : (
-                        <span className="text-slate-500">never run</span>
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      <JobEnabledSwitch job={job} />
-                    </TableCell>
-                    <TableCell>
-                      <div className="flex justify-end gap-1">
-                        <RunJobNowButton job={job} />
-                        <DeleteJobButton job={job} />
-                      </div>
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <DataTable columns={columns} rows={jobs.data} getRowId={(job) => job.id} caption="Backup jobs" />
           )}
         </CardContent>
       </Card>

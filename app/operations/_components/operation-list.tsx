@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { Pager } from '@/app/_components/pager';
@@ -11,15 +12,6 @@ import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-st
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { formatBytes } from '@/app/_lib/format';
 import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { type RouterInputs, type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
@@ -124,7 +116,7 @@ export function OperationList() {
           label="Kind"
           value={filters.kind}
           onChange={(kind) => setParams({ kind })}
-          anyLabel="Backups and restores"
+          anyLabel="Every kind"
           options={KIND_OPTIONS}
         />
         {filters.vmId ? (
@@ -210,56 +202,76 @@ function OperationSection({
   );
 }
 
+/** Columns of an operation table; `now` measures the duration of what still runs. */
+function operationColumns(now: Date): DataTableColumn<OperationRow>[] {
+  return [
+    {
+      id: 'operation',
+      header: 'Operation',
+      cell: ({ row: { original: row } }) => (
+        <>
+          <Link
+            href={`/operations/${encodeURIComponent(row.id)}`}
+            className="font-medium text-brand-700 hover:underline"
+          >
+            {row.title}
+          </Link>
+          <div className="text-xs text-slate-500">
+            {OPERATION_KIND_LABELS[row.kind]}
+            {row.jobId ? ' · scheduled job' : ''}
+            {row.retryOfId ? ' · retry' : ''}
+          </div>
+        </>
+      ),
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: ({ row: { original: row } }) => (
+        <>
+          <Badge tone={OPERATION_STATUS_TONES[row.status]}>{OPERATION_STATUS_LABELS[row.status]}</Badge>
+          {row.waitingReason && (row.status === 'waiting' || row.status === 'queued') ? (
+            <p className="mt-1 max-w-sm text-xs text-amber-900">Waits: {row.waitingReason}</p>
+          ) : null}
+          {row.error && row.status !== 'succeeded' ? (
+            <p className="mt-1 max-w-sm text-xs text-red-800">{row.error}</p>
+          ) : null}
+        </>
+      ),
+    },
+    {
+      id: 'progress',
+      header: 'Progress',
+      meta: { className: 'tabular-nums' },
+      cell: ({ row: { original: row } }) => (
+        <>
+          {row.stepsDone} / {row.stepsTotal} steps
+          <div className="text-xs text-slate-500">{formatBytes(row.bytesDone)} copied</div>
+        </>
+      ),
+    },
+    {
+      id: 'created',
+      header: 'Created',
+      meta: { className: 'whitespace-nowrap' },
+      cell: ({ row }) => formatTime(row.original.createdAt),
+    },
+    {
+      id: 'duration',
+      header: 'Duration',
+      meta: { className: 'tabular-nums' },
+      cell: ({ row }) => formatElapsed(elapsedMs(row.original.startedAt, row.original.finishedAt, now)),
+    },
+  ];
+}
+
 function OperationTable({ caption, rows }: { caption: string; rows: OperationRow[] }) {
-  const now = new Date();
   return (
-    <Table>
-      <TableCaption>{caption} operations</TableCaption>
-      <TableHeader>
-        <TableRow>
-          <TableHead>Operation</TableHead>
-          <TableHead>Status</TableHead>
-          <TableHead>Progress</TableHead>
-          <TableHead>Created</TableHead>
-          <TableHead>Duration</TableHead>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {rows.map((row) => (
-          <TableRow key={row.id}>
-            <TableCell>
-              <Link
-                href={`/operations/${encodeURIComponent(row.id)}`}
-                className="font-medium text-brand-700 hover:underline"
-              >
-                {row.title}
-              </Link>
-              <div className="text-xs text-slate-500">
-                {OPERATION_KIND_LABELS[row.kind]}
-                {row.jobId ? ' · scheduled job' : ''}
-                {row.retryOfId ? ' · retry' : ''}
-              </div>
-            </TableCell>
-            <TableCell>
-              <Badge tone={OPERATION_STATUS_TONES[row.status]}>{OPERATION_STATUS_LABELS[row.status]}</Badge>
-              {row.waitingReason && (row.status === 'waiting' || row.status === 'queued') ? (
-                <p className="mt-1 max-w-sm text-xs text-amber-900">Waits: {row.waitingReason}</p>
-              ) : null}
-              {row.error && row.status !== 'succeeded' ? (
-                <p className="mt-1 max-w-sm text-xs text-red-800">{row.error}</p>
-              ) : null}
-            </TableCell>
-            <TableCell className="tabular-nums">
-              {row.stepsDone} / {row.stepsTotal} steps
-              <div className="text-xs text-slate-500">{formatBytes(row.bytesDone)} copied</div>
-            </TableCell>
-            <TableCell className="whitespace-nowrap">{formatTime(row.createdAt)}</TableCell>
-            <TableCell className="tabular-nums">
-              {formatElapsed(elapsedMs(row.startedAt, row.finishedAt, now))}
-            </TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <DataTable
+      columns={operationColumns(new Date())}
+      rows={rows}
+      getRowId={(row) => row.id}
+      caption={`${caption} operations`}
+    />
   );
 }

@@ -3,32 +3,79 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
-import { Pager } from '@/app/_components/pager';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { Select } from '@/app/_components/ui/select';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { CONSISTENCY_LABELS, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
 import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { CONSISTENCY_TONES, formatDateTime, VERDICT_TONES } from '@/app/_lib/restore-format';
-import { useTRPC } from '@/app/_lib/trpc';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { BACKUP_METHODS, CONSISTENCY_LEVELS } from '@/server/engine/types';
 import { RESTORE_POINT_SORTS } from '@/server/schemas/wizard';
 import { PointDetailsDrawer } from './point-details-drawer';
+
+type PointRow = RouterOutputs['restorePoints']['list']['items'][number];
+
+/** The browser's columns; `openPoint` opens a point's details drawer. */
+function pointColumns(openPoint: (id: string) => void): DataTableColumn<PointRow>[] {
+  return [
+    {
+      id: 'createdAt',
+      header: 'Created',
+      meta: { className: 'whitespace-nowrap tabular-nums' },
+      cell: ({ row }) => formatDateTime(row.original.createdAt),
+    },
+    { id: 'vm', header: 'VM', meta: { className: 'font-medium' }, cell: ({ row }) => row.original.vmName },
+    { id: 'host', header: 'Host', cell: ({ row }) => row.original.hostName ?? '—' },
+    { id: 'method', header: 'Method', cell: ({ row }) => METHOD_LABELS[row.original.method] },
+    {
+      id: 'consistency',
+      header: 'Consistency',
+      cell: ({ row }) => (
+        <Badge tone={CONSISTENCY_TONES[row.original.consistency]}>
+          {CONSISTENCY_LABELS[row.original.consistency]}
+        </Badge>
+      ),
+    },
+    {
+      id: 'size',
+      header: 'Size',
+      meta: { className: 'text-right tabular-nums' },
+      cell: ({ row }) => formatBytes(row.original.sizeBytes),
+    },
+    {
+      id: 'verified',
+      header: 'Verified',
+      cell: ({ row }) =>
+        row.original.lastVerdict ? (
+          <Badge tone={VERDICT_TONES[row.original.lastVerdict]}>{row.original.lastVerdict}</Badge>
+        ) : (
+          'never'
+        ),
+    },
+    {
+      id: 'actions',
+      header: () => <span className="sr-only">Actions</span>,
+      cell: ({ row: { original: point } }) => (
+        <Button
+          size="sm"
+          variant="secondary"
+          onClick={() => openPoint(point.id)}
+          aria-label={`Details of ${point.vmName} point ${formatDateTime(point.createdAt)}`}
+        >
+          Details
+        </Button>
+      ),
+    },
+  ];
+}
 
 /** A date input's value (YYYY-MM-DD) as the start or the end of that UTC day. */
 function dayBound(value: string | null, edge: 'start' | 'end'): Date | undefined {
@@ -92,6 +139,7 @@ export function RestorePointBrowser() {
     else next.delete('point');
     router.push(`${pathname}?${next.toString()}`, { scroll: false });
   };
+  const columns = pointColumns(openPoint);
 
   return (
     <>
@@ -185,73 +233,16 @@ export function RestorePointBrowser() {
         </EmptyState>
       ) : (
         <>
-          <Table>
-            <TableCaption>Restore points</TableCaption>
-            <TableHeader>
-              <TableRow>
-                <TableHead scope="col" aria-sort={filters.sort === 'newest' ? 'descending' : 'ascending'}>
-                  <button
-                    type="button"
-                    className="uppercase hover:underline"
-                    onClick={() => set({ sort: filters.sort === 'newest' ? 'oldest' : undefined })}
-                  >
-                    Created {filters.sort === 'newest' ? '↓' : '↑'}
-                  </button>
-                </TableHead>
-                <TableHead scope="col">VM</TableHead>
-                <TableHead scope="col">Host</TableHead>
-                <TableHead scope="col">Method</TableHead>
-                <TableHead scope="col">Consistency</TableHead>
-                <TableHead scope="col" className="text-right">
-                  Size
-                </TableHead>
-                <TableHead scope="col">Verified</TableHead>
-                <TableHead scope="col">
-                  <span className="sr-only">Actions</span>
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {points.data.items.map((point) => (
-                <TableRow key={point.id}>
-                  <TableCell className="whitespace-nowrap tabular-nums">
-                    {formatDateTime(point.createdAt)}
-                  </TableCell>
-                  <TableCell className="font-medium">{point.vmName}</TableCell>
-                  <TableCell>{point.hostName ?? '—'}</TableCell>
-                  <TableCell>{METHOD_LABELS[point.method]}</TableCell>
-                  <TableCell>
-                    <Badge tone={CONSISTENCY_TONES[point.consistency]}>
-                      {CONSISTENCY_LABELS[point.consistency]}
-                    </Badge>
-                  </TableCell>
-                  <TableCell className="text-right tabular-nums">{formatBytes(point.sizeBytes)}</TableCell>
-                  <TableCell>
-                    {point.lastVerdict ? (
-                      <Badge tone={VERDICT_TONES[point.lastVerdict]}>{point.lastVerdict}</Badge>
-                    ) : (
-                      'never'
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    <Button
-                      size="sm"
-                      variant="secondary"
-                      onClick={() => openPoint(point.id)}
-                      aria-label={`Details of ${point.vmName} point ${formatDateTime(point.createdAt)}`}
-                    >
-                      Details
-                    </Button>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-          <Pager
-            nextCursor={points.data.nextCursor}
-            total={undefined}
-            shown={points.data.items.length}
-            noun="points"
+          <DataTable
+            columns={columns}
+            rows={points.data.items}
+            getRowId={(point) => point.id}
+            caption="Restore points"
+            sort={{ columnId: 'createdAt', direction: filters.sort === 'newest' ? 'desc' : 'asc' }}
+            sortableColumnIds={['createdAt']}
+            onSort={(_, direction) => set({ sort: direction === 'desc' ? undefined : 'oldest' })}
+            isBusy={points.isFetching}
+            page={{ nextCursor: points.data.nextCursor, noun: 'points' }}
           />
         </>
       )}

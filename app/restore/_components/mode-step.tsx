@@ -1,7 +1,9 @@
 'use client';
 
+import { zodResolver } from '@hookform/resolvers/zod';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo } from 'react';
+import { type Resolver, useForm, useWatch } from 'react-hook-form';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -18,8 +20,8 @@ import {
 } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import type { RestoreMode } from '@/server/engine/plan-types';
-import { newVmNameSchema, restoreRequestInput } from '@/server/schemas/operations';
-import { DESTRUCTIVE_MODES } from './wizard-model';
+import { newVmNameInput, type RestoreRequest } from '@/server/schemas/operations';
+import { DESTRUCTIVE_MODES, type ModeStepInput, modeStepInput } from './wizard-model';
 
 export function ModeStep({
   pointId,
@@ -36,9 +38,15 @@ export function ModeStep({
 }) {
   const trpc = useTRPC();
   const detail = useQuery(trpc.restorePoints.get.queryOptions({ id: pointId }));
-  const [mode, setMode] = useState<RestoreMode | ''>(selected);
-  const [name, setName] = useState(newVmName);
-  const [errors, setErrors] = useState<{ mode?: string; newVmName?: string }>({});
+  const schema = useMemo(() => modeStepInput(pointId), [pointId]);
+  const form = useForm<ModeStepInput, unknown, RestoreRequest>({
+    // The schema's input is the form's fields before the blank name is dropped (preprocess).
+    resolver: zodResolver(schema as never) as unknown as Resolver<ModeStepInput, unknown, RestoreRequest>,
+    defaultValues: { mode: selected, newVmName },
+  });
+  const mode = useWatch({ control: form.control, name: 'mode' }) as RestoreMode | '';
+  const name = useWatch({ control: form.control, name: 'newVmName' });
+  const { errors } = form.formState;
 
   if (detail.isPending) return <LoadingState label="Reading the restore point…" />;
   if (detail.isError) return <ErrorState error={detail.error} title="Could not read the restore point" />;
@@ -48,24 +56,7 @@ export function ModeStep({
   );
   const vmName = point.vmName;
 
-  const next = () => {
-    // The server's own schema: a mode, and a valid new VM name where one is given or required.
-    const parsed = restoreRequestInput.safeParse({
-      restorePointId: pointId,
-      mode: mode || undefined,
-      newVmName: name.trim() === '' ? undefined : name,
-    });
-    if (!parsed.success) {
-      const found: { mode?: string; newVmName?: string } = {};
-      for (const issue of parsed.error.issues) {
-        const key = issue.path[0];
-        if (key === 'mode' || key === 'newVmName') found[key] ??= issue.message;
-      }
-      setErrors(found);
-      return;
-    }
-    onNext(parsed.data.mode, parsed.data.newVmName ?? '');
-  };
+  const next = form.handleSubmit((request) => onNext(request.mode, request.newVmName ?? ''));
 
   return (
     <section aria-labelledby="step-mode">
@@ -80,8 +71,8 @@ export function ModeStep({
         aria-label="Restore mode"
         value={mode}
         onValueChange={(value) => {
-          setMode(value as RestoreMode);
-          setErrors({});
+          form.setValue('mode', value);
+          form.clearErrors();
         }}
       >
         {options.map((option) => (
@@ -108,14 +99,13 @@ export function ModeStep({
           </label>
         ))}
       </RadioGroup>
-      <FieldErrorText id="mode-error" message={errors.mode} />
+      <FieldErrorText id="mode-error" message={errors.mode?.message} />
       {mode === 'as-new' || mode === 'staged' ? (
         <div className="mt-4 flex flex-col gap-1">
           <Label htmlFor="new-vm-name">New VM name</Label>
           <Input
             id="new-vm-name"
-            value={name}
-            onChange={(event) => setName(event.target.value)}
+            {...form.register('newVmName')}
             className="w-80"
             placeholder={`${vmName}-restored`}
             aria-invalid={errors.newVmName ? true : undefined}
@@ -129,9 +119,9 @@ export function ModeStep({
           <FieldErrorText
             id="new-vm-name-error"
             message={
-              errors.newVmName ??
-              (name.trim() !== '' && !newVmNameSchema.safeParse(name).success
-                ? newVmNameSchema.safeParse(name).error?.issues[0]?.message
+              errors.newVmName?.message ??
+              (name.trim() !== '' && !newVmNameInput.safeParse(name).success
+                ? newVmNameInput.safeParse(name).error?.issues[0]?.message
                 : undefined)
             }
           />

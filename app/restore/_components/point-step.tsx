@@ -1,8 +1,10 @@
 'use client';
 
+import { zodResolver } from '@hookform/resolvers/zod';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -17,6 +19,7 @@ import {
 } from '@/app/_lib/format';
 import { CONSISTENCY_TONES, formatDateTime, VERDICT_TONES } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
+import { type PointStepInput, pointStepInput } from './wizard-model';
 
 export function PointStep({
   vmId,
@@ -30,8 +33,11 @@ export function PointStep({
   onNext: (pointId: string) => void;
 }) {
   const trpc = useTRPC();
-  const [pointId, setPointId] = useState(selected);
-  const [error, setError] = useState<string>();
+  const form = useForm<PointStepInput>({
+    resolver: zodResolver(pointStepInput),
+    defaultValues: { pointId: selected },
+  });
+  const pointId = useWatch({ control: form.control, name: 'pointId' });
   const [cursor, setCursor] = useState<string>();
   const points = useQuery({
     ...trpc.restorePoints.list.queryOptions({ vmId, limit: 25, cursor }),
@@ -62,8 +68,8 @@ export function PointStep({
           aria-label="Restore point timeline"
           value={pointId}
           onValueChange={(value) => {
-            setPointId(value);
-            setError(undefined);
+            form.setValue('pointId', value);
+            form.clearErrors('pointId');
           }}
           className="relative gap-0 border-l-2 border-slate-200 pl-4"
         >
@@ -110,15 +116,12 @@ export function PointStep({
           Older points
         </Button>
       ) : null}
-      <FieldErrorText id="point-error" message={error} />
+      <FieldErrorText id="point-error" message={form.formState.errors.pointId?.message} />
       <WizardActions>
         <Button type="button" variant="secondary" onClick={onBack}>
           Back
         </Button>
-        <Button
-          type="button"
-          onClick={() => (pointId ? onNext(pointId) : setError('Choose a restore point'))}
-        >
+        <Button type="button" onClick={form.handleSubmit((values) => onNext(values.pointId))}>
           Next: mode
         </Button>
       </WizardActions>

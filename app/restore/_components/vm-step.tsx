@@ -1,7 +1,9 @@
 'use client';
 
+import { zodResolver } from '@hookform/resolvers/zod';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
@@ -9,13 +11,17 @@ import { Label } from '@/app/_components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/app/_components/ui/radio-group';
 import { FieldErrorText, StepHeading, WizardActions } from '@/app/_components/wizard';
 import { useTRPC } from '@/app/_lib/trpc';
+import { type VmStepInput, vmStepInput } from './wizard-model';
 
 export function VmStep({ selected, onNext }: { selected: string; onNext: (vmId: string) => void }) {
   const trpc = useTRPC();
   const [searchText, setSearchText] = useState('');
   const [search, setSearch] = useState('');
-  const [vmId, setVmId] = useState(selected);
-  const [error, setError] = useState<string>();
+  const form = useForm<VmStepInput>({
+    resolver: zodResolver(vmStepInput),
+    defaultValues: { vmId: selected },
+  });
+  const vmId = useWatch({ control: form.control, name: 'vmId' });
   const vms = useQuery({
     ...trpc.vms.list.queryOptions({ search: search || undefined, limit: 50 }),
     placeholderData: keepPreviousData,
@@ -53,8 +59,8 @@ export function VmStep({ selected, onNext }: { selected: string; onNext: (vmId: 
           aria-label="VM to restore"
           value={vmId}
           onValueChange={(value) => {
-            setVmId(value);
-            setError(undefined);
+            form.setValue('vmId', value);
+            form.clearErrors('vmId');
           }}
           className="max-h-96 grid-cols-3 overflow-y-auto rounded-md border border-slate-200 bg-white p-2"
         >
@@ -75,9 +81,9 @@ export function VmStep({ selected, onNext }: { selected: string; onNext: (vmId: 
           ))}
         </RadioGroup>
       )}
-      <FieldErrorText id="restore-vm-error" message={error} />
+      <FieldErrorText id="restore-vm-error" message={form.formState.errors.vmId?.message} />
       <WizardActions>
-        <Button type="button" onClick={() => (vmId ? onNext(vmId) : setError('Choose a VM'))}>
+        <Button type="button" onClick={form.handleSubmit((values) => onNext(values.vmId))}>
           Next: restore point
         </Button>
       </WizardActions>

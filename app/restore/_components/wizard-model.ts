@@ -3,7 +3,9 @@
  * name) so back and forward walk through the steps with the choices intact, and the safer mode
  * offered before a destructive one.
  */
+import { z } from 'zod';
 import { RESTORE_MODES, type RestoreMode } from '@/server/engine/plan-types';
+import { restoreRequestInput } from '@/server/schemas/operations';
 
 export const RESTORE_STEPS = [
   { key: 'vm', label: 'VM' },
@@ -51,4 +53,35 @@ export function readState(params: URLSearchParams): RestoreState {
     reviewed: params.get('reviewed') ?? '',
     isEstateChanged: params.get('estateChanged') === '1',
   };
+}
+
+/*
+ * Each step is a react-hook-form form validated by zodResolver, as the backup wizard's steps are;
+ * what it asks for is checked with the server's own schemas where one exists.
+ */
+
+/** The VM step: which VM to restore. */
+export const vmStepInput = z.object({ vmId: z.string().min(1, 'Choose a VM') });
+export type VmStepInput = z.input<typeof vmStepInput>;
+
+/** The point step: which of its points. */
+export const pointStepInput = z.object({ pointId: z.string().min(1, 'Choose a restore point') });
+export type PointStepInput = z.input<typeof pointStepInput>;
+
+/** The mode step's fields as the form holds them ('' = not chosen / no name). */
+export interface ModeStepInput {
+  mode: string;
+  newVmName: string;
+}
+
+/** The mode step, checked by the server's restore request schema (an empty name means none). */
+export function modeStepInput(restorePointId: string) {
+  return z.preprocess((values) => {
+    const { mode, newVmName } = values as ModeStepInput;
+    return {
+      restorePointId,
+      mode: mode || undefined,
+      newVmName: newVmName.trim() === '' ? undefined : newVmName,
+    };
+  }, restoreRequestInput);
 }

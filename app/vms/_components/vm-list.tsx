@@ -1,36 +1,18 @@
 'use client';
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import {
-  type ColumnDef,
-  rowPaginationFeature,
-  rowSortingFeature,
-  type SortingState,
-  tableFeatures,
-  useTable,
-} from '@tanstack/react-table';
 import Link from 'next/link';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { type FormEvent, useMemo } from 'react';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
-import { Pager } from '@/app/_components/pager';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
-import { ariaSortOf, SortHeaderButton } from '@/app/_components/sort-header';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent } from '@/app/_components/ui/card';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { METHOD_LABELS, pluralize, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
 import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
@@ -47,7 +29,6 @@ import {
 type VmRow = RouterOutputs['vms']['list']['items'][number];
 
 const PAGE_SIZE = 25;
-const features = tableFeatures({ rowSortingFeature, rowPaginationFeature });
 
 /** Rule ids that describe backups (restore-time rules never appear on the inventory). */
 const INVENTORY_RULE_IDS = RULE_IDS.filter((id) => !id.startsWith('RESTORE-'));
@@ -71,7 +52,7 @@ function readVmQuery(params: URLSearchParams): VmListQueryInput {
   };
 }
 
-const columns: ColumnDef<typeof features, VmRow>[] = [
+const columns: DataTableColumn<VmRow>[] = [
   {
     id: 'name',
     header: 'Name',
@@ -144,23 +125,6 @@ export function VmList() {
   const hosts = useQuery(trpc.hosts.list.queryOptions({ limit: 100, sort: 'name' }));
 
   const setParams = useSetListParams();
-
-  const sorting: SortingState = [{ id: query.sort ?? 'name', desc: query.direction === 'desc' }];
-  const table = useTable({
-    features,
-    columns,
-    data: vms.data?.items ?? [],
-    getRowId: (row) => row.id,
-    state: { sorting, pagination: { pageIndex: 0, pageSize: PAGE_SIZE } },
-    manualSorting: true,
-    manualPagination: true,
-    rowCount: vms.data?.total ?? 0,
-  });
-
-  const toggleSort = (columnId: VmSort) => {
-    const isCurrent = query.sort === columnId;
-    setParams({ sort: columnId, direction: isCurrent && query.direction === 'asc' ? 'desc' : 'asc' });
-  };
 
   const onSearch = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -303,52 +267,16 @@ export function VmList() {
             <EmptyState>No VM matches these filters.</EmptyState>
           ) : (
             <>
-              <Table aria-busy={vms.isFetching}>
-                <TableCaption>Virtual machines, sorted by {query.sort}</TableCaption>
-                <TableHeader>
-                  {table.getHeaderGroups().map((headerGroup) => (
-                    <TableRow key={headerGroup.id}>
-                      {headerGroup.headers.map((header) => {
-                        const columnId = header.column.id;
-                        const isSortable = (VM_SORTS as readonly string[]).includes(columnId);
-                        const direction = header.column.getIsSorted();
-                        return (
-                          <TableHead
-                            key={header.id}
-                            aria-sort={isSortable ? ariaSortOf(direction) : undefined}
-                          >
-                            {isSortable ? (
-                              <SortHeaderButton
-                                label={<table.FlexRender header={header} />}
-                                direction={direction}
-                                onToggle={() => toggleSort(columnId as VmSort)}
-                              />
-                            ) : (
-                              <table.FlexRender header={header} />
-                            )}
-                          </TableHead>
-                        );
-                      })}
-                    </TableRow>
-                  ))}
-                </TableHeader>
-                <TableBody>
-                  {table.getRowModel().rows.map((row) => (
-                    <TableRow key={row.id}>
-                      {row.getAllCells().map((cell) => (
-                        <TableCell key={cell.id}>
-                          <table.FlexRender cell={cell} />
-                        </TableCell>
-                      ))}
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-              <Pager
-                nextCursor={vms.data.nextCursor}
-                total={vms.data.total}
-                shown={vms.data.items.length}
-                noun="VMs"
+              <DataTable
+                columns={columns}
+                rows={vms.data.items}
+                getRowId={(row) => row.id}
+                caption={`Virtual machines, sorted by ${query.sort}`}
+                sort={{ columnId: query.sort ?? 'name', direction: query.direction ?? 'asc' }}
+                sortableColumnIds={VM_SORTS}
+                onSort={(columnId, direction) => setParams({ sort: columnId as VmSort, direction })}
+                isBusy={vms.isFetching}
+                page={{ nextCursor: vms.data.nextCursor, total: vms.data.total, noun: 'VMs' }}
               />
             </>
           )}
