@@ -1,6 +1,6 @@
 'use client';
 
-import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { toast } from 'sonner';
@@ -21,15 +21,8 @@ import {
   TableHeader,
   TableRow,
 } from '@/app/_components/ui/table';
-import {
-  CAPTURE_STATE_LABELS,
-  CONSISTENCY_LABELS,
-  formatBytes,
-  METHOD_LABELS,
-  pluralize,
-} from '@/app/_lib/format';
+import { formatBytes, pluralize } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
-import type { BackupPlan, PlannedVm, PointPlan } from '@/server/engine/plan-types';
 import { isFinalOperationStatus, type StepStatus } from '@/server/engine/statuses';
 import { ConfirmDialog } from './confirm-dialog';
 import {
@@ -44,6 +37,7 @@ import {
   OPERATION_STATUS_TONES,
   STEP_STATUS_TONES,
 } from './operation-format';
+import { BackupOutcomes, PointOutcome, RestoreOutcome } from './operation-outcomes';
 import { useOperationEvents } from './use-operation-events';
 
 type Detail = RouterOutputs['operations']['get'];
@@ -278,185 +272,6 @@ function OperationActions({ operation }: { operation: Detail['operation'] }) {
       ) : null}
     </>
   );
-}
-
-/** Per VM: what the plan expected, and what the restore point it created actually achieved. */
-function BackupOutcomes({ plan, steps }: { plan: BackupPlan; steps: Step[] }) {
-  const trpc = useTRPC();
-  const catalogued = plan.vms.filter((vm) =>
-    steps.some((step) => step.kind === 'catalog' && step.vmId === vm.vmId && step.status === 'succeeded'),
-  );
-  const points = useQueries({
-    queries: catalogued.map((vm) => trpc.restorePoints.get.queryOptions({ id: vm.restorePointId })),
-  });
-  const pointOf = (vm: PlannedVm) => {
-    const index = catalogued.indexOf(vm);
-    return index === -1 ? undefined : points[index];
-  };
-  return (
-    <Card>
-      <CardHeader>
-        <CardTitle>Consistency per VM</CardTitle>
-        <CardDescription>
-          What the plan expected for each VM, and what its restore point actually achieved, with why.
-        </CardDescription>
-      </CardHeader>
-      <CardContent>
-        <Table>
-          <TableCaption>Consistency per VM</TableCaption>
-          <TableHeader>
-            <TableRow>
-              <TableHead>VM</TableHead>
-              <TableHead>Method</TableHead>
-              <TableHead>Expected</TableHead>
-              <TableHead>Achieved</TableHead>
-              <TableHead>Restore point</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {plan.vms.map((vm) => {
-              const point = pointOf(vm);
-              return (
-                <TableRow key={vm.vmId}>
-                  <TableCell>
-                    <Link
-                      href={`/vms/${encodeURIComponent(vm.vmId)}`}
-                      className="font-medium text-brand-700 hover:underline"
-                    >
-                      {vm.vmName}
-                    </Link>
-                    {vm.isCoCaptured ? (
-                      <div className="text-xs text-slate-500">captured with the volume</div>
-                    ) : null}
-                  </TableCell>
-                  <TableCell>{METHOD_LABELS[vm.method]}</TableCell>
-                  <TableCell>
-                    {CONSISTENCY_LABELS[vm.expectedConsistency]}
-                    <div className="text-xs text-slate-500">{CAPTURE_STATE_LABELS[vm.captureState]}</div>
-                    {vm.excludedDiskIds.length > 0 ? (
-                      <div className="text-xs text-amber-900">
-                        leaves out {vm.excludedDiskIds.join(', ')} (pass-through)
-                      </div>
-                    ) : null}
-                  </TableCell>
-                  <TableCell>
-                    {!point ? (
-                      <span className="text-slate-500">no point yet</span>
-                    ) : point.isPending ? (
-                      '…'
-                    ) : point.isError ? (
-                      <span className="text-slate-500">point since deleted</span>
-                    ) : (
-                      <>
-                        <Badge
-                          tone={
-                            point.data.point.consistency === vm.expectedConsistency ? 'success' : 'warning'
-                          }
-                        >
-                          {CONSISTENCY_LABELS[point.data.point.consistency]}
-                        </Badge>
-                        {point.data.point.consistencyReason ? (
-                          <p className="mt-1 max-w-xs text-xs text-slate-600">
-                            {point.data.point.consistencyReason}
-                          </p>
-                        ) : null}
-                      </>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    {point?.isSuccess ? (
-                      <Link
-                        href={restorePointHref(vm.vmId, vm.restorePointId)}
-                        className="text-brand-700 hover:underline"
-                      >
-                        Restore point of {vm.vmName}
-                      </Link>
-                    ) : (
-                      <span className="text-slate-500">—</span>
-                    )}
-                  </TableCell>
-                </TableRow>
-              );
-            })}
-          </TableBody>
-        </Table>
-      </CardContent>
-    </Card>
-  );
-}
-
-function RestoreOutcome({ plan }: { plan: Extract<Detail['operation']['plan'], { kind: 'restore' }> }) {
-  return (
-    <Card>
-      <CardHeader>
-        <CardTitle>Restore</CardTitle>
-      </CardHeader>
-      <CardContent>
-        <DetailList
-          items={[
-            { term: 'Mode', value: plan.mode },
-            {
-              term: 'From restore point',
-              value: (
-                <Link
-                  href={restorePointHref(plan.vmId, plan.restorePointId)}
-                  className="text-brand-700 hover:underline"
-                >
-                  {plan.restorePointId}
-                </Link>
-              ),
-            },
-            {
-              term: 'Other VMs rolled back',
-              value:
-                plan.collateral.length === 0
-                  ? 'none'
-                  : plan.collateral
-                      .map((vm) => `${vm.vmName} (loses ${formatElapsed(vm.dataLossMs)})`)
-                      .join(', '),
-            },
-          ]}
-        />
-      </CardContent>
-    </Card>
-  );
-}
-
-/** A verify or delete of one stored point: which point (a deleted one is named, not linked). */
-function PointOutcome({ plan }: { plan: PointPlan }) {
-  const name = `${plan.vmName}, taken ${formatTime(new Date(plan.pointCreatedAt))}`;
-  return (
-    <Card>
-      <CardHeader>
-        <CardTitle>{plan.kind === 'verify-point' ? 'Verification' : 'Deletion'}</CardTitle>
-      </CardHeader>
-      <CardContent>
-        <DetailList
-          items={[
-            {
-              term: 'Restore point',
-              value:
-                plan.kind === 'verify-point' ? (
-                  <Link
-                    href={restorePointHref(plan.vmId, plan.restorePointId)}
-                    className="text-brand-700 hover:underline"
-                  >
-                    {name}
-                  </Link>
-                ) : (
-                  name
-                ),
-            },
-          ]}
-        />
-      </CardContent>
-    </Card>
-  );
-}
-
-/** The restore point browser, filtered to the VM, with the point's details open. */
-function restorePointHref(vmId: string, pointId: string): string {
-  return `/restore-points?${new URLSearchParams({ vmId, point: pointId }).toString()}`;
 }
 
 function groupLogs(logs: LogLine[]): Map<number, LogLine[]> {
