@@ -4,6 +4,7 @@ import {
   ConfigError,
   DEFAULT_LAB_STEP_DELAY_MS,
   DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_IMPORT_BYTES,
   DEFAULT_MAX_REQUEST_BYTES,
   DEFAULT_TEST_POSTGRES_URL,
   loadConfig,
@@ -25,6 +26,8 @@ describe('loadConfig', () => {
   it('gives every setting its default on an empty environment, ignoring unrelated variables', () => {
     expect(loadConfig({ HOME: '/root', NODE_ENV: 'test' })).toEqual({
       port: 3000,
+      host: '127.0.0.1',
+      edge: { allowedHosts: ['localhost', '127.0.0.1', '[::1]'], allowedOrigins: [] },
       dataDir: './data',
       database: { kind: 'sqlite', path: path.join('./data', 'migawka.db') },
       dbPath: path.join('./data', 'migawka.db'),
@@ -39,10 +42,15 @@ describe('loadConfig', () => {
       },
       worker: { concurrency: 2, leaseMs: 15_000, pollMs: 500 },
       limits: { perHost: 2, perArray: 2 },
-      http: { maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES, maxBatchSize: DEFAULT_MAX_BATCH_SIZE },
+      http: {
+        maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES,
+        maxImportBytes: DEFAULT_MAX_IMPORT_BYTES,
+        maxBatchSize: DEFAULT_MAX_BATCH_SIZE,
+      },
       secrets: { key: null, keyFile: null },
       logLevel: 'info',
       nextRuntime: null,
+      isDevelopment: false,
       testPostgresUrl: DEFAULT_TEST_POSTGRES_URL,
       testPostgres: 'auto',
     });
@@ -118,12 +126,52 @@ describe('loadConfig', () => {
       expected: { limits: { perHost: 1, perArray: 3 } },
     },
     {
-      env: { MIGAWKA_MAX_REQUEST_BYTES: '1024', MIGAWKA_MAX_BATCH_SIZE: '50' },
-      expected: { http: { maxRequestBytes: 1024, maxBatchSize: 50 } },
+      env: {
+        MIGAWKA_MAX_REQUEST_BYTES: '1024',
+        MIGAWKA_MAX_IMPORT_BYTES: '2048',
+        MIGAWKA_MAX_BATCH_SIZE: '50',
+      },
+      expected: { http: { maxRequestBytes: 1024, maxImportBytes: 2048, maxBatchSize: 50 } },
+    },
+    // The bound address joins the loopback names; a wildcard bind names no host.
+    {
+      env: { MIGAWKA_HOST: '10.0.0.5' },
+      expected: {
+        host: '10.0.0.5',
+        edge: { allowedHosts: ['localhost', '127.0.0.1', '[::1]', '10.0.0.5'], allowedOrigins: [] },
+      },
     },
     {
-      env: { LOG_LEVEL: 'silent', NEXT_RUNTIME: 'nodejs' },
-      expected: { logLevel: 'silent', nextRuntime: 'nodejs' },
+      env: { MIGAWKA_HOST: '::1' },
+      expected: {
+        host: '::1',
+        edge: expect.objectContaining({ allowedHosts: ['localhost', '127.0.0.1', '[::1]'] }),
+      },
+    },
+    {
+      env: { MIGAWKA_HOST: '0.0.0.0' },
+      expected: {
+        host: '0.0.0.0',
+        edge: expect.objectContaining({ allowedHosts: ['localhost', '127.0.0.1', '[::1]'] }),
+      },
+    },
+    // An explicit list replaces the defaults; ports and case do not matter.
+    {
+      env: {
+        MIGAWKA_HOST: '0.0.0.0',
+        MIGAWKA_ALLOWED_HOSTS: 'Migawka.Example.com:443, 10.0.0.5 ,[fd00::5]:3000,',
+        MIGAWKA_ALLOWED_ORIGINS: 'https://migawka.example.com, http://10.0.0.5:3000/',
+      },
+      expected: {
+        edge: {
+          allowedHosts: ['migawka.example.com', '10.0.0.5', '[fd00::5]'],
+          allowedOrigins: ['https://migawka.example.com', 'http://10.0.0.5:3000'],
+        },
+      },
+    },
+    {
+      env: { LOG_LEVEL: 'silent', NEXT_RUNTIME: 'nodejs', NODE_ENV: 'development' },
+      expected: { logLevel: 'silent', nextRuntime: 'nodejs', isDevelopment: true },
     },
     {
       env: { MIGAWKA_SECRET_KEY: KEY_BASE64 },
@@ -157,6 +205,11 @@ describe('loadConfig', () => {
     ['MIGAWKA_WORKER_LEASE_MS', '1.5', 'must be a whole number'],
     ['MIGAWKA_WORKER_POLL_MS', '-5', 'must be a whole number'],
     ['MIGAWKA_MAX_REQUEST_BYTES', '1023', 'must be ≥ 1024'],
+    ['MIGAWKA_MAX_IMPORT_BYTES', 'lots', 'must be a whole number'],
+    ['MIGAWKA_ALLOWED_HOSTS', 'http://migawka.example.com', 'must be host names separated by commas'],
+    ['MIGAWKA_ALLOWED_HOSTS', 'a.example b.example', 'must be host names separated by commas'],
+    ['MIGAWKA_ALLOWED_ORIGINS', 'migawka.example.com', 'must be origins like https://migawka.example.com'],
+    ['MIGAWKA_ALLOWED_ORIGINS', 'https://migawka.example.com/console', 'must be origins like'],
     ['MIGAWKA_MAX_BATCH_SIZE', '0', 'must be ≥ 1'],
     ['LOG_LEVEL', 'verbose', ''],
     ['DATABASE_URL', 'mysql://db/migawka', 'must be a postgres:// (or postgresql://) URL'],

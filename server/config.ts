@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { hostNameOf } from './edge';
 import { CONSOLE_BATCH_SIZE } from './http-limits';
 
 const wholeNumberAtLeast = (min: number, why?: string) =>
@@ -37,6 +38,45 @@ const secretKey = z
     'must decode to exactly 32 bytes (an AES-256 key); generate one with `openssl rand -base64 32`',
   );
 
+/** "a.example, B.example:8443" → ["a.example", "b.example"]: host names compare without port or case. */
+const hostList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d+)?$/, 'must be host names separated by commas')
+        .transform(hostNameOf),
+    ),
+  );
+
+/** "https://migawka.example.com, http://10.0.0.5:3000" → exact origins (scheme://host[:port]). */
+const originList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .refine(
+          (entry) => URL.canParse(entry) && new URL(entry).origin === entry.replace(/\/$/, ''),
+          'must be origins like https://migawka.example.com separated by commas',
+        )
+        .transform((entry) => new URL(entry).origin),
+    ),
+  );
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const postgresUrl = z
@@ -65,7 +105,11 @@ const envSchema = z.object({
   MIGAWKA_WORKER_CONCURRENCY: wholeNumberAtLeast(1).optional(),
   MIGAWKA_WORKER_LEASE_MS: wholeNumberAtLeast(1).optional(),
   MIGAWKA_WORKER_POLL_MS: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_HOST: z.string().trim().min(1).optional(),
+  MIGAWKA_ALLOWED_HOSTS: hostList.optional(),
+  MIGAWKA_ALLOWED_ORIGINS: originList.optional(),
   MIGAWKA_MAX_REQUEST_BYTES: wholeNumberAtLeast(1024).optional(),
+  MIGAWKA_MAX_IMPORT_BYTES: wholeNumberAtLeast(1024).optional(),
   MIGAWKA_MAX_BATCH_SIZE: wholeNumberAtLeast(
     CONSOLE_BATCH_SIZE,
     `the console batches up to ${CONSOLE_BATCH_SIZE} calls per request`,
@@ -74,6 +118,7 @@ const envSchema = z.object({
   MIGAWKA_SECRET_KEY_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   NEXT_RUNTIME: z.string().optional(),
+  NODE_ENV: z.string().optional(),
 });
 
 /** Which store implementation the process runs on. */
@@ -83,6 +128,13 @@ export type DatabaseConfig =
 
 export interface MigawkaConfig {
   port: number;
+  /** The address `npm start` binds: loopback unless the operator opens the console to the network. */
+  host: string;
+  /**
+   * Who may talk to the console (server/edge.ts): the host names a request's Host header may carry
+   * (lower-case, no port), and the origins besides the console's own that may send mutations/streams.
+   */
+  edge: { allowedHosts: string[]; allowedOrigins: string[] };
   dataDir: string;
   /**
    * DATABASE_URL=postgres://… selects PostgreSQL (several web nodes and workers on one database);
@@ -103,7 +155,7 @@ export interface MigawkaConfig {
   };
   worker: { concurrency: number; leaseMs: number; pollMs: number };
   limits: { perHost: number; perArray: number };
-  http: { maxRequestBytes: number; maxBatchSize: number };
+  http: { maxRequestBytes: number; maxImportBytes: number; maxBatchSize: number };
   /**
    * The vault's key: from MIGAWKA_SECRET_KEY when set (`key`), otherwise read from (or generated
    * into, mode 0600) `keyFile`; null = `secret.key` beside the database file.
@@ -112,6 +164,8 @@ export interface MigawkaConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Next's runtime name ('nodejs' | 'edge'), when running inside Next. */
   nextRuntime: string | null;
+  /** Under `next dev`: the pages' CSP must allow React's eval-based debug stacks. */
+  isDevelopment: boolean;
   /**
    * A PostgreSQL server tests may create and drop throwaway databases on (maintenance database
    * URL); default the local trust-auth server.
@@ -139,12 +193,35 @@ function shown(variable: string, value: unknown): string {
 /** The app's lab latency makes progress visible in the console; tests build their drivers with 0. */
 export const DEFAULT_LAB_STEP_DELAY_MS = 1500;
 /**
+ * Every request but the inventory import: a 10,000-VM backup with its acknowledgements is well under
+ * a mebibyte, so 8 MiB leaves room without letting one client make the server buffer much.
+ */
+export const DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+/**
  * Admits a 90,000-VM inventory with three disks per VM (≈100 MB of compact JSON, ≈115 MB as the
  * import request: the file travels as an escaped JSON string) while refusing bodies that would only
  * exhaust memory.
  */
-export const DEFAULT_MAX_REQUEST_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_MAX_IMPORT_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_MAX_BATCH_SIZE = 20;
+
+/** Loopback: a fresh `npm start` is reachable from this machine only. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** The loopback names a browser on this machine uses; the bound address is added to them. */
+export const LOOPBACK_HOST_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/** Wildcard bind addresses name no host a browser could use. */
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+/** The configured host names, else loopback plus the bound address (when it names one). */
+function allowedHostsOf(configured: string[] | undefined, bound: string): string[] {
+  if (configured?.length) return [...new Set(configured)];
+  const names = [...LOOPBACK_HOST_NAMES];
+  if (!isWildcard(bound)) names.push(hostNameOf(bound));
+  return [...new Set(names)];
+}
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -173,6 +250,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dbPath = vars.MIGAWKA_DB_PATH ?? path.join(dataDir, 'migawka.db');
   return {
     port: vars.PORT ?? 3000,
+    host: vars.MIGAWKA_HOST ?? DEFAULT_HOST,
+    edge: {
+      allowedHosts: allowedHostsOf(vars.MIGAWKA_ALLOWED_HOSTS, vars.MIGAWKA_HOST ?? DEFAULT_HOST),
+      allowedOrigins: [...new Set(vars.MIGAWKA_ALLOWED_ORIGINS ?? [])],
+    },
     dataDir,
     database: vars.DATABASE_URL
       ? { kind: 'postgres', url: vars.DATABASE_URL, poolMax: vars.MIGAWKA_DB_POOL_MAX ?? 10 }
@@ -198,6 +280,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     http: {
       maxRequestBytes: vars.MIGAWKA_MAX_REQUEST_BYTES ?? DEFAULT_MAX_REQUEST_BYTES,
+      maxImportBytes: vars.MIGAWKA_MAX_IMPORT_BYTES ?? DEFAULT_MAX_IMPORT_BYTES,
       maxBatchSize: vars.MIGAWKA_MAX_BATCH_SIZE ?? DEFAULT_MAX_BATCH_SIZE,
     },
     secrets: {
@@ -210,6 +293,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     testPostgres: ({ '1': 'required', '0': 'off', auto: 'auto' } as const)[
       vars.MIGAWKA_TEST_POSTGRES ?? 'auto'
     ],
+    isDevelopment: vars.NODE_ENV === 'development',
   };
 }
 

@@ -2,12 +2,13 @@
  * Helpers shared by test files (imported by tests only): a demo-lab database, a temporary
  * directory, and the TRPCError of a call that must fail.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';
-import { type Db, openDatabase } from '../db/client';
+import { type Db, openDatabase, sqliteOf } from '../db/client';
 import { ensureDemoLab } from '../db/seed/ensure-demo-lab';
 
 /** A fresh in-memory database, migrated and seeded with the demo lab. */
@@ -32,4 +33,26 @@ export async function rejectionOf(call: () => Promise<unknown>): Promise<TRPCErr
     return error as TRPCError;
   }
   throw new Error('expected the call to fail');
+}
+
+/**
+ * The content of every table except the audit trail, as one digest: equal before and after a call
+ * means the call changed nothing. The audit trail is left out because it records every mutation,
+ * refused ones included — that entry is the record of the refusal, not a change the call made.
+ */
+export function contentDigest(db: Db): string {
+  const connection = sqliteOf(db);
+  const tables = connection
+    .prepare(
+      "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> 'audit_entries' order by name",
+    )
+    .all() as { name: string }[];
+  const hash = createHash('sha256');
+  for (const { name } of tables) {
+    hash.update(name);
+    for (const row of connection.prepare(`select * from "${name}" order by rowid`).raw().iterate()) {
+      hash.update(JSON.stringify(row, (_key, value) => (typeof value === 'bigint' ? String(value) : value)));
+    }
+  }
+  return hash.digest('hex');
 }

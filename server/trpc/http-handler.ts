@@ -1,22 +1,39 @@
 /**
- * The tRPC HTTP endpoint with the limits that keep one client from stalling the server: a request
- * body over `maxRequestBytes` is refused with 413 before it is read whole, and a batch of more than
- * `maxBatchSize` calls is refused with 400 before any of its calls runs. Both answers are ordinary
- * tRPC errors, so the console shows their message like any other.
+ * The tRPC HTTP endpoint behind the console's edge:
+ * - a request addressed to a host name the console does not answer to, or sent by a browser on
+ *   behalf of another site, is refused with 403 before any procedure runs (server/edge.ts);
+ * - a request body over its cap is refused with 413 before it is read whole: `maxImportBytes` for a
+ *   request that calls the inventory import (a whole estate as JSON), `maxRequestBytes` otherwise;
+ * - a batch of more than `maxBatchSize` calls is refused with 400 before any of its calls runs.
+ * All three answers are ordinary tRPC errors, so the console shows their message like any other;
+ * every answer carries the security headers.
  */
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import {
+  API_CONTENT_SECURITY_POLICY,
+  checkCrossOrigin,
+  checkHost,
+  type EdgePolicy,
+  type EdgeRefusal,
+  SECURITY_HEADERS,
+} from '../edge';
 import type { Context } from './init';
 import { appRouter } from './root';
 
 export const TRPC_ENDPOINT = '/api/trpc';
 
+/** The one procedure whose request may be as large as an estate. */
+export const IMPORT_PROCEDURE = 'inventory.import';
+
 export interface TrpcHttpLimits {
   maxRequestBytes: number;
+  maxImportBytes: number;
   maxBatchSize: number;
 }
 
 export interface TrpcHttpHandlerOptions extends TrpcHttpLimits {
+  edge: EdgePolicy;
   /** The context of one request (its headers say who is asking and from where). */
   createContext: (request: Request) => Context;
 }
@@ -24,24 +41,68 @@ export interface TrpcHttpHandlerOptions extends TrpcHttpLimits {
 export function createTrpcHttpHandler(
   options: TrpcHttpHandlerOptions,
 ): (request: Request) => Promise<Response> {
-  return (request) =>
-    fetchRequestHandler({
-      endpoint: TRPC_ENDPOINT,
-      req: withBodyLimit(request, options.maxRequestBytes),
-      router: appRouter,
-      // tRPC 11's own `maxBatchSize` option refuses with "Batch call exceeds maximum size", which names
-      // neither the limit nor the setting. tRPC builds the context once per request from the parsed
-      // call list (no input read yet), and an error thrown here fails every call of the batch.
-      createContext: ({ info, req }) => {
-        if (info.calls.length > options.maxBatchSize) {
-          throw new TRPCError({
-            code: 'BAD_REQUEST',
-            message: `This request batches ${info.calls.length} calls; the server accepts at most ${options.maxBatchSize} per request (MIGAWKA_MAX_BATCH_SIZE).`,
-          });
-        }
-        return options.createContext(req);
+  return async (request) => {
+    const refusal = checkHost(request, options.edge) ?? checkCrossOrigin(request, options.edge);
+    const response = refusal ? refusalResponse(request, refusal) : await answer(request, options);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
+    response.headers.set('Content-Security-Policy', API_CONTENT_SECURITY_POLICY);
+    return response;
+  };
+}
+
+function answer(request: Request, options: TrpcHttpHandlerOptions): Promise<Response> {
+  return fetchRequestHandler({
+    endpoint: TRPC_ENDPOINT,
+    req: withBodyLimit(request, bodyLimitOf(request, options)),
+    router: appRouter,
+    // tRPC 11's own `maxBatchSize` option refuses with "Batch call exceeds maximum size", which names
+    // neither the limit nor the setting. tRPC builds the context once per request from the parsed
+    // call list (no input read yet), and an error thrown here fails every call of the batch.
+    createContext: ({ info, req }) => {
+      if (info.calls.length > options.maxBatchSize) {
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `This request batches ${info.calls.length} calls; the server accepts at most ${options.maxBatchSize} per request (MIGAWKA_MAX_BATCH_SIZE).`,
+        });
+      }
+      return options.createContext(req);
+    },
+  });
+}
+
+/**
+ * The 403 in tRPC's error format (one answer per call of a batch), so the console shows its message.
+ * It is built here rather than thrown from createContext because tRPC answers a subscription whose
+ * context fails with a 200 event stream: a refused stream must not even open.
+ */
+function refusalResponse(request: Request, refusal: EdgeRefusal): Response {
+  const error = {
+    error: {
+      json: {
+        message: refusal.message,
+        code: -32003,
+        data: { code: 'FORBIDDEN', httpStatus: refusal.status, fieldErrors: [] },
       },
-    });
+    },
+  };
+  const url = new URL(request.url);
+  const calls = url.pathname.slice(TRPC_ENDPOINT.length + 1).split(',').length;
+  const body = url.searchParams.get('batch') === '1' ? Array.from({ length: calls }, () => error) : error;
+  return Response.json(body, { status: refusal.status });
+}
+
+export interface BodyLimit {
+  maxBytes: number;
+  /** The setting that raises it, named in the 413 answer. */
+  setting: 'MIGAWKA_MAX_REQUEST_BYTES' | 'MIGAWKA_MAX_IMPORT_BYTES';
+}
+
+/** The import's cap for a request that calls the import (alone or in a batch), the ordinary cap otherwise. */
+export function bodyLimitOf(request: Request, limits: TrpcHttpLimits): BodyLimit {
+  const paths = new URL(request.url).pathname.slice(TRPC_ENDPOINT.length + 1).split(',');
+  return paths.includes(IMPORT_PROCEDURE)
+    ? { maxBytes: limits.maxImportBytes, setting: 'MIGAWKA_MAX_IMPORT_BYTES' }
+    : { maxBytes: limits.maxRequestBytes, setting: 'MIGAWKA_MAX_REQUEST_BYTES' };
 }
 
 /**
@@ -50,13 +111,13 @@ export function createTrpcHttpHandler(
  * streamed bytes pass it (a chunked body or a Content-Length that lies). tRPC reads inputs lazily,
  * so the error surfaces as the failure of the calls that read it.
  */
-export function withBodyLimit(request: Request, maxBytes: number): Request {
+export function withBodyLimit(request: Request, { maxBytes, setting }: BodyLimit): Request {
   if (!request.body) return request;
   const declared = Number(request.headers.get('content-length'));
   const tooLarge = (size: string) =>
     new TRPCError({
       code: 'PAYLOAD_TOO_LARGE',
-      message: `The request is ${size}; the server accepts at most ${formatSize(maxBytes)} (MIGAWKA_MAX_REQUEST_BYTES).`,
+      message: `The request is ${size}; the server accepts at most ${formatSize(maxBytes)} (${setting}).`,
     });
   let body: ReadableStream<Uint8Array>;
   if (Number.isFinite(declared) && declared > maxBytes) {

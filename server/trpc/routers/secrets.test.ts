@@ -23,7 +23,9 @@ describe('secrets procedures', () => {
   it('store, list, replace and delete a credential, answering with metadata only, over HTTP too', async () => {
     const handle = createTrpcHttpHandler({
       maxRequestBytes: 1 << 20,
+      maxImportBytes: 1 << 20,
       maxBatchSize: 10,
+      edge: { allowedHosts: ['localhost'], allowedOrigins: [] },
       createContext: () => contextFor(db),
     });
     const post = async (procedure: string, input: unknown) => {

@@ -9,7 +9,8 @@ export const dynamic = 'force-dynamic';
 let handle: ((request: Request) => Promise<Response>) | undefined;
 
 function handler(request: Request) {
-  handle ??= createTrpcHttpHandler({ ...getConfig().http, createContext });
+  const config = getConfig();
+  handle ??= createTrpcHttpHandler({ ...config.http, edge: config.edge, createContext });
   return handle(request);
 }
 
