@@ -249,3 +249,4 @@ export const findings = sqliteTable(
 );
 export * from './schema-operations';
 export * from './schema-security';
+export * from './schema-xapi';

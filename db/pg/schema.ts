@@ -251,3 +251,4 @@ export const findings = pgTable(
 );
 export * from './schema-operations';
 export * from './schema-security';
+export * from './schema-xapi';

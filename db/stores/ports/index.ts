@@ -12,6 +12,7 @@ import type { OperationStore } from './operation-store';
 import type { ProtectionStore } from './protection';
 import type { RestorePointStore } from './restore-point-store';
 import type { SecretStore } from './secret-store';
+import type { XapiPoolStore } from './xapi-pool-store';
 
 export type { AuditEntry, AuditFilter, AuditStore, NewAuditEntry } from './audit-store';
 export type { InventoryStore } from './inventory';
@@ -21,6 +22,7 @@ export type { Counted, Page } from './page';
 export type { ProtectionStore } from './protection';
 export type { RestorePointStore } from './restore-point-store';
 export type { SecretMetadata, SecretRecord, SecretStore } from './secret-store';
+export type { NewXapiPool, XapiPoolRecord, XapiPoolStore } from './xapi-pool-store';
 
 /** All stores of one database, handed to services through the request / worker context. */
 export interface Stores {
@@ -31,4 +33,5 @@ export interface Stores {
   protection: ProtectionStore;
   secrets: SecretStore;
   audit: AuditStore;
+  xapiPools: XapiPoolStore;
 }

@@ -8,6 +8,7 @@ import { SqliteOperationStore } from './operation-store';
 import { createSqliteProtectionStore } from './protection';
 import { SqliteRestorePointStore } from './restore-point-store';
 import { SqliteSecretStore } from './secret-store';
+import { SqliteXapiPoolStore } from './xapi-pool-store';
 
 export function createSqliteStores(db: Db): Stores {
   return {
@@ -18,5 +19,6 @@ export function createSqliteStores(db: Db): Stores {
     protection: createSqliteProtectionStore(db),
     secrets: new SqliteSecretStore(db),
     audit: new SqliteAuditStore(db),
+    xapiPools: new SqliteXapiPoolStore(db),
   };
 }

@@ -1,0 +1,97 @@
+/**
+ * The XapiPoolStore contract: pool names are unique, a pin replaces the endpoint's refusal, a
+ * refusal leaves the pin alone, syncs record success and failure, and the task journal keeps one
+ * task per pool and key, gone with its pool.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { XapiPoolStore } from '../ports';
+import type { NewXapiPool } from '../ports/xapi-pool-store';
+
+export interface XapiPoolStoreFixture {
+  xapiPools: XapiPoolStore;
+  close(): Promise<void>;
+}
+
+const T0 = new Date('2026-11-24T02:00:00Z');
+const T1 = new Date('2026-11-24T03:00:00Z');
+
+const poolOf = (id: string, name: string): NewXapiPool => ({
+  id,
+  name,
+  address: '192.0.2.10',
+  secretId: 'secret-1',
+  createdAt: T0,
+  createdBy: 'user:1',
+});
+
+export function runXapiPoolStoreContract(name: string, create: () => Promise<XapiPoolStoreFixture>): void {
+  describe(`XapiPoolStore contract: ${name}`, () => {
+    let fixture: XapiPoolStoreFixture;
+    let store: XapiPoolStore;
+    beforeEach(async () => {
+      fixture = await create();
+      store = fixture.xapiPools;
+    });
+    afterEach(async () => {
+      await fixture.close();
+    });
+
+    it('stores a pool with empty pins and refuses a second pool of the same name', async () => {
+      expect(await store.insert(poolOf('p1', 'pool-a'))).toEqual({
+        ...poolOf('p1', 'pool-a'),
+        pins: {},
+        refused: {},
+        lastSyncAt: null,
+        lastError: null,
+      });
+      expect(await store.insert(poolOf('p2', 'pool-a'))).toBeNull();
+      await store.insert(poolOf('p0', 'pool-0'));
+      expect((await store.list()).map((pool) => pool.name)).toEqual(['pool-0', 'pool-a']);
+      expect((await store.findByName('pool-a'))?.id).toBe('p1');
+      expect(await store.get('missing')).toBeNull();
+    });
+
+    it('a refusal is kept beside the pin until an admin pins the new fingerprint', async () => {
+      await store.insert(poolOf('p1', 'pool-a'));
+      await store.pin('p1', '192.0.2.10', 'AA');
+      await store.pin('p1', '192.0.2.11', 'BB');
+      await store.refuse('p1', '192.0.2.10', 'CC');
+      expect(await store.get('p1')).toMatchObject({
+        pins: { '192.0.2.10': 'AA', '192.0.2.11': 'BB' },
+        refused: { '192.0.2.10': 'CC' },
+      });
+      await store.pin('p1', '192.0.2.10', 'CC');
+      expect(await store.get('p1')).toMatchObject({
+        pins: { '192.0.2.10': 'CC', '192.0.2.11': 'BB' },
+        refused: {},
+      });
+    });
+
+    it('records a failed sync without losing the last good one, and clears the error on success', async () => {
+      await store.insert(poolOf('p1', 'pool-a'));
+      await store.recordSync('p1', T0, null);
+      await store.recordSync('p1', T1, 'host-unreachable: 192.0.2.10 cannot be reached');
+      expect(await store.get('p1')).toMatchObject({
+        lastSyncAt: T0,
+        lastError: 'host-unreachable: 192.0.2.10 cannot be reached',
+      });
+      await store.recordSync('p1', T1, null);
+      expect(await store.get('p1')).toMatchObject({ lastSyncAt: T1, lastError: null });
+    });
+
+    it('journals one task per pool and key, replaced by a newer one, forgotten, and gone with the pool', async () => {
+      await store.insert(poolOf('p1', 'pool-a'));
+      await store.insert(poolOf('p2', 'pool-b'));
+      await store.recordTask('p1', 'snapshot:s1', 'OpaqueRef:task-1', T0);
+      await store.recordTask('p2', 'snapshot:s1', 'OpaqueRef:task-9', T0);
+      expect(await store.findTask('p1', 'snapshot:s1')).toBe('OpaqueRef:task-1');
+      await store.recordTask('p1', 'snapshot:s1', 'OpaqueRef:task-2', T1);
+      expect(await store.findTask('p1', 'snapshot:s1')).toBe('OpaqueRef:task-2');
+      await store.forgetTask('p1', 'snapshot:s1');
+      expect(await store.findTask('p1', 'snapshot:s1')).toBeNull();
+      expect(await store.delete('p2')).toBe(true);
+      expect(await store.findTask('p2', 'snapshot:s1')).toBeNull();
+      expect(await store.delete('p2')).toBe(false);
+    });
+  });
+}

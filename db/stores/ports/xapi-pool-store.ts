@@ -1,0 +1,43 @@
+/**
+ * XAPI pool connections (db/schema-xapi.ts): the pools an admin connected, the certificate pins of
+ * their hosts, and the journal of `Async.*` tasks the connector waits on.
+ */
+
+export interface XapiPoolRecord {
+  id: string;
+  name: string;
+  address: string;
+  /** The vault secret holding the pool account. */
+  secretId: string;
+  /** Pinned SHA-256 fingerprint per host endpoint. */
+  pins: Record<string, string>;
+  /** A different fingerprint a host presented, per endpoint, waiting for an admin. */
+  refused: Record<string, string>;
+  createdAt: Date;
+  createdBy: string;
+  lastSyncAt: Date | null;
+  lastError: string | null;
+}
+
+export type NewXapiPool = Omit<XapiPoolRecord, 'pins' | 'refused' | 'lastSyncAt' | 'lastError'>;
+
+export interface XapiPoolStore {
+  /** Null when the name is taken (nothing written). */
+  insert(pool: NewXapiPool): Promise<XapiPoolRecord | null>;
+  get(id: string): Promise<XapiPoolRecord | null>;
+  findByName(name: string): Promise<XapiPoolRecord | null>;
+  /** Every pool, by name. */
+  list(): Promise<XapiPoolRecord[]>;
+  /** Pins a fingerprint for an endpoint (first use, or an admin's accept) and clears its refusal. */
+  pin(id: string, endpoint: string, fingerprint: string): Promise<void>;
+  /** Remembers a fingerprint that did not match the pin. */
+  refuse(id: string, endpoint: string, fingerprint: string): Promise<void>;
+  /** A discovery ended: at `at`, with `error` (null when it succeeded). */
+  recordSync(id: string, at: Date, error: string | null): Promise<void>;
+  /** Deletes the pool and its task journal; false when it did not exist. */
+  delete(id: string): Promise<boolean>;
+
+  findTask(poolId: string, key: string): Promise<string | null>;
+  recordTask(poolId: string, key: string, taskRef: string, at: Date): Promise<void>;
+  forgetTask(poolId: string, key: string): Promise<void>;
+}

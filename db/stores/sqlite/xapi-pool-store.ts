@@ -1,0 +1,87 @@
+/** The XapiPoolStore on SQLite. Pins change one key of a JSON column inside a short transaction. */
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../../client';
+import { xapiPools, xapiTasks } from '../../schema';
+import type { NewXapiPool, XapiPoolRecord, XapiPoolStore } from '../ports/xapi-pool-store';
+import { inTransaction } from './transaction';
+
+export class SqliteXapiPoolStore implements XapiPoolStore {
+  constructor(private readonly db: Db) {}
+
+  async insert(pool: NewXapiPool): Promise<XapiPoolRecord | null> {
+    const row = this.db
+      .insert(xapiPools)
+      .values({ ...pool, pins: {}, refused: {}, lastSyncAt: null, lastError: null })
+      .onConflictDoNothing({ target: xapiPools.name })
+      .returning()
+      .get();
+    return row ?? null;
+  }
+
+  async get(id: string): Promise<XapiPoolRecord | null> {
+    return this.db.select().from(xapiPools).where(eq(xapiPools.id, id)).get() ?? null;
+  }
+
+  async findByName(name: string): Promise<XapiPoolRecord | null> {
+    return this.db.select().from(xapiPools).where(eq(xapiPools.name, name)).get() ?? null;
+  }
+
+  async list(): Promise<XapiPoolRecord[]> {
+    return this.db.select().from(xapiPools).orderBy(asc(xapiPools.name)).all();
+  }
+
+  private updateMaps(id: string, change: (row: XapiPoolRecord) => Partial<XapiPoolRecord>): void {
+    inTransaction(this.db, (tx) => {
+      const row = tx.select().from(xapiPools).where(eq(xapiPools.id, id)).get();
+      if (!row) return;
+      tx.update(xapiPools).set(change(row)).where(eq(xapiPools.id, id)).run();
+    });
+  }
+
+  async pin(id: string, endpoint: string, fingerprint: string): Promise<void> {
+    this.updateMaps(id, (row) => {
+      const { [endpoint]: _accepted, ...refused } = row.refused;
+      return { pins: { ...row.pins, [endpoint]: fingerprint }, refused };
+    });
+  }
+
+  async refuse(id: string, endpoint: string, fingerprint: string): Promise<void> {
+    this.updateMaps(id, (row) => ({ refused: { ...row.refused, [endpoint]: fingerprint } }));
+  }
+
+  async recordSync(id: string, at: Date, error: string | null): Promise<void> {
+    this.db
+      .update(xapiPools)
+      .set(error === null ? { lastSyncAt: at, lastError: null } : { lastError: error })
+      .where(eq(xapiPools.id, id))
+      .run();
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.db.delete(xapiPools).where(eq(xapiPools.id, id)).run().changes > 0;
+  }
+
+  async findTask(poolId: string, key: string): Promise<string | null> {
+    const row = this.db
+      .select({ taskRef: xapiTasks.taskRef })
+      .from(xapiTasks)
+      .where(and(eq(xapiTasks.poolId, poolId), eq(xapiTasks.key, key)))
+      .get();
+    return row?.taskRef ?? null;
+  }
+
+  async recordTask(poolId: string, key: string, taskRef: string, at: Date): Promise<void> {
+    this.db
+      .insert(xapiTasks)
+      .values({ poolId, key, taskRef, recordedAt: at })
+      .onConflictDoUpdate({ target: [xapiTasks.poolId, xapiTasks.key], set: { taskRef, recordedAt: at } })
+      .run();
+  }
+
+  async forgetTask(poolId: string, key: string): Promise<void> {
+    this.db
+      .delete(xapiTasks)
+      .where(and(eq(xapiTasks.poolId, poolId), eq(xapiTasks.key, key)))
+      .run();
+  }
+}

@@ -1,0 +1,30 @@
+/** Inputs of the XAPI pool connections (server/services/xapi-pool-service.ts). */
+import { z } from 'zod';
+
+export const addXapiPoolInputSchema = z.object({
+  name: z
+    .string({ error: 'Name the pool' })
+    .trim()
+    .min(1, 'Name the pool')
+    .max(120, 'The name is longer than 120 characters'),
+  address: z
+    .string({ error: 'Enter the address of a host of the pool' })
+    .trim()
+    .regex(
+      /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
+      'Enter a host name or IP address, optionally with :port (e.g. 192.0.2.10 or xcp1.example.com:443)',
+    ),
+  secretId: z
+    .string({ error: 'Choose the vault secret with the pool account' })
+    .trim()
+    .min(1, 'Choose the vault secret with the pool account'),
+});
+export type AddXapiPoolInput = z.output<typeof addXapiPoolInputSchema>;
+
+export const xapiPoolIdInputSchema = z.object({ id: z.string().trim().min(1, 'Choose a pool') });
+
+export const acceptXapiCertificateInputSchema = z.object({
+  id: z.string().trim().min(1, 'Choose a pool'),
+  endpoint: z.string().trim().min(1, 'Choose the host whose certificate changed'),
+});
+export type AcceptInput = z.output<typeof acceptXapiCertificateInputSchema>;

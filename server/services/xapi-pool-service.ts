@@ -1,0 +1,187 @@
+/**
+ * XAPI pool connections: an admin adds a pool (any host's address and the vault secret with the
+ * pool account), tests the connection, accepts a host's changed certificate, and discovers the
+ * pool into the inventory. The connector's client gets its account from the vault at each login,
+ * its certificate pins from the pool's record and its task journal from the store, so a worker
+ * that restarts finds its tasks and a changed certificate waits for an admin.
+ */
+import type { Stores } from '../../db/stores/ports';
+import type { XapiPoolRecord } from '../../db/stores/ports/xapi-pool-store';
+import { actorLabel, type ServiceContext } from '../context';
+import type { CallOptions } from '../drivers/call';
+import { type TaskJournal, XapiClient } from '../drivers/xapi/xapi-client';
+import { mapPool, type PoolFacts, readPoolRecords } from '../drivers/xapi/xapi-discovery';
+import { toDriverError } from '../drivers/xapi/xapi-errors';
+import type { TrustStore } from '../drivers/xapi/xapi-transport';
+import { isDriverError } from '../engine/driver';
+import {
+  type AcceptInput,
+  acceptXapiCertificateInputSchema,
+  addXapiPoolInputSchema,
+} from '../schemas/xapi-pools';
+import { DomainError, notFound } from './errors';
+import { type ImportResult, importInventory } from './import-service';
+import { parseInput } from './parse-input';
+import type { VaultKeySource } from './vault-key';
+import { revealSecret } from './vault-service';
+
+type PoolStores = Pick<Stores, 'xapiPools' | 'secrets'>;
+
+export async function addXapiPool(
+  stores: PoolStores,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<XapiPoolRecord> {
+  const input = parseInput(addXapiPoolInputSchema, raw);
+  if (!(await stores.secrets.get(input.secretId))) {
+    throw new DomainError('INVALID_INPUT', 'The pool account must be a secret in the vault.', [
+      { path: 'secretId', message: 'No secret has this id' },
+    ]);
+  }
+  const stored = await stores.xapiPools.insert({
+    id: ctx.newId(),
+    name: input.name,
+    address: input.address,
+    secretId: input.secretId,
+    createdAt: ctx.now(),
+    createdBy: actorLabel(ctx.actor),
+  });
+  if (!stored) {
+    throw new DomainError('CONFLICT', `A pool named "${input.name}" already exists`, [
+      { path: 'name', message: 'Another pool has this name' },
+    ]);
+  }
+  ctx.log.info({ poolId: stored.id, poolName: stored.name, address: stored.address }, 'xapi pool added');
+  return stored;
+}
+
+/** Certificate pins kept on the pool's record. */
+export function poolTrustStore(stores: Pick<Stores, 'xapiPools'>, poolId: string): TrustStore {
+  return {
+    pinned: async (endpoint) => (await stores.xapiPools.get(poolId))?.pins[endpoint] ?? null,
+    pin: (endpoint, fingerprint) => stores.xapiPools.pin(poolId, endpoint, fingerprint),
+    refused: (endpoint, fingerprint) => stores.xapiPools.refuse(poolId, endpoint, fingerprint),
+  };
+}
+
+export function poolTaskJournal(
+  stores: Pick<Stores, 'xapiPools'>,
+  ctx: ServiceContext,
+  poolId: string,
+): TaskJournal {
+  return {
+    find: (key) => stores.xapiPools.findTask(poolId, key),
+    record: (key, taskRef) => stores.xapiPools.recordTask(poolId, key, taskRef, ctx.now()),
+    forget: (key) => stores.xapiPools.forgetTask(poolId, key),
+  };
+}
+
+/** The connector's client for a pool: account from the vault (read at each login), pins and tasks from the store. */
+export function xapiClientFor(
+  stores: PoolStores,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  pool: XapiPoolRecord,
+): XapiClient {
+  return new XapiClient({
+    label: `xapi pool ${pool.name}`,
+    address: pool.address,
+    credentials: {
+      credentials: async () => {
+        const { metadata, value } = await revealSecret(stores, ctx, keys, pool.secretId);
+        return { username: metadata.username ?? 'root', password: value };
+      },
+    },
+    trust: poolTrustStore(stores, pool.id),
+    journal: poolTaskJournal(stores, ctx, pool.id),
+  });
+}
+
+async function poolOrThrow(stores: Pick<Stores, 'xapiPools'>, id: string): Promise<XapiPoolRecord> {
+  const pool = await stores.xapiPools.get(id);
+  if (!pool) throw notFound('XAPI pool', id);
+  return pool;
+}
+
+/** What "test connection" shows: the pool as it answered, or why it could not be reached. */
+export type PoolTestResult =
+  | { ok: true; poolName: string; hosts: PoolFacts['hosts']; vmCount: number; srCount: number }
+  | { ok: false; fault: string; message: string };
+
+function failureOf(error: unknown, what: string): { fault: string; message: string } {
+  const mapped = toDriverError(error, what);
+  if (isDriverError(mapped)) return { fault: mapped.faultCode, message: mapped.message };
+  if (error instanceof DomainError) return { fault: error.code, message: error.message };
+  return { fault: 'internal', message: `${what}: ${(mapped as Error).message ?? String(mapped)}` };
+}
+
+export async function testXapiPool(
+  stores: PoolStores,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  poolId: string,
+  options: CallOptions,
+): Promise<PoolTestResult> {
+  const pool = await poolOrThrow(stores, poolId);
+  const client = xapiClientFor(stores, ctx, keys, pool);
+  try {
+    const { inventory, facts } = mapPool(await readPoolRecords(client, options));
+    return {
+      ok: true,
+      poolName: facts.poolName,
+      hosts: facts.hosts,
+      vmCount: inventory.vms.length,
+      srCount: facts.srs.length,
+    };
+  } catch (error) {
+    return { ok: false, ...failureOf(error, `xapi pool ${pool.name}`) };
+  } finally {
+    await client.logout();
+  }
+}
+
+/** An admin accepts the certificate a host presented instead of its pinned one. */
+export async function acceptXapiCertificate(
+  stores: Pick<Stores, 'xapiPools'>,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<XapiPoolRecord> {
+  const input: AcceptInput = parseInput(acceptXapiCertificateInputSchema, raw);
+  const pool = await poolOrThrow(stores, input.id);
+  const fingerprint = pool.refused[input.endpoint];
+  if (!fingerprint) {
+    throw new DomainError('INVALID_INPUT', `No changed certificate is waiting for ${input.endpoint}.`, [
+      { path: 'endpoint', message: 'This host presented no new certificate' },
+    ]);
+  }
+  await stores.xapiPools.pin(pool.id, input.endpoint, fingerprint);
+  ctx.log.info(
+    { poolId: pool.id, endpoint: input.endpoint, fingerprint, by: actorLabel(ctx.actor) },
+    'xapi certificate accepted',
+  );
+  return poolOrThrow(stores, pool.id);
+}
+
+/** Reads the pool and merges it into the inventory; the pool's record keeps when and how it ended. */
+export async function discoverXapiPool(
+  stores: PoolStores & Pick<Stores, 'inventory'>,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  poolId: string,
+  options: CallOptions,
+): Promise<{ import: ImportResult; facts: PoolFacts }> {
+  const pool = await poolOrThrow(stores, poolId);
+  const client = xapiClientFor(stores, ctx, keys, pool);
+  try {
+    const { inventory, facts } = mapPool(await readPoolRecords(client, options));
+    const result = await importInventory(stores, ctx, inventory, 'merge');
+    await stores.xapiPools.recordSync(pool.id, ctx.now(), null);
+    return { import: result, facts };
+  } catch (error) {
+    const failure = failureOf(error, `xapi pool ${pool.name}`);
+    await stores.xapiPools.recordSync(pool.id, ctx.now(), `${failure.fault}: ${failure.message}`);
+    throw toDriverError(error, `xapi pool ${pool.name}`);
+  } finally {
+    await client.logout();
+  }
+}
