@@ -293,3 +293,21 @@ describe('XAPI error codes → driver faults', () => {
     expect((mapped as Error).message).toContain(code);
   });
 });
+
+describe('XapiClient task journal after a failure', () => {
+  it('forgets a task that failed, so the retry starts a new one', async () => {
+    const { fake, fixture } = await start();
+    fake.failNext('VM.snapshot', 'SR_BACKEND_FAILURE_46', ['', 'The VDI is not available']);
+    const journal = memoryTaskJournal();
+    const { client } = clientFor(fake.address(), { journal });
+    const options = { ...call(), journalKey: 'snap-4' };
+    const error = await failureOf(
+      client.callAsync('VM.snapshot', [fixture.sql01, 'migawka snap-4'], options),
+    );
+    expect(isXapiError(error, 'SR_BACKEND_FAILURE_46')).toBe(true);
+    expect(journal.tasks.size).toBe(0);
+    const snapshotRef = await client.callAsync('VM.snapshot', [fixture.sql01, 'migawka snap-4'], options);
+    expect(fixture.pool.get('VM', snapshotRef)?.name_label).toBe('migawka snap-4');
+    expect(fake.calls.filter((method) => method === 'Async.VM.snapshot')).toHaveLength(2);
+  });
+});

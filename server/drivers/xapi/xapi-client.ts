@@ -158,9 +158,16 @@ export class XapiClient {
       );
       if (typeof taskRef !== 'string') throw this.malformed(`Async.${method}`, 'a task reference');
       if (journal && key) await journal.record(key, taskRef);
-      const result = await this.awaitTask(taskRef, method, signal, options.onProgress);
-      if (journal && key) await journal.forget(key);
-      return result;
+      try {
+        const result = await this.awaitTask(taskRef, method, signal, options.onProgress);
+        if (journal && key) await journal.forget(key);
+        return result;
+      } catch (error) {
+        // The task ended in failure (read and destroyed): a retry must start a new one. A cut-off
+        // wait (abort, deadline, lost connection) keeps the entry so the next attempt waits on it.
+        if (journal && key && error instanceof XapiError && !signal.aborted) await journal.forget(key);
+        throw error;
+      }
     });
   }
 
