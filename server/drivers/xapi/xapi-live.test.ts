@@ -92,4 +92,16 @@ describe('XAPI live discovery', () => {
     expect(watcher.fullSyncs).toBe(3);
     expect(syncs.at(-1)).toMatchObject({ kind: 'full' });
   });
+
+  it('a VM deleted in the pool is reported as removed', async () => {
+    const { fixture, syncs, step, id } = await watched();
+    await step();
+    const app01 = id(fixture.app01);
+    const vbds = (fixture.pool.get('VM', fixture.app01)?.VBDs ?? []) as string[];
+    for (const vbd of vbds) fixture.pool.del('VBD', vbd);
+    fixture.pool.del('VM', fixture.app01);
+    await step();
+    expect(syncs.at(-1)).toMatchObject({ kind: 'changes', removedVmIds: [app01] });
+    expect(syncs.at(-1)?.inventory.vms.map((vm) => vm.id)).not.toContain(app01);
+  });
 });
