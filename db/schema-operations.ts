@@ -81,6 +81,11 @@ export const operations = sqliteTable(
      */
     endingAs: text('ending_as').$type<'failed' | 'cancelled' | 'interrupted'>(),
     error: text('error'),
+    /**
+     * Why a finished operation succeeded with warnings, in words ("Freeze the file systems of
+     * sql01: fallback: freeze of sql01 timed out after 60 s"), one per warned step; [] otherwise.
+     */
+    warningsJson: text('warnings_json', { mode: 'json' }).$type<string[]>().notNull().default([]),
     /** actorLabel() of who started the operation ('scheduler' for scheduled runs). */
     requestedBy: text('requested_by').notNull().default('system'),
     /** actorLabel() of who asked to cancel it, if anyone did. */
@@ -133,6 +138,8 @@ export const operationSteps = sqliteTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }),
     error: text('error'),
+    /** What the step left short of its plan, in words: a degraded step's reason, a left-out disk. */
+    warning: text('warning'),
     faultCode: text('fault_code'),
     /** What the driver returned (snapshot id, files, achieved consistency): later steps read it. */
     resultJson: text('result_json', { mode: 'json' }).$type<Record<string, unknown>>(),

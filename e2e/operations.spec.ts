@@ -109,3 +109,29 @@ test('cancelling a backup mid-way still runs its cleanup steps and ends cancelle
   await expect(onlyCancelled.getByRole('row').filter({ hasText: ARRAY_VM }).first()).toBeVisible();
   await expect(page.getByRole('table', { name: 'Running operations' })).toHaveCount(0);
 });
+
+test('a backup that leaves a pass-through disk out ends succeeded with warnings, saying why, live and in the list', async ({
+  page,
+}) => {
+  const vm = DEMO_LAB_NAMES.passthroughVm;
+  await backUpNow(page, vm);
+  await expect(operationStatus(page)).toHaveText('succeeded with warnings', { timeout: 60_000 });
+  // The toast of the watched run names it and says why; so does the notice under its title.
+  const toast = page.locator('[data-sonner-toast]').filter({ hasText: 'succeeded with warnings' });
+  await expect(toast).toContainText(vm);
+  await expect(toast).toContainText(/leaves out pass-through disk/);
+  const notice = page.getByRole('note', { name: 'Why it succeeded with warnings' });
+  await expect(notice).toContainText(/leaves out pass-through disk '.+'.*it is partial/);
+  await expect(stepStatus(page, `Catalogue the restore point of ${vm}`)).toHaveText('succeeded');
+  await expect(
+    stepsTable(page).getByRole('row', { name: `Catalogue the restore point of ${vm}`, exact: true }),
+  ).toContainText('Warning: the point of');
+
+  await page.goto('/operations?status=succeeded-with-warnings');
+  const row = page
+    .getByRole('row')
+    .filter({ hasText: `Backup ${vm}` })
+    .first();
+  await expect(row).toContainText('succeeded with warnings');
+  await expect(row.getByRole('list', { name: 'Warnings' })).toContainText(/leaves out pass-through disk/);
+});

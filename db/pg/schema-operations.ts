@@ -101,6 +101,8 @@ export const operations = pgTable(
      */
     endingAs: text('ending_as').$type<'failed' | 'cancelled' | 'interrupted'>(),
     error: text('error'),
+    /** Why a finished operation succeeded with warnings, in words, one per warned step; [] otherwise. */
+    warningsJson: json('warnings_json').$type<string[]>().notNull().default([]),
     /** actorLabel() of who started the operation ('scheduler' for scheduled runs). */
     requestedBy: text('requested_by').notNull().default('system'),
     /** actorLabel() of who asked to cancel it, if anyone did. */
@@ -153,6 +155,8 @@ export const operationSteps = pgTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', TIME),
     error: text('error'),
+    /** What the step left short of its plan, in words: a degraded step's reason, a left-out disk. */
+    warning: text('warning'),
     faultCode: text('fault_code'),
     /** What the driver returned (snapshot id, files, achieved consistency): later steps read it. */
     resultJson: json('result_json').$type<Record<string, unknown>>(),

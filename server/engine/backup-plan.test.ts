@@ -186,6 +186,9 @@ describe('planBackup — capture state and consistency per VM', () => {
           captureState,
           isCoCaptured: false,
           restorePointId: expect.any(String),
+          // Its own method, nothing left out: the point needs no note and has no shortfall.
+          consistencyNote: null,
+          shortfalls: [],
         },
       ]);
       const snapshot = result.steps.find(

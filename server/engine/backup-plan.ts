@@ -6,12 +6,15 @@
  * 1. Scope → VMs: the listed VMs, or every VM with a disk on the host volume / array volume.
  * 2. Method per VM: the one requested, else the planner's recommendation.
  * 3. Capture groups: what one snapshot covers (one VM, or whole volumes with every VM on them).
- * 4. Assessment: per captured VM, the disks held, the consistency expected and the findings.
+ * 4. Assessment: per captured VM, the disks held, the consistency expected and the findings; then
+ *    the words its point will carry (why a co-captured VM's consistency is what it is, what the
+ *    capture leaves short of the VM).
  * 5. Steps per method, each cleanup right after the step whose side effect it undoes.
  * Then the locks the operation takes.
  */
 import { assessCaptures, captureVms } from './backup-stages/assessment';
 import { formCaptureGroups } from './backup-stages/capture-groups';
+import { annotateCaptures } from './backup-stages/capture-notes';
 import {
   type BackupPlanContext,
   type BackupPlanRequest,
@@ -94,6 +97,8 @@ function plannedVmOf(capture: VmCapture): PlannedVm {
     captureState: capture.option.captureState,
     isCoCaptured: capture.isCoCaptured,
     restorePointId: capture.restorePointId,
+    consistencyNote: capture.consistencyNote,
+    shortfalls: capture.shortfalls,
   };
 }
 
@@ -110,6 +115,7 @@ export function planBackup(
   const groups = formCaptureGroups(input, scopeVmIds, assignments, verdict);
   const captures = captureVms(input, groups, assignments, context, verdict);
   assessCaptures(input, captures, verdict);
+  annotateCaptures(input, groups, captures);
   const steps = buildBackupSteps(input, groups, captures, context);
 
   const uniqueReasons = [...new Set(verdict.blockedReasons)];

@@ -8,6 +8,7 @@
 import { isDriverError } from './driver';
 import type { OperationPlan } from './plan-types';
 import { describePoint } from './point-plan';
+import type { FinalOperationStatus } from './statuses';
 import { isSafeToRerun, type RetryPolicy, retryDelayMs } from './step-safety';
 
 /** The fields of a step row the decisions read (both implementations' rows have them). */
@@ -21,6 +22,9 @@ export interface StepState {
   undoes: string | null;
   startedAt: Date | null;
   attempts: number;
+  error: string | null;
+  /** What the step left short of the plan, in words (a degraded step's reason, a left-out disk). */
+  warning: string | null;
 }
 
 export function describePlan(plan: OperationPlan): string {
@@ -203,11 +207,26 @@ export function decideRecovery<S extends StepState>(
   };
 }
 
-/** The final status of an operation whose steps are all finished. */
+/**
+ * The final status of an operation whose steps are all finished: a succeeded operation with a
+ * warning on any step (a degraded step, a point short of its plan) succeeded with warnings, never
+ * plainly succeeded.
+ */
 export function decideFinalStatus(
   endingAs: 'failed' | 'cancelled' | 'interrupted' | null,
   steps: StepState[],
-): 'succeeded' | 'failed' | 'cancelled' | 'interrupted' {
+): FinalOperationStatus {
   if (endingAs) return endingAs;
-  return steps.some((step) => step.status === 'failed') ? 'failed' : 'succeeded';
+  if (steps.some((step) => step.status === 'failed')) return 'failed';
+  return describeWarnings(steps).length > 0 ? 'succeeded-with-warnings' : 'succeeded';
+}
+
+/** Every step's warning, in plan order, as "step title: what happened". */
+export function describeWarnings(steps: StepState[]): string[] {
+  const warnings: string[] = [];
+  for (const step of steps) {
+    const warning = step.warning ?? (step.status === 'degraded' ? (step.error ?? 'degraded') : null);
+    if (warning) warnings.push(`${step.title}: ${warning}`);
+  }
+  return warnings;
 }

@@ -82,6 +82,10 @@ export interface PlannedVm {
   isCoCaptured: boolean;
   /** Id of the restore point the plan will catalogue for this VM (chosen at plan time, stable across retries). */
   restorePointId: string;
+  /** Why a VM captured by a snapshot it did not choose gets its consistency; null for its own choice. Absent in older plans. */
+  consistencyNote?: string | null;
+  /** What the capture leaves short of the VM (a disk left out, a consistency below its own method), in words. */
+  shortfalls?: string[];
 }
 
 export interface BackupPlan {

@@ -14,15 +14,33 @@ export const OPERATION_STATUSES = [
   'running',
   'cancelling',
   'succeeded',
+  'succeeded-with-warnings',
   'failed',
   'cancelled',
   'interrupted',
 ] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 
-export const FINAL_OPERATION_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+/**
+ * `succeeded-with-warnings`: every step finished and no VM failed, but something is less than
+ * asked (a step degraded under the fallback policy, a disk left out, a VM captured below what its
+ * own method gives); the operation's `warnings` say what, in words.
+ */
+export const FINAL_OPERATION_STATUSES = [
+  'succeeded',
+  'succeeded-with-warnings',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const;
+export type FinalOperationStatus = (typeof FINAL_OPERATION_STATUSES)[number];
 export function isFinalOperationStatus(status: OperationStatus): boolean {
   return (FINAL_OPERATION_STATUSES as readonly string[]).includes(status);
+}
+
+/** Ended with every VM backed up or restored (with or without warnings). */
+export function isSuccessfulOperationStatus(status: OperationStatus): boolean {
+  return status === 'succeeded' || status === 'succeeded-with-warnings';
 }
 
 /**

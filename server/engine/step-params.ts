@@ -74,6 +74,10 @@ export type StepParamsByKind = {
     /** Steps whose fallback lowers this point's consistency (its scripts, freeze, quiesced snapshot). */
     consistencyStepKeys: string[];
     consistencyPolicy: ConsistencyPolicy;
+    /** Why a co-captured VM gets its consistency (written on the point); absent in older plans. */
+    consistencyNote?: string | null;
+    /** What the capture leaves short of the VM, in words: the step's warning; absent in older plans. */
+    shortfalls?: string[];
   };
   /** Applies the job's GFS policy to the job's points of `vmIds` (see retention.ts). */
   'apply-retention': { jobId: string; policy: RetentionPolicy; timeZone: string; vmIds: string[] };

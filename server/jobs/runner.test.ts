@@ -137,7 +137,10 @@ describe('runner: faults end as the policy says', () => {
     const op = await h.enqueueBackup(arrayBackup('fallback'));
     const worker = h.createWorker();
     const [done] = await h.tickUntilFinal(worker, [op.id]);
-    expect(done.status).toBe('succeeded');
+    expect(done.status).toBe('succeeded-with-warnings');
+    expect(done.warningsJson).toEqual([
+      'Freeze the file systems of sql1: fallback: freeze of sql1 timed out after 60 s',
+    ]);
     expect(stepsOf(op.id).find((step) => step.kind === 'guest-freeze')?.status).toBe('degraded');
     const sql = pointsOf(op.id).find((point) => point.vmId === 'sql1');
     expect(sql?.consistency).toBe('crash');
@@ -164,7 +167,8 @@ describe('runner: faults end as the policy says', () => {
     const require = await h.enqueueBackup(backupOf(['sql1'], { consistencyPolicy: 'require' }));
     const worker = h.createWorker();
     const [a, b] = await h.tickUntilFinal(worker, [fallback.id, require.id]);
-    expect(a.status).toBe('succeeded');
+    expect(a.status).toBe('succeeded-with-warnings');
+    expect(a.warningsJson.join('\n')).toMatch(/fallback: VSS writer of sql1 timed out/);
     expect(pointsOf(a.id)[0]).toMatchObject({ consistency: 'crash' });
     expect(pointsOf(a.id)[0].consistencyReason).toMatch(/fallback: VSS writer of sql1 timed out/);
     expect(b.status).toBe('failed');
@@ -186,7 +190,8 @@ describe('runner: faults end as the policy says', () => {
       arrayBackup('require', { scripts: { sql1: { postThaw: { command: 'exit 4', timeoutSeconds: 5 } } } }),
     );
     const [b] = await h.tickUntilFinal(worker, [warned.id]);
-    expect(b.status).toBe('succeeded');
+    expect(b.status).toBe('succeeded-with-warnings');
+    expect(b.warningsJson).toEqual(['Run the post-thaw script in sql1: post-thaw script "exit 4" exited 4']);
     const sql = pointsOf(b.id).find((point) => point.vmId === 'sql1');
     expect(sql?.consistency).toBe('application');
     expect(sql?.consistencyReason).toContain('warning: post-thaw script "exit 4" exited 4');

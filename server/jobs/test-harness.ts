@@ -20,7 +20,7 @@ import { LabDriver, type LabOptions, labInventoryFromIndex } from '../drivers/la
 import { labTestInventory } from '../drivers/lab/lab-fixture';
 import { connectorLookupFromInventory, createDriverRegistry, type DriverRegistry } from '../drivers/registry';
 import { type BackupPlanRequest, planBackup } from '../engine/backup-plan';
-import { type InventoryIndex, indexInventory } from '../engine/inventory';
+import { type Inventory, type InventoryIndex, indexInventory } from '../engine/inventory';
 import { isFinalOperationStatus } from '../engine/statuses';
 import { createWorker, startWorker, type Worker, type WorkerHandle, type WorkerOptions } from './worker';
 
@@ -67,11 +67,18 @@ export interface Harness {
 
 export const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
-export function createHarness(options: { dbFile?: string; driver?: Partial<LabOptions> } = {}): Harness {
+export function createHarness(
+  options: {
+    dbFile?: string;
+    driver?: Partial<LabOptions>;
+    /** Changes the lab test inventory before it is stored and handed to the lab (a VM without scripts…). */
+    inventory?: (inventory: Inventory) => Inventory;
+  } = {},
+): Harness {
   const root = mkdtempSync(path.join(tmpdir(), 'migawka-run-'));
   const db = openDatabase(options.dbFile ?? ':memory:');
   const stores = createSqliteStores(db);
-  const inventory = labTestInventory();
+  const inventory = (options.inventory ?? ((same) => same))(labTestInventory());
   writeInventory(db, inventory, 'insert');
   const index = indexInventory(inventory);
   const driver = new LabDriver({

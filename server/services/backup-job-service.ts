@@ -5,7 +5,7 @@
  * update first, so two processes ticking at once never start the same run twice.
  */
 import type { Stores } from '../../db/stores/ports';
-import type { JobRecord } from '../../db/stores/ports/job-store';
+import type { JobLastOperation, JobRecord } from '../../db/stores/ports/job-store';
 import { actorLabel, type ServiceContext } from '../context';
 import { decideMissedRuns, describeSchedule, nextRuns } from '../engine/schedule';
 import type { RetentionPolicy } from '../engine/step-params';
@@ -40,7 +40,8 @@ export interface BackupJobView {
   /** actorLabel() of who created / last changed the job. */
   createdBy: string;
   updatedBy: string;
-  lastOperation: { id: string; status: string; createdAt: Date; finishedAt: Date | null } | null;
+  /** Its newest run, with why it failed or warned in words. */
+  lastOperation: JobLastOperation | null;
 }
 
 type LastOperation = BackupJobView['lastOperation'];

@@ -292,6 +292,8 @@ export interface OperationStepDetail {
   attempts: number;
   nextAttemptAt: Date | null;
   error: string | null;
+  /** What the step left short of its plan, in words (null when nothing). */
+  warning: string | null;
   faultCode: string | null;
 }
 
@@ -334,6 +336,7 @@ export async function getOperation(
       startedAt: row.startedAt,
       finishedAt: row.finishedAt,
       error: row.error,
+      warnings: row.warningsJson,
       attempt: row.attempt,
       stepsTotal: steps.length,
       stepsDone: steps.filter((step) => step.status !== 'pending' && step.status !== 'running').length,
@@ -362,6 +365,7 @@ export async function getOperation(
       attempts: step.attempts,
       nextAttemptAt: step.nextAttemptAt,
       error: step.error,
+      warning: step.warning,
       faultCode: step.faultCode,
     })),
     logs: logs.map((log) => ({

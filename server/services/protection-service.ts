@@ -50,7 +50,10 @@ export async function summarizeProtection(stores: ProtectionStores, ctx: Clock):
   return { totalVms: Object.values(byStatus).reduce((sum, n) => sum + n, 0), byStatus };
 }
 
-/** Failed and interrupted runs of the last `days` days that nobody has retried yet, newest first. */
+/**
+ * Runs of the last `days` days that need the operator, newest first: failed and interrupted ones
+ * nobody has retried yet, and runs that succeeded with warnings (a job's newest run only).
+ */
 export async function listRunsNeedingAttention(
   stores: ProtectionStores,
   ctx: Clock,
@@ -66,6 +69,8 @@ export interface ProtectionActivityDay {
   pointsByConsistency: Record<Consistency, number>;
   backupsByResult: {
     succeeded: number;
+    /** Succeeded with warnings: counted apart, never as plainly succeeded. */
+    warned: number;
     failed: number;
     interrupted: number;
     cancelled: number;
@@ -92,7 +97,7 @@ export async function getProtectionActivity(
     byDay.set(day, {
       day,
       pointsByConsistency: { crash: 0, filesystem: 0, application: 0 },
-      backupsByResult: { succeeded: 0, failed: 0, interrupted: 0, cancelled: 0, active: 0 },
+      backupsByResult: { succeeded: 0, warned: 0, failed: 0, interrupted: 0, cancelled: 0, active: 0 },
     });
   }
   for (const row of await stores.protection.countPointsByDay(since, days)) {
@@ -107,7 +112,8 @@ export async function getProtectionActivity(
     const results = entry.backupsByResult;
     if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'interrupted') {
       results[row.status] += row.runs;
-    } else if (row.status === 'cancelled') results.cancelled += row.runs;
+    } else if (row.status === 'succeeded-with-warnings') results.warned += row.runs;
+    else if (row.status === 'cancelled') results.cancelled += row.runs;
     else results.active += row.runs;
   }
   return { days: [...byDay.values()] };

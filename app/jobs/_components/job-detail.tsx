@@ -6,7 +6,6 @@ import { useRouter } from 'next/navigation';
 import { DetailList } from '@/app/_components/detail-list';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
-import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import {
   Table,
@@ -19,13 +18,8 @@ import {
 } from '@/app/_components/ui/table';
 import { formatBytes } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
-import {
-  elapsedMs,
-  formatElapsed,
-  formatTime,
-  OPERATION_STATUS_LABELS,
-  OPERATION_STATUS_TONES,
-} from '@/app/operations/_components/operation-format';
+import { elapsedMs, formatElapsed, formatTime } from '@/app/operations/_components/operation-format';
+import { OperationOutcome } from '@/app/operations/_components/operation-outcome';
 import { useOperationEvents } from '@/app/operations/_components/use-operation-events';
 import { DeleteJobButton, JobEnabledSwitch, RunJobNowButton } from './job-actions';
 import { describeRetention, describeScope } from './job-format';
@@ -166,12 +160,7 @@ function RecentRuns({ jobId }: { jobId: string }) {
                     </Link>
                   </TableCell>
                   <TableCell>
-                    <Badge tone={OPERATION_STATUS_TONES[run.status]}>
-                      {OPERATION_STATUS_LABELS[run.status]}
-                    </Badge>
-                    {run.error && run.status !== 'succeeded' ? (
-                      <p className="mt-1 max-w-md text-xs text-red-800">{run.error}</p>
-                    ) : null}
+                    <OperationOutcome operation={run} />
                   </TableCell>
                   <TableCell className="tabular-nums">
                     {formatElapsed(elapsedMs(run.startedAt, run.finishedAt, now))}

@@ -5,17 +5,12 @@ import Link from 'next/link';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
-import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent } from '@/app/_components/ui/card';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
-import {
-  formatTime,
-  OPERATION_STATUS_LABELS,
-  OPERATION_STATUS_TONES,
-} from '@/app/operations/_components/operation-format';
+import { formatTime } from '@/app/operations/_components/operation-format';
+import { OperationOutcome } from '@/app/operations/_components/operation-outcome';
 import { useOperationEvents } from '@/app/operations/_components/use-operation-events';
-import type { OperationStatus } from '@/server/engine/statuses';
 import { DeleteJobButton, JobEnabledSwitch, RunJobNowButton } from './job-actions';
 import { describeRetention, describeScope } from './job-format';
 
@@ -74,9 +69,7 @@ const columns: DataTableColumn<JobRow>[] = [
           href={`/operations/${encodeURIComponent(job.lastOperation.id)}`}
           className="flex flex-col gap-1 hover:underline"
         >
-          <Badge tone={OPERATION_STATUS_TONES[job.lastOperation.status as OperationStatus]}>
-            {OPERATION_STATUS_LABELS[job.lastOperation.status as OperationStatus]}
-          </Badge>
+          <OperationOutcome operation={job.lastOperation} />
           <span className="text-xs text-slate-500">{formatTime(job.lastOperation.createdAt)}</span>
         </Link>
       ) : (

@@ -8,7 +8,6 @@ import { DetailList } from '@/app/_components/detail-list';
 import { FindingsList } from '@/app/_components/findings-list';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
-import { Alert, AlertTitle } from '@/app/_components/ui/alert';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
@@ -37,6 +36,7 @@ import {
   OPERATION_STATUS_TONES,
   STEP_STATUS_TONES,
 } from './operation-format';
+import { OperationNotices, toastOutcome } from './operation-outcome';
 import { BackupOutcomes, PointOutcome, RestoreOutcome } from './operation-outcomes';
 import { useOperationEvents } from './use-operation-events';
 
@@ -61,6 +61,12 @@ function LiveOperation({ detail }: { detail: Detail }) {
     operationId: operation.id,
     startAfterEventId: detail.lastEventId,
     isEnabled: !isFinal,
+    // Watched to its end: say how it ended, and why, where the operator is looking.
+    onEvent: (event) => {
+      if (event.type === 'operation.finished') {
+        toastOutcome(operation.title, event.payload as Parameters<typeof toastOutcome>[1]);
+      }
+    },
   });
   const now = new Date();
   const logsByStep = groupLogs(logs);
@@ -188,37 +194,6 @@ function LiveOperation({ detail }: { detail: Detail }) {
   );
 }
 
-function OperationNotices({ operation }: { operation: Detail['operation'] }) {
-  if ((operation.status === 'queued' || operation.status === 'waiting') && operation.waitingReason) {
-    return (
-      <Alert tone="warning">
-        <AlertTitle>Waiting</AlertTitle>
-        <p>{operation.waitingReason}</p>
-      </Alert>
-    );
-  }
-  if (
-    operation.status === 'cancelling' ||
-    (operation.endingAs && !isFinalOperationStatus(operation.status))
-  ) {
-    return (
-      <Alert tone="warning">
-        <AlertTitle>Ending as {operation.endingAs ?? 'cancelled'}</AlertTitle>
-        <p>No new work starts; the cleanup steps it owes (thaw, resume, release) still run.</p>
-      </Alert>
-    );
-  }
-  if (operation.error && operation.status !== 'succeeded') {
-    return (
-      <Alert tone="danger">
-        <AlertTitle>Operation {OPERATION_STATUS_LABELS[operation.status]}</AlertTitle>
-        <p>{operation.error}</p>
-      </Alert>
-    );
-  }
-  return null;
-}
-
 function OperationActions({ operation }: { operation: Detail['operation'] }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -326,7 +301,12 @@ function StepTable({
                     undoes: {titleOf.get(step.undoes) ?? step.undoes}
                   </div>
                 ) : null}
-                {step.error ? <p className="mt-1 max-w-md text-xs text-red-800">{step.error}</p> : null}
+                {step.warning ? (
+                  <p className="mt-1 max-w-md text-xs text-amber-900">Warning: {step.warning}</p>
+                ) : null}
+                {step.error && step.error !== step.warning ? (
+                  <p className="mt-1 max-w-md text-xs text-red-800">{step.error}</p>
+                ) : null}
                 {step.nextAttemptAt && step.status === 'pending' ? (
                   <p className="text-xs text-amber-900">
                     retry {step.attempts + 1} at {formatTime(step.nextAttemptAt)}

@@ -9,7 +9,6 @@ import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { Pager } from '@/app/_components/pager';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
-import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import { formatBytes } from '@/app/_lib/format';
@@ -23,8 +22,8 @@ import {
   formatTime,
   OPERATION_KIND_LABELS,
   OPERATION_STATUS_LABELS,
-  OPERATION_STATUS_TONES,
 } from './operation-format';
+import { OperationOutcome } from './operation-outcome';
 import { useOperationEvents } from './use-operation-events';
 
 type OperationRow = RouterOutputs['operations']['list']['items'][number];
@@ -227,17 +226,7 @@ function operationColumns(now: Date): DataTableColumn<OperationRow>[] {
     {
       id: 'status',
       header: 'Status',
-      cell: ({ row: { original: row } }) => (
-        <>
-          <Badge tone={OPERATION_STATUS_TONES[row.status]}>{OPERATION_STATUS_LABELS[row.status]}</Badge>
-          {row.waitingReason && (row.status === 'waiting' || row.status === 'queued') ? (
-            <p className="mt-1 max-w-sm text-xs text-amber-900">Waits: {row.waitingReason}</p>
-          ) : null}
-          {row.error && row.status !== 'succeeded' ? (
-            <p className="mt-1 max-w-sm text-xs text-red-800">{row.error}</p>
-          ) : null}
-        </>
-      ),
+      cell: ({ row: { original: row } }) => <OperationOutcome operation={row} />,
     },
     {
       id: 'progress',

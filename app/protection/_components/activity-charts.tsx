@@ -114,6 +114,12 @@ export function ActivityCharts({ days }: { days: Day[] }) {
             color: '#059669',
             value: (d) => d.backupsByResult.succeeded,
           },
+          {
+            key: 'warned',
+            label: 'Succeeded with warnings',
+            color: '#ca8a04',
+            value: (d) => d.backupsByResult.warned,
+          },
           { key: 'failed', label: 'Failed', color: '#dc2626', value: (d) => d.backupsByResult.failed },
           {
             key: 'interrupted',

@@ -25,6 +25,10 @@ import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { CONSISTENCY_TONES, formatDateTime } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
+import {
+  OPERATION_STATUS_LABELS,
+  OPERATION_STATUS_TONES,
+} from '@/app/operations/_components/operation-format';
 import { ActivityCharts } from './activity-charts';
 
 const STATUSES = ['unprotected', 'rpo-exceeded', 'no-policy', 'protected'] as const;
@@ -41,12 +45,6 @@ const STATUS_TONES: Record<Status, BadgeTone> = {
   'rpo-exceeded': 'warning',
   'no-policy': 'neutral',
   protected: 'success',
-};
-const RUN_TONES: Record<string, BadgeTone> = {
-  succeeded: 'success',
-  failed: 'danger',
-  interrupted: 'danger',
-  cancelled: 'neutral',
 };
 
 /** Status cards, runs needing attention and charts: the morning view (also embedded on the dashboard). */
@@ -103,7 +101,10 @@ export function ProtectionSummary() {
       <Card>
         <CardHeader>
           <CardTitle>Runs needing attention</CardTitle>
-          <CardDescription>Failed or interrupted in the last 14 days and not retried yet.</CardDescription>
+          <CardDescription>
+            Failed or interrupted in the last 14 days and not retried yet, and runs that succeeded with
+            warnings (a job's newest run).
+          </CardDescription>
         </CardHeader>
         <CardContent>
           {attention.isPending ? (
@@ -111,7 +112,7 @@ export function ProtectionSummary() {
           ) : attention.isError ? (
             <ErrorState error={attention.error} title="Could not load runs" />
           ) : attention.data.length === 0 ? (
-            <EmptyState>No failed or interrupted run waits for a retry.</EmptyState>
+            <EmptyState>No run failed, was interrupted or ended with warnings.</EmptyState>
           ) : (
             <Table>
               <TableCaption>Runs needing attention</TableCaption>
@@ -120,7 +121,7 @@ export function ProtectionSummary() {
                   <TableHead scope="col">Operation</TableHead>
                   <TableHead scope="col">Result</TableHead>
                   <TableHead scope="col">When</TableHead>
-                  <TableHead scope="col">Error</TableHead>
+                  <TableHead scope="col">Why</TableHead>
                   <TableHead scope="col">
                     <span className="sr-only">Actions</span>
                   </TableHead>
@@ -138,19 +139,33 @@ export function ProtectionSummary() {
                       </Link>
                     </TableCell>
                     <TableCell>
-                      <Badge tone="danger">{run.status}</Badge>
+                      <Badge tone={OPERATION_STATUS_TONES[run.status]}>
+                        {OPERATION_STATUS_LABELS[run.status]}
+                      </Badge>
                     </TableCell>
                     <TableCell className="whitespace-nowrap">{formatDateTime(run.createdAt)}</TableCell>
-                    <TableCell className="max-w-md text-slate-700">{run.error ?? '—'}</TableCell>
+                    <TableCell className="max-w-md text-slate-700">
+                      {run.status === 'succeeded-with-warnings' ? (
+                        <ul className="list-disc pl-4">
+                          {run.warnings.map((warning) => (
+                            <li key={warning}>{warning}</li>
+                          ))}
+                        </ul>
+                      ) : (
+                        (run.error ?? '—')
+                      )}
+                    </TableCell>
                     <TableCell>
-                      <Button
-                        size="sm"
-                        disabled={retry.isPending}
-                        onClick={() => retry.mutate({ id: run.operationId })}
-                        aria-label={`Retry ${run.title}`}
-                      >
-                        Retry
-                      </Button>
+                      {run.status === 'succeeded-with-warnings' ? null : (
+                        <Button
+                          size="sm"
+                          disabled={retry.isPending}
+                          onClick={() => retry.mutate({ id: run.operationId })}
+                          aria-label={`Retry ${run.title}`}
+                        >
+                          Retry
+                        </Button>
+                      )}
                     </TableCell>
                   </TableRow>
                 ))}
@@ -277,7 +292,9 @@ export function ProtectionOverview() {
                     <TableCell>
                       {vm.lastRun ? (
                         <Link href={`/operations/${vm.lastRun.operationId}`}>
-                          <Badge tone={RUN_TONES[vm.lastRun.status] ?? 'info'}>{vm.lastRun.status}</Badge>
+                          <Badge tone={OPERATION_STATUS_TONES[vm.lastRun.status]}>
+                            {OPERATION_STATUS_LABELS[vm.lastRun.status]}
+                          </Badge>
                         </Link>
                       ) : (
                         'never'

@@ -358,6 +358,43 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
         });
       });
 
+      it('a degraded step or a step warning ends the operation succeeded with warnings, in words', async () => {
+        const op = await enqueue(['a', 'b']);
+        for (;;) {
+          const claimed = await store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE });
+          if (!claimed) break;
+          const outcome =
+            claimed.step.key === 'vm:a:guest-freeze'
+              ? ({ status: 'degraded', reason: 'fallback: freeze of a timed out after 60 s' } as const)
+              : claimed.step.key === 'vm:b:catalog'
+                ? ({ status: 'succeeded', warning: 'the point of b leaves out disk b-pt' } as const)
+                : ({ status: 'succeeded' } as const);
+          await store.completeStep(claimed, outcome, { workerId: 'w1', now: T0, leaseMs: LEASE });
+        }
+        const done = await store.get(op.id);
+        expect(done?.status).toBe('succeeded-with-warnings');
+        expect(done?.warningsJson).toEqual([
+          'guest-freeze a: fallback: freeze of a timed out after 60 s',
+          'catalog b: the point of b leaves out disk b-pt',
+        ]);
+        const steps = await store.steps(op.id);
+        expect(steps.find((row) => row.key === 'vm:b:catalog')).toMatchObject({
+          status: 'succeeded',
+          warning: 'the point of b leaves out disk b-pt',
+        });
+        const finished = (await store.readEventsAfter({ operationId: op.id })).at(-1);
+        expect(finished).toMatchObject({
+          type: 'operation.finished',
+          payload: { status: 'succeeded-with-warnings', warnings: done?.warningsJson },
+        });
+        const [listed] = (await store.list({ limit: 10 })).items;
+        expect(listed).toMatchObject({ status: 'succeeded-with-warnings', warnings: done?.warningsJson });
+        // Without any warning the same run is plainly succeeded.
+        const clean = await enqueue(['c']);
+        await runToEnd('w1');
+        expect(await store.get(clean.id)).toMatchObject({ status: 'succeeded', warningsJson: [] });
+      });
+
       it('records progress and log lines with their events', async () => {
         const op = await enqueue(['a']);
         const claimed = (await store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE })) as ClaimedStep;

@@ -9,6 +9,7 @@
  * lock and then matches no row.
  */
 import type { OperationPlan } from '../../../server/engine/plan-types';
+import type { OperationStatus } from '../../../server/engine/statuses';
 import type { backupJobs } from '../../schema';
 import type { EnqueueOptions, OperationRecord } from './operation-store';
 
@@ -18,6 +19,16 @@ export type JobChanges = Partial<Omit<JobRecord, 'id' | 'createdAt' | 'createdBy
   updatedAt: Date;
   updatedBy: string;
 };
+
+/** A job's newest run as the jobs list shows it: its status and, in words, why it failed or warned. */
+export interface JobLastOperation {
+  id: string;
+  status: OperationStatus;
+  createdAt: Date;
+  finishedAt: Date | null;
+  error: string | null;
+  warnings: string[];
+}
 
 export interface ScheduledRun {
   jobId: string;
@@ -45,10 +56,8 @@ export interface JobStore {
   findByName(name: string): Promise<JobRecord | null>;
   /** By name. */
   list(): Promise<JobRecord[]>;
-  /** The newest operation of each of these jobs. */
-  lastOperations(
-    jobIds: string[],
-  ): Promise<Map<string, { id: string; status: string; createdAt: Date; finishedAt: Date | null }>>;
+  /** The newest operation of each of these jobs, with why it failed or warned. */
+  lastOperations(jobIds: string[]): Promise<Map<string, JobLastOperation>>;
   /** Enabled, scheduled jobs whose next run time has come (or was never computed). */
   due(now: Date): Promise<JobRecord[]>;
   /**

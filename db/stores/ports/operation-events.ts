@@ -11,7 +11,8 @@ export interface OperationEventPayloads {
   'operation.started': { lockKeys: string[] };
   'operation.cancelling': { requestedBy: string | null };
   'operation.recovered': { decision: 'resume' | 'interrupt'; reason: string; previousOwner: string | null };
-  'operation.finished': { status: OperationStatus; error: string | null };
+  /** `warnings`: why it succeeded with warnings, in words ([] otherwise; absent in older events). */
+  'operation.finished': { status: OperationStatus; error: string | null; warnings?: string[] };
   'step.started': { stepKey: string; attempt: number };
   'step.progress': { stepKey: string; bytesDone: number; bytesTotal: number | null };
   'step.log': { stepKey: string; level: 'info' | 'warn' | 'error'; message: string };
@@ -22,6 +23,7 @@ export interface OperationEventPayloads {
     bytes: number;
     durationMs: number | null;
     error: string | null;
+    warning?: string | null;
   };
   'restore-point.created': { restorePointId: string; vmId: string; consistency: string };
   'restore-point.deleted': { restorePointId: string; vmId: string; reason: string };

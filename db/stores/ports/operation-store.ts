@@ -64,6 +64,8 @@ export interface OperationListItem {
   startedAt: Date | null;
   finishedAt: Date | null;
   error: string | null;
+  /** Why it succeeded with warnings, in words ([] otherwise). */
+  warnings: string[];
   attempt: number;
   stepsTotal: number;
   stepsDone: number;
@@ -110,7 +112,8 @@ export interface LeaseState {
 }
 
 export type StepOutcome =
-  | { status: 'succeeded'; bytes?: number; result?: Record<string, unknown> }
+  /** `warning`: done, but short of the plan (a left-out disk, a point below what was asked), in words. */
+  | { status: 'succeeded'; bytes?: number; result?: Record<string, unknown>; warning?: string }
   /** Failed, but the job's policy carries on without it (the reason lowers the points' consistency). */
   | { status: 'degraded'; reason: string; bytes?: number; result?: Record<string, unknown> }
   | { status: 'failed'; error: unknown; failedVmIds?: string[] }

@@ -22,9 +22,11 @@ export interface VmProtection {
 export interface RunNeedingAttention {
   operationId: string;
   kind: OperationKind;
-  status: 'failed' | 'interrupted';
+  status: 'failed' | 'interrupted' | 'succeeded-with-warnings';
   title: string;
   error: string | null;
+  /** Why it succeeded with warnings, in words ([] for failed and interrupted runs). */
+  warnings: string[];
   jobId: string | null;
   createdAt: Date;
   finishedAt: Date | null;
@@ -43,7 +45,10 @@ export interface ProtectionStore {
   listVmProtection(query: VmProtectionQuery, now: Date): Promise<Page<VmProtection>>;
   /** How many VMs have each status (statuses nobody has are left out). */
   countVmsByStatus(now: Date): Promise<Partial<Record<ProtectionStatus, number>>>;
-  /** Failed and interrupted runs created since `since` that nobody has retried, newest first. */
+  /**
+   * Runs created since `since` that need the operator, newest first: failed and interrupted ones
+   * nobody has retried, and runs that succeeded with warnings (for a job, only its newest run).
+   */
   listRunsNeedingAttention(since: Date, limit: number): Promise<RunNeedingAttention[]>;
   /** Catalogued points per UTC day (YYYY-MM-DD) and consistency, for `days` days from `since`'s day. */
   countPointsByDay(

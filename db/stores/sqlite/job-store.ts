@@ -2,7 +2,14 @@
 import { and, asc, desc, eq, isNotNull, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../../client';
 import { backupJobs, operations } from '../../schema';
-import type { JobChanges, JobRecord, JobStore, NewJob, ScheduledRun } from '../ports/job-store';
+import type {
+  JobChanges,
+  JobLastOperation,
+  JobRecord,
+  JobStore,
+  NewJob,
+  ScheduledRun,
+} from '../ports/job-store';
 import { enqueueIn, recordBlockedIn } from './operation-store';
 import { inTransaction } from './transaction';
 
@@ -41,10 +48,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async lastOperations(jobIds: string[]) {
-    const result = new Map<
-      string,
-      { id: string; status: string; createdAt: Date; finishedAt: Date | null }
-    >();
+    const result = new Map<string, JobLastOperation>();
     for (const jobId of jobIds) {
       // One indexed probe per job (operations_job_created_idx): jobs are few, operations many.
       const last = this.db
@@ -53,6 +57,8 @@ export class SqliteJobStore implements JobStore {
           status: operations.status,
           createdAt: operations.createdAt,
           finishedAt: operations.finishedAt,
+          error: operations.error,
+          warnings: operations.warningsJson,
         })
         .from(operations)
         .where(eq(operations.jobId, jobId))

@@ -41,6 +41,7 @@ export function queryOperations(db: Db, query: OperationListQuery): Page<Operati
       startedAt: operations.startedAt,
       finishedAt: operations.finishedAt,
       error: operations.error,
+      warnings: operations.warningsJson,
       attempt: operations.attempt,
       stepsTotal: sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id")`,
       stepsDone: sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status not in ('pending', 'running'))`,

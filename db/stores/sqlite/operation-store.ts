@@ -350,8 +350,10 @@ function completeIn(
   if (!operation || !step || operation.leaseOwner !== workerId || step.status !== 'running') return false;
 
   if (outcome.status === 'succeeded') {
+    if (outcome.warning) appendLog(tx, events, step, 'warn', outcome.warning, now);
     finishStepRow(tx, events, step, 'succeeded', now, {
       error: null,
+      warning: outcome.warning ?? null,
       bytes: outcome.bytes,
       result: outcome.result,
     });
@@ -359,6 +361,7 @@ function completeIn(
     appendLog(tx, events, step, 'warn', outcome.reason, now);
     finishStepRow(tx, events, step, 'degraded', now, {
       error: outcome.reason,
+      warning: outcome.reason,
       bytes: outcome.bytes,
       result: outcome.result,
     });

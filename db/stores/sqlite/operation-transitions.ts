@@ -8,6 +8,7 @@ import { type AdmissionLimits, decideAdmission } from '../../../server/engine/ad
 import {
   decideFailureScope,
   decideFinalStatus,
+  describeWarnings,
   lockKeysOfPlan,
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
@@ -66,6 +67,7 @@ export function finishStepRow(
   now: Date,
   fields: {
     error: string | null;
+    warning?: string | null;
     bytes?: number;
     result?: Record<string, unknown>;
     faultCode?: string | null;
@@ -76,6 +78,7 @@ export function finishStepRow(
       status,
       finishedAt: now,
       error: fields.error,
+      warning: fields.warning ?? null,
       faultCode: fields.faultCode ?? null,
       nextAttemptAt: null,
       ...(fields.bytes !== undefined ? { bytesDone: fields.bytes, bytesTotal: fields.bytes } : {}),
@@ -84,6 +87,7 @@ export function finishStepRow(
     .where(eq(operationSteps.id, step.id))
     .run();
   step.status = status;
+  step.warning = fields.warning ?? null;
   events.append(
     tx,
     step.operationId,
@@ -94,6 +98,7 @@ export function finishStepRow(
       bytes: fields.bytes ?? step.bytesDone,
       durationMs: step.startedAt ? now.getTime() - step.startedAt.getTime() : null,
       error: fields.error,
+      warning: fields.warning ?? null,
     },
     now,
   );
@@ -168,13 +173,22 @@ export function applyFailureScope(
 export function finishOperation(tx: Tx, events: EventBatch, operationId: string, now: Date): void {
   const current = readOperation(tx, operationId) as OperationRecord;
   if (current.status !== 'running' && current.status !== 'cancelling') return;
-  const status = decideFinalStatus(current.endingAs, readSteps(tx, operationId));
+  const steps = readSteps(tx, operationId);
+  const status = decideFinalStatus(current.endingAs, steps);
+  const warnings = status === 'succeeded-with-warnings' ? describeWarnings(steps) : [];
   tx.update(operations)
-    .set({ status, finishedAt: now, leaseOwner: null, leaseExpiresAt: null, waitingReason: null })
+    .set({
+      status,
+      finishedAt: now,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      waitingReason: null,
+      warningsJson: warnings,
+    })
     .where(eq(operations.id, operationId))
     .run();
   tx.delete(locks).where(eq(locks.operationId, operationId)).run();
-  events.append(tx, operationId, 'operation.finished', { status, error: current.error }, now);
+  events.append(tx, operationId, 'operation.finished', { status, error: current.error, warnings }, now);
 }
 
 /**

@@ -9,7 +9,12 @@ import type { ProtectionStatus } from '../../../server/engine/protection';
 import type { OperationKind, OperationStatus } from '../../../server/engine/statuses';
 import type { Consistency } from '../../../server/engine/types';
 import { type Db, sqliteOf } from '../../client';
-import type { ProtectionStore, VmProtection, VmProtectionQuery } from '../ports/protection';
+import type {
+  ProtectionStore,
+  RunNeedingAttention,
+  VmProtection,
+  VmProtectionQuery,
+} from '../ports/protection';
 import { containsPattern, decodeCursor, keysetPage } from './keyset';
 
 /**
@@ -159,23 +164,34 @@ function countVmsByStatus(db: Db, now: Date): Partial<Record<ProtectionStatus, n
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
 
-/** The retry lookup is bounded to operations created after the failed one (the created_at index). */
+/**
+ * The retry lookup is bounded to operations created after the failed one (the created_at index).
+ * A job run that succeeded with warnings needs attention while it is the job's newest run: the
+ * next run, clean or not, speaks for the job (operations_job_created_idx).
+ */
 function listRunsNeedingAttention(db: Db, since: Date, limit: number) {
   const rows = sqliteOf(db)
     .prepare(
-      `select o.id, o.kind, o.status, o.title, o.error, o.job_id, o.created_at, o.finished_at
+      `select o.id, o.kind, o.status, o.title, o.error, o.warnings_json, o.job_id, o.created_at, o.finished_at
        from operations o
-       where o.status in ('failed', 'interrupted') and o.created_at >= :since
-         and not exists (select 1 from operations r where r.created_at >= o.created_at and r.retry_of_id = o.id)
+       where o.created_at >= :since and (
+         (o.status in ('failed', 'interrupted')
+           and not exists (select 1 from operations r where r.created_at >= o.created_at and r.retry_of_id = o.id))
+         or (o.status = 'succeeded-with-warnings'
+           and (o.job_id is null or not exists (
+             select 1 from operations n where n.job_id = o.job_id
+               and (n.created_at > o.created_at or (n.created_at = o.created_at and n.id > o.id)))))
+       )
        order by o.created_at desc, o.id desc
        limit :limit`,
     )
     .all({ since: since.getTime(), limit }) as {
     id: string;
     kind: OperationKind;
-    status: 'failed' | 'interrupted';
+    status: RunNeedingAttention['status'];
     title: string;
     error: string | null;
+    warnings_json: string;
     job_id: string | null;
     created_at: number;
     finished_at: number | null;
@@ -186,6 +202,7 @@ function listRunsNeedingAttention(db: Db, since: Date, limit: number) {
     status: row.status,
     title: row.title,
     error: row.error,
+    warnings: JSON.parse(row.warnings_json) as string[],
     jobId: row.job_id,
     createdAt: new Date(row.created_at),
     finishedAt: row.finished_at === null ? null : new Date(row.finished_at),

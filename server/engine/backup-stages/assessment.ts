@@ -75,11 +75,14 @@ export function captureVms(
         heldDisks: disks.filter(isHeld),
         excludedDisks: disks.filter((disk) => !isHeld(disk)),
         isCoCaptured: assignment.isCoCaptured,
+        isExplicit: assignment.isExplicit,
         restorePointId: context.newId(),
         scripts: isRunning ? (input.request.scripts?.[vmId] ?? {}) : {},
         isRunning,
         needsSavedState: option.captureState === 'saved-state' && option.expectedDowntimeSeconds > 0,
         expectedConsistency: option.consistency ?? 'crash',
+        consistencyNote: null,
+        shortfalls: [],
       });
     }
   }

@@ -70,12 +70,18 @@ export interface VmCapture {
   heldDisks: VirtualDisk[];
   excludedDisks: VirtualDisk[];
   isCoCaptured: boolean;
+  /** The operator chose this VM's method (not the planner, not a neighbour's volume snapshot). */
+  isExplicit: boolean;
   restorePointId: string;
   scripts: VmScripts;
   /** Running (not paused, not saved, not off): scripts and guest freeze are possible. */
   isRunning: boolean;
   needsSavedState: boolean;
   expectedConsistency: PlannedVm['expectedConsistency'];
+  /** Why a VM captured by a snapshot it did not choose gets its consistency (capture-notes.ts). */
+  consistencyNote: string | null;
+  /** What the capture leaves short of the VM, in words (capture-notes.ts). */
+  shortfalls: string[];
 }
 
 export function createPlanningInput(index: InventoryIndex, request: BackupPlanRequest): PlanningInput {

@@ -328,6 +328,8 @@ function addCatalogSteps(build: GroupBuild, copyKeys: Map<string, string>): void
           copyStepKey: copyKeys.get(m.vm.id) as string,
           consistencyStepKeys: build.consistencyStepKeys.get(m.vm.id) ?? [],
           consistencyPolicy: build.policy,
+          consistencyNote: m.consistencyNote,
+          shortfalls: m.shortfalls,
         },
       }),
     );

@@ -23,7 +23,11 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
     throw new Error(`cannot catalog: copy step "${params.copyStepKey}" has no stored files`);
   }
 
-  const reasons: string[] = [];
+  // A co-captured VM's point always says why it is what it is (the plan's note), then what happened.
+  const reasons: string[] = params.consistencyNote ? [params.consistencyNote] : [];
+  // What the point is short of: the plan's shortfalls (a left-out disk, a pulled-in VM's lower
+  // level), then what the run measured. A degraded step carries its own warning.
+  const warnings: string[] = [...(params.shortfalls ?? [])];
   let consistency: Consistency = params.expectedConsistency;
   for (const key of params.consistencyStepKeys) {
     const step = byKey.get(key);
@@ -37,6 +41,9 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
   if (copy.applicationState === 'torn' && consistency !== 'crash') {
     consistency = 'crash';
     reasons.push('measured: the captured application log and data disagree (torn)');
+    warnings.push(
+      `the point of ${vmId} was planned ${params.expectedConsistency}-consistent but its captured application is torn: it is crash-consistent`,
+    );
   }
   for (const step of steps) {
     if (step.vmId === vmId && step.kind === 'post-thaw-script' && step.status === 'degraded') {
@@ -85,5 +92,9 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
       ? `restore point ${params.restorePointId}: ${consistency}${reasons.length ? ` (${reasons.join('; ')})` : ''}`
       : `restore point ${params.restorePointId} was already catalogued (resumed step)`,
   );
-  return { status: 'succeeded', result: { restorePointId: params.restorePointId, consistency } };
+  return {
+    status: 'succeeded',
+    result: { restorePointId: params.restorePointId, consistency },
+    ...(warnings.length > 0 ? { warning: warnings.join('; ') } : {}),
+  };
 }
