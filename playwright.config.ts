@@ -1,7 +1,23 @@
 import { defineConfig, devices } from '@playwright/test';
+import { storageStateOf } from './e2e/fixtures/users';
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const browserUse = {
+  ...devices['Desktop Chrome'],
+  viewport: { width: 1280, height: 900 },
+  launchOptions: {
+    executablePath: chromiumPath,
+    args: [
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-gpu',
+    ],
+  },
+};
 
 export default defineConfig({
   testDir: './e2e',
@@ -25,22 +41,13 @@ export default defineConfig({
     viewport: { width: 1280, height: 900 },
   },
   projects: [
+    // Signs in once per role and keeps each one's cookies (e2e/.auth/<who>.json).
+    { name: 'setup', testMatch: /auth\.setup\.ts/, use: browserUse },
     {
       name: 'chromium',
-      use: {
-        ...devices['Desktop Chrome'],
-        viewport: { width: 1280, height: 900 },
-        launchOptions: {
-          executablePath: chromiumPath,
-          args: [
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            '--disable-gpu',
-          ],
-        },
-      },
+      dependencies: ['setup'],
+      // Specs act as the admin unless they ask for another role (test.use({ storageState })).
+      use: { ...browserUse, storageState: storageStateOf('admin') },
     },
   ],
   webServer: {

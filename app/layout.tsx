@@ -3,7 +3,7 @@ import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { Toaster } from 'sonner';
 import './globals.css';
-import { SideNav } from './_components/side-nav';
+import { AppShell } from './_components/app-shell';
 import { TrpcProviders } from './_lib/trpc';
 import { OperationFollowerProvider } from './operations/_components/operation-follower';
 
@@ -28,12 +28,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         </a>
         <TrpcProviders>
           <OperationFollowerProvider>
-            <div className="flex min-h-screen">
-              <SideNav />
-              <main id="main" className="min-w-0 flex-1 px-8 py-6">
-                {children}
-              </main>
-            </div>
+            <AppShell>{children}</AppShell>
           </OperationFollowerProvider>
           <Toaster richColors position="top-right" />
         </TrpcProviders>

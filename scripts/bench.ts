@@ -103,7 +103,12 @@ async function main(): Promise<void> {
   const db = openDatabase(path.join(dir, 'bench.db'));
   seedBenchJobs(db);
 
-  const caller = createCaller(contextFor(db));
+  // Request paths as a signed-in viewer sees them (the session lookup is outside what is measured).
+  const viewer = {
+    user: { id: 'bench', name: 'Bench', email: 'bench@migawka.test' },
+    role: 'viewer' as const,
+  };
+  const caller = createCaller(contextFor(db, {}, { ...viewer, session: null }));
   const firstPointPage = await caller.restorePoints.list({ limit: 50 });
   const firstVmPage = (await caller.vms.list({ limit: 50 })) as Page;
   const someVm = firstVmPage.items[0] as { id: string; hostId: string };

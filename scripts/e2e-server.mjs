@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import users from '../e2e/fixtures/users.json' with { type: 'json' };
 
 const port = process.argv[2] ?? '3100';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'migawka-e2e-'));
@@ -23,6 +24,8 @@ const child = spawn(
       // Slow enough that an operator (and a test) can watch steps progress and cancel mid-way.
       MIGAWKA_LAB_STEP_DELAY_MS: process.env.MIGAWKA_LAB_STEP_DELAY_MS ?? '400',
       NEXT_TELEMETRY_DISABLED: '1',
+      // The suite's admin (e2e/auth.setup.ts signs in as it and creates the other roles' users).
+      MIGAWKA_DEMO_ADMIN: `${users.admin.email}:${users.admin.password}`,
     },
   },
 );

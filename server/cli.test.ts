@@ -16,12 +16,13 @@ function writeJson(name: string, content: unknown): string {
   return file;
 }
 
-function migawka(args: string[], env: Record<string, string> = {}) {
+function migawka(args: string[], env: Record<string, string> = {}, stdin?: string) {
   const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin/migawka.mjs'), ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
     env: { ...process.env, MIGAWKA_DATA_DIR: workDir, ...env },
     timeout: 60_000,
+    input: stdin,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -157,5 +158,51 @@ describe('migawka import', () => {
     expect(bad.stderr).toMatch(/vms\[0\]\.name: is required/);
     const wrongMode = migawka(['import', 'x.json', '--mode', 'upsert'], { MIGAWKA_DB_PATH: dbPath });
     expect(wrongMode.code).toBe(2);
+  });
+});
+
+// Each run loads the authentication library through tsx: seconds apiece on a busy machine.
+describe('migawka user', { timeout: 240_000 }, () => {
+  const env = () => ({ MIGAWKA_DB_PATH: path.join(workDir, 'users.db'), LOG_LEVEL: 'silent' });
+
+  it('adds users with the password from a file or piped stdin, never printing it, and lists them', () => {
+    const passwordFile = path.join(workDir, 'admin-password');
+    writeFileSync(passwordFile, 'file-password-7c1e\n');
+    const fromFile = migawka(
+      ['user', 'add', '--email', 'Ada@Example.test', '--role', 'admin', '--password-file', passwordFile],
+      env(),
+    );
+    expect(fromFile).toMatchObject({ code: 0, stdout: 'Created ada@example.test (Admin).\n' });
+    const piped = migawka(
+      ['user', 'add', '--email', 'viewer@example.test', '--role', 'viewer', '--name', 'Val'],
+      env(),
+      'piped-password-99a2\n',
+    );
+    expect(piped.code).toBe(0);
+    for (const output of [fromFile, piped]) {
+      expect(output.stdout + output.stderr).not.toMatch(/file-password-7c1e|piped-password-99a2/);
+    }
+    const list = migawka(['user', 'list'], env());
+    expect(list.stdout).toBe('ada@example.test  Admin\nviewer@example.test  Viewer\n2 users.\n');
+  });
+
+  it('refuses a taken email (exit 1), a short password and an unknown role (exit 2), naming the field', () => {
+    const taken = migawka(
+      ['user', 'add', '--email', 'ada@example.test', '--role', 'viewer'],
+      env(),
+      'another-long-password',
+    );
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('email: This email is already in use');
+    const short = migawka(['user', 'add', '--email', 'b@example.test', '--role', 'viewer'], env(), 'short\n');
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('password: Use at least 12 characters');
+    const role = migawka(
+      ['user', 'add', '--email', 'c@example.test', '--role', 'boss'],
+      env(),
+      'long-enough-password',
+    );
+    expect(role.code).toBe(2);
+    expect(role.stderr).toContain('must be one of viewer, operator, restore-operator, admin');
   });
 });

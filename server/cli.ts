@@ -15,6 +15,7 @@ import { parseInventory } from './schemas/inventory';
 import { parseJson } from './schemas/json-text';
 import { registerSecretsCommand } from './secrets-command';
 import { DomainError, isDomainError } from './services/errors';
+import { registerUserCommand } from './user-command';
 import { registerWorkerCommand } from './worker-command';
 
 export const EXIT_OK = 0;
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerSecretsCommand(program);
   registerAuditCommand(program);
+  registerUserCommand(program);
   return program;
 }
 

@@ -48,6 +48,7 @@ describe('loadConfig', () => {
         maxBatchSize: DEFAULT_MAX_BATCH_SIZE,
       },
       secrets: { key: null, keyFile: null },
+      auth: { secret: null, trustedProxy: false, demoAdmin: null, lockout: { maxFailures: 5, minutes: 15 } },
       logLevel: 'info',
       nextRuntime: null,
       isDevelopment: false,
@@ -181,6 +182,23 @@ describe('loadConfig', () => {
       env: { MIGAWKA_SECRET_KEY_FILE: '/etc/migawka/secret.key' },
       expected: { secrets: { key: null, keyFile: '/etc/migawka/secret.key' } },
     },
+    {
+      env: {
+        MIGAWKA_AUTH_SECRET: 'k'.repeat(32),
+        MIGAWKA_TRUSTED_PROXY: '1',
+        MIGAWKA_DEMO_ADMIN: 'Demo@Example.test:pass:word-long',
+        MIGAWKA_SIGN_IN_MAX_FAILURES: '3',
+        MIGAWKA_SIGN_IN_LOCKOUT_MINUTES: '30',
+      },
+      expected: {
+        auth: {
+          secret: 'k'.repeat(32),
+          trustedProxy: true,
+          demoAdmin: { email: 'demo@example.test', password: 'pass:word-long' },
+          lockout: { maxFailures: 3, minutes: 30 },
+        },
+      },
+    },
     // An empty value counts as unset: `FOO= migawka start` keeps the default.
     {
       env: { PORT: '', MIGAWKA_SEED_DEMO: '', LOG_LEVEL: '' },
@@ -215,6 +233,12 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://db/migawka', 'must be a postgres:// (or postgresql://) URL'],
     ['MIGAWKA_DB_POOL_MAX', '0', 'must be ≥ 1'],
     ['MIGAWKA_TEST_POSTGRES', 'yes', ''],
+    ['MIGAWKA_AUTH_SECRET', 'short', 'at least 32 characters'],
+    ['MIGAWKA_TRUSTED_PROXY', 'yes', ''],
+    ['MIGAWKA_DEMO_ADMIN', 'admin@example.test', 'must be email:password'],
+    ['MIGAWKA_DEMO_ADMIN', 'admin@example.test:short', 'at least 12 characters'],
+    ['MIGAWKA_SIGN_IN_MAX_FAILURES', '0', 'must be ≥ 1'],
+    ['MIGAWKA_SIGN_IN_LOCKOUT_MINUTES', 'ten', 'must be a whole number'],
   ])('refuses %s=%s and names the variable', (variable, value, reason) => {
     const error = errorOf({ [variable]: value });
     expect(error.message).toContain(`${variable}=${JSON.stringify(value)}`);
@@ -236,6 +260,14 @@ describe('loadConfig', () => {
     expect(error.message).toContain('MIGAWKA_SECRET_KEY=');
     expect(error.message).toContain(reason);
     expect(error.message).not.toContain(value);
+  });
+
+  it('refuses a demo admin without the demo lab', () => {
+    const { message } = errorOf({
+      MIGAWKA_DEMO_ADMIN: 'a@example.test:long-enough-pw',
+      MIGAWKA_SEED_DEMO: '0',
+    });
+    expect(message).toContain('MIGAWKA_DEMO_ADMIN: is for the demo lab only');
   });
 
   it('names every bad variable at once', () => {

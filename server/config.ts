@@ -116,6 +116,17 @@ const envSchema = z.object({
   ).optional(),
   MIGAWKA_SECRET_KEY: secretKey.optional(),
   MIGAWKA_SECRET_KEY_FILE: z.string().optional(),
+  MIGAWKA_AUTH_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)')
+    .optional(),
+  MIGAWKA_TRUSTED_PROXY: flag.optional(),
+  MIGAWKA_DEMO_ADMIN: z
+    .string()
+    .regex(/^[^:\s]+@[^:\s]+:.{12,}$/, 'must be email:password, the password at least 12 characters')
+    .optional(),
+  MIGAWKA_SIGN_IN_MAX_FAILURES: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_SIGN_IN_LOCKOUT_MINUTES: wholeNumberAtLeast(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   NEXT_RUNTIME: z.string().optional(),
   NODE_ENV: z.string().optional(),
@@ -161,6 +172,7 @@ export interface MigawkaConfig {
    * into, mode 0600) `keyFile`; null = `secret.key` beside the database file.
    */
   secrets: { key: Buffer | null; keyFile: string | null };
+  auth: AuthConfig;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Next's runtime name ('nodejs' | 'edge'), when running inside Next. */
   nextRuntime: string | null;
@@ -188,6 +200,20 @@ function shown(variable: string, value: unknown): string {
     return JSON.stringify(value.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@'));
   }
   return JSON.stringify(value);
+}
+
+export interface AuthConfig {
+  /** Signs session cookies; null = the key file beside the database (server/auth/secret.ts). */
+  secret: string | null;
+  /**
+   * The console is reached through a reverse proxy that terminates HTTPS: session cookies are
+   * marked Secure, and X-Forwarded-Proto / X-Forwarded-Host are believed.
+   */
+  trustedProxy: boolean;
+  /** Demo lab only: an admin created at start when no account exists yet. */
+  demoAdmin: { email: string; password: string } | null;
+  /** Failed sign-ins in a row that lock an account, and for how long. */
+  lockout: { maxFailures: number; minutes: number };
 }
 
 /** The app's lab latency makes progress visible in the console; tests build their drivers with 0. */
@@ -246,6 +272,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const vars = parsed.data;
+  if (vars.MIGAWKA_DEMO_ADMIN && vars.MIGAWKA_SEED_DEMO === false) {
+    throw new ConfigError(
+      'Invalid configuration:\n  MIGAWKA_DEMO_ADMIN: is for the demo lab only; it cannot be used with MIGAWKA_SEED_DEMO=0',
+    );
+  }
   const dataDir = vars.MIGAWKA_DATA_DIR ?? './data';
   const dbPath = vars.MIGAWKA_DB_PATH ?? path.join(dataDir, 'migawka.db');
   return {
@@ -287,6 +318,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       key: vars.MIGAWKA_SECRET_KEY ?? null,
       keyFile: vars.MIGAWKA_SECRET_KEY_FILE ?? null,
     },
+    auth: {
+      secret: vars.MIGAWKA_AUTH_SECRET ?? null,
+      trustedProxy: vars.MIGAWKA_TRUSTED_PROXY ?? false,
+      demoAdmin: vars.MIGAWKA_DEMO_ADMIN ? splitCredentials(vars.MIGAWKA_DEMO_ADMIN) : null,
+      lockout: {
+        maxFailures: vars.MIGAWKA_SIGN_IN_MAX_FAILURES ?? 5,
+        minutes: vars.MIGAWKA_SIGN_IN_LOCKOUT_MINUTES ?? 15,
+      },
+    },
     logLevel: vars.LOG_LEVEL ?? 'info',
     nextRuntime: vars.NEXT_RUNTIME ?? null,
     testPostgresUrl: vars.MIGAWKA_TEST_POSTGRES_URL ?? DEFAULT_TEST_POSTGRES_URL,
@@ -295,6 +335,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ],
     isDevelopment: vars.NODE_ENV === 'development',
   };
+}
+
+/** "email:password" → both parts (the password may itself contain ':'). */
+function splitCredentials(value: string): { email: string; password: string } {
+  const colon = value.indexOf(':');
+  return { email: value.slice(0, colon).toLowerCase(), password: value.slice(colon + 1) };
 }
 
 const holder = globalThis as typeof globalThis & { __migawkaConfig?: MigawkaConfig };

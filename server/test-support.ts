@@ -1,6 +1,6 @@
 /**
  * Helpers shared by test files (imported by tests only): a demo-lab database, a temporary
- * directory, and the TRPCError of a call that must fail.
+ * directory, a tRPC context signed in with any role, and the TRPCError of a call that must fail.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +10,9 @@ import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';
 import { type Db, openDatabase, sqliteOf } from '../db/client';
 import { ensureDemoLab } from '../db/seed/ensure-demo-lab';
+import type { ServiceContext } from './context';
+import type { Role } from './engine/roles';
+import { type Context, contextFor, type Principal } from './trpc/init';
 
 /** A fresh in-memory database, migrated and seeded with the demo lab. */
 export function openDemoLab(): Db {
@@ -55,4 +58,21 @@ export function contentDigest(db: Db): string {
     }
   }
   return hash.digest('hex');
+}
+
+/** A principal of `role` without a session (a server-side caller), named after its role. */
+export function principalOf(role: Role): Principal {
+  return {
+    user: { id: `test-${role}`, name: `Test ${role}`, email: `${role}@migawka.test` },
+    role,
+    session: null,
+  };
+}
+
+/**
+ * A tRPC context signed in as `role` (admin by default: tests of what procedures do, not of who
+ * may call them — role-matrix.test.ts covers that).
+ */
+export function signedIn(db: Db, role: Role = 'admin', service: Partial<ServiceContext> = {}): Context {
+  return contextFor(db, service, principalOf(role));
 }

@@ -15,10 +15,12 @@ import {
   ShieldCheck,
   Undo2,
   Upload,
+  Users,
 } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/app/_lib/cn';
+import { type Me, useMe } from '@/app/_lib/use-me';
 
 const NAV_ITEMS = [
   { href: '/', label: 'Dashboard', icon: LayoutDashboard },
@@ -29,12 +31,23 @@ const NAV_ITEMS = [
   { href: '/arrays', label: 'Arrays', icon: Database },
   { href: '/operations', label: 'Operations', icon: Activity },
   { href: '/jobs', label: 'Jobs', icon: CalendarClock },
-  { href: '/backup/new', label: 'New backup', icon: Upload },
-  { href: '/restore/new', label: 'Restore', icon: Undo2 },
+  { href: '/backup/new', label: 'New backup', icon: Upload, needs: 'runBackups' },
+  { href: '/restore/new', label: 'Restore', icon: Undo2, needs: 'restore' },
   { href: '/restore-points', label: 'Restore points', icon: ArchiveRestore },
-  { href: '/import', label: 'Import', icon: FileUp },
-  { href: '/audit', label: 'Audit trail', icon: FileClock },
-] as const;
+  { href: '/import', label: 'Import', icon: FileUp, needs: 'importInventory' },
+  { href: '/audit', label: 'Audit trail', icon: FileClock, needs: 'readAudit' },
+  { href: '/admin/users', label: 'Users', icon: Users, needs: 'manageUsers' },
+] as const satisfies readonly {
+  href: string;
+  label: string;
+  icon: unknown;
+  needs?: keyof Me['capabilities'];
+}[];
+
+/** Links to pages whose only purpose the role may not use are left out (no dead ends). */
+function visibleItems(me: Me | undefined) {
+  return NAV_ITEMS.filter((item) => !('needs' in item) || me?.capabilities[item.needs]);
+}
 
 function isActive(pathname: string, href: string): boolean {
   return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
@@ -42,6 +55,7 @@ function isActive(pathname: string, href: string): boolean {
 
 export function SideNav() {
   const pathname = usePathname();
+  const me = useMe();
   return (
     <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col border-r border-slate-200 bg-white">
       <Link
@@ -53,7 +67,7 @@ export function SideNav() {
       </Link>
       <nav aria-label="Main" className="flex-1 px-3">
         <ul className="flex flex-col gap-1">
-          {NAV_ITEMS.map(({ href, label, icon: Icon }) => {
+          {visibleItems(me).map(({ href, label, icon: Icon }) => {
             const active = isActive(pathname, href);
             return (
               <li key={href}>

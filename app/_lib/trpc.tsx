@@ -1,6 +1,6 @@
 'use client';
 
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import {
   createTRPCClient,
   httpBatchLink,
@@ -31,14 +31,24 @@ export function fieldErrorsOf(error: unknown): FieldError[] {
   return error.data?.fieldErrors ?? [];
 }
 
+/** A 401 means the session ended (expired, revoked, user disabled): back to the sign-in page. */
+function signInAgainOn401(error: unknown): void {
+  if (!isTRPCClientError(error) || error.data?.httpStatus !== 401) return;
+  const here = `${window.location.pathname}${window.location.search}`;
+  window.location.assign(`/sign-in?next=${encodeURIComponent(here)}`);
+}
+
 function makeQueryClient() {
   return new QueryClient({
+    queryCache: new QueryCache({ onError: signInAgainOn401 }),
+    mutationCache: new MutationCache({ onError: signInAgainOn401 }),
     defaultOptions: {
       queries: {
         staleTime: 10_000,
         // A 4xx answer (not found, bad filter) will not change by asking again.
         retry: (failureCount, error) => {
           const status = isTRPCClientError(error) ? error.data?.httpStatus : undefined;
+          // (401/403 included: signing in again or another role is needed, not another try.)
           return (status === undefined || status >= 500) && failureCount < 2;
         },
       },

@@ -30,7 +30,7 @@ describe('importInventory', () => {
     ctx = createServiceContext({
       now: () => new Date('2026-03-28T09:00:00Z'),
       newId: () => `import-${++nextId}`,
-      actor: { kind: 'user', id: '42', name: 'Ada', email: 'ada@example.test' },
+      actor: { kind: 'user', id: '42', name: 'Ada', email: 'ada@example.test', role: 'operator' },
     });
     await importInventory(stores, ctx, demoLabInventory(), 'replace');
   });

@@ -295,7 +295,9 @@ describe('restore point catalogue', () => {
     });
     expect(filtered.items).toHaveLength(1);
     const id = page.items[0].id;
-    const asUser = ctx({ actor: { kind: 'user', id: '42', name: 'Ada', email: 'ada@example.com' } });
+    const asUser = ctx({
+      actor: { kind: 'user', id: '42', name: 'Ada', email: 'ada@example.com', role: 'operator' },
+    });
 
     // Queued, not done inside the request: nothing is recorded until the runner runs it.
     const first = await startPointVerify(h.stores, asUser, id);

@@ -28,7 +28,7 @@ async function setup(password = 's3cret', options: Partial<FakeXapiOptions> = {}
   const ctx = createServiceContext({
     now: () => new Date('2026-11-24T02:00:00Z'),
     newId: () => `id-${++counter}`,
-    actor: { kind: 'user', id: '1', name: 'Ada', email: 'ada@example.test' },
+    actor: { kind: 'user', id: '1', name: 'Ada', email: 'ada@example.test', role: 'admin' },
   });
   const keys = memoryKeySource();
   const secret = await createSecret(stores, ctx, keys, {

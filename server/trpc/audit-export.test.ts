@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase, sqliteOf } from '../../db/client';
 import { createServiceContext } from '../context';
 import { recordAudit } from '../services/audit-service';
+import { principalOf, signedIn } from '../test-support';
 import { auditCsvResponse } from './audit-export';
 import { contextFor } from './init';
 
@@ -30,7 +31,7 @@ beforeEach(async () => {
 afterEach(() => sqliteOf(db).close());
 
 async function exportOf(query: string) {
-  const response = auditCsvResponse(new Request(`http://localhost/api/audit/export${query}`), contextFor(db));
+  const response = auditCsvResponse(new Request(`http://localhost/api/audit/export${query}`), signedIn(db));
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
@@ -70,5 +71,14 @@ describe('the audit CSV export', () => {
     expect(status).toBe(400);
     expect(text).toContain('outcome: The outcome is one of: succeeded, refused, failed');
     expect(text).toContain('from: Enter the start as a date and time');
+  });
+});
+
+describe('who may export', () => {
+  it('answers 401 anonymously and 403 below admin', async () => {
+    const request = () => new Request('http://localhost/api/audit/export');
+    expect(auditCsvResponse(request(), contextFor(db)).status).toBe(401);
+    expect(auditCsvResponse(request(), contextFor(db, {}, principalOf('restore-operator'))).status).toBe(403);
+    expect(auditCsvResponse(request(), signedIn(db)).status).toBe(200);
   });
 });

@@ -3,12 +3,18 @@
  * page's filters as CSV, newest first, streamed a page at a time (a trail of millions never sits in
  * memory). Invalid filters get 400 naming each field.
  */
+import { roleAtLeast } from '../engine/roles';
 import { auditFilterFromParams, auditFilterSchema } from '../schemas/audit';
 import { auditCsv } from '../services/audit-service';
 import type { Context } from './init';
 import { fieldErrorsOf } from './init';
 
 export function auditCsvResponse(request: Request, ctx: Context): Response {
+  // The same rule as audit.list: admins only (the trail names every user and address).
+  if (!ctx.principal) return new Response('Sign in to use the console\n', { status: 401 });
+  if (!roleAtLeast(ctx.principal.role, 'admin')) {
+    return new Response('The audit trail needs the Admin role\n', { status: 403 });
+  }
   const parsed = auditFilterSchema.safeParse(auditFilterFromParams(new URL(request.url).searchParams));
   if (!parsed.success) {
     const fields = fieldErrorsOf(parsed.error).map((field) => `${field.path}: ${field.message}`);

@@ -6,7 +6,7 @@ import { createHarness, type Harness } from '../jobs/test-harness';
 import { createLogger } from '../logger';
 import type { BackupJobInput } from '../schemas/operations';
 import { isSensitiveFieldName, REDACTED, redactForAudit } from '../schemas/sensitive';
-import { rejectionOf } from '../test-support';
+import { principalOf, rejectionOf } from '../test-support';
 import { contextFor, createCallerFactory, originOf, publicProcedure, router } from './init';
 import { appRouter, createCaller } from './root';
 
@@ -29,7 +29,7 @@ beforeEach(() => {
       },
     }),
   );
-  caller = createCaller(contextFor(h.db, { log, now: () => h.clock.now() }, ORIGIN));
+  caller = createCaller(contextFor(h.db, { log, now: () => h.clock.now() }, principalOf('admin'), ORIGIN));
 });
 afterEach(async () => {
   expect(logLines.join('')).not.toContain(PLANTED);
@@ -71,9 +71,9 @@ describe('the audit middleware', () => {
     ]);
     const [deleted, invalid, missing, created] = recorded;
     expect(created).toMatchObject({
-      actorLabel: 'system',
-      actorName: 'Local system user',
-      actorRole: null,
+      actorLabel: 'user:test-admin',
+      actorName: 'Test admin',
+      actorRole: 'admin',
       ip: ORIGIN.ip,
       userAgent: ORIGIN.userAgent,
       message: null,
@@ -109,7 +109,7 @@ describe('the audit middleware', () => {
         throw new Error('the disk caught fire');
       }),
     });
-    const ctx = contextFor(h.db, {}, ORIGIN);
+    const ctx = contextFor(h.db, {}, principalOf('admin'), ORIGIN);
     const error = await rejectionOf(() => createCallerFactory(testRouter)(ctx).explode({ vmId: 'web1' }));
     expect(error.code).toBe('INTERNAL_SERVER_ERROR');
     const [entry] = await entries();
@@ -206,6 +206,13 @@ describe('secrets in recorded inputs', () => {
         walk(z.toJSONSchema(input as z.ZodType, { io: 'input', unrepresentable: 'any' }), path);
       }
     }
-    expect([...redactedFields].sort()).toEqual(['secrets.create.secret', 'secrets.replace.secret']);
+    expect([...redactedFields].sort()).toEqual([
+      'secrets.create.secret',
+      'secrets.replace.secret',
+      'setup.complete.password',
+      'setup.complete.token',
+      'users.create.password',
+      'users.resetPassword.password',
+    ]);
   });
 });

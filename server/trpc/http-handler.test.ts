@@ -5,9 +5,8 @@ import { ensureDemoLab } from '../../db/seed/ensure-demo-lab';
 import { countInventory } from '../../db/stores/inventory-store';
 import { loadConfig } from '../config';
 import { CONSOLE_BATCH_SIZE } from '../http-limits';
-import { contentDigest } from '../test-support';
+import { contentDigest, signedIn } from '../test-support';
 import { bodyLimitOf, createTrpcHttpHandler, formatSize, TRPC_ENDPOINT } from './http-handler';
-import { contextFor } from './init';
 
 const MAX_REQUEST_BYTES = 2048;
 const MAX_IMPORT_BYTES = 4096;
@@ -32,7 +31,7 @@ beforeEach(() => {
     edge: EDGE,
     createContext: () => {
       contextsCreated++;
-      return contextFor(db);
+      return signedIn(db);
     },
   });
 });

@@ -34,8 +34,8 @@ export interface TrpcHttpLimits {
 
 export interface TrpcHttpHandlerOptions extends TrpcHttpLimits {
   edge: EdgePolicy;
-  /** The context of one request (its headers say who is asking and from where). */
-  createContext: (request: Request) => Context;
+  /** The context of one request (its headers say who is asking — the session cookie — and from where). */
+  createContext: (request: Request) => Context | Promise<Context>;
 }
 
 export function createTrpcHttpHandler(

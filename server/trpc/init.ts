@@ -1,7 +1,12 @@
 /**
- * tRPC foundation: context, transformer, the one table that maps domain errors to tRPC codes,
- * and the base procedure every router builds on. Routers stay thin: validate with a shared
- * schema, call one service, return.
+ * tRPC foundation: context (with who is signed in, read from the session cookie), transformer, the
+ * one table that maps domain errors to tRPC codes, and the role-checked base procedures every
+ * router builds on. Routers stay thin: validate with a shared schema, call one service, return.
+ *
+ * Roles are enforced here, not in pages: a procedure is built on the least role allowed to call it
+ * (`viewerProcedure` … `adminProcedure`); an anonymous call gets UNAUTHORIZED (401), a role below
+ * the minimum FORBIDDEN (403). `publicProcedure` is for the setup page only; sign-in and health are
+ * not tRPC. The role-matrix test (role-matrix.test.ts) holds every procedure to a declared minimum.
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
@@ -9,12 +14,24 @@ import { ZodError } from 'zod';
 import { type Db, getDb, sqliteOf } from '../../db/client';
 import type { Stores } from '../../db/stores/ports';
 import { createSqliteStores } from '../../db/stores/sqlite';
+import { authFor } from '../auth/auth';
+import { type AccountDirectory, createAccountDirectory } from '../auth/directory';
+import { principalFromHeaders } from '../auth/session';
 import { getConfig } from '../config';
-import { createServiceContext, type ServiceContext } from '../context';
+import { ANONYMOUS_ACTOR, createServiceContext, type ServiceContext } from '../context';
+import { ROLE_LABELS, type Role, roleAtLeast } from '../engine/roles';
 import { formatIssuePath } from '../schemas/inventory';
 import { auditObjectsOf, NO_ORIGIN, type RequestOrigin, recordAudit } from '../services/audit-service';
 import { type DomainErrorCode, type FieldError, isDomainError } from '../services/errors';
 import { memoryKeySource, type VaultKeySource, vaultKeySourceFor } from '../services/vault-key';
+
+/** The signed-in user a request acts for, and the session that proved it. */
+export interface Principal {
+  user: { id: string; name: string; email: string };
+  role: Role;
+  /** The session behind the request; null for server-side callers (tests) that have none. */
+  session: { id: string; token: string } | null;
+}
 
 export interface Context {
   stores: Stores;
@@ -29,6 +46,12 @@ export interface Context {
   vaultKeys: VaultKeySource;
   /** Where the request came from (recorded in the audit trail). */
   origin: RequestOrigin;
+  /** Users, credentials and sessions (through the authentication library). */
+  accounts: AccountDirectory;
+  /** Who is signed in; null for an anonymous request. */
+  principal: Principal | null;
+  /** False once the request's session was revoked, expired or its user disabled (ends live streams). */
+  sessionStillValid: () => Promise<boolean>;
 }
 
 /** A private in-memory database keeps its secrets under a key that lives exactly as long. */
@@ -45,25 +68,54 @@ function vaultKeysOf(db: Db): VaultKeySource {
   return keys;
 }
 
-/** A context over one database (tests pass an in-memory one and may override clock, ids or actor). */
+/**
+ * A context over one database, acting for `principal` (null: anonymous) from `origin`. The service
+ * actor is the principal's user with its role. Tests pass an in-memory database and may override
+ * clock, ids; server/test-support.ts `signedIn()` gives them a principal of any role.
+ */
 export function contextFor(
   db: Db,
   service: Partial<ServiceContext> = {},
+  principal: Principal | null = null,
   origin: RequestOrigin = NO_ORIGIN,
 ): Context {
   const connection = sqliteOf(db);
+  const accounts = createAccountDirectory(authFor(db));
+  const serviceContext = createServiceContext({
+    ...service,
+    actor: principal
+      ? { kind: 'user', ...principal.user, role: principal.role }
+      : (service.actor ?? ANONYMOUS_ACTOR),
+  });
   return {
     stores: createSqliteStores(db),
     databaseFile: connection.memory ? null : connection.name,
-    service: createServiceContext(service),
     vaultKeys: vaultKeysOf(db),
+    service: serviceContext,
+    accounts,
+    principal,
     origin,
+    sessionStillValid: async () => {
+      if (!principal?.session) return principal !== null;
+      const found = await accounts.findSessionByToken(principal.session.token);
+      return Boolean(
+        found &&
+          found.session.expiresAt > serviceContext.now() &&
+          !found.user.disabled &&
+          found.user.role === principal.role,
+      );
+    },
   };
 }
 
-/** The request context: the process-wide database, and where the request came from. */
-export function createContext(request?: Request): Context {
-  return contextFor(getDb(), {}, request ? originOf(request) : NO_ORIGIN);
+/** The context of an HTTP request over `db`: acting for the user its session cookie names, if any. */
+export async function contextForRequest(db: Db, request: Request): Promise<Context> {
+  return contextFor(db, {}, await principalFromHeaders(authFor(db), request.headers), originOf(request));
+}
+
+/** The request context over the process-wide database. */
+export function createContext(request: Request): Promise<Context> {
+  return contextForRequest(getDb(), request);
 }
 
 /**
@@ -178,4 +230,35 @@ function auditMessageOf(error: TRPCError): string {
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
+/** No sign-in needed: only the setup page's procedures (the role-matrix test holds this list). */
 export const publicProcedure = t.procedure.use(auditMutations).use(mapDomainErrors);
+
+/** Refuses an anonymous caller (401) and a role below `minimum` (403). */
+export function requireRole(minimum: Role) {
+  return t.middleware(({ ctx, next }) => {
+    const { principal } = ctx;
+    if (!principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to use the console' });
+    assertRole(principal, minimum);
+    return next({ ctx: { principal } });
+  });
+}
+
+/** For a check that depends on the input (a destructive restore mode): 403 below `minimum`. */
+export function assertRole(principal: Principal | null, minimum: Role, what?: string): void {
+  if (!principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to use the console' });
+  if (!roleAtLeast(principal.role, minimum)) {
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: `${what ?? 'This'} needs the ${ROLE_LABELS[minimum]} role; you are signed in as ${ROLE_LABELS[principal.role]}`,
+    });
+  }
+}
+
+/** Reads anything. */
+export const viewerProcedure = publicProcedure.use(requireRole('viewer'));
+/** Backs up, verifies, restores as new or staged, runs and edits jobs, cancels and retries. */
+export const operatorProcedure = publicProcedure.use(requireRole('operator'));
+/** Restores over what exists (in place, snapshot revert, volume revert). */
+export const restoreOperatorProcedure = publicProcedure.use(requireRole('restore-operator'));
+/** Users, inventory import, deleting restore points and jobs. */
+export const adminProcedure = publicProcedure.use(requireRole('admin'));

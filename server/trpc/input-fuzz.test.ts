@@ -14,9 +14,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { type Db, sqliteOf } from '../../db/client';
-import type { Actor } from '../context';
 import { formatIssuePath } from '../schemas/inventory';
-import { contentDigest, openDemoLab } from '../test-support';
+import { contentDigest, openDemoLab, principalOf } from '../test-support';
 import { contextFor } from './init';
 import { appRouter, createCaller } from './root';
 import { type DerivationPool, invalid, nearValid } from './zod-arbitrary';
@@ -24,8 +23,6 @@ import { type DerivationPool, invalid, nearValid } from './zod-arbitrary';
 const SEED = 20_261_129;
 const INVALID_RUNS = 20;
 const NEAR_VALID_RUNS = 8;
-
-const ADMIN: Actor = { kind: 'user', id: 'fuzz-admin', name: 'Fuzz Admin', email: 'fuzz-admin@example.com' };
 
 interface ProcedureUnderTest {
   path: string;
@@ -89,11 +86,11 @@ async function callOnce(db: Db, procedure: ProcedureUnderTest, input: unknown): 
   const gone = new AbortController();
   gone.abort();
   const caller = createCaller(
-    contextFor(db, {
-      now: () => new Date('2026-06-01T12:00:00Z'),
-      newId: () => `fuzz-${++idCounter}`,
-      actor: ADMIN,
-    }),
+    contextFor(
+      db,
+      { now: () => new Date('2026-06-01T12:00:00Z'), newId: () => `fuzz-${++idCounter}` },
+      principalOf('admin'),
+    ),
     { signal: gone.signal },
   );
   try {

@@ -4,15 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client';
 import { DEMO_LAB_NAMES } from '../../db/seed/demo-lab';
 import { DOMAIN_ERROR_CODES, DomainError } from '../services/errors';
-import { openDemoLab, rejectionOf } from '../test-support';
-import {
-  contextFor,
-  createCallerFactory,
-  DOMAIN_TO_TRPC_CODE,
-  fieldErrorsOf,
-  publicProcedure,
-  router,
-} from './init';
+import { openDemoLab, rejectionOf, signedIn } from '../test-support';
+import { createCallerFactory, DOMAIN_TO_TRPC_CODE, fieldErrorsOf, publicProcedure, router } from './init';
 import { appRouter, createCaller } from './root';
 
 let db: Db;
@@ -20,7 +13,7 @@ let caller: ReturnType<typeof createCaller>;
 
 beforeAll(() => {
   db = openDemoLab();
-  caller = createCaller(contextFor(db));
+  caller = createCaller(signedIn(db));
 });
 
 async function vmIdNamed(name: string): Promise<string> {
@@ -127,7 +120,7 @@ describe('errors', () => {
           throw new DomainError(code, `failed with ${code}`, [{ path: 'x', message: 'bad' }]);
         }),
       });
-      const error = await rejectionOf(() => createCallerFactory(testRouter)(contextFor(db)).fail());
+      const error = await rejectionOf(() => createCallerFactory(testRouter)(signedIn(db)).fail());
       expect(error.code).toBe(expected);
       expect(error.message).toBe(`failed with ${code}`);
       expect(fieldErrorsOf(error)).toEqual([{ path: 'x', message: 'bad' }]);
@@ -147,7 +140,7 @@ describe('over HTTP', () => {
       endpoint: '/api/trpc',
       req: new Request(url),
       router: appRouter,
-      createContext: () => contextFor(db),
+      createContext: () => signedIn(db),
     });
   }
 

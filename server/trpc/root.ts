@@ -1,5 +1,6 @@
 /** The root router only composes the area routers. */
 import { createCallerFactory, router } from './init';
+import { accountRouter } from './routers/account';
 import { arraysRouter } from './routers/arrays';
 import { auditRouter } from './routers/audit';
 import { backupsRouter } from './routers/backups';
@@ -13,6 +14,8 @@ import { protectionRouter } from './routers/protection';
 import { restorePointsRouter } from './routers/restore-points';
 import { restoresRouter } from './routers/restores';
 import { secretsRouter } from './routers/secrets';
+import { setupRouter } from './routers/setup';
+import { usersRouter } from './routers/users';
 import { vmsRouter } from './routers/vms';
 import { volumesRouter } from './routers/volumes';
 
@@ -32,6 +35,9 @@ export const appRouter = router({
   protection: protectionRouter,
   secrets: secretsRouter,
   audit: auditRouter,
+  account: accountRouter,
+  users: usersRouter,
+  setup: setupRouter,
 });
 
 export type AppRouter = typeof appRouter;

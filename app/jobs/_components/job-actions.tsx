@@ -3,9 +3,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { toast } from 'sonner';
+import { Can } from '@/app/_components/account/can';
 import { Button } from '@/app/_components/ui/button';
 import { cn } from '@/app/_lib/cn';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { useMe } from '@/app/_lib/use-me';
 import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
 
 type Job = RouterOutputs['jobs']['list'][number];
@@ -21,6 +23,7 @@ function useRefreshJobs() {
 
 /** A labelled on/off switch: a scheduled job runs only while enabled. */
 export function JobEnabledSwitch({ job }: { job: Job }) {
+  const me = useMe();
   const trpc = useTRPC();
   const refresh = useRefreshJobs();
   const setEnabled = useMutation(
@@ -32,6 +35,9 @@ export function JobEnabledSwitch({ job }: { job: Job }) {
       onError: (error) => toast.error(`Could not change ${job.name}: ${error.message}`),
     }),
   );
+  // A role that may not change jobs reads the state as text instead of a switch it cannot use.
+  if (!me?.capabilities.runBackups)
+    return <span className="text-sm">{job.isEnabled ? 'enabled' : 'disabled'}</span>;
   return (
     <button
       type="button"
@@ -71,15 +77,17 @@ export function RunJobNowButton({ job }: { job: Job }) {
     }),
   );
   return (
-    <Button
-      size="sm"
-      variant="secondary"
-      disabled={runNow.isPending}
-      aria-label={`Run ${job.name} now`}
-      onClick={() => runNow.mutate({ id: job.id })}
-    >
-      Run now
-    </Button>
+    <Can capability="runBackups">
+      <Button
+        size="sm"
+        variant="secondary"
+        disabled={runNow.isPending}
+        aria-label={`Run ${job.name} now`}
+        onClick={() => runNow.mutate({ id: job.id })}
+      >
+        Run now
+      </Button>
+    </Can>
   );
 }
 
@@ -97,22 +105,24 @@ export function DeleteJobButton({ job, onDeleted }: { job: Job; onDeleted?: () =
     }),
   );
   return (
-    <ConfirmDialog
-      trigger={
-        <Button size="sm" variant="ghost" disabled={remove.isPending} aria-label={`Delete ${job.name}`}>
-          Delete
-        </Button>
-      }
-      title={`Delete ${job.name}?`}
-      description={
-        <p>
-          The job stops running. Its past operations and restore points stay in the catalogue until deleted
-          there.
-        </p>
-      }
-      confirmLabel="Delete job"
-      isDestructive
-      onConfirm={() => remove.mutate({ id: job.id })}
-    />
+    <Can capability="delete">
+      <ConfirmDialog
+        trigger={
+          <Button size="sm" variant="ghost" disabled={remove.isPending} aria-label={`Delete ${job.name}`}>
+            Delete
+          </Button>
+        }
+        title={`Delete ${job.name}?`}
+        description={
+          <p>
+            The job stops running. Its past operations and restore points stay in the catalogue until deleted
+            there.
+          </p>
+        }
+        confirmLabel="Delete job"
+        isDestructive
+        onConfirm={() => remove.mutate({ id: job.id })}
+      />
+    </Can>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { Can } from '@/app/_components/account/can';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
@@ -101,9 +102,11 @@ export function JobList() {
         title="Backup jobs"
         description="Saved backups with their schedule, retention and last run."
         actions={
-          <Button asChild>
-            <Link href="/backup/new">New backup job</Link>
-          </Button>
+          <Can capability="runBackups">
+            <Button asChild>
+              <Link href="/backup/new">New backup job</Link>
+            </Button>
+          </Can>
         }
       />
       <Card>

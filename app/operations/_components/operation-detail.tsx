@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { toast } from 'sonner';
+import { Can } from '@/app/_components/account/can';
 import { DetailList } from '@/app/_components/detail-list';
 import { FindingsList } from '@/app/_components/findings-list';
 import { PageHeader } from '@/app/_components/page-header';
@@ -219,7 +220,7 @@ function OperationActions({ operation }: { operation: Detail['operation'] }) {
     }),
   );
   return (
-    <>
+    <Can capability="runBackups">
       {isCancellable(operation.status) ? (
         <ConfirmDialog
           trigger={
@@ -245,7 +246,7 @@ function OperationActions({ operation }: { operation: Detail['operation'] }) {
           Retry failed
         </Button>
       ) : null}
-    </>
+    </Can>
   );
 }
 

@@ -4,6 +4,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { toast } from 'sonner';
+import { Can } from '@/app/_components/account/can';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { Pager } from '@/app/_components/pager';
@@ -157,14 +158,16 @@ export function ProtectionSummary() {
                     </TableCell>
                     <TableCell>
                       {run.status === 'succeeded-with-warnings' ? null : (
-                        <Button
-                          size="sm"
-                          disabled={retry.isPending}
-                          onClick={() => retry.mutate({ id: run.operationId })}
-                          aria-label={`Retry ${run.title}`}
-                        >
-                          Retry
-                        </Button>
+                        <Can capability="runBackups">
+                          <Button
+                            size="sm"
+                            disabled={retry.isPending}
+                            onClick={() => retry.mutate({ id: run.operationId })}
+                            aria-label={`Retry ${run.title}`}
+                          >
+                            Retry
+                          </Button>
+                        </Can>
                       )}
                     </TableCell>
                   </TableRow>
@@ -209,9 +212,11 @@ export function ProtectionOverview() {
         title="Protection"
         description="Per VM: the newest good restore point, its consistency, the RPO of the jobs that cover it, and the last run."
         actions={
-          <Button asChild>
-            <Link href="/backup/new">New backup…</Link>
-          </Button>
+          <Can capability="runBackups">
+            <Button asChild>
+              <Link href="/backup/new">New backup…</Link>
+            </Button>
+          </Can>
         }
       />
       <ProtectionSummary />

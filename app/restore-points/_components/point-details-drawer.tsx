@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Dialog } from 'radix-ui';
+import { Can } from '@/app/_components/account/can';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -138,40 +139,47 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
       </section>
 
       <div className="flex flex-wrap gap-2 border-t border-slate-200 pt-4">
-        <Button asChild>
-          <Link href={`/restore/new?pointId=${encodeURIComponent(point.id)}`}>Restore from this point</Link>
-        </Button>
-        <Button
-          variant="secondary"
-          disabled={isVerifying || isDeleting}
-          onClick={() => points.verify(point.id)}
-        >
-          {isVerifying ? 'Verifying…' : 'Verify'}
-        </Button>
-        <ConfirmDialog
-          trigger={
-            <Button variant="secondary" disabled={isDeleting}>
-              {isDeleting ? 'Deleting…' : 'Delete…'}
-            </Button>
-          }
-          title="Delete this restore point?"
-          description={
-            <>
-              <p>
-                The stored data of the {formatDateTime(point.createdAt)} point of {point.vmName} is deleted;
-                it cannot be restored from afterwards.
-              </p>
-              {deletion.isOnlyPointOfVm ? (
-                <p className="mt-2 font-semibold text-red-700">
-                  This is the only restore point of {point.vmName}: after deleting it, the VM is unprotected.
+        <Can capability="restore">
+          <Button asChild>
+            <Link href={`/restore/new?pointId=${encodeURIComponent(point.id)}`}>Restore from this point</Link>
+          </Button>
+        </Can>
+        <Can capability="runBackups">
+          <Button
+            variant="secondary"
+            disabled={isVerifying || isDeleting}
+            onClick={() => points.verify(point.id)}
+          >
+            {isVerifying ? 'Verifying…' : 'Verify'}
+          </Button>
+        </Can>
+        <Can capability="delete">
+          <ConfirmDialog
+            trigger={
+              <Button variant="secondary" disabled={isDeleting}>
+                {isDeleting ? 'Deleting…' : 'Delete…'}
+              </Button>
+            }
+            title="Delete this restore point?"
+            description={
+              <>
+                <p>
+                  The stored data of the {formatDateTime(point.createdAt)} point of {point.vmName} is deleted;
+                  it cannot be restored from afterwards.
                 </p>
-              ) : null}
-            </>
-          }
-          confirmLabel="Delete point"
-          isDestructive
-          onConfirm={() => points.remove(point.id, onDeleted)}
-        />
+                {deletion.isOnlyPointOfVm ? (
+                  <p className="mt-2 font-semibold text-red-700">
+                    This is the only restore point of {point.vmName}: after deleting it, the VM is
+                    unprotected.
+                  </p>
+                ) : null}
+              </>
+            }
+            confirmLabel="Delete point"
+            isDestructive
+            onConfirm={() => points.remove(point.id, onDeleted)}
+          />
+        </Can>
       </div>
     </div>
   );

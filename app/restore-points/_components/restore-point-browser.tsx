@@ -3,6 +3,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { Can } from '@/app/_components/account/can';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
@@ -147,9 +148,11 @@ export function RestorePointBrowser() {
         title="Restore points"
         description="Every point in the catalogue, filtered and paged on the server. Open one to see what it holds, verify it or delete it."
         actions={
-          <Button asChild>
-            <Link href="/restore/new">Restore…</Link>
-          </Button>
+          <Can capability="restore">
+            <Button asChild>
+              <Link href="/restore/new">Restore…</Link>
+            </Button>
+          </Can>
         }
       />
       <form

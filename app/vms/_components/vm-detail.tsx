@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { Can } from '@/app/_components/account/can';
 import { DetailList, YesNo } from '@/app/_components/detail-list';
 import { FindingsList } from '@/app/_components/findings-list';
 import { PageHeader } from '@/app/_components/page-header';
@@ -51,7 +52,11 @@ export function VmDetail({ id }: { id: string }) {
             </span>
           </span>
         }
-        actions={<VmBackupNow vmId={vm.id} vmName={vm.name} plan={plan} />}
+        actions={
+          <Can capability="runBackups">
+            <VmBackupNow vmId={vm.id} vmName={vm.name} plan={plan} />
+          </Can>
+        }
       />
       <div className="flex flex-col gap-6">
         <Card>

@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { Can } from '@/app/_components/account/can';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge, type BadgeTone } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -52,9 +53,11 @@ export function VmRestorePoints({
               </Link>
             </Button>
             {restoreHref ? (
-              <Button asChild variant="secondary" size="sm">
-                <Link href={restoreHref}>Restore {vmName}…</Link>
-              </Button>
+              <Can capability="restore">
+                <Button asChild variant="secondary" size="sm">
+                  <Link href={restoreHref}>Restore {vmName}…</Link>
+                </Button>
+              </Can>
             ) : null}
           </div>
         </div>

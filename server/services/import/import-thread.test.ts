@@ -10,7 +10,7 @@ import { generateLargeEstate } from '../../../db/seed/large-estate';
 import { countInventory, loadInventory } from '../../../db/stores/inventory-store';
 import { createSqliteStores } from '../../../db/stores/sqlite';
 import { createServiceContext } from '../../context';
-import { contextFor } from '../../trpc/init';
+import { signedIn } from '../../test-support';
 import { createCaller } from '../../trpc/root';
 import { DomainError } from '../errors';
 import { type ImportMode, importInventory as importWithStores } from '../import-service';
@@ -79,7 +79,7 @@ describe('inventory import in a worker thread', () => {
     const estate = JSON.stringify(generateLargeEstate({ hosts: 20, vms: 400, seed: 7 }));
     const threaded = fileDatabase('threaded');
     const direct = fileDatabase('direct');
-    const caller = createCaller(contextFor(threaded.db));
+    const caller = createCaller(signedIn(threaded.db));
 
     // Hold the write lock from this thread: the import cannot commit until it is released, so it
     // is certainly still running while this thread answers a tRPC call and turns its event loop.

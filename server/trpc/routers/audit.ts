@@ -1,14 +1,14 @@
 /** The audit trail: a filtered page of entries, the actors for the filter, and the chain's check. */
 import { auditListInputSchema } from '../../schemas/audit';
 import { listAuditActors, listAuditEntries, verifyAuditTrail } from '../../services/audit-service';
-import { publicProcedure, router } from '../init';
+import { adminProcedure, router } from '../init';
 
 export const auditRouter = router({
-  list: publicProcedure
+  list: adminProcedure
     .input(auditListInputSchema)
     .query(({ ctx, input }) =>
       listAuditEntries(ctx.stores, { ...input.filter, limit: input.limit, cursor: input.cursor ?? null }),
     ),
-  actors: publicProcedure.query(({ ctx }) => listAuditActors(ctx.stores)),
-  verify: publicProcedure.query(({ ctx }) => verifyAuditTrail(ctx.stores)),
+  actors: adminProcedure.query(({ ctx }) => listAuditActors(ctx.stores)),
+  verify: adminProcedure.query(({ ctx }) => verifyAuditTrail(ctx.stores)),
 });

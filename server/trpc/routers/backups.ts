@@ -5,7 +5,7 @@ import {
   reviewBackup,
   startReviewedBackup,
 } from '../../services/backup-wizard-service';
-import { publicProcedure, router } from '../init';
+import { operatorProcedure, router, viewerProcedure } from '../init';
 
 /**
  * The backup wizard: review (the plan, findings keyed for acknowledgement), then start once now
@@ -13,13 +13,13 @@ import { publicProcedure, router } from '../init';
  * (Schedule previews come from `jobs.previewSchedule`.)
  */
 export const backupsRouter = router({
-  review: publicProcedure
+  review: viewerProcedure
     .input(backupRequestInput)
     .query(({ ctx, input }) => reviewBackup(ctx.stores, ctx.service, input)),
-  start: publicProcedure
+  start: operatorProcedure
     .input(startBackupInput)
     .mutation(({ ctx, input }) => startReviewedBackup(ctx.stores, ctx.service, input)),
-  createJob: publicProcedure
+  createJob: operatorProcedure
     .input(createBackupJobInput)
     .mutation(({ ctx, input }) => createReviewedBackupJob(ctx.stores, ctx.service, input)),
 });

@@ -1,6 +1,6 @@
 import { getDashboard } from '../../services/inventory/dashboard';
-import { publicProcedure, router } from '../init';
+import { router, viewerProcedure } from '../init';
 
 export const dashboardRouter = router({
-  get: publicProcedure.query(({ ctx }) => getDashboard(ctx.stores)),
+  get: viewerProcedure.query(({ ctx }) => getDashboard(ctx.stores)),
 });

@@ -1,7 +1,7 @@
 import { findingsQueryInput } from '../../schemas/inventory-queries';
 import { listFindings } from '../../services/inventory/findings';
-import { publicProcedure, router } from '../init';
+import { router, viewerProcedure } from '../init';
 
 export const findingsRouter = router({
-  list: publicProcedure.input(findingsQueryInput).query(({ ctx, input }) => listFindings(ctx.stores, input)),
+  list: viewerProcedure.input(findingsQueryInput).query(({ ctx, input }) => listFindings(ctx.stores, input)),
 });

@@ -1,9 +1,9 @@
 import { importInventoryInput } from '../../schemas/inventory';
 import { importInventoryOffLoop } from '../../services/import/import-thread';
-import { publicProcedure, router } from '../init';
+import { adminProcedure, router } from '../init';
 
 export const inventoryRouter = router({
-  import: publicProcedure
+  import: adminProcedure
     .input(importInventoryInput)
     .mutation(({ ctx, input }) => importInventoryOffLoop(ctx, input.content, input.mode)),
 });

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../jobs/test-harness';
 import type { BackupJobInput } from '../../schemas/operations';
-import { rejectionOf } from '../../test-support';
-import { contextFor, fieldErrorsOf } from '../init';
+import { rejectionOf, signedIn } from '../../test-support';
+import { fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
 let h: Harness;
@@ -10,7 +10,7 @@ let caller: ReturnType<typeof createCaller>;
 
 beforeEach(() => {
   h = createHarness();
-  caller = createCaller(contextFor(h.db));
+  caller = createCaller(signedIn(h.db));
 });
 afterEach(async () => {
   await h.close();

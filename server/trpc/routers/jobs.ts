@@ -15,30 +15,30 @@ import {
   setBackupJobEnabled,
   updateBackupJob,
 } from '../../services/backup-job-service';
-import { publicProcedure, router } from '../init';
+import { adminProcedure, operatorProcedure, router, viewerProcedure } from '../init';
 
 export const jobsRouter = router({
-  list: publicProcedure.query(({ ctx }) => listBackupJobs(ctx.stores, ctx.service)),
-  get: publicProcedure
+  list: viewerProcedure.query(({ ctx }) => listBackupJobs(ctx.stores, ctx.service)),
+  get: viewerProcedure
     .input(jobIdInput)
     .query(({ ctx, input }) => getBackupJob(ctx.stores, ctx.service, input.id)),
-  create: publicProcedure
+  create: operatorProcedure
     .input(backupJobInput)
     .mutation(({ ctx, input }) => createBackupJob(ctx.stores, ctx.service, input)),
-  update: publicProcedure
+  update: operatorProcedure
     .input(updateBackupJobInput)
     .mutation(({ ctx, input }) => updateBackupJob(ctx.stores, ctx.service, input.id, input.job)),
-  setEnabled: publicProcedure
+  setEnabled: operatorProcedure
     .input(setBackupJobEnabledInput)
     .mutation(({ ctx, input }) => setBackupJobEnabled(ctx.stores, ctx.service, input.id, input.isEnabled)),
-  delete: publicProcedure.input(jobIdInput).mutation(async ({ ctx, input }) => {
+  delete: adminProcedure.input(jobIdInput).mutation(async ({ ctx, input }) => {
     await deleteBackupJob(ctx.stores, input.id);
     return { id: input.id };
   }),
-  runNow: publicProcedure
+  runNow: operatorProcedure
     .input(jobIdInput)
     .mutation(({ ctx, input }) => runBackupJobNow(ctx.stores, ctx.service, input.id)),
-  previewSchedule: publicProcedure
+  previewSchedule: viewerProcedure
     .input(schedulePreviewInput)
     .query(({ ctx, input }) => previewSchedule(ctx.service, input)),
 });

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../jobs/test-harness';
 import type { Worker } from '../../jobs/worker';
 import type { OperationEvent } from '../../services/operations-service';
-import { rejectionOf } from '../../test-support';
-import { contextFor, fieldErrorsOf } from '../init';
+import { rejectionOf, signedIn } from '../../test-support';
+import { fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
 let h: Harness;
@@ -12,7 +12,7 @@ let caller: ReturnType<typeof createCaller>;
 let worker: Worker;
 
 /** A request context on the harness clock, as the server's would be on the wall clock. */
-const requestContext = () => contextFor(h.db, { now: h.clock.now });
+const requestContext = () => signedIn(h.db, 'admin', { now: h.clock.now });
 
 beforeEach(() => {
   h = createHarness();

@@ -1,4 +1,4 @@
-import { tracked } from '@trpc/server';
+import { TRPCError, tracked } from '@trpc/server';
 import {
   backupVmInput,
   operationEventsInput,
@@ -16,7 +16,7 @@ import {
   startBackup,
   subscribeToOperationEvents,
 } from '../../services/operations-service';
-import { publicProcedure, router } from '../init';
+import { operatorProcedure, router, viewerProcedure } from '../init';
 
 /**
  * "Back up now" from a VM page: the planner's recommended method, and the forgiving policies an
@@ -29,16 +29,33 @@ export function backupNowRequestOf(vmId: string): BackupRequestInput {
 }
 
 const REPLAY_PAGE = 1000;
+/** How often a quiet stream asks whether its session is still valid (a busy one asks per event). */
+export const SESSION_RECHECK_MS = 15_000;
 
 /**
  * Events after `afterId`, then live ones, in id order and without a gap: the bus listener is
  * attached before the database replay, and live events the replay already covered are dropped by
  * id. Ends when the client goes away (`signal`). No polling: live events come from the bus.
+ *
+ * A stream belongs to a session: before each event, and every `recheckMs` while quiet, it asks
+ * `stillAllowed`; once the session is revoked, expired or its user disabled the stream fails with
+ * UNAUTHORIZED and sends nothing more.
  */
 export async function* streamOperationEvents(
   stores: Parameters<typeof listEventsSince>[0],
-  options: { operationId?: string; afterId: number | null; signal?: AbortSignal },
+  options: {
+    operationId?: string;
+    afterId: number | null;
+    signal?: AbortSignal;
+    stillAllowed?: () => Promise<boolean>;
+    recheckMs?: number;
+  },
 ): AsyncGenerator<OperationEvent> {
+  const assertAllowed = async () => {
+    if (options.stillAllowed && !(await options.stillAllowed())) {
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session ended: sign in again' });
+    }
+  };
   const pending: OperationEvent[] = [];
   let wake: (() => void) | null = null;
   const notify = () => {
@@ -64,6 +81,7 @@ export async function* streamOperationEvents(
       });
       for (const event of page) {
         if (options.signal?.aborted) return;
+        await assertAllowed();
         lastId = event.id;
         yield event;
       }
@@ -72,12 +90,17 @@ export async function* streamOperationEvents(
     while (!options.signal?.aborted) {
       const event = pending.shift();
       if (!event) {
+        let recheck: ReturnType<typeof setTimeout> | undefined;
         await new Promise<void>((resolve) => {
           wake = resolve;
+          if (options.stillAllowed) recheck = setTimeout(notify, options.recheckMs ?? SESSION_RECHECK_MS);
         });
+        clearTimeout(recheck);
+        await assertAllowed();
         continue;
       }
       if (event.id <= lastId) continue;
+      await assertAllowed();
       lastId = event.id;
       yield event;
     }
@@ -88,24 +111,25 @@ export async function* streamOperationEvents(
 }
 
 export const operationsRouter = router({
-  list: publicProcedure
+  list: viewerProcedure
     .input(operationListQueryInput)
     .query(({ ctx, input }) => listOperations(ctx.stores, input)),
-  get: publicProcedure.input(operationIdInput).query(({ ctx, input }) => getOperation(ctx.stores, input.id)),
-  cancel: publicProcedure
+  get: viewerProcedure.input(operationIdInput).query(({ ctx, input }) => getOperation(ctx.stores, input.id)),
+  cancel: operatorProcedure
     .input(operationIdInput)
     .mutation(({ ctx, input }) => cancelOperation(ctx.stores, ctx.service, input.id)),
-  retryFailed: publicProcedure
+  retryFailed: operatorProcedure
     .input(operationIdInput)
     .mutation(({ ctx, input }) => retryFailed(ctx.stores, ctx.service, input.id)),
-  backupVm: publicProcedure
+  backupVm: operatorProcedure
     .input(backupVmInput)
     .mutation(({ ctx, input }) => startBackup(ctx.stores, ctx.service, backupNowRequestOf(input.vmId))),
-  events: publicProcedure.input(operationEventsInput).subscription(async function* ({ ctx, input, signal }) {
+  events: viewerProcedure.input(operationEventsInput).subscription(async function* ({ ctx, input, signal }) {
     const events = streamOperationEvents(ctx.stores, {
       operationId: input.operationId,
       afterId: input.lastEventId ? Number(input.lastEventId) : null,
       signal,
+      stillAllowed: ctx.sessionStillValid,
     });
     for await (const event of events) yield tracked(String(event.id), event);
   }),

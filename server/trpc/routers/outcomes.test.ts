@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../jobs/test-harness';
-import { contextFor } from '../init';
+import { signedIn } from '../../test-support';
 import { createCaller } from '../root';
 
 let h: Harness;
@@ -14,7 +14,7 @@ let caller: ReturnType<typeof createCaller>;
 
 beforeEach(() => {
   h = createHarness();
-  caller = createCaller(contextFor(h.db, { now: h.clock.now }));
+  caller = createCaller(signedIn(h.db, 'admin', { now: h.clock.now }));
 });
 afterEach(async () => {
   await h.close();

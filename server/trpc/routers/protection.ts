@@ -5,13 +5,13 @@ import {
   protectionListQueryInput,
   summarizeProtection,
 } from '../../services/protection-service';
-import { publicProcedure, router } from '../init';
+import { router, viewerProcedure } from '../init';
 
 export const protectionRouter = router({
-  summary: publicProcedure.query(({ ctx }) => summarizeProtection(ctx.stores, ctx.service)),
-  vms: publicProcedure
+  summary: viewerProcedure.query(({ ctx }) => summarizeProtection(ctx.stores, ctx.service)),
+  vms: viewerProcedure
     .input(protectionListQueryInput)
     .query(({ ctx, input }) => listVmProtection(ctx.stores, ctx.service, input)),
-  attention: publicProcedure.query(({ ctx }) => listRunsNeedingAttention(ctx.stores, ctx.service)),
-  activity: publicProcedure.query(({ ctx }) => getProtectionActivity(ctx.stores, ctx.service)),
+  attention: viewerProcedure.query(({ ctx }) => listRunsNeedingAttention(ctx.stores, ctx.service)),
+  activity: viewerProcedure.query(({ ctx }) => getProtectionActivity(ctx.stores, ctx.service)),
 });

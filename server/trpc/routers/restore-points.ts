@@ -5,22 +5,22 @@ import {
   restorePointBrowseQueryInput,
 } from '../../services/restore-point-browser-service';
 import { getRestorePoint, startPointDelete, startPointVerify } from '../../services/restore-point-service';
-import { publicProcedure, router } from '../init';
+import { adminProcedure, operatorProcedure, router, viewerProcedure } from '../init';
 
 export const restorePointsRouter = router({
-  list: publicProcedure
+  list: viewerProcedure
     .input(restorePointBrowseQueryInput)
     .query(({ ctx, input }) => browseRestorePoints(ctx.stores, input)),
-  get: publicProcedure.input(idInput).query(async ({ ctx, input }) => ({
+  get: viewerProcedure.input(idInput).query(async ({ ctx, input }) => ({
     ...(await getRestorePoint(ctx.stores, input.id)),
     deletion: await describePointDeletion(ctx.stores, input.id),
   })),
   /** Queues a verify operation; the client follows it by its id. */
-  verify: publicProcedure
+  verify: operatorProcedure
     .input(idInput)
     .mutation(({ ctx, input }) => startPointVerify(ctx.stores, ctx.service, input.id)),
   /** Queues a delete operation, with what the deletion leaves behind. */
-  delete: publicProcedure
+  delete: adminProcedure
     .input(idInput)
     .mutation(({ ctx, input }) => startPointDelete(ctx.stores, ctx.service, input.id)),
 });

@@ -1,17 +1,21 @@
+import { minimumRoleForRestore } from '../../engine/roles';
 import { restoreRequestInput } from '../../schemas/operations';
 import { startRestoreInput } from '../../schemas/wizard';
 import { previewRestore, startReviewedRestore } from '../../services/operations-service';
-import { publicProcedure, router } from '../init';
+import { assertRole, operatorProcedure, router, viewerProcedure } from '../init';
 
 /**
  * The restore wizard: the blast radius before anything runs (with the plan's fingerprint), then the
  * run of that plan (typed confirmation checked by the plan; refused if the estate changed since).
+ * An operator may restore as a new VM or to a staging VM; a mode that overwrites what exists
+ * (in place, snapshot revert, volume revert) needs a restore operator.
  */
 export const restoresRouter = router({
-  preview: publicProcedure
+  preview: viewerProcedure
     .input(restoreRequestInput)
     .query(({ ctx, input }) => previewRestore(ctx.stores, ctx.service, input)),
-  start: publicProcedure
-    .input(startRestoreInput)
-    .mutation(({ ctx, input }) => startReviewedRestore(ctx.stores, ctx.service, input)),
+  start: operatorProcedure.input(startRestoreInput).mutation(({ ctx, input }) => {
+    assertRole(ctx.principal, minimumRoleForRestore(input.request.mode), `A ${input.request.mode} restore`);
+    return startReviewedRestore(ctx.stores, ctx.service, input);
+  }),
 });

@@ -4,9 +4,9 @@ import superjson from 'superjson';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase, sqliteOf } from '../../../db/client';
 import { revealSecret } from '../../services/vault-service';
-import { rejectionOf } from '../../test-support';
+import { rejectionOf, signedIn } from '../../test-support';
 import { createTrpcHttpHandler } from '../http-handler';
-import { contextFor, fieldErrorsOf } from '../init';
+import { fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
 const PLANTED = 'planted-trpc-secret-93b1';
@@ -26,7 +26,7 @@ describe('secrets procedures', () => {
       maxImportBytes: 1 << 20,
       maxBatchSize: 10,
       edge: { allowedHosts: ['localhost'], allowedOrigins: [] },
-      createContext: () => contextFor(db),
+      createContext: () => signedIn(db),
     });
     const post = async (procedure: string, input: unknown) => {
       const response = await handle(
@@ -58,18 +58,18 @@ describe('secrets procedures', () => {
     expect(replaced.status).toBe(200);
     expect(replaced.text).not.toContain(PLANTED);
 
-    const ctx = contextFor(db);
+    const ctx = signedIn(db);
     expect((await revealSecret(ctx.stores, ctx.service, ctx.vaultKeys, 'xen pool a')).value).toBe(
       `${PLANTED}-2`,
     );
 
     const deleted = await post('secrets.delete', { id });
     expect(deleted.status).toBe(200);
-    expect(await createCaller(contextFor(db)).secrets.list()).toEqual([]);
+    expect(await createCaller(signedIn(db)).secrets.list()).toEqual([]);
   });
 
   it('refuses an incomplete credential naming each field, and a taken name', async () => {
-    const caller = createCaller(contextFor(db));
+    const caller = createCaller(signedIn(db));
     const error = await rejectionOf(() =>
       caller.secrets.create({ name: ' ', kind: 'telnet' as 'password', username: null, secret: '' }),
     );

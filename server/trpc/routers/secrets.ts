@@ -8,17 +8,17 @@ import {
   secretIdInputSchema,
 } from '../../schemas/secrets';
 import { createSecret, deleteSecret, listSecrets, replaceSecretValue } from '../../services/vault-service';
-import { publicProcedure, router } from '../init';
+import { adminProcedure, router } from '../init';
 
 export const secretsRouter = router({
-  list: publicProcedure.query(({ ctx }) => listSecrets(ctx.stores, ctx.vaultKeys)),
-  create: publicProcedure
+  list: adminProcedure.query(({ ctx }) => listSecrets(ctx.stores, ctx.vaultKeys)),
+  create: adminProcedure
     .input(createSecretInputSchema)
     .mutation(({ ctx, input }) => createSecret(ctx.stores, ctx.service, ctx.vaultKeys, input)),
-  replace: publicProcedure
+  replace: adminProcedure
     .input(replaceSecretInputSchema)
     .mutation(({ ctx, input }) => replaceSecretValue(ctx.stores, ctx.service, ctx.vaultKeys, input)),
-  delete: publicProcedure
+  delete: adminProcedure
     .input(secretIdInputSchema)
     .mutation(({ ctx, input }) => deleteSecret(ctx.stores, ctx.service, input.id)),
 });

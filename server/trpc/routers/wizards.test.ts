@@ -10,8 +10,7 @@ import type { Db } from '../../../db/client';
 import { backupJobs, operations, operationVms, restorePoints, vms } from '../../../db/schema';
 import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
 import type { BackupJobInput, BackupRequestInput } from '../../schemas/operations';
-import { openDemoLab, rejectionOf } from '../../test-support';
-import { contextFor } from '../init';
+import { openDemoLab, rejectionOf, signedIn } from '../../test-support';
 import { createCaller } from '../root';
 
 let db: Db;
@@ -19,7 +18,7 @@ let caller: ReturnType<typeof createCaller>;
 
 beforeEach(() => {
   db = openDemoLab();
-  caller = createCaller(contextFor(db));
+  caller = createCaller(signedIn(db));
 });
 
 const HOUR = 3_600_000;

@@ -5,6 +5,6 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 /** The audit entries matching the audit page's filters, as CSV. */
-export function GET(request: Request) {
-  return auditCsvResponse(request, createContext(request));
+export async function GET(request: Request) {
+  return auditCsvResponse(request, await createContext(request));
 }

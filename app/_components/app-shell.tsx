@@ -1,0 +1,33 @@
+'use client';
+
+import { usePathname } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { UserMenu } from './account/user-menu';
+import { SideNav } from './side-nav';
+
+/** Pages shown before anyone is signed in: no navigation, no user. */
+const BARE_PAGES = ['/sign-in', '/setup'];
+
+export function AppShell({ children }: { children: ReactNode }) {
+  const pathname = usePathname();
+  if (BARE_PAGES.includes(pathname)) {
+    return (
+      <main id="main" className="px-8 py-6">
+        {children}
+      </main>
+    );
+  }
+  return (
+    <div className="flex min-h-screen">
+      <SideNav />
+      <div className="min-w-0 flex-1">
+        <header className="flex justify-end border-b border-slate-200 bg-white px-8 py-2">
+          <UserMenu />
+        </header>
+        <main id="main" className="min-w-0 px-8 py-6">
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}

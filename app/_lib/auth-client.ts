@@ -1,0 +1,35 @@
+'use client';
+
+/**
+ * The browser side of signing in and out: plain requests to the console's /api/auth routes
+ * (server/auth/route.ts). A full page load follows either, so no cached answer of another user
+ * survives.
+ */
+export async function signIn(
+  email: string,
+  password: string,
+): Promise<{ ok: true } | { ok: false; message: string }> {
+  const response = await fetch('/api/auth/sign-in/email', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password, rememberMe: true }),
+  });
+  if (response.ok) return { ok: true };
+  const body = (await response.json().catch(() => ({}))) as { message?: string };
+  if (response.status === 401) return { ok: false, message: 'Wrong email or password.' };
+  return { ok: false, message: body.message ?? `Sign-in failed (HTTP ${response.status}).` };
+}
+
+export async function signOut(): Promise<void> {
+  await fetch('/api/auth/sign-out', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  window.location.assign('/sign-in');
+}
+
+/** Where to go after signing in: the page that sent us here, if it is one of ours. */
+export function safeNext(next: string | null): string {
+  return next?.startsWith('/') && !next.startsWith('//') ? next : '/';
+}

@@ -1,0 +1,189 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { toast } from 'sonner';
+import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
+import { PageHeader } from '@/app/_components/page-header';
+import { ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Badge } from '@/app/_components/ui/badge';
+import { Button } from '@/app/_components/ui/button';
+import { Input } from '@/app/_components/ui/input';
+import { Select } from '@/app/_components/ui/select';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/app/_components/ui/table';
+import { formatDateTime } from '@/app/_lib/restore-format';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { useMe } from '@/app/_lib/use-me';
+import { ROLE_LABELS, ROLES, type Role } from '@/server/engine/roles';
+import { CreateUserForm } from './create-user-form';
+
+type UserRow = RouterOutputs['users']['list'][number];
+
+function useUserMutations() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const refresh = (message: string) => () => {
+    toast.success(message);
+    return queryClient.invalidateQueries(trpc.users.list.queryFilter());
+  };
+  return {
+    setRole: useMutation(
+      trpc.users.setRole.mutationOptions({ onSuccess: (u) => refresh(`${u.email} is now ${u.roleLabel}`)() }),
+    ),
+    setDisabled: useMutation(
+      trpc.users.setDisabled.mutationOptions({
+        onSuccess: (u) => refresh(`${u.email} ${u.disabled ? 'disabled and signed out' : 'enabled'}`)(),
+      }),
+    ),
+    resetPassword: useMutation(
+      trpc.users.resetPassword.mutationOptions({
+        onSuccess: (u) => refresh(`New password set for ${u.email}`)(),
+      }),
+    ),
+  };
+}
+
+function ResetPassword({
+  user,
+  mutation,
+}: {
+  user: UserRow;
+  mutation: ReturnType<typeof useUserMutations>['resetPassword'];
+}) {
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  if (!open) {
+    return (
+      <Button variant="secondary" size="sm" onClick={() => setOpen(true)}>
+        Reset password
+      </Button>
+    );
+  }
+  return (
+    <form
+      className="flex items-center gap-2"
+      onSubmit={(event) => {
+        event.preventDefault();
+        mutation.mutate({ userId: user.id, password }, { onSuccess: () => setOpen(false) });
+      }}
+    >
+      <Input
+        aria-label={`New password for ${user.email}`}
+        type="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={(event) => setPassword(event.target.value)}
+        className="w-44"
+      />
+      <Button size="sm" type="submit" disabled={mutation.isPending}>
+        Set
+      </Button>
+    </form>
+  );
+}
+
+/** Admins: every user with their role, status and the actions on them; the new-user form below. */
+export function UserAdmin() {
+  const trpc = useTRPC();
+  const me = useMe();
+  const users = useQuery(trpc.users.list.queryOptions());
+  const mutations = useUserMutations();
+  const error = mutations.setRole.error ?? mutations.setDisabled.error ?? mutations.resetPassword.error;
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description="Who may sign in, and with which role. Disabling a user or resetting their password signs them out everywhere."
+      />
+      {error ? <MutationErrorAlert error={error} /> : null}
+      {users.isPending ? <LoadingState /> : null}
+      {users.error ? <ErrorState error={users.error} /> : null}
+      {users.data ? (
+        <Table className="mb-6">
+          <TableCaption>Users</TableCaption>
+          <TableHeader>
+            <TableRow>
+              <TableHead>Name</TableHead>
+              <TableHead>Email</TableHead>
+              <TableHead>Role</TableHead>
+              <TableHead>Status</TableHead>
+              <TableHead>Created</TableHead>
+              <TableHead>
+                <span className="sr-only">Actions</span>
+              </TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {users.data.map((user) => {
+              const isMe = user.id === me?.user.id;
+              return (
+                <TableRow key={user.id}>
+                  <TableCell>
+                    {user.name} {isMe ? <Badge tone="info">you</Badge> : null}
+                  </TableCell>
+                  <TableCell>{user.email}</TableCell>
+                  <TableCell>
+                    {isMe ? (
+                      user.roleLabel
+                    ) : (
+                      <Select
+                        aria-label={`Role of ${user.email}`}
+                        value={user.role ?? ''}
+                        onChange={(event) =>
+                          mutations.setRole.mutate({ userId: user.id, role: event.target.value as Role })
+                        }
+                        className="w-48"
+                      >
+                        {ROLES.map((role) => (
+                          <option key={role} value={role}>
+                            {ROLE_LABELS[role]}
+                          </option>
+                        ))}
+                      </Select>
+                    )}
+                  </TableCell>
+                  <TableCell>
+                    {user.disabled ? (
+                      <Badge tone="danger">disabled</Badge>
+                    ) : (
+                      <Badge tone="success">active</Badge>
+                    )}{' '}
+                    {user.lockedUntil ? (
+                      <Badge tone="warning">locked until {formatDateTime(user.lockedUntil)}</Badge>
+                    ) : null}
+                  </TableCell>
+                  <TableCell>{formatDateTime(user.createdAt)}</TableCell>
+                  <TableCell>
+                    <div className="flex items-center justify-end gap-2">
+                      <ResetPassword user={user} mutation={mutations.resetPassword} />
+                      {isMe ? null : (
+                        <Button
+                          variant="secondary"
+                          size="sm"
+                          onClick={() =>
+                            mutations.setDisabled.mutate({ userId: user.id, disabled: !user.disabled })
+                          }
+                        >
+                          {user.disabled ? 'Enable' : 'Disable'}
+                        </Button>
+                      )}
+                    </div>
+                  </TableCell>
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      ) : null}
+      <CreateUserForm />
+    </>
+  );
+}

@@ -1,0 +1,23 @@
+import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { Suspense } from 'react';
+import { needsSetupNow, principalOfPageRequest } from '@/server/auth/http';
+import { SignInForm } from './sign-in-form';
+
+export const metadata: Metadata = { title: 'Sign in' };
+export const dynamic = 'force-dynamic';
+
+export default async function SignInPage() {
+  if (await needsSetupNow()) redirect('/setup');
+  if (await principalOfPageRequest(await headers())) redirect('/');
+  return (
+    <div className="mx-auto mt-24 w-full max-w-sm">
+      <h1 className="mb-1 text-2xl font-semibold tracking-tight text-slate-900">Sign in to Migawka</h1>
+      <p className="mb-6 text-sm text-slate-600">Use the account an admin made for you.</p>
+      <Suspense>
+        <SignInForm />
+      </Suspense>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+/**
+ * Signs in once per role, as a person would (the sign-in page), and keeps each browser's cookies
+ * for the specs: the admin is the server's demo admin; it creates the operator, restore operator and
+ * viewer first (the users.create procedure the Users page calls).
+ */
+import { expect, type Page, test as setup } from '@playwright/test';
+import { E2E_USERS, type E2eUser, storageStateOf } from './fixtures/users';
+
+async function signInThroughThePage(page: Page, who: E2eUser): Promise<void> {
+  const { email, password, name } = E2E_USERS[who];
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('region', { name: 'Signed-in user' })).toContainText(name);
+  await page.context().storageState({ path: storageStateOf(who) });
+}
+
+setup('sign in as the admin and create the other users', async ({ page, baseURL }) => {
+  await signInThroughThePage(page, 'admin');
+  for (const who of ['operator', 'restoreOperator', 'viewer'] as const) {
+    const { email, password, role, name } = E2E_USERS[who];
+    const response = await page.request.post('/api/trpc/users.create', {
+      headers: { origin: baseURL ?? '' },
+      data: { json: { email, password, role, name } },
+    });
+    // A retried setup finds them already made.
+    expect([200, 409], await response.text()).toContain(response.status());
+  }
+});
+
+for (const who of ['operator', 'restoreOperator', 'viewer'] as const) {
+  setup(`sign in as the ${who}`, async ({ browser }) => {
+    const context = await browser.newContext({ storageState: undefined });
+    await signInThroughThePage(await context.newPage(), who);
+    await context.close();
+  });
+}

@@ -1,0 +1,119 @@
+/**
+ * The authentication library, configured once: better-auth on the console's own database (its
+ * Drizzle adapter over the tables in db/schema-auth.ts), email + password with its own hashing
+ * (scrypt), sessions in httpOnly SameSite=Lax cookies, and its admin plugin for the role and
+ * disabled ("banned") fields. Sign-up is off: accounts are made by the setup page, the command
+ * line (`migawka user add`) or an admin.
+ *
+ * Roles are enforced by the console's base procedures (server/trpc/init.ts), not by the library;
+ * its own /admin endpoints are not routed (server/auth/route.ts), so there is one way in.
+ */
+import { betterAuth } from 'better-auth';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { admin } from 'better-auth/plugins';
+import { createAccessControl } from 'better-auth/plugins/access';
+import { defaultStatements } from 'better-auth/plugins/admin/access';
+import { type Db, sqliteOf } from '../../db/client';
+import { account, session, user, verification } from '../../db/schema-auth';
+import { type AuthConfig, getConfig } from '../config';
+import { ROLES, type Role } from '../engine/roles';
+import { logger } from '../logger';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../schemas/accounts';
+import { resolveAuthSecret } from './secret';
+
+/** A session lasts this long after its last use (renewed at most once per `SESSION_RENEW_SECONDS`). */
+export const SESSION_SECONDS = 12 * 60 * 60;
+export const SESSION_RENEW_SECONDS = 60 * 60;
+
+const ac = createAccessControl(defaultStatements);
+const noUserAdministration = ac.newRole({ user: [], session: [] });
+/** Only the admin role may use the library's user administration (the console calls it server-side). */
+const libraryRoles = Object.fromEntries(
+  ROLES.map((role) => [
+    role,
+    role === 'admin'
+      ? ac.newRole({
+          user: ['create', 'list', 'set-role', 'ban', 'delete', 'set-password', 'get', 'update'],
+          session: ['list', 'revoke', 'delete'],
+        })
+      : noUserAdministration,
+  ]),
+) as Record<Role, typeof noUserAdministration>;
+
+/** Sign-in attempts one client address may make per minute (the library's rate limit). */
+export const SIGN_INS_PER_MINUTE = 20;
+
+export interface AuthOptions extends Pick<AuthConfig, 'trustedProxy'> {
+  secret: string;
+  signInsPerMinute?: number;
+}
+
+export function createAuth(db: Db, options: AuthOptions) {
+  return betterAuth({
+    appName: 'Migawka',
+    secret: options.secret,
+    database: drizzleAdapter(db, { provider: 'sqlite', schema: { user, session, account, verification } }),
+    emailAndPassword: {
+      enabled: true,
+      disableSignUp: true,
+      minPasswordLength: MIN_PASSWORD_LENGTH,
+      maxPasswordLength: MAX_PASSWORD_LENGTH,
+      autoSignIn: false,
+    },
+    session: { expiresIn: SESSION_SECONDS, updateAge: SESSION_RENEW_SECONDS },
+    user: {
+      additionalFields: {
+        failedSignIns: { type: 'number', required: false, input: false, defaultValue: 0 },
+        lockedUntil: { type: 'date', required: false, input: false },
+      },
+    },
+    rateLimit: {
+      // On in every environment (the library's default is production only), in this process's memory.
+      enabled: true,
+      storage: 'memory',
+      window: 60,
+      max: 300,
+      customRules: { '/sign-in/email': { window: 60, max: options.signInsPerMinute ?? SIGN_INS_PER_MINUTE } },
+    },
+    advanced: {
+      // Behind an HTTPS-terminating proxy the cookies must be Secure; plain HTTP (the demo lab) cannot set them.
+      useSecureCookies: options.trustedProxy,
+      trustedProxyHeaders: options.trustedProxy,
+      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
+    },
+    plugins: [admin({ ac, roles: libraryRoles, defaultRole: 'viewer', adminRoles: ['admin'] })],
+    telemetry: { enabled: false },
+    logger: {
+      log: (level, message, ...args) =>
+        // The origin is derived from each request on purpose (no fixed public URL to configure).
+        logger[message.includes('Base URL is not set') ? 'debug' : level](
+          { library: 'better-auth', args },
+          message,
+        ),
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+const authByDb = new WeakMap<Db, Auth>();
+
+/**
+ * The authentication over one database, made once per database: the process-wide one for requests
+ * (its secret from the configuration or the key file beside the database), an in-memory one in tests.
+ */
+export function authFor(db: Db): Auth {
+  let auth = authByDb.get(db);
+  if (!auth) {
+    const connection = sqliteOf(db);
+    const config = getConfig().auth;
+    const { secret, source, file } = resolveAuthSecret(
+      config.secret,
+      connection.memory ? ':memory:' : connection.name,
+    );
+    if (source !== 'in-memory') logger.info({ source, file }, 'session signing key ready');
+    auth = createAuth(db, { secret, trustedProxy: config.trustedProxy });
+    authByDb.set(db, auth);
+  }
+  return auth;
+}

@@ -1,0 +1,184 @@
+/**
+ * The accounts port: users, their credentials and sessions, as the account services need them.
+ * Implemented over better-auth's own data layer (its internal adapter and password hasher), so the
+ * library stays the only code that reads or writes its tables and hashes passwords.
+ */
+import { isRole, type Role } from '../engine/roles';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../schemas/accounts';
+import type { Auth } from './auth';
+
+export interface AccountUser {
+  id: string;
+  name: string;
+  email: string;
+  /** null when the stored role is not one of the console's (treated as no access). */
+  role: Role | null;
+  disabled: boolean;
+  failedSignIns: number;
+  lockedUntil: Date | null;
+  createdAt: Date;
+}
+
+export interface AccountSession {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt: Date;
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+export interface NewAccount {
+  email: string;
+  name: string;
+  role: Role;
+  /** Already checked for length by the caller. */
+  password: string;
+}
+
+export interface AccountDirectory {
+  countUsers(): Promise<number>;
+  listUsers(): Promise<AccountUser[]>;
+  findUserById(id: string): Promise<AccountUser | null>;
+  findUserByEmail(email: string): Promise<AccountUser | null>;
+  /** Creates the user with a password credential; the email must be free (lower-cased by the caller). */
+  createUser(account: NewAccount): Promise<AccountUser>;
+  updateUser(
+    id: string,
+    change: Partial<Pick<AccountUser, 'role' | 'disabled' | 'failedSignIns' | 'lockedUntil' | 'name'>>,
+  ): Promise<void>;
+  /** Replaces (or adds) the user's password credential. */
+  setPassword(id: string, password: string): Promise<void>;
+  listSessions(userId: string): Promise<AccountSession[]>;
+  /** The session behind a cookie's token with its user, or null when it no longer exists. */
+  findSessionByToken(token: string): Promise<{ session: AccountSession; user: AccountUser } | null>;
+  revokeSession(sessionId: string): Promise<void>;
+  revokeAllSessions(userId: string): Promise<void>;
+  passwordLimits: { min: number; max: number };
+}
+
+type LibraryUser = {
+  id: string;
+  name: string;
+  email: string;
+  createdAt: Date;
+  role?: unknown;
+  banned?: unknown;
+  failedSignIns?: unknown;
+  lockedUntil?: unknown;
+};
+
+export function toAccountUser(row: LibraryUser): AccountUser {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    role: isRole(row.role) ? row.role : null,
+    disabled: row.banned === true,
+    failedSignIns: typeof row.failedSignIns === 'number' ? row.failedSignIns : 0,
+    lockedUntil: row.lockedUntil instanceof Date ? row.lockedUntil : null,
+    createdAt: row.createdAt,
+  };
+}
+
+function toAccountSession(
+  row: Omit<AccountSession, 'ipAddress' | 'userAgent'> & {
+    ipAddress?: string | null;
+    userAgent?: string | null;
+  },
+): AccountSession {
+  // The token is the cookie's value: it never leaves this module.
+  return {
+    id: row.id,
+    userId: row.userId,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    expiresAt: row.expiresAt,
+    ipAddress: row.ipAddress ?? null,
+    userAgent: row.userAgent ?? null,
+  };
+}
+
+export function createAccountDirectory(auth: Auth): AccountDirectory {
+  const library = () => auth.$context;
+  return {
+    passwordLimits: { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH },
+    async countUsers() {
+      return (await library()).internalAdapter.countTotalUsers();
+    },
+    async listUsers() {
+      const rows = await (await library()).internalAdapter.listUsers(undefined, undefined, {
+        field: 'email',
+        direction: 'asc',
+      });
+      return rows.map(toAccountUser);
+    },
+    async findUserById(id) {
+      const row = await (await library()).internalAdapter.findUserById(id);
+      return row ? toAccountUser(row) : null;
+    },
+    async findUserByEmail(email) {
+      const found = await (await library()).internalAdapter.findUserByEmail(email.toLowerCase());
+      return found ? toAccountUser(found.user) : null;
+    },
+    async createUser({ email, name, role, password }) {
+      const context = await library();
+      // Hashed first, so nothing but the database can fail between the user and its credential.
+      const hash = await context.password.hash(password);
+      const created = await context.internalAdapter.createUser(
+        { email: email.toLowerCase(), name, role, emailVerified: false },
+        { method: 'admin' },
+      );
+      await context.internalAdapter.linkAccount({
+        userId: created.id,
+        providerId: 'credential',
+        accountId: created.id,
+        password: hash,
+      });
+      return toAccountUser(created);
+    },
+    async updateUser(id, change) {
+      const { disabled, ...rest } = change;
+      await (await library()).internalAdapter.updateUser(id, {
+        ...rest,
+        ...(disabled === undefined
+          ? {}
+          : { banned: disabled, banReason: disabled ? 'disabled by an admin' : null }),
+      });
+    },
+    async setPassword(id, password) {
+      const context = await library();
+      const hash = await context.password.hash(password);
+      const credential = await context.internalAdapter.findCredentialAccount(id);
+      if (credential) await context.internalAdapter.updatePassword(id, hash);
+      else
+        await context.internalAdapter.linkAccount({
+          userId: id,
+          providerId: 'credential',
+          accountId: id,
+          password: hash,
+        });
+    },
+    async listSessions(userId) {
+      const rows = await (await library()).internalAdapter.listSessions(userId);
+      return rows.map(toAccountSession);
+    },
+    async findSessionByToken(token) {
+      const found = await (await library()).internalAdapter.findSession(token);
+      return found ? { session: toAccountSession(found.session), user: toAccountUser(found.user) } : null;
+    },
+    async revokeSession(sessionId) {
+      const context = await library();
+      // Sessions are deleted by token; find it among the owner's without handing it out.
+      const row = await context.adapter.findOne<{ token: string }>({
+        model: 'session',
+        where: [{ field: 'id', value: sessionId }],
+      });
+      if (row) await context.internalAdapter.deleteSession(row.token);
+    },
+    async revokeAllSessions(userId) {
+      await (await library()).internalAdapter.deleteUserSessions(userId);
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The HTTP face of the authentication library (/api/auth/*), narrowed to what the console uses:
+ * sign in with email and password, sign out, read the session. Everything else the library could
+ * serve (sign-up, its admin endpoints, password-reset mails) answers 404, so user administration
+ * has one way in: the role-checked `users.*` procedures.
+ *
+ * Sign-in also passes the account lockout: after `maxFailures` wrong passwords in a row an account
+ * refuses every sign-in (right password or not) until `minutes` have passed on the injected clock
+ * or an admin resets its password. The library's own rate limit (per client address) sits behind it.
+ */
+import type { Logger } from 'pino';
+import type { AuthConfig } from '../config';
+import type { Auth } from './auth';
+import type { AccountDirectory } from './directory';
+
+export const AUTH_BASE_PATH = '/api/auth';
+
+const ROUTES: { method: string; path: string }[] = [
+  { method: 'POST', path: '/sign-in/email' },
+  { method: 'POST', path: '/sign-out' },
+  { method: 'GET', path: '/get-session' },
+];
+
+export interface AuthRouteOptions {
+  auth: Pick<Auth, 'handler'>;
+  accounts: AccountDirectory;
+  now: () => Date;
+  lockout: AuthConfig['lockout'];
+  log: Pick<Logger, 'info' | 'warn'>;
+}
+
+export function createAuthRouteHandler(options: AuthRouteOptions): (request: Request) => Promise<Response> {
+  return async (received) => {
+    const request = asAddressed(received);
+    const path = new URL(request.url).pathname.slice(AUTH_BASE_PATH.length);
+    if (!ROUTES.some((route) => route.method === request.method && route.path === path)) {
+      return Response.json({ message: 'Not found' }, { status: 404 });
+    }
+    if (request.method === 'POST' && !sameOrigin(request)) {
+      // The library checks Origin only once a cookie is present; a sign-in from another site is refused too.
+      return Response.json({ message: 'Sign in from the console itself' }, { status: 403 });
+    }
+    if (path === '/sign-in/email') return signInWithLockout(request, options);
+    return options.auth.handler(request);
+  };
+}
+
+/**
+ * The request with the URL the browser addressed (its Host header): Next may rebuild `request.url`
+ * with its own host name (localhost for 127.0.0.1), and the library derives the console's origin,
+ * which it checks sign-ins against, from that URL.
+ */
+function asAddressed(request: Request): Request {
+  const host = request.headers.get('host');
+  const url = new URL(request.url);
+  if (!host || url.host === host) return request;
+  return new Request(new URL(`${url.pathname}${url.search}`, `${url.protocol}//${host}`), {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    signal: request.signal,
+    // Required by Node's fetch for a streamed request body.
+    duplex: 'half',
+  } as RequestInit);
+}
+
+/** A browser always sends Origin with a POST; a script without one is not a cross-site request. */
+function sameOrigin(request: Request): boolean {
+  const origin = request.headers.get('origin');
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === new URL(request.url).host;
+  } catch {
+    return false;
+  }
+}
+
+async function emailOf(request: Request): Promise<string | null> {
+  try {
+    const body = (await request.clone().json()) as { email?: unknown };
+    return typeof body.email === 'string' ? body.email.trim().toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}
+
+async function signInWithLockout(request: Request, options: AuthRouteOptions): Promise<Response> {
+  const { accounts, now, lockout, log } = options;
+  const email = await emailOf(request);
+  const user = email ? await accounts.findUserByEmail(email) : null;
+  if (user?.lockedUntil && user.lockedUntil > now()) {
+    log.warn({ userId: user.id }, 'sign-in refused: account locked');
+    return lockedResponse(user.lockedUntil, now(), lockout.maxFailures);
+  }
+  const response = await options.auth.handler(request);
+  if (!user) return response;
+  if (response.status === 401) {
+    const failures = user.failedSignIns + 1;
+    if (failures >= lockout.maxFailures) {
+      const lockedUntil = new Date(now().getTime() + lockout.minutes * 60_000);
+      await accounts.updateUser(user.id, { failedSignIns: 0, lockedUntil });
+      log.warn({ userId: user.id, lockedUntil }, 'account locked after repeated failed sign-ins');
+    } else {
+      await accounts.updateUser(user.id, { failedSignIns: failures });
+    }
+  } else if (response.ok && (user.failedSignIns > 0 || user.lockedUntil)) {
+    await accounts.updateUser(user.id, { failedSignIns: 0, lockedUntil: null });
+  }
+  return response;
+}
+
+function lockedResponse(until: Date, now: Date, maxFailures: number): Response {
+  const retryAfter = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+  return Response.json(
+    {
+      code: 'ACCOUNT_LOCKED',
+      message: `This account is locked after ${maxFailures} failed sign-ins until ${until.toISOString().slice(11, 16)} UTC. Try again then, or ask an admin to reset the password.`,
+      lockedUntil: until.toISOString(),
+    },
+    { status: 429, headers: { 'Retry-After': String(retryAfter) } },
+  );
+}

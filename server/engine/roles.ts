@@ -1,0 +1,82 @@
+/**
+ * Who may do what: the four roles, their order, and the capabilities the console shows or hides.
+ * Pure and shared: the server enforces these in its base procedures (server/trpc/init.ts), the
+ * browser reads the same capabilities from `account.me` so it never shows a button the API would refuse.
+ */
+import type { RestoreMode } from './plan-types';
+
+/** Ordered from least to most: each role may do everything the roles before it may. */
+export const ROLES = ['viewer', 'operator', 'restore-operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  viewer: 'Viewer',
+  operator: 'Operator',
+  'restore-operator': 'Restore operator',
+  admin: 'Admin',
+};
+
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  viewer: 'reads everything, changes nothing',
+  operator: 'backs up, verifies, restores as a new VM or to a staging VM',
+  'restore-operator': 'also restores over what exists: in place, snapshot revert, volume revert',
+  admin: 'everything: users, inventory import, deleting restore points and jobs',
+};
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** True when `role` is `minimum` or above it. */
+export function roleAtLeast(role: Role, minimum: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(minimum);
+}
+
+/**
+ * Restore modes that overwrite what exists (the VM's disks, a snapshot's or a whole volume's
+ * current state): only a restore operator may request them. `as-new` and `staged` write new VMs.
+ */
+export const DESTRUCTIVE_RESTORE_MODES: readonly RestoreMode[] = [
+  'in-place',
+  'snapshot-revert',
+  'volume-revert',
+];
+
+export function isDestructiveRestoreMode(mode: RestoreMode): boolean {
+  return DESTRUCTIVE_RESTORE_MODES.includes(mode);
+}
+
+/** The least role that may request a restore in `mode`. */
+export function minimumRoleForRestore(mode: RestoreMode): Role {
+  return isDestructiveRestoreMode(mode) ? 'restore-operator' : 'operator';
+}
+
+/** What the console shows to a role; every flag mirrors a procedure's minimum role on the server. */
+export interface Capabilities {
+  /** Back up now, the backup wizard, run/cancel/retry operations, verify restore points, create/edit jobs. */
+  runBackups: boolean;
+  /** Restores as a new VM or to a staging VM. */
+  restore: boolean;
+  /** In-place, snapshot-revert and volume-revert restores. */
+  restoreDestructive: boolean;
+  /** Delete restore points and backup jobs. */
+  delete: boolean;
+  /** Replace or merge the inventory. */
+  importInventory: boolean;
+  /** Create, disable and change users. */
+  manageUsers: boolean;
+  /** Read the audit trail (it names every user and address). */
+  readAudit: boolean;
+}
+
+export function capabilitiesOf(role: Role): Capabilities {
+  return {
+    runBackups: roleAtLeast(role, 'operator'),
+    restore: roleAtLeast(role, 'operator'),
+    restoreDestructive: roleAtLeast(role, 'restore-operator'),
+    delete: roleAtLeast(role, 'admin'),
+    importInventory: roleAtLeast(role, 'admin'),
+    manageUsers: roleAtLeast(role, 'admin'),
+    readAudit: roleAtLeast(role, 'admin'),
+  };
+}

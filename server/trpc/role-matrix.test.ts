@@ -1,0 +1,162 @@
+/**
+ * The role matrix: every procedure of the router (the live event stream included) has a declared
+ * least role, and is called by every role and anonymously. Allowed means the call got past the
+ * role check (any answer but UNAUTHORIZED/FORBIDDEN: an input error is fine, and most calls here
+ * send `{}` so nothing is written); refused means exactly 401 anonymously and 403 below the minimum.
+ * A procedure added without a line in DECISIONS fails the first test.
+ */
+import { TRPCError } from '@trpc/server';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../db/client';
+import { ROLES, type Role, roleAtLeast } from '../engine/roles';
+import { openDemoLab, principalOf } from '../test-support';
+import { contextFor } from './init';
+import { appRouter, createCaller } from './root';
+
+type Decision = Role | 'public';
+
+/** The least role of every procedure; 'public' only for the first-run setup page. */
+const DECISIONS: Record<string, Decision> = {
+  'dashboard.get': 'viewer',
+  'hosts.list': 'viewer',
+  'hosts.get': 'viewer',
+  'vms.list': 'viewer',
+  'vms.get': 'viewer',
+  'vms.plan': 'viewer',
+  'volumes.list': 'viewer',
+  'volumes.get': 'viewer',
+  'arrays.list': 'viewer',
+  'arrays.get': 'viewer',
+  'findings.list': 'viewer',
+  'inventory.import': 'admin',
+  'operations.list': 'viewer',
+  'operations.get': 'viewer',
+  'operations.cancel': 'operator',
+  'operations.retryFailed': 'operator',
+  'operations.backupVm': 'operator',
+  'operations.events': 'viewer',
+  'jobs.list': 'viewer',
+  'jobs.get': 'viewer',
+  'jobs.create': 'operator',
+  'jobs.update': 'operator',
+  'jobs.setEnabled': 'operator',
+  'jobs.delete': 'admin',
+  'jobs.runNow': 'operator',
+  'jobs.previewSchedule': 'viewer',
+  'backups.review': 'viewer',
+  'backups.start': 'operator',
+  'backups.createJob': 'operator',
+  'restores.preview': 'viewer',
+  // An operator restores as new or staged; the destructive modes are checked by mode below.
+  'restores.start': 'operator',
+  'restorePoints.list': 'viewer',
+  'restorePoints.get': 'viewer',
+  'restorePoints.verify': 'operator',
+  'restorePoints.delete': 'admin',
+  'protection.summary': 'viewer',
+  'protection.vms': 'viewer',
+  'protection.attention': 'viewer',
+  'protection.activity': 'viewer',
+  // Connector credentials: stored and replaced by admins, never read back by anyone.
+  'secrets.list': 'admin',
+  'secrets.create': 'admin',
+  'secrets.replace': 'admin',
+  'secrets.delete': 'admin',
+  // Who did what, from where: for admins (it names every user and address).
+  'audit.list': 'admin',
+  'audit.actors': 'admin',
+  'audit.verify': 'admin',
+  'account.me': 'viewer',
+  'account.sessions': 'viewer',
+  'account.revokeSession': 'viewer',
+  'users.list': 'admin',
+  'users.create': 'admin',
+  'users.setRole': 'admin',
+  'users.setDisabled': 'admin',
+  'users.resetPassword': 'admin',
+  'setup.status': 'public',
+  'setup.complete': 'public',
+};
+
+const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>;
+const paths = Object.keys(procedures).sort();
+
+let db: Db;
+beforeAll(() => {
+  db = openDemoLab();
+});
+
+/** Calls `path` as `role` (null: anonymous) with `input`; resolves to the error code, or 'OK'. */
+async function outcome(path: string, role: Role | null, input: unknown = {}): Promise<string> {
+  const controller = new AbortController();
+  const caller = createCaller(contextFor(db, {}, role ? principalOf(role) : null), {
+    signal: controller.signal,
+  });
+  const call = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
+  try {
+    const result = await (call as (input: unknown) => Promise<unknown>)(input);
+    // A subscription answers with its stream once the role check passed: stop it unread.
+    controller.abort();
+    if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
+      await (result as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.();
+    }
+    return 'OK';
+  } catch (error) {
+    controller.abort();
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+}
+
+describe('role matrix', () => {
+  it('declares a least role for every procedure of the router, and no other', () => {
+    const undeclared = paths.filter((path) => !(path in DECISIONS));
+    const stale = Object.keys(DECISIONS).filter((path) => !(path in procedures));
+    expect({ undeclared, stale }).toEqual({ undeclared: [], stale: [] });
+    // The live event stream is one of them.
+    expect(procedures['operations.events']._def.type).toBe('subscription');
+  });
+
+  const cases = paths.flatMap((path) =>
+    [null, ...ROLES].map((role) => ({ path, role, decision: DECISIONS[path] })),
+  );
+
+  it.each(cases)('$path as $role', async ({ path, role, decision }) => {
+    const code = await outcome(path, role);
+    if (decision === 'public') {
+      expect(['UNAUTHORIZED', 'FORBIDDEN']).not.toContain(code);
+    } else if (role === null) {
+      expect(code).toBe('UNAUTHORIZED');
+    } else if (roleAtLeast(role, decision)) {
+      expect(['UNAUTHORIZED', 'FORBIDDEN']).not.toContain(code);
+    } else {
+      expect(code).toBe('FORBIDDEN');
+    }
+  });
+});
+
+describe('restores.start by mode', () => {
+  const request = (mode: string) => ({
+    request: {
+      restorePointId: 'rp-none',
+      mode,
+      confirmation: 'x',
+      ...(mode === 'as-new' ? { newVmName: 'fresh-vm' } : {}),
+    },
+    fingerprint: '0'.repeat(64),
+  });
+
+  it.each([
+    { mode: 'as-new', minimum: 'operator' },
+    { mode: 'staged', minimum: 'operator' },
+    { mode: 'in-place', minimum: 'restore-operator' },
+    { mode: 'snapshot-revert', minimum: 'restore-operator' },
+    { mode: 'volume-revert', minimum: 'restore-operator' },
+  ] as const)('$mode needs $minimum', async ({ mode, minimum }) => {
+    for (const role of ROLES) {
+      const code = await outcome('restores.start', role, request(mode));
+      // Past the role check the unknown restore point is what refuses it.
+      expect({ role, code }).toEqual({ role, code: roleAtLeast(role, minimum) ? 'NOT_FOUND' : 'FORBIDDEN' });
+    }
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * `migawka user add|list`: accounts from a shell, against the configured database — the way in
+ * for a console whose setup page nobody can reach, and for scripts. The password comes from a file
+ * (`--password-file`), from piped standard input, or is typed at a prompt that does not echo it; it
+ * is never taken from an argument (shell history, `ps`) and never printed.
+ */
+import { readFileSync } from 'node:fs';
+import { type Command, InvalidArgumentError } from 'commander';
+import { openDatabase, sqliteOf } from '../db/client';
+import { authFor } from './auth/auth';
+import { createAccountDirectory } from './auth/directory';
+import { getConfig } from './config';
+import { createServiceContext } from './context';
+import { isRole, ROLES, type Role } from './engine/roles';
+import { createAccount, listAccounts } from './services/account-service';
+import { DomainError } from './services/errors';
+
+function parseRole(value: string): Role {
+  if (!isRole(value)) throw new InvalidArgumentError(`must be one of ${ROLES.join(', ')}`);
+  return value;
+}
+
+/** Reads a password from the file, else standard input: piped whole, or typed without echo. */
+async function readPassword(file: string | undefined): Promise<string> {
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new DomainError('INVALID_INPUT', `Cannot read ${file}`, [
+        { path: '--password-file', message: (error as Error).message },
+      ]);
+    }
+  }
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
+  }
+  return promptWithoutEcho('Password (not shown): ');
+}
+
+function promptWithoutEcho(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const input = process.stdin;
+    process.stderr.write(question);
+    input.setRawMode(true);
+    input.resume();
+    let typed = '';
+    const done = (error?: Error) => {
+      input.setRawMode(false);
+      input.pause();
+      input.off('data', onData);
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolve(typed);
+    };
+    const onData = (data: Buffer) => {
+      for (const char of data.toString('utf8')) {
+        if (char === '\r' || char === '\n') return done();
+        if (char === '\u0003') return done(new Error('cancelled'));
+        if (char === '\u007f') typed = typed.slice(0, -1);
+        else typed += char;
+      }
+    };
+    input.on('data', onData);
+  });
+}
+
+function openAccounts() {
+  const db = openDatabase(getConfig().dbPath);
+  return { accounts: createAccountDirectory(authFor(db)), close: () => sqliteOf(db).close() };
+}
+
+export function registerUserCommand(program: Command): void {
+  const user = program.command('user').description('console accounts (passwords are never shown)');
+  user
+    .command('add')
+    .description('create a user; the password is read from --password-file, piped stdin, or a prompt')
+    .requiredOption('--email <email>', 'the sign-in email')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, parseRole)
+    .option('--name <name>', 'the name the console shows (default: the part of the email before @)')
+    .option('--password-file <file>', 'read the password from this file (a trailing newline is dropped)')
+    .action(async (options: { email: string; role: Role; name?: string; passwordFile?: string }) => {
+      const password = await readPassword(options.passwordFile);
+      const { accounts, close } = openAccounts();
+      try {
+        const created = await createAccount(accounts, createServiceContext(), {
+          email: options.email,
+          name: options.name ?? options.email.split('@')[0],
+          role: options.role,
+          password,
+        });
+        console.log(`Created ${created.email} (${created.roleLabel}).`);
+      } finally {
+        close();
+      }
+    });
+  user
+    .command('list')
+    .description('list the users with their role and whether they are disabled')
+    .action(async () => {
+      const { accounts, close } = openAccounts();
+      try {
+        const users = await listAccounts(accounts, createServiceContext());
+        for (const account of users) {
+          console.log(`${account.email}  ${account.roleLabel}${account.disabled ? '  (disabled)' : ''}`);
+        }
+        console.log(`${users.length} user${users.length === 1 ? '' : 's'}.`);
+      } finally {
+        close();
+      }
+    });
+}
