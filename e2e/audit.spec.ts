@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { DEMO_LAB_NAMES, openVm } from './fixtures/demo-lab';
 import { PLANTED_SECRET } from './fixtures/planted-secret';
+import { E2E_USERS } from './fixtures/users';
 
 test('what an operator does shows up on the audit page, filtered and exported, with no secret in it', async ({
   page,
@@ -33,7 +34,8 @@ test('what an operator does shows up on the audit page, filtered and exported, w
   // Newest first: the backup, the refusal, the credential (header row first).
   await expect(rows.nth(1)).toContainText('operations.backupVm');
   await expect(rows.nth(1)).toContainText('Succeeded');
-  await expect(rows.nth(1)).toContainText('Local system user');
+  // The signed-in admin, by name: the actor comes from the session.
+  await expect(rows.nth(1)).toContainText(E2E_USERS.admin.name);
   await expect(rows.nth(1)).toContainText('127.0.0.1');
   await expect(rows.nth(2)).toContainText('jobs.delete');
   await expect(rows.nth(2)).toContainText('Refused');
