@@ -1,0 +1,25 @@
+/**
+ * The script texts the fake host's answers (fake-scripts.ts) were written for: SHA-256 of each
+ * repository .ps1 body. Change a script, then its fake answer, then its line here.
+ */
+import type { ScriptName } from '../hyperv-scripts';
+
+export const FAKE_SCRIPT_SHA256: Record<ScriptName, string> = {
+  'file-hashes': 'c0a27bbdedef9847b845827b2b13c97ae4caf5ad71c8fb0016433e6b30cb5735',
+  'flush-volume': '58c7c7e8ecf3cc08a1a5d33ca9fd5d52a0a22e53fbb2441283d4cf6149a09d7f',
+  'get-checkpoint': '8a2eb9ce7103e74f43831e360a5dbfdb0b4def7391c596e1f8b4830c750cf6e4',
+  'guest-facts': 'cd2427423534273716ae5ee09508a994ebe7367e6d95c290fedb49db3b219388',
+  'host-facts': '79391fe9fa080900842045c3ef8631e434256feebe74cc1e984d232e029db12f',
+  'list-vms': '40452765724064703650353d06f85e04b1eb5f57105329403e36fcf61b3e9fdd',
+  'new-checkpoint': '7c2b303e03397b9006146c81b68b39a872353649dd19620ecc366aedd6a1664c',
+  'new-vm-from-disks': '41d2db7b91907468b0e40f6b1f3e562042a99d414f5eec109487fd69e123cca0',
+  'prepare-folder': 'a7dd48da27f878a145df862019630ee695a5fd72ce902aa8e2b1701acc726963',
+  'prepare-in-place': '004ea42abf7d022e789329d4890f8cdf39ed61681735ffd0d6a4cf024b3ce3bb',
+  'remove-checkpoint': '5ced70682136f120815d7d4cd10838c8a514e579f724bb80545ddab4602786d0',
+  'remove-folder': '14b15ea6aac2e441af3efc200d3b8bcf4daa1a4c0c371f19363e8825783935f2',
+  'restore-checkpoint': 'ca0092090daeddc0d3b4cce30f59acd8d5c9b3e98404f2b23749edfd8fc6a0a0',
+  'run-guest-script': 'a90e4adf4c9672ab3323a6d43fd07c77ab7a0a8723682cc0772fbd23e370cce7',
+  'save-vm': 'd27cb35285d0b442d2cd8e6bfc7e2d642a4a06107bc96dfb91e4f80b27b0b58b',
+  'start-vm': '6a2b3703df6a8584cde07c7b46444edc14d2ebdb8357c0a7276d1059dc86d81f',
+  'vm-state': '080a10b4a148c7ca2b1ba782e6e2ce95ad27879e089b473bedc1563bfae85940',
+};

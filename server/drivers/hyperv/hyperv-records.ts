@@ -1,0 +1,204 @@
+/**
+ * What each script answers, as Windows PowerShell 5.1 prints it (CONNECTORS.md §2.2), checked
+ * with zod: a list may come as null (nothing), one object (one item) or an array; dates come as
+ * `/Date(ms)/`; enums as numbers. The schemas accept exactly that and hand the code arrays,
+ * Dates and numbers; extra properties (remoting's PSComputerName…) are ignored.
+ */
+import { z } from 'zod';
+
+/** A PS 5.1 pipeline value as a list: null → [], one object → [object]. */
+export function listOf<S extends z.ZodType>(item: S) {
+  return z.preprocess(
+    (value) => (value === null || value === undefined ? [] : Array.isArray(value) ? value : [value]),
+    z.array(item),
+  );
+}
+
+/** `"\/Date(1732413605000)\/"` (JSON.parse leaves `/Date(…)/`); ISO strings are accepted too (PS 7). */
+export const psDate = z.union([z.string(), z.date()]).transform((value, ctx) => {
+  if (value instanceof Date) return value;
+  const match = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/.exec(value);
+  const date = match ? new Date(Number(match[1])) : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: 'custom', message: `not a date: ${value}` });
+    return z.NEVER;
+  }
+  return date;
+});
+
+/** uint64 sizes arrive as JSON numbers (exact up to 2^53, 8 PiB). */
+const bytes = z.number().nonnegative();
+
+export const VM_STATES: Record<number, 'running' | 'off' | 'saved' | 'paused'> = {
+  2: 'running',
+  3: 'off',
+  4: 'running', // Stopping
+  6: 'saved',
+  9: 'paused',
+  10: 'running', // Starting
+  32773: 'saved', // Saving
+  32776: 'paused', // Pausing
+  32777: 'running', // Resuming
+};
+export const CHECKPOINT_TYPES: Record<number, string> = {
+  2: 'Disabled',
+  3: 'Production',
+  4: 'ProductionOnly',
+  5: 'Standard',
+};
+export const VHD_TYPES: Record<number, string> = { 2: 'Fixed', 3: 'Dynamic', 4: 'Differencing' };
+export const VHD_FORMATS: Record<number, string> = { 2: 'VHD', 3: 'VHDX', 4: 'VHDSet' };
+
+const shadowStorageSchema = z.object({
+  Volume: z.string(),
+  DiffVolume: z.string(),
+  UsedSpace: bytes,
+  AllocatedSpace: bytes,
+  MaxSpace: bytes,
+});
+export type ShadowStorageRecord = z.infer<typeof shadowStorageSchema>;
+
+export const hostFactsSchema = z.object({
+  ComputerName: z.string(),
+  OsVersion: z.string(),
+  PSVersion: z.string(),
+  IsElevated: z.boolean(),
+  HasHyperVModule: z.boolean(),
+  VMHost: z.object({ ComputerName: z.string() }).nullable(),
+  Volumes: listOf(
+    z.object({
+      DeviceID: z.string(),
+      Name: z.string().nullable(),
+      Label: z.string().nullable(),
+      FileSystem: z.string().nullable(),
+      Capacity: bytes.nullable(),
+      FreeSpace: bytes.nullable(),
+    }),
+  ),
+  ShadowStorage: listOf(shadowStorageSchema),
+  ClusterSharedVolumes: listOf(z.object({ Name: z.string(), Path: z.string() })),
+  VssWriters: z.string().nullable(),
+  WindowsServerBackupInstalled: z.boolean().nullable(),
+});
+export type HostFactsRecord = z.infer<typeof hostFactsSchema>;
+
+const slot = {
+  ControllerType: z.number().int(),
+  ControllerNumber: z.number().int(),
+  ControllerLocation: z.number().int(),
+};
+
+export const vmRecordSchema = z.object({
+  Id: z.string(),
+  Name: z.string(),
+  State: z.number().int(),
+  Generation: z.number().int(),
+  Version: z.string(),
+  CheckpointType: z.number().int(),
+  Path: z.string(),
+  SnapshotFileLocation: z.string().nullable(),
+  IsClustered: z.boolean(),
+  HardDrives: listOf(
+    z.object({
+      ...slot,
+      Path: z.string().nullable(),
+      DiskNumber: z.number().int().nullable(),
+      Vhd: z
+        .object({
+          VhdFormat: z.number().int(),
+          VhdType: z.number().int(),
+          ParentPath: z.string().nullable(),
+          Size: bytes,
+          FileSize: bytes,
+        })
+        .nullable(),
+    }),
+  ),
+  IntegrationServices: listOf(
+    z.object({
+      Id: z.string(),
+      Name: z.string(),
+      Enabled: z.boolean(),
+      PrimaryStatusDescription: z.string().nullable(),
+      SecondaryStatusDescription: z.string().nullable(),
+    }),
+  ),
+  Checkpoints: listOf(
+    z.object({ Id: z.string(), Name: z.string(), SnapshotType: z.number().int(), CreationTime: psDate }),
+  ),
+});
+export type VmRecord = z.infer<typeof vmRecordSchema>;
+export const vmListSchema = listOf(vmRecordSchema);
+
+export const guestFactsSchema = z.object({
+  Volumes: listOf(
+    z.object({
+      DeviceID: z.string(),
+      DriveLetter: z.string(),
+      FileSystem: z.string().nullable(),
+      Capacity: bytes.nullable(),
+      FreeSpace: bytes.nullable(),
+      DiskNumber: z.number().int().nullable(),
+      IsDynamic: z.boolean().nullable(),
+    }),
+  ),
+  ShadowStorage: listOf(shadowStorageSchema),
+  /** ServiceControllerStatus: 4 = Running; deserialized through remoting it may be the name. */
+  Services: listOf(z.object({ Name: z.string(), Status: z.union([z.number(), z.string()]) })),
+  VssWriters: z.string().nullable(),
+});
+export type GuestFactsRecord = z.infer<typeof guestFactsSchema>;
+
+export const vmStateSchema = z.object({
+  Id: z.string(),
+  Name: z.string(),
+  State: z.number().int(),
+  DiskPaths: listOf(z.string()),
+  CheckpointCount: z.number().int(),
+});
+
+export const checkpointSchema = z.object({
+  Id: z.string(),
+  Name: z.string(),
+  SnapshotType: z.number().int(),
+  CreationTime: psDate,
+  HardDrives: listOf(z.object({ ...slot, Path: z.string(), FileSize: bytes.optional() })),
+});
+export type CheckpointRecord = z.infer<typeof checkpointSchema>;
+
+export const removeCheckpointSchema = z.object({ Removed: z.boolean(), IsMerging: z.boolean() });
+export const guestScriptSchema = z.object({
+  TimedOut: z.boolean(),
+  ExitCode: z.number().int().nullable(),
+  Output: z.string().nullable(),
+});
+export const fileHashesSchema = listOf(z.object({ Path: z.string(), Hash: z.string() }));
+export const folderSchema = z.object({ Path: z.string(), FreeSpace: bytes });
+export const newVmSchema = z.object({ Id: z.string(), Name: z.string(), State: z.number().int() });
+export const inPlaceSchema = z.object({
+  Name: z.string(),
+  State: z.number().int(),
+  CheckpointCount: z.number().int(),
+  HardDrives: listOf(z.object({ ...slot, Path: z.string() })),
+});
+
+/** `vssadmin list writers` blocks: name, id, the state number in brackets, last error. */
+export interface VssWriter {
+  name: string;
+  id: string | null;
+  state: number | null;
+  lastError: string | null;
+}
+
+export function parseVssWriters(text: string | null): VssWriter[] {
+  if (!text) return [];
+  return text
+    .split(/(?=Writer name:)/)
+    .filter((block) => block.includes('Writer name:'))
+    .map((block) => ({
+      name: /Writer name:\s*'([^']*)'/.exec(block)?.[1] ?? '',
+      id: /Writer Id:\s*\{([^}]*)\}/.exec(block)?.[1] ?? null,
+      state: Number(/State:\s*\[(\d+)\]/.exec(block)?.[1] ?? Number.NaN) || null,
+      lastError: /Last error:\s*(.*)/.exec(block)?.[1]?.trim() ?? null,
+    }));
+}

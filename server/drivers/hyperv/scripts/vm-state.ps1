@@ -1,0 +1,8 @@
+# One VM's power state (VMState enum, a number in PS 5.1) and whether its disks run on AVHDX
+# files (a checkpoint exists or a merge is still running).
+$vm = Get-VM -Id $P.vmId
+[pscustomobject]@{
+  Id = $vm.Id; Name = $vm.Name; State = $vm.State
+  DiskPaths = @(Get-VMHardDiskDrive -VM $vm | Where-Object { $null -eq $_.DiskNumber } | ForEach-Object { $_.Path })
+  CheckpointCount = @(Get-VMSnapshot -VM $vm).Count
+}
