@@ -250,6 +250,7 @@ export const findings = pgTable(
   ],
 );
 export * from './schema-auth';
+export * from './schema-hyperv';
 export * from './schema-operations';
 export * from './schema-security';
 export * from './schema-xapi';

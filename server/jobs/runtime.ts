@@ -9,7 +9,7 @@ import { createSqliteStores } from '../../db/stores/sqlite';
 import { createSqliteDriverLookup } from '../../db/stores/sqlite/driver-lookup';
 import { getConfig } from '../config';
 import { LabDriver } from '../drivers/lab/lab-driver';
-import { createDriverRegistry, type DriverRegistry } from '../drivers/registry';
+import { type Connector, createDriverRegistry, type DriverRegistry } from '../drivers/registry';
 import { logger } from '../logger';
 import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
 
@@ -46,16 +46,18 @@ function getLab(db: Db): LabDriver {
 }
 
 /**
- * The process's driver registry: the connectors this installation has (the embedded lab today)
- * and the backup repository (the lab's). Hosts and arrays name their connector in the inventory.
+ * The process's driver registry: the connectors this installation has (the embedded lab, plus
+ * those the caller passes in — the worker service adds Hyper-V, whose connections live in the
+ * store and the vault above this layer) and the backup repository (the lab's). Hosts and arrays
+ * name their connector in the inventory.
  */
-export function getDriverRegistry(db: Db): DriverRegistry {
+export function getDriverRegistry(db: Db, connectors: readonly Connector[] = []): DriverRegistry {
   const state = runtime();
   if (!state.drivers) {
     const lab = getLab(db);
     state.drivers = createDriverRegistry({
       lookup: createSqliteDriverLookup(db),
-      connectors: [lab],
+      connectors: [lab, ...connectors],
       repository: lab.repository,
     });
   }
@@ -79,11 +81,12 @@ export function workerOptionsFromConfig(): Pick<
 /** Starts this process's worker once (later calls return the same handle). */
 export function startRuntimeWorker(
   db: Db,
-  options: Partial<Omit<WorkerOptions, 'stores' | 'drivers'>> = {},
+  options: Partial<Omit<WorkerOptions, 'stores' | 'drivers'>> & { connectors?: readonly Connector[] } = {},
 ): WorkerHandle {
   const state = runtime();
   if (!state.worker) {
-    const drivers = getDriverRegistry(db);
+    const { connectors, ...workerOptions } = options;
+    const drivers = getDriverRegistry(db, connectors);
     getLab(db)
       .enableWorkloads()
       .catch((error: unknown) => logger.error({ err: error }, 'lab workloads did not start'));
@@ -91,7 +94,7 @@ export function startRuntimeWorker(
       stores: createSqliteStores(db),
       drivers,
       ...workerOptionsFromConfig(),
-      ...options,
+      ...workerOptions,
     });
   }
   return state.worker;

@@ -2,13 +2,17 @@
  * Starts this process's background worker with the backup job scheduler attached: what the Next
  * server calls at start-up (instrumentation) and what `migawka worker` runs.
  */
-import type { Db } from '../../db/client';
+import { type Db, sqliteOf } from '../../db/client';
 import { createSqliteStores } from '../../db/stores/sqlite';
+import { getConfig } from '../config';
 import { createServiceContext, SCHEDULER_ACTOR } from '../context';
+import { createStoredHypervConnector } from '../drivers/hyperv/hyperv-connector';
 import { startEventRelay as relayEvents } from '../jobs/events';
 import { startRuntimeWorker, stopRuntime } from '../jobs/runtime';
 import type { WorkerHandle, WorkerOptions } from '../jobs/worker';
 import { runDueBackupJobs } from './backup-job-service';
+import { storedHypervHosts } from './hyperv-connection-service';
+import { memoryKeySource, vaultKeySourceFor } from './vault-key';
 
 export const SCHEDULER_INTERVAL_MS = 15_000;
 
@@ -16,7 +20,13 @@ type BackgroundOptions = Partial<Omit<WorkerOptions, 'stores' | 'driver'>>;
 
 export function startBackgroundWorker(db: Db, options: BackgroundOptions = {}): WorkerHandle {
   const stores = createSqliteStores(db);
+  const connection = sqliteOf(db);
+  const keys = connection.memory
+    ? memoryKeySource()
+    : vaultKeySourceFor(getConfig().secrets, connection.name);
   return startRuntimeWorker(db, {
+    // Hyper-V hosts an admin connected: each resolved from its connection and vault secrets on first use.
+    connectors: [createStoredHypervConnector(storedHypervHosts(stores, createServiceContext(), keys))],
     scheduler: {
       intervalMs: SCHEDULER_INTERVAL_MS,
       // Scheduled runs are requested by the scheduler, at the worker's clock. Not awaited: planning

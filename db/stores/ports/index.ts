@@ -6,6 +6,7 @@
  */
 
 import type { AuditStore } from './audit-store';
+import type { HypervConnectionStore } from './hyperv-connection-store';
 import type { InventoryStore } from './inventory';
 import type { JobStore } from './job-store';
 import type { OperationStore } from './operation-store';
@@ -15,6 +16,11 @@ import type { SecretStore } from './secret-store';
 import type { XapiPoolStore } from './xapi-pool-store';
 
 export type { AuditEntry, AuditFilter, AuditStore, NewAuditEntry } from './audit-store';
+export type {
+  HypervConnectionRecord,
+  HypervConnectionStore,
+  NewHypervConnection,
+} from './hyperv-connection-store';
 export type { InventoryStore } from './inventory';
 export type { JobStore } from './job-store';
 export type { OperationStore } from './operation-store';
@@ -34,4 +40,5 @@ export interface Stores {
   secrets: SecretStore;
   audit: AuditStore;
   xapiPools: XapiPoolStore;
+  hypervConnections: HypervConnectionStore;
 }

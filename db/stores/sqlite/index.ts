@@ -2,6 +2,7 @@
 import type { Db } from '../../client';
 import type { Stores } from '../ports';
 import { SqliteAuditStore } from './audit-store';
+import { SqliteHypervConnectionStore } from './hyperv-connection-store';
 import { createSqliteInventoryStore } from './inventory';
 import { SqliteJobStore } from './job-store';
 import { SqliteOperationStore } from './operation-store';
@@ -20,5 +21,6 @@ export function createSqliteStores(db: Db): Stores {
     secrets: new SqliteSecretStore(db),
     audit: new SqliteAuditStore(db),
     xapiPools: new SqliteXapiPoolStore(db),
+    hypervConnections: new SqliteHypervConnectionStore(db),
   };
 }

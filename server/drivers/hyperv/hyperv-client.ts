@@ -13,12 +13,16 @@
  *   `/D:/x` there), counted against the same concurrency limit.
  */
 import { createHash } from 'node:crypto';
-import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
+// ssh2 is CommonJS whose exports Node's ESM loader cannot list: import the default, then pick.
+import ssh2, { type ClientChannel, type SFTPWrapper } from 'ssh2';
 import type { z } from 'zod';
 import { DriverError } from '../../engine/driver';
 import { type CallOptions, callWithDeadline } from '../call';
 import { PowerShellError, type PowerShellErrorRecord } from './hyperv-errors';
 import { buildInvocation, type ScriptName } from './hyperv-scripts';
+
+const { Client } = ssh2;
+type Client = InstanceType<typeof Client>;
 
 export interface SshCredential {
   username: string;
@@ -342,7 +346,11 @@ export class HypervClient {
     }
   }
 
-  /** Writes a file on the host through SFTP; resolves with the bytes written. */
+  /**
+   * Writes a file on the host through SFTP; resolves with the bytes written. Plain open / write /
+   * close rather than ssh2's write stream: the stream destroys itself on a failed write without
+   * reporting the SFTP status, and the status is what tells a full volume from a lost host.
+   */
   async writeFile(
     windowsPath: string,
     source: AsyncIterable<Uint8Array>,
@@ -351,28 +359,26 @@ export class HypervClient {
     const release = await this.slots.acquire(signal);
     try {
       const sftp = await this.sftp(signal);
-      const stream = sftp.createWriteStream(sftpPath(windowsPath));
+      const remote = sftpPath(windowsPath);
+      const fail = (error: unknown) => this.transferError(windowsPath, 'write', error);
+      const handle = await new Promise<Buffer>((resolve, reject) =>
+        sftp.open(remote, 'w', (error, opened) => (error ? reject(fail(error)) : resolve(opened))),
+      );
       let written = 0;
-      const failed = new Promise<never>((_, reject) => {
-        stream.once('error', (error: Error) => reject(this.transferError(windowsPath, 'write', error)));
-      });
-      failed.catch(() => {});
-      const onAbort = () => stream.destroy();
-      signal.addEventListener('abort', onAbort, { once: true });
       try {
         for await (const chunk of source) {
           signal.throwIfAborted();
-          written += chunk.byteLength;
-          if (!stream.write(chunk)) {
-            await Promise.race([new Promise((done) => stream.once('drain', done)), failed]);
-          }
+          const data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+          await new Promise<void>((resolve, reject) =>
+            sftp.write(handle, data, 0, data.length, written, (error) =>
+              error ? reject(fail(error)) : resolve(),
+            ),
+          );
+          written += data.length;
         }
-        await Promise.race([new Promise<void>((done) => stream.end(() => done())), failed]);
-        await Promise.race([new Promise((done) => stream.once('close', done)), failed]);
       } finally {
-        signal.removeEventListener('abort', onAbort);
+        await new Promise<void>((resolve) => sftp.close(handle, () => resolve()));
       }
-      signal.throwIfAborted();
       return written;
     } finally {
       release();

@@ -47,6 +47,11 @@ const DISK_FULL_HRESULTS = new Set([
   0x80070070 | 0, // ERROR_DISK_FULL
   0x80070027 | 0, // ERROR_HANDLE_DISK_FULL
 ]);
+/** The record names a full disk (by HRESULT, whatever the host's language). */
+export function isDiskFull(record: PowerShellErrorRecord): boolean {
+  return DISK_FULL_HRESULTS.has(record.hresult ?? 0);
+}
+
 const ACCESS_DENIED_HRESULT = 0x80070005 | 0;
 
 interface FaultRule {
@@ -67,7 +72,7 @@ const rule = (
 /** First matching row wins; order from the most specific to the broadest. */
 export const POWERSHELL_FAULTS: readonly FaultRule[] = [
   rule(
-    (e) => DISK_FULL_HRESULTS.has(e.record.hresult ?? 0),
+    (e) => isDiskFull(e.record),
     'invalid-state',
     false,
     () => 'a volume of the host is full',

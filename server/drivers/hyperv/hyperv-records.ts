@@ -119,6 +119,8 @@ export const vmRecordSchema = z.object({
       Id: z.string(),
       Name: z.string(),
       Enabled: z.boolean(),
+      /** CIM operational status: 2 = OK, 12 = No Contact, 13 = Lost Communication (language-neutral). */
+      PrimaryOperationalStatus: z.number().int().nullable(),
       PrimaryStatusDescription: z.string().nullable(),
       SecondaryStatusDescription: z.string().nullable(),
     }),
@@ -153,6 +155,7 @@ export const vmStateSchema = z.object({
   Id: z.string(),
   Name: z.string(),
   State: z.number().int(),
+  Generation: z.number().int(),
   DiskPaths: listOf(z.string()),
   CheckpointCount: z.number().int(),
 });

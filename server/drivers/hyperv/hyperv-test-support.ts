@@ -1,8 +1,7 @@
 /** Test wiring: a fake Windows host on loopback and a client pointed at it. */
-import { utils } from 'ssh2';
 import type { CallOptions } from '../call';
 import { createFakeEstate } from './fake/fake-estate';
-import { FakeWindowsHost } from './fake/fake-windows-host';
+import { FakeWindowsHost, testKey } from './fake/fake-windows-host';
 import { type HostKeyStore, HypervClient, type SshCredential } from './hyperv-client';
 
 export const ADMIN = { username: 'HV01\\migawka', password: 'host-s3cret' };
@@ -34,7 +33,7 @@ export const callOptions = (timeoutMs = 10_000, signal = new AbortController().s
 
 export async function startFakeHost(diskBytes?: number) {
   const estate = createFakeEstate(diskBytes);
-  const clientKey = utils.generateKeyPairSync('ed25519');
+  const clientKey = { private: testKey('client'), public: testKey('client', 'public') };
   const host = new FakeWindowsHost({
     model: estate.model,
     accounts: [ADMIN, { username: 'HV01\\keyuser', publicKey: clientKey.public }],

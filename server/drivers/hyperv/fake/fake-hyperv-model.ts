@@ -63,6 +63,8 @@ export interface FakeIntegrationService {
   id: string;
   name: string;
   enabled: boolean;
+  /** CIM operational status number (2 OK, 12 No Contact) and its English description. */
+  primaryCode: number;
   primary: string;
   secondary: string | null;
 }

@@ -49,6 +49,18 @@ function findCheckpoint(vm: FakeVm, name: unknown): FakeCheckpoint | undefined {
   return vm.checkpoints.find((checkpoint) => checkpoint.name === name);
 }
 
+/** `Get-VM | Get-VMSnapshot -Name …`: the checkpoint of that name on whichever VM holds it. */
+function checkpointAnywhere(
+  model: FakeHypervModel,
+  name: unknown,
+): { vm: FakeVm; checkpoint: FakeCheckpoint } | null {
+  for (const vm of model.state.vms) {
+    const checkpoint = findCheckpoint(vm, name);
+    if (checkpoint) return { vm, checkpoint };
+  }
+  return null;
+}
+
 function requireElevated(model: FakeHypervModel): void {
   if (!model.state.isElevated) {
     throw new FakePsError(
@@ -180,6 +192,7 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
             Id: service.id,
             Name: service.name,
             Enabled: service.enabled,
+            PrimaryOperationalStatus: service.primaryCode,
             PrimaryStatusDescription: service.primary,
             SecondaryStatusDescription: service.secondary,
           })),
@@ -235,6 +248,7 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
       Id: vm.id,
       Name: vm.name,
       State: vm.state,
+      Generation: vm.generation,
       DiskPaths: vm.drives.filter((drive) => drive.diskNumber === null).map((drive) => drive.path),
       CheckpointCount: vm.checkpoints.length,
     };
@@ -266,30 +280,28 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
     return checkpointOut(model, checkpoint, false);
   },
   'get-checkpoint': (model, params) => {
-    const vm = model.vmById(String(params.vmId));
-    const checkpoint = findCheckpoint(vm, params.name);
-    return checkpoint ? checkpointOut(model, checkpoint, true) : null;
+    const found = checkpointAnywhere(model, params.name);
+    return found ? checkpointOut(model, found.checkpoint, true) : null;
   },
   'remove-checkpoint': (model, params) => {
-    const vm = model.vmById(String(params.vmId));
-    const checkpoint = findCheckpoint(vm, params.name);
-    if (checkpoint) model.removeCheckpoint(vm, checkpoint);
-    const onAvhdx = vm.drives.filter((drive) => /\.avhdx$/i.test(drive.path)).length;
-    return { Removed: Boolean(checkpoint), IsMerging: vm.checkpoints.length === 0 && onAvhdx > 0 };
+    const found = checkpointAnywhere(model, params.name);
+    if (!found) return { Removed: false, IsMerging: false };
+    model.removeCheckpoint(found.vm, found.checkpoint);
+    const onAvhdx = found.vm.drives.filter((drive) => /\.avhdx$/i.test(drive.path)).length;
+    return { Removed: true, IsMerging: found.vm.checkpoints.length === 0 && onAvhdx > 0 };
   },
   'restore-checkpoint': (model, params) => {
-    const vm = model.vmById(String(params.vmId));
-    const checkpoint = findCheckpoint(vm, params.name);
-    if (!checkpoint) {
+    const found = checkpointAnywhere(model, params.name);
+    if (!found) {
       throw new FakePsError(
-        'VirtualizationException',
-        `Hyper-V was unable to find a checkpoint named "${String(params.name)}".`,
-        'InvalidParameter,Microsoft.HyperV.PowerShell.Commands.GetVMSnapshot',
+        'WriteErrorException',
+        `No checkpoint is named ${String(params.name)}.`,
+        'CheckpointNotFound',
         'ObjectNotFound',
       );
     }
-    model.revert(vm, checkpoint);
-    return vm.state;
+    model.revert(found.vm, found.checkpoint);
+    return found.vm.state;
   },
   'run-guest-script': (model, params) => {
     const { guest } = direct(model, params);

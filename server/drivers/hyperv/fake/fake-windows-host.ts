@@ -8,9 +8,10 @@
  * changed host key, a connection cut mid-copy, a script that never ends, a full volume.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { type Connection, Server, type ServerChannel, utils } from 'ssh2';
+import path from 'node:path';
+import ssh2, { type Connection, type ServerChannel, type SFTPWrapper } from 'ssh2';
 import {
   beginMarker,
   decodeCommand,
@@ -36,9 +37,12 @@ export interface FakeAccount {
 export interface FakeWindowsHostOptions {
   model: FakeHypervModel;
   accounts: FakeAccount[];
-  /** Private host key (OpenSSH format); generated when absent. */
+  /** Private host key (OpenSSH format); the committed test key `host-a` when absent. */
   hostKey?: string;
 }
+
+// ssh2 is CommonJS whose exports Node's ESM loader cannot list: import the default, then pick.
+const { Server, utils } = ssh2;
 
 const POWERSHELL = 'powershell -NoProfile -NonInteractive -EncodedCommand ';
 const SFTP_OK = 0;
@@ -46,8 +50,19 @@ const SFTP_EOF = 1;
 const SFTP_NO_SUCH_FILE = 2;
 const SFTP_FAILURE = 4;
 
-export function generateHostKey(): string {
-  return utils.generateKeyPairSync('ed25519').private;
+/**
+ * Committed test keys (fake/keys, made with ssh-keygen; they protect nothing). Committed rather
+ * than generated per test: ssh2's own ed25519 generator now and then writes a key its parser
+ * rejects, which would make the tests fail by chance.
+ */
+export function testKey(
+  name: 'host-a' | 'host-b' | 'client',
+  part: 'private' | 'public' = 'private',
+): string {
+  return readFileSync(
+    path.join(import.meta.dirname, 'keys', part === 'public' ? `${name}.pub` : name),
+    'utf8',
+  );
 }
 
 /** The fingerprint a client computes for this host key (OpenSSH notation). */
@@ -100,13 +115,13 @@ export class FakeWindowsHost {
   readonly ended: ScriptName[] = [];
   /** Connections accepted so far (connection reuse is visible here). */
   connections = 0;
-  private server: Server | null = null;
+  private server: InstanceType<typeof Server> | null = null;
   private readonly clients = new Set<Connection>();
   private readBytes = 0;
 
   constructor(private readonly options: FakeWindowsHostOptions) {
     this.model = options.model;
-    this.hostKey = options.hostKey ?? generateHostKey();
+    this.hostKey = options.hostKey ?? testKey('host-a');
   }
 
   get fingerprint(): string {
@@ -133,7 +148,7 @@ export class FakeWindowsHost {
   /** The host comes back with another host key (reinstalled, or someone in the middle). */
   async restartWithNewKey(): Promise<void> {
     await this.stop();
-    this.hostKey = generateHostKey();
+    this.hostKey = testKey(this.hostKey === testKey('host-a') ? 'host-b' : 'host-a');
     await this.start(this.port);
   }
 
@@ -224,7 +239,7 @@ export class FakeWindowsHost {
     });
   }
 
-  private sftp(sftp: import('ssh2').SFTPWrapper, client: Connection): void {
+  private sftp(sftp: SFTPWrapper, client: Connection): void {
     const handles = new Map<string, { fd: number; path: string; isWrite: boolean }>();
     let next = 0;
     const handleOf = (buffer: Buffer) => handles.get(buffer.toString('hex'));

@@ -1,7 +1,6 @@
-# The checkpoint named $P.name with the disk files it froze (the parents of the running AVHDX),
-# or $null when there is none.
-$vm = Get-VM -Id $P.vmId
-$checkpoint = Get-VMSnapshot -VM $vm -Name $P.name -ErrorAction SilentlyContinue
+# The checkpoint named $P.name (on whichever VM holds it) with the disk files it froze (the
+# parents of the running AVHDX), or $null when there is none.
+$checkpoint = Get-VM | Get-VMSnapshot -Name $P.name -ErrorAction SilentlyContinue | Select-Object -First 1
 if ($checkpoint) {
   [pscustomobject]@{
     Id = $checkpoint.Id; Name = $checkpoint.Name; SnapshotType = $checkpoint.SnapshotType

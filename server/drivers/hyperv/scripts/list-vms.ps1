@@ -22,6 +22,7 @@ Get-VM | ForEach-Object {
   $services = Get-VMIntegrationService -VM $vm | ForEach-Object {
     [pscustomobject]@{
       Id = $_.Id; Name = $_.Name; Enabled = $_.Enabled
+      PrimaryOperationalStatus = $_.PrimaryOperationalStatus
       PrimaryStatusDescription = $_.PrimaryStatusDescription
       SecondaryStatusDescription = $_.SecondaryStatusDescription
     }

@@ -1,5 +1,7 @@
-# Reverts the VM to the checkpoint named $P.name: everything written since is lost.
-$vm = Get-VM -Id $P.vmId
-$checkpoint = Get-VMSnapshot -VM $vm -Name $P.name
+# Reverts the VM holding the checkpoint named $P.name to it: everything written since is lost.
+$checkpoint = Get-VM | Get-VMSnapshot -Name $P.name -ErrorAction SilentlyContinue | Select-Object -First 1
+if (-not $checkpoint) {
+  Write-Error -ErrorId 'CheckpointNotFound' -Category ObjectNotFound -Message "No checkpoint is named $($P.name)."
+}
 Restore-VMSnapshot -VMSnapshot $checkpoint -Confirm:$false
-(Get-VM -Id $P.vmId).State
+(Get-VM -Id $checkpoint.VMId).State

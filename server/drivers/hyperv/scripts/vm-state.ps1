@@ -1,8 +1,8 @@
-# One VM's power state (VMState enum, a number in PS 5.1) and whether its disks run on AVHDX
-# files (a checkpoint exists or a merge is still running).
+# One VM's power state (VMState enum, a number in PS 5.1), its generation and whether its disks
+# run on AVHDX files (a checkpoint exists or a merge is still running).
 $vm = Get-VM -Id $P.vmId
 [pscustomobject]@{
-  Id = $vm.Id; Name = $vm.Name; State = $vm.State
+  Id = $vm.Id; Name = $vm.Name; State = $vm.State; Generation = $vm.Generation
   DiskPaths = @(Get-VMHardDiskDrive -VM $vm | Where-Object { $null -eq $_.DiskNumber } | ForEach-Object { $_.Path })
   CheckpointCount = @(Get-VMSnapshot -VM $vm).Count
 }

@@ -1,0 +1,23 @@
+/**
+ * Hyper-V host connections on PostgreSQL: the same table, exported names and row types as
+ * db/schema-hyperv.ts (checked by ./schema-equality.ts). See that file for what each column holds.
+ */
+import { integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+const TIME = { withTimezone: true, mode: 'date', precision: 3 } as const;
+
+export const hypervConnections = pgTable('hyperv_connections', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  address: text('address').notNull(),
+  port: integer('port').notNull(),
+  secretId: text('secret_id').notNull(),
+  guestSecretId: text('guest_secret_id'),
+  hostId: text('host_id'),
+  hostKey: text('host_key'),
+  refusedHostKey: text('refused_host_key'),
+  createdAt: timestamp('created_at', TIME).notNull(),
+  createdBy: text('created_by').notNull(),
+  lastSyncAt: timestamp('last_sync_at', TIME),
+  lastError: text('last_error'),
+});

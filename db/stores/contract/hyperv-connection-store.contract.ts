@@ -1,0 +1,84 @@
+/**
+ * The HypervConnectionStore contract: names are unique, the first pin is kept until an admin
+ * accepts a refused key (which clears the refusal), syncs record success and failure.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HypervConnectionStore, NewHypervConnection } from '../ports';
+
+export interface HypervConnectionStoreFixture {
+  hypervConnections: HypervConnectionStore;
+  close(): Promise<void>;
+}
+
+const T0 = new Date('2026-11-24T02:00:00Z');
+const T1 = new Date('2026-11-24T03:00:00Z');
+
+const connectionOf = (id: string, name: string): NewHypervConnection => ({
+  id,
+  name,
+  address: '192.0.2.20',
+  port: 22,
+  secretId: 'secret-1',
+  guestSecretId: null,
+  createdAt: T0,
+  createdBy: 'user:1',
+});
+
+export function runHypervConnectionStoreContract(
+  name: string,
+  create: () => Promise<HypervConnectionStoreFixture>,
+): void {
+  describe(`HypervConnectionStore contract: ${name}`, () => {
+    let fixture: HypervConnectionStoreFixture;
+    let store: HypervConnectionStore;
+    beforeEach(async () => {
+      fixture = await create();
+      store = fixture.hypervConnections;
+    });
+    afterEach(async () => {
+      await fixture.close();
+    });
+
+    it('stores a connection without a pin and refuses a second one of the same name', async () => {
+      expect(await store.insert(connectionOf('c1', 'hv01'))).toEqual({
+        ...connectionOf('c1', 'hv01'),
+        hostId: null,
+        hostKey: null,
+        refusedHostKey: null,
+        lastSyncAt: null,
+        lastError: null,
+      });
+      expect(await store.insert(connectionOf('c2', 'hv01'))).toBeNull();
+      await store.insert(connectionOf('c3', 'hv00'));
+      expect((await store.list()).map((connection) => connection.name)).toEqual(['hv00', 'hv01']);
+    });
+
+    it('a refusal leaves the pin alone; pinning the refused key clears the refusal', async () => {
+      await store.insert(connectionOf('c1', 'hv01'));
+      await store.pin('c1', 'SHA256:first');
+      await store.refuse('c1', 'SHA256:second');
+      expect(await store.get('c1')).toMatchObject({
+        hostKey: 'SHA256:first',
+        refusedHostKey: 'SHA256:second',
+      });
+      await store.pin('c1', 'SHA256:second');
+      expect(await store.get('c1')).toMatchObject({ hostKey: 'SHA256:second', refusedHostKey: null });
+    });
+
+    it('records a failed sync, then a successful one clears the error', async () => {
+      await store.insert(connectionOf('c1', 'hv01'));
+      await store.recordSync('c1', T0, 'host-unreachable: down');
+      expect(await store.get('c1')).toMatchObject({ lastSyncAt: null, lastError: 'host-unreachable: down' });
+      await store.recordSync('c1', T1, null, 'hv-host:hv01');
+      expect(await store.get('c1')).toMatchObject({
+        lastSyncAt: T1,
+        lastError: null,
+        hostId: 'hv-host:hv01',
+      });
+      expect((await store.findByHostId('hv-host:hv01'))?.id).toBe('c1');
+      expect(await store.findByHostId('hv-host:other')).toBeNull();
+      expect(await store.delete('c1')).toBe(true);
+      expect(await store.delete('c1')).toBe(false);
+    });
+  });
+}

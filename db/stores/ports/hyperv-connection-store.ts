@@ -1,0 +1,49 @@
+/**
+ * Hyper-V host connections (db/schema-hyperv.ts): the hosts an admin connected, the SSH host-key
+ * fingerprint pinned for each, and the outcome of the last sync.
+ */
+
+export interface HypervConnectionRecord {
+  id: string;
+  name: string;
+  /** Host name or address of the Windows host's OpenSSH server. */
+  address: string;
+  port: number;
+  /** The vault secret with the host account (password or private key). */
+  secretId: string;
+  /** The vault secret with the guest account for PowerShell Direct; null = guests are not read. */
+  guestSecretId: string | null;
+  /** Inventory id of the host (`hv-host:<computer>`) as the last sync saw it; null before. */
+  hostId: string | null;
+  /** Pinned SSH host-key fingerprint (`SHA256:…`); null until the first connection. */
+  hostKey: string | null;
+  /** A different fingerprint the host presented, waiting for an admin. */
+  refusedHostKey: string | null;
+  createdAt: Date;
+  createdBy: string;
+  lastSyncAt: Date | null;
+  lastError: string | null;
+}
+
+export type NewHypervConnection = Omit<
+  HypervConnectionRecord,
+  'hostId' | 'hostKey' | 'refusedHostKey' | 'lastSyncAt' | 'lastError'
+>;
+
+export interface HypervConnectionStore {
+  /** Null when the name is taken (nothing written). */
+  insert(connection: NewHypervConnection): Promise<HypervConnectionRecord | null>;
+  get(id: string): Promise<HypervConnectionRecord | null>;
+  /** Every connection, by name. */
+  list(): Promise<HypervConnectionRecord[]>;
+  /** Pins a fingerprint (first use, or an admin's accept) and clears the refusal. */
+  pin(id: string, fingerprint: string): Promise<void>;
+  /** Remembers a fingerprint that did not match the pin. */
+  refuse(id: string, fingerprint: string): Promise<void>;
+  /** A sync ended: at `at`, with `error` (null when it succeeded, then `hostId` is the host it saw). */
+  recordSync(id: string, at: Date, error: string | null, hostId?: string): Promise<void>;
+  /** The connection whose last sync saw this host. */
+  findByHostId(hostId: string): Promise<HypervConnectionRecord | null>;
+  /** False when it did not exist. */
+  delete(id: string): Promise<boolean>;
+}

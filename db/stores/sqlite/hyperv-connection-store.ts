@@ -1,0 +1,74 @@
+/** The HypervConnectionStore on SQLite. */
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../../client';
+import { hypervConnections } from '../../schema';
+import type {
+  HypervConnectionRecord,
+  HypervConnectionStore,
+  NewHypervConnection,
+} from '../ports/hyperv-connection-store';
+
+export class SqliteHypervConnectionStore implements HypervConnectionStore {
+  constructor(private readonly db: Db) {}
+
+  async insert(connection: NewHypervConnection): Promise<HypervConnectionRecord | null> {
+    const row = this.db
+      .insert(hypervConnections)
+      .values({
+        ...connection,
+        hostId: null,
+        hostKey: null,
+        refusedHostKey: null,
+        lastSyncAt: null,
+        lastError: null,
+      })
+      .onConflictDoNothing({ target: hypervConnections.name })
+      .returning()
+      .get();
+    return row ?? null;
+  }
+
+  async get(id: string): Promise<HypervConnectionRecord | null> {
+    return this.db.select().from(hypervConnections).where(eq(hypervConnections.id, id)).get() ?? null;
+  }
+
+  async findByHostId(hostId: string): Promise<HypervConnectionRecord | null> {
+    return this.db.select().from(hypervConnections).where(eq(hypervConnections.hostId, hostId)).get() ?? null;
+  }
+
+  async list(): Promise<HypervConnectionRecord[]> {
+    return this.db.select().from(hypervConnections).orderBy(asc(hypervConnections.name)).all();
+  }
+
+  async pin(id: string, fingerprint: string): Promise<void> {
+    this.db
+      .update(hypervConnections)
+      .set({ hostKey: fingerprint, refusedHostKey: null })
+      .where(eq(hypervConnections.id, id))
+      .run();
+  }
+
+  async refuse(id: string, fingerprint: string): Promise<void> {
+    this.db
+      .update(hypervConnections)
+      .set({ refusedHostKey: fingerprint })
+      .where(eq(hypervConnections.id, id))
+      .run();
+  }
+
+  async recordSync(id: string, at: Date, error: string | null, hostId?: string): Promise<void> {
+    this.db
+      .update(hypervConnections)
+      .set(
+        error === null
+          ? { lastSyncAt: at, lastError: null, ...(hostId ? { hostId } : {}) }
+          : { lastError: error },
+      )
+      .where(eq(hypervConnections.id, id))
+      .run();
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.db.delete(hypervConnections).where(eq(hypervConnections.id, id)).run().changes > 0;
+  }
+}

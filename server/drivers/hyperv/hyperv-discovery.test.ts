@@ -1,0 +1,133 @@
+/**
+ * Discovery against the fake host: the real-shaped estate lands in the inventory as the rules
+ * read it (a pass-through disk, D:'s shadow storage on E:, the VSS integration service by id), and
+ * what could not be read stays unknown with its reason.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FILE01, GUEST_PASSWORD, GUEST_USER, SQL01, WEB01 } from './fake/fake-estate';
+import { diskInventoryId, mapHost, readHostRecords, vmInventoryId } from './hyperv-discovery';
+import { callOptions, startFakeHost } from './hyperv-test-support';
+
+let fake: Awaited<ReturnType<typeof startFakeHost>>;
+beforeEach(async () => {
+  fake = await startFakeHost(4096);
+});
+afterEach(async () => {
+  await fake.dispose();
+});
+
+const guest = { user: GUEST_USER, password: GUEST_PASSWORD };
+
+async function discover(credential: typeof guest | null = guest) {
+  return mapHost(await readHostRecords(fake.connect(), credential, callOptions()));
+}
+
+describe('Hyper-V discovery', () => {
+  it('maps the host, its volumes and their shadow storage', async () => {
+    const { inventory, facts } = await discover();
+    expect(inventory.hosts).toEqual([
+      expect.objectContaining({ id: 'hv-host:hv01', name: 'HV01', kind: 'hyperv', connector: 'hyperv' }),
+    ]);
+    const byName = new Map(inventory.hostVolumes.map((volume) => [volume.name, volume]));
+    expect([...byName.keys()]).toEqual(['C:', 'D:', 'E:']);
+    expect(byName.get('D:')).toMatchObject({
+      vssEnabled: true,
+      shadowStorageVolumeId: byName.get('E:')?.id,
+      shadowStorageLimitBytes: 10 * 1024 ** 3,
+    });
+    expect(byName.get('C:')?.shadowStorageVolumeId).toBeNull();
+    expect(facts.hostWriters).toEqual([
+      expect.objectContaining({ name: 'Microsoft Hyper-V VSS Writer', state: 1 }),
+    ]);
+    expect(facts.isWindowsServerBackupInstalled).toBe(false);
+  });
+
+  it('maps VMs, VHDX and pass-through disks and the backup integration service', async () => {
+    const { inventory, facts } = await discover();
+    const vm = (guid: string) => inventory.vms.find((candidate) => candidate.id === vmInventoryId(guid));
+    expect(vm(SQL01)).toMatchObject({
+      name: 'sql01',
+      powerState: 'running',
+      backupIntegrationService: 'running',
+    });
+    expect(vm(WEB01)).toMatchObject({ powerState: 'off', backupIntegrationService: 'stopped' });
+    expect(vm(FILE01)?.snapshotLocationVolumeId).toBe(inventory.hostVolumes.find((v) => v.name === 'C:')?.id);
+    const fileDisks = inventory.virtualDisks.filter((disk) => disk.vmId === vmInventoryId(FILE01));
+    expect(fileDisks.map((disk) => [disk.kind, disk.hostVolumeId !== null])).toEqual([
+      ['vhdx', true],
+      ['passthrough', false],
+    ]);
+    expect(facts.vms.find((candidate) => candidate.name === 'file01')?.disks[1]).toMatchObject({
+      diskNumber: 3,
+    });
+    expect(facts.vms.find((candidate) => candidate.name === 'web01')).toMatchObject({
+      generation: 1,
+      checkpointType: 'Standard',
+    });
+  });
+
+  it('reads guest volumes, shadow storage and applications through PowerShell Direct', async () => {
+    const { inventory, facts } = await discover();
+    const sql = vmInventoryId(SQL01);
+    expect(inventory.vms.find((vm) => vm.id === sql)?.applications).toEqual(['sqlserver']);
+    expect(inventory.guestVolumes.filter((volume) => volume.vmId === sql)).toEqual([
+      expect.objectContaining({
+        mountPoint: 'C:',
+        fileSystem: 'ntfs',
+        diskType: 'basic',
+        shadowStorageOn: 'C:',
+      }),
+      expect.objectContaining({ mountPoint: 'F:', fileSystem: 'refs', shadowStorageOn: null }),
+    ]);
+    expect(facts.guests.find((candidate) => candidate.vmId === sql)).toMatchObject({
+      isKnown: true,
+      failedWriters: [],
+    });
+  });
+
+  it('keeps guest facts unknown, with the reason, when they cannot be read', async () => {
+    const guest = fake.model.state.vms[0].guest;
+    if (guest) guest.isDirectAvailable = false;
+    const { inventory, facts } = await discover();
+    expect(inventory.guestVolumes).toEqual([]);
+    expect(inventory.vms.find((vm) => vm.id === vmInventoryId(SQL01))?.applications).toEqual([]);
+    const reasons = Object.fromEntries(
+      facts.guests.map((guestFacts) => [guestFacts.vmId, guestFacts.isKnown ? 'known' : guestFacts.reason]),
+    );
+    expect(reasons[vmInventoryId(SQL01)]).toContain('PowerShell Direct could not reach the guest');
+    expect(reasons[vmInventoryId(FILE01)]).toContain('PowerShell Direct');
+    expect(reasons[vmInventoryId(WEB01)]).toBe('web01 is not running');
+  });
+
+  it('without a guest credential says so for every guest', async () => {
+    const { facts } = await discover(null);
+    expect(facts.guests.map((guestFacts) => (guestFacts.isKnown ? 'known' : guestFacts.reason))).toEqual([
+      'no guest credential is set on the connection',
+      'no guest credential is set on the connection',
+      'no guest credential is set on the connection',
+    ]);
+  });
+
+  it('an account that is not elevated gets the host facts and no VM list', async () => {
+    fake.model.state.isElevated = false;
+    const records = await readHostRecords(fake.connect(), guest, callOptions());
+    expect(records.host.IsElevated).toBe(false);
+    expect(records.vms).toEqual([]);
+    expect(fake.host.calls).toEqual(['host-facts']);
+  });
+
+  it('sees a running checkpoint: the disk on its AVHDX, the base VHDX on the same volume', async () => {
+    fake.model.checkpoint(fake.model.state.vms[0], 'nightly', 5);
+    const { inventory, facts } = await discover();
+    const disk = inventory.virtualDisks.find(
+      (candidate) =>
+        candidate.id ===
+        diskInventoryId(SQL01, { ControllerType: 1, ControllerNumber: 0, ControllerLocation: 0 }),
+    );
+    expect(disk?.hostVolumeId).toBe(inventory.hostVolumes.find((volume) => volume.name === 'D:')?.id);
+    const sql = facts.vms.find((vm) => vm.name === 'sql01');
+    expect(sql?.disks[0]).toMatchObject({ type: 'Differencing', parentPath: 'D:\\Hyper-V\\sql01\\os.vhdx' });
+    expect(sql?.checkpoints.map((checkpoint) => checkpoint.name)).toEqual(['nightly']);
+    expect(sql?.checkpoints[0].createdAt).toBeInstanceOf(Date);
+  });
+});

@@ -1,0 +1,439 @@
+/**
+ * The hypervisor role over PowerShell, for one Hyper-V host (CONNECTORS.md §2.5–2.6):
+ * - `createSnapshot`: a checkpoint named `migawka:<snapshotId>` (a retried step finds it instead of
+ *   taking a second one). Quiesced → `ProductionOnly`, so a guest whose VSS fails is an error the
+ *   job's consistency policy handles (`vss-writer-timeout`), never a silent standard checkpoint;
+ *   otherwise `Standard` (saved-state and crash captures). The VM's own setting is put back.
+ * - `copySnapshotToRepository`: the checkpoint's frozen parent VHDX files, streamed through SFTP
+ *   into the repository (which hashes and reports progress) while the VM runs on its AVHDX.
+ * - `releaseSnapshot`: `Remove-VMSnapshot` (Hyper-V merges the AVHDX). A merge still running
+ *   after the removal is a retryable `invalid-state`: the cleanup step is asked again later.
+ * - `restoreDisks`: as new (a new folder beside the original's, new VM, powered off), in place
+ *   (the VM must be off and without checkpoints, checked live) or into a scratch folder; every
+ *   written file is hashed on the host (Get-FileHash) and compared with the point.
+ * - `revertToSnapshot`: `Restore-VMSnapshot`; guest scripts through PowerShell Direct with the
+ *   guest credential; `flushHostIo`: `Write-VolumeCache`.
+ * Windows Server Backup (volume snapshot sets, volume restore, staging) is not implemented yet:
+ * those calls fail `connector-missing` with that reason (docs/connectors/hyperv.md).
+ */
+
+import { z } from 'zod';
+import { DriverError } from '../../engine/driver';
+import type { PowerState } from '../../engine/inventory';
+import type { CallOptions, TransferOptions } from '../call';
+import type {
+  BackupRepository,
+  CopyResult,
+  CopyToRepositoryRequest,
+  CreateSnapshotRequest,
+  DiskSource,
+  HostSnapshotScope,
+  HypervisorDriver,
+  RestoreDisksRequest,
+  RestoreResult,
+  ScriptResult,
+  ScriptRun,
+  StoredPoint,
+} from '../roles';
+import type { HypervClient } from './hyperv-client';
+import { diskInventoryId, type GuestCredential, HYPERV_CONNECTOR, vmGuidOf } from './hyperv-discovery';
+import { isDiskFull, isPowerShellError, toDriverError } from './hyperv-errors';
+import {
+  checkpointSchema,
+  fileHashesSchema,
+  folderSchema,
+  guestScriptSchema,
+  inPlaceSchema,
+  newVmSchema,
+  removeCheckpointSchema,
+  VM_STATES,
+  vmStateSchema,
+} from './hyperv-records';
+
+export const checkpointName = (snapshotId: string): string => `migawka:${snapshotId}`;
+
+function unsupported(what: string): DriverError {
+  return new DriverError('connector-missing', `the Hyper-V connector has no ${what} yet`, {
+    isRetryable: false,
+  });
+}
+
+/** `D:\Hyper-V\sql01\os.vhdx` → [`D:\Hyper-V\sql01`, `os.vhdx`]. */
+function splitPath(windowsPath: string): [string, string] {
+  const index = windowsPath.lastIndexOf('\\');
+  return [windowsPath.slice(0, index), windowsPath.slice(index + 1)];
+}
+
+export interface HypervHypervisorOptions {
+  client: HypervClient;
+  /** The guest account for PowerShell Direct (pre-freeze / post-thaw scripts); null when none is set. */
+  guestCredential: () => Promise<GuestCredential | null>;
+}
+
+export class HypervHypervisor implements HypervisorDriver {
+  readonly connector = HYPERV_CONNECTOR;
+  private readonly client: HypervClient;
+
+  constructor(private readonly options: HypervHypervisorOptions) {
+    this.client = options.client;
+  }
+
+  /** Runs `work`, mapping PowerShell failures to fault codes named after `what`. */
+  private async mapped<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toDriverError(error, `${this.client.label} ${what}`);
+    }
+  }
+
+  private guid(vmId: string): string {
+    const guid = vmGuidOf(vmId);
+    if (!guid) throw new DriverError('not-found', `${vmId} is not a Hyper-V VM id`, { isRetryable: false });
+    return guid;
+  }
+
+  async getPowerState(vmId: string, options: CallOptions): Promise<PowerState> {
+    return this.mapped(`power state of ${vmId}`, async () => {
+      const state = await this.client.run('vm-state', { vmId: this.guid(vmId) }, vmStateSchema, options);
+      return VM_STATES[state.State] ?? 'off';
+    });
+  }
+
+  async saveState(vmId: string, options: CallOptions): Promise<void> {
+    await this.mapped(`save of ${vmId}`, () =>
+      this.client.run('save-vm', { vmId: this.guid(vmId) }, z.number(), options),
+    );
+  }
+
+  async resume(vmId: string, options: CallOptions): Promise<void> {
+    await this.mapped(`start of ${vmId}`, () =>
+      this.client.run('start-vm', { vmId: this.guid(vmId) }, z.number(), options),
+    );
+  }
+
+  async freezeGuest(): Promise<void> {
+    throw unsupported('separate guest freeze (the production checkpoint quiesces the guest through VSS)');
+  }
+
+  async thawGuest(): Promise<void> {
+    throw unsupported('separate guest thaw (the production checkpoint thaws the guest itself)');
+  }
+
+  async runGuestScript(vmId: string, script: ScriptRun, options: CallOptions): Promise<ScriptResult> {
+    const credential = await this.options.guestCredential();
+    if (!credential) {
+      throw new DriverError(
+        'script-failed',
+        `${this.client.label}: no guest credential is set on the connection, so scripts cannot run inside ${vmId}`,
+        { isRetryable: false },
+      );
+    }
+    const result = await this.mapped(`guest script in ${vmId}`, () =>
+      this.client.run(
+        'run-guest-script',
+        {
+          vmId: this.guid(vmId),
+          ...credential,
+          command: script.command,
+          timeoutSeconds: Math.max(1, Math.ceil(script.timeoutMs / 1000)),
+        },
+        guestScriptSchema,
+        options,
+      ),
+    );
+    if (result.TimedOut) {
+      throw new DriverError(
+        'script-failed',
+        `${script.command} in ${vmId} ran past ${Math.round(script.timeoutMs / 1000)} s and was stopped`,
+        { isRetryable: false },
+      );
+    }
+    return { exitCode: result.ExitCode ?? -1, output: result.Output ?? '' };
+  }
+
+  async flushHostIo(hostVolumeId: string, options: CallOptions): Promise<void> {
+    const guid = /:([0-9a-f-]{36})$/i.exec(hostVolumeId)?.[1];
+    if (!guid)
+      throw new DriverError('not-found', `${hostVolumeId} is not a Hyper-V host volume id`, {
+        isRetryable: false,
+      });
+    await this.mapped(`flush of ${hostVolumeId}`, () =>
+      this.client.run('flush-volume', { volume: `\\\\?\\Volume{${guid}}\\` }, z.boolean(), options),
+    );
+  }
+
+  async createSnapshot(
+    request: CreateSnapshotRequest<HostSnapshotScope>,
+    options: CallOptions,
+  ): Promise<{ snapshotId: string }> {
+    const { scope, snapshotId } = request;
+    if (scope.kind !== 'vm') throw unsupported('Windows Server Backup volume snapshot set');
+    const params = {
+      vmId: this.guid(scope.vmId),
+      name: checkpointName(snapshotId),
+      checkpointType: request.isQuiesced ? 'ProductionOnly' : 'Standard',
+    };
+    try {
+      await this.client.run('new-checkpoint', params, checkpointSchema, options);
+    } catch (error) {
+      // ProductionOnly refused: the guest could not do VSS. The consistency policy decides.
+      if (
+        request.isQuiesced &&
+        isPowerShellError(error) &&
+        error.command === 'CheckpointVM' &&
+        error.errorId === 'OperationFailed' &&
+        !isDiskFull(error.record) // a full disk is not a VSS failure
+      ) {
+        throw new DriverError(
+          'vss-writer-timeout',
+          `${this.client.label}: the production checkpoint of ${scope.vmId} was refused: the guest could not take a VSS snapshot (${error.record.message})`,
+          { isRetryable: false },
+        );
+      }
+      throw toDriverError(error, `${this.client.label} checkpoint of ${scope.vmId}`);
+    }
+    return { snapshotId };
+  }
+
+  async releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void> {
+    const result = await this.mapped(`removal of checkpoint ${snapshotId}`, () =>
+      this.client.run(
+        'remove-checkpoint',
+        { name: checkpointName(snapshotId) },
+        removeCheckpointSchema,
+        options,
+      ),
+    );
+    if (result.IsMerging) {
+      throw new DriverError(
+        'invalid-state',
+        `${this.client.label}: checkpoint ${snapshotId} is removed but Hyper-V is still merging its disks; asking again later`,
+        { isRetryable: true },
+      );
+    }
+  }
+
+  async revertToSnapshot(snapshotId: string, options: CallOptions): Promise<void> {
+    await this.mapped(`revert to checkpoint ${snapshotId}`, () =>
+      this.client.run('restore-checkpoint', { name: checkpointName(snapshotId) }, z.number(), options),
+    );
+  }
+
+  async copySnapshotToRepository(
+    request: CopyToRepositoryRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<CopyResult> {
+    const guid = this.guid(request.vmId);
+    const checkpoint = await this.mapped(`checkpoint ${request.snapshotId}`, () =>
+      this.client.run(
+        'get-checkpoint',
+        { name: checkpointName(request.snapshotId) },
+        checkpointSchema.nullable(),
+        options,
+      ),
+    );
+    if (!checkpoint) {
+      throw new DriverError(
+        'not-found',
+        `${this.client.label}: checkpoint ${request.snapshotId} is not on the host`,
+        {
+          isRetryable: false,
+        },
+      );
+    }
+    const wanted = new Set(request.diskIds);
+    const disks: DiskSource[] = checkpoint.HardDrives.map((drive) => ({
+      drive,
+      diskId: diskInventoryId(guid, drive),
+    }))
+      .filter(({ diskId }) => wanted.has(diskId))
+      .map(({ drive, diskId }) => ({
+        diskId,
+        bytes: drive.FileSize ?? 0,
+        origin: { location: drive.Path, hostVolumeId: null, arrayVolumeId: null },
+        read: (signal: AbortSignal) => this.client.readFile(drive.Path, signal),
+      }));
+    const missing = request.diskIds.filter((diskId) => !disks.some((disk) => disk.diskId === diskId));
+    if (missing.length > 0) {
+      throw new DriverError(
+        'not-found',
+        `${this.client.label}: checkpoint ${request.snapshotId} holds no ${missing.join(', ')}`,
+        {
+          isRetryable: false,
+        },
+      );
+    }
+    return repository.store(
+      { restorePointId: request.restorePointId, vmId: request.vmId, snapshotId: request.snapshotId, disks },
+      options,
+    );
+  }
+
+  async restoreDisks(
+    request: RestoreDisksRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult> {
+    const point = await repository.read(request.restorePointId, options);
+    if (!point) {
+      throw new DriverError('not-found', `restore point ${request.restorePointId} holds no data`, {
+        isRetryable: false,
+      });
+    }
+    if (request.target === 'in-place') return this.restoreInPlace(request.vmId, point, repository, options);
+    const name =
+      request.target === 'as-new' ? request.newVmName : `migawka-scratch-${request.restorePointId}`;
+    if (!name)
+      throw new DriverError('invalid-state', 'a restore as new needs a new VM name', { isRetryable: false });
+    const [originalFolder] = splitPath(point.files[0]?.origin.location ?? 'C:\\Hyper-V\\x');
+    const folder = `${splitPath(originalFolder)[0]}\\${name}`;
+    await this.mapped(`restore folder ${folder}`, () =>
+      this.client.run('prepare-folder', { path: folder, allowExisting: false }, folderSchema, options),
+    );
+    try {
+      const targets = new Map(
+        point.files.map((file) => [file.diskId, `${folder}\\${splitPath(file.origin.location)[1]}`]),
+      );
+      const bytes = await this.writeAndVerify(point, targets, repository, options);
+      if (request.target === 'as-new') {
+        const generation = await this.generationOf(request.vmId, options);
+        await this.mapped(`new VM ${name}`, () =>
+          this.client.run(
+            'new-vm-from-disks',
+            {
+              name,
+              generation,
+              folder,
+              memoryBytes: 2 * 1024 ** 3,
+              disks: [...targets.values()],
+              start: false,
+            },
+            newVmSchema,
+            options,
+          ),
+        );
+      }
+      return { bytes, verified: true };
+    } catch (error) {
+      // Cleanup beside the side effect: a half-written restore folder is removed, not left behind.
+      await this.client
+        .run('remove-folder', { path: folder }, z.boolean(), {
+          signal: new AbortController().signal,
+          timeoutMs: 60_000,
+        })
+        .catch(() => {});
+      throw error;
+    }
+  }
+
+  /** The original VM's generation (a new VM must boot its disks the same way); 2 when it is gone. */
+  private async generationOf(vmId: string, options: CallOptions): Promise<number> {
+    try {
+      const state = await this.client.run('vm-state', { vmId: this.guid(vmId) }, vmStateSchema, options);
+      return state.Generation ?? 2;
+    } catch (error) {
+      if (isPowerShellError(error)) return 2;
+      throw error;
+    }
+  }
+
+  private async restoreInPlace(
+    vmId: string,
+    point: StoredPoint,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult> {
+    const guid = this.guid(vmId);
+    const live = await this.mapped(`in-place restore of ${vmId}`, () =>
+      this.client.run('prepare-in-place', { vmId: guid }, inPlaceSchema, options),
+    );
+    if (VM_STATES[live.State] !== 'off') {
+      throw new DriverError(
+        'invalid-state',
+        `${live.Name} is ${VM_STATES[live.State] ?? live.State}: an in-place restore needs it off`,
+        {
+          isRetryable: false,
+        },
+      );
+    }
+    if (live.CheckpointCount > 0) {
+      throw new DriverError(
+        'invalid-state',
+        `${live.Name} has ${live.CheckpointCount} checkpoint(s): overwriting its disks would break their AVHDX chain; remove them first`,
+        { isRetryable: false },
+      );
+    }
+    const targets = new Map<string, string>();
+    for (const file of point.files) {
+      const drive = live.HardDrives.find((candidate) => diskInventoryId(guid, candidate) === file.diskId);
+      if (!drive) {
+        throw new DriverError('invalid-state', `${live.Name} no longer has disk ${file.diskId}`, {
+          isRetryable: false,
+        });
+      }
+      targets.set(file.diskId, drive.Path);
+    }
+    return { bytes: await this.writeAndVerify(point, targets, repository, options), verified: true };
+  }
+
+  /** Writes each stored file to its target on the host, then compares the host's SHA-256 with the point. */
+  private async writeAndVerify(
+    point: StoredPoint,
+    targets: Map<string, string>,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<number> {
+    const total = point.files.reduce((sum, file) => sum + file.bytes, 0);
+    let done = 0;
+    for (const file of point.files) {
+      const stream = await repository.readFile(point.restorePointId, file.diskId, options);
+      async function* counted() {
+        for await (const chunk of stream) {
+          done += chunk.byteLength;
+          options.onProgress?.(done, total);
+          yield chunk;
+        }
+      }
+      await this.client.writeFile(targets.get(file.diskId) as string, counted(), options.signal);
+    }
+    const hashes = await this.mapped('hash of the restored files', () =>
+      this.client.run('file-hashes', { paths: [...targets.values()] }, fileHashesSchema, options),
+    );
+    for (const file of point.files) {
+      const target = targets.get(file.diskId) as string;
+      const hash = hashes.find((candidate) => candidate.Path === target)?.Hash.toLowerCase();
+      if (hash !== file.sha256) {
+        throw new DriverError(
+          'data-corrupt',
+          `${target} on the host does not match the point (${file.diskId})`,
+          {
+            isRetryable: false,
+          },
+        );
+      }
+    }
+    return total;
+  }
+
+  async revertVolume(): Promise<RestoreResult> {
+    throw unsupported('Windows Server Backup volume restore');
+  }
+
+  async stageVolume(): Promise<RestoreResult> {
+    throw unsupported('Windows Server Backup staged volume restore');
+  }
+
+  async discardStaging(): Promise<void> {
+    throw unsupported('Windows Server Backup staging area');
+  }
+
+  async copyWithGuestAgent(): Promise<CopyResult> {
+    throw unsupported('in-guest agent copy');
+  }
+
+  async copyOutVm(): Promise<RestoreResult> {
+    throw unsupported('copy-out from a Windows Server Backup staging area');
+  }
+}

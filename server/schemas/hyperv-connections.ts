@@ -1,0 +1,33 @@
+/** Inputs of the Hyper-V host connections (server/services/hyperv-connection-service.ts). */
+import { z } from 'zod';
+
+export const addHypervConnectionInputSchema = z.object({
+  name: z
+    .string({ error: 'Name the host' })
+    .trim()
+    .min(1, 'Name the host')
+    .max(120, 'The name is longer than 120 characters'),
+  address: z
+    .string({ error: 'Enter the address of the Hyper-V host' })
+    .trim()
+    .regex(
+      /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)$/,
+      'Enter a host name or IP address (e.g. 192.0.2.20 or hv01.example.com); the port has its own field',
+    ),
+  port: z
+    .number({ error: 'Enter the SSH port (22 unless the host uses another)' })
+    .int('The port is a whole number')
+    .min(1, 'The port is between 1 and 65535')
+    .max(65535, 'The port is between 1 and 65535')
+    .default(22),
+  secretId: z
+    .string({ error: 'Choose the vault secret with the host account' })
+    .trim()
+    .min(1, 'Choose the vault secret with the host account'),
+  guestSecretId: z.string().trim().min(1).nullable().default(null),
+});
+export type AddHypervConnectionInput = z.output<typeof addHypervConnectionInputSchema>;
+
+export const hypervConnectionIdInputSchema = z.object({
+  id: z.string().trim().min(1, 'Choose a host connection'),
+});

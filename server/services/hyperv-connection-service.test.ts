@@ -1,0 +1,199 @@
+/**
+ * Hyper-V connections end to end against the fake Windows host: the admin adds a host with vault
+ * credentials, tests it (seeing the pinned host-key fingerprint and what works), syncs it into the
+ * inventory, and accepts a changed host key; bad input names the field and stores nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/client';
+import { createSqliteStores } from '../../db/stores/sqlite';
+import { createServiceContext } from '../context';
+import { GUEST_PASSWORD, GUEST_USER, SQL01 } from '../drivers/hyperv/fake/fake-estate';
+import { createStoredHypervConnector } from '../drivers/hyperv/hyperv-connector';
+import { hostInventoryId, vmInventoryId } from '../drivers/hyperv/hyperv-discovery';
+import { ADMIN, callOptions, startFakeHost } from '../drivers/hyperv/hyperv-test-support';
+import { isDriverError } from '../engine/driver';
+import { isDomainError } from './errors';
+import {
+  acceptHypervHostKey,
+  addHypervConnection,
+  storedHypervHosts,
+  syncHypervConnection,
+  testHypervConnection,
+} from './hyperv-connection-service';
+import { memoryKeySource } from './vault-key';
+import { createSecret } from './vault-service';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+async function setup(password = ADMIN.password) {
+  const fake = await startFakeHost(4096);
+  cleanups.push(() => fake.dispose());
+  const stores = createSqliteStores(openDatabase(':memory:'));
+  let counter = 0;
+  const ctx = createServiceContext({
+    now: () => new Date('2026-11-24T02:00:00Z'),
+    newId: () => `id-${++counter}`,
+    actor: { kind: 'user', id: '1', name: 'Ada', email: 'ada@example.test', role: 'admin' },
+  });
+  const keys = memoryKeySource();
+  const host = await createSecret(stores, ctx, keys, {
+    name: 'hv01 admin',
+    kind: 'password',
+    username: ADMIN.username,
+    secret: password,
+  });
+  const guest = await createSecret(stores, ctx, keys, {
+    name: 'sql01 guest',
+    kind: 'password',
+    username: GUEST_USER,
+    secret: GUEST_PASSWORD,
+  });
+  const connection = () =>
+    addHypervConnection(stores, ctx, {
+      name: 'hv01',
+      address: '127.0.0.1',
+      port: fake.host.port,
+      secretId: host.id,
+      guestSecretId: guest.id,
+    });
+  return { fake, stores, ctx, keys, host, guest, connection };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('Hyper-V connections', () => {
+  it('refuses bad input naming the field, and stores nothing', async () => {
+    const { stores, ctx, host } = await setup();
+    const badAddress = await rejection(
+      addHypervConnection(stores, ctx, { name: 'hv01', address: 'ssh://x', secretId: host.id }),
+    );
+    expect(isDomainError(badAddress) && badAddress.fieldErrors?.map((field) => field.path)).toEqual([
+      'address',
+    ]);
+    const badPort = await rejection(
+      addHypervConnection(stores, ctx, { name: 'hv01', address: 'hv01', port: 70000, secretId: host.id }),
+    );
+    expect(isDomainError(badPort) && badPort.fieldErrors?.map((field) => field.path)).toEqual(['port']);
+    const noGuestSecret = await rejection(
+      addHypervConnection(stores, ctx, {
+        name: 'hv01',
+        address: 'hv01',
+        secretId: host.id,
+        guestSecretId: 'nope',
+      }),
+    );
+    expect(isDomainError(noGuestSecret) && noGuestSecret.fieldErrors?.map((field) => field.path)).toEqual([
+      'guestSecretId',
+    ]);
+    expect(await stores.hypervConnections.list()).toEqual([]);
+  });
+
+  it('tests a host: pins and shows its key, and reports what works, guest by guest', async () => {
+    const { fake, stores, ctx, keys, connection } = await setup();
+    const saved = await connection();
+    const result = await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+    expect(result).toMatchObject({
+      ok: true,
+      hostKey: fake.host.fingerprint,
+      computerName: 'HV01',
+      isElevated: true,
+      hasHyperVModule: true,
+      vmCount: 3,
+    });
+    expect(result.ok && result.guests).toEqual([
+      { vmName: 'sql01', powerShellDirect: 'works', reason: null },
+      { vmName: 'file01', powerShellDirect: 'unknown', reason: expect.stringContaining('PowerShell Direct') },
+      { vmName: 'web01', powerShellDirect: 'unknown', reason: 'web01 is not running' },
+    ]);
+    expect((await stores.hypervConnections.get(saved.id))?.hostKey).toBe(fake.host.fingerprint);
+  });
+
+  it('a wrong password fails the test with the reason, not an exception', async () => {
+    const { stores, ctx, keys, connection } = await setup('wrong');
+    const saved = await connection();
+    expect(await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
+      ok: false,
+      fault: 'host-unreachable',
+      message: expect.stringContaining('refused the login'),
+    });
+  });
+
+  it('syncs the host into the inventory and records the sync', async () => {
+    const { stores, ctx, keys, connection } = await setup();
+    const saved = await connection();
+    const { facts } = await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+    expect(facts.vms.map((vm) => vm.name)).toEqual(['sql01', 'file01', 'web01']);
+    const inventory = await stores.inventory.loadInventory();
+    expect(inventory.vms.find((vm) => vm.id === vmInventoryId(SQL01))).toMatchObject({
+      name: 'sql01',
+      applications: ['sqlserver'],
+    });
+    expect(inventory.hosts.map((host) => [host.name, host.connector])).toEqual(
+      expect.arrayContaining([['HV01', 'hyperv']]),
+    );
+    expect(await stores.hypervConnections.get(saved.id)).toMatchObject({
+      lastSyncAt: new Date('2026-11-24T02:00:00Z'),
+      lastError: null,
+    });
+  });
+
+  it('an account without Hyper-V rights cannot sync, and the record says why', async () => {
+    const { fake, stores, ctx, keys, connection } = await setup();
+    fake.model.state.isElevated = false;
+    const saved = await connection();
+    const error = await rejection(syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions()));
+    expect(isDomainError(error) && error.message).toContain('Hyper-V Administrators');
+    expect((await stores.hypervConnections.get(saved.id))?.lastError).toContain('Hyper-V Administrators');
+  });
+
+  it('a changed host key is refused until an admin accepts it', async () => {
+    const { fake, stores, ctx, keys, connection } = await setup();
+    const saved = await connection();
+    await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+    const first = fake.host.fingerprint;
+    await fake.host.restartWithNewKey();
+    const refused = await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+    expect(refused).toMatchObject({
+      ok: false,
+      fault: 'host-unreachable',
+      refusedHostKey: fake.host.fingerprint,
+    });
+    const syncError = await rejection(
+      syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions()),
+    );
+    expect(isDriverError(syncError) && syncError.message).toContain('different SSH host key');
+    expect((await stores.hypervConnections.get(saved.id))?.hostKey).toBe(first);
+
+    const accepted = await acceptHypervHostKey(stores, ctx, { id: saved.id });
+    expect(accepted).toMatchObject({ hostKey: fake.host.fingerprint, refusedHostKey: null });
+    expect(await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
+      ok: true,
+    });
+    const nothingWaiting = await rejection(acceptHypervHostKey(stores, ctx, { id: saved.id }));
+    expect(isDomainError(nothingWaiting) && nothingWaiting.message).toContain('No changed host key');
+  });
+
+  it('the process registry finds a synced host by its connection, and says so when none serves it', async () => {
+    const { stores, ctx, keys, connection } = await setup();
+    const saved = await connection();
+    const connector = createStoredHypervConnector(storedHypervHosts(stores, ctx, keys));
+    const host = { id: hostInventoryId('HV01'), name: 'HV01', connector: 'hyperv' };
+    const before = await rejection(
+      connector.hypervisor?.(host).getPowerState(vmInventoryId(SQL01), callOptions()) as Promise<unknown>,
+    );
+    expect(isDriverError(before) && before.faultCode).toBe('connector-missing');
+    await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+    const driver = connector.hypervisor?.(host);
+    expect(await driver?.getPowerState(vmInventoryId(SQL01), callOptions())).toBe('running');
+  });
+});

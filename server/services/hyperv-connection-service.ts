@@ -1,0 +1,300 @@
+/**
+ * Hyper-V host connections: an admin tests a host (before or after saving it), sees the SSH
+ * host-key fingerprint it presented, adds the connection with that fingerprint pinned, accepts a
+ * changed key, and syncs the host into the inventory. The client takes its accounts from the vault
+ * at each connect and its pin from the connection's record, so a changed key waits for an admin.
+ */
+import type { Stores } from '../../db/stores/ports';
+import type { HypervConnectionRecord } from '../../db/stores/ports/hyperv-connection-store';
+import { actorLabel, type ServiceContext } from '../context';
+import type { CallOptions } from '../drivers/call';
+import { type HostKeyStore, HypervClient, type SshCredential } from '../drivers/hyperv/hyperv-client';
+import type { ConnectedHost } from '../drivers/hyperv/hyperv-connector';
+import {
+  type GuestCredential,
+  type HypervHostFacts,
+  mapHost,
+  readHostRecords,
+} from '../drivers/hyperv/hyperv-discovery';
+import { toDriverError } from '../drivers/hyperv/hyperv-errors';
+import { isDriverError } from '../engine/driver';
+import {
+  type AddHypervConnectionInput,
+  addHypervConnectionInputSchema,
+  hypervConnectionIdInputSchema,
+} from '../schemas/hyperv-connections';
+import { DomainError, notFound } from './errors';
+import { type ImportResult, importInventory } from './import-service';
+import { parseInput } from './parse-input';
+import type { VaultKeySource } from './vault-key';
+import { revealSecret } from './vault-service';
+
+type ConnectionStores = Pick<Stores, 'hypervConnections' | 'secrets'>;
+
+async function requireSecret(stores: Pick<Stores, 'secrets'>, id: string | null, path: string, what: string) {
+  if (id === null) return;
+  if (!(await stores.secrets.get(id))) {
+    throw new DomainError('INVALID_INPUT', `The ${what} must be a secret in the vault.`, [
+      { path, message: 'No secret has this id' },
+    ]);
+  }
+}
+
+export async function addHypervConnection(
+  stores: ConnectionStores,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<HypervConnectionRecord> {
+  const input = parseInput(addHypervConnectionInputSchema, raw);
+  await requireSecret(stores, input.secretId, 'secretId', 'host account');
+  await requireSecret(stores, input.guestSecretId, 'guestSecretId', 'guest account');
+  const stored = await stores.hypervConnections.insert({
+    id: ctx.newId(),
+    name: input.name,
+    address: input.address,
+    port: input.port,
+    secretId: input.secretId,
+    guestSecretId: input.guestSecretId,
+    createdAt: ctx.now(),
+    createdBy: actorLabel(ctx.actor),
+  });
+  if (!stored) {
+    throw new DomainError('CONFLICT', `A Hyper-V host named "${input.name}" already exists`, [
+      { path: 'name', message: 'Another connection has this name' },
+    ]);
+  }
+  ctx.log.info(
+    { connectionId: stored.id, name: stored.name, address: stored.address },
+    'hyperv connection added',
+  );
+  return stored;
+}
+
+/** The host-key pin kept on the connection's record. */
+export function connectionHostKeys(stores: Pick<Stores, 'hypervConnections'>, id: string): HostKeyStore {
+  return {
+    pinned: async () => (await stores.hypervConnections.get(id))?.hostKey ?? null,
+    pin: (_endpoint, fingerprint) => stores.hypervConnections.pin(id, fingerprint),
+    refused: (_endpoint, fingerprint) => stores.hypervConnections.refuse(id, fingerprint),
+  };
+}
+
+async function hostCredential(
+  stores: Pick<Stores, 'secrets'>,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  secretId: string,
+): Promise<SshCredential> {
+  const { metadata, value } = await revealSecret(stores, ctx, keys, secretId);
+  const username = metadata.username ?? 'Administrator';
+  return metadata.kind === 'ssh-private-key'
+    ? { username, privateKey: value }
+    : { username, password: value };
+}
+
+function guestCredentialOf(
+  stores: Pick<Stores, 'secrets'>,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  guestSecretId: string | null,
+): () => Promise<GuestCredential | null> {
+  return async () => {
+    if (guestSecretId === null) return null;
+    const { metadata, value } = await revealSecret(stores, ctx, keys, guestSecretId);
+    return { user: metadata.username ?? 'Administrator', password: value };
+  };
+}
+
+export function hypervClientFor(
+  stores: ConnectionStores,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  connection: HypervConnectionRecord,
+): HypervClient {
+  return new HypervClient({
+    label: `hyperv host ${connection.name}`,
+    host: connection.address,
+    port: connection.port,
+    credential: () => hostCredential(stores, ctx, keys, connection.secretId),
+    hostKeys: connectionHostKeys(stores, connection.id),
+  });
+}
+
+export function guestCredentialFor(
+  stores: ConnectionStores,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  connection: HypervConnectionRecord,
+): () => Promise<GuestCredential | null> {
+  return guestCredentialOf(stores, ctx, keys, connection.guestSecretId);
+}
+
+async function connectionOrThrow(stores: Pick<Stores, 'hypervConnections'>, id: string) {
+  const connection = await stores.hypervConnections.get(id);
+  if (!connection) throw notFound('Hyper-V connection', id);
+  return connection;
+}
+
+/** What "test connection" shows: each prerequisite, worked or not, in words. */
+export type HypervTestResult =
+  | {
+      ok: true;
+      hostKey: string | null;
+      computerName: string;
+      osVersion: string;
+      isElevated: boolean;
+      hasHyperVModule: boolean;
+      vmCount: number;
+      guests: { vmName: string; powerShellDirect: 'works' | 'unknown'; reason: string | null }[];
+    }
+  | { ok: false; fault: string; message: string; refusedHostKey: string | null };
+
+function failureOf(error: unknown, what: string): { fault: string; message: string } {
+  const mapped = toDriverError(error, what);
+  if (isDriverError(mapped)) return { fault: mapped.faultCode, message: mapped.message };
+  if (error instanceof DomainError) return { fault: error.code, message: error.message };
+  return {
+    fault: 'internal',
+    message: `${what}: ${mapped instanceof Error ? mapped.message : String(mapped)}`,
+  };
+}
+
+async function probe(
+  client: HypervClient,
+  guestCredential: () => Promise<GuestCredential | null>,
+  hostKeys: { current(): Promise<{ pinned: string | null; refused: string | null }> },
+  options: CallOptions,
+): Promise<HypervTestResult> {
+  try {
+    const records = await readHostRecords(client, await guestCredential(), options);
+    const { facts } = mapHost(records);
+    return {
+      ok: true,
+      hostKey: (await hostKeys.current()).pinned,
+      computerName: facts.computerName,
+      osVersion: facts.osVersion,
+      isElevated: facts.isElevated,
+      hasHyperVModule: facts.hasHyperVModule,
+      vmCount: records.vms.length,
+      guests: facts.guests.map((guest) => ({
+        vmName: facts.vms.find((vm) => vm.id === guest.vmId)?.name ?? guest.vmId,
+        powerShellDirect: guest.isKnown ? 'works' : 'unknown',
+        reason: guest.isKnown ? null : guest.reason,
+      })),
+    };
+  } catch (error) {
+    return {
+      ok: false,
+      ...failureOf(error, client.label),
+      refusedHostKey: (await hostKeys.current()).refused,
+    };
+  } finally {
+    await client.close();
+  }
+}
+
+/** Tests a saved connection with its pin and accounts. */
+export async function testHypervConnection(
+  stores: ConnectionStores,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  raw: unknown,
+  options: CallOptions,
+): Promise<HypervTestResult> {
+  const { id } = parseInput(hypervConnectionIdInputSchema, raw);
+  const connection = await connectionOrThrow(stores, id);
+  return probe(
+    hypervClientFor(stores, ctx, keys, connection),
+    guestCredentialFor(stores, ctx, keys, connection),
+    {
+      current: async () => {
+        const row = await stores.hypervConnections.get(id);
+        return { pinned: row?.hostKey ?? null, refused: row?.refusedHostKey ?? null };
+      },
+    },
+    options,
+  );
+}
+
+/** An admin accepts the host key the host presented instead of the pinned one. */
+export async function acceptHypervHostKey(
+  stores: Pick<Stores, 'hypervConnections'>,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<HypervConnectionRecord> {
+  const { id } = parseInput(hypervConnectionIdInputSchema, raw);
+  const connection = await connectionOrThrow(stores, id);
+  if (!connection.refusedHostKey) {
+    throw new DomainError('INVALID_INPUT', `No changed host key is waiting on ${connection.name}.`, [
+      { path: 'id', message: 'This host presented no new key' },
+    ]);
+  }
+  await stores.hypervConnections.pin(id, connection.refusedHostKey);
+  ctx.log.info(
+    { connectionId: id, fingerprint: connection.refusedHostKey, by: actorLabel(ctx.actor) },
+    'hyperv host key accepted',
+  );
+  return connectionOrThrow(stores, id);
+}
+
+/** Reads the host and merges it into the inventory; the record keeps when and how it ended. */
+export async function syncHypervConnection(
+  stores: ConnectionStores & Pick<Stores, 'inventory'>,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  raw: unknown,
+  options: CallOptions,
+): Promise<{ import: ImportResult; facts: HypervHostFacts }> {
+  const { id } = parseInput(hypervConnectionIdInputSchema, raw);
+  const connection = await connectionOrThrow(stores, id);
+  const client = hypervClientFor(stores, ctx, keys, connection);
+  try {
+    const records = await readHostRecords(
+      client,
+      await guestCredentialFor(stores, ctx, keys, connection)(),
+      options,
+    );
+    if (!records.host.IsElevated || !records.host.HasHyperVModule) {
+      const reason = !records.host.IsElevated
+        ? 'the account is not an administrator or in "Hyper-V Administrators"'
+        : 'the Hyper-V PowerShell module is not installed';
+      throw new DomainError('PRECONDITION_FAILED', `${connection.name} cannot be synced: ${reason}.`);
+    }
+    const { inventory, facts } = mapHost(records);
+    const result = await importInventory(stores, ctx, inventory, 'merge');
+    await stores.hypervConnections.recordSync(id, ctx.now(), null, inventory.hosts[0]?.id);
+    return { import: result, facts };
+  } catch (error) {
+    const failure = failureOf(error, client.label);
+    await stores.hypervConnections.recordSync(id, ctx.now(), `${failure.fault}: ${failure.message}`);
+    throw toDriverError(error, client.label);
+  } finally {
+    await client.close();
+  }
+}
+
+export type { AddHypervConnectionInput };
+
+/** The connection serving a host, for the process's driver registry (one client per connection). */
+export function storedHypervHosts(
+  stores: ConnectionStores,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+): (hostId: string) => Promise<ConnectedHost | null> {
+  const clients = new Map<string, HypervClient>();
+  return async (hostId) => {
+    const connection = await stores.hypervConnections.findByHostId(hostId);
+    if (!connection) return null;
+    let client = clients.get(connection.id);
+    if (!client) {
+      client = hypervClientFor(stores, ctx, keys, connection);
+      clients.set(connection.id, client);
+    }
+    return {
+      name: connection.name,
+      client,
+      guestCredential: guestCredentialFor(stores, ctx, keys, connection),
+      hostId,
+    };
+  };
+}
