@@ -222,6 +222,8 @@ export const restorePoints = sqliteTable(
     snapshotId: text('snapshot_id'),
     heldDisksJson: text('held_disks_json', { mode: 'json' }).$type<string[]>().notNull(),
     missingDisksJson: text('missing_disks_json', { mode: 'json' }).$type<string[]>().notNull(),
+    /** Does not hold every disk of its VM (isPartialPoint, written by the catalog step). */
+    isPartial: integer('is_partial', { mode: 'boolean' }).notNull().default(false),
     sizeBytes: integer('size_bytes').notNull(),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
     repositoryPath: text('repository_path').notNull(),

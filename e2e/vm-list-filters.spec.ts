@@ -47,3 +47,30 @@ test('sorting by name descending is server-side and survives a reload', async ({
   await page.reload();
   await expect(page.getByRole('columnheader', { name: 'Name' })).toHaveAttribute('aria-sort', 'descending');
 });
+
+test('filtering VMs by protection status: the VM-UNPROTECTED finding and the Protection filter list VMs with no good point, and the VM page says so', async ({
+  page,
+}) => {
+  // archive-01 can be backed up by no method, so no spec ever gives it a restore point.
+  const archive = 'archive-01';
+  await page.goto('/vms');
+  const table = page.getByRole('table', { name: /Virtual machines/ });
+  await page.getByLabel('Finding').selectOption('VM-UNPROTECTED');
+  await expect(page).toHaveURL(/ruleId=VM-UNPROTECTED/);
+  const row = table.getByRole('row').filter({ has: page.getByRole('link', { name: archive, exact: true }) });
+  await expect(row.getByText('Unprotected (VM-UNPROTECTED)')).toBeVisible();
+  await expect(row.getByText('no good point')).toBeVisible();
+
+  await page.getByLabel('Finding').selectOption('');
+  await page.getByLabel('Protection').selectOption({ label: 'Unprotected (VM-UNPROTECTED)' });
+  await expect(page).toHaveURL(/protection=unprotected/);
+  await expect(row).toBeVisible();
+  await page.getByLabel('Protection').selectOption({ label: 'Protected within RPO' });
+  await expect(table.getByRole('link', { name: archive, exact: true })).toHaveCount(0);
+
+  await page.goto('/vms');
+  await table.getByRole('link', { name: archive, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: archive })).toBeVisible();
+  await expect(page.getByText('Unprotected (VM-UNPROTECTED)').first()).toBeVisible();
+  await expect(page.getByText('No good restore point')).toBeVisible();
+});

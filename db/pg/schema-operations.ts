@@ -239,6 +239,8 @@ export const restorePoints = pgTable(
     snapshotId: text('snapshot_id'),
     heldDisksJson: json('held_disks_json').$type<string[]>().notNull(),
     missingDisksJson: json('missing_disks_json').$type<string[]>().notNull(),
+    /** Does not hold every disk of its VM (isPartialPoint, written by the catalog step). */
+    isPartial: boolean('is_partial').notNull().default(false),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
     expiresAt: timestamp('expires_at', TIME),
     repositoryPath: text('repository_path').notNull(),

@@ -31,6 +31,9 @@ describe('large estate generator', () => {
     const dashboard = await stores.inventory.getDashboard(10);
     expect(Object.values(dashboard.readiness).reduce((a, b) => a + b, 0)).toBe(200);
     expect(dashboard.topFindings.length).toBeGreaterThan(0);
-    expect((await stores.inventory.listVms(vmListQueryInput.parse({ limit: 5 }))).total).toBe(200);
+    expect(
+      (await stores.inventory.listVms(vmListQueryInput.parse({ limit: 5 }), new Date('2026-06-15T10:30:00Z')))
+        .total,
+    ).toBe(200);
   });
 });

@@ -270,13 +270,26 @@ describe('planRestore — VM-level modes', () => {
     );
   });
 
-  it('a point without the pass-through disk says which disk is not restored', () => {
-    const result = plan(point({ id: 'rp', vmId: 'file01', missingDiskIds: ['file01-pt'] }), {
-      mode: 'as-new',
-      newVmName: 'file01-copy',
-    });
-    expect(ruleIds(result)).toEqual(['RESTORE-PASSTHROUGH-MISSING:warning']);
-    expect(result.findings[0].message).toMatch(/does not hold file01-pt of file01/);
+  it.each([
+    [
+      'as a new VM, the new VM has no such disk',
+      { mode: 'as-new', newVmName: 'file01-copy' } as const,
+      /the restored VM gets no such disk/,
+    ],
+    [
+      'in place, the disk is not brought back and keeps its current contents',
+      { mode: 'in-place', confirmation: 'file01' } as const,
+      /restoring in place does not bring that disk back: it keeps its current contents, newer than the restored disks/,
+    ],
+  ])('a partial point (no pass-through disk) restored %s', (_, request, consequence) => {
+    const result = plan(
+      point({ id: 'rp', vmId: 'file01', heldDiskIds: ['file01-os'], missingDiskIds: ['file01-pt'] }),
+      request,
+    );
+    const finding = result.findings.find((f) => f.ruleId === 'RESTORE-POINT-PARTIAL');
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.message).toMatch(/^The point is partial: it holds 1 of 2 disks of file01 and not /);
+    expect(finding?.message).toMatch(consequence);
   });
 
   it('a mode the point does not offer is a blocker with the reason', () => {

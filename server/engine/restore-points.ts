@@ -45,6 +45,30 @@ const VM_LEVEL_METHODS: ReadonlySet<BackupMethod> = new Set([
 const XEN_METHODS: ReadonlySet<BackupMethod> = new Set(['xen-snapshot', 'xen-quiesced']);
 const VOLUME_METHODS: ReadonlySet<BackupMethod> = new Set(['wsb-volume', 'array-snapshot']);
 
+/**
+ * A point is **partial** when it does not hold every disk its VM had when it was captured: the
+ * backup plan records the disks its method could not hold (pass-through disks under host-level
+ * methods, a disk on a LUN the array snapshot did not take) as missing. The catalog step stores
+ * this verdict with the point, so every view (lists, drawer, timeline, protection) reads the same one.
+ */
+export function isPartialPoint(point: Pick<RestorePointSummary, 'missingDiskIds'>): boolean {
+  return point.missingDiskIds.length > 0;
+}
+
+/**
+ * "holds 1 of 2 disks of fs-01; not held: fs-01 data (physical disk)", naming the disks only when
+ * `nameOfDisk` can (lists know ids only, and operators read names); null for a complete point.
+ */
+export function describePartialPoint(
+  point: Pick<RestorePointSummary, 'vmName' | 'heldDiskIds' | 'missingDiskIds'>,
+  nameOfDisk?: (diskId: string) => string,
+): string | null {
+  if (!isPartialPoint(point)) return null;
+  const total = point.heldDiskIds.length + point.missingDiskIds.length;
+  const holds = `holds ${point.heldDiskIds.length} of ${total} disks of ${point.vmName}`;
+  return nameOfDisk ? `${holds}; not held: ${point.missingDiskIds.map(nameOfDisk).join(', ')}` : holds;
+}
+
 export function isVolumeLevelMethod(method: BackupMethod): boolean {
   return VOLUME_METHODS.has(method);
 }

@@ -52,6 +52,7 @@ describe('succeeded with warnings: each degradation, in words', () => {
     expect(done.status).toBe('succeeded');
     expect(done.warningsJson).toEqual([]);
     expect(stepsOf(done.id).every((step) => step.warning === null)).toBe(true);
+    expect(pointOf(done.id, 'sql1')?.isPartial).toBe(false);
   });
 
   it('a pre-freeze script exiting non-zero under fallback: the script step is degraded and says so', async () => {
@@ -81,7 +82,7 @@ describe('succeeded with warnings: each degradation, in words', () => {
       "the point of 'fs1' leaves out pass-through disk 'fs1-pt', which hyperv-vss cannot capture: it is partial",
     );
     expect(done.warningsJson).toEqual([`Catalogue the restore point of fs1: ${catalog?.warning}`]);
-    expect(pointOf(done.id, 'fs1')?.missingDisksJson).toEqual(['fs1-pt']);
+    expect(pointOf(done.id, 'fs1')).toMatchObject({ missingDisksJson: ['fs1-pt'], isPartial: true });
   });
 
   it('a co-captured VM gets less than its own method gives: warned, and its point says why', async () => {

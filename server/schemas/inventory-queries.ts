@@ -10,6 +10,7 @@ import {
   OS_FAMILIES,
   POWER_STATES,
 } from '../engine/inventory';
+import { PROTECTION_STATUSES } from '../engine/protection';
 import { READINESS, RULE_IDS, SEVERITIES } from '../engine/types';
 
 export const SORT_DIRECTIONS = ['asc', 'desc'] as const;
@@ -33,6 +34,8 @@ export const vmListQueryInput = z.object({
   ruleId: z.enum(RULE_IDS).optional(),
   severity: z.enum(SEVERITIES).optional(),
   readiness: z.enum(READINESS).optional(),
+  /** VMs with this protection status now (as on the protection page). */
+  protection: z.enum(PROTECTION_STATUSES, { error: 'Choose a known protection status' }).optional(),
   /** VMs running this application (SQL Server, Exchange, ...). */
   application: z.enum(APPLICATIONS).optional(),
   /** VMs carrying this tag, exactly. */

@@ -10,6 +10,9 @@ import { importInventory } from './import-service';
 import { getDashboard } from './inventory/dashboard';
 import { getVm } from './inventory/vms';
 
+/** Protection statuses are taken at a fixed time: these tests never read the wall clock. */
+const CLOCK = { now: () => new Date('2026-06-15T10:30:00Z') };
+
 async function catchError(fn: () => Promise<unknown>): Promise<unknown> {
   try {
     await fn();
@@ -42,7 +45,7 @@ describe('importInventory', () => {
       vms: lab.vms.length,
     });
     expect((await getDashboard(stores)).totals.vms).toBe(lab.vms.length);
-    expect((await getVm(stores, 'vm-sql-prod-01')).readiness).toBe('saved-state-only');
+    expect((await getVm(stores, CLOCK, 'vm-sql-prod-01')).readiness).toBe('saved-state-only');
   });
 
   it('records each import with who made it, when, the mode and the objects per section', async () => {
@@ -170,10 +173,10 @@ describe('importInventory', () => {
       'merge',
     );
     expect(result.stored).toEqual({ ...before, vms: before.vms + 1, virtualDisks: before.virtualDisks + 1 });
-    const web = await getVm(stores, 'vm-web-01');
+    const web = await getVm(stores, CLOCK, 'vm-web-01');
     expect(web.vm.name).toBe('web-01-renamed');
     expect(web.findings.map((f) => f.ruleId)).toContain('HV-BACKUP-IC-MISSING');
-    expect((await getVm(stores, 'vm-new')).disks[0].hostVolume?.name).toBe('D:');
+    expect((await getVm(stores, CLOCK, 'vm-new')).disks[0].hostVolume?.name).toBe('D:');
   });
 
   it('merge rejects references that exist neither in the file nor in the database', async () => {

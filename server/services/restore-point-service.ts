@@ -13,7 +13,7 @@ import { restoreSeeds } from '../engine/neighbourhood';
 import { describePlan } from '../engine/operation-rules';
 import type { PointPlan } from '../engine/plan-types';
 import { describePoint, planPointDelete, planPointVerify } from '../engine/point-plan';
-import { listRestoreModes, type RestoreModeOption } from '../engine/restore-points';
+import { describePartialPoint, listRestoreModes, type RestoreModeOption } from '../engine/restore-points';
 import type { OperationStatus } from '../engine/statuses';
 import { DomainError, notFound } from './errors';
 import { pointSummaryOf } from './plans';
@@ -37,6 +37,8 @@ export interface RestorePointView {
   arrayVolumeId: string | null;
   heldDiskIds: string[];
   missingDiskIds: string[];
+  /** It does not hold every disk of its VM (stored by the catalog step). */
+  isPartial: boolean;
   sizeBytes: number;
   expiresAt: Date | null;
   lastVerifiedAt: Date | null;
@@ -61,6 +63,7 @@ function viewOf(row: RestorePointRow): RestorePointView {
     arrayVolumeId: row.arrayVolumeId,
     heldDiskIds: row.heldDisksJson,
     missingDiskIds: row.missingDisksJson,
+    isPartial: row.isPartial,
     sizeBytes: row.sizeBytes,
     expiresAt: row.expiresAt,
     lastVerifiedAt: row.lastVerifiedAt,
@@ -73,6 +76,10 @@ export interface RestorePointDetail {
   files: { diskId: string; path: string; sha256: string; bytes: number }[];
   verifications: { at: Date; verdict: string; details: Record<string, unknown> }[];
   restoreModes: RestoreModeOption[];
+  /** The disks' names where the inventory still knows them ("file01 data"), by disk id. */
+  diskNames: Record<string, string>;
+  /** "holds 1 of 2 disks of file01; not held: fs-01 data (physical disk)"; null for a complete point. */
+  partial: string | null;
 }
 
 async function requirePoint(stores: Stores, id: string): Promise<RestorePointRow> {
@@ -91,6 +98,8 @@ export async function getRestorePoint(stores: Stores, id: string): Promise<Resto
     stores.restorePoints.files(id),
     stores.restorePoints.verifications(id),
   ]);
+  const index = indexInventory(neighbourhood);
+  const disks = index.disksByVm.get(point.vmId) ?? [];
   return {
     point: viewOf(row),
     files: files.map(({ diskId, path, sha256, bytes }) => ({ diskId, path, sha256, bytes })),
@@ -99,7 +108,12 @@ export async function getRestorePoint(stores: Stores, id: string): Promise<Resto
       verdict: verification.verdict,
       details: verification.detailsJson,
     })),
-    restoreModes: listRestoreModes(point, indexInventory(neighbourhood)),
+    restoreModes: listRestoreModes(point, index),
+    diskNames: Object.fromEntries(disks.map((disk) => [disk.id, disk.name])),
+    partial: describePartialPoint(
+      point,
+      (diskId) => disks.find((candidate) => candidate.id === diskId)?.name ?? diskId,
+    ),
   };
 }
 

@@ -12,6 +12,9 @@ import { memoryKeySource } from './vault-key';
 import { createSecret } from './vault-service';
 import { acceptXapiCertificate, addXapiPool, discoverXapiPool, testXapiPool } from './xapi-pool-service';
 
+/** Protection statuses are taken at a fixed time: these tests never read the wall clock. */
+const CLOCK = { now: () => new Date('2026-06-15T10:30:00Z') };
+
 const fakes: FakeXapi[] = [];
 afterEach(async () => {
   await Promise.all(fakes.splice(0).map((fake) => fake.stop()));
@@ -136,7 +139,7 @@ describe('XAPI pool connections', () => {
     });
     const { import: result } = await discoverXapiPool(stores, ctx, keys, pool.id, call());
     expect(result.stored).toMatchObject({ hosts: 2, vms: 3 });
-    const sql01 = await getVm(stores, xenId(fixture.pool.get('VM', fixture.sql01)?.uuid as string));
+    const sql01 = await getVm(stores, CLOCK, xenId(fixture.pool.get('VM', fixture.sql01)?.uuid as string));
     expect(sql01.vm).toMatchObject({ name: 'sql01', powerState: 'running' });
     expect(sql01.host).toMatchObject({
       name: 'xcp1',

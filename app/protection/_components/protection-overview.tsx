@@ -8,8 +8,9 @@ import { Can } from '@/app/_components/account/can';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { Pager } from '@/app/_components/pager';
+import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
-import { Badge, type BadgeTone } from '@/app/_components/ui/badge';
+import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import {
@@ -23,6 +24,7 @@ import {
 } from '@/app/_components/ui/table';
 import { CONSISTENCY_LABELS } from '@/app/_lib/format';
 import { pickEnum, readCursorState } from '@/app/_lib/list-url';
+import { PROTECTION_STATUS_LABELS, PROTECTION_STATUS_TONES } from '@/app/_lib/protection-format';
 import { CONSISTENCY_TONES, formatDateTime } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
@@ -30,23 +32,13 @@ import {
   OPERATION_STATUS_LABELS,
   OPERATION_STATUS_TONES,
 } from '@/app/operations/_components/operation-format';
+import { PROTECTION_STATUSES } from '@/server/engine/protection';
 import { ActivityCharts } from './activity-charts';
 
-const STATUSES = ['unprotected', 'rpo-exceeded', 'no-policy', 'protected'] as const;
-type Status = (typeof STATUSES)[number];
+const STATUSES = PROTECTION_STATUSES;
 
-export const STATUS_LABELS: Record<Status, string> = {
-  unprotected: 'Unprotected (VM-UNPROTECTED)',
-  'rpo-exceeded': 'RPO exceeded (RPO-EXCEEDED)',
-  'no-policy': 'Has points, no job RPO',
-  protected: 'Protected within RPO',
-};
-const STATUS_TONES: Record<Status, BadgeTone> = {
-  unprotected: 'danger',
-  'rpo-exceeded': 'warning',
-  'no-policy': 'neutral',
-  protected: 'success',
-};
+export const STATUS_LABELS = PROTECTION_STATUS_LABELS;
+const STATUS_TONES = PROTECTION_STATUS_TONES;
 
 /** Status cards, runs needing attention and charts: the morning view (also embedded on the dashboard). */
 export function ProtectionSummary() {
@@ -80,7 +72,7 @@ export function ProtectionSummary() {
         ) : summary.isError ? (
           <ErrorState error={summary.error} title="Could not load protection status" />
         ) : (
-          <ul className="grid grid-cols-2 gap-3 xl:grid-cols-4">
+          <ul className="grid grid-cols-2 gap-3 xl:grid-cols-5">
             {STATUSES.map((status) => (
               <li key={status}>
                 <Link
@@ -284,9 +276,12 @@ export function ProtectionOverview() {
                     </TableCell>
                     <TableCell>
                       {vm.lastPoint ? (
-                        <Badge tone={CONSISTENCY_TONES[vm.lastPoint.consistency]}>
-                          {CONSISTENCY_LABELS[vm.lastPoint.consistency]}
-                        </Badge>
+                        <span className="flex flex-wrap items-center gap-1">
+                          <Badge tone={CONSISTENCY_TONES[vm.lastPoint.consistency]}>
+                            {CONSISTENCY_LABELS[vm.lastPoint.consistency]}
+                          </Badge>
+                          <PartialPointBadge point={{ ...vm.lastPoint, vmName: vm.vmName }} />
+                        </span>
                       ) : (
                         '—'
                       )}

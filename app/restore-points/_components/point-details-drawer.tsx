@@ -60,7 +60,7 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
       </>
     );
   }
-  const { point, files, verifications, restoreModes, deletion } = detail.data;
+  const { point, files, verifications, restoreModes, deletion, diskNames, partial } = detail.data;
   const heldBytes = new Map(files.map((file) => [file.diskId, file.bytes]));
   return (
     <div className="flex flex-col gap-5 text-sm">
@@ -91,16 +91,23 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
         <h3 id="point-disks" className="mb-1 font-semibold">
           Disks
         </h3>
+        {partial ? (
+          <p className="mb-1 text-amber-900">
+            <Badge tone="warning">partial</Badge> This point {partial}: a restore from it does not bring{' '}
+            {point.missingDiskIds.length === 1 ? 'that disk' : 'those disks'} back.
+          </p>
+        ) : null}
         <ul className="flex flex-col gap-1">
           {point.heldDiskIds.map((diskId) => (
             <li key={diskId}>
-              <Badge tone="success">held</Badge> {diskId}
+              <Badge tone="success">held</Badge> {diskNames[diskId] ?? diskId}
               {heldBytes.has(diskId) ? ` (${formatBytes(heldBytes.get(diskId))})` : ''}
             </li>
           ))}
           {point.missingDiskIds.map((diskId) => (
             <li key={diskId}>
-              <Badge tone="danger">not held</Badge> {diskId} — the method could not capture it (pass-through)
+              <Badge tone="danger">not held</Badge> {diskNames[diskId] ?? diskId} — the method could not
+              capture it
             </li>
           ))}
         </ul>

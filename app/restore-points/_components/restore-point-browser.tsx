@@ -7,6 +7,7 @@ import { Can } from '@/app/_components/account/can';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
+import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -40,9 +41,12 @@ function pointColumns(openPoint: (id: string) => void): DataTableColumn<PointRow
       id: 'consistency',
       header: 'Consistency',
       cell: ({ row }) => (
-        <Badge tone={CONSISTENCY_TONES[row.original.consistency]}>
-          {CONSISTENCY_LABELS[row.original.consistency]}
-        </Badge>
+        <span className="flex flex-wrap items-center gap-1">
+          <Badge tone={CONSISTENCY_TONES[row.original.consistency]}>
+            {CONSISTENCY_LABELS[row.original.consistency]}
+          </Badge>
+          <PartialPointBadge point={row.original} />
+        </span>
       ),
     },
     {

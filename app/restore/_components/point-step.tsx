@@ -5,6 +5,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
+import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -86,7 +87,7 @@ export function PointStep({
               <RadioGroupItem
                 id={`point-${point.id}`}
                 value={point.id}
-                aria-label={`Point of ${formatDateTime(point.createdAt)} (${point.consistency})`}
+                aria-label={`Point of ${formatDateTime(point.createdAt)} (${point.consistency}${point.isPartial ? ', partial' : ''})`}
               />
               <span className="flex flex-col gap-1 text-sm">
                 <span className="flex flex-wrap items-center gap-2">
@@ -94,6 +95,7 @@ export function PointStep({
                   <Badge tone={CONSISTENCY_TONES[point.consistency]}>
                     {CONSISTENCY_LABELS[point.consistency]}
                   </Badge>
+                  <PartialPointBadge point={point} />
                   {point.lastVerdict ? (
                     <Badge tone={VERDICT_TONES[point.lastVerdict]}>verified {point.lastVerdict}</Badge>
                   ) : null}

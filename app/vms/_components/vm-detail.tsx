@@ -6,6 +6,7 @@ import { Can } from '@/app/_components/account/can';
 import { DetailList, YesNo } from '@/app/_components/detail-list';
 import { FindingsList } from '@/app/_components/findings-list';
 import { PageHeader } from '@/app/_components/page-header';
+import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
@@ -19,6 +20,8 @@ import {
   TableRow,
 } from '@/app/_components/ui/table';
 import { formatBytes, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
+import { PROTECTION_STATUS_LABELS, PROTECTION_STATUS_TONES } from '@/app/_lib/protection-format';
+import { formatDateTime } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { MethodComparison } from './method-comparison';
 import { VmBackupNow } from './vm-backup-now';
@@ -31,7 +34,7 @@ export function VmDetail({ id }: { id: string }) {
   if (detail.isPending) return <LoadingState label="Loading the VM…" />;
   if (detail.isError) return <ErrorState error={detail.error} title="Could not load this VM" />;
 
-  const { vm, host, disks, guestVolumes, findings, plan, readiness } = detail.data;
+  const { vm, host, disks, guestVolumes, findings, plan, readiness, protection } = detail.data;
   return (
     <>
       <PageHeader
@@ -44,11 +47,31 @@ export function VmDetail({ id }: { id: string }) {
             ) : (
               <Badge>Not assessed yet</Badge>
             )}
+            <Badge tone={PROTECTION_STATUS_TONES[protection.status]}>
+              {PROTECTION_STATUS_LABELS[protection.status]}
+            </Badge>
             <span>
               {vm.osFamily} · {vm.powerState} on{' '}
               <Link href={`/hosts/${encodeURIComponent(host.id)}`} className="text-brand-700 hover:underline">
                 {host.name}
               </Link>
+            </span>
+            <span className="flex flex-wrap items-center gap-1">
+              {protection.lastPoint ? (
+                <>
+                  Last good point{' '}
+                  <Link
+                    href={`/restore-points?vmId=${encodeURIComponent(vm.id)}&point=${encodeURIComponent(protection.lastPoint.id)}`}
+                    className="text-brand-700 hover:underline"
+                  >
+                    {formatDateTime(protection.lastPoint.createdAt)}
+                  </Link>
+                  <PartialPointBadge point={{ ...protection.lastPoint, vmName: vm.name }} />
+                </>
+              ) : (
+                'No good restore point'
+              )}
+              {protection.rpoHours === null ? ' · no job RPO' : ` · RPO ${protection.rpoHours} h`}
             </span>
           </span>
         }

@@ -7,6 +7,7 @@ import { type FormEvent, useMemo } from 'react';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
+import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -15,9 +16,12 @@ import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { METHOD_LABELS, pluralize, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
 import { pickEnum, readCursorState } from '@/app/_lib/list-url';
+import { PROTECTION_STATUS_LABELS, PROTECTION_STATUS_TONES } from '@/app/_lib/protection-format';
+import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { OS_FAMILIES, POWER_STATES } from '@/server/engine/inventory';
+import { PROTECTION_STATUSES } from '@/server/engine/protection';
 import { READINESS, RULE_IDS, SEVERITIES } from '@/server/engine/types';
 import {
   SORT_DIRECTIONS,
@@ -43,6 +47,7 @@ function readVmQuery(params: URLSearchParams): VmListQueryInput {
     osFamily: pickEnum(params.get('osFamily'), OS_FAMILIES),
     powerState: pickEnum(params.get('powerState'), POWER_STATES),
     readiness: pickEnum(params.get('readiness'), READINESS),
+    protection: pickEnum(params.get('protection'), PROTECTION_STATUSES),
     ruleId: pickEnum(params.get('ruleId'), RULE_IDS),
     severity: pickEnum(params.get('severity'), SEVERITIES),
     sort: pickEnum(params.get('sort'), VM_SORTS) ?? 'name',
@@ -97,6 +102,12 @@ const columns: DataTableColumn<VmRow>[] = [
     cell: ({ row }) => <FindingCounts row={row.original} />,
   },
   {
+    id: 'protection',
+    header: 'Protection',
+    enableSorting: false,
+    cell: ({ row }) => <ProtectionCell vm={row.original} />,
+  },
+  {
     id: 'recommended',
     header: 'Recommended method',
     enableSorting: false,
@@ -104,6 +115,26 @@ const columns: DataTableColumn<VmRow>[] = [
       row.original.recommendedMethod ? METHOD_LABELS[row.original.recommendedMethod] : 'none',
   },
 ];
+
+/** The VM's protection status and its last good point (marked when partial), as the protection page says. */
+function ProtectionCell({ vm }: { vm: VmRow }) {
+  const { status, lastPoint } = vm.protection;
+  return (
+    <span className="flex flex-col items-start gap-1">
+      <Badge tone={PROTECTION_STATUS_TONES[status]} className="whitespace-normal">
+        {PROTECTION_STATUS_LABELS[status]}
+      </Badge>
+      {lastPoint ? (
+        <span className="flex flex-wrap items-center gap-1 text-xs text-slate-600">
+          last good point {formatDateTime(lastPoint.createdAt)}
+          <PartialPointBadge point={{ ...lastPoint, vmName: vm.name }} />
+        </span>
+      ) : (
+        <span className="text-xs text-slate-600">no good point</span>
+      )}
+    </span>
+  );
+}
 
 function FindingCounts({ row }: { row: VmRow }) {
   if (row.blockerCount + row.warningCount === 0) return <span className="text-slate-500">none</span>;
@@ -163,7 +194,7 @@ export function VmList() {
               </Button>
             </form>
           </search>
-          <div className="grid grid-cols-6 gap-3">
+          <div className="grid grid-cols-7 gap-3">
             <FilterSelect
               className="min-w-0"
               id="filter-host"
@@ -200,6 +231,17 @@ export function VmList() {
               options={READINESS.map((readiness) => ({
                 value: readiness,
                 label: READINESS_LABELS[readiness],
+              }))}
+            />
+            <FilterSelect
+              className="min-w-0"
+              id="filter-protection"
+              label="Protection"
+              value={query.protection}
+              onChange={(value) => setParams({ protection: value })}
+              options={PROTECTION_STATUSES.map((status) => ({
+                value: status,
+                label: PROTECTION_STATUS_LABELS[status],
               }))}
             />
             <FilterSelect

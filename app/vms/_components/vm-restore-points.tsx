@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Can } from '@/app/_components/account/can';
+import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge, type BadgeTone } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -123,6 +124,7 @@ function PointRow({ point }: { point: Point }) {
         <Badge tone={point.consistency === 'crash' ? 'warning' : 'success'}>
           {CONSISTENCY_LABELS[point.consistency]}
         </Badge>
+        <PartialPointBadge point={point} />
         {point.consistencyReason ? (
           <p className="mt-1 max-w-xs text-xs text-slate-600">{point.consistencyReason}</p>
         ) : null}

@@ -14,6 +14,7 @@ import { emptyInventory, type Inventory, type Vm } from '../../../server/engine/
 import type { OperationPlan } from '../../../server/engine/plan-types';
 import { planPointVerify } from '../../../server/engine/point-plan';
 import type { ProtectionStatus } from '../../../server/engine/protection';
+import { isPartialPoint } from '../../../server/engine/restore-points';
 import type { Consistency } from '../../../server/engine/types';
 import type { Stores } from '../ports';
 import type { NewJob } from '../ports/job-store';
@@ -158,8 +159,9 @@ export function runProtectionStoreContract(
       id: string,
       vmId: string,
       createdAt: Date,
-      options: { jobId?: string; consistency?: Consistency } = {},
+      options: { jobId?: string; consistency?: Consistency; missingDiskIds?: string[] } = {},
     ): Promise<string> {
+      const missingDiskIds = options.missingDiskIds ?? [];
       const operationId = await operation([vmId], createdAt);
       await stores.restorePoints.catalog({
         point: {
@@ -178,7 +180,8 @@ export function runProtectionStoreContract(
           arrayVolumeId: null,
           snapshotId: null,
           heldDisksJson: [`${vmId}-os`],
-          missingDisksJson: [],
+          missingDisksJson: missingDiskIds,
+          isPartial: isPartialPoint({ missingDiskIds }),
           sizeBytes: 1,
           repositoryPath: `repository/${id}`,
         },
@@ -292,6 +295,32 @@ export function runProtectionStoreContract(
         'no-policy': 1,
         unprotected: 1,
       });
+    });
+
+    it('a partial newest point is "partial" within the RPO, never plainly protected, and says which disks it lacks', async () => {
+      const row = async (vmName: string, at = NOW) =>
+        (await stores.protection.listVmProtection({ search: vmName, limit: 1 }, at)).items[0];
+      await point('rp-a-partial', 'vm-a', hoursAgo(1), { missingDiskIds: ['vm-a-pt'] });
+      expect(await row('alpha')).toMatchObject({
+        status: 'partial',
+        lastPoint: {
+          id: 'rp-a-partial',
+          isPartial: true,
+          heldDiskIds: ['vm-a-os'],
+          missingDiskIds: ['vm-a-pt'],
+        },
+      });
+      expect(await stores.protection.listVmProtection({ status: 'partial', limit: 50 }, NOW)).toMatchObject({
+        items: [{ vmName: 'alpha' }],
+      });
+      expect((await stores.protection.countVmsByStatus(NOW)).partial).toBe(1);
+      // Past the RPO the age is what matters; a point without a policy stays "no policy", marked partial.
+      expect((await row('alpha', new Date(NOW.getTime() + 24 * HOUR))).status).toBe('rpo-exceeded');
+      await point('rp-c-partial', 'vm-c', hoursAgo(0.5), { missingDiskIds: ['vm-c-pt'] });
+      expect(await row('gamma')).toMatchObject({ status: 'no-policy', lastPoint: { isPartial: true } });
+      // A newer complete point makes the VM protected again.
+      await point('rp-a-full', 'vm-a', hoursAgo(0.25));
+      expect(await row('alpha')).toMatchObject({ status: 'protected', lastPoint: { isPartial: false } });
     });
 
     it("shows each VM's last run, and follows deletions of points", async () => {

@@ -34,6 +34,7 @@ function pointOf(id: string, vmId: string, operationId: string, createdAt: Date)
     snapshotId: null,
     heldDisksJson: [`${vmId}-os`],
     missingDisksJson: [],
+    isPartial: false,
     sizeBytes: 4096,
     repositoryPath: `repository/${id}`,
   };

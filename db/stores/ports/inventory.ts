@@ -90,7 +90,8 @@ export interface InventoryStore {
   /** Re-assesses the whole stored estate and replaces every stored assessment, in one transaction. */
   reassess(assess: (whole: Inventory) => VmAssessment[]): Promise<AssessmentSummary>;
 
-  listVms(query: VmListQuery): Promise<Page<VmListItem> & Counted>;
+  /** `now` decides the protection statuses the query filters by. */
+  listVms(query: VmListQuery, now: Date): Promise<Page<VmListItem> & Counted>;
   /** Null when no VM has this id (likewise for every `get…`). */
   getVm(id: string): Promise<VmDetail | null>;
   /** The VM's stored method plan, null before its first assessment. */

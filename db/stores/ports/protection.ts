@@ -13,7 +13,15 @@ export interface VmProtection {
   hostId: string;
   hostName: string;
   status: ProtectionStatus;
-  lastPoint: { id: string; createdAt: Date; consistency: Consistency } | null;
+  lastPoint: {
+    id: string;
+    createdAt: Date;
+    consistency: Consistency;
+    /** It does not hold every disk of the VM (isPartialPoint, stored by the catalog step). */
+    isPartial: boolean;
+    heldDiskIds: string[];
+    missingDiskIds: string[];
+  } | null;
   /** The strictest RPO among enabled jobs covering the VM; null when no job covers it. */
   rpoHours: number | null;
   lastRun: { operationId: string; status: OperationStatus; createdAt: Date } | null;
@@ -36,6 +44,8 @@ export interface VmProtectionQuery {
   status?: ProtectionStatus;
   /** Case-insensitive substring of the VM name. */
   search?: string;
+  /** Only these VMs (the VM list's page, one VM's page). */
+  vmIds?: string[];
   cursor?: string;
   limit: number;
 }

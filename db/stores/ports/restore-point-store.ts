@@ -76,6 +76,7 @@ export interface RestorePointBrowseItem {
   createdAt: Date;
   heldDiskIds: string[];
   missingDiskIds: string[];
+  isPartial: boolean;
   sizeBytes: number;
   expiresAt: Date | null;
   lastVerifiedAt: Date | null;

@@ -2,6 +2,7 @@
 import { asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { MethodPlan } from '../../../server/engine/planner';
+import { protectionStatusOfRule } from '../../../server/engine/protection';
 import type { VmListQuery } from '../../../server/schemas/inventory-queries';
 import type { Db } from '../../client';
 import {
@@ -20,12 +21,13 @@ import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../p
 import type { Counted, Page } from '../ports/page';
 import { selectFindings, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
+import { vmIdsWithProtectionStatus } from './protection';
 
 /**
  * Every VM has an assessment row: imports and seeding recompute them in the same transaction, so
  * lists join vm_assessments with an inner join and its indexed sort keys can drive the query.
  */
-export function listVms(db: Db, query: VmListQuery): Page<VmListItem> & Counted {
+export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem> & Counted {
   // Sort key and tie-breaker come from the same table so one index serves ORDER BY and the cursor.
   const sortColumns: Record<typeof query.sort, [SQLiteColumn, SQLiteColumn]> = {
     name: [vms.name, vms.id],
@@ -37,8 +39,13 @@ export function listVms(db: Db, query: VmListQuery): Page<VmListItem> & Counted 
   const [sort, tieBreaker] = sortColumns[query.sort];
   const sortKey = `vms:${query.sort}:${query.direction}`;
 
+  // VM-UNPROTECTED and RPO-EXCEEDED are statuses at `now`, never stored findings: filter by status.
+  const statusOfRule = protectionStatusOfRule(query.ruleId);
+  const findingRuleId = statusOfRule ? undefined : query.ruleId;
   // IN (subquery) filters use the (filter, vm_id) indexes of disks and findings directly.
   const filters = where([
+    query.protection ? sql`"vms"."id" in ${vmIdsWithProtectionStatus(query.protection, now)}` : undefined,
+    statusOfRule ? sql`"vms"."id" in ${vmIdsWithProtectionStatus(statusOfRule, now)}` : undefined,
     query.hostId ? eq(vms.hostId, query.hostId) : undefined,
     query.osFamily ? eq(vms.osFamily, query.osFamily) : undefined,
     query.powerState ? eq(vms.powerState, query.powerState) : undefined,
@@ -57,10 +64,10 @@ export function listVms(db: Db, query: VmListQuery): Page<VmListItem> & Counted 
           union select d.vm_id from virtual_disks d where d.host_volume_id in
             (select hv.id from host_volumes hv where hv.array_volume_id = ${query.arrayVolumeId}))`
       : undefined,
-    query.ruleId || query.severity
+    findingRuleId || query.severity
       ? sql`"vms"."id" in (select f.vm_id from findings f where ${sql.join(
           [
-            query.ruleId ? sql`f.rule_id = ${query.ruleId}` : undefined,
+            findingRuleId ? sql`f.rule_id = ${findingRuleId}` : undefined,
             query.severity ? sql`f.severity = ${query.severity}` : undefined,
           ].filter((condition) => condition !== undefined),
           sql` and `,

@@ -79,7 +79,7 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
         })
         .immediate(),
 
-    listVms: async (query) => listVms(db, query),
+    listVms: async (query, now) => listVms(db, query, now),
     getVm: async (id) => getVm(db, id),
     getMethodPlan: async (vmId) => findMethodPlan(db, vmId),
     hasVm: async (id) => db.select({ id: vms.id }).from(vms).where(eq(vms.id, id)).get() !== undefined,

@@ -5,6 +5,7 @@
  * coverage is computed once per query from the few enabled jobs, and the list is keyset-paged on
  * (name, id) with the page's details (point, host, last run) looked up for the page's rows only.
  */
+import { type SQL, sql } from 'drizzle-orm';
 import type { ProtectionStatus } from '../../../server/engine/protection';
 import type { OperationKind, OperationStatus } from '../../../server/engine/statuses';
 import type { Consistency } from '../../../server/engine/types';
@@ -28,7 +29,7 @@ import { containsPattern, decodeCursor, keysetPage } from './keyset';
  *   vm_id) indexes), then grouped per VM; not one JSON-parsing subquery per VM × job;
  * - "has catalogued a point of it" and "newest good point" come from restore_point_job_vms and
  *   vm_latest_good_points, kept exact by triggers on restore_points (migration 0006), instead of
- *   searching the catalogue per VM;
+ *   searching the catalogue per VM; whether that point is partial is one primary-key lookup;
  * - a disk's LUN is its own or, when it has none, its host volume's (the coalesce of the model),
  *   split into two index lookups.
  */
@@ -70,13 +71,29 @@ const PROTECTION_STATUS_ROWS = `
         when g.point_id is null then 'unprotected'
         when r.rpo_hours is null then 'no-policy'
         when g.created_at < :now - r.rpo_hours * 3600000 then 'rpo-exceeded'
+        -- Within the RPO, but the point lacks some of the VM's disks: never plain "protected".
+        when lp.is_partial then 'partial'
         else 'protected'
       end as status
     from vms v
     join hosts h on h.id = v.host_id
     left join vm_latest_good_points g on g.vm_id = v.id
+    left join restore_points lp on lp.id = g.point_id
     left join vm_rpo r on r.vm_id = v.id
   )`;
+
+/**
+ * The ids of the VMs whose protection status at `now` is `status`, as a SQL subquery for other
+ * lists (the VM list filters with it): the very computation the protection page shows.
+ */
+export function vmIdsWithProtectionStatus(status: ProtectionStatus, now: Date): SQL {
+  const parts = PROTECTION_STATUS_ROWS.split(':now');
+  const rows = sql.join(
+    parts.map((part) => sql.raw(part)),
+    sql`${now.getTime()}`,
+  );
+  return sql`(${rows} select vm_id from statuses where status = ${status})`;
+}
 
 interface ProtectionRow {
   vm_id: string;
@@ -86,6 +103,9 @@ interface ProtectionRow {
   point_id: string | null;
   point_at: number | null;
   point_consistency: Consistency | null;
+  point_is_partial: number | null;
+  point_held_disks: string | null;
+  point_missing_disks: string | null;
   rpo_hours: number | null;
   run_id: string | null;
   run_status: OperationStatus | null;
@@ -102,7 +122,14 @@ function toVmProtection(row: ProtectionRow): VmProtection {
     status: row.status,
     lastPoint:
       row.point_id && row.point_at !== null && row.point_consistency
-        ? { id: row.point_id, createdAt: new Date(row.point_at), consistency: row.point_consistency }
+        ? {
+            id: row.point_id,
+            createdAt: new Date(row.point_at),
+            consistency: row.point_consistency,
+            isPartial: row.point_is_partial === 1,
+            heldDiskIds: JSON.parse(row.point_held_disks ?? '[]') as string[],
+            missingDiskIds: JSON.parse(row.point_missing_disks ?? '[]') as string[],
+          }
         : null,
     rpoHours: row.rpo_hours,
     lastRun:
@@ -125,12 +152,14 @@ function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
     .prepare(
       `${PROTECTION_STATUS_ROWS}
       select page.*, h.name as host_name,
-        p.created_at as point_at, p.consistency as point_consistency,
+        p.created_at as point_at, p.consistency as point_consistency, p.is_partial as point_is_partial,
+        p.held_disks_json as point_held_disks, p.missing_disks_json as point_missing_disks,
         o.id as run_id, o.status as run_status, o.created_at as run_at
       from (
         select * from statuses
         where (:status is null or status = :status)
           and (:search is null or vm_name like :search escape '\\')
+          and (:vmIds is null or vm_id in (select value from json_each(:vmIds)))
           and (:cursorName is null or (vm_name, vm_id) > (:cursorName, :cursorId))
         order by vm_name, vm_id
         limit :limit
@@ -147,6 +176,7 @@ function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
       now: now.getTime(),
       status: query.status ?? null,
       search: query.search ? containsPattern(query.search) : null,
+      vmIds: query.vmIds ? JSON.stringify(query.vmIds) : null,
       cursorName: cursor ? String(cursor.value) : null,
       cursorId: cursor?.id ?? null,
       limit: query.limit + 1,

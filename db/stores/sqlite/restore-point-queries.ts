@@ -50,6 +50,7 @@ export function browseRestorePoints(db: Db, query: RestorePointBrowseQuery): Pag
       createdAt: restorePoints.createdAt,
       heldDiskIds: restorePoints.heldDisksJson,
       missingDiskIds: restorePoints.missingDisksJson,
+      isPartial: restorePoints.isPartial,
       sizeBytes: restorePoints.sizeBytes,
       expiresAt: restorePoints.expiresAt,
       lastVerifiedAt: restorePoints.lastVerifiedAt,

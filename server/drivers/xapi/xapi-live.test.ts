@@ -11,6 +11,9 @@ import { xenId } from './xapi-discovery';
 import { type PoolSync, PoolWatcher } from './xapi-live';
 import { memoryTrustStore } from './xapi-transport';
 
+/** Protection statuses are taken at a fixed time: these tests never read the wall clock. */
+const CLOCK = { now: () => new Date('2026-06-15T10:30:00Z') };
+
 const fakes: FakeXapi[] = [];
 afterEach(async () => {
   await Promise.all(fakes.splice(0).map((fake) => fake.stop()));
@@ -50,12 +53,12 @@ describe('XAPI live discovery', () => {
     expect(syncs[0].changedVmIds.sort()).toEqual(
       [id(fixture.sql01), id(fixture.web01), id(fixture.app01)].sort(),
     );
-    expect((await getVm(stores, id(fixture.web01))).vm.powerState).toBe('running');
+    expect((await getVm(stores, CLOCK, id(fixture.web01))).vm.powerState).toBe('running');
 
     fixture.pool.mod('VM', fixture.web01, { power_state: 'Halted', resident_on: 'OpaqueRef:NULL' });
     await step();
     expect(syncs[1]).toMatchObject({ kind: 'changes', changedVmIds: [id(fixture.web01)], removedVmIds: [] });
-    expect((await getVm(stores, id(fixture.web01))).vm.powerState).toBe('off');
+    expect((await getVm(stores, CLOCK, id(fixture.web01))).vm.powerState).toBe('off');
     expect(watcher.fullSyncs).toBe(1);
   });
 

@@ -4,8 +4,8 @@
  * consistency, pass-through disks), and the typed confirmation a destructive mode requires.
  */
 import type { RestorePlan } from '../plan-types';
-import { listRestoreModes, volumeOfPoint } from '../restore-points';
-import type { ObjectRef } from '../types';
+import { isPartialPoint, listRestoreModes, volumeOfPoint } from '../restore-points';
+import type { Finding, ObjectRef } from '../types';
 import { isPoweredOn, joinNames, type RestoreSubject, type Verdict, vmRef } from './model';
 
 /** True when `text` is the confirmation the plan asks for (exact, ignoring surrounding spaces). */
@@ -43,6 +43,37 @@ export function checkRequest(subject: RestoreSubject, verdict: Verdict): void {
   }
 }
 
+/**
+ * A partial point (it lacks some of the VM's disks) says, for the chosen mode, what the restore
+ * will not bring back: in place, the disks it does not hold keep their current contents, newer
+ * than the restored ones; as a new VM, the new VM has no such disk at all.
+ */
+function partialPointFinding(subject: RestoreSubject): Finding {
+  const { index, point, vmName, methods } = subject;
+  const disks = index.disksByVm.get(point.vmId) ?? [];
+  const missingRefs: ObjectRef[] = point.missingDiskIds.map((id) => ({
+    kind: 'disk',
+    id,
+    name: disks.find((disk) => disk.id === id)?.name ?? id,
+  }));
+  const described = joinNames(missingRefs.map((ref) => ref.name));
+  const one = missingRefs.length === 1;
+  const total = point.heldDiskIds.length + point.missingDiskIds.length;
+  const partial = `The point is partial: it holds ${point.heldDiskIds.length} of ${total} disks of ${vmName} and not ${described}`;
+  const consequence = subject.replacesVm
+    ? `restoring in place does not bring ${one ? 'that disk' : 'those disks'} back: ${one ? 'it keeps its' : 'they keep their'} current contents, newer than the restored disks`
+    : `the restored VM gets ${one ? 'no such disk' : 'none of those disks'}`;
+  return {
+    ruleId: 'RESTORE-POINT-PARTIAL',
+    severity: 'warning',
+    vmId: point.vmId,
+    methods,
+    message: `${partial}: ${consequence}`,
+    remedy: `Restore ${one ? 'that disk' : 'those disks'} from a guest-agent point of ${vmName} taken around the same time, or check ${one ? 'it matches' : 'they match'} the restored disks before starting the VM.`,
+    objects: [vmRef(index, point.vmId, point.vmName), ...missingRefs],
+  };
+}
+
 /** Findings about the point and the VM that hold whatever the mode. */
 export function assessPoint(subject: RestoreSubject, verdict: Verdict): void {
   const { index, point, vm, vmName, methods, mode } = subject;
@@ -58,23 +89,7 @@ export function assessPoint(subject: RestoreSubject, verdict: Verdict): void {
       objects: [vmRef(index, point.vmId, point.vmName), subject.pointRef],
     });
   }
-  if (point.missingDiskIds.length > 0) {
-    const disks = index.disksByVm.get(point.vmId) ?? [];
-    const missingRefs: ObjectRef[] = point.missingDiskIds.map((id) => ({
-      kind: 'disk',
-      id,
-      name: disks.find((disk) => disk.id === id)?.name ?? id,
-    }));
-    verdict.findings.push({
-      ruleId: 'RESTORE-PASSTHROUGH-MISSING',
-      severity: 'warning',
-      vmId: point.vmId,
-      methods,
-      message: `The point does not hold ${joinNames(missingRefs.map((ref) => ref.name))} of ${vmName} (pass-through): ${missingRefs.length === 1 ? 'that disk is' : 'those disks are'} not restored`,
-      remedy: 'Restore the pass-through disk from a guest-agent point of this VM taken around the same time.',
-      objects: [vmRef(index, point.vmId, point.vmName), ...missingRefs],
-    });
-  }
+  if (isPartialPoint(point)) verdict.findings.push(partialPointFinding(subject));
   if (subject.replacesVm && vm && isPoweredOn(index, vm.id)) {
     verdict.findings.push({
       ruleId: 'RESTORE-VM-RUNNING',

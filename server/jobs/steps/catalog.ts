@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { StepOutcome } from '../../../db/stores/ports/operation-store';
 import type { CopyResult } from '../../drivers/roles';
 import type { BackupPlan, OperationPlan, PlanStep } from '../../engine/plan-types';
+import { isPartialPoint } from '../../engine/restore-points';
 import { isConsistencyStep } from '../../engine/step-params';
 import type { Consistency } from '../../engine/types';
 import { MINUTE, type StepHandler, type StepRun } from './context';
@@ -79,6 +80,7 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
       snapshotId: params.snapshotId ?? null,
       heldDisksJson: params.heldDiskIds,
       missingDisksJson: params.missingDiskIds,
+      isPartial: isPartialPoint({ missingDiskIds: params.missingDiskIds }),
       sizeBytes: copy.bytes,
       repositoryPath: path.dirname(copy.files[0]?.path ?? `repository/${params.restorePointId}/x`),
     },

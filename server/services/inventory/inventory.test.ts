@@ -16,6 +16,9 @@ import { getHostVolume, listHostVolumes } from './host-volumes';
 import { getHost, listHosts } from './hosts';
 import { getMethodPlan, getVm, listVms } from './vms';
 
+/** Protection statuses are taken at a fixed time: these tests never read the wall clock. */
+const CLOCK = { now: () => new Date('2026-06-15T10:30:00Z') };
+
 /** Walks every page of a list and returns all ids in order, checking each page's size and total. */
 async function collectAll<T extends { id: string }>(
   fetchPage: (cursor: string | undefined) => Promise<Page<T> & Counted>,
@@ -63,7 +66,7 @@ describe('inventory lists on a generated estate', () => {
     async (sort, direction) => {
       const limit = 17;
       const { ids, items, total } = await collectAll(
-        (cursor) => listVms(stores, { sort, direction, limit, cursor }),
+        (cursor) => listVms(stores, CLOCK, { sort, direction, limit, cursor }),
         limit,
       );
       expect(total).toBe(450);
@@ -101,21 +104,21 @@ describe('inventory lists on a generated estate', () => {
   );
 
   it('filters and pages together: every matching VM once, no other', async () => {
-    const all = (await collectAll((cursor) => listVms(stores, { limit: 100, cursor }), 100)).items;
+    const all = (await collectAll((cursor) => listVms(stores, CLOCK, { limit: 100, cursor }), 100)).items;
     const hostId = all[0].hostId;
     const expectedOnHost = all
       .filter((vm) => vm.hostId === hostId)
       .map((vm) => vm.id)
       .sort();
     const onHost = await collectAll(
-      (cursor) => listVms(stores, { hostId, limit: 4, cursor, sort: 'readiness' }),
+      (cursor) => listVms(stores, CLOCK, { hostId, limit: 4, cursor, sort: 'readiness' }),
       4,
     );
     expect([...onHost.ids].sort()).toEqual(expectedOnHost);
     expect(onHost.total).toBe(expectedOnHost.length);
 
     const linux = await collectAll(
-      (cursor) => listVms(stores, { osFamily: 'linux', powerState: 'running', limit: 50, cursor }),
+      (cursor) => listVms(stores, CLOCK, { osFamily: 'linux', powerState: 'running', limit: 50, cursor }),
       50,
     );
     expect(linux.items.every((vm) => vm.osFamily === 'linux' && vm.powerState === 'running')).toBe(true);
@@ -123,7 +126,7 @@ describe('inventory lists on a generated estate', () => {
       all.filter((vm) => vm.osFamily === 'linux' && vm.powerState === 'running').length,
     );
 
-    const blocked = await listVms(stores, { readiness: 'blocked', limit: 100 });
+    const blocked = await listVms(stores, CLOCK, { readiness: 'blocked', limit: 100 });
     expect(blocked.items.every((vm) => vm.readiness === 'blocked')).toBe(true);
     expect(blocked.total).toBe((await getDashboard(stores)).readiness.blocked);
   });
@@ -132,21 +135,21 @@ describe('inventory lists on a generated estate', () => {
     const { counts } = await listFindings(stores);
     const top = counts.byRule[0];
     const byRule = await collectAll(
-      (cursor) => listVms(stores, { ruleId: top.ruleId, limit: 25, cursor }),
+      (cursor) => listVms(stores, CLOCK, { ruleId: top.ruleId, limit: 25, cursor }),
       25,
     );
     const vmCount = (await getDashboard(stores)).topFindings.find((f) => f.ruleId === top.ruleId)?.vmCount;
     expect(byRule.total).toBe(vmCount);
-    const withBlockers = await listVms(stores, { severity: 'blocker', limit: 100 });
+    const withBlockers = await listVms(stores, CLOCK, { severity: 'blocker', limit: 100 });
     expect(withBlockers.items.every((vm) => vm.blockerCount > 0)).toBe(true);
   });
 
   it('searches names case-insensitively and treats % and _ literally', async () => {
-    const page = await listVms(stores, { search: 'WIN-0000', limit: 100 });
+    const page = await listVms(stores, CLOCK, { search: 'WIN-0000', limit: 100 });
     expect(page.total).toBeGreaterThan(0);
     expect(page.items.every((vm) => vm.name.startsWith('win-0000'))).toBe(true);
-    expect((await listVms(stores, { search: '%' })).total).toBe(0);
-    expect((await listVms(stores, { search: '_' })).total).toBe(0);
+    expect((await listVms(stores, CLOCK, { search: '%' })).total).toBe(0);
+    expect((await listVms(stores, CLOCK, { search: '_' })).total).toBe(0);
   });
 
   it('pages hosts, host volumes and arrays completely', async () => {
@@ -174,17 +177,17 @@ describe('inventory lists on a generated estate', () => {
   });
 
   it('rejects a cursor from another sort and a forged one', async () => {
-    const page = await listVms(stores, { sort: 'name', limit: 5 });
+    const page = await listVms(stores, CLOCK, { sort: 'name', limit: 5 });
     expect(
-      await domainErrorOf(() => listVms(stores, { sort: 'host', cursor: page.nextCursor ?? '' })),
+      await domainErrorOf(() => listVms(stores, CLOCK, { sort: 'host', cursor: page.nextCursor ?? '' })),
     ).toEqual({
       code: 'INVALID_INPUT',
       paths: ['cursor'],
     });
-    expect((await domainErrorOf(() => listVms(stores, { cursor: 'not-a-cursor' }))).code).toBe(
+    expect((await domainErrorOf(() => listVms(stores, CLOCK, { cursor: 'not-a-cursor' }))).code).toBe(
       'INVALID_INPUT',
     );
-    expect(await domainErrorOf(() => listVms(stores, { limit: 1000 }))).toEqual({
+    expect(await domainErrorOf(() => listVms(stores, CLOCK, { limit: 1000 }))).toEqual({
       code: 'INVALID_INPUT',
       paths: ['limit'],
     });
@@ -209,26 +212,26 @@ describe('inventory details on the demo lab', () => {
       .map((vm) => vm.id)
       .sort();
     expect(expected.length).toBeGreaterThan(0);
-    const page = await listVms(stores, { ...filter, limit: 100 });
+    const page = await listVms(stores, CLOCK, { ...filter, limit: 100 });
     expect(page.items.map((vm) => vm.id).sort()).toEqual(expected);
     expect(page.total).toBe(expected.length);
   });
 
   it('getVm follows disks to host volume, LUN and array, with findings most serious first', async () => {
-    const erp = await getVm(stores, 'vm-erp-01');
+    const erp = await getVm(stores, CLOCK, 'vm-erp-01');
     expect(erp.host.name).toBe('hv-prod-02');
     expect(erp.disks.map((d) => [d.hostVolume?.name, d.arrayVolume?.name, d.array?.name])).toEqual([
       ['E:', 'erp-data', 'eql-ps6100'],
       ['D:', 'erp-sys', 'eql-ps6100'],
     ]);
-    const archive = await getVm(stores, 'vm-archive-01');
+    const archive = await getVm(stores, CLOCK, 'vm-archive-01');
     expect(archive.findings.map((f) => f.severity)).toEqual(['blocker', 'blocker', 'info']);
     expect(archive.readiness).toBe('blocked');
     expect(archive.plan?.recommended).toBeNull();
   });
 
   it('getVm shows the SQL VM with D: keeping its shadow copies on C:', async () => {
-    const sql = await getVm(stores, 'vm-sql-prod-01');
+    const sql = await getVm(stores, CLOCK, 'vm-sql-prod-01');
     expect(sql.guestVolumes.map((g) => [g.mountPoint, g.shadowStorageOn])).toEqual([
       ['C:', 'C:'],
       ['D:', 'C:'],
@@ -262,7 +265,7 @@ describe('inventory details on the demo lab', () => {
     ],
     ['the power state', { powerState: 'off' }, ['test-01']],
   ] as const)('listVms filters by %s', async (_what, filter, names) => {
-    expect((await listVms(stores, filter)).items.map((vm) => vm.name)).toEqual(names);
+    expect((await listVms(stores, CLOCK, filter)).items.map((vm) => vm.name)).toEqual(names);
   });
 
   it('getHostVolume lists the VMs sharing a volume', async () => {
@@ -327,7 +330,7 @@ describe('inventory details on the demo lab', () => {
   });
 
   it.each([
-    ['getVm', () => getVm(stores, 'nope')],
+    ['getVm', () => getVm(stores, CLOCK, 'nope')],
     ['getHost', () => getHost(stores, 'nope')],
     ['getHostVolume', () => getHostVolume(stores, 'nope')],
     ['getArray', () => getArray(stores, 'nope')],

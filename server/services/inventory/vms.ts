@@ -2,28 +2,69 @@
 import type { Stores } from '../../../db/stores/ports';
 import type { VmDetail, VmListItem } from '../../../db/stores/ports/inventory';
 import type { Counted, Page } from '../../../db/stores/ports/page';
+import type { VmProtection } from '../../../db/stores/ports/protection';
+import type { ServiceContext } from '../../context';
 import type { MethodPlan } from '../../engine/planner';
 import { type VmListQueryInput, vmListQueryInput } from '../../schemas/inventory-queries';
 import { DomainError, notFound } from '../errors';
 import { parseQuery } from './query';
 
 type InventoryStores = Pick<Stores, 'inventory'>;
+type VmStores = Pick<Stores, 'inventory' | 'protection'>;
+type Clock = Pick<ServiceContext, 'now'>;
+
+/** What the protection page says of a VM, shown beside it wherever the VM is listed. */
+export type VmProtectionFacts = Pick<VmProtection, 'status' | 'lastPoint' | 'rpoHours'>;
+
+async function protectionOf(
+  stores: Pick<Stores, 'protection'>,
+  ctx: Clock,
+  vmIds: string[],
+): Promise<Map<string, VmProtectionFacts>> {
+  if (vmIds.length === 0) return new Map();
+  const page = await stores.protection.listVmProtection({ vmIds, limit: vmIds.length }, ctx.now());
+  return new Map(
+    page.items.map((row) => [
+      row.vmId,
+      { status: row.status, lastPoint: row.lastPoint, rpoHours: row.rpoHours },
+    ]),
+  );
+}
+
+/** A VM the protection store does not list (no host) is unknown, never reported as protected. */
+const UNKNOWN_PROTECTION: VmProtectionFacts = { status: 'unprotected', lastPoint: null, rpoHours: null };
 
 /**
  * Filtered, sorted and keyset-paged in the store; a page never loads more than `limit + 1` rows.
- * Every VM has an assessment (imports and seeds assess in the same transaction).
+ * Every VM has an assessment (imports and seeds assess in the same transaction). Each row carries
+ * its protection status and last good point at the context's `now`, from the protection store.
  */
 export async function listVms(
-  stores: InventoryStores,
+  stores: VmStores,
+  ctx: Clock,
   input: VmListQueryInput = {},
-): Promise<Page<VmListItem> & Counted> {
-  return stores.inventory.listVms(parseQuery(vmListQueryInput, input));
+): Promise<Page<VmListItem & { protection: VmProtectionFacts }> & Counted> {
+  const page = await stores.inventory.listVms(parseQuery(vmListQueryInput, input), ctx.now());
+  const protection = await protectionOf(
+    stores,
+    ctx,
+    page.items.map((vm) => vm.id),
+  );
+  return {
+    ...page,
+    items: page.items.map((vm) => ({ ...vm, protection: protection.get(vm.id) ?? UNKNOWN_PROTECTION })),
+  };
 }
 
-export async function getVm(stores: InventoryStores, id: string): Promise<VmDetail> {
+export async function getVm(
+  stores: VmStores,
+  ctx: Clock,
+  id: string,
+): Promise<VmDetail & { protection: VmProtectionFacts }> {
   const detail = await stores.inventory.getVm(id);
   if (!detail) throw notFound('VM', id);
-  return detail;
+  const protection = await protectionOf(stores, ctx, [id]);
+  return { ...detail, protection: protection.get(id) ?? UNKNOWN_PROTECTION };
 }
 
 export async function getMethodPlan(stores: InventoryStores, vmId: string): Promise<MethodPlan> {

@@ -3,7 +3,9 @@ import { getMethodPlan, getVm, listVms } from '../../services/inventory/vms';
 import { router, viewerProcedure } from '../init';
 
 export const vmsRouter = router({
-  list: viewerProcedure.input(vmListQueryInput).query(({ ctx, input }) => listVms(ctx.stores, input)),
-  get: viewerProcedure.input(idInput).query(({ ctx, input }) => getVm(ctx.stores, input.id)),
+  list: viewerProcedure
+    .input(vmListQueryInput)
+    .query(({ ctx, input }) => listVms(ctx.stores, ctx.service, input)),
+  get: viewerProcedure.input(idInput).query(({ ctx, input }) => getVm(ctx.stores, ctx.service, input.id)),
   plan: viewerProcedure.input(idInput).query(({ ctx, input }) => getMethodPlan(ctx.stores, input.id)),
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "restore_points" ADD COLUMN "is_partial" boolean DEFAULT false NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `restore_points` ADD `is_partial` integer DEFAULT false NOT NULL;
