@@ -7,6 +7,7 @@ import { type FormEvent, useMemo } from 'react';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
+import { pageTotalOf } from '@/app/_components/pager';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -14,7 +15,7 @@ import { Card, CardContent } from '@/app/_components/ui/card';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { METHOD_LABELS, pluralize, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
-import { pickEnum, readCursorState } from '@/app/_lib/list-url';
+import { filtersOf, pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { OS_FAMILIES, POWER_STATES } from '@/server/engine/inventory';
@@ -122,6 +123,8 @@ export function VmList() {
   const query = useMemo(() => readVmQuery(new URLSearchParams(searchParams)), [searchParams]);
 
   const vms = useQuery({ ...trpc.vms.list.queryOptions(query), placeholderData: keepPreviousData });
+  // Counted apart from the page and keyed by the filters alone: paging and sorting reuse the count.
+  const count = useQuery(trpc.vms.count.queryOptions(filtersOf(query)));
   const hosts = useQuery(trpc.hosts.list.queryOptions({ limit: 100, sort: 'name' }));
 
   const setParams = useSetListParams();
@@ -276,7 +279,7 @@ export function VmList() {
                 sortableColumnIds={VM_SORTS}
                 onSort={(columnId, direction) => setParams({ sort: columnId as VmSort, direction })}
                 isBusy={vms.isFetching}
-                page={{ nextCursor: vms.data.nextCursor, total: vms.data.total, noun: 'VMs' }}
+                page={{ nextCursor: vms.data.nextCursor, total: pageTotalOf(count), noun: 'VMs' }}
               />
             </>
           )}

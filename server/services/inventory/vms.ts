@@ -3,7 +3,12 @@ import type { Stores } from '../../../db/stores/ports';
 import type { VmDetail, VmListItem } from '../../../db/stores/ports/inventory';
 import type { Counted, Page } from '../../../db/stores/ports/page';
 import type { MethodPlan } from '../../engine/planner';
-import { type VmListQueryInput, vmListQueryInput } from '../../schemas/inventory-queries';
+import {
+  type VmCountQueryInput,
+  type VmListQueryInput,
+  vmCountQueryInput,
+  vmListQueryInput,
+} from '../../schemas/inventory-queries';
 import { DomainError, notFound } from '../errors';
 import { parseQuery } from './query';
 
@@ -16,8 +21,16 @@ type InventoryStores = Pick<Stores, 'inventory'>;
 export async function listVms(
   stores: InventoryStores,
   input: VmListQueryInput = {},
-): Promise<Page<VmListItem> & Counted> {
+): Promise<Page<VmListItem>> {
   return stores.inventory.listVms(parseQuery(vmListQueryInput, input));
+}
+
+/**
+ * How many VMs match the filters, over all pages: asked apart from the pages, so the console
+ * counts once per filter and paging never repeats it.
+ */
+export async function countVms(stores: InventoryStores, input: VmCountQueryInput = {}): Promise<Counted> {
+  return { total: await stores.inventory.countVms(parseQuery(vmCountQueryInput, input)) };
 }
 
 export async function getVm(stores: InventoryStores, id: string): Promise<VmDetail> {

@@ -1,9 +1,10 @@
-import { idInput, vmListQueryInput } from '../../schemas/inventory-queries';
-import { getMethodPlan, getVm, listVms } from '../../services/inventory/vms';
+import { idInput, vmCountQueryInput, vmListQueryInput } from '../../schemas/inventory-queries';
+import { countVms, getMethodPlan, getVm, listVms } from '../../services/inventory/vms';
 import { router, viewerProcedure } from '../init';
 
 export const vmsRouter = router({
   list: viewerProcedure.input(vmListQueryInput).query(({ ctx, input }) => listVms(ctx.stores, input)),
+  count: viewerProcedure.input(vmCountQueryInput).query(({ ctx, input }) => countVms(ctx.stores, input)),
   get: viewerProcedure.input(idInput).query(({ ctx, input }) => getVm(ctx.stores, input.id)),
   plan: viewerProcedure.input(idInput).query(({ ctx, input }) => getMethodPlan(ctx.stores, input.id)),
 });
