@@ -40,6 +40,7 @@ async function main(): Promise<number> {
   const directory = newBenchDirectory();
   const rows: Row[] = [];
   log(`estate at scale ${scale} in ${directory}`);
+  let failure: unknown = null;
   try {
     const size = scaled(FULL_ESTATE, scale);
     const large = buildEstate(directory, 'large', size, log);
@@ -84,6 +85,10 @@ async function main(): Promise<number> {
     rows.push(...(await measureEvaluation(large, isFull ? 10 : 5)));
     log('previews and starts');
     rows.push(...(await measurePlanning(large, small, runs)));
+  } catch (error) {
+    // The figures measured so far are still printed; the run fails.
+    failure = error;
+    console.error(error);
   } finally {
     if (!values.keep) rmSync(directory, { recursive: true, force: true });
   }
@@ -96,7 +101,8 @@ async function main(): Promise<number> {
       ? `every target met (${verdicts.filter((v) => v.isMet).length} judged)\n`
       : `${missed.length} target(s) missed: ${missed.map((v) => v.row.scenario).join('; ')}\n`,
   );
-  return missed.length === 0 ? 0 : 1;
+  if (failure) process.stdout.write('the run stopped early: see the error above\n');
+  return missed.length === 0 && !failure ? 0 : 1;
 }
 
 main().then(

@@ -57,7 +57,7 @@ export async function measureHttpPart(options: {
         cookie,
         subscribers: 500,
         operations: 20,
-        timeoutMs: 60_000,
+        timeoutMs: 180_000,
       })),
     );
     const rss = residentMegabytes(console.child.pid ?? 0);

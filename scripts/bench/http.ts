@@ -22,11 +22,16 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
+/** SIGTERM, then SIGKILL after 5 s: a server still draining open streams must not hold the bench. */
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
       child.kill('SIGTERM');
     });
 }
