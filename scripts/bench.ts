@@ -84,7 +84,7 @@ async function main(): Promise<number> {
     log('evaluation');
     rows.push(...(await measureEvaluation(large, isFull ? 10 : 5)));
     log('previews and starts');
-    rows.push(...(await measurePlanning(large, small, runs)));
+    await measurePlanning(large, small, runs, rows);
   } catch (error) {
     // The figures measured so far are still printed; the run fails.
     failure = error;

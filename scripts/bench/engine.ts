@@ -80,14 +80,19 @@ async function startReviewed(caller: Caller, request: ReturnType<typeof backupRe
   });
 }
 
-export async function measurePlanning(large: BenchEstate, small: BenchEstate, runs: number): Promise<Row[]> {
+/** Previews and starts; each row is added to `rows` as it is measured, so a refusal keeps the others. */
+export async function measurePlanning(
+  large: BenchEstate,
+  small: BenchEstate,
+  runs: number,
+  rows: Row[],
+): Promise<void> {
   const callers = { large: callerFor(large.db), small: callerFor(small.db) };
   const scopes = (estate: BenchEstate) => ({
     vm: backupRequest({ kind: 'vms', vmIds: [estate.singleVmId] }),
     volume: backupRequest({ kind: 'host-volume', hostVolumeId: estate.sharedVolumeId }),
   });
   const requests = { large: scopes(large), small: scopes(small) };
-  const rows: Row[] = [];
   for (const which of ['vm', 'volume'] as const) {
     const label = which === 'vm' ? 'one VM' : `${large.sharedVolumeVmIds.length}-VM shared volume`;
     const preview = await measurePair(
@@ -140,5 +145,4 @@ export async function measurePlanning(large: BenchEstate, small: BenchEstate, ru
     target: SIZE_INDEPENDENCE_TARGET,
     note: `floor: the same on ${small.size.vms} VMs`,
   });
-  return rows;
 }

@@ -63,8 +63,8 @@ export function newBenchDirectory(): string {
 }
 
 /**
- * Seeds the estate (assessed), then makes one volume of host 0 a CSV carrying a disk of 100 VMs
- * of the first Hyper-V hosts, and re-assesses: the large seed gives each host its own volumes, and
+ * Seeds the estate (assessed), then makes one volume of host 0 a CSV (VSS on) carrying a disk of
+ * 100 online-ready VMs of the first Hyper-V hosts, and re-assesses: the large seed gives each host its own volumes, and
  * a 100-VM volume is what the volume-scope previews need.
  */
 export function buildEstate(
@@ -88,14 +88,16 @@ export function buildEstate(
   const vmIds = (
     sqlite
       .prepare(
-        `select v.id from vms v join hosts h on h.id = v.host_id
-         where h.kind = 'hyperv' and v.id in (select vm_id from virtual_disks where kind <> 'passthrough')
+        `select v.id from vms v join hosts h on h.id = v.host_id join vm_assessments a on a.vm_id = v.id
+         where h.kind = 'hyperv' and a.readiness = 'online-ready'
+           and v.id in (select vm_id from virtual_disks where kind <> 'passthrough')
          order by v.host_id, v.id limit ?`,
       )
       .all(SHARED_VOLUME_VMS) as { id: string }[]
   ).map((row) => row.id);
   sqlite.transaction(() => {
-    sqlite.prepare(`update host_volumes set kind = 'csv' where id = ?`).run(volume.id);
+    // VSS on, so the volume holds no blocker of its own: every VM on it can be backed up.
+    sqlite.prepare(`update host_volumes set kind = 'csv', vss_enabled = 1 where id = ?`).run(volume.id);
     const moveFirstDisk = sqlite.prepare(
       `update virtual_disks set host_volume_id = ?
        where id = (select id from virtual_disks where vm_id = ? and kind <> 'passthrough' order by id limit 1)`,

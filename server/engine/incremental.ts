@@ -84,12 +84,11 @@ export function withHost(index: InventoryIndex, host: Host): InventoryIndex {
     hosts: index.inventory.hosts.map((known) => (known.id === host.id ? host : known)),
   };
   const next: InventoryIndex = { ...index, inventory, hostsById };
-  const links = linksByIndex.get(index);
+  // Built on the index once (O(estate)) and handed on, so a chain of host changes never rebuilds it.
+  const links = storageLinksOf(index);
   const previous = index.hostsById.get(host.id);
-  if (links && previous) {
-    links.positionOf.set(host, links.positionOf.get(previous) ?? 0);
-    linksByIndex.set(next, links);
-  }
+  if (previous) links.positionOf.set(host, links.positionOf.get(previous) ?? 0);
+  linksByIndex.set(next, links);
   return next;
 }
 
