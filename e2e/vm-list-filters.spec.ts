@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { DEMO_LAB_NAMES } from './fixtures/demo-lab';
+import { DEMO_LAB_NAMES, readDashboardVmCount } from './fixtures/demo-lab';
 
 test('filtering VMs by a finding keeps the filter in the URL and back restores the full list', async ({
   page,
@@ -73,4 +73,28 @@ test('filtering VMs by protection status: the VM-UNPROTECTED finding and the Pro
   await expect(page.getByRole('heading', { level: 1, name: archive })).toBeVisible();
   await expect(page.getByText('Unprotected (VM-UNPROTECTED)').first()).toBeVisible();
   await expect(page.getByText('No good restore point')).toBeVisible();
+});
+
+test('the pager counts every VM of the filter, asked apart from the page and once per filter', async ({
+  page,
+}) => {
+  const vmCount = await readDashboardVmCount(page);
+  const counts: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('vms.count')) counts.push(request.url());
+  });
+  await page.goto('/vms');
+  const pager = page.getByRole('navigation', { name: 'Pages' });
+  await expect(pager).toContainText(`Page 1 · ${Math.min(vmCount, 25)} shown of ${vmCount} VMs`);
+
+  // Sorting asks for another page, not another count.
+  await page.getByRole('columnheader', { name: 'Name' }).getByRole('button').click();
+  await expect(page).toHaveURL(/direction=desc/);
+  await expect(page.getByRole('columnheader', { name: 'Name' })).toHaveAttribute('aria-sort', 'descending');
+  await expect(pager).toContainText(`shown of ${vmCount} VMs`);
+  expect(counts).toHaveLength(1);
+
+  await page.getByLabel('Finding').selectOption('HV-PASSTHROUGH-DISK');
+  await expect(pager).toContainText(/Page 1 · (\d+) shown of \1 VMs/);
+  expect(counts).toHaveLength(2);
 });

@@ -10,7 +10,7 @@ import {
   useTable,
 } from '@tanstack/react-table';
 import type { ReactNode } from 'react';
-import { Pager } from './pager';
+import { Pager, type PageTotal } from './pager';
 import { ariaSortOf, SortHeaderButton } from './sort-header';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from './ui/table';
 
@@ -30,8 +30,8 @@ export interface DataTableSort {
 
 export interface DataTablePage {
   nextCursor: string | null;
-  /** Every match over all pages, when the list counts them. */
-  total?: number;
+  /** Every match over all pages, when the list counts them (asked apart from the page). */
+  total?: PageTotal;
   noun: string;
 }
 
@@ -75,7 +75,7 @@ export function DataTable<Row extends RowData>({
     state: { sorting, pagination: { pageIndex: 0, pageSize: Math.max(rows.length, 1) } },
     manualSorting: true,
     manualPagination: true,
-    rowCount: page?.total ?? rows.length,
+    rowCount: typeof page?.total === 'number' ? page.total : rows.length,
   });
   const toggle = (columnId: string) => {
     const isCurrent = sort?.columnId === columnId;

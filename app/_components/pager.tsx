@@ -5,6 +5,25 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { nextPageParams, previousPageParams } from '@/app/_lib/list-url';
 import { Button } from './ui/button';
 
+/**
+ * How many rows match a list's filters: the count, or why it is not shown. Lists count apart from
+ * their pages (one count per filter, cached while the operator pages), so the total may arrive
+ * after the rows.
+ */
+export type PageTotal = number | 'counting' | 'unavailable';
+
+/** The total of a count query's state, for the pager. */
+export function pageTotalOf(count: { data?: { total: number }; isError: boolean }): PageTotal {
+  if (count.data) return count.data.total;
+  return count.isError ? 'unavailable' : 'counting';
+}
+
+function describeTotal(total: PageTotal, shown: number, noun: string): string {
+  if (total === 'counting') return ` · ${shown} shown · counting ${noun}…`;
+  if (total === 'unavailable') return ` · ${shown} shown · the total could not be counted`;
+  return ` · ${shown} shown of ${total.toLocaleString('en')} ${noun}`;
+}
+
 /** Cursor paging bound to the URL: Next pushes the server's nextCursor, Previous pops it. */
 export function Pager({
   nextCursor,
@@ -13,7 +32,8 @@ export function Pager({
   noun,
 }: {
   nextCursor: string | null | undefined;
-  total: number | undefined;
+  /** Undefined for lists that show no total. */
+  total: PageTotal | undefined;
   shown: number;
   noun: string;
 }) {
@@ -27,7 +47,7 @@ export function Pager({
     <nav aria-label="Pages" className="flex items-center justify-between gap-4 pt-4 text-sm text-slate-600">
       <p aria-live="polite">
         Page {pageNumber}
-        {total !== undefined ? ` · ${shown} shown of ${total} ${noun}` : null}
+        {total !== undefined ? describeTotal(total, shown, noun) : null}
       </p>
       <div className="flex gap-2">
         <Button

@@ -4,6 +4,7 @@ import type { UseQueryResult } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useMemo } from 'react';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { DataTable, type DataTableColumn } from './data-table';
+import { pageTotalOf } from './pager';
 import { EmptyState, ErrorState, LoadingState } from './query-state';
 import { Button } from './ui/button';
 import { Card, CardContent } from './ui/card';
@@ -21,18 +22,19 @@ export interface ServerListColumn<Row> {
 interface PageResult<Row> {
   items: Row[];
   nextCursor: string | null;
-  total: number;
 }
 
 /**
  * A server-filtered, server-sorted, cursor-paged list whose state lives in the URL
  * (search, sort, direction, cursor), rendered by the shared DataTable. Used by the hosts, volumes
- * and arrays pages.
+ * and arrays pages. The pager's total comes from the list's count query, which the page asks apart
+ * (its key holds the filters only, so paging and sorting reuse the cached count).
  */
 export function ServerList<Row extends { id: string }>({
   noun,
   caption,
   query,
+  count,
   columns,
   sort,
   direction,
@@ -43,6 +45,8 @@ export function ServerList<Row extends { id: string }>({
   noun: string;
   caption: string;
   query: UseQueryResult<PageResult<Row>, { message: string }>;
+  /** The list's count query (its filters only): asked once per filter, not once per page. */
+  count: UseQueryResult<{ total: number }, { message: string }>;
   columns: ServerListColumn<Row>[];
   sort: string;
   direction: 'asc' | 'desc';
@@ -108,7 +112,7 @@ export function ServerList<Row extends { id: string }>({
                 sortableColumnIds={sortableColumnIds}
                 onSort={(columnId, nextDirection) => setParams({ sort: columnId, direction: nextDirection })}
                 isBusy={query.isFetching}
-                page={{ nextCursor: query.data.nextCursor, total: query.data.total, noun }}
+                page={{ nextCursor: query.data.nextCursor, total: pageTotalOf(count), noun }}
               />
             </>
           )}

@@ -47,3 +47,11 @@ export function previousPageParams(current: URLSearchParams): string {
 export function pickEnum<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
   return value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
 }
+
+/** What a list's count procedure takes: the list's input without its order and page. */
+export function filtersOf<
+  T extends { sort?: unknown; direction?: unknown; cursor?: unknown; limit?: unknown },
+>(input: T): Omit<T, 'sort' | 'direction' | 'cursor' | 'limit'> {
+  const { sort: _sort, direction: _direction, cursor: _cursor, limit: _limit, ...filters } = input;
+  return filters;
+}

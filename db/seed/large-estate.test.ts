@@ -6,6 +6,8 @@ import { createSqliteStores } from '../stores/sqlite';
 import { countInventory } from '../stores/sqlite/inventory-rows';
 import { generateLargeEstate, seedLargeEstate } from './large-estate';
 
+const NOW = new Date('2026-06-15T10:30:00Z');
+
 describe('large estate generator', () => {
   it('is deterministic for a seed and differs across seeds', () => {
     const a = generateLargeEstate({ hosts: 10, vms: 100, seed: 7 });
@@ -31,9 +33,7 @@ describe('large estate generator', () => {
     const dashboard = await stores.inventory.getDashboard(10);
     expect(Object.values(dashboard.readiness).reduce((a, b) => a + b, 0)).toBe(200);
     expect(dashboard.topFindings.length).toBeGreaterThan(0);
-    expect(
-      (await stores.inventory.listVms(vmListQueryInput.parse({ limit: 5 }), new Date('2026-06-15T10:30:00Z')))
-        .total,
-    ).toBe(200);
+    expect((await stores.inventory.listVms(vmListQueryInput.parse({ limit: 5 }), NOW)).items).toHaveLength(5);
+    expect(await stores.inventory.countVms({}, NOW)).toBe(200);
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Inputs of the inventory list and detail queries, shared by tRPC procedures and UI forms.
- * Lists page with an opaque keyset cursor (`nextCursor` of the previous page).
+ * Lists page with an opaque keyset cursor (`nextCursor` of the previous page). A page never counts
+ * its matches: each list has a `…CountQueryInput` (its filters without sort, cursor and limit) for
+ * the separate count procedure, which the console asks once per filter, not once per page.
  */
 import { z } from 'zod';
 import {
@@ -21,6 +23,8 @@ const search = z.string().trim().max(200).optional();
 const cursor = z.string().min(1).max(1000).optional();
 const limit = z.int().min(1).max(100).default(25);
 const direction = z.enum(SORT_DIRECTIONS).default('asc');
+/** What a count input leaves out of its list's input: the order and the page. */
+const PAGE_KEYS = { sort: true, direction: true, cursor: true, limit: true } as const;
 
 export const VM_SORTS = ['name', 'host', 'readiness', 'findings', 'powerState'] as const;
 export type VmSort = (typeof VM_SORTS)[number];
@@ -50,6 +54,11 @@ export const vmListQueryInput = z.object({
 export type VmListQueryInput = z.input<typeof vmListQueryInput>;
 export type VmListQuery = z.output<typeof vmListQueryInput>;
 
+/** The vm list's filters alone: what its count procedure takes. */
+export const vmCountQueryInput = vmListQueryInput.omit(PAGE_KEYS);
+export type VmCountQueryInput = z.input<typeof vmCountQueryInput>;
+export type VmCountQuery = z.output<typeof vmCountQueryInput>;
+
 export const HOST_SORTS = ['name', 'kind', 'vmCount'] as const;
 export type HostSort = (typeof HOST_SORTS)[number];
 
@@ -64,6 +73,11 @@ export const hostListQueryInput = z.object({
 });
 export type HostListQueryInput = z.input<typeof hostListQueryInput>;
 export type HostListQuery = z.output<typeof hostListQueryInput>;
+
+/** The host list's filters alone: what its count procedure takes. */
+export const hostCountQueryInput = hostListQueryInput.omit(PAGE_KEYS);
+export type HostCountQueryInput = z.input<typeof hostCountQueryInput>;
+export type HostCountQuery = z.output<typeof hostCountQueryInput>;
 
 export const HOST_VOLUME_SORTS = ['name', 'host', 'freeBytes', 'vmCount'] as const;
 export type HostVolumeSort = (typeof HOST_VOLUME_SORTS)[number];
@@ -83,6 +97,11 @@ export const hostVolumeListQueryInput = z.object({
 export type HostVolumeListQueryInput = z.input<typeof hostVolumeListQueryInput>;
 export type HostVolumeListQuery = z.output<typeof hostVolumeListQueryInput>;
 
+/** The host volume list's filters alone: what its count procedure takes. */
+export const hostVolumeCountQueryInput = hostVolumeListQueryInput.omit(PAGE_KEYS);
+export type HostVolumeCountQueryInput = z.input<typeof hostVolumeCountQueryInput>;
+export type HostVolumeCountQuery = z.output<typeof hostVolumeCountQueryInput>;
+
 export const ARRAY_SORTS = ['name', 'vendor'] as const;
 export type ArraySort = (typeof ARRAY_SORTS)[number];
 
@@ -96,6 +115,11 @@ export const arrayListQueryInput = z.object({
 });
 export type ArrayListQueryInput = z.input<typeof arrayListQueryInput>;
 export type ArrayListQuery = z.output<typeof arrayListQueryInput>;
+
+/** The array list's filters alone: what its count procedure takes. */
+export const arrayCountQueryInput = arrayListQueryInput.omit(PAGE_KEYS);
+export type ArrayCountQueryInput = z.input<typeof arrayCountQueryInput>;
+export type ArrayCountQuery = z.output<typeof arrayCountQueryInput>;
 
 export const findingsQueryInput = z.object({
   vmId: optionalId,

@@ -46,6 +46,18 @@ describe('inventory procedures on the demo lab', () => {
     expect(second.items.some((vm) => firstIds.has(vm.id))).toBe(false);
   });
 
+  it('a page counts nothing; each list counts its filter once through its count procedure', async () => {
+    const first = await caller.vms.list({ limit: 3 });
+    expect(first).not.toHaveProperty('total');
+    const dashboard = await caller.dashboard.get();
+    expect(await caller.vms.count({})).toEqual({ total: dashboard.totals.vms });
+    const windows = await caller.vms.list({ osFamily: 'windows', limit: 100 });
+    expect(await caller.vms.count({ osFamily: 'windows' })).toEqual({ total: windows.items.length });
+    expect(await caller.hosts.count({})).toEqual({ total: dashboard.totals.hosts });
+    expect(await caller.volumes.count({})).toEqual({ total: dashboard.totals.volumes });
+    expect(await caller.arrays.count({})).toEqual({ total: dashboard.totals.arrays });
+  });
+
   it('returns a VM with its plan, and the same plan from vms.plan', async () => {
     const id = await vmIdNamed(DEMO_LAB_NAMES.passthroughVm);
     const detail = await caller.vms.get({ id });

@@ -6,7 +6,7 @@ import { useSearchParams } from 'next/navigation';
 import { YesNo } from '@/app/_components/detail-list';
 import { PageHeader } from '@/app/_components/page-header';
 import { ServerList, type ServerListColumn } from '@/app/_components/server-list';
-import { pickEnum } from '@/app/_lib/list-url';
+import { filtersOf, pickEnum } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { ARRAY_SORTS, SORT_DIRECTIONS } from '@/server/schemas/inventory-queries';
 
@@ -52,6 +52,7 @@ export function ArrayList() {
     limit: 25,
   };
   const arrays = useQuery({ ...trpc.arrays.list.queryOptions(input), placeholderData: keepPreviousData });
+  const count = useQuery(trpc.arrays.count.queryOptions(filtersOf(input)));
   return (
     <>
       <PageHeader
@@ -62,6 +63,7 @@ export function ArrayList() {
         noun="arrays"
         caption="Storage arrays"
         query={arrays}
+        count={count}
         columns={columns}
         sort={input.sort}
         direction={input.direction}

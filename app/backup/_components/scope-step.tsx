@@ -224,10 +224,10 @@ function VmPicker() {
               </li>
             ))}
           </ul>
-          {vms.data && vms.data.total > vms.data.items.length ? (
+          {vms.data?.nextCursor ? (
             <p className="mt-1 text-xs text-slate-500">
-              Showing the first {vms.data.items.length} of {vms.data.total} matches; narrow the search to see
-              others.
+              Showing the first {vms.data.items.length} matches; more VMs match, narrow the search to see
+              them.
             </p>
           ) : null}
         </fieldset>

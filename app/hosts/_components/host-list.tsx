@@ -8,7 +8,7 @@ import { PageHeader } from '@/app/_components/page-header';
 import { ReadinessSummary } from '@/app/_components/readiness-summary';
 import { ServerList, type ServerListColumn } from '@/app/_components/server-list';
 import { Badge } from '@/app/_components/ui/badge';
-import { pickEnum } from '@/app/_lib/list-url';
+import { filtersOf, pickEnum } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { HYPERVISOR_KINDS } from '@/server/engine/inventory';
@@ -78,6 +78,7 @@ export function HostList() {
     limit: 25,
   };
   const hosts = useQuery({ ...trpc.hosts.list.queryOptions(input), placeholderData: keepPreviousData });
+  const count = useQuery(trpc.hosts.count.queryOptions(filtersOf(input)));
   return (
     <>
       <PageHeader
@@ -88,6 +89,7 @@ export function HostList() {
         noun="hosts"
         caption="Hosts"
         query={hosts}
+        count={count}
         columns={columns}
         sort={input.sort}
         direction={input.direction}

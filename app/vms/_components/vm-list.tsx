@@ -7,6 +7,7 @@ import { type FormEvent, useMemo } from 'react';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
+import { pageTotalOf } from '@/app/_components/pager';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
@@ -15,7 +16,7 @@ import { Card, CardContent } from '@/app/_components/ui/card';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { METHOD_LABELS, pluralize, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
-import { pickEnum, readCursorState } from '@/app/_lib/list-url';
+import { filtersOf, pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { PROTECTION_STATUS_LABELS, PROTECTION_STATUS_TONES } from '@/app/_lib/protection-format';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
@@ -153,6 +154,8 @@ export function VmList() {
   const query = useMemo(() => readVmQuery(new URLSearchParams(searchParams)), [searchParams]);
 
   const vms = useQuery({ ...trpc.vms.list.queryOptions(query), placeholderData: keepPreviousData });
+  // Counted apart from the page and keyed by the filters alone: paging and sorting reuse the count.
+  const count = useQuery(trpc.vms.count.queryOptions(filtersOf(query)));
   const hosts = useQuery(trpc.hosts.list.queryOptions({ limit: 100, sort: 'name' }));
 
   const setParams = useSetListParams();
@@ -318,7 +321,7 @@ export function VmList() {
                 sortableColumnIds={VM_SORTS}
                 onSort={(columnId, direction) => setParams({ sort: columnId as VmSort, direction })}
                 isBusy={vms.isFetching}
-                page={{ nextCursor: vms.data.nextCursor, total: vms.data.total, noun: 'VMs' }}
+                page={{ nextCursor: vms.data.nextCursor, total: pageTotalOf(count), noun: 'VMs' }}
               />
             </>
           )}

@@ -8,7 +8,7 @@ import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { ServerList, type ServerListColumn } from '@/app/_components/server-list';
 import { formatBytes } from '@/app/_lib/format';
-import { pickEnum } from '@/app/_lib/list-url';
+import { filtersOf, pickEnum } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { HOST_VOLUME_SORTS, SORT_DIRECTIONS } from '@/server/schemas/inventory-queries';
@@ -92,6 +92,7 @@ export function VolumeList() {
     limit: 25,
   };
   const volumes = useQuery({ ...trpc.volumes.list.queryOptions(input), placeholderData: keepPreviousData });
+  const count = useQuery(trpc.volumes.count.queryOptions(filtersOf(input)));
   return (
     <>
       <PageHeader
@@ -102,6 +103,7 @@ export function VolumeList() {
         noun="volumes"
         caption="Host volumes and storage repositories"
         query={volumes}
+        count={count}
         columns={columns}
         sort={input.sort}
         direction={input.direction}

@@ -11,9 +11,13 @@ export type { NeighbourhoodSeed };
 
 import type { MethodPlan } from '../../../server/engine/planner';
 import type {
+  ArrayCountQuery,
   ArrayListQuery,
+  HostCountQuery,
   HostListQuery,
+  HostVolumeCountQuery,
   HostVolumeListQuery,
+  VmCountQuery,
   VmListQuery,
 } from '../../../server/schemas/inventory-queries';
 import type { AssessmentSummary } from '../assessment-rows';
@@ -30,7 +34,7 @@ import type {
   VmDetail,
   VmListItem,
 } from './inventory-views';
-import type { Counted, Page } from './page';
+import type { Page } from './page';
 
 export type { AssessmentSummary } from '../assessment-rows';
 export type * from './inventory-views';
@@ -90,8 +94,13 @@ export interface InventoryStore {
   /** Re-assesses the whole stored estate and replaces every stored assessment, in one transaction. */
   reassess(assess: (whole: Inventory) => VmAssessment[]): Promise<AssessmentSummary>;
 
-  /** `now` decides the protection statuses the query filters by. */
-  listVms(query: VmListQuery, now: Date): Promise<Page<VmListItem> & Counted>;
+  /**
+   * One page in the query's order; a page counts nothing (countVms does, once per filter). `now`
+   * decides the protection statuses the query filters by.
+   */
+  listVms(query: VmListQuery, now: Date): Promise<Page<VmListItem>>;
+  /** How many VMs match the filters, over all pages. */
+  countVms(query: VmCountQuery, now: Date): Promise<number>;
   /** Null when no VM has this id (likewise for every `get…`). */
   getVm(id: string): Promise<VmDetail | null>;
   /** The VM's stored method plan, null before its first assessment. */
@@ -100,11 +109,14 @@ export interface InventoryStore {
   hasHost(id: string): Promise<boolean>;
   /** At most `cap` findings, most serious first; the counts cover every match. */
   listFindings(filter: FindingsFilter, cap: number): Promise<FindingsList>;
-  listHosts(query: HostListQuery): Promise<Page<HostListItem> & Counted>;
+  listHosts(query: HostListQuery): Promise<Page<HostListItem>>;
+  countHosts(query: HostCountQuery): Promise<number>;
   getHost(id: string): Promise<HostDetail | null>;
-  listHostVolumes(query: HostVolumeListQuery): Promise<Page<HostVolumeListItem> & Counted>;
+  listHostVolumes(query: HostVolumeListQuery): Promise<Page<HostVolumeListItem>>;
+  countHostVolumes(query: HostVolumeCountQuery): Promise<number>;
   getHostVolume(id: string): Promise<HostVolumeDetail | null>;
-  listArrays(query: ArrayListQuery): Promise<Page<ArrayListItem> & Counted>;
+  listArrays(query: ArrayListQuery): Promise<Page<ArrayListItem>>;
+  countArrays(query: ArrayCountQuery): Promise<number>;
   getArray(id: string): Promise<ArrayDetail | null>;
   getDashboard(topFindingsLimit: number): Promise<Dashboard>;
 }

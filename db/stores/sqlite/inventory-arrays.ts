@@ -1,6 +1,6 @@
 /** Storage array list and detail on SQLite. */
-import { asc, count, eq, inArray, or, sql } from 'drizzle-orm';
-import type { ArrayListQuery } from '../../../server/schemas/inventory-queries';
+import { asc, count, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import type { ArrayCountQuery, ArrayListQuery } from '../../../server/schemas/inventory-queries';
 import type { Db } from '../../client';
 import {
   arrayVolumes,
@@ -13,7 +13,7 @@ import {
   vms,
 } from '../../schema';
 import type { ArrayDetail, ArrayListItem } from '../ports/inventory-views';
-import type { Counted, Page } from '../ports/page';
+import type { Page } from '../ports/page';
 import { where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 
@@ -40,13 +40,11 @@ function vmCountsByArray(db: Db, arrayIds: string[]): Map<string, number> {
   return new Map(rows.map((row) => [row.arrayId, row.n]));
 }
 
-export function listArrays(db: Db, query: ArrayListQuery): Page<ArrayListItem> & Counted {
+/** One page of arrays; counting the matches is countArrays' job. */
+export function listArrays(db: Db, query: ArrayListQuery): Page<ArrayListItem> {
   const sort = { name: storageArrays.name, vendor: storageArrays.vendor }[query.sort];
   const sortKey = `arrays:${query.sort}:${query.direction}`;
-  const filters = where([
-    query.vendor ? eq(storageArrays.vendor, query.vendor) : undefined,
-    query.search ? likeContains(storageArrays.name, query.search) : undefined,
-  ]);
+  const filters = arrayFilters(query);
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
   const rows = db
     .select({
@@ -66,7 +64,6 @@ export function listArrays(db: Db, query: ArrayListQuery): Page<ArrayListItem> &
     .orderBy(...orderBy(sort, storageArrays.id, query.direction))
     .limit(query.limit + 1)
     .all();
-  const total = db.select({ n: count() }).from(storageArrays).where(filters).get()?.n ?? 0;
   const page = toPage(rows, query.limit, sortKey);
   const vmCounts = vmCountsByArray(
     db,
@@ -75,8 +72,19 @@ export function listArrays(db: Db, query: ArrayListQuery): Page<ArrayListItem> &
   return {
     items: page.items.map((array) => ({ ...array, vmCount: vmCounts.get(array.id) ?? 0 })),
     nextCursor: page.nextCursor,
-    total,
   };
+}
+
+/** How many arrays match the list's filters, over all pages. */
+export function countArrays(db: Db, query: ArrayCountQuery): number {
+  return db.select({ n: count() }).from(storageArrays).where(arrayFilters(query)).get()?.n ?? 0;
+}
+
+function arrayFilters(query: ArrayCountQuery): SQL | undefined {
+  return where([
+    query.vendor ? eq(storageArrays.vendor, query.vendor) : undefined,
+    query.search ? likeContains(storageArrays.name, query.search) : undefined,
+  ]);
 }
 
 export function getArray(db: Db, id: string): ArrayDetail | null {

@@ -1,7 +1,7 @@
 /** Host volume (SR) list and detail on SQLite. */
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { asc, count, eq, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import type { HostVolumeListQuery } from '../../../server/schemas/inventory-queries';
+import type { HostVolumeCountQuery, HostVolumeListQuery } from '../../../server/schemas/inventory-queries';
 import type { Db } from '../../client';
 import {
   arrayVolumes,
@@ -14,14 +14,15 @@ import {
   vms,
 } from '../../schema';
 import type { HostVolumeDetail, HostVolumeListItem } from '../ports/inventory-views';
-import type { Counted, Page } from '../ports/page';
+import type { Page } from '../ports/page';
 import { where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 
 const shadowVolume = alias(hostVolumes, 'shadow_volume');
 const volumeVmCount = sql<number>`(select count(distinct d.vm_id) from virtual_disks d where d.host_volume_id = "host_volumes"."id")`;
 
-export function listHostVolumes(db: Db, query: HostVolumeListQuery): Page<HostVolumeListItem> & Counted {
+/** One page of host volumes; counting the matches is countHostVolumes' job. */
+export function listHostVolumes(db: Db, query: HostVolumeListQuery): Page<HostVolumeListItem> {
   const sort = {
     name: hostVolumes.name,
     host: hosts.name,
@@ -29,12 +30,7 @@ export function listHostVolumes(db: Db, query: HostVolumeListQuery): Page<HostVo
     vmCount: volumeVmCount,
   }[query.sort];
   const sortKey = `host-volumes:${query.sort}:${query.direction}`;
-  const filters = where([
-    query.hostId ? eq(hostVolumes.hostId, query.hostId) : undefined,
-    query.arrayVolumeId ? eq(hostVolumes.arrayVolumeId, query.arrayVolumeId) : undefined,
-    query.vssEnabled === undefined ? undefined : eq(hostVolumes.vssEnabled, query.vssEnabled),
-    query.search ? likeContains(hostVolumes.name, query.search) : undefined,
-  ]);
+  const filters = hostVolumeFilters(query);
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
   const rows = db
     .select({
@@ -64,14 +60,28 @@ export function listHostVolumes(db: Db, query: HostVolumeListQuery): Page<HostVo
     .orderBy(...orderBy(sort, hostVolumes.id, query.direction))
     .limit(query.limit + 1)
     .all();
-  const total =
+  return toPage(rows, query.limit, sortKey);
+}
+
+/** How many host volumes match the list's filters, over all pages. */
+export function countHostVolumes(db: Db, query: HostVolumeCountQuery): number {
+  return (
     db
       .select({ n: count() })
       .from(hostVolumes)
       .innerJoin(hosts, eq(hosts.id, hostVolumes.hostId))
-      .where(filters)
-      .get()?.n ?? 0;
-  return { ...toPage(rows, query.limit, sortKey), total };
+      .where(hostVolumeFilters(query))
+      .get()?.n ?? 0
+  );
+}
+
+function hostVolumeFilters(query: HostVolumeCountQuery): SQL | undefined {
+  return where([
+    query.hostId ? eq(hostVolumes.hostId, query.hostId) : undefined,
+    query.arrayVolumeId ? eq(hostVolumes.arrayVolumeId, query.arrayVolumeId) : undefined,
+    query.vssEnabled === undefined ? undefined : eq(hostVolumes.vssEnabled, query.vssEnabled),
+    query.search ? likeContains(hostVolumes.name, query.search) : undefined,
+  ]);
 }
 
 export function getHostVolume(db: Db, id: string): HostVolumeDetail | null {

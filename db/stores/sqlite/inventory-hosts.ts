@@ -1,26 +1,22 @@
 /** Host list and host detail on SQLite. */
-import { asc, count, eq, inArray, or, sql } from 'drizzle-orm';
+import { asc, count, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Readiness } from '../../../server/engine/types';
-import type { HostListQuery } from '../../../server/schemas/inventory-queries';
+import type { HostCountQuery, HostListQuery } from '../../../server/schemas/inventory-queries';
 import type { Db } from '../../client';
 import { findings, hosts, hostVolumes, virtualDisks, vmAssessments, vms } from '../../schema';
 import type { HostDetail, HostListItem, VmRef } from '../ports/inventory-views';
-import type { Counted, Page } from '../ports/page';
+import type { Page } from '../ports/page';
 import { emptyReadinessCounts, emptySeverityCounts, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 
 const hostVmCount = sql<number>`(select count(*) from vms hv where hv.host_id = "hosts"."id")`;
 const hostVolumeCount = sql<number>`(select count(*) from host_volumes v where v.host_id = "hosts"."id")`;
 
-export function listHosts(db: Db, query: HostListQuery): Page<HostListItem> & Counted {
+/** One page of hosts; counting the matches is countHosts' job. */
+export function listHosts(db: Db, query: HostListQuery): Page<HostListItem> {
   const sort = { name: hosts.name, kind: hosts.kind, vmCount: hostVmCount }[query.sort];
   const sortKey = `hosts:${query.sort}:${query.direction}`;
-  const filters = where([
-    query.kind ? eq(hosts.kind, query.kind) : undefined,
-    query.search
-      ? or(likeContains(hosts.name, query.search), likeContains(hosts.pool, query.search))
-      : undefined,
-  ]);
+  const filters = hostFilters(query);
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
   const rows = db
     .select({
@@ -46,15 +42,27 @@ export function listHosts(db: Db, query: HostListQuery): Page<HostListItem> & Co
     db,
     page.items.map((host) => host.id),
   );
-  const total = db.select({ n: count() }).from(hosts).where(filters).get()?.n ?? 0;
   return {
     items: page.items.map((host) => ({
       ...host,
       readinessCounts: readinessByHost.get(host.id) ?? emptyReadinessCounts(),
     })),
     nextCursor: page.nextCursor,
-    total,
   };
+}
+
+/** How many hosts match the list's filters, over all pages. */
+export function countHosts(db: Db, query: HostCountQuery): number {
+  return db.select({ n: count() }).from(hosts).where(hostFilters(query)).get()?.n ?? 0;
+}
+
+function hostFilters(query: HostCountQuery): SQL | undefined {
+  return where([
+    query.kind ? eq(hosts.kind, query.kind) : undefined,
+    query.search
+      ? or(likeContains(hosts.name, query.search), likeContains(hosts.pool, query.search))
+      : undefined,
+  ]);
 }
 
 function readinessCountsByHost(db: Db, hostIds: string[]): Map<string, Record<Readiness, number>> {

@@ -1,9 +1,9 @@
 /** VM list, VM detail and method plans on SQLite. */
-import { asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { asc, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { MethodPlan } from '../../../server/engine/planner';
 import { protectionStatusOfRule } from '../../../server/engine/protection';
-import type { VmListQuery } from '../../../server/schemas/inventory-queries';
+import type { VmCountQuery, VmListQuery } from '../../../server/schemas/inventory-queries';
 import type { Db } from '../../client';
 import {
   arrayVolumes,
@@ -18,7 +18,7 @@ import {
   vms,
 } from '../../schema';
 import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../ports/inventory-views';
-import type { Counted, Page } from '../ports/page';
+import type { Page } from '../ports/page';
 import { selectFindings, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 import { vmIdsWithProtectionStatus } from './protection';
@@ -26,8 +26,9 @@ import { vmIdsWithProtectionStatus } from './protection';
 /**
  * Every VM has an assessment row: imports and seeding recompute them in the same transaction, so
  * lists join vm_assessments with an inner join and its indexed sort keys can drive the query.
+ * The page reads `limit + 1` rows through the sort's index and counts nothing (countVms does).
  */
-export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem> & Counted {
+export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem> {
   // Sort key and tie-breaker come from the same table so one index serves ORDER BY and the cursor.
   const sortColumns: Record<typeof query.sort, [SQLiteColumn, SQLiteColumn]> = {
     name: [vms.name, vms.id],
@@ -39,11 +40,52 @@ export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem>
   const [sort, tieBreaker] = sortColumns[query.sort];
   const sortKey = `vms:${query.sort}:${query.direction}`;
 
-  // VM-UNPROTECTED and RPO-EXCEEDED are statuses at `now`, never stored findings: filter by status.
+  const filters = vmFilters(query, now);
+  const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
+
+  const rows = db
+    .select({
+      id: vms.id,
+      name: vms.name,
+      hostId: vms.hostId,
+      hostName: hosts.name,
+      osFamily: vms.osFamily,
+      powerState: vms.powerState,
+      applications: vms.applications,
+      readiness: vmAssessments.readiness,
+      recommendedMethod: vmAssessments.recommendedMethod,
+      blockerCount: vmAssessments.blockerCount,
+      warningCount: vmAssessments.warningCount,
+      sortValue: sql<SortValue>`${sort}`,
+    })
+    .from(vms)
+    .innerJoin(hosts, eq(hosts.id, vms.hostId))
+    .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
+    .where(where([filters, cursor ? afterCursor(sort, tieBreaker, query.direction, cursor) : undefined]))
+    .orderBy(...orderBy(sort, tieBreaker, query.direction))
+    .limit(query.limit + 1)
+    .all();
+  return toPage(rows, query.limit, sortKey);
+}
+
+/** How many VMs match the list's filters, over all pages. */
+export function countVms(db: Db, query: VmCountQuery, now: Date): number {
+  return (
+    db
+      .select({ n: count() })
+      .from(vms)
+      .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
+      .where(vmFilters(query, now))
+      .get()?.n ?? 0
+  );
+}
+
+/** `now` decides the protection statuses (VM-UNPROTECTED and RPO-EXCEEDED are statuses, not stored findings). */
+function vmFilters(query: VmCountQuery, now: Date): SQL | undefined {
   const statusOfRule = protectionStatusOfRule(query.ruleId);
   const findingRuleId = statusOfRule ? undefined : query.ruleId;
   // IN (subquery) filters use the (filter, vm_id) indexes of disks and findings directly.
-  const filters = where([
+  return where([
     query.protection ? sql`"vms"."id" in ${vmIdsWithProtectionStatus(query.protection, now)}` : undefined,
     statusOfRule ? sql`"vms"."id" in ${vmIdsWithProtectionStatus(statusOfRule, now)}` : undefined,
     query.hostId ? eq(vms.hostId, query.hostId) : undefined,
@@ -74,37 +116,6 @@ export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem>
         )})`
       : undefined,
   ]);
-  const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
-
-  const rows = db
-    .select({
-      id: vms.id,
-      name: vms.name,
-      hostId: vms.hostId,
-      hostName: hosts.name,
-      osFamily: vms.osFamily,
-      powerState: vms.powerState,
-      applications: vms.applications,
-      readiness: vmAssessments.readiness,
-      recommendedMethod: vmAssessments.recommendedMethod,
-      blockerCount: vmAssessments.blockerCount,
-      warningCount: vmAssessments.warningCount,
-      sortValue: sql<SortValue>`${sort}`,
-    })
-    .from(vms)
-    .innerJoin(hosts, eq(hosts.id, vms.hostId))
-    .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
-    .where(where([filters, cursor ? afterCursor(sort, tieBreaker, query.direction, cursor) : undefined]))
-    .orderBy(...orderBy(sort, tieBreaker, query.direction))
-    .limit(query.limit + 1)
-    .all();
-  const total = db
-    .select({ n: count() })
-    .from(vms)
-    .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
-    .where(filters)
-    .get();
-  return { ...toPage(rows, query.limit, sortKey), total: total?.n ?? 0 };
 }
 
 export function getVm(db: Db, id: string): VmDetail | null {

@@ -14,10 +14,10 @@ import type {
   InventoryImportRequest,
   InventoryStore,
 } from '../ports/inventory';
-import { getArray, listArrays } from './inventory-arrays';
+import { countArrays, getArray, listArrays } from './inventory-arrays';
 import { getDashboard, listFindings } from './inventory-findings';
-import { getHostVolume, listHostVolumes } from './inventory-host-volumes';
-import { getHost, listHosts } from './inventory-hosts';
+import { countHostVolumes, getHostVolume, listHostVolumes } from './inventory-host-volumes';
+import { countHosts, getHost, listHosts } from './inventory-hosts';
 import { importInventorySliced } from './inventory-import';
 import { findVmsByName, loadNeighbourhood } from './inventory-neighbourhood';
 import {
@@ -28,7 +28,7 @@ import {
   writeAssessments,
   writeInventory,
 } from './inventory-rows';
-import { findMethodPlan, getVm, listVms } from './inventory-vms';
+import { countVms, findMethodPlan, getVm, listVms } from './inventory-vms';
 
 function countsOf(inventory: Inventory): InventoryCounts {
   return Object.fromEntries(
@@ -80,6 +80,7 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
         .immediate(),
 
     listVms: async (query, now) => listVms(db, query, now),
+    countVms: async (query, now) => countVms(db, query, now),
     getVm: async (id) => getVm(db, id),
     getMethodPlan: async (vmId) => findMethodPlan(db, vmId),
     hasVm: async (id) => db.select({ id: vms.id }).from(vms).where(eq(vms.id, id)).get() !== undefined,
@@ -87,10 +88,13 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
       db.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, id)).get() !== undefined,
     listFindings: async (filter, cap) => listFindings(db, filter, cap),
     listHosts: async (query) => listHosts(db, query),
+    countHosts: async (query) => countHosts(db, query),
     getHost: async (id) => getHost(db, id),
     listHostVolumes: async (query) => listHostVolumes(db, query),
+    countHostVolumes: async (query) => countHostVolumes(db, query),
     getHostVolume: async (id) => getHostVolume(db, id),
     listArrays: async (query) => listArrays(db, query),
+    countArrays: async (query) => countArrays(db, query),
     getArray: async (id) => getArray(db, id),
     getDashboard: async (topFindingsLimit) => getDashboard(db, topFindingsLimit),
   };

@@ -2,7 +2,12 @@
 import type { Stores } from '../../../db/stores/ports';
 import type { HostDetail, HostListItem } from '../../../db/stores/ports/inventory';
 import type { Counted, Page } from '../../../db/stores/ports/page';
-import { type HostListQueryInput, hostListQueryInput } from '../../schemas/inventory-queries';
+import {
+  type HostCountQueryInput,
+  type HostListQueryInput,
+  hostCountQueryInput,
+  hostListQueryInput,
+} from '../../schemas/inventory-queries';
 import { notFound } from '../errors';
 import { parseQuery } from './query';
 
@@ -11,8 +16,16 @@ type InventoryStores = Pick<Stores, 'inventory'>;
 export async function listHosts(
   stores: InventoryStores,
   input: HostListQueryInput = {},
-): Promise<Page<HostListItem> & Counted> {
+): Promise<Page<HostListItem>> {
   return stores.inventory.listHosts(parseQuery(hostListQueryInput, input));
+}
+
+/**
+ * How many hosts match the filters, over all pages: asked apart from the pages, so the console
+ * counts once per filter and paging never repeats it.
+ */
+export async function countHosts(stores: InventoryStores, input: HostCountQueryInput = {}): Promise<Counted> {
+  return { total: await stores.inventory.countHosts(parseQuery(hostCountQueryInput, input)) };
 }
 
 export async function getHost(stores: InventoryStores, id: string): Promise<HostDetail> {

@@ -5,7 +5,12 @@ import type { Counted, Page } from '../../../db/stores/ports/page';
 import type { VmProtection } from '../../../db/stores/ports/protection';
 import type { ServiceContext } from '../../context';
 import type { MethodPlan } from '../../engine/planner';
-import { type VmListQueryInput, vmListQueryInput } from '../../schemas/inventory-queries';
+import {
+  type VmCountQueryInput,
+  type VmListQueryInput,
+  vmCountQueryInput,
+  vmListQueryInput,
+} from '../../schemas/inventory-queries';
 import { DomainError, notFound } from '../errors';
 import { parseQuery } from './query';
 
@@ -43,7 +48,7 @@ export async function listVms(
   stores: VmStores,
   ctx: Clock,
   input: VmListQueryInput = {},
-): Promise<Page<VmListItem & { protection: VmProtectionFacts }> & Counted> {
+): Promise<Page<VmListItem & { protection: VmProtectionFacts }>> {
   const page = await stores.inventory.listVms(parseQuery(vmListQueryInput, input), ctx.now());
   const protection = await protectionOf(
     stores,
@@ -54,6 +59,18 @@ export async function listVms(
     ...page,
     items: page.items.map((vm) => ({ ...vm, protection: protection.get(vm.id) ?? UNKNOWN_PROTECTION })),
   };
+}
+
+/**
+ * How many VMs match the filters, over all pages: asked apart from the pages, so the console
+ * counts once per filter and paging never repeats it.
+ */
+export async function countVms(
+  stores: InventoryStores,
+  ctx: Clock,
+  input: VmCountQueryInput = {},
+): Promise<Counted> {
+  return { total: await stores.inventory.countVms(parseQuery(vmCountQueryInput, input), ctx.now()) };
 }
 
 export async function getVm(

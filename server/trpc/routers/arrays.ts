@@ -1,8 +1,11 @@
-import { arrayListQueryInput, idInput } from '../../schemas/inventory-queries';
-import { getArray, listArrays } from '../../services/inventory/arrays';
+import { arrayCountQueryInput, arrayListQueryInput, idInput } from '../../schemas/inventory-queries';
+import { countArrays, getArray, listArrays } from '../../services/inventory/arrays';
 import { router, viewerProcedure } from '../init';
 
 export const arraysRouter = router({
   list: viewerProcedure.input(arrayListQueryInput).query(({ ctx, input }) => listArrays(ctx.stores, input)),
+  count: viewerProcedure
+    .input(arrayCountQueryInput)
+    .query(({ ctx, input }) => countArrays(ctx.stores, input)),
   get: viewerProcedure.input(idInput).query(({ ctx, input }) => getArray(ctx.stores, input.id)),
 });

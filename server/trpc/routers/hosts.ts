@@ -1,8 +1,9 @@
-import { hostListQueryInput, idInput } from '../../schemas/inventory-queries';
-import { getHost, listHosts } from '../../services/inventory/hosts';
+import { hostCountQueryInput, hostListQueryInput, idInput } from '../../schemas/inventory-queries';
+import { countHosts, getHost, listHosts } from '../../services/inventory/hosts';
 import { router, viewerProcedure } from '../init';
 
 export const hostsRouter = router({
   list: viewerProcedure.input(hostListQueryInput).query(({ ctx, input }) => listHosts(ctx.stores, input)),
+  count: viewerProcedure.input(hostCountQueryInput).query(({ ctx, input }) => countHosts(ctx.stores, input)),
   get: viewerProcedure.input(idInput).query(({ ctx, input }) => getHost(ctx.stores, input.id)),
 });

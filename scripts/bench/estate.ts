@@ -1,0 +1,182 @@
+/**
+ * The bench's estates, each in a throw-away SQLite file: the large estate (1,000 hosts, 20,000
+ * VMs, 60,000 disks, 1,000,000 restore points, 10,000 queued backups) and, to show that previews and
+ * starts read a neighbourhood and not the inventory, the same shape at a tenth of the size.
+ * `scale` shrinks every count for development runs.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Db, openDatabase, sqliteOf } from '../../db/client';
+import { seedLargeEstate } from '../../db/seed/large-estate';
+import { seedLargeRestorePoints } from '../../db/seed/large-restore-points';
+import { createSqliteStores } from '../../db/stores/sqlite';
+import { enqueueIn } from '../../db/stores/sqlite/operation-store';
+import { inTransaction } from '../../db/stores/sqlite/transaction';
+import { planBackup } from '../../server/engine/backup-plan';
+import { evaluateInventory } from '../../server/engine/evaluate';
+import { storageComponentOfHost } from '../../server/engine/incremental';
+import { type InventoryIndex, indexInventory } from '../../server/engine/inventory';
+import type { BackupPlan } from '../../server/engine/plan-types';
+
+export interface EstateSize {
+  hosts: number;
+  vms: number;
+  restorePoints: number;
+  queuedOperations: number;
+}
+
+export const FULL_ESTATE: EstateSize = {
+  hosts: 1_000,
+  vms: 20_000,
+  restorePoints: 1_000_000,
+  queuedOperations: 10_000,
+};
+
+export function scaled(size: EstateSize, scale: number): EstateSize {
+  const times = (n: number, least: number) => Math.max(least, Math.round(n * scale));
+  return {
+    hosts: times(size.hosts, 10),
+    vms: times(size.vms, 200),
+    restorePoints: times(size.restorePoints, 1_000),
+    queuedOperations: times(size.queuedOperations, 100),
+  };
+}
+
+export interface BenchEstate {
+  file: string;
+  db: Db;
+  size: EstateSize;
+  /** A host volume shared by 100 VMs of five hosts (a cluster shared volume). */
+  sharedVolumeId: string;
+  /** The VMs that have a disk on it. */
+  sharedVolumeVmIds: string[];
+  /** One VM away from the shared volume, for the single-VM previews. */
+  singleVmId: string;
+}
+
+const SHARED_VOLUME_VMS = 100;
+
+export function newBenchDirectory(): string {
+  return mkdtempSync(path.join(tmpdir(), 'migawka-bench-'));
+}
+
+/**
+ * Seeds the estate (assessed), then makes one volume of host 0 a CSV (VSS on) carrying a disk of
+ * 100 online-ready VMs of the first Hyper-V hosts, and re-assesses: the large seed gives each host its own volumes, and
+ * a 100-VM volume is what the volume-scope previews need.
+ */
+export function buildEstate(
+  directory: string,
+  name: string,
+  size: EstateSize,
+  log: (line: string) => void,
+): BenchEstate {
+  const file = path.join(directory, `${name}.db`);
+  const db = openDatabase(file);
+  let started = performance.now();
+  seedLargeEstate(db, { hosts: size.hosts, vms: size.vms });
+  log(`${name}: ${size.hosts} hosts and ${size.vms} VMs seeded in ${elapsed(started)}`);
+
+  const sqlite = sqliteOf(db);
+  const volume = sqlite
+    .prepare(
+      `select id from host_volumes where host_id = (select id from hosts where kind = 'hyperv' order by id limit 1) order by id limit 1`,
+    )
+    .get() as { id: string };
+  const vmIds = (
+    sqlite
+      .prepare(
+        `select v.id from vms v join hosts h on h.id = v.host_id join vm_assessments a on a.vm_id = v.id
+         where h.kind = 'hyperv' and a.readiness = 'online-ready'
+           and v.id in (select vm_id from virtual_disks where kind <> 'passthrough')
+         order by v.host_id, v.id limit ?`,
+      )
+      .all(SHARED_VOLUME_VMS) as { id: string }[]
+  ).map((row) => row.id);
+  sqlite.transaction(() => {
+    // VSS on, so the volume holds no blocker of its own: every VM on it can be backed up.
+    sqlite.prepare(`update host_volumes set kind = 'csv', vss_enabled = 1 where id = ?`).run(volume.id);
+    const moveFirstDisk = sqlite.prepare(
+      `update virtual_disks set host_volume_id = ?
+       where id = (select id from virtual_disks where vm_id = ? and kind <> 'passthrough' order by id limit 1)`,
+    );
+    for (const vmId of vmIds) moveFirstDisk.run(volume.id, vmId);
+  })();
+  started = performance.now();
+  createSqliteStores(db).inventory.reassess(evaluateInventory);
+  log(`${name}: a CSV shared by ${vmIds.length} VMs, estate re-assessed in ${elapsed(started)}`);
+
+  started = performance.now();
+  seedLargeRestorePoints(db, { count: size.restorePoints });
+  log(`${name}: ${size.restorePoints} restore points seeded in ${elapsed(started)}`);
+
+  const single = sqlite
+    .prepare(
+      `select id from vms where id not in (${vmIds.map(() => '?').join(',')}) order by id limit 1 offset ?`,
+    )
+    .get(...vmIds, Math.floor((size.vms - vmIds.length) / 2)) as { id: string };
+  return { file, db, size, sharedVolumeId: volume.id, sharedVolumeVmIds: vmIds, singleVmId: single.id };
+}
+
+/**
+ * Queues one backup per VM (distinct VMs, so each operation's locks are its own) through the
+ * operation store's enqueue, in transactions of 500. Each is planned by the engine on its host's
+ * storage component, which holds the VM's whole neighbourhood (so the plan is the one a request
+ * would make). The console under test runs no worker, so they stay queued for the claim scenario.
+ */
+export async function queueBackups(
+  estate: BenchEstate,
+  count: number,
+  log: (line: string) => void,
+): Promise<number> {
+  const started = performance.now();
+  const stores = createSqliteStores(estate.db);
+  const index = indexInventory(await stores.inventory.loadInventory());
+  const vmIds = new Set(
+    (
+      sqliteOf(estate.db)
+        .prepare(
+          `select v.id from vms v join vm_assessments a on a.vm_id = v.id
+           where a.readiness <> 'blocked' and v.id not in (select vm_id from operation_vms)
+           order by v.id limit ?`,
+        )
+        .all(count) as { id: string }[]
+    ).map((row) => row.id),
+  );
+  const componentIndexOf = new Map<string, InventoryIndex>();
+  const queue: { plan: BackupPlan; request: Record<string, unknown> }[] = [];
+  for (const vm of index.inventory.vms) {
+    if (!vmIds.has(vm.id)) continue;
+    let componentIndex = componentIndexOf.get(vm.hostId);
+    if (!componentIndex) {
+      componentIndex = indexInventory(storageComponentOfHost(index, vm.hostId));
+      componentIndexOf.set(vm.hostId, componentIndex);
+    }
+    const request = {
+      scope: { kind: 'vms' as const, vmIds: [vm.id] },
+      consistencyPolicy: 'fallback' as const,
+      passthroughPolicy: 'skip' as const,
+    };
+    const plan = planBackup(componentIndex, request, { now: new Date(), newId: () => randomUUID() });
+    if (plan.isRunnable) queue.push({ plan, request });
+  }
+  for (let from = 0; from < queue.length; from += 500) {
+    inTransaction(estate.db, (tx, events) => {
+      for (const { plan, request } of queue.slice(from, from + 500)) {
+        enqueueIn(tx, events, plan, request, {
+          id: `op-${randomUUID()}`,
+          now: new Date(),
+          requestedBy: 'bench',
+        });
+      }
+    });
+  }
+  log(`${queue.length} backups queued in ${elapsed(started)}`);
+  return queue.length;
+}
+
+function elapsed(started: number): string {
+  return `${((performance.now() - started) / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,230 @@
+/**
+ * Lists over HTTP: the built console under `next start` (the real edge checks, session lookup, tRPC
+ * and superjson) against a bare node:http + better-sqlite3 server running the same statements
+ * (floor-server.mjs), both on loopback, both loaded by autocannon at 1 and 32 connections, one
+ * after the other per scenario so both meet the same machine. Also the bytes of the first VM list
+ * page and of the VM page's data, and the serving process's resident memory.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import type { CapturedStatement, ListScenario } from './lists';
+import type { Row } from './report';
+import type { Target } from './stats';
+
+const ADMIN = { email: 'bench@migawka.test', password: 'bench-password-1234' };
+
+export interface RunningServer {
+  url: string;
+  child: ChildProcess;
+  stop: () => Promise<void>;
+}
+
+/** SIGTERM, then SIGKILL after 5 s: a server still draining open streams must not hold the bench. */
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+}
+
+/** `next start` on the bench database: no worker (the queued backups stay queued), logs at warn. */
+export async function startConsole(dbFile: string, dataDir: string, port: number): Promise<RunningServer> {
+  const child = spawn(
+    process.execPath,
+    ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        MIGAWKA_DB_PATH: dbFile,
+        MIGAWKA_DATA_DIR: dataDir,
+        MIGAWKA_WORKER: '0',
+        MIGAWKA_DEMO_ADMIN: `${ADMIN.email}:${ADMIN.password}`,
+        LOG_LEVEL: 'warn',
+        NEXT_TELEMETRY_DISABLED: '1',
+      },
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/api/health`)).ok, child, 120_000);
+  return { url, child, stop: stopper(child) };
+}
+
+async function waitFor(
+  isReady: () => Promise<boolean>,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  // Polls a server starting in another process: there is no event to wait on but its answer.
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`the server exited with ${child.exitCode} before it was ready`);
+    try {
+      if (await isReady()) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the server was not ready within ${timeoutMs / 1000} s`);
+}
+
+/** The floor server on the same file, serving scenario i at /i. */
+export async function startFloor(
+  dbFile: string,
+  scenarios: CapturedStatement[][],
+  dataDir: string,
+): Promise<RunningServer> {
+  const scenariosFile = path.join(dataDir, 'floor-scenarios.json');
+  writeFileSync(scenariosFile, JSON.stringify(scenarios));
+  const child = spawn(process.execPath, ['scripts/bench/floor-server.mjs', dbFile, scenariosFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).port));
+    child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child, stop: stopper(child) };
+}
+
+/** Signs in as the bench admin and returns the session cookie. */
+export async function signIn(url: string): Promise<string> {
+  const response = await fetch(`${url}/api/auth/sign-in/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: url },
+    body: JSON.stringify(ADMIN),
+  });
+  const cookie = response.headers.getSetCookie().find((line) => line.includes('session_token='));
+  if (!cookie) throw new Error(`sign-in answered ${response.status} without a session cookie`);
+  return cookie.split(';')[0];
+}
+
+/** The URL of a tRPC query as the console's client sends it (superjson input, GET). */
+export function trpcUrl(url: string, scenario: Pick<ListScenario, 'path' | 'input'>): string {
+  return `${url}/api/trpc/${scenario.path}?input=${encodeURIComponent(JSON.stringify({ json: scenario.input }))}`;
+}
+
+interface Load {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  failed: number;
+}
+
+async function load(url: string, connections: number, seconds: number, cookie?: string): Promise<Load> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    headers: cookie ? { cookie } : {},
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+/** The issue's targets for the VM list's first page at 32 connections: a quarter of the floor's rate. */
+const FIRST_PAGE_RATE_TARGET: Target = { min: 0.25 };
+
+export async function measureHttp(options: {
+  console: RunningServer;
+  floor: RunningServer;
+  cookie: string;
+  scenarios: { scenario: ListScenario; floorIndex: number }[];
+  seconds: number;
+}): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const { scenario, floorIndex } of options.scenarios) {
+    for (const connections of [1, 32]) {
+      const served = await load(
+        trpcUrl(options.console.url, scenario),
+        connections,
+        options.seconds,
+        options.cookie,
+      );
+      const bare = await load(`${options.floor.url}/${floorIndex}`, connections, options.seconds);
+      if (served.failed > 0 || bare.failed > 0) {
+        throw new Error(
+          `${scenario.name}: ${served.failed} console and ${bare.failed} floor requests failed`,
+        );
+      }
+      const isFirstVmPage = scenario.name === 'vms.list first page' && connections === 32;
+      rows.push({
+        scenario: `${scenario.name}, HTTP ${connections} conn`,
+        unit: 'req/s',
+        value: { median: served.requestsPerSecond, p95: Number.NaN, count: 1 },
+        floor: { median: bare.requestsPerSecond, p95: Number.NaN, count: 1 },
+        target: isFirstVmPage ? FIRST_PAGE_RATE_TARGET : undefined,
+        note: `latency p50/p99 ${served.p50}/${served.p99} ms, floor ${bare.p50}/${bare.p99} ms`,
+      });
+    }
+  }
+  return rows;
+}
+
+async function gzipBytesOf(url: string, cookie: string): Promise<number> {
+  const response = await fetch(url, { headers: { cookie } });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return gzipSync(Buffer.from(await response.arrayBuffer())).length;
+}
+
+/** The first VM list page as the console asks it (25 rows) and the VM page's two queries, gzipped. */
+export async function measureBytes(url: string, cookie: string, vmId: string): Promise<Row[]> {
+  const firstPage = await gzipBytesOf(trpcUrl(url, { path: 'vms.list', input: { limit: 25 } }), cookie);
+  const vmPage =
+    (await gzipBytesOf(trpcUrl(url, { path: 'vms.get', input: { id: vmId } }), cookie)) +
+    (await gzipBytesOf(trpcUrl(url, { path: 'restorePoints.list', input: { vmId, limit: 20 } }), cookie));
+  const kb = (bytes: number) => ({ median: bytes / 1024, p95: bytes / 1024, count: 1 });
+  return [
+    {
+      scenario: 'first VM list page, gzip',
+      unit: 'KB',
+      value: kb(firstPage),
+      judged: 'value',
+      target: { max: 10 },
+    },
+    { scenario: 'VM page data (vms.get + its points), gzip', unit: 'KB', value: kb(vmPage) },
+  ];
+}
+
+/** Resident memory of a process and its descendants, from /proc (Linux). */
+export function residentMegabytes(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let kilobytes = 0;
+  const pending = [pid];
+  while (pending.length > 0) {
+    const current = pending.pop() as number;
+    try {
+      const status = readFileSync(`/proc/${current}/status`, 'utf8');
+      kilobytes += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {
+      // ended
+    }
+    pending.push(...(children.get(current) ?? []));
+  }
+  return kilobytes / 1024;
+}

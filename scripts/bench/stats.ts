@@ -1,0 +1,81 @@
+/**
+ * The bench's arithmetic, kept pure so it is unit-tested: percentiles of samples, ratios to a
+ * floor measured in the same run, and whether a figure meets its target.
+ *
+ * Only ratios (and sizes) are judged: this machine is shared and its absolute speed varies from one
+ * minute to the next, but a scenario and its floor measured side by side slow down together.
+ */
+
+/** Nearest-rank percentile (p in 0–100) of samples, in any order; NaN when there are none. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  if (p < 0 || p > 100) throw new RangeError(`percentile ${p} is outside 0–100`);
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1];
+}
+
+export interface Summary {
+  median: number;
+  p95: number;
+  count: number;
+}
+
+export function summarize(samples: readonly number[]): Summary {
+  return { median: percentile(samples, 50), p95: percentile(samples, 95), count: samples.length };
+}
+
+/** A target on a figure: at most (`max`) or at least (`min`) the bound. */
+export type Target = { max: number } | { min: number };
+
+export function meets(value: number, target: Target): boolean {
+  if (!Number.isFinite(value)) return false;
+  return 'max' in target ? value <= target.max : value >= target.min;
+}
+
+export function describeTarget(target: Target, unit = ''): string {
+  return 'max' in target ? `≤ ${target.max}${unit}` : `≥ ${target.min}${unit}`;
+}
+
+/** value ÷ floor; NaN when the floor is not a positive number. */
+export function ratio(value: number, floor: number): number {
+  return floor > 0 && Number.isFinite(floor) ? value / floor : Number.NaN;
+}
+
+/**
+ * Runs `fn` `runs` times after `warmup` unmeasured runs and returns each run's milliseconds.
+ * Scenario and floor are measured interleaved (see measurePair) so both see the same machine.
+ */
+export async function sampleMs(fn: () => unknown, runs: number, warmup = 2): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await fn();
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+/** Scenario and floor, run alternately so a burst of load elsewhere hits both alike. */
+export async function measurePair(
+  scenario: () => unknown,
+  floor: () => unknown,
+  runs: number,
+  warmup = 2,
+): Promise<{ scenario: number[]; floor: number[] }> {
+  for (let i = 0; i < warmup; i++) {
+    await scenario();
+    await floor();
+  }
+  const result = { scenario: [] as number[], floor: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    let started = performance.now();
+    await scenario();
+    result.scenario.push(performance.now() - started);
+    started = performance.now();
+    await floor();
+    result.floor.push(performance.now() - started);
+  }
+  return result;
+}
