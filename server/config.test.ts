@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       },
       secrets: { key: null, keyFile: null },
       auth: { secret: null, trustedProxy: false, demoAdmin: null, lockout: { maxFailures: 5, minutes: 15 } },
+      approvals: { expiryMs: 4 * 3_600_000 },
       logLevel: 'info',
       nextRuntime: null,
       isDevelopment: false,
@@ -199,6 +200,8 @@ describe('loadConfig', () => {
         },
       },
     },
+    { env: {}, expected: { approvals: { expiryMs: 4 * 3_600_000 } } },
+    { env: { MIGAWKA_APPROVAL_EXPIRY_MINUTES: '30' }, expected: { approvals: { expiryMs: 30 * 60_000 } } },
     // An empty value counts as unset: `FOO= migawka start` keeps the default.
     {
       env: { PORT: '', MIGAWKA_SEED_DEMO: '', LOG_LEVEL: '' },
@@ -239,6 +242,7 @@ describe('loadConfig', () => {
     ['MIGAWKA_DEMO_ADMIN', 'admin@example.test:short', 'at least 12 characters'],
     ['MIGAWKA_SIGN_IN_MAX_FAILURES', '0', 'must be ≥ 1'],
     ['MIGAWKA_SIGN_IN_LOCKOUT_MINUTES', 'ten', 'must be a whole number'],
+    ['MIGAWKA_APPROVAL_EXPIRY_MINUTES', '0', 'must be ≥ 1'],
   ])('refuses %s=%s and names the variable', (variable, value, reason) => {
     const error = errorOf({ [variable]: value });
     expect(error.message).toContain(`${variable}=${JSON.stringify(value)}`);

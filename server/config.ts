@@ -127,6 +127,7 @@ const envSchema = z.object({
     .optional(),
   MIGAWKA_SIGN_IN_MAX_FAILURES: wholeNumberAtLeast(1).optional(),
   MIGAWKA_SIGN_IN_LOCKOUT_MINUTES: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_APPROVAL_EXPIRY_MINUTES: wholeNumberAtLeast(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   NEXT_RUNTIME: z.string().optional(),
   NODE_ENV: z.string().optional(),
@@ -173,6 +174,8 @@ export interface MigawkaConfig {
    */
   secrets: { key: Buffer | null; keyFile: string | null };
   auth: AuthConfig;
+  /** Four-eyes approval: how long a request waits for a second admin before it is rejected automatically. */
+  approvals: { expiryMs: number };
   logLevel: (typeof LOG_LEVELS)[number];
   /** Next's runtime name ('nodejs' | 'edge'), when running inside Next. */
   nextRuntime: string | null;
@@ -230,6 +233,8 @@ export const DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
  */
 export const DEFAULT_MAX_IMPORT_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_MAX_BATCH_SIZE = 20;
+/** Four hours: long enough to find a second admin in a working day, short enough that the estate has not moved on. */
+export const DEFAULT_APPROVAL_EXPIRY_MINUTES = 240;
 
 /** Loopback: a fresh `npm start` is reachable from this machine only. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -326,6 +331,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         maxFailures: vars.MIGAWKA_SIGN_IN_MAX_FAILURES ?? 5,
         minutes: vars.MIGAWKA_SIGN_IN_LOCKOUT_MINUTES ?? 15,
       },
+    },
+    approvals: {
+      expiryMs: (vars.MIGAWKA_APPROVAL_EXPIRY_MINUTES ?? DEFAULT_APPROVAL_EXPIRY_MINUTES) * 60_000,
     },
     logLevel: vars.LOG_LEVEL ?? 'info',
     nextRuntime: vars.NEXT_RUNTIME ?? null,

@@ -5,6 +5,7 @@
  * (`../contract/*.contract.ts`) that every implementation must pass.
  */
 
+import type { ApprovalStore } from './approval-store';
 import type { AuditStore } from './audit-store';
 import type { InventoryStore } from './inventory';
 import type { JobStore } from './job-store';
@@ -14,6 +15,13 @@ import type { RestorePointStore } from './restore-point-store';
 import type { SecretStore } from './secret-store';
 import type { XapiPoolStore } from './xapi-pool-store';
 
+export type {
+  ApprovalDecision,
+  ApprovalPolicyRecord,
+  ApprovalRequestRecord,
+  ApprovalStore,
+  NewApprovalRequest,
+} from './approval-store';
 export type { AuditEntry, AuditFilter, AuditStore, NewAuditEntry } from './audit-store';
 export type { InventoryStore } from './inventory';
 export type { JobStore } from './job-store';
@@ -33,5 +41,6 @@ export interface Stores {
   protection: ProtectionStore;
   secrets: SecretStore;
   audit: AuditStore;
+  approvals: ApprovalStore;
   xapiPools: XapiPoolStore;
 }
