@@ -196,7 +196,9 @@ describe('the audit trail of user administration', () => {
           ip: client,
           userAgent: AGENT,
           inputJson: expect.objectContaining({ userId: otto?.id, ...input }),
-          objectsJson: expect.arrayContaining([expect.objectContaining({ id: otto?.id, name: 'Otto Operator' })]),
+          objectsJson: expect.arrayContaining([
+            expect.objectContaining({ id: otto?.id, name: 'Otto Operator' }),
+          ]),
         }),
       ]);
     }

@@ -22,6 +22,10 @@ const ROUTES: { method: string; path: string }[] = [
   { method: 'POST', path: '/sign-in/email' },
   { method: 'POST', path: '/sign-out' },
   { method: 'GET', path: '/get-session' },
+  // Directory sign-in (OpenID Connect): start, and the provider's redirect back (query or form post).
+  { method: 'POST', path: '/sign-in/social' },
+  { method: 'GET', path: '/callback/oidc' },
+  { method: 'POST', path: '/callback/oidc' },
 ];
 
 export interface AuthRouteOptions {
@@ -58,6 +62,7 @@ export function createAuthRouteHandler(options: AuthRouteOptions): (request: Req
     }
     if (path === '/sign-in/email') return signInWithLockout(request, options);
     if (path === '/sign-out') return signOutRecorded(request, options);
+    if (path === '/callback/oidc') return directoryCallback(request, options);
     return options.auth.handler(request);
   };
 }
@@ -91,6 +96,51 @@ async function signOutRecorded(request: Request, options: AuthRouteOptions): Pro
       message: null,
     });
   }
+  return response;
+}
+
+/**
+ * The provider's redirect back after directory sign-in. A refusal the library answers as an error
+ * (no mapped group, a disabled user) goes back to the sign-in page, which says why; either way
+ * the attempt is recorded.
+ */
+async function directoryCallback(request: Request, options: AuthRouteOptions): Promise<Response> {
+  let response = await options.auth.handler(request);
+  const location = response.headers.get('location');
+  const refusedWith =
+    response.status >= 400
+      ? ((
+          (await response
+            .clone()
+            .json()
+            .catch(() => ({}))) as { message?: string }
+        ).message ?? `HTTP ${response.status}`)
+      : location && /[?&]error=/.test(location)
+        ? (new URL(location, request.url).searchParams.get('error_description') ??
+          new URL(location, request.url).searchParams.get('error'))
+        : null;
+  if (response.status >= 400) {
+    const back = new URL('/sign-in', request.url);
+    back.searchParams.set('error', refusedWith ?? 'directory sign-in refused');
+    response = new Response(null, { status: 302, headers: { location: `${back.pathname}${back.search}` } });
+  }
+  const cookie = response.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  const principal = refusedWith
+    ? null
+    : await principalFromHeaders(options.auth, new Headers({ cookie })).catch(() => null);
+  await recordAuthEvent(options, request, {
+    action: 'auth.sign-in',
+    outcome: principal ? 'succeeded' : 'refused',
+    actor: principal
+      ? { kind: 'user', ...principal.user, role: principal.role }
+      : { ...ANONYMOUS_ACTOR, name: 'directory user' },
+    message: principal
+      ? 'Directory sign-in (OpenID Connect)'
+      : `Directory sign-in refused: ${refusedWith ?? 'no session'}`,
+  });
   return response;
 }
 
