@@ -14,12 +14,15 @@ import {
   APPROVAL_KINDS,
   type ApprovalKind,
   type ApprovalStatus,
+  approvalKindOfRestore,
   approvalStatusAt,
   expiryOf,
   isApprovalRequired,
   refuseDecision,
 } from '../engine/approvals';
-import { isRole } from '../engine/roles';
+import type { PointPlan } from '../engine/plan-types';
+import { isRole, ROLE_LABELS, roleAtLeast } from '../engine/roles';
+import type { RestoreRequest } from '../schemas/operations';
 import {
   APPROVAL_ACTIONS,
   type ApprovalEnv,
@@ -30,6 +33,8 @@ import {
 } from './approval-actions';
 import { type RequestOrigin, recordAudit } from './audit-service';
 import { DomainError, isDomainError, notFound } from './errors';
+import { retryFailed, type StartedOperation } from './operations-service';
+import { planRestoreFor } from './plans';
 
 export type { ApprovalEnv, ApprovalPreview } from './approval-actions';
 
@@ -333,6 +338,40 @@ export async function rejectRequest(
   });
   if (!decided) throw new DomainError('CONFLICT', ALREADY_DECIDED);
   return viewOf(env, decided);
+}
+
+/**
+ * "Retry what failed" of an operation that destroys data (a failed in-place restore, revert or
+ * point deletion) is the same destructive action again: it needs the role the action needs, and a
+ * second admin's approval like the first time. Anything else is retried at once.
+ */
+export async function retryOrRequestApproval(
+  env: ApprovalContext,
+  operationId: string,
+): Promise<StartedOperation | ApprovalRequested> {
+  const operation = await env.stores.operations.get(operationId);
+  const retry = () => retryFailed(env.stores, env.service, operationId);
+  if (!operation || !['failed', 'interrupted', 'cancelled'].includes(operation.status)) return retry();
+  const request = operation.requestJson as unknown as RestoreRequest;
+  const kind =
+    operation.kind === 'delete-point'
+      ? 'delete-restore-point'
+      : operation.kind === 'restore'
+        ? approvalKindOfRestore(request.mode)
+        : null;
+  if (!kind) return retry();
+  const needed = kind === 'delete-restore-point' ? 'admin' : 'restore-operator';
+  const { actor } = env.service;
+  if (actor.kind !== 'user' || !roleAtLeast(actor.role, needed)) {
+    throw new DomainError('FORBIDDEN', `Retrying this operation needs the ${ROLE_LABELS[needed]} role`);
+  }
+  if (!(await isApprovalRequiredFor(env, kind))) return retry();
+  if (kind === 'delete-restore-point') {
+    return requestApproval(env, kind, { id: (operation.planJson as unknown as PointPlan).restorePointId });
+  }
+  // The retry runs the plan as the estate gives it now: that is the plan the approver reviews.
+  const { fingerprint } = await planRestoreFor(env.stores, env.service, request);
+  return requestApproval(env, kind, { request, fingerprint });
 }
 
 export { ESTATE_CHANGED_SINCE_REQUEST };

@@ -350,4 +350,32 @@ describe('four-eyes: requests in the audit trail and the policy list', () => {
     expect(seen.approveRefusal).toBe('Only an admin decides an approval request');
     expect((await rejectionOf(() => viewer.approvals.approve({ id: request.id }))).code).toBe('FORBIDDEN');
   });
+
+  it('retrying a failed in-place restore needs a restore operator and a second admin again', async () => {
+    await callerFor(ADA).approvals.setPolicy({
+      kind: 'restore-in-place',
+      required: false,
+      reason: 'seed a run',
+    });
+    const scenario = await SCENARIOS['restore-in-place']();
+    const started = await scenario.ask(callerFor(OTTO));
+    const operationId = (started as { operationId: string }).operationId;
+    db.update(operations).set({ status: 'failed' }).where(eq(operations.id, operationId)).run();
+    await callerFor(ADA).approvals.setPolicy({ kind: 'restore-in-place', required: true });
+
+    const operator = callerFor(person('opal', 'Opal Operator', 'operator'));
+    const refused = await rejectionOf(() => operator.operations.retryFailed({ id: operationId }));
+    expect(refused.code).toBe('FORBIDDEN');
+    expect(refused.message).toContain('Restore operator');
+
+    const retried = requestOf(await callerFor(OTTO).operations.retryFailed({ id: operationId }));
+    expect(retried).toMatchObject({
+      kind: 'restore-in-place',
+      status: 'pending',
+      requestedByName: 'Otto Restorer',
+    });
+    expect(operationCount()).toBe(1);
+    await callerFor(ADA).approvals.approve({ id: retried.id });
+    expect(operationCount()).toBe(2);
+  });
 });
