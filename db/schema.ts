@@ -247,6 +247,7 @@ export const findings = sqliteTable(
     index('findings_severity_vm_idx').on(t.severity, t.vmId),
   ],
 );
+export * from './schema-approvals';
 export * from './schema-auth';
 export * from './schema-hyperv';
 export * from './schema-operations';

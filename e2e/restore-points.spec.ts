@@ -1,8 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { operationStatus, runBackup, snap } from './fixtures/backup-api';
+import { E2E_USERS, storageStateOf } from './fixtures/users';
 
-test('browse and filter restore points, inspect, verify and delete the only point of a VM', async ({
+test('browse and filter restore points, inspect, verify, and delete the only point of a VM once a second admin approves', async ({
   page,
+  browser,
 }, testInfo) => {
   test.setTimeout(150_000);
   await runBackup(page, { kind: 'vms', vmIds: ['vm-erp-01', 'vm-web-lnx-03'] });
@@ -44,15 +46,40 @@ test('browse and filter restore points, inspect, verify and delete the only poin
   const confirm = page.getByRole('alertdialog', { name: 'Delete this restore point?' });
   await expect(confirm.getByText(/only restore point of web-lnx-03/)).toBeVisible();
   await confirm.getByRole('button', { name: 'Delete point' }).click();
-  const deleted = page
-    .locator('[data-sonner-toast]')
-    .filter({ hasText: 'Point deleted; web-lnx-03 has no restore point left' });
-  await expect(deleted).toBeVisible({ timeout: 30_000 });
-  await expect(table.getByRole('row').filter({ hasText: 'web-lnx-03' })).toHaveCount(0);
 
-  // The toast leads to the deletion's operation: what ran, for which point, and who asked.
-  await deleted.getByRole('button', { name: 'View operation' }).click();
-  await expect(page.getByRole('heading', { name: /^Delete the .+ UTC point of web-lnx-03$/ })).toBeVisible();
-  await expect(operationStatus(page)).toHaveText('succeeded');
-  await expect(page.getByText('point deletion')).toBeVisible();
+  // Four-eyes: the deletion waits for a second admin; the requester cannot approve it.
+  const sent = page.locator('[data-sonner-toast]').filter({ hasText: 'Request sent for approval' });
+  await expect(sent).toBeVisible();
+  await sent.getByRole('link', { name: 'View the request' }).click();
+  const title = /^Delete the .+ UTC point of web-lnx-03$/;
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  await expect(page.getByLabel('Request status')).toHaveText('Waiting for approval');
+  await expect(
+    page.getByText('You asked for this action: another admin must approve it (four-eyes).'),
+  ).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Approve and run' })).toHaveCount(0);
+
+  // The second admin, in their own browser: the header badge, the list, the same loss, the requester.
+  const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
+  const approver = await approverContext.newPage();
+  await approver.goto('/');
+  await approver.getByRole('link', { name: /^Approvals: [1-9]\d* waiting$/ }).click();
+  await approver
+    .getByRole('table', { name: 'Requests waiting for approval' })
+    .getByRole('link', { name: title })
+    .click();
+  await expect(approver.getByText(`${E2E_USERS.admin.name} (admin)`)).toBeVisible();
+  await expect(approver.getByText(/It is the only restore point of web-lnx-03/)).toBeVisible();
+  await approver.getByRole('button', { name: 'Approve and run' }).click();
+  await expect(approver.getByLabel('Request status')).toHaveText('Approved');
+
+  // The approval leads to the deletion's operation: what ran, for which point.
+  await approver.getByRole('link', { name: 'View operation' }).click();
+  await expect(approver.getByRole('heading', { name: title })).toBeVisible();
+  await expect(operationStatus(approver)).toHaveText('succeeded', { timeout: 30_000 });
+  await expect(approver.getByText('point deletion')).toBeVisible();
+  await approverContext.close();
+
+  await page.goto('/restore-points');
+  await expect(table.getByRole('row').filter({ hasText: 'web-lnx-03' })).toHaveCount(0);
 });

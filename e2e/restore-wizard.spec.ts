@@ -64,7 +64,8 @@ test('a volume revert lists its collateral VMs and will not run until the volume
   await snap(page, testInfo, 'restore-wizard-4-impact-volume-revert');
   await page.getByRole('button', { name: 'Next: confirm' }).click();
 
-  const run = page.getByRole('button', { name: 'Run restore' });
+  // A volume revert destroys data: it is sent to a second admin (four-eyes.spec.ts), not run.
+  const run = page.getByRole('button', { name: 'Send for approval' });
   const confirmation = page.getByLabel(/Type the volume name/);
   await expect(run).toBeDisabled();
   await confirmation.fill('C:');

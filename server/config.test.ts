@@ -48,7 +48,14 @@ describe('loadConfig', () => {
         maxBatchSize: DEFAULT_MAX_BATCH_SIZE,
       },
       secrets: { key: null, keyFile: null },
-      auth: { secret: null, trustedProxy: false, demoAdmin: null, lockout: { maxFailures: 5, minutes: 15 } },
+      auth: {
+        secret: null,
+        trustedProxy: false,
+        demoAdmin: null,
+        lockout: { maxFailures: 5, minutes: 15 },
+        oidc: null,
+      },
+      approvals: { expiryMs: 4 * 3_600_000 },
       logLevel: 'info',
       nextRuntime: null,
       isDevelopment: false,
@@ -199,6 +206,33 @@ describe('loadConfig', () => {
         },
       },
     },
+    { env: {}, expected: { approvals: { expiryMs: 4 * 3_600_000 }, auth: { oidc: null } } },
+    {
+      env: {
+        MIGAWKA_OIDC_ISSUER: 'https://login.example.com/realms/corp/',
+        MIGAWKA_OIDC_CLIENT_ID: 'migawka',
+        MIGAWKA_OIDC_CLIENT_SECRET: 'client-secret',
+        MIGAWKA_OIDC_ROLE_GROUPS: 'admin=Migawka Admins; operator=Ops, EMEA;viewer=Everyone',
+      },
+      expected: {
+        auth: {
+          oidc: {
+            issuer: 'https://login.example.com/realms/corp',
+            clientId: 'migawka',
+            clientSecret: 'client-secret',
+            scopes: ['openid', 'email', 'profile'],
+            groupsClaim: 'groups',
+            roleGroups: [
+              { role: 'admin', group: 'Migawka Admins' },
+              { role: 'operator', group: 'Ops, EMEA' },
+              { role: 'viewer', group: 'Everyone' },
+            ],
+            label: 'your directory',
+          },
+        },
+      },
+    },
+    { env: { MIGAWKA_APPROVAL_EXPIRY_MINUTES: '30' }, expected: { approvals: { expiryMs: 30 * 60_000 } } },
     // An empty value counts as unset: `FOO= migawka start` keeps the default.
     {
       env: { PORT: '', MIGAWKA_SEED_DEMO: '', LOG_LEVEL: '' },
@@ -239,10 +273,24 @@ describe('loadConfig', () => {
     ['MIGAWKA_DEMO_ADMIN', 'admin@example.test:short', 'at least 12 characters'],
     ['MIGAWKA_SIGN_IN_MAX_FAILURES', '0', 'must be ≥ 1'],
     ['MIGAWKA_SIGN_IN_LOCKOUT_MINUTES', 'ten', 'must be a whole number'],
+    ['MIGAWKA_APPROVAL_EXPIRY_MINUTES', '0', 'must be ≥ 1'],
+    ['MIGAWKA_OIDC_ISSUER', 'login.example.com', 'must be the issuer URL'],
+    ['MIGAWKA_OIDC_ROLE_GROUPS', 'superuser=Admins', 'must be role=group pairs'],
   ])('refuses %s=%s and names the variable', (variable, value, reason) => {
     const error = errorOf({ [variable]: value });
     expect(error.message).toContain(`${variable}=${JSON.stringify(value)}`);
     if (reason) expect(error.message).toContain(reason);
+  });
+
+  it('asks for every directory sign-in setting once one is given, never printing the client secret', () => {
+    const { message } = errorOf({
+      MIGAWKA_OIDC_ISSUER: 'https://login.example.com',
+      MIGAWKA_OIDC_CLIENT_SECRET: 'hunter2',
+    });
+    expect(message).toContain(
+      'MIGAWKA_OIDC_CLIENT_ID, MIGAWKA_OIDC_ROLE_GROUPS: needed for directory sign-in',
+    );
+    expect(message).not.toContain('hunter2');
   });
 
   it('never prints the password of a refused database URL', () => {

@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { hostNameOf } from './edge';
+import type { GroupRole } from './engine/directory-roles';
+import type { Role } from './engine/roles';
 import { CONSOLE_BATCH_SIZE } from './http-limits';
 
 const wholeNumberAtLeast = (min: number, why?: string) =>
@@ -84,6 +86,35 @@ const postgresUrl = z
   .trim()
   .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// (or postgresql://) URL');
 
+/**
+ * "admin=Migawka Admins;operator=Ops;viewer=Everyone" → which directory group gives which role
+ * (pairs separated by ';', the group name may contain spaces and commas).
+ */
+const roleGroups = z
+  .string()
+  .transform((value) =>
+    value
+      .split(';')
+      .map((pair) => pair.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(viewer|operator|restore-operator|admin)=.+$/,
+            'must be role=group pairs separated by ";" (roles: viewer, operator, restore-operator, admin)',
+          )
+          .transform((pair) => {
+            const at = pair.indexOf('=');
+            return { role: pair.slice(0, at) as Role, group: pair.slice(at + 1).trim() };
+          }),
+      )
+      .min(1, 'must map at least one group to a role'),
+  );
+
 /** Raw variables; empty strings count as unset. */
 const envSchema = z.object({
   PORT: wholeNumberAtLeast(1).optional(),
@@ -127,6 +158,21 @@ const envSchema = z.object({
     .optional(),
   MIGAWKA_SIGN_IN_MAX_FAILURES: wholeNumberAtLeast(1).optional(),
   MIGAWKA_SIGN_IN_LOCKOUT_MINUTES: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_APPROVAL_EXPIRY_MINUTES: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_OIDC_ISSUER: z
+    .string()
+    .trim()
+    .refine(
+      (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
+      'must be the issuer URL (https://…)',
+    )
+    .optional(),
+  MIGAWKA_OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
+  MIGAWKA_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  MIGAWKA_OIDC_SCOPES: z.string().trim().min(1).optional(),
+  MIGAWKA_OIDC_GROUPS_CLAIM: z.string().trim().min(1).optional(),
+  MIGAWKA_OIDC_ROLE_GROUPS: roleGroups.optional(),
+  MIGAWKA_OIDC_LABEL: z.string().trim().min(1).max(60).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   NEXT_RUNTIME: z.string().optional(),
   NODE_ENV: z.string().optional(),
@@ -173,6 +219,8 @@ export interface MigawkaConfig {
    */
   secrets: { key: Buffer | null; keyFile: string | null };
   auth: AuthConfig;
+  /** Four-eyes approval: how long a request waits for a second admin before it is rejected automatically. */
+  approvals: { expiryMs: number };
   logLevel: (typeof LOG_LEVELS)[number];
   /** Next's runtime name ('nodejs' | 'edge'), when running inside Next. */
   nextRuntime: string | null;
@@ -195,7 +243,8 @@ export const DEFAULT_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/pos
 /** A value fit for an error message: a URL's password is never printed. */
 function shown(variable: string, value: unknown): string {
   // The vault key is a secret: say how long the refused value was, never what it was.
-  if (variable === 'MIGAWKA_SECRET_KEY') return `(${String(value ?? '').length} characters, not shown)`;
+  if (variable === 'MIGAWKA_SECRET_KEY' || variable === 'MIGAWKA_OIDC_CLIENT_SECRET')
+    return `(${String(value ?? '').length} characters, not shown)`;
   if (typeof value === 'string' && /URL$/.test(variable)) {
     return JSON.stringify(value.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@'));
   }
@@ -214,7 +263,29 @@ export interface AuthConfig {
   demoAdmin: { email: string; password: string } | null;
   /** Failed sign-ins in a row that lock an account, and for how long. */
   lockout: { maxFailures: number; minutes: number };
+  /** Directory sign-in over OpenID Connect; null when not configured. */
+  oidc: OidcConfig | null;
 }
+
+export interface OidcConfig {
+  /** The provider's issuer; its discovery document is `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  /** The ID token / userinfo claim listing the user's groups. */
+  groupsClaim: string;
+  roleGroups: GroupRole[];
+  /** The sign-in button's words: "Sign in with <label>". */
+  label: string;
+}
+
+const OIDC_VARIABLES = [
+  'MIGAWKA_OIDC_ISSUER',
+  'MIGAWKA_OIDC_CLIENT_ID',
+  'MIGAWKA_OIDC_CLIENT_SECRET',
+  'MIGAWKA_OIDC_ROLE_GROUPS',
+] as const;
 
 /** The app's lab latency makes progress visible in the console; tests build their drivers with 0. */
 export const DEFAULT_LAB_STEP_DELAY_MS = 1500;
@@ -230,6 +301,8 @@ export const DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
  */
 export const DEFAULT_MAX_IMPORT_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_MAX_BATCH_SIZE = 20;
+/** Four hours: long enough to find a second admin in a working day, short enough that the estate has not moved on. */
+export const DEFAULT_APPROVAL_EXPIRY_MINUTES = 240;
 
 /** Loopback: a fresh `npm start` is reachable from this machine only. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -275,6 +348,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (vars.MIGAWKA_DEMO_ADMIN && vars.MIGAWKA_SEED_DEMO === false) {
     throw new ConfigError(
       'Invalid configuration:\n  MIGAWKA_DEMO_ADMIN: is for the demo lab only; it cannot be used with MIGAWKA_SEED_DEMO=0',
+    );
+  }
+  const oidcSet = OIDC_VARIABLES.filter((name) => vars[name] !== undefined);
+  if (oidcSet.length > 0 && oidcSet.length < OIDC_VARIABLES.length) {
+    const missing = OIDC_VARIABLES.filter((name) => vars[name] === undefined);
+    throw new ConfigError(
+      `Invalid configuration:\n  ${missing.join(', ')}: needed for directory sign-in (OpenID Connect) together with ${oidcSet.join(', ')}`,
     );
   }
   const dataDir = vars.MIGAWKA_DATA_DIR ?? './data';
@@ -326,6 +406,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         maxFailures: vars.MIGAWKA_SIGN_IN_MAX_FAILURES ?? 5,
         minutes: vars.MIGAWKA_SIGN_IN_LOCKOUT_MINUTES ?? 15,
       },
+      oidc:
+        vars.MIGAWKA_OIDC_ISSUER &&
+        vars.MIGAWKA_OIDC_CLIENT_ID &&
+        vars.MIGAWKA_OIDC_CLIENT_SECRET &&
+        vars.MIGAWKA_OIDC_ROLE_GROUPS
+          ? {
+              issuer: vars.MIGAWKA_OIDC_ISSUER.replace(/\/$/, ''),
+              clientId: vars.MIGAWKA_OIDC_CLIENT_ID,
+              clientSecret: vars.MIGAWKA_OIDC_CLIENT_SECRET,
+              scopes: (vars.MIGAWKA_OIDC_SCOPES ?? 'openid email profile').split(/\s+/).filter(Boolean),
+              groupsClaim: vars.MIGAWKA_OIDC_GROUPS_CLAIM ?? 'groups',
+              roleGroups: vars.MIGAWKA_OIDC_ROLE_GROUPS,
+              label: vars.MIGAWKA_OIDC_LABEL ?? 'your directory',
+            }
+          : null,
+    },
+    approvals: {
+      expiryMs: (vars.MIGAWKA_APPROVAL_EXPIRY_MINUTES ?? DEFAULT_APPROVAL_EXPIRY_MINUTES) * 60_000,
     },
     logLevel: vars.LOG_LEVEL ?? 'info',
     nextRuntime: vars.NEXT_RUNTIME ?? null,

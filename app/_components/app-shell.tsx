@@ -2,6 +2,7 @@
 
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
+import { ApprovalsBadge } from './account/approvals-badge';
 import { UserMenu } from './account/user-menu';
 import { SideNav } from './side-nav';
 
@@ -21,7 +22,8 @@ export function AppShell({ children }: { children: ReactNode }) {
     <div className="flex min-h-screen">
       <SideNav />
       <div className="min-w-0 flex-1">
-        <header className="flex justify-end border-b border-slate-200 bg-white px-8 py-2">
+        <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-8 py-2">
+          <ApprovalsBadge />
           <UserMenu />
         </header>
         <main id="main" className="min-w-0 px-8 py-6">

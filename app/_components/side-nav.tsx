@@ -5,6 +5,7 @@ import {
   ArchiveRestore,
   Boxes,
   CalendarClock,
+  ClipboardCheck,
   Database,
   FileClock,
   FileUp,
@@ -35,6 +36,7 @@ const NAV_ITEMS = [
   { href: '/restore/new', label: 'Restore', icon: Undo2, needs: 'restore' },
   { href: '/restore-points', label: 'Restore points', icon: ArchiveRestore },
   { href: '/import', label: 'Import', icon: FileUp, needs: 'importInventory' },
+  { href: '/approvals', label: 'Approvals', icon: ClipboardCheck },
   { href: '/audit', label: 'Audit trail', icon: FileClock, needs: 'readAudit' },
   { href: '/admin/users', label: 'Users', icon: Users, needs: 'manageUsers' },
 ] as const satisfies readonly {

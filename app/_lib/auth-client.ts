@@ -20,6 +20,24 @@ export async function signIn(
   return { ok: false, message: body.message ?? `Sign-in failed (HTTP ${response.status}).` };
 }
 
+/**
+ * Directory sign-in (OpenID Connect): the console answers with the provider's authorization URL,
+ * which the browser follows; the provider sends it back to the console, then to `next`.
+ */
+export async function signInWithDirectory(next: string): Promise<{ ok: false; message: string } | never> {
+  const response = await fetch('/api/auth/sign-in/social', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ provider: 'oidc', callbackURL: next, errorCallbackURL: '/sign-in' }),
+  });
+  const body = (await response.json().catch(() => ({}))) as { url?: string; message?: string };
+  if (response.ok && body.url) {
+    window.location.assign(body.url);
+    return new Promise(() => {});
+  }
+  return { ok: false, message: body.message ?? `Directory sign-in failed (HTTP ${response.status}).` };
+}
+
 export async function signOut(): Promise<void> {
   await fetch('/api/auth/sign-out', {
     method: 'POST',

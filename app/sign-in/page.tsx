@@ -3,6 +3,7 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { Suspense } from 'react';
 import { needsSetupNow, principalOfPageRequest } from '@/server/auth/http';
+import { getConfig } from '@/server/config';
 import { SignInForm } from './sign-in-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -16,7 +17,7 @@ export default async function SignInPage() {
       <h1 className="mb-1 text-2xl font-semibold tracking-tight text-slate-900">Sign in to Migawka</h1>
       <p className="mb-6 text-sm text-slate-600">Use the account an admin made for you.</p>
       <Suspense>
-        <SignInForm />
+        <SignInForm directoryLabel={getConfig().auth.oidc?.label ?? null} />
       </Suspense>
     </div>
   );

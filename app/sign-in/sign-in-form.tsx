@@ -6,11 +6,14 @@ import { Alert } from '@/app/_components/ui/alert';
 import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
-import { safeNext, signIn } from '@/app/_lib/auth-client';
+import { safeNext, signIn, signInWithDirectory } from '@/app/_lib/auth-client';
 
-export function SignInForm() {
-  const next = safeNext(useSearchParams().get('next'));
-  const [error, setError] = useState<string | null>(null);
+/** `directoryLabel`: the organisation's directory, when directory sign-in (OpenID Connect) is configured. */
+export function SignInForm({ directoryLabel }: { directoryLabel: string | null }) {
+  const searchParams = useSearchParams();
+  const next = safeNext(searchParams.get('next'));
+  // A directory sign-in the console refused comes back here with why (no mapped group, disabled).
+  const [error, setError] = useState<string | null>(searchParams.get('error'));
   const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -45,6 +48,21 @@ export function SignInForm() {
       <Button type="submit" disabled={pending}>
         {pending ? 'Signing in…' : 'Sign in'}
       </Button>
+      {directoryLabel ? (
+        <Button
+          type="button"
+          variant="secondary"
+          disabled={pending}
+          onClick={async () => {
+            setPending(true);
+            const result = await signInWithDirectory(next);
+            setPending(false);
+            setError(result.message);
+          }}
+        >
+          Sign in with {directoryLabel}
+        </Button>
+      ) : null}
     </form>
   );
 }

@@ -10,12 +10,14 @@
  */
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
-import { admin } from 'better-auth/plugins';
+import { APIError } from 'better-auth/api';
+import { admin, genericOAuth } from 'better-auth/plugins';
 import { createAccessControl } from 'better-auth/plugins/access';
 import { defaultStatements } from 'better-auth/plugins/admin/access';
 import { type Db, sqliteOf } from '../../db/client';
 import { account, session, user, verification } from '../../db/schema-auth';
-import { type AuthConfig, getConfig } from '../config';
+import { type AuthConfig, getConfig, type OidcConfig } from '../config';
+import { roleFromGroups } from '../engine/directory-roles';
 import { ROLES, type Role } from '../engine/roles';
 import { logger } from '../logger';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../schemas/accounts';
@@ -46,9 +48,58 @@ export const SIGN_INS_PER_MINUTE = 20;
 export interface AuthOptions extends Pick<AuthConfig, 'trustedProxy'> {
   secret: string;
   signInsPerMinute?: number;
+  /** Directory sign-in over OpenID Connect (the provider id is `oidc`); off when null. */
+  oidc?: OidcConfig | null;
+}
+
+/** The provider id of directory sign-in: its callback is /api/auth/callback/oidc. */
+export const OIDC_PROVIDER_ID = 'oidc';
+
+/**
+ * Directory sign-in through the library's generic OAuth plugin: discovery, PKCE, ID-token
+ * verification against the provider's keys. The role comes from the groups claim on every sign-in
+ * (a change in the directory applies at the next one); a user in no mapped group is refused.
+ */
+function directorySignIn(oidc: OidcConfig, rolesByEmail: Map<string, Role>) {
+  return genericOAuth({
+    config: [
+      {
+        providerId: OIDC_PROVIDER_ID,
+        name: oidc.label,
+        discoveryUrl: `${oidc.issuer}/.well-known/openid-configuration`,
+        requireIdTokenVerification: true,
+        clientId: oidc.clientId,
+        clientSecret: oidc.clientSecret,
+        scopes: oidc.scopes,
+        pkce: true,
+        overrideUserInfo: true,
+        mapProfileToUser: (profile) => {
+          const role = roleFromGroups(profile[oidc.groupsClaim], oidc.roleGroups);
+          if (!role) {
+            throw new APIError('FORBIDDEN', {
+              message: `None of your directory groups (claim "${oidc.groupsClaim}") gives access to Migawka`,
+            });
+          }
+          const email = typeof profile.email === 'string' ? profile.email.toLowerCase() : undefined;
+          // The library keeps only fields a user may set themselves; the role is applied by the
+          // user hooks below, which see the same email when the user is created or updated.
+          if (email) rolesByEmail.set(email, role);
+          return { email, name: typeof profile.name === 'string' ? profile.name : email };
+        },
+      },
+    ],
+  });
 }
 
 export function createAuth(db: Db, options: AuthOptions) {
+  /** Directory sign-ins in flight: the role their groups gave, until the user row is written. */
+  const rolesByEmail = new Map<string, Role>();
+  const directoryRoleOf = (email: unknown): Role | undefined => {
+    if (typeof email !== 'string') return undefined;
+    const role = rolesByEmail.get(email);
+    rolesByEmail.delete(email);
+    return role;
+  };
   return betterAuth({
     appName: 'Migawka',
     secret: options.secret,
@@ -73,7 +124,10 @@ export function createAuth(db: Db, options: AuthOptions) {
       storage: 'memory',
       window: 60,
       max: 300,
-      customRules: { '/sign-in/email': { window: 60, max: options.signInsPerMinute ?? SIGN_INS_PER_MINUTE } },
+      customRules: {
+        '/sign-in/email': { window: 60, max: options.signInsPerMinute ?? SIGN_INS_PER_MINUTE },
+        '/sign-in/social': { window: 60, max: options.signInsPerMinute ?? SIGN_INS_PER_MINUTE },
+      },
     },
     advanced: {
       // Behind an HTTPS-terminating proxy the cookies must be Secure; plain HTTP (the demo lab) cannot set them.
@@ -81,7 +135,26 @@ export function createAuth(db: Db, options: AuthOptions) {
       trustedProxyHeaders: options.trustedProxy,
       defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
     },
-    plugins: [admin({ ac, roles: libraryRoles, defaultRole: 'viewer', adminRoles: ['admin'] })],
+    plugins: [
+      admin({ ac, roles: libraryRoles, defaultRole: 'viewer', adminRoles: ['admin'] }),
+      ...(options.oidc ? [directorySignIn(options.oidc, rolesByEmail)] : []),
+    ],
+    databaseHooks: {
+      user: {
+        create: {
+          before: async (user) => {
+            const role = directoryRoleOf(user.email);
+            return role ? { data: { ...user, role } } : undefined;
+          },
+        },
+        update: {
+          before: async (user) => {
+            const role = directoryRoleOf(user.email);
+            return role ? { data: { ...user, role } } : undefined;
+          },
+        },
+      },
+    },
     telemetry: { enabled: false },
     logger: {
       log: (level, message, ...args) =>
@@ -112,7 +185,7 @@ export function authFor(db: Db): Auth {
       connection.memory ? ':memory:' : connection.name,
     );
     if (source !== 'in-memory') logger.info({ source, file }, 'session signing key ready');
-    auth = createAuth(db, { secret, trustedProxy: config.trustedProxy });
+    auth = createAuth(db, { secret, trustedProxy: config.trustedProxy, oidc: config.oidc });
     authByDb.set(db, auth);
   }
   return auth;

@@ -10,8 +10,11 @@
  */
 import type { Logger } from 'pino';
 import type { AuthConfig } from '../config';
+import { type Actor, ANONYMOUS_ACTOR } from '../context';
+import { isRole } from '../engine/roles';
 import type { Auth } from './auth';
 import type { AccountDirectory } from './directory';
+import { principalFromHeaders } from './session';
 
 export const AUTH_BASE_PATH = '/api/auth';
 
@@ -19,14 +22,31 @@ const ROUTES: { method: string; path: string }[] = [
   { method: 'POST', path: '/sign-in/email' },
   { method: 'POST', path: '/sign-out' },
   { method: 'GET', path: '/get-session' },
+  // Directory sign-in (OpenID Connect): start, and the provider's redirect back (query or form post).
+  { method: 'POST', path: '/sign-in/social' },
+  { method: 'GET', path: '/callback/oidc' },
+  { method: 'POST', path: '/callback/oidc' },
 ];
 
 export interface AuthRouteOptions {
-  auth: Pick<Auth, 'handler'>;
+  auth: Pick<Auth, 'handler' | 'api'>;
   accounts: AccountDirectory;
   now: () => Date;
   lockout: AuthConfig['lockout'];
   log: Pick<Logger, 'info' | 'warn'>;
+  /**
+   * Records a sign-in, failed sign-in or sign-out in the audit trail (with the request, for its
+   * address and user agent). A failure to record is logged, never turned into a failed sign-in.
+   */
+  audit?: (event: AuthAuditEvent, request: Request) => Promise<void>;
+}
+
+export interface AuthAuditEvent {
+  action: 'auth.sign-in' | 'auth.sign-out';
+  outcome: 'succeeded' | 'refused';
+  /** The account signed in or tried (a failed sign-in for an unknown email names the email). */
+  actor: Actor;
+  message: string | null;
 }
 
 export function createAuthRouteHandler(options: AuthRouteOptions): (request: Request) => Promise<Response> {
@@ -41,8 +61,101 @@ export function createAuthRouteHandler(options: AuthRouteOptions): (request: Req
       return Response.json({ message: 'Sign in from the console itself' }, { status: 403 });
     }
     if (path === '/sign-in/email') return signInWithLockout(request, options);
+    if (path === '/sign-out') return signOutRecorded(request, options);
+    if (path === '/callback/oidc') return directoryCallback(request, options);
     return options.auth.handler(request);
   };
+}
+
+type DirectoryUser = NonNullable<Awaited<ReturnType<AccountDirectory['findUserByEmail']>>>;
+
+function actorOfUser(user: Pick<DirectoryUser, 'id' | 'name' | 'email' | 'role'>): Actor {
+  return isRole(user.role)
+    ? { kind: 'user', id: user.id, name: user.name, email: user.email, role: user.role }
+    : { ...ANONYMOUS_ACTOR, name: user.email };
+}
+
+async function recordAuthEvent(options: AuthRouteOptions, request: Request, event: AuthAuditEvent) {
+  if (!options.audit) return;
+  try {
+    await options.audit(event, request);
+  } catch (error) {
+    options.log.warn({ err: error, action: event.action }, 'audit entry could not be recorded');
+  }
+}
+
+/** Sign-out, recorded for the user whose session it ends (read before the library deletes it). */
+async function signOutRecorded(request: Request, options: AuthRouteOptions): Promise<Response> {
+  const principal = await principalFromHeaders(options.auth, request.headers).catch(() => null);
+  const response = await options.auth.handler(request);
+  if (principal && response.ok) {
+    await recordAuthEvent(options, request, {
+      action: 'auth.sign-out',
+      outcome: 'succeeded',
+      actor: { kind: 'user', ...principal.user, role: principal.role },
+      message: null,
+    });
+  }
+  return response;
+}
+
+/**
+ * The provider's redirect back after directory sign-in. A refusal the library answers as an error
+ * (no mapped group, a disabled user) goes back to the sign-in page, which says why; either way
+ * the attempt is recorded.
+ */
+async function directoryCallback(request: Request, options: AuthRouteOptions): Promise<Response> {
+  let response = await options.auth.handler(request);
+  const location = response.headers.get('location');
+  const refusedWith =
+    response.status >= 400
+      ? ((
+          (await response
+            .clone()
+            .json()
+            .catch(() => ({}))) as { message?: string }
+        ).message ?? `HTTP ${response.status}`)
+      : location && /[?&]error=/.test(location)
+        ? (new URL(location, request.url).searchParams.get('error_description') ??
+          new URL(location, request.url).searchParams.get('error'))
+        : null;
+  if (response.status >= 400) {
+    const back = new URL('/sign-in', request.url);
+    back.searchParams.set('error', refusedWith ?? 'directory sign-in refused');
+    response = new Response(null, { status: 302, headers: { location: `${back.pathname}${back.search}` } });
+  }
+  const cookie = response.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  const principal = refusedWith
+    ? null
+    : await principalFromHeaders(options.auth, new Headers({ cookie })).catch(() => null);
+  await recordAuthEvent(options, request, {
+    action: 'auth.sign-in',
+    outcome: principal ? 'succeeded' : 'refused',
+    actor: principal
+      ? { kind: 'user', ...principal.user, role: principal.role }
+      : { ...ANONYMOUS_ACTOR, name: 'directory user' },
+    message: principal
+      ? 'Directory sign-in (OpenID Connect)'
+      : `Directory sign-in refused: ${refusedWith ?? 'no session'}`,
+  });
+  return response;
+}
+
+/** Why a sign-in was refused, in the words the trail keeps. */
+async function refusalOf(response: Response): Promise<string> {
+  if (response.status === 401) return 'Wrong email or password';
+  if (response.status === 429) return 'Too many sign-in attempts from this address';
+  if (response.status === 403) {
+    const body = (await response
+      .clone()
+      .json()
+      .catch(() => ({}))) as { message?: string };
+    return body.message ?? 'Sign-in refused';
+  }
+  return `Sign-in refused (HTTP ${response.status})`;
 }
 
 /**
@@ -90,9 +203,23 @@ async function signInWithLockout(request: Request, options: AuthRouteOptions): P
   const user = email ? await accounts.findUserByEmail(email) : null;
   if (user?.lockedUntil && user.lockedUntil > now()) {
     log.warn({ userId: user.id }, 'sign-in refused: account locked');
+    await recordAuthEvent(options, request, {
+      action: 'auth.sign-in',
+      outcome: 'refused',
+      actor: actorOfUser(user),
+      message: `Account locked until ${user.lockedUntil.toISOString()}`,
+    });
     return lockedResponse(user.lockedUntil, now(), lockout.maxFailures);
   }
   const response = await options.auth.handler(request);
+  await recordAuthEvent(options, request, {
+    action: 'auth.sign-in',
+    outcome: response.ok ? 'succeeded' : 'refused',
+    actor: user
+      ? actorOfUser(user)
+      : { ...ANONYMOUS_ACTOR, name: email ? `unknown account ${email}` : 'no email given' },
+    message: response.ok ? null : await refusalOf(response),
+  });
   if (!user) return response;
   if (response.status === 401) {
     const failures = user.failedSignIns + 1;
@@ -100,6 +227,12 @@ async function signInWithLockout(request: Request, options: AuthRouteOptions): P
       const lockedUntil = new Date(now().getTime() + lockout.minutes * 60_000);
       await accounts.updateUser(user.id, { failedSignIns: 0, lockedUntil });
       log.warn({ userId: user.id, lockedUntil }, 'account locked after repeated failed sign-ins');
+      await recordAuthEvent(options, request, {
+        action: 'auth.sign-in',
+        outcome: 'refused',
+        actor: actorOfUser(user),
+        message: `Account locked until ${lockedUntil.toISOString()} after ${failures} failed sign-ins`,
+      });
     } else {
       await accounts.updateUser(user.id, { failedSignIns: failures });
     }

@@ -12,7 +12,10 @@ export interface SessionPrincipal {
   session: { id: string; token: string };
 }
 
-export async function principalFromHeaders(auth: Auth, headers: Headers): Promise<SessionPrincipal | null> {
+export async function principalFromHeaders(
+  auth: Pick<Auth, 'api'>,
+  headers: Headers,
+): Promise<SessionPrincipal | null> {
   const found = await auth.api.getSession({ headers });
   if (!found) return null;
   const { user, session } = found;

@@ -19,6 +19,20 @@ export interface RequestOrigin {
 
 export const NO_ORIGIN: RequestOrigin = { ip: null, userAgent: null };
 
+/**
+ * The peer address and user agent of a request. The address is the LAST `X-Forwarded-For` hop: the
+ * one the server in front of us (Next's own server, or the reverse proxy) appended; earlier hops are
+ * whatever the client claimed and are not recorded as its address.
+ */
+export function originOf(request: Request): RequestOrigin {
+  const hops = (request.headers.get('x-forwarded-for') ?? '')
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean);
+  const ip = hops.at(-1) ?? request.headers.get('x-real-ip');
+  return { ip: ip || null, userAgent: request.headers.get('user-agent')?.slice(0, 500) ?? null };
+}
+
 export interface AuditRecord {
   /** The procedure ("jobs.create") or event ("auth.sign-in"). */
   action: string;

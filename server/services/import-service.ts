@@ -47,7 +47,7 @@ export async function importInventory(
 }
 
 /** The file's objects, or INVALID_INPUT naming every problem (merge: checked against `stored`). */
-function validateInventory(data: unknown, stored: Inventory | null): Inventory {
+export function validateInventory(data: unknown, stored: Inventory | null): Inventory {
   const parsed = parseInventory(data, stored ? { existing: stored } : {});
   if (!parsed.ok) {
     const count = parsed.fieldErrors.length;

@@ -21,7 +21,13 @@ import { getConfig } from '../config';
 import { ANONYMOUS_ACTOR, createServiceContext, type ServiceContext } from '../context';
 import { ROLE_LABELS, type Role, roleAtLeast } from '../engine/roles';
 import { formatIssuePath } from '../schemas/inventory';
-import { auditObjectsOf, NO_ORIGIN, type RequestOrigin, recordAudit } from '../services/audit-service';
+import {
+  auditObjectsOf,
+  NO_ORIGIN,
+  originOf,
+  type RequestOrigin,
+  recordAudit,
+} from '../services/audit-service';
 import { type DomainErrorCode, type FieldError, isDomainError } from '../services/errors';
 import { memoryKeySource, type VaultKeySource, vaultKeySourceFor } from '../services/vault-key';
 
@@ -50,6 +56,8 @@ export interface Context {
   accounts: AccountDirectory;
   /** Who is signed in; null for an anonymous request. */
   principal: Principal | null;
+  /** Four-eyes approval: how long a request waits for a second admin (MIGAWKA_APPROVAL_EXPIRY_MINUTES). */
+  approvalExpiryMs: number;
   /** False once the request's session was revoked, expired or its user disabled (ends live streams). */
   sessionStillValid: () => Promise<boolean>;
 }
@@ -95,6 +103,7 @@ export function contextFor(
     accounts,
     principal,
     origin,
+    approvalExpiryMs: getConfig().approvals.expiryMs,
     sessionStillValid: async () => {
       if (!principal?.session) return principal !== null;
       const found = await accounts.findSessionByToken(principal.session.token);
@@ -118,19 +127,7 @@ export function createContext(request: Request): Promise<Context> {
   return contextForRequest(getDb(), request);
 }
 
-/**
- * The peer address and user agent of a request. The address is the LAST `X-Forwarded-For` hop: the
- * one the server in front of us (Next's own server, or the reverse proxy) appended; earlier hops are
- * whatever the client claimed and are not recorded as its address.
- */
-export function originOf(request: Request): RequestOrigin {
-  const hops = (request.headers.get('x-forwarded-for') ?? '')
-    .split(',')
-    .map((hop) => hop.trim())
-    .filter(Boolean);
-  const ip = hops.at(-1) ?? request.headers.get('x-real-ip');
-  return { ip: ip || null, userAgent: request.headers.get('user-agent')?.slice(0, 500) ?? null };
-}
+export { originOf } from '../services/audit-service';
 
 type TrpcCode = TRPCError['code'];
 

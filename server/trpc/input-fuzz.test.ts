@@ -6,7 +6,9 @@
  * - no input ever gets a 5xx (or an error that is not a tRPC error);
  * - an input the schema rejects gets BAD_REQUEST whose field errors name the rejected field, and
  *   nothing is written;
- * - any refused call (4xx) writes nothing.
+ * - any refused call (4xx) writes nothing;
+ * - sent anonymously, every procedure but the first-run setup's answers 401 whatever the input,
+ *   and writes nothing.
  * A procedure added to the router is fuzzed without editing this file.
  */
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
@@ -16,7 +18,7 @@ import type { z } from 'zod';
 import { type Db, sqliteOf } from '../../db/client';
 import { formatIssuePath } from '../schemas/inventory';
 import { contentDigest, openDemoLab, principalOf } from '../test-support';
-import { contextFor } from './init';
+import { contextFor, type Principal } from './init';
 import { appRouter, createCaller } from './root';
 import { type DerivationPool, invalid, nearValid } from './zod-arbitrary';
 
@@ -81,7 +83,12 @@ interface Outcome {
 /** Ids stay unique across calls (a restarted counter would collide with rows already written). */
 let idCounter = 0;
 
-async function callOnce(db: Db, procedure: ProcedureUnderTest, input: unknown): Promise<Outcome> {
+async function callOnce(
+  db: Db,
+  procedure: ProcedureUnderTest,
+  input: unknown,
+  principal: Principal | null = principalOf('admin'),
+): Promise<Outcome> {
   // A stream's client has already gone: validation still runs, the stream ends at once.
   const gone = new AbortController();
   gone.abort();
@@ -89,7 +96,7 @@ async function callOnce(db: Db, procedure: ProcedureUnderTest, input: unknown): 
     contextFor(
       db,
       { now: () => new Date('2026-06-01T12:00:00Z'), newId: () => `fuzz-${++idCounter}` },
-      principalOf('admin'),
+      principal,
     ),
     { signal: gone.signal },
   );
@@ -173,6 +180,37 @@ describe('every procedure, fuzzed as an admin', () => {
       if (schema) {
         expect(seen.rejected).toBeGreaterThan(INVALID_RUNS / 3);
       }
+    },
+    60_000,
+  );
+});
+
+/** Procedures a person reaches before anyone is signed in (the role matrix holds this list). */
+const PUBLIC_PROCEDURES = new Set(['setup.status', 'setup.complete']);
+const ANONYMOUS_RUNS = 8;
+
+describe('every procedure, fuzzed anonymously', () => {
+  const procedures = proceduresOf().filter((procedure) => !PUBLIC_PROCEDURES.has(procedure.path));
+
+  it.each(procedures.map((procedure, index) => ({ ...procedure, index })))(
+    '$path ($type) answers 401 and writes nothing',
+    async (procedure) => {
+      const db = openDemoLab();
+      const pool = poolOf(db);
+      const schema = procedure.schema;
+      const inputs = schema
+        ? fc.oneof(invalid(schema, pool), nearValid(schema, pool))
+        : fc.oneof(fc.constant(undefined), fc.jsonValue({ maxDepth: 2 }));
+      const before = contentDigest(db);
+      await fc.assert(
+        fc.asyncProperty(inputs, async (input) => {
+          const outcome = await callOnce(db, procedure, input, null);
+          const message = `input ${JSON.stringify(input)?.slice(0, 300)} → ${String(outcome.error)}`;
+          expect(outcome.status, message).toBe(401);
+        }),
+        { seed: SEED + 1000 + procedure.index, numRuns: ANONYMOUS_RUNS, endOnFailure: true },
+      );
+      expect(contentDigest(db), 'an anonymous call wrote').toBe(before);
     },
     60_000,
   );

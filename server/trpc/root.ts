@@ -1,6 +1,7 @@
 /** The root router only composes the area routers. */
 import { createCallerFactory, router } from './init';
 import { accountRouter } from './routers/account';
+import { approvalsRouter } from './routers/approvals';
 import { arraysRouter } from './routers/arrays';
 import { auditRouter } from './routers/audit';
 import { backupsRouter } from './routers/backups';
@@ -35,6 +36,7 @@ export const appRouter = router({
   protection: protectionRouter,
   secrets: secretsRouter,
   audit: auditRouter,
+  approvals: approvalsRouter,
   account: accountRouter,
   users: usersRouter,
   setup: setupRouter,

@@ -11,9 +11,11 @@ import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/app/_components/ui/radio-group';
 import { fieldErrorsOf, type RouterInputs, type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { ApprovalSentPanel } from '@/app/approvals/_components/approval-sent';
 
 type ImportMode = RouterInputs['inventory']['import']['mode'];
-type ImportResult = RouterOutputs['inventory']['import'];
+type ImportAnswer = RouterOutputs['inventory']['import'];
+type ImportResult = Exclude<ImportAnswer, { approvalRequest: unknown }>;
 
 const MODES: { value: ImportMode; label: string; explanation: string }[] = [
   {
@@ -52,6 +54,8 @@ export function ImportForm() {
   const importMutation = useMutation(
     trpc.inventory.import.mutationOptions({
       onSuccess: async (result) => {
+        // Four-eyes: a replace waits for a second admin; the panel below says so, with a link.
+        if ('approvalRequest' in result) return;
         toast.success(`Inventory imported: ${result.stored.vms} VMs on ${result.stored.hosts} hosts`);
         // Every list, detail and the dashboard reflect the new inventory.
         await queryClient.invalidateQueries();
@@ -71,7 +75,9 @@ export function ImportForm() {
   };
 
   const fieldErrors = importMutation.isError ? fieldErrorsOf(importMutation.error) : [];
-  const result = importMutation.data;
+  const answer = importMutation.data;
+  const sent = answer && 'approvalRequest' in answer ? answer.approvalRequest : null;
+  const result = answer && !('approvalRequest' in answer) ? answer : null;
 
   return (
     <>
@@ -158,6 +164,7 @@ export function ImportForm() {
           </Alert>
         ) : null}
 
+        {sent ? <ApprovalSentPanel request={sent} /> : null}
         {result ? (
           <Alert tone="success" role="status" aria-labelledby="import-result-title">
             <AlertTitle id="import-result-title">

@@ -8,6 +8,7 @@ import { Button } from '@/app/_components/ui/button';
 import { cn } from '@/app/_lib/cn';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useMe } from '@/app/_lib/use-me';
+import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
 import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
 
 type Job = RouterOutputs['jobs']['list'][number];
@@ -96,7 +97,9 @@ export function DeleteJobButton({ job, onDeleted }: { job: Job; onDeleted?: () =
   const refresh = useRefreshJobs();
   const remove = useMutation(
     trpc.jobs.delete.mutationOptions({
-      onSuccess: () => {
+      onSuccess: (result) => {
+        // Four-eyes: the deletion waits for a second admin; the job stays until then.
+        if ('approvalRequest' in result) return announceApprovalRequested(result.approvalRequest);
         toast.success(`${job.name} deleted`);
         refresh();
         onDeleted?.();

@@ -23,6 +23,7 @@ import {
 } from '@/app/_components/ui/table';
 import { formatBytes, pluralize } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
 import { isFinalOperationStatus, type StepStatus } from '@/server/engine/statuses';
 import { ConfirmDialog } from './confirm-dialog';
 import {
@@ -212,6 +213,8 @@ function OperationActions({ operation }: { operation: Detail['operation'] }) {
   const retry = useMutation(
     trpc.operations.retryFailed.mutationOptions({
       onSuccess: (started) => {
+        // Retrying a destructive restore or a point deletion asks a second admin first (four-eyes).
+        if ('approvalRequest' in started) return announceApprovalRequested(started.approvalRequest);
         toast.success('Retry started as a new operation');
         void refresh();
         router.push(`/operations/${encodeURIComponent(started.operationId)}`);

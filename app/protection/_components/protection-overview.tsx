@@ -28,6 +28,7 @@ import { PROTECTION_STATUS_LABELS, PROTECTION_STATUS_TONES } from '@/app/_lib/pr
 import { CONSISTENCY_TONES, formatDateTime } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
+import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
 import {
   OPERATION_STATUS_LABELS,
   OPERATION_STATUS_TONES,
@@ -50,6 +51,8 @@ export function ProtectionSummary() {
   const retry = useMutation(
     trpc.operations.retryFailed.mutationOptions({
       onSuccess: (started) => {
+        // Retrying a destructive restore or a point deletion asks a second admin first (four-eyes).
+        if ('approvalRequest' in started) return announceApprovalRequested(started.approvalRequest);
         toast.success('Retry started', {
           description: (
             <Link href={`/operations/${started.operationId}`}>Open operation {started.operationId}</Link>

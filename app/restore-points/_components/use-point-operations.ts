@@ -4,6 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { toast } from 'sonner';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
+import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
 import { type FollowedOutcome, useOperationFollower } from '@/app/operations/_components/operation-follower';
 
 interface PointName {
@@ -53,7 +54,10 @@ export function usePointOperations() {
   );
   const remove = useMutation(
     trpc.restorePoints.delete.mutationOptions({
-      onSuccess: (started) => {
+      onSuccess: (result) => {
+        // Four-eyes: the deletion waits for a second admin; nothing is queued until then.
+        if ('approvalRequest' in result) return announceApprovalRequested(result.approvalRequest);
+        const started = result;
         const name = pointName(started.point);
         follower.follow({
           operationId: started.operationId,

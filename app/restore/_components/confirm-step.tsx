@@ -1,6 +1,6 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { toast } from 'sonner';
@@ -14,6 +14,8 @@ import { StepHeading, WizardActions } from '@/app/_components/wizard';
 import { pluralize } from '@/app/_lib/format';
 import { RESTORE_MODE_LABELS } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
+import { ApprovalSentPanel } from '@/app/approvals/_components/approval-sent';
+import { approvalKindOfRestore } from '@/server/engine/approvals';
 import type { RestoreMode } from '@/server/engine/plan-types';
 import { isConfirmationValid } from '@/server/engine/restore-plan';
 import { usePreview } from './use-restore-preview';
@@ -34,9 +36,17 @@ export function ConfirmStep({
   const queryClient = useQueryClient();
   const [typed, setTyped] = useState('');
   const preview = usePreview(state);
+  // A mode that overwrites what exists waits for a second admin unless four-eyes is off for it.
+  const policies = useQuery(trpc.approvals.policies.queryOptions());
+  const approvalKind = state.mode ? approvalKindOfRestore(state.mode as RestoreMode) : null;
+  const needsApproval =
+    approvalKind !== null &&
+    (policies.data?.find((policy) => policy.kind === approvalKind)?.required ?? true);
   const start = useMutation(
     trpc.restores.start.mutationOptions({
       onSuccess: (started) => {
+        // Four-eyes: the restore waits for a second admin; the panel below says so, with a link.
+        if ('approvalRequest' in started) return;
         toast.success('Restore started', { description: `Operation ${started.operationId}` });
         router.push(`/operations/${started.operationId}`);
       },
@@ -48,6 +58,9 @@ export function ConfirmStep({
       },
     }),
   );
+  if (start.data && 'approvalRequest' in start.data) {
+    return <ApprovalSentPanel request={start.data.approvalRequest} />;
+  }
   if (preview.isPending) return <LoadingState label="Preparing the restore…" />;
   if (preview.isError) return <ErrorState error={preview.error} title="Could not plan this restore" />;
   const plan = preview.data;
@@ -107,9 +120,14 @@ export function ConfirmStep({
             })
           }
         >
-          {start.isPending ? 'Starting…' : 'Run restore'}
+          {start.isPending ? 'Sending…' : needsApproval ? 'Send for approval' : 'Run restore'}
         </Button>
       </WizardActions>
+      {needsApproval ? (
+        <p className="mt-2 text-sm text-slate-600">
+          Nothing runs yet: a second admin reviews this impact and approves or rejects it (four-eyes).
+        </p>
+      ) : null}
     </section>
   );
 }

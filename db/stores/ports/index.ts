@@ -5,6 +5,7 @@
  * (`../contract/*.contract.ts`) that every implementation must pass.
  */
 
+import type { ApprovalStore } from './approval-store';
 import type { AuditStore } from './audit-store';
 import type { HypervConnectionStore } from './hyperv-connection-store';
 import type { InventoryStore } from './inventory';
@@ -15,6 +16,13 @@ import type { RestorePointStore } from './restore-point-store';
 import type { SecretStore } from './secret-store';
 import type { XapiPoolStore } from './xapi-pool-store';
 
+export type {
+  ApprovalDecision,
+  ApprovalPolicyRecord,
+  ApprovalRequestRecord,
+  ApprovalStore,
+  NewApprovalRequest,
+} from './approval-store';
 export type { AuditEntry, AuditFilter, AuditStore, NewAuditEntry } from './audit-store';
 export type {
   HypervConnectionRecord,
@@ -39,6 +47,7 @@ export interface Stores {
   protection: ProtectionStore;
   secrets: SecretStore;
   audit: AuditStore;
+  approvals: ApprovalStore;
   xapiPools: XapiPoolStore;
   hypervConnections: HypervConnectionStore;
 }

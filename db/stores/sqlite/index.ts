@@ -1,6 +1,7 @@
 /** The embedded default: every store port implemented on one better-sqlite3 database. */
 import type { Db } from '../../client';
 import type { Stores } from '../ports';
+import { SqliteApprovalStore } from './approval-store';
 import { SqliteAuditStore } from './audit-store';
 import { SqliteHypervConnectionStore } from './hyperv-connection-store';
 import { createSqliteInventoryStore } from './inventory';
@@ -20,6 +21,7 @@ export function createSqliteStores(db: Db): Stores {
     protection: createSqliteProtectionStore(db),
     secrets: new SqliteSecretStore(db),
     audit: new SqliteAuditStore(db),
+    approvals: new SqliteApprovalStore(db),
     xapiPools: new SqliteXapiPoolStore(db),
     hypervConnections: new SqliteHypervConnectionStore(db),
   };

@@ -109,7 +109,13 @@ describe('jobs procedures', () => {
     expect(fieldErrorsOf(tooMany).map((field) => field.path)).toEqual(['count']);
   });
 
-  it('deletes a job; asking for it again is NOT_FOUND', async () => {
+  it('deletes a job (four-eyes off); asking for it again is NOT_FOUND', async () => {
+    // The four-eyes request and its approval are tested in approvals.test.ts.
+    await caller.approvals.setPolicy({
+      kind: 'delete-job',
+      required: false,
+      reason: 'direct delete under test',
+    });
     const job = await caller.jobs.create(nightlyJob());
     expect(await caller.jobs.delete({ id: job.id })).toEqual({ id: job.id });
     expect((await rejectionOf(() => caller.jobs.get({ id: job.id }))).code).toBe('NOT_FOUND');

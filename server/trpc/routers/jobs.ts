@@ -5,6 +5,7 @@ import {
   updateBackupJobInput,
 } from '../../schemas/jobs';
 import { backupJobInput } from '../../schemas/operations';
+import { runOrRequestApproval } from '../../services/approval-service';
 import {
   createBackupJob,
   deleteBackupJob,
@@ -31,10 +32,13 @@ export const jobsRouter = router({
   setEnabled: operatorProcedure
     .input(setBackupJobEnabledInput)
     .mutation(({ ctx, input }) => setBackupJobEnabled(ctx.stores, ctx.service, input.id, input.isEnabled)),
-  delete: adminProcedure.input(jobIdInput).mutation(async ({ ctx, input }) => {
-    await deleteBackupJob(ctx.stores, input.id);
-    return { id: input.id };
-  }),
+  /** Deletes the job, or asks a second admin first (four-eyes). */
+  delete: adminProcedure.input(jobIdInput).mutation(({ ctx, input }) =>
+    runOrRequestApproval(ctx, 'delete-job', input, async () => {
+      await deleteBackupJob(ctx.stores, input.id);
+      return { id: input.id };
+    }),
+  ),
   runNow: operatorProcedure
     .input(jobIdInput)
     .mutation(({ ctx, input }) => runBackupJobNow(ctx.stores, ctx.service, input.id)),

@@ -6,13 +6,13 @@ import {
   operationListQueryInput,
 } from '../../schemas/operation-queries';
 import type { BackupRequestInput } from '../../schemas/operations';
+import { retryOrRequestApproval } from '../../services/approval-service';
 import {
   cancelOperation,
   getOperation,
   listEventsSince,
   listOperations,
   type OperationEvent,
-  retryFailed,
   startBackup,
   subscribeToOperationEvents,
 } from '../../services/operations-service';
@@ -118,9 +118,10 @@ export const operationsRouter = router({
   cancel: operatorProcedure
     .input(operationIdInput)
     .mutation(({ ctx, input }) => cancelOperation(ctx.stores, ctx.service, input.id)),
+  /** A retry that destroys data again (restore over what exists, point deletion) asks a second admin first. */
   retryFailed: operatorProcedure
     .input(operationIdInput)
-    .mutation(({ ctx, input }) => retryFailed(ctx.stores, ctx.service, input.id)),
+    .mutation(({ ctx, input }) => retryOrRequestApproval(ctx, input.id)),
   backupVm: operatorProcedure
     .input(backupVmInput)
     .mutation(({ ctx, input }) => startBackup(ctx.stores, ctx.service, backupNowRequestOf(input.vmId))),

@@ -1,4 +1,5 @@
 import { idInput } from '../../schemas/inventory-queries';
+import { runOrRequestApproval } from '../../services/approval-service';
 import {
   browseRestorePoints,
   describePointDeletion,
@@ -19,8 +20,12 @@ export const restorePointsRouter = router({
   verify: operatorProcedure
     .input(idInput)
     .mutation(({ ctx, input }) => startPointVerify(ctx.stores, ctx.service, input.id)),
-  /** Queues a delete operation, with what the deletion leaves behind. */
+  /** Queues a delete operation (with what it leaves behind), or asks a second admin first (four-eyes). */
   delete: adminProcedure
     .input(idInput)
-    .mutation(({ ctx, input }) => startPointDelete(ctx.stores, ctx.service, input.id)),
+    .mutation(({ ctx, input }) =>
+      runOrRequestApproval(ctx, 'delete-restore-point', input, () =>
+        startPointDelete(ctx.stores, ctx.service, input.id),
+      ),
+    ),
 });

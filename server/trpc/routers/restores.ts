@@ -1,6 +1,8 @@
+import { approvalKindOfRestore } from '../../engine/approvals';
 import { minimumRoleForRestore } from '../../engine/roles';
 import { restoreRequestInput } from '../../schemas/operations';
 import { startRestoreInput } from '../../schemas/wizard';
+import { runOrRequestApproval } from '../../services/approval-service';
 import { previewRestore, startReviewedRestore } from '../../services/operations-service';
 import { assertRole, operatorProcedure, router, viewerProcedure } from '../init';
 
@@ -8,7 +10,8 @@ import { assertRole, operatorProcedure, router, viewerProcedure } from '../init'
  * The restore wizard: the blast radius before anything runs (with the plan's fingerprint), then the
  * run of that plan (typed confirmation checked by the plan; refused if the estate changed since).
  * An operator may restore as a new VM or to a staging VM; a mode that overwrites what exists
- * (in place, snapshot revert, volume revert) needs a restore operator.
+ * (in place, snapshot revert, volume revert) needs a restore operator, and becomes a four-eyes
+ * request for a second admin unless an admin turned approval off for that mode.
  */
 export const restoresRouter = router({
   preview: viewerProcedure
@@ -16,6 +19,8 @@ export const restoresRouter = router({
     .query(({ ctx, input }) => previewRestore(ctx.stores, ctx.service, input)),
   start: operatorProcedure.input(startRestoreInput).mutation(({ ctx, input }) => {
     assertRole(ctx.principal, minimumRoleForRestore(input.request.mode), `A ${input.request.mode} restore`);
-    return startReviewedRestore(ctx.stores, ctx.service, input);
+    const kind = approvalKindOfRestore(input.request.mode);
+    const direct = () => startReviewedRestore(ctx.stores, ctx.service, input);
+    return kind ? runOrRequestApproval(ctx, kind, input, direct) : direct();
   }),
 });

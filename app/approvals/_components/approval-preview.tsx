@@ -1,0 +1,106 @@
+'use client';
+
+import { formatBytes, METHOD_LABELS, pluralize } from '@/app/_lib/format';
+import { formatDateTime, RESTORE_MODE_LABELS } from '@/app/_lib/restore-format';
+import type { RouterOutputs } from '@/app/_lib/trpc';
+import { RestoreBlastRadius } from '@/app/restore/_components/blast-radius';
+import type { BackupMethod } from '@/server/engine/types';
+
+type Preview = RouterOutputs['approvals']['get']['preview'];
+
+const SECTION_LABELS: Record<string, string> = {
+  hosts: 'Hosts',
+  hostVolumes: 'Host volumes / SRs',
+  vms: 'VMs',
+  virtualDisks: 'Virtual disks',
+  guestVolumes: 'Guest volumes',
+  arrays: 'Storage arrays',
+  arrayVolumes: 'Array volumes / LUNs',
+  consistencyGroups: 'Consistency groups',
+};
+
+/** What the action destroys, as its requester was shown it before confirming. */
+export function ApprovalPreview({ preview }: { preview: Preview }) {
+  switch (preview.kind) {
+    case 'restore':
+      return (
+        <>
+          <p className="mb-4 text-sm text-slate-700">
+            {RESTORE_MODE_LABELS[preview.mode]} of <strong>{preview.point.vmName}</strong> from its point of{' '}
+            {formatDateTime(new Date(preview.point.createdAt))}
+            {preview.plan.confirmationText ? ` (confirmed by typing "${preview.plan.confirmationText}")` : ''}
+            : {pluralize(preview.plan.steps.length, 'step')}.
+          </p>
+          <RestoreBlastRadius plan={preview.plan} vmName={preview.point.vmName} />
+        </>
+      );
+    case 'delete-restore-point':
+      return (
+        <p className="mb-4 text-sm text-slate-700">
+          The {METHOD_LABELS[preview.point.method as BackupMethod] ?? preview.point.method} point of{' '}
+          <strong>{preview.point.vmName}</strong> taken {formatDateTime(new Date(preview.point.createdAt))} (
+          {formatBytes(preview.point.sizeBytes)}) is deleted with its stored data.{' '}
+          {preview.impact.isOnlyPointOfVm
+            ? `It is the only restore point of ${preview.impact.vmName}: ${preview.impact.vmName} is left with none.`
+            : `${preview.impact.vmName} keeps its other restore points.`}
+        </p>
+      );
+    case 'delete-job':
+      return (
+        <p className="mb-4 text-sm text-slate-700">
+          The backup job <strong>{preview.job.name}</strong> ({preview.job.scope},{' '}
+          {preview.job.schedule ?? 'no schedule'}, {preview.job.isEnabled ? 'enabled' : 'disabled'}) stops
+          running and is deleted. Its past operations and restore points stay in the catalogue.
+        </p>
+      );
+    case 'replace-inventory':
+      return (
+        <>
+          <p className="mb-2 text-sm text-slate-700">
+            The file becomes the whole inventory.{' '}
+            {preview.removedVms.count === 0
+              ? 'Every VM in the console is in the file.'
+              : `${pluralize(preview.removedVms.count, 'VM')} in the console ${preview.removedVms.count === 1 ? 'is' : 'are'} not in the file and would be removed:`}
+          </p>
+          {preview.removedVms.names.length > 0 ? (
+            <ul aria-label="VMs removed" className="mb-2 list-disc pl-5 text-sm">
+              {preview.removedVms.names.map((name) => (
+                <li key={name}>{name}</li>
+              ))}
+            </ul>
+          ) : null}
+          <table className="mb-4 text-sm">
+            <caption className="sr-only">Objects in the console and in the file</caption>
+            <thead>
+              <tr>
+                <th scope="col" className="pr-6 text-left font-medium">
+                  Objects
+                </th>
+                <th scope="col" className="pr-6 text-right font-medium">
+                  In the console
+                </th>
+                <th scope="col" className="text-right font-medium">
+                  In the file
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.keys(SECTION_LABELS).map((section) => (
+                <tr key={section}>
+                  <th scope="row" className="pr-6 text-left font-normal">
+                    {SECTION_LABELS[section]}
+                  </th>
+                  <td className="pr-6 text-right tabular-nums">
+                    {preview.stored[section as keyof typeof preview.stored]}
+                  </td>
+                  <td className="text-right tabular-nums">
+                    {preview.file[section as keyof typeof preview.file]}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      );
+  }
+}

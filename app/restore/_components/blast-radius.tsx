@@ -1,0 +1,81 @@
+import { Badge } from '@/app/_components/ui/badge';
+import { pluralize, SEVERITY_TONES } from '@/app/_lib/format';
+import type { RestorePlan } from '@/server/engine/plan-types';
+import { formatDuration } from '@/server/engine/restore-plan';
+
+/**
+ * What a restore destroys: the other VMs it rolls back (and how much of their work is lost), the
+ * newer points it discards, and its findings. The wizard's impact step and the four-eyes approval
+ * page show this same block, so the approver reviews exactly what the requester confirmed.
+ */
+export function RestoreBlastRadius({
+  plan,
+  vmName,
+}: {
+  plan: Pick<RestorePlan, 'collateral' | 'discardedPointIds' | 'findings'>;
+  vmName: string;
+}) {
+  return (
+    <>
+      <section aria-labelledby="collateral-heading" className="mb-4">
+        <h3 id="collateral-heading" className="mb-2 text-base font-semibold">
+          Other VMs affected
+        </h3>
+        {plan.collateral.length === 0 ? (
+          <p className="text-sm text-slate-700">No other VM is affected.</p>
+        ) : (
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">VMs rolled back with {vmName}</caption>
+            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
+              <tr>
+                <th scope="col" className="px-3 py-2">
+                  VM rolled back too
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Changes it would lose
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {plan.collateral.map((vm) => (
+                <tr key={vm.vmId}>
+                  <th scope="row" className="px-3 py-2 font-medium">
+                    {vm.vmName}
+                  </th>
+                  <td className="px-3 py-2">{formatDuration(vm.dataLossMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <p className="mb-4 text-sm text-slate-700">
+        {plan.discardedPointIds.length === 0
+          ? 'No newer restore point is discarded.'
+          : `${pluralize(plan.discardedPointIds.length, 'newer restore point')} would be discarded.`}
+      </p>
+      {plan.findings.length > 0 ? (
+        <section aria-labelledby="restore-findings-heading" className="mb-4">
+          <h3 id="restore-findings-heading" className="mb-2 text-base font-semibold">
+            Findings
+          </h3>
+          <ul className="flex flex-col gap-2">
+            {plan.findings.map((finding) => (
+              <li
+                key={`${finding.ruleId}-${finding.message}`}
+                className="rounded-md border border-slate-200 bg-white p-3 text-sm"
+              >
+                <span className="flex items-center gap-2">
+                  <Badge tone={SEVERITY_TONES[finding.severity]}>{finding.severity}</Badge>
+                  <span className="font-mono text-xs">{finding.ruleId}</span>
+                </span>
+                <span className="block">{finding.message}</span>
+                <span className="block text-slate-600">Remedy: {finding.remedy}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,150 @@
+/**
+ * Four-eyes approval with two people signed in, each in their own browser: a restore operator asks
+ * for an in-place restore, the second admin reviews the same impact and approves it, and it runs; an
+ * admin asks to delete a backup job, cannot approve it themselves, and the second admin rejects it
+ * with a comment, so the job stays.
+ */
+import { expect, type Page, test } from '@playwright/test';
+import { operationStatus, runBackup } from './fixtures/backup-api';
+import { E2E_USERS, storageStateOf } from './fixtures/users';
+
+async function openPendingRequest(page: Page, title: RegExp): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('link', { name: /^Approvals: [1-9]\d* waiting$/ }).click();
+  await page
+    .getByRole('table', { name: 'Requests waiting for approval' })
+    .getByRole('link', { name: title })
+    .click();
+}
+
+test.describe('a restore operator asks, a second admin approves', () => {
+  test.use({ storageState: storageStateOf('restoreOperator') });
+
+  test('an in-place restore runs only after the second admin approved the reviewed impact', async ({
+    page,
+    browser,
+  }) => {
+    test.setTimeout(240_000);
+    // test-01 is powered off, as an in-place restore needs; the restore leaves the lab as it was.
+    await runBackup(page, { kind: 'vms', vmIds: ['vm-test-01'] });
+
+    await page.goto('/restore/new');
+    await page.getByLabel('Search VMs by name').fill('test-01');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('radio', { name: /^test-01 / }).click();
+    await page.getByRole('button', { name: 'Next: restore point' }).click();
+    await page.getByRole('radiogroup', { name: 'Restore point timeline' }).getByRole('radio').first().click();
+    await page.getByRole('button', { name: 'Next: mode' }).click();
+    await page.getByRole('radio', { name: /Replace the VM in place/ }).click();
+    await page.getByRole('button', { name: 'Next: impact' }).click();
+    await expect(page.getByText('No other VM is affected.')).toBeVisible();
+    await page.getByRole('button', { name: 'Next: confirm' }).click();
+    await page.getByLabel(/Type the VM name/).fill('test-01');
+    await page.getByRole('button', { name: 'Send for approval' }).click();
+
+    const sent = page.getByRole('status').filter({ hasText: 'Request sent for approval' });
+    await expect(sent).toContainText('nothing has run yet');
+    await sent.getByRole('link', { name: 'View the request' }).click();
+    const title = /^In-place restore of test-01 from the .+ UTC point of test-01 \(test-01\)$/;
+    await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+    await expect(page.getByLabel('Request status')).toHaveText('Waiting for approval');
+    await expect(page.getByText('Only an admin decides an approval request.')).toBeVisible();
+    const requestUrl = page.url();
+
+    // The second admin reviews the same impact and who asked, in another browser.
+    const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
+    const approver = await approverContext.newPage();
+    await openPendingRequest(approver, title);
+    await expect(approver.getByText(`${E2E_USERS.restoreOperator.name} (restore-operator)`)).toBeVisible();
+    await expect(approver.getByText(/Replace the VM in place of test-01 from its point of/)).toBeVisible();
+    await expect(approver.getByText('No other VM is affected.')).toBeVisible();
+    await approver.getByLabel('Comment (required to reject)').fill('Checked with the owner of test-01');
+    await approver.getByRole('button', { name: 'Approve and run' }).click();
+    await expect(approver.getByLabel('Request status')).toHaveText('Approved');
+    await approver.getByRole('link', { name: 'View operation' }).click();
+    await expect(operationStatus(approver)).toHaveText('succeeded', { timeout: 120_000 });
+
+    // The audit trail tells the story in order: the request, then its approval.
+    await approver.goto('/audit?action=approvals.');
+    const rows = approver.getByRole('table', { name: 'Audit entries, newest first' }).getByRole('row');
+    await expect(rows.nth(1)).toContainText('approvals.approve');
+    await expect(rows.nth(1)).toContainText(E2E_USERS.approver.name);
+    await expect(rows.nth(2)).toContainText('approvals.request');
+    await expect(rows.nth(2)).toContainText(E2E_USERS.restoreOperator.name);
+    await approverContext.close();
+
+    // The requester sees who approved it and why.
+    await page.goto(requestUrl);
+    await expect(page.getByLabel('Request status')).toHaveText('Approved');
+    await expect(page.getByText(`${E2E_USERS.approver.name} on`)).toBeVisible();
+    await expect(page.getByText('Checked with the owner of test-01')).toBeVisible();
+  });
+});
+
+test('an admin cannot approve their own request; the second admin rejects it with a comment and nothing runs', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(150_000);
+  const created = await page.request.post('/api/trpc/jobs.create', {
+    headers: { origin: baseURL ?? '' },
+    data: {
+      json: {
+        name: 'four-eyes nightly',
+        request: {
+          scope: { kind: 'vms', vmIds: ['vm-web-01'] },
+          consistencyPolicy: 'fallback',
+          passthroughPolicy: 'skip',
+        },
+        schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
+        missedRunPolicy: 'skip',
+        retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
+        rpoHours: 24,
+        isEnabled: false,
+      },
+    },
+  });
+  // A retried test finds the job made by its first attempt.
+  expect([200, 409], await created.text()).toContain(created.status());
+
+  await page.goto('/jobs');
+  await page.getByRole('button', { name: 'Delete four-eyes nightly' }).click();
+  await page
+    .getByRole('alertdialog', { name: 'Delete four-eyes nightly?' })
+    .getByRole('button', { name: 'Delete job' })
+    .click();
+  const sent = page.locator('[data-sonner-toast]').filter({ hasText: 'Request sent for approval' });
+  await sent.getByRole('link', { name: 'View the request' }).click();
+  await expect(
+    page.getByRole('heading', { level: 1, name: 'Delete the backup job four-eyes nightly' }),
+  ).toBeVisible();
+  await expect(
+    page.getByText('You asked for this action: another admin must approve it (four-eyes).'),
+  ).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Approve and run' })).toHaveCount(0);
+  // …and the API refuses it anyway.
+  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) ?? '');
+  const own = await page.request.post('/api/trpc/approvals.approve', {
+    headers: { origin: baseURL ?? '' },
+    data: { json: { id } },
+  });
+  expect(own.status()).toBe(403);
+
+  const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
+  const approver = await approverContext.newPage();
+  await openPendingRequest(approver, /^Delete the backup job four-eyes nightly$/);
+  await expect(approver.getByText(`${E2E_USERS.admin.name} (admin)`)).toBeVisible();
+  await approver.getByRole('button', { name: 'Reject' }).click();
+  await expect(approver.getByRole('alert').filter({ hasText: 'Say why you reject it' })).toBeVisible();
+  await approver.getByLabel('Comment (required to reject)').fill('We still need this job for the audit');
+  await approver.getByRole('button', { name: 'Reject' }).click();
+  await expect(approver.getByLabel('Request status')).toHaveText('Rejected');
+  await approverContext.close();
+
+  await page.reload();
+  await expect(page.getByLabel('Request status')).toHaveText('Rejected');
+  await expect(page.getByText('We still need this job for the audit')).toBeVisible();
+  await page.goto('/jobs');
+  await expect(page.getByRole('button', { name: 'Delete four-eyes nightly' })).toBeVisible();
+});

@@ -1,0 +1,117 @@
+/**
+ * Four-eyes approval (issue 9 §3): the actions that destroy data become a request that a second
+ * admin approves or rejects before it expires. Pure rules only — which actions need a request,
+ * what state a request is in at a given instant, and who may decide it; the service
+ * (server/services/approval-service.ts) loads, stores and runs.
+ */
+import type { RestoreMode } from './plan-types';
+import { type Role, roleAtLeast } from './roles';
+
+/** Every destructive action kind, in the order the console lists them. */
+export const APPROVAL_KINDS = [
+  'restore-in-place',
+  'restore-snapshot-revert',
+  'restore-volume-revert',
+  'delete-restore-point',
+  'delete-job',
+  'replace-inventory',
+] as const;
+export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
+
+export const APPROVAL_KIND_LABELS: Record<ApprovalKind, string> = {
+  'restore-in-place': 'In-place restore',
+  'restore-snapshot-revert': 'Snapshot revert',
+  'restore-volume-revert': 'Volume revert',
+  'delete-restore-point': 'Deleting a restore point',
+  'delete-job': 'Deleting a backup job',
+  'replace-inventory': 'Replacing the inventory',
+};
+
+/**
+ * pending → approved (the action was started; the request names what it started)
+ *         → rejected (by an admin, with a comment)
+ *         → expired  (nobody decided before `expiresAt`: rejected automatically)
+ *         → failed   (approved, but the action was refused when it ran: the estate changed under it)
+ */
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'failed'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+export function isApprovalKind(value: unknown): value is ApprovalKind {
+  return typeof value === 'string' && (APPROVAL_KINDS as readonly string[]).includes(value);
+}
+
+/** The approval kind of a restore mode, or null when the mode writes only new VMs. */
+export function approvalKindOfRestore(mode: RestoreMode): ApprovalKind | null {
+  switch (mode) {
+    case 'in-place':
+      return 'restore-in-place';
+    case 'snapshot-revert':
+      return 'restore-snapshot-revert';
+    case 'volume-revert':
+      return 'restore-volume-revert';
+    default:
+      return null;
+  }
+}
+
+/** Four-eyes is on for every kind unless an admin turned it off (a row saying so). */
+export function isApprovalRequired(
+  kind: ApprovalKind,
+  policies: readonly { kind: ApprovalKind; required: boolean }[],
+): boolean {
+  return policies.find((policy) => policy.kind === kind)?.required ?? true;
+}
+
+export interface ApprovalTimes {
+  status: ApprovalStatus;
+  expiresAt: Date;
+}
+
+/** The status at `now`: a pending request whose expiry has come is expired, whatever is stored. */
+export function approvalStatusAt(request: ApprovalTimes, now: Date): ApprovalStatus {
+  if (request.status === 'pending' && now.getTime() >= request.expiresAt.getTime()) return 'expired';
+  return request.status;
+}
+
+export function expiryOf(requestedAt: Date, expiryMs: number): Date {
+  return new Date(requestedAt.getTime() + expiryMs);
+}
+
+export interface Decider {
+  /** actorLabel() of the person deciding. */
+  label: string;
+  role: Role | null;
+}
+
+export type DecisionRefusal = { code: 'FORBIDDEN'; message: string } | { code: 'CONFLICT'; message: string };
+
+/**
+ * Why `decider` may not approve or reject `request` at `now`, or null when they may. Only an admin
+ * decides; the requester never approves their own request (they may withdraw it by rejecting it);
+ * only a pending request that has not expired can be decided.
+ */
+export function refuseDecision(
+  request: ApprovalTimes & { requestedBy: string },
+  decider: Decider,
+  decision: 'approve' | 'reject',
+  now: Date,
+): DecisionRefusal | null {
+  if (!decider.role || !roleAtLeast(decider.role, 'admin')) {
+    return { code: 'FORBIDDEN', message: 'Only an admin decides an approval request' };
+  }
+  const status = approvalStatusAt(request, now);
+  if (status === 'expired') {
+    return {
+      code: 'CONFLICT',
+      message: `This request expired at ${request.expiresAt.toISOString()} and was rejected automatically; ask for it again`,
+    };
+  }
+  if (status !== 'pending') return { code: 'CONFLICT', message: `This request is already ${status}` };
+  if (decision === 'approve' && request.requestedBy === decider.label) {
+    return {
+      code: 'FORBIDDEN',
+      message: 'You asked for this action: another admin must approve it (four-eyes)',
+    };
+  }
+  return null;
+}

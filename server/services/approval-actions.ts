@@ -1,0 +1,272 @@
+/**
+ * The destructive actions four-eyes guards, one entry per kind: how to read the action's input
+ * back, what it would destroy (the preview the requester confirmed and the approver reviews), the
+ * fingerprint of the estate it was judged on, and how to run it once approved. `prepare` runs at
+ * the request and again at the approval: a different fingerprint then means the estate changed
+ * and the approval is refused, so what runs is exactly what was reviewed.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { Stores } from '../../db/stores/ports';
+import type { InventoryCounts } from '../../db/stores/ports/inventory';
+import type { PointDeletionImpact } from '../../db/stores/ports/restore-point-store';
+import type { ServiceContext } from '../context';
+import type { ApprovalKind } from '../engine/approvals';
+import { planFingerprint } from '../engine/fingerprint';
+import type { Inventory } from '../engine/inventory';
+import type { RestoreMode } from '../engine/plan-types';
+import { describePoint } from '../engine/point-plan';
+import { describeSchedule } from '../engine/schedule';
+import { idInput } from '../schemas/inventory-queries';
+import { jobIdInput } from '../schemas/jobs';
+import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
+import { deleteBackupJob } from './backup-job-service';
+import { DomainError, notFound } from './errors';
+import { importInventoryOffLoop } from './import/import-thread';
+import { parseJsonText, validateInventory } from './import-service';
+import type { RestoreReview } from './operations-service';
+import { startReviewedRestore } from './operations-service';
+import { parseInput } from './parse-input';
+import { assertSameEstate, planBlockedError, planRestoreFor } from './plans';
+import { startPointDelete } from './restore-point-service';
+
+/** What an approved action runs with: the approver's service context over the same database. */
+export interface ApprovalEnv {
+  stores: Stores;
+  service: ServiceContext;
+  /** The SQLite file (the import runs off the request's thread on it); null in memory. */
+  databaseFile: string | null;
+}
+
+/** What is lost, as shown to the requester before they confirm and to the approver. */
+export type ApprovalPreview =
+  | {
+      kind: 'restore';
+      mode: RestoreMode;
+      point: { id: string; vmId: string; vmName: string; createdAt: string };
+      plan: RestoreReview;
+    }
+  | {
+      kind: 'delete-restore-point';
+      point: {
+        id: string;
+        vmId: string;
+        vmName: string;
+        createdAt: string;
+        sizeBytes: number;
+        method: string;
+      };
+      impact: PointDeletionImpact;
+    }
+  | {
+      kind: 'delete-job';
+      job: { id: string; name: string; schedule: string | null; isEnabled: boolean; scope: string };
+    }
+  | {
+      kind: 'replace-inventory';
+      file: InventoryCounts;
+      stored: InventoryCounts;
+      /** VMs in the console that are not in the file: the replace deletes them (first 100 names). */
+      removedVms: { count: number; names: string[] };
+      contentSha256: string;
+    };
+
+export interface PreparedAction {
+  title: string;
+  preview: ApprovalPreview;
+  fingerprint: string;
+}
+
+export interface ApprovalAction {
+  kind: ApprovalKind;
+  /** The stored payload, validated again before use (a row edited by hand must not run). */
+  parsePayload(payload: unknown): Record<string, unknown>;
+  prepare(env: ApprovalEnv, payload: Record<string, unknown>): Promise<PreparedAction>;
+  /** Runs the approved action; the result names what it started ({ operationId } …). */
+  run(env: ApprovalEnv, payload: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+function digest(value: unknown): string {
+  return bytesToHex(sha256(utf8ToBytes(JSON.stringify(value))));
+}
+
+const RESTORE_TITLES: Record<'in-place' | 'snapshot-revert' | 'volume-revert', string> = {
+  'in-place': 'In-place restore',
+  'snapshot-revert': 'Snapshot revert',
+  'volume-revert': 'Volume revert',
+};
+
+function restoreAction(kind: ApprovalKind, mode: keyof typeof RESTORE_TITLES): ApprovalAction {
+  return {
+    kind,
+    parsePayload: (payload) => parseInput(startRestoreInput, payload) as unknown as Record<string, unknown>,
+    async prepare(env, payload) {
+      const input = payload as unknown as StartRestoreInput;
+      const request = parseInput(startRestoreInput, input).request;
+      const planned = await planRestoreFor(env.stores, env.service, request);
+      // The request must be the plan its requester reviewed; then the approver reviews the same.
+      assertSameEstate(input.fingerprint, planned);
+      if (!planned.plan.isRunnable) throw planBlockedError('restore', planned.plan.blockedReasons);
+      const point = await env.stores.restorePoints.get(request.restorePointId);
+      if (!point) throw notFound('Restore point', request.restorePointId);
+      const subject = {
+        id: point.id,
+        vmId: point.vmId,
+        vmName: point.vmName,
+        createdAt: point.createdAt.toISOString(),
+      };
+      const what = planned.plan.confirmationText ? ` (${planned.plan.confirmationText})` : '';
+      return {
+        title: `${RESTORE_TITLES[mode]} of ${point.vmName} from ${describePoint(point)}${what}`,
+        preview: {
+          kind: 'restore',
+          mode,
+          point: subject,
+          plan: { ...planned.plan, fingerprint: planned.fingerprint },
+        },
+        fingerprint: planned.fingerprint,
+      };
+    },
+    async run(env, payload) {
+      const started = await startReviewedRestore(
+        env.stores,
+        env.service,
+        payload as unknown as StartRestoreInput,
+      );
+      return { operationId: started.operationId };
+    },
+  };
+}
+
+const deletePointAction: ApprovalAction = {
+  kind: 'delete-restore-point',
+  parsePayload: (payload) => parseInput(idInput, payload),
+  async prepare(env, payload) {
+    const { id } = parseInput(idInput, payload);
+    const point = await env.stores.restorePoints.get(id);
+    if (!point) throw notFound('Restore point', id);
+    const impact = await env.stores.restorePoints.deletionImpact(id);
+    if (!impact) throw notFound('Restore point', id);
+    const subject = {
+      id: point.id,
+      vmId: point.vmId,
+      vmName: point.vmName,
+      createdAt: point.createdAt.toISOString(),
+      sizeBytes: point.sizeBytes,
+      method: point.method,
+    };
+    return {
+      title: `Delete ${describePoint(point)}`,
+      preview: { kind: 'delete-restore-point', point: subject, impact },
+      fingerprint: digest([subject, point.heldDisksJson, point.expiresAt, impact]),
+    };
+  },
+  async run(env, payload) {
+    const { id } = parseInput(idInput, payload);
+    const started = await startPointDelete(env.stores, env.service, id);
+    return { operationId: started.operationId };
+  },
+};
+
+const deleteJobAction: ApprovalAction = {
+  kind: 'delete-job',
+  parsePayload: (payload) => parseInput(jobIdInput, payload),
+  async prepare(env, payload) {
+    const { id } = parseInput(jobIdInput, payload);
+    const job = await env.stores.jobs.get(id);
+    if (!job) throw notFound('Backup job', id);
+    const scope = job.requestJson.scope as { kind?: string; vmIds?: string[] } | undefined;
+    const subject = {
+      id: job.id,
+      name: job.name,
+      schedule: job.cron ? describeSchedule(job.cron, job.timeZone, env.service.now()) : null,
+      isEnabled: job.isEnabled,
+      scope:
+        scope?.kind === 'vms'
+          ? `${scope.vmIds?.length ?? 0} VM${scope.vmIds?.length === 1 ? '' : 's'}`
+          : `a ${scope?.kind ?? 'saved'} scope`,
+    };
+    return {
+      title: `Delete the backup job ${job.name}`,
+      preview: { kind: 'delete-job', job: subject },
+      // The job as saved: an edit after the request (schedule, scope) is another job to delete.
+      fingerprint: digest([job.id, job.name, job.updatedAt, job.requestJson, job.cron, job.isEnabled]),
+    };
+  },
+  async run(env, payload) {
+    const { id } = parseInput(jobIdInput, payload);
+    await deleteBackupJob(env.stores, id);
+    return { jobId: id };
+  },
+};
+
+function countsOf(inventory: Inventory): InventoryCounts {
+  return Object.fromEntries(
+    Object.entries(inventory).map(([section, objects]) => [section, (objects as unknown[]).length]),
+  ) as InventoryCounts;
+}
+
+function parseReplacePayload(payload: unknown): { content: string } {
+  const { content } = (payload ?? {}) as { content?: unknown };
+  if (typeof content !== 'string' || content.length === 0) {
+    throw new DomainError('INVALID_INPUT', 'The inventory file is empty', [
+      { path: 'content', message: 'The inventory file is empty' },
+    ]);
+  }
+  return { content };
+}
+
+const replaceInventoryAction: ApprovalAction = {
+  kind: 'replace-inventory',
+  parsePayload: parseReplacePayload,
+  async prepare(env, payload) {
+    const { content } = parseReplacePayload(payload);
+    // A file with any problem is refused now, naming every field, as a direct import would be.
+    const incoming = validateInventory(parseJsonText(content), null);
+    // The whole estate: a replace is judged against all of it (it deletes what the file lacks).
+    const stored = await env.stores.inventory.loadInventory();
+    const kept = new Set(incoming.vms.map((vm) => vm.id));
+    const removed = stored.vms.filter((vm) => !kept.has(vm.id));
+    const contentSha256 = digest(content);
+    return {
+      title: `Replace the inventory (${incoming.vms.length} VMs in the file, ${stored.vms.length} in the console)`,
+      preview: {
+        kind: 'replace-inventory',
+        file: countsOf(incoming),
+        stored: countsOf(stored),
+        removedVms: { count: removed.length, names: removed.slice(0, 100).map((vm) => vm.name) },
+        contentSha256,
+      },
+      fingerprint: digest([planFingerprint(stored), contentSha256]),
+    };
+  },
+  async run(env, payload) {
+    const { content } = parseReplacePayload(payload);
+    const result = await importInventoryOffLoop(env, content, 'replace');
+    return { stored: result.stored, imported: result.imported };
+  },
+};
+
+export const APPROVAL_ACTIONS: Record<ApprovalKind, ApprovalAction> = {
+  'restore-in-place': restoreAction('restore-in-place', 'in-place'),
+  'restore-snapshot-revert': restoreAction('restore-snapshot-revert', 'snapshot-revert'),
+  'restore-volume-revert': restoreAction('restore-volume-revert', 'volume-revert'),
+  'delete-restore-point': deletePointAction,
+  'delete-job': deleteJobAction,
+  'replace-inventory': replaceInventoryAction,
+};
+
+export const ESTATE_CHANGED_SINCE_REQUEST = 'The estate changed since this request was made';
+
+/** CONFLICT when the estate no longer gives the fingerprint the request was reviewed on. */
+export function assertUnchanged(reviewed: string, current: string): void {
+  if (reviewed !== current) throw estateChangedError();
+}
+
+export function estateChangedError(): DomainError {
+  return new DomainError(
+    'CONFLICT',
+    `${ESTATE_CHANGED_SINCE_REQUEST}: what would run is no longer what was reviewed. Reject it; the requester can ask again`,
+    [{ path: 'id', message: ESTATE_CHANGED_SINCE_REQUEST }],
+  );
+}

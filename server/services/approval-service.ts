@@ -1,0 +1,377 @@
+/**
+ * Four-eyes approval (issue 9 §3). A destructive action (approval-actions.ts) asked for while its
+ * kind needs approval is not run: it becomes a request, with the preview its requester confirmed
+ * and the fingerprint of the estate then. Another admin approves it — it then runs exactly that,
+ * or is refused if the estate changed — or rejects it with a comment, before it expires (the
+ * expiry is evaluated with the service clock: an expired request is rejected automatically and
+ * recorded so). Requests, expiries and policy changes are recorded in the audit trail here;
+ * approvals and rejections by the mutation middleware, with their comment.
+ */
+import type { ApprovalRequestRecord, Page } from '../../db/stores/ports';
+import { actorLabel, SYSTEM_ACTOR } from '../context';
+import {
+  APPROVAL_KIND_LABELS,
+  APPROVAL_KINDS,
+  type ApprovalKind,
+  type ApprovalStatus,
+  approvalKindOfRestore,
+  approvalStatusAt,
+  expiryOf,
+  isApprovalRequired,
+  refuseDecision,
+} from '../engine/approvals';
+import type { PointPlan } from '../engine/plan-types';
+import { isRole, ROLE_LABELS, roleAtLeast } from '../engine/roles';
+import type { RestoreRequest } from '../schemas/operations';
+import {
+  APPROVAL_ACTIONS,
+  type ApprovalEnv,
+  type ApprovalPreview,
+  assertUnchanged,
+  ESTATE_CHANGED_SINCE_REQUEST,
+  estateChangedError,
+} from './approval-actions';
+import { type RequestOrigin, recordAudit } from './audit-service';
+import { DomainError, isDomainError, notFound } from './errors';
+import { retryFailed, type StartedOperation } from './operations-service';
+import { planRestoreFor } from './plans';
+
+export type { ApprovalEnv, ApprovalPreview } from './approval-actions';
+
+/** The request context an approval needs: where it came from and how long a request lives. */
+export interface ApprovalContext extends ApprovalEnv {
+  origin: RequestOrigin;
+  approvalExpiryMs: number;
+}
+
+export interface ApprovalRequestView {
+  id: string;
+  kind: ApprovalKind;
+  kindLabel: string;
+  /** As of the service clock: a pending request past its expiry reads `expired`. */
+  status: ApprovalStatus;
+  title: string;
+  preview: ApprovalPreview;
+  requestedBy: string;
+  requestedByName: string;
+  requestedByRole: string | null;
+  requestedAt: Date;
+  expiresAt: Date;
+  decidedByName: string | null;
+  decidedAt: Date | null;
+  comment: string | null;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  /** The viewer asked for it. */
+  isOwn: boolean;
+  /** Why the viewer may not approve / reject it now (null: they may), so no button is dead. */
+  approveRefusal: string | null;
+  rejectRefusal: string | null;
+}
+
+/** What a guarded mutation answers when it did not run but became a request. */
+export interface ApprovalRequested {
+  approvalRequest: ApprovalRequestView;
+}
+
+export function isApprovalRequested(value: unknown): value is ApprovalRequested {
+  return typeof value === 'object' && value !== null && 'approvalRequest' in value;
+}
+
+function deciderOf(env: ApprovalEnv) {
+  const { actor } = env.service;
+  const role = actor.kind === 'user' ? actor.role : null;
+  return { label: actorLabel(actor), role: isRole(role) ? role : null };
+}
+
+function viewOf(env: ApprovalEnv, record: ApprovalRequestRecord): ApprovalRequestView {
+  const now = env.service.now();
+  const decider = deciderOf(env);
+  return {
+    id: record.id,
+    kind: record.kind,
+    kindLabel: APPROVAL_KIND_LABELS[record.kind],
+    status: approvalStatusAt(record, now),
+    title: record.title,
+    preview: record.previewJson as unknown as ApprovalPreview,
+    requestedBy: record.requestedBy,
+    requestedByName: record.requestedByName,
+    requestedByRole: record.requestedByRole,
+    requestedAt: record.requestedAt,
+    expiresAt: record.expiresAt,
+    decidedByName: record.decidedByName,
+    decidedAt: record.decidedAt,
+    comment: record.comment,
+    result: record.resultJson,
+    error: record.error,
+    isOwn: record.requestedBy === decider.label,
+    approveRefusal: refuseDecision(record, decider, 'approve', now)?.message ?? null,
+    rejectRefusal: refuseDecision(record, decider, 'reject', now)?.message ?? null,
+  };
+}
+
+// -------------------------------------------------------------------------------- policy
+
+export interface ApprovalPolicyView {
+  kind: ApprovalKind;
+  label: string;
+  required: boolean;
+  reason: string | null;
+  updatedAt: Date | null;
+  updatedByName: string | null;
+}
+
+export async function listApprovalPolicies(env: Pick<ApprovalEnv, 'stores'>): Promise<ApprovalPolicyView[]> {
+  const stored = await env.stores.approvals.policies();
+  return APPROVAL_KINDS.map((kind) => {
+    const row = stored.find((policy) => policy.kind === kind);
+    return {
+      kind,
+      label: APPROVAL_KIND_LABELS[kind],
+      required: row?.required ?? true,
+      reason: row?.reason ?? null,
+      updatedAt: row?.updatedAt ?? null,
+      updatedByName: row?.updatedByName ?? null,
+    };
+  });
+}
+
+export async function isApprovalRequiredFor(env: Pick<ApprovalEnv, 'stores'>, kind: ApprovalKind) {
+  return isApprovalRequired(kind, await env.stores.approvals.policies());
+}
+
+/**
+ * Turns four-eyes on or off for one kind. The change stands only with its audit entry naming who
+ * made it (and why, when turning it off): if the entry cannot be written, the policy is put back.
+ */
+export async function setApprovalPolicy(
+  env: ApprovalContext,
+  input: { kind: ApprovalKind; required: boolean; reason?: string | null },
+): Promise<ApprovalPolicyView> {
+  const { actor } = env.service;
+  const before = (await env.stores.approvals.policies()).find((policy) => policy.kind === input.kind) ?? null;
+  const policy = {
+    kind: input.kind,
+    required: input.required,
+    reason: input.reason?.trim() || null,
+    updatedAt: env.service.now(),
+    updatedBy: actorLabel(actor),
+    updatedByName: actor.name,
+  };
+  await env.stores.approvals.setPolicy(policy);
+  const label = APPROVAL_KIND_LABELS[input.kind];
+  try {
+    await recordAudit(env.stores, env.service, {
+      action: 'approvals.policy-changed',
+      objects: [{ kind: 'approval-policy', id: input.kind, name: label }],
+      input: { kind: input.kind, required: input.required, reason: policy.reason },
+      outcome: 'succeeded',
+      message: `${actor.name} turned four-eyes approval ${input.required ? 'on' : 'off'} for ${label.toLowerCase()}${policy.reason ? `: ${policy.reason}` : ''}`,
+      origin: env.origin,
+    });
+  } catch (error) {
+    await env.stores.approvals.setPolicy(
+      before ?? { ...policy, required: true, reason: null, updatedBy: 'system', updatedByName: 'system' },
+    );
+    throw error;
+  }
+  return (await listApprovalPolicies(env)).find((view) => view.kind === input.kind) as ApprovalPolicyView;
+}
+
+// -------------------------------------------------------------------------------- requests
+
+/**
+ * The gate of every destructive action: runs `direct` when four-eyes is off for `kind`, otherwise
+ * checks the action as its approval would (refusing now what could never run) and records a request.
+ */
+export async function runOrRequestApproval<T>(
+  env: ApprovalContext,
+  kind: ApprovalKind,
+  payload: unknown,
+  direct: () => Promise<T>,
+): Promise<T | ApprovalRequested> {
+  if (!(await isApprovalRequiredFor(env, kind))) return direct();
+  return requestApproval(env, kind, payload);
+}
+
+export async function requestApproval(
+  env: ApprovalContext,
+  kind: ApprovalKind,
+  rawPayload: unknown,
+): Promise<ApprovalRequested> {
+  const action = APPROVAL_ACTIONS[kind];
+  const payload = action.parsePayload(rawPayload);
+  const prepared = await action.prepare(env, payload);
+  const { actor } = env.service;
+  const now = env.service.now();
+  const record = await env.stores.approvals.create({
+    id: `ar-${env.service.newId()}`,
+    kind,
+    title: prepared.title,
+    payloadJson: payload,
+    previewJson: prepared.preview as unknown as Record<string, unknown>,
+    fingerprint: prepared.fingerprint,
+    requestedBy: actorLabel(actor),
+    requestedByName: actor.name,
+    requestedByRole: actor.kind === 'user' ? actor.role : null,
+    requestedAt: now,
+    expiresAt: expiryOf(now, env.approvalExpiryMs),
+  });
+  await recordAudit(env.stores, env.service, {
+    action: 'approvals.request',
+    objects: [{ kind: 'approval', id: record.id, name: record.title }],
+    input: { kind },
+    outcome: 'succeeded',
+    message: `Waiting for a second admin until ${record.expiresAt.toISOString()}`,
+    origin: env.origin,
+  });
+  return { approvalRequest: viewOf(env, record) };
+}
+
+/** Rejects, as of the service clock, every pending request whose expiry has come (recorded, by the system). */
+export async function expireDueRequests(env: ApprovalContext): Promise<number> {
+  const expired = await env.stores.approvals.expireDue(env.service.now());
+  for (const record of expired) {
+    await recordAudit(env.stores, env.service, {
+      action: 'approvals.expire',
+      actor: SYSTEM_ACTOR,
+      objects: [{ kind: 'approval', id: record.id, name: record.title }],
+      outcome: 'succeeded',
+      message: `Nobody decided before ${record.expiresAt.toISOString()}: rejected automatically (requested by ${record.requestedByName})`,
+    });
+  }
+  return expired.length;
+}
+
+export async function listApprovalRequests(
+  env: ApprovalContext,
+  input: { status?: ApprovalStatus; limit: number; cursor: string | null },
+): Promise<Page<ApprovalRequestView>> {
+  await expireDueRequests(env);
+  const page = await env.stores.approvals.list(
+    { status: input.status },
+    { limit: input.limit, cursor: input.cursor },
+  );
+  return { ...page, items: page.items.map((record) => viewOf(env, record)) };
+}
+
+export async function getApprovalRequest(env: ApprovalContext, id: string): Promise<ApprovalRequestView> {
+  await expireDueRequests(env);
+  return viewOf(env, await requireRequest(env, id));
+}
+
+export async function countPendingApprovals(env: ApprovalContext): Promise<number> {
+  await expireDueRequests(env);
+  return env.stores.approvals.countPending(env.service.now());
+}
+
+async function requireRequest(env: ApprovalEnv, id: string): Promise<ApprovalRequestRecord> {
+  const record = await env.stores.approvals.get(id);
+  if (!record) throw notFound('Approval request', id);
+  return record;
+}
+
+function assertMayDecide(env: ApprovalEnv, record: ApprovalRequestRecord, decision: 'approve' | 'reject') {
+  const refusal = refuseDecision(record, deciderOf(env), decision, env.service.now());
+  if (refusal) throw new DomainError(refusal.code, refusal.message);
+}
+
+const ALREADY_DECIDED = 'Another admin decided this request first';
+
+/**
+ * Approves and runs the reviewed action. Refused (nothing changes, the request stays pending)
+ * when the approver may not decide it or the estate no longer gives the reviewed fingerprint; the
+ * decision is a compare-and-set, so two approvers start the action once. If the action is refused
+ * when it runs, the request ends `failed` with the reason.
+ */
+export async function approveRequest(
+  env: ApprovalContext,
+  input: { id: string; comment?: string | null },
+): Promise<ApprovalRequestView> {
+  await expireDueRequests(env);
+  const record = await requireRequest(env, input.id);
+  assertMayDecide(env, record, 'approve');
+  const action = APPROVAL_ACTIONS[record.kind];
+  const payload = action.parsePayload(record.payloadJson);
+  let current: { fingerprint: string };
+  try {
+    current = await action.prepare(env, payload);
+  } catch (error) {
+    if (isDomainError(error) && error.code === 'CONFLICT') throw estateChangedError();
+    throw error;
+  }
+  assertUnchanged(record.fingerprint, current.fingerprint);
+  const { actor } = env.service;
+  const decided = await env.stores.approvals.decide(record.id, {
+    status: 'approved',
+    by: actorLabel(actor),
+    byName: actor.name,
+    at: env.service.now(),
+    comment: input.comment?.trim() || null,
+  });
+  if (!decided) throw new DomainError('CONFLICT', ALREADY_DECIDED);
+  try {
+    const result = await action.run(env, payload);
+    return viewOf(env, await env.stores.approvals.recordOutcome(record.id, { status: 'approved', result }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await env.stores.approvals.recordOutcome(record.id, { status: 'failed', error: message });
+    throw error;
+  }
+}
+
+/** Rejects with the approver's comment (required: the requester reads why). */
+export async function rejectRequest(
+  env: ApprovalContext,
+  input: { id: string; comment: string },
+): Promise<ApprovalRequestView> {
+  await expireDueRequests(env);
+  const record = await requireRequest(env, input.id);
+  assertMayDecide(env, record, 'reject');
+  const { actor } = env.service;
+  const decided = await env.stores.approvals.decide(record.id, {
+    status: 'rejected',
+    by: actorLabel(actor),
+    byName: actor.name,
+    at: env.service.now(),
+    comment: input.comment.trim(),
+  });
+  if (!decided) throw new DomainError('CONFLICT', ALREADY_DECIDED);
+  return viewOf(env, decided);
+}
+
+/**
+ * "Retry what failed" of an operation that destroys data (a failed in-place restore, revert or
+ * point deletion) is the same destructive action again: it needs the role the action needs, and a
+ * second admin's approval like the first time. Anything else is retried at once.
+ */
+export async function retryOrRequestApproval(
+  env: ApprovalContext,
+  operationId: string,
+): Promise<StartedOperation | ApprovalRequested> {
+  const operation = await env.stores.operations.get(operationId);
+  const retry = () => retryFailed(env.stores, env.service, operationId);
+  if (!operation || !['failed', 'interrupted', 'cancelled'].includes(operation.status)) return retry();
+  const request = operation.requestJson as unknown as RestoreRequest;
+  const kind =
+    operation.kind === 'delete-point'
+      ? 'delete-restore-point'
+      : operation.kind === 'restore'
+        ? approvalKindOfRestore(request.mode)
+        : null;
+  if (!kind) return retry();
+  const needed = kind === 'delete-restore-point' ? 'admin' : 'restore-operator';
+  const { actor } = env.service;
+  if (actor.kind !== 'user' || !roleAtLeast(actor.role, needed)) {
+    throw new DomainError('FORBIDDEN', `Retrying this operation needs the ${ROLE_LABELS[needed]} role`);
+  }
+  if (!(await isApprovalRequiredFor(env, kind))) return retry();
+  if (kind === 'delete-restore-point') {
+    return requestApproval(env, kind, { id: (operation.planJson as unknown as PointPlan).restorePointId });
+  }
+  // The retry runs the plan as the estate gives it now: that is the plan the approver reviews.
+  const { fingerprint } = await planRestoreFor(env.stores, env.service, request);
+  return requestApproval(env, kind, { request, fingerprint });
+}
+
+export { ESTATE_CHANGED_SINCE_REQUEST };
