@@ -15,9 +15,9 @@ import { toDriverError } from '../drivers/xapi/xapi-errors';
 import type { TrustStore } from '../drivers/xapi/xapi-transport';
 import { isDriverError } from '../engine/driver';
 import {
-  type AcceptInput,
-  acceptXapiCertificateInputSchema,
-  addXapiPoolInputSchema,
+  type AcceptXapiCertificate,
+  acceptXapiCertificateInput,
+  addXapiPoolInput,
 } from '../schemas/xapi-pools';
 import { DomainError, notFound } from './errors';
 import { type ImportResult, importInventory } from './import-service';
@@ -32,7 +32,7 @@ export async function addXapiPool(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<XapiPoolRecord> {
-  const input = parseInput(addXapiPoolInputSchema, raw);
+  const input = parseInput(addXapiPoolInput, raw);
   if (!(await stores.secrets.get(input.secretId))) {
     throw new DomainError('INVALID_INPUT', 'The pool account must be a secret in the vault.', [
       { path: 'secretId', message: 'No secret has this id' },
@@ -146,7 +146,7 @@ export async function acceptXapiCertificate(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<XapiPoolRecord> {
-  const input: AcceptInput = parseInput(acceptXapiCertificateInputSchema, raw);
+  const input: AcceptXapiCertificate = parseInput(acceptXapiCertificateInput, raw);
   const pool = await poolOrThrow(stores, input.id);
   const fingerprint = pool.refused[input.endpoint];
   if (!fingerprint) {
