@@ -4,6 +4,7 @@ import {
   Activity,
   ArchiveRestore,
   Boxes,
+  Cable,
   CalendarClock,
   Database,
   FileClock,
@@ -37,6 +38,7 @@ const NAV_ITEMS = [
   { href: '/import', label: 'Import', icon: FileUp, needs: 'importInventory' },
   { href: '/audit', label: 'Audit trail', icon: FileClock, needs: 'readAudit' },
   { href: '/admin/users', label: 'Users', icon: Users, needs: 'manageUsers' },
+  { href: '/admin/connections', label: 'Connections', icon: Cable, needs: 'manageConnections' },
 ] as const satisfies readonly {
   href: string;
   label: string;

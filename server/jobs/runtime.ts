@@ -10,11 +10,14 @@ import { createSqliteDriverLookup } from '../../db/stores/sqlite/driver-lookup';
 import { getConfig } from '../config';
 import { LabDriver } from '../drivers/lab/lab-driver';
 import { createDriverRegistry, type DriverRegistry } from '../drivers/registry';
+import { XapiConnector } from '../drivers/xapi/xapi-connector';
+import { XapiPoolSet, type XapiPoolSetOptions } from '../drivers/xapi/xapi-pool-set';
 import { logger } from '../logger';
 import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
 
 interface Runtime {
   lab?: LabDriver;
+  xapiPools?: XapiPoolSet;
   drivers?: DriverRegistry;
   worker?: WorkerHandle;
 }
@@ -46,8 +49,24 @@ function getLab(db: Db): LabDriver {
 }
 
 /**
- * The process's driver registry: the connectors this installation has (the embedded lab today)
- * and the backup repository (the lab's). Hosts and arrays name their connector in the inventory.
+ * The process's connected XAPI pools, created on first use with what only the services know (how
+ * to build a pool's client from the vault, where a sync is written); later calls return the same set.
+ */
+export function getXapiPoolSet(options: XapiPoolSetOptions): XapiPoolSet {
+  const state = runtime();
+  state.xapiPools ??= new XapiPoolSet(options);
+  return state.xapiPools;
+}
+
+/** The process's pool set, if something connected one. */
+export function currentXapiPoolSet(): XapiPoolSet | undefined {
+  return runtime().xapiPools;
+}
+
+/**
+ * The process's driver registry: the connectors this installation has (the embedded lab, and the
+ * XAPI pools an admin connected) and the backup repository (the lab's). Hosts and arrays name
+ * their connector in the inventory.
  */
 export function getDriverRegistry(db: Db): DriverRegistry {
   const state = runtime();
@@ -55,7 +74,7 @@ export function getDriverRegistry(db: Db): DriverRegistry {
     const lab = getLab(db);
     state.drivers = createDriverRegistry({
       lookup: createSqliteDriverLookup(db),
-      connectors: [lab],
+      connectors: [lab, new XapiConnector(() => runtime().xapiPools?.connected() ?? [])],
       repository: lab.repository,
     });
   }
@@ -105,6 +124,7 @@ export function wakeRuntimeWorker(): void {
 export async function stopRuntime(): Promise<void> {
   const state = runtime();
   await state.worker?.stop();
+  await state.xapiPools?.stop();
   state.lab?.stop();
   holder.__migawkaRuntime = {};
 }

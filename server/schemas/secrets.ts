@@ -30,6 +30,7 @@ export const createSecretInput = z.object({
     .transform((value) => value ?? null),
   secret: secretValue,
 });
+export type CreateSecretInput = z.input<typeof createSecretInput>;
 export type CreateSecret = z.output<typeof createSecretInput>;
 
 export const replaceSecretInput = z.object({ id: secretId, secret: secretValue });

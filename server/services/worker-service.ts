@@ -2,13 +2,16 @@
  * Starts this process's background worker with the backup job scheduler attached: what the Next
  * server calls at start-up (instrumentation) and what `migawka worker` runs.
  */
-import type { Db } from '../../db/client';
+import { type Db, sqliteOf } from '../../db/client';
 import { createSqliteStores } from '../../db/stores/sqlite';
+import { getConfig } from '../config';
 import { createServiceContext, SCHEDULER_ACTOR } from '../context';
 import { startEventRelay as relayEvents } from '../jobs/events';
 import { startRuntimeWorker, stopRuntime } from '../jobs/runtime';
 import type { WorkerHandle, WorkerOptions } from '../jobs/worker';
 import { runDueBackupJobs } from './backup-job-service';
+import { vaultKeySourceFor } from './vault-key';
+import { connectXapiPools, refreshXapiPools } from './xapi-connection-service';
 
 export const SCHEDULER_INTERVAL_MS = 15_000;
 
@@ -16,6 +19,14 @@ type BackgroundOptions = Partial<Omit<WorkerOptions, 'stores' | 'driver'>>;
 
 export function startBackgroundWorker(db: Db, options: BackgroundOptions = {}): WorkerHandle {
   const stores = createSqliteStores(db);
+  const connection = sqliteOf(db);
+  // The worker's process watches the connected XAPI pools (their clients serve the worker's steps).
+  if (!connection.memory) {
+    const keys = vaultKeySourceFor(getConfig().secrets, connection.name);
+    void connectXapiPools(stores, keys, { watch: true }).catch((error: unknown) =>
+      createServiceContext().log.error({ err: error }, 'xapi pools did not connect'),
+    );
+  }
   return startRuntimeWorker(db, {
     scheduler: {
       intervalMs: SCHEDULER_INTERVAL_MS,
@@ -25,6 +36,10 @@ export function startBackgroundWorker(db: Db, options: BackgroundOptions = {}): 
         const ctx = createServiceContext({ actor: SCHEDULER_ACTOR, now: () => now });
         void runDueBackupJobs(stores, ctx).catch((error) =>
           ctx.log.error({ err: error }, 'scheduler tick failed'),
+        );
+        // A pool added or removed through another process's console.
+        void refreshXapiPools(stores).catch((error) =>
+          ctx.log.error({ err: error }, 'xapi pools did not refresh'),
         );
       },
     },

@@ -185,3 +185,52 @@ export async function discoverXapiPool(
     await client.logout();
   }
 }
+
+/** A pool connection as the console shows it: names, not ids; every pinned and waiting certificate. */
+export interface XapiPoolView {
+  id: string;
+  name: string;
+  address: string;
+  /** The vault secret's name (null if it was deleted: the pool cannot log in until given one). */
+  accountName: string | null;
+  createdAt: Date;
+  createdBy: string;
+  lastSyncAt: Date | null;
+  lastError: string | null;
+  pinned: { endpoint: string; fingerprint: string }[];
+  /** Certificates a host presented instead of its pinned one: refused until an admin accepts. */
+  waiting: { endpoint: string; fingerprint: string }[];
+}
+
+const sortedPins = (pins: Record<string, string>) =>
+  Object.entries(pins)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([endpoint, fingerprint]) => ({ endpoint, fingerprint }));
+
+export async function listXapiPools(stores: PoolStores): Promise<XapiPoolView[]> {
+  const secrets = new Map((await stores.secrets.list()).map((secret) => [secret.id, secret.name]));
+  return (await stores.xapiPools.list()).map((pool) => ({
+    id: pool.id,
+    name: pool.name,
+    address: pool.address,
+    accountName: secrets.get(pool.secretId) ?? null,
+    createdAt: pool.createdAt,
+    createdBy: pool.createdBy,
+    lastSyncAt: pool.lastSyncAt,
+    lastError: pool.lastError,
+    pinned: sortedPins(pool.pins),
+    waiting: sortedPins(pool.refused),
+  }));
+}
+
+/** Disconnects a pool (its hosts and VMs stay in the inventory until removed there). */
+export async function removeXapiPool(
+  stores: Pick<Stores, 'xapiPools'>,
+  ctx: ServiceContext,
+  poolId: string,
+): Promise<{ name: string }> {
+  const pool = await poolOrThrow(stores, poolId);
+  await stores.xapiPools.delete(pool.id);
+  ctx.log.info({ poolId: pool.id, poolName: pool.name, by: actorLabel(ctx.actor) }, 'xapi pool removed');
+  return { name: pool.name };
+}

@@ -18,6 +18,7 @@ import { setupRouter } from './routers/setup';
 import { usersRouter } from './routers/users';
 import { vmsRouter } from './routers/vms';
 import { volumesRouter } from './routers/volumes';
+import { xapiPoolsRouter } from './routers/xapi-pools';
 
 export const appRouter = router({
   dashboard: dashboardRouter,
@@ -37,6 +38,7 @@ export const appRouter = router({
   audit: auditRouter,
   account: accountRouter,
   users: usersRouter,
+  xapiPools: xapiPoolsRouter,
   setup: setupRouter,
 });
 
