@@ -1,12 +1,14 @@
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { operationStatus } from './fixtures/backup-api';
 import { DEMO_LAB_NAMES, openVm } from './fixtures/demo-lab';
+import { holdVmCalls, openVmId } from './fixtures/lab-faults';
 
 /** The array-backed Linux VM: its snapshot captures the whole consistency group (four VMs, ~25 steps). */
 const ARRAY_VM = 'db-lnx-01';
 
-async function backUpNow(page: Page, vmName: string): Promise<void> {
+async function backUpNow(page: Page, vmName: string, beforeStart?: () => void): Promise<void> {
   await openVm(page, vmName);
+  beforeStart?.();
   await page.getByRole('button', { name: 'Back up now' }).click();
   const dialog = page.getByRole('alertdialog', { name: `Back up ${vmName} now?` });
   await expect(dialog).toContainText('(recommended)');
@@ -38,12 +40,17 @@ async function expectSamePage(page: Page): Promise<void> {
 
 test('a backup started from the VM page reaches succeeded live on its operation page', async ({ page }) => {
   const vm = DEMO_LAB_NAMES.healthyVm;
-  await backUpNow(page, vm);
+  // The VM's host stops answering before the start, so the page is certain to see the run mid-way.
+  let host: { release: () => void } | undefined;
+  await backUpNow(page, vm, () => {
+    host = holdVmCalls(openVmId(page));
+  });
 
   await expect(page.getByRole('heading', { level: 1 })).toContainText(vm);
   await markPage(page);
-  // Caught while it runs: the last step has not finished yet.
-  await expect(stepStatus(page, `Catalogue the restore point of ${vm}`)).toHaveText(/pending|running/);
+  await expect(stepStatus(page, `Check ${vm} before hyperv-vss`)).toHaveText('running');
+  await expect(stepStatus(page, `Catalogue the restore point of ${vm}`)).toHaveText('pending');
+  host?.release();
 
   // Steps turn succeeded one after another, pushed over SSE, without a reload.
   await expect(stepStatus(page, `Check ${vm} before hyperv-vss`)).toHaveText('succeeded');

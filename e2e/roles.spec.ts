@@ -22,7 +22,7 @@ test.describe('as a viewer', () => {
     await expect(page.getByRole('link', { name: `Restore ${vmName}…` })).toHaveCount(0);
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav.getByRole('link', { name: 'Operations' })).toBeVisible();
-    for (const hidden of ['New backup', 'Restore', 'Import', 'Users']) {
+    for (const hidden of ['New backup', 'Restore', 'Import', 'Users', 'Connections']) {
       await expect(nav.getByRole('link', { name: hidden, exact: true })).toHaveCount(0);
     }
     await page.goto('/jobs');

@@ -4,6 +4,7 @@ import {
   Activity,
   ArchiveRestore,
   Boxes,
+  Cable,
   CalendarClock,
   ClipboardCheck,
   Database,
@@ -39,6 +40,7 @@ const NAV_ITEMS = [
   { href: '/approvals', label: 'Approvals', icon: ClipboardCheck },
   { href: '/audit', label: 'Audit trail', icon: FileClock, needs: 'readAudit' },
   { href: '/admin/users', label: 'Users', icon: Users, needs: 'manageUsers' },
+  { href: '/admin/connections', label: 'Connections', icon: Cable, needs: 'manageConnections' },
 ] as const satisfies readonly {
   href: string;
   label: string;

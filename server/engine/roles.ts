@@ -67,6 +67,8 @@ export interface Capabilities {
   manageUsers: boolean;
   /** Read the audit trail (it names every user and address). */
   readAudit: boolean;
+  /** Connect hypervisor pools and store their accounts in the vault. */
+  manageConnections: boolean;
 }
 
 export function capabilitiesOf(role: Role): Capabilities {
@@ -78,5 +80,6 @@ export function capabilitiesOf(role: Role): Capabilities {
     importInventory: roleAtLeast(role, 'admin'),
     manageUsers: roleAtLeast(role, 'admin'),
     readAudit: roleAtLeast(role, 'admin'),
+    manageConnections: roleAtLeast(role, 'admin'),
   };
 }

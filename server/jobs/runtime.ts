@@ -10,11 +10,14 @@ import { createSqliteDriverLookup } from '../../db/stores/sqlite/driver-lookup';
 import { getConfig } from '../config';
 import { LabDriver } from '../drivers/lab/lab-driver';
 import { type Connector, createDriverRegistry, type DriverRegistry } from '../drivers/registry';
+import { XapiConnector } from '../drivers/xapi/xapi-connector';
+import { XapiPoolSet, type XapiPoolSetOptions } from '../drivers/xapi/xapi-pool-set';
 import { logger } from '../logger';
 import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
 
 interface Runtime {
   lab?: LabDriver;
+  xapiPools?: XapiPoolSet;
   drivers?: DriverRegistry;
   worker?: WorkerHandle;
 }
@@ -46,10 +49,25 @@ function getLab(db: Db): LabDriver {
 }
 
 /**
- * The process's driver registry: the connectors this installation has (the embedded lab, plus
- * those the caller passes in — the worker service adds Hyper-V, whose connections live in the
- * store and the vault above this layer) and the backup repository (the lab's). Hosts and arrays
- * name their connector in the inventory.
+ * The process's connected XAPI pools, created on first use with what only the services know (how
+ * to build a pool's client from the vault, where a sync is written); later calls return the same set.
+ */
+export function getXapiPoolSet(options: XapiPoolSetOptions): XapiPoolSet {
+  const state = runtime();
+  state.xapiPools ??= new XapiPoolSet(options);
+  return state.xapiPools;
+}
+
+/** The process's pool set, if something connected one. */
+export function currentXapiPoolSet(): XapiPoolSet | undefined {
+  return runtime().xapiPools;
+}
+
+/**
+ * The process's driver registry: the connectors this installation has (the embedded lab, the
+ * XAPI pools an admin connected, plus those the caller passes in — the worker service adds
+ * Hyper-V, whose connections live in the store and the vault above this layer) and the backup
+ * repository (the lab's). Hosts and arrays name their connector in the inventory.
  */
 export function getDriverRegistry(db: Db, connectors: readonly Connector[] = []): DriverRegistry {
   const state = runtime();
@@ -57,7 +75,7 @@ export function getDriverRegistry(db: Db, connectors: readonly Connector[] = [])
     const lab = getLab(db);
     state.drivers = createDriverRegistry({
       lookup: createSqliteDriverLookup(db),
-      connectors: [lab, ...connectors],
+      connectors: [lab, new XapiConnector(() => runtime().xapiPools?.connected() ?? []), ...connectors],
       repository: lab.repository,
     });
   }
@@ -108,6 +126,7 @@ export function wakeRuntimeWorker(): void {
 export async function stopRuntime(): Promise<void> {
   const state = runtime();
   await state.worker?.stop();
+  await state.xapiPools?.stop();
   state.lab?.stop();
   holder.__migawkaRuntime = {};
 }

@@ -7,7 +7,7 @@ import { AUDIT_OUTCOMES } from '../engine/security';
 
 const time = (label: string) => z.coerce.date({ error: `Enter the ${label} as a date and time` }).optional();
 
-export const auditFilterSchema = z
+export const auditFilterInput = z
   .object({
     actor: z.string().trim().min(1).max(200).optional(),
     action: z.string().trim().max(200, 'The action is longer than 200 characters').optional(),
@@ -21,10 +21,10 @@ export const auditFilterSchema = z
     path: ['to'],
     message: 'The end must be after the start',
   });
-export type AuditFilterInput = z.output<typeof auditFilterSchema>;
+export type AuditFilterQuery = z.output<typeof auditFilterInput>;
 
-export const auditListInputSchema = z.object({
-  filter: auditFilterSchema.default({}),
+export const auditListInput = z.object({
+  filter: auditFilterInput.default({}),
   limit: z.int().min(1).max(200).default(50),
   cursor: z.string().min(1).max(1000).nullish(),
 });

@@ -14,7 +14,7 @@ const secretValue = z
 
 const secretId = z.string({ error: 'Choose a secret' }).trim().min(1, 'Choose a secret');
 
-export const createSecretInputSchema = z.object({
+export const createSecretInput = z.object({
   name: z
     .string({ error: 'Name the secret' })
     .trim()
@@ -30,9 +30,10 @@ export const createSecretInputSchema = z.object({
     .transform((value) => value ?? null),
   secret: secretValue,
 });
-export type CreateSecretInput = z.output<typeof createSecretInputSchema>;
+export type CreateSecretInput = z.input<typeof createSecretInput>;
+export type CreateSecret = z.output<typeof createSecretInput>;
 
-export const replaceSecretInputSchema = z.object({ id: secretId, secret: secretValue });
-export type ReplaceSecretInput = z.output<typeof replaceSecretInputSchema>;
+export const replaceSecretInput = z.object({ id: secretId, secret: secretValue });
+export type ReplaceSecret = z.output<typeof replaceSecretInput>;
 
-export const secretIdInputSchema = z.object({ id: secretId });
+export const secretIdInput = z.object({ id: secretId });

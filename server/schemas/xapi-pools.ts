@@ -1,7 +1,7 @@
 /** Inputs of the XAPI pool connections (server/services/xapi-pool-service.ts). */
 import { z } from 'zod';
 
-export const addXapiPoolInputSchema = z.object({
+export const addXapiPoolInput = z.object({
   name: z
     .string({ error: 'Name the pool' })
     .trim()
@@ -19,12 +19,12 @@ export const addXapiPoolInputSchema = z.object({
     .trim()
     .min(1, 'Choose the vault secret with the pool account'),
 });
-export type AddXapiPoolInput = z.output<typeof addXapiPoolInputSchema>;
+export type AddXapiPool = z.output<typeof addXapiPoolInput>;
 
-export const xapiPoolIdInputSchema = z.object({ id: z.string().trim().min(1, 'Choose a pool') });
+export const xapiPoolIdInput = z.object({ id: z.string().trim().min(1, 'Choose a pool') });
 
-export const acceptXapiCertificateInputSchema = z.object({
+export const acceptXapiCertificateInput = z.object({
   id: z.string().trim().min(1, 'Choose a pool'),
   endpoint: z.string().trim().min(1, 'Choose the host whose certificate changed'),
 });
-export type AcceptInput = z.output<typeof acceptXapiCertificateInputSchema>;
+export type AcceptXapiCertificate = z.output<typeof acceptXapiCertificateInput>;

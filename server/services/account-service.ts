@@ -12,12 +12,12 @@ import { forgetSetupToken, isSetupToken } from '../auth/setup-token';
 import type { ServiceContext } from '../context';
 import { capabilitiesOf, ROLE_LABELS, type Role } from '../engine/roles';
 import {
-  changeRoleInputSchema,
-  completeSetupInputSchema,
-  createAccountInputSchema,
-  resetPasswordInputSchema,
-  sessionIdInputSchema,
-  setDisabledInputSchema,
+  changeRoleInput,
+  completeSetupInput,
+  createAccountInput,
+  resetPasswordInput,
+  sessionIdInput,
+  setDisabledInput,
 } from '../schemas/accounts';
 import { DomainError, notFound } from './errors';
 import { parseInput } from './parse-input';
@@ -76,7 +76,7 @@ export async function createAccount(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<AccountView> {
-  const input = parseInput(createAccountInputSchema, raw);
+  const input = parseInput(createAccountInput, raw);
   await assertEmailFree(accounts, input.email);
   const created = await accounts.createUser(input);
   ctx.log.info({ userId: created.id, role: input.role, by: ctx.actor.id }, 'user created');
@@ -94,7 +94,7 @@ export async function changeRole(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<AccountView> {
-  const input = parseInput(changeRoleInputSchema, raw);
+  const input = parseInput(changeRoleInput, raw);
   const user = await requireUser(accounts, input.userId);
   if (ctx.actor.kind === 'user' && ctx.actor.id === user.id) {
     throw new DomainError('FORBIDDEN', 'You cannot change your own role: ask another admin', [
@@ -123,7 +123,7 @@ export async function setAccountDisabled(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<AccountView> {
-  const input = parseInput(setDisabledInputSchema, raw);
+  const input = parseInput(setDisabledInput, raw);
   const user = await requireUser(accounts, input.userId);
   if (input.disabled) {
     if (ctx.actor.kind === 'user' && ctx.actor.id === user.id) {
@@ -149,7 +149,7 @@ export async function resetPassword(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<AccountView> {
-  const input = parseInput(resetPasswordInputSchema, raw);
+  const input = parseInput(resetPasswordInput, raw);
   const user = await requireUser(accounts, input.userId);
   await accounts.setPassword(user.id, input.password);
   await accounts.updateUser(user.id, { failedSignIns: 0, lockedUntil: null });
@@ -193,7 +193,7 @@ export async function revokeMySession(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<{ sessionId: string }> {
-  const input = parseInput(sessionIdInputSchema, raw);
+  const input = parseInput(sessionIdInput, raw);
   const mine = await accounts.listSessions(signedInUserId(ctx));
   if (!mine.some((session) => session.id === input.sessionId)) throw notFound('Session', input.sessionId);
   await accounts.revokeSession(input.sessionId);
@@ -210,7 +210,7 @@ export async function completeSetup(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<AccountView> {
-  const input = parseInput(completeSetupInputSchema, raw);
+  const input = parseInput(completeSetupInput, raw);
   if (!(await needsSetup(accounts))) {
     throw new DomainError('CONFLICT', 'The console is already set up: sign in instead');
   }

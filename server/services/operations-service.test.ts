@@ -479,6 +479,44 @@ describe('backup jobs', () => {
     expect(existsSync(path.join(h.root, 'repository', points[0].id))).toBe(true);
   });
 
+  it('retention keeps a point a running verify reads, and prunes it on the next run', async () => {
+    const created = await createBackupJob(h.stores, ctx(), jobInput());
+    const first = await runBackupJobNow(h.stores, ctx(), created.id);
+    await h.tickUntilFinal(worker, [first.operationId]);
+    const [oldPoint] = (await browseRestorePoints(h.stores, { jobId: created.id })).items;
+    const verify = await startPointVerify(h.stores, ctx(), oldPoint.id);
+    // Another worker runs the verify (its lease outlasts the test): it holds point:<id> throughout.
+    const held = await h.stores.operations.claimNext({
+      workerId: 'other-node',
+      now: h.clock.now(),
+      leaseMs: 24 * 3_600_000,
+    });
+    expect(held?.operation.id).toBe(verify.operationId);
+
+    const second = await runBackupJobNow(h.stores, ctx(), created.id);
+    const [done] = await h.tickUntilFinal(worker, [second.operationId]);
+    expect(done.status).toBe('succeeded');
+    expect(await h.stores.restorePoints.get(oldPoint.id)).not.toBeNull();
+    expect(existsSync(path.join(h.root, 'repository', oldPoint.id))).toBe(true);
+    const logs = (await h.stores.operations.logs(second.operationId, 50)).map((line) => line.message);
+    expect(logs).toContain('kept 1 point(s) another operation is using; the next run prunes them');
+
+    await h.stores.operations.completeStep(
+      held as NonNullable<typeof held>,
+      { status: 'succeeded' },
+      {
+        workerId: 'other-node',
+        now: h.clock.now(),
+      },
+    );
+    expect((await h.tickUntilFinal(worker, [verify.operationId]))[0].status).toBe('succeeded');
+    const third = await runBackupJobNow(h.stores, ctx(), created.id);
+    await h.tickUntilFinal(worker, [third.operationId]);
+    expect(await h.stores.restorePoints.get(oldPoint.id)).toBeNull();
+    expect(existsSync(path.join(h.root, 'repository', oldPoint.id))).toBe(false);
+    expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
+  });
+
   it('a scheduled run that fails to be written is not lost: the job stays due and the next tick starts it once', async () => {
     const created = await createBackupJob(
       h.stores,

@@ -9,7 +9,7 @@ import type { Stores } from '../../db/stores/ports';
 import { createSqliteStores } from '../../db/stores/sqlite';
 import { createServiceContext, type ServiceContext } from '../context';
 import { createLogger } from '../logger';
-import { createSecretInputSchema } from '../schemas/secrets';
+import { createSecretInput } from '../schemas/secrets';
 import { makeTempDir } from '../test-support';
 import { DomainError } from './errors';
 import { generateVaultKey, VaultError } from './vault-crypto';
@@ -59,7 +59,7 @@ afterEach(() => {
 });
 
 const input = (name: string, secret = PLANTED) =>
-  createSecretInputSchema.parse({ name, kind: 'password', username: 'root', secret });
+  createSecretInput.parse({ name, kind: 'password', username: 'root', secret });
 
 function rawRows() {
   return sqliteOf(db).prepare('select * from secrets order by id').all() as Record<string, unknown>[];

@@ -8,7 +8,7 @@
  */
 import type { SecretMetadata, SecretRecord, Stores } from '../../db/stores/ports';
 import { actorLabel, type ServiceContext } from '../context';
-import type { CreateSecretInput, ReplaceSecretInput } from '../schemas/secrets';
+import type { CreateSecret, ReplaceSecret } from '../schemas/secrets';
 import { DomainError, notFound } from './errors';
 import { generateVaultKey, openValue, sealValue } from './vault-crypto';
 import type { RotationNotice, VaultKeySource } from './vault-key';
@@ -33,7 +33,7 @@ export async function createSecret(
   stores: Pick<Stores, 'secrets'>,
   ctx: ServiceContext,
   keys: VaultKeySource,
-  input: CreateSecretInput,
+  input: CreateSecret,
 ): Promise<SecretMetadata> {
   const id = ctx.newId();
   const stored = await stores.secrets.insert({
@@ -59,7 +59,7 @@ export async function replaceSecretValue(
   stores: Pick<Stores, 'secrets'>,
   ctx: ServiceContext,
   keys: VaultKeySource,
-  input: ReplaceSecretInput,
+  input: ReplaceSecret,
 ): Promise<SecretMetadata> {
   const sealed = sealValue(keys.readOrCreate(), input.id, input.secret);
   const updated = await stores.secrets.replaceValue(input.id, sealed, ctx.now(), actorLabel(ctx.actor));

@@ -13,6 +13,7 @@ import type { WorkerHandle, WorkerOptions } from '../jobs/worker';
 import { runDueBackupJobs } from './backup-job-service';
 import { storedHypervHosts } from './hyperv-connection-service';
 import { memoryKeySource, vaultKeySourceFor } from './vault-key';
+import { connectXapiPools, refreshXapiPools } from './xapi-connection-service';
 
 export const SCHEDULER_INTERVAL_MS = 15_000;
 
@@ -24,6 +25,12 @@ export function startBackgroundWorker(db: Db, options: BackgroundOptions = {}): 
   const keys = connection.memory
     ? memoryKeySource()
     : vaultKeySourceFor(getConfig().secrets, connection.name);
+  // The worker's process watches the connected XAPI pools (their clients serve the worker's steps).
+  if (!connection.memory) {
+    void connectXapiPools(stores, keys, { watch: true }).catch((error: unknown) =>
+      createServiceContext().log.error({ err: error }, 'xapi pools did not connect'),
+    );
+  }
   return startRuntimeWorker(db, {
     // Hyper-V hosts an admin connected: each resolved from its connection and vault secrets on first use.
     connectors: [createStoredHypervConnector(storedHypervHosts(stores, createServiceContext(), keys))],
@@ -35,6 +42,10 @@ export function startBackgroundWorker(db: Db, options: BackgroundOptions = {}): 
         const ctx = createServiceContext({ actor: SCHEDULER_ACTOR, now: () => now });
         void runDueBackupJobs(stores, ctx).catch((error) =>
           ctx.log.error({ err: error }, 'scheduler tick failed'),
+        );
+        // A pool added or removed through another process's console.
+        void refreshXapiPools(stores).catch((error) =>
+          ctx.log.error({ err: error }, 'xapi pools did not refresh'),
         );
       },
     },

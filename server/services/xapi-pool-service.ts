@@ -15,9 +15,9 @@ import { toDriverError } from '../drivers/xapi/xapi-errors';
 import type { TrustStore } from '../drivers/xapi/xapi-transport';
 import { isDriverError } from '../engine/driver';
 import {
-  type AcceptInput,
-  acceptXapiCertificateInputSchema,
-  addXapiPoolInputSchema,
+  type AcceptXapiCertificate,
+  acceptXapiCertificateInput,
+  addXapiPoolInput,
 } from '../schemas/xapi-pools';
 import { DomainError, notFound } from './errors';
 import { type ImportResult, importInventory } from './import-service';
@@ -32,7 +32,7 @@ export async function addXapiPool(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<XapiPoolRecord> {
-  const input = parseInput(addXapiPoolInputSchema, raw);
+  const input = parseInput(addXapiPoolInput, raw);
   if (!(await stores.secrets.get(input.secretId))) {
     throw new DomainError('INVALID_INPUT', 'The pool account must be a secret in the vault.', [
       { path: 'secretId', message: 'No secret has this id' },
@@ -146,7 +146,7 @@ export async function acceptXapiCertificate(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<XapiPoolRecord> {
-  const input: AcceptInput = parseInput(acceptXapiCertificateInputSchema, raw);
+  const input: AcceptXapiCertificate = parseInput(acceptXapiCertificateInput, raw);
   const pool = await poolOrThrow(stores, input.id);
   const fingerprint = pool.refused[input.endpoint];
   if (!fingerprint) {
@@ -184,4 +184,53 @@ export async function discoverXapiPool(
   } finally {
     await client.logout();
   }
+}
+
+/** A pool connection as the console shows it: names, not ids; every pinned and waiting certificate. */
+export interface XapiPoolView {
+  id: string;
+  name: string;
+  address: string;
+  /** The vault secret's name (null if it was deleted: the pool cannot log in until given one). */
+  accountName: string | null;
+  createdAt: Date;
+  createdBy: string;
+  lastSyncAt: Date | null;
+  lastError: string | null;
+  pinned: { endpoint: string; fingerprint: string }[];
+  /** Certificates a host presented instead of its pinned one: refused until an admin accepts. */
+  waiting: { endpoint: string; fingerprint: string }[];
+}
+
+const sortedPins = (pins: Record<string, string>) =>
+  Object.entries(pins)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([endpoint, fingerprint]) => ({ endpoint, fingerprint }));
+
+export async function listXapiPools(stores: PoolStores): Promise<XapiPoolView[]> {
+  const secrets = new Map((await stores.secrets.list()).map((secret) => [secret.id, secret.name]));
+  return (await stores.xapiPools.list()).map((pool) => ({
+    id: pool.id,
+    name: pool.name,
+    address: pool.address,
+    accountName: secrets.get(pool.secretId) ?? null,
+    createdAt: pool.createdAt,
+    createdBy: pool.createdBy,
+    lastSyncAt: pool.lastSyncAt,
+    lastError: pool.lastError,
+    pinned: sortedPins(pool.pins),
+    waiting: sortedPins(pool.refused),
+  }));
+}
+
+/** Disconnects a pool (its hosts and VMs stay in the inventory until removed there). */
+export async function removeXapiPool(
+  stores: Pick<Stores, 'xapiPools'>,
+  ctx: ServiceContext,
+  poolId: string,
+): Promise<{ name: string }> {
+  const pool = await poolOrThrow(stores, poolId);
+  await stores.xapiPools.delete(pool.id);
+  ctx.log.info({ poolId: pool.id, poolName: pool.name, by: actorLabel(ctx.actor) }, 'xapi pool removed');
+  return { name: pool.name };
 }

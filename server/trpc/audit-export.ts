@@ -4,7 +4,7 @@
  * memory). Invalid filters get 400 naming each field.
  */
 import { roleAtLeast } from '../engine/roles';
-import { auditFilterFromParams, auditFilterSchema } from '../schemas/audit';
+import { auditFilterFromParams, auditFilterInput } from '../schemas/audit';
 import { auditCsv } from '../services/audit-service';
 import type { Context } from './init';
 import { fieldErrorsOf } from './init';
@@ -15,7 +15,7 @@ export function auditCsvResponse(request: Request, ctx: Context): Response {
   if (!roleAtLeast(ctx.principal.role, 'admin')) {
     return new Response('The audit trail needs the Admin role\n', { status: 403 });
   }
-  const parsed = auditFilterSchema.safeParse(auditFilterFromParams(new URL(request.url).searchParams));
+  const parsed = auditFilterInput.safeParse(auditFilterFromParams(new URL(request.url).searchParams));
   if (!parsed.success) {
     const fields = fieldErrorsOf(parsed.error).map((field) => `${field.path}: ${field.message}`);
     return new Response(`Invalid filter:\n${fields.join('\n')}\n`, {

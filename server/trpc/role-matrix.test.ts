@@ -86,6 +86,13 @@ const DECISIONS: Record<string, Decision> = {
   'users.setRole': 'admin',
   'users.setDisabled': 'admin',
   'users.resetPassword': 'admin',
+  // Pool connections reach the hypervisors with the vault's accounts: admins only.
+  'xapiPools.list': 'admin',
+  'xapiPools.add': 'admin',
+  'xapiPools.test': 'admin',
+  'xapiPools.acceptCertificate': 'admin',
+  'xapiPools.discover': 'admin',
+  'xapiPools.remove': 'admin',
   'setup.status': 'public',
   'setup.complete': 'public',
 };

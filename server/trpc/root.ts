@@ -19,6 +19,7 @@ import { setupRouter } from './routers/setup';
 import { usersRouter } from './routers/users';
 import { vmsRouter } from './routers/vms';
 import { volumesRouter } from './routers/volumes';
+import { xapiPoolsRouter } from './routers/xapi-pools';
 
 export const appRouter = router({
   dashboard: dashboardRouter,
@@ -39,6 +40,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   account: accountRouter,
   users: usersRouter,
+  xapiPools: xapiPoolsRouter,
   setup: setupRouter,
 });
 

@@ -4,24 +4,15 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Download, ShieldCheck } from 'lucide-react';
 import { useSearchParams } from 'next/navigation';
 import { useMemo, useState } from 'react';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
-import { Pager } from '@/app/_components/pager';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge, type BadgeTone } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent } from '@/app/_components/ui/card';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { readCursorState } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
@@ -140,16 +131,17 @@ export function AuditList() {
           ) : entries.isError ? (
             <ErrorState error={entries.error} title="Could not load the audit trail" />
           ) : entries.data.items.length > 0 ? (
-            <AuditTable rows={entries.data.items} />
+            <DataTable
+              columns={columns}
+              rows={entries.data.items}
+              getRowId={(row) => row.id}
+              caption="Audit entries, newest first"
+              isBusy={entries.isPlaceholderData}
+              page={{ nextCursor: entries.data.nextCursor, noun: 'entries' }}
+            />
           ) : (
             <EmptyState>No audit entry matches these filters.</EmptyState>
           )}
-          <Pager
-            nextCursor={entries.data?.nextCursor}
-            total={undefined}
-            shown={entries.data?.items.length ?? 0}
-            noun="entries"
-          />
         </CardContent>
       </Card>
       <ChainCheck />
@@ -188,74 +180,88 @@ function ChainCheck() {
   );
 }
 
-function AuditTable({ rows }: { rows: AuditRow[] }) {
-  return (
-    <Table>
-      <TableCaption>Audit entries, newest first</TableCaption>
-      <TableHeader>
-        <TableRow>
-          <TableHead>Time</TableHead>
-          <TableHead>Actor</TableHead>
-          <TableHead>Action</TableHead>
-          <TableHead>Outcome</TableHead>
-          <TableHead>From</TableHead>
-          <TableHead>Input</TableHead>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {rows.map((row) => (
-          <TableRow key={row.id}>
-            <TableCell className="whitespace-nowrap">
-              {formatTime(row.at)}
-              <div className="text-xs text-slate-500">#{row.seq}</div>
-            </TableCell>
-            <TableCell>
-              {row.actorName}
-              <div className="text-xs text-slate-500">
-                {row.actorLabel}
-                {row.actorRole ? ` · ${row.actorRole}` : ''}
-              </div>
-            </TableCell>
-            <TableCell>
-              <code className="text-sm">{row.action}</code>
-              {row.objects.length > 0 ? (
-                <ul className="mt-1 text-xs text-slate-600">
-                  {row.objects.map((object) => (
-                    <li key={`${object.kind}:${object.id}`}>
-                      {object.kind} {object.name ?? object.id}
-                      {object.name ? <span className="text-slate-400"> ({object.id})</span> : null}
-                    </li>
-                  ))}
-                </ul>
-              ) : null}
-            </TableCell>
-            <TableCell>
-              <Badge tone={OUTCOME_TONES[row.outcome]}>{OUTCOME_LABELS[row.outcome]}</Badge>
-              {row.message ? <p className="mt-1 max-w-sm text-xs text-slate-700">{row.message}</p> : null}
-            </TableCell>
-            <TableCell className="text-xs text-slate-600">
-              {row.ip ?? '—'}
-              {row.userAgent ? (
-                <div className="max-w-48 truncate" title={row.userAgent}>
-                  {row.userAgent}
-                </div>
-              ) : null}
-            </TableCell>
-            <TableCell>
-              {row.input === null ? (
-                <span className="text-xs text-slate-500">none</span>
-              ) : (
-                <details>
-                  <summary className="cursor-pointer text-xs text-brand-700">Show input</summary>
-                  <pre className="mt-1 max-w-md overflow-x-auto whitespace-pre-wrap break-all text-xs">
-                    {JSON.stringify(row.input, null, 2)}
-                  </pre>
-                </details>
-              )}
-            </TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
-  );
-}
+const columns: DataTableColumn<AuditRow>[] = [
+  {
+    id: 'time',
+    header: 'Time',
+    meta: { className: 'whitespace-nowrap' },
+    cell: ({ row: { original: row } }) => (
+      <>
+        {formatTime(row.at)}
+        <div className="text-xs text-slate-500">#{row.seq}</div>
+      </>
+    ),
+  },
+  {
+    id: 'actor',
+    header: 'Actor',
+    cell: ({ row: { original: row } }) => (
+      <>
+        {row.actorName}
+        <div className="text-xs text-slate-500">
+          {row.actorLabel}
+          {row.actorRole ? ` · ${row.actorRole}` : ''}
+        </div>
+      </>
+    ),
+  },
+  {
+    id: 'action',
+    header: 'Action',
+    cell: ({ row: { original: row } }) => (
+      <>
+        <code className="text-sm">{row.action}</code>
+        {row.objects.length > 0 ? (
+          <ul className="mt-1 text-xs text-slate-600">
+            {row.objects.map((object) => (
+              <li key={`${object.kind}:${object.id}`}>
+                {object.kind} {object.name ?? object.id}
+                {object.name ? <span className="text-slate-400"> ({object.id})</span> : null}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </>
+    ),
+  },
+  {
+    id: 'outcome',
+    header: 'Outcome',
+    cell: ({ row: { original: row } }) => (
+      <>
+        <Badge tone={OUTCOME_TONES[row.outcome]}>{OUTCOME_LABELS[row.outcome]}</Badge>
+        {row.message ? <p className="mt-1 max-w-sm text-xs text-slate-700">{row.message}</p> : null}
+      </>
+    ),
+  },
+  {
+    id: 'from',
+    header: 'From',
+    meta: { className: 'text-xs text-slate-600' },
+    cell: ({ row: { original: row } }) => (
+      <>
+        {row.ip ?? '—'}
+        {row.userAgent ? (
+          <div className="max-w-48 truncate" title={row.userAgent}>
+            {row.userAgent}
+          </div>
+        ) : null}
+      </>
+    ),
+  },
+  {
+    id: 'input',
+    header: 'Input',
+    cell: ({ row: { original: row } }) =>
+      row.input === null ? (
+        <span className="text-xs text-slate-500">none</span>
+      ) : (
+        <details>
+          <summary className="cursor-pointer text-xs text-brand-700">Show input</summary>
+          <pre className="mt-1 max-w-md overflow-x-auto whitespace-pre-wrap break-all text-xs">
+            {JSON.stringify(row.input, null, 2)}
+          </pre>
+        </details>
+      ),
+  },
+];

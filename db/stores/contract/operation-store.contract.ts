@@ -253,6 +253,37 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
     });
 
     describe('admission', () => {
+      it('locks taken while running hold off a queued operation as plan locks do, and go with the operation', async () => {
+        const holder = await enqueue(['a']);
+        const other = await enqueue(['b']);
+        const claimed = [await store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE })];
+        expect(await statusOf(holder.id)).toBe('running');
+        expect(await statusOf(other.id)).toBe('running');
+        // b's lock is another operation's: left out; the point's is taken.
+        expect(await store.acquireLocks(holder.id, ['point:p1', 'vm:b', 'point:p1'], at(1))).toEqual([
+          'point:p1',
+        ]);
+        // A finished or unknown operation takes none (they would never be released).
+        expect(await store.acquireLocks('op-unknown', ['point:p9'], at(1))).toEqual([]);
+
+        const reader = await enqueue(['c'], at(2), { lockKeys: ['vm:c', 'point:p1'] });
+        claimed.push(await store.claimNext({ workerId: 'w1', now: at(3), leaseMs: LEASE }));
+        expect(await statusOf(reader.id)).toBe('waiting');
+        expect((await store.get(reader.id))?.waitingReason).toContain('point:p1');
+
+        for (const step of claimed) {
+          await store.completeStep(
+            step as ClaimedStep,
+            { status: 'succeeded' },
+            { workerId: 'w1', now: at(4) },
+          );
+        }
+        await runToEnd('w1', at(4));
+        expect(await statusOf(holder.id)).toBe('succeeded');
+        expect(await statusOf(reader.id)).toBe('succeeded');
+        expect(await store.findLeakedLocks()).toEqual([]);
+      });
+
       it('a conflicting operation waits with the lock holder named, and starts when the lock is free', async () => {
         const first = await enqueue(['a'], T0);
         const second = await enqueue(['a'], at(1));

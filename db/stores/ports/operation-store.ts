@@ -216,6 +216,12 @@ export interface OperationStore {
   lastEventId(operationId?: string): Promise<number>;
   /** Events committed by this process, after commit. Returns unsubscribe. */
   subscribe(listener: (event: OperationEvent) => void): () => void;
+  /**
+   * Locks a running operation takes on objects it finds while running (the points retention
+   * prunes), in one transaction: the keys it now holds; a key another operation holds is left
+   * out. Admission treats them like the plan's own locks; they go with the operation's others.
+   */
+  acquireLocks(operationId: string, keys: string[], now: Date): Promise<string[]>;
   /** Locks whose operation is no longer active: must always be empty (a test and a health check). */
   findLeakedLocks(): Promise<{ key: string; operationId: string }[]>;
   /** Statuses of these operations (tests and waiters; missing ids are absent). */

@@ -173,6 +173,31 @@ export class SqliteOperationStore implements OperationStore {
     return subscribeToOperationEvents(listener);
   }
 
+  async acquireLocks(operationId: string, keys: string[], now: Date): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const wanted = [...new Set(keys)].sort();
+    return inTransaction(this.db, (tx) => {
+      // Only a running operation takes locks: a finished one would never release them.
+      const owner = tx
+        .select({ status: operations.status })
+        .from(operations)
+        .where(eq(operations.id, operationId))
+        .get();
+      if (owner?.status !== 'running' && owner?.status !== 'cancelling') return [];
+      tx.insert(locks)
+        .values(wanted.map((key) => ({ key, operationId, acquiredAt: now })))
+        .onConflictDoNothing()
+        .run();
+      return tx
+        .select({ key: locks.key })
+        .from(locks)
+        .where(and(eq(locks.operationId, operationId), inArray(locks.key, wanted)))
+        .orderBy(asc(locks.key))
+        .all()
+        .map((row) => row.key);
+    });
+  }
+
   async findLeakedLocks() {
     return this.db
       .select({ key: locks.key, operationId: locks.operationId })

@@ -208,9 +208,19 @@ export function admitQueued(tx: Tx, events: EventBatch, now: Date, limits: Admis
     createdAt: op.createdAt,
     ...lockKeysOfPlan(planOf(op)),
   });
+  // A running operation holds its lock rows: its plan's keys plus any it took while running
+  // (acquireLocks: the points retention prunes).
+  const heldKeys = new Map<string, string[]>();
+  for (const row of tx.select({ key: locks.key, operationId: locks.operationId }).from(locks).all()) {
+    heldKeys.set(row.operationId, [...(heldKeys.get(row.operationId) ?? []), row.key]);
+  }
+  const runningCandidate = (op: OperationRecord) => ({
+    ...candidate(op),
+    lockKeys: heldKeys.get(op.id) ?? [],
+  });
   const decision = decideAdmission(
     queued.map(candidate),
-    active.filter((op) => op.status === 'running' || op.status === 'cancelling').map(candidate),
+    active.filter((op) => op.status === 'running' || op.status === 'cancelling').map(runningCandidate),
     limits,
   );
   const byId = new Map(queued.map((op) => [op.id, op]));

@@ -21,6 +21,12 @@ export const LAB_FAULTS = [
   'host-unreachable',
   /** copySnapshotToRepository / copyWithGuestAgent: no room left in the repository. */
   'repository-full',
+  /**
+   * Any call touching the matched objects: the host stops answering while the rule stands (a hung
+   * WMI provider, a stalled array). The call resumes when the rule is removed, or ends at its
+   * deadline or cancel. The e2e suite holds an operation mid-way with it, deterministically.
+   */
+  'hang',
 ] as const;
 export type LabFault = (typeof LAB_FAULTS)[number];
 
@@ -54,6 +60,7 @@ const NATURAL_ACTIONS: Record<LabFault, readonly LabAction[]> = {
   'snapshot-failed': ['createSnapshot'],
   'host-unreachable': LAB_ACTIONS,
   'repository-full': ['copySnapshotToRepository', 'copyWithGuestAgent'],
+  hang: LAB_ACTIONS,
 };
 
 export const faultRuleSchema = z.object({
@@ -125,6 +132,16 @@ export class FaultRegistry {
       this.write(rest);
     }
     return rule;
+  }
+
+  /** Whether a rule for one of `faults` matches the call, without consuming it. */
+  has(target: FaultTarget, faults: readonly LabFault[]): boolean {
+    return this.list().some((rule) => faults.includes(rule.fault) && matches(rule, target));
+  }
+
+  /** Removes every rule for `fault` (a held call then resumes). */
+  lift(fault: LabFault): void {
+    this.write(this.list().filter((rule) => rule.fault !== fault));
   }
 
   private write(rules: FaultRule[]): void {

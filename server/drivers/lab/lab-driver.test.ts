@@ -334,6 +334,32 @@ describe('lab faults', () => {
     await expect(call()).rejects.toMatchObject({ faultCode, message: expect.stringMatching(message) });
   });
 
+  it('a hung host holds only the calls touching it, until the rule is lifted', async () => {
+    driver.faults.inject({ fault: 'hang', vmId: 'sql1' });
+    let isSettled = false;
+    const held = hypervisor()
+      .saveState('sql1', call)
+      .finally(() => {
+        isSettled = true;
+      });
+    // Another VM's call runs through while sql1's stays held: the rule still stands.
+    expect(await hypervisor().getPowerState('app1', call)).toBe('off');
+    expect(isSettled).toBe(false);
+    driver.faults.lift('hang');
+    await expect(held).resolves.toBeUndefined();
+    expect(await hypervisor().getPowerState('sql1', call)).toBe('saved');
+  });
+
+  it('a call held by a hung host ends with its cancel', async () => {
+    driver.faults.inject({ fault: 'hang', vmId: 'sql1' });
+    const controller = new AbortController();
+    const held = hypervisor().saveState('sql1', { signal: controller.signal, timeoutMs: 60_000 });
+    controller.abort(new Error('cancelled by the operator'));
+    await expect(held).rejects.toThrow('cancelled by the operator');
+    driver.faults.lift('hang');
+    expect(await hypervisor().getPowerState('sql1', call)).toBe('running');
+  });
+
   it('repository full, injected or by quota', async () => {
     await hypervisor().createSnapshot(
       { snapshotId: 's', scope: { kind: 'vm', vmId: 'app1' }, diskIds: ['app1-os'], isQuiesced: false },

@@ -72,6 +72,9 @@ export function readJson<T>(file: string): T | null {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
+/** How often a call held by a `hang` rule looks whether the rule is gone. */
+const HANG_POLL_MS = 100;
+
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
@@ -295,7 +298,7 @@ export class LabWorld {
 
   /**
    * Every call starts here: the configured latency, then fault matching. `host-unreachable`
-   * applies to every call and is thrown here; the call-specific faults are returned for the
+   * applies to every call and is thrown here, `hang` holds every call here; the call-specific faults are returned for the
    * caller to raise at the right moment.
    */
   async enter(
@@ -319,6 +322,9 @@ export class LabWorld {
         isRetryable: true,
       });
     }
+    // A hung host answers nothing until the rule goes; the poll is the lab's, the wait ends with
+    // the call's own deadline or cancel (signal), as a real hung call would.
+    while (this.faults.has(full, ['hang'])) await delay(HANG_POLL_MS, signal);
     return faults.length > 0 ? this.faults.take(full, faults) : null;
   }
 }

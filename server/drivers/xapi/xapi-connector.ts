@@ -20,11 +20,35 @@ export interface ConnectedPool {
 
 export class XapiConnector implements Connector {
   readonly name = XAPI_CONNECTOR;
-  private readonly drivers = new Map<string, XapiHypervisor>();
+  private readonly drivers = new WeakMap<XapiClient, XapiHypervisor>();
 
   constructor(private readonly pools: () => readonly ConnectedPool[]) {}
 
+  /**
+   * The registry keeps the driver it is given per host, so this one finds the host's pool at each
+   * call, not once: a pool removed, reconnected (new address or account, hence a new client) or a
+   * host moved to another pool takes effect at the next call.
+   */
   hypervisor(host: ManagedObject): HypervisorDriver {
+    const base = { connector: XAPI_CONNECTOR } as HypervisorDriver;
+    return new Proxy(base, {
+      get: (target, property) => {
+        if (
+          typeof property !== 'string' ||
+          !(property in XapiHypervisor.prototype) ||
+          property === 'constructor'
+        ) {
+          return Reflect.get(target, property);
+        }
+        return async (...args: unknown[]) => {
+          const driver = this.driverFor(host);
+          return Reflect.apply(Reflect.get(driver, property) as (...a: unknown[]) => unknown, driver, args);
+        };
+      },
+    });
+  }
+
+  private driverFor(host: ManagedObject): XapiHypervisor {
     const pool = this.pools().find((candidate) => candidate.hostIds.has(host.id));
     if (!pool) {
       const connected =
@@ -37,10 +61,10 @@ export class XapiConnector implements Connector {
         { isRetryable: false },
       );
     }
-    let driver = this.drivers.get(pool.name);
+    let driver = this.drivers.get(pool.client);
     if (!driver) {
       driver = new XapiHypervisor(pool.client);
-      this.drivers.set(pool.name, driver);
+      this.drivers.set(pool.client, driver);
     }
     return driver;
   }

@@ -107,6 +107,8 @@ export interface SrFacts {
 
 export interface HostFacts {
   id: string;
+  /** The host's name in the pool (name_label). */
+  name: string;
   brand: string;
   productVersion: string;
   apiVersion: string;
@@ -260,6 +262,7 @@ export function mapPool(records: PoolRecords): { inventory: Inventory; facts: Po
     poolName: records.pool.name_label,
     hosts: Object.entries(records.hosts).map(([ref, host]) => ({
       id: xenId(host.uuid),
+      name: host.name_label,
       brand: host.software_version.product_brand ?? 'unknown',
       productVersion: host.software_version.product_version ?? 'unknown',
       apiVersion: `${host.API_version_major}.${host.API_version_minor}`,

@@ -6,6 +6,7 @@
 import type { CallOptions } from '../../drivers/call';
 import type { BackupRepository } from '../../drivers/roles';
 import { DriverError } from '../../engine/driver';
+import { lockKeyForPoint } from '../../engine/plan-types';
 import { selectPointsToPrune } from '../../engine/retention';
 import { HOUR, MINUTE, type StepHandler, type StepStores } from './context';
 
@@ -117,9 +118,20 @@ export const applyRetention: StepHandler<'apply-retention'> = {
   async run(step) {
     const { jobId, policy, timeZone, vmIds } = step.params;
     let pruned = 0;
+    const inUse: string[] = [];
     for (const vmId of vmIds) {
       const points = await step.stores.restorePoints.retentionCandidates(jobId, vmId);
-      for (const id of selectPointsToPrune(points, policy, timeZone).prune) {
+      const prune = selectPointsToPrune(points, policy, timeZone).prune;
+      // The points' locks, so no restore or verify of one starts while it is deleted; a point
+      // another operation holds now (a restore reading it) is kept for the next run to prune.
+      const held = new Set(
+        await step.stores.operations.acquireLocks(step.operation.id, prune.map(lockKeyForPoint), step.now()),
+      );
+      for (const id of prune) {
+        if (!held.has(lockKeyForPoint(id))) {
+          inUse.push(id);
+          continue;
+        }
         await deletePoint(step.stores, step.drivers.repository(), id, {
           operationId: step.operation.id,
           reason: 'pruned by retention',
@@ -129,7 +141,10 @@ export const applyRetention: StepHandler<'apply-retention'> = {
         pruned += 1;
       }
     }
+    if (inUse.length > 0) {
+      step.log('info', `kept ${inUse.length} point(s) another operation is using; the next run prunes them`);
+    }
     step.log('info', `retention kept the job's policy; pruned ${pruned} point(s)`);
-    return { status: 'succeeded', result: { pruned } };
+    return { status: 'succeeded', result: { pruned, keptInUse: inUse.length } };
   },
 };

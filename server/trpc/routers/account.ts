@@ -1,4 +1,4 @@
-import { sessionIdInputSchema } from '../../schemas/accounts';
+import { sessionIdInput } from '../../schemas/accounts';
 import { describeMe, listMySessions, revokeMySession } from '../../services/account-service';
 import { router, viewerProcedure } from '../init';
 
@@ -9,6 +9,6 @@ export const accountRouter = router({
     listMySessions(ctx.accounts, ctx.service, ctx.principal.session?.id ?? null),
   ),
   revokeSession: viewerProcedure
-    .input(sessionIdInputSchema)
+    .input(sessionIdInput)
     .mutation(({ ctx, input }) => revokeMySession(ctx.accounts, ctx.service, input)),
 });

@@ -1,4 +1,4 @@
-import { completeSetupInputSchema } from '../../schemas/accounts';
+import { completeSetupInput } from '../../schemas/accounts';
 import { completeSetup, needsSetup } from '../../services/account-service';
 import { publicProcedure, router } from '../init';
 
@@ -9,6 +9,6 @@ import { publicProcedure, router } from '../init';
 export const setupRouter = router({
   status: publicProcedure.query(async ({ ctx }) => ({ needsSetup: await needsSetup(ctx.accounts) })),
   complete: publicProcedure
-    .input(completeSetupInputSchema)
+    .input(completeSetupInput)
     .mutation(({ ctx, input }) => completeSetup(ctx.accounts, ctx.service, input)),
 });

@@ -1,8 +1,8 @@
 import {
-  changeRoleInputSchema,
-  createAccountInputSchema,
-  resetPasswordInputSchema,
-  setDisabledInputSchema,
+  changeRoleInput,
+  createAccountInput,
+  resetPasswordInput,
+  setDisabledInput,
 } from '../../schemas/accounts';
 import {
   changeRole,
@@ -17,15 +17,15 @@ import { adminProcedure, router } from '../init';
 export const usersRouter = router({
   list: adminProcedure.query(({ ctx }) => listAccounts(ctx.accounts, ctx.service)),
   create: adminProcedure
-    .input(createAccountInputSchema)
+    .input(createAccountInput)
     .mutation(({ ctx, input }) => createAccount(ctx.accounts, ctx.service, input)),
   setRole: adminProcedure
-    .input(changeRoleInputSchema)
+    .input(changeRoleInput)
     .mutation(({ ctx, input }) => changeRole(ctx.accounts, ctx.service, input)),
   setDisabled: adminProcedure
-    .input(setDisabledInputSchema)
+    .input(setDisabledInput)
     .mutation(({ ctx, input }) => setAccountDisabled(ctx.accounts, ctx.service, input)),
   resetPassword: adminProcedure
-    .input(resetPasswordInputSchema)
+    .input(resetPasswordInput)
     .mutation(({ ctx, input }) => resetPassword(ctx.accounts, ctx.service, input)),
 });

@@ -1,0 +1,19 @@
+'use client';
+
+import { PageHeader } from '@/app/_components/page-header';
+import { ConnectorAccounts } from './connector-accounts';
+import { XapiPools } from './xapi-pools';
+
+/** What Migawka is connected to, and the vault accounts it connects with (admins only). */
+export function Connections() {
+  return (
+    <div className="flex flex-col gap-6">
+      <PageHeader
+        title="Connections"
+        description="The hypervisor pools Migawka talks to and the accounts it uses. Passwords go into the vault and are never shown again."
+      />
+      <XapiPools />
+      <ConnectorAccounts />
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * XenServer / XCP-ng pool connections (admins only): add, test, accept a changed certificate,
+ * discover into the inventory, remove. The connected set of this process follows every change.
+ */
+import { acceptXapiCertificateInput, addXapiPoolInput, xapiPoolIdInput } from '../../schemas/xapi-pools';
+import { refreshXapiPools } from '../../services/xapi-connection-service';
+import {
+  acceptXapiCertificate,
+  addXapiPool,
+  discoverXapiPool,
+  listXapiPools,
+  removeXapiPool,
+  testXapiPool,
+} from '../../services/xapi-pool-service';
+import { adminProcedure, router } from '../init';
+
+/** A console request waits at most this long for a pool (a login failure alone takes 5 s). */
+const POOL_CALL = { timeoutMs: 60_000 };
+
+export const xapiPoolsRouter = router({
+  list: adminProcedure.query(({ ctx }) => listXapiPools(ctx.stores)),
+  add: adminProcedure.input(addXapiPoolInput).mutation(async ({ ctx, input }) => {
+    const pool = await addXapiPool(ctx.stores, ctx.service, input);
+    await refreshXapiPools(ctx.stores);
+    return pool;
+  }),
+  test: adminProcedure.input(xapiPoolIdInput).mutation(({ ctx, input, signal }) =>
+    testXapiPool(ctx.stores, ctx.service, ctx.vaultKeys, input.id, {
+      ...POOL_CALL,
+      signal: signal ?? new AbortController().signal,
+    }),
+  ),
+  acceptCertificate: adminProcedure.input(acceptXapiCertificateInput).mutation(async ({ ctx, input }) => {
+    const pool = await acceptXapiCertificate(ctx.stores, ctx.service, input);
+    await refreshXapiPools(ctx.stores);
+    return pool;
+  }),
+  discover: adminProcedure.input(xapiPoolIdInput).mutation(async ({ ctx, input, signal }) => {
+    const found = await discoverXapiPool(ctx.stores, ctx.service, ctx.vaultKeys, input.id, {
+      ...POOL_CALL,
+      signal: signal ?? new AbortController().signal,
+    });
+    await refreshXapiPools(ctx.stores);
+    return {
+      poolName: found.facts.poolName,
+      hosts: found.facts.hosts.length,
+      vms: found.import.imported.vms,
+      assessment: found.import.assessment,
+    };
+  }),
+  remove: adminProcedure.input(xapiPoolIdInput).mutation(async ({ ctx, input }) => {
+    const removed = await removeXapiPool(ctx.stores, ctx.service, input.id);
+    await refreshXapiPools(ctx.stores);
+    return removed;
+  }),
+});
