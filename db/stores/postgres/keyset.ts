@@ -8,7 +8,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { containsPattern, type SortValue } from '../sqlite/keyset';
 
-export { decodeCursor, encodeCursor, keysetPage, toPage } from '../sqlite/keyset';
+export { containsPattern, decodeCursor, encodeCursor, keysetPage, toPage } from '../sqlite/keyset';
 
 type Expr = SQL | PgColumn;
 
