@@ -9,15 +9,12 @@ import { type Db, openDatabase, sqliteOf } from '../../client';
 import type { PgDatabase } from '../../pg/client';
 import { postgresForTests, sharedTestDatabase } from '../../pg/test-database';
 import type { Stores } from '../ports';
-import { createPgStorePorts } from '../postgres';
+import { createPgStores } from '../postgres';
 import { createSqliteStores } from '../sqlite';
 
-/** The ports both dialects implement (every port, once PostgreSQL has them all). */
-export type PortsUnderTest = ReturnType<typeof createPgStorePorts> & Partial<Stores>;
-
 export type DialectHandle =
-  | { dialect: 'sqlite'; stores: PortsUnderTest; db: Db; close(): Promise<void> }
-  | { dialect: 'postgres'; stores: PortsUnderTest; pg: PgDatabase; close(): Promise<void> };
+  | { dialect: 'sqlite'; stores: Stores; db: Db; close(): Promise<void> }
+  | { dialect: 'postgres'; stores: Stores; pg: PgDatabase; close(): Promise<void> };
 
 export interface StoreDialect {
   name: 'SQLite' | 'PostgreSQL';
@@ -53,7 +50,7 @@ export async function storeDialects(label: string): Promise<StoreDialect[]> {
     skip: postgres.available ? null : postgres.reason,
     async open(options = {}) {
       const pg = await shared.open(options);
-      return { dialect: 'postgres', pg, stores: createPgStorePorts(pg.db), close: () => pg.close() };
+      return { dialect: 'postgres', pg, stores: createPgStores(pg.db), close: () => pg.close() };
     },
   };
   return [sqliteDialect, postgresDialect];

@@ -9,6 +9,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import { containsPattern, type SortValue } from '../sqlite/keyset';
 
 export { containsPattern, decodeCursor, encodeCursor, keysetPage, toPage } from '../sqlite/keyset';
+export type { SortValue };
 
 type Expr = SQL | PgColumn;
 
