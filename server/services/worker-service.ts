@@ -3,7 +3,7 @@
  * server calls at start-up (instrumentation) and what `migawka worker` runs.
  */
 import type { Db } from '../../db/client';
-import { createSqliteStores } from '../../db/stores/sqlite';
+import { type ProcessDatabase, storesOf } from '../../db/process-database';
 import { createServiceContext, SCHEDULER_ACTOR } from '../context';
 import { startEventRelay as relayEvents } from '../jobs/events';
 import { startRuntimeWorker, stopRuntime } from '../jobs/runtime';
@@ -14,9 +14,20 @@ export const SCHEDULER_INTERVAL_MS = 15_000;
 
 type BackgroundOptions = Partial<Omit<WorkerOptions, 'stores' | 'driver'>>;
 
-export function startBackgroundWorker(db: Db, options: BackgroundOptions = {}): WorkerHandle {
-  const stores = createSqliteStores(db);
-  return startRuntimeWorker(db, {
+/** A SQLite handle (the web server's embedded database) or the process's configured database. */
+function processDatabaseOf(database: Db | ProcessDatabase): ProcessDatabase {
+  return 'kind' in database && ('db' in database || 'pg' in database)
+    ? (database as ProcessDatabase)
+    : { kind: 'sqlite', db: database as Db };
+}
+
+export function startBackgroundWorker(
+  database: Db | ProcessDatabase,
+  options: BackgroundOptions = {},
+): WorkerHandle {
+  const opened = processDatabaseOf(database);
+  const stores = storesOf(opened);
+  return startRuntimeWorker(opened, {
     scheduler: {
       intervalMs: SCHEDULER_INTERVAL_MS,
       // Scheduled runs are requested by the scheduler, at the worker's clock. Not awaited: planning
@@ -40,6 +51,9 @@ export async function stopBackgroundWorker(): Promise<void> {
  * For a web server that leaves the work to a separate `migawka worker` (MIGAWKA_WORKER=0): relay
  * the events that process writes onto this process's bus, so live SSE streams keep working.
  */
-export function startEventRelay(db: Db, options: { intervalMs?: number } = {}): () => void {
-  return relayEvents(createSqliteStores(db).operations, options);
+export function startEventRelay(
+  database: Db | ProcessDatabase,
+  options: { intervalMs?: number } = {},
+): () => void {
+  return relayEvents(storesOf(processDatabaseOf(database)).operations, options);
 }

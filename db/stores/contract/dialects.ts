@@ -22,6 +22,8 @@ export interface StoreDialect {
   skip: string | null;
   /** A fresh, empty, migrated database and its stores. */
   open(options?: { maxConnections?: number }): Promise<DialectHandle>;
+  /** PostgreSQL: the URL of this test file's database, for processes a test starts. */
+  url?: () => Promise<string>;
 }
 
 export const sqliteDialect: StoreDialect = {
@@ -52,6 +54,7 @@ export async function storeDialects(label: string): Promise<StoreDialect[]> {
       const pg = await shared.open(options);
       return { dialect: 'postgres', pg, stores: createPgStores(pg.db), close: () => pg.close() };
     },
+    url: () => shared.url(),
   };
   return [sqliteDialect, postgresDialect];
 }
