@@ -4,7 +4,7 @@
  * above the stores receives the `Stores` and the driver lookup of it, never a handle.
  */
 import type { DatabaseConfig } from '../server/config';
-import { type Db, openDatabase } from './client';
+import { type Db, openDatabase, sqliteOf } from './client';
 import { openPgDatabase, type PgDatabase, redactDatabaseUrl } from './pg/client';
 import type { Stores } from './stores/ports';
 import type { DriverLookupStore } from './stores/ports/driver-lookup';
@@ -38,4 +38,5 @@ export function describeDatabase(config: DatabaseConfig): string {
 
 export async function closeProcessDatabase(database: ProcessDatabase): Promise<void> {
   if (database.kind === 'postgres') await database.pg.close();
+  else sqliteOf(database.db).close();
 }
