@@ -8,5 +8,7 @@ export default defineConfig({
     environment: 'node',
     pool: 'forks',
     testTimeout: 30_000,
+    // The PostgreSQL halves create and migrate a throwaway database in their first hook.
+    hookTimeout: 60_000,
   },
 });

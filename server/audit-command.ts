@@ -3,8 +3,7 @@
  * names the first broken entry. Exit 0: intact; 1: broken (or the trail could not be read).
  */
 import type { Command } from 'commander';
-import { openDatabase, sqliteOf } from '../db/client';
-import { createSqliteStores } from '../db/stores/sqlite';
+import { closeProcessDatabase, openProcessDatabase, storesOf } from '../db/process-database';
 import { getConfig } from './config';
 import { verifyAuditTrail } from './services/audit-service';
 
@@ -14,9 +13,10 @@ export function registerAuditCommand(program: Command): void {
     .command('verify')
     .description('check the audit trail hash chain; exit 1 naming the first broken entry')
     .action(async () => {
-      const db = openDatabase(getConfig().dbPath);
+      // The configured database: PostgreSQL when DATABASE_URL is set (after `migawka db copy`).
+      const database = await openProcessDatabase(getConfig().database);
       try {
-        const result = await verifyAuditTrail(createSqliteStores(db));
+        const result = await verifyAuditTrail(storesOf(database));
         if (result.ok) {
           console.log(
             `Audit trail intact: ${result.checked} entr${result.checked === 1 ? 'y' : 'ies'} checked, every hash matches.`,
@@ -30,7 +30,7 @@ export function registerAuditCommand(program: Command): void {
         console.error(`The ${result.checked} entries before it are intact.`);
         process.exitCode = 1;
       } finally {
-        sqliteOf(db).close();
+        await closeProcessDatabase(database);
       }
     });
 }

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { registerAuditCommand } from './audit-command';
+import { registerDbCommand } from './db-command';
 import { evaluateInventory, type VmAssessment } from './engine/evaluate';
 import type { Inventory } from './engine/inventory';
 import { READINESS, type Readiness, SEVERITIES } from './engine/types';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerSecretsCommand(program);
   registerAuditCommand(program);
+  registerDbCommand(program);
   registerUserCommand(program);
   return program;
 }

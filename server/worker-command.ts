@@ -1,11 +1,12 @@
 /**
  * `migawka worker`: runs the durable runner (and the backup job scheduler) as its own process
- * against the configured database (server/config.ts: MIGAWKA_DB_PATH, or $MIGAWKA_DATA_DIR/migawka.db). Several workers,
- * and the one inside the web server, can share one database: claims are leased. SIGTERM/SIGINT
+ * against the configured database (server/config.ts: PostgreSQL when DATABASE_URL is set, else
+ * MIGAWKA_DB_PATH or $MIGAWKA_DATA_DIR/migawka.db). Several workers, on one machine or (PostgreSQL)
+ * several, and the one inside the web server, can share one database: claims are leased. SIGTERM/SIGINT
  * stop claiming and let the steps in flight finish; a SIGKILL is what lease recovery is for.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { openDatabase } from '../db/client';
+import { closeProcessDatabase, describeDatabase, openProcessDatabase } from '../db/process-database';
 import { getConfig } from './config';
 import { logger } from './logger';
 import { startBackgroundWorker, stopBackgroundWorker } from './services/worker-service';
@@ -27,19 +28,23 @@ export function registerWorkerCommand(program: Command): void {
     .action(
       async (options: { workerId?: string; concurrency?: number; leaseMs?: number; pollMs?: number }) => {
         const config = getConfig();
-        const file = config.dbPath;
-        const db = openDatabase(file);
-        const worker = startBackgroundWorker(db, {
+        const database = await openProcessDatabase(config.database);
+        const worker = startBackgroundWorker(database, {
           ...(options.workerId ? { workerId: options.workerId } : {}),
           ...(options.concurrency ? { concurrency: options.concurrency } : {}),
           ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
           ...(options.pollMs ? { pollMs: options.pollMs } : {}),
         });
-        logger.info({ workerId: worker.workerId, database: file, lab: config.lab.dir }, 'worker started');
+        logger.info(
+          { workerId: worker.workerId, database: describeDatabase(config.database), lab: config.lab.dir },
+          'worker started',
+        );
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {
             logger.info({ workerId: worker.workerId, signal }, 'stopping: finishing the steps in flight');
-            void stopBackgroundWorker().then(resolve);
+            void stopBackgroundWorker()
+              .then(() => closeProcessDatabase(database))
+              .then(resolve);
           };
           process.once('SIGTERM', () => shutdown('SIGTERM'));
           process.once('SIGINT', () => shutdown('SIGINT'));

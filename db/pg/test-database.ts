@@ -128,24 +128,24 @@ export function sharedTestDatabase(label: string) {
         maxConnections: options.maxConnections ?? 5,
       });
       if (!options.keepRows) await truncateAll(handle);
-      opened.push(handle);
-      const close = handle.close;
       let closed = false;
-      return {
+      const wrapped: PgDatabase = {
         ...handle,
         close: async () => {
           if (closed) return;
           closed = true;
-          await close();
+          await handle.close();
         },
       };
+      opened.push(wrapped);
+      return wrapped;
     },
     async url(): Promise<string> {
       database ??= createTestDatabase(label);
       return (await database).url;
     },
     async dispose(): Promise<void> {
-      await Promise.all(opened.map((handle) => handle.pool.end().catch(() => undefined)));
+      await Promise.all(opened.splice(0).map((handle) => handle.close().catch(() => undefined)));
       if (database) await (await database).drop();
       database = undefined;
     },

@@ -22,9 +22,9 @@ let h: Harness;
 let directory: ReturnType<typeof makeTempDir>;
 const children: ChildProcess[] = [];
 
-beforeEach(() => {
+beforeEach(async () => {
   directory = makeTempDir('crash');
-  h = createHarness({ dbFile: path.join(directory.path, 'migawka.db') });
+  h = await createHarness({ dbFile: path.join(directory.path, 'migawka.db') });
 });
 
 afterEach(async () => {
@@ -72,7 +72,8 @@ async function waitUntil(what: string, predicate: () => boolean, timeoutMs = 20_
 }
 
 function stepStatus(operationId: string, key: string): string | undefined {
-  return h.db
+  return h
+    .sqlite()
     .select({ operationId: operationSteps.operationId, status: operationSteps.status })
     .from(operationSteps)
     .where(eq(operationSteps.key, key))
@@ -95,16 +96,17 @@ describe('crash safety with a real worker process', () => {
     );
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
-    const stuck = h.db.select().from(operations).where(eq(operations.id, op.id)).get();
+    const stuck = h.sqlite().select().from(operations).where(eq(operations.id, op.id)).get();
     expect(stuck?.status).toBe('running');
     expect(stuck?.leaseOwner).toBe('first');
-    expect(h.db.select().from(locks).all().length).toBeGreaterThan(0);
+    expect(h.sqlite().select().from(locks).all().length).toBeGreaterThan(0);
 
     spawnWorker('second');
     const [done] = await h.waitForFinal([op.id], 30_000);
     expect(done.status).toBe('succeeded');
     expect(done.attempt).toBe(1);
-    const steps = h.db
+    const steps = h
+      .sqlite()
       .select()
       .from(operationSteps)
       .where(eq(operationSteps.operationId, op.id))
@@ -112,9 +114,9 @@ describe('crash safety with a real worker process', () => {
       .all();
     expect(steps.every((step) => step.status === 'succeeded')).toBe(true);
     expect(steps.find((step) => step.key === 'vm:app1:copy-to-repository')?.attempts).toBe(2);
-    const points = h.db.select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
+    const points = h.sqlite().select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
     expect(points.map((point) => point.vmId).sort()).toEqual(['app1', 'sql1']);
-    expect(h.db.select().from(locks).all()).toEqual([]);
+    expect(h.sqlite().select().from(locks).all()).toEqual([]);
     expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
   }, 60_000);
 
@@ -129,7 +131,8 @@ describe('crash safety with a real worker process', () => {
     h.driver.faults.inject({ fault: 'host-unreachable', action: 'createSnapshot', remaining: 1 });
     const first = spawnWorker('first');
     await waitUntil('the snapshot waits for its retry while sql1 is frozen', () => {
-      const snapshot = h.db
+      const snapshot = h
+        .sqlite()
         .select()
         .from(operationSteps)
         .where(eq(operationSteps.key, 'array-volumes:lun1:array-snapshot'))
@@ -149,13 +152,16 @@ describe('crash safety with a real worker process', () => {
     expect(done.status).toBe('interrupted');
     expect(done.error).toMatch(/stopped while sql1 was frozen/);
     expect(stepStatus(op.id, 'vm:sql1:guest-thaw')).toBe('succeeded');
-    const active = h.db
+    const active = h
+      .sqlite()
       .select()
       .from(operations)
       .where(inArray(operations.status, ['running', 'cancelling', 'queued', 'waiting']))
       .all();
     expect(active).toEqual([]);
-    expect(h.db.select().from(locks).all()).toEqual([]);
-    expect(h.db.select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all()).toEqual([]);
+    expect(h.sqlite().select().from(locks).all()).toEqual([]);
+    expect(h.sqlite().select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all()).toEqual(
+      [],
+    );
   }, 60_000);
 });

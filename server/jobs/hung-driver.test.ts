@@ -17,9 +17,9 @@ import { createHarness, type Harness } from './test-harness';
 let h: Harness;
 let calls: HungCall[];
 
-beforeEach(() => {
+beforeEach(async () => {
   vi.useFakeTimers({ now: new Date('2026-11-24T02:00:00Z') });
-  h = createHarness();
+  h = await createHarness();
   // Power states answer (the run-time checks pass); everything else a host does hangs.
   const hung = neverAnswering<HypervisorDriver>('lab', {
     driver: h.driver.hypervisor(),
@@ -42,11 +42,12 @@ afterEach(async () => {
 });
 
 function operationStatus(id: string): string | undefined {
-  return h.db.select().from(operations).where(eq(operations.id, id)).get()?.status;
+  return h.sqlite().select().from(operations).where(eq(operations.id, id)).get()?.status;
 }
 
 function stepOf(operationId: string, key: string) {
-  return h.db
+  return h
+    .sqlite()
     .select()
     .from(operationSteps)
     .where(and(eq(operationSteps.operationId, operationId), eq(operationSteps.key, key)))

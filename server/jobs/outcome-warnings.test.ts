@@ -11,8 +11,8 @@ import type { BackupPlanRequest } from '../engine/backup-plan';
 import { createHarness, type Harness } from './test-harness';
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
 });
 afterEach(async () => {
   await h.close();
@@ -26,14 +26,16 @@ const request = (vmIds: string[], extra: Partial<BackupPlanRequest> = {}): Backu
 });
 
 const stepsOf = (operationId: string) =>
-  h.db
+  h
+    .sqlite()
     .select()
     .from(operationSteps)
     .where(eq(operationSteps.operationId, operationId))
     .orderBy(asc(operationSteps.seq))
     .all();
 const pointOf = (operationId: string, vmId: string) =>
-  h.db
+  h
+    .sqlite()
     .select()
     .from(restorePoints)
     .where(eq(restorePoints.operationId, operationId))
@@ -89,7 +91,7 @@ describe('succeeded with warnings: each degradation, in words', () => {
     // app1 (off) asked with an array snapshot of lun1; sql1 runs SQL Server on the same LUN without
     // scripts, so it is captured crash-consistent where hyperv-vss alone would quiesce it.
     await h.close();
-    h = createHarness({
+    h = await createHarness({
       inventory: (inventory) => ({
         ...inventory,
         vms: inventory.vms.map((vm) => (vm.id === 'sql1' ? { ...vm, hasFreezeScripts: false } : vm)),

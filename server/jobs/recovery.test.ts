@@ -11,8 +11,8 @@ import { executeStep } from './step-executor';
 import { createHarness, type Harness } from './test-harness';
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
 });
 afterEach(async () => {
   await h.close();
@@ -78,7 +78,8 @@ describe('recoverExpiredLeases', () => {
     const [done] = await h.tickUntilFinal(h.createWorker(), [op.id]);
     expect(done.status).toBe(finalStatus);
     expect(done.attempt).toBe(1);
-    const thaw = h.db
+    const thaw = h
+      .sqlite()
       .select()
       .from(operationSteps)
       .where(and(eq(operationSteps.operationId, op.id), eq(operationSteps.key, 'vm:sql1:guest-thaw')))
@@ -86,9 +87,9 @@ describe('recoverExpiredLeases', () => {
     // Thaw ran whenever a freeze had started.
     if (key !== 'vm:sql1:pre-freeze-script' && key !== 'vm:app1:check')
       expect(thaw?.status).toBe('succeeded');
-    const points = h.db.select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
+    const points = h.sqlite().select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
     expect(points.length).toBe(finalStatus === 'succeeded' ? 2 : 0);
-    expect(h.db.select().from(locks).all()).toEqual([]);
+    expect(h.sqlite().select().from(locks).all()).toEqual([]);
     expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
     expect(h.driver.isWorkloadWriting('sql1')).toBe(true);
   });
@@ -97,17 +98,18 @@ describe('recoverExpiredLeases', () => {
     const op = await h.enqueueBackup(arrayRequest);
     const [done] = await h.tickUntilFinal(h.createWorker(), [op.id]);
     expect(done.status).toBe('succeeded');
-    const catalog = h.db
+    const catalog = h
+      .sqlite()
       .select()
       .from(operationSteps)
       .where(and(eq(operationSteps.operationId, op.id), eq(operationSteps.key, 'vm:sql1:catalog')))
       .get();
     if (!catalog) throw new Error('no catalog step');
-    h.db.update(operations).set({ status: 'running' }).where(eq(operations.id, op.id)).run();
+    h.sqlite().update(operations).set({ status: 'running' }).where(eq(operations.id, op.id)).run();
     const again = await executeStep({
       stores: h.stores,
       drivers: h.drivers,
-      operation: h.db.select().from(operations).where(eq(operations.id, op.id)).get() as never,
+      operation: h.sqlite().select().from(operations).where(eq(operations.id, op.id)).get() as never,
       step: catalog,
       planStep: { ...catalog, params: catalog.paramsJson },
       signal: new AbortController().signal,
@@ -116,7 +118,7 @@ describe('recoverExpiredLeases', () => {
       now: h.clock.now,
     });
     expect(again.status).toBe('succeeded');
-    const points = h.db.select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
+    const points = h.sqlite().select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
     expect(points.filter((point) => point.vmId === 'sql1')).toHaveLength(1);
   });
 });
@@ -134,7 +136,7 @@ describe('event relay', () => {
     expect(seen).toHaveLength(1);
     // Another process's write: rows appear in the table without a local publish.
     const foreign = new EventBatch();
-    h.db.transaction((tx) => {
+    h.sqlite().transaction((tx) => {
       foreign.append(
         tx,
         op.id,

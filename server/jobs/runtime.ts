@@ -4,9 +4,8 @@
  * reloads never start a second worker against the same database. Settings come from
  * getConfig() (server/config.ts): MIGAWKA_LAB_*, MIGAWKA_WORKER_*, MIGAWKA_LIMIT_PER_*.
  */
-import { type Db, getDb } from '../../db/client';
-import { createSqliteStores } from '../../db/stores/sqlite';
-import { createSqliteDriverLookup } from '../../db/stores/sqlite/driver-lookup';
+import { getDb } from '../../db/client';
+import { driverLookupOf, type ProcessDatabase, storesOf } from '../../db/process-database';
 import { getConfig } from '../config';
 import { LabDriver } from '../drivers/lab/lab-driver';
 import { type Connector, createDriverRegistry, type DriverRegistry } from '../drivers/registry';
@@ -34,12 +33,12 @@ function runtime(): Runtime {
  * process that runs a worker (startRuntimeWorker turns them on), so a web server that merely
  * verifies points next to a `migawka worker` never writes VM disks.
  */
-function getLab(db: Db): LabDriver {
+function getLab(database: ProcessDatabase): LabDriver {
   const state = runtime();
   const { lab } = getConfig();
   state.lab ??= new LabDriver({
     root: lab.dir,
-    inventory: createSqliteDriverLookup(db),
+    inventory: driverLookupOf(database),
     isWorkloadEnabled: false,
     stepDelayMs: lab.stepDelayMs,
     scriptTimeScale: lab.scriptTimeScale,
@@ -69,12 +68,15 @@ export function currentXapiPoolSet(): XapiPoolSet | undefined {
  * Hyper-V, whose connections live in the store and the vault above this layer) and the backup
  * repository (the lab's). Hosts and arrays name their connector in the inventory.
  */
-export function getDriverRegistry(db: Db, connectors: readonly Connector[] = []): DriverRegistry {
+export function getDriverRegistry(
+  database: ProcessDatabase,
+  connectors: readonly Connector[] = [],
+): DriverRegistry {
   const state = runtime();
   if (!state.drivers) {
-    const lab = getLab(db);
+    const lab = getLab(database);
     state.drivers = createDriverRegistry({
-      lookup: createSqliteDriverLookup(db),
+      lookup: driverLookupOf(database),
       connectors: [lab, new XapiConnector(() => runtime().xapiPools?.connected() ?? []), ...connectors],
       repository: lab.repository,
     });
@@ -84,7 +86,7 @@ export function getDriverRegistry(db: Db, connectors: readonly Connector[] = [])
 
 /** The driver registry of this process's database (the web server's verify and delete). */
 export function getProcessDriverRegistry(): DriverRegistry {
-  return getDriverRegistry(getDb());
+  return getDriverRegistry({ kind: 'sqlite', db: getDb() });
 }
 
 /** Worker settings of this process's configuration. */
@@ -98,18 +100,18 @@ export function workerOptionsFromConfig(): Pick<
 
 /** Starts this process's worker once (later calls return the same handle). */
 export function startRuntimeWorker(
-  db: Db,
+  database: ProcessDatabase,
   options: Partial<Omit<WorkerOptions, 'stores' | 'drivers'>> & { connectors?: readonly Connector[] } = {},
 ): WorkerHandle {
   const state = runtime();
   if (!state.worker) {
     const { connectors, ...workerOptions } = options;
-    const drivers = getDriverRegistry(db, connectors);
-    getLab(db)
+    const drivers = getDriverRegistry(database, connectors);
+    getLab(database)
       .enableWorkloads()
       .catch((error: unknown) => logger.error({ err: error }, 'lab workloads did not start'));
     state.worker = startWorker({
-      stores: createSqliteStores(db),
+      stores: storesOf(database),
       drivers,
       ...workerOptionsFromConfig(),
       ...workerOptions,

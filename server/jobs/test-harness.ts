@@ -12,9 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Db, openDatabase, sqliteOf } from '../../db/client';
+import type { StoreDialect } from '../../db/stores/contract/dialects';
 import { writeInventory } from '../../db/stores/inventory-store';
 import type { Stores } from '../../db/stores/ports';
 import type { OperationRecord } from '../../db/stores/ports/operation-store';
+import { writeInventory as writePgInventory } from '../../db/stores/postgres/inventory-rows';
 import { createSqliteStores } from '../../db/stores/sqlite';
 import { LabDriver, type LabOptions, labInventoryFromIndex } from '../drivers/lab/lab-driver';
 import { labTestInventory } from '../drivers/lab/lab-fixture';
@@ -38,7 +40,12 @@ export interface TickOptions {
 }
 
 export interface Harness {
-  db: Db;
+  /** The SQLite database, for tests that read rows the ports do not expose; null on PostgreSQL. */
+  db: Db | null;
+  /** SQLite tests only: the database (throws on PostgreSQL). */
+  sqlite(): Db;
+  /** Which database the stores run on. */
+  dialect: 'SQLite' | 'PostgreSQL';
   stores: Stores;
   root: string;
   index: InventoryIndex;
@@ -67,19 +74,42 @@ export interface Harness {
 
 export const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
-export function createHarness(
+/** The harness's database: its stores, and how to close it. */
+async function openStores(
+  options: { dbFile?: string; dialect?: StoreDialect },
+  inventory: Inventory,
+): Promise<{ db: Db | null; stores: Stores; close(): Promise<void> }> {
+  if (options.dialect && options.dialect.name === 'PostgreSQL') {
+    const handle = await options.dialect.open({ maxConnections: 8 });
+    if (handle.dialect !== 'postgres') throw new Error('expected a PostgreSQL handle');
+    await handle.pg.db.transaction((tx) => writePgInventory(tx, inventory, 'insert'));
+    return { db: null, stores: handle.stores, close: handle.close };
+  }
+  const db = openDatabase(options.dbFile ?? ':memory:');
+  writeInventory(db, inventory, 'insert');
+  return {
+    db,
+    stores: createSqliteStores(db),
+    close: async () => {
+      sqliteOf(db).close();
+    },
+  };
+}
+
+export async function createHarness(
   options: {
+    /** Which database (default SQLite; `dialects.ts` gives PostgreSQL). */
+    dialect?: StoreDialect;
     dbFile?: string;
     driver?: Partial<LabOptions>;
     /** Changes the lab test inventory before it is stored and handed to the lab (a VM without scripts…). */
     inventory?: (inventory: Inventory) => Inventory;
   } = {},
-): Harness {
+): Promise<Harness> {
   const root = mkdtempSync(path.join(tmpdir(), 'migawka-run-'));
-  const db = openDatabase(options.dbFile ?? ':memory:');
-  const stores = createSqliteStores(db);
   const inventory = (options.inventory ?? ((same) => same))(labTestInventory());
-  writeInventory(db, inventory, 'insert');
+  const database = await openStores(options, inventory);
+  const { db, stores } = database;
   const index = indexInventory(inventory);
   const driver = new LabDriver({
     root,
@@ -129,6 +159,11 @@ export function createHarness(
   }
   return {
     db,
+    sqlite() {
+      if (!db) throw new Error('this test reads SQLite rows: it runs on SQLite only');
+      return db;
+    },
+    dialect: db ? 'SQLite' : 'PostgreSQL',
     stores,
     root,
     index,
@@ -198,7 +233,7 @@ export function createHarness(
     async close() {
       for (const worker of workers) await worker.stop();
       driver.stop();
-      sqliteOf(db).close();
+      await database.close();
       rmSync(root, { recursive: true, force: true });
     },
   };

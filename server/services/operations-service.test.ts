@@ -34,8 +34,8 @@ import { getRestorePoint, startPointDelete, startPointVerify } from './restore-p
 let h: Harness;
 /** Drives the operations with explicit passes under the harness clock. */
 let worker: Worker;
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
   worker = h.createWorker();
 });
 afterEach(async () => {
@@ -53,7 +53,8 @@ const ctx = (overrides: Partial<ServiceContext> = {}) =>
   createServiceContext({ newId: h.newId, log: quiet, ...overrides });
 
 function pointOf(operationId: string, vmId: string) {
-  const point = h.db
+  const point = h
+    .sqlite()
     .select()
     .from(restorePoints)
     .where(eq(restorePoints.operationId, operationId))

@@ -17,8 +17,8 @@ let h: Harness;
 let logLines: string[];
 let caller: ReturnType<typeof createCaller>;
 
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
   logLines = [];
   const log = createLogger(
     'debug',
@@ -29,7 +29,9 @@ beforeEach(() => {
       },
     }),
   );
-  caller = createCaller(contextFor(h.db, { log, now: () => h.clock.now() }, principalOf('admin'), ORIGIN));
+  caller = createCaller(
+    contextFor(h.sqlite(), { log, now: () => h.clock.now() }, principalOf('admin'), ORIGIN),
+  );
 });
 afterEach(async () => {
   expect(logLines.join('')).not.toContain(PLANTED);
@@ -103,7 +105,7 @@ describe('the audit middleware', () => {
       input: { name: 'xen pool a', kind: 'password', username: 'root', secret: REDACTED },
       objects: [{ kind: 'secret', name: 'xen pool a' }],
     });
-    const raw = JSON.stringify(sqliteOf(h.db).prepare('select * from audit_entries').all());
+    const raw = JSON.stringify(sqliteOf(h.sqlite()).prepare('select * from audit_entries').all());
     expect(raw).not.toContain(PLANTED);
   });
 
@@ -113,7 +115,7 @@ describe('the audit middleware', () => {
         throw new Error('the disk caught fire');
       }),
     });
-    const ctx = contextFor(h.db, {}, principalOf('admin'), ORIGIN);
+    const ctx = contextFor(h.sqlite(), {}, principalOf('admin'), ORIGIN);
     const error = await rejectionOf(() => createCallerFactory(testRouter)(ctx).explode({ vmId: 'web1' }));
     expect(error.code).toBe('INTERNAL_SERVER_ERROR');
     const [entry] = await entries();

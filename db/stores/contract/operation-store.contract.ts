@@ -316,6 +316,56 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
         ]);
         expect((await store.get(ops[2]?.id as string))?.waitingReason).toMatch(/host/);
       });
+      it('concurrent workers never lease one operation twice nor run conflicting operations together', async () => {
+        // Scopes overlap on purpose: each operation locks two of six VMs.
+        const vms = ['a', 'b', 'c', 'd', 'e', 'f'];
+        const ops = [];
+        for (let n = 0; n < 12; n++) {
+          const pair = [vms[n % 6] as string, vms[(n * 5 + 1) % 6] as string];
+          ops.push(await enqueue(pair, at(n), { lockKeys: [...new Set(pair)].map((vm) => `vm:${vm}`) }));
+        }
+        const ids = ops.map((op) => op.id);
+        const leased = new Map<string, string>(); // operation → worker holding its running step
+        const work = async (worker: string) => {
+          for (let round = 0; round < 2000; round++) {
+            const claimed = await store.claimNext({ workerId: worker, now: at(100), leaseMs: 60_000 });
+            if (!claimed) {
+              const statuses = await store.statusesOf(ids);
+              if ([...statuses.values()].every((status) => status === 'succeeded')) return;
+              await new Promise((resolve) => setImmediate(resolve)); // let the other workers move
+              continue;
+            }
+            const holder = leased.get(claimed.operation.id);
+            expect(holder, `${claimed.operation.id} leased by ${holder} and ${worker}`).toBeUndefined();
+            leased.set(claimed.operation.id, worker);
+            await new Promise((resolve) => setImmediate(resolve));
+            leased.delete(claimed.operation.id);
+            await store.completeStep(
+              claimed,
+              { status: 'succeeded' },
+              { workerId: worker, now: at(100), leaseMs: 60_000 },
+            );
+          }
+          throw new Error(`${worker} never saw every operation end`);
+        };
+        await Promise.all(['w1', 'w2', 'w3', 'w4'].map(work));
+        // Replay in event order (ids follow commit order): a lock is never granted while held.
+        const held = new Map<string, string>();
+        const finished = new Map<string, number>();
+        for (const event of await store.readEventsAfter({ limit: 5000 })) {
+          if (event.type === 'operation.started') {
+            for (const key of (event as OperationEvent<'operation.started'>).payload.lockKeys) {
+              expect(held.get(key), `${key} granted to ${event.operationId} while held`).toBeUndefined();
+              held.set(key, event.operationId);
+            }
+          } else if (event.type === 'operation.finished') {
+            finished.set(event.operationId, (finished.get(event.operationId) ?? 0) + 1);
+            for (const [key, owner] of held) if (owner === event.operationId) held.delete(key);
+          }
+        }
+        expect([...finished.values()]).toEqual(ids.map(() => 1));
+        expect(await store.findLeakedLocks()).toEqual([]);
+      });
     });
 
     describe('complete and fail', () => {

@@ -8,9 +8,9 @@ import { createCaller } from '../root';
 let h: Harness;
 let caller: ReturnType<typeof createCaller>;
 
-beforeEach(() => {
-  h = createHarness();
-  caller = createCaller(signedIn(h.db));
+beforeEach(async () => {
+  h = await createHarness();
+  caller = createCaller(signedIn(h.sqlite()));
 });
 afterEach(async () => {
   await h.close();

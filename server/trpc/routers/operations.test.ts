@@ -12,10 +12,10 @@ let caller: ReturnType<typeof createCaller>;
 let worker: Worker;
 
 /** A request context on the harness clock, as the server's would be on the wall clock. */
-const requestContext = () => signedIn(h.db, 'admin', { now: h.clock.now });
+const requestContext = () => signedIn(h.sqlite(), 'admin', { now: h.clock.now });
 
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
   caller = createCaller(requestContext());
   worker = h.createWorker();
 });

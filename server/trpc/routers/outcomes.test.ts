@@ -12,9 +12,9 @@ import { createCaller } from '../root';
 let h: Harness;
 let caller: ReturnType<typeof createCaller>;
 
-beforeEach(() => {
-  h = createHarness();
-  caller = createCaller(signedIn(h.db, 'admin', { now: h.clock.now }));
+beforeEach(async () => {
+  h = await createHarness();
+  caller = createCaller(signedIn(h.sqlite(), 'admin', { now: h.clock.now }));
 });
 afterEach(async () => {
   await h.close();

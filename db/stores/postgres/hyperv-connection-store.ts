@@ -1,0 +1,76 @@
+/** The HypervConnectionStore on PostgreSQL (one statement per verb, as on SQLite). */
+import { asc, eq } from 'drizzle-orm';
+import type { PgDb } from '../../pg/client';
+import { hypervConnections } from '../../pg/schema';
+import type {
+  HypervConnectionRecord,
+  HypervConnectionStore,
+  NewHypervConnection,
+} from '../ports/hyperv-connection-store';
+
+export class PgHypervConnectionStore implements HypervConnectionStore {
+  constructor(private readonly db: PgDb) {}
+
+  async insert(connection: NewHypervConnection): Promise<HypervConnectionRecord | null> {
+    const [row] = await this.db
+      .insert(hypervConnections)
+      .values({
+        ...connection,
+        hostId: null,
+        hostKey: null,
+        refusedHostKey: null,
+        lastSyncAt: null,
+        lastError: null,
+      })
+      .onConflictDoNothing({ target: hypervConnections.name })
+      .returning();
+    return row ?? null;
+  }
+
+  async get(id: string): Promise<HypervConnectionRecord | null> {
+    const [row] = await this.db.select().from(hypervConnections).where(eq(hypervConnections.id, id));
+    return row ?? null;
+  }
+
+  async findByHostId(hostId: string): Promise<HypervConnectionRecord | null> {
+    const [row] = await this.db.select().from(hypervConnections).where(eq(hypervConnections.hostId, hostId));
+    return row ?? null;
+  }
+
+  async list(): Promise<HypervConnectionRecord[]> {
+    return this.db.select().from(hypervConnections).orderBy(asc(hypervConnections.name));
+  }
+
+  async pin(id: string, fingerprint: string): Promise<void> {
+    await this.db
+      .update(hypervConnections)
+      .set({ hostKey: fingerprint, refusedHostKey: null })
+      .where(eq(hypervConnections.id, id));
+  }
+
+  async refuse(id: string, fingerprint: string): Promise<void> {
+    await this.db
+      .update(hypervConnections)
+      .set({ refusedHostKey: fingerprint })
+      .where(eq(hypervConnections.id, id));
+  }
+
+  async recordSync(id: string, at: Date, error: string | null, hostId?: string): Promise<void> {
+    await this.db
+      .update(hypervConnections)
+      .set(
+        error === null
+          ? { lastSyncAt: at, lastError: null, ...(hostId ? { hostId } : {}) }
+          : { lastError: error },
+      )
+      .where(eq(hypervConnections.id, id));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const deleted = await this.db
+      .delete(hypervConnections)
+      .where(eq(hypervConnections.id, id))
+      .returning({ id: hypervConnections.id });
+    return deleted.length > 0;
+  }
+}

@@ -1,0 +1,225 @@
+/** VM list, VM detail and method plans on PostgreSQL. */
+import { asc, count, eq, inArray, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { MethodPlan } from '../../../server/engine/planner';
+import { protectionStatusOfRule } from '../../../server/engine/protection';
+import type { VmListQuery } from '../../../server/schemas/inventory-queries';
+import type { PgDb } from '../../pg/client';
+import {
+  arrayVolumes,
+  consistencyGroups,
+  findings,
+  guestVolumes,
+  hosts,
+  hostVolumes,
+  storageArrays,
+  virtualDisks,
+  vmAssessments,
+  vms,
+} from '../../pg/schema';
+import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../ports/inventory-views';
+import type { Counted, Page } from '../ports/page';
+import { firstRow, selectFindings, where } from './inventory-shared';
+import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
+import { vmIdsWithProtectionStatus } from './protection';
+
+/**
+ * Every VM has an assessment row: imports and seeding recompute them in the same transaction, so
+ * lists join vm_assessments with an inner join and its indexed sort keys can drive the query.
+ */
+export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<Page<VmListItem> & Counted> {
+  // Sort key and tie-breaker come from the same table so one index serves ORDER BY and the cursor.
+  const sortColumns: Record<typeof query.sort, [PgColumn, PgColumn]> = {
+    name: [vms.name, vms.id],
+    host: [hosts.name, vms.id],
+    readiness: [vmAssessments.readinessRank, vmAssessments.vmId],
+    findings: [vmAssessments.findingWeight, vmAssessments.vmId],
+    powerState: [vms.powerState, vms.id],
+  };
+  const [sort, tieBreaker] = sortColumns[query.sort];
+  const sortKey = `vms:${query.sort}:${query.direction}`;
+
+  // VM-UNPROTECTED and RPO-EXCEEDED are statuses at `now`, never stored findings: filter by status.
+  const statusOfRule = protectionStatusOfRule(query.ruleId);
+  const findingRuleId = statusOfRule ? undefined : query.ruleId;
+  // IN (subquery) filters use the (filter, vm_id) indexes of disks and findings directly.
+  const filters = where([
+    query.protection ? sql`"vms"."id" in ${vmIdsWithProtectionStatus(query.protection, now)}` : undefined,
+    statusOfRule ? sql`"vms"."id" in ${vmIdsWithProtectionStatus(statusOfRule, now)}` : undefined,
+    query.hostId ? eq(vms.hostId, query.hostId) : undefined,
+    query.osFamily ? eq(vms.osFamily, query.osFamily) : undefined,
+    query.powerState ? eq(vms.powerState, query.powerState) : undefined,
+    query.readiness ? eq(vmAssessments.readiness, query.readiness) : undefined,
+    query.search ? likeContains(vms.name, query.search) : undefined,
+    // applications and tags are JSON arrays of a few items; json_each keeps the filter in SQL.
+    query.application
+      ? sql`exists (select 1 from json_each(${vms.applications}) a where a.value = ${query.application})`
+      : undefined,
+    query.tag ? sql`exists (select 1 from json_each(${vms.tags}) t where t.value = ${query.tag})` : undefined,
+    query.hostVolumeId
+      ? sql`"vms"."id" in (select d.vm_id from virtual_disks d where d.host_volume_id = ${query.hostVolumeId})`
+      : undefined,
+    query.arrayVolumeId
+      ? sql`"vms"."id" in (select d.vm_id from virtual_disks d where d.array_volume_id = ${query.arrayVolumeId}
+          union select d.vm_id from virtual_disks d where d.host_volume_id in
+            (select hv.id from host_volumes hv where hv.array_volume_id = ${query.arrayVolumeId}))`
+      : undefined,
+    findingRuleId || query.severity
+      ? sql`"vms"."id" in (select f.vm_id from findings f where ${sql.join(
+          [
+            findingRuleId ? sql`f.rule_id = ${findingRuleId}` : undefined,
+            query.severity ? sql`f.severity = ${query.severity}` : undefined,
+          ].filter((condition) => condition !== undefined),
+          sql` and `,
+        )})`
+      : undefined,
+  ]);
+  const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
+
+  const rows = await db
+    .select({
+      id: vms.id,
+      name: vms.name,
+      hostId: vms.hostId,
+      hostName: hosts.name,
+      osFamily: vms.osFamily,
+      powerState: vms.powerState,
+      applications: vms.applications,
+      readiness: vmAssessments.readiness,
+      recommendedMethod: vmAssessments.recommendedMethod,
+      blockerCount: vmAssessments.blockerCount,
+      warningCount: vmAssessments.warningCount,
+      sortValue: sql<SortValue>`${sort}`,
+    })
+    .from(vms)
+    .innerJoin(hosts, eq(hosts.id, vms.hostId))
+    .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
+    .where(where([filters, cursor ? afterCursor(sort, tieBreaker, query.direction, cursor) : undefined]))
+    .orderBy(...orderBy(sort, tieBreaker, query.direction))
+    .limit(query.limit + 1);
+  const total = await db
+    .select({ n: count() })
+    .from(vms)
+    .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
+    .where(filters)
+    .then(firstRow);
+  return { ...toPage(rows, query.limit, sortKey), total: total?.n ?? 0 };
+}
+
+export async function getVm(db: PgDb, id: string): Promise<VmDetail | null> {
+  const vm = await db.select().from(vms).where(eq(vms.id, id)).then(firstRow);
+  if (!vm) return null;
+  // The foreign key makes a missing host impossible short of a corrupt database.
+  const host = await db.select().from(hosts).where(eq(hosts.id, vm.hostId)).then(firstRow);
+  if (!host) throw new Error(`VM '${vm.name}' references host '${vm.hostId}', which is not stored`);
+
+  const disks = await db
+    .select()
+    .from(virtualDisks)
+    .where(eq(virtualDisks.vmId, id))
+    .orderBy(asc(virtualDisks.name));
+  const volumeIds = [
+    ...new Set(
+      [...disks.map((disk) => disk.hostVolumeId), vm.snapshotLocationVolumeId].filter(
+        (v): v is string => v !== null,
+      ),
+    ),
+  ];
+  const volumes = volumeIds.length
+    ? await db.select().from(hostVolumes).where(inArray(hostVolumes.id, volumeIds))
+    : [];
+  const volumesById = new Map(volumes.map((volume) => [volume.id, volume]));
+  const lunIds = [
+    ...new Set(
+      disks
+        .map(
+          (disk) =>
+            disk.arrayVolumeId ??
+            (disk.hostVolumeId ? volumesById.get(disk.hostVolumeId)?.arrayVolumeId : null),
+        )
+        .filter((v): v is string => typeof v === 'string'),
+    ),
+  ];
+  const luns = lunIds.length
+    ? await db.select().from(arrayVolumes).where(inArray(arrayVolumes.id, lunIds))
+    : [];
+  const lunsById = new Map(luns.map((lun) => [lun.id, lun]));
+  const arrayIds = [...new Set(luns.map((lun) => lun.arrayId))];
+  const arraysById = new Map(
+    (arrayIds.length
+      ? await db.select().from(storageArrays).where(inArray(storageArrays.id, arrayIds))
+      : []
+    ).map((array) => [array.id, array]),
+  );
+  const groupIds = [
+    ...new Set(luns.map((lun) => lun.consistencyGroupId).filter((v): v is string => v !== null)),
+  ];
+  const groupsById = new Map(
+    (groupIds.length
+      ? await db.select().from(consistencyGroups).where(inArray(consistencyGroups.id, groupIds))
+      : []
+    ).map((group) => [group.id, group]),
+  );
+
+  const diskDetails: DiskDetail[] = disks.map((disk) => {
+    const hostVolume = disk.hostVolumeId ? (volumesById.get(disk.hostVolumeId) ?? null) : null;
+    const lunId = disk.arrayVolumeId ?? hostVolume?.arrayVolumeId ?? null;
+    const arrayVolume = lunId ? (lunsById.get(lunId) ?? null) : null;
+    return {
+      ...disk,
+      hostVolume,
+      arrayVolume,
+      array: arrayVolume ? (arraysById.get(arrayVolume.arrayId) ?? null) : null,
+      consistencyGroup: arrayVolume?.consistencyGroupId
+        ? (groupsById.get(arrayVolume.consistencyGroupId) ?? null)
+        : null,
+    };
+  });
+
+  const assessmentRow = await db
+    .select()
+    .from(vmAssessments)
+    .where(eq(vmAssessments.vmId, id))
+    .then(firstRow);
+  const assessment: VmAssessmentSummary | null = assessmentRow
+    ? {
+        readiness: assessmentRow.readiness,
+        recommendedMethod: assessmentRow.recommendedMethod,
+        consistency: assessmentRow.consistency,
+        captureState: assessmentRow.captureState,
+        blockerCount: assessmentRow.blockerCount,
+        warningCount: assessmentRow.warningCount,
+        infoCount: assessmentRow.infoCount,
+      }
+    : null;
+
+  return {
+    vm,
+    host,
+    disks: diskDetails,
+    guestVolumes: await db
+      .select()
+      .from(guestVolumes)
+      .where(eq(guestVolumes.vmId, id))
+      .orderBy(asc(guestVolumes.mountPoint)),
+    findings: await selectFindings(db, eq(findings.vmId, id)),
+    assessment,
+    readiness: assessment?.readiness ?? null,
+    plan: (assessmentRow?.planJson as MethodPlan | undefined) ?? null,
+    snapshotLocationVolume: vm.snapshotLocationVolumeId
+      ? (volumesById.get(vm.snapshotLocationVolumeId) ?? null)
+      : null,
+  };
+}
+
+/** The VM's stored method plan (null before its first assessment); null when the VM is unknown. */
+export async function findMethodPlan(db: PgDb, vmId: string): Promise<{ plan: MethodPlan | null } | null> {
+  const row = await db
+    .select({ id: vms.id, plan: vmAssessments.planJson })
+    .from(vms)
+    .leftJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
+    .where(eq(vms.id, vmId))
+    .then(firstRow);
+  if (!row) return null;
+  return { plan: (row.plan as MethodPlan | null) ?? null };
+}

@@ -1,0 +1,96 @@
+/**
+ * InventoryStore on PostgreSQL. An import is ONE transaction: PostgreSQL's MVCC lets the runner
+ * and every reader go on while it writes (they see the estate before it until it commits), so
+ * nothing has to be sliced as on SQLite, and a crash mid-import leaves the estate as it was.
+ */
+import { eq, sql } from 'drizzle-orm';
+import type { Inventory } from '../../../server/engine/inventory';
+import {
+  arrayListQueryInput,
+  hostListQueryInput,
+  hostVolumeListQueryInput,
+  vmListQueryInput,
+} from '../../../server/schemas/inventory-queries';
+import type { PgDb } from '../../pg/client';
+import { hosts, inventoryImports, vms } from '../../pg/schema';
+import type { InventoryCounts, InventoryStore } from '../ports/inventory';
+import { getArray, listArrays } from './inventory-arrays';
+import { getDashboard, listFindings } from './inventory-findings';
+import { getHostVolume, listHostVolumes } from './inventory-host-volumes';
+import { getHost, listHosts } from './inventory-hosts';
+import { findVmsByName, loadNeighbourhood } from './inventory-neighbourhood';
+import {
+  countInventory,
+  deleteMissing,
+  isInventoryEmpty,
+  loadInventory,
+  writeAssessments,
+  writeInventory,
+} from './inventory-rows';
+import { findMethodPlan, getVm, listVms } from './inventory-vms';
+import { inPgTransaction } from './transaction';
+
+function countsOf(inventory: Inventory): InventoryCounts {
+  return Object.fromEntries(
+    Object.entries(inventory).map(([section, items]) => [section, items.length]),
+  ) as InventoryCounts;
+}
+
+/** Serialises imports and re-assessments across nodes (each rewrites every assessment). */
+const INVENTORY_WRITER = 0x6d69_0004;
+const sqlLock = (key: number) => sql`select pg_advisory_xact_lock(${key})`;
+
+export function createPgInventoryStore(db: PgDb): InventoryStore {
+  return {
+    loadInventory: () => loadInventory(db),
+    loadNeighbourhood: (vmIds, also) => loadNeighbourhood(db, vmIds, also),
+    findVmsByName: (names) => findVmsByName(db, names),
+    countInventory: () => countInventory(db),
+    isEmpty: () => isInventoryEmpty(db),
+    importInventory: (request) =>
+      inPgTransaction(db, async (tx) => {
+        await tx.execute(sqlLock(INVENTORY_WRITER));
+        const stored = await loadInventory(tx);
+        // Validation throws before anything is written; the transaction then writes nothing.
+        const incoming = request.validate(request.mode === 'merge' ? stored : null);
+        await writeInventory(tx, incoming, 'upsert');
+        if (request.mode === 'replace') await deleteMissing(tx, stored, incoming);
+        const whole = await loadInventory(tx);
+        const assessment = await writeAssessments(tx, whole, request.assess(whole));
+        const imported = countsOf(incoming);
+        await tx
+          .insert(inventoryImports)
+          .values({ ...request.record, mode: request.mode, countsJson: imported });
+        return { imported, stored: await countInventory(tx), assessment };
+      }),
+    reassess: (assess) =>
+      inPgTransaction(db, async (tx) => {
+        await tx.execute(sqlLock(INVENTORY_WRITER));
+        const whole = await loadInventory(tx);
+        return writeAssessments(tx, whole, assess(whole));
+      }),
+
+    // Pages here still count their matches (the SQLite store's pages do not); the counts reuse them.
+    listVms: (query, now) => listVms(db, query, now),
+    countVms: async (query, now) =>
+      (await listVms(db, vmListQueryInput.parse({ ...query, limit: 1 }), now)).total,
+    countHosts: async (query) =>
+      (await listHosts(db, hostListQueryInput.parse({ ...query, limit: 1 }))).total,
+    countHostVolumes: async (query) =>
+      (await listHostVolumes(db, hostVolumeListQueryInput.parse({ ...query, limit: 1 }))).total,
+    countArrays: async (query) =>
+      (await listArrays(db, arrayListQueryInput.parse({ ...query, limit: 1 }))).total,
+    getVm: (id) => getVm(db, id),
+    getMethodPlan: (vmId) => findMethodPlan(db, vmId),
+    hasVm: async (id) => (await db.select({ id: vms.id }).from(vms).where(eq(vms.id, id))).length > 0,
+    hasHost: async (id) => (await db.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, id))).length > 0,
+    listFindings: (filter, cap) => listFindings(db, filter, cap),
+    listHosts: (query) => listHosts(db, query),
+    getHost: (id) => getHost(db, id),
+    listHostVolumes: (query) => listHostVolumes(db, query),
+    getHostVolume: (id) => getHostVolume(db, id),
+    listArrays: (query) => listArrays(db, query),
+    getArray: (id) => getArray(db, id),
+    getDashboard: (topFindingsLimit) => getDashboard(db, topFindingsLimit),
+  };
+}

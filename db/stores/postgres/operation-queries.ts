@@ -1,0 +1,90 @@
+/**
+ * The PostgreSQL queries behind the operations list and detail: filtered and keyset-paged in SQL
+ * (newest first, cursor = (created_at, id)), as ../sqlite/operation-queries.ts.
+ */
+import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { PgDb } from '../../pg/client';
+import { operationSteps, operations, operationVms, stepLogs } from '../../pg/schema';
+import type { OperationListItem, OperationListQuery } from '../ports/operation-store';
+import type { Page } from '../ports/page';
+import { afterCursor, decodeCursor, keysetPage } from './keyset';
+
+const NEWEST_FIRST = 'created:desc';
+
+function andAll(conditions: (SQL | undefined)[]): SQL | undefined {
+  const present = conditions.filter((condition): condition is SQL => condition !== undefined);
+  return present.length > 0 ? and(...present) : undefined;
+}
+
+export async function queryOperations(db: PgDb, query: OperationListQuery): Promise<Page<OperationListItem>> {
+  const sortKey = `operations:${NEWEST_FIRST}`;
+  const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
+  const rows = await db
+    .select({
+      id: operations.id,
+      kind: operations.kind,
+      status: operations.status,
+      title: operations.title,
+      waitingReason: operations.waitingReason,
+      jobId: operations.jobId,
+      retryOfId: operations.retryOfId,
+      createdAt: operations.createdAt,
+      startedAt: operations.startedAt,
+      finishedAt: operations.finishedAt,
+      error: operations.error,
+      warnings: operations.warningsJson,
+      attempt: operations.attempt,
+      stepsTotal:
+        sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id")`.mapWith(
+          Number,
+        ),
+      stepsDone:
+        sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status not in ('pending', 'running'))`.mapWith(
+          Number,
+        ),
+      bytesDone:
+        sql<number>`(select coalesce(sum(s.bytes_done), 0)::bigint from operation_steps s where s.operation_id = "operations"."id")`.mapWith(
+          Number,
+        ),
+    })
+    .from(operations)
+    .where(
+      andAll([
+        query.status && query.status.length > 0 ? inArray(operations.status, query.status) : undefined,
+        query.kind ? eq(operations.kind, query.kind) : undefined,
+        query.jobId ? eq(operations.jobId, query.jobId) : undefined,
+        query.vmId
+          ? inArray(
+              operations.id,
+              db
+                .select({ id: operationVms.operationId })
+                .from(operationVms)
+                .where(eq(operationVms.vmId, query.vmId)),
+            )
+          : undefined,
+        cursor ? afterCursor(operations.createdAt, operations.id, 'desc', cursor) : undefined,
+      ]),
+    )
+    .orderBy(desc(operations.createdAt), desc(operations.id))
+    .limit(query.limit + 1);
+  return keysetPage(rows, query.limit, sortKey, (row) => ({ value: row.createdAt.getTime(), id: row.id }));
+}
+
+export async function queryOperationSteps(db: PgDb, operationId: string) {
+  return db
+    .select()
+    .from(operationSteps)
+    .where(eq(operationSteps.operationId, operationId))
+    .orderBy(asc(operationSteps.seq));
+}
+
+/** The newest `limit` log lines of an operation, oldest first. */
+export async function queryOperationLogs(db: PgDb, operationId: string, limit: number) {
+  const rows = await db
+    .select()
+    .from(stepLogs)
+    .where(eq(stepLogs.operationId, operationId))
+    .orderBy(desc(stepLogs.id))
+    .limit(limit);
+  return rows.reverse();
+}

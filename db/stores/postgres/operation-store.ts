@@ -1,0 +1,578 @@
+/**
+ * The OperationStore on PostgreSQL, for several workers on several nodes. Every verb is one
+ * transaction (retried whole on a deadlock or serialisation failure, ./transaction.ts):
+ * - claimNext admits queued operations under a transaction-level advisory lock (admission reads
+ *   every active operation, so one claimer decides at a time; a claimer that finds the lock taken
+ *   leaves admission to its holder), then picks candidates `FOR NO KEY UPDATE SKIP LOCKED`, so
+ *   concurrent claimers skip each other's operations instead of queueing behind them;
+ * - every write on behalf of a worker locks the operation row first and checks the lease owner;
+ * - recovery takes expired operations `SKIP LOCKED`, so two recovering workers never both take one.
+ * Decisions come from server/engine/operation-rules.ts, exactly as on SQLite.
+ */
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import { DEFAULT_ADMISSION_LIMITS } from '../../../server/engine/admission';
+import {
+  assertEnqueueable,
+  decideNextStep,
+  decideRecovery,
+  decideStepFailure,
+  describePlan,
+  findOpenFreeze,
+  isStepFinished,
+  vmIdsOfPlan,
+} from '../../../server/engine/operation-rules';
+import type { OperationPlan } from '../../../server/engine/plan-types';
+import type { OperationStatus } from '../../../server/engine/statuses';
+import { DEFAULT_RETRY_POLICY } from '../../../server/engine/step-safety';
+import type { PgDb } from '../../pg/client';
+import { locks, operationEvents, operationSteps, operations, operationVms } from '../../pg/schema';
+import { subscribeToOperationEvents } from '../operation-event-bus';
+import type {
+  CancelResult,
+  ClaimedStep,
+  ClaimOptions,
+  CompleteOptions,
+  EnqueueOptions,
+  EventQuery,
+  LeaseState,
+  LogLevel,
+  OperationEvent,
+  OperationEventPayloads,
+  OperationEventType,
+  OperationRecord,
+  OperationStore,
+  RecoverOptions,
+  RecoveryReport,
+  StepOutcome,
+  StepRecord,
+} from '../ports/operation-store';
+import { queryOperationLogs, queryOperationSteps, queryOperations } from './operation-queries';
+import {
+  admitQueued,
+  appendLog,
+  applyFailureScope,
+  failOperation,
+  finishOperation,
+  finishStepRow,
+  lockOperation,
+  planStepOf,
+  readSteps,
+} from './operation-transitions';
+import { ADVISORY, advisoryXactLock, inPgTransaction, type PgEventBatch, type PgTx } from './transaction';
+
+const DEFAULT_LEASE_MS = 15_000;
+/** Candidates locked per round of a claim: enough to skip busy ones, few enough to leave others work. */
+const CANDIDATES_PER_ROUND = 8;
+
+export class PgOperationStore implements OperationStore {
+  constructor(private readonly db: PgDb) {}
+
+  async enqueue(plan: OperationPlan, request: Record<string, unknown>, options: EnqueueOptions) {
+    assertEnqueueable(plan);
+    return inPgTransaction(this.db, (tx, events) => enqueueIn(tx, events, plan, request, options));
+  }
+
+  async recordBlocked(plan: OperationPlan, request: Record<string, unknown>, options: EnqueueOptions) {
+    return inPgTransaction(this.db, (tx, events) => recordBlockedIn(tx, events, plan, request, options));
+  }
+
+  async claimNext(options: ClaimOptions): Promise<ClaimedStep | null> {
+    return inPgTransaction(this.db, (tx, events) => claimIn(tx, events, options));
+  }
+
+  async renewLease(workerId: string, operationId: string, now: Date, leaseMs: number): Promise<LeaseState> {
+    const [updated] = await this.db
+      .update(operations)
+      .set({ leaseExpiresAt: new Date(now.getTime() + leaseMs) })
+      .where(and(eq(operations.id, operationId), eq(operations.leaseOwner, workerId)))
+      .returning({ status: operations.status });
+    return { isOwner: updated !== undefined, isCancelling: updated?.status === 'cancelling' };
+  }
+
+  async completeStep(claimed: ClaimedStep, outcome: StepOutcome, options: CompleteOptions) {
+    return inPgTransaction(this.db, (tx, events) => completeIn(tx, events, claimed, outcome, options));
+  }
+
+  async recordProgress(step: StepRecord, bytesDone: number, now: Date, bytesTotal?: number) {
+    await inPgTransaction(this.db, async (tx, events) => {
+      await tx
+        .update(operationSteps)
+        .set({ bytesDone, ...(bytesTotal !== undefined ? { bytesTotal } : {}) })
+        .where(eq(operationSteps.id, step.id));
+      events.append(
+        tx,
+        step.operationId,
+        'step.progress',
+        { stepKey: step.key, bytesDone, bytesTotal: bytesTotal ?? null },
+        now,
+      );
+    });
+  }
+
+  async appendLog(step: StepRecord, level: LogLevel, message: string, now: Date) {
+    await inPgTransaction(this.db, (tx, events) => appendLog(tx, events, step, level, message, now));
+  }
+
+  async cancel(operationId: string, now: Date, cancelledBy: string): Promise<CancelResult> {
+    return inPgTransaction(this.db, (tx, events) => cancelIn(tx, events, operationId, now, cancelledBy));
+  }
+
+  async recoverExpiredLeases(now: Date, options: RecoverOptions = {}): Promise<RecoveryReport[]> {
+    return inPgTransaction(this.db, (tx, events) => recoverIn(tx, events, now, options));
+  }
+
+  async appendEvent<T extends OperationEventType>(
+    operationId: string,
+    type: T,
+    payload: OperationEventPayloads[T],
+    at: Date,
+  ): Promise<OperationEvent<T>> {
+    return inPgTransaction(this.db, async (tx, events) => events.append(tx, operationId, type, payload, at));
+  }
+
+  async get(operationId: string) {
+    const [row] = await this.db.select().from(operations).where(eq(operations.id, operationId));
+    return row ?? null;
+  }
+
+  async list(query: Parameters<OperationStore['list']>[0]) {
+    return queryOperations(this.db, query);
+  }
+
+  async steps(operationId: string) {
+    return queryOperationSteps(this.db, operationId);
+  }
+
+  async logs(operationId: string, limit: number) {
+    return queryOperationLogs(this.db, operationId, limit);
+  }
+
+  async readEventsAfter(query: EventQuery = {}): Promise<OperationEvent[]> {
+    const conditions = [gt(operationEvents.id, query.afterId ?? 0)];
+    if (query.operationId) conditions.push(eq(operationEvents.operationId, query.operationId));
+    const rows = await this.db
+      .select()
+      .from(operationEvents)
+      .where(and(...conditions))
+      .orderBy(asc(operationEvents.id))
+      .limit(Math.min(query.limit ?? 500, 5000));
+    return rows.map((row) => ({
+      id: row.id,
+      operationId: row.operationId,
+      type: row.type as OperationEventType,
+      payload: row.payloadJson as OperationEventPayloads[OperationEventType],
+      at: row.at,
+    }));
+  }
+
+  async lastEventId(operationId?: string): Promise<number> {
+    const [row] = await this.db
+      .select({ id: operationEvents.id })
+      .from(operationEvents)
+      .where(operationId ? eq(operationEvents.operationId, operationId) : undefined)
+      .orderBy(desc(operationEvents.id))
+      .limit(1);
+    return row?.id ?? 0;
+  }
+
+  subscribe(listener: (event: OperationEvent) => void): () => void {
+    return subscribeToOperationEvents(listener);
+  }
+
+  async acquireLocks(operationId: string, keys: string[], now: Date): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const wanted = [...new Set(keys)].sort();
+    return inPgTransaction(this.db, async (tx) => {
+      // Serialised with admission, which decides on the lock rows it reads.
+      await advisoryXactLock(tx, ADVISORY.admission);
+      // Only a running operation takes locks: a finished one would never release them.
+      const [owner] = await tx
+        .select({ status: operations.status })
+        .from(operations)
+        .where(eq(operations.id, operationId));
+      if (owner?.status !== 'running' && owner?.status !== 'cancelling') return [];
+      await tx
+        .insert(locks)
+        .values(wanted.map((key) => ({ key, operationId, acquiredAt: now })))
+        .onConflictDoNothing();
+      const rows = await tx
+        .select({ key: locks.key })
+        .from(locks)
+        .where(and(eq(locks.operationId, operationId), inArray(locks.key, wanted)))
+        .orderBy(asc(locks.key));
+      return rows.map((row) => row.key);
+    });
+  }
+
+  async findLeakedLocks() {
+    return this.db
+      .select({ key: locks.key, operationId: locks.operationId })
+      .from(locks)
+      .innerJoin(operations, eq(operations.id, locks.operationId))
+      .where(and(ne(operations.status, 'running'), ne(operations.status, 'cancelling')));
+  }
+
+  async statusesOf(operationIds: string[]): Promise<Map<string, OperationStatus>> {
+    if (operationIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: operations.id, status: operations.status })
+      .from(operations)
+      .where(inArray(operations.id, operationIds));
+    return new Map(rows.map((row) => [row.id, row.status]));
+  }
+}
+
+// ------------------------------------------------------------------------------------ transactions
+
+async function insertOperation(
+  tx: PgTx,
+  plan: OperationPlan,
+  request: Record<string, unknown>,
+  options: EnqueueOptions,
+  fields: Partial<OperationRecord>,
+): Promise<OperationRecord> {
+  const [row] = await tx
+    .insert(operations)
+    .values({
+      id: options.id,
+      kind: options.kind ?? plan.kind,
+      status: 'queued',
+      title: options.title ?? describePlan(plan),
+      planJson: plan as unknown as Record<string, unknown>,
+      requestJson: request,
+      jobId: options.jobId ?? null,
+      retryOfId: options.retryOfId ?? null,
+      createdAt: options.now,
+      requestedBy: options.requestedBy,
+      ...fields,
+    })
+    .returning();
+  return row as OperationRecord;
+}
+
+/** Exported for the JobStore: a scheduled run's claim and its enqueue share one transaction. */
+export async function enqueueIn(
+  tx: PgTx,
+  events: PgEventBatch,
+  plan: OperationPlan,
+  request: Record<string, unknown>,
+  options: EnqueueOptions,
+): Promise<OperationRecord> {
+  assertEnqueueable(plan);
+  const operation = await insertOperation(tx, plan, request, options, {});
+  const vmIds = vmIdsOfPlan(plan);
+  if (vmIds.length > 0) {
+    await tx.insert(operationVms).values(vmIds.map((vmId) => ({ operationId: operation.id, vmId })));
+  }
+  if (plan.steps.length > 0) {
+    await tx.insert(operationSteps).values(
+      plan.steps.map((step, seq) => ({
+        operationId: operation.id,
+        key: step.key,
+        seq,
+        kind: step.kind,
+        title: step.title,
+        vmId: step.vmId,
+        hostVolumeId: step.hostVolumeId,
+        arrayVolumeId: step.arrayVolumeId,
+        undoes: step.undoes,
+        isCleanup: step.undoes !== null,
+        paramsJson: step.params,
+        status: 'pending' as const,
+      })),
+    );
+  }
+  events.append(
+    tx,
+    operation.id,
+    'operation.queued',
+    { kind: operation.kind, title: operation.title },
+    options.now,
+  );
+  return operation;
+}
+
+export async function recordBlockedIn(
+  tx: PgTx,
+  events: PgEventBatch,
+  plan: OperationPlan,
+  request: Record<string, unknown>,
+  options: EnqueueOptions,
+): Promise<OperationRecord> {
+  const error = `blocked: ${plan.blockedReasons.join('; ')}`;
+  const operation = await insertOperation(tx, plan, request, options, {
+    status: 'failed',
+    finishedAt: options.now,
+    error,
+    retryOfId: null,
+  });
+  events.append(tx, operation.id, 'operation.finished', { status: 'failed', error }, options.now);
+  return operation;
+}
+
+async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): Promise<ClaimedStep | null> {
+  const { workerId, now, leaseMs } = options;
+  // Another claimer admitting right now decides for everyone; this one goes on to claim.
+  const { rows } = await tx.execute<{ locked: boolean }>(
+    sql`select pg_try_advisory_xact_lock(${ADVISORY.admission}) as locked`,
+  );
+  if (rows[0]?.locked) await admitQueued(tx, events, now, options.limits ?? DEFAULT_ADMISSION_LIMITS);
+  const examined: string[] = [];
+  for (;;) {
+    const candidates = await tx
+      .select()
+      .from(operations)
+      .where(
+        and(
+          inArray(operations.status, ['running', 'cancelling']),
+          or(
+            isNull(operations.leaseOwner),
+            lt(operations.leaseExpiresAt, now),
+            eq(operations.leaseOwner, workerId),
+          ),
+          examined.length > 0 ? notInArray(operations.id, examined) : undefined,
+        ),
+      )
+      .orderBy(asc(operations.startedAt), asc(operations.id))
+      .limit(CANDIDATES_PER_ROUND)
+      .for('no key update', { skipLocked: true });
+    if (candidates.length === 0) return null;
+    for (const operation of candidates) {
+      examined.push(operation.id);
+      const claimed = await claimStepOf(tx, events, operation, workerId, now, leaseMs);
+      if (claimed) return claimed;
+    }
+  }
+}
+
+/** The next runnable step of one locked candidate, leased to `workerId`; null when it has none now. */
+async function claimStepOf(
+  tx: PgTx,
+  events: PgEventBatch,
+  operation: OperationRecord,
+  workerId: string,
+  now: Date,
+  leaseMs: number,
+): Promise<ClaimedStep | null> {
+  const steps = await readSteps(tx, operation.id);
+  const decision = decideNextStep(steps, operation.endingAs !== null);
+  if (decision.isBusy) return null; // in flight, or awaiting recovery
+  for (const { step, error } of decision.skip)
+    await finishStepRow(tx, events, step, 'skipped', now, { error });
+  for (const step of decision.cancel)
+    await finishStepRow(tx, events, step, 'cancelled', now, { error: null });
+  const next = decision.next;
+  if (!next) {
+    await finishOperation(tx, events, operation.id, now);
+    return null;
+  }
+  if (next.nextAttemptAt && next.nextAttemptAt.getTime() > now.getTime()) return null;
+  await tx
+    .update(operations)
+    .set({ leaseOwner: workerId, leaseExpiresAt: new Date(now.getTime() + leaseMs) })
+    .where(eq(operations.id, operation.id));
+  const attempt = next.attempts + 1;
+  const [claimed] = await tx
+    .update(operationSteps)
+    .set({ status: 'running', startedAt: now, finishedAt: null, attempts: attempt, nextAttemptAt: null })
+    .where(eq(operationSteps.id, next.id))
+    .returning();
+  const step = claimed as StepRecord;
+  events.append(tx, operation.id, 'step.started', { stepKey: next.key, attempt }, now);
+  return { operation: { ...operation, leaseOwner: workerId }, step, planStep: planStepOf(step) };
+}
+
+async function recordOutcome(
+  tx: PgTx,
+  events: PgEventBatch,
+  operation: OperationRecord,
+  step: StepRecord,
+  outcome: StepOutcome,
+  options: CompleteOptions,
+): Promise<void> {
+  const { now } = options;
+  if (outcome.status === 'succeeded') {
+    if (outcome.warning) await appendLog(tx, events, step, 'warn', outcome.warning, now);
+    await finishStepRow(tx, events, step, 'succeeded', now, {
+      error: null,
+      warning: outcome.warning ?? null,
+      bytes: outcome.bytes,
+      result: outcome.result,
+    });
+  } else if (outcome.status === 'degraded') {
+    await appendLog(tx, events, step, 'warn', outcome.reason, now);
+    await finishStepRow(tx, events, step, 'degraded', now, {
+      error: outcome.reason,
+      warning: outcome.reason,
+      bytes: outcome.bytes,
+      result: outcome.result,
+    });
+  } else if (outcome.status === 'cancelled') {
+    await appendLog(tx, events, step, 'warn', 'aborted: the operation is being cancelled', now);
+    await finishStepRow(tx, events, step, 'cancelled', now, { error: 'cancelled by the operator' });
+  } else {
+    const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    const failure = decideStepFailure(
+      outcome.error,
+      step.attempts,
+      retry,
+      operation.status === 'cancelling',
+      now,
+    );
+    if (failure.kind === 'retry') {
+      await appendLog(
+        tx,
+        events,
+        step,
+        'warn',
+        `attempt ${step.attempts} failed: ${failure.message}; retrying`,
+        now,
+      );
+      await tx
+        .update(operationSteps)
+        .set({
+          status: 'pending',
+          nextAttemptAt: failure.nextAttemptAt,
+          error: failure.message,
+          faultCode: failure.faultCode,
+        })
+        .where(eq(operationSteps.id, step.id));
+      events.append(
+        tx,
+        operation.id,
+        'step.retrying',
+        {
+          stepKey: step.key,
+          attempt: step.attempts,
+          nextAttemptAt: failure.nextAttemptAt.toISOString(),
+          error: failure.message,
+        },
+        now,
+      );
+    } else {
+      await appendLog(tx, events, step, 'error', failure.detail, now);
+      await finishStepRow(tx, events, step, 'failed', now, {
+        error: failure.detail,
+        faultCode: failure.faultCode,
+      });
+      await applyFailureScope(tx, events, operation, step, outcome.failedVmIds, failure.detail, now);
+    }
+  }
+}
+
+async function completeIn(
+  tx: PgTx,
+  events: PgEventBatch,
+  claimed: ClaimedStep,
+  outcome: StepOutcome,
+  options: CompleteOptions,
+): Promise<boolean> {
+  const { now, workerId } = options;
+  const operation = await lockOperation(tx, claimed.operation.id);
+  const [step] = await tx.select().from(operationSteps).where(eq(operationSteps.id, claimed.step.id));
+  // A worker that lost its lease must not overwrite what the new owner does.
+  if (!operation || !step || operation.leaseOwner !== workerId || step.status !== 'running') return false;
+  await recordOutcome(tx, events, operation, step, outcome, options);
+  const steps = await readSteps(tx, operation.id);
+  // Between steps the operation is free for any worker, except inside a freeze window (findOpenFreeze).
+  const keepsLease = findOpenFreeze(steps) !== undefined;
+  await tx
+    .update(operations)
+    .set({
+      leaseOwner: keepsLease ? workerId : null,
+      leaseExpiresAt: keepsLease ? new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)) : null,
+    })
+    .where(eq(operations.id, operation.id));
+  if (steps.every((candidate) => isStepFinished(candidate.status)))
+    await finishOperation(tx, events, operation.id, now);
+  return true;
+}
+
+async function cancelIn(
+  tx: PgTx,
+  events: PgEventBatch,
+  operationId: string,
+  now: Date,
+  cancelledBy: string,
+): Promise<CancelResult> {
+  const operation = await lockOperation(tx, operationId);
+  if (!operation) throw new Error(`operation ${operationId} does not exist`);
+  if (operation.status === 'queued' || operation.status === 'waiting') {
+    for (const step of await readSteps(tx, operationId))
+      await finishStepRow(tx, events, step, 'cancelled', now, { error: null });
+    await tx
+      .update(operations)
+      .set({ status: 'cancelled', finishedAt: now, waitingReason: null, endingAs: 'cancelled', cancelledBy })
+      .where(eq(operations.id, operationId));
+    events.append(tx, operationId, 'operation.finished', { status: 'cancelled', error: null }, now);
+    return 'cancelled';
+  }
+  if (operation.status !== 'running')
+    return operation.status === 'cancelling' ? 'cancelling' : 'already-final';
+  await tx
+    .update(operations)
+    .set({ status: 'cancelling', cancelledBy })
+    .where(eq(operations.id, operationId));
+  events.append(tx, operationId, 'operation.cancelling', { requestedBy: cancelledBy }, now);
+  await failOperation(tx, events, operationId, 'cancelled', 'cancelled by the operator', now);
+  if ((await readSteps(tx, operationId)).every((step) => isStepFinished(step.status))) {
+    await finishOperation(tx, events, operationId, now);
+    return 'cancelled';
+  }
+  return 'cancelling';
+}
+
+async function recoverIn(
+  tx: PgTx,
+  events: PgEventBatch,
+  now: Date,
+  options: RecoverOptions,
+): Promise<RecoveryReport[]> {
+  const expired = (
+    await tx
+      .select()
+      .from(operations)
+      .where(
+        and(
+          inArray(operations.status, ['running', 'cancelling']),
+          options.exceptOwner ? ne(operations.leaseOwner, options.exceptOwner) : undefined,
+          lt(operations.leaseExpiresAt, now),
+        ),
+      )
+      .orderBy(asc(operations.id))
+      .for('no key update', { skipLocked: true })
+  ).filter((operation) => operation.leaseOwner !== null);
+  const reports: RecoveryReport[] = [];
+  for (const operation of expired) {
+    const steps = await readSteps(tx, operation.id);
+    const running = steps.find((step) => step.status === 'running');
+    const { decision, reason } = decideRecovery(operation.leaseOwner, steps);
+    if (running && decision === 'resume') {
+      await tx
+        .update(operationSteps)
+        .set({ status: 'pending', error: `re-run after: ${reason}` })
+        .where(eq(operationSteps.id, running.id));
+      await appendLog(tx, events, running, 'warn', reason, now);
+    } else if (running) {
+      await appendLog(tx, events, running, 'error', reason, now);
+      await finishStepRow(tx, events, running, 'failed', now, { error: `interrupted: ${reason}` });
+    }
+    if (decision === 'interrupt') await failOperation(tx, events, operation.id, 'interrupted', reason, now);
+    await tx
+      .update(operations)
+      .set({ leaseOwner: null, leaseExpiresAt: null, attempt: sql`${operations.attempt} + 1` })
+      .where(eq(operations.id, operation.id));
+    events.append(
+      tx,
+      operation.id,
+      'operation.recovered',
+      { decision, reason, previousOwner: operation.leaseOwner },
+      now,
+    );
+    if ((await readSteps(tx, operation.id)).every((step) => isStepFinished(step.status))) {
+      await finishOperation(tx, events, operation.id, now);
+    }
+    reports.push({ operationId: operation.id, decision, reason });
+  }
+  return reports;
+}

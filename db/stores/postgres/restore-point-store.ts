@@ -1,0 +1,149 @@
+/**
+ * The RestorePointStore on PostgreSQL. The protection read models follow through the triggers of
+ * db/migrations-pg (0001), in the same transaction as each catalogue write, as on SQLite.
+ */
+import { and, asc, eq } from 'drizzle-orm';
+import type { PgDb } from '../../pg/client';
+import { pointVerifications, restorePointFiles, restorePoints, vms } from '../../pg/schema';
+import type {
+  CatalogInput,
+  DeletePointInput,
+  RestorePointBrowseQuery,
+  RestorePointRecord,
+  RestorePointStore,
+  VerificationInput,
+} from '../ports/restore-point-store';
+import {
+  browseRestorePoints,
+  queryActiveRestoresOf,
+  queryDeletionImpact,
+  queryPointsOnSameScope,
+  queryPointVerifications,
+  queryRestorePointFiles,
+} from './restore-point-queries';
+import { inPgTransaction } from './transaction';
+
+export class PgRestorePointStore implements RestorePointStore {
+  constructor(private readonly db: PgDb) {}
+
+  async catalog({ point, files, operationId, now }: CatalogInput): Promise<boolean> {
+    return inPgTransaction(this.db, async (tx, events) => {
+      const [vm] = await tx.select({ hostId: vms.hostId }).from(vms).where(eq(vms.id, point.vmId));
+      const [row] = await tx
+        .insert(restorePoints)
+        .values({ ...point, hostId: vm?.hostId ?? null })
+        // A resumed catalog step finds its point already there: UNIQUE(operation_id, vm_id).
+        .onConflictDoNothing()
+        .returning({ id: restorePoints.id });
+      if (!row) return false;
+      if (files.length > 0) {
+        await tx
+          .insert(restorePointFiles)
+          .values(files.map((file) => ({ pointId: row.id, ...file })))
+          .onConflictDoNothing();
+      }
+      events.append(
+        tx,
+        operationId,
+        'restore-point.created',
+        { restorePointId: row.id, vmId: point.vmId, consistency: point.consistency },
+        now,
+      );
+      return true;
+    });
+  }
+
+  async recordVerification(input: VerificationInput): Promise<void> {
+    await inPgTransaction(this.db, async (tx, events) => {
+      await tx.insert(pointVerifications).values({
+        pointId: input.pointId,
+        at: input.now,
+        verdict: input.verdict,
+        detailsJson: input.details,
+        requestedBy: input.requestedBy,
+      });
+      const [point] = await tx
+        .update(restorePoints)
+        .set({ lastVerifiedAt: input.now, lastVerdict: input.verdict })
+        .where(eq(restorePoints.id, input.pointId))
+        .returning({ vmId: restorePoints.vmId });
+      if (point && input.operationId) {
+        events.append(
+          tx,
+          input.operationId,
+          'restore-point.verified',
+          { restorePointId: input.pointId, vmId: point.vmId, verdict: input.verdict },
+          input.now,
+        );
+      }
+    });
+  }
+
+  async deletePoint({
+    pointId,
+    operationId,
+    reason,
+    now,
+  }: DeletePointInput): Promise<RestorePointRecord | null> {
+    return inPgTransaction(this.db, async (tx, events) => {
+      const [point] = await tx.delete(restorePoints).where(eq(restorePoints.id, pointId)).returning();
+      const eventOperationId = operationId ?? point?.operationId;
+      if (point && eventOperationId) {
+        events.append(
+          tx,
+          eventOperationId,
+          'restore-point.deleted',
+          { restorePointId: pointId, vmId: point.vmId, reason },
+          now,
+        );
+      }
+      return point ?? null;
+    });
+  }
+
+  async retentionCandidates(jobId: string, vmId: string) {
+    return this.db
+      .select({ id: restorePoints.id, createdAt: restorePoints.createdAt })
+      .from(restorePoints)
+      .where(and(eq(restorePoints.jobId, jobId), eq(restorePoints.vmId, vmId)))
+      .orderBy(asc(restorePoints.createdAt), asc(restorePoints.id));
+  }
+
+  async get(pointId: string) {
+    const [row] = await this.db.select().from(restorePoints).where(eq(restorePoints.id, pointId));
+    return row ?? null;
+  }
+
+  async pointsOnSameScope(point: RestorePointRecord) {
+    return queryPointsOnSameScope(this.db, point);
+  }
+
+  async browse(query: RestorePointBrowseQuery) {
+    return browseRestorePoints(this.db, query);
+  }
+
+  async files(pointId: string) {
+    return queryRestorePointFiles(this.db, pointId);
+  }
+
+  async verifications(pointId: string, limit?: number) {
+    return queryPointVerifications(this.db, pointId, limit);
+  }
+
+  async deletionImpact(pointId: string) {
+    return queryDeletionImpact(this.db, pointId);
+  }
+
+  async activeRestoresOf(pointId: string) {
+    return queryActiveRestoresOf(this.db, pointId);
+  }
+
+  async vmIdsCataloguedBy(operationId: string) {
+    const rows = await this.db
+      .select({ vmId: restorePoints.vmId })
+      .from(restorePoints)
+      .where(eq(restorePoints.operationId, operationId))
+      .orderBy(asc(restorePoints.vmId));
+    return rows.map((row) => row.vmId);
+  }
+}

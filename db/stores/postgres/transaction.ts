@@ -1,0 +1,113 @@
+/**
+ * PostgreSQL transactions of the stores. Every verb is one transaction; events are appended inside
+ * it and published on this process's bus only after it committed, and a `pg_notify` in the same
+ * transaction tells the other nodes (delivered by PostgreSQL at commit, never for a rollback).
+ *
+ * A serialisation failure (40001) or a deadlock (40P01) rolls the whole transaction back, so it is
+ * retried from the start: no step is ever left half-claimed.
+ */
+import { sql } from 'drizzle-orm';
+import type { PgDb } from '../../pg/client';
+import { operationEvents } from '../../pg/schema';
+import { publishOperationEvents } from '../operation-event-bus';
+import type { OperationEvent, OperationEventPayloads, OperationEventType } from '../ports/operation-events';
+
+export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
+type Writer = Pick<PgDb, 'insert'>;
+
+/** The channel a transaction that appended events notifies (payload: its newest event id). */
+export const EVENTS_CHANNEL = 'migawka_operation_events';
+
+/**
+ * Collects the events of one transaction and writes them at its end, under a transaction-level
+ * advisory lock held until commit: event ids are then handed out in commit order, so a reader
+ * that has seen id N has seen every event below N — an SSE stream resuming "after N" on any node
+ * misses nothing. The lock is the transaction's last, so nothing waits on a row while holding it
+ * (row locks are taken `FOR NO KEY UPDATE`, which the events' foreign-key checks never wait on).
+ */
+export class PgEventBatch {
+  readonly events: OperationEvent[] = [];
+
+  append<T extends OperationEventType>(
+    _tx: unknown,
+    operationId: string,
+    type: T,
+    payload: OperationEventPayloads[T],
+    at: Date,
+  ): OperationEvent<T> {
+    // The id is assigned by flush(), before the transaction commits and anyone reads it.
+    const event: OperationEvent<T> = { id: 0, operationId, type, payload, at };
+    this.events.push(event as OperationEvent);
+    return event;
+  }
+
+  async flush(tx: Writer & Pick<PgDb, 'execute'>): Promise<void> {
+    if (this.events.length === 0) return;
+    await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY.events})`);
+    const rows = await tx
+      .insert(operationEvents)
+      .values(
+        this.events.map((event) => ({
+          operationId: event.operationId,
+          type: event.type,
+          payloadJson: event.payload as Record<string, unknown>,
+          at: event.at,
+        })),
+      )
+      .returning({ id: operationEvents.id });
+    // A multi-row INSERT … RETURNING answers in the order of its VALUES.
+    rows.forEach((row, index) => {
+      (this.events[index] as OperationEvent).id = row.id;
+    });
+    const last = this.events.at(-1) as OperationEvent;
+    await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${String(last.id)})`);
+  }
+}
+
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 8;
+
+function isRetryable(error: unknown): boolean {
+  for (let current = error; current; current = (current as { cause?: unknown }).cause) {
+    if (RETRYABLE.has((current as { code?: string }).code ?? '')) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs `work` in a transaction (retried whole on a serialisation failure or deadlock), then
+ * publishes the events it appended. `work` may run more than once: it must only touch the database.
+ */
+export async function inPgTransaction<T>(
+  db: PgDb,
+  work: (tx: PgTx, events: PgEventBatch) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const events = new PgEventBatch();
+    try {
+      const result = await db.transaction(async (tx) => {
+        const value = await work(tx, events);
+        await events.flush(tx);
+        return value;
+      });
+      publishOperationEvents(events.events);
+      return result;
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+    }
+  }
+}
+
+/** Transaction-level advisory lock keys (one namespace per serialised writer). */
+export const ADVISORY = {
+  /** Admission reads every active operation: one claimer at a time admits. */
+  admission: 0x6d69_0001,
+  /** The audit chain's end is read and extended by one writer at a time. */
+  audit: 0x6d69_0002,
+  /** Event ids in commit order (PgEventBatch.flush). */
+  events: 0x6d69_0003,
+} as const;
+
+export async function advisoryXactLock(tx: PgTx, key: number): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${key})`);
+}

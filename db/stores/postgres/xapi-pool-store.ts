@@ -1,0 +1,86 @@
+/** The XapiPoolStore on PostgreSQL. Pins change one key of a JSON column under the row's lock. */
+import { and, asc, eq } from 'drizzle-orm';
+import type { PgDb } from '../../pg/client';
+import { xapiPools, xapiTasks } from '../../pg/schema';
+import type { NewXapiPool, XapiPoolRecord, XapiPoolStore } from '../ports/xapi-pool-store';
+import { inPgTransaction } from './transaction';
+
+export class PgXapiPoolStore implements XapiPoolStore {
+  constructor(private readonly db: PgDb) {}
+
+  async insert(pool: NewXapiPool): Promise<XapiPoolRecord | null> {
+    const [row] = await this.db
+      .insert(xapiPools)
+      .values({ ...pool, pins: {}, refused: {}, lastSyncAt: null, lastError: null })
+      .onConflictDoNothing({ target: xapiPools.name })
+      .returning();
+    return row ?? null;
+  }
+
+  async get(id: string): Promise<XapiPoolRecord | null> {
+    const [row] = await this.db.select().from(xapiPools).where(eq(xapiPools.id, id));
+    return row ?? null;
+  }
+
+  async findByName(name: string): Promise<XapiPoolRecord | null> {
+    const [row] = await this.db.select().from(xapiPools).where(eq(xapiPools.name, name));
+    return row ?? null;
+  }
+
+  async list(): Promise<XapiPoolRecord[]> {
+    return this.db.select().from(xapiPools).orderBy(asc(xapiPools.name));
+  }
+
+  private async updateMaps(
+    id: string,
+    change: (row: XapiPoolRecord) => Partial<XapiPoolRecord>,
+  ): Promise<void> {
+    await inPgTransaction(this.db, async (tx) => {
+      const [row] = await tx.select().from(xapiPools).where(eq(xapiPools.id, id)).for('update');
+      if (!row) return;
+      await tx.update(xapiPools).set(change(row)).where(eq(xapiPools.id, id));
+    });
+  }
+
+  async pin(id: string, endpoint: string, fingerprint: string): Promise<void> {
+    await this.updateMaps(id, (row) => {
+      const { [endpoint]: _accepted, ...refused } = row.refused;
+      return { pins: { ...row.pins, [endpoint]: fingerprint }, refused };
+    });
+  }
+
+  async refuse(id: string, endpoint: string, fingerprint: string): Promise<void> {
+    await this.updateMaps(id, (row) => ({ refused: { ...row.refused, [endpoint]: fingerprint } }));
+  }
+
+  async recordSync(id: string, at: Date, error: string | null): Promise<void> {
+    await this.db
+      .update(xapiPools)
+      .set(error === null ? { lastSyncAt: at, lastError: null } : { lastError: error })
+      .where(eq(xapiPools.id, id));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const rows = await this.db.delete(xapiPools).where(eq(xapiPools.id, id)).returning({ id: xapiPools.id });
+    return rows.length > 0;
+  }
+
+  async findTask(poolId: string, key: string): Promise<string | null> {
+    const [row] = await this.db
+      .select({ taskRef: xapiTasks.taskRef })
+      .from(xapiTasks)
+      .where(and(eq(xapiTasks.poolId, poolId), eq(xapiTasks.key, key)));
+    return row?.taskRef ?? null;
+  }
+
+  async recordTask(poolId: string, key: string, taskRef: string, at: Date): Promise<void> {
+    await this.db
+      .insert(xapiTasks)
+      .values({ poolId, key, taskRef, recordedAt: at })
+      .onConflictDoUpdate({ target: [xapiTasks.poolId, xapiTasks.key], set: { taskRef, recordedAt: at } });
+  }
+
+  async forgetTask(poolId: string, key: string): Promise<void> {
+    await this.db.delete(xapiTasks).where(and(eq(xapiTasks.poolId, poolId), eq(xapiTasks.key, key)));
+  }
+}
