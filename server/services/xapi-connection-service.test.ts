@@ -44,7 +44,7 @@ describe('connected XAPI pools', () => {
     const set = await connectXapiPools(stores, keys, { watch: true, ctx });
     await set.synced(pool.id);
     const web01 = xenId(fixture.pool.get('VM', fixture.web01)?.uuid as string);
-    const web = await getVm(stores, web01);
+    const web = await getVm(stores, ctx, web01);
     expect(web.vm.powerState).toBe('running');
     expect(await stores.xapiPools.get(pool.id)).toMatchObject({ lastSyncAt: ctx.now(), lastError: null });
 
@@ -52,7 +52,7 @@ describe('connected XAPI pools', () => {
     const next = set.synced(pool.id);
     fixture.pool.mod('VM', fixture.web01, { power_state: 'Halted', resident_on: 'OpaqueRef:NULL' });
     await next;
-    expect((await getVm(stores, web01)).vm.powerState).toBe('off');
+    expect((await getVm(stores, ctx, web01)).vm.powerState).toBe('off');
 
     // The runner's registry hands the host's steps to the pool's client.
     const registry = getDriverRegistry(db);
