@@ -9,7 +9,7 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 
 /** Matched against a field's name, case-insensitively. */
 const SENSITIVE_NAME =
-  /pass(word|phrase|wd)?$|secret|token|private_?key|api_?key|^key$|[a-z]key$|credential|authorization|cookie/i;
+  /pass(word|phrase|wd)?$|secret(?!_?ids?$)|token|private_?key|api_?key|^key$|[a-z]key$|credential|authorization|cookie/i;
 
 export function isSensitiveFieldName(name: string): boolean {
   return SENSITIVE_NAME.test(name);

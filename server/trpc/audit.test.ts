@@ -170,9 +170,12 @@ describe('secrets in recorded inputs', () => {
     expect(recorded).toEqual({ [field]: REDACTED, nested: [{ [field]: REDACTED }], name: 'kept' });
   });
 
-  it.each(['name', 'id', 'vmIds', 'username', 'kind', 'mode', 'cron', 'hostId'])('%s is kept', (field) => {
-    expect(isSensitiveFieldName(field)).toBe(false);
-  });
+  it.each(['name', 'id', 'vmIds', 'username', 'kind', 'mode', 'cron', 'hostId', 'secretId'])(
+    '%s is kept',
+    (field) => {
+      expect(isSensitiveFieldName(field)).toBe(false);
+    },
+  );
 
   it('summarises long texts by length and hash, cuts long lists, and writes dates as ISO text', () => {
     const recorded = redactForAudit({

@@ -52,9 +52,17 @@ describe('XAPI discovery', () => {
         }),
       ]);
       expect(facts.hosts).toEqual([
-        { id: uuid('host', fixture.master), brand, productVersion: version, apiVersion: api, isMaster: true },
+        {
+          id: uuid('host', fixture.master),
+          name: 'xcp1',
+          brand,
+          productVersion: version,
+          apiVersion: api,
+          isMaster: true,
+        },
         {
           id: uuid('host', fixture.member),
+          name: 'xcp2',
           brand,
           productVersion: version,
           apiVersion: api,
