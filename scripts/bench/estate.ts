@@ -64,7 +64,8 @@ export function newBenchDirectory(): string {
 
 /**
  * Seeds the estate (assessed), then makes one volume of host 0 a CSV (VSS on) carrying a disk of
- * 100 online-ready VMs of the first Hyper-V hosts, and re-assesses: the large seed gives each host its own volumes, and
+ * 100 VMs of the first Hyper-V hosts that are online-ready by Hyper-V VSS (not by a LUN snapshot,
+ * which the CSV does not have), and re-assesses: the large seed gives each host its own volumes, and
  * a 100-VM volume is what the volume-scope previews need.
  */
 export function buildEstate(
@@ -89,7 +90,7 @@ export function buildEstate(
     sqlite
       .prepare(
         `select v.id from vms v join hosts h on h.id = v.host_id join vm_assessments a on a.vm_id = v.id
-         where h.kind = 'hyperv' and a.readiness = 'online-ready'
+         where h.kind = 'hyperv' and a.readiness = 'online-ready' and a.recommended_method = 'hyperv-vss'
            and v.id in (select vm_id from virtual_disks where kind <> 'passthrough')
          order by v.host_id, v.id limit ?`,
       )
