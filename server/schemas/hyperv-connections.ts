@@ -20,11 +20,18 @@ export const addHypervConnectionInputSchema = z.object({
     .min(1, 'The port is between 1 and 65535')
     .max(65535, 'The port is between 1 and 65535')
     .default(22),
-  secretId: z
+  /** The vault secret with the host account (named for what it is, not "secret…": it is an id, audited as such). */
+  hostAccountId: z
     .string({ error: 'Choose the vault secret with the host account' })
     .trim()
     .min(1, 'Choose the vault secret with the host account'),
-  guestSecretId: z.string().trim().min(1).nullable().default(null),
+  /** The vault secret with the guest account for PowerShell Direct; null = guests are not read. */
+  guestAccountId: z
+    .string()
+    .trim()
+    .min(1, 'Choose the vault secret with the guest account')
+    .nullable()
+    .default(null),
 });
 export type AddHypervConnectionInput = z.output<typeof addHypervConnectionInputSchema>;
 

@@ -56,8 +56,8 @@ async function setup(password = ADMIN.password) {
       name: 'hv01',
       address: '127.0.0.1',
       port: fake.host.port,
-      secretId: host.id,
-      guestSecretId: guest.id,
+      hostAccountId: host.id,
+      guestAccountId: guest.id,
     });
   return { fake, stores, ctx, keys, host, guest, connection };
 }
@@ -75,25 +75,30 @@ describe('Hyper-V connections', () => {
   it('refuses bad input naming the field, and stores nothing', async () => {
     const { stores, ctx, host } = await setup();
     const badAddress = await rejection(
-      addHypervConnection(stores, ctx, { name: 'hv01', address: 'ssh://x', secretId: host.id }),
+      addHypervConnection(stores, ctx, { name: 'hv01', address: 'ssh://x', hostAccountId: host.id }),
     );
     expect(isDomainError(badAddress) && badAddress.fieldErrors?.map((field) => field.path)).toEqual([
       'address',
     ]);
     const badPort = await rejection(
-      addHypervConnection(stores, ctx, { name: 'hv01', address: 'hv01', port: 70000, secretId: host.id }),
+      addHypervConnection(stores, ctx, {
+        name: 'hv01',
+        address: 'hv01',
+        port: 70000,
+        hostAccountId: host.id,
+      }),
     );
     expect(isDomainError(badPort) && badPort.fieldErrors?.map((field) => field.path)).toEqual(['port']);
     const noGuestSecret = await rejection(
       addHypervConnection(stores, ctx, {
         name: 'hv01',
         address: 'hv01',
-        secretId: host.id,
-        guestSecretId: 'nope',
+        hostAccountId: host.id,
+        guestAccountId: 'nope',
       }),
     );
     expect(isDomainError(noGuestSecret) && noGuestSecret.fieldErrors?.map((field) => field.path)).toEqual([
-      'guestSecretId',
+      'guestAccountId',
     ]);
     expect(await stores.hypervConnections.list()).toEqual([]);
   });

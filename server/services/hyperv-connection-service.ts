@@ -46,15 +46,15 @@ export async function addHypervConnection(
   raw: unknown,
 ): Promise<HypervConnectionRecord> {
   const input = parseInput(addHypervConnectionInputSchema, raw);
-  await requireSecret(stores, input.secretId, 'secretId', 'host account');
-  await requireSecret(stores, input.guestSecretId, 'guestSecretId', 'guest account');
+  await requireSecret(stores, input.hostAccountId, 'hostAccountId', 'host account');
+  await requireSecret(stores, input.guestAccountId, 'guestAccountId', 'guest account');
   const stored = await stores.hypervConnections.insert({
     id: ctx.newId(),
     name: input.name,
     address: input.address,
     port: input.port,
-    secretId: input.secretId,
-    guestSecretId: input.guestSecretId,
+    secretId: input.hostAccountId,
+    guestSecretId: input.guestAccountId,
     createdAt: ctx.now(),
     createdBy: actorLabel(ctx.actor),
   });
@@ -297,4 +297,67 @@ export function storedHypervHosts(
       hostId,
     };
   };
+}
+
+/** A connection as the console lists it: names, never ids alone, and no credential. */
+export interface HypervConnectionSummary extends HypervConnectionRecord {
+  secretName: string | null;
+  guestSecretName: string | null;
+}
+
+export async function listHypervConnections(stores: ConnectionStores): Promise<HypervConnectionSummary[]> {
+  const connections = await stores.hypervConnections.list();
+  const nameOf = async (id: string | null) => (id ? ((await stores.secrets.get(id))?.name ?? null) : null);
+  return Promise.all(
+    connections.map(async (connection) => ({
+      ...connection,
+      secretName: await nameOf(connection.secretId),
+      guestSecretName: await nameOf(connection.guestSecretId),
+    })),
+  );
+}
+
+/** What the console shows after a sync: what was stored and which guests stayed unknown, or why it failed. */
+export type HypervSyncResult =
+  | {
+      ok: true;
+      computerName: string;
+      vmCount: number;
+      stored: ImportResult['stored'];
+      unknownGuests: { vmName: string; reason: string }[];
+    }
+  | { ok: false; fault: string; message: string };
+
+/** Sync for the console: a host that cannot be read is an answer with its reason, not a server error. */
+export async function runHypervSync(
+  stores: ConnectionStores & Pick<Stores, 'inventory'>,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  raw: unknown,
+  options: CallOptions,
+): Promise<HypervSyncResult> {
+  const input = parseInput(hypervConnectionIdInputSchema, raw);
+  await connectionOrThrow(stores, input.id);
+  try {
+    const { import: result, facts } = await syncHypervConnection(stores, ctx, keys, input, options);
+    return {
+      ok: true,
+      computerName: facts.computerName,
+      vmCount: facts.vms.length,
+      stored: result.stored,
+      unknownGuests: facts.guests.flatMap((guest) =>
+        guest.isKnown
+          ? []
+          : [
+              {
+                vmName: facts.vms.find((vm) => vm.id === guest.vmId)?.name ?? guest.vmId,
+                reason: guest.reason,
+              },
+            ],
+      ),
+    };
+  } catch (error) {
+    if (error instanceof DomainError && error.code !== 'PRECONDITION_FAILED') throw error;
+    return { ok: false, ...failureOf(error, `hyperv connection ${input.id}`) };
+  }
 }

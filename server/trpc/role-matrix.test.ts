@@ -66,6 +66,12 @@ const DECISIONS: Record<string, Decision> = {
   'secrets.create': 'admin',
   'secrets.replace': 'admin',
   'secrets.delete': 'admin',
+  // Hyper-V host connections: added, tested and synced by admins (they reach the hosts with vault credentials).
+  'hypervConnections.list': 'admin',
+  'hypervConnections.add': 'admin',
+  'hypervConnections.test': 'admin',
+  'hypervConnections.acceptHostKey': 'admin',
+  'hypervConnections.sync': 'admin',
   // Who did what, from where: for admins (it names every user and address).
   'audit.list': 'admin',
   'audit.actors': 'admin',

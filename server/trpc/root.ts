@@ -8,6 +8,7 @@ import { backupsRouter } from './routers/backups';
 import { dashboardRouter } from './routers/dashboard';
 import { findingsRouter } from './routers/findings';
 import { hostsRouter } from './routers/hosts';
+import { hypervConnectionsRouter } from './routers/hyperv-connections';
 import { inventoryRouter } from './routers/inventory';
 import { jobsRouter } from './routers/jobs';
 import { operationsRouter } from './routers/operations';
@@ -36,6 +37,7 @@ export const appRouter = router({
   restorePoints: restorePointsRouter,
   protection: protectionRouter,
   secrets: secretsRouter,
+  hypervConnections: hypervConnectionsRouter,
   audit: auditRouter,
   approvals: approvalsRouter,
   account: accountRouter,

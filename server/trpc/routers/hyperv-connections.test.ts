@@ -1,0 +1,84 @@
+/**
+ * The Hyper-V connection procedures as an admin calls them, against the fake Windows host: add
+ * with vault secrets (listed by name), test, sync into the inventory, and a host that refuses the
+ * login answered with the reason rather than a server error.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Db, openDatabase, sqliteOf } from '../../../db/client';
+import { GUEST_PASSWORD, GUEST_USER } from '../../drivers/hyperv/fake/fake-estate';
+import { ADMIN, startFakeHost } from '../../drivers/hyperv/hyperv-test-support';
+import { signedIn } from '../../test-support';
+import { createCaller } from '../root';
+
+let db: Db;
+let fake: Awaited<ReturnType<typeof startFakeHost>>;
+beforeEach(async () => {
+  db = openDatabase(':memory:');
+  fake = await startFakeHost(4096);
+});
+afterEach(async () => {
+  await fake.dispose();
+  sqliteOf(db).close();
+});
+
+describe('hypervConnections procedures', () => {
+  it('add, list by names, test, sync', async () => {
+    const caller = createCaller(signedIn(db));
+    const host = await caller.secrets.create({
+      name: 'hv01 admin',
+      kind: 'password',
+      username: ADMIN.username,
+      secret: ADMIN.password,
+    });
+    const guest = await caller.secrets.create({
+      name: 'guest admin',
+      kind: 'password',
+      username: GUEST_USER,
+      secret: GUEST_PASSWORD,
+    });
+    const added = await caller.hypervConnections.add({
+      name: 'hv01',
+      address: '127.0.0.1',
+      port: fake.host.port,
+      hostAccountId: host.id,
+      guestAccountId: guest.id,
+    });
+    expect(await caller.hypervConnections.list()).toEqual([
+      expect.objectContaining({
+        name: 'hv01',
+        secretName: 'hv01 admin',
+        guestSecretName: 'guest admin',
+        hostKey: null,
+      }),
+    ]);
+    const tested = await caller.hypervConnections.test({ id: added.id });
+    expect(tested).toMatchObject({ ok: true, hostKey: fake.host.fingerprint, vmCount: 3 });
+    const synced = await caller.hypervConnections.sync({ id: added.id });
+    expect(synced).toMatchObject({ ok: true, computerName: 'HV01', vmCount: 3 });
+    expect(synced.ok && synced.unknownGuests.map((unknown) => unknown.vmName)).toEqual(['file01', 'web01']);
+    const vms = await caller.vms.list({});
+    expect(JSON.stringify(vms)).toContain('sql01');
+  });
+
+  it('a refused login is an answer with the reason, and nothing is imported', async () => {
+    const caller = createCaller(signedIn(db));
+    const host = await caller.secrets.create({
+      name: 'hv01 admin',
+      kind: 'password',
+      username: ADMIN.username,
+      secret: 'wrong',
+    });
+    const added = await caller.hypervConnections.add({
+      name: 'hv01',
+      address: '127.0.0.1',
+      port: fake.host.port,
+      hostAccountId: host.id,
+    });
+    expect(await caller.hypervConnections.sync({ id: added.id })).toMatchObject({
+      ok: false,
+      fault: 'host-unreachable',
+      message: expect.stringContaining('refused the login'),
+    });
+    expect((await caller.hypervConnections.list())[0].lastError).toContain('refused the login');
+  });
+});

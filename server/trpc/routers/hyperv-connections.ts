@@ -1,0 +1,44 @@
+/**
+ * Hyper-V host connections, for admins: list, add, test, accept a changed host key, sync. Thin:
+ * each procedure validates with the shared schema and calls one service function. Test and sync
+ * reach the host: they take the request's abort signal and a one-minute deadline, and answer a
+ * host that cannot be read with the reason instead of failing.
+ */
+import {
+  addHypervConnectionInputSchema,
+  hypervConnectionIdInputSchema,
+} from '../../schemas/hyperv-connections';
+import {
+  acceptHypervHostKey,
+  addHypervConnection,
+  listHypervConnections,
+  runHypervSync,
+  testHypervConnection,
+} from '../../services/hyperv-connection-service';
+import { adminProcedure, router } from '../init';
+
+const HOST_CALL_MS = 60_000;
+const hostCall = (signal: AbortSignal | undefined) => ({
+  signal: signal ?? new AbortController().signal,
+  timeoutMs: HOST_CALL_MS,
+});
+
+export const hypervConnectionsRouter = router({
+  list: adminProcedure.query(({ ctx }) => listHypervConnections(ctx.stores)),
+  add: adminProcedure
+    .input(addHypervConnectionInputSchema)
+    .mutation(({ ctx, input }) => addHypervConnection(ctx.stores, ctx.service, input)),
+  test: adminProcedure
+    .input(hypervConnectionIdInputSchema)
+    .mutation(({ ctx, input, signal }) =>
+      testHypervConnection(ctx.stores, ctx.service, ctx.vaultKeys, input, hostCall(signal)),
+    ),
+  acceptHostKey: adminProcedure
+    .input(hypervConnectionIdInputSchema)
+    .mutation(({ ctx, input }) => acceptHypervHostKey(ctx.stores, ctx.service, input)),
+  sync: adminProcedure
+    .input(hypervConnectionIdInputSchema)
+    .mutation(({ ctx, input, signal }) =>
+      runHypervSync(ctx.stores, ctx.service, ctx.vaultKeys, input, hostCall(signal)),
+    ),
+});
