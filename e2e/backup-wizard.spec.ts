@@ -48,6 +48,17 @@ test('creates a scheduled backup job through the wizard, acknowledging its warni
   const nextRuns = page.getByRole('region', { name: 'Next runs' });
   await expect(nextRuns.getByRole('listitem')).toHaveCount(5);
   await expect(nextRuns.getByRole('listitem').first()).toContainText('01:30');
+  // Weekdays only with a 26 h RPO: the weekend gap exceeds it, and the preview says so.
+  await page.getByLabel('Cron expression').fill('0 22 * * 1-5');
+  await page.getByLabel('RPO in hours').fill('26');
+  await expect(
+    nextRuns.getByText(
+      'The schedule leaves up to 72 h between runs (Friday 22:00 to Monday 22:00, Europe/Warsaw), longer than the 26 h RPO',
+      { exact: false },
+    ),
+  ).toBeVisible();
+  await page.getByLabel('Cron expression').fill('30 1 * * *');
+  await expect(nextRuns.getByText(/longer than the 26 h RPO/)).toHaveCount(0);
   await snap(page, testInfo, 'backup-wizard-4-schedule');
 
   // Back and forward keep the half-filled wizard.
@@ -69,6 +80,19 @@ test('creates a scheduled backup job through the wizard, acknowledging its warni
 
   await expect(page).toHaveURL(/\/jobs\/job-/);
   await expect(page.getByText('Backup job "fs-01 nightly (e2e)" created')).toBeVisible();
+});
+
+test('a VM whose method captures its neighbours says so in the scope step, before the review', async ({
+  page,
+}) => {
+  // Windows Server Backup only on hv-branch-01: the whole volume D: with its three other VMs.
+  await pickVm(page, 'branch-app-01');
+  await expect(
+    page.getByRole('status').filter({
+      hasText:
+        '1 selected VM will capture 4 VMs: their methods also capture branch-dc-01, branch-fs-01 and branch-print-01',
+    }),
+  ).toBeVisible();
 });
 
 test('a plan with a blocker cannot be created and the page says why', async ({ page }, testInfo) => {

@@ -33,6 +33,16 @@ export const CONSISTENCY_LABELS: Record<Consistency, string> = {
   application: 'Application-consistent',
 };
 
+/**
+ * The consistency as an operator should read it. Hyper-V records a saved-state capture as
+ * application-consistent, but no in-guest VSS ran: it is named for what it is.
+ */
+export function consistencyLabel(consistency: Consistency, captureState: CaptureState): string {
+  return captureState === 'saved-state'
+    ? 'Saved state (memory and disks, VM paused; no in-guest VSS)'
+    : CONSISTENCY_LABELS[consistency];
+}
+
 export const CAPTURE_STATE_LABELS: Record<CaptureState, string> = {
   online: 'Online',
   'saved-state': 'Saved state (paused)',

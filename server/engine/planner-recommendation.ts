@@ -39,15 +39,25 @@ export function compareCandidates(a: MethodOption, b: MethodOption): number {
   );
 }
 
+/**
+ * What a saved-state capture is, said instead of "application-consistent": Hyper-V records it at
+ * that level (docs/domain.md §2), but no in-guest VSS writer ran.
+ */
+export const SAVED_STATE_MEANING =
+  'memory and disks captured together while the VM is paused; its applications resume where they were, with no in-guest VSS';
+
 export function describeOption(option: MethodOption): string {
-  const parts = [CONSISTENCY_WORDS[option.consistency ?? 'crash']];
+  const parts: string[] = [];
   if (option.captureState === 'saved-state') {
     parts.push(
       option.expectedDowntimeSeconds > 0
-        ? `in saved state (about ${option.expectedDowntimeSeconds} s of downtime)`
-        : 'from its saved state',
+        ? `saved state (${SAVED_STATE_MEANING}; about ${option.expectedDowntimeSeconds} s of downtime)`
+        : `from its saved state (${SAVED_STATE_MEANING}; no new downtime)`,
     );
-  } else parts.push(option.captureState === 'offline' ? 'while powered off' : 'online');
+  } else {
+    parts.push(CONSISTENCY_WORDS[option.consistency ?? 'crash']);
+    parts.push(option.captureState === 'offline' ? 'while powered off' : 'online');
+  }
   parts.push(
     option.coCapturedVms.length === 0
       ? 'no other VM captured'
@@ -103,6 +113,11 @@ export function explainRecommendation(
   if (best.excludedDisks.length > 0) {
     sentences.push(
       `It leaves out pass-through disk(s) ${listQuotedNames(best.excludedDisks)}: guest-agent recommended for ${best.excludedDisks.length === 1 ? 'that disk' : 'those disks'}.`,
+    );
+  } else if (guestAgent?.isAvailable) {
+    // The guest agent is always an alternative passed over: say why, once.
+    sentences.push(
+      'guest-agent is not recommended: it copies chosen volumes from inside the guest, not the VM itself (its configuration and every disk together).',
     );
   }
   const quiesced = options.find((o) => o.method === 'xen-quiesced');

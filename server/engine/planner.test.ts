@@ -57,6 +57,8 @@ interface RecommendationRow {
   recommended: BackupMethod | null;
   readiness: Readiness;
   reason?: string[];
+  /** Words the recommendation must not use (a saved-state capture is not "application-consistent"). */
+  reasonLacks?: string[];
 }
 
 const recommendationRows: RecommendationRow[] = [
@@ -65,7 +67,12 @@ const recommendationRows: RecommendationRow[] = [
     build: () => makeHypervEstate(),
     recommended: 'hyperv-vss',
     readiness: 'online-ready',
-    reason: ['application-consistent', 'online', 'wsb-volume is only the fallback'],
+    reason: [
+      'application-consistent',
+      'online',
+      'wsb-volume is only the fallback',
+      'guest-agent is not recommended: it copies chosen volumes from inside the guest, not the VM itself',
+    ],
   },
   {
     name: 'the SQL VM keeping D: shadow copies on C: is backed up in saved state',
@@ -78,7 +85,12 @@ const recommendationRows: RecommendationRow[] = [
     },
     recommended: 'hyperv-vss',
     readiness: 'saved-state-only',
-    reason: [`about ${SAVED_STATE_DOWNTIME_SECONDS} s of downtime`],
+    reason: [
+      `about ${SAVED_STATE_DOWNTIME_SECONDS} s of downtime`,
+      // Named for what it is, never "application-consistent": no in-guest VSS ran.
+      'saved state (memory and disks captured together while the VM is paused; its applications resume where they were, with no in-guest VSS',
+    ],
+    reasonLacks: ['application-consistent'],
   },
   {
     name: 'a pass-through VM: the host-level method leaves the disk out, guest-agent recommended for it',
@@ -172,6 +184,7 @@ describe('method recommendation and readiness', () => {
       row.recommended ? [row.recommended] : [],
     );
     for (const text of row.reason ?? []) expect(p.recommendationReason).toContain(text);
+    for (const text of row.reasonLacks ?? []) expect(p.recommendationReason).not.toContain(text);
     if (!row.options) expect(evaluateVm(indexInventory(inventory), vmId).readiness).toBe(row.readiness);
   });
 });

@@ -4,6 +4,7 @@ import {
   decideMissedRuns,
   describeCronError,
   describeSchedule,
+  describeScheduleRpoGap,
   MAX_LISTED_MISSED_RUNS,
   nextRuns,
 } from './schedule';
@@ -224,5 +225,37 @@ describe('decideMissedRuns', () => {
     );
     expect(second.runNow).toBe(false);
     expect(second.missed).toEqual([]);
+  });
+});
+
+describe('describeScheduleRpoGap', () => {
+  // A Monday morning: the next two weeks hold every weekly pattern.
+  const FROM = new Date('2026-06-15T06:00:00Z');
+  it.each([
+    [
+      'weekdays at 22:00 with a 26 h RPO: the weekend gap is 72 h',
+      '0 22 * * 1-5',
+      26,
+      'The schedule leaves up to 72 h between runs (Friday 22:00 to Monday 22:00, UTC), longer than the 26 h RPO',
+    ],
+    ['daily at 02:00 with a 26 h RPO', '0 2 * * *', 26, null],
+    ['daily at 02:00 with exactly a 24 h RPO', '0 2 * * *', 24, null],
+    ['every 15 minutes with a 1 h RPO', '*/15 * * * *', 1, null],
+    [
+      'twice a day at uneven hours: the longest of the two gaps counts',
+      '0 6,10 * * *',
+      12,
+      'The schedule leaves up to 20 h between runs',
+    ],
+    [
+      'weekly on Sunday with a 7-day RPO less a minute',
+      '0 3 * * 0',
+      167.9,
+      'The schedule leaves up to 168 h between runs',
+    ],
+  ])('%s', (_, cron, rpoHours, expected) => {
+    const warning = describeScheduleRpoGap(cron, 'UTC', rpoHours, FROM);
+    if (expected === null) expect(warning).toBeNull();
+    else expect(warning).toContain(expected);
   });
 });

@@ -139,3 +139,55 @@ export function decideMissedRuns(job: ScheduledJobState, now: Date): MissedRunDe
   const runNow = isLatestOnTime || (missed.length > 0 && job.missedRunPolicy === 'run-once');
   return { runNow, missed, hasMoreMissed, checkpointAt: latestDue, nextAt };
 }
+
+const HOUR_MS = 3_600_000;
+/** Runs looked at for the longest gap: two weeks cover every weekly pattern. */
+const GAP_HORIZON_MS = 15 * 24 * HOUR_MS;
+const GAP_MAX_RUNS = 3000;
+
+export interface ScheduleGap {
+  /** The run after which the wait begins, and the next run. */
+  after: Date;
+  before: Date;
+  hours: number;
+}
+
+/**
+ * The longest wait between two consecutive runs over the next two weeks (enough for every
+ * weekly pattern; a monthly one shows its gap too); null when it runs fewer than twice.
+ */
+export function longestScheduleGap(cron: string, timeZone: string, from: Date): ScheduleGap | null {
+  const runs = makeCron(cron, timeZone).nextRuns(GAP_MAX_RUNS, from);
+  let longest: ScheduleGap | null = null;
+  for (let i = 1; i < runs.length; i += 1) {
+    if (runs[i - 1].getTime() - from.getTime() > GAP_HORIZON_MS) break;
+    const gapMs = runs[i].getTime() - runs[i - 1].getTime();
+    if (!longest || gapMs > longest.hours * HOUR_MS) {
+      longest = { after: runs[i - 1], before: runs[i], hours: gapMs / HOUR_MS };
+    }
+  }
+  return longest;
+}
+
+/**
+ * A warning when the schedule leaves longer between two runs than the RPO allows: in that gap
+ * the VMs show RPO exceeded however well every run goes ("weekdays at 22:00" with a 26 h RPO).
+ */
+export function describeScheduleRpoGap(
+  cron: string,
+  timeZone: string,
+  rpoHours: number,
+  from: Date,
+): string | null {
+  const gap = longestScheduleGap(cron, timeZone, from);
+  if (!gap || gap.hours <= rpoHours) return null;
+  const zone = canonicalTimeZone(timeZone) ?? timeZone;
+  const when = new Intl.DateTimeFormat('en-GB', {
+    weekday: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: zone,
+  });
+  const hours = Number.isInteger(gap.hours) ? `${gap.hours}` : gap.hours.toFixed(1);
+  return `The schedule leaves up to ${hours} h between runs (${when.format(gap.after)} to ${when.format(gap.before)}, ${zone}), longer than the ${rpoHours} h RPO: the VMs will show RPO exceeded in that gap however well each run goes`;
+}

@@ -96,7 +96,8 @@ export const READINESS = ['online-ready', 'saved-state-only', 'crash-only', 'par
 export type Readiness = (typeof READINESS)[number];
 
 export const READINESS_LABELS: Record<Readiness, string> = {
-  'online-ready': 'Online, application-consistent',
+  // Not "online" nor "application-consistent": a powered-off VM and a Linux guest are ready too.
+  'online-ready': 'Ready: consistent, no downtime',
   'saved-state-only': 'Offline / saved state only',
   'crash-only': 'Crash-consistent only',
   partial: 'Partial (pass-through disks left out)',

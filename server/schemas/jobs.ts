@@ -22,5 +22,11 @@ export const schedulePreviewInput = scheduleInput.extend({
     .min(1, 'Show at least 1 run')
     .max(50, 'Show at most 50 runs')
     .default(5),
+  /** The job's RPO: the preview then says whether the schedule's longest gap exceeds it. */
+  rpoHours: z
+    .number({ error: 'The RPO is a number of hours' })
+    .positive('The RPO must be more than 0 hours')
+    .max(8760, 'The RPO must be at most 8760 hours (one year)')
+    .optional(),
 });
 export type SchedulePreviewInput = z.input<typeof schedulePreviewInput>;

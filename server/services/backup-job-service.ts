@@ -7,7 +7,7 @@
 import type { Stores } from '../../db/stores/ports';
 import type { JobLastOperation, JobRecord } from '../../db/stores/ports/job-store';
 import { actorLabel, type ServiceContext } from '../context';
-import { decideMissedRuns, describeSchedule, nextRuns } from '../engine/schedule';
+import { decideMissedRuns, describeSchedule, describeScheduleRpoGap, nextRuns } from '../engine/schedule';
 import type { RetentionPolicy } from '../engine/step-params';
 import {
   type BackupJobInput,
@@ -206,17 +206,23 @@ export async function runBackupJobNow(
   return startBackup(stores, ctx, job.requestJson as never, { job: jobContextOf(job) });
 }
 
-/** The next `count` run times of a schedule, and its plain-language description. */
+/**
+ * The next `count` run times of a schedule, its plain-language description, and, given the job's
+ * RPO, a warning when the schedule's longest gap between runs exceeds it.
+ */
 export function previewSchedule(
   ctx: ServiceContext,
-  input: ScheduleInput & { count?: number },
-): { description: string; nextRuns: Date[] } {
+  input: ScheduleInput & { count?: number; rpoHours?: number },
+): { description: string; nextRuns: Date[]; rpoWarning: string | null } {
   const schedule = parseInput(scheduleInput, input);
   const now = ctx.now();
   const count = Math.min(Math.max(input.count ?? 5, 1), 50);
+  const rpoHours = typeof input.rpoHours === 'number' && input.rpoHours > 0 ? input.rpoHours : null;
   return {
     description: describeSchedule(schedule.cron, schedule.timeZone, now),
     nextRuns: nextRuns(schedule.cron, schedule.timeZone, now, count),
+    rpoWarning:
+      rpoHours === null ? null : describeScheduleRpoGap(schedule.cron, schedule.timeZone, rpoHours, now),
   };
 }
 

@@ -8,7 +8,7 @@ import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import { Select } from '@/app/_components/ui/select';
 import { StepHeading, WizardActions } from '@/app/_components/wizard';
-import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, METHOD_LABELS } from '@/app/_lib/format';
+import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, consistencyLabel, METHOD_LABELS } from '@/app/_lib/format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { MethodComparison } from '@/app/vms/_components/method-comparison';
 import type { BackupMethod } from '@/server/engine/types';
@@ -129,7 +129,7 @@ function VolumeScopeMethods({ values }: { values: BackupWizardValues }) {
             <li key={vm.vmId} className="rounded-md border border-slate-200 bg-white p-3 text-sm">
               <p className="font-medium text-slate-900">{vm.vmName}</p>
               <p className="text-slate-600">
-                {METHOD_LABELS[vm.method]} · {CONSISTENCY_LABELS[vm.expectedConsistency]} ·{' '}
+                {METHOD_LABELS[vm.method]} · {consistencyLabel(vm.expectedConsistency, vm.captureState)} ·{' '}
                 {CAPTURE_STATE_LABELS[vm.captureState]}
               </p>
               {vm.excludedDiskIds.length > 0 ? (

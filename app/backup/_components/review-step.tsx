@@ -15,6 +15,7 @@ import { Checkbox, StepHeading, WizardActions } from '@/app/_components/wizard';
 import {
   CAPTURE_STATE_LABELS,
   CONSISTENCY_LABELS,
+  consistencyLabel,
   METHOD_LABELS,
   pluralize,
   SEVERITY_TONES,
@@ -33,6 +34,18 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
   const values = getValues();
   const request = requestOf(values);
   const review = useQuery({ ...trpc.backups.review.queryOptions(request), staleTime: 0 });
+  const isJob = values.runMode !== 'now';
+  // A job whose schedule leaves longer between runs than its RPO allows is warned here too.
+  const scheduleCheck = useQuery({
+    ...trpc.jobs.previewSchedule.queryOptions({
+      cron: values.job.schedule.cron,
+      timeZone: values.job.schedule.timeZone,
+      count: 1,
+      rpoHours: values.job.rpoHours,
+    }),
+    enabled: isJob,
+    retry: false,
+  });
   const [acknowledged, setAcknowledged] = useState<Set<string>>(new Set());
   const [isEstateChanged, setIsEstateChanged] = useState(false);
   // Refused because the estate changed since the review: show the new review, acknowledged afresh.
@@ -93,6 +106,12 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
           : `Job "${values.job.name}" on "${values.job.schedule.cron}" (${values.job.schedule.timeZone}), RPO ${values.job.rpoHours} h.`}{' '}
         {pluralize(plan.vms.length, 'VM')} captured; {pluralize(plan.steps.length, 'step')} planned.
       </p>
+      {isJob && scheduleCheck.data?.rpoWarning ? (
+        <Alert tone="warning" className="mb-4" aria-labelledby="schedule-rpo-title">
+          <AlertTitle id="schedule-rpo-title">Schedule and RPO disagree</AlertTitle>
+          <p>{scheduleCheck.data.rpoWarning}.</p>
+        </Alert>
+      ) : null}
 
       <table className="mb-6 w-full text-left text-sm">
         <caption className="sr-only">VMs in this backup</caption>
@@ -122,7 +141,7 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
                 {vm.vmName} {vm.isCoCaptured ? <Badge tone="info">captured with the others</Badge> : null}
               </th>
               <td className="px-3 py-2">{METHOD_LABELS[vm.method]}</td>
-              <td className="px-3 py-2">{CONSISTENCY_LABELS[vm.expectedConsistency]}</td>
+              <td className="px-3 py-2">{consistencyLabel(vm.expectedConsistency, vm.captureState)}</td>
               <td className="px-3 py-2">{CAPTURE_STATE_LABELS[vm.captureState]}</td>
               <td className="px-3 py-2">
                 {vm.excludedDiskIds.length ? vm.excludedDiskIds.join(', ') : 'none'}

@@ -184,12 +184,17 @@ function SchedulePreview() {
   const trpc = useTRPC();
   const { control } = useFormContext<BackupWizardValues>();
   const schedule = useWatch({ control, name: 'job.schedule' });
+  const rpoHours = useWatch({ control, name: 'job.rpoHours' });
   const debounced = useDebounced(schedule, 300);
+  const debouncedRpo = useDebounced(rpoHours, 300);
   const preview = useQuery({
     ...trpc.jobs.previewSchedule.queryOptions({
       cron: debounced.cron,
       timeZone: debounced.timeZone,
       count: 5,
+      ...(typeof debouncedRpo === 'number' && debouncedRpo > 0 && debouncedRpo <= 8760
+        ? { rpoHours: debouncedRpo }
+        : {}),
     }),
     enabled: debounced.cron.trim() !== '' && debounced.timeZone.trim() !== '',
     retry: false,
@@ -221,6 +226,9 @@ function SchedulePreview() {
           </li>
         ))}
       </ol>
+      {preview.data.rpoWarning ? (
+        <p className="mt-2 font-medium text-amber-900">Warning: {preview.data.rpoWarning}.</p>
+      ) : null}
     </section>
   );
 }

@@ -19,10 +19,10 @@ import {
   StepHeading,
   WizardActions,
 } from '@/app/_components/wizard';
-import { formatBytes, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
+import { formatBytes, pluralize, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { APPLICATIONS } from '@/server/engine/inventory';
-import type { BackupWizardValues, ScopeFormValues } from './wizard-model';
+import { type BackupWizardValues, requestOf, type ScopeFormValues } from './wizard-model';
 
 const SCOPE_KINDS: { kind: ScopeFormValues['kind']; label: string; hint: string }[] = [
   { kind: 'vms', label: 'VMs', hint: 'Pick VMs by name, host or application; each gets its own method.' },
@@ -92,6 +92,38 @@ export function ScopeStep() {
       </WizardActions>
     </section>
   );
+}
+
+/**
+ * Said while choosing, not only in the review: the methods the planner picks for these VMs also
+ * capture (and a volume revert would roll back) the VMs sharing their volume or LUN.
+ */
+function CoCaptureNotice({ vmIds }: { vmIds: string[] }) {
+  const trpc = useTRPC();
+  const { getValues } = useFormContext<BackupWizardValues>();
+  const request = requestOf(getValues());
+  const review = useQuery({
+    ...trpc.backups.review.queryOptions({ ...request, scope: { kind: 'vms', vmIds } }),
+    enabled: vmIds.length > 0,
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  const coCaptured = review.data?.plan.vms.filter((vm) => vm.isCoCaptured) ?? [];
+  if (vmIds.length === 0 || coCaptured.length === 0) return null;
+  return (
+    <p role="status" className="rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950">
+      {pluralize(vmIds.length, 'selected VM')} will capture{' '}
+      {pluralize(vmIds.length + coCaptured.length, 'VM')}: their methods also capture{' '}
+      {joinNames(coCaptured.map((vm) => vm.vmName))}, which share their volume or LUN (a volume revert would
+      roll them back too).
+    </p>
+  );
+}
+
+function joinNames(names: string[]): string {
+  return names.length <= 1
+    ? names.join('')
+    : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 function VmPicker() {
@@ -193,6 +225,7 @@ function VmPicker() {
           </span>
         ))}
       </section>
+      <CoCaptureNotice vmIds={vmIds} />
 
       {vms.isPending ? (
         <LoadingState label="Loading VMs…" />

@@ -14,7 +14,7 @@ import {
   TableHeader,
   TableRow,
 } from '@/app/_components/ui/table';
-import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, METHOD_LABELS } from '@/app/_lib/format';
+import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, consistencyLabel, METHOD_LABELS } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import type { BackupPlan, PlannedVm, PointPlan } from '@/server/engine/plan-types';
 import { formatElapsed, formatTime } from './operation-format';
@@ -78,7 +78,7 @@ export function BackupOutcomes({ plan, steps }: { plan: BackupPlan; steps: Step[
                   </TableCell>
                   <TableCell>{METHOD_LABELS[vm.method]}</TableCell>
                   <TableCell>
-                    {CONSISTENCY_LABELS[vm.expectedConsistency]}
+                    {consistencyLabel(vm.expectedConsistency, vm.captureState)}
                     <div className="text-xs text-slate-500">{CAPTURE_STATE_LABELS[vm.captureState]}</div>
                     {vm.excludedDiskIds.length > 0 ? (
                       <div className="text-xs text-amber-900">

@@ -7,7 +7,13 @@ import { Can } from '@/app/_components/account/can';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
-import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
+import {
+  CAPTURE_STATE_LABELS,
+  CONSISTENCY_LABELS,
+  consistencyLabel,
+  formatBytes,
+  METHOD_LABELS,
+} from '@/app/_lib/format';
 import {
   CONSISTENCY_TONES,
   formatDateTime,
@@ -78,7 +84,9 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
         <h3 id="point-consistency" className="mb-1 font-semibold">
           Consistency
         </h3>
-        <Badge tone={CONSISTENCY_TONES[point.consistency]}>{CONSISTENCY_LABELS[point.consistency]}</Badge>
+        <Badge tone={CONSISTENCY_TONES[point.consistency]}>
+          {consistencyLabel(point.consistency, point.captureState)}
+        </Badge>
         <p className="mt-1 text-slate-700">
           {point.consistencyReason ?? 'As planned: the method reached the consistency it aims for.'}
         </p>

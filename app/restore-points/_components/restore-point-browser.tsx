@@ -14,7 +14,7 @@ import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { Select } from '@/app/_components/ui/select';
-import { CONSISTENCY_LABELS, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
+import { CONSISTENCY_LABELS, consistencyLabel, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
 import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { CONSISTENCY_TONES, formatDateTime, VERDICT_TONES } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
@@ -43,7 +43,7 @@ function pointColumns(openPoint: (id: string) => void): DataTableColumn<PointRow
       cell: ({ row }) => (
         <span className="flex flex-wrap items-center gap-1">
           <Badge tone={CONSISTENCY_TONES[row.original.consistency]}>
-            {CONSISTENCY_LABELS[row.original.consistency]}
+            {consistencyLabel(row.original.consistency, row.original.captureState)}
           </Badge>
           <PartialPointBadge point={row.original} />
         </span>

@@ -14,6 +14,7 @@ import { FieldErrorText, StepHeading, WizardActions } from '@/app/_components/wi
 import {
   CAPTURE_STATE_LABELS,
   CONSISTENCY_LABELS,
+  consistencyLabel,
   formatBytes,
   METHOD_LABELS,
   pluralize,
@@ -93,7 +94,7 @@ export function PointStep({
                 <span className="flex flex-wrap items-center gap-2">
                   <span className="font-medium">{formatDateTime(point.createdAt)}</span>
                   <Badge tone={CONSISTENCY_TONES[point.consistency]}>
-                    {CONSISTENCY_LABELS[point.consistency]}
+                    {consistencyLabel(point.consistency, point.captureState)}
                   </Badge>
                   <PartialPointBadge point={point} />
                   {point.lastVerdict ? (

@@ -10,7 +10,13 @@ import {
   TableRow,
 } from '@/app/_components/ui/table';
 import { cn } from '@/app/_lib/cn';
-import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, formatDuration, METHOD_LABELS } from '@/app/_lib/format';
+import {
+  CAPTURE_STATE_LABELS,
+  CONSISTENCY_LABELS,
+  consistencyLabel,
+  formatDuration,
+  METHOD_LABELS,
+} from '@/app/_lib/format';
 import type { MethodPlan } from '@/server/engine/planner';
 
 /** All six backup methods side by side, the recommended one highlighted with the planner's reason. */
@@ -24,7 +30,10 @@ export function MethodComparison({ plan }: { plan: MethodPlan }) {
         <p className="font-semibold">
           {plan.recommended
             ? `Recommended: ${METHOD_LABELS[plan.recommended]}`
-            : 'No method can protect this VM yet'}
+            : plan.options.some((option) => option.isAvailable)
+              ? // Never "no method" beside an available one: the guest agent still protects its volumes.
+                'No method captures this VM as a whole; only its guest volumes can be protected'
+              : 'No method can protect this VM yet'}
         </p>
         <p>{plan.recommendationReason}</p>
       </section>
@@ -68,7 +77,9 @@ export function MethodComparison({ plan }: { plan: MethodPlan }) {
               <TableCell>
                 {option.isAvailable ? <Badge tone="success">Yes</Badge> : <Badge tone="neutral">No</Badge>}
               </TableCell>
-              <TableCell>{option.consistency ? CONSISTENCY_LABELS[option.consistency] : '—'}</TableCell>
+              <TableCell>
+                {option.consistency ? consistencyLabel(option.consistency, option.captureState) : '—'}
+              </TableCell>
               <TableCell>{option.isAvailable ? CAPTURE_STATE_LABELS[option.captureState] : '—'}</TableCell>
               <TableCell className="tabular-nums">
                 {option.isAvailable ? formatDuration(option.expectedDowntimeSeconds) : '—'}

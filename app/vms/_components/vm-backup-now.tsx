@@ -4,7 +4,13 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { toast } from 'sonner';
 import { Button } from '@/app/_components/ui/button';
-import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, formatDuration, METHOD_LABELS } from '@/app/_lib/format';
+import {
+  CAPTURE_STATE_LABELS,
+  CONSISTENCY_LABELS,
+  consistencyLabel,
+  formatDuration,
+  METHOD_LABELS,
+} from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
 
@@ -57,7 +63,7 @@ export function VmBackupNow({
           <li>
             Method: {METHOD_LABELS[option.method]} (recommended), expected{' '}
             {option.consistency
-              ? CONSISTENCY_LABELS[option.consistency].toLowerCase()
+              ? consistencyLabel(option.consistency, option.captureState).toLowerCase()
               : 'consistency unknown'}
             .
           </li>

@@ -17,7 +17,13 @@ import {
   TableHeader,
   TableRow,
 } from '@/app/_components/ui/table';
-import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
+import {
+  CAPTURE_STATE_LABELS,
+  CONSISTENCY_LABELS,
+  consistencyLabel,
+  formatBytes,
+  METHOD_LABELS,
+} from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { formatTime } from '@/app/operations/_components/operation-format';
 import { usePointOperations } from '@/app/restore-points/_components/use-point-operations';
@@ -122,7 +128,7 @@ function PointRow({ point }: { point: Point }) {
       <TableCell>{METHOD_LABELS[point.method]}</TableCell>
       <TableCell>
         <Badge tone={point.consistency === 'crash' ? 'warning' : 'success'}>
-          {CONSISTENCY_LABELS[point.consistency]}
+          {consistencyLabel(point.consistency, point.captureState)}
         </Badge>
         <PartialPointBadge point={point} />
         {point.consistencyReason ? (
