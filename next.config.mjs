@@ -17,7 +17,7 @@ const headerList = (headers) => Object.entries(headers).map(([key, value]) => ({
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  serverExternalPackages: ['better-sqlite3', 'pino'],
+  serverExternalPackages: ['better-sqlite3', 'pino', 'ssh2', 'pg'],
   // Playwright drives the console through 127.0.0.1; without this `next dev` refuses /_next/* and pages never hydrate.
   allowedDevOrigins: ['127.0.0.1'],
   // Saying which framework answers only helps an attacker pick exploits.
