@@ -36,7 +36,11 @@ export const SCRIPT_NAMES = [
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
-export const SCRIPTS_DIRECTORY = path.join(import.meta.dirname, 'scripts');
+// Inside Next's server bundle `import.meta.dirname` is undefined: the server runs from the project root.
+export const SCRIPTS_DIRECTORY = path.join(
+  import.meta.dirname ?? path.join(process.cwd(), 'server', 'drivers', 'hyperv'),
+  'scripts',
+);
 
 const cache = new Map<ScriptName, string>();
 
