@@ -1,40 +1,23 @@
 'use client';
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { toast } from 'sonner';
 import { Can } from '@/app/_components/account/can';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
-import { Pager } from '@/app/_components/pager';
-import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
-import { CONSISTENCY_LABELS } from '@/app/_lib/format';
 import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { PROTECTION_STATUS_LABELS, PROTECTION_STATUS_TONES } from '@/app/_lib/protection-format';
-import { CONSISTENCY_TONES, formatDateTime } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
-import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
-import {
-  OPERATION_STATUS_LABELS,
-  OPERATION_STATUS_TONES,
-} from '@/app/operations/_components/operation-format';
 import { PROTECTION_STATUSES } from '@/server/engine/protection';
 import { ActivityCharts } from './activity-charts';
+import { AttentionRunsTable } from './attention-runs';
+import { VmProtectionTable } from './vm-protection-table';
 
 const STATUSES = PROTECTION_STATUSES;
 
@@ -44,25 +27,9 @@ const STATUS_TONES = PROTECTION_STATUS_TONES;
 /** Status cards, runs needing attention and charts: the morning view (also embedded on the dashboard). */
 export function ProtectionSummary() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const summary = useQuery(trpc.protection.summary.queryOptions());
   const attention = useQuery(trpc.protection.attention.queryOptions());
   const activity = useQuery(trpc.protection.activity.queryOptions());
-  const retry = useMutation(
-    trpc.operations.retryFailed.mutationOptions({
-      onSuccess: (started) => {
-        // Retrying a destructive restore or a point deletion asks a second admin first (four-eyes).
-        if ('approvalRequest' in started) return announceApprovalRequested(started.approvalRequest);
-        toast.success('Retry started', {
-          description: (
-            <Link href={`/operations/${started.operationId}`}>Open operation {started.operationId}</Link>
-          ),
-        });
-        queryClient.invalidateQueries({ queryKey: trpc.protection.pathKey() });
-      },
-      onError: (error) => toast.error(`Retry refused: ${error.message}`),
-    }),
-  );
 
   return (
     <div className="flex flex-col gap-6">
@@ -110,65 +77,7 @@ export function ProtectionSummary() {
           ) : attention.data.length === 0 ? (
             <EmptyState>No run failed, was interrupted or ended with warnings.</EmptyState>
           ) : (
-            <Table>
-              <TableCaption>Runs needing attention</TableCaption>
-              <TableHeader>
-                <TableRow>
-                  <TableHead scope="col">Operation</TableHead>
-                  <TableHead scope="col">Result</TableHead>
-                  <TableHead scope="col">When</TableHead>
-                  <TableHead scope="col">Why</TableHead>
-                  <TableHead scope="col">
-                    <span className="sr-only">Actions</span>
-                  </TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {attention.data.map((run) => (
-                  <TableRow key={run.operationId}>
-                    <TableCell>
-                      <Link
-                        href={`/operations/${run.operationId}`}
-                        className="text-brand-700 hover:underline"
-                      >
-                        {run.title}
-                      </Link>
-                    </TableCell>
-                    <TableCell>
-                      <Badge tone={OPERATION_STATUS_TONES[run.status]}>
-                        {OPERATION_STATUS_LABELS[run.status]}
-                      </Badge>
-                    </TableCell>
-                    <TableCell className="whitespace-nowrap">{formatDateTime(run.createdAt)}</TableCell>
-                    <TableCell className="max-w-md text-slate-700">
-                      {run.status === 'succeeded-with-warnings' ? (
-                        <ul className="list-disc pl-4">
-                          {run.warnings.map((warning) => (
-                            <li key={warning}>{warning}</li>
-                          ))}
-                        </ul>
-                      ) : (
-                        (run.error ?? '—')
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      {run.status === 'succeeded-with-warnings' ? null : (
-                        <Can capability="runBackups">
-                          <Button
-                            size="sm"
-                            disabled={retry.isPending}
-                            onClick={() => retry.mutate({ id: run.operationId })}
-                            aria-label={`Retry ${run.title}`}
-                          >
-                            Retry
-                          </Button>
-                        </Can>
-                      )}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <AttentionRunsTable runs={attention.data} />
           )}
         </CardContent>
       </Card>
@@ -237,92 +146,7 @@ export function ProtectionOverview() {
         ) : vms.data.items.length === 0 ? (
           <EmptyState>No VM has this status.</EmptyState>
         ) : (
-          <>
-            <Table>
-              <TableCaption>Protection per VM</TableCaption>
-              <TableHeader>
-                <TableRow>
-                  <TableHead scope="col">VM</TableHead>
-                  <TableHead scope="col">Status</TableHead>
-                  <TableHead scope="col">Last good point</TableHead>
-                  <TableHead scope="col">Consistency</TableHead>
-                  <TableHead scope="col">RPO</TableHead>
-                  <TableHead scope="col">Last run</TableHead>
-                  <TableHead scope="col">
-                    <span className="sr-only">Actions</span>
-                  </TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {vms.data.items.map((vm) => (
-                  <TableRow key={vm.vmId}>
-                    <TableCell>
-                      <Link href={`/vms/${vm.vmId}`} className="font-medium text-brand-700 hover:underline">
-                        {vm.vmName}
-                      </Link>
-                      <span className="block text-xs text-slate-500">{vm.hostName}</span>
-                    </TableCell>
-                    <TableCell>
-                      <Badge tone={STATUS_TONES[vm.status]}>{STATUS_LABELS[vm.status]}</Badge>
-                    </TableCell>
-                    <TableCell className="whitespace-nowrap">
-                      {vm.lastPoint ? (
-                        <Link
-                          href={`/restore-points?vmId=${encodeURIComponent(vm.vmId)}&point=${encodeURIComponent(vm.lastPoint.id)}`}
-                          className="hover:underline"
-                        >
-                          {formatDateTime(vm.lastPoint.createdAt)}
-                        </Link>
-                      ) : (
-                        'none'
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      {vm.lastPoint ? (
-                        <span className="flex flex-wrap items-center gap-1">
-                          <Badge tone={CONSISTENCY_TONES[vm.lastPoint.consistency]}>
-                            {CONSISTENCY_LABELS[vm.lastPoint.consistency]}
-                          </Badge>
-                          <PartialPointBadge point={{ ...vm.lastPoint, vmName: vm.vmName }} />
-                        </span>
-                      ) : (
-                        '—'
-                      )}
-                    </TableCell>
-                    <TableCell className="tabular-nums">
-                      {vm.rpoHours === null ? '—' : `${vm.rpoHours} h`}
-                    </TableCell>
-                    <TableCell>
-                      {vm.lastRun ? (
-                        <Link href={`/operations/${vm.lastRun.operationId}`}>
-                          <Badge tone={OPERATION_STATUS_TONES[vm.lastRun.status]}>
-                            {OPERATION_STATUS_LABELS[vm.lastRun.status]}
-                          </Badge>
-                        </Link>
-                      ) : (
-                        'never'
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      <Link
-                        href={`/backup/new?vmId=${encodeURIComponent(vm.vmId)}`}
-                        className="text-sm text-brand-700 hover:underline"
-                        aria-label={`Back up ${vm.vmName}`}
-                      >
-                        Back up…
-                      </Link>
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-            <Pager
-              nextCursor={vms.data.nextCursor}
-              total={undefined}
-              shown={vms.data.items.length}
-              noun="VMs"
-            />
-          </>
+          <VmProtectionTable page={vms.data} isBusy={vms.isPlaceholderData} />
         )}
       </section>
     </>
