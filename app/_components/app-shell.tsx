@@ -4,6 +4,7 @@ import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { ApprovalsBadge } from './account/approvals-badge';
 import { UserMenu } from './account/user-menu';
+import { GlobalSearch } from './global-search';
 import { SideNav } from './side-nav';
 
 /** Pages shown before anyone is signed in: no navigation, no user. */
@@ -23,6 +24,9 @@ export function AppShell({ children }: { children: ReactNode }) {
       <SideNav />
       <div className="min-w-0 flex-1">
         <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-8 py-2">
+          <div className="mr-auto">
+            <GlobalSearch />
+          </div>
           <ApprovalsBadge />
           <UserMenu />
         </header>

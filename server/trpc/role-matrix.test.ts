@@ -18,6 +18,7 @@ type Decision = Role | 'public';
 /** The least role of every procedure; 'public' only for the first-run setup page. */
 const DECISIONS: Record<string, Decision> = {
   'dashboard.get': 'viewer',
+  'search.estate': 'viewer',
   'hosts.list': 'viewer',
   'hosts.count': 'viewer',
   'hosts.get': 'viewer',

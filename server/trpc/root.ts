@@ -15,6 +15,7 @@ import { operationsRouter } from './routers/operations';
 import { protectionRouter } from './routers/protection';
 import { restorePointsRouter } from './routers/restore-points';
 import { restoresRouter } from './routers/restores';
+import { searchRouter } from './routers/search';
 import { secretsRouter } from './routers/secrets';
 import { setupRouter } from './routers/setup';
 import { usersRouter } from './routers/users';
@@ -36,6 +37,7 @@ export const appRouter = router({
   restores: restoresRouter,
   restorePoints: restorePointsRouter,
   protection: protectionRouter,
+  search: searchRouter,
   secrets: secretsRouter,
   hypervConnections: hypervConnectionsRouter,
   audit: auditRouter,

@@ -19,7 +19,7 @@ const T0 = new Date('2026-03-01T00:00:00Z');
 const TWO_AM = new Date('2026-03-01T02:00:00Z');
 const NEXT_DAY = new Date('2026-03-02T02:00:00Z');
 
-function jobOf(id: string, overrides: Partial<NewJob> = {}): NewJob {
+export function jobOf(id: string, overrides: Partial<NewJob> = {}): NewJob {
   return {
     id,
     name: `job ${id}`,
@@ -89,6 +89,19 @@ export function runJobStoreContract(name: string, create: () => Promise<JobStore
       expect(await jobs.delete('j2')).toBe(true);
       expect(await jobs.delete('j2')).toBe(false);
       expect(await jobs.get('j2')).toBeNull();
+    });
+
+    it('searches jobs by a piece of their name, case-insensitively, wildcards taken literally', async () => {
+      await jobs.create(jobOf('j1', { name: 'Nightly SQL' }));
+      await jobs.create(jobOf('j2', { name: 'nightly_web' }));
+      await jobs.create(jobOf('j3', { name: 'Weekly 100% full' }));
+      const names = async (text: string, limit = 10) =>
+        (await jobs.search(text, limit)).map((job) => job.name);
+      expect(await names('NIGHTLY')).toEqual(['Nightly SQL', 'nightly_web']);
+      expect(await names('nightly', 1)).toEqual(['Nightly SQL']);
+      expect(await names('_')).toEqual(['nightly_web']);
+      expect(await names('%')).toEqual(['Weekly 100% full']);
+      expect(await names('monthly')).toEqual([]);
     });
 
     it('finds due jobs: enabled, scheduled, next run reached', async () => {

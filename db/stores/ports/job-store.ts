@@ -56,6 +56,8 @@ export interface JobStore {
   findByName(name: string): Promise<JobRecord | null>;
   /** By name. */
   list(): Promise<JobRecord[]>;
+  /** Jobs whose name holds `text` (case-insensitive, LIKE wildcards taken literally), by name. */
+  search(text: string, limit: number): Promise<JobRecord[]>;
   /** The newest operation of each of these jobs, with why it failed or warned. */
   lastOperations(jobIds: string[]): Promise<Map<string, JobLastOperation>>;
   /** Enabled, scheduled jobs whose next run time has come (or was never computed). */

@@ -15,6 +15,7 @@ import type {
   NewJob,
   ScheduledRun,
 } from '../ports/job-store';
+import { likeContains } from './keyset';
 import { enqueueIn, recordBlockedIn } from './operation-store';
 import { inPgTransaction } from './transaction';
 
@@ -54,6 +55,15 @@ export class PgJobStore implements JobStore {
 
   async list() {
     return this.db.select().from(backupJobs).orderBy(asc(backupJobs.name));
+  }
+
+  async search(text: string, limit: number) {
+    return this.db
+      .select()
+      .from(backupJobs)
+      .where(likeContains(backupJobs.name, text))
+      .orderBy(asc(backupJobs.name))
+      .limit(limit);
   }
 
   async lastOperations(jobIds: string[]) {

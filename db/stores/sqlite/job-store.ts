@@ -10,6 +10,7 @@ import type {
   NewJob,
   ScheduledRun,
 } from '../ports/job-store';
+import { likeContains } from './keyset';
 import { enqueueIn, recordBlockedIn } from './operation-store';
 import { inTransaction } from './transaction';
 
@@ -45,6 +46,16 @@ export class SqliteJobStore implements JobStore {
 
   async list() {
     return this.db.select().from(backupJobs).orderBy(asc(backupJobs.name)).all();
+  }
+
+  async search(text: string, limit: number) {
+    return this.db
+      .select()
+      .from(backupJobs)
+      .where(likeContains(backupJobs.name, text))
+      .orderBy(asc(backupJobs.name))
+      .limit(limit)
+      .all();
   }
 
   async lastOperations(jobIds: string[]) {
