@@ -1,8 +1,14 @@
 /** Small display helpers shared by pages: labels and badge tones for engine values, sizes, durations. */
 import type { BadgeTone } from '@/app/_components/ui/badge';
-import type { BackupMethod, CaptureState, Consistency, Readiness, Severity } from '@/server/engine/types';
+import type { Readiness, Severity } from '@/server/engine/types';
 
 export { READINESS_LABELS } from '@/server/engine/types';
+export {
+  CAPTURE_STATE_LABELS,
+  CONSISTENCY_LABELS,
+  consistencyLabel,
+  METHOD_LABELS,
+} from '@/server/engine/words';
 
 export const READINESS_TONES: Record<Readiness, BadgeTone> = {
   'online-ready': 'success',
@@ -16,37 +22,6 @@ export const SEVERITY_TONES: Record<Severity, BadgeTone> = {
   blocker: 'danger',
   warning: 'warning',
   info: 'info',
-};
-
-export const METHOD_LABELS: Record<BackupMethod, string> = {
-  'hyperv-vss': 'Hyper-V VSS',
-  'wsb-volume': 'Windows Server Backup (volume)',
-  'xen-snapshot': 'XenServer snapshot',
-  'xen-quiesced': 'XenServer quiesced snapshot',
-  'array-snapshot': 'Array snapshot',
-  'guest-agent': 'Guest agent',
-};
-
-export const CONSISTENCY_LABELS: Record<Consistency, string> = {
-  crash: 'Crash-consistent',
-  filesystem: 'File-system consistent',
-  application: 'Application-consistent',
-};
-
-/**
- * The consistency as an operator should read it. Hyper-V records a saved-state capture as
- * application-consistent, but no in-guest VSS ran: it is named for what it is.
- */
-export function consistencyLabel(consistency: Consistency, captureState: CaptureState): string {
-  return captureState === 'saved-state'
-    ? 'Saved state (memory and disks, VM paused; no in-guest VSS)'
-    : CONSISTENCY_LABELS[consistency];
-}
-
-export const CAPTURE_STATE_LABELS: Record<CaptureState, string> = {
-  online: 'Online',
-  'saved-state': 'Saved state (paused)',
-  offline: 'Offline (VM is off)',
 };
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];

@@ -10,6 +10,7 @@ import { type Actor, actorLabel, type ServiceContext } from '../context';
 import { type AuditObject, CHAIN_START, type ChainBreak, verifyChainSegment } from '../engine/audit-chain';
 import type { AuditOutcome } from '../engine/security';
 import { redactForAudit } from '../schemas/sensitive';
+import { csvField } from './csv';
 
 /** Where a request came from, as the HTTP layer saw it. */
 export interface RequestOrigin {
@@ -160,12 +161,6 @@ const CSV_COLUMNS = [
   'input',
   'hash',
 ] as const;
-
-function csvField(value: string): string {
-  // Quote every field; a leading = + - @ would be read as a formula by spreadsheets.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return `"${safe.replace(/"/g, '""')}"`;
-}
 
 function csvRow(entry: AuditEntry): string {
   return [

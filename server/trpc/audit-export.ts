@@ -6,6 +6,7 @@
 import { roleAtLeast } from '../engine/roles';
 import { auditFilterFromParams, auditFilterInput } from '../schemas/audit';
 import { auditCsv } from '../services/audit-service';
+import { csvDownload, invalidRequest } from './csv-response';
 import type { Context } from './init';
 import { fieldErrorsOf } from './init';
 
@@ -16,31 +17,7 @@ export function auditCsvResponse(request: Request, ctx: Context): Response {
     return new Response('The audit trail needs the Admin role\n', { status: 403 });
   }
   const parsed = auditFilterInput.safeParse(auditFilterFromParams(new URL(request.url).searchParams));
-  if (!parsed.success) {
-    const fields = fieldErrorsOf(parsed.error).map((field) => `${field.path}: ${field.message}`);
-    return new Response(`Invalid filter:\n${fields.join('\n')}\n`, {
-      status: 400,
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-    });
-  }
-  const lines = auditCsv(ctx.stores, parsed.data);
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await lines.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
-    },
-    async cancel() {
-      await lines.return(undefined);
-    },
-  });
+  if (!parsed.success) return invalidRequest('Invalid filter', fieldErrorsOf(parsed.error));
   const day = ctx.service.now().toISOString().slice(0, 10);
-  return new Response(body, {
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="migawka-audit-${day}.csv"`,
-      'cache-control': 'no-store',
-    },
-  });
+  return csvDownload(auditCsv(ctx.stores, parsed.data), `migawka-audit-${day}.csv`);
 }

@@ -4,15 +4,17 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { YesNo } from '@/app/_components/detail-list';
+import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { PageHeader } from '@/app/_components/page-header';
 import { ServerList, type ServerListColumn } from '@/app/_components/server-list';
 import { filtersOf, pickEnum } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { VENDOR_LABELS } from '@/server/engine/words';
 import { ARRAY_SORTS, SORT_DIRECTIONS } from '@/server/schemas/inventory-queries';
 
-type ArrayRow = RouterOutputs['arrays']['list']['items'][number];
+export { VENDOR_LABELS };
 
-export const VENDOR_LABELS = { netapp: 'NetApp', equallogic: 'Dell EqualLogic', other: 'Other' } as const;
+type ArrayRow = RouterOutputs['arrays']['list']['items'][number];
 
 const columns: ServerListColumn<ArrayRow>[] = [
   {
@@ -58,6 +60,7 @@ export function ArrayList() {
       <PageHeader
         title="Storage arrays"
         description="Arrays behind the host volumes: whether they can snapshot, their LUNs and consistency groups."
+        actions={<ExportCsvLink list="arrays" query={input} noun="arrays" />}
       />
       <ServerList
         noun="arrays"

@@ -3,6 +3,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
+import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { ReadinessSummary } from '@/app/_components/readiness-summary';
@@ -12,11 +13,12 @@ import { filtersOf, pickEnum } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { HYPERVISOR_KINDS } from '@/server/engine/inventory';
+import { HYPERVISOR_LABELS } from '@/server/engine/words';
 import { HOST_SORTS, SORT_DIRECTIONS } from '@/server/schemas/inventory-queries';
 
-type HostRow = RouterOutputs['hosts']['list']['items'][number];
+export { HYPERVISOR_LABELS };
 
-export const HYPERVISOR_LABELS = { hyperv: 'Hyper-V', xenserver: 'XenServer' } as const;
+type HostRow = RouterOutputs['hosts']['list']['items'][number];
 
 const columns: ServerListColumn<HostRow>[] = [
   {
@@ -84,6 +86,7 @@ export function HostList() {
       <PageHeader
         title="Hosts"
         description="Hypervisors, what backup they can offer, and how ready their VMs are."
+        actions={<ExportCsvLink list="hosts" query={input} noun="hosts" />}
       />
       <ServerList
         noun="hosts"

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Can } from '@/app/_components/account/can';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
+import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Button } from '@/app/_components/ui/button';
@@ -102,11 +103,14 @@ export function JobList() {
         title="Backup jobs"
         description="Saved backups with their schedule, retention and last run."
         actions={
-          <Can capability="runBackups">
-            <Button asChild>
-              <Link href="/backup/new">New backup job</Link>
-            </Button>
-          </Can>
+          <>
+            <ExportCsvLink list="jobs" query={{}} noun="backup jobs" />
+            <Can capability="runBackups">
+              <Button asChild>
+                <Link href="/backup/new">New backup job</Link>
+              </Button>
+            </Can>
+          </>
         }
       />
       <Card>

@@ -1,25 +1,8 @@
 /** Labels and badge tones for operation and step states, and the speed/duration arithmetic of steps. */
 import type { BadgeTone } from '@/app/_components/ui/badge';
-import type { OperationKind, OperationStatus, StepStatus } from '@/server/engine/statuses';
+import type { OperationStatus, StepStatus } from '@/server/engine/statuses';
 
-export const OPERATION_KIND_LABELS: Record<OperationKind, string> = {
-  backup: 'backup',
-  restore: 'restore',
-  'verify-point': 'point verification',
-  'delete-point': 'point deletion',
-};
-
-export const OPERATION_STATUS_LABELS: Record<OperationStatus, string> = {
-  queued: 'queued',
-  waiting: 'waiting',
-  running: 'running',
-  cancelling: 'cancelling',
-  succeeded: 'succeeded',
-  'succeeded-with-warnings': 'succeeded with warnings',
-  failed: 'failed',
-  cancelled: 'cancelled',
-  interrupted: 'interrupted',
-};
+export { OPERATION_KIND_LABELS, OPERATION_STATUS_LABELS } from '@/server/engine/words';
 
 export const OPERATION_STATUS_TONES: Record<OperationStatus, BadgeTone> = {
   queued: 'neutral',

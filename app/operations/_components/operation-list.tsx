@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
+import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { Pager } from '@/app/_components/pager';
@@ -85,6 +86,17 @@ export function OperationList() {
     <>
       <PageHeader
         title="Operations"
+        actions={
+          <ExportCsvLink
+            list="operations"
+            query={{
+              kind: filters.kind,
+              vmId: filters.vmId,
+              status: filters.status ? [filters.status] : undefined,
+            }}
+            noun="operations"
+          />
+        }
         description={
           <>
             Backups and restores: what runs now, what waits and why, and what finished.{' '}

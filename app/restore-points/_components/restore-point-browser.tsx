@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { Can } from '@/app/_components/account/can';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
+import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
@@ -152,11 +153,14 @@ export function RestorePointBrowser() {
         title="Restore points"
         description="Every point in the catalogue, filtered and paged on the server. Open one to see what it holds, verify it or delete it."
         actions={
-          <Can capability="restore">
-            <Button asChild>
-              <Link href="/restore/new">Restore…</Link>
-            </Button>
-          </Can>
+          <>
+            <ExportCsvLink list="restore-points" query={filters} noun="restore points" />
+            <Can capability="restore">
+              <Button asChild>
+                <Link href="/restore/new">Restore…</Link>
+              </Button>
+            </Can>
+          </>
         }
       />
       <form

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { type FormEvent, useMemo } from 'react';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
+import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { pageTotalOf } from '@/app/_components/pager';
@@ -177,6 +178,7 @@ export function VmList() {
       <PageHeader
         title="Virtual machines"
         description="Every VM with its backup readiness, findings and the recommended method. Filters live in the address, so a filtered list can be bookmarked or shared."
+        actions={<ExportCsvLink list="vms" query={query} noun="VMs" />}
       />
       <Card className="mb-4">
         <CardContent className="flex flex-col gap-4">

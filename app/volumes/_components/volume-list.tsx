@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { YesNo } from '@/app/_components/detail-list';
+import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { ServerList, type ServerListColumn } from '@/app/_components/server-list';
@@ -98,6 +99,7 @@ export function VolumeList() {
       <PageHeader
         title="Volumes"
         description="Host volumes and XenServer storage repositories: VSS, shadow storage, free space, the array LUN behind them and how many VMs share each."
+        actions={<ExportCsvLink list="volumes" query={input} noun="volumes" />}
       />
       <ServerList
         noun="volumes"

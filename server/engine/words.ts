@@ -1,0 +1,78 @@
+/**
+ * The words an operator reads for engine values: one source for the console and for the CSV
+ * exports, so a list and its export never name the same thing differently.
+ */
+import type { HypervisorKind, StorageArray } from './inventory';
+import type { ProtectionStatus } from './protection';
+import type { OperationKind, OperationStatus } from './statuses';
+import type { BackupMethod, CaptureState, Consistency } from './types';
+
+export const METHOD_LABELS: Record<BackupMethod, string> = {
+  'hyperv-vss': 'Hyper-V VSS',
+  'wsb-volume': 'Windows Server Backup (volume)',
+  'xen-snapshot': 'XenServer snapshot',
+  'xen-quiesced': 'XenServer quiesced snapshot',
+  'array-snapshot': 'Array snapshot',
+  'guest-agent': 'Guest agent',
+};
+
+export const CONSISTENCY_LABELS: Record<Consistency, string> = {
+  crash: 'Crash-consistent',
+  filesystem: 'File-system consistent',
+  application: 'Application-consistent',
+};
+
+/**
+ * The consistency as an operator should read it. Hyper-V records a saved-state capture as
+ * application-consistent, but no in-guest VSS ran: it is named for what it is.
+ */
+export function consistencyLabel(consistency: Consistency, captureState: CaptureState): string {
+  return captureState === 'saved-state'
+    ? 'Saved state (memory and disks, VM paused; no in-guest VSS)'
+    : CONSISTENCY_LABELS[consistency];
+}
+
+export const CAPTURE_STATE_LABELS: Record<CaptureState, string> = {
+  online: 'Online',
+  'saved-state': 'Saved state (paused)',
+  offline: 'Offline (VM is off)',
+};
+
+/** The protection page's words for a status, used wherever a VM's status is shown. */
+export const PROTECTION_STATUS_LABELS: Record<ProtectionStatus, string> = {
+  unprotected: 'Unprotected (VM-UNPROTECTED)',
+  'rpo-exceeded': 'RPO exceeded (RPO-EXCEEDED)',
+  partial: 'Partly protected: newest point lacks disks',
+  'no-policy': 'Has points, no job RPO',
+  protected: 'Protected within RPO',
+};
+
+export const OPERATION_KIND_LABELS: Record<OperationKind, string> = {
+  backup: 'backup',
+  restore: 'restore',
+  'verify-point': 'point verification',
+  'delete-point': 'point deletion',
+};
+
+export const OPERATION_STATUS_LABELS: Record<OperationStatus, string> = {
+  queued: 'queued',
+  waiting: 'waiting',
+  running: 'running',
+  cancelling: 'cancelling',
+  succeeded: 'succeeded',
+  'succeeded-with-warnings': 'succeeded with warnings',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  interrupted: 'interrupted',
+};
+
+export const HYPERVISOR_LABELS: Record<HypervisorKind, string> = {
+  hyperv: 'Hyper-V',
+  xenserver: 'XenServer',
+};
+
+export const VENDOR_LABELS: Record<StorageArray['vendor'], string> = {
+  netapp: 'NetApp',
+  equallogic: 'Dell EqualLogic',
+  other: 'Other',
+};
