@@ -203,7 +203,11 @@ export async function runBackupJobNow(
   id: string,
 ): Promise<StartedOperation> {
   const job = await requireJob(stores, id);
-  return startBackup(stores, ctx, job.requestJson as never, { job: jobContextOf(job) });
+  return startBackup(stores, ctx, job.requestJson as never, {
+    job: jobContextOf(job),
+    // Told apart from the scheduled runs in the job's history and the operations list.
+    title: `Backup job ${job.name} (run manually)`,
+  });
 }
 
 /**

@@ -466,9 +466,17 @@ describe('backup jobs', () => {
     const tick = await runDueBackupJobs(h.stores, scheduler('2026-01-01T02:00:10Z'));
     expect(tick.started).toHaveLength(1);
     expect((await runDueBackupJobs(h.stores, scheduler('2026-01-01T02:00:20Z'))).started).toEqual([]);
-    expect((await h.stores.operations.get(tick.started[0].operationId))?.requestedBy).toBe('scheduler');
+    const scheduled = await h.stores.operations.get(tick.started[0].operationId);
+    expect(scheduled).toMatchObject({
+      requestedBy: 'scheduler',
+      title: `Backup job ${created.name} (scheduled)`,
+    });
     await h.tickUntilFinal(worker, [tick.started[0].operationId]);
     const second = await runBackupJobNow(h.stores, ctx(), created.id);
+    // "Run now" is told apart from the schedule's runs.
+    expect((await h.stores.operations.get(second.operationId))?.title).toBe(
+      `Backup job ${created.name} (run manually)`,
+    );
     const [done] = await h.tickUntilFinal(worker, [second.operationId]);
     expect(done.status).toBe('succeeded');
     const points = (await browseRestorePoints(h.stores, { jobId: created.id })).items;

@@ -54,11 +54,18 @@ export interface StartedOperation {
   plan: OperationPlan;
 }
 
+export interface BackupStartOptions {
+  job?: BackupJobContext;
+  retryOfId?: string;
+  /** The operation's title when the plan's own ("Backup web-01") is not what the operator knows it by. */
+  title?: string;
+}
+
 export async function startBackup(
   stores: Stores,
   ctx: ServiceContext,
   input: BackupRequestInput,
-  options: { job?: BackupJobContext; retryOfId?: string } = {},
+  options: BackupStartOptions = {},
 ): Promise<StartedOperation> {
   const request = parseInput(backupRequestInput, input);
   const { plan } = await planBackupFor(stores, ctx, request, options.job);
@@ -71,7 +78,7 @@ export async function enqueueBackup(
   ctx: ServiceContext,
   request: BackupRequest,
   plan: BackupPlan,
-  options: { job?: BackupJobContext; retryOfId?: string } = {},
+  options: BackupStartOptions = {},
 ): Promise<StartedOperation> {
   if (!plan.isRunnable) throw planBlockedError('backup', plan.blockedReasons);
   const operation = await stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
@@ -80,6 +87,7 @@ export async function enqueueBackup(
     requestedBy: actorLabel(ctx.actor),
     jobId: options.job?.id ?? null,
     retryOfId: options.retryOfId ?? null,
+    title: options.title,
   });
   return { operationId: operation.id, status: operation.status, plan };
 }
@@ -119,7 +127,7 @@ export async function claimScheduledBackup(
         now: ctx.now(),
         requestedBy: actorLabel(ctx.actor),
         jobId: job.id,
-        title: `Backup job ${job.name}`,
+        title: `Backup job ${job.name} (scheduled)`,
       },
     },
   });
@@ -339,7 +347,9 @@ export async function getOperation(
       warnings: row.warningsJson,
       attempt: row.attempt,
       stepsTotal: steps.length,
-      stepsDone: steps.filter((step) => step.status !== 'pending' && step.status !== 'running').length,
+      stepsDone: steps.filter((step) => step.status === 'succeeded' || step.status === 'degraded').length,
+      stepsFailed: steps.filter((step) => step.status === 'failed').length,
+      stepsNotRun: steps.filter((step) => step.status === 'skipped' || step.status === 'cancelled').length,
       bytesDone: steps.reduce((sum, step) => sum + step.bytesDone, 0),
       plan: row.planJson as unknown as OperationPlan,
       request: row.requestJson,

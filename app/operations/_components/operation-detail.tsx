@@ -21,13 +21,14 @@ import {
   TableHeader,
   TableRow,
 } from '@/app/_components/ui/table';
-import { formatBytes, pluralize } from '@/app/_lib/format';
+import { formatBytes } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
 import { isFinalOperationStatus, type StepStatus } from '@/server/engine/statuses';
 import { ConfirmDialog } from './confirm-dialog';
 import {
   bytesPerSecond,
+  describeOperationProgress,
   elapsedMs,
   formatElapsed,
   formatTime,
@@ -89,8 +90,7 @@ function LiveOperation({ detail }: { detail: Detail }) {
               </span>
             </span>
             <span>
-              {operation.stepsDone} of {pluralize(operation.stepsTotal, 'step')} done ·{' '}
-              {formatBytes(operation.bytesDone)} copied
+              {describeOperationProgress(operation)} · {formatBytes(operation.bytesDone)} copied
             </span>
             {!isFinal ? (
               <span className="text-slate-500">

@@ -1,5 +1,10 @@
 /** Labels and badge tones for operation and step states, and the speed/duration arithmetic of steps. */
 import type { BadgeTone } from '@/app/_components/ui/badge';
+import {
+  describeRemaining,
+  describeStepProgress,
+  estimateRemainingMs,
+} from '@/server/engine/operation-progress';
 import type { OperationStatus, StepStatus } from '@/server/engine/statuses';
 
 export { OPERATION_KIND_LABELS, OPERATION_STATUS_LABELS } from '@/server/engine/words';
@@ -68,4 +73,35 @@ export function formatTime(date: Date | null | undefined): string {
     minute: '2-digit',
     second: '2-digit',
   });
+}
+
+/**
+ * Steps done (only those that did their work), failed and not run, and while it runs the time left
+ * at the pace so far: "3 of 17 steps done · about 4 min left".
+ */
+export function describeOperationProgress(
+  operation: {
+    status: OperationStatus;
+    startedAt: Date | null;
+    stepsTotal: number;
+    stepsDone: number;
+    stepsFailed: number;
+    stepsNotRun: number;
+  },
+  now: Date = new Date(),
+): string {
+  const steps = {
+    total: operation.stepsTotal,
+    done: operation.stepsDone,
+    failed: operation.stepsFailed,
+    notRun: operation.stepsNotRun,
+  };
+  const remaining = estimateRemainingMs({
+    status: operation.status,
+    startedAt: operation.startedAt,
+    now,
+    steps,
+  });
+  const progress = describeStepProgress(steps);
+  return remaining === null ? progress : `${progress} · ${describeRemaining(remaining)}`;
 }

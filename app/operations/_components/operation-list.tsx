@@ -18,6 +18,7 @@ import { type RouterInputs, type RouterOutputs, useTRPC } from '@/app/_lib/trpc'
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { OPERATION_KINDS, OPERATION_STATUSES, type OperationStatus } from '@/server/engine/statuses';
 import {
+  describeOperationProgress,
   elapsedMs,
   formatElapsed,
   formatTime,
@@ -246,7 +247,7 @@ function operationColumns(now: Date): DataTableColumn<OperationRow>[] {
       meta: { className: 'tabular-nums' },
       cell: ({ row: { original: row } }) => (
         <>
-          {row.stepsDone} / {row.stepsTotal} steps
+          {describeOperationProgress(row)}
           <div className="text-xs text-slate-500">{formatBytes(row.bytesDone)} copied</div>
         </>
       ),

@@ -68,7 +68,11 @@ export interface OperationListItem {
   warnings: string[];
   attempt: number;
   stepsTotal: number;
+  /** Steps that did their work (succeeded or degraded). */
   stepsDone: number;
+  stepsFailed: number;
+  /** Skipped or cancelled: they never ran. */
+  stepsNotRun: number;
   bytesDone: number;
 }
 export type { OperationEvent, OperationEventPayloads, OperationEventType } from './operation-events';

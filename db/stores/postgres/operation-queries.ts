@@ -39,7 +39,15 @@ export async function queryOperations(db: PgDb, query: OperationListQuery): Prom
           Number,
         ),
       stepsDone:
-        sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status not in ('pending', 'running'))`.mapWith(
+        sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status in ('succeeded', 'degraded'))`.mapWith(
+          Number,
+        ),
+      stepsFailed:
+        sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status = 'failed')`.mapWith(
+          Number,
+        ),
+      stepsNotRun:
+        sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status in ('skipped', 'cancelled'))`.mapWith(
           Number,
         ),
       bytesDone:

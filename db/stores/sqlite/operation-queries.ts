@@ -44,7 +44,9 @@ export function queryOperations(db: Db, query: OperationListQuery): Page<Operati
       warnings: operations.warningsJson,
       attempt: operations.attempt,
       stepsTotal: sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id")`,
-      stepsDone: sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status not in ('pending', 'running'))`,
+      stepsDone: sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status in ('succeeded', 'degraded'))`,
+      stepsFailed: sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status = 'failed')`,
+      stepsNotRun: sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status in ('skipped', 'cancelled'))`,
       bytesDone: sql<number>`(select coalesce(sum(s.bytes_done), 0) from operation_steps s where s.operation_id = "operations"."id")`,
     })
     .from(operations)

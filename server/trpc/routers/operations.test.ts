@@ -54,6 +54,8 @@ describe('operations procedures', () => {
     // fs1's pass-through disk is left out under the skip policy: a success, but not a clean one.
     expect(detail.operation.status).toBe('succeeded-with-warnings');
     expect(detail.operation.warnings.join('\n')).toContain("leaves out pass-through disk 'fs1-pt'");
+    const skipped = detail.steps.filter((step) => step.status === 'skipped').length;
+    expect(detail.operation).toMatchObject({ stepsDone: detail.steps.length - skipped, stepsNotRun: skipped });
     expect(detail.steps.every((step) => step.status === 'succeeded' || step.status === 'skipped')).toBe(true);
     expect(detail.steps.some((step) => step.kind === 'copy-to-repository' && step.bytesDone > 0)).toBe(true);
     expect(detail.lastEventId).toBeGreaterThan(0);
@@ -110,6 +112,14 @@ describe('operations procedures', () => {
     expect(['cancelling', 'cancelled']).toContain(cancelling.status);
     const [ended] = await h.tickUntilFinal(worker, [started.operationId]);
     expect(ended?.status).toBe('cancelled');
+    // Its steps never ran: none of them is "done", in the list and on its page alike.
+    const cancelled = await caller.operations.get({ id: started.operationId });
+    const listed = (await caller.operations.list({ status: ['cancelled'] })).items.find(
+      (item) => item.id === started.operationId,
+    );
+    for (const progress of [cancelled.operation, listed]) {
+      expect(progress).toMatchObject({ stepsDone: 0, stepsFailed: 0, stepsNotRun: cancelled.steps.length });
+    }
 
     const retried = await caller.operations.retryFailed({ id: started.operationId });
     // A backup destroys nothing: retried at once, no four-eyes request.
