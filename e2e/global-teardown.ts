@@ -32,7 +32,9 @@ function verifyAuditTrailOf(dataDir: string): void {
     env: { ...process.env, MIGAWKA_DATA_DIR: dataDir, MIGAWKA_DB_PATH: path.join(dataDir, 'migawka.db') },
   });
   if (verify.status !== 0 || !verify.stdout.includes('Audit trail intact')) {
-    throw new Error(`migawka audit verify failed on the e2e run's database:\n${verify.stdout}${verify.stderr}`);
+    throw new Error(
+      `migawka audit verify failed on the e2e run's database:\n${verify.stdout}${verify.stderr}`,
+    );
   }
   console.log(verify.stdout.trim());
 }

@@ -11,7 +11,8 @@ test('the filtered VM list exports as CSV with the same rows', async ({ page }) 
   await page.getByLabel('Finding').selectOption('HV-PASSTHROUGH-DISK');
   const table = page.getByRole('table', { name: /Virtual machines/ });
   await expect(table.getByRole('link', { name: DEMO_LAB_NAMES.healthyVm, exact: true })).toHaveCount(0);
-  const shown = await table.locator('tbody tr td:first-child a').allTextContents();
+  // The first column holds the row's checkbox, the second its name.
+  const shown = await table.locator('tbody tr td:nth-child(2) a').allTextContents();
   expect(shown).toContain(DEMO_LAB_NAMES.passthroughVm);
 
   const [download] = await Promise.all([

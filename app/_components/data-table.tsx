@@ -28,6 +28,14 @@ export interface DataTableSort {
   direction: 'asc' | 'desc';
 }
 
+/** Rows the operator ticked for a bulk action; the table adds a checkbox column for them. */
+export interface DataTableSelection<Row> {
+  selectedIds: ReadonlySet<string>;
+  onChange: (selectedIds: Set<string>) => void;
+  /** Names the row in its checkbox's label ("Select web-01"). */
+  nameOf: (row: Row) => string;
+}
+
 export interface DataTablePage {
   nextCursor: string | null;
   /** Every match over all pages, when the list counts them (asked apart from the page). */
@@ -52,6 +60,7 @@ export function DataTable<Row extends RowData>({
   isBusy,
   page,
   label,
+  selection,
 }: {
   columns: DataTableColumn<Row>[];
   rows: Row[];
@@ -65,6 +74,7 @@ export function DataTable<Row extends RowData>({
   page?: DataTablePage;
   /** The table's accessible name, when the caption is not enough. */
   label?: string;
+  selection?: DataTableSelection<Row>;
 }) {
   const sorting: SortingState = sort ? [{ id: sort.columnId, desc: sort.direction === 'desc' }] : [];
   const table = useTable({
@@ -89,6 +99,11 @@ export function DataTable<Row extends RowData>({
         <TableHeader>
           {table.getHeaderGroups().map((headerGroup) => (
             <TableRow key={headerGroup.id}>
+              {selection ? (
+                <TableHead className="w-8">
+                  <PageSelectionBox rows={rows} getRowId={getRowId} selection={selection} />
+                </TableHead>
+              ) : null}
               {headerGroup.headers.map((header) => {
                 const columnId = header.column.id;
                 const isSortable = sortableColumnIds.includes(columnId);
@@ -117,7 +132,23 @@ export function DataTable<Row extends RowData>({
         </TableHeader>
         <TableBody>
           {table.getRowModel().rows.map((row) => (
-            <TableRow key={row.id}>
+            <TableRow key={row.id} data-state={selection?.selectedIds.has(row.id) ? 'selected' : undefined}>
+              {selection ? (
+                <TableCell className="w-8">
+                  <input
+                    type="checkbox"
+                    className="size-4 accent-brand-600"
+                    aria-label={`Select ${selection.nameOf(row.original)}`}
+                    checked={selection.selectedIds.has(row.id)}
+                    onChange={(event) => {
+                      const next = new Set(selection.selectedIds);
+                      if (event.target.checked) next.add(row.id);
+                      else next.delete(row.id);
+                      selection.onChange(next);
+                    }}
+                  />
+                </TableCell>
+              ) : null}
               {row.getAllCells().map((cell) => (
                 <TableCell
                   key={cell.id}
@@ -134,5 +165,38 @@ export function DataTable<Row extends RowData>({
         <Pager nextCursor={page.nextCursor} total={page.total} shown={rows.length} noun={page.noun} />
       ) : null}
     </>
+  );
+}
+
+/** Ticks or clears every row of the page shown (rows ticked on other pages stay as they are). */
+function PageSelectionBox<Row extends RowData>({
+  rows,
+  getRowId,
+  selection,
+}: {
+  rows: Row[];
+  getRowId: (row: Row) => string;
+  selection: DataTableSelection<Row>;
+}) {
+  const ids = rows.map(getRowId);
+  const ticked = ids.filter((id) => selection.selectedIds.has(id)).length;
+  return (
+    <input
+      type="checkbox"
+      className="size-4 accent-brand-600"
+      aria-label="Select every row on this page"
+      checked={ticked > 0 && ticked === ids.length}
+      ref={(box) => {
+        if (box) box.indeterminate = ticked > 0 && ticked < ids.length;
+      }}
+      onChange={(event) => {
+        const next = new Set(selection.selectedIds);
+        for (const id of ids) {
+          if (event.target.checked) next.add(id);
+          else next.delete(id);
+        }
+        selection.onChange(next);
+      }}
+    />
   );
 }

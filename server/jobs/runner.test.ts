@@ -1,6 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { operationEvents, operationSteps, restorePoints, stepLogs } from '../../db/schema';
 import { storeDialects } from '../../db/stores/contract/dialects';
 import { checkConsistency, LAB_DISK_BYTES } from '../drivers/lab/disk-image';
 import type { BackupPlanRequest } from '../engine/backup-plan';

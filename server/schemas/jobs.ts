@@ -30,3 +30,13 @@ export const schedulePreviewInput = scheduleInput.extend({
     .optional(),
 });
 export type SchedulePreviewInput = z.input<typeof schedulePreviewInput>;
+
+/** The VM list's bulk "Add to job": VMs joined to a job that backs up a list of VMs. */
+export const addVmsToJobInput = z.object({
+  id: jobId,
+  vmIds: z
+    .array(z.string().trim().min(1, 'Choose a VM'))
+    .min(1, 'Choose at least one VM')
+    .max(1000, 'Add at most 1,000 VMs at a time'),
+});
+export type AddVmsToJobInput = z.input<typeof addVmsToJobInput>;

@@ -9,6 +9,7 @@ import type { JobLastOperation, JobRecord } from '../../db/stores/ports/job-stor
 import { actorLabel, type ServiceContext } from '../context';
 import { decideMissedRuns, describeSchedule, describeScheduleRpoGap, nextRuns } from '../engine/schedule';
 import type { RetentionPolicy } from '../engine/step-params';
+import { type AddVmsToJobInput, addVmsToJobInput } from '../schemas/jobs';
 import {
   type BackupJobInput,
   type BackupRequest,
@@ -96,6 +97,42 @@ async function assertUniqueName(stores: Stores, name: string, exceptId: string |
       { path: 'name', message: `A backup job named "${name}" already exists` },
     ]);
   }
+}
+
+/**
+ * The VM list's bulk "Add to job": the VMs join the job's list (those already in it are left as
+ * they are) and the job is re-reviewed exactly as an edit is (a VM that would block the run is
+ * refused, nothing saved). A job that backs up a whole volume covers its VMs already: refused.
+ */
+export async function addVmsToJob(
+  stores: Stores,
+  ctx: ServiceContext,
+  input: AddVmsToJobInput,
+): Promise<BackupJobView & { addedVmIds: string[] }> {
+  const { id, vmIds } = parseInput(addVmsToJobInput, input);
+  const existing = await getBackupJob(stores, ctx, id);
+  const scope = existing.request.scope;
+  if (scope.kind !== 'vms') {
+    throw new DomainError(
+      'CONFLICT',
+      `Backup job "${existing.name}" backs up a whole volume, not a list of VMs: add VMs to a job that lists them`,
+      [{ path: 'id', message: 'This job backs up a whole volume' }],
+    );
+  }
+  const addedVmIds = [...new Set(vmIds)].filter((vmId) => !scope.vmIds.includes(vmId));
+  if (addedVmIds.length === 0) return { ...existing, addedVmIds };
+  const job = await updateBackupJob(stores, ctx, id, {
+    name: existing.name,
+    request: { ...existing.request, scope: { kind: 'vms', vmIds: [...scope.vmIds, ...addedVmIds] } },
+    schedule: existing.schedule
+      ? { cron: existing.schedule.cron, timeZone: existing.schedule.timeZone }
+      : null,
+    missedRunPolicy: existing.missedRunPolicy,
+    retention: existing.retention,
+    rpoHours: existing.rpoHours,
+    isEnabled: existing.isEnabled,
+  });
+  return { ...job, addedVmIds };
 }
 
 export async function createBackupJob(

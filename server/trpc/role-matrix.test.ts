@@ -44,6 +44,7 @@ const DECISIONS: Record<string, Decision> = {
   'jobs.get': 'viewer',
   'jobs.create': 'operator',
   'jobs.update': 'operator',
+  'jobs.addVms': 'operator',
   'jobs.setEnabled': 'operator',
   'jobs.delete': 'admin',
   'jobs.runNow': 'operator',

@@ -63,11 +63,15 @@ export function BackupWizard() {
   // Restore once on the client (sessionStorage does not exist on the server), then save on every change.
   useEffect(() => {
     const saved = readSaved();
-    // A "Back up…" link for one VM starts a fresh wizard for it rather than resuming another one.
-    const vmId = new URLSearchParams(window.location.search).get('vmId');
-    if (vmId) {
+    // A "Back up…" link for one VM (or the VM list's "Back up now…" for the ticked ones) starts
+    // a fresh wizard for them rather than resuming another one.
+    const params = new URLSearchParams(window.location.search);
+    const vmIds = [params.get('vmId'), ...(params.get('vmIds')?.split(',') ?? [])].filter(
+      (id): id is string => Boolean(id),
+    );
+    if (vmIds.length > 0) {
       const values = initialBackupValues();
-      values.request.scope.vmIds = [vmId];
+      values.request.scope.vmIds = [...new Set(vmIds)];
       form.reset(values);
     } else if (saved) form.reset(saved);
     setIsRestored(true);

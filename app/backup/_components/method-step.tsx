@@ -8,7 +8,7 @@ import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import { Select } from '@/app/_components/ui/select';
 import { StepHeading, WizardActions } from '@/app/_components/wizard';
-import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, consistencyLabel, METHOD_LABELS } from '@/app/_lib/format';
+import { CAPTURE_STATE_LABELS, consistencyLabel, METHOD_LABELS } from '@/app/_lib/format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { MethodComparison } from '@/app/vms/_components/method-comparison';
 import type { BackupMethod } from '@/server/engine/types';

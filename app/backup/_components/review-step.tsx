@@ -14,7 +14,6 @@ import { Button } from '@/app/_components/ui/button';
 import { Checkbox, StepHeading, WizardActions } from '@/app/_components/wizard';
 import {
   CAPTURE_STATE_LABELS,
-  CONSISTENCY_LABELS,
   consistencyLabel,
   METHOD_LABELS,
   pluralize,

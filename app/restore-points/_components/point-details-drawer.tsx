@@ -7,13 +7,7 @@ import { Can } from '@/app/_components/account/can';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
-import {
-  CAPTURE_STATE_LABELS,
-  CONSISTENCY_LABELS,
-  consistencyLabel,
-  formatBytes,
-  METHOD_LABELS,
-} from '@/app/_lib/format';
+import { CAPTURE_STATE_LABELS, consistencyLabel, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
 import {
   CONSISTENCY_TONES,
   formatDateTime,

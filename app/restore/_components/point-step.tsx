@@ -13,7 +13,6 @@ import { RadioGroup, RadioGroupItem } from '@/app/_components/ui/radio-group';
 import { FieldErrorText, StepHeading, WizardActions } from '@/app/_components/wizard';
 import {
   CAPTURE_STATE_LABELS,
-  CONSISTENCY_LABELS,
   consistencyLabel,
   formatBytes,
   METHOD_LABELS,

@@ -10,13 +10,7 @@ import {
   TableRow,
 } from '@/app/_components/ui/table';
 import { cn } from '@/app/_lib/cn';
-import {
-  CAPTURE_STATE_LABELS,
-  CONSISTENCY_LABELS,
-  consistencyLabel,
-  formatDuration,
-  METHOD_LABELS,
-} from '@/app/_lib/format';
+import { CAPTURE_STATE_LABELS, consistencyLabel, formatDuration, METHOD_LABELS } from '@/app/_lib/format';
 import type { MethodPlan } from '@/server/engine/planner';
 
 /** All six backup methods side by side, the recommended one highlighted with the planner's reason. */

@@ -4,13 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { toast } from 'sonner';
 import { Button } from '@/app/_components/ui/button';
-import {
-  CAPTURE_STATE_LABELS,
-  CONSISTENCY_LABELS,
-  consistencyLabel,
-  formatDuration,
-  METHOD_LABELS,
-} from '@/app/_lib/format';
+import { CAPTURE_STATE_LABELS, consistencyLabel, formatDuration, METHOD_LABELS } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
 

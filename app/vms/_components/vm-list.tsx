@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useSearchParams } from 'next/navigation';
-import { type FormEvent, useMemo } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { FilterSelect } from '@/app/_components/filter-select';
@@ -31,6 +31,7 @@ import {
   type VmListQueryInput,
   type VmSort,
 } from '@/server/schemas/inventory-queries';
+import { VmBulkActions } from './vm-bulk-actions';
 
 type VmRow = RouterOutputs['vms']['list']['items'][number];
 
@@ -160,6 +161,12 @@ export function VmList() {
   const hosts = useQuery(trpc.hosts.list.queryOptions({ limit: 100, sort: 'name' }));
 
   const setParams = useSetListParams();
+  // Ticked VMs stay ticked across pages and filters until acted on or cleared.
+  const [selected, setSelected] = useState<ReadonlyMap<string, string>>(new Map());
+  const onSelectionChange = (ids: Set<string>) => {
+    const names = new Map([...(vms.data?.items ?? []).map((vm) => [vm.id, vm.name] as const)]);
+    setSelected(new Map([...ids].map((id) => [id, selected.get(id) ?? names.get(id) ?? id])));
+  };
 
   const onSearch = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -304,6 +311,7 @@ export function VmList() {
         </CardContent>
       </Card>
 
+      <VmBulkActions selected={selected} onClear={() => setSelected(new Map())} />
       <Card>
         <CardContent>
           {vms.isPending ? (
@@ -324,6 +332,11 @@ export function VmList() {
                 onSort={(columnId, direction) => setParams({ sort: columnId as VmSort, direction })}
                 isBusy={vms.isFetching}
                 page={{ nextCursor: vms.data.nextCursor, total: pageTotalOf(count), noun: 'VMs' }}
+                selection={{
+                  selectedIds: new Set(selected.keys()),
+                  onChange: onSelectionChange,
+                  nameOf: (vm) => vm.name,
+                }}
               />
             </>
           )}

@@ -17,13 +17,7 @@ import {
   TableHeader,
   TableRow,
 } from '@/app/_components/ui/table';
-import {
-  CAPTURE_STATE_LABELS,
-  CONSISTENCY_LABELS,
-  consistencyLabel,
-  formatBytes,
-  METHOD_LABELS,
-} from '@/app/_lib/format';
+import { CAPTURE_STATE_LABELS, consistencyLabel, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { formatTime } from '@/app/operations/_components/operation-format';
 import { usePointOperations } from '@/app/restore-points/_components/use-point-operations';

@@ -88,6 +88,44 @@ describe('jobs procedures', () => {
     expect(updated.retention.keepLast).toBe(1);
   });
 
+  it('adds VMs from the VM list to a job: new ones join its list, the job is re-reviewed, refusals save nothing', async () => {
+    const job = await caller.jobs.create(nightlyJob());
+    const added = await caller.jobs.addVms({ id: job.id, vmIds: ['fs1', 'web1', 'sql1'] });
+    expect(added.addedVmIds).toEqual(['fs1', 'sql1']);
+    expect((await caller.jobs.get({ id: job.id })).request.scope).toEqual({
+      kind: 'vms',
+      vmIds: ['web1', 'fs1', 'sql1'],
+    });
+    // Already all in: nothing changes.
+    expect((await caller.jobs.addVms({ id: job.id, vmIds: ['fs1'] })).addedVmIds).toEqual([]);
+
+    const unknown = await rejectionOf(() => caller.jobs.addVms({ id: job.id, vmIds: ['no-such-vm'] }));
+    expect(unknown.message).toContain('no-such-vm');
+    expect((await caller.jobs.get({ id: job.id })).request.scope).toEqual({
+      kind: 'vms',
+      vmIds: ['web1', 'fs1', 'sql1'],
+    });
+
+    const volumeJob = await caller.jobs.create(
+      nightlyJob({
+        name: 'D: nightly',
+        request: {
+          scope: { kind: 'host-volume', hostVolumeId: 'hv1-d' },
+          consistencyPolicy: 'fallback',
+          passthroughPolicy: 'skip',
+        },
+      }),
+    );
+    const whole = await rejectionOf(() => caller.jobs.addVms({ id: volumeJob.id, vmIds: ['fs1'] }));
+    expect(whole.code).toBe('CONFLICT');
+    expect(whole.message).toContain('backs up a whole volume');
+    expect((await rejectionOf(() => caller.jobs.addVms({ id: 'nope', vmIds: ['fs1'] }))).code).toBe(
+      'NOT_FOUND',
+    );
+    const empty = await rejectionOf(() => caller.jobs.addVms({ id: job.id, vmIds: [] }));
+    expect(fieldErrorsOf(empty)).toEqual([{ path: 'vmIds', message: 'Choose at least one VM' }]);
+  });
+
   it('runs a job now: the operation carries the job id and ends succeeded', async () => {
     const job = await caller.jobs.create(nightlyJob());
     const started = await caller.jobs.runNow({ id: job.id });

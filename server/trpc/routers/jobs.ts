@@ -1,4 +1,5 @@
 import {
+  addVmsToJobInput,
   jobIdInput,
   schedulePreviewInput,
   setBackupJobEnabledInput,
@@ -7,6 +8,7 @@ import {
 import { backupJobInput } from '../../schemas/operations';
 import { runOrRequestApproval } from '../../services/approval-service';
 import {
+  addVmsToJob,
   createBackupJob,
   deleteBackupJob,
   getBackupJob,
@@ -29,6 +31,10 @@ export const jobsRouter = router({
   update: operatorProcedure
     .input(updateBackupJobInput)
     .mutation(({ ctx, input }) => updateBackupJob(ctx.stores, ctx.service, input.id, input.job)),
+  /** The VM list's bulk "Add to job". */
+  addVms: operatorProcedure
+    .input(addVmsToJobInput)
+    .mutation(({ ctx, input }) => addVmsToJob(ctx.stores, ctx.service, input)),
   setEnabled: operatorProcedure
     .input(setBackupJobEnabledInput)
     .mutation(({ ctx, input }) => setBackupJobEnabled(ctx.stores, ctx.service, input.id, input.isEnabled)),

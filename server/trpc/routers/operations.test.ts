@@ -55,7 +55,10 @@ describe('operations procedures', () => {
     expect(detail.operation.status).toBe('succeeded-with-warnings');
     expect(detail.operation.warnings.join('\n')).toContain("leaves out pass-through disk 'fs1-pt'");
     const skipped = detail.steps.filter((step) => step.status === 'skipped').length;
-    expect(detail.operation).toMatchObject({ stepsDone: detail.steps.length - skipped, stepsNotRun: skipped });
+    expect(detail.operation).toMatchObject({
+      stepsDone: detail.steps.length - skipped,
+      stepsNotRun: skipped,
+    });
     expect(detail.steps.every((step) => step.status === 'succeeded' || step.status === 'skipped')).toBe(true);
     expect(detail.steps.some((step) => step.kind === 'copy-to-repository' && step.bytesDone > 0)).toBe(true);
     expect(detail.lastEventId).toBeGreaterThan(0);

@@ -1,0 +1,93 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useState } from 'react';
+import { toast } from 'sonner';
+import { Can } from '@/app/_components/account/can';
+import { Button } from '@/app/_components/ui/button';
+import { Label } from '@/app/_components/ui/label';
+import { Select } from '@/app/_components/ui/select';
+import { useTRPC } from '@/app/_lib/trpc';
+
+/** The VMs ticked on the VM list, by id with their names (they may be on other pages). */
+export type SelectedVms = ReadonlyMap<string, string>;
+
+function namesOf(selected: SelectedVms, ids: readonly string[]): string {
+  const names = ids.map((id) => selected.get(id) ?? id);
+  return names.length <= 3
+    ? names.join(', ')
+    : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
+/**
+ * What the operator can do with the ticked VMs at once: back them up now (through the wizard,
+ * which reviews them first) or add them to a job that backs up a list of VMs (the server
+ * re-reviews the job and refuses a VM that would block it).
+ */
+export function VmBulkActions({ selected, onClear }: { selected: SelectedVms; onClear: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const jobs = useQuery(trpc.jobs.list.queryOptions());
+  const listJobs = (jobs.data ?? []).filter((job) => job.request.scope.kind === 'vms');
+  const [jobId, setJobId] = useState('');
+  const ids = [...selected.keys()];
+  const addToJob = useMutation(
+    trpc.jobs.addVms.mutationOptions({
+      onSuccess: (job) => {
+        if (job.addedVmIds.length === 0) toast.info(`Every selected VM is already in ${job.name}`);
+        else toast.success(`Added ${namesOf(selected, job.addedVmIds)} to ${job.name}`);
+        void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+        onClear();
+      },
+      onError: (error) => toast.error(`Could not add the VMs to the job: ${error.message}`),
+    }),
+  );
+  if (ids.length === 0) return null;
+
+  return (
+    <section
+      aria-label="Selected VMs"
+      className="mb-4 flex flex-wrap items-end gap-3 rounded-md border border-brand-200 bg-brand-50 p-3"
+    >
+      <p className="self-center text-sm" role="status">
+        {ids.length} VM{ids.length === 1 ? '' : 's'} selected: {namesOf(selected, ids)}
+      </p>
+      <Can capability="runBackups">
+        <Button asChild>
+          <Link href={`/backup/new?vmIds=${ids.map(encodeURIComponent).join(',')}`}>Back up now…</Link>
+        </Button>
+        <form
+          className="flex items-end gap-2"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (jobId) addToJob.mutate({ id: jobId, vmIds: ids });
+          }}
+        >
+          <div className="flex flex-col gap-1">
+            <Label htmlFor="bulk-job">Backup job</Label>
+            <Select
+              id="bulk-job"
+              value={jobId}
+              onChange={(event) => setJobId(event.target.value)}
+              className="w-56"
+            >
+              <option value="">Choose a job…</option>
+              {listJobs.map((job) => (
+                <option key={job.id} value={job.id}>
+                  {job.name}
+                </option>
+              ))}
+            </Select>
+          </div>
+          <Button type="submit" variant="secondary" disabled={!jobId || addToJob.isPending}>
+            Add to job
+          </Button>
+        </form>
+      </Can>
+      <Button variant="ghost" onClick={onClear}>
+        Clear selection
+      </Button>
+    </section>
+  );
+}
