@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase, sqliteOf } from '../db/client';
 import { demoLabInventory } from '../db/seed/demo-lab';
+import { createSqliteStores } from '../db/stores/sqlite';
+import { verifyAuditTrail } from './services/audit-service';
 import { makeTempDir } from './test-support';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -204,5 +207,26 @@ describe('migawka user', { timeout: 240_000 }, () => {
     );
     expect(role.code).toBe(2);
     expect(role.stderr).toContain('must be one of viewer, operator, restore-operator, admin');
+  });
+
+  it('puts every account made or refused from a shell in the audit trail, and the chain holds', async () => {
+    const db = openDatabase(env().MIGAWKA_DB_PATH);
+    try {
+      const stores = createSqliteStores(db);
+      const entries = (await stores.audit.list({ action: 'cli.user.add' }, { limit: 50, cursor: null }))
+        .items;
+      expect(
+        entries.map((entry) => [entry.outcome, entry.objects.map((object) => object.name)]).reverse(),
+      ).toEqual([
+        ['succeeded', ['ada@example.test']],
+        ['succeeded', ['viewer@example.test']],
+        ['refused', []],
+        ['refused', []],
+      ]);
+      expect(entries.every((entry) => !JSON.stringify(entry).includes('password-'))).toBe(true);
+      expect((await verifyAuditTrail(stores)).ok).toBe(true);
+    } finally {
+      sqliteOf(db).close();
+    }
   });
 });

@@ -7,12 +7,16 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { openDatabase, sqliteOf } from '../db/client';
+import { createSqliteStores } from '../db/stores/sqlite';
 import { authFor } from './auth/auth';
 import { createAccountDirectory } from './auth/directory';
 import { getConfig } from './config';
 import { createServiceContext } from './context';
+import type { AuditObject } from './engine/audit-chain';
 import { isRole, ROLES, type Role } from './engine/roles';
+import type { AuditOutcome } from './engine/security';
 import { createAccount, listAccounts } from './services/account-service';
+import { recordAudit } from './services/audit-service';
 import { DomainError } from './services/errors';
 
 function parseRole(value: string): Role {
@@ -70,7 +74,11 @@ function promptWithoutEcho(question: string): Promise<string> {
 
 function openAccounts() {
   const db = openDatabase(getConfig().dbPath);
-  return { accounts: createAccountDirectory(authFor(db)), close: () => sqliteOf(db).close() };
+  return {
+    accounts: createAccountDirectory(authFor(db)),
+    stores: createSqliteStores(db),
+    close: () => sqliteOf(db).close(),
+  };
 }
 
 export function registerUserCommand(program: Command): void {
@@ -84,15 +92,31 @@ export function registerUserCommand(program: Command): void {
     .option('--password-file <file>', 'read the password from this file (a trailing newline is dropped)')
     .action(async (options: { email: string; role: Role; name?: string; passwordFile?: string }) => {
       const password = await readPassword(options.passwordFile);
-      const { accounts, close } = openAccounts();
+      const { accounts, stores, close } = openAccounts();
+      const ctx = createServiceContext();
+      // Accounts made from a shell are in the audit trail like those made in the console.
+      const audit = (outcome: AuditOutcome, message: string, objects: AuditObject[] = []) =>
+        recordAudit(stores, ctx, {
+          action: 'cli.user.add',
+          outcome,
+          message,
+          objects,
+          input: { email: options.email, role: options.role },
+        });
       try {
-        const created = await createAccount(accounts, createServiceContext(), {
+        const created = await createAccount(accounts, ctx, {
           email: options.email,
           name: options.name ?? options.email.split('@')[0],
           role: options.role,
           password,
         });
+        await audit('succeeded', `Created ${created.email} (${created.roleLabel}) from a shell`, [
+          { kind: 'user', id: created.id, name: created.email },
+        ]);
         console.log(`Created ${created.email} (${created.roleLabel}).`);
+      } catch (error) {
+        await audit('refused', (error as Error).message);
+        throw error;
       } finally {
         close();
       }
