@@ -120,8 +120,9 @@ describe('listRestoreModes', () => {
     expect(Object.fromEntries(options.filter((o) => !o.isAvailable).map((o) => [o.mode, o.reason]))).toEqual({
       'snapshot-revert': 'Only XenServer snapshot points can be reverted as a snapshot',
       'volume-revert':
-        'Only wsb-volume and array-snapshot points hold a whole volume; this is a hyperv-vss point',
-      staged: 'Only wsb-volume and array-snapshot points hold a whole volume; this is a hyperv-vss point',
+        'Only Windows Server Backup and array snapshot points hold a whole volume; this is a Hyper-V VSS point',
+      staged:
+        'Only Windows Server Backup and array snapshot points hold a whole volume; this is a Hyper-V VSS point',
     });
     const wsb = listRestoreModes(
       point({ id: 'rp', vmId: 'wsb01', method: 'wsb-volume', hostVolumeId: 'hv02:D:' }),
@@ -182,6 +183,10 @@ describe('planRestore — VM-level modes', () => {
     expect(ruleIds(result)).toEqual(['RESTORE-VM-RUNNING:blocker']);
     expect(result.blockedReasons[0]).toMatch(
       /VM web01 is running; an in-place restore would overwrite a live VM/,
+    ); // The remedy is the VM's own hypervisor's command, not both.
+    const running = result.findings.find((finding) => finding.ruleId === 'RESTORE-VM-RUNNING');
+    expect(running?.remedy).toBe(
+      "Shut down web01 first (Stop-VM -Name 'web01' on its Hyper-V host), or restore it as a new VM.",
     );
   });
 
@@ -296,7 +301,7 @@ describe('planRestore — VM-level modes', () => {
     const result = plan(point({ id: 'rp', vmId: 'web01' }), { mode: 'volume-revert', confirmation: 'D:' });
     expect(result.isRunnable).toBe(false);
     expect(result.blockedReasons[0]).toBe(
-      'volume-revert is not available for this point: Only wsb-volume and array-snapshot points hold a whole volume; this is a hyperv-vss point',
+      'Reverting the whole volume is not available for this point: Only Windows Server Backup and array snapshot points hold a whole volume; this is a Hyper-V VSS point',
     );
   });
 });

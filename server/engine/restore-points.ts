@@ -4,6 +4,7 @@
 import type { InventoryIndex } from './inventory';
 import { RESTORE_MODES, type RestoreMode } from './plan-types';
 import type { BackupMethod, CaptureState, Consistency } from './types';
+import { METHOD_LABELS } from './words';
 
 export interface RestorePointSummary {
   id: string;
@@ -119,7 +120,7 @@ function reasonModeUnavailable(
     case 'volume-revert':
     case 'staged':
       if (!VOLUME_METHODS.has(point.method)) {
-        return `Only wsb-volume and array-snapshot points hold a whole volume; this is a ${point.method} point`;
+        return `Only Windows Server Backup and array snapshot points hold a whole volume; this is a ${METHOD_LABELS[point.method]} point`;
       }
       if (mode === 'volume-revert') return describeVolumeMissing(point, index);
       return null;

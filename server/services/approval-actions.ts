@@ -184,7 +184,11 @@ const deleteJobAction: ApprovalAction = {
       scope:
         scope?.kind === 'vms'
           ? `${scope.vmIds?.length ?? 0} VM${scope.vmIds?.length === 1 ? '' : 's'}`
-          : `a ${scope?.kind ?? 'saved'} scope`,
+          : scope?.kind === 'host-volume'
+            ? 'a whole host volume'
+            : scope?.kind === 'array-volume'
+              ? 'a whole array volume'
+              : 'a saved scope',
     };
     return {
       title: `Delete the backup job ${job.name}`,

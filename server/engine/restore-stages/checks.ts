@@ -3,10 +3,35 @@
  * mode, is the VM there to be replaced and switched off, what the point itself lacks (crash
  * consistency, pass-through disks), and the typed confirmation a destructive mode requires.
  */
-import type { RestorePlan } from '../plan-types';
+import type { HypervisorKind } from '../inventory';
+import type { RestoreMode, RestorePlan } from '../plan-types';
 import { isPartialPoint, listRestoreModes, volumeOfPoint } from '../restore-points';
 import type { Finding, ObjectRef } from '../types';
 import { isPoweredOn, joinNames, type RestoreSubject, type Verdict, vmRef } from './model';
+
+/** Each restore mode as the subject of a sentence. */
+const MODE_WORDS: Partial<Record<RestoreMode, string>> = {
+  'as-new': 'Restoring as a new VM',
+  staged: 'A staged restore',
+  'in-place': 'Replacing the VM in place',
+  'snapshot-revert': 'Reverting the VM to the snapshot',
+  'volume-revert': 'Reverting the whole volume',
+};
+
+/** What a restore that replaces the VM does, in words ("an in-place restore"). */
+const OVERWRITE_WORDS: Partial<Record<RestoreMode, string>> = {
+  'in-place': 'an in-place restore',
+  staged: 'copying it back in place',
+  'snapshot-revert': 'reverting it to the snapshot',
+  'volume-revert': 'reverting its volume',
+};
+
+/** The shutdown command of the VM's own hypervisor: no xe command for a Hyper-V VM. */
+function shutdownCommand(kind: HypervisorKind | undefined, vmName: string): string {
+  if (kind === 'hyperv') return `Stop-VM -Name '${vmName}' on its Hyper-V host`;
+  if (kind === 'xenserver') return `xe vm-shutdown vm=${vmName} on the pool master`;
+  return `Stop-VM -Name '${vmName}' on Hyper-V, xe vm-shutdown vm=${vmName} on XenServer`;
+}
 
 /** True when `text` is the confirmation the plan asks for (exact, ignoring surrounding spaces). */
 export function isConfirmationValid(
@@ -28,7 +53,9 @@ export function checkRequest(subject: RestoreSubject, verdict: Verdict): void {
   }
   const modeOption = listRestoreModes(point, index).find((option) => option.mode === mode);
   if (!modeOption?.isAvailable) {
-    blockedReasons.push(`${mode} is not available for this point: ${modeOption?.reason ?? 'unknown mode'}`);
+    blockedReasons.push(
+      `${MODE_WORDS[mode] ?? 'This restore'} is not available for this point: ${modeOption?.reason ?? 'unknown mode'}`,
+    );
   }
   if (mode === 'as-new' && newVmName === null) blockedReasons.push('Name the new VM');
   if (newVmName !== null && (mode === 'as-new' || mode === 'staged')) {
@@ -96,8 +123,8 @@ export function assessPoint(subject: RestoreSubject, verdict: Verdict): void {
       severity: 'blocker',
       vmId: vm.id,
       methods,
-      message: `VM ${vm.name} is ${vm.powerState}; ${mode === 'staged' ? 'copying it back in place' : `an ${mode} restore`} would overwrite a live VM`,
-      remedy: `Shut down ${vm.name} first (Stop-VM -Name '${vm.name}' on Hyper-V, xe vm-shutdown vm=${vm.name} on XenServer), or restore it as a new VM.`,
+      message: `VM ${vm.name} is ${vm.powerState}; ${OVERWRITE_WORDS[mode] ?? 'this restore'} would overwrite a live VM`,
+      remedy: `Shut down ${vm.name} first (${shutdownCommand(index.hostsById.get(vm.hostId)?.kind, vm.name)}), or restore it as a new VM.`,
       objects: [vmRef(index, vm.id)],
     });
   }
