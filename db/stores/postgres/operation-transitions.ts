@@ -4,13 +4,12 @@
  * server/engine/operation-rules.ts. Lock rows are inserted in one sorted order, so two admitting
  * transactions can never wait on each other's keys in a cycle.
  */
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { type AdmissionLimits, decideAdmission } from '../../../server/engine/admission';
 import {
   decideFailureScope,
   decideFinalStatus,
   describeWarnings,
-  lockKeysOfPlan,
 } from '../../../server/engine/operation-rules';
 import type { StepStatus } from '../../../server/engine/statuses';
 import { locks, operationSteps, operations, stepLogs } from '../../pg/schema';
@@ -187,6 +186,43 @@ export async function finishOperation(
 }
 
 /**
+ * What admission reads of each active operation: its state and the plan's lock keys, hosts and
+ * arrays, extracted by PostgreSQL from the stored plan. Never the whole plan: with 10,000 queued
+ * operations every claim would parse 10,000 plans.
+ */
+const ADMISSION_COLUMNS = {
+  id: operations.id,
+  status: operations.status,
+  createdAt: operations.createdAt,
+  waitingReason: operations.waitingReason,
+  lockKeys: sql<string[] | null>`${operations.planJson}->'lockKeys'`,
+  hostIds: sql<string[] | null>`${operations.planJson}->'hostIds'`,
+  arrayIds: sql<string[] | null>`${operations.planJson}->'arrayIds'`,
+};
+
+interface AdmissionRow {
+  id: string;
+  status: OperationRecord['status'];
+  createdAt: Date;
+  waitingReason: string | null;
+  lockKeys: string[];
+  hostIds: string[];
+  arrayIds: string[];
+}
+
+function admissionRowOf(row: {
+  id: string;
+  status: OperationRecord['status'];
+  createdAt: Date;
+  waitingReason: string | null;
+  lockKeys: string[] | null;
+  hostIds: string[] | null;
+  arrayIds: string[] | null;
+}): AdmissionRow {
+  return { ...row, lockKeys: row.lockKeys ?? [], hostIds: row.hostIds ?? [], arrayIds: row.arrayIds ?? [] };
+}
+
+/**
  * Starts every queued operation the engine admits (locks free, host/array limits respected across
  * every worker: admission reads all active operations) and records why the others wait. The caller
  * holds the admission advisory lock, so two admissions never decide on the same picture.
@@ -197,16 +233,20 @@ export async function admitQueued(
   now: Date,
   limits: AdmissionLimits,
 ): Promise<string[]> {
-  const active = await tx
-    .select()
-    .from(operations)
-    .where(inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']));
+  const active = (
+    await tx
+      .select(ADMISSION_COLUMNS)
+      .from(operations)
+      .where(inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']))
+  ).map(admissionRowOf);
   const queued = active.filter((op) => op.status === 'queued' || op.status === 'waiting');
   if (queued.length === 0) return [];
-  const candidate = (op: OperationRecord) => ({
+  const candidate = (op: AdmissionRow) => ({
     operationId: op.id,
     createdAt: op.createdAt,
-    ...lockKeysOfPlan(planOf(op)),
+    lockKeys: op.lockKeys,
+    hostIds: op.hostIds,
+    arrayIds: op.arrayIds,
   });
   // A running operation holds its lock rows: its plan's keys plus any it took while running
   // (acquireLocks: the points retention prunes).
@@ -214,7 +254,7 @@ export async function admitQueued(
   for (const row of await tx.select({ key: locks.key, operationId: locks.operationId }).from(locks)) {
     heldKeys.set(row.operationId, [...(heldKeys.get(row.operationId) ?? []), row.key]);
   }
-  const runningCandidate = (op: OperationRecord) => ({
+  const runningCandidate = (op: AdmissionRow) => ({
     ...candidate(op),
     lockKeys: heldKeys.get(op.id) ?? [],
   });
@@ -234,7 +274,7 @@ export async function admitQueued(
       .where(and(eq(operations.id, operationId), stillQueued))
       .returning({ id: operations.id });
     if (started.length === 0) continue;
-    const { lockKeys } = lockKeysOfPlan(planOf(byId.get(operationId) as OperationRecord));
+    const { lockKeys } = byId.get(operationId) as AdmissionRow;
     const sorted = [...lockKeys].sort();
     if (sorted.length > 0) {
       await tx.insert(locks).values(sorted.map((key) => ({ key, operationId, acquiredAt: now })));
@@ -243,7 +283,7 @@ export async function admitQueued(
     admitted.push(operationId);
   }
   for (const waiting of decision.waiting) {
-    const op = byId.get(waiting.operationId) as OperationRecord;
+    const op = byId.get(waiting.operationId) as AdmissionRow;
     if (op.status === 'waiting' && op.waitingReason === waiting.reason) continue;
     const marked = await tx
       .update(operations)

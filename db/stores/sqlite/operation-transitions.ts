@@ -3,13 +3,12 @@
  * transaction: finish a step, log, fail or finish an operation, admit queued operations. The
  * decisions come from server/engine/operation-rules.ts; these functions only write them.
  */
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { type AdmissionLimits, decideAdmission } from '../../../server/engine/admission';
 import {
   decideFailureScope,
   decideFinalStatus,
   describeWarnings,
-  lockKeysOfPlan,
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
 import type { StepStatus } from '../../../server/engine/statuses';
@@ -192,21 +191,62 @@ export function finishOperation(tx: Tx, events: EventBatch, operationId: string,
 }
 
 /**
+ * What admission reads of each active operation: its state and the plan's lock keys, hosts and
+ * arrays, extracted by SQLite from the stored plan. Never the whole plan: with 10,000 queued
+ * operations every claim would parse 10,000 plans.
+ */
+const ADMISSION_COLUMNS = {
+  id: operations.id,
+  status: operations.status,
+  createdAt: operations.createdAt,
+  waitingReason: operations.waitingReason,
+  lockKeys: sql<string | null>`json_extract(${operations.planJson}, '$.lockKeys')`,
+  hostIds: sql<string | null>`json_extract(${operations.planJson}, '$.hostIds')`,
+  arrayIds: sql<string | null>`json_extract(${operations.planJson}, '$.arrayIds')`,
+};
+
+interface AdmissionRow {
+  id: string;
+  status: OperationRecord['status'];
+  createdAt: Date;
+  waitingReason: string | null;
+  lockKeys: string[];
+  hostIds: string[];
+  arrayIds: string[];
+}
+
+function admissionRowOf(row: {
+  id: string;
+  status: OperationRecord['status'];
+  createdAt: Date;
+  waitingReason: string | null;
+  lockKeys: string | null;
+  hostIds: string | null;
+  arrayIds: string | null;
+}): AdmissionRow {
+  const list = (text: string | null) => (text ? (JSON.parse(text) as string[]) : []);
+  return { ...row, lockKeys: list(row.lockKeys), hostIds: list(row.hostIds), arrayIds: list(row.arrayIds) };
+}
+
+/**
  * Starts every queued operation the engine admits (locks free, host/array limits respected) and
  * records why the others wait. Runs inside the claim transaction.
  */
 export function admitQueued(tx: Tx, events: EventBatch, now: Date, limits: AdmissionLimits): string[] {
   const active = tx
-    .select()
+    .select(ADMISSION_COLUMNS)
     .from(operations)
     .where(inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']))
-    .all();
+    .all()
+    .map(admissionRowOf);
   const queued = active.filter((op) => op.status === 'queued' || op.status === 'waiting');
   if (queued.length === 0) return [];
-  const candidate = (op: OperationRecord) => ({
+  const candidate = (op: AdmissionRow) => ({
     operationId: op.id,
     createdAt: op.createdAt,
-    ...lockKeysOfPlan(planOf(op)),
+    lockKeys: op.lockKeys,
+    hostIds: op.hostIds,
+    arrayIds: op.arrayIds,
   });
   // A running operation holds its lock rows: its plan's keys plus any it took while running
   // (acquireLocks: the points retention prunes).
@@ -214,7 +254,7 @@ export function admitQueued(tx: Tx, events: EventBatch, now: Date, limits: Admis
   for (const row of tx.select({ key: locks.key, operationId: locks.operationId }).from(locks).all()) {
     heldKeys.set(row.operationId, [...(heldKeys.get(row.operationId) ?? []), row.key]);
   }
-  const runningCandidate = (op: OperationRecord) => ({
+  const runningCandidate = (op: AdmissionRow) => ({
     ...candidate(op),
     lockKeys: heldKeys.get(op.id) ?? [],
   });
@@ -225,7 +265,7 @@ export function admitQueued(tx: Tx, events: EventBatch, now: Date, limits: Admis
   );
   const byId = new Map(queued.map((op) => [op.id, op]));
   for (const operationId of decision.admit) {
-    const { lockKeys } = lockKeysOfPlan(planOf(byId.get(operationId) as OperationRecord));
+    const { lockKeys } = byId.get(operationId) as AdmissionRow;
     if (lockKeys.length > 0) {
       tx.insert(locks)
         .values(lockKeys.map((key) => ({ key, operationId, acquiredAt: now })))
@@ -238,7 +278,7 @@ export function admitQueued(tx: Tx, events: EventBatch, now: Date, limits: Admis
     events.append(tx, operationId, 'operation.started', { lockKeys }, now);
   }
   for (const waiting of decision.waiting) {
-    const op = byId.get(waiting.operationId) as OperationRecord;
+    const op = byId.get(waiting.operationId) as AdmissionRow;
     if (op.status === 'waiting' && op.waitingReason === waiting.reason) continue;
     tx.update(operations)
       .set({ status: 'waiting', waitingReason: waiting.reason })
