@@ -103,7 +103,13 @@ describe('consistency-group snapshot, two phases', () => {
 
     let thaws = 0;
     await operations.snapshotConsistencyGroup(
-      { consistencyGroup: 'cg_sql', snapshotName: 'run-9', thaw: async () => void (thaws += 1) },
+      {
+        consistencyGroup: 'cg_sql',
+        snapshotName: 'run-9',
+        thaw: async () => {
+          thaws += 1;
+        },
+      },
       stepCall('run-9'),
     );
     expect(thaws).toBe(1);
@@ -125,7 +131,13 @@ describe('consistency-group snapshot, two phases', () => {
     let thawed = false;
     const error = await operations
       .snapshotConsistencyGroup(
-        { consistencyGroup: 'cg_sql', snapshotName: 'run-10', thaw: async () => void (thawed = true) },
+        {
+          consistencyGroup: 'cg_sql',
+          snapshotName: 'run-10',
+          thaw: async () => {
+            thawed = true;
+          },
+        },
         stepCall('run-10'),
       )
       .catch((e: unknown) => e);
@@ -144,7 +156,13 @@ describe('consistency-group snapshot, two phases', () => {
     let thawed = false;
     const error = await operations
       .snapshotConsistencyGroup(
-        { consistencyGroup: 'cg_sql', snapshotName: 'run-11', thaw: async () => void (thawed = true) },
+        {
+          consistencyGroup: 'cg_sql',
+          snapshotName: 'run-11',
+          thaw: async () => {
+            thawed = true;
+          },
+        },
         stepCall('run-11'),
       )
       .catch((e: unknown) => e);
