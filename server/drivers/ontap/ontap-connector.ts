@@ -70,3 +70,52 @@ export class OntapConnector implements Connector {
     return driver;
   }
 }
+
+/** Resolves the cluster serving an array (the store: the connection whose discovery wrote it). */
+export type ConnectedClusterLookup = (arrayId: string) => Promise<ConnectedCluster | null>;
+
+/**
+ * The connector of the process's registry: the registry asks for a driver synchronously, the
+ * store answers asynchronously, so each call resolves the array's connection first (a connection
+ * added or rediscovered later is found without a restart).
+ */
+export function createStoredOntapConnector(lookup: ConnectedClusterLookup): Connector {
+  const drivers = new WeakMap<OntapClient, OntapArray>();
+  return {
+    name: ONTAP_CONNECTOR,
+    array(array: ManagedObject): ArrayDriver {
+      const base = { connector: ONTAP_CONNECTOR } as ArrayDriver;
+      return new Proxy(base, {
+        get: (target, property) => {
+          if (
+            typeof property !== 'string' ||
+            !(property in OntapArray.prototype) ||
+            property === 'constructor'
+          ) {
+            return Reflect.get(target, property);
+          }
+          return async (...args: unknown[]) => {
+            const cluster = await lookup(array.id);
+            if (!cluster) {
+              throw new DriverError(
+                'connector-missing',
+                `array ${array.name} is not behind any ONTAP connection; add it or run its discovery again`,
+                { isRetryable: false },
+              );
+            }
+            let driver = drivers.get(cluster.client);
+            if (!driver) {
+              driver = new OntapArray({
+                client: cluster.client,
+                arrayId: cluster.arrayId,
+                stagingIgroup: cluster.stagingIgroup,
+              });
+              drivers.set(cluster.client, driver);
+            }
+            return Reflect.apply(Reflect.get(driver, property) as (...a: unknown[]) => unknown, driver, args);
+          };
+        },
+      });
+    },
+  };
+}
