@@ -8,8 +8,10 @@ import { openDatabase } from '../../db/client';
 import type { Stores } from '../../db/stores/ports';
 import { createSqliteStores } from '../../db/stores/sqlite';
 import { createServiceContext, type ServiceContext } from '../context';
+import { labTestInventory } from '../drivers/lab/lab-fixture';
 import { createStoredOntapConnector } from '../drivers/ontap/ontap-connector';
 import { discoverOntap, toInventory } from '../drivers/ontap/ontap-discovery';
+import { naaFromSerial } from '../drivers/ontap/ontap-naa';
 import {
   callOptions,
   clientClock,
@@ -19,7 +21,8 @@ import {
 import { createDriverRegistry } from '../drivers/registry';
 import type { BackupRepository } from '../drivers/roles';
 import { neverAnswering } from '../drivers/test-doubles';
-import { storedOntapClusters } from './array-connection-service';
+import { storedOntapClusters, syncOntapConnection } from './array-connection-service';
+import { importInventory } from './import-service';
 import { memoryKeySource } from './vault-key';
 import { createSecret } from './vault-service';
 
@@ -114,6 +117,48 @@ describe('stored ONTAP connections', () => {
       'snap-9',
     ]);
     expect(await stores.arrayConnections.findJob('conn-1', 'snapshot:snap-9:sql_data:snapshot')).toBeNull();
+  });
+
+  it('discovers the cluster into the inventory and links the host volume on a LUN by its NAA id', async () => {
+    await importInventory(stores, ctx, labTestInventory(), 'replace');
+    const dataNaa = naaFromSerial(cluster.seeded.data.serial);
+    const result = await syncOntapConnection(
+      stores,
+      ctx,
+      keys,
+      'conn-1',
+      [{ hostVolumeId: 'hv1-d', deviceId: dataNaa.toUpperCase() }],
+      callOptions(),
+    );
+    expect(result).toMatchObject({
+      arrayId: ARRAY_ID,
+      lunCount: 2,
+      consistencyGroupCount: 1,
+      linkedHostVolumes: ['hv1-d'],
+    });
+    const inventory = await stores.inventory.loadInventory();
+    expect(inventory.arrays.find((array) => array.id === ARRAY_ID)).toMatchObject({
+      connector: 'ontap',
+      vendor: 'netapp',
+    });
+    const lun = inventory.arrayVolumes.find((volume) => volume.name === 'svm1:/vol/sql_data/lun0');
+    expect(lun?.consistencyGroupId).not.toBeNull();
+    expect(inventory.hostVolumes.find((volume) => volume.id === 'hv1-d')?.arrayVolumeId).toBe(lun?.id);
+    expect(inventory.hostVolumes.find((volume) => volume.id === 'hv1-e')?.arrayVolumeId).not.toBe(lun?.id);
+    expect((await stores.arrayConnections.get('conn-1'))?.lastError).toBeNull();
+  });
+
+  it('a discovery the cluster refuses is recorded on the connection', async () => {
+    cluster.server.failNext('GET /api/storage/volumes', {
+      code: '6',
+      message: 'not authorized for that command',
+      status: 403,
+    });
+    await expect(syncOntapConnection(stores, ctx, keys, 'conn-1', [], callOptions())).rejects.toMatchObject({
+      faultCode: 'host-unreachable',
+      isRetryable: false,
+    });
+    expect((await stores.arrayConnections.get('conn-1'))?.lastError).toMatch(/may not run this command/);
   });
 
   it('an array no connection serves is connector-missing, not retried', async () => {

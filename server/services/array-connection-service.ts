@@ -7,9 +7,15 @@
  */
 import type { ArrayConnectionRecord, Stores } from '../../db/stores/ports';
 import type { ServiceContext } from '../context';
+import type { CallOptions } from '../drivers/call';
 import { OntapClient, type OntapClock, type OntapJobJournal } from '../drivers/ontap/ontap-client';
 import type { ConnectedCluster } from '../drivers/ontap/ontap-connector';
+import { discoverOntap, toInventory } from '../drivers/ontap/ontap-discovery';
+import { toDriverError } from '../drivers/ontap/ontap-errors';
+import type { HostDevice } from '../drivers/ontap/ontap-naa';
 import type { TrustStore } from '../drivers/xapi/xapi-transport';
+import { notFound } from './errors';
+import { importInventory } from './import-service';
 import type { VaultKeySource } from './vault-key';
 import { revealSecret } from './vault-service';
 
@@ -90,4 +96,66 @@ export function storedOntapClusters(
       stagingIgroup: connection.stagingTarget ?? '',
     };
   };
+}
+
+/** What a discovery stored, or why it failed. */
+export interface OntapSyncResult {
+  arrayId: string;
+  lunCount: number;
+  consistencyGroupCount: number;
+  /** Host volumes linked to the LUN behind them (by NAA id). */
+  linkedHostVolumes: string[];
+}
+
+/**
+ * Discovers the cluster into the inventory (merge): the array, one array volume per LUN, the
+ * consistency groups, and for every host device whose NAA id is one of its LUNs, the host volume's
+ * link to that LUN. `hostDevices` come from the hypervisor connectors (the disks' or SRs' ids);
+ * the connection records when the discovery ended and how.
+ */
+export async function syncOntapConnection(
+  stores: ArrayStores & Pick<Stores, 'inventory'>,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  connectionId: string,
+  hostDevices: readonly HostDevice[],
+  options: CallOptions,
+): Promise<OntapSyncResult> {
+  const connection = await stores.arrayConnections.get(connectionId);
+  if (connection?.vendor !== 'ontap') throw notFound('ONTAP connection', connectionId);
+  const client = ontapClientFor(stores, ctx, keys, connection);
+  const arrayId = connection.arrayId ?? `ontap:${connection.id}`;
+  try {
+    const found = toInventory(arrayId, connection.name, await discoverOntap(client, options), hostDevices);
+    const stored = await stores.inventory.loadInventory();
+    const linked = stored.hostVolumes
+      .filter((volume) => found.hostVolumeLinks.has(volume.id))
+      .map((volume) => ({ ...volume, arrayVolumeId: found.hostVolumeLinks.get(volume.id) ?? null }));
+    await importInventory(
+      stores,
+      ctx,
+      {
+        arrays: [found.array],
+        arrayVolumes: found.arrayVolumes,
+        consistencyGroups: found.consistencyGroups,
+        hostVolumes: linked,
+      },
+      'merge',
+    );
+    await stores.arrayConnections.recordSync(connectionId, ctx.now(), null, arrayId);
+    return {
+      arrayId,
+      lunCount: found.arrayVolumes.length,
+      consistencyGroupCount: found.consistencyGroups.length,
+      linkedHostVolumes: linked.map((volume) => volume.id),
+    };
+  } catch (error) {
+    const mapped = toDriverError(error, client.label);
+    await stores.arrayConnections.recordSync(
+      connectionId,
+      ctx.now(),
+      mapped instanceof Error ? mapped.message : String(mapped),
+    );
+    throw mapped;
+  }
 }
