@@ -175,7 +175,9 @@ export class OntapOperations {
     return this.guard(async () => {
       const group = await this.groupUuid(request.consistencyGroup, options);
       const existing = await this.cgSnapshot(group, request.snapshotName, options);
-      if (existing?.state === 'committed') {
+      // Unverified on real clusters: whether a started, uncommitted snapshot is listed, and with
+      // which state. Only one reported as still fenced is distrusted; any other is a committed one.
+      if (existing && existing.state !== 'fenced') {
         await request.thaw(options.signal);
         return { snapshotUuid: existing.uuid };
       }
@@ -250,8 +252,10 @@ export class OntapOperations {
         {
           ...options,
           journalKey: `${options.stepKey}:cg-commit`,
-          recover: async () =>
-            (await this.cgSnapshot(group, name, options))?.state === 'committed' ? 'done' : 'absent',
+          recover: async () => {
+            const found = await this.cgSnapshot(group, name, options);
+            return found && found.state !== 'fenced' ? 'done' : 'absent';
+          },
         },
       );
     } catch (error) {
