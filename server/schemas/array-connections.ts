@@ -29,6 +29,23 @@ export const addOntapConnectionInputSchema = z.object({
 });
 export type AddOntapConnectionInput = z.output<typeof addOntapConnectionInputSchema>;
 
+export const addEqualLogicConnectionInputSchema = z.object({
+  name: addOntapConnectionInputSchema.shape.name,
+  address: z
+    .string({ error: 'Enter the group (or management) address' })
+    .trim()
+    .regex(
+      /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
+      'Enter a host name or IP address, with :port only when SSH is not on 22 (e.g. 192.0.2.40)',
+    ),
+  /** The vault secret with the group administrator account. */
+  accountId: z
+    .string({ error: 'Choose the vault secret with the group account' })
+    .trim()
+    .min(1, 'Choose the vault secret with the group account'),
+});
+export type AddEqualLogicConnectionInput = z.output<typeof addEqualLogicConnectionInputSchema>;
+
 export const arrayConnectionIdInputSchema = z.object({
   id: z.string().trim().min(1, 'Choose an array connection'),
 });

@@ -4,17 +4,53 @@
  * into the inventory. A cluster that cannot be read is answered with the fault and its reason,
  * which the connection keeps as its last error.
  */
-import type { ArrayConnectionRecord, Stores } from '../../db/stores/ports';
+import type { ArrayConnectionRecord, NewArrayConnection, Stores } from '../../db/stores/ports';
 import { actorLabel, type ServiceContext } from '../context';
 import type { CallOptions } from '../drivers/call';
 import { isDriverError } from '../engine/driver';
-import { addOntapConnectionInputSchema, arrayConnectionIdInputSchema } from '../schemas/array-connections';
+import {
+  addEqualLogicConnectionInputSchema,
+  addOntapConnectionInputSchema,
+  arrayConnectionIdInputSchema,
+} from '../schemas/array-connections';
 import { type OntapSyncResult, syncOntapConnection } from './array-connection-service';
+import { syncEqualLogicConnection } from './equallogic-connection-service';
 import { DomainError, notFound } from './errors';
 import { parseInput } from './parse-input';
 import type { VaultKeySource } from './vault-key';
 
 type AdminStores = Pick<Stores, 'arrayConnections' | 'secrets'>;
+
+async function requireAccount(stores: AdminStores, accountId: string): Promise<void> {
+  if (!(await stores.secrets.get(accountId))) {
+    throw new DomainError('INVALID_INPUT', 'The array account must be a secret in the vault.', [
+      { path: 'accountId', message: 'No secret has this id' },
+    ]);
+  }
+}
+
+async function insertConnection(
+  stores: AdminStores,
+  ctx: ServiceContext,
+  connection: Omit<NewArrayConnection, 'id' | 'createdAt' | 'createdBy'>,
+): Promise<ArrayConnectionRecord> {
+  const stored = await stores.arrayConnections.insert({
+    ...connection,
+    id: ctx.newId(),
+    createdAt: ctx.now(),
+    createdBy: actorLabel(ctx.actor),
+  });
+  if (!stored) {
+    throw new DomainError('CONFLICT', `An array named "${connection.name}" already exists`, [
+      { path: 'name', message: 'Another connection has this name' },
+    ]);
+  }
+  ctx.log.info(
+    { connectionId: stored.id, name: stored.name, vendor: stored.vendor, address: stored.address },
+    'array connection added',
+  );
+  return stored;
+}
 
 export async function addOntapConnection(
   stores: AdminStores,
@@ -22,31 +58,30 @@ export async function addOntapConnection(
   raw: unknown,
 ): Promise<ArrayConnectionRecord> {
   const input = parseInput(addOntapConnectionInputSchema, raw);
-  if (!(await stores.secrets.get(input.accountId))) {
-    throw new DomainError('INVALID_INPUT', 'The ONTAP account must be a secret in the vault.', [
-      { path: 'accountId', message: 'No secret has this id' },
-    ]);
-  }
-  const stored = await stores.arrayConnections.insert({
-    id: ctx.newId(),
+  await requireAccount(stores, input.accountId);
+  return insertConnection(stores, ctx, {
     name: input.name,
     vendor: 'ontap',
     address: input.address,
     secretId: input.accountId,
     stagingTarget: input.stagingIgroup,
-    createdAt: ctx.now(),
-    createdBy: actorLabel(ctx.actor),
   });
-  if (!stored) {
-    throw new DomainError('CONFLICT', `An array named "${input.name}" already exists`, [
-      { path: 'name', message: 'Another connection has this name' },
-    ]);
-  }
-  ctx.log.info(
-    { connectionId: stored.id, name: stored.name, address: stored.address },
-    'ontap connection added',
-  );
-  return stored;
+}
+
+export async function addEqualLogicConnection(
+  stores: AdminStores,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<ArrayConnectionRecord> {
+  const input = parseInput(addEqualLogicConnectionInputSchema, raw);
+  await requireAccount(stores, input.accountId);
+  return insertConnection(stores, ctx, {
+    name: input.name,
+    vendor: 'equallogic',
+    address: input.address,
+    secretId: input.accountId,
+    stagingTarget: null,
+  });
 }
 
 /** A connection as the console lists it: names, never ids alone, and no credential. */
@@ -93,10 +128,11 @@ export async function acceptArrayCertificate(
 }
 
 export type ArraySyncResult =
-  | ({ ok: true } & OntapSyncResult)
+  | ({ ok: true; vendor: 'ontap' } & OntapSyncResult)
+  | { ok: true; vendor: 'equallogic'; arrayId: string; volumeCount: number }
   | { ok: false; fault: string; message: string };
 
-/** Discovery from the console: host devices are not known here yet, so no host volume is linked. */
+/** Discovery from the console (ONTAP: host devices are not known here yet, so no host volume is linked). */
 export async function runArraySync(
   stores: AdminStores & Pick<Stores, 'inventory'>,
   ctx: ServiceContext,
@@ -105,9 +141,16 @@ export async function runArraySync(
   options: CallOptions,
 ): Promise<ArraySyncResult> {
   const { id } = parseInput(arrayConnectionIdInputSchema, raw);
-  await connectionOrThrow(stores, id);
+  const connection = await connectionOrThrow(stores, id);
   try {
-    return { ok: true, ...(await syncOntapConnection(stores, ctx, keys, id, [], options)) };
+    if (connection.vendor === 'equallogic') {
+      return {
+        ok: true,
+        vendor: 'equallogic',
+        ...(await syncEqualLogicConnection(stores, ctx, keys, id, options)),
+      };
+    }
+    return { ok: true, vendor: 'ontap', ...(await syncOntapConnection(stores, ctx, keys, id, [], options)) };
   } catch (error) {
     if (isDriverError(error)) return { ok: false, fault: error.faultCode, message: error.message };
     if (error instanceof DomainError && error.code === 'PRECONDITION_FAILED') {

@@ -6,6 +6,7 @@ import { type Db, sqliteOf } from '../../db/client';
 import { type ProcessDatabase, storesOf } from '../../db/process-database';
 import { getConfig } from '../config';
 import { createServiceContext, SCHEDULER_ACTOR } from '../context';
+import { createStoredEqualLogicConnector } from '../drivers/equallogic/eql-array';
 import { createStoredHypervConnector } from '../drivers/hyperv/hyperv-connector';
 import { createStoredOntapConnector } from '../drivers/ontap/ontap-connector';
 import { startEventRelay as relayEvents } from '../jobs/events';
@@ -13,6 +14,7 @@ import { startRuntimeWorker, stopRuntime } from '../jobs/runtime';
 import type { WorkerHandle, WorkerOptions } from '../jobs/worker';
 import { storedOntapClusters } from './array-connection-service';
 import { runDueBackupJobs } from './backup-job-service';
+import { storedEqualLogicGroups } from './equallogic-connection-service';
 import { storedHypervHosts } from './hyperv-connection-service';
 import { memoryKeySource, type VaultKeySource, vaultKeySourceFor } from './vault-key';
 import { connectXapiPools, refreshXapiPools } from './xapi-connection-service';
@@ -56,10 +58,11 @@ export function startBackgroundWorker(
   }
   return startRuntimeWorker(opened, {
     // Hyper-V hosts an admin connected: each resolved from its connection and vault secrets on first use.
-    // ONTAP clusters likewise: the connection whose discovery wrote the array serves its steps.
+    // ONTAP clusters and EqualLogic groups likewise: the connection whose discovery wrote the array serves its steps.
     connectors: [
       createStoredHypervConnector(storedHypervHosts(stores, createServiceContext(), keys)),
       createStoredOntapConnector(storedOntapClusters(stores, createServiceContext(), keys)),
+      createStoredEqualLogicConnector(storedEqualLogicGroups(stores, createServiceContext(), keys)),
     ],
     scheduler: {
       intervalMs: SCHEDULER_INTERVAL_MS,

@@ -212,3 +212,44 @@ export function createEqualLogicConnector(groups: () => readonly ConnectedGroup[
     },
   };
 }
+
+/** Resolves the group serving an array (the store: the connection whose discovery wrote it). */
+export type ConnectedGroupLookup = (arrayId: string) => Promise<ConnectedGroup | null>;
+
+/** The connector of the process's registry: each call resolves the array's connection first. */
+export function createStoredEqualLogicConnector(lookup: ConnectedGroupLookup): Connector {
+  const drivers = new WeakMap<EqlClient, EqlArray>();
+  return {
+    name: EQUALLOGIC_CONNECTOR,
+    array(array: ManagedObject): ArrayDriver {
+      const base = { connector: EQUALLOGIC_CONNECTOR } as ArrayDriver;
+      return new Proxy(base, {
+        get: (target, property) => {
+          if (
+            typeof property !== 'string' ||
+            !(property in EqlArray.prototype) ||
+            property === 'constructor'
+          ) {
+            return Reflect.get(target, property);
+          }
+          return async (...args: unknown[]) => {
+            const group = await lookup(array.id);
+            if (!group) {
+              throw new DriverError(
+                'connector-missing',
+                `array ${array.name} is not behind any EqualLogic connection; add it or run its discovery again`,
+                { isRetryable: false },
+              );
+            }
+            let driver = drivers.get(group.client);
+            if (!driver) {
+              driver = new EqlArray(group.client, group.arrayId);
+              drivers.set(group.client, driver);
+            }
+            return Reflect.apply(Reflect.get(driver, property) as (...a: unknown[]) => unknown, driver, args);
+          };
+        },
+      });
+    },
+  };
+}

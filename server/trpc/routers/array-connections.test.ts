@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase, sqliteOf } from '../../../db/client';
+import { FakeEqlGroup } from '../../drivers/equallogic/fake/fake-eql-group';
 import { FakeOntapServer } from '../../drivers/ontap/fake/fake-ontap-server';
 import { type FakeCluster, startFakeCluster } from '../../drivers/ontap/ontap-test-support';
 import { signedIn } from '../../test-support';
@@ -94,6 +95,38 @@ describe('arrayConnections procedures', () => {
       expect(await caller.arrayConnections.sync({ id: added.id })).toMatchObject({ ok: true });
     } finally {
       await renewed.stop();
+    }
+  });
+
+  it('adds an EqualLogic group and discovers its volumes; its SSH host key is pinned on the record', async () => {
+    const group = new FakeEqlGroup();
+    group.addVolume('vmfs01', 4096);
+    group.addVolume('vmfs02', 4096);
+    await group.start();
+    try {
+      const caller = createCaller(signedIn(db));
+      const secret = await caller.secrets.create({
+        name: 'group1 admin',
+        kind: 'password',
+        username: 'grpadmin',
+        secret: 'eql-pass',
+      });
+      const added = await caller.arrayConnections.addEqualLogic({
+        name: 'group1',
+        address: `127.0.0.1:${group.port}`,
+        accountId: secret.id,
+      });
+      expect(await caller.arrayConnections.sync({ id: added.id })).toEqual({
+        ok: true,
+        vendor: 'equallogic',
+        arrayId: `equallogic:${added.id}`,
+        volumeCount: 2,
+      });
+      const [listed] = (await caller.arrayConnections.list()).filter((row) => row.vendor === 'equallogic');
+      expect(listed).toMatchObject({ name: 'group1', secretName: 'group1 admin', lastError: null });
+      expect(listed.fingerprint).toMatch(/^SHA256:/);
+    } finally {
+      await group.stop();
     }
   });
 });

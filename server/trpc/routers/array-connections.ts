@@ -1,12 +1,18 @@
 /**
- * Storage-array connections (ONTAP today), for admins: list, add, accept a changed certificate,
+ * Storage-array connections (ONTAP, EqualLogic), for admins: list, add, accept a changed certificate
+ * or host key,
  * run a discovery. Thin: each procedure validates with the shared schema and calls one service
  * function. A discovery reaches the cluster: it takes the request's abort signal and a one-minute
  * deadline, and answers a cluster that cannot be read with the reason instead of failing.
  */
-import { addOntapConnectionInputSchema, arrayConnectionIdInputSchema } from '../../schemas/array-connections';
+import {
+  addEqualLogicConnectionInputSchema,
+  addOntapConnectionInputSchema,
+  arrayConnectionIdInputSchema,
+} from '../../schemas/array-connections';
 import {
   acceptArrayCertificate,
+  addEqualLogicConnection,
   addOntapConnection,
   listArrayConnections,
   runArraySync,
@@ -20,6 +26,9 @@ export const arrayConnectionsRouter = router({
   addOntap: adminProcedure
     .input(addOntapConnectionInputSchema)
     .mutation(({ ctx, input }) => addOntapConnection(ctx.stores, ctx.service, input)),
+  addEqualLogic: adminProcedure
+    .input(addEqualLogicConnectionInputSchema)
+    .mutation(({ ctx, input }) => addEqualLogicConnection(ctx.stores, ctx.service, input)),
   acceptCertificate: adminProcedure
     .input(arrayConnectionIdInputSchema)
     .mutation(({ ctx, input }) => acceptArrayCertificate(ctx.stores, ctx.service, input)),
