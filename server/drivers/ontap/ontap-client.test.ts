@@ -3,9 +3,11 @@
  * 202 jobs journaled before the wait and polled on the injected clock, a resumed worker after
  * ONTAP forgot the job, "temporarily locked" back-off, deadlines and cancel, error codes mapped.
  */
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DriverError } from '../../engine/driver';
-import { FakeOntapServer } from './fake/fake-ontap-server';
+import { FakeOntapServer, fakeOntapCertificate } from './fake/fake-ontap-server';
 import { OntapError } from './ontap-errors';
 import { OntapOperations } from './ontap-operations';
 import { volumeSchema } from './ontap-records';
@@ -62,6 +64,25 @@ describe('ONTAP client transport', () => {
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ faultCode: 'host-unreachable', isRetryable: false });
     expect(String(error)).toMatch(/refused the login/);
+  });
+
+  it('says "not ONTAP 9.6+ REST" when the address answers without JSON, and does not retry', async () => {
+    const notOntap = https.createServer(fakeOntapCertificate('cluster-a'), (_request, response) => {
+      response.writeHead(404, { 'content-type': 'text/html' });
+      response.end('<html>Not Found</html>');
+    });
+    await new Promise<void>((resolve) => notOntap.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = cluster.makeClient({ address: `127.0.0.1:${(notOntap.address() as AddressInfo).port}` });
+      await expect(client.list(volumesPath, volumeSchema, callOptions())).rejects.toMatchObject({
+        faultCode: 'connector-missing',
+        isRetryable: false,
+        message: expect.stringMatching(/not ONTAP 9\.6\+ REST/),
+      });
+    } finally {
+      notOntap.closeAllConnections();
+      await new Promise((resolve) => notOntap.close(resolve));
+    }
   });
 
   it('abandons a hung call at its deadline, and a cancel reaches the call in flight', async () => {
