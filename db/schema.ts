@@ -248,6 +248,7 @@ export const findings = sqliteTable(
   ],
 );
 export * from './schema-approvals';
+export * from './schema-arrays';
 export * from './schema-auth';
 export * from './schema-hyperv';
 export * from './schema-operations';

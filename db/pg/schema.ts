@@ -250,6 +250,7 @@ export const findings = pgTable(
   ],
 );
 export * from './schema-approvals';
+export * from './schema-arrays';
 export * from './schema-auth';
 export * from './schema-hyperv';
 export * from './schema-operations';

@@ -6,11 +6,15 @@ import { type Db, sqliteOf } from '../../db/client';
 import { type ProcessDatabase, storesOf } from '../../db/process-database';
 import { getConfig } from '../config';
 import { createServiceContext, SCHEDULER_ACTOR } from '../context';
+import { createStoredEqualLogicConnector } from '../drivers/equallogic/eql-array';
 import { createStoredHypervConnector } from '../drivers/hyperv/hyperv-connector';
+import { createStoredOntapConnector } from '../drivers/ontap/ontap-connector';
 import { startEventRelay as relayEvents } from '../jobs/events';
 import { startRuntimeWorker, stopRuntime } from '../jobs/runtime';
 import type { WorkerHandle, WorkerOptions } from '../jobs/worker';
+import { storedOntapClusters } from './array-connection-service';
 import { runDueBackupJobs } from './backup-job-service';
+import { storedEqualLogicGroups } from './equallogic-connection-service';
 import { storedHypervHosts } from './hyperv-connection-service';
 import { memoryKeySource, type VaultKeySource, vaultKeySourceFor } from './vault-key';
 import { connectXapiPools, refreshXapiPools } from './xapi-connection-service';
@@ -54,7 +58,12 @@ export function startBackgroundWorker(
   }
   return startRuntimeWorker(opened, {
     // Hyper-V hosts an admin connected: each resolved from its connection and vault secrets on first use.
-    connectors: [createStoredHypervConnector(storedHypervHosts(stores, createServiceContext(), keys))],
+    // ONTAP clusters and EqualLogic groups likewise: the connection whose discovery wrote the array serves its steps.
+    connectors: [
+      createStoredHypervConnector(storedHypervHosts(stores, createServiceContext(), keys)),
+      createStoredOntapConnector(storedOntapClusters(stores, createServiceContext(), keys)),
+      createStoredEqualLogicConnector(storedEqualLogicGroups(stores, createServiceContext(), keys)),
+    ],
     scheduler: {
       intervalMs: SCHEDULER_INTERVAL_MS,
       // Scheduled runs are requested by the scheduler, at the worker's clock. Not awaited: planning

@@ -74,6 +74,12 @@ const DECISIONS: Record<string, Decision> = {
   'hypervConnections.test': 'admin',
   'hypervConnections.acceptHostKey': 'admin',
   'hypervConnections.sync': 'admin',
+  // Storage-array connections: added and discovered by admins (they reach the arrays with vault credentials).
+  'arrayConnections.list': 'admin',
+  'arrayConnections.addOntap': 'admin',
+  'arrayConnections.addEqualLogic': 'admin',
+  'arrayConnections.acceptCertificate': 'admin',
+  'arrayConnections.sync': 'admin',
   // Who did what, from where: for admins (it names every user and address).
   'audit.list': 'admin',
   'audit.actors': 'admin',

@@ -2,6 +2,7 @@
 import { createCallerFactory, router } from './init';
 import { accountRouter } from './routers/account';
 import { approvalsRouter } from './routers/approvals';
+import { arrayConnectionsRouter } from './routers/array-connections';
 import { arraysRouter } from './routers/arrays';
 import { auditRouter } from './routers/audit';
 import { backupsRouter } from './routers/backups';
@@ -40,6 +41,7 @@ export const appRouter = router({
   search: searchRouter,
   secrets: secretsRouter,
   hypervConnections: hypervConnectionsRouter,
+  arrayConnections: arrayConnectionsRouter,
   audit: auditRouter,
   approvals: approvalsRouter,
   account: accountRouter,

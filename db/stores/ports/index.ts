@@ -6,6 +6,7 @@
  */
 
 import type { ApprovalStore } from './approval-store';
+import type { ArrayConnectionStore } from './array-connection-store';
 import type { AuditStore } from './audit-store';
 import type { HypervConnectionStore } from './hyperv-connection-store';
 import type { InventoryStore } from './inventory';
@@ -23,6 +24,12 @@ export type {
   ApprovalStore,
   NewApprovalRequest,
 } from './approval-store';
+export type {
+  ArrayConnectionRecord,
+  ArrayConnectionStore,
+  ArrayJobRecord,
+  NewArrayConnection,
+} from './array-connection-store';
 export type { AuditEntry, AuditFilter, AuditStore, NewAuditEntry } from './audit-store';
 export type {
   HypervConnectionRecord,
@@ -50,4 +57,5 @@ export interface Stores {
   approvals: ApprovalStore;
   xapiPools: XapiPoolStore;
   hypervConnections: HypervConnectionStore;
+  arrayConnections: ArrayConnectionStore;
 }

@@ -2,6 +2,7 @@
 import type { PgDb } from '../../pg/client';
 import type { Stores } from '../ports';
 import { PgApprovalStore } from './approval-store';
+import { PgArrayConnectionStore } from './array-connection-store';
 import { PgAuditStore } from './audit-store';
 import { PgHypervConnectionStore } from './hyperv-connection-store';
 import { createPgInventoryStore } from './inventory';
@@ -23,6 +24,7 @@ export function createPgStores(db: PgDb): Stores {
     audit: new PgAuditStore(db),
     xapiPools: new PgXapiPoolStore(db),
     hypervConnections: new PgHypervConnectionStore(db),
+    arrayConnections: new PgArrayConnectionStore(db),
     approvals: new PgApprovalStore(db),
   };
 }

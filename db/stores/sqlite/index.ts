@@ -2,6 +2,7 @@
 import type { Db } from '../../client';
 import type { Stores } from '../ports';
 import { SqliteApprovalStore } from './approval-store';
+import { SqliteArrayConnectionStore } from './array-connection-store';
 import { SqliteAuditStore } from './audit-store';
 import { SqliteHypervConnectionStore } from './hyperv-connection-store';
 import { createSqliteInventoryStore } from './inventory';
@@ -24,5 +25,6 @@ export function createSqliteStores(db: Db): Stores {
     approvals: new SqliteApprovalStore(db),
     xapiPools: new SqliteXapiPoolStore(db),
     hypervConnections: new SqliteHypervConnectionStore(db),
+    arrayConnections: new SqliteArrayConnectionStore(db),
   };
 }

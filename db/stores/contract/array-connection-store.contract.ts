@@ -1,0 +1,88 @@
+/**
+ * The ArrayConnectionStore contract: names are unique, the first pin is kept until an admin accepts
+ * a refused fingerprint, discoveries record success and failure, and the job journal keeps one job
+ * per connection and key, replaced by a newer one, forgotten, and gone with its connection.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ArrayConnectionStore, NewArrayConnection } from '../ports';
+
+export interface ArrayConnectionStoreFixture {
+  arrayConnections: ArrayConnectionStore;
+  close(): Promise<void>;
+}
+
+const T0 = new Date('2026-11-24T02:00:00Z');
+const T1 = new Date('2026-11-24T03:00:00Z');
+
+const connectionOf = (id: string, name: string): NewArrayConnection => ({
+  id,
+  name,
+  vendor: 'ontap',
+  address: '192.0.2.30',
+  secretId: 'secret-1',
+  stagingTarget: 'stage01',
+  createdAt: T0,
+  createdBy: 'user:1',
+});
+
+export function runArrayConnectionStoreContract(
+  name: string,
+  create: () => Promise<ArrayConnectionStoreFixture>,
+): void {
+  describe(`ArrayConnectionStore contract: ${name}`, () => {
+    let fixture: ArrayConnectionStoreFixture;
+    let store: ArrayConnectionStore;
+    beforeEach(async () => {
+      fixture = await create();
+      store = fixture.arrayConnections;
+    });
+    afterEach(async () => {
+      await fixture.close();
+    });
+
+    it('stores a connection without a pin and refuses a second one of the same name', async () => {
+      expect(await store.insert(connectionOf('c1', 'cluster1'))).toEqual({
+        ...connectionOf('c1', 'cluster1'),
+        arrayId: null,
+        fingerprint: null,
+        refusedFingerprint: null,
+        lastSyncAt: null,
+        lastError: null,
+      });
+      expect(await store.insert(connectionOf('c2', 'cluster1'))).toBeNull();
+      expect((await store.list()).map((row) => row.id)).toEqual(['c1']);
+    });
+
+    it('keeps the pin until an accept, and records discoveries', async () => {
+      await store.insert(connectionOf('c1', 'cluster1'));
+      await store.pin('c1', 'AA:BB');
+      await store.refuse('c1', 'CC:DD');
+      expect(await store.get('c1')).toMatchObject({ fingerprint: 'AA:BB', refusedFingerprint: 'CC:DD' });
+      await store.pin('c1', 'CC:DD');
+      expect(await store.get('c1')).toMatchObject({ fingerprint: 'CC:DD', refusedFingerprint: null });
+      await store.recordSync('c1', T1, null, 'array-1');
+      await store.recordSync('c1', T1, 'cannot be reached');
+      expect(await store.get('c1')).toMatchObject({
+        lastSyncAt: T1,
+        lastError: 'cannot be reached',
+        arrayId: 'array-1',
+      });
+      expect((await store.findByArrayId('array-1'))?.id).toBe('c1');
+      expect(await store.findByArrayId('array-2')).toBeNull();
+    });
+
+    it('journals one job per connection and key, replaced, forgotten, and gone with the connection', async () => {
+      await store.insert(connectionOf('c1', 'cluster1'));
+      await store.insert(connectionOf('c2', 'cluster2'));
+      await store.recordJob('c1', 'run-1:snapshot', { jobUuid: 'job-a', startedAt: T0 });
+      await store.recordJob('c1', 'run-1:snapshot', { jobUuid: 'job-b', startedAt: T1 });
+      await store.recordJob('c2', 'run-1:snapshot', { jobUuid: 'job-c', startedAt: T0 });
+      expect(await store.findJob('c1', 'run-1:snapshot')).toEqual({ jobUuid: 'job-b', startedAt: T1 });
+      await store.forgetJob('c1', 'run-1:snapshot');
+      expect(await store.findJob('c1', 'run-1:snapshot')).toBeNull();
+      expect(await store.delete('c2')).toBe(true);
+      expect(await store.delete('c2')).toBe(false);
+      expect(await store.findJob('c2', 'run-1:snapshot')).toBeNull();
+    });
+  });
+}

@@ -1,0 +1,98 @@
+/** The ArrayConnectionStore on PostgreSQL (one statement per verb, as on SQLite). */
+import { and, asc, eq } from 'drizzle-orm';
+import type { PgDb } from '../../pg/client';
+import { arrayConnections, arrayJobs } from '../../pg/schema';
+import type {
+  ArrayConnectionRecord,
+  ArrayConnectionStore,
+  ArrayJobRecord,
+  NewArrayConnection,
+} from '../ports/array-connection-store';
+
+export class PgArrayConnectionStore implements ArrayConnectionStore {
+  constructor(private readonly db: PgDb) {}
+
+  async insert(connection: NewArrayConnection): Promise<ArrayConnectionRecord | null> {
+    const [row] = await this.db
+      .insert(arrayConnections)
+      .values({
+        ...connection,
+        arrayId: null,
+        fingerprint: null,
+        refusedFingerprint: null,
+        lastSyncAt: null,
+        lastError: null,
+      })
+      .onConflictDoNothing({ target: arrayConnections.name })
+      .returning();
+    return row ?? null;
+  }
+
+  async get(id: string): Promise<ArrayConnectionRecord | null> {
+    const [row] = await this.db.select().from(arrayConnections).where(eq(arrayConnections.id, id));
+    return row ?? null;
+  }
+
+  async findByArrayId(arrayId: string): Promise<ArrayConnectionRecord | null> {
+    const [row] = await this.db.select().from(arrayConnections).where(eq(arrayConnections.arrayId, arrayId));
+    return row ?? null;
+  }
+
+  async list(): Promise<ArrayConnectionRecord[]> {
+    return this.db.select().from(arrayConnections).orderBy(asc(arrayConnections.name));
+  }
+
+  async pin(id: string, fingerprint: string): Promise<void> {
+    await this.db
+      .update(arrayConnections)
+      .set({ fingerprint, refusedFingerprint: null })
+      .where(eq(arrayConnections.id, id));
+  }
+
+  async refuse(id: string, fingerprint: string): Promise<void> {
+    await this.db
+      .update(arrayConnections)
+      .set({ refusedFingerprint: fingerprint })
+      .where(eq(arrayConnections.id, id));
+  }
+
+  async recordSync(id: string, at: Date, error: string | null, arrayId?: string): Promise<void> {
+    await this.db
+      .update(arrayConnections)
+      .set(
+        error === null
+          ? { lastSyncAt: at, lastError: null, ...(arrayId ? { arrayId } : {}) }
+          : { lastError: error },
+      )
+      .where(eq(arrayConnections.id, id));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const deleted = await this.db
+      .delete(arrayConnections)
+      .where(eq(arrayConnections.id, id))
+      .returning({ id: arrayConnections.id });
+    return deleted.length > 0;
+  }
+
+  async findJob(connectionId: string, key: string): Promise<ArrayJobRecord | null> {
+    const [row] = await this.db
+      .select({ jobUuid: arrayJobs.jobUuid, startedAt: arrayJobs.startedAt })
+      .from(arrayJobs)
+      .where(and(eq(arrayJobs.connectionId, connectionId), eq(arrayJobs.key, key)));
+    return row ?? null;
+  }
+
+  async recordJob(connectionId: string, key: string, job: ArrayJobRecord): Promise<void> {
+    await this.db
+      .insert(arrayJobs)
+      .values({ connectionId, key, ...job })
+      .onConflictDoUpdate({ target: [arrayJobs.connectionId, arrayJobs.key], set: job });
+  }
+
+  async forgetJob(connectionId: string, key: string): Promise<void> {
+    await this.db
+      .delete(arrayJobs)
+      .where(and(eq(arrayJobs.connectionId, connectionId), eq(arrayJobs.key, key)));
+  }
+}

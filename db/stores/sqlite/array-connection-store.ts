@@ -1,0 +1,99 @@
+/** The ArrayConnectionStore on SQLite. */
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../../client';
+import { arrayConnections, arrayJobs } from '../../schema';
+import type {
+  ArrayConnectionRecord,
+  ArrayConnectionStore,
+  ArrayJobRecord,
+  NewArrayConnection,
+} from '../ports/array-connection-store';
+
+export class SqliteArrayConnectionStore implements ArrayConnectionStore {
+  constructor(private readonly db: Db) {}
+
+  async insert(connection: NewArrayConnection): Promise<ArrayConnectionRecord | null> {
+    const row = this.db
+      .insert(arrayConnections)
+      .values({
+        ...connection,
+        arrayId: null,
+        fingerprint: null,
+        refusedFingerprint: null,
+        lastSyncAt: null,
+        lastError: null,
+      })
+      .onConflictDoNothing({ target: arrayConnections.name })
+      .returning()
+      .get();
+    return row ?? null;
+  }
+
+  async get(id: string): Promise<ArrayConnectionRecord | null> {
+    return this.db.select().from(arrayConnections).where(eq(arrayConnections.id, id)).get() ?? null;
+  }
+
+  async findByArrayId(arrayId: string): Promise<ArrayConnectionRecord | null> {
+    return this.db.select().from(arrayConnections).where(eq(arrayConnections.arrayId, arrayId)).get() ?? null;
+  }
+
+  async list(): Promise<ArrayConnectionRecord[]> {
+    return this.db.select().from(arrayConnections).orderBy(asc(arrayConnections.name)).all();
+  }
+
+  async pin(id: string, fingerprint: string): Promise<void> {
+    this.db
+      .update(arrayConnections)
+      .set({ fingerprint, refusedFingerprint: null })
+      .where(eq(arrayConnections.id, id))
+      .run();
+  }
+
+  async refuse(id: string, fingerprint: string): Promise<void> {
+    this.db
+      .update(arrayConnections)
+      .set({ refusedFingerprint: fingerprint })
+      .where(eq(arrayConnections.id, id))
+      .run();
+  }
+
+  async recordSync(id: string, at: Date, error: string | null, arrayId?: string): Promise<void> {
+    this.db
+      .update(arrayConnections)
+      .set(
+        error === null
+          ? { lastSyncAt: at, lastError: null, ...(arrayId ? { arrayId } : {}) }
+          : { lastError: error },
+      )
+      .where(eq(arrayConnections.id, id))
+      .run();
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.db.delete(arrayConnections).where(eq(arrayConnections.id, id)).run().changes > 0;
+  }
+
+  async findJob(connectionId: string, key: string): Promise<ArrayJobRecord | null> {
+    const row = this.db
+      .select({ jobUuid: arrayJobs.jobUuid, startedAt: arrayJobs.startedAt })
+      .from(arrayJobs)
+      .where(and(eq(arrayJobs.connectionId, connectionId), eq(arrayJobs.key, key)))
+      .get();
+    return row ?? null;
+  }
+
+  async recordJob(connectionId: string, key: string, job: ArrayJobRecord): Promise<void> {
+    this.db
+      .insert(arrayJobs)
+      .values({ connectionId, key, ...job })
+      .onConflictDoUpdate({ target: [arrayJobs.connectionId, arrayJobs.key], set: job })
+      .run();
+  }
+
+  async forgetJob(connectionId: string, key: string): Promise<void> {
+    this.db
+      .delete(arrayJobs)
+      .where(and(eq(arrayJobs.connectionId, connectionId), eq(arrayJobs.key, key)))
+      .run();
+  }
+}

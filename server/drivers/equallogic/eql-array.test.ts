@@ -1,0 +1,142 @@
+/**
+ * The EqualLogic array role through the driver registry, against the fake group over SSH: discovery
+ * into inventory rows, snapshots under the engine's id, revert and staging from the snapshot a
+ * restore point names, cleanup, and no pretence of multi-volume consistency.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { emptyInventory, indexInventory } from '../../engine/inventory';
+import { LabDriver, labInventoryFromIndex } from '../lab/lab-driver';
+import { createDriverRegistry, type DriverRegistry } from '../registry';
+import type { BackupRepository } from '../roles';
+import { createEqualLogicConnector, discoverEqualLogic, eqlStagingName } from './eql-array';
+import { EqlClient } from './eql-client';
+import { FakeEqlGroup } from './fake/fake-eql-group';
+
+const ARRAY = { id: 'eql-1', name: 'group1', connector: 'equallogic' };
+const options = () => ({ signal: new AbortController().signal, timeoutMs: 5000 });
+let group: FakeEqlGroup;
+let client: EqlClient;
+let registry: DriverRegistry;
+let repository: BackupRepository;
+let cleanup: () => void;
+
+beforeEach(async () => {
+  group = new FakeEqlGroup();
+  group.addVolume('vmfs01', 4096).data.fill(0x0a, 0, 16);
+  group.addVolume('vmfs02', 4096);
+  await group.start();
+  const pins = new Map<string, string>();
+  client = new EqlClient({
+    label: 'EqualLogic group1',
+    host: '127.0.0.1',
+    port: group.port,
+    credential: async () => ({ username: 'grpadmin', password: 'eql-pass' }),
+    hostKeys: {
+      pinned: async (endpoint) => pins.get(endpoint) ?? null,
+      pin: async (endpoint, fingerprint) => void pins.set(endpoint, fingerprint),
+      refused: async () => undefined,
+    },
+  });
+  const root = mkdtempSync(path.join(tmpdir(), 'migawka-eql-repo-'));
+  const lab = new LabDriver({
+    root,
+    inventory: labInventoryFromIndex(indexInventory(emptyInventory())),
+    stepDelayMs: 0,
+  });
+  repository = lab.repository;
+  cleanup = () => {
+    lab.stop();
+    rmSync(root, { recursive: true, force: true });
+  };
+  registry = createDriverRegistry({
+    lookup: {
+      host: async () => null,
+      hostOfVm: async () => null,
+      hostOfHostVolume: async () => null,
+      array: async (id) => (id === ARRAY.id ? ARRAY : null),
+      arrayOfArrayVolume: async (id) => (id.startsWith(`${ARRAY.id}:`) ? ARRAY : null),
+    },
+    connectors: [createEqualLogicConnector(() => [{ name: 'group1', arrayId: ARRAY.id, client }])],
+    repository,
+  });
+});
+afterEach(async () => {
+  cleanup();
+  await client.close();
+  await group.stop();
+});
+
+const volumeId = (name: string) => `${ARRAY.id}:vol:${name}`;
+const snapshotRequest = (snapshotId: string, names: string[], consistencyGroupId: string | null = null) => ({
+  snapshotId,
+  scope: { kind: 'array-volumes' as const, arrayVolumeIds: names.map(volumeId), consistencyGroupId },
+  diskIds: [],
+  isQuiesced: false,
+});
+
+describe('EqualLogic array driver through the registry', () => {
+  it('discovers the volumes as inventory rows without consistency groups', async () => {
+    const found = await discoverEqualLogic(client, ARRAY.id, ARRAY.name, options());
+    expect(found.array).toMatchObject({ vendor: 'equallogic', connector: 'equallogic' });
+    expect(found.arrayVolumes.map((volume) => [volume.id, volume.consistencyGroupId])).toEqual([
+      [volumeId('vmfs01'), null],
+      [volumeId('vmfs02'), null],
+    ]);
+  });
+
+  it('snapshots each volume under the engine id and releases them all', async () => {
+    const driver = await registry.arrayForArray(ARRAY.id);
+    await driver.createSnapshot(snapshotRequest('snap/1', ['vmfs01', 'vmfs02']), options());
+    expect([...(group.volumes.get('vmfs01')?.snapshots.keys() ?? [])]).toEqual(['snap-1']);
+    expect([...(group.volumes.get('vmfs02')?.snapshots.keys() ?? [])]).toEqual(['snap-1']);
+    await driver.releaseSnapshot('snap/1', options());
+    await driver.releaseSnapshot('snap/1', options());
+    expect(group.volumes.get('vmfs01')?.snapshots.size).toBe(0);
+  });
+
+  it('refuses a consistency-group snapshot instead of pretending one instant', async () => {
+    const driver = await registry.arrayForArray(ARRAY.id);
+    await expect(
+      driver.createSnapshot(snapshotRequest('s', ['vmfs01', 'vmfs02'], 'cg-x'), options()),
+    ).rejects.toMatchObject({
+      faultCode: 'invalid-state',
+      isRetryable: false,
+    });
+    expect(group.commands.some((command) => command.endsWith('create-now'))).toBe(false);
+  });
+
+  it('reverts and stages from the snapshot a restore point names, then discards the clone', async () => {
+    const driver = await registry.arrayForArrayVolume(volumeId('vmfs01'));
+    await driver.createSnapshot(snapshotRequest('snap-2', ['vmfs01']), options());
+    await repository.store(
+      { restorePointId: 'rp-1', vmId: 'vm-1', snapshotId: 'snap-2', disks: [] },
+      options(),
+    );
+    group.volumes.get('vmfs01')?.data.fill(0xaa, 0, 16);
+
+    await driver.stageVolume(
+      {
+        stagingId: 'st-1',
+        volume: { kind: 'array-volume', id: volumeId('vmfs01') },
+        restorePointIds: ['rp-1'],
+      },
+      repository,
+      options(),
+    );
+    expect(group.volumes.get(eqlStagingName('st-1'))?.data[0]).toBe(0x0a);
+    expect(group.volumes.get('vmfs01')?.data[0]).toBe(0xaa);
+    await driver.discardStaging('st-1', options());
+    expect(group.volumes.has(eqlStagingName('st-1'))).toBe(false);
+
+    await driver.revertVolume(
+      { volume: { kind: 'array-volume', id: volumeId('vmfs01') }, restorePointIds: ['rp-1'], vmIds: [] },
+      repository,
+      options(),
+    );
+    expect(group.volumes.get('vmfs01')?.data[0]).toBe(0x0a);
+    expect(group.volumes.get('vmfs01')?.isOnline).toBe(true);
+  });
+});

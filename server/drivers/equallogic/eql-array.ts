@@ -1,0 +1,255 @@
+/**
+ * The array role (roles.ts ArrayDriver) for an EqualLogic group, over EqlOperations. Inventory ids
+ * are `<array>:vol:<volume name>` (discovery below writes them); names on the group are the engine's
+ * ids, made safe for the CLI, so every call can be repeated.
+ *
+ * Volume collections are not driven: a snapshot over several volumes is taken volume by volume
+ * (not one instant), which is why discovery writes no consistency group and the engine keeps its
+ * ARRAY-CG-INCOMPLETE finding for a VM spanning volumes.
+ */
+import { DriverError } from '../../engine/driver';
+import type { ArrayVolume, StorageArray } from '../../engine/inventory';
+import type { CallOptions, TransferOptions } from '../call';
+import type { Connector, ManagedObject } from '../registry';
+import type {
+  ArrayDriver,
+  ArraySnapshotScope,
+  BackupRepository,
+  CreateSnapshotRequest,
+  RestoreResult,
+  RevertVolumeRequest,
+  StageVolumeRequest,
+} from '../roles';
+import type { EqlClient } from './eql-client';
+import { EqlOperations, STAGING_PREFIX } from './eql-operations';
+
+export const EQUALLOGIC_CONNECTOR = 'equallogic';
+
+/** CLI-safe: letters, digits and `._:-`; anything else from an id becomes `-`. */
+function groupName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._:-]/g, '-').replace(/^[^A-Za-z0-9]/, 'x');
+}
+
+export function eqlStagingName(stagingId: string): string {
+  return `${STAGING_PREFIX}${groupName(stagingId)}`;
+}
+
+/** The group's volumes as inventory rows (`volume show`: one line per volume, name first). */
+export async function discoverEqualLogic(
+  client: EqlClient,
+  arrayId: string,
+  arrayName: string,
+  options: CallOptions,
+): Promise<{ array: StorageArray; arrayVolumes: ArrayVolume[] }> {
+  const lines = await client.run('volume show', options);
+  const names = lines
+    .map((line) => line.split(/\s+/)[0])
+    .filter((name) => name && !name.startsWith(STAGING_PREFIX));
+  return {
+    array: {
+      id: arrayId,
+      name: arrayName,
+      vendor: 'equallogic',
+      supportsSnapshots: true,
+      connector: EQUALLOGIC_CONNECTOR,
+    },
+    arrayVolumes: names.map((name) => ({
+      id: `${arrayId}:vol:${name}`,
+      arrayId,
+      name,
+      supportsSnapshots: true,
+      consistencyGroupId: null,
+    })),
+  };
+}
+
+export class EqlArray implements ArrayDriver {
+  readonly connector = EQUALLOGIC_CONNECTOR;
+  private readonly operations: EqlOperations;
+
+  constructor(
+    private readonly client: EqlClient,
+    private readonly arrayId: string,
+  ) {
+    this.operations = new EqlOperations(client);
+  }
+
+  private volumeOf(id: string): string {
+    const prefix = `${this.arrayId}:vol:`;
+    if (!id.startsWith(prefix)) {
+      throw new DriverError('not-found', `${id} is not a volume of ${this.client.label}`, {
+        isRetryable: false,
+      });
+    }
+    return id.slice(prefix.length);
+  }
+
+  async createSnapshot(
+    request: CreateSnapshotRequest<ArraySnapshotScope>,
+    options: CallOptions,
+  ): Promise<{ snapshotId: string }> {
+    if (request.scope.consistencyGroupId) {
+      throw new DriverError(
+        'invalid-state',
+        `${this.client.label}: volume collections are not supported; snapshot the volumes one by one`,
+        {
+          isRetryable: false,
+        },
+      );
+    }
+    for (const id of request.scope.arrayVolumeIds) {
+      await this.operations.snapshotVolume(this.volumeOf(id), groupName(request.snapshotId), options);
+    }
+    return { snapshotId: request.snapshotId };
+  }
+
+  /** Deletes the snapshot from every volume that has it; gone already is fine. */
+  async releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void> {
+    const name = groupName(snapshotId);
+    const lines = await this.client.run('volume show', options);
+    for (const volume of lines.map((line) => line.split(/\s+/)[0]).filter(Boolean)) {
+      if ((await this.operations.snapshotNames(volume, options)).includes(name)) {
+        await this.operations.deleteSnapshot(volume, name, options);
+      }
+    }
+  }
+
+  private async snapshotOfPoints(
+    ids: string[],
+    repository: BackupRepository,
+    options: CallOptions,
+  ): Promise<string> {
+    const names = new Set<string>();
+    for (const id of ids) {
+      const point = await repository.read(id, options);
+      if (!point?.snapshotId)
+        throw new DriverError('not-found', `restore point ${id} names no array snapshot`, {
+          isRetryable: false,
+        });
+      names.add(groupName(point.snapshotId));
+    }
+    if (names.size !== 1) {
+      throw new DriverError(
+        'invalid-state',
+        `the points come from ${names.size} different snapshots; a volume reverts to one`,
+        {
+          isRetryable: false,
+        },
+      );
+    }
+    return [...names][0];
+  }
+
+  private arrayVolume(request: { volume: RevertVolumeRequest['volume'] }): string {
+    if (request.volume.kind !== 'array-volume') {
+      throw new DriverError(
+        'invalid-state',
+        `${request.volume.id} is a host volume, not an EqualLogic volume`,
+        { isRetryable: false },
+      );
+    }
+    return this.volumeOf(request.volume.id);
+  }
+
+  async revertVolume(
+    request: RevertVolumeRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult> {
+    const snapshot = await this.snapshotOfPoints(request.restorePointIds, repository, options);
+    await this.operations.revertVolume(this.arrayVolume(request), snapshot, options);
+    return { bytes: 0, verified: false };
+  }
+
+  async stageVolume(
+    request: StageVolumeRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult> {
+    const snapshot = await this.snapshotOfPoints(request.restorePointIds, repository, options);
+    await this.operations.cloneSnapshot(
+      this.arrayVolume(request),
+      snapshot,
+      eqlStagingName(request.stagingId),
+      options,
+    );
+    return { bytes: 0, verified: false };
+  }
+
+  discardStaging(stagingId: string, options: CallOptions): Promise<void> {
+    return this.operations.deleteClone(eqlStagingName(stagingId), options);
+  }
+}
+
+export interface ConnectedGroup {
+  name: string;
+  arrayId: string;
+  client: EqlClient;
+}
+
+/** The `equallogic` connector: the array role for every group this installation is connected to. */
+export function createEqualLogicConnector(groups: () => readonly ConnectedGroup[]): Connector {
+  const drivers = new WeakMap<EqlClient, EqlArray>();
+  return {
+    name: EQUALLOGIC_CONNECTOR,
+    array(array: ManagedObject): ArrayDriver {
+      const group = groups().find((candidate) => candidate.arrayId === array.id);
+      if (!group) {
+        throw new DriverError(
+          'connector-missing',
+          `array ${array.name} is not behind any EqualLogic connection`,
+          {
+            isRetryable: false,
+          },
+        );
+      }
+      let driver = drivers.get(group.client);
+      if (!driver) {
+        driver = new EqlArray(group.client, group.arrayId);
+        drivers.set(group.client, driver);
+      }
+      return driver;
+    },
+  };
+}
+
+/** Resolves the group serving an array (the store: the connection whose discovery wrote it). */
+export type ConnectedGroupLookup = (arrayId: string) => Promise<ConnectedGroup | null>;
+
+/** The connector of the process's registry: each call resolves the array's connection first. */
+export function createStoredEqualLogicConnector(lookup: ConnectedGroupLookup): Connector {
+  const drivers = new WeakMap<EqlClient, EqlArray>();
+  return {
+    name: EQUALLOGIC_CONNECTOR,
+    array(array: ManagedObject): ArrayDriver {
+      const base = { connector: EQUALLOGIC_CONNECTOR } as ArrayDriver;
+      return new Proxy(base, {
+        get: (target, property) => {
+          if (
+            typeof property !== 'string' ||
+            !(property in EqlArray.prototype) ||
+            property === 'constructor'
+          ) {
+            return Reflect.get(target, property);
+          }
+          return async (...args: unknown[]) => {
+            const group = await lookup(array.id);
+            if (!group) {
+              throw new DriverError(
+                'connector-missing',
+                `array ${array.name} is not behind any EqualLogic connection; add it or run its discovery again`,
+                { isRetryable: false },
+              );
+            }
+            let driver = drivers.get(group.client);
+            if (!driver) {
+              driver = new EqlArray(group.client, group.arrayId);
+              drivers.set(group.client, driver);
+            }
+            return Reflect.apply(Reflect.get(driver, property) as (...a: unknown[]) => unknown, driver, args);
+          };
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,268 @@
+/**
+ * A fake EqualLogic group for the tests: a real SSH server (`ssh2`) on loopback whose shell speaks
+ * the Group Manager CLI conversation — a banner, the `<group>> ` prompt, echo of every line, the
+ * `cli-settings` switches (with confirmation on, restore and delete ask `(y/n) [n]` and wait; with
+ * paging on, a long listing stops at `Press any key…`), and `% Error - …` lines for failures. The
+ * volumes hold real bytes (in memory), so a snapshot, a clone and a restore can be checked.
+ * The answer texts follow OpenStack Cinder's PS driver (cinder/volume/drivers/dell_emc/ps.py).
+ */
+import type { AddressInfo } from 'node:net';
+import ssh2, { type Connection, type ServerChannel } from 'ssh2';
+import { testKey } from '../../hyperv/fake/fake-windows-host';
+
+const { Server } = ssh2;
+
+export interface FakeEqlVolume {
+  name: string;
+  sizeBytes: number;
+  isOnline: boolean;
+  data: Buffer;
+  snapshots: Map<string, Buffer>;
+}
+
+interface Settings {
+  confirmation: boolean;
+  paging: boolean;
+}
+
+export class FakeEqlGroup {
+  readonly volumes = new Map<string, FakeEqlVolume>();
+  /** Every command line received, in order. */
+  readonly commands: string[] = [];
+  port = 0;
+  /** The group's SSH host key (a replaced controller, or someone in the middle, shows another). */
+  hostKey = testKey('host-b');
+  /** Commands that are read and never answered (a hung CLI). */
+  readonly hangOn = new Set<string>();
+  private server: InstanceType<typeof Server> | null = null;
+  private readonly clients = new Set<Connection>();
+  private snapshotCounter = 0;
+
+  constructor(
+    readonly groupName = 'group1',
+    readonly account = { username: 'grpadmin', password: 'eql-pass' },
+    private readonly now: () => Date = () => new Date(Date.UTC(2026, 10, 24, 2, 0, 0)),
+  ) {}
+
+  addVolume(name: string, sizeBytes: number): FakeEqlVolume {
+    const volume = { name, sizeBytes, isOnline: true, data: Buffer.alloc(sizeBytes), snapshots: new Map() };
+    this.volumes.set(name, volume);
+    return volume;
+  }
+
+  async start(port = 0): Promise<void> {
+    const server = new Server({ hostKeys: [this.hostKey] }, (client) => this.accept(client));
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.clients) client.end();
+    this.clients.clear();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(client: Connection): void {
+    this.clients.add(client);
+    client.on('close', () => this.clients.delete(client));
+    client.on('error', () => {});
+    client.on('authentication', (ctx) => {
+      if (
+        ctx.method === 'password' &&
+        ctx.username === this.account.username &&
+        ctx.password === this.account.password
+      ) {
+        ctx.accept();
+      } else ctx.reject(['password']);
+    });
+    client.on('ready', () => {
+      client.on('session', (acceptSession) => {
+        const session = acceptSession();
+        session.on('pty', (acceptPty) => acceptPty?.());
+        session.on('shell', (acceptShell) => this.converse(acceptShell()));
+      });
+    });
+  }
+
+  private converse(channel: ServerChannel): void {
+    const settings: Settings = { confirmation: true, paging: true };
+    const prompt = `${this.groupName}> `;
+    let pending = '';
+    let waitingFor: ((line: string) => void) | null = null;
+    channel.write(`\r\nWelcome to Group Manager\r\n\r\nCopyright 2001-2016 Dell Inc.\r\n\r\n${prompt}`);
+    channel.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      let newline = pending.search(/[\r\n]/);
+      while (newline >= 0) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1).replace(/^\n/, '');
+        channel.write(`${line}\r\n`); // the terminal echoes
+        if (waitingFor) {
+          const answer = waitingFor;
+          waitingFor = null;
+          answer(line.trim());
+        } else if (line.trim() === 'exit' || line.trim() === 'logout') {
+          channel.close();
+          return;
+        } else if (line.trim() !== '') {
+          this.commands.push(line.trim());
+          if (this.hangOn.has(line.trim())) return;
+          const reply = this.execute(line.trim(), settings);
+          const finish = (lines: string[]) =>
+            channel.write(`${lines.map((l) => `${l}\r\n`).join('')}${prompt}`);
+          if (reply.confirm && settings.confirmation) {
+            channel.write(`${reply.confirm} (y/n) [n]`);
+            waitingFor = (answer) => finish(answer === 'y' ? reply.run() : ['Operation cancelled.']);
+          } else if (settings.paging && reply.lines && reply.lines.length > 20) {
+            channel.write(
+              `${reply.lines
+                .slice(0, 20)
+                .map((l) => `${l}\r\n`)
+                .join('')}Press any key to continue (Q to quit)`,
+            );
+            waitingFor = () => finish(reply.lines?.slice(20) ?? []);
+          } else finish(reply.lines ?? reply.run());
+        } else channel.write(prompt);
+        newline = pending.search(/[\r\n]/);
+      }
+    });
+  }
+
+  private volume(name: string): FakeEqlVolume {
+    const volume = this.volumes.get(name);
+    if (!volume) throw new FakeEqlError(`% Error - Volume ${name} does not exist.`);
+    return volume;
+  }
+
+  /** One CLI line → its answer; `confirm` when the real CLI asks before doing it. */
+  private execute(
+    line: string,
+    settings: Settings,
+  ): { lines?: string[]; confirm?: string; run: () => string[] } {
+    const words = line.split(/\s+/);
+    const done = (lines: string[]) => ({ lines, run: () => lines });
+    try {
+      if (line === 'stty columns 255') return done([]);
+      const setting = /^cli-settings (confirmation|paging|events|formatoutput) (on|off)$/.exec(line);
+      if (setting) {
+        if (setting[1] === 'confirmation') settings.confirmation = setting[2] === 'on';
+        if (setting[1] === 'paging') settings.paging = setting[2] === 'on';
+        return done([]);
+      }
+      if (line === 'grpparams show') {
+        return done([
+          'Group-Information',
+          `Name: ${this.groupName}`,
+          'Group-Ipaddress: 192.0.2.10',
+          'Def-Snap-Reserve: 100%',
+        ]);
+      }
+      if (line === 'volume show') {
+        return done(
+          [...this.volumes.values()].map(
+            (v) => `${v.name} ${v.sizeBytes / 1048576}MB 0 ${v.isOnline ? 'online' : 'offline'} read-write`,
+          ),
+        );
+      }
+      if (words[0] === 'volume' && words[1] === 'select' && words[2])
+        return this.volumeCommand(this.volume(words[2]), words.slice(3), settings);
+      if (words[0] === 'volume' && words[1] === 'delete' && words[2]) {
+        const volume = this.volume(words[2]);
+        if (volume.isOnline)
+          throw new FakeEqlError('% Error - Volume must be offline before it can be deleted.');
+        return {
+          confirm: `Do you really want to delete the volume?`,
+          run: () => {
+            this.volumes.delete(volume.name);
+            return ['Volume deletion succeeded.'];
+          },
+        };
+      }
+      return done([`% Error - Unrecognized command: ${words[0]}`]);
+    } catch (error) {
+      if (error instanceof FakeEqlError) return done([error.message]);
+      throw error;
+    }
+  }
+
+  private volumeCommand(volume: FakeEqlVolume, rest: string[], _settings: Settings) {
+    const done = (lines: string[]) => ({ lines, run: () => lines });
+    const [verb, ...args] = rest;
+    if (verb === 'show' && args.length === 0) {
+      return done([
+        '_____________________________ Volume Information ______________________________',
+        `Name: ${volume.name}`,
+        `Size: ${volume.sizeBytes / 1048576}MB`,
+        `Status: ${volume.isOnline ? 'online' : 'offline'}`,
+        `iSCSI Name: iqn.2001-05.com.equallogic:0-af1ff6-${volume.name}`,
+        `Snapshots: ${volume.snapshots.size}`,
+      ]);
+    }
+    if (verb === 'offline' || verb === 'online') {
+      volume.isOnline = verb === 'online';
+      return done([]);
+    }
+    if (verb !== 'snapshot') return done([`% Error - Unrecognized command: ${verb}`]);
+    const [action, ...more] = args;
+    if (action === 'show')
+      return done([...volume.snapshots.keys()].map((name) => `${name} ${this.now().toISOString()} online`));
+    if (action === 'create-now') {
+      this.snapshotCounter += 1;
+      const stamp = this.now().toISOString().slice(0, 19).replace('T', '-');
+      const name = `${volume.name}-${stamp}.${this.snapshotCounter}`;
+      volume.snapshots.set(name, Buffer.from(volume.data));
+      return done([`Snapshot name is ${name}`]);
+    }
+    if (action === 'rename' && more.length === 2) {
+      const data = volume.snapshots.get(more[0]);
+      if (!data) throw new FakeEqlError(`% Error - Snapshot ${more[0]} does not exist.`);
+      if (volume.snapshots.has(more[1]))
+        throw new FakeEqlError(`% Error - Snapshot name ${more[1]} already exists.`);
+      volume.snapshots.delete(more[0]);
+      volume.snapshots.set(more[1], data);
+      return done([]);
+    }
+    if (action === 'delete' && more.length === 1) {
+      if (!volume.snapshots.has(more[0]))
+        throw new FakeEqlError(`% Error - Snapshot ${more[0]} does not exist.`);
+      return {
+        confirm: 'Do you really want to delete the snapshot?',
+        run: () => {
+          volume.snapshots.delete(more[0]);
+          return ['Snapshot deletion succeeded.'];
+        },
+      };
+    }
+    if (action === 'select' && more.length >= 2) {
+      const data = volume.snapshots.get(more[0]);
+      if (!data) throw new FakeEqlError(`% Error - Snapshot ${more[0]} does not exist.`);
+      if (more[1] === 'clone' && more[2]) {
+        if (this.volumes.has(more[2]))
+          throw new FakeEqlError(`% Error - Volume name ${more[2]} already exists.`);
+        const clone = this.addVolume(more[2], volume.sizeBytes);
+        data.copy(clone.data);
+        return done([
+          'Volume creation succeeded.',
+          `iSCSI target name is iqn.2001-05.com.equallogic:0-af1ff6-${more[2]}`,
+        ]);
+      }
+      if (more[1] === 'restore') {
+        if (volume.isOnline)
+          throw new FakeEqlError('% Error - Volume must be offline to restore from a snapshot.');
+        return {
+          confirm: 'Do you really want to restore the volume from snapshot?',
+          run: () => {
+            data.copy(volume.data);
+            return ['Snapshot restore operation succeeded.'];
+          },
+        };
+      }
+    }
+    return done([`% Error - Unrecognized command: snapshot ${action}`]);
+  }
+}
+
+class FakeEqlError extends Error {}

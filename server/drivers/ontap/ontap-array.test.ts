@@ -1,0 +1,177 @@
+/**
+ * The array role for ONTAP as the runner reaches it: through the driver registry (which wraps every
+ * call with its deadline), by the inventory ids discovery wrote, against the fake cluster; restore
+ * points kept in the lab repository name the array snapshot they came from.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { emptyInventory, indexInventory } from '../../engine/inventory';
+import { LabDriver, labInventoryFromIndex } from '../lab/lab-driver';
+import { createDriverRegistry, type DriverRegistry, type ManagedObject } from '../registry';
+import type { BackupRepository } from '../roles';
+import { stagingCloneName } from './ontap-array';
+import { OntapConnector } from './ontap-connector';
+import { discoverOntap, type OntapInventory, toInventory } from './ontap-discovery';
+import { callOptions, type FakeCluster, startFakeCluster } from './ontap-test-support';
+
+const ARRAY: ManagedObject = { id: 'array-1', name: 'cluster1', connector: 'ontap' };
+let cluster: FakeCluster;
+let registry: DriverRegistry;
+let repository: BackupRepository;
+let inventory: OntapInventory;
+let cleanupRoot: () => void;
+
+beforeEach(async () => {
+  cluster = await startFakeCluster();
+  const root = mkdtempSync(path.join(tmpdir(), 'migawka-ontap-repo-'));
+  const lab = new LabDriver({
+    root,
+    inventory: labInventoryFromIndex(indexInventory(emptyInventory())),
+    stepDelayMs: 0,
+  });
+  repository = lab.repository;
+  cleanupRoot = () => {
+    lab.stop();
+    rmSync(root, { recursive: true, force: true });
+  };
+  const connector = new OntapConnector(() => [
+    { name: 'cluster1', arrayId: ARRAY.id, client: cluster.client, stagingIgroup: 'stage01' },
+  ]);
+  registry = createDriverRegistry({
+    lookup: {
+      host: async () => null,
+      hostOfVm: async () => null,
+      hostOfHostVolume: async () => null,
+      array: async (id) =>
+        id === ARRAY.id || id === 'array-2'
+          ? { ...ARRAY, id, name: id === ARRAY.id ? ARRAY.name : 'cluster2' }
+          : null,
+      arrayOfArrayVolume: async (id) => (id.startsWith(`${ARRAY.id}:`) ? ARRAY : null),
+    },
+    connectors: [connector],
+    repository,
+  });
+  inventory = toInventory(ARRAY.id, ARRAY.name, await discoverOntap(cluster.client, callOptions()), []);
+});
+afterEach(async () => {
+  cleanupRoot();
+  await cluster.stop();
+});
+
+const lunId = (name: string) =>
+  inventory.arrayVolumes.find((volume) => volume.name === `svm1:${name}`)?.id ?? '';
+const snapshotsOf = (volume: string) =>
+  cluster.model.volumeByName(volume)?.snapshots.map((snapshot) => snapshot.name);
+
+async function pointFrom(snapshotId: string, restorePointId: string) {
+  await repository.store({ restorePointId, vmId: 'hv:sql01', snapshotId, disks: [] }, callOptions());
+}
+
+describe('ONTAP array driver through the registry', () => {
+  it('snapshots a consistency group at one instant, or only the LUNs asked for', async () => {
+    const data = lunId('/vol/sql_data/lun0');
+    const driver = await registry.arrayForArrayVolume(data);
+    expect(driver.connector).toBe('ontap');
+    await driver.createSnapshot(
+      {
+        snapshotId: 'snap-1',
+        scope: {
+          kind: 'array-volumes',
+          arrayVolumeIds: [data, lunId('/vol/sql_log/lun0')],
+          consistencyGroupId: inventory.consistencyGroups[0].id,
+        },
+        diskIds: [],
+        isQuiesced: false,
+      },
+      callOptions(),
+    );
+    await driver.createSnapshot(
+      {
+        snapshotId: 'snap-2',
+        scope: { kind: 'array-volumes', arrayVolumeIds: [data], consistencyGroupId: null },
+        diskIds: [],
+        isQuiesced: false,
+      },
+      callOptions(),
+    );
+    expect([snapshotsOf('sql_data'), snapshotsOf('sql_log')]).toEqual([['snap-1', 'snap-2'], ['snap-1']]);
+    await driver.releaseSnapshot('snap-1', callOptions());
+    await driver.releaseSnapshot('snap-1', callOptions());
+    expect([snapshotsOf('sql_data'), snapshotsOf('sql_log')]).toEqual([['snap-2'], []]);
+  });
+
+  it('reverts the LUN to the snapshot its restore points came from', async () => {
+    const data = lunId('/vol/sql_data/lun0');
+    const driver = await registry.arrayForArrayVolume(data);
+    cluster.model.writeLun('/vol/sql_data/lun0', 0, Buffer.from('before'));
+    await driver.createSnapshot(
+      {
+        snapshotId: 'snap-r',
+        scope: { kind: 'array-volumes', arrayVolumeIds: [data], consistencyGroupId: null },
+        diskIds: [],
+        isQuiesced: false,
+      },
+      callOptions(),
+    );
+    await pointFrom('snap-r', 'rp-1');
+    cluster.model.writeLun('/vol/sql_data/lun0', 0, Buffer.from('after!'));
+    const result = await driver.revertVolume(
+      { volume: { kind: 'array-volume', id: data }, restorePointIds: ['rp-1'], vmIds: [] },
+      repository,
+      callOptions(),
+    );
+    expect(result.bytes).toBe(1024 * 1024);
+    expect(cluster.model.readLun('/vol/sql_data/lun0', 0, 6).toString()).toBe('before');
+  });
+
+  it('stages a FlexClone mapped to the staging igroup, and discards it (twice is fine)', async () => {
+    const data = lunId('/vol/sql_data/lun0');
+    const driver = await registry.arrayForArrayVolume(data);
+    await driver.createSnapshot(
+      {
+        snapshotId: 'snap-s',
+        scope: { kind: 'array-volumes', arrayVolumeIds: [data], consistencyGroupId: null },
+        diskIds: [],
+        isQuiesced: false,
+      },
+      callOptions(),
+    );
+    await pointFrom('snap-s', 'rp-2');
+    await driver.stageVolume(
+      { stagingId: 'stage-7', volume: { kind: 'array-volume', id: data }, restorePointIds: ['rp-2'] },
+      repository,
+      callOptions(),
+    );
+    const clone = stagingCloneName('stage-7');
+    const cloneLun = cluster.model.lunByName(`/vol/${clone}/lun0`);
+    const stage = [...cluster.model.igroups.values()].find((group) => group.name === 'stage01');
+    expect(
+      cluster.model.lunMaps.some((map) => map.lunUuid === cloneLun?.uuid && map.igroupUuid === stage?.uuid),
+    ).toBe(true);
+    await driver.discardStaging('stage-7', callOptions());
+    await driver.discardStaging('stage-7', callOptions());
+    expect(cluster.model.volumeByName(clone)).toBeUndefined();
+  });
+
+  it('refuses a revert from a point that names no array snapshot, and an array no connection serves', async () => {
+    const data = lunId('/vol/sql_data/lun0');
+    await repository.store(
+      { restorePointId: 'rp-agent', vmId: 'hv:sql01', snapshotId: null, disks: [] },
+      callOptions(),
+    );
+    const driver = await registry.arrayForArrayVolume(data);
+    await expect(
+      driver.revertVolume(
+        { volume: { kind: 'array-volume', id: data }, restorePointIds: ['rp-agent'], vmIds: [] },
+        repository,
+        callOptions(),
+      ),
+    ).rejects.toMatchObject({ faultCode: 'not-found', isRetryable: false });
+    const orphan = await registry.arrayForArray('array-2');
+    await expect(orphan.releaseSnapshot('x', callOptions())).rejects.toMatchObject({
+      faultCode: 'connector-missing',
+    });
+  });
+});

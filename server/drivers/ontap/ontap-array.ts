@@ -1,0 +1,231 @@
+/**
+ * The array role (roles.ts ArrayDriver) for an ONTAP cluster, over OntapOperations. Inventory ids
+ * come from discovery (`<array>:lun:<lun uuid>`, `<array>:cg:<cg uuid>`); names on the array are the
+ * engine's ids (snapshot `snapshotId`, clone `mgw_stage_<stagingId>`), so every call can be repeated.
+ *
+ * Through this role a CG snapshot is start + commit back to back: the role has no thaw hook, the
+ * runner thaws after `createSnapshot` returns, so the guests stay frozen over the whole fence (still
+ * consistent; only longer frozen). The thaw-inside-the-fence sequence is
+ * `takeConsistentArraySnapshot` (ontap-consistent-snapshot.ts).
+ *
+ * Restores use the array's own snapshots: the restore points name the snapshot they were read from.
+ */
+import { DriverError } from '../../engine/driver';
+import type { CallOptions, TransferOptions } from '../call';
+import type {
+  ArrayDriver,
+  ArraySnapshotScope,
+  BackupRepository,
+  CreateSnapshotRequest,
+  RestoreResult,
+  RevertVolumeRequest,
+  StageVolumeRequest,
+} from '../roles';
+import type { OntapClient } from './ontap-client';
+import { ONTAP_CONNECTOR } from './ontap-discovery';
+import { OntapOperations } from './ontap-operations';
+import { consistencyGroupSchema, lunSchema, type OntapLun, volumeSchema } from './ontap-records';
+
+export interface OntapArrayOptions {
+  client: OntapClient;
+  /** Inventory id of the array (the prefix of its LUN and CG ids). */
+  arrayId: string;
+  /** The igroup staged clones are mapped to (the staging host's initiators). */
+  stagingIgroup: string;
+}
+
+/** ONTAP names: letters, digits, `_`, `-`, `.`; anything else from an id becomes `_`. */
+function ontapName(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+export function stagingCloneName(stagingId: string): string {
+  return `mgw_stage_${ontapName(stagingId)}`;
+}
+
+export class OntapArray implements ArrayDriver {
+  readonly connector = ONTAP_CONNECTOR;
+  private readonly operations: OntapOperations;
+
+  constructor(private readonly options: OntapArrayOptions) {
+    this.operations = new OntapOperations(options.client);
+  }
+
+  private idSuffix(id: string, kind: 'lun' | 'cg'): string {
+    const prefix = `${this.options.arrayId}:${kind}:`;
+    if (!id.startsWith(prefix)) {
+      throw new DriverError(
+        'not-found',
+        `${id} is not a ${kind === 'lun' ? 'LUN' : 'consistency group'} of ${this.options.client.label}`,
+        {
+          isRetryable: false,
+        },
+      );
+    }
+    return id.slice(prefix.length);
+  }
+
+  private async luns(arrayVolumeIds: string[], options: CallOptions): Promise<OntapLun[]> {
+    const wanted = arrayVolumeIds.map((id) => this.idSuffix(id, 'lun'));
+    const all = await this.options.client.list(
+      '/api/storage/luns?fields=uuid,name,serial_number,location,space,svm',
+      lunSchema,
+      options,
+    );
+    return wanted.map((uuid) => {
+      const lun = all.find((candidate) => candidate.uuid === uuid);
+      if (!lun)
+        throw new DriverError('not-found', `${this.options.client.label} has no LUN ${uuid} (rediscover?)`, {
+          isRetryable: false,
+        });
+      return lun;
+    });
+  }
+
+  async createSnapshot(
+    request: CreateSnapshotRequest<ArraySnapshotScope>,
+    options: CallOptions,
+  ): Promise<{ snapshotId: string }> {
+    const name = ontapName(request.snapshotId);
+    const step = { ...options, stepKey: `snapshot:${request.snapshotId}` };
+    const { consistencyGroupId, arrayVolumeIds } = request.scope;
+    if (consistencyGroupId) {
+      const uuid = this.idSuffix(consistencyGroupId, 'cg');
+      const groups = await this.options.client.list(
+        '/api/application/consistency-groups?fields=uuid,name,volumes',
+        consistencyGroupSchema,
+        options,
+      );
+      const group = groups.find((candidate) => candidate.uuid === uuid);
+      if (!group)
+        throw new DriverError('not-found', `${this.options.client.label} has no consistency group ${uuid}`, {
+          isRetryable: false,
+        });
+      await this.operations.snapshotConsistencyGroup(
+        { consistencyGroup: group.name, snapshotName: name, thaw: async () => undefined },
+        step,
+      );
+      return { snapshotId: request.snapshotId };
+    }
+    const volumes = new Map<string, string>();
+    for (const lun of await this.luns(arrayVolumeIds, options))
+      volumes.set(lun.location.volume.name, lun.svm?.name ?? '');
+    for (const [volume, svm] of volumes) {
+      await this.operations.snapshotVolume(
+        { svm, volume, snapshotName: name },
+        { ...step, stepKey: `${step.stepKey}:${volume}` },
+      );
+    }
+    return { snapshotId: request.snapshotId };
+  }
+
+  /** Deletes the snapshot wherever it is (a CG's, or single volumes'); gone already is fine. */
+  async releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void> {
+    const name = ontapName(snapshotId);
+    const step = { ...options, stepKey: `release:${snapshotId}` };
+    const groups = await this.options.client.list(
+      '/api/application/consistency-groups?fields=uuid,name,volumes',
+      consistencyGroupSchema,
+      options,
+    );
+    for (const group of groups) await this.operations.deleteCgSnapshot(group.name, name, step);
+    const volumes = await this.options.client.list(
+      '/api/storage/volumes?fields=uuid,name,svm,state,space',
+      volumeSchema,
+      options,
+    );
+    for (const volume of volumes) {
+      await this.operations.deleteVolumeSnapshot(
+        { svm: volume.svm.name, volume: volume.name, snapshotName: name },
+        step,
+      );
+    }
+  }
+
+  /** The one array snapshot the points were read from (a revert cannot mix snapshots). */
+  private async snapshotOfPoints(
+    restorePointIds: string[],
+    repository: BackupRepository,
+    options: CallOptions,
+  ): Promise<string> {
+    const names = new Set<string>();
+    for (const id of restorePointIds) {
+      const point = await repository.read(id, options);
+      if (!point?.snapshotId) {
+        throw new DriverError('not-found', `restore point ${id} names no array snapshot`, {
+          isRetryable: false,
+        });
+      }
+      names.add(ontapName(point.snapshotId));
+    }
+    if (names.size !== 1) {
+      throw new DriverError(
+        'invalid-state',
+        `the points come from ${names.size} different snapshots; a volume reverts to one`,
+        { isRetryable: false },
+      );
+    }
+    return [...names][0];
+  }
+
+  private async lunOf(
+    request: { volume: RevertVolumeRequest['volume'] },
+    options: CallOptions,
+  ): Promise<OntapLun> {
+    if (request.volume.kind !== 'array-volume') {
+      throw new DriverError('invalid-state', `${request.volume.id} is a host volume, not an ONTAP LUN`, {
+        isRetryable: false,
+      });
+    }
+    const [lun] = await this.luns([request.volume.id], options);
+    return lun;
+  }
+
+  /** SnapRestore of the LUN's volume: every LUN in it rolls back (the VMs were stopped by the runner). */
+  async revertVolume(
+    request: RevertVolumeRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult> {
+    const snapshotName = await this.snapshotOfPoints(request.restorePointIds, repository, options);
+    const lun = await this.lunOf(request, options);
+    await this.operations.revertVolume(
+      { svm: lun.svm?.name ?? '', volume: lun.location.volume.name, snapshotName },
+      { ...options, stepKey: `revert:${request.volume.id}:${snapshotName}` },
+    );
+    return { bytes: lun.space.size, verified: false };
+  }
+
+  /** FlexClone of the snapshot, mapped to the staging igroup; nothing live is touched. */
+  async stageVolume(
+    request: StageVolumeRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult> {
+    const snapshotName = await this.snapshotOfPoints(request.restorePointIds, repository, options);
+    const lun = await this.lunOf(request, options);
+    const svm = lun.svm?.name ?? '';
+    const cloneName = stagingCloneName(request.stagingId);
+    const step = { ...options, stepKey: `stage:${request.stagingId}` };
+    await this.operations.createClone(
+      { svm, parentVolume: lun.location.volume.name, snapshotName, cloneName },
+      step,
+    );
+    await this.operations.mapClone(svm, cloneName, this.options.stagingIgroup, step);
+    return { bytes: lun.space.size, verified: false };
+  }
+
+  /** Undo of stageVolume: unmap, then delete the clone; both are no-ops once done. */
+  async discardStaging(stagingId: string, options: CallOptions): Promise<void> {
+    const cloneName = stagingCloneName(stagingId);
+    const step = { ...options, stepKey: `discard:${stagingId}` };
+    const found = await this.options.client.list(
+      `/api/storage/volumes?name=${cloneName}&fields=uuid,name,svm,state,space`,
+      volumeSchema,
+      options,
+    );
+    if (!found[0]) return;
+    await this.operations.unmapClone(cloneName, this.options.stagingIgroup, step);
+    await this.operations.deleteClone(found[0].svm.name, cloneName, step);
+  }
+}

@@ -1,0 +1,51 @@
+/** Inputs of the storage-array connections (server/services/array-admin-service.ts). */
+import { z } from 'zod';
+
+export const addOntapConnectionInputSchema = z.object({
+  name: z
+    .string({ error: 'Name the cluster' })
+    .trim()
+    .min(1, 'Name the cluster')
+    .max(120, 'The name is longer than 120 characters'),
+  address: z
+    .string({ error: 'Enter the cluster management address' })
+    .trim()
+    .regex(
+      /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
+      'Enter a host name or IP address, with :port only when it is not 443 (e.g. 192.0.2.30 or cluster1.example.com)',
+    ),
+  /** The vault secret with the ONTAP account (an id, audited as such). */
+  accountId: z
+    .string({ error: 'Choose the vault secret with the ONTAP account' })
+    .trim()
+    .min(1, 'Choose the vault secret with the ONTAP account'),
+  /** The igroup staged FlexClones are mapped to; null = no staged restores from this cluster. */
+  stagingIgroup: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.:-]{1,96}$/, 'An igroup name: letters, digits and _ . : - only')
+    .nullable()
+    .default(null),
+});
+export type AddOntapConnectionInput = z.output<typeof addOntapConnectionInputSchema>;
+
+export const addEqualLogicConnectionInputSchema = z.object({
+  name: addOntapConnectionInputSchema.shape.name,
+  address: z
+    .string({ error: 'Enter the group (or management) address' })
+    .trim()
+    .regex(
+      /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
+      'Enter a host name or IP address, with :port only when SSH is not on 22 (e.g. 192.0.2.40)',
+    ),
+  /** The vault secret with the group administrator account. */
+  accountId: z
+    .string({ error: 'Choose the vault secret with the group account' })
+    .trim()
+    .min(1, 'Choose the vault secret with the group account'),
+});
+export type AddEqualLogicConnectionInput = z.output<typeof addEqualLogicConnectionInputSchema>;
+
+export const arrayConnectionIdInputSchema = z.object({
+  id: z.string().trim().min(1, 'Choose an array connection'),
+});

@@ -1,0 +1,161 @@
+/**
+ * Storage-array connections, for admins: add an ONTAP cluster (its account a vault secret), list
+ * the connections with their secrets' names, accept a changed certificate, and run a discovery
+ * into the inventory. A cluster that cannot be read is answered with the fault and its reason,
+ * which the connection keeps as its last error.
+ */
+import type { ArrayConnectionRecord, NewArrayConnection, Stores } from '../../db/stores/ports';
+import { actorLabel, type ServiceContext } from '../context';
+import type { CallOptions } from '../drivers/call';
+import { isDriverError } from '../engine/driver';
+import {
+  addEqualLogicConnectionInputSchema,
+  addOntapConnectionInputSchema,
+  arrayConnectionIdInputSchema,
+} from '../schemas/array-connections';
+import { type OntapSyncResult, syncOntapConnection } from './array-connection-service';
+import { syncEqualLogicConnection } from './equallogic-connection-service';
+import { DomainError, notFound } from './errors';
+import { parseInput } from './parse-input';
+import type { VaultKeySource } from './vault-key';
+
+type AdminStores = Pick<Stores, 'arrayConnections' | 'secrets'>;
+
+async function requireAccount(stores: AdminStores, accountId: string): Promise<void> {
+  if (!(await stores.secrets.get(accountId))) {
+    throw new DomainError('INVALID_INPUT', 'The array account must be a secret in the vault.', [
+      { path: 'accountId', message: 'No secret has this id' },
+    ]);
+  }
+}
+
+async function insertConnection(
+  stores: AdminStores,
+  ctx: ServiceContext,
+  connection: Omit<NewArrayConnection, 'id' | 'createdAt' | 'createdBy'>,
+): Promise<ArrayConnectionRecord> {
+  const stored = await stores.arrayConnections.insert({
+    ...connection,
+    id: ctx.newId(),
+    createdAt: ctx.now(),
+    createdBy: actorLabel(ctx.actor),
+  });
+  if (!stored) {
+    throw new DomainError('CONFLICT', `An array named "${connection.name}" already exists`, [
+      { path: 'name', message: 'Another connection has this name' },
+    ]);
+  }
+  ctx.log.info(
+    { connectionId: stored.id, name: stored.name, vendor: stored.vendor, address: stored.address },
+    'array connection added',
+  );
+  return stored;
+}
+
+export async function addOntapConnection(
+  stores: AdminStores,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<ArrayConnectionRecord> {
+  const input = parseInput(addOntapConnectionInputSchema, raw);
+  await requireAccount(stores, input.accountId);
+  return insertConnection(stores, ctx, {
+    name: input.name,
+    vendor: 'ontap',
+    address: input.address,
+    secretId: input.accountId,
+    stagingTarget: input.stagingIgroup,
+  });
+}
+
+export async function addEqualLogicConnection(
+  stores: AdminStores,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<ArrayConnectionRecord> {
+  const input = parseInput(addEqualLogicConnectionInputSchema, raw);
+  await requireAccount(stores, input.accountId);
+  return insertConnection(stores, ctx, {
+    name: input.name,
+    vendor: 'equallogic',
+    address: input.address,
+    secretId: input.accountId,
+    stagingTarget: null,
+  });
+}
+
+/** A connection as the console lists it: names, never ids alone, and no credential. */
+export interface ArrayConnectionSummary extends ArrayConnectionRecord {
+  secretName: string | null;
+}
+
+export async function listArrayConnections(stores: AdminStores): Promise<ArrayConnectionSummary[]> {
+  const connections = await stores.arrayConnections.list();
+  return Promise.all(
+    connections.map(async (connection) => ({
+      ...connection,
+      secretName: (await stores.secrets.get(connection.secretId))?.name ?? null,
+    })),
+  );
+}
+
+async function connectionOrThrow(stores: Pick<Stores, 'arrayConnections'>, id: string) {
+  const connection = await stores.arrayConnections.get(id);
+  if (!connection) throw notFound('Array connection', id);
+  return connection;
+}
+
+/** The certificate the cluster presented instead of the pinned one becomes the pin. */
+export async function acceptArrayCertificate(
+  stores: AdminStores,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<ArrayConnectionRecord> {
+  const { id } = parseInput(arrayConnectionIdInputSchema, raw);
+  const connection = await connectionOrThrow(stores, id);
+  if (!connection.refusedFingerprint) {
+    throw new DomainError(
+      'PRECONDITION_FAILED',
+      `${connection.name} presented no other certificate to accept.`,
+    );
+  }
+  await stores.arrayConnections.pin(id, connection.refusedFingerprint);
+  ctx.log.info(
+    { connectionId: id, fingerprint: connection.refusedFingerprint, by: actorLabel(ctx.actor) },
+    'array certificate accepted',
+  );
+  return connectionOrThrow(stores, id);
+}
+
+export type ArraySyncResult =
+  | ({ ok: true; vendor: 'ontap' } & OntapSyncResult)
+  | { ok: true; vendor: 'equallogic'; arrayId: string; volumeCount: number }
+  | { ok: false; fault: string; message: string };
+
+/** Discovery from the console (ONTAP: host devices are not known here yet, so no host volume is linked). */
+export async function runArraySync(
+  stores: AdminStores & Pick<Stores, 'inventory'>,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  raw: unknown,
+  options: CallOptions,
+): Promise<ArraySyncResult> {
+  const { id } = parseInput(arrayConnectionIdInputSchema, raw);
+  const connection = await connectionOrThrow(stores, id);
+  try {
+    if (connection.vendor === 'equallogic') {
+      return {
+        ok: true,
+        vendor: 'equallogic',
+        ...(await syncEqualLogicConnection(stores, ctx, keys, id, options)),
+      };
+    }
+    return { ok: true, vendor: 'ontap', ...(await syncOntapConnection(stores, ctx, keys, id, [], options)) };
+  } catch (error) {
+    if (isDriverError(error)) return { ok: false, fault: error.faultCode, message: error.message };
+    if (error instanceof DomainError && error.code === 'PRECONDITION_FAILED') {
+      return { ok: false, fault: error.code, message: error.message };
+    }
+    throw error;
+  }
+}

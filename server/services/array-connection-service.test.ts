@@ -1,0 +1,171 @@
+/**
+ * A stored ONTAP connection serving the process's driver registry: the account from the vault,
+ * the certificate pinned on the connection's record, and the job journal in the database, so a
+ * worker that dies while ONTAP runs the job resumes (after ONTAP forgot it) without a second snapshot.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/client';
+import type { Stores } from '../../db/stores/ports';
+import { createSqliteStores } from '../../db/stores/sqlite';
+import { createServiceContext, type ServiceContext } from '../context';
+import { labTestInventory } from '../drivers/lab/lab-fixture';
+import { createStoredOntapConnector } from '../drivers/ontap/ontap-connector';
+import { discoverOntap, toInventory } from '../drivers/ontap/ontap-discovery';
+import { naaFromSerial } from '../drivers/ontap/ontap-naa';
+import {
+  callOptions,
+  clientClock,
+  type FakeCluster,
+  startFakeCluster,
+} from '../drivers/ontap/ontap-test-support';
+import { createDriverRegistry } from '../drivers/registry';
+import type { BackupRepository } from '../drivers/roles';
+import { neverAnswering } from '../drivers/test-doubles';
+import { storedOntapClusters, syncOntapConnection } from './array-connection-service';
+import { importInventory } from './import-service';
+import { memoryKeySource } from './vault-key';
+import { createSecret } from './vault-service';
+
+const ARRAY_ID = 'array-1';
+let cluster: FakeCluster;
+let stores: Stores;
+let ctx: ServiceContext;
+const keys = memoryKeySource();
+
+beforeEach(async () => {
+  cluster = await startFakeCluster();
+  stores = createSqliteStores(openDatabase(':memory:'));
+  let counter = 0;
+  ctx = createServiceContext({
+    now: () => new Date('2026-11-24T02:00:00Z'),
+    newId: () => `id-${++counter}`,
+    actor: { kind: 'user', id: '1', name: 'Ada', email: 'ada@example.test', role: 'admin' },
+  });
+  const secret = await createSecret(stores, ctx, keys, {
+    name: 'cluster1 api',
+    kind: 'password',
+    username: 'admin',
+    secret: 'netapp1!',
+  });
+  await stores.arrayConnections.insert({
+    id: 'conn-1',
+    name: 'cluster1',
+    vendor: 'ontap',
+    address: cluster.server.address,
+    secretId: secret.id,
+    stagingTarget: 'stage01',
+    createdAt: ctx.now(),
+    createdBy: 'user:1',
+  });
+  await stores.arrayConnections.recordSync('conn-1', ctx.now(), null, ARRAY_ID);
+});
+afterEach(async () => {
+  await cluster.stop();
+});
+
+function registry() {
+  return createDriverRegistry({
+    lookup: {
+      host: async () => null,
+      hostOfVm: async () => null,
+      hostOfHostVolume: async () => null,
+      array: async (id) => ({ id, name: id === ARRAY_ID ? 'cluster1' : 'cluster9', connector: 'ontap' }),
+      arrayOfArrayVolume: async () => ({ id: ARRAY_ID, name: 'cluster1', connector: 'ontap' }),
+    },
+    connectors: [
+      createStoredOntapConnector(storedOntapClusters(stores, ctx, keys, clientClock(cluster.clock))),
+    ],
+    repository: neverAnswering<BackupRepository>('lab').driver,
+  });
+}
+
+async function dataLun(): Promise<string> {
+  const inventory = toInventory(ARRAY_ID, 'cluster1', await discoverOntap(cluster.client, callOptions()), []);
+  return inventory.arrayVolumes.find((volume) => volume.name === 'svm1:/vol/sql_data/lun0')?.id ?? '';
+}
+
+describe('stored ONTAP connections', () => {
+  it('pins the certificate on the record, journals the job in the database, and a resumed worker does not snapshot twice', async () => {
+    const lun = await dataLun();
+    cluster.model.jobDurationMs = 2000;
+    const request = {
+      snapshotId: 'snap-9',
+      scope: { kind: 'array-volumes' as const, arrayVolumeIds: [lun], consistencyGroupId: null },
+      diskIds: [],
+      isQuiesced: false,
+    };
+    const dying = new AbortController();
+    const first = (await registry().arrayForArray(ARRAY_ID)).createSnapshot(request, {
+      signal: dying.signal,
+      timeoutMs: 60_000,
+    });
+    await cluster.clock.sleeping();
+    const journaled = await stores.arrayConnections.findJob('conn-1', 'snapshot:snap-9:sql_data:snapshot');
+    expect(journaled?.jobUuid).toMatch(/-/);
+    expect((await stores.arrayConnections.get('conn-1'))?.fingerprint).toMatch(
+      /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/,
+    );
+    dying.abort(new Error('worker lost its lease'));
+    await expect(first).rejects.toThrow('worker lost its lease');
+
+    cluster.clock.advance(2000 + 300_000);
+    const posts = () => cluster.server.calls.filter((call) => call.startsWith('POST')).length;
+    const before = posts();
+    await (await registry().arrayForArray(ARRAY_ID)).createSnapshot(request, callOptions());
+    expect(posts()).toBe(before);
+    expect(cluster.model.volumeByName('sql_data')?.snapshots.map((snapshot) => snapshot.name)).toEqual([
+      'snap-9',
+    ]);
+    expect(await stores.arrayConnections.findJob('conn-1', 'snapshot:snap-9:sql_data:snapshot')).toBeNull();
+  });
+
+  it('discovers the cluster into the inventory and links the host volume on a LUN by its NAA id', async () => {
+    await importInventory(stores, ctx, labTestInventory(), 'replace');
+    const dataNaa = naaFromSerial(cluster.seeded.data.serial);
+    const result = await syncOntapConnection(
+      stores,
+      ctx,
+      keys,
+      'conn-1',
+      [{ hostVolumeId: 'hv1-d', deviceId: dataNaa.toUpperCase() }],
+      callOptions(),
+    );
+    expect(result).toMatchObject({
+      arrayId: ARRAY_ID,
+      lunCount: 2,
+      consistencyGroupCount: 1,
+      linkedHostVolumes: ['hv1-d'],
+    });
+    const inventory = await stores.inventory.loadInventory();
+    expect(inventory.arrays.find((array) => array.id === ARRAY_ID)).toMatchObject({
+      connector: 'ontap',
+      vendor: 'netapp',
+    });
+    const lun = inventory.arrayVolumes.find((volume) => volume.name === 'svm1:/vol/sql_data/lun0');
+    expect(lun?.consistencyGroupId).not.toBeNull();
+    expect(inventory.hostVolumes.find((volume) => volume.id === 'hv1-d')?.arrayVolumeId).toBe(lun?.id);
+    expect(inventory.hostVolumes.find((volume) => volume.id === 'hv1-e')?.arrayVolumeId).not.toBe(lun?.id);
+    expect((await stores.arrayConnections.get('conn-1'))?.lastError).toBeNull();
+  });
+
+  it('a discovery the cluster refuses is recorded on the connection', async () => {
+    cluster.server.failNext('GET /api/storage/volumes', {
+      code: '6',
+      message: 'not authorized for that command',
+      status: 403,
+    });
+    await expect(syncOntapConnection(stores, ctx, keys, 'conn-1', [], callOptions())).rejects.toMatchObject({
+      faultCode: 'host-unreachable',
+      isRetryable: false,
+    });
+    expect((await stores.arrayConnections.get('conn-1'))?.lastError).toMatch(/may not run this command/);
+  });
+
+  it('an array no connection serves is connector-missing, not retried', async () => {
+    const driver = await registry().arrayForArray('array-9');
+    await expect(driver.releaseSnapshot('x', callOptions())).rejects.toMatchObject({
+      faultCode: 'connector-missing',
+      isRetryable: false,
+    });
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * The array connection procedures as an admin calls them, against the fake ONTAP cluster: add with
+ * a vault secret (listed by name), discover into the inventory, a changed certificate refused then
+ * accepted, and a cluster that refuses the login answered with the reason rather than a server error.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Db, openDatabase, sqliteOf } from '../../../db/client';
+import { FakeEqlGroup } from '../../drivers/equallogic/fake/fake-eql-group';
+import { FakeOntapServer } from '../../drivers/ontap/fake/fake-ontap-server';
+import { type FakeCluster, startFakeCluster } from '../../drivers/ontap/ontap-test-support';
+import { signedIn } from '../../test-support';
+import { createCaller } from '../root';
+
+let db: Db;
+let cluster: FakeCluster;
+beforeEach(async () => {
+  db = openDatabase(':memory:');
+  cluster = await startFakeCluster();
+});
+afterEach(async () => {
+  await cluster.stop();
+  sqliteOf(db).close();
+});
+
+async function addCluster(password = 'netapp1!') {
+  const caller = createCaller(signedIn(db));
+  const secret = await caller.secrets.create({
+    name: 'cluster1 api',
+    kind: 'password',
+    username: 'admin',
+    secret: password,
+  });
+  const added = await caller.arrayConnections.addOntap({
+    name: 'cluster1',
+    address: cluster.server.address,
+    accountId: secret.id,
+    stagingIgroup: 'stage01',
+  });
+  return { caller, added };
+}
+
+describe('arrayConnections procedures', () => {
+  it('add, list by names, discover into the inventory', async () => {
+    const { caller, added } = await addCluster();
+    expect(await caller.arrayConnections.list()).toEqual([
+      expect.objectContaining({
+        name: 'cluster1',
+        vendor: 'ontap',
+        secretName: 'cluster1 api',
+        stagingTarget: 'stage01',
+      }),
+    ]);
+    const synced = await caller.arrayConnections.sync({ id: added.id });
+    expect(synced).toMatchObject({ ok: true, lunCount: 2, consistencyGroupCount: 1 });
+    const [listed] = await caller.arrayConnections.list();
+    expect(listed.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(listed.arrayId).toBe(`ontap:${added.id}`);
+  });
+
+  it('refuses bad input naming the field, and a second cluster of the same name', async () => {
+    const { caller } = await addCluster();
+    await expect(
+      caller.arrayConnections.addOntap({ name: 'x', address: 'https://cluster1', accountId: 'nope' }),
+    ).rejects.toThrow(/host name or IP address/);
+    const secret = (await caller.secrets.list())[0];
+    await expect(
+      caller.arrayConnections.addOntap({ name: 'cluster1', address: '192.0.2.30', accountId: secret.id }),
+    ).rejects.toThrow(/already exists/);
+  });
+
+  it('answers a refused login and a changed certificate with the reason; an admin accepts the new certificate', async () => {
+    const { caller, added } = await addCluster('wrong');
+    expect(await caller.arrayConnections.sync({ id: added.id })).toMatchObject({
+      ok: false,
+      fault: 'host-unreachable',
+      message: expect.stringMatching(/refused the login/),
+    });
+    expect((await caller.arrayConnections.list())[0].lastError).toMatch(/refused the login/);
+
+    const port = cluster.server.port;
+    await cluster.server.stop();
+    const renewed = new FakeOntapServer(cluster.model, { certificate: 'cluster-b' });
+    renewed.port = port;
+    await renewed.start();
+    try {
+      await caller.secrets.replace({ id: added.secretId, secret: 'netapp1!' });
+      const refused = await caller.arrayConnections.sync({ id: added.id });
+      expect(refused).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/different TLS certificate/),
+      });
+      // The pin from the first (refused-login) attempt is cluster-a's; the renewed one waits for an admin.
+      const accepted = await caller.arrayConnections.acceptCertificate({ id: added.id });
+      expect(accepted.refusedFingerprint).toBeNull();
+      expect(await caller.arrayConnections.sync({ id: added.id })).toMatchObject({ ok: true });
+    } finally {
+      await renewed.stop();
+    }
+  });
+
+  it('adds an EqualLogic group and discovers its volumes; its SSH host key is pinned on the record', async () => {
+    const group = new FakeEqlGroup();
+    group.addVolume('vmfs01', 4096);
+    group.addVolume('vmfs02', 4096);
+    await group.start();
+    try {
+      const caller = createCaller(signedIn(db));
+      const secret = await caller.secrets.create({
+        name: 'group1 admin',
+        kind: 'password',
+        username: 'grpadmin',
+        secret: 'eql-pass',
+      });
+      const added = await caller.arrayConnections.addEqualLogic({
+        name: 'group1',
+        address: `127.0.0.1:${group.port}`,
+        accountId: secret.id,
+      });
+      expect(await caller.arrayConnections.sync({ id: added.id })).toEqual({
+        ok: true,
+        vendor: 'equallogic',
+        arrayId: `equallogic:${added.id}`,
+        volumeCount: 2,
+      });
+      const [listed] = (await caller.arrayConnections.list()).filter((row) => row.vendor === 'equallogic');
+      expect(listed).toMatchObject({ name: 'group1', secretName: 'group1 admin', lastError: null });
+      expect(listed.fingerprint).toMatch(/^SHA256:/);
+    } finally {
+      await group.stop();
+    }
+  });
+});
