@@ -13,6 +13,7 @@ import {
 } from '../../../server/engine/operation-rules';
 import type { StepStatus } from '../../../server/engine/statuses';
 import { locks, operationSteps, operations, stepLogs } from '../../pg/schema';
+import { type AdmissionRow, admissionCandidateOf, admissionRowOf } from '../admission-rows';
 import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
 import { planOf } from '../sqlite/operation-transitions';
 import type { PgEventBatch, PgTx } from './transaction';
@@ -185,11 +186,7 @@ export async function finishOperation(
   events.append(tx, operationId, 'operation.finished', { status, error: current.error, warnings }, now);
 }
 
-/**
- * What admission reads of each active operation: its state and the plan's lock keys, hosts and
- * arrays, extracted by PostgreSQL from the stored plan. Never the whole plan: with 10,000 queued
- * operations every claim would parse 10,000 plans.
- */
+/** What admission reads of each active operation (admission-rows.ts), extracted in SQL from the plan. */
 const ADMISSION_COLUMNS = {
   id: operations.id,
   status: operations.status,
@@ -199,28 +196,6 @@ const ADMISSION_COLUMNS = {
   hostIds: sql<string[] | null>`${operations.planJson}->'hostIds'`,
   arrayIds: sql<string[] | null>`${operations.planJson}->'arrayIds'`,
 };
-
-interface AdmissionRow {
-  id: string;
-  status: OperationRecord['status'];
-  createdAt: Date;
-  waitingReason: string | null;
-  lockKeys: string[];
-  hostIds: string[];
-  arrayIds: string[];
-}
-
-function admissionRowOf(row: {
-  id: string;
-  status: OperationRecord['status'];
-  createdAt: Date;
-  waitingReason: string | null;
-  lockKeys: string[] | null;
-  hostIds: string[] | null;
-  arrayIds: string[] | null;
-}): AdmissionRow {
-  return { ...row, lockKeys: row.lockKeys ?? [], hostIds: row.hostIds ?? [], arrayIds: row.arrayIds ?? [] };
-}
 
 /**
  * Starts every queued operation the engine admits (locks free, host/array limits respected across
@@ -241,13 +216,7 @@ export async function admitQueued(
   ).map(admissionRowOf);
   const queued = active.filter((op) => op.status === 'queued' || op.status === 'waiting');
   if (queued.length === 0) return [];
-  const candidate = (op: AdmissionRow) => ({
-    operationId: op.id,
-    createdAt: op.createdAt,
-    lockKeys: op.lockKeys,
-    hostIds: op.hostIds,
-    arrayIds: op.arrayIds,
-  });
+  const candidate = admissionCandidateOf;
   // A running operation holds its lock rows: its plan's keys plus any it took while running
   // (acquireLocks: the points retention prunes).
   const heldKeys = new Map<string, string[]>();

@@ -13,6 +13,7 @@ import {
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
 import type { StepStatus } from '../../../server/engine/statuses';
 import { locks, operationSteps, operations, stepLogs } from '../../schema';
+import { type AdmissionRow, admissionCandidateOf, admissionRowOf } from '../admission-rows';
 import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
 import type { EventBatch, Tx } from './transaction';
 
@@ -190,11 +191,7 @@ export function finishOperation(tx: Tx, events: EventBatch, operationId: string,
   events.append(tx, operationId, 'operation.finished', { status, error: current.error, warnings }, now);
 }
 
-/**
- * What admission reads of each active operation: its state and the plan's lock keys, hosts and
- * arrays, extracted by SQLite from the stored plan. Never the whole plan: with 10,000 queued
- * operations every claim would parse 10,000 plans.
- */
+/** What admission reads of each active operation (admission-rows.ts), extracted in SQL from the plan. */
 const ADMISSION_COLUMNS = {
   id: operations.id,
   status: operations.status,
@@ -204,29 +201,6 @@ const ADMISSION_COLUMNS = {
   hostIds: sql<string | null>`json_extract(${operations.planJson}, '$.hostIds')`,
   arrayIds: sql<string | null>`json_extract(${operations.planJson}, '$.arrayIds')`,
 };
-
-interface AdmissionRow {
-  id: string;
-  status: OperationRecord['status'];
-  createdAt: Date;
-  waitingReason: string | null;
-  lockKeys: string[];
-  hostIds: string[];
-  arrayIds: string[];
-}
-
-function admissionRowOf(row: {
-  id: string;
-  status: OperationRecord['status'];
-  createdAt: Date;
-  waitingReason: string | null;
-  lockKeys: string | null;
-  hostIds: string | null;
-  arrayIds: string | null;
-}): AdmissionRow {
-  const list = (text: string | null) => (text ? (JSON.parse(text) as string[]) : []);
-  return { ...row, lockKeys: list(row.lockKeys), hostIds: list(row.hostIds), arrayIds: list(row.arrayIds) };
-}
 
 /**
  * Starts every queued operation the engine admits (locks free, host/array limits respected) and
@@ -241,13 +215,7 @@ export function admitQueued(tx: Tx, events: EventBatch, now: Date, limits: Admis
     .map(admissionRowOf);
   const queued = active.filter((op) => op.status === 'queued' || op.status === 'waiting');
   if (queued.length === 0) return [];
-  const candidate = (op: AdmissionRow) => ({
-    operationId: op.id,
-    createdAt: op.createdAt,
-    lockKeys: op.lockKeys,
-    hostIds: op.hostIds,
-    arrayIds: op.arrayIds,
-  });
+  const candidate = admissionCandidateOf;
   // A running operation holds its lock rows: its plan's keys plus any it took while running
   // (acquireLocks: the points retention prunes).
   const heldKeys = new Map<string, string[]>();
