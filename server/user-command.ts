@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { openDatabase, sqliteOf } from '../db/client';
+import { closeProcessDatabase, openProcessDatabase } from '../db/process-database';
 import { authFor } from './auth/auth';
 import { createAccountDirectory } from './auth/directory';
 import { getConfig } from './config';
@@ -68,9 +68,13 @@ function promptWithoutEcho(question: string): Promise<string> {
   });
 }
 
-function openAccounts() {
-  const db = openDatabase(getConfig().dbPath);
-  return { accounts: createAccountDirectory(authFor(db)), close: () => sqliteOf(db).close() };
+/** The accounts of the configured database (PostgreSQL when DATABASE_URL is set, else the SQLite file). */
+async function openAccounts() {
+  const database = await openProcessDatabase(getConfig().database);
+  return {
+    accounts: createAccountDirectory(authFor(database)),
+    close: () => closeProcessDatabase(database),
+  };
 }
 
 export function registerUserCommand(program: Command): void {
@@ -84,7 +88,7 @@ export function registerUserCommand(program: Command): void {
     .option('--password-file <file>', 'read the password from this file (a trailing newline is dropped)')
     .action(async (options: { email: string; role: Role; name?: string; passwordFile?: string }) => {
       const password = await readPassword(options.passwordFile);
-      const { accounts, close } = openAccounts();
+      const { accounts, close } = await openAccounts();
       try {
         const created = await createAccount(accounts, createServiceContext(), {
           email: options.email,
@@ -94,14 +98,14 @@ export function registerUserCommand(program: Command): void {
         });
         console.log(`Created ${created.email} (${created.roleLabel}).`);
       } finally {
-        close();
+        await close();
       }
     });
   user
     .command('list')
     .description('list the users with their role and whether they are disabled')
     .action(async () => {
-      const { accounts, close } = openAccounts();
+      const { accounts, close } = await openAccounts();
       try {
         const users = await listAccounts(accounts, createServiceContext());
         for (const account of users) {
@@ -109,7 +113,7 @@ export function registerUserCommand(program: Command): void {
         }
         console.log(`${users.length} user${users.length === 1 ? '' : 's'}.`);
       } finally {
-        close();
+        await close();
       }
     });
 }
