@@ -448,3 +448,12 @@ export function getConfig(): MigawkaConfig {
   holder.__migawkaConfig ??= loadConfig();
   return holder.__migawkaConfig;
 }
+
+/**
+ * Replaces this process's configuration (tests that run the process-wide wiring — instrumentation,
+ * the route handlers — against a database of their own); null forgets it, so the next use reads
+ * the environment again.
+ */
+export function replaceConfigForTests(config: MigawkaConfig | null): void {
+  holder.__migawkaConfig = config ?? undefined;
+}

@@ -58,14 +58,23 @@ export function startBackgroundWorker(
   });
 }
 
+// On globalThis, as the runtime: Next loads instrumentation in a module instance of its own.
+const relays = globalThis as typeof globalThis & { __migawkaEventRelayStops?: (() => void)[] };
+
+/** Stops the worker and the event relay of this process (graceful shutdown, tests). */
 export async function stopBackgroundWorker(): Promise<void> {
+  for (const stop of relays.__migawkaEventRelayStops?.splice(0) ?? []) stop();
   await stopRuntime();
 }
 
 /**
- * For a web server that leaves the work to a separate `migawka worker` (MIGAWKA_WORKER=0): relay
- * the events that process writes onto this process's bus, so live SSE streams keep working.
+ * For a web server that leaves the work to separate `migawka worker` processes (MIGAWKA_WORKER=0),
+ * or shares a PostgreSQL database with other nodes: relay the events they write onto this process's
+ * bus, so live SSE streams keep working. Returns stop() (stopBackgroundWorker stops it too).
  */
 export function startEventRelay(database: DatabaseHandle, options: { intervalMs?: number } = {}): () => void {
-  return relayEvents(storesOf(database).operations, options);
+  const stop = relayEvents(storesOf(database).operations, options);
+  relays.__migawkaEventRelayStops ??= [];
+  relays.__migawkaEventRelayStops.push(stop);
+  return stop;
 }
