@@ -4,7 +4,7 @@
 //
 // E2E_POSTGRES=1 runs the console on PostgreSQL instead: a throwaway database is created on
 // MIGAWKA_TEST_POSTGRES_URL (default the local trust-auth server), handed to the server as
-// DATABASE_URL, and dropped when the server exits. (A DATABASE_URL already set is used as it is.)
+// DATABASE_URL, and dropped when the server exits (or by the next run on the same port). (A DATABASE_URL already set is used as it is.)
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,9 @@ const postgres = process.env.E2E_POSTGRES === '1' ? await createThrowawayDatabas
 async function createThrowawayDatabase() {
   const { default: pg } = await import('pg');
   const server = process.env.MIGAWKA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `migawka_e2e_${process.pid}`;
+    // Named after the port, not the pid: Playwright may end this script with SIGKILL before it drops
+  // the database, and the next run on the same port drops what that one left.
+  const name = `migawka_e2e_${port}`;
   const admin = async (statement) => {
     const client = new pg.Client({ connectionString: server });
     await client.connect();

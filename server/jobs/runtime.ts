@@ -86,7 +86,7 @@ export function getDriverRegistry(
 /** Worker settings of this process's configuration. */
 export function workerOptionsFromConfig(): Pick<
   WorkerOptions,
-  'leaseMs' | 'pollMs' | 'concurrency' | 'limits'
+  'leaseMs' | 'pollMs' | 'concurrency' | 'limits' | 'serves'
 > {
   const { worker, limits } = getConfig();
   return { ...worker, limits };
