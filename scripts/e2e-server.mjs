@@ -18,7 +18,7 @@ const postgres = process.env.E2E_POSTGRES === '1' ? await createThrowawayDatabas
 async function createThrowawayDatabase() {
   const { default: pg } = await import('pg');
   const server = process.env.MIGAWKA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    // Named after the port, not the pid: Playwright may end this script with SIGKILL before it drops
+  // Named after the port, not the pid: Playwright may end this script with SIGKILL before it drops
   // the database, and the next run on the same port drops what that one left.
   const name = `migawka_e2e_${port}`;
   const admin = async (statement) => {
