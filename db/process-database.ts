@@ -55,6 +55,16 @@ export function databaseFileOf(database: ProcessDatabase): string | null {
   return connection.memory ? null : connection.name;
 }
 
+/**
+ * The database as another thread or process of this machine opens it (the import thread): the
+ * SQLite file or the PostgreSQL URL; null for a private in-memory database nothing else can reach.
+ */
+export function reopenableConfigOf(database: ProcessDatabase): DatabaseConfig | null {
+  if (database.kind === 'postgres') return { kind: 'postgres', url: database.pg.url, poolMax: 2 };
+  const file = databaseFileOf(database);
+  return file === null ? null : { kind: 'sqlite', path: file };
+}
+
 /** True for a private in-memory SQLite database (tests): nothing outside this process can reach it. */
 export function isPrivateDatabase(database: ProcessDatabase): boolean {
   return database.kind === 'sqlite' && sqliteOf(database.db).memory;

@@ -197,6 +197,11 @@ describe.skipIf(postgres.skip)('the console on PostgreSQL (DATABASE_URL)', () =>
     expect(await one(`select outcome from audit_entries where action = 'operations.backupVm'`)).toEqual({
       outcome: 'succeeded',
     });
+
+    // The import runs in a worker thread on its own pool to the same PostgreSQL database.
+    const imported = await trpc.inventory.import.mutate({ content: '{}', mode: 'merge' });
+    expect(imported).toMatchObject({ mode: 'merge', stored: { hosts: 6, vms: 21 } });
+    expect(Number((await one('select count(*) as n from inventory_imports')).n)).toBe(2);
   });
 
   it('the command line honours DATABASE_URL: a user added from a shell signs in to the console; the audit trail verifies', async () => {

@@ -14,15 +14,15 @@ import { ZodError } from 'zod';
 import {
   asProcessDatabase,
   type DatabaseHandle,
-  databaseFileOf,
   getProcessDatabase,
+  reopenableConfigOf,
   storesOf,
 } from '../../db/process-database';
 import type { Stores } from '../../db/stores/ports';
 import { authFor } from '../auth/auth';
 import { type AccountDirectory, createAccountDirectory } from '../auth/directory';
 import { principalFromHeaders } from '../auth/session';
-import { getConfig } from '../config';
+import { type DatabaseConfig, getConfig } from '../config';
 import { ANONYMOUS_ACTOR, createServiceContext, type ServiceContext } from '../context';
 import { vaultKeysOf } from '../database-keys';
 import { ROLE_LABELS, type Role, roleAtLeast } from '../engine/roles';
@@ -48,11 +48,11 @@ export interface Principal {
 export interface Context {
   stores: Stores;
   /**
-   * The SQLite file behind `stores`, for work that opens its own connection off the request's
-   * event loop (the import thread); null for a private in-memory database no other thread can open,
-   * and for PostgreSQL (whose store awaits the server, leaving the event loop free).
+   * The database behind `stores` as another thread opens it (the SQLite file or the PostgreSQL
+   * URL), for work done off the request's event loop (the import thread); null for a private
+   * in-memory database no other thread can open.
    */
-  databaseFile: string | null;
+  importDatabase: DatabaseConfig | null;
   /** Clock, ids, the acting principal and a logger for the services this request calls. */
   service: ServiceContext;
   /** The vault key (MIGAWKA_SECRET_KEY or the key file beside the database: server/database-keys.ts). */
@@ -90,7 +90,7 @@ export function contextFor(
   });
   return {
     stores: storesOf(opened),
-    databaseFile: databaseFileOf(opened),
+    importDatabase: reopenableConfigOf(opened),
     vaultKeys: vaultKeysOf(opened),
     service: serviceContext,
     accounts,
