@@ -187,6 +187,20 @@ export const operationEvents = sqliteTable(
  * starts an operation and deleted in the one that finishes it, so no lock outlives its operation;
  * the primary key makes a double grant impossible even if two workers race.
  */
+/**
+ * The workers alive now and what each takes (`migawka worker --hosts/--arrays`): a worker refreshes
+ * its row every pass; a row whose `expires_at` passed is a worker gone. Null hosts (arrays) = every
+ * host (array). Admission reads it to say "no worker serves host X" instead of starting an
+ * operation no live worker may run.
+ */
+export const workers = sqliteTable('workers', {
+  id: text('id').primaryKey(),
+  hostIdsJson: text('host_ids_json', { mode: 'json' }).$type<string[]>(),
+  arrayIdsJson: text('array_ids_json', { mode: 'json' }).$type<string[]>(),
+  seenAt: integer('seen_at', { mode: 'timestamp_ms' }).notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
 export const locks = sqliteTable(
   'locks',
   {

@@ -146,7 +146,8 @@ describe('migawka check', () => {
   });
 });
 
-describe('migawka import', () => {
+// Three runs, each loading both databases' stores through tsx (DATABASE_URL may name PostgreSQL).
+describe('migawka import', { timeout: 120_000 }, () => {
   it('imports into the configured database and refuses an invalid file', () => {
     const dbPath = path.join(workDir, 'import.db');
     const ok = migawka(['import', writeJson('lab-import.json', demoLabInventory()), '--mode', 'replace'], {

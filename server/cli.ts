@@ -207,7 +207,8 @@ export function checkErrorDocument(error: DomainError): CheckErrorDocument {
 }
 
 // ---------------------------------------------------------------------------------------------
-// import and seed-large: into the configured database (MIGAWKA_DB_PATH / MIGAWKA_DATA_DIR)
+// import: into the configured database (DATABASE_URL, else MIGAWKA_DB_PATH / MIGAWKA_DATA_DIR);
+// seed-large and seed-restore-points: bench fixtures, written into the SQLite file only
 
 function registerImportCommand(program: Command): void {
   program
@@ -224,18 +225,24 @@ function registerImportCommand(program: Command): void {
     )
     .action(async (file: string, options: { mode: 'replace' | 'merge' }) => {
       const text = readInputFile(file);
-      const { openDatabase } = await import('../db/client');
+      const { closeProcessDatabase, describeDatabase, openProcessDatabase, storesOf } = await import(
+        '../db/process-database'
+      );
       const { getConfig } = await import('./config');
-      const { createSqliteStores } = await import('../db/stores/sqlite');
       const { createServiceContext } = await import('./context');
       const { importInventory } = await import('./services/import-service');
-      const dbPath = getConfig().dbPath;
-      const stores = createSqliteStores(openDatabase(dbPath));
-      const result = await importInventory(stores, createServiceContext(), text, options.mode);
+      const config = getConfig().database;
+      const database = await openProcessDatabase(config);
+      const result = await importInventory(
+        storesOf(database),
+        createServiceContext(),
+        text,
+        options.mode,
+      ).finally(() => closeProcessDatabase(database));
       const imported = Object.entries(result.imported)
         .map(([section, n]) => `${n} ${section}`)
         .join(', ');
-      console.log(`Imported (${result.mode}) into ${dbPath}: ${imported}.`);
+      console.log(`Imported (${result.mode}) into ${describeDatabase(config)}: ${imported}.`);
       console.log(
         `Stored now: ${result.stored.hosts} hosts, ${result.stored.vms} VMs; ${result.assessment.findings} findings on ${result.assessment.assessedVms} assessed VMs.`,
       );
@@ -254,6 +261,19 @@ function parseCount(value: string): number {
   return n;
 }
 
+/**
+ * The bench seeders write the SQLite file with prepared statements; on PostgreSQL they would seed a
+ * file nobody reads, so they refuse and say how to get the same estate there.
+ */
+function sqliteFileOnly(config: { database: { kind: string }; dbPath: string }, command: string): string {
+  if (config.database.kind !== 'sqlite') {
+    throw new Error(
+      `${command} writes the SQLite file only; unset DATABASE_URL, seed, then move it with \`migawka db copy --from ${config.dbPath} --to <postgres url>\``,
+    );
+  }
+  return config.dbPath;
+}
+
 function registerSeedRestorePointsCommand(program: Command): void {
   program
     .command('seed-restore-points')
@@ -267,7 +287,7 @@ function registerSeedRestorePointsCommand(program: Command): void {
       const { openDatabase } = await import('../db/client');
       const { getConfig } = await import('./config');
       const { seedLargeRestorePoints } = await import('../db/seed/large-restore-points');
-      const dbPath = getConfig().dbPath;
+      const dbPath = sqliteFileOnly(getConfig(), 'seed-restore-points');
       const result = seedLargeRestorePoints(openDatabase(dbPath), options);
       console.log(
         `Added ${result.points} restore points over ${result.vms} VMs to ${dbPath} in ${(result.elapsedMs / 1000).toFixed(1)} s.`,
@@ -289,7 +309,7 @@ function registerSeedLargeCommand(program: Command): void {
       const { openDatabase } = await import('../db/client');
       const { getConfig } = await import('./config');
       const { seedLargeEstate } = await import('../db/seed/large-estate');
-      const dbPath = getConfig().dbPath;
+      const dbPath = sqliteFileOnly(getConfig(), 'seed-large');
       const result = seedLargeEstate(openDatabase(dbPath), {
         ...(options.hosts ? { hosts: options.hosts } : {}),
         ...(options.vms ? { vms: options.vms } : {}),

@@ -40,7 +40,7 @@ describe('loadConfig', () => {
         scriptTimeScale: 1,
         repositoryQuotaBytes: null,
       },
-      worker: { concurrency: 2, leaseMs: 15_000, pollMs: 500 },
+      worker: { concurrency: 2, leaseMs: 15_000, pollMs: 500, serves: { hostIds: null, arrayIds: null } },
       limits: { perHost: 2, perArray: 2 },
       http: {
         maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES,
@@ -127,7 +127,17 @@ describe('loadConfig', () => {
         MIGAWKA_WORKER_LEASE_MS: '30000',
         MIGAWKA_WORKER_POLL_MS: ' 250 ',
       },
-      expected: { worker: { concurrency: 4, leaseMs: 30_000, pollMs: 250 } },
+      expected: {
+        worker: { concurrency: 4, leaseMs: 30_000, pollMs: 250, serves: { hostIds: null, arrayIds: null } },
+      },
+    },
+    {
+      env: { MIGAWKA_WORKER_HOSTS: ' hv-prague-01, hv-prague-02 ,', MIGAWKA_WORKER_ARRAYS: 'pure-1' },
+      expected: {
+        worker: expect.objectContaining({
+          serves: { hostIds: ['hv-prague-01', 'hv-prague-02'], arrayIds: ['pure-1'] },
+        }),
+      },
     },
     {
       env: { MIGAWKA_LIMIT_PER_HOST: '1', MIGAWKA_LIMIT_PER_ARRAY: '3' },
@@ -256,6 +266,7 @@ describe('loadConfig', () => {
     ['MIGAWKA_WORKER_CONCURRENCY', '0', 'must be ≥ 1'],
     ['MIGAWKA_WORKER_LEASE_MS', '1.5', 'must be a whole number'],
     ['MIGAWKA_WORKER_POLL_MS', '-5', 'must be a whole number'],
+    ['MIGAWKA_WORKER_HOSTS', ' , ', 'must name at least one inventory id'],
     ['MIGAWKA_MAX_REQUEST_BYTES', '1023', 'must be ≥ 1024'],
     ['MIGAWKA_MAX_IMPORT_BYTES', 'lots', 'must be a whole number'],
     ['MIGAWKA_ALLOWED_HOSTS', 'http://migawka.example.com', 'must be host names separated by commas'],

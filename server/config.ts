@@ -58,6 +58,17 @@ const hostList = z
     ),
   );
 
+/** "hv-prague-01, hv-prague-02" → inventory ids (a worker's placement: the hosts or arrays it takes). */
+export const inventoryIdList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().max(200)).min(1, 'must name at least one inventory id (comma-separated)'));
+
 /** "https://migawka.example.com, http://10.0.0.5:3000" → exact origins (scheme://host[:port]). */
 const originList = z
   .string()
@@ -136,6 +147,8 @@ const envSchema = z.object({
   MIGAWKA_WORKER_CONCURRENCY: wholeNumberAtLeast(1).optional(),
   MIGAWKA_WORKER_LEASE_MS: wholeNumberAtLeast(1).optional(),
   MIGAWKA_WORKER_POLL_MS: wholeNumberAtLeast(1).optional(),
+  MIGAWKA_WORKER_HOSTS: inventoryIdList.optional(),
+  MIGAWKA_WORKER_ARRAYS: inventoryIdList.optional(),
   MIGAWKA_HOST: z.string().trim().min(1).optional(),
   MIGAWKA_ALLOWED_HOSTS: hostList.optional(),
   MIGAWKA_ALLOWED_ORIGINS: originList.optional(),
@@ -210,7 +223,16 @@ export interface MigawkaConfig {
     scriptTimeScale: number;
     repositoryQuotaBytes: number | null;
   };
-  worker: { concurrency: number; leaseMs: number; pollMs: number };
+  /**
+   * `serves`: the hosts and arrays this process's worker takes (MIGAWKA_WORKER_HOSTS /
+   * MIGAWKA_WORKER_ARRAYS, inventory ids; null = every one), for workers placed near their hosts.
+   */
+  worker: {
+    concurrency: number;
+    leaseMs: number;
+    pollMs: number;
+    serves: { hostIds: string[] | null; arrayIds: string[] | null };
+  };
   limits: { perHost: number; perArray: number };
   http: { maxRequestBytes: number; maxImportBytes: number; maxBatchSize: number };
   /**
@@ -384,6 +406,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: vars.MIGAWKA_WORKER_CONCURRENCY ?? 2,
       leaseMs: vars.MIGAWKA_WORKER_LEASE_MS ?? 15_000,
       pollMs: vars.MIGAWKA_WORKER_POLL_MS ?? 500,
+      serves: { hostIds: vars.MIGAWKA_WORKER_HOSTS ?? null, arrayIds: vars.MIGAWKA_WORKER_ARRAYS ?? null },
     },
     limits: {
       perHost: vars.MIGAWKA_LIMIT_PER_HOST ?? 2,
@@ -447,4 +470,13 @@ const holder = globalThis as typeof globalThis & { __migawkaConfig?: MigawkaConf
 export function getConfig(): MigawkaConfig {
   holder.__migawkaConfig ??= loadConfig();
   return holder.__migawkaConfig;
+}
+
+/**
+ * Replaces this process's configuration (tests that run the process-wide wiring — instrumentation,
+ * the route handlers — against a database of their own); null forgets it, so the next use reads
+ * the environment again.
+ */
+export function replaceConfigForTests(config: MigawkaConfig | null): void {
+  holder.__migawkaConfig = config ?? undefined;
 }

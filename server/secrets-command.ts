@@ -5,24 +5,23 @@
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { openDatabase, sqliteOf } from '../db/client';
-import { createSqliteStores } from '../db/stores/sqlite';
+import { closeProcessDatabase, openProcessDatabase, storesOf } from '../db/process-database';
 import { getConfig } from './config';
 import { createServiceContext } from './context';
+import { vaultKeysOf } from './database-keys';
 import { createLogger } from './logger';
 import { recordAudit } from './services/audit-service';
 import { isDomainError } from './services/errors';
-import { VaultKeyError, vaultKeySourceFor } from './services/vault-key';
+import { VaultKeyError } from './services/vault-key';
 import { listSecrets, rotateVaultKey } from './services/vault-service';
 
-function openVault() {
-  const config = getConfig();
-  const db = openDatabase(config.dbPath);
+/** The vault of the configured database, with its key (server/database-keys.ts). */
+async function openVault() {
+  const database = await openProcessDatabase(getConfig().database);
   return {
-    db,
-    stores: createSqliteStores(db),
-    keys: vaultKeySourceFor(config.secrets, config.dbPath),
-    close: () => sqliteOf(db).close(),
+    stores: storesOf(database),
+    keys: vaultKeysOf(database),
+    close: () => closeProcessDatabase(database),
   };
 }
 
@@ -46,7 +45,7 @@ export function registerSecretsCommand(program: Command): void {
     .description('list the stored secrets (name, kind, user, key, last use) and the configured key')
     .action(() =>
       reportingVaultErrors(async () => {
-        const vault = openVault();
+        const vault = await openVault();
         try {
           const list = await listSecrets(vault.stores, vault.keys);
           console.log(`Vault key: ${vault.keys.location} (key id ${vault.keys.read()?.id ?? 'none yet'})`);
@@ -57,7 +56,7 @@ export function registerSecretsCommand(program: Command): void {
           }
           console.log(`${list.length} secret${list.length === 1 ? '' : 's'}.`);
         } finally {
-          vault.close();
+          await vault.close();
         }
       }),
     );
@@ -68,7 +67,7 @@ export function registerSecretsCommand(program: Command): void {
     )
     .action(() =>
       reportingVaultErrors(async () => {
-        const vault = openVault();
+        const vault = await openVault();
         try {
           // The command's own lines say what happened; the process log stays for warnings.
           const ctx = createServiceContext({ log: createLogger('warn') });
@@ -95,7 +94,7 @@ export function registerSecretsCommand(program: Command): void {
           );
           console.log(rotation.instructions);
         } finally {
-          vault.close();
+          await vault.close();
         }
       }),
     );

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';
 import { type Db, openDatabase, sqliteOf } from '../db/client';
+import type { DatabaseHandle } from '../db/process-database';
 import { ensureDemoLab } from '../db/seed/ensure-demo-lab';
 import type { ServiceContext } from './context';
 import type { Role } from './engine/roles';
@@ -73,6 +74,10 @@ export function principalOf(role: Role): Principal {
  * A tRPC context signed in as `role` (admin by default: tests of what procedures do, not of who
  * may call them — role-matrix.test.ts covers that).
  */
-export function signedIn(db: Db, role: Role = 'admin', service: Partial<ServiceContext> = {}): Context {
-  return contextFor(db, service, principalOf(role));
+export function signedIn(
+  database: DatabaseHandle,
+  role: Role = 'admin',
+  service: Partial<ServiceContext> = {},
+): Context {
+  return contextFor(database, service, principalOf(role));
 }

@@ -6,8 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { openDatabase, sqliteOf } from '../db/client';
-import { createSqliteStores } from '../db/stores/sqlite';
+import { closeProcessDatabase, openProcessDatabase, storesOf } from '../db/process-database';
 import { authFor } from './auth/auth';
 import { createAccountDirectory } from './auth/directory';
 import { getConfig } from './config';
@@ -72,12 +71,13 @@ function promptWithoutEcho(question: string): Promise<string> {
   });
 }
 
-function openAccounts() {
-  const db = openDatabase(getConfig().dbPath);
+/** The accounts of the configured database (PostgreSQL when DATABASE_URL is set, else the SQLite file). */
+async function openAccounts() {
+  const database = await openProcessDatabase(getConfig().database);
   return {
-    accounts: createAccountDirectory(authFor(db)),
-    stores: createSqliteStores(db),
-    close: () => sqliteOf(db).close(),
+    accounts: createAccountDirectory(authFor(database)),
+    stores: storesOf(database),
+    close: () => closeProcessDatabase(database),
   };
 }
 
@@ -92,7 +92,7 @@ export function registerUserCommand(program: Command): void {
     .option('--password-file <file>', 'read the password from this file (a trailing newline is dropped)')
     .action(async (options: { email: string; role: Role; name?: string; passwordFile?: string }) => {
       const password = await readPassword(options.passwordFile);
-      const { accounts, stores, close } = openAccounts();
+      const { accounts, stores, close } = await openAccounts();
       const ctx = createServiceContext();
       // Accounts made from a shell are in the audit trail like those made in the console.
       const audit = (outcome: AuditOutcome, message: string, objects: AuditObject[] = []) =>
@@ -118,14 +118,14 @@ export function registerUserCommand(program: Command): void {
         await audit('refused', (error as Error).message);
         throw error;
       } finally {
-        close();
+        await close();
       }
     });
   user
     .command('list')
     .description('list the users with their role and whether they are disabled')
     .action(async () => {
-      const { accounts, close } = openAccounts();
+      const { accounts, close } = await openAccounts();
       try {
         const users = await listAccounts(accounts, createServiceContext());
         for (const account of users) {
@@ -133,7 +133,7 @@ export function registerUserCommand(program: Command): void {
         }
         console.log(`${users.length} user${users.length === 1 ? '' : 's'}.`);
       } finally {
-        close();
+        await close();
       }
     });
 }

@@ -11,6 +11,17 @@ import { getConfig } from './config';
 import { logger } from './logger';
 import { startBackgroundWorker, stopBackgroundWorker } from './services/worker-service';
 
+/** "hv-1,hv-2" → the inventory ids named (at least one). */
+function idList(value: string): string[] {
+  const ids = value
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (ids.length === 0)
+    throw new InvalidArgumentError('must name at least one inventory id, comma-separated');
+  return ids;
+}
+
 function positive(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
@@ -25,18 +36,46 @@ export function registerWorkerCommand(program: Command): void {
     .option('--concurrency <n>', 'steps run at once, each of a different operation', positive)
     .option('--lease-ms <ms>', 'lease length; another worker takes over after it expires', positive)
     .option('--poll-ms <ms>', 'how often to look for work', positive)
+    .option(
+      '--hosts <ids>',
+      'take only operations on these hosts (inventory ids, comma-separated; default MIGAWKA_WORKER_HOSTS, else every host)',
+      idList,
+    )
+    .option(
+      '--arrays <ids>',
+      'take only operations on these storage arrays (inventory ids; default MIGAWKA_WORKER_ARRAYS, else every array)',
+      idList,
+    )
     .action(
-      async (options: { workerId?: string; concurrency?: number; leaseMs?: number; pollMs?: number }) => {
+      async (options: {
+        workerId?: string;
+        concurrency?: number;
+        leaseMs?: number;
+        pollMs?: number;
+        hosts?: string[];
+        arrays?: string[];
+      }) => {
         const config = getConfig();
         const database = await openProcessDatabase(config.database);
+        const serves = {
+          hostIds: options.hosts ?? config.worker.serves.hostIds,
+          arrayIds: options.arrays ?? config.worker.serves.arrayIds,
+        };
         const worker = startBackgroundWorker(database, {
+          serves,
           ...(options.workerId ? { workerId: options.workerId } : {}),
           ...(options.concurrency ? { concurrency: options.concurrency } : {}),
           ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
           ...(options.pollMs ? { pollMs: options.pollMs } : {}),
         });
         logger.info(
-          { workerId: worker.workerId, database: describeDatabase(config.database), lab: config.lab.dir },
+          {
+            workerId: worker.workerId,
+            database: describeDatabase(config.database),
+            lab: config.lab.dir,
+            hosts: serves.hostIds ?? 'all',
+            arrays: serves.arrayIds ?? 'all',
+          },
           'worker started',
         );
         await new Promise<void>((resolve) => {

@@ -20,6 +20,8 @@ export type PgDb = NodePgDatabase<typeof schema>;
 export interface PgDatabase {
   db: PgDb;
   pool: pg.Pool;
+  /** Where it is, for work that opens its own pool (the import thread). */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -100,7 +102,7 @@ export async function openPgDatabase(url: string, options: PgOpenOptions = {}): 
     throw error;
   }
   const db = drizzle(pool, { schema });
-  return { db, pool, close: () => pool.end() };
+  return { db, pool, url, close: () => pool.end() };
 }
 
 /** "postgres://user:***@host/db": a URL fit for logs and error messages. */

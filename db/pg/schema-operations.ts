@@ -204,6 +204,15 @@ export const operationEvents = pgTable(
  * starts an operation and deleted in the one that finishes it, so no lock outlives its operation;
  * the primary key makes a double grant impossible even if two workers race.
  */
+/** Live workers and what each takes: see db/schema-operations.ts. */
+export const workers = pgTable('workers', {
+  id: text('id').primaryKey(),
+  hostIdsJson: json('host_ids_json').$type<string[]>(),
+  arrayIdsJson: json('array_ids_json').$type<string[]>(),
+  seenAt: timestamp('seen_at', TIME).notNull(),
+  expiresAt: timestamp('expires_at', TIME).notNull(),
+});
+
 export const locks = pgTable(
   'locks',
   {

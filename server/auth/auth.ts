@@ -14,9 +14,16 @@ import { APIError } from 'better-auth/api';
 import { admin, genericOAuth } from 'better-auth/plugins';
 import { createAccessControl } from 'better-auth/plugins/access';
 import { defaultStatements } from 'better-auth/plugins/admin/access';
-import { type Db, sqliteOf } from '../../db/client';
-import { account, session, user, verification } from '../../db/schema-auth';
+import * as pgAuthSchema from '../../db/pg/schema-auth';
+import {
+  asProcessDatabase,
+  type DatabaseHandle,
+  identityOf,
+  type ProcessDatabase,
+} from '../../db/process-database';
+import * as sqliteAuthSchema from '../../db/schema-auth';
 import { type AuthConfig, getConfig, type OidcConfig } from '../config';
+import { keyAnchorOf } from '../database-keys';
 import { roleFromGroups } from '../engine/directory-roles';
 import { ROLES, type Role } from '../engine/roles';
 import { logger } from '../logger';
@@ -91,7 +98,23 @@ function directorySignIn(oidc: OidcConfig, rolesByEmail: Map<string, Role>) {
   });
 }
 
-export function createAuth(db: Db, options: AuthOptions) {
+/**
+ * The library's Drizzle adapter over the accounts tables of the database's dialect (the pg provider
+ * quotes the reserved `user` table itself).
+ */
+function accountsAdapterOf(database: ProcessDatabase) {
+  const tables = (schema: typeof sqliteAuthSchema | typeof pgAuthSchema) => ({
+    user: schema.user,
+    session: schema.session,
+    account: schema.account,
+    verification: schema.verification,
+  });
+  return database.kind === 'sqlite'
+    ? drizzleAdapter(database.db, { provider: 'sqlite', schema: tables(sqliteAuthSchema) })
+    : drizzleAdapter(database.pg.db, { provider: 'pg', schema: tables(pgAuthSchema) });
+}
+
+export function createAuth(database: DatabaseHandle, options: AuthOptions) {
   /** Directory sign-ins in flight: the role their groups gave, until the user row is written. */
   const rolesByEmail = new Map<string, Role>();
   const directoryRoleOf = (email: unknown): Role | undefined => {
@@ -103,7 +126,7 @@ export function createAuth(db: Db, options: AuthOptions) {
   return betterAuth({
     appName: 'Migawka',
     secret: options.secret,
-    database: drizzleAdapter(db, { provider: 'sqlite', schema: { user, session, account, verification } }),
+    database: accountsAdapterOf(asProcessDatabase(database)),
     emailAndPassword: {
       enabled: true,
       disableSignUp: true,
@@ -169,24 +192,30 @@ export function createAuth(db: Db, options: AuthOptions) {
 
 export type Auth = ReturnType<typeof createAuth>;
 
-const authByDb = new WeakMap<Db, Auth>();
+const authByDb = new WeakMap<object, Auth>();
 
 /**
  * The authentication over one database, made once per database: the process-wide one for requests
- * (its secret from the configuration or the key file beside the database), an in-memory one in tests.
+ * (its secret from the configuration or the key file beside the database, or in the data directory
+ * on PostgreSQL), an in-memory one in tests.
  */
-export function authFor(db: Db): Auth {
-  let auth = authByDb.get(db);
+export function authFor(database: DatabaseHandle): Auth {
+  const opened = asProcessDatabase(database);
+  const identity = identityOf(opened);
+  let auth = authByDb.get(identity);
   if (!auth) {
-    const connection = sqliteOf(db);
     const config = getConfig().auth;
-    const { secret, source, file } = resolveAuthSecret(
-      config.secret,
-      connection.memory ? ':memory:' : connection.name,
-    );
+    const { secret, source, file } = resolveAuthSecret(config.secret, keyAnchorOf(opened));
     if (source !== 'in-memory') logger.info({ source, file }, 'session signing key ready');
-    auth = createAuth(db, { secret, trustedProxy: config.trustedProxy, oidc: config.oidc });
-    authByDb.set(db, auth);
+    if (opened.kind === 'postgres' && source !== 'environment') {
+      // Each node would sign with its own key file: a session from one node is refused by the others.
+      logger.warn(
+        { file },
+        'MIGAWKA_AUTH_SECRET is not set: sessions are signed with this node’s own key file; set it to the same value on every web node',
+      );
+    }
+    auth = createAuth(opened, { secret, trustedProxy: config.trustedProxy, oidc: config.oidc });
+    authByDb.set(identity, auth);
   }
   return auth;
 }

@@ -1,6 +1,8 @@
-/** The process-wide /api/auth handler: the route handler of server/auth/route.ts over the process's database. */
-import { type Db, getDb } from '../../db/client';
-import { createSqliteStores } from '../../db/stores/sqlite';
+/**
+ * The process-wide /api/auth handler and the page helpers: the route handler of
+ * server/auth/route.ts over the process's database (SQLite, or PostgreSQL with DATABASE_URL).
+ */
+import { type DatabaseHandle, getProcessDatabase, storesOf } from '../../db/process-database';
 import { getConfig } from '../config';
 import { createServiceContext } from '../context';
 import { logger } from '../logger';
@@ -10,29 +12,44 @@ import { createAccountDirectory } from './directory';
 import { type AuthRouteOptions, createAuthRouteHandler } from './route';
 import { principalFromHeaders, type SessionPrincipal } from './session';
 
-let handle: ((request: Request) => Promise<Response>) | undefined;
+const holder = globalThis as typeof globalThis & {
+  __migawkaAuthRoute?: Promise<(request: Request) => Promise<Response>>;
+};
 
+async function createProcessAuthRoute(): Promise<(request: Request) => Promise<Response>> {
+  const database = await getProcessDatabase();
+  const auth = authFor(database);
+  return createAuthRouteHandler({
+    auth,
+    accounts: createAccountDirectory(auth),
+    now: () => new Date(),
+    lockout: getConfig().auth.lockout,
+    log: logger,
+    audit: recordAuthEventIn(database),
+  });
+}
+
+/** The /api/auth handler over the process's database (made on the first request). */
 export function getAuthRouteHandler(): (request: Request) => Promise<Response> {
-  if (!handle) {
-    const auth = authFor(getDb());
-    handle = createAuthRouteHandler({
-      auth,
-      accounts: createAccountDirectory(auth),
-      now: () => new Date(),
-      lockout: getConfig().auth.lockout,
-      log: logger,
-      audit: recordAuthEventIn(getDb()),
-    });
-  }
-  return handle;
+  return async (request) => {
+    if (!holder.__migawkaAuthRoute) {
+      const made = createProcessAuthRoute();
+      // A database that could not be opened is tried again by the next request.
+      made.catch(() => {
+        if (holder.__migawkaAuthRoute === made) holder.__migawkaAuthRoute = undefined;
+      });
+      holder.__migawkaAuthRoute = made;
+    }
+    return (await holder.__migawkaAuthRoute)(request);
+  };
 }
 
 /** Sign-ins, failed sign-ins and sign-outs into the database's audit trail, with the request's address. */
 export function recordAuthEventIn(
-  db: Db,
+  database: DatabaseHandle,
   now: () => Date = () => new Date(),
 ): NonNullable<AuthRouteOptions['audit']> {
-  const stores = createSqliteStores(db);
+  const stores = storesOf(database);
   return async (event, request) => {
     await recordAudit(stores, createServiceContext({ actor: event.actor, now }), {
       action: event.action,
@@ -47,10 +64,10 @@ export function recordAuthEventIn(
 
 /** Whether no account exists yet (the sign-in page sends visitors to /setup then). */
 export async function needsSetupNow(): Promise<boolean> {
-  return (await createAccountDirectory(authFor(getDb())).countUsers()) === 0;
+  return (await createAccountDirectory(authFor(await getProcessDatabase())).countUsers()) === 0;
 }
 
 /** The signed-in user of a page request (server components), or null. */
-export function principalOfPageRequest(headers: Headers): Promise<SessionPrincipal | null> {
-  return principalFromHeaders(authFor(getDb()), headers);
+export async function principalOfPageRequest(headers: Headers): Promise<SessionPrincipal | null> {
+  return principalFromHeaders(authFor(await getProcessDatabase()), headers);
 }

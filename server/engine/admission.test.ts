@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AdmissionCandidate, decideAdmission } from './admission';
+import { type AdmissionCandidate, decideAdmission, servesOperation, type WorkerScope } from './admission';
 
 let clock = 0;
 const op = (
@@ -112,5 +112,88 @@ describe('decideAdmission', () => {
 
   it('rejects a limit below 1', () => {
     expect(() => decideAdmission([], [], { perHost: 0, perArray: 2 })).toThrow(/"perHost"/);
+  });
+});
+
+const worker = (
+  workerId: string,
+  hostIds: string[] | null,
+  arrayIds: string[] | null = null,
+): WorkerScope => ({
+  workerId,
+  hostIds,
+  arrayIds,
+});
+
+describe('placement: which live workers take an operation', () => {
+  const onPrague = op('op_p', { hostIds: ['hv-prague'], lockKeys: ['vm:p'] });
+  const onBoth = op('op_b', { hostIds: ['hv-prague', 'hv-brno'], lockKeys: ['vm:b'] });
+  const onArray = op('op_a', { hostIds: ['hv-prague'], arrayIds: ['pure-1'], lockKeys: ['vm:a'] });
+  it.each([
+    { name: 'no worker announced: no placement', workers: [], queued: [onPrague], waiting: null },
+    {
+      name: 'an unlabelled worker takes everything',
+      workers: [worker('w', null)],
+      queued: [onBoth],
+      waiting: null,
+    },
+    {
+      name: 'a worker labelled with the host takes it',
+      workers: [worker('w', ['hv-prague'])],
+      queued: [onPrague],
+      waiting: null,
+    },
+    {
+      name: 'nobody serves the host: it waits naming it',
+      workers: [worker('w', ['hv-brno'])],
+      queued: [onPrague],
+      waiting: 'no worker serves host hv-prague',
+    },
+    {
+      name: 'nobody serves the array although the host is served',
+      workers: [worker('w', ['hv-prague'], ['pure-2'])],
+      queued: [onArray],
+      waiting: 'no worker serves array pure-1',
+    },
+    {
+      name: 'each host has a worker, but no one worker has both',
+      workers: [worker('w1', ['hv-prague']), worker('w2', ['hv-brno'])],
+      queued: [onBoth],
+      waiting: 'no single worker serves all of hosts hv-prague, hv-brno',
+    },
+    {
+      name: 'two hosts nobody serves are both named',
+      workers: [worker('w', ['hv-ostrava'])],
+      queued: [onBoth],
+      waiting: 'no worker serves hosts hv-prague, hv-brno',
+    },
+  ])('$name', ({ workers, queued, waiting }) => {
+    const decision = decideAdmission(queued, [], limits, workers);
+    if (waiting === null) expect(decision.admit).toEqual(queued.map((o) => o.operationId));
+    else
+      expect(decision.waiting).toEqual([
+        { operationId: queued[0].operationId, reason: waiting, reasons: [waiting] },
+      ]);
+  });
+
+  it('an unserved operation keeps its place for its locks, as any waiting one', () => {
+    const older = op('op_old', { hostIds: ['hv-brno'], lockKeys: ['vm:x'] });
+    const younger = op('op_young', { hostIds: ['hv-prague'], lockKeys: ['vm:x'] });
+    const decision = decideAdmission([older, younger], [], limits, [worker('w', ['hv-prague'])]);
+    expect(decision.admit).toEqual([]);
+    expect(decision.waiting.map((w) => w.reason)).toEqual([
+      'no worker serves host hv-brno',
+      'waits for lock vm:x behind older queued operation op_old',
+    ]);
+  });
+
+  it.each([
+    [{ hostIds: null, arrayIds: null }, { hostIds: ['h'], arrayIds: ['a'] }, true],
+    [{ hostIds: ['h'], arrayIds: null }, { hostIds: ['h'], arrayIds: ['a'] }, true],
+    [{ hostIds: ['h'], arrayIds: [] }, { hostIds: ['h'], arrayIds: ['a'] }, false],
+    [{ hostIds: ['h'], arrayIds: [] }, { hostIds: ['h'], arrayIds: [] }, true],
+    [{ hostIds: ['h', 'i'], arrayIds: null }, { hostIds: ['i', 'j'], arrayIds: [] }, false],
+  ])('servesOperation(%j, %j) is %s', (scope, operation, serves) => {
+    expect(servesOperation(scope, operation)).toBe(serves);
   });
 });

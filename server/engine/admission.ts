@@ -8,6 +8,9 @@
  *   keys: a younger operation that needs one of them waits behind it, so a long queue of small
  *   backups cannot starve a volume revert that needs every VM on the volume.
  *
+ * - Placement: workers may be told which hosts and arrays they take (`migawka worker --hosts`);
+ *   an operation no live worker serves whole waits, saying which host or array nobody serves.
+ *
  * Every waiting operation gets every reason it waits, in words an operator can act on.
  */
 
@@ -17,6 +20,56 @@ export interface AdmissionCandidate {
   hostIds: string[];
   arrayIds: string[];
   createdAt: Date;
+}
+
+/** What one live worker takes: null = every host (array); a list = only those. */
+export interface WorkerScope {
+  workerId: string;
+  hostIds: string[] | null;
+  arrayIds: string[] | null;
+}
+
+/** True when the worker may run an operation touching these hosts and arrays (all of them). */
+export function servesOperation(
+  scope: Pick<WorkerScope, 'hostIds' | 'arrayIds'>,
+  operation: Pick<AdmissionCandidate, 'hostIds' | 'arrayIds'>,
+): boolean {
+  const { hostIds, arrayIds } = scope;
+  return (
+    (hostIds === null || operation.hostIds.every((id) => hostIds.includes(id))) &&
+    (arrayIds === null || operation.arrayIds.every((id) => arrayIds.includes(id)))
+  );
+}
+
+function listed(kind: string, ids: string[]): string {
+  return `${kind}${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
+}
+
+/**
+ * Why none of the live workers may run the operation, or null when one may. An empty fleet (no
+ * worker announces itself: a test driving the store directly) places nothing.
+ */
+export function unservedReason(
+  operation: Pick<AdmissionCandidate, 'hostIds' | 'arrayIds'>,
+  workers: readonly WorkerScope[],
+): string | null {
+  if (workers.length === 0 || workers.some((worker) => servesOperation(worker, operation))) return null;
+  const hosts = [...new Set(operation.hostIds)].filter(
+    (id) => !workers.some((worker) => worker.hostIds === null || worker.hostIds.includes(id)),
+  );
+  const arrays = [...new Set(operation.arrayIds)].filter(
+    (id) => !workers.some((worker) => worker.arrayIds === null || worker.arrayIds.includes(id)),
+  );
+  const nobody = [
+    ...(hosts.length > 0 ? [listed('host', hosts)] : []),
+    ...(arrays.length > 0 ? [listed('array', arrays)] : []),
+  ];
+  if (nobody.length > 0) return `no worker serves ${nobody.join(' or ')}`;
+  const all = [
+    ...(operation.hostIds.length > 0 ? [listed('host', [...new Set(operation.hostIds)])] : []),
+    ...(operation.arrayIds.length > 0 ? [listed('array', [...new Set(operation.arrayIds)])] : []),
+  ];
+  return `no single worker serves all of ${all.join(' and ')}`;
 }
 
 export interface AdmissionLimits {
@@ -57,6 +110,8 @@ export function decideAdmission(
   queued: AdmissionCandidate[],
   running: AdmissionCandidate[],
   limits: AdmissionLimits,
+  /** The live workers and what each takes; empty = no placement (every worker takes everything). */
+  workers: readonly WorkerScope[] = [],
 ): AdmissionDecision {
   assertLimit('perHost', limits.perHost);
   assertLimit('perArray', limits.perArray);
@@ -84,7 +139,8 @@ export function decideAdmission(
   const admit: string[] = [];
   const waiting: WaitingOperation[] = [];
   for (const operation of ordered) {
-    const reasons: string[] = [];
+    const unserved = unservedReason(operation, workers);
+    const reasons: string[] = unserved ? [unserved] : [];
     const lockKeys = [...new Set(operation.lockKeys)];
     for (const key of lockKeys) {
       const holder = heldBy.get(key);

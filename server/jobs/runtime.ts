@@ -4,7 +4,6 @@
  * reloads never start a second worker against the same database. Settings come from
  * getConfig() (server/config.ts): MIGAWKA_LAB_*, MIGAWKA_WORKER_*, MIGAWKA_LIMIT_PER_*.
  */
-import { getDb } from '../../db/client';
 import { driverLookupOf, type ProcessDatabase, storesOf } from '../../db/process-database';
 import { getConfig } from '../config';
 import { LabDriver } from '../drivers/lab/lab-driver';
@@ -84,15 +83,10 @@ export function getDriverRegistry(
   return state.drivers;
 }
 
-/** The driver registry of this process's database (the web server's verify and delete). */
-export function getProcessDriverRegistry(): DriverRegistry {
-  return getDriverRegistry({ kind: 'sqlite', db: getDb() });
-}
-
 /** Worker settings of this process's configuration. */
 export function workerOptionsFromConfig(): Pick<
   WorkerOptions,
-  'leaseMs' | 'pollMs' | 'concurrency' | 'limits'
+  'leaseMs' | 'pollMs' | 'concurrency' | 'limits' | 'serves'
 > {
   const { worker, limits } = getConfig();
   return { ...worker, limits };

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Db, openDatabase, sqliteOf } from '../../db/client';
+import type { ProcessDatabase } from '../../db/process-database';
 import type { StoreDialect } from '../../db/stores/contract/dialects';
 import { writeInventory } from '../../db/stores/inventory-store';
 import type { Stores } from '../../db/stores/ports';
@@ -46,6 +47,8 @@ export interface Harness {
   sqlite(): Db;
   /** Which database the stores run on. */
   dialect: 'SQLite' | 'PostgreSQL';
+  /** The database as the server holds it: what `signedIn()` / `contextFor()` take, on either dialect. */
+  database: ProcessDatabase;
   stores: Stores;
   root: string;
   index: InventoryIndex;
@@ -78,17 +81,23 @@ export const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 async function openStores(
   options: { dbFile?: string; dialect?: StoreDialect },
   inventory: Inventory,
-): Promise<{ db: Db | null; stores: Stores; close(): Promise<void> }> {
+): Promise<{ db: Db | null; database: ProcessDatabase; stores: Stores; close(): Promise<void> }> {
   if (options.dialect && options.dialect.name === 'PostgreSQL') {
     const handle = await options.dialect.open({ maxConnections: 8 });
     if (handle.dialect !== 'postgres') throw new Error('expected a PostgreSQL handle');
     await handle.pg.db.transaction((tx) => writePgInventory(tx, inventory, 'insert'));
-    return { db: null, stores: handle.stores, close: handle.close };
+    return {
+      db: null,
+      database: { kind: 'postgres', pg: handle.pg },
+      stores: handle.stores,
+      close: handle.close,
+    };
   }
   const db = openDatabase(options.dbFile ?? ':memory:');
   writeInventory(db, inventory, 'insert');
   return {
     db,
+    database: { kind: 'sqlite', db },
     stores: createSqliteStores(db),
     close: async () => {
       sqliteOf(db).close();
@@ -164,6 +173,7 @@ export async function createHarness(
       return db;
     },
     dialect: db ? 'SQLite' : 'PostgreSQL',
+    database: database.database,
     stores,
     root,
     index,

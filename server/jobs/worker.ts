@@ -15,7 +15,7 @@
 import { hostname } from 'node:os';
 import type { ClaimedStep, StepOutcome } from '../../db/stores/ports/operation-store';
 import type { DriverRegistry } from '../drivers/registry';
-import { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS } from '../engine/admission';
+import { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS, type WorkerScope } from '../engine/admission';
 import { isCleanupStep } from '../engine/step-params';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../engine/step-safety';
 import { logger } from '../logger';
@@ -35,6 +35,11 @@ export interface WorkerOptions {
   /** Steps run at the same time by this worker (always of different operations). */
   concurrency?: number;
   limits?: AdmissionLimits;
+  /**
+   * The hosts and arrays this worker takes (null = every one): it claims only operations whose
+   * every host and array it takes, and announces itself so admission can say when nobody serves one.
+   */
+  serves?: Pick<WorkerScope, 'hostIds' | 'arrayIds'>;
   retry?: RetryPolicy;
   clock?: () => Date;
   /** Minimum interval between two progress writes of one step (ms). */
@@ -78,6 +83,8 @@ interface PassResult {
 interface WorkerCore extends Worker {
   /** Recover, schedule and claim; does not wait for the claimed steps. */
   pass(): Promise<PassResult>;
+  /** Withdraws the worker's announcement (it stopped). */
+  retire(): Promise<void>;
   inFlight: Set<Promise<void>>;
   isStopped: boolean;
   onStepSettled?: () => void;
@@ -97,6 +104,8 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
   } = options;
   const workerId = options.workerId ?? defaultWorkerId();
   const operations = stores.operations;
+  const serves = options.serves ?? { hostIds: null, arrayIds: null };
+  let lastAnnouncedAt = Number.NEGATIVE_INFINITY;
   let lastRecoveryAt = Number.NEGATIVE_INFINITY;
   let lastScheduleAt = Number.NEGATIVE_INFINITY;
   let isPassing = false;
@@ -157,6 +166,15 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
       isPassing = true;
       try {
         const now = clock();
+        if (now.getTime() - lastAnnouncedAt >= leaseMs / 3) {
+          lastAnnouncedAt = now.getTime();
+          // Alive for two leases: a pass delayed by a busy event loop does not make it look gone.
+          await operations.announceWorker(
+            { workerId, ...serves },
+            now,
+            new Date(now.getTime() + 2 * leaseMs),
+          );
+        }
         if (now.getTime() - lastRecoveryAt >= leaseMs / 2) {
           lastRecoveryAt = now.getTime();
           await operations.recoverExpiredLeases(now, { exceptOwner: workerId });
@@ -166,7 +184,7 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
           await options.scheduler.tick(now);
         }
         while (!core.isStopped && core.inFlight.size < concurrency) {
-          const claimed = await operations.claimNext({ workerId, now: clock(), leaseMs, limits });
+          const claimed = await operations.claimNext({ workerId, now: clock(), leaseMs, limits, serves });
           if (!claimed) break;
           const run: Promise<void> = runClaimed(claimed)
             .catch(onError)
@@ -188,6 +206,7 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
       const { started } = await core.pass();
       await Promise.all(started);
     },
+    retire: () => operations.retireWorker(workerId),
   };
   return core;
 }
@@ -252,6 +271,8 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
       unsubscribe();
       if (timer) clearTimeout(timer);
       await Promise.allSettled([...core.inFlight]);
+      // It serves nothing any more: admission stops counting on it at once, not when its row expires.
+      await core.retire().catch((error: unknown) => logger.warn({ err: error }, 'worker not retired'));
       for (const resolve of idleWaiters.splice(0)) resolve();
     },
   };

@@ -79,6 +79,16 @@ describe('first run', () => {
       ['demo@example.test', 'admin'],
     ]);
   });
+
+  it('two nodes starting at once create the demo admin once, and neither fails', async () => {
+    const demo = { email: 'demo@example.test', password: PASSWORD };
+    const created = await Promise.all([
+      ensureDemoAdmin(accounts, system, demo),
+      ensureDemoAdmin(accounts, system, demo),
+    ]);
+    expect(created.filter(Boolean)).toHaveLength(1);
+    expect((await accounts.listUsers()).map((user) => user.email)).toEqual(['demo@example.test']);
+  });
 });
 
 describe('administering users', () => {

@@ -238,6 +238,12 @@ export async function ensureDemoAdmin(
   credentials: { email: string; password: string },
 ): Promise<boolean> {
   if (!(await needsSetup(accounts))) return false;
-  await createAccount(accounts, ctx, { ...credentials, name: 'Demo admin', role: 'admin' });
+  try {
+    await createAccount(accounts, ctx, { ...credentials, name: 'Demo admin', role: 'admin' });
+  } catch (error) {
+    // Several web nodes starting together on one database: another one created it a moment ago.
+    if (await accounts.findUserByEmail(credentials.email.toLowerCase())) return false;
+    throw error;
+  }
   return true;
 }

@@ -10,6 +10,7 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { Stores } from '../../db/stores/ports';
 import type { InventoryCounts } from '../../db/stores/ports/inventory';
 import type { PointDeletionImpact } from '../../db/stores/ports/restore-point-store';
+import type { DatabaseConfig } from '../config';
 import type { ServiceContext } from '../context';
 import type { ApprovalKind } from '../engine/approvals';
 import { planFingerprint } from '../engine/fingerprint';
@@ -34,8 +35,8 @@ import { startPointDelete } from './restore-point-service';
 export interface ApprovalEnv {
   stores: Stores;
   service: ServiceContext;
-  /** The SQLite file (the import runs off the request's thread on it); null in memory. */
-  databaseFile: string | null;
+  /** The database as the import thread opens it (SQLite file or PostgreSQL URL); null in memory. */
+  importDatabase: DatabaseConfig | null;
 }
 
 /** What is lost, as shown to the requester before they confirm and to the approver. */

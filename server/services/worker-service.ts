@@ -2,10 +2,14 @@
  * Starts this process's background worker with the backup job scheduler attached: what the Next
  * server calls at start-up (instrumentation) and what `migawka worker` runs.
  */
-import { type Db, sqliteOf } from '../../db/client';
-import { type ProcessDatabase, storesOf } from '../../db/process-database';
-import { getConfig } from '../config';
+import {
+  asProcessDatabase,
+  type DatabaseHandle,
+  isPrivateDatabase,
+  storesOf,
+} from '../../db/process-database';
 import { createServiceContext, SCHEDULER_ACTOR } from '../context';
+import { vaultKeysOf } from '../database-keys';
 import { createStoredEqualLogicConnector } from '../drivers/equallogic/eql-array';
 import { createStoredHypervConnector } from '../drivers/hyperv/hyperv-connector';
 import { createStoredOntapConnector } from '../drivers/ontap/ontap-connector';
@@ -16,42 +20,22 @@ import { storedOntapClusters } from './array-connection-service';
 import { runDueBackupJobs } from './backup-job-service';
 import { storedEqualLogicGroups } from './equallogic-connection-service';
 import { storedHypervHosts } from './hyperv-connection-service';
-import { memoryKeySource, type VaultKeySource, vaultKeySourceFor } from './vault-key';
 import { connectXapiPools, refreshXapiPools } from './xapi-connection-service';
 
 export const SCHEDULER_INTERVAL_MS = 15_000;
 
 type BackgroundOptions = Partial<Omit<WorkerOptions, 'stores' | 'driver'>>;
 
-/** A SQLite handle (the web server's embedded database) or the process's configured database. */
-function processDatabaseOf(database: Db | ProcessDatabase): ProcessDatabase {
-  return 'kind' in database && ('db' in database || 'pg' in database)
-    ? (database as ProcessDatabase)
-    : { kind: 'sqlite', db: database as Db };
-}
-
-/**
- * The vault key of the process's database: an in-memory SQLite database (tests) has its own, a
- * file keeps it beside itself (or MIGAWKA_SECRET_KEY); on PostgreSQL it is the configured key or
- * the key file of the configured data directory, as for `migawka secrets`.
- */
-function vaultKeysOf(database: ProcessDatabase): VaultKeySource {
-  const { secrets, dbPath } = getConfig();
-  if (database.kind === 'postgres') return vaultKeySourceFor(secrets, dbPath);
-  const connection = sqliteOf(database.db);
-  return connection.memory ? memoryKeySource() : vaultKeySourceFor(secrets, connection.name);
-}
-
 export function startBackgroundWorker(
-  database: Db | ProcessDatabase,
+  database: DatabaseHandle,
   options: BackgroundOptions = {},
 ): WorkerHandle {
-  const opened = processDatabaseOf(database);
+  const opened = asProcessDatabase(database);
   const stores = storesOf(opened);
   const keys = vaultKeysOf(opened);
   // The worker's process watches the connected XAPI pools (their clients serve the worker's steps);
   // an in-memory test database has none.
-  if (!(opened.kind === 'sqlite' && sqliteOf(opened.db).memory)) {
+  if (!isPrivateDatabase(opened)) {
     void connectXapiPools(stores, keys, { watch: true }).catch((error: unknown) =>
       createServiceContext().log.error({ err: error }, 'xapi pools did not connect'),
     );
@@ -83,17 +67,23 @@ export function startBackgroundWorker(
   });
 }
 
+// On globalThis, as the runtime: Next loads instrumentation in a module instance of its own.
+const relays = globalThis as typeof globalThis & { __migawkaEventRelayStops?: (() => void)[] };
+
+/** Stops the worker and the event relay of this process (graceful shutdown, tests). */
 export async function stopBackgroundWorker(): Promise<void> {
+  for (const stop of relays.__migawkaEventRelayStops?.splice(0) ?? []) stop();
   await stopRuntime();
 }
 
 /**
- * For a web server that leaves the work to a separate `migawka worker` (MIGAWKA_WORKER=0): relay
- * the events that process writes onto this process's bus, so live SSE streams keep working.
+ * For a web server that leaves the work to separate `migawka worker` processes (MIGAWKA_WORKER=0),
+ * or shares a PostgreSQL database with other nodes: relay the events they write onto this process's
+ * bus, so live SSE streams keep working. Returns stop() (stopBackgroundWorker stops it too).
  */
-export function startEventRelay(
-  database: Db | ProcessDatabase,
-  options: { intervalMs?: number } = {},
-): () => void {
-  return relayEvents(storesOf(processDatabaseOf(database)).operations, options);
+export function startEventRelay(database: DatabaseHandle, options: { intervalMs?: number } = {}): () => void {
+  const stop = relayEvents(storesOf(database).operations, options);
+  relays.__migawkaEventRelayStops ??= [];
+  relays.__migawkaEventRelayStops.push(stop);
+  return stop;
 }

@@ -11,14 +11,20 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import { type Db, getDb, sqliteOf } from '../../db/client';
+import {
+  asProcessDatabase,
+  type DatabaseHandle,
+  getProcessDatabase,
+  reopenableConfigOf,
+  storesOf,
+} from '../../db/process-database';
 import type { Stores } from '../../db/stores/ports';
-import { createSqliteStores } from '../../db/stores/sqlite';
 import { authFor } from '../auth/auth';
 import { type AccountDirectory, createAccountDirectory } from '../auth/directory';
 import { principalFromHeaders } from '../auth/session';
-import { getConfig } from '../config';
+import { type DatabaseConfig, getConfig } from '../config';
 import { ANONYMOUS_ACTOR, createServiceContext, type ServiceContext } from '../context';
+import { vaultKeysOf } from '../database-keys';
 import { ROLE_LABELS, type Role, roleAtLeast } from '../engine/roles';
 import { formatIssuePath } from '../schemas/inventory';
 import {
@@ -29,7 +35,7 @@ import {
   recordAudit,
 } from '../services/audit-service';
 import { type DomainErrorCode, type FieldError, isDomainError } from '../services/errors';
-import { memoryKeySource, type VaultKeySource, vaultKeySourceFor } from '../services/vault-key';
+import type { VaultKeySource } from '../services/vault-key';
 
 /** The signed-in user a request acts for, and the session that proved it. */
 export interface Principal {
@@ -42,13 +48,14 @@ export interface Principal {
 export interface Context {
   stores: Stores;
   /**
-   * The SQLite file behind `stores`, for work that opens its own connection off the request's
-   * event loop (the import thread); null for a private in-memory database no other thread can open.
+   * The database behind `stores` as another thread opens it (the SQLite file or the PostgreSQL
+   * URL), for work done off the request's event loop (the import thread); null for a private
+   * in-memory database no other thread can open.
    */
-  databaseFile: string | null;
+  importDatabase: DatabaseConfig | null;
   /** Clock, ids, the acting principal and a logger for the services this request calls. */
   service: ServiceContext;
-  /** The vault key (MIGAWKA_SECRET_KEY or the key file beside the database). */
+  /** The vault key (MIGAWKA_SECRET_KEY or the key file beside the database: server/database-keys.ts). */
   vaultKeys: VaultKeySource;
   /** Where the request came from (recorded in the audit trail). */
   origin: RequestOrigin;
@@ -62,33 +69,19 @@ export interface Context {
   sessionStillValid: () => Promise<boolean>;
 }
 
-/** A private in-memory database keeps its secrets under a key that lives exactly as long. */
-const memoryKeys = new WeakMap<Db, VaultKeySource>();
-
-function vaultKeysOf(db: Db): VaultKeySource {
-  const connection = sqliteOf(db);
-  if (!connection.memory) return vaultKeySourceFor(getConfig().secrets, connection.name);
-  let keys = memoryKeys.get(db);
-  if (!keys) {
-    keys = memoryKeySource();
-    memoryKeys.set(db, keys);
-  }
-  return keys;
-}
-
 /**
  * A context over one database, acting for `principal` (null: anonymous) from `origin`. The service
  * actor is the principal's user with its role. Tests pass an in-memory database and may override
  * clock, ids; server/test-support.ts `signedIn()` gives them a principal of any role.
  */
 export function contextFor(
-  db: Db,
+  database: DatabaseHandle,
   service: Partial<ServiceContext> = {},
   principal: Principal | null = null,
   origin: RequestOrigin = NO_ORIGIN,
 ): Context {
-  const connection = sqliteOf(db);
-  const accounts = createAccountDirectory(authFor(db));
+  const opened = asProcessDatabase(database);
+  const accounts = createAccountDirectory(authFor(opened));
   const serviceContext = createServiceContext({
     ...service,
     actor: principal
@@ -96,9 +89,9 @@ export function contextFor(
       : (service.actor ?? ANONYMOUS_ACTOR),
   });
   return {
-    stores: createSqliteStores(db),
-    databaseFile: connection.memory ? null : connection.name,
-    vaultKeys: vaultKeysOf(db),
+    stores: storesOf(opened),
+    importDatabase: reopenableConfigOf(opened),
+    vaultKeys: vaultKeysOf(opened),
     service: serviceContext,
     accounts,
     principal,
@@ -117,14 +110,15 @@ export function contextFor(
   };
 }
 
-/** The context of an HTTP request over `db`: acting for the user its session cookie names, if any. */
-export async function contextForRequest(db: Db, request: Request): Promise<Context> {
-  return contextFor(db, {}, await principalFromHeaders(authFor(db), request.headers), originOf(request));
+/** The context of an HTTP request over a database: acting for the user its session cookie names, if any. */
+export async function contextForRequest(database: DatabaseHandle, request: Request): Promise<Context> {
+  const principal = await principalFromHeaders(authFor(database), request.headers);
+  return contextFor(database, {}, principal, originOf(request));
 }
 
-/** The request context over the process-wide database. */
-export function createContext(request: Request): Promise<Context> {
-  return contextForRequest(getDb(), request);
+/** The request context over the process-wide database (SQLite, or PostgreSQL with DATABASE_URL). */
+export async function createContext(request: Request): Promise<Context> {
+  return contextForRequest(await getProcessDatabase(), request);
 }
 
 export { originOf } from '../services/audit-service';

@@ -4,6 +4,6 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 /** Ready once the database opens, is migrated, and answers a query. */
-export function GET() {
+export async function GET() {
   return healthResponse();
 }

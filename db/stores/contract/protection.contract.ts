@@ -288,6 +288,14 @@ export function runProtectionStoreContract(
       expect(await names({ status: 'protected', search: 'ZE' })).toEqual(['zeta']);
     });
 
+    it('lists only the VMs asked for by id (one, several, or an unknown one)', async () => {
+      const names = async (vmIds: string[]) =>
+        (await stores.protection.listVmProtection({ vmIds, limit: 50 }, NOW)).items.map((row) => row.vmName);
+      expect(await names(['vm-a'])).toEqual(['alpha']);
+      expect(await names(['vm-b', 'vm-a', 'no-such-vm'])).toEqual(['alpha', 'beta']);
+      expect(await names([])).toEqual([]);
+    });
+
     it('moves with time: the same catalogue exceeds the RPO later', async () => {
       const later = new Date(NOW.getTime() + 23 * HOUR);
       expect(await stores.protection.countVmsByStatus(later)).toEqual({

@@ -34,7 +34,7 @@
  *   they are published to `subscribe` listeners of this process only after that commit
  *   (PostgreSQL may add LISTEN/NOTIFY to reach other processes; `readEventsAfter` always works).
  */
-import type { AdmissionLimits } from '../../../server/engine/admission';
+import type { AdmissionLimits, WorkerScope } from '../../../server/engine/admission';
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
 import type { OperationKind, OperationStatus } from '../../../server/engine/statuses';
 import type { RetryPolicy } from '../../../server/engine/step-safety';
@@ -102,6 +102,11 @@ export interface ClaimOptions {
   now: Date;
   leaseMs: number;
   limits?: AdmissionLimits;
+  /**
+   * The hosts and arrays this worker takes (`migawka worker --hosts/--arrays`); it claims steps
+   * only of operations whose every host and array it takes. Absent: everything.
+   */
+  serves?: Pick<WorkerScope, 'hostIds' | 'arrayIds'>;
 }
 
 export interface ClaimedStep {
@@ -177,6 +182,16 @@ export interface OperationStore {
    * step running and no live lease of another worker). Null when nothing is runnable now.
    */
   claimNext(options: ClaimOptions): Promise<ClaimedStep | null>;
+  /**
+   * This worker is alive until `expiresAt` and takes `scope` (refreshed every pass). Admission
+   * (in any worker's claim) reads the live workers: an operation none of them serves waits,
+   * saying which host or array nobody serves.
+   */
+  announceWorker(scope: WorkerScope, now: Date, expiresAt: Date): Promise<void>;
+  /** A worker stopping: it no longer counts as serving anything. */
+  retireWorker(workerId: string): Promise<void>;
+  /** The workers alive at `now`, by id. */
+  liveWorkers(now: Date): Promise<WorkerScope[]>;
   /**
    * Extends the lease while a step runs. Succeeds whenever this worker still owns the lease —
    * even late, after it expired, as long as nobody took the operation over.

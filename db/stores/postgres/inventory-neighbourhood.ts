@@ -20,11 +20,7 @@ import {
 } from '../../pg/schema';
 import type { NeighbourhoodSeed } from '../ports/inventory';
 import { STORAGE_ORDER } from './inventory-rows';
-
-/** A text[] from one JSON parameter (drizzle would spread a JS array into a list of parameters). */
-function idArray(ids: readonly string[]): SQL {
-  return sql`array(select json_array_elements_text(${JSON.stringify(ids)}::json))`;
-}
+import { textArray } from './text-array';
 
 /** Ids of one kind: those found, and those found but not yet followed. */
 class Frontier {
@@ -50,7 +46,7 @@ function statements(db: PgDb) {
   const ids =
     (query: (ids: SQL) => SQL) =>
     async (batch: string[]): Promise<(string | null)[][]> => {
-      const result = await db.execute(query(sql`any(${idArray(batch)})`));
+      const result = await db.execute(query(sql`any(${textArray(batch)})`));
       return (result.rows as Record<string, string | null>[]).map((row) => Object.values(row));
     };
   return {
@@ -129,7 +125,7 @@ async function closeOverStorage(db: PgDb, vmIds: readonly string[], also: Neighb
 }
 
 function inIds(column: PgColumn, ids: Iterable<string>): SQL {
-  return sql`${column} = any(${idArray([...ids])})`;
+  return sql`${column} = any(${textArray([...ids])})`;
 }
 
 export async function loadNeighbourhood(
@@ -190,7 +186,7 @@ export async function findVmsByName(db: PgDb, names: readonly string[]): Promise
   const rows = await db
     .select()
     .from(vms)
-    .where(sql`lower(${vms.name}) = any(${idArray([...wanted])}) or ${vms.name} ~ '[^ -~]'`)
+    .where(sql`lower(${vms.name}) = any(${textArray([...wanted])}) or ${vms.name} ~ '[^ -~]'`)
     .orderBy(STORAGE_ORDER);
   return rows.filter((vm) => wanted.has(vm.name.toLowerCase()));
 }

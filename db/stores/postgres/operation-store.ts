@@ -10,7 +10,11 @@
  * Decisions come from server/engine/operation-rules.ts, exactly as on SQLite.
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
-import { DEFAULT_ADMISSION_LIMITS } from '../../../server/engine/admission';
+import {
+  DEFAULT_ADMISSION_LIMITS,
+  servesOperation,
+  type WorkerScope,
+} from '../../../server/engine/admission';
 import {
   assertEnqueueable,
   decideNextStep,
@@ -19,6 +23,7 @@ import {
   describePlan,
   findOpenFreeze,
   isStepFinished,
+  lockKeysOfPlan,
   vmIdsOfPlan,
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan } from '../../../server/engine/plan-types';
@@ -55,10 +60,12 @@ import {
   finishOperation,
   finishStepRow,
   lockOperation,
+  planOf,
   planStepOf,
   readSteps,
 } from './operation-transitions';
 import { ADVISORY, advisoryXactLock, inPgTransaction, type PgEventBatch, type PgTx } from './transaction';
+import { announceWorkerIn, liveWorkersIn, retireWorkerIn } from './worker-registry';
 
 const DEFAULT_LEASE_MS = 15_000;
 /** Candidates locked per round of a claim: enough to skip busy ones, few enough to leave others work. */
@@ -78,6 +85,18 @@ export class PgOperationStore implements OperationStore {
 
   async claimNext(options: ClaimOptions): Promise<ClaimedStep | null> {
     return inPgTransaction(this.db, (tx, events) => claimIn(tx, events, options));
+  }
+
+  async announceWorker(scope: WorkerScope, now: Date, expiresAt: Date): Promise<void> {
+    await announceWorkerIn(this.db, scope, now, expiresAt);
+  }
+
+  async retireWorker(workerId: string): Promise<void> {
+    await retireWorkerIn(this.db, workerId);
+  }
+
+  async liveWorkers(now: Date): Promise<WorkerScope[]> {
+    return liveWorkersIn(this.db, now);
   }
 
   async renewLease(workerId: string, operationId: string, now: Date, leaseMs: number): Promise<LeaseState> {
@@ -316,7 +335,10 @@ async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): P
   const { rows } = await tx.execute<{ locked: boolean }>(
     sql`select pg_try_advisory_xact_lock(${ADVISORY.admission}) as locked`,
   );
-  if (rows[0]?.locked) await admitQueued(tx, events, now, options.limits ?? DEFAULT_ADMISSION_LIMITS);
+  if (rows[0]?.locked) {
+    const workers = await liveWorkersIn(tx, now);
+    await admitQueued(tx, events, now, options.limits ?? DEFAULT_ADMISSION_LIMITS, workers);
+  }
   const examined: string[] = [];
   for (;;) {
     const candidates = await tx
@@ -339,6 +361,8 @@ async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): P
     if (candidates.length === 0) return null;
     for (const operation of candidates) {
       examined.push(operation.id);
+      // A worker placed near some hosts leaves the operations of others to the workers serving them.
+      if (options.serves && !servesOperation(options.serves, lockKeysOfPlan(planOf(operation)))) continue;
       const claimed = await claimStepOf(tx, events, operation, workerId, now, leaseMs);
       if (claimed) return claimed;
     }

@@ -5,7 +5,7 @@
  * transactions can never wait on each other's keys in a cycle.
  */
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import { type AdmissionLimits, decideAdmission } from '../../../server/engine/admission';
+import { type AdmissionLimits, decideAdmission, type WorkerScope } from '../../../server/engine/admission';
 import {
   decideFailureScope,
   decideFinalStatus,
@@ -207,6 +207,7 @@ export async function admitQueued(
   events: PgEventBatch,
   now: Date,
   limits: AdmissionLimits,
+  workers: readonly WorkerScope[] = [],
 ): Promise<string[]> {
   const active = (
     await tx
@@ -231,6 +232,7 @@ export async function admitQueued(
     queued.map(candidate),
     active.filter((op) => op.status === 'running' || op.status === 'cancelling').map(runningCandidate),
     limits,
+    workers,
   );
   const byId = new Map(queued.map((op) => [op.id, op]));
   const admitted: string[] = [];

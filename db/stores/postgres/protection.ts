@@ -15,6 +15,7 @@ import type {
   VmProtectionQuery,
 } from '../ports/protection';
 import { containsPattern, decodeCursor, keysetPage } from './keyset';
+import { textArray } from './text-array';
 
 /** Epoch milliseconds of a timestamptz expression, as a JS number. */
 const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
@@ -155,7 +156,7 @@ async function listVmProtection(db: PgDb, query: VmProtectionQuery, now: Date) {
         select * from statuses
         where ${query.status ? sql`status = ${query.status}` : sql`true`}
           and ${query.search ? sql`vm_name ilike ${containsPattern(query.search)} escape '\\'` : sql`true`}
-          and ${query.vmIds ? sql`vm_id = any(${query.vmIds})` : sql`true`}
+          and ${query.vmIds ? sql`vm_id = any(${textArray(query.vmIds)})` : sql`true`}
           and ${cursor ? sql`(vm_name, vm_id) > (${String(cursor.value)}, ${cursor.id})` : sql`true`}
         order by vm_name, vm_id
         limit ${query.limit + 1}

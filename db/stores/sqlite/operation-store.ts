@@ -4,7 +4,11 @@
  * meet the async port. Decisions come from server/engine/operation-rules.ts.
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
-import { DEFAULT_ADMISSION_LIMITS } from '../../../server/engine/admission';
+import {
+  DEFAULT_ADMISSION_LIMITS,
+  servesOperation,
+  type WorkerScope,
+} from '../../../server/engine/admission';
 import {
   assertEnqueueable,
   decideNextStep,
@@ -13,6 +17,7 @@ import {
   describePlan,
   findOpenFreeze,
   isStepFinished,
+  lockKeysOfPlan,
   vmIdsOfPlan,
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan } from '../../../server/engine/plan-types';
@@ -48,11 +53,13 @@ import {
   failOperation,
   finishOperation,
   finishStepRow,
+  planOf,
   planStepOf,
   readOperation,
   readSteps,
 } from './operation-transitions';
 import { type EventBatch, inTransaction, type Tx } from './transaction';
+import { announceWorkerIn, liveWorkersIn, retireWorkerIn } from './worker-registry';
 
 const DEFAULT_LEASE_MS = 15_000;
 
@@ -70,6 +77,18 @@ export class SqliteOperationStore implements OperationStore {
 
   async claimNext(options: ClaimOptions): Promise<ClaimedStep | null> {
     return inTransaction(this.db, (tx, events) => claimIn(tx, events, options));
+  }
+
+  async announceWorker(scope: WorkerScope, now: Date, expiresAt: Date): Promise<void> {
+    announceWorkerIn(this.db, scope, now, expiresAt);
+  }
+
+  async retireWorker(workerId: string): Promise<void> {
+    retireWorkerIn(this.db, workerId);
+  }
+
+  async liveWorkers(now: Date): Promise<WorkerScope[]> {
+    return liveWorkersIn(this.db, now);
   }
 
   async renewLease(workerId: string, operationId: string, now: Date, leaseMs: number): Promise<LeaseState> {
@@ -312,7 +331,7 @@ export function recordBlockedIn(
 
 function claimIn(tx: Tx, events: EventBatch, options: ClaimOptions): ClaimedStep | null {
   const { workerId, now, leaseMs } = options;
-  admitQueued(tx, events, now, options.limits ?? DEFAULT_ADMISSION_LIMITS);
+  admitQueued(tx, events, now, options.limits ?? DEFAULT_ADMISSION_LIMITS, liveWorkersIn(tx, now));
   const candidates = tx
     .select()
     .from(operations)
@@ -329,6 +348,8 @@ function claimIn(tx: Tx, events: EventBatch, options: ClaimOptions): ClaimedStep
     .orderBy(asc(operations.startedAt), asc(operations.id))
     .all();
   for (const operation of candidates) {
+    // A worker placed near some hosts leaves the operations of others to the workers serving them.
+    if (options.serves && !servesOperation(options.serves, lockKeysOfPlan(planOf(operation)))) continue;
     const steps = readSteps(tx, operation.id);
     const decision = decideNextStep(steps, operation.endingAs !== null);
     if (decision.isBusy) continue; // in flight, or awaiting recovery

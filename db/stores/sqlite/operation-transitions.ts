@@ -4,7 +4,7 @@
  * decisions come from server/engine/operation-rules.ts; these functions only write them.
  */
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import { type AdmissionLimits, decideAdmission } from '../../../server/engine/admission';
+import { type AdmissionLimits, decideAdmission, type WorkerScope } from '../../../server/engine/admission';
 import {
   decideFailureScope,
   decideFinalStatus,
@@ -206,7 +206,13 @@ const ADMISSION_COLUMNS = {
  * Starts every queued operation the engine admits (locks free, host/array limits respected) and
  * records why the others wait. Runs inside the claim transaction.
  */
-export function admitQueued(tx: Tx, events: EventBatch, now: Date, limits: AdmissionLimits): string[] {
+export function admitQueued(
+  tx: Tx,
+  events: EventBatch,
+  now: Date,
+  limits: AdmissionLimits,
+  workers: readonly WorkerScope[] = [],
+): string[] {
   const active = tx
     .select(ADMISSION_COLUMNS)
     .from(operations)
@@ -230,6 +236,7 @@ export function admitQueued(tx: Tx, events: EventBatch, now: Date, limits: Admis
     queued.map(candidate),
     active.filter((op) => op.status === 'running' || op.status === 'cancelling').map(runningCandidate),
     limits,
+    workers,
   );
   const byId = new Map(queued.map((op) => [op.id, op]));
   for (const operationId of decision.admit) {

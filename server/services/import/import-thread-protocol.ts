@@ -1,11 +1,15 @@
 /** What the import thread receives and answers (both sides of worker_threads' structured clone). */
+import type { DatabaseConfig } from '../../config';
 import type { Actor } from '../../context';
 import type { DomainErrorCode, FieldError } from '../errors';
 import type { ImportMode, ImportResult } from '../import-service';
 
 export interface ImportThreadRequest {
-  /** The SQLite file the thread opens its own connection to (WAL lets it write beside the server's). */
-  dbPath: string;
+  /**
+   * The database the thread opens its own connection to: the SQLite file (WAL lets it write beside
+   * the server's) or the PostgreSQL URL.
+   */
+  database: DatabaseConfig;
   content: string;
   mode: ImportMode;
   actor: Actor;

@@ -5,19 +5,23 @@
  * Answers once on the parent port, then the thread ends.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { type Db, openDatabase, sqliteOf } from '../../../db/client';
-import { createSqliteStores } from '../../../db/stores/sqlite';
+import {
+  closeProcessDatabase,
+  openProcessDatabase,
+  type ProcessDatabase,
+  storesOf,
+} from '../../../db/process-database';
 import { createServiceContext } from '../../context';
 import { isDomainError } from '../errors';
 import { importInventory } from '../import-service';
 import type { ImportThreadAnswer, ImportThreadRequest } from './import-thread-protocol';
 
 async function run(request: ImportThreadRequest): Promise<ImportThreadAnswer> {
-  let db: Db | undefined;
+  let database: ProcessDatabase | undefined;
   try {
-    db = openDatabase(request.dbPath);
+    database = await openProcessDatabase(request.database);
     const ctx = createServiceContext({ actor: request.actor, now: () => new Date(request.requestedAt) });
-    const result = await importInventory(createSqliteStores(db), ctx, request.content, request.mode);
+    const result = await importInventory(storesOf(database), ctx, request.content, request.mode);
     return { ok: true, result, threadId };
   } catch (error) {
     if (isDomainError(error)) {
@@ -27,7 +31,7 @@ async function run(request: ImportThreadRequest): Promise<ImportThreadAnswer> {
     const { message, stack } = error instanceof Error ? error : new Error(String(error));
     return { ok: false, error: { kind: 'unexpected', message, stack } };
   } finally {
-    if (db) sqliteOf(db).close();
+    if (database) await closeProcessDatabase(database);
   }
 }
 

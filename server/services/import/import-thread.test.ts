@@ -41,7 +41,13 @@ function importInventory(db: Db, raw: unknown, mode: ImportMode) {
 }
 
 function request(dbPath: string, content: string, mode: ImportMode) {
-  return { dbPath, content, mode, actor: createServiceContext().actor, requestedAt: Date.UTC(2026, 0, 1) };
+  return {
+    database: { kind: 'sqlite' as const, path: dbPath },
+    content,
+    mode,
+    actor: createServiceContext().actor,
+    requestedAt: Date.UTC(2026, 0, 1),
+  };
 }
 
 /** Everything an import writes: the estate, the assessments and the findings (without row ids). */
@@ -184,7 +190,7 @@ describe('importInventoryOffLoop', () => {
     const db = openDatabase(':memory:');
     opened.push(db);
     const result = await importInventoryOffLoop(
-      { databaseFile: null, stores: createSqliteStores(db), service: createServiceContext() },
+      { importDatabase: null, stores: createSqliteStores(db), service: createServiceContext() },
       JSON.stringify(demoLabInventory()),
       'replace',
     );
@@ -194,7 +200,11 @@ describe('importInventoryOffLoop', () => {
   it('imports into a database file through a worker thread', async () => {
     const { db } = fileDatabase('console');
     const result = await importInventoryOffLoop(
-      { databaseFile: sqliteOf(db).name, stores: createSqliteStores(db), service: createServiceContext() },
+      {
+        importDatabase: { kind: 'sqlite', path: sqliteOf(db).name },
+        stores: createSqliteStores(db),
+        service: createServiceContext(),
+      },
       JSON.stringify(demoLabInventory()),
       'replace',
     );

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Stores } from '../../../db/stores/ports';
+import type { DatabaseConfig } from '../../config';
 import type { ServiceContext } from '../../context';
 import { DomainError } from '../errors';
 import { type ImportMode, type ImportResult, importInventory } from '../import-service';
@@ -77,18 +78,18 @@ function runThread(request: ImportThreadRequest): Promise<ThreadImportResult> {
 }
 
 /**
- * The import as the console runs it: in a worker thread when the database is a file another
- * connection can open; in the caller for a private in-memory database (tests), which no other
- * thread can reach.
+ * The import as the console runs it: in a worker thread on its own connection to the same
+ * database (the SQLite file, or PostgreSQL: parsing and assessing a large estate is CPU work there
+ * too); in the caller for a private in-memory database (tests), which no other thread can reach.
  */
 export async function importInventoryOffLoop(
-  ctx: { databaseFile: string | null; stores: Pick<Stores, 'inventory'>; service: ServiceContext },
+  ctx: { importDatabase: DatabaseConfig | null; stores: Pick<Stores, 'inventory'>; service: ServiceContext },
   content: string,
   mode: ImportMode,
 ): Promise<ImportResult> {
-  if (ctx.databaseFile === null) return importInventory(ctx.stores, ctx.service, content, mode);
+  if (ctx.importDatabase === null) return importInventory(ctx.stores, ctx.service, content, mode);
   const { threadId: _threadId, ...result } = await importInventoryInThread({
-    dbPath: ctx.databaseFile,
+    database: ctx.importDatabase,
     content,
     mode,
     actor: ctx.service.actor,

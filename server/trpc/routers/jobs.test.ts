@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createHarness, type Harness } from '../../jobs/test-harness';
 import type { BackupJobInput } from '../../schemas/operations';
 import { rejectionOf, signedIn } from '../../test-support';
@@ -7,14 +8,6 @@ import { createCaller } from '../root';
 
 let h: Harness;
 let caller: ReturnType<typeof createCaller>;
-
-beforeEach(async () => {
-  h = await createHarness();
-  caller = createCaller(signedIn(h.sqlite()));
-});
-afterEach(async () => {
-  await h.close();
-});
 
 function nightlyJob(overrides: Partial<BackupJobInput> = {}): BackupJobInput {
   return {
@@ -33,130 +26,141 @@ function nightlyJob(overrides: Partial<BackupJobInput> = {}): BackupJobInput {
   };
 }
 
-describe('jobs procedures', () => {
-  it('creates a scheduled job, lists it with its schedule described and next run set', async () => {
-    const job = await caller.jobs.create(nightlyJob());
-    expect(job.schedule?.description).toBeTruthy();
-    expect(job.nextRunAt).toBeInstanceOf(Date);
-    const jobs = await caller.jobs.list();
-    expect(jobs.map((item) => item.name)).toEqual(['Nightly web']);
-    expect((await caller.jobs.get({ id: job.id })).retention).toEqual({
-      keepLast: 3,
-      daily: 7,
-      weekly: 4,
-      monthly: 0,
+const dialects = await storeDialects('routerjobs');
+
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('stores', () => {
+    beforeEach(async () => {
+      h = await createHarness({ dialect });
+      caller = createCaller(signedIn(h.database));
     });
-  });
-
-  it('rejects a bad cron and an unknown time zone naming both fields, and writes nothing', async () => {
-    const error = await rejectionOf(() =>
-      caller.jobs.create(nightlyJob({ schedule: { cron: '0 25 * * *', timeZone: 'Mars/Olympus' } })),
-    );
-    expect(error.code).toBe('BAD_REQUEST');
-    expect(
-      fieldErrorsOf(error)
-        .map((field) => field.path)
-        .sort(),
-    ).toEqual(['schedule.cron', 'schedule.timeZone']);
-    expect(await caller.jobs.list()).toEqual([]);
-  });
-
-  it('refuses a second job with the same name as a conflict on the name field', async () => {
-    await caller.jobs.create(nightlyJob());
-    const error = await rejectionOf(() => caller.jobs.create(nightlyJob()));
-    expect(error.code).toBe('CONFLICT');
-    expect(fieldErrorsOf(error).map((field) => field.path)).toEqual(['name']);
-  });
-
-  it('disables and re-enables: no next run while disabled', async () => {
-    const job = await caller.jobs.create(nightlyJob());
-    const disabled = await caller.jobs.setEnabled({ id: job.id, isEnabled: false });
-    expect(disabled.isEnabled).toBe(false);
-    expect(disabled.nextRunAt).toBeNull();
-    const enabled = await caller.jobs.setEnabled({ id: job.id, isEnabled: true });
-    expect(enabled.nextRunAt).toBeInstanceOf(Date);
-  });
-
-  it('updates the schedule and retention of a job', async () => {
-    const job = await caller.jobs.create(nightlyJob());
-    const updated = await caller.jobs.update({
-      id: job.id,
-      job: nightlyJob({ schedule: null, retention: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 } }),
-    });
-    expect(updated.schedule).toBeNull();
-    expect(updated.nextRunAt).toBeNull();
-    expect(updated.retention.keepLast).toBe(1);
-  });
-
-  it('adds VMs from the VM list to a job: new ones join its list, the job is re-reviewed, refusals save nothing', async () => {
-    const job = await caller.jobs.create(nightlyJob());
-    const added = await caller.jobs.addVms({ id: job.id, vmIds: ['fs1', 'web1', 'sql1'] });
-    expect(added.addedVmIds).toEqual(['fs1', 'sql1']);
-    expect((await caller.jobs.get({ id: job.id })).request.scope).toEqual({
-      kind: 'vms',
-      vmIds: ['web1', 'fs1', 'sql1'],
-    });
-    // Already all in: nothing changes.
-    expect((await caller.jobs.addVms({ id: job.id, vmIds: ['fs1'] })).addedVmIds).toEqual([]);
-
-    const unknown = await rejectionOf(() => caller.jobs.addVms({ id: job.id, vmIds: ['no-such-vm'] }));
-    expect(unknown.message).toContain('no-such-vm');
-    expect((await caller.jobs.get({ id: job.id })).request.scope).toEqual({
-      kind: 'vms',
-      vmIds: ['web1', 'fs1', 'sql1'],
+    afterEach(async () => {
+      await h.close();
     });
 
-    const volumeJob = await caller.jobs.create(
-      nightlyJob({
-        name: 'D: nightly',
-        request: {
-          scope: { kind: 'host-volume', hostVolumeId: 'hv1-d' },
-          consistencyPolicy: 'fallback',
-          passthroughPolicy: 'skip',
-        },
-      }),
-    );
-    const whole = await rejectionOf(() => caller.jobs.addVms({ id: volumeJob.id, vmIds: ['fs1'] }));
-    expect(whole.code).toBe('CONFLICT');
-    expect(whole.message).toContain('backs up a whole volume');
-    expect((await rejectionOf(() => caller.jobs.addVms({ id: 'nope', vmIds: ['fs1'] }))).code).toBe(
-      'NOT_FOUND',
-    );
-    const empty = await rejectionOf(() => caller.jobs.addVms({ id: job.id, vmIds: [] }));
-    expect(fieldErrorsOf(empty)).toEqual([{ path: 'vmIds', message: 'Choose at least one VM' }]);
-  });
+    describe('jobs procedures', () => {
+      it('creates a scheduled job, lists it with its schedule described and next run set', async () => {
+        const job = await caller.jobs.create(nightlyJob());
+        expect(job.schedule?.description).toBeTruthy();
+        expect(job.nextRunAt).toBeInstanceOf(Date);
+        const jobs = await caller.jobs.list();
+        expect(jobs.map((item) => item.name)).toEqual(['Nightly web']);
+        expect((await caller.jobs.get({ id: job.id })).retention).toEqual({
+          keepLast: 3,
+          daily: 7,
+          weekly: 4,
+          monthly: 0,
+        });
+      });
 
-  it('runs a job now: the operation carries the job id and ends succeeded', async () => {
-    const job = await caller.jobs.create(nightlyJob());
-    const started = await caller.jobs.runNow({ id: job.id });
-    await h.tickUntilFinal(h.createWorker(), [started.operationId]);
-    const runs = await caller.operations.list({ jobId: job.id });
-    expect(runs.items.map((item) => [item.id, item.status])).toEqual([[started.operationId, 'succeeded']]);
-    expect((await caller.jobs.get({ id: job.id })).lastOperation?.id).toBe(started.operationId);
-  });
+      it('rejects a bad cron and an unknown time zone naming both fields, and writes nothing', async () => {
+        const error = await rejectionOf(() =>
+          caller.jobs.create(nightlyJob({ schedule: { cron: '0 25 * * *', timeZone: 'Mars/Olympus' } })),
+        );
+        expect(error.code).toBe('BAD_REQUEST');
+        expect(
+          fieldErrorsOf(error)
+            .map((field) => field.path)
+            .sort(),
+        ).toEqual(['schedule.cron', 'schedule.timeZone']);
+        expect(await caller.jobs.list()).toEqual([]);
+      });
 
-  it('previews the next runs of a schedule in its time zone', async () => {
-    const preview = await caller.jobs.previewSchedule({ cron: '30 1 * * 1', timeZone: 'UTC', count: 3 });
-    expect(preview.nextRuns).toHaveLength(3);
-    for (const run of preview.nextRuns) {
-      expect([run.getUTCDay(), run.getUTCHours(), run.getUTCMinutes()]).toEqual([1, 1, 30]);
-    }
-    const tooMany = await rejectionOf(() =>
-      caller.jobs.previewSchedule({ cron: '30 1 * * 1', timeZone: 'UTC', count: 500 }),
-    );
-    expect(fieldErrorsOf(tooMany).map((field) => field.path)).toEqual(['count']);
-  });
+      it('refuses a second job with the same name as a conflict on the name field', async () => {
+        await caller.jobs.create(nightlyJob());
+        const error = await rejectionOf(() => caller.jobs.create(nightlyJob()));
+        expect(error.code).toBe('CONFLICT');
+        expect(fieldErrorsOf(error).map((field) => field.path)).toEqual(['name']);
+      });
 
-  it('deletes a job (four-eyes off); asking for it again is NOT_FOUND', async () => {
-    // The four-eyes request and its approval are tested in approvals.test.ts.
-    await caller.approvals.setPolicy({
-      kind: 'delete-job',
-      required: false,
-      reason: 'direct delete under test',
+      it('disables and re-enables: no next run while disabled', async () => {
+        const job = await caller.jobs.create(nightlyJob());
+        const disabled = await caller.jobs.setEnabled({ id: job.id, isEnabled: false });
+        expect(disabled.isEnabled).toBe(false);
+        expect(disabled.nextRunAt).toBeNull();
+        const enabled = await caller.jobs.setEnabled({ id: job.id, isEnabled: true });
+        expect(enabled.nextRunAt).toBeInstanceOf(Date);
+      });
+
+      it('updates the schedule and retention of a job', async () => {
+        const job = await caller.jobs.create(nightlyJob());
+        const updated = await caller.jobs.update({
+          id: job.id,
+          job: nightlyJob({ schedule: null, retention: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 } }),
+        });
+        expect(updated.schedule).toBeNull();
+        expect(updated.nextRunAt).toBeNull();
+        expect(updated.retention.keepLast).toBe(1);
+      });
+
+      it('adds VMs from the VM list to a job: new ones join its list, the job is re-reviewed, refusals save nothing', async () => {
+        const job = await caller.jobs.create(nightlyJob());
+        const added = await caller.jobs.addVms({ id: job.id, vmIds: ['fs1', 'web1', 'sql1'] });
+        expect(added.addedVmIds).toEqual(['fs1', 'sql1']);
+        const scopeNow = async () => (await caller.jobs.get({ id: job.id })).request.scope;
+        expect(await scopeNow()).toEqual({ kind: 'vms', vmIds: ['web1', 'fs1', 'sql1'] });
+        // Already all in: nothing changes.
+        expect((await caller.jobs.addVms({ id: job.id, vmIds: ['fs1'] })).addedVmIds).toEqual([]);
+
+        const unknown = await rejectionOf(() => caller.jobs.addVms({ id: job.id, vmIds: ['no-such-vm'] }));
+        expect(unknown.message).toContain('no-such-vm');
+        expect(await scopeNow()).toEqual({ kind: 'vms', vmIds: ['web1', 'fs1', 'sql1'] });
+
+        const volumeJob = await caller.jobs.create(
+          nightlyJob({
+            name: 'D: nightly',
+            request: {
+              scope: { kind: 'host-volume', hostVolumeId: 'hv1-d' },
+              consistencyPolicy: 'fallback',
+              passthroughPolicy: 'skip',
+            },
+          }),
+        );
+        const whole = await rejectionOf(() => caller.jobs.addVms({ id: volumeJob.id, vmIds: ['fs1'] }));
+        expect(whole.code).toBe('CONFLICT');
+        expect(whole.message).toContain('backs up a whole volume');
+        expect((await rejectionOf(() => caller.jobs.addVms({ id: 'nope', vmIds: ['fs1'] }))).code).toBe(
+          'NOT_FOUND',
+        );
+        const empty = await rejectionOf(() => caller.jobs.addVms({ id: job.id, vmIds: [] }));
+        expect(fieldErrorsOf(empty)).toEqual([{ path: 'vmIds', message: 'Choose at least one VM' }]);
+      });
+
+      it('runs a job now: the operation carries the job id and ends succeeded', async () => {
+        const job = await caller.jobs.create(nightlyJob());
+        const started = await caller.jobs.runNow({ id: job.id });
+        await h.tickUntilFinal(h.createWorker(), [started.operationId]);
+        const runs = await caller.operations.list({ jobId: job.id });
+        expect(runs.items.map((item) => [item.id, item.status])).toEqual([
+          [started.operationId, 'succeeded'],
+        ]);
+        expect((await caller.jobs.get({ id: job.id })).lastOperation?.id).toBe(started.operationId);
+      });
+
+      it('previews the next runs of a schedule in its time zone', async () => {
+        const preview = await caller.jobs.previewSchedule({ cron: '30 1 * * 1', timeZone: 'UTC', count: 3 });
+        expect(preview.nextRuns).toHaveLength(3);
+        for (const run of preview.nextRuns) {
+          expect([run.getUTCDay(), run.getUTCHours(), run.getUTCMinutes()]).toEqual([1, 1, 30]);
+        }
+        const tooMany = await rejectionOf(() =>
+          caller.jobs.previewSchedule({ cron: '30 1 * * 1', timeZone: 'UTC', count: 500 }),
+        );
+        expect(fieldErrorsOf(tooMany).map((field) => field.path)).toEqual(['count']);
+      });
+
+      it('deletes a job (four-eyes off); asking for it again is NOT_FOUND', async () => {
+        // The four-eyes request and its approval are tested in approvals.test.ts.
+        await caller.approvals.setPolicy({
+          kind: 'delete-job',
+          required: false,
+          reason: 'direct delete under test',
+        });
+        const job = await caller.jobs.create(nightlyJob());
+        expect(await caller.jobs.delete({ id: job.id })).toEqual({ id: job.id });
+        expect((await rejectionOf(() => caller.jobs.get({ id: job.id }))).code).toBe('NOT_FOUND');
+        expect((await rejectionOf(() => caller.jobs.delete({ id: job.id }))).code).toBe('NOT_FOUND');
+      });
     });
-    const job = await caller.jobs.create(nightlyJob());
-    expect(await caller.jobs.delete({ id: job.id })).toEqual({ id: job.id });
-    expect((await rejectionOf(() => caller.jobs.get({ id: job.id }))).code).toBe('NOT_FOUND');
-    expect((await rejectionOf(() => caller.jobs.delete({ id: job.id }))).code).toBe('NOT_FOUND');
   });
 });

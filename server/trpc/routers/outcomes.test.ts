@@ -5,20 +5,13 @@
  * leaves fs1's pass-through disk out, driven by the worker's tick().
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createHarness, type Harness } from '../../jobs/test-harness';
 import { signedIn } from '../../test-support';
 import { createCaller } from '../root';
 
 let h: Harness;
 let caller: ReturnType<typeof createCaller>;
-
-beforeEach(async () => {
-  h = await createHarness();
-  caller = createCaller(signedIn(h.sqlite(), 'admin', { now: h.clock.now }));
-});
-afterEach(async () => {
-  await h.close();
-});
 
 const LEFT_OUT =
   "Catalogue the restore point of fs1: the point of 'fs1' leaves out pass-through disk 'fs1-pt', which hyperv-vss cannot capture: it is partial";
@@ -42,46 +35,64 @@ async function runJob(name: string, vmId: string) {
   return { job, operationId: started.operationId };
 }
 
-describe('a run that succeeded with warnings, everywhere it is shown', () => {
-  it('the list, the detail, the job and the protection overview say so and why', async () => {
-    const { job, operationId } = await runJob('fs nightly', 'fs1');
+const dialects = await storeDialects('routeroutcomes');
 
-    const [listed] = (await caller.operations.list({ jobId: job.id })).items;
-    expect(listed).toMatchObject({
-      id: operationId,
-      status: 'succeeded-with-warnings',
-      warnings: [LEFT_OUT],
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('stores', () => {
+    beforeEach(async () => {
+      h = await createHarness({ dialect });
+      caller = createCaller(signedIn(h.database, 'admin', { now: h.clock.now }));
     });
-    const filtered = await caller.operations.list({ status: ['succeeded-with-warnings'] });
-    expect(filtered.items.map((item) => item.id)).toEqual([operationId]);
-
-    const detail = await caller.operations.get({ id: operationId });
-    expect(detail.operation.warnings).toEqual([LEFT_OUT]);
-    expect(detail.steps.find((step) => step.kind === 'catalog')?.warning).toContain("'fs1-pt'");
-
-    expect((await caller.jobs.get({ id: job.id })).lastOperation).toMatchObject({
-      id: operationId,
-      status: 'succeeded-with-warnings',
-      warnings: [LEFT_OUT],
+    afterEach(async () => {
+      await h.close();
     });
 
-    const attention = await caller.protection.attention();
-    expect(attention).toEqual([
-      expect.objectContaining({ operationId, status: 'succeeded-with-warnings', warnings: [LEFT_OUT] }),
-    ]);
-    const today = (await caller.protection.activity()).days.at(-1);
-    expect(today?.backupsByResult).toMatchObject({ succeeded: 0, warned: 1 });
-  });
+    describe('a run that succeeded with warnings, everywhere it is shown', () => {
+      it('the list, the detail, the job and the protection overview say so and why', async () => {
+        const { job, operationId } = await runJob('fs nightly', 'fs1');
 
-  it("a job's warned run leaves 'needs attention' once a newer run of the job speaks for it", async () => {
-    const clean = await runJob('sql nightly', 'sql1');
-    expect((await caller.operations.get({ id: clean.operationId })).operation.status).toBe('succeeded');
-    const warned = await runJob('fs nightly', 'fs1');
-    expect((await caller.protection.attention()).map((run) => run.operationId)).toEqual([warned.operationId]);
-    h.clock.advance(60_000);
-    const next = await caller.jobs.runNow({ id: warned.job.id });
-    await h.tickUntilFinal(h.createWorker(), [next.operationId]);
-    // The newer run warns the same way: it, not the older one, needs attention.
-    expect((await caller.protection.attention()).map((run) => run.operationId)).toEqual([next.operationId]);
+        const [listed] = (await caller.operations.list({ jobId: job.id })).items;
+        expect(listed).toMatchObject({
+          id: operationId,
+          status: 'succeeded-with-warnings',
+          warnings: [LEFT_OUT],
+        });
+        const filtered = await caller.operations.list({ status: ['succeeded-with-warnings'] });
+        expect(filtered.items.map((item) => item.id)).toEqual([operationId]);
+
+        const detail = await caller.operations.get({ id: operationId });
+        expect(detail.operation.warnings).toEqual([LEFT_OUT]);
+        expect(detail.steps.find((step) => step.kind === 'catalog')?.warning).toContain("'fs1-pt'");
+
+        expect((await caller.jobs.get({ id: job.id })).lastOperation).toMatchObject({
+          id: operationId,
+          status: 'succeeded-with-warnings',
+          warnings: [LEFT_OUT],
+        });
+
+        const attention = await caller.protection.attention();
+        expect(attention).toEqual([
+          expect.objectContaining({ operationId, status: 'succeeded-with-warnings', warnings: [LEFT_OUT] }),
+        ]);
+        const today = (await caller.protection.activity()).days.at(-1);
+        expect(today?.backupsByResult).toMatchObject({ succeeded: 0, warned: 1 });
+      });
+
+      it("a job's warned run leaves 'needs attention' once a newer run of the job speaks for it", async () => {
+        const clean = await runJob('sql nightly', 'sql1');
+        expect((await caller.operations.get({ id: clean.operationId })).operation.status).toBe('succeeded');
+        const warned = await runJob('fs nightly', 'fs1');
+        expect((await caller.protection.attention()).map((run) => run.operationId)).toEqual([
+          warned.operationId,
+        ]);
+        h.clock.advance(60_000);
+        const next = await caller.jobs.runNow({ id: warned.job.id });
+        await h.tickUntilFinal(h.createWorker(), [next.operationId]);
+        // The newer run warns the same way: it, not the older one, needs attention.
+        expect((await caller.protection.attention()).map((run) => run.operationId)).toEqual([
+          next.operationId,
+        ]);
+      });
+    });
   });
 });
