@@ -109,6 +109,8 @@ export interface RevertVolumeRequest {
   restorePointIds: string[];
   /** Every VM on the volume; running ones are stopped for the revert. */
   vmIds: string[];
+  /** The other LUNs of the volume's consistency group (snapshotted together), reverted with it. */
+  groupVolumeIds?: string[];
 }
 
 export interface StageVolumeRequest {

@@ -171,6 +171,10 @@ describe('planRestore — VM-level modes', () => {
       newVmName: null,
     });
     expect(result.confirmationText).toBe('off01');
+    // The impact says what the restored VM itself loses, not only what its neighbours lose.
+    expect(result.findings.map((f) => f.message)).toEqual([
+      'off01 loses every change made since the point: 10 h of its work (since 2026-03-28T02:00:00.000Z)',
+    ]);
     expect(result.collateral).toEqual([]);
     expect(result.lockKeys).toEqual(['vm:off01', 'point:rp-off01']);
     expect(result.hostIds).toEqual(['hv01']);
@@ -179,7 +183,7 @@ describe('planRestore — VM-level modes', () => {
   it('in-place on a running VM is blocked by RESTORE-VM-RUNNING', () => {
     const result = plan(point({ id: 'rp', vmId: 'web01' }), { mode: 'in-place', confirmation: 'web01' });
     expect(result.isRunnable).toBe(false);
-    expect(ruleIds(result)).toEqual(['RESTORE-VM-RUNNING:blocker']);
+    expect(ruleIds(result)).toEqual(['RESTORE-VM-RUNNING:blocker', 'RESTORE-TARGET-LOSES-CHANGES:warning']);
     expect(result.blockedReasons[0]).toMatch(
       /VM web01 is running; an in-place restore would overwrite a live VM/,
     );
@@ -245,7 +249,11 @@ describe('planRestore — VM-level modes', () => {
     );
     expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(true);
     expect(result.discardedPointIds).toEqual(['rp-2', 'rp-3']);
-    expect(ruleIds(result)).toEqual(['RESTORE-CRASH-CONSISTENT:warning', 'RESTORE-NEWER-POINTS:warning']);
+    expect(ruleIds(result)).toEqual([
+      'RESTORE-CRASH-CONSISTENT:warning',
+      'RESTORE-TARGET-LOSES-CHANGES:warning',
+      'RESTORE-NEWER-POINTS:warning',
+    ]);
     expect(keys(result)).toEqual([
       'verify-point',
       'power-off-check',
@@ -303,18 +311,29 @@ describe('planRestore — VM-level modes', () => {
 
 describe('planRestore — volume revert blast radius', () => {
   const target = wsbPoints[0]; // wsb01, 10 h ago
+  /** Both VMs on hv02 D: run: the revert stops them, and each is acknowledged by the operator. */
+  const acknowledgedBoth = { acknowledgedStoppedVmIds: ['wsb01', 'wsb02'] };
 
   it('lists every other VM on the volume with the data it loses, and the newer points discarded', () => {
-    const result = plan(target, { mode: 'volume-revert', confirmation: 'D:' }, { points: wsbPoints });
+    const result = plan(
+      target,
+      { mode: 'volume-revert', confirmation: 'hv02 D:', ...acknowledgedBoth },
+      { points: wsbPoints },
+    );
     expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(true);
     expect(result.collateral).toEqual([{ vmId: 'wsb02', vmName: 'wsb02', dataLossMs: 10 * HOUR }]);
+    expect(result.stoppedVms).toEqual([
+      { vmId: 'wsb01', vmName: 'wsb01' },
+      { vmId: 'wsb02', vmName: 'wsb02' },
+    ]);
     expect(result.discardedPointIds).toEqual(['rp-wsb01-new', 'rp-wsb02-new']);
     expect(ruleIds(result)).toEqual([
+      'RESTORE-TARGET-LOSES-CHANGES:warning',
       'RESTORE-VOLUME-COLLATERAL:warning',
       'RESTORE-VM-RUNNING:warning',
       'RESTORE-NEWER-POINTS:warning',
     ]);
-    expect(result.findings[0].message).toBe(
+    expect(result.findings[1].message).toBe(
       'Reverting D: on hv02 also rolls back VM wsb02: each loses 10 h of changes (since 2026-03-28T02:00:00.000Z)',
     );
     expect(keys(result)).toEqual([
@@ -343,61 +362,142 @@ describe('planRestore — volume revert blast radius', () => {
       'point:rp-wsb02-new',
       'point:rp-wsb02-old',
     ]);
-    expect(result.confirmationText).toBe('D:');
+    // "D:" alone names a volume on every Hyper-V host; the host makes it one volume.
+    expect(result.confirmationText).toBe('hv02 D:');
+  });
+
+  it.each([
+    {
+      name: 'no running VM acknowledged',
+      acknowledged: undefined,
+      reason: 'Acknowledge that the revert stops wsb01 and wsb02 (they are running and will be left off)',
+    },
+    {
+      name: 'one of two acknowledged',
+      acknowledged: ['wsb01'],
+      reason: 'Acknowledge that the revert stops wsb02 (it is running and will be left off)',
+    },
+    {
+      name: 'an acknowledgement of a VM not on the volume',
+      acknowledged: ['wsb01', 'web01'],
+      reason: 'Acknowledge that the revert stops wsb02 (it is running and will be left off)',
+    },
+  ])('will not stop running VMs with $name', ({ acknowledged, reason }) => {
+    const result = plan(
+      target,
+      { mode: 'volume-revert', confirmation: 'hv02 D:', acknowledgedStoppedVmIds: acknowledged },
+      { points: wsbPoints },
+    );
+    expect(result.isRunnable).toBe(false);
+    expect(result.blockedReasons).toEqual([reason]);
+  });
+
+  it('needs no acknowledgement when every VM on the volume is already off', () => {
+    const result = plan(
+      target,
+      { mode: 'volume-revert', confirmation: 'hv02 D:' },
+      { points: wsbPoints, index: allOff() },
+    );
+    expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(true);
+    expect(result.stoppedVms).toEqual([]);
   });
 
   it.each([
     {
       name: 'missing',
       confirmation: undefined,
-      reason: 'Type the volume name "D:" to confirm this volume-revert restore',
+      reason: 'Type the volume name "hv02 D:" to confirm this volume-revert restore',
     },
     {
       name: 'blank',
       confirmation: '   ',
-      reason: 'Type the volume name "D:" to confirm this volume-revert restore',
+      reason: 'Type the volume name "hv02 D:" to confirm this volume-revert restore',
     },
     {
-      name: 'wrong',
-      confirmation: 'E:',
-      reason: 'The confirmation "E:" does not match the volume name "D:"',
+      name: 'the bare volume letter, which every host has',
+      confirmation: 'D:',
+      reason: 'The confirmation "D:" does not match the volume name "hv02 D:"',
     },
     {
       name: 'wrong case',
-      confirmation: 'd:',
-      reason: 'The confirmation "d:" does not match the volume name "D:"',
+      confirmation: 'HV02 D:',
+      reason: 'The confirmation "HV02 D:" does not match the volume name "hv02 D:"',
     },
   ])('will not run with a $name confirmation', ({ confirmation, reason }) => {
-    const result = plan(target, { mode: 'volume-revert', confirmation }, { points: wsbPoints });
+    const result = plan(
+      target,
+      { mode: 'volume-revert', confirmation, ...acknowledgedBoth },
+      { points: wsbPoints },
+    );
     expect(result.isRunnable).toBe(false);
     expect(result.blockedReasons).toEqual([reason]);
   });
 
   it('blocks when a VM on the volume has no data in the capture (reverting would destroy it)', () => {
-    const result = plan(target, { mode: 'volume-revert', confirmation: 'D:' }, { points: [target] });
+    const result = plan(
+      target,
+      { mode: 'volume-revert', confirmation: 'hv02 D:', ...acknowledgedBoth },
+      { points: [target] },
+    );
     expect(result.isRunnable).toBe(false);
     expect(result.blockedReasons[0]).toMatch(
       /^wsb02 has no data in this capture of D: on hv02.*Use a staged restore\.$/,
     );
   });
 
-  it('refuses to revert one LUN of a VM whose disks span two LUNs (data and logs would disagree)', () => {
-    const sqlPoint = point({
-      id: 'rp-sql',
-      vmId: 'sql01',
-      method: 'array-snapshot',
-      hostVolumeId: 'hv01:E:',
-      arrayVolumeId: 'lun-sql',
-      heldDiskIds: ['sql01-data', 'sql01-logs'],
+  const sqlPoint = point({
+    id: 'rp-sql',
+    vmId: 'sql01',
+    method: 'array-snapshot',
+    hostVolumeId: 'hv01:E:',
+    arrayVolumeId: 'lun-sql',
+    heldDiskIds: ['sql01-data', 'sql01-logs'],
+  });
+  /** sql01's data on lun-sql and logs on lun-logs: in one consistency group, or (here) not. */
+  const lunsInNoGroup = () =>
+    makeOperationsIndex((inventory) => {
+      for (const vm of inventory.vms) vm.powerState = 'off';
+      for (const lun of inventory.arrayVolumes) lun.consistencyGroupId = null;
     });
-    const result = plan(sqlPoint, { mode: 'volume-revert', confirmation: 'lun-sql' }, { index: allOff() });
+
+  it('reverts the whole consistency group of a VM whose disks span its LUNs (snapshotted together)', () => {
+    const result = plan(
+      sqlPoint,
+      { mode: 'volume-revert', confirmation: 'netapp-01 lun-sql + lun-logs' },
+      { index: allOff() },
+    );
+    expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(true);
+    expect(result.confirmationText).toBe('netapp-01 lun-sql + lun-logs');
+    expect(readStepParams(result.steps[1], 'revert-volume')).toEqual({
+      volume: { kind: 'array-volume', id: 'lun-sql' },
+      restorePointIds: ['rp-sql'],
+      vmIds: ['sql01'],
+      groupVolumeIds: ['lun-logs'],
+    });
+    expect(result.steps[1].title).toBe('Revert consistency group cg-sql (lun-sql and lun-logs) (1 VM)');
+    expect(result.lockKeys).toEqual([
+      'vm:sql01',
+      'host-volume:hv01:E:',
+      'host-volume:hv01:F:',
+      'array-volume:lun-logs',
+      'array-volume:lun-sql',
+      'point:rp-sql',
+    ]);
+  });
+
+  it('refuses to revert one LUN of a VM whose disks span two LUNs in no common group (data and logs would disagree)', () => {
+    const result = plan(
+      sqlPoint,
+      { mode: 'volume-revert', confirmation: 'netapp-01 lun-sql' },
+      { index: lunsInNoGroup() },
+    );
     expect(result.isRunnable).toBe(false);
     expect(result.blockedReasons).toEqual([
       'sql01 also has disks outside lun-sql: reverting only lun-sql would leave it inconsistent. Use a staged restore or restore as a new VM.',
     ]);
   });
 
-  it('array LUN revert: collateral VMs, LUN and host volume locks, confirmation is the LUN name', () => {
+  it('array LUN revert: collateral VMs, LUN and host volume locks, confirmation names the array and the LUN', () => {
     const capture = [
       point({
         id: 'rp-app01',
@@ -418,7 +518,7 @@ describe('planRestore — volume revert blast radius', () => {
     ];
     const result = plan(
       capture[0],
-      { mode: 'volume-revert', confirmation: 'lun-shared' },
+      { mode: 'volume-revert', confirmation: 'netapp-01 lun-shared' },
       { points: capture, index: allOff() },
     );
     expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(true);
@@ -432,7 +532,7 @@ describe('planRestore — volume revert blast radius', () => {
       'point:rp-app02',
     ]);
     expect(result.arrayIds).toEqual(['netapp-01']);
-    expect(result.confirmationText).toBe('lun-shared');
+    expect(result.confirmationText).toBe('netapp-01 lun-shared');
   });
 });
 
@@ -469,7 +569,7 @@ describe('planRestore — staged restore (the safe alternative)', () => {
   it('back in place: needs the VM off and its name typed', () => {
     const running = plan(target, { mode: 'staged', confirmation: 'wsb01' }, { points: wsbPoints });
     expect(running.isRunnable).toBe(false);
-    expect(ruleIds(running)).toEqual(['RESTORE-VM-RUNNING:blocker']);
+    expect(ruleIds(running)).toEqual(['RESTORE-VM-RUNNING:blocker', 'RESTORE-TARGET-LOSES-CHANGES:warning']);
 
     const stopped = plan(
       target,

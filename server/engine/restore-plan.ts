@@ -115,5 +115,6 @@ export function planRestore(
     blockedReasons: [...new Set(verdict.blockedReasons)],
     ...locksOf(subject, radius, pointIdsReadBy(steps)),
     confirmationText,
+    stoppedVms: radius.stoppedVms,
   };
 }

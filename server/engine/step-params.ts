@@ -87,7 +87,13 @@ export type StepParamsByKind = {
   /** Fails unless every VM listed is off (or saved); in-place restores never touch a running VM. */
   'power-off-check': { vmIds: string[] };
   'restore-disks': { restorePointId: string; target: 'in-place' | 'as-new'; newVmName: string | null };
-  'revert-volume': { volume: VolumeRef; restorePointIds: string[]; vmIds: string[] };
+  'revert-volume': {
+    volume: VolumeRef;
+    restorePointIds: string[];
+    vmIds: string[];
+    /** The other LUNs of the volume's consistency group, reverted with it; absent outside a group. */
+    groupVolumeIds?: string[];
+  };
   'stage-volume': { stagingId: string; volume: VolumeRef; restorePointIds: string[] };
   'copy-out-vm': {
     stagingId: string;

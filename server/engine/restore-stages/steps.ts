@@ -72,8 +72,16 @@ const buildVolumeRevert: ModeBuilder = ({ subject, steps }) => {
       ...volumeStepBase(subject),
       key: 'revert-volume',
       kind: 'revert-volume',
-      title: `Revert ${volume.name} (${volume.vmIds.length} VMs)`,
-      params: { volume: volume.ref, restorePointIds: subject.capturePointIds, vmIds: [...volume.vmIds] },
+      title: `Revert ${volume.name} (${volume.vmIds.length === 1 ? '1 VM' : `${volume.vmIds.length} VMs`})`,
+      params: {
+        volume: volume.ref,
+        restorePointIds: subject.capturePointIds,
+        vmIds: [...volume.vmIds],
+        // The other LUNs of the consistency group, snapshotted together and reverted together.
+        ...(volume.consistencyGroupName
+          ? { groupVolumeIds: volume.arrayVolumeIds.filter((id) => id !== volume.ref.id) }
+          : {}),
+      },
     }),
   );
   return ['revert-volume'];
