@@ -93,6 +93,11 @@ export type StepParamsByKind = {
     vmIds: string[];
     /** The other LUNs of the volume's consistency group, reverted with it; absent outside a group. */
     groupVolumeIds?: string[];
+    /**
+     * The running VMs the operator acknowledged the revert stops. Any other VM found running when
+     * the step starts (the stored state was stale) stops the revert before it touches anything.
+     */
+    stoppableVmIds?: string[];
   };
   'stage-volume': { stagingId: string; volume: VolumeRef; restorePointIds: string[] };
   'copy-out-vm': {

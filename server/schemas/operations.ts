@@ -115,6 +115,11 @@ export const restoreRequestInput = z
     newVmName: newVmNameInput.optional(),
     /** The volume or VM name typed to confirm a destructive mode (checked against the plan). */
     confirmation: z.string().max(200, 'The confirmation is longer than 200 characters').optional(),
+    /** Each running VM a volume revert stops, acknowledged one by one (checked against the plan). */
+    acknowledgedStoppedVmIds: z
+      .array(z.string().min(1).max(200), { error: 'List the acknowledged VMs' })
+      .max(10_000, 'Too many acknowledged VMs')
+      .optional(),
   })
   .superRefine((request, ctx) => {
     if (request.mode === 'as-new' && request.newVmName === undefined) {

@@ -134,6 +134,50 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
       });
     });
 
+    describe('after operations changed the estate', () => {
+      it('shows the power states an operation left (a volume revert stops its VMs)', async () => {
+        const lab = demoLabInventory();
+        const store = await createStore(lab);
+        const [first, second] = lab.vms.filter((vm) => vm.powerState === 'running');
+        await store.setPowerStates([
+          { vmId: first.id, powerState: 'off' },
+          { vmId: second.id, powerState: 'off' },
+          { vmId: 'no-such-vm', powerState: 'off' },
+        ]);
+        const stored = await store.loadInventory();
+        expect(stored.vms.find((vm) => vm.id === first.id)?.powerState).toBe('off');
+        expect(stored.vms.find((vm) => vm.id === second.id)?.powerState).toBe('off');
+        expect(stored.vms.filter((vm) => vm.powerState === 'running')).toHaveLength(
+          lab.vms.filter((vm) => vm.powerState === 'running').length - 2,
+        );
+      });
+
+      it('lists a VM restored as new, with its disks, on the chosen host volume', async () => {
+        const lab = demoLabInventory();
+        const store = await createStore(lab);
+        const source = lab.vms[0];
+        const disk = lab.virtualDisks.find((candidate) => candidate.vmId === source.id);
+        if (!disk) throw new Error('the demo lab VM has no disk');
+        const vm = {
+          ...source,
+          id: 'vm-restored-1',
+          name: `${source.name}-restored`,
+          powerState: 'off' as const,
+        };
+        await store.addVms({
+          vms: [vm],
+          virtualDisks: [{ ...disk, id: 'vm-restored-1-disk', vmId: vm.id }],
+          guestVolumes: [],
+        });
+        expect(await store.hasVm(vm.id)).toBe(true);
+        expect(await store.findVmsByName([vm.name.toUpperCase()])).toMatchObject([{ id: vm.id }]);
+        const part = await store.loadNeighbourhood([vm.id]);
+        expect(part.virtualDisks.filter((candidate) => candidate.vmId === vm.id).map((d) => d.id)).toEqual([
+          'vm-restored-1-disk',
+        ]);
+      });
+    });
+
     describe('on a generated estate', () => {
       const estate = generateLargeEstate({ hosts: 30, vms: 450, seed: 42 });
       let store: InventoryStore;

@@ -5,6 +5,7 @@
 import type { VmAssessment } from '../../../server/engine/evaluate';
 import type { Inventory, Vm } from '../../../server/engine/inventory';
 import type { NeighbourhoodSeed } from '../../../server/engine/neighbourhood';
+import type { PowerState } from '../../../server/engine/types';
 
 /** More starting points of a neighbourhood than VMs (a backup scoped to a volume or a LUN). */
 export type { NeighbourhoodSeed };
@@ -91,6 +92,14 @@ export interface InventoryStore {
 
   /** Replace: the file becomes the estate. Merge: objects are upserted by id, nothing deleted. */
   importInventory(request: InventoryImportRequest): Promise<InventoryImportOutcome>;
+  /**
+   * Records the power states operations observed or caused (a volume revert leaves its VMs off; a
+   * live check found the VM other than stored), so the inventory shows what is, not what was
+   * imported. Unknown VM ids are skipped.
+   */
+  setPowerStates(states: readonly { vmId: string; powerState: PowerState }[]): Promise<void>;
+  /** Adds (or updates by id) VMs an operation created — a VM restored as new — with their disks. */
+  addVms(part: Pick<Inventory, 'vms' | 'virtualDisks' | 'guestVolumes'>): Promise<void>;
   /** Re-assesses the whole stored estate and replaces every stored assessment, in one transaction. */
   reassess(assess: (whole: Inventory) => VmAssessment[]): Promise<AssessmentSummary>;
 

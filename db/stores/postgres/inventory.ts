@@ -63,6 +63,12 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
           .values({ ...request.record, mode: request.mode, countsJson: imported });
         return { imported, stored: await countInventory(tx), assessment };
       }),
+    setPowerStates: (states) =>
+      inPgTransaction(db, async (tx) => {
+        for (const { vmId, powerState } of states)
+          await tx.update(vms).set({ powerState }).where(eq(vms.id, vmId));
+      }),
+    addVms: (part) => inPgTransaction(db, (tx) => writeInventory(tx, part, 'upsert')),
     reassess: (assess) =>
       inPgTransaction(db, async (tx) => {
         await tx.execute(sqlLock(INVENTORY_WRITER));

@@ -71,6 +71,19 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
       const { write: _write, ...outcome } = await importInventorySliced(db, request);
       return outcome;
     },
+    setPowerStates: async (states) => {
+      sqliteOf(db)
+        .transaction(() => {
+          for (const { vmId, powerState } of states)
+            db.update(vms).set({ powerState }).where(eq(vms.id, vmId)).run();
+        })
+        .immediate();
+    },
+    addVms: async (part) => {
+      sqliteOf(db)
+        .transaction(() => writeInventory(db, part, 'upsert'))
+        .immediate();
+    },
     reassess: async (assess) =>
       sqliteOf(db)
         .transaction(() => {

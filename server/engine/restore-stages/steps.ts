@@ -77,6 +77,9 @@ const buildVolumeRevert: ModeBuilder = ({ subject, steps }) => {
         volume: volume.ref,
         restorePointIds: subject.capturePointIds,
         vmIds: [...volume.vmIds],
+        stoppableVmIds: volume.vmIds.filter((vmId) =>
+          (subject.request.acknowledgedStoppedVmIds ?? []).includes(vmId),
+        ),
         // The other LUNs of the consistency group, snapshotted together and reverted together.
         ...(volume.consistencyGroupName
           ? { groupVolumeIds: volume.arrayVolumeIds.filter((id) => id !== volume.ref.id) }

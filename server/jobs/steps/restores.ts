@@ -6,8 +6,9 @@
 
 import type { VolumeRef } from '../../engine/driver';
 import { DriverError } from '../../engine/driver';
+import type { PowerState } from '../../engine/types';
 import { copied, HOUR, MINUTE, type StepHandler } from './context';
-import { undoneStep, volumeDriverFor } from './drivers';
+import { namesOfVms, undoneStep, volumeDriverFor } from './drivers';
 
 export const restoreDisks: StepHandler<'restore-disks'> = {
   deadlineMs: 12 * HOUR,
@@ -24,11 +25,45 @@ export const restoreDisks: StepHandler<'restore-disks'> = {
   },
 };
 
+/**
+ * The plan asked the operator to acknowledge the VMs it saw running; it saw the stored power
+ * states. Before anything is stopped, every other VM on the volume is asked live: one running
+ * although stored off was never acknowledged, so the revert stops here, and the inventory takes
+ * the live state so the next review asks for it.
+ */
+async function refuseUnacknowledgedRunning(step: Parameters<StepHandler<'revert-volume'>['run']>[0]) {
+  const { vmIds, stoppableVmIds = [] } = step.params;
+  const running: { vmId: string; powerState: PowerState }[] = [];
+  for (const vmId of vmIds) {
+    if (stoppableVmIds.includes(vmId)) continue;
+    const powerState = await (await step.drivers.hypervisorForVm(vmId)).getPowerState(vmId, step.call);
+    if (powerState === 'running' || powerState === 'paused') running.push({ vmId, powerState });
+  }
+  if (running.length === 0) return;
+  await step.stores.inventory.setPowerStates(running);
+  const names = await namesOfVms(
+    step.stores,
+    running.map((vm) => vm.vmId),
+  );
+  const one = running.length === 1;
+  throw new DriverError(
+    'invalid-state',
+    `${names} ${one ? 'is' : 'are'} running although the inventory showed ${one ? 'it' : 'them'} off, and nobody acknowledged stopping ${one ? 'it' : 'them'}: nothing was reverted. The inventory now shows ${one ? 'it' : 'them'} running; review the restore again`,
+    { isRetryable: false },
+  );
+}
+
 export const revertVolume: StepHandler<'revert-volume'> = {
   deadlineMs: 12 * HOUR,
   async run(step) {
+    await refuseUnacknowledgedRunning(step);
     const driver = await volumeDriverFor(step.drivers, step.params.volume);
-    return copied(await driver.revertVolume(step.params, step.drivers.repository(), step.transfer));
+    const result = await driver.revertVolume(step.params, step.drivers.repository(), step.transfer);
+    // The revert stopped every VM on the volume and leaves them off: the inventory says so.
+    await step.stores.inventory.setPowerStates(
+      step.params.vmIds.map((vmId) => ({ vmId, powerState: 'off' as const })),
+    );
+    return copied(result);
   },
 };
 
