@@ -3,7 +3,7 @@ import type { InventoryIndex } from './inventory';
 import { makeIdSequence, makeOperationsIndex } from './operations-estate.fixture';
 import type { RestoreMode, RestorePlan } from './plan-types';
 import { formatDuration, isConfirmationValid, planRestore, type RestorePlanRequest } from './restore-plan';
-import { listRestoreModes, type RestorePointSummary } from './restore-points';
+import { listRestoreModes, type RestorePointSummary, volumeRevertsNeedingPoint } from './restore-points';
 import { readStepParams } from './step-params';
 import type { BackupMethod } from './types';
 
@@ -586,6 +586,36 @@ describe('planRestore — staged restore (the safe alternative)', () => {
       'verify-restored',
     ]);
     expect(stopped.confirmationText).toBe('wsb01');
+  });
+});
+
+describe('volumeRevertsNeedingPoint (what deleting a point breaks)', () => {
+  const otherVolume = point({
+    id: 'rp-other-volume',
+    vmId: 'wsb02',
+    method: 'wsb-volume',
+    hostVolumeId: 'hv02:E:',
+    snapshotId: 'snap-old',
+  });
+  it.each([
+    {
+      name: 'a WSB point breaks the revert of every other VM captured in the same volume snapshot',
+      deleted: wsbPoints[0],
+      expected: ['rp-wsb02-old'],
+    },
+    {
+      name: 'points of another capture of the volume (another snapshot) keep their revert',
+      deleted: wsbPoints[2],
+      expected: ['rp-wsb02-new'],
+    },
+    {
+      name: 'a VM-level point breaks nothing',
+      deleted: point({ id: 'rp-web01', vmId: 'web01' }),
+      expected: [],
+    },
+  ])('$name', ({ deleted, expected }) => {
+    const broken = volumeRevertsNeedingPoint(deleted, [...wsbPoints, otherVolume]);
+    expect(broken.map((other) => other.id)).toEqual(expected);
   });
 });
 

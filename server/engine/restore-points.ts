@@ -85,6 +85,32 @@ export function volumeOfPoint(
   return null;
 }
 
+/**
+ * The points of other VMs whose whole-volume revert needs this point: they were captured in the
+ * same volume snapshot, and a revert rolls back every VM on the volume, so it refuses to run once
+ * one of those VMs has no data in the capture (restore-stages/blast-radius.ts). Deleting this
+ * point breaks their volume reverts; oldest first, then by VM name.
+ */
+export function volumeRevertsNeedingPoint(
+  point: RestorePointSummary,
+  pointsOnSameScope: readonly RestorePointSummary[],
+): RestorePointSummary[] {
+  const volume = volumeOfPoint(point);
+  if (!volume || point.snapshotId === null) return [];
+  return pointsOnSameScope
+    .filter((other) => {
+      const otherVolume = volumeOfPoint(other);
+      return (
+        other.id !== point.id &&
+        other.vmId !== point.vmId &&
+        other.snapshotId === point.snapshotId &&
+        otherVolume?.kind === volume.kind &&
+        otherVolume.id === volume.id
+      );
+    })
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.vmName.localeCompare(b.vmName));
+}
+
 function describeVolumeMissing(point: RestorePointSummary, index: InventoryIndex): string | null {
   const volume = volumeOfPoint(point);
   if (!volume) return `The point does not record which volume it was captured from`;

@@ -28,7 +28,7 @@ import {
   startBackup,
   startRestore,
 } from './operations-service';
-import { browseRestorePoints } from './restore-point-browser-service';
+import { browseRestorePoints, describePointDeletion } from './restore-point-browser-service';
 import { getRestorePoint, startPointDelete, startPointVerify } from './restore-point-service';
 
 let h: Harness;
@@ -189,6 +189,13 @@ describe('backup and restore through the services', () => {
     expect(readFileSync(collateral, 'utf8')).toBe('sql1 changed after the backup');
     const fresh = await previewRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'volume-revert' });
     expect(fresh.stoppedVms).toEqual([{ vmId: 'sql1', vmName: 'sql1' }]);
+  });
+
+  it('deleting a point of a volume capture names the other VMs whose whole-volume revert it breaks', async () => {
+    const backupId = await volumeBackup();
+    const preview = await describePointDeletion(h.stores, pointOf(backupId, 'app1').id);
+    expect(preview.brokenVolumeReverts.map((broken) => broken.vmName)).toEqual(['sql1']);
+    expect(preview.brokenVolumeReverts[0]?.restorePointId).toBe(pointOf(backupId, 'sql1').id);
   });
 
   it('a backup that fails on a stale stored power state heals: the live state is recorded, the next run succeeds', async () => {
