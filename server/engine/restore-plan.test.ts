@@ -115,6 +115,29 @@ describe('listRestoreModes', () => {
     expect(available(method, vmId, extra)).toEqual(modes);
   });
 
+  it.each([
+    {
+      method: 'wsb-volume' as const,
+      description:
+        "Copies only wsb01's disks out of the whole-volume capture into a new VM; the volume and the other VMs on it are not touched.",
+    },
+    {
+      method: 'array-snapshot' as const,
+      description:
+        "Copies only wsb01's disks out of the whole-volume capture into a new VM; the volume and the other VMs on it are not touched.",
+    },
+    {
+      method: 'hyperv-vss' as const,
+      description: 'Creates a new VM from the point next to wsb01; nothing existing is touched.',
+    },
+  ])('as-new from a $method point is described as what it does', ({ method, description }) => {
+    const modes = listRestoreModes(
+      point({ id: 'rp', vmId: 'wsb01', method, hostVolumeId: 'hv02:D:', arrayVolumeId: 'lun-shared' }),
+      makeOperationsIndex(),
+    );
+    expect(modes.find((option) => option.mode === 'as-new')?.description).toBe(description);
+  });
+
   it('gives the reason for every mode it does not offer', () => {
     const options = listRestoreModes(point({ id: 'rp', vmId: 'web01' }), makeOperationsIndex());
     expect(Object.fromEntries(options.filter((o) => !o.isAvailable).map((o) => [o.mode, o.reason]))).toEqual({
@@ -350,6 +373,8 @@ describe('planRestore — volume revert blast radius', () => {
       volume: { kind: 'host-volume', id: 'hv02:D:' },
       restorePointIds: ['rp-wsb01-old', 'rp-wsb02-old'],
       vmIds: ['wsb01', 'wsb02'],
+      // The runner stops only these; any other VM found running stops the revert (stale inventory).
+      stoppableVmIds: ['wsb01', 'wsb02'],
     });
     // The revert locks every VM on the volume and the volume itself, the points it restores from
     // and the newer ones it discards (no delete or verify of them runs beside it).
@@ -472,6 +497,7 @@ describe('planRestore — volume revert blast radius', () => {
       volume: { kind: 'array-volume', id: 'lun-sql' },
       restorePointIds: ['rp-sql'],
       vmIds: ['sql01'],
+      stoppableVmIds: [],
       groupVolumeIds: ['lun-logs'],
     });
     expect(result.steps[1].title).toBe('Revert consistency group cg-sql (lun-sql and lun-logs) (1 VM)');

@@ -12,12 +12,7 @@ import { Label } from '@/app/_components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/app/_components/ui/radio-group';
 import { FieldErrorText, StepHeading, WizardActions } from '@/app/_components/wizard';
 import { METHOD_LABELS } from '@/app/_lib/format';
-import {
-  formatDateTime,
-  RESTORE_MODE_HINTS,
-  RESTORE_MODE_LABELS,
-  RESTORE_MODE_ORDER,
-} from '@/app/_lib/restore-format';
+import { formatDateTime, RESTORE_MODE_LABELS, RESTORE_MODE_ORDER } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import type { RestoreMode } from '@/server/engine/plan-types';
 import { newVmNameInput, type RestoreRequest } from '@/server/schemas/operations';
@@ -93,7 +88,7 @@ export function ModeStep({
                 {DESTRUCTIVE_MODES.has(option.mode) ? <Badge tone="danger">destructive</Badge> : null}
               </span>
               <span id={`mode-${option.mode}-hint`} className="text-xs text-slate-600">
-                {option.isAvailable ? RESTORE_MODE_HINTS[option.mode] : `Not available: ${option.reason}`}
+                {option.isAvailable ? option.description : `Not available: ${option.reason}`}
               </span>
             </span>
           </label>

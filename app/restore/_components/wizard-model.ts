@@ -4,7 +4,8 @@
  * offered before a destructive one.
  */
 import { z } from 'zod';
-import { RESTORE_MODES, type RestoreMode } from '@/server/engine/plan-types';
+import { RESTORE_MODES, type RestoreMode, type RestorePlan } from '@/server/engine/plan-types';
+import { isConfirmationValid } from '@/server/engine/restore-plan';
 import { restoreRequestInput } from '@/server/schemas/operations';
 
 export const RESTORE_STEPS = [
@@ -84,4 +85,28 @@ export function modeStepInput(restorePointId: string) {
       newVmName: newVmName.trim() === '' ? undefined : newVmName,
     };
   }, restoreRequestInput);
+}
+
+/** The confirm step's fields: the typed name and one acknowledgement per VM the revert stops. */
+export interface ConfirmStepInput {
+  confirmation: string;
+  acknowledgedStoppedVmIds: string[];
+}
+
+/**
+ * The confirm step, checked against the reviewed plan with the rule the server applies
+ * (isConfirmationValid; every stopped VM acknowledged), so Run is enabled exactly when the server
+ * would accept the request.
+ */
+export function confirmStepInput(plan: Pick<RestorePlan, 'confirmationText' | 'stoppedVms'>) {
+  return z.object({
+    confirmation: z.string().refine((text) => isConfirmationValid(plan, text), {
+      message: `Type ${plan.confirmationText ?? ''} exactly as shown`,
+    }),
+    acknowledgedStoppedVmIds: z
+      .array(z.string())
+      .refine((ids) => plan.stoppedVms.every((vm) => ids.includes(vm.vmId)), {
+        message: 'Acknowledge every VM the revert stops',
+      }),
+  });
 }

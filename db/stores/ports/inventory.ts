@@ -3,9 +3,8 @@
  * and the read views the console lists and detail pages show.
  */
 import type { VmAssessment } from '../../../server/engine/evaluate';
-import type { Inventory, Vm } from '../../../server/engine/inventory';
+import type { Inventory, PowerState, Vm } from '../../../server/engine/inventory';
 import type { NeighbourhoodSeed } from '../../../server/engine/neighbourhood';
-import type { PowerState } from '../../../server/engine/types';
 
 /** More starting points of a neighbourhood than VMs (a backup scoped to a volume or a LUN). */
 export type { NeighbourhoodSeed };

@@ -11,7 +11,7 @@ import type { StepStores } from './context';
 /** "sql01 and web01": the VMs' names as the inventory has them (the id when it has none). */
 export async function namesOfVms(stores: StepStores, vmIds: string[]): Promise<string> {
   const names = await Promise.all(
-    vmIds.map(async (vmId) => (await stores.inventory.getVm(vmId))?.name ?? vmId),
+    vmIds.map(async (vmId) => (await stores.inventory.getVm(vmId))?.vm.name ?? vmId),
   );
   return names.length <= 1
     ? names.join('')

@@ -6,7 +6,7 @@
 
 import type { VolumeRef } from '../../engine/driver';
 import { DriverError } from '../../engine/driver';
-import type { PowerState } from '../../engine/types';
+import type { PowerState } from '../../engine/inventory';
 import { copied, HOUR, MINUTE, type StepHandler } from './context';
 import { namesOfVms, undoneStep, volumeDriverFor } from './drivers';
 
