@@ -151,3 +151,34 @@ test('a volume revert names host and volume, needs each stopped VM acknowledged,
   await page.goto('/vms?powerState=off&search=branch');
   await expect(page.getByRole('link', { name: 'branch-dc-01', exact: true })).toHaveCount(0);
 });
+
+test('a VM restored as new on the host and volume chosen, powered on, appears in the inventory there', async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  await runBackup(page, { kind: 'vms', vmIds: ['vm-test-01'] });
+  await pickNewestPoint(page, 'test-01');
+  await page.getByRole('radio', { name: /Restore as a new VM/ }).click();
+  await page.getByLabel('New VM name').fill('test-01-placed');
+  await page.getByLabel('Target host').selectOption({ label: 'hv-prod-02' });
+  // Another host: its volumes are offered, and one must be chosen.
+  await page.getByRole('button', { name: 'Next: impact' }).click();
+  await expect(page.getByText('Choose a volume on the target host')).toBeVisible();
+  await page.getByLabel('Target volume').selectOption({ label: 'hv-prod-02 H:' });
+  await page.getByLabel(/Power the new VM on after the restore/).check();
+  await page.getByRole('button', { name: 'Next: impact' }).click();
+  await expect(page.getByText('Nothing: test-01 is not overwritten')).toBeVisible();
+  await page.getByRole('button', { name: 'Next: confirm' }).click();
+  await expect(page.getByRole('list', { name: 'Steps of the restore' })).toContainText(
+    'Restore test-01 as new VM test-01-placed on hv-prod-02 H:, powered on',
+  );
+  await page.getByRole('button', { name: 'Run restore' }).click();
+  await expect(page).toHaveURL(/\/operations\/op-/);
+  await expect(operationStatus(page)).toHaveText('succeeded', { timeout: 60_000 });
+
+  await page.goto('/vms?search=test-01-placed');
+  await page.getByRole('link', { name: 'test-01-placed', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'test-01-placed' })).toBeVisible();
+  await expect(page.getByText(/running on/)).toBeVisible();
+  await expect(page.getByRole('link', { name: 'hv-prod-02', exact: true }).first()).toBeVisible();
+});

@@ -217,7 +217,7 @@ describe('planRestore — VM-level modes', () => {
     expect(result.isRunnable).toBe(true);
     expect(result.confirmationText).toBeNull();
     expect(keys(result)).toEqual(['verify-point', 'restore-disks', 'verify-restored']);
-    expect(result.steps[1].params).toEqual({
+    expect(result.steps[1].params).toMatchObject({
       restorePointId: 'rp',
       target: 'as-new',
       newVmName: 'web01-restored',

@@ -18,6 +18,7 @@
  */
 import type { SnapshotScope, VolumeRef } from './driver';
 import type { ConsistencyPolicy, PlanStep, ScriptSpec, StepKind } from './plan-types';
+import type { NewVmPlacement } from './restore-stages/new-vm';
 import type { BackupMethod, CaptureState, Consistency } from './types';
 
 export interface RetentionPolicy {
@@ -86,7 +87,13 @@ export type StepParamsByKind = {
   'verify-point': { restorePointIds: string[] };
   /** Fails unless every VM listed is off (or saved); in-place restores never touch a running VM. */
   'power-off-check': { vmIds: string[] };
-  'restore-disks': { restorePointId: string; target: 'in-place' | 'as-new'; newVmName: string | null };
+  'restore-disks': {
+    restorePointId: string;
+    target: 'in-place' | 'as-new';
+    newVmName: string | null;
+    /** As-new: the VM created (its disks on the chosen volume), added to the inventory afterwards. */
+    newVm?: NewVmPlacement;
+  };
   'revert-volume': {
     volume: VolumeRef;
     restorePointIds: string[];

@@ -120,6 +120,10 @@ export const restoreRequestInput = z
       .array(z.string().min(1).max(200), { error: 'List the acknowledged VMs' })
       .max(10_000, 'Too many acknowledged VMs')
       .optional(),
+    /** As-new: the host volume the new VM lands on (default: where the VM's disks are now). */
+    targetHostVolumeId: id('target volume').optional(),
+    /** As-new: power the new VM on once restored. */
+    powerOnAfterRestore: z.boolean({ error: 'Say whether to power the new VM on' }).optional(),
   })
   .superRefine((request, ctx) => {
     if (request.mode === 'as-new' && request.newVmName === undefined) {

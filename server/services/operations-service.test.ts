@@ -28,7 +28,7 @@ import {
   startBackup,
   startRestore,
 } from './operations-service';
-import { browseRestorePoints, describePointDeletion } from './restore-point-browser-service';
+import { browseRestorePoints } from './restore-point-browser-service';
 import { getRestorePoint, startPointDelete, startPointVerify } from './restore-point-service';
 
 let h: Harness;
@@ -137,81 +137,6 @@ describe('backup and restore through the services', () => {
     expect(done.status, done.error ?? '').toBe('succeeded');
     expect(sha256(collateral)).toBe(collateralAtBackup);
     expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
-  });
-
-  it('a volume revert needs each VM it stops acknowledged, names the volume by host, and leaves the VMs off in the inventory', async () => {
-    const backupId = await volumeBackup();
-    const point = pointOf(backupId, 'app1');
-    const plan = await previewRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'volume-revert' });
-    expect(plan.confirmationText).toBe('hv1 D:');
-    expect(plan.stoppedVms).toEqual([{ vmId: 'sql1', vmName: 'sql1' }]);
-    const request = {
-      restorePointId: point.id,
-      mode: 'volume-revert' as const,
-      confirmation: 'hv1 D:',
-    };
-    await expect(startRestore(h.stores, ctx(), request)).rejects.toThrow(
-      /Acknowledge that the revert stops sql1 \(it is running and will be left off\)/,
-    );
-    await expect(startRestore(h.stores, ctx(), { ...request, confirmation: 'D:' })).rejects.toThrow(
-      /does not match the volume name "hv1 D:"/,
-    );
-    const done = await run(
-      await startRestore(h.stores, ctx(), { ...request, acknowledgedStoppedVmIds: ['sql1'] }),
-    );
-    expect(done.status, done.error ?? '').toBe('succeeded');
-    const stored = await h.stores.inventory.loadNeighbourhood(['sql1']);
-    expect(
-      stored.vms.filter((vm) => vm.id === 'sql1' || vm.id === 'app1').map((vm) => vm.powerState),
-    ).toEqual(['off', 'off']);
-  });
-
-  it('a VM found running although stored off stops the revert before anything is touched; the next review asks for it', async () => {
-    const backupId = await volumeBackup();
-    const point = pointOf(backupId, 'app1');
-    const collateral = await h.driver.liveDiskFile('sql1-os');
-    writeFileSync(collateral, 'sql1 changed after the backup');
-    // The inventory is stale: it says sql1 is off, the host (the lab's files) says running.
-    await h.stores.inventory.setPowerStates([{ vmId: 'sql1', powerState: 'off' }]);
-    const stale = await previewRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'volume-revert' });
-    expect(stale.stoppedVms).toEqual([]);
-    const done = await run(
-      await startRestore(h.stores, ctx(), {
-        restorePointId: point.id,
-        mode: 'volume-revert',
-        confirmation: 'hv1 D:',
-      }),
-    );
-    expect(done.status).toBe('failed');
-    expect(done.error).toMatch(
-      /sql1 is running although the inventory showed it off, and nobody acknowledged stopping it: nothing was reverted/,
-    );
-    expect(readFileSync(collateral, 'utf8')).toBe('sql1 changed after the backup');
-    const fresh = await previewRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'volume-revert' });
-    expect(fresh.stoppedVms).toEqual([{ vmId: 'sql1', vmName: 'sql1' }]);
-  });
-
-  it('deleting a point of a volume capture names the other VMs whose whole-volume revert it breaks', async () => {
-    const backupId = await volumeBackup();
-    const preview = await describePointDeletion(h.stores, pointOf(backupId, 'app1').id);
-    expect(preview.brokenVolumeReverts.map((broken) => broken.vmName)).toEqual(['sql1']);
-    expect(preview.brokenVolumeReverts[0]?.restorePointId).toBe(pointOf(backupId, 'sql1').id);
-  });
-
-  it('a backup that fails on a stale stored power state heals: the live state is recorded, the next run succeeds', async () => {
-    await h.stores.inventory.setPowerStates([{ vmId: 'sql1', powerState: 'off' }]);
-    const request = {
-      scope: { kind: 'vms' as const, vmIds: ['sql1'] },
-      consistencyPolicy: 'fallback' as const,
-      passthroughPolicy: 'skip' as const,
-    };
-    const failed = await run(await startBackup(h.stores, ctx(), request));
-    expect(failed.status).toBe('failed');
-    expect(failed.error).toMatch(
-      /sql1 is running; the inventory now shows it running: preview the backup again/,
-    );
-    const again = await run(await startBackup(h.stores, ctx(), request));
-    expect(again.status, again.error ?? '').toBe('succeeded');
   });
 
   it('a staged restore brings back only the chosen VM and leaves the collateral untouched', async () => {

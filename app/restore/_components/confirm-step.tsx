@@ -101,6 +101,8 @@ function ConfirmForm({
         restorePointId: state.pointId,
         mode,
         newVmName: state.newVmName || undefined,
+        targetHostVolumeId: state.targetHostVolumeId || undefined,
+        powerOnAfterRestore: mode === 'as-new' ? state.powerOnAfterRestore : undefined,
         confirmation: needsConfirmation ? values.confirmation : undefined,
         acknowledgedStoppedVmIds: plan.stoppedVms.length > 0 ? values.acknowledgedStoppedVmIds : undefined,
       },

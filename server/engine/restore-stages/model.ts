@@ -21,6 +21,10 @@ export interface RestorePlanRequest {
    * shows one checkbox per VM name). A revert that stops a VM nobody acknowledged does not run.
    */
   acknowledgedStoppedVmIds?: string[];
+  /** As-new: the host volume the new VM lands on (default: where the VM's disks are now). */
+  targetHostVolumeId?: string;
+  /** As-new: power the new VM on once restored (default: leave it off). */
+  powerOnAfterRestore?: boolean;
 }
 
 export interface RestorePlanContext {

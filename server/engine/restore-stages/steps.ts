@@ -6,11 +6,14 @@
 import type { PlanStep, RestoreMode } from '../plan-types';
 import { makeStep } from '../step-params';
 import type { RestorePlanContext, RestoreSubject } from './model';
+import type { NewVmPlacement } from './new-vm';
 
 interface StepBuild {
   subject: RestoreSubject;
   context: RestorePlanContext;
   steps: PlanStep[];
+  /** As-new: the VM the restore creates (disks, volume, power), added to the inventory after. */
+  newVm: NewVmPlacement | null;
 }
 
 /** A mode's own steps; returns the keys of the steps that restore data (verified afterwards). */
@@ -29,7 +32,12 @@ function volumeStepBase(subject: RestoreSubject) {
   };
 }
 
-function restoreDisksStep(subject: RestoreSubject, title: string, target: 'in-place' | 'as-new'): PlanStep {
+function restoreDisksStep(
+  subject: RestoreSubject,
+  title: string,
+  target: 'in-place' | 'as-new',
+  newVm: NewVmPlacement | null = null,
+): PlanStep {
   return makeStep({
     ...vmStepBase(subject),
     key: 'restore-disks',
@@ -39,6 +47,7 @@ function restoreDisksStep(subject: RestoreSubject, title: string, target: 'in-pl
       restorePointId: subject.point.id,
       target,
       newVmName: target === 'as-new' ? subject.newVmName : null,
+      ...(newVm ? { newVm } : {}),
     },
   });
 }
@@ -53,12 +62,17 @@ const buildSnapshotRevert: ModeBuilder = ({ subject, steps }) => {
   return ['restore-disks'];
 };
 
-const buildAsNew: ModeBuilder = ({ subject, steps }) => {
+const buildAsNew: ModeBuilder = ({ subject, steps, newVm }) => {
+  const volume = newVm ? subject.index.hostVolumesById.get(newVm.hostVolumeId) : undefined;
+  const host = volume ? subject.index.hostsById.get(volume.hostId) : undefined;
+  const where = volume && host ? ` on ${host.name} ${volume.name}` : '';
+  const power = newVm ? (newVm.vm.powerState === 'running' ? ', powered on' : ', left off') : '';
   steps.push(
     restoreDisksStep(
       subject,
-      `Restore ${subject.vmName} as new VM ${subject.newVmName ?? '(unnamed)'}`,
+      `Restore ${subject.vmName} as new VM ${subject.newVmName ?? '(unnamed)'}${where}${power}`,
       'as-new',
+      newVm,
     ),
   );
   return ['restore-disks'];
@@ -139,6 +153,7 @@ export function buildRestoreSteps(
   subject: RestoreSubject,
   discardedPointIds: string[],
   context: RestorePlanContext,
+  newVm: NewVmPlacement | null = null,
 ): PlanStep[] {
   const { mode, point, vmName } = subject;
   const steps: PlanStep[] = [];
@@ -164,7 +179,7 @@ export function buildRestoreSteps(
       }),
     );
   }
-  const restoreStepKeys = MODE_BUILDERS[mode]({ subject, context, steps });
+  const restoreStepKeys = MODE_BUILDERS[mode]({ subject, context, steps, newVm });
   steps.push(
     makeStep({
       ...base,

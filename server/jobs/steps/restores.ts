@@ -13,15 +13,29 @@ import { namesOfVms, undoneStep, volumeDriverFor } from './drivers';
 export const restoreDisks: StepHandler<'restore-disks'> = {
   deadlineMs: 12 * HOUR,
   async run(step) {
-    const { restorePointId, target, newVmName } = step.params;
+    const { restorePointId, target, newVmName, newVm } = step.params;
     const hypervisor = await step.drivers.hypervisorForVm(step.vmId());
-    return copied(
-      await hypervisor.restoreDisks(
-        { restorePointId, vmId: step.vmId(), target, newVmName: newVmName ?? undefined },
-        step.drivers.repository(),
-        step.transfer,
-      ),
+    const result = await hypervisor.restoreDisks(
+      {
+        restorePointId,
+        vmId: step.vmId(),
+        target,
+        newVmName: newVmName ?? undefined,
+        newDisks: newVm?.disks,
+      },
+      step.drivers.repository(),
+      step.transfer,
     );
+    if (newVm) {
+      // The new VM is part of the estate now: listed, searchable, protectable like any other.
+      await step.stores.inventory.addVms({
+        vms: [newVm.vm],
+        virtualDisks: newVm.disks.map((entry) => entry.disk),
+        guestVolumes: newVm.guestVolumes,
+      });
+      step.log('info', `${newVm.vm.name} added to the inventory (${newVm.vm.powerState})`);
+    }
+    return copied(result);
   },
 };
 
