@@ -79,8 +79,9 @@ test('an in-place restore says what the VM loses, recaps the run and names the V
   await page.getByRole('radio', { name: /Replace the VM in place/ }).click();
   await page.getByRole('button', { name: 'Next: impact' }).click();
 
-  await expect(page.getByRole('heading', { name: 'What test-01 itself loses' })).toBeVisible();
-  await expect(page.getByText(/^test-01 loses every change made since the point: /)).toBeVisible();
+  await expect(page.getByRole('region', { name: 'What test-01 itself loses' })).toContainText(
+    'test-01 loses every change made since the point: ',
+  );
   await page.getByRole('button', { name: 'Next: confirm' }).click();
 
   await expect(page.getByRole('heading', { level: 2, name: 'Confirm and run' })).toBeFocused();
@@ -116,8 +117,11 @@ test('a volume revert names host and volume, needs each stopped VM acknowledged,
     await pickNewestPoint(page, 'branch-app-01');
     await page.getByRole('radio', { name: /Revert the whole volume/ }).click();
     await page.getByRole('button', { name: 'Next: impact' }).click();
-    await expect(page.getByRole('heading', { name: 'What branch-app-01 itself loses' })).toBeVisible();
-    await expect(page.getByText(/^The revert stops branch-app-01, branch-dc-01/)).toBeVisible();
+    await expect(page.getByRole('region', { name: 'What branch-app-01 itself loses' })).toContainText(
+      'branch-app-01 loses every change made since the point',
+    );
+    const stopsThem = page.getByText(/^The revert stops .+ and leaves them off/);
+    for (const name of BRANCH_VMS) await expect(stopsThem).toContainText(name);
     await page.getByRole('button', { name: 'Next: confirm' }).click();
 
     const run = page.getByRole('button', { name: 'Revert hv-branch-01 D: and stop 4 VMs' });
@@ -167,7 +171,9 @@ test('a VM restored as new on the host and volume chosen, powered on, appears in
   await page.getByLabel('Target volume').selectOption({ label: 'hv-prod-02 H:' });
   await page.getByLabel(/Power the new VM on after the restore/).check();
   await page.getByRole('button', { name: 'Next: impact' }).click();
-  await expect(page.getByText('Nothing: test-01 is not overwritten')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'What test-01 itself loses' })).toContainText(
+    'Nothing: test-01 is not overwritten',
+  );
   await page.getByRole('button', { name: 'Next: confirm' }).click();
   await expect(page.getByRole('list', { name: 'Steps of the restore' })).toContainText(
     'Restore test-01 as new VM test-01-placed on hv-prod-02 H:, powered on',

@@ -13,6 +13,7 @@ import { createServiceContext, type ServiceContext } from '../context';
 import { liveDiskPath } from '../drivers/lab/layout';
 import { createHarness, type Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
+import { vmListQueryInput } from '../schemas/inventory-queries';
 import { previewRestore, startBackup, startRestore } from './operations-service';
 import { describePointDeletion } from './restore-point-browser-service';
 import { getRestorePoint } from './restore-point-service';
@@ -85,6 +86,11 @@ describe('restores the inventory follows', () => {
       await startRestore(h.stores, ctx(), { ...request, acknowledgedStoppedVmIds: ['sql1'] }),
     );
     expect(done.status, done.error ?? '').toBe('succeeded');
+    const off = await h.stores.inventory.listVms(
+      vmListQueryInput.parse({ powerState: 'off', hostVolumeId: 'hv1-d' }),
+      h.clock.now(),
+    );
+    expect(off.items.map((item) => item.name).sort()).toEqual(['app1', 'sql1']);
     const stored = await h.stores.inventory.loadNeighbourhood(['sql1']);
     expect(
       stored.vms.filter((vm) => vm.id === 'sql1' || vm.id === 'app1').map((vm) => vm.powerState),
@@ -161,6 +167,12 @@ describe('restores the inventory follows', () => {
     const done = await run(await startRestore(h.stores, ctx(), request));
     expect(done.status, done.error ?? '').toBe('succeeded');
 
+    // Listed (and so assessed) like every other VM.
+    const listed = await h.stores.inventory.listVms(
+      vmListQueryInput.parse({ search: 'app1-restored' }),
+      h.clock.now(),
+    );
+    expect(listed.items.map((item) => item.name)).toEqual(['app1-restored']);
     const [restored] = await h.stores.inventory.findVmsByName(['app1-restored']);
     expect(restored).toMatchObject({ name: 'app1-restored', hostId: 'hv1', powerState: 'running' });
     const part = await h.stores.inventory.loadNeighbourhood([restored.id]);

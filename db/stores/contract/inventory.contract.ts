@@ -13,10 +13,13 @@ import { evaluateVm } from '../../../server/engine/evaluate';
 import { type Inventory, indexInventory } from '../../../server/engine/inventory';
 import { neighbourhoodOf as referenceNeighbourhood } from '../../../server/engine/neighbourhood';
 import { BACKUP_METHODS } from '../../../server/engine/types';
+import { vmListQueryInput } from '../../../server/schemas/inventory-queries';
 import { DEMO_LAB_NAMES, demoLabInventory } from '../../seed/demo-lab';
 import { generateLargeEstate } from '../../seed/large-estate';
 import { seededRandom } from '../../seed/random';
 import type { InventoryStore } from '../ports/inventory';
+
+const NOW = new Date('2026-03-28T01:00:00Z');
 
 export type InventoryStoreFactory = (inventory: Inventory) => Promise<InventoryStore>;
 
@@ -175,6 +178,11 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
         expect(part.virtualDisks.filter((candidate) => candidate.vmId === vm.id).map((d) => d.id)).toEqual([
           'vm-restored-1-disk',
         ]);
+        // Lists join the assessments: assessed on its own, the new VM is listed like any other.
+        const query = vmListQueryInput.parse({ search: vm.name });
+        expect((await store.listVms(query, NOW)).items).toEqual([]);
+        await store.replaceAssessments(part, [evaluateVm(indexInventory(part), vm.id)]);
+        expect((await store.listVms(query, NOW)).items.map((item) => item.id)).toEqual([vm.id]);
       });
     });
 

@@ -99,6 +99,12 @@ export interface InventoryStore {
   setPowerStates(states: readonly { vmId: string; powerState: PowerState }[]): Promise<void>;
   /** Adds (or updates by id) VMs an operation created — a VM restored as new — with their disks. */
   addVms(part: Pick<Inventory, 'vms' | 'virtualDisks' | 'guestVolumes'>): Promise<void>;
+  /**
+   * Rewrites the stored assessments (and findings) of the assessed VMs only, in one transaction:
+   * after an operation changed a few VMs, without re-assessing the estate. `inventory` holds at
+   * least those VMs' neighbourhood (to place host-wide findings).
+   */
+  replaceAssessments(inventory: Inventory, assessments: readonly VmAssessment[]): Promise<void>;
   /** Re-assesses the whole stored estate and replaces every stored assessment, in one transaction. */
   reassess(assess: (whole: Inventory) => VmAssessment[]): Promise<AssessmentSummary>;
 

@@ -24,6 +24,7 @@ import {
   deleteMissing,
   isInventoryEmpty,
   loadInventory,
+  replaceVmAssessments,
   writeAssessments,
   writeInventory,
 } from './inventory-rows';
@@ -69,6 +70,8 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
           await tx.update(vms).set({ powerState }).where(eq(vms.id, vmId));
       }),
     addVms: (part) => inPgTransaction(db, (tx) => writeInventory(tx, part, 'upsert')),
+    replaceAssessments: (inventory, assessments) =>
+      inPgTransaction(db, (tx) => replaceVmAssessments(tx, inventory, assessments)),
     reassess: (assess) =>
       inPgTransaction(db, async (tx) => {
         await tx.execute(sqlLock(INVENTORY_WRITER));

@@ -25,6 +25,7 @@ import {
   countInventory,
   isInventoryEmpty,
   loadInventory,
+  replaceVmAssessments,
   writeAssessments,
   writeInventory,
 } from './inventory-rows';
@@ -82,6 +83,11 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
     addVms: async (part) => {
       sqliteOf(db)
         .transaction(() => writeInventory(db, part, 'upsert'))
+        .immediate();
+    },
+    replaceAssessments: async (inventory, assessments) => {
+      sqliteOf(db)
+        .transaction(() => replaceVmAssessments(db, inventory, assessments))
         .immediate();
     },
     reassess: async (assess) =>

@@ -5,6 +5,7 @@
 import { DriverError, isDriverError } from '../../engine/driver';
 import { MINUTE, type StepHandler } from './context';
 import { namesOfVms } from './drivers';
+import { recordPowerStates } from './inventory';
 
 export const check: StepHandler<'check'> = {
   deadlineMs: 2 * MINUTE,
@@ -15,7 +16,7 @@ export const check: StepHandler<'check'> = {
     if (needsRunning !== (power === 'running')) {
       // The plan was made from a stored power state that is no longer true. Record the live one,
       // so the next preview plans from it instead of failing the same way forever.
-      await step.stores.inventory.setPowerStates([{ vmId, powerState: power }]);
+      await recordPowerStates(step.stores, [{ vmId, powerState: power }]);
       const name = await namesOfVms(step.stores, [vmId]);
       throw new DriverError(
         'invalid-state',
@@ -35,7 +36,7 @@ export const powerOffCheck: StepHandler<'power-off-check'> = {
       const power = await (await step.drivers.hypervisorForVm(vmId)).getPowerState(vmId, step.call);
       if (power === 'running' || power === 'paused') {
         // Checked live, not from the inventory; the inventory takes the live state.
-        await step.stores.inventory.setPowerStates([{ vmId, powerState: power }]);
+        await recordPowerStates(step.stores, [{ vmId, powerState: power }]);
         throw new DriverError(
           'invalid-state',
           `VM ${await namesOfVms(step.stores, [vmId])} is ${power}: power it off before restoring in place`,

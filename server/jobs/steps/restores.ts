@@ -9,6 +9,7 @@ import { DriverError } from '../../engine/driver';
 import type { PowerState } from '../../engine/inventory';
 import { copied, HOUR, MINUTE, type StepHandler } from './context';
 import { namesOfVms, undoneStep, volumeDriverFor } from './drivers';
+import { addRestoredVm, recordPowerStates } from './inventory';
 
 export const restoreDisks: StepHandler<'restore-disks'> = {
   deadlineMs: 12 * HOUR,
@@ -28,11 +29,7 @@ export const restoreDisks: StepHandler<'restore-disks'> = {
     );
     if (newVm) {
       // The new VM is part of the estate now: listed, searchable, protectable like any other.
-      await step.stores.inventory.addVms({
-        vms: [newVm.vm],
-        virtualDisks: newVm.disks.map((entry) => entry.disk),
-        guestVolumes: newVm.guestVolumes,
-      });
+      await addRestoredVm(step.stores, newVm);
       step.log('info', `${newVm.vm.name} added to the inventory (${newVm.vm.powerState})`);
     }
     return copied(result);
@@ -54,7 +51,7 @@ async function refuseUnacknowledgedRunning(step: Parameters<StepHandler<'revert-
     if (powerState === 'running' || powerState === 'paused') running.push({ vmId, powerState });
   }
   if (running.length === 0) return;
-  await step.stores.inventory.setPowerStates(running);
+  await recordPowerStates(step.stores, running);
   const names = await namesOfVms(
     step.stores,
     running.map((vm) => vm.vmId),
@@ -74,7 +71,8 @@ export const revertVolume: StepHandler<'revert-volume'> = {
     const driver = await volumeDriverFor(step.drivers, step.params.volume);
     const result = await driver.revertVolume(step.params, step.drivers.repository(), step.transfer);
     // The revert stopped every VM on the volume and leaves them off: the inventory says so.
-    await step.stores.inventory.setPowerStates(
+    await recordPowerStates(
+      step.stores,
       step.params.vmIds.map((vmId) => ({ vmId, powerState: 'off' as const })),
     );
     return copied(result);
