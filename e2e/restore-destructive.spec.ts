@@ -113,6 +113,21 @@ test('a volume revert names host and volume, needs each stopped VM acknowledged,
 }, testInfo) => {
   test.setTimeout(240_000);
   await runBackup(page, { kind: 'host-volume', hostVolumeId: DEMO_LAB_NAMES.wsbVolumeId });
+
+  // Deleting branch-app-01's point of this capture would break the other three VMs' volume revert.
+  await page.goto('/restore-points?vmId=vm-branch-app-01');
+  await page
+    .getByRole('table', { name: 'Restore points' })
+    .getByRole('button', { name: /Details of branch-app-01/ })
+    .first()
+    .click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete…' }).click();
+  const confirmDelete = page.getByRole('alertdialog', { name: 'Delete this restore point?' });
+  const broken = confirmDelete.getByRole('list', { name: 'Volume reverts this deletion breaks' });
+  for (const name of BRANCH_VMS.slice(1)) await expect(broken).toContainText(name);
+  await expect(broken.getByRole('listitem')).toHaveCount(3);
+  await confirmDelete.getByRole('button', { name: 'Keep it' }).click();
+
   try {
     await pickNewestPoint(page, 'branch-app-01');
     await page.getByRole('radio', { name: /Revert the whole volume/ }).click();
