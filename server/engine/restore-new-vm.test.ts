@@ -76,6 +76,19 @@ describe('planRestore — as a new VM, placed in the inventory', () => {
     ]);
   });
 
+  it('a point whose disks the inventory no longer knows restores without a placement', () => {
+    const plan = planRestore(
+      makeOperationsIndex(),
+      { ...webPoint, heldDiskIds: ['web01-old-disk'] },
+      { restorePointId: webPoint.id, mode: 'as-new', newVmName: 'web01-restored' },
+      { now: NOW, pointsOnSameScope: [webPoint], newId: makeIdSequence('new') },
+    );
+    expect(plan.isRunnable, plan.blockedReasons.join('\n')).toBe(true);
+    const step = plan.steps.find((candidate) => candidate.key === 'restore-disks');
+    expect(step?.title).toBe('Restore web01 as new VM web01-restored');
+    expect(step && readStepParams(step, 'restore-disks').newVm).toBeUndefined();
+  });
+
   it.each([
     {
       name: 'a volume that does not exist',

@@ -21,15 +21,16 @@ export interface NewVmPlacement {
 }
 
 /** The host volume a new VM lands on: the operator's choice, else where the VM's first held disk is. */
-function targetVolumeId(index: InventoryIndex, sourceDisks: VirtualDisk[], request: RestorePlanRequest) {
+function targetVolumeId(sourceDisks: VirtualDisk[], request: RestorePlanRequest): string | null {
   if (request.targetHostVolumeId) return request.targetHostVolumeId;
   return sourceDisks.find((disk) => disk.hostVolumeId !== null)?.hostVolumeId ?? null;
 }
 
 /**
- * Describes the new VM of an as-new restore (null for other modes, or when the source VM is no
- * longer in the inventory to copy its description from). A chosen volume that does not exist, or
- * sits on another kind of hypervisor, is a blocker.
+ * Describes the new VM of an as-new restore. Null for other modes, and when the inventory can no
+ * longer describe it (the source VM or the point's disks are gone from it): the restore still runs,
+ * to the driver's default place, but the new VM is not listed until the next import. A chosen
+ * volume that does not exist, or sits on another kind of hypervisor, is a blocker.
  */
 export function placeNewVm(
   index: InventoryIndex,
@@ -43,17 +44,14 @@ export function placeNewVm(
   const sourceDisks = (index.disksByVm.get(sourceVm.id) ?? []).filter((disk) =>
     source.heldDiskIds.includes(disk.id),
   );
-  const volumeId = targetVolumeId(index, sourceDisks, request);
+  const volumeId = targetVolumeId(sourceDisks, request);
   const volume = volumeId ? index.hostVolumesById.get(volumeId) : undefined;
   const host = volume ? index.hostsById.get(volume.hostId) : undefined;
-  if (!volume || !host) {
-    verdict.blockedReasons.push(
-      request.targetHostVolumeId
-        ? 'The volume chosen for the new VM no longer exists; choose another'
-        : `Choose a volume for the new VM: ${sourceVm.name}'s disks are on no host volume`,
-    );
+  if (request.targetHostVolumeId && (!volume || !host)) {
+    verdict.blockedReasons.push('The volume chosen for the new VM no longer exists; choose another');
     return null;
   }
+  if (!volume || !host || sourceDisks.length === 0) return null;
   const sourceHost = index.hostsById.get(sourceVm.hostId);
   if (sourceHost && sourceHost.kind !== host.kind) {
     verdict.blockedReasons.push(
