@@ -122,6 +122,8 @@ export interface StageVolumeRequest {
   stagingId: string;
   volume: VolumeRef;
   restorePointIds: string[];
+  /** The other LUNs of the volume's consistency group (snapshotted together), staged with it. */
+  groupVolumeIds?: string[];
 }
 
 export interface CopyOutVmRequest {

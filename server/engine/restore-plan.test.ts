@@ -511,6 +511,14 @@ describe('planRestore — volume revert blast radius', () => {
     ]);
   });
 
+  it('stages the whole consistency group, so the VM copied out has every disk', () => {
+    const result = plan(sqlPoint, { mode: 'staged', newVmName: 'sql01-copy' }, { index: allOff() });
+    expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(true);
+    const stage = result.steps.find((step) => step.key === 'stage-volume');
+    if (!stage) throw new Error('no stage-volume step');
+    expect(readStepParams(stage, 'stage-volume').groupVolumeIds).toEqual(['lun-logs']);
+  });
+
   it('refuses to revert one LUN of a VM whose disks span two LUNs in no common group (data and logs would disagree)', () => {
     const result = plan(
       sqlPoint,

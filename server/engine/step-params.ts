@@ -106,7 +106,13 @@ export type StepParamsByKind = {
      */
     stoppableVmIds?: string[];
   };
-  'stage-volume': { stagingId: string; volume: VolumeRef; restorePointIds: string[] };
+  'stage-volume': {
+    stagingId: string;
+    volume: VolumeRef;
+    restorePointIds: string[];
+    /** The other LUNs of the volume's consistency group, staged with it; absent outside a group. */
+    groupVolumeIds?: string[];
+  };
   'copy-out-vm': {
     stagingId: string;
     restorePointId: string;

@@ -153,7 +153,7 @@ export class LabVolumes implements VolumeRestorer {
       const result = await writeBack(
         {
           point,
-          files: point.files.filter((file) => isOnVolume(file, request.volume)),
+          files: point.files.filter((file) => isOnVolume(file, request.volume, request.groupVolumeIds)),
           destinationOf: (file) =>
             path.join(directory, safeSegment(point.restorePointId), path.basename(file.path)),
           sourceOf: (file) => repository.readFile(point.restorePointId, file.diskId, options),

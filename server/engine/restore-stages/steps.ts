@@ -5,7 +5,7 @@
  */
 import type { PlanStep, RestoreMode } from '../plan-types';
 import { makeStep } from '../step-params';
-import type { RestorePlanContext, RestoreSubject } from './model';
+import type { RestorePlanContext, RestoreSubject, VolumeFacts } from './model';
 import type { NewVmPlacement } from './new-vm';
 
 interface StepBuild {
@@ -78,6 +78,13 @@ const buildAsNew: ModeBuilder = ({ subject, steps, newVm }) => {
   return ['restore-disks'];
 };
 
+/** The other LUNs of the consistency group: snapshotted together, so reverted or staged together. */
+function groupVolumesOf(volume: VolumeFacts): { groupVolumeIds?: string[] } {
+  return volume.consistencyGroupName
+    ? { groupVolumeIds: volume.arrayVolumeIds.filter((id) => id !== volume.ref.id) }
+    : {};
+}
+
 const buildVolumeRevert: ModeBuilder = ({ subject, steps }) => {
   const { volume } = subject;
   if (!volume) return [];
@@ -94,10 +101,7 @@ const buildVolumeRevert: ModeBuilder = ({ subject, steps }) => {
         stoppableVmIds: volume.vmIds.filter((vmId) =>
           (subject.request.acknowledgedStoppedVmIds ?? []).includes(vmId),
         ),
-        // The other LUNs of the consistency group, snapshotted together and reverted together.
-        ...(volume.consistencyGroupName
-          ? { groupVolumeIds: volume.arrayVolumeIds.filter((id) => id !== volume.ref.id) }
-          : {}),
+        ...groupVolumesOf(volume),
       },
     }),
   );
@@ -115,7 +119,12 @@ const buildStaged: ModeBuilder = ({ subject, context, steps }) => {
       key: 'stage-volume',
       kind: 'stage-volume',
       title: `Restore ${volume.name} to a scratch area`,
-      params: { stagingId, volume: volume.ref, restorePointIds: subject.capturePointIds },
+      params: {
+        stagingId,
+        volume: volume.ref,
+        restorePointIds: subject.capturePointIds,
+        ...groupVolumesOf(volume),
+      },
     }),
     makeStep({
       ...vmStepBase(subject),
