@@ -3,7 +3,7 @@ import { makeOperationsIndex } from './operations-estate.fixture';
 import type { RestoreMode } from './plan-types';
 import { formatDuration, isConfirmationValid } from './restore-plan';
 import { allOff, HOUR, keys, NOW, plan, point, ruleIds } from './restore-plan.fixture';
-import { listRestoreModes } from './restore-points';
+import { listRestoreModes, type RestorePointSummary } from './restore-points';
 import { readStepParams } from './step-params';
 import type { BackupMethod } from './types';
 
