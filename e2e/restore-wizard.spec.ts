@@ -65,12 +65,17 @@ test('a volume revert lists its collateral VMs and will not run until the volume
   await page.getByRole('button', { name: 'Next: confirm' }).click();
 
   // A volume revert destroys data: it is sent to a second admin (four-eyes.spec.ts), not run.
-  const run = page.getByRole('button', { name: 'Send for approval' });
-  const confirmation = page.getByLabel(/Type the volume name/);
-  await expect(run).toBeDisabled();
-  await confirmation.fill('C:');
+  const run = page.getByRole('button', { name: 'Send for approval: revert hv-branch-01 D:' });
+  const confirmation = page.getByLabel(/Type the host and volume name/);
   await expect(run).toBeDisabled();
   await confirmation.fill('D:');
+  await expect(run).toBeDisabled();
+  await confirmation.fill('hv-branch-01 D:');
+  // Each running VM the revert stops is acknowledged by name before it can be sent.
+  await expect(run).toBeDisabled();
+  for (const checkbox of await page.getByRole('checkbox', { name: /is stopped and stays off/ }).all()) {
+    await checkbox.check();
+  }
   await expect(run).toBeEnabled();
   await snap(page, testInfo, 'restore-wizard-5-confirm-volume-revert');
 

@@ -20,7 +20,7 @@
  * - Failures are `DriverError`s (errors.ts) with a fault code and retryability.
  */
 import type { SnapshotScope, VolumeRef } from '../engine/driver';
-import type { PowerState } from '../engine/inventory';
+import type { PowerState, VirtualDisk } from '../engine/inventory';
 import type { CallOptions, TransferOptions } from './call';
 
 export interface CreateSnapshotRequest<Scope extends SnapshotScope = SnapshotScope> {
@@ -95,6 +95,11 @@ export interface RestoreDisksRequest {
   /** in-place replaces the VM's disks; as-new creates `newVmName`; scratch writes to a scratch folder. */
   target: 'in-place' | 'as-new' | 'scratch';
   newVmName?: string;
+  /**
+   * As-new with a placement: the new VM's disks (on the chosen volume), one per disk of the point;
+   * a driver that places disks itself writes each stored disk to its new disk.
+   */
+  newDisks?: { fromDiskId: string; disk: VirtualDisk }[];
 }
 
 export interface RestoreResult {
@@ -109,12 +114,16 @@ export interface RevertVolumeRequest {
   restorePointIds: string[];
   /** Every VM on the volume; running ones are stopped for the revert. */
   vmIds: string[];
+  /** The other LUNs of the volume's consistency group (snapshotted together), reverted with it. */
+  groupVolumeIds?: string[];
 }
 
 export interface StageVolumeRequest {
   stagingId: string;
   volume: VolumeRef;
   restorePointIds: string[];
+  /** The other LUNs of the volume's consistency group (snapshotted together), staged with it. */
+  groupVolumeIds?: string[];
 }
 
 export interface CopyOutVmRequest {

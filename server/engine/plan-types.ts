@@ -126,6 +126,8 @@ export interface RestorePlan {
   arrayIds: string[];
   /** The typed confirmation a destructive mode requires (volume or VM name); null when none. */
   confirmationText: string | null;
+  /** Running VMs a volume revert stops and leaves off; each must be acknowledged to run. */
+  stoppedVms: { vmId: string; vmName: string }[];
 }
 
 /**

@@ -1,90 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { InventoryIndex } from './inventory';
-import { makeIdSequence, makeOperationsIndex } from './operations-estate.fixture';
-import type { RestoreMode, RestorePlan } from './plan-types';
-import { formatDuration, isConfirmationValid, planRestore, type RestorePlanRequest } from './restore-plan';
+import { makeOperationsIndex } from './operations-estate.fixture';
+import type { RestoreMode } from './plan-types';
+import { formatDuration, isConfirmationValid } from './restore-plan';
+import { allOff, HOUR, keys, NOW, plan, point, ruleIds } from './restore-plan.fixture';
 import { listRestoreModes, type RestorePointSummary } from './restore-points';
 import { readStepParams } from './step-params';
 import type { BackupMethod } from './types';
-
-const NOW = new Date('2026-03-28T12:00:00Z');
-const HOUR = 3_600_000;
-
-function point(
-  overrides: Partial<RestorePointSummary> & Pick<RestorePointSummary, 'id' | 'vmId'>,
-): RestorePointSummary {
-  return {
-    vmName: overrides.vmId,
-    method: 'hyperv-vss',
-    consistency: 'application',
-    consistencyReason: null,
-    captureState: 'online',
-    createdAt: new Date(NOW.getTime() - 10 * HOUR),
-    hostVolumeId: 'hv01:D:',
-    arrayVolumeId: null,
-    snapshotId: `snap-${overrides.id}`,
-    heldDiskIds: [`${overrides.vmId}-os`],
-    missingDiskIds: [],
-    sizeBytes: 40 * 1024 ** 3,
-    jobId: 'job-nightly',
-    expiresAt: null,
-    ...overrides,
-  };
-}
-
-/** Two WSB captures of hv02 D: (10 h and 2 h ago), each with a point per VM. */
-const wsbPoints = [
-  point({
-    id: 'rp-wsb01-old',
-    vmId: 'wsb01',
-    method: 'wsb-volume',
-    hostVolumeId: 'hv02:D:',
-    snapshotId: 'snap-old',
-  }),
-  point({
-    id: 'rp-wsb02-old',
-    vmId: 'wsb02',
-    method: 'wsb-volume',
-    hostVolumeId: 'hv02:D:',
-    snapshotId: 'snap-old',
-  }),
-  point({
-    id: 'rp-wsb01-new',
-    vmId: 'wsb01',
-    method: 'wsb-volume',
-    hostVolumeId: 'hv02:D:',
-    snapshotId: 'snap-new',
-    createdAt: new Date(NOW.getTime() - 2 * HOUR),
-  }),
-  point({
-    id: 'rp-wsb02-new',
-    vmId: 'wsb02',
-    method: 'wsb-volume',
-    hostVolumeId: 'hv02:D:',
-    snapshotId: 'snap-new',
-    createdAt: new Date(NOW.getTime() - 2 * HOUR),
-  }),
-];
-
-function plan(
-  target: RestorePointSummary,
-  request: Omit<RestorePlanRequest, 'restorePointId'>,
-  options: { points?: RestorePointSummary[]; index?: InventoryIndex } = {},
-): RestorePlan {
-  return planRestore(
-    options.index ?? makeOperationsIndex(),
-    target,
-    { restorePointId: target.id, ...request },
-    { now: NOW, pointsOnSameScope: options.points ?? [target], newId: makeIdSequence('staging') },
-  );
-}
-const ruleIds = (p: RestorePlan) => p.findings.map((f) => `${f.ruleId}:${f.severity}`);
-const keys = (p: RestorePlan) => p.steps.map((step) => step.key);
-/** The estate with every VM powered off, for restores that replace a VM. */
-const allOff = () =>
-  makeOperationsIndex((inventory) => {
-    for (const vm of inventory.vms) vm.powerState = 'off';
-  });
 
 describe('listRestoreModes', () => {
   const available = (method: BackupMethod, vmId: string, extra: Partial<RestorePointSummary> = {}) =>
@@ -113,6 +34,29 @@ describe('listRestoreModes', () => {
     ],
   )('$method offers $modes', ({ method, vmId, extra, modes }) => {
     expect(available(method, vmId, extra)).toEqual(modes);
+  });
+
+  it.each([
+    {
+      method: 'wsb-volume' as const,
+      description:
+        "Copies only wsb01's disks out of the whole-volume capture into a new VM; the volume and the other VMs on it are not touched.",
+    },
+    {
+      method: 'array-snapshot' as const,
+      description:
+        "Copies only wsb01's disks out of the whole-volume capture into a new VM; the volume and the other VMs on it are not touched.",
+    },
+    {
+      method: 'hyperv-vss' as const,
+      description: 'Creates a new VM from the point next to wsb01; nothing existing is touched.',
+    },
+  ])('as-new from a $method point is described as what it does', ({ method, description }) => {
+    const modes = listRestoreModes(
+      point({ id: 'rp', vmId: 'wsb01', method, hostVolumeId: 'hv02:D:', arrayVolumeId: 'lun-shared' }),
+      makeOperationsIndex(),
+    );
+    expect(modes.find((option) => option.mode === 'as-new')?.description).toBe(description);
   });
 
   it('gives the reason for every mode it does not offer', () => {
@@ -172,6 +116,10 @@ describe('planRestore — VM-level modes', () => {
       newVmName: null,
     });
     expect(result.confirmationText).toBe('off01');
+    // The impact says what the restored VM itself loses, not only what its neighbours lose.
+    expect(result.findings.map((f) => f.message)).toEqual([
+      'off01 loses every change made since the point: 10 h of its work (since 2026-03-28T02:00:00.000Z)',
+    ]);
     expect(result.collateral).toEqual([]);
     expect(result.lockKeys).toEqual(['vm:off01', 'point:rp-off01']);
     expect(result.hostIds).toEqual(['hv01']);
@@ -180,7 +128,7 @@ describe('planRestore — VM-level modes', () => {
   it('in-place on a running VM is blocked by RESTORE-VM-RUNNING', () => {
     const result = plan(point({ id: 'rp', vmId: 'web01' }), { mode: 'in-place', confirmation: 'web01' });
     expect(result.isRunnable).toBe(false);
-    expect(ruleIds(result)).toEqual(['RESTORE-VM-RUNNING:blocker']);
+    expect(ruleIds(result)).toEqual(['RESTORE-VM-RUNNING:blocker', 'RESTORE-TARGET-LOSES-CHANGES:warning']);
     expect(result.blockedReasons[0]).toMatch(
       /VM web01 is running; an in-place restore would overwrite a live VM/,
     ); // The remedy is the VM's own hypervisor's command, not both.
@@ -195,7 +143,7 @@ describe('planRestore — VM-level modes', () => {
     expect(result.isRunnable).toBe(true);
     expect(result.confirmationText).toBeNull();
     expect(keys(result)).toEqual(['verify-point', 'restore-disks', 'verify-restored']);
-    expect(result.steps[1].params).toEqual({
+    expect(result.steps[1].params).toMatchObject({
       restorePointId: 'rp',
       target: 'as-new',
       newVmName: 'web01-restored',
@@ -250,7 +198,11 @@ describe('planRestore — VM-level modes', () => {
     );
     expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(true);
     expect(result.discardedPointIds).toEqual(['rp-2', 'rp-3']);
-    expect(ruleIds(result)).toEqual(['RESTORE-CRASH-CONSISTENT:warning', 'RESTORE-NEWER-POINTS:warning']);
+    expect(ruleIds(result)).toEqual([
+      'RESTORE-CRASH-CONSISTENT:warning',
+      'RESTORE-TARGET-LOSES-CHANGES:warning',
+      'RESTORE-NEWER-POINTS:warning',
+    ]);
     expect(keys(result)).toEqual([
       'verify-point',
       'power-off-check',
@@ -303,194 +255,6 @@ describe('planRestore — VM-level modes', () => {
     expect(result.blockedReasons[0]).toBe(
       'Reverting the whole volume is not available for this point: Only Windows Server Backup and array snapshot points hold a whole volume; this is a Hyper-V VSS point',
     );
-  });
-});
-
-describe('planRestore — volume revert blast radius', () => {
-  const target = wsbPoints[0]; // wsb01, 10 h ago
-
-  it('lists every other VM on the volume with the data it loses, and the newer points discarded', () => {
-    const result = plan(target, { mode: 'volume-revert', confirmation: 'D:' }, { points: wsbPoints });
-    expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(true);
-    expect(result.collateral).toEqual([{ vmId: 'wsb02', vmName: 'wsb02', dataLossMs: 10 * HOUR }]);
-    expect(result.discardedPointIds).toEqual(['rp-wsb01-new', 'rp-wsb02-new']);
-    expect(ruleIds(result)).toEqual([
-      'RESTORE-VOLUME-COLLATERAL:warning',
-      'RESTORE-VM-RUNNING:warning',
-      'RESTORE-NEWER-POINTS:warning',
-    ]);
-    expect(result.findings[0].message).toBe(
-      'Reverting D: on hv02 also rolls back VM wsb02: each loses 10 h of changes (since 2026-03-28T02:00:00.000Z)',
-    );
-    expect(keys(result)).toEqual([
-      'verify-point',
-      'revert-volume',
-      'verify-restored',
-      'discard-newer-points',
-    ]);
-    expect(readStepParams(result.steps[0], 'verify-point').restorePointIds).toEqual([
-      'rp-wsb01-old',
-      'rp-wsb02-old',
-    ]);
-    expect(readStepParams(result.steps[1], 'revert-volume')).toEqual({
-      volume: { kind: 'host-volume', id: 'hv02:D:' },
-      restorePointIds: ['rp-wsb01-old', 'rp-wsb02-old'],
-      vmIds: ['wsb01', 'wsb02'],
-    });
-    // The revert locks every VM on the volume and the volume itself, the points it restores from
-    // and the newer ones it discards (no delete or verify of them runs beside it).
-    expect(result.lockKeys).toEqual([
-      'vm:wsb01',
-      'vm:wsb02',
-      'host-volume:hv02:D:',
-      'point:rp-wsb01-new',
-      'point:rp-wsb01-old',
-      'point:rp-wsb02-new',
-      'point:rp-wsb02-old',
-    ]);
-    expect(result.confirmationText).toBe('D:');
-  });
-
-  it.each([
-    {
-      name: 'missing',
-      confirmation: undefined,
-      reason: 'Type the volume name "D:" to confirm this volume-revert restore',
-    },
-    {
-      name: 'blank',
-      confirmation: '   ',
-      reason: 'Type the volume name "D:" to confirm this volume-revert restore',
-    },
-    {
-      name: 'wrong',
-      confirmation: 'E:',
-      reason: 'The confirmation "E:" does not match the volume name "D:"',
-    },
-    {
-      name: 'wrong case',
-      confirmation: 'd:',
-      reason: 'The confirmation "d:" does not match the volume name "D:"',
-    },
-  ])('will not run with a $name confirmation', ({ confirmation, reason }) => {
-    const result = plan(target, { mode: 'volume-revert', confirmation }, { points: wsbPoints });
-    expect(result.isRunnable).toBe(false);
-    expect(result.blockedReasons).toEqual([reason]);
-  });
-
-  it('blocks when a VM on the volume has no data in the capture (reverting would destroy it)', () => {
-    const result = plan(target, { mode: 'volume-revert', confirmation: 'D:' }, { points: [target] });
-    expect(result.isRunnable).toBe(false);
-    expect(result.blockedReasons[0]).toMatch(
-      /^wsb02 has no data in this capture of D: on hv02.*Use a staged restore\.$/,
-    );
-  });
-
-  it('refuses to revert one LUN of a VM whose disks span two LUNs (data and logs would disagree)', () => {
-    const sqlPoint = point({
-      id: 'rp-sql',
-      vmId: 'sql01',
-      method: 'array-snapshot',
-      hostVolumeId: 'hv01:E:',
-      arrayVolumeId: 'lun-sql',
-      heldDiskIds: ['sql01-data', 'sql01-logs'],
-    });
-    const result = plan(sqlPoint, { mode: 'volume-revert', confirmation: 'lun-sql' }, { index: allOff() });
-    expect(result.isRunnable).toBe(false);
-    expect(result.blockedReasons).toEqual([
-      'sql01 also has disks outside lun-sql: reverting only lun-sql would leave it inconsistent. Use a staged restore or restore as a new VM.',
-    ]);
-  });
-
-  it('array LUN revert: collateral VMs, LUN and host volume locks, confirmation is the LUN name', () => {
-    const capture = [
-      point({
-        id: 'rp-app01',
-        vmId: 'app01',
-        method: 'array-snapshot',
-        hostVolumeId: 'hv01:G:',
-        arrayVolumeId: 'lun-shared',
-        snapshotId: 'snap-a',
-      }),
-      point({
-        id: 'rp-app02',
-        vmId: 'app02',
-        method: 'array-snapshot',
-        hostVolumeId: 'hv01:G:',
-        arrayVolumeId: 'lun-shared',
-        snapshotId: 'snap-a',
-      }),
-    ];
-    const result = plan(
-      capture[0],
-      { mode: 'volume-revert', confirmation: 'lun-shared' },
-      { points: capture, index: allOff() },
-    );
-    expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(true);
-    expect(result.collateral.map((c) => c.vmName)).toEqual(['app02']);
-    expect(result.lockKeys).toEqual([
-      'vm:app01',
-      'vm:app02',
-      'host-volume:hv01:G:',
-      'array-volume:lun-shared',
-      'point:rp-app01',
-      'point:rp-app02',
-    ]);
-    expect(result.arrayIds).toEqual(['netapp-01']);
-    expect(result.confirmationText).toBe('lun-shared');
-  });
-});
-
-describe('planRestore — staged restore (the safe alternative)', () => {
-  const target = wsbPoints[0];
-
-  it('as a new VM: stage the volume, copy out one VM, discard the scratch area; no collateral, no confirmation', () => {
-    const result = plan(target, { mode: 'staged', newVmName: 'wsb01-restored' }, { points: wsbPoints });
-    expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(true);
-    expect(keys(result)).toEqual([
-      'verify-point',
-      'stage-volume',
-      'copy-out-vm',
-      'discard-staging',
-      'verify-restored',
-    ]);
-    expect(result.collateral).toEqual([]);
-    expect(result.discardedPointIds).toEqual([]);
-    expect(result.findings).toEqual([]);
-    expect(result.confirmationText).toBeNull();
-    const stage = readStepParams(result.steps[1], 'stage-volume');
-    expect(result.steps[2].params).toEqual({
-      stagingId: stage.stagingId,
-      restorePointId: 'rp-wsb01-old',
-      target: 'as-new',
-      newVmName: 'wsb01-restored',
-    });
-    expect(result.steps[3]).toMatchObject({ undoes: 'stage-volume', params: { stagingId: stage.stagingId } });
-    // Only the restored VM is locked (and the points the staging reads): the live volume and its
-    // other VMs are not touched.
-    expect(result.lockKeys).toEqual(['vm:wsb01', 'point:rp-wsb01-old', 'point:rp-wsb02-old']);
-  });
-
-  it('back in place: needs the VM off and its name typed', () => {
-    const running = plan(target, { mode: 'staged', confirmation: 'wsb01' }, { points: wsbPoints });
-    expect(running.isRunnable).toBe(false);
-    expect(ruleIds(running)).toEqual(['RESTORE-VM-RUNNING:blocker']);
-
-    const stopped = plan(
-      target,
-      { mode: 'staged', confirmation: 'wsb01' },
-      { points: wsbPoints, index: allOff() },
-    );
-    expect(stopped.isRunnable, stopped.blockedReasons.join('\n')).toBe(true);
-    expect(keys(stopped)).toEqual([
-      'verify-point',
-      'power-off-check',
-      'stage-volume',
-      'copy-out-vm',
-      'discard-staging',
-      'verify-restored',
-    ]);
-    expect(stopped.confirmationText).toBe('wsb01');
   });
 });
 

@@ -29,6 +29,7 @@ import {
   resolveSubject,
   type Verdict,
 } from './restore-stages/model';
+import { placeNewVm } from './restore-stages/new-vm';
 import { buildRestoreSteps } from './restore-stages/steps';
 
 export { formatDuration } from './restore-stages/blast-radius';
@@ -94,9 +95,16 @@ export function planRestore(
   const verdict: Verdict = { blockedReasons: [], findings: [] };
   const subject = resolveSubject(index, point, request, context);
   checkRequest(subject, verdict);
+  const newVm = placeNewVm(
+    index,
+    { vm: subject.vm, heldDiskIds: point.heldDiskIds, newVmName: subject.newVmName },
+    request,
+    context,
+    verdict,
+  );
   assessPoint(subject, verdict);
   const radius = assessBlastRadius(subject, context, verdict);
-  const steps = buildRestoreSteps(subject, radius.discardedPointIds, context);
+  const steps = buildRestoreSteps(subject, radius.discardedPointIds, context, newVm);
   const confirmationText = confirmationFor(subject);
   checkConfirmation(subject, confirmationText, verdict);
   for (const finding of verdict.findings) {
@@ -115,5 +123,6 @@ export function planRestore(
     blockedReasons: [...new Set(verdict.blockedReasons)],
     ...locksOf(subject, radius, pointIdsReadBy(steps)),
     confirmationText,
+    stoppedVms: radius.stoppedVms,
   };
 }

@@ -35,6 +35,31 @@ export interface RestoreModeOption {
   isAvailable: boolean;
   /** Why the mode is not offered (null when available). */
   reason: string | null;
+  /** What the mode does with this point, in the operator's words. */
+  description: string;
+}
+
+/**
+ * What each mode does with this point. A whole-volume point (WSB, array snapshot) restored as a new
+ * VM copies only this VM's disks out of the volume capture: it is not a volume restore, and the
+ * volume and its other VMs are not touched.
+ */
+export function describeRestoreMode(point: RestorePointSummary, mode: RestoreMode): string {
+  const isVolumePoint = VOLUME_METHODS.has(point.method);
+  switch (mode) {
+    case 'as-new':
+      return isVolumePoint
+        ? `Copies only ${point.vmName}'s disks out of the whole-volume capture into a new VM; the volume and the other VMs on it are not touched.`
+        : `Creates a new VM from the point next to ${point.vmName}; nothing existing is touched.`;
+    case 'staged':
+      return `Restores the whole volume to a scratch area and copies out only ${point.vmName}; the other VMs on the volume are not touched.`;
+    case 'in-place':
+      return `Overwrites ${point.vmName} with the point; ${point.vmName} must be powered off.`;
+    case 'snapshot-revert':
+      return `Discards everything ${point.vmName} did since the point.`;
+    case 'volume-revert':
+      return 'Rolls back every VM on the volume (the whole consistency group for a LUN in one) to the point.';
+  }
 }
 
 const VM_LEVEL_METHODS: ReadonlySet<BackupMethod> = new Set([
@@ -86,6 +111,32 @@ export function volumeOfPoint(
   return null;
 }
 
+/**
+ * The points of other VMs whose whole-volume revert needs this point: they were captured in the
+ * same volume snapshot, and a revert rolls back every VM on the volume, so it refuses to run once
+ * one of those VMs has no data in the capture (restore-stages/blast-radius.ts). Deleting this
+ * point breaks their volume reverts; oldest first, then by VM name.
+ */
+export function volumeRevertsNeedingPoint(
+  point: RestorePointSummary,
+  pointsOnSameScope: readonly RestorePointSummary[],
+): RestorePointSummary[] {
+  const volume = volumeOfPoint(point);
+  if (!volume || point.snapshotId === null) return [];
+  return pointsOnSameScope
+    .filter((other) => {
+      const otherVolume = volumeOfPoint(other);
+      return (
+        other.id !== point.id &&
+        other.vmId !== point.vmId &&
+        other.snapshotId === point.snapshotId &&
+        otherVolume?.kind === volume.kind &&
+        otherVolume.id === volume.id
+      );
+    })
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.vmName.localeCompare(b.vmName));
+}
+
 function describeVolumeMissing(point: RestorePointSummary, index: InventoryIndex): string | null {
   const volume = volumeOfPoint(point);
   if (!volume) return `The point does not record which volume it was captured from`;
@@ -134,6 +185,6 @@ export function listRestoreModes(point: RestorePointSummary, index: InventoryInd
       point.heldDiskIds.length === 0
         ? `The point holds no disk data for ${point.vmName}`
         : reasonModeUnavailable(point, mode, index);
-    return { mode, isAvailable: reason === null, reason };
+    return { mode, isAvailable: reason === null, reason, description: describeRestoreMode(point, mode) };
   });
 }

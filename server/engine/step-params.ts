@@ -18,6 +18,7 @@
  */
 import type { SnapshotScope, VolumeRef } from './driver';
 import type { ConsistencyPolicy, PlanStep, ScriptSpec, StepKind } from './plan-types';
+import type { NewVmPlacement } from './restore-stages/new-vm';
 import type { BackupMethod, CaptureState, Consistency } from './types';
 
 export interface RetentionPolicy {
@@ -86,9 +87,32 @@ export type StepParamsByKind = {
   'verify-point': { restorePointIds: string[] };
   /** Fails unless every VM listed is off (or saved); in-place restores never touch a running VM. */
   'power-off-check': { vmIds: string[] };
-  'restore-disks': { restorePointId: string; target: 'in-place' | 'as-new'; newVmName: string | null };
-  'revert-volume': { volume: VolumeRef; restorePointIds: string[]; vmIds: string[] };
-  'stage-volume': { stagingId: string; volume: VolumeRef; restorePointIds: string[] };
+  'restore-disks': {
+    restorePointId: string;
+    target: 'in-place' | 'as-new';
+    newVmName: string | null;
+    /** As-new: the VM created (its disks on the chosen volume), added to the inventory afterwards. */
+    newVm?: NewVmPlacement;
+  };
+  'revert-volume': {
+    volume: VolumeRef;
+    restorePointIds: string[];
+    vmIds: string[];
+    /** The other LUNs of the volume's consistency group, reverted with it; absent outside a group. */
+    groupVolumeIds?: string[];
+    /**
+     * The running VMs the operator acknowledged the revert stops. Any other VM found running when
+     * the step starts (the stored state was stale) stops the revert before it touches anything.
+     */
+    stoppableVmIds?: string[];
+  };
+  'stage-volume': {
+    stagingId: string;
+    volume: VolumeRef;
+    restorePointIds: string[];
+    /** The other LUNs of the volume's consistency group, staged with it; absent outside a group. */
+    groupVolumeIds?: string[];
+  };
   'copy-out-vm': {
     stagingId: string;
     restorePointId: string;

@@ -115,6 +115,15 @@ export const restoreRequestInput = z
     newVmName: newVmNameInput.optional(),
     /** The volume or VM name typed to confirm a destructive mode (checked against the plan). */
     confirmation: z.string().max(200, 'The confirmation is longer than 200 characters').optional(),
+    /** Each running VM a volume revert stops, acknowledged one by one (checked against the plan). */
+    acknowledgedStoppedVmIds: z
+      .array(z.string().min(1).max(200), { error: 'List the acknowledged VMs' })
+      .max(10_000, 'Too many acknowledged VMs')
+      .optional(),
+    /** As-new: the host volume the new VM lands on (default: where the VM's disks are now). */
+    targetHostVolumeId: id('target volume').optional(),
+    /** As-new: power the new VM on once restored. */
+    powerOnAfterRestore: z.boolean({ error: 'Say whether to power the new VM on' }).optional(),
   })
   .superRefine((request, ctx) => {
     if (request.mode === 'as-new' && request.newVmName === undefined) {

@@ -135,6 +135,7 @@ describe.each(dialects)('$name', (dialect) => {
           restorePointId: point.id,
           mode: 'volume-revert',
           confirmation: plan.confirmationText ?? '',
+          acknowledgedStoppedVmIds: plan.stoppedVms.map((vm) => vm.vmId),
         });
         const done = await run(restore);
         expect(done.status, done.error ?? '').toBe('succeeded');

@@ -121,8 +121,12 @@ export async function planRestoreFor(
   if (!record) throw notFound('Restore point', request.restorePointId);
   const point = pointSummaryOf(record);
   const seeds = restoreSeeds(point);
+  // The volume chosen for a new VM is read with the point's neighbourhood (it may be elsewhere).
+  const also = request.targetHostVolumeId
+    ? { ...seeds.also, hostVolumeIds: [...(seeds.also.hostVolumeIds ?? []), request.targetHostVolumeId] }
+    : seeds.also;
   const neighbourhood = withNamedVms(
-    await stores.inventory.loadNeighbourhood(seeds.vmIds, seeds.also),
+    await stores.inventory.loadNeighbourhood(seeds.vmIds, also),
     await stores.inventory.findVmsByName(newVmNamesOf(request)),
   );
   const pointsOnSameScope = (await stores.restorePoints.pointsOnSameScope(record)).map(pointSummaryOf);

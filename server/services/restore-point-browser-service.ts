@@ -9,9 +9,11 @@
  */
 import type { Page, Stores } from '../../db/stores/ports';
 import type { PointDeletionImpact, RestorePointBrowseItem } from '../../db/stores/ports/restore-point-store';
+import { isVolumeLevelMethod, volumeRevertsNeedingPoint } from '../engine/restore-points';
 import { type RestorePointBrowseQueryInput, restorePointBrowseQueryInput } from '../schemas/restore-points';
 import { notFound } from './errors';
 import { parseInput } from './parse-input';
+import { pointSummaryOf } from './plans';
 
 export type { PointDeletionImpact, RestorePointBrowseItem } from '../../db/stores/ports/restore-point-store';
 
@@ -29,9 +31,37 @@ export async function browseRestorePoints(
   return stores.restorePoints.browse(parseInput(restorePointBrowseQueryInput, input));
 }
 
-/** What deleting the point would leave behind; read before the confirmation is shown. */
-export async function describePointDeletion(stores: Stores, pointId: string): Promise<PointDeletionImpact> {
-  const impact = await stores.restorePoints.deletionImpact(pointId);
-  if (!impact) throw notFound('Restore point', pointId);
-  return impact;
+/** A whole-volume revert of another VM that needs the point's data (deleting it breaks the revert). */
+export interface BrokenVolumeRevert {
+  restorePointId: string;
+  vmId: string;
+  vmName: string;
+  createdAt: Date;
+}
+
+export type PointDeletionPreview = PointDeletionImpact & { brokenVolumeReverts: BrokenVolumeRevert[] };
+
+/**
+ * What deleting the point would leave behind, read before the confirmation is shown: whether it
+ * is the VM's only point, and which other VMs' whole-volume reverts (from the same capture) it breaks.
+ */
+export async function describePointDeletion(stores: Stores, pointId: string): Promise<PointDeletionPreview> {
+  const [impact, row] = await Promise.all([
+    stores.restorePoints.deletionImpact(pointId),
+    stores.restorePoints.get(pointId),
+  ]);
+  if (!impact || !row) throw notFound('Restore point', pointId);
+  const point = pointSummaryOf(row);
+  const sameScope = isVolumeLevelMethod(point.method)
+    ? (await stores.restorePoints.pointsOnSameScope(row)).map(pointSummaryOf)
+    : [];
+  return {
+    ...impact,
+    brokenVolumeReverts: volumeRevertsNeedingPoint(point, sameScope).map((other) => ({
+      restorePointId: other.id,
+      vmId: other.vmId,
+      vmName: other.vmName,
+      createdAt: other.createdAt,
+    })),
+  };
 }

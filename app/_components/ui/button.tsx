@@ -12,6 +12,8 @@ export const buttonVariants = cva(
         secondary: 'border border-slate-300 bg-white text-slate-900 hover:bg-slate-50',
         ghost: 'text-slate-700 hover:bg-slate-100',
         link: 'text-brand-700 underline-offset-4 hover:underline',
+        /** Overwrites or rolls back what exists: red, and its label says what it destroys. */
+        danger: 'bg-red-700 text-white hover:bg-red-800 focus-visible:ring-red-600',
       },
       size: { sm: 'h-8 px-3', md: 'h-9 px-4', lg: 'h-10 px-6' },
     },

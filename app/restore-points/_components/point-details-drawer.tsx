@@ -7,7 +7,14 @@ import { Can } from '@/app/_components/account/can';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
-import { CAPTURE_STATE_LABELS, consistencyLabel, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
+import {
+  CAPTURE_STATE_LABELS,
+  CONSISTENCY_LABELS,
+  consistencyLabel,
+  formatBytes,
+  METHOD_LABELS,
+  pluralize,
+} from '@/app/_lib/format';
 import {
   CONSISTENCY_TONES,
   formatDateTime,
@@ -181,6 +188,25 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
                     This is the only restore point of {point.vmName}: after deleting it, the VM is
                     unprotected.
                   </p>
+                ) : null}
+                {deletion.brokenVolumeReverts.length > 0 ? (
+                  <div className="mt-2 text-red-700">
+                    <p className="font-semibold">
+                      It breaks the whole-volume revert of{' '}
+                      {pluralize(deletion.brokenVolumeReverts.length, 'other VM')} captured with it:
+                    </p>
+                    <ul aria-label="Volume reverts this deletion breaks" className="mt-1 list-disc pl-5">
+                      {deletion.brokenVolumeReverts.map((broken) => (
+                        <li key={broken.restorePointId}>
+                          {broken.vmName} (its {formatDateTime(broken.createdAt)} point)
+                        </li>
+                      ))}
+                    </ul>
+                    <p className="mt-1">
+                      A revert rolls back every VM on the volume, so it refuses to run without {point.vmName}
+                      &apos;s data; their staged and as-new restores still work.
+                    </p>
+                  </div>
                 ) : null}
               </>
             }

@@ -12,11 +12,30 @@ export function RestoreBlastRadius({
   plan,
   vmName,
 }: {
-  plan: Pick<RestorePlan, 'collateral' | 'discardedPointIds' | 'findings'>;
+  plan: Pick<RestorePlan, 'collateral' | 'discardedPointIds' | 'findings'> &
+    Partial<Pick<RestorePlan, 'stoppedVms'>>;
   vmName: string;
 }) {
+  const targetLoss = plan.findings.find((finding) => finding.ruleId === 'RESTORE-TARGET-LOSES-CHANGES');
+  const stoppedVms = plan.stoppedVms ?? [];
   return (
     <>
+      <section aria-labelledby="target-loss-heading" className="mb-4">
+        <h3 id="target-loss-heading" className="mb-2 text-base font-semibold">
+          What {vmName} itself loses
+        </h3>
+        <p className="text-sm text-slate-700">
+          {targetLoss
+            ? targetLoss.message
+            : `Nothing: ${vmName} is not overwritten (the restore creates a new VM).`}
+        </p>
+      </section>
+      {stoppedVms.length > 0 ? (
+        <p className="mb-4 text-sm font-medium text-red-800">
+          The revert stops {stoppedVms.map((vm) => vm.vmName).join(', ')} and leaves{' '}
+          {stoppedVms.length === 1 ? 'it' : 'them'} off; you acknowledge each one on the next step.
+        </p>
+      ) : null}
       <section aria-labelledby="collateral-heading" className="mb-4">
         <h3 id="collateral-heading" className="mb-2 text-base font-semibold">
           Other VMs affected

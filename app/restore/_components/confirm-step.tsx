@@ -1,8 +1,10 @@
 'use client';
 
+import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useMemo } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
 import { toast } from 'sonner';
 import { isEstateChangedError } from '@/app/_components/estate-changed-alert';
 import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
@@ -10,16 +12,16 @@ import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
-import { StepHeading, WizardActions } from '@/app/_components/wizard';
-import { pluralize } from '@/app/_lib/format';
-import { RESTORE_MODE_LABELS } from '@/app/_lib/restore-format';
+import { FieldErrorText, StepHeading, WizardActions } from '@/app/_components/wizard';
 import { useTRPC } from '@/app/_lib/trpc';
 import { ApprovalSentPanel } from '@/app/approvals/_components/approval-sent';
 import { approvalKindOfRestore } from '@/server/engine/approvals';
-import type { RestoreMode } from '@/server/engine/plan-types';
+import { describePlan } from '@/server/engine/operation-rules';
+import type { RestoreMode, RestorePlan } from '@/server/engine/plan-types';
 import { isConfirmationValid } from '@/server/engine/restore-plan';
+import { ConfirmRecap, runLabelOf, StoppedVmAcknowledgements } from './confirm-recap';
 import { usePreview } from './use-restore-preview';
-import type { RestoreState } from './wizard-model';
+import { type ConfirmStepInput, confirmStepInput, type RestoreState } from './wizard-model';
 
 export function ConfirmStep({
   state,
@@ -31,14 +33,42 @@ export function ConfirmStep({
   /** The run was refused because the estate changed since the impact was reviewed. */
   onEstateChanged: () => void;
 }) {
+  const preview = usePreview(state);
+  if (preview.isPending) return <LoadingState label="Preparing the restore…" />;
+  if (preview.isError) return <ErrorState error={preview.error} title="Could not plan this restore" />;
+  return <ConfirmForm state={state} plan={preview.data} onBack={onBack} onEstateChanged={onEstateChanged} />;
+}
+
+/**
+ * The confirm step as a react-hook-form form validated by zodResolver, like the other wizard steps:
+ * the typed name and each stopped VM's acknowledgement are checked with the rule the server applies.
+ */
+function ConfirmForm({
+  state,
+  plan,
+  onBack,
+  onEstateChanged,
+}: {
+  state: RestoreState;
+  plan: RestorePlan;
+  onBack: () => void;
+  onEstateChanged: () => void;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [typed, setTyped] = useState('');
-  const preview = usePreview(state);
+  const mode = state.mode as RestoreMode;
+  const schema = useMemo(() => confirmStepInput(plan), [plan]);
+  const form = useForm<ConfirmStepInput>({
+    resolver: zodResolver(schema),
+    mode: 'onChange',
+    defaultValues: { confirmation: '', acknowledgedStoppedVmIds: [] },
+  });
+  const typed = useWatch({ control: form.control, name: 'confirmation' });
+  const acknowledged = useWatch({ control: form.control, name: 'acknowledgedStoppedVmIds' });
   // A mode that overwrites what exists waits for a second admin unless four-eyes is off for it.
   const policies = useQuery(trpc.approvals.policies.queryOptions());
-  const approvalKind = state.mode ? approvalKindOfRestore(state.mode as RestoreMode) : null;
+  const approvalKind = approvalKindOfRestore(mode);
   const needsApproval =
     approvalKind !== null &&
     (policies.data?.find((policy) => policy.kind === approvalKind)?.required ?? true);
@@ -47,7 +77,7 @@ export function ConfirmStep({
       onSuccess: (started) => {
         // Four-eyes: the restore waits for a second admin; the panel below says so, with a link.
         if ('approvalRequest' in started) return;
-        toast.success('Restore started', { description: `Operation ${started.operationId}` });
+        toast.success('Restore started', { description: describePlan(started.plan) });
         router.push(`/operations/${started.operationId}`);
       },
       onError: async (error) => {
@@ -61,35 +91,49 @@ export function ConfirmStep({
   if (start.data && 'approvalRequest' in start.data) {
     return <ApprovalSentPanel request={start.data.approvalRequest} />;
   }
-  if (preview.isPending) return <LoadingState label="Preparing the restore…" />;
-  if (preview.isError) return <ErrorState error={preview.error} title="Could not plan this restore" />;
-  const plan = preview.data;
-  const mode = state.mode as RestoreMode;
   const needsConfirmation = plan.confirmationText !== null;
   const isConfirmed = isConfirmationValid(plan, typed);
+  const isAcknowledged = plan.stoppedVms.every((vm) => acknowledged.includes(vm.vmId));
+  const isDestructive = needsConfirmation || plan.stoppedVms.length > 0;
+  const run = form.handleSubmit((values) =>
+    start.mutate({
+      request: {
+        restorePointId: state.pointId,
+        mode,
+        newVmName: state.newVmName || undefined,
+        targetHostVolumeId: state.targetHostVolumeId || undefined,
+        powerOnAfterRestore: mode === 'as-new' ? state.powerOnAfterRestore : undefined,
+        confirmation: needsConfirmation ? values.confirmation : undefined,
+        acknowledgedStoppedVmIds: plan.stoppedVms.length > 0 ? values.acknowledgedStoppedVmIds : undefined,
+      },
+      // The plan the operator reviewed on the impact step, not a newer one fetched here.
+      fingerprint: state.reviewed,
+    }),
+  );
 
   return (
-    <section aria-labelledby="step-confirm">
+    <form aria-labelledby="step-confirm" onSubmit={run} noValidate>
       <StepHeading stepKey="confirm">
         <span id="step-confirm">Confirm and run</span>
       </StepHeading>
-      <p className="mb-4 text-sm text-slate-700">
-        {RESTORE_MODE_LABELS[mode]}
-        {state.newVmName ? ` as "${state.newVmName}"` : ''}: {pluralize(plan.steps.length, 'step')}
-        {plan.collateral.length > 0 ? `, rolling back ${pluralize(plan.collateral.length, 'other VM')}` : ''}.
-      </p>
+      <ConfirmRecap plan={plan} mode={mode} newVmName={state.newVmName} />
+      <StoppedVmAcknowledgements
+        stoppedVms={plan.stoppedVms}
+        acknowledged={acknowledged}
+        onChange={(ids) => form.setValue('acknowledgedStoppedVmIds', ids, { shouldValidate: true })}
+      />
       {needsConfirmation ? (
         <div className="mb-4 flex flex-col gap-1">
           <Label htmlFor="restore-confirmation">
-            Type {mode === 'volume-revert' ? 'the volume name' : 'the VM name'}{' '}
+            Type {mode === 'volume-revert' ? 'the host and volume name' : 'the VM name'}{' '}
             <span className="font-mono font-semibold">{plan.confirmationText}</span> to confirm
           </Label>
           <Input
             id="restore-confirmation"
-            value={typed}
-            onChange={(event) => setTyped(event.target.value)}
+            {...form.register('confirmation')}
             autoComplete="off"
             className="w-80"
+            aria-invalid={typed !== '' && !isConfirmed ? true : undefined}
             aria-describedby="restore-confirmation-hint"
           />
           <span id="restore-confirmation-hint" className="text-xs text-slate-600" aria-live="polite">
@@ -97,6 +141,12 @@ export function ConfirmStep({
           </span>
         </div>
       ) : null}
+      <FieldErrorText
+        id="acknowledgement-error"
+        message={
+          form.formState.isSubmitted ? form.formState.errors.acknowledgedStoppedVmIds?.message : undefined
+        }
+      />
       {start.isError && !isEstateChangedError(start.error) ? (
         <MutationErrorAlert error={start.error} />
       ) : null}
@@ -105,22 +155,11 @@ export function ConfirmStep({
           Back
         </Button>
         <Button
-          type="button"
-          disabled={(needsConfirmation && !isConfirmed) || start.isPending}
-          onClick={() =>
-            start.mutate({
-              request: {
-                restorePointId: state.pointId,
-                mode,
-                newVmName: state.newVmName || undefined,
-                confirmation: needsConfirmation ? typed : undefined,
-              },
-              // The plan the operator reviewed on the impact step, not a newer one fetched here.
-              fingerprint: state.reviewed,
-            })
-          }
+          type="submit"
+          variant={isDestructive ? 'danger' : 'primary'}
+          disabled={(needsConfirmation && !isConfirmed) || !isAcknowledged || start.isPending}
         >
-          {start.isPending ? 'Sending…' : needsApproval ? 'Send for approval' : 'Run restore'}
+          {start.isPending ? 'Sending…' : runLabelOf(plan, mode, state.newVmName, needsApproval)}
         </Button>
       </WizardActions>
       {needsApproval ? (
@@ -128,6 +167,6 @@ export function ConfirmStep({
           Nothing runs yet: a second admin reviews this impact and approves or rejects it (four-eyes).
         </p>
       ) : null}
-    </section>
+    </form>
   );
 }

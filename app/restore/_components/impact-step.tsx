@@ -36,9 +36,12 @@ export function ImpactStep({
   const available = new Set(detail.data.restoreModes.filter((o) => o.isAvailable).map((o) => o.mode));
   const safer = saferAlternativeOf(mode, available);
   const vmName = detail.data.point.vmName;
-  // The confirmation is asked on the next step; here only the other blockers matter.
+  // The confirmation and the stopped VMs' acknowledgements are asked on the next step; here only
+  // the other blockers matter.
   const otherBlockers = plan.blockedReasons.filter(
-    (reason) => !(plan.confirmationText && reason.includes(`"${plan.confirmationText}"`)),
+    (reason) =>
+      !(plan.confirmationText && reason.includes(`"${plan.confirmationText}"`)) &&
+      !reason.startsWith('Acknowledge that the revert stops'),
   );
 
   return (

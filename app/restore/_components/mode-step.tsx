@@ -12,29 +12,31 @@ import { Label } from '@/app/_components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/app/_components/ui/radio-group';
 import { FieldErrorText, StepHeading, WizardActions } from '@/app/_components/wizard';
 import { METHOD_LABELS } from '@/app/_lib/format';
-import {
-  formatDateTime,
-  RESTORE_MODE_HINTS,
-  RESTORE_MODE_LABELS,
-  RESTORE_MODE_ORDER,
-} from '@/app/_lib/restore-format';
+import { formatDateTime, RESTORE_MODE_LABELS, RESTORE_MODE_ORDER } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import type { RestoreMode } from '@/server/engine/plan-types';
 import { newVmNameInput, type RestoreRequest } from '@/server/schemas/operations';
+import { NewVmPlacementFields, type NewVmPlacementValue } from './new-vm-placement';
 import { DESTRUCTIVE_MODES, type ModeStepInput, modeStepInput } from './wizard-model';
 
 export function ModeStep({
   pointId,
   selected,
   newVmName,
+  placement,
   onBack,
   onNext,
 }: {
   pointId: string;
   selected: RestoreMode | '';
   newVmName: string;
+  placement: Pick<NewVmPlacementValue, 'targetHostVolumeId' | 'powerOnAfterRestore'>;
   onBack: () => void;
-  onNext: (mode: RestoreMode, newVmName: string) => void;
+  onNext: (
+    mode: RestoreMode,
+    newVmName: string,
+    placement: Pick<NewVmPlacementValue, 'targetHostVolumeId' | 'powerOnAfterRestore'>,
+  ) => void;
 }) {
   const trpc = useTRPC();
   const detail = useQuery(trpc.restorePoints.get.queryOptions({ id: pointId }));
@@ -42,10 +44,14 @@ export function ModeStep({
   const form = useForm<ModeStepInput, unknown, RestoreRequest>({
     // The schema's input is the form's fields before the blank name is dropped (preprocess).
     resolver: zodResolver(schema as never) as unknown as Resolver<ModeStepInput, unknown, RestoreRequest>,
-    defaultValues: { mode: selected, newVmName },
+    defaultValues: { mode: selected, newVmName, targetHostId: '', ...placement },
   });
   const mode = useWatch({ control: form.control, name: 'mode' }) as RestoreMode | '';
   const name = useWatch({ control: form.control, name: 'newVmName' });
+  const [targetHostId, targetHostVolumeId, powerOnAfterRestore] = useWatch({
+    control: form.control,
+    name: ['targetHostId', 'targetHostVolumeId', 'powerOnAfterRestore'],
+  });
   const { errors } = form.formState;
 
   if (detail.isPending) return <LoadingState label="Reading the restore point…" />;
@@ -56,7 +62,22 @@ export function ModeStep({
   );
   const vmName = point.vmName;
 
-  const next = form.handleSubmit((request) => onNext(request.mode, request.newVmName ?? ''));
+  const next = form.handleSubmit((request) => {
+    // Another host's volumes were offered: the new VM needs one of them, not the default place.
+    if (
+      request.mode === 'as-new' &&
+      targetHostId !== '' &&
+      targetHostId !== point.hostId &&
+      !targetHostVolumeId
+    ) {
+      form.setError('targetHostVolumeId', { message: 'Choose a volume on the target host' });
+      return;
+    }
+    onNext(request.mode, request.newVmName ?? '', {
+      targetHostVolumeId: request.targetHostVolumeId ?? '',
+      powerOnAfterRestore: request.powerOnAfterRestore ?? false,
+    });
+  });
 
   return (
     <section aria-labelledby="step-mode">
@@ -93,7 +114,7 @@ export function ModeStep({
                 {DESTRUCTIVE_MODES.has(option.mode) ? <Badge tone="danger">destructive</Badge> : null}
               </span>
               <span id={`mode-${option.mode}-hint`} className="text-xs text-slate-600">
-                {option.isAvailable ? RESTORE_MODE_HINTS[option.mode] : `Not available: ${option.reason}`}
+                {option.isAvailable ? option.description : `Not available: ${option.reason}`}
               </span>
             </span>
           </label>
@@ -126,6 +147,22 @@ export function ModeStep({
             }
           />
         </div>
+      ) : null}
+      {mode === 'as-new' ? (
+        <>
+          <NewVmPlacementFields
+            sourceHostId={point.hostId}
+            vmName={vmName}
+            value={{ targetHostId, targetHostVolumeId, powerOnAfterRestore }}
+            onChange={(value) => {
+              form.setValue('targetHostId', value.targetHostId);
+              form.setValue('targetHostVolumeId', value.targetHostVolumeId);
+              form.setValue('powerOnAfterRestore', value.powerOnAfterRestore);
+              form.clearErrors('targetHostVolumeId');
+            }}
+          />
+          <FieldErrorText id="target-volume-error" message={errors.targetHostVolumeId?.message} />
+        </>
       ) : null}
       <WizardActions>
         <Button type="button" variant="secondary" onClick={onBack}>

@@ -13,7 +13,19 @@ import { ImpactStep } from './impact-step';
 import { ModeStep } from './mode-step';
 import { PointStep } from './point-step';
 import { VmStep } from './vm-step';
-import { RESTORE_STEPS, type RestoreState, type RestoreStepKey, readState } from './wizard-model';
+import { RESTORE_STEPS, type RestoreStepKey, readState } from './wizard-model';
+
+/** What the wizard keeps in the URL (the state's fields under their URL names). */
+type UrlKey =
+  | 'step'
+  | 'vmId'
+  | 'pointId'
+  | 'mode'
+  | 'newVmName'
+  | 'targetVolumeId'
+  | 'powerOn'
+  | 'reviewed'
+  | 'estateChanged';
 
 /** A new point or mode is a new plan: nothing of the last review carries over. */
 const FRESH_REVIEW = { reviewed: '', estateChanged: '' };
@@ -43,9 +55,7 @@ export function RestoreWizard() {
     }
   }, [state.pointId, state.vmId, startPoint.data, params, pathname, router]);
 
-  const go = (
-    changes: Partial<Record<Exclude<keyof RestoreState, 'isEstateChanged'> | 'estateChanged', string>>,
-  ) => {
+  const go = (changes: Partial<Record<UrlKey, string>>) => {
     const next = new URLSearchParams(params);
     for (const [key, value] of Object.entries(changes)) {
       if (value) next.set(key, value);
@@ -110,7 +120,20 @@ export function RestoreWizard() {
             selected={state.mode}
             newVmName={state.newVmName}
             onBack={back}
-            onNext={(mode, newVmName) => go({ ...FRESH_REVIEW, mode, newVmName, step: 'impact' })}
+            placement={{
+              targetHostVolumeId: state.targetHostVolumeId,
+              powerOnAfterRestore: state.powerOnAfterRestore,
+            }}
+            onNext={(mode, newVmName, placement) =>
+              go({
+                ...FRESH_REVIEW,
+                mode,
+                newVmName,
+                targetVolumeId: placement.targetHostVolumeId,
+                powerOn: placement.powerOnAfterRestore ? '1' : '',
+                step: 'impact',
+              })
+            }
           />
         ) : state.step === 'impact' ? (
           <ImpactStep

@@ -11,6 +11,8 @@ export function usePreview(state: RestoreState, confirmation?: string) {
       restorePointId: state.pointId,
       mode: state.mode as RestoreMode,
       newVmName: state.newVmName || undefined,
+      targetHostVolumeId: state.targetHostVolumeId || undefined,
+      powerOnAfterRestore: state.mode === 'as-new' ? state.powerOnAfterRestore : undefined,
       confirmation,
     }),
     staleTime: 0,

@@ -4,7 +4,8 @@
  * offered before a destructive one.
  */
 import { z } from 'zod';
-import { RESTORE_MODES, type RestoreMode } from '@/server/engine/plan-types';
+import { RESTORE_MODES, type RestoreMode, type RestorePlan } from '@/server/engine/plan-types';
+import { isConfirmationValid } from '@/server/engine/restore-plan';
 import { restoreRequestInput } from '@/server/schemas/operations';
 
 export const RESTORE_STEPS = [
@@ -35,6 +36,10 @@ export interface RestoreState {
   pointId: string;
   mode: RestoreMode | '';
   newVmName: string;
+  /** As-new: the volume the new VM lands on ('' = where the VM's disks are now). */
+  targetHostVolumeId: string;
+  /** As-new: power the new VM on afterwards. */
+  powerOnAfterRestore: boolean;
   /** The fingerprint of the plan the impact step showed: the run brings it back to the server. */
   reviewed: string;
   /** The last run was refused because the estate changed since the review: the impact step is a new one. */
@@ -50,6 +55,8 @@ export function readState(params: URLSearchParams): RestoreState {
     pointId: params.get('pointId') ?? '',
     mode: (RESTORE_MODES as readonly string[]).includes(mode) ? (mode as RestoreMode) : '',
     newVmName: params.get('newVmName') ?? '',
+    targetHostVolumeId: params.get('targetVolumeId') ?? '',
+    powerOnAfterRestore: params.get('powerOn') === '1',
     reviewed: params.get('reviewed') ?? '',
     isEstateChanged: params.get('estateChanged') === '1',
   };
@@ -68,20 +75,51 @@ export type VmStepInput = z.input<typeof vmStepInput>;
 export const pointStepInput = z.object({ pointId: z.string().min(1, 'Choose a restore point') });
 export type PointStepInput = z.input<typeof pointStepInput>;
 
-/** The mode step's fields as the form holds them ('' = not chosen / no name). */
+/** The mode step's fields as the form holds them ('' = not chosen / no name / default volume). */
 export interface ModeStepInput {
   mode: string;
   newVmName: string;
+  /** Only narrows the volumes offered; the request names the volume. */
+  targetHostId: string;
+  targetHostVolumeId: string;
+  powerOnAfterRestore: boolean;
 }
 
 /** The mode step, checked by the server's restore request schema (an empty name means none). */
 export function modeStepInput(restorePointId: string) {
   return z.preprocess((values) => {
-    const { mode, newVmName } = values as ModeStepInput;
+    const { mode, newVmName, targetHostVolumeId, powerOnAfterRestore } = values as ModeStepInput;
+    const isAsNew = mode === 'as-new';
     return {
       restorePointId,
       mode: mode || undefined,
       newVmName: newVmName.trim() === '' ? undefined : newVmName,
+      targetHostVolumeId: isAsNew && targetHostVolumeId !== '' ? targetHostVolumeId : undefined,
+      powerOnAfterRestore: isAsNew ? powerOnAfterRestore : undefined,
     };
   }, restoreRequestInput);
+}
+
+/** The confirm step's fields: the typed name and one acknowledgement per VM the revert stops. */
+export interface ConfirmStepInput {
+  confirmation: string;
+  acknowledgedStoppedVmIds: string[];
+}
+
+/**
+ * The confirm step, checked against the reviewed plan with the rule the server applies
+ * (isConfirmationValid; every stopped VM acknowledged), so Run is enabled exactly when the server
+ * would accept the request.
+ */
+export function confirmStepInput(plan: Pick<RestorePlan, 'confirmationText' | 'stoppedVms'>) {
+  return z.object({
+    confirmation: z.string().refine((text) => isConfirmationValid(plan, text), {
+      message: `Type ${plan.confirmationText ?? ''} exactly as shown`,
+    }),
+    acknowledgedStoppedVmIds: z
+      .array(z.string())
+      .refine((ids) => plan.stoppedVms.every((vm) => ids.includes(vm.vmId)), {
+        message: 'Acknowledge every VM the revert stops',
+      }),
+  });
 }

@@ -13,10 +13,13 @@ import { evaluateVm } from '../../../server/engine/evaluate';
 import { type Inventory, indexInventory } from '../../../server/engine/inventory';
 import { neighbourhoodOf as referenceNeighbourhood } from '../../../server/engine/neighbourhood';
 import { BACKUP_METHODS } from '../../../server/engine/types';
+import { vmListQueryInput } from '../../../server/schemas/inventory-queries';
 import { DEMO_LAB_NAMES, demoLabInventory } from '../../seed/demo-lab';
 import { generateLargeEstate } from '../../seed/large-estate';
 import { seededRandom } from '../../seed/random';
 import type { InventoryStore } from '../ports/inventory';
+
+const NOW = new Date('2026-03-28T01:00:00Z');
 
 export type InventoryStoreFactory = (inventory: Inventory) => Promise<InventoryStore>;
 
@@ -131,6 +134,55 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
         const found = await store.findVmsByName([first.name.toUpperCase(), second.name, 'no such vm']);
         expect(found.map((vm) => vm.id).sort()).toEqual([first.id, second.id].sort());
         expect(await store.findVmsByName([])).toEqual([]);
+      });
+    });
+
+    describe('after operations changed the estate', () => {
+      it('shows the power states an operation left (a volume revert stops its VMs)', async () => {
+        const lab = demoLabInventory();
+        const store = await createStore(lab);
+        const [first, second] = lab.vms.filter((vm) => vm.powerState === 'running');
+        await store.setPowerStates([
+          { vmId: first.id, powerState: 'off' },
+          { vmId: second.id, powerState: 'off' },
+          { vmId: 'no-such-vm', powerState: 'off' },
+        ]);
+        const stored = await store.loadInventory();
+        expect(stored.vms.find((vm) => vm.id === first.id)?.powerState).toBe('off');
+        expect(stored.vms.find((vm) => vm.id === second.id)?.powerState).toBe('off');
+        expect(stored.vms.filter((vm) => vm.powerState === 'running')).toHaveLength(
+          lab.vms.filter((vm) => vm.powerState === 'running').length - 2,
+        );
+      });
+
+      it('lists a VM restored as new, with its disks, on the chosen host volume', async () => {
+        const lab = demoLabInventory();
+        const store = await createStore(lab);
+        const source = lab.vms[0];
+        const disk = lab.virtualDisks.find((candidate) => candidate.vmId === source.id);
+        if (!disk) throw new Error('the demo lab VM has no disk');
+        const vm = {
+          ...source,
+          id: 'vm-restored-1',
+          name: `${source.name}-restored`,
+          powerState: 'off' as const,
+        };
+        await store.addVms({
+          vms: [vm],
+          virtualDisks: [{ ...disk, id: 'vm-restored-1-disk', vmId: vm.id }],
+          guestVolumes: [],
+        });
+        expect(await store.hasVm(vm.id)).toBe(true);
+        expect(await store.findVmsByName([vm.name.toUpperCase()])).toMatchObject([{ id: vm.id }]);
+        const part = await store.loadNeighbourhood([vm.id]);
+        expect(part.virtualDisks.filter((candidate) => candidate.vmId === vm.id).map((d) => d.id)).toEqual([
+          'vm-restored-1-disk',
+        ]);
+        // Lists join the assessments: assessed on its own, the new VM is listed like any other.
+        const query = vmListQueryInput.parse({ search: vm.name });
+        expect((await store.listVms(query, NOW)).items).toEqual([]);
+        await store.replaceAssessments(part, [evaluateVm(indexInventory(part), vm.id)]);
+        expect((await store.listVms(query, NOW)).items.map((item) => item.id)).toEqual([vm.id]);
       });
     });
 

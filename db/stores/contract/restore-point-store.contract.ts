@@ -205,6 +205,7 @@ export function runRestorePointStoreContract(
         hostIds: [],
         arrayIds: [],
         confirmationText: null,
+        stoppedVms: [],
       };
       const op = await fixture.operations.enqueue(
         restore,

@@ -3,7 +3,7 @@
  * and the read views the console lists and detail pages show.
  */
 import type { VmAssessment } from '../../../server/engine/evaluate';
-import type { Inventory, Vm } from '../../../server/engine/inventory';
+import type { Inventory, PowerState, Vm } from '../../../server/engine/inventory';
 import type { NeighbourhoodSeed } from '../../../server/engine/neighbourhood';
 
 /** More starting points of a neighbourhood than VMs (a backup scoped to a volume or a LUN). */
@@ -91,6 +91,20 @@ export interface InventoryStore {
 
   /** Replace: the file becomes the estate. Merge: objects are upserted by id, nothing deleted. */
   importInventory(request: InventoryImportRequest): Promise<InventoryImportOutcome>;
+  /**
+   * Records the power states operations observed or caused (a volume revert leaves its VMs off; a
+   * live check found the VM other than stored), so the inventory shows what is, not what was
+   * imported. Unknown VM ids are skipped.
+   */
+  setPowerStates(states: readonly { vmId: string; powerState: PowerState }[]): Promise<void>;
+  /** Adds (or updates by id) VMs an operation created — a VM restored as new — with their disks. */
+  addVms(part: Pick<Inventory, 'vms' | 'virtualDisks' | 'guestVolumes'>): Promise<void>;
+  /**
+   * Rewrites the stored assessments (and findings) of the assessed VMs only, in one transaction:
+   * after an operation changed a few VMs, without re-assessing the estate. `inventory` holds at
+   * least those VMs' neighbourhood (to place host-wide findings).
+   */
+  replaceAssessments(inventory: Inventory, assessments: readonly VmAssessment[]): Promise<void>;
   /** Re-assesses the whole stored estate and replaces every stored assessment, in one transaction. */
   reassess(assess: (whole: Inventory) => VmAssessment[]): Promise<AssessmentSummary>;
 

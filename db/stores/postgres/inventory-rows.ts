@@ -120,6 +120,28 @@ export async function deleteMissing(db: Executor, stored: Inventory, incoming: I
 }
 
 /** Replaces every stored assessment and finding with `assessments` (covering the whole `inventory`). */
+/** Rewrites the assessments (and findings) of these VMs only; call inside a transaction. */
+export async function replaceVmAssessments(
+  db: Executor,
+  inventory: Inventory,
+  assessments: readonly VmAssessment[],
+): Promise<void> {
+  const vmIds = assessments.map((assessment) => assessment.vmId);
+  if (vmIds.length === 0) return;
+  await db.delete(findings).where(inArray(findings.vmId, vmIds));
+  await db.delete(vmAssessments).where(inArray(vmAssessments.vmId, vmIds));
+  const rows = [...assessmentRows(inventory, assessments)];
+  await writeRows(
+    db,
+    vmAssessments as unknown as InventoryTable,
+    rows.map((row) => row.assessment),
+    'insert',
+  );
+  const findingRows = rows.flatMap((row) => row.findings);
+  for (const chunk of chunks(findingRows, ROWS_PER_STATEMENT))
+    await db.insert(findings).values(chunk as never[]);
+}
+
 export async function writeAssessments(
   db: Executor,
   inventory: Inventory,

@@ -24,6 +24,7 @@ import {
   deleteMissing,
   isInventoryEmpty,
   loadInventory,
+  replaceVmAssessments,
   writeAssessments,
   writeInventory,
 } from './inventory-rows';
@@ -63,6 +64,14 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
           .values({ ...request.record, mode: request.mode, countsJson: imported });
         return { imported, stored: await countInventory(tx), assessment };
       }),
+    setPowerStates: (states) =>
+      inPgTransaction(db, async (tx) => {
+        for (const { vmId, powerState } of states)
+          await tx.update(vms).set({ powerState }).where(eq(vms.id, vmId));
+      }),
+    addVms: (part) => inPgTransaction(db, (tx) => writeInventory(tx, part, 'upsert')),
+    replaceAssessments: (inventory, assessments) =>
+      inPgTransaction(db, (tx) => replaceVmAssessments(tx, inventory, assessments)),
     reassess: (assess) =>
       inPgTransaction(db, async (tx) => {
         await tx.execute(sqlLock(INVENTORY_WRITER));

@@ -6,7 +6,7 @@
  * building. Column names and value conversions (booleans, JSON) come from the drizzle table
  * definitions, so this file cannot disagree with db/schema.ts. Callers open the transaction.
  */
-import { getTableColumns, getTableName, sql } from 'drizzle-orm';
+import { getTableColumns, getTableName, inArray, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { VmAssessment } from '../../../server/engine/evaluate';
 import type { Inventory } from '../../../server/engine/inventory';
@@ -150,6 +150,24 @@ export function writeAssessments(
     findingCount += rows.findings.length;
   }
   return { assessedVms: assessments.length, findings: findingCount };
+}
+
+/** Rewrites the assessments (and findings) of these VMs only; call inside a transaction. */
+export function replaceVmAssessments(
+  db: Db,
+  inventory: Inventory,
+  assessments: readonly VmAssessment[],
+): void {
+  const vmIds = assessments.map((assessment) => assessment.vmId);
+  if (vmIds.length === 0) return;
+  db.delete(findings).where(inArray(findings.vmId, vmIds)).run();
+  db.delete(vmAssessments).where(inArray(vmAssessments.vmId, vmIds)).run();
+  const writeAssessment = rowWriter(db, vmAssessments, 'insert');
+  const writeFinding = rowWriter(db, findings, 'insert');
+  for (const rows of assessmentRows(inventory, assessments)) {
+    writeAssessment(rows.assessment);
+    for (const finding of rows.findings) writeFinding(finding);
+  }
 }
 
 function tableName(table: SQLiteTable): string {

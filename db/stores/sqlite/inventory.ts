@@ -25,6 +25,7 @@ import {
   countInventory,
   isInventoryEmpty,
   loadInventory,
+  replaceVmAssessments,
   writeAssessments,
   writeInventory,
 } from './inventory-rows';
@@ -70,6 +71,24 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
     importInventory: async (request) => {
       const { write: _write, ...outcome } = await importInventorySliced(db, request);
       return outcome;
+    },
+    setPowerStates: async (states) => {
+      sqliteOf(db)
+        .transaction(() => {
+          for (const { vmId, powerState } of states)
+            db.update(vms).set({ powerState }).where(eq(vms.id, vmId)).run();
+        })
+        .immediate();
+    },
+    addVms: async (part) => {
+      sqliteOf(db)
+        .transaction(() => writeInventory(db, part, 'upsert'))
+        .immediate();
+    },
+    replaceAssessments: async (inventory, assessments) => {
+      sqliteOf(db)
+        .transaction(() => replaceVmAssessments(db, inventory, assessments))
+        .immediate();
     },
     reassess: async (assess) =>
       sqliteOf(db)

@@ -253,8 +253,12 @@ export class LabHypervisor extends LabVolumes implements HypervisorDriver {
     const point = await requirePoint(repository, request.restorePointId, options);
     await this.world.enter('restoreDisks', targetOfPoint(point.vmId, point.files), options.signal);
     if (request.target === 'in-place') await this.world.assertStopped(request.vmId);
+    const newDiskOf = new Map((request.newDisks ?? []).map((entry) => [entry.fromDiskId, entry.disk]));
     const destinationOf = (file: StoredPointFile): string => {
       if (request.target === 'in-place') return this.world.abs(file.origin.location);
+      // A placed new VM's disks go where the lab keeps every VM's live disks: it is a VM like the others.
+      const newDisk = request.target === 'as-new' ? newDiskOf.get(file.diskId) : undefined;
+      if (newDisk) return this.world.abs(liveDiskPath(newDisk));
       if (request.target === 'scratch')
         return this.world.abs(labPaths.scratch(request.restorePointId), path.basename(file.path));
       return this.world.abs(

@@ -88,10 +88,11 @@ export async function writeBack(plan: WriteBackPlan, options: TransferOptions): 
   return { bytes, verified: true };
 }
 
-function isOnVolume(file: StoredPointFile, volume: VolumeRef): boolean {
+function isOnVolume(file: StoredPointFile, volume: VolumeRef, groupVolumeIds: string[] = []): boolean {
   return volume.kind === 'host-volume'
     ? file.origin.hostVolumeId === volume.id
-    : file.origin.arrayVolumeId === volume.id;
+    : file.origin.arrayVolumeId === volume.id ||
+        (file.origin.arrayVolumeId !== null && groupVolumeIds.includes(file.origin.arrayVolumeId));
 }
 
 function targetOfVolume(volume: VolumeRef, vmIds: string[]): CallTarget {
@@ -120,7 +121,7 @@ export class LabVolumes implements VolumeRestorer {
       const result = await writeBack(
         {
           point,
-          files: point.files.filter((file) => isOnVolume(file, request.volume)),
+          files: point.files.filter((file) => isOnVolume(file, request.volume, request.groupVolumeIds)),
           destinationOf: (file) => this.world.abs(file.origin.location),
           sourceOf: (file) => repository.readFile(point.restorePointId, file.diskId, options),
           baseBytes: bytes,
@@ -152,7 +153,7 @@ export class LabVolumes implements VolumeRestorer {
       const result = await writeBack(
         {
           point,
-          files: point.files.filter((file) => isOnVolume(file, request.volume)),
+          files: point.files.filter((file) => isOnVolume(file, request.volume, request.groupVolumeIds)),
           destinationOf: (file) =>
             path.join(directory, safeSegment(point.restorePointId), path.basename(file.path)),
           sourceOf: (file) => repository.readFile(point.restorePointId, file.diskId, options),

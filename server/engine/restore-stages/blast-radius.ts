@@ -75,10 +75,12 @@ function assessVolumeRevert(
   }
   // A VM whose disks also live on another volume would come back half old, half new (data
   // reverted, logs not): no application survives that, so the revert refuses instead.
+  // The LUNs of one consistency group count as one volume: they are reverted together.
+  const reverted = new Set(volume.ref.kind === 'host-volume' ? volume.hostVolumeIds : volume.arrayVolumeIds);
   const split = volume.vmIds.filter((vmId) =>
     (index.disksByVm.get(vmId) ?? []).some((disk) => {
       const where = volumeOfDisk(index, disk, volume.ref.kind);
-      return where !== null && where !== volume.ref.id;
+      return where !== null && !reverted.has(where);
     }),
   );
   if (split.length > 0) {
@@ -101,6 +103,36 @@ function assessVolumeRevert(
       objects: running.map((vmId) => vmRef(index, vmId)),
     });
   }
+  radius.stoppedVms = running.map((vmId) => ({ vmId, vmName: vmRef(index, vmId).name }));
+  // Each VM the revert switches off is acknowledged by name, as backup warnings are: a typed
+  // volume name alone does not say that the operator saw which running services go down.
+  const acknowledged = new Set(subject.request.acknowledgedStoppedVmIds ?? []);
+  const unacknowledged = radius.stoppedVms.filter((vm) => !acknowledged.has(vm.vmId));
+  if (unacknowledged.length > 0) {
+    const n = unacknowledged.length;
+    verdict.blockedReasons.push(
+      `Acknowledge that the revert stops ${joinNames(unacknowledged.map((vm) => vm.vmName))} (${plural(n, 'it is', 'they are')} running and will be left off)`,
+    );
+  }
+}
+
+/**
+ * What the restored VM itself loses: every change since the point, when the restore overwrites it
+ * (in place, snapshot revert, staged back in place, or the volume revert that carries it).
+ */
+function assessTargetLoss(subject: RestoreSubject, context: RestorePlanContext, verdict: Verdict): void {
+  const { index, point, vm, mode, methods } = subject;
+  if (!vm || !(subject.replacesVm || mode === 'volume-revert')) return;
+  const lossMs = Math.max(0, context.now.getTime() - point.createdAt.getTime());
+  verdict.findings.push({
+    ruleId: 'RESTORE-TARGET-LOSES-CHANGES',
+    severity: 'warning',
+    vmId: vm.id,
+    methods,
+    message: `${vm.name} loses every change made since the point: ${formatDuration(lossMs)} of its work (since ${point.createdAt.toISOString()})`,
+    remedy: `Restore as a new VM to keep ${vm.name} as it is and copy back only what you need.`,
+    objects: [vmRef(index, vm.id)],
+  });
 }
 
 /** Points newer than the one reverted to (of the VM's snapshots, or on the volume), oldest first. */
@@ -149,7 +181,9 @@ export function assessBlastRadius(
     lockedVmIds: new Set([subject.point.vmId]),
     hostVolumeIds: new Set(),
     arrayVolumeIds: new Set(),
+    stoppedVms: [],
   };
+  assessTargetLoss(subject, context, verdict);
   if (subject.mode === 'volume-revert' && subject.volume)
     assessVolumeRevert(subject, subject.volume, context, radius, verdict);
   radius.discardedPointIds = findDiscardedPoints(subject, context, verdict);

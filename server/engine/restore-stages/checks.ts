@@ -5,7 +5,7 @@
  */
 import type { HypervisorKind } from '../inventory';
 import type { RestoreMode, RestorePlan } from '../plan-types';
-import { isPartialPoint, listRestoreModes, volumeOfPoint } from '../restore-points';
+import { isPartialPoint, listRestoreModes } from '../restore-points';
 import type { Finding, ObjectRef } from '../types';
 import { isPoweredOn, joinNames, type RestoreSubject, type Verdict, vmRef } from './model';
 
@@ -130,9 +130,8 @@ export function assessPoint(subject: RestoreSubject, verdict: Verdict): void {
   }
 }
 
-/** The text an operator must type: the volume name for a volume revert, the VM name when a VM is replaced. */
+/** The text an operator must type: host and volume for a volume revert, the VM name when a VM is replaced. */
 export function confirmationFor(subject: RestoreSubject): string | null {
-  const { index, point } = subject;
   switch (subject.mode) {
     case 'as-new':
       return null;
@@ -141,13 +140,9 @@ export function confirmationFor(subject: RestoreSubject): string | null {
     case 'in-place':
     case 'snapshot-revert':
       return subject.vmName;
-    case 'volume-revert': {
-      const ref = volumeOfPoint(point);
-      if (!ref) return null;
-      return ref.kind === 'host-volume'
-        ? (index.hostVolumesById.get(ref.id)?.name ?? ref.id)
-        : (index.arrayVolumesById.get(ref.id)?.name ?? ref.id);
-    }
+    case 'volume-revert':
+      // Host and volume ("hv-02 D:"), array and LUNs: a bare "D:" names a volume on every host.
+      return subject.volume?.uniqueName ?? null;
   }
 }
 

@@ -16,6 +16,15 @@ export interface RestorePlanRequest {
   newVmName?: string;
   /** What the operator typed to confirm a destructive mode. */
   confirmation?: string;
+  /**
+   * The running VMs a volume revert stops, each acknowledged by the operator (by id; the wizard
+   * shows one checkbox per VM name). A revert that stops a VM nobody acknowledged does not run.
+   */
+  acknowledgedStoppedVmIds?: string[];
+  /** As-new: the host volume the new VM lands on (default: where the VM's disks are now). */
+  targetHostVolumeId?: string;
+  /** As-new: power the new VM on once restored (default: leave it off). */
+  powerOnAfterRestore?: boolean;
 }
 
 export interface RestorePlanContext {
@@ -37,6 +46,10 @@ export interface Verdict {
 export interface VolumeFacts {
   ref: VolumeRef;
   name: string;
+  /** What the operator types to confirm a revert: host and volume ("hv-02 D:"), or array and LUNs. */
+  uniqueName: string;
+  /** The consistency group a LUN revert widens to (its LUNs were snapshotted together); null otherwise. */
+  consistencyGroupName: string | null;
   vmIds: string[];
   hostVolumeIds: string[];
   arrayVolumeIds: string[];
@@ -72,6 +85,8 @@ export interface BlastRadius {
   lockedVmIds: Set<string>;
   hostVolumeIds: Set<string>;
   arrayVolumeIds: Set<string>;
+  /** Running VMs the volume revert stops (each needs the operator's acknowledgement). */
+  stoppedVms: { vmId: string; vmName: string }[];
 }
 
 export function vmRef(index: InventoryIndex, vmId: string, fallbackName?: string): ObjectRef {
@@ -106,18 +121,35 @@ function describeVolume(index: InventoryIndex, ref: VolumeRef): VolumeFacts {
     return {
       ref,
       name: volume ? (host ? `${volume.name} on ${host.name}` : volume.name) : ref.id,
+      uniqueName: volume ? (host ? `${host.name} ${volume.name}` : volume.name) : ref.id,
+      consistencyGroupName: null,
       vmIds: index.vmIdsByHostVolume.get(ref.id) ?? [],
       hostVolumeIds: [ref.id],
       arrayVolumeIds: volume?.arrayVolumeId ? [volume.arrayVolumeId] : [],
     };
   }
+  // A LUN in a consistency group was snapshotted with the group's other LUNs: the revert brings
+  // back the whole group, so a VM whose disks span those LUNs comes back whole, not half reverted.
   const volume = index.arrayVolumesById.get(ref.id);
+  const groupId = volume?.consistencyGroupId ?? null;
+  const lunIds = groupId
+    ? index.inventory.arrayVolumes.filter((lun) => lun.consistencyGroupId === groupId).map((lun) => lun.id)
+    : [ref.id];
+  const lunNames = lunIds.map((id) => index.arrayVolumesById.get(id)?.name ?? id);
+  const group = groupId ? index.consistencyGroupsById.get(groupId) : undefined;
+  const arrayName = volume ? index.arraysById.get(volume.arrayId)?.name : undefined;
+  const vmIds = [...new Set(lunIds.flatMap((id) => index.vmIdsByArrayVolume.get(id) ?? []))];
+  const lunList = joinNames(lunNames);
   return {
     ref,
-    name: volume?.name ?? ref.id,
-    vmIds: index.vmIdsByArrayVolume.get(ref.id) ?? [],
-    hostVolumeIds: index.inventory.hostVolumes.filter((hv) => hv.arrayVolumeId === ref.id).map((hv) => hv.id),
-    arrayVolumeIds: [ref.id],
+    name: group ? `consistency group ${group.name} (${lunList})` : (volume?.name ?? ref.id),
+    uniqueName: arrayName ? `${arrayName} ${lunNames.join(' + ')}` : lunNames.join(' + '),
+    consistencyGroupName: group?.name ?? null,
+    vmIds,
+    hostVolumeIds: index.inventory.hostVolumes
+      .filter((hv) => hv.arrayVolumeId !== null && lunIds.includes(hv.arrayVolumeId))
+      .map((hv) => hv.id),
+    arrayVolumeIds: lunIds,
   };
 }
 

@@ -5,12 +5,15 @@
  */
 import type { PlanStep, RestoreMode } from '../plan-types';
 import { makeStep } from '../step-params';
-import type { RestorePlanContext, RestoreSubject } from './model';
+import type { RestorePlanContext, RestoreSubject, VolumeFacts } from './model';
+import type { NewVmPlacement } from './new-vm';
 
 interface StepBuild {
   subject: RestoreSubject;
   context: RestorePlanContext;
   steps: PlanStep[];
+  /** As-new: the VM the restore creates (disks, volume, power), added to the inventory after. */
+  newVm: NewVmPlacement | null;
 }
 
 /** A mode's own steps; returns the keys of the steps that restore data (verified afterwards). */
@@ -29,7 +32,12 @@ function volumeStepBase(subject: RestoreSubject) {
   };
 }
 
-function restoreDisksStep(subject: RestoreSubject, title: string, target: 'in-place' | 'as-new'): PlanStep {
+function restoreDisksStep(
+  subject: RestoreSubject,
+  title: string,
+  target: 'in-place' | 'as-new',
+  newVm: NewVmPlacement | null = null,
+): PlanStep {
   return makeStep({
     ...vmStepBase(subject),
     key: 'restore-disks',
@@ -39,6 +47,7 @@ function restoreDisksStep(subject: RestoreSubject, title: string, target: 'in-pl
       restorePointId: subject.point.id,
       target,
       newVmName: target === 'as-new' ? subject.newVmName : null,
+      ...(newVm ? { newVm } : {}),
     },
   });
 }
@@ -53,16 +62,28 @@ const buildSnapshotRevert: ModeBuilder = ({ subject, steps }) => {
   return ['restore-disks'];
 };
 
-const buildAsNew: ModeBuilder = ({ subject, steps }) => {
+const buildAsNew: ModeBuilder = ({ subject, steps, newVm }) => {
+  const volume = newVm ? subject.index.hostVolumesById.get(newVm.hostVolumeId) : undefined;
+  const host = volume ? subject.index.hostsById.get(volume.hostId) : undefined;
+  const where = volume && host ? ` on ${host.name} ${volume.name}` : '';
+  const power = newVm ? (newVm.vm.powerState === 'running' ? ', powered on' : ', left off') : '';
   steps.push(
     restoreDisksStep(
       subject,
-      `Restore ${subject.vmName} as new VM ${subject.newVmName ?? '(unnamed)'}`,
+      `Restore ${subject.vmName} as new VM ${subject.newVmName ?? '(unnamed)'}${where}${power}`,
       'as-new',
+      newVm,
     ),
   );
   return ['restore-disks'];
 };
+
+/** The other LUNs of the consistency group: snapshotted together, so reverted or staged together. */
+function groupVolumesOf(volume: VolumeFacts): { groupVolumeIds?: string[] } {
+  return volume.consistencyGroupName
+    ? { groupVolumeIds: volume.arrayVolumeIds.filter((id) => id !== volume.ref.id) }
+    : {};
+}
 
 const buildVolumeRevert: ModeBuilder = ({ subject, steps }) => {
   const { volume } = subject;
@@ -72,8 +93,16 @@ const buildVolumeRevert: ModeBuilder = ({ subject, steps }) => {
       ...volumeStepBase(subject),
       key: 'revert-volume',
       kind: 'revert-volume',
-      title: `Revert ${volume.name} (${volume.vmIds.length} VMs)`,
-      params: { volume: volume.ref, restorePointIds: subject.capturePointIds, vmIds: [...volume.vmIds] },
+      title: `Revert ${volume.name} (${volume.vmIds.length === 1 ? '1 VM' : `${volume.vmIds.length} VMs`})`,
+      params: {
+        volume: volume.ref,
+        restorePointIds: subject.capturePointIds,
+        vmIds: [...volume.vmIds],
+        stoppableVmIds: volume.vmIds.filter((vmId) =>
+          (subject.request.acknowledgedStoppedVmIds ?? []).includes(vmId),
+        ),
+        ...groupVolumesOf(volume),
+      },
     }),
   );
   return ['revert-volume'];
@@ -90,7 +119,12 @@ const buildStaged: ModeBuilder = ({ subject, context, steps }) => {
       key: 'stage-volume',
       kind: 'stage-volume',
       title: `Restore ${volume.name} to a scratch area`,
-      params: { stagingId, volume: volume.ref, restorePointIds: subject.capturePointIds },
+      params: {
+        stagingId,
+        volume: volume.ref,
+        restorePointIds: subject.capturePointIds,
+        ...groupVolumesOf(volume),
+      },
     }),
     makeStep({
       ...vmStepBase(subject),
@@ -128,6 +162,7 @@ export function buildRestoreSteps(
   subject: RestoreSubject,
   discardedPointIds: string[],
   context: RestorePlanContext,
+  newVm: NewVmPlacement | null = null,
 ): PlanStep[] {
   const { mode, point, vmName } = subject;
   const steps: PlanStep[] = [];
@@ -153,7 +188,7 @@ export function buildRestoreSteps(
       }),
     );
   }
-  const restoreStepKeys = MODE_BUILDERS[mode]({ subject, context, steps });
+  const restoreStepKeys = MODE_BUILDERS[mode]({ subject, context, steps, newVm });
   steps.push(
     makeStep({
       ...base,

@@ -11,8 +11,11 @@ import type { CopyResult, RestoreResult } from '../../drivers/roles';
 import type { OperationPlan, PlanStep, StepKind } from '../../engine/plan-types';
 import type { StepParamsByKind } from '../../engine/step-params';
 
-/** The stores a step may touch: its operation's steps, and the restore point catalogue. */
-export type StepStores = Pick<Stores, 'operations' | 'restorePoints'>;
+/**
+ * The stores a step may touch: its operation's steps, the restore point catalogue, and the
+ * inventory's power states and restored VMs (the inventory follows what operations did).
+ */
+export type StepStores = Pick<Stores, 'operations' | 'restorePoints' | 'inventory'>;
 
 export interface StepContext {
   stores: StepStores;

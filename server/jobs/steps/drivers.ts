@@ -6,6 +6,17 @@ import type { DriverRegistry } from '../../drivers/registry';
 import type { ArrayDriver, HypervisorDriver } from '../../drivers/roles';
 import type { SnapshotScope, VolumeRef } from '../../engine/driver';
 import type { OperationPlan, PlanStep } from '../../engine/plan-types';
+import type { StepStores } from './context';
+
+/** "sql01 and web01": the VMs' names as the inventory has them (the id when it has none). */
+export async function namesOfVms(stores: StepStores, vmIds: string[]): Promise<string> {
+  const names = await Promise.all(
+    vmIds.map(async (vmId) => (await stores.inventory.getVm(vmId))?.vm.name ?? vmId),
+  );
+  return names.length <= 1
+    ? names.join('')
+    : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
 
 /** The driver that takes (and releases) a snapshot of this scope. */
 export async function snapshotDriverFor(

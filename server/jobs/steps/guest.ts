@@ -4,6 +4,8 @@
  */
 import { DriverError, isDriverError } from '../../engine/driver';
 import { MINUTE, type StepHandler } from './context';
+import { namesOfVms } from './drivers';
+import { recordPowerStates } from './inventory';
 
 export const check: StepHandler<'check'> = {
   deadlineMs: 2 * MINUTE,
@@ -12,9 +14,13 @@ export const check: StepHandler<'check'> = {
     const power = await (await step.drivers.hypervisorForVm(vmId)).getPowerState(vmId, step.call);
     const needsRunning = step.params.expectedCaptureState !== 'offline';
     if (needsRunning !== (power === 'running')) {
+      // The plan was made from a stored power state that is no longer true. Record the live one,
+      // so the next preview plans from it instead of failing the same way forever.
+      await recordPowerStates(step.stores, [{ vmId, powerState: power }]);
+      const name = await namesOfVms(step.stores, [vmId]);
       throw new DriverError(
         'invalid-state',
-        `the plan expected a ${step.params.expectedCaptureState} capture but the VM is ${power}; preview the backup again`,
+        `the plan expected a ${step.params.expectedCaptureState} capture but ${name} is ${power}; the inventory now shows it ${power}: preview the backup again`,
         { isRetryable: false },
       );
     }
@@ -29,9 +35,11 @@ export const powerOffCheck: StepHandler<'power-off-check'> = {
     for (const vmId of step.params.vmIds) {
       const power = await (await step.drivers.hypervisorForVm(vmId)).getPowerState(vmId, step.call);
       if (power === 'running' || power === 'paused') {
+        // Checked live, not from the inventory; the inventory takes the live state.
+        await recordPowerStates(step.stores, [{ vmId, powerState: power }]);
         throw new DriverError(
           'invalid-state',
-          `VM ${vmId} is ${power}: power it off before restoring in place`,
+          `VM ${await namesOfVms(step.stores, [vmId])} is ${power}: power it off before restoring in place`,
           {
             isRetryable: false,
           },

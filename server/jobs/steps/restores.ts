@@ -6,29 +6,76 @@
 
 import type { VolumeRef } from '../../engine/driver';
 import { DriverError } from '../../engine/driver';
+import type { PowerState } from '../../engine/inventory';
 import { copied, HOUR, MINUTE, type StepHandler } from './context';
-import { undoneStep, volumeDriverFor } from './drivers';
+import { namesOfVms, undoneStep, volumeDriverFor } from './drivers';
+import { addRestoredVm, recordPowerStates } from './inventory';
 
 export const restoreDisks: StepHandler<'restore-disks'> = {
   deadlineMs: 12 * HOUR,
   async run(step) {
-    const { restorePointId, target, newVmName } = step.params;
+    const { restorePointId, target, newVmName, newVm } = step.params;
     const hypervisor = await step.drivers.hypervisorForVm(step.vmId());
-    return copied(
-      await hypervisor.restoreDisks(
-        { restorePointId, vmId: step.vmId(), target, newVmName: newVmName ?? undefined },
-        step.drivers.repository(),
-        step.transfer,
-      ),
+    const result = await hypervisor.restoreDisks(
+      {
+        restorePointId,
+        vmId: step.vmId(),
+        target,
+        newVmName: newVmName ?? undefined,
+        newDisks: newVm?.disks,
+      },
+      step.drivers.repository(),
+      step.transfer,
     );
+    if (newVm) {
+      // The new VM is part of the estate now: listed, searchable, protectable like any other.
+      await addRestoredVm(step.stores, newVm);
+      step.log('info', `${newVm.vm.name} added to the inventory (${newVm.vm.powerState})`);
+    }
+    return copied(result);
   },
 };
+
+/**
+ * The plan asked the operator to acknowledge the VMs it saw running; it saw the stored power
+ * states. Before anything is stopped, every other VM on the volume is asked live: one running
+ * although stored off was never acknowledged, so the revert stops here, and the inventory takes
+ * the live state so the next review asks for it.
+ */
+async function refuseUnacknowledgedRunning(step: Parameters<StepHandler<'revert-volume'>['run']>[0]) {
+  const { vmIds, stoppableVmIds = [] } = step.params;
+  const running: { vmId: string; powerState: PowerState }[] = [];
+  for (const vmId of vmIds) {
+    if (stoppableVmIds.includes(vmId)) continue;
+    const powerState = await (await step.drivers.hypervisorForVm(vmId)).getPowerState(vmId, step.call);
+    if (powerState === 'running' || powerState === 'paused') running.push({ vmId, powerState });
+  }
+  if (running.length === 0) return;
+  await recordPowerStates(step.stores, running);
+  const names = await namesOfVms(
+    step.stores,
+    running.map((vm) => vm.vmId),
+  );
+  const one = running.length === 1;
+  throw new DriverError(
+    'invalid-state',
+    `${names} ${one ? 'is' : 'are'} running although the inventory showed ${one ? 'it' : 'them'} off, and nobody acknowledged stopping ${one ? 'it' : 'them'}: nothing was reverted. The inventory now shows ${one ? 'it' : 'them'} running; review the restore again`,
+    { isRetryable: false },
+  );
+}
 
 export const revertVolume: StepHandler<'revert-volume'> = {
   deadlineMs: 12 * HOUR,
   async run(step) {
+    await refuseUnacknowledgedRunning(step);
     const driver = await volumeDriverFor(step.drivers, step.params.volume);
-    return copied(await driver.revertVolume(step.params, step.drivers.repository(), step.transfer));
+    const result = await driver.revertVolume(step.params, step.drivers.repository(), step.transfer);
+    // The revert stopped every VM on the volume and leaves them off: the inventory says so.
+    await recordPowerStates(
+      step.stores,
+      step.params.vmIds.map((vmId) => ({ vmId, powerState: 'off' as const })),
+    );
+    return copied(result);
   },
 };
 

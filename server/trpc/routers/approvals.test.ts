@@ -77,10 +77,16 @@ const operationCount = () => db.select().from(operations).all().length;
 
 async function restoreScenario(
   mode: 'in-place' | 'snapshot-revert' | 'volume-revert',
-  setup: () => { pointId: string; confirmation: string; changeEstate: () => void; names: RegExp },
+  setup: () => {
+    pointId: string;
+    confirmation: string;
+    acknowledgedStoppedVmIds?: string[];
+    changeEstate: () => void;
+    names: RegExp;
+  },
 ): Promise<Scenario> {
-  const { pointId, confirmation, changeEstate, names } = setup();
-  const request = { restorePointId: pointId, mode, confirmation };
+  const { pointId, confirmation, acknowledgedStoppedVmIds, changeEstate, names } = setup();
+  const request = { restorePointId: pointId, mode, confirmation, acknowledgedStoppedVmIds };
   const preview = await callerFor(OTTO).restores.preview(request);
   expect(preview.isRunnable, preview.blockedReasons.join('; ')).toBe(true);
   return {
@@ -130,7 +136,8 @@ const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
       );
       return {
         pointId: ids[0] as string,
-        confirmation: 'D:',
+        confirmation: 'hv-branch-01 D:',
+        acknowledgedStoppedVmIds: branch,
         changeEstate: () => setPowerState('vm-branch-dc-01', 'off'),
         // The collateral VMs the revert rolls back are what the approver reads.
         names: /branch-dc-01/,

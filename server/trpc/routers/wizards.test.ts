@@ -194,12 +194,24 @@ describe.each(dialects)('$name', (dialect) => {
         expect(plan.collateral.map((vm) => vm.vmId).sort()).toEqual(branchVms.slice(1).sort());
         expect(plan.collateral.every((vm) => vm.dataLossMs >= 2 * HOUR - 1000)).toBe(true);
         expect(plan.findings.map((finding) => finding.ruleId)).toContain('RESTORE-VOLUME-COLLATERAL');
-        expect(plan.confirmationText).toBeTruthy();
+        // Four Hyper-V hosts have a D:; the confirmation names this host's.
+        expect(plan.confirmationText).toBe('hv-branch-01 D:');
+        expect(plan.stoppedVms.map((vm) => vm.vmName).sort()).toEqual([
+          'branch-app-01',
+          'branch-dc-01',
+          'branch-fs-01',
+          'branch-print-01',
+        ]);
         expect(plan.isRunnable).toBe(false);
 
         const error = await rejectionOf(() =>
           caller.restores.start({
-            request: { restorePointId: ids[0] as string, mode: 'volume-revert', confirmation: 'E:' },
+            request: {
+              restorePointId: ids[0] as string,
+              mode: 'volume-revert',
+              confirmation: 'D:',
+              acknowledgedStoppedVmIds: branchVms,
+            },
             fingerprint: plan.fingerprint,
           }),
         );
@@ -211,7 +223,16 @@ describe.each(dialects)('$name', (dialect) => {
           mode: 'volume-revert',
           confirmation: plan.confirmationText as string,
         });
-        expect(confirmed.isRunnable).toBe(true);
+        // Typed right, but nobody acknowledged the VMs it stops: still refused, naming them.
+        expect(confirmed.isRunnable).toBe(false);
+        expect(confirmed.blockedReasons.join(' ')).toMatch(/Acknowledge that the revert stops branch-/);
+        const acknowledged = await caller.restores.preview({
+          restorePointId: ids[0] as string,
+          mode: 'volume-revert',
+          confirmation: plan.confirmationText as string,
+          acknowledgedStoppedVmIds: branchVms,
+        });
+        expect(acknowledged.isRunnable, acknowledged.blockedReasons.join('; ')).toBe(true);
 
         const staged = await caller.restores.preview({ restorePointId: ids[0] as string, mode: 'staged' });
         expect(staged.collateral).toEqual([]);
