@@ -13,16 +13,19 @@ import type { PointDeletionImpact } from '../../db/stores/ports/restore-point-st
 import type { ServiceContext } from '../context';
 import type { ApprovalKind } from '../engine/approvals';
 import { planFingerprint } from '../engine/fingerprint';
+import { removalOf } from '../engine/import-removal';
 import type { Inventory } from '../engine/inventory';
 import type { RestoreMode } from '../engine/plan-types';
 import { describePoint } from '../engine/point-plan';
 import { describeSchedule } from '../engine/schedule';
+import { replaceConfirmationInput } from '../schemas/inventory';
 import { idInput } from '../schemas/inventory-queries';
 import { jobIdInput } from '../schemas/jobs';
 import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
 import { deleteBackupJob } from './backup-job-service';
 import { DomainError, notFound } from './errors';
 import { importInventoryOffLoop } from './import/import-thread';
+import { assertReplaceConfirmed, type ReplaceConfirmation } from './import/replace-preview';
 import { parseJsonText, validateInventory } from './import-service';
 import type { RestoreReview } from './operations-service';
 import { startReviewedRestore } from './operations-service';
@@ -206,25 +209,28 @@ function countsOf(inventory: Inventory): InventoryCounts {
   ) as InventoryCounts;
 }
 
-function parseReplacePayload(payload: unknown): { content: string } {
-  const { content } = (payload ?? {}) as { content?: unknown };
+function parseReplacePayload(payload: unknown): { content: string; confirmation?: ReplaceConfirmation } {
+  const { content, confirmation } = (payload ?? {}) as { content?: unknown; confirmation?: unknown };
   if (typeof content !== 'string' || content.length === 0) {
     throw new DomainError('INVALID_INPUT', 'The inventory file is empty', [
       { path: 'content', message: 'The inventory file is empty' },
     ]);
   }
-  return { content };
+  if (confirmation === undefined) return { content };
+  return { content, confirmation: parseInput(replaceConfirmationInput, confirmation) };
 }
 
 const replaceInventoryAction: ApprovalAction = {
   kind: 'replace-inventory',
   parsePayload: parseReplacePayload,
   async prepare(env, payload) {
-    const { content } = parseReplacePayload(payload);
+    const { content, confirmation } = parseReplacePayload(payload);
     // A file with any problem is refused now, naming every field, as a direct import would be.
     const incoming = validateInventory(parseJsonText(content), null);
     // The whole estate: a replace is judged against all of it (it deletes what the file lacks).
     const stored = await env.stores.inventory.loadInventory();
+    // The requester confirmed the removal they previewed; it must be the removal of the estate now.
+    assertReplaceConfirmed(removalOf(stored, incoming), confirmation);
     const kept = new Set(incoming.vms.map((vm) => vm.id));
     const removed = stored.vms.filter((vm) => !kept.has(vm.id));
     const contentSha256 = digest(content);
@@ -241,8 +247,13 @@ const replaceInventoryAction: ApprovalAction = {
     };
   },
   async run(env, payload) {
-    const { content } = parseReplacePayload(payload);
-    const result = await importInventoryOffLoop(env, content, 'replace');
+    const { content, confirmation } = parseReplacePayload(payload);
+    const result = await importInventoryOffLoop(
+      env,
+      content,
+      'replace',
+      confirmation ? { confirmation } : {},
+    );
     return { stored: result.stored, imported: result.imported };
   },
 };

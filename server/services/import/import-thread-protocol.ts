@@ -2,12 +2,15 @@
 import type { Actor } from '../../context';
 import type { DomainErrorCode, FieldError } from '../errors';
 import type { ImportMode, ImportResult } from '../import-service';
+import type { ReplaceConfirmation } from './replace-preview';
 
 export interface ImportThreadRequest {
   /** The SQLite file the thread opens its own connection to (WAL lets it write beside the server's). */
   dbPath: string;
   content: string;
   mode: ImportMode;
+  /** A replace that removes anything: the operator's confirmation of its preview. */
+  confirmation?: ReplaceConfirmation;
   actor: Actor;
   /** The caller's clock reading, so the thread records the import at the time it was asked for. */
   requestedAt: number;

@@ -17,7 +17,9 @@ async function run(request: ImportThreadRequest): Promise<ImportThreadAnswer> {
   try {
     db = openDatabase(request.dbPath);
     const ctx = createServiceContext({ actor: request.actor, now: () => new Date(request.requestedAt) });
-    const result = await importInventory(createSqliteStores(db), ctx, request.content, request.mode);
+    const result = await importInventory(createSqliteStores(db), ctx, request.content, request.mode, {
+      ...(request.confirmation ? { confirmation: request.confirmation } : {}),
+    });
     return { ok: true, result, threadId };
   } catch (error) {
     if (isDomainError(error)) {

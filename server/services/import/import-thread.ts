@@ -17,6 +17,7 @@ import type { ServiceContext } from '../../context';
 import { DomainError } from '../errors';
 import { type ImportMode, type ImportResult, importInventory } from '../import-service';
 import type { ImportThreadAnswer, ImportThreadRequest } from './import-thread-protocol';
+import type { ReplaceConfirmation } from './replace-preview';
 
 const ENTRY_FILE = 'import-thread-entry.mjs';
 
@@ -85,12 +86,14 @@ export async function importInventoryOffLoop(
   ctx: { databaseFile: string | null; stores: Pick<Stores, 'inventory'>; service: ServiceContext },
   content: string,
   mode: ImportMode,
+  options: { confirmation?: ReplaceConfirmation } = {},
 ): Promise<ImportResult> {
-  if (ctx.databaseFile === null) return importInventory(ctx.stores, ctx.service, content, mode);
+  if (ctx.databaseFile === null) return importInventory(ctx.stores, ctx.service, content, mode, options);
   const { threadId: _threadId, ...result } = await importInventoryInThread({
     dbPath: ctx.databaseFile,
     content,
     mode,
+    ...(options.confirmation ? { confirmation: options.confirmation } : {}),
     actor: ctx.service.actor,
     requestedAt: ctx.service.now().getTime(),
   });
