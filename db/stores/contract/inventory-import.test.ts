@@ -11,6 +11,7 @@ import { generateLargeEstate } from '../../seed/large-estate';
 import type { Stores } from '../ports';
 import type { InventoryImportRequest } from '../ports/inventory';
 import { type DialectHandle, type StoreDialect, storeDialects } from './dialects';
+import { backupPlanOf } from './operation-store.contract';
 
 const opened: DialectHandle[] = [];
 afterAll(async () => {
@@ -134,6 +135,67 @@ describe.each(await storeDialects('inventory-import'))('$name', (dialect) => {
         },
       });
       expect(empty).toBe(true);
+    });
+  });
+  describe.skipIf(dialect.skip !== null)('what a replace preview and the jobs list read', () => {
+    it('existingVmIds answers which ids are stored; pointCountsByVm counts points with the newest name', async () => {
+      const { stores } = await seeded(dialect);
+      const [first, second] = oldEstate().vms;
+      if (!first || !second) throw new Error('the estate has VMs');
+      expect(await stores.inventory.existingVmIds([first.id, 'vm-gone', second.id])).toEqual(
+        new Set([first.id, second.id]),
+      );
+      expect(await stores.inventory.existingVmIds([])).toEqual(new Set());
+
+      const catalogue = async (n: number, vmId: string, vmName: string, hoursAgo: number) => {
+        const createdAt = new Date(Date.UTC(2026, 0, 2) - hoursAgo * 3_600_000);
+        const operation = await stores.operations.enqueue(
+          backupPlanOf([vmId]),
+          {},
+          {
+            id: `op-${n}`,
+            now: createdAt,
+            requestedBy: 'system',
+            jobId: null,
+          },
+        );
+        await stores.restorePoints.catalog({
+          point: {
+            id: `rp-${n}`,
+            vmId,
+            vmName,
+            operationId: operation.id,
+            jobId: null,
+            method: 'hyperv-vss',
+            consistency: 'application',
+            consistencyReason: null,
+            captureState: 'online',
+            applicationState: null,
+            createdAt,
+            hostVolumeId: null,
+            arrayVolumeId: null,
+            snapshotId: null,
+            heldDisksJson: [],
+            missingDisksJson: [],
+            isPartial: false,
+            sizeBytes: 1,
+            repositoryPath: `repository/rp-${n}`,
+          },
+          files: [],
+          operationId: operation.id,
+          now: createdAt,
+        });
+      };
+      await catalogue(1, 'vm-gone', 'old name', 30);
+      await catalogue(2, 'vm-gone', 'newest name', 2);
+      await catalogue(3, first.id, first.name, 5);
+      const counts = await stores.restorePoints.pointCountsByVm(['vm-gone', first.id, second.id]);
+      expect([...counts].sort((a, b) => a.vmId.localeCompare(b.vmId))).toEqual(
+        [
+          { vmId: 'vm-gone', vmName: 'newest name', points: 2 },
+          { vmId: first.id, vmName: first.name, points: 1 },
+        ].sort((a, b) => a.vmId.localeCompare(b.vmId)),
+      );
     });
   });
 });
