@@ -4,6 +4,7 @@
  * assessment) done before it takes the lock (inventory-import.ts).
  */
 import { eq } from 'drizzle-orm';
+import { removalOf } from '../../../server/engine/import-removal';
 import type { Inventory } from '../../../server/engine/inventory';
 import { type Db, sqliteOf } from '../../client';
 import { hosts, vms } from '../../schema';
@@ -44,6 +45,7 @@ export function importInventoryRows(db: Db, request: InventoryImportRequest): In
   const run = sqliteOf(db).transaction(() => {
     const incoming = request.validate(request.mode === 'merge' ? loadInventory(db) : null);
     if (request.mode === 'replace') {
+      request.checkRemoval?.(removalOf(loadInventory(db), incoming));
       clearInventory(db);
       writeInventory(db, incoming, 'insert');
     } else {
