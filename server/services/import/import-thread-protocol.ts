@@ -2,9 +2,11 @@
 import type { Actor } from '../../context';
 import type { DomainErrorCode, FieldError } from '../errors';
 import type { ImportMode, ImportResult } from '../import-service';
-import type { ReplaceConfirmation } from './replace-preview';
+import type { ReplaceConfirmation, ReplacePreview } from './replace-preview';
 
 export interface ImportThreadRequest {
+  /** The import itself (default), or only its replace preview (parse, validate, compare; no write). */
+  task?: 'import' | 'preview-replace';
   /** The SQLite file the thread opens its own connection to (WAL lets it write beside the server's). */
   dbPath: string;
   content: string;
@@ -17,7 +19,7 @@ export interface ImportThreadRequest {
 }
 
 export type ImportThreadAnswer =
-  | { ok: true; result: ImportResult; threadId: number }
+  | { ok: true; result: ImportResult | ReplacePreview; threadId: number }
   | {
       ok: false;
       error:

@@ -9,7 +9,7 @@ import { type Db, openDatabase, sqliteOf } from '../../../db/client';
 import { createSqliteStores } from '../../../db/stores/sqlite';
 import { createServiceContext } from '../../context';
 import { isDomainError } from '../errors';
-import { importInventory } from '../import-service';
+import { importInventory, previewReplaceImport } from '../import-service';
 import type { ImportThreadAnswer, ImportThreadRequest } from './import-thread-protocol';
 
 async function run(request: ImportThreadRequest): Promise<ImportThreadAnswer> {
@@ -17,9 +17,13 @@ async function run(request: ImportThreadRequest): Promise<ImportThreadAnswer> {
   try {
     db = openDatabase(request.dbPath);
     const ctx = createServiceContext({ actor: request.actor, now: () => new Date(request.requestedAt) });
-    const result = await importInventory(createSqliteStores(db), ctx, request.content, request.mode, {
-      ...(request.confirmation ? { confirmation: request.confirmation } : {}),
-    });
+    const stores = createSqliteStores(db);
+    const result =
+      request.task === 'preview-replace'
+        ? await previewReplaceImport(stores, request.content)
+        : await importInventory(stores, ctx, request.content, request.mode, {
+            ...(request.confirmation ? { confirmation: request.confirmation } : {}),
+          });
     return { ok: true, result, threadId };
   } catch (error) {
     if (isDomainError(error)) {
