@@ -25,7 +25,7 @@ import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
 import { deleteBackupJob } from './backup-job-service';
 import { DomainError, notFound } from './errors';
 import { importInventoryOffLoop } from './import/import-thread';
-import { assertReplaceConfirmed, type ReplaceConfirmation } from './import/replace-preview';
+import { assertReplaceConfirmed, previewReplace, type ReplaceConfirmation } from './import/replace-preview';
 import { parseJsonText, validateInventory } from './import-service';
 import type { RestoreReview } from './operations-service';
 import { startReviewedRestore } from './operations-service';
@@ -71,6 +71,10 @@ export type ApprovalPreview =
       stored: InventoryCounts;
       /** VMs in the console that are not in the file: the replace deletes them (first 100 names). */
       removedVms: { count: number; names: string[] };
+      /** Hosts the replace deletes, the jobs that lose VMs, the points left without their VM. */
+      removedHosts?: { count: number; names: string[] };
+      jobs?: { name: string; lost: string }[];
+      orphanedPoints?: number;
       contentSha256: string;
     };
 
@@ -234,6 +238,7 @@ const replaceInventoryAction: ApprovalAction = {
     const kept = new Set(incoming.vms.map((vm) => vm.id));
     const removed = stored.vms.filter((vm) => !kept.has(vm.id));
     const contentSha256 = digest(content);
+    const whatGoes = await previewReplace(env.stores, incoming);
     return {
       title: `Replace the inventory (${incoming.vms.length} VMs in the file, ${stored.vms.length} in the console)`,
       preview: {
@@ -241,6 +246,12 @@ const replaceInventoryAction: ApprovalAction = {
         file: countsOf(incoming),
         stored: countsOf(stored),
         removedVms: { count: removed.length, names: removed.slice(0, 100).map((vm) => vm.name) },
+        removedHosts: whatGoes.removes.hosts,
+        jobs: whatGoes.jobs.map((job) => ({
+          name: job.name,
+          lost: job.lostVolume ? `its volume ${job.lostVolume}` : job.lostVms.join(', '),
+        })),
+        orphanedPoints: whatGoes.restorePoints.count,
         contentSha256,
       },
       fingerprint: digest([planFingerprint(stored), contentSha256]),
