@@ -9,7 +9,8 @@ test('a broken inventory file shows every field error and leaves the inventory u
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Import' }).click();
   await page.getByLabel('Inventory file (JSON)').setInputFiles(fixturePath('broken-inventory.json'));
   await page.getByRole('radio', { name: 'Replace the inventory' }).check();
-  await page.getByRole('button', { name: 'Import' }).click();
+  // A replace is checked and previewed first: a broken file is refused there, naming every field.
+  await page.getByRole('button', { name: 'Preview what the replace removes' }).click();
 
   const rejection = page.getByRole('alert').filter({ hasText: 'Import rejected' });
   await expect(rejection).toContainText('nothing was imported');

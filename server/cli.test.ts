@@ -163,6 +163,31 @@ describe('migawka import', { timeout: 120_000 }, () => {
     const wrongMode = migawka(['import', 'x.json', '--mode', 'upsert'], { MIGAWKA_DB_PATH: dbPath });
     expect(wrongMode.code).toBe(2);
   });
+
+  it('merges by default; a replace that removes VMs prints what goes and runs only with --confirm', () => {
+    const dbPath = path.join(workDir, 'import-confirm.db');
+    const env = { MIGAWKA_DB_PATH: dbPath };
+    const lab = demoLabInventory();
+    expect(migawka(['import', writeJson('lab-confirm.json', lab)], env).stdout).toMatch(/Imported \(merge\)/);
+    const withoutFs = {
+      ...lab,
+      vms: lab.vms.filter((vm) => vm.id !== 'vm-fs-01'),
+      virtualDisks: lab.virtualDisks.filter((disk) => disk.vmId !== 'vm-fs-01'),
+      guestVolumes: lab.guestVolumes.filter((volume) => volume.vmId !== 'vm-fs-01'),
+    };
+    const file = writeJson('lab-without-fs.json', withoutFs);
+
+    const unconfirmed = migawka(['import', file, '--mode', 'replace'], env);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stderr).toMatch(/would remove 1 VM:\n {2}hosts: none\n {2}VMs: fs-01/);
+    expect(unconfirmed.stderr).toContain('add --confirm "remove 1 VM"');
+    const wrongWords = migawka(['import', file, '--mode', 'replace', '--confirm', 'yes'], env);
+    expect(wrongWords.code).toBe(1);
+
+    const confirmed = migawka(['import', file, '--mode', 'replace', '--confirm', 'remove 1 VM'], env);
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stdout).toMatch(/Stored now: 6 hosts, 20 VMs/);
+  });
 });
 
 // Each run loads the authentication library through tsx: seconds apiece on a busy machine.

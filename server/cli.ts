@@ -16,6 +16,7 @@ import { parseInventory } from './schemas/inventory';
 import { parseJson } from './schemas/json-text';
 import { registerSecretsCommand } from './secrets-command';
 import { DomainError, isDomainError } from './services/errors';
+import type { ReplaceConfirmation, ReplacePreview } from './services/import/replace-preview';
 import { registerUserCommand } from './user-command';
 import { registerWorkerCommand } from './worker-command';
 
@@ -219,26 +220,34 @@ function registerImportCommand(program: Command): void {
     .argument('<inventory.json>', 'inventory file (docs/inventory-format.md)')
     .option(
       '--mode <mode>',
-      'replace: the file becomes the whole inventory; merge: upsert by id, delete nothing',
+      'merge: upsert by id, delete nothing; replace: the file becomes the whole inventory',
       parseImportMode,
-      'replace',
+      'merge',
     )
-    .action(async (file: string, options: { mode: 'replace' | 'merge' }) => {
+    .option(
+      '--confirm <words>',
+      'replace only: the words the preview asks for (e.g. "remove 3 VMs"), when the replace removes anything',
+    )
+    .action(async (file: string, options: { mode: 'replace' | 'merge'; confirm?: string }) => {
       const text = readInputFile(file);
       const { closeProcessDatabase, describeDatabase, openProcessDatabase, storesOf } = await import(
         '../db/process-database'
       );
       const { getConfig } = await import('./config');
       const { createServiceContext } = await import('./context');
-      const { importInventory } = await import('./services/import-service');
+      const { importInventory, previewReplaceImport } = await import('./services/import-service');
       const config = getConfig().database;
       const database = await openProcessDatabase(config);
-      const result = await importInventory(
-        storesOf(database),
-        createServiceContext(),
-        text,
-        options.mode,
-      ).finally(() => closeProcessDatabase(database));
+      const stores = storesOf(database);
+      const result = await (async () => {
+        const confirmation =
+          options.mode === 'replace'
+            ? confirmReplace(await previewReplaceImport(stores, text), options.confirm)
+            : null;
+        return importInventory(stores, createServiceContext(), text, options.mode, {
+          ...(confirmation ? { confirmation } : {}),
+        });
+      })().finally(() => closeProcessDatabase(database));
       const imported = Object.entries(result.imported)
         .map(([section, n]) => `${n} ${section}`)
         .join(', ');
@@ -247,6 +256,38 @@ function registerImportCommand(program: Command): void {
         `Stored now: ${result.stored.hosts} hosts, ${result.stored.vms} VMs; ${result.assessment.findings} findings on ${result.assessment.assessedVms} assessed VMs.`,
       );
     });
+}
+
+/**
+ * A replace that removes anything runs only with --confirm naming what the preview says it removes;
+ * without it, the preview is printed with the words to type (exit 1, nothing written).
+ */
+function confirmReplace(preview: ReplacePreview, typed: string | undefined): ReplaceConfirmation | null {
+  if (!preview.confirmation) return null;
+  if (typed !== undefined && typed.trim() === preview.confirmation.phrase) {
+    return { phrase: typed, removalFingerprint: preview.confirmation.removalFingerprint };
+  }
+  const { hosts, vms } = preview.removes;
+  const lines = [
+    `Replacing the inventory with this file would ${preview.confirmation.phrase}:`,
+    `  hosts: ${hosts.names.join(', ') || 'none'}${hosts.count > hosts.names.length ? ` (and ${hosts.count - hosts.names.length} more)` : ''}`,
+    `  VMs: ${vms.names.join(', ') || 'none'}${vms.count > vms.names.length ? ` (and ${vms.count - vms.names.length} more)` : ''}`,
+    ...preview.jobs.map(
+      (job) =>
+        `  job "${job.name}" loses ${job.lostVolume ? `its volume ${job.lostVolume}` : job.lostVms.join(', ')}`,
+    ),
+    `  restore points left without their VM: ${preview.restorePoints.count}`,
+  ];
+  throw new DomainError(
+    'PRECONDITION_FAILED',
+    `${lines.join('\n')}\nNothing was imported. To go ahead, add --confirm "${preview.confirmation.phrase}".`,
+    [
+      {
+        path: '--confirm',
+        message: typed === undefined ? 'missing' : `"${typed}" is not "${preview.confirmation.phrase}"`,
+      },
+    ],
+  );
 }
 
 function parseImportMode(value: string): 'replace' | 'merge' {

@@ -442,8 +442,20 @@ export type ImportMode = (typeof IMPORT_MODES)[number];
  * The file travels as text: the import service parses and validates it, so a malformed file is
  * reported with the path of every bad field (INVALID_INPUT → BAD_REQUEST) and nothing is written.
  */
+const inventoryContent = z.string().min(1, 'The inventory file is empty');
+
+/** What the operator typed to confirm a replace, and the preview it was typed for. */
+export const replaceConfirmationInput = z.object({
+  phrase: z.string().trim().min(1, 'Type the confirmation shown in the preview'),
+  removalFingerprint: z.string().regex(/^[0-9a-f]{64}$/, 'Preview the replace first'),
+});
+
+/** Merge is the default: it deletes nothing. A replace that removes anything needs `confirmation`. */
 export const importInventoryInput = z.object({
-  content: z.string().min(1, 'The inventory file is empty'),
-  mode: z.enum(IMPORT_MODES),
+  content: inventoryContent,
+  mode: z.enum(IMPORT_MODES).default('merge'),
+  confirmation: replaceConfirmationInput.optional(),
 });
 export type ImportInventoryInput = z.input<typeof importInventoryInput>;
+
+export const previewReplaceInput = z.object({ content: inventoryContent });

@@ -14,16 +14,19 @@ import type { DatabaseConfig } from '../config';
 import type { ServiceContext } from '../context';
 import type { ApprovalKind } from '../engine/approvals';
 import { planFingerprint } from '../engine/fingerprint';
+import { removalOf } from '../engine/import-removal';
 import type { Inventory } from '../engine/inventory';
 import type { RestoreMode } from '../engine/plan-types';
 import { describePoint } from '../engine/point-plan';
 import { describeSchedule } from '../engine/schedule';
+import { replaceConfirmationInput } from '../schemas/inventory';
 import { idInput } from '../schemas/inventory-queries';
 import { jobIdInput } from '../schemas/jobs';
 import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
 import { deleteBackupJob } from './backup-job-service';
 import { DomainError, notFound } from './errors';
 import { importInventoryOffLoop } from './import/import-thread';
+import { assertReplaceConfirmed, previewReplace, type ReplaceConfirmation } from './import/replace-preview';
 import { parseJsonText, validateInventory } from './import-service';
 import type { RestoreReview } from './operations-service';
 import { startReviewedRestore } from './operations-service';
@@ -69,6 +72,10 @@ export type ApprovalPreview =
       stored: InventoryCounts;
       /** VMs in the console that are not in the file: the replace deletes them (first 100 names). */
       removedVms: { count: number; names: string[] };
+      /** Hosts the replace deletes, the jobs that lose VMs, the points left without their VM. */
+      removedHosts?: { count: number; names: string[] };
+      jobs?: { name: string; lost: string }[];
+      orphanedPoints?: number;
       contentSha256: string;
     };
 
@@ -211,28 +218,32 @@ function countsOf(inventory: Inventory): InventoryCounts {
   ) as InventoryCounts;
 }
 
-function parseReplacePayload(payload: unknown): { content: string } {
-  const { content } = (payload ?? {}) as { content?: unknown };
+function parseReplacePayload(payload: unknown): { content: string; confirmation?: ReplaceConfirmation } {
+  const { content, confirmation } = (payload ?? {}) as { content?: unknown; confirmation?: unknown };
   if (typeof content !== 'string' || content.length === 0) {
     throw new DomainError('INVALID_INPUT', 'The inventory file is empty', [
       { path: 'content', message: 'The inventory file is empty' },
     ]);
   }
-  return { content };
+  if (confirmation === undefined) return { content };
+  return { content, confirmation: parseInput(replaceConfirmationInput, confirmation) };
 }
 
 const replaceInventoryAction: ApprovalAction = {
   kind: 'replace-inventory',
   parsePayload: parseReplacePayload,
   async prepare(env, payload) {
-    const { content } = parseReplacePayload(payload);
+    const { content, confirmation } = parseReplacePayload(payload);
     // A file with any problem is refused now, naming every field, as a direct import would be.
     const incoming = validateInventory(parseJsonText(content), null);
     // The whole estate: a replace is judged against all of it (it deletes what the file lacks).
     const stored = await env.stores.inventory.loadInventory();
+    // The requester confirmed the removal they previewed; it must be the removal of the estate now.
+    assertReplaceConfirmed(removalOf(stored, incoming), confirmation);
     const kept = new Set(incoming.vms.map((vm) => vm.id));
     const removed = stored.vms.filter((vm) => !kept.has(vm.id));
     const contentSha256 = digest(content);
+    const whatGoes = await previewReplace(env.stores, incoming);
     return {
       title: `Replace the inventory (${incoming.vms.length} VMs in the file, ${stored.vms.length} in the console)`,
       preview: {
@@ -240,14 +251,25 @@ const replaceInventoryAction: ApprovalAction = {
         file: countsOf(incoming),
         stored: countsOf(stored),
         removedVms: { count: removed.length, names: removed.slice(0, 100).map((vm) => vm.name) },
+        removedHosts: whatGoes.removes.hosts,
+        jobs: whatGoes.jobs.map((job) => ({
+          name: job.name,
+          lost: job.lostVolume ? `its volume ${job.lostVolume}` : job.lostVms.join(', '),
+        })),
+        orphanedPoints: whatGoes.restorePoints.count,
         contentSha256,
       },
       fingerprint: digest([planFingerprint(stored), contentSha256]),
     };
   },
   async run(env, payload) {
-    const { content } = parseReplacePayload(payload);
-    const result = await importInventoryOffLoop(env, content, 'replace');
+    const { content, confirmation } = parseReplacePayload(payload);
+    const result = await importInventoryOffLoop(
+      env,
+      content,
+      'replace',
+      confirmation ? { confirmation } : {},
+    );
     return { stored: result.stored, imported: result.imported };
   },
 };

@@ -43,11 +43,21 @@ export interface BackupJobView {
   updatedBy: string;
   /** Its newest run, with why it failed or warned in words. */
   lastOperation: JobLastOperation | null;
+  /**
+   * VMs of the job's scope no longer in the inventory (an import removed them), named as their
+   * newest restore point recorded them; null when every VM of the scope is there.
+   */
+  missingVms: { names: string[]; message: string } | null;
 }
 
 type LastOperation = BackupJobView['lastOperation'];
 
-function viewOf(row: JobRow, now: Date, last: LastOperation): BackupJobView {
+function viewOf(
+  row: JobRow,
+  now: Date,
+  last: LastOperation,
+  missingVms: BackupJobView['missingVms'],
+): BackupJobView {
   return {
     id: row.id,
     name: row.name,
@@ -67,12 +77,47 @@ function viewOf(row: JobRow, now: Date, last: LastOperation): BackupJobView {
     createdBy: row.createdBy,
     updatedBy: row.updatedBy,
     lastOperation: last,
+    missingVms,
   };
 }
 
 async function viewsOf(stores: Stores, rows: JobRow[], now: Date): Promise<BackupJobView[]> {
   const last = await stores.jobs.lastOperations(rows.map((row) => row.id));
-  return rows.map((row) => viewOf(row, now, last.get(row.id) ?? null));
+  const missing = await missingScopeVms(stores, rows);
+  return rows.map((row) => viewOf(row, now, last.get(row.id) ?? null, missing.get(row.id) ?? null));
+}
+
+/** Per job, the VMs of its scope the inventory no longer has (by name), in words. */
+async function missingScopeVms(
+  stores: Stores,
+  rows: JobRow[],
+): Promise<Map<string, NonNullable<BackupJobView['missingVms']>>> {
+  const scopes = new Map<string, string[]>();
+  for (const row of rows) {
+    const { scope } = row.requestJson as unknown as BackupRequest;
+    if (scope?.kind === 'vms') scopes.set(row.id, scope.vmIds);
+  }
+  const wanted = [...new Set([...scopes.values()].flat())];
+  const existing = await stores.inventory.existingVmIds(wanted);
+  const gone = wanted.filter((id) => !existing.has(id));
+  const result = new Map<string, NonNullable<BackupJobView['missingVms']>>();
+  if (gone.length === 0) return result;
+  const lastKnownName = new Map(
+    (await stores.restorePoints.pointCountsByVm(gone)).map((row) => [row.vmId, row.vmName]),
+  );
+  for (const [jobId, vmIds] of scopes) {
+    const names = vmIds
+      .filter((id) => !existing.has(id))
+      .map((id) => lastKnownName.get(id) ?? `a VM never backed up (id ${id})`);
+    if (names.length === 0) continue;
+    const count =
+      names.length === 1 ? "1 VM of this job's scope is" : `${names.length} VMs of this job's scope are`;
+    result.set(jobId, {
+      names,
+      message: `${count} no longer in the inventory: ${names.join(', ')}. Its runs are blocked until the job's scope is edited to drop ${names.length === 1 ? 'it' : 'them'}.`,
+    });
+  }
+  return result;
 }
 
 async function viewOfOne(stores: Stores, row: JobRow, now: Date): Promise<BackupJobView> {

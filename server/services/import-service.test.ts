@@ -6,7 +6,7 @@ import type { Stores } from '../../db/stores/ports';
 import { createSqliteStores } from '../../db/stores/sqlite';
 import { createServiceContext, type ServiceContext } from '../context';
 import { isDomainError } from './errors';
-import { importInventory } from './import-service';
+import { importInventory, previewReplaceImport } from './import-service';
 import { getDashboard } from './inventory/dashboard';
 import { getVm } from './inventory/vms';
 
@@ -121,16 +121,14 @@ describe('importInventory', () => {
   });
 
   it('replace makes the file the whole inventory', async () => {
-    const result = await importInventory(
-      stores,
-      ctx,
-      JSON.stringify({
-        formatVersion: 1,
-        hosts: [{ id: 'h', name: 'solo', kind: 'xenserver', version: '8.2', hasVssAwareProduct: true }],
-        vms: [{ id: 'v', name: 'only', hostId: 'h', osFamily: 'linux', powerState: 'running' }],
-      }),
-      'replace',
-    );
+    const content = JSON.stringify({
+      formatVersion: 1,
+      hosts: [{ id: 'h', name: 'solo', kind: 'xenserver', version: '8.2', hasVssAwareProduct: true }],
+      vms: [{ id: 'v', name: 'only', hostId: 'h', osFamily: 'linux', powerState: 'running' }],
+    });
+    const { confirmation } = await previewReplaceImport(stores, content);
+    if (!confirmation) throw new Error('the replace removes the demo lab');
+    const result = await importInventory(stores, ctx, content, 'replace', { confirmation });
     expect(result.stored).toMatchObject({ hosts: 1, vms: 1, virtualDisks: 0, arrays: 0 });
     expect(result.assessment.assessedVms).toBe(1);
     expect((await getDashboard(stores)).totals).toEqual({ hosts: 1, vms: 1, volumes: 0, arrays: 0 });

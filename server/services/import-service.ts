@@ -2,9 +2,11 @@
  * Inventory import (docs/inventory-format.md): validate everything first, then write, re-assess
  * and record the import in one transaction. A file with any problem changes nothing.
  *
- * - replace: the file becomes the whole inventory (everything not in it is deleted).
- * - merge:   objects are upserted by id; nothing is deleted; references may point at objects
- *            already stored.
+ * - merge (the default everywhere): objects are upserted by id; nothing is deleted; references
+ *            may point at objects already stored.
+ * - replace: the file becomes the whole inventory (everything not in it is deleted). When that
+ *            removes anything, the import needs the confirmation of a preview of exactly that
+ *            removal (import/replace-preview.ts), checked inside the write transaction.
  */
 import type { Stores } from '../../db/stores/ports';
 import type { InventoryCounts } from '../../db/stores/ports/inventory';
@@ -14,6 +16,12 @@ import { type ImportMode, parseInventory } from '../schemas/inventory';
 import { parseJson } from '../schemas/json-text';
 import { type AssessmentSummary, assessEstate } from './assessment-service';
 import { DomainError } from './errors';
+import {
+  assertReplaceConfirmed,
+  previewReplace,
+  type ReplaceConfirmation,
+  type ReplacePreview,
+} from './import/replace-preview';
 
 export { IMPORT_MODES, type ImportMode } from '../schemas/inventory';
 
@@ -35,15 +43,29 @@ export async function importInventory(
   ctx: ServiceContext,
   raw: unknown,
   mode: ImportMode,
+  options: { confirmation?: ReplaceConfirmation } = {},
 ): Promise<ImportResult> {
   const data = typeof raw === 'string' ? parseJsonText(raw) : raw;
   const outcome = await stores.inventory.importInventory({
     mode,
     validate: (stored) => validateInventory(data, stored),
     assess: assessEstate,
+    checkRemoval: (removal) => assertReplaceConfirmed(removal, options.confirmation),
     record: { id: ctx.newId(), createdAt: ctx.now(), requestedBy: actorLabel(ctx.actor) },
   });
   return { mode, ...outcome };
+}
+
+/**
+ * What replacing the inventory with this file would remove, by name and with counts, and the
+ * confirmation the import will then need. The file is validated as the import validates it.
+ */
+export async function previewReplaceImport(
+  stores: Pick<Stores, 'inventory' | 'jobs' | 'restorePoints'>,
+  raw: unknown,
+): Promise<ReplacePreview> {
+  const data = typeof raw === 'string' ? parseJsonText(raw) : raw;
+  return previewReplace(stores, validateInventory(data, null));
 }
 
 /** The file's objects, or INVALID_INPUT naming every problem (merge: checked against `stored`). */

@@ -33,6 +33,7 @@ const DECISIONS: Record<string, Decision> = {
   'arrays.count': 'viewer',
   'arrays.get': 'viewer',
   'findings.list': 'viewer',
+  'inventory.previewReplace': 'admin',
   'inventory.import': 'admin',
   'operations.list': 'viewer',
   'operations.get': 'viewer',

@@ -69,6 +69,26 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
               ))}
             </ul>
           ) : null}
+          {preview.removedHosts && preview.removedHosts.count > 0 ? (
+            <p className="mb-2 text-sm text-slate-700">
+              {pluralize(preview.removedHosts.count, 'host')} removed: {preview.removedHosts.names.join(', ')}
+            </p>
+          ) : null}
+          {preview.jobs && preview.jobs.length > 0 ? (
+            <ul aria-label="Backup jobs affected" className="mb-2 list-disc pl-5 text-sm">
+              {preview.jobs.map((job) => (
+                <li key={job.name}>
+                  Backup job <strong>{job.name}</strong> loses {job.lost}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {preview.orphanedPoints ? (
+            <p className="mb-2 text-sm text-slate-700">
+              {pluralize(preview.orphanedPoints, 'restore point')} would be left without their VM in the
+              inventory.
+            </p>
+          ) : null}
           <table className="mb-4 text-sm">
             <caption className="sr-only">Objects in the console and in the file</caption>
             <thead>

@@ -12,23 +12,26 @@ import { Label } from '@/app/_components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/app/_components/ui/radio-group';
 import { fieldErrorsOf, type RouterInputs, type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { ApprovalSentPanel } from '@/app/approvals/_components/approval-sent';
+import { ReplacePreviewPanel } from './replace-preview-panel';
 
-type ImportMode = RouterInputs['inventory']['import']['mode'];
 type ImportAnswer = RouterOutputs['inventory']['import'];
 type ImportResult = Exclude<ImportAnswer, { approvalRequest: unknown }>;
 
+type ImportMode = NonNullable<RouterInputs['inventory']['import']['mode']>;
+
+/** Merge first and preselected: it removes nothing. */
 const MODES: { value: ImportMode; label: string; explanation: string }[] = [
-  {
-    value: 'replace',
-    label: 'Replace the inventory',
-    explanation:
-      'The file becomes the whole inventory: hosts, VMs, volumes and arrays not in the file are removed. Use it for a complete export.',
-  },
   {
     value: 'merge',
     label: 'Merge into the inventory',
     explanation:
       'Objects in the file are added, or updated when their id already exists; nothing is removed. References may point at objects already stored.',
+  },
+  {
+    value: 'replace',
+    label: 'Replace the inventory',
+    explanation:
+      'The file becomes the whole inventory: hosts, VMs, volumes and arrays not in the file are removed. You see what goes, and confirm it, before anything is removed.',
   },
 ];
 
@@ -47,22 +50,40 @@ export function ImportForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const fileHintId = useId();
-  const [mode, setMode] = useState<ImportMode>('replace');
+  const [mode, setMode] = useState<ImportMode>('merge');
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
+  const [typed, setTyped] = useState('');
+  const previewMutation = useMutation(trpc.inventory.previewReplace.mutationOptions());
 
   const importMutation = useMutation(
     trpc.inventory.import.mutationOptions({
       onSuccess: async (result) => {
+        previewMutation.reset();
+        setTyped('');
         // Four-eyes: a replace waits for a second admin; the panel below says so, with a link.
         if ('approvalRequest' in result) return;
         toast.success(`Inventory imported: ${result.stored.vms} VMs on ${result.stored.hosts} hosts`);
         // Every list, detail and the dashboard reflect the new inventory.
         await queryClient.invalidateQueries();
       },
-      onError: (error) => toast.error(error.message),
+      onError: (error) => {
+        toast.error(error.message);
+        // A refused confirmation means the preview is out of date: show the import's reason, preview again.
+        previewMutation.reset();
+        setTyped('');
+      },
     }),
   );
+  const preview = mode === 'replace' && previewMutation.isSuccess ? previewMutation.data : null;
+  const phrase = preview?.confirmation?.phrase ?? null;
+  const isConfirmed = preview !== null && (phrase === null || typed.trim() === phrase);
+
+  const resetPreview = () => {
+    previewMutation.reset();
+    importMutation.reset();
+    setTyped('');
+  };
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -71,10 +92,33 @@ export function ImportForm() {
       return;
     }
     setFileError(null);
-    importMutation.mutate({ content: await file.text(), mode });
+    // Blob.text() decodes UTF-8 and drops a leading byte-order mark; the server drops one too.
+    const content = await file.text();
+    if (mode === 'merge') {
+      importMutation.mutate({ content, mode });
+      return;
+    }
+    if (!preview) {
+      importMutation.reset();
+      previewMutation.mutate({ content });
+      return;
+    }
+    if (!isConfirmed) return;
+    importMutation.mutate({
+      content,
+      mode,
+      ...(preview.confirmation
+        ? { confirmation: { phrase: typed, removalFingerprint: preview.confirmation.removalFingerprint } }
+        : {}),
+    });
   };
 
-  const fieldErrors = importMutation.isError ? fieldErrorsOf(importMutation.error) : [];
+  const failed = importMutation.isError
+    ? importMutation.error
+    : previewMutation.isError
+      ? previewMutation.error
+      : null;
+  const fieldErrors = failed ? fieldErrorsOf(failed) : [];
   const answer = importMutation.data;
   const sent = answer && 'approvalRequest' in answer ? answer.approvalRequest : null;
   const result = answer && !('approvalRequest' in answer) ? answer : null;
@@ -105,7 +149,7 @@ export function ImportForm() {
                   onChange={(event) => {
                     setFile(event.target.files?.[0] ?? null);
                     setFileError(null);
-                    importMutation.reset();
+                    resetPreview();
                   }}
                 />
                 <p id={fileHintId} className="text-xs text-slate-500">
@@ -120,7 +164,10 @@ export function ImportForm() {
                 <legend className="mb-2 text-sm font-medium text-slate-700">Import mode</legend>
                 <RadioGroup
                   value={mode}
-                  onValueChange={(value) => setMode(value as ImportMode)}
+                  onValueChange={(value) => {
+                    setMode(value as ImportMode);
+                    resetPreview();
+                  }}
                   aria-label="Import mode"
                 >
                   {MODES.map((option) => (
@@ -140,18 +187,35 @@ export function ImportForm() {
                   ))}
                 </RadioGroup>
               </fieldset>
+              {preview ? (
+                <ReplacePreviewPanel preview={preview} typed={typed} onTypedChange={setTyped} />
+              ) : null}
               <div>
-                <Button type="submit" disabled={importMutation.isPending}>
-                  {importMutation.isPending ? 'Importing…' : 'Import'}
-                </Button>
+                {mode === 'merge' ? (
+                  <Button type="submit" disabled={importMutation.isPending}>
+                    {importMutation.isPending ? 'Importing…' : 'Import'}
+                  </Button>
+                ) : preview ? (
+                  <Button
+                    type="submit"
+                    disabled={!isConfirmed || importMutation.isPending}
+                    className="bg-red-700 hover:bg-red-800"
+                  >
+                    {importMutation.isPending ? 'Replacing…' : 'Replace the inventory'}
+                  </Button>
+                ) : (
+                  <Button type="submit" disabled={previewMutation.isPending}>
+                    {previewMutation.isPending ? 'Checking the file…' : 'Preview what the replace removes'}
+                  </Button>
+                )}
               </div>
             </form>
           </CardContent>
         </Card>
 
-        {importMutation.isError ? (
+        {failed ? (
           <Alert tone="danger" role="alert" aria-labelledby="import-error-title">
-            <AlertTitle id="import-error-title">Import rejected: {importMutation.error.message}</AlertTitle>
+            <AlertTitle id="import-error-title">Import rejected: {failed.message}</AlertTitle>
             {fieldErrors.length > 0 ? (
               <ul aria-label="Field errors" className="mt-2 list-disc pl-5">
                 {fieldErrors.map((fieldError, index) => (

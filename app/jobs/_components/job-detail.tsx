@@ -6,6 +6,7 @@ import { useRouter } from 'next/navigation';
 import { DetailList } from '@/app/_components/detail-list';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { Alert, AlertTitle } from '@/app/_components/ui/alert';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import {
   Table,
@@ -56,6 +57,12 @@ export function JobDetail({ id }: { id: string }) {
         }
       />
       <div className="flex flex-col gap-6">
+        {data.missingVms ? (
+          <Alert tone="warning" role="note" aria-labelledby="job-missing-vms-title">
+            <AlertTitle id="job-missing-vms-title">VMs missing from this job's scope</AlertTitle>
+            <p className="text-sm">{data.missingVms.message}</p>
+          </Alert>
+        ) : null}
         <Card>
           <CardHeader>
             <CardTitle>Schedule and retention</CardTitle>

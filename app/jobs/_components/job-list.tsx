@@ -33,6 +33,11 @@ const columns: DataTableColumn<JobRow>[] = [
         <div className="text-xs text-slate-500">
           {describeScope(job.request.scope)} · {describeRetention(job.retention)}
         </div>
+        {job.missingVms ? (
+          <p className="mt-1 text-xs font-medium text-amber-800" role="note">
+            {job.missingVms.message}
+          </p>
+        ) : null}
       </>
     ),
   },

@@ -9,7 +9,6 @@ import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import {
   CAPTURE_STATE_LABELS,
-  CONSISTENCY_LABELS,
   consistencyLabel,
   formatBytes,
   METHOD_LABELS,

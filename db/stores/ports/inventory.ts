@@ -3,6 +3,7 @@
  * and the read views the console lists and detail pages show.
  */
 import type { VmAssessment } from '../../../server/engine/evaluate';
+import type { InventoryRemoval } from '../../../server/engine/import-removal';
 import type { Inventory, PowerState, Vm } from '../../../server/engine/inventory';
 import type { NeighbourhoodSeed } from '../../../server/engine/neighbourhood';
 
@@ -45,20 +46,25 @@ export type InventoryCounts = Record<InventorySection, number>;
 export type ImportMode = 'replace' | 'merge';
 
 /**
- * One import: validated before anything is written, then written, re-assessed and recorded. An
- * implementation must not hold its write lock for the whole of a large import (other writers, the
- * runner among them, would time out): it may write in bounded transactions, so readers can see the
- * estate part-way while it is written (see sqlite/inventory-import.ts).
+ * One import: validated and assessed before anything is written, then written, re-assessed and
+ * recorded ATOMICALLY: a failure at any point (a bad row, a full disk, a crash, a refused
+ * confirmation) leaves the estate as it was before the import, on every implementation.
  */
 export interface InventoryImportRequest {
   mode: ImportMode;
   /**
    * Given the stored estate for a merge (null for a replace), returns what to write; throwing
-   * writes nothing. Runs on a consistent read of the estate, not under a write lock.
+   * writes nothing. Runs on a consistent read of the estate.
    */
   validate: (stored: Inventory | null) => Inventory;
-  /** Assesses the whole estate as stored after the write. */
+  /** Assesses the whole estate as it will be stored after the write. */
   assess: (whole: Inventory) => VmAssessment[];
+  /**
+   * Replace only: called inside the write transaction with what the replace is about to delete
+   * (read under the write lock); throwing refuses the import and writes nothing. The service checks
+   * the operator's confirmation here, so a stale preview cannot remove more than it showed.
+   */
+  checkRemoval?: (removal: InventoryRemoval) => void;
   /** The `inventory_imports` row: who imported, when. */
   record: { id: string; createdAt: Date; requestedBy: string };
 }
@@ -120,6 +126,8 @@ export interface InventoryStore {
   /** The VM's stored method plan, null before its first assessment. */
   getMethodPlan(vmId: string): Promise<{ plan: MethodPlan | null } | null>;
   hasVm(id: string): Promise<boolean>;
+  /** Which of these VM ids are in the inventory (a job's scope may name VMs an import removed). */
+  existingVmIds(ids: readonly string[]): Promise<Set<string>>;
   hasHost(id: string): Promise<boolean>;
   /** At most `cap` findings, most serious first; the counts cover every match. */
   listFindings(filter: FindingsFilter, cap: number): Promise<FindingsList>;

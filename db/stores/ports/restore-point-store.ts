@@ -47,6 +47,12 @@ export interface DeletePointInput {
   now: Date;
 }
 
+export interface VmPointCount {
+  vmId: string;
+  vmName: string;
+  points: number;
+}
+
 /** The browser's filters (each an indexed column), its order and its keyset cursor. */
 export interface RestorePointBrowseQuery {
   vmId?: string;
@@ -106,6 +112,11 @@ export interface RestorePointStore {
   deletePoint(input: DeletePointInput): Promise<RestorePointRecord | null>;
   /** A job's points of one VM: what retention chooses from. */
   retentionCandidates(jobId: string, vmId: string): Promise<{ id: string; createdAt: Date }[]>;
+  /**
+   * How many points each of these VMs has, with the VM's name as its newest point recorded it (a VM
+   * an import removes keeps its points, which then point at nothing). VMs without points are left out.
+   */
+  pointCountsByVm(vmIds: readonly string[]): Promise<VmPointCount[]>;
   get(pointId: string): Promise<RestorePointRecord | null>;
   /** Points that share a scope with `point` (same volume for volume-level methods, else same VM). */
   pointsOnSameScope(point: RestorePointRecord): Promise<RestorePointRecord[]>;

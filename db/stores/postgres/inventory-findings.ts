@@ -76,7 +76,8 @@ export async function getDashboard(db: PgDb, topFindingsLimit: number): Promise<
       vmCount: sql<number>`count(distinct ${findings.vmId})::int`,
     })
     .from(findings)
-    .groupBy(findings.ruleId, findings.severity)
+    // The rank follows from the severity; PostgreSQL wants every ordered column grouped.
+    .groupBy(findings.ruleId, findings.severity, findings.severityRank)
     .orderBy(sql`count(*) desc`, asc(findings.severityRank), asc(findings.ruleId))
     .limit(topFindingsLimit);
   return {

@@ -3,7 +3,8 @@
  * and every reader go on while it writes (they see the estate before it until it commits), so
  * nothing has to be sliced as on SQLite, and a crash mid-import leaves the estate as it was.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { removalOf } from '../../../server/engine/import-removal';
 import type { Inventory } from '../../../server/engine/inventory';
 import {
   arrayListQueryInput,
@@ -54,6 +55,8 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
         const stored = await loadInventory(tx);
         // Validation throws before anything is written; the transaction then writes nothing.
         const incoming = request.validate(request.mode === 'merge' ? stored : null);
+        // Read under the inventory writer's lock: what the replace deletes, checked before any write.
+        if (request.mode === 'replace') request.checkRemoval?.(removalOf(stored, incoming));
         await writeInventory(tx, incoming, 'upsert');
         if (request.mode === 'replace') await deleteMissing(tx, stored, incoming);
         const whole = await loadInventory(tx);
@@ -92,6 +95,15 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
     getVm: (id) => getVm(db, id),
     getMethodPlan: (vmId) => findMethodPlan(db, vmId),
     hasVm: async (id) => (await db.select({ id: vms.id }).from(vms).where(eq(vms.id, id))).length > 0,
+    existingVmIds: async (ids) => {
+      const found = new Set<string>();
+      for (let start = 0; start < ids.length; start += 1000) {
+        const chunk = ids.slice(start, start + 1000);
+        for (const row of await db.select({ id: vms.id }).from(vms).where(inArray(vms.id, chunk)))
+          found.add(row.id);
+      }
+      return found;
+    },
     hasHost: async (id) => (await db.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, id))).length > 0,
     listFindings: (filter, cap) => listFindings(db, filter, cap),
     listHosts: (query) => listHosts(db, query),

@@ -2,7 +2,7 @@
  * The RestorePointStore on PostgreSQL. The protection read models follow through the triggers of
  * db/migrations-pg (0001), in the same transaction as each catalogue write, as on SQLite.
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
 import { pointVerifications, restorePointFiles, restorePoints, vms } from '../../pg/schema';
 import type {
@@ -107,6 +107,24 @@ export class PgRestorePointStore implements RestorePointStore {
       .from(restorePoints)
       .where(and(eq(restorePoints.jobId, jobId), eq(restorePoints.vmId, vmId)))
       .orderBy(asc(restorePoints.createdAt), asc(restorePoints.id));
+  }
+
+  async pointCountsByVm(vmIds: readonly string[]) {
+    const counts: { vmId: string; vmName: string; points: number }[] = [];
+    // Chunked: a statement takes at most 65,535 parameters.
+    for (let start = 0; start < vmIds.length; start += 5000) {
+      const rows = await this.db
+        .selectDistinctOn([restorePoints.vmId], {
+          vmId: restorePoints.vmId,
+          vmName: restorePoints.vmName,
+          points: sql<number>`(count(*) over (partition by ${restorePoints.vmId}))::int`,
+        })
+        .from(restorePoints)
+        .where(inArray(restorePoints.vmId, vmIds.slice(start, start + 5000)))
+        .orderBy(asc(restorePoints.vmId), desc(restorePoints.createdAt));
+      counts.push(...rows);
+    }
+    return counts;
   }
 
   async get(pointId: string) {

@@ -10,14 +10,14 @@ import { demoLabInventory } from '../../seed/demo-lab';
 import { generateLargeEstate } from '../../seed/large-estate';
 import type { InventoryImportRequest } from '../ports/inventory';
 import { importInventoryRows } from './inventory';
-import { importInventorySliced } from './inventory-import';
+import { importInventoryAtomically } from './inventory-import';
 import { loadInventory } from './inventory-rows';
 
 let workDir: string;
 const opened: { close: () => unknown }[] = [];
 
 beforeEach(() => {
-  workDir = mkdtempSync(path.join(tmpdir(), 'migawka-sliced-import-'));
+  workDir = mkdtempSync(path.join(tmpdir(), 'migawka-atomic-import-'));
 });
 
 afterEach(() => {
@@ -64,49 +64,52 @@ function stored(db: Db) {
 const small = () => generateLargeEstate({ hosts: 12, vms: 300, seed: 11 });
 const other = () => generateLargeEstate({ hosts: 10, vms: 250, seed: 12 });
 
-describe('importInventorySliced', () => {
-  it('lets another writer in between its transactions (it never waits past a slice)', async () => {
-    const { db, file } = fileDatabase('sliced');
-    sqliteOf(db).exec('CREATE TABLE probe (at INTEGER)');
-    // Like the runner claiming a step, with no patience at all: it fails if the lock is held.
-    const runner = new Database(file);
-    opened.push(runner);
-    runner.pragma('busy_timeout = 0');
-    let pauses = 0;
-
-    const outcome = await importInventorySliced(db, requestFor(small(), 'replace'), {
-      sliceMs: 0,
-      pauseMs: 0,
-      pause: async () => {
-        runner.exec(`BEGIN IMMEDIATE; INSERT INTO probe VALUES (${++pauses}); COMMIT`);
-      },
-    });
-
-    expect(pauses).toBeGreaterThan(10);
-    expect(outcome.write.transactions).toBe(pauses + 2);
-    expect(runner.prepare('SELECT count(*) AS n FROM probe').get()).toEqual({ n: pauses });
-  });
-
+describe('importInventoryAtomically', () => {
   it.each([
     ['replace into an empty database', null, 'replace'],
     ['replace over another estate', other, 'replace'],
     ['merge over another estate', other, 'merge'],
-  ] as const)('%s stores what one transaction stores', async (_what, before, mode) => {
-    const sliced = fileDatabase('sliced');
+  ] as const)('%s stores what the in-lock import stores', async (_what, before, mode) => {
+    // The estate after a merge is computed in memory and assessed before the lock is taken; the
+    // reference loads it back from the database inside its transaction. Both must store the same.
+    const atomic = fileDatabase('atomic');
     const single = fileDatabase('single');
     const seed = before ? requestFor(before(), 'replace') : null;
-    for (const { db } of [sliced, single]) if (seed) importInventoryRows(db, seed);
+    for (const { db } of [atomic, single]) if (seed) importInventoryRows(db, seed);
     const request = requestFor(small(), mode);
 
-    const { write, ...outcome } = await importInventorySliced(sliced.db, request, { sliceMs: 0, pauseMs: 0 });
+    const { lockHeldMs, ...outcome } = await importInventoryAtomically(atomic.db, request);
 
     expect(outcome).toEqual(importInventoryRows(single.db, request));
-    expect(stored(sliced.db)).toEqual(stored(single.db));
-    expect(write.transactions).toBeGreaterThan(2);
+    expect(stored(atomic.db)).toEqual(stored(single.db));
+    expect(lockHeldMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('the write lock is free while the import validates and assesses; readers see the old estate whole until it commits', async () => {
+    const { db, file } = fileDatabase('atomic');
+    importInventoryRows(db, requestFor(other(), 'replace'));
+    const runner = new Database(file);
+    opened.push(runner);
+    const vmsBefore = runner.prepare('SELECT count(*) AS n FROM vms').get();
+    // Read while the import runs its slow part (validation, assessment): the old estate, whole.
+    const seenDuringAssessment: unknown[] = [];
+    const request = requestFor(small(), 'replace');
+    await importInventoryAtomically(db, {
+      ...request,
+      assess: (whole) => {
+        seenDuringAssessment.push(runner.prepare('SELECT count(*) AS n FROM vms').get());
+        // The write lock is free while the import assesses: a runner step claim goes through at once.
+        runner.pragma('busy_timeout = 0');
+        runner.exec('BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS probe (at INTEGER); COMMIT');
+        return request.assess(whole);
+      },
+    });
+    expect(seenDuringAssessment).toEqual([vmsBefore]);
+    expect(runner.prepare('SELECT count(*) AS n FROM vms').get()).toEqual({ n: small().vms.length });
   });
 
   it('writes nothing when validation refuses the file', async () => {
-    const { db } = fileDatabase('sliced');
+    const { db } = fileDatabase('atomic');
     importInventoryRows(db, requestFor(demoLabInventory(), 'replace'));
     const before = stored(db);
     const refusing: InventoryImportRequest = {
@@ -115,9 +118,7 @@ describe('importInventorySliced', () => {
         throw new Error('the file has problems');
       },
     };
-    await expect(importInventorySliced(db, refusing, { sliceMs: 0, pauseMs: 0 })).rejects.toThrow(
-      'the file has problems',
-    );
+    await expect(importInventoryAtomically(db, refusing)).rejects.toThrow('the file has problems');
     expect(stored(db)).toEqual(before);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * InventoryStore on SQLite. better-sqlite3 is synchronous, so each method resolves at once; a
- * write is a `BEGIN IMMEDIATE` transaction, except an import, which writes in bounded
- * transactions (inventory-import.ts) so it never holds the write lock for long.
+ * write is a `BEGIN IMMEDIATE` transaction; an import is one too, with its slow work (validation,
+ * assessment) done before it takes the lock (inventory-import.ts).
  */
 import { eq } from 'drizzle-orm';
+import { removalOf } from '../../../server/engine/import-removal';
 import type { Inventory } from '../../../server/engine/inventory';
 import { type Db, sqliteOf } from '../../client';
 import { hosts, vms } from '../../schema';
@@ -18,7 +19,7 @@ import { countArrays, getArray, listArrays } from './inventory-arrays';
 import { getDashboard, listFindings } from './inventory-findings';
 import { countHostVolumes, getHostVolume, listHostVolumes } from './inventory-host-volumes';
 import { countHosts, getHost, listHosts } from './inventory-hosts';
-import { importInventorySliced } from './inventory-import';
+import { importInventoryAtomically } from './inventory-import';
 import { findVmsByName, loadNeighbourhood } from './inventory-neighbourhood';
 import {
   clearInventory,
@@ -45,6 +46,7 @@ export function importInventoryRows(db: Db, request: InventoryImportRequest): In
   const run = sqliteOf(db).transaction(() => {
     const incoming = request.validate(request.mode === 'merge' ? loadInventory(db) : null);
     if (request.mode === 'replace') {
+      request.checkRemoval?.(removalOf(loadInventory(db), incoming));
       clearInventory(db);
       writeInventory(db, incoming, 'insert');
     } else {
@@ -69,7 +71,7 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
     countInventory: async () => countInventory(db),
     isEmpty: async () => isInventoryEmpty(db),
     importInventory: async (request) => {
-      const { write: _write, ...outcome } = await importInventorySliced(db, request);
+      const { lockHeldMs: _lockHeldMs, ...outcome } = await importInventoryAtomically(db, request);
       return outcome;
     },
     setPowerStates: async (states) => {
@@ -103,6 +105,12 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
     getVm: async (id) => getVm(db, id),
     getMethodPlan: async (vmId) => findMethodPlan(db, vmId),
     hasVm: async (id) => db.select({ id: vms.id }).from(vms).where(eq(vms.id, id)).get() !== undefined,
+    existingVmIds: async (ids) => {
+      const rows = sqliteOf(db)
+        .prepare('SELECT id FROM vms WHERE id IN (SELECT value FROM json_each(?))')
+        .all(JSON.stringify(ids)) as { id: string }[];
+      return new Set(rows.map((row) => row.id));
+    },
     hasHost: async (id) =>
       db.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, id)).get() !== undefined,
     listFindings: async (filter, cap) => listFindings(db, filter, cap),

@@ -1,6 +1,6 @@
 /** The RestorePointStore on SQLite (the protection read models follow through triggers). */
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../client';
+import { type Db, sqliteOf } from '../../client';
 import { pointVerifications, restorePointFiles, restorePoints, vms } from '../../schema';
 import type {
   CatalogInput,
@@ -109,6 +109,20 @@ export class SqliteRestorePointStore implements RestorePointStore {
       .from(restorePoints)
       .where(and(eq(restorePoints.jobId, jobId), eq(restorePoints.vmId, vmId)))
       .all();
+  }
+
+  async pointCountsByVm(vmIds: readonly string[]) {
+    // The bare vm_name beside max(created_at) is SQLite's documented min/max bare-column rule: the newest name.
+    return sqliteOf(this.db)
+      .prepare(
+        `SELECT vm_id AS vmId, vm_name AS vmName, max(created_at) AS newest, count(*) AS points
+         FROM restore_points WHERE vm_id IN (SELECT value FROM json_each(?)) GROUP BY vm_id`,
+      )
+      .all(JSON.stringify(vmIds))
+      .map((row) => {
+        const { vmId, vmName, points } = row as { vmId: string; vmName: string; points: number };
+        return { vmId, vmName, points };
+      });
   }
 
   async get(pointId: string) {

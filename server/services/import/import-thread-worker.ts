@@ -13,7 +13,7 @@ import {
 } from '../../../db/process-database';
 import { createServiceContext } from '../../context';
 import { isDomainError } from '../errors';
-import { importInventory } from '../import-service';
+import { importInventory, previewReplaceImport } from '../import-service';
 import type { ImportThreadAnswer, ImportThreadRequest } from './import-thread-protocol';
 
 async function run(request: ImportThreadRequest): Promise<ImportThreadAnswer> {
@@ -21,7 +21,13 @@ async function run(request: ImportThreadRequest): Promise<ImportThreadAnswer> {
   try {
     database = await openProcessDatabase(request.database);
     const ctx = createServiceContext({ actor: request.actor, now: () => new Date(request.requestedAt) });
-    const result = await importInventory(storesOf(database), ctx, request.content, request.mode);
+    const stores = storesOf(database);
+    const result =
+      request.task === 'preview-replace'
+        ? await previewReplaceImport(stores, request.content)
+        : await importInventory(stores, ctx, request.content, request.mode, {
+            ...(request.confirmation ? { confirmation: request.confirmation } : {}),
+          });
     return { ok: true, result, threadId };
   } catch (error) {
     if (isDomainError(error)) {

@@ -13,8 +13,12 @@ import { createServiceContext } from '../../context';
 import { signedIn } from '../../test-support';
 import { createCaller } from '../../trpc/root';
 import { DomainError } from '../errors';
-import { type ImportMode, importInventory as importWithStores } from '../import-service';
-import { importInventoryInThread, importInventoryOffLoop } from './import-thread';
+import {
+  type ImportMode,
+  importInventory as importWithStores,
+  previewReplaceImport,
+} from '../import-service';
+import { importInventoryInThread, importInventoryOffLoop, previewReplaceInThread } from './import-thread';
 
 let workDir: string;
 const opened: Db[] = [];
@@ -152,6 +156,37 @@ describe('inventory import in a worker thread', () => {
       'vms[0].hostId',
     ]);
     expect(storedState(threaded.db)).toEqual(before);
+  });
+
+  it('previews a replace in the thread as the caller would, and imports it only with that confirmation', async () => {
+    const threaded = fileDatabase('threaded');
+    await importInventory(threaded.db, demoLabInventory(), 'replace');
+    const lab = demoLabInventory();
+    const withoutFs = JSON.stringify({
+      ...lab,
+      vms: lab.vms.filter((vm) => vm.id !== 'vm-fs-01'),
+      virtualDisks: lab.virtualDisks.filter((disk) => disk.vmId !== 'vm-fs-01'),
+      guestVolumes: lab.guestVolumes.filter((volume) => volume.vmId !== 'vm-fs-01'),
+    });
+    const { mode: _mode, ...rest } = request(threaded.dbPath, withoutFs, 'replace');
+
+    const { threadId, ...preview } = await previewReplaceInThread(rest);
+
+    expect(threadId).not.toBe(mainThreadId);
+    expect(preview).toEqual(await previewReplaceImport(createSqliteStores(threaded.db), withoutFs));
+    expect(preview.removes.vms.names).toEqual(['fs-01']);
+    const before = storedState(threaded.db);
+    const unconfirmed = await rejectionOf(
+      importInventoryInThread(request(threaded.dbPath, withoutFs, 'replace')),
+    );
+    expect((unconfirmed as DomainError).code).toBe('PRECONDITION_FAILED');
+    expect(storedState(threaded.db)).toEqual(before);
+    const confirmation = preview.confirmation ?? undefined;
+    const { stored } = await importInventoryInThread({
+      ...request(threaded.dbPath, withoutFs, 'replace'),
+      confirmation,
+    });
+    expect(stored.vms).toBe(lab.vms.length - 1);
   });
 
   it('answers a JSON syntax error with its line and column, writing nothing', async () => {

@@ -16,8 +16,9 @@ import type { Stores } from '../../../db/stores/ports';
 import type { DatabaseConfig } from '../../config';
 import type { ServiceContext } from '../../context';
 import { DomainError } from '../errors';
-import { type ImportMode, type ImportResult, importInventory } from '../import-service';
+import { type ImportMode, type ImportResult, importInventory, previewReplaceImport } from '../import-service';
 import type { ImportThreadAnswer, ImportThreadRequest } from './import-thread-protocol';
+import type { ReplaceConfirmation, ReplacePreview } from './replace-preview';
 
 const ENTRY_FILE = 'import-thread-entry.mjs';
 
@@ -45,19 +46,34 @@ export interface ThreadImportResult extends ImportResult {
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Imports in a worker thread; resolves or rejects as `importInventory` would. */
-export function importInventoryInThread(request: ImportThreadRequest): Promise<ThreadImportResult> {
+export async function importInventoryInThread(request: ImportThreadRequest): Promise<ThreadImportResult> {
+  const { result, threadId } = await inTurn({ ...request, task: 'import' });
+  return { ...(result as ImportResult), threadId };
+}
+
+/** A replace's preview in a worker thread (parsing and validating a large file is the slow part). */
+export async function previewReplaceInThread(
+  request: Omit<ImportThreadRequest, 'task' | 'mode' | 'confirmation'>,
+): Promise<ReplacePreview & { threadId: number }> {
+  const { result, threadId } = await inTurn({ ...request, mode: 'replace', task: 'preview-replace' });
+  return { ...(result as ReplacePreview), threadId };
+}
+
+function inTurn(request: ImportThreadRequest): Promise<ThreadAnswer> {
   const turn = queue.then(() => runThread(request));
   queue = turn.catch(() => undefined);
   return turn;
 }
 
-function runThread(request: ImportThreadRequest): Promise<ThreadImportResult> {
+type ThreadAnswer = { result: ImportResult | ReplacePreview; threadId: number };
+
+function runThread(request: ImportThreadRequest): Promise<ThreadAnswer> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(resolveImportThreadEntry(), { workerData: request });
     let answered = false;
     worker.once('message', (answer: ImportThreadAnswer) => {
       answered = true;
-      if (answer.ok) resolve({ ...answer.result, threadId: answer.threadId });
+      if (answer.ok) resolve({ result: answer.result, threadId: answer.threadId });
       else if (answer.error.kind === 'domain') {
         const { code, message, fieldErrors } = answer.error;
         reject(new DomainError(code, message, fieldErrors));
@@ -86,14 +102,35 @@ export async function importInventoryOffLoop(
   ctx: { importDatabase: DatabaseConfig | null; stores: Pick<Stores, 'inventory'>; service: ServiceContext },
   content: string,
   mode: ImportMode,
+  options: { confirmation?: ReplaceConfirmation } = {},
 ): Promise<ImportResult> {
-  if (ctx.importDatabase === null) return importInventory(ctx.stores, ctx.service, content, mode);
+  if (ctx.importDatabase === null) return importInventory(ctx.stores, ctx.service, content, mode, options);
   const { threadId: _threadId, ...result } = await importInventoryInThread({
     database: ctx.importDatabase,
     content,
     mode,
+    ...(options.confirmation ? { confirmation: options.confirmation } : {}),
     actor: ctx.service.actor,
     requestedAt: ctx.service.now().getTime(),
   });
   return result;
+}
+
+/** The replace preview as the console runs it: off the event loop like the import itself. */
+export async function previewReplaceOffLoop(
+  ctx: {
+    importDatabase: DatabaseConfig | null;
+    stores: Pick<Stores, 'inventory' | 'jobs' | 'restorePoints'>;
+    service: ServiceContext;
+  },
+  content: string,
+): Promise<ReplacePreview> {
+  if (ctx.importDatabase === null) return previewReplaceImport(ctx.stores, content);
+  const { threadId: _threadId, ...preview } = await previewReplaceInThread({
+    database: ctx.importDatabase,
+    content,
+    actor: ctx.service.actor,
+    requestedAt: ctx.service.now().getTime(),
+  });
+  return preview;
 }

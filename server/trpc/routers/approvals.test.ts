@@ -193,7 +193,17 @@ const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
     });
     return {
       requester: RITA,
-      ask: (caller) => caller.inventory.import({ content, mode: 'replace' }),
+      ask: async (caller) => {
+        // The requester previews what goes and types its confirmation, as the import page does.
+        const preview = await caller.inventory.previewReplace({ content });
+        const confirmation = preview.confirmation;
+        if (!confirmation) throw new Error('the replace should remove VMs');
+        return caller.inventory.import({
+          content,
+          mode: 'replace',
+          confirmation: { phrase: confirmation.phrase, removalFingerprint: confirmation.removalFingerprint },
+        });
+      },
       ran: () => db.select().from(vms).all().length === 0,
       changeEstate: () => setPowerState('vm-fs-01', 'off'),
       // The VMs the replace deletes, by name.

@@ -1,0 +1,95 @@
+/**
+ * Safe by default (issue 8 §3): the import page preselects merge; a replace first shows what it
+ * would remove, by name, and its button stays disabled until the operator types the words the
+ * preview names. The replace then goes to a second admin (four-eyes), who approves it; afterwards
+ * the demo lab is merged back so the specs after this one find the estate they expect.
+ */
+import { writeFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { demoLabInventory } from '../db/seed/demo-lab';
+import { trpcMutation } from './fixtures/backup-api';
+import { readDashboardVmCount } from './fixtures/demo-lab';
+import { storageStateOf } from './fixtures/users';
+
+/** ops-01: a VM no other spec uses. */
+const REMOVED_VM = { id: 'vm-ops-01', name: 'ops-01' };
+
+function labWithoutRemovedVm() {
+  const lab = demoLabInventory();
+  return {
+    formatVersion: 1,
+    ...lab,
+    vms: lab.vms.filter((vm) => vm.id !== REMOVED_VM.id),
+    virtualDisks: lab.virtualDisks.filter((disk) => disk.vmId !== REMOVED_VM.id),
+    guestVolumes: lab.guestVolumes.filter((volume) => volume.vmId !== REMOVED_VM.id),
+  };
+}
+
+test('merge is the preselected import mode', async ({ page }) => {
+  await page.goto('/import');
+  await expect(page.getByRole('radio', { name: 'Merge into the inventory' })).toBeChecked();
+  await expect(page.getByRole('radio', { name: 'Replace the inventory' })).not.toBeChecked();
+});
+
+test('a replace shows what it removes and runs only with the typed confirmation (and a second admin)', async ({
+  page,
+  browser,
+}, testInfo) => {
+  test.setTimeout(150_000);
+  const vmCountBefore = await readDashboardVmCount(page);
+  // Written with a UTF-8 byte-order mark, as Windows PowerShell 5.1 writes files: read as if it were not there.
+  const file = testInfo.outputPath('lab-without-ops-01.json');
+  writeFileSync(file, `\uFEFF${JSON.stringify(labWithoutRemovedVm(), null, 2)}`, 'utf8');
+
+  try {
+    await page.goto('/import');
+    await page.getByLabel('Inventory file (JSON)').setInputFiles(file);
+    await page.getByRole('radio', { name: 'Replace the inventory' }).check();
+    await page.getByRole('button', { name: 'Preview what the replace removes' }).click();
+
+    const preview = page.getByRole('region', { name: /^Replacing the inventory will remove/ });
+    await expect(preview).toBeVisible();
+    await expect(preview.getByRole('list', { name: 'VMs removed' })).toContainText(REMOVED_VM.name);
+    const phrase = (
+      (await preview
+        .getByText(/^Type .* to confirm$/)
+        .locator('strong')
+        .textContent()) ?? ''
+    ).trim();
+    expect(phrase).toMatch(/^remove \d+ VMs?/);
+
+    const replace = page.getByRole('button', { name: 'Replace the inventory' });
+    await expect(replace).toBeDisabled();
+    const confirmation = page.getByLabel(/^Type .* to confirm$/);
+    await confirmation.fill('yes, replace it');
+    await expect(replace).toBeDisabled();
+    await confirmation.fill(phrase);
+    await expect(replace).toBeEnabled();
+    await replace.click();
+
+    // Four-eyes: nothing is removed until a second admin approves.
+    const sent = page.getByRole('status').filter({ hasText: 'nothing has run yet' });
+    await expect(sent).toBeVisible();
+    expect(await readDashboardVmCount(page)).toBe(vmCountBefore);
+
+    const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
+    const approver = await approverContext.newPage();
+    await approver.goto('/');
+    await approver.getByRole('link', { name: /^Approvals: [1-9]\d* waiting$/ }).click();
+    await approver
+      .getByRole('table', { name: 'Requests waiting for approval' })
+      .getByRole('link', { name: /^Replace the inventory/ })
+      .first()
+      .click();
+    await expect(approver.getByRole('list', { name: 'VMs removed' })).toContainText(REMOVED_VM.name);
+    await approver.getByRole('button', { name: 'Approve and run' }).click();
+    await expect(approver.getByLabel('Request status')).toHaveText('Approved');
+    await approverContext.close();
+
+    expect(await readDashboardVmCount(page)).toBeLessThan(vmCountBefore);
+  } finally {
+    // Put the demo lab back (a merge removes nothing), whatever happened above.
+    await trpcMutation(page, 'inventory.import', { content: JSON.stringify(demoLabInventory()) });
+  }
+  expect(await readDashboardVmCount(page)).toBeGreaterThanOrEqual(vmCountBefore);
+});
