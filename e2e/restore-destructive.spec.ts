@@ -9,13 +9,11 @@
  * them on again at the host (the lab's files) and records that in the inventory, as a refresh would,
  * so the specs after it find the lab as seeded.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { operationStatus, runBackup, snap, trpcMutation } from './fixtures/backup-api';
 import { DEMO_LAB_NAMES } from './fixtures/demo-lab';
+import { BRANCH_VMS, powerBranchVmsOnAgain } from './fixtures/lab-power';
 
-const BRANCH_VMS = ['branch-app-01', 'branch-dc-01', 'branch-fs-01', 'branch-print-01'];
 const FOUR_EYES_KINDS = ['restore-in-place', 'restore-volume-revert'] as const;
 
 async function setFourEyes(page: Page, required: boolean): Promise<void> {
@@ -36,30 +34,6 @@ async function pickNewestPoint(page: Page, vmName: string): Promise<void> {
   await page.getByRole('button', { name: 'Next: restore point' }).click();
   await page.getByRole('radiogroup', { name: 'Restore point timeline' }).getByRole('radio').first().click();
   await page.getByRole('button', { name: 'Next: mode' }).click();
-}
-
-/** The host powers the branch VMs on again, and the inventory takes it in (a merge, as a refresh). */
-async function powerBranchVmsOnAgain(page: Page): Promise<void> {
-  const report = path.join(import.meta.dirname, '..', 'reports', 'e2e-server.json');
-  const { dataDir } = JSON.parse(readFileSync(report, 'utf8')) as { dataDir: string };
-  const stateFile = path.join(dataDir, 'lab', 'vm-state.json');
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { powerOverrides: Record<string, string> };
-  for (const name of BRANCH_VMS) delete state.powerOverrides[`vm-${name}`];
-  writeFileSync(stateFile, JSON.stringify(state));
-  const vms = [];
-  for (const name of BRANCH_VMS) {
-    const response = await page.request.get(
-      `/api/trpc/vms.get?input=${encodeURIComponent(JSON.stringify({ json: { id: `vm-${name}` } }))}`,
-    );
-    expect(response.ok()).toBe(true);
-    const { vm } = ((await response.json()) as { result: { data: { json: { vm: object } } } }).result.data
-      .json;
-    vms.push({ ...vm, powerState: 'running' });
-  }
-  await trpcMutation(page, 'inventory.import', {
-    content: JSON.stringify({ formatVersion: 1, vms }),
-    mode: 'merge',
-  });
 }
 
 test.beforeEach(async ({ page }) => {
