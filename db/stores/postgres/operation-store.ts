@@ -18,7 +18,6 @@ import {
 import {
   assertEnqueueable,
   decideNextStep,
-  decideRecovery,
   decideStepFailure,
   describePlan,
   findOpenFreeze,
@@ -51,12 +50,12 @@ import type {
   StepOutcome,
   StepRecord,
 } from '../ports/operation-store';
+import { cancelIn, recoverIn } from './operation-cancel-recover';
 import { queryOperationLogs, queryOperationSteps, queryOperations } from './operation-queries';
 import {
   admitQueued,
   appendLog,
   applyFailureScope,
-  failOperation,
   finishOperation,
   finishStepRow,
   lockOperation,
@@ -510,93 +509,4 @@ async function completeIn(
   if (steps.every((candidate) => isStepFinished(candidate.status)))
     await finishOperation(tx, events, operation.id, now);
   return true;
-}
-
-async function cancelIn(
-  tx: PgTx,
-  events: PgEventBatch,
-  operationId: string,
-  now: Date,
-  cancelledBy: string,
-): Promise<CancelResult> {
-  const operation = await lockOperation(tx, operationId);
-  if (!operation) throw new Error(`operation ${operationId} does not exist`);
-  if (operation.status === 'queued' || operation.status === 'waiting') {
-    for (const step of await readSteps(tx, operationId))
-      await finishStepRow(tx, events, step, 'cancelled', now, { error: null });
-    await tx
-      .update(operations)
-      .set({ status: 'cancelled', finishedAt: now, waitingReason: null, endingAs: 'cancelled', cancelledBy })
-      .where(eq(operations.id, operationId));
-    events.append(tx, operationId, 'operation.finished', { status: 'cancelled', error: null }, now);
-    return 'cancelled';
-  }
-  if (operation.status !== 'running')
-    return operation.status === 'cancelling' ? 'cancelling' : 'already-final';
-  await tx
-    .update(operations)
-    .set({ status: 'cancelling', cancelledBy })
-    .where(eq(operations.id, operationId));
-  events.append(tx, operationId, 'operation.cancelling', { requestedBy: cancelledBy }, now);
-  await failOperation(tx, events, operationId, 'cancelled', 'cancelled by the operator', now);
-  if ((await readSteps(tx, operationId)).every((step) => isStepFinished(step.status))) {
-    await finishOperation(tx, events, operationId, now);
-    return 'cancelled';
-  }
-  return 'cancelling';
-}
-
-async function recoverIn(
-  tx: PgTx,
-  events: PgEventBatch,
-  now: Date,
-  options: RecoverOptions,
-): Promise<RecoveryReport[]> {
-  const expired = (
-    await tx
-      .select()
-      .from(operations)
-      .where(
-        and(
-          inArray(operations.status, ['running', 'cancelling']),
-          options.exceptOwner ? ne(operations.leaseOwner, options.exceptOwner) : undefined,
-          lt(operations.leaseExpiresAt, now),
-        ),
-      )
-      .orderBy(asc(operations.id))
-      .for('no key update', { skipLocked: true })
-  ).filter((operation) => operation.leaseOwner !== null);
-  const reports: RecoveryReport[] = [];
-  for (const operation of expired) {
-    const steps = await readSteps(tx, operation.id);
-    const running = steps.find((step) => step.status === 'running');
-    const { decision, reason } = decideRecovery(operation.leaseOwner, steps);
-    if (running && decision === 'resume') {
-      await tx
-        .update(operationSteps)
-        .set({ status: 'pending', error: `re-run after: ${reason}` })
-        .where(eq(operationSteps.id, running.id));
-      await appendLog(tx, events, running, 'warn', reason, now);
-    } else if (running) {
-      await appendLog(tx, events, running, 'error', reason, now);
-      await finishStepRow(tx, events, running, 'failed', now, { error: `interrupted: ${reason}` });
-    }
-    if (decision === 'interrupt') await failOperation(tx, events, operation.id, 'interrupted', reason, now);
-    await tx
-      .update(operations)
-      .set({ leaseOwner: null, leaseExpiresAt: null, attempt: sql`${operations.attempt} + 1` })
-      .where(eq(operations.id, operation.id));
-    events.append(
-      tx,
-      operation.id,
-      'operation.recovered',
-      { decision, reason, previousOwner: operation.leaseOwner },
-      now,
-    );
-    if ((await readSteps(tx, operation.id)).every((step) => isStepFinished(step.status))) {
-      await finishOperation(tx, events, operation.id, now);
-    }
-    reports.push({ operationId: operation.id, decision, reason });
-  }
-  return reports;
 }

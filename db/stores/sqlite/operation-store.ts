@@ -3,7 +3,7 @@
  * better-sqlite3 (the write lock serialises claims across processes), wrapped in a promise to
  * meet the async port. Decisions come from server/engine/operation-rules.ts.
  */
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or } from 'drizzle-orm';
 import {
   DEFAULT_ADMISSION_LIMITS,
   servesOperation,
@@ -12,7 +12,6 @@ import {
 import {
   assertEnqueueable,
   decideNextStep,
-  decideRecovery,
   decideStepFailure,
   describePlan,
   findOpenFreeze,
@@ -45,12 +44,12 @@ import type {
   StepOutcome,
   StepRecord,
 } from '../ports/operation-store';
+import { cancelIn, recoverIn } from './operation-cancel-recover';
 import { queryOperationLogs, queryOperationSteps, queryOperations } from './operation-queries';
 import {
   admitQueued,
   appendLog,
   applyFailureScope,
-  failOperation,
   finishOperation,
   finishStepRow,
   planOf,
@@ -473,86 +472,4 @@ function completeIn(
   if (steps.every((candidate) => isStepFinished(candidate.status)))
     finishOperation(tx, events, operation.id, now);
   return true;
-}
-
-function cancelIn(
-  tx: Tx,
-  events: EventBatch,
-  operationId: string,
-  now: Date,
-  cancelledBy: string,
-): CancelResult {
-  const operation = readOperation(tx, operationId);
-  if (!operation) throw new Error(`operation ${operationId} does not exist`);
-  if (operation.status === 'queued' || operation.status === 'waiting') {
-    for (const step of readSteps(tx, operationId))
-      finishStepRow(tx, events, step, 'cancelled', now, { error: null });
-    tx.update(operations)
-      .set({ status: 'cancelled', finishedAt: now, waitingReason: null, endingAs: 'cancelled', cancelledBy })
-      .where(eq(operations.id, operationId))
-      .run();
-    events.append(tx, operationId, 'operation.finished', { status: 'cancelled', error: null }, now);
-    return 'cancelled';
-  }
-  if (operation.status !== 'running')
-    return operation.status === 'cancelling' ? 'cancelling' : 'already-final';
-  tx.update(operations)
-    .set({ status: 'cancelling', cancelledBy })
-    .where(eq(operations.id, operationId))
-    .run();
-  events.append(tx, operationId, 'operation.cancelling', { requestedBy: cancelledBy }, now);
-  failOperation(tx, events, operationId, 'cancelled', 'cancelled by the operator', now);
-  if (readSteps(tx, operationId).every((step) => isStepFinished(step.status))) {
-    finishOperation(tx, events, operationId, now);
-    return 'cancelled';
-  }
-  return 'cancelling';
-}
-
-function recoverIn(tx: Tx, events: EventBatch, now: Date, options: RecoverOptions): RecoveryReport[] {
-  const expired = tx
-    .select()
-    .from(operations)
-    .where(
-      and(
-        inArray(operations.status, ['running', 'cancelling']),
-        options.exceptOwner ? ne(operations.leaseOwner, options.exceptOwner) : undefined,
-        lt(operations.leaseExpiresAt, now),
-      ),
-    )
-    .all()
-    .filter((operation) => operation.leaseOwner !== null);
-  const reports: RecoveryReport[] = [];
-  for (const operation of expired) {
-    const steps = readSteps(tx, operation.id);
-    const running = steps.find((step) => step.status === 'running');
-    const { decision, reason } = decideRecovery(operation.leaseOwner, steps);
-    if (running && decision === 'resume') {
-      tx.update(operationSteps)
-        .set({ status: 'pending', error: `re-run after: ${reason}` })
-        .where(eq(operationSteps.id, running.id))
-        .run();
-      appendLog(tx, events, running, 'warn', reason, now);
-    } else if (running) {
-      appendLog(tx, events, running, 'error', reason, now);
-      finishStepRow(tx, events, running, 'failed', now, { error: `interrupted: ${reason}` });
-    }
-    if (decision === 'interrupt') failOperation(tx, events, operation.id, 'interrupted', reason, now);
-    tx.update(operations)
-      .set({ leaseOwner: null, leaseExpiresAt: null, attempt: sql`${operations.attempt} + 1` })
-      .where(eq(operations.id, operation.id))
-      .run();
-    events.append(
-      tx,
-      operation.id,
-      'operation.recovered',
-      { decision, reason, previousOwner: operation.leaseOwner },
-      now,
-    );
-    if (readSteps(tx, operation.id).every((step) => isStepFinished(step.status))) {
-      finishOperation(tx, events, operation.id, now);
-    }
-    reports.push({ operationId: operation.id, decision, reason });
-  }
-  return reports;
 }

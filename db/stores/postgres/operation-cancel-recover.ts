@@ -1,0 +1,106 @@
+/**
+ * Cancelling an operation and recovering expired leases on PostgreSQL, inside the store's transactions
+ * (split from operation-store.ts, which holds the claim and completion paths).
+ */
+import { and, asc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
+import { decideRecovery, isStepFinished } from '../../../server/engine/operation-rules';
+import { operationSteps, operations } from '../../pg/schema';
+import type { CancelResult, RecoverOptions, RecoveryReport } from '../ports/operation-store';
+import {
+  appendLog,
+  failOperation,
+  finishOperation,
+  finishStepRow,
+  lockOperation,
+  readSteps,
+} from './operation-transitions';
+import type { PgEventBatch, PgTx } from './transaction';
+
+export async function cancelIn(
+  tx: PgTx,
+  events: PgEventBatch,
+  operationId: string,
+  now: Date,
+  cancelledBy: string,
+): Promise<CancelResult> {
+  const operation = await lockOperation(tx, operationId);
+  if (!operation) throw new Error(`operation ${operationId} does not exist`);
+  if (operation.status === 'queued' || operation.status === 'waiting') {
+    for (const step of await readSteps(tx, operationId))
+      await finishStepRow(tx, events, step, 'cancelled', now, { error: null });
+    await tx
+      .update(operations)
+      .set({ status: 'cancelled', finishedAt: now, waitingReason: null, endingAs: 'cancelled', cancelledBy })
+      .where(eq(operations.id, operationId));
+    events.append(tx, operationId, 'operation.finished', { status: 'cancelled', error: null }, now);
+    return 'cancelled';
+  }
+  if (operation.status !== 'running')
+    return operation.status === 'cancelling' ? 'cancelling' : 'already-final';
+  await tx
+    .update(operations)
+    .set({ status: 'cancelling', cancelledBy })
+    .where(eq(operations.id, operationId));
+  events.append(tx, operationId, 'operation.cancelling', { requestedBy: cancelledBy }, now);
+  await failOperation(tx, events, operationId, 'cancelled', 'cancelled by the operator', now);
+  if ((await readSteps(tx, operationId)).every((step) => isStepFinished(step.status))) {
+    await finishOperation(tx, events, operationId, now);
+    return 'cancelled';
+  }
+  return 'cancelling';
+}
+
+export async function recoverIn(
+  tx: PgTx,
+  events: PgEventBatch,
+  now: Date,
+  options: RecoverOptions,
+): Promise<RecoveryReport[]> {
+  const expired = (
+    await tx
+      .select()
+      .from(operations)
+      .where(
+        and(
+          inArray(operations.status, ['running', 'cancelling']),
+          options.exceptOwner ? ne(operations.leaseOwner, options.exceptOwner) : undefined,
+          lt(operations.leaseExpiresAt, now),
+        ),
+      )
+      .orderBy(asc(operations.id))
+      .for('no key update', { skipLocked: true })
+  ).filter((operation) => operation.leaseOwner !== null);
+  const reports: RecoveryReport[] = [];
+  for (const operation of expired) {
+    const steps = await readSteps(tx, operation.id);
+    const running = steps.find((step) => step.status === 'running');
+    const { decision, reason } = decideRecovery(operation.leaseOwner, steps);
+    if (running && decision === 'resume') {
+      await tx
+        .update(operationSteps)
+        .set({ status: 'pending', error: `re-run after: ${reason}` })
+        .where(eq(operationSteps.id, running.id));
+      await appendLog(tx, events, running, 'warn', reason, now);
+    } else if (running) {
+      await appendLog(tx, events, running, 'error', reason, now);
+      await finishStepRow(tx, events, running, 'failed', now, { error: `interrupted: ${reason}` });
+    }
+    if (decision === 'interrupt') await failOperation(tx, events, operation.id, 'interrupted', reason, now);
+    await tx
+      .update(operations)
+      .set({ leaseOwner: null, leaseExpiresAt: null, attempt: sql`${operations.attempt} + 1` })
+      .where(eq(operations.id, operation.id));
+    events.append(
+      tx,
+      operation.id,
+      'operation.recovered',
+      { decision, reason, previousOwner: operation.leaseOwner },
+      now,
+    );
+    if ((await readSteps(tx, operation.id)).every((step) => isStepFinished(step.status))) {
+      await finishOperation(tx, events, operation.id, now);
+    }
+    reports.push({ operationId: operation.id, decision, reason });
+  }
+  return reports;
+}
