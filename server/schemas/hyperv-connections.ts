@@ -1,7 +1,7 @@
 /** Inputs of the Hyper-V host connections (server/services/hyperv-connection-service.ts). */
 import { z } from 'zod';
 
-export const addHypervConnectionInputSchema = z.object({
+export const addHypervConnectionInput = z.object({
   name: z
     .string({ error: 'Name the host' })
     .trim()
@@ -33,8 +33,9 @@ export const addHypervConnectionInputSchema = z.object({
     .nullable()
     .default(null),
 });
-export type AddHypervConnectionInput = z.output<typeof addHypervConnectionInputSchema>;
+export type AddHypervConnectionInput = z.input<typeof addHypervConnectionInput>;
+export type AddHypervConnection = z.output<typeof addHypervConnectionInput>;
 
-export const hypervConnectionIdInputSchema = z.object({
+export const hypervConnectionIdInput = z.object({
   id: z.string().trim().min(1, 'Choose a host connection'),
 });

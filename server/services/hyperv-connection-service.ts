@@ -20,8 +20,8 @@ import { toDriverError } from '../drivers/hyperv/hyperv-errors';
 import { isDriverError } from '../engine/driver';
 import {
   type AddHypervConnectionInput,
-  addHypervConnectionInputSchema,
-  hypervConnectionIdInputSchema,
+  addHypervConnectionInput,
+  hypervConnectionIdInput,
 } from '../schemas/hyperv-connections';
 import { DomainError, notFound } from './errors';
 import { type ImportResult, importInventory } from './import-service';
@@ -45,7 +45,7 @@ export async function addHypervConnection(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<HypervConnectionRecord> {
-  const input = parseInput(addHypervConnectionInputSchema, raw);
+  const input = parseInput(addHypervConnectionInput, raw);
   await requireSecret(stores, input.hostAccountId, 'hostAccountId', 'host account');
   await requireSecret(stores, input.guestAccountId, 'guestAccountId', 'guest account');
   const stored = await stores.hypervConnections.insert({
@@ -201,7 +201,7 @@ export async function testHypervConnection(
   raw: unknown,
   options: CallOptions,
 ): Promise<HypervTestResult> {
-  const { id } = parseInput(hypervConnectionIdInputSchema, raw);
+  const { id } = parseInput(hypervConnectionIdInput, raw);
   const connection = await connectionOrThrow(stores, id);
   return probe(
     hypervClientFor(stores, ctx, keys, connection),
@@ -222,7 +222,7 @@ export async function acceptHypervHostKey(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<HypervConnectionRecord> {
-  const { id } = parseInput(hypervConnectionIdInputSchema, raw);
+  const { id } = parseInput(hypervConnectionIdInput, raw);
   const connection = await connectionOrThrow(stores, id);
   if (!connection.refusedHostKey) {
     throw new DomainError('INVALID_INPUT', `No changed host key is waiting on ${connection.name}.`, [
@@ -245,7 +245,7 @@ export async function syncHypervConnection(
   raw: unknown,
   options: CallOptions,
 ): Promise<{ import: ImportResult; facts: HypervHostFacts }> {
-  const { id } = parseInput(hypervConnectionIdInputSchema, raw);
+  const { id } = parseInput(hypervConnectionIdInput, raw);
   const connection = await connectionOrThrow(stores, id);
   const client = hypervClientFor(stores, ctx, keys, connection);
   try {
@@ -336,7 +336,7 @@ export async function runHypervSync(
   raw: unknown,
   options: CallOptions,
 ): Promise<HypervSyncResult> {
-  const input = parseInput(hypervConnectionIdInputSchema, raw);
+  const input = parseInput(hypervConnectionIdInput, raw);
   await connectionOrThrow(stores, input.id);
   try {
     const { import: result, facts } = await syncHypervConnection(stores, ctx, keys, input, options);

@@ -4,10 +4,7 @@
  * reach the host: they take the request's abort signal and a one-minute deadline, and answer a
  * host that cannot be read with the reason instead of failing.
  */
-import {
-  addHypervConnectionInputSchema,
-  hypervConnectionIdInputSchema,
-} from '../../schemas/hyperv-connections';
+import { addHypervConnectionInput, hypervConnectionIdInput } from '../../schemas/hyperv-connections';
 import {
   acceptHypervHostKey,
   addHypervConnection,
@@ -26,18 +23,18 @@ const hostCall = (signal: AbortSignal | undefined) => ({
 export const hypervConnectionsRouter = router({
   list: adminProcedure.query(({ ctx }) => listHypervConnections(ctx.stores)),
   add: adminProcedure
-    .input(addHypervConnectionInputSchema)
+    .input(addHypervConnectionInput)
     .mutation(({ ctx, input }) => addHypervConnection(ctx.stores, ctx.service, input)),
   test: adminProcedure
-    .input(hypervConnectionIdInputSchema)
+    .input(hypervConnectionIdInput)
     .mutation(({ ctx, input, signal }) =>
       testHypervConnection(ctx.stores, ctx.service, ctx.vaultKeys, input, hostCall(signal)),
     ),
   acceptHostKey: adminProcedure
-    .input(hypervConnectionIdInputSchema)
+    .input(hypervConnectionIdInput)
     .mutation(({ ctx, input }) => acceptHypervHostKey(ctx.stores, ctx.service, input)),
   sync: adminProcedure
-    .input(hypervConnectionIdInputSchema)
+    .input(hypervConnectionIdInput)
     .mutation(({ ctx, input, signal }) =>
       runHypervSync(ctx.stores, ctx.service, ctx.vaultKeys, input, hostCall(signal)),
     ),
