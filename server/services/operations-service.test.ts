@@ -400,30 +400,19 @@ describe.each(dialects)('$name', (dialect) => {
         expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
       });
 
-      it('a restore queued behind a delete of its point waits for it, then fails naming the deletion', async () => {
+      it('a restore from a point whose deletion is queued is refused at start, and nothing is queued', async () => {
         const backupId = await volumeBackup();
         const point = await pointOf(backupId, 'app1');
         const deletion = await startPointDelete(h.stores, ctx(), point.id);
-        const restore = await startRestore(h.stores, ctx(), {
-          restorePointId: point.id,
-          mode: 'as-new',
-          newVmName: 'app1-copy',
-        });
-        await worker.tick();
-        const waiting = await h.stores.operations.get(restore.operationId);
-        expect(waiting?.status).toBe('waiting');
-        expect(waiting?.waitingReason).toMatch(
-          new RegExp(
-            `waits for lock point:${point.id} (held by|behind older queued) operation ${deletion.operationId}`,
-          ),
+        const before = (await listOperations(h.stores, {})).items.length;
+        await expect(
+          startRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'as-new', newVmName: 'app1-copy' }),
+        ).rejects.toThrow(
+          'This restore point is being deleted; choose another point, or cancel its deletion first',
         );
-        const [deleted, restored] = await h.tickUntilFinal(worker, [
-          deletion.operationId,
-          restore.operationId,
-        ]);
+        expect((await listOperations(h.stores, {})).items).toHaveLength(before);
+        const [deleted] = await h.tickUntilFinal(worker, [deletion.operationId]);
         expect(deleted.status).toBe('succeeded');
-        expect(restored.status).toBe('failed');
-        expect(restored.error).toMatch(`restore point ${point.id} no longer exists: it was deleted`);
         expect(existsSync(path.join(h.root, 'repository', point.id))).toBe(false);
       });
 

@@ -184,6 +184,13 @@ async function enqueueRestore(
   options: { retryOfId?: string } = {},
 ): Promise<StartedOperation> {
   if (!plan.isRunnable) throw planBlockedError('restore', plan.blockedReasons);
+  // The point is about to go: the restore would wait for its lock, then find nothing to restore.
+  if ((await stores.restorePoints.activeDeletionsOf(request.restorePointId)).length > 0) {
+    throw new DomainError(
+      'CONFLICT',
+      'This restore point is being deleted; choose another point, or cancel its deletion first',
+    );
+  }
   const operation = await stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
     id: `op-${ctx.newId()}`,
     now: ctx.now(),

@@ -2,7 +2,9 @@
  * The RestorePointStore contract: catalogue writes (idempotent catalog, verifications with who
  * asked, delete with its event), retention candidates, and the read side the services use.
  */
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { planPointDelete } from '../../../server/engine/point-plan';
 import type { OperationStore, RestorePointStore } from '../ports';
 import type { NewRestorePoint } from '../ports/restore-point-store';
 import { backupPlanOf } from './operation-store.contract';
@@ -213,8 +215,25 @@ export function runRestorePointStoreContract(
         { id: 'restore-1', now: T0, requestedBy: 'system' },
       );
       expect(await points.activeRestoresOf('rp1')).toEqual([op.id]);
+      expect(await points.activeDeletionsOf('rp1')).toEqual([]);
       await fixture.operations.cancel(op.id, at(1), 'system');
       expect(await points.activeRestoresOf('rp1')).toEqual([]);
+    });
+
+    it('names the active deletions of a point', async () => {
+      await catalogued('rp1', 'a', 0);
+      await catalogued('rp2', 'a', 1);
+      const deletion = planPointDelete({ id: 'rp1', vmId: 'a', vmName: 'a', createdAt: T0 }, 'system');
+      const op = await fixture.operations.enqueue(
+        deletion,
+        { restorePointId: 'rp1' },
+        { id: 'delete-1', now: at(2), requestedBy: 'system' },
+      );
+      expect(await points.activeDeletionsOf('rp1')).toEqual([op.id]);
+      expect(await points.activeDeletionsOf('rp2')).toEqual([]);
+      expect(await points.activeRestoresOf('rp1')).toEqual([]);
+      await fixture.operations.cancel(op.id, at(3), 'system');
+      expect(await points.activeDeletionsOf('rp1')).toEqual([]);
     });
   });
 }

@@ -129,6 +129,8 @@ export interface RestorePointStore {
   deletionImpact(pointId: string): Promise<PointDeletionImpact | null>;
   /** Active restore operations (queued to cancelling) that restore from this point. */
   activeRestoresOf(pointId: string): Promise<string[]>;
+  /** Active deletions of this point (queued to cancelling): a restore from it would find it gone. */
+  activeDeletionsOf(pointId: string): Promise<string[]>;
   /** VMs of an operation that got their point (retry-failed retries the others). */
   vmIdsCataloguedBy(operationId: string): Promise<string[]>;
 }

@@ -111,14 +111,18 @@ export async function queryDeletionImpact(db: PgDb, pointId: string): Promise<Po
   return { pointId, vmId: point.vmId, vmName: point.vmName, isOnlyPointOfVm: other === undefined };
 }
 
-/** Active restores from this point (few operations are active: the status index bounds the scan). */
-export async function queryActiveRestoresOf(db: Pick<PgDb, 'select'>, pointId: string): Promise<string[]> {
+/** Active operations of a kind on this point (few are active: the status index bounds the scan). */
+export async function queryActiveOperationsOn(
+  db: Pick<PgDb, 'select'>,
+  pointId: string,
+  kind: 'restore' | 'delete-point',
+): Promise<string[]> {
   const rows = await db
     .select({ id: operations.id, requestJson: operations.requestJson })
     .from(operations)
     .where(
       and(
-        eq(operations.kind, 'restore'),
+        eq(operations.kind, kind),
         inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']),
       ),
     );

@@ -15,7 +15,7 @@ import type {
 } from '../ports/restore-point-store';
 import {
   browseRestorePoints,
-  queryActiveRestoresOf,
+  queryActiveOperationsOn,
   queryDeletionImpact,
   queryPointsOnSameScope,
   queryPointVerifications,
@@ -153,7 +153,11 @@ export class PgRestorePointStore implements RestorePointStore {
   }
 
   async activeRestoresOf(pointId: string) {
-    return queryActiveRestoresOf(this.db, pointId);
+    return queryActiveOperationsOn(this.db, pointId, 'restore');
+  }
+
+  async activeDeletionsOf(pointId: string) {
+    return queryActiveOperationsOn(this.db, pointId, 'delete-point');
   }
 
   async vmIdsCataloguedBy(operationId: string) {

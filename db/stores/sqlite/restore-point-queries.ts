@@ -106,14 +106,18 @@ export function queryDeletionImpact(db: Db, pointId: string): PointDeletionImpac
   return { pointId, vmId: point.vmId, vmName: point.vmName, isOnlyPointOfVm: other === undefined };
 }
 
-/** Active restores from this point (few operations are active: the status index bounds the scan). */
-export function queryActiveRestoresOf(db: Pick<Db, 'select'>, pointId: string): string[] {
+/** Active operations of a kind on this point (few are active: the status index bounds the scan). */
+export function queryActiveOperationsOn(
+  db: Pick<Db, 'select'>,
+  pointId: string,
+  kind: 'restore' | 'delete-point',
+): string[] {
   return db
     .select({ id: operations.id, requestJson: operations.requestJson })
     .from(operations)
     .where(
       and(
-        eq(operations.kind, 'restore'),
+        eq(operations.kind, kind),
         inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']),
       ),
     )

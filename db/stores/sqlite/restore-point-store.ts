@@ -12,7 +12,7 @@ import type {
 } from '../ports/restore-point-store';
 import {
   browseRestorePoints,
-  queryActiveRestoresOf,
+  queryActiveOperationsOn,
   queryDeletionImpact,
   queryPointsOnSameScope,
   queryPointVerifications,
@@ -150,7 +150,11 @@ export class SqliteRestorePointStore implements RestorePointStore {
   }
 
   async activeRestoresOf(pointId: string) {
-    return queryActiveRestoresOf(this.db, pointId);
+    return queryActiveOperationsOn(this.db, pointId, 'restore');
+  }
+
+  async activeDeletionsOf(pointId: string) {
+    return queryActiveOperationsOn(this.db, pointId, 'delete-point');
   }
 
   async vmIdsCataloguedBy(operationId: string) {
