@@ -15,7 +15,7 @@ import {
 } from '../schemas/array-connections';
 import { type OntapSyncResult, syncOntapConnection } from './array-connection-service';
 import { syncEqualLogicConnection } from './equallogic-connection-service';
-import { DomainError, notFound } from './errors';
+import { DomainError } from './errors';
 import { parseInput } from './parse-input';
 import type { VaultKeySource } from './vault-key';
 
@@ -99,9 +99,15 @@ export async function listArrayConnections(stores: AdminStores): Promise<ArrayCo
   );
 }
 
-async function connectionOrThrow(stores: Pick<Stores, 'arrayConnections'>, id: string) {
+/** The connection, or a refusal in words (the id means nothing to the admin who sent it). */
+export async function connectionOrThrow(stores: Pick<Stores, 'arrayConnections'>, id: string) {
   const connection = await stores.arrayConnections.get(id);
-  if (!connection) throw notFound('Array connection', id);
+  if (!connection) {
+    throw new DomainError(
+      'NOT_FOUND',
+      'This array connection does not exist any more (another admin may have removed it): reload the page.',
+    );
+  }
   return connection;
 }
 
@@ -158,4 +164,23 @@ export async function runArraySync(
     }
     throw error;
   }
+}
+
+/**
+ * Disconnects an array: its connection, pin and job journal go; what its discoveries put in the
+ * inventory (the array, its LUNs, the restore points on them) stays, as a disconnected pool's VMs do.
+ */
+export async function removeArrayConnection(
+  stores: Pick<Stores, 'arrayConnections'>,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<{ name: string }> {
+  const { id } = parseInput(arrayConnectionIdInputSchema, raw);
+  const connection = await connectionOrThrow(stores, id);
+  await stores.arrayConnections.delete(id);
+  ctx.log.info(
+    { connectionId: id, name: connection.name, vendor: connection.vendor, by: actorLabel(ctx.actor) },
+    'array connection removed',
+  );
+  return { name: connection.name };
 }
