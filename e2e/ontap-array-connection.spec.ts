@@ -1,0 +1,101 @@
+/**
+ * An admin connects a NetApp ONTAP cluster as they would in production: the cluster is the fake
+ * ONTAP speaking REST over HTTPS (its own certificate, real sockets) started by this spec, seeded
+ * with svm1, two volumes with a LUN each and one consistency group. The account goes into the
+ * vault, "Test connection" pins the cluster's certificate and says what it answered, "Discover
+ * now" brings the array and its LUNs into the inventory, and the cluster is disconnected.
+ * What it leaves behind for the specs after it: one more array ("Lab cluster") with two LUNs and a
+ * consistency group, no VM, host or job; the vault account is named for this spec only.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { FakeOntapModel } from '../server/drivers/ontap/fake/fake-ontap-model';
+import { FakeOntapServer } from '../server/drivers/ontap/fake/fake-ontap-server';
+import { seedCluster } from '../server/drivers/ontap/ontap-test-support';
+import { ManualClock } from '../server/drivers/xapi/fake/fake-clock';
+
+let root: string;
+let fake: FakeOntapServer;
+test.beforeAll(async () => {
+  root = mkdtempSync(path.join(tmpdir(), 'e2e-fake-ontap-'));
+  const model = new FakeOntapModel(root, new ManualClock());
+  seedCluster(model);
+  fake = new FakeOntapServer(model);
+  await fake.start();
+});
+test.afterAll(async () => {
+  await fake?.stop();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+test('an admin connects an ONTAP cluster, tests it, discovers its LUNs and disconnects it', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Connections' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Connections' })).toBeVisible();
+  await expect(page.getByText('No storage array connected yet.')).toBeVisible();
+
+  const accountForm = page.getByRole('form', { name: 'Add an account' });
+  await accountForm.getByLabel('Account name').fill('Lab cluster api');
+  await accountForm.getByLabel('User name').fill('admin');
+  await accountForm.getByLabel('Password').fill('netapp1!');
+  await accountForm.getByRole('button', { name: 'Store in the vault' }).click();
+  await expect(page.getByText('Account Lab cluster api stored in the vault')).toBeVisible();
+
+  // A bad address and a bad igroup are refused, naming the fields; nothing is added.
+  const arrayForm = page.getByRole('form', { name: 'Add a storage array' });
+  await arrayForm
+    .getByLabel('Kind of array')
+    .selectOption({ label: 'NetApp ONTAP cluster (REST, 9.6 or later)' });
+  await arrayForm.getByLabel('Array name in Migawka').fill('Lab cluster');
+  await arrayForm.getByLabel('Cluster management address').fill('https://cluster1/');
+  await arrayForm.getByLabel('Array account').selectOption({ label: 'Lab cluster api (admin)' });
+  await arrayForm.getByLabel('Staging igroup (for staged restores)').fill('stage 01');
+  await arrayForm.getByRole('button', { name: 'Add array' }).click();
+  await expect(arrayForm.getByText('Enter a host name or IP address, with :port only')).toBeVisible();
+  await expect(arrayForm.getByText('An igroup name: letters, digits and _ . : - only')).toBeVisible();
+  await expect(page.getByText('No storage array connected yet.')).toBeVisible();
+
+  await arrayForm.getByLabel('Cluster management address').fill(fake.address);
+  await arrayForm.getByLabel('Staging igroup (for staged restores)').fill('stage01');
+  await arrayForm.getByRole('button', { name: 'Add array' }).click();
+  await expect(
+    page.getByText('Array Lab cluster added: test the connection, then discover it'),
+  ).toBeVisible();
+  const array = page.getByRole('article', { name: 'Array Lab cluster' });
+  await expect(array).toContainText(`${fake.address} · account Lab cluster api`);
+  await expect(array).toContainText('Staged restores map clones to igroup stage01');
+  await expect(array).toContainText('Not discovered yet');
+
+  await array.getByRole('button', { name: 'Test connection' }).click();
+  await expect(array.getByRole('status')).toContainText(
+    'Reachable and signed in: cluster cluster1, ONTAP 9.13.1, 1 SVM, 2 volumes',
+  );
+  // Trusted on first use: the fingerprint is shown for the admin to compare.
+  await expect(array).toContainText(/Trusted certificate: ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+
+  await array.getByRole('button', { name: 'Discover now' }).click();
+  await expect(
+    page.getByText('Discovered Lab cluster: 2 LUNs, 1 consistency group in the inventory'),
+  ).toBeVisible();
+  await expect(array).toContainText('Last discovery');
+
+  // The array and its LUNs are in the console like any other array.
+  await page.goto('/arrays');
+  await page.getByLabel('Search by array name').fill('Lab cluster');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('link', { name: 'Lab cluster', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Lab cluster' })).toBeVisible();
+  await expect(page.getByRole('main')).toContainText('svm1:/vol/sql_data/lun0');
+  await expect(page.getByRole('main')).toContainText('svm1:/vol/sql_log/lun0');
+  await expect(page.getByRole('main')).toContainText('svm1:cg_sql');
+
+  await page.goto('/admin/connections');
+  await array.getByRole('button', { name: 'Disconnect…' }).click();
+  await array.getByRole('button', { name: 'Disconnect Lab cluster' }).click();
+  await expect(page.getByText('Array Lab cluster disconnected')).toBeVisible();
+  await expect(page.getByText('No storage array connected yet.')).toBeVisible();
+});
