@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client';
+import { backupPlanOf } from '../../db/stores/contract/operation-store.contract';
 import type { Stores } from '../../db/stores/ports';
 import { createSqliteStores } from '../../db/stores/sqlite';
 import { createServiceContext, type ServiceContext } from '../context';
@@ -167,5 +168,32 @@ describe('stored ONTAP connections', () => {
       faultCode: 'connector-missing',
       isRetryable: false,
     });
+  });
+
+  it('holds the per-array limit for a discovered cluster, naming it as the admin did', async () => {
+    await importInventory(stores, ctx, labTestInventory(), 'replace');
+    await syncOntapConnection(stores, ctx, keys, 'conn-1', [], callOptions());
+    // Three backups of VMs on three hosts, each snapshotting a LUN of this cluster.
+    const ops = [];
+    for (const [n, vmId] of ['vm-a', 'vm-b', 'vm-c'].entries()) {
+      ops.push(
+        await stores.operations.enqueue(
+          { ...backupPlanOf([vmId], { hostIds: [`host-${n}`] }), arrayIds: [ARRAY_ID] },
+          { vmIds: [vmId] },
+          { id: `op-${n}`, now: ctx.now(), requestedBy: 'user:1' },
+        ),
+      );
+    }
+    await stores.operations.claimNext({
+      workerId: 'w1',
+      now: ctx.now(),
+      leaseMs: 60_000,
+      limits: { perHost: 2, perArray: 2 },
+    });
+    const statuses = await stores.operations.statusesOf(ops.map((op) => op.id));
+    expect(ops.map((op) => statuses.get(op.id))).toEqual(['running', 'running', 'waiting']);
+    expect((await stores.operations.get('op-2'))?.waitingReason).toBe(
+      'array cluster1 has 2 running operations (limit 2)',
+    );
   });
 });

@@ -4,7 +4,7 @@
  * decisions come from server/engine/operation-rules.ts; these functions only write them.
  */
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import { type AdmissionLimits, decideAdmission } from '../../../server/engine/admission';
+import { type AdmissionLimits, type AdmissionNames, decideAdmission } from '../../../server/engine/admission';
 import {
   decideFailureScope,
   decideFinalStatus,
@@ -12,7 +12,7 @@ import {
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
 import type { StepStatus } from '../../../server/engine/statuses';
-import { locks, operationSteps, operations, stepLogs } from '../../schema';
+import { hosts, locks, operationSteps, operations, stepLogs, storageArrays } from '../../schema';
 import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
 import type { EventBatch, Tx } from './transaction';
 
@@ -228,6 +228,29 @@ function admissionRowOf(row: {
   return { ...row, lockKeys: list(row.lockKeys), hostIds: list(row.hostIds), arrayIds: list(row.arrayIds) };
 }
 
+/** The names of the hosts and arrays the active operations touch (only those), for the reasons. */
+function admissionNames(tx: Tx, active: AdmissionRow[]): AdmissionNames {
+  const hostIds = [...new Set(active.flatMap((op) => op.hostIds))];
+  const arrayIds = [...new Set(active.flatMap((op) => op.arrayIds))];
+  const named = (rows: { id: string; name: string }[]) => new Map(rows.map((row) => [row.id, row.name]));
+  return {
+    hosts: named(
+      hostIds.length === 0
+        ? []
+        : tx.select({ id: hosts.id, name: hosts.name }).from(hosts).where(inArray(hosts.id, hostIds)).all(),
+    ),
+    arrays: named(
+      arrayIds.length === 0
+        ? []
+        : tx
+            .select({ id: storageArrays.id, name: storageArrays.name })
+            .from(storageArrays)
+            .where(inArray(storageArrays.id, arrayIds))
+            .all(),
+    ),
+  };
+}
+
 /**
  * Starts every queued operation the engine admits (locks free, host/array limits respected) and
  * records why the others wait. Runs inside the claim transaction.
@@ -262,6 +285,7 @@ export function admitQueued(tx: Tx, events: EventBatch, now: Date, limits: Admis
     queued.map(candidate),
     active.filter((op) => op.status === 'running' || op.status === 'cancelling').map(runningCandidate),
     limits,
+    admissionNames(tx, active),
   );
   const byId = new Map(queued.map((op) => [op.id, op]));
   for (const operationId of decision.admit) {
