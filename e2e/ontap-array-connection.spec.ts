@@ -3,7 +3,8 @@
  * ONTAP speaking REST over HTTPS (its own certificate, real sockets) started by this spec, seeded
  * with svm1, two volumes with a LUN each and one consistency group. The account goes into the
  * vault, "Test connection" pins the cluster's certificate and says what it answered, "Discover
- * now" brings the array and its LUNs into the inventory, and the cluster is disconnected.
+ * now" brings the array and its LUNs into the inventory, a renewed certificate is refused until the
+ * admin accepts its fingerprint, and the cluster is disconnected.
  * What it leaves behind for the specs after it: one more array ("Lab cluster") with two LUNs and a
  * consistency group, no VM, host or job; the vault account is named for this spec only.
  */
@@ -30,7 +31,7 @@ test.afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-test('an admin connects an ONTAP cluster, tests it, discovers its LUNs and disconnects it', async ({
+test('an admin connects an ONTAP cluster, tests it, discovers its LUNs, accepts its renewed certificate and disconnects it', async ({
   page,
 }) => {
   await page.goto('/');
@@ -82,6 +83,29 @@ test('an admin connects an ONTAP cluster, tests it, discovers its LUNs and disco
     page.getByText('Discovered Lab cluster: 2 LUNs, 1 consistency group in the inventory'),
   ).toBeVisible();
   await expect(array).toContainText('Last discovery');
+
+  // The cluster's certificate is renewed: Migawka refuses it, shows the new fingerprint, and talks
+  // to the cluster again only once the admin accepts it.
+  const pinned = (await array.textContent())?.match(
+    /Trusted certificate: ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})/,
+  )?.[1];
+  expect(pinned).toBeTruthy();
+  const port = fake.port;
+  await fake.stop();
+  fake = new FakeOntapServer(fake.model, { certificate: 'cluster-b' });
+  fake.port = port;
+  await fake.start();
+  await array.getByRole('button', { name: 'Test connection' }).click();
+  await expect(array.getByRole('alert').filter({ hasText: 'Connection failed' })).toContainText(
+    'presented a different TLS certificate',
+  );
+  const changed = array.getByRole('alert').filter({ hasText: 'presented a different certificate' });
+  await expect(changed).toContainText(/different certificate: ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+  await changed.getByRole('button', { name: 'Accept the new certificate of Lab cluster' }).click();
+  await expect(page.getByText('The new certificate of Lab cluster is trusted')).toBeVisible();
+  await expect(array).not.toContainText(`Trusted certificate: ${pinned}`);
+  await array.getByRole('button', { name: 'Test connection' }).click();
+  await expect(array.getByRole('status')).toContainText('Reachable and signed in: cluster cluster1');
 
   // The array and its LUNs are in the console like any other array.
   await page.goto('/arrays');
