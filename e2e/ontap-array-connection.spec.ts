@@ -5,13 +5,16 @@
  * vault, "Test connection" pins the cluster's certificate and says what it answered, "Discover
  * now" brings the array and its LUNs into the inventory, a renewed certificate is refused until the
  * admin accepts its fingerprint, and the cluster is disconnected.
- * What it leaves behind for the specs after it: one more array ("Lab cluster") with two LUNs and a
- * consistency group, no VM, host or job; the vault account is named for this spec only.
+ * The same for a Dell EqualLogic group, a fake Group Manager CLI on an in-process SSH server.
+ * What it leaves behind for the specs after it: two more arrays ("Lab cluster" with two LUNs and a
+ * consistency group, "Lab group" with two volumes), no VM, host, job or connection; two vault
+ * accounts named for this spec only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { FakeEqlGroup } from '../server/drivers/equallogic/fake/fake-eql-group';
 import { FakeOntapModel } from '../server/drivers/ontap/fake/fake-ontap-model';
 import { FakeOntapServer } from '../server/drivers/ontap/fake/fake-ontap-server';
 import { seedCluster } from '../server/drivers/ontap/ontap-test-support';
@@ -19,7 +22,12 @@ import { ManualClock } from '../server/drivers/xapi/fake/fake-clock';
 
 let root: string;
 let fake: FakeOntapServer;
+let group: FakeEqlGroup;
 test.beforeAll(async () => {
+  group = new FakeEqlGroup('group1');
+  group.addVolume('vmfs01', 4096);
+  group.addVolume('vmfs02', 4096);
+  await group.start();
   root = mkdtempSync(path.join(tmpdir(), 'e2e-fake-ontap-'));
   const model = new FakeOntapModel(root, new ManualClock());
   seedCluster(model);
@@ -28,6 +36,7 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => {
   await fake?.stop();
+  await group?.stop();
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -48,9 +57,7 @@ test('an admin connects an ONTAP cluster, tests it, discovers its LUNs, accepts 
 
   // A bad address and a bad igroup are refused, naming the fields; nothing is added.
   const arrayForm = page.getByRole('form', { name: 'Add a storage array' });
-  await arrayForm
-    .getByLabel('Kind of array')
-    .selectOption({ label: 'NetApp ONTAP cluster (REST, 9.6 or later)' });
+  await arrayForm.getByLabel('Kind of array').selectOption({ label: 'NetApp ONTAP cluster (REST)' });
   await arrayForm.getByLabel('Array name in Migawka').fill('Lab cluster');
   await arrayForm.getByLabel('Cluster management address').fill('https://cluster1/');
   await arrayForm.getByLabel('Array account').selectOption({ label: 'Lab cluster api (admin)' });
@@ -121,5 +128,41 @@ test('an admin connects an ONTAP cluster, tests it, discovers its LUNs, accepts 
   await array.getByRole('button', { name: 'Disconnect…' }).click();
   await array.getByRole('button', { name: 'Disconnect Lab cluster' }).click();
   await expect(page.getByText('Array Lab cluster disconnected')).toBeVisible();
+  await expect(page.getByText('No storage array connected yet.')).toBeVisible();
+});
+
+test('an admin connects an EqualLogic group over SSH, tests it, discovers its volumes and disconnects it', async ({
+  page,
+}) => {
+  await page.goto('/admin/connections');
+  const accountForm = page.getByRole('form', { name: 'Add an account' });
+  await accountForm.getByLabel('Account name').fill('Lab group admin');
+  await accountForm.getByLabel('User name').fill('grpadmin');
+  await accountForm.getByLabel('Password').fill('eql-pass');
+  await accountForm.getByRole('button', { name: 'Store in the vault' }).click();
+  await expect(page.getByText('Account Lab group admin stored in the vault')).toBeVisible();
+
+  const arrayForm = page.getByRole('form', { name: 'Add a storage array' });
+  await arrayForm.getByLabel('Kind of array').selectOption({ label: 'Dell EqualLogic group (SSH)' });
+  // A group has no staging igroup.
+  await expect(arrayForm.getByLabel('Staging igroup (for staged restores)')).toHaveCount(0);
+  await arrayForm.getByLabel('Array name in Migawka').fill('Lab group');
+  await arrayForm.getByLabel('Group management address').fill(`127.0.0.1:${group.port}`);
+  await arrayForm.getByLabel('Array account').selectOption({ label: 'Lab group admin (grpadmin)' });
+  await arrayForm.getByRole('button', { name: 'Add array' }).click();
+  const array = page.getByRole('article', { name: 'Array Lab group' });
+  await expect(array).toContainText('Dell EqualLogic group');
+
+  await array.getByRole('button', { name: 'Test connection' }).click();
+  await expect(array.getByRole('status')).toContainText('Reachable and signed in: group group1, 2 volumes');
+  await expect(array).toContainText(/Trusted SSH host key: SHA256:/);
+
+  await array.getByRole('button', { name: 'Discover now' }).click();
+  await expect(page.getByText('Discovered Lab group: 2 volumes in the inventory')).toBeVisible();
+
+  await array.getByRole('button', { name: 'Disconnect…' }).click();
+  await expect(array).toContainText('what its discoveries brought');
+  await array.getByRole('button', { name: 'Disconnect Lab group' }).click();
+  await expect(page.getByText('Array Lab group disconnected')).toBeVisible();
   await expect(page.getByText('No storage array connected yet.')).toBeVisible();
 });

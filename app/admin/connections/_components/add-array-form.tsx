@@ -81,8 +81,8 @@ export function AddArrayForm() {
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="array-vendor">Kind of array</Label>
           <Select id="array-vendor" {...form.register('vendor')}>
-            <option value="ontap">NetApp ONTAP cluster (REST, 9.6 or later)</option>
-            <option value="equallogic">Dell EqualLogic group (CLI over SSH)</option>
+            <option value="ontap">NetApp ONTAP cluster (REST)</option>
+            <option value="equallogic">Dell EqualLogic group (SSH)</option>
           </Select>
         </div>
         <div className="flex flex-col gap-1.5">
