@@ -169,14 +169,27 @@ export async function runArraySync(
 /**
  * Disconnects an array: its connection, pin and job journal go; what its discoveries put in the
  * inventory (the array, its LUNs, the restore points on them) stays, as a disconnected pool's VMs do.
+ * Refused while an operation queued or running touches the array, naming those operations.
  */
 export async function removeArrayConnection(
-  stores: Pick<Stores, 'arrayConnections'>,
+  stores: Pick<Stores, 'arrayConnections' | 'operations'>,
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<{ name: string }> {
   const { id } = parseInput(arrayConnectionIdInputSchema, raw);
   const connection = await connectionOrThrow(stores, id);
+  // Their steps would find no connection behind the array and fail half-way (a fenced CG, a mapped clone).
+  const active = connection.arrayId ? await stores.operations.activeOnArray(connection.arrayId) : [];
+  if (active.length > 0) {
+    const shown = active.slice(0, 3).map((operation) => `"${operation.title}"`);
+    const more = active.length > 3 ? ` and ${active.length - 3} more` : '';
+    throw new DomainError(
+      'PRECONDITION_FAILED',
+      `${connection.name} is in use by ${active.length === 1 ? 'an operation' : `${active.length} operations`} ` +
+        `(${shown.join(', ')}${more}): wait for ${active.length === 1 ? 'it' : 'them'} to end, or cancel ` +
+        `${active.length === 1 ? 'it' : 'them'}, then disconnect it.`,
+    );
+  }
   await stores.arrayConnections.delete(id);
   ctx.log.info(
     { connectionId: id, name: connection.name, vendor: connection.vendor, by: actorLabel(ctx.actor) },

@@ -385,6 +385,43 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
         ]);
       });
 
+      it('lists the active operations whose plan touches an array, oldest first, and no others', async () => {
+        const onArray = (vmId: string, arrayIds: string[]) => ({ ...backupPlanOf([vmId]), arrayIds });
+        const older = await store.enqueue(
+          onArray('a', ['ontap:c1']),
+          { vmIds: ['a'] },
+          {
+            id: 'op-old',
+            now: T0,
+            requestedBy: 'user:7',
+            title: 'Back up a',
+          },
+        );
+        await store.enqueue(
+          onArray('b', ['ontap:c2']),
+          { vmIds: ['b'] },
+          { id: 'op-other', now: at(1), requestedBy: 'user:7' },
+        );
+        const both = await store.enqueue(
+          onArray('c', ['eql:g1', 'ontap:c1']),
+          { vmIds: ['c'] },
+          {
+            id: 'op-both',
+            now: at(2),
+            requestedBy: 'user:7',
+            title: 'Back up c',
+          },
+        );
+        await enqueue(['d'], at(3));
+        expect(await store.activeOnArray('ontap:c1')).toEqual([
+          { id: older.id, title: 'Back up a' },
+          { id: both.id, title: 'Back up c' },
+        ]);
+        await store.cancel(older.id, at(4), 'user:7');
+        expect((await store.activeOnArray('ontap:c1')).map((op) => op.id)).toEqual([both.id]);
+        expect(await store.activeOnArray('ontap:none')).toEqual([]);
+      });
+
       it('concurrent workers never lease one operation twice nor run conflicting operations together', async () => {
         // Scopes overlap on purpose: each operation locks two of six VMs.
         const vms = ['a', 'b', 'c', 'd', 'e', 'f'];

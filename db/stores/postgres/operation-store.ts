@@ -46,7 +46,12 @@ import type {
   StepOutcome,
   StepRecord,
 } from '../ports/operation-store';
-import { queryOperationLogs, queryOperationSteps, queryOperations } from './operation-queries';
+import {
+  queryActiveOnArray,
+  queryOperationLogs,
+  queryOperationSteps,
+  queryOperations,
+} from './operation-queries';
 import {
   admitQueued,
   appendLog,
@@ -210,6 +215,10 @@ export class PgOperationStore implements OperationStore {
       .from(locks)
       .innerJoin(operations, eq(operations.id, locks.operationId))
       .where(and(ne(operations.status, 'running'), ne(operations.status, 'cancelling')));
+  }
+
+  async activeOnArray(arrayId: string): Promise<{ id: string; title: string }[]> {
+    return queryActiveOnArray(this.db, arrayId);
   }
 
   async statusesOf(operationIds: string[]): Promise<Map<string, OperationStatus>> {

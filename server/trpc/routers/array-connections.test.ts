@@ -5,6 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase, sqliteOf } from '../../../db/client';
+import { backupPlanOf } from '../../../db/stores/contract/operation-store.contract';
+import { createSqliteStores } from '../../../db/stores/sqlite';
 import { FakeEqlGroup } from '../../drivers/equallogic/fake/fake-eql-group';
 import { FakeOntapServer } from '../../drivers/ontap/fake/fake-ontap-server';
 import { type FakeCluster, startFakeCluster } from '../../drivers/ontap/ontap-test-support';
@@ -210,5 +212,23 @@ describe('arrayConnections procedures', () => {
     } finally {
       await group.stop();
     }
+  });
+
+  it('refuses to disconnect a cluster an operation is using, naming the operation', async () => {
+    const { caller, added } = await addCluster();
+    const synced = await caller.arrayConnections.sync({ id: added.id });
+    if (!synced.ok) throw new Error(synced.message);
+    const operations = createSqliteStores(db).operations;
+    const running = await operations.enqueue(
+      { ...backupPlanOf(['sql1']), arrayIds: [synced.arrayId] },
+      { vmIds: ['sql1'] },
+      { id: 'op-1', now: new Date(), requestedBy: 'user:1', title: 'Back up sql1' },
+    );
+    await expect(caller.arrayConnections.remove({ id: added.id })).rejects.toThrow(
+      'cluster1 is in use by an operation ("Back up sql1"): wait for it to end, or cancel it, then disconnect it.',
+    );
+    expect(await caller.arrayConnections.list()).toHaveLength(1);
+    await operations.cancel(running.id, new Date(), 'user:1');
+    expect(await caller.arrayConnections.remove({ id: added.id })).toEqual({ name: 'cluster1' });
   });
 });
