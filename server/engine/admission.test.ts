@@ -99,6 +99,20 @@ describe('decideAdmission', () => {
     for (const w of decision.waiting) expect(w.reason).toBe(w.reasons[0]);
   });
 
+  it('names the host and the array in a limit reason when their names are known; an unknown id stays', () => {
+    const running = [
+      op('op_r1', { hostIds: ['hv-1'], arrayIds: ['ontap:6f0c'] }),
+      op('op_r2', { hostIds: ['hv-1'], arrayIds: ['eql:9'] }),
+    ];
+    const queued = [op('op_9', { hostIds: ['hv-1'], arrayIds: ['ontap:6f0c', 'eql:9'] })];
+    const names = { hosts: new Map([['hv-1', 'hv-prod-01']]), arrays: new Map([['ontap:6f0c', 'cluster1']]) };
+    expect(decideAdmission(queued, running, limits, [], names).waiting[0]?.reasons).toEqual([
+      'host hv-prod-01 has 2 running operations (limit 2)',
+      'array cluster1 has 1 running operation (limit 1)',
+      'array eql:9 has 1 running operation (limit 1)',
+    ]);
+  });
+
   it('serves the queue by creation time, not by array order', () => {
     const older = op('op_old', { lockKeys: ['vm:a'] });
     const younger = op('op_young', { lockKeys: ['vm:a'] });

@@ -77,6 +77,15 @@ export interface AdmissionLimits {
   perArray: number;
 }
 
+/**
+ * Names of the hosts and arrays a reason mentions (the store looks up only those in use): an
+ * operator reads "array cluster1", not "array ontap:6f0c…". An id without a name is shown as is.
+ */
+export interface AdmissionNames {
+  hosts?: ReadonlyMap<string, string>;
+  arrays?: ReadonlyMap<string, string>;
+}
+
 export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = { perHost: 2, perArray: 2 };
 
 export interface WaitingOperation {
@@ -112,6 +121,8 @@ export function decideAdmission(
   limits: AdmissionLimits,
   /** The live workers and what each takes; empty = no placement (every worker takes everything). */
   workers: readonly WorkerScope[] = [],
+  /** Host and array names for the reasons (ids where a name is not known). */
+  names: AdmissionNames = {},
 ): AdmissionDecision {
   assertLimit('perHost', limits.perHost);
   assertLimit('perArray', limits.perArray);
@@ -160,13 +171,17 @@ export function decideAdmission(
     for (const hostId of new Set(operation.hostIds)) {
       const load = hostLoad.get(hostId) ?? 0;
       if (load >= limits.perHost) {
-        reasons.push(`host ${hostId} has ${plural(load, 'running operation')} (limit ${limits.perHost})`);
+        reasons.push(
+          `host ${names.hosts?.get(hostId) ?? hostId} has ${plural(load, 'running operation')} (limit ${limits.perHost})`,
+        );
       }
     }
     for (const arrayId of new Set(operation.arrayIds)) {
       const load = arrayLoad.get(arrayId) ?? 0;
       if (load >= limits.perArray) {
-        reasons.push(`array ${arrayId} has ${plural(load, 'running operation')} (limit ${limits.perArray})`);
+        reasons.push(
+          `array ${names.arrays?.get(arrayId) ?? arrayId} has ${plural(load, 'running operation')} (limit ${limits.perArray})`,
+        );
       }
     }
 

@@ -1,7 +1,7 @@
 /** Inputs of the storage-array connections (server/services/array-admin-service.ts). */
 import { z } from 'zod';
 
-export const addOntapConnectionInputSchema = z.object({
+export const addOntapConnectionInput = z.object({
   name: z
     .string({ error: 'Name the cluster' })
     .trim()
@@ -27,10 +27,11 @@ export const addOntapConnectionInputSchema = z.object({
     .nullable()
     .default(null),
 });
-export type AddOntapConnectionInput = z.output<typeof addOntapConnectionInputSchema>;
+export type AddOntapConnectionInput = z.input<typeof addOntapConnectionInput>;
+export type AddOntapConnection = z.output<typeof addOntapConnectionInput>;
 
-export const addEqualLogicConnectionInputSchema = z.object({
-  name: addOntapConnectionInputSchema.shape.name,
+export const addEqualLogicConnectionInput = z.object({
+  name: addOntapConnectionInput.shape.name,
   address: z
     .string({ error: 'Enter the group (or management) address' })
     .trim()
@@ -44,8 +45,9 @@ export const addEqualLogicConnectionInputSchema = z.object({
     .trim()
     .min(1, 'Choose the vault secret with the group account'),
 });
-export type AddEqualLogicConnectionInput = z.output<typeof addEqualLogicConnectionInputSchema>;
+export type AddEqualLogicConnectionInput = z.input<typeof addEqualLogicConnectionInput>;
+export type AddEqualLogicConnection = z.output<typeof addEqualLogicConnectionInput>;
 
-export const arrayConnectionIdInputSchema = z.object({
+export const arrayConnectionIdInput = z.object({
   id: z.string().trim().min(1, 'Choose an array connection'),
 });

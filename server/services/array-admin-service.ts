@@ -9,13 +9,13 @@ import { actorLabel, type ServiceContext } from '../context';
 import type { CallOptions } from '../drivers/call';
 import { isDriverError } from '../engine/driver';
 import {
-  addEqualLogicConnectionInputSchema,
-  addOntapConnectionInputSchema,
-  arrayConnectionIdInputSchema,
+  addEqualLogicConnectionInput,
+  addOntapConnectionInput,
+  arrayConnectionIdInput,
 } from '../schemas/array-connections';
 import { type OntapSyncResult, syncOntapConnection } from './array-connection-service';
 import { syncEqualLogicConnection } from './equallogic-connection-service';
-import { DomainError, notFound } from './errors';
+import { DomainError } from './errors';
 import { parseInput } from './parse-input';
 import type { VaultKeySource } from './vault-key';
 
@@ -57,7 +57,7 @@ export async function addOntapConnection(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<ArrayConnectionRecord> {
-  const input = parseInput(addOntapConnectionInputSchema, raw);
+  const input = parseInput(addOntapConnectionInput, raw);
   await requireAccount(stores, input.accountId);
   return insertConnection(stores, ctx, {
     name: input.name,
@@ -73,7 +73,7 @@ export async function addEqualLogicConnection(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<ArrayConnectionRecord> {
-  const input = parseInput(addEqualLogicConnectionInputSchema, raw);
+  const input = parseInput(addEqualLogicConnectionInput, raw);
   await requireAccount(stores, input.accountId);
   return insertConnection(stores, ctx, {
     name: input.name,
@@ -99,9 +99,15 @@ export async function listArrayConnections(stores: AdminStores): Promise<ArrayCo
   );
 }
 
-async function connectionOrThrow(stores: Pick<Stores, 'arrayConnections'>, id: string) {
+/** The connection, or a refusal in words (the id means nothing to the admin who sent it). */
+export async function connectionOrThrow(stores: Pick<Stores, 'arrayConnections'>, id: string) {
   const connection = await stores.arrayConnections.get(id);
-  if (!connection) throw notFound('Array connection', id);
+  if (!connection) {
+    throw new DomainError(
+      'NOT_FOUND',
+      'This array connection does not exist any more (another admin may have removed it): reload the page.',
+    );
+  }
   return connection;
 }
 
@@ -111,7 +117,7 @@ export async function acceptArrayCertificate(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<ArrayConnectionRecord> {
-  const { id } = parseInput(arrayConnectionIdInputSchema, raw);
+  const { id } = parseInput(arrayConnectionIdInput, raw);
   const connection = await connectionOrThrow(stores, id);
   if (!connection.refusedFingerprint) {
     throw new DomainError(
@@ -140,7 +146,7 @@ export async function runArraySync(
   raw: unknown,
   options: CallOptions,
 ): Promise<ArraySyncResult> {
-  const { id } = parseInput(arrayConnectionIdInputSchema, raw);
+  const { id } = parseInput(arrayConnectionIdInput, raw);
   const connection = await connectionOrThrow(stores, id);
   try {
     if (connection.vendor === 'equallogic') {
@@ -158,4 +164,36 @@ export async function runArraySync(
     }
     throw error;
   }
+}
+
+/**
+ * Disconnects an array: its connection, pin and job journal go; what its discoveries put in the
+ * inventory (the array, its LUNs, the restore points on them) stays, as a disconnected pool's VMs do.
+ * Refused while an operation queued or running touches the array, naming those operations.
+ */
+export async function removeArrayConnection(
+  stores: Pick<Stores, 'arrayConnections' | 'operations'>,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<{ name: string }> {
+  const { id } = parseInput(arrayConnectionIdInput, raw);
+  const connection = await connectionOrThrow(stores, id);
+  // Their steps would find no connection behind the array and fail half-way (a fenced CG, a mapped clone).
+  const active = connection.arrayId ? await stores.operations.activeOnArray(connection.arrayId) : [];
+  if (active.length > 0) {
+    const shown = active.slice(0, 3).map((operation) => `"${operation.title}"`);
+    const more = active.length > 3 ? ` and ${active.length - 3} more` : '';
+    throw new DomainError(
+      'PRECONDITION_FAILED',
+      `${connection.name} is in use by ${active.length === 1 ? 'an operation' : `${active.length} operations`} ` +
+        `(${shown.join(', ')}${more}): wait for ${active.length === 1 ? 'it' : 'them'} to end, or cancel ` +
+        `${active.length === 1 ? 'it' : 'them'}, then disconnect it.`,
+    );
+  }
+  await stores.arrayConnections.delete(id);
+  ctx.log.info(
+    { connectionId: id, name: connection.name, vendor: connection.vendor, by: actorLabel(ctx.actor) },
+    'array connection removed',
+  );
+  return { name: connection.name };
 }

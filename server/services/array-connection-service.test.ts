@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client';
+import { backupPlanOf } from '../../db/stores/contract/operation-store.contract';
 import type { Stores } from '../../db/stores/ports';
 import { createSqliteStores } from '../../db/stores/sqlite';
 import { createServiceContext, type ServiceContext } from '../context';
@@ -23,6 +24,7 @@ import type { BackupRepository } from '../drivers/roles';
 import { neverAnswering } from '../drivers/test-doubles';
 import { storedOntapClusters, syncOntapConnection } from './array-connection-service';
 import { importInventory } from './import-service';
+import { startBackup } from './operations-service';
 import { memoryKeySource } from './vault-key';
 import { createSecret } from './vault-service';
 
@@ -167,5 +169,49 @@ describe('stored ONTAP connections', () => {
       faultCode: 'connector-missing',
       isRetryable: false,
     });
+  });
+
+  it('holds the per-array limit for a discovered cluster, naming it as the admin did', async () => {
+    await importInventory(stores, ctx, labTestInventory(), 'replace');
+    // hv1-d (sql1's disks) sits on the cluster's data LUN, hv1-e on its log LUN.
+    await syncOntapConnection(
+      stores,
+      ctx,
+      keys,
+      'conn-1',
+      [
+        { hostVolumeId: 'hv1-d', deviceId: naaFromSerial(cluster.seeded.data.serial) },
+        { hostVolumeId: 'hv1-e', deviceId: naaFromSerial(cluster.seeded.log.serial) },
+      ],
+      callOptions(),
+    );
+    // Two operations already snapshotting this cluster (other VMs, other hosts)…
+    for (const [n, vmId] of ['vm-a', 'vm-b'].entries()) {
+      await stores.operations.enqueue(
+        { ...backupPlanOf([vmId], { hostIds: [`host-${n}`] }), arrayIds: [ARRAY_ID] },
+        { vmIds: [vmId] },
+        { id: `op-${n}`, now: new Date(ctx.now().getTime() - 1000 + n), requestedBy: 'user:1' },
+      );
+    }
+    // …and a backup of sql1 by array snapshot, planned by the engine from the discovered chain.
+    const planned = await startBackup(stores, ctx, {
+      scope: { kind: 'vms', vmIds: ['sql1'] },
+      consistencyPolicy: 'fallback',
+      passthroughPolicy: 'skip',
+      methodByVm: { sql1: 'array-snapshot' },
+    });
+    expect(planned.plan.arrayIds).toContain(ARRAY_ID);
+
+    await stores.operations.claimNext({
+      workerId: 'w1',
+      now: ctx.now(),
+      leaseMs: 60_000,
+      limits: { perHost: 2, perArray: 2 },
+    });
+    const statuses = await stores.operations.statusesOf(['op-0', 'op-1', planned.operationId]);
+    expect([...statuses.values()]).toEqual(['running', 'running', 'waiting']);
+    expect((await stores.operations.get(planned.operationId))?.waitingReason).toBe(
+      'array cluster1 has 2 running operations (limit 2)',
+    );
   });
 });

@@ -81,6 +81,8 @@ const DECISIONS: Record<string, Decision> = {
   'arrayConnections.addEqualLogic': 'admin',
   'arrayConnections.acceptCertificate': 'admin',
   'arrayConnections.sync': 'admin',
+  'arrayConnections.test': 'admin',
+  'arrayConnections.remove': 'admin',
   // Who did what, from where: for admins (it names every user and address).
   'audit.list': 'admin',
   'audit.actors': 'admin',

@@ -5,12 +5,15 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DriverError } from '../../../server/engine/driver';
+import { emptyInventory } from '../../../server/engine/inventory';
 import type { BackupPlan, PlanStep } from '../../../server/engine/plan-types';
-import type { OperationStore } from '../ports';
+import type { InventoryStore, OperationStore } from '../ports';
 import type { ClaimedStep, OperationEvent } from '../ports/operation-store';
 
 export interface OperationStoreFixture {
   operations: OperationStore;
+  /** The same database's inventory: where a waiting reason finds the names of hosts and arrays. */
+  inventory: InventoryStore;
   close(): Promise<void>;
 }
 
@@ -316,6 +319,109 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
         ]);
         expect((await store.get(ops[2]?.id as string))?.waitingReason).toMatch(/host/);
       });
+      it('names the host and the array a limit waits on, as the inventory names them', async () => {
+        await fixture.inventory.importInventory({
+          mode: 'replace',
+          validate: () => ({
+            ...emptyInventory(),
+            hosts: [
+              {
+                id: 'h1',
+                name: 'hv-prod-01',
+                kind: 'hyperv',
+                version: '2022',
+                pool: null,
+                hasVssAwareProduct: true,
+                offersQuiescedSnapshots: false,
+                connector: 'lab',
+              },
+            ],
+            arrays: [
+              {
+                id: 'ontap:c1',
+                name: 'cluster1',
+                vendor: 'netapp',
+                supportsSnapshots: true,
+                connector: 'ontap',
+              },
+            ],
+          }),
+          assess: () => [],
+          record: { id: 'import-1', createdAt: T0, requestedBy: 'user:7' },
+        });
+        const onArray = (vmIds: string[], hostIds: string[]) => ({
+          ...backupPlanOf(vmIds, { hostIds }),
+          arrayIds: ['ontap:c1'],
+        });
+        const ops = [];
+        for (const [n, plan] of [
+          onArray(['a'], ['h1']),
+          onArray(['b'], ['h1']),
+          onArray(['c'], ['h9']),
+        ].entries()) {
+          ops.push(
+            await store.enqueue(
+              plan,
+              { vmIds: plan.vms.map((vm) => vm.vmId) },
+              { id: `op-${++counter}`, now: at(n), requestedBy: 'user:7' },
+            ),
+          );
+        }
+        ops.push(await enqueue(['d'], at(5), { hostIds: ['h1'] }));
+        await store.claimNext({
+          workerId: 'w1',
+          now: at(6),
+          leaseMs: LEASE,
+          limits: { perHost: 2, perArray: 2 },
+        });
+        const reasons = await Promise.all(
+          ops.map(async (op) => (await store.get(op.id))?.waitingReason ?? null),
+        );
+        expect(reasons).toEqual([
+          null,
+          null,
+          'array cluster1 has 2 running operations (limit 2)',
+          'host hv-prod-01 has 2 running operations (limit 2)',
+        ]);
+      });
+
+      it('lists the active operations whose plan touches an array, oldest first, and no others', async () => {
+        const onArray = (vmId: string, arrayIds: string[]) => ({ ...backupPlanOf([vmId]), arrayIds });
+        const older = await store.enqueue(
+          onArray('a', ['ontap:c1']),
+          { vmIds: ['a'] },
+          {
+            id: 'op-old',
+            now: T0,
+            requestedBy: 'user:7',
+            title: 'Back up a',
+          },
+        );
+        await store.enqueue(
+          onArray('b', ['ontap:c2']),
+          { vmIds: ['b'] },
+          { id: 'op-other', now: at(1), requestedBy: 'user:7' },
+        );
+        const both = await store.enqueue(
+          onArray('c', ['eql:g1', 'ontap:c1']),
+          { vmIds: ['c'] },
+          {
+            id: 'op-both',
+            now: at(2),
+            requestedBy: 'user:7',
+            title: 'Back up c',
+          },
+        );
+        await enqueue(['d'], at(3));
+        expect(await store.activeOnArray('ontap:c1')).toEqual([
+          { id: older.id, title: 'Back up a' },
+          { id: both.id, title: 'Back up c' },
+        ]);
+        await store.cancel(older.id, at(4), 'user:7');
+        expect((await store.activeOnArray('ontap:c1')).map((op) => op.id)).toEqual([both.id]);
+        expect(await store.activeOnArray('ontap:none')).toEqual([]);
+      });
+
       it('concurrent workers never lease one operation twice nor run conflicting operations together', async () => {
         // Scopes overlap on purpose: each operation locks two of six VMs.
         const vms = ['a', 'b', 'c', 'd', 'e', 'f'];

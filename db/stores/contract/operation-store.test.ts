@@ -6,7 +6,11 @@ describe.each(await storeDialects('operations'))('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
     runOperationStoreContract(dialect.name, async () => {
       const handle = await dialect.open();
-      return { operations: handle.stores.operations, close: handle.close };
+      return {
+        operations: handle.stores.operations,
+        inventory: handle.stores.inventory,
+        close: handle.close,
+      };
     });
   });
 });

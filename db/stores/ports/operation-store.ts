@@ -243,6 +243,8 @@ export interface OperationStore {
   acquireLocks(operationId: string, keys: string[], now: Date): Promise<string[]>;
   /** Locks whose operation is no longer active: must always be empty (a test and a health check). */
   findLeakedLocks(): Promise<{ key: string; operationId: string }[]>;
+  /** Operations queued, waiting, running or cancelling whose plan touches this array, oldest first. */
+  activeOnArray(arrayId: string): Promise<{ id: string; title: string }[]>;
   /** Statuses of these operations (tests and waiters; missing ids are absent). */
   statusesOf(operationIds: string[]): Promise<Map<string, OperationStatus>>;
 }

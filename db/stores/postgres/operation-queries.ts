@@ -96,3 +96,17 @@ export async function queryOperationLogs(db: PgDb, operationId: string, limit: n
     .limit(limit);
   return rows.reverse();
 }
+
+/** Active operations whose plan names the array (its `arrayIds`, read with json_array_elements_text). */
+export function queryActiveOnArray(db: PgDb, arrayId: string): Promise<{ id: string; title: string }[]> {
+  return db
+    .select({ id: operations.id, title: operations.title })
+    .from(operations)
+    .where(
+      and(
+        inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']),
+        sql`exists (select 1 from json_array_elements_text(${operations.planJson}->'arrayIds') as a(id) where a.id = ${arrayId})`,
+      ),
+    )
+    .orderBy(asc(operations.createdAt), asc(operations.id));
+}

@@ -51,7 +51,12 @@ import type {
   StepRecord,
 } from '../ports/operation-store';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
-import { queryOperationLogs, queryOperationSteps, queryOperations } from './operation-queries';
+import {
+  queryActiveOnArray,
+  queryOperationLogs,
+  queryOperationSteps,
+  queryOperations,
+} from './operation-queries';
 import {
   admitQueued,
   appendLog,
@@ -228,6 +233,10 @@ export class PgOperationStore implements OperationStore {
       .from(locks)
       .innerJoin(operations, eq(operations.id, locks.operationId))
       .where(and(ne(operations.status, 'running'), ne(operations.status, 'cancelling')));
+  }
+
+  async activeOnArray(arrayId: string): Promise<{ id: string; title: string }[]> {
+    return queryActiveOnArray(this.db, arrayId);
   }
 
   async statusesOf(operationIds: string[]): Promise<Map<string, OperationStatus>> {

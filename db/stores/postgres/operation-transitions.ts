@@ -5,14 +5,19 @@
  * transactions can never wait on each other's keys in a cycle.
  */
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import { type AdmissionLimits, decideAdmission, type WorkerScope } from '../../../server/engine/admission';
+import {
+  type AdmissionLimits,
+  type AdmissionNames,
+  decideAdmission,
+  type WorkerScope,
+} from '../../../server/engine/admission';
 import {
   decideFailureScope,
   decideFinalStatus,
   describeWarnings,
 } from '../../../server/engine/operation-rules';
 import type { StepStatus } from '../../../server/engine/statuses';
-import { locks, operationSteps, operations, stepLogs } from '../../pg/schema';
+import { hosts, locks, operationSteps, operations, stepLogs, storageArrays } from '../../pg/schema';
 import { type AdmissionRow, admissionCandidateOf, admissionRowOf } from '../admission-rows';
 import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
 import { planOf } from '../sqlite/operation-transitions';
@@ -197,6 +202,28 @@ const ADMISSION_COLUMNS = {
   arrayIds: sql<string[] | null>`${operations.planJson}->'arrayIds'`,
 };
 
+/** The names of the hosts and arrays the active operations touch (only those), for the reasons. */
+async function admissionNames(tx: PgTx, active: AdmissionRow[]): Promise<AdmissionNames> {
+  const hostIds = [...new Set(active.flatMap((op) => op.hostIds))];
+  const arrayIds = [...new Set(active.flatMap((op) => op.arrayIds))];
+  const named = (rows: { id: string; name: string }[]) => new Map(rows.map((row) => [row.id, row.name]));
+  return {
+    hosts: named(
+      hostIds.length === 0
+        ? []
+        : await tx.select({ id: hosts.id, name: hosts.name }).from(hosts).where(inArray(hosts.id, hostIds)),
+    ),
+    arrays: named(
+      arrayIds.length === 0
+        ? []
+        : await tx
+            .select({ id: storageArrays.id, name: storageArrays.name })
+            .from(storageArrays)
+            .where(inArray(storageArrays.id, arrayIds)),
+    ),
+  };
+}
+
 /**
  * Starts every queued operation the engine admits (locks free, host/array limits respected across
  * every worker: admission reads all active operations) and records why the others wait. The caller
@@ -233,6 +260,7 @@ export async function admitQueued(
     active.filter((op) => op.status === 'running' || op.status === 'cancelling').map(runningCandidate),
     limits,
     workers,
+    await admissionNames(tx, active),
   );
   const byId = new Map(queued.map((op) => [op.id, op]));
   const admitted: string[] = [];

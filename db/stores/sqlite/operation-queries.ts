@@ -93,3 +93,18 @@ export function queryOperationLogs(db: Db, operationId: string, limit: number) {
     .all()
     .reverse();
 }
+
+/** Active operations whose plan names the array (its `arrayIds`, read with json_each). */
+export function queryActiveOnArray(db: Db, arrayId: string): { id: string; title: string }[] {
+  return db
+    .select({ id: operations.id, title: operations.title })
+    .from(operations)
+    .where(
+      and(
+        inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']),
+        sql`exists (select 1 from json_each(${operations.planJson}, '$.arrayIds') where value = ${arrayId})`,
+      ),
+    )
+    .orderBy(asc(operations.createdAt), asc(operations.id))
+    .all();
+}

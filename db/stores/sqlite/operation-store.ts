@@ -45,7 +45,12 @@ import type {
   StepRecord,
 } from '../ports/operation-store';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
-import { queryOperationLogs, queryOperationSteps, queryOperations } from './operation-queries';
+import {
+  queryActiveOnArray,
+  queryOperationLogs,
+  queryOperationSteps,
+  queryOperations,
+} from './operation-queries';
 import {
   admitQueued,
   appendLog,
@@ -223,6 +228,10 @@ export class SqliteOperationStore implements OperationStore {
       .innerJoin(operations, eq(operations.id, locks.operationId))
       .where(and(ne(operations.status, 'running'), ne(operations.status, 'cancelling')))
       .all();
+  }
+
+  async activeOnArray(arrayId: string): Promise<{ id: string; title: string }[]> {
+    return queryActiveOnArray(this.db, arrayId);
   }
 
   async statusesOf(operationIds: string[]): Promise<Map<string, OperationStatus>> {

@@ -4,7 +4,12 @@
  * decisions come from server/engine/operation-rules.ts; these functions only write them.
  */
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import { type AdmissionLimits, decideAdmission, type WorkerScope } from '../../../server/engine/admission';
+import {
+  type AdmissionLimits,
+  type AdmissionNames,
+  decideAdmission,
+  type WorkerScope,
+} from '../../../server/engine/admission';
 import {
   decideFailureScope,
   decideFinalStatus,
@@ -12,7 +17,7 @@ import {
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
 import type { StepStatus } from '../../../server/engine/statuses';
-import { locks, operationSteps, operations, stepLogs } from '../../schema';
+import { hosts, locks, operationSteps, operations, stepLogs, storageArrays } from '../../schema';
 import { type AdmissionRow, admissionCandidateOf, admissionRowOf } from '../admission-rows';
 import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
 import type { EventBatch, Tx } from './transaction';
@@ -202,6 +207,29 @@ const ADMISSION_COLUMNS = {
   arrayIds: sql<string | null>`json_extract(${operations.planJson}, '$.arrayIds')`,
 };
 
+/** The names of the hosts and arrays the active operations touch (only those), for the reasons. */
+function admissionNames(tx: Tx, active: AdmissionRow[]): AdmissionNames {
+  const hostIds = [...new Set(active.flatMap((op) => op.hostIds))];
+  const arrayIds = [...new Set(active.flatMap((op) => op.arrayIds))];
+  const named = (rows: { id: string; name: string }[]) => new Map(rows.map((row) => [row.id, row.name]));
+  return {
+    hosts: named(
+      hostIds.length === 0
+        ? []
+        : tx.select({ id: hosts.id, name: hosts.name }).from(hosts).where(inArray(hosts.id, hostIds)).all(),
+    ),
+    arrays: named(
+      arrayIds.length === 0
+        ? []
+        : tx
+            .select({ id: storageArrays.id, name: storageArrays.name })
+            .from(storageArrays)
+            .where(inArray(storageArrays.id, arrayIds))
+            .all(),
+    ),
+  };
+}
+
 /**
  * Starts every queued operation the engine admits (locks free, host/array limits respected) and
  * records why the others wait. Runs inside the claim transaction.
@@ -237,6 +265,7 @@ export function admitQueued(
     active.filter((op) => op.status === 'running' || op.status === 'cancelling').map(runningCandidate),
     limits,
     workers,
+    admissionNames(tx, active),
   );
   const byId = new Map(queued.map((op) => [op.id, op]));
   for (const operationId of decision.admit) {

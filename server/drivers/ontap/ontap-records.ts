@@ -37,6 +37,18 @@ export function collectionSchema<T extends z.ZodType>(record: T) {
   return z.object({ records: z.array(record), num_records: z.number() });
 }
 
+/** `GET /api/cluster`: the cluster's name and release (what "Test connection" reports). */
+export const clusterSchema = z.object({
+  name: z.string(),
+  version: z.object({
+    full: z.string().optional(),
+    generation: z.number(),
+    major: z.number(),
+    minor: z.number(),
+  }),
+});
+export type OntapCluster = z.infer<typeof clusterSchema>;
+
 export const svmSchema = z.object({ name: z.string(), uuid: z.string(), state: z.string().optional() });
 export type OntapSvm = z.infer<typeof svmSchema>;
 

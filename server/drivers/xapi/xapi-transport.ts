@@ -102,7 +102,7 @@ async function openPinned(
     throw new DriverError(
       'host-unreachable',
       `${label} presented a different TLS certificate (pinned ${pinned}, now ${fingerprint}); ` +
-        'nothing was sent. An admin must accept the new certificate on the pool connection.',
+        'nothing was sent. An admin must accept the new certificate (Admin → Connections).',
       { isRetryable: false },
     );
   }

@@ -5,6 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase, sqliteOf } from '../../../db/client';
+import { backupPlanOf } from '../../../db/stores/contract/operation-store.contract';
+import { createSqliteStores } from '../../../db/stores/sqlite';
 import { FakeEqlGroup } from '../../drivers/equallogic/fake/fake-eql-group';
 import { FakeOntapServer } from '../../drivers/ontap/fake/fake-ontap-server';
 import { type FakeCluster, startFakeCluster } from '../../drivers/ontap/ontap-test-support';
@@ -128,5 +130,105 @@ describe('arrayConnections procedures', () => {
     } finally {
       await group.stop();
     }
+  });
+
+  it('tests a cluster in words: its name, release, SVMs and volumes; the certificate is pinned on first use', async () => {
+    const { caller, added } = await addCluster();
+    expect(await caller.arrayConnections.test({ id: added.id })).toEqual({
+      ok: true,
+      vendor: 'ontap',
+      clusterName: 'cluster1',
+      version: '9.13.1',
+      svmCount: 1,
+      volumeCount: 2,
+    });
+    const [listed] = await caller.arrayConnections.list();
+    expect(listed.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    // A test reads, it does not discover: nothing in the inventory, no sync recorded.
+    expect(listed).toMatchObject({ lastSyncAt: null, arrayId: null });
+    expect(cluster.server.calls.some((call) => call.startsWith('GET /api/cluster'))).toBe(true);
+  });
+
+  it('answers a test that cannot sign in, or an unreachable cluster, with the reason', async () => {
+    const { caller, added } = await addCluster('wrong');
+    expect(await caller.arrayConnections.test({ id: added.id })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/cluster1.*refused the login/),
+    });
+    await cluster.server.stop();
+    const unreachable = await caller.arrayConnections.test({ id: added.id });
+    expect(unreachable).toMatchObject({ ok: false, message: expect.stringMatching(/ONTAP cluster1/) });
+    expect(JSON.stringify(unreachable)).not.toContain(added.id);
+  });
+
+  it('refuses a test or a removal without a connection, naming the field, and a vanished one in words', async () => {
+    const caller = createCaller(signedIn(db));
+    await expect(caller.arrayConnections.test({ id: ' ' })).rejects.toThrow(/Choose an array connection/);
+    await expect(caller.arrayConnections.remove({ id: '' })).rejects.toThrow(/Choose an array connection/);
+    for (const call of [caller.arrayConnections.remove, caller.arrayConnections.test]) {
+      const error: Error = await call({ id: 'c-404' }).then(
+        () => new Error('answered'),
+        (refusal: Error) => refusal,
+      );
+      expect(error.message).toMatch(/does not exist any more/);
+      expect(error.message).not.toContain('c-404');
+    }
+  });
+
+  it('removes a connection by name; what its discovery brought stays in the inventory', async () => {
+    const { caller, added } = await addCluster();
+    await caller.arrayConnections.sync({ id: added.id });
+    expect(await caller.arrayConnections.remove({ id: added.id })).toEqual({ name: 'cluster1' });
+    expect(await caller.arrayConnections.list()).toEqual([]);
+    const arrays = await caller.arrays.list({});
+    expect(JSON.stringify(arrays)).toContain('cluster1');
+    await expect(caller.arrayConnections.remove({ id: added.id })).rejects.toThrow(/does not exist any more/);
+  });
+
+  it('tests an EqualLogic group: its name and volumes', async () => {
+    const group = new FakeEqlGroup();
+    group.addVolume('vmfs01', 4096);
+    await group.start();
+    try {
+      const caller = createCaller(signedIn(db));
+      const secret = await caller.secrets.create({
+        name: 'group1 admin',
+        kind: 'password',
+        username: 'grpadmin',
+        secret: 'eql-pass',
+      });
+      const added = await caller.arrayConnections.addEqualLogic({
+        name: 'group1',
+        address: `127.0.0.1:${group.port}`,
+        accountId: secret.id,
+      });
+      expect(await caller.arrayConnections.test({ id: added.id })).toMatchObject({
+        ok: true,
+        vendor: 'equallogic',
+        groupName: 'group1',
+        volumeCount: 1,
+      });
+      expect((await caller.arrayConnections.list())[0].fingerprint).toMatch(/^SHA256:/);
+    } finally {
+      await group.stop();
+    }
+  });
+
+  it('refuses to disconnect a cluster an operation is using, naming the operation', async () => {
+    const { caller, added } = await addCluster();
+    const synced = await caller.arrayConnections.sync({ id: added.id });
+    if (!synced.ok) throw new Error(synced.message);
+    const operations = createSqliteStores(db).operations;
+    const running = await operations.enqueue(
+      { ...backupPlanOf(['sql1']), arrayIds: [synced.arrayId] },
+      { vmIds: ['sql1'] },
+      { id: 'op-1', now: new Date(), requestedBy: 'user:1', title: 'Back up sql1' },
+    );
+    await expect(caller.arrayConnections.remove({ id: added.id })).rejects.toThrow(
+      'cluster1 is in use by an operation ("Back up sql1"): wait for it to end, or cancel it, then disconnect it.',
+    );
+    expect(await caller.arrayConnections.list()).toHaveLength(1);
+    await operations.cancel(running.id, new Date(), 'user:1');
+    expect(await caller.arrayConnections.remove({ id: added.id })).toEqual({ name: 'cluster1' });
   });
 });

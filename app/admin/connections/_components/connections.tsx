@@ -2,6 +2,7 @@
 
 import { PageHeader } from '@/app/_components/page-header';
 import { ConnectorAccounts } from './connector-accounts';
+import { StorageArrays } from './storage-arrays';
 import { XapiPools } from './xapi-pools';
 
 /** What Migawka is connected to, and the vault accounts it connects with (admins only). */
@@ -10,9 +11,10 @@ export function Connections() {
     <div className="flex flex-col gap-6">
       <PageHeader
         title="Connections"
-        description="The hypervisor pools Migawka talks to and the accounts it uses. Passwords go into the vault and are never shown again."
+        description="The hypervisor pools and storage arrays Migawka talks to and the accounts it uses. Passwords go into the vault and are never shown again."
       />
       <XapiPools />
+      <StorageArrays />
       <ConnectorAccounts />
     </div>
   );

@@ -97,6 +97,11 @@ export interface FakeJob {
 export const JOB_RETENTION_MS = 300_000;
 
 export class FakeOntapModel {
+  /** What `GET /api/cluster` answers: the cluster's name and ONTAP release. */
+  cluster = {
+    name: 'cluster1',
+    version: { full: 'NetApp Release 9.13.1: Tue Jun 20 2023', generation: 9, major: 13, minor: 1 },
+  };
   readonly svms = new Map<string, string>();
   readonly volumes = new Map<string, FakeVolume>();
   readonly luns = new Map<string, FakeLun>();

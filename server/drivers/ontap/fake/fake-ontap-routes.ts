@@ -265,6 +265,9 @@ export function routeRequest(model: FakeOntapModel, method: string, url: URL, bo
       },
     };
   }
+  if (parts.length === 2 && parts[1] === 'cluster' && method === 'GET') {
+    return { status: 200, body: { name: model.cluster.name, version: model.cluster.version } };
+  }
   if (area === 'svm/svms' && method === 'GET') {
     return collection([...model.svms].map(([name, uuid]) => ({ name, uuid, state: 'running' })));
   }
