@@ -23,7 +23,7 @@ test('restores one VM as a new VM', async ({ page }, testInfo) => {
   // Modes the point cannot do are disabled, with the reason.
   await expect(page.getByRole('radio', { name: /Revert the whole volume/ })).toBeDisabled();
   await expect(
-    page.getByText(/Not available: Only wsb-volume and array-snapshot points/).first(),
+    page.getByText(/Not available: Only Windows Server Backup and array snapshot points/).first(),
   ).toBeVisible();
   await page.getByRole('radio', { name: /Restore as a new VM/ }).click();
   await page.getByLabel('New VM name').fill('test-01 copy/1');
