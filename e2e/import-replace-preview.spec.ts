@@ -91,5 +91,7 @@ test('a replace shows what it removes and runs only with the typed confirmation 
     // Put the demo lab back (a merge removes nothing), whatever happened above.
     await trpcMutation(page, 'inventory.import', { content: JSON.stringify(demoLabInventory()) });
   }
-  expect(await readDashboardVmCount(page)).toBeGreaterThanOrEqual(vmCountBefore);
+  // Every VM of the demo lab is back. VMs earlier specs restored as new are not in the lab file, so
+  // the replace removed them for good (its preview listed them): the count may be below the start.
+  expect(await readDashboardVmCount(page)).toBeGreaterThanOrEqual(demoLabInventory().vms.length);
 });
