@@ -32,6 +32,16 @@ export const addHypervConnectionInput = z.object({
     .min(1, 'Choose the vault secret with the guest account')
     .nullable()
     .default(null),
+  /**
+   * The host-key fingerprint the admin saw in a test before saving and accepted: pinned at once, so
+   * the first connection after saving must present that key. Null = pinned on first use.
+   */
+  hostKey: z
+    .string()
+    .trim()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'A host-key fingerprint is SHA256: and 43 base64 characters')
+    .nullable()
+    .default(null),
 });
 export type AddHypervConnectionInput = z.input<typeof addHypervConnectionInput>;
 export type AddHypervConnection = z.output<typeof addHypervConnectionInput>;
@@ -39,3 +49,7 @@ export type AddHypervConnection = z.output<typeof addHypervConnectionInput>;
 export const hypervConnectionIdInput = z.object({
   id: z.string().trim().min(1, 'Choose a host connection'),
 });
+
+/** "Test connection" before saving: the connection's fields without its name, nothing stored. */
+export const testHypervDraftInput = addHypervConnectionInput.omit({ name: true, hostKey: true });
+export type TestHypervDraftInput = z.input<typeof testHypervDraftInput>;

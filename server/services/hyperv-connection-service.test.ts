@@ -16,9 +16,11 @@ import { isDomainError } from './errors';
 import {
   acceptHypervHostKey,
   addHypervConnection,
+  removeHypervConnection,
   storedHypervHosts,
   syncHypervConnection,
   testHypervConnection,
+  testHypervDraft,
 } from './hyperv-connection-service';
 import { memoryKeySource } from './vault-key';
 import { createSecret } from './vault-service';
@@ -200,5 +202,68 @@ describe('Hyper-V connections', () => {
     await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
     const driver = connector.hypervisor?.(host);
     expect(await driver?.getPowerState(vmInventoryId(SQL01), callOptions())).toBe('running');
+  });
+
+  it('tests a host before saving: shows its key and what works, stores nothing', async () => {
+    const { fake, stores, ctx, keys, host, guest } = await setup();
+    const draft = { address: '127.0.0.1', port: fake.host.port, hostAccountId: host.id };
+    const result = await testHypervDraft(
+      stores,
+      ctx,
+      keys,
+      { ...draft, guestAccountId: guest.id },
+      callOptions(),
+    );
+    expect(result).toMatchObject({ ok: true, hostKey: fake.host.fingerprint, computerName: 'HV01' });
+    expect(result.ok && result.guests[0]).toEqual({
+      vmName: 'sql01',
+      powerShellDirect: 'works',
+      reason: null,
+    });
+    expect(await stores.hypervConnections.list()).toEqual([]);
+    const noAccount = await rejection(
+      testHypervDraft(stores, ctx, keys, { ...draft, hostAccountId: 'nope' }, callOptions()),
+    );
+    expect(isDomainError(noAccount) && noAccount.fieldErrors?.map((field) => field.path)).toEqual([
+      'hostAccountId',
+    ]);
+  });
+
+  it('a key accepted before saving is pinned: a host presenting another is refused', async () => {
+    const { fake, stores, ctx, keys, host } = await setup();
+    const seen = fake.host.fingerprint;
+    await fake.host.restartWithNewKey();
+    const saved = await addHypervConnection(stores, ctx, {
+      name: 'hv01',
+      address: '127.0.0.1',
+      port: fake.host.port,
+      hostAccountId: host.id,
+      hostKey: seen,
+    });
+    expect(saved.hostKey).toBe(seen);
+    expect(await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
+      ok: false,
+      refusedHostKey: fake.host.fingerprint,
+    });
+    const badKey = await rejection(
+      addHypervConnection(stores, ctx, {
+        name: 'hv02',
+        address: 'hv02',
+        hostAccountId: host.id,
+        hostKey: 'md5',
+      }),
+    );
+    expect(isDomainError(badKey) && badKey.fieldErrors?.map((field) => field.path)).toEqual(['hostKey']);
+  });
+
+  it('removes a connection by id, keeping what its syncs brought into the inventory', async () => {
+    const { stores, ctx, keys, connection } = await setup();
+    const saved = await connection();
+    await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+    expect(await removeHypervConnection(stores, ctx, { id: saved.id })).toEqual({ name: 'hv01' });
+    expect(await stores.hypervConnections.list()).toEqual([]);
+    expect((await stores.inventory.loadInventory()).vms.map((vm) => vm.name)).toContain('sql01');
+    const again = await rejection(removeHypervConnection(stores, ctx, { id: saved.id }));
+    expect(isDomainError(again) && again.code).toBe('NOT_FOUND');
   });
 });

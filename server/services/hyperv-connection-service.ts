@@ -22,6 +22,7 @@ import {
   type AddHypervConnectionInput,
   addHypervConnectionInput,
   hypervConnectionIdInput,
+  testHypervDraftInput,
 } from '../schemas/hyperv-connections';
 import { DomainError, notFound } from './errors';
 import { type ImportResult, importInventory } from './import-service';
@@ -63,11 +64,29 @@ export async function addHypervConnection(
       { path: 'name', message: 'Another connection has this name' },
     ]);
   }
+  // The admin compared this key in a test before saving: the first connection must present it.
+  if (input.hostKey !== null) await stores.hypervConnections.pin(stored.id, input.hostKey);
   ctx.log.info(
-    { connectionId: stored.id, name: stored.name, address: stored.address },
+    { connectionId: stored.id, name: stored.name, address: stored.address, hostKey: input.hostKey },
     'hyperv connection added',
   );
-  return stored;
+  return input.hostKey === null ? stored : connectionOrThrow(stores, stored.id);
+}
+
+/** Forgets a connection: address, accounts and pinned key. What its syncs brought stays in the inventory. */
+export async function removeHypervConnection(
+  stores: Pick<Stores, 'hypervConnections'>,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<{ name: string }> {
+  const { id } = parseInput(hypervConnectionIdInput, raw);
+  const connection = await connectionOrThrow(stores, id);
+  await stores.hypervConnections.delete(id);
+  ctx.log.info(
+    { connectionId: id, name: connection.name, by: actorLabel(ctx.actor) },
+    'hyperv connection removed',
+  );
+  return { name: connection.name };
 }
 
 /** The host-key pin kept on the connection's record. */
@@ -212,6 +231,42 @@ export async function testHypervConnection(
         return { pinned: row?.hostKey ?? null, refused: row?.refusedHostKey ?? null };
       },
     },
+    options,
+  );
+}
+
+/**
+ * Tests a connection before it is saved: nothing is stored, and the host's key is only shown (the
+ * admin accepts it by adding the connection with it, or adds it without and it is pinned on first use).
+ */
+export async function testHypervDraft(
+  stores: Pick<Stores, 'secrets'>,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  raw: unknown,
+  options: CallOptions,
+): Promise<HypervTestResult> {
+  const input = parseInput(testHypervDraftInput, raw);
+  await requireSecret(stores, input.hostAccountId, 'hostAccountId', 'host account');
+  await requireSecret(stores, input.guestAccountId, 'guestAccountId', 'guest account');
+  let seen: string | null = null;
+  const client = new HypervClient({
+    label: `hyperv host ${input.address}`,
+    host: input.address,
+    port: input.port,
+    credential: () => hostCredential(stores, ctx, keys, input.hostAccountId),
+    hostKeys: {
+      pinned: async () => null,
+      pin: async (_endpoint, fingerprint) => {
+        seen = fingerprint;
+      },
+      refused: async () => {},
+    },
+  });
+  return probe(
+    client,
+    guestCredentialOf(stores, ctx, keys, input.guestAccountId),
+    { current: async () => ({ pinned: seen, refused: null }) },
     options,
   );
 }

@@ -73,6 +73,8 @@ const DECISIONS: Record<string, Decision> = {
   'hypervConnections.list': 'admin',
   'hypervConnections.add': 'admin',
   'hypervConnections.test': 'admin',
+  'hypervConnections.testDraft': 'admin',
+  'hypervConnections.remove': 'admin',
   'hypervConnections.acceptHostKey': 'admin',
   'hypervConnections.sync': 'admin',
   // Storage-array connections: added and discovered by admins (they reach the arrays with vault credentials).

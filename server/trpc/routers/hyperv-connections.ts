@@ -1,16 +1,23 @@
 /**
- * Hyper-V host connections, for admins: list, add, test, accept a changed host key, sync. Thin:
+ * Hyper-V host connections, for admins: list, add, test (saved, or before saving), accept a changed
+ * host key, sync, remove. Thin:
  * each procedure validates with the shared schema and calls one service function. Test and sync
  * reach the host: they take the request's abort signal and a one-minute deadline, and answer a
  * host that cannot be read with the reason instead of failing.
  */
-import { addHypervConnectionInput, hypervConnectionIdInput } from '../../schemas/hyperv-connections';
+import {
+  addHypervConnectionInput,
+  hypervConnectionIdInput,
+  testHypervDraftInput,
+} from '../../schemas/hyperv-connections';
 import {
   acceptHypervHostKey,
   addHypervConnection,
   listHypervConnections,
+  removeHypervConnection,
   runHypervSync,
   testHypervConnection,
+  testHypervDraft,
 } from '../../services/hyperv-connection-service';
 import { adminProcedure, router } from '../init';
 
@@ -30,6 +37,14 @@ export const hypervConnectionsRouter = router({
     .mutation(({ ctx, input, signal }) =>
       testHypervConnection(ctx.stores, ctx.service, ctx.vaultKeys, input, hostCall(signal)),
     ),
+  testDraft: adminProcedure
+    .input(testHypervDraftInput)
+    .mutation(({ ctx, input, signal }) =>
+      testHypervDraft(ctx.stores, ctx.service, ctx.vaultKeys, input, hostCall(signal)),
+    ),
+  remove: adminProcedure
+    .input(hypervConnectionIdInput)
+    .mutation(({ ctx, input }) => removeHypervConnection(ctx.stores, ctx.service, input)),
   acceptHostKey: adminProcedure
     .input(hypervConnectionIdInput)
     .mutation(({ ctx, input }) => acceptHypervHostKey(ctx.stores, ctx.service, input)),
