@@ -20,6 +20,7 @@ import { storedOntapClusters } from './array-connection-service';
 import { runDueBackupJobs } from './backup-job-service';
 import { storedEqualLogicGroups } from './equallogic-connection-service';
 import { storedHypervHosts } from './hyperv-connection-service';
+import { createHypervSyncSchedule } from './hyperv-sync-schedule';
 import { connectXapiPools, refreshXapiPools } from './xapi-connection-service';
 
 export const SCHEDULER_INTERVAL_MS = 15_000;
@@ -40,6 +41,7 @@ export function startBackgroundWorker(
       createServiceContext().log.error({ err: error }, 'xapi pools did not connect'),
     );
   }
+  const syncDueHypervHosts = createHypervSyncSchedule(stores, keys);
   return startRuntimeWorker(opened, {
     // Hyper-V hosts an admin connected: each resolved from its connection and vault secrets on first use.
     // ONTAP clusters and EqualLogic groups likewise: the connection whose discovery wrote the array serves its steps.
@@ -56,6 +58,10 @@ export function startBackgroundWorker(
         const ctx = createServiceContext({ actor: SCHEDULER_ACTOR, now: () => now });
         void runDueBackupJobs(stores, ctx).catch((error) =>
           ctx.log.error({ err: error }, 'scheduler tick failed'),
+        );
+        // Hyper-V hosts whose last sync is older than the interval (recorded on each connection).
+        void syncDueHypervHosts(ctx).catch((error) =>
+          ctx.log.error({ err: error }, 'scheduled hyperv syncs did not run'),
         );
         // A pool added or removed through another process's console.
         void refreshXapiPools(stores).catch((error) =>
