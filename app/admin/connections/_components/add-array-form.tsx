@@ -1,7 +1,7 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { toast } from 'sonner';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import { Select } from '@/app/_components/ui/select';
 import { FieldErrorText } from '@/app/_components/wizard';
 import { useTRPC } from '@/app/_lib/trpc';
 import { addEqualLogicConnectionInput, addOntapConnectionInput } from '@/server/schemas/array-connections';
+import { VaultAccountSelect } from './connection-card';
 
 /**
  * One form for both array kinds, validated by the server's own schemas: an empty staging igroup
@@ -41,7 +42,6 @@ const EMPTY: AddArrayValues = { vendor: 'ontap', name: '', address: '', accountI
 export function AddArrayForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const accounts = useQuery(trpc.secrets.list.queryOptions());
   const form = useForm<AddArrayValues, unknown, AddArrayRequest>({
     resolver: zodResolver(addArrayFormSchema),
     defaultValues: EMPTY,
@@ -101,15 +101,11 @@ export function AddArrayForm() {
         </div>
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="array-account">Array account</Label>
-          <Select id="array-account" aria-describedby="array-account-error" {...form.register('accountId')}>
-            <option value="">Choose an account from the vault</option>
-            {(accounts.data ?? []).map((account) => (
-              <option key={account.id} value={account.id}>
-                {account.name}
-                {account.username ? ` (${account.username})` : ''}
-              </option>
-            ))}
-          </Select>
+          <VaultAccountSelect
+            id="array-account"
+            describedBy="array-account-error"
+            registration={form.register('accountId')}
+          />
           <FieldErrorText id="array-account-error" message={errors.accountId?.message} />
         </div>
         {isOntap ? (

@@ -1,17 +1,17 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { toast } from 'sonner';
 import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
 import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
-import { Select } from '@/app/_components/ui/select';
 import { FieldErrorText } from '@/app/_components/wizard';
 import { useTRPC } from '@/app/_lib/trpc';
 import { addXapiPoolInput } from '@/server/schemas/xapi-pools';
+import { VaultAccountSelect } from './connection-card';
 
 type AddPoolValues = { name: string; address: string; secretId: string };
 
@@ -19,7 +19,6 @@ type AddPoolValues = { name: string; address: string; secretId: string };
 export function AddPoolForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const accounts = useQuery(trpc.secrets.list.queryOptions());
   const form = useForm<AddPoolValues>({
     resolver: zodResolver(addXapiPoolInput),
     defaultValues: { name: '', address: '', secretId: '' },
@@ -60,15 +59,11 @@ export function AddPoolForm() {
         </div>
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="pool-account">Account</Label>
-          <Select id="pool-account" aria-describedby="pool-account-error" {...form.register('secretId')}>
-            <option value="">Choose an account from the vault</option>
-            {(accounts.data ?? []).map((account) => (
-              <option key={account.id} value={account.id}>
-                {account.name}
-                {account.username ? ` (${account.username})` : ''}
-              </option>
-            ))}
-          </Select>
+          <VaultAccountSelect
+            id="pool-account"
+            describedBy="pool-account-error"
+            registration={form.register('secretId')}
+          />
           <FieldErrorText id="pool-account-error" message={errors.secretId?.message} />
         </div>
       </div>

@@ -2,6 +2,7 @@
 
 import { PageHeader } from '@/app/_components/page-header';
 import { ConnectorAccounts } from './connector-accounts';
+import { HypervHosts } from './hyperv-hosts';
 import { StorageArrays } from './storage-arrays';
 import { XapiPools } from './xapi-pools';
 
@@ -11,8 +12,9 @@ export function Connections() {
     <div className="flex flex-col gap-6">
       <PageHeader
         title="Connections"
-        description="The hypervisor pools and storage arrays Migawka talks to and the accounts it uses. Passwords go into the vault and are never shown again."
+        description="The Hyper-V hosts, hypervisor pools and storage arrays Migawka talks to and the accounts it uses. Passwords go into the vault and are never shown again."
       />
+      <HypervHosts />
       <XapiPools />
       <StorageArrays />
       <ConnectorAccounts />

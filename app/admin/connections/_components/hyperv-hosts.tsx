@@ -1,0 +1,121 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { toast } from 'sonner';
+import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { AddHypervHostForm } from './add-hyperv-host-form';
+import { ConnectionCard } from './connection-card';
+import { describeHypervSync, HypervSyncView, HypervTestView } from './hyperv-test-result';
+
+type HypervHost = RouterOutputs['hypervConnections']['list'][number];
+
+function HostCard({ connection }: { connection: HypervHost }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const refresh = () => queryClient.invalidateQueries(trpc.hypervConnections.list.queryFilter());
+  const test = useMutation(trpc.hypervConnections.test.mutationOptions({ onSettled: refresh }));
+  const sync = useMutation(
+    trpc.hypervConnections.sync.mutationOptions({
+      onSuccess: (result) => {
+        const message = describeHypervSync(connection.name, result);
+        if (result.ok) toast.success(message);
+        else toast.error(message);
+        return Promise.all([refresh(), queryClient.invalidateQueries()]);
+      },
+      onError: () => refresh(),
+    }),
+  );
+  const accept = useMutation(
+    trpc.hypervConnections.acceptHostKey.mutationOptions({
+      onSuccess: (accepted) => {
+        toast.success(`The new SSH host key of ${accepted.name} is trusted`);
+        return refresh();
+      },
+    }),
+  );
+  const remove = useMutation(
+    trpc.hypervConnections.remove.mutationOptions({
+      onSuccess: (removed) => {
+        toast.success(`Hyper-V host ${removed.name} disconnected`);
+        return refresh();
+      },
+    }),
+  );
+  return (
+    <ConnectionCard
+      label={`Hyper-V host ${connection.name}`}
+      name={connection.name}
+      address={`${connection.address}:${connection.port}`}
+      accounts={[
+        { role: 'account', name: connection.secretName },
+        ...(connection.guestSecretId ? [{ role: 'guest account', name: connection.guestSecretName }] : []),
+      ]}
+      keyWord="SSH host key"
+      compareWith="the host (ssh-keygen -lf C:\ProgramData\ssh\ssh_host_ed25519_key.pub)"
+      trusted={connection.hostKey ? [{ fingerprint: connection.hostKey }] : []}
+      waiting={
+        connection.refusedHostKey
+          ? [
+              {
+                presentedBy: connection.name,
+                fingerprint: connection.refusedHostKey,
+                accept: () => accept.mutate({ id: connection.id }),
+              },
+            ]
+          : []
+      }
+      syncNoun="sync"
+      neverSynced="Not synced yet"
+      syncButton={{ idle: 'Sync now', busy: 'Syncing…' }}
+      lastSyncAt={connection.lastSyncAt}
+      lastError={connection.lastError}
+      error={test.error ?? sync.error ?? accept.error ?? remove.error}
+      isTesting={test.isPending}
+      isSyncing={sync.isPending}
+      onTest={() => test.mutate({ id: connection.id })}
+      onSync={() => sync.mutate({ id: connection.id })}
+      onRemove={() => remove.mutate({ id: connection.id })}
+      removeNote={`Disconnecting ${connection.name} forgets its address, accounts and trusted SSH host key; what its syncs brought (the host, its VMs, their restore points and jobs) stays in the inventory, but nothing can be backed up or restored on it until it is connected again.`}
+      results={
+        <>
+          {test.data ? <HypervTestView result={test.data} /> : null}
+          {sync.data ? <HypervSyncView name={connection.name} result={sync.data} /> : null}
+        </>
+      }
+    >
+      {connection.guestSecretId ? null : (
+        <p className="mt-1 text-sm">
+          No guest account: guests are not read through PowerShell Direct, so their volumes, shadow storage
+          and applications stay unknown.
+        </p>
+      )}
+    </ConnectionCard>
+  );
+}
+
+export function HypervHosts() {
+  const trpc = useTRPC();
+  const connections = useQuery(trpc.hypervConnections.list.queryOptions());
+  return (
+    <section aria-labelledby="hyperv-heading">
+      <h2 id="hyperv-heading" className="mb-2 text-lg font-semibold">
+        Hyper-V hosts
+      </h2>
+      {connections.isPending ? (
+        <LoadingState label="Loading Hyper-V hosts…" />
+      ) : connections.isError ? (
+        <ErrorState error={connections.error} title="Could not load the Hyper-V hosts" />
+      ) : connections.data.length === 0 ? (
+        <EmptyState>No Hyper-V host connected yet.</EmptyState>
+      ) : (
+        <div className="flex flex-col gap-3">
+          {connections.data.map((connection) => (
+            <HostCard key={connection.id} connection={connection} />
+          ))}
+        </div>
+      )}
+      <AddHypervHostForm />
+    </section>
+  );
+}
