@@ -200,7 +200,9 @@ describe('Hyper-V connections', () => {
     );
     expect(isDriverError(before) && before.faultCode).toBe('connector-missing');
     await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
-    const driver = connector.hypervisor?.(host);
+    // The registry hands drivers out from async functions: the driver must not pass for a promise.
+    const driver = await Promise.resolve(connector.hypervisor?.(host));
+    expect(driver && 'then' in driver ? typeof Reflect.get(driver, 'then') : 'absent').not.toBe('function');
     expect(await driver?.getPowerState(vmInventoryId(SQL01), callOptions())).toBe('running');
   });
 

@@ -83,6 +83,13 @@ export function createStoredHypervConnector(lookup: ConnectedHostLookup): Connec
       driver = new Proxy({ connector: HYPERV_CONNECTOR } as HypervisorDriver, {
         get(target, property) {
           if (property === 'connector') return target.connector;
+          // Only the driver's methods: anything else (above all `then`, which `await` and an async
+          // function's return look up) must be absent, or the driver would pass for a promise.
+          if (
+            typeof property !== 'string' ||
+            typeof Reflect.get(HypervHypervisor.prototype, property) !== 'function'
+          )
+            return undefined;
           return async (...args: unknown[]) => {
             const real = (await resolve()) as unknown as Record<
               string | symbol,
