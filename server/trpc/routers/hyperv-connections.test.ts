@@ -81,4 +81,30 @@ describe('hypervConnections procedures', () => {
     });
     expect((await caller.hypervConnections.list())[0].lastError).toContain('refused the login');
   });
+
+  it('a test before saving stores nothing; remove forgets the connection and keeps the inventory', async () => {
+    const caller = createCaller(signedIn(db));
+    const host = await caller.secrets.create({
+      name: 'hv01 admin',
+      kind: 'password',
+      username: ADMIN.username,
+      secret: ADMIN.password,
+    });
+    const draft = { address: '127.0.0.1', port: fake.host.port, hostAccountId: host.id };
+    expect(await caller.hypervConnections.testDraft(draft)).toMatchObject({
+      ok: true,
+      hostKey: fake.host.fingerprint,
+    });
+    expect(await caller.hypervConnections.list()).toEqual([]);
+    const added = await caller.hypervConnections.add({
+      name: 'hv01',
+      ...draft,
+      hostKey: fake.host.fingerprint,
+    });
+    expect(added.hostKey).toBe(fake.host.fingerprint);
+    await caller.hypervConnections.sync({ id: added.id });
+    expect(await caller.hypervConnections.remove({ id: added.id })).toEqual({ name: 'hv01' });
+    expect(await caller.hypervConnections.list()).toEqual([]);
+    expect(JSON.stringify(await caller.vms.list({}))).toContain('sql01');
+  });
 });
