@@ -1,7 +1,8 @@
 /**
  * The estate the tests run against, shaped like a real small Hyper-V host (CONNECTORS.md §2.7):
- * - hv01 with C: (system), D: (VMs) and E:, where D:'s shadow storage sits on E: (the rule
- *   "shadow storage on another volume" fires on it);
+ * - hv01 with C: (system), D: (VMs) and E:, where D:'s shadow storage sits on E: (recorded as the
+ *   host volume's shadow-storage volume; the rule "shadow storage on another volume" reads guest
+ *   volumes, so a test that wants it moves a guest volume's shadow copies, as the e2e spec does);
  * - sql01: running, generation 2, two VHDX on D:, VSS integration service OK, SQL Server in the
  *   guest, a guest credential for PowerShell Direct;
  * - file01: running, a VHDX plus a pass-through disk (disk number 3), no guest credential;
