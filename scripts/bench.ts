@@ -11,6 +11,8 @@
  *   npm run bench -- --scale 0.05    5 % of every count, shorter runs: for development
  *   npm run bench -- --no-http       skip next start, autocannon and SSE (no build needed)
  *   npm run bench -- --port 3404     the port of the console under test (default 3499)
+ *   npm run bench -- --only evaluation,planning   only these parts (while working on one of them):
+ *                                    lists, http, sse, claims, evaluation, planning
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -19,6 +21,18 @@ import { buildEstate, FULL_ESTATE, newBenchDirectory, queueBackups, scaled } fro
 import { callerFor, listScenarios, measureLists } from './bench/lists';
 import { measureClaims } from './bench/queue';
 import { formatTable, judge, missedOf, type Row } from './bench/report';
+
+const PARTS = ['lists', 'http', 'sse', 'claims', 'evaluation', 'planning'] as const;
+
+/** The parts `--only` names (every part without it); an unknown name is an error, not a skipped part. */
+function partsOf(only: string | undefined): Set<string> {
+  if (only === undefined) return new Set(PARTS);
+  const parts = only.split(',').map((part) => part.trim());
+  const unknown = parts.filter((part) => !(PARTS as readonly string[]).includes(part));
+  if (unknown.length > 0)
+    throw new Error(`--only: unknown part(s) ${unknown.join(', ')}; the parts: ${PARTS.join(', ')}`);
+  return new Set(parts);
+}
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -31,8 +45,10 @@ async function main(): Promise<number> {
       'no-http': { type: 'boolean', default: false },
       port: { type: 'string', default: '3499' },
       keep: { type: 'boolean', default: false },
+      only: { type: 'string' },
     },
   });
+  const only = partsOf(values.only);
   const scale = Number(values.scale);
   if (!(scale > 0 && scale <= 1)) throw new Error(`--scale must be in (0, 1], not ${values.scale}`);
   const isFull = scale === 1;
@@ -52,11 +68,17 @@ async function main(): Promise<number> {
     );
     const caller = callerFor(large.db);
     const scenarios = await listScenarios(caller, large);
-    log(`${scenarios.length} list scenarios in process`);
-    const lists = await measureLists(caller, large.db, scenarios, runs * 2);
-    rows.push(...lists.rows);
+    // The HTTP lists' floor server runs the statements the in-process lists captured.
+    const lists =
+      only.has('lists') || only.has('http')
+        ? await measureLists(caller, large.db, scenarios, only.has('lists') ? runs * 2 : 1)
+        : null;
+    if (lists && only.has('lists')) {
+      log(`${scenarios.length} list scenarios in process`);
+      rows.push(...lists.rows);
+    }
 
-    if (!values['no-http']) {
+    if (!values['no-http'] && (only.has('http') || only.has('sse'))) {
       // Only the SSE scenario's operations are queued while the console runs.
       await queueBackups(large, 20, log);
       const { measureHttpPart } = await import('./bench/http-part');
@@ -65,7 +87,8 @@ async function main(): Promise<number> {
           estate: large,
           directory,
           scenarios,
-          statements: lists.statements,
+          statements: lists?.statements ?? new Map(),
+          parts: { lists: only.has('http'), sse: only.has('sse') },
           port: Number(values.port),
           seconds: isFull ? 5 : 2,
           log,
@@ -73,18 +96,24 @@ async function main(): Promise<number> {
       );
     }
 
-    await queueBackups(large, size.queuedOperations, log);
-    log('claim + complete of the queued backups');
-    rows.push(
-      ...(await measureClaims(large.db, {
-        operations: isFull ? 200 : 20,
-        budgetMs: isFull ? 120_000 : 30_000,
-      })),
-    );
-    log('evaluation');
-    rows.push(...(await measureEvaluation(large, isFull ? 10 : 5)));
-    log('previews and starts');
-    await measurePlanning(large, small, runs, rows);
+    if (only.has('claims')) {
+      await queueBackups(large, size.queuedOperations, log);
+      log('claim + complete of the queued backups');
+      rows.push(
+        ...(await measureClaims(large.db, {
+          operations: isFull ? 200 : 20,
+          budgetMs: isFull ? 120_000 : 30_000,
+        })),
+      );
+    }
+    if (only.has('evaluation')) {
+      log('evaluation');
+      rows.push(...(await measureEvaluation(large, isFull ? 10 : 5)));
+    }
+    if (only.has('planning')) {
+      log('previews and starts');
+      await measurePlanning(large, small, runs, rows);
+    }
   } catch (error) {
     // The figures measured so far are still printed; the run fails.
     failure = error;

@@ -63,7 +63,8 @@ export function newBenchDirectory(): string {
 }
 
 /**
- * Seeds the estate (assessed), then makes one volume of host 0 a CSV (VSS on) carrying a disk of
+ * Seeds the estate (assessed), then makes the first Hyper-V volume that no array LUN backs a CSV (VSS
+ * on; on a LUN, the volume's backup is an array snapshot, which the VMs' other disks refuse) carrying a disk of
  * 100 VMs of the first Hyper-V hosts that are online-ready by Hyper-V VSS (not by a LUN snapshot,
  * which the CSV does not have), and re-assesses: the large seed gives each host its own volumes, and
  * a 100-VM volume is what the volume-scope previews need.
@@ -83,7 +84,8 @@ export function buildEstate(
   const sqlite = sqliteOf(db);
   const volume = sqlite
     .prepare(
-      `select id from host_volumes where host_id = (select id from hosts where kind = 'hyperv' order by id limit 1) order by id limit 1`,
+      `select v.id from host_volumes v join hosts h on h.id = v.host_id
+       where h.kind = 'hyperv' and v.array_volume_id is null order by h.id, v.id limit 1`,
     )
     .get() as { id: string };
   const vmIds = (

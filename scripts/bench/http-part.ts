@@ -24,6 +24,8 @@ export async function measureHttpPart(options: {
   statements: Map<string, CapturedStatement[]>;
   port: number;
   seconds: number;
+  /** Lists over HTTP and bytes on the wire; the SSE fan-out. Resident memory is measured either way. */
+  parts: { lists: boolean; sse: boolean };
   log: (line: string) => void;
 }): Promise<Row[]> {
   const { estate, log } = options;
@@ -33,33 +35,40 @@ export async function measureHttpPart(options: {
     log(`next start on port ${options.port}`);
     const console = await startConsole(estate.file, options.directory, options.port);
     servers.push(console);
-    const floor = await startFloor(
-      estate.file,
-      http.map((scenario) => options.statements.get(scenario.name) ?? []),
-      options.directory,
-    );
-    servers.push(floor);
     const cookie = await signIn(console.url);
-    log(`${http.length} list scenarios over HTTP, ${options.seconds} s per load`);
-    const rows = await measureHttp({
-      console,
-      floor,
-      cookie,
-      scenarios: http.map((scenario, floorIndex) => ({ scenario, floorIndex })),
-      seconds: options.seconds,
-    });
-    rows.push(...(await measureBytes(console.url, cookie, estate.singleVmId)));
-    log('SSE fan-out');
-    rows.push(
-      ...(await measureFanOut({
-        db: estate.db,
-        url: console.url,
-        cookie,
-        subscribers: 500,
-        operations: 20,
-        timeoutMs: 180_000,
-      })),
-    );
+    const rows: Row[] = [];
+    if (options.parts.lists) {
+      const floor = await startFloor(
+        estate.file,
+        http.map((scenario) => options.statements.get(scenario.name) ?? []),
+        options.directory,
+      );
+      servers.push(floor);
+      log(`${http.length} list scenarios over HTTP, ${options.seconds} s per load`);
+      rows.push(
+        ...(await measureHttp({
+          console,
+          floor,
+          cookie,
+          scenarios: http.map((scenario, floorIndex) => ({ scenario, floorIndex })),
+          seconds: options.seconds,
+        })),
+      );
+      rows.push(...(await measureBytes(console.url, cookie, estate.singleVmId)));
+    }
+    if (options.parts.sse) {
+      log('SSE fan-out');
+      rows.push(
+        ...(await measureFanOut({
+          db: estate.db,
+          url: console.url,
+          cookie,
+          subscribers: 500,
+          operations: 20,
+          timeoutMs: 180_000,
+        })),
+      );
+    }
     const rss = residentMegabytes(console.child.pid ?? 0);
     rows.push({
       scenario: 'resident memory of the console at the end',

@@ -149,6 +149,13 @@ function subscribe(url: string, cookie: string, onOpen: () => void): Subscriber 
   return subscriber;
 }
 
+function receivedRange(subscribers: Subscriber[]): string {
+  const counts = subscribers.map((s) => s.received);
+  const least = Math.min(...counts);
+  const most = Math.max(...counts);
+  return least === most ? String(least) : `${least}–${most}`;
+}
+
 export async function measureFanOut(options: {
   db: Db;
   url: string;
@@ -184,6 +191,7 @@ export async function measureFanOut(options: {
       countOperations(db, `status not in ('queued', 'waiting', 'running')`) - finishedBefore >=
       options.operations,
   );
+  const drainedMs = performance.now() - started;
   const written = (
     sqlite.prepare('select count(*) as n from operation_events where id > ?').get(lastEventBefore) as {
       n: number;
@@ -205,7 +213,7 @@ export async function measureFanOut(options: {
       value: { median: lost, p95: lost, count: options.subscribers },
       judged: 'value',
       target: { max: 0 },
-      note: `${open} of ${options.subscribers} connected; ${written} events each, delivered in ${(deliveredMs / 1000).toFixed(1)} s`,
+      note: `${open} of ${options.subscribers} connected; ${written} events each, written in ${(drainedMs / 1000).toFixed(1)} s, delivered in ${(deliveredMs / 1000).toFixed(1)} s; received per subscriber ${receivedRange(subscribers)}`,
     },
   ];
 }

@@ -6,6 +6,7 @@
 import { isRole, type Role } from '../engine/roles';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../schemas/accounts';
 import type { Auth } from './auth';
+import { processSessionChecks } from './session-checks';
 
 export interface AccountUser {
   id: string;
@@ -146,6 +147,8 @@ export function createAccountDirectory(auth: Auth): AccountDirectory {
           ? {}
           : { banned: disabled, banReason: disabled ? 'disabled by an admin' : null }),
       });
+      // A live stream of this user looks its session up again before its next event.
+      if (change.role !== undefined || disabled !== undefined) processSessionChecks().noteChanged();
     },
     async setPassword(id, password) {
       const context = await library();
@@ -176,9 +179,11 @@ export function createAccountDirectory(auth: Auth): AccountDirectory {
         where: [{ field: 'id', value: sessionId }],
       });
       if (row) await context.internalAdapter.deleteSession(row.token);
+      processSessionChecks().noteChanged();
     },
     async revokeAllSessions(userId) {
       await (await library()).internalAdapter.deleteUserSessions(userId);
+      processSessionChecks().noteChanged();
     },
   };
 }

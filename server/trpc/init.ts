@@ -22,6 +22,7 @@ import type { Stores } from '../../db/stores/ports';
 import { authFor } from '../auth/auth';
 import { type AccountDirectory, createAccountDirectory } from '../auth/directory';
 import { principalFromHeaders } from '../auth/session';
+import { processSessionChecks } from '../auth/session-checks';
 import { type DatabaseConfig, getConfig } from '../config';
 import { ANONYMOUS_ACTOR, createServiceContext, type ServiceContext } from '../context';
 import { vaultKeysOf } from '../database-keys';
@@ -36,6 +37,8 @@ import {
 } from '../services/audit-service';
 import { type DomainErrorCode, type FieldError, isDomainError } from '../services/errors';
 import type { VaultKeySource } from '../services/vault-key';
+
+type SessionLookUp = Awaited<ReturnType<AccountDirectory['findSessionByToken']>>;
 
 /** The signed-in user a request acts for, and the session that proved it. */
 export interface Principal {
@@ -99,7 +102,11 @@ export function contextFor(
     approvalExpiryMs: getConfig().approvals.expiryMs,
     sessionStillValid: async () => {
       if (!principal?.session) return principal !== null;
-      const found = await accounts.findSessionByToken(principal.session.token);
+      // Shared by every live stream of the session (server/auth/session-checks.ts).
+      const { token } = principal.session;
+      const found = await processSessionChecks<SessionLookUp>().lookUp(token, () =>
+        accounts.findSessionByToken(token),
+      );
       return Boolean(
         found &&
           found.session.expiresAt > serviceContext.now() &&

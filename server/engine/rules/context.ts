@@ -73,9 +73,15 @@ export interface EstateCache {
    */
   refs: Map<object, ObjectRef>;
   /** Frozen refs of every VM on a set of host volumes, keyed by the set (see vmRefsOnVolumes). */
-  vmRefsByHostVolumeSet: Map<object | string, readonly ObjectRef[]>;
+  vmRefsByHostVolumeSet: VolumeSetNode;
   /** The same for sets of array volumes. */
-  vmRefsByArrayVolumeSet: Map<object | string, readonly ObjectRef[]>;
+  vmRefsByArrayVolumeSet: VolumeSetNode;
+}
+
+/** A trie over volume sets in order: the node reached by a set's volumes holds its VM refs. */
+export interface VolumeSetNode {
+  refs: readonly ObjectRef[] | null;
+  next: Map<object, VolumeSetNode> | null;
 }
 const estateCaches = new WeakMap<InventoryIndex, EstateCache>();
 
@@ -93,8 +99,8 @@ export function estateCacheOf(index: InventoryIndex): EstateCache {
     expectedChangeByHostVolume: new Map(),
     arrayVolumeIdsByGroup,
     refs: new Map(),
-    vmRefsByHostVolumeSet: new Map(),
-    vmRefsByArrayVolumeSet: new Map(),
+    vmRefsByHostVolumeSet: { refs: null, next: null },
+    vmRefsByArrayVolumeSet: { refs: null, next: null },
   };
   estateCaches.set(index, cache);
   return cache;
@@ -277,32 +283,39 @@ function sharedRefIn<T extends object>(
 /**
  * Frozen refs of every VM with a disk on any of the volumes, in volume order, once each, skipping
  * ids missing from the index. Built once per set of volumes: the VMs of one host share its
- * volumes, so each set is listed for many VMs.
+ * volumes, so each set is listed for many VMs. Sets are looked up through a trie keyed by the
+ * volume objects themselves (see VolumeSetNode): no key is built or hashed per VM.
  */
 function vmRefsOnVolumes(
   ctx: RuleContext,
   volumes: readonly { id: string }[],
   vmIdsByVolume: Map<string, string[]>,
-  bySet: Map<object | string, readonly ObjectRef[]>,
+  root: VolumeSetNode,
 ): readonly ObjectRef[] {
+  let node = root;
+  for (const volume of volumes) {
+    let next = node.next?.get(volume);
+    if (!next) {
+      next = { refs: null, next: null };
+      node.next ??= new Map();
+      node.next.set(volume, next);
+    }
+    node = next;
+  }
+  if (node.refs) return node.refs;
   const { cache, index } = ctx;
-  // One volume (the common case) is keyed by the object itself; a set by its ids in order.
-  const key: object | string = volumes.length === 1 ? volumes[0] : volumes.map((v) => v.id).join('\n');
-  const cached = bySet.get(key);
-  if (cached) return cached;
   const refs: ObjectRef[] = [];
-  const seen = new Set<string>();
   for (const volume of volumes) {
     for (const vmId of vmIdsByVolume.get(volume.id) ?? NONE) {
-      if (seen.has(vmId)) continue;
-      seen.add(vmId);
       const vm = index.vmsById.get(vmId);
-      if (vm) refs.push(sharedRefIn(cache, vm, vmRef));
+      if (!vm) continue;
+      const ref = sharedRefIn(cache, vm, vmRef);
+      // Sets hold a few volumes of at most tens of VMs: a scan is cheaper than a Set per list.
+      if (volumes.length === 1 || !refs.includes(ref)) refs.push(ref);
     }
   }
-  const list = refs.length === 0 ? NONE : (Object.freeze(refs) as ObjectRef[]);
-  bySet.set(key, list);
-  return list;
+  node.refs = refs.length === 0 ? NONE : (Object.freeze(refs) as ObjectRef[]);
+  return node.refs;
 }
 
 export function vmRefsOnHostVolumes(ctx: RuleContext, volumes: readonly HostVolume[]): readonly ObjectRef[] {
@@ -352,18 +365,30 @@ export function listNames(names: string[]): string {
 /**
  * listNames(quoted(names of the objects)), built as one string from only the names it shows:
  * co-captured lists run to hundreds of VMs and are worded once per VM. `first`, when given, is
- * listed before the objects.
+ * listed before the objects; `except`, when given, is left out of them (naming the others on a
+ * shared list without copying it).
  */
-export function listQuotedNames(objects: readonly { name: string }[], first?: { name: string }): string {
-  const count = objects.length + (first ? 1 : 0);
+export function listQuotedNames(
+  objects: readonly { name: string }[],
+  first?: { name: string },
+  except?: object,
+): string {
+  const isExcepted = except !== undefined && objects.includes(except as { name: string });
+  const count = objects.length + (first ? 1 : 0) - (isExcepted ? 1 : 0);
   if (count === 0) return '';
-  const nameAt = (i: number) => (first ? (i === 0 ? first : objects[i - 1]) : objects[i]).name;
   const isCut = count > MAX_NAMES_IN_MESSAGE;
   const shown = isCut ? MAX_NAMES_IN_MESSAGE : count;
   const parts = new Array<string>(shown * 2 + 1);
   parts[0] = "'";
+  let next = 0;
   for (let i = 0; i < shown; i++) {
-    parts[2 * i + 1] = nameAt(i);
+    let name: string;
+    if (i === 0 && first) name = first.name;
+    else {
+      if (isExcepted && objects[next] === except) next++;
+      name = objects[next++].name;
+    }
+    parts[2 * i + 1] = name;
     const isLast = i === shown - 1;
     if (isLast) parts[2 * i + 2] = isCut ? `' and ${count - shown} more` : "'";
     else parts[2 * i + 2] = isCut || i < shown - 2 ? "', '" : "' and '";

@@ -343,8 +343,9 @@ function checkHostShadowStorage(ctx: RuleContext, findings: Finding[]): void {
     if (!volume.vssEnabled) continue; // the blocker above already says it cannot run
     const low = lowShadowStorageOf(ctx, volume);
     if (!low) continue;
-    // The VM itself first, then the others on the volume.
-    const others = withoutSelf(ctx, vmRefsOnHostVolumes(ctx, [volume]));
+    // The VM itself first, then the others on the volume (named off the shared list, not copied).
+    const onVolume = vmRefsOnHostVolumes(ctx, [volume]);
+    const otherCount = onVolume.length - (onVolume.includes(ctx.vmRef) ? 1 : 0);
     const objects: ObjectRef[] = [ctx.vmRef];
     for (const ref of low.volumeRefs) objects.push(ref);
     objects.push(ctx.hostRef);
@@ -353,7 +354,7 @@ function checkHostShadowStorage(ctx: RuleContext, findings: Finding[]): void {
         ctx,
         'HV-HOST-SHADOW-STORAGE-LOW',
         'warning',
-        flat`${low.head}${others.length + 1} VM(s) on it (${listQuotedNames(others, ctx.vmRef)})${low.change}${vm.name}' finishes.`,
+        flat`${low.head}${otherCount + 1} VM(s) on it (${listQuotedNames(onVolume, ctx.vmRef, ctx.vmRef)})${low.change}${vm.name}' finishes.`,
         low.remedy,
         objects,
       ),
