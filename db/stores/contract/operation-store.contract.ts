@@ -272,6 +272,28 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
         ).toBe(true);
       });
 
+      it('an earlier attempt cannot record its outcome over the step it lost, even when its own worker claimed it again', async () => {
+        const op = await enqueue(['a']);
+        const first = (await h.store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE })) as ClaimedStep;
+        // w1 stalled past its lease; w2 recovered the operation; w1, awake again, claimed the step anew
+        // while its first attempt was still running (its abort arrives later, as 'cancelled').
+        await h.store.recoverExpiredLeases(at(40_000), { exceptOwner: 'w2' });
+        const second = (await h.store.claimNext({
+          workerId: 'w1',
+          now: at(40_001),
+          leaseMs: LEASE,
+        })) as ClaimedStep;
+        expect(second.step).toMatchObject({ key: 'vm:a:check', attempts: 2 });
+        expect(
+          await h.store.completeStep(first, { status: 'cancelled' }, { workerId: 'w1', now: at(40_002) }),
+        ).toBe(false);
+        expect((await h.store.steps(op.id))[0]).toMatchObject({ status: 'running', attempts: 2 });
+        expect(
+          await h.store.completeStep(second, { status: 'succeeded' }, { workerId: 'w1', now: at(40_003) }),
+        ).toBe(true);
+        expect((await h.store.steps(op.id))[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+      });
+
       it('a worker never recovers its own lease; any other worker does once it expired', async () => {
         const op = await enqueue(['a']);
         await h.store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE });

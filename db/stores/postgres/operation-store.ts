@@ -502,8 +502,16 @@ async function completeIn(
   const { now, workerId } = options;
   const operation = await lockOperation(tx, claimed.operation.id);
   const [step] = await tx.select().from(operationSteps).where(eq(operationSteps.id, claimed.step.id));
-  // A worker that lost its lease must not overwrite what the new owner does.
-  if (!operation || !step || operation.leaseOwner !== workerId || step.status !== 'running') return false;
+  // A worker that lost its lease must not overwrite what the new owner does, nor an attempt the
+  // step has moved past (its own worker may have claimed the step anew after a recovery).
+  if (
+    !operation ||
+    !step ||
+    operation.leaseOwner !== workerId ||
+    step.status !== 'running' ||
+    step.attempts !== claimed.step.attempts
+  )
+    return false;
   await recordOutcome(tx, events, operation, step, outcome, options);
   const steps = await readSteps(tx, operation.id);
   // Between steps the operation is free for any worker, except inside a freeze window (findOpenFreeze).

@@ -400,8 +400,16 @@ function completeIn(
   const { now, workerId } = options;
   const operation = readOperation(tx, claimed.operation.id);
   const step = tx.select().from(operationSteps).where(eq(operationSteps.id, claimed.step.id)).get();
-  // A worker that lost its lease must not overwrite what the new owner does.
-  if (!operation || !step || operation.leaseOwner !== workerId || step.status !== 'running') return false;
+  // A worker that lost its lease must not overwrite what the new owner does, nor an attempt the
+  // step has moved past (its own worker may have claimed the step anew after a recovery).
+  if (
+    !operation ||
+    !step ||
+    operation.leaseOwner !== workerId ||
+    step.status !== 'running' ||
+    step.attempts !== claimed.step.attempts
+  )
+    return false;
 
   if (outcome.status === 'succeeded') {
     if (outcome.warning) appendLog(tx, events, step, 'warn', outcome.warning, now);
