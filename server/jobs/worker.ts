@@ -10,15 +10,19 @@
  * worker when the operation is being cancelled (from any process), which aborts the step.
  * A worker never recovers an operation whose lease it holds itself: a stalled event loop makes
  * its own lease look expired, but the step is still in flight here (issue 7 §6); the late
- * renewal then succeeds because nobody else took the operation.
+ * renewal then succeeds because nobody else took the operation. Nor does a busy database cost
+ * it the step: a renewal or completion refused with SQLITE_BUSY (a large import holding the write
+ * lock) is retried after a pause, never read as a lost lease (busy-retry.ts).
  */
 import { hostname } from 'node:os';
+import { isDatabaseBusy } from '../../db/stores/busy-error';
 import type { ClaimedStep, StepOutcome } from '../../db/stores/ports/operation-store';
 import type { DriverRegistry } from '../drivers/registry';
 import { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS, type WorkerScope } from '../engine/admission';
 import { isCleanupStep } from '../engine/step-params';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../engine/step-safety';
 import { logger } from '../logger';
+import { realTimers, retryWhileBusy, type WorkerTimers } from './busy-retry';
 import { subscribeToOperationEvents } from './events';
 import { executeStep, type StepStores } from './step-executor';
 
@@ -47,6 +51,8 @@ export interface WorkerOptions {
   /** Called at most every `intervalMs` of the clock (e.g. the backup job scheduler). */
   scheduler?: { tick: (now: Date) => void | Promise<void>; intervalMs: number };
   onError?: (error: unknown) => void;
+  /** Lease renewal timer and pauses between retries of a busy database (tests drive them). */
+  timers?: WorkerTimers;
 }
 
 export interface Worker {
@@ -101,6 +107,7 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
     clock = () => new Date(),
     progressIntervalMs = 250,
     onError = (error) => logger.error({ err: error }, 'worker tick failed'),
+    timers = realTimers,
   } = options;
   const workerId = options.workerId ?? defaultWorkerId();
   const operations = stores.operations;
@@ -111,21 +118,43 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
   let isPassing = false;
 
   async function runClaimed(claimed: ClaimedStep): Promise<void> {
+    const operationId = claimed.operation.id;
     const controller = new AbortController();
     let lastProgressAt = Number.NEGATIVE_INFINITY;
-    const renew = async () => {
-      try {
-        const lease = await operations.renewLease(workerId, claimed.operation.id, clock(), leaseMs);
-        if (!lease.isOwner) controller.abort(new Error('lease lost to another worker'));
-        // A cleanup (thaw, resume, release) is what a cancel owes: it runs to its end.
-        else if (lease.isCancelling && !isCleanupStep(claimed.planStep))
-          controller.abort(new Error('operation cancelled'));
-      } catch (error) {
-        onError(error);
-      }
+    // Until when this worker last made sure it holds the lease (the claim gave it a full one).
+    let leaseUntil = clock().getTime() + leaseMs;
+    let isStepDone = false;
+    let renewal: Promise<void> | null = null;
+    const onBusy = (what: string) => (error: unknown, attempt: number, delayMs: number) =>
+      logger.warn(
+        { err: error, operationId, attempt, delayMs, leaseValid: clock().getTime() < leaseUntil },
+        `${what} refused: the database is busy; retrying`,
+      );
+    const renew = () => {
+      // A renewal still retrying a busy database is enough: no second one beside it.
+      if (renewal) return;
+      renewal = retryWhileBusy(() => operations.renewLease(workerId, operationId, clock(), leaseMs), {
+        wait: timers.wait,
+        shouldRetry: () => !isStepDone,
+        onBusy: onBusy('lease renewal'),
+      })
+        .then((lease) => {
+          if (!lease.isOwner) controller.abort(new Error('lease lost to another worker'));
+          else {
+            leaseUntil = clock().getTime() + leaseMs;
+            // A cleanup (thaw, resume, release) is what a cancel owes: it runs to its end.
+            if (lease.isCancelling && !isCleanupStep(claimed.planStep))
+              controller.abort(new Error('operation cancelled'));
+          }
+        })
+        .catch((error: unknown) => {
+          if (!isStepDone) onError(error);
+        })
+        .finally(() => {
+          renewal = null;
+        });
     };
-    const heartbeat = setInterval(() => void renew(), Math.max(50, Math.floor(leaseMs / 3)));
-    heartbeat.unref();
+    const stopHeartbeat = timers.every(Math.max(50, Math.floor(leaseMs / 3)), renew);
     let outcome: StepOutcome;
     try {
       outcome = await executeStep({
@@ -136,21 +165,41 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
         planStep: claimed.planStep,
         signal: controller.signal,
         now: clock,
-        log: (level, message) =>
-          void operations.appendLog(claimed.step, level, message, clock()).catch(onError),
+        log: (level, message) => {
+          const at = clock();
+          void retryWhileBusy(() => operations.appendLog(claimed.step, level, message, at), {
+            wait: timers.wait,
+            shouldRetry: () => clock().getTime() < leaseUntil + leaseMs,
+            onBusy: onBusy('step log line'),
+          }).catch(onError);
+        },
         onProgress: (bytesDone, bytesTotal) => {
           const now = clock();
           if (now.getTime() - lastProgressAt < progressIntervalMs) return;
           lastProgressAt = now.getTime();
-          void operations.recordProgress(claimed.step, bytesDone, now, bytesTotal).catch(onError);
+          // Progress refused by a busy database is not retried: the next report says more.
+          void operations.recordProgress(claimed.step, bytesDone, now, bytesTotal).catch((error: unknown) => {
+            if (!isDatabaseBusy(error)) onError(error);
+          });
         },
       });
     } catch (error) {
       outcome = { status: 'failed', error };
     } finally {
-      clearInterval(heartbeat);
+      isStepDone = true;
+      stopHeartbeat();
     }
-    await operations.completeStep(claimed, outcome, { workerId, now: clock(), retry, leaseMs });
+    // What the step did is recorded, even if that waits for the database: given up, it would be
+    // lost and the step called interrupted. A full lease past the last one held, another worker
+    // has likely taken over, and the completion (which checks the lease) would be refused anyway.
+    await retryWhileBusy(
+      () => operations.completeStep(claimed, outcome, { workerId, now: clock(), retry, leaseMs }),
+      {
+        wait: timers.wait,
+        shouldRetry: () => clock().getTime() < leaseUntil + leaseMs,
+        onBusy: onBusy('step completion'),
+      },
+    );
   }
 
   const core: WorkerCore = {
@@ -196,7 +245,10 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
           started.push(run);
         }
       } catch (error) {
-        onError(error);
+        // A claim refused by a busy database wrote nothing (its transaction is whole): the next pass claims.
+        if (isDatabaseBusy(error))
+          logger.warn({ err: error, workerId }, 'worker pass refused: the database is busy');
+        else onError(error);
       } finally {
         isPassing = false;
       }
