@@ -6,7 +6,7 @@
  * by default, or as its own process, `migawka worker`). Several workers share one database
  * safely: every claim is leased and every write checks the lease (OperationStore).
  *
- * While a step runs, its lease is renewed every `leaseMs / 3`; the renewal also tells the
+ * While a step runs (claimed-step.ts), its lease is renewed every `leaseMs / 3`; the renewal also tells the
  * worker when the operation is being cancelled (from any process), which aborts the step.
  * A worker never recovers an operation whose lease it holds itself: a stalled event loop makes
  * its own lease look expired, but the step is still in flight here (issue 7 §6); the late
@@ -16,15 +16,15 @@
  */
 import { hostname } from 'node:os';
 import { isDatabaseBusy } from '../../db/stores/busy-error';
-import type { ClaimedStep, StepOutcome } from '../../db/stores/ports/operation-store';
+import type { ClaimedStep } from '../../db/stores/ports/operation-store';
 import type { DriverRegistry } from '../drivers/registry';
 import { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS, type WorkerScope } from '../engine/admission';
-import { isCleanupStep } from '../engine/step-params';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../engine/step-safety';
 import { logger } from '../logger';
-import { realTimers, retryWhileBusy, type WorkerTimers } from './busy-retry';
+import { realTimers, type WorkerTimers } from './busy-retry';
+import { runClaimedStep } from './claimed-step';
 import { subscribeToOperationEvents } from './events';
-import { executeStep, type StepStores } from './step-executor';
+import type { StepStores } from './step-executor';
 
 export interface WorkerOptions {
   stores: StepStores;
@@ -117,90 +117,18 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
   let lastScheduleAt = Number.NEGATIVE_INFINITY;
   let isPassing = false;
 
-  async function runClaimed(claimed: ClaimedStep): Promise<void> {
-    const operationId = claimed.operation.id;
-    const controller = new AbortController();
-    let lastProgressAt = Number.NEGATIVE_INFINITY;
-    // Until when this worker last made sure it holds the lease (the claim gave it a full one).
-    let leaseUntil = clock().getTime() + leaseMs;
-    let isStepDone = false;
-    let renewal: Promise<void> | null = null;
-    const onBusy = (what: string) => (error: unknown, attempt: number, delayMs: number) =>
-      logger.warn(
-        { err: error, operationId, attempt, delayMs, leaseValid: clock().getTime() < leaseUntil },
-        `${what} refused: the database is busy; retrying`,
-      );
-    const renew = () => {
-      // A renewal still retrying a busy database is enough: no second one beside it.
-      if (renewal) return;
-      renewal = retryWhileBusy(() => operations.renewLease(workerId, operationId, clock(), leaseMs), {
-        wait: timers.wait,
-        shouldRetry: () => !isStepDone,
-        onBusy: onBusy('lease renewal'),
-      })
-        .then((lease) => {
-          if (!lease.isOwner) controller.abort(new Error('lease lost to another worker'));
-          else {
-            leaseUntil = clock().getTime() + leaseMs;
-            // A cleanup (thaw, resume, release) is what a cancel owes: it runs to its end.
-            if (lease.isCancelling && !isCleanupStep(claimed.planStep))
-              controller.abort(new Error('operation cancelled'));
-          }
-        })
-        .catch((error: unknown) => {
-          if (!isStepDone) onError(error);
-        })
-        .finally(() => {
-          renewal = null;
-        });
-    };
-    const stopHeartbeat = timers.every(Math.max(50, Math.floor(leaseMs / 3)), renew);
-    let outcome: StepOutcome;
-    try {
-      outcome = await executeStep({
-        stores,
-        drivers,
-        operation: claimed.operation,
-        step: claimed.step,
-        planStep: claimed.planStep,
-        signal: controller.signal,
-        now: clock,
-        log: (level, message) => {
-          const at = clock();
-          void retryWhileBusy(() => operations.appendLog(claimed.step, level, message, at), {
-            wait: timers.wait,
-            shouldRetry: () => clock().getTime() < leaseUntil + leaseMs,
-            onBusy: onBusy('step log line'),
-          }).catch(onError);
-        },
-        onProgress: (bytesDone, bytesTotal) => {
-          const now = clock();
-          if (now.getTime() - lastProgressAt < progressIntervalMs) return;
-          lastProgressAt = now.getTime();
-          // Progress refused by a busy database is not retried: the next report says more.
-          void operations.recordProgress(claimed.step, bytesDone, now, bytesTotal).catch((error: unknown) => {
-            if (!isDatabaseBusy(error)) onError(error);
-          });
-        },
-      });
-    } catch (error) {
-      outcome = { status: 'failed', error };
-    } finally {
-      isStepDone = true;
-      stopHeartbeat();
-    }
-    // What the step did is recorded, even if that waits for the database: given up, it would be
-    // lost and the step called interrupted. A full lease past the last one held, another worker
-    // has likely taken over, and the completion (which checks the lease) would be refused anyway.
-    await retryWhileBusy(
-      () => operations.completeStep(claimed, outcome, { workerId, now: clock(), retry, leaseMs }),
-      {
-        wait: timers.wait,
-        shouldRetry: () => clock().getTime() < leaseUntil + leaseMs,
-        onBusy: onBusy('step completion'),
-      },
-    );
-  }
+  const runClaimed = (claimed: ClaimedStep) =>
+    runClaimedStep(claimed, {
+      stores,
+      drivers,
+      workerId,
+      leaseMs,
+      retry,
+      clock,
+      progressIntervalMs,
+      timers,
+      onError,
+    });
 
   const core: WorkerCore = {
     workerId,
