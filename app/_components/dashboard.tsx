@@ -2,22 +2,14 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { cn } from '@/app/_lib/cn';
 import { formatPercent, READINESS_LABELS, SEVERITY_TONES } from '@/app/_lib/format';
-import { useTRPC } from '@/app/_lib/trpc';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { READINESS, type Readiness } from '@/server/engine/types';
 
 const READINESS_CARD_STYLES: Record<Readiness, string> = {
@@ -35,6 +27,40 @@ const READINESS_EXPLANATIONS: Record<Readiness, string> = {
   partial: 'Host-level backup leaves pass-through disks out.',
   blocked: 'No backup method can run until a blocker is fixed.',
 };
+
+type TopFinding = RouterOutputs['dashboard']['get']['topFindings'][number];
+
+const topFindingColumns: DataTableColumn<TopFinding>[] = [
+  {
+    id: 'finding',
+    header: 'Finding',
+    cell: ({ row: { original: finding } }) => (
+      <Link
+        href={`/vms?ruleId=${finding.ruleId}`}
+        className="font-mono text-sm font-medium text-brand-700 hover:underline"
+      >
+        {finding.ruleId}
+      </Link>
+    ),
+  },
+  {
+    id: 'severity',
+    header: 'Severity',
+    cell: ({ row }) => <Badge tone={SEVERITY_TONES[row.original.severity]}>{row.original.severity}</Badge>,
+  },
+  {
+    id: 'vms',
+    header: 'VMs affected',
+    meta: { className: 'text-right tabular-nums' },
+    cell: ({ row }) => row.original.vmCount,
+  },
+  {
+    id: 'count',
+    header: 'Occurrences',
+    meta: { className: 'text-right tabular-nums' },
+    cell: ({ row }) => row.original.count,
+  },
+];
 
 export function Dashboard() {
   const trpc = useTRPC();
@@ -103,36 +129,12 @@ export function Dashboard() {
               {dashboard.data.topFindings.length === 0 ? (
                 <EmptyState>No findings: every prerequisite check passes.</EmptyState>
               ) : (
-                <Table>
-                  <TableCaption>Most common findings</TableCaption>
-                  <TableHeader>
-                    <TableRow>
-                      <TableHead>Finding</TableHead>
-                      <TableHead>Severity</TableHead>
-                      <TableHead className="text-right">VMs affected</TableHead>
-                      <TableHead className="text-right">Occurrences</TableHead>
-                    </TableRow>
-                  </TableHeader>
-                  <TableBody>
-                    {dashboard.data.topFindings.map((finding) => (
-                      <TableRow key={`${finding.ruleId}-${finding.severity}`}>
-                        <TableCell>
-                          <Link
-                            href={`/vms?ruleId=${finding.ruleId}`}
-                            className="font-mono text-sm font-medium text-brand-700 hover:underline"
-                          >
-                            {finding.ruleId}
-                          </Link>
-                        </TableCell>
-                        <TableCell>
-                          <Badge tone={SEVERITY_TONES[finding.severity]}>{finding.severity}</Badge>
-                        </TableCell>
-                        <TableCell className="text-right tabular-nums">{finding.vmCount}</TableCell>
-                        <TableCell className="text-right tabular-nums">{finding.count}</TableCell>
-                      </TableRow>
-                    ))}
-                  </TableBody>
-                </Table>
+                <DataTable
+                  columns={topFindingColumns}
+                  rows={dashboard.data.topFindings}
+                  getRowId={(finding) => `${finding.ruleId}-${finding.severity}`}
+                  caption="Most common findings"
+                />
               )}
             </CardContent>
           </Card>

@@ -10,6 +10,7 @@ import {
   useTable,
 } from '@tanstack/react-table';
 import type { ReactNode } from 'react';
+import { cn } from '@/app/_lib/cn';
 import { Pager, type PageTotal } from './pager';
 import { ariaSortOf, SortHeaderButton } from './sort-header';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from './ui/table';
@@ -17,10 +18,34 @@ import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, Tabl
 /** The TanStack Table features every list uses: sorting and paging, both done by the server. */
 export const dataTableFeatures = tableFeatures({ rowSortingFeature, rowPaginationFeature });
 
-/** A column of a DataTable: TanStack's column definition, with the cell's class (widths, numbers). */
+/**
+ * How a column looks: `className` for its header and cells (widths, numbers), `cellClassName` for
+ * its cells only (a name in medium weight); a row header names its row (`<th scope="row">`).
+ */
+export interface DataTableColumnMeta {
+  className?: string;
+  cellClassName?: string;
+  isRowHeader?: boolean;
+}
+
+/** A column of a DataTable: TanStack's column definition, with how its cells look. */
 export type DataTableColumn<Row extends RowData> = ColumnDef<typeof dataTableFeatures, Row> & {
-  meta?: { className?: string };
+  meta?: DataTableColumnMeta;
 };
+
+/** What a row says about itself: its accessible name, its class, whether it is the current one. */
+export interface DataTableRowLook {
+  label?: string;
+  className?: string;
+  isCurrent?: boolean;
+}
+
+/** A row header keeps the weight of a cell, not the small capitals of a column header. */
+const ROW_HEADER_CLASS = 'text-sm font-medium normal-case tracking-normal text-slate-900';
+
+function metaOf(column: { columnDef: unknown }): DataTableColumnMeta | undefined {
+  return (column.columnDef as { meta?: DataTableColumnMeta }).meta;
+}
 
 export interface DataTableSort {
   /** The column the server sorted by. */
@@ -47,7 +72,8 @@ export interface DataTablePage {
  * The one table of every list: TanStack Table renders the columns, the server sorts and pages.
  * A column is sortable when its id is in `sortableColumnIds`; its header toggles the order through
  * `onSort` (the list writes it to the URL), and `aria-sort` says the current one. `page` adds the
- * cursor pager under the rows.
+ * cursor pager under the rows. Without them it is the small table of a detail page or a wizard
+ * (every row at once, in the order given).
  */
 export function DataTable<Row extends RowData>({
   columns,
@@ -61,6 +87,8 @@ export function DataTable<Row extends RowData>({
   page,
   label,
   selection,
+  rowLook,
+  className,
 }: {
   columns: DataTableColumn<Row>[];
   rows: Row[];
@@ -75,6 +103,9 @@ export function DataTable<Row extends RowData>({
   /** The table's accessible name, when the caption is not enough. */
   label?: string;
   selection?: DataTableSelection<Row>;
+  rowLook?: (row: Row) => DataTableRowLook;
+  /** The table's own class (a narrower table inside a card). */
+  className?: string;
 }) {
   const sorting: SortingState = sort ? [{ id: sort.columnId, desc: sort.direction === 'desc' }] : [];
   const table = useTable({
@@ -94,7 +125,7 @@ export function DataTable<Row extends RowData>({
 
   return (
     <>
-      <Table aria-busy={isBusy} aria-label={label}>
+      <Table aria-busy={isBusy} aria-label={label} className={className}>
         {caption ? <TableCaption>{caption}</TableCaption> : null}
         <TableHeader>
           {table.getHeaderGroups().map((headerGroup) => (
@@ -108,10 +139,11 @@ export function DataTable<Row extends RowData>({
                 const columnId = header.column.id;
                 const isSortable = sortableColumnIds.includes(columnId);
                 const direction = isSortable ? header.column.getIsSorted() : false;
-                const meta = header.column.columnDef.meta as { className?: string } | undefined;
+                const meta = metaOf(header.column);
                 return (
                   <TableHead
                     key={header.id}
+                    scope="col"
                     className={meta?.className}
                     aria-sort={isSortable ? ariaSortOf(direction) : undefined}
                   >
@@ -131,34 +163,51 @@ export function DataTable<Row extends RowData>({
           ))}
         </TableHeader>
         <TableBody>
-          {table.getRowModel().rows.map((row) => (
-            <TableRow key={row.id} data-state={selection?.selectedIds.has(row.id) ? 'selected' : undefined}>
-              {selection ? (
-                <TableCell className="w-8">
-                  <input
-                    type="checkbox"
-                    className="size-4 accent-brand-600"
-                    aria-label={`Select ${selection.nameOf(row.original)}`}
-                    checked={selection.selectedIds.has(row.id)}
-                    onChange={(event) => {
-                      const next = new Set(selection.selectedIds);
-                      if (event.target.checked) next.add(row.id);
-                      else next.delete(row.id);
-                      selection.onChange(next);
-                    }}
-                  />
-                </TableCell>
-              ) : null}
-              {row.getAllCells().map((cell) => (
-                <TableCell
-                  key={cell.id}
-                  className={(cell.column.columnDef.meta as { className?: string } | undefined)?.className}
-                >
-                  <table.FlexRender cell={cell} />
-                </TableCell>
-              ))}
-            </TableRow>
-          ))}
+          {table.getRowModel().rows.map((row) => {
+            const look = rowLook?.(row.original);
+            return (
+              <TableRow
+                key={row.id}
+                aria-label={look?.label}
+                aria-current={look?.isCurrent ? 'true' : undefined}
+                className={look?.className}
+                data-state={selection?.selectedIds.has(row.id) ? 'selected' : undefined}
+              >
+                {selection ? (
+                  <TableCell className="w-8">
+                    <input
+                      type="checkbox"
+                      className="size-4 accent-brand-600"
+                      aria-label={`Select ${selection.nameOf(row.original)}`}
+                      checked={selection.selectedIds.has(row.id)}
+                      onChange={(event) => {
+                        const next = new Set(selection.selectedIds);
+                        if (event.target.checked) next.add(row.id);
+                        else next.delete(row.id);
+                        selection.onChange(next);
+                      }}
+                    />
+                  </TableCell>
+                ) : null}
+                {row.getAllCells().map((cell) => {
+                  const meta = metaOf(cell.column);
+                  return meta?.isRowHeader ? (
+                    <TableHead
+                      key={cell.id}
+                      scope="row"
+                      className={cn(ROW_HEADER_CLASS, meta.className, meta.cellClassName)}
+                    >
+                      <table.FlexRender cell={cell} />
+                    </TableHead>
+                  ) : (
+                    <TableCell key={cell.id} className={cn(meta?.className, meta?.cellClassName)}>
+                      <table.FlexRender cell={cell} />
+                    </TableCell>
+                  );
+                })}
+              </TableRow>
+            );
+          })}
         </TableBody>
       </Table>
       {page ? (

@@ -2,7 +2,7 @@
 
 import { Download } from 'lucide-react';
 import { Button } from '@/app/_components/ui/button';
-import type { ExportableList } from '@/server/services/list-export';
+import type { ExportableList } from '@/server/schemas/list-export';
 
 /**
  * Downloads the list as CSV with the filters and order on screen: the page hands over the same

@@ -17,9 +17,20 @@
  *                 VMs; xs-a-03 was upgraded to 8.2 CU1, which no longer offers quiesced snapshots.
  */
 import type { Inventory } from '../../server/engine/inventory';
-
-const GIB = 1024 ** 3;
-const TIB = 1024 * GIB;
+import {
+  disk,
+  GIB,
+  guest,
+  hyperV,
+  hyperVVolume,
+  lun,
+  simpleWindows,
+  TIB,
+  type VmParts,
+  windowsVm,
+  xen,
+  xenVm,
+} from './demo-lab-builders';
 
 export const DEMO_LAB_NAMES = {
   sqlVm: 'sql-prod-01',
@@ -31,98 +42,6 @@ export const DEMO_LAB_NAMES = {
   /** The WSB host's volume holding its four VMs (id of a volume named "D:"). */
   wsbVolumeId: 'vol-hv-branch-01-d',
 } as const;
-
-type VmSpec = Partial<Inventory['vms'][number]> & Pick<Inventory['vms'][number], 'id' | 'name' | 'hostId'>;
-
-function windowsVm(spec: VmSpec): Inventory['vms'][number] {
-  return {
-    osFamily: 'windows',
-    powerState: 'running',
-    applications: [],
-    backupIntegrationService: 'running',
-    hasXenVssProvider: false,
-    snapshotLocationVolumeId: null,
-    hasFreezeScripts: false,
-    dailyChangeBytes: 4 * GIB,
-    tags: [],
-    ...spec,
-  };
-}
-
-function xenVm(spec: VmSpec): Inventory['vms'][number] {
-  return windowsVm({ backupIntegrationService: null, hasXenVssProvider: true, ...spec });
-}
-
-type DiskSpec = Inventory['virtualDisks'][number];
-
-function disk(
-  vmId: string,
-  suffix: string,
-  hostVolumeId: string | null,
-  sizeGib: number,
-  kind: DiskSpec['kind'],
-): DiskSpec {
-  const vmName = vmId.replace(/^vm-/, '');
-  const extension = kind === 'vhdx' ? '.vhdx' : '';
-  return {
-    id: `disk-${vmName}-${suffix}`,
-    vmId,
-    name: kind === 'passthrough' ? `${vmName} ${suffix} (physical disk)` : `${vmName}-${suffix}${extension}`,
-    kind,
-    sizeBytes: sizeGib * GIB,
-    hostVolumeId: kind === 'passthrough' ? null : hostVolumeId,
-    arrayVolumeId: null,
-  };
-}
-
-type GuestSpec = Partial<Inventory['guestVolumes'][number]> & { mountPoint: string };
-
-function guest(vmId: string, diskId: string | null, spec: GuestSpec): Inventory['guestVolumes'][number] {
-  const isLinux = spec.mountPoint.startsWith('/');
-  return {
-    id: `gv-${vmId.replace(/^vm-/, '')}-${spec.mountPoint.replace(/[:/\\]/g, '') || 'root'}`,
-    vmId,
-    fileSystem: isLinux ? 'ext4' : 'ntfs',
-    diskType: 'basic',
-    vssEnabled: !isLinux,
-    shadowStorageOn: isLinux ? null : spec.mountPoint,
-    diskId,
-    ...spec,
-  };
-}
-
-function hyperVVolume(
-  hostId: string,
-  letter: string,
-  sizeGib: number,
-  freeGib: number,
-  extra: Partial<Inventory['hostVolumes'][number]> = {},
-): Inventory['hostVolumes'][number] {
-  const id = `vol-${hostId.replace(/^host-/, '')}-${letter.toLowerCase()}`;
-  return {
-    id,
-    hostId,
-    name: `${letter}:`,
-    kind: 'volume',
-    sizeBytes: sizeGib * GIB,
-    freeBytes: freeGib * GIB,
-    vssEnabled: true,
-    shadowStorageVolumeId: id,
-    shadowStorageLimitBytes: Math.round(sizeGib * 0.1) * GIB,
-    arrayVolumeId: null,
-    ...extra,
-  };
-}
-
-/** A simple Windows VM with one system disk and C: on it. */
-function simpleWindows(spec: VmSpec, hostVolumeId: string, diskKind: DiskSpec['kind'] = 'vhdx') {
-  const osDisk = disk(spec.id, 'os', hostVolumeId, 80, diskKind);
-  return {
-    vm: spec.hostId.startsWith('host-xs') ? xenVm(spec) : windowsVm(spec),
-    disks: [osDisk],
-    guests: [guest(spec.id, osDisk.id, { mountPoint: 'C:' })],
-  };
-}
 
 export function demoLabInventory(): Inventory {
   const hosts: Inventory['hosts'] = [
@@ -221,17 +140,22 @@ export function demoLabInventory(): Inventory {
   const vms: Inventory['vms'] = [];
   const virtualDisks: Inventory['virtualDisks'] = [];
   const guestVolumes: Inventory['guestVolumes'] = [];
-  const add = (parts: {
-    vm: Inventory['vms'][number];
-    disks: Inventory['virtualDisks'];
-    guests: Inventory['guestVolumes'];
-  }) => {
+  const add = (parts: VmParts) => {
     vms.push(parts.vm);
     virtualDisks.push(...parts.disks);
     guestVolumes.push(...parts.guests);
   };
 
-  // --- hv-prod-01 -----------------------------------------------------------------------------
+  hvProd01Vms(add);
+  hvProd02Vms(add);
+  hvBranch01Vms(add);
+  poolAVms(add);
+
+  return { hosts, hostVolumes, vms, virtualDisks, guestVolumes, arrays, arrayVolumes, consistencyGroups };
+}
+
+/** The VMs of hv-prod-01 (Hyper-V with the VSS-aware agent). */
+function hvProd01Vms(add: (parts: VmParts) => void): void {
   {
     const id = 'vm-sql-prod-01';
     const os = disk(id, 'os', 'vol-hv-prod-01-d', 120, 'vhdx');
@@ -298,8 +222,10 @@ export function demoLabInventory(): Inventory {
       'vol-hv-prod-01-d',
     ),
   );
+}
 
-  // --- hv-prod-02 -----------------------------------------------------------------------------
+/** The VMs of hv-prod-02 (Hyper-V; ERP on two EqualLogic LUNs). */
+function hvProd02Vms(add: (parts: VmParts) => void): void {
   {
     const id = 'vm-erp-01';
     const os = disk(id, 'os', 'vol-hv-prod-02-d', 120, 'vhdx');
@@ -369,8 +295,10 @@ export function demoLabInventory(): Inventory {
       ],
     });
   }
+}
 
-  // --- hv-branch-01: Windows Server Backup only, four VMs on D: ---------------------------------
+/** The VMs of hv-branch-01: Windows Server Backup only, four VMs on D:. */
+function hvBranch01Vms(add: (parts: VmParts) => void): void {
   for (const name of ['branch-dc-01', 'branch-fs-01', 'branch-app-01', 'branch-print-01']) {
     add(
       simpleWindows(
@@ -379,8 +307,10 @@ export function demoLabInventory(): Inventory {
       ),
     );
   }
+}
 
-  // --- XenServer pool-a -----------------------------------------------------------------------
+/** The VMs of the XenServer pool pool-a. */
+function poolAVms(add: (parts: VmParts) => void): void {
   {
     const id = 'vm-exch-01';
     const os = disk(id, 'os', 'sr-netapp-vmstore', 100, 'vdi');
@@ -470,52 +400,4 @@ export function demoLabInventory(): Inventory {
       guests: [guest(id, root.id, { mountPoint: '/' })],
     });
   }
-
-  return { hosts, hostVolumes, vms, virtualDisks, guestVolumes, arrays, arrayVolumes, consistencyGroups };
-}
-
-function hyperV(
-  id: string,
-  name: string,
-  version: string,
-  hasVssAwareProduct: boolean,
-): Inventory['hosts'][number] {
-  return {
-    id,
-    name,
-    kind: 'hyperv',
-    version,
-    pool: null,
-    hasVssAwareProduct,
-    offersQuiescedSnapshots: false,
-    connector: 'lab',
-  };
-}
-
-function xen(
-  id: string,
-  name: string,
-  version: string,
-  offersQuiescedSnapshots: boolean,
-): Inventory['hosts'][number] {
-  return {
-    id,
-    name,
-    kind: 'xenserver',
-    version,
-    pool: 'pool-a',
-    hasVssAwareProduct: true,
-    offersQuiescedSnapshots,
-    connector: 'lab',
-  };
-}
-
-function lun(
-  id: string,
-  arrayId: string,
-  name: string,
-  supportsSnapshots: boolean,
-  consistencyGroupId: string | null,
-): Inventory['arrayVolumes'][number] {
-  return { id, arrayId, name, supportsSnapshots, consistencyGroupId };
 }

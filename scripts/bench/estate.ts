@@ -12,7 +12,7 @@ import { type Db, openDatabase, sqliteOf } from '../../db/client';
 import { seedLargeEstate } from '../../db/seed/large-estate';
 import { seedLargeRestorePoints } from '../../db/seed/large-restore-points';
 import { createSqliteStores } from '../../db/stores/sqlite';
-import { enqueueIn } from '../../db/stores/sqlite/operation-store';
+import { enqueueIn } from '../../db/stores/sqlite/operation-enqueue';
 import { inTransaction } from '../../db/stores/sqlite/transaction';
 import { planBackup } from '../../server/engine/backup-plan';
 import { evaluateInventory } from '../../server/engine/evaluate';

@@ -248,3 +248,23 @@ export async function createHarness(
     },
   };
 }
+
+/** Holds every LUN snapshot call until `release()`; `entered` resolves when one is waiting. */
+export function gateSnapshots(harness: Harness) {
+  const array = harness.driver.array();
+  const original = array.createSnapshot.bind(array);
+  let release!: () => void;
+  let entered!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const isEntered = new Promise<void>((resolve) => {
+    entered = resolve;
+  });
+  array.createSnapshot = async (request, options) => {
+    entered();
+    await gate;
+    return original(request, options);
+  };
+  return { entered: isEntered, release };
+}

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
 import type { BackupPlanRequest } from '../engine/backup-plan';
-import { createHarness, FAST_RETRY, type Harness } from './test-harness';
+import { createHarness, FAST_RETRY, gateSnapshots, type Harness } from './test-harness';
 import { createWorker } from './worker';
 
 let h: Harness;
@@ -16,26 +16,6 @@ const arrayBackup: BackupPlanRequest = {
   consistencyPolicy: 'require',
   passthroughPolicy: 'skip',
 };
-
-/** Holds every LUN snapshot call until `release()`; `entered` resolves when one is waiting. */
-function gateSnapshots(harness: Harness) {
-  const array = harness.driver.array();
-  const original = array.createSnapshot.bind(array);
-  let release!: () => void;
-  let entered!: () => void;
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const isEntered = new Promise<void>((resolve) => {
-    entered = resolve;
-  });
-  array.createSnapshot = async (request, options) => {
-    entered();
-    await gate;
-    return original(request, options);
-  };
-  return { entered: isEntered, release };
-}
 
 const dialects = await storeDialects('worker');
 

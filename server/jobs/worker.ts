@@ -6,21 +6,25 @@
  * by default, or as its own process, `migawka worker`). Several workers share one database
  * safely: every claim is leased and every write checks the lease (OperationStore).
  *
- * While a step runs, its lease is renewed every `leaseMs / 3`; the renewal also tells the
+ * While a step runs (claimed-step.ts), its lease is renewed every `leaseMs / 3`; the renewal also tells the
  * worker when the operation is being cancelled (from any process), which aborts the step.
  * A worker never recovers an operation whose lease it holds itself: a stalled event loop makes
  * its own lease look expired, but the step is still in flight here (issue 7 §6); the late
- * renewal then succeeds because nobody else took the operation.
+ * renewal then succeeds because nobody else took the operation. Nor does a busy database cost
+ * it the step: a renewal or completion refused with SQLITE_BUSY (a large import holding the write
+ * lock) is retried after a pause, never read as a lost lease (busy-retry.ts).
  */
 import { hostname } from 'node:os';
-import type { ClaimedStep, StepOutcome } from '../../db/stores/ports/operation-store';
+import { isDatabaseBusy } from '../../db/stores/busy-error';
+import type { ClaimedStep } from '../../db/stores/ports/operation-store';
 import type { DriverRegistry } from '../drivers/registry';
 import { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS, type WorkerScope } from '../engine/admission';
-import { isCleanupStep } from '../engine/step-params';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../engine/step-safety';
 import { logger } from '../logger';
+import { realTimers, type WorkerTimers } from './busy-retry';
+import { runClaimedStep } from './claimed-step';
 import { subscribeToOperationEvents } from './events';
-import { executeStep, type StepStores } from './step-executor';
+import type { StepStores } from './step-executor';
 
 export interface WorkerOptions {
   stores: StepStores;
@@ -47,6 +51,8 @@ export interface WorkerOptions {
   /** Called at most every `intervalMs` of the clock (e.g. the backup job scheduler). */
   scheduler?: { tick: (now: Date) => void | Promise<void>; intervalMs: number };
   onError?: (error: unknown) => void;
+  /** Lease renewal timer and pauses between retries of a busy database (tests drive them). */
+  timers?: WorkerTimers;
 }
 
 export interface Worker {
@@ -101,6 +107,7 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
     clock = () => new Date(),
     progressIntervalMs = 250,
     onError = (error) => logger.error({ err: error }, 'worker tick failed'),
+    timers = realTimers,
   } = options;
   const workerId = options.workerId ?? defaultWorkerId();
   const operations = stores.operations;
@@ -110,48 +117,18 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
   let lastScheduleAt = Number.NEGATIVE_INFINITY;
   let isPassing = false;
 
-  async function runClaimed(claimed: ClaimedStep): Promise<void> {
-    const controller = new AbortController();
-    let lastProgressAt = Number.NEGATIVE_INFINITY;
-    const renew = async () => {
-      try {
-        const lease = await operations.renewLease(workerId, claimed.operation.id, clock(), leaseMs);
-        if (!lease.isOwner) controller.abort(new Error('lease lost to another worker'));
-        // A cleanup (thaw, resume, release) is what a cancel owes: it runs to its end.
-        else if (lease.isCancelling && !isCleanupStep(claimed.planStep))
-          controller.abort(new Error('operation cancelled'));
-      } catch (error) {
-        onError(error);
-      }
-    };
-    const heartbeat = setInterval(() => void renew(), Math.max(50, Math.floor(leaseMs / 3)));
-    heartbeat.unref();
-    let outcome: StepOutcome;
-    try {
-      outcome = await executeStep({
-        stores,
-        drivers,
-        operation: claimed.operation,
-        step: claimed.step,
-        planStep: claimed.planStep,
-        signal: controller.signal,
-        now: clock,
-        log: (level, message) =>
-          void operations.appendLog(claimed.step, level, message, clock()).catch(onError),
-        onProgress: (bytesDone, bytesTotal) => {
-          const now = clock();
-          if (now.getTime() - lastProgressAt < progressIntervalMs) return;
-          lastProgressAt = now.getTime();
-          void operations.recordProgress(claimed.step, bytesDone, now, bytesTotal).catch(onError);
-        },
-      });
-    } catch (error) {
-      outcome = { status: 'failed', error };
-    } finally {
-      clearInterval(heartbeat);
-    }
-    await operations.completeStep(claimed, outcome, { workerId, now: clock(), retry, leaseMs });
-  }
+  const runClaimed = (claimed: ClaimedStep) =>
+    runClaimedStep(claimed, {
+      stores,
+      drivers,
+      workerId,
+      leaseMs,
+      retry,
+      clock,
+      progressIntervalMs,
+      timers,
+      onError,
+    });
 
   const core: WorkerCore = {
     workerId,
@@ -196,7 +173,10 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
           started.push(run);
         }
       } catch (error) {
-        onError(error);
+        // A claim refused by a busy database wrote nothing (its transaction is whole): the next pass claims.
+        if (isDatabaseBusy(error))
+          logger.warn({ err: error, workerId }, 'worker pass refused: the database is busy');
+        else onError(error);
       } finally {
         isPassing = false;
       }

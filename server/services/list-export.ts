@@ -24,6 +24,7 @@ import {
   hostVolumeListQueryInput,
   vmListQueryInput,
 } from '../schemas/inventory-queries';
+import { EXPORTABLE_LISTS, type ExportableList, isExportableList } from '../schemas/list-export';
 import { operationListQueryInput } from '../schemas/operation-queries';
 import { restorePointBrowseQueryInput } from '../schemas/restore-points';
 import { listBackupJobs } from './backup-job-service';
@@ -190,14 +191,9 @@ const LIST_EXPORTS = {
       { header: 'Last run at (UTC)', value: (job) => job.lastOperation?.createdAt ?? null },
     ],
   }),
-};
+} satisfies Record<ExportableList, unknown>;
 
-export type ExportableList = keyof typeof LIST_EXPORTS;
-export const EXPORTABLE_LISTS = Object.keys(LIST_EXPORTS) as ExportableList[];
-
-export function isExportableList(name: string): name is ExportableList {
-  return Object.hasOwn(LIST_EXPORTS, name);
-}
+export { EXPORTABLE_LISTS, type ExportableList, isExportableList };
 
 /** The schema of a list's query (its filters and order), to validate what the page sent. */
 export function exportQuerySchema(list: ExportableList): z.ZodType {

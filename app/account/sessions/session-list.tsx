@@ -2,22 +2,57 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { toast } from 'sonner';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { PageHeader } from '@/app/_components/page-header';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { signOut } from '@/app/_lib/auth-client';
 import { formatDateTime } from '@/app/_lib/restore-format';
-import { useTRPC } from '@/app/_lib/trpc';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+
+type Session = RouterOutputs['account']['sessions'][number];
+
+/** A session's columns; the last ends it (this browser's: signs out). */
+function sessionColumns({
+  isEnding,
+  onEnd,
+}: {
+  isEnding: boolean;
+  onEnd: (sessionId: string) => void;
+}): DataTableColumn<Session>[] {
+  return [
+    {
+      id: 'browser',
+      header: 'Browser',
+      meta: { cellClassName: 'max-w-md truncate' },
+      cell: ({ row: { original: session } }) => (
+        <span title={session.userAgent ?? undefined}>
+          {session.userAgent ?? 'unknown'} {session.current ? <Badge tone="info">this browser</Badge> : null}
+        </span>
+      ),
+    },
+    { id: 'address', header: 'Address', cell: ({ row }) => row.original.ipAddress ?? 'unknown' },
+    { id: 'signedIn', header: 'Signed in', cell: ({ row }) => formatDateTime(row.original.createdAt) },
+    { id: 'lastActive', header: 'Last active', cell: ({ row }) => formatDateTime(row.original.updatedAt) },
+    { id: 'expires', header: 'Expires', cell: ({ row }) => formatDateTime(row.original.expiresAt) },
+    {
+      id: 'actions',
+      header: () => <span className="sr-only">Actions</span>,
+      meta: { cellClassName: 'text-right' },
+      cell: ({ row: { original: session } }) =>
+        session.current ? (
+          <Button variant="secondary" size="sm" onClick={() => void signOut()}>
+            Sign out
+          </Button>
+        ) : (
+          <Button variant="secondary" size="sm" disabled={isEnding} onClick={() => onEnd(session.id)}>
+            End session
+          </Button>
+        ),
+    },
+  ];
+}
 
 /** Where I am signed in, each with a way to end it (a lost laptop, a shared machine). */
 export function SessionList() {
@@ -41,51 +76,15 @@ export function SessionList() {
       {sessions.isPending ? <LoadingState /> : null}
       {sessions.error ? <ErrorState error={sessions.error} /> : null}
       {sessions.data ? (
-        <Table>
-          <TableCaption>My sessions</TableCaption>
-          <TableHeader>
-            <TableRow>
-              <TableHead>Browser</TableHead>
-              <TableHead>Address</TableHead>
-              <TableHead>Signed in</TableHead>
-              <TableHead>Last active</TableHead>
-              <TableHead>Expires</TableHead>
-              <TableHead>
-                <span className="sr-only">Actions</span>
-              </TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {sessions.data.map((session) => (
-              <TableRow key={session.id}>
-                <TableCell className="max-w-md truncate" title={session.userAgent ?? undefined}>
-                  {session.userAgent ?? 'unknown'}{' '}
-                  {session.current ? <Badge tone="info">this browser</Badge> : null}
-                </TableCell>
-                <TableCell>{session.ipAddress ?? 'unknown'}</TableCell>
-                <TableCell>{formatDateTime(session.createdAt)}</TableCell>
-                <TableCell>{formatDateTime(session.updatedAt)}</TableCell>
-                <TableCell>{formatDateTime(session.expiresAt)}</TableCell>
-                <TableCell className="text-right">
-                  {session.current ? (
-                    <Button variant="secondary" size="sm" onClick={() => void signOut()}>
-                      Sign out
-                    </Button>
-                  ) : (
-                    <Button
-                      variant="secondary"
-                      size="sm"
-                      disabled={revoke.isPending}
-                      onClick={() => revoke.mutate({ sessionId: session.id })}
-                    >
-                      End session
-                    </Button>
-                  )}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <DataTable
+          columns={sessionColumns({
+            isEnding: revoke.isPending,
+            onEnd: (sessionId) => revoke.mutate({ sessionId }),
+          })}
+          rows={sessions.data}
+          getRowId={(session) => session.id}
+          caption="My sessions"
+        />
       ) : null}
     </>
   );

@@ -2,18 +2,10 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { APPROVAL_STATUS_LABELS, APPROVAL_STATUS_TONES } from './approval-format';
@@ -21,6 +13,42 @@ import { ApprovalPolicies } from './approval-policies';
 import { approvalHref } from './approval-sent';
 
 type Row = RouterOutputs['approvals']['list']['items'][number];
+
+/** A request's columns; the last says the decision (decided ones) or when it expires (pending ones). */
+function requestColumns(showDecision: boolean): DataTableColumn<Row>[] {
+  return [
+    {
+      id: 'action',
+      header: 'Action',
+      cell: ({ row: { original } }) => (
+        <>
+          <span className="block text-xs text-slate-500">{original.kindLabel}</span>
+          <Link href={approvalHref(original.id)} className="font-medium text-brand-700 hover:underline">
+            {original.title}
+          </Link>
+        </>
+      ),
+    },
+    { id: 'requestedBy', header: 'Requested by', cell: ({ row }) => row.original.requestedByName },
+    { id: 'requestedAt', header: 'Requested', cell: ({ row }) => formatDateTime(row.original.requestedAt) },
+    showDecision
+      ? {
+          id: 'decision',
+          header: 'Decision',
+          cell: ({ row: { original } }) => (
+            <>
+              <Badge tone={APPROVAL_STATUS_TONES[original.status]}>
+                {APPROVAL_STATUS_LABELS[original.status]}
+              </Badge>
+              {original.decidedByName ? (
+                <span className="ml-2 text-slate-600">by {original.decidedByName}</span>
+              ) : null}
+            </>
+          ),
+        }
+      : { id: 'expires', header: 'Expires', cell: ({ row }) => formatDateTime(row.original.expiresAt) },
+  ];
+}
 
 function RequestTable({
   caption,
@@ -32,43 +60,12 @@ function RequestTable({
   showDecision: boolean;
 }) {
   return (
-    <Table>
-      <TableCaption className="sr-only">{caption}</TableCaption>
-      <TableHeader>
-        <TableRow>
-          <TableHead>Action</TableHead>
-          <TableHead>Requested by</TableHead>
-          <TableHead>Requested</TableHead>
-          <TableHead>{showDecision ? 'Decision' : 'Expires'}</TableHead>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {rows.map((row) => (
-          <TableRow key={row.id}>
-            <TableCell>
-              <span className="block text-xs text-slate-500">{row.kindLabel}</span>
-              <Link href={approvalHref(row.id)} className="font-medium text-brand-700 hover:underline">
-                {row.title}
-              </Link>
-            </TableCell>
-            <TableCell>{row.requestedByName}</TableCell>
-            <TableCell>{formatDateTime(row.requestedAt)}</TableCell>
-            <TableCell>
-              {showDecision ? (
-                <>
-                  <Badge tone={APPROVAL_STATUS_TONES[row.status]}>{APPROVAL_STATUS_LABELS[row.status]}</Badge>
-                  {row.decidedByName ? (
-                    <span className="ml-2 text-slate-600">by {row.decidedByName}</span>
-                  ) : null}
-                </>
-              ) : (
-                formatDateTime(row.expiresAt)
-              )}
-            </TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <DataTable
+      columns={requestColumns(showDecision)}
+      rows={rows}
+      getRowId={(row) => row.id}
+      caption={caption}
+    />
   );
 }
 

@@ -1,5 +1,6 @@
 'use client';
 
+import { SectionCountsTable } from '@/app/_components/section-counts-table';
 import { formatBytes, METHOD_LABELS, pluralize } from '@/app/_lib/format';
 import { formatDateTime, RESTORE_MODE_LABELS } from '@/app/_lib/restore-format';
 import type { RouterOutputs } from '@/app/_lib/trpc';
@@ -7,17 +8,6 @@ import { RestoreBlastRadius } from '@/app/restore/_components/blast-radius';
 import type { BackupMethod } from '@/server/engine/types';
 
 type Preview = RouterOutputs['approvals']['get']['preview'];
-
-const SECTION_LABELS: Record<string, string> = {
-  hosts: 'Hosts',
-  hostVolumes: 'Host volumes / SRs',
-  vms: 'VMs',
-  virtualDisks: 'Virtual disks',
-  guestVolumes: 'Guest volumes',
-  arrays: 'Storage arrays',
-  arrayVolumes: 'Array volumes / LUNs',
-  consistencyGroups: 'Consistency groups',
-};
 
 /** What the action destroys, as its requester was shown it before confirming. */
 export function ApprovalPreview({ preview }: { preview: Preview }) {
@@ -89,37 +79,15 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
               inventory.
             </p>
           ) : null}
-          <table className="mb-4 text-sm">
-            <caption className="sr-only">Objects in the console and in the file</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="pr-6 text-left font-medium">
-                  Objects
-                </th>
-                <th scope="col" className="pr-6 text-right font-medium">
-                  In the console
-                </th>
-                <th scope="col" className="text-right font-medium">
-                  In the file
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {Object.keys(SECTION_LABELS).map((section) => (
-                <tr key={section}>
-                  <th scope="row" className="pr-6 text-left font-normal">
-                    {SECTION_LABELS[section]}
-                  </th>
-                  <td className="pr-6 text-right tabular-nums">
-                    {preview.stored[section as keyof typeof preview.stored]}
-                  </td>
-                  <td className="text-right tabular-nums">
-                    {preview.file[section as keyof typeof preview.file]}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="mb-4">
+            <SectionCountsTable
+              caption="Objects in the console and in the file"
+              columns={[
+                { header: 'In the console', counts: preview.stored },
+                { header: 'In the file', counts: preview.file },
+              ]}
+            />
+          </div>
         </>
       );
   }

@@ -2,23 +2,58 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { YesNo } from '@/app/_components/detail-list';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { VmRefList } from '@/app/_components/vm-ref-list';
-import { useTRPC } from '@/app/_lib/trpc';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { VENDOR_LABELS } from './array-list';
+
+type Lun = RouterOutputs['arrays']['get']['volumes'][number];
+
+const lunColumns: DataTableColumn<Lun>[] = [
+  { id: 'lun', header: 'LUN', meta: { cellClassName: 'font-medium' }, cell: ({ row }) => row.original.name },
+  {
+    id: 'snapshots',
+    header: 'Snapshots',
+    cell: ({ row }) => <YesNo value={row.original.supportsSnapshots} yes="supported" no="not supported" />,
+  },
+  {
+    id: 'group',
+    header: 'Consistency group',
+    cell: ({ row }) => row.original.consistencyGroup?.name ?? <span className="text-slate-500">none</span>,
+  },
+  {
+    id: 'hostVolumes',
+    header: 'Host volumes on it',
+    cell: ({ row: { original: volume } }) =>
+      volume.hostVolumes.length === 0 ? (
+        <span className="text-slate-500">none (pass-through only)</span>
+      ) : (
+        <ul>
+          {volume.hostVolumes.map((hostVolume) => (
+            <li key={hostVolume.id}>
+              <Link
+                href={`/volumes/${encodeURIComponent(hostVolume.id)}`}
+                className="text-brand-700 hover:underline"
+              >
+                {hostVolume.name}
+              </Link>{' '}
+              <span className="text-xs text-slate-500">on {hostVolume.hostName}</span>
+            </li>
+          ))}
+        </ul>
+      ),
+  },
+  {
+    id: 'vms',
+    header: 'VMs',
+    cell: ({ row: { original: volume } }) => <VmRefList vms={volume.vms} label={`VMs on ${volume.name}`} />,
+  },
+];
 
 export function ArrayDetail({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -57,53 +92,12 @@ export function ArrayDetail({ id }: { id: string }) {
             {volumes.length === 0 ? (
               <EmptyState>This array reports no volumes.</EmptyState>
             ) : (
-              <Table>
-                <TableCaption>Volumes of {array.name}</TableCaption>
-                <TableHeader>
-                  <TableRow>
-                    <TableHead>LUN</TableHead>
-                    <TableHead>Snapshots</TableHead>
-                    <TableHead>Consistency group</TableHead>
-                    <TableHead>Host volumes on it</TableHead>
-                    <TableHead>VMs</TableHead>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {volumes.map((volume) => (
-                    <TableRow key={volume.id}>
-                      <TableCell className="font-medium">{volume.name}</TableCell>
-                      <TableCell>
-                        <YesNo value={volume.supportsSnapshots} yes="supported" no="not supported" />
-                      </TableCell>
-                      <TableCell>
-                        {volume.consistencyGroup?.name ?? <span className="text-slate-500">none</span>}
-                      </TableCell>
-                      <TableCell>
-                        {volume.hostVolumes.length === 0 ? (
-                          <span className="text-slate-500">none (pass-through only)</span>
-                        ) : (
-                          <ul>
-                            {volume.hostVolumes.map((hostVolume) => (
-                              <li key={hostVolume.id}>
-                                <Link
-                                  href={`/volumes/${encodeURIComponent(hostVolume.id)}`}
-                                  className="text-brand-700 hover:underline"
-                                >
-                                  {hostVolume.name}
-                                </Link>{' '}
-                                <span className="text-xs text-slate-500">on {hostVolume.hostName}</span>
-                              </li>
-                            ))}
-                          </ul>
-                        )}
-                      </TableCell>
-                      <TableCell>
-                        <VmRefList vms={volume.vms} label={`VMs on ${volume.name}`} />
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
+              <DataTable
+                columns={lunColumns}
+                rows={volumes}
+                getRowId={(volume) => volume.id}
+                caption={`Volumes of ${array.name}`}
+              />
             )}
           </CardContent>
         </Card>

@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useFormContext } from 'react-hook-form';
 import { toast } from 'sonner';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { EstateChangedAlert, isEstateChangedError } from '@/app/_components/estate-changed-alert';
 import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
@@ -23,6 +24,37 @@ import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { type BackupWizardValues, jobOf, requestOf } from './wizard-model';
 
 type KeyedFinding = RouterOutputs['backups']['review']['findings'][number];
+
+type ReviewedVm = RouterOutputs['backups']['review']['plan']['vms'][number];
+
+const reviewColumns: DataTableColumn<ReviewedVm>[] = [
+  {
+    id: 'vm',
+    header: 'VM',
+    meta: { isRowHeader: true },
+    cell: ({ row: { original: vm } }) => (
+      <>
+        {vm.vmName} {vm.isCoCaptured ? <Badge tone="info">captured with the others</Badge> : null}
+      </>
+    ),
+  },
+  { id: 'method', header: 'Method', cell: ({ row }) => METHOD_LABELS[row.original.method] },
+  {
+    id: 'consistency',
+    header: 'Expected consistency',
+    cell: ({ row: { original: vm } }) => consistencyLabel(vm.expectedConsistency, vm.captureState),
+  },
+  {
+    id: 'captureState',
+    header: 'VM during backup',
+    cell: ({ row }) => CAPTURE_STATE_LABELS[row.original.captureState],
+  },
+  {
+    id: 'excludedDisks',
+    header: 'Disks left out',
+    cell: ({ row: { original: vm } }) => (vm.excludedDiskIds.length ? vm.excludedDiskIds.join(', ') : 'none'),
+  },
+];
 
 const SEVERITY_HEADINGS = { blocker: 'Blockers', warning: 'Warnings', info: 'Information' } as const;
 
@@ -112,43 +144,14 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
         </Alert>
       ) : null}
 
-      <table className="mb-6 w-full text-left text-sm">
-        <caption className="sr-only">VMs in this backup</caption>
-        <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
-          <tr>
-            <th scope="col" className="px-3 py-2">
-              VM
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Method
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Expected consistency
-            </th>
-            <th scope="col" className="px-3 py-2">
-              VM during backup
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Disks left out
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {plan.vms.map((vm) => (
-            <tr key={vm.vmId}>
-              <th scope="row" className="px-3 py-2 font-medium">
-                {vm.vmName} {vm.isCoCaptured ? <Badge tone="info">captured with the others</Badge> : null}
-              </th>
-              <td className="px-3 py-2">{METHOD_LABELS[vm.method]}</td>
-              <td className="px-3 py-2">{consistencyLabel(vm.expectedConsistency, vm.captureState)}</td>
-              <td className="px-3 py-2">{CAPTURE_STATE_LABELS[vm.captureState]}</td>
-              <td className="px-3 py-2">
-                {vm.excludedDiskIds.length ? vm.excludedDiskIds.join(', ') : 'none'}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="mb-6">
+        <DataTable
+          columns={reviewColumns}
+          rows={plan.vms}
+          getRowId={(vm) => vm.vmId}
+          caption="VMs in this backup"
+        />
+      </div>
 
       {hasBlockers ? (
         <Alert tone="danger" className="mb-4">

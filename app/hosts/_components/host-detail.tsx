@@ -2,26 +2,70 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { DetailList, YesNo } from '@/app/_components/detail-list';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { ReadinessSummary } from '@/app/_components/readiness-summary';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { VmRefList } from '@/app/_components/vm-ref-list';
 import { formatBytes, SEVERITY_TONES } from '@/app/_lib/format';
-import { useTRPC } from '@/app/_lib/trpc';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { SEVERITIES } from '@/server/engine/types';
 import { HYPERVISOR_LABELS } from './host-list';
+
+type HostVolumeRow = RouterOutputs['hosts']['get']['volumes'][number];
+
+/** The host's volumes; a shadow storage on another volume is named by that volume's name. */
+function hostVolumeColumns(volumeNames: ReadonlyMap<string, string>): DataTableColumn<HostVolumeRow>[] {
+  return [
+    {
+      id: 'volume',
+      header: 'Volume',
+      cell: ({ row: { original: volume } }) => (
+        <>
+          <Link
+            href={`/volumes/${encodeURIComponent(volume.id)}`}
+            className="font-medium text-brand-700 hover:underline"
+          >
+            {volume.name}
+          </Link>
+          <div className="text-xs text-slate-500">{volume.kind}</div>
+        </>
+      ),
+    },
+    { id: 'vss', header: 'VSS', cell: ({ row }) => <YesNo value={row.original.vssEnabled} /> },
+    {
+      id: 'shadowStorage',
+      header: 'Shadow storage',
+      cell: ({ row: { original: volume } }) => (
+        <>
+          {volume.shadowStorageVolumeId === null
+            ? 'not configured'
+            : volume.shadowStorageVolumeId === volume.id
+              ? 'on itself'
+              : `on ${volumeNames.get(volume.shadowStorageVolumeId) ?? volume.shadowStorageVolumeId}`}
+          {volume.shadowStorageLimitBytes !== null ? (
+            <div className="text-xs text-slate-500">limit {formatBytes(volume.shadowStorageLimitBytes)}</div>
+          ) : null}
+        </>
+      ),
+    },
+    {
+      id: 'free',
+      header: 'Free',
+      meta: { className: 'text-right tabular-nums' },
+      cell: ({ row: { original: volume } }) =>
+        `${formatBytes(volume.freeBytes)} of ${formatBytes(volume.sizeBytes)}`,
+    },
+    {
+      id: 'vms',
+      header: 'VMs on it',
+      cell: ({ row: { original: volume } }) => <VmRefList vms={volume.vms} label={`VMs on ${volume.name}`} />,
+    },
+  ];
+}
 
 export function HostDetail({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -119,54 +163,12 @@ export function HostDetail({ id }: { id: string }) {
             {volumes.length === 0 ? (
               <EmptyState>This host reports no volumes.</EmptyState>
             ) : (
-              <Table>
-                <TableCaption>Volumes of {host.name}</TableCaption>
-                <TableHeader>
-                  <TableRow>
-                    <TableHead>Volume</TableHead>
-                    <TableHead>VSS</TableHead>
-                    <TableHead>Shadow storage</TableHead>
-                    <TableHead className="text-right">Free</TableHead>
-                    <TableHead>VMs on it</TableHead>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {volumes.map((volume) => (
-                    <TableRow key={volume.id}>
-                      <TableCell>
-                        <Link
-                          href={`/volumes/${encodeURIComponent(volume.id)}`}
-                          className="font-medium text-brand-700 hover:underline"
-                        >
-                          {volume.name}
-                        </Link>
-                        <div className="text-xs text-slate-500">{volume.kind}</div>
-                      </TableCell>
-                      <TableCell>
-                        <YesNo value={volume.vssEnabled} />
-                      </TableCell>
-                      <TableCell>
-                        {volume.shadowStorageVolumeId === null
-                          ? 'not configured'
-                          : volume.shadowStorageVolumeId === volume.id
-                            ? 'on itself'
-                            : `on ${volumeNames.get(volume.shadowStorageVolumeId) ?? volume.shadowStorageVolumeId}`}
-                        {volume.shadowStorageLimitBytes !== null ? (
-                          <div className="text-xs text-slate-500">
-                            limit {formatBytes(volume.shadowStorageLimitBytes)}
-                          </div>
-                        ) : null}
-                      </TableCell>
-                      <TableCell className="text-right tabular-nums">
-                        {formatBytes(volume.freeBytes)} of {formatBytes(volume.sizeBytes)}
-                      </TableCell>
-                      <TableCell>
-                        <VmRefList vms={volume.vms} label={`VMs on ${volume.name}`} />
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
+              <DataTable
+                columns={hostVolumeColumns(volumeNames)}
+                rows={volumes}
+                getRowId={(volume) => volume.id}
+                caption={`Volumes of ${host.name}`}
+              />
             )}
           </CardContent>
         </Card>

@@ -4,18 +4,16 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { toast } from 'sonner';
 import { PageHeader } from '@/app/_components/page-header';
+import { SectionCountsTable } from '@/app/_components/section-counts-table';
 import { Alert, AlertTitle } from '@/app/_components/ui/alert';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/app/_components/ui/radio-group';
-import { fieldErrorsOf, type RouterInputs, type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { fieldErrorsOf, type RouterInputs, useTRPC } from '@/app/_lib/trpc';
 import { ApprovalSentPanel } from '@/app/approvals/_components/approval-sent';
 import { ReplacePreviewPanel } from './replace-preview-panel';
-
-type ImportAnswer = RouterOutputs['inventory']['import'];
-type ImportResult = Exclude<ImportAnswer, { approvalRequest: unknown }>;
 
 type ImportMode = NonNullable<RouterInputs['inventory']['import']['mode']>;
 
@@ -34,17 +32,6 @@ const MODES: { value: ImportMode; label: string; explanation: string }[] = [
       'The file becomes the whole inventory: hosts, VMs, volumes and arrays not in the file are removed. You see what goes, and confirm it, before anything is removed.',
   },
 ];
-
-const SECTION_LABELS: Record<keyof ImportResult['stored'], string> = {
-  hosts: 'Hosts',
-  hostVolumes: 'Host volumes / SRs',
-  vms: 'VMs',
-  virtualDisks: 'Virtual disks',
-  guestVolumes: 'Guest volumes',
-  arrays: 'Storage arrays',
-  arrayVolumes: 'Array volumes / LUNs',
-  consistencyGroups: 'Consistency groups',
-};
 
 export function ImportForm() {
   const trpc = useTRPC();
@@ -235,33 +222,15 @@ export function ImportForm() {
               Inventory {result.mode === 'replace' ? 'replaced' : 'merged'}: {result.stored.vms} VMs on{' '}
               {result.stored.hosts} hosts
             </AlertTitle>
-            <table className="mt-2 text-sm">
-              <caption className="sr-only">Objects imported and stored</caption>
-              <thead>
-                <tr>
-                  <th scope="col" className="pr-6 text-left font-medium">
-                    Objects
-                  </th>
-                  <th scope="col" className="pr-6 text-right font-medium">
-                    In the file
-                  </th>
-                  <th scope="col" className="text-right font-medium">
-                    Stored now
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {(Object.keys(SECTION_LABELS) as (keyof typeof SECTION_LABELS)[]).map((section) => (
-                  <tr key={section}>
-                    <th scope="row" className="pr-6 text-left font-normal">
-                      {SECTION_LABELS[section]}
-                    </th>
-                    <td className="pr-6 text-right tabular-nums">{result.imported[section]}</td>
-                    <td className="text-right tabular-nums">{result.stored[section]}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <div className="mt-2">
+              <SectionCountsTable
+                caption="Objects imported and stored"
+                columns={[
+                  { header: 'In the file', counts: result.imported },
+                  { header: 'Stored now', counts: result.stored },
+                ]}
+              />
+            </div>
           </Alert>
         ) : null}
       </div>

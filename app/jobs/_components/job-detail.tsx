@@ -3,20 +3,12 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { DetailList } from '@/app/_components/detail-list';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Alert, AlertTitle } from '@/app/_components/ui/alert';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { formatBytes } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { elapsedMs, formatElapsed, formatTime } from '@/app/operations/_components/operation-format';
@@ -127,6 +119,36 @@ function NextRuns({ job }: { job: Job }) {
   );
 }
 
+type Run = RouterOutputs['operations']['list']['items'][number];
+
+/** A run's columns; the duration of a running one is measured to `now`. */
+function runColumns(now: Date): DataTableColumn<Run>[] {
+  return [
+    {
+      id: 'started',
+      header: 'Started',
+      cell: ({ row: { original: run } }) => (
+        <Link href={`/operations/${encodeURIComponent(run.id)}`} className="text-brand-700 hover:underline">
+          {formatTime(run.createdAt)}
+        </Link>
+      ),
+    },
+    { id: 'status', header: 'Status', cell: ({ row }) => <OperationOutcome operation={row.original} /> },
+    {
+      id: 'duration',
+      header: 'Duration',
+      meta: { className: 'tabular-nums' },
+      cell: ({ row: { original: run } }) => formatElapsed(elapsedMs(run.startedAt, run.finishedAt, now)),
+    },
+    {
+      id: 'copied',
+      header: 'Copied',
+      meta: { className: 'tabular-nums' },
+      cell: ({ row }) => formatBytes(row.original.bytesDone),
+    },
+  ];
+}
+
 function RecentRuns({ jobId }: { jobId: string }) {
   const trpc = useTRPC();
   const runs = useQuery(trpc.operations.list.queryOptions({ jobId, limit: RECENT_RUNS }));
@@ -145,38 +167,12 @@ function RecentRuns({ jobId }: { jobId: string }) {
         ) : runs.data.items.length === 0 ? (
           <EmptyState>This job has not run yet.</EmptyState>
         ) : (
-          <Table>
-            <TableCaption>Recent runs</TableCaption>
-            <TableHeader>
-              <TableRow>
-                <TableHead>Started</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead>Duration</TableHead>
-                <TableHead>Copied</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {runs.data.items.map((run) => (
-                <TableRow key={run.id}>
-                  <TableCell>
-                    <Link
-                      href={`/operations/${encodeURIComponent(run.id)}`}
-                      className="text-brand-700 hover:underline"
-                    >
-                      {formatTime(run.createdAt)}
-                    </Link>
-                  </TableCell>
-                  <TableCell>
-                    <OperationOutcome operation={run} />
-                  </TableCell>
-                  <TableCell className="tabular-nums">
-                    {formatElapsed(elapsedMs(run.startedAt, run.finishedAt, now))}
-                  </TableCell>
-                  <TableCell className="tabular-nums">{formatBytes(run.bytesDone)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <DataTable
+            columns={runColumns(now)}
+            rows={runs.data.items}
+            getRowId={(run) => run.id}
+            caption="Recent runs"
+          />
         )}
       </CardContent>
     </Card>

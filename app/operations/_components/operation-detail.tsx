@@ -8,26 +8,16 @@ import { Can } from '@/app/_components/account/can';
 import { DetailList } from '@/app/_components/detail-list';
 import { FindingsList } from '@/app/_components/findings-list';
 import { PageHeader } from '@/app/_components/page-header';
-import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { formatBytes } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
-import { isFinalOperationStatus, type StepStatus } from '@/server/engine/statuses';
+import { isFinalOperationStatus } from '@/server/engine/statuses';
 import { ConfirmDialog } from './confirm-dialog';
 import {
-  bytesPerSecond,
   describeOperationProgress,
   elapsedMs,
   formatElapsed,
@@ -37,15 +27,13 @@ import {
   OPERATION_KIND_LABELS,
   OPERATION_STATUS_LABELS,
   OPERATION_STATUS_TONES,
-  STEP_STATUS_TONES,
 } from './operation-format';
 import { OperationNotices, toastOutcome } from './operation-outcome';
 import { BackupOutcomes, PointOutcome, RestoreOutcome } from './operation-outcomes';
+import { StepTable } from './step-table';
 import { useOperationEvents } from './use-operation-events';
 
 type Detail = RouterOutputs['operations']['get'];
-type Step = Detail['steps'][number];
-type LogLine = Detail['logs'][number];
 
 export function OperationDetail({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -72,7 +60,6 @@ function LiveOperation({ detail }: { detail: Detail }) {
     },
   });
   const now = new Date();
-  const logsByStep = groupLogs(logs);
 
   return (
     <>
@@ -177,7 +164,7 @@ function LiveOperation({ detail }: { detail: Detail }) {
             </CardDescription>
           </CardHeader>
           <CardContent>
-            <StepTable steps={steps} logsByStep={logsByStep} now={now} />
+            <StepTable steps={steps} logs={logs} now={now} />
           </CardContent>
         </Card>
 
@@ -250,112 +237,5 @@ function OperationActions({ operation }: { operation: Detail['operation'] }) {
         </Button>
       ) : null}
     </Can>
-  );
-}
-
-function groupLogs(logs: LogLine[]): Map<number, LogLine[]> {
-  const byStep = new Map<number, LogLine[]>();
-  for (const line of logs) {
-    const list = byStep.get(line.stepId);
-    if (list) list.push(line);
-    else byStep.set(line.stepId, [line]);
-  }
-  return byStep;
-}
-
-function StepTable({
-  steps,
-  logsByStep,
-  now,
-}: {
-  steps: Step[];
-  logsByStep: Map<number, LogLine[]>;
-  now: Date;
-}) {
-  if (steps.length === 0) return <EmptyState>This operation has no steps.</EmptyState>;
-  const titleOf = new Map(steps.map((step) => [step.key, step.title]));
-  return (
-    <Table>
-      <TableCaption>Steps</TableCaption>
-      <TableHeader>
-        <TableRow>
-          <TableHead>Step</TableHead>
-          <TableHead>Status</TableHead>
-          <TableHead>Started</TableHead>
-          <TableHead>Finished</TableHead>
-          <TableHead>Duration</TableHead>
-          <TableHead>Size</TableHead>
-          <TableHead>Speed</TableHead>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {steps.map((step) => {
-          const ms = elapsedMs(step.startedAt, step.finishedAt, now);
-          const speed = bytesPerSecond(step.bytesDone, ms);
-          const lines = logsByStep.get(step.id) ?? [];
-          return (
-            <TableRow key={step.id} aria-label={step.title}>
-              <TableCell>
-                <div className="flex flex-wrap items-center gap-2 font-medium">
-                  {step.title}
-                  {step.isCleanup ? <Badge tone="brand">cleanup</Badge> : null}
-                </div>
-                {step.undoes ? (
-                  <div className="text-xs text-slate-500">
-                    undoes: {titleOf.get(step.undoes) ?? step.undoes}
-                  </div>
-                ) : null}
-                {step.warning ? (
-                  <p className="mt-1 max-w-md text-xs text-amber-900">Warning: {step.warning}</p>
-                ) : null}
-                {step.error && step.error !== step.warning ? (
-                  <p className="mt-1 max-w-md text-xs text-red-800">{step.error}</p>
-                ) : null}
-                {step.nextAttemptAt && step.status === 'pending' ? (
-                  <p className="text-xs text-amber-900">
-                    retry {step.attempts + 1} at {formatTime(step.nextAttemptAt)}
-                  </p>
-                ) : null}
-                {lines.length > 0 ? (
-                  <ul aria-label={`Log of ${step.title}`} className="mt-1 flex flex-col gap-0.5 text-xs">
-                    {lines.map((line) => (
-                      <li
-                        key={line.id}
-                        className={
-                          line.level === 'error'
-                            ? 'text-red-800'
-                            : line.level === 'warn'
-                              ? 'text-amber-900'
-                              : 'text-slate-600'
-                        }
-                      >
-                        <time className="tabular-nums text-slate-400">{line.at.toLocaleTimeString()}</time>{' '}
-                        {line.message}
-                      </li>
-                    ))}
-                  </ul>
-                ) : null}
-              </TableCell>
-              <TableCell>
-                <Badge tone={STEP_STATUS_TONES[step.status as StepStatus]}>{step.status}</Badge>
-              </TableCell>
-              <TableCell className="whitespace-nowrap tabular-nums">
-                {step.startedAt ? step.startedAt.toLocaleTimeString() : '—'}
-              </TableCell>
-              <TableCell className="whitespace-nowrap tabular-nums">
-                {step.finishedAt ? step.finishedAt.toLocaleTimeString() : '—'}
-              </TableCell>
-              <TableCell className="tabular-nums">{formatElapsed(ms)}</TableCell>
-              <TableCell className="tabular-nums">
-                {step.bytesDone > 0 || step.bytesTotal
-                  ? `${formatBytes(step.bytesDone)}${step.bytesTotal ? ` of ${formatBytes(step.bytesTotal)}` : ''}`
-                  : '—'}
-              </TableCell>
-              <TableCell className="tabular-nums">{speed ? `${formatBytes(speed)}/s` : '—'}</TableCell>
-            </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
   );
 }

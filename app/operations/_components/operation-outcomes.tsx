@@ -1,19 +1,11 @@
 'use client';
 
-import { useQueries } from '@tanstack/react-query';
+import { type UseQueryResult, useQueries } from '@tanstack/react-query';
 import Link from 'next/link';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { DetailList } from '@/app/_components/detail-list';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, consistencyLabel, METHOD_LABELS } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import type { BackupPlan, PlannedVm, PointPlan } from '@/server/engine/plan-types';
@@ -26,6 +18,81 @@ type Step = Detail['steps'][number];
  * What an operation produced, by kind: the points of a backup with their consistency, the point
  * and mode of a restore, the point a verify or delete acted on.
  */
+
+/** A VM of the plan and the query of the restore point it created (none until it is catalogued). */
+interface VmOutcome {
+  vm: PlannedVm;
+  point: UseQueryResult<RouterOutputs['restorePoints']['get'], unknown> | undefined;
+}
+
+function AchievedCell({ vm, point }: VmOutcome) {
+  if (!point) return <span className="text-slate-500">no point yet</span>;
+  if (point.isPending) return '…';
+  if (point.isError) return <span className="text-slate-500">point since deleted</span>;
+  const achieved = point.data.point;
+  return (
+    <>
+      <Badge tone={achieved.consistency === vm.expectedConsistency ? 'success' : 'warning'}>
+        {CONSISTENCY_LABELS[achieved.consistency]}
+      </Badge>
+      {achieved.consistencyReason ? (
+        <p className="mt-1 max-w-xs text-xs text-slate-600">{achieved.consistencyReason}</p>
+      ) : null}
+    </>
+  );
+}
+
+const outcomeColumns: DataTableColumn<VmOutcome>[] = [
+  {
+    id: 'vm',
+    header: 'VM',
+    cell: ({ row: { original } }) => (
+      <>
+        <Link
+          href={`/vms/${encodeURIComponent(original.vm.vmId)}`}
+          className="font-medium text-brand-700 hover:underline"
+        >
+          {original.vm.vmName}
+        </Link>
+        {original.vm.isCoCaptured ? (
+          <div className="text-xs text-slate-500">captured with the volume</div>
+        ) : null}
+      </>
+    ),
+  },
+  { id: 'method', header: 'Method', cell: ({ row }) => METHOD_LABELS[row.original.vm.method] },
+  {
+    id: 'expected',
+    header: 'Expected',
+    cell: ({ row: { original } }) => (
+      <>
+        {consistencyLabel(original.vm.expectedConsistency, original.vm.captureState)}
+        <div className="text-xs text-slate-500">{CAPTURE_STATE_LABELS[original.vm.captureState]}</div>
+        {original.vm.excludedDiskIds.length > 0 ? (
+          <div className="text-xs text-amber-900">
+            leaves out {original.vm.excludedDiskIds.join(', ')} (pass-through)
+          </div>
+        ) : null}
+      </>
+    ),
+  },
+  { id: 'achieved', header: 'Achieved', cell: ({ row }) => <AchievedCell {...row.original} /> },
+  {
+    id: 'point',
+    header: 'Restore point',
+    cell: ({ row: { original } }) =>
+      original.point?.isSuccess ? (
+        <Link
+          href={restorePointHref(original.vm.vmId, original.vm.restorePointId)}
+          className="text-brand-700 hover:underline"
+        >
+          Restore point of {original.vm.vmName}
+        </Link>
+      ) : (
+        <span className="text-slate-500">—</span>
+      ),
+  },
+];
 
 /** Per VM: what the plan expected, and what the restore point it created actually achieved. */
 export function BackupOutcomes({ plan, steps }: { plan: BackupPlan; steps: Step[] }) {
@@ -49,84 +116,12 @@ export function BackupOutcomes({ plan, steps }: { plan: BackupPlan; steps: Step[
         </CardDescription>
       </CardHeader>
       <CardContent>
-        <Table>
-          <TableCaption>Consistency per VM</TableCaption>
-          <TableHeader>
-            <TableRow>
-              <TableHead>VM</TableHead>
-              <TableHead>Method</TableHead>
-              <TableHead>Expected</TableHead>
-              <TableHead>Achieved</TableHead>
-              <TableHead>Restore point</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {plan.vms.map((vm) => {
-              const point = pointOf(vm);
-              return (
-                <TableRow key={vm.vmId}>
-                  <TableCell>
-                    <Link
-                      href={`/vms/${encodeURIComponent(vm.vmId)}`}
-                      className="font-medium text-brand-700 hover:underline"
-                    >
-                      {vm.vmName}
-                    </Link>
-                    {vm.isCoCaptured ? (
-                      <div className="text-xs text-slate-500">captured with the volume</div>
-                    ) : null}
-                  </TableCell>
-                  <TableCell>{METHOD_LABELS[vm.method]}</TableCell>
-                  <TableCell>
-                    {consistencyLabel(vm.expectedConsistency, vm.captureState)}
-                    <div className="text-xs text-slate-500">{CAPTURE_STATE_LABELS[vm.captureState]}</div>
-                    {vm.excludedDiskIds.length > 0 ? (
-                      <div className="text-xs text-amber-900">
-                        leaves out {vm.excludedDiskIds.join(', ')} (pass-through)
-                      </div>
-                    ) : null}
-                  </TableCell>
-                  <TableCell>
-                    {!point ? (
-                      <span className="text-slate-500">no point yet</span>
-                    ) : point.isPending ? (
-                      '…'
-                    ) : point.isError ? (
-                      <span className="text-slate-500">point since deleted</span>
-                    ) : (
-                      <>
-                        <Badge
-                          tone={
-                            point.data.point.consistency === vm.expectedConsistency ? 'success' : 'warning'
-                          }
-                        >
-                          {CONSISTENCY_LABELS[point.data.point.consistency]}
-                        </Badge>
-                        {point.data.point.consistencyReason ? (
-                          <p className="mt-1 max-w-xs text-xs text-slate-600">
-                            {point.data.point.consistencyReason}
-                          </p>
-                        ) : null}
-                      </>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    {point?.isSuccess ? (
-                      <Link
-                        href={restorePointHref(vm.vmId, vm.restorePointId)}
-                        className="text-brand-700 hover:underline"
-                      >
-                        Restore point of {vm.vmName}
-                      </Link>
-                    ) : (
-                      <span className="text-slate-500">—</span>
-                    )}
-                  </TableCell>
-                </TableRow>
-              );
-            })}
-          </TableBody>
-        </Table>
+        <DataTable
+          columns={outcomeColumns}
+          rows={plan.vms.map((vm) => ({ vm, point: pointOf(vm) }))}
+          getRowId={(row) => row.vm.vmId}
+          caption="Consistency per VM"
+        />
       </CardContent>
     </Card>
   );

@@ -1,5 +1,6 @@
 'use client';
 
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import type { RouterOutputs } from '@/app/_lib/trpc';
 
 type Day = RouterOutputs['protection']['activity']['days'][number];
@@ -54,29 +55,26 @@ function StackedBars({ title, days, series }: { title: string; days: Day[]; seri
       </ul>
       {/* sr-only on a wrapper: a table ignores the 1px width and would push the page sideways. */}
       <div className="sr-only">
-        <table>
-          <caption>{title}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Day (UTC)</th>
-              {series.map((s) => (
-                <th key={s.key} scope="col">
-                  {s.label}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {days.map((day) => (
-              <tr key={day.day}>
-                <th scope="row">{day.day}</th>
-                {series.map((s) => (
-                  <td key={s.key}>{s.value(day)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          columns={[
+            {
+              id: 'day',
+              header: 'Day (UTC)',
+              meta: { isRowHeader: true },
+              cell: ({ row }) => row.original.day,
+            },
+            ...series.map(
+              (s): DataTableColumn<Day> => ({
+                id: s.key,
+                header: s.label,
+                cell: ({ row }) => s.value(row.original),
+              }),
+            ),
+          ]}
+          rows={days}
+          getRowId={(day) => day.day}
+          caption={title}
+        />
       </div>
     </figure>
   );

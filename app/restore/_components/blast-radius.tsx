@@ -1,7 +1,20 @@
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { Badge } from '@/app/_components/ui/badge';
 import { pluralize, SEVERITY_TONES } from '@/app/_lib/format';
 import type { RestorePlan } from '@/server/engine/plan-types';
 import { formatDuration } from '@/server/engine/restore-plan';
+
+type CollateralVm = RestorePlan['collateral'][number];
+
+const collateralColumns: DataTableColumn<CollateralVm>[] = [
+  {
+    id: 'vm',
+    header: 'VM rolled back too',
+    meta: { isRowHeader: true },
+    cell: ({ row }) => row.original.vmName,
+  },
+  { id: 'loss', header: 'Changes it would lose', cell: ({ row }) => formatDuration(row.original.dataLossMs) },
+];
 
 /**
  * What a restore destroys: the other VMs it rolls back (and how much of their work is lost), the
@@ -43,29 +56,12 @@ export function RestoreBlastRadius({
         {plan.collateral.length === 0 ? (
           <p className="text-sm text-slate-700">No other VM is affected.</p>
         ) : (
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">VMs rolled back with {vmName}</caption>
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-600">
-              <tr>
-                <th scope="col" className="px-3 py-2">
-                  VM rolled back too
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Changes it would lose
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {plan.collateral.map((vm) => (
-                <tr key={vm.vmId}>
-                  <th scope="row" className="px-3 py-2 font-medium">
-                    {vm.vmName}
-                  </th>
-                  <td className="px-3 py-2">{formatDuration(vm.dataLossMs)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            columns={collateralColumns}
+            rows={plan.collateral}
+            getRowId={(vm) => vm.vmId}
+            caption={`VMs rolled back with ${vmName}`}
+          />
         )}
       </section>
       <p className="mb-4 text-sm text-slate-700">

@@ -1,17 +1,9 @@
 import Link from 'next/link';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { Badge } from '@/app/_components/ui/badge';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { cn } from '@/app/_lib/cn';
 import { CAPTURE_STATE_LABELS, consistencyLabel, formatDuration, METHOD_LABELS } from '@/app/_lib/format';
-import type { MethodPlan } from '@/server/engine/planner';
+import type { MethodOption, MethodPlan } from '@/server/engine/planner';
 
 /** All six backup methods side by side, the recommended one highlighted with the planner's reason. */
 export function MethodComparison({ plan }: { plan: MethodPlan }) {
@@ -31,99 +23,107 @@ export function MethodComparison({ plan }: { plan: MethodPlan }) {
         </p>
         <p>{plan.recommendationReason}</p>
       </section>
-      <Table>
-        <TableCaption>Backup methods compared</TableCaption>
-        <TableHeader>
-          <TableRow>
-            <TableHead scope="col">Method</TableHead>
-            <TableHead scope="col">Available</TableHead>
-            <TableHead scope="col">Consistency</TableHead>
-            <TableHead scope="col">VM during backup</TableHead>
-            <TableHead scope="col">Downtime</TableHead>
-            <TableHead scope="col">Disks left out</TableHead>
-            <TableHead scope="col">Captured with it</TableHead>
-            <TableHead scope="col" className="min-w-64">
-              Why not / notes
-            </TableHead>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {plan.options.map((option) => (
-            <TableRow
-              key={option.method}
-              aria-current={option.isRecommended ? 'true' : undefined}
-              className={cn(option.isRecommended && 'bg-brand-50/70 hover:bg-brand-50')}
-            >
-              <TableHead
-                scope="row"
-                className="text-sm font-medium normal-case tracking-normal text-slate-900"
-              >
-                <span className="flex flex-col gap-1">
-                  {METHOD_LABELS[option.method]}
-                  <span className="font-mono text-xs font-normal text-slate-500">{option.method}</span>
-                  {option.isRecommended ? (
-                    <Badge tone="brand" className="w-fit">
-                      Recommended
-                    </Badge>
-                  ) : null}
-                </span>
-              </TableHead>
-              <TableCell>
-                {option.isAvailable ? <Badge tone="success">Yes</Badge> : <Badge tone="neutral">No</Badge>}
-              </TableCell>
-              <TableCell>
-                {option.consistency ? consistencyLabel(option.consistency, option.captureState) : '—'}
-              </TableCell>
-              <TableCell>{option.isAvailable ? CAPTURE_STATE_LABELS[option.captureState] : '—'}</TableCell>
-              <TableCell className="tabular-nums">
-                {option.isAvailable ? formatDuration(option.expectedDowntimeSeconds) : '—'}
-              </TableCell>
-              <TableCell>
-                {option.excludedDisks.length === 0
-                  ? 'none'
-                  : option.excludedDisks.map((disk) => disk.name).join(', ')}
-              </TableCell>
-              <TableCell>
-                {option.coCapturedVms.length === 0 ? (
-                  'none'
-                ) : (
-                  <ul>
-                    {option.coCapturedVms.map((vm) => (
-                      <li key={vm.id}>
-                        <Link
-                          href={`/vms/${encodeURIComponent(vm.id)}`}
-                          className="text-brand-700 hover:underline"
-                        >
-                          {vm.name}
-                        </Link>
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </TableCell>
-              <TableCell className="min-w-64 text-slate-700">
-                {option.unavailableReasons.length > 0 ? (
-                  <ul className="list-disc pl-4">
-                    {option.unavailableReasons.map((reason, index) => (
-                      <li key={index}>{reason}</li>
-                    ))}
-                  </ul>
-                ) : option.findings.length > 0 ? (
-                  <span className="flex flex-wrap gap-1">
-                    {option.findings.map((finding, index) => (
-                      <span key={index} className="font-mono text-xs">
-                        {finding.ruleId}
-                      </span>
-                    ))}
-                  </span>
-                ) : (
-                  '—'
-                )}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+      <DataTable
+        columns={methodColumns}
+        rows={plan.options}
+        getRowId={(option) => option.method}
+        caption="Backup methods compared"
+        rowLook={(option) => ({
+          isCurrent: option.isRecommended,
+          className: cn(option.isRecommended && 'bg-brand-50/70 hover:bg-brand-50'),
+        })}
+      />
     </div>
   );
 }
+
+const methodColumns: DataTableColumn<MethodOption>[] = [
+  {
+    id: 'method',
+    header: 'Method',
+    meta: { isRowHeader: true },
+    cell: ({ row: { original: option } }) => (
+      <span className="flex flex-col gap-1">
+        {METHOD_LABELS[option.method]}
+        <span className="font-mono text-xs font-normal text-slate-500">{option.method}</span>
+        {option.isRecommended ? (
+          <Badge tone="brand" className="w-fit">
+            Recommended
+          </Badge>
+        ) : null}
+      </span>
+    ),
+  },
+  {
+    id: 'available',
+    header: 'Available',
+    cell: ({ row: { original: option } }) =>
+      option.isAvailable ? <Badge tone="success">Yes</Badge> : <Badge tone="neutral">No</Badge>,
+  },
+  {
+    id: 'consistency',
+    header: 'Consistency',
+    cell: ({ row: { original: option } }) =>
+      option.consistency ? consistencyLabel(option.consistency, option.captureState) : '—',
+  },
+  {
+    id: 'captureState',
+    header: 'VM during backup',
+    cell: ({ row: { original: option } }) =>
+      option.isAvailable ? CAPTURE_STATE_LABELS[option.captureState] : '—',
+  },
+  {
+    id: 'downtime',
+    header: 'Downtime',
+    meta: { className: 'tabular-nums' },
+    cell: ({ row: { original: option } }) =>
+      option.isAvailable ? formatDuration(option.expectedDowntimeSeconds) : '—',
+  },
+  {
+    id: 'excludedDisks',
+    header: 'Disks left out',
+    cell: ({ row: { original: option } }) =>
+      option.excludedDisks.length === 0 ? 'none' : option.excludedDisks.map((disk) => disk.name).join(', '),
+  },
+  {
+    id: 'coCaptured',
+    header: 'Captured with it',
+    cell: ({ row: { original: option } }) =>
+      option.coCapturedVms.length === 0 ? (
+        'none'
+      ) : (
+        <ul>
+          {option.coCapturedVms.map((vm) => (
+            <li key={vm.id}>
+              <Link href={`/vms/${encodeURIComponent(vm.id)}`} className="text-brand-700 hover:underline">
+                {vm.name}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      ),
+  },
+  {
+    id: 'notes',
+    header: 'Why not / notes',
+    meta: { className: 'min-w-64', cellClassName: 'text-slate-700' },
+    cell: ({ row: { original: option } }) =>
+      option.unavailableReasons.length > 0 ? (
+        <ul className="list-disc pl-4">
+          {option.unavailableReasons.map((reason, index) => (
+            <li key={index}>{reason}</li>
+          ))}
+        </ul>
+      ) : option.findings.length > 0 ? (
+        <span className="flex flex-wrap gap-1">
+          {option.findings.map((finding, index) => (
+            <span key={index} className="font-mono text-xs">
+              {finding.ruleId}
+            </span>
+          ))}
+        </span>
+      ) : (
+        '—'
+      ),
+  },
+];

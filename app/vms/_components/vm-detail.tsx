@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Can } from '@/app/_components/account/can';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { DetailList, YesNo } from '@/app/_components/detail-list';
 import { FindingsList } from '@/app/_components/findings-list';
 import { PageHeader } from '@/app/_components/page-header';
@@ -10,22 +11,92 @@ import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { formatBytes, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
 import { PROTECTION_STATUS_LABELS, PROTECTION_STATUS_TONES } from '@/app/_lib/protection-format';
 import { formatDateTime } from '@/app/_lib/restore-format';
-import { useTRPC } from '@/app/_lib/trpc';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { MethodComparison } from './method-comparison';
 import { VmBackupNow } from './vm-backup-now';
 import { VmRestorePoints } from './vm-restore-points';
+
+type VmDetailData = RouterOutputs['vms']['get'];
+type Disk = VmDetailData['disks'][number];
+type GuestVolume = VmDetailData['guestVolumes'][number];
+
+const diskColumns: DataTableColumn<Disk>[] = [
+  {
+    id: 'disk',
+    header: 'Disk',
+    meta: { cellClassName: 'font-medium' },
+    cell: ({ row }) => row.original.name,
+  },
+  {
+    id: 'kind',
+    header: 'Kind',
+    cell: ({ row: { original: disk } }) =>
+      disk.kind === 'passthrough' ? <Badge tone="warning">pass-through</Badge> : disk.kind,
+  },
+  {
+    id: 'size',
+    header: 'Size',
+    meta: { className: 'tabular-nums' },
+    cell: ({ row }) => formatBytes(row.original.sizeBytes),
+  },
+  {
+    id: 'hostVolume',
+    header: 'Host volume / SR',
+    cell: ({ row: { original: disk } }) =>
+      disk.hostVolume ? (
+        <Link
+          href={`/volumes/${encodeURIComponent(disk.hostVolume.id)}`}
+          className="text-brand-700 hover:underline"
+        >
+          {disk.hostVolume.name}
+        </Link>
+      ) : (
+        <span className="text-slate-500">none (physical disk)</span>
+      ),
+  },
+  {
+    id: 'lun',
+    header: 'Array LUN',
+    cell: ({ row: { original: disk } }) =>
+      disk.arrayVolume && disk.array ? (
+        <Link
+          href={`/arrays/${encodeURIComponent(disk.array.id)}`}
+          className="text-brand-700 hover:underline"
+        >
+          {disk.array.name} / {disk.arrayVolume.name}
+        </Link>
+      ) : (
+        <span className="text-slate-500">none</span>
+      ),
+  },
+];
+
+const guestVolumeColumns: DataTableColumn<GuestVolume>[] = [
+  {
+    id: 'volume',
+    header: 'Volume',
+    meta: { cellClassName: 'font-medium' },
+    cell: ({ row }) => row.original.mountPoint,
+  },
+  { id: 'fileSystem', header: 'File system', cell: ({ row }) => row.original.fileSystem.toUpperCase() },
+  { id: 'diskType', header: 'Disk type', cell: ({ row }) => row.original.diskType },
+  { id: 'vss', header: 'VSS', cell: ({ row }) => <YesNo value={row.original.vssEnabled} /> },
+  {
+    id: 'shadowStorage',
+    header: 'Shadow storage on',
+    cell: ({ row: { original: volume } }) =>
+      volume.shadowStorageOn === null ? (
+        <span className="text-slate-500">not configured</span>
+      ) : volume.shadowStorageOn.toLowerCase() === volume.mountPoint.toLowerCase() ? (
+        volume.shadowStorageOn
+      ) : (
+        <span className="font-medium text-amber-800">{volume.shadowStorageOn} (another volume)</span>
+      ),
+  },
+];
 
 export function VmDetail({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -125,53 +196,12 @@ export function VmDetail({ id }: { id: string }) {
             {disks.length === 0 ? (
               <EmptyState>This VM reports no disks.</EmptyState>
             ) : (
-              <Table>
-                <TableCaption>Disks of {vm.name}</TableCaption>
-                <TableHeader>
-                  <TableRow>
-                    <TableHead>Disk</TableHead>
-                    <TableHead>Kind</TableHead>
-                    <TableHead>Size</TableHead>
-                    <TableHead>Host volume / SR</TableHead>
-                    <TableHead>Array LUN</TableHead>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {disks.map((disk) => (
-                    <TableRow key={disk.id}>
-                      <TableCell className="font-medium">{disk.name}</TableCell>
-                      <TableCell>
-                        {disk.kind === 'passthrough' ? <Badge tone="warning">pass-through</Badge> : disk.kind}
-                      </TableCell>
-                      <TableCell className="tabular-nums">{formatBytes(disk.sizeBytes)}</TableCell>
-                      <TableCell>
-                        {disk.hostVolume ? (
-                          <Link
-                            href={`/volumes/${encodeURIComponent(disk.hostVolume.id)}`}
-                            className="text-brand-700 hover:underline"
-                          >
-                            {disk.hostVolume.name}
-                          </Link>
-                        ) : (
-                          <span className="text-slate-500">none (physical disk)</span>
-                        )}
-                      </TableCell>
-                      <TableCell>
-                        {disk.arrayVolume && disk.array ? (
-                          <Link
-                            href={`/arrays/${encodeURIComponent(disk.array.id)}`}
-                            className="text-brand-700 hover:underline"
-                          >
-                            {disk.array.name} / {disk.arrayVolume.name}
-                          </Link>
-                        ) : (
-                          <span className="text-slate-500">none</span>
-                        )}
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
+              <DataTable
+                columns={diskColumns}
+                rows={disks}
+                getRowId={(disk) => disk.id}
+                caption={`Disks of ${vm.name}`}
+              />
             )}
           </CardContent>
         </Card>
@@ -189,41 +219,12 @@ export function VmDetail({ id }: { id: string }) {
                 This VM reports no guest volumes, so its in-guest prerequisites are unknown.
               </EmptyState>
             ) : (
-              <Table>
-                <TableCaption>Guest volumes of {vm.name}</TableCaption>
-                <TableHeader>
-                  <TableRow>
-                    <TableHead>Volume</TableHead>
-                    <TableHead>File system</TableHead>
-                    <TableHead>Disk type</TableHead>
-                    <TableHead>VSS</TableHead>
-                    <TableHead>Shadow storage on</TableHead>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {guestVolumes.map((volume) => (
-                    <TableRow key={volume.id}>
-                      <TableCell className="font-medium">{volume.mountPoint}</TableCell>
-                      <TableCell>{volume.fileSystem.toUpperCase()}</TableCell>
-                      <TableCell>{volume.diskType}</TableCell>
-                      <TableCell>
-                        <YesNo value={volume.vssEnabled} />
-                      </TableCell>
-                      <TableCell>
-                        {volume.shadowStorageOn === null ? (
-                          <span className="text-slate-500">not configured</span>
-                        ) : volume.shadowStorageOn.toLowerCase() === volume.mountPoint.toLowerCase() ? (
-                          volume.shadowStorageOn
-                        ) : (
-                          <span className="font-medium text-amber-800">
-                            {volume.shadowStorageOn} (another volume)
-                          </span>
-                        )}
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
+              <DataTable
+                columns={guestVolumeColumns}
+                rows={guestVolumes}
+                getRowId={(volume) => volume.id}
+                caption={`Guest volumes of ${vm.name}`}
+              />
             )}
           </CardContent>
         </Card>

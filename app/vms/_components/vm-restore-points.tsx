@@ -3,20 +3,12 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Can } from '@/app/_components/account/can';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge, type BadgeTone } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { CAPTURE_STATE_LABELS, consistencyLabel, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { formatTime } from '@/app/operations/_components/operation-format';
@@ -74,39 +66,52 @@ export function VmRestorePoints({
         ) : points.data.items.length === 0 ? (
           <EmptyState>{vmName} has no restore point yet.</EmptyState>
         ) : (
-          <Table>
-            <TableCaption>Restore points of {vmName}</TableCaption>
-            <TableHeader>
-              <TableRow>
-                <TableHead>Taken</TableHead>
-                <TableHead>Method</TableHead>
-                <TableHead>Consistency</TableHead>
-                <TableHead>State</TableHead>
-                <TableHead>Size</TableHead>
-                <TableHead>Disks</TableHead>
-                <TableHead>Source · expiry</TableHead>
-                <TableHead>Verification</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {points.data.items.map((point) => (
-                <PointRow key={point.id} point={point} />
-              ))}
-            </TableBody>
-          </Table>
+          <DataTable
+            columns={pointColumns}
+            rows={points.data.items}
+            getRowId={(point) => point.id}
+            caption={`Restore points of ${vmName}`}
+          />
         )}
       </CardContent>
     </Card>
   );
 }
 
-function PointRow({ point }: { point: Point }) {
+/** A point's verdict and the button that verifies it again (an operation; the row says while it runs). */
+function VerifyCell({ point }: { point: Point }) {
   const points = usePointOperations();
   const isVerifying = points.isVerifying(point.id);
   const verdict = point.lastVerdict;
   return (
-    <TableRow>
-      <TableCell className="whitespace-nowrap">
+    <div className="flex flex-col items-start gap-1">
+      <span aria-live="polite">
+        {verdict ? (
+          <Badge tone={VERDICT_TONES[verdict]}>{verdict}</Badge>
+        ) : (
+          <span className="text-xs text-slate-500">not verified</span>
+        )}
+      </span>
+      <Button
+        size="sm"
+        variant="secondary"
+        disabled={isVerifying}
+        aria-label={`Verify the restore point of ${formatTime(point.createdAt)}`}
+        onClick={() => points.verify(point.id)}
+      >
+        {isVerifying ? 'Verifying…' : 'Verify'}
+      </Button>
+    </div>
+  );
+}
+
+const pointColumns: DataTableColumn<Point>[] = [
+  {
+    id: 'taken',
+    header: 'Taken',
+    meta: { className: 'whitespace-nowrap' },
+    cell: ({ row: { original: point } }) => (
+      <>
         {formatTime(point.createdAt)}
         {point.operationId ? (
           <div>
@@ -118,9 +123,15 @@ function PointRow({ point }: { point: Point }) {
             </Link>
           </div>
         ) : null}
-      </TableCell>
-      <TableCell>{METHOD_LABELS[point.method]}</TableCell>
-      <TableCell>
+      </>
+    ),
+  },
+  { id: 'method', header: 'Method', cell: ({ row }) => METHOD_LABELS[row.original.method] },
+  {
+    id: 'consistency',
+    header: 'Consistency',
+    cell: ({ row: { original: point } }) => (
+      <>
         <Badge tone={point.consistency === 'crash' ? 'warning' : 'success'}>
           {consistencyLabel(point.consistency, point.captureState)}
         </Badge>
@@ -128,16 +139,35 @@ function PointRow({ point }: { point: Point }) {
         {point.consistencyReason ? (
           <p className="mt-1 max-w-xs text-xs text-slate-600">{point.consistencyReason}</p>
         ) : null}
-      </TableCell>
-      <TableCell>{CAPTURE_STATE_LABELS[point.captureState]}</TableCell>
-      <TableCell className="tabular-nums">{formatBytes(point.sizeBytes)}</TableCell>
-      <TableCell className="text-xs">
+      </>
+    ),
+  },
+  { id: 'state', header: 'State', cell: ({ row }) => CAPTURE_STATE_LABELS[row.original.captureState] },
+  {
+    id: 'size',
+    header: 'Size',
+    meta: { className: 'tabular-nums' },
+    cell: ({ row }) => formatBytes(row.original.sizeBytes),
+  },
+  {
+    id: 'disks',
+    header: 'Disks',
+    meta: { className: 'text-xs' },
+    cell: ({ row: { original: point } }) => (
+      <>
         <div>holds {point.heldDiskIds.length > 0 ? point.heldDiskIds.join(', ') : 'no disk'}</div>
         {point.missingDiskIds.length > 0 ? (
           <div className="text-amber-900">not held: {point.missingDiskIds.join(', ')}</div>
         ) : null}
-      </TableCell>
-      <TableCell className="text-xs">
+      </>
+    ),
+  },
+  {
+    id: 'source',
+    header: 'Source · expiry',
+    meta: { className: 'text-xs' },
+    cell: ({ row: { original: point } }) => (
+      <>
         <div>
           {point.jobId ? (
             <Link
@@ -153,27 +183,8 @@ function PointRow({ point }: { point: Point }) {
         <div className="text-slate-500">
           {point.expiresAt ? `expires ${formatTime(point.expiresAt)}` : 'kept until deleted'}
         </div>
-      </TableCell>
-      <TableCell>
-        <div className="flex flex-col items-start gap-1">
-          <span aria-live="polite">
-            {verdict ? (
-              <Badge tone={VERDICT_TONES[verdict]}>{verdict}</Badge>
-            ) : (
-              <span className="text-xs text-slate-500">not verified</span>
-            )}
-          </span>
-          <Button
-            size="sm"
-            variant="secondary"
-            disabled={isVerifying}
-            aria-label={`Verify the restore point of ${formatTime(point.createdAt)}`}
-            onClick={() => points.verify(point.id)}
-          >
-            {isVerifying ? 'Verifying…' : 'Verify'}
-          </Button>
-        </div>
-      </TableCell>
-    </TableRow>
-  );
-}
+      </>
+    ),
+  },
+  { id: 'verification', header: 'Verification', cell: ({ row }) => <VerifyCell point={row.original} /> },
+];

@@ -2,20 +2,12 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { DetailList, YesNo } from '@/app/_components/detail-list';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import {
   formatBytes,
   formatPercent,
@@ -23,7 +15,39 @@ import {
   READINESS_LABELS,
   READINESS_TONES,
 } from '@/app/_lib/format';
-import { useTRPC } from '@/app/_lib/trpc';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+
+type SharingVm = RouterOutputs['volumes']['get']['vms'][number];
+
+const sharingVmColumns: DataTableColumn<SharingVm>[] = [
+  {
+    id: 'vm',
+    header: 'VM',
+    cell: ({ row: { original: vm } }) => (
+      <Link href={`/vms/${encodeURIComponent(vm.id)}`} className="font-medium text-brand-700 hover:underline">
+        {vm.name}
+      </Link>
+    ),
+  },
+  { id: 'host', header: 'Host', cell: ({ row }) => row.original.hostName },
+  { id: 'power', header: 'Power', cell: ({ row }) => row.original.powerState },
+  {
+    id: 'readiness',
+    header: 'Readiness',
+    cell: ({ row: { original: vm } }) =>
+      vm.readiness ? (
+        <Badge tone={READINESS_TONES[vm.readiness]}>{READINESS_LABELS[vm.readiness]}</Badge>
+      ) : (
+        '—'
+      ),
+  },
+  {
+    id: 'method',
+    header: 'Recommended method',
+    cell: ({ row: { original: vm } }) =>
+      vm.recommendedMethod ? METHOD_LABELS[vm.recommendedMethod] : 'none',
+  },
+];
 
 export function VolumeDetail({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -54,44 +78,12 @@ export function VolumeDetail({ id }: { id: string }) {
             {vms.length === 0 ? (
               <EmptyState>No VM has a disk on this volume.</EmptyState>
             ) : (
-              <Table>
-                <TableCaption>VMs sharing {volume.name}</TableCaption>
-                <TableHeader>
-                  <TableRow>
-                    <TableHead>VM</TableHead>
-                    <TableHead>Host</TableHead>
-                    <TableHead>Power</TableHead>
-                    <TableHead>Readiness</TableHead>
-                    <TableHead>Recommended method</TableHead>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {vms.map((vm) => (
-                    <TableRow key={vm.id}>
-                      <TableCell>
-                        <Link
-                          href={`/vms/${encodeURIComponent(vm.id)}`}
-                          className="font-medium text-brand-700 hover:underline"
-                        >
-                          {vm.name}
-                        </Link>
-                      </TableCell>
-                      <TableCell>{vm.hostName}</TableCell>
-                      <TableCell>{vm.powerState}</TableCell>
-                      <TableCell>
-                        {vm.readiness ? (
-                          <Badge tone={READINESS_TONES[vm.readiness]}>{READINESS_LABELS[vm.readiness]}</Badge>
-                        ) : (
-                          '—'
-                        )}
-                      </TableCell>
-                      <TableCell>
-                        {vm.recommendedMethod ? METHOD_LABELS[vm.recommendedMethod] : 'none'}
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
+              <DataTable
+                columns={sharingVmColumns}
+                rows={vms}
+                getRowId={(vm) => vm.id}
+                caption={`VMs sharing ${volume.name}`}
+              />
             )}
           </CardContent>
         </Card>

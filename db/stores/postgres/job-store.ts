@@ -16,7 +16,7 @@ import type {
   ScheduledRun,
 } from '../ports/job-store';
 import { likeContains } from './keyset';
-import { enqueueIn, recordBlockedIn } from './operation-store';
+import { enqueueIn, recordBlockedIn } from './operation-enqueue';
 import { inPgTransaction } from './transaction';
 
 export class PgJobStore implements JobStore {

@@ -7,7 +7,8 @@
  *   concurrent claimers skip each other's operations instead of queueing behind them;
  * - every write on behalf of a worker locks the operation row first and checks the lease owner;
  * - recovery takes expired operations `SKIP LOCKED`, so two recovering workers never both take one.
- * Decisions come from server/engine/operation-rules.ts, exactly as on SQLite.
+ * Decisions come from server/engine/operation-rules.ts, exactly as on SQLite. Writing a plan is in
+ * ./operation-enqueue.ts, cancel and recovery in ./operation-cancel-recover.ts.
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import {
@@ -19,17 +20,15 @@ import {
   assertEnqueueable,
   decideNextStep,
   decideStepFailure,
-  describePlan,
   findOpenFreeze,
   isStepFinished,
   lockKeysOfPlan,
-  vmIdsOfPlan,
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan } from '../../../server/engine/plan-types';
 import type { OperationStatus } from '../../../server/engine/statuses';
 import { DEFAULT_RETRY_POLICY } from '../../../server/engine/step-safety';
 import type { PgDb } from '../../pg/client';
-import { locks, operationEvents, operationSteps, operations, operationVms } from '../../pg/schema';
+import { locks, operationEvents, operationSteps, operations } from '../../pg/schema';
 import { subscribeToOperationEvents } from '../operation-event-bus';
 import type {
   CancelResult,
@@ -51,6 +50,7 @@ import type {
   StepRecord,
 } from '../ports/operation-store';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
+import { enqueueIn, recordBlockedIn } from './operation-enqueue';
 import {
   queryActiveOnArray,
   queryOperationLogs,
@@ -250,92 +250,6 @@ export class PgOperationStore implements OperationStore {
 }
 
 // ------------------------------------------------------------------------------------ transactions
-
-async function insertOperation(
-  tx: PgTx,
-  plan: OperationPlan,
-  request: Record<string, unknown>,
-  options: EnqueueOptions,
-  fields: Partial<OperationRecord>,
-): Promise<OperationRecord> {
-  const [row] = await tx
-    .insert(operations)
-    .values({
-      id: options.id,
-      kind: options.kind ?? plan.kind,
-      status: 'queued',
-      title: options.title ?? describePlan(plan),
-      planJson: plan as unknown as Record<string, unknown>,
-      requestJson: request,
-      jobId: options.jobId ?? null,
-      retryOfId: options.retryOfId ?? null,
-      createdAt: options.now,
-      requestedBy: options.requestedBy,
-      ...fields,
-    })
-    .returning();
-  return row as OperationRecord;
-}
-
-/** Exported for the JobStore: a scheduled run's claim and its enqueue share one transaction. */
-export async function enqueueIn(
-  tx: PgTx,
-  events: PgEventBatch,
-  plan: OperationPlan,
-  request: Record<string, unknown>,
-  options: EnqueueOptions,
-): Promise<OperationRecord> {
-  assertEnqueueable(plan);
-  const operation = await insertOperation(tx, plan, request, options, {});
-  const vmIds = vmIdsOfPlan(plan);
-  if (vmIds.length > 0) {
-    await tx.insert(operationVms).values(vmIds.map((vmId) => ({ operationId: operation.id, vmId })));
-  }
-  if (plan.steps.length > 0) {
-    await tx.insert(operationSteps).values(
-      plan.steps.map((step, seq) => ({
-        operationId: operation.id,
-        key: step.key,
-        seq,
-        kind: step.kind,
-        title: step.title,
-        vmId: step.vmId,
-        hostVolumeId: step.hostVolumeId,
-        arrayVolumeId: step.arrayVolumeId,
-        undoes: step.undoes,
-        isCleanup: step.undoes !== null,
-        paramsJson: step.params,
-        status: 'pending' as const,
-      })),
-    );
-  }
-  events.append(
-    tx,
-    operation.id,
-    'operation.queued',
-    { kind: operation.kind, title: operation.title },
-    options.now,
-  );
-  return operation;
-}
-
-export async function recordBlockedIn(
-  tx: PgTx,
-  events: PgEventBatch,
-  plan: OperationPlan,
-  request: Record<string, unknown>,
-  options: EnqueueOptions,
-): Promise<OperationRecord> {
-  const error = `blocked: ${plan.blockedReasons.join('; ')}`;
-  const operation = await insertOperation(tx, plan, request, options, {
-    status: 'failed',
-    finishedAt: options.now,
-    error,
-    retryOfId: null,
-  });
-  events.append(tx, operation.id, 'operation.finished', { status: 'failed', error }, options.now);
-  return operation;
-}
 
 async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): Promise<ClaimedStep | null> {
   const { workerId, now, leaseMs } = options;

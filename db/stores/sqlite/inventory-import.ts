@@ -21,8 +21,10 @@
  * 30,000 findings) on a shared 2-core machine under heavy load (load average 8): the lock is held
  * about 8 s (estate ~4.8 s, assessments ~5.5 s when written apart); an idle machine does it several
  * times faster. A writer waiting longer than SQLite's busy timeout (5 s, db/client.ts) gets
- * SQLITE_BUSY, so on a slow machine an import of tens of thousands of VMs should not run beside
- * backups; estates that size belong on PostgreSQL, whose MVCC lets readers and other writers go on
+ * SQLITE_BUSY; the worker retries its lease renewals, claims and step completions until the lock is
+ * free (server/jobs/busy-retry.ts), so a backup beside the import waits but keeps its steps. Other
+ * writers (an operator's request) get the error, so on a slow machine an import of tens of thousands
+ * of VMs is best not run beside daily work; estates that size belong on PostgreSQL, whose MVCC lets readers and other writers go on
  * during the import's transaction. Atomicity wins over that availability: a half-replaced estate
  * cannot be told apart from a real one, a short wait can.
  *

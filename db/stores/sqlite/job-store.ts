@@ -11,7 +11,7 @@ import type {
   ScheduledRun,
 } from '../ports/job-store';
 import { likeContains } from './keyset';
-import { enqueueIn, recordBlockedIn } from './operation-store';
+import { enqueueIn, recordBlockedIn } from './operation-enqueue';
 import { inTransaction } from './transaction';
 
 export class SqliteJobStore implements JobStore {

@@ -1,7 +1,8 @@
 /**
  * The OperationStore on SQLite: every verb is one synchronous `BEGIN IMMEDIATE` transaction of
  * better-sqlite3 (the write lock serialises claims across processes), wrapped in a promise to
- * meet the async port. Decisions come from server/engine/operation-rules.ts.
+ * meet the async port. Decisions come from server/engine/operation-rules.ts. Writing a plan is in
+ * ./operation-enqueue.ts, cancel and recovery in ./operation-cancel-recover.ts.
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or } from 'drizzle-orm';
 import {
@@ -13,17 +14,15 @@ import {
   assertEnqueueable,
   decideNextStep,
   decideStepFailure,
-  describePlan,
   findOpenFreeze,
   isStepFinished,
   lockKeysOfPlan,
-  vmIdsOfPlan,
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan } from '../../../server/engine/plan-types';
 import type { OperationStatus } from '../../../server/engine/statuses';
 import { DEFAULT_RETRY_POLICY } from '../../../server/engine/step-safety';
 import type { Db } from '../../client';
-import { locks, operationEvents, operationSteps, operations, operationVms } from '../../schema';
+import { locks, operationEvents, operationSteps, operations } from '../../schema';
 import { subscribeToOperationEvents } from '../operation-event-bus';
 import type {
   CancelResult,
@@ -37,7 +36,6 @@ import type {
   OperationEvent,
   OperationEventPayloads,
   OperationEventType,
-  OperationRecord,
   OperationStore,
   RecoverOptions,
   RecoveryReport,
@@ -45,6 +43,7 @@ import type {
   StepRecord,
 } from '../ports/operation-store';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
+import { enqueueIn, recordBlockedIn } from './operation-enqueue';
 import {
   queryActiveOnArray,
   queryOperationLogs,
@@ -246,96 +245,6 @@ export class SqliteOperationStore implements OperationStore {
 }
 
 // ------------------------------------------------------------------------------------ transactions
-
-function insertOperation(
-  tx: Tx,
-  plan: OperationPlan,
-  request: Record<string, unknown>,
-  options: EnqueueOptions,
-  fields: Partial<OperationRecord>,
-): OperationRecord {
-  return tx
-    .insert(operations)
-    .values({
-      id: options.id,
-      kind: options.kind ?? plan.kind,
-      status: 'queued',
-      title: options.title ?? describePlan(plan),
-      planJson: plan as unknown as Record<string, unknown>,
-      requestJson: request,
-      jobId: options.jobId ?? null,
-      retryOfId: options.retryOfId ?? null,
-      createdAt: options.now,
-      requestedBy: options.requestedBy,
-      ...fields,
-    })
-    .returning()
-    .get();
-}
-
-/** Exported for JobStore: a scheduled run's claim and its enqueue share one transaction. */
-export function enqueueIn(
-  tx: Tx,
-  events: EventBatch,
-  plan: OperationPlan,
-  request: Record<string, unknown>,
-  options: EnqueueOptions,
-): OperationRecord {
-  assertEnqueueable(plan);
-  const operation = insertOperation(tx, plan, request, options, {});
-  const vmIds = vmIdsOfPlan(plan);
-  if (vmIds.length > 0) {
-    tx.insert(operationVms)
-      .values(vmIds.map((vmId) => ({ operationId: operation.id, vmId })))
-      .run();
-  }
-  if (plan.steps.length > 0) {
-    tx.insert(operationSteps)
-      .values(
-        plan.steps.map((step, seq) => ({
-          operationId: operation.id,
-          key: step.key,
-          seq,
-          kind: step.kind,
-          title: step.title,
-          vmId: step.vmId,
-          hostVolumeId: step.hostVolumeId,
-          arrayVolumeId: step.arrayVolumeId,
-          undoes: step.undoes,
-          isCleanup: step.undoes !== null,
-          paramsJson: step.params,
-          status: 'pending' as const,
-        })),
-      )
-      .run();
-  }
-  events.append(
-    tx,
-    operation.id,
-    'operation.queued',
-    { kind: operation.kind, title: operation.title },
-    options.now,
-  );
-  return operation;
-}
-
-export function recordBlockedIn(
-  tx: Tx,
-  events: EventBatch,
-  plan: OperationPlan,
-  request: Record<string, unknown>,
-  options: EnqueueOptions,
-): OperationRecord {
-  const error = `blocked: ${plan.blockedReasons.join('; ')}`;
-  const operation = insertOperation(tx, plan, request, options, {
-    status: 'failed',
-    finishedAt: options.now,
-    error,
-    retryOfId: null,
-  });
-  events.append(tx, operation.id, 'operation.finished', { status: 'failed', error }, options.now);
-  return operation;
-}
 
 function claimIn(tx: Tx, events: EventBatch, options: ClaimOptions): ClaimedStep | null {
   const { workerId, now, leaseMs } = options;

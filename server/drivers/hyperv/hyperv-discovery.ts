@@ -181,10 +181,15 @@ function applicationsOf(facts: GuestFactsRecord): Application[] {
   return [...found];
 }
 
-/** Maps one host's records onto inventory sections (connector `hyperv`) and the facts beside them. */
-export function mapHost(records: HostRecords): { inventory: Inventory; facts: HypervHostFacts } {
-  const { host } = records;
-  const hostId = hostInventoryId(host.ComputerName);
+type VolumeOfPath = (path: string | null) => HostVolume | null;
+type VmFacts = HypervHostFacts['vms'][number];
+type GuestFacts = HypervHostFacts['guests'][number];
+
+/** The host's drive-letter and CSV volumes, and the volume under a path. */
+function mapHostVolumes(
+  host: HostFactsRecord,
+  hostId: string,
+): { hostVolumes: HostVolume[]; volumeOfPath: VolumeOfPath } {
   const volumeIdOf = (deviceId: string) => `${hostId}:${volumeGuid(deviceId)}`;
   const hostVolumes: HostVolume[] = host.Volumes.filter(
     (volume) => volume.Name && /^[A-Z]:\\|^[A-Z]:\\ClusterStorage/i.test(volume.Name),
@@ -208,11 +213,96 @@ export function mapHost(records: HostRecords): { inventory: Inventory; facts: Hy
   });
   // The volume under a path: the longest volume name that prefixes it (a CSV mount beats C:).
   const byLength = [...hostVolumes].sort((a, b) => b.name.length - a.name.length);
-  const volumeOfPath = (path: string | null) =>
+  const volumeOfPath: VolumeOfPath = (path) =>
     path
       ? (byLength.find((volume) => path.toLowerCase().startsWith(volume.name.toLowerCase())) ?? null)
       : null;
+  return { hostVolumes, volumeOfPath };
+}
 
+/** One VM's drives: as inventory disks, and as the facts (paths, formats) beside them. */
+function mapVmDrives(
+  record: VmRecord,
+  volumeOfPath: VolumeOfPath,
+): { virtualDisks: VirtualDisk[]; disks: VmFacts['disks'] } {
+  const id = vmInventoryId(record.Id);
+  const virtualDisks: VirtualDisk[] = [];
+  const disks: VmFacts['disks'] = [];
+  for (const drive of record.HardDrives) {
+    const diskId = diskInventoryId(record.Id, drive);
+    const isPassthrough = drive.DiskNumber !== null;
+    // While a checkpoint exists the drive runs on an AVHDX; its volume is the base disk's too.
+    const file = drive.Vhd?.ParentPath ?? drive.Path;
+    virtualDisks.push({
+      id: diskId,
+      vmId: id,
+      name: isPassthrough ? `Disk ${drive.DiskNumber} (pass-through)` : (file?.split('\\').at(-1) ?? diskId),
+      kind: isPassthrough ? 'passthrough' : 'vhdx',
+      sizeBytes: drive.Vhd?.Size ?? 0,
+      hostVolumeId: isPassthrough ? null : (volumeOfPath(file)?.id ?? null),
+      arrayVolumeId: null,
+    });
+    disks.push({
+      id: diskId,
+      path: isPassthrough ? null : drive.Path,
+      format: drive.Vhd ? (VHD_FORMATS[drive.Vhd.VhdFormat] ?? String(drive.Vhd.VhdFormat)) : null,
+      type: drive.Vhd ? (VHD_TYPES[drive.Vhd.VhdType] ?? String(drive.Vhd.VhdType)) : null,
+      parentPath: drive.Vhd?.ParentPath ?? null,
+      diskNumber: drive.DiskNumber,
+    });
+  }
+  return { virtualDisks, disks };
+}
+
+/** What PowerShell Direct read inside one guest: its volumes and VSS writers, or why nothing was read. */
+function mapGuest(
+  vmId: string,
+  guest: GuestRead | undefined,
+): { guestVolumes: GuestVolume[]; facts: GuestFacts } {
+  const guestFacts = guest && 'facts' in guest ? guest.facts : null;
+  if (!guestFacts) {
+    return {
+      guestVolumes: [],
+      facts: { vmId, isKnown: false, reason: guest && 'unknown' in guest ? guest.unknown : 'not read' },
+    };
+  }
+  const letterOf = new Map(guestFacts.Volumes.map((volume) => [volume.DeviceID, volume.DriveLetter]));
+  const guestVolumes: GuestVolume[] = [];
+  for (const volume of guestFacts.Volumes) {
+    const fileSystem = fileSystemOf(volume.FileSystem);
+    if (!fileSystem) continue; // a file system the model does not know (e.g. exFAT, CDFS) has no rule
+    const storage = guestFacts.ShadowStorage.find((association) => association.Volume === volume.DeviceID);
+    guestVolumes.push({
+      id: `${vmId}:${volume.DriveLetter.replace(':', '').toLowerCase()}`,
+      vmId,
+      mountPoint: volume.DriveLetter,
+      fileSystem,
+      diskType: volume.IsDynamic ? 'dynamic' : 'basic',
+      vssEnabled: isVssCapable(volume.FileSystem),
+      shadowStorageOn: storage ? (letterOf.get(storage.DiffVolume) ?? null) : null,
+      diskId: null,
+    });
+  }
+  const writers = parseVssWriters(guestFacts.VssWriters);
+  return {
+    guestVolumes,
+    facts: {
+      vmId,
+      isKnown: true,
+      writers,
+      // VSS writer state 1 is Stable; 5 is waiting for completion, 7+ are failures.
+      failedWriters: writers
+        .filter((writer) => writer.state !== null && writer.state >= 7)
+        .map((writer) => writer.name),
+    },
+  };
+}
+
+/** Maps one host's records onto inventory sections (connector `hyperv`) and the facts beside them. */
+export function mapHost(records: HostRecords): { inventory: Inventory; facts: HypervHostFacts } {
+  const { host } = records;
+  const hostId = hostInventoryId(host.ComputerName);
+  const { hostVolumes, volumeOfPath } = mapHostVolumes(host, hostId);
   const guestsById = new Map(records.guests.map((guest) => [guest.vmId, guest]));
   const vms: Vm[] = [];
   const virtualDisks: VirtualDisk[] = [];
@@ -251,32 +341,8 @@ export function mapHost(records: HostRecords): { inventory: Inventory; facts: Hy
       dailyChangeBytes: 0,
       tags: [],
     });
-    const disks: HypervHostFacts['vms'][number]['disks'] = [];
-    for (const drive of record.HardDrives) {
-      const diskId = diskInventoryId(record.Id, drive);
-      const isPassthrough = drive.DiskNumber !== null;
-      // While a checkpoint exists the drive runs on an AVHDX; its volume is the base disk's too.
-      const file = drive.Vhd?.ParentPath ?? drive.Path;
-      virtualDisks.push({
-        id: diskId,
-        vmId: id,
-        name: isPassthrough
-          ? `Disk ${drive.DiskNumber} (pass-through)`
-          : (file?.split('\\').at(-1) ?? diskId),
-        kind: isPassthrough ? 'passthrough' : 'vhdx',
-        sizeBytes: drive.Vhd?.Size ?? 0,
-        hostVolumeId: isPassthrough ? null : (volumeOfPath(file)?.id ?? null),
-        arrayVolumeId: null,
-      });
-      disks.push({
-        id: diskId,
-        path: isPassthrough ? null : drive.Path,
-        format: drive.Vhd ? (VHD_FORMATS[drive.Vhd.VhdFormat] ?? String(drive.Vhd.VhdFormat)) : null,
-        type: drive.Vhd ? (VHD_TYPES[drive.Vhd.VhdType] ?? String(drive.Vhd.VhdType)) : null,
-        parentPath: drive.Vhd?.ParentPath ?? null,
-        diskNumber: drive.DiskNumber,
-      });
-    }
+    const drives = mapVmDrives(record, volumeOfPath);
+    virtualDisks.push(...drives.virtualDisks);
     facts.vms.push({
       id,
       name: record.Name,
@@ -290,44 +356,11 @@ export function mapHost(records: HostRecords): { inventory: Inventory; facts: Hy
         name: checkpoint.Name,
         createdAt: checkpoint.CreationTime,
       })),
-      disks,
+      disks: drives.disks,
     });
-    if (guestFacts) {
-      const letterOf = new Map(guestFacts.Volumes.map((volume) => [volume.DeviceID, volume.DriveLetter]));
-      for (const volume of guestFacts.Volumes) {
-        const fileSystem = fileSystemOf(volume.FileSystem);
-        if (!fileSystem) continue; // a file system the model does not know (e.g. exFAT, CDFS) has no rule
-        const storage = guestFacts.ShadowStorage.find(
-          (association) => association.Volume === volume.DeviceID,
-        );
-        guestVolumes.push({
-          id: `${id}:${volume.DriveLetter.replace(':', '').toLowerCase()}`,
-          vmId: id,
-          mountPoint: volume.DriveLetter,
-          fileSystem,
-          diskType: volume.IsDynamic ? 'dynamic' : 'basic',
-          vssEnabled: isVssCapable(volume.FileSystem),
-          shadowStorageOn: storage ? (letterOf.get(storage.DiffVolume) ?? null) : null,
-          diskId: null,
-        });
-      }
-      const writers = parseVssWriters(guestFacts.VssWriters);
-      facts.guests.push({
-        vmId: id,
-        isKnown: true,
-        writers,
-        // VSS writer state 1 is Stable; 5 is waiting for completion, 7+ are failures.
-        failedWriters: writers
-          .filter((writer) => writer.state !== null && writer.state >= 7)
-          .map((writer) => writer.name),
-      });
-    } else {
-      facts.guests.push({
-        vmId: id,
-        isKnown: false,
-        reason: guest && 'unknown' in guest ? guest.unknown : 'not read',
-      });
-    }
+    const inGuest = mapGuest(id, guest);
+    guestVolumes.push(...inGuest.guestVolumes);
+    facts.guests.push(inGuest.facts);
   }
   const hostRow: Host = {
     id: hostId,

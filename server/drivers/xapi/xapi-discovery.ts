@@ -176,44 +176,13 @@ export function diskVdis(records: Pick<PoolRecords, 'vbds' | 'vdis'>, vm: VmReco
     });
 }
 
-/** Maps one pool's records onto inventory sections (connector `xapi`) and the facts beside them. */
-export function mapPool(records: PoolRecords): { inventory: Inventory; facts: PoolFacts } {
+/** The pool's user VMs, their disks (a disk on a udev SR is pass-through), and what their guests report. */
+function mapVms(
+  records: PoolRecords,
+  hostId: (ref: string) => string,
+  physicalSrs: ReadonlySet<string>,
+): { vms: Vm[]; virtualDisks: VirtualDisk[]; guests: PoolFacts['guests'] } {
   const masterRef = records.pool.master;
-  const master = records.hosts[masterRef];
-  const hostId = (ref: string) => xenId(records.hosts[ref]?.uuid ?? '');
-  const hosts: Host[] = Object.values(records.hosts).map((host) => ({
-    id: xenId(host.uuid),
-    name: host.name_label,
-    kind: 'xenserver',
-    version: host.software_version.product_version ?? 'unknown',
-    pool: records.pool.name_label,
-    hasVssAwareProduct: false,
-    offersQuiescedSnapshots: offersQuiesce(host),
-    connector: XAPI_CONNECTOR,
-  }));
-  const smByType = new Map(Object.values(records.sms).map((sm) => [sm.type, sm]));
-  const userSrs = Object.entries(records.srs).filter(([, sr]) => sr.content_type !== 'iso');
-  const physicalSrs = new Set(userSrs.filter(([, sr]) => sr.type === 'udev').map(([ref]) => ref));
-  const srOwner = (sr: SrRecord) => {
-    // A shared SR belongs to the pool: the model keeps one host per volume, the master.
-    if (sr.shared || !master) return hostId(masterRef);
-    const pbd = sr.PBDs.map((ref) => records.pbds[ref]).find(Boolean);
-    return pbd ? hostId(pbd.host) : hostId(masterRef);
-  };
-  const hostVolumes: HostVolume[] = userSrs
-    .filter(([ref]) => !physicalSrs.has(ref))
-    .map(([, sr]) => ({
-      id: xenId(sr.uuid),
-      hostId: srOwner(sr),
-      name: sr.name_label,
-      kind: 'sr',
-      sizeBytes: sr.physical_size,
-      freeBytes: Math.max(0, sr.physical_size - sr.physical_utilisation),
-      vssEnabled: false,
-      shadowStorageVolumeId: null,
-      shadowStorageLimitBytes: null,
-      arrayVolumeId: null,
-    }));
   const vms: Vm[] = [];
   const virtualDisks: VirtualDisk[] = [];
   const guests: PoolFacts['guests'] = [];
@@ -258,7 +227,18 @@ export function mapPool(records: PoolRecords): { inventory: Inventory; facts: Po
       });
     }
   }
-  const facts: PoolFacts = {
+  return { vms, virtualDisks, guests };
+}
+
+/** What the pool says beside the inventory: hosts and versions, SRs, disks' CBT, existing snapshots. */
+function poolFactsOf(
+  records: PoolRecords,
+  userSrs: [string, SrRecord][],
+  guests: PoolFacts['guests'],
+): PoolFacts {
+  const masterRef = records.pool.master;
+  const smByType = new Map(Object.values(records.sms).map((sm) => [sm.type, sm]));
+  return {
     poolName: records.pool.name_label,
     hosts: Object.entries(records.hosts).map(([ref, host]) => ({
       id: xenId(host.uuid),
@@ -296,6 +276,47 @@ export function mapPool(records: PoolRecords): { inventory: Inventory; facts: Po
       })),
     guests,
   };
+}
+
+/** Maps one pool's records onto inventory sections (connector `xapi`) and the facts beside them. */
+export function mapPool(records: PoolRecords): { inventory: Inventory; facts: PoolFacts } {
+  const masterRef = records.pool.master;
+  const master = records.hosts[masterRef];
+  const hostId = (ref: string) => xenId(records.hosts[ref]?.uuid ?? '');
+  const hosts: Host[] = Object.values(records.hosts).map((host) => ({
+    id: xenId(host.uuid),
+    name: host.name_label,
+    kind: 'xenserver',
+    version: host.software_version.product_version ?? 'unknown',
+    pool: records.pool.name_label,
+    hasVssAwareProduct: false,
+    offersQuiescedSnapshots: offersQuiesce(host),
+    connector: XAPI_CONNECTOR,
+  }));
+  const userSrs = Object.entries(records.srs).filter(([, sr]) => sr.content_type !== 'iso');
+  const physicalSrs = new Set(userSrs.filter(([, sr]) => sr.type === 'udev').map(([ref]) => ref));
+  const srOwner = (sr: SrRecord) => {
+    // A shared SR belongs to the pool: the model keeps one host per volume, the master.
+    if (sr.shared || !master) return hostId(masterRef);
+    const pbd = sr.PBDs.map((ref) => records.pbds[ref]).find(Boolean);
+    return pbd ? hostId(pbd.host) : hostId(masterRef);
+  };
+  const hostVolumes: HostVolume[] = userSrs
+    .filter(([ref]) => !physicalSrs.has(ref))
+    .map(([, sr]) => ({
+      id: xenId(sr.uuid),
+      hostId: srOwner(sr),
+      name: sr.name_label,
+      kind: 'sr',
+      sizeBytes: sr.physical_size,
+      freeBytes: Math.max(0, sr.physical_size - sr.physical_utilisation),
+      vssEnabled: false,
+      shadowStorageVolumeId: null,
+      shadowStorageLimitBytes: null,
+      arrayVolumeId: null,
+    }));
+  const { vms, virtualDisks, guests } = mapVms(records, hostId, physicalSrs);
+  const facts = poolFactsOf(records, userSrs, guests);
   return {
     inventory: {
       hosts,

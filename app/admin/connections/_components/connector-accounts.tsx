@@ -4,26 +4,42 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { toast } from 'sonner';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { FieldErrorText } from '@/app/_components/wizard';
 import { formatDateTime } from '@/app/_lib/restore-format';
-import { useTRPC } from '@/app/_lib/trpc';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { type CreateSecretInput, createSecretInput } from '@/server/schemas/secrets';
 
 /** A user name and password for a pool or host, sealed into the vault. */
+type Account = RouterOutputs['secrets']['list'][number];
+
+/** What the vault says of an account: never its password. */
+const accountColumns: DataTableColumn<Account>[] = [
+  {
+    id: 'account',
+    header: 'Account',
+    meta: { cellClassName: 'font-medium' },
+    cell: ({ row }) => row.original.name,
+  },
+  { id: 'username', header: 'User name', cell: ({ row }) => row.original.username ?? '—' },
+  {
+    id: 'storedBy',
+    header: 'Stored by',
+    cell: ({ row: { original: secret } }) => `${secret.createdBy}, ${formatDateTime(secret.createdAt)}`,
+  },
+  {
+    id: 'lastUsed',
+    header: 'Last used',
+    cell: ({ row: { original: secret } }) =>
+      secret.lastUsedAt ? formatDateTime(secret.lastUsedAt) : 'never',
+  },
+];
+
 function AddAccountForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -93,29 +109,12 @@ export function ConnectorAccounts() {
       ) : secrets.data.length === 0 ? (
         <EmptyState>No account yet: add the one a pool or host signs in with.</EmptyState>
       ) : (
-        <Table>
-          <TableCaption className="sr-only">Accounts in the vault</TableCaption>
-          <TableHeader>
-            <TableRow>
-              <TableHead>Account</TableHead>
-              <TableHead>User name</TableHead>
-              <TableHead>Stored by</TableHead>
-              <TableHead>Last used</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {secrets.data.map((secret) => (
-              <TableRow key={secret.id}>
-                <TableCell className="font-medium">{secret.name}</TableCell>
-                <TableCell>{secret.username ?? '—'}</TableCell>
-                <TableCell>
-                  {secret.createdBy}, {formatDateTime(secret.createdAt)}
-                </TableCell>
-                <TableCell>{secret.lastUsedAt ? formatDateTime(secret.lastUsedAt) : 'never'}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <DataTable
+          columns={accountColumns}
+          rows={secrets.data}
+          getRowId={(secret) => secret.id}
+          caption="Accounts in the vault"
+        />
       )}
       <AddAccountForm />
     </section>

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { toast } from 'sonner';
+import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
 import { PageHeader } from '@/app/_components/page-header';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
@@ -10,15 +11,6 @@ import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
 import { Select } from '@/app/_components/ui/select';
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/app/_components/ui/table';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useMe } from '@/app/_lib/use-me';
@@ -91,6 +83,79 @@ function ResetPassword({
 }
 
 /** Admins: every user with their role, status and the actions on them; the new-user form below. */
+/** A user's columns; the signed-in admin cannot change their own role or disable themselves. */
+function userColumns(
+  myId: string | null,
+  mutations: ReturnType<typeof useUserMutations>,
+): DataTableColumn<UserRow>[] {
+  return [
+    {
+      id: 'name',
+      header: 'Name',
+      cell: ({ row: { original: user } }) => (
+        <>
+          {user.name} {user.id === myId ? <Badge tone="info">you</Badge> : null}
+        </>
+      ),
+    },
+    { id: 'email', header: 'Email', cell: ({ row }) => row.original.email },
+    {
+      id: 'role',
+      header: 'Role',
+      cell: ({ row: { original: user } }) =>
+        user.id === myId ? (
+          user.roleLabel
+        ) : (
+          <Select
+            aria-label={`Role of ${user.email}`}
+            value={user.role ?? ''}
+            onChange={(event) =>
+              mutations.setRole.mutate({ userId: user.id, role: event.target.value as Role })
+            }
+            className="w-48"
+          >
+            {ROLES.map((role) => (
+              <option key={role} value={role}>
+                {ROLE_LABELS[role]}
+              </option>
+            ))}
+          </Select>
+        ),
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: ({ row: { original: user } }) => (
+        <>
+          {user.disabled ? <Badge tone="danger">disabled</Badge> : <Badge tone="success">active</Badge>}{' '}
+          {user.lockedUntil ? (
+            <Badge tone="warning">locked until {formatDateTime(user.lockedUntil)}</Badge>
+          ) : null}
+        </>
+      ),
+    },
+    { id: 'created', header: 'Created', cell: ({ row }) => formatDateTime(row.original.createdAt) },
+    {
+      id: 'actions',
+      header: () => <span className="sr-only">Actions</span>,
+      cell: ({ row: { original: user } }) => (
+        <div className="flex items-center justify-end gap-2">
+          <ResetPassword user={user} mutation={mutations.resetPassword} />
+          {user.id === myId ? null : (
+            <Button
+              variant="secondary"
+              size="sm"
+              onClick={() => mutations.setDisabled.mutate({ userId: user.id, disabled: !user.disabled })}
+            >
+              {user.disabled ? 'Enable' : 'Disable'}
+            </Button>
+          )}
+        </div>
+      ),
+    },
+  ];
+}
+
 export function UserAdmin() {
   const trpc = useTRPC();
   const me = useMe();
@@ -107,81 +172,14 @@ export function UserAdmin() {
       {users.isPending ? <LoadingState /> : null}
       {users.error ? <ErrorState error={users.error} /> : null}
       {users.data ? (
-        <Table className="mb-6">
-          <TableCaption>Users</TableCaption>
-          <TableHeader>
-            <TableRow>
-              <TableHead>Name</TableHead>
-              <TableHead>Email</TableHead>
-              <TableHead>Role</TableHead>
-              <TableHead>Status</TableHead>
-              <TableHead>Created</TableHead>
-              <TableHead>
-                <span className="sr-only">Actions</span>
-              </TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {users.data.map((user) => {
-              const isMe = user.id === me?.user.id;
-              return (
-                <TableRow key={user.id}>
-                  <TableCell>
-                    {user.name} {isMe ? <Badge tone="info">you</Badge> : null}
-                  </TableCell>
-                  <TableCell>{user.email}</TableCell>
-                  <TableCell>
-                    {isMe ? (
-                      user.roleLabel
-                    ) : (
-                      <Select
-                        aria-label={`Role of ${user.email}`}
-                        value={user.role ?? ''}
-                        onChange={(event) =>
-                          mutations.setRole.mutate({ userId: user.id, role: event.target.value as Role })
-                        }
-                        className="w-48"
-                      >
-                        {ROLES.map((role) => (
-                          <option key={role} value={role}>
-                            {ROLE_LABELS[role]}
-                          </option>
-                        ))}
-                      </Select>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    {user.disabled ? (
-                      <Badge tone="danger">disabled</Badge>
-                    ) : (
-                      <Badge tone="success">active</Badge>
-                    )}{' '}
-                    {user.lockedUntil ? (
-                      <Badge tone="warning">locked until {formatDateTime(user.lockedUntil)}</Badge>
-                    ) : null}
-                  </TableCell>
-                  <TableCell>{formatDateTime(user.createdAt)}</TableCell>
-                  <TableCell>
-                    <div className="flex items-center justify-end gap-2">
-                      <ResetPassword user={user} mutation={mutations.resetPassword} />
-                      {isMe ? null : (
-                        <Button
-                          variant="secondary"
-                          size="sm"
-                          onClick={() =>
-                            mutations.setDisabled.mutate({ userId: user.id, disabled: !user.disabled })
-                          }
-                        >
-                          {user.disabled ? 'Enable' : 'Disable'}
-                        </Button>
-                      )}
-                    </div>
-                  </TableCell>
-                </TableRow>
-              );
-            })}
-          </TableBody>
-        </Table>
+        <div className="mb-6">
+          <DataTable
+            columns={userColumns(me?.user.id ?? null, mutations)}
+            rows={users.data}
+            getRowId={(user) => user.id}
+            caption="Users"
+          />
+        </div>
       ) : null}
       <CreateUserForm />
     </>

@@ -1,0 +1,117 @@
+/**
+ * One claimed step, run to its recorded outcome: the driver calls through the step's handler
+ * (outside any transaction), the lease renewed every `leaseMs / 3` meanwhile (the renewal also says
+ * when the operation is being cancelled, which aborts the step unless it is a cleanup), and the
+ * outcome recorded. A renewal, log line or completion refused by a busy database is retried
+ * (busy-retry.ts): a busy database never costs the worker its own live step (issue 7 §6).
+ */
+
+import { isDatabaseBusy } from '../../db/stores/busy-error';
+import type { ClaimedStep, StepOutcome } from '../../db/stores/ports/operation-store';
+import type { DriverRegistry } from '../drivers/registry';
+import { isCleanupStep } from '../engine/step-params';
+import type { RetryPolicy } from '../engine/step-safety';
+import { logger } from '../logger';
+import { retryWhileBusy, type WorkerTimers } from './busy-retry';
+import { executeStep, type StepStores } from './step-executor';
+
+/** What the worker lends each step it runs. */
+export interface ClaimedStepContext {
+  stores: StepStores;
+  drivers: DriverRegistry;
+  workerId: string;
+  leaseMs: number;
+  retry: RetryPolicy;
+  clock: () => Date;
+  /** Minimum interval between two progress writes (ms). */
+  progressIntervalMs: number;
+  timers: WorkerTimers;
+  onError: (error: unknown) => void;
+}
+
+export async function runClaimedStep(claimed: ClaimedStep, context: ClaimedStepContext): Promise<void> {
+  const { stores, drivers, workerId, leaseMs, retry, clock, progressIntervalMs, timers, onError } = context;
+  const operations = stores.operations;
+  const operationId = claimed.operation.id;
+  const controller = new AbortController();
+  let lastProgressAt = Number.NEGATIVE_INFINITY;
+  // Until when this worker last made sure it holds the lease (the claim gave it a full one).
+  let leaseUntil = clock().getTime() + leaseMs;
+  let isStepDone = false;
+  let renewal: Promise<void> | null = null;
+  const onBusy = (what: string) => (error: unknown, attempt: number, delayMs: number) =>
+    logger.warn(
+      { err: error, operationId, attempt, delayMs, leaseValid: clock().getTime() < leaseUntil },
+      `${what} refused: the database is busy; retrying`,
+    );
+  const renew = () => {
+    // A renewal still retrying a busy database is enough: no second one beside it.
+    if (renewal) return;
+    renewal = retryWhileBusy(() => operations.renewLease(workerId, operationId, clock(), leaseMs), {
+      wait: timers.wait,
+      shouldRetry: () => !isStepDone,
+      onBusy: onBusy('lease renewal'),
+    })
+      .then((lease) => {
+        if (!lease.isOwner) controller.abort(new Error('lease lost to another worker'));
+        else {
+          leaseUntil = clock().getTime() + leaseMs;
+          // A cleanup (thaw, resume, release) is what a cancel owes: it runs to its end.
+          if (lease.isCancelling && !isCleanupStep(claimed.planStep))
+            controller.abort(new Error('operation cancelled'));
+        }
+      })
+      .catch((error: unknown) => {
+        if (!isStepDone) onError(error);
+      })
+      .finally(() => {
+        renewal = null;
+      });
+  };
+  const stopHeartbeat = timers.every(Math.max(50, Math.floor(leaseMs / 3)), renew);
+  let outcome: StepOutcome;
+  try {
+    outcome = await executeStep({
+      stores,
+      drivers,
+      operation: claimed.operation,
+      step: claimed.step,
+      planStep: claimed.planStep,
+      signal: controller.signal,
+      now: clock,
+      log: (level, message) => {
+        const at = clock();
+        void retryWhileBusy(() => operations.appendLog(claimed.step, level, message, at), {
+          wait: timers.wait,
+          shouldRetry: () => clock().getTime() < leaseUntil + leaseMs,
+          onBusy: onBusy('step log line'),
+        }).catch(onError);
+      },
+      onProgress: (bytesDone, bytesTotal) => {
+        const now = clock();
+        if (now.getTime() - lastProgressAt < progressIntervalMs) return;
+        lastProgressAt = now.getTime();
+        // Progress refused by a busy database is not retried: the next report says more.
+        void operations.recordProgress(claimed.step, bytesDone, now, bytesTotal).catch((error: unknown) => {
+          if (!isDatabaseBusy(error)) onError(error);
+        });
+      },
+    });
+  } catch (error) {
+    outcome = { status: 'failed', error };
+  } finally {
+    isStepDone = true;
+    stopHeartbeat();
+  }
+  // What the step did is recorded, even if that waits for the database: given up, it would be
+  // lost and the step called interrupted. A full lease past the last one held, another worker
+  // has likely taken over, and the completion (which checks the lease) would be refused anyway.
+  await retryWhileBusy(
+    () => operations.completeStep(claimed, outcome, { workerId, now: clock(), retry, leaseMs }),
+    {
+      wait: timers.wait,
+      shouldRetry: () => clock().getTime() < leaseUntil + leaseMs,
+      onBusy: onBusy('step completion'),
+    },
+  );
+}
