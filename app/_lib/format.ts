@@ -6,8 +6,10 @@ export { READINESS_LABELS } from '@/server/engine/types';
 export {
   CAPTURE_STATE_LABELS,
   CONSISTENCY_LABELS,
+  CONSISTENCY_POLICY_LABELS,
   consistencyLabel,
   METHOD_LABELS,
+  PASSTHROUGH_POLICY_LABELS,
 } from '@/server/engine/words';
 
 export const READINESS_TONES: Record<Readiness, BadgeTone> = {

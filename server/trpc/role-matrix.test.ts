@@ -53,6 +53,7 @@ const DECISIONS: Record<string, Decision> = {
   'backups.review': 'viewer',
   'backups.start': 'operator',
   'backups.createJob': 'operator',
+  'backups.updateJob': 'operator',
   'restores.preview': 'viewer',
   // An operator restores as new or staged; the destructive modes are checked by mode below.
   'restores.start': 'operator',
