@@ -32,6 +32,7 @@ const DECISIONS: Record<string, Decision> = {
   'arrays.list': 'viewer',
   'arrays.count': 'viewer',
   'arrays.get': 'viewer',
+  'arrays.volume': 'viewer',
   'findings.list': 'viewer',
   'inventory.previewReplace': 'admin',
   'inventory.import': 'admin',

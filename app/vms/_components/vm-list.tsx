@@ -32,6 +32,7 @@ import {
   type VmSort,
 } from '@/server/schemas/inventory-queries';
 import { VmBulkActions } from './vm-bulk-actions';
+import { VolumeFilterChip } from './volume-filter-chip';
 
 type VmRow = RouterOutputs['vms']['list']['items'][number];
 
@@ -276,30 +277,18 @@ export function VmList() {
           {query.hostVolumeId || query.arrayVolumeId || hasFilters ? (
             <div className="flex flex-wrap items-center gap-2 text-sm">
               {query.hostVolumeId ? (
-                <Badge tone="brand">
-                  On host volume {query.hostVolumeId}
-                  <button
-                    type="button"
-                    aria-label="Remove the host volume filter"
-                    className="ml-1 font-bold"
-                    onClick={() => setParams({ hostVolumeId: undefined })}
-                  >
-                    ×
-                  </button>
-                </Badge>
+                <VolumeFilterChip
+                  kind="host"
+                  id={query.hostVolumeId}
+                  onClear={() => setParams({ hostVolumeId: undefined })}
+                />
               ) : null}
               {query.arrayVolumeId ? (
-                <Badge tone="brand">
-                  On array volume {query.arrayVolumeId}
-                  <button
-                    type="button"
-                    aria-label="Remove the array volume filter"
-                    className="ml-1 font-bold"
-                    onClick={() => setParams({ arrayVolumeId: undefined })}
-                  >
-                    ×
-                  </button>
-                </Badge>
+                <VolumeFilterChip
+                  kind="array"
+                  id={query.arrayVolumeId}
+                  onClear={() => setParams({ arrayVolumeId: undefined })}
+                />
               ) : null}
               {hasFilters ? (
                 <Button variant="link" size="sm" asChild>
