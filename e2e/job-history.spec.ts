@@ -35,6 +35,10 @@ test("a job's run history filters by status and date range", async ({ page }) =>
   await page.goto(`/jobs/${job.id}`);
   const runs = page.getByRole('table', { name: 'Runs of this job' });
   await expect(runs.getByRole('row')).toHaveCount(2);
+  // The console's one date-time format: 24-hour clock with the time zone.
+  await expect(runs.getByRole('link').first()).toHaveText(
+    /\d{4}, \d{2}:\d{2}:\d{2} (UTC|GMT[+-]?\d*|[A-Z]{3,4})$/,
+  );
 
   const filters = page.getByRole('form', { name: 'Filter runs' });
   await filters.getByLabel('Status').selectOption({ label: 'failed' });

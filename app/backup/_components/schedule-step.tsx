@@ -10,6 +10,7 @@ import { Label } from '@/app/_components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/app/_components/ui/radio-group';
 import { Select } from '@/app/_components/ui/select';
 import { errorMessageAt, FieldErrorText, StepHeading, WizardActions } from '@/app/_components/wizard';
+import { formatDateTime } from '@/app/_lib/format';
 import { fieldErrorsOf, useTRPC } from '@/app/_lib/trpc';
 import { useBackupWizardMode } from './wizard-mode';
 import type { BackupWizardValues } from './wizard-model';
@@ -229,13 +230,7 @@ function SchedulePreview() {
       <p className="font-medium">{preview.data.description}</p>
       <ol className="mt-1 list-decimal pl-5">
         {preview.data.nextRuns.map((run) => (
-          <li key={run.toISOString()}>
-            {new Intl.DateTimeFormat('en-GB', {
-              dateStyle: 'full',
-              timeStyle: 'short',
-              timeZone: debounced.timeZone,
-            }).format(run)}
-          </li>
+          <li key={run.toISOString()}>{formatDateTime(run, debounced.timeZone)}</li>
         ))}
       </ol>
       {preview.data.rpoWarning ? (

@@ -21,7 +21,7 @@ import {
   TableHeader,
   TableRow,
 } from '@/app/_components/ui/table';
-import { formatBytes } from '@/app/_lib/format';
+import { formatBytes, formatTimeOfDay } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
 import { isFinalOperationStatus, type StepStatus } from '@/server/engine/statuses';
@@ -329,7 +329,7 @@ function StepTable({
                               : 'text-slate-600'
                         }
                       >
-                        <time className="tabular-nums text-slate-400">{line.at.toLocaleTimeString()}</time>{' '}
+                        <time className="tabular-nums text-slate-600">{formatTimeOfDay(line.at)}</time>{' '}
                         {line.message}
                       </li>
                     ))}
@@ -340,10 +340,10 @@ function StepTable({
                 <Badge tone={STEP_STATUS_TONES[step.status as StepStatus]}>{step.status}</Badge>
               </TableCell>
               <TableCell className="whitespace-nowrap tabular-nums">
-                {step.startedAt ? step.startedAt.toLocaleTimeString() : '—'}
+                {formatTimeOfDay(step.startedAt)}
               </TableCell>
               <TableCell className="whitespace-nowrap tabular-nums">
-                {step.finishedAt ? step.finishedAt.toLocaleTimeString() : '—'}
+                {formatTimeOfDay(step.finishedAt)}
               </TableCell>
               <TableCell className="tabular-nums">{formatElapsed(ms)}</TableCell>
               <TableCell className="tabular-nums">
