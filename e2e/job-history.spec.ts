@@ -54,7 +54,10 @@ test("a job's run history filters by status and date range", async ({ page }) =>
   await expect(page).toHaveURL(new RegExp(`from=${dayOf(tomorrow)}`));
   await expect(page.getByText('No run matches these filters.')).toBeVisible();
   await filters.getByLabel('Requested from').fill(dayOf(yesterday));
+  // Each change navigates; the next one starts from the address it left.
+  await expect(page).toHaveURL(new RegExp(`from=${dayOf(yesterday)}`));
   await filters.getByLabel('Requested to (inclusive)').fill(dayOf(today));
+  await expect(page).toHaveURL(new RegExp(`to=${dayOf(today)}`));
   await expect(runs.getByRole('row')).toHaveCount(2);
   await filters.getByLabel('Requested to (inclusive)').fill(dayOf(yesterday));
   await expect(page.getByText('No run matches these filters.')).toBeVisible();
