@@ -112,3 +112,20 @@ test('a volume filter reads the volume by name, with its host or array, and clea
   const table = page.getByRole('table', { name: /Virtual machines/ });
   await expect(table.getByRole('link', { name: 'exch-01', exact: true })).toBeVisible();
 });
+
+test('the host filter is a type-ahead picker: the server matches the typed name, Any host clears it', async ({
+  page,
+}) => {
+  await page.goto('/vms');
+  const host = page.getByLabel('Host', { exact: true });
+  await host.fill('branch');
+  await page.getByRole('option', { name: /^hv-branch-01\b/ }).click();
+  await expect(page).toHaveURL(/hostId=host-hv-branch-01/);
+  await expect(host).toHaveValue('hv-branch-01');
+  const table = page.getByRole('table', { name: /Virtual machines/ });
+  await expect(table.getByRole('link', { name: 'branch-app-01', exact: true })).toBeVisible();
+  await expect(table.getByRole('link', { name: DEMO_LAB_NAMES.healthyVm, exact: true })).toHaveCount(0);
+  await host.fill('');
+  await page.getByRole('option', { name: 'Any host' }).click();
+  await expect(page).not.toHaveURL(/hostId=/);
+});

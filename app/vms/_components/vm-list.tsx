@@ -7,6 +7,7 @@ import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { FilterSelect } from '@/app/_components/filter-select';
+import { HostPicker } from '@/app/_components/host-picker';
 import { PageHeader } from '@/app/_components/page-header';
 import { pageTotalOf } from '@/app/_components/pager';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
@@ -159,7 +160,6 @@ export function VmList() {
   const vms = useQuery({ ...trpc.vms.list.queryOptions(query), placeholderData: keepPreviousData });
   // Counted apart from the page and keyed by the filters alone: paging and sorting reuse the count.
   const count = useQuery(trpc.vms.count.queryOptions(filtersOf(query)));
-  const hosts = useQuery(trpc.hosts.list.queryOptions({ limit: 100, sort: 'name' }));
 
   const setParams = useSetListParams();
   // Ticked VMs stay ticked across pages and filters until acted on or cleared.
@@ -178,8 +178,6 @@ export function VmList() {
   const hasFilters = [...searchParams.keys()].some(
     (key) => !['sort', 'direction', 'cursor', 'back'].includes(key),
   );
-  const hostOptions = hosts.data?.items ?? [];
-  const isUnknownHost = query.hostId && !hostOptions.some((host) => host.id === query.hostId);
 
   return (
     <>
@@ -208,16 +206,12 @@ export function VmList() {
             </form>
           </search>
           <div className="grid grid-cols-7 gap-3">
-            <FilterSelect
+            <HostPicker
               className="min-w-0"
-              id="filter-host"
               label="Host"
-              value={query.hostId}
+              value={query.hostId ?? ''}
               onChange={(value) => setParams({ hostId: value })}
-              options={[
-                ...hostOptions.map((host) => ({ value: host.id, label: host.name })),
-                ...(isUnknownHost && query.hostId ? [{ value: query.hostId, label: query.hostId }] : []),
-              ]}
+              anyLabel="Any host"
             />
             <FilterSelect
               className="min-w-0"
