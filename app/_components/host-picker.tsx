@@ -78,7 +78,7 @@ export function HostPicker({
         />
         <Command.List
           hidden={!isOpen}
-          label={`${label}: matching hosts`}
+          label="Hosts matching the typed name"
           className="absolute left-0 z-50 mt-1 max-h-80 w-full min-w-60 overflow-y-auto rounded-md border border-slate-200 bg-white p-1 shadow-lg"
         >
           {hosts.isError ? (
