@@ -153,7 +153,10 @@ test('a VM restored as new on the host and volume chosen, powered on, appears in
   await pickNewestPoint(page, 'test-01');
   await page.getByRole('radio', { name: /Restore as a new VM/ }).click();
   await page.getByLabel('New VM name').fill('test-01-placed');
-  await page.getByLabel('Target host').selectOption({ label: 'hv-prod-02' });
+  // A type-ahead picker: the server matches the typed name among every host of the kind.
+  await page.getByLabel('Target host').fill('prod-02');
+  await page.getByRole('option', { name: /^hv-prod-02\b/ }).click();
+  await expect(page.getByLabel('Target host')).toHaveValue('hv-prod-02');
   // Another host: its volumes are offered, and one must be chosen.
   await page.getByRole('button', { name: 'Next: impact' }).click();
   await expect(page.getByText('Choose a volume on the target host')).toBeVisible();

@@ -99,3 +99,33 @@ test('the pager counts every VM of the filter, asked apart from the page and onc
   // The new filter's count may still be on its way when the page's rows already fit the pager.
   await expect.poll(() => counts.length).toBe(2);
 });
+
+test('a volume filter reads the volume by name, with its host or array, and clears', async ({ page }) => {
+  await page.goto(`/vms?hostVolumeId=${DEMO_LAB_NAMES.wsbVolumeId}`);
+  await expect(page.getByText('On host volume D: on hv-branch-01')).toBeVisible();
+  await expect(page.getByText(DEMO_LAB_NAMES.wsbVolumeId)).toHaveCount(0);
+  await page.getByRole('button', { name: 'Remove the host volume filter' }).click();
+  await expect(page).not.toHaveURL(/hostVolumeId/);
+
+  await page.goto('/vms?arrayVolumeId=lun-vmstore');
+  await expect(page.getByText('On array volume lun_vmstore (netapp-fas01)')).toBeVisible();
+  const table = page.getByRole('table', { name: /Virtual machines/ });
+  await expect(table.getByRole('link', { name: 'exch-01', exact: true })).toBeVisible();
+});
+
+test('the host filter is a type-ahead picker: the server matches the typed name, Any host clears it', async ({
+  page,
+}) => {
+  await page.goto('/vms');
+  const host = page.getByLabel('Host', { exact: true });
+  await host.fill('branch');
+  await page.getByRole('option', { name: /^hv-branch-01\b/ }).click();
+  await expect(page).toHaveURL(/hostId=host-hv-branch-01/);
+  await expect(host).toHaveValue('hv-branch-01');
+  const table = page.getByRole('table', { name: /Virtual machines/ });
+  await expect(table.getByRole('link', { name: 'branch-app-01', exact: true })).toBeVisible();
+  await expect(table.getByRole('link', { name: DEMO_LAB_NAMES.healthyVm, exact: true })).toHaveCount(0);
+  await host.fill('');
+  await page.getByRole('option', { name: 'Any host' }).click();
+  await expect(page).not.toHaveURL(/hostId=/);
+});

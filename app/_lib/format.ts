@@ -6,8 +6,10 @@ export { READINESS_LABELS } from '@/server/engine/types';
 export {
   CAPTURE_STATE_LABELS,
   CONSISTENCY_LABELS,
+  CONSISTENCY_POLICY_LABELS,
   consistencyLabel,
   METHOD_LABELS,
+  PASSTHROUGH_POLICY_LABELS,
 } from '@/server/engine/words';
 
 export const READINESS_TONES: Record<Readiness, BadgeTone> = {
@@ -35,6 +37,26 @@ export function formatBytes(bytes: number | null | undefined): string {
     unit += 1;
   }
   return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
+}
+
+/**
+ * The one date-time format of the console: the operator's locale, 24-hour clock, with the time
+ * zone ("30 Nov 2026, 01:30:00 CET"); in `timeZone` when a value belongs to one (a job's schedule).
+ */
+export function formatDateTime(date: Date | null | undefined, timeZone?: string): string {
+  if (!date) return '—';
+  return new Intl.DateTimeFormat(undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'long',
+    hourCycle: 'h23',
+    timeZone,
+  }).format(date);
+}
+
+/** A time within a day already shown (a step's log lines), in the same clock: "01:30:00". */
+export function formatTimeOfDay(date: Date | null | undefined): string {
+  if (!date) return '—';
+  return new Intl.DateTimeFormat(undefined, { timeStyle: 'medium', hourCycle: 'h23' }).format(date);
 }
 
 export function formatDuration(seconds: number | null | undefined): string {

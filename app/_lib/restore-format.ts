@@ -40,7 +40,5 @@ export const VERDICT_TONES: Record<string, BadgeTone> = {
   missing: 'danger',
 };
 
-export function formatDateTime(date: Date | null | undefined): string {
-  if (!date) return '—';
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' }).format(date);
-}
+/** The console's one date-time format (format.ts), re-exported where the restore pages import it. */
+export { formatDateTime } from './format';

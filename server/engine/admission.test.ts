@@ -113,6 +113,32 @@ describe('decideAdmission', () => {
     ]);
   });
 
+  it('names what a lock locks and the operation holding it or ahead of it when known; an unknown one stays an id', () => {
+    const running = [op('op_r1', { lockKeys: ['vm:6f0c', 'host-volume:hv-1-d'] })];
+    const queued = [
+      op('op_q1', { lockKeys: ['point:rp-7'] }),
+      op('op_q2', { lockKeys: ['vm:6f0c', 'host-volume:hv-1-d', 'point:rp-7', 'vm:9'] }),
+    ];
+    const names = {
+      locks: new Map([
+        ['vm:6f0c', 'VM sql-prod-01'],
+        ['host-volume:hv-1-d', 'host volume D: on hv-prod-01'],
+        ['point:rp-7', 'the restore point of web-01 taken 2026-11-30 02:00 UTC'],
+      ]),
+      operations: new Map([
+        ['op_r1', 'Back up sql-prod-01'],
+        ['op_q1', 'Verify the restore point of web-01'],
+      ]),
+    };
+    const { admit, waiting } = decideAdmission(queued, running, limits, [], names);
+    expect(admit).toEqual(['op_q1']);
+    expect(waiting[0]?.reasons).toEqual([
+      'waits for VM sql-prod-01 held by operation "Back up sql-prod-01"',
+      'waits for host volume D: on hv-prod-01 held by operation "Back up sql-prod-01"',
+      'waits for the restore point of web-01 taken 2026-11-30 02:00 UTC held by operation "Verify the restore point of web-01"',
+    ]);
+  });
+
   it('serves the queue by creation time, not by array order', () => {
     const older = op('op_old', { lockKeys: ['vm:a'] });
     const younger = op('op_young', { lockKeys: ['vm:a'] });

@@ -78,12 +78,28 @@ export interface AdmissionLimits {
 }
 
 /**
- * Names of the hosts and arrays a reason mentions (the store looks up only those in use): an
- * operator reads "array cluster1", not "array ontap:6f0c…". An id without a name is shown as is.
+ * Names of what a reason mentions (the store looks up only those in use): an operator reads "array
+ * cluster1", not "array ontap:6f0c…", and "VM sql-prod-01 … held by \"Back up sql-prod-01\"", not
+ * "lock vm:6f0c… held by operation op-91ab…". An id without a name is shown as is.
  */
 export interface AdmissionNames {
   hosts?: ReadonlyMap<string, string>;
   arrays?: ReadonlyMap<string, string>;
+  /** What a lock key locks, in words ("VM sql-prod-01", "host volume D: on hv-01"), by key. */
+  locks?: ReadonlyMap<string, string>;
+  /** Operation titles by id. */
+  operations?: ReadonlyMap<string, string>;
+}
+
+/** "VM sql-prod-01" when the store named what the key locks, "lock vm:…" otherwise. */
+function lockLabel(key: string, names: AdmissionNames): string {
+  return names.locks?.get(key) ?? `lock ${key}`;
+}
+
+/** An operation by its title when known ("the operation \"Back up web-01\""), by id otherwise. */
+function operationLabel(operationId: string, names: AdmissionNames): string {
+  const title = names.operations?.get(operationId);
+  return title ? `operation "${title}"` : `operation ${operationId}`;
 }
 
 export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = { perHost: 2, perArray: 2 };
@@ -156,15 +172,15 @@ export function decideAdmission(
     for (const key of lockKeys) {
       const holder = heldBy.get(key);
       if (holder) {
-        reasons.push(`waits for lock ${key} held by operation ${holder}`);
+        reasons.push(`waits for ${lockLabel(key, names)} held by ${operationLabel(holder, names)}`);
         continue;
       }
       const claim = claimedBy.get(key);
       if (claim) {
         reasons.push(
           claim.isAdmitted
-            ? `waits for lock ${key} held by operation ${claim.operationId}`
-            : `waits for lock ${key} behind older queued operation ${claim.operationId}`,
+            ? `waits for ${lockLabel(key, names)} held by ${operationLabel(claim.operationId, names)}`
+            : `waits for ${lockLabel(key, names)} behind older queued ${operationLabel(claim.operationId, names)}`,
         );
       }
     }

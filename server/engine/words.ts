@@ -3,6 +3,7 @@
  * exports, so a list and its export never name the same thing differently.
  */
 import type { HypervisorKind, StorageArray } from './inventory';
+import type { ConsistencyPolicy, PassthroughPolicy } from './plan-types';
 import type { ProtectionStatus } from './protection';
 import type { OperationKind, OperationStatus } from './statuses';
 import type { BackupMethod, CaptureState, Consistency } from './types';
@@ -75,4 +76,16 @@ export const VENDOR_LABELS: Record<StorageArray['vendor'], string> = {
   netapp: 'NetApp',
   equallogic: 'Dell EqualLogic',
   other: 'Other',
+};
+
+/** What a backup does when a VM cannot be quiesced (the wizard's policy step words it the same). */
+export const CONSISTENCY_POLICY_LABELS: Record<ConsistencyPolicy, string> = {
+  fallback: 'fall back to crash-consistent',
+  require: 'require the planned consistency (fail the VM otherwise)',
+};
+
+/** What a backup does with a VM's pass-through disks. */
+export const PASSTHROUGH_POLICY_LABELS: Record<PassthroughPolicy, string> = {
+  skip: 'skip pass-through disks, with a warning',
+  fail: 'fail a VM whose pass-through disk would be left out',
 };

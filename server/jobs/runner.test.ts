@@ -127,7 +127,8 @@ describe.each(dialects)('$name', (dialect) => {
         expect(b.status).toBe('succeeded');
         expect((a.finishedAt as Date).getTime()).toBeLessThanOrEqual((b.startedAt as Date).getTime());
         const waiting = (await eventsOf(second.id, 'operation.waiting')) as { payload: { reason: string } }[];
-        expect(waiting[0]?.payload.reason).toContain(`vm:sql1 held by operation ${first.id}`);
+        // In words: the VM and the holding operation by name, not the lock key and operation id.
+        expect(waiting[0]?.payload.reason).toBe(`waits for VM sql1 held by operation "${first.title}"`);
       });
     });
 

@@ -8,14 +8,27 @@ import { OPERATION_KINDS, OPERATION_STATUSES } from '../engine/statuses';
 export const operationIdInput = z.object({ id: z.string().trim().min(1, 'Choose an operation') });
 export type OperationIdInput = z.input<typeof operationIdInput>;
 
-export const operationListQueryInput = z.object({
-  status: z.array(z.enum(OPERATION_STATUSES)).optional(),
-  kind: z.enum(OPERATION_KINDS).optional(),
-  vmId: z.string().min(1).optional(),
-  jobId: z.string().min(1).optional(),
-  cursor: z.string().min(1).optional(),
-  limit: z.int().min(1).max(200).default(50),
-});
+/** A date-range bound: a Date, or ISO text (a CSV export's query comes as JSON in the URL). */
+const rangeBound = (what: string) =>
+  z.coerce.date({ error: `The ${what} of the date range is not a date` }).optional();
+
+export const operationListQueryInput = z
+  .object({
+    status: z.array(z.enum(OPERATION_STATUSES)).optional(),
+    kind: z.enum(OPERATION_KINDS).optional(),
+    vmId: z.string().min(1).optional(),
+    jobId: z.string().min(1).optional(),
+    /** Requested at or after this instant. */
+    createdFrom: rangeBound('start'),
+    /** Requested before this instant (a day's range ends at the next midnight). */
+    createdBefore: rangeBound('end'),
+    cursor: z.string().min(1).optional(),
+    limit: z.int().min(1).max(200).default(50),
+  })
+  .refine((query) => !query.createdFrom || !query.createdBefore || query.createdFrom < query.createdBefore, {
+    message: 'The date range ends before it starts: choose an end after the start',
+    path: ['createdBefore'],
+  });
 export type OperationListQueryInput = z.input<typeof operationListQueryInput>;
 export type OperationListQuery = z.output<typeof operationListQueryInput>;
 

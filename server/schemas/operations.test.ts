@@ -2,6 +2,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import type { BackupPlanRequest as EngineBackupRequest } from '../engine/backup-plan';
 import type { RestorePlanRequest as EngineRestoreRequest } from '../engine/restore-plan';
+import { operationListQueryInput } from './operation-queries';
 import {
   type BackupRequest,
   backupJobInput,
@@ -220,5 +221,27 @@ describe('backupJobInput', () => {
       weekly: 0,
       monthly: 0,
     });
+  });
+});
+
+describe('operationListQueryInput', () => {
+  it('takes a date range as dates or ISO text and refuses one that ends before it starts', () => {
+    const parsed = operationListQueryInput.parse({
+      jobId: 'job-1',
+      createdFrom: '2026-11-01T00:00:00.000Z',
+      createdBefore: new Date('2026-11-02T00:00:00.000Z'),
+    });
+    expect(parsed.createdFrom).toEqual(new Date('2026-11-01T00:00:00.000Z'));
+    expect(parsed.createdBefore).toEqual(new Date('2026-11-02T00:00:00.000Z'));
+    const reversed = operationListQueryInput.safeParse({
+      createdFrom: new Date('2026-11-02T00:00:00.000Z'),
+      createdBefore: new Date('2026-11-01T00:00:00.000Z'),
+    });
+    expect(reversed.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['createdBefore', 'The date range ends before it starts: choose an end after the start'],
+    ]);
+    expect(operationListQueryInput.safeParse({ createdFrom: 'yesterday' }).error?.issues[0]?.message).toBe(
+      'The start of the date range is not a date',
+    );
   });
 });

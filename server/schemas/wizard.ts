@@ -47,6 +47,15 @@ export const createBackupJobInput = z.object({
 });
 export type CreateBackupJobInput = z.input<typeof createBackupJobInput>;
 
+/**
+ * The wizard's "Save changes" on an existing job: every field the wizard sets, re-reviewed as a
+ * new job is (the same schema, the same acknowledgements, the same fingerprint check).
+ */
+export const updateReviewedBackupJobInput = createBackupJobInput.extend({
+  id: z.string().trim().min(1, 'Choose a backup job'),
+});
+export type UpdateReviewedBackupJobInput = z.input<typeof updateReviewedBackupJobInput>;
+
 /** What the restore wizard sends on Run: the request (its typed confirmation inside) and the preview's fingerprint. */
 export const startRestoreInput = z.object({
   request: restoreRequestInput,

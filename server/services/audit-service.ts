@@ -78,6 +78,12 @@ export async function recordAudit(
 
 const ID_FIELD = /^(id|([a-z]+)Ids?)$/;
 
+/** Actions whose router is not named after the object they change (the wizard saves jobs). */
+const KIND_OF_ACTION: Record<string, string> = {
+  'backups.createJob': 'job',
+  'backups.updateJob': 'job',
+};
+
 /**
  * What a mutation was about: objects named in its result (`{id, name}` or `{id, title}`, at the top
  * or one level down, e.g. the operation a start created) and the ids its input names (`id`,
@@ -85,7 +91,7 @@ const ID_FIELD = /^(id|([a-z]+)Ids?)$/;
  */
 export function auditObjectsOf(action: string, input: unknown, output: unknown): AuditObject[] {
   const found = new Map<string, AuditObject>();
-  const defaultKind = action.split('.')[0]?.replace(/s$/, '') ?? 'object';
+  const defaultKind = KIND_OF_ACTION[action] ?? action.split('.')[0]?.replace(/s$/, '') ?? 'object';
   const named = (value: unknown, kind: string) => {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return;
     const { id, name, title } = value as Record<string, unknown>;

@@ -7,6 +7,7 @@
 import type { Stores } from '../../db/stores/ports';
 import type { JobLastOperation, JobRecord } from '../../db/stores/ports/job-store';
 import { actorLabel, type ServiceContext } from '../context';
+import { backupSeeds } from '../engine/neighbourhood';
 import { decideMissedRuns, describeSchedule, describeScheduleRpoGap, nextRuns } from '../engine/schedule';
 import type { RetentionPolicy } from '../engine/step-params';
 import { type AddVmsToJobInput, addVmsToJobInput } from '../schemas/jobs';
@@ -276,6 +277,36 @@ export async function listBackupJobs(stores: Stores, ctx: ServiceContext): Promi
 
 export async function getBackupJob(stores: Stores, ctx: ServiceContext, id: string): Promise<BackupJobView> {
   return viewOfOne(stores, await requireJob(stores, id), ctx.now());
+}
+
+/**
+ * One job with the names of what its scope names (`scopeNames`: id → name; a host volume as
+ * "D: on hv-01", so four hosts' D: are told apart), for its page and the wizard that edits it.
+ * An object the inventory no longer has is left out (the page says so by `missingVms`).
+ */
+export async function getBackupJobWithNames(
+  stores: Stores,
+  ctx: ServiceContext,
+  id: string,
+): Promise<BackupJobView & { scopeNames: Record<string, string> }> {
+  const job = await getBackupJob(stores, ctx, id);
+  const seeds = backupSeeds(job.request.scope);
+  const neighbourhood = await stores.inventory.loadNeighbourhood(seeds.vmIds, seeds.also);
+  const hostNames = new Map(neighbourhood.hosts.map((host) => [host.id, host.name]));
+  const named = new Set([
+    ...seeds.vmIds,
+    ...(seeds.also.hostVolumeIds ?? []),
+    ...(seeds.also.arrayVolumeIds ?? []),
+  ]);
+  const scopeNames: Record<string, string> = {};
+  for (const vm of neighbourhood.vms) if (named.has(vm.id)) scopeNames[vm.id] = vm.name;
+  for (const volume of neighbourhood.hostVolumes) {
+    if (named.has(volume.id))
+      scopeNames[volume.id] = `${volume.name} on ${hostNames.get(volume.hostId) ?? 'an unknown host'}`;
+  }
+  for (const volume of neighbourhood.arrayVolumes)
+    if (named.has(volume.id)) scopeNames[volume.id] = volume.name;
+  return { ...job, scopeNames };
 }
 
 /** Runs the job now, outside its schedule (retention applies as for a scheduled run). */

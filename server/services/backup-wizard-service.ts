@@ -18,9 +18,11 @@ import {
   createBackupJobInput,
   type StartBackupInput,
   startBackupInput,
+  type UpdateReviewedBackupJobInput,
+  updateReviewedBackupJobInput,
   warningKeyOf,
 } from '../schemas/wizard';
-import { type BackupJobView, createBackupJob } from './backup-job-service';
+import { type BackupJobView, createBackupJob, getBackupJob, updateBackupJob } from './backup-job-service';
 import { DomainError } from './errors';
 import { enqueueBackup, type StartedOperation } from './operations-service';
 import { parseInput } from './parse-input';
@@ -137,4 +139,20 @@ export async function createReviewedBackupJob(
   const { job, ...reviewed } = parseInput(createBackupJobInput, input);
   await reviewedPlan(stores, ctx, job.request, reviewed);
   return createBackupJob(stores, ctx, job);
+}
+
+/**
+ * Saves an edited job after the same review as a new one: the job must exist, the plan of its new
+ * request must be the one reviewed, and each of that plan's warnings acknowledged; nothing is
+ * changed otherwise.
+ */
+export async function updateReviewedBackupJob(
+  stores: Stores,
+  ctx: ServiceContext,
+  input: UpdateReviewedBackupJobInput,
+): Promise<BackupJobView> {
+  const { id, job, ...reviewed } = parseInput(updateReviewedBackupJobInput, input);
+  await getBackupJob(stores, ctx, id);
+  await reviewedPlan(stores, ctx, job.request, reviewed);
+  return updateBackupJob(stores, ctx, id, job);
 }

@@ -239,9 +239,8 @@ describe.each(dialects)('$name', (dialect) => {
         await h.stores.operations.claimNext({ workerId: 'w', now: new Date(), leaseMs: 60_000 });
         const page = await listOperations(h.stores, { status: ['waiting'] });
         expect(page.items.map((item) => item.id)).toEqual([second.operationId]);
-        expect(page.items[0].waitingReason).toBe(
-          `waits for lock vm:sql1 held by operation ${first.operationId}`,
-        );
+        const holder = await h.stores.operations.get(first.operationId);
+        expect(page.items[0].waitingReason).toBe(`waits for VM sql1 held by operation "${holder?.title}"`);
         const cancelled = await cancelOperation(h.stores, ctx(), second.operationId);
         expect(cancelled.status).toBe('cancelled');
         expect(cancelled.cancelledBy).toBe('system');
@@ -387,8 +386,10 @@ describe.each(dialects)('$name', (dialect) => {
         await worker.tick();
         const waiting = await h.stores.operations.get(raced.id);
         expect(waiting?.status).toBe('waiting');
+        const holder = await h.stores.operations.get(restore.operationId);
+        const taken = point.createdAt.toISOString().slice(0, 16).replace('T', ' ');
         expect(waiting?.waitingReason).toBe(
-          `waits for lock point:${point.id} held by operation ${restore.operationId}`,
+          `waits for the restore point of app1 taken ${taken} UTC held by operation "${holder?.title}"`,
         );
         const [restored, deleted] = await h.tickUntilFinal(worker, [restore.operationId, raced.id]);
         expect(restored.status, restored.error ?? '').toBe('succeeded');

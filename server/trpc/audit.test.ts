@@ -109,6 +109,29 @@ describe('the audit middleware', () => {
     expect(raw).not.toContain(PLANTED);
   });
 
+  it("records the wizard's edit of a job as a change of that job, with the settings it saved", async () => {
+    const job = await caller.jobs.create(nightlyJob);
+    const edited = { ...nightlyJob, name: 'Nightly web (weekdays)', rpoHours: 80 };
+    edited.schedule = { cron: '0 2 * * 1-5', timeZone: 'Europe/Warsaw' };
+    const review = await caller.backups.review(edited.request);
+    await caller.backups.updateJob({
+      id: job.id,
+      job: edited,
+      acknowledgedWarnings: review.warningKeys,
+      fingerprint: review.fingerprint,
+    });
+    const [entry] = await entries();
+    expect(entry).toMatchObject({
+      action: 'backups.updateJob',
+      outcome: 'succeeded',
+      objects: [{ kind: 'job', id: job.id, name: 'Nightly web (weekdays)' }],
+      input: {
+        id: job.id,
+        job: { name: 'Nightly web (weekdays)', rpoHours: 80, schedule: { cron: '0 2 * * 1-5' } },
+      },
+    });
+  });
+
   it('records a mutation that failed unexpectedly as failed, with its message', async () => {
     const testRouter = router({
       explode: publicProcedure.input(z.object({ vmId: z.string() })).mutation(() => {

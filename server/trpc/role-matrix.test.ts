@@ -32,6 +32,7 @@ const DECISIONS: Record<string, Decision> = {
   'arrays.list': 'viewer',
   'arrays.count': 'viewer',
   'arrays.get': 'viewer',
+  'arrays.volume': 'viewer',
   'findings.list': 'viewer',
   'inventory.previewReplace': 'admin',
   'inventory.import': 'admin',
@@ -53,6 +54,7 @@ const DECISIONS: Record<string, Decision> = {
   'backups.review': 'viewer',
   'backups.start': 'operator',
   'backups.createJob': 'operator',
+  'backups.updateJob': 'operator',
   'restores.preview': 'viewer',
   // An operator restores as new or staged; the destructive modes are checked by mode below.
   'restores.start': 'operator',

@@ -12,21 +12,25 @@ import { PolicyStep } from './policy-step';
 import { ReviewStep } from './review-step';
 import { ScheduleStep } from './schedule-step';
 import { ScopeStep } from './scope-step';
+import { BackupWizardModeContext } from './wizard-mode';
 import {
   BACKUP_STEP_SCHEMAS,
   BACKUP_STEPS,
   BACKUP_WIZARD_STORAGE_KEY,
   type BackupStepKey,
   type BackupWizardValues,
+  type EditedJob,
+  editStorageKeyOf,
   firstInvalidStep,
   initialBackupValues,
   isBackupStep,
+  valuesOfJob,
 } from './wizard-model';
 
-function readSaved(): BackupWizardValues | null {
+function readSaved(key: string, base: BackupWizardValues): BackupWizardValues | null {
   try {
-    const text = window.sessionStorage.getItem(BACKUP_WIZARD_STORAGE_KEY);
-    return text ? { ...initialBackupValues(), ...(JSON.parse(text) as BackupWizardValues) } : null;
+    const text = window.sessionStorage.getItem(key);
+    return text ? { ...base, ...(JSON.parse(text) as BackupWizardValues) } : null;
   } catch {
     return null;
   }
@@ -35,8 +39,9 @@ function readSaved(): BackupWizardValues | null {
 /**
  * Backup wizard. The step lives in the URL (`?step=`), the half-filled form in sessionStorage,
  * so back/forward and a reload keep it; a deep link past an unfinished step lands on that step.
+ * Given a saved job (`edit`), the same steps start from its settings and the review saves it.
  */
-export function BackupWizard() {
+export function BackupWizard({ edit }: { edit?: EditedJob } = {}) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -60,26 +65,31 @@ export function BackupWizard() {
     reValidateMode: 'onChange',
   });
 
+  const storageKey = edit ? editStorageKeyOf(edit) : BACKUP_WIZARD_STORAGE_KEY;
+  // What "Start over" returns to: the saved job when editing, the wizard's defaults otherwise.
+  const startingValuesRef = useRef(() => (edit ? valuesOfJob(edit) : initialBackupValues()));
+
   // Restore once on the client (sessionStorage does not exist on the server), then save on every change.
   useEffect(() => {
-    const saved = readSaved();
+    const starting = startingValuesRef.current();
+    const saved = readSaved(storageKey, starting);
     // A "Back up…" link for one VM (or the VM list's "Back up now…" for the ticked ones) starts
     // a fresh wizard for them rather than resuming another one.
     const params = new URLSearchParams(window.location.search);
     const vmIds = [params.get('vmId'), ...(params.get('vmIds')?.split(',') ?? [])].filter(
       (id): id is string => Boolean(id),
     );
-    if (vmIds.length > 0) {
+    if (vmIds.length > 0 && !edit) {
       const values = initialBackupValues();
       values.request.scope.vmIds = [...new Set(vmIds)];
       form.reset(values);
-    } else if (saved) form.reset(saved);
+    } else form.reset(saved ?? starting);
     setIsRestored(true);
     const subscription = form.watch((values) => {
-      window.sessionStorage.setItem(BACKUP_WIZARD_STORAGE_KEY, JSON.stringify(values));
+      window.sessionStorage.setItem(storageKey, JSON.stringify(values));
     });
     return () => subscription.unsubscribe();
-  }, [form]);
+  }, [form, storageKey, edit]);
 
   const hrefOf = (key: BackupStepKey) => `${pathname}?step=${key}`;
 
@@ -105,22 +115,27 @@ export function BackupWizard() {
     const previous = BACKUP_STEPS[index - 1];
     if (previous) goTo(previous.key);
   };
-  const onFinished = () => window.sessionStorage.removeItem(BACKUP_WIZARD_STORAGE_KEY);
+  const onFinished = () => window.sessionStorage.removeItem(storageKey);
   const startOver = () => {
-    window.sessionStorage.removeItem(BACKUP_WIZARD_STORAGE_KEY);
-    form.reset(initialBackupValues());
+    window.sessionStorage.removeItem(storageKey);
+    form.reset(startingValuesRef.current());
     goTo('scope');
   };
 
   const stepIndex = BACKUP_STEPS.findIndex((s) => s.key === step);
   return (
-    <>
+    <BackupWizardModeContext.Provider value={edit ? { kind: 'edit', job: edit } : { kind: 'create' }}>
       <PageHeader
-        title="New backup"
-        description="Choose what to protect and how; the engine checks every prerequisite before anything runs."
+        parent={edit ? { href: `/jobs/${encodeURIComponent(edit.id)}`, label: edit.name } : undefined}
+        title={edit ? `Edit backup job ${edit.name}` : 'New backup'}
+        description={
+          edit
+            ? 'Every setting of the job, step by step; the server reviews the changed job again before saving it.'
+            : 'Choose what to protect and how; the engine checks every prerequisite before anything runs.'
+        }
         actions={
           <button type="button" onClick={startOver} className="text-sm text-brand-700 hover:underline">
-            Start over
+            {edit ? 'Discard changes' : 'Start over'}
           </button>
         }
       />
@@ -149,6 +164,6 @@ export function BackupWizard() {
           </form>
         </FormProvider>
       )}
-    </>
+    </BackupWizardModeContext.Provider>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useFormContext } from 'react-hook-form';
@@ -21,6 +21,7 @@ import {
   SEVERITY_TONES,
 } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { useBackupWizardMode } from './wizard-mode';
 import { type BackupWizardValues, jobOf, requestOf } from './wizard-model';
 
 type KeyedFinding = RouterOutputs['backups']['review']['findings'][number];
@@ -61,6 +62,8 @@ const SEVERITY_HEADINGS = { blocker: 'Blockers', warning: 'Warnings', info: 'Inf
 export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinished: () => void }) {
   const trpc = useTRPC();
   const router = useRouter();
+  const queryClient = useQueryClient();
+  const mode = useBackupWizardMode();
   const { getValues } = useFormContext<BackupWizardValues>();
   const values = getValues();
   const request = requestOf(values);
@@ -109,7 +112,20 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
       onError: onRefused,
     }),
   );
-  const mutation = values.runMode === 'now' ? start : createJob;
+  const updateJob = useMutation(
+    trpc.backups.updateJob.mutationOptions({
+      onSuccess: (job) => {
+        onFinished();
+        void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+        toast.success(`Backup job "${job.name}" saved`, {
+          description: job.schedule?.description ?? undefined,
+        });
+        router.push(`/jobs/${encodeURIComponent(job.id)}`);
+      },
+      onError: onRefused,
+    }),
+  );
+  const mutation = mode.kind === 'edit' ? updateJob : values.runMode === 'now' ? start : createJob;
 
   if (review.isPending) return <LoadingState label="Checking every prerequisite…" />;
   if (review.isError) return <ErrorState error={review.error} title="Could not plan this backup" />;
@@ -120,10 +136,18 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
   const canCreate = !hasBlockers && unacknowledged.length === 0 && !mutation.isPending;
   const create = () => {
     const acknowledgedWarnings = [...acknowledged].filter((key) => warningKeys.includes(key));
-    if (values.runMode === 'now') start.mutate({ request, acknowledgedWarnings, fingerprint });
+    if (mode.kind === 'edit') {
+      const job = jobOf(values, mode.job.isEnabled);
+      updateJob.mutate({ id: mode.job.id, job, acknowledgedWarnings, fingerprint });
+    } else if (values.runMode === 'now') start.mutate({ request, acknowledgedWarnings, fingerprint });
     else createJob.mutate({ job: jobOf(values), acknowledgedWarnings, fingerprint });
   };
-  const createLabel = values.runMode === 'now' ? 'Start backup now' : 'Create backup job';
+  const createLabel =
+    mode.kind === 'edit'
+      ? 'Save changes'
+      : values.runMode === 'now'
+        ? 'Start backup now'
+        : 'Create backup job';
 
   return (
     <section aria-labelledby="step-review">
@@ -210,7 +234,7 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
           Back
         </Button>
         <Button type="button" onClick={create} disabled={!canCreate} aria-describedby="create-status">
-          {mutation.isPending ? 'Creating…' : createLabel}
+          {mutation.isPending ? (mode.kind === 'edit' ? 'Saving…' : 'Creating…') : createLabel}
         </Button>
         <p id="create-status" className="text-sm text-slate-600">
           {hasBlockers

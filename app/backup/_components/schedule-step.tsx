@@ -10,7 +10,9 @@ import { Label } from '@/app/_components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/app/_components/ui/radio-group';
 import { Select } from '@/app/_components/ui/select';
 import { errorMessageAt, FieldErrorText, StepHeading, WizardActions } from '@/app/_components/wizard';
+import { formatDateTime } from '@/app/_lib/format';
 import { fieldErrorsOf, useTRPC } from '@/app/_lib/trpc';
+import { useBackupWizardMode } from './wizard-mode';
 import type { BackupWizardValues } from './wizard-model';
 
 function useDebounced<T>(value: T, delayMs: number): T {
@@ -40,6 +42,7 @@ const RETENTION_FIELDS = [
 export function ScheduleStep({ onBack }: { onBack: () => void }) {
   const { control, setValue, register, formState } = useFormContext<BackupWizardValues>();
   const runMode = useWatch({ control, name: 'runMode' });
+  const mode = useBackupWizardMode();
   const errorOf = (path: string) => errorMessageAt(formState.errors, path);
   const field = (id: string, path: string) => ({
     id,
@@ -52,39 +55,49 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
       <StepHeading stepKey="schedule">
         <span id="step-schedule">Schedule &amp; retention</span>
       </StepHeading>
-      <fieldset className="mb-6">
-        <legend className="mb-2 text-sm font-medium text-slate-700">When</legend>
-        <RadioGroup
-          value={runMode}
-          onValueChange={(value) => setValue('runMode', value as 'now' | 'scheduled', { shouldDirty: true })}
-          className="grid-cols-2"
-        >
-          <label
-            htmlFor="run-now"
-            className="flex cursor-pointer gap-3 rounded-md border border-slate-200 bg-white p-3"
+      {mode.kind === 'edit' ? (
+        mode.job.schedule === null ? (
+          <Alert tone="info" className="mb-6">
+            This job has no schedule: it runs only when started by hand. Saving gives it the schedule below.
+          </Alert>
+        ) : null
+      ) : (
+        <fieldset className="mb-6">
+          <legend className="mb-2 text-sm font-medium text-slate-700">When</legend>
+          <RadioGroup
+            value={runMode}
+            onValueChange={(value) =>
+              setValue('runMode', value as 'now' | 'scheduled', { shouldDirty: true })
+            }
+            className="grid-cols-2"
           >
-            <RadioGroupItem id="run-now" value="now" />
-            <span>
-              <span className="block text-sm font-medium">Once, now</span>
-              <span className="block text-xs text-slate-600">
-                A one-off operation; its points are kept until you delete them.
+            <label
+              htmlFor="run-now"
+              className="flex cursor-pointer gap-3 rounded-md border border-slate-200 bg-white p-3"
+            >
+              <RadioGroupItem id="run-now" value="now" />
+              <span>
+                <span className="block text-sm font-medium">Once, now</span>
+                <span className="block text-xs text-slate-600">
+                  A one-off operation; its points are kept until you delete them.
+                </span>
               </span>
-            </span>
-          </label>
-          <label
-            htmlFor="run-scheduled"
-            className="flex cursor-pointer gap-3 rounded-md border border-slate-200 bg-white p-3"
-          >
-            <RadioGroupItem id="run-scheduled" value="scheduled" />
-            <span>
-              <span className="block text-sm font-medium">On a schedule</span>
-              <span className="block text-xs text-slate-600">
-                A backup job with a cron schedule, retention and an RPO the overview checks.
+            </label>
+            <label
+              htmlFor="run-scheduled"
+              className="flex cursor-pointer gap-3 rounded-md border border-slate-200 bg-white p-3"
+            >
+              <RadioGroupItem id="run-scheduled" value="scheduled" />
+              <span>
+                <span className="block text-sm font-medium">On a schedule</span>
+                <span className="block text-xs text-slate-600">
+                  A backup job with a cron schedule, retention and an RPO the overview checks.
+                </span>
               </span>
-            </span>
-          </label>
-        </RadioGroup>
-      </fieldset>
+            </label>
+          </RadioGroup>
+        </fieldset>
+      )}
 
       {runMode === 'scheduled' ? (
         <div className="flex flex-col gap-5">
@@ -217,13 +230,7 @@ function SchedulePreview() {
       <p className="font-medium">{preview.data.description}</p>
       <ol className="mt-1 list-decimal pl-5">
         {preview.data.nextRuns.map((run) => (
-          <li key={run.toISOString()}>
-            {new Intl.DateTimeFormat('en-GB', {
-              dateStyle: 'full',
-              timeStyle: 'short',
-              timeZone: debounced.timeZone,
-            }).format(run)}
-          </li>
+          <li key={run.toISOString()}>{formatDateTime(run, debounced.timeZone)}</li>
         ))}
       </ol>
       {preview.data.rpoWarning ? (

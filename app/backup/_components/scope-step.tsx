@@ -5,6 +5,7 @@ import { X } from 'lucide-react';
 import { useState } from 'react';
 import { useFormContext, useWatch } from 'react-hook-form';
 import { FilterSelect } from '@/app/_components/filter-select';
+import { HostPicker } from '@/app/_components/host-picker';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -135,7 +136,6 @@ function VmPicker() {
   const [search, setSearch] = useState('');
   const [hostId, setHostId] = useState('');
   const [application, setApplication] = useState('');
-  const hosts = useQuery(trpc.hosts.list.queryOptions({ limit: 100 }));
   const vms = useQuery({
     ...trpc.vms.list.queryOptions({
       search: search || undefined,
@@ -184,15 +184,7 @@ function VmPicker() {
             </Button>
           </div>
         </div>
-        <FilterSelect
-          id="vm-host"
-          label="Host"
-          value={hostId}
-          onChange={setHostId}
-          anyLabel="Any host"
-          options={hosts.data?.items.map((host) => ({ value: host.id, label: host.name })) ?? []}
-          selectClassName="w-48"
-        />
+        <HostPicker label="Host" value={hostId} onChange={setHostId} anyLabel="Any host" className="w-48" />
         <FilterSelect
           id="vm-application"
           label="Application"

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   type BackupJobInput,
+  type BackupRequest,
   type BackupRequestInput,
   backupJobInput,
   backupRequestInput,
@@ -120,8 +121,63 @@ export function requestOf(values: BackupWizardValues): BackupRequestInput {
   };
 }
 
-export function jobOf(values: BackupWizardValues): BackupJobInput {
-  return { ...values.job, request: requestOf(values), isEnabled: true };
+/** The job as the server takes it; an edited job keeps whether it is enabled (its switch says so). */
+export function jobOf(values: BackupWizardValues, isEnabled = true): BackupJobInput {
+  return { ...values.job, request: requestOf(values), isEnabled };
+}
+
+/** What the edit wizard starts from: a saved job as `jobs.get` returns it. */
+export interface EditedJob {
+  id: string;
+  name: string;
+  request: BackupRequest;
+  schedule: { cron: string; timeZone: string } | null;
+  missedRunPolicy: BackupJobInput['missedRunPolicy'];
+  retention: BackupJobInput['retention'];
+  rpoHours: number;
+  isEnabled: boolean;
+  updatedAt: Date;
+  scopeNames: Record<string, string>;
+}
+
+/**
+ * The wizard's values for a saved job: every field it set, the scope's names as chip labels. A job
+ * saved without a schedule (through the API) gets the wizard's default one, which the schedule
+ * step shows before anything is saved.
+ */
+export function valuesOfJob(job: EditedJob): BackupWizardValues {
+  const initial = initialBackupValues();
+  const { scope } = job.request;
+  return {
+    request: {
+      scope: {
+        kind: scope.kind,
+        vmIds: scope.kind === 'vms' ? [...scope.vmIds] : [],
+        hostVolumeId: scope.kind === 'host-volume' ? scope.hostVolumeId : '',
+        arrayVolumeId: scope.kind === 'array-volume' ? scope.arrayVolumeId : '',
+      },
+      methodByVm: { ...(job.request.methodByVm ?? {}) },
+      consistencyPolicy: job.request.consistencyPolicy,
+      scripts: { ...(job.request.scripts ?? {}) },
+      passthroughPolicy: job.request.passthroughPolicy,
+    },
+    runMode: 'scheduled',
+    job: {
+      name: job.name,
+      schedule: job.schedule
+        ? { cron: job.schedule.cron, timeZone: job.schedule.timeZone }
+        : initial.job.schedule,
+      missedRunPolicy: job.missedRunPolicy,
+      retention: { ...job.retention },
+      rpoHours: job.rpoHours,
+    },
+    labels: { ...job.scopeNames },
+  };
 }
 
 export const BACKUP_WIZARD_STORAGE_KEY = 'migawka.backup-wizard.v1';
+
+/** An edit in progress is kept per job and per saved version: a job changed since starts afresh. */
+export function editStorageKeyOf(job: Pick<EditedJob, 'id' | 'updatedAt'>): string {
+  return `migawka.backup-wizard.edit.${job.id}.${new Date(job.updatedAt).getTime()}`;
+}

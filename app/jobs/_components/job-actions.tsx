@@ -1,6 +1,7 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { toast } from 'sonner';
 import { Can } from '@/app/_components/account/can';
@@ -60,6 +61,19 @@ export function JobEnabledSwitch({ job }: { job: Job }) {
         )}
       />
     </button>
+  );
+}
+
+/** Opens the job in the backup wizard, every step filled in from its settings. */
+export function EditJobLink({ job }: { job: Job }) {
+  return (
+    <Can capability="runBackups">
+      <Button size="sm" variant="secondary" asChild>
+        <Link href={`/jobs/${encodeURIComponent(job.id)}/edit`} aria-label={`Edit ${job.name}`}>
+          Edit
+        </Link>
+      </Button>
+    </Can>
   );
 }
 

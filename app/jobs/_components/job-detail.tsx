@@ -1,25 +1,21 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { DetailList } from '@/app/_components/detail-list';
 import { PageHeader } from '@/app/_components/page-header';
-import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Alert, AlertTitle } from '@/app/_components/ui/alert';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import { formatBytes } from '@/app/_lib/format';
+import { Card, CardContent, CardHeader, CardTitle } from '@/app/_components/ui/card';
+import { CONSISTENCY_POLICY_LABELS, PASSTHROUGH_POLICY_LABELS } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
-import { elapsedMs, formatElapsed, formatTime } from '@/app/operations/_components/operation-format';
-import { OperationOutcome } from '@/app/operations/_components/operation-outcome';
+import { formatTime } from '@/app/operations/_components/operation-format';
 import { useOperationEvents } from '@/app/operations/_components/use-operation-events';
-import { DeleteJobButton, JobEnabledSwitch, RunJobNowButton } from './job-actions';
+import { DeleteJobButton, EditJobLink, JobEnabledSwitch, RunJobNowButton } from './job-actions';
 import { describeRetention, describeScope } from './job-format';
+import { JobRunHistory } from './job-run-history';
 
 type Job = RouterOutputs['jobs']['get'];
-
-const RECENT_RUNS = 10;
 
 export function JobDetail({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -43,6 +39,7 @@ export function JobDetail({ id }: { id: string }) {
         }
         actions={
           <>
+            <EditJobLink job={data} />
             <RunJobNowButton job={data} />
             <DeleteJobButton job={data} onDeleted={() => router.push('/jobs')} />
           </>
@@ -62,10 +59,14 @@ export function JobDetail({ id }: { id: string }) {
           <CardContent>
             <DetailList
               items={[
-                { term: 'Backs up', value: describeScope(data.request.scope) },
+                { term: 'Backs up', value: describeScope(data.request.scope, data.scopeNames) },
                 {
-                  term: 'Policies',
-                  value: `consistency: ${data.request.consistencyPolicy} · pass-through disks: ${data.request.passthroughPolicy}`,
+                  term: 'When a VM cannot be quiesced',
+                  value: CONSISTENCY_POLICY_LABELS[data.request.consistencyPolicy],
+                },
+                {
+                  term: 'Pass-through disks',
+                  value: PASSTHROUGH_POLICY_LABELS[data.request.passthroughPolicy],
                 },
                 {
                   term: 'Schedule',
@@ -90,7 +91,7 @@ export function JobDetail({ id }: { id: string }) {
             />
           </CardContent>
         </Card>
-        <RecentRuns jobId={data.id} />
+        <JobRunHistory jobId={data.id} />
       </div>
     </>
   );
@@ -116,65 +117,5 @@ function NextRuns({ job }: { job: Job }) {
         <li key={run.toISOString()}>{formatTime(run)}</li>
       ))}
     </ol>
-  );
-}
-
-type Run = RouterOutputs['operations']['list']['items'][number];
-
-/** A run's columns; the duration of a running one is measured to `now`. */
-function runColumns(now: Date): DataTableColumn<Run>[] {
-  return [
-    {
-      id: 'started',
-      header: 'Started',
-      cell: ({ row: { original: run } }) => (
-        <Link href={`/operations/${encodeURIComponent(run.id)}`} className="text-brand-700 hover:underline">
-          {formatTime(run.createdAt)}
-        </Link>
-      ),
-    },
-    { id: 'status', header: 'Status', cell: ({ row }) => <OperationOutcome operation={row.original} /> },
-    {
-      id: 'duration',
-      header: 'Duration',
-      meta: { className: 'tabular-nums' },
-      cell: ({ row: { original: run } }) => formatElapsed(elapsedMs(run.startedAt, run.finishedAt, now)),
-    },
-    {
-      id: 'copied',
-      header: 'Copied',
-      meta: { className: 'tabular-nums' },
-      cell: ({ row }) => formatBytes(row.original.bytesDone),
-    },
-  ];
-}
-
-function RecentRuns({ jobId }: { jobId: string }) {
-  const trpc = useTRPC();
-  const runs = useQuery(trpc.operations.list.queryOptions({ jobId, limit: RECENT_RUNS }));
-  const now = new Date();
-  return (
-    <Card>
-      <CardHeader>
-        <CardTitle>Recent runs</CardTitle>
-        <CardDescription>The last {RECENT_RUNS} operations of this job, newest first.</CardDescription>
-      </CardHeader>
-      <CardContent>
-        {runs.isPending ? (
-          <LoadingState label="Loading runs…" />
-        ) : runs.isError ? (
-          <ErrorState error={runs.error} title="Could not load the runs" />
-        ) : runs.data.items.length === 0 ? (
-          <EmptyState>This job has not run yet.</EmptyState>
-        ) : (
-          <DataTable
-            columns={runColumns(now)}
-            rows={runs.data.items}
-            getRowId={(run) => run.id}
-            caption="Recent runs"
-          />
-        )}
-      </CardContent>
-    </Card>
   );
 }

@@ -1,5 +1,6 @@
 /** Labels and badge tones for operation and step states, and the speed/duration arithmetic of steps. */
 import type { BadgeTone } from '@/app/_components/ui/badge';
+import { formatDateTime } from '@/app/_lib/format';
 import {
   describeRemaining,
   describeStepProgress,
@@ -63,16 +64,9 @@ export function bytesPerSecond(bytes: number, ms: number | null): number | null 
   return (bytes / ms) * 1000;
 }
 
+/** The console's one date-time format (format.ts's formatDateTime), under the name these pages use. */
 export function formatTime(date: Date | null | undefined): string {
-  if (!date) return '—';
-  return date.toLocaleString(undefined, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  return formatDateTime(date);
 }
 
 /**

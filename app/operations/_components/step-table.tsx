@@ -3,7 +3,7 @@
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { EmptyState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
-import { formatBytes } from '@/app/_lib/format';
+import { formatBytes, formatTimeOfDay } from '@/app/_lib/format';
 import type { RouterOutputs } from '@/app/_lib/trpc';
 import type { StepStatus } from '@/server/engine/statuses';
 import { bytesPerSecond, elapsedMs, formatElapsed, formatTime, STEP_STATUS_TONES } from './operation-format';
@@ -43,8 +43,7 @@ function StepCell({ row: { step, lines, undoesTitle } }: { row: StepRow }) {
         <ul aria-label={`Log of ${step.title}`} className="mt-1 flex flex-col gap-0.5 text-xs">
           {lines.map((line) => (
             <li key={line.id} className={LOG_LEVEL_CLASSES[line.level] ?? 'text-slate-600'}>
-              <time className="tabular-nums text-slate-400">{line.at.toLocaleTimeString()}</time>{' '}
-              {line.message}
+              <time className="tabular-nums text-slate-600">{formatTimeOfDay(line.at)}</time> {line.message}
             </li>
           ))}
         </ul>
@@ -66,13 +65,13 @@ const stepColumns: DataTableColumn<StepRow>[] = [
     id: 'started',
     header: 'Started',
     meta: { className: 'whitespace-nowrap tabular-nums' },
-    cell: ({ row }) => row.original.step.startedAt?.toLocaleTimeString() ?? '—',
+    cell: ({ row }) => formatTimeOfDay(row.original.step.startedAt),
   },
   {
     id: 'finished',
     header: 'Finished',
     meta: { className: 'whitespace-nowrap tabular-nums' },
-    cell: ({ row }) => row.original.step.finishedAt?.toLocaleTimeString() ?? '—',
+    cell: ({ row }) => formatTimeOfDay(row.original.step.finishedAt),
   },
   {
     id: 'duration',

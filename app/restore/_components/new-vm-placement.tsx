@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { HostPicker } from '@/app/_components/host-picker';
 import { Label } from '@/app/_components/ui/label';
 import { Select } from '@/app/_components/ui/select';
 import { Checkbox } from '@/app/_components/wizard';
@@ -36,33 +37,19 @@ export function NewVmPlacementFields({
     enabled: sourceHostId !== null,
   });
   const kind = sourceHost.data?.host.kind;
-  const hosts = useQuery({
-    ...trpc.hosts.list.queryOptions({ kind, limit: 100 }),
-    enabled: kind !== undefined,
-  });
   const target = useQuery({ ...trpc.hosts.get.queryOptions({ id: hostId }), enabled: hostId !== '' });
   const volumes = target.data?.volumes ?? [];
   return (
     <fieldset className="mt-4 flex flex-col gap-3 rounded-md border border-slate-200 p-3">
       <legend className="px-1 text-sm font-medium">Where the new VM goes</legend>
       <div className="flex flex-wrap gap-4">
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="target-host">Target host</Label>
-          <Select
-            id="target-host"
-            value={hostId}
-            onChange={(event) =>
-              onChange({ ...value, targetHostId: event.target.value, targetHostVolumeId: '' })
-            }
-            className="w-60"
-          >
-            {(hosts.data?.items ?? (sourceHost.data ? [sourceHost.data.host] : [])).map((host) => (
-              <option key={host.id} value={host.id}>
-                {host.name}
-              </option>
-            ))}
-          </Select>
-        </div>
+        <HostPicker
+          label="Target host"
+          kind={kind}
+          value={hostId}
+          onChange={(targetHostId) => onChange({ ...value, targetHostId, targetHostVolumeId: '' })}
+          className="w-60"
+        />
         <div className="flex flex-col gap-1">
           <Label htmlFor="target-volume">Target volume</Label>
           <Select

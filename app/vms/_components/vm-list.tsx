@@ -7,6 +7,7 @@ import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { FilterSelect } from '@/app/_components/filter-select';
+import { HostPicker } from '@/app/_components/host-picker';
 import { PageHeader } from '@/app/_components/page-header';
 import { pageTotalOf } from '@/app/_components/pager';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
@@ -32,6 +33,7 @@ import {
   type VmSort,
 } from '@/server/schemas/inventory-queries';
 import { VmBulkActions } from './vm-bulk-actions';
+import { VolumeFilterChip } from './volume-filter-chip';
 
 type VmRow = RouterOutputs['vms']['list']['items'][number];
 
@@ -158,7 +160,6 @@ export function VmList() {
   const vms = useQuery({ ...trpc.vms.list.queryOptions(query), placeholderData: keepPreviousData });
   // Counted apart from the page and keyed by the filters alone: paging and sorting reuse the count.
   const count = useQuery(trpc.vms.count.queryOptions(filtersOf(query)));
-  const hosts = useQuery(trpc.hosts.list.queryOptions({ limit: 100, sort: 'name' }));
 
   const setParams = useSetListParams();
   // Ticked VMs stay ticked across pages and filters until acted on or cleared.
@@ -177,8 +178,6 @@ export function VmList() {
   const hasFilters = [...searchParams.keys()].some(
     (key) => !['sort', 'direction', 'cursor', 'back'].includes(key),
   );
-  const hostOptions = hosts.data?.items ?? [];
-  const isUnknownHost = query.hostId && !hostOptions.some((host) => host.id === query.hostId);
 
   return (
     <>
@@ -207,16 +206,12 @@ export function VmList() {
             </form>
           </search>
           <div className="grid grid-cols-7 gap-3">
-            <FilterSelect
+            <HostPicker
               className="min-w-0"
-              id="filter-host"
               label="Host"
-              value={query.hostId}
+              value={query.hostId ?? ''}
               onChange={(value) => setParams({ hostId: value })}
-              options={[
-                ...hostOptions.map((host) => ({ value: host.id, label: host.name })),
-                ...(isUnknownHost && query.hostId ? [{ value: query.hostId, label: query.hostId }] : []),
-              ]}
+              anyLabel="Any host"
             />
             <FilterSelect
               className="min-w-0"
@@ -276,30 +271,18 @@ export function VmList() {
           {query.hostVolumeId || query.arrayVolumeId || hasFilters ? (
             <div className="flex flex-wrap items-center gap-2 text-sm">
               {query.hostVolumeId ? (
-                <Badge tone="brand">
-                  On host volume {query.hostVolumeId}
-                  <button
-                    type="button"
-                    aria-label="Remove the host volume filter"
-                    className="ml-1 font-bold"
-                    onClick={() => setParams({ hostVolumeId: undefined })}
-                  >
-                    ×
-                  </button>
-                </Badge>
+                <VolumeFilterChip
+                  kind="host"
+                  id={query.hostVolumeId}
+                  onClear={() => setParams({ hostVolumeId: undefined })}
+                />
               ) : null}
               {query.arrayVolumeId ? (
-                <Badge tone="brand">
-                  On array volume {query.arrayVolumeId}
-                  <button
-                    type="button"
-                    aria-label="Remove the array volume filter"
-                    className="ml-1 font-bold"
-                    onClick={() => setParams({ arrayVolumeId: undefined })}
-                  >
-                    ×
-                  </button>
-                </Badge>
+                <VolumeFilterChip
+                  kind="array"
+                  id={query.arrayVolumeId}
+                  onClear={() => setParams({ arrayVolumeId: undefined })}
+                />
               ) : null}
               {hasFilters ? (
                 <Button variant="link" size="sm" asChild>

@@ -65,7 +65,8 @@ export function runOperationStoreAdmissionContract(
         const waiting = await h.store.get(second.id);
         expect(waiting).toMatchObject({
           status: 'waiting',
-          waitingReason: `waits for lock vm:a held by operation ${first.id}`,
+          // The holder by its title; VM a is not in this fixture's inventory, so its lock key stays.
+          waitingReason: `waits for lock vm:a held by operation "${first.title}"`,
         });
         await h.store.completeStep(check, { status: 'succeeded' }, { workerId: 'w1', now: at(3) });
         await h.runToEnd('w1', at(3));

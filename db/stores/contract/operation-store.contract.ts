@@ -527,5 +527,22 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
       ]);
       expect(await h.store.statusesOf([a.id, 'missing'])).toEqual(new Map([[a.id, 'queued']]));
     });
+
+    it('filters the list by a date range in SQL (from inclusive, before exclusive), paging within it', async () => {
+      const ops = [];
+      for (let minute = 0; minute < 5; minute += 1)
+        ops.push(await enqueue([`vm${minute}`], at(minute * 60_000)));
+      const ids = (page: { items: { id: string }[] }) => page.items.map((item) => item.id);
+      const [op0, op1, op2, op3] = ops.map((op) => op.id);
+      const range = { createdFrom: at(60_000), createdBefore: at(4 * 60_000) };
+      expect(ids(await h.store.list({ ...range, limit: 10 }))).toEqual([op3, op2, op1]);
+      const first = await h.store.list({ ...range, limit: 2 });
+      expect(ids(first)).toEqual([op3, op2]);
+      const second = await h.store.list({ ...range, limit: 2, cursor: first.nextCursor ?? undefined });
+      expect(ids(second)).toEqual([op1]);
+      expect(second.nextCursor).toBeNull();
+      expect(ids(await h.store.list({ createdBefore: at(60_000), limit: 10 }))).toEqual([op0]);
+      expect(ids(await h.store.list({ createdFrom: at(5 * 60_000), limit: 10 }))).toEqual([]);
+    });
   });
 }

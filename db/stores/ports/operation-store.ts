@@ -47,6 +47,9 @@ export interface OperationListQuery {
   kind?: OperationKind;
   vmId?: string;
   jobId?: string;
+  /** Requested at or after / before these instants (a job's run history by date). */
+  createdFrom?: Date;
+  createdBefore?: Date;
   cursor?: string;
   limit: number;
 }

@@ -2,7 +2,7 @@
  * The PostgreSQL queries behind the operations list and detail: filtered and keyset-paged in SQL
  * (newest first, cursor = (created_at, id)), as ../sqlite/operation-queries.ts.
  */
-import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
 import { operationSteps, operations, operationVms, stepLogs } from '../../pg/schema';
 import type { OperationListItem, OperationListQuery } from '../ports/operation-store';
@@ -61,6 +61,8 @@ export async function queryOperations(db: PgDb, query: OperationListQuery): Prom
         query.status && query.status.length > 0 ? inArray(operations.status, query.status) : undefined,
         query.kind ? eq(operations.kind, query.kind) : undefined,
         query.jobId ? eq(operations.jobId, query.jobId) : undefined,
+        query.createdFrom ? gte(operations.createdAt, query.createdFrom) : undefined,
+        query.createdBefore ? lt(operations.createdAt, query.createdBefore) : undefined,
         query.vmId
           ? inArray(
               operations.id,

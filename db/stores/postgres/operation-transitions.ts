@@ -17,8 +17,25 @@ import {
   describeWarnings,
 } from '../../../server/engine/operation-rules';
 import type { StepStatus } from '../../../server/engine/statuses';
-import { hosts, locks, operationSteps, operations, stepLogs, storageArrays } from '../../pg/schema';
-import { type AdmissionRow, admissionCandidateOf, admissionRowOf } from '../admission-rows';
+import {
+  arrayVolumes,
+  hosts,
+  hostVolumes,
+  locks,
+  operationSteps,
+  operations,
+  restorePoints,
+  stepLogs,
+  storageArrays,
+  vms,
+} from '../../pg/schema';
+import {
+  type AdmissionRow,
+  admissionCandidateOf,
+  admissionRowOf,
+  lockedIdsOf,
+  lockNamesOf,
+} from '../admission-rows';
 import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
 import { planOf } from '../sqlite/operation-transitions';
 import type { PgEventBatch, PgTx } from './transaction';
@@ -195,6 +212,7 @@ export async function finishOperation(
 const ADMISSION_COLUMNS = {
   id: operations.id,
   status: operations.status,
+  title: operations.title,
   createdAt: operations.createdAt,
   waitingReason: operations.waitingReason,
   lockKeys: sql<string[] | null>`${operations.planJson}->'lockKeys'`,
@@ -202,25 +220,56 @@ const ADMISSION_COLUMNS = {
   arrayIds: sql<string[] | null>`${operations.planJson}->'arrayIds'`,
 };
 
-/** The names of the hosts and arrays the active operations touch (only those), for the reasons. */
+/**
+ * The names the reasons mention: hosts and arrays the active operations touch, what the waiting
+ * ones' lock keys lock, and the active operations' titles (only those, looked up by id).
+ */
 async function admissionNames(tx: PgTx, active: AdmissionRow[]): Promise<AdmissionNames> {
   const hostIds = [...new Set(active.flatMap((op) => op.hostIds))];
   const arrayIds = [...new Set(active.flatMap((op) => op.arrayIds))];
+  const locked = lockedIdsOf(active.filter((op) => op.status === 'queued' || op.status === 'waiting'));
   const named = (rows: { id: string; name: string }[]) => new Map(rows.map((row) => [row.id, row.name]));
+  const some = async <T>(ids: string[], read: () => Promise<T[]>): Promise<T[]> =>
+    ids.length === 0 ? [] : read();
   return {
     hosts: named(
-      hostIds.length === 0
-        ? []
-        : await tx.select({ id: hosts.id, name: hosts.name }).from(hosts).where(inArray(hosts.id, hostIds)),
+      await some(hostIds, () =>
+        tx.select({ id: hosts.id, name: hosts.name }).from(hosts).where(inArray(hosts.id, hostIds)),
+      ),
     ),
     arrays: named(
-      arrayIds.length === 0
-        ? []
-        : await tx
-            .select({ id: storageArrays.id, name: storageArrays.name })
-            .from(storageArrays)
-            .where(inArray(storageArrays.id, arrayIds)),
+      await some(arrayIds, () =>
+        tx
+          .select({ id: storageArrays.id, name: storageArrays.name })
+          .from(storageArrays)
+          .where(inArray(storageArrays.id, arrayIds)),
+      ),
     ),
+    locks: lockNamesOf({
+      vms: await some(locked.vm, () =>
+        tx.select({ id: vms.id, name: vms.name }).from(vms).where(inArray(vms.id, locked.vm)),
+      ),
+      hostVolumes: await some(locked['host-volume'], () =>
+        tx
+          .select({ id: hostVolumes.id, name: hostVolumes.name, hostName: hosts.name })
+          .from(hostVolumes)
+          .innerJoin(hosts, eq(hosts.id, hostVolumes.hostId))
+          .where(inArray(hostVolumes.id, locked['host-volume'])),
+      ),
+      arrayVolumes: await some(locked['array-volume'], () =>
+        tx
+          .select({ id: arrayVolumes.id, name: arrayVolumes.name })
+          .from(arrayVolumes)
+          .where(inArray(arrayVolumes.id, locked['array-volume'])),
+      ),
+      points: await some(locked.point, () =>
+        tx
+          .select({ id: restorePoints.id, vmName: restorePoints.vmName, createdAt: restorePoints.createdAt })
+          .from(restorePoints)
+          .where(inArray(restorePoints.id, locked.point)),
+      ),
+    }),
+    operations: new Map(active.map((op) => [op.id, op.title])),
   };
 }
 

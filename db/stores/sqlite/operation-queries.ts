@@ -3,7 +3,7 @@
  * (newest first, cursor = (created_at, id)), each filter backed by a composite index of
  * schema-operations.ts so page 1 and page 20,000 cost the same.
  */
-import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../client';
 import { operationSteps, operations, operationVms, stepLogs } from '../../schema';
 import type { OperationListItem, OperationListQuery } from '../ports/operation-store';
@@ -55,6 +55,8 @@ export function queryOperations(db: Db, query: OperationListQuery): Page<Operati
         query.status && query.status.length > 0 ? inArray(operations.status, query.status) : undefined,
         query.kind ? eq(operations.kind, query.kind) : undefined,
         query.jobId ? eq(operations.jobId, query.jobId) : undefined,
+        query.createdFrom ? gte(operations.createdAt, query.createdFrom) : undefined,
+        query.createdBefore ? lt(operations.createdAt, query.createdBefore) : undefined,
         query.vmId
           ? inArray(
               operations.id,

@@ -401,9 +401,10 @@ export function quoted(names: string[]): string[] {
 }
 
 const GIB = 1024 ** 3;
+/** Binary units, as the console's sizes (GiB/TiB): "10 GiB", "1.5 GiB". */
 export function formatGiB(bytes: number): string {
   const gib = bytes / GIB;
-  return `${gib >= 10 ? Math.round(gib) : Math.round(gib * 10) / 10} GB`;
+  return `${gib >= 10 ? Math.round(gib) : Math.round(gib * 10) / 10} GiB`;
 }
 
 /** Mount points compare without case or trailing slash: "d:" is "D:", "D:\" is "D:". */

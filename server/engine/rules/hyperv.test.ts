@@ -270,7 +270,7 @@ const rows: Row[] = [
     vmId: 'vm01',
     ruleId: 'HV-HOST-SHADOW-STORAGE-LOW',
     severity: 'warning',
-    names: ["'D:'", "'hv01'", 'limit of 10 GB', "'vm01', 'vm02' and 'vm03'", '15 GB a day'],
+    names: ["'D:'", "'hv01'", 'limit of 10 GiB', "'vm01', 'vm02' and 'vm03'", '15 GiB a day'],
     remedy: ['vssadmin resize shadowstorage /for=D: /on=D: /maxsize=23GB'],
   },
   {
@@ -284,7 +284,7 @@ const rows: Row[] = [
     vmId: 'vm01',
     ruleId: 'HV-HOST-SHADOW-STORAGE-LOW',
     severity: 'warning',
-    names: ['no size limit', '4 GB free', '10 GB a day'],
+    names: ['no size limit', '4 GiB free', '10 GiB a day'],
     remedy: ["on 'D:'"],
   },
   {

@@ -36,3 +36,20 @@ export async function getArray(stores: InventoryStores, id: string): Promise<Arr
   if (!detail) throw notFound('Storage array', id);
   return detail;
 }
+
+/** An array volume (LUN) by name with its array: what the VM list's "on array volume" filter reads. */
+export interface ArrayVolumeName {
+  id: string;
+  name: string;
+  arrayId: string;
+  arrayName: string;
+}
+
+export async function getArrayVolumeName(stores: InventoryStores, id: string): Promise<ArrayVolumeName> {
+  // The neighbourhood of one LUN holds the LUN and its array (and the VMs on it, which this ignores).
+  const neighbourhood = await stores.inventory.loadNeighbourhood([], { arrayVolumeIds: [id] });
+  const volume = neighbourhood.arrayVolumes.find((item) => item.id === id);
+  if (!volume) throw notFound('Array volume', id);
+  const array = neighbourhood.arrays.find((item) => item.id === volume.arrayId);
+  return { id, name: volume.name, arrayId: volume.arrayId, arrayName: array?.name ?? volume.arrayId };
+}

@@ -9,7 +9,7 @@ import { createServiceContext } from '../../context';
 import type { Vm } from '../../engine/inventory';
 import { isDomainError } from '../errors';
 import { importInventory } from '../import-service';
-import { countArrays, getArray, listArrays } from './arrays';
+import { countArrays, getArray, getArrayVolumeName, listArrays } from './arrays';
 import { getDashboard } from './dashboard';
 import { listFindings } from './findings';
 import { countHostVolumes, getHostVolume, listHostVolumes } from './host-volumes';
@@ -312,6 +312,19 @@ describe('inventory details on the demo lab', () => {
       consistencyGroupCount: 1,
       vmCount: 5,
     });
+  });
+
+  it('getArrayVolumeName names a LUN and its array by the LUN id; an unknown id is not found', async () => {
+    const netapp = await getArray(stores, 'array-netapp-fas01');
+    const vmstore = netapp.volumes.find((v) => v.name === 'lun_vmstore');
+    expect(await getArrayVolumeName(stores, vmstore?.id as string)).toEqual({
+      id: vmstore?.id,
+      name: 'lun_vmstore',
+      arrayId: 'array-netapp-fas01',
+      arrayName: 'netapp-fas01',
+    });
+    const error = await getArrayVolumeName(stores, 'lun-nope').catch((caught: unknown) => caught);
+    expect(isDomainError(error) && error.code).toBe('NOT_FOUND');
   });
 
   it('listFindings counts by severity and by rule, for one VM, one host or everything', async () => {

@@ -1,5 +1,5 @@
 import { arrayCountQueryInput, arrayListQueryInput, idInput } from '../../schemas/inventory-queries';
-import { countArrays, getArray, listArrays } from '../../services/inventory/arrays';
+import { countArrays, getArray, getArrayVolumeName, listArrays } from '../../services/inventory/arrays';
 import { router, viewerProcedure } from '../init';
 
 export const arraysRouter = router({
@@ -8,4 +8,6 @@ export const arraysRouter = router({
     .input(arrayCountQueryInput)
     .query(({ ctx, input }) => countArrays(ctx.stores, input)),
   get: viewerProcedure.input(idInput).query(({ ctx, input }) => getArray(ctx.stores, input.id)),
+  /** One LUN's name and its array's (the VM list's "on array volume" filter chip). */
+  volume: viewerProcedure.input(idInput).query(({ ctx, input }) => getArrayVolumeName(ctx.stores, input.id)),
 });

@@ -1,15 +1,16 @@
 import { backupRequestInput } from '../../schemas/operations';
-import { createBackupJobInput, startBackupInput } from '../../schemas/wizard';
+import { createBackupJobInput, startBackupInput, updateReviewedBackupJobInput } from '../../schemas/wizard';
 import {
   createReviewedBackupJob,
   reviewBackup,
   startReviewedBackup,
+  updateReviewedBackupJob,
 } from '../../services/backup-wizard-service';
 import { operatorProcedure, router, viewerProcedure } from '../init';
 
 /**
  * The backup wizard: review (the plan, findings keyed for acknowledgement), then start once now
- * or save as a scheduled job. Both refuse until every warning of a fresh plan is acknowledged.
+ * or save as a scheduled job (or save an edited one). All refuse until every warning of a fresh plan is acknowledged.
  * (Schedule previews come from `jobs.previewSchedule`.)
  */
 export const backupsRouter = router({
@@ -22,4 +23,8 @@ export const backupsRouter = router({
   createJob: operatorProcedure
     .input(createBackupJobInput)
     .mutation(({ ctx, input }) => createReviewedBackupJob(ctx.stores, ctx.service, input)),
+  /** The wizard's edit of an existing job (`/jobs/<id>/edit`). */
+  updateJob: operatorProcedure
+    .input(updateReviewedBackupJobInput)
+    .mutation(({ ctx, input }) => updateReviewedBackupJob(ctx.stores, ctx.service, input)),
 });

@@ -116,6 +116,13 @@ describe.each(dialects)('$name', (dialect) => {
             },
           }),
         );
+        // A job's page (and the wizard editing it) reads its scope by name, the volume with its host.
+        expect((await caller.jobs.get({ id: volumeJob.id })).scopeNames).toEqual({ 'hv1-d': 'D: on hv1' });
+        expect((await caller.jobs.get({ id: job.id })).scopeNames).toEqual({
+          web1: 'web1',
+          fs1: 'fs1',
+          sql1: 'sql1',
+        });
         const whole = await rejectionOf(() => caller.jobs.addVms({ id: volumeJob.id, vmIds: ['fs1'] }));
         expect(whole.code).toBe('CONFLICT');
         expect(whole.message).toContain('backs up a whole volume');

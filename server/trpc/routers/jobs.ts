@@ -11,7 +11,7 @@ import {
   addVmsToJob,
   createBackupJob,
   deleteBackupJob,
-  getBackupJob,
+  getBackupJobWithNames,
   listBackupJobs,
   previewSchedule,
   runBackupJobNow,
@@ -24,7 +24,7 @@ export const jobsRouter = router({
   list: viewerProcedure.query(({ ctx }) => listBackupJobs(ctx.stores, ctx.service)),
   get: viewerProcedure
     .input(jobIdInput)
-    .query(({ ctx, input }) => getBackupJob(ctx.stores, ctx.service, input.id)),
+    .query(({ ctx, input }) => getBackupJobWithNames(ctx.stores, ctx.service, input.id)),
   create: operatorProcedure
     .input(backupJobInput)
     .mutation(({ ctx, input }) => createBackupJob(ctx.stores, ctx.service, input)),

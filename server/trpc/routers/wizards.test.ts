@@ -162,6 +162,84 @@ describe.each(dialects)('$name', (dialect) => {
         expect(job.nextRunAt).not.toBeNull();
       });
 
+      it("updateJob saves an edited job only after the new request's review: unacknowledged warnings, a stale review and an unknown job change nothing", async () => {
+        const first = await caller.backups.review(requestFor('vm-web-01'));
+        const saved = await caller.backups.createJob({
+          job: nightlyJobFor('web nightly', 'vm-web-01'),
+          acknowledgedWarnings: first.warningKeys,
+          fingerprint: first.fingerprint,
+        });
+        // The edit adds fs-01 (a pass-through disk warning) and changes every other field.
+        const edited: BackupJobInput = {
+          name: 'web and fs nightly',
+          request: { ...requestFor('vm-web-01'), scope: { kind: 'vms', vmIds: ['vm-web-01', 'vm-fs-01'] } },
+          schedule: { cron: '30 1 * * 1-5', timeZone: 'Europe/Warsaw' },
+          missedRunPolicy: 'run-once',
+          retention: { keepLast: 3, daily: 7, weekly: 4, monthly: 2 },
+          rpoHours: 80,
+          isEnabled: true,
+        };
+        const review = await caller.backups.review(edited.request);
+        expect(review.warningKeys.length).toBeGreaterThan(0);
+
+        const unacknowledged = await rejectionOf(() =>
+          caller.backups.updateJob({
+            id: saved.id,
+            job: edited,
+            acknowledgedWarnings: [],
+            fingerprint: review.fingerprint,
+          }),
+        );
+        expect(unacknowledged.code).toBe('PRECONDITION_FAILED');
+        expect(unacknowledged.message).toMatch(/Acknowledge every warning/);
+        const stale = await rejectionOf(() =>
+          caller.backups.updateJob({
+            id: saved.id,
+            job: edited,
+            acknowledgedWarnings: review.warningKeys,
+            // Not the fingerprint of the estate now (as after the estate changed since the review).
+            fingerprint: '0'.repeat(64),
+          }),
+        );
+        expect(stale.code).toBe('CONFLICT');
+        const unknown = await rejectionOf(() =>
+          caller.backups.updateJob({
+            id: 'job-nope',
+            job: edited,
+            acknowledgedWarnings: review.warningKeys,
+            fingerprint: review.fingerprint,
+          }),
+        );
+        expect(unknown.code).toBe('NOT_FOUND');
+        const invalid = await rejectionOf(() =>
+          caller.backups.updateJob({
+            id: saved.id,
+            job: { ...edited, schedule: { cron: 'every night', timeZone: 'Europe/Warsaw' } },
+            acknowledgedWarnings: review.warningKeys,
+            fingerprint: review.fingerprint,
+          }),
+        );
+        expect(invalid.code).toBe('BAD_REQUEST');
+        expect((await caller.jobs.get({ id: saved.id })).name).toBe('web nightly');
+
+        const updated = await caller.backups.updateJob({
+          id: saved.id,
+          job: edited,
+          acknowledgedWarnings: review.warningKeys,
+          fingerprint: review.fingerprint,
+        });
+        expect(updated).toMatchObject({
+          id: saved.id,
+          name: 'web and fs nightly',
+          request: { scope: { kind: 'vms', vmIds: ['vm-web-01', 'vm-fs-01'] } },
+          schedule: { cron: '30 1 * * 1-5', timeZone: 'Europe/Warsaw' },
+          missedRunPolicy: 'run-once',
+          retention: { keepLast: 3, daily: 7, weekly: 4, monthly: 2 },
+          rpoHours: 80,
+        });
+        expect(await rows.all('backupJobs')).toHaveLength(1);
+      });
+
       it('rejects a bad request with the field that is wrong', async () => {
         const error = await rejectionOf(() =>
           caller.backups.review({ ...requestFor('x'), scope: { kind: 'vms', vmIds: [] } }),
