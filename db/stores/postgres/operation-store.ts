@@ -10,6 +10,7 @@
  * Decisions come from server/engine/operation-rules.ts, exactly as on SQLite.
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import type pg from 'pg';
 import {
   DEFAULT_ADMISSION_LIMITS,
   servesOperation,
@@ -49,7 +50,9 @@ import type {
   RecoveryReport,
   StepOutcome,
   StepRecord,
+  WatchOptions,
 } from '../ports/operation-store';
+import { listenForNewEvents } from './event-notifications';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
 import {
   queryActiveOnArray,
@@ -200,6 +203,12 @@ export class PgOperationStore implements OperationStore {
 
   subscribe(listener: (event: OperationEvent) => void): () => void {
     return subscribeToOperationEvents(listener);
+  }
+
+  watchNewEvents(onNewEvents: () => void, options?: WatchOptions): () => void {
+    // Drizzle keeps the pool it was made over as `$client` (db/pg/client.ts passes a pg.Pool); the
+    // PgDb alias leaves it out of the type so transactions fit it too.
+    return listenForNewEvents((this.db as PgDb & { $client: pg.Pool }).$client, onNewEvents, options);
   }
 
   async acquireLocks(operationId: string, keys: string[], now: Date): Promise<string[]> {
