@@ -133,6 +133,7 @@ const envSchema = z.object({
   MIGAWKA_DB_POOL_MAX: wholeNumberAtLeast(1).optional(),
   MIGAWKA_TEST_POSTGRES_URL: postgresUrl.optional(),
   MIGAWKA_TEST_POSTGRES: z.enum(['auto', '0', '1']).optional(),
+  MIGAWKA_TEST_PROOF_OPERATIONS: wholeNumberAtLeast(1).optional(),
   MIGAWKA_DATA_DIR: z.string().optional(),
   MIGAWKA_DB_PATH: z.string().optional(),
   MIGAWKA_MIGRATIONS_DIR: z.string().optional(),
@@ -258,6 +259,8 @@ export interface MigawkaConfig {
    * fails them), 'auto' (run when the server answers, else skipped with a notice), 'off'.
    */
   testPostgres: 'required' | 'auto' | 'off';
+  /** Operations the multi-process scale-out proof runs (default 100; the full proof is 1,000). */
+  testProofOperations: number;
 }
 
 export const DEFAULT_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -454,6 +457,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     testPostgres: ({ '1': 'required', '0': 'off', auto: 'auto' } as const)[
       vars.MIGAWKA_TEST_POSTGRES ?? 'auto'
     ],
+    testProofOperations: vars.MIGAWKA_TEST_PROOF_OPERATIONS ?? 100,
     isDevelopment: vars.NODE_ENV === 'development',
   };
 }

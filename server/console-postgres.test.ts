@@ -25,7 +25,7 @@ import { register } from '../instrumentation';
 import { loadConfig, replaceConfigForTests } from './config';
 import { isFinalOperationStatus, type OperationStatus } from './engine/statuses';
 import { stopBackgroundWorker } from './services/worker-service';
-import { makeTempDir } from './test-support';
+import { makeTempDir, readSseEvents } from './test-support';
 import type { AppRouter } from './trpc/root';
 
 const ORIGIN = 'http://127.0.0.1:3204';
@@ -54,38 +54,6 @@ function clientWith(cookie: string) {
       }),
     ],
   });
-}
-
-/** The data events of an SSE response until `done(event)` says stop (or the stream ends). */
-async function readEvents<T>(response: Response, done: (event: T) => boolean): Promise<T[]> {
-  const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
-  if (!reader) throw new Error('the events answer has no body');
-  const events: T[] = [];
-  let buffered = '';
-  try {
-    for (;;) {
-      const { value, done: ended } = await reader.read();
-      if (ended) return events;
-      buffered += value;
-      let end = buffered.indexOf('\n\n');
-      while (end >= 0) {
-        const block = buffered.slice(0, end);
-        buffered = buffered.slice(end + 2);
-        end = buffered.indexOf('\n\n');
-        const data = block
-          .split('\n')
-          .filter((line) => line.startsWith('data: '))
-          .map((line) => line.slice(6))
-          .join('\n');
-        if (!block.split('\n').some((line) => line === 'event: ' || line.startsWith('id: '))) continue;
-        const event = superjson.deserialize(JSON.parse(data)) as T;
-        events.push(event);
-        if (done(event)) return events;
-      }
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
 }
 
 describe.skipIf(postgres.skip)('the console on PostgreSQL (DATABASE_URL)', () => {
@@ -173,7 +141,7 @@ describe.skipIf(postgres.skip)('the console on PostgreSQL (DATABASE_URL)', () =>
     type Event = { type: string; payload: { status?: OperationStatus } };
     const ended = (event: Event) =>
       event.type === 'operation.finished' && isFinalOperationStatus(event.payload.status as OperationStatus);
-    const events = await readEvents<Event>(stream, ended);
+    const events = await readSseEvents<Event>(stream, ended);
     expect(events.at(-1)?.payload.status).toBe('succeeded');
 
     const operation = await trpc.operations.get.query({ id: started.operationId });

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TRPCError } from '@trpc/server';
+import superjson from 'superjson';
 import { expect } from 'vitest';
 import { type Db, openDatabase, sqliteOf } from '../db/client';
 import type { DatabaseHandle } from '../db/process-database';
@@ -80,4 +81,39 @@ export function signedIn(
   service: Partial<ServiceContext> = {},
 ): Context {
   return contextFor(database, service, principalOf(role));
+}
+
+/**
+ * The data events of a tRPC SSE response (superjson), in order, until `done(event)` says stop or the
+ * stream ends; the stream is cancelled on return.
+ */
+export async function readSseEvents<T>(response: Response, done: (event: T) => boolean): Promise<T[]> {
+  const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+  if (!reader) throw new Error('the events answer has no body');
+  const events: T[] = [];
+  let buffered = '';
+  try {
+    for (;;) {
+      const { value, done: ended } = await reader.read();
+      if (ended) return events;
+      buffered += value;
+      let end = buffered.indexOf('\n\n');
+      while (end >= 0) {
+        const block = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        end = buffered.indexOf('\n\n');
+        const data = block
+          .split('\n')
+          .filter((line) => line.startsWith('data: '))
+          .map((line) => line.slice(6))
+          .join('\n');
+        if (!block.split('\n').some((line) => line === 'event: ' || line.startsWith('id: '))) continue;
+        const event = superjson.deserialize(JSON.parse(data)) as T;
+        events.push(event);
+        if (done(event)) return events;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
 }

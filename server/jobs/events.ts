@@ -21,7 +21,8 @@ export interface EventRelay {
   /**
    * One pass: publishes on this process's bus every event appended since the last pass that this
    * process did not publish itself (in id order, once). The first pass starts from the newest
-   * event. Passes never overlap: one asked for while another runs does nothing.
+   * event. Passes never overlap: one asked for while another runs makes that one read again
+   * before it returns, so an event committed during a pass is never left for the next poll.
    */
   pass(): Promise<void>;
   stop(): void;
@@ -31,25 +32,35 @@ export interface EventRelay {
 export function createEventRelay(store: OperationStore): EventRelay {
   let cursor: number | null = null;
   let isPolling = false;
+  let askedAgain = false;
   // Events this process wrote itself were already published: remember their ids to skip them.
   const publishedHere = new Set<number>();
   const unsubscribe = subscribeToOperationEvents((event) => {
     if (cursor === null || event.id > cursor) publishedHere.add(event.id);
   });
+  async function readNew(): Promise<void> {
+    cursor ??= await store.lastEventId();
+    for (;;) {
+      const page = await store.readEventsAfter({ afterId: cursor, limit: RELAY_PAGE });
+      for (const event of page) {
+        cursor = event.id;
+        if (!publishedHere.delete(event.id)) publishOperationEvents([event]);
+      }
+      if (page.length < RELAY_PAGE) break;
+    }
+    for (const id of publishedHere) if (id <= cursor) publishedHere.delete(id);
+  }
   async function pass(): Promise<void> {
-    if (isPolling) return;
+    if (isPolling) {
+      askedAgain = true;
+      return;
+    }
     isPolling = true;
     try {
-      cursor ??= await store.lastEventId();
-      for (;;) {
-        const page = await store.readEventsAfter({ afterId: cursor, limit: RELAY_PAGE });
-        for (const event of page) {
-          cursor = event.id;
-          if (!publishedHere.delete(event.id)) publishOperationEvents([event]);
-        }
-        if (page.length < RELAY_PAGE) break;
-      }
-      for (const id of publishedHere) if (id <= cursor) publishedHere.delete(id);
+      do {
+        askedAgain = false;
+        await readNew();
+      } while (askedAgain);
     } finally {
       isPolling = false;
     }
@@ -57,20 +68,34 @@ export function createEventRelay(store: OperationStore): EventRelay {
   return { pass, stop: unsubscribe };
 }
 
+/** How often the relay polls: often where nothing wakes it, rarely as a safety net where the database does. */
+export const RELAY_POLL_MS = 500;
+export const RELAY_POLL_WHEN_WOKEN_MS = 5_000;
+
 /**
- * For a process that does not run the worker (the web server next to a `migawka worker`): reads
- * the events other processes append and publishes them on this process's bus, so live streams
- * keep working. Starts from the newest event; returns stop().
+ * For a process that does not run the worker (the web server next to a `migawka worker`), or
+ * shares PostgreSQL with other nodes: reads the events other processes append and publishes them
+ * on this process's bus, so live streams keep working. Where the store can tell it that events were
+ * committed (PostgreSQL LISTEN/NOTIFY) it reads at once and polls only as a safety net. Starts
+ * from the newest event; returns stop().
  */
 export function startEventRelay(store: OperationStore, options: { intervalMs?: number } = {}): () => void {
   const relay = createEventRelay(store);
   const passLogged = () =>
-    relay.pass().catch((error) => logger.warn({ err: error }, 'event relay poll failed'));
+    relay.pass().catch((error) => logger.warn({ err: error }, 'event relay read failed'));
+  const stopWatching = store.watchNewEvents?.(() => void passLogged(), {
+    onConnectionError: (error, nextAttemptInMs) =>
+      logger.warn({ err: error, nextAttemptInMs }, 'event notifications lost their connection: reconnecting'),
+  });
   void passLogged();
-  const timer = setInterval(() => void passLogged(), options.intervalMs ?? 500);
+  const timer = setInterval(
+    () => void passLogged(),
+    options.intervalMs ?? (stopWatching ? RELAY_POLL_WHEN_WOKEN_MS : RELAY_POLL_MS),
+  );
   timer.unref();
   return () => {
     clearInterval(timer);
+    stopWatching?.();
     relay.stop();
   };
 }

@@ -154,4 +154,42 @@ describe('event relay', () => {
     expect(seen).toHaveLength(2);
     expect(seen[1]).toBe(await h.stores.operations.lastEventId());
   });
+
+  it('reads again when asked for a pass while one runs: an event committed meanwhile is not left for the next poll', async () => {
+    const { createEventRelay, subscribeToOperationEvents } = await import('./events');
+    const { EventBatch } = await import('../../db/stores/sqlite/transaction');
+    const op = await h.enqueueBackup(arrayRequest);
+    const seen: string[] = [];
+    const unsubscribe = subscribeToOperationEvents((event) => {
+      if (event.type === 'step.log') seen.push((event as { payload: { message: string } }).payload.message);
+    });
+    const writeForeign = (message: string) => {
+      const foreign = new EventBatch();
+      h.sqlite().transaction((tx) => {
+        foreign.append(tx, op.id, 'step.log', { stepKey: 'x', level: 'info', message }, new Date());
+      });
+    };
+    // The store as the relay sees it: the first read of the second pass lets another process
+    // commit, and the relay is woken (a notification) while that read is still running.
+    const operations = h.stores.operations;
+    let reads = 0;
+    const relay = createEventRelay({
+      ...operations,
+      lastEventId: (id?: string) => operations.lastEventId(id),
+      readEventsAfter: async (query) => {
+        const page = await operations.readEventsAfter(query);
+        if (++reads === 2) {
+          writeForeign('committed during the read');
+          void relay.pass();
+        }
+        return page;
+      },
+    });
+    await relay.pass();
+    writeForeign('before the pass');
+    await relay.pass();
+    relay.stop();
+    unsubscribe();
+    expect(seen).toEqual(['before the pass', 'committed during the read']);
+  });
 });

@@ -165,6 +165,15 @@ export interface EventQuery {
   limit?: number;
 }
 
+/** How a store's event watch reports its connection trouble (it reconnects by itself). */
+export interface WatchOptions {
+  onConnectionError?: (error: unknown, nextAttemptInMs: number) => void;
+  /** Told each time the watch is live (first and after every reconnect). */
+  onListening?: () => void;
+  /** First reconnect delay (ms), doubled after each failure. */
+  retryDelayMs?: number;
+}
+
 export interface OperationStore {
   // --------------------------------------------------------------------------------- writes
   /** The operation, its steps, its VMs and its `operation.queued` event in one transaction. */
@@ -238,6 +247,12 @@ export interface OperationStore {
   lastEventId(operationId?: string): Promise<number>;
   /** Events committed by this process, after commit. Returns unsubscribe. */
   subscribe(listener: (event: OperationEvent) => void): () => void;
+  /**
+   * Calls `onNewEvents` soon after any process commits events (PostgreSQL: LISTEN/NOTIFY), so a node
+   * reads them (`readEventsAfter`) at once instead of at its next poll. Returns stop(). Absent where
+   * the database gives no such signal (SQLite: the relay polls the file).
+   */
+  watchNewEvents?(onNewEvents: () => void, options?: WatchOptions): () => void;
   /**
    * Locks a running operation takes on objects it finds while running (the points retention
    * prunes), in one transaction: the keys it now holds; a key another operation holds is left

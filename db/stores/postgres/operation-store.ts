@@ -11,6 +11,7 @@
  * ./operation-enqueue.ts, cancel and recovery in ./operation-cancel-recover.ts.
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import type pg from 'pg';
 import {
   DEFAULT_ADMISSION_LIMITS,
   servesOperation,
@@ -48,7 +49,9 @@ import type {
   RecoveryReport,
   StepOutcome,
   StepRecord,
+  WatchOptions,
 } from '../ports/operation-store';
+import { listenForNewEvents } from './event-notifications';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
 import { enqueueIn, recordBlockedIn } from './operation-enqueue';
 import {
@@ -200,6 +203,12 @@ export class PgOperationStore implements OperationStore {
 
   subscribe(listener: (event: OperationEvent) => void): () => void {
     return subscribeToOperationEvents(listener);
+  }
+
+  watchNewEvents(onNewEvents: () => void, options?: WatchOptions): () => void {
+    // Drizzle keeps the pool it was made over as `$client` (db/pg/client.ts passes a pg.Pool); the
+    // PgDb alias leaves it out of the type so transactions fit it too.
+    return listenForNewEvents((this.db as PgDb & { $client: pg.Pool }).$client, onNewEvents, options);
   }
 
   async acquireLocks(operationId: string, keys: string[], now: Date): Promise<string[]> {
