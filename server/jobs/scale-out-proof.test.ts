@@ -41,7 +41,7 @@ const OPERATIONS = getConfig().testProofOperations;
 /** One in ten is asked for through a web node's API (one VM, "back up now"); the rest straight in the store. */
 const THROUGH_THE_API_EVERY = 10;
 const KILLS = 3;
-const LEASE_MS = 800;
+const LEASE_MS = 3_000;
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ADMIN = { email: 'admin@scale-out.example.test', password: 'scale-out proof password' };
 const dialects = await storeDialects('scaleout');

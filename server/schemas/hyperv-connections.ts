@@ -36,7 +36,7 @@ export const addHypervConnectionInput = z.object({
    * The host-key fingerprint the admin saw in a test before saving and accepted: pinned at once, so
    * the first connection after saving must present that key. Null = pinned on first use.
    */
-  hostKey: z
+  trustedFingerprint: z
     .string()
     .trim()
     .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'A host-key fingerprint is SHA256: and 43 base64 characters')
@@ -51,5 +51,5 @@ export const hypervConnectionIdInput = z.object({
 });
 
 /** "Test connection" before saving: the connection's fields without its name, nothing stored. */
-export const testHypervDraftInput = addHypervConnectionInput.omit({ name: true, hostKey: true });
+export const testHypervDraftInput = addHypervConnectionInput.omit({ name: true, trustedFingerprint: true });
 export type TestHypervDraftInput = z.input<typeof testHypervDraftInput>;

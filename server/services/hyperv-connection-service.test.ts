@@ -240,7 +240,7 @@ describe('Hyper-V connections', () => {
       address: '127.0.0.1',
       port: fake.host.port,
       hostAccountId: host.id,
-      hostKey: seen,
+      trustedFingerprint: seen,
     });
     expect(saved.hostKey).toBe(seen);
     expect(await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
@@ -252,10 +252,12 @@ describe('Hyper-V connections', () => {
         name: 'hv02',
         address: 'hv02',
         hostAccountId: host.id,
-        hostKey: 'md5',
+        trustedFingerprint: 'md5',
       }),
     );
-    expect(isDomainError(badKey) && badKey.fieldErrors?.map((field) => field.path)).toEqual(['hostKey']);
+    expect(isDomainError(badKey) && badKey.fieldErrors?.map((field) => field.path)).toEqual([
+      'trustedFingerprint',
+    ]);
   });
 
   it('removes a connection by id, keeping what its syncs brought into the inventory', async () => {

@@ -65,12 +65,18 @@ export async function addHypervConnection(
     ]);
   }
   // The admin compared this key in a test before saving: the first connection must present it.
-  if (input.hostKey !== null) await stores.hypervConnections.pin(stored.id, input.hostKey);
+  if (input.trustedFingerprint !== null)
+    await stores.hypervConnections.pin(stored.id, input.trustedFingerprint);
   ctx.log.info(
-    { connectionId: stored.id, name: stored.name, address: stored.address, hostKey: input.hostKey },
+    {
+      connectionId: stored.id,
+      name: stored.name,
+      address: stored.address,
+      hostKey: input.trustedFingerprint,
+    },
     'hyperv connection added',
   );
-  return input.hostKey === null ? stored : connectionOrThrow(stores, stored.id);
+  return input.trustedFingerprint === null ? stored : connectionOrThrow(stores, stored.id);
 }
 
 /** Forgets a connection: address, accounts and pinned key. What its syncs brought stays in the inventory. */

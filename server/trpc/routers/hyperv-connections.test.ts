@@ -99,7 +99,7 @@ describe('hypervConnections procedures', () => {
     const added = await caller.hypervConnections.add({
       name: 'hv01',
       ...draft,
-      hostKey: fake.host.fingerprint,
+      trustedFingerprint: fake.host.fingerprint,
     });
     expect(added.hostKey).toBe(fake.host.fingerprint);
     await caller.hypervConnections.sync({ id: added.id });

@@ -20,7 +20,7 @@ import { HypervTestView } from './hyperv-test-result';
  * The server's schema with the form's shapes: no guest account chosen is null (guests are not
  * read), and the host key comes from a test before saving, not from a field.
  */
-const addHostFormSchema = addHypervConnectionInput.omit({ hostKey: true }).extend({
+const addHostFormSchema = addHypervConnectionInput.omit({ trustedFingerprint: true }).extend({
   guestAccountId: z
     .string()
     .trim()
@@ -77,7 +77,7 @@ export function AddHypervHostForm() {
     });
   };
   const submit = (values: AddHostRequest) =>
-    add.mutate({ ...values, hostKey: trustKey && seenKey ? seenKey : null });
+    add.mutate({ ...values, trustedFingerprint: trustKey && seenKey ? seenKey : null });
   const { errors } = form.formState;
   return (
     <form
