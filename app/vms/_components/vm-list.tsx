@@ -38,7 +38,7 @@ type VmRow = RouterOutputs['vms']['list']['items'][number];
 const PAGE_SIZE = 25;
 
 /** Rule ids that describe backups (restore-time rules never appear on the inventory). */
-const INVENTORY_RULE_IDS = RULE_IDS.filter((id) => !id.startsWith('RESTORE-'));
+const INVENTORY_RULE_IDS = RULE_IDS.filter((id) => !id.startsWith('RESTORE-') && !id.startsWith('BACKUP-'));
 
 function readVmQuery(params: URLSearchParams): VmListQueryInput {
   const { cursor } = readCursorState(params);
