@@ -5,6 +5,7 @@
  */
 import type { InventoryIndex, Vm } from '../inventory';
 import type { BackupMethod, Finding } from '../types';
+import { utcMinute } from '../words';
 import {
   type Assignment,
   type BackupScope,
@@ -14,11 +15,6 @@ import {
   type Verdict,
   vmRef,
 } from './model';
-
-/** "2026-11-25 02:00 UTC": when a VM was first missed, as the operator reads it. */
-function utcMinute(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
 
 /**
  * A VM a sync of its host no longer saw is not backed up (there is nothing left to capture), but
