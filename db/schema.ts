@@ -144,6 +144,8 @@ export const vms = sqliteTable(
     hasFreezeScripts: integer('has_freeze_scripts', { mode: 'boolean' }).notNull(),
     dailyChangeBytes: integer('daily_change_bytes').notNull(),
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull(),
+    /** When a sync of the VM's host stopped seeing it; null while the host still lists it. */
+    goneSince: integer('gone_since', { mode: 'timestamp_ms' }),
   },
   (t) => [
     index('vms_name_idx').on(t.name),

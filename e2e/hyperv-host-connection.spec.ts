@@ -6,10 +6,12 @@
  * its shadow copies on C: (shadow storage on another volume). The accounts go into the vault, a
  * test before saving shows the host's key and what works, the admin trusts that key on adding,
  * syncs, accepts a changed key, sees the findings, backs web01 up and restores it as a new VM
- * whose disk bytes on the host match the original's, and disconnects the host.
+ * whose disk bytes on the host match the original's, sees web01 marked gone after it is deleted
+ * on the host (and back after it returns), and disconnects the host.
  * The VMs are renamed hv-sql01, hv-file01, hv-web01 on the fake host, apart from other specs' VMs.
- * What it leaves behind: the host HV01 with its VMs (and hv-web01-restored), one restore point, no
- * connection; two vault accounts named for this spec only.
+ * What it leaves behind: the host HV01 with its VMs (and hv-web01-restored twice: the restore's
+ * record, marked gone, and the one the later sync read), one restore point, no connection; two
+ * vault accounts named for this spec only.
  */
 import { createHash } from 'node:crypto';
 import { expect, type Page, test } from '@playwright/test';
@@ -198,9 +200,38 @@ test('an admin backs up hv-web01 on the Hyper-V host, restores it as a new VM wh
   expect(restoredDisk).toBe('D:\\Hyper-V\\hv-web01-restored\\web.vhdx');
   expect(sha(fake.model.readFile(restoredDisk ?? ''))).toBe(originalSha);
 
-  // The admin disconnects the host: the connection is forgotten, its VMs and points stay.
+  // hv-web01 is deleted on the host: the next sync marks it gone, keeps it, and the list finds it.
+  const onHost = fake.model.state.vms;
+  fake.model.state.vms = onHost.filter((vm) => vm !== web01);
   await page.goto('/admin/connections');
   const host = page.getByRole('article', { name: 'Hyper-V host HV01 lab' });
+  await host.getByRole('button', { name: 'Sync now' }).click();
+  const synced = host.getByRole('status', { name: 'Last sync of HV01 lab' });
+  // Known gap: the restore recorded hv-web01-restored under the id its plan chose, and the sync
+  // lists it under its Hyper-V id, so the restore's record is named gone too (not asserted here).
+  await expect(synced).toContainText(
+    'No longer on the host (marked gone, kept with their restore points and jobs): hv-web01',
+  );
+  await page.goto('/vms');
+  await page.getByLabel('Presence').selectOption('gone');
+  const table = page.getByRole('table');
+  const goneRow = table
+    .getByRole('row')
+    .filter({ has: page.getByRole('link', { name: 'hv-web01', exact: true }) });
+  await expect(goneRow).toContainText(/Gone from HV01 since /);
+  await expect(table.getByRole('link', { name: 'hv-sql01', exact: true })).toHaveCount(0);
+  await goneRow.getByRole('link', { name: 'hv-web01', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'hv-web01' })).toBeVisible();
+  await expect(page.getByText(/^Gone from HV01 since /)).toBeVisible();
+
+  // Back on the host: the next sync says so and the mark is gone.
+  fake.model.state.vms = onHost;
+  await page.goto('/admin/connections');
+  await host.getByRole('button', { name: 'Sync now' }).click();
+  await expect(synced).toContainText('Back on the host: hv-web01.');
+
+  // The admin disconnects the host: the connection is forgotten, its VMs and points stay.
+  await page.goto('/admin/connections');
   await host.getByRole('button', { name: 'Disconnect…' }).click();
   await expect(host).toContainText('stays in the inventory');
   await host.getByRole('button', { name: 'Disconnect HV01 lab' }).click();

@@ -16,7 +16,7 @@ test('the filtered VM list exports as CSV with the same rows', async ({ page }) 
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('link', { name: 'Export these VMs as CSV' }).click(),
+    page.getByRole('link', { name: 'Export CSV of these VMs' }).click(),
   ]);
   expect(download.suggestedFilename()).toMatch(/^migawka-vms-\d{4}-\d{2}-\d{2}\.csv$/);
   const lines = readFileSync(await download.path(), 'utf8')

@@ -97,13 +97,15 @@ export function Dashboard() {
                   <li key={readiness}>
                     <Link
                       href={`/vms?readiness=${readiness}`}
-                      aria-label={`${count} VMs: ${READINESS_LABELS[readiness]}`}
                       className={cn(
                         'flex h-full flex-col gap-1 rounded-lg border border-l-4 border-slate-200 bg-white p-4 shadow-sm transition hover:shadow-md focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
                         READINESS_CARD_STYLES[readiness],
                       )}
                     >
-                      <span className="text-3xl font-semibold tabular-nums text-slate-900">{count}</span>
+                      <span className="text-3xl font-semibold tabular-nums text-slate-900">
+                        {count}
+                        <span className="sr-only"> VMs:</span>
+                      </span>
                       <span className="text-sm font-medium text-slate-800">
                         {READINESS_LABELS[readiness]}
                       </span>

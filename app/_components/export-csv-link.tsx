@@ -13,9 +13,9 @@ export function ExportCsvLink({ list, query, noun }: { list: ExportableList; que
   const href = `/api/export/${list}?query=${encodeURIComponent(JSON.stringify(filters))}`;
   return (
     <Button asChild variant="secondary">
-      <a href={href} download aria-label={`Export these ${noun} as CSV`}>
+      <a href={href} download>
         <Download aria-hidden className="size-4" />
-        Export CSV
+        Export CSV<span className="sr-only"> of these {noun}</span>
       </a>
     </Button>
   );

@@ -17,7 +17,17 @@
  * the field is optional in the model, or are left as NO ACTION so that deleting something still
  * in use fails instead of silently leaving a disk without a volume.
  */
-import { type AnyPgColumn, bigint, boolean, index, integer, json, pgTable, text } from 'drizzle-orm/pg-core';
+import {
+  type AnyPgColumn,
+  bigint,
+  boolean,
+  index,
+  integer,
+  json,
+  pgTable,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 import type {
   Application,
   ArrayVendor,
@@ -146,6 +156,8 @@ export const vms = pgTable(
     hasFreezeScripts: boolean('has_freeze_scripts').notNull(),
     dailyChangeBytes: bigint('daily_change_bytes', { mode: 'number' }).notNull(),
     tags: json('tags').$type<string[]>().notNull(),
+    /** When a sync of the VM's host stopped seeing it; null while the host still lists it. */
+    goneSince: timestamp('gone_since', { withTimezone: true, mode: 'date', precision: 3 }),
   },
   (t) => [
     index('vms_name_idx').on(t.name),

@@ -5,7 +5,7 @@ import { parseInventory } from '../../server/schemas/inventory';
 import { DEMO_LAB_NAMES, demoLabInventory } from './demo-lab';
 
 /** Restore rules need a restore request and protection rules need restore points: not inventory facts. */
-const NOT_INVENTORY_RULES = new Set<RuleId>(['VM-UNPROTECTED', 'RPO-EXCEEDED']);
+const NOT_INVENTORY_RULES = new Set<RuleId>(['VM-UNPROTECTED', 'RPO-EXCEEDED', 'BACKUP-VM-GONE']);
 const REQUIRED_RULES = RULE_IDS.filter((id) => !id.startsWith('RESTORE-') && !NOT_INVENTORY_RULES.has(id));
 
 describe('demo lab', () => {

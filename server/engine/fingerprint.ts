@@ -61,6 +61,7 @@ const VM: Fields<Vm> = {
   hasFreezeScripts: true,
   dailyChangeBytes: true,
   tags: true,
+  goneSince: true,
 };
 const DISK: Fields<VirtualDisk> = {
   id: true,

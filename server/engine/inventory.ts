@@ -91,6 +91,11 @@ export interface Vm {
   /** Bytes the VM changes per day; sizes shadow storage and deltas. */
   dailyChangeBytes: number;
   tags: string[];
+  /**
+   * When a sync of the VM's host stopped seeing it (removed or moved away); absent or null while the
+   * host lists it. A gone VM keeps its restore points and jobs but is not backed up.
+   */
+  goneSince?: Date | null;
 }
 
 export interface VirtualDisk {

@@ -88,6 +88,37 @@ describe('listRestoreModes', () => {
     );
   });
 
+  it.each<{ method: BackupMethod; vmId: string; extra?: Partial<RestorePointSummary> }>([
+    { method: 'hyperv-vss', vmId: 'web01' },
+    { method: 'xen-snapshot', vmId: 'xlin01' },
+    { method: 'wsb-volume', vmId: 'wsb01', extra: { hostVolumeId: 'hv02:D:' } },
+  ])(
+    'a $method point of a VM gone from its host restores it as a new VM, never over it',
+    ({ method, vmId, extra }) => {
+      const index = makeOperationsIndex((inventory) => {
+        for (const vm of inventory.vms) if (vm.id === vmId) vm.goneSince = new Date('2026-03-27T10:00:00Z');
+      });
+      const options = listRestoreModes(point({ id: 'rp', vmId, method, ...extra }), index);
+      const asNew = plan(
+        point({ id: 'rp', vmId, method, ...extra }),
+        { mode: 'as-new', newVmName: `${vmId}-back` },
+        { index },
+      );
+      expect(asNew.blockedReasons).toEqual([]);
+      expect(asNew.isRunnable).toBe(true);
+      const available = options.filter((o) => o.isAvailable).map((o) => o.mode);
+      expect(available).toContain('as-new');
+      expect(available).not.toContain('in-place');
+      expect(available).not.toContain('snapshot-revert');
+      if (method !== 'wsb-volume') {
+        const host = index.vmsById.get(vmId)?.hostId;
+        expect(options.find((o) => o.mode === 'in-place')?.reason).toBe(
+          `VM ${vmId} is gone from ${host} since 2026-03-27 10:00 UTC; restore it as a new VM`,
+        );
+      }
+    },
+  );
+
   it('a volume revert needs the volume to still exist', () => {
     const index = makeOperationsIndex((inventory) => {
       inventory.hostVolumes = inventory.hostVolumes.filter((v) => v.id !== 'hv02:D:');

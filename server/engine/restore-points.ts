@@ -4,7 +4,7 @@
 import type { InventoryIndex } from './inventory';
 import { RESTORE_MODES, type RestoreMode } from './plan-types';
 import type { BackupMethod, CaptureState, Consistency } from './types';
-import { METHOD_LABELS } from './words';
+import { goneWords, METHOD_LABELS } from './words';
 
 export interface RestorePointSummary {
   id: string;
@@ -154,8 +154,12 @@ function reasonModeUnavailable(
   mode: RestoreMode,
   index: InventoryIndex,
 ): string | null {
-  const vmExists = index.vmsById.has(point.vmId);
-  const vmGone = `VM ${point.vmName} no longer exists; restore it as a new VM`;
+  const vm = index.vmsById.get(point.vmId);
+  // A VM its host no longer lists is kept in the inventory, but there is nothing left to overwrite.
+  const vmExists = vm !== undefined && !vm.goneSince;
+  const vmGone = vm?.goneSince
+    ? `${goneWords(point.vmName, index.hostsById.get(vm.hostId)?.name ?? vm.hostId, vm.goneSince)}; restore it as a new VM`
+    : `VM ${point.vmName} no longer exists; restore it as a new VM`;
   switch (mode) {
     case 'as-new':
       return null;

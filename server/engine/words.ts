@@ -89,3 +89,13 @@ export const PASSTHROUGH_POLICY_LABELS: Record<PassthroughPolicy, string> = {
   skip: 'skip pass-through disks, with a warning',
   fail: 'fail a VM whose pass-through disk would be left out',
 };
+
+/** "2026-11-25 02:00 UTC": a moment as the operator reads it in plan words (no locale, no seconds). */
+export function utcMinute(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Why a VM a sync of its host no longer listed cannot be overwritten or captured, in words. */
+export function goneWords(vmName: string, hostName: string, since: Date): string {
+  return `VM ${vmName} is gone from ${hostName} since ${utcMinute(since)}`;
+}

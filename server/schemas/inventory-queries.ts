@@ -29,6 +29,9 @@ const PAGE_KEYS = { sort: true, direction: true, cursor: true, limit: true } as 
 export const VM_SORTS = ['name', 'host', 'readiness', 'findings', 'powerState'] as const;
 export type VmSort = (typeof VM_SORTS)[number];
 
+export const VM_PRESENCES = ['present', 'gone'] as const;
+export type VmPresence = (typeof VM_PRESENCES)[number];
+
 export const vmListQueryInput = z.object({
   hostId: optionalId,
   hostVolumeId: optionalId,
@@ -44,6 +47,8 @@ export const vmListQueryInput = z.object({
   application: z.enum(APPLICATIONS).optional(),
   /** VMs carrying this tag, exactly. */
   tag: z.string().trim().min(1).max(100).optional(),
+  /** Gone: VMs a sync of their host no longer saw; present: the others. */
+  presence: z.enum(VM_PRESENCES, { error: 'Choose present or gone' }).optional(),
   /** Case-insensitive substring of the VM name. */
   search,
   sort: z.enum(VM_SORTS).default('name'),

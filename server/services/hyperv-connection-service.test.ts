@@ -17,6 +17,7 @@ import {
   acceptHypervHostKey,
   addHypervConnection,
   removeHypervConnection,
+  runHypervSync,
   storedHypervHosts,
   syncHypervConnection,
   testHypervConnection,
@@ -152,6 +153,58 @@ describe('Hyper-V connections', () => {
       lastSyncAt: new Date('2026-11-24T02:00:00Z'),
       lastError: null,
     });
+  });
+
+  it('marks a VM the host no longer lists as gone, keeping it and its disks, and clears the mark when it is back', async () => {
+    const { fake, stores, ctx, keys, connection } = await setup();
+    const saved = await connection();
+    let now = new Date('2026-11-24T02:00:00Z');
+    const at = { ...ctx, now: () => now };
+    await runHypervSync(stores, at, keys, { id: saved.id }, callOptions());
+    const web01 = fake.model.state.vms.find((vm) => vm.name === 'web01');
+    if (!web01) throw new Error('the fake estate has no web01');
+    const webId = vmInventoryId(web01.id);
+    const disksBefore = (await stores.inventory.loadInventory()).virtualDisks.filter((d) => d.vmId === webId);
+    expect(disksBefore.length).toBeGreaterThan(0);
+
+    // web01 is deleted (or moved away) on the host.
+    fake.model.state.vms = fake.model.state.vms.filter((vm) => vm !== web01);
+    now = new Date('2026-11-25T02:00:00Z');
+    const gone = await runHypervSync(stores, at, keys, { id: saved.id }, callOptions());
+    expect(gone).toMatchObject({ ok: true, goneVms: ['web01'], reappearedVms: [] });
+    let inventory = await stores.inventory.loadInventory();
+    expect(inventory.vms.find((vm) => vm.id === webId)?.goneSince).toEqual(now);
+    expect(inventory.virtualDisks.filter((d) => d.vmId === webId)).toEqual(disksBefore);
+    expect(inventory.vms.filter((vm) => vm.goneSince).map((vm) => vm.name)).toEqual(['web01']);
+
+    // Still missing a day later: the mark keeps the day it was first missed.
+    now = new Date('2026-11-26T02:00:00Z');
+    expect(await runHypervSync(stores, at, keys, { id: saved.id }, callOptions())).toMatchObject({
+      goneVms: [],
+    });
+    inventory = await stores.inventory.loadInventory();
+    expect(inventory.vms.find((vm) => vm.id === webId)?.goneSince).toEqual(new Date('2026-11-25T02:00:00Z'));
+
+    // Back on the host: no longer gone.
+    fake.model.state.vms.push(web01);
+    expect(await runHypervSync(stores, at, keys, { id: saved.id }, callOptions())).toMatchObject({
+      goneVms: [],
+      reappearedVms: ['web01'],
+    });
+    inventory = await stores.inventory.loadInventory();
+    expect(inventory.vms.find((vm) => vm.id === webId)?.goneSince).toBeNull();
+  });
+
+  it('a failed read marks nothing gone', async () => {
+    const { fake, stores, ctx, keys, connection } = await setup();
+    const saved = await connection();
+    await runHypervSync(stores, ctx, keys, { id: saved.id }, callOptions());
+    fake.model.state.isElevated = false;
+    expect(await runHypervSync(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
+      ok: false,
+    });
+    const inventory = await stores.inventory.loadInventory();
+    expect(inventory.vms.filter((vm) => vm.goneSince)).toEqual([]);
   });
 
   it('an account without Hyper-V rights cannot sync, and the record says why', async () => {

@@ -298,14 +298,24 @@ export async function acceptHypervHostKey(
   return connectionOrThrow(stores, id);
 }
 
-/** Reads the host and merges it into the inventory; the record keeps when and how it ended. */
+/** VMs a sync found gone from the host (or back on it), by name. */
+export interface SyncPresence {
+  gone: { id: string; name: string }[];
+  reappeared: { id: string; name: string }[];
+}
+
+/**
+ * Reads the host and merges it into the inventory; the record keeps when and how it ended. The
+ * read lists every VM of the host, so a stored VM of this host it did not list is marked gone (not
+ * deleted: its restore points and jobs stay), and a VM marked gone that is listed again is back.
+ */
 export async function syncHypervConnection(
   stores: ConnectionStores & Pick<Stores, 'inventory'>,
   ctx: ServiceContext,
   keys: VaultKeySource,
   raw: unknown,
   options: CallOptions,
-): Promise<{ import: ImportResult; facts: HypervHostFacts }> {
+): Promise<{ import: ImportResult; facts: HypervHostFacts; presence: SyncPresence }> {
   const { id } = parseInput(hypervConnectionIdInput, raw);
   const connection = await connectionOrThrow(stores, id);
   const client = hypervClientFor(stores, ctx, keys, connection);
@@ -322,9 +332,28 @@ export async function syncHypervConnection(
       throw new DomainError('PRECONDITION_FAILED', `${connection.name} cannot be synced: ${reason}.`);
     }
     const { inventory, facts } = mapHost(records);
+    const hostId = inventory.hosts[0]?.id;
+    // Before the merge: the merge rewrites the listed VMs without a mark, so "back" is read first.
+    const presence = hostId
+      ? await stores.inventory.markGoneVms(
+          hostId,
+          inventory.vms.map((vm) => vm.id),
+          ctx.now(),
+        )
+      : { gone: [], reappeared: [] };
     const result = await importInventory(stores, ctx, inventory, 'merge');
-    await stores.hypervConnections.recordSync(id, ctx.now(), null, inventory.hosts[0]?.id);
-    return { import: result, facts };
+    await stores.hypervConnections.recordSync(id, ctx.now(), null, hostId);
+    if (presence.gone.length > 0 || presence.reappeared.length > 0) {
+      ctx.log.info(
+        {
+          connectionId: id,
+          gone: presence.gone.map((vm) => vm.name),
+          reappeared: presence.reappeared.map((vm) => vm.name),
+        },
+        'hyperv sync: VMs gone from or back on the host',
+      );
+    }
+    return { import: result, facts, presence };
   } catch (error) {
     const failure = failureOf(error, client.label);
     await stores.hypervConnections.recordSync(id, ctx.now(), `${failure.fault}: ${failure.message}`);
@@ -386,6 +415,10 @@ export type HypervSyncResult =
       vmCount: number;
       stored: ImportResult['stored'];
       unknownGuests: { vmName: string; reason: string }[];
+      /** Names of the stored VMs this sync no longer found on the host (marked gone, kept). */
+      goneVms: string[];
+      /** Names of VMs marked gone that the host lists again. */
+      reappearedVms: string[];
     }
   | { ok: false; fault: string; message: string };
 
@@ -400,7 +433,7 @@ export async function runHypervSync(
   const input = parseInput(hypervConnectionIdInput, raw);
   await connectionOrThrow(stores, input.id);
   try {
-    const { import: result, facts } = await syncHypervConnection(stores, ctx, keys, input, options);
+    const { import: result, facts, presence } = await syncHypervConnection(stores, ctx, keys, input, options);
     return {
       ok: true,
       computerName: facts.computerName,
@@ -416,6 +449,8 @@ export async function runHypervSync(
               },
             ],
       ),
+      goneVms: presence.gone.map((vm) => vm.name),
+      reappearedVms: presence.reappeared.map((vm) => vm.name),
     };
   } catch (error) {
     if (error instanceof DomainError && error.code !== 'PRECONDITION_FAILED') throw error;

@@ -89,6 +89,7 @@ const LIST_EXPORTS = {
       { header: 'Protection', value: (vm) => PROTECTION_STATUS_LABELS[vm.protection.status] },
       { header: 'Last good point (UTC)', value: (vm) => vm.protection.lastPoint?.createdAt ?? null },
       { header: 'RPO (hours)', value: (vm) => vm.protection.rpoHours },
+      { header: 'Gone from its host since (UTC)', value: (vm) => vm.goneSince },
     ],
   }),
   hosts: defineExport({

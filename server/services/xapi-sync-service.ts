@@ -3,7 +3,8 @@
  * A sync is a merge import of the pool's objects (connector `xapi`, ids `xen:<uuid>`): the same
  * validation and write path as an uploaded inventory file, so a pool's hosts, SRs, VMs and disks
  * are stored exactly like imported ones and every rule applies to them. Nothing is written when a
- * batch changed no VM and no host (guest metrics ticking, task events).
+ * batch changed no VM and no host (guest metrics ticking, task events). A VM that left the pool
+ * is marked gone, never deleted.
  */
 import type { Stores } from '../../db/stores/ports';
 import type { ServiceContext } from '../context';
@@ -15,6 +16,29 @@ export interface PoolSyncResult {
   /** VMs whose stored record was rewritten. */
   vmIds: string[];
   import: ImportResult | null;
+  /** Stored VMs of the pool's hosts the pool no longer lists (marked gone, kept), and those back. */
+  presence: { gone: { id: string; name: string }[]; reappeared: { id: string; name: string }[] };
+}
+
+/**
+ * Every batch maps the watcher's whole view of the pool, so a stored VM of one of its hosts that
+ * the view lacks has left the pool: it is marked gone (its restore points and jobs stay), and a VM
+ * marked gone that the view lists again is back. Read before the merge, which rewrites listed VMs
+ * without a mark.
+ */
+async function markPresence(
+  stores: Pick<Stores, 'inventory'>,
+  ctx: ServiceContext,
+  sync: PoolSync,
+): Promise<PoolSyncResult['presence']> {
+  const presence: PoolSyncResult['presence'] = { gone: [], reappeared: [] };
+  const seen = sync.inventory.vms.map((vm) => vm.id);
+  for (const host of sync.inventory.hosts) {
+    const marked = await stores.inventory.markGoneVms(host.id, seen, ctx.now());
+    presence.gone.push(...marked.gone);
+    presence.reappeared.push(...marked.reappeared);
+  }
+  return presence;
 }
 
 export async function applyPoolSync(
@@ -22,9 +46,19 @@ export async function applyPoolSync(
   ctx: ServiceContext,
   sync: PoolSync,
 ): Promise<PoolSyncResult> {
+  const presence =
+    sync.kind === 'full' || sync.removedVmIds.length > 0
+      ? await markPresence(stores, ctx, sync)
+      : { gone: [], reappeared: [] };
   if (sync.kind === 'changes' && sync.changedVmIds.length === 0) {
-    return { kind: sync.kind, vmIds: [], import: null };
+    return { kind: sync.kind, vmIds: [], import: null, presence };
   }
   const result = await importInventory(stores, ctx, sync.inventory, 'merge');
-  return { kind: sync.kind, vmIds: sync.changedVmIds, import: result };
+  if (presence.gone.length > 0 || presence.reappeared.length > 0) {
+    ctx.log.info(
+      { gone: presence.gone.map((vm) => vm.name), reappeared: presence.reappeared.map((vm) => vm.name) },
+      'xapi pool sync: VMs gone from or back in the pool',
+    );
+  }
+  return { kind: sync.kind, vmIds: sync.changedVmIds, import: result, presence };
 }

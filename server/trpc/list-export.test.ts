@@ -57,7 +57,7 @@ describe('list exports hold what the list shows', () => {
       list: 'vms',
       query: { sort: 'host', direction: 'desc' },
       header:
-        '"VM","Host","OS","Power state","Readiness","Recommended method","Blockers","Warnings","Protection","Last good point (UTC)","RPO (hours)"',
+        '"VM","Host","OS","Power state","Readiness","Recommended method","Blockers","Warnings","Protection","Last good point (UTC)","RPO (hours)","Gone from its host since (UTC)"',
       shown: () =>
         namesShown(
           (cursor) => listVms(stores(), ctx, { sort: 'host', direction: 'desc', cursor, limit: 100 }),

@@ -216,7 +216,7 @@ const columns: DataTableColumn<AuditRow>[] = [
             {row.objects.map((object) => (
               <li key={`${object.kind}:${object.id}`}>
                 {object.kind} {object.name ?? object.id}
-                {object.name ? <span className="text-slate-400"> ({object.id})</span> : null}
+                {object.name ? <span className="text-slate-600"> ({object.id})</span> : null}
               </li>
             ))}
           </ul>

@@ -53,8 +53,10 @@ function StackedBars({ title, days, series }: { title: string; days: Day[]; seri
           </li>
         ))}
       </ul>
-      {/* sr-only on a wrapper: a table ignores the 1px width and would push the page sideways. */}
-      <div className="sr-only">
+      {/* sr-only on a wrapper: a table ignores the 1px width and would push the page sideways. The
+          table's own scroll box is turned off: hidden from sight it can never be scrolled, and a
+          scroll box nobody can reach by keyboard is an accessibility fault. */}
+      <div className="sr-only [&_.overflow-x-auto]:overflow-visible">
         <DataTable
           columns={[
             {

@@ -48,9 +48,11 @@ export function ProtectionSummary() {
                 <Link
                   href={`/protection?status=${status}`}
                   className="flex h-full flex-col gap-1 rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:shadow-md focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
-                  aria-label={`${summary.data.byStatus[status]} VMs: ${STATUS_LABELS[status]}`}
                 >
-                  <span className="text-3xl font-semibold tabular-nums">{summary.data.byStatus[status]}</span>
+                  <span className="text-3xl font-semibold tabular-nums">
+                    {summary.data.byStatus[status]}
+                    <span className="sr-only"> VMs:</span>
+                  </span>
                   <Badge tone={STATUS_TONES[status]} className="w-fit whitespace-normal">
                     {STATUS_LABELS[status]}
                   </Badge>

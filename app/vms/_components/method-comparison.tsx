@@ -45,7 +45,7 @@ const methodColumns: DataTableColumn<MethodOption>[] = [
     cell: ({ row: { original: option } }) => (
       <span className="flex flex-col gap-1">
         {METHOD_LABELS[option.method]}
-        <span className="font-mono text-xs font-normal text-slate-500">{option.method}</span>
+        <span className="font-mono text-xs font-normal text-slate-600">{option.method}</span>
         {option.isRecommended ? (
           <Badge tone="brand" className="w-fit">
             Recommended

@@ -6,6 +6,7 @@ import { Can } from '@/app/_components/account/can';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { DetailList, YesNo } from '@/app/_components/detail-list';
 import { FindingsList } from '@/app/_components/findings-list';
+import { GoneBadge } from '@/app/_components/gone-badge';
 import { PageHeader } from '@/app/_components/page-header';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
@@ -121,6 +122,7 @@ export function VmDetail({ id }: { id: string }) {
             <Badge tone={PROTECTION_STATUS_TONES[protection.status]}>
               {PROTECTION_STATUS_LABELS[protection.status]}
             </Badge>
+            <GoneBadge hostName={host.name} goneSince={vm.goneSince} />
             <span>
               {vm.osFamily} · {vm.powerState} on{' '}
               <Link href={`/hosts/${encodeURIComponent(host.id)}`} className="text-brand-700 hover:underline">

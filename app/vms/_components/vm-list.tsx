@@ -7,6 +7,7 @@ import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { FilterSelect } from '@/app/_components/filter-select';
+import { GoneBadge } from '@/app/_components/gone-badge';
 import { HostPicker } from '@/app/_components/host-picker';
 import { PageHeader } from '@/app/_components/page-header';
 import { pageTotalOf } from '@/app/_components/pager';
@@ -28,6 +29,7 @@ import { PROTECTION_STATUSES } from '@/server/engine/protection';
 import { READINESS, RULE_IDS, SEVERITIES } from '@/server/engine/types';
 import {
   SORT_DIRECTIONS,
+  VM_PRESENCES,
   VM_SORTS,
   type VmListQueryInput,
   type VmSort,
@@ -40,7 +42,7 @@ type VmRow = RouterOutputs['vms']['list']['items'][number];
 const PAGE_SIZE = 25;
 
 /** Rule ids that describe backups (restore-time rules never appear on the inventory). */
-const INVENTORY_RULE_IDS = RULE_IDS.filter((id) => !id.startsWith('RESTORE-'));
+const INVENTORY_RULE_IDS = RULE_IDS.filter((id) => !id.startsWith('RESTORE-') && !id.startsWith('BACKUP-'));
 
 function readVmQuery(params: URLSearchParams): VmListQueryInput {
   const { cursor } = readCursorState(params);
@@ -51,6 +53,7 @@ function readVmQuery(params: URLSearchParams): VmListQueryInput {
     arrayVolumeId: params.get('arrayVolumeId') || undefined,
     osFamily: pickEnum(params.get('osFamily'), OS_FAMILIES),
     powerState: pickEnum(params.get('powerState'), POWER_STATES),
+    presence: pickEnum(params.get('presence'), VM_PRESENCES),
     readiness: pickEnum(params.get('readiness'), READINESS),
     protection: pickEnum(params.get('protection'), PROTECTION_STATUSES),
     ruleId: pickEnum(params.get('ruleId'), RULE_IDS),
@@ -67,12 +70,15 @@ const columns: DataTableColumn<VmRow>[] = [
     id: 'name',
     header: 'Name',
     cell: ({ row }) => (
-      <Link
-        href={`/vms/${encodeURIComponent(row.original.id)}`}
-        className="whitespace-nowrap font-medium text-brand-700 hover:underline"
-      >
-        {row.original.name}
-      </Link>
+      <span className="flex flex-wrap items-center gap-1">
+        <Link
+          href={`/vms/${encodeURIComponent(row.original.id)}`}
+          className="whitespace-nowrap font-medium text-brand-700 hover:underline"
+        >
+          {row.original.name}
+        </Link>
+        <GoneBadge hostName={row.original.hostName} goneSince={row.original.goneSince} />
+      </span>
     ),
   },
   {
@@ -228,6 +234,17 @@ export function VmList() {
               value={query.powerState}
               onChange={(value) => setParams({ powerState: value })}
               options={POWER_STATES.map((state) => ({ value: state, label: state }))}
+            />
+            <FilterSelect
+              className="min-w-0"
+              id="filter-presence"
+              label="Presence"
+              value={query.presence}
+              onChange={(value) => setParams({ presence: value })}
+              options={[
+                { value: 'present', label: 'Listed by its host' },
+                { value: 'gone', label: 'Gone from its host' },
+              ]}
             />
             <FilterSelect
               className="min-w-0"

@@ -155,6 +155,49 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
         );
       });
 
+      it('marks the VMs a sync of their host no longer saw as gone, keeps them, and clears the mark when one reappears', async () => {
+        const lab = demoLabInventory();
+        const store = await createStore(lab);
+        const hostId = lab.vms[0].hostId;
+        const onHost = lab.vms.filter((vm) => vm.hostId === hostId);
+        expect(onHost.length).toBeGreaterThan(2);
+        const [first, second, ...rest] = onHost;
+        const elsewhere = lab.vms.filter((vm) => vm.hostId !== hostId);
+        const seen = [...rest.map((vm) => vm.id), 'vm-not-stored'];
+        const since = new Date('2026-03-27T10:00:00Z');
+
+        const marked = await store.markGoneVms(hostId, seen, since);
+        expect(marked.gone.map((vm) => vm.id).sort()).toEqual([first.id, second.id].sort());
+        expect(marked.gone.map((vm) => vm.name).sort()).toEqual([first.name, second.name].sort());
+        expect(marked.reappeared).toEqual([]);
+        const stored = await store.loadInventory();
+        const goneSinceOf = (id: string) => stored.vms.find((vm) => vm.id === id)?.goneSince;
+        expect(goneSinceOf(first.id)).toEqual(since);
+        expect(goneSinceOf(second.id)).toEqual(since);
+        for (const vm of [...rest, ...elsewhere]) expect(goneSinceOf(vm.id)).toBeNull();
+        // Nothing is deleted: the VMs and their disks stay.
+        const counts = await store.countInventory();
+        expect([counts.vms, counts.virtualDisks]).toEqual([lab.vms.length, lab.virtualDisks.length]);
+        expect((await store.getVm(first.id))?.vm.goneSince).toEqual(since);
+
+        // A later sync that still misses `first` keeps its first date; `second` is back.
+        const later = await store.markGoneVms(hostId, [second.id, ...rest.map((vm) => vm.id)], NOW);
+        expect(later.gone).toEqual([]);
+        expect(later.reappeared).toEqual([{ id: second.id, name: second.name }]);
+        const after = await store.loadInventory();
+        expect(after.vms.find((vm) => vm.id === first.id)?.goneSince).toEqual(since);
+        expect(after.vms.find((vm) => vm.id === second.id)?.goneSince).toBeNull();
+
+        // The list shows when and filters by presence.
+        await store.reassess((whole) => whole.vms.map((vm) => evaluateVm(indexInventory(whole), vm.id)));
+        const gone = await store.listVms(vmListQueryInput.parse({ presence: 'gone' }), NOW);
+        expect(gone.items.map((item) => [item.id, item.goneSince])).toEqual([[first.id, since]]);
+        expect(await store.countVms(vmListQueryInput.parse({ presence: 'gone' }), NOW)).toBe(1);
+        expect(await store.countVms(vmListQueryInput.parse({ presence: 'present' }), NOW)).toBe(
+          lab.vms.length - 1,
+        );
+      });
+
       it('lists a VM restored as new, with its disks, on the chosen host volume', async () => {
         const lab = demoLabInventory();
         const store = await createStore(lab);

@@ -35,6 +35,8 @@ export interface VmListItem {
   recommendedMethod: BackupMethod | null;
   blockerCount: number;
   warningCount: number;
+  /** When a sync of its host stopped seeing the VM; null while the host lists it. */
+  goneSince: Date | null;
 }
 
 export interface StoredFinding {

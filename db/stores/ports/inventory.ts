@@ -103,6 +103,17 @@ export interface InventoryStore {
    * imported. Unknown VM ids are skipped.
    */
   setPowerStates(states: readonly { vmId: string; powerState: PowerState }[]): Promise<void>;
+  /**
+   * After a full read of one host: its stored VMs missing from `seenVmIds` are marked gone since
+   * `now` (a mark already set keeps its first date), the seen ones lose any mark. Nothing is
+   * deleted: a gone VM keeps its disks, restore points and jobs. Returns the VMs newly marked gone
+   * and those that reappeared, by name.
+   */
+  markGoneVms(
+    hostId: string,
+    seenVmIds: readonly string[],
+    now: Date,
+  ): Promise<{ gone: { id: string; name: string }[]; reappeared: { id: string; name: string }[] }>;
   /** Adds (or updates by id) VMs an operation created — a VM restored as new — with their disks. */
   addVms(part: Pick<Inventory, 'vms' | 'virtualDisks' | 'guestVolumes'>): Promise<void>;
   /**

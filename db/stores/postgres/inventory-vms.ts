@@ -1,5 +1,5 @@
 /** VM list, VM detail and method plans on PostgreSQL. */
-import { asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { asc, count, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { MethodPlan } from '../../../server/engine/planner';
 import { protectionStatusOfRule } from '../../../server/engine/protection';
@@ -22,6 +22,7 @@ import type { Counted, Page } from '../ports/page';
 import { firstRow, selectFindings, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 import { vmIdsWithProtectionStatus } from './protection';
+import type { PgTx } from './transaction';
 
 /**
  * Every VM has an assessment row: imports and seeding recompute them in the same transaction, so
@@ -49,6 +50,8 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
     query.hostId ? eq(vms.hostId, query.hostId) : undefined,
     query.osFamily ? eq(vms.osFamily, query.osFamily) : undefined,
     query.powerState ? eq(vms.powerState, query.powerState) : undefined,
+    query.presence === 'gone' ? isNotNull(vms.goneSince) : undefined,
+    query.presence === 'present' ? isNull(vms.goneSince) : undefined,
     query.readiness ? eq(vmAssessments.readiness, query.readiness) : undefined,
     query.search ? likeContains(vms.name, query.search) : undefined,
     // applications and tags are JSON arrays of a few items; json_each keeps the filter in SQL.
@@ -89,6 +92,7 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
       recommendedMethod: vmAssessments.recommendedMethod,
       blockerCount: vmAssessments.blockerCount,
       warningCount: vmAssessments.warningCount,
+      goneSince: vms.goneSince,
       sortValue: sql<SortValue>`${sort}`,
     })
     .from(vms)
@@ -222,4 +226,46 @@ export async function findMethodPlan(db: PgDb, vmId: string): Promise<{ plan: Me
     .then(firstRow);
   if (!row) return null;
   return { plan: (row.plan as MethodPlan | null) ?? null };
+}
+
+/** Marks the host's VMs a full read did not see as gone and clears the mark of the seen ones; call inside a transaction. */
+export async function markGoneVms(
+  db: PgTx,
+  hostId: string,
+  seenVmIds: readonly string[],
+  now: Date,
+): Promise<{ gone: { id: string; name: string }[]; reappeared: { id: string; name: string }[] }> {
+  const seen = new Set(seenVmIds);
+  const stored = await db
+    .select({ id: vms.id, name: vms.name, goneSince: vms.goneSince })
+    .from(vms)
+    .where(eq(vms.hostId, hostId))
+    .orderBy(asc(vms.name))
+    .for('update');
+  const gone = stored.filter((vm) => !seen.has(vm.id) && vm.goneSince === null);
+  const reappeared = stored.filter((vm) => seen.has(vm.id) && vm.goneSince !== null);
+  if (gone.length > 0) {
+    await db
+      .update(vms)
+      .set({ goneSince: now })
+      .where(
+        inArray(
+          vms.id,
+          gone.map((vm) => vm.id),
+        ),
+      );
+  }
+  if (reappeared.length > 0) {
+    await db
+      .update(vms)
+      .set({ goneSince: null })
+      .where(
+        inArray(
+          vms.id,
+          reappeared.map((vm) => vm.id),
+        ),
+      );
+  }
+  const named = ({ id, name }: { id: string; name: string }) => ({ id, name });
+  return { gone: gone.map(named), reappeared: reappeared.map(named) };
 }

@@ -29,7 +29,7 @@ import {
   writeAssessments,
   writeInventory,
 } from './inventory-rows';
-import { findMethodPlan, getVm, listVms } from './inventory-vms';
+import { findMethodPlan, getVm, listVms, markGoneVms } from './inventory-vms';
 import { inPgTransaction } from './transaction';
 
 function countsOf(inventory: Inventory): InventoryCounts {
@@ -72,6 +72,8 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
         for (const { vmId, powerState } of states)
           await tx.update(vms).set({ powerState }).where(eq(vms.id, vmId));
       }),
+    markGoneVms: (hostId, seenVmIds, now) =>
+      inPgTransaction(db, (tx) => markGoneVms(tx, hostId, seenVmIds, now)),
     addVms: (part) => inPgTransaction(db, (tx) => writeInventory(tx, part, 'upsert')),
     replaceAssessments: (inventory, assessments) =>
       inPgTransaction(db, (tx) => replaceVmAssessments(tx, inventory, assessments)),

@@ -1,5 +1,5 @@
 /** VM list, VM detail and method plans on SQLite. */
-import { asc, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { asc, count, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { MethodPlan } from '../../../server/engine/planner';
 import { protectionStatusOfRule } from '../../../server/engine/protection';
@@ -56,6 +56,7 @@ export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem>
       recommendedMethod: vmAssessments.recommendedMethod,
       blockerCount: vmAssessments.blockerCount,
       warningCount: vmAssessments.warningCount,
+      goneSince: vms.goneSince,
       sortValue: sql<SortValue>`${sort}`,
     })
     .from(vms)
@@ -91,6 +92,8 @@ function vmFilters(query: VmCountQuery, now: Date): SQL | undefined {
     query.hostId ? eq(vms.hostId, query.hostId) : undefined,
     query.osFamily ? eq(vms.osFamily, query.osFamily) : undefined,
     query.powerState ? eq(vms.powerState, query.powerState) : undefined,
+    query.presence === 'gone' ? isNotNull(vms.goneSince) : undefined,
+    query.presence === 'present' ? isNull(vms.goneSince) : undefined,
     query.readiness ? eq(vmAssessments.readiness, query.readiness) : undefined,
     query.search ? likeContains(vms.name, query.search) : undefined,
     // applications and tags are JSON arrays of a few items; json_each keeps the filter in SQL.
@@ -232,4 +235,46 @@ export function findMethodPlan(db: Db, vmId: string): { plan: MethodPlan | null 
     .get();
   if (!row) return null;
   return { plan: (row.plan as MethodPlan | null) ?? null };
+}
+
+/** Marks the host's VMs a full read did not see as gone and clears the mark of the seen ones; call inside a transaction. */
+export function markGoneVms(
+  db: Db,
+  hostId: string,
+  seenVmIds: readonly string[],
+  now: Date,
+): { gone: { id: string; name: string }[]; reappeared: { id: string; name: string }[] } {
+  const seen = new Set(seenVmIds);
+  const stored = db
+    .select({ id: vms.id, name: vms.name, goneSince: vms.goneSince })
+    .from(vms)
+    .where(eq(vms.hostId, hostId))
+    .orderBy(asc(vms.name))
+    .all();
+  const gone = stored.filter((vm) => !seen.has(vm.id) && vm.goneSince === null);
+  const reappeared = stored.filter((vm) => seen.has(vm.id) && vm.goneSince !== null);
+  if (gone.length > 0) {
+    db.update(vms)
+      .set({ goneSince: now })
+      .where(
+        inArray(
+          vms.id,
+          gone.map((vm) => vm.id),
+        ),
+      )
+      .run();
+  }
+  if (reappeared.length > 0) {
+    db.update(vms)
+      .set({ goneSince: null })
+      .where(
+        inArray(
+          vms.id,
+          reappeared.map((vm) => vm.id),
+        ),
+      )
+      .run();
+  }
+  const named = ({ id, name }: { id: string; name: string }) => ({ id, name });
+  return { gone: gone.map(named), reappeared: reappeared.map(named) };
 }

@@ -30,7 +30,7 @@ import {
   writeAssessments,
   writeInventory,
 } from './inventory-rows';
-import { countVms, findMethodPlan, getVm, listVms } from './inventory-vms';
+import { countVms, findMethodPlan, getVm, listVms, markGoneVms } from './inventory-vms';
 
 function countsOf(inventory: Inventory): InventoryCounts {
   return Object.fromEntries(
@@ -82,6 +82,10 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
         })
         .immediate();
     },
+    markGoneVms: async (hostId, seenVmIds, now) =>
+      sqliteOf(db)
+        .transaction(() => markGoneVms(db, hostId, seenVmIds, now))
+        .immediate(),
     addVms: async (part) => {
       sqliteOf(db)
         .transaction(() => writeInventory(db, part, 'upsert'))

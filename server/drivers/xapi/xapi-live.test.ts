@@ -96,8 +96,8 @@ describe('XAPI live discovery', () => {
     expect(syncs.at(-1)).toMatchObject({ kind: 'full' });
   });
 
-  it('a VM deleted in the pool is reported as removed', async () => {
-    const { fixture, syncs, step, id } = await watched();
+  it('a VM deleted in the pool is reported as removed, and kept in the inventory marked gone', async () => {
+    const { fixture, fake, syncs, step, id, stores } = await watched();
     await step();
     const app01 = id(fixture.app01);
     const vbds = (fixture.pool.get('VM', fixture.app01)?.VBDs ?? []) as string[];
@@ -106,5 +106,20 @@ describe('XAPI live discovery', () => {
     await step();
     expect(syncs.at(-1)).toMatchObject({ kind: 'changes', removedVmIds: [app01] });
     expect(syncs.at(-1)?.inventory.vms.map((vm) => vm.id)).not.toContain(app01);
+    const stored = await stores.inventory.loadInventory();
+    expect(stored.vms.find((vm) => vm.id === app01)).toMatchObject({
+      name: 'app01',
+      goneSince: new Date('2026-11-24T02:00:00Z'),
+    });
+    expect(stored.virtualDisks.some((disk) => disk.vmId === app01)).toBe(true);
+    expect(stored.vms.filter((vm) => vm.goneSince).map((vm) => vm.id)).toEqual([app01]);
+
+    // A full resync (xapi restarted) still misses it: the mark stays as it was.
+    fake.invalidateSessions();
+    await step();
+    expect(syncs.at(-1)).toMatchObject({ kind: 'full' });
+    expect(
+      (await stores.inventory.loadInventory()).vms.filter((vm) => vm.goneSince).map((vm) => vm.id),
+    ).toEqual([app01]);
   });
 });

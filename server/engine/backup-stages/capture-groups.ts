@@ -12,7 +12,7 @@
  */
 import type { InventoryIndex } from '../inventory';
 import type { BackupMethod } from '../types';
-import { type Assignment, type CaptureGroup, type PlanningInput, quote, type Verdict } from './model';
+import { type Assignment, type CaptureGroup, isGone, type PlanningInput, quote, type Verdict } from './model';
 
 const VOLUME_METHODS = new Set<BackupMethod>(['wsb-volume', 'array-snapshot']);
 
@@ -74,11 +74,14 @@ function volumeGraphOf(index: InventoryIndex, method: 'wsb-volume' | 'array-snap
   return method === 'wsb-volume'
     ? {
         volumesOfVm: (vmId: string) => hostVolumeIdsOfVm(index, vmId),
-        vmsOnVolume: (id: string) => index.vmIdsByHostVolume.get(id) ?? [],
+        // A gone VM's files are no longer on the volume: a snapshot of it does not capture the VM.
+        vmsOnVolume: (id: string) =>
+          (index.vmIdsByHostVolume.get(id) ?? []).filter((vmId) => !isGone(index, vmId)),
       }
     : {
         volumesOfVm: (vmId: string) => arrayVolumeIdsOfVm(index, vmId),
-        vmsOnVolume: (id: string) => index.vmIdsByArrayVolume.get(id) ?? [],
+        vmsOnVolume: (id: string) =>
+          (index.vmIdsByArrayVolume.get(id) ?? []).filter((vmId) => !isGone(index, vmId)),
       };
 }
 

@@ -114,3 +114,8 @@ export function joinNames(names: string[]): string {
 export function vmRef(vm: Vm): ObjectRef {
   return { kind: 'vm', id: vm.id, name: vm.name };
 }
+
+/** Whether the VM was marked gone by a sync of its host (planning leaves it out). */
+export function isGone(index: InventoryIndex, vmId: string): boolean {
+  return Boolean(index.vmsById.get(vmId)?.goneSince);
+}

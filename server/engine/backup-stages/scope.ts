@@ -3,12 +3,54 @@
  * the host volume / array volume), then the method of each (the requested one, else the planner's
  * recommendation). A VM no method can back up is a blocker that repeats the planner's reasons.
  */
-import type { InventoryIndex } from '../inventory';
-import type { BackupMethod } from '../types';
-import { type Assignment, type BackupScope, type PlanningInput, quote, type Verdict } from './model';
+import type { InventoryIndex, Vm } from '../inventory';
+import type { BackupMethod, Finding } from '../types';
+import { utcMinute } from '../words';
+import {
+  type Assignment,
+  type BackupScope,
+  isGone,
+  type PlanningInput,
+  quote,
+  type Verdict,
+  vmRef,
+} from './model';
+
+/**
+ * A VM a sync of its host no longer saw is not backed up (there is nothing left to capture), but
+ * the run says so in words and goes on with the rest; its points stay restorable as a new VM.
+ */
+function goneFinding(index: InventoryIndex, vm: Vm, since: Date): Finding {
+  const hostName = index.hostsById.get(vm.hostId)?.name ?? vm.hostId;
+  return {
+    ruleId: 'BACKUP-VM-GONE',
+    severity: 'warning',
+    vmId: vm.id,
+    methods: [],
+    message: `VM ${quote(vm.name)} is gone from ${hostName} since ${utcMinute(since)}: it is not backed up; the other VMs are.`,
+    remedy: `Restore ${quote(vm.name)} as a new VM from one of its restore points if it was removed by mistake, or drop it from the job's scope.`,
+    objects: [vmRef(vm)],
+  };
+}
 
 /** The VM ids the scope names, in the operator's order; blockers for what it names but does not exist. */
 export function resolveScope(index: InventoryIndex, scope: BackupScope, verdict: Verdict): string[] {
+  const named = namedByScope(index, scope, verdict);
+  const present = named.filter((vmId) => {
+    const vm = index.vmsById.get(vmId);
+    if (!vm?.goneSince) return true;
+    verdict.findings.push(goneFinding(index, vm, vm.goneSince));
+    return false;
+  });
+  if (named.length > 0 && present.length === 0) {
+    verdict.blockedReasons.push(
+      'Nothing to back up: every VM of the scope is gone from its host (see the findings)',
+    );
+  }
+  return present;
+}
+
+function namedByScope(index: InventoryIndex, scope: BackupScope, verdict: Verdict): string[] {
   const { blockedReasons } = verdict;
   switch (scope.kind) {
     case 'vms': {
@@ -47,14 +89,15 @@ export function resolveScope(index: InventoryIndex, scope: BackupScope, verdict:
 export function checkChoicesInScope(input: PlanningInput, scopeVmIds: string[], verdict: Verdict): void {
   const { index, request, nameOf } = input;
   for (const vmId of Object.keys(request.methodByVm ?? {})) {
-    if (!scopeVmIds.includes(vmId) && index.vmsById.has(vmId)) {
+    // A gone VM left the scope on its own (its finding says so): its choices wait for its return.
+    if (!scopeVmIds.includes(vmId) && index.vmsById.has(vmId) && !isGone(index, vmId)) {
       verdict.blockedReasons.push(
         `A method is chosen for VM ${quote(nameOf(vmId))}, which is not in the backup scope`,
       );
     }
   }
   for (const vmId of Object.keys(request.scripts ?? {})) {
-    if (!scopeVmIds.includes(vmId)) {
+    if (!scopeVmIds.includes(vmId) && !isGone(index, vmId)) {
       verdict.blockedReasons.push(
         `Scripts are given for VM ${quote(nameOf(vmId))}, which is not in the backup scope`,
       );

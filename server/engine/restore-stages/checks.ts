@@ -7,6 +7,7 @@ import type { HypervisorKind } from '../inventory';
 import type { RestoreMode, RestorePlan } from '../plan-types';
 import { isPartialPoint, listRestoreModes } from '../restore-points';
 import type { Finding, ObjectRef } from '../types';
+import { goneWords } from '../words';
 import { isPoweredOn, joinNames, type RestoreSubject, type Verdict, vmRef } from './model';
 
 /** Each restore mode as the subject of a sentence. */
@@ -67,6 +68,13 @@ export function checkRequest(subject: RestoreSubject, verdict: Verdict): void {
   }
   if (subject.replacesVm && !subject.vm) {
     blockedReasons.push(`VM ${subject.vmName} no longer exists; restore it as a new VM`);
+  }
+  // A gone VM is kept in the inventory but its host no longer has it: there is nothing to overwrite.
+  if (subject.replacesVm && subject.vm?.goneSince) {
+    const hostName = index.hostsById.get(subject.vm.hostId)?.name ?? subject.vm.hostId;
+    blockedReasons.push(
+      `${goneWords(subject.vmName, hostName, subject.vm.goneSince)}; restore it as a new VM`,
+    );
   }
 }
 

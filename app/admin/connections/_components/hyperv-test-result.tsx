@@ -69,6 +69,13 @@ export function HypervSyncView({ name, result }: { name: string; result: SyncRes
           </ul>
         </>
       ) : null}
+      {result.goneVms.length > 0 ? (
+        <p>
+          No longer on the host (marked gone, kept with their restore points and jobs):{' '}
+          {result.goneVms.join(', ')}.
+        </p>
+      ) : null}
+      {result.reappearedVms.length > 0 ? <p>Back on the host: {result.reappearedVms.join(', ')}.</p> : null}
     </div>
   );
 }

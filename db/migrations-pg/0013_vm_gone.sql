@@ -1,0 +1,1 @@
+ALTER TABLE "vms" ADD COLUMN "gone_since" timestamp (3) with time zone;

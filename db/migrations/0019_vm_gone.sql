@@ -1,0 +1,1 @@
+ALTER TABLE `vms` ADD `gone_since` integer;
