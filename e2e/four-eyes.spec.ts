@@ -10,7 +10,7 @@ import { E2E_USERS, storageStateOf } from './fixtures/users';
 
 async function openPendingRequest(page: Page, title: RegExp): Promise<void> {
   await page.goto('/');
-  await page.getByRole('link', { name: /^Approvals: [1-9]\d* waiting$/ }).click();
+  await page.getByRole('link', { name: /^Approvals\s*:?\s*[1-9]\d*\s+waiting$/ }).click();
   await page
     .getByRole('table', { name: 'Requests waiting for approval' })
     .getByRole('link', { name: title })

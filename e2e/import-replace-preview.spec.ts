@@ -75,7 +75,7 @@ test('a replace shows what it removes and runs only with the typed confirmation 
     const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
     const approver = await approverContext.newPage();
     await approver.goto('/');
-    await approver.getByRole('link', { name: /^Approvals: [1-9]\d* waiting$/ }).click();
+    await approver.getByRole('link', { name: /^Approvals\s*:?\s*[1-9]\d*\s+waiting$/ }).click();
     await approver
       .getByRole('table', { name: 'Requests waiting for approval' })
       .getByRole('link', { name: /^Replace the inventory/ })

@@ -42,7 +42,7 @@ test('a volume revert runs only after a second admin approved the VMs it stops',
 
     // The second admin reads the same blast radius: every VM the revert stops, by name.
     await approver.goto('/');
-    await approver.getByRole('link', { name: /^Approvals: [1-9]\d* waiting$/ }).click();
+    await approver.getByRole('link', { name: /^Approvals\s*:?\s*[1-9]\d*\s+waiting$/ }).click();
     await approver
       .getByRole('table', { name: 'Requests waiting for approval' })
       .getByRole('link', { name: /branch-app-01/ })

@@ -19,8 +19,10 @@ export function ApprovalsBadge() {
       className="flex items-center gap-1.5 rounded-md px-2 py-1 text-sm text-slate-700 hover:bg-slate-100"
     >
       <ClipboardCheck aria-hidden="true" className="size-4" />
-      {/* Named "Approvals: 2 waiting" by its text, so the name holds what is seen ("Approvals 2"). */}
-      Approvals<span className="sr-only">:</span>{' '}
+      {/* Named "Approvals: 2 waiting" by its text (no aria-label), so the name holds what is seen. */}
+      <span>
+        Approvals<span className="sr-only">:</span>
+      </span>
       <span
         className={
           count > 0
