@@ -185,7 +185,7 @@ test('an admin backs up hv-web01 on the Hyper-V host, restores it as a new VM wh
   await page.getByRole('button', { name: 'Next: mode' }).click();
   await page.getByRole('radio', { name: /Restore as a new VM/ }).click();
   await page.getByLabel('New VM name').fill('hv-web01-restored');
-  await expect(page.getByLabel('Target host')).toHaveValue('hv-host:hv01');
+  await expect(page.getByLabel('Target host')).toHaveValue('HV01');
   await page.getByRole('button', { name: 'Next: impact' }).click();
   await expect(page.getByText('No other VM is affected.')).toBeVisible();
   await page.getByRole('button', { name: 'Next: confirm' }).click();
