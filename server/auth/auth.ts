@@ -28,6 +28,7 @@ import { roleFromGroups } from '../engine/directory-roles';
 import { ROLES, type Role } from '../engine/roles';
 import { logger } from '../logger';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../schemas/accounts';
+import { noteDirectoryEmail } from './directory-attempt';
 import { resolveAuthSecret } from './secret';
 
 /** A session lasts this long after its last use (renewed at most once per `SESSION_RENEW_SECONDS`). */
@@ -81,13 +82,14 @@ function directorySignIn(oidc: OidcConfig, rolesByEmail: Map<string, Role>) {
         pkce: true,
         overrideUserInfo: true,
         mapProfileToUser: (profile) => {
+          const email = typeof profile.email === 'string' ? profile.email.toLowerCase() : undefined;
+          noteDirectoryEmail(email);
           const role = roleFromGroups(profile[oidc.groupsClaim], oidc.roleGroups);
           if (!role) {
             throw new APIError('FORBIDDEN', {
               message: `None of your directory groups (claim "${oidc.groupsClaim}") gives access to Migawka`,
             });
           }
-          const email = typeof profile.email === 'string' ? profile.email.toLowerCase() : undefined;
           // The library keeps only fields a user may set themselves; the role is applied by the
           // user hooks below, which see the same email when the user is created or updated.
           if (email) rolesByEmail.set(email, role);

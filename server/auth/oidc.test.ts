@@ -258,7 +258,7 @@ describe('directory sign-in (OpenID Connect) against a real provider on loopback
     expect(await principalOf(jar)).toBeNull();
     expect(await createAccountDirectory(auth).findUserByEmail('carol@example.test')).toBeNull();
     expect(signInsRecorded()).toEqual([
-      ['directory user', 'refused', expect.stringContaining('gives access to Migawka')],
+      ['directory account carol@example.test', 'refused', expect.stringContaining('gives access to Migawka')],
     ]);
   });
 
@@ -270,5 +270,7 @@ describe('directory sign-in (OpenID Connect) against a real provider on loopback
     await accounts.updateUser(bob?.id as string, { disabled: true });
     const { jar } = await signInWithDirectory();
     expect(await principalOf(jar)).toBeNull();
+    // The refused attempt names the directory account that tried, not an anonymous "someone".
+    expect(signInsRecorded().at(-1)?.slice(0, 2)).toEqual(['directory account bob@example.test', 'refused']);
   });
 });

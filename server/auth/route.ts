@@ -14,6 +14,7 @@ import { type Actor, ANONYMOUS_ACTOR } from '../context';
 import { isRole } from '../engine/roles';
 import type { Auth } from './auth';
 import type { AccountDirectory } from './directory';
+import { withDirectoryAttempt } from './directory-attempt';
 import { principalFromHeaders } from './session';
 
 export const AUTH_BASE_PATH = '/api/auth';
@@ -105,7 +106,8 @@ async function signOutRecorded(request: Request, options: AuthRouteOptions): Pro
  * the attempt is recorded.
  */
 async function directoryCallback(request: Request, options: AuthRouteOptions): Promise<Response> {
-  let response = await options.auth.handler(request);
+  const { result, attempt } = await withDirectoryAttempt(() => options.auth.handler(request));
+  let response = result;
   const location = response.headers.get('location');
   const refusedWith =
     response.status >= 400
@@ -136,7 +138,10 @@ async function directoryCallback(request: Request, options: AuthRouteOptions): P
     outcome: principal ? 'succeeded' : 'refused',
     actor: principal
       ? { kind: 'user', ...principal.user, role: principal.role }
-      : { ...ANONYMOUS_ACTOR, name: 'directory user' },
+      : {
+          ...ANONYMOUS_ACTOR,
+          name: attempt.email ? `directory account ${attempt.email}` : 'unknown directory account',
+        },
     message: principal
       ? 'Directory sign-in (OpenID Connect)'
       : `Directory sign-in refused: ${refusedWith ?? 'no session'}`,
