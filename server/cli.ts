@@ -8,14 +8,16 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { registerAuditCommand } from './audit-command';
+import { registerCollectCommand } from './collect-command';
 import { registerDbCommand } from './db-command';
 import { evaluateInventory, type VmAssessment } from './engine/evaluate';
 import type { Inventory } from './engine/inventory';
 import { READINESS, type Readiness, SEVERITIES } from './engine/types';
 import { parseInventory } from './schemas/inventory';
-import { parseJson } from './schemas/json-text';
+import { decodeTextBytes, parseJson } from './schemas/json-text';
 import { registerSecretsCommand } from './secrets-command';
 import { DomainError, isDomainError } from './services/errors';
+import { readInventoryDocument } from './services/import/inventory-document';
 import type { ReplaceConfirmation, ReplacePreview } from './services/import/replace-preview';
 import { registerUserCommand } from './user-command';
 import { registerWorkerCommand } from './worker-command';
@@ -31,6 +33,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerCheckCommand(program);
+  registerCollectCommand(program);
   registerImportCommand(program);
   registerSeedLargeCommand(program);
   registerSeedRestorePointsCommand(program);
@@ -71,7 +74,7 @@ function printFieldErrors(error: DomainError): void {
 
 function readInputFile(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return decodeTextBytes(readFileSync(file));
   } catch (error) {
     const reason =
       error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'file not found' : String(error);
@@ -92,6 +95,8 @@ export interface CheckReport {
     recommendationReason: string;
     findings: VmAssessment['findings'];
   }[];
+  /** Facts a collector document says could not be read (host or VM, and why); none for a file. */
+  unknowns: string[];
   summary: {
     vms: number;
     findings: Record<(typeof SEVERITIES)[number], number>;
@@ -105,18 +110,23 @@ export function checkInventoryText(text: string): CheckReport {
   const json = parseJson(text);
   if (!json.ok)
     throw new DomainError('INVALID_INPUT', 'The inventory file is not valid JSON:', [json.fieldError]);
-  const parsed = parseInventory(json.value);
+  const document = readInventoryDocument(json.value);
+  const parsed = parseInventory(document.data);
   if (!parsed.ok) {
     throw new DomainError(
       'INVALID_INPUT',
-      `The inventory file has ${parsed.fieldErrors.length} problem${parsed.fieldErrors.length === 1 ? '' : 's'}:`,
+      `The ${document.source} has ${parsed.fieldErrors.length} problem${parsed.fieldErrors.length === 1 ? '' : 's'}:`,
       parsed.fieldErrors,
     );
   }
-  return buildCheckReport(parsed.inventory, evaluateInventory(parsed.inventory));
+  return buildCheckReport(parsed.inventory, evaluateInventory(parsed.inventory), document.unknowns);
 }
 
-export function buildCheckReport(inventory: Inventory, assessments: VmAssessment[]): CheckReport {
+export function buildCheckReport(
+  inventory: Inventory,
+  assessments: VmAssessment[],
+  unknowns: string[] = [],
+): CheckReport {
   const vmsById = new Map(inventory.vms.map((vm) => [vm.id, vm]));
   const hostsById = new Map(inventory.hosts.map((host) => [host.id, host]));
   const findings = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as CheckReport['summary']['findings'];
@@ -141,7 +151,11 @@ export function buildCheckReport(inventory: Inventory, assessments: VmAssessment
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
-  return { vms, summary: { vms: vms.length, findings, readiness, hasBlockers: findings.blocker > 0 } };
+  return {
+    vms,
+    unknowns,
+    summary: { vms: vms.length, findings, readiness, hasBlockers: findings.blocker > 0 },
+  };
 }
 
 export function renderCheckReport(report: CheckReport): string {
@@ -164,6 +178,11 @@ export function renderCheckReport(report: CheckReport): string {
         lines.push(`  ${''.padEnd(9 + ruleWidth + 2)}remedy: ${finding.remedy}`);
       }
     }
+    lines.push('');
+  }
+  if (report.unknowns.length > 0) {
+    lines.push('Not read (unknown, not assumed fine):');
+    for (const unknown of report.unknowns) lines.push(`  ${unknown}`);
     lines.push('');
   }
   const { summary } = report;

@@ -29,6 +29,17 @@ export function parseJson(withBom: string): ParseJsonResult {
   }
 }
 
+/**
+ * A file's bytes as text, by its byte-order mark: Windows PowerShell 5.1 writes UTF-16LE with
+ * `>` / `Out-File` and UTF-8 with a mark with `-Encoding utf8`; no mark reads as UTF-8. The mark
+ * itself is dropped. Runs in the browser (the import page) and in Node (the CLI).
+ */
+export function decodeTextBytes(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  return new TextDecoder('utf-8').decode(bytes);
+}
+
 export interface JsonSyntaxError {
   /** 1-based. */
   line: number;

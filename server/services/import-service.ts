@@ -16,6 +16,7 @@ import { type ImportMode, parseInventory } from '../schemas/inventory';
 import { parseJson } from '../schemas/json-text';
 import { type AssessmentSummary, assessEstate } from './assessment-service';
 import { DomainError } from './errors';
+import { readInventoryDocument } from './import/inventory-document';
 import {
   assertReplaceConfirmed,
   previewReplace,
@@ -70,7 +71,7 @@ export async function previewReplaceImport(
 
 /** The file's objects, or INVALID_INPUT naming every problem (merge: checked against `stored`). */
 export function validateInventory(data: unknown, stored: Inventory | null): Inventory {
-  const parsed = parseInventory(data, stored ? { existing: stored } : {});
+  const parsed = parseInventory(readInventoryDocument(data).data, stored ? { existing: stored } : {});
   if (!parsed.ok) {
     const count = parsed.fieldErrors.length;
     throw new DomainError(

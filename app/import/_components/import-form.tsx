@@ -13,6 +13,7 @@ import { Label } from '@/app/_components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/app/_components/ui/radio-group';
 import { fieldErrorsOf, type RouterInputs, useTRPC } from '@/app/_lib/trpc';
 import { ApprovalSentPanel } from '@/app/approvals/_components/approval-sent';
+import { decodeTextBytes } from '@/server/schemas/json-text';
 import { ReplacePreviewPanel } from './replace-preview-panel';
 
 type ImportMode = NonNullable<RouterInputs['inventory']['import']['mode']>;
@@ -79,8 +80,8 @@ export function ImportForm() {
       return;
     }
     setFileError(null);
-    // Blob.text() decodes UTF-8 and drops a leading byte-order mark; the server drops one too.
-    const content = await file.text();
+    // By its byte-order mark: Windows PowerShell 5.1 writes UTF-16 (Out-File, >) or UTF-8 with a mark.
+    const content = decodeTextBytes(new Uint8Array(await file.arrayBuffer()));
     if (mode === 'merge') {
       importMutation.mutate({ content, mode });
       return;
@@ -114,7 +115,7 @@ export function ImportForm() {
     <>
       <PageHeader
         title="Import inventory"
-        description="Load hosts, VMs, volumes and arrays from a JSON file (format: docs/inventory-format.md). The file is checked as a whole first: if anything is wrong, nothing changes."
+        description="Load hosts, VMs, volumes and arrays from a JSON file (format: docs/inventory-format.md), or a Hyper-V host's collector document (migawka collect hyperv, Collect-MigawkaInventory.ps1). The file is checked as a whole first: if anything is wrong, nothing changes."
       />
       <div className="flex max-w-3xl flex-col gap-6">
         <Card>

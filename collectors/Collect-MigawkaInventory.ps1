@@ -1,0 +1,214 @@
+<#
+.SYNOPSIS
+  Collects one Hyper-V host's facts for Migawka, for a host the console cannot reach.
+
+.DESCRIPTION
+  Run it on the host, in an elevated Windows PowerShell 5.1 (an Administrator or a member of
+  Hyper-V Administrators). It reads the host, its VMs and, with -GuestCredential, each running
+  guest through PowerShell Direct, and writes one JSON document that `migawka check` and the
+  console's import page read. A guest it cannot read is recorded as unknown with the reason.
+  Nothing on the host is changed.
+
+  Generated from the Migawka repository's server/drivers/hyperv/scripts/*.ps1 by
+  `npm run collector:build`: do not edit by hand.
+
+.EXAMPLE
+  .\Collect-MigawkaInventory.ps1 -OutFile hv01.json -GuestCredential (Get-Credential)
+#>
+[CmdletBinding()]
+param(
+  [string] $OutFile = 'inventory.json',
+  [System.Management.Automation.PSCredential] $GuestCredential
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+function Read-MigawkaHostFacts {
+  param($P)
+# --- begin host-facts.ps1
+# Host facts: who we are, whether the shell is elevated, the Hyper-V module, host volumes with
+# their VSS shadow storage, VSS writers and whether Windows Server Backup is installed.
+# An account without elevation still answers (isElevated=false) so "test connection" can say so.
+$identity = [Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()
+$isElevated = $identity.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator) -or
+  $identity.IsInRole('Hyper-V Administrators')
+$hasModule = [bool](Get-Module -ListAvailable -Name Hyper-V)
+$vmHost = $null
+if ($hasModule -and $isElevated) {
+  $h = Get-VMHost
+  $vmHost = [pscustomobject]@{
+    ComputerName = $h.ComputerName
+    VirtualHardDiskPath = $h.VirtualHardDiskPath
+    VirtualMachinePath = $h.VirtualMachinePath
+  }
+}
+$os = Get-CimInstance Win32_OperatingSystem
+$volumes = Get-CimInstance Win32_Volume | Where-Object { $_.DriveType -eq 3 } | ForEach-Object {
+  [pscustomobject]@{
+    DeviceID = $_.DeviceID
+    Name = $_.Name
+    Label = $_.Label
+    FileSystem = $_.FileSystem
+    Capacity = $_.Capacity
+    FreeSpace = $_.FreeSpace
+  }
+}
+$shadowStorage = Get-CimInstance Win32_ShadowStorage | ForEach-Object {
+  [pscustomobject]@{
+    Volume = $_.Volume.DeviceID
+    DiffVolume = $_.DiffVolume.DeviceID
+    UsedSpace = $_.UsedSpace
+    AllocatedSpace = $_.AllocatedSpace
+    MaxSpace = $_.MaxSpace
+  }
+}
+$csvs = $null
+if (Get-Command Get-ClusterSharedVolume -ErrorAction SilentlyContinue) {
+  $csvs = Get-ClusterSharedVolume -ErrorAction SilentlyContinue | ForEach-Object {
+    [pscustomobject]@{ Name = $_.Name; Path = $_.SharedVolumeInfo.FriendlyVolumeName }
+  }
+}
+$wsb = Get-WindowsFeature -Name Windows-Server-Backup -ErrorAction SilentlyContinue
+[pscustomobject]@{
+  ComputerName = $env:COMPUTERNAME
+  OsVersion = $os.Version
+  PSVersion = $PSVersionTable.PSVersion.ToString()
+  IsElevated = $isElevated
+  HasHyperVModule = $hasModule
+  VMHost = $vmHost
+  Volumes = $volumes
+  ShadowStorage = $shadowStorage
+  ClusterSharedVolumes = $csvs
+  VssWriters = (vssadmin list writers | Out-String)
+  WindowsServerBackupInstalled = if ($wsb) { $wsb.Installed } else { $null }
+}
+# --- end host-facts.ps1
+}
+
+function Read-MigawkaVms {
+  param($P)
+# --- begin list-vms.ps1
+# Every VM of the host with its disks (VHD facts or pass-through disk number), integration
+# services (raw Id kept: names are localized) and checkpoints. Enums stay numbers (PS 5.1).
+Get-VM | ForEach-Object {
+  $vm = $_
+  $drives = Get-VMHardDiskDrive -VM $vm | ForEach-Object {
+    $vhd = $null
+    if ($null -eq $_.DiskNumber -and $_.Path) {
+      $v = Get-VHD -Path $_.Path -ErrorAction SilentlyContinue
+      if ($v) {
+        $vhd = [pscustomobject]@{
+          VhdFormat = $v.VhdFormat; VhdType = $v.VhdType; ParentPath = $v.ParentPath
+          Size = $v.Size; FileSize = $v.FileSize
+        }
+      }
+    }
+    [pscustomobject]@{
+      ControllerType = $_.ControllerType; ControllerNumber = $_.ControllerNumber
+      ControllerLocation = $_.ControllerLocation; Path = $_.Path; DiskNumber = $_.DiskNumber
+      Vhd = $vhd
+    }
+  }
+  $services = Get-VMIntegrationService -VM $vm | ForEach-Object {
+    [pscustomobject]@{
+      Id = $_.Id; Name = $_.Name; Enabled = $_.Enabled
+      PrimaryOperationalStatus = $_.PrimaryOperationalStatus
+      PrimaryStatusDescription = $_.PrimaryStatusDescription
+      SecondaryStatusDescription = $_.SecondaryStatusDescription
+    }
+  }
+  $checkpoints = Get-VMSnapshot -VM $vm | ForEach-Object {
+    [pscustomobject]@{
+      Id = $_.Id; Name = $_.Name; SnapshotType = $_.SnapshotType; CreationTime = $_.CreationTime
+      ParentSnapshotName = $_.ParentSnapshotName
+    }
+  }
+  [pscustomobject]@{
+    Id = $vm.Id; Name = $vm.Name; State = $vm.State; Generation = $vm.Generation
+    Version = $vm.Version; CheckpointType = $vm.CheckpointType; Path = $vm.Path
+    ConfigurationLocation = $vm.ConfigurationLocation
+    SnapshotFileLocation = $vm.SnapshotFileLocation; IsClustered = $vm.IsClustered
+    HardDrives = $drives; IntegrationServices = $services; Checkpoints = $checkpoints
+  }
+}
+# --- end list-vms.ps1
+}
+
+function Read-MigawkaGuestFacts {
+  param($P)
+# --- begin guest-facts.ps1
+# Facts only the guest knows, read through PowerShell Direct (VMBus, no network): volumes, shadow
+# storage, VSS writers and the services of applications that need application-consistent backups.
+$secure = ConvertTo-SecureString $P.password -AsPlainText -Force
+$credential = New-Object System.Management.Automation.PSCredential($P.user, $secure)
+Invoke-Command -VMId $P.vmId -Credential $credential -ErrorAction Stop -ScriptBlock {
+  $volumes = Get-CimInstance Win32_Volume | Where-Object { $_.DriveType -eq 3 -and $_.DriveLetter } |
+    ForEach-Object {
+      $partition = Get-Partition -DriveLetter $_.DriveLetter.TrimEnd(':') -ErrorAction SilentlyContinue
+      $disk = if ($partition) { Get-CimInstance Win32_DiskPartition |
+        Where-Object { $_.DiskIndex -eq $partition.DiskNumber } | Select-Object -First 1 } else { $null }
+      [pscustomobject]@{
+        DeviceID = $_.DeviceID; DriveLetter = $_.DriveLetter; FileSystem = $_.FileSystem
+        Capacity = $_.Capacity; FreeSpace = $_.FreeSpace
+        DiskNumber = if ($partition) { $partition.DiskNumber } else { $null }
+        IsDynamic = if ($disk) { $disk.Type -like 'Logical Disk Manager*' } else { $null }
+      }
+    }
+  $shadowStorage = Get-CimInstance Win32_ShadowStorage | ForEach-Object {
+    [pscustomobject]@{
+      Volume = $_.Volume.DeviceID; DiffVolume = $_.DiffVolume.DeviceID
+      UsedSpace = $_.UsedSpace; AllocatedSpace = $_.AllocatedSpace; MaxSpace = $_.MaxSpace
+    }
+  }
+  $services = Get-Service -Name 'MSSQLSERVER', 'MSSQL$*', 'MSExchangeIS', 'NTDS' -ErrorAction SilentlyContinue |
+    ForEach-Object { [pscustomobject]@{ Name = $_.Name; Status = $_.Status } }
+  [pscustomobject]@{
+    Volumes = $volumes
+    ShadowStorage = $shadowStorage
+    Services = $services
+    VssWriters = (vssadmin list writers | Out-String)
+  }
+}
+# --- end guest-facts.ps1
+}
+
+$hostFacts = Read-MigawkaHostFacts -P $null
+$vms = @()
+$guests = @()
+if ($hostFacts.IsElevated -and $hostFacts.HasHyperVModule) {
+  $vms = @(Read-MigawkaVms -P $null)
+  foreach ($vm in $vms) {
+    $vmId = "$($vm.Id)"
+    if (-not $GuestCredential) {
+      $guests += [pscustomobject]@{ vmId = $vmId; unknown = 'no guest credential was given to the collector' }
+    } elseif ([int]$vm.State -ne 2) {
+      $guests += [pscustomobject]@{ vmId = $vmId; unknown = "$($vm.Name) is not running" }
+    } else {
+      try {
+        $P = [pscustomobject]@{
+          vmId = $vmId
+          user = $GuestCredential.UserName
+          password = $GuestCredential.GetNetworkCredential().Password
+        }
+        $facts = Read-MigawkaGuestFacts -P $P
+        $guests += [pscustomobject]@{ vmId = $vmId; facts = $facts }
+      } catch {
+        $guests += [pscustomobject]@{ vmId = $vmId; unknown = "PowerShell Direct to $($vm.Name): $($_.Exception.Message)" }
+      } finally {
+        $P = $null
+      }
+    }
+  }
+}
+$document = [pscustomobject]@{
+  format = 'migawka.hyperv-collection'
+  version = 1
+  collectedAt = (Get-Date).ToUniversalTime().ToString('o')
+  host = $hostFacts
+  vms = $vms
+  guests = $guests
+}
+# Windows PowerShell 5.1 writes UTF-8 with a byte-order mark here; the import reads it (and UTF-16).
+ConvertTo-Json -InputObject $document -Depth 10 | Out-File -FilePath $OutFile -Encoding utf8
+$unknown = @($guests | Where-Object { $_.unknown }).Count
+Write-Host "Wrote $($OutFile): host $($hostFacts.ComputerName), $($vms.Count) VM(s), $unknown guest(s) not read."
