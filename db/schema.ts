@@ -146,6 +146,8 @@ export const vms = sqliteTable(
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull(),
     /** When a sync of the VM's host stopped seeing it; null while the host still lists it. */
     goneSince: integer('gone_since', { mode: 'timestamp_ms' }),
+    /** Why the guest's own facts could not be read at the last sync; null when read or stated. */
+    guestFactsUnknown: text('guest_facts_unknown'),
   },
   (t) => [
     index('vms_name_idx').on(t.name),

@@ -143,6 +143,10 @@ test('an admin adds a Hyper-V host after testing it, syncs it, accepts its chang
   await expect(page.getByRole('main')).toContainText(
     "VM 'hv-file01' on host 'HV01' has pass-through disk 'Disk 3 (pass-through)'",
   );
+  // Its guest refused PowerShell Direct: what could not be read is said, not assumed fine.
+  await expect(page.getByRole('main')).toContainText(
+    "Could not verify the guest of VM 'hv-file01' on host 'HV01' because PowerShell Direct to hv-file01",
+  );
   await page.goto('/vms');
   await page.getByLabel('Search by name').fill('hv-sql01');
   await page.getByRole('button', { name: 'Search' }).click();

@@ -158,6 +158,8 @@ export const vms = pgTable(
     tags: json('tags').$type<string[]>().notNull(),
     /** When a sync of the VM's host stopped seeing it; null while the host still lists it. */
     goneSince: timestamp('gone_since', { withTimezone: true, mode: 'date', precision: 3 }),
+    /** Why the guest's own facts could not be read at the last sync; null when read or stated. */
+    guestFactsUnknown: text('guest_facts_unknown'),
   },
   (t) => [
     index('vms_name_idx').on(t.name),

@@ -62,6 +62,7 @@ const VM: Fields<Vm> = {
   dailyChangeBytes: true,
   tags: true,
   goneSince: true,
+  guestFactsUnknown: true,
 };
 const DISK: Fields<VirtualDisk> = {
   id: true,

@@ -96,6 +96,12 @@ export interface Vm {
    * host lists it. A gone VM keeps its restore points and jobs but is not backed up.
    */
   goneSince?: Date | null;
+  /**
+   * Why the guest's own facts (its volumes, their VSS and shadow storage, its applications) could
+   * not be read — no guest credential, the VM not running, PowerShell Direct refused. Absent or
+   * null when they were read or the inventory states them. Unknown is reported, never assumed fine.
+   */
+  guestFactsUnknown?: string | null;
 }
 
 export interface VirtualDisk {

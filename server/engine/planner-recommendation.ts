@@ -128,7 +128,9 @@ export function explainRecommendation(
   }
   const hasUnknowns = findings.some(
     (f) =>
-      f.severity === 'info' && (f.ruleId === 'HV-BACKUP-IC-MISSING' || f.ruleId === 'HV-GUEST-VSS-DISABLED'),
+      f.ruleId === 'HV-GUEST-FACTS-UNKNOWN' ||
+      (f.severity === 'info' &&
+        (f.ruleId === 'HV-BACKUP-IC-MISSING' || f.ruleId === 'HV-GUEST-VSS-DISABLED')),
   );
   if (
     best.captureState === 'online' &&
@@ -137,7 +139,7 @@ export function explainRecommendation(
     best.method !== 'array-snapshot'
   ) {
     sentences.push(
-      'Online capture is expected but not confirmed: the guest does not report everything it needs (see the info findings); Hyper-V falls back to saved state if a prerequisite fails.',
+      'Online capture is expected but not confirmed: the guest does not report everything it needs (see the findings); Hyper-V falls back to saved state if a prerequisite fails.',
     );
   }
   return sentences.join(' ');

@@ -9,6 +9,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export const RULE_IDS = [
   'HV-BACKUP-IC-MISSING',
   'HV-GUEST-VSS-DISABLED',
+  'HV-GUEST-FACTS-UNKNOWN',
   'HV-SHADOW-STORAGE-ELSEWHERE',
   'HV-DYNAMIC-DISK',
   'HV-UNSUPPORTED-FS',

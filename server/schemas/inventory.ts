@@ -75,6 +75,7 @@ export const vmInput = z.strictObject({
   hasFreezeScripts: z.boolean().default(false),
   dailyChangeBytes: bytes.default(0),
   tags: z.array(z.string().trim().min(1).max(100)).default([]),
+  guestFactsUnknown: z.string().trim().min(1).max(500).nullable().optional(),
 });
 
 export const virtualDiskInput = z.strictObject({

@@ -340,6 +340,11 @@ export function mapHost(records: HostRecords): { inventory: Inventory; facts: Hy
       hasFreezeScripts: false,
       dailyChangeBytes: 0,
       tags: [],
+      guestFactsUnknown: guestFacts
+        ? null
+        : guest && 'unknown' in guest
+          ? guest.unknown
+          : 'the guest was not read',
     });
     const drives = mapVmDrives(record, volumeOfPath);
     virtualDisks.push(...drives.virtualDisks);

@@ -99,6 +99,53 @@ const rows: Row[] = [
     check: (found) => expect(found.map((f) => f.ruleId)).not.toContain('HV-OFFLINE-BACKUP'),
   },
   {
+    name: 'a running VM whose guest could not be read: could not verify, because, a warning without claiming saved state',
+    build: () => {
+      const inventory = makeHypervEstate({
+        guestFactsUnknown: 'no guest credential is set on the connection',
+      });
+      inventory.guestVolumes = [];
+      return inventory;
+    },
+    ruleId: 'HV-GUEST-FACTS-UNKNOWN',
+    severity: 'warning',
+    names: [
+      "Could not verify the guest of VM 'app01'",
+      'because no guest credential is set on the connection',
+      'SQL Server',
+    ],
+    remedy: ['guest credential', 'PowerShell Direct', 'sync the host again'],
+    check: (found) => {
+      expect(found.map((f) => f.ruleId)).not.toContain('HV-OFFLINE-BACKUP');
+      // One finding says it: the "no guest volumes reported" wording is not repeated beside it.
+      expect(found.map((f) => f.ruleId)).not.toContain('HV-GUEST-VSS-DISABLED');
+    },
+  },
+  {
+    name: 'an unread guest of a VM that is off is info (it costs nothing until the VM runs)',
+    build: () => makeHypervEstate({ powerState: 'off', guestFactsUnknown: 'FILE01 is not running' }),
+    ruleId: 'HV-GUEST-FACTS-UNKNOWN',
+    severity: 'info',
+    names: ['because FILE01 is not running'],
+  },
+  {
+    name: 'an unread guest is reported even when the inventory still holds volumes from an earlier read',
+    build: () => {
+      const inventory = withGuestVolumes({ mountPoint: 'D:' });
+      inventory.vms = inventory.vms.map((vm) => ({ ...vm, guestFactsUnknown: 'PowerShell Direct refused' }));
+      return inventory;
+    },
+    ruleId: 'HV-GUEST-FACTS-UNKNOWN',
+    severity: 'warning',
+    names: ['because PowerShell Direct refused'],
+  },
+  {
+    name: 'a guest that was read raises no unknown',
+    build: () => makeHypervEstate({ guestFactsUnknown: null }),
+    ruleId: 'HV-GUEST-FACTS-UNKNOWN',
+    severity: null,
+  },
+  {
     name: 'a Linux guest volume has no VSS to disable',
     build: () => makeHypervEstate({ osFamily: 'linux' }),
     ruleId: 'HV-GUEST-VSS-DISABLED',

@@ -123,6 +123,7 @@ function checkBackupIntegrationService(ctx: RuleContext): Finding[] {
  */
 function reportUnknownGuestVolumes(ctx: RuleContext): Finding[] {
   const { vm, host } = ctx;
+  if (vm.guestFactsUnknown) return reportUnreadGuest(ctx, vm.guestFactsUnknown);
   if (ctx.guestVolumes.length > 0) return [];
   const what =
     vm.osFamily === 'windows'
@@ -135,6 +136,27 @@ function reportUnknownGuestVolumes(ctx: RuleContext): Finding[] {
       'info',
       flat`VM '${vm.name}' on host '${host.name}' reports no guest volumes: ${what} is unknown, so online backup cannot be confirmed.`,
       flat`Refresh the inventory of '${vm.name}' with the integration services running (Hyper-V reports guest volumes through the Key-Value Pair Exchange service: \`Enable-VMIntegrationService -VMName '${vm.name}' -Name 'Key-Value Pair Exchange'\`), or enter its volumes in the inventory file.`,
+      [ctx.vmRef, ctx.hostRef],
+    ),
+  ];
+}
+
+/**
+ * The sync could not read the guest at all (no guest credential, the VM not running, PowerShell
+ * Direct refused): every guest-side prerequisite — VSS on each volume, shadow storage, dynamic
+ * disks, file systems — and the applications that need application-consistent backups are
+ * unverified. One finding says which and why. It is a warning while the VM runs (the next backup
+ * depends on facts nobody checked) and info otherwise; it does not claim saved state either.
+ */
+function reportUnreadGuest(ctx: RuleContext, because: string): Finding[] {
+  const { vm, host } = ctx;
+  return [
+    finding(
+      ctx,
+      'HV-GUEST-FACTS-UNKNOWN',
+      ctx.isRunning ? 'warning' : 'info',
+      flat`Could not verify the guest of VM '${vm.name}' on host '${host.name}' because ${because}: whether VSS is enabled on its volumes, where they keep their shadow copies, whether any sits on a dynamic disk, and whether it runs SQL Server, Exchange or AD DS are unknown, so online, application-consistent backup cannot be confirmed.`,
+      flat`Give the connection of host '${host.name}' a guest credential that may use PowerShell Direct in '${vm.name}', make sure '${vm.name}' is running with its integration services on, and sync the host again; or state its guest volumes and applications in an inventory file.`,
       [ctx.vmRef, ctx.hostRef],
     ),
   ];

@@ -1,0 +1,1 @@
+ALTER TABLE "vms" ADD COLUMN "guest_facts_unknown" text;

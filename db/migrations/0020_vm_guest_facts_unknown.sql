@@ -1,0 +1,1 @@
+ALTER TABLE `vms` ADD `guest_facts_unknown` text;
