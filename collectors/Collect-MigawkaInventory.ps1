@@ -43,8 +43,18 @@ if ($hasModule -and $isElevated) {
   }
 }
 $os = Get-CimInstance Win32_OperatingSystem
+# The disk under each volume, by the volume's \\?\Volume{guid}\ access path: a SAN LUN's UniqueId is
+# its NAA id, which links the volume to the array LUN behind it.
+$diskIds = @{}
+Get-Disk -ErrorAction SilentlyContinue | ForEach-Object { $diskIds[[int]$_.Number] = $_.UniqueId }
+$diskOfVolume = @{}
+Get-Partition -ErrorAction SilentlyContinue | ForEach-Object {
+  $uniqueId = $diskIds[[int]$_.DiskNumber]
+  foreach ($path in @($_.AccessPaths)) { if ($path -like '\\?\Volume*') { $diskOfVolume[$path] = $uniqueId } }
+}
 $volumes = Get-CimInstance Win32_Volume | Where-Object { $_.DriveType -eq 3 } | ForEach-Object {
   [pscustomobject]@{
+    DiskUniqueId = $diskOfVolume[$_.DeviceID]
     DeviceID = $_.DeviceID
     Name = $_.Name
     Label = $_.Label

@@ -88,6 +88,8 @@ export const arrayVolumes = sqliteTable(
     consistencyGroupId: text('consistency_group_id').references(() => consistencyGroups.id, {
       onDelete: 'set null',
     }),
+    /** The LUN's SCSI NAA id: host volumes are linked to it by their device id. */
+    naaId: text('naa_id'),
   },
   (t) => [
     index('array_volumes_array_name_idx').on(t.arrayId, t.name),
@@ -116,6 +118,8 @@ export const hostVolumes = sqliteTable(
     ),
     shadowStorageLimitBytes: integer('shadow_storage_limit_bytes'),
     arrayVolumeId: text('array_volume_id').references(() => arrayVolumes.id, { onDelete: 'set null' }),
+    /** SCSI identity of the block device under the volume (engine/device-ids.ts). */
+    deviceId: text('device_id'),
   },
   (t) => [
     index('host_volumes_host_name_idx').on(t.hostId, t.name),

@@ -103,6 +103,8 @@ export const arrayVolumes = pgTable(
     consistencyGroupId: text('consistency_group_id').references(() => consistencyGroups.id, {
       onDelete: 'set null',
     }),
+    /** The LUN's SCSI NAA id: host volumes are linked to it by their device id. */
+    naaId: text('naa_id'),
   },
   (t) => [
     index('array_volumes_array_name_idx').on(t.arrayId, t.name),
@@ -128,6 +130,8 @@ export const hostVolumes = pgTable(
     }),
     shadowStorageLimitBytes: bigint('shadow_storage_limit_bytes', { mode: 'number' }),
     arrayVolumeId: text('array_volume_id').references(() => arrayVolumes.id, { onDelete: 'set null' }),
+    /** SCSI identity of the block device under the volume (engine/device-ids.ts). */
+    deviceId: text('device_id'),
   },
   (t) => [
     index('host_volumes_host_name_idx').on(t.hostId, t.name),

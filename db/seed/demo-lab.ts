@@ -7,7 +7,7 @@
  *   hv-prod-01    Hyper-V with the VSS-aware agent: sql-prod-01 (D: keeps its shadow copies on C:),
  *                 fs-01 (pass-through disk), web-01 (healthy), app-legacy-01 (checkpoints on E:),
  *                 archive-01 (host volume F: with VSS off, on a NetApp LUN without snapshots),
- *                 test-01 (powered off).
+ *                 test-01 (powered off, its guest not read since).
  *   hv-prod-02    Hyper-V: erp-01 spans two EqualLogic LUNs outside any consistency group,
  *                 build-01 (host shadow storage too small), ops-01 (Backup service stopped),
  *                 legacy-01 (FAT32 and dynamic-disk volumes), dev-01 (VSS off on D:).
@@ -218,7 +218,15 @@ function hvProd01Vms(add: (parts: VmParts) => void): void {
   );
   add(
     simpleWindows(
-      { id: 'vm-test-01', name: 'test-01', hostId: 'host-hv-prod-01', powerState: 'off', tags: ['test'] },
+      {
+        id: 'vm-test-01',
+        name: 'test-01',
+        hostId: 'host-hv-prod-01',
+        powerState: 'off',
+        tags: ['test'],
+        // Off at the last read: what is inside its guest now is not known (HV-GUEST-FACTS-UNKNOWN, info).
+        guestFactsUnknown: 'test-01 was not running when its host was last read',
+      },
       'vol-hv-prod-01-d',
     ),
   );

@@ -47,6 +47,7 @@ const HOST_VOLUME: Fields<HostVolume> = {
   shadowStorageVolumeId: true,
   shadowStorageLimitBytes: true,
   arrayVolumeId: true,
+  deviceId: true,
 };
 const VM: Fields<Vm> = {
   id: true,
@@ -96,6 +97,7 @@ const ARRAY_VOLUME: Fields<ArrayVolume> = {
   name: true,
   supportsSnapshots: true,
   consistencyGroupId: true,
+  naaId: true,
 };
 const CONSISTENCY_GROUP: Fields<ConsistencyGroup> = { id: true, arrayId: true, name: true };
 const POINT: Fields<RestorePointSummary> = {

@@ -71,6 +71,11 @@ export interface HostVolume {
   shadowStorageLimitBytes: number | null;
   /** Array volume / LUN behind this host volume, if any. */
   arrayVolumeId: string | null;
+  /**
+   * The SCSI identity of the block device under it as the host reports it (Windows disk UniqueId,
+   * XenServer SR SCSIid): links it to its LUN by `ArrayVolume.naaId` (engine/device-ids.ts).
+   */
+  deviceId?: string | null;
 }
 
 export interface Vm {
@@ -145,6 +150,8 @@ export interface ArrayVolume {
   name: string;
   supportsSnapshots: boolean;
   consistencyGroupId: string | null;
+  /** The LUN's SCSI NAA id (32 hex digits), as the array reports it: hosts see their disks by it. */
+  naaId?: string | null;
 }
 
 export interface ConsistencyGroup {

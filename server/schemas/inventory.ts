@@ -49,6 +49,9 @@ export const hostInput = z.strictObject({
   connector,
 });
 
+/** A block device's SCSI identity (NAA id in any host's spelling); links host volumes to LUNs. */
+const deviceIdentity = z.string().trim().min(1).max(200).nullable().optional();
+
 export const hostVolumeInput = z.strictObject({
   id,
   hostId: id,
@@ -60,6 +63,7 @@ export const hostVolumeInput = z.strictObject({
   shadowStorageVolumeId: reference,
   shadowStorageLimitBytes: bytes.nullable().default(null),
   arrayVolumeId: reference,
+  deviceId: deviceIdentity,
 });
 
 export const vmInput = z.strictObject({
@@ -113,6 +117,7 @@ export const arrayVolumeInput = z.strictObject({
   name,
   supportsSnapshots: z.boolean(),
   consistencyGroupId: reference,
+  naaId: deviceIdentity,
 });
 
 export const consistencyGroupInput = z.strictObject({

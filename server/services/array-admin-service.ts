@@ -156,7 +156,7 @@ export async function runArraySync(
         ...(await syncEqualLogicConnection(stores, ctx, keys, id, options)),
       };
     }
-    return { ok: true, vendor: 'ontap', ...(await syncOntapConnection(stores, ctx, keys, id, [], options)) };
+    return { ok: true, vendor: 'ontap', ...(await syncOntapConnection(stores, ctx, keys, id, options)) };
   } catch (error) {
     if (isDriverError(error)) return { ok: false, fault: error.faultCode, message: error.message };
     if (error instanceof DomainError && error.code === 'PRECONDITION_FAILED') {

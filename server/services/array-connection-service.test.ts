@@ -86,6 +86,18 @@ async function dataLun(): Promise<string> {
   return inventory.arrayVolumes.find((volume) => volume.name === 'svm1:/vol/sql_data/lun0')?.id ?? '';
 }
 
+/** The lab test estate with these host volumes on these block devices (as a hypervisor sync records them). */
+function withDevices(deviceIds: Record<string, string>) {
+  const inventory = labTestInventory();
+  return {
+    ...inventory,
+    hostVolumes: inventory.hostVolumes.map((volume) => ({
+      ...volume,
+      deviceId: deviceIds[volume.id] ?? null,
+    })),
+  };
+}
+
 describe('stored ONTAP connections', () => {
   it('pins the certificate on the record, journals the job in the database, and a resumed worker does not snapshot twice', async () => {
     const lun = await dataLun();
@@ -122,16 +134,10 @@ describe('stored ONTAP connections', () => {
   });
 
   it('discovers the cluster into the inventory and links the host volume on a LUN by its NAA id', async () => {
-    await importInventory(stores, ctx, labTestInventory(), 'replace');
+    // As a Hyper-V sync records it: D:'s disk UniqueId, Windows' upper-case spelling of the NAA id.
     const dataNaa = naaFromSerial(cluster.seeded.data.serial);
-    const result = await syncOntapConnection(
-      stores,
-      ctx,
-      keys,
-      'conn-1',
-      [{ hostVolumeId: 'hv1-d', deviceId: dataNaa.toUpperCase() }],
-      callOptions(),
-    );
+    await importInventory(stores, ctx, withDevices({ 'hv1-d': dataNaa.toUpperCase() }), 'replace');
+    const result = await syncOntapConnection(stores, ctx, keys, 'conn-1', callOptions());
     expect(result).toMatchObject({
       arrayId: ARRAY_ID,
       lunCount: 2,
@@ -156,7 +162,7 @@ describe('stored ONTAP connections', () => {
       message: 'not authorized for that command',
       status: 403,
     });
-    await expect(syncOntapConnection(stores, ctx, keys, 'conn-1', [], callOptions())).rejects.toMatchObject({
+    await expect(syncOntapConnection(stores, ctx, keys, 'conn-1', callOptions())).rejects.toMatchObject({
       faultCode: 'host-unreachable',
       isRetryable: false,
     });
@@ -172,19 +178,17 @@ describe('stored ONTAP connections', () => {
   });
 
   it('holds the per-array limit for a discovered cluster, naming it as the admin did', async () => {
-    await importInventory(stores, ctx, labTestInventory(), 'replace');
     // hv1-d (sql1's disks) sits on the cluster's data LUN, hv1-e on its log LUN.
-    await syncOntapConnection(
+    await importInventory(
       stores,
       ctx,
-      keys,
-      'conn-1',
-      [
-        { hostVolumeId: 'hv1-d', deviceId: naaFromSerial(cluster.seeded.data.serial) },
-        { hostVolumeId: 'hv1-e', deviceId: naaFromSerial(cluster.seeded.log.serial) },
-      ],
-      callOptions(),
+      withDevices({
+        'hv1-d': naaFromSerial(cluster.seeded.data.serial),
+        'hv1-e': naaFromSerial(cluster.seeded.log.serial),
+      }),
+      'replace',
     );
+    await syncOntapConnection(stores, ctx, keys, 'conn-1', callOptions());
     // Two operations already snapshotting this cluster (other VMs, other hosts)…
     for (const [n, vmId] of ['vm-a', 'vm-b'].entries()) {
       await stores.operations.enqueue(

@@ -12,8 +12,8 @@ import { OntapClient, type OntapClock, type OntapJobJournal } from '../drivers/o
 import type { ConnectedCluster } from '../drivers/ontap/ontap-connector';
 import { discoverOntap, toInventory } from '../drivers/ontap/ontap-discovery';
 import { toDriverError } from '../drivers/ontap/ontap-errors';
-import type { HostDevice } from '../drivers/ontap/ontap-naa';
 import type { TrustStore } from '../drivers/xapi/xapi-transport';
+import { linkedByDevice } from '../engine/device-ids';
 import { notFound } from './errors';
 import { importInventory } from './import-service';
 import type { VaultKeySource } from './vault-key';
@@ -108,17 +108,17 @@ export interface OntapSyncResult {
 }
 
 /**
- * Discovers the cluster into the inventory (merge): the array, one array volume per LUN, the
- * consistency groups, and for every host device whose NAA id is one of its LUNs, the host volume's
- * link to that LUN. `hostDevices` come from the hypervisor connectors (the disks' or SRs' ids);
- * the connection records when the discovery ended and how.
+ * Discovers the cluster into the inventory (merge): the array, one array volume per LUN with its
+ * NAA id, the consistency groups. Every host volume or SR whose device (as the Hyper-V and XAPI
+ * syncs recorded it) is one of these LUNs is linked to it by the import (engine/device-ids.ts), so
+ * the VM → disk → volume → LUN chain is discovered, not typed in. The connection records when the
+ * discovery ended and how.
  */
 export async function syncOntapConnection(
   stores: ArrayStores & Pick<Stores, 'inventory'>,
   ctx: ServiceContext,
   keys: VaultKeySource,
   connectionId: string,
-  hostDevices: readonly HostDevice[],
   options: CallOptions,
 ): Promise<OntapSyncResult> {
   const connection = await stores.arrayConnections.get(connectionId);
@@ -126,20 +126,14 @@ export async function syncOntapConnection(
   const client = ontapClientFor(stores, ctx, keys, connection);
   const arrayId = connection.arrayId ?? `ontap:${connection.id}`;
   try {
-    const found = toInventory(arrayId, connection.name, await discoverOntap(client, options), hostDevices);
+    const found = toInventory(arrayId, connection.name, await discoverOntap(client, options), []);
     const stored = await stores.inventory.loadInventory();
-    const linked = stored.hostVolumes
-      .filter((volume) => found.hostVolumeLinks.has(volume.id))
-      .map((volume) => ({ ...volume, arrayVolumeId: found.hostVolumeLinks.get(volume.id) ?? null }));
+    // What the import below will link: reported by name on the connection card.
+    const linked = linkedByDevice(stored.hostVolumes, found.arrayVolumes);
     await importInventory(
       stores,
       ctx,
-      {
-        arrays: [found.array],
-        arrayVolumes: found.arrayVolumes,
-        consistencyGroups: found.consistencyGroups,
-        hostVolumes: linked,
-      },
+      { arrays: [found.array], arrayVolumes: found.arrayVolumes, consistencyGroups: found.consistencyGroups },
       'merge',
     );
     await stores.arrayConnections.recordSync(connectionId, ctx.now(), null, arrayId);

@@ -11,6 +11,7 @@
 import type { Stores } from '../../db/stores/ports';
 import type { InventoryCounts } from '../../db/stores/ports/inventory';
 import { actorLabel, type ServiceContext } from '../context';
+import { withDeviceLinks } from '../engine/device-ids';
 import type { Inventory } from '../engine/inventory';
 import { type ImportMode, parseInventory } from '../schemas/inventory';
 import { parseJson } from '../schemas/json-text';
@@ -80,7 +81,8 @@ export function validateInventory(data: unknown, stored: Inventory | null): Inve
       parsed.fieldErrors,
     );
   }
-  return parsed.inventory;
+  // Host volumes and LUNs that name the same block device are linked, whichever sync brought which.
+  return withDeviceLinks(parsed.inventory, stored);
 }
 
 /** JSON.parse; a syntax error becomes INVALID_INPUT with a field error saying where (line and column). */

@@ -36,6 +36,9 @@ describe('Hyper-V discovery', () => {
       shadowStorageLimitBytes: 10 * 1024 ** 3,
     });
     expect(byName.get('C:')?.shadowStorageVolumeId).toBeNull();
+    // Each volume keeps the UniqueId of its disk: D:'s is a NetApp LUN's NAA id, C:'s a local disk's.
+    expect(byName.get('D:')?.deviceId).toBe('600A09803830436B3724303030303031');
+    expect(byName.get('C:')?.deviceId).toBe('{a1b2c3d4-0000-4000-8000-0000000000c0}');
     expect(facts.hostWriters).toEqual([
       expect.objectContaining({ name: 'Microsoft Hyper-V VSS Writer', state: 1 }),
     ]);

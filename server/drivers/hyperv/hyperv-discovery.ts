@@ -209,6 +209,8 @@ function mapHostVolumes(
       shadowStorageVolumeId: storage ? volumeIdOf(storage.DiffVolume) : null,
       shadowStorageLimitBytes: storage && storage.MaxSpace < UNBOUNDED ? storage.MaxSpace : null,
       arrayVolumeId: null,
+      // The disk under it (Get-Disk UniqueId: a SAN LUN's NAA id) links it to its array LUN.
+      deviceId: volume.DiskUniqueId ?? null,
     };
   });
   // The volume under a path: the longest volume name that prefixes it (a CSV mount beats C:).

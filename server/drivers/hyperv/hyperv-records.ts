@@ -73,6 +73,8 @@ export const hostFactsSchema = z.object({
       FileSystem: z.string().nullable(),
       Capacity: bytes.nullable(),
       FreeSpace: bytes.nullable(),
+      /** The UniqueId of the disk under the volume (absent from collectors older than this field). */
+      DiskUniqueId: z.string().nullable().optional(),
     }),
   ),
   ShadowStorage: listOf(shadowStorageSchema),

@@ -151,6 +151,7 @@ export function toInventory(
       name: `${lun.svm}:${lun.name}`,
       supportsSnapshots: canSnapshot && lun.isOnline,
       consistencyGroupId: groupOfVolume.get(lun.volume) ?? null,
+      naaId: lun.naaId,
     };
   });
   return {

@@ -6,20 +6,15 @@
  * (that last form is unverified on real pools, so both are accepted).
  */
 
+import { normalizeDeviceId } from '../../engine/device-ids';
+
+export { normalizeDeviceId };
+
 const NETAPP_NAA_PREFIX = '600a0980';
 
 /** The NAA id (32 lower-case hex digits) of an ONTAP LUN serial. */
 export function naaFromSerial(serial: string): string {
   return NETAPP_NAA_PREFIX + Buffer.from(serial, 'ascii').toString('hex');
-}
-
-/** One host-side disk id in the canonical form, or null when it is not an NAA id at all. */
-export function normalizeDeviceId(deviceId: string): string | null {
-  let id = deviceId.trim().toLowerCase();
-  if (id.startsWith('naa.')) id = id.slice(4);
-  if (id.startsWith('eui.') || id.startsWith('t10.')) return null;
-  if (id.length === 33 && id.startsWith('3')) id = id.slice(1);
-  return /^[0-9a-f]{32}$/.test(id) ? id : null;
 }
 
 /** A disk or SR a host sees, with the id its OS reports for the underlying device. */

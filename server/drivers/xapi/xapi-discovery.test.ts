@@ -87,8 +87,11 @@ describe('XAPI discovery', () => {
       shadowStorageVolumeId: null,
       shadowStorageLimitBytes: null,
       arrayVolumeId: null,
+      // Kept on the SR so an array sync links it to its LUN (engine/device-ids.ts).
+      deviceId: ISCSI_SCSI_ID,
     });
     expect(sr(fixture.local)).toMatchObject({
+      deviceId: null,
       hostId: uuid('host', fixture.master),
       freeBytes: 16 * 1024 * 1024 - DISK_SIZE,
     });

@@ -314,6 +314,8 @@ export function mapPool(records: PoolRecords): { inventory: Inventory; facts: Po
       shadowStorageVolumeId: null,
       shadowStorageLimitBytes: null,
       arrayVolumeId: null,
+      // The block device under an iSCSI / HBA SR: links the SR to its array LUN by NAA id.
+      deviceId: sr.PBDs.map((ref) => records.pbds[ref]?.device_config.SCSIid).find(Boolean) ?? null,
     }));
   const { vms, virtualDisks, guests } = mapVms(records, hostId, physicalSrs);
   const facts = poolFactsOf(records, userSrs, guests);

@@ -107,6 +107,40 @@ function sqlGuest(): FakeGuest {
   };
 }
 
+/** HV01's fixed volumes: C: on a local disk, D: (the VMs) on a NetApp LUN, E: scratch. */
+function hostVolumes(): FakeHostState['volumes'] {
+  return [
+    {
+      deviceId: volumeId(1),
+      name: 'C:\\',
+      label: 'System',
+      fileSystem: 'NTFS',
+      capacity: 120 * GIB,
+      freeSpace: 60 * GIB,
+      // A local disk: its UniqueId is no NAA id (an EUI-64 / vendor id).
+      diskUniqueId: '{a1b2c3d4-0000-4000-8000-0000000000c0}',
+    },
+    {
+      deviceId: volumeId(2),
+      name: 'D:\\',
+      label: 'VMs',
+      fileSystem: 'NTFS',
+      capacity: 2000 * GIB,
+      freeSpace: 900 * GIB,
+      // A NetApp LUN over iSCSI: Get-Disk's UniqueId is its NAA id (600a0980 + hex of serial 80Ck7$000001).
+      diskUniqueId: '600A09803830436B3724303030303031',
+    },
+    {
+      deviceId: volumeId(3),
+      name: 'E:\\',
+      label: 'Scratch',
+      fileSystem: 'ReFS',
+      capacity: 500 * GIB,
+      freeSpace: 450 * GIB,
+    },
+  ];
+}
+
 /** A fresh estate under a new temp directory; `dispose` removes the files. */
 export function createFakeEstate(diskBytes = 256 * 1024): { model: FakeHypervModel; dispose(): void } {
   const root = mkdtempSync(path.join(tmpdir(), 'migawka-hyperv-'));
@@ -115,32 +149,7 @@ export function createFakeEstate(diskBytes = 256 * 1024): { model: FakeHypervMod
     osVersion: '10.0.20348',
     isElevated: true,
     hasHyperVModule: true,
-    volumes: [
-      {
-        deviceId: volumeId(1),
-        name: 'C:\\',
-        label: 'System',
-        fileSystem: 'NTFS',
-        capacity: 120 * GIB,
-        freeSpace: 60 * GIB,
-      },
-      {
-        deviceId: volumeId(2),
-        name: 'D:\\',
-        label: 'VMs',
-        fileSystem: 'NTFS',
-        capacity: 2000 * GIB,
-        freeSpace: 900 * GIB,
-      },
-      {
-        deviceId: volumeId(3),
-        name: 'E:\\',
-        label: 'Scratch',
-        fileSystem: 'ReFS',
-        capacity: 500 * GIB,
-        freeSpace: 450 * GIB,
-      },
-    ],
+    volumes: hostVolumes(),
     shadowStorage: [
       {
         volume: volumeId(2),

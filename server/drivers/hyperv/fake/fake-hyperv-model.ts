@@ -26,6 +26,8 @@ export interface FakeVolume {
   fileSystem: string;
   capacity: number;
   freeSpace: number;
+  /** Get-Disk's UniqueId of the disk under the volume; absent when the fake has none to report. */
+  diskUniqueId?: string;
 }
 
 export interface FakeShadowStorage {

@@ -9,7 +9,7 @@ export const FAKE_SCRIPT_SHA256: Record<ScriptName, string> = {
   'flush-volume': '58c7c7e8ecf3cc08a1a5d33ca9fd5d52a0a22e53fbb2441283d4cf6149a09d7f',
   'get-checkpoint': 'd950ef5eee341adb15ccf2ca453b5b281b4ac8347c0ff5378157b132000fed31',
   'guest-facts': 'cd2427423534273716ae5ee09508a994ebe7367e6d95c290fedb49db3b219388',
-  'host-facts': '79391fe9fa080900842045c3ef8631e434256feebe74cc1e984d232e029db12f',
+  'host-facts': '9a02085dca0601c2544feb2dc334bbefafd8a957a8862da70a170e38e3c38dab',
   'list-vms': 'e8459caff6f644b1da58a0075a163b6a7e47ba9e2b563f21ac58227f30132ca2',
   'new-checkpoint': '7c2b303e03397b9006146c81b68b39a872353649dd19620ecc366aedd6a1664c',
   'new-vm-from-disks': '41d2db7b91907468b0e40f6b1f3e562042a99d414f5eec109487fd69e123cca0',

@@ -138,6 +138,7 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
           FileSystem: volume.fileSystem,
           Capacity: volume.capacity,
           FreeSpace: volume.freeSpace,
+          DiskUniqueId: volume.diskUniqueId ?? null,
         })),
       ),
       ShadowStorage: pipelineValue(
