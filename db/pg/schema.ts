@@ -17,6 +17,7 @@
  * the field is optional in the model, or are left as NO ACTION so that deleting something still
  * in use fails instead of silently leaving a disk without a volume.
  */
+import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   bigint,
@@ -171,6 +172,10 @@ export const vms = pgTable(
     index('vms_os_family_name_idx').on(t.osFamily, t.name),
     index('vms_power_state_name_idx').on(t.powerState, t.name),
     index('vms_snapshot_location_idx').on(t.snapshotLocationVolumeId),
+    // A restore's new name is looked up case-blind (findVmsByName): by lower(name), and among the
+    // rare names beyond ASCII that lower() does not fold, so neither half reads every VM.
+    index('vms_lower_name_idx').on(sql`lower(${t.name})`),
+    index('vms_non_ascii_name_idx').on(t.id).where(sql`${t.name} ~ '[^ -~]'`),
   ],
 );
 

@@ -12,6 +12,7 @@ import { type Db, openDatabase, sqliteOf } from '../../db/client';
 import { seedLargeEstate } from '../../db/seed/large-estate';
 import { seedLargeRestorePoints } from '../../db/seed/large-restore-points';
 import { createSqliteStores } from '../../db/stores/sqlite';
+import { loadNeighbourhood } from '../../db/stores/sqlite/inventory-neighbourhood';
 import { enqueueIn } from '../../db/stores/sqlite/operation-enqueue';
 import { inTransaction } from '../../db/stores/sqlite/transaction';
 import { planBackup } from '../../server/engine/backup-plan';
@@ -115,12 +116,29 @@ export function buildEstate(
   seedLargeRestorePoints(db, { count: size.restorePoints });
   log(`${name}: ${size.restorePoints} restore points seeded in ${elapsed(started)}`);
 
-  const single = sqlite
-    .prepare(
-      `select id from vms where id not in (${vmIds.map(() => '?').join(',')}) order by id limit 1 offset ?`,
-    )
-    .get(...vmIds, Math.floor((size.vms - vmIds.length) / 2)) as { id: string };
+  const single = singleVmAwayFrom(db, volume.id);
+  log(`${name}: one-VM scenarios on ${single.id}, a neighbourhood of ${single.neighbourhoodVms} VMs`);
   return { file, db, size, sharedVolumeId: volume.id, sharedVolumeVmIds: vmIds, singleVmId: single.id };
+}
+
+/**
+ * The middle VM (by id) of the hosts that have nothing on the shared volume. Not on the volume is not
+ * enough: a VM beside one that has a disk there shares its host's volumes, so its neighbourhood is the
+ * volume's (140 VMs) on one estate and its own host's (20) on the other, and the one-VM figures
+ * compared two different amounts of work.
+ */
+function singleVmAwayFrom(db: Db, sharedVolumeId: string): { id: string; neighbourhoodVms: number } {
+  const sqlite = sqliteOf(db);
+  const away = `from vms where host_id not in (
+      select host_id from host_volumes where id = ?
+      union select v.host_id from virtual_disks d join vms v on v.id = d.vm_id where d.host_volume_id = ?)`;
+  const { n } = sqlite.prepare(`select count(*) as n ${away}`).get(sharedVolumeId, sharedVolumeId) as {
+    n: number;
+  };
+  const { id } = sqlite
+    .prepare(`select id ${away} order by id limit 1 offset ?`)
+    .get(sharedVolumeId, sharedVolumeId, Math.floor(n / 2)) as { id: string };
+  return { id, neighbourhoodVms: loadNeighbourhood(db, [id]).vms.length };
 }
 
 /**

@@ -179,6 +179,8 @@ export async function loadNeighbourhood(
 /**
  * lower() folds what the database's character type knows (ASCII only under the C collation), so
  * names with other characters are compared in JavaScript, like the restore planner compares them.
+ * The two halves are separate selects, each through its own index (vms_lower_name_idx, and the
+ * partial vms_non_ascii_name_idx over the rare names beyond ASCII), so neither reads every VM.
  */
 export async function findVmsByName(db: PgDb, names: readonly string[]): Promise<Vm[]> {
   if (names.length === 0) return [];
@@ -186,7 +188,10 @@ export async function findVmsByName(db: PgDb, names: readonly string[]): Promise
   const rows = await db
     .select()
     .from(vms)
-    .where(sql`lower(${vms.name}) = any(${textArray([...wanted])}) or ${vms.name} ~ '[^ -~]'`)
+    .where(
+      sql`${vms.id} in (select id from vms where lower("name") = any(${textArray([...wanted])})
+        union all select id from vms where "vms"."name" ~ '[^ -~]')`,
+    )
     .orderBy(STORAGE_ORDER);
   return rows.filter((vm) => wanted.has(vm.name.toLowerCase()));
 }
