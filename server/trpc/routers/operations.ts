@@ -17,6 +17,7 @@ import {
   subscribeToOperationEvents,
 } from '../../services/operations-service';
 import { operatorProcedure, router, viewerProcedure } from '../init';
+import { serializeOnce } from '../transformer';
 
 /**
  * "Back up now" from a VM page: the planner's recommended method, and the forgiving policies an
@@ -132,6 +133,7 @@ export const operationsRouter = router({
       signal,
       stillAllowed: ctx.sessionStillValid,
     });
-    for await (const event of events) yield tracked(String(event.id), event);
+    // A live event is one object for every stream on this node: serialised once for all of them.
+    for await (const event of events) yield tracked(String(event.id), serializeOnce(event));
   }),
 });
