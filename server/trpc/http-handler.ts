@@ -6,8 +6,7 @@
  *   request that calls the inventory import (a whole estate as JSON), `maxRequestBytes` otherwise;
  * - a batch of more than `maxBatchSize` calls is refused with 400 before any of its calls runs.
  * All three answers are ordinary tRPC errors, so the console shows their message like any other;
- * every answer carries the security headers. A live event stream (an SSE subscription) leaves in
- * batches (event-stream-batching.ts).
+ * every answer carries the security headers.
  */
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
@@ -19,7 +18,6 @@ import {
   type EdgeRefusal,
   SECURITY_HEADERS,
 } from '../edge';
-import { batchedEventStream } from './event-stream-batching';
 import type { Context } from './init';
 import { appRouter } from './root';
 
@@ -45,9 +43,7 @@ export function createTrpcHttpHandler(
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     const refusal = checkHost(request, options.edge) ?? checkCrossOrigin(request, options.edge);
-    const response = refusal
-      ? refusalResponse(request, refusal)
-      : batchedEventStream(await answer(request, options));
+    const response = refusal ? refusalResponse(request, refusal) : await answer(request, options);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
     response.headers.set('Content-Security-Policy', API_CONTENT_SECURITY_POLICY);
     return response;
