@@ -24,3 +24,8 @@ export function subscribeToOperationEvents(listener: (event: OperationEvent) => 
   bus.on('event', listener);
   return () => bus.off('event', listener);
 }
+
+/** How many listeners the bus has (one per open stream and relay): lets a test wait until its streams listen. */
+export function operationEventListenerCount(): number {
+  return bus.listenerCount('event');
+}

@@ -9,7 +9,6 @@
  * not tRPC. The role-matrix test (role-matrix.test.ts) holds every procedure to a declared minimum.
  */
 import { initTRPC, TRPCError } from '@trpc/server';
-import superjson from 'superjson';
 import { ZodError } from 'zod';
 import {
   asProcessDatabase,
@@ -37,6 +36,7 @@ import {
 } from '../services/audit-service';
 import { type DomainErrorCode, type FieldError, isDomainError } from '../services/errors';
 import type { VaultKeySource } from '../services/vault-key';
+import { transformer } from './transformer';
 
 type SessionLookUp = Awaited<ReturnType<AccountDirectory['findSessionByToken']>>;
 
@@ -152,7 +152,7 @@ export function fieldErrorsOf(error: unknown): FieldError[] {
 }
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     const fieldErrors = fieldErrorsOf(error);
     // A zod failure's default message is a JSON dump of issues; the field list says it better.
