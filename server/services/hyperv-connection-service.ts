@@ -333,7 +333,7 @@ export async function syncHypervConnection(
     }
     const { inventory, facts } = mapHost(records);
     const hostId = inventory.hosts[0]?.id;
-    // Before the merge: the merge rewrites the listed VMs without a mark, so "back" is read first.
+    // The sync owns the gone marks: the merge below leaves them as stored, this sets and clears them.
     const presence = hostId
       ? await stores.inventory.markGoneVms(
           hostId,
