@@ -2,10 +2,10 @@
  * The sync log (db/schema-hyperv.ts `connection_syncs`): one record per sync of a connection, a
  * Hyper-V host or a XenServer pool, listed newest first as the connection's "last syncs".
  */
+import type { SyncOutcome } from '../../../server/engine/statuses';
 import type { Page } from './page';
 
-export const SYNC_OUTCOMES = ['succeeded', 'succeeded-with-warnings', 'failed'] as const;
-export type SyncOutcome = (typeof SYNC_OUTCOMES)[number];
+export type { SyncOutcome };
 export type SyncConnector = 'hyperv' | 'xapi';
 
 export interface SyncRunRecord {
