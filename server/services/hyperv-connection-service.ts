@@ -20,6 +20,7 @@ import {
   testHypervDraftInput,
 } from '../schemas/hyperv-connections';
 import { DomainError, notFound } from './errors';
+import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
 import type { VaultKeySource } from './vault-key';
 import { revealSecret } from './vault-service';
@@ -78,12 +79,18 @@ export async function addHypervConnection(
  * in the inventory.
  */
 export async function removeHypervConnection(
-  stores: Pick<Stores, 'hypervConnections' | 'syncLog'>,
+  stores: Pick<Stores, 'hypervConnections' | 'syncLog' | 'operations'>,
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<{ name: string }> {
   const { id } = parseInput(hypervConnectionIdInput, raw);
   const connection = await connectionOrThrow(stores, id);
+  // Refused while an operation queued or running touches the host: its steps would find no
+  // connection and fail half-way (a checkpoint left unmerged, a half-written restore folder).
+  refuseWhileInUse(
+    connection.name,
+    connection.hostId ? await stores.operations.activeOnHosts([connection.hostId]) : [],
+  );
   await stores.hypervConnections.delete(id);
   await stores.syncLog.deleteForConnection(id);
   ctx.log.info(

@@ -22,7 +22,8 @@ import { createDriverRegistry } from '../drivers/registry';
 import { emptyInventory, indexInventory } from '../engine/inventory';
 import { FAST_RETRY } from '../jobs/test-harness';
 import { createWorker } from '../jobs/worker';
-import { addHypervConnection, storedHypervHosts } from './hyperv-connection-service';
+import { isDomainError } from './errors';
+import { addHypervConnection, removeHypervConnection, storedHypervHosts } from './hyperv-connection-service';
 import { runHypervSync } from './hyperv-sync-service';
 import { startBackup, startRestore } from './operations-service';
 import { memoryKeySource } from './vault-key';
@@ -94,7 +95,7 @@ async function setup() {
     return (await stores.operations.get(operationId))?.status;
   };
   const sync = () => runHypervSync(stores, ctx, keys, { id: connection.id }, callOptions());
-  return { fake, db, stores, ctx, runToEnd, sync };
+  return { fake, db, stores, ctx, runToEnd, sync, connection };
 }
 
 describe('a VM restored as new on a Hyper-V host, then synced', () => {
@@ -141,5 +142,38 @@ describe('a VM restored as new on a Hyper-V host, then synced', () => {
     const points = db.select().from(restorePoints).all();
     expect(points.map((row) => [row.id, row.vmId])).toEqual([[point.id, sql01]]);
     expect(after.vms.find((vm) => vm.id === sql01)?.goneSince ?? null).toBeNull();
+  });
+});
+
+describe('disconnecting a Hyper-V host', () => {
+  const CASES: [string, boolean, string | null][] = [
+    ['while a backup of one of its VMs is queued: refused, naming it', false, 'is in use by an operation'],
+    ['once that backup ended: done', true, null],
+  ];
+  it.each(CASES)('%s', async (_what, runFirst, refusal) => {
+    const { stores, ctx, runToEnd, sync, connection } = await setup();
+    await sync();
+    const backup = await startBackup(stores, ctx, {
+      scope: { kind: 'vms', vmIds: [vmInventoryId(SQL01)] },
+      consistencyPolicy: 'fallback',
+      passthroughPolicy: 'skip',
+    });
+    if (runFirst) await runToEnd(backup.operationId);
+    const title = (await stores.operations.get(backup.operationId))?.title ?? '';
+    let error: unknown = null;
+    try {
+      await removeHypervConnection(stores, ctx, { id: connection.id });
+    } catch (caught) {
+      error = caught;
+    }
+    if (refusal === null) {
+      expect(error).toBeNull();
+      expect(await stores.hypervConnections.get(connection.id)).toBeNull();
+    } else {
+      expect(isDomainError(error) && error.code).toBe('PRECONDITION_FAILED');
+      expect(isDomainError(error) && error.message).toContain(refusal);
+      expect(isDomainError(error) && error.message).toContain(`"${title}"`);
+      expect(await stores.hypervConnections.get(connection.id)).not.toBeNull();
+    }
   });
 });
