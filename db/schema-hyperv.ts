@@ -6,7 +6,7 @@
  * - The host account and the guest account (PowerShell Direct) are vault secrets
  *   (db/schema-security.ts): no credential is stored here.
  */
-import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 export const hypervConnections = sqliteTable('hyperv_connections', {
   id: text('id').primaryKey(),
@@ -26,3 +26,29 @@ export const hypervConnections = sqliteTable('hyperv_connections', {
   lastSyncAt: integer('last_sync_at', { mode: 'timestamp_ms' }),
   lastError: text('last_error'),
 });
+
+/**
+ * One row per sync of a connection (Hyper-V host, XenServer pool): when it ran, how it ended and
+ * what it changed, shown as the connection's "last syncs". `connector` says which table
+ * `connection_id` names; rows go with their connection. Outcome: `succeeded`,
+ * `succeeded-with-warnings` (facts stayed unknown: `warnings` says which, in words) or `failed`
+ * (`error` in words; the counts are zero).
+ */
+export const connectionSyncs = sqliteTable(
+  'connection_syncs',
+  {
+    id: text('id').primaryKey(),
+    connector: text('connector').notNull(),
+    connectionId: text('connection_id').notNull(),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }).notNull(),
+    outcome: text('outcome').notNull(),
+    added: integer('added').notNull(),
+    changed: integer('changed').notNull(),
+    gone: integer('gone').notNull(),
+    unknownFacts: integer('unknown_facts').notNull(),
+    warnings: text('warnings'),
+    error: text('error'),
+  },
+  (table) => [index('connection_syncs_by_connection').on(table.connectionId, table.startedAt, table.id)],
+);

@@ -9,4 +9,5 @@ export const PROTECTION_STATUS_TONES: Record<ProtectionStatus, BadgeTone> = {
   partial: 'warning',
   'no-policy': 'neutral',
   protected: 'success',
+  gone: 'neutral',
 };

@@ -2,7 +2,7 @@
  * Hyper-V host connections on PostgreSQL: the same table, exported names and row types as
  * db/schema-hyperv.ts (checked by ./schema-equality.ts). See that file for what each column holds.
  */
-import { integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 const TIME = { withTimezone: true, mode: 'date', precision: 3 } as const;
 
@@ -21,3 +21,22 @@ export const hypervConnections = pgTable('hyperv_connections', {
   lastSyncAt: timestamp('last_sync_at', TIME),
   lastError: text('last_error'),
 });
+
+export const connectionSyncs = pgTable(
+  'connection_syncs',
+  {
+    id: text('id').primaryKey(),
+    connector: text('connector').notNull(),
+    connectionId: text('connection_id').notNull(),
+    startedAt: timestamp('started_at', TIME).notNull(),
+    finishedAt: timestamp('finished_at', TIME).notNull(),
+    outcome: text('outcome').notNull(),
+    added: integer('added').notNull(),
+    changed: integer('changed').notNull(),
+    gone: integer('gone').notNull(),
+    unknownFacts: integer('unknown_facts').notNull(),
+    warnings: text('warnings'),
+    error: text('error'),
+  },
+  (table) => [index('connection_syncs_by_connection').on(table.connectionId, table.startedAt, table.id)],
+);

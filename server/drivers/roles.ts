@@ -106,6 +106,13 @@ export interface RestoreResult {
   bytes: number;
   /** Every restored file was re-hashed and matched the manifest. */
   verified: boolean;
+  /**
+   * As-new on a connector whose syncs read VMs by the hypervisor's own id: the id the created VM
+   * has there, and the id of each restored disk (by the point's disk id). The runner records the
+   * VM under these ids, so the next sync finds it instead of adding it twice (and marking the
+   * restore's record gone). Absent where the inventory ids are Migawka's own (the lab).
+   */
+  createdVm?: { vmId: string; diskIds: Record<string, string> };
 }
 
 export interface RevertVolumeRequest {

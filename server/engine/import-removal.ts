@@ -75,8 +75,9 @@ export function removalConfirmationPhrase(removal: InventoryRemoval): string | n
 /** The estate after a merge: stored objects replaced by the file's (same id), the file's new ones appended. */
 export function mergeInventories(stored: Inventory, incoming: Inventory): Inventory {
   const merged = {} as Record<InventorySectionName, unknown[]>;
+  const withMarks = keepGoneMarks(stored, incoming);
   for (const section of INVENTORY_SECTIONS) {
-    const byId = new Map<string, { id: string }>(incoming[section].map((item) => [item.id, item]));
+    const byId = new Map<string, { id: string }>(withMarks[section].map((item) => [item.id, item]));
     const kept = stored[section].map((item) => {
       const replacement = byId.get(item.id);
       byId.delete(item.id);
@@ -85,4 +86,20 @@ export function mergeInventories(stored: Inventory, incoming: Inventory): Invent
     merged[section] = [...kept, ...byId.values()];
   }
   return merged as unknown as Inventory;
+}
+
+/**
+ * `incoming` with each VM's gone mark as stored: an import (a file has no such field) never clears
+ * it; only a sync of the VM's host that sees the VM again does (the stores' `markGoneVms`). The
+ * stores' upserts leave the column alone for the same reason.
+ */
+export function keepGoneMarks(stored: Pick<Inventory, 'vms'>, incoming: Inventory): Inventory {
+  const goneSinceOf = new Map(stored.vms.flatMap((vm) => (vm.goneSince ? [[vm.id, vm.goneSince]] : [])));
+  if (goneSinceOf.size === 0) return incoming;
+  return {
+    ...incoming,
+    vms: incoming.vms.map((vm) =>
+      goneSinceOf.has(vm.id) ? { ...vm, goneSince: goneSinceOf.get(vm.id) } : vm,
+    ),
+  };
 }

@@ -135,6 +135,13 @@ export interface GuestVolume {
   diskId: string | null;
 }
 
+/**
+ * The id a connector's sync gives a guest volume it read (`<vm id>:<drive letter>`, "C:" → "c"):
+ * a VM the runner records (a restore as new) takes the same, so a later read updates it in place.
+ */
+export const guestVolumeInventoryId = (vmId: string, mountPoint: string): string =>
+  `${vmId}:${mountPoint.replace(':', '').toLowerCase()}`;
+
 export interface StorageArray {
   id: string;
   name: string;

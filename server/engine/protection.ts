@@ -1,7 +1,9 @@
 /**
  * Protection statuses of a VM (docs/domain.md §9): what the overview page sorts VMs into. A VM
  * whose newest good point is within its RPO but partial (isPartialPoint: some of its disks are
- * not in it) is `partial`, never plainly `protected`.
+ * not in it) is `partial`, never plainly `protected`. A VM a sync of its host no longer saw
+ * (`goneSince`) is `gone`, whatever its points say: it cannot be backed up, so it is neither
+ * unprotected nor past its RPO, and the overview says where it went instead of raising an alarm.
  */
 
 export const PROTECTION_STATUSES = [
@@ -10,6 +12,7 @@ export const PROTECTION_STATUSES = [
   'partial',
   'no-policy',
   'protected',
+  'gone',
 ] as const;
 export type ProtectionStatus = (typeof PROTECTION_STATUSES)[number];
 
@@ -20,6 +23,7 @@ export const PROTECTION_STATUS_RULES: Record<ProtectionStatus, 'VM-UNPROTECTED' 
   partial: null,
   'no-policy': null,
   protected: null,
+  gone: null,
 };
 
 /**

@@ -68,3 +68,10 @@ export type VerificationVerdict = (typeof VERIFICATION_VERDICTS)[number];
 /** What the lab's application check found in the captured files (null: not measurable). */
 export const APPLICATION_STATES = ['clean', 'torn'] as const;
 export type ApplicationState = (typeof APPLICATION_STATES)[number];
+
+/**
+ * How a sync of a connection (Hyper-V host, XenServer pool) ended: with warnings when some facts
+ * could not be read (recorded as unknown), failed when nothing was merged.
+ */
+export const SYNC_OUTCOMES = ['succeeded', 'succeeded-with-warnings', 'failed'] as const;
+export type SyncOutcome = (typeof SYNC_OUTCOMES)[number];

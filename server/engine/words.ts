@@ -46,6 +46,7 @@ export const PROTECTION_STATUS_LABELS: Record<ProtectionStatus, string> = {
   partial: 'Partly protected: newest point lacks disks',
   'no-policy': 'Has points, no job RPO',
   protected: 'Protected within RPO',
+  gone: 'Gone from its host: not backed up, points kept',
 };
 
 export const OPERATION_KIND_LABELS: Record<OperationKind, string> = {

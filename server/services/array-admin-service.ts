@@ -16,6 +16,7 @@ import {
 import { type OntapSyncResult, syncOntapConnection } from './array-connection-service';
 import { syncEqualLogicConnection } from './equallogic-connection-service';
 import { DomainError } from './errors';
+import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
 import type { VaultKeySource } from './vault-key';
 
@@ -180,16 +181,7 @@ export async function removeArrayConnection(
   const connection = await connectionOrThrow(stores, id);
   // Their steps would find no connection behind the array and fail half-way (a fenced CG, a mapped clone).
   const active = connection.arrayId ? await stores.operations.activeOnArray(connection.arrayId) : [];
-  if (active.length > 0) {
-    const shown = active.slice(0, 3).map((operation) => `"${operation.title}"`);
-    const more = active.length > 3 ? ` and ${active.length - 3} more` : '';
-    throw new DomainError(
-      'PRECONDITION_FAILED',
-      `${connection.name} is in use by ${active.length === 1 ? 'an operation' : `${active.length} operations`} ` +
-        `(${shown.join(', ')}${more}): wait for ${active.length === 1 ? 'it' : 'them'} to end, or cancel ` +
-        `${active.length === 1 ? 'it' : 'them'}, then disconnect it.`,
-    );
-  }
+  refuseWhileInUse(connection.name, active);
   await stores.arrayConnections.delete(id);
   ctx.log.info(
     { connectionId: id, name: connection.name, vendor: connection.vendor, by: actorLabel(ctx.actor) },

@@ -5,9 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client';
+import type { SyncRunRecord } from '../../db/stores/ports/sync-log-store';
 import { createSqliteStores } from '../../db/stores/sqlite';
 import { createServiceContext } from '../context';
 import { GUEST_PASSWORD, GUEST_USER, SQL01 } from '../drivers/hyperv/fake/fake-estate';
+import { VM_STATE } from '../drivers/hyperv/fake/fake-hyperv-model';
 import { createStoredHypervConnector } from '../drivers/hyperv/hyperv-connector';
 import { hostInventoryId, vmInventoryId } from '../drivers/hyperv/hyperv-discovery';
 import { ADMIN, callOptions, startFakeHost } from '../drivers/hyperv/hyperv-test-support';
@@ -17,14 +19,15 @@ import {
   acceptHypervHostKey,
   addHypervConnection,
   removeHypervConnection,
-  runHypervSync,
   storedHypervHosts,
-  syncHypervConnection,
   testHypervConnection,
   testHypervDraft,
 } from './hyperv-connection-service';
+import { runHypervSync, syncHypervConnection } from './hyperv-sync-service';
 import { memoryKeySource } from './vault-key';
 import { createSecret } from './vault-service';
+
+type FakeModel = Awaited<ReturnType<typeof startFakeHost>>['model'];
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -193,6 +196,69 @@ describe('Hyper-V connections', () => {
     });
     inventory = await stores.inventory.loadInventory();
     expect(inventory.vms.find((vm) => vm.id === webId)?.goneSince).toBeNull();
+  });
+
+  // Each sync is one row of the connection's log: what it added, changed and found gone, how it ended.
+  const SYNCS: [string, (model: FakeModel) => void, Partial<SyncRunRecord>][] = [
+    ['the first sync adds every VM', () => {}, { added: 3, changed: 0, gone: 0, unknownFacts: 2 }],
+    ['nothing changed on the host', () => {}, { added: 0, changed: 0, gone: 0, unknownFacts: 2 }],
+    [
+      'web01 deleted on the host',
+      (model) => {
+        model.state.vms = model.state.vms.filter((vm) => vm.name !== 'web01');
+      },
+      { added: 0, changed: 0, gone: 1, unknownFacts: 1 },
+    ],
+    [
+      'web01 back, and sql01 saved',
+      (model) => {
+        model.state.vms.push(removed.web01 as FakeModel['state']['vms'][number]);
+        const sql = model.state.vms.find((vm) => vm.name === 'sql01');
+        if (sql) sql.state = VM_STATE.Saved;
+      },
+      { added: 0, changed: 2, gone: 0, unknownFacts: 3 },
+    ],
+    [
+      'the account lost its rights',
+      (model) => {
+        model.state.isElevated = false;
+      },
+      { outcome: 'failed', added: 0, changed: 0, gone: 0, unknownFacts: 0, warnings: null },
+    ],
+  ];
+  const removed: { web01?: unknown } = {};
+
+  it("records every sync in the connection's log, newest first, with what it did in words", async () => {
+    const { fake, stores, ctx, keys, connection } = await setup();
+    const saved = await connection();
+    removed.web01 = fake.model.state.vms.find((vm) => vm.name === 'web01');
+    let minute = 0;
+    const at = { ...ctx, now: () => new Date(Date.parse('2026-11-24T02:00:00Z') + minute * 60_000) };
+    for (const [, change] of SYNCS) {
+      change(fake.model);
+      minute += 1;
+      await runHypervSync(stores, at, keys, { id: saved.id }, callOptions());
+    }
+    const log = await stores.syncLog.list(saved.id, { limit: 10 });
+    const rows = [...log.items].reverse();
+    expect(rows).toHaveLength(SYNCS.length);
+    for (const [index, [what, , expected]] of SYNCS.entries()) {
+      const row = rows[index];
+      const succeeded = expected.outcome !== 'failed';
+      expect({ what, ...row }).toMatchObject({
+        what,
+        connector: 'hyperv',
+        connectionId: saved.id,
+        // file01's guest is unreachable, web01 (and, saved, sql01) are not running: facts unknown.
+        ...(succeeded ? { outcome: 'succeeded-with-warnings', error: null } : {}),
+        ...expected,
+      });
+      if (succeeded) expect(row.warnings).toContain('file01: PowerShell Direct to file01');
+    }
+    expect(rows.at(-1)?.error).toContain('Hyper-V Administrators');
+    // Removing the connection forgets its log.
+    await removeHypervConnection(stores, ctx, { id: saved.id });
+    expect((await stores.syncLog.list(saved.id, { limit: 10 })).items).toEqual([]);
   });
 
   it('a failed read marks nothing gone', async () => {

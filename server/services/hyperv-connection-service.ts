@@ -10,12 +10,7 @@ import { actorLabel, type ServiceContext } from '../context';
 import type { CallOptions } from '../drivers/call';
 import { type HostKeyStore, HypervClient, type SshCredential } from '../drivers/hyperv/hyperv-client';
 import type { ConnectedHost } from '../drivers/hyperv/hyperv-connector';
-import {
-  type GuestCredential,
-  type HypervHostFacts,
-  mapHost,
-  readHostRecords,
-} from '../drivers/hyperv/hyperv-discovery';
+import { type GuestCredential, mapHost, readHostRecords } from '../drivers/hyperv/hyperv-discovery';
 import { toDriverError } from '../drivers/hyperv/hyperv-errors';
 import { isDriverError } from '../engine/driver';
 import {
@@ -25,7 +20,7 @@ import {
   testHypervDraftInput,
 } from '../schemas/hyperv-connections';
 import { DomainError, notFound } from './errors';
-import { type ImportResult, importInventory } from './import-service';
+import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
 import type { VaultKeySource } from './vault-key';
 import { revealSecret } from './vault-service';
@@ -79,15 +74,25 @@ export async function addHypervConnection(
   return input.trustedFingerprint === null ? stored : connectionOrThrow(stores, stored.id);
 }
 
-/** Forgets a connection: address, accounts and pinned key. What its syncs brought stays in the inventory. */
+/**
+ * Forgets a connection: address, accounts, pinned key and sync log. What its syncs brought stays
+ * in the inventory.
+ */
 export async function removeHypervConnection(
-  stores: Pick<Stores, 'hypervConnections'>,
+  stores: Pick<Stores, 'hypervConnections' | 'syncLog' | 'operations'>,
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<{ name: string }> {
   const { id } = parseInput(hypervConnectionIdInput, raw);
   const connection = await connectionOrThrow(stores, id);
+  // Refused while an operation queued or running touches the host: its steps would find no
+  // connection and fail half-way (a checkpoint left unmerged, a half-written restore folder).
+  refuseWhileInUse(
+    connection.name,
+    connection.hostId ? await stores.operations.activeOnHosts([connection.hostId]) : [],
+  );
   await stores.hypervConnections.delete(id);
+  await stores.syncLog.deleteForConnection(id);
   ctx.log.info(
     { connectionId: id, name: connection.name, by: actorLabel(ctx.actor) },
     'hyperv connection removed',
@@ -154,7 +159,7 @@ export function guestCredentialFor(
   return guestCredentialOf(stores, ctx, keys, connection.guestSecretId);
 }
 
-async function connectionOrThrow(stores: Pick<Stores, 'hypervConnections'>, id: string) {
+export async function connectionOrThrow(stores: Pick<Stores, 'hypervConnections'>, id: string) {
   const connection = await stores.hypervConnections.get(id);
   if (!connection) throw notFound('Hyper-V connection', id);
   return connection;
@@ -174,7 +179,7 @@ export type HypervTestResult =
     }
   | { ok: false; fault: string; message: string; refusedHostKey: string | null };
 
-function failureOf(error: unknown, what: string): { fault: string; message: string } {
+export function failureOf(error: unknown, what: string): { fault: string; message: string } {
   const mapped = toDriverError(error, what);
   if (isDriverError(mapped)) return { fault: mapped.faultCode, message: mapped.message };
   if (error instanceof DomainError) return { fault: error.code, message: error.message };
@@ -298,71 +303,6 @@ export async function acceptHypervHostKey(
   return connectionOrThrow(stores, id);
 }
 
-/** VMs a sync found gone from the host (or back on it), by name. */
-export interface SyncPresence {
-  gone: { id: string; name: string }[];
-  reappeared: { id: string; name: string }[];
-}
-
-/**
- * Reads the host and merges it into the inventory; the record keeps when and how it ended. The
- * read lists every VM of the host, so a stored VM of this host it did not list is marked gone (not
- * deleted: its restore points and jobs stay), and a VM marked gone that is listed again is back.
- */
-export async function syncHypervConnection(
-  stores: ConnectionStores & Pick<Stores, 'inventory'>,
-  ctx: ServiceContext,
-  keys: VaultKeySource,
-  raw: unknown,
-  options: CallOptions,
-): Promise<{ import: ImportResult; facts: HypervHostFacts; presence: SyncPresence }> {
-  const { id } = parseInput(hypervConnectionIdInput, raw);
-  const connection = await connectionOrThrow(stores, id);
-  const client = hypervClientFor(stores, ctx, keys, connection);
-  try {
-    const records = await readHostRecords(
-      client,
-      await guestCredentialFor(stores, ctx, keys, connection)(),
-      options,
-    );
-    if (!records.host.IsElevated || !records.host.HasHyperVModule) {
-      const reason = !records.host.IsElevated
-        ? 'the account is not an administrator or in "Hyper-V Administrators"'
-        : 'the Hyper-V PowerShell module is not installed';
-      throw new DomainError('PRECONDITION_FAILED', `${connection.name} cannot be synced: ${reason}.`);
-    }
-    const { inventory, facts } = mapHost(records);
-    const hostId = inventory.hosts[0]?.id;
-    // Before the merge: the merge rewrites the listed VMs without a mark, so "back" is read first.
-    const presence = hostId
-      ? await stores.inventory.markGoneVms(
-          hostId,
-          inventory.vms.map((vm) => vm.id),
-          ctx.now(),
-        )
-      : { gone: [], reappeared: [] };
-    const result = await importInventory(stores, ctx, inventory, 'merge');
-    await stores.hypervConnections.recordSync(id, ctx.now(), null, hostId);
-    if (presence.gone.length > 0 || presence.reappeared.length > 0) {
-      ctx.log.info(
-        {
-          connectionId: id,
-          gone: presence.gone.map((vm) => vm.name),
-          reappeared: presence.reappeared.map((vm) => vm.name),
-        },
-        'hyperv sync: VMs gone from or back on the host',
-      );
-    }
-    return { import: result, facts, presence };
-  } catch (error) {
-    const failure = failureOf(error, client.label);
-    await stores.hypervConnections.recordSync(id, ctx.now(), `${failure.fault}: ${failure.message}`);
-    throw toDriverError(error, client.label);
-  } finally {
-    await client.close();
-  }
-}
-
 export type { AddHypervConnectionInput };
 
 /** The connection serving a host, for the process's driver registry (one client per connection). */
@@ -405,55 +345,4 @@ export async function listHypervConnections(stores: ConnectionStores): Promise<H
       guestSecretName: await nameOf(connection.guestSecretId),
     })),
   );
-}
-
-/** What the console shows after a sync: what was stored and which guests stayed unknown, or why it failed. */
-export type HypervSyncResult =
-  | {
-      ok: true;
-      computerName: string;
-      vmCount: number;
-      stored: ImportResult['stored'];
-      unknownGuests: { vmName: string; reason: string }[];
-      /** Names of the stored VMs this sync no longer found on the host (marked gone, kept). */
-      goneVms: string[];
-      /** Names of VMs marked gone that the host lists again. */
-      reappearedVms: string[];
-    }
-  | { ok: false; fault: string; message: string };
-
-/** Sync for the console: a host that cannot be read is an answer with its reason, not a server error. */
-export async function runHypervSync(
-  stores: ConnectionStores & Pick<Stores, 'inventory'>,
-  ctx: ServiceContext,
-  keys: VaultKeySource,
-  raw: unknown,
-  options: CallOptions,
-): Promise<HypervSyncResult> {
-  const input = parseInput(hypervConnectionIdInput, raw);
-  await connectionOrThrow(stores, input.id);
-  try {
-    const { import: result, facts, presence } = await syncHypervConnection(stores, ctx, keys, input, options);
-    return {
-      ok: true,
-      computerName: facts.computerName,
-      vmCount: facts.vms.length,
-      stored: result.stored,
-      unknownGuests: facts.guests.flatMap((guest) =>
-        guest.isKnown
-          ? []
-          : [
-              {
-                vmName: facts.vms.find((vm) => vm.id === guest.vmId)?.name ?? guest.vmId,
-                reason: guest.reason,
-              },
-            ],
-      ),
-      goneVms: presence.gone.map((vm) => vm.name),
-      reappearedVms: presence.reappeared.map((vm) => vm.name),
-    };
-  } catch (error) {
-    if (error instanceof DomainError && error.code !== 'PRECONDITION_FAILED') throw error;
-    return { ok: false, ...failureOf(error, `hyperv connection ${input.id}`) };
-  }
 }

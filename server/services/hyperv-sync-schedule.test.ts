@@ -9,8 +9,9 @@ import { openDatabase } from '../../db/client';
 import { createSqliteStores } from '../../db/stores/sqlite';
 import { createServiceContext } from '../context';
 import { ADMIN, callOptions, startFakeHost } from '../drivers/hyperv/hyperv-test-support';
-import { addHypervConnection, syncHypervConnection } from './hyperv-connection-service';
+import { addHypervConnection } from './hyperv-connection-service';
 import { createHypervSyncSchedule, isSyncDue } from './hyperv-sync-schedule';
+import { syncHypervConnection } from './hyperv-sync-service';
 import { memoryKeySource } from './vault-key';
 import { createSecret } from './vault-service';
 

@@ -10,7 +10,7 @@
 import type { Stores } from '../../db/stores/ports';
 import type { HypervConnectionRecord } from '../../db/stores/ports/hyperv-connection-store';
 import type { ServiceContext } from '../context';
-import { syncHypervConnection } from './hyperv-connection-service';
+import { syncHypervConnection } from './hyperv-sync-service';
 import type { VaultKeySource } from './vault-key';
 
 export const HYPERV_SYNC_INTERVAL_MS = 15 * 60_000;
@@ -35,7 +35,7 @@ export function isSyncDue(
  * and failed, for the log and the tests.
  */
 export function createHypervSyncSchedule(
-  stores: Pick<Stores, 'hypervConnections' | 'secrets' | 'inventory'>,
+  stores: Pick<Stores, 'hypervConnections' | 'secrets' | 'inventory' | 'syncLog'>,
   keys: VaultKeySource,
   intervalMs = HYPERV_SYNC_INTERVAL_MS,
 ): (ctx: ServiceContext) => Promise<{ synced: string[]; failed: string[] }> {

@@ -79,6 +79,7 @@ const DECISIONS: Record<string, Decision> = {
   'hypervConnections.remove': 'admin',
   'hypervConnections.acceptHostKey': 'admin',
   'hypervConnections.sync': 'admin',
+  'hypervConnections.syncs': 'admin',
   // Storage-array connections: added and discovered by admins (they reach the arrays with vault credentials).
   'arrayConnections.list': 'admin',
   'arrayConnections.addOntap': 'admin',

@@ -141,6 +141,8 @@ function VmPicker() {
       search: search || undefined,
       hostId: hostId || undefined,
       application: (application || undefined) as (typeof APPLICATIONS)[number] | undefined,
+      // A VM its host's last sync no longer saw cannot be backed up: it is not offered.
+      presence: 'present',
       limit: 100,
     }),
     placeholderData: keepPreviousData,
@@ -249,6 +251,10 @@ function VmPicker() {
               </li>
             ))}
           </ul>
+          <p className="mt-1 text-xs text-slate-500">
+            VMs gone from their host (a sync no longer saw them) are not listed: they cannot be backed up.
+            Their restore points stay under Restore points.
+          </p>
           {vms.data?.nextCursor ? (
             <p className="mt-1 text-xs text-slate-500">
               Showing the first {vms.data.items.length} matches; more VMs match, narrow the search to see

@@ -42,7 +42,7 @@ export function ProtectionSummary() {
         ) : summary.isError ? (
           <ErrorState error={summary.error} title="Could not load protection status" />
         ) : (
-          <ul className="grid grid-cols-2 gap-3 xl:grid-cols-5">
+          <ul className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-6">
             {STATUSES.map((status) => (
               <li key={status}>
                 <Link

@@ -155,6 +155,40 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
         );
       });
 
+      // Only a sync that sees the VM again clears its mark: an import listing it (a file has no mark) does not.
+      const IMPORTS_KEEP_MARK: ['merge' | 'replace', string][] = [
+        ['merge', 'a merge import that lists the VM (as the file had it) keeps the mark'],
+        ['replace', 'a replace import that lists the VM keeps the mark'],
+      ];
+      it.each(IMPORTS_KEEP_MARK)('%s: %s', async (mode) => {
+        const lab = demoLabInventory();
+        const store = await createStore(lab);
+        const [vm] = lab.vms;
+        const others = lab.vms.filter((other) => other.hostId === vm.hostId && other.id !== vm.id);
+        const since = new Date('2026-03-27T10:00:00Z');
+        await store.markGoneVms(
+          vm.hostId,
+          others.map((other) => other.id),
+          since,
+        );
+        let assessedGone: (Date | null | undefined)[] = [];
+        await store.importInventory({
+          mode,
+          validate: () => demoLabInventory(),
+          assess: (whole) => {
+            assessedGone = whole.vms.filter((candidate) => candidate.id === vm.id).map((c) => c.goneSince);
+            return [];
+          },
+          record: { id: `import-${mode}`, createdAt: NOW, requestedBy: 'system' },
+        });
+        expect((await store.getVm(vm.id))?.vm.goneSince).toEqual(since);
+        // The assessment written with the import saw the mark too.
+        expect(assessedGone).toEqual([since]);
+        // A sync that sees it again clears it.
+        await store.markGoneVms(vm.hostId, [vm.id, ...others.map((other) => other.id)], NOW);
+        expect((await store.getVm(vm.id))?.vm.goneSince).toBeNull();
+      });
+
       it('marks the VMs a sync of their host no longer saw as gone, keeps them, and clears the mark when one reappears', async () => {
         const lab = demoLabInventory();
         const store = await createStore(lab);

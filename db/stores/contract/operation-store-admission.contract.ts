@@ -197,6 +197,18 @@ export function runOperationStoreAdmissionContract(
         expect(await h.store.activeOnArray('ontap:none')).toEqual([]);
       });
 
+      it('lists the active operations whose plan touches one of some hosts, oldest first, and no others', async () => {
+        const first = await h.enqueue(['a'], T0, { hostIds: ['hv:h1'] });
+        await h.enqueue(['b'], at(1), { hostIds: ['hv:h2'] });
+        const third = await h.enqueue(['c'], at(2), { hostIds: ['hv:h3', 'hv:h1'] });
+        const ids = async (hostIds: string[]) => (await h.store.activeOnHosts(hostIds)).map((op) => op.id);
+        expect(await ids(['hv:h1'])).toEqual([first.id, third.id]);
+        expect(await ids(['hv:h3', 'hv:h9'])).toEqual([third.id]);
+        expect(await ids([])).toEqual([]);
+        await h.store.cancel(first.id, at(3), 'user:7');
+        expect(await ids(['hv:h1'])).toEqual([third.id]);
+      });
+
       it('concurrent workers never lease one operation twice nor run conflicting operations together', async () => {
         // Scopes overlap on purpose: each operation locks two of six VMs.
         const vms = ['a', 'b', 'c', 'd', 'e', 'f'];

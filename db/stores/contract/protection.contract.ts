@@ -305,6 +305,36 @@ export function runProtectionStoreContract(
       });
     });
 
+    // A VM its host's sync no longer sees is "gone", whatever its points: neither alarm fires for it.
+    const GONE: [string, string, ProtectionStatus][] = [
+      ['vm-a', 'alpha', 'protected'],
+      ['vm-b', 'beta', 'rpo-exceeded'],
+      ['vm-d', 'delta%_x', 'unprotected'],
+      ['vm-c', 'gamma', 'no-policy'],
+    ];
+    it.each(GONE)(
+      '%s (%s), %s while on its host, is "gone" once a sync misses it',
+      async (vmId, vmName, before) => {
+        const statusOf = async () =>
+          (await stores.protection.listVmProtection({ search: vmName, limit: 1 }, NOW)).items[0]?.status;
+        expect(await statusOf()).toBe(before);
+        const others = ['vm-a', 'vm-b', 'vm-c', 'vm-d', 'vm-e', 'vm-f'].filter((id) => id !== vmId);
+        await stores.inventory.markGoneVms('h1', others, hoursAgo(1));
+        expect(await statusOf()).toBe('gone');
+        const counts = await stores.protection.countVmsByStatus(NOW);
+        expect(counts.gone).toBe(1);
+        expect(Object.values(counts).reduce((sum, n) => sum + n, 0)).toBe(6);
+        expect(
+          (await stores.protection.listVmProtection({ status: 'gone', limit: 50 }, NOW)).items.map(
+            (row) => row.vmName,
+          ),
+        ).toEqual([vmName]);
+        // Seen again by a sync: its status is computed from its points again.
+        await stores.inventory.markGoneVms('h1', [...others, vmId], NOW);
+        expect(await statusOf()).toBe(before);
+      },
+    );
+
     it('a partial newest point is "partial" within the RPO, never plainly protected, and says which disks it lacks', async () => {
       const row = async (vmName: string, at = NOW) =>
         (await stores.protection.listVmProtection({ search: vmName, limit: 1 }, at)).items[0];

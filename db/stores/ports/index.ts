@@ -15,6 +15,7 @@ import type { OperationStore } from './operation-store';
 import type { ProtectionStore } from './protection';
 import type { RestorePointStore } from './restore-point-store';
 import type { SecretStore } from './secret-store';
+import type { SyncLogStore } from './sync-log-store';
 import type { XapiPoolStore } from './xapi-pool-store';
 
 export type {
@@ -43,6 +44,7 @@ export type { Counted, Page } from './page';
 export type { ProtectionStore } from './protection';
 export type { RestorePointStore } from './restore-point-store';
 export type { SecretMetadata, SecretRecord, SecretStore } from './secret-store';
+export type { SyncLogStore, SyncOutcome, SyncRunRecord } from './sync-log-store';
 export type { NewXapiPool, XapiPoolRecord, XapiPoolStore } from './xapi-pool-store';
 
 /** All stores of one database, handed to services through the request / worker context. */
@@ -57,5 +59,7 @@ export interface Stores {
   approvals: ApprovalStore;
   xapiPools: XapiPoolStore;
   hypervConnections: HypervConnectionStore;
+  /** One record per sync of a Hyper-V host or XenServer pool. */
+  syncLog: SyncLogStore;
   arrayConnections: ArrayConnectionStore;
 }

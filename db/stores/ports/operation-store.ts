@@ -263,6 +263,8 @@ export interface OperationStore {
   findLeakedLocks(): Promise<{ key: string; operationId: string }[]>;
   /** Operations queued, waiting, running or cancelling whose plan touches this array, oldest first. */
   activeOnArray(arrayId: string): Promise<{ id: string; title: string }[]>;
+  /** Operations queued, waiting, running or cancelling whose plan touches one of these hosts, oldest first. */
+  activeOnHosts(hostIds: string[]): Promise<{ id: string; title: string }[]>;
   /** Statuses of these operations (tests and waiters; missing ids are absent). */
   statusesOf(operationIds: string[]): Promise<Map<string, OperationStatus>>;
 }

@@ -11,6 +11,7 @@ import { PgOperationStore } from './operation-store';
 import { createPgProtectionStore } from './protection';
 import { PgRestorePointStore } from './restore-point-store';
 import { PgSecretStore } from './secret-store';
+import { PgSyncLogStore } from './sync-log-store';
 import { PgXapiPoolStore } from './xapi-pool-store';
 
 export function createPgStores(db: PgDb): Stores {
@@ -24,6 +25,7 @@ export function createPgStores(db: PgDb): Stores {
     audit: new PgAuditStore(db),
     xapiPools: new PgXapiPoolStore(db),
     hypervConnections: new PgHypervConnectionStore(db),
+    syncLog: new PgSyncLogStore(db),
     arrayConnections: new PgArrayConnectionStore(db),
     approvals: new PgApprovalStore(db),
   };

@@ -24,6 +24,7 @@ import {
 } from '../../pg/schema';
 import { type AssessmentSummary, assessmentRows } from '../assessment-rows';
 import type { InventoryCounts, InventorySection } from '../ports/inventory';
+import { KEPT_ON_UPSERT } from '../upsert-policy';
 
 type Executor = Pick<PgDb, 'select' | 'insert' | 'delete' | 'execute'>;
 type InventoryTable = PgTable & { id: PgColumn };
@@ -85,7 +86,10 @@ export async function writeRows(
   rows: readonly object[],
   mode: WriteMode,
 ) {
-  const columns = Object.entries(getTableColumns(table)).filter(([key]) => key !== 'id');
+  // goneSince is the syncs' to set and clear (markGoneVms): an upsert leaves it as stored.
+  const columns = Object.entries(getTableColumns(table)).filter(
+    ([key]) => key !== 'id' && !KEPT_ON_UPSERT.has(key),
+  );
   const set = Object.fromEntries(columns.map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]));
   for (const chunk of chunks(rows, ROWS_PER_STATEMENT)) {
     const insert = db.insert(table).values(chunk as never[]);

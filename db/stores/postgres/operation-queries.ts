@@ -2,12 +2,14 @@
  * The PostgreSQL queries behind the operations list and detail: filtered and keyset-paged in SQL
  * (newest first, cursor = (created_at, id)), as ../sqlite/operation-queries.ts.
  */
+
 import { and, asc, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
 import { operationSteps, operations, operationVms, stepLogs } from '../../pg/schema';
 import type { OperationListItem, OperationListQuery } from '../ports/operation-store';
 import type { Page } from '../ports/page';
 import { afterCursor, decodeCursor, keysetPage } from './keyset';
+import { textArray } from './text-array';
 
 const NEWEST_FIRST = 'created:desc';
 
@@ -108,6 +110,19 @@ export function queryActiveOnArray(db: PgDb, arrayId: string): Promise<{ id: str
       and(
         inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']),
         sql`exists (select 1 from json_array_elements_text(${operations.planJson}->'arrayIds') as a(id) where a.id = ${arrayId})`,
+      ),
+    )
+    .orderBy(asc(operations.createdAt), asc(operations.id));
+}
+
+export function queryActiveOnHosts(db: PgDb, hostIds: string[]): Promise<{ id: string; title: string }[]> {
+  return db
+    .select({ id: operations.id, title: operations.title })
+    .from(operations)
+    .where(
+      and(
+        inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']),
+        sql`exists (select 1 from json_array_elements_text(${operations.planJson}->'hostIds') as h(id) where h.id = any(${textArray(hostIds)}))`,
       ),
     )
     .orderBy(asc(operations.createdAt), asc(operations.id));

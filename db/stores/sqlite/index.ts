@@ -11,6 +11,7 @@ import { SqliteOperationStore } from './operation-store';
 import { createSqliteProtectionStore } from './protection';
 import { SqliteRestorePointStore } from './restore-point-store';
 import { SqliteSecretStore } from './secret-store';
+import { SqliteSyncLogStore } from './sync-log-store';
 import { SqliteXapiPoolStore } from './xapi-pool-store';
 
 export function createSqliteStores(db: Db): Stores {
@@ -25,6 +26,7 @@ export function createSqliteStores(db: Db): Stores {
     approvals: new SqliteApprovalStore(db),
     xapiPools: new SqliteXapiPoolStore(db),
     hypervConnections: new SqliteHypervConnectionStore(db),
+    syncLog: new SqliteSyncLogStore(db),
     arrayConnections: new SqliteArrayConnectionStore(db),
   };
 }

@@ -37,6 +37,7 @@
 import { getTableName } from 'drizzle-orm';
 import {
   type InventoryRemoval,
+  keepGoneMarks,
   mergeInventories,
   removalOf,
   type StoredIds,
@@ -69,7 +70,8 @@ export async function importInventoryAtomically(
   // One read transaction: the sections agree with each other (WAL: no lock taken).
   const stored = connection.transaction(() => loadInventory(db)).deferred();
   const incoming = request.validate(request.mode === 'merge' ? stored : null);
-  const whole = request.mode === 'replace' ? incoming : mergeInventories(stored, incoming);
+  const whole =
+    request.mode === 'replace' ? keepGoneMarks(stored, incoming) : mergeInventories(stored, incoming);
   const verdicts = [...assessmentRows(whole, request.assess(whole))];
   const imported = countsOf(incoming);
 

@@ -25,6 +25,7 @@ import {
 } from '../../schema';
 import { type AssessmentSummary, assessmentRows } from '../assessment-rows';
 import type { InventoryCounts, InventorySection } from '../ports/inventory';
+import { KEPT_ON_UPSERT } from '../upsert-policy';
 
 type Section = InventorySection;
 
@@ -112,12 +113,12 @@ export function writeInventory(db: Db, inventory: Partial<Inventory>, mode: Writ
 export function rowWriter(db: Db, table: SQLiteTable, mode: WriteMode): (item: object) => void {
   const columns = Object.entries(getTableColumns(table)) as [string, SQLiteColumn][];
   const names = columns.map(([, column]) => `"${column.name}"`);
+  const updated = columns
+    .filter(([key]) => key !== 'id' && !KEPT_ON_UPSERT.has(key))
+    .map(([, column]) => `"${column.name}"`);
   const conflict =
     mode === 'upsert'
-      ? ` ON CONFLICT("id") DO UPDATE SET ${names
-          .filter((name) => name !== '"id"')
-          .map((name) => `${name} = excluded.${name}`)
-          .join(', ')}`
+      ? ` ON CONFLICT("id") DO UPDATE SET ${updated.map((name) => `${name} = excluded.${name}`).join(', ')}`
       : '';
   const statement = sqliteOf(db).prepare(
     `INSERT INTO "${tableName(table)}" (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})${conflict}`,

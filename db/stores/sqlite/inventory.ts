@@ -4,7 +4,7 @@
  * assessment) done before it takes the lock (inventory-import.ts).
  */
 import { eq } from 'drizzle-orm';
-import { removalOf } from '../../../server/engine/import-removal';
+import { keepGoneMarks, removalOf } from '../../../server/engine/import-removal';
 import type { Inventory } from '../../../server/engine/inventory';
 import { type Db, sqliteOf } from '../../client';
 import { hosts, vms } from '../../schema';
@@ -46,9 +46,10 @@ export function importInventoryRows(db: Db, request: InventoryImportRequest): In
   const run = sqliteOf(db).transaction(() => {
     const incoming = request.validate(request.mode === 'merge' ? loadInventory(db) : null);
     if (request.mode === 'replace') {
-      request.checkRemoval?.(removalOf(loadInventory(db), incoming));
+      const stored = loadInventory(db);
+      request.checkRemoval?.(removalOf(stored, incoming));
       clearInventory(db);
-      writeInventory(db, incoming, 'insert');
+      writeInventory(db, keepGoneMarks(stored, incoming), 'insert');
     } else {
       writeInventory(db, incoming, 'upsert');
     }

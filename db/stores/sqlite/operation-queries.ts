@@ -110,3 +110,17 @@ export function queryActiveOnArray(db: Db, arrayId: string): { id: string; title
     .orderBy(asc(operations.createdAt), asc(operations.id))
     .all();
 }
+
+export function queryActiveOnHosts(db: Db, hostIds: string[]): { id: string; title: string }[] {
+  return db
+    .select({ id: operations.id, title: operations.title })
+    .from(operations)
+    .where(
+      and(
+        inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']),
+        sql`exists (select 1 from json_each(${operations.planJson}, '$.hostIds') where value in (select value from json_each(${JSON.stringify(hostIds)})))`,
+      ),
+    )
+    .orderBy(asc(operations.createdAt), asc(operations.id))
+    .all();
+}

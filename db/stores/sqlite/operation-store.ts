@@ -46,6 +46,7 @@ import { cancelIn, recoverIn } from './operation-cancel-recover';
 import { enqueueIn, recordBlockedIn } from './operation-enqueue';
 import {
   queryActiveOnArray,
+  queryActiveOnHosts,
   queryOperationLogs,
   queryOperationSteps,
   queryOperations,
@@ -231,6 +232,10 @@ export class SqliteOperationStore implements OperationStore {
 
   async activeOnArray(arrayId: string): Promise<{ id: string; title: string }[]> {
     return queryActiveOnArray(this.db, arrayId);
+  }
+
+  async activeOnHosts(hostIds: string[]): Promise<{ id: string; title: string }[]> {
+    return hostIds.length === 0 ? [] : queryActiveOnHosts(this.db, hostIds);
   }
 
   async statusesOf(operationIds: string[]): Promise<Map<string, OperationStatus>> {

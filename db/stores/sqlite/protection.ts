@@ -68,6 +68,8 @@ const PROTECTION_STATUS_ROWS = `
   statuses as (
     select v.id as vm_id, v.name as vm_name, v.host_id, g.point_id, r.rpo_hours,
       case
+        -- A VM its host's sync no longer sees is neither unprotected nor late: it is gone.
+        when v.gone_since is not null then 'gone'
         when g.point_id is null then 'unprotected'
         when r.rpo_hours is null then 'no-policy'
         when g.created_at < :now - r.rpo_hours * 3600000 then 'rpo-exceeded'

@@ -23,7 +23,7 @@ import type {
   VirtualDisk,
   Vm,
 } from '../../engine/inventory';
-import { FILE_SYSTEMS } from '../../engine/inventory';
+import { FILE_SYSTEMS, guestVolumeInventoryId } from '../../engine/inventory';
 import type { CallOptions } from '../call';
 import type { HypervClient } from './hyperv-client';
 import { toDriverError } from './hyperv-errors';
@@ -275,7 +275,7 @@ function mapGuest(
     if (!fileSystem) continue; // a file system the model does not know (e.g. exFAT, CDFS) has no rule
     const storage = guestFacts.ShadowStorage.find((association) => association.Volume === volume.DeviceID);
     guestVolumes.push({
-      id: `${vmId}:${volume.DriveLetter.replace(':', '').toLowerCase()}`,
+      id: guestVolumeInventoryId(vmId, volume.DriveLetter),
       vmId,
       mountPoint: volume.DriveLetter,
       fileSystem,

@@ -214,8 +214,28 @@ describe('Hyper-V restore', () => {
       repository,
       callOptions(),
     );
-    expect(result).toEqual({ bytes: 2 * DISK_BYTES, verified: true });
     const restored = fake.model.state.vms.find((vm) => vm.name === 'sql01-restored');
+    if (!restored) throw new Error('no VM was created');
+    // The ids a sync reads the new VM by (its guid, its drives by slot), for each disk of the point.
+    const point = await repository.read('p1', callOptions());
+    expect(result).toEqual({
+      bytes: 2 * DISK_BYTES,
+      verified: true,
+      createdVm: {
+        vmId: vmInventoryId(restored.id),
+        diskIds: Object.fromEntries(
+          (point?.files ?? []).map((file, i) => {
+            const drive = restored.drives[i];
+            const slot = {
+              ControllerType: drive.controllerType,
+              ControllerNumber: drive.controllerNumber,
+              ControllerLocation: drive.controllerLocation,
+            };
+            return [file.diskId, diskInventoryId(restored.id, slot)];
+          }),
+        ),
+      },
+    });
     expect(restored).toMatchObject({ state: VM_STATE.Off, generation: 2 });
     expect(restored?.drives.map((drive) => sha(fake.model.readFile(drive.path)))).toEqual(before.map(sha));
     expect(restored?.drives[0].path).toBe('D:\\Hyper-V\\sql01-restored\\os.vhdx');

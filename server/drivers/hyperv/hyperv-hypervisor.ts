@@ -36,7 +36,13 @@ import type {
   StoredPoint,
 } from '../roles';
 import type { HypervClient } from './hyperv-client';
-import { diskInventoryId, type GuestCredential, HYPERV_CONNECTOR, vmGuidOf } from './hyperv-discovery';
+import {
+  diskInventoryId,
+  type GuestCredential,
+  HYPERV_CONNECTOR,
+  vmGuidOf,
+  vmInventoryId,
+} from './hyperv-discovery';
 import { isDiskFull, isPowerShellError, toDriverError } from './hyperv-errors';
 import {
   checkpointSchema,
@@ -51,6 +57,23 @@ import {
 } from './hyperv-records';
 
 export const checkpointName = (snapshotId: string): string => `migawka:${snapshotId}`;
+
+/**
+ * The ids a sync reads the new VM by (`hv:<guid>`, its drives by slot), for each point disk by the
+ * file it was written to: Hyper-V chooses the slots, so they come from the host's answer.
+ */
+function createdVmIds(
+  created: z.infer<typeof newVmSchema>,
+  targets: Map<string, string>,
+): { vmId: string; diskIds: Record<string, string> } {
+  const slotOf = new Map(created.HardDrives.map((drive) => [drive.Path.toLowerCase(), drive]));
+  const diskIds: Record<string, string> = {};
+  for (const [pointDiskId, file] of targets) {
+    const drive = slotOf.get(file.toLowerCase());
+    if (drive) diskIds[pointDiskId] = diskInventoryId(created.Id, drive);
+  }
+  return { vmId: vmInventoryId(created.Id), diskIds };
+}
 
 function unsupported(what: string): DriverError {
   return new DriverError('connector-missing', `the Hyper-V connector has no ${what} yet`, {
@@ -299,7 +322,7 @@ export class HypervHypervisor implements HypervisorDriver {
       const bytes = await this.writeAndVerify(point, targets, repository, options);
       if (request.target === 'as-new') {
         const generation = await this.generationOf(request.vmId, options);
-        await this.mapped(`new VM ${name}`, () =>
+        const created = await this.mapped(`new VM ${name}`, () =>
           this.client.run(
             'new-vm-from-disks',
             {
@@ -314,6 +337,7 @@ export class HypervHypervisor implements HypervisorDriver {
             options,
           ),
         );
+        return { bytes, verified: true, createdVm: createdVmIds(created, targets) };
       }
       return { bytes, verified: true };
     } catch (error) {

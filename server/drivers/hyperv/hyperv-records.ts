@@ -179,7 +179,12 @@ export const guestScriptSchema = z.object({
 });
 export const fileHashesSchema = listOf(z.object({ Path: z.string(), Hash: z.string() }));
 export const folderSchema = z.object({ Path: z.string(), FreeSpace: bytes });
-export const newVmSchema = z.object({ Id: z.string(), Name: z.string(), State: z.number().int() });
+export const newVmSchema = z.object({
+  Id: z.string(),
+  Name: z.string(),
+  State: z.number().int(),
+  HardDrives: listOf(z.object({ ...slot, Path: z.string() })),
+});
 export const inPlaceSchema = z.object({
   Name: z.string(),
   State: z.number().int(),

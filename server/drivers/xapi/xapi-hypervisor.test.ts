@@ -8,7 +8,7 @@ import { LabDriver, labInventoryFromIndex } from '../lab/lab-driver';
 import { fixturePool } from './fake/fake-fixtures';
 import { startFakeXapi } from './fake/fake-xapi-server';
 import { XapiClient } from './xapi-client';
-import { xenId } from './xapi-discovery';
+import { mapPool, readPoolRecords, xenId } from './xapi-discovery';
 import { snapshotLabel, XapiHypervisor } from './xapi-hypervisor';
 import { memoryTrustStore } from './xapi-transport';
 
@@ -45,6 +45,7 @@ async function setup(release: 'current' | 'old' = 'current') {
   return {
     fixture,
     fake,
+    client,
     driver: new XapiHypervisor(client),
     repository: lab.repository,
     sql01,
@@ -226,14 +227,28 @@ describe('XapiHypervisor restore', () => {
   }
 
   it('restores as a new halted VM whose disks hold the point’s bytes, read back and verified', async () => {
-    const { fixture, driver, repository, sql01, copy } = await backedUp();
+    const { fixture, client, driver, repository, sql01, disks, copy } = await backedUp();
     const result = await driver.restoreDisks(
       { restorePointId: 'rp-b', vmId: sql01, target: 'as-new', newVmName: 'sql01-restored' },
       repository,
       call(),
     );
-    expect(result).toEqual({ bytes: copy.bytes, verified: true });
     const vmRef = fixture.pool.findVm('sql01-restored');
+    const [newC, newD] = fixture.pool
+      .disksOf(vmRef)
+      .map((ref) => xenId(fixture.pool.get('VDI', ref)?.uuid as string));
+    // The ids a pool sync reads the new VM and its disks by: the runner records it under them.
+    const vmId = xenId(fixture.pool.get('VM', vmRef)?.uuid as string);
+    expect(result).toEqual({
+      bytes: copy.bytes,
+      verified: true,
+      createdVm: { vmId, diskIds: { [disks.c]: newC, [disks.d]: newD } },
+    });
+    const { inventory } = mapPool(await readPoolRecords(client, call()));
+    expect(inventory.virtualDisks.filter((disk) => disk.vmId === vmId).map((disk) => disk.id)).toEqual([
+      newC,
+      newD,
+    ]);
     expect(fixture.pool.get('VM', vmRef)?.power_state).toBe('Halted');
     const written = fixture.pool
       .disksOf(vmRef)

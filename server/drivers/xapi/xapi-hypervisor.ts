@@ -311,10 +311,8 @@ export class XapiHypervisor implements HypervisorDriver {
       });
     if (request.target === 'scratch') throw unsupported('scratch area (restore as a new VM instead)');
     return mapped(this.what(`restore of ${request.vmId}`), async () => {
-      const targets =
-        request.target === 'in-place'
-          ? await this.inPlaceTargets(request.vmId, point, options)
-          : await this.newVmTargets(request, point, options);
+      const created = request.target === 'as-new' ? await this.newVmTargets(request, point, options) : null;
+      const targets = created?.targets ?? (await this.inPlaceTargets(request.vmId, point, options));
       const total = point.files.reduce((sum, file) => sum + file.bytes, 0);
       let done = 0;
       for (const file of point.files) {
@@ -339,8 +337,26 @@ export class XapiHypervisor implements HypervisorDriver {
           );
         }
       }
-      return { bytes: total, verified: true };
+      return created
+        ? { bytes: total, verified: true, createdVm: await this.createdVmIds(created, options) }
+        : { bytes: total, verified: true };
     });
+  }
+
+  /**
+   * The ids a pool sync reads the new VM and its VDIs by (`xen:<uuid>`), so the runner records the
+   * VM under them and the next sync finds it instead of adding it a second time.
+   */
+  private async createdVmIds(
+    created: { vmRef: string; targets: Map<string, string> },
+    options: CallOptions,
+  ): Promise<{ vmId: string; diskIds: Record<string, string> }> {
+    const uuidOf = (ref: string, kind: 'VM' | 'VDI') =>
+      this.client.call(`${kind}.get_uuid`, [ref], z.string(), options);
+    const diskIds: Record<string, string> = {};
+    for (const [pointDiskId, vdiRef] of created.targets)
+      diskIds[pointDiskId] = xenId(await uuidOf(vdiRef, 'VDI'));
+    return { vmId: xenId(await uuidOf(created.vmRef, 'VM')), diskIds };
   }
 
   /** In place: the VM must be halted now (checked live, not from the inventory). */
@@ -429,7 +445,7 @@ export class XapiHypervisor implements HypervisorDriver {
       );
       targets.set(file.diskId, vdiRef);
     }
-    return targets;
+    return { vmRef, targets };
   }
 
   /** Snapshot revert: `VM.revert` (not cancellable on the pool), then the power state at the snapshot. */

@@ -5,7 +5,7 @@
  * state — so lists and filters show the VM as it is, without re-assessing the estate.
  */
 import { evaluateVm } from '../../engine/evaluate';
-import { indexInventory, type PowerState } from '../../engine/inventory';
+import { guestVolumeInventoryId, indexInventory, type PowerState } from '../../engine/inventory';
 import type { NewVmPlacement } from '../../engine/restore-stages/new-vm';
 import type { StepStores } from './context';
 
@@ -29,6 +29,36 @@ export async function recordPowerStates(
     stores,
     states.map((state) => state.vmId),
   );
+}
+
+/**
+ * The placement under the ids the hypervisor gave the VM it created (see `RestoreResult.createdVm`):
+ * a sync reads the VM by those, so a record under the plan's ids would be added again and marked gone.
+ * A disk the driver did not name keeps the plan's id; guest volumes take the form syncs give them.
+ */
+export function underHypervisorIds(
+  newVm: NewVmPlacement,
+  created: { vmId: string; diskIds: Record<string, string> } | undefined,
+): NewVmPlacement {
+  if (!created) return newVm;
+  const vmId = created.vmId;
+  const diskIdOf = new Map(
+    newVm.disks.map((entry) => [entry.disk.id, created.diskIds[entry.fromDiskId] ?? entry.disk.id]),
+  );
+  return {
+    ...newVm,
+    vm: { ...newVm.vm, id: vmId },
+    disks: newVm.disks.map((entry) => ({
+      fromDiskId: entry.fromDiskId,
+      disk: { ...entry.disk, id: diskIdOf.get(entry.disk.id) ?? entry.disk.id, vmId },
+    })),
+    guestVolumes: newVm.guestVolumes.map((volume) => ({
+      ...volume,
+      id: guestVolumeInventoryId(vmId, volume.mountPoint),
+      vmId,
+      diskId: volume.diskId === null ? null : (diskIdOf.get(volume.diskId) ?? volume.diskId),
+    })),
+  };
 }
 
 export async function addRestoredVm(stores: StepStores, newVm: NewVmPlacement): Promise<void> {

@@ -9,7 +9,7 @@ import { DriverError } from '../../engine/driver';
 import type { PowerState } from '../../engine/inventory';
 import { copied, HOUR, MINUTE, type StepHandler } from './context';
 import { namesOfVms, undoneStep, volumeDriverFor } from './drivers';
-import { addRestoredVm, recordPowerStates } from './inventory';
+import { addRestoredVm, recordPowerStates, underHypervisorIds } from './inventory';
 
 export const restoreDisks: StepHandler<'restore-disks'> = {
   deadlineMs: 12 * HOUR,
@@ -29,7 +29,7 @@ export const restoreDisks: StepHandler<'restore-disks'> = {
     );
     if (newVm) {
       // The new VM is part of the estate now: listed, searchable, protectable like any other.
-      await addRestoredVm(step.stores, newVm);
+      await addRestoredVm(step.stores, underHypervisorIds(newVm, result.createdVm));
       step.log('info', `${newVm.vm.name} added to the inventory (${newVm.vm.powerState})`);
     }
     return copied(result);

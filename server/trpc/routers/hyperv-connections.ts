@@ -10,15 +10,17 @@ import {
   hypervConnectionIdInput,
   testHypervDraftInput,
 } from '../../schemas/hyperv-connections';
+import { connectionSyncsInput } from '../../schemas/sync-log';
 import {
   acceptHypervHostKey,
   addHypervConnection,
   listHypervConnections,
   removeHypervConnection,
-  runHypervSync,
   testHypervConnection,
   testHypervDraft,
 } from '../../services/hyperv-connection-service';
+import { runHypervSync } from '../../services/hyperv-sync-service';
+import { listConnectionSyncs } from '../../services/sync-log-service';
 import { adminProcedure, router } from '../init';
 
 const HOST_CALL_MS = 60_000;
@@ -48,6 +50,10 @@ export const hypervConnectionsRouter = router({
   acceptHostKey: adminProcedure
     .input(hypervConnectionIdInput)
     .mutation(({ ctx, input }) => acceptHypervHostKey(ctx.stores, ctx.service, input)),
+  /** The connection's last syncs, newest first, a page at a time. */
+  syncs: adminProcedure
+    .input(connectionSyncsInput)
+    .query(({ ctx, input }) => listConnectionSyncs(ctx.stores, input)),
   sync: adminProcedure
     .input(hypervConnectionIdInput)
     .mutation(({ ctx, input, signal }) =>

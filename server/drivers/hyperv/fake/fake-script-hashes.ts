@@ -12,7 +12,7 @@ export const FAKE_SCRIPT_SHA256: Record<ScriptName, string> = {
   'host-facts': '9a02085dca0601c2544feb2dc334bbefafd8a957a8862da70a170e38e3c38dab',
   'list-vms': 'e8459caff6f644b1da58a0075a163b6a7e47ba9e2b563f21ac58227f30132ca2',
   'new-checkpoint': '7c2b303e03397b9006146c81b68b39a872353649dd19620ecc366aedd6a1664c',
-  'new-vm-from-disks': '41d2db7b91907468b0e40f6b1f3e562042a99d414f5eec109487fd69e123cca0',
+  'new-vm-from-disks': 'd8bb92cd9e55f13e407e8b4779c01397c770267f9333af61f472ab5cfdbbcb8b',
   'prepare-folder': 'a7dd48da27f878a145df862019630ee695a5fd72ce902aa8e2b1701acc726963',
   'prepare-in-place': '004ea42abf7d022e789329d4890f8cdf39ed61681735ffd0d6a4cf024b3ce3bb',
   'remove-checkpoint': '31fb3043db2779959fdc9c464c7fc82d1ab86ba2504c8fa9162ae4d9181f1dc1',

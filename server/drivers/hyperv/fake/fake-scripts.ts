@@ -397,7 +397,7 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
       guest: null,
     };
     model.state.vms.push(vm);
-    return { Id: vm.id, Name: vm.name, State: vm.state };
+    return { Id: vm.id, Name: vm.name, State: vm.state, HardDrives: drivesOf(vm) };
   },
   'prepare-in-place': (model, params) => {
     requireElevated(model);
