@@ -64,3 +64,13 @@ export async function openDemoLabOn(
   expect(await ensureDemoLabIn(handle.stores, { seedDemo: true })).toBe(true);
   return { database: { kind: 'postgres', pg: handle.pg }, close: handle.close };
 }
+
+/** A fresh, empty, migrated database on the dialect, as the server holds it. */
+export async function openEmptyOn(
+  dialect: StoreDialect,
+): Promise<{ database: ProcessDatabase; close(): Promise<void> }> {
+  const handle = await dialect.open();
+  return handle.dialect === 'sqlite'
+    ? { database: { kind: 'sqlite', db: handle.db }, close: handle.close }
+    : { database: { kind: 'postgres', pg: handle.pg }, close: handle.close };
+}

@@ -15,6 +15,7 @@ import pg from 'pg';
 import * as schema from './schema';
 
 export type PgDb = NodePgDatabase<typeof schema>;
+type PgTransactionOf = Parameters<Parameters<PgDb['transaction']>[0]>[0];
 
 /** A pool and its Drizzle database; `close()` ends every connection. */
 export interface PgDatabase {
@@ -73,7 +74,43 @@ export function createPgPool(url: string, maxConnections = 10): pg.Pool {
   // An idle client losing its connection (database restart) must not crash the process: the
   // pool drops it and the next query opens a new one.
   pool.on('error', () => undefined);
+  // A client checked out (inside a transaction, between two of its queries) that loses its
+  // connection emits 'error' with no pool listener attached: unheard, it would crash the worker.
+  // The loss still reaches the caller, through the query in flight or the next one ("not
+  // queryable"), and the pool discards the client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
+}
+
+const onClient = new WeakMap<pg.PoolClient, PgDb>();
+
+/**
+ * Runs `work` in a transaction on a connection checked out of `db`'s pool here and released
+ * whatever happens. Drizzle's own pool transaction sends BEGIN before its
+ * try/finally: a connection lost at that moment was never given back, and a worker that lost its
+ * connection a few times would wait for the pool forever.
+ */
+export async function transactionOnOwnClient<T>(
+  db: PgDb,
+  work: (tx: PgTransactionOf) => Promise<T>,
+): Promise<T> {
+  const pool = (db as PgDb & { $client: unknown }).$client;
+  if (!(pool instanceof pg.Pool)) return db.transaction(work);
+  const client = await pool.connect();
+  try {
+    let handle = onClient.get(client);
+    if (!handle) {
+      handle = drizzle(client, { schema }) as unknown as PgDb;
+      onClient.set(client, handle);
+    }
+    return await handle.transaction(work);
+  } finally {
+    // The pool closes a client whose connection broke instead of lending it again (pg-pool
+    // checks it on release); a live one was rolled back by the transaction and is clean.
+    client.release();
+  }
 }
 
 /** Applies the pending migrations under the advisory lock (one process at a time). */

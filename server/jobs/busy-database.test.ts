@@ -17,8 +17,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sqliteOf } from '../../db/client';
 import type { BackupPlanRequest } from '../engine/backup-plan';
 import { logger } from '../logger';
-import type { WorkerTimers } from './busy-retry';
-import { createHarness, FAST_RETRY, gateSnapshots, type Harness } from './test-harness';
+import { createHarness, FAST_RETRY, gateSnapshots, type Harness, manualTimers } from './test-harness';
 
 const LEASE_MS = 15_000;
 const arrayBackup: BackupPlanRequest = {
@@ -27,46 +26,6 @@ const arrayBackup: BackupPlanRequest = {
   consistencyPolicy: 'require',
   passthroughPolicy: 'skip',
 };
-
-interface Pause {
-  ms: number;
-  resume: () => void;
-}
-
-/** The worker's timers, by hand: `beat()` is one lease-renewal tick, `nextPause()` the next retry wait. */
-function manualTimers() {
-  const beats = new Set<() => void>();
-  const pauses: Pause[] = [];
-  let onPause: (() => void) | null = null;
-  const timers: WorkerTimers = {
-    every(_intervalMs, run) {
-      beats.add(run);
-      return () => beats.delete(run);
-    },
-    wait: (ms) =>
-      new Promise<void>((resume) => {
-        pauses.push({ ms, resume });
-        onPause?.();
-      }),
-  };
-  return {
-    timers,
-    beat: () => {
-      for (const run of beats) run();
-    },
-    pending: () => pauses.length,
-    nextPause(): Promise<Pause> {
-      const queued = pauses.shift();
-      if (queued) return Promise.resolve(queued);
-      return new Promise((resolve) => {
-        onPause = () => {
-          onPause = null;
-          resolve(pauses.shift() as Pause);
-        };
-      });
-    },
-  };
-}
 
 /** Lets the promise callbacks already due run (the stores answer synchronously on SQLite). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

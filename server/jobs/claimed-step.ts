@@ -6,13 +6,12 @@
  * (busy-retry.ts): a busy database never costs the worker its own live step (issue 7 §6).
  */
 
-import { isDatabaseBusy } from '../../db/stores/busy-error';
 import type { ClaimedStep, StepOutcome } from '../../db/stores/ports/operation-store';
 import type { DriverRegistry } from '../drivers/registry';
 import { isCleanupStep } from '../engine/step-params';
 import type { RetryPolicy } from '../engine/step-safety';
 import { logger } from '../logger';
-import { retryWhileBusy, type WorkerTimers } from './busy-retry';
+import { isWorthRetrying, retryReasonOf, retryWhileBusy, type WorkerTimers } from './busy-retry';
 import { executeStep, type StepStores } from './step-executor';
 
 /** What the worker lends each step it runs. */
@@ -42,7 +41,7 @@ export async function runClaimedStep(claimed: ClaimedStep, context: ClaimedStepC
   const onBusy = (what: string) => (error: unknown, attempt: number, delayMs: number) =>
     logger.warn(
       { err: error, operationId, attempt, delayMs, leaseValid: clock().getTime() < leaseUntil },
-      `${what} refused: the database is busy; retrying`,
+      `${what} refused: ${retryReasonOf(error)}; retrying`,
     );
   const renew = () => {
     // A renewal still retrying a busy database is enough: no second one beside it.
@@ -91,9 +90,9 @@ export async function runClaimedStep(claimed: ClaimedStep, context: ClaimedStepC
         const now = clock();
         if (now.getTime() - lastProgressAt < progressIntervalMs) return;
         lastProgressAt = now.getTime();
-        // Progress refused by a busy database is not retried: the next report says more.
+        // Progress refused by a busy or lost database is not retried: the next report says more.
         void operations.recordProgress(claimed.step, bytesDone, now, bytesTotal).catch((error: unknown) => {
-          if (!isDatabaseBusy(error)) onError(error);
+          if (!isWorthRetrying(error)) onError(error);
         });
       },
     });

@@ -3,20 +3,18 @@
  * vanished is re-run when safe, otherwise the operation ends interrupted after its cleanups. The
  * surviving worker is driven by explicit `tick()` passes under the harness clock.
  */
-import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { locks, operationSteps, operations, restorePoints } from '../../db/schema';
+import { storeDialects } from '../../db/stores/contract/dialects';
 import type { BackupPlanRequest } from '../engine/backup-plan';
+import { rowsOf } from '../test-rows';
 import { executeStep } from './step-executor';
 import { createHarness, type Harness } from './test-harness';
 
 let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
 afterEach(async () => {
   await h.close();
 });
+const dialects = await storeDialects('recovery');
 
 const LEASE_MS = 1000;
 const arrayRequest: BackupPlanRequest = {
@@ -54,76 +52,90 @@ async function runUntilClaimed(operationId: string, stopAtKey: string, now: Date
   }
 }
 
-describe('recoverExpiredLeases', () => {
-  it.each([
-    ['vm:app1:copy-to-repository', 'resume', 'succeeded'],
-    ['vm:sql1:catalog', 'resume', 'succeeded'],
-    ['array-volumes:lun1:array-snapshot', 'interrupt', 'interrupted'], // inside sql1's freeze window
-    ['vm:sql1:guest-freeze', 'interrupt', 'interrupted'],
-    ['vm:sql1:pre-freeze-script', 'interrupt', 'interrupted'],
-    ['vm:sql1:post-thaw-script', 'interrupt', 'interrupted'],
-    ['vm:app1:check', 'resume', 'succeeded'],
-  ] as const)('a worker lost during %s: %s, ends %s', async (key, decision, finalStatus) => {
-    await h.driver.ensureVm('sql1'); // sql1 is busy writing from the start
-    const op = await h.enqueueBackup(arrayRequest);
-    const start = h.clock.now();
-    await runUntilClaimed(op.id, key, start);
-    expect(await h.stores.operations.recoverExpiredLeases(new Date(start.getTime() + LEASE_MS - 1))).toEqual(
-      [],
-    ); // lease still live
-    const [report] = await h.stores.operations.recoverExpiredLeases(new Date(start.getTime() + LEASE_MS + 1));
-    expect(report).toMatchObject({ operationId: op.id, decision });
+/** The rows of one operation in a table, on either database. */
+const rowsOfOperation = {
+  operationSteps: async (operationId: string) =>
+    (await rowsOf(h.database).all('operationSteps')).filter((row) => row.operationId === operationId),
+  restorePoints: async (operationId: string) =>
+    (await rowsOf(h.database).all('restorePoints')).filter((row) => row.operationId === operationId),
+  operations: async (operationId: string) =>
+    (await rowsOf(h.database).all('operations')).filter((row) => row.id === operationId),
+};
 
-    h.clock.advance(LEASE_MS + 1);
-    const [done] = await h.tickUntilFinal(h.createWorker(), [op.id]);
-    expect(done.status).toBe(finalStatus);
-    expect(done.attempt).toBe(1);
-    const thaw = h
-      .sqlite()
-      .select()
-      .from(operationSteps)
-      .where(and(eq(operationSteps.operationId, op.id), eq(operationSteps.key, 'vm:sql1:guest-thaw')))
-      .get();
-    // Thaw ran whenever a freeze had started.
-    if (key !== 'vm:sql1:pre-freeze-script' && key !== 'vm:app1:check')
-      expect(thaw?.status).toBe('succeeded');
-    const points = h.sqlite().select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
-    expect(points.length).toBe(finalStatus === 'succeeded' ? 2 : 0);
-    expect(h.sqlite().select().from(locks).all()).toEqual([]);
-    expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
-    expect(h.driver.isWorkloadWriting('sql1')).toBe(true);
-  });
-
-  it('a catalog step run twice never duplicates the restore point', async () => {
-    const op = await h.enqueueBackup(arrayRequest);
-    const [done] = await h.tickUntilFinal(h.createWorker(), [op.id]);
-    expect(done.status).toBe('succeeded');
-    const catalog = h
-      .sqlite()
-      .select()
-      .from(operationSteps)
-      .where(and(eq(operationSteps.operationId, op.id), eq(operationSteps.key, 'vm:sql1:catalog')))
-      .get();
-    if (!catalog) throw new Error('no catalog step');
-    h.sqlite().update(operations).set({ status: 'running' }).where(eq(operations.id, op.id)).run();
-    const again = await executeStep({
-      stores: h.stores,
-      drivers: h.drivers,
-      operation: h.sqlite().select().from(operations).where(eq(operations.id, op.id)).get() as never,
-      step: catalog,
-      planStep: { ...catalog, params: catalog.paramsJson },
-      signal: new AbortController().signal,
-      onProgress: () => {},
-      log: () => {},
-      now: h.clock.now,
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('recoverExpiredLeases', () => {
+    beforeEach(async () => {
+      h = await createHarness({ dialect });
     });
-    expect(again.status).toBe('succeeded');
-    const points = h.sqlite().select().from(restorePoints).where(eq(restorePoints.operationId, op.id)).all();
-    expect(points.filter((point) => point.vmId === 'sql1')).toHaveLength(1);
+    it.each([
+      ['vm:app1:copy-to-repository', 'resume', 'succeeded'],
+      ['vm:sql1:catalog', 'resume', 'succeeded'],
+      ['array-volumes:lun1:array-snapshot', 'interrupt', 'interrupted'], // inside sql1's freeze window
+      ['vm:sql1:guest-freeze', 'interrupt', 'interrupted'],
+      ['vm:sql1:pre-freeze-script', 'interrupt', 'interrupted'],
+      ['vm:sql1:post-thaw-script', 'interrupt', 'interrupted'],
+      ['vm:app1:check', 'resume', 'succeeded'],
+    ] as const)('a worker lost during %s: %s, ends %s', async (key, decision, finalStatus) => {
+      await h.driver.ensureVm('sql1'); // sql1 is busy writing from the start
+      const op = await h.enqueueBackup(arrayRequest);
+      const start = h.clock.now();
+      await runUntilClaimed(op.id, key, start);
+      expect(
+        await h.stores.operations.recoverExpiredLeases(new Date(start.getTime() + LEASE_MS - 1)),
+      ).toEqual([]); // lease still live
+      const [report] = await h.stores.operations.recoverExpiredLeases(
+        new Date(start.getTime() + LEASE_MS + 1),
+      );
+      expect(report).toMatchObject({ operationId: op.id, decision });
+
+      h.clock.advance(LEASE_MS + 1);
+      const [done] = await h.tickUntilFinal(h.createWorker(), [op.id]);
+      expect(done.status).toBe(finalStatus);
+      expect(done.attempt).toBe(1);
+      const thaw = (await rowsOfOperation.operationSteps(op.id)).find(
+        (step) => step.key === 'vm:sql1:guest-thaw',
+      );
+      // Thaw ran whenever a freeze had started.
+      if (key !== 'vm:sql1:pre-freeze-script' && key !== 'vm:app1:check')
+        expect(thaw?.status).toBe('succeeded');
+      const points = await rowsOfOperation.restorePoints(op.id);
+      expect(points.length).toBe(finalStatus === 'succeeded' ? 2 : 0);
+      expect(await rowsOf(h.database).all('locks')).toEqual([]);
+      expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
+      expect(h.driver.isWorkloadWriting('sql1')).toBe(true);
+    });
+
+    it('a catalog step run twice never duplicates the restore point', async () => {
+      const op = await h.enqueueBackup(arrayRequest);
+      const [done] = await h.tickUntilFinal(h.createWorker(), [op.id]);
+      expect(done.status).toBe('succeeded');
+      const catalog = (await rowsOfOperation.operationSteps(op.id)).find(
+        (step) => step.key === 'vm:sql1:catalog',
+      );
+      if (!catalog) throw new Error('no catalog step');
+      await rowsOf(h.database).update('operations', op.id, { status: 'running' });
+      const again = await executeStep({
+        stores: h.stores,
+        drivers: h.drivers,
+        operation: (await rowsOfOperation.operations(op.id))[0] as never,
+        step: catalog,
+        planStep: { ...catalog, params: catalog.paramsJson },
+        signal: new AbortController().signal,
+        onProgress: () => {},
+        log: () => {},
+        now: h.clock.now,
+      });
+      expect(again.status).toBe('succeeded');
+      const points = await rowsOfOperation.restorePoints(op.id);
+      expect(points.filter((point) => point.vmId === 'sql1')).toHaveLength(1);
+    });
   });
 });
 
-describe('event relay', () => {
+describe('event relay (SQLite: another process writes the file; PostgreSQL notifies, event-notifications.test.ts)', () => {
+  beforeEach(async () => {
+    h = await createHarness();
+  });
   it('publishes events written by another process once, in id order', async () => {
     const { createEventRelay, subscribeToOperationEvents } = await import('./events');
     const { EventBatch } = await import('../../db/stores/sqlite/transaction');

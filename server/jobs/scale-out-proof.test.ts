@@ -41,6 +41,8 @@ const OPERATIONS = getConfig().testProofOperations;
 /** One in ten is asked for through a web node's API (one VM, "back up now"); the rest straight in the store. */
 const THROUGH_THE_API_EVERY = 10;
 const KILLS = 3;
+/** Operations enqueued and not yet ended, at most (see the loop). */
+const BACKLOG = 40;
 const LEASE_MS = 3_000;
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ADMIN = { email: 'admin@scale-out.example.test', password: 'scale-out proof password' };
@@ -82,7 +84,7 @@ function spawnNode(name: string, args: string[], env: Record<string, string | un
 function spawnWorker(name: string, databaseUrl: string, labDir: string): ChildProcess {
   return spawnNode(
     name,
-    ['bin/migawka.mjs', 'worker', '--worker-id', name, '--lease-ms', String(LEASE_MS), '--poll-ms', '20'],
+    ['bin/migawka.mjs', 'worker', '--worker-id', name, '--lease-ms', String(LEASE_MS), '--poll-ms', '50'],
     {
       DATABASE_URL: databaseUrl,
       MIGAWKA_LAB_DIR: labDir,
@@ -174,20 +176,50 @@ async function watchEverything(origin: string, cookie: string) {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The lab test inventory and nine more running Windows VMs on the same host, two disks each. */
+/** Hyper-V hosts of the proof: each runs at most two backups at once (the default per-host limit). */
+const HOSTS = ['hv1', 'hv2', 'hv3'];
+/** Extra VMs spread over those hosts: scopes of one to three of ~24 VMs conflict sometimes, not always. */
+const EXTRA_VMS = 21;
+
+/**
+ * The lab test inventory with two more Hyper-V hosts like hv1 (volumes D: and E: of their own) and
+ * 21 more running Windows VMs spread over the three, two disks each. With every VM on one host the
+ * per-host limit alone let two operations run at a time, whatever the workers: the run was a queue.
+ */
 function widerEstate(inventory: Inventory): Inventory {
   const sql1 = inventory.vms.find((vm) => vm.id === 'sql1');
+  const hv1 = inventory.hosts.find((host) => host.id === 'hv1');
   const [os, data] = inventory.virtualDisks.filter((disk) => disk.vmId === 'sql1');
-  if (!sql1 || !os || !data) throw new Error('the lab test inventory has no sql1 with two disks');
-  const extra = Array.from({ length: 9 }, (_, n) => `vm${n + 1}`);
+  const [volumeD, volumeE] = inventory.hostVolumes.filter((volume) => volume.hostId === 'hv1');
+  if (!sql1 || !hv1 || !os || !data || !volumeD || !volumeE)
+    throw new Error('the lab test inventory has no hv1 with two volumes and sql1 with two disks');
+  const newHosts = HOSTS.filter((id) => id !== 'hv1');
+  const extra = Array.from({ length: EXTRA_VMS }, (_, n) => ({
+    id: `vm${n + 1}`,
+    hostId: HOSTS[n % HOSTS.length] as string,
+  }));
   return {
     ...inventory,
-    vms: [...inventory.vms, ...extra.map((id) => ({ ...sql1, id, name: id }))],
+    hosts: [...inventory.hosts, ...newHosts.map((id) => ({ ...hv1, id, name: id }))],
+    hostVolumes: [
+      ...inventory.hostVolumes,
+      ...newHosts.flatMap((hostId) => [
+        { ...volumeD, id: `${hostId}-d`, hostId, shadowStorageVolumeId: `${hostId}-d`, arrayVolumeId: null },
+        { ...volumeE, id: `${hostId}-e`, hostId, shadowStorageVolumeId: `${hostId}-e` },
+      ]),
+    ],
+    vms: [...inventory.vms, ...extra.map(({ id, hostId }) => ({ ...sql1, id, name: id, hostId }))],
     virtualDisks: [
       ...inventory.virtualDisks,
-      ...extra.flatMap((id, n) => [
-        { ...os, id: `${id}-os`, vmId: id, name: `${id}-os` },
-        { ...data, id: `${id}-data`, vmId: id, name: `${id}-data`, hostVolumeId: n % 2 ? 'hv1-d' : 'hv1-e' },
+      ...extra.flatMap(({ id, hostId }, n) => [
+        { ...os, id: `${id}-os`, vmId: id, name: `${id}-os`, hostVolumeId: `${hostId}-d` },
+        {
+          ...data,
+          id: `${id}-data`,
+          vmId: id,
+          name: `${id}-data`,
+          hostVolumeId: `${hostId}-${n % 2 ? 'd' : 'e'}`,
+        },
       ]),
     ],
   };
@@ -245,17 +277,14 @@ describe.skipIf(!postgres || postgres.skip !== null)(
 
       const ids: string[] = [];
       const scopes = new Map<string, string[]>();
-      for (let n = 0; n < OPERATIONS; n++) {
+      const enqueue = async (n: number) => {
         if (n % THROUGH_THE_API_EVERY === 0) {
           const vmId = pick(random, vmIds);
-          const started = await (
-            apis[(n / THROUGH_THE_API_EVERY) % 2] as (typeof apis)[0]
-          ).operations.backupVm.mutate({
-            vmId,
-          });
+          const api = apis[(n / THROUGH_THE_API_EVERY) % 2] as (typeof apis)[0];
+          const started = await api.operations.backupVm.mutate({ vmId });
           ids.push(started.operationId);
           scopes.set(started.operationId, [vmId]);
-          continue;
+          return;
         }
         const scope = [
           ...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(random, vmIds))),
@@ -263,7 +292,7 @@ describe.skipIf(!postgres || postgres.skip !== null)(
         const operation = await harness.enqueueBackup(backupOf(scope));
         ids.push(operation.id);
         scopes.set(operation.id, scope);
-      }
+      };
 
       // Kill a worker that holds a lease each time this many operations have ended, and replace it.
       // The moments fall in the first two thirds, leaving time for a kill that caught its worker
@@ -277,8 +306,11 @@ describe.skipIf(!postgres || postgres.skip !== null)(
         const statuses = await harness.stores.operations.statusesOf(ids);
         const running = ids.filter((id) => statuses.get(id) === 'running');
         const ended = ids.filter((id) => isFinalOperationStatus(statuses.get(id) ?? 'queued')).length;
-        if (ended === ids.length) break;
-        if (Date.now() > deadline) throw new Error(`only ${ended} of ${ids.length} ended in time`);
+        // Work arrives while the workers run, BACKLOG operations ahead of them: enough that every
+        // worker always finds some and conflicting ones wait on each other, as in a backup window.
+        while (ids.length < OPERATIONS && ids.length - ended < BACKLOG) await enqueue(ids.length);
+        if (ended === OPERATIONS) break;
+        if (Date.now() > deadline) throw new Error(`only ${ended} of ${OPERATIONS} ended in time`);
         if (killAt.length > 0 && ended >= (killAt[0] as number)) {
           const leased = await Promise.all(running.map((id) => harness.stores.operations.get(id)));
           const owner = leased.find(
@@ -298,7 +330,7 @@ describe.skipIf(!postgres || postgres.skip !== null)(
             addWorker();
           }
         }
-        await pause(100);
+        await pause(50);
       }
 
       const done = await harness.waitForFinal(ids, 60_000);

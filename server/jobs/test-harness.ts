@@ -25,6 +25,7 @@ import { connectorLookupFromInventory, createDriverRegistry, type DriverRegistry
 import { type BackupPlanRequest, planBackup } from '../engine/backup-plan';
 import { type Inventory, type InventoryIndex, indexInventory } from '../engine/inventory';
 import { isFinalOperationStatus } from '../engine/statuses';
+import type { WorkerTimers } from './busy-retry';
 import { createWorker, startWorker, type Worker, type WorkerHandle, type WorkerOptions } from './worker';
 
 /** Time under the test's control: it moves only when `advance` is called. */
@@ -267,4 +268,44 @@ export function gateSnapshots(harness: Harness) {
     return original(request, options);
   };
   return { entered: isEntered, release };
+}
+
+export interface Pause {
+  ms: number;
+  resume: () => void;
+}
+
+/** The worker's timers, by hand: `beat()` is one lease-renewal tick, `nextPause()` the next retry wait. */
+export function manualTimers() {
+  const beats = new Set<() => void>();
+  const pauses: Pause[] = [];
+  let onPause: (() => void) | null = null;
+  const timers: WorkerTimers = {
+    every(_intervalMs, run) {
+      beats.add(run);
+      return () => beats.delete(run);
+    },
+    wait: (ms) =>
+      new Promise<void>((resume) => {
+        pauses.push({ ms, resume });
+        onPause?.();
+      }),
+  };
+  return {
+    timers,
+    beat: () => {
+      for (const run of beats) run();
+    },
+    pending: () => pauses.length,
+    nextPause(): Promise<Pause> {
+      const queued = pauses.shift();
+      if (queued) return Promise.resolve(queued);
+      return new Promise((resolve) => {
+        onPause = () => {
+          onPause = null;
+          resolve(pauses.shift() as Pause);
+        };
+      });
+    },
+  };
 }

@@ -15,13 +15,12 @@
  * lock) is retried after a pause, never read as a lost lease (busy-retry.ts).
  */
 import { hostname } from 'node:os';
-import { isDatabaseBusy } from '../../db/stores/busy-error';
 import type { ClaimedStep } from '../../db/stores/ports/operation-store';
 import type { DriverRegistry } from '../drivers/registry';
 import { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS, type WorkerScope } from '../engine/admission';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../engine/step-safety';
 import { logger } from '../logger';
-import { realTimers, type WorkerTimers } from './busy-retry';
+import { isWorthRetrying, realTimers, retryReasonOf, type WorkerTimers } from './busy-retry';
 import { runClaimedStep } from './claimed-step';
 import { subscribeToOperationEvents } from './events';
 import type { StepStores } from './step-executor';
@@ -84,6 +83,8 @@ interface PassResult {
   started: Promise<void>[];
   /** Another pass was still claiming: this one did nothing. */
   skipped: boolean;
+  /** The database refused the pass (busy, or its connection lost): the next one waits longer. */
+  refused: boolean;
 }
 
 interface WorkerCore extends Worker {
@@ -139,7 +140,8 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
     },
     async pass() {
       const started: Promise<void>[] = [];
-      if (core.isStopped || isPassing) return { started, skipped: true };
+      if (core.isStopped || isPassing) return { started, skipped: true, refused: false };
+      let refused = false;
       isPassing = true;
       try {
         const now = clock();
@@ -173,14 +175,17 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
           started.push(run);
         }
       } catch (error) {
-        // A claim refused by a busy database wrote nothing (its transaction is whole): the next pass claims.
-        if (isDatabaseBusy(error))
-          logger.warn({ err: error, workerId }, 'worker pass refused: the database is busy');
-        else onError(error);
+        // A claim refused by a busy or lost database was one transaction, committed whole or not at
+        // all: the next pass claims. (A claim whose commit landed but whose answer was lost leaves
+        // its step running under this worker's lease; another worker recovers it when it expires.)
+        if (isWorthRetrying(error)) {
+          refused = true;
+          logger.warn({ err: error, workerId }, `worker pass refused: ${retryReasonOf(error)}`);
+        } else onError(error);
       } finally {
         isPassing = false;
       }
-      return { started, skipped: false };
+      return { started, skipped: false, refused };
     },
     async tick() {
       const { started } = await core.pass();
@@ -196,10 +201,18 @@ export function createWorker(options: WorkerOptions): Worker {
   return createWorkerCore(options);
 }
 
-/** A worker that runs passes on its own: every `pollMs`, at once after a step, and when woken. */
+/** The longest pause between passes the database keeps refusing (ms). */
+export const MAX_REFUSED_PASS_DELAY_MS = 10_000;
+
+/**
+ * A worker that runs passes on its own: every `pollMs`, at once after a step, and when woken.
+ * While the database refuses its passes (connection lost, busy) it waits twice as long after each,
+ * up to MAX_REFUSED_PASS_DELAY_MS, so a database that is down is not hammered by every worker.
+ */
 export function startWorker(options: WorkerOptions): WorkerHandle {
   const core = createWorkerCore(options);
   const pollMs = options.pollMs ?? 500;
+  let refusedPasses = 0;
   let timer: NodeJS.Timeout | null = null;
   let hasMoreWork = false;
   const idleWaiters: (() => void)[] = [];
@@ -210,10 +223,11 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
   }
 
   async function loop(): Promise<void> {
-    const { started, skipped } = await core.pass();
+    const { started, skipped, refused } = await core.pass();
     if (!skipped) hasMoreWork = started.length > 0;
     settleIdle();
-    schedule(pollMs);
+    refusedPasses = refused ? refusedPasses + 1 : skipped ? refusedPasses : 0;
+    schedule(refusedPassDelay(pollMs, refusedPasses));
   }
 
   function schedule(delayMs: number): void {
@@ -256,4 +270,10 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
       for (const resolve of idleWaiters.splice(0)) resolve();
     },
   };
+}
+
+/** The pause before the next pass after `refusedPasses` refused ones in a row (ms). */
+export function refusedPassDelay(pollMs: number, refusedPasses: number): number {
+  if (refusedPasses === 0) return pollMs;
+  return Math.min(Math.max(pollMs, 250) * 2 ** (refusedPasses - 1), MAX_REFUSED_PASS_DELAY_MS);
 }

@@ -3,9 +3,8 @@
  * the SSH host key pinned on the connection's record, a snapshot taken through the group's CLI.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client';
+import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
 import type { Stores } from '../../db/stores/ports';
-import { createSqliteStores } from '../../db/stores/sqlite';
 import { createServiceContext } from '../context';
 import { createStoredEqualLogicConnector } from '../drivers/equallogic/eql-array';
 import { FakeEqlGroup } from '../drivers/equallogic/fake/fake-eql-group';
@@ -22,64 +21,73 @@ const keys = memoryKeySource();
 const ctx = createServiceContext({ now: () => new Date('2026-11-24T02:00:00Z') });
 const options = () => ({ signal: new AbortController().signal, timeoutMs: 5000 });
 
-beforeEach(async () => {
-  group = new FakeEqlGroup();
-  group.addVolume('vmfs01', 4096);
-  await group.start();
-  stores = createSqliteStores(openDatabase(':memory:'));
-  const secret = await createSecret(stores, ctx, keys, {
-    name: 'group1 admin',
-    kind: 'password',
-    username: 'grpadmin',
-    secret: 'eql-pass',
-  });
-  await stores.arrayConnections.insert({
-    id: 'conn-e',
-    name: 'group1',
-    vendor: 'equallogic',
-    address: `127.0.0.1:${group.port}`,
-    secretId: secret.id,
-    stagingTarget: null,
-    createdAt: ctx.now(),
-    createdBy: 'user:1',
-  });
-  await stores.arrayConnections.recordSync('conn-e', ctx.now(), null, 'eql-1');
-});
-afterEach(async () => {
-  await group.stop();
-});
+const dialects = await storeDialects('eqlservice');
 
-describe('stored EqualLogic connections', () => {
-  it('serve the registry: a snapshot through the CLI, the host key pinned on the record', async () => {
-    const lookup = storedEqualLogicGroups(stores, ctx, keys);
-    const registry = createDriverRegistry({
-      lookup: {
-        host: async () => null,
-        hostOfVm: async () => null,
-        hostOfHostVolume: async () => null,
-        array: async (id) => ({ id, name: id, connector: 'equallogic' }),
-        arrayOfArrayVolume: async () => null,
-      },
-      connectors: [createStoredEqualLogicConnector(lookup)],
-      repository: neverAnswering<BackupRepository>('lab').driver,
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('stores', () => {
+    let handle: DialectHandle;
+    beforeEach(async () => {
+      group = new FakeEqlGroup();
+      group.addVolume('vmfs01', 4096);
+      await group.start();
+      handle = await dialect.open();
+      stores = handle.stores;
+      const secret = await createSecret(stores, ctx, keys, {
+        name: 'group1 admin',
+        kind: 'password',
+        username: 'grpadmin',
+        secret: 'eql-pass',
+      });
+      await stores.arrayConnections.insert({
+        id: 'conn-e',
+        name: 'group1',
+        vendor: 'equallogic',
+        address: `127.0.0.1:${group.port}`,
+        secretId: secret.id,
+        stagingTarget: null,
+        createdAt: ctx.now(),
+        createdBy: 'user:1',
+      });
+      await stores.arrayConnections.recordSync('conn-e', ctx.now(), null, 'eql-1');
     });
-    const driver = await registry.arrayForArray('eql-1');
-    await driver.createSnapshot(
-      {
-        snapshotId: 'snap-1',
-        scope: { kind: 'array-volumes', arrayVolumeIds: ['eql-1:vol:vmfs01'], consistencyGroupId: null },
-        diskIds: [],
-        isQuiesced: false,
-      },
-      options(),
-    );
-    expect([...(group.volumes.get('vmfs01')?.snapshots.keys() ?? [])]).toEqual(['snap-1']);
-    expect((await stores.arrayConnections.get('conn-e'))?.fingerprint).toMatch(/^SHA256:/);
-    await (await lookup('eql-1'))?.client.close();
-    await expect(
-      (await registry.arrayForArray('eql-9')).releaseSnapshot('x', options()),
-    ).rejects.toMatchObject({
-      faultCode: 'connector-missing',
+    afterEach(async () => {
+      await group.stop();
+      await handle.close();
+    });
+
+    describe('stored EqualLogic connections', () => {
+      it('serve the registry: a snapshot through the CLI, the host key pinned on the record', async () => {
+        const lookup = storedEqualLogicGroups(stores, ctx, keys);
+        const registry = createDriverRegistry({
+          lookup: {
+            host: async () => null,
+            hostOfVm: async () => null,
+            hostOfHostVolume: async () => null,
+            array: async (id) => ({ id, name: id, connector: 'equallogic' }),
+            arrayOfArrayVolume: async () => null,
+          },
+          connectors: [createStoredEqualLogicConnector(lookup)],
+          repository: neverAnswering<BackupRepository>('lab').driver,
+        });
+        const driver = await registry.arrayForArray('eql-1');
+        await driver.createSnapshot(
+          {
+            snapshotId: 'snap-1',
+            scope: { kind: 'array-volumes', arrayVolumeIds: ['eql-1:vol:vmfs01'], consistencyGroupId: null },
+            diskIds: [],
+            isQuiesced: false,
+          },
+          options(),
+        );
+        expect([...(group.volumes.get('vmfs01')?.snapshots.keys() ?? [])]).toEqual(['snap-1']);
+        expect((await stores.arrayConnections.get('conn-e'))?.fingerprint).toMatch(/^SHA256:/);
+        await (await lookup('eql-1'))?.client.close();
+        await expect(
+          (await registry.arrayForArray('eql-9')).releaseSnapshot('x', options()),
+        ).rejects.toMatchObject({
+          faultCode: 'connector-missing',
+        });
+      });
     });
   });
 });

@@ -4,9 +4,8 @@
  * while a changed key waits, and not twice at once; a host that is down is recorded and retried
  * one interval later.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client';
-import { createSqliteStores } from '../../db/stores/sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
 import { createServiceContext } from '../context';
 import { ADMIN, callOptions, startFakeHost } from '../drivers/hyperv/hyperv-test-support';
 import { addHypervConnection } from './hyperv-connection-service';
@@ -20,13 +19,17 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
+const dialects = await storeDialects('hypervsync');
+let dialect: StoreDialect;
 const MINUTE = 60_000;
 const T0 = new Date('2026-11-24T02:00:00Z');
 
 async function setup() {
   const fake = await startFakeHost(4096);
   cleanups.push(() => fake.dispose());
-  const stores = createSqliteStores(openDatabase(':memory:'));
+  const handle = await dialect.open();
+  cleanups.push(() => handle.close());
+  const stores = handle.stores;
   let now = T0;
   let counter = 0;
   const ctx = createServiceContext({ now: () => now, newId: () => `id-${++counter}` });
@@ -85,50 +88,57 @@ describe('isSyncDue', () => {
   });
 });
 
-describe('scheduled Hyper-V sync', () => {
-  it('re-reads a host once the interval passed, and picks up what changed on it', async () => {
-    const { fake, stores, ctx, keys, connection, tick, at } = await setup();
-    expect(await tick(ctx)).toEqual({ synced: [], failed: [] }); // never synced: left to the admin
-    await syncHypervConnection(stores, ctx, keys, { id: connection.id }, callOptions());
-    at(10);
-    expect(await tick(ctx)).toEqual({ synced: [], failed: [] });
-    const web01 = fake.model.state.vms.find((vm) => vm.name === 'web01');
-    if (!web01) throw new Error('no web01');
-    web01.state = 2; // started on the host
-    at(15);
-    expect(await tick(ctx)).toEqual({ synced: ['hv01'], failed: [] });
-    const inventory = await stores.inventory.loadInventory();
-    expect(inventory.vms.find((vm) => vm.name === 'web01')?.powerState).toBe('running');
-    expect((await stores.hypervConnections.get(connection.id))?.lastSyncAt).toEqual(
-      new Date(T0.getTime() + 15 * MINUTE),
-    );
-  });
+describe.each(dialects)('$name', (current) => {
+  describe.skipIf(current.skip !== null)('stores', () => {
+    beforeEach(() => {
+      dialect = current;
+    });
+    describe('scheduled Hyper-V sync', () => {
+      it('re-reads a host once the interval passed, and picks up what changed on it', async () => {
+        const { fake, stores, ctx, keys, connection, tick, at } = await setup();
+        expect(await tick(ctx)).toEqual({ synced: [], failed: [] }); // never synced: left to the admin
+        await syncHypervConnection(stores, ctx, keys, { id: connection.id }, callOptions());
+        at(10);
+        expect(await tick(ctx)).toEqual({ synced: [], failed: [] });
+        const web01 = fake.model.state.vms.find((vm) => vm.name === 'web01');
+        if (!web01) throw new Error('no web01');
+        web01.state = 2; // started on the host
+        at(15);
+        expect(await tick(ctx)).toEqual({ synced: ['hv01'], failed: [] });
+        const inventory = await stores.inventory.loadInventory();
+        expect(inventory.vms.find((vm) => vm.name === 'web01')?.powerState).toBe('running');
+        expect((await stores.hypervConnections.get(connection.id))?.lastSyncAt).toEqual(
+          new Date(T0.getTime() + 15 * MINUTE),
+        );
+      });
 
-  it('a host that is down is recorded and retried one interval later, not on every tick', async () => {
-    const { fake, stores, ctx, keys, connection, tick, at } = await setup();
-    await syncHypervConnection(stores, ctx, keys, { id: connection.id }, callOptions());
-    await fake.host.stop();
-    at(15);
-    expect(await tick(ctx)).toEqual({ synced: [], failed: ['hv01'] });
-    expect((await stores.hypervConnections.get(connection.id))?.lastError).toContain('cannot be reached');
-    at(16);
-    expect(await tick(ctx)).toEqual({ synced: [], failed: [] });
-    await fake.host.start(fake.host.port);
-    at(30);
-    expect(await tick(ctx)).toEqual({ synced: ['hv01'], failed: [] });
-    expect((await stores.hypervConnections.get(connection.id))?.lastError).toBeNull();
-  });
+      it('a host that is down is recorded and retried one interval later, not on every tick', async () => {
+        const { fake, stores, ctx, keys, connection, tick, at } = await setup();
+        await syncHypervConnection(stores, ctx, keys, { id: connection.id }, callOptions());
+        await fake.host.stop();
+        at(15);
+        expect(await tick(ctx)).toEqual({ synced: [], failed: ['hv01'] });
+        expect((await stores.hypervConnections.get(connection.id))?.lastError).toContain('cannot be reached');
+        at(16);
+        expect(await tick(ctx)).toEqual({ synced: [], failed: [] });
+        await fake.host.start(fake.host.port);
+        at(30);
+        expect(await tick(ctx)).toEqual({ synced: ['hv01'], failed: [] });
+        expect((await stores.hypervConnections.get(connection.id))?.lastError).toBeNull();
+      });
 
-  it('a sync still running is not started again by the next tick', async () => {
-    const { fake, stores, ctx, keys, connection, tick, at } = await setup();
-    await syncHypervConnection(stores, ctx, keys, { id: connection.id }, callOptions());
-    fake.host.hangingScripts.add('host-facts');
-    at(15);
-    const first = tick(ctx);
-    await expect.poll(() => fake.host.calls.filter((name) => name === 'host-facts').length).toBe(2);
-    expect(await tick(ctx)).toEqual({ synced: [], failed: [] });
-    fake.host.hangingScripts.clear();
-    await fake.host.stop(); // ends the hanging call: the first sync fails and is recorded
-    expect(await first).toEqual({ synced: [], failed: ['hv01'] });
+      it('a sync still running is not started again by the next tick', async () => {
+        const { fake, stores, ctx, keys, connection, tick, at } = await setup();
+        await syncHypervConnection(stores, ctx, keys, { id: connection.id }, callOptions());
+        fake.host.hangingScripts.add('host-facts');
+        at(15);
+        const first = tick(ctx);
+        await expect.poll(() => fake.host.calls.filter((name) => name === 'host-facts').length).toBe(2);
+        expect(await tick(ctx)).toEqual({ synced: [], failed: [] });
+        fake.host.hangingScripts.clear();
+        await fake.host.stop(); // ends the hanging call: the first sync fails and is recorded
+        expect(await first).toEqual({ synced: [], failed: ['hv01'] });
+      });
+    });
   });
 });

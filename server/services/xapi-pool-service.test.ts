@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client';
-import { createSqliteStores } from '../../db/stores/sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type DialectHandle, type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
 import { createServiceContext } from '../context';
 import { ManualClock } from '../drivers/xapi/fake/fake-clock';
 import { fixturePool } from '../drivers/xapi/fake/fake-fixtures';
@@ -16,9 +15,13 @@ import { acceptXapiCertificate, addXapiPool, discoverXapiPool, testXapiPool } fr
 const CLOCK = { now: () => new Date('2026-06-15T10:30:00Z') };
 
 const fakes: FakeXapi[] = [];
+const opened: DialectHandle[] = [];
 afterEach(async () => {
   await Promise.all(fakes.splice(0).map((fake) => fake.stop()));
+  await Promise.all(opened.splice(0).map((handle) => handle.close()));
 });
+const dialects = await storeDialects('xapipoolservice');
+let dialect: StoreDialect;
 
 const call = () => ({ signal: new AbortController().signal, timeoutMs: 30_000 });
 
@@ -26,7 +29,9 @@ async function setup(password = 's3cret', options: Partial<FakeXapiOptions> = {}
   const fixture = fixturePool();
   const fake = await startFakeXapi({ pool: fixture.pool, ...options });
   fakes.push(fake);
-  const stores = createSqliteStores(openDatabase(':memory:'));
+  const handle = await dialect.open();
+  opened.push(handle);
+  const stores = handle.stores;
   let counter = 0;
   const ctx = createServiceContext({
     now: () => new Date('2026-11-24T02:00:00Z'),
@@ -52,104 +57,117 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-describe('XAPI pool connections', () => {
-  it('refuses a pool without a usable address or vault secret, naming the field, and stores nothing', async () => {
-    const { stores, ctx, secret } = await setup();
-    const badAddress = await rejection(
-      addXapiPool(stores, ctx, { name: 'lab', address: 'https://x/', secretId: secret.id }),
-    );
-    expect(isDomainError(badAddress) && badAddress.fieldErrors?.map((field) => field.path)).toEqual([
-      'address',
-    ]);
-    const noSecret = await rejection(
-      addXapiPool(stores, ctx, { name: 'lab', address: '192.0.2.10', secretId: 'nope' }),
-    );
-    expect(isDomainError(noSecret) && noSecret.fieldErrors?.map((field) => field.path)).toEqual(['secretId']);
-    expect(await stores.xapiPools.list()).toEqual([]);
-  });
+describe.each(dialects)('$name', (current) => {
+  describe.skipIf(current.skip !== null)('stores', () => {
+    beforeEach(() => {
+      dialect = current;
+    });
+    describe('XAPI pool connections', () => {
+      it('refuses a pool without a usable address or vault secret, naming the field, and stores nothing', async () => {
+        const { stores, ctx, secret } = await setup();
+        const badAddress = await rejection(
+          addXapiPool(stores, ctx, { name: 'lab', address: 'https://x/', secretId: secret.id }),
+        );
+        expect(isDomainError(badAddress) && badAddress.fieldErrors?.map((field) => field.path)).toEqual([
+          'address',
+        ]);
+        const noSecret = await rejection(
+          addXapiPool(stores, ctx, { name: 'lab', address: '192.0.2.10', secretId: 'nope' }),
+        );
+        expect(isDomainError(noSecret) && noSecret.fieldErrors?.map((field) => field.path)).toEqual([
+          'secretId',
+        ]);
+        expect(await stores.xapiPools.list()).toEqual([]);
+      });
 
-  it('tests the connection with the vault’s account, pins the certificates and shows what the pool answered', async () => {
-    const { fake, stores, ctx, keys, secret } = await setup();
-    const pool = await addXapiPool(stores, ctx, {
-      name: 'pool-lab',
-      address: fake.address(),
-      secretId: secret.id,
-    });
-    const result = await testXapiPool(stores, ctx, keys, pool.id, call());
-    expect(result).toMatchObject({ ok: true, poolName: 'pool-lab', vmCount: 3, srCount: 3 });
-    expect(
-      result.ok &&
-        result.hosts.map((host) => [host.brand, host.productVersion, host.apiVersion, host.isMaster]),
-    ).toEqual([
-      ['XCP-ng', '8.2.1', '2.20', true],
-      ['XCP-ng', '8.2.1', '2.20', false],
-    ]);
-    expect(Object.keys((await stores.xapiPools.get(pool.id))?.pins ?? {})).toEqual([fake.address()]);
-    expect(fake.sessionCount).toBe(0); // logged out
-  });
+      it('tests the connection with the vault’s account, pins the certificates and shows what the pool answered', async () => {
+        const { fake, stores, ctx, keys, secret } = await setup();
+        const pool = await addXapiPool(stores, ctx, {
+          name: 'pool-lab',
+          address: fake.address(),
+          secretId: secret.id,
+        });
+        const result = await testXapiPool(stores, ctx, keys, pool.id, call());
+        expect(result).toMatchObject({ ok: true, poolName: 'pool-lab', vmCount: 3, srCount: 3 });
+        expect(
+          result.ok &&
+            result.hosts.map((host) => [host.brand, host.productVersion, host.apiVersion, host.isMaster]),
+        ).toEqual([
+          ['XCP-ng', '8.2.1', '2.20', true],
+          ['XCP-ng', '8.2.1', '2.20', false],
+        ]);
+        expect(Object.keys((await stores.xapiPools.get(pool.id))?.pins ?? {})).toEqual([fake.address()]);
+        expect(fake.sessionCount).toBe(0); // logged out
+      });
 
-  it('a wrong password comes back as a clear failure after the pool’s 5 s', async () => {
-    const clock = new ManualClock();
-    const { fake, stores, ctx, keys, secret } = await setup('wrong', { clock });
-    const pool = await addXapiPool(stores, ctx, {
-      name: 'pool-lab',
-      address: fake.address(),
-      secretId: secret.id,
-    });
-    const pending = testXapiPool(stores, ctx, keys, pool.id, call());
-    expect(await clock.sleeping()).toBe(5000);
-    clock.advance(5000);
-    expect(await pending).toEqual({
-      ok: false,
-      fault: 'host-unreachable',
-      message:
-        'xapi pool pool-lab: the pool refused the login of root: wrong user name or password (SESSION_AUTHENTICATION_FAILED)',
-    });
-  });
+      it('a wrong password comes back as a clear failure after the pool’s 5 s', async () => {
+        const clock = new ManualClock();
+        const { fake, stores, ctx, keys, secret } = await setup('wrong', { clock });
+        const pool = await addXapiPool(stores, ctx, {
+          name: 'pool-lab',
+          address: fake.address(),
+          secretId: secret.id,
+        });
+        const pending = testXapiPool(stores, ctx, keys, pool.id, call());
+        expect(await clock.sleeping()).toBe(5000);
+        clock.advance(5000);
+        expect(await pending).toEqual({
+          ok: false,
+          fault: 'host-unreachable',
+          message:
+            'xapi pool pool-lab: the pool refused the login of root: wrong user name or password (SESSION_AUTHENTICATION_FAILED)',
+        });
+      });
 
-  it('a changed certificate waits for an admin, who accepts it', async () => {
-    const { fake, stores, ctx, keys, secret } = await setup();
-    const pool = await addXapiPool(stores, ctx, {
-      name: 'pool-lab',
-      address: fake.address(),
-      secretId: secret.id,
-    });
-    await stores.xapiPools.pin(pool.id, fake.address(), 'AA:BB'); // what the host presented last year
-    const refused = await testXapiPool(stores, ctx, keys, pool.id, call());
-    expect(refused).toMatchObject({
-      ok: false,
-      fault: 'host-unreachable',
-      message: expect.stringContaining('different TLS certificate'),
-    });
-    expect(fake.calls).toEqual([]);
-    const stale = await rejection(
-      acceptXapiCertificate(stores, ctx, { id: pool.id, endpoint: '192.0.2.99' }),
-    );
-    expect(isDomainError(stale) && stale.fieldErrors?.map((field) => field.path)).toEqual(['endpoint']);
-    await acceptXapiCertificate(stores, ctx, { id: pool.id, endpoint: fake.address() });
-    expect(await testXapiPool(stores, ctx, keys, pool.id, call())).toMatchObject({ ok: true });
-  });
+      it('a changed certificate waits for an admin, who accepts it', async () => {
+        const { fake, stores, ctx, keys, secret } = await setup();
+        const pool = await addXapiPool(stores, ctx, {
+          name: 'pool-lab',
+          address: fake.address(),
+          secretId: secret.id,
+        });
+        await stores.xapiPools.pin(pool.id, fake.address(), 'AA:BB'); // what the host presented last year
+        const refused = await testXapiPool(stores, ctx, keys, pool.id, call());
+        expect(refused).toMatchObject({
+          ok: false,
+          fault: 'host-unreachable',
+          message: expect.stringContaining('different TLS certificate'),
+        });
+        expect(fake.calls).toEqual([]);
+        const stale = await rejection(
+          acceptXapiCertificate(stores, ctx, { id: pool.id, endpoint: '192.0.2.99' }),
+        );
+        expect(isDomainError(stale) && stale.fieldErrors?.map((field) => field.path)).toEqual(['endpoint']);
+        await acceptXapiCertificate(stores, ctx, { id: pool.id, endpoint: fake.address() });
+        expect(await testXapiPool(stores, ctx, keys, pool.id, call())).toMatchObject({ ok: true });
+      });
 
-  it('discovers the pool into the inventory and records the sync', async () => {
-    const { fixture, fake, stores, ctx, keys, secret } = await setup();
-    const pool = await addXapiPool(stores, ctx, {
-      name: 'pool-lab',
-      address: fake.address(),
-      secretId: secret.id,
-    });
-    const { import: result } = await discoverXapiPool(stores, ctx, keys, pool.id, call());
-    expect(result.stored).toMatchObject({ hosts: 2, vms: 3 });
-    const sql01 = await getVm(stores, CLOCK, xenId(fixture.pool.get('VM', fixture.sql01)?.uuid as string));
-    expect(sql01.vm).toMatchObject({ name: 'sql01', powerState: 'running' });
-    expect(sql01.host).toMatchObject({
-      name: 'xcp1',
-      kind: 'xenserver',
-      connector: 'xapi',
-      offersQuiescedSnapshots: false,
-    });
-    expect(await stores.xapiPools.get(pool.id)).toMatchObject({
-      lastSyncAt: new Date('2026-11-24T02:00:00Z'),
-      lastError: null,
+      it('discovers the pool into the inventory and records the sync', async () => {
+        const { fixture, fake, stores, ctx, keys, secret } = await setup();
+        const pool = await addXapiPool(stores, ctx, {
+          name: 'pool-lab',
+          address: fake.address(),
+          secretId: secret.id,
+        });
+        const { import: result } = await discoverXapiPool(stores, ctx, keys, pool.id, call());
+        expect(result.stored).toMatchObject({ hosts: 2, vms: 3 });
+        const sql01 = await getVm(
+          stores,
+          CLOCK,
+          xenId(fixture.pool.get('VM', fixture.sql01)?.uuid as string),
+        );
+        expect(sql01.vm).toMatchObject({ name: 'sql01', powerState: 'running' });
+        expect(sql01.host).toMatchObject({
+          name: 'xcp1',
+          kind: 'xenserver',
+          connector: 'xapi',
+          offersQuiescedSnapshots: false,
+        });
+        expect(await stores.xapiPools.get(pool.id)).toMatchObject({
+          lastSyncAt: new Date('2026-11-24T02:00:00Z'),
+          lastError: null,
+        });
+      });
     });
   });
 });

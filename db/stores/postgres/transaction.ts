@@ -7,7 +7,7 @@
  * retried from the start: no step is ever left half-claimed.
  */
 import { sql } from 'drizzle-orm';
-import type { PgDb } from '../../pg/client';
+import { type PgDb, transactionOnOwnClient } from '../../pg/client';
 import { operationEvents } from '../../pg/schema';
 import { publishOperationEvents } from '../operation-event-bus';
 import type { OperationEvent, OperationEventPayloads, OperationEventType } from '../ports/operation-events';
@@ -85,7 +85,7 @@ export async function inPgTransaction<T>(
   for (let attempt = 1; ; attempt++) {
     const events = new PgEventBatch();
     try {
-      const result = await db.transaction(async (tx) => {
+      const result = await transactionOnOwnClient(db, async (tx: PgTx) => {
         const value = await work(tx, events);
         await events.flush(tx);
         return value;

@@ -4,231 +4,246 @@
  * accepted, and a cluster that refuses the login answered with the reason rather than a server error.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Db, openDatabase, sqliteOf } from '../../../db/client';
+import type { ProcessDatabase } from '../../../db/process-database';
+import { storesOf } from '../../../db/process-database';
+import { storeDialects } from '../../../db/stores/contract/dialects';
 import { backupPlanOf } from '../../../db/stores/contract/operation-store.contract';
-import { createSqliteStores } from '../../../db/stores/sqlite';
 import { FakeEqlGroup } from '../../drivers/equallogic/fake/fake-eql-group';
 import { FakeOntapServer } from '../../drivers/ontap/fake/fake-ontap-server';
 import { type FakeCluster, startFakeCluster } from '../../drivers/ontap/ontap-test-support';
+import { openEmptyOn } from '../../test-rows';
 import { signedIn } from '../../test-support';
 import { createCaller } from '../root';
 
-let db: Db;
-let cluster: FakeCluster;
-beforeEach(async () => {
-  db = openDatabase(':memory:');
-  cluster = await startFakeCluster();
-});
-afterEach(async () => {
-  await cluster.stop();
-  sqliteOf(db).close();
-});
+const dialects = await storeDialects('routerarrays');
 
-async function addCluster(password = 'netapp1!') {
-  const caller = createCaller(signedIn(db));
-  const secret = await caller.secrets.create({
-    name: 'cluster1 api',
-    kind: 'password',
-    username: 'admin',
-    secret: password,
-  });
-  const added = await caller.arrayConnections.addOntap({
-    name: 'cluster1',
-    address: cluster.server.address,
-    accountId: secret.id,
-    stagingIgroup: 'stage01',
-  });
-  return { caller, added };
-}
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('stores', () => {
+    let db: ProcessDatabase;
+    let closeDb: () => Promise<void>;
+    let cluster: FakeCluster;
+    beforeEach(async () => {
+      ({ database: db, close: closeDb } = await openEmptyOn(dialect));
+      cluster = await startFakeCluster();
+    });
+    afterEach(async () => {
+      await cluster.stop();
+      await closeDb();
+    });
 
-describe('arrayConnections procedures', () => {
-  it('add, list by names, discover into the inventory', async () => {
-    const { caller, added } = await addCluster();
-    expect(await caller.arrayConnections.list()).toEqual([
-      expect.objectContaining({
+    async function addCluster(password = 'netapp1!') {
+      const caller = createCaller(signedIn(db));
+      const secret = await caller.secrets.create({
+        name: 'cluster1 api',
+        kind: 'password',
+        username: 'admin',
+        secret: password,
+      });
+      const added = await caller.arrayConnections.addOntap({
         name: 'cluster1',
-        vendor: 'ontap',
-        secretName: 'cluster1 api',
-        stagingTarget: 'stage01',
-      }),
-    ]);
-    const synced = await caller.arrayConnections.sync({ id: added.id });
-    expect(synced).toMatchObject({ ok: true, lunCount: 2, consistencyGroupCount: 1 });
-    const [listed] = await caller.arrayConnections.list();
-    expect(listed.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-    expect(listed.arrayId).toBe(`ontap:${added.id}`);
-  });
-
-  it('refuses bad input naming the field, and a second cluster of the same name', async () => {
-    const { caller } = await addCluster();
-    await expect(
-      caller.arrayConnections.addOntap({ name: 'x', address: 'https://cluster1', accountId: 'nope' }),
-    ).rejects.toThrow(/host name or IP address/);
-    const secret = (await caller.secrets.list())[0];
-    await expect(
-      caller.arrayConnections.addOntap({ name: 'cluster1', address: '192.0.2.30', accountId: secret.id }),
-    ).rejects.toThrow(/already exists/);
-  });
-
-  it('answers a refused login and a changed certificate with the reason; an admin accepts the new certificate', async () => {
-    const { caller, added } = await addCluster('wrong');
-    expect(await caller.arrayConnections.sync({ id: added.id })).toMatchObject({
-      ok: false,
-      fault: 'host-unreachable',
-      message: expect.stringMatching(/refused the login/),
-    });
-    expect((await caller.arrayConnections.list())[0].lastError).toMatch(/refused the login/);
-
-    const port = cluster.server.port;
-    await cluster.server.stop();
-    const renewed = new FakeOntapServer(cluster.model, { certificate: 'cluster-b' });
-    renewed.port = port;
-    await renewed.start();
-    try {
-      await caller.secrets.replace({ id: added.secretId, secret: 'netapp1!' });
-      const refused = await caller.arrayConnections.sync({ id: added.id });
-      expect(refused).toMatchObject({
-        ok: false,
-        message: expect.stringMatching(/different TLS certificate/),
-      });
-      // The pin from the first (refused-login) attempt is cluster-a's; the renewed one waits for an admin.
-      const accepted = await caller.arrayConnections.acceptCertificate({ id: added.id });
-      expect(accepted.refusedFingerprint).toBeNull();
-      expect(await caller.arrayConnections.sync({ id: added.id })).toMatchObject({ ok: true });
-    } finally {
-      await renewed.stop();
-    }
-  });
-
-  it('adds an EqualLogic group and discovers its volumes; its SSH host key is pinned on the record', async () => {
-    const group = new FakeEqlGroup();
-    group.addVolume('vmfs01', 4096);
-    group.addVolume('vmfs02', 4096);
-    await group.start();
-    try {
-      const caller = createCaller(signedIn(db));
-      const secret = await caller.secrets.create({
-        name: 'group1 admin',
-        kind: 'password',
-        username: 'grpadmin',
-        secret: 'eql-pass',
-      });
-      const added = await caller.arrayConnections.addEqualLogic({
-        name: 'group1',
-        address: `127.0.0.1:${group.port}`,
+        address: cluster.server.address,
         accountId: secret.id,
+        stagingIgroup: 'stage01',
       });
-      expect(await caller.arrayConnections.sync({ id: added.id })).toEqual({
-        ok: true,
-        vendor: 'equallogic',
-        arrayId: `equallogic:${added.id}`,
-        volumeCount: 2,
-      });
-      const [listed] = (await caller.arrayConnections.list()).filter((row) => row.vendor === 'equallogic');
-      expect(listed).toMatchObject({ name: 'group1', secretName: 'group1 admin', lastError: null });
-      expect(listed.fingerprint).toMatch(/^SHA256:/);
-    } finally {
-      await group.stop();
+      return { caller, added };
     }
-  });
 
-  it('tests a cluster in words: its name, release, SVMs and volumes; the certificate is pinned on first use', async () => {
-    const { caller, added } = await addCluster();
-    expect(await caller.arrayConnections.test({ id: added.id })).toEqual({
-      ok: true,
-      vendor: 'ontap',
-      clusterName: 'cluster1',
-      version: '9.13.1',
-      svmCount: 1,
-      volumeCount: 2,
+    describe('arrayConnections procedures', () => {
+      it('add, list by names, discover into the inventory', async () => {
+        const { caller, added } = await addCluster();
+        expect(await caller.arrayConnections.list()).toEqual([
+          expect.objectContaining({
+            name: 'cluster1',
+            vendor: 'ontap',
+            secretName: 'cluster1 api',
+            stagingTarget: 'stage01',
+          }),
+        ]);
+        const synced = await caller.arrayConnections.sync({ id: added.id });
+        expect(synced).toMatchObject({ ok: true, lunCount: 2, consistencyGroupCount: 1 });
+        const [listed] = await caller.arrayConnections.list();
+        expect(listed.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+        expect(listed.arrayId).toBe(`ontap:${added.id}`);
+      });
+
+      it('refuses bad input naming the field, and a second cluster of the same name', async () => {
+        const { caller } = await addCluster();
+        await expect(
+          caller.arrayConnections.addOntap({ name: 'x', address: 'https://cluster1', accountId: 'nope' }),
+        ).rejects.toThrow(/host name or IP address/);
+        const secret = (await caller.secrets.list())[0];
+        await expect(
+          caller.arrayConnections.addOntap({ name: 'cluster1', address: '192.0.2.30', accountId: secret.id }),
+        ).rejects.toThrow(/already exists/);
+      });
+
+      it('answers a refused login and a changed certificate with the reason; an admin accepts the new certificate', async () => {
+        const { caller, added } = await addCluster('wrong');
+        expect(await caller.arrayConnections.sync({ id: added.id })).toMatchObject({
+          ok: false,
+          fault: 'host-unreachable',
+          message: expect.stringMatching(/refused the login/),
+        });
+        expect((await caller.arrayConnections.list())[0].lastError).toMatch(/refused the login/);
+
+        const port = cluster.server.port;
+        await cluster.server.stop();
+        const renewed = new FakeOntapServer(cluster.model, { certificate: 'cluster-b' });
+        renewed.port = port;
+        await renewed.start();
+        try {
+          await caller.secrets.replace({ id: added.secretId, secret: 'netapp1!' });
+          const refused = await caller.arrayConnections.sync({ id: added.id });
+          expect(refused).toMatchObject({
+            ok: false,
+            message: expect.stringMatching(/different TLS certificate/),
+          });
+          // The pin from the first (refused-login) attempt is cluster-a's; the renewed one waits for an admin.
+          const accepted = await caller.arrayConnections.acceptCertificate({ id: added.id });
+          expect(accepted.refusedFingerprint).toBeNull();
+          expect(await caller.arrayConnections.sync({ id: added.id })).toMatchObject({ ok: true });
+        } finally {
+          await renewed.stop();
+        }
+      });
+
+      it('adds an EqualLogic group and discovers its volumes; its SSH host key is pinned on the record', async () => {
+        const group = new FakeEqlGroup();
+        group.addVolume('vmfs01', 4096);
+        group.addVolume('vmfs02', 4096);
+        await group.start();
+        try {
+          const caller = createCaller(signedIn(db));
+          const secret = await caller.secrets.create({
+            name: 'group1 admin',
+            kind: 'password',
+            username: 'grpadmin',
+            secret: 'eql-pass',
+          });
+          const added = await caller.arrayConnections.addEqualLogic({
+            name: 'group1',
+            address: `127.0.0.1:${group.port}`,
+            accountId: secret.id,
+          });
+          expect(await caller.arrayConnections.sync({ id: added.id })).toEqual({
+            ok: true,
+            vendor: 'equallogic',
+            arrayId: `equallogic:${added.id}`,
+            volumeCount: 2,
+          });
+          const [listed] = (await caller.arrayConnections.list()).filter(
+            (row) => row.vendor === 'equallogic',
+          );
+          expect(listed).toMatchObject({ name: 'group1', secretName: 'group1 admin', lastError: null });
+          expect(listed.fingerprint).toMatch(/^SHA256:/);
+        } finally {
+          await group.stop();
+        }
+      });
+
+      it('tests a cluster in words: its name, release, SVMs and volumes; the certificate is pinned on first use', async () => {
+        const { caller, added } = await addCluster();
+        expect(await caller.arrayConnections.test({ id: added.id })).toEqual({
+          ok: true,
+          vendor: 'ontap',
+          clusterName: 'cluster1',
+          version: '9.13.1',
+          svmCount: 1,
+          volumeCount: 2,
+        });
+        const [listed] = await caller.arrayConnections.list();
+        expect(listed.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+        // A test reads, it does not discover: nothing in the inventory, no sync recorded.
+        expect(listed).toMatchObject({ lastSyncAt: null, arrayId: null });
+        expect(cluster.server.calls.some((call) => call.startsWith('GET /api/cluster'))).toBe(true);
+      });
+
+      it('answers a test that cannot sign in, or an unreachable cluster, with the reason', async () => {
+        const { caller, added } = await addCluster('wrong');
+        expect(await caller.arrayConnections.test({ id: added.id })).toMatchObject({
+          ok: false,
+          message: expect.stringMatching(/cluster1.*refused the login/),
+        });
+        await cluster.server.stop();
+        const unreachable = await caller.arrayConnections.test({ id: added.id });
+        expect(unreachable).toMatchObject({ ok: false, message: expect.stringMatching(/ONTAP cluster1/) });
+        expect(JSON.stringify(unreachable)).not.toContain(added.id);
+      });
+
+      it('refuses a test or a removal without a connection, naming the field, and a vanished one in words', async () => {
+        const caller = createCaller(signedIn(db));
+        await expect(caller.arrayConnections.test({ id: ' ' })).rejects.toThrow(/Choose an array connection/);
+        await expect(caller.arrayConnections.remove({ id: '' })).rejects.toThrow(
+          /Choose an array connection/,
+        );
+        for (const call of [caller.arrayConnections.remove, caller.arrayConnections.test]) {
+          const error: Error = await call({ id: 'c-404' }).then(
+            () => new Error('answered'),
+            (refusal: Error) => refusal,
+          );
+          expect(error.message).toMatch(/does not exist any more/);
+          expect(error.message).not.toContain('c-404');
+        }
+      });
+
+      it('removes a connection by name; what its discovery brought stays in the inventory', async () => {
+        const { caller, added } = await addCluster();
+        await caller.arrayConnections.sync({ id: added.id });
+        expect(await caller.arrayConnections.remove({ id: added.id })).toEqual({ name: 'cluster1' });
+        expect(await caller.arrayConnections.list()).toEqual([]);
+        const arrays = await caller.arrays.list({});
+        expect(JSON.stringify(arrays)).toContain('cluster1');
+        await expect(caller.arrayConnections.remove({ id: added.id })).rejects.toThrow(
+          /does not exist any more/,
+        );
+      });
+
+      it('tests an EqualLogic group: its name and volumes', async () => {
+        const group = new FakeEqlGroup();
+        group.addVolume('vmfs01', 4096);
+        await group.start();
+        try {
+          const caller = createCaller(signedIn(db));
+          const secret = await caller.secrets.create({
+            name: 'group1 admin',
+            kind: 'password',
+            username: 'grpadmin',
+            secret: 'eql-pass',
+          });
+          const added = await caller.arrayConnections.addEqualLogic({
+            name: 'group1',
+            address: `127.0.0.1:${group.port}`,
+            accountId: secret.id,
+          });
+          expect(await caller.arrayConnections.test({ id: added.id })).toMatchObject({
+            ok: true,
+            vendor: 'equallogic',
+            groupName: 'group1',
+            volumeCount: 1,
+          });
+          expect((await caller.arrayConnections.list())[0].fingerprint).toMatch(/^SHA256:/);
+        } finally {
+          await group.stop();
+        }
+      });
+
+      it('refuses to disconnect a cluster an operation is using, naming the operation', async () => {
+        const { caller, added } = await addCluster();
+        const synced = await caller.arrayConnections.sync({ id: added.id });
+        if (!synced.ok) throw new Error(synced.message);
+        const operations = storesOf(db).operations;
+        const running = await operations.enqueue(
+          { ...backupPlanOf(['sql1']), arrayIds: [synced.arrayId] },
+          { vmIds: ['sql1'] },
+          { id: 'op-1', now: new Date(), requestedBy: 'user:1', title: 'Back up sql1' },
+        );
+        await expect(caller.arrayConnections.remove({ id: added.id })).rejects.toThrow(
+          'cluster1 is in use by an operation ("Back up sql1"): wait for it to end, or cancel it, then disconnect it.',
+        );
+        expect(await caller.arrayConnections.list()).toHaveLength(1);
+        await operations.cancel(running.id, new Date(), 'user:1');
+        expect(await caller.arrayConnections.remove({ id: added.id })).toEqual({ name: 'cluster1' });
+      });
     });
-    const [listed] = await caller.arrayConnections.list();
-    expect(listed.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-    // A test reads, it does not discover: nothing in the inventory, no sync recorded.
-    expect(listed).toMatchObject({ lastSyncAt: null, arrayId: null });
-    expect(cluster.server.calls.some((call) => call.startsWith('GET /api/cluster'))).toBe(true);
-  });
-
-  it('answers a test that cannot sign in, or an unreachable cluster, with the reason', async () => {
-    const { caller, added } = await addCluster('wrong');
-    expect(await caller.arrayConnections.test({ id: added.id })).toMatchObject({
-      ok: false,
-      message: expect.stringMatching(/cluster1.*refused the login/),
-    });
-    await cluster.server.stop();
-    const unreachable = await caller.arrayConnections.test({ id: added.id });
-    expect(unreachable).toMatchObject({ ok: false, message: expect.stringMatching(/ONTAP cluster1/) });
-    expect(JSON.stringify(unreachable)).not.toContain(added.id);
-  });
-
-  it('refuses a test or a removal without a connection, naming the field, and a vanished one in words', async () => {
-    const caller = createCaller(signedIn(db));
-    await expect(caller.arrayConnections.test({ id: ' ' })).rejects.toThrow(/Choose an array connection/);
-    await expect(caller.arrayConnections.remove({ id: '' })).rejects.toThrow(/Choose an array connection/);
-    for (const call of [caller.arrayConnections.remove, caller.arrayConnections.test]) {
-      const error: Error = await call({ id: 'c-404' }).then(
-        () => new Error('answered'),
-        (refusal: Error) => refusal,
-      );
-      expect(error.message).toMatch(/does not exist any more/);
-      expect(error.message).not.toContain('c-404');
-    }
-  });
-
-  it('removes a connection by name; what its discovery brought stays in the inventory', async () => {
-    const { caller, added } = await addCluster();
-    await caller.arrayConnections.sync({ id: added.id });
-    expect(await caller.arrayConnections.remove({ id: added.id })).toEqual({ name: 'cluster1' });
-    expect(await caller.arrayConnections.list()).toEqual([]);
-    const arrays = await caller.arrays.list({});
-    expect(JSON.stringify(arrays)).toContain('cluster1');
-    await expect(caller.arrayConnections.remove({ id: added.id })).rejects.toThrow(/does not exist any more/);
-  });
-
-  it('tests an EqualLogic group: its name and volumes', async () => {
-    const group = new FakeEqlGroup();
-    group.addVolume('vmfs01', 4096);
-    await group.start();
-    try {
-      const caller = createCaller(signedIn(db));
-      const secret = await caller.secrets.create({
-        name: 'group1 admin',
-        kind: 'password',
-        username: 'grpadmin',
-        secret: 'eql-pass',
-      });
-      const added = await caller.arrayConnections.addEqualLogic({
-        name: 'group1',
-        address: `127.0.0.1:${group.port}`,
-        accountId: secret.id,
-      });
-      expect(await caller.arrayConnections.test({ id: added.id })).toMatchObject({
-        ok: true,
-        vendor: 'equallogic',
-        groupName: 'group1',
-        volumeCount: 1,
-      });
-      expect((await caller.arrayConnections.list())[0].fingerprint).toMatch(/^SHA256:/);
-    } finally {
-      await group.stop();
-    }
-  });
-
-  it('refuses to disconnect a cluster an operation is using, naming the operation', async () => {
-    const { caller, added } = await addCluster();
-    const synced = await caller.arrayConnections.sync({ id: added.id });
-    if (!synced.ok) throw new Error(synced.message);
-    const operations = createSqliteStores(db).operations;
-    const running = await operations.enqueue(
-      { ...backupPlanOf(['sql1']), arrayIds: [synced.arrayId] },
-      { vmIds: ['sql1'] },
-      { id: 'op-1', now: new Date(), requestedBy: 'user:1', title: 'Back up sql1' },
-    );
-    await expect(caller.arrayConnections.remove({ id: added.id })).rejects.toThrow(
-      'cluster1 is in use by an operation ("Back up sql1"): wait for it to end, or cancel it, then disconnect it.',
-    );
-    expect(await caller.arrayConnections.list()).toHaveLength(1);
-    await operations.cancel(running.id, new Date(), 'user:1');
-    expect(await caller.arrayConnections.remove({ id: added.id })).toEqual({ name: 'cluster1' });
   });
 });

@@ -4,107 +4,119 @@
  * login answered with the reason rather than a server error.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Db, openDatabase, sqliteOf } from '../../../db/client';
+import type { ProcessDatabase } from '../../../db/process-database';
+import { storeDialects } from '../../../db/stores/contract/dialects';
 import { GUEST_PASSWORD, GUEST_USER } from '../../drivers/hyperv/fake/fake-estate';
 import { ADMIN, startFakeHost } from '../../drivers/hyperv/hyperv-test-support';
+import { openEmptyOn } from '../../test-rows';
 import { signedIn } from '../../test-support';
 import { createCaller } from '../root';
 
-let db: Db;
-let fake: Awaited<ReturnType<typeof startFakeHost>>;
-beforeEach(async () => {
-  db = openDatabase(':memory:');
-  fake = await startFakeHost(4096);
-});
-afterEach(async () => {
-  await fake.dispose();
-  sqliteOf(db).close();
-});
+const dialects = await storeDialects('routerhyperv');
 
-describe('hypervConnections procedures', () => {
-  it('add, list by names, test, sync', async () => {
-    const caller = createCaller(signedIn(db));
-    const host = await caller.secrets.create({
-      name: 'hv01 admin',
-      kind: 'password',
-      username: ADMIN.username,
-      secret: ADMIN.password,
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('stores', () => {
+    let db: ProcessDatabase;
+    let closeDb: () => Promise<void>;
+    let fake: Awaited<ReturnType<typeof startFakeHost>>;
+    beforeEach(async () => {
+      ({ database: db, close: closeDb } = await openEmptyOn(dialect));
+      fake = await startFakeHost(4096);
     });
-    const guest = await caller.secrets.create({
-      name: 'guest admin',
-      kind: 'password',
-      username: GUEST_USER,
-      secret: GUEST_PASSWORD,
+    afterEach(async () => {
+      await fake.dispose();
+      await closeDb();
     });
-    const added = await caller.hypervConnections.add({
-      name: 'hv01',
-      address: '127.0.0.1',
-      port: fake.host.port,
-      hostAccountId: host.id,
-      guestAccountId: guest.id,
-    });
-    expect(await caller.hypervConnections.list()).toEqual([
-      expect.objectContaining({
-        name: 'hv01',
-        secretName: 'hv01 admin',
-        guestSecretName: 'guest admin',
-        hostKey: null,
-      }),
-    ]);
-    const tested = await caller.hypervConnections.test({ id: added.id });
-    expect(tested).toMatchObject({ ok: true, hostKey: fake.host.fingerprint, vmCount: 3 });
-    const synced = await caller.hypervConnections.sync({ id: added.id });
-    expect(synced).toMatchObject({ ok: true, computerName: 'HV01', vmCount: 3 });
-    expect(synced.ok && synced.unknownGuests.map((unknown) => unknown.vmName)).toEqual(['file01', 'web01']);
-    const vms = await caller.vms.list({});
-    expect(JSON.stringify(vms)).toContain('sql01');
-  });
 
-  it('a refused login is an answer with the reason, and nothing is imported', async () => {
-    const caller = createCaller(signedIn(db));
-    const host = await caller.secrets.create({
-      name: 'hv01 admin',
-      kind: 'password',
-      username: ADMIN.username,
-      secret: 'wrong',
-    });
-    const added = await caller.hypervConnections.add({
-      name: 'hv01',
-      address: '127.0.0.1',
-      port: fake.host.port,
-      hostAccountId: host.id,
-    });
-    expect(await caller.hypervConnections.sync({ id: added.id })).toMatchObject({
-      ok: false,
-      fault: 'host-unreachable',
-      message: expect.stringContaining('refused the login'),
-    });
-    expect((await caller.hypervConnections.list())[0].lastError).toContain('refused the login');
-  });
+    describe('hypervConnections procedures', () => {
+      it('add, list by names, test, sync', async () => {
+        const caller = createCaller(signedIn(db));
+        const host = await caller.secrets.create({
+          name: 'hv01 admin',
+          kind: 'password',
+          username: ADMIN.username,
+          secret: ADMIN.password,
+        });
+        const guest = await caller.secrets.create({
+          name: 'guest admin',
+          kind: 'password',
+          username: GUEST_USER,
+          secret: GUEST_PASSWORD,
+        });
+        const added = await caller.hypervConnections.add({
+          name: 'hv01',
+          address: '127.0.0.1',
+          port: fake.host.port,
+          hostAccountId: host.id,
+          guestAccountId: guest.id,
+        });
+        expect(await caller.hypervConnections.list()).toEqual([
+          expect.objectContaining({
+            name: 'hv01',
+            secretName: 'hv01 admin',
+            guestSecretName: 'guest admin',
+            hostKey: null,
+          }),
+        ]);
+        const tested = await caller.hypervConnections.test({ id: added.id });
+        expect(tested).toMatchObject({ ok: true, hostKey: fake.host.fingerprint, vmCount: 3 });
+        const synced = await caller.hypervConnections.sync({ id: added.id });
+        expect(synced).toMatchObject({ ok: true, computerName: 'HV01', vmCount: 3 });
+        expect(synced.ok && synced.unknownGuests.map((unknown) => unknown.vmName)).toEqual([
+          'file01',
+          'web01',
+        ]);
+        const vms = await caller.vms.list({});
+        expect(JSON.stringify(vms)).toContain('sql01');
+      });
 
-  it('a test before saving stores nothing; remove forgets the connection and keeps the inventory', async () => {
-    const caller = createCaller(signedIn(db));
-    const host = await caller.secrets.create({
-      name: 'hv01 admin',
-      kind: 'password',
-      username: ADMIN.username,
-      secret: ADMIN.password,
+      it('a refused login is an answer with the reason, and nothing is imported', async () => {
+        const caller = createCaller(signedIn(db));
+        const host = await caller.secrets.create({
+          name: 'hv01 admin',
+          kind: 'password',
+          username: ADMIN.username,
+          secret: 'wrong',
+        });
+        const added = await caller.hypervConnections.add({
+          name: 'hv01',
+          address: '127.0.0.1',
+          port: fake.host.port,
+          hostAccountId: host.id,
+        });
+        expect(await caller.hypervConnections.sync({ id: added.id })).toMatchObject({
+          ok: false,
+          fault: 'host-unreachable',
+          message: expect.stringContaining('refused the login'),
+        });
+        expect((await caller.hypervConnections.list())[0].lastError).toContain('refused the login');
+      });
+
+      it('a test before saving stores nothing; remove forgets the connection and keeps the inventory', async () => {
+        const caller = createCaller(signedIn(db));
+        const host = await caller.secrets.create({
+          name: 'hv01 admin',
+          kind: 'password',
+          username: ADMIN.username,
+          secret: ADMIN.password,
+        });
+        const draft = { address: '127.0.0.1', port: fake.host.port, hostAccountId: host.id };
+        expect(await caller.hypervConnections.testDraft(draft)).toMatchObject({
+          ok: true,
+          hostKey: fake.host.fingerprint,
+        });
+        expect(await caller.hypervConnections.list()).toEqual([]);
+        const added = await caller.hypervConnections.add({
+          name: 'hv01',
+          ...draft,
+          trustedFingerprint: fake.host.fingerprint,
+        });
+        expect(added.hostKey).toBe(fake.host.fingerprint);
+        await caller.hypervConnections.sync({ id: added.id });
+        expect(await caller.hypervConnections.remove({ id: added.id })).toEqual({ name: 'hv01' });
+        expect(await caller.hypervConnections.list()).toEqual([]);
+        expect(JSON.stringify(await caller.vms.list({}))).toContain('sql01');
+      });
     });
-    const draft = { address: '127.0.0.1', port: fake.host.port, hostAccountId: host.id };
-    expect(await caller.hypervConnections.testDraft(draft)).toMatchObject({
-      ok: true,
-      hostKey: fake.host.fingerprint,
-    });
-    expect(await caller.hypervConnections.list()).toEqual([]);
-    const added = await caller.hypervConnections.add({
-      name: 'hv01',
-      ...draft,
-      trustedFingerprint: fake.host.fingerprint,
-    });
-    expect(added.hostKey).toBe(fake.host.fingerprint);
-    await caller.hypervConnections.sync({ id: added.id });
-    expect(await caller.hypervConnections.remove({ id: added.id })).toEqual({ name: 'hv01' });
-    expect(await caller.hypervConnections.list()).toEqual([]);
-    expect(JSON.stringify(await caller.vms.list({}))).toContain('sql01');
   });
 });
