@@ -4,7 +4,7 @@
  * writer that wakes operations (a finish, a cancel, a worker's arrival) takes that lock too, so a
  * wake-up is never lost to an admission deciding on the picture from before it.
  */
-import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, notInArray, or, sql } from 'drizzle-orm';
 import {
   type AdmissionLimits,
   type AdmissionNames,
@@ -167,13 +167,13 @@ async function admissionNames(
   };
 }
 
-async function takeCandidates(tx: PgTx): Promise<AdmissionRow[]> {
+async function takeCandidates(tx: PgTx, limit: number): Promise<AdmissionRow[]> {
   const due = (
     await tx
       .select({ id: admissionWakeups.operationId })
       .from(admissionWakeups)
       .orderBy(asc(admissionWakeups.createdAt), asc(admissionWakeups.operationId))
-      .limit(ADMISSION_BATCH)
+      .limit(limit)
   ).map((row) => row.id);
   if (due.length === 0) return [];
   await tx.delete(admissionWakeups).where(inArray(admissionWakeups.operationId, due));
@@ -252,8 +252,27 @@ export async function admitQueued(
   limits: AdmissionLimits,
   workers: readonly WorkerScope[] = [],
 ): Promise<string[]> {
-  const rows = await takeCandidates(tx);
-  if (rows.length === 0) return [];
+  const admitted: string[] = [];
+  // A start wakes the operations behind it: they are examined in the same claim, within its budget.
+  for (let budget = ADMISSION_BATCH; budget > 0; ) {
+    const rows = await takeCandidates(tx, budget);
+    if (rows.length === 0) break;
+    budget -= rows.length;
+    const started = await admitRound(tx, events, now, limits, workers, rows);
+    admitted.push(...started);
+    if (started.length === 0) break;
+  }
+  return admitted;
+}
+
+async function admitRound(
+  tx: PgTx,
+  events: PgEventBatch,
+  now: Date,
+  limits: AdmissionLimits,
+  workers: readonly WorkerScope[],
+  rows: AdmissionRow[],
+): Promise<string[]> {
   const picture = await readPicture(tx, rows);
   const others = othersNamedBy(picture, rows);
   const titles = new Map(
@@ -304,5 +323,32 @@ export async function admitQueued(
     if (marked.length === 0) continue;
     events.append(tx, op.id, 'operation.waiting', { reason: waiting.reason, reasons: waiting.reasons }, now);
   }
+  await wakeBehindIn(tx, rows, admitted);
   return admitted;
+}
+
+/** See ../sqlite/operation-admission.ts wakeBehindIn. */
+async function wakeBehindIn(tx: PgTx, rows: AdmissionRow[], admitted: string[]): Promise<void> {
+  const started = new Set(admitted);
+  const keys = [...new Set(rows.filter((row) => started.has(row.id)).flatMap((row) => row.lockKeys))];
+  if (keys.length === 0) return;
+  await tx
+    .insert(admissionWakeups)
+    .select(
+      tx
+        .selectDistinct({ operationId: admissionKeys.operationId, createdAt: admissionKeys.createdAt })
+        .from(admissionKeys)
+        .where(
+          and(
+            eq(admissionKeys.kind, 'lock'),
+            inArray(admissionKeys.ref, keys),
+            eq(admissionKeys.isRunning, false),
+            notInArray(
+              admissionKeys.operationId,
+              rows.map((row) => row.id),
+            ),
+          ),
+        ),
+    )
+    .onConflictDoNothing();
 }

@@ -6,7 +6,7 @@
  * when it is enqueued and whenever something it may wait for is released (releaseAdmissionIn), a
  * worker arrives (wakeAllWaitingIn) — the only events that can let a waiting operation start.
  */
-import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, notInArray, or, sql } from 'drizzle-orm';
 import {
   type AdmissionLimits,
   type AdmissionNames,
@@ -172,12 +172,12 @@ function admissionNames(tx: Tx, rows: AdmissionRow[], others: Map<string, string
 }
 
 /** The next operations to examine (taken out of the wake-up queue) with their keys. */
-function takeCandidates(tx: Tx): AdmissionRow[] {
+function takeCandidates(tx: Tx, limit: number): AdmissionRow[] {
   const due = tx
     .select({ id: admissionWakeups.operationId })
     .from(admissionWakeups)
     .orderBy(asc(admissionWakeups.createdAt), asc(admissionWakeups.operationId))
-    .limit(ADMISSION_BATCH)
+    .limit(limit)
     .all()
     .map((row) => row.id);
   if (due.length === 0) return [];
@@ -250,8 +250,27 @@ export function admitQueued(
   limits: AdmissionLimits,
   workers: readonly WorkerScope[] = [],
 ): string[] {
-  const rows = takeCandidates(tx);
-  if (rows.length === 0) return [];
+  const admitted: string[] = [];
+  // A start wakes the operations behind it: they are examined in the same claim, within its budget.
+  for (let budget = ADMISSION_BATCH; budget > 0; ) {
+    const rows = takeCandidates(tx, budget);
+    if (rows.length === 0) break;
+    budget -= rows.length;
+    const started = admitRound(tx, events, now, limits, workers, rows);
+    admitted.push(...started);
+    if (started.length === 0) break;
+  }
+  return admitted;
+}
+
+function admitRound(
+  tx: Tx,
+  events: EventBatch,
+  now: Date,
+  limits: AdmissionLimits,
+  workers: readonly WorkerScope[],
+  rows: AdmissionRow[],
+): string[] {
   const picture = readPicture(tx, rows);
   const others = othersNamedBy(picture, rows);
   const titles = new Map(
@@ -295,5 +314,35 @@ export function admitQueued(
       .run();
     events.append(tx, op.id, 'operation.waiting', { reason: waiting.reason, reasons: waiting.reasons }, now);
   }
+  wakeBehindIn(tx, rows, decision.admit);
   return decision.admit;
+}
+
+/**
+ * The operations outside this batch that wait in line behind a just-admitted one for a lock key
+ * now say "behind older queued X" where X holds the key: they are examined again, to say so.
+ */
+function wakeBehindIn(tx: Tx, rows: AdmissionRow[], admitted: string[]): void {
+  const started = new Set(admitted);
+  const keys = [...new Set(rows.filter((row) => started.has(row.id)).flatMap((row) => row.lockKeys))];
+  if (keys.length === 0) return;
+  tx.insert(admissionWakeups)
+    .select(
+      tx
+        .selectDistinct({ operationId: admissionKeys.operationId, createdAt: admissionKeys.createdAt })
+        .from(admissionKeys)
+        .where(
+          and(
+            eq(admissionKeys.kind, 'lock'),
+            inArray(admissionKeys.ref, keys),
+            eq(admissionKeys.isRunning, false),
+            notInArray(
+              admissionKeys.operationId,
+              rows.map((row) => row.id),
+            ),
+          ),
+        ),
+    )
+    .onConflictDoNothing()
+    .run();
 }

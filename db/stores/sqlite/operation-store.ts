@@ -58,6 +58,7 @@ import {
   finishStepRow,
   planStepOf,
   readOperation,
+  readOperationState,
   readSteps,
 } from './operation-transitions';
 import { type EventBatch, inTransaction, type Tx } from './transaction';
@@ -346,7 +347,7 @@ function completeIn(
   options: CompleteOptions,
 ): boolean {
   const { now, workerId } = options;
-  const operation = readOperation(tx, claimed.operation.id);
+  const operation = readOperationState(tx, claimed.operation.id);
   const step = tx.select().from(operationSteps).where(eq(operationSteps.id, claimed.step.id)).get();
   // A worker that lost its lease must not overwrite what the new owner does, nor an attempt the
   // step has moved past (its own worker may have claimed the step anew after a recovery).
@@ -420,7 +421,8 @@ function completeIn(
     } else {
       appendLog(tx, events, step, 'error', failure.detail, now);
       finishStepRow(tx, events, step, 'failed', now, { error: failure.detail, faultCode: failure.faultCode });
-      applyFailureScope(tx, events, operation, step, outcome.failedVmIds, failure.detail, now);
+      const withPlan = readOperation(tx, operation.id) as OperationRecord;
+      applyFailureScope(tx, events, withPlan, step, outcome.failedVmIds, failure.detail, now);
     }
   }
 

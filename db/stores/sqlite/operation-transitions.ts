@@ -3,7 +3,7 @@
  * transaction: finish a step, log, fail or finish an operation (admission: ./operation-admission.ts). The
  * decisions come from server/engine/operation-rules.ts; these functions only write them.
  */
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNotNull } from 'drizzle-orm';
 import {
   decideFailureScope,
   decideFinalStatus,
@@ -37,9 +37,35 @@ export function readOperation(tx: Tx, operationId: string): OperationRecord | un
   return tx.select().from(operations).where(eq(operations.id, operationId)).get();
 }
 
-export function readSteps(tx: Tx, operationId: string): StepRecord[] {
+/** What the transitions decide on, without the plan and request (JSON read only when needed). */
+export type OperationState = Pick<OperationRecord, 'id' | 'status' | 'leaseOwner' | 'endingAs' | 'error'>;
+
+export function readOperationState(tx: Tx, operationId: string): OperationState | undefined {
   return tx
-    .select()
+    .select({
+      id: operations.id,
+      status: operations.status,
+      leaseOwner: operations.leaseOwner,
+      endingAs: operations.endingAs,
+      error: operations.error,
+    })
+    .from(operations)
+    .where(eq(operations.id, operationId))
+    .get();
+}
+
+/** A step as the transitions read it: everything but the driver's parameters and result (JSON). */
+export type StepRow = Omit<StepRecord, 'paramsJson' | 'resultJson'>;
+
+const { paramsJson: _params, resultJson: _result, ...STEP_ROW_COLUMNS } = getTableColumns(operationSteps);
+
+/**
+ * An operation's steps in plan order, without their JSON: a claim or a completion decides on
+ * statuses, and a volume's backup has hundreds of steps.
+ */
+export function readSteps(tx: Tx, operationId: string): StepRow[] {
+  return tx
+    .select(STEP_ROW_COLUMNS)
     .from(operationSteps)
     .where(eq(operationSteps.operationId, operationId))
     .orderBy(operationSteps.seq)
@@ -49,7 +75,7 @@ export function readSteps(tx: Tx, operationId: string): StepRecord[] {
 export function appendLog(
   tx: Tx,
   events: EventBatch,
-  step: StepRecord,
+  step: StepRow,
   level: LogLevel,
   message: string,
   at: Date,
@@ -61,7 +87,7 @@ export function appendLog(
 export function finishStepRow(
   tx: Tx,
   events: EventBatch,
-  step: StepRecord,
+  step: StepRow,
   status: StepStatus,
   now: Date,
   fields: {
@@ -129,7 +155,7 @@ export function failOperation(
   error: string | null,
   now: Date,
 ): void {
-  const current = readOperation(tx, operationId) as OperationRecord;
+  const current = readOperationState(tx, operationId) as OperationState;
   tx.update(operations)
     .set({ endingAs: current.endingAs ?? endingAs, error: current.error ?? error })
     .where(eq(operations.id, operationId))
@@ -146,7 +172,7 @@ export function applyFailureScope(
   tx: Tx,
   events: EventBatch,
   operation: OperationRecord,
-  failed: StepRecord,
+  failed: StepRow,
   failedVmIds: string[] | undefined,
   message: string,
   now: Date,
@@ -160,7 +186,7 @@ export function applyFailureScope(
         continue;
       finishStepRow(tx, events, step, 'skipped', now, { error: `VM failed at "${failed.title}"` });
     }
-    const current = readOperation(tx, operation.id) as OperationRecord;
+    const current = readOperationState(tx, operation.id) as OperationState;
     const error = [current.error, `${scope.vmIds.join(', ')}: ${message}`].filter(Boolean).join('; ');
     tx.update(operations).set({ error }).where(eq(operations.id, operation.id)).run();
   }
@@ -170,7 +196,7 @@ export function applyFailureScope(
 
 /** Final status, locks released in the same transaction, `operation.finished` appended. */
 export function finishOperation(tx: Tx, events: EventBatch, operationId: string, now: Date): void {
-  const current = readOperation(tx, operationId) as OperationRecord;
+  const current = readOperationState(tx, operationId) as OperationState;
   if (current.status !== 'running' && current.status !== 'cancelling') return;
   const steps = readSteps(tx, operationId);
   const status = decideFinalStatus(current.endingAs, steps);
