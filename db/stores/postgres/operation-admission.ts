@@ -177,7 +177,7 @@ async function takeCandidates(tx: PgTx, limit: number): Promise<AdmissionRow[]> 
   ).map((row) => row.id);
   if (due.length === 0) return [];
   await tx.delete(admissionWakeups).where(inArray(admissionWakeups.operationId, due));
-  const queued = await tx
+  const found = await tx
     .select({
       id: operations.id,
       status: operations.status,
@@ -186,7 +186,9 @@ async function takeCandidates(tx: PgTx, limit: number): Promise<AdmissionRow[]> 
       waitingReason: operations.waitingReason,
     })
     .from(operations)
-    .where(and(inArray(operations.id, due), inArray(operations.status, ['queued', 'waiting'])));
+    // By id only: with the status too, SQLite may walk the status index over the whole queue.
+    .where(inArray(operations.id, due));
+  const queued = found.filter((op) => op.status === 'queued' || op.status === 'waiting');
   if (queued.length === 0) return [];
   const keys = await tx
     .select({ operationId: admissionKeys.operationId, kind: admissionKeys.kind, ref: admissionKeys.ref })

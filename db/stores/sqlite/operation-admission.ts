@@ -191,8 +191,10 @@ function takeCandidates(tx: Tx, limit: number): AdmissionRow[] {
       waitingReason: operations.waitingReason,
     })
     .from(operations)
-    .where(and(inArray(operations.id, due), inArray(operations.status, ['queued', 'waiting'])))
-    .all();
+    // By id only: with the status too, SQLite may walk the status index over the whole queue.
+    .where(inArray(operations.id, due))
+    .all()
+    .filter((op) => op.status === 'queued' || op.status === 'waiting');
   if (queued.length === 0) return [];
   const keys = tx
     .select({ operationId: admissionKeys.operationId, kind: admissionKeys.kind, ref: admissionKeys.ref })
