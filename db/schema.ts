@@ -260,6 +260,7 @@ export const findings = sqliteTable(
     index('findings_severity_vm_idx').on(t.severity, t.vmId),
   ],
 );
+export * from './schema-admission';
 export * from './schema-approvals';
 export * from './schema-arrays';
 export * from './schema-auth';

@@ -1,9 +1,15 @@
 /**
- * What admission reads of each active operation, shared by both store implementations: its state
- * and the plan's lock keys, hosts and arrays, which each database extracts from the stored plan
- * (never the whole plan: with 10,000 queued, every claim would parse 10,000 plans).
+ * What admission reads of the operations it examines, shared by both store implementations: each
+ * one's state and its `admission_keys` rows (lock keys, hosts and arrays written at enqueue, so no
+ * claim parses a plan), and the picture around them (issue 13).
  */
+import type { AdmissionCandidate, AdmissionPicture, WorkerScope } from '../../server/engine/admission';
+import type { OperationPlan } from '../../server/engine/plan-types';
 import type { OperationStatus } from '../../server/engine/statuses';
+import type { AdmissionKeyKind } from '../schema-admission';
+
+/** How many operations one claim's admission examines at most: its cost, whatever the queue's length. */
+export const ADMISSION_BATCH = 64;
 
 export interface AdmissionRow {
   id: string;
@@ -17,23 +23,41 @@ export interface AdmissionRow {
   arrayIds: string[];
 }
 
-/** The plan's lists as the database returned them: JSON text (SQLite), parsed (PostgreSQL) or absent. */
-type ExtractedList = string | string[] | null;
+export interface AdmissionKeyRow {
+  operationId: string;
+  kind: AdmissionKeyKind;
+  ref: string;
+}
 
-export function admissionRowOf(
-  row: Omit<AdmissionRow, 'lockKeys' | 'hostIds' | 'arrayIds'> & {
-    lockKeys: ExtractedList;
-    hostIds: ExtractedList;
-    arrayIds: ExtractedList;
-  },
-): AdmissionRow {
-  const list = (value: ExtractedList): string[] =>
-    value === null ? [] : typeof value === 'string' ? (JSON.parse(value) as string[]) : value;
-  return { ...row, lockKeys: list(row.lockKeys), hostIds: list(row.hostIds), arrayIds: list(row.arrayIds) };
+/** The `admission_keys` rows of a plan about to be enqueued (each key once). */
+export function admissionKeysOfPlan(
+  operationId: string,
+  createdAt: Date,
+  plan: Pick<OperationPlan, 'lockKeys' | 'hostIds' | 'arrayIds'>,
+): (AdmissionKeyRow & { createdAt: Date })[] {
+  const rows = (kind: AdmissionKeyKind, refs: string[] | undefined) =>
+    [...new Set(refs ?? [])].map((ref) => ({ operationId, kind, ref, createdAt }));
+  return [...rows('lock', plan.lockKeys), ...rows('host', plan.hostIds), ...rows('array', plan.arrayIds)];
+}
+
+/** The operations' rows with their keys, as admission reads them. */
+export function admissionRowsOf(
+  operations: Omit<AdmissionRow, 'lockKeys' | 'hostIds' | 'arrayIds'>[],
+  keys: readonly AdmissionKeyRow[],
+): AdmissionRow[] {
+  const byId = new Map<string, AdmissionRow>(
+    operations.map((op) => [op.id, { ...op, lockKeys: [], hostIds: [], arrayIds: [] }]),
+  );
+  for (const key of keys) {
+    const row = byId.get(key.operationId);
+    if (!row) continue;
+    (key.kind === 'lock' ? row.lockKeys : key.kind === 'host' ? row.hostIds : row.arrayIds).push(key.ref);
+  }
+  return [...byId.values()];
 }
 
 /** The engine's view of an operation for decideAdmission. */
-export function admissionCandidateOf(op: AdmissionRow) {
+export function admissionCandidateOf(op: AdmissionRow): AdmissionCandidate {
   return {
     operationId: op.id,
     createdAt: op.createdAt,
@@ -41,6 +65,61 @@ export function admissionCandidateOf(op: AdmissionRow) {
     hostIds: op.hostIds,
     arrayIds: op.arrayIds,
   };
+}
+
+/** The refs the candidates' keys name, per kind: what the picture must be read for. */
+export function refsOf(rows: readonly AdmissionRow[]): {
+  locks: string[];
+  hosts: string[];
+  arrays: string[];
+} {
+  const unique = (pick: (row: AdmissionRow) => string[]) => [...new Set(rows.flatMap(pick))];
+  return {
+    locks: unique((row) => row.lockKeys),
+    hosts: unique((row) => row.hostIds),
+    arrays: unique((row) => row.arrayIds),
+  };
+}
+
+/** The picture from what the store read around the candidates. */
+export function admissionPictureOf(read: {
+  /** Lock rows of the candidates' lock keys. */
+  held: readonly { key: string; operationId: string }[];
+  /** The oldest queued operation wanting each of those keys. */
+  firstInLine: readonly { ref: string; operationId: string }[];
+  /** Running operations per host / array among the candidates'. */
+  loads: readonly { kind: AdmissionKeyKind; ref: string; running: number }[];
+}): AdmissionPicture {
+  const picture: AdmissionPicture = {
+    heldBy: new Map(read.held.map((row) => [row.key, row.operationId])),
+    firstInLine: new Map(read.firstInLine.map((row) => [row.ref, row.operationId])),
+    hostLoad: new Map(),
+    arrayLoad: new Map(),
+  };
+  for (const load of read.loads)
+    (load.kind === 'host' ? picture.hostLoad : picture.arrayLoad).set(load.ref, Number(load.running));
+  return picture;
+}
+
+/** The operations a reason may name that are not among the candidates (their titles are read). */
+export function othersNamedBy(picture: AdmissionPicture, rows: readonly AdmissionRow[]): string[] {
+  const known = new Set(rows.map((row) => row.id));
+  return [...new Set([...picture.heldBy.values(), ...picture.firstInLine.values()])].filter(
+    (id) => !known.has(id),
+  );
+}
+
+/**
+ * True when the fleet changed in a way that may let a waiting operation start: a worker that was
+ * not alive (or took other hosts) announces itself. Its arrival wakes every waiting operation.
+ */
+export function isNewScope(
+  before: Pick<WorkerScope, 'hostIds' | 'arrayIds'> | null,
+  after: Pick<WorkerScope, 'hostIds' | 'arrayIds'>,
+): boolean {
+  const same = (a: string[] | null, b: string[] | null) =>
+    a === null || b === null ? a === b : a.length === b.length && a.every((id, n) => id === b[n]);
+  return before === null || !same(before.hostIds, after.hostIds) || !same(before.arrayIds, after.arrayIds);
 }
 
 /** The ids the lock keys of waiting operations name, per kind (plan-types' lockKeyFor*). */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type AdmissionCandidate, decideAdmission, servesOperation, type WorkerScope } from './admission';
+import {
+  type AdmissionCandidate,
+  type AdmissionPicture,
+  decideAdmission,
+  decideAdmissionWithin,
+  servesOperation,
+  type WorkerScope,
+} from './admission';
 
 let clock = 0;
 const op = (
@@ -235,5 +242,73 @@ describe('placement: which live workers take an operation', () => {
     [{ hostIds: ['h', 'i'], arrayIds: null }, { hostIds: ['i', 'j'], arrayIds: [] }, false],
   ])('servesOperation(%j, %j) is %s', (scope, operation, serves) => {
     expect(servesOperation(scope, operation)).toBe(serves);
+  });
+});
+
+describe('decideAdmissionWithin (a batch of the queue against the picture around it)', () => {
+  // A queue where locks chain, limits bite and a younger operation may pass an older one.
+  const queue = [
+    op('q1', { lockKeys: ['vm:a'], hostIds: ['h1'] }),
+    op('q2', { lockKeys: ['vm:a', 'vm:b'], hostIds: ['h2'] }),
+    op('q3', { lockKeys: ['vm:b'], hostIds: ['h3'] }),
+    op('q4', { lockKeys: ['vm:c'], hostIds: ['h1'] }),
+    op('q5', { lockKeys: ['vm:d'], hostIds: ['h1'] }),
+    op('q6', { lockKeys: ['vm:e'], arrayIds: ['ar1'] }),
+    op('q7', { lockKeys: ['vm:f'], arrayIds: ['ar1'] }),
+  ];
+  const running = [op('r1', { lockKeys: ['vm:x'], hostIds: ['h1'] })];
+
+  /** The picture the whole queue gives: what a store reads by index for the batch's keys. */
+  function pictureOf(batch: AdmissionCandidate[]): AdmissionPicture {
+    const picture: AdmissionPicture = {
+      heldBy: new Map(running.flatMap((r) => r.lockKeys.map((key) => [key, r.operationId] as const))),
+      firstInLine: new Map(),
+      hostLoad: new Map([['h1', 1]]),
+      arrayLoad: new Map(),
+    };
+    for (const queued of queue)
+      for (const key of queued.lockKeys)
+        if (!picture.firstInLine.has(key) && batch.some((b) => b.lockKeys.includes(key)))
+          picture.firstInLine.set(key, queued.operationId);
+    return picture;
+  }
+
+  it.each([
+    { name: 'the whole queue', batch: ['q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7'] },
+    { name: 'the queue without its head (q1 waits elsewhere)', batch: ['q3', 'q4', 'q6'] },
+    { name: 'only the tail', batch: ['q5', 'q7'] },
+    { name: 'one operation behind an older one that is not in the batch', batch: ['q3'] },
+  ])('$name: decided as decideAdmission decides those operations', ({ batch }) => {
+    const whole = decideAdmission(queue, running, limits);
+    const candidates = queue.filter((q) => batch.includes(q.operationId));
+    const within = decideAdmissionWithin(candidates, pictureOf(candidates), limits);
+    const { admit, waiting } = whole;
+    // Only when the batch holds the whole queue do the admitted older ones count for the younger.
+    if (batch.length === queue.length) {
+      expect(within).toEqual({ admit, waiting });
+    } else {
+      for (const id of within.admit) expect(batch.includes(id)).toBe(true);
+      for (const wait of within.waiting) {
+        const inWhole = waiting.find((w) => w.operationId === wait.operationId);
+        if (inWhole && !inWhole.reasons.some((r) => r.includes('held by operation q'))) {
+          expect(wait.reasons).toEqual(inWhole.reasons);
+        }
+      }
+    }
+  });
+
+  it('a younger operation never passes an older one waiting for the same lock, in or out of the batch', () => {
+    const candidates = queue.filter((q) => q.operationId === 'q3');
+    const decision = decideAdmissionWithin(candidates, pictureOf(candidates), limits);
+    expect(decision).toEqual({
+      admit: [],
+      waiting: [
+        {
+          operationId: 'q3',
+          reason: 'waits for lock vm:b behind older queued operation q2',
+          reasons: ['waits for lock vm:b behind older queued operation q2'],
+        },
+      ],
+    });
   });
 });

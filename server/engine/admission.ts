@@ -131,6 +131,20 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+/**
+ * What admission knows of the world around the operations it examines: enough to decide them
+ * without seeing the rest of the queue (a store builds it from indexed look-ups, issue 13).
+ */
+export interface AdmissionPicture {
+  /** Lock key → the running operation holding it. */
+  heldBy: Map<string, string>;
+  /** Lock key → the oldest queued operation that wants it: younger ones wait behind it (FIFO). */
+  firstInLine: Map<string, string>;
+  /** Running operations per host / array. */
+  hostLoad: Map<string, number>;
+  arrayLoad: Map<string, number>;
+}
+
 export function decideAdmission(
   queued: AdmissionCandidate[],
   running: AdmissionCandidate[],
@@ -140,47 +154,67 @@ export function decideAdmission(
   /** Host and array names for the reasons (ids where a name is not known). */
   names: AdmissionNames = {},
 ): AdmissionDecision {
-  assertLimit('perHost', limits.perHost);
-  assertLimit('perArray', limits.perArray);
-
-  const heldBy = new Map<string, string>();
-  const hostLoad = new Map<string, number>();
-  const arrayLoad = new Map<string, number>();
+  const picture: AdmissionPicture = {
+    heldBy: new Map(),
+    firstInLine: new Map(),
+    hostLoad: new Map(),
+    arrayLoad: new Map(),
+  };
   for (const operation of running) {
-    for (const key of operation.lockKeys) if (!heldBy.has(key)) heldBy.set(key, operation.operationId);
-    countInto(hostLoad, operation.hostIds);
-    countInto(arrayLoad, operation.arrayIds);
+    for (const key of operation.lockKeys)
+      if (!picture.heldBy.has(key)) picture.heldBy.set(key, operation.operationId);
+    countInto(picture.hostLoad, operation.hostIds);
+    countInto(picture.arrayLoad, operation.arrayIds);
   }
   const runningIds = new Set(running.map((operation) => operation.operationId));
-  // Keys claimed by an older operation still in the queue (admitted now, or waiting its turn).
-  const claimedBy = new Map<string, { operationId: string; isAdmitted: boolean }>();
+  const ordered = inQueueOrder(queued.filter((operation) => !runningIds.has(operation.operationId)));
+  for (const operation of ordered)
+    for (const key of operation.lockKeys)
+      if (!picture.firstInLine.has(key)) picture.firstInLine.set(key, operation.operationId);
+  return decideAdmissionWithin(ordered, picture, limits, workers, names);
+}
 
-  const ordered = queued
-    .filter((operation) => !runningIds.has(operation.operationId))
-    .sort(
-      (a, b) =>
-        a.createdAt.getTime() - b.createdAt.getTime() ||
-        (a.operationId < b.operationId ? -1 : a.operationId > b.operationId ? 1 : 0),
-    );
+/** Oldest first: by creation, then by id. */
+export function inQueueOrder<T extends Pick<AdmissionCandidate, 'operationId' | 'createdAt'>>(
+  operations: T[],
+): T[] {
+  return [...operations].sort(
+    (a, b) =>
+      a.createdAt.getTime() - b.createdAt.getTime() ||
+      (a.operationId < b.operationId ? -1 : a.operationId > b.operationId ? 1 : 0),
+  );
+}
 
+/**
+ * Decides `candidates` — any queued operations, not necessarily the whole queue — against the
+ * picture around them, oldest first; an admitted one holds its keys and counts against its hosts'
+ * and arrays' limits for the younger ones (the picture is updated in place). Gives exactly
+ * decideAdmission's answer for these operations when the picture is the one the whole queue gives.
+ */
+export function decideAdmissionWithin(
+  candidates: AdmissionCandidate[],
+  picture: AdmissionPicture,
+  limits: AdmissionLimits,
+  workers: readonly WorkerScope[] = [],
+  names: AdmissionNames = {},
+): AdmissionDecision {
+  assertLimit('perHost', limits.perHost);
+  assertLimit('perArray', limits.perArray);
+  const { heldBy, firstInLine, hostLoad, arrayLoad } = picture;
   const admit: string[] = [];
   const waiting: WaitingOperation[] = [];
-  for (const operation of ordered) {
+  for (const operation of inQueueOrder(candidates)) {
     const unserved = unservedReason(operation, workers);
     const reasons: string[] = unserved ? [unserved] : [];
     const lockKeys = [...new Set(operation.lockKeys)];
     for (const key of lockKeys) {
       const holder = heldBy.get(key);
+      const first = firstInLine.get(key);
       if (holder) {
         reasons.push(`waits for ${lockLabel(key, names)} held by ${operationLabel(holder, names)}`);
-        continue;
-      }
-      const claim = claimedBy.get(key);
-      if (claim) {
+      } else if (first && first !== operation.operationId) {
         reasons.push(
-          claim.isAdmitted
-            ? `waits for ${lockLabel(key, names)} held by ${operationLabel(claim.operationId, names)}`
-            : `waits for ${lockLabel(key, names)} behind older queued ${operationLabel(claim.operationId, names)}`,
+          `waits for ${lockLabel(key, names)} behind older queued ${operationLabel(first, names)}`,
         );
       }
     }
@@ -201,18 +235,13 @@ export function decideAdmission(
       }
     }
 
-    const isAdmitted = reasons.length === 0;
-    if (isAdmitted) {
+    if (reasons.length === 0) {
       admit.push(operation.operationId);
+      for (const key of lockKeys) heldBy.set(key, operation.operationId);
       countInto(hostLoad, operation.hostIds);
       countInto(arrayLoad, operation.arrayIds);
     } else {
       waiting.push({ operationId: operation.operationId, reason: reasons[0], reasons });
-    }
-    for (const key of lockKeys) {
-      if (!heldBy.has(key) && !claimedBy.has(key)) {
-        claimedBy.set(key, { operationId: operation.operationId, isAdmitted });
-      }
     }
   }
   return { admit, waiting };

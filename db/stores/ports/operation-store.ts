@@ -14,10 +14,12 @@
  *
  * Concurrency contract (what an implementation must guarantee):
  * - `claimNext` admits queued operations and leases one step atomically: two workers never lease
- *   the same operation, and admission sees every running operation's locks.
+ *   the same operation, and admission sees every running operation's locks. Admission examines a
+ *   bounded batch of the operations woken since (enqueued, or waiting on something released), so a
+ *   claim costs the same however long the queue (db/schema-admission.ts).
  *   SQLite: one `BEGIN IMMEDIATE` transaction (the database write lock serialises claims).
- *   PostgreSQL: admission under `pg_advisory_xact_lock(<runner>)` (admission reads all active
- *   operations, so it is serialised); then `SELECT … FROM operations WHERE status IN
+ *   PostgreSQL: admission under `pg_advisory_xact_lock(<runner>)` (one admission at a time, and
+ *   every writer that wakes waiting operations takes it too, so no wake-up is lost); then `SELECT … FROM operations WHERE status IN
  *   ('running','cancelling') AND (lease_owner IS NULL OR lease_expires_at < now OR lease_owner = $me)
  *   ORDER BY started_at, id FOR UPDATE SKIP LOCKED`, so concurrent claimers skip each other's
  *   candidates instead of queueing behind them.

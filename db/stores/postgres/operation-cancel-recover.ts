@@ -6,6 +6,7 @@ import { and, asc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import { decideRecovery, isStepFinished } from '../../../server/engine/operation-rules';
 import { operationSteps, operations } from '../../pg/schema';
 import type { CancelResult, RecoverOptions, RecoveryReport } from '../ports/operation-store';
+import { releaseAdmissionIn } from './operation-admission';
 import {
   appendLog,
   failOperation,
@@ -14,7 +15,7 @@ import {
   lockOperation,
   readSteps,
 } from './operation-transitions';
-import type { PgEventBatch, PgTx } from './transaction';
+import { ADVISORY, advisoryXactLock, type PgEventBatch, type PgTx } from './transaction';
 
 export async function cancelIn(
   tx: PgTx,
@@ -23,6 +24,8 @@ export async function cancelIn(
   now: Date,
   cancelledBy: string,
 ): Promise<CancelResult> {
+  // Before the row lock: admission takes its advisory lock first and then updates queued rows.
+  await advisoryXactLock(tx, ADVISORY.admission);
   const operation = await lockOperation(tx, operationId);
   if (!operation) throw new Error(`operation ${operationId} does not exist`);
   if (operation.status === 'queued' || operation.status === 'waiting') {
@@ -32,6 +35,8 @@ export async function cancelIn(
       .update(operations)
       .set({ status: 'cancelled', finishedAt: now, waitingReason: null, endingAs: 'cancelled', cancelledBy })
       .where(eq(operations.id, operationId));
+    // Its place in line for its locks is given up: the operations behind it are woken.
+    await releaseAdmissionIn(tx, operationId, false);
     events.append(tx, operationId, 'operation.finished', { status: 'cancelled', error: null }, now);
     return 'cancelled';
   }

@@ -8,6 +8,7 @@ import { assertEnqueueable, describePlan, vmIdsOfPlan } from '../../../server/en
 import type { OperationPlan } from '../../../server/engine/plan-types';
 import { operationSteps, operations, operationVms } from '../../pg/schema';
 import type { EnqueueOptions, OperationRecord } from '../ports/operation-store';
+import { enqueueAdmissionIn } from './operation-admission';
 import type { PgEventBatch, PgTx } from './transaction';
 
 async function insertOperation(
@@ -68,6 +69,7 @@ export async function enqueueIn(
       })),
     );
   }
+  await enqueueAdmissionIn(tx, operation.id, operation.createdAt, plan);
   events.append(
     tx,
     operation.id,

@@ -52,6 +52,7 @@ import type {
   WatchOptions,
 } from '../ports/operation-store';
 import { listenForNewEvents } from './event-notifications';
+import { admitQueued } from './operation-admission';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
 import { enqueueIn, recordBlockedIn } from './operation-enqueue';
 import {
@@ -62,7 +63,6 @@ import {
   queryOperations,
 } from './operation-queries';
 import {
-  admitQueued,
   appendLog,
   applyFailureScope,
   finishOperation,
@@ -96,7 +96,7 @@ export class PgOperationStore implements OperationStore {
   }
 
   async announceWorker(scope: WorkerScope, now: Date, expiresAt: Date): Promise<void> {
-    await announceWorkerIn(this.db, scope, now, expiresAt);
+    await inPgTransaction(this.db, (tx) => announceWorkerIn(tx, scope, now, expiresAt));
   }
 
   async retireWorker(workerId: string): Promise<void> {

@@ -4,40 +4,17 @@
  * server/engine/operation-rules.ts. Lock rows are inserted in one sorted order, so two admitting
  * transactions can never wait on each other's keys in a cycle.
  */
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import {
-  type AdmissionLimits,
-  type AdmissionNames,
-  decideAdmission,
-  type WorkerScope,
-} from '../../../server/engine/admission';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import {
   decideFailureScope,
   decideFinalStatus,
   describeWarnings,
 } from '../../../server/engine/operation-rules';
 import type { StepStatus } from '../../../server/engine/statuses';
-import {
-  arrayVolumes,
-  hosts,
-  hostVolumes,
-  locks,
-  operationSteps,
-  operations,
-  restorePoints,
-  stepLogs,
-  storageArrays,
-  vms,
-} from '../../pg/schema';
-import {
-  type AdmissionRow,
-  admissionCandidateOf,
-  admissionRowOf,
-  lockedIdsOf,
-  lockNamesOf,
-} from '../admission-rows';
+import { locks, operationSteps, operations, stepLogs } from '../../pg/schema';
 import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
 import { planOf } from '../sqlite/operation-transitions';
+import { releaseAdmissionIn } from './operation-admission';
 import type { PgEventBatch, PgTx } from './transaction';
 
 export { planOf, planStepOf } from '../sqlite/operation-transitions';
@@ -204,142 +181,8 @@ export async function finishOperation(
       warningsJson: warnings,
     })
     .where(eq(operations.id, operationId));
+  // Before its lock rows go: the operations waiting on them are woken.
+  await releaseAdmissionIn(tx, operationId, true);
   await tx.delete(locks).where(eq(locks.operationId, operationId));
   events.append(tx, operationId, 'operation.finished', { status, error: current.error, warnings }, now);
-}
-
-/** What admission reads of each active operation (admission-rows.ts), extracted in SQL from the plan. */
-const ADMISSION_COLUMNS = {
-  id: operations.id,
-  status: operations.status,
-  title: operations.title,
-  createdAt: operations.createdAt,
-  waitingReason: operations.waitingReason,
-  lockKeys: sql<string[] | null>`${operations.planJson}->'lockKeys'`,
-  hostIds: sql<string[] | null>`${operations.planJson}->'hostIds'`,
-  arrayIds: sql<string[] | null>`${operations.planJson}->'arrayIds'`,
-};
-
-/**
- * The names the reasons mention: hosts and arrays the active operations touch, what the waiting
- * ones' lock keys lock, and the active operations' titles (only those, looked up by id).
- */
-async function admissionNames(tx: PgTx, active: AdmissionRow[]): Promise<AdmissionNames> {
-  const hostIds = [...new Set(active.flatMap((op) => op.hostIds))];
-  const arrayIds = [...new Set(active.flatMap((op) => op.arrayIds))];
-  const locked = lockedIdsOf(active.filter((op) => op.status === 'queued' || op.status === 'waiting'));
-  const named = (rows: { id: string; name: string }[]) => new Map(rows.map((row) => [row.id, row.name]));
-  const some = async <T>(ids: string[], read: () => Promise<T[]>): Promise<T[]> =>
-    ids.length === 0 ? [] : read();
-  return {
-    hosts: named(
-      await some(hostIds, () =>
-        tx.select({ id: hosts.id, name: hosts.name }).from(hosts).where(inArray(hosts.id, hostIds)),
-      ),
-    ),
-    arrays: named(
-      await some(arrayIds, () =>
-        tx
-          .select({ id: storageArrays.id, name: storageArrays.name })
-          .from(storageArrays)
-          .where(inArray(storageArrays.id, arrayIds)),
-      ),
-    ),
-    locks: lockNamesOf({
-      vms: await some(locked.vm, () =>
-        tx.select({ id: vms.id, name: vms.name }).from(vms).where(inArray(vms.id, locked.vm)),
-      ),
-      hostVolumes: await some(locked['host-volume'], () =>
-        tx
-          .select({ id: hostVolumes.id, name: hostVolumes.name, hostName: hosts.name })
-          .from(hostVolumes)
-          .innerJoin(hosts, eq(hosts.id, hostVolumes.hostId))
-          .where(inArray(hostVolumes.id, locked['host-volume'])),
-      ),
-      arrayVolumes: await some(locked['array-volume'], () =>
-        tx
-          .select({ id: arrayVolumes.id, name: arrayVolumes.name })
-          .from(arrayVolumes)
-          .where(inArray(arrayVolumes.id, locked['array-volume'])),
-      ),
-      points: await some(locked.point, () =>
-        tx
-          .select({ id: restorePoints.id, vmName: restorePoints.vmName, createdAt: restorePoints.createdAt })
-          .from(restorePoints)
-          .where(inArray(restorePoints.id, locked.point)),
-      ),
-    }),
-    operations: new Map(active.map((op) => [op.id, op.title])),
-  };
-}
-
-/**
- * Starts every queued operation the engine admits (locks free, host/array limits respected across
- * every worker: admission reads all active operations) and records why the others wait. The caller
- * holds the admission advisory lock, so two admissions never decide on the same picture.
- */
-export async function admitQueued(
-  tx: PgTx,
-  events: PgEventBatch,
-  now: Date,
-  limits: AdmissionLimits,
-  workers: readonly WorkerScope[] = [],
-): Promise<string[]> {
-  const active = (
-    await tx
-      .select(ADMISSION_COLUMNS)
-      .from(operations)
-      .where(inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']))
-  ).map(admissionRowOf);
-  const queued = active.filter((op) => op.status === 'queued' || op.status === 'waiting');
-  if (queued.length === 0) return [];
-  const candidate = admissionCandidateOf;
-  // A running operation holds its lock rows: its plan's keys plus any it took while running
-  // (acquireLocks: the points retention prunes).
-  const heldKeys = new Map<string, string[]>();
-  for (const row of await tx.select({ key: locks.key, operationId: locks.operationId }).from(locks)) {
-    heldKeys.set(row.operationId, [...(heldKeys.get(row.operationId) ?? []), row.key]);
-  }
-  const runningCandidate = (op: AdmissionRow) => ({
-    ...candidate(op),
-    lockKeys: heldKeys.get(op.id) ?? [],
-  });
-  const decision = decideAdmission(
-    queued.map(candidate),
-    active.filter((op) => op.status === 'running' || op.status === 'cancelling').map(runningCandidate),
-    limits,
-    workers,
-    await admissionNames(tx, active),
-  );
-  const byId = new Map(queued.map((op) => [op.id, op]));
-  const admitted: string[] = [];
-  const stillQueued = and(inArray(operations.status, ['queued', 'waiting']));
-  for (const operationId of decision.admit) {
-    // Guarded by status: a cancel that committed since the read above keeps its operation cancelled.
-    const started = await tx
-      .update(operations)
-      .set({ status: 'running', waitingReason: null, startedAt: now })
-      .where(and(eq(operations.id, operationId), stillQueued))
-      .returning({ id: operations.id });
-    if (started.length === 0) continue;
-    const { lockKeys } = byId.get(operationId) as AdmissionRow;
-    const sorted = [...lockKeys].sort();
-    if (sorted.length > 0) {
-      await tx.insert(locks).values(sorted.map((key) => ({ key, operationId, acquiredAt: now })));
-    }
-    events.append(tx, operationId, 'operation.started', { lockKeys }, now);
-    admitted.push(operationId);
-  }
-  for (const waiting of decision.waiting) {
-    const op = byId.get(waiting.operationId) as AdmissionRow;
-    if (op.status === 'waiting' && op.waitingReason === waiting.reason) continue;
-    const marked = await tx
-      .update(operations)
-      .set({ status: 'waiting', waitingReason: waiting.reason })
-      .where(and(eq(operations.id, op.id), stillQueued))
-      .returning({ id: operations.id });
-    if (marked.length === 0) continue;
-    events.append(tx, op.id, 'operation.waiting', { reason: waiting.reason, reasons: waiting.reasons }, now);
-  }
-  return admitted;
 }

@@ -3,12 +3,21 @@ import { asc, eq, gt } from 'drizzle-orm';
 import type { WorkerScope } from '../../../server/engine/admission';
 import type { PgDb } from '../../pg/client';
 import { workers } from '../../pg/schema';
+import { isNewScope } from '../admission-rows';
 import { scopeOfRow, workerRowOf } from '../worker-scope-rows';
+import { wakeAllWaitingIn } from './operation-admission';
 import type { PgTx } from './transaction';
 
-export async function announceWorkerIn(db: PgDb | PgTx, scope: WorkerScope, now: Date, expiresAt: Date) {
+/**
+ * Refreshes the worker's row. A worker that was not alive, or took other hosts, may serve
+ * operations that wait for one: they are woken (admission looks at them at the next claim).
+ */
+export async function announceWorkerIn(tx: PgTx, scope: WorkerScope, now: Date, expiresAt: Date) {
   const row = workerRowOf(scope, now, expiresAt);
-  await db
+  const [before] = await tx.select().from(workers).where(eq(workers.id, scope.workerId));
+  const wasAlive = before !== undefined && before.expiresAt.getTime() > now.getTime();
+  if (!wasAlive || isNewScope(scopeOfRow(before), scopeOfRow(row))) await wakeAllWaitingIn(tx);
+  await tx
     .insert(workers)
     .values(row)
     .onConflictDoUpdate({ target: workers.id, set: { ...row, id: undefined } });

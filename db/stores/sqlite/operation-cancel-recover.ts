@@ -6,6 +6,7 @@ import { and, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import { decideRecovery, isStepFinished } from '../../../server/engine/operation-rules';
 import { operationSteps, operations } from '../../schema';
 import type { CancelResult, RecoverOptions, RecoveryReport } from '../ports/operation-store';
+import { releaseAdmissionIn } from './operation-admission';
 import {
   appendLog,
   failOperation,
@@ -32,6 +33,8 @@ export function cancelIn(
       .set({ status: 'cancelled', finishedAt: now, waitingReason: null, endingAs: 'cancelled', cancelledBy })
       .where(eq(operations.id, operationId))
       .run();
+    // Its place in line for its locks is given up: the operations behind it are woken.
+    releaseAdmissionIn(tx, operationId, false);
     events.append(tx, operationId, 'operation.finished', { status: 'cancelled', error: null }, now);
     return 'cancelled';
   }

@@ -8,6 +8,7 @@ import { assertEnqueueable, describePlan, vmIdsOfPlan } from '../../../server/en
 import type { OperationPlan } from '../../../server/engine/plan-types';
 import { operationSteps, operations, operationVms } from '../../schema';
 import type { EnqueueOptions, OperationRecord } from '../ports/operation-store';
+import { enqueueAdmissionIn } from './operation-admission';
 import type { EventBatch, Tx } from './transaction';
 
 function insertOperation(
@@ -72,6 +73,7 @@ export function enqueueIn(
       )
       .run();
   }
+  enqueueAdmissionIn(tx, operation.id, operation.createdAt, plan);
   events.append(
     tx,
     operation.id,

@@ -16,13 +16,12 @@ import {
   decideStepFailure,
   findOpenFreeze,
   isStepFinished,
-  lockKeysOfPlan,
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan } from '../../../server/engine/plan-types';
 import type { OperationStatus } from '../../../server/engine/statuses';
 import { DEFAULT_RETRY_POLICY } from '../../../server/engine/step-safety';
 import type { Db } from '../../client';
-import { locks, operationEvents, operationSteps, operations } from '../../schema';
+import { admissionKeys, locks, operationEvents, operationSteps, operations } from '../../schema';
 import { subscribeToOperationEvents } from '../operation-event-bus';
 import type {
   CancelResult,
@@ -36,12 +35,14 @@ import type {
   OperationEvent,
   OperationEventPayloads,
   OperationEventType,
+  OperationRecord,
   OperationStore,
   RecoverOptions,
   RecoveryReport,
   StepOutcome,
   StepRecord,
 } from '../ports/operation-store';
+import { admitQueued } from './operation-admission';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
 import { enqueueIn, recordBlockedIn } from './operation-enqueue';
 import {
@@ -52,14 +53,13 @@ import {
   queryOperations,
 } from './operation-queries';
 import {
-  admitQueued,
   appendLog,
   applyFailureScope,
   finishOperation,
   finishStepRow,
-  planOf,
   planStepOf,
   readOperation,
+  readOperationState,
   readSteps,
 } from './operation-transitions';
 import { type EventBatch, inTransaction, type Tx } from './transaction';
@@ -84,7 +84,7 @@ export class SqliteOperationStore implements OperationStore {
   }
 
   async announceWorker(scope: WorkerScope, now: Date, expiresAt: Date): Promise<void> {
-    announceWorkerIn(this.db, scope, now, expiresAt);
+    inTransaction(this.db, (tx) => announceWorkerIn(tx, scope, now, expiresAt));
   }
 
   async retireWorker(workerId: string): Promise<void> {
@@ -251,57 +251,97 @@ export class SqliteOperationStore implements OperationStore {
 
 // ------------------------------------------------------------------------------------ transactions
 
+/** Running operations examined per round of a claim: the claim reads no more than it needs. */
+const CANDIDATES_PER_ROUND = 8;
+
 function claimIn(tx: Tx, events: EventBatch, options: ClaimOptions): ClaimedStep | null {
   const { workerId, now, leaseMs } = options;
   admitQueued(tx, events, now, options.limits ?? DEFAULT_ADMISSION_LIMITS, liveWorkersIn(tx, now));
-  const candidates = tx
-    .select()
-    .from(operations)
-    .where(
-      and(
-        inArray(operations.status, ['running', 'cancelling']),
-        or(
-          isNull(operations.leaseOwner),
-          lt(operations.leaseExpiresAt, now),
-          eq(operations.leaseOwner, workerId),
+  let after: { startedAt: Date; id: string } | null = null;
+  for (;;) {
+    // Oldest started first, by keyset: the plan of an operation is read only once it is chosen.
+    const candidates: { id: string; startedAt: Date | null; endingAs: string | null }[] = tx
+      .select({ id: operations.id, startedAt: operations.startedAt, endingAs: operations.endingAs })
+      .from(operations)
+      .where(
+        and(
+          inArray(operations.status, ['running', 'cancelling']),
+          or(
+            isNull(operations.leaseOwner),
+            lt(operations.leaseExpiresAt, now),
+            eq(operations.leaseOwner, workerId),
+          ),
+          after
+            ? or(
+                gt(operations.startedAt, after.startedAt),
+                and(eq(operations.startedAt, after.startedAt), gt(operations.id, after.id)),
+              )
+            : undefined,
         ),
-      ),
-    )
-    .orderBy(asc(operations.startedAt), asc(operations.id))
-    .all();
-  for (const operation of candidates) {
-    // A worker placed near some hosts leaves the operations of others to the workers serving them.
-    if (options.serves && !servesOperation(options.serves, lockKeysOfPlan(planOf(operation)))) continue;
-    const steps = readSteps(tx, operation.id);
-    const decision = decideNextStep(steps, operation.endingAs !== null);
-    if (decision.isBusy) continue; // in flight, or awaiting recovery
-    for (const { step, error } of decision.skip) finishStepRow(tx, events, step, 'skipped', now, { error });
-    for (const step of decision.cancel) finishStepRow(tx, events, step, 'cancelled', now, { error: null });
-    const next = decision.next;
-    if (!next) {
-      finishOperation(tx, events, operation.id, now);
-      continue;
+      )
+      .orderBy(asc(operations.startedAt), asc(operations.id))
+      .limit(CANDIDATES_PER_ROUND)
+      .all();
+    if (candidates.length === 0) return null;
+    for (const candidate of candidates) {
+      // A worker placed near some hosts leaves the operations of others to the workers serving them.
+      if (options.serves && !servesOperation(options.serves, scopeOfOperation(tx, candidate.id))) continue;
+      const claimed = claimStepOf(tx, events, candidate, workerId, now, leaseMs);
+      if (claimed) return claimed;
     }
-    if (next.nextAttemptAt && next.nextAttemptAt.getTime() > now.getTime()) continue;
-    tx.update(operations)
-      .set({ leaseOwner: workerId, leaseExpiresAt: new Date(now.getTime() + leaseMs) })
-      .where(eq(operations.id, operation.id))
-      .run();
-    const attempt = next.attempts + 1;
-    const claimed = tx
-      .update(operationSteps)
-      .set({ status: 'running', startedAt: now, finishedAt: null, attempts: attempt, nextAttemptAt: null })
-      .where(eq(operationSteps.id, next.id))
-      .returning()
-      .get();
-    events.append(tx, operation.id, 'step.started', { stepKey: next.key, attempt }, now);
-    return {
-      operation: { ...operation, leaseOwner: workerId },
-      step: claimed,
-      planStep: planStepOf(claimed),
-    };
+    const last = candidates[candidates.length - 1] as (typeof candidates)[number];
+    after = { startedAt: last.startedAt ?? new Date(0), id: last.id };
   }
-  return null;
+}
+
+/** The hosts and arrays a running operation touches (its admission keys, not its plan). */
+function scopeOfOperation(tx: Tx, operationId: string): { hostIds: string[]; arrayIds: string[] } {
+  const keys = tx
+    .select({ kind: admissionKeys.kind, ref: admissionKeys.ref })
+    .from(admissionKeys)
+    .where(and(eq(admissionKeys.operationId, operationId), ne(admissionKeys.kind, 'lock')))
+    .all();
+  return {
+    hostIds: keys.filter((key) => key.kind === 'host').map((key) => key.ref),
+    arrayIds: keys.filter((key) => key.kind === 'array').map((key) => key.ref),
+  };
+}
+
+/** The next runnable step of one candidate, leased to `workerId`; null when it has none now. */
+function claimStepOf(
+  tx: Tx,
+  events: EventBatch,
+  candidate: { id: string; endingAs: string | null },
+  workerId: string,
+  now: Date,
+  leaseMs: number,
+): ClaimedStep | null {
+  const steps = readSteps(tx, candidate.id);
+  const decision = decideNextStep(steps, candidate.endingAs !== null);
+  if (decision.isBusy) return null; // in flight, or awaiting recovery
+  for (const { step, error } of decision.skip) finishStepRow(tx, events, step, 'skipped', now, { error });
+  for (const step of decision.cancel) finishStepRow(tx, events, step, 'cancelled', now, { error: null });
+  const next = decision.next;
+  if (!next) {
+    finishOperation(tx, events, candidate.id, now);
+    return null;
+  }
+  if (next.nextAttemptAt && next.nextAttemptAt.getTime() > now.getTime()) return null;
+  const operation = tx
+    .update(operations)
+    .set({ leaseOwner: workerId, leaseExpiresAt: new Date(now.getTime() + leaseMs) })
+    .where(eq(operations.id, candidate.id))
+    .returning()
+    .get() as OperationRecord;
+  const attempt = next.attempts + 1;
+  const claimed = tx
+    .update(operationSteps)
+    .set({ status: 'running', startedAt: now, finishedAt: null, attempts: attempt, nextAttemptAt: null })
+    .where(eq(operationSteps.id, next.id))
+    .returning()
+    .get();
+  events.append(tx, candidate.id, 'step.started', { stepKey: next.key, attempt }, now);
+  return { operation, step: claimed, planStep: planStepOf(claimed) };
 }
 
 function completeIn(
@@ -312,7 +352,7 @@ function completeIn(
   options: CompleteOptions,
 ): boolean {
   const { now, workerId } = options;
-  const operation = readOperation(tx, claimed.operation.id);
+  const operation = readOperationState(tx, claimed.operation.id);
   const step = tx.select().from(operationSteps).where(eq(operationSteps.id, claimed.step.id)).get();
   // A worker that lost its lease must not overwrite what the new owner does, nor an attempt the
   // step has moved past (its own worker may have claimed the step anew after a recovery).
@@ -386,7 +426,8 @@ function completeIn(
     } else {
       appendLog(tx, events, step, 'error', failure.detail, now);
       finishStepRow(tx, events, step, 'failed', now, { error: failure.detail, faultCode: failure.faultCode });
-      applyFailureScope(tx, events, operation, step, outcome.failedVmIds, failure.detail, now);
+      const withPlan = readOperation(tx, operation.id) as OperationRecord;
+      applyFailureScope(tx, events, withPlan, step, outcome.failedVmIds, failure.detail, now);
     }
   }
 

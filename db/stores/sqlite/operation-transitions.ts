@@ -1,15 +1,9 @@
 /**
  * Row-level transitions shared by the SQLite OperationStore's verbs, each run inside the verb's
- * transaction: finish a step, log, fail or finish an operation, admit queued operations. The
+ * transaction: finish a step, log, fail or finish an operation (admission: ./operation-admission.ts). The
  * decisions come from server/engine/operation-rules.ts; these functions only write them.
  */
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import {
-  type AdmissionLimits,
-  type AdmissionNames,
-  decideAdmission,
-  type WorkerScope,
-} from '../../../server/engine/admission';
+import { and, eq, getTableColumns, isNotNull } from 'drizzle-orm';
 import {
   decideFailureScope,
   decideFinalStatus,
@@ -17,26 +11,9 @@ import {
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
 import type { StepStatus } from '../../../server/engine/statuses';
-import {
-  arrayVolumes,
-  hosts,
-  hostVolumes,
-  locks,
-  operationSteps,
-  operations,
-  restorePoints,
-  stepLogs,
-  storageArrays,
-  vms,
-} from '../../schema';
-import {
-  type AdmissionRow,
-  admissionCandidateOf,
-  admissionRowOf,
-  lockedIdsOf,
-  lockNamesOf,
-} from '../admission-rows';
+import { locks, operationSteps, operations, stepLogs } from '../../schema';
 import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
+import { releaseAdmissionIn } from './operation-admission';
 import type { EventBatch, Tx } from './transaction';
 
 export function planOf(operation: OperationRecord): OperationPlan {
@@ -60,9 +37,35 @@ export function readOperation(tx: Tx, operationId: string): OperationRecord | un
   return tx.select().from(operations).where(eq(operations.id, operationId)).get();
 }
 
-export function readSteps(tx: Tx, operationId: string): StepRecord[] {
+/** What the transitions decide on, without the plan and request (JSON read only when needed). */
+export type OperationState = Pick<OperationRecord, 'id' | 'status' | 'leaseOwner' | 'endingAs' | 'error'>;
+
+export function readOperationState(tx: Tx, operationId: string): OperationState | undefined {
   return tx
-    .select()
+    .select({
+      id: operations.id,
+      status: operations.status,
+      leaseOwner: operations.leaseOwner,
+      endingAs: operations.endingAs,
+      error: operations.error,
+    })
+    .from(operations)
+    .where(eq(operations.id, operationId))
+    .get();
+}
+
+/** A step as the transitions read it: everything but the driver's parameters and result (JSON). */
+export type StepRow = Omit<StepRecord, 'paramsJson' | 'resultJson'>;
+
+const { paramsJson: _params, resultJson: _result, ...STEP_ROW_COLUMNS } = getTableColumns(operationSteps);
+
+/**
+ * An operation's steps in plan order, without their JSON: a claim or a completion decides on
+ * statuses, and a volume's backup has hundreds of steps.
+ */
+export function readSteps(tx: Tx, operationId: string): StepRow[] {
+  return tx
+    .select(STEP_ROW_COLUMNS)
     .from(operationSteps)
     .where(eq(operationSteps.operationId, operationId))
     .orderBy(operationSteps.seq)
@@ -72,7 +75,7 @@ export function readSteps(tx: Tx, operationId: string): StepRecord[] {
 export function appendLog(
   tx: Tx,
   events: EventBatch,
-  step: StepRecord,
+  step: StepRow,
   level: LogLevel,
   message: string,
   at: Date,
@@ -84,7 +87,7 @@ export function appendLog(
 export function finishStepRow(
   tx: Tx,
   events: EventBatch,
-  step: StepRecord,
+  step: StepRow,
   status: StepStatus,
   now: Date,
   fields: {
@@ -152,7 +155,7 @@ export function failOperation(
   error: string | null,
   now: Date,
 ): void {
-  const current = readOperation(tx, operationId) as OperationRecord;
+  const current = readOperationState(tx, operationId) as OperationState;
   tx.update(operations)
     .set({ endingAs: current.endingAs ?? endingAs, error: current.error ?? error })
     .where(eq(operations.id, operationId))
@@ -169,7 +172,7 @@ export function applyFailureScope(
   tx: Tx,
   events: EventBatch,
   operation: OperationRecord,
-  failed: StepRecord,
+  failed: StepRow,
   failedVmIds: string[] | undefined,
   message: string,
   now: Date,
@@ -183,7 +186,7 @@ export function applyFailureScope(
         continue;
       finishStepRow(tx, events, step, 'skipped', now, { error: `VM failed at "${failed.title}"` });
     }
-    const current = readOperation(tx, operation.id) as OperationRecord;
+    const current = readOperationState(tx, operation.id) as OperationState;
     const error = [current.error, `${scope.vmIds.join(', ')}: ${message}`].filter(Boolean).join('; ');
     tx.update(operations).set({ error }).where(eq(operations.id, operation.id)).run();
   }
@@ -193,7 +196,7 @@ export function applyFailureScope(
 
 /** Final status, locks released in the same transaction, `operation.finished` appended. */
 export function finishOperation(tx: Tx, events: EventBatch, operationId: string, now: Date): void {
-  const current = readOperation(tx, operationId) as OperationRecord;
+  const current = readOperationState(tx, operationId) as OperationState;
   if (current.status !== 'running' && current.status !== 'cancelling') return;
   const steps = readSteps(tx, operationId);
   const status = decideFinalStatus(current.endingAs, steps);
@@ -209,137 +212,8 @@ export function finishOperation(tx: Tx, events: EventBatch, operationId: string,
     })
     .where(eq(operations.id, operationId))
     .run();
+  // Before its lock rows go: the operations waiting on them are woken.
+  releaseAdmissionIn(tx, operationId, true);
   tx.delete(locks).where(eq(locks.operationId, operationId)).run();
   events.append(tx, operationId, 'operation.finished', { status, error: current.error, warnings }, now);
-}
-
-/** What admission reads of each active operation (admission-rows.ts), extracted in SQL from the plan. */
-const ADMISSION_COLUMNS = {
-  id: operations.id,
-  status: operations.status,
-  title: operations.title,
-  createdAt: operations.createdAt,
-  waitingReason: operations.waitingReason,
-  lockKeys: sql<string | null>`json_extract(${operations.planJson}, '$.lockKeys')`,
-  hostIds: sql<string | null>`json_extract(${operations.planJson}, '$.hostIds')`,
-  arrayIds: sql<string | null>`json_extract(${operations.planJson}, '$.arrayIds')`,
-};
-
-/**
- * The names the reasons mention: hosts and arrays the active operations touch, what the waiting
- * ones' lock keys lock, and the active operations' titles (only those, looked up by id).
- */
-function admissionNames(tx: Tx, active: AdmissionRow[]): AdmissionNames {
-  const hostIds = [...new Set(active.flatMap((op) => op.hostIds))];
-  const arrayIds = [...new Set(active.flatMap((op) => op.arrayIds))];
-  const locked = lockedIdsOf(active.filter((op) => op.status === 'queued' || op.status === 'waiting'));
-  const named = (rows: { id: string; name: string }[]) => new Map(rows.map((row) => [row.id, row.name]));
-  const some = <T>(ids: string[], read: () => T[]): T[] => (ids.length === 0 ? [] : read());
-  return {
-    hosts: named(
-      some(hostIds, () =>
-        tx.select({ id: hosts.id, name: hosts.name }).from(hosts).where(inArray(hosts.id, hostIds)).all(),
-      ),
-    ),
-    arrays: named(
-      some(arrayIds, () =>
-        tx
-          .select({ id: storageArrays.id, name: storageArrays.name })
-          .from(storageArrays)
-          .where(inArray(storageArrays.id, arrayIds))
-          .all(),
-      ),
-    ),
-    locks: lockNamesOf({
-      vms: some(locked.vm, () =>
-        tx.select({ id: vms.id, name: vms.name }).from(vms).where(inArray(vms.id, locked.vm)).all(),
-      ),
-      hostVolumes: some(locked['host-volume'], () =>
-        tx
-          .select({ id: hostVolumes.id, name: hostVolumes.name, hostName: hosts.name })
-          .from(hostVolumes)
-          .innerJoin(hosts, eq(hosts.id, hostVolumes.hostId))
-          .where(inArray(hostVolumes.id, locked['host-volume']))
-          .all(),
-      ),
-      arrayVolumes: some(locked['array-volume'], () =>
-        tx
-          .select({ id: arrayVolumes.id, name: arrayVolumes.name })
-          .from(arrayVolumes)
-          .where(inArray(arrayVolumes.id, locked['array-volume']))
-          .all(),
-      ),
-      points: some(locked.point, () =>
-        tx
-          .select({ id: restorePoints.id, vmName: restorePoints.vmName, createdAt: restorePoints.createdAt })
-          .from(restorePoints)
-          .where(inArray(restorePoints.id, locked.point))
-          .all(),
-      ),
-    }),
-    operations: new Map(active.map((op) => [op.id, op.title])),
-  };
-}
-
-/**
- * Starts every queued operation the engine admits (locks free, host/array limits respected) and
- * records why the others wait. Runs inside the claim transaction.
- */
-export function admitQueued(
-  tx: Tx,
-  events: EventBatch,
-  now: Date,
-  limits: AdmissionLimits,
-  workers: readonly WorkerScope[] = [],
-): string[] {
-  const active = tx
-    .select(ADMISSION_COLUMNS)
-    .from(operations)
-    .where(inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']))
-    .all()
-    .map(admissionRowOf);
-  const queued = active.filter((op) => op.status === 'queued' || op.status === 'waiting');
-  if (queued.length === 0) return [];
-  const candidate = admissionCandidateOf;
-  // A running operation holds its lock rows: its plan's keys plus any it took while running
-  // (acquireLocks: the points retention prunes).
-  const heldKeys = new Map<string, string[]>();
-  for (const row of tx.select({ key: locks.key, operationId: locks.operationId }).from(locks).all()) {
-    heldKeys.set(row.operationId, [...(heldKeys.get(row.operationId) ?? []), row.key]);
-  }
-  const runningCandidate = (op: AdmissionRow) => ({
-    ...candidate(op),
-    lockKeys: heldKeys.get(op.id) ?? [],
-  });
-  const decision = decideAdmission(
-    queued.map(candidate),
-    active.filter((op) => op.status === 'running' || op.status === 'cancelling').map(runningCandidate),
-    limits,
-    workers,
-    admissionNames(tx, active),
-  );
-  const byId = new Map(queued.map((op) => [op.id, op]));
-  for (const operationId of decision.admit) {
-    const { lockKeys } = byId.get(operationId) as AdmissionRow;
-    if (lockKeys.length > 0) {
-      tx.insert(locks)
-        .values(lockKeys.map((key) => ({ key, operationId, acquiredAt: now })))
-        .run();
-    }
-    tx.update(operations)
-      .set({ status: 'running', waitingReason: null, startedAt: now })
-      .where(eq(operations.id, operationId))
-      .run();
-    events.append(tx, operationId, 'operation.started', { lockKeys }, now);
-  }
-  for (const waiting of decision.waiting) {
-    const op = byId.get(waiting.operationId) as AdmissionRow;
-    if (op.status === 'waiting' && op.waitingReason === waiting.reason) continue;
-    tx.update(operations)
-      .set({ status: 'waiting', waitingReason: waiting.reason })
-      .where(eq(operations.id, op.id))
-      .run();
-    events.append(tx, op.id, 'operation.waiting', { reason: waiting.reason, reasons: waiting.reasons }, now);
-  }
-  return decision.admit;
 }
