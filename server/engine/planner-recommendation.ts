@@ -104,28 +104,25 @@ export function explainRecommendation(
       : '';
     return flat`No method can capture VM '${vm.name}' as a whole. ${platformReasons.join(' ')}${fallback}`;
   }
-  const sentences = [flat`${best.method} for '${vm.name}': ${describeOption(best)}.`];
+  // Sentences are joined with `+`: the constant ones (most reasons end with the guest-agent one)
+  // are then referenced by the reason rather than copied into it, once per VM of the estate.
+  let reason = flat`${best.method} for '${vm.name}': ${describeOption(best)}.`;
   if (candidates.length > 1) {
-    const losses: string[] = [];
-    for (const c of candidates) if (c !== best) losses.push(explainLoss(best, c));
-    sentences.push(`Preferred because ${losses.join('; ')}.`);
+    let losses = '';
+    for (const c of candidates) {
+      if (c === best) continue;
+      losses = losses === '' ? explainLoss(best, c) : flat`${losses}; ${explainLoss(best, c)}`;
+    }
+    reason = flat`${reason} Preferred because ${losses}.`;
   }
   if (best.excludedDisks.length > 0) {
-    sentences.push(
-      `It leaves out pass-through disk(s) ${listQuotedNames(best.excludedDisks)}: guest-agent recommended for ${best.excludedDisks.length === 1 ? 'that disk' : 'those disks'}.`,
-    );
+    reason = flat`${reason} It leaves out pass-through disk(s) ${listQuotedNames(best.excludedDisks)}: guest-agent recommended for ${best.excludedDisks.length === 1 ? 'that disk' : 'those disks'}.`;
   } else if (guestAgent?.isAvailable) {
     // The guest agent is always an alternative passed over: say why, once.
-    sentences.push(
-      'guest-agent is not recommended: it copies chosen volumes from inside the guest, not the VM itself (its configuration and every disk together).',
-    );
+    reason += GUEST_AGENT_NOT_RECOMMENDED;
   }
   const quiesced = options.find((o) => o.method === 'xen-quiesced');
-  if (quiesced?.isAvailable && !ctx.isQuiesceWanted) {
-    sentences.push(
-      'xen-quiesced is available but quiesce is not asked for this VM (it loads the VM heavily).',
-    );
-  }
+  if (quiesced?.isAvailable && !ctx.isQuiesceWanted) reason += QUIESCE_NOT_ASKED;
   const hasUnknowns = findings.some(
     (f) =>
       f.ruleId === 'HV-GUEST-FACTS-UNKNOWN' ||
@@ -138,12 +135,17 @@ export function explainRecommendation(
     ctx.host.kind === 'hyperv' &&
     best.method !== 'array-snapshot'
   ) {
-    sentences.push(
-      'Online capture is expected but not confirmed: the guest does not report everything it needs (see the findings); Hyper-V falls back to saved state if a prerequisite fails.',
-    );
+    reason += ONLINE_NOT_CONFIRMED;
   }
-  return sentences.join(' ');
+  return reason;
 }
+
+const GUEST_AGENT_NOT_RECOMMENDED =
+  ' guest-agent is not recommended: it copies chosen volumes from inside the guest, not the VM itself (its configuration and every disk together).';
+const QUIESCE_NOT_ASKED =
+  ' xen-quiesced is available but quiesce is not asked for this VM (it loads the VM heavily).';
+const ONLINE_NOT_CONFIRMED =
+  ' Online capture is expected but not confirmed: the guest does not report everything it needs (see the findings); Hyper-V falls back to saved state if a prerequisite fails.';
 
 export function concernsMethod(finding: Finding, method: BackupMethod): boolean {
   return finding.methods.length === 0 || finding.methods.includes(method);

@@ -5,7 +5,7 @@
  * planner recommends gives it a crash-consistent point. The planner calls it after ranking.
  */
 import type { BackupMethod, Consistency, Finding } from '../types';
-import { APPLICATION_NAMES, flat, type RuleContext } from './context';
+import { APPLICATION_NAMES, flat, NONE, type RuleContext } from './context';
 
 export interface RecommendedCapture {
   method: BackupMethod;
@@ -17,7 +17,7 @@ export function evaluateApplicationRules(
   recommended: RecommendedCapture | null,
 ): Finding[] {
   const { vm, host } = ctx;
-  if (recommended?.consistency !== 'crash' || !ctx.runsCriticalApplication) return [];
+  if (recommended?.consistency !== 'crash' || !ctx.runsCriticalApplication) return NONE;
   const apps = vm.applications.filter((a) => a !== 'other').map((a) => APPLICATION_NAMES[a]);
   const ways: string[] = [];
   if (host.kind === 'xenserver' && vm.osFamily === 'windows' && host.offersQuiescedSnapshots) {

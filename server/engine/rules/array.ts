@@ -47,7 +47,7 @@ interface ArrayVolumeSetFacts {
   lunsText?: string;
 }
 
-const factsByEstate = new WeakMap<EstateCache, Map<object | string, ArrayVolumeSetFacts>>();
+const factsByEstate = new WeakMap<EstateCache, Map<object, ArrayVolumeSetFacts>>();
 
 function arrayVolumeSetFactsOf(ctx: RuleContext): ArrayVolumeSetFacts {
   let bySet = factsByEstate.get(ctx.cache);
@@ -55,8 +55,8 @@ function arrayVolumeSetFactsOf(ctx: RuleContext): ArrayVolumeSetFacts {
     bySet = new Map();
     factsByEstate.set(ctx.cache, bySet);
   }
-  const own = ctx.arrayVolumes;
-  const key: object | string = own.length === 1 ? own[0] : own.map((v) => v.id).join('\n');
+  // The VM's LUN list is the estate's shared list of those LUNs (see buildRuleContext): its key.
+  const key = ctx.arrayVolumes;
   let facts = bySet.get(key);
   if (!facts) {
     const volumes = snapshotVolumesOf(ctx);

@@ -17,6 +17,9 @@ import type {
 } from '../inventory';
 import type { ConsistencyPolicy } from '../plan-types';
 import type { BackupMethod, Finding, ObjectRef } from '../types';
+import { listNames } from './wording';
+
+export { flat, formatGiB, listNames, listQuotedNames, quoted } from './wording';
 
 /** Applications whose consistency matters enough to call them critical (docs/domain.md §4, §5). */
 export const CRITICAL_APPLICATIONS = ['sqlserver', 'exchange'] as const;
@@ -59,6 +62,13 @@ export interface RuleContext {
   runsCriticalApplication: boolean;
   isQuiesceWanted: boolean;
   consistencyPolicy: ConsistencyPolicy;
+  /**
+   * withoutSelf's last answer: the shared list it was asked about and the others on it. The
+   * host-volume and LUN lists of a VM are often the same VMs (a volume on its own LUN), and then the
+   * same shared list, so its wsb-volume and array-snapshot options share one list of others.
+   */
+  othersOf: readonly ObjectRef[] | null;
+  others: ObjectRef[];
 }
 
 export interface EstateCache {
@@ -76,6 +86,17 @@ export interface EstateCache {
   vmRefsByHostVolumeSet: VolumeSetNode;
   /** The same for sets of array volumes. */
   vmRefsByArrayVolumeSet: VolumeSetNode;
+  /** The shared VM ref lists above by their ids (one list per set of VMs, whichever volumes hold them). */
+  vmRefListsByIds: Map<string, readonly ObjectRef[]>;
+  /** Shared frozen lists of the host volumes / array volumes of the VMs (RuleContext.diskHostVolumes, .arrayVolumes). */
+  hostVolumeLists: ListNode;
+  arrayVolumeLists: ListNode;
+}
+
+/** A trie over lists of objects in order: the node reached by a list's items holds its shared copy. */
+export interface ListNode {
+  list: readonly object[] | null;
+  next: Map<object, ListNode> | null;
 }
 
 /** A trie over volume sets in order: the node reached by a set's volumes holds its VM refs. */
@@ -101,6 +122,9 @@ export function estateCacheOf(index: InventoryIndex): EstateCache {
     refs: new Map(),
     vmRefsByHostVolumeSet: { refs: null, next: null },
     vmRefsByArrayVolumeSet: { refs: null, next: null },
+    vmRefListsByIds: new Map(),
+    hostVolumeLists: { list: null, next: null },
+    arrayVolumeLists: { list: null, next: null },
   };
   estateCaches.set(index, cache);
   return cache;
@@ -129,28 +153,34 @@ export function buildRuleContext(
   if (!host) throw new Error(`VM '${vm.name}' references host '${vm.hostId}', which is not in the inventory`);
   const cache = estateCacheOf(index);
   const disks = index.disksByVm.get(vm.id) ?? NONE;
-  // Plain loops and no closures: this runs once per VM of the estate.
-  let diskHostVolumes: HostVolume[] = NONE;
-  let arrayVolumes: ArrayVolume[] = NONE;
+  // Plain loops and no closures: this runs once per VM of the estate. The volume lists are gathered
+  // in scratch lists and replaced by the estate's shared frozen list of the same volumes (the VMs of
+  // one host sit on the same volumes), so no list is allocated per VM.
+  const hostVolumeScratch = scratchHostVolumes;
+  const arrayVolumeScratch = scratchArrayVolumes;
+  hostVolumeScratch.length = 0;
+  arrayVolumeScratch.length = 0;
   let passthroughDisks: VirtualDisk[] = NONE;
   for (const disk of disks) {
     if (disk.kind === 'passthrough') passthroughDisks = appended(passthroughDisks, disk);
     if (disk.hostVolumeId) {
       const volume = index.hostVolumesById.get(disk.hostVolumeId);
       if (!volume) throw missingHostVolume(disk.hostVolumeId, `Disk '${disk.name}' of VM '${vm.name}'`);
-      if (!diskHostVolumes.includes(volume)) diskHostVolumes = appended(diskHostVolumes, volume);
-      if (volume.arrayVolumeId && !hasVolume(arrayVolumes, volume.arrayVolumeId)) {
+      if (!hostVolumeScratch.includes(volume)) hostVolumeScratch.push(volume);
+      if (volume.arrayVolumeId && !hasVolume(arrayVolumeScratch, volume.arrayVolumeId)) {
         const lun = index.arrayVolumesById.get(volume.arrayVolumeId);
         if (!lun) throw missingArrayVolume(volume.arrayVolumeId, `Host volume '${volume.name}'`);
-        arrayVolumes = appended(arrayVolumes, lun);
+        arrayVolumeScratch.push(lun);
       }
     }
-    if (disk.arrayVolumeId && !hasVolume(arrayVolumes, disk.arrayVolumeId)) {
+    if (disk.arrayVolumeId && !hasVolume(arrayVolumeScratch, disk.arrayVolumeId)) {
       const lun = index.arrayVolumesById.get(disk.arrayVolumeId);
       if (!lun) throw missingArrayVolume(disk.arrayVolumeId, `Disk '${disk.name}' of VM '${vm.name}'`);
-      arrayVolumes = appended(arrayVolumes, lun);
+      arrayVolumeScratch.push(lun);
     }
   }
+  const diskHostVolumes = internedList(cache.hostVolumeLists, hostVolumeScratch);
+  const arrayVolumes = internedList(cache.arrayVolumeLists, arrayVolumeScratch);
   let snapshotVolume: HostVolume | null = null;
   if (vm.snapshotLocationVolumeId) {
     snapshotVolume = index.hostVolumesById.get(vm.snapshotLocationVolumeId) ?? null;
@@ -173,12 +203,43 @@ export function buildRuleContext(
     snapshotVolume,
     arrayVolumes,
     isRunning: vm.powerState === 'running',
-    runsCriticalApplication: vm.applications.some((a) =>
-      (CRITICAL_APPLICATIONS as readonly string[]).includes(a),
-    ),
+    runsCriticalApplication: runsCriticalApplication(vm),
     isQuiesceWanted: options.quiesce ?? runsApplication,
     consistencyPolicy: options.consistencyPolicy ?? 'fallback',
+    othersOf: null,
+    others: NONE,
   };
+}
+
+/** Scratch lists of buildRuleContext, emptied on each call (it does not call itself). */
+const scratchHostVolumes: HostVolume[] = [];
+const scratchArrayVolumes: ArrayVolume[] = [];
+
+function runsCriticalApplication(vm: Vm): boolean {
+  for (const application of vm.applications) {
+    if ((CRITICAL_APPLICATIONS as readonly string[]).includes(application)) return true;
+  }
+  return false;
+}
+
+/**
+ * The estate's shared frozen list holding the same items in the same order (a copy of `items` on
+ * first sight): looked up through a trie keyed by the items themselves, so nothing is built per VM.
+ */
+function internedList<T extends object>(root: ListNode, items: readonly T[]): T[] {
+  if (items.length === 0) return NONE;
+  let node = root;
+  for (const item of items) {
+    let next = node.next?.get(item);
+    if (!next) {
+      next = { list: null, next: null };
+      node.next ??= new Map();
+      node.next.set(item, next);
+    }
+    node = next;
+  }
+  node.list ??= Object.freeze(items.slice());
+  return node.list as T[];
 }
 
 /** The list with one more item; the shared empty list is replaced, never pushed to. */
@@ -219,22 +280,6 @@ export function arrayOf(ctx: RuleContext, volume: ArrayVolume): StorageArray {
 }
 
 // ---- object references and wording -------------------------------------------------------------
-
-/**
- * Tag for worded output (`flat\`VM '${name}' …\``): the same text as the plain template literal, but
- * built as one flat string. A template literal is a tree of concatenation nodes, one or two per
- * interpolation; findings, reasons and recommendations live as long as the assessment, so every
- * garbage collection they survive copies each node. Joining the parts allocates the text once.
- */
-export function flat(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const parts = new Array<string>(strings.length + values.length);
-  parts[0] = strings[0];
-  for (let i = 0; i < values.length; i++) {
-    parts[2 * i + 1] = String(values[i]);
-    parts[2 * i + 2] = strings[i + 1];
-  }
-  return parts.join('');
-}
 
 export function vmRef(vm: Vm): ObjectRef {
   return { kind: 'vm', id: vm.id, name: vm.name };
@@ -314,8 +359,18 @@ function vmRefsOnVolumes(
       if (volumes.length === 1 || !refs.includes(ref)) refs.push(ref);
     }
   }
-  node.refs = refs.length === 0 ? NONE : (Object.freeze(refs) as ObjectRef[]);
+  node.refs = refs.length === 0 ? NONE : sameVmsList(cache, refs);
   return node.refs;
+}
+
+/** The estate's shared frozen list of these VM refs (built once per set of volumes, not per VM). */
+function sameVmsList(cache: EstateCache, refs: ObjectRef[]): readonly ObjectRef[] {
+  const ids = refs.map((ref) => ref.id).join('\n');
+  const known = cache.vmRefListsByIds.get(ids);
+  if (known) return known;
+  const list = Object.freeze(refs);
+  cache.vmRefListsByIds.set(ids, list);
+  return list;
 }
 
 export function vmRefsOnHostVolumes(ctx: RuleContext, volumes: readonly HostVolume[]): readonly ObjectRef[] {
@@ -334,12 +389,15 @@ export function vmRefsOnArrayVolumes(
  * (it is frozen); otherwise a new list.
  */
 export function withoutSelf(ctx: RuleContext, refs: readonly ObjectRef[]): ObjectRef[] {
+  if (ctx.othersOf === refs) return ctx.others;
   const self = ctx.vmRef;
   const at = refs.indexOf(self);
   if (at < 0) return refs as ObjectRef[];
   if (refs.length === 1) return NONE;
   const others = new Array<ObjectRef>(refs.length - 1);
   for (let i = 0, j = 0; i < refs.length; i++) if (i !== at) others[j++] = refs[i];
+  ctx.othersOf = refs;
+  ctx.others = others;
   return others;
 }
 
@@ -347,64 +405,6 @@ export function withoutSelf(ctx: RuleContext, refs: readonly ObjectRef[]): Objec
 export function otherVmRefsOnHostVolumes(ctx: RuleContext, volumes: readonly HostVolume[]): ObjectRef[] {
   if (volumes.length === 0) return NONE;
   return withoutSelf(ctx, vmRefsOnHostVolumes(ctx, volumes));
-}
-
-const MAX_NAMES_IN_MESSAGE = 10;
-
-/** "a, b and c"; long lists are cut ("a, b, … and 42 more") — the finding's objects keep them all. */
-export function listNames(names: string[]): string {
-  if (names.length === 0) return '';
-  if (names.length > MAX_NAMES_IN_MESSAGE) {
-    const shown = names.slice(0, MAX_NAMES_IN_MESSAGE);
-    return `${shown.join(', ')} and ${names.length - shown.length} more`;
-  }
-  if (names.length === 1) return names[0];
-  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-}
-
-/**
- * listNames(quoted(names of the objects)), built as one string from only the names it shows:
- * co-captured lists run to hundreds of VMs and are worded once per VM. `first`, when given, is
- * listed before the objects; `except`, when given, is left out of them (naming the others on a
- * shared list without copying it).
- */
-export function listQuotedNames(
-  objects: readonly { name: string }[],
-  first?: { name: string },
-  except?: object,
-): string {
-  const isExcepted = except !== undefined && objects.includes(except as { name: string });
-  const count = objects.length + (first ? 1 : 0) - (isExcepted ? 1 : 0);
-  if (count === 0) return '';
-  const isCut = count > MAX_NAMES_IN_MESSAGE;
-  const shown = isCut ? MAX_NAMES_IN_MESSAGE : count;
-  const parts = new Array<string>(shown * 2 + 1);
-  parts[0] = "'";
-  let next = 0;
-  for (let i = 0; i < shown; i++) {
-    let name: string;
-    if (i === 0 && first) name = first.name;
-    else {
-      if (isExcepted && objects[next] === except) next++;
-      name = objects[next++].name;
-    }
-    parts[2 * i + 1] = name;
-    const isLast = i === shown - 1;
-    if (isLast) parts[2 * i + 2] = isCut ? `' and ${count - shown} more` : "'";
-    else parts[2 * i + 2] = isCut || i < shown - 2 ? "', '" : "' and '";
-  }
-  return parts.join('');
-}
-
-export function quoted(names: string[]): string[] {
-  return names.map((n) => `'${n}'`);
-}
-
-const GIB = 1024 ** 3;
-/** Binary units, as the console's sizes (GiB/TiB): "10 GiB", "1.5 GiB". */
-export function formatGiB(bytes: number): string {
-  const gib = bytes / GIB;
-  return `${gib >= 10 ? Math.round(gib) : Math.round(gib * 10) / 10} GiB`;
 }
 
 /** Mount points compare without case or trailing slash: "d:" is "D:", "D:\" is "D:". */

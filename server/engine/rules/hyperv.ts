@@ -82,7 +82,7 @@ function finding(
 function checkBackupIntegrationService(ctx: RuleContext): Finding[] {
   const { vm, host } = ctx;
   const state = vm.backupIntegrationService;
-  if (state === 'running') return [];
+  if (state === 'running') return NONE;
   const objects = [ctx.vmRef, ctx.hostRef];
   const enableOnHost = flat`On host '${host.name}': \`Enable-VMIntegrationService -VMName '${vm.name}' -Name 'Backup (volume shadow copy)'\``;
   const startInGuest =
@@ -124,7 +124,7 @@ function checkBackupIntegrationService(ctx: RuleContext): Finding[] {
 function reportUnknownGuestVolumes(ctx: RuleContext): Finding[] {
   const { vm, host } = ctx;
   if (vm.guestFactsUnknown) return reportUnreadGuest(ctx, vm.guestFactsUnknown);
-  if (ctx.guestVolumes.length > 0) return [];
+  if (ctx.guestVolumes.length > 0) return NONE;
   const what =
     vm.osFamily === 'windows'
       ? 'whether VSS is enabled on its volumes and where they keep their shadow copies'
@@ -238,7 +238,8 @@ function checkGuestVolume(ctx: RuleContext, volume: GuestVolume): Finding[] {
 
 function checkSnapshotLocation(ctx: RuleContext): Finding[] {
   const { vm, host, snapshotVolume, diskHostVolumes } = ctx;
-  if (!snapshotVolume || diskHostVolumes.length === 0 || diskHostVolumes.includes(snapshotVolume)) return [];
+  if (!snapshotVolume || diskHostVolumes.length === 0 || diskHostVolumes.includes(snapshotVolume))
+    return NONE;
   const vhdVolume = diskHostVolumes[0];
   const { severity, note } = onlinePrerequisite(ctx);
   return [
@@ -376,7 +377,11 @@ function checkHostShadowStorage(ctx: RuleContext, findings: Finding[]): void {
         ctx,
         'HV-HOST-SHADOW-STORAGE-LOW',
         'warning',
-        flat`${low.head}${otherCount + 1} VM(s) on it (${listQuotedNames(onVolume, ctx.vmRef, ctx.vmRef)})${low.change}${vm.name}' finishes.`,
+        // The volume's shared parts are joined with `+`, so the message refers to them, not copies them.
+        low.head +
+          flat`${otherCount + 1} VM(s) on it (${listQuotedNames(onVolume, ctx.vmRef, ctx.vmRef)})` +
+          low.change +
+          flat`${vm.name}' finishes.`,
         low.remedy,
         objects,
       ),
@@ -411,15 +416,13 @@ function checkWsbGranularity(ctx: RuleContext, findings: Finding[]): void {
   }
 }
 
-function summariseOfflineBackup(
-  ctx: RuleContext,
-  prerequisiteFindings: Finding[],
-  findings: Finding[],
-): void {
+/** Summarises the prerequisite findings at `findings[firstPrerequisite…]` (read in place, not copied). */
+function summariseOfflineBackup(ctx: RuleContext, findings: Finding[], firstPrerequisite: number): void {
   const { vm, host } = ctx;
   if (!ctx.isRunning) return;
   let reasons = '';
-  for (const f of prerequisiteFindings) {
+  for (let i = firstPrerequisite; i < findings.length; i++) {
+    const f = findings[i];
     if (!ONLINE_PREREQUISITE_RULES.has(f.ruleId) || f.severity === 'info') continue;
     let names = '';
     for (const o of f.objects) {
@@ -450,8 +453,7 @@ export function collectHypervFindings(ctx: RuleContext, findings: Finding[]): vo
   for (const f of reportUnknownGuestVolumes(ctx)) findings.push(f);
   for (const volume of ctx.guestVolumes) for (const f of checkGuestVolume(ctx, volume)) findings.push(f);
   for (const f of checkSnapshotLocation(ctx)) findings.push(f);
-  const prerequisites = findings.length === firstPrerequisite ? NONE : findings.slice(firstPrerequisite);
-  summariseOfflineBackup(ctx, prerequisites, findings);
+  summariseOfflineBackup(ctx, findings, firstPrerequisite);
   for (const disk of ctx.passthroughDisks) findings.push(checkPassthroughDisk(ctx, disk));
   checkHostVolumeVss(ctx, findings);
   checkHostShadowStorage(ctx, findings);

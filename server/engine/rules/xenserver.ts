@@ -7,7 +7,7 @@
  * 'fallback' policy, a blocker under 'require' (the job would fail the VM).
  */
 import type { Finding, RuleId, Severity } from '../types';
-import { flat, type RuleContext, XEN_QUIESCED_METHODS } from './context';
+import { flat, NONE, type RuleContext, XEN_QUIESCED_METHODS } from './context';
 
 function quiesceFinding(
   ctx: RuleContext,
@@ -29,7 +29,7 @@ function quiesceFinding(
 
 export function evaluateXenServerRules(ctx: RuleContext): Finding[] {
   const { vm, host } = ctx;
-  if (host.kind !== 'xenserver' || !ctx.isQuiesceWanted || !ctx.isRunning) return [];
+  if (host.kind !== 'xenserver' || !ctx.isQuiesceWanted || !ctx.isRunning) return NONE;
   const downgrade: Severity = ctx.consistencyPolicy === 'require' ? 'blocker' : 'warning';
   const outcome =
     ctx.consistencyPolicy === 'require'
