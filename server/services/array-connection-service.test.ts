@@ -82,7 +82,7 @@ function registry() {
 }
 
 async function dataLun(): Promise<string> {
-  const inventory = toInventory(ARRAY_ID, 'cluster1', await discoverOntap(cluster.client, callOptions()), []);
+  const inventory = toInventory(ARRAY_ID, 'cluster1', await discoverOntap(cluster.client, callOptions()));
   return inventory.arrayVolumes.find((volume) => volume.name === 'svm1:/vol/sql_data/lun0')?.id ?? '';
 }
 

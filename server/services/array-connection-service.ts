@@ -126,7 +126,7 @@ export async function syncOntapConnection(
   const client = ontapClientFor(stores, ctx, keys, connection);
   const arrayId = connection.arrayId ?? `ontap:${connection.id}`;
   try {
-    const found = toInventory(arrayId, connection.name, await discoverOntap(client, options), []);
+    const found = toInventory(arrayId, connection.name, await discoverOntap(client, options));
     const stored = await stores.inventory.loadInventory();
     // What the import below will link: reported by name on the connection card.
     const linked = linkedByDevice(stored.hostVolumes, found.arrayVolumes);

@@ -53,7 +53,7 @@ beforeEach(async () => {
     connectors: [connector],
     repository,
   });
-  inventory = toInventory(ARRAY.id, ARRAY.name, await discoverOntap(cluster.client, callOptions()), []);
+  inventory = toInventory(ARRAY.id, ARRAY.name, await discoverOntap(cluster.client, callOptions()));
 });
 afterEach(async () => {
   cleanupRoot();

@@ -3,6 +3,8 @@
  * id, and host volumes (Hyper-V disks, XenServer SRs) are joined to the LUN behind them by that id.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { linkedByDevice } from '../../engine/device-ids';
+import { makeHostVolume } from '../../engine/test-fixtures';
 import { discoverOntap, toInventory } from './ontap-discovery';
 import { naaFromSerial, normalizeDeviceId } from './ontap-naa';
 import { OntapOperations } from './ontap-operations';
@@ -58,17 +60,26 @@ describe('ONTAP discovery', () => {
     expect(found.igroups.map((group) => group.name).sort()).toEqual(['hv01', 'stage01']);
   });
 
-  it('joins host volumes to LUNs by NAA id and leaves other disks alone', async () => {
+  it('gives each LUN its NAA id, which links the host volumes on it and leaves other disks alone', async () => {
     const found = await discoverOntap(cluster.client, callOptions());
     const dataNaa = naaFromSerial(cluster.seeded.data.serial);
     const logNaa = naaFromSerial(cluster.seeded.log.serial);
-    const inventory = toInventory('array-1', 'cluster1', found, [
-      { hostVolumeId: 'hv-vol:hv01:D', deviceId: dataNaa.toUpperCase() },
-      { hostVolumeId: 'xen-sr:sr-log', deviceId: `3${logNaa}` },
-      { hostVolumeId: 'hv-vol:hv01:C', deviceId: 'S3Z9NB0K123456' },
-    ]);
+    const inventory = toInventory('array-1', 'cluster1', found);
     const idOf = (name: string) => inventory.arrayVolumes.find((volume) => volume.name === name)?.id;
-    expect(Object.fromEntries(inventory.hostVolumeLinks)).toEqual({
+    expect(
+      inventory.arrayVolumes.find((volume) => volume.id === idOf('svm1:/vol/sql_data/lun0'))?.naaId,
+    ).toBe(dataNaa);
+    // As the Hyper-V and XAPI syncs record the devices under a volume and an SR, and a local disk.
+    const hostVolumes = [
+      makeHostVolume({ id: 'hv-vol:hv01:D', deviceId: dataNaa.toUpperCase() }),
+      makeHostVolume({ id: 'xen-sr:sr-log', deviceId: `3${logNaa}` }),
+      makeHostVolume({ id: 'hv-vol:hv01:C', deviceId: 'S3Z9NB0K123456' }),
+    ];
+    expect(
+      Object.fromEntries(
+        linkedByDevice(hostVolumes, inventory.arrayVolumes).map((v) => [v.id, v.arrayVolumeId]),
+      ),
+    ).toEqual({
       'hv-vol:hv01:D': idOf('svm1:/vol/sql_data/lun0'),
       'xen-sr:sr-log': idOf('svm1:/vol/sql_log/lun0'),
     });
@@ -82,12 +93,7 @@ describe('ONTAP discovery', () => {
   it('a LUN outside any consistency group has none (the engine raises ARRAY-CG-INCOMPLETE)', async () => {
     cluster.model.addVolume('svm1', 'scratch', 16 * 1024 * 1024);
     cluster.model.addLun('scratch', 'lun0', 4096);
-    const inventory = toInventory(
-      'array-1',
-      'cluster1',
-      await discoverOntap(cluster.client, callOptions()),
-      [],
-    );
+    const inventory = toInventory('array-1', 'cluster1', await discoverOntap(cluster.client, callOptions()));
     expect(
       inventory.arrayVolumes.find((volume) => volume.name === 'svm1:/vol/scratch/lun0')?.consistencyGroupId,
     ).toBeNull();

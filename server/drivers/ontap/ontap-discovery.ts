@@ -9,7 +9,7 @@
 import type { ArrayVolume, ConsistencyGroup, StorageArray } from '../../engine/inventory';
 import type { CallOptions } from '../call';
 import type { OntapClient } from './ontap-client';
-import { type HostDevice, joinDevicesToLuns, naaFromSerial } from './ontap-naa';
+import { naaFromSerial } from './ontap-naa';
 import {
   consistencyGroupSchema,
   igroupSchema,
@@ -119,8 +119,6 @@ export interface OntapInventory {
   array: StorageArray;
   arrayVolumes: ArrayVolume[];
   consistencyGroups: ConsistencyGroup[];
-  /** hostVolumeId → arrayVolumeId for every host device whose NAA id is a LUN of this cluster. */
-  hostVolumeLinks: Map<string, string>;
 }
 
 export function arrayVolumeIdOf(arrayId: string, lunUuid: string): string {
@@ -131,12 +129,7 @@ export function arrayVolumeIdOf(arrayId: string, lunUuid: string): string {
  * The inventory rows of one cluster. A LUN belongs to the consistency group of the volume that
  * holds it; a LUN on an offline or data-protection (read-only mirror) volume cannot be snapshotted.
  */
-export function toInventory(
-  arrayId: string,
-  arrayName: string,
-  cluster: DiscoveredCluster,
-  hostDevices: readonly HostDevice[],
-): OntapInventory {
+export function toInventory(arrayId: string, arrayName: string, cluster: DiscoveredCluster): OntapInventory {
   const groupOfVolume = new Map<string, string>();
   for (const group of cluster.consistencyGroups) {
     for (const volume of group.volumes) groupOfVolume.set(volume.name, `${arrayId}:cg:${group.uuid}`);
@@ -168,9 +161,5 @@ export function toInventory(
       arrayId,
       name: group.svm ? `${group.svm.name}:${group.name}` : group.name,
     })),
-    hostVolumeLinks: joinDevicesToLuns(
-      cluster.luns.map((lun) => ({ key: arrayVolumeIdOf(arrayId, lun.uuid), naaId: lun.naaId })),
-      hostDevices,
-    ),
   };
 }

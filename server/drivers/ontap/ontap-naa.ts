@@ -16,27 +16,3 @@ const NETAPP_NAA_PREFIX = '600a0980';
 export function naaFromSerial(serial: string): string {
   return NETAPP_NAA_PREFIX + Buffer.from(serial, 'ascii').toString('hex');
 }
-
-/** A disk or SR a host sees, with the id its OS reports for the underlying device. */
-export interface HostDevice {
-  hostVolumeId: string;
-  deviceId: string;
-}
-
-/**
- * Joins host volumes to the LUNs behind them: hostVolumeId → the LUN's key (the inventory's array
- * volume id). Devices that name no LUN of this array are left out (local disks, other arrays).
- */
-export function joinDevicesToLuns(
-  luns: readonly { key: string; naaId: string }[],
-  devices: readonly HostDevice[],
-): Map<string, string> {
-  const byNaa = new Map(luns.map((lun) => [lun.naaId, lun.key]));
-  const joined = new Map<string, string>();
-  for (const device of devices) {
-    const naa = normalizeDeviceId(device.deviceId);
-    const key = naa === null ? undefined : byNaa.get(naa);
-    if (key) joined.set(device.hostVolumeId, key);
-  }
-  return joined;
-}
