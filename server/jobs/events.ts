@@ -4,8 +4,13 @@
  * process that does not run the worker itself.
  */
 
-import { publishOperationEvents, subscribeToOperationEvents } from '../../db/stores/operation-event-bus';
+import {
+  deliverOperationEvents,
+  gateOperationEvents,
+  subscribeToOperationEvents,
+} from '../../db/stores/operation-event-bus';
 import type { OperationStore } from '../../db/stores/ports';
+import type { OperationEvent } from '../../db/stores/ports/operation-events';
 import { logger } from '../logger';
 
 export type {
@@ -19,10 +24,11 @@ const RELAY_PAGE = 500;
 
 export interface EventRelay {
   /**
-   * One pass: publishes on this process's bus every event appended since the last pass that this
-   * process did not publish itself (in id order, once). The first pass starts from the newest
-   * event. Passes never overlap: one asked for while another runs makes that one read again
-   * before it returns, so an event committed during a pass is never left for the next poll.
+   * One pass: delivers on this process's bus every event appended since the last pass, in id
+   * order, once — those this process committed too (they wait for the relay: see
+   * gateOperationEvents). The first pass starts from the newest event. Passes never overlap: one
+   * asked for while another runs makes that one read again before it returns, so an event
+   * committed during a pass is never left for the next poll.
    */
   pass(): Promise<void>;
   stop(): void;
@@ -31,41 +37,49 @@ export interface EventRelay {
 /** The relay's state and its one-pass step; `startEventRelay` runs passes on a timer. */
 export function createEventRelay(store: OperationStore): EventRelay {
   let cursor: number | null = null;
-  let isPolling = false;
   let askedAgain = false;
-  // Events this process wrote itself were already published: remember their ids to skip them.
-  const publishedHere = new Set<number>();
-  const unsubscribe = subscribeToOperationEvents((event) => {
-    if (cursor === null || event.id > cursor) publishedHere.add(event.id);
+  // This process's own commits, held back until the relay reaches them in the table.
+  let held: OperationEvent[] = [];
+  const ungate = gateOperationEvents((events) => {
+    held.push(...events);
+    pass().catch((error) => logger.warn({ err: error }, 'event relay read failed'));
   });
   async function readNew(): Promise<void> {
-    cursor ??= await store.lastEventId();
+    if (cursor === null) {
+      cursor = await store.lastEventId();
+      // Committed here before the first read: the relay starts after them, so they go out now.
+      const start = cursor;
+      deliverOperationEvents(held.filter((event) => event.id <= start).sort((a, b) => a.id - b.id));
+    }
     for (;;) {
       const page = await store.readEventsAfter({ afterId: cursor, limit: RELAY_PAGE });
-      for (const event of page) {
-        cursor = event.id;
-        if (!publishedHere.delete(event.id)) publishOperationEvents([event]);
-      }
+      for (const event of page) cursor = event.id;
+      deliverOperationEvents(page);
       if (page.length < RELAY_PAGE) break;
     }
-    for (const id of publishedHere) if (id <= cursor) publishedHere.delete(id);
+    const reached = cursor;
+    held = held.filter((event) => event.id > reached);
   }
-  async function pass(): Promise<void> {
-    if (isPolling) {
+  let running: Promise<void> | null = null;
+  /** Resolves once every event committed before the call has been delivered (a pass joined counts). */
+  function pass(): Promise<void> {
+    if (running) {
       askedAgain = true;
-      return;
+      return running;
     }
-    isPolling = true;
-    try {
-      do {
-        askedAgain = false;
-        await readNew();
-      } while (askedAgain);
-    } finally {
-      isPolling = false;
-    }
+    running = (async () => {
+      try {
+        do {
+          askedAgain = false;
+          await readNew();
+        } while (askedAgain);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
   }
-  return { pass, stop: unsubscribe };
+  return { pass, stop: ungate };
 }
 
 /** How often the relay polls: often where nothing wakes it, rarely as a safety net where the database does. */

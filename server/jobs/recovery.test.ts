@@ -144,7 +144,8 @@ describe('event relay (SQLite: another process writes the file; PostgreSQL notif
     const relay = createEventRelay(h.stores.operations);
     await relay.pass(); // starts from the newest event: nothing older is replayed
     expect(seen).toEqual([]);
-    const op = await h.enqueueBackup(arrayRequest); // published locally at once
+    const op = await h.enqueueBackup(arrayRequest); // committed here: delivered by the relay
+    await relay.pass();
     expect(seen).toHaveLength(1);
     // Another process's write: rows appear in the table without a local publish.
     const foreign = new EventBatch();
@@ -165,6 +166,36 @@ describe('event relay (SQLite: another process writes the file; PostgreSQL notif
     expect(seen).toEqual([...new Set(seen)].sort((a, b) => a - b));
     expect(seen).toHaveLength(2);
     expect(seen[1]).toBe(await h.stores.operations.lastEventId());
+  });
+
+  it('never lets an event committed here overtake an older one another process committed', async () => {
+    const { createEventRelay, subscribeToOperationEvents } = await import('./events');
+    const { EventBatch } = await import('../../db/stores/sqlite/transaction');
+    const seen: number[] = [];
+    const unsubscribe = subscribeToOperationEvents((event) => seen.push(event.id));
+    const relay = createEventRelay(h.stores.operations);
+    await relay.pass();
+    const first = await h.enqueueBackup(arrayRequest);
+    await relay.pass();
+    // Another process commits an event the relay has not read yet…
+    const foreign = new EventBatch();
+    h.sqlite().transaction((tx) => {
+      foreign.append(
+        tx,
+        first.id,
+        'step.log',
+        { stepKey: 'x', level: 'info', message: 'elsewhere' },
+        new Date(),
+      );
+    });
+    // …then this process commits a newer one: it waits for the relay instead of going out first.
+    await h.enqueueBackup(arrayRequest);
+    await relay.pass();
+    relay.stop();
+    unsubscribe();
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen).toContain(foreign.events[0]?.id);
+    expect(seen.at(-1)).toBe(await h.stores.operations.lastEventId());
   });
 
   it('reads again when asked for a pass while one runs: an event committed meanwhile is not left for the next poll', async () => {
