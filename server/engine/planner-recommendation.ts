@@ -118,8 +118,12 @@ export function explainRecommendation(
   if (best.excludedDisks.length > 0) {
     reason = flat`${reason} It leaves out pass-through disk(s) ${listQuotedNames(best.excludedDisks)}: guest-agent recommended for ${best.excludedDisks.length === 1 ? 'that disk' : 'those disks'}.`;
   } else if (guestAgent?.isAvailable) {
-    // The guest agent is always an alternative passed over: say why, once.
-    reason += GUEST_AGENT_NOT_RECOMMENDED;
+    // The guest agent is always an alternative passed over: say why, once — naming the downtime
+    // it would avoid where the winner pauses the VM, since that is what an operator weighs.
+    reason +=
+      best.expectedDowntimeSeconds > guestAgent.expectedDowntimeSeconds
+        ? flat` guest-agent would avoid the ${best.expectedDowntimeSeconds} s of downtime, but is not recommended: it copies chosen volumes from inside the guest, not the VM itself (its configuration and every disk together); use it where no pause is acceptable.`
+        : GUEST_AGENT_NOT_RECOMMENDED;
   }
   const quiesced = options.find((o) => o.method === 'xen-quiesced');
   if (quiesced?.isAvailable && !ctx.isQuiesceWanted) reason += QUIESCE_NOT_ASKED;

@@ -89,6 +89,8 @@ const recommendationRows: RecommendationRow[] = [
       `about ${SAVED_STATE_DOWNTIME_SECONDS} s of downtime`,
       // Named for what it is, never "application-consistent": no in-guest VSS ran.
       'saved state (memory and disks captured together while the VM is paused; its applications resume where they were, with no in-guest VSS',
+      // The alternative passed over is named with what it would have spared.
+      `guest-agent would avoid the ${SAVED_STATE_DOWNTIME_SECONDS} s of downtime, but is not recommended`,
     ],
     reasonLacks: ['application-consistent'],
   },
