@@ -147,6 +147,24 @@ const recommendationRows: RecommendationRow[] = [
     reason: ['xen-snapshot is only crash-consistent'],
   },
   {
+    // Co-capture is weighed the same for every method: the array snapshot would capture three
+    // neighbours at the same consistency, so the quiesced snapshot that captures none wins.
+    name: 'a quiesced snapshot that captures no one beats an array snapshot capturing three neighbours',
+    build: () =>
+      addVms(
+        backWithLun(
+          makeXenEstate({ name: 'sql05', applications: ['sqlserver'], hasFreezeScripts: true }),
+          'sr01',
+        ),
+        ...['xweb01', 'xweb02', 'xweb03'].map((name) =>
+          makeVmOnVolume({ name, hostId: 'xs01', backupIntegrationService: null }, 'sr01'),
+        ),
+      ),
+    recommended: 'xen-quiesced',
+    readiness: 'online-ready',
+    reason: ["array-snapshot also captures and rolls back 'xweb01', 'xweb02' and 'xweb03'"],
+  },
+  {
     name: 'a VM without applications on XenServer gets a regular snapshot (quiesce not asked)',
     build: () => makeXenEstate(),
     recommended: 'xen-snapshot',
