@@ -9,7 +9,7 @@ import * as pgSchema from '../db/pg/schema';
 import type { ProcessDatabase } from '../db/process-database';
 import * as sqliteSchema from '../db/schema';
 import { ensureDemoLab, ensureDemoLabIn } from '../db/seed/ensure-demo-lab';
-import type { StoreDialect } from '../db/stores/contract/dialects';
+import type { DialectHandle, StoreDialect } from '../db/stores/contract/dialects';
 
 type Schema = typeof sqliteSchema;
 /** The tables with an `id` column (the ones a test updates by id). */
@@ -70,7 +70,12 @@ export async function openEmptyOn(
   dialect: StoreDialect,
 ): Promise<{ database: ProcessDatabase; close(): Promise<void> }> {
   const handle = await dialect.open();
+  return { database: processDatabaseOf(handle), close: handle.close };
+}
+
+/** An opened dialect's database as the server holds it (for what takes the process's database). */
+export function processDatabaseOf(handle: DialectHandle): ProcessDatabase {
   return handle.dialect === 'sqlite'
-    ? { database: { kind: 'sqlite', db: handle.db }, close: handle.close }
-    : { database: { kind: 'postgres', pg: handle.pg }, close: handle.close };
+    ? { kind: 'sqlite', db: handle.db }
+    : { kind: 'postgres', pg: handle.pg };
 }

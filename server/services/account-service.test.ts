@@ -3,12 +3,13 @@
  * empty console, and the guard rails that keep the console manageable (nobody changes their own role
  * or disables themselves; the last enabled admin stays one).
  */
-import { beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client';
-import { authFor } from '../auth/auth';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeDialects } from '../../db/stores/contract/dialects';
+import { type Auth, createAuth } from '../auth/auth';
 import { type AccountDirectory, createAccountDirectory } from '../auth/directory';
 import { forgetSetupToken, issueSetupToken } from '../auth/setup-token';
 import { type Actor, createServiceContext, type ServiceContext } from '../context';
+import { openEmptyOn } from '../test-rows';
 import {
   changeRole,
   completeSetup,
@@ -23,7 +24,7 @@ import { DomainError } from './errors';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 const PASSWORD = 'a-long-enough-password';
-let db: ReturnType<typeof openDatabase>;
+let auth: Auth;
 let accounts: AccountDirectory;
 let system: ServiceContext;
 
@@ -41,154 +42,173 @@ async function failure(call: Promise<unknown>): Promise<DomainError> {
   return error as DomainError;
 }
 
-beforeEach(() => {
-  db = openDatabase(':memory:');
-  accounts = createAccountDirectory(authFor(db));
-  system = createServiceContext({ log: silent });
-  forgetSetupToken();
-});
+const dialects = await storeDialects('accountservice');
 
-describe('first run', () => {
-  it('creates the first admin only with the issued token, once', async () => {
-    const token = issueSetupToken();
-    const input = { token: 'guess', email: 'Ada@Example.test', name: 'Ada', password: PASSWORD };
-    const wrong = await failure(completeSetup(accounts, system, input));
-    expect(wrong.fieldErrors).toEqual([{ path: 'token', message: expect.stringContaining('server log') }]);
-    expect(await accounts.countUsers()).toBe(0);
-
-    const short = await failure(completeSetup(accounts, system, { ...input, token, password: 'short' }));
-    expect(short.fieldErrors.map((error) => error.path)).toEqual(['password']);
-
-    const admin = await completeSetup(accounts, system, { ...input, token });
-    expect(admin).toMatchObject({ email: 'ada@example.test', role: 'admin' });
-    const again = await failure(
-      completeSetup(accounts, system, { ...input, token, email: 'eve@example.test' }),
-    );
-    expect(again.code).toBe('CONFLICT');
-    expect(await accounts.countUsers()).toBe(1);
-  });
-
-  it('creates the demo admin only while no account exists', async () => {
-    expect(await ensureDemoAdmin(accounts, system, { email: 'demo@example.test', password: PASSWORD })).toBe(
-      true,
-    );
-    expect(await ensureDemoAdmin(accounts, system, { email: 'other@example.test', password: PASSWORD })).toBe(
-      false,
-    );
-    expect((await accounts.listUsers()).map((user) => [user.email, user.role])).toEqual([
-      ['demo@example.test', 'admin'],
-    ]);
-  });
-
-  it('two nodes starting at once create the demo admin once, and neither fails', async () => {
-    const demo = { email: 'demo@example.test', password: PASSWORD };
-    const created = await Promise.all([
-      ensureDemoAdmin(accounts, system, demo),
-      ensureDemoAdmin(accounts, system, demo),
-    ]);
-    expect(created.filter(Boolean)).toHaveLength(1);
-    expect((await accounts.listUsers()).map((user) => user.email)).toEqual(['demo@example.test']);
-  });
-});
-
-describe('administering users', () => {
-  it('refuses a taken email, naming the field', async () => {
-    await createAccount(accounts, system, {
-      email: 'a@example.test',
-      name: 'A',
-      role: 'viewer',
-      password: PASSWORD,
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('stores', () => {
+    let close: () => Promise<void>;
+    beforeEach(async () => {
+      const opened = await openEmptyOn(dialect);
+      close = opened.close;
+      // A fixed signing key: nothing here signs a cookie, and no key file is written beside a database.
+      auth = createAuth(opened.database, { secret: 's'.repeat(32), trustedProxy: false });
+      accounts = createAccountDirectory(auth);
+      system = createServiceContext({ log: silent });
+      forgetSetupToken();
     });
-    const taken = await failure(
-      createAccount(accounts, system, {
-        email: 'A@example.test',
-        name: 'B',
-        role: 'viewer',
-        password: PASSWORD,
-      }),
-    );
-    expect(taken).toMatchObject({
-      code: 'CONFLICT',
-      fieldErrors: [{ path: 'email', message: expect.any(String) }],
+    afterEach(async () => {
+      await close();
     });
-  });
 
-  it('keeps one enabled admin, and nobody changes their own role or disables themselves', async () => {
-    const ada = await createAccount(accounts, system, {
-      email: 'ada@example.test',
-      name: 'Ada',
-      role: 'admin',
-      password: PASSWORD,
+    describe('first run', () => {
+      it('creates the first admin only with the issued token, once', async () => {
+        const token = issueSetupToken();
+        const input = { token: 'guess', email: 'Ada@Example.test', name: 'Ada', password: PASSWORD };
+        const wrong = await failure(completeSetup(accounts, system, input));
+        expect(wrong.fieldErrors).toEqual([
+          { path: 'token', message: expect.stringContaining('server log') },
+        ]);
+        expect(await accounts.countUsers()).toBe(0);
+
+        const short = await failure(completeSetup(accounts, system, { ...input, token, password: 'short' }));
+        expect(short.fieldErrors.map((error) => error.path)).toEqual(['password']);
+
+        const admin = await completeSetup(accounts, system, { ...input, token });
+        expect(admin).toMatchObject({ email: 'ada@example.test', role: 'admin' });
+        const again = await failure(
+          completeSetup(accounts, system, { ...input, token, email: 'eve@example.test' }),
+        );
+        expect(again.code).toBe('CONFLICT');
+        expect(await accounts.countUsers()).toBe(1);
+      });
+
+      it('creates the demo admin only while no account exists', async () => {
+        expect(
+          await ensureDemoAdmin(accounts, system, { email: 'demo@example.test', password: PASSWORD }),
+        ).toBe(true);
+        expect(
+          await ensureDemoAdmin(accounts, system, { email: 'other@example.test', password: PASSWORD }),
+        ).toBe(false);
+        expect((await accounts.listUsers()).map((user) => [user.email, user.role])).toEqual([
+          ['demo@example.test', 'admin'],
+        ]);
+      });
+
+      it('two nodes starting at once create the demo admin once, and neither fails', async () => {
+        const demo = { email: 'demo@example.test', password: PASSWORD };
+        const created = await Promise.all([
+          ensureDemoAdmin(accounts, system, demo),
+          ensureDemoAdmin(accounts, system, demo),
+        ]);
+        expect(created.filter(Boolean)).toHaveLength(1);
+        expect((await accounts.listUsers()).map((user) => user.email)).toEqual(['demo@example.test']);
+      });
     });
-    const bob = await createAccount(accounts, system, {
-      email: 'bob@example.test',
-      name: 'Bob',
-      role: 'operator',
-      password: PASSWORD,
+
+    describe('administering users', () => {
+      it('refuses a taken email, naming the field', async () => {
+        await createAccount(accounts, system, {
+          email: 'a@example.test',
+          name: 'A',
+          role: 'viewer',
+          password: PASSWORD,
+        });
+        const taken = await failure(
+          createAccount(accounts, system, {
+            email: 'A@example.test',
+            name: 'B',
+            role: 'viewer',
+            password: PASSWORD,
+          }),
+        );
+        expect(taken).toMatchObject({
+          code: 'CONFLICT',
+          fieldErrors: [{ path: 'email', message: expect.any(String) }],
+        });
+      });
+
+      it('keeps one enabled admin, and nobody changes their own role or disables themselves', async () => {
+        const ada = await createAccount(accounts, system, {
+          email: 'ada@example.test',
+          name: 'Ada',
+          role: 'admin',
+          password: PASSWORD,
+        });
+        const bob = await createAccount(accounts, system, {
+          email: 'bob@example.test',
+          name: 'Bob',
+          role: 'operator',
+          password: PASSWORD,
+        });
+        const asAda = as(ada);
+
+        expect((await failure(changeRole(accounts, asAda, { userId: ada.id, role: 'viewer' }))).code).toBe(
+          'FORBIDDEN',
+        );
+        expect(
+          (await failure(setAccountDisabled(accounts, asAda, { userId: ada.id, disabled: true }))).code,
+        ).toBe('FORBIDDEN');
+        // From outside (the command line acts as the system), the last admin is still protected.
+        expect((await failure(changeRole(accounts, system, { userId: ada.id, role: 'viewer' }))).code).toBe(
+          'PRECONDITION_FAILED',
+        );
+        expect(
+          (await failure(setAccountDisabled(accounts, system, { userId: ada.id, disabled: true }))).code,
+        ).toBe('PRECONDITION_FAILED');
+
+        await changeRole(accounts, asAda, { userId: bob.id, role: 'admin' });
+        await changeRole(accounts, as({ ...bob, role: 'admin' }), { userId: ada.id, role: 'viewer' });
+        expect((await accounts.findUserById(ada.id))?.role).toBe('viewer');
+        expect(
+          (await failure(changeRole(accounts, system, { userId: bob.id, role: 'nobody' }))).fieldErrors[0]
+            .path,
+        ).toBe('role');
+      });
+
+      it('a password reset lifts a lockout', async () => {
+        const bob = await createAccount(accounts, system, {
+          email: 'bob@example.test',
+          name: 'Bob',
+          role: 'viewer',
+          password: PASSWORD,
+        });
+        await accounts.updateUser(bob.id, {
+          failedSignIns: 0,
+          lockedUntil: new Date('2999-01-01T00:00:00Z'),
+        });
+        await resetPassword(accounts, system, { userId: bob.id, password: 'another-long-password' });
+        expect(await accounts.findUserById(bob.id)).toMatchObject({ failedSignIns: 0, lockedUntil: null });
+      });
     });
-    const asAda = as(ada);
 
-    expect((await failure(changeRole(accounts, asAda, { userId: ada.id, role: 'viewer' }))).code).toBe(
-      'FORBIDDEN',
-    );
-    expect(
-      (await failure(setAccountDisabled(accounts, asAda, { userId: ada.id, disabled: true }))).code,
-    ).toBe('FORBIDDEN');
-    // From outside (the command line acts as the system), the last admin is still protected.
-    expect((await failure(changeRole(accounts, system, { userId: ada.id, role: 'viewer' }))).code).toBe(
-      'PRECONDITION_FAILED',
-    );
-    expect(
-      (await failure(setAccountDisabled(accounts, system, { userId: ada.id, disabled: true }))).code,
-    ).toBe('PRECONDITION_FAILED');
+    describe('my sessions', () => {
+      it('lists and revokes only my own sessions', async () => {
+        const ada = await createAccount(accounts, system, {
+          email: 'ada@example.test',
+          name: 'Ada',
+          role: 'viewer',
+          password: PASSWORD,
+        });
+        const bob = await createAccount(accounts, system, {
+          email: 'bob@example.test',
+          name: 'Bob',
+          role: 'viewer',
+          password: PASSWORD,
+        });
+        const library = (await auth.$context).internalAdapter;
+        const adas = await library.createSession(ada.id);
+        const bobs = await library.createSession(bob.id);
 
-    await changeRole(accounts, asAda, { userId: bob.id, role: 'admin' });
-    await changeRole(accounts, as({ ...bob, role: 'admin' }), { userId: ada.id, role: 'viewer' });
-    expect((await accounts.findUserById(ada.id))?.role).toBe('viewer');
-    expect(
-      (await failure(changeRole(accounts, system, { userId: bob.id, role: 'nobody' }))).fieldErrors[0].path,
-    ).toBe('role');
-  });
+        const mine = await listMySessions(accounts, as(ada), adas.id);
+        expect(mine.map((session) => [session.id, session.current])).toEqual([[adas.id, true]]);
+        expect(JSON.stringify(mine)).not.toContain(adas.token);
 
-  it('a password reset lifts a lockout', async () => {
-    const bob = await createAccount(accounts, system, {
-      email: 'bob@example.test',
-      name: 'Bob',
-      role: 'viewer',
-      password: PASSWORD,
+        const refused = await failure(revokeMySession(accounts, as(ada), { sessionId: bobs.id }));
+        expect(refused.code).toBe('NOT_FOUND');
+        expect(await accounts.listSessions(bob.id)).toHaveLength(1);
+        await revokeMySession(accounts, as(ada), { sessionId: adas.id });
+        expect(await accounts.listSessions(ada.id)).toEqual([]);
+      });
     });
-    await accounts.updateUser(bob.id, { failedSignIns: 0, lockedUntil: new Date('2999-01-01T00:00:00Z') });
-    await resetPassword(accounts, system, { userId: bob.id, password: 'another-long-password' });
-    expect(await accounts.findUserById(bob.id)).toMatchObject({ failedSignIns: 0, lockedUntil: null });
-  });
-});
-
-describe('my sessions', () => {
-  it('lists and revokes only my own sessions', async () => {
-    const ada = await createAccount(accounts, system, {
-      email: 'ada@example.test',
-      name: 'Ada',
-      role: 'viewer',
-      password: PASSWORD,
-    });
-    const bob = await createAccount(accounts, system, {
-      email: 'bob@example.test',
-      name: 'Bob',
-      role: 'viewer',
-      password: PASSWORD,
-    });
-    const library = (await authFor(db).$context).internalAdapter;
-    const adas = await library.createSession(ada.id);
-    const bobs = await library.createSession(bob.id);
-
-    const mine = await listMySessions(accounts, as(ada), adas.id);
-    expect(mine.map((session) => [session.id, session.current])).toEqual([[adas.id, true]]);
-    expect(JSON.stringify(mine)).not.toContain(adas.token);
-
-    const refused = await failure(revokeMySession(accounts, as(ada), { sessionId: bobs.id }));
-    expect(refused.code).toBe('NOT_FOUND');
-    expect(await accounts.listSessions(bob.id)).toHaveLength(1);
-    await revokeMySession(accounts, as(ada), { sessionId: adas.id });
-    expect(await accounts.listSessions(ada.id)).toEqual([]);
   });
 });

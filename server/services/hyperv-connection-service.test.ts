@@ -3,10 +3,9 @@
  * credentials, tests it (seeing the pinned host-key fingerprint and what works), syncs it into the
  * inventory, and accepts a changed host key; bad input names the field and stores nothing.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
 import type { SyncRunRecord } from '../../db/stores/ports/sync-log-store';
-import { createSqliteStores } from '../../db/stores/sqlite';
 import { createServiceContext } from '../context';
 import { GUEST_PASSWORD, GUEST_USER, SQL01 } from '../drivers/hyperv/fake/fake-estate';
 import { VM_STATE } from '../drivers/hyperv/fake/fake-hyperv-model';
@@ -34,10 +33,15 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
+const dialects = await storeDialects('hypervconnection');
+let dialect: StoreDialect;
+
 async function setup(password = ADMIN.password) {
   const fake = await startFakeHost(4096);
   cleanups.push(() => fake.dispose());
-  const stores = createSqliteStores(openDatabase(':memory:'));
+  const handle = await dialect.open();
+  cleanups.push(() => handle.close());
+  const stores = handle.stores;
   let counter = 0;
   const ctx = createServiceContext({
     now: () => new Date('2026-11-24T02:00:00Z'),
@@ -77,316 +81,335 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-describe('Hyper-V connections', () => {
-  it('refuses bad input naming the field, and stores nothing', async () => {
-    const { stores, ctx, host } = await setup();
-    const badAddress = await rejection(
-      addHypervConnection(stores, ctx, { name: 'hv01', address: 'ssh://x', hostAccountId: host.id }),
-    );
-    expect(isDomainError(badAddress) && badAddress.fieldErrors?.map((field) => field.path)).toEqual([
-      'address',
-    ]);
-    const badPort = await rejection(
-      addHypervConnection(stores, ctx, {
-        name: 'hv01',
-        address: 'hv01',
-        port: 70000,
-        hostAccountId: host.id,
-      }),
-    );
-    expect(isDomainError(badPort) && badPort.fieldErrors?.map((field) => field.path)).toEqual(['port']);
-    const noGuestSecret = await rejection(
-      addHypervConnection(stores, ctx, {
-        name: 'hv01',
-        address: 'hv01',
-        hostAccountId: host.id,
-        guestAccountId: 'nope',
-      }),
-    );
-    expect(isDomainError(noGuestSecret) && noGuestSecret.fieldErrors?.map((field) => field.path)).toEqual([
-      'guestAccountId',
-    ]);
-    expect(await stores.hypervConnections.list()).toEqual([]);
-  });
-
-  it('tests a host: pins and shows its key, and reports what works, guest by guest', async () => {
-    const { fake, stores, ctx, keys, connection } = await setup();
-    const saved = await connection();
-    const result = await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
-    expect(result).toMatchObject({
-      ok: true,
-      hostKey: fake.host.fingerprint,
-      computerName: 'HV01',
-      isElevated: true,
-      hasHyperVModule: true,
-      vmCount: 3,
+describe.each(dialects)('$name', (current) => {
+  describe.skipIf(current.skip !== null)('stores', () => {
+    beforeEach(() => {
+      dialect = current;
     });
-    expect(result.ok && result.guests).toEqual([
-      { vmName: 'sql01', powerShellDirect: 'works', reason: null },
-      { vmName: 'file01', powerShellDirect: 'unknown', reason: expect.stringContaining('PowerShell Direct') },
-      { vmName: 'web01', powerShellDirect: 'unknown', reason: 'web01 is not running' },
-    ]);
-    expect((await stores.hypervConnections.get(saved.id))?.hostKey).toBe(fake.host.fingerprint);
-  });
-
-  it('a wrong password fails the test with the reason, not an exception', async () => {
-    const { stores, ctx, keys, connection } = await setup('wrong');
-    const saved = await connection();
-    expect(await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
-      ok: false,
-      fault: 'host-unreachable',
-      message: expect.stringContaining('refused the login'),
-    });
-  });
-
-  it('syncs the host into the inventory and records the sync', async () => {
-    const { stores, ctx, keys, connection } = await setup();
-    const saved = await connection();
-    const { facts } = await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
-    expect(facts.vms.map((vm) => vm.name)).toEqual(['sql01', 'file01', 'web01']);
-    const inventory = await stores.inventory.loadInventory();
-    expect(inventory.vms.find((vm) => vm.id === vmInventoryId(SQL01))).toMatchObject({
-      name: 'sql01',
-      applications: ['sqlserver'],
-    });
-    expect(inventory.hosts.map((host) => [host.name, host.connector])).toEqual(
-      expect.arrayContaining([['HV01', 'hyperv']]),
-    );
-    expect(await stores.hypervConnections.get(saved.id)).toMatchObject({
-      lastSyncAt: new Date('2026-11-24T02:00:00Z'),
-      lastError: null,
-    });
-  });
-
-  it('marks a VM the host no longer lists as gone, keeping it and its disks, and clears the mark when it is back', async () => {
-    const { fake, stores, ctx, keys, connection } = await setup();
-    const saved = await connection();
-    let now = new Date('2026-11-24T02:00:00Z');
-    const at = { ...ctx, now: () => now };
-    await runHypervSync(stores, at, keys, { id: saved.id }, callOptions());
-    const web01 = fake.model.state.vms.find((vm) => vm.name === 'web01');
-    if (!web01) throw new Error('the fake estate has no web01');
-    const webId = vmInventoryId(web01.id);
-    const disksBefore = (await stores.inventory.loadInventory()).virtualDisks.filter((d) => d.vmId === webId);
-    expect(disksBefore.length).toBeGreaterThan(0);
-
-    // web01 is deleted (or moved away) on the host.
-    fake.model.state.vms = fake.model.state.vms.filter((vm) => vm !== web01);
-    now = new Date('2026-11-25T02:00:00Z');
-    const gone = await runHypervSync(stores, at, keys, { id: saved.id }, callOptions());
-    expect(gone).toMatchObject({ ok: true, goneVms: ['web01'], reappearedVms: [] });
-    let inventory = await stores.inventory.loadInventory();
-    expect(inventory.vms.find((vm) => vm.id === webId)?.goneSince).toEqual(now);
-    expect(inventory.virtualDisks.filter((d) => d.vmId === webId)).toEqual(disksBefore);
-    expect(inventory.vms.filter((vm) => vm.goneSince).map((vm) => vm.name)).toEqual(['web01']);
-
-    // Still missing a day later: the mark keeps the day it was first missed.
-    now = new Date('2026-11-26T02:00:00Z');
-    expect(await runHypervSync(stores, at, keys, { id: saved.id }, callOptions())).toMatchObject({
-      goneVms: [],
-    });
-    inventory = await stores.inventory.loadInventory();
-    expect(inventory.vms.find((vm) => vm.id === webId)?.goneSince).toEqual(new Date('2026-11-25T02:00:00Z'));
-
-    // Back on the host: no longer gone.
-    fake.model.state.vms.push(web01);
-    expect(await runHypervSync(stores, at, keys, { id: saved.id }, callOptions())).toMatchObject({
-      goneVms: [],
-      reappearedVms: ['web01'],
-    });
-    inventory = await stores.inventory.loadInventory();
-    expect(inventory.vms.find((vm) => vm.id === webId)?.goneSince).toBeNull();
-  });
-
-  // Each sync is one row of the connection's log: what it added, changed and found gone, how it ended.
-  const SYNCS: [string, (model: FakeModel) => void, Partial<SyncRunRecord>][] = [
-    ['the first sync adds every VM', () => {}, { added: 3, changed: 0, gone: 0, unknownFacts: 2 }],
-    ['nothing changed on the host', () => {}, { added: 0, changed: 0, gone: 0, unknownFacts: 2 }],
-    [
-      'web01 deleted on the host',
-      (model) => {
-        model.state.vms = model.state.vms.filter((vm) => vm.name !== 'web01');
-      },
-      { added: 0, changed: 0, gone: 1, unknownFacts: 1 },
-    ],
-    [
-      'web01 back, and sql01 saved',
-      (model) => {
-        model.state.vms.push(removed.web01 as FakeModel['state']['vms'][number]);
-        const sql = model.state.vms.find((vm) => vm.name === 'sql01');
-        if (sql) sql.state = VM_STATE.Saved;
-      },
-      { added: 0, changed: 2, gone: 0, unknownFacts: 3 },
-    ],
-    [
-      'the account lost its rights',
-      (model) => {
-        model.state.isElevated = false;
-      },
-      { outcome: 'failed', added: 0, changed: 0, gone: 0, unknownFacts: 0, warnings: null },
-    ],
-  ];
-  const removed: { web01?: unknown } = {};
-
-  it("records every sync in the connection's log, newest first, with what it did in words", async () => {
-    const { fake, stores, ctx, keys, connection } = await setup();
-    const saved = await connection();
-    removed.web01 = fake.model.state.vms.find((vm) => vm.name === 'web01');
-    let minute = 0;
-    const at = { ...ctx, now: () => new Date(Date.parse('2026-11-24T02:00:00Z') + minute * 60_000) };
-    for (const [, change] of SYNCS) {
-      change(fake.model);
-      minute += 1;
-      await runHypervSync(stores, at, keys, { id: saved.id }, callOptions());
-    }
-    const log = await stores.syncLog.list(saved.id, { limit: 10 });
-    const rows = [...log.items].reverse();
-    expect(rows).toHaveLength(SYNCS.length);
-    for (const [index, [what, , expected]] of SYNCS.entries()) {
-      const row = rows[index];
-      const succeeded = expected.outcome !== 'failed';
-      expect({ what, ...row }).toMatchObject({
-        what,
-        connector: 'hyperv',
-        connectionId: saved.id,
-        // file01's guest is unreachable, web01 (and, saved, sql01) are not running: facts unknown.
-        ...(succeeded ? { outcome: 'succeeded-with-warnings', error: null } : {}),
-        ...expected,
+    describe('Hyper-V connections', () => {
+      it('refuses bad input naming the field, and stores nothing', async () => {
+        const { stores, ctx, host } = await setup();
+        const badAddress = await rejection(
+          addHypervConnection(stores, ctx, { name: 'hv01', address: 'ssh://x', hostAccountId: host.id }),
+        );
+        expect(isDomainError(badAddress) && badAddress.fieldErrors?.map((field) => field.path)).toEqual([
+          'address',
+        ]);
+        const badPort = await rejection(
+          addHypervConnection(stores, ctx, {
+            name: 'hv01',
+            address: 'hv01',
+            port: 70000,
+            hostAccountId: host.id,
+          }),
+        );
+        expect(isDomainError(badPort) && badPort.fieldErrors?.map((field) => field.path)).toEqual(['port']);
+        const noGuestSecret = await rejection(
+          addHypervConnection(stores, ctx, {
+            name: 'hv01',
+            address: 'hv01',
+            hostAccountId: host.id,
+            guestAccountId: 'nope',
+          }),
+        );
+        expect(isDomainError(noGuestSecret) && noGuestSecret.fieldErrors?.map((field) => field.path)).toEqual(
+          ['guestAccountId'],
+        );
+        expect(await stores.hypervConnections.list()).toEqual([]);
       });
-      if (succeeded) expect(row.warnings).toContain('file01: PowerShell Direct to file01');
-    }
-    expect(rows.at(-1)?.error).toContain('Hyper-V Administrators');
-    // Removing the connection forgets its log.
-    await removeHypervConnection(stores, ctx, { id: saved.id });
-    expect((await stores.syncLog.list(saved.id, { limit: 10 })).items).toEqual([]);
-  });
 
-  it('a failed read marks nothing gone', async () => {
-    const { fake, stores, ctx, keys, connection } = await setup();
-    const saved = await connection();
-    await runHypervSync(stores, ctx, keys, { id: saved.id }, callOptions());
-    fake.model.state.isElevated = false;
-    expect(await runHypervSync(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
-      ok: false,
+      it('tests a host: pins and shows its key, and reports what works, guest by guest', async () => {
+        const { fake, stores, ctx, keys, connection } = await setup();
+        const saved = await connection();
+        const result = await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+        expect(result).toMatchObject({
+          ok: true,
+          hostKey: fake.host.fingerprint,
+          computerName: 'HV01',
+          isElevated: true,
+          hasHyperVModule: true,
+          vmCount: 3,
+        });
+        expect(result.ok && result.guests).toEqual([
+          { vmName: 'sql01', powerShellDirect: 'works', reason: null },
+          {
+            vmName: 'file01',
+            powerShellDirect: 'unknown',
+            reason: expect.stringContaining('PowerShell Direct'),
+          },
+          { vmName: 'web01', powerShellDirect: 'unknown', reason: 'web01 is not running' },
+        ]);
+        expect((await stores.hypervConnections.get(saved.id))?.hostKey).toBe(fake.host.fingerprint);
+      });
+
+      it('a wrong password fails the test with the reason, not an exception', async () => {
+        const { stores, ctx, keys, connection } = await setup('wrong');
+        const saved = await connection();
+        expect(await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
+          ok: false,
+          fault: 'host-unreachable',
+          message: expect.stringContaining('refused the login'),
+        });
+      });
+
+      it('syncs the host into the inventory and records the sync', async () => {
+        const { stores, ctx, keys, connection } = await setup();
+        const saved = await connection();
+        const { facts } = await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+        expect(facts.vms.map((vm) => vm.name)).toEqual(['sql01', 'file01', 'web01']);
+        const inventory = await stores.inventory.loadInventory();
+        expect(inventory.vms.find((vm) => vm.id === vmInventoryId(SQL01))).toMatchObject({
+          name: 'sql01',
+          applications: ['sqlserver'],
+        });
+        expect(inventory.hosts.map((host) => [host.name, host.connector])).toEqual(
+          expect.arrayContaining([['HV01', 'hyperv']]),
+        );
+        expect(await stores.hypervConnections.get(saved.id)).toMatchObject({
+          lastSyncAt: new Date('2026-11-24T02:00:00Z'),
+          lastError: null,
+        });
+      });
+
+      it('marks a VM the host no longer lists as gone, keeping it and its disks, and clears the mark when it is back', async () => {
+        const { fake, stores, ctx, keys, connection } = await setup();
+        const saved = await connection();
+        let now = new Date('2026-11-24T02:00:00Z');
+        const at = { ...ctx, now: () => now };
+        await runHypervSync(stores, at, keys, { id: saved.id }, callOptions());
+        const web01 = fake.model.state.vms.find((vm) => vm.name === 'web01');
+        if (!web01) throw new Error('the fake estate has no web01');
+        const webId = vmInventoryId(web01.id);
+        const disksBefore = (await stores.inventory.loadInventory()).virtualDisks.filter(
+          (d) => d.vmId === webId,
+        );
+        expect(disksBefore.length).toBeGreaterThan(0);
+
+        // web01 is deleted (or moved away) on the host.
+        fake.model.state.vms = fake.model.state.vms.filter((vm) => vm !== web01);
+        now = new Date('2026-11-25T02:00:00Z');
+        const gone = await runHypervSync(stores, at, keys, { id: saved.id }, callOptions());
+        expect(gone).toMatchObject({ ok: true, goneVms: ['web01'], reappearedVms: [] });
+        let inventory = await stores.inventory.loadInventory();
+        expect(inventory.vms.find((vm) => vm.id === webId)?.goneSince).toEqual(now);
+        expect(inventory.virtualDisks.filter((d) => d.vmId === webId)).toEqual(disksBefore);
+        expect(inventory.vms.filter((vm) => vm.goneSince).map((vm) => vm.name)).toEqual(['web01']);
+
+        // Still missing a day later: the mark keeps the day it was first missed.
+        now = new Date('2026-11-26T02:00:00Z');
+        expect(await runHypervSync(stores, at, keys, { id: saved.id }, callOptions())).toMatchObject({
+          goneVms: [],
+        });
+        inventory = await stores.inventory.loadInventory();
+        expect(inventory.vms.find((vm) => vm.id === webId)?.goneSince).toEqual(
+          new Date('2026-11-25T02:00:00Z'),
+        );
+
+        // Back on the host: no longer gone.
+        fake.model.state.vms.push(web01);
+        expect(await runHypervSync(stores, at, keys, { id: saved.id }, callOptions())).toMatchObject({
+          goneVms: [],
+          reappearedVms: ['web01'],
+        });
+        inventory = await stores.inventory.loadInventory();
+        expect(inventory.vms.find((vm) => vm.id === webId)?.goneSince).toBeNull();
+      });
+
+      // Each sync is one row of the connection's log: what it added, changed and found gone, how it ended.
+      const SYNCS: [string, (model: FakeModel) => void, Partial<SyncRunRecord>][] = [
+        ['the first sync adds every VM', () => {}, { added: 3, changed: 0, gone: 0, unknownFacts: 2 }],
+        ['nothing changed on the host', () => {}, { added: 0, changed: 0, gone: 0, unknownFacts: 2 }],
+        [
+          'web01 deleted on the host',
+          (model) => {
+            model.state.vms = model.state.vms.filter((vm) => vm.name !== 'web01');
+          },
+          { added: 0, changed: 0, gone: 1, unknownFacts: 1 },
+        ],
+        [
+          'web01 back, and sql01 saved',
+          (model) => {
+            model.state.vms.push(removed.web01 as FakeModel['state']['vms'][number]);
+            const sql = model.state.vms.find((vm) => vm.name === 'sql01');
+            if (sql) sql.state = VM_STATE.Saved;
+          },
+          { added: 0, changed: 2, gone: 0, unknownFacts: 3 },
+        ],
+        [
+          'the account lost its rights',
+          (model) => {
+            model.state.isElevated = false;
+          },
+          { outcome: 'failed', added: 0, changed: 0, gone: 0, unknownFacts: 0, warnings: null },
+        ],
+      ];
+      const removed: { web01?: unknown } = {};
+
+      it("records every sync in the connection's log, newest first, with what it did in words", async () => {
+        const { fake, stores, ctx, keys, connection } = await setup();
+        const saved = await connection();
+        removed.web01 = fake.model.state.vms.find((vm) => vm.name === 'web01');
+        let minute = 0;
+        const at = { ...ctx, now: () => new Date(Date.parse('2026-11-24T02:00:00Z') + minute * 60_000) };
+        for (const [, change] of SYNCS) {
+          change(fake.model);
+          minute += 1;
+          await runHypervSync(stores, at, keys, { id: saved.id }, callOptions());
+        }
+        const log = await stores.syncLog.list(saved.id, { limit: 10 });
+        const rows = [...log.items].reverse();
+        expect(rows).toHaveLength(SYNCS.length);
+        for (const [index, [what, , expected]] of SYNCS.entries()) {
+          const row = rows[index];
+          const succeeded = expected.outcome !== 'failed';
+          expect({ what, ...row }).toMatchObject({
+            what,
+            connector: 'hyperv',
+            connectionId: saved.id,
+            // file01's guest is unreachable, web01 (and, saved, sql01) are not running: facts unknown.
+            ...(succeeded ? { outcome: 'succeeded-with-warnings', error: null } : {}),
+            ...expected,
+          });
+          if (succeeded) expect(row.warnings).toContain('file01: PowerShell Direct to file01');
+        }
+        expect(rows.at(-1)?.error).toContain('Hyper-V Administrators');
+        // Removing the connection forgets its log.
+        await removeHypervConnection(stores, ctx, { id: saved.id });
+        expect((await stores.syncLog.list(saved.id, { limit: 10 })).items).toEqual([]);
+      });
+
+      it('a failed read marks nothing gone', async () => {
+        const { fake, stores, ctx, keys, connection } = await setup();
+        const saved = await connection();
+        await runHypervSync(stores, ctx, keys, { id: saved.id }, callOptions());
+        fake.model.state.isElevated = false;
+        expect(await runHypervSync(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
+          ok: false,
+        });
+        const inventory = await stores.inventory.loadInventory();
+        expect(inventory.vms.filter((vm) => vm.goneSince)).toEqual([]);
+      });
+
+      it('an account without Hyper-V rights cannot sync, and the record says why', async () => {
+        const { fake, stores, ctx, keys, connection } = await setup();
+        fake.model.state.isElevated = false;
+        const saved = await connection();
+        const error = await rejection(
+          syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions()),
+        );
+        expect(isDomainError(error) && error.message).toContain('Hyper-V Administrators');
+        expect((await stores.hypervConnections.get(saved.id))?.lastError).toContain('Hyper-V Administrators');
+      });
+
+      it('a changed host key is refused until an admin accepts it', async () => {
+        const { fake, stores, ctx, keys, connection } = await setup();
+        const saved = await connection();
+        await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+        const first = fake.host.fingerprint;
+        await fake.host.restartWithNewKey();
+        const refused = await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+        expect(refused).toMatchObject({
+          ok: false,
+          fault: 'host-unreachable',
+          refusedHostKey: fake.host.fingerprint,
+        });
+        const syncError = await rejection(
+          syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions()),
+        );
+        expect(isDriverError(syncError) && syncError.message).toContain('different SSH host key');
+        expect((await stores.hypervConnections.get(saved.id))?.hostKey).toBe(first);
+
+        const accepted = await acceptHypervHostKey(stores, ctx, { id: saved.id });
+        expect(accepted).toMatchObject({ hostKey: fake.host.fingerprint, refusedHostKey: null });
+        expect(await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
+          ok: true,
+        });
+        const nothingWaiting = await rejection(acceptHypervHostKey(stores, ctx, { id: saved.id }));
+        expect(isDomainError(nothingWaiting) && nothingWaiting.message).toContain('No changed host key');
+      });
+
+      it('the process registry finds a synced host by its connection, and says so when none serves it', async () => {
+        const { stores, ctx, keys, connection } = await setup();
+        const saved = await connection();
+        const connector = createStoredHypervConnector(storedHypervHosts(stores, ctx, keys));
+        const host = { id: hostInventoryId('HV01'), name: 'HV01', connector: 'hyperv' };
+        const before = await rejection(
+          connector.hypervisor?.(host).getPowerState(vmInventoryId(SQL01), callOptions()) as Promise<unknown>,
+        );
+        expect(isDriverError(before) && before.faultCode).toBe('connector-missing');
+        await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+        // The registry hands drivers out from async functions: the driver must not pass for a promise.
+        const driver = await Promise.resolve(connector.hypervisor?.(host));
+        expect(driver && 'then' in driver ? typeof Reflect.get(driver, 'then') : 'absent').not.toBe(
+          'function',
+        );
+        expect(await driver?.getPowerState(vmInventoryId(SQL01), callOptions())).toBe('running');
+      });
+
+      it('tests a host before saving: shows its key and what works, stores nothing', async () => {
+        const { fake, stores, ctx, keys, host, guest } = await setup();
+        const draft = { address: '127.0.0.1', port: fake.host.port, hostAccountId: host.id };
+        const result = await testHypervDraft(
+          stores,
+          ctx,
+          keys,
+          { ...draft, guestAccountId: guest.id },
+          callOptions(),
+        );
+        expect(result).toMatchObject({ ok: true, hostKey: fake.host.fingerprint, computerName: 'HV01' });
+        expect(result.ok && result.guests[0]).toEqual({
+          vmName: 'sql01',
+          powerShellDirect: 'works',
+          reason: null,
+        });
+        expect(await stores.hypervConnections.list()).toEqual([]);
+        const noAccount = await rejection(
+          testHypervDraft(stores, ctx, keys, { ...draft, hostAccountId: 'nope' }, callOptions()),
+        );
+        expect(isDomainError(noAccount) && noAccount.fieldErrors?.map((field) => field.path)).toEqual([
+          'hostAccountId',
+        ]);
+      });
+
+      it('a key accepted before saving is pinned: a host presenting another is refused', async () => {
+        const { fake, stores, ctx, keys, host } = await setup();
+        const seen = fake.host.fingerprint;
+        await fake.host.restartWithNewKey();
+        const saved = await addHypervConnection(stores, ctx, {
+          name: 'hv01',
+          address: '127.0.0.1',
+          port: fake.host.port,
+          hostAccountId: host.id,
+          trustedFingerprint: seen,
+        });
+        expect(saved.hostKey).toBe(seen);
+        expect(await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
+          ok: false,
+          refusedHostKey: fake.host.fingerprint,
+        });
+        const badKey = await rejection(
+          addHypervConnection(stores, ctx, {
+            name: 'hv02',
+            address: 'hv02',
+            hostAccountId: host.id,
+            trustedFingerprint: 'md5',
+          }),
+        );
+        expect(isDomainError(badKey) && badKey.fieldErrors?.map((field) => field.path)).toEqual([
+          'trustedFingerprint',
+        ]);
+      });
+
+      it('removes a connection by id, keeping what its syncs brought into the inventory', async () => {
+        const { stores, ctx, keys, connection } = await setup();
+        const saved = await connection();
+        await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+        expect(await removeHypervConnection(stores, ctx, { id: saved.id })).toEqual({ name: 'hv01' });
+        expect(await stores.hypervConnections.list()).toEqual([]);
+        expect((await stores.inventory.loadInventory()).vms.map((vm) => vm.name)).toContain('sql01');
+        const again = await rejection(removeHypervConnection(stores, ctx, { id: saved.id }));
+        expect(isDomainError(again) && again.code).toBe('NOT_FOUND');
+      });
     });
-    const inventory = await stores.inventory.loadInventory();
-    expect(inventory.vms.filter((vm) => vm.goneSince)).toEqual([]);
-  });
-
-  it('an account without Hyper-V rights cannot sync, and the record says why', async () => {
-    const { fake, stores, ctx, keys, connection } = await setup();
-    fake.model.state.isElevated = false;
-    const saved = await connection();
-    const error = await rejection(syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions()));
-    expect(isDomainError(error) && error.message).toContain('Hyper-V Administrators');
-    expect((await stores.hypervConnections.get(saved.id))?.lastError).toContain('Hyper-V Administrators');
-  });
-
-  it('a changed host key is refused until an admin accepts it', async () => {
-    const { fake, stores, ctx, keys, connection } = await setup();
-    const saved = await connection();
-    await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
-    const first = fake.host.fingerprint;
-    await fake.host.restartWithNewKey();
-    const refused = await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
-    expect(refused).toMatchObject({
-      ok: false,
-      fault: 'host-unreachable',
-      refusedHostKey: fake.host.fingerprint,
-    });
-    const syncError = await rejection(
-      syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions()),
-    );
-    expect(isDriverError(syncError) && syncError.message).toContain('different SSH host key');
-    expect((await stores.hypervConnections.get(saved.id))?.hostKey).toBe(first);
-
-    const accepted = await acceptHypervHostKey(stores, ctx, { id: saved.id });
-    expect(accepted).toMatchObject({ hostKey: fake.host.fingerprint, refusedHostKey: null });
-    expect(await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
-      ok: true,
-    });
-    const nothingWaiting = await rejection(acceptHypervHostKey(stores, ctx, { id: saved.id }));
-    expect(isDomainError(nothingWaiting) && nothingWaiting.message).toContain('No changed host key');
-  });
-
-  it('the process registry finds a synced host by its connection, and says so when none serves it', async () => {
-    const { stores, ctx, keys, connection } = await setup();
-    const saved = await connection();
-    const connector = createStoredHypervConnector(storedHypervHosts(stores, ctx, keys));
-    const host = { id: hostInventoryId('HV01'), name: 'HV01', connector: 'hyperv' };
-    const before = await rejection(
-      connector.hypervisor?.(host).getPowerState(vmInventoryId(SQL01), callOptions()) as Promise<unknown>,
-    );
-    expect(isDriverError(before) && before.faultCode).toBe('connector-missing');
-    await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
-    // The registry hands drivers out from async functions: the driver must not pass for a promise.
-    const driver = await Promise.resolve(connector.hypervisor?.(host));
-    expect(driver && 'then' in driver ? typeof Reflect.get(driver, 'then') : 'absent').not.toBe('function');
-    expect(await driver?.getPowerState(vmInventoryId(SQL01), callOptions())).toBe('running');
-  });
-
-  it('tests a host before saving: shows its key and what works, stores nothing', async () => {
-    const { fake, stores, ctx, keys, host, guest } = await setup();
-    const draft = { address: '127.0.0.1', port: fake.host.port, hostAccountId: host.id };
-    const result = await testHypervDraft(
-      stores,
-      ctx,
-      keys,
-      { ...draft, guestAccountId: guest.id },
-      callOptions(),
-    );
-    expect(result).toMatchObject({ ok: true, hostKey: fake.host.fingerprint, computerName: 'HV01' });
-    expect(result.ok && result.guests[0]).toEqual({
-      vmName: 'sql01',
-      powerShellDirect: 'works',
-      reason: null,
-    });
-    expect(await stores.hypervConnections.list()).toEqual([]);
-    const noAccount = await rejection(
-      testHypervDraft(stores, ctx, keys, { ...draft, hostAccountId: 'nope' }, callOptions()),
-    );
-    expect(isDomainError(noAccount) && noAccount.fieldErrors?.map((field) => field.path)).toEqual([
-      'hostAccountId',
-    ]);
-  });
-
-  it('a key accepted before saving is pinned: a host presenting another is refused', async () => {
-    const { fake, stores, ctx, keys, host } = await setup();
-    const seen = fake.host.fingerprint;
-    await fake.host.restartWithNewKey();
-    const saved = await addHypervConnection(stores, ctx, {
-      name: 'hv01',
-      address: '127.0.0.1',
-      port: fake.host.port,
-      hostAccountId: host.id,
-      trustedFingerprint: seen,
-    });
-    expect(saved.hostKey).toBe(seen);
-    expect(await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
-      ok: false,
-      refusedHostKey: fake.host.fingerprint,
-    });
-    const badKey = await rejection(
-      addHypervConnection(stores, ctx, {
-        name: 'hv02',
-        address: 'hv02',
-        hostAccountId: host.id,
-        trustedFingerprint: 'md5',
-      }),
-    );
-    expect(isDomainError(badKey) && badKey.fieldErrors?.map((field) => field.path)).toEqual([
-      'trustedFingerprint',
-    ]);
-  });
-
-  it('removes a connection by id, keeping what its syncs brought into the inventory', async () => {
-    const { stores, ctx, keys, connection } = await setup();
-    const saved = await connection();
-    await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
-    expect(await removeHypervConnection(stores, ctx, { id: saved.id })).toEqual({ name: 'hv01' });
-    expect(await stores.hypervConnections.list()).toEqual([]);
-    expect((await stores.inventory.loadInventory()).vms.map((vm) => vm.name)).toContain('sql01');
-    const again = await rejection(removeHypervConnection(stores, ctx, { id: saved.id }));
-    expect(isDomainError(again) && again.code).toBe('NOT_FOUND');
   });
 });

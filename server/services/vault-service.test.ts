@@ -1,15 +1,14 @@
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Db, openDatabase, sqliteOf } from '../../db/client';
-import { secrets } from '../../db/schema';
+import { sqliteOf } from '../../db/client';
+import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
 import type { Stores } from '../../db/stores/ports';
-import { createSqliteStores } from '../../db/stores/sqlite';
 import { createServiceContext, type ServiceContext } from '../context';
 import { createLogger } from '../logger';
 import { createSecretInput } from '../schemas/secrets';
+import { processDatabaseOf, rowsOf } from '../test-rows';
 import { makeTempDir } from '../test-support';
 import { DomainError } from './errors';
 import { generateVaultKey, VaultError } from './vault-crypto';
@@ -27,16 +26,16 @@ import {
 const PLANTED = 'planted-Xq7!vault-secret-4e1f';
 const T0 = new Date('2026-03-01T08:00:00Z');
 
-let db: Db;
+let handle: DialectHandle;
 let stores: Stores;
 let dir: ReturnType<typeof makeTempDir>;
 let logLines: string[];
 let ctx: ServiceContext;
 
+const dialects = await storeDialects('vaultservice');
+
 beforeEach(() => {
   dir = makeTempDir('vault');
-  db = openDatabase(path.join(dir.path, 'migawka.db'));
-  stores = createSqliteStores(db);
   logLines = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -52,7 +51,6 @@ beforeEach(() => {
   });
 });
 afterEach(() => {
-  sqliteOf(db).close();
   dir.remove();
   // Every test leaves the planted value out of the log, whatever it did.
   expect(logLines.join('')).not.toContain(PLANTED);
@@ -61,222 +59,262 @@ afterEach(() => {
 const input = (name: string, secret = PLANTED) =>
   createSecretInput.parse({ name, kind: 'password', username: 'root', secret });
 
-function rawRows() {
-  return sqliteOf(db).prepare('select * from secrets order by id').all() as Record<string, unknown>[];
+/** The secrets table as stored, column by column, in the database's own types. */
+async function rawRows(): Promise<Record<string, unknown>[]> {
+  return query('select * from secrets order by id', []);
 }
 
-describe('the vault', () => {
-  it('seals a value (never stored in clear, a fresh IV each time) and reveals it to a driver, recording the use', async () => {
-    const keys = memoryKeySource();
-    const first = await createSecret(stores, ctx, keys, input('xen pool a'));
-    await createSecret(stores, ctx, keys, input('xen pool b'));
-    expect(first).toMatchObject({
-      name: 'xen pool a',
-      kind: 'password',
-      username: 'root',
-      createdBy: 'system',
+/** One statement in the database's own SQL (`?` placeholders, numbered for PostgreSQL). */
+async function query(text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+  if (handle.dialect === 'sqlite') {
+    const statement = sqliteOf(handle.db).prepare(text);
+    if (statement.reader) return statement.all(...params) as Record<string, unknown>[];
+    statement.run(...params);
+    return [];
+  }
+  let n = 0;
+  return (
+    await handle.pg.pool.query(
+      text.replace(/\?/g, () => `$${++n}`),
+      params,
+    )
+  ).rows;
+}
+
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('stores', () => {
+    beforeEach(async () => {
+      handle = await dialect.open();
+      stores = handle.stores;
     });
-    const rows = rawRows();
-    expect(JSON.stringify(rows)).not.toContain(PLANTED);
-    expect(rows[0]?.iv).not.toBe(rows[1]?.iv);
-    expect(rows[0]?.ciphertext).not.toBe(rows[1]?.ciphertext);
-
-    const later = new Date('2026-03-01T09:00:00Z');
-    const revealed = await revealSecret(stores, { ...ctx, now: () => later }, keys, 'xen pool a');
-    expect(revealed.value).toBe(PLANTED);
-    expect(revealed.metadata).not.toHaveProperty('sealed');
-    expect((await revealSecret(stores, ctx, keys, first.id)).metadata.name).toBe('xen pool a');
-    const listed = await listSecrets(stores, keys);
-    expect(listed.map((s) => [s.name, s.sealedUnderCurrentKey])).toEqual([
-      ['xen pool a', true],
-      ['xen pool b', true],
-    ]);
-    expect(JSON.stringify(listed)).not.toContain(PLANTED);
-    expect(listed[0]?.lastUsedAt).toEqual(T0);
-    expect(listed[1]?.lastUsedAt).toBeNull();
-  });
-
-  it('refuses a second secret with the same name, naming the field', async () => {
-    const keys = memoryKeySource();
-    await createSecret(stores, ctx, keys, input('array admin'));
-    const error = await createSecret(stores, ctx, keys, input('array admin', 'other')).catch((e) => e);
-    expect(error).toBeInstanceOf(DomainError);
-    expect(error).toMatchObject({ code: 'CONFLICT', fieldErrors: [{ path: 'name' }] });
-  });
-
-  it('replaces a value and deletes a secret; unknown secrets are named as missing', async () => {
-    const keys = memoryKeySource();
-    const stored = await createSecret(stores, ctx, keys, input('array admin', 'old-password'));
-    const replaced = await replaceSecretValue(stores, ctx, keys, { id: stored.id, secret: PLANTED });
-    expect(replaced.updatedAt).toEqual(T0);
-    expect((await revealSecret(stores, ctx, keys, stored.id)).value).toBe(PLANTED);
-    await expect(replaceSecretValue(stores, ctx, keys, { id: 'nope', secret: 'x' })).rejects.toMatchObject({
-      code: 'NOT_FOUND',
+    afterEach(async () => {
+      await handle.close();
     });
-    expect(await deleteSecret(stores, ctx, stored.id)).toEqual({ id: stored.id, name: 'array admin' });
-    await expect(deleteSecret(stores, ctx, stored.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(revealSecret(stores, ctx, keys, 'array admin')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-  });
+    describe('the vault', () => {
+      it('seals a value (never stored in clear, a fresh IV each time) and reveals it to a driver, recording the use', async () => {
+        const keys = memoryKeySource();
+        const first = await createSecret(stores, ctx, keys, input('xen pool a'));
+        await createSecret(stores, ctx, keys, input('xen pool b'));
+        expect(first).toMatchObject({
+          name: 'xen pool a',
+          kind: 'password',
+          username: 'root',
+          createdBy: 'system',
+        });
+        const rows = await rawRows();
+        expect(JSON.stringify(rows)).not.toContain(PLANTED);
+        expect(rows[0]?.iv).not.toBe(rows[1]?.iv);
+        expect(rows[0]?.ciphertext).not.toBe(rows[1]?.ciphertext);
 
-  it('refuses to open a value under the wrong key with a message naming both keys, and changes nothing', async () => {
-    const right = memoryKeySource();
-    const stored = await createSecret(stores, ctx, right, input('array admin'));
-    const before = rawRows();
-    const wrong = memoryKeySource();
-    const error = await revealSecret(stores, ctx, wrong, 'array admin').catch((e) => e);
-    expect(error).toBeInstanceOf(VaultError);
-    expect(error.reason).toBe('wrong-key');
-    expect(error.message).toContain('"array admin"');
-    expect(error.message).toContain(right.read()?.id);
-    expect(error.message).toContain(wrong.read()?.id);
-    expect(error.message).not.toContain(PLANTED);
-    expect(rawRows()).toEqual(before);
-    expect((await listSecrets(stores, wrong))[0]?.sealedUnderCurrentKey).toBe(false);
-    expect((await revealSecret(stores, ctx, right, stored.id)).value).toBe(PLANTED);
-  });
+        const later = new Date('2026-03-01T09:00:00Z');
+        const revealed = await revealSecret(stores, { ...ctx, now: () => later }, keys, 'xen pool a');
+        expect(revealed.value).toBe(PLANTED);
+        expect(revealed.metadata).not.toHaveProperty('sealed');
+        expect((await revealSecret(stores, ctx, keys, first.id)).metadata.name).toBe('xen pool a');
+        const listed = await listSecrets(stores, keys);
+        expect(listed.map((s) => [s.name, s.sealedUnderCurrentKey])).toEqual([
+          ['xen pool a', true],
+          ['xen pool b', true],
+        ]);
+        expect(JSON.stringify(listed)).not.toContain(PLANTED);
+        expect(listed[0]?.lastUsedAt).toEqual(T0);
+        expect(listed[1]?.lastUsedAt).toBeNull();
+      });
 
-  it.each<[what: string, column: 'ciphertext' | 'iv' | 'auth_tag']>([
-    ['a flipped ciphertext byte', 'ciphertext'],
-    ['another IV', 'iv'],
-    ['another authentication tag', 'auth_tag'],
-  ])('refuses a value with %s', async (_what, column) => {
-    const keys = memoryKeySource();
-    const stored = await createSecret(stores, ctx, keys, input('array admin'));
-    const original = Buffer.from(String(rawRows()[0]?.[column]), 'base64');
-    original[0] = (original[0] ?? 0) ^ 0x01;
-    sqliteOf(db)
-      .prepare(`update secrets set ${column} = ? where id = ?`)
-      .run(original.toString('base64'), stored.id);
-    const error = await revealSecret(stores, ctx, keys, stored.id).catch((e) => e);
-    expect(error).toBeInstanceOf(VaultError);
-    expect(error.reason).toBe('tampered');
-    expect(error.message).toContain('"array admin"');
-  });
+      it('refuses a second secret with the same name, naming the field', async () => {
+        const keys = memoryKeySource();
+        await createSecret(stores, ctx, keys, input('array admin'));
+        const error = await createSecret(stores, ctx, keys, input('array admin', 'other')).catch((e) => e);
+        expect(error).toBeInstanceOf(DomainError);
+        expect(error).toMatchObject({ code: 'CONFLICT', fieldErrors: [{ path: 'name' }] });
+      });
 
-  it("refuses another secret's ciphertext copied onto a row (the id is authenticated)", async () => {
-    const keys = memoryKeySource();
-    const a = await createSecret(stores, ctx, keys, input('a', 'value-a'));
-    const b = await createSecret(stores, ctx, keys, input('b', PLANTED));
-    const row = db.select().from(secrets).where(eq(secrets.id, b.id)).get();
-    db.update(secrets)
-      .set({ ciphertext: row?.ciphertext, iv: row?.iv, authTag: row?.authTag })
-      .where(eq(secrets.id, a.id))
-      .run();
-    await expect(revealSecret(stores, ctx, keys, a.id)).rejects.toMatchObject({ reason: 'tampered' });
-  });
-});
+      it('replaces a value and deletes a secret; unknown secrets are named as missing', async () => {
+        const keys = memoryKeySource();
+        const stored = await createSecret(stores, ctx, keys, input('array admin', 'old-password'));
+        const replaced = await replaceSecretValue(stores, ctx, keys, { id: stored.id, secret: PLANTED });
+        expect(replaced.updatedAt).toEqual(T0);
+        expect((await revealSecret(stores, ctx, keys, stored.id)).value).toBe(PLANTED);
+        await expect(
+          replaceSecretValue(stores, ctx, keys, { id: 'nope', secret: 'x' }),
+        ).rejects.toMatchObject({
+          code: 'NOT_FOUND',
+        });
+        expect(await deleteSecret(stores, ctx, stored.id)).toEqual({ id: stored.id, name: 'array admin' });
+        await expect(deleteSecret(stores, ctx, stored.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        await expect(revealSecret(stores, ctx, keys, 'array admin')).rejects.toMatchObject({
+          code: 'NOT_FOUND',
+        });
+      });
 
-describe('the key file', () => {
-  it('is generated on first use with mode 0600 and read back by the next process', async () => {
-    const file = path.join(dir.path, 'secret.key');
-    const keys = keyFileSource(file);
-    expect(keys.read()).toBeNull();
-    await createSecret(stores, ctx, keys, input('array admin'));
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64')).toHaveLength(32);
-    expect((await revealSecret(stores, ctx, keyFileSource(file), 'array admin')).value).toBe(PLANTED);
-  });
+      it('refuses to open a value under the wrong key with a message naming both keys, and changes nothing', async () => {
+        const right = memoryKeySource();
+        const stored = await createSecret(stores, ctx, right, input('array admin'));
+        const before = await rawRows();
+        const wrong = memoryKeySource();
+        const error = await revealSecret(stores, ctx, wrong, 'array admin').catch((e) => e);
+        expect(error).toBeInstanceOf(VaultError);
+        expect(error.reason).toBe('wrong-key');
+        expect(error.message).toContain('"array admin"');
+        expect(error.message).toContain(right.read()?.id);
+        expect(error.message).toContain(wrong.read()?.id);
+        expect(error.message).not.toContain(PLANTED);
+        expect(await rawRows()).toEqual(before);
+        expect((await listSecrets(stores, wrong))[0]?.sealedUnderCurrentKey).toBe(false);
+        expect((await revealSecret(stores, ctx, right, stored.id)).value).toBe(PLANTED);
+      });
 
-  it('is refused when other users can read it, or when it holds no key', () => {
-    const file = path.join(dir.path, 'secret.key');
-    keyFileSource(file).readOrCreate();
-    chmodSync(file, 0o644);
-    expect(() => keyFileSource(file).read()).toThrow(VaultKeyError);
-    expect(() => keyFileSource(file).read()).toThrow(`chmod 600 ${file}`);
-    writeFileSync(file, 'not a key\n', { mode: 0o600 });
-    chmodSync(file, 0o600);
-    expect(() => keyFileSource(file).read()).toThrow(
-      /does not hold a key: it must contain 32 bytes in base64/,
-    );
-  });
+      it.each<[what: string, column: 'ciphertext' | 'iv' | 'auth_tag']>([
+        ['a flipped ciphertext byte', 'ciphertext'],
+        ['another IV', 'iv'],
+        ['another authentication tag', 'auth_tag'],
+      ])('refuses a value with %s', async (_what, column) => {
+        const keys = memoryKeySource();
+        const stored = await createSecret(stores, ctx, keys, input('array admin'));
+        const original = Buffer.from(String((await rawRows())[0]?.[column]), 'base64');
+        original[0] = (original[0] ?? 0) ^ 0x01;
+        await query(`update secrets set ${column} = ? where id = ?`, [
+          original.toString('base64'),
+          stored.id,
+        ]);
+        const error = await revealSecret(stores, ctx, keys, stored.id).catch((e) => e);
+        expect(error).toBeInstanceOf(VaultError);
+        expect(error.reason).toBe('tampered');
+        expect(error.message).toContain('"array admin"');
+      });
 
-  it('without a key file, an existing secret cannot be opened and the message says where the key was looked for', async () => {
-    const file = path.join(dir.path, 'secret.key');
-    await createSecret(stores, ctx, keyFileSource(file), input('array admin'));
-    const missing = keyFileSource(path.join(dir.path, 'elsewhere.key'));
-    await expect(revealSecret(stores, ctx, missing, 'array admin')).rejects.toThrow(/elsewhere\.key/);
-  });
-});
-
-describe('key rotation', () => {
-  it('re-seals every secret under a new key file in one go; the old key no longer opens them', async () => {
-    const file = path.join(dir.path, 'secret.key');
-    const keys = keyFileSource(file);
-    await createSecret(stores, ctx, keys, input('a', PLANTED));
-    await createSecret(stores, ctx, keys, input('b', 'value-b'));
-    const oldKey = keys.read();
-    const before = rawRows();
-
-    const rotation = await rotateVaultKey(stores, ctx, keys);
-    expect(rotation).toMatchObject({ resealed: 2, previousKeyId: oldKey?.id, keyLocation: file });
-    expect(rotation.keyId).not.toBe(oldKey?.id);
-    expect(rotation.instructions).toContain('Back this file up');
-    expect(existsSync(`${file}.new`)).toBe(false);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-
-    const after = rawRows();
-    expect(after.map((r) => r.key_id)).toEqual([rotation.keyId, rotation.keyId]);
-    expect(after.map((r) => r.ciphertext)).not.toEqual(before.map((r) => r.ciphertext));
-    expect(after.map((r) => r.updated_at)).toEqual(before.map((r) => r.updated_at));
-    expect((await revealSecret(stores, ctx, keyFileSource(file), 'a')).value).toBe(PLANTED);
-    expect((await revealSecret(stores, ctx, keyFileSource(file), 'b')).value).toBe('value-b');
-    await expect(revealSecret(stores, ctx, memoryKeySource(oldKey ?? undefined), 'a')).rejects.toMatchObject({
-      reason: 'wrong-key',
+      it("refuses another secret's ciphertext copied onto a row (the id is authenticated)", async () => {
+        const keys = memoryKeySource();
+        const a = await createSecret(stores, ctx, keys, input('a', 'value-a'));
+        const b = await createSecret(stores, ctx, keys, input('b', PLANTED));
+        const rows = rowsOf(processDatabaseOf(handle));
+        const row = (await rows.all('secrets')).find((secret) => secret.id === b.id);
+        await rows.update('secrets', a.id, {
+          ciphertext: row?.ciphertext,
+          iv: row?.iv,
+          authTag: row?.authTag,
+        });
+        await expect(revealSecret(stores, ctx, keys, a.id)).rejects.toMatchObject({ reason: 'tampered' });
+      });
     });
-  });
 
-  it('with the wrong key configured: refused with a clear error, nothing changed, no new key left behind', async () => {
-    const file = path.join(dir.path, 'secret.key');
-    await createSecret(stores, ctx, keyFileSource(file), input('a'));
-    const otherFile = path.join(dir.path, 'other.key');
-    const wrong = keyFileSource(otherFile);
-    wrong.readOrCreate();
-    const keyBefore = readFileSync(otherFile, 'utf8');
-    const before = rawRows();
-    const error = await rotateVaultKey(stores, ctx, wrong).catch((e) => e);
-    expect(error).toBeInstanceOf(VaultError);
-    expect(error.reason).toBe('wrong-key');
-    expect(error.message).toContain(
-      'set MIGAWKA_SECRET_KEY (or the key file) to the key the secrets were stored with',
-    );
-    expect(rawRows()).toEqual(before);
-    expect(readFileSync(otherFile, 'utf8')).toBe(keyBefore);
-    expect(existsSync(`${otherFile}.new`)).toBe(false);
-  });
+    describe('the key file', () => {
+      it('is generated on first use with mode 0600 and read back by the next process', async () => {
+        const file = path.join(dir.path, 'secret.key');
+        const keys = keyFileSource(file);
+        expect(keys.read()).toBeNull();
+        await createSecret(stores, ctx, keys, input('array admin'));
+        expect(statSync(file).mode & 0o777).toBe(0o600);
+        expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64')).toHaveLength(32);
+        expect((await revealSecret(stores, ctx, keyFileSource(file), 'array admin')).value).toBe(PLANTED);
+      });
 
-  it('with one tampered secret: refused, and every other secret stays under the old key', async () => {
-    const keys = memoryKeySource();
-    await createSecret(stores, ctx, keys, input('a'));
-    const b = await createSecret(stores, ctx, keys, input('b', 'value-b'));
-    await createSecret(stores, ctx, keys, input('c', 'value-c'));
-    sqliteOf(db).prepare("update secrets set ciphertext = 'AAAA' || ciphertext where id = ?").run(b.id);
-    const before = rawRows();
-    await expect(rotateVaultKey(stores, ctx, keys)).rejects.toMatchObject({ reason: 'tampered' });
-    expect(rawRows()).toEqual(before);
-    expect((await revealSecret(stores, ctx, keys, 'c')).value).toBe('value-c');
-  });
+      it('is refused when other users can read it, or when it holds no key', () => {
+        const file = path.join(dir.path, 'secret.key');
+        keyFileSource(file).readOrCreate();
+        chmodSync(file, 0o644);
+        expect(() => keyFileSource(file).read()).toThrow(VaultKeyError);
+        expect(() => keyFileSource(file).read()).toThrow(`chmod 600 ${file}`);
+        writeFileSync(file, 'not a key\n', { mode: 0o600 });
+        chmodSync(file, 0o600);
+        expect(() => keyFileSource(file).read()).toThrow(
+          /does not hold a key: it must contain 32 bytes in base64/,
+        );
+      });
 
-  it('refuses to start while an unfinished rotation left a new key file', async () => {
-    const file = path.join(dir.path, 'secret.key');
-    const keys = keyFileSource(file);
-    await createSecret(stores, ctx, keys, input('a'));
-    writeFileSync(`${file}.new`, 'left over', { mode: 0o600 });
-    await expect(rotateVaultKey(stores, ctx, keys)).rejects.toThrow(
-      /unfinished key rotation left .*secret\.key\.new/,
-    );
-  });
+      it('without a key file, an existing secret cannot be opened and the message says where the key was looked for', async () => {
+        const file = path.join(dir.path, 'secret.key');
+        await createSecret(stores, ctx, keyFileSource(file), input('array admin'));
+        const missing = keyFileSource(path.join(dir.path, 'elsewhere.key'));
+        await expect(revealSecret(stores, ctx, missing, 'array admin')).rejects.toThrow(/elsewhere\.key/);
+      });
+    });
 
-  it('under MIGAWKA_SECRET_KEY: writes the new key to a 0600 file and says to move it into the variable', async () => {
-    const file = path.join(dir.path, 'secret.key');
-    const keys = environmentKeySource(generateVaultKey(), file);
-    await createSecret(stores, ctx, keys, input('a'));
-    const rotation = await rotateVaultKey(stores, ctx, keys);
-    expect(rotation.keyLocation).toBe(`${file}.new`);
-    expect(rotation.instructions).toContain('Set MIGAWKA_SECRET_KEY to its content');
-    expect(statSync(`${file}.new`).mode & 0o777).toBe(0o600);
-    const next = keyFileSource(`${file}.new`).read();
-    expect(next?.id).toBe(rotation.keyId);
-    expect((await revealSecret(stores, ctx, memoryKeySource(next ?? undefined), 'a')).value).toBe(PLANTED);
+    describe('key rotation', () => {
+      it('re-seals every secret under a new key file in one go; the old key no longer opens them', async () => {
+        const file = path.join(dir.path, 'secret.key');
+        const keys = keyFileSource(file);
+        await createSecret(stores, ctx, keys, input('a', PLANTED));
+        await createSecret(stores, ctx, keys, input('b', 'value-b'));
+        const oldKey = keys.read();
+        const before = await rawRows();
+
+        const rotation = await rotateVaultKey(stores, ctx, keys);
+        expect(rotation).toMatchObject({ resealed: 2, previousKeyId: oldKey?.id, keyLocation: file });
+        expect(rotation.keyId).not.toBe(oldKey?.id);
+        expect(rotation.instructions).toContain('Back this file up');
+        expect(existsSync(`${file}.new`)).toBe(false);
+        expect(statSync(file).mode & 0o777).toBe(0o600);
+
+        const after = await rawRows();
+        expect(after.map((r) => r.key_id)).toEqual([rotation.keyId, rotation.keyId]);
+        expect(after.map((r) => r.ciphertext)).not.toEqual(before.map((r) => r.ciphertext));
+        expect(after.map((r) => r.updated_at)).toEqual(before.map((r) => r.updated_at));
+        expect((await revealSecret(stores, ctx, keyFileSource(file), 'a')).value).toBe(PLANTED);
+        expect((await revealSecret(stores, ctx, keyFileSource(file), 'b')).value).toBe('value-b');
+        await expect(
+          revealSecret(stores, ctx, memoryKeySource(oldKey ?? undefined), 'a'),
+        ).rejects.toMatchObject({
+          reason: 'wrong-key',
+        });
+      });
+
+      it('with the wrong key configured: refused with a clear error, nothing changed, no new key left behind', async () => {
+        const file = path.join(dir.path, 'secret.key');
+        await createSecret(stores, ctx, keyFileSource(file), input('a'));
+        const otherFile = path.join(dir.path, 'other.key');
+        const wrong = keyFileSource(otherFile);
+        wrong.readOrCreate();
+        const keyBefore = readFileSync(otherFile, 'utf8');
+        const before = await rawRows();
+        const error = await rotateVaultKey(stores, ctx, wrong).catch((e) => e);
+        expect(error).toBeInstanceOf(VaultError);
+        expect(error.reason).toBe('wrong-key');
+        expect(error.message).toContain(
+          'set MIGAWKA_SECRET_KEY (or the key file) to the key the secrets were stored with',
+        );
+        expect(await rawRows()).toEqual(before);
+        expect(readFileSync(otherFile, 'utf8')).toBe(keyBefore);
+        expect(existsSync(`${otherFile}.new`)).toBe(false);
+      });
+
+      it('with one tampered secret: refused, and every other secret stays under the old key', async () => {
+        const keys = memoryKeySource();
+        await createSecret(stores, ctx, keys, input('a'));
+        const b = await createSecret(stores, ctx, keys, input('b', 'value-b'));
+        await createSecret(stores, ctx, keys, input('c', 'value-c'));
+        await query("update secrets set ciphertext = 'AAAA' || ciphertext where id = ?", [b.id]);
+        const before = await rawRows();
+        await expect(rotateVaultKey(stores, ctx, keys)).rejects.toMatchObject({ reason: 'tampered' });
+        expect(await rawRows()).toEqual(before);
+        expect((await revealSecret(stores, ctx, keys, 'c')).value).toBe('value-c');
+      });
+
+      it('refuses to start while an unfinished rotation left a new key file', async () => {
+        const file = path.join(dir.path, 'secret.key');
+        const keys = keyFileSource(file);
+        await createSecret(stores, ctx, keys, input('a'));
+        writeFileSync(`${file}.new`, 'left over', { mode: 0o600 });
+        await expect(rotateVaultKey(stores, ctx, keys)).rejects.toThrow(
+          /unfinished key rotation left .*secret\.key\.new/,
+        );
+      });
+
+      it('under MIGAWKA_SECRET_KEY: writes the new key to a 0600 file and says to move it into the variable', async () => {
+        const file = path.join(dir.path, 'secret.key');
+        const keys = environmentKeySource(generateVaultKey(), file);
+        await createSecret(stores, ctx, keys, input('a'));
+        const rotation = await rotateVaultKey(stores, ctx, keys);
+        expect(rotation.keyLocation).toBe(`${file}.new`);
+        expect(rotation.instructions).toContain('Set MIGAWKA_SECRET_KEY to its content');
+        expect(statSync(`${file}.new`).mode & 0o777).toBe(0o600);
+        const next = keyFileSource(`${file}.new`).read();
+        expect(next?.id).toBe(rotation.keyId);
+        expect((await revealSecret(stores, ctx, memoryKeySource(next ?? undefined), 'a')).value).toBe(
+          PLANTED,
+        );
+      });
+    });
   });
 });
 

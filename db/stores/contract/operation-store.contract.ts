@@ -526,6 +526,7 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
         [a.id, 5],
       ]);
       expect(await h.store.statusesOf([a.id, 'missing'])).toEqual(new Map([[a.id, 'queued']]));
+      expect([...(await h.store.statusesOf([b.id, 'missing', a.id])).keys()]).toEqual([b.id, a.id]);
     });
 
     it('filters the list by a date range in SQL (from inclusive, before exclusive), paging within it', async () => {

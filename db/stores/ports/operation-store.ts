@@ -267,6 +267,6 @@ export interface OperationStore {
   activeOnArray(arrayId: string): Promise<{ id: string; title: string }[]>;
   /** Operations queued, waiting, running or cancelling whose plan touches one of these hosts, oldest first. */
   activeOnHosts(hostIds: string[]): Promise<{ id: string; title: string }[]>;
-  /** Statuses of these operations (tests and waiters; missing ids are absent). */
+  /** Statuses of these operations, in the order asked (tests and waiters; missing ids are absent). */
   statusesOf(operationIds: string[]): Promise<Map<string, OperationStatus>>;
 }

@@ -259,7 +259,14 @@ export class PgOperationStore implements OperationStore {
       .select({ id: operations.id, status: operations.status })
       .from(operations)
       .where(inArray(operations.id, operationIds));
-    return new Map(rows.map((row) => [row.id, row.status]));
+    // In the order asked: rows come back in storage order, which on PostgreSQL moves with each update.
+    const found = new Map(rows.map((row) => [row.id, row.status]));
+    return new Map(
+      operationIds.flatMap((id) => {
+        const status = found.get(id);
+        return status === undefined ? [] : [[id, status] as const];
+      }),
+    );
   }
 }
 

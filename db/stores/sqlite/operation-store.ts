@@ -245,7 +245,14 @@ export class SqliteOperationStore implements OperationStore {
       .from(operations)
       .where(inArray(operations.id, operationIds))
       .all();
-    return new Map(rows.map((row) => [row.id, row.status]));
+    // In the order asked: rows come back in storage order, which on PostgreSQL moves with each update.
+    const found = new Map(rows.map((row) => [row.id, row.status]));
+    return new Map(
+      operationIds.flatMap((id) => {
+        const status = found.get(id);
+        return status === undefined ? [] : [[id, status] as const];
+      }),
+    );
   }
 }
 
