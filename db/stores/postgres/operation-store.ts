@@ -51,6 +51,7 @@ import type {
   StepRecord,
   WatchOptions,
 } from '../ports/operation-store';
+import { statusesInAskedOrder } from '../status-rows';
 import { listenForNewEvents } from './event-notifications';
 import { admitQueued } from './operation-admission';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
@@ -259,14 +260,7 @@ export class PgOperationStore implements OperationStore {
       .select({ id: operations.id, status: operations.status })
       .from(operations)
       .where(inArray(operations.id, operationIds));
-    // In the order asked: rows come back in storage order, which on PostgreSQL moves with each update.
-    const found = new Map(rows.map((row) => [row.id, row.status]));
-    return new Map(
-      operationIds.flatMap((id) => {
-        const status = found.get(id);
-        return status === undefined ? [] : [[id, status] as const];
-      }),
-    );
+    return statusesInAskedOrder(operationIds, rows);
   }
 }
 

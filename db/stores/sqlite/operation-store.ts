@@ -42,6 +42,7 @@ import type {
   StepOutcome,
   StepRecord,
 } from '../ports/operation-store';
+import { statusesInAskedOrder } from '../status-rows';
 import { admitQueued } from './operation-admission';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
 import { enqueueIn, recordBlockedIn } from './operation-enqueue';
@@ -245,14 +246,7 @@ export class SqliteOperationStore implements OperationStore {
       .from(operations)
       .where(inArray(operations.id, operationIds))
       .all();
-    // In the order asked: rows come back in storage order, which on PostgreSQL moves with each update.
-    const found = new Map(rows.map((row) => [row.id, row.status]));
-    return new Map(
-      operationIds.flatMap((id) => {
-        const status = found.get(id);
-        return status === undefined ? [] : [[id, status] as const];
-      }),
-    );
+    return statusesInAskedOrder(operationIds, rows);
   }
 }
 
