@@ -10,13 +10,14 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { type Db, resolveMigrationsFolder, type SqliteConnection, sqliteOf } from '../../db/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolveMigrationsFolder } from '../../db/client';
+import { ensureDemoLabIn } from '../../db/seed/ensure-demo-lab';
 import { pick, seededRandom } from '../../db/seed/random';
+import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
+import { msOf, type RawSql, rawSqlOf } from '../../db/stores/contract/raw-sql';
 import type { Stores } from '../../db/stores/ports';
-import { createSqliteStores } from '../../db/stores/sqlite';
 import { CONSISTENCY_LEVELS, type Consistency } from '../engine/types';
-import { openDemoLab } from '../test-support';
 import {
   getProtectionActivity,
   listVmProtection,
@@ -30,67 +31,74 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const NOW = new Date(Date.UTC(2026, 5, 15, 10, 30));
 
-let db: Db;
-let sqlite: SqliteConnection;
+let handle: DialectHandle;
+let sql: RawSql;
 let stores: Stores;
 const ctx = { now: () => NOW };
 
-beforeEach(() => {
-  db = openDemoLab();
-  sqlite = sqliteOf(db);
-  stores = createSqliteStores(db);
-});
-
-function insertJob(id: string, scope: Record<string, unknown>, rpoHours: number, isEnabled: boolean): void {
-  sqlite
-    .prepare(
-      `insert into backup_jobs (id, name, request_json, cron, time_zone, missed_run_policy, retention_json,
-         rpo_hours, is_enabled, created_at, updated_at)
-       values (?, ?, ?, null, 'UTC', 'skip', '{"keepLast":1}', ?, ?, ?, ?)`,
-    )
-    .run(
-      id,
-      id,
-      JSON.stringify({ scope, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' }),
-      rpoHours,
-      isEnabled ? 1 : 0,
-      NOW.getTime(),
-      NOW.getTime(),
-    );
+async function insertJob(
+  id: string,
+  scope: Record<string, unknown>,
+  rpoHours: number,
+  isEnabled: boolean,
+): Promise<void> {
+  await sql.run(
+    `insert into backup_jobs (id, name, request_json, cron, time_zone, missed_run_policy, retention_json,
+       rpo_hours, is_enabled, created_at, updated_at)
+     values (?, ?, ?, null, 'UTC', 'skip', '{"keepLast":1}', ?, ?, ?, ?)`,
+    id,
+    id,
+    JSON.stringify({ scope, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' }),
+    rpoHours,
+    sql.flag(isEnabled),
+    sql.time(NOW.getTime()),
+    sql.time(NOW.getTime()),
+  );
 }
 
 const insertPointSql = `insert into restore_points (id, vm_id, vm_name, job_id, method, consistency, capture_state,
     created_at, held_disks_json, missing_disks_json, size_bytes, repository_path, last_verdict)
   values (?, ?, ?, ?, 'hyperv-vss', ?, 'online', ?, '[]', '[]', 1, 'synthetic', ?)`;
 
+async function insertPoint(
+  id: string,
+  vmId: string,
+  vmName: string,
+  jobId: string | null,
+  consistency: Consistency,
+  createdAtMs: number,
+  verdict: string | null,
+): Promise<void> {
+  await sql.run(insertPointSql, id, vmId, vmName, jobId, consistency, sql.time(createdAtMs), verdict);
+}
+
 const VERDICTS = [null, null, null, 'intact', 'corrupt', 'missing'] as const;
+
+const ids = async (query: string) => (await sql.all<{ id: string }>(query)).map((row) => row.id);
 
 /**
  * A random estate on the demo lab: jobs of every scope kind (some disabled), a disk whose own LUN
  * differs from its volume's, and points with tied times, verdicts, job ids and a VM that is gone.
  */
-function seedRandomCatalogue(seed: number): { random: () => number; pointIds: string[]; jobIds: string[] } {
+async function seedRandomCatalogue(
+  seed: number,
+): Promise<{ random: () => number; pointIds: string[]; jobIds: string[] }> {
   const random = seededRandom(seed);
-  const vmIds = (sqlite.prepare('select id from vms order by id').all() as { id: string }[]).map((r) => r.id);
-  const hostVolumeIds = (sqlite.prepare('select id from host_volumes').all() as { id: string }[]).map(
-    (r) => r.id,
-  );
-  const lunIds = (sqlite.prepare('select id from array_volumes').all() as { id: string }[]).map((r) => r.id);
+  const vmIds = await ids('select id from vms order by id');
+  const hostVolumeIds = await ids('select id from host_volumes order by id');
+  const lunIds = await ids('select id from array_volumes order by id');
   // A disk on a LUN-backed volume that names another LUN of its own: its own one counts.
-  const disk = sqlite
-    .prepare(
-      `select d.id from virtual_disks d join host_volumes hv on hv.id = d.host_volume_id
-       where hv.array_volume_id is not null order by d.id limit 1`,
-    )
-    .get() as { id: string };
-  const otherLun = sqlite
-    .prepare(
-      `select a.id from array_volumes a where a.id not in
-         (select hv.array_volume_id from virtual_disks d join host_volumes hv on hv.id = d.host_volume_id
-          where d.id = ?) order by a.id limit 1`,
-    )
-    .get(disk.id) as { id: string };
-  sqlite.prepare('update virtual_disks set array_volume_id = ? where id = ?').run(otherLun.id, disk.id);
+  const disk = await sql.get<{ id: string }>(
+    `select d.id from virtual_disks d join host_volumes hv on hv.id = d.host_volume_id
+     where hv.array_volume_id is not null order by d.id limit 1`,
+  );
+  const otherLun = await sql.get<{ id: string }>(
+    `select a.id from array_volumes a where a.id not in
+       (select hv.array_volume_id from virtual_disks d join host_volumes hv on hv.id = d.host_volume_id
+        where d.id = ?) order by a.id limit 1`,
+    disk.id,
+  );
+  await sql.run('update virtual_disks set array_volume_id = ? where id = ?', otherLun.id, disk.id);
 
   const jobIds: string[] = [];
   for (let i = 0; i < 8; i += 1) {
@@ -102,11 +110,10 @@ function seedRandomCatalogue(seed: number): { random: () => number; pointIds: st
         : kind === 'host-volume'
           ? { kind, hostVolumeId: pick(random, hostVolumeIds) }
           : { kind, arrayVolumeId: i === 0 ? otherLun.id : pick(random, lunIds) };
-    insertJob(id, scope, pick(random, [1, 4, 24, 48, 0.5]), random() < 0.8);
+    await insertJob(id, scope, pick(random, [1, 4, 24, 48, 0.5]), random() < 0.8);
     jobIds.push(id);
   }
 
-  const insertPoint = sqlite.prepare(insertPointSql);
   const pointIds: string[] = [];
   for (let i = 0; i < 400; i += 1) {
     // Unique ids in random order, so ties on created_at are broken by id, not by insertion order.
@@ -114,7 +121,7 @@ function seedRandomCatalogue(seed: number): { random: () => number; pointIds: st
     const vmId = random() < 0.05 ? 'vm-gone' : pick(random, vmIds);
     // Whole hours over the last 20 days, often the same hour for one VM: ties happen.
     const createdAt = NOW.getTime() - Math.floor(random() * 20 * 24) * HOUR;
-    insertPoint.run(
+    await insertPoint(
       id,
       vmId,
       vmId.replace(/^vm-/, ''),
@@ -129,34 +136,43 @@ function seedRandomCatalogue(seed: number): { random: () => number; pointIds: st
 }
 
 /** Every kind of write the catalogue sees after cataloguing, in random order. */
-function mutateRandomly(random: () => number, pointIds: string[], jobIds: string[]): void {
-  const vmIds = (sqlite.prepare('select id from vms').all() as { id: string }[]).map((r) => r.id);
+async function mutateRandomly(random: () => number, pointIds: string[], jobIds: string[]): Promise<void> {
+  const vmIds = await ids('select id from vms order by id');
   for (let i = 0; i < 250; i += 1) {
     const id = pick(random, pointIds);
     const roll = random();
-    if (roll < 0.3) sqlite.prepare('delete from restore_points where id = ?').run(id);
+    if (roll < 0.3) await sql.run('delete from restore_points where id = ?', id);
     else if (roll < 0.55) {
-      sqlite
-        .prepare('update restore_points set last_verdict = ?, last_verified_at = ? where id = ?')
-        .run(pick(random, VERDICTS), NOW.getTime(), id);
+      await sql.run(
+        'update restore_points set last_verdict = ?, last_verified_at = ? where id = ?',
+        pick(random, VERDICTS),
+        sql.time(NOW.getTime()),
+        id,
+      );
     } else if (roll < 0.7) {
-      sqlite
-        .prepare('update restore_points set created_at = ? where id = ?')
-        .run(NOW.getTime() - Math.floor(random() * 20 * 24) * HOUR, id);
+      await sql.run(
+        'update restore_points set created_at = ? where id = ?',
+        sql.time(NOW.getTime() - Math.floor(random() * 20 * 24) * HOUR),
+        id,
+      );
     } else if (roll < 0.8) {
-      sqlite
-        .prepare('update restore_points set consistency = ? where id = ?')
-        .run(pick(random, CONSISTENCY_LEVELS), id);
+      await sql.run(
+        'update restore_points set consistency = ? where id = ?',
+        pick(random, CONSISTENCY_LEVELS),
+        id,
+      );
     } else if (roll < 0.9) {
-      sqlite
-        .prepare('update restore_points set job_id = ? where id = ?')
-        .run(random() < 0.3 ? null : pick(random, jobIds), id);
-    } else sqlite.prepare('update restore_points set vm_id = ? where id = ?').run(pick(random, vmIds), id);
+      await sql.run(
+        'update restore_points set job_id = ? where id = ?',
+        random() < 0.3 ? null : pick(random, jobIds),
+        id,
+      );
+    } else await sql.run('update restore_points set vm_id = ? where id = ?', pick(random, vmIds), id);
   }
   // A deleted job: its points' job_id becomes null (ON DELETE SET NULL) and it covers nothing.
-  sqlite.prepare('delete from backup_jobs where id = ?').run(jobIds[1]);
+  await sql.run('delete from backup_jobs where id = ?', jobIds[1]);
   // Retention pruning many points at once.
-  sqlite.prepare(`delete from restore_points where created_at < ?`).run(NOW.getTime() - 18 * DAY);
+  await sql.run(`delete from restore_points where created_at < ?`, sql.time(NOW.getTime() - 18 * DAY));
 }
 
 interface ReferenceVm {
@@ -166,39 +182,37 @@ interface ReferenceVm {
 }
 
 /** The rules of docs/domain.md §9 applied row by row to the raw tables. */
-function referenceProtection(now: Date): Map<string, ReferenceVm> {
-  const vms = sqlite.prepare('select v.id from vms v join hosts h on h.id = v.host_id').all() as {
-    id: string;
-  }[];
-  const disks = sqlite.prepare('select vm_id, host_volume_id, array_volume_id from virtual_disks').all() as {
+async function referenceProtection(now: Date): Promise<Map<string, ReferenceVm>> {
+  const vms = await sql.all<{ id: string }>('select v.id from vms v join hosts h on h.id = v.host_id');
+  const disks = await sql.all<{
     vm_id: string;
     host_volume_id: string | null;
     array_volume_id: string | null;
-  }[];
+  }>('select vm_id, host_volume_id, array_volume_id from virtual_disks');
   const lunOfVolume = new Map(
     (
-      sqlite.prepare('select id, array_volume_id from host_volumes').all() as {
-        id: string;
-        array_volume_id: string;
-      }[]
+      await sql.all<{ id: string; array_volume_id: string }>('select id, array_volume_id from host_volumes')
     ).map((r) => [r.id, r.array_volume_id]),
   );
   const jobs = (
-    sqlite.prepare('select id, request_json, rpo_hours from backup_jobs where is_enabled = 1').all() as {
+    await sql.all<{ id: string; request_json: string | { scope: unknown }; rpo_hours: number }>(
+      'select id, request_json, rpo_hours from backup_jobs where is_enabled = ?',
+      sql.flag(true),
+    )
+  ).map((job) => ({
+    ...job,
+    // JSON text on SQLite, parsed already on PostgreSQL.
+    scope: (typeof job.request_json === 'string' ? JSON.parse(job.request_json) : job.request_json).scope,
+  }));
+  const points = (
+    await sql.all<{
       id: string;
-      request_json: string;
-      rpo_hours: number;
-    }[]
-  ).map((job) => ({ ...job, scope: JSON.parse(job.request_json).scope }));
-  const points = sqlite
-    .prepare('select id, vm_id, job_id, created_at, last_verdict from restore_points')
-    .all() as {
-    id: string;
-    vm_id: string;
-    job_id: string | null;
-    created_at: number;
-    last_verdict: string | null;
-  }[];
+      vm_id: string;
+      job_id: string | null;
+      created_at: number | Date;
+      last_verdict: string | null;
+    }>('select id, vm_id, job_id, created_at, last_verdict from restore_points')
+  ).map((point) => ({ ...point, created_at: msOf(point.created_at) }));
 
   const result = new Map<string, ReferenceVm>();
   for (const vm of vms) {
@@ -244,7 +258,7 @@ async function listAll(status?: ProtectionStatus): Promise<VmProtection[]> {
 }
 
 async function expectMatchesReference(): Promise<void> {
-  const reference = referenceProtection(NOW);
+  const reference = await referenceProtection(NOW);
   const listed = await listAll();
   expect(listed.map((item) => item.vmId).sort()).toEqual([...reference.keys()].sort());
   for (const item of listed) {
@@ -267,10 +281,11 @@ async function expectMatchesReference(): Promise<void> {
     expect((await listAll(status)).map((item) => item.vmId).sort()).toEqual(expectedIds.sort());
   }
 
-  const points = sqlite.prepare('select created_at, consistency from restore_points').all() as {
-    created_at: number;
-    consistency: Consistency;
-  }[];
+  const points = (
+    await sql.all<{ created_at: number | Date; consistency: Consistency }>(
+      'select created_at, consistency from restore_points',
+    )
+  ).map((point) => ({ ...point, created_at: msOf(point.created_at) }));
   for (const day of (await getProtectionActivity(stores, ctx)).days) {
     for (const consistency of CONSISTENCY_LEVELS) {
       const expected = points.filter(
@@ -285,8 +300,26 @@ async function expectMatchesReference(): Promise<void> {
   }
 }
 
-/** The backfill statements of migration 0006 (its last three), to rebuild the read models from scratch. */
-function backfillStatements(): string[] {
+/**
+ * Statements that rebuild the read models from the catalogue alone. SQLite: the backfill of
+ * migration 0006 (its last three statements). PostgreSQL's migration 0001 created the read models
+ * with the catalogue empty, so it has no backfill; the same three queries are written here in its
+ * dialect (its day number and good-verdict functions, ids compared byte-wise as SQLite does).
+ */
+function rebuildStatements(dialect: RawSql['dialect']): string[] {
+  if (dialect === 'postgres') {
+    return [
+      `INSERT INTO restore_point_daily_counts (day, consistency, points)
+         SELECT migawka_point_day(created_at) AS day, consistency, count(*) FROM restore_points
+         GROUP BY consistency, day`,
+      `INSERT INTO restore_point_job_vms (job_id, vm_id, points)
+         SELECT job_id, vm_id, count(*) FROM restore_points WHERE job_id IS NOT NULL GROUP BY job_id, vm_id`,
+      `INSERT INTO vm_latest_good_points (vm_id, point_id, created_at)
+         SELECT DISTINCT ON (vm_id) vm_id, id, created_at FROM restore_points
+         WHERE migawka_is_good_verdict(last_verdict)
+         ORDER BY vm_id, created_at DESC, id COLLATE "C" DESC`,
+    ];
+  }
   const file = path.join(resolveMigrationsFolder(), '0006_protection_read_model_triggers.sql');
   return readFileSync(file, 'utf8')
     .split('--> statement-breakpoint')
@@ -306,200 +339,213 @@ const READ_MODELS = [
   'select vm_id, point_id, created_at from vm_latest_good_points order by vm_id',
 ];
 
-describe('which jobs cover a VM', () => {
-  const recent = NOW.getTime() - HOUR;
-  interface CoverageCase {
-    name: string;
-    vmId: string;
-    jobs: {
-      scope: Record<string, unknown>;
-      rpoHours: number;
-      isEnabled?: boolean;
-      cataloguedVmId?: string;
-    }[];
-    expectedRpoHours: number | null;
-  }
-  const cases: CoverageCase[] = [
-    {
-      name: 'scope names the VM',
-      vmId: 'vm-web-01',
-      jobs: [{ scope: { kind: 'vms', vmIds: ['vm-web-01'] }, rpoHours: 24 }],
-      expectedRpoHours: 24,
-    },
-    {
-      name: 'scope names another VM',
-      vmId: 'vm-web-01',
-      jobs: [{ scope: { kind: 'vms', vmIds: ['vm-fs-01'] }, rpoHours: 24 }],
-      expectedRpoHours: null,
-    },
-    {
-      name: 'a disabled job',
-      vmId: 'vm-web-01',
-      jobs: [{ scope: { kind: 'vms', vmIds: ['vm-web-01'] }, rpoHours: 24, isEnabled: false }],
-      expectedRpoHours: null,
-    },
-    {
-      name: 'host volume holds a disk',
-      vmId: 'vm-web-01',
-      jobs: [{ scope: { kind: 'host-volume', hostVolumeId: 'vol-hv-prod-01-d' }, rpoHours: 8 }],
-      expectedRpoHours: 8,
-    },
-    {
-      name: 'host volume holds none of its disks',
-      vmId: 'vm-web-01',
-      jobs: [{ scope: { kind: 'host-volume', hostVolumeId: 'vol-hv-prod-02-h' }, rpoHours: 8 }],
-      expectedRpoHours: null,
-    },
-    {
-      name: "LUN behind a disk's host volume",
-      vmId: 'vm-erp-01',
-      jobs: [{ scope: { kind: 'array-volume', arrayVolumeId: 'lun-erp-sys' }, rpoHours: 12 }],
-      expectedRpoHours: 12,
-    },
-    {
-      name: 'LUN behind the volume of a disk that names its own LUN',
-      vmId: 'vm-archive-01',
-      jobs: [{ scope: { kind: 'array-volume', arrayVolumeId: 'lun-archive' }, rpoHours: 12 }],
-      expectedRpoHours: null,
-    },
-    {
-      name: 'LUN a disk names itself',
-      vmId: 'vm-archive-01',
-      jobs: [{ scope: { kind: 'array-volume', arrayVolumeId: 'lun-erp-data' }, rpoHours: 6 }],
-      expectedRpoHours: 6,
-    },
-    {
-      name: 'job catalogued a point of the VM',
-      vmId: 'vm-web-01',
-      jobs: [{ scope: { kind: 'vms', vmIds: ['vm-fs-01'] }, rpoHours: 4, cataloguedVmId: 'vm-web-01' }],
-      expectedRpoHours: 4,
-    },
-    {
-      name: 'several jobs: the strictest enabled one',
-      vmId: 'vm-web-01',
-      jobs: [
-        { scope: { kind: 'vms', vmIds: ['vm-web-01'] }, rpoHours: 24 },
-        { scope: { kind: 'host-volume', hostVolumeId: 'vol-hv-prod-01-d' }, rpoHours: 2 },
-        { scope: { kind: 'vms', vmIds: ['vm-web-01'] }, rpoHours: 1, isEnabled: false },
-      ],
-      expectedRpoHours: 2,
-    },
-  ];
-
-  it.each(cases)('$name', async ({ vmId, jobs, expectedRpoHours }) => {
-    // vm-archive-01's only disk sits on a volume backed by lun-archive but names lun-erp-data itself.
-    sqlite
-      .prepare(`update virtual_disks set array_volume_id = 'lun-erp-data' where id = 'disk-archive-01-os'`)
-      .run();
-    const insertPoint = sqlite.prepare(insertPointSql);
-    insertPoint.run('rp-good', vmId, vmId, null, 'application', recent, null);
-    jobs.forEach((job, i) => {
-      insertJob(`job-${i}`, job.scope, job.rpoHours, job.isEnabled ?? true);
-      if (job.cataloguedVmId) {
-        insertPoint.run(
-          `rp-job-${i}`,
-          job.cataloguedVmId,
-          job.cataloguedVmId,
-          `job-${i}`,
-          'crash',
-          recent - HOUR,
-          null,
-        );
-      }
+describe.each(await storeDialects('protectionservice'))('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('stores', () => {
+    beforeEach(async () => {
+      handle = await dialect.open();
+      stores = handle.stores;
+      sql = rawSqlOf(handle);
+      expect(await ensureDemoLabIn(stores, { seedDemo: true })).toBe(true);
     });
-    const item = (await listAll()).find((vm) => vm.vmId === vmId);
-    expect(item?.rpoHours).toBe(expectedRpoHours);
-    expect(item?.status).toBe(expectedRpoHours === null ? 'no-policy' : 'protected');
-  });
+    afterEach(() => handle.close());
 
-  it.each([
-    { age: 24 * HOUR, status: 'protected' },
-    { age: 24 * HOUR + 1, status: 'rpo-exceeded' },
-  ])('a newest good point $age ms old against a 24 h RPO is $status', async ({ age, status }) => {
-    insertJob('job-daily', { kind: 'vms', vmIds: ['vm-web-01'] }, 24, true);
-    sqlite
-      .prepare(insertPointSql)
-      .run('rp-edge', 'vm-web-01', 'web-01', null, 'application', NOW.getTime() - age, null);
-    expect((await listAll(status as ProtectionStatus)).map((vm) => vm.vmId)).toContain('vm-web-01');
-    expect((await summarizeProtection(stores, ctx)).byStatus[status as ProtectionStatus]).toBe(1);
-  });
-});
-
-describe('protection overview on random catalogues', () => {
-  it.each([1, 2, 3, 4])(
-    'matches the rules computed row by row, before and after random writes (seed %i)',
-    async (seed) => {
-      const { random, pointIds, jobIds } = seedRandomCatalogue(seed);
-      await expectMatchesReference();
-      mutateRandomly(random, pointIds, jobIds);
-      await expectMatchesReference();
-    },
-  );
-
-  it('keeps read models equal to a rebuild by the migration backfill', async () => {
-    const { random, pointIds, jobIds } = seedRandomCatalogue(7);
-    mutateRandomly(random, pointIds, jobIds);
-    const kept = READ_MODELS.map((query) => sqlite.prepare(query).all());
-    expect(kept[0]?.length).toBeGreaterThan(0);
-    expect(kept[1]?.length).toBeGreaterThan(0);
-    expect(kept[2]?.length).toBeGreaterThan(0);
-    const statements = backfillStatements();
-    expect(statements).toHaveLength(3);
-    sqlite.exec(
-      'delete from restore_point_daily_counts; delete from restore_point_job_vms; delete from vm_latest_good_points',
-    );
-    for (const statement of statements) sqlite.exec(statement);
-    expect(READ_MODELS.map((query) => sqlite.prepare(query).all())).toEqual(kept);
-  });
-
-  it.each([{ order: ['rp-tie-1', 'rp-tie-2'] }, { order: ['rp-tie-2', 'rp-tie-1'] }])(
-    'breaks a tie on created_at by the higher id, whichever is catalogued first ($order)',
-    async ({ order }) => {
-      for (const id of order) {
-        sqlite
-          .prepare(insertPointSql)
-          .run(id, 'vm-web-01', 'web-01', null, 'application', NOW.getTime() - HOUR, null);
+    describe('which jobs cover a VM', () => {
+      const recent = NOW.getTime() - HOUR;
+      interface CoverageCase {
+        name: string;
+        vmId: string;
+        jobs: {
+          scope: Record<string, unknown>;
+          rpoHours: number;
+          isEnabled?: boolean;
+          cataloguedVmId?: string;
+        }[];
+        expectedRpoHours: number | null;
       }
-      const web = async () =>
-        (await listVmProtection(stores, ctx, { search: 'web-01' })).items.find(
-          (item) => item.vmId === 'vm-web-01',
-        );
-      expect((await web())?.lastPoint?.id).toBe('rp-tie-2');
-      sqlite.prepare(`update restore_points set last_verdict = 'missing' where id = 'rp-tie-2'`).run();
-      expect((await web())?.lastPoint?.id).toBe('rp-tie-1');
-    },
-  );
+      const cases: CoverageCase[] = [
+        {
+          name: 'scope names the VM',
+          vmId: 'vm-web-01',
+          jobs: [{ scope: { kind: 'vms', vmIds: ['vm-web-01'] }, rpoHours: 24 }],
+          expectedRpoHours: 24,
+        },
+        {
+          name: 'scope names another VM',
+          vmId: 'vm-web-01',
+          jobs: [{ scope: { kind: 'vms', vmIds: ['vm-fs-01'] }, rpoHours: 24 }],
+          expectedRpoHours: null,
+        },
+        {
+          name: 'a disabled job',
+          vmId: 'vm-web-01',
+          jobs: [{ scope: { kind: 'vms', vmIds: ['vm-web-01'] }, rpoHours: 24, isEnabled: false }],
+          expectedRpoHours: null,
+        },
+        {
+          name: 'host volume holds a disk',
+          vmId: 'vm-web-01',
+          jobs: [{ scope: { kind: 'host-volume', hostVolumeId: 'vol-hv-prod-01-d' }, rpoHours: 8 }],
+          expectedRpoHours: 8,
+        },
+        {
+          name: 'host volume holds none of its disks',
+          vmId: 'vm-web-01',
+          jobs: [{ scope: { kind: 'host-volume', hostVolumeId: 'vol-hv-prod-02-h' }, rpoHours: 8 }],
+          expectedRpoHours: null,
+        },
+        {
+          name: "LUN behind a disk's host volume",
+          vmId: 'vm-erp-01',
+          jobs: [{ scope: { kind: 'array-volume', arrayVolumeId: 'lun-erp-sys' }, rpoHours: 12 }],
+          expectedRpoHours: 12,
+        },
+        {
+          name: 'LUN behind the volume of a disk that names its own LUN',
+          vmId: 'vm-archive-01',
+          jobs: [{ scope: { kind: 'array-volume', arrayVolumeId: 'lun-archive' }, rpoHours: 12 }],
+          expectedRpoHours: null,
+        },
+        {
+          name: 'LUN a disk names itself',
+          vmId: 'vm-archive-01',
+          jobs: [{ scope: { kind: 'array-volume', arrayVolumeId: 'lun-erp-data' }, rpoHours: 6 }],
+          expectedRpoHours: 6,
+        },
+        {
+          name: 'job catalogued a point of the VM',
+          vmId: 'vm-web-01',
+          jobs: [{ scope: { kind: 'vms', vmIds: ['vm-fs-01'] }, rpoHours: 4, cataloguedVmId: 'vm-web-01' }],
+          expectedRpoHours: 4,
+        },
+        {
+          name: 'several jobs: the strictest enabled one',
+          vmId: 'vm-web-01',
+          jobs: [
+            { scope: { kind: 'vms', vmIds: ['vm-web-01'] }, rpoHours: 24 },
+            { scope: { kind: 'host-volume', hostVolumeId: 'vol-hv-prod-01-d' }, rpoHours: 2 },
+            { scope: { kind: 'vms', vmIds: ['vm-web-01'] }, rpoHours: 1, isEnabled: false },
+          ],
+          expectedRpoHours: 2,
+        },
+      ];
 
-  it('drops a (job, VM) pair and a day bucket with their last point, and falls back to the next good point', async () => {
-    insertJob('job-only', { kind: 'vms', vmIds: [] }, 24, true);
-    const insertPoint = sqlite.prepare(insertPointSql);
-    insertPoint.run('rp-a', 'vm-web-01', 'web-01', 'job-only', 'crash', NOW.getTime() - 2 * HOUR, null);
-    insertPoint.run('rp-b', 'vm-web-01', 'web-01', null, 'application', NOW.getTime() - 30 * HOUR, 'intact');
-    const web = async () =>
-      (await listVmProtection(stores, ctx, { search: 'web-01' })).items.find(
-        (item) => item.vmId === 'vm-web-01',
+      it.each(cases)('$name', async ({ vmId, jobs, expectedRpoHours }) => {
+        // vm-archive-01's only disk sits on a volume backed by lun-archive but names lun-erp-data itself.
+        await sql.run(
+          `update virtual_disks set array_volume_id = 'lun-erp-data' where id = 'disk-archive-01-os'`,
+        );
+        await insertPoint('rp-good', vmId, vmId, null, 'application', recent, null);
+        for (const [i, job] of jobs.entries()) {
+          await insertJob(`job-${i}`, job.scope, job.rpoHours, job.isEnabled ?? true);
+          if (job.cataloguedVmId) {
+            await insertPoint(
+              `rp-job-${i}`,
+              job.cataloguedVmId,
+              job.cataloguedVmId,
+              `job-${i}`,
+              'crash',
+              recent - HOUR,
+              null,
+            );
+          }
+        }
+        const item = (await listAll()).find((vm) => vm.vmId === vmId);
+        expect(item?.rpoHours).toBe(expectedRpoHours);
+        expect(item?.status).toBe(expectedRpoHours === null ? 'no-policy' : 'protected');
+      });
+
+      it.each([
+        { age: 24 * HOUR, status: 'protected' },
+        { age: 24 * HOUR + 1, status: 'rpo-exceeded' },
+      ])('a newest good point $age ms old against a 24 h RPO is $status', async ({ age, status }) => {
+        await insertJob('job-daily', { kind: 'vms', vmIds: ['vm-web-01'] }, 24, true);
+        await insertPoint('rp-edge', 'vm-web-01', 'web-01', null, 'application', NOW.getTime() - age, null);
+        expect((await listAll(status as ProtectionStatus)).map((vm) => vm.vmId)).toContain('vm-web-01');
+        expect((await summarizeProtection(stores, ctx)).byStatus[status as ProtectionStatus]).toBe(1);
+      });
+    });
+
+    describe('protection overview on random catalogues', () => {
+      it.each([1, 2, 3, 4])(
+        'matches the rules computed row by row, before and after random writes (seed %i)',
+        async (seed) => {
+          const { random, pointIds, jobIds } = await seedRandomCatalogue(seed);
+          await expectMatchesReference();
+          await mutateRandomly(random, pointIds, jobIds);
+          await expectMatchesReference();
+        },
       );
-    expect(await web()).toMatchObject({ status: 'protected', rpoHours: 24, lastPoint: { id: 'rp-a' } });
 
-    // Verified corrupt: the older intact point is the newest good one, and it is too old for 24 h.
-    sqlite.prepare(`update restore_points set last_verdict = 'corrupt' where id = 'rp-a'`).run();
-    expect(await web()).toMatchObject({ status: 'rpo-exceeded', lastPoint: { id: 'rp-b' } });
+      it('keeps read models equal to a rebuild by the migration backfill', async () => {
+        const { random, pointIds, jobIds } = await seedRandomCatalogue(7);
+        await mutateRandomly(random, pointIds, jobIds);
+        const readModels = () => Promise.all(READ_MODELS.map((query) => sql.all(query)));
+        const kept = await readModels();
+        expect(kept[0]?.length).toBeGreaterThan(0);
+        expect(kept[1]?.length).toBeGreaterThan(0);
+        expect(kept[2]?.length).toBeGreaterThan(0);
+        const statements = rebuildStatements(sql.dialect);
+        expect(statements).toHaveLength(3);
+        await sql.exec(
+          'delete from restore_point_daily_counts; delete from restore_point_job_vms; delete from vm_latest_good_points',
+        );
+        for (const statement of statements) await sql.exec(statement);
+        expect(await readModels()).toEqual(kept);
+      });
 
-    // The job's only point of the VM is pruned: the job no longer covers it.
-    sqlite.prepare(`delete from restore_points where id = 'rp-a'`).run();
-    expect(await web()).toMatchObject({ status: 'no-policy', rpoHours: null, lastPoint: { id: 'rp-b' } });
-    expect(sqlite.prepare('select count(*) as n from restore_point_job_vms').get()).toEqual({ n: 0 });
-    const today = (await getProtectionActivity(stores, ctx)).days.at(-1);
-    expect(today?.pointsByConsistency.crash).toBe(0);
-    expect(
-      sqlite
-        .prepare(`select count(*) as n from restore_point_daily_counts where consistency = 'crash'`)
-        .get(),
-    ).toEqual({
-      n: 0,
+      it.each([{ order: ['rp-tie-1', 'rp-tie-2'] }, { order: ['rp-tie-2', 'rp-tie-1'] }])(
+        'breaks a tie on created_at by the higher id, whichever is catalogued first ($order)',
+        async ({ order }) => {
+          for (const id of order) {
+            await insertPoint(id, 'vm-web-01', 'web-01', null, 'application', NOW.getTime() - HOUR, null);
+          }
+          const web = async () =>
+            (await listVmProtection(stores, ctx, { search: 'web-01' })).items.find(
+              (item) => item.vmId === 'vm-web-01',
+            );
+          expect((await web())?.lastPoint?.id).toBe('rp-tie-2');
+          await sql.run(`update restore_points set last_verdict = 'missing' where id = 'rp-tie-2'`);
+          expect((await web())?.lastPoint?.id).toBe('rp-tie-1');
+        },
+      );
+
+      it('drops a (job, VM) pair and a day bucket with their last point, and falls back to the next good point', async () => {
+        await insertJob('job-only', { kind: 'vms', vmIds: [] }, 24, true);
+        await insertPoint('rp-a', 'vm-web-01', 'web-01', 'job-only', 'crash', NOW.getTime() - 2 * HOUR, null);
+        await insertPoint(
+          'rp-b',
+          'vm-web-01',
+          'web-01',
+          null,
+          'application',
+          NOW.getTime() - 30 * HOUR,
+          'intact',
+        );
+        const web = async () =>
+          (await listVmProtection(stores, ctx, { search: 'web-01' })).items.find(
+            (item) => item.vmId === 'vm-web-01',
+          );
+        expect(await web()).toMatchObject({ status: 'protected', rpoHours: 24, lastPoint: { id: 'rp-a' } });
+
+        // Verified corrupt: the older intact point is the newest good one, and it is too old for 24 h.
+        await sql.run(`update restore_points set last_verdict = 'corrupt' where id = 'rp-a'`);
+        expect(await web()).toMatchObject({ status: 'rpo-exceeded', lastPoint: { id: 'rp-b' } });
+
+        // The job's only point of the VM is pruned: the job no longer covers it.
+        await sql.run(`delete from restore_points where id = 'rp-a'`);
+        expect(await web()).toMatchObject({ status: 'no-policy', rpoHours: null, lastPoint: { id: 'rp-b' } });
+        expect(await sql.get('select count(*) as n from restore_point_job_vms')).toEqual({ n: 0 });
+        const today = (await getProtectionActivity(stores, ctx)).days.at(-1);
+        expect(today?.pointsByConsistency.crash).toBe(0);
+        expect(
+          await sql.get(`select count(*) as n from restore_point_daily_counts where consistency = 'crash'`),
+        ).toEqual({
+          n: 0,
+        });
+
+        await sql.run(`delete from restore_points where id = 'rp-b'`);
+        expect(await web()).toMatchObject({ status: 'unprotected', lastPoint: null });
+      });
     });
-
-    sqlite.prepare(`delete from restore_points where id = 'rp-b'`).run();
-    expect(await web()).toMatchObject({ status: 'unprotected', lastPoint: null });
   });
 });

@@ -6,9 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { restorePoints } from '../../db/schema';
+import { storeDialects } from '../../db/stores/contract/dialects';
 import { createServiceContext, type ServiceContext } from '../context';
 import { liveDiskPath } from '../drivers/lab/layout';
 import { createHarness, type Harness } from '../jobs/test-harness';
@@ -20,13 +19,6 @@ import { getRestorePoint } from './restore-point-service';
 
 let h: Harness;
 let worker: Worker;
-beforeEach(async () => {
-  h = await createHarness();
-  worker = h.createWorker();
-});
-afterEach(async () => {
-  await h.close();
-});
 
 const quiet = {
   info: () => {},
@@ -36,14 +28,11 @@ const quiet = {
 } as unknown as ServiceContext['log'];
 const ctx = () => createServiceContext({ newId: h.newId, log: quiet });
 
-function pointOf(operationId: string, vmId: string) {
-  const point = h
-    .sqlite()
-    .select()
-    .from(restorePoints)
-    .where(eq(restorePoints.operationId, operationId))
-    .all()
-    .find((row) => row.vmId === vmId);
+/** The restore point an operation catalogued for a VM, read through the store port (either dialect). */
+async function pointOf(operationId: string, vmId: string) {
+  const page = await h.stores.restorePoints.browse({ vmId, sort: 'newest', limit: 1000 });
+  const item = page.items.find((row) => row.operationId === operationId);
+  const point = item ? await h.stores.restorePoints.get(item.id) : null;
   if (!point) throw new Error(`no point for ${vmId} from ${operationId}`);
   return point;
 }
@@ -64,128 +53,149 @@ async function volumeBackup() {
   return started.operationId;
 }
 
-describe('restores the inventory follows', () => {
-  it('a volume revert needs each VM it stops acknowledged, names the volume by host, and leaves the VMs off in the inventory', async () => {
-    const backupId = await volumeBackup();
-    const point = pointOf(backupId, 'app1');
-    const plan = await previewRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'volume-revert' });
-    expect(plan.confirmationText).toBe('hv1 D:');
-    expect(plan.stoppedVms).toEqual([{ vmId: 'sql1', vmName: 'sql1' }]);
-    const request = {
-      restorePointId: point.id,
-      mode: 'volume-revert' as const,
-      confirmation: 'hv1 D:',
-    };
-    await expect(startRestore(h.stores, ctx(), request)).rejects.toThrow(
-      /Acknowledge that the revert stops sql1 \(it is running and will be left off\)/,
-    );
-    await expect(startRestore(h.stores, ctx(), { ...request, confirmation: 'D:' })).rejects.toThrow(
-      /does not match the volume name "hv1 D:"/,
-    );
-    const done = await run(
-      await startRestore(h.stores, ctx(), { ...request, acknowledgedStoppedVmIds: ['sql1'] }),
-    );
-    expect(done.status, done.error ?? '').toBe('succeeded');
-    const off = await h.stores.inventory.listVms(
-      vmListQueryInput.parse({ powerState: 'off', hostVolumeId: 'hv1-d' }),
-      h.clock.now(),
-    );
-    expect(off.items.map((item) => item.name).sort()).toEqual(['app1', 'sql1']);
-    const stored = await h.stores.inventory.loadNeighbourhood(['sql1']);
-    expect(
-      stored.vms.filter((vm) => vm.id === 'sql1' || vm.id === 'app1').map((vm) => vm.powerState),
-    ).toEqual(['off', 'off']);
-  });
-
-  it('a VM found running although stored off stops the revert before anything is touched; the next review asks for it', async () => {
-    const backupId = await volumeBackup();
-    const point = pointOf(backupId, 'app1');
-    const collateral = await h.driver.liveDiskFile('sql1-os');
-    writeFileSync(collateral, 'sql1 changed after the backup');
-    // The inventory is stale: it says sql1 is off, the host (the lab's files) says running.
-    await h.stores.inventory.setPowerStates([{ vmId: 'sql1', powerState: 'off' }]);
-    const stale = await previewRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'volume-revert' });
-    expect(stale.stoppedVms).toEqual([]);
-    const done = await run(
-      await startRestore(h.stores, ctx(), {
-        restorePointId: point.id,
-        mode: 'volume-revert',
-        confirmation: 'hv1 D:',
-      }),
-    );
-    expect(done.status).toBe('failed');
-    expect(done.error).toMatch(
-      /sql1 is running although the inventory showed it off, and nobody acknowledged stopping it: nothing was reverted/,
-    );
-    expect(readFileSync(collateral, 'utf8')).toBe('sql1 changed after the backup');
-    const fresh = await previewRestore(h.stores, ctx(), { restorePointId: point.id, mode: 'volume-revert' });
-    expect(fresh.stoppedVms).toEqual([{ vmId: 'sql1', vmName: 'sql1' }]);
-  });
-
-  it('deleting a point of a volume capture names the other VMs whose whole-volume revert it breaks', async () => {
-    const backupId = await volumeBackup();
-    const preview = await describePointDeletion(h.stores, pointOf(backupId, 'app1').id);
-    expect(preview.brokenVolumeReverts.map((broken) => broken.vmName)).toEqual(['sql1']);
-    expect(preview.brokenVolumeReverts[0]?.restorePointId).toBe(pointOf(backupId, 'sql1').id);
-  });
-
-  it('a backup that fails on a stale stored power state heals: the live state is recorded, the next run succeeds', async () => {
-    await h.stores.inventory.setPowerStates([{ vmId: 'sql1', powerState: 'off' }]);
-    const request = {
-      scope: { kind: 'vms' as const, vmIds: ['sql1'] },
-      consistencyPolicy: 'fallback' as const,
-      passthroughPolicy: 'skip' as const,
-    };
-    const failed = await run(await startBackup(h.stores, ctx(), request));
-    expect(failed.status).toBe('failed');
-    expect(failed.error).toMatch(
-      /sql1 is running; the inventory now shows it running: preview the backup again/,
-    );
-    const again = await run(await startBackup(h.stores, ctx(), request));
-    expect(again.status, again.error ?? '').toBe('succeeded');
-  });
-
-  it('a VM restored as new appears in the inventory on the chosen volume, powered on as asked', async () => {
-    const backup = await startBackup(h.stores, ctx(), {
-      scope: { kind: 'vms', vmIds: ['app1'] },
-      consistencyPolicy: 'require',
-      passthroughPolicy: 'skip',
+describe.each(await storeDialects('restoreinventory'))('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('stores', () => {
+    beforeEach(async () => {
+      h = await createHarness({ dialect });
+      worker = h.createWorker();
     });
-    expect((await run(backup)).status).toBe('succeeded');
-    const point = pointOf(backup.operationId, 'app1');
-    const request = {
-      restorePointId: point.id,
-      mode: 'as-new' as const,
-      newVmName: 'app1-restored',
-      targetHostVolumeId: 'hv1-e',
-      powerOnAfterRestore: true,
-    };
-    const plan = await previewRestore(h.stores, ctx(), request);
-    expect(plan.steps.map((step) => step.title)).toContain(
-      'Restore app1 as new VM app1-restored on hv1 E:, powered on',
-    );
-    const done = await run(await startRestore(h.stores, ctx(), request));
-    expect(done.status, done.error ?? '').toBe('succeeded');
+    afterEach(async () => {
+      await h.close();
+    });
 
-    // Listed (and so assessed) like every other VM.
-    const listed = await h.stores.inventory.listVms(
-      vmListQueryInput.parse({ search: 'app1-restored' }),
-      h.clock.now(),
-    );
-    expect(listed.items.map((item) => item.name)).toEqual(['app1-restored']);
-    const [restored] = await h.stores.inventory.findVmsByName(['app1-restored']);
-    expect(restored).toMatchObject({ name: 'app1-restored', hostId: 'hv1', powerState: 'running' });
-    const part = await h.stores.inventory.loadNeighbourhood([restored.id]);
-    const disks = part.virtualDisks.filter((disk) => disk.vmId === restored.id);
-    expect(disks.map((disk) => disk.hostVolumeId)).toEqual(['hv1-e']);
-    // Its disk holds the restored data, where the lab keeps every VM's live disks.
-    const stored = (await getRestorePoint(h.stores, point.id)).files[0];
-    const written = readFileSync(`${h.root}/${liveDiskPath(disks[0])}`);
-    expect(createHash('sha256').update(written).digest('hex')).toBe(stored.sha256);
-    // A second restore under the same name is now refused: the name is taken in the inventory.
-    const again = await previewRestore(h.stores, ctx(), request);
-    expect(again.blockedReasons).toContain(
-      'A VM named "app1-restored" already exists; choose another name for the restored VM',
-    );
+    describe('restores the inventory follows', () => {
+      it('a volume revert needs each VM it stops acknowledged, names the volume by host, and leaves the VMs off in the inventory', async () => {
+        const backupId = await volumeBackup();
+        const point = await pointOf(backupId, 'app1');
+        const plan = await previewRestore(h.stores, ctx(), {
+          restorePointId: point.id,
+          mode: 'volume-revert',
+        });
+        expect(plan.confirmationText).toBe('hv1 D:');
+        expect(plan.stoppedVms).toEqual([{ vmId: 'sql1', vmName: 'sql1' }]);
+        const request = {
+          restorePointId: point.id,
+          mode: 'volume-revert' as const,
+          confirmation: 'hv1 D:',
+        };
+        await expect(startRestore(h.stores, ctx(), request)).rejects.toThrow(
+          /Acknowledge that the revert stops sql1 \(it is running and will be left off\)/,
+        );
+        await expect(startRestore(h.stores, ctx(), { ...request, confirmation: 'D:' })).rejects.toThrow(
+          /does not match the volume name "hv1 D:"/,
+        );
+        const done = await run(
+          await startRestore(h.stores, ctx(), { ...request, acknowledgedStoppedVmIds: ['sql1'] }),
+        );
+        expect(done.status, done.error ?? '').toBe('succeeded');
+        const off = await h.stores.inventory.listVms(
+          vmListQueryInput.parse({ powerState: 'off', hostVolumeId: 'hv1-d' }),
+          h.clock.now(),
+        );
+        expect(off.items.map((item) => item.name).sort()).toEqual(['app1', 'sql1']);
+        const stored = await h.stores.inventory.loadNeighbourhood(['sql1']);
+        expect(
+          stored.vms.filter((vm) => vm.id === 'sql1' || vm.id === 'app1').map((vm) => vm.powerState),
+        ).toEqual(['off', 'off']);
+      });
+
+      it('a VM found running although stored off stops the revert before anything is touched; the next review asks for it', async () => {
+        const backupId = await volumeBackup();
+        const point = await pointOf(backupId, 'app1');
+        const collateral = await h.driver.liveDiskFile('sql1-os');
+        writeFileSync(collateral, 'sql1 changed after the backup');
+        // The inventory is stale: it says sql1 is off, the host (the lab's files) says running.
+        await h.stores.inventory.setPowerStates([{ vmId: 'sql1', powerState: 'off' }]);
+        const stale = await previewRestore(h.stores, ctx(), {
+          restorePointId: point.id,
+          mode: 'volume-revert',
+        });
+        expect(stale.stoppedVms).toEqual([]);
+        const done = await run(
+          await startRestore(h.stores, ctx(), {
+            restorePointId: point.id,
+            mode: 'volume-revert',
+            confirmation: 'hv1 D:',
+          }),
+        );
+        expect(done.status).toBe('failed');
+        expect(done.error).toMatch(
+          /sql1 is running although the inventory showed it off, and nobody acknowledged stopping it: nothing was reverted/,
+        );
+        expect(readFileSync(collateral, 'utf8')).toBe('sql1 changed after the backup');
+        const fresh = await previewRestore(h.stores, ctx(), {
+          restorePointId: point.id,
+          mode: 'volume-revert',
+        });
+        expect(fresh.stoppedVms).toEqual([{ vmId: 'sql1', vmName: 'sql1' }]);
+      });
+
+      it('deleting a point of a volume capture names the other VMs whose whole-volume revert it breaks', async () => {
+        const backupId = await volumeBackup();
+        const preview = await describePointDeletion(h.stores, (await pointOf(backupId, 'app1')).id);
+        expect(preview.brokenVolumeReverts.map((broken) => broken.vmName)).toEqual(['sql1']);
+        expect(preview.brokenVolumeReverts[0]?.restorePointId).toBe((await pointOf(backupId, 'sql1')).id);
+      });
+
+      it('a backup that fails on a stale stored power state heals: the live state is recorded, the next run succeeds', async () => {
+        await h.stores.inventory.setPowerStates([{ vmId: 'sql1', powerState: 'off' }]);
+        const request = {
+          scope: { kind: 'vms' as const, vmIds: ['sql1'] },
+          consistencyPolicy: 'fallback' as const,
+          passthroughPolicy: 'skip' as const,
+        };
+        const failed = await run(await startBackup(h.stores, ctx(), request));
+        expect(failed.status).toBe('failed');
+        expect(failed.error).toMatch(
+          /sql1 is running; the inventory now shows it running: preview the backup again/,
+        );
+        const again = await run(await startBackup(h.stores, ctx(), request));
+        expect(again.status, again.error ?? '').toBe('succeeded');
+      });
+
+      it('a VM restored as new appears in the inventory on the chosen volume, powered on as asked', async () => {
+        const backup = await startBackup(h.stores, ctx(), {
+          scope: { kind: 'vms', vmIds: ['app1'] },
+          consistencyPolicy: 'require',
+          passthroughPolicy: 'skip',
+        });
+        expect((await run(backup)).status).toBe('succeeded');
+        const point = await pointOf(backup.operationId, 'app1');
+        const request = {
+          restorePointId: point.id,
+          mode: 'as-new' as const,
+          newVmName: 'app1-restored',
+          targetHostVolumeId: 'hv1-e',
+          powerOnAfterRestore: true,
+        };
+        const plan = await previewRestore(h.stores, ctx(), request);
+        expect(plan.steps.map((step) => step.title)).toContain(
+          'Restore app1 as new VM app1-restored on hv1 E:, powered on',
+        );
+        const done = await run(await startRestore(h.stores, ctx(), request));
+        expect(done.status, done.error ?? '').toBe('succeeded');
+
+        // Listed (and so assessed) like every other VM.
+        const listed = await h.stores.inventory.listVms(
+          vmListQueryInput.parse({ search: 'app1-restored' }),
+          h.clock.now(),
+        );
+        expect(listed.items.map((item) => item.name)).toEqual(['app1-restored']);
+        const [restored] = await h.stores.inventory.findVmsByName(['app1-restored']);
+        expect(restored).toMatchObject({ name: 'app1-restored', hostId: 'hv1', powerState: 'running' });
+        const part = await h.stores.inventory.loadNeighbourhood([restored.id]);
+        const disks = part.virtualDisks.filter((disk) => disk.vmId === restored.id);
+        expect(disks.map((disk) => disk.hostVolumeId)).toEqual(['hv1-e']);
+        // Its disk holds the restored data, where the lab keeps every VM's live disks.
+        const stored = (await getRestorePoint(h.stores, point.id)).files[0];
+        const written = readFileSync(`${h.root}/${liveDiskPath(disks[0])}`);
+        expect(createHash('sha256').update(written).digest('hex')).toBe(stored.sha256);
+        // A second restore under the same name is now refused: the name is taken in the inventory.
+        const again = await previewRestore(h.stores, ctx(), request);
+        expect(again.blockedReasons).toContain(
+          'A VM named "app1-restored" already exists; choose another name for the restored VM',
+        );
+      });
+    });
   });
 });

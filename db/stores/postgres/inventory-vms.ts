@@ -54,11 +54,14 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
     query.presence === 'present' ? isNull(vms.goneSince) : undefined,
     query.readiness ? eq(vmAssessments.readiness, query.readiness) : undefined,
     query.search ? likeContains(vms.name, query.search) : undefined,
-    // applications and tags are JSON arrays of a few items; json_each keeps the filter in SQL.
+    // applications and tags are JSON arrays of a few items, filtered in SQL by their elements as
+    // text (PostgreSQL's json_each yields json values, which have no = operator).
     query.application
-      ? sql`exists (select 1 from json_each(${vms.applications}) a where a.value = ${query.application})`
+      ? sql`exists (select 1 from json_array_elements_text(${vms.applications}) as a(value) where a.value = ${query.application})`
       : undefined,
-    query.tag ? sql`exists (select 1 from json_each(${vms.tags}) t where t.value = ${query.tag})` : undefined,
+    query.tag
+      ? sql`exists (select 1 from json_array_elements_text(${vms.tags}) as t(value) where t.value = ${query.tag})`
+      : undefined,
     query.hostVolumeId
       ? sql`"vms"."id" in (select d.vm_id from virtual_disks d where d.host_volume_id = ${query.hostVolumeId})`
       : undefined,

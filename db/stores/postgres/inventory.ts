@@ -39,7 +39,7 @@ function countsOf(inventory: Inventory): InventoryCounts {
 }
 
 /** Serialises imports and re-assessments across nodes (each rewrites every assessment). */
-const INVENTORY_WRITER = 0x6d69_0004;
+export const INVENTORY_WRITER = 0x6d69_0004;
 const sqlLock = (key: number) => sql`select pg_advisory_xact_lock(${key})`;
 
 export function createPgInventoryStore(db: PgDb): InventoryStore {

@@ -1,11 +1,15 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../db/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_LAB_NAMES, demoLabInventory } from '../../../db/seed/demo-lab';
-import { seedLargeEstate } from '../../../db/seed/large-estate';
+import { generateLargeEstate, type LargeEstateOptions, seedLargeEstate } from '../../../db/seed/large-estate';
+import { type DialectHandle, storeDialects } from '../../../db/stores/contract/dialects';
 import type { Stores } from '../../../db/stores/ports';
 import type { Page } from '../../../db/stores/ports/page';
-import { createSqliteStores } from '../../../db/stores/sqlite';
+import {
+  writeAssessments as writePgAssessments,
+  writeInventory as writePgInventory,
+} from '../../../db/stores/postgres/inventory-rows';
 import { createServiceContext } from '../../context';
+import { evaluateInventory } from '../../engine/evaluate';
 import type { Vm } from '../../engine/inventory';
 import { isDomainError } from '../errors';
 import { importInventory } from '../import-service';
@@ -47,316 +51,351 @@ async function domainErrorOf(fn: () => Promise<unknown>): Promise<{ code: string
   throw new Error('expected a DomainError');
 }
 
-describe('inventory lists on a generated estate', () => {
-  let stores: Stores;
-  beforeAll(() => {
-    const db = openDatabase(':memory:');
-    seedLargeEstate(db, { hosts: 30, vms: 450, seed: 42 });
-    stores = createSqliteStores(db);
+/** The generated estate written as the seed command writes it (SQLite), or the same rows on PostgreSQL. */
+async function seedEstate(handle: DialectHandle, options: Partial<LargeEstateOptions>): Promise<void> {
+  if (handle.dialect === 'sqlite') {
+    seedLargeEstate(handle.db, options);
+    return;
+  }
+  const inventory = generateLargeEstate(options);
+  await handle.pg.db.transaction(async (tx) => {
+    await writePgInventory(tx, inventory, 'insert');
+    await writePgAssessments(tx, inventory, evaluateInventory(inventory));
   });
+}
 
-  const sorts = ['name', 'host', 'readiness', 'findings', 'powerState'] as const;
-  const directions = ['asc', 'desc'] as const;
+describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('stores', () => {
+    describe('inventory lists on a generated estate', () => {
+      let handle: DialectHandle;
+      let stores: Stores;
+      beforeAll(async () => {
+        handle = await dialect.open();
+        await seedEstate(handle, { hosts: 30, vms: 450, seed: 42 });
+        stores = handle.stores;
+      });
+      afterAll(() => handle.close());
 
-  it.each(sorts.flatMap((sort) => directions.map((direction) => [sort, direction] as const)))(
-    'pages VMs sorted by %s %s with every row exactly once, in order',
-    async (sort, direction) => {
-      const limit = 17;
-      const { ids, items } = await collectAll(
-        (cursor) => listVms(stores, CLOCK, { sort, direction, limit, cursor }),
-        limit,
+      const sorts = ['name', 'host', 'readiness', 'findings', 'powerState'] as const;
+      const directions = ['asc', 'desc'] as const;
+
+      it.each(sorts.flatMap((sort) => directions.map((direction) => [sort, direction] as const)))(
+        'pages VMs sorted by %s %s with every row exactly once, in order',
+        async (sort, direction) => {
+          const limit = 17;
+          const { ids, items } = await collectAll(
+            (cursor) => listVms(stores, CLOCK, { sort, direction, limit, cursor }),
+            limit,
+          );
+          expect((await countVms(stores, CLOCK)).total).toBe(450);
+          expect(ids).toHaveLength(450);
+          expect(new Set(ids).size).toBe(450);
+          const key = (item: (typeof items)[number]) => {
+            switch (sort) {
+              case 'name':
+                return item.name;
+              case 'host':
+                return item.hostName;
+              case 'powerState':
+                return item.powerState;
+              case 'readiness':
+                return ['online-ready', 'saved-state-only', 'crash-only', 'partial', 'blocked'].indexOf(
+                  item.readiness ?? '',
+                );
+              case 'findings':
+                return null;
+            }
+          };
+          if (sort !== 'findings') {
+            for (let i = 1; i < items.length; i++) {
+              const [a, b] = [key(items[i - 1]), key(items[i])] as [string | number, string | number];
+              if (direction === 'asc') expect(a <= b).toBe(true);
+              else expect(a >= b).toBe(true);
+            }
+          } else {
+            const weights = items.map((item) => item.blockerCount * 1_000_000 + item.warningCount * 1_000);
+            const sorted = [...weights].sort((a, b) => (direction === 'asc' ? a - b : b - a));
+            // infos break ties inside equal blocker/warning counts, so compare the coarse order only
+            expect(weights.map((w) => Math.floor(w / 1000))).toEqual(sorted.map((w) => Math.floor(w / 1000)));
+          }
+        },
       );
-      expect((await countVms(stores, CLOCK)).total).toBe(450);
-      expect(ids).toHaveLength(450);
-      expect(new Set(ids).size).toBe(450);
-      const key = (item: (typeof items)[number]) => {
-        switch (sort) {
-          case 'name':
-            return item.name;
-          case 'host':
-            return item.hostName;
-          case 'powerState':
-            return item.powerState;
-          case 'readiness':
-            return ['online-ready', 'saved-state-only', 'crash-only', 'partial', 'blocked'].indexOf(
-              item.readiness ?? '',
-            );
-          case 'findings':
-            return null;
+
+      it('filters and pages together: every matching VM once, no other', async () => {
+        const all = (await collectAll((cursor) => listVms(stores, CLOCK, { limit: 100, cursor }), 100)).items;
+        const hostId = all[0].hostId;
+        const expectedOnHost = all
+          .filter((vm) => vm.hostId === hostId)
+          .map((vm) => vm.id)
+          .sort();
+        const onHost = await collectAll(
+          (cursor) => listVms(stores, CLOCK, { hostId, limit: 4, cursor, sort: 'readiness' }),
+          4,
+        );
+        expect([...onHost.ids].sort()).toEqual(expectedOnHost);
+        expect((await countVms(stores, CLOCK, { hostId })).total).toBe(expectedOnHost.length);
+
+        const linux = await collectAll(
+          (cursor) => listVms(stores, CLOCK, { osFamily: 'linux', powerState: 'running', limit: 50, cursor }),
+          50,
+        );
+        expect(linux.items.every((vm) => vm.osFamily === 'linux' && vm.powerState === 'running')).toBe(true);
+        expect((await countVms(stores, CLOCK, { osFamily: 'linux', powerState: 'running' })).total).toBe(
+          all.filter((vm) => vm.osFamily === 'linux' && vm.powerState === 'running').length,
+        );
+
+        const blocked = await listVms(stores, CLOCK, { readiness: 'blocked', limit: 100 });
+        expect(blocked.items.every((vm) => vm.readiness === 'blocked')).toBe(true);
+        expect((await countVms(stores, CLOCK, { readiness: 'blocked' })).total).toBe(
+          (await getDashboard(stores)).readiness.blocked,
+        );
+      });
+
+      it('filters by finding rule and severity consistently with the findings counts', async () => {
+        const { counts } = await listFindings(stores);
+        const top = counts.byRule[0];
+        const byRule = await collectAll(
+          (cursor) => listVms(stores, CLOCK, { ruleId: top.ruleId, limit: 25, cursor }),
+          25,
+        );
+        const vmCount = (await getDashboard(stores)).topFindings.find(
+          (f) => f.ruleId === top.ruleId,
+        )?.vmCount;
+        expect(byRule.ids).toHaveLength(vmCount ?? -1);
+        expect((await countVms(stores, CLOCK, { ruleId: top.ruleId })).total).toBe(vmCount);
+        const withBlockers = await listVms(stores, CLOCK, { severity: 'blocker', limit: 100 });
+        expect(withBlockers.items.every((vm) => vm.blockerCount > 0)).toBe(true);
+      });
+
+      it('searches names case-insensitively and treats % and _ literally', async () => {
+        const page = await listVms(stores, CLOCK, { search: 'WIN-0000', limit: 100 });
+        expect(page.items.length).toBeGreaterThan(0);
+        expect((await countVms(stores, CLOCK, { search: 'WIN-0000' })).total).toBe(page.items.length);
+        expect(page.items.every((vm) => vm.name.startsWith('win-0000'))).toBe(true);
+        expect((await listVms(stores, CLOCK, { search: '%' })).items).toHaveLength(0);
+        expect((await countVms(stores, CLOCK, { search: '%' })).total).toBe(0);
+        expect((await countVms(stores, CLOCK, { search: '_' })).total).toBe(0);
+      });
+
+      it('pages hosts, host volumes and arrays completely', async () => {
+        for (const sort of ['name', 'kind', 'vmCount'] as const) {
+          const hosts = await collectAll((cursor) => listHosts(stores, { sort, limit: 7, cursor }), 7);
+          expect(new Set(hosts.ids).size).toBe(30);
         }
-      };
-      if (sort !== 'findings') {
-        for (let i = 1; i < items.length; i++) {
-          const [a, b] = [key(items[i - 1]), key(items[i])] as [string | number, string | number];
-          if (direction === 'asc') expect(a <= b).toBe(true);
-          else expect(a >= b).toBe(true);
+        expect((await countHosts(stores)).total).toBe(30);
+        expect((await countHosts(stores, { kind: 'xenserver' })).total).toBe(
+          (await collectAll((cursor) => listHosts(stores, { kind: 'xenserver', cursor }), 25)).ids.length,
+        );
+        expect(
+          (await listHosts(stores, { kind: 'xenserver' })).items.every((h) => h.kind === 'xenserver'),
+        ).toBe(true);
+        const hostsPage = await listHosts(stores, { limit: 30 });
+        expect(hostsPage.items.reduce((sum, h) => sum + h.vmCount, 0)).toBe(450);
+        for (const host of hostsPage.items) {
+          expect(Object.values(host.readinessCounts).reduce((a, b) => a + b, 0)).toBe(host.vmCount);
         }
-      } else {
-        const weights = items.map((item) => item.blockerCount * 1_000_000 + item.warningCount * 1_000);
-        const sorted = [...weights].sort((a, b) => (direction === 'asc' ? a - b : b - a));
-        // infos break ties inside equal blocker/warning counts, so compare the coarse order only
-        expect(weights.map((w) => Math.floor(w / 1000))).toEqual(sorted.map((w) => Math.floor(w / 1000)));
-      }
-    },
-  );
+        for (const sort of ['name', 'host', 'freeBytes', 'vmCount'] as const) {
+          const volumes = await collectAll(
+            (cursor) => listHostVolumes(stores, { sort, direction: 'desc', limit: 9, cursor }),
+            9,
+          );
+          expect(new Set(volumes.ids).size).toBe((await countHostVolumes(stores)).total);
+        }
+        const arrays = await collectAll((cursor) => listArrays(stores, { limit: 1, cursor }), 1);
+        expect(arrays.ids.length).toBe((await countArrays(stores)).total);
+        expect((await countArrays(stores, { search: 'no such array' })).total).toBe(0);
+      });
 
-  it('filters and pages together: every matching VM once, no other', async () => {
-    const all = (await collectAll((cursor) => listVms(stores, CLOCK, { limit: 100, cursor }), 100)).items;
-    const hostId = all[0].hostId;
-    const expectedOnHost = all
-      .filter((vm) => vm.hostId === hostId)
-      .map((vm) => vm.id)
-      .sort();
-    const onHost = await collectAll(
-      (cursor) => listVms(stores, CLOCK, { hostId, limit: 4, cursor, sort: 'readiness' }),
-      4,
-    );
-    expect([...onHost.ids].sort()).toEqual(expectedOnHost);
-    expect((await countVms(stores, CLOCK, { hostId })).total).toBe(expectedOnHost.length);
-
-    const linux = await collectAll(
-      (cursor) => listVms(stores, CLOCK, { osFamily: 'linux', powerState: 'running', limit: 50, cursor }),
-      50,
-    );
-    expect(linux.items.every((vm) => vm.osFamily === 'linux' && vm.powerState === 'running')).toBe(true);
-    expect((await countVms(stores, CLOCK, { osFamily: 'linux', powerState: 'running' })).total).toBe(
-      all.filter((vm) => vm.osFamily === 'linux' && vm.powerState === 'running').length,
-    );
-
-    const blocked = await listVms(stores, CLOCK, { readiness: 'blocked', limit: 100 });
-    expect(blocked.items.every((vm) => vm.readiness === 'blocked')).toBe(true);
-    expect((await countVms(stores, CLOCK, { readiness: 'blocked' })).total).toBe(
-      (await getDashboard(stores)).readiness.blocked,
-    );
-  });
-
-  it('filters by finding rule and severity consistently with the findings counts', async () => {
-    const { counts } = await listFindings(stores);
-    const top = counts.byRule[0];
-    const byRule = await collectAll(
-      (cursor) => listVms(stores, CLOCK, { ruleId: top.ruleId, limit: 25, cursor }),
-      25,
-    );
-    const vmCount = (await getDashboard(stores)).topFindings.find((f) => f.ruleId === top.ruleId)?.vmCount;
-    expect(byRule.ids).toHaveLength(vmCount ?? -1);
-    expect((await countVms(stores, CLOCK, { ruleId: top.ruleId })).total).toBe(vmCount);
-    const withBlockers = await listVms(stores, CLOCK, { severity: 'blocker', limit: 100 });
-    expect(withBlockers.items.every((vm) => vm.blockerCount > 0)).toBe(true);
-  });
-
-  it('searches names case-insensitively and treats % and _ literally', async () => {
-    const page = await listVms(stores, CLOCK, { search: 'WIN-0000', limit: 100 });
-    expect(page.items.length).toBeGreaterThan(0);
-    expect((await countVms(stores, CLOCK, { search: 'WIN-0000' })).total).toBe(page.items.length);
-    expect(page.items.every((vm) => vm.name.startsWith('win-0000'))).toBe(true);
-    expect((await listVms(stores, CLOCK, { search: '%' })).items).toHaveLength(0);
-    expect((await countVms(stores, CLOCK, { search: '%' })).total).toBe(0);
-    expect((await countVms(stores, CLOCK, { search: '_' })).total).toBe(0);
-  });
-
-  it('pages hosts, host volumes and arrays completely', async () => {
-    for (const sort of ['name', 'kind', 'vmCount'] as const) {
-      const hosts = await collectAll((cursor) => listHosts(stores, { sort, limit: 7, cursor }), 7);
-      expect(new Set(hosts.ids).size).toBe(30);
-    }
-    expect((await countHosts(stores)).total).toBe(30);
-    expect((await countHosts(stores, { kind: 'xenserver' })).total).toBe(
-      (await collectAll((cursor) => listHosts(stores, { kind: 'xenserver', cursor }), 25)).ids.length,
-    );
-    expect((await listHosts(stores, { kind: 'xenserver' })).items.every((h) => h.kind === 'xenserver')).toBe(
-      true,
-    );
-    const hostsPage = await listHosts(stores, { limit: 30 });
-    expect(hostsPage.items.reduce((sum, h) => sum + h.vmCount, 0)).toBe(450);
-    for (const host of hostsPage.items) {
-      expect(Object.values(host.readinessCounts).reduce((a, b) => a + b, 0)).toBe(host.vmCount);
-    }
-    for (const sort of ['name', 'host', 'freeBytes', 'vmCount'] as const) {
-      const volumes = await collectAll(
-        (cursor) => listHostVolumes(stores, { sort, direction: 'desc', limit: 9, cursor }),
-        9,
-      );
-      expect(new Set(volumes.ids).size).toBe((await countHostVolumes(stores)).total);
-    }
-    const arrays = await collectAll((cursor) => listArrays(stores, { limit: 1, cursor }), 1);
-    expect(arrays.ids.length).toBe((await countArrays(stores)).total);
-    expect((await countArrays(stores, { search: 'no such array' })).total).toBe(0);
-  });
-
-  it('rejects a cursor from another sort and a forged one', async () => {
-    const page = await listVms(stores, CLOCK, { sort: 'name', limit: 5 });
-    expect(
-      await domainErrorOf(() => listVms(stores, CLOCK, { sort: 'host', cursor: page.nextCursor ?? '' })),
-    ).toEqual({
-      code: 'INVALID_INPUT',
-      paths: ['cursor'],
+      it('rejects a cursor from another sort and a forged one', async () => {
+        const page = await listVms(stores, CLOCK, { sort: 'name', limit: 5 });
+        expect(
+          await domainErrorOf(() => listVms(stores, CLOCK, { sort: 'host', cursor: page.nextCursor ?? '' })),
+        ).toEqual({
+          code: 'INVALID_INPUT',
+          paths: ['cursor'],
+        });
+        expect((await domainErrorOf(() => listVms(stores, CLOCK, { cursor: 'not-a-cursor' }))).code).toBe(
+          'INVALID_INPUT',
+        );
+        expect(await domainErrorOf(() => listVms(stores, CLOCK, { limit: 1000 }))).toEqual({
+          code: 'INVALID_INPUT',
+          paths: ['limit'],
+        });
+      });
     });
-    expect((await domainErrorOf(() => listVms(stores, CLOCK, { cursor: 'not-a-cursor' }))).code).toBe(
-      'INVALID_INPUT',
-    );
-    expect(await domainErrorOf(() => listVms(stores, CLOCK, { limit: 1000 }))).toEqual({
-      code: 'INVALID_INPUT',
-      paths: ['limit'],
+
+    describe('inventory details on the demo lab', () => {
+      let handle: DialectHandle;
+      let stores: Stores;
+      beforeAll(async () => {
+        handle = await dialect.open();
+        stores = handle.stores;
+        await importInventory(stores, createServiceContext(), demoLabInventory(), 'replace');
+      });
+      afterAll(() => handle.close());
+
+      it.each([
+        {
+          filter: { application: 'sqlserver' as const },
+          has: (vm: Vm) => vm.applications.includes('sqlserver'),
+        },
+        {
+          filter: { application: 'exchange' as const },
+          has: (vm: Vm) => vm.applications.includes('exchange'),
+        },
+        { filter: { tag: 'production' }, has: (vm: Vm) => vm.tags.includes('production') },
+        { filter: { tag: 'web' }, has: (vm: Vm) => vm.tags.includes('web') },
+      ])('filters VMs by $filter in SQL: exactly the VMs that carry it', async ({ filter, has }) => {
+        const expected = demoLabInventory()
+          .vms.filter(has)
+          .map((vm) => vm.id)
+          .sort();
+        expect(expected.length).toBeGreaterThan(0);
+        const page = await listVms(stores, CLOCK, { ...filter, limit: 100 });
+        expect(page.items.map((vm) => vm.id).sort()).toEqual(expected);
+        expect((await countVms(stores, CLOCK, filter)).total).toBe(expected.length);
+      });
+
+      it('getVm follows disks to host volume, LUN and array, with findings most serious first', async () => {
+        const erp = await getVm(stores, CLOCK, 'vm-erp-01');
+        expect(erp.host.name).toBe('hv-prod-02');
+        expect(erp.disks.map((d) => [d.hostVolume?.name, d.arrayVolume?.name, d.array?.name])).toEqual([
+          ['E:', 'erp-data', 'eql-ps6100'],
+          ['D:', 'erp-sys', 'eql-ps6100'],
+        ]);
+        const archive = await getVm(stores, CLOCK, 'vm-archive-01');
+        expect(archive.findings.map((f) => f.severity)).toEqual(['blocker', 'blocker', 'info']);
+        expect(archive.readiness).toBe('blocked');
+        expect(archive.plan?.recommended).toBeNull();
+      });
+
+      it('getVm shows the SQL VM with D: keeping its shadow copies on C:', async () => {
+        const sql = await getVm(stores, CLOCK, 'vm-sql-prod-01');
+        expect(sql.guestVolumes.map((g) => [g.mountPoint, g.shadowStorageOn])).toEqual([
+          ['C:', 'C:'],
+          ['D:', 'C:'],
+        ]);
+        expect(sql.assessment).toMatchObject({
+          readiness: 'saved-state-only',
+          recommendedMethod: 'hyperv-vss',
+          captureState: 'saved-state',
+        });
+        expect((await getMethodPlan(stores, 'vm-sql-prod-01')).options.length).toBeGreaterThan(0);
+      });
+
+      it.each([
+        [
+          'a host volume',
+          { hostVolumeId: DEMO_LAB_NAMES.wsbVolumeId },
+          ['branch-app-01', 'branch-dc-01', 'branch-fs-01', 'branch-print-01'],
+        ],
+        [
+          'a LUN behind an SR',
+          { arrayVolumeId: 'lun-vmstore' },
+          ['db-lnx-01', 'exch-01', 'sql-xen-01', 'web-xen-01'],
+        ],
+        ['a LUN behind a Hyper-V volume', { arrayVolumeId: 'lun-erp-data' }, ['erp-01']],
+        ['a finding rule', { ruleId: 'HV-PASSTHROUGH-DISK' }, ['fs-01']],
+        ['a rule and a severity', { ruleId: 'ARRAY-NO-SNAPSHOT', severity: 'blocker' }, ['archive-01']],
+        [
+          'a search and the OS',
+          { search: 'SQL', osFamily: 'windows' },
+          ['sql-prod-01', 'sql-xen-01', 'sql-xen-03'],
+        ],
+        ['the power state', { powerState: 'off' }, ['test-01']],
+      ] as const)('listVms filters by %s', async (_what, filter, names) => {
+        expect((await listVms(stores, CLOCK, filter)).items.map((vm) => vm.name)).toEqual(names);
+      });
+
+      it('getHostVolume lists the VMs sharing a volume', async () => {
+        const volume = await getHostVolume(stores, DEMO_LAB_NAMES.wsbVolumeId);
+        expect(volume.host.name).toBe('hv-branch-01');
+        expect(volume.vms.map((vm) => vm.name)).toEqual([
+          'branch-app-01',
+          'branch-dc-01',
+          'branch-fs-01',
+          'branch-print-01',
+        ]);
+        const sr = await getHostVolume(stores, 'sr-netapp-vmstore');
+        expect(sr.arrayVolume?.name).toBe('lun_vmstore');
+        expect(sr.consistencyGroup?.name).toBe('cg-pool-a');
+        expect(sr.vms).toHaveLength(4);
+      });
+
+      it('getHost lists its volumes with the VMs on each', async () => {
+        const host = await getHost(stores, 'host-hv-prod-01');
+        expect(host.volumes.map((v) => [v.name, v.vms.length])).toEqual([
+          ['D:', 5],
+          ['E:', 0],
+          ['F:', 1],
+        ]);
+        expect(host.vmCount).toBe(6);
+        expect(host.findingCounts.blocker).toBe(2);
+      });
+
+      it('getArray lists LUNs with consistency groups and the VMs on each', async () => {
+        const netapp = await getArray(stores, 'array-netapp-fas01');
+        const vmstore = netapp.volumes.find((v) => v.name === 'lun_vmstore');
+        expect(vmstore?.consistencyGroup?.name).toBe('cg-pool-a');
+        expect(vmstore?.vms.map((vm) => vm.name)).toEqual([
+          'db-lnx-01',
+          'exch-01',
+          'sql-xen-01',
+          'web-xen-01',
+        ]);
+        expect(vmstore?.hostVolumes.map((v) => v.name)).toEqual(['sr-netapp-vmstore']);
+        expect((await listArrays(stores)).items.find((a) => a.id === 'array-netapp-fas01')).toMatchObject({
+          volumeCount: 3,
+          consistencyGroupCount: 1,
+          vmCount: 5,
+        });
+      });
+
+      it('getArrayVolumeName names a LUN and its array by the LUN id; an unknown id is not found', async () => {
+        const netapp = await getArray(stores, 'array-netapp-fas01');
+        const vmstore = netapp.volumes.find((v) => v.name === 'lun_vmstore');
+        expect(await getArrayVolumeName(stores, vmstore?.id as string)).toEqual({
+          id: vmstore?.id,
+          name: 'lun_vmstore',
+          arrayId: 'array-netapp-fas01',
+          arrayName: 'netapp-fas01',
+        });
+        const error = await getArrayVolumeName(stores, 'lun-nope').catch((caught: unknown) => caught);
+        expect(isDomainError(error) && error.code).toBe('NOT_FOUND');
+      });
+
+      it('listFindings counts by severity and by rule, for one VM, one host or everything', async () => {
+        const all = await listFindings(stores);
+        expect(all.counts.total).toBe(all.findings.length);
+        expect(
+          all.counts.bySeverity.blocker + all.counts.bySeverity.warning + all.counts.bySeverity.info,
+        ).toBe(all.counts.total);
+        const fs = await listFindings(stores, { vmId: 'vm-fs-01' });
+        expect(fs.findings.map((f) => f.ruleId)).toEqual(['HV-PASSTHROUGH-DISK']);
+        const branch = await listFindings(stores, { hostId: 'host-hv-branch-01' });
+        expect(branch.counts.byRule).toEqual([
+          { ruleId: 'WSB-VOLUME-GRANULARITY', severity: 'warning', count: 4 },
+        ]);
+      });
+
+      it('getDashboard sums readiness over every VM and ranks findings', async () => {
+        const dashboard = await getDashboard(stores);
+        expect(dashboard.totals).toEqual({ hosts: 6, vms: 21, volumes: 11, arrays: 2 });
+        expect(Object.values(dashboard.readiness).reduce((a, b) => a + b, 0)).toBe(21);
+        const counts = dashboard.topFindings.map((f) => f.count);
+        expect(counts).toEqual([...counts].sort((a, b) => b - a));
+      });
+
+      it.each([
+        ['getVm', () => getVm(stores, CLOCK, 'nope')],
+        ['getHost', () => getHost(stores, 'nope')],
+        ['getHostVolume', () => getHostVolume(stores, 'nope')],
+        ['getArray', () => getArray(stores, 'nope')],
+        ['getMethodPlan', () => getMethodPlan(stores, 'nope')],
+        ['listFindings', () => listFindings(stores, { vmId: 'nope' })],
+      ])('%s throws NOT_FOUND for an unknown id', async (_name, call) => {
+        expect((await domainErrorOf(call)).code).toBe('NOT_FOUND');
+      });
     });
-  });
-});
-
-describe('inventory details on the demo lab', () => {
-  let stores: Stores;
-  beforeAll(async () => {
-    stores = createSqliteStores(openDatabase(':memory:'));
-    await importInventory(stores, createServiceContext(), demoLabInventory(), 'replace');
-  });
-
-  it.each([
-    { filter: { application: 'sqlserver' as const }, has: (vm: Vm) => vm.applications.includes('sqlserver') },
-    { filter: { application: 'exchange' as const }, has: (vm: Vm) => vm.applications.includes('exchange') },
-    { filter: { tag: 'production' }, has: (vm: Vm) => vm.tags.includes('production') },
-    { filter: { tag: 'web' }, has: (vm: Vm) => vm.tags.includes('web') },
-  ])('filters VMs by $filter in SQL: exactly the VMs that carry it', async ({ filter, has }) => {
-    const expected = demoLabInventory()
-      .vms.filter(has)
-      .map((vm) => vm.id)
-      .sort();
-    expect(expected.length).toBeGreaterThan(0);
-    const page = await listVms(stores, CLOCK, { ...filter, limit: 100 });
-    expect(page.items.map((vm) => vm.id).sort()).toEqual(expected);
-    expect((await countVms(stores, CLOCK, filter)).total).toBe(expected.length);
-  });
-
-  it('getVm follows disks to host volume, LUN and array, with findings most serious first', async () => {
-    const erp = await getVm(stores, CLOCK, 'vm-erp-01');
-    expect(erp.host.name).toBe('hv-prod-02');
-    expect(erp.disks.map((d) => [d.hostVolume?.name, d.arrayVolume?.name, d.array?.name])).toEqual([
-      ['E:', 'erp-data', 'eql-ps6100'],
-      ['D:', 'erp-sys', 'eql-ps6100'],
-    ]);
-    const archive = await getVm(stores, CLOCK, 'vm-archive-01');
-    expect(archive.findings.map((f) => f.severity)).toEqual(['blocker', 'blocker', 'info']);
-    expect(archive.readiness).toBe('blocked');
-    expect(archive.plan?.recommended).toBeNull();
-  });
-
-  it('getVm shows the SQL VM with D: keeping its shadow copies on C:', async () => {
-    const sql = await getVm(stores, CLOCK, 'vm-sql-prod-01');
-    expect(sql.guestVolumes.map((g) => [g.mountPoint, g.shadowStorageOn])).toEqual([
-      ['C:', 'C:'],
-      ['D:', 'C:'],
-    ]);
-    expect(sql.assessment).toMatchObject({
-      readiness: 'saved-state-only',
-      recommendedMethod: 'hyperv-vss',
-      captureState: 'saved-state',
-    });
-    expect((await getMethodPlan(stores, 'vm-sql-prod-01')).options.length).toBeGreaterThan(0);
-  });
-
-  it.each([
-    [
-      'a host volume',
-      { hostVolumeId: DEMO_LAB_NAMES.wsbVolumeId },
-      ['branch-app-01', 'branch-dc-01', 'branch-fs-01', 'branch-print-01'],
-    ],
-    [
-      'a LUN behind an SR',
-      { arrayVolumeId: 'lun-vmstore' },
-      ['db-lnx-01', 'exch-01', 'sql-xen-01', 'web-xen-01'],
-    ],
-    ['a LUN behind a Hyper-V volume', { arrayVolumeId: 'lun-erp-data' }, ['erp-01']],
-    ['a finding rule', { ruleId: 'HV-PASSTHROUGH-DISK' }, ['fs-01']],
-    ['a rule and a severity', { ruleId: 'ARRAY-NO-SNAPSHOT', severity: 'blocker' }, ['archive-01']],
-    [
-      'a search and the OS',
-      { search: 'SQL', osFamily: 'windows' },
-      ['sql-prod-01', 'sql-xen-01', 'sql-xen-03'],
-    ],
-    ['the power state', { powerState: 'off' }, ['test-01']],
-  ] as const)('listVms filters by %s', async (_what, filter, names) => {
-    expect((await listVms(stores, CLOCK, filter)).items.map((vm) => vm.name)).toEqual(names);
-  });
-
-  it('getHostVolume lists the VMs sharing a volume', async () => {
-    const volume = await getHostVolume(stores, DEMO_LAB_NAMES.wsbVolumeId);
-    expect(volume.host.name).toBe('hv-branch-01');
-    expect(volume.vms.map((vm) => vm.name)).toEqual([
-      'branch-app-01',
-      'branch-dc-01',
-      'branch-fs-01',
-      'branch-print-01',
-    ]);
-    const sr = await getHostVolume(stores, 'sr-netapp-vmstore');
-    expect(sr.arrayVolume?.name).toBe('lun_vmstore');
-    expect(sr.consistencyGroup?.name).toBe('cg-pool-a');
-    expect(sr.vms).toHaveLength(4);
-  });
-
-  it('getHost lists its volumes with the VMs on each', async () => {
-    const host = await getHost(stores, 'host-hv-prod-01');
-    expect(host.volumes.map((v) => [v.name, v.vms.length])).toEqual([
-      ['D:', 5],
-      ['E:', 0],
-      ['F:', 1],
-    ]);
-    expect(host.vmCount).toBe(6);
-    expect(host.findingCounts.blocker).toBe(2);
-  });
-
-  it('getArray lists LUNs with consistency groups and the VMs on each', async () => {
-    const netapp = await getArray(stores, 'array-netapp-fas01');
-    const vmstore = netapp.volumes.find((v) => v.name === 'lun_vmstore');
-    expect(vmstore?.consistencyGroup?.name).toBe('cg-pool-a');
-    expect(vmstore?.vms.map((vm) => vm.name)).toEqual(['db-lnx-01', 'exch-01', 'sql-xen-01', 'web-xen-01']);
-    expect(vmstore?.hostVolumes.map((v) => v.name)).toEqual(['sr-netapp-vmstore']);
-    expect((await listArrays(stores)).items.find((a) => a.id === 'array-netapp-fas01')).toMatchObject({
-      volumeCount: 3,
-      consistencyGroupCount: 1,
-      vmCount: 5,
-    });
-  });
-
-  it('getArrayVolumeName names a LUN and its array by the LUN id; an unknown id is not found', async () => {
-    const netapp = await getArray(stores, 'array-netapp-fas01');
-    const vmstore = netapp.volumes.find((v) => v.name === 'lun_vmstore');
-    expect(await getArrayVolumeName(stores, vmstore?.id as string)).toEqual({
-      id: vmstore?.id,
-      name: 'lun_vmstore',
-      arrayId: 'array-netapp-fas01',
-      arrayName: 'netapp-fas01',
-    });
-    const error = await getArrayVolumeName(stores, 'lun-nope').catch((caught: unknown) => caught);
-    expect(isDomainError(error) && error.code).toBe('NOT_FOUND');
-  });
-
-  it('listFindings counts by severity and by rule, for one VM, one host or everything', async () => {
-    const all = await listFindings(stores);
-    expect(all.counts.total).toBe(all.findings.length);
-    expect(all.counts.bySeverity.blocker + all.counts.bySeverity.warning + all.counts.bySeverity.info).toBe(
-      all.counts.total,
-    );
-    const fs = await listFindings(stores, { vmId: 'vm-fs-01' });
-    expect(fs.findings.map((f) => f.ruleId)).toEqual(['HV-PASSTHROUGH-DISK']);
-    const branch = await listFindings(stores, { hostId: 'host-hv-branch-01' });
-    expect(branch.counts.byRule).toEqual([
-      { ruleId: 'WSB-VOLUME-GRANULARITY', severity: 'warning', count: 4 },
-    ]);
-  });
-
-  it('getDashboard sums readiness over every VM and ranks findings', async () => {
-    const dashboard = await getDashboard(stores);
-    expect(dashboard.totals).toEqual({ hosts: 6, vms: 21, volumes: 11, arrays: 2 });
-    expect(Object.values(dashboard.readiness).reduce((a, b) => a + b, 0)).toBe(21);
-    const counts = dashboard.topFindings.map((f) => f.count);
-    expect(counts).toEqual([...counts].sort((a, b) => b - a));
-  });
-
-  it.each([
-    ['getVm', () => getVm(stores, CLOCK, 'nope')],
-    ['getHost', () => getHost(stores, 'nope')],
-    ['getHostVolume', () => getHostVolume(stores, 'nope')],
-    ['getArray', () => getArray(stores, 'nope')],
-    ['getMethodPlan', () => getMethodPlan(stores, 'nope')],
-    ['listFindings', () => listFindings(stores, { vmId: 'nope' })],
-  ])('%s throws NOT_FOUND for an unknown id', async (_name, call) => {
-    expect((await domainErrorOf(call)).code).toBe('NOT_FOUND');
   });
 });
