@@ -12,17 +12,27 @@
  *   npm run bench -- --no-http       skip next start, autocannon and SSE (no build needed)
  *   npm run bench -- --port 3404     the port of the console under test (default 3499)
  *   npm run bench -- --only evaluation,planning   only these parts (while working on one of them):
- *                                    lists, http, sse, claims, evaluation, planning
+ *                                    lists, http, sse, claims, evaluation, planning, scale-out
+ *   DATABASE_URL=postgres://… npm run bench -- --only scale-out   SQLite beside PostgreSQL (a
+ *                                    throw-away database on that server); skipped without it
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { getConfig } from '../server/config';
 import { measureEvaluation, measurePlanning } from './bench/engine';
-import { buildEstate, FULL_ESTATE, newBenchDirectory, queueBackups, scaled } from './bench/estate';
+import {
+  type BenchEstate,
+  buildEstate,
+  FULL_ESTATE,
+  newBenchDirectory,
+  queueBackups,
+  scaled,
+} from './bench/estate';
 import { callerFor, listScenarios, measureLists } from './bench/lists';
 import { measureClaims } from './bench/queue';
 import { formatTable, judge, missedOf, type Row } from './bench/report';
 
-const PARTS = ['lists', 'http', 'sse', 'claims', 'evaluation', 'planning'] as const;
+const PARTS = ['lists', 'http', 'sse', 'claims', 'evaluation', 'planning', 'scale-out'] as const;
 
 /** The parts `--only` names (every part without it); an unknown name is an error, not a skipped part. */
 function partsOf(only: string | undefined): Set<string> {
@@ -36,6 +46,30 @@ function partsOf(only: string | undefined): Set<string> {
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+/** The scale-out part, or a logged reason it does not run (no PostgreSQL server named). */
+async function scaleOut(
+  large: BenchEstate,
+  options: { isFull: boolean; runs: number; keep: boolean },
+): Promise<Row[]> {
+  const database = getConfig().database;
+  if (database.kind !== 'postgres') {
+    log(
+      'scale-out: skipped: DATABASE_URL is not set (postgres://… of a server the bench may create a database on)',
+    );
+    return [];
+  }
+  log('scale-out: SQLite beside PostgreSQL');
+  const { measureScaleOut } = await import('./bench/scale-out');
+  return measureScaleOut(large, {
+    databaseUrl: database.url,
+    seconds: options.isFull ? 30 : 8,
+    runs: options.runs * 2,
+    workerCounts: [1, 2, 4],
+    keep: options.keep,
+    log,
+  });
 }
 
 async function main(): Promise<number> {
@@ -114,6 +148,8 @@ async function main(): Promise<number> {
       log('previews and starts');
       await measurePlanning(large, small, runs, rows);
     }
+    // Last: its rounds finish operations on the large estate, which the parts above read as seeded.
+    if (only.has('scale-out')) rows.push(...(await scaleOut(large, { isFull, runs, keep: values.keep })));
   } catch (error) {
     // The figures measured so far are still printed; the run fails.
     failure = error;
