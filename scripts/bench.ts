@@ -21,8 +21,8 @@ import { parseArgs } from 'node:util';
 import { getConfig } from '../server/config';
 import { measureEvaluation, measurePlanning } from './bench/engine';
 import {
-  type BenchEstate,
   buildEstate,
+  type EstateSize,
   FULL_ESTATE,
   newBenchDirectory,
   queueBackups,
@@ -50,7 +50,8 @@ function log(line: string): void {
 
 /** The scale-out part, or a logged reason it does not run (no PostgreSQL server named). */
 async function scaleOut(
-  large: BenchEstate,
+  directory: string,
+  size: EstateSize,
   options: { isFull: boolean; runs: number; keep: boolean },
 ): Promise<Row[]> {
   const database = getConfig().database;
@@ -62,7 +63,7 @@ async function scaleOut(
   }
   log('scale-out: SQLite beside PostgreSQL');
   const { measureScaleOut } = await import('./bench/scale-out');
-  return measureScaleOut(large, {
+  return measureScaleOut(directory, size, {
     databaseUrl: database.url,
     seconds: options.isFull ? 30 : 8,
     runs: options.runs * 2,
@@ -70,6 +71,77 @@ async function scaleOut(
     keep: options.keep,
     log,
   });
+}
+
+/** The parts measured on the large estate (and the small one, the floor of the previews). */
+async function measureOnLargeEstate(
+  options: {
+    directory: string;
+    size: EstateSize;
+    only: Set<string>;
+    runs: number;
+    isFull: boolean;
+    http: boolean;
+    port: number;
+  },
+  rows: Row[],
+): Promise<void> {
+  const { directory, size, only, runs, isFull } = options;
+  const large = buildEstate(directory, 'large', size, log);
+  const small = buildEstate(
+    directory,
+    'small',
+    { ...scaled(size, 0.1), queuedOperations: 0, restorePoints: Math.round(size.restorePoints / 10) },
+    log,
+  );
+  const caller = callerFor(large.db);
+  const scenarios = await listScenarios(caller, large);
+  // The HTTP lists' floor server runs the statements the in-process lists captured.
+  const lists =
+    only.has('lists') || only.has('http')
+      ? await measureLists(caller, large.db, scenarios, only.has('lists') ? runs * 2 : 1)
+      : null;
+  if (lists && only.has('lists')) {
+    log(`${scenarios.length} list scenarios in process`);
+    rows.push(...lists.rows);
+  }
+
+  if (options.http && (only.has('http') || only.has('sse'))) {
+    // Only the SSE scenario's operations are queued while the console runs.
+    await queueBackups(large, 20, log);
+    const { measureHttpPart } = await import('./bench/http-part');
+    rows.push(
+      ...(await measureHttpPart({
+        estate: large,
+        directory,
+        scenarios,
+        statements: lists?.statements ?? new Map(),
+        parts: { lists: only.has('http'), sse: only.has('sse') },
+        port: options.port,
+        seconds: isFull ? 5 : 2,
+        log,
+      })),
+    );
+  }
+
+  if (only.has('claims')) {
+    await queueBackups(large, size.queuedOperations, log);
+    log('claim + complete of the queued backups');
+    rows.push(
+      ...(await measureClaims(large.db, {
+        operations: isFull ? 200 : 20,
+        budgetMs: isFull ? 120_000 : 30_000,
+      })),
+    );
+  }
+  if (only.has('evaluation')) {
+    log('evaluation');
+    rows.push(...(await measureEvaluation(large, isFull ? 10 : 5)));
+  }
+  if (only.has('planning')) {
+    log('previews and starts');
+    await measurePlanning(large, small, runs, rows);
+  }
 }
 
 async function main(): Promise<number> {
@@ -93,63 +165,14 @@ async function main(): Promise<number> {
   let failure: unknown = null;
   try {
     const size = scaled(FULL_ESTATE, scale);
-    const large = buildEstate(directory, 'large', size, log);
-    const small = buildEstate(
-      directory,
-      'small',
-      { ...scaled(size, 0.1), queuedOperations: 0, restorePoints: Math.round(size.restorePoints / 10) },
-      log,
-    );
-    const caller = callerFor(large.db);
-    const scenarios = await listScenarios(caller, large);
-    // The HTTP lists' floor server runs the statements the in-process lists captured.
-    const lists =
-      only.has('lists') || only.has('http')
-        ? await measureLists(caller, large.db, scenarios, only.has('lists') ? runs * 2 : 1)
-        : null;
-    if (lists && only.has('lists')) {
-      log(`${scenarios.length} list scenarios in process`);
-      rows.push(...lists.rows);
-    }
-
-    if (!values['no-http'] && (only.has('http') || only.has('sse'))) {
-      // Only the SSE scenario's operations are queued while the console runs.
-      await queueBackups(large, 20, log);
-      const { measureHttpPart } = await import('./bench/http-part');
-      rows.push(
-        ...(await measureHttpPart({
-          estate: large,
-          directory,
-          scenarios,
-          statements: lists?.statements ?? new Map(),
-          parts: { lists: only.has('http'), sse: only.has('sse') },
-          port: Number(values.port),
-          seconds: isFull ? 5 : 2,
-          log,
-        })),
+    // The large and small estates serve every part but scale-out, which seeds its own.
+    if ([...only].some((part) => part !== 'scale-out'))
+      await measureOnLargeEstate(
+        { directory, size, only, runs, isFull, http: !values['no-http'], port: Number(values.port) },
+        rows,
       );
-    }
-
-    if (only.has('claims')) {
-      await queueBackups(large, size.queuedOperations, log);
-      log('claim + complete of the queued backups');
-      rows.push(
-        ...(await measureClaims(large.db, {
-          operations: isFull ? 200 : 20,
-          budgetMs: isFull ? 120_000 : 30_000,
-        })),
-      );
-    }
-    if (only.has('evaluation')) {
-      log('evaluation');
-      rows.push(...(await measureEvaluation(large, isFull ? 10 : 5)));
-    }
-    if (only.has('planning')) {
-      log('previews and starts');
-      await measurePlanning(large, small, runs, rows);
-    }
-    // Last: its rounds finish operations on the large estate, which the parts above read as seeded.
-    if (only.has('scale-out')) rows.push(...(await scaleOut(large, { isFull, runs, keep: values.keep })));
+    if (only.has('scale-out'))
+      rows.push(...(await scaleOut(directory, size, { isFull, runs, keep: values.keep })));
   } catch (error) {
     // The figures measured so far are still printed; the run fails.
     failure = error;

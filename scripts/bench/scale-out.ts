@@ -2,9 +2,12 @@
  * The scale-out part (`--only scale-out`, when DATABASE_URL names a PostgreSQL server): the same
  * estate on SQLite and on PostgreSQL, side by side in one run.
  *
- * - The bench's large estate (SQLite file, with its queued backups) is copied into a throw-away
- *   PostgreSQL database created on that server (`migawka db copy`'s code), which is dropped at the
- *   end. Both stores then hold the same rows, queue included.
+ * - An estate of its own, seeded like the large one at the bench's scale but without restore points
+ *   (neither the VM list nor a claim reads them, and `migawka db copy`, whose code copies the estate
+ *   to PostgreSQL, maintains PostgreSQL's restore-point read models row by row: 1,000,000 points
+ *   would take the best part of an hour on a loaded machine), with the backups queued, is copied
+ *   into a throw-away PostgreSQL database created on that server, dropped at the end. Both stores
+ *   then hold the same rows, queue included.
  * - List pages: the VM list's first page and a filtered page through the router in process, on
  *   each store, the two calls interleaved so both see the same machine.
  * - Claims: 1, 2 and 4 worker processes (claim-worker.ts, each with its own connection or pool)
@@ -20,7 +23,7 @@ import { copySqliteToPostgres } from '../../server/db-copy';
 import { contextFor } from '../../server/trpc/init';
 import { createCaller } from '../../server/trpc/root';
 import type { Dialect, FromWorker, ToWorker } from './claim-worker';
-import { type BenchEstate, queueBackups } from './estate';
+import { type BenchEstate, buildEstate, type EstateSize, queueBackups } from './estate';
 import { BENCH_PRINCIPAL, type Caller, call, callerFor } from './lists';
 import type { Row } from './report';
 import { type ClaimRound, claimRoundRows, listPageRows, type StoreName } from './scale-out-rows';
@@ -76,13 +79,15 @@ function postgresStore(pg: PgDatabase): BenchStore {
   };
 }
 
-export async function measureScaleOut(estate: BenchEstate, options: ScaleOutOptions): Promise<Row[]> {
+export async function measureScaleOut(
+  directory: string,
+  size: EstateSize,
+  options: ScaleOutOptions,
+): Promise<Row[]> {
   const { log } = options;
+  const estate = buildEstate(directory, 'scale-out', { ...size, restorePoints: 0 }, log);
+  await queueBackups(estate, size.queuedOperations, log);
   const sqlite = sqliteStore(estate);
-  const queued = await sqlite.countOperations(QUEUED);
-  // The claims part may have run first and finished some: the rounds start from the full backlog.
-  if (queued < estate.size.queuedOperations)
-    await queueBackups(estate, estate.size.queuedOperations - queued, log);
 
   const database = await createTestDatabase('bench', options.databaseUrl);
   log(`scale-out: PostgreSQL database ${redactDatabaseUrl(database.url)}`);
