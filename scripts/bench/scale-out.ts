@@ -246,7 +246,10 @@ function startWorker(file: string, url: string, workerId: string): RunningWorker
     async stop() {
       if (child.exitCode === null && !failure) child.send({ type: 'stop' } satisfies ToWorker);
       else if (child.exitCode === null) child.kill();
+      // A worker stopped before it listened (another failed while it was connecting) never hears it.
+      const kill = setTimeout(() => child.kill(), 15_000);
       await exited;
+      clearTimeout(kill);
     },
   };
 }
