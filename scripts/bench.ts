@@ -12,17 +12,27 @@
  *   npm run bench -- --no-http       skip next start, autocannon and SSE (no build needed)
  *   npm run bench -- --port 3404     the port of the console under test (default 3499)
  *   npm run bench -- --only evaluation,planning   only these parts (while working on one of them):
- *                                    lists, http, sse, claims, evaluation, planning
+ *                                    lists, http, sse, claims, evaluation, planning, scale-out
+ *   DATABASE_URL=postgres://… npm run bench -- --only scale-out   SQLite beside PostgreSQL (a
+ *                                    throw-away database on that server); skipped without it
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { getConfig } from '../server/config';
 import { measureEvaluation, measurePlanning } from './bench/engine';
-import { buildEstate, FULL_ESTATE, newBenchDirectory, queueBackups, scaled } from './bench/estate';
+import {
+  buildEstate,
+  type EstateSize,
+  FULL_ESTATE,
+  newBenchDirectory,
+  queueBackups,
+  scaled,
+} from './bench/estate';
 import { callerFor, listScenarios, measureLists } from './bench/lists';
 import { measureClaims } from './bench/queue';
 import { formatTable, judge, missedOf, type Row } from './bench/report';
 
-const PARTS = ['lists', 'http', 'sse', 'claims', 'evaluation', 'planning'] as const;
+const PARTS = ['lists', 'http', 'sse', 'claims', 'evaluation', 'planning', 'scale-out'] as const;
 
 /** The parts `--only` names (every part without it); an unknown name is an error, not a skipped part. */
 function partsOf(only: string | undefined): Set<string> {
@@ -36,6 +46,102 @@ function partsOf(only: string | undefined): Set<string> {
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+/** The scale-out part, or a logged reason it does not run (no PostgreSQL server named). */
+async function scaleOut(
+  directory: string,
+  size: EstateSize,
+  options: { isFull: boolean; runs: number; keep: boolean },
+): Promise<Row[]> {
+  const database = getConfig().database;
+  if (database.kind !== 'postgres') {
+    log(
+      'scale-out: skipped: DATABASE_URL is not set (postgres://… of a server the bench may create a database on)',
+    );
+    return [];
+  }
+  log('scale-out: SQLite beside PostgreSQL');
+  const { measureScaleOut } = await import('./bench/scale-out');
+  return measureScaleOut(directory, size, {
+    databaseUrl: database.url,
+    seconds: options.isFull ? 30 : 8,
+    runs: options.runs * 2,
+    workerCounts: [1, 2, 4],
+    keep: options.keep,
+    log,
+  });
+}
+
+/** The parts measured on the large estate (and the small one, the floor of the previews). */
+async function measureOnLargeEstate(
+  options: {
+    directory: string;
+    size: EstateSize;
+    only: Set<string>;
+    runs: number;
+    isFull: boolean;
+    http: boolean;
+    port: number;
+  },
+  rows: Row[],
+): Promise<void> {
+  const { directory, size, only, runs, isFull } = options;
+  const large = buildEstate(directory, 'large', size, log);
+  const small = buildEstate(
+    directory,
+    'small',
+    { ...scaled(size, 0.1), queuedOperations: 0, restorePoints: Math.round(size.restorePoints / 10) },
+    log,
+  );
+  const caller = callerFor(large.db);
+  const scenarios = await listScenarios(caller, large);
+  // The HTTP lists' floor server runs the statements the in-process lists captured.
+  const lists =
+    only.has('lists') || only.has('http')
+      ? await measureLists(caller, large.db, scenarios, only.has('lists') ? runs * 2 : 1)
+      : null;
+  if (lists && only.has('lists')) {
+    log(`${scenarios.length} list scenarios in process`);
+    rows.push(...lists.rows);
+  }
+
+  if (options.http && (only.has('http') || only.has('sse'))) {
+    // Only the SSE scenario's operations are queued while the console runs.
+    await queueBackups(large, 20, log);
+    const { measureHttpPart } = await import('./bench/http-part');
+    rows.push(
+      ...(await measureHttpPart({
+        estate: large,
+        directory,
+        scenarios,
+        statements: lists?.statements ?? new Map(),
+        parts: { lists: only.has('http'), sse: only.has('sse') },
+        port: options.port,
+        seconds: isFull ? 5 : 2,
+        log,
+      })),
+    );
+  }
+
+  if (only.has('claims')) {
+    await queueBackups(large, size.queuedOperations, log);
+    log('claim + complete of the queued backups');
+    rows.push(
+      ...(await measureClaims(large.db, {
+        operations: isFull ? 200 : 20,
+        budgetMs: isFull ? 120_000 : 30_000,
+      })),
+    );
+  }
+  if (only.has('evaluation')) {
+    log('evaluation');
+    rows.push(...(await measureEvaluation(large, isFull ? 10 : 5)));
+  }
+  if (only.has('planning')) {
+    log('previews and starts');
+    await measurePlanning(large, small, runs, rows);
+  }
 }
 
 async function main(): Promise<number> {
@@ -59,61 +165,14 @@ async function main(): Promise<number> {
   let failure: unknown = null;
   try {
     const size = scaled(FULL_ESTATE, scale);
-    const large = buildEstate(directory, 'large', size, log);
-    const small = buildEstate(
-      directory,
-      'small',
-      { ...scaled(size, 0.1), queuedOperations: 0, restorePoints: Math.round(size.restorePoints / 10) },
-      log,
-    );
-    const caller = callerFor(large.db);
-    const scenarios = await listScenarios(caller, large);
-    // The HTTP lists' floor server runs the statements the in-process lists captured.
-    const lists =
-      only.has('lists') || only.has('http')
-        ? await measureLists(caller, large.db, scenarios, only.has('lists') ? runs * 2 : 1)
-        : null;
-    if (lists && only.has('lists')) {
-      log(`${scenarios.length} list scenarios in process`);
-      rows.push(...lists.rows);
-    }
-
-    if (!values['no-http'] && (only.has('http') || only.has('sse'))) {
-      // Only the SSE scenario's operations are queued while the console runs.
-      await queueBackups(large, 20, log);
-      const { measureHttpPart } = await import('./bench/http-part');
-      rows.push(
-        ...(await measureHttpPart({
-          estate: large,
-          directory,
-          scenarios,
-          statements: lists?.statements ?? new Map(),
-          parts: { lists: only.has('http'), sse: only.has('sse') },
-          port: Number(values.port),
-          seconds: isFull ? 5 : 2,
-          log,
-        })),
+    // The large and small estates serve every part but scale-out, which seeds its own.
+    if ([...only].some((part) => part !== 'scale-out'))
+      await measureOnLargeEstate(
+        { directory, size, only, runs, isFull, http: !values['no-http'], port: Number(values.port) },
+        rows,
       );
-    }
-
-    if (only.has('claims')) {
-      await queueBackups(large, size.queuedOperations, log);
-      log('claim + complete of the queued backups');
-      rows.push(
-        ...(await measureClaims(large.db, {
-          operations: isFull ? 200 : 20,
-          budgetMs: isFull ? 120_000 : 30_000,
-        })),
-      );
-    }
-    if (only.has('evaluation')) {
-      log('evaluation');
-      rows.push(...(await measureEvaluation(large, isFull ? 10 : 5)));
-    }
-    if (only.has('planning')) {
-      log('previews and starts');
-      await measurePlanning(large, small, runs, rows);
-    }
+    if (only.has('scale-out'))
+      rows.push(...(await scaleOut(directory, size, { isFull, runs, keep: values.keep })));
   } catch (error) {
     // The figures measured so far are still printed; the run fails.
     failure = error;

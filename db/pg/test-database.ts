@@ -51,14 +51,14 @@ function adminUrl(): string {
   return getConfig().testPostgresUrl;
 }
 
-function urlOf(database: string): string {
-  const url = new URL(adminUrl());
+function urlOf(database: string, serverUrl: string): string {
+  const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   return url.toString();
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl() });
+async function admin<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
     return await work(client);
@@ -74,17 +74,20 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A new, empty, migrated database named `migawka_test_<label>_<pid>_<n>`. */
-export async function createTestDatabase(label = 't'): Promise<TestDatabase> {
+/**
+ * A new, empty, migrated database named `migawka_test_<label>_<pid>_<n>`, on the test server or,
+ * for the bench, on the server of `serverUrl` (any database of it: the new one is created beside).
+ */
+export async function createTestDatabase(label = 't', serverUrl = adminUrl()): Promise<TestDatabase> {
   counter += 1;
   const name = `migawka_test_${label.replace(/[^a-z0-9]/gi, '').toLowerCase()}_${process.pid}_${counter}`;
-  await admin(async (client) => {
+  await admin(serverUrl, async (client) => {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await client.query(
       `CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`,
     );
   });
-  const url = urlOf(name);
+  const url = urlOf(name, serverUrl);
   const pool = createPgPool(url, 1);
   try {
     await migratePg(pool);
@@ -95,7 +98,7 @@ export async function createTestDatabase(label = 't'): Promise<TestDatabase> {
     name,
     url,
     drop: () =>
-      admin(async (client) => {
+      admin(serverUrl, async (client) => {
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       }),
   };

@@ -36,6 +36,12 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
+/** The console serves the bench's SQLite file, even when DATABASE_URL is set for the scale-out part. */
+function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _postgres, ...rest } = env;
+  return rest;
+}
+
 /** `next start` on the bench database: no worker (the queued backups stay queued), logs at warn. */
 export async function startConsole(dbFile: string, dataDir: string, port: number): Promise<RunningServer> {
   const child = spawn(
@@ -44,7 +50,7 @@ export async function startConsole(dbFile: string, dataDir: string, port: number
     {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
-        ...process.env,
+        ...withoutDatabaseUrl(process.env),
         NODE_ENV: 'production',
         MIGAWKA_DB_PATH: dbFile,
         MIGAWKA_DATA_DIR: dataDir,
