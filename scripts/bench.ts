@@ -13,6 +13,7 @@
  *   npm run bench -- --port 3404     the port of the console under test (default 3499)
  *   npm run bench -- --only evaluation,planning   only these parts (while working on one of them):
  *                                    lists, http, sse, claims, evaluation, planning, scale-out
+ *   npm run bench -- --scale 0.01 --no-http --smoke   every scenario once, nothing judged (CI)
  *   DATABASE_URL=postgres://… npm run bench -- --only scale-out   SQLite beside PostgreSQL (a
  *                                    throw-away database on that server); skipped without it
  */
@@ -52,7 +53,7 @@ function log(line: string): void {
 async function scaleOut(
   directory: string,
   size: EstateSize,
-  options: { isFull: boolean; runs: number; keep: boolean },
+  options: { isFull: boolean; isSmoke: boolean; runs: number; keep: boolean },
 ): Promise<Row[]> {
   const database = getConfig().database;
   if (database.kind !== 'postgres') {
@@ -65,7 +66,7 @@ async function scaleOut(
   const { measureScaleOut } = await import('./bench/scale-out');
   return measureScaleOut(directory, size, {
     databaseUrl: database.url,
-    seconds: options.isFull ? 30 : 8,
+    seconds: options.isFull ? 30 : options.isSmoke ? 2 : 8,
     runs: options.runs * 2,
     workerCounts: [1, 2, 4],
     keep: options.keep,
@@ -81,12 +82,13 @@ async function measureOnLargeEstate(
     only: Set<string>;
     runs: number;
     isFull: boolean;
+    isSmoke: boolean;
     http: boolean;
     port: number;
   },
   rows: Row[],
 ): Promise<void> {
-  const { directory, size, only, runs, isFull } = options;
+  const { directory, size, only, runs, isFull, isSmoke } = options;
   const large = buildEstate(directory, 'large', size, log);
   const small = buildEstate(
     directory,
@@ -129,14 +131,14 @@ async function measureOnLargeEstate(
     log('claim + complete of the queued backups');
     rows.push(
       ...(await measureClaims(large.db, {
-        operations: isFull ? 200 : 20,
-        budgetMs: isFull ? 120_000 : 30_000,
+        operations: isFull ? 200 : isSmoke ? 3 : 20,
+        budgetMs: isFull ? 120_000 : isSmoke ? 10_000 : 30_000,
       })),
     );
   }
   if (only.has('evaluation')) {
     log('evaluation');
-    rows.push(...(await measureEvaluation(large, isFull ? 10 : 5)));
+    rows.push(...(await measureEvaluation(large, isFull ? 10 : isSmoke ? 1 : 5)));
   }
   if (only.has('planning')) {
     log('previews and starts');
@@ -152,13 +154,16 @@ async function main(): Promise<number> {
       port: { type: 'string', default: '3499' },
       keep: { type: 'boolean', default: false },
       only: { type: 'string' },
+      // Every scenario once on a tiny estate, nothing judged: what CI runs (scripts/bench/smoke.test.ts).
+      smoke: { type: 'boolean', default: false },
     },
   });
   const only = partsOf(values.only);
   const scale = Number(values.scale);
   if (!(scale > 0 && scale <= 1)) throw new Error(`--scale must be in (0, 1], not ${values.scale}`);
   const isFull = scale === 1;
-  const runs = isFull ? 30 : 10;
+  const isSmoke = values.smoke;
+  const runs = isFull ? 30 : isSmoke ? 1 : 10;
   const directory = newBenchDirectory();
   const rows: Row[] = [];
   log(`estate at scale ${scale} in ${directory}`);
@@ -168,11 +173,20 @@ async function main(): Promise<number> {
     // The large and small estates serve every part but scale-out, which seeds its own.
     if ([...only].some((part) => part !== 'scale-out'))
       await measureOnLargeEstate(
-        { directory, size, only, runs, isFull, http: !values['no-http'], port: Number(values.port) },
+        {
+          directory,
+          size,
+          only,
+          runs,
+          isFull,
+          isSmoke,
+          http: !values['no-http'],
+          port: Number(values.port),
+        },
         rows,
       );
     if (only.has('scale-out'))
-      rows.push(...(await scaleOut(directory, size, { isFull, runs, keep: values.keep })));
+      rows.push(...(await scaleOut(directory, size, { isFull, isSmoke, runs, keep: values.keep })));
   } catch (error) {
     // The figures measured so far are still printed; the run fails.
     failure = error;
@@ -181,13 +195,16 @@ async function main(): Promise<number> {
     if (!values.keep) rmSync(directory, { recursive: true, force: true });
   }
 
-  const verdicts = rows.map(judge);
+  // A smoke run's figures come from a tiny estate measured once: they are printed, never judged.
+  const verdicts = rows.map((row) => (isSmoke ? { ...judge(row), isMet: undefined } : judge(row)));
   process.stdout.write(`\n${formatTable(verdicts)}\n\n`);
   const missed = missedOf(verdicts);
   process.stdout.write(
-    missed.length === 0
-      ? `every target met (${verdicts.filter((v) => v.isMet).length} judged)\n`
-      : `${missed.length} target(s) missed: ${missed.map((v) => v.row.scenario).join('; ')}\n`,
+    isSmoke
+      ? `smoke run: ${verdicts.length} scenarios measured once on a tiny estate, none judged\n`
+      : missed.length === 0
+        ? `every target met (${verdicts.filter((v) => v.isMet).length} judged)\n`
+        : `${missed.length} target(s) missed: ${missed.map((v) => v.row.scenario).join('; ')}\n`,
   );
   if (failure) process.stdout.write('the run stopped early: see the error above\n');
   return missed.length === 0 && !failure ? 0 : 1;
