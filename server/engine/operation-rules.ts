@@ -181,6 +181,27 @@ export interface RecoveryDecision {
  * safe (step-safety.ts); otherwise, or when the worker died inside a guest freeze window, the
  * operation ends `interrupted` once its owed cleanups have run.
  */
+/**
+ * Whether recovery takes over an operation whose lease expired. Another worker's: always, it is
+ * presumed gone. The recovering worker's own (`exceptOwner`) only when it said which operations it
+ * runs a step of (`runningHere`) and this one has a step recorded running that it does not run:
+ * a claim that committed while its answer was lost (a PostgreSQL connection dropped after COMMIT),
+ * or a completion it gave up. Nobody would ever finish that step. Its own operation between steps
+ * (a freeze window, a retry waiting) it goes on with itself, and a step it still runs is only late
+ * in renewing (a stalled event loop, issue 7 §6).
+ */
+export function isTakenOverByRecovery(
+  leaseOwner: string | null,
+  steps: StepState[],
+  operationId: string,
+  recovering: { exceptOwner?: string; runningHere?: readonly string[] },
+): boolean {
+  if (leaseOwner === null) return false;
+  if (!recovering.exceptOwner || leaseOwner !== recovering.exceptOwner) return true;
+  if (!recovering.runningHere || recovering.runningHere.includes(operationId)) return false;
+  return steps.some((step) => step.status === 'running');
+}
+
 export function decideRecovery<S extends StepState>(
   previousOwner: string | null,
   steps: S[],
