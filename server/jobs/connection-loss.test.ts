@@ -2,9 +2,11 @@
  * A lost database connection never costs the worker its step nor leaves one half-claimed (issue 12
  * §2). The worker's PostgreSQL pool goes through a TCP proxy on loopback that the test cuts: every
  * open connection is dropped and new ones are refused until it is restored, as when the database
- * server restarts or the network between a worker and it fails. The real local PostgreSQL is
+ * server restarts or the network between a worker and it fails. Or it drops one connection
+ * between a COMMIT and its answer: a claim that landed unseen, whose step nobody runs, is recovered
+ * once its lease expires, by the worker itself as by any other. The real local PostgreSQL is
  * behind the proxy; an observer reads it directly. The lease timer and the pauses between retries
- * are driven by hand (manualTimers): nothing sleeps.
+ * are driven by hand (manualTimers), the lease's expiry by the harness clock: nothing sleeps.
  */
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
