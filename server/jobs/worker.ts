@@ -10,10 +10,11 @@
  * worker when the operation is being cancelled (from any process), which aborts the step.
  * A worker never recovers an operation whose step it is running itself: a stalled event loop makes
  * its own lease look expired, but the step is still in flight here (issue 7 §6); the late
- * renewal then succeeds because nobody else took the operation. Its own expired lease on a step it
- * does not run (a claim committed whose answer a lost connection swallowed) it recovers like any. Nor does a busy database cost
- * it the step: a renewal or completion refused with SQLITE_BUSY (a large import holding the write
- * lock) is retried after a pause, never read as a lost lease (busy-retry.ts).
+ * renewal then succeeds because nobody else took the operation. Its own expired lease on a step
+ * it does not run (a claim that committed, whose answer a lost connection swallowed) it recovers
+ * like any other. Nor does a busy database cost it the step: a renewal or completion refused with
+ * SQLITE_BUSY (a large import holding the write lock) or a lost connection is retried after a
+ * pause, never read as a lost lease (busy-retry.ts).
  */
 import { hostname } from 'node:os';
 import type { ClaimedStep } from '../../db/stores/ports/operation-store';
