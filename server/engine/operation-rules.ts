@@ -202,29 +202,39 @@ export function isTakenOverByRecovery(
   return steps.some((step) => step.status === 'running');
 }
 
+/**
+ * What recovery does with an operation whose lease expired. `isOwnLease`: the recovering worker
+ * held it itself and does not run its step (isTakenOverByRecovery): it did not stop, it lost track
+ * of the step, and the reason says so.
+ */
 export function decideRecovery<S extends StepState>(
   previousOwner: string | null,
   steps: S[],
+  isOwnLease = false,
 ): RecoveryDecision {
   const running = steps.find((step) => step.status === 'running');
   const openFreeze = findOpenFreeze(steps);
+  const worker = `worker ${previousOwner}`;
+  const lostDuring = (title: string) =>
+    isOwnLease ? `${worker} lost track of "${title}"` : `${worker} stopped during "${title}"`;
   if (running && !isSafeToRerun(running.kind as Parameters<typeof isSafeToRerun>[0])) {
     return {
       decision: 'interrupt',
-      reason: `worker ${previousOwner} stopped during "${running.title}", which is not safe to run twice`,
+      reason: `${lostDuring(running.title)}, which is not safe to run twice`,
     };
   }
   if (openFreeze) {
+    const lost = isOwnLease ? `${worker} lost track of the operation` : `${worker} stopped`;
     return {
       decision: 'interrupt',
-      reason: `worker ${previousOwner} stopped while ${openFreeze.vmId ?? 'a guest'} was frozen; the freeze window cannot be trusted`,
+      reason: `${lost} while ${openFreeze.vmId ?? 'a guest'} was frozen; the freeze window cannot be trusted`,
     };
   }
   return {
     decision: 'resume',
     reason: running
-      ? `worker ${previousOwner} stopped during "${running.title}"; it is safe to run again`
-      : `worker ${previousOwner} stopped between steps; resuming after the last finished step`,
+      ? `${lostDuring(running.title)}; it is safe to run again`
+      : `${worker} stopped between steps; resuming after the last finished step`,
   };
 }
 

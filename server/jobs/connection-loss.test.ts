@@ -303,6 +303,11 @@ describe.skipIf(postgres.skip !== null)('worker on PostgreSQL: a lost connection
           payload: expect.objectContaining({ decision: 'resume', previousOwner: 'me' }),
         }),
       ]);
+      // The worker itself knows it did not stop; another can only presume it did.
+      const recovered = events.find((event) => event.type === 'operation.recovered');
+      expect((recovered?.payload as { reason?: string } | undefined)?.reason).toMatch(
+        rescuer === 'me' ? /^worker me lost track of "/ : /^worker me stopped during "/,
+      );
       const steps = await seen.operations.steps(op.id);
       expect(steps.find((step) => step.id === lost?.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
       expect(steps.every((step) => step.status === 'succeeded')).toBe(true);

@@ -313,6 +313,8 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
         expect(await statusOf(op.id)).toBe('running');
         const [report] = await h.store.recoverExpiredLeases(at(LEASE + 1), own([]));
         expect(report).toMatchObject({ operationId: op.id, decision: 'resume' });
+        // It did not stop: it lost track of the step, and says so.
+        expect(report?.reason).toBe('worker w1 lost track of "check a"; it is safe to run again');
         const again = await h.store.claimNext({ workerId: 'w1', now: at(LEASE + 2), leaseMs: LEASE });
         expect(again?.step).toMatchObject({ key: 'vm:a:check', attempts: 2 });
       });

@@ -84,7 +84,8 @@ export async function recoverIn(
     const steps = await readSteps(tx, operation.id);
     const running = steps.find((step) => step.status === 'running');
     if (!isTakenOverByRecovery(operation.leaseOwner, steps, operation.id, options)) continue;
-    const { decision, reason } = decideRecovery(operation.leaseOwner, steps);
+    const isOwnLease = operation.leaseOwner === options.exceptOwner;
+    const { decision, reason } = decideRecovery(operation.leaseOwner, steps, isOwnLease);
     if (running && decision === 'resume') {
       await tx
         .update(operationSteps)

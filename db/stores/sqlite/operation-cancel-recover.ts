@@ -75,7 +75,8 @@ export function recoverIn(tx: Tx, events: EventBatch, now: Date, options: Recove
     const steps = readSteps(tx, operation.id);
     const running = steps.find((step) => step.status === 'running');
     if (!isTakenOverByRecovery(operation.leaseOwner, steps, operation.id, options)) continue;
-    const { decision, reason } = decideRecovery(operation.leaseOwner, steps);
+    const isOwnLease = operation.leaseOwner === options.exceptOwner;
+    const { decision, reason } = decideRecovery(operation.leaseOwner, steps, isOwnLease);
     if (running && decision === 'resume') {
       tx.update(operationSteps)
         .set({ status: 'pending', error: `re-run after: ${reason}` })
