@@ -22,10 +22,13 @@ import { createHarness, type Harness } from './test-harness';
 
 const LEASE_MS = 800;
 /**
- * How long a worker process may take to start and get somewhere: loading the server through tsx
- * alone takes over 20 s on two cores busy with other test files.
+ * How long a worker process may take to start (loading the server through tsx takes over 20 s, a
+ * minute and more on two cores busy with other test files), and then to get somewhere.
  */
+const PROCESS_START_MS = 150_000;
 const PROCESS_WAIT_MS = 60_000;
+/** A test's bound: two workers started, each then given its wait. */
+const TEST_MS = 2 * (PROCESS_START_MS + PROCESS_WAIT_MS);
 let h: Harness;
 let directory: ReturnType<typeof makeTempDir>;
 /** Where the worker processes find the database: the SQLite file, or PostgreSQL's URL. */
@@ -53,7 +56,8 @@ afterEach(async () => {
   directory.remove();
 });
 
-function spawnWorker(name: string, stepDelayMs = 250): ChildProcess {
+/** A `migawka worker` process; resolves once it says it started (it then claims at once). */
+async function spawnWorker(name: string, stepDelayMs = 250): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     ['bin/migawka.mjs', 'worker', '--worker-id', name, '--lease-ms', String(LEASE_MS), '--poll-ms', '20'],
@@ -62,6 +66,7 @@ function spawnWorker(name: string, stepDelayMs = 250): ChildProcess {
       env: {
         ...process.env,
         ...databaseEnv,
+        LOG_LEVEL: 'info', // its "worker started" line says when it is up
         MIGAWKA_LAB_DIR: h.root,
         MIGAWKA_LAB_STEP_DELAY_MS: String(stepDelayMs),
         MIGAWKA_LAB_SCRIPT_TIME_SCALE: '0.001',
@@ -80,6 +85,12 @@ function spawnWorker(name: string, stepDelayMs = 250): ChildProcess {
     if (code !== null && code !== 0) console.error(`worker ${name} exited ${code} ${signal}\n${output}`);
   });
   children.push(child);
+  const deadline = Date.now() + PROCESS_START_MS;
+  while (!output.includes('worker started')) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`worker ${name} did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   return child;
 }
 
@@ -124,7 +135,7 @@ describe.each(dialects)('$name', (dialect) => {
           consistencyPolicy: 'fallback',
           passthroughPolicy: 'skip',
         });
-        const first = spawnWorker('first');
+        const first = await spawnWorker('first');
         await waitUntil(
           'the first copy step runs',
           async () => (await stepStatus(op.id, 'vm:app1:copy-to-repository')) === 'running',
@@ -136,7 +147,7 @@ describe.each(dialects)('$name', (dialect) => {
         expect(stuck?.leaseOwner).toBe('first');
         expect((await rows.locks()).length).toBeGreaterThan(0);
 
-        spawnWorker('second');
+        await spawnWorker('second');
         const [done] = await h.waitForFinal([op.id], PROCESS_WAIT_MS);
         expect(done.status).toBe('succeeded');
         expect(done.attempt).toBe(1);
@@ -148,7 +159,7 @@ describe.each(dialects)('$name', (dialect) => {
         expect(await rows.locks()).toEqual([]);
         expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
       },
-      3 * PROCESS_WAIT_MS,
+      TEST_MS,
     );
 
     it(
@@ -162,7 +173,7 @@ describe.each(dialects)('$name', (dialect) => {
         });
         // The first snapshot attempt fails and waits 2 s for its retry: the worker dies in that window.
         h.driver.faults.inject({ fault: 'host-unreachable', action: 'createSnapshot', remaining: 1 });
-        const first = spawnWorker('first');
+        const first = await spawnWorker('first');
         await waitUntil('the snapshot waits for its retry while sql1 is frozen', async () => {
           const snapshot = await stepOf(op.id, 'array-volumes:lun1:array-snapshot');
           return (
@@ -174,7 +185,7 @@ describe.each(dialects)('$name', (dialect) => {
         first.kill('SIGKILL');
         await new Promise((resolve) => first.once('exit', resolve));
 
-        spawnWorker('second');
+        await spawnWorker('second');
         const [done] = await h.waitForFinal([op.id], PROCESS_WAIT_MS);
         expect(done.status).toBe('interrupted');
         expect(done.error).toMatch(/stopped while sql1 was frozen/);
@@ -186,7 +197,7 @@ describe.each(dialects)('$name', (dialect) => {
         expect(await rows.locks()).toEqual([]);
         expect(await rows.restorePoints(op.id)).toEqual([]);
       },
-      3 * PROCESS_WAIT_MS,
+      TEST_MS,
     );
   });
 });
