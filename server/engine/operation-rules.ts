@@ -181,29 +181,60 @@ export interface RecoveryDecision {
  * safe (step-safety.ts); otherwise, or when the worker died inside a guest freeze window, the
  * operation ends `interrupted` once its owed cleanups have run.
  */
+/**
+ * Whether recovery takes over an operation whose lease expired. Another worker's: always, it is
+ * presumed gone. The recovering worker's own (`exceptOwner`) only when it said which operations it
+ * runs a step of (`runningHere`) and this one has a step recorded running that it does not run:
+ * a claim that committed while its answer was lost (a PostgreSQL connection dropped after COMMIT),
+ * or a completion it gave up. Nobody would ever finish that step. Its own operation between steps
+ * (a freeze window, a retry waiting) it goes on with itself, and a step it still runs is only late
+ * in renewing (a stalled event loop, issue 7 §6).
+ */
+export function isTakenOverByRecovery(
+  leaseOwner: string | null,
+  steps: StepState[],
+  operationId: string,
+  recovering: { exceptOwner?: string; runningHere?: readonly string[] },
+): boolean {
+  if (leaseOwner === null) return false;
+  if (!recovering.exceptOwner || leaseOwner !== recovering.exceptOwner) return true;
+  if (!recovering.runningHere || recovering.runningHere.includes(operationId)) return false;
+  return steps.some((step) => step.status === 'running');
+}
+
+/**
+ * What recovery does with an operation whose lease expired. `isOwnLease`: the recovering worker
+ * held it itself and does not run its step (isTakenOverByRecovery): it did not stop, it lost track
+ * of the step, and the reason says so.
+ */
 export function decideRecovery<S extends StepState>(
   previousOwner: string | null,
   steps: S[],
+  isOwnLease = false,
 ): RecoveryDecision {
   const running = steps.find((step) => step.status === 'running');
   const openFreeze = findOpenFreeze(steps);
+  const worker = `worker ${previousOwner}`;
+  const lostDuring = (title: string) =>
+    isOwnLease ? `${worker} lost track of "${title}"` : `${worker} stopped during "${title}"`;
   if (running && !isSafeToRerun(running.kind as Parameters<typeof isSafeToRerun>[0])) {
     return {
       decision: 'interrupt',
-      reason: `worker ${previousOwner} stopped during "${running.title}", which is not safe to run twice`,
+      reason: `${lostDuring(running.title)}, which is not safe to run twice`,
     };
   }
   if (openFreeze) {
+    const lost = isOwnLease ? `${worker} lost track of the operation` : `${worker} stopped`;
     return {
       decision: 'interrupt',
-      reason: `worker ${previousOwner} stopped while ${openFreeze.vmId ?? 'a guest'} was frozen; the freeze window cannot be trusted`,
+      reason: `${lost} while ${openFreeze.vmId ?? 'a guest'} was frozen; the freeze window cannot be trusted`,
     };
   }
   return {
     decision: 'resume',
     reason: running
-      ? `worker ${previousOwner} stopped during "${running.title}"; it is safe to run again`
-      : `worker ${previousOwner} stopped between steps; resuming after the last finished step`,
+      ? `${lostDuring(running.title)}; it is safe to run again`
+      : `${worker} stopped between steps; resuming after the last finished step`,
   };
 }
 

@@ -7,7 +7,9 @@
  * the pauses between retries are driven by hand: nothing sleeps.
  *
  * SQLite only: PostgreSQL writers of different rows do not wait for each other, and its store
- * transactions retry serialisation failures themselves (db/stores/postgres/transaction.ts).
+ * transactions retry serialisation failures themselves (db/stores/postgres/transaction.ts). The
+ * PostgreSQL counterpart, the same renewal / claim / completion refused and retried, is a lost
+ * connection: connection-loss.test.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,17 +17,15 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sqliteOf } from '../../db/client';
-import type { BackupPlanRequest } from '../engine/backup-plan';
 import { logger } from '../logger';
-import { createHarness, FAST_RETRY, gateSnapshots, type Harness, manualTimers } from './test-harness';
-
-const LEASE_MS = 15_000;
-const arrayBackup: BackupPlanRequest = {
-  scope: { kind: 'array-volume', arrayVolumeId: 'lun1' },
-  methodByVm: { app1: 'array-snapshot', sql1: 'array-snapshot' },
-  consistencyPolicy: 'require',
-  passthroughPolicy: 'skip',
-};
+import { createHarness, type Harness } from './test-harness';
+import {
+  arrayBackup,
+  LEASE_MS,
+  manualWorker,
+  tickUntilSnapshotWaits,
+  warningsAbout,
+} from './worker-test-support';
 
 /** Lets the promise callbacks already due run (the stores answer synchronously on SQLite). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -33,7 +33,6 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 let h: Harness;
 let dir: string;
 let blocker: Database.Database;
-let errors: unknown[];
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'migawka-busy-'));
@@ -42,7 +41,6 @@ beforeEach(async () => {
   sqliteOf(h.sqlite()).pragma('busy_timeout = 0');
   blocker = new Database(file);
   blocker.pragma('busy_timeout = 0');
-  errors = [];
 });
 
 afterEach(async () => {
@@ -53,33 +51,15 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The messages of the busy-database warnings logged (pino: `warn(details, message)`). */
-function busyWarnings(warn: { mock: { calls: unknown[][] } }): string[] {
-  return warn.mock.calls.map((call) => String(call[1])).filter((message) => message.includes('busy'));
-}
+/** The busy-database warnings logged. */
+const busyWarnings = (warn: { mock: { calls: unknown[][] } }) => warningsAbout(warn, 'busy');
 
 describe('worker: a busy database never costs the worker its own live step (issue 7 §6)', () => {
   it('a renewal and a completion refused while another writer holds the lock are retried, and the backup succeeds', async () => {
     const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
-    const manual = manualTimers();
-    const worker = h.createWorker({
-      workerId: 'me',
-      leaseMs: LEASE_MS,
-      retry: FAST_RETRY,
-      timers: manual.timers,
-      onError: (error) => errors.push(error),
-    });
+    const { worker, manual, errors } = manualWorker(h);
     const op = await h.enqueueBackup(arrayBackup);
-    const snapshot = gateSnapshots(h);
-    let inFlight: Promise<void> = Promise.resolve();
-    let isWaiting = false;
-    void snapshot.entered.then(() => {
-      isWaiting = true;
-    });
-    while (!isWaiting) {
-      inFlight = worker.tick();
-      await Promise.race([inFlight, snapshot.entered]);
-    }
+    const { inFlight, snapshot } = await tickUntilSnapshotWaits(h, worker);
     const claimedLease = (await h.stores.operations.get(op.id))?.leaseExpiresAt;
 
     // An import takes the write lock; the renewal due 5 s later is refused.
@@ -140,11 +120,7 @@ describe('worker: a busy database never costs the worker its own live step (issu
 
   it('a claim refused while another writer holds the lock is a warning, and the next pass claims', async () => {
     const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
-    const worker = h.createWorker({
-      workerId: 'me',
-      timers: manualTimers().timers,
-      onError: (e) => errors.push(e),
-    });
+    const { worker, errors } = manualWorker(h);
     const op = await h.enqueueBackup(arrayBackup);
     blocker.exec('BEGIN IMMEDIATE');
     await worker.tick();

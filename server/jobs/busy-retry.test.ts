@@ -1,3 +1,5 @@
+// No database: retryWhileBusy over errors as each dialect raises them (a lost PostgreSQL
+// connection, and the real ones, in connection-loss.test.ts; SQLite's real busy in busy-database.test.ts).
 import { describe, expect, it } from 'vitest';
 import { retryWhileBusy } from './busy-retry';
 
@@ -27,6 +29,11 @@ describe('retryWhileBusy', () => {
     ['SQLite busy, extended code', Object.assign(new Error('locked'), { code: 'SQLITE_BUSY_SNAPSHOT' })],
     ['busy as the cause of a wrapped error', new Error('query failed', { cause: busy })],
     ['PostgreSQL lock timeout', Object.assign(new Error('lock timeout'), { code: '55P03' })],
+    ['a lost PostgreSQL connection', new Error('Connection terminated unexpectedly')],
+    [
+      'a PostgreSQL backend terminated',
+      Object.assign(new Error('terminating connection'), { code: '57P01' }),
+    ],
   ])('retries %s with growing pauses until the call lands', async (_name, error) => {
     let calls = 0;
     const { result, pauses } = await run(async () => {

@@ -2,9 +2,11 @@
  * A lost database connection never costs the worker its step nor leaves one half-claimed (issue 12
  * §2). The worker's PostgreSQL pool goes through a TCP proxy on loopback that the test cuts: every
  * open connection is dropped and new ones are refused until it is restored, as when the database
- * server restarts or the network between a worker and it fails. The real local PostgreSQL is
+ * server restarts or the network between a worker and it fails. Or it drops one connection
+ * between a COMMIT and its answer: a claim that landed unseen, whose step nobody runs, is recovered
+ * once its lease expires, by the worker itself as by any other. The real local PostgreSQL is
  * behind the proxy; an observer reads it directly. The lease timer and the pauses between retries
- * are driven by hand (manualTimers): nothing sleeps.
+ * are driven by hand (manualTimers), the lease's expiry by the harness clock: nothing sleeps.
  */
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -14,23 +16,33 @@ import { isConnectionLost } from '../../db/stores/busy-error';
 import { type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
 import type { Stores } from '../../db/stores/ports';
 import { createPgStores } from '../../db/stores/postgres';
-import type { BackupPlanRequest } from '../engine/backup-plan';
+import { isFinalOperationStatus } from '../engine/statuses';
 import { logger } from '../logger';
-import { createHarness, FAST_RETRY, gateSnapshots, type Harness, manualTimers } from './test-harness';
+import { rowsOf } from '../test-rows';
+import { createHarness, type Harness } from './test-harness';
 import { MAX_REFUSED_PASS_DELAY_MS, refusedPassDelay } from './worker';
+import {
+  arrayBackup,
+  LEASE_MS,
+  manualWorker,
+  tickUntilSnapshotWaits,
+  warningsAbout,
+} from './worker-test-support';
 
-const LEASE_MS = 15_000;
-const arrayBackup: BackupPlanRequest = {
-  scope: { kind: 'array-volume', arrayVolumeId: 'lun1' },
-  methodByVm: { app1: 'array-snapshot', sql1: 'array-snapshot' },
-  consistencyPolicy: 'require',
-  passthroughPolicy: 'skip',
-};
+/** A COMMIT sent by node-postgres, as a simple query or a statement to parse (NUL-terminated). */
+const COMMIT = /commit\0/i;
+/** PostgreSQL's ReadyForQuery message: it ends every answer, a COMMIT's after the commit is durable. */
+const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5]);
 
-/** A loopback TCP proxy to PostgreSQL that the test can cut (drop every connection, refuse new ones). */
+/**
+ * A loopback TCP proxy to PostgreSQL that the test can cut (drop every connection, refuse new ones),
+ * or make lose one answer: the next COMMIT reaches the server and commits, and its connection is
+ * dropped before the answer reaches the client.
+ */
 async function startCuttableProxy(target: URL) {
   const sockets = new Set<net.Socket>();
   let isCut = false;
+  let onCommitAnswerLost: (() => void) | null = null;
   const server = net.createServer((client) => {
     if (isCut) {
       client.destroy();
@@ -48,8 +60,21 @@ async function startCuttableProxy(target: URL) {
       socket.on('error', close);
       socket.on('close', close);
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    let answerLost: (() => void) | null = null;
+    client.on('data', (chunk: Buffer) => {
+      if (onCommitAnswerLost && COMMIT.test(chunk.toString('latin1'))) {
+        answerLost = onCommitAnswerLost;
+        onCommitAnswerLost = null;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!answerLost) client.write(chunk);
+      else if (chunk.includes(READY_FOR_QUERY)) {
+        close();
+        answerLost();
+      }
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -65,6 +90,11 @@ async function startCuttableProxy(target: URL) {
     restore() {
       isCut = false;
     },
+    /** The next COMMIT lands and its answer is lost; resolves once its connection is dropped. */
+    loseAnswerToNextCommit: () =>
+      new Promise<void>((resolve) => {
+        onCommitAnswerLost = resolve;
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -79,10 +109,8 @@ async function eventually(check: () => Promise<boolean>, what: string, tries = 5
   throw new Error(`never: ${what}`);
 }
 
-/** The messages of the warnings logged about the database (pino: `warn(details, message)`). */
-function databaseWarnings(warn: { mock: { calls: unknown[][] } }): string[] {
-  return warn.mock.calls.map((call) => String(call[1])).filter((message) => message.includes('database'));
-}
+/** The warnings logged about the database. */
+const databaseWarnings = (warn: { mock: { calls: unknown[][] } }) => warningsAbout(warn, 'database');
 
 const dialects = await storeDialects('connloss');
 const postgres = dialects.find((dialect) => dialect.name === 'PostgreSQL') as StoreDialect;
@@ -104,7 +132,6 @@ describe.skipIf(postgres.skip !== null)('worker on PostgreSQL: a lost connection
   let proxy: Awaited<ReturnType<typeof startCuttableProxy>>;
   let observer: PgDatabase;
   let seen: Stores;
-  let errors: unknown[];
 
   beforeEach(async () => {
     const url = await postgres.url?.();
@@ -126,7 +153,6 @@ describe.skipIf(postgres.skip !== null)('worker on PostgreSQL: a lost connection
     h = await createHarness({ dialect: proxied });
     observer = await openPgDatabase(url, { skipMigrations: true, maxConnections: 2 });
     seen = createPgStores(observer.db);
-    errors = [];
   });
 
   afterEach(async () => {
@@ -147,25 +173,9 @@ describe.skipIf(postgres.skip !== null)('worker on PostgreSQL: a lost connection
 
   it('a renewal and a completion that lose the connection are retried, and the backup succeeds once', async () => {
     const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
-    const manual = manualTimers();
-    const worker = h.createWorker({
-      workerId: 'me',
-      leaseMs: LEASE_MS,
-      retry: FAST_RETRY,
-      timers: manual.timers,
-      onError: (error) => errors.push(error),
-    });
+    const { worker, manual, errors } = manualWorker(h);
     const op = await h.enqueueBackup(arrayBackup);
-    const snapshot = gateSnapshots(h);
-    let inFlight: Promise<void> = Promise.resolve();
-    let isWaiting = false;
-    void snapshot.entered.then(() => {
-      isWaiting = true;
-    });
-    while (!isWaiting) {
-      inFlight = worker.tick();
-      await Promise.race([inFlight, snapshot.entered]);
-    }
+    const { inFlight, snapshot } = await tickUntilSnapshotWaits(h, worker);
     const claimedLease = (await seen.operations.get(op.id))?.leaseExpiresAt;
 
     // The network to the database fails while the snapshot runs; the renewal due 5 s later fails.
@@ -232,11 +242,7 @@ describe.skipIf(postgres.skip !== null)('worker on PostgreSQL: a lost connection
 
   it('a pass while the connection is cut claims nothing, is a warning, and the next pass claims', async () => {
     const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
-    const worker = h.createWorker({
-      workerId: 'me',
-      timers: manualTimers().timers,
-      onError: (error) => errors.push(error),
-    });
+    const { worker, errors } = manualWorker(h);
     const op = await h.enqueueBackup(arrayBackup);
     proxy.cut();
     await worker.tick();
@@ -250,4 +256,68 @@ describe.skipIf(postgres.skip !== null)('worker on PostgreSQL: a lost connection
     expect(done?.status).toBe('succeeded');
     expect(errors).toEqual([]);
   });
+  it.each([
+    { who: 'the worker itself', rescuer: 'me' },
+    { who: 'another worker', rescuer: 'other' },
+  ])(
+    'a claim whose COMMIT landed but whose answer was lost: $who recovers the step once its lease expires',
+    async ({ rescuer }) => {
+      const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+      // The worker's first claim commits on the server, and its connection drops before the answer.
+      const operations = h.stores.operations;
+      let answerLost: Promise<void> | null = null;
+      const losingTheClaim: typeof operations = Object.create(operations);
+      losingTheClaim.claimNext = (options) => {
+        answerLost ??= proxy.loseAnswerToNextCommit();
+        return operations.claimNext(options);
+      };
+      const { worker, errors } = manualWorker(h, { stores: { ...h.stores, operations: losingTheClaim } });
+      const op = await h.enqueueBackup(arrayBackup);
+      await worker.tick();
+      await answerLost;
+      expect(databaseWarnings(warn)).toEqual(['worker pass refused: the database connection was lost']);
+      // Claimed in the database, run by nobody: the worker has no step in flight.
+      expect(worker.activeSteps).toBe(0);
+      expect(await seen.operations.get(op.id)).toMatchObject({ status: 'running', leaseOwner: 'me' });
+      const [lost] = (await seen.operations.steps(op.id)).filter((step) => step.status === 'running');
+      expect(lost).toMatchObject({ attempts: 1 });
+
+      // While the lease lasts, that step is not claimed again nor recovered, by anyone.
+      h.clock.advance(LEASE_MS - 1_000);
+      const other = manualWorker(h, { workerId: 'other' });
+      await worker.tick();
+      await other.worker.tick();
+      expect(await seen.operations.get(op.id)).toMatchObject({ status: 'running', leaseOwner: 'me' });
+      expect((await seen.operations.steps(op.id)).find((step) => step.id === lost?.id)).toMatchObject({
+        status: 'running',
+        attempts: 1,
+      });
+
+      // Expired: recovered, the step run again, and the backup succeeds.
+      h.clock.advance(2_000);
+      const [done] = await h.tickUntilFinal(rescuer === 'me' ? worker : other.worker, [op.id]);
+      expect(done).toMatchObject({ status: 'succeeded', attempt: 1 });
+      const events = await seen.operations.readEventsAfter({ operationId: op.id, limit: 5000 });
+      expect(events.filter((event) => event.type === 'operation.recovered')).toEqual([
+        expect.objectContaining({
+          payload: expect.objectContaining({ decision: 'resume', previousOwner: 'me' }),
+        }),
+      ]);
+      // The worker itself knows it did not stop; another can only presume it did.
+      const recovered = events.find((event) => event.type === 'operation.recovered');
+      expect((recovered?.payload as { reason?: string } | undefined)?.reason).toMatch(
+        rescuer === 'me' ? /^worker me lost track of "/ : /^worker me stopped during "/,
+      );
+      const steps = await seen.operations.steps(op.id);
+      expect(steps.find((step) => step.id === lost?.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+      expect(steps.every((step) => step.status === 'succeeded')).toBe(true);
+      // Nothing left running, no lock left behind.
+      const observed = rowsOf({ kind: 'postgres', pg: observer });
+      expect((await observed.all('operations')).filter((row) => !isFinalOperationStatus(row.status))).toEqual(
+        [],
+      );
+      expect(await observed.all('locks')).toEqual([]);
+      expect([...errors, ...other.errors]).toEqual([]);
+    },
+  );
 });

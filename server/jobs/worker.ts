@@ -8,11 +8,13 @@
  *
  * While a step runs (claimed-step.ts), its lease is renewed every `leaseMs / 3`; the renewal also tells the
  * worker when the operation is being cancelled (from any process), which aborts the step.
- * A worker never recovers an operation whose lease it holds itself: a stalled event loop makes
+ * A worker never recovers an operation whose step it is running itself: a stalled event loop makes
  * its own lease look expired, but the step is still in flight here (issue 7 §6); the late
- * renewal then succeeds because nobody else took the operation. Nor does a busy database cost
- * it the step: a renewal or completion refused with SQLITE_BUSY (a large import holding the write
- * lock) is retried after a pause, never read as a lost lease (busy-retry.ts).
+ * renewal then succeeds because nobody else took the operation. Its own expired lease on a step
+ * it does not run (a claim that committed, whose answer a lost connection swallowed) it recovers
+ * like any other. Nor does a busy database cost it the step: a renewal or completion refused with
+ * SQLITE_BUSY (a large import holding the write lock) or a lost connection is retried after a
+ * pause, never read as a lost lease (busy-retry.ts).
  */
 import { hostname } from 'node:os';
 import type { ClaimedStep } from '../../db/stores/ports/operation-store';
@@ -93,6 +95,10 @@ interface WorkerCore extends Worker {
   /** Withdraws the worker's announcement (it stopped). */
   retire(): Promise<void>;
   inFlight: Set<Promise<void>>;
+  /** The operations whose step runs here, and that run (recovery leaves them alone). */
+  runningHere: Map<string, Promise<void>>;
+  /** The pass under way, if any: a stop waits for it (on PostgreSQL its claim may still land). */
+  passInProgress: Promise<unknown> | null;
   isStopped: boolean;
   onStepSettled?: () => void;
 }
@@ -134,58 +140,21 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
   const core: WorkerCore = {
     workerId,
     inFlight: new Set(),
+    runningHere: new Map(),
+    passInProgress: null,
     isStopped: false,
     get activeSteps() {
       return core.inFlight.size;
     },
-    async pass() {
-      const started: Promise<void>[] = [];
-      if (core.isStopped || isPassing) return { started, skipped: true, refused: false };
-      let refused = false;
+    pass() {
+      if (core.isStopped || isPassing) return Promise.resolve({ started: [], skipped: true, refused: false });
       isPassing = true;
-      try {
-        const now = clock();
-        if (now.getTime() - lastAnnouncedAt >= leaseMs / 3) {
-          lastAnnouncedAt = now.getTime();
-          // Alive for two leases: a pass delayed by a busy event loop does not make it look gone.
-          await operations.announceWorker(
-            { workerId, ...serves },
-            now,
-            new Date(now.getTime() + 2 * leaseMs),
-          );
-        }
-        if (now.getTime() - lastRecoveryAt >= leaseMs / 2) {
-          lastRecoveryAt = now.getTime();
-          await operations.recoverExpiredLeases(now, { exceptOwner: workerId });
-        }
-        if (options.scheduler && now.getTime() - lastScheduleAt >= options.scheduler.intervalMs) {
-          lastScheduleAt = now.getTime();
-          await options.scheduler.tick(now);
-        }
-        while (!core.isStopped && core.inFlight.size < concurrency) {
-          const claimed = await operations.claimNext({ workerId, now: clock(), leaseMs, limits, serves });
-          if (!claimed) break;
-          const run: Promise<void> = runClaimed(claimed)
-            .catch(onError)
-            .finally(() => {
-              core.inFlight.delete(run);
-              core.onStepSettled?.();
-            });
-          core.inFlight.add(run);
-          started.push(run);
-        }
-      } catch (error) {
-        // A claim refused by a busy or lost database was one transaction, committed whole or not at
-        // all: the next pass claims. (A claim whose commit landed but whose answer was lost leaves
-        // its step running under this worker's lease; another worker recovers it when it expires.)
-        if (isWorthRetrying(error)) {
-          refused = true;
-          logger.warn({ err: error, workerId }, `worker pass refused: ${retryReasonOf(error)}`);
-        } else onError(error);
-      } finally {
+      const passing = passOnce().finally(() => {
         isPassing = false;
-      }
-      return { started, skipped: false, refused };
+        core.passInProgress = null;
+      });
+      core.passInProgress = passing;
+      return passing;
     },
     async tick() {
       const { started } = await core.pass();
@@ -193,6 +162,59 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
     },
     retire: () => operations.retireWorker(workerId),
   };
+
+  /** Recover, schedule and claim, once (never two at a time: `pass` sees to it). */
+  async function passOnce(): Promise<PassResult> {
+    const started: Promise<void>[] = [];
+    let refused = false;
+    try {
+      const now = clock();
+      if (now.getTime() - lastAnnouncedAt >= leaseMs / 3) {
+        lastAnnouncedAt = now.getTime();
+        // Alive for two leases: a pass delayed by a busy event loop does not make it look gone.
+        await operations.announceWorker({ workerId, ...serves }, now, new Date(now.getTime() + 2 * leaseMs));
+      }
+      if (now.getTime() - lastRecoveryAt >= leaseMs / 2) {
+        lastRecoveryAt = now.getTime();
+        // Its own expired leases too, on operations whose step it does not run (a claim whose
+        // answer was lost): nobody else may be there to recover them.
+        await operations.recoverExpiredLeases(now, {
+          exceptOwner: workerId,
+          runningHere: [...core.runningHere.keys()],
+        });
+      }
+      if (options.scheduler && now.getTime() - lastScheduleAt >= options.scheduler.intervalMs) {
+        lastScheduleAt = now.getTime();
+        await options.scheduler.tick(now);
+      }
+      while (!core.isStopped && core.inFlight.size < concurrency) {
+        const claimed = await operations.claimNext({ workerId, now: clock(), leaseMs, limits, serves });
+        if (!claimed) break;
+        const operationId = claimed.operation.id;
+        const run: Promise<void> = runClaimed(claimed)
+          .catch(onError)
+          .finally(() => {
+            // Unless its next step, claimed meanwhile, runs already.
+            if (core.runningHere.get(operationId) === run) core.runningHere.delete(operationId);
+            core.inFlight.delete(run);
+            core.onStepSettled?.();
+          });
+        core.runningHere.set(operationId, run);
+        core.inFlight.add(run);
+        started.push(run);
+      }
+    } catch (error) {
+      // A claim refused by a busy or lost database was one transaction, committed whole or not at
+      // all: the next pass claims. A claim whose COMMIT landed but whose answer was lost leaves its
+      // step running under this worker's lease, run by nobody: once the lease expires, recovery
+      // takes it over, this worker's own included (it does not run that step: runningHere).
+      if (isWorthRetrying(error)) {
+        refused = true;
+        logger.warn({ err: error, workerId }, `worker pass refused: ${retryReasonOf(error)}`);
+      } else onError(error);
+    }
+    return { started, skipped: false, refused };
+  }
   return core;
 }
 
@@ -264,6 +286,8 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
       core.isStopped = true;
       unsubscribe();
       if (timer) clearTimeout(timer);
+      // A pass waiting for the database may still claim a step: it runs, and is waited for, too.
+      await core.passInProgress;
       await Promise.allSettled([...core.inFlight]);
       // It serves nothing any more: admission stops counting on it at once, not when its row expires.
       await core.retire().catch((error: unknown) => logger.warn({ err: error }, 'worker not retired'));

@@ -302,6 +302,46 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
         expect(await statusOf(op.id)).toBe('running');
         expect(await h.store.recoverExpiredLeases(at(LEASE + 1), { exceptOwner: 'w2' })).toHaveLength(1);
       });
+
+      it('a worker recovers its own expired lease on a step it does not run (a claim whose answer it lost)', async () => {
+        const op = await enqueue(['a']);
+        await h.store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE });
+        const own = (runningHere: string[]) => ({ exceptOwner: 'w1', runningHere });
+        // A step it runs is only late; a lease not yet expired is left alone either way.
+        expect(await h.store.recoverExpiredLeases(at(LEASE + 1), own([op.id]))).toEqual([]);
+        expect(await h.store.recoverExpiredLeases(at(LEASE - 1), own([]))).toEqual([]);
+        expect(await statusOf(op.id)).toBe('running');
+        const [report] = await h.store.recoverExpiredLeases(at(LEASE + 1), own([]));
+        expect(report).toMatchObject({ operationId: op.id, decision: 'resume' });
+        // It did not stop: it lost track of the step, and says so.
+        expect(report?.reason).toBe('worker w1 lost track of "check a"; it is safe to run again');
+        const again = await h.store.claimNext({ workerId: 'w1', now: at(LEASE + 2), leaseMs: LEASE });
+        expect(again?.step).toMatchObject({ key: 'vm:a:check', attempts: 2 });
+      });
+
+      it('a worker goes on with its own operation between steps in a freeze window: not recovered', async () => {
+        const op = await enqueue(['a']);
+        for (const key of ['vm:a:check', 'vm:a:guest-freeze']) {
+          const claimed = (await h.store.claimNext({
+            workerId: 'w1',
+            now: T0,
+            leaseMs: LEASE,
+          })) as ClaimedStep;
+          expect(claimed.step.key).toBe(key);
+          await h.store.completeStep(
+            claimed,
+            { status: 'succeeded' },
+            { workerId: 'w1', now: T0, leaseMs: LEASE },
+          );
+        }
+        expect((await h.store.get(op.id))?.leaseOwner).toBe('w1');
+        expect(
+          await h.store.recoverExpiredLeases(at(LEASE + 1), { exceptOwner: 'w1', runningHere: [] }),
+        ).toEqual([]);
+        expect(
+          (await h.store.claimNext({ workerId: 'w1', now: at(LEASE + 2), leaseMs: LEASE }))?.step.key,
+        ).toBe('vm:a:guest-thaw');
+      });
     });
 
     describe('complete and fail', () => {

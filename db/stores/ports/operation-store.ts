@@ -157,6 +157,13 @@ export interface RecoverOptions {
    * expired, it did not lose the step (issue 7 §6). Only another worker can declare it dead.
    */
   exceptOwner?: string;
+  /**
+   * With `exceptOwner`: the operations that worker runs a step of right now. Its own expired leases
+   * on other operations with a step still recorded running are then recovered like anyone's: that
+   * step is run by nobody (a claim whose COMMIT landed but whose answer was lost, a completion given
+   * up). Rule: isTakenOverByRecovery (server/engine/operation-rules.ts).
+   */
+  runningHere?: readonly string[];
 }
 
 export interface EventQuery {

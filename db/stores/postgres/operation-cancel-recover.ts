@@ -2,8 +2,12 @@
  * Cancelling an operation and recovering expired leases on PostgreSQL, inside the store's transactions
  * (split from operation-store.ts, which holds the claim and completion paths).
  */
-import { and, asc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
-import { decideRecovery, isStepFinished } from '../../../server/engine/operation-rules';
+import { and, asc, eq, inArray, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import {
+  decideRecovery,
+  isStepFinished,
+  isTakenOverByRecovery,
+} from '../../../server/engine/operation-rules';
 import { operationSteps, operations } from '../../pg/schema';
 import type { CancelResult, RecoverOptions, RecoveryReport } from '../ports/operation-store';
 import { releaseAdmissionIn } from './operation-admission';
@@ -68,7 +72,7 @@ export async function recoverIn(
       .where(
         and(
           inArray(operations.status, ['running', 'cancelling']),
-          options.exceptOwner ? ne(operations.leaseOwner, options.exceptOwner) : undefined,
+          recoverableOwners(options),
           lt(operations.leaseExpiresAt, now),
         ),
       )
@@ -79,7 +83,9 @@ export async function recoverIn(
   for (const operation of expired) {
     const steps = await readSteps(tx, operation.id);
     const running = steps.find((step) => step.status === 'running');
-    const { decision, reason } = decideRecovery(operation.leaseOwner, steps);
+    if (!isTakenOverByRecovery(operation.leaseOwner, steps, operation.id, options)) continue;
+    const isOwnLease = operation.leaseOwner === options.exceptOwner;
+    const { decision, reason } = decideRecovery(operation.leaseOwner, steps, isOwnLease);
     if (running && decision === 'resume') {
       await tx
         .update(operationSteps)
@@ -108,4 +114,12 @@ export async function recoverIn(
     reports.push({ operationId: operation.id, decision, reason });
   }
   return reports;
+}
+
+/** The leases recovery may take over, by owner: narrowed further by isTakenOverByRecovery. */
+function recoverableOwners({ exceptOwner, runningHere }: RecoverOptions) {
+  if (!exceptOwner) return undefined;
+  if (!runningHere) return ne(operations.leaseOwner, exceptOwner);
+  if (runningHere.length === 0) return undefined;
+  return or(ne(operations.leaseOwner, exceptOwner), notInArray(operations.id, [...runningHere]));
 }

@@ -2,8 +2,12 @@
  * Cancelling an operation and recovering expired leases on SQLite, inside the store's transactions
  * (split from operation-store.ts, which holds the claim and completion paths).
  */
-import { and, eq, inArray, lt, ne, sql } from 'drizzle-orm';
-import { decideRecovery, isStepFinished } from '../../../server/engine/operation-rules';
+import { and, eq, inArray, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import {
+  decideRecovery,
+  isStepFinished,
+  isTakenOverByRecovery,
+} from '../../../server/engine/operation-rules';
 import { operationSteps, operations } from '../../schema';
 import type { CancelResult, RecoverOptions, RecoveryReport } from '../ports/operation-store';
 import { releaseAdmissionIn } from './operation-admission';
@@ -60,7 +64,7 @@ export function recoverIn(tx: Tx, events: EventBatch, now: Date, options: Recove
     .where(
       and(
         inArray(operations.status, ['running', 'cancelling']),
-        options.exceptOwner ? ne(operations.leaseOwner, options.exceptOwner) : undefined,
+        recoverableOwners(options),
         lt(operations.leaseExpiresAt, now),
       ),
     )
@@ -70,7 +74,9 @@ export function recoverIn(tx: Tx, events: EventBatch, now: Date, options: Recove
   for (const operation of expired) {
     const steps = readSteps(tx, operation.id);
     const running = steps.find((step) => step.status === 'running');
-    const { decision, reason } = decideRecovery(operation.leaseOwner, steps);
+    if (!isTakenOverByRecovery(operation.leaseOwner, steps, operation.id, options)) continue;
+    const isOwnLease = operation.leaseOwner === options.exceptOwner;
+    const { decision, reason } = decideRecovery(operation.leaseOwner, steps, isOwnLease);
     if (running && decision === 'resume') {
       tx.update(operationSteps)
         .set({ status: 'pending', error: `re-run after: ${reason}` })
@@ -99,4 +105,12 @@ export function recoverIn(tx: Tx, events: EventBatch, now: Date, options: Recove
     reports.push({ operationId: operation.id, decision, reason });
   }
   return reports;
+}
+
+/** The leases recovery may take over, by owner: narrowed further by isTakenOverByRecovery. */
+function recoverableOwners({ exceptOwner, runningHere }: RecoverOptions) {
+  if (!exceptOwner) return undefined;
+  if (!runningHere) return ne(operations.leaseOwner, exceptOwner);
+  if (runningHere.length === 0) return undefined;
+  return or(ne(operations.leaseOwner, exceptOwner), notInArray(operations.id, [...runningHere]));
 }
