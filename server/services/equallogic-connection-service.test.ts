@@ -11,7 +11,7 @@ import { FakeEqlGroup } from '../drivers/equallogic/fake/fake-eql-group';
 import { createDriverRegistry } from '../drivers/registry';
 import type { BackupRepository } from '../drivers/roles';
 import { neverAnswering } from '../drivers/test-doubles';
-import { storedEqualLogicGroups } from './equallogic-connection-service';
+import { storedEqualLogicGroups, syncEqualLogicConnection } from './equallogic-connection-service';
 import { memoryKeySource } from './vault-key';
 import { createSecret } from './vault-service';
 
@@ -56,6 +56,24 @@ describe.each(dialects)('$name', (dialect) => {
     });
 
     describe('stored EqualLogic connections', () => {
+      it('a sync writes the volume collections as consistency groups; volumes outside any stay without one', async () => {
+        group.addVolume('vmfs02', 4096);
+        group.addVolume('vmfs03', 4096);
+        group.collections.set('sqlcoll', ['vmfs01', 'vmfs02']);
+        await syncEqualLogicConnection(stores, ctx, keys, 'conn-e', options());
+        const inventory = await stores.inventory.loadInventory();
+        expect(inventory.consistencyGroups).toEqual([
+          { id: 'eql-1:coll:sqlcoll', arrayId: 'eql-1', name: 'sqlcoll' },
+        ]);
+        expect(
+          inventory.arrayVolumes.map((volume) => [volume.name, volume.consistencyGroupId]).sort(),
+        ).toEqual([
+          ['vmfs01', 'eql-1:coll:sqlcoll'],
+          ['vmfs02', 'eql-1:coll:sqlcoll'],
+          ['vmfs03', null],
+        ]);
+      });
+
       it('serve the registry: a snapshot through the CLI, the host key pinned on the record', async () => {
         const lookup = storedEqualLogicGroups(stores, ctx, keys);
         const registry = createDriverRegistry({

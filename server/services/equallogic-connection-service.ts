@@ -75,7 +75,12 @@ export async function syncEqualLogicConnection(
   const arrayId = connection.arrayId ?? `equallogic:${connection.id}`;
   try {
     const found = await discoverEqualLogic(client, arrayId, connection.name, options);
-    await importInventory(stores, ctx, { arrays: [found.array], arrayVolumes: found.arrayVolumes }, 'merge');
+    await importInventory(
+      stores,
+      ctx,
+      { arrays: [found.array], arrayVolumes: found.arrayVolumes, consistencyGroups: found.consistencyGroups },
+      'merge',
+    );
     await stores.arrayConnections.recordSync(connectionId, ctx.now(), null, arrayId);
     return { arrayId, volumeCount: found.arrayVolumes.length };
   } catch (error) {

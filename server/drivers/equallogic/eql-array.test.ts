@@ -1,7 +1,7 @@
 /**
  * The EqualLogic array role through the driver registry, against the fake group over SSH: discovery
  * into inventory rows, snapshots under the engine's id, revert and staging from the snapshot a
- * restore point names, cleanup, and no pretence of multi-volume consistency.
+ * restore point names, cleanup, and volume collections as the group's consistency groups.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,15 +97,73 @@ describe('EqualLogic array driver through the registry', () => {
     expect(group.volumes.get('vmfs01')?.snapshots.size).toBe(0);
   });
 
-  it('refuses a consistency-group snapshot instead of pretending one instant', async () => {
+  it('discovers volume collections as consistency groups, each volume in the first that holds it', async () => {
+    await client.run('collection create sqlcoll vmfs01', options());
+    await client.run('collection select sqlcoll add vmfs02', options());
+    group.addVolume('vmfs03', 4096);
+    await client.run('collection create other vmfs02', options());
+    const found = await discoverEqualLogic(client, ARRAY.id, ARRAY.name, options());
+    expect(found.consistencyGroups).toEqual([
+      { id: `${ARRAY.id}:coll:sqlcoll`, arrayId: ARRAY.id, name: 'sqlcoll' },
+      { id: `${ARRAY.id}:coll:other`, arrayId: ARRAY.id, name: 'other' },
+    ]);
+    expect(found.arrayVolumes.map((volume) => [volume.name, volume.consistencyGroupId])).toEqual([
+      ['vmfs01', `${ARRAY.id}:coll:sqlcoll`],
+      ['vmfs02', `${ARRAY.id}:coll:sqlcoll`],
+      ['vmfs03', null],
+    ]);
+  });
+
+  it('snapshots a collection at one instant (one create-now), renamed on every member, idempotent', async () => {
+    group.collections.set('sqlcoll', ['vmfs01', 'vmfs02']);
+    group.volumes.get('vmfs02')?.data.fill(0x0b, 0, 16);
+    const driver = await registry.arrayForArray(ARRAY.id);
+    const request = snapshotRequest('snap/1', ['vmfs01', 'vmfs02'], `${ARRAY.id}:coll:sqlcoll`);
+    await driver.createSnapshot(request, options());
+    group.volumes.get('vmfs01')?.data.fill(0xee, 0, 16);
+    await driver.createSnapshot(request, options()); // a retried step: already there
+    expect(group.commands.filter((command) => command.endsWith('create-now'))).toEqual([
+      'collection select sqlcoll snapshot create-now',
+    ]);
+    expect(group.volumes.get('vmfs01')?.snapshots.get('snap-1')?.[0]).toBe(0x0a);
+    expect(group.volumes.get('vmfs02')?.snapshots.get('snap-1')?.[0]).toBe(0x0b);
+    expect([...(group.volumes.get('vmfs02')?.snapshots.keys() ?? [])]).toEqual(['snap-1']);
+    await driver.releaseSnapshot('snap/1', options());
+    expect(group.volumes.get('vmfs01')?.snapshots.size).toBe(0);
+    expect(group.volumes.get('vmfs02')?.snapshots.size).toBe(0);
+  });
+
+  it('an attempt that stopped between renames: its copies are dropped and the collection snapshotted again', async () => {
+    group.collections.set('sqlcoll', ['vmfs01', 'vmfs02']);
+    group.volumes.get('vmfs01')?.snapshots.set('snap-3', Buffer.alloc(4096, 0x99));
+    const driver = await registry.arrayForArray(ARRAY.id);
+    await driver.createSnapshot(
+      snapshotRequest('snap-3', ['vmfs01', 'vmfs02'], `${ARRAY.id}:coll:sqlcoll`),
+      options(),
+    );
+    expect(group.volumes.get('vmfs01')?.snapshots.get('snap-3')?.[0]).toBe(0x0a); // the new instant
+    expect([...(group.volumes.get('vmfs01')?.snapshots.keys() ?? [])]).toEqual(['snap-3']);
+    expect([...(group.volumes.get('vmfs02')?.snapshots.keys() ?? [])]).toEqual(['snap-3']);
+  });
+
+  it('a collection the group no longer has, or one of another array, fails not-found without a snapshot', async () => {
+    const driver = await registry.arrayForArray(ARRAY.id);
+    for (const collection of [`${ARRAY.id}:coll:gone`, 'eql-2:coll:sqlcoll']) {
+      await expect(
+        driver.createSnapshot(snapshotRequest('s', ['vmfs01', 'vmfs02'], collection), options()),
+      ).rejects.toMatchObject({ faultCode: 'not-found', isRetryable: false });
+    }
+    expect(group.commands.some((command) => command.endsWith('create-now'))).toBe(false);
+  });
+
+  it('a create-now the group refuses fails the snapshot, leaving no copy under our name', async () => {
+    group.collections.set('sqlcoll', ['vmfs01', 'vmfs02']);
+    group.volumes.delete('vmfs02'); // a member deleted behind the collection's back
     const driver = await registry.arrayForArray(ARRAY.id);
     await expect(
-      driver.createSnapshot(snapshotRequest('s', ['vmfs01', 'vmfs02'], 'cg-x'), options()),
-    ).rejects.toMatchObject({
-      faultCode: 'invalid-state',
-      isRetryable: false,
-    });
-    expect(group.commands.some((command) => command.endsWith('create-now'))).toBe(false);
+      driver.createSnapshot(snapshotRequest('s', ['vmfs01'], `${ARRAY.id}:coll:sqlcoll`), options()),
+    ).rejects.toMatchObject({ faultCode: 'not-found' });
+    expect([...(group.volumes.get('vmfs01')?.snapshots.keys() ?? [])]).toEqual([]);
   });
 
   it('reverts and stages from the snapshot a restore point names, then discards the clone', async () => {

@@ -3,12 +3,15 @@
  * are `<array>:vol:<volume name>` (discovery below writes them); names on the group are the engine's
  * ids, made safe for the CLI, so every call can be repeated.
  *
- * Volume collections are not driven: a snapshot over several volumes is taken volume by volume
- * (not one instant), which is why discovery writes no consistency group and the engine keeps its
- * ARRAY-CG-INCOMPLETE finding for a VM spanning volumes.
+ * Volume collections are the group's consistency groups: discovery writes each one as
+ * `<array>:coll:<name>` with its member volumes, so the engine's ARRAY-CG-INCOMPLETE finding does not
+ * fire for a VM whose volumes one collection covers, and such a snapshot is one
+ * `collection select … snapshot create-now` (one instant). Volumes in no collection are snapshotted
+ * one by one (not one instant), and the finding stands for a VM spanning them. A volume in several
+ * collections is written as a member of the first the group lists.
  */
 import { DriverError } from '../../engine/driver';
-import type { ArrayVolume, StorageArray } from '../../engine/inventory';
+import type { ArrayVolume, ConsistencyGroup, StorageArray } from '../../engine/inventory';
 import type { CallOptions, TransferOptions } from '../call';
 import type { Connector, ManagedObject } from '../registry';
 import type {
@@ -30,6 +33,8 @@ function groupName(id: string): string {
   return id.replace(/[^A-Za-z0-9._:-]/g, '-').replace(/^[^A-Za-z0-9]/, 'x');
 }
 
+const collectionId = (arrayId: string, name: string) => `${arrayId}:coll:${name}`;
+
 export function eqlStagingName(stagingId: string): string {
   return `${STAGING_PREFIX}${groupName(stagingId)}`;
 }
@@ -40,12 +45,23 @@ export async function discoverEqualLogic(
   arrayId: string,
   arrayName: string,
   options: CallOptions,
-): Promise<{ array: StorageArray; arrayVolumes: ArrayVolume[] }> {
+): Promise<{ array: StorageArray; arrayVolumes: ArrayVolume[]; consistencyGroups: ConsistencyGroup[] }> {
   const lines = await client.run('volume show', options);
   const names = lines
     .map((line) => line.split(/\s+/)[0])
     .filter((name) => name && !name.startsWith(STAGING_PREFIX));
+  const collections = await new EqlOperations(client).collections(options);
+  const collectionOf = new Map<string, string>();
+  for (const collection of collections) {
+    for (const volume of collection.volumes)
+      if (!collectionOf.has(volume)) collectionOf.set(volume, collectionId(arrayId, collection.name));
+  }
   return {
+    consistencyGroups: collections.map((collection) => ({
+      id: collectionId(arrayId, collection.name),
+      arrayId,
+      name: collection.name,
+    })),
     array: {
       id: arrayId,
       name: arrayName,
@@ -58,7 +74,7 @@ export async function discoverEqualLogic(
       arrayId,
       name,
       supportsSnapshots: true,
-      consistencyGroupId: null,
+      consistencyGroupId: collectionOf.get(name) ?? null,
     })),
   };
 }
@@ -88,14 +104,25 @@ export class EqlArray implements ArrayDriver {
     request: CreateSnapshotRequest<ArraySnapshotScope>,
     options: CallOptions,
   ): Promise<{ snapshotId: string }> {
-    if (request.scope.consistencyGroupId) {
-      throw new DriverError(
-        'invalid-state',
-        `${this.client.label}: volume collections are not supported; snapshot the volumes one by one`,
-        {
-          isRetryable: false,
-        },
+    const { consistencyGroupId } = request.scope;
+    if (consistencyGroupId) {
+      const prefix = `${this.arrayId}:coll:`;
+      if (!consistencyGroupId.startsWith(prefix)) {
+        throw new DriverError(
+          'not-found',
+          `${consistencyGroupId} is not a volume collection of ${this.client.label}`,
+          {
+            isRetryable: false,
+          },
+        );
+      }
+      // EqualLogic does not fence writes: there is nothing to call `whileFenced` inside.
+      await this.operations.snapshotCollection(
+        consistencyGroupId.slice(prefix.length),
+        groupName(request.snapshotId),
+        options,
       );
+      return { snapshotId: request.snapshotId };
     }
     for (const id of request.scope.arrayVolumeIds) {
       await this.operations.snapshotVolume(this.volumeOf(id), groupName(request.snapshotId), options);

@@ -3,8 +3,8 @@
  * snapshot a volume under the engine's name (`create-now` picks its own name, then `rename`),
  * clone a snapshot into a new volume for a staged restore, restore a volume from a snapshot in
  * place, delete snapshots and clones. Failures become DriverErrors; "does not exist" on a delete
- * means the work is already done. Multi-volume consistency (volume collections) is not driven
- * here: a VM spanning several volumes keeps the engine's ARRAY-CG-INCOMPLETE finding.
+ * means the work is already done. Multi-volume consistency comes from volume collections: one
+ * `collection select … snapshot create-now` snapshots every member at one instant.
  */
 import { DriverError } from '../../engine/driver';
 import type { CallOptions } from '../call';
@@ -113,6 +113,70 @@ export class EqlOperations {
         );
       }
       await this.client.run(`volume select ${volume} snapshot rename ${created} ${ours}`, options);
+    });
+  }
+
+  /** The group's volume collections with their member volumes (`collection show`, then each one's `show`). */
+  collections(options: CallOptions): Promise<{ name: string; volumes: string[] }[]> {
+    return this.guard(async () => {
+      const names = (await this.client.run('collection show', options))
+        .map((line) => line.split(/\s+/)[0])
+        .filter(Boolean);
+      const found: { name: string; volumes: string[] }[] = [];
+      for (const name of names) found.push({ name, volumes: await this.collectionMembers(name, options) });
+      return found;
+    });
+  }
+
+  private async collectionMembers(collection: string, options: CallOptions): Promise<string[]> {
+    const lines = await this.client.run(`collection select ${this.name(collection)} show`, options);
+    return lines.map((line) => /^Volume:\s*(\S+)/.exec(line)?.[1]).filter((name): name is string => !!name);
+  }
+
+  /**
+   * One snapshot of every member of the collection at one instant, each member's copy renamed to
+   * the engine's name. The CLI does not say which copy is whose, so each member's new snapshot is
+   * the one its listing gained. A member that already has our name beside one that has not is an
+   * attempt that stopped between renames: its copies are dropped and the snapshot taken again.
+   */
+  snapshotCollection(collection: string, snapshotName: string, options: CallOptions): Promise<void> {
+    return this.guard(async () => {
+      const ours = this.name(snapshotName);
+      const members = await this.collectionMembers(collection, options);
+      if (members.length === 0)
+        throw new DriverError('not-found', `${this.client.label}: collection ${collection} has no volumes`, {
+          isRetryable: false,
+        });
+      const before = new Map<string, string[]>();
+      for (const member of members) before.set(member, await this.snapshotNames(member, options));
+      const named = members.filter((member) => before.get(member)?.includes(ours));
+      if (named.length === members.length) return;
+      for (const member of named) {
+        await this.deleteSnapshot(member, ours, options);
+        before.set(
+          member,
+          (before.get(member) ?? []).filter((name) => name !== ours),
+        );
+      }
+      const lines = await this.client.run(`collection select ${collection} snapshot create-now`, options);
+      if (!lines.some((line) => /^Snapshot collection name is \S+/.test(line))) {
+        throw new DriverError(
+          'snapshot-failed',
+          `${this.client.label}: collection create-now: ${lines.join(' / ')}`,
+        );
+      }
+      for (const member of members) {
+        const gained = (await this.snapshotNames(member, options)).filter(
+          (name) => !before.get(member)?.includes(name),
+        );
+        if (gained.length !== 1) {
+          throw new DriverError(
+            'snapshot-failed',
+            `${this.client.label}: ${member} gained ${gained.length} snapshots from the collection snapshot, expected 1`,
+          );
+        }
+        await this.client.run(`volume select ${member} snapshot rename ${gained[0]} ${ours}`, options);
+      }
     });
   }
 

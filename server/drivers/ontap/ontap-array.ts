@@ -3,10 +3,10 @@
  * come from discovery (`<array>:lun:<lun uuid>`, `<array>:cg:<cg uuid>`); names on the array are the
  * engine's ids (snapshot `snapshotId`, clone `mgw_stage_<stagingId>`), so every call can be repeated.
  *
- * Through this role a CG snapshot is start + commit back to back: the role has no thaw hook, the
- * runner thaws after `createSnapshot` returns, so the guests stay frozen over the whole fence (still
- * consistent; only longer frozen). The thaw-inside-the-fence sequence is
- * `takeConsistentArraySnapshot` (ontap-consistent-snapshot.ts).
+ * A CG snapshot is two-phase: start (ONTAP fences writes), the request's `whileFenced` hook (the
+ * runner thaws the guests it froze), commit within the fence. A plain LUN snapshot does not fence,
+ * so it never calls the hook and the runner thaws after it returns. The same sequence as one
+ * function, scripts included, is `takeConsistentArraySnapshot` (ontap-consistent-snapshot.ts).
  *
  * Restores use the array's own snapshots: the restore points name the snapshot they were read from.
  */
@@ -32,6 +32,8 @@ export interface OntapArrayOptions {
   arrayId: string;
   /** The igroup staged clones are mapped to (the staging host's initiators). */
   stagingIgroup: string;
+  /** `action_timeout` of a CG snapshot's write fence (default ONTAP's 7 s). */
+  fenceSeconds?: number;
 }
 
 /** ONTAP names: letters, digits, `_`, `-`, `.`; anything else from an id becomes `_`. */
@@ -102,7 +104,12 @@ export class OntapArray implements ArrayDriver {
           isRetryable: false,
         });
       await this.operations.snapshotConsistencyGroup(
-        { consistencyGroup: group.name, snapshotName: name, thaw: async () => undefined },
+        {
+          consistencyGroup: group.name,
+          snapshotName: name,
+          fenceSeconds: this.options.fenceSeconds,
+          thaw: request.whileFenced ?? (async () => undefined),
+        },
         step,
       );
       return { snapshotId: request.snapshotId };

@@ -9,6 +9,7 @@ import type { BackupPlan, OperationPlan, PlanStep } from '../../engine/plan-type
 import { isPartialPoint } from '../../engine/restore-points';
 import { isConsistencyStep } from '../../engine/step-params';
 import type { Consistency } from '../../engine/types';
+import type { ArraySnapshotResult } from './array-snapshot';
 import { MINUTE, type StepHandler, type StepRun } from './context';
 
 export const catalog: StepHandler<'catalog'> = { deadlineMs: 2 * MINUTE, run: catalogRestorePoint };
@@ -58,6 +59,12 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
       ['vss-snapshot', 'xen-snapshot', 'array-snapshot'].includes(step.kind) &&
       (step.paramsJson as { snapshotId?: string }).snapshotId === params.snapshotId,
   );
+  // An array snapshot taken after this VM's freeze was over (a missed fence under `fallback`).
+  const lostFreeze = (snapshotStep?.resultJson as Partial<ArraySnapshotResult> | null)?.crashVmIds?.[vmId];
+  if (lostFreeze && consistency !== 'crash') {
+    consistency = 'crash';
+    reasons.push(lostFreeze);
+  }
   const createdAt = snapshotStep?.finishedAt ?? copyStep.startedAt ?? context.now();
   const plan = operation.planJson as unknown as OperationPlan;
   const vmName = (plan as BackupPlan).vms?.find((vm) => vm.vmId === vmId)?.vmName ?? vmId;

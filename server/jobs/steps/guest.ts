@@ -3,7 +3,8 @@
  * guest freeze / thaw and the application's pre-freeze / post-thaw scripts, the host-cache flush.
  */
 import { DriverError, isDriverError } from '../../engine/driver';
-import { MINUTE, type StepHandler } from './context';
+import type { ArraySnapshotResult } from './array-snapshot';
+import { MINUTE, type StepHandler, type StepRun } from './context';
 import { namesOfVms } from './drivers';
 import { recordPowerStates } from './inventory';
 
@@ -76,11 +77,36 @@ export const guestFreeze: StepHandler<'guest-freeze'> = {
   },
 };
 
+/** Whether the VM's array snapshot step already thawed it inside the array's write fence. */
+async function wasThawedInFence(step: StepRun<'guest-thaw'>): Promise<boolean> {
+  const vmId = step.vmId();
+  const snapshotKeys = new Set(
+    step
+      .plan()
+      .steps.filter(
+        (s) => s.kind === 'array-snapshot' && (s.params as { vmIds?: string[] }).vmIds?.includes(vmId),
+      )
+      .map((s) => s.key),
+  );
+  if (snapshotKeys.size === 0) return false;
+  const records = await step.stores.operations.steps(step.operation.id);
+  return records.some(
+    (record) =>
+      snapshotKeys.has(record.key) &&
+      (record.status === 'succeeded' || record.status === 'degraded') &&
+      (record.resultJson as Partial<ArraySnapshotResult> | null)?.thawedInFence?.includes(vmId) === true,
+  );
+}
+
 export const guestThaw: StepHandler<'guest-thaw'> = {
   deadlineMs: 2 * MINUTE,
   async run(step) {
+    if (await wasThawedInFence(step)) {
+      step.log('info', 'already thawed inside the array snapshot’s write fence');
+      return { status: 'succeeded', result: { thawedInFence: true } };
+    }
     await (await step.drivers.hypervisorForVm(step.vmId())).thawGuest(step.vmId(), step.call);
-    return { status: 'succeeded' };
+    return { status: 'succeeded', result: { thawedInFence: false } };
   },
 };
 

@@ -4,6 +4,7 @@
  * handler file, nothing else.
  */
 import type { StepKind } from '../../engine/plan-types';
+import { arraySnapshot } from './array-snapshot';
 import { catalog } from './catalog';
 import type { StepHandler } from './context';
 import { agentCopy, copyToRepository } from './copies';
@@ -27,7 +28,7 @@ import {
   stageVolume,
   verifyRestored,
 } from './restores';
-import { arraySnapshot, releaseSnapshot, vssSnapshot, xenSnapshot } from './snapshots';
+import { releaseSnapshot, vssSnapshot, xenSnapshot } from './snapshots';
 
 export const STEP_HANDLERS: { readonly [K in StepKind]: StepHandler<K> } = {
   // backup

@@ -1,6 +1,6 @@
 /**
- * Snapshot steps: a VM snapshot or WSB host-volume set (the host's hypervisor driver), a LUN /
- * consistency-group snapshot (the array's driver), and their release.
+ * Snapshot steps: a VM snapshot or WSB host-volume set (the host's hypervisor driver), and the
+ * release of any snapshot. The LUN / consistency-group snapshot is array-snapshot.ts.
  */
 import type { CreateSnapshotRequest } from '../../drivers/roles';
 import type { SnapshotScope } from '../../engine/driver';
@@ -9,7 +9,7 @@ import type { SnapshotStepParams } from '../../engine/step-params';
 import { MINUTE, type StepHandler, type StepRun } from './context';
 import { snapshotDriverFor, undoneStep } from './drivers';
 
-async function takeSnapshot(step: StepRun<'vss-snapshot' | 'xen-snapshot' | 'array-snapshot'>) {
+async function takeSnapshot(step: StepRun<'vss-snapshot' | 'xen-snapshot'>) {
   const params: SnapshotStepParams = step.params;
   const driver = await snapshotDriverFor(step.drivers, params.scope);
   const snapshot = (isQuiesced: boolean) => {
@@ -46,7 +46,6 @@ async function takeSnapshot(step: StepRun<'vss-snapshot' | 'xen-snapshot' | 'arr
 
 export const vssSnapshot: StepHandler<'vss-snapshot'> = { deadlineMs: 15 * MINUTE, run: takeSnapshot };
 export const xenSnapshot: StepHandler<'xen-snapshot'> = { deadlineMs: 15 * MINUTE, run: takeSnapshot };
-export const arraySnapshot: StepHandler<'array-snapshot'> = { deadlineMs: 15 * MINUTE, run: takeSnapshot };
 
 export const releaseSnapshot: StepHandler<'release-snapshot'> = {
   deadlineMs: 15 * MINUTE,

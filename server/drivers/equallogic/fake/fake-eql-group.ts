@@ -5,6 +5,8 @@
  * paging on, a long listing stops at `Press any key…`), and `% Error - …` lines for failures. The
  * volumes hold real bytes (in memory), so a snapshot, a clone and a restore can be checked.
  * The answer texts follow OpenStack Cinder's PS driver (cinder/volume/drivers/dell_emc/ps.py).
+ * Volume collections (`collection create|show|select … add|show|snapshot create-now`) snapshot
+ * every member volume at one instant; their answer texts are this fake's own (unverified).
  */
 import type { AddressInfo } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
@@ -27,6 +29,8 @@ interface Settings {
 
 export class FakeEqlGroup {
   readonly volumes = new Map<string, FakeEqlVolume>();
+  /** Volume collections: name → member volume names. */
+  readonly collections = new Map<string, string[]>();
   /** Every command line received, in order. */
   readonly commands: string[] = [];
   port = 0;
@@ -167,6 +171,7 @@ export class FakeEqlGroup {
           ),
         );
       }
+      if (words[0] === 'collection') return done(this.collectionCommand(words.slice(1)));
       if (words[0] === 'volume' && words[1] === 'select' && words[2])
         return this.volumeCommand(this.volume(words[2]), words.slice(3), settings);
       if (words[0] === 'volume' && words[1] === 'delete' && words[2]) {
@@ -186,6 +191,43 @@ export class FakeEqlGroup {
       if (error instanceof FakeEqlError) return done([error.message]);
       throw error;
     }
+  }
+
+  /** `collection show | create <c> <vol> | select <c> add <vol> | show | snapshot create-now`. */
+  private collectionCommand(words: string[]): string[] {
+    const [verb, name, ...rest] = words;
+    if (verb === 'show' && !name) {
+      return [...this.collections].map(([collection, members]) => `${collection} ${members.length}`);
+    }
+    if (verb === 'create' && name && rest.length === 1) {
+      this.volume(rest[0]);
+      if (this.collections.has(name))
+        throw new FakeEqlError(`% Error - Volume collection ${name} already exists.`);
+      this.collections.set(name, [rest[0]]);
+      return ['Volume collection creation succeeded.'];
+    }
+    const members = name ? this.collections.get(name) : undefined;
+    if (verb !== 'select' || !name) return [`% Error - Unrecognized command: collection ${verb}`];
+    if (!members) throw new FakeEqlError(`% Error - Volume collection ${name} does not exist.`);
+    if (rest[0] === 'add' && rest[1]) {
+      this.volume(rest[1]);
+      if (!members.includes(rest[1])) members.push(rest[1]);
+      return [];
+    }
+    if (rest[0] === 'show' && rest.length === 1) {
+      return [`Name: ${name}`, ...members.map((member) => `Volume: ${member}`)];
+    }
+    if (rest[0] === 'snapshot' && rest[1] === 'create-now') {
+      // One instant for every member: all copies are taken before anything else runs.
+      this.snapshotCounter += 1;
+      const stamp = this.now().toISOString().slice(0, 19).replace('T', '-');
+      for (const member of members) {
+        const volume = this.volume(member);
+        volume.snapshots.set(`${member}-${stamp}.${this.snapshotCounter}`, Buffer.from(volume.data));
+      }
+      return [`Snapshot collection name is ${name}-${stamp}.${this.snapshotCounter}`];
+    }
+    return [`% Error - Unrecognized command: collection select ${name} ${rest.join(' ')}`];
   }
 
   private volumeCommand(volume: FakeEqlVolume, rest: string[], _settings: Settings) {
