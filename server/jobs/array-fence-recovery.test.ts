@@ -11,9 +11,11 @@ import type { HypervisorDriver } from '../drivers/roles';
 import type { SnapshotStepParams } from '../engine/step-params';
 import {
   cgSnapshots,
+  closeFencedLab,
   type FenceWatch,
   fencedBackupRequest,
   ontapRegistry,
+  openFencedLab,
   SNAPSHOT_KEY,
   watchGuests,
   withConsistencyGroup,
@@ -28,16 +30,9 @@ let watch: FenceWatch;
 let drivers: DriverRegistry;
 
 beforeEach(async () => {
-  h = await createHarness({ inventory: withConsistencyGroup });
-  cluster = await startFakeCluster();
-  watch = watchGuests(h, cluster);
-  drivers = ontapRegistry(h, cluster, watch);
-  await h.driver.ensureVm('sql1');
+  ({ h, cluster, watch, drivers } = await openFencedLab());
 });
-afterEach(async () => {
-  await cluster.stop();
-  await h.close();
-});
+afterEach(() => closeFencedLab({ h, cluster }));
 
 /**
  * The dying worker's registry for the snapshot step: the thaw inside the fence never returns (the

@@ -8,9 +8,11 @@ import { type FakeCluster, startFakeCluster } from '../drivers/ontap/ontap-test-
 import type { DriverRegistry } from '../drivers/registry';
 import {
   cgSnapshots,
+  closeFencedLab,
   type FenceWatch,
   fencedBackupRequest,
   ontapRegistry,
+  openFencedLab,
   SNAPSHOT_KEY,
   watchGuests,
   withConsistencyGroup,
@@ -23,16 +25,9 @@ let watch: FenceWatch;
 let drivers: DriverRegistry;
 
 beforeEach(async () => {
-  h = await createHarness({ inventory: withConsistencyGroup });
-  cluster = await startFakeCluster();
-  watch = watchGuests(h, cluster);
-  drivers = ontapRegistry(h, cluster, watch);
-  await h.driver.ensureVm('sql1');
+  ({ h, cluster, watch, drivers } = await openFencedLab());
 });
-afterEach(async () => {
-  await cluster.stop();
-  await h.close();
-});
+afterEach(() => closeFencedLab({ h, cluster }));
 
 const dataSnapshots = () => cluster.model.volumeByName('sql_data')?.snapshots.map((s) => s.name) ?? [];
 const stepsOf = async (operationId: string) =>

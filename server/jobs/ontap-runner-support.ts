@@ -5,12 +5,12 @@
  */
 
 import { OntapArray } from '../drivers/ontap/ontap-array';
-import type { FakeCluster } from '../drivers/ontap/ontap-test-support';
+import { type FakeCluster, startFakeCluster } from '../drivers/ontap/ontap-test-support';
 import type { DriverRegistry } from '../drivers/registry';
 import type { ArrayDriver } from '../drivers/roles';
 import type { BackupPlanRequest } from '../engine/backup-plan';
 import type { Inventory } from '../engine/inventory';
-import type { Harness } from './test-harness';
+import { createHarness, type Harness } from './test-harness';
 
 export const fencedBackupRequest = (consistencyPolicy: 'require' | 'fallback'): BackupPlanRequest => ({
   scope: { kind: 'array-volume', arrayVolumeId: 'lun1' },
@@ -111,3 +111,25 @@ export function watchGuests(h: Harness, cluster: FakeCluster): FenceWatch {
 /** The cluster's consistency-group snapshots (fenced or committed). */
 export const cgSnapshots = (of: FakeCluster) =>
   [...of.model.groups.values()].flatMap((group) => group.snapshots);
+
+export interface FencedLab {
+  h: Harness;
+  cluster: FakeCluster;
+  watch: FenceWatch;
+  drivers: DriverRegistry;
+}
+
+/** The lab with sql1's LUNs in a consistency group, the fake cluster, and the registry over both. */
+export async function openFencedLab(): Promise<FencedLab> {
+  const h = await createHarness({ inventory: withConsistencyGroup });
+  const cluster = await startFakeCluster();
+  const watch = watchGuests(h, cluster);
+  const drivers = ontapRegistry(h, cluster, watch);
+  await h.driver.ensureVm('sql1');
+  return { h, cluster, watch, drivers };
+}
+
+export async function closeFencedLab(lab: Pick<FencedLab, 'h' | 'cluster'>): Promise<void> {
+  await lab.cluster.stop();
+  await lab.h.close();
+}

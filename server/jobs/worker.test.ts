@@ -4,8 +4,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
 import type { BackupPlanRequest } from '../engine/backup-plan';
-import { createHarness, FAST_RETRY, gateSnapshots, type Harness } from './test-harness';
+import { createHarness, FAST_RETRY, type Harness } from './test-harness';
 import { createWorker } from './worker';
+import { tickUntilSnapshotWaits } from './worker-test-support';
 
 let h: Harness;
 
@@ -40,16 +41,7 @@ describe.each(dialects)('$name', (dialect) => {
           retry: FAST_RETRY,
         });
         const op = await h.enqueueBackup(arrayBackup, { now });
-        const snapshot = gateSnapshots(h);
-        let inFlight: Promise<void> = Promise.resolve();
-        let isWaiting = false;
-        void snapshot.entered.then(() => {
-          isWaiting = true;
-        });
-        while (!isWaiting) {
-          inFlight = worker.tick();
-          await Promise.race([inFlight, snapshot.entered]);
-        }
+        const { inFlight, snapshot } = await tickUntilSnapshotWaits(h, worker);
 
         // The event loop stalls for 31 s: the lease looks expired when the worker's next pass runs.
         now = new Date(now.getTime() + 31_000);
