@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { operationStatus, runBackup, snap } from './fixtures/backup-api';
+import { expectToastClearOf } from './fixtures/toasts';
 import { E2E_USERS, storageStateOf } from './fixtures/users';
 
 test('browse and filter restore points, inspect, verify, and delete the only point of a VM once a second admin approves', async ({
@@ -35,9 +36,16 @@ test('browse and filter restore points, inspect, verify, and delete the only poi
   await expect(drawer.getByText('Crash-consistent').first()).toBeVisible();
   // Verify runs as an operation in the worker: a toast names the point, then says its verdict.
   await drawer.getByRole('button', { name: 'Verify' }).click();
-  await expect(page.getByText(/^Verification of the .+ point of web-lnx-03: intact$/)).toBeVisible({
-    timeout: 30_000,
+  const verdict = page.locator('[data-sonner-toast]').filter({
+    hasText: /Verification of the .+ point of web-lnx-03: intact/,
   });
+  await expect(verdict).toBeVisible({ timeout: 30_000 });
+  // The toast leaves the drawer's buttons free (it once sat on its Close button, top right).
+  await expectToastClearOf(verdict, [
+    drawer.getByRole('button', { name: 'Close details' }),
+    drawer.getByRole('button', { name: 'Verify' }),
+    drawer.getByRole('button', { name: 'Delete…' }),
+  ]);
   await expect(drawer.getByRole('heading', { name: 'Verify history' })).toBeVisible();
   await expect(drawer.getByText('intact').first()).toBeVisible();
   await snap(page, testInfo, 'restore-points-details');
