@@ -25,6 +25,23 @@ test('browse and filter restore points, inspect, verify, and delete the only poi
   await expect(table.getByRole('row').filter({ hasText: 'web-lnx-03' }).first()).toBeVisible();
   await page.getByLabel('Sort').selectOption('oldest');
   await expect(page).toHaveURL(/sort=oldest/);
+  // Host and VM are type-ahead pickers matched on the server (any of 20,000 VMs, not the first
+  // 100): the VM picker offers the chosen host's VMs only, each named with its host.
+  const host = page.getByLabel('Host', { exact: true });
+  await host.fill('xs-a-0');
+  await page.getByRole('option', { name: /^xs-a-03\b/ }).click();
+  await expect(page).toHaveURL(/hostId=host-xs-a-03/);
+  await expect(host).toHaveValue('xs-a-03');
+  const vm = page.getByLabel('VM', { exact: true });
+  await vm.fill('web-lnx');
+  await expect(page.getByRole('option', { name: /^web-lnx-03\s*on xs-a-03$/ })).toBeVisible();
+  await page.getByRole('option', { name: /^web-lnx-03\s*on xs-a-03$/ }).click();
+  await expect(page).toHaveURL(/vmId=vm-web-lnx-03/);
+  await expect(vm).toHaveValue('web-lnx-03');
+  await expect(table.getByRole('row').filter({ hasText: 'web-lnx-03' }).first()).toBeVisible();
+  await vm.fill('');
+  await page.getByRole('option', { name: 'Any VM' }).click();
+  await expect(page).not.toHaveURL(/vmId=/);
   await snap(page, testInfo, 'restore-points-filtered');
 
   await table
