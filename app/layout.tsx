@@ -30,7 +30,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <OperationFollowerProvider>
             <AppShell>{children}</AppShell>
           </OperationFollowerProvider>
-          <Toaster richColors position="top-right" />
+          {/*
+            Top centre, below the header: clear of the header's search and menu, of the page header's
+            action buttons (top right) and of the wizards' Back / Next / Run buttons under the form.
+          */}
+          <Toaster richColors position="top-center" offset={{ top: 64 }} />
         </TrpcProviders>
       </body>
     </html>

@@ -5,6 +5,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { trpcMutation } from './fixtures/backup-api';
+import { expectToastClearOf } from './fixtures/toasts';
 
 const JOB_NAME = 'web-01 nightly (edit e2e)';
 
@@ -91,4 +92,54 @@ test('an operator edits a job through the wizard: the server reviews the change,
   await expect(newest).toContainText('backups.updateJob');
   await expect(newest).toContainText('Succeeded');
   await expect(newest).toContainText(`job ${JOB_NAME}`);
+});
+
+test('an operator takes a job off its schedule in the edit wizard: it then runs only by hand, and the toast covers none of the page buttons', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const name = 'web-01 by hand (edit e2e)';
+  const job = await trpcMutation<{ id: string }>(page, 'jobs.create', {
+    name,
+    request: {
+      scope: { kind: 'vms', vmIds: ['vm-web-01'] },
+      consistencyPolicy: 'fallback',
+      passthroughPolicy: 'skip',
+    },
+    schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
+    missedRunPolicy: 'skip',
+    retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
+    rpoHours: 26,
+    isEnabled: true,
+  });
+
+  await page.goto(`/jobs/${job.id}/edit?step=schedule`);
+  await expect(page.getByRole('heading', { level: 2, name: 'Schedule & retention' })).toBeFocused();
+  await expect(page.getByLabel('On a schedule')).toBeChecked();
+  await page.getByLabel('No schedule, run by hand').check();
+  // No cron to fill in for a job run by hand; its name, retention and RPO stay.
+  await expect(page.getByLabel('Cron expression')).toHaveCount(0);
+  await expect(page.getByLabel('Job name')).toHaveValue(name);
+  await page.getByRole('button', { name: 'Next: review' }).click();
+
+  await expect(page.getByRole('heading', { level: 2, name: 'Review' })).toBeFocused();
+  await expect(
+    page.getByText(`Job "${name}" with no schedule: it runs only when started by hand`),
+  ).toBeVisible();
+  const acknowledgements = page.getByRole('checkbox', { name: /^Acknowledge / });
+  for (const box of await acknowledgements.all()) await box.check();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+
+  await expect(page).toHaveURL(new RegExp(`/jobs/${job.id}$`));
+  await expect(page.getByText('none: runs only when started by hand')).toBeVisible();
+
+  // A toast on the job page sits clear of its buttons (Edit, Run now, Delete at the top right).
+  await page.getByRole('switch', { name: `Enabled: ${name}` }).click();
+  const toast = page.locator('[data-sonner-toast]').filter({ hasText: `${name} disabled` });
+  await expect(toast).toBeVisible();
+  await expectToastClearOf(toast, [
+    page.getByRole('link', { name: `Edit ${name}` }),
+    page.getByRole('button', { name: `Run ${name} now` }),
+    page.getByRole('button', { name: `Delete ${name}` }),
+  ]);
 });

@@ -30,7 +30,9 @@ test('a point without the pass-through disk is partial on every page, and an in-
 
   // Restore point browser: the row says partial, the drawer says what is missing.
   await page.goto('/restore-points');
-  await page.getByLabel('VM', { exact: true }).selectOption({ label: vmName });
+  await page.getByLabel('VM', { exact: true }).fill(vmName);
+  await page.getByRole('option', { name: new RegExp(`^${vmName}\\b`) }).click();
+  await expect(page).toHaveURL(/vmId=vm-fs-01/);
   const table = page.getByRole('table', { name: 'Restore points' });
   const row = table.getByRole('row').filter({ hasText: vmName }).first();
   await expect(row.getByText(partialBadge)).toBeVisible();

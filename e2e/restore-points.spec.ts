@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { operationStatus, runBackup, snap } from './fixtures/backup-api';
+import { expectToastClearOf } from './fixtures/toasts';
 import { E2E_USERS, storageStateOf } from './fixtures/users';
 
 test('browse and filter restore points, inspect, verify, and delete the only point of a VM once a second admin approves', async ({
@@ -24,6 +25,23 @@ test('browse and filter restore points, inspect, verify, and delete the only poi
   await expect(table.getByRole('row').filter({ hasText: 'web-lnx-03' }).first()).toBeVisible();
   await page.getByLabel('Sort').selectOption('oldest');
   await expect(page).toHaveURL(/sort=oldest/);
+  // Host and VM are type-ahead pickers matched on the server (any of 20,000 VMs, not the first
+  // 100): the VM picker offers the chosen host's VMs only, each named with its host.
+  const host = page.getByLabel('Host', { exact: true });
+  await host.fill('xs-a-0');
+  await page.getByRole('option', { name: /^xs-a-03\b/ }).click();
+  await expect(page).toHaveURL(/hostId=host-xs-a-03/);
+  await expect(host).toHaveValue('xs-a-03');
+  const vm = page.getByLabel('VM', { exact: true });
+  await vm.fill('web-lnx');
+  await expect(page.getByRole('option', { name: /^web-lnx-03\s*on xs-a-03$/ })).toBeVisible();
+  await page.getByRole('option', { name: /^web-lnx-03\s*on xs-a-03$/ }).click();
+  await expect(page).toHaveURL(/vmId=vm-web-lnx-03/);
+  await expect(vm).toHaveValue('web-lnx-03');
+  await expect(table.getByRole('row').filter({ hasText: 'web-lnx-03' }).first()).toBeVisible();
+  await vm.fill('');
+  await page.getByRole('option', { name: 'Any VM' }).click();
+  await expect(page).not.toHaveURL(/vmId=/);
   await snap(page, testInfo, 'restore-points-filtered');
 
   await table
@@ -35,9 +53,16 @@ test('browse and filter restore points, inspect, verify, and delete the only poi
   await expect(drawer.getByText('Crash-consistent').first()).toBeVisible();
   // Verify runs as an operation in the worker: a toast names the point, then says its verdict.
   await drawer.getByRole('button', { name: 'Verify' }).click();
-  await expect(page.getByText(/^Verification of the .+ point of web-lnx-03: intact$/)).toBeVisible({
-    timeout: 30_000,
+  const verdict = page.locator('[data-sonner-toast]').filter({
+    hasText: /Verification of the .+ point of web-lnx-03: intact/,
   });
+  await expect(verdict).toBeVisible({ timeout: 30_000 });
+  // The toast leaves the drawer's buttons free (it once sat on its Close button, top right).
+  await expectToastClearOf(verdict, [
+    drawer.getByRole('button', { name: 'Close details' }),
+    drawer.getByRole('button', { name: 'Verify' }),
+    drawer.getByRole('button', { name: 'Delete…' }),
+  ]);
   await expect(drawer.getByRole('heading', { name: 'Verify history' })).toBeVisible();
   await expect(drawer.getByText('intact').first()).toBeVisible();
   await snap(page, testInfo, 'restore-points-details');

@@ -1,6 +1,7 @@
 /**
  * Bulk actions on the VM list, as an operator uses them: tick VMs (across pages of a filter),
- * back them up through the wizard, or add them to a backup job.
+ * back them up through the wizard, or add them to a backup job; a filter change clears the ticks
+ * and nothing can be ticked while the old filter's rows are still shown.
  */
 import { expect, test } from '@playwright/test';
 import { trpcMutation } from './fixtures/backup-api';
@@ -37,11 +38,33 @@ test('ticked VMs go to the backup wizard together, or join a backup job', async 
   await expect(page.getByText(`Added ${DEMO_LAB_NAMES.sqlVm} to Bulk target (e2e)`)).toBeVisible();
   await expect(selection).toBeHidden();
 
-  // Ticking the whole page, then backing up: the wizard opens with the ticked VMs in scope.
+  // A filter change clears the ticks, and while the filtered rows load (held here) the rows shown
+  // are the old filter's: neither "select every row" nor a row's box can tick them.
+  await table.getByRole('checkbox', { name: `Select ${DEMO_LAB_NAMES.healthyVm}` }).check();
+  await expect(selection).toBeVisible();
+  let releaseFilteredRows = () => {};
+  const filteredRowsHeld = new Promise<void>((resolve) => {
+    releaseFilteredRows = resolve;
+  });
+  await page.route(
+    (url) =>
+      url.pathname.includes('vms.list') && decodeURIComponent(url.search).includes('HV-PASSTHROUGH-DISK'),
+    async (route) => {
+      await filteredRowsHeld;
+      await route.continue();
+    },
+  );
   await page.getByLabel('Finding').selectOption('HV-PASSTHROUGH-DISK');
-  // The filtered page has arrived (a VM without a pass-through disk is gone from it) before ticking it.
+  await expect(selection).toBeHidden();
+  const selectPage = table.getByRole('checkbox', { name: 'Select every row on this page' });
+  await expect(selectPage).toBeDisabled();
+  await expect(table.getByRole('checkbox', { name: `Select ${DEMO_LAB_NAMES.healthyVm}` })).toBeDisabled();
+  releaseFilteredRows();
+
+  // Once the filtered rows are in, ticking the whole page and backing up opens the wizard with them.
+  await expect(selectPage).toBeEnabled();
   await expect(table.getByRole('link', { name: DEMO_LAB_NAMES.healthyVm, exact: true })).toHaveCount(0);
-  await table.getByRole('checkbox', { name: 'Select every row on this page' }).check();
+  await selectPage.check();
   await expect(selection.getByRole('status')).toContainText(DEMO_LAB_NAMES.passthroughVm);
   await selection.getByRole('link', { name: 'Back up now…' }).click();
   await expect(page).toHaveURL(/\/backup\/new/);

@@ -24,3 +24,35 @@ test('the volumes list shows how many VMs share each volume', async ({ page }) =
     page.getByRole('table', { name: `VMs sharing ${DEMO_LAB_NAMES.sharedSr}` }).getByRole('row'),
   ).toHaveCount(5);
 });
+
+test('a XenServer SR shows what it is, never VSS or shadow storage: volumes list, volume page, host page', async ({
+  page,
+}) => {
+  const srFacts = 'XenServer snapshots its virtual disks (VDIs); VSS does not apply';
+  await page.goto('/volumes');
+  const table = page.getByRole('table', { name: 'Host volumes and storage repositories' });
+  await expect(table.getByRole('columnheader', { name: 'VSS' })).toHaveCount(0);
+  await expect(table.getByRole('columnheader', { name: 'Shadow storage' })).toHaveCount(0);
+  const sharedSr = table.getByRole('row').filter({ hasText: DEMO_LAB_NAMES.sharedSr });
+  await expect(sharedSr).toContainText('Storage repository');
+  await expect(sharedSr).toContainText(srFacts);
+  // A Hyper-V volume still says its VSS and shadow storage.
+  const hypervD = table.getByRole('row').filter({ hasText: /^D:/ }).first();
+  await expect(hypervD).toContainText(/VSS (on|off); shadow storage/);
+
+  await sharedSr.getByRole('link', { name: DEMO_LAB_NAMES.sharedSr }).click();
+  await expect(
+    page.getByRole('heading', { level: 1, name: new RegExp(DEMO_LAB_NAMES.sharedSr) }),
+  ).toBeVisible();
+  const terms = page.getByRole('main').locator('dt');
+  await expect(terms.filter({ hasText: /^Snapshots$/ })).toHaveCount(1);
+  await expect(page.getByRole('main')).toContainText(srFacts);
+  await expect(terms.filter({ hasText: /VSS|Shadow storage/ })).toHaveCount(0);
+
+  // The SR's host lists its storage repositories the same way.
+  await page.getByRole('main').locator('dd').getByRole('link').first().click();
+  const srs = page.getByRole('table').filter({ hasText: DEMO_LAB_NAMES.sharedSr });
+  await expect(srs.getByRole('columnheader', { name: 'Snapshots' })).toBeVisible();
+  await expect(srs.getByRole('columnheader', { name: 'VSS' })).toHaveCount(0);
+  await expect(srs.getByRole('columnheader', { name: 'Shadow storage' })).toHaveCount(0);
+});

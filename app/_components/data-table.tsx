@@ -59,6 +59,11 @@ export interface DataTableSelection<Row> {
   onChange: (selectedIds: Set<string>) => void;
   /** Names the row in its checkbox's label ("Select web-01"). */
   nameOf: (row: Row) => string;
+  /**
+   * The rows shown are the previous query's while new ones load (a filter or page change): their
+   * checkboxes are disabled, so "select every row" never ticks rows the new filter drops.
+   */
+  isStale?: boolean;
 }
 
 export interface DataTablePage {
@@ -180,6 +185,7 @@ export function DataTable<Row extends RowData>({
                       className="size-4 accent-brand-600"
                       aria-label={`Select ${selection.nameOf(row.original)}`}
                       checked={selection.selectedIds.has(row.id)}
+                      disabled={selection.isStale}
                       onChange={(event) => {
                         const next = new Set(selection.selectedIds);
                         if (event.target.checked) next.add(row.id);
@@ -235,6 +241,8 @@ function PageSelectionBox<Row extends RowData>({
       className="size-4 accent-brand-600"
       aria-label="Select every row on this page"
       checked={ticked > 0 && ticked === ids.length}
+      disabled={selection.isStale}
+      title={selection.isStale ? 'Loading the rows of the new filter…' : undefined}
       ref={(box) => {
         if (box) box.indeterminate = ticked > 0 && ticked < ids.length;
       }}

@@ -2,7 +2,7 @@
  * The words an operator reads for engine values: one source for the console and for the CSV
  * exports, so a list and its export never name the same thing differently.
  */
-import type { HypervisorKind, StorageArray } from './inventory';
+import type { HostVolumeKind, HypervisorKind, StorageArray } from './inventory';
 import type { ConsistencyPolicy, PassthroughPolicy } from './plan-types';
 import type { ProtectionStatus } from './protection';
 import type { OperationKind, OperationStatus } from './statuses';
@@ -71,6 +71,12 @@ export const OPERATION_STATUS_LABELS: Record<OperationStatus, string> = {
 export const HYPERVISOR_LABELS: Record<HypervisorKind, string> = {
   hyperv: 'Hyper-V',
   xenserver: 'XenServer',
+};
+
+export const HOST_VOLUME_KIND_LABELS: Record<HostVolumeKind, string> = {
+  volume: 'Host volume',
+  csv: 'Cluster shared volume',
+  sr: 'Storage repository',
 };
 
 export const VENDOR_LABELS: Record<StorageArray['vendor'], string> = {

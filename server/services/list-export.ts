@@ -11,6 +11,7 @@ import type { ServiceContext } from '../context';
 import { READINESS_LABELS } from '../engine/types';
 import {
   consistencyLabel,
+  HOST_VOLUME_KIND_LABELS,
   HYPERVISOR_LABELS,
   METHOD_LABELS,
   OPERATION_KIND_LABELS,
@@ -112,11 +113,15 @@ const LIST_EXPORTS = {
     columns: [
       { header: 'Volume', value: (volume) => volume.name },
       { header: 'Host', value: (volume) => volume.hostName },
-      { header: 'Kind', value: (volume) => volume.kind },
+      { header: 'Kind', value: (volume) => HOST_VOLUME_KIND_LABELS[volume.kind] },
       { header: 'Size (GiB)', value: (volume) => gib(volume.sizeBytes) },
       { header: 'Free (GiB)', value: (volume) => gib(volume.freeBytes) },
-      { header: 'VSS', value: (volume) => yesNo(volume.vssEnabled) },
-      { header: 'Shadow storage on', value: (volume) => volume.shadowStorageVolumeName },
+      // VSS and shadow storage are a Windows volume's; a XenServer SR leaves them empty.
+      { header: 'VSS', value: (volume) => (volume.kind === 'sr' ? null : yesNo(volume.vssEnabled)) },
+      {
+        header: 'Shadow storage on',
+        value: (volume) => (volume.kind === 'sr' ? null : volume.shadowStorageVolumeName),
+      },
       { header: 'Array', value: (volume) => volume.arrayName },
       { header: 'Array volume', value: (volume) => volume.arrayVolumeName },
       { header: 'VMs', value: (volume) => volume.vmCount },

@@ -136,6 +136,11 @@ describe('list exports hold what the list shows', () => {
     expect(hosts.lines[1]).toContain('"Hyper-V"');
     const volumes = await exportOf('volumes', {});
     expect(volumes.lines[1].split(',')[3]).toMatch(/^"\d+(\.\d+)?"$/);
+    // A XenServer SR is named as one, and VSS and shadow storage (Windows only) are left empty for it.
+    const srLines = volumes.lines.filter((line) => line.split(',')[2] === '"Storage repository"');
+    expect(srLines.length).toBeGreaterThan(0);
+    for (const line of srLines) expect(line.split(',').slice(5, 7)).toEqual(['""', '""']);
+    expect(volumes.lines.some((line) => line.split(',')[2] === '"Host volume"')).toBe(true);
   });
 
   it('exports restore points, operations and jobs (none yet: the header alone)', async () => {

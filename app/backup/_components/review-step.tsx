@@ -77,7 +77,7 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
       count: 1,
       rpoHours: values.job.rpoHours,
     }),
-    enabled: isJob,
+    enabled: values.runMode === 'scheduled',
     retry: false,
   });
   const [acknowledged, setAcknowledged] = useState<Set<string>>(new Set());
@@ -158,7 +158,9 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
       <p className="mb-4 text-sm text-slate-600">
         {values.runMode === 'now'
           ? 'One backup, started as soon as you confirm.'
-          : `Job "${values.job.name}" on "${values.job.schedule.cron}" (${values.job.schedule.timeZone}), RPO ${values.job.rpoHours} h.`}{' '}
+          : values.runMode === 'manual'
+            ? `Job "${values.job.name}" with no schedule: it runs only when started by hand ("Run now"), RPO ${values.job.rpoHours} h.`
+            : `Job "${values.job.name}" on "${values.job.schedule.cron}" (${values.job.schedule.timeZone}), RPO ${values.job.rpoHours} h.`}{' '}
         {pluralize(plan.vms.length, 'VM')} captured; {pluralize(plan.steps.length, 'step')} planned.
       </p>
       {isJob && scheduleCheck.data?.rpoWarning ? (

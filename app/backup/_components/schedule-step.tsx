@@ -13,7 +13,7 @@ import { errorMessageAt, FieldErrorText, StepHeading, WizardActions } from '@/ap
 import { formatDateTime } from '@/app/_lib/format';
 import { fieldErrorsOf, useTRPC } from '@/app/_lib/trpc';
 import { useBackupWizardMode } from './wizard-mode';
-import type { BackupWizardValues } from './wizard-model';
+import type { BackupWizardValues, RunMode } from './wizard-model';
 
 function useDebounced<T>(value: T, delayMs: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -39,6 +39,24 @@ const RETENTION_FIELDS = [
   { key: 'monthly', label: 'Monthly', hint: 'one point per month' },
 ] as const;
 
+const RUN_MODES: { mode: RunMode; label: string; hint: string }[] = [
+  {
+    mode: 'now',
+    label: 'Once, now',
+    hint: 'A one-off operation; its points are kept until you delete them.',
+  },
+  {
+    mode: 'scheduled',
+    label: 'On a schedule',
+    hint: 'A backup job with a cron schedule, retention and an RPO the overview checks.',
+  },
+  {
+    mode: 'manual',
+    label: 'No schedule, run by hand',
+    hint: 'A backup job that runs only when someone starts it ("Run now"); retention and RPO still apply.',
+  },
+];
+
 export function ScheduleStep({ onBack }: { onBack: () => void }) {
   const { control, setValue, register, formState } = useFormContext<BackupWizardValues>();
   const runMode = useWatch({ control, name: 'runMode' });
@@ -55,92 +73,37 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
       <StepHeading stepKey="schedule">
         <span id="step-schedule">Schedule &amp; retention</span>
       </StepHeading>
-      {mode.kind === 'edit' ? (
-        mode.job.schedule === null ? (
-          <Alert tone="info" className="mb-6">
-            This job has no schedule: it runs only when started by hand. Saving gives it the schedule below.
-          </Alert>
-        ) : null
-      ) : (
-        <fieldset className="mb-6">
-          <legend className="mb-2 text-sm font-medium text-slate-700">When</legend>
-          <RadioGroup
-            value={runMode}
-            onValueChange={(value) =>
-              setValue('runMode', value as 'now' | 'scheduled', { shouldDirty: true })
-            }
-            className="grid-cols-2"
-          >
+      <fieldset className="mb-6">
+        <legend className="mb-2 text-sm font-medium text-slate-700">When</legend>
+        <RadioGroup
+          value={runMode}
+          onValueChange={(value) => setValue('runMode', value as RunMode, { shouldDirty: true })}
+          className={mode.kind === 'edit' ? 'grid-cols-2' : 'grid-cols-3'}
+        >
+          {RUN_MODES.filter((choice) => mode.kind === 'create' || choice.mode !== 'now').map((choice) => (
             <label
-              htmlFor="run-now"
+              key={choice.mode}
+              htmlFor={`run-${choice.mode}`}
               className="flex cursor-pointer gap-3 rounded-md border border-slate-200 bg-white p-3"
             >
-              <RadioGroupItem id="run-now" value="now" />
+              <RadioGroupItem id={`run-${choice.mode}`} value={choice.mode} />
               <span>
-                <span className="block text-sm font-medium">Once, now</span>
-                <span className="block text-xs text-slate-600">
-                  A one-off operation; its points are kept until you delete them.
-                </span>
+                <span className="block text-sm font-medium">{choice.label}</span>
+                <span className="block text-xs text-slate-600">{choice.hint}</span>
               </span>
             </label>
-            <label
-              htmlFor="run-scheduled"
-              className="flex cursor-pointer gap-3 rounded-md border border-slate-200 bg-white p-3"
-            >
-              <RadioGroupItem id="run-scheduled" value="scheduled" />
-              <span>
-                <span className="block text-sm font-medium">On a schedule</span>
-                <span className="block text-xs text-slate-600">
-                  A backup job with a cron schedule, retention and an RPO the overview checks.
-                </span>
-              </span>
-            </label>
-          </RadioGroup>
-        </fieldset>
-      )}
+          ))}
+        </RadioGroup>
+      </fieldset>
 
-      {runMode === 'scheduled' ? (
+      {runMode !== 'now' ? (
         <div className="flex flex-col gap-5">
           <div className="flex flex-col gap-1">
             <Label htmlFor="job-name">Job name</Label>
             <Input className="w-80" {...field('job-name', 'job.name')} {...register('job.name')} />
             <FieldErrorText id="job-name-error" message={errorOf('job.name')} />
           </div>
-          <div className="grid grid-cols-[1fr_1fr] gap-4">
-            <div className="flex flex-col gap-1">
-              <Label htmlFor="job-cron">Cron expression</Label>
-              <Input
-                className="font-mono"
-                placeholder="0 2 * * *"
-                {...field('job-cron', 'job.schedule.cron')}
-                {...register('job.schedule.cron')}
-              />
-              <p className="text-xs text-slate-500">minute hour day-of-month month day-of-week</p>
-              <FieldErrorText id="job-cron-error" message={errorOf('job.schedule.cron')} />
-            </div>
-            <div className="flex flex-col gap-1">
-              <Label htmlFor="job-time-zone">Time zone</Label>
-              <Input
-                list="time-zones"
-                {...field('job-time-zone', 'job.schedule.timeZone')}
-                {...register('job.schedule.timeZone')}
-              />
-              <datalist id="time-zones">
-                {timeZones().map((zone) => (
-                  <option key={zone} value={zone} />
-                ))}
-              </datalist>
-              <FieldErrorText id="job-time-zone-error" message={errorOf('job.schedule.timeZone')} />
-            </div>
-          </div>
-          <SchedulePreview />
-          <div className="flex flex-col gap-1">
-            <Label htmlFor="job-missed">Runs missed while Migawka was down</Label>
-            <Select className="w-96" id="job-missed" {...register('job.missedRunPolicy')}>
-              <option value="run-once">Run once when Migawka is back</option>
-              <option value="skip">Skip them; wait for the next scheduled time</option>
-            </Select>
-          </div>
+          {runMode === 'scheduled' ? <ScheduleFields field={field} errorOf={errorOf} /> : null}
           <fieldset className="rounded-md border border-slate-200 bg-white p-4">
             <legend className="px-1 text-sm font-semibold text-slate-800">
               Retention (grandfather-father-son)
@@ -189,6 +152,65 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
         <Button type="submit">Next: review</Button>
       </WizardActions>
     </section>
+  );
+}
+
+type FieldProps = (
+  id: string,
+  path: string,
+) => {
+  id: string;
+  'aria-invalid': boolean | undefined;
+  'aria-describedby': string | undefined;
+};
+
+/** A scheduled job's when: cron, time zone, the next runs and what happens to missed ones. */
+function ScheduleFields({
+  field,
+  errorOf,
+}: {
+  field: FieldProps;
+  errorOf: (path: string) => string | undefined;
+}) {
+  const { register } = useFormContext<BackupWizardValues>();
+  return (
+    <>
+      <div className="grid grid-cols-[1fr_1fr] gap-4">
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="job-cron">Cron expression</Label>
+          <Input
+            className="font-mono"
+            placeholder="0 2 * * *"
+            {...field('job-cron', 'job.schedule.cron')}
+            {...register('job.schedule.cron')}
+          />
+          <p className="text-xs text-slate-500">minute hour day-of-month month day-of-week</p>
+          <FieldErrorText id="job-cron-error" message={errorOf('job.schedule.cron')} />
+        </div>
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="job-time-zone">Time zone</Label>
+          <Input
+            list="time-zones"
+            {...field('job-time-zone', 'job.schedule.timeZone')}
+            {...register('job.schedule.timeZone')}
+          />
+          <datalist id="time-zones">
+            {timeZones().map((zone) => (
+              <option key={zone} value={zone} />
+            ))}
+          </datalist>
+          <FieldErrorText id="job-time-zone-error" message={errorOf('job.schedule.timeZone')} />
+        </div>
+      </div>
+      <SchedulePreview />
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="job-missed">Runs missed while Migawka was down</Label>
+        <Select className="w-96" id="job-missed" {...register('job.missedRunPolicy')}>
+          <option value="run-once">Run once when Migawka is back</option>
+          <option value="skip">Skip them; wait for the next scheduled time</option>
+        </Select>
+      </div>
+    </>
   );
 }
 

@@ -317,8 +317,8 @@ function HostVolumePicker() {
                   {volume.name} on {volume.hostName}
                 </span>
                 <span className="block text-xs text-slate-600">
-                  {volume.vmCount} VMs · {formatBytes(volume.freeBytes)} free · VSS{' '}
-                  {volume.vssEnabled ? 'on' : 'off'}
+                  {volume.vmCount} VMs · {formatBytes(volume.freeBytes)} free ·{' '}
+                  {volume.kind === 'sr' ? 'storage repository' : `VSS ${volume.vssEnabled ? 'on' : 'off'}`}
                 </span>
               </span>
             </label>

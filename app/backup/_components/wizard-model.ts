@@ -34,9 +34,12 @@ export interface ScopeFormValues {
   arrayVolumeId: string;
 }
 
+export type RunMode = 'now' | 'scheduled' | 'manual';
+
 export interface BackupWizardValues {
   request: Omit<BackupRequestInput, 'scope'> & { scope: ScopeFormValues };
-  runMode: 'now' | 'scheduled';
+  /** Once, now (no job); a job on a schedule; or a job with no schedule, run only by hand ("Run now"). */
+  runMode: RunMode;
   job: Omit<BackupJobInput, 'request' | 'schedule' | 'isEnabled'> & {
     schedule: { cron: string; timeZone: string };
   };
@@ -75,14 +78,14 @@ export function initialBackupValues(): BackupWizardValues {
 
 const jobWithoutRequest = backupJobInput.omit({ request: true, isEnabled: true });
 
-const withSchedule = z
-  .object({ request: backupRequestInput })
-  .and(
-    z.discriminatedUnion('runMode', [
-      z.object({ runMode: z.literal('now') }),
-      z.object({ runMode: z.literal('scheduled'), job: jobWithoutRequest }),
-    ]),
-  );
+const withSchedule = z.object({ request: backupRequestInput }).and(
+  z.discriminatedUnion('runMode', [
+    z.object({ runMode: z.literal('now') }),
+    z.object({ runMode: z.literal('scheduled'), job: jobWithoutRequest }),
+    // A job run by hand has no schedule to check, whatever the (hidden) cron fields hold.
+    z.object({ runMode: z.literal('manual'), job: jobWithoutRequest.omit({ schedule: true }) }),
+  ]),
+);
 
 /** Each step validates what it asks for, plus everything before it, with the server's schemas. */
 export const BACKUP_STEP_SCHEMAS: Record<BackupStepKey, z.ZodType> = {
@@ -121,9 +124,13 @@ export function requestOf(values: BackupWizardValues): BackupRequestInput {
   };
 }
 
-/** The job as the server takes it; an edited job keeps whether it is enabled (its switch says so). */
+/**
+ * The job as the server takes it; an edited job keeps whether it is enabled (its switch says so).
+ * A job run by hand is saved with no schedule (null).
+ */
 export function jobOf(values: BackupWizardValues, isEnabled = true): BackupJobInput {
-  return { ...values.job, request: requestOf(values), isEnabled };
+  const schedule = values.runMode === 'manual' ? null : values.job.schedule;
+  return { ...values.job, schedule, request: requestOf(values), isEnabled };
 }
 
 /** What the edit wizard starts from: a saved job as `jobs.get` returns it. */
@@ -142,8 +149,8 @@ export interface EditedJob {
 
 /**
  * The wizard's values for a saved job: every field it set, the scope's names as chip labels. A job
- * saved without a schedule (through the API) gets the wizard's default one, which the schedule
- * step shows before anything is saved.
+ * saved without a schedule stays one run by hand; the wizard's default schedule is only what the
+ * schedule step offers if the operator gives it one.
  */
 export function valuesOfJob(job: EditedJob): BackupWizardValues {
   const initial = initialBackupValues();
@@ -161,7 +168,7 @@ export function valuesOfJob(job: EditedJob): BackupWizardValues {
       scripts: { ...(job.request.scripts ?? {}) },
       passthroughPolicy: job.request.passthroughPolicy,
     },
-    runMode: 'scheduled',
+    runMode: job.schedule ? 'scheduled' : 'manual',
     job: {
       name: job.name,
       schedule: job.schedule

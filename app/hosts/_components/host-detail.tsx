@@ -12,29 +12,16 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app
 import { VmRefList } from '@/app/_components/vm-ref-list';
 import { formatBytes, SEVERITY_TONES } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { HOST_VOLUME_KIND_LABELS, SR_SNAPSHOT_FACTS } from '@/app/_lib/volume-format';
+import type { HypervisorKind } from '@/server/engine/inventory';
 import { SEVERITIES } from '@/server/engine/types';
 import { HYPERVISOR_LABELS } from './host-list';
 
 type HostVolumeRow = RouterOutputs['hosts']['get']['volumes'][number];
 
-/** The host's volumes; a shadow storage on another volume is named by that volume's name. */
-function hostVolumeColumns(volumeNames: ReadonlyMap<string, string>): DataTableColumn<HostVolumeRow>[] {
+/** A Windows volume's VSS and its shadow storage, named by that volume's name. */
+function windowsVolumeColumns(volumeNames: ReadonlyMap<string, string>): DataTableColumn<HostVolumeRow>[] {
   return [
-    {
-      id: 'volume',
-      header: 'Volume',
-      cell: ({ row: { original: volume } }) => (
-        <>
-          <Link
-            href={`/volumes/${encodeURIComponent(volume.id)}`}
-            className="font-medium text-brand-700 hover:underline"
-          >
-            {volume.name}
-          </Link>
-          <div className="text-xs text-slate-500">{volume.kind}</div>
-        </>
-      ),
-    },
     { id: 'vss', header: 'VSS', cell: ({ row }) => <YesNo value={row.original.vssEnabled} /> },
     {
       id: 'shadowStorage',
@@ -52,6 +39,36 @@ function hostVolumeColumns(volumeNames: ReadonlyMap<string, string>): DataTableC
         </>
       ),
     },
+  ];
+}
+
+/** A XenServer SR: VSS and shadow storage mean nothing there; it says what it is instead. */
+const srColumns: DataTableColumn<HostVolumeRow>[] = [
+  { id: 'snapshots', header: 'Snapshots', cell: () => SR_SNAPSHOT_FACTS },
+];
+
+/** The host's volumes (Hyper-V) or storage repositories (XenServer) with the VMs on each. */
+function hostVolumeColumns(
+  volumeNames: ReadonlyMap<string, string>,
+  hostKind: HypervisorKind,
+): DataTableColumn<HostVolumeRow>[] {
+  return [
+    {
+      id: 'volume',
+      header: 'Volume',
+      cell: ({ row: { original: volume } }) => (
+        <>
+          <Link
+            href={`/volumes/${encodeURIComponent(volume.id)}`}
+            className="font-medium text-brand-700 hover:underline"
+          >
+            {volume.name}
+          </Link>
+          <div className="text-xs text-slate-500">{HOST_VOLUME_KIND_LABELS[volume.kind]}</div>
+        </>
+      ),
+    },
+    ...(hostKind === 'xenserver' ? srColumns : windowsVolumeColumns(volumeNames)),
     {
       id: 'free',
       header: 'Free',
@@ -164,7 +181,7 @@ export function HostDetail({ id }: { id: string }) {
               <EmptyState>This host reports no volumes.</EmptyState>
             ) : (
               <DataTable
-                columns={hostVolumeColumns(volumeNames)}
+                columns={hostVolumeColumns(volumeNames, host.kind)}
                 rows={volumes}
                 getRowId={(volume) => volume.id}
                 caption={`Volumes of ${host.name}`}

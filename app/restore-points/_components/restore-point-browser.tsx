@@ -7,6 +7,7 @@ import { Can } from '@/app/_components/account/can';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { FilterSelect } from '@/app/_components/filter-select';
+import { HostPicker } from '@/app/_components/host-picker';
 import { PageHeader } from '@/app/_components/page-header';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
@@ -15,6 +16,7 @@ import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { Select } from '@/app/_components/ui/select';
+import { VmPicker } from '@/app/_components/vm-picker';
 import { CONSISTENCY_LABELS, consistencyLabel, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
 import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { CONSISTENCY_TONES, formatDateTime, VERDICT_TONES } from '@/app/_lib/restore-format';
@@ -135,8 +137,6 @@ export function RestorePointBrowser() {
     ...trpc.restorePoints.list.queryOptions({ ...filters, cursor, limit: 50 }),
     placeholderData: keepPreviousData,
   });
-  const hosts = useQuery(trpc.hosts.list.queryOptions({ limit: 100 }));
-  const vms = useQuery(trpc.vms.list.queryOptions({ hostId: filters.hostId, limit: 100 }));
 
   const set = useSetListParams();
   const openPoint = (id: string | null) => {
@@ -168,23 +168,21 @@ export function RestorePointBrowser() {
         className="mb-4 flex flex-wrap items-end gap-3"
         onSubmit={(event) => event.preventDefault()}
       >
-        <FilterSelect
-          id="filter-host"
+        {/* Type-ahead pickers matched on the server: any of 1,000 hosts or 20,000 VMs, not the first 100. */}
+        <HostPicker
           label="Host"
-          value={filters.hostId}
+          value={filters.hostId ?? ''}
           onChange={(hostId) => set({ hostId, vmId: undefined })}
           anyLabel="Any host"
-          options={hosts.data?.items.map((host) => ({ value: host.id, label: host.name })) ?? []}
-          selectClassName="w-44"
+          className="w-48"
         />
-        <FilterSelect
-          id="filter-vm"
+        <VmPicker
           label="VM"
-          value={filters.vmId}
+          value={filters.vmId ?? ''}
           onChange={(vmId) => set({ vmId })}
+          hostId={filters.hostId}
           anyLabel="Any VM"
-          options={vms.data?.items.map((vm) => ({ value: vm.id, label: vm.name })) ?? []}
-          selectClassName="w-44"
+          className="w-48"
         />
         <FilterSelect
           id="filter-method"

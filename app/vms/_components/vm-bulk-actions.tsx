@@ -25,7 +25,16 @@ function namesOf(selected: SelectedVms, ids: readonly string[]): string {
  * which reviews them first) or add them to a job that backs up a list of VMs (the server
  * re-reviews the job and refuses a VM that would block it).
  */
-export function VmBulkActions({ selected, onClear }: { selected: SelectedVms; onClear: () => void }) {
+export function VmBulkActions({
+  selected,
+  isLoading,
+  onClear,
+}: {
+  selected: SelectedVms;
+  /** The list is loading new rows: the actions wait for them. */
+  isLoading: boolean;
+  onClear: () => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const jobs = useQuery(trpc.jobs.list.queryOptions());
@@ -52,11 +61,16 @@ export function VmBulkActions({ selected, onClear }: { selected: SelectedVms; on
     >
       <p className="self-center text-sm" role="status">
         {ids.length} VM{ids.length === 1 ? '' : 's'} selected: {namesOf(selected, ids)}
+        {isLoading ? ' (loading the list…)' : ''}
       </p>
       <Can capability="runBackups">
-        <Button asChild>
-          <Link href={`/backup/new?vmIds=${ids.map(encodeURIComponent).join(',')}`}>Back up now…</Link>
-        </Button>
+        {isLoading ? (
+          <Button disabled>Back up now…</Button>
+        ) : (
+          <Button asChild>
+            <Link href={`/backup/new?vmIds=${ids.map(encodeURIComponent).join(',')}`}>Back up now…</Link>
+          </Button>
+        )}
         <form
           className="flex items-end gap-2"
           onSubmit={(event) => {
@@ -80,7 +94,7 @@ export function VmBulkActions({ selected, onClear }: { selected: SelectedVms; on
               ))}
             </Select>
           </div>
-          <Button type="submit" variant="secondary" disabled={!jobId || addToJob.isPending}>
+          <Button type="submit" variant="secondary" disabled={!jobId || addToJob.isPending || isLoading}>
             Add to job
           </Button>
         </form>

@@ -99,6 +99,11 @@ const guestVolumeColumns: DataTableColumn<GuestVolume>[] = [
   },
 ];
 
+/** A Linux guest has no VSS or shadow storage: the columns would only say "no". */
+const nonWindowsGuestVolumeColumns = guestVolumeColumns.filter(
+  (column) => column.id !== 'vss' && column.id !== 'shadowStorage',
+);
+
 export function VmDetail({ id }: { id: string }) {
   const trpc = useTRPC();
   const detail = useQuery(trpc.vms.get.queryOptions({ id }));
@@ -212,7 +217,9 @@ export function VmDetail({ id }: { id: string }) {
           <CardHeader>
             <CardTitle>Guest volumes</CardTitle>
             <CardDescription>
-              Volumes inside the guest, whether VSS can shadow-copy them and where their shadow copies live.
+              {vm.osFamily === 'windows'
+                ? 'Volumes inside the guest, whether VSS can shadow-copy them and where their shadow copies live.'
+                : 'Volumes inside the guest (VSS and shadow storage are Windows only).'}
             </CardDescription>
           </CardHeader>
           <CardContent>
@@ -222,7 +229,7 @@ export function VmDetail({ id }: { id: string }) {
               </EmptyState>
             ) : (
               <DataTable
-                columns={guestVolumeColumns}
+                columns={vm.osFamily === 'windows' ? guestVolumeColumns : nonWindowsGuestVolumeColumns}
                 rows={guestVolumes}
                 getRowId={(volume) => volume.id}
                 caption={`Guest volumes of ${vm.name}`}

@@ -41,6 +41,8 @@ type VmRow = RouterOutputs['vms']['list']['items'][number];
 
 const PAGE_SIZE = 25;
 
+const NONE_SELECTED: ReadonlyMap<string, string> = new Map();
+
 /** Rule ids that describe backups (restore-time rules never appear on the inventory). */
 const INVENTORY_RULE_IDS = RULE_IDS.filter((id) => !id.startsWith('RESTORE-') && !id.startsWith('BACKUP-'));
 
@@ -168,8 +170,18 @@ export function VmList() {
   const count = useQuery(trpc.vms.count.queryOptions(filtersOf(query)));
 
   const setParams = useSetListParams();
-  // Ticked VMs stay ticked across pages and filters until acted on or cleared.
-  const [selected, setSelected] = useState<ReadonlyMap<string, string>>(new Map());
+  // Ticked VMs stay ticked across pages and sorts until acted on or cleared; they belong to the
+  // filters they were ticked under, so a filter change clears them (none is acted on unseen).
+  const filterKey = JSON.stringify(filtersOf(query));
+  const [ticked, setTicked] = useState<{ filterKey: string; vms: ReadonlyMap<string, string> }>({
+    filterKey,
+    vms: new Map(),
+  });
+  const selected = ticked.filterKey === filterKey ? ticked.vms : NONE_SELECTED;
+  const setSelected = (vms: ReadonlyMap<string, string>) => setTicked({ filterKey, vms });
+  // The rows shown are the previous filter's or page's while the new ones load: nothing is ticked
+  // or acted on until they have arrived.
+  const isStale = vms.isPlaceholderData;
   const onSelectionChange = (ids: Set<string>) => {
     const names = new Map([...(vms.data?.items ?? []).map((vm) => [vm.id, vm.name] as const)]);
     setSelected(new Map([...ids].map((id) => [id, selected.get(id) ?? names.get(id) ?? id])));
@@ -311,7 +323,7 @@ export function VmList() {
         </CardContent>
       </Card>
 
-      <VmBulkActions selected={selected} onClear={() => setSelected(new Map())} />
+      <VmBulkActions selected={selected} isLoading={isStale} onClear={() => setSelected(new Map())} />
       <Card>
         <CardContent>
           {vms.isPending ? (
@@ -336,6 +348,7 @@ export function VmList() {
                   selectedIds: new Set(selected.keys()),
                   onChange: onSelectionChange,
                   nameOf: (vm) => vm.name,
+                  isStale,
                 }}
               />
             </>

@@ -16,6 +16,7 @@ import {
   READINESS_TONES,
 } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { HOST_VOLUME_KIND_LABELS, isStorageRepository, SR_SNAPSHOT_FACTS } from '@/app/_lib/volume-format';
 
 type SharingVm = RouterOutputs['volumes']['get']['vms'][number];
 
@@ -63,7 +64,7 @@ export function VolumeDetail({ id }: { id: string }) {
       <PageHeader
         parent={{ href: '/volumes', label: 'Volumes' }}
         title={`${volume.name} on ${host.name}`}
-        description={`${volume.kind === 'sr' ? 'Storage repository' : volume.kind === 'csv' ? 'Cluster shared volume' : 'Host volume'} · ${vms.length} VMs share it`}
+        description={`${HOST_VOLUME_KIND_LABELS[volume.kind]} · ${vms.length} VMs share it`}
       />
       <div className="flex flex-col gap-6">
         <Card>
@@ -106,31 +107,40 @@ export function VolumeDetail({ id }: { id: string }) {
                     </Link>
                   ),
                 },
-                { term: 'VSS', value: <YesNo value={volume.vssEnabled} /> },
-                {
-                  term: 'Shadow storage location',
-                  value: shadowStorageVolume ? (
-                    isShadowStorageOnItself ? (
-                      `${shadowStorageVolume.name} (on itself)`
-                    ) : (
-                      <Link
-                        href={`/volumes/${encodeURIComponent(shadowStorageVolume.id)}`}
-                        className="text-brand-700 hover:underline"
-                      >
-                        {shadowStorageVolume.name} (another volume)
-                      </Link>
-                    )
-                  ) : (
-                    'not configured'
-                  ),
-                },
-                {
-                  term: 'Shadow storage limit',
-                  value:
-                    volume.shadowStorageLimitBytes === null
-                      ? 'unbounded'
-                      : formatBytes(volume.shadowStorageLimitBytes),
-                },
+                // VSS and shadow storage are a Windows volume's; an SR says what it is instead.
+                ...(isStorageRepository(volume)
+                  ? [
+                      { term: 'Kind', value: HOST_VOLUME_KIND_LABELS[volume.kind] },
+                      ...(host.pool ? [{ term: 'Pool', value: host.pool }] : []),
+                      { term: 'Snapshots', value: SR_SNAPSHOT_FACTS },
+                    ]
+                  : [
+                      { term: 'VSS', value: <YesNo value={volume.vssEnabled} /> },
+                      {
+                        term: 'Shadow storage location',
+                        value: shadowStorageVolume ? (
+                          isShadowStorageOnItself ? (
+                            `${shadowStorageVolume.name} (on itself)`
+                          ) : (
+                            <Link
+                              href={`/volumes/${encodeURIComponent(shadowStorageVolume.id)}`}
+                              className="text-brand-700 hover:underline"
+                            >
+                              {shadowStorageVolume.name} (another volume)
+                            </Link>
+                          )
+                        ) : (
+                          'not configured'
+                        ),
+                      },
+                      {
+                        term: 'Shadow storage limit',
+                        value:
+                          volume.shadowStorageLimitBytes === null
+                            ? 'unbounded'
+                            : formatBytes(volume.shadowStorageLimitBytes),
+                      },
+                    ]),
                 {
                   term: 'Free space',
                   value: `${formatBytes(volume.freeBytes)} of ${formatBytes(volume.sizeBytes)} (${formatPercent(volume.freeBytes, volume.sizeBytes)} free)`,

@@ -3,7 +3,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { YesNo } from '@/app/_components/detail-list';
 import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
@@ -12,6 +11,7 @@ import { formatBytes } from '@/app/_lib/format';
 import { filtersOf, pickEnum } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
+import { describeSnapshotSupport, HOST_VOLUME_KIND_LABELS } from '@/app/_lib/volume-format';
 import { HOST_VOLUME_SORTS, SORT_DIRECTIONS } from '@/server/schemas/inventory-queries';
 
 type VolumeRow = RouterOutputs['volumes']['list']['items'][number];
@@ -38,16 +38,11 @@ const columns: ServerListColumn<VolumeRow>[] = [
       </Link>
     ),
   },
-  { header: 'Kind', cell: (volume) => volume.kind },
-  { header: 'VSS', cell: (volume) => <YesNo value={volume.vssEnabled} /> },
+  { header: 'Kind', cell: (volume) => HOST_VOLUME_KIND_LABELS[volume.kind] },
   {
-    header: 'Shadow storage',
-    cell: (volume) =>
-      volume.shadowStorageVolumeId === null
-        ? 'not configured'
-        : volume.shadowStorageVolumeId === volume.id
-          ? 'on itself'
-          : `on ${volume.shadowStorageVolumeName ?? volume.shadowStorageVolumeId}`,
+    // VSS and shadow storage for a Windows volume; a XenServer SR says what it is instead.
+    header: 'Snapshots',
+    cell: (volume) => describeSnapshotSupport(volume, volume.shadowStorageVolumeName),
   },
   {
     header: 'Free',
@@ -73,9 +68,10 @@ const columns: ServerListColumn<VolumeRow>[] = [
 ];
 
 const VSS_FILTERS = ['on', 'off'] as const;
+// Windows volumes only: the server leaves storage repositories out of either answer.
 const VSS_OPTIONS = [
-  { value: 'on', label: 'On' },
-  { value: 'off', label: 'Off' },
+  { value: 'on', label: 'On (Windows volumes)' },
+  { value: 'off', label: 'Off (Windows volumes)' },
 ];
 
 export function VolumeList() {
@@ -98,7 +94,7 @@ export function VolumeList() {
     <>
       <PageHeader
         title="Volumes"
-        description="Host volumes and XenServer storage repositories: VSS, shadow storage, free space, the array LUN behind them and how many VMs share each."
+        description="Host volumes (VSS and shadow storage) and XenServer storage repositories, with free space, the array LUN behind them and how many VMs share each."
         actions={<ExportCsvLink list="volumes" query={input} noun="volumes" />}
       />
       <ServerList

@@ -1,5 +1,5 @@
 /** Host volume (SR) list and detail on PostgreSQL. */
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { HostVolumeListQuery } from '../../../server/schemas/inventory-queries';
 import type { PgDb } from '../../pg/client';
@@ -35,7 +35,10 @@ export async function listHostVolumes(
   const filters = where([
     query.hostId ? eq(hostVolumes.hostId, query.hostId) : undefined,
     query.arrayVolumeId ? eq(hostVolumes.arrayVolumeId, query.arrayVolumeId) : undefined,
-    query.vssEnabled === undefined ? undefined : eq(hostVolumes.vssEnabled, query.vssEnabled),
+    // VSS is a Windows volume's: a XenServer storage repository is in neither answer.
+    query.vssEnabled === undefined
+      ? undefined
+      : and(eq(hostVolumes.vssEnabled, query.vssEnabled), ne(hostVolumes.kind, 'sr')),
     query.search ? likeContains(hostVolumes.name, query.search) : undefined,
   ]);
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;

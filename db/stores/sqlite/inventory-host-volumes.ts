@@ -1,5 +1,5 @@
 /** Host volume (SR) list and detail on SQLite. */
-import { asc, count, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, ne, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { HostVolumeCountQuery, HostVolumeListQuery } from '../../../server/schemas/inventory-queries';
 import type { Db } from '../../client';
@@ -79,7 +79,10 @@ function hostVolumeFilters(query: HostVolumeCountQuery): SQL | undefined {
   return where([
     query.hostId ? eq(hostVolumes.hostId, query.hostId) : undefined,
     query.arrayVolumeId ? eq(hostVolumes.arrayVolumeId, query.arrayVolumeId) : undefined,
-    query.vssEnabled === undefined ? undefined : eq(hostVolumes.vssEnabled, query.vssEnabled),
+    // VSS is a Windows volume's: a XenServer storage repository is in neither answer.
+    query.vssEnabled === undefined
+      ? undefined
+      : and(eq(hostVolumes.vssEnabled, query.vssEnabled), ne(hostVolumes.kind, 'sr')),
     query.search ? likeContains(hostVolumes.name, query.search) : undefined,
   ]);
 }

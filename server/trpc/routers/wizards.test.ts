@@ -238,6 +238,15 @@ describe.each(dialects)('$name', (dialect) => {
           rpoHours: 80,
         });
         expect(await rows.all('backupJobs')).toHaveLength(1);
+
+        // The edit wizard's "No schedule, run by hand": the job keeps everything else and is never due.
+        const byHand = await caller.backups.updateJob({
+          id: saved.id,
+          job: { ...edited, schedule: null },
+          acknowledgedWarnings: review.warningKeys,
+          fingerprint: review.fingerprint,
+        });
+        expect(byHand).toMatchObject({ id: saved.id, schedule: null, nextRunAt: null, rpoHours: 80 });
       });
 
       it('rejects a bad request with the field that is wrong', async () => {

@@ -1,0 +1,47 @@
+/**
+ * How a host volume is described: a Windows volume (a Hyper-V host's D:, a CSV) by its VSS and
+ * shadow storage; a XenServer storage repository by what it is, since VSS and shadow storage mean
+ * nothing there (XenServer snapshots an SR's virtual disks itself).
+ */
+import type { HostVolumeKind } from '@/server/engine/inventory';
+import { formatBytes } from './format';
+
+export { HOST_VOLUME_KIND_LABELS } from '@/server/engine/words';
+
+export function isStorageRepository(volume: { kind: HostVolumeKind }): boolean {
+  return volume.kind === 'sr';
+}
+
+/** What an SR says in place of VSS and shadow storage. */
+export const SR_SNAPSHOT_FACTS = 'XenServer snapshots its virtual disks (VDIs); VSS does not apply';
+
+/** A Windows volume's shadow storage in words: where it lives and its limit. */
+export function describeShadowStorage(
+  volume: { id: string; shadowStorageVolumeId: string | null; shadowStorageLimitBytes: number | null },
+  shadowStorageName: string | null | undefined,
+): string {
+  const where =
+    volume.shadowStorageVolumeId === null
+      ? 'not configured'
+      : volume.shadowStorageVolumeId === volume.id
+        ? 'on itself'
+        : `on ${shadowStorageName ?? 'another volume'}`;
+  return volume.shadowStorageLimitBytes === null || volume.shadowStorageVolumeId === null
+    ? where
+    : `${where}, limit ${formatBytes(volume.shadowStorageLimitBytes)}`;
+}
+
+/** One line on how the volume's data is snapshotted: VSS and shadow storage, or the SR's facts. */
+export function describeSnapshotSupport(
+  volume: {
+    id: string;
+    kind: HostVolumeKind;
+    vssEnabled: boolean;
+    shadowStorageVolumeId: string | null;
+    shadowStorageLimitBytes: number | null;
+  },
+  shadowStorageName: string | null | undefined,
+): string {
+  if (isStorageRepository(volume)) return SR_SNAPSHOT_FACTS;
+  return `VSS ${volume.vssEnabled ? 'on' : 'off'}; shadow storage ${describeShadowStorage(volume, shadowStorageName)}`;
+}
