@@ -14,7 +14,7 @@ export default function DashboardPage() {
           <h2 id="dashboard-protection-heading" className="text-xl font-semibold">
             Protection today
           </h2>
-          <Link href="/protection" className="text-sm text-brand-700 hover:underline">
+          <Link href="/protection" className="text-sm text-accent hover:underline">
             Every VM's protection
           </Link>
         </div>

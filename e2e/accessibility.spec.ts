@@ -3,6 +3,8 @@
  * admin sees them on the demo lab: a serious or critical violation fails the page, named by rule,
  * what it means and the elements it found. Each page is checked once its content has loaded (its
  * level-one heading and, for lists, their first rows), so what is checked is what an operator uses.
+ * Every page is checked twice: in the light scheme and in the dark one the console follows when the
+ * operating system asks for it (prefers-color-scheme), contrast included.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
@@ -51,9 +53,29 @@ async function goto(page: Page, path: string, heading: string | RegExp, waitFor?
     await expect(page.getByRole('table').first().getByRole('row').nth(1)).toBeVisible();
 }
 
-for (const { name, open } of PAGES) {
-  test(`the ${name} has no serious accessibility violation`, async ({ page }) => {
-    await open(page);
-    expect(await seriousViolations(page)).toEqual([]);
+/**
+ * The lightness (0–1) of the page's background, read from the computed oklch() colour: proves the
+ * scheme under test is the one drawn, so the dark run cannot pass by checking the light page again.
+ */
+async function canvasLightness(page: Page): Promise<number> {
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const match = /oklch\(([\d.]+)(%?)/.exec(background);
+  if (!match) throw new Error(`unexpected background colour ${background}`);
+  return Number(match[1]) / (match[2] ? 100 : 1);
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(`${colorScheme} scheme`, () => {
+    test.use({ colorScheme });
+
+    for (const { name, open } of PAGES) {
+      test(`the ${name} has no serious accessibility violation (${colorScheme})`, async ({ page }) => {
+        await open(page);
+        const lightness = await canvasLightness(page);
+        if (colorScheme === 'dark') expect(lightness).toBeLessThan(0.3);
+        else expect(lightness).toBeGreaterThan(0.9);
+        expect(await seriousViolations(page)).toEqual([]);
+      });
+    }
   });
 }

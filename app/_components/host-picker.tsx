@@ -54,7 +54,7 @@ export function HostPicker({
   return (
     <div className={cn('flex flex-col gap-1', className)}>
       {/* cmdk gives the input its own id and labels it with `label`; this is that label, seen. */}
-      <span aria-hidden="true" className="text-sm font-medium text-slate-700">
+      <span aria-hidden="true" className="text-sm font-medium text-fg-soft">
         {label}
       </span>
       <Command
@@ -79,16 +79,16 @@ export function HostPicker({
         <Command.List
           hidden={!isOpen}
           label="Hosts matching the typed name"
-          className="absolute left-0 z-50 mt-1 max-h-80 w-full min-w-60 overflow-y-auto rounded-md border border-slate-200 bg-white p-1 shadow-lg"
+          className="absolute left-0 z-50 mt-1 max-h-80 w-full min-w-60 overflow-y-auto rounded-md border border-line bg-surface p-1 shadow-lg"
         >
           {hosts.isError ? (
-            <p className="px-3 py-2 text-sm text-red-700">Could not load hosts: {hosts.error.message}</p>
+            <p className="px-3 py-2 text-sm text-danger">Could not load hosts: {hosts.error.message}</p>
           ) : hosts.isPending ? (
             <Command.Loading>
-              <p className="px-3 py-2 text-sm text-slate-600">Loading hosts…</p>
+              <p className="px-3 py-2 text-sm text-fg-muted">Loading hosts…</p>
             </Command.Loading>
           ) : (
-            <Command.Empty className="px-3 py-2 text-sm text-slate-600">
+            <Command.Empty className="px-3 py-2 text-sm text-fg-muted">
               No host named like “{searched}”.
             </Command.Empty>
           )}
@@ -97,7 +97,7 @@ export function HostPicker({
               value="host:any"
               onSelect={() => choose('')}
               onMouseDown={(event) => event.preventDefault()}
-              className="cursor-pointer rounded px-2 py-1.5 text-sm data-[selected=true]:bg-brand-50"
+              className="cursor-pointer rounded px-2 py-1.5 text-sm data-[selected=true]:bg-accent-soft"
             >
               {anyLabel}
             </Command.Item>
@@ -109,14 +109,14 @@ export function HostPicker({
               onSelect={() => choose(host.id)}
               // Keep the input focused on click so onBlur does not close the list first.
               onMouseDown={(event) => event.preventDefault()}
-              className="flex cursor-pointer items-baseline justify-between gap-3 rounded px-2 py-1.5 text-sm data-[selected=true]:bg-brand-50"
+              className="flex cursor-pointer items-baseline justify-between gap-3 rounded px-2 py-1.5 text-sm data-[selected=true]:bg-accent-soft"
             >
-              <span className="font-medium text-slate-900">{host.name}</span>
-              <span className="text-xs text-slate-600">{host.vmCount} VMs</span>
+              <span className="font-medium text-fg">{host.name}</span>
+              <span className="text-xs text-fg-muted">{host.vmCount} VMs</span>
             </Command.Item>
           ))}
           {hosts.data?.nextCursor ? (
-            <p className="px-2 py-1.5 text-xs text-slate-600">
+            <p className="px-2 py-1.5 text-xs text-fg-muted">
               The first {SHOWN} matches; type more of the name to narrow them.
             </p>
           ) : null}

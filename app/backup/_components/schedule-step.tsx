@@ -63,7 +63,7 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
         ) : null
       ) : (
         <fieldset className="mb-6">
-          <legend className="mb-2 text-sm font-medium text-slate-700">When</legend>
+          <legend className="mb-2 text-sm font-medium text-fg-soft">When</legend>
           <RadioGroup
             value={runMode}
             onValueChange={(value) =>
@@ -73,24 +73,24 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
           >
             <label
               htmlFor="run-now"
-              className="flex cursor-pointer gap-3 rounded-md border border-slate-200 bg-white p-3"
+              className="flex cursor-pointer gap-3 rounded-md border border-line bg-surface p-3"
             >
               <RadioGroupItem id="run-now" value="now" />
               <span>
                 <span className="block text-sm font-medium">Once, now</span>
-                <span className="block text-xs text-slate-600">
+                <span className="block text-xs text-fg-muted">
                   A one-off operation; its points are kept until you delete them.
                 </span>
               </span>
             </label>
             <label
               htmlFor="run-scheduled"
-              className="flex cursor-pointer gap-3 rounded-md border border-slate-200 bg-white p-3"
+              className="flex cursor-pointer gap-3 rounded-md border border-line bg-surface p-3"
             >
               <RadioGroupItem id="run-scheduled" value="scheduled" />
               <span>
                 <span className="block text-sm font-medium">On a schedule</span>
-                <span className="block text-xs text-slate-600">
+                <span className="block text-xs text-fg-muted">
                   A backup job with a cron schedule, retention and an RPO the overview checks.
                 </span>
               </span>
@@ -115,7 +115,7 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
                 {...field('job-cron', 'job.schedule.cron')}
                 {...register('job.schedule.cron')}
               />
-              <p className="text-xs text-slate-500">minute hour day-of-month month day-of-week</p>
+              <p className="text-xs text-fg-subtle">minute hour day-of-month month day-of-week</p>
               <FieldErrorText id="job-cron-error" message={errorOf('job.schedule.cron')} />
             </div>
             <div className="flex flex-col gap-1">
@@ -141,10 +141,8 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
               <option value="skip">Skip them; wait for the next scheduled time</option>
             </Select>
           </div>
-          <fieldset className="rounded-md border border-slate-200 bg-white p-4">
-            <legend className="px-1 text-sm font-semibold text-slate-800">
-              Retention (grandfather-father-son)
-            </legend>
+          <fieldset className="rounded-md border border-line bg-surface p-4">
+            <legend className="px-1 text-sm font-semibold text-fg">Retention (grandfather-father-son)</legend>
             <div className="grid grid-cols-4 gap-4">
               {RETENTION_FIELDS.map((retention) => {
                 const id = `retention-${retention.key}`;
@@ -158,7 +156,7 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
                       {...field(id, path)}
                       {...register(path as 'job.retention.keepLast', { valueAsNumber: true })}
                     />
-                    <span className="text-xs text-slate-500">{retention.hint}</span>
+                    <span className="text-xs text-fg-subtle">{retention.hint}</span>
                     <FieldErrorText id={`${id}-error`} message={errorOf(path)} />
                   </div>
                 );
@@ -174,7 +172,7 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
               {...field('job-rpo', 'job.rpoHours')}
               {...register('job.rpoHours', { valueAsNumber: true })}
             />
-            <span className="text-xs text-slate-500">
+            <span className="text-xs text-fg-subtle">
               The overview flags a VM (RPO-EXCEEDED) when its newest good point is older than this.
             </span>
             <FieldErrorText id="job-rpo-error" message={errorOf('job.rpoHours')} />
@@ -225,7 +223,7 @@ function SchedulePreview() {
     <section
       aria-label="Next runs"
       aria-live="polite"
-      className="rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-950"
+      className="rounded-md border border-info-line bg-info-soft px-4 py-3 text-sm text-info"
     >
       <p className="font-medium">{preview.data.description}</p>
       <ol className="mt-1 list-decimal pl-5">
@@ -234,7 +232,7 @@ function SchedulePreview() {
         ))}
       </ol>
       {preview.data.rpoWarning ? (
-        <p className="mt-2 font-medium text-amber-900">Warning: {preview.data.rpoWarning}.</p>
+        <p className="mt-2 font-medium text-warning">Warning: {preview.data.rpoWarning}.</p>
       ) : null}
     </section>
   );

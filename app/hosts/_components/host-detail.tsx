@@ -27,11 +27,11 @@ function hostVolumeColumns(volumeNames: ReadonlyMap<string, string>): DataTableC
         <>
           <Link
             href={`/volumes/${encodeURIComponent(volume.id)}`}
-            className="font-medium text-brand-700 hover:underline"
+            className="font-medium text-accent hover:underline"
           >
             {volume.name}
           </Link>
-          <div className="text-xs text-slate-500">{volume.kind}</div>
+          <div className="text-xs text-fg-subtle">{volume.kind}</div>
         </>
       ),
     },
@@ -47,7 +47,7 @@ function hostVolumeColumns(volumeNames: ReadonlyMap<string, string>): DataTableC
               ? 'on itself'
               : `on ${volumeNames.get(volume.shadowStorageVolumeId) ?? volume.shadowStorageVolumeId}`}
           {volume.shadowStorageLimitBytes !== null ? (
-            <div className="text-xs text-slate-500">limit {formatBytes(volume.shadowStorageLimitBytes)}</div>
+            <div className="text-xs text-fg-subtle">limit {formatBytes(volume.shadowStorageLimitBytes)}</div>
           ) : null}
         </>
       ),
@@ -95,7 +95,7 @@ export function HostDetail({ id }: { id: string }) {
                 {
                   term: 'VMs',
                   value: (
-                    <Link href={vmsHref} className="text-brand-700 hover:underline">
+                    <Link href={vmsHref} className="text-accent hover:underline">
                       {vmCount} VMs on this host
                     </Link>
                   ),

@@ -27,7 +27,7 @@ const columns: ServerListColumn<HostRow>[] = [
     cell: (host) => (
       <Link
         href={`/hosts/${encodeURIComponent(host.id)}`}
-        className="font-medium text-brand-700 hover:underline"
+        className="font-medium text-accent hover:underline"
       >
         {host.name}
       </Link>

@@ -101,7 +101,7 @@ export function OperationList() {
         description={
           <>
             Backups and restores: what runs now, what waits and why, and what finished.{' '}
-            <span className="text-slate-500">
+            <span className="text-fg-subtle">
               {live.status === 'pending' ? 'Updating live.' : 'Connecting to live updates…'}
             </span>
           </>
@@ -224,11 +224,11 @@ function operationColumns(now: Date): DataTableColumn<OperationRow>[] {
         <>
           <Link
             href={`/operations/${encodeURIComponent(row.id)}`}
-            className="font-medium text-brand-700 hover:underline"
+            className="font-medium text-accent hover:underline"
           >
             {row.title}
           </Link>
-          <div className="text-xs text-slate-500">
+          <div className="text-xs text-fg-subtle">
             {OPERATION_KIND_LABELS[row.kind]}
             {row.jobId ? ' · scheduled job' : ''}
             {row.retryOfId ? ' · retry' : ''}
@@ -248,7 +248,7 @@ function operationColumns(now: Date): DataTableColumn<OperationRow>[] {
       cell: ({ row: { original: row } }) => (
         <>
           {describeOperationProgress(row)}
-          <div className="text-xs text-slate-500">{formatBytes(row.bytesDone)} copied</div>
+          <div className="text-xs text-fg-subtle">{formatBytes(row.bytesDone)} copied</div>
         </>
       ),
     },

@@ -50,12 +50,12 @@ const diskColumns: DataTableColumn<Disk>[] = [
       disk.hostVolume ? (
         <Link
           href={`/volumes/${encodeURIComponent(disk.hostVolume.id)}`}
-          className="text-brand-700 hover:underline"
+          className="text-accent hover:underline"
         >
           {disk.hostVolume.name}
         </Link>
       ) : (
-        <span className="text-slate-500">none (physical disk)</span>
+        <span className="text-fg-subtle">none (physical disk)</span>
       ),
   },
   {
@@ -63,14 +63,11 @@ const diskColumns: DataTableColumn<Disk>[] = [
     header: 'Array LUN',
     cell: ({ row: { original: disk } }) =>
       disk.arrayVolume && disk.array ? (
-        <Link
-          href={`/arrays/${encodeURIComponent(disk.array.id)}`}
-          className="text-brand-700 hover:underline"
-        >
+        <Link href={`/arrays/${encodeURIComponent(disk.array.id)}`} className="text-accent hover:underline">
           {disk.array.name} / {disk.arrayVolume.name}
         </Link>
       ) : (
-        <span className="text-slate-500">none</span>
+        <span className="text-fg-subtle">none</span>
       ),
   },
 ];
@@ -90,11 +87,11 @@ const guestVolumeColumns: DataTableColumn<GuestVolume>[] = [
     header: 'Shadow storage on',
     cell: ({ row: { original: volume } }) =>
       volume.shadowStorageOn === null ? (
-        <span className="text-slate-500">not configured</span>
+        <span className="text-fg-subtle">not configured</span>
       ) : volume.shadowStorageOn.toLowerCase() === volume.mountPoint.toLowerCase() ? (
         volume.shadowStorageOn
       ) : (
-        <span className="font-medium text-amber-800">{volume.shadowStorageOn} (another volume)</span>
+        <span className="font-medium text-warning">{volume.shadowStorageOn} (another volume)</span>
       ),
   },
 ];
@@ -125,7 +122,7 @@ export function VmDetail({ id }: { id: string }) {
             <GoneBadge hostName={host.name} goneSince={vm.goneSince} />
             <span>
               {vm.osFamily} · {vm.powerState} on{' '}
-              <Link href={`/hosts/${encodeURIComponent(host.id)}`} className="text-brand-700 hover:underline">
+              <Link href={`/hosts/${encodeURIComponent(host.id)}`} className="text-accent hover:underline">
                 {host.name}
               </Link>
             </span>
@@ -135,7 +132,7 @@ export function VmDetail({ id }: { id: string }) {
                   Last good point{' '}
                   <Link
                     href={`/restore-points?vmId=${encodeURIComponent(vm.id)}&point=${encodeURIComponent(protection.lastPoint.id)}`}
-                    className="text-brand-700 hover:underline"
+                    className="text-accent hover:underline"
                   >
                     {formatDateTime(protection.lastPoint.createdAt)}
                   </Link>

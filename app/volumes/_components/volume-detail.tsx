@@ -24,7 +24,7 @@ const sharingVmColumns: DataTableColumn<SharingVm>[] = [
     id: 'vm',
     header: 'VM',
     cell: ({ row: { original: vm } }) => (
-      <Link href={`/vms/${encodeURIComponent(vm.id)}`} className="font-medium text-brand-700 hover:underline">
+      <Link href={`/vms/${encodeURIComponent(vm.id)}`} className="font-medium text-accent hover:underline">
         {vm.name}
       </Link>
     ),
@@ -100,7 +100,7 @@ export function VolumeDetail({ id }: { id: string }) {
                   value: (
                     <Link
                       href={`/hosts/${encodeURIComponent(host.id)}`}
-                      className="text-brand-700 hover:underline"
+                      className="text-accent hover:underline"
                     >
                       {host.name}
                     </Link>
@@ -115,7 +115,7 @@ export function VolumeDetail({ id }: { id: string }) {
                     ) : (
                       <Link
                         href={`/volumes/${encodeURIComponent(shadowStorageVolume.id)}`}
-                        className="text-brand-700 hover:underline"
+                        className="text-accent hover:underline"
                       >
                         {shadowStorageVolume.name} (another volume)
                       </Link>
@@ -141,7 +141,7 @@ export function VolumeDetail({ id }: { id: string }) {
                     arrayVolume && array ? (
                       <Link
                         href={`/arrays/${encodeURIComponent(array.id)}`}
-                        className="text-brand-700 hover:underline"
+                        className="text-accent hover:underline"
                       >
                         {array.name} / {arrayVolume.name}
                       </Link>
