@@ -84,7 +84,7 @@ export function Dashboard() {
                 VMs by backup readiness
               </h2>
               <p className="text-sm text-fg-muted">
-                <Link href="/vms" className="text-accent hover:underline">
+                <Link href="/vms" className="text-accent underline underline-offset-2">
                   {dashboard.data.totals.vms} VMs
                 </Link>{' '}
                 on {dashboard.data.totals.hosts} hosts

@@ -122,7 +122,10 @@ export function VmDetail({ id }: { id: string }) {
             <GoneBadge hostName={host.name} goneSince={vm.goneSince} />
             <span>
               {vm.osFamily} · {vm.powerState} on{' '}
-              <Link href={`/hosts/${encodeURIComponent(host.id)}`} className="text-accent hover:underline">
+              <Link
+                href={`/hosts/${encodeURIComponent(host.id)}`}
+                className="text-accent underline underline-offset-2"
+              >
                 {host.name}
               </Link>
             </span>
@@ -132,7 +135,7 @@ export function VmDetail({ id }: { id: string }) {
                   Last good point{' '}
                   <Link
                     href={`/restore-points?vmId=${encodeURIComponent(vm.id)}&point=${encodeURIComponent(protection.lastPoint.id)}`}
-                    className="text-accent hover:underline"
+                    className="text-accent underline underline-offset-2"
                   >
                     {formatDateTime(protection.lastPoint.createdAt)}
                   </Link>
