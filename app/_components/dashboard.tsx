@@ -37,7 +37,7 @@ const topFindingColumns: DataTableColumn<TopFinding>[] = [
     cell: ({ row: { original: finding } }) => (
       <Link
         href={`/vms?ruleId=${finding.ruleId}`}
-        className="font-mono text-sm font-medium text-accent hover:underline"
+        className="font-mono text-sm font-medium text-accent underline underline-offset-2 hover:decoration-2"
       >
         {finding.ruleId}
       </Link>

@@ -19,7 +19,7 @@ export function VmRefList({ vms, label }: { vms: VmRefLike[]; label: string }) {
         <li key={vm.id} className="flex flex-wrap items-center gap-2">
           <Link
             href={`/vms/${encodeURIComponent(vm.id)}`}
-            className="font-medium text-accent hover:underline"
+            className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
           >
             {vm.name}
           </Link>

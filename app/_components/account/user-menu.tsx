@@ -16,7 +16,7 @@ export function UserMenu() {
         Signed in as <strong className="font-semibold text-fg">{me.user.name}</strong>{' '}
         <span className="rounded bg-surface-strong px-1.5 py-0.5 text-xs text-fg-soft">{me.roleLabel}</span>
       </span>
-      <Link href="/account/sessions" className="text-accent hover:underline">
+      <Link href="/account/sessions" className="text-accent underline underline-offset-2 hover:decoration-2">
         My sessions
       </Link>
       <Button variant="secondary" size="sm" onClick={() => void signOut()}>

@@ -23,7 +23,10 @@ function requestColumns(showDecision: boolean): DataTableColumn<Row>[] {
       cell: ({ row: { original } }) => (
         <>
           <span className="block text-xs text-fg-subtle">{original.kindLabel}</span>
-          <Link href={approvalHref(original.id)} className="font-medium text-accent hover:underline">
+          <Link
+            href={approvalHref(original.id)}
+            className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
+          >
             {original.title}
           </Link>
         </>

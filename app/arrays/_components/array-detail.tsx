@@ -38,7 +38,7 @@ const lunColumns: DataTableColumn<Lun>[] = [
             <li key={hostVolume.id}>
               <Link
                 href={`/volumes/${encodeURIComponent(hostVolume.id)}`}
-                className="text-accent hover:underline"
+                className="text-accent underline underline-offset-2 hover:decoration-2"
               >
                 {hostVolume.name}
               </Link>{' '}

@@ -27,7 +27,7 @@ function hostVolumeColumns(volumeNames: ReadonlyMap<string, string>): DataTableC
         <>
           <Link
             href={`/volumes/${encodeURIComponent(volume.id)}`}
-            className="font-medium text-accent hover:underline"
+            className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
           >
             {volume.name}
           </Link>
@@ -95,7 +95,10 @@ export function HostDetail({ id }: { id: string }) {
                 {
                   term: 'VMs',
                   value: (
-                    <Link href={vmsHref} className="text-accent hover:underline">
+                    <Link
+                      href={vmsHref}
+                      className="text-accent underline underline-offset-2 hover:decoration-2"
+                    >
                       {vmCount} VMs on this host
                     </Link>
                   ),

@@ -26,7 +26,7 @@ const columns: DataTableColumn<JobRow>[] = [
       <>
         <Link
           href={`/jobs/${encodeURIComponent(job.id)}`}
-          className="font-medium text-accent hover:underline"
+          className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
         >
           {job.name}
         </Link>
@@ -127,7 +127,10 @@ export function JobList() {
           ) : jobs.data.length === 0 ? (
             <EmptyState>
               No backup jobs yet.{' '}
-              <Link href="/backup/new" className="text-accent hover:underline">
+              <Link
+                href="/backup/new"
+                className="text-accent underline underline-offset-2 hover:decoration-2"
+              >
                 Create one
               </Link>{' '}
               with the backup wizard.

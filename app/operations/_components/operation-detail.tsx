@@ -116,7 +116,7 @@ function LiveOperation({ detail }: { detail: Detail }) {
                         value: (
                           <Link
                             href={`/jobs/${encodeURIComponent(operation.jobId)}`}
-                            className="text-accent hover:underline"
+                            className="text-accent underline underline-offset-2 hover:decoration-2"
                           >
                             open the job
                           </Link>
@@ -131,7 +131,7 @@ function LiveOperation({ detail }: { detail: Detail }) {
                         value: (
                           <Link
                             href={`/operations/${encodeURIComponent(operation.retryOfId)}`}
-                            className="text-accent hover:underline"
+                            className="text-accent underline underline-offset-2 hover:decoration-2"
                           >
                             {operation.retryOfId}
                           </Link>

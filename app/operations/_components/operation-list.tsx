@@ -226,7 +226,7 @@ function operationColumns(now: Date): DataTableColumn<OperationRow>[] {
         <>
           <Link
             href={`/operations/${encodeURIComponent(row.id)}`}
-            className="font-medium text-accent hover:underline"
+            className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
           >
             {row.title}
           </Link>

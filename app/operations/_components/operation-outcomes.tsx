@@ -50,7 +50,7 @@ const outcomeColumns: DataTableColumn<VmOutcome>[] = [
       <>
         <Link
           href={`/vms/${encodeURIComponent(original.vm.vmId)}`}
-          className="font-medium text-accent hover:underline"
+          className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
         >
           {original.vm.vmName}
         </Link>
@@ -84,7 +84,7 @@ const outcomeColumns: DataTableColumn<VmOutcome>[] = [
       original.point?.isSuccess ? (
         <Link
           href={restorePointHref(original.vm.vmId, original.vm.restorePointId)}
-          className="text-accent hover:underline"
+          className="text-accent underline underline-offset-2 hover:decoration-2"
         >
           Restore point of {original.vm.vmName}
         </Link>
@@ -146,7 +146,7 @@ export function RestoreOutcome({
               value: (
                 <Link
                   href={restorePointHref(plan.vmId, plan.restorePointId)}
-                  className="text-accent hover:underline"
+                  className="text-accent underline underline-offset-2 hover:decoration-2"
                 >
                   {plan.restorePointId}
                 </Link>
@@ -185,7 +185,7 @@ export function PointOutcome({ plan }: { plan: PointPlan }) {
                 plan.kind === 'verify-point' ? (
                   <Link
                     href={restorePointHref(plan.vmId, plan.restorePointId)}
-                    className="text-accent hover:underline"
+                    className="text-accent underline underline-offset-2 hover:decoration-2"
                   >
                     {name}
                   </Link>

@@ -53,7 +53,10 @@ const columns: DataTableColumn<AttentionRun>[] = [
     id: 'operation',
     header: 'Operation',
     cell: ({ row: { original: run } }) => (
-      <Link href={`/operations/${run.operationId}`} className="text-accent hover:underline">
+      <Link
+        href={`/operations/${run.operationId}`}
+        className="text-accent underline underline-offset-2 hover:decoration-2"
+      >
         {run.title}
       </Link>
     ),

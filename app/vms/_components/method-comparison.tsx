@@ -95,7 +95,10 @@ const methodColumns: DataTableColumn<MethodOption>[] = [
         <ul>
           {option.coCapturedVms.map((vm) => (
             <li key={vm.id}>
-              <Link href={`/vms/${encodeURIComponent(vm.id)}`} className="text-accent hover:underline">
+              <Link
+                href={`/vms/${encodeURIComponent(vm.id)}`}
+                className="text-accent underline underline-offset-2 hover:decoration-2"
+              >
                 {vm.name}
               </Link>
             </li>

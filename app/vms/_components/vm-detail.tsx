@@ -50,7 +50,7 @@ const diskColumns: DataTableColumn<Disk>[] = [
       disk.hostVolume ? (
         <Link
           href={`/volumes/${encodeURIComponent(disk.hostVolume.id)}`}
-          className="text-accent hover:underline"
+          className="text-accent underline underline-offset-2 hover:decoration-2"
         >
           {disk.hostVolume.name}
         </Link>
@@ -63,7 +63,10 @@ const diskColumns: DataTableColumn<Disk>[] = [
     header: 'Array LUN',
     cell: ({ row: { original: disk } }) =>
       disk.arrayVolume && disk.array ? (
-        <Link href={`/arrays/${encodeURIComponent(disk.array.id)}`} className="text-accent hover:underline">
+        <Link
+          href={`/arrays/${encodeURIComponent(disk.array.id)}`}
+          className="text-accent underline underline-offset-2 hover:decoration-2"
+        >
           {disk.array.name} / {disk.arrayVolume.name}
         </Link>
       ) : (

@@ -73,7 +73,7 @@ const columns: DataTableColumn<VmRow>[] = [
       <span className="flex flex-wrap items-center gap-1">
         <Link
           href={`/vms/${encodeURIComponent(row.original.id)}`}
-          className="whitespace-nowrap font-medium text-accent hover:underline"
+          className="whitespace-nowrap font-medium text-accent underline underline-offset-2 hover:decoration-2"
         >
           {row.original.name}
         </Link>

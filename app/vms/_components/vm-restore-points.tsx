@@ -117,7 +117,7 @@ const pointColumns: DataTableColumn<Point>[] = [
           <div>
             <Link
               href={`/operations/${encodeURIComponent(point.operationId)}`}
-              className="text-xs text-accent hover:underline"
+              className="text-xs text-accent underline underline-offset-2 hover:decoration-2"
             >
               operation
             </Link>
@@ -170,7 +170,10 @@ const pointColumns: DataTableColumn<Point>[] = [
       <>
         <div>
           {point.jobId ? (
-            <Link href={`/jobs/${encodeURIComponent(point.jobId)}`} className="text-accent hover:underline">
+            <Link
+              href={`/jobs/${encodeURIComponent(point.jobId)}`}
+              className="text-accent underline underline-offset-2 hover:decoration-2"
+            >
               backup job
             </Link>
           ) : (

@@ -24,7 +24,10 @@ const sharingVmColumns: DataTableColumn<SharingVm>[] = [
     id: 'vm',
     header: 'VM',
     cell: ({ row: { original: vm } }) => (
-      <Link href={`/vms/${encodeURIComponent(vm.id)}`} className="font-medium text-accent hover:underline">
+      <Link
+        href={`/vms/${encodeURIComponent(vm.id)}`}
+        className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
+      >
         {vm.name}
       </Link>
     ),
@@ -100,7 +103,7 @@ export function VolumeDetail({ id }: { id: string }) {
                   value: (
                     <Link
                       href={`/hosts/${encodeURIComponent(host.id)}`}
-                      className="text-accent hover:underline"
+                      className="text-accent underline underline-offset-2 hover:decoration-2"
                     >
                       {host.name}
                     </Link>
@@ -115,7 +118,7 @@ export function VolumeDetail({ id }: { id: string }) {
                     ) : (
                       <Link
                         href={`/volumes/${encodeURIComponent(shadowStorageVolume.id)}`}
-                        className="text-accent hover:underline"
+                        className="text-accent underline underline-offset-2 hover:decoration-2"
                       >
                         {shadowStorageVolume.name} (another volume)
                       </Link>
@@ -141,7 +144,7 @@ export function VolumeDetail({ id }: { id: string }) {
                     arrayVolume && array ? (
                       <Link
                         href={`/arrays/${encodeURIComponent(array.id)}`}
-                        className="text-accent hover:underline"
+                        className="text-accent underline underline-offset-2 hover:decoration-2"
                       >
                         {array.name} / {arrayVolume.name}
                       </Link>

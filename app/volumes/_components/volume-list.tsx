@@ -23,7 +23,7 @@ const columns: ServerListColumn<VolumeRow>[] = [
     cell: (volume) => (
       <Link
         href={`/volumes/${encodeURIComponent(volume.id)}`}
-        className="font-medium text-accent hover:underline"
+        className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
       >
         {volume.name}
       </Link>
