@@ -12,7 +12,7 @@ test("the protection page's charts have labelled axes, round ticks and each day'
     { title: 'Backup runs per day by result (last 14 days, UTC)', unit: 'Backup runs' },
     { title: 'Restore points per day by consistency (last 14 days, UTC)', unit: 'Restore points' },
   ]) {
-    const figure = page.locator('figure').filter({ has: page.getByText(title, { exact: true }) });
+    const figure = page.getByRole('figure', { name: title });
     const svgTexts = figure.locator('svg text');
     await expect(svgTexts.filter({ hasText: new RegExp(`^${unit}$`) })).toBeVisible();
     await expect(svgTexts.filter({ hasText: /^Day \(UTC\)$/ })).toBeVisible();

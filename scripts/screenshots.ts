@@ -176,7 +176,7 @@ async function takeScreenshots(browser: Browser, dataDir: string): Promise<void>
   });
   await page.emulateMedia({ colorScheme: 'dark' });
   await shoot(page, 'protection-charts-dark', '/protection', async (page) => {
-    await page.getByText('Backup runs per day by result (last 14 days, UTC)').waitFor();
+    await page.getByRole('figure', { name: 'Backup runs per day by result (last 14 days, UTC)' }).waitFor();
     await page.getByRole('heading', { name: 'Last 14 days' }).scrollIntoViewIfNeeded();
   });
   await context.close();
