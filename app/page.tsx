@@ -14,7 +14,10 @@ export default function DashboardPage() {
           <h2 id="dashboard-protection-heading" className="text-xl font-semibold">
             Protection today
           </h2>
-          <Link href="/protection" className="text-sm text-brand-700 hover:underline">
+          <Link
+            href="/protection"
+            className="text-sm text-accent underline underline-offset-2 hover:decoration-2"
+          >
             Every VM's protection
           </Link>
         </div>

@@ -141,4 +141,14 @@ test('a backup that leaves a pass-through disk out ends succeeded with warnings,
     .first();
   await expect(row).toContainText('succeeded with warnings');
   await expect(row.getByRole('list', { name: 'Warnings' })).toContainText(/leaves out pass-through disk/);
+
+  // Unfiltered, the finished list shows it too (it once listed every final status but this one).
+  await page.goto('/operations');
+  const finished = page.getByRole('table', { name: 'Finished operations' });
+  await expect(
+    finished
+      .getByRole('row')
+      .filter({ hasText: `Backup ${vm}` })
+      .first(),
+  ).toContainText('succeeded with warnings');
 });

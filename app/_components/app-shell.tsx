@@ -23,7 +23,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     <div className="flex min-h-screen">
       <SideNav />
       <div className="min-w-0 flex-1">
-        <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-8 py-2">
+        <header className="flex items-center justify-end gap-4 border-b border-line bg-surface px-8 py-2">
           <div className="mr-auto">
             <GlobalSearch />
           </div>

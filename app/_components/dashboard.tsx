@@ -37,7 +37,7 @@ const topFindingColumns: DataTableColumn<TopFinding>[] = [
     cell: ({ row: { original: finding } }) => (
       <Link
         href={`/vms?ruleId=${finding.ruleId}`}
-        className="font-mono text-sm font-medium text-brand-700 hover:underline"
+        className="font-mono text-sm font-medium text-accent underline underline-offset-2 hover:decoration-2"
       >
         {finding.ruleId}
       </Link>
@@ -83,8 +83,8 @@ export function Dashboard() {
               <h2 id="readiness-heading" className="text-lg font-semibold">
                 VMs by backup readiness
               </h2>
-              <p className="text-sm text-slate-600">
-                <Link href="/vms" className="text-brand-700 hover:underline">
+              <p className="text-sm text-fg-muted">
+                <Link href="/vms" className="text-accent underline underline-offset-2">
                   {dashboard.data.totals.vms} VMs
                 </Link>{' '}
                 on {dashboard.data.totals.hosts} hosts
@@ -98,18 +98,16 @@ export function Dashboard() {
                     <Link
                       href={`/vms?readiness=${readiness}`}
                       className={cn(
-                        'flex h-full flex-col gap-1 rounded-lg border border-l-4 border-slate-200 bg-white p-4 shadow-sm transition hover:shadow-md focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
+                        'flex h-full flex-col gap-1 rounded-lg border border-l-4 border-line bg-surface p-4 shadow-sm transition hover:shadow-md focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
                         READINESS_CARD_STYLES[readiness],
                       )}
                     >
-                      <span className="text-3xl font-semibold tabular-nums text-slate-900">
+                      <span className="text-3xl font-semibold tabular-nums text-fg">
                         {count}
                         <span className="sr-only"> VMs:</span>
                       </span>
-                      <span className="text-sm font-medium text-slate-800">
-                        {READINESS_LABELS[readiness]}
-                      </span>
-                      <span className="text-xs text-slate-500">
+                      <span className="text-sm font-medium text-fg">{READINESS_LABELS[readiness]}</span>
+                      <span className="text-xs text-fg-subtle">
                         {formatPercent(count, dashboard.data.totals.vms)} ·{' '}
                         {READINESS_EXPLANATIONS[readiness]}
                       </span>

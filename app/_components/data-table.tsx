@@ -41,7 +41,7 @@ export interface DataTableRowLook {
 }
 
 /** A row header keeps the weight of a cell, not the small capitals of a column header. */
-const ROW_HEADER_CLASS = 'text-sm font-medium normal-case tracking-normal text-slate-900';
+const ROW_HEADER_CLASS = 'text-sm font-medium normal-case tracking-normal text-fg';
 
 function metaOf(column: { columnDef: unknown }): DataTableColumnMeta | undefined {
   return (column.columnDef as { meta?: DataTableColumnMeta }).meta;

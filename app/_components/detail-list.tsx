@@ -6,8 +6,8 @@ export function DetailList({ items }: { items: { term: string; value: ReactNode 
     <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
       {items.map((item) => (
         <div key={item.term} className="contents">
-          <dt className="font-medium text-slate-600">{item.term}</dt>
-          <dd className="text-slate-900">{item.value}</dd>
+          <dt className="font-medium text-fg-muted">{item.term}</dt>
+          <dd className="text-fg">{item.value}</dd>
         </div>
       ))}
     </dl>
@@ -26,10 +26,6 @@ export function YesNo({
   no?: string;
   isProblemWhenNo?: boolean;
 }) {
-  const className = value
-    ? 'text-emerald-700'
-    : isProblemWhenNo
-      ? 'font-medium text-red-700'
-      : 'text-slate-600';
+  const className = value ? 'text-success' : isProblemWhenNo ? 'font-medium text-danger' : 'text-fg-muted';
   return <span className={className}>{value ? yes : no}</span>;
 }

@@ -24,16 +24,16 @@ type DisplayedFinding = Pick<Finding, 'ruleId' | 'severity' | 'message' | 'remed
 export function FindingsList({ findings, emptyText }: { findings: DisplayedFinding[]; emptyText: string }) {
   if (findings.length === 0) return <EmptyState>{emptyText}</EmptyState>;
   return (
-    <ul className="flex flex-col divide-y divide-slate-100" aria-label="Findings">
+    <ul className="flex flex-col divide-y divide-line-soft" aria-label="Findings">
       {findings.map((finding, index) => (
         <li key={`${finding.ruleId}-${index}`} className="flex flex-col gap-1 py-3">
           <div className="flex flex-wrap items-center gap-2">
             <Badge tone={SEVERITY_TONES[finding.severity]}>{finding.severity}</Badge>
             <span className="font-mono text-sm font-semibold">{finding.ruleId}</span>
           </div>
-          <p className="text-sm text-slate-800">{finding.message}</p>
-          <p className="text-sm text-slate-600">
-            <span className="font-medium text-slate-700">Remedy: </span>
+          <p className="text-sm text-fg">{finding.message}</p>
+          <p className="text-sm text-fg-muted">
+            <span className="font-medium text-fg-soft">Remedy: </span>
             <RemedyText remedy={finding.remedy} />
           </p>
         </li>

@@ -106,7 +106,7 @@ export function GlobalSearch() {
       }}
     >
       <div className="relative">
-        <Search aria-hidden className="pointer-events-none absolute left-2.5 top-2.5 size-4 text-slate-500" />
+        <Search aria-hidden className="pointer-events-none absolute left-2.5 top-2.5 size-4 text-fg-subtle" />
         <Command.Input
           value={text}
           onValueChange={(value) => {
@@ -122,16 +122,16 @@ export function GlobalSearch() {
       <Command.List
         hidden={!isOpen || text.trim().length < SEARCH_MIN_LENGTH}
         label="Search results"
-        className="absolute right-0 z-50 mt-1 max-h-[70vh] w-[28rem] overflow-y-auto rounded-md border border-slate-200 bg-white p-1 shadow-lg"
+        className="absolute right-0 z-50 mt-1 max-h-[70vh] w-[28rem] overflow-y-auto rounded-md border border-line bg-surface p-1 shadow-lg"
       >
         {result.isError ? (
-          <p className="px-3 py-2 text-sm text-red-700">Search failed: {result.error.message}</p>
+          <p className="px-3 py-2 text-sm text-danger">Search failed: {result.error.message}</p>
         ) : result.isFetching && groups.length === 0 ? (
           <Command.Loading>
-            <p className="px-3 py-2 text-sm text-slate-600">Searching…</p>
+            <p className="px-3 py-2 text-sm text-fg-muted">Searching…</p>
           </Command.Loading>
         ) : (
-          <Command.Empty className="px-3 py-2 text-sm text-slate-600">
+          <Command.Empty className="px-3 py-2 text-sm text-fg-muted">
             Nothing named like “{searched}”.
           </Command.Empty>
         )}
@@ -139,7 +139,7 @@ export function GlobalSearch() {
           <Command.Group
             key={group.heading}
             heading={group.heading}
-            className="[&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:pt-2 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:font-semibold [&_[cmdk-group-heading]]:uppercase [&_[cmdk-group-heading]]:text-slate-600"
+            className="[&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:pt-2 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:font-semibold [&_[cmdk-group-heading]]:uppercase [&_[cmdk-group-heading]]:text-fg-muted"
           >
             {group.links.map((link) => (
               <Command.Item
@@ -148,10 +148,10 @@ export function GlobalSearch() {
                 onSelect={() => open(link.href)}
                 // Keep the input focused on click so onBlur does not close the list first.
                 onMouseDown={(event) => event.preventDefault()}
-                className="flex cursor-pointer items-baseline justify-between gap-3 rounded px-2 py-1.5 text-sm data-[selected=true]:bg-brand-50"
+                className="flex cursor-pointer items-baseline justify-between gap-3 rounded px-2 py-1.5 text-sm data-[selected=true]:bg-accent-soft"
               >
-                <span className="font-medium text-slate-900">{link.name}</span>
-                <span className="text-xs text-slate-600">{link.detail}</span>
+                <span className="font-medium text-fg">{link.name}</span>
+                <span className="text-xs text-fg-muted">{link.detail}</span>
               </Command.Item>
             ))}
             {group.moreHref ? (
@@ -159,7 +159,7 @@ export function GlobalSearch() {
                 value={`more:${group.heading}`}
                 onSelect={() => open(group.moreHref as string)}
                 onMouseDown={(event) => event.preventDefault()}
-                className="cursor-pointer rounded px-2 py-1.5 text-sm text-brand-700 data-[selected=true]:bg-brand-50"
+                className="cursor-pointer rounded px-2 py-1.5 text-sm text-accent data-[selected=true]:bg-accent-soft"
               >
                 All {group.heading.toLowerCase()} matching “{searched}”…
               </Command.Item>

@@ -44,7 +44,7 @@ export function Pager({
   const hasPrevious = pageNumber > 1;
   const go = (query: string) => router.push(query ? `${pathname}?${query}` : pathname);
   return (
-    <nav aria-label="Pages" className="flex items-center justify-between gap-4 pt-4 text-sm text-slate-600">
+    <nav aria-label="Pages" className="flex items-center justify-between gap-4 pt-4 text-sm text-fg-muted">
       <p aria-live="polite">
         Page {pageNumber}
         {total !== undefined ? describeTotal(total, shown, noun) : null}

@@ -5,10 +5,10 @@ import { Alert, AlertTitle } from './ui/alert';
 /** Loading placeholder announced politely to screen readers. */
 export function LoadingState({ label = 'Loading…' }: { label?: string }) {
   return (
-    <p role="status" aria-live="polite" className="flex items-center gap-2 px-1 py-6 text-sm text-slate-600">
+    <p role="status" aria-live="polite" className="flex items-center gap-2 px-1 py-6 text-sm text-fg-muted">
       <span
         aria-hidden="true"
-        className="size-4 animate-spin rounded-full border-2 border-slate-300 border-t-brand-600"
+        className="size-4 animate-spin rounded-full border-2 border-line-strong border-t-brand-600"
       />
       {label}
     </p>
@@ -27,5 +27,5 @@ export function ErrorState({ error, title = 'Could not load this' }: { error: un
 }
 
 export function EmptyState({ children }: { children: React.ReactNode }) {
-  return <p className="px-1 py-6 text-sm text-slate-600">{children}</p>;
+  return <p className="px-1 py-6 text-sm text-fg-muted">{children}</p>;
 }

@@ -12,7 +12,7 @@ export function ReadinessSummary({
   hrefFor?: (readiness: Readiness) => string;
 }) {
   const present = READINESS.filter((readiness) => counts[readiness] > 0);
-  if (present.length === 0) return <span className="text-slate-500">no VMs</span>;
+  if (present.length === 0) return <span className="text-fg-subtle">no VMs</span>;
   return (
     <span className="flex flex-wrap gap-1">
       {present.map((readiness) => {

@@ -61,12 +61,12 @@ export function SideNav() {
   const pathname = usePathname();
   const me = useMe();
   return (
-    <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col border-r border-slate-200 bg-white">
+    <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col border-r border-line bg-surface">
       <Link
         href="/"
-        className="flex items-center gap-2 px-5 py-5 text-lg font-semibold tracking-tight text-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+        className="flex items-center gap-2 px-5 py-5 text-lg font-semibold tracking-tight text-fg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
       >
-        <Boxes aria-hidden="true" className="size-6 text-brand-600" />
+        <Boxes aria-hidden="true" className="size-6 text-accent" />
         Migawka
       </Link>
       <nav aria-label="Main" className="flex-1 px-3">
@@ -79,8 +79,8 @@ export function SideNav() {
                   href={href}
                   aria-current={active ? 'page' : undefined}
                   className={cn(
-                    'flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
-                    active && 'bg-brand-50 text-brand-800 hover:bg-brand-100',
+                    'flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium text-fg-soft hover:bg-surface-strong focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
+                    active && 'bg-accent-soft text-accent-strong hover:bg-accent-soft-hover',
                   )}
                 >
                   <Icon aria-hidden="true" className="size-4" />
@@ -91,7 +91,7 @@ export function SideNav() {
           })}
         </ul>
       </nav>
-      <p className="px-5 py-4 text-xs text-slate-500">Inventory &amp; protection console</p>
+      <p className="px-5 py-4 text-xs text-fg-subtle">Inventory &amp; protection console</p>
     </aside>
   );
 }

@@ -18,13 +18,10 @@ export function SortHeaderButton({
     <button
       type="button"
       onClick={onToggle}
-      className="inline-flex items-center gap-1 uppercase tracking-wide hover:text-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+      className="inline-flex items-center gap-1 uppercase tracking-wide hover:text-fg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
     >
       {label}
-      <Icon
-        aria-hidden="true"
-        className={direction ? 'size-3.5 text-slate-900' : 'size-3.5 text-slate-400'}
-      />
+      <Icon aria-hidden="true" className={direction ? 'size-3.5 text-fg' : 'size-3.5 text-fg-subtle'} />
     </button>
   );
 }

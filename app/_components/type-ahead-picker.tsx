@@ -69,11 +69,11 @@ export function TypeAheadPicker({
     setText('');
     setIsOpen(false);
   };
-  const itemClassName = 'cursor-pointer rounded px-2 py-1.5 text-sm data-[selected=true]:bg-brand-50';
+  const itemClassName = 'cursor-pointer rounded px-2 py-1.5 text-sm data-[selected=true]:bg-accent-soft';
   return (
     <div className={cn('flex flex-col gap-1', className)}>
       {/* cmdk gives the input its own id and labels it with `label`; this is that label, seen. */}
-      <span aria-hidden="true" className="text-sm font-medium text-slate-700">
+      <span aria-hidden="true" className="text-sm font-medium text-fg-soft">
         {label}
       </span>
       <Command
@@ -98,18 +98,18 @@ export function TypeAheadPicker({
         <Command.List
           hidden={!isOpen}
           label={`${noun[0].toUpperCase()}${noun.slice(1)}s matching the typed name`}
-          className="absolute left-0 z-50 mt-1 max-h-80 w-full min-w-60 overflow-y-auto rounded-md border border-slate-200 bg-white p-1 shadow-lg"
+          className="absolute left-0 z-50 mt-1 max-h-80 w-full min-w-60 overflow-y-auto rounded-md border border-line bg-surface p-1 shadow-lg"
         >
           {matches.error ? (
-            <p className="px-3 py-2 text-sm text-red-700">
+            <p className="px-3 py-2 text-sm text-danger">
               Could not load {noun}s: {matches.error.message}
             </p>
           ) : matches.isPending ? (
             <Command.Loading>
-              <p className="px-3 py-2 text-sm text-slate-600">Loading {noun}s…</p>
+              <p className="px-3 py-2 text-sm text-fg-muted">Loading {noun}s…</p>
             </Command.Loading>
           ) : (
-            <Command.Empty className="px-3 py-2 text-sm text-slate-600">
+            <Command.Empty className="px-3 py-2 text-sm text-fg-muted">
               No {noun} named like “{searched}”.
             </Command.Empty>
           )}
@@ -132,12 +132,12 @@ export function TypeAheadPicker({
               onMouseDown={(event) => event.preventDefault()}
               className={cn(itemClassName, 'flex items-baseline justify-between gap-3')}
             >
-              <span className="font-medium text-slate-900">{match.name}</span>
-              {match.detail ? <span className="text-xs text-slate-600">{match.detail}</span> : null}
+              <span className="font-medium text-fg">{match.name}</span>
+              {match.detail ? <span className="text-xs text-fg-muted">{match.detail}</span> : null}
             </Command.Item>
           ))}
           {matches.hasMore ? (
-            <p className="px-2 py-1.5 text-xs text-slate-600">
+            <p className="px-2 py-1.5 text-xs text-fg-muted">
               The first {PICKER_MATCHES_SHOWN} matches; type more of the name to narrow them.
             </p>
           ) : null}

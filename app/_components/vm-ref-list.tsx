@@ -12,18 +12,18 @@ interface VmRefLike {
 
 /** A compact list of VMs (name → detail page, power state, readiness). */
 export function VmRefList({ vms, label }: { vms: VmRefLike[]; label: string }) {
-  if (vms.length === 0) return <span className="text-slate-500">no VMs</span>;
+  if (vms.length === 0) return <span className="text-fg-subtle">no VMs</span>;
   return (
     <ul aria-label={label} className="flex flex-col gap-1">
       {vms.map((vm) => (
         <li key={vm.id} className="flex flex-wrap items-center gap-2">
           <Link
             href={`/vms/${encodeURIComponent(vm.id)}`}
-            className="font-medium text-brand-700 hover:underline"
+            className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
           >
             {vm.name}
           </Link>
-          <span className="text-xs text-slate-500">{vm.powerState}</span>
+          <span className="text-xs text-fg-subtle">{vm.powerState}</span>
           {vm.readiness ? (
             <Badge tone={READINESS_TONES[vm.readiness]}>{READINESS_LABELS[vm.readiness]}</Badge>
           ) : null}

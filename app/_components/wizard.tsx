@@ -42,8 +42,8 @@ export function WizardProgress<K extends string>({
                 className={cn(
                   'flex size-6 items-center justify-center rounded-full border text-xs font-semibold',
                   isCurrent && 'border-brand-600 bg-brand-600 text-white',
-                  isDone && 'border-brand-600 text-brand-700',
-                  !isCurrent && !isDone && 'border-slate-300 text-slate-500',
+                  isDone && 'border-brand-600 text-accent',
+                  !isCurrent && !isDone && 'border-line-strong text-fg-subtle',
                 )}
               >
                 {isDone ? <Check className="size-3.5" /> : index + 1}
@@ -53,7 +53,7 @@ export function WizardProgress<K extends string>({
           );
           const className = cn(
             'flex items-center gap-2 rounded-md px-2 py-1 text-sm',
-            isCurrent ? 'font-semibold text-slate-900' : 'text-slate-600',
+            isCurrent ? 'font-semibold text-fg' : 'text-fg-muted',
           );
           return (
             <li key={step.key} aria-current={isCurrent ? 'step' : undefined}>
@@ -62,7 +62,7 @@ export function WizardProgress<K extends string>({
                   href={hrefOf(step.key)}
                   className={cn(
                     className,
-                    'hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
+                    'hover:bg-surface-strong focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
                   )}
                 >
                   {content}
@@ -86,7 +86,7 @@ export function StepHeading({ children, stepKey }: { children: ReactNode; stepKe
     ref.current?.focus();
   }, [stepKey]);
   return (
-    <h2 ref={ref} tabIndex={-1} className="mb-1 text-lg font-semibold text-slate-900 focus:outline-none">
+    <h2 ref={ref} tabIndex={-1} className="mb-1 text-lg font-semibold text-fg focus:outline-none">
       {children}
     </h2>
   );
@@ -95,7 +95,7 @@ export function StepHeading({ children, stepKey }: { children: ReactNode; stepKe
 export function FieldErrorText({ id, message }: { id: string; message: string | undefined }) {
   if (!message) return null;
   return (
-    <p id={id} className="mt-1 text-sm text-red-700">
+    <p id={id} className="mt-1 text-sm text-danger">
       {message}
     </p>
   );
@@ -107,7 +107,7 @@ export function Checkbox({ className, ...props }: ComponentProps<'input'>) {
     <input
       type="checkbox"
       className={cn(
-        'mt-0.5 size-4 shrink-0 rounded border-slate-400 accent-brand-600 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
+        'mt-0.5 size-4 shrink-0 rounded border-line-strong accent-brand-600 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500',
         className,
       )}
       {...props}
@@ -117,7 +117,7 @@ export function Checkbox({ className, ...props }: ComponentProps<'input'>) {
 
 /** The row of buttons under a step. */
 export function WizardActions({ children }: { children: ReactNode }) {
-  return <div className="mt-6 flex items-center gap-3 border-t border-slate-200 pt-4">{children}</div>;
+  return <div className="mt-6 flex items-center gap-3 border-t border-line pt-4">{children}</div>;
 }
 
 /** The message of a react-hook-form error at a dotted path ("job.schedule.cron"), if any. */

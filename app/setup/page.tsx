@@ -11,8 +11,8 @@ export default async function SetupPage() {
   if (!(await needsSetupNow())) redirect('/sign-in');
   return (
     <div className="mx-auto mt-16 w-full max-w-md">
-      <h1 className="mb-1 text-2xl font-semibold tracking-tight text-slate-900">Set up Migawka</h1>
-      <p className="mb-6 text-sm text-slate-600">
+      <h1 className="mb-1 text-2xl font-semibold tracking-tight text-fg">Set up Migawka</h1>
+      <p className="mb-6 text-sm text-fg-muted">
         No account exists yet. Create the first admin with the setup token the server printed in its log when
         it started (the log line starting “No account exists yet”). A restart prints a new token.
       </p>

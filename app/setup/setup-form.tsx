@@ -29,7 +29,7 @@ function Field({
         {...input}
       />
       {error ? (
-        <p id={`setup-${name}-error`} className="text-sm text-red-700">
+        <p id={`setup-${name}-error`} className="text-sm text-danger">
           {error}
         </p>
       ) : null}

@@ -14,8 +14,8 @@ export default async function SignInPage() {
   if (await principalOfPageRequest(await headers())) redirect('/');
   return (
     <div className="mx-auto mt-24 w-full max-w-sm">
-      <h1 className="mb-1 text-2xl font-semibold tracking-tight text-slate-900">Sign in to Migawka</h1>
-      <p className="mb-6 text-sm text-slate-600">Use the account an admin made for you.</p>
+      <h1 className="mb-1 text-2xl font-semibold tracking-tight text-fg">Sign in to Migawka</h1>
+      <p className="mb-6 text-sm text-fg-muted">Use the account an admin made for you.</p>
       <Suspense>
         <SignInForm directoryLabel={getConfig().auth.oidc?.label ?? null} />
       </Suspense>

@@ -5,7 +5,7 @@
  * hosts the VMs, the fake ONTAP cluster holds the fence (ontap-runner-support.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeCluster, startFakeCluster } from '../drivers/ontap/ontap-test-support';
+import type { FakeCluster } from '../drivers/ontap/ontap-test-support';
 import type { DriverRegistry } from '../drivers/registry';
 import type { HypervisorDriver } from '../drivers/roles';
 import type { SnapshotStepParams } from '../engine/step-params';
@@ -14,14 +14,11 @@ import {
   closeFencedLab,
   type FenceWatch,
   fencedBackupRequest,
-  ontapRegistry,
   openFencedLab,
   SNAPSHOT_KEY,
-  watchGuests,
-  withConsistencyGroup,
 } from './ontap-runner-support';
 import { executeStep } from './step-executor';
-import { createHarness, type Harness } from './test-harness';
+import type { Harness } from './test-harness';
 
 const LEASE_MS = 1000;
 let h: Harness;

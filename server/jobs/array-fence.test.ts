@@ -4,20 +4,17 @@
  * takes longer than the fence makes the commit miss it (ONTAP aborts); the policy decides then.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeCluster, startFakeCluster } from '../drivers/ontap/ontap-test-support';
+import type { FakeCluster } from '../drivers/ontap/ontap-test-support';
 import type { DriverRegistry } from '../drivers/registry';
 import {
   cgSnapshots,
   closeFencedLab,
   type FenceWatch,
   fencedBackupRequest,
-  ontapRegistry,
   openFencedLab,
   SNAPSHOT_KEY,
-  watchGuests,
-  withConsistencyGroup,
 } from './ontap-runner-support';
-import { createHarness, type Harness } from './test-harness';
+import type { Harness } from './test-harness';
 
 let h: Harness;
 let cluster: FakeCluster;

@@ -16,7 +16,7 @@ export function ApprovalsBadge() {
   return (
     <Link
       href="/approvals"
-      className="flex items-center gap-1.5 rounded-md px-2 py-1 text-sm text-slate-700 hover:bg-slate-100"
+      className="flex items-center gap-1.5 rounded-md px-2 py-1 text-sm text-fg-soft hover:bg-surface-strong"
     >
       <ClipboardCheck aria-hidden="true" className="size-4" />
       {/* Named "Approvals: 2 waiting" by its text (no aria-label), so the name holds what is seen. */}
@@ -26,8 +26,8 @@ export function ApprovalsBadge() {
       <span
         className={
           count > 0
-            ? 'rounded-full bg-amber-500 px-1.5 text-xs font-semibold text-white'
-            : 'rounded-full bg-slate-200 px-1.5 text-xs text-slate-700'
+            ? 'rounded-full bg-amber-400 px-1.5 text-xs font-semibold text-amber-950'
+            : 'rounded-full bg-surface-strong px-1.5 text-xs text-fg-soft'
         }
       >
         {count}

@@ -12,11 +12,11 @@ export function UserMenu() {
   if (!me) return null;
   return (
     <section className="flex items-center gap-3 text-sm" aria-label="Signed-in user">
-      <span className="text-slate-700">
-        Signed in as <strong className="font-semibold text-slate-900">{me.user.name}</strong>{' '}
-        <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">{me.roleLabel}</span>
+      <span className="text-fg-soft">
+        Signed in as <strong className="font-semibold text-fg">{me.user.name}</strong>{' '}
+        <span className="rounded bg-surface-strong px-1.5 py-0.5 text-xs text-fg-soft">{me.roleLabel}</span>
       </span>
-      <Link href="/account/sessions" className="text-brand-700 hover:underline">
+      <Link href="/account/sessions" className="text-accent underline underline-offset-2 hover:decoration-2">
         My sessions
       </Link>
       <Button variant="secondary" size="sm" onClick={() => void signOut()}>

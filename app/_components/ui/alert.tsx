@@ -5,10 +5,10 @@ import { cn } from '@/app/_lib/cn';
 const alertVariants = cva('rounded-md border px-4 py-3 text-sm', {
   variants: {
     tone: {
-      info: 'border-sky-200 bg-sky-50 text-sky-900',
-      success: 'border-emerald-200 bg-emerald-50 text-emerald-900',
-      warning: 'border-amber-200 bg-amber-50 text-amber-950',
-      danger: 'border-red-200 bg-red-50 text-red-900',
+      info: 'border-info-line bg-info-soft text-info',
+      success: 'border-success-line bg-success-soft text-success',
+      warning: 'border-warning-line bg-warning-soft text-warning',
+      danger: 'border-danger-line bg-danger-soft text-danger',
     },
   },
   defaultVariants: { tone: 'info' },

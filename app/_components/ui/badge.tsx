@@ -7,12 +7,12 @@ export const badgeVariants = cva(
   {
     variants: {
       tone: {
-        neutral: 'border-slate-200 bg-slate-100 text-slate-700',
-        success: 'border-emerald-200 bg-emerald-50 text-emerald-800',
-        warning: 'border-amber-200 bg-amber-50 text-amber-900',
-        danger: 'border-red-200 bg-red-50 text-red-800',
-        info: 'border-sky-200 bg-sky-50 text-sky-800',
-        brand: 'border-brand-200 bg-brand-50 text-brand-800',
+        neutral: 'border-line bg-surface-strong text-fg-soft',
+        success: 'border-success-line bg-success-soft text-success',
+        warning: 'border-warning-line bg-warning-soft text-warning',
+        danger: 'border-danger-line bg-danger-soft text-danger',
+        info: 'border-info-line bg-info-soft text-info',
+        brand: 'border-accent-line bg-accent-soft text-accent-strong',
       },
     },
     defaultVariants: { tone: 'neutral' },

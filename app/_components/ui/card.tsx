@@ -3,22 +3,22 @@ import { cn } from '@/app/_lib/cn';
 
 export function Card({ className, ...props }: ComponentProps<'section'>) {
   return (
-    <section className={cn('rounded-lg border border-slate-200 bg-white shadow-sm', className)} {...props} />
+    <section className={cn('rounded-lg border border-line bg-surface shadow-sm', className)} {...props} />
   );
 }
 
 export function CardHeader({ className, ...props }: ComponentProps<'div'>) {
   return (
-    <div className={cn('flex flex-col gap-1 border-b border-slate-100 px-5 py-4', className)} {...props} />
+    <div className={cn('flex flex-col gap-1 border-b border-line-soft px-5 py-4', className)} {...props} />
   );
 }
 
 export function CardTitle({ className, ...props }: ComponentProps<'h2'>) {
-  return <h2 className={cn('text-base font-semibold text-slate-900', className)} {...props} />;
+  return <h2 className={cn('text-base font-semibold text-fg', className)} {...props} />;
 }
 
 export function CardDescription({ className, ...props }: ComponentProps<'p'>) {
-  return <p className={cn('text-sm text-slate-600', className)} {...props} />;
+  return <p className={cn('text-sm text-fg-muted', className)} {...props} />;
 }
 
 export function CardContent({ className, ...props }: ComponentProps<'div'>) {

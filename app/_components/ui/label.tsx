@@ -5,5 +5,5 @@ import type { ComponentProps } from 'react';
 import { cn } from '@/app/_lib/cn';
 
 export function Label({ className, ...props }: ComponentProps<typeof LabelPrimitive.Root>) {
-  return <LabelPrimitive.Root className={cn('text-sm font-medium text-slate-700', className)} {...props} />;
+  return <LabelPrimitive.Root className={cn('text-sm font-medium text-fg-soft', className)} {...props} />;
 }

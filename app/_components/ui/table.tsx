@@ -14,26 +14,26 @@ export function TableCaption({ className, ...props }: ComponentProps<'caption'>)
 }
 
 export function TableHeader({ className, ...props }: ComponentProps<'thead'>) {
-  return <thead className={cn('border-b border-slate-200 bg-slate-50', className)} {...props} />;
+  return <thead className={cn('border-b border-line bg-surface-muted', className)} {...props} />;
 }
 
 export function TableBody({ className, ...props }: ComponentProps<'tbody'>) {
-  return <tbody className={cn('divide-y divide-slate-100', className)} {...props} />;
+  return <tbody className={cn('divide-y divide-line-soft', className)} {...props} />;
 }
 
 export function TableRow({ className, ...props }: ComponentProps<'tr'>) {
-  return <tr className={cn('align-top hover:bg-slate-50/60', className)} {...props} />;
+  return <tr className={cn('align-top hover:bg-surface-muted/60', className)} {...props} />;
 }
 
 export function TableHead({ className, ...props }: ComponentProps<'th'>) {
   return (
     <th
-      className={cn('px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-600', className)}
+      className={cn('px-3 py-2 text-xs font-semibold uppercase tracking-wide text-fg-muted', className)}
       {...props}
     />
   );
 }
 
 export function TableCell({ className, ...props }: ComponentProps<'td'>) {
-  return <td className={cn('px-3 py-2 text-slate-800', className)} {...props} />;
+  return <td className={cn('px-3 py-2 text-fg', className)} {...props} />;
 }

@@ -90,10 +90,7 @@ export function ApprovalDetail({ id }: { id: string }) {
         {operationId ? (
           <Alert tone="success" className="mb-4">
             <AlertTitle>The approved action was started</AlertTitle>
-            <Link
-              href={`/operations/${encodeURIComponent(operationId)}`}
-              className="text-brand-700 underline"
-            >
+            <Link href={`/operations/${encodeURIComponent(operationId)}`} className="text-accent underline">
               View operation
             </Link>
           </Alert>
@@ -111,12 +108,10 @@ export function ApprovalDetail({ id }: { id: string }) {
               Decision
             </h2>
             {view.approveRefusal && view.rejectRefusal ? (
-              <p className="text-sm text-slate-700">{view.approveRefusal}.</p>
+              <p className="text-sm text-fg-soft">{view.approveRefusal}.</p>
             ) : (
               <>
-                {view.approveRefusal ? (
-                  <p className="text-sm text-slate-700">{view.approveRefusal}.</p>
-                ) : null}
+                {view.approveRefusal ? <p className="text-sm text-fg-soft">{view.approveRefusal}.</p> : null}
                 <div className="flex flex-col gap-1">
                   <Label htmlFor="decision-comment">Comment (required to reject)</Label>
                   <textarea
@@ -124,7 +119,7 @@ export function ApprovalDetail({ id }: { id: string }) {
                     value={comment}
                     onChange={(event) => setComment(event.target.value)}
                     rows={3}
-                    className="w-full max-w-xl rounded-md border border-slate-300 px-3 py-2 text-sm"
+                    className="w-full max-w-xl rounded-md border border-line-strong px-3 py-2 text-sm"
                   />
                 </div>
                 <div className="flex gap-2">

@@ -22,8 +22,11 @@ function requestColumns(showDecision: boolean): DataTableColumn<Row>[] {
       header: 'Action',
       cell: ({ row: { original } }) => (
         <>
-          <span className="block text-xs text-slate-500">{original.kindLabel}</span>
-          <Link href={approvalHref(original.id)} className="font-medium text-brand-700 hover:underline">
+          <span className="block text-xs text-fg-subtle">{original.kindLabel}</span>
+          <Link
+            href={approvalHref(original.id)}
+            className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
+          >
             {original.title}
           </Link>
         </>
@@ -41,7 +44,7 @@ function requestColumns(showDecision: boolean): DataTableColumn<Row>[] {
                 {APPROVAL_STATUS_LABELS[original.status]}
               </Badge>
               {original.decidedByName ? (
-                <span className="ml-2 text-slate-600">by {original.decidedByName}</span>
+                <span className="ml-2 text-fg-muted">by {original.decidedByName}</span>
               ) : null}
             </>
           ),

@@ -30,14 +30,14 @@ function PolicyRow({ policy }: { policy: Policy }) {
   );
   const reasonId = `policy-reason-${policy.kind}`;
   return (
-    <li className="rounded-md border border-slate-200 bg-white p-3 text-sm">
+    <li className="rounded-md border border-line bg-surface p-3 text-sm">
       <div className="flex flex-wrap items-center gap-2">
         <span className="font-medium">{policy.label}</span>
         <Badge tone={policy.required ? 'success' : 'warning'}>
           {policy.required ? 'Needs a second admin' : 'Runs without approval'}
         </Badge>
         {policy.updatedByName ? (
-          <span className="text-slate-600">
+          <span className="text-fg-muted">
             changed by {policy.updatedByName} on {formatDateTime(policy.updatedAt)}
             {policy.reason ? `: ${policy.reason}` : ''}
           </span>

@@ -15,7 +15,7 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
     case 'restore':
       return (
         <>
-          <p className="mb-4 text-sm text-slate-700">
+          <p className="mb-4 text-sm text-fg-soft">
             {RESTORE_MODE_LABELS[preview.mode]} of <strong>{preview.point.vmName}</strong> from its point of{' '}
             {formatDateTime(new Date(preview.point.createdAt))}
             {preview.plan.confirmationText ? ` (confirmed by typing "${preview.plan.confirmationText}")` : ''}
@@ -26,7 +26,7 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
       );
     case 'delete-restore-point':
       return (
-        <p className="mb-4 text-sm text-slate-700">
+        <p className="mb-4 text-sm text-fg-soft">
           The {METHOD_LABELS[preview.point.method as BackupMethod] ?? preview.point.method} point of{' '}
           <strong>{preview.point.vmName}</strong> taken {formatDateTime(new Date(preview.point.createdAt))} (
           {formatBytes(preview.point.sizeBytes)}) is deleted with its stored data.{' '}
@@ -37,7 +37,7 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
       );
     case 'delete-job':
       return (
-        <p className="mb-4 text-sm text-slate-700">
+        <p className="mb-4 text-sm text-fg-soft">
           The backup job <strong>{preview.job.name}</strong> ({preview.job.scope},{' '}
           {preview.job.schedule ?? 'no schedule'}, {preview.job.isEnabled ? 'enabled' : 'disabled'}) stops
           running and is deleted. Its past operations and restore points stay in the catalogue.
@@ -46,7 +46,7 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
     case 'replace-inventory':
       return (
         <>
-          <p className="mb-2 text-sm text-slate-700">
+          <p className="mb-2 text-sm text-fg-soft">
             The file becomes the whole inventory.{' '}
             {preview.removedVms.count === 0
               ? 'Every VM in the console is in the file.'
@@ -60,7 +60,7 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
             </ul>
           ) : null}
           {preview.removedHosts && preview.removedHosts.count > 0 ? (
-            <p className="mb-2 text-sm text-slate-700">
+            <p className="mb-2 text-sm text-fg-soft">
               {pluralize(preview.removedHosts.count, 'host')} removed: {preview.removedHosts.names.join(', ')}
             </p>
           ) : null}
@@ -74,7 +74,7 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
             </ul>
           ) : null}
           {preview.orphanedPoints ? (
-            <p className="mb-2 text-sm text-slate-700">
+            <p className="mb-2 text-sm text-fg-soft">
               {pluralize(preview.orphanedPoints, 'restore point')} would be left without their VM in the
               inventory.
             </p>

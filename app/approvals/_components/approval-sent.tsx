@@ -21,7 +21,7 @@ function SentText({ request }: { request: SentRequest }) {
     <>
       {request.title}: nothing has run yet. A second admin must approve it by{' '}
       {formatDateTime(request.expiresAt)}, or it is rejected automatically.{' '}
-      <Link href={approvalHref(request.id)} className="font-medium text-brand-700 underline">
+      <Link href={approvalHref(request.id)} className="font-medium text-accent underline">
         View the request
       </Link>
     </>

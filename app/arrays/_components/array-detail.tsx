@@ -24,25 +24,25 @@ const lunColumns: DataTableColumn<Lun>[] = [
   {
     id: 'group',
     header: 'Consistency group',
-    cell: ({ row }) => row.original.consistencyGroup?.name ?? <span className="text-slate-500">none</span>,
+    cell: ({ row }) => row.original.consistencyGroup?.name ?? <span className="text-fg-subtle">none</span>,
   },
   {
     id: 'hostVolumes',
     header: 'Host volumes on it',
     cell: ({ row: { original: volume } }) =>
       volume.hostVolumes.length === 0 ? (
-        <span className="text-slate-500">none (pass-through only)</span>
+        <span className="text-fg-subtle">none (pass-through only)</span>
       ) : (
         <ul>
           {volume.hostVolumes.map((hostVolume) => (
             <li key={hostVolume.id}>
               <Link
                 href={`/volumes/${encodeURIComponent(hostVolume.id)}`}
-                className="text-brand-700 hover:underline"
+                className="text-accent underline underline-offset-2 hover:decoration-2"
               >
                 {hostVolume.name}
               </Link>{' '}
-              <span className="text-xs text-slate-500">on {hostVolume.hostName}</span>
+              <span className="text-xs text-fg-subtle">on {hostVolume.hostName}</span>
             </li>
           ))}
         </ul>

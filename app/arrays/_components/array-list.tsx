@@ -23,7 +23,7 @@ const columns: ServerListColumn<ArrayRow>[] = [
     cell: (array) => (
       <Link
         href={`/arrays/${encodeURIComponent(array.id)}`}
-        className="font-medium text-brand-700 hover:underline"
+        className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
       >
         {array.name}
       </Link>

@@ -57,7 +57,7 @@ export function AuditList() {
           <a
             href={exportHref(filters)}
             download
-            className="inline-flex h-9 items-center gap-2 rounded-md border border-slate-300 bg-white px-3 text-sm font-medium text-slate-800 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+            className="inline-flex h-9 items-center gap-2 rounded-md border border-line-strong bg-surface px-3 text-sm font-medium text-fg hover:bg-surface-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
           >
             <Download aria-hidden="true" className="size-4" />
             Export CSV
@@ -155,10 +155,7 @@ function ChainCheck() {
   const [asked, setAsked] = useState(false);
   const verify = useQuery({ ...trpc.audit.verify.queryOptions(), enabled: asked });
   return (
-    <section
-      aria-label="Chain check"
-      className="mt-6 flex flex-wrap items-center gap-3 text-sm text-slate-700"
-    >
+    <section aria-label="Chain check" className="mt-6 flex flex-wrap items-center gap-3 text-sm text-fg-soft">
       <Button type="button" variant="secondary" onClick={() => (asked ? verify.refetch() : setAsked(true))}>
         <ShieldCheck aria-hidden="true" className="size-4" />
         Verify the chain
@@ -188,7 +185,7 @@ const columns: DataTableColumn<AuditRow>[] = [
     cell: ({ row: { original: row } }) => (
       <>
         {formatTime(row.at)}
-        <div className="text-xs text-slate-500">#{row.seq}</div>
+        <div className="text-xs text-fg-subtle">#{row.seq}</div>
       </>
     ),
   },
@@ -198,7 +195,7 @@ const columns: DataTableColumn<AuditRow>[] = [
     cell: ({ row: { original: row } }) => (
       <>
         {row.actorName}
-        <div className="text-xs text-slate-500">
+        <div className="text-xs text-fg-subtle">
           {row.actorLabel}
           {row.actorRole ? ` · ${row.actorRole}` : ''}
         </div>
@@ -212,11 +209,11 @@ const columns: DataTableColumn<AuditRow>[] = [
       <>
         <code className="text-sm">{row.action}</code>
         {row.objects.length > 0 ? (
-          <ul className="mt-1 text-xs text-slate-600">
+          <ul className="mt-1 text-xs text-fg-muted">
             {row.objects.map((object) => (
               <li key={`${object.kind}:${object.id}`}>
                 {object.kind} {object.name ?? object.id}
-                {object.name ? <span className="text-slate-600"> ({object.id})</span> : null}
+                {object.name ? <span className="text-fg-muted"> ({object.id})</span> : null}
               </li>
             ))}
           </ul>
@@ -230,14 +227,14 @@ const columns: DataTableColumn<AuditRow>[] = [
     cell: ({ row: { original: row } }) => (
       <>
         <Badge tone={OUTCOME_TONES[row.outcome]}>{OUTCOME_LABELS[row.outcome]}</Badge>
-        {row.message ? <p className="mt-1 max-w-sm text-xs text-slate-700">{row.message}</p> : null}
+        {row.message ? <p className="mt-1 max-w-sm text-xs text-fg-soft">{row.message}</p> : null}
       </>
     ),
   },
   {
     id: 'from',
     header: 'From',
-    meta: { className: 'text-xs text-slate-600' },
+    meta: { className: 'text-xs text-fg-muted' },
     cell: ({ row: { original: row } }) => (
       <>
         {row.ip ?? '—'}
@@ -254,10 +251,10 @@ const columns: DataTableColumn<AuditRow>[] = [
     header: 'Input',
     cell: ({ row: { original: row } }) =>
       row.input === null ? (
-        <span className="text-xs text-slate-500">none</span>
+        <span className="text-xs text-fg-subtle">none</span>
       ) : (
         <details>
-          <summary className="cursor-pointer text-xs text-brand-700">Show input</summary>
+          <summary className="cursor-pointer text-xs text-accent">Show input</summary>
           <pre className="mt-1 max-w-md overflow-x-auto whitespace-pre-wrap break-all text-xs">
             {JSON.stringify(row.input, null, 2)}
           </pre>

@@ -134,7 +134,11 @@ export function BackupWizard({ edit }: { edit?: EditedJob } = {}) {
             : 'Choose what to protect and how; the engine checks every prerequisite before anything runs.'
         }
         actions={
-          <button type="button" onClick={startOver} className="text-sm text-brand-700 hover:underline">
+          <button
+            type="button"
+            onClick={startOver}
+            className="text-sm text-accent underline underline-offset-2 hover:decoration-2"
+          >
             {edit ? 'Discard changes' : 'Start over'}
           </button>
         }

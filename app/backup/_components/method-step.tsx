@@ -24,7 +24,7 @@ export function MethodStep({ onBack }: { onBack: () => void }) {
       </StepHeading>
       {scope.kind === 'vms' ? (
         <>
-          <p className="mb-4 text-sm text-slate-600">
+          <p className="mb-4 text-sm text-fg-muted">
             Each VM starts on the planner&apos;s recommendation; the table compares every method for it, and
             why the others are not available.
           </p>
@@ -70,7 +70,7 @@ function VmMethodChoice({ vmId }: { vmId: string }) {
       <CardHeader>
         <CardTitle>{name}</CardTitle>
         <CardDescription>
-          <label htmlFor={selectId} className="mr-2 font-medium text-slate-700">
+          <label htmlFor={selectId} className="mr-2 font-medium text-fg-soft">
             Method for {name}
           </label>
           <Select
@@ -115,7 +115,7 @@ function VolumeScopeMethods({ values }: { values: BackupWizardValues }) {
   const { plan } = review.data;
   return (
     <div className="flex flex-col gap-3">
-      <p className="text-sm text-slate-600">
+      <p className="text-sm text-fg-muted">
         A volume is captured by one method; every VM on it gets its own restore point from the same snapshot.
       </p>
       {plan.vms.length === 0 ? (
@@ -126,9 +126,9 @@ function VolumeScopeMethods({ values }: { values: BackupWizardValues }) {
       ) : (
         <ul className="grid grid-cols-2 gap-2" aria-label="VMs captured">
           {plan.vms.map((vm) => (
-            <li key={vm.vmId} className="rounded-md border border-slate-200 bg-white p-3 text-sm">
-              <p className="font-medium text-slate-900">{vm.vmName}</p>
-              <p className="text-slate-600">
+            <li key={vm.vmId} className="rounded-md border border-line bg-surface p-3 text-sm">
+              <p className="font-medium text-fg">{vm.vmName}</p>
+              <p className="text-fg-muted">
                 {METHOD_LABELS[vm.method]} · {consistencyLabel(vm.expectedConsistency, vm.captureState)} ·{' '}
                 {CAPTURE_STATE_LABELS[vm.captureState]}
               </p>

@@ -55,8 +55,8 @@ function PolicyRadios<V extends string>({
   const { control, setValue } = useFormContext<BackupWizardValues>();
   const value = useWatch({ control, name }) as string;
   return (
-    <fieldset className="rounded-md border border-slate-200 bg-white p-4">
-      <legend className="px-1 text-sm font-semibold text-slate-800">{legend}</legend>
+    <fieldset className="rounded-md border border-line bg-surface p-4">
+      <legend className="px-1 text-sm font-semibold text-fg">{legend}</legend>
       <RadioGroup
         value={value}
         onValueChange={(next) => setValue(name, next as never, { shouldDirty: true })}
@@ -66,8 +66,8 @@ function PolicyRadios<V extends string>({
           <label key={option.value} htmlFor={`${name}-${option.value}`} className="flex cursor-pointer gap-3">
             <RadioGroupItem id={`${name}-${option.value}`} value={option.value} />
             <span>
-              <span className="block text-sm font-medium text-slate-900">{option.label}</span>
-              <span className="block text-xs text-slate-600">{option.hint}</span>
+              <span className="block text-sm font-medium text-fg">{option.label}</span>
+              <span className="block text-xs text-fg-muted">{option.hint}</span>
             </span>
           </label>
         ))}
@@ -96,7 +96,7 @@ export function PolicyStep({ onBack }: { onBack: () => void }) {
       <StepHeading stepKey="policy">
         <span id="step-policy">Consistency &amp; scripts</span>
       </StepHeading>
-      <p className="mb-4 text-sm text-slate-600">
+      <p className="mb-4 text-sm text-fg-muted">
         Explicit policies instead of silent downgrades: decide now what happens when a VM cannot be quiesced
         or has a disk the method cannot hold.
       </p>
@@ -113,8 +113,8 @@ export function PolicyStep({ onBack }: { onBack: () => void }) {
         />
       </div>
 
-      <h3 className="mt-6 mb-1 text-base font-semibold text-slate-900">Pre-freeze and post-thaw scripts</h3>
-      <p className="mb-3 text-sm text-slate-600">
+      <h3 className="mt-6 mb-1 text-base font-semibold text-fg">Pre-freeze and post-thaw scripts</h3>
+      <p className="mb-3 text-sm text-fg-muted">
         Run inside the guest around the snapshot (exit code 0 = success; killed at the timeout). Array
         snapshots of online applications need them to be application-consistent.
       </p>
@@ -124,8 +124,8 @@ export function PolicyStep({ onBack }: { onBack: () => void }) {
       {review.isError ? <ErrorState error={review.error} title="Could not plan this volume" /> : null}
       <div className="flex flex-col gap-3">
         {vms.map((vm) => (
-          <fieldset key={vm.id} className="rounded-md border border-slate-200 bg-white p-4">
-            <legend className="px-1 text-sm font-semibold text-slate-800">{vm.name}</legend>
+          <fieldset key={vm.id} className="rounded-md border border-line bg-surface p-4">
+            <legend className="px-1 text-sm font-semibold text-fg">{vm.name}</legend>
             <div className="grid grid-cols-2 gap-4">
               <ScriptEditor vmId={vm.id} vmName={vm.name} which="preFreeze" label="Pre-freeze script" />
               <ScriptEditor vmId={vm.id} vmName={vm.name} which="postThaw" label="Post-thaw script" />
@@ -175,7 +175,7 @@ function ScriptEditor({
 
   return (
     <div className="flex flex-col gap-2">
-      <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
+      <label className="flex items-center gap-2 text-sm font-medium text-fg">
         <Checkbox checked={script !== undefined} onChange={(event) => toggle(event.target.checked)} />
         {label} on {vmName}
       </label>

@@ -155,7 +155,7 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
         <span id="step-review">Review</span>
       </StepHeading>
       {isEstateChanged ? <EstateChangedAlert what="review" /> : null}
-      <p className="mb-4 text-sm text-slate-600">
+      <p className="mb-4 text-sm text-fg-muted">
         {values.runMode === 'now'
           ? 'One backup, started as soon as you confirm.'
           : values.runMode === 'manual'
@@ -238,7 +238,7 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
         <Button type="button" onClick={create} disabled={!canCreate} aria-describedby="create-status">
           {mutation.isPending ? (mode.kind === 'edit' ? 'Saving…' : 'Creating…') : createLabel}
         </Button>
-        <p id="create-status" className="text-sm text-slate-600">
+        <p id="create-status" className="text-sm text-fg-muted">
           {hasBlockers
             ? 'Disabled: a blocker must be fixed first.'
             : unacknowledged.length > 0
@@ -263,16 +263,16 @@ function FindingItem({
     <span className="flex flex-col gap-1">
       <span className="flex items-center gap-2">
         <Badge tone={SEVERITY_TONES[finding.severity]}>{finding.severity}</Badge>
-        <span className="font-mono text-xs text-slate-600">{finding.ruleId}</span>
+        <span className="font-mono text-xs text-fg-muted">{finding.ruleId}</span>
       </span>
-      <span className="text-sm text-slate-900">{finding.message}</span>
-      <span className="text-sm text-slate-600">
+      <span className="text-sm text-fg">{finding.message}</span>
+      <span className="text-sm text-fg-muted">
         <span className="font-medium">Remedy:</span> {finding.remedy}
       </span>
     </span>
   );
   return (
-    <li className="rounded-md border border-slate-200 bg-white p-3">
+    <li className="rounded-md border border-line bg-surface p-3">
       {finding.severity === 'warning' ? (
         <label className="flex cursor-pointer items-start gap-3">
           <Checkbox

@@ -74,7 +74,7 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
         <span id="step-schedule">Schedule &amp; retention</span>
       </StepHeading>
       <fieldset className="mb-6">
-        <legend className="mb-2 text-sm font-medium text-slate-700">When</legend>
+        <legend className="mb-2 text-sm font-medium text-fg-soft">When</legend>
         <RadioGroup
           value={runMode}
           onValueChange={(value) => setValue('runMode', value as RunMode, { shouldDirty: true })}
@@ -84,12 +84,12 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
             <label
               key={choice.mode}
               htmlFor={`run-${choice.mode}`}
-              className="flex cursor-pointer gap-3 rounded-md border border-slate-200 bg-white p-3"
+              className="flex cursor-pointer gap-3 rounded-md border border-line bg-surface p-3"
             >
               <RadioGroupItem id={`run-${choice.mode}`} value={choice.mode} />
               <span>
                 <span className="block text-sm font-medium">{choice.label}</span>
-                <span className="block text-xs text-slate-600">{choice.hint}</span>
+                <span className="block text-xs text-fg-muted">{choice.hint}</span>
               </span>
             </label>
           ))}
@@ -104,10 +104,8 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
             <FieldErrorText id="job-name-error" message={errorOf('job.name')} />
           </div>
           {runMode === 'scheduled' ? <ScheduleFields field={field} errorOf={errorOf} /> : null}
-          <fieldset className="rounded-md border border-slate-200 bg-white p-4">
-            <legend className="px-1 text-sm font-semibold text-slate-800">
-              Retention (grandfather-father-son)
-            </legend>
+          <fieldset className="rounded-md border border-line bg-surface p-4">
+            <legend className="px-1 text-sm font-semibold text-fg">Retention (grandfather-father-son)</legend>
             <div className="grid grid-cols-4 gap-4">
               {RETENTION_FIELDS.map((retention) => {
                 const id = `retention-${retention.key}`;
@@ -121,7 +119,7 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
                       {...field(id, path)}
                       {...register(path as 'job.retention.keepLast', { valueAsNumber: true })}
                     />
-                    <span className="text-xs text-slate-500">{retention.hint}</span>
+                    <span className="text-xs text-fg-subtle">{retention.hint}</span>
                     <FieldErrorText id={`${id}-error`} message={errorOf(path)} />
                   </div>
                 );
@@ -137,7 +135,7 @@ export function ScheduleStep({ onBack }: { onBack: () => void }) {
               {...field('job-rpo', 'job.rpoHours')}
               {...register('job.rpoHours', { valueAsNumber: true })}
             />
-            <span className="text-xs text-slate-500">
+            <span className="text-xs text-fg-subtle">
               The overview flags a VM (RPO-EXCEEDED) when its newest good point is older than this.
             </span>
             <FieldErrorText id="job-rpo-error" message={errorOf('job.rpoHours')} />
@@ -184,7 +182,7 @@ function ScheduleFields({
             {...field('job-cron', 'job.schedule.cron')}
             {...register('job.schedule.cron')}
           />
-          <p className="text-xs text-slate-500">minute hour day-of-month month day-of-week</p>
+          <p className="text-xs text-fg-subtle">minute hour day-of-month month day-of-week</p>
           <FieldErrorText id="job-cron-error" message={errorOf('job.schedule.cron')} />
         </div>
         <div className="flex flex-col gap-1">
@@ -247,7 +245,7 @@ function SchedulePreview() {
     <section
       aria-label="Next runs"
       aria-live="polite"
-      className="rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-950"
+      className="rounded-md border border-info-line bg-info-soft px-4 py-3 text-sm text-info"
     >
       <p className="font-medium">{preview.data.description}</p>
       <ol className="mt-1 list-decimal pl-5">
@@ -256,7 +254,7 @@ function SchedulePreview() {
         ))}
       </ol>
       {preview.data.rpoWarning ? (
-        <p className="mt-2 font-medium text-amber-900">Warning: {preview.data.rpoWarning}.</p>
+        <p className="mt-2 font-medium text-warning">Warning: {preview.data.rpoWarning}.</p>
       ) : null}
     </section>
   );

@@ -53,11 +53,11 @@ export function ScopeStep() {
       <StepHeading stepKey="scope">
         <span id="step-scope">What to back up</span>
       </StepHeading>
-      <p className="mb-4 text-sm text-slate-600">
+      <p className="mb-4 text-sm text-fg-muted">
         The scope decides what is captured together and what a restore can bring back.
       </p>
       <fieldset className="mb-6">
-        <legend className="mb-2 text-sm font-medium text-slate-700">Scope</legend>
+        <legend className="mb-2 text-sm font-medium text-fg-soft">Scope</legend>
         <RadioGroup
           value={kind}
           onValueChange={(value) =>
@@ -69,12 +69,12 @@ export function ScopeStep() {
             <label
               key={option.kind}
               htmlFor={`scope-${option.kind}`}
-              className="flex cursor-pointer gap-3 rounded-md border border-slate-200 bg-white p-3 has-[[data-state=checked]]:border-brand-500"
+              className="flex cursor-pointer gap-3 rounded-md border border-line bg-surface p-3 has-[[data-state=checked]]:border-brand-500"
             >
               <RadioGroupItem id={`scope-${option.kind}`} value={option.kind} />
               <span>
-                <span className="block text-sm font-medium text-slate-900">{option.label}</span>
-                <span className="block text-xs text-slate-600">{option.hint}</span>
+                <span className="block text-sm font-medium text-fg">{option.label}</span>
+                <span className="block text-xs text-fg-muted">{option.hint}</span>
               </span>
             </label>
           ))}
@@ -112,7 +112,7 @@ function CoCaptureNotice({ vmIds }: { vmIds: string[] }) {
   const coCaptured = review.data?.plan.vms.filter((vm) => vm.isCoCaptured) ?? [];
   if (vmIds.length === 0 || coCaptured.length === 0) return null;
   return (
-    <p role="status" className="rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950">
+    <p role="status" className="rounded-md border border-info-line bg-info-soft px-3 py-2 text-sm text-info">
       {pluralize(vmIds.length, 'selected VM')} will capture{' '}
       {pluralize(vmIds.length + coCaptured.length, 'VM')}: their methods also capture{' '}
       {joinNames(coCaptured.map((vm) => vm.vmName))}, which share their volume or LUN (a volume revert would
@@ -199,20 +199,20 @@ function VmPicker() {
       </div>
 
       <section aria-label="Selected VMs" className="flex flex-wrap items-center gap-2">
-        <span className="text-sm text-slate-700">
+        <span className="text-sm text-fg-soft">
           {vmIds.length === 0 ? 'No VM selected yet.' : `${vmIds.length} selected:`}
         </span>
         {vmIds.map((id) => (
           <span
             key={id}
-            className="inline-flex items-center gap-1 rounded-full border border-brand-200 bg-brand-50 px-2 py-0.5 text-sm text-brand-900"
+            className="inline-flex items-center gap-1 rounded-full border border-accent-line bg-accent-soft px-2 py-0.5 text-sm text-accent-strong"
           >
             {labels[id] ?? id}
             <button
               type="button"
               aria-label={`Remove ${labels[id] ?? id}`}
               onClick={() => toggle({ id, name: labels[id] ?? id }, false)}
-              className="rounded-full p-0.5 hover:bg-brand-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+              className="rounded-full p-0.5 hover:bg-accent-soft-hover focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
             >
               <X aria-hidden="true" className="size-3" />
             </button>
@@ -230,18 +230,18 @@ function VmPicker() {
       ) : (
         <fieldset>
           <legend className="sr-only">VMs matching the filters</legend>
-          <ul className="grid max-h-96 grid-cols-2 gap-2 overflow-y-auto rounded-md border border-slate-200 bg-white p-2">
+          <ul className="grid max-h-96 grid-cols-2 gap-2 overflow-y-auto rounded-md border border-line bg-surface p-2">
             {shown.map((vm) => (
               <li key={vm.id}>
-                <label className="flex cursor-pointer items-start gap-2 rounded px-2 py-1.5 hover:bg-slate-50">
+                <label className="flex cursor-pointer items-start gap-2 rounded px-2 py-1.5 hover:bg-surface-muted">
                   <Checkbox
                     checked={vmIds.includes(vm.id)}
                     onChange={(event) => toggle(vm, event.target.checked)}
                     aria-label={`Select ${vm.name}`}
                   />
                   <span className="flex flex-col">
-                    <span className="text-sm font-medium text-slate-900">{vm.name}</span>
-                    <span className="flex flex-wrap gap-1 text-xs text-slate-600">
+                    <span className="text-sm font-medium text-fg">{vm.name}</span>
+                    <span className="flex flex-wrap gap-1 text-xs text-fg-muted">
                       {vm.hostName} · {vm.powerState}
                       {vm.applications.length > 0 ? ` · ${vm.applications.join(', ')}` : ''}
                       <Badge tone={READINESS_TONES[vm.readiness]}>{READINESS_LABELS[vm.readiness]}</Badge>
@@ -251,12 +251,12 @@ function VmPicker() {
               </li>
             ))}
           </ul>
-          <p className="mt-1 text-xs text-slate-500">
+          <p className="mt-1 text-xs text-fg-subtle">
             VMs gone from their host (a sync no longer saw them) are not listed: they cannot be backed up.
             Their restore points stay under Restore points.
           </p>
           {vms.data?.nextCursor ? (
-            <p className="mt-1 text-xs text-slate-500">
+            <p className="mt-1 text-xs text-fg-subtle">
               Showing the first {vms.data.items.length} matches; more VMs match, narrow the search to see
               them.
             </p>
@@ -303,7 +303,7 @@ function HostVolumePicker() {
             if (volume)
               setValue('labels', { ...getValues('labels'), [id]: `${volume.name} on ${volume.hostName}` });
           }}
-          className="max-h-96 grid-cols-2 overflow-y-auto rounded-md border border-slate-200 bg-white p-2"
+          className="max-h-96 grid-cols-2 overflow-y-auto rounded-md border border-line bg-surface p-2"
         >
           {volumes.data.items.map((volume) => (
             <label
@@ -313,10 +313,10 @@ function HostVolumePicker() {
             >
               <RadioGroupItem id={`hv-${volume.id}`} value={volume.id} />
               <span className="text-sm">
-                <span className="font-medium text-slate-900">
+                <span className="font-medium text-fg">
                   {volume.name} on {volume.hostName}
                 </span>
-                <span className="block text-xs text-slate-600">
+                <span className="block text-xs text-fg-muted">
                   {volume.vmCount} VMs · {formatBytes(volume.freeBytes)} free ·{' '}
                   {volume.kind === 'sr' ? 'storage repository' : `VSS ${volume.vssEnabled ? 'on' : 'off'}`}
                 </span>
@@ -368,7 +368,7 @@ function ArrayVolumePicker() {
             setValue('request.scope.arrayVolumeId', id, { shouldDirty: true });
             if (volume) setValue('labels', { ...getValues('labels'), [id]: volume.name });
           }}
-          className="rounded-md border border-slate-200 bg-white p-2"
+          className="rounded-md border border-line bg-surface p-2"
         >
           {array.data.volumes.map((volume) => (
             <label
@@ -378,8 +378,8 @@ function ArrayVolumePicker() {
             >
               <RadioGroupItem id={`av-${volume.id}`} value={volume.id} />
               <span className="text-sm">
-                <span className="font-medium text-slate-900">{volume.name}</span>
-                <span className="block text-xs text-slate-600">
+                <span className="font-medium text-fg">{volume.name}</span>
+                <span className="block text-xs text-fg-muted">
                   {volume.vms.length} VMs
                   {volume.vms.length > 0 ? `: ${volume.vms.map((vm) => vm.name).join(', ')}` : ''}
                   {volume.consistencyGroup ? ` · consistency group ${volume.consistencyGroup.name}` : ''}

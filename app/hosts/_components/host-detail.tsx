@@ -34,7 +34,7 @@ function windowsVolumeColumns(volumeNames: ReadonlyMap<string, string>): DataTab
               ? 'on itself'
               : `on ${volumeNames.get(volume.shadowStorageVolumeId) ?? volume.shadowStorageVolumeId}`}
           {volume.shadowStorageLimitBytes !== null ? (
-            <div className="text-xs text-slate-500">limit {formatBytes(volume.shadowStorageLimitBytes)}</div>
+            <div className="text-xs text-fg-subtle">limit {formatBytes(volume.shadowStorageLimitBytes)}</div>
           ) : null}
         </>
       ),
@@ -60,11 +60,11 @@ function hostVolumeColumns(
         <>
           <Link
             href={`/volumes/${encodeURIComponent(volume.id)}`}
-            className="font-medium text-brand-700 hover:underline"
+            className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
           >
             {volume.name}
           </Link>
-          <div className="text-xs text-slate-500">{HOST_VOLUME_KIND_LABELS[volume.kind]}</div>
+          <div className="text-xs text-fg-subtle">{HOST_VOLUME_KIND_LABELS[volume.kind]}</div>
         </>
       ),
     },
@@ -112,7 +112,10 @@ export function HostDetail({ id }: { id: string }) {
                 {
                   term: 'VMs',
                   value: (
-                    <Link href={vmsHref} className="text-brand-700 hover:underline">
+                    <Link
+                      href={vmsHref}
+                      className="text-accent underline underline-offset-2 hover:decoration-2"
+                    >
                       {vmCount} VMs on this host
                     </Link>
                   ),

@@ -27,7 +27,7 @@ const columns: ServerListColumn<HostRow>[] = [
     cell: (host) => (
       <Link
         href={`/hosts/${encodeURIComponent(host.id)}`}
-        className="font-medium text-brand-700 hover:underline"
+        className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
       >
         {host.name}
       </Link>

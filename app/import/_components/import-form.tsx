@@ -140,16 +140,16 @@ export function ImportForm() {
                     resetPreview();
                   }}
                 />
-                <p id={fileHintId} className="text-xs text-slate-500">
+                <p id={fileHintId} className="text-xs text-fg-subtle">
                   {fileError ? (
-                    <span className="text-red-700">{fileError}</span>
+                    <span className="text-danger">{fileError}</span>
                   ) : (
                     'The file is read in your browser and sent to the server as text.'
                   )}
                 </p>
               </div>
               <fieldset className="flex flex-col gap-2">
-                <legend className="mb-2 text-sm font-medium text-slate-700">Import mode</legend>
+                <legend className="mb-2 text-sm font-medium text-fg-soft">Import mode</legend>
                 <RadioGroup
                   value={mode}
                   onValueChange={(value) => {
@@ -167,7 +167,7 @@ export function ImportForm() {
                       />
                       <div>
                         <Label htmlFor={`mode-${option.value}`}>{option.label}</Label>
-                        <p id={`mode-${option.value}-explanation`} className="text-sm text-slate-600">
+                        <p id={`mode-${option.value}-explanation`} className="text-sm text-fg-muted">
                           {option.explanation}
                         </p>
                       </div>

@@ -49,8 +49,8 @@ export function JobEnabledSwitch({ job }: { job: Job }) {
       disabled={setEnabled.isPending}
       onClick={() => setEnabled.mutate({ id: job.id, isEnabled: !job.isEnabled })}
       className={cn(
-        'relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 disabled:opacity-50',
-        job.isEnabled ? 'bg-brand-600' : 'bg-slate-300',
+        'relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 focus-visible:ring-offset-surface disabled:opacity-50',
+        job.isEnabled ? 'bg-brand-600' : 'bg-line-strong',
       )}
     >
       <span

@@ -107,10 +107,10 @@ function NextRuns({ job }: { job: Job }) {
     }),
     enabled: job.schedule !== null && job.isEnabled,
   });
-  if (!job.schedule) return <span className="text-slate-500">none</span>;
-  if (!job.isEnabled) return <span className="text-slate-500">none while disabled</span>;
-  if (preview.isPending) return <span className="text-slate-500">…</span>;
-  if (preview.isError) return <span className="text-red-800">{preview.error.message}</span>;
+  if (!job.schedule) return <span className="text-fg-subtle">none</span>;
+  if (!job.isEnabled) return <span className="text-fg-subtle">none while disabled</span>;
+  if (preview.isPending) return <span className="text-fg-subtle">…</span>;
+  if (preview.isError) return <span className="text-danger">{preview.error.message}</span>;
   return (
     <ol aria-label="Next runs" className="flex flex-col gap-0.5 tabular-nums">
       {preview.data.nextRuns.map((run) => (

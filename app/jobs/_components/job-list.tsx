@@ -26,15 +26,15 @@ const columns: DataTableColumn<JobRow>[] = [
       <>
         <Link
           href={`/jobs/${encodeURIComponent(job.id)}`}
-          className="font-medium text-brand-700 hover:underline"
+          className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
         >
           {job.name}
         </Link>
-        <div className="text-xs text-slate-500">
+        <div className="text-xs text-fg-subtle">
           {describeScope(job.request.scope)} · {describeRetention(job.retention)}
         </div>
         {job.missingVms ? (
-          <p className="mt-1 text-xs font-medium text-amber-800" role="note">
+          <p className="mt-1 text-xs font-medium text-warning" role="note">
             {job.missingVms.message}
           </p>
         ) : null}
@@ -48,12 +48,12 @@ const columns: DataTableColumn<JobRow>[] = [
       job.schedule ? (
         <>
           {job.schedule.description}
-          <div className="text-xs text-slate-500">
+          <div className="text-xs text-fg-subtle">
             <code>{job.schedule.cron}</code> · {job.schedule.timeZone}
           </div>
         </>
       ) : (
-        <span className="text-slate-500">by hand only</span>
+        <span className="text-fg-subtle">by hand only</span>
       ),
   },
   {
@@ -64,7 +64,7 @@ const columns: DataTableColumn<JobRow>[] = [
       job.nextRunAt ? (
         formatTime(job.nextRunAt)
       ) : (
-        <span className="text-slate-500">{job.isEnabled ? 'none' : 'disabled'}</span>
+        <span className="text-fg-subtle">{job.isEnabled ? 'none' : 'disabled'}</span>
       ),
   },
   {
@@ -77,10 +77,10 @@ const columns: DataTableColumn<JobRow>[] = [
           className="flex flex-col gap-1 hover:underline"
         >
           <OperationOutcome operation={job.lastOperation} />
-          <span className="text-xs text-slate-500">{formatTime(job.lastOperation.createdAt)}</span>
+          <span className="text-xs text-fg-subtle">{formatTime(job.lastOperation.createdAt)}</span>
         </Link>
       ) : (
-        <span className="text-slate-500">never run</span>
+        <span className="text-fg-subtle">never run</span>
       ),
   },
   { id: 'enabled', header: 'Enabled', cell: ({ row: { original: job } }) => <JobEnabledSwitch job={job} /> },
@@ -127,7 +127,10 @@ export function JobList() {
           ) : jobs.data.length === 0 ? (
             <EmptyState>
               No backup jobs yet.{' '}
-              <Link href="/backup/new" className="text-brand-700 hover:underline">
+              <Link
+                href="/backup/new"
+                className="text-accent underline underline-offset-2 hover:decoration-2"
+              >
                 Create one
               </Link>{' '}
               with the backup wizard.

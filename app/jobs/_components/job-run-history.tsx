@@ -35,7 +35,7 @@ function runColumns(now: Date): DataTableColumn<Run>[] {
       cell: ({ row: { original: run } }) => (
         <Link
           href={`/operations/${encodeURIComponent(run.id)}`}
-          className="text-brand-700 underline-offset-2 hover:underline"
+          className="text-accent underline-offset-2 hover:underline"
         >
           {formatTime(run.createdAt)}
         </Link>

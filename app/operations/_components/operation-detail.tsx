@@ -80,7 +80,7 @@ function LiveOperation({ detail }: { detail: Detail }) {
               {describeOperationProgress(operation)} · {formatBytes(operation.bytesDone)} copied
             </span>
             {!isFinal ? (
-              <span className="text-slate-500">
+              <span className="text-fg-subtle">
                 {live.status === 'pending' ? '· live' : '· connecting to live updates…'}
               </span>
             ) : null}
@@ -116,7 +116,7 @@ function LiveOperation({ detail }: { detail: Detail }) {
                         value: (
                           <Link
                             href={`/jobs/${encodeURIComponent(operation.jobId)}`}
-                            className="text-brand-700 hover:underline"
+                            className="text-accent underline underline-offset-2 hover:decoration-2"
                           >
                             open the job
                           </Link>
@@ -131,7 +131,7 @@ function LiveOperation({ detail }: { detail: Detail }) {
                         value: (
                           <Link
                             href={`/operations/${encodeURIComponent(operation.retryOfId)}`}
-                            className="text-brand-700 hover:underline"
+                            className="text-accent underline underline-offset-2 hover:decoration-2"
                           >
                             {operation.retryOfId}
                           </Link>

@@ -16,7 +16,12 @@ import { formatBytes } from '@/app/_lib/format';
 import { pickEnum, readCursorState } from '@/app/_lib/list-url';
 import { type RouterInputs, type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
-import { OPERATION_KINDS, OPERATION_STATUSES, type OperationStatus } from '@/server/engine/statuses';
+import {
+  FINAL_OPERATION_STATUSES,
+  OPERATION_KINDS,
+  OPERATION_STATUSES,
+  type OperationStatus,
+} from '@/server/engine/statuses';
 import {
   describeOperationProgress,
   elapsedMs,
@@ -33,9 +38,6 @@ type OperationRow = RouterOutputs['operations']['list']['items'][number];
 const PAGE_SIZE = 25;
 const ACTIVE_STATUSES: OperationStatus[] = ['running', 'cancelling'];
 const PENDING_STATUSES: OperationStatus[] = ['queued', 'waiting'];
-
-/** The finished-list filter: one status, or every final one. */
-const FINISHED_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 
 const KIND_OPTIONS = [
   { value: 'backup', label: 'Backups' },
@@ -73,7 +75,7 @@ export function OperationList() {
     ...trpc.operations.list.queryOptions({
       kind: filters.kind,
       vmId: filters.vmId,
-      status: filters.status ? [filters.status] : [...FINISHED_STATUSES],
+      status: filters.status ? [filters.status] : [...FINAL_OPERATION_STATUSES],
       cursor,
       limit: PAGE_SIZE,
     }),
@@ -101,7 +103,7 @@ export function OperationList() {
         description={
           <>
             Backups and restores: what runs now, what waits and why, and what finished.{' '}
-            <span className="text-slate-500">
+            <span className="text-fg-subtle">
               {live.status === 'pending' ? 'Updating live.' : 'Connecting to live updates…'}
             </span>
           </>
@@ -224,11 +226,11 @@ function operationColumns(now: Date): DataTableColumn<OperationRow>[] {
         <>
           <Link
             href={`/operations/${encodeURIComponent(row.id)}`}
-            className="font-medium text-brand-700 hover:underline"
+            className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
           >
             {row.title}
           </Link>
-          <div className="text-xs text-slate-500">
+          <div className="text-xs text-fg-subtle">
             {OPERATION_KIND_LABELS[row.kind]}
             {row.jobId ? ' · scheduled job' : ''}
             {row.retryOfId ? ' · retry' : ''}
@@ -248,7 +250,7 @@ function operationColumns(now: Date): DataTableColumn<OperationRow>[] {
       cell: ({ row: { original: row } }) => (
         <>
           {describeOperationProgress(row)}
-          <div className="text-xs text-slate-500">{formatBytes(row.bytesDone)} copied</div>
+          <div className="text-xs text-fg-subtle">{formatBytes(row.bytesDone)} copied</div>
         </>
       ),
     },

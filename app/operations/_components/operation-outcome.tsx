@@ -24,13 +24,13 @@ export function OperationOutcome({ operation }: { operation: OutcomeOf }) {
     <>
       <Badge tone={OPERATION_STATUS_TONES[status]}>{OPERATION_STATUS_LABELS[status]}</Badge>
       {waitingReason && (status === 'waiting' || status === 'queued') ? (
-        <p className="mt-1 max-w-sm text-xs text-amber-900">Waits: {waitingReason}</p>
+        <p className="mt-1 max-w-sm text-xs text-warning">Waits: {waitingReason}</p>
       ) : null}
       {error && status !== 'succeeded' && status !== 'succeeded-with-warnings' ? (
-        <p className="mt-1 max-w-sm text-xs text-red-800">{error}</p>
+        <p className="mt-1 max-w-sm text-xs text-danger">{error}</p>
       ) : null}
       {status === 'succeeded-with-warnings' && warnings.length > 0 ? (
-        <ul className="mt-1 max-w-sm list-disc pl-4 text-xs text-amber-900" aria-label="Warnings">
+        <ul className="mt-1 max-w-sm list-disc pl-4 text-xs text-warning" aria-label="Warnings">
           {warnings.map((warning) => (
             <li key={warning}>{warning}</li>
           ))}

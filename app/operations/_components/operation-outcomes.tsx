@@ -26,9 +26,9 @@ interface VmOutcome {
 }
 
 function AchievedCell({ vm, point }: VmOutcome) {
-  if (!point) return <span className="text-slate-500">no point yet</span>;
+  if (!point) return <span className="text-fg-subtle">no point yet</span>;
   if (point.isPending) return '…';
-  if (point.isError) return <span className="text-slate-500">point since deleted</span>;
+  if (point.isError) return <span className="text-fg-subtle">point since deleted</span>;
   const achieved = point.data.point;
   return (
     <>
@@ -36,7 +36,7 @@ function AchievedCell({ vm, point }: VmOutcome) {
         {CONSISTENCY_LABELS[achieved.consistency]}
       </Badge>
       {achieved.consistencyReason ? (
-        <p className="mt-1 max-w-xs text-xs text-slate-600">{achieved.consistencyReason}</p>
+        <p className="mt-1 max-w-xs text-xs text-fg-muted">{achieved.consistencyReason}</p>
       ) : null}
     </>
   );
@@ -50,12 +50,12 @@ const outcomeColumns: DataTableColumn<VmOutcome>[] = [
       <>
         <Link
           href={`/vms/${encodeURIComponent(original.vm.vmId)}`}
-          className="font-medium text-brand-700 hover:underline"
+          className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
         >
           {original.vm.vmName}
         </Link>
         {original.vm.isCoCaptured ? (
-          <div className="text-xs text-slate-500">captured with the volume</div>
+          <div className="text-xs text-fg-subtle">captured with the volume</div>
         ) : null}
       </>
     ),
@@ -67,9 +67,9 @@ const outcomeColumns: DataTableColumn<VmOutcome>[] = [
     cell: ({ row: { original } }) => (
       <>
         {consistencyLabel(original.vm.expectedConsistency, original.vm.captureState)}
-        <div className="text-xs text-slate-500">{CAPTURE_STATE_LABELS[original.vm.captureState]}</div>
+        <div className="text-xs text-fg-subtle">{CAPTURE_STATE_LABELS[original.vm.captureState]}</div>
         {original.vm.excludedDiskIds.length > 0 ? (
-          <div className="text-xs text-amber-900">
+          <div className="text-xs text-warning">
             leaves out {original.vm.excludedDiskIds.join(', ')} (pass-through)
           </div>
         ) : null}
@@ -84,12 +84,12 @@ const outcomeColumns: DataTableColumn<VmOutcome>[] = [
       original.point?.isSuccess ? (
         <Link
           href={restorePointHref(original.vm.vmId, original.vm.restorePointId)}
-          className="text-brand-700 hover:underline"
+          className="text-accent underline underline-offset-2 hover:decoration-2"
         >
           Restore point of {original.vm.vmName}
         </Link>
       ) : (
-        <span className="text-slate-500">—</span>
+        <span className="text-fg-subtle">—</span>
       ),
   },
 ];
@@ -146,7 +146,7 @@ export function RestoreOutcome({
               value: (
                 <Link
                   href={restorePointHref(plan.vmId, plan.restorePointId)}
-                  className="text-brand-700 hover:underline"
+                  className="text-accent underline underline-offset-2 hover:decoration-2"
                 >
                   {plan.restorePointId}
                 </Link>
@@ -185,7 +185,7 @@ export function PointOutcome({ plan }: { plan: PointPlan }) {
                 plan.kind === 'verify-point' ? (
                   <Link
                     href={restorePointHref(plan.vmId, plan.restorePointId)}
-                    className="text-brand-700 hover:underline"
+                    className="text-accent underline underline-offset-2 hover:decoration-2"
                   >
                     {name}
                   </Link>

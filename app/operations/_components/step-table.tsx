@@ -20,7 +20,7 @@ interface StepRow {
   ms: number | null;
 }
 
-const LOG_LEVEL_CLASSES: Record<string, string> = { error: 'text-red-800', warn: 'text-amber-900' };
+const LOG_LEVEL_CLASSES: Record<string, string> = { error: 'text-danger', warn: 'text-warning' };
 
 function StepCell({ row: { step, lines, undoesTitle } }: { row: StepRow }) {
   return (
@@ -29,21 +29,21 @@ function StepCell({ row: { step, lines, undoesTitle } }: { row: StepRow }) {
         {step.title}
         {step.isCleanup ? <Badge tone="brand">cleanup</Badge> : null}
       </div>
-      {undoesTitle ? <div className="text-xs text-slate-500">undoes: {undoesTitle}</div> : null}
-      {step.warning ? <p className="mt-1 max-w-md text-xs text-amber-900">Warning: {step.warning}</p> : null}
+      {undoesTitle ? <div className="text-xs text-fg-subtle">undoes: {undoesTitle}</div> : null}
+      {step.warning ? <p className="mt-1 max-w-md text-xs text-warning">Warning: {step.warning}</p> : null}
       {step.error && step.error !== step.warning ? (
-        <p className="mt-1 max-w-md text-xs text-red-800">{step.error}</p>
+        <p className="mt-1 max-w-md text-xs text-danger">{step.error}</p>
       ) : null}
       {step.nextAttemptAt && step.status === 'pending' ? (
-        <p className="text-xs text-amber-900">
+        <p className="text-xs text-warning">
           retry {step.attempts + 1} at {formatTime(step.nextAttemptAt)}
         </p>
       ) : null}
       {lines.length > 0 ? (
         <ul aria-label={`Log of ${step.title}`} className="mt-1 flex flex-col gap-0.5 text-xs">
           {lines.map((line) => (
-            <li key={line.id} className={LOG_LEVEL_CLASSES[line.level] ?? 'text-slate-600'}>
-              <time className="tabular-nums text-slate-600">{formatTimeOfDay(line.at)}</time> {line.message}
+            <li key={line.id} className={LOG_LEVEL_CLASSES[line.level] ?? 'text-fg-muted'}>
+              <time className="tabular-nums text-fg-muted">{formatTimeOfDay(line.at)}</time> {line.message}
             </li>
           ))}
         </ul>

@@ -53,7 +53,10 @@ const columns: DataTableColumn<AttentionRun>[] = [
     id: 'operation',
     header: 'Operation',
     cell: ({ row: { original: run } }) => (
-      <Link href={`/operations/${run.operationId}`} className="text-brand-700 hover:underline">
+      <Link
+        href={`/operations/${run.operationId}`}
+        className="text-accent underline underline-offset-2 hover:decoration-2"
+      >
         {run.title}
       </Link>
     ),
@@ -74,7 +77,7 @@ const columns: DataTableColumn<AttentionRun>[] = [
   {
     id: 'why',
     header: 'Why',
-    meta: { className: 'max-w-md text-slate-700' },
+    meta: { className: 'max-w-md text-fg-soft' },
     cell: ({ row: { original: run } }) =>
       run.status === 'succeeded-with-warnings' ? (
         <ul className="list-disc pl-4">

@@ -47,7 +47,7 @@ export function ProtectionSummary() {
               <li key={status}>
                 <Link
                   href={`/protection?status=${status}`}
-                  className="flex h-full flex-col gap-1 rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:shadow-md focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+                  className="flex h-full flex-col gap-1 rounded-lg border border-line bg-surface p-4 shadow-sm hover:shadow-md focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
                 >
                   <span className="text-3xl font-semibold tabular-nums">
                     {summary.data.byStatus[status]}

@@ -22,10 +22,13 @@ const columns: DataTableColumn<VmProtection>[] = [
     header: 'VM',
     cell: ({ row: { original: vm } }) => (
       <>
-        <Link href={`/vms/${vm.vmId}`} className="font-medium text-brand-700 hover:underline">
+        <Link
+          href={`/vms/${vm.vmId}`}
+          className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
+        >
           {vm.vmName}
         </Link>
-        <span className="block text-xs text-slate-500">{vm.hostName}</span>
+        <span className="block text-xs text-fg-subtle">{vm.hostName}</span>
       </>
     ),
   },
@@ -93,7 +96,7 @@ const columns: DataTableColumn<VmProtection>[] = [
     cell: ({ row: { original: vm } }) => (
       <Link
         href={`/backup/new?vmId=${encodeURIComponent(vm.vmId)}`}
-        className="text-sm text-brand-700 hover:underline"
+        className="text-sm text-accent underline underline-offset-2 hover:decoration-2"
         aria-label={`Back up ${vm.vmName}`}
       >
         Back up…

@@ -30,7 +30,7 @@ export function PointDetailsDrawer({ pointId, onClose }: { pointId: string | nul
     <Dialog.Root open={pointId !== null} onOpenChange={(isOpen) => (isOpen ? undefined : onClose())}>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/30" />
-        <Dialog.Content className="fixed inset-y-0 right-0 z-50 flex w-[min(34rem,95vw)] flex-col overflow-y-auto border-l border-slate-200 bg-white p-6 shadow-xl focus:outline-none">
+        <Dialog.Content className="fixed inset-y-0 right-0 z-50 flex w-[min(34rem,95vw)] flex-col overflow-y-auto border-l border-line bg-surface p-6 shadow-xl focus:outline-none">
           {pointId ? <PointDetails pointId={pointId} onDeleted={onClose} /> : null}
           <Dialog.Close asChild>
             <Button variant="ghost" className="absolute right-3 top-3" aria-label="Close details">
@@ -74,7 +74,7 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
         <Dialog.Title className="text-lg font-semibold">
           {point.vmName} · {formatDateTime(point.createdAt)}
         </Dialog.Title>
-        <Dialog.Description className="text-slate-600">
+        <Dialog.Description className="text-fg-muted">
           {METHOD_LABELS[point.method]} · {CAPTURE_STATE_LABELS[point.captureState]} ·{' '}
           {formatBytes(point.sizeBytes)}
         </Dialog.Description>
@@ -87,11 +87,11 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
         <Badge tone={CONSISTENCY_TONES[point.consistency]}>
           {consistencyLabel(point.consistency, point.captureState)}
         </Badge>
-        <p className="mt-1 text-slate-700">
+        <p className="mt-1 text-fg-soft">
           {point.consistencyReason ?? 'As planned: the method reached the consistency it aims for.'}
         </p>
         {point.applicationState ? (
-          <p className="text-slate-600">Application check of the captured files: {point.applicationState}.</p>
+          <p className="text-fg-muted">Application check of the captured files: {point.applicationState}.</p>
         ) : null}
       </section>
 
@@ -100,7 +100,7 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
           Disks
         </h3>
         {partial ? (
-          <p className="mb-1 text-amber-900">
+          <p className="mb-1 text-warning">
             <Badge tone="warning">partial</Badge> This point {partial}: a restore from it does not bring{' '}
             {point.missingDiskIds.length === 1 ? 'that disk' : 'those disks'} back.
           </p>
@@ -129,7 +129,7 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
           {restoreModes.map((option) => (
             <li key={option.mode}>
               {option.isAvailable ? '✓' : '✗'} {RESTORE_MODE_LABELS[option.mode]}
-              {option.reason ? <span className="text-slate-600"> — {option.reason}</span> : null}
+              {option.reason ? <span className="text-fg-muted"> — {option.reason}</span> : null}
             </li>
           ))}
         </ul>
@@ -140,7 +140,7 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
           Verify history
         </h3>
         {verifications.length === 0 ? (
-          <p className="text-slate-600">Never verified.</p>
+          <p className="text-fg-muted">Never verified.</p>
         ) : (
           <ul className="flex flex-col gap-1">
             {verifications.map((verification) => (
@@ -153,7 +153,7 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
         )}
       </section>
 
-      <div className="flex flex-wrap gap-2 border-t border-slate-200 pt-4">
+      <div className="flex flex-wrap gap-2 border-t border-line pt-4">
         <Can capability="restore">
           <Button asChild>
             <Link href={`/restore/new?pointId=${encodeURIComponent(point.id)}`}>Restore from this point</Link>
@@ -183,13 +183,13 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
                   it cannot be restored from afterwards.
                 </p>
                 {deletion.isOnlyPointOfVm ? (
-                  <p className="mt-2 font-semibold text-red-700">
+                  <p className="mt-2 font-semibold text-danger">
                     This is the only restore point of {point.vmName}: after deleting it, the VM is
                     unprotected.
                   </p>
                 ) : null}
                 {deletion.brokenVolumeReverts.length > 0 ? (
-                  <div className="mt-2 text-red-700">
+                  <div className="mt-2 text-danger">
                     <p className="font-semibold">
                       It breaks the whole-volume revert of{' '}
                       {pluralize(deletion.brokenVolumeReverts.length, 'other VM')} captured with it:

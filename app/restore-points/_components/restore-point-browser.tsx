@@ -235,7 +235,7 @@ export function RestorePointBrowser() {
       ) : points.data.items.length === 0 ? (
         <EmptyState>
           No restore point matches these filters.{' '}
-          <Link href="/backup/new" className="text-brand-700 underline">
+          <Link href="/backup/new" className="text-accent underline">
             Create a backup
           </Link>
           .

@@ -37,14 +37,14 @@ export function RestoreBlastRadius({
         <h3 id="target-loss-heading" className="mb-2 text-base font-semibold">
           What {vmName} itself loses
         </h3>
-        <p className="text-sm text-slate-700">
+        <p className="text-sm text-fg-soft">
           {targetLoss
             ? targetLoss.message
             : `Nothing: ${vmName} is not overwritten (the restore creates a new VM).`}
         </p>
       </section>
       {stoppedVms.length > 0 ? (
-        <p className="mb-4 text-sm font-medium text-red-800">
+        <p className="mb-4 text-sm font-medium text-danger">
           The revert stops {stoppedVms.map((vm) => vm.vmName).join(', ')} and leaves{' '}
           {stoppedVms.length === 1 ? 'it' : 'them'} off; you acknowledge each one on the next step.
         </p>
@@ -54,7 +54,7 @@ export function RestoreBlastRadius({
           Other VMs affected
         </h3>
         {plan.collateral.length === 0 ? (
-          <p className="text-sm text-slate-700">No other VM is affected.</p>
+          <p className="text-sm text-fg-soft">No other VM is affected.</p>
         ) : (
           <DataTable
             columns={collateralColumns}
@@ -64,7 +64,7 @@ export function RestoreBlastRadius({
           />
         )}
       </section>
-      <p className="mb-4 text-sm text-slate-700">
+      <p className="mb-4 text-sm text-fg-soft">
         {plan.discardedPointIds.length === 0
           ? 'No newer restore point is discarded.'
           : `${pluralize(plan.discardedPointIds.length, 'newer restore point')} would be discarded.`}
@@ -78,14 +78,14 @@ export function RestoreBlastRadius({
             {plan.findings.map((finding) => (
               <li
                 key={`${finding.ruleId}-${finding.message}`}
-                className="rounded-md border border-slate-200 bg-white p-3 text-sm"
+                className="rounded-md border border-line bg-surface p-3 text-sm"
               >
                 <span className="flex items-center gap-2">
                   <Badge tone={SEVERITY_TONES[finding.severity]}>{finding.severity}</Badge>
                   <span className="font-mono text-xs">{finding.ruleId}</span>
                 </span>
                 <span className="block">{finding.message}</span>
-                <span className="block text-slate-600">Remedy: {finding.remedy}</span>
+                <span className="block text-fg-muted">Remedy: {finding.remedy}</span>
               </li>
             ))}
           </ul>

@@ -26,11 +26,11 @@ export function ConfirmRecap({
 }) {
   const targetLoss = plan.findings.find((finding) => finding.ruleId === 'RESTORE-TARGET-LOSES-CHANGES');
   return (
-    <section aria-labelledby="recap-heading" className="mb-4 rounded-md border border-slate-200 bg-white p-3">
+    <section aria-labelledby="recap-heading" className="mb-4 rounded-md border border-line bg-surface p-3">
       <h3 id="recap-heading" className="mb-2 text-base font-semibold">
         What will happen
       </h3>
-      <p className="mb-2 text-sm text-slate-700">
+      <p className="mb-2 text-sm text-fg-soft">
         {RESTORE_MODE_LABELS[mode]}
         {newVmName ? ` as "${newVmName}"` : ''}, in {pluralize(plan.steps.length, 'step')}:
       </p>
@@ -39,7 +39,7 @@ export function ConfirmRecap({
           <li key={step.key}>{step.title}</li>
         ))}
       </ol>
-      <ul aria-label="What the restore destroys" className="list-disc pl-6 text-sm text-red-800">
+      <ul aria-label="What the restore destroys" className="list-disc pl-6 text-sm text-danger">
         {targetLoss ? <li>{targetLoss.message}</li> : null}
         {plan.collateral.map((vm) => (
           <li key={vm.vmId}>
@@ -51,7 +51,7 @@ export function ConfirmRecap({
         ) : null}
       </ul>
       {plan.confirmationText === null && plan.collateral.length === 0 && !targetLoss ? (
-        <p className="text-sm text-slate-700">Nothing existing is overwritten.</p>
+        <p className="text-sm text-fg-soft">Nothing existing is overwritten.</p>
       ) : null}
     </section>
   );
@@ -69,8 +69,8 @@ export function StoppedVmAcknowledgements({
 }) {
   if (stoppedVms.length === 0) return null;
   return (
-    <fieldset className="mb-4 rounded-md border border-red-200 bg-red-50 p-3">
-      <legend className="px-1 text-sm font-semibold text-red-800">
+    <fieldset className="mb-4 rounded-md border border-danger-line bg-danger-soft p-3">
+      <legend className="px-1 text-sm font-semibold text-danger">
         The revert stops {pluralize(stoppedVms.length, 'running VM')} and leaves them off
       </legend>
       <ul className="flex flex-col gap-2">

@@ -136,7 +136,7 @@ function ConfirmForm({
             aria-invalid={typed !== '' && !isConfirmed ? true : undefined}
             aria-describedby="restore-confirmation-hint"
           />
-          <span id="restore-confirmation-hint" className="text-xs text-slate-600" aria-live="polite">
+          <span id="restore-confirmation-hint" className="text-xs text-fg-muted" aria-live="polite">
             {isConfirmed ? 'Confirmed.' : 'Run stays disabled until the name matches exactly.'}
           </span>
         </div>
@@ -163,7 +163,7 @@ function ConfirmForm({
         </Button>
       </WizardActions>
       {needsApproval ? (
-        <p className="mt-2 text-sm text-slate-600">
+        <p className="mt-2 text-sm text-fg-muted">
           Nothing runs yet: a second admin reviews this impact and approves or rejects it (four-eyes).
         </p>
       ) : null}

@@ -84,7 +84,7 @@ export function ModeStep({
       <StepHeading stepKey="mode">
         <span id="step-mode">How to restore {vmName}?</span>
       </StepHeading>
-      <p className="mb-3 text-sm text-slate-600">
+      <p className="mb-3 text-sm text-fg-muted">
         Point of {formatDateTime(point.createdAt)} ({METHOD_LABELS[point.method]}). Safe modes come first; a
         mode this point cannot do is disabled with the reason.
       </p>
@@ -100,7 +100,7 @@ export function ModeStep({
           <label
             key={option.mode}
             htmlFor={`mode-${option.mode}`}
-            className="flex gap-3 rounded-md border border-slate-200 bg-white p-3 has-[[data-disabled]]:opacity-60 has-[[data-state=checked]]:border-brand-500"
+            className="flex gap-3 rounded-md border border-line bg-surface p-3 has-[[data-disabled]]:opacity-60 has-[[data-state=checked]]:border-brand-500"
           >
             <RadioGroupItem
               id={`mode-${option.mode}`}
@@ -113,7 +113,7 @@ export function ModeStep({
                 {RESTORE_MODE_LABELS[option.mode]}{' '}
                 {DESTRUCTIVE_MODES.has(option.mode) ? <Badge tone="danger">destructive</Badge> : null}
               </span>
-              <span id={`mode-${option.mode}-hint`} className="text-xs text-slate-600">
+              <span id={`mode-${option.mode}-hint`} className="text-xs text-fg-muted">
                 {option.isAvailable ? option.description : `Not available: ${option.reason}`}
               </span>
             </span>
@@ -132,7 +132,7 @@ export function ModeStep({
             aria-invalid={errors.newVmName ? true : undefined}
             aria-describedby="new-vm-name-hint new-vm-name-error"
           />
-          <span id="new-vm-name-hint" className="text-xs text-slate-500">
+          <span id="new-vm-name-hint" className="text-xs text-fg-subtle">
             {mode === 'staged'
               ? `Leave empty to replace ${vmName} itself with the copy (you will type its name to confirm).`
               : 'The restored VM is created next to the original; nothing existing is touched.'}

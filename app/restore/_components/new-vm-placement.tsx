@@ -40,7 +40,7 @@ export function NewVmPlacementFields({
   const target = useQuery({ ...trpc.hosts.get.queryOptions({ id: hostId }), enabled: hostId !== '' });
   const volumes = target.data?.volumes ?? [];
   return (
-    <fieldset className="mt-4 flex flex-col gap-3 rounded-md border border-slate-200 p-3">
+    <fieldset className="mt-4 flex flex-col gap-3 rounded-md border border-line p-3">
       <legend className="px-1 text-sm font-medium">Where the new VM goes</legend>
       <div className="flex flex-wrap gap-4">
         <HostPicker

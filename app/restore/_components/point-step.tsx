@@ -49,7 +49,7 @@ export function PointStep({
       <StepHeading stepKey="point">
         <span id="step-point">Which restore point?</span>
       </StepHeading>
-      <p className="mb-3 text-sm text-slate-600">
+      <p className="mb-3 text-sm text-fg-muted">
         Newest first. The badge is the consistency the point actually achieved.
       </p>
       {points.isPending ? (
@@ -59,7 +59,7 @@ export function PointStep({
       ) : points.data.items.length === 0 ? (
         <EmptyState>
           This VM has no restore point yet.{' '}
-          <Link href={`/backup/new?vmId=${encodeURIComponent(vmId)}`} className="text-brand-700 underline">
+          <Link href={`/backup/new?vmId=${encodeURIComponent(vmId)}`} className="text-accent underline">
             Back it up first
           </Link>
           .
@@ -72,17 +72,17 @@ export function PointStep({
             form.setValue('pointId', value);
             form.clearErrors('pointId');
           }}
-          className="relative gap-0 border-l-2 border-slate-200 pl-4"
+          className="relative gap-0 border-l-2 border-line pl-4"
         >
           {points.data.items.map((point) => (
             <label
               key={point.id}
               htmlFor={`point-${point.id}`}
-              className="relative flex cursor-pointer gap-3 rounded-md p-3 hover:bg-slate-50 has-[[data-state=checked]]:bg-brand-50"
+              className="relative flex cursor-pointer gap-3 rounded-md p-3 hover:bg-surface-muted has-[[data-state=checked]]:bg-accent-soft"
             >
               <span
                 aria-hidden="true"
-                className="absolute -left-[23px] top-4 size-3 rounded-full bg-slate-400"
+                className="absolute -left-[23px] top-4 size-3 rounded-full bg-fg-subtle"
               />
               <RadioGroupItem
                 id={`point-${point.id}`}
@@ -100,13 +100,13 @@ export function PointStep({
                     <Badge tone={VERDICT_TONES[point.lastVerdict]}>verified {point.lastVerdict}</Badge>
                   ) : null}
                 </span>
-                <span className="text-slate-600">
+                <span className="text-fg-muted">
                   {METHOD_LABELS[point.method]} · {CAPTURE_STATE_LABELS[point.captureState]} ·{' '}
                   {formatBytes(point.sizeBytes)} · holds {pluralize(point.heldDiskIds.length, 'disk')}
                   {point.missingDiskIds.length > 0 ? ` · missing ${point.missingDiskIds.join(', ')}` : ''}
                 </span>
                 {point.consistencyReason ? (
-                  <span className="text-xs text-slate-500">{point.consistencyReason}</span>
+                  <span className="text-xs text-fg-subtle">{point.consistencyReason}</span>
                 ) : null}
               </span>
             </label>

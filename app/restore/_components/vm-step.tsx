@@ -62,7 +62,7 @@ export function VmStep({ selected, onNext }: { selected: string; onNext: (vmId: 
             form.setValue('vmId', value);
             form.clearErrors('vmId');
           }}
-          className="max-h-96 grid-cols-3 overflow-y-auto rounded-md border border-slate-200 bg-white p-2"
+          className="max-h-96 grid-cols-3 overflow-y-auto rounded-md border border-line bg-surface p-2"
         >
           {vms.data.items.map((vm) => (
             <label
@@ -73,7 +73,7 @@ export function VmStep({ selected, onNext }: { selected: string; onNext: (vmId: 
               <RadioGroupItem id={`restore-vm-${vm.id}`} value={vm.id} />
               <span className="text-sm">
                 <span className="font-medium">{vm.name}</span>
-                <span className="block text-xs text-slate-600">
+                <span className="block text-xs text-fg-muted">
                   {vm.hostName} · {vm.powerState}
                 </span>
               </span>

@@ -10,7 +10,7 @@ export function MethodComparison({ plan }: { plan: MethodPlan }) {
   return (
     <div className="flex flex-col gap-3">
       <section
-        className="rounded-md border border-brand-200 bg-brand-50 px-4 py-3 text-sm text-brand-900"
+        className="rounded-md border border-accent-line bg-accent-soft px-4 py-3 text-sm text-accent-strong"
         aria-label="Recommendation"
       >
         <p className="font-semibold">
@@ -30,7 +30,7 @@ export function MethodComparison({ plan }: { plan: MethodPlan }) {
         caption="Backup methods compared"
         rowLook={(option) => ({
           isCurrent: option.isRecommended,
-          className: cn(option.isRecommended && 'bg-brand-50/70 hover:bg-brand-50'),
+          className: cn(option.isRecommended && 'bg-accent-soft/70 hover:bg-accent-soft'),
         })}
       />
     </div>
@@ -45,7 +45,7 @@ const methodColumns: DataTableColumn<MethodOption>[] = [
     cell: ({ row: { original: option } }) => (
       <span className="flex flex-col gap-1">
         {METHOD_LABELS[option.method]}
-        <span className="font-mono text-xs font-normal text-slate-600">{option.method}</span>
+        <span className="font-mono text-xs font-normal text-fg-muted">{option.method}</span>
         {option.isRecommended ? (
           <Badge tone="brand" className="w-fit">
             Recommended
@@ -95,7 +95,10 @@ const methodColumns: DataTableColumn<MethodOption>[] = [
         <ul>
           {option.coCapturedVms.map((vm) => (
             <li key={vm.id}>
-              <Link href={`/vms/${encodeURIComponent(vm.id)}`} className="text-brand-700 hover:underline">
+              <Link
+                href={`/vms/${encodeURIComponent(vm.id)}`}
+                className="text-accent underline underline-offset-2 hover:decoration-2"
+              >
                 {vm.name}
               </Link>
             </li>
@@ -106,7 +109,7 @@ const methodColumns: DataTableColumn<MethodOption>[] = [
   {
     id: 'notes',
     header: 'Why not / notes',
-    meta: { className: 'min-w-64', cellClassName: 'text-slate-700' },
+    meta: { className: 'min-w-64', cellClassName: 'text-fg-soft' },
     cell: ({ row: { original: option } }) =>
       option.unavailableReasons.length > 0 ? (
         <ul className="list-disc pl-4">

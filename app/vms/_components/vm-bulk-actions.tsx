@@ -57,7 +57,7 @@ export function VmBulkActions({
   return (
     <section
       aria-label="Selected VMs"
-      className="mb-4 flex flex-wrap items-end gap-3 rounded-md border border-brand-200 bg-brand-50 p-3"
+      className="mb-4 flex flex-wrap items-end gap-3 rounded-md border border-accent-line bg-accent-soft p-3"
     >
       <p className="self-center text-sm" role="status">
         {ids.length} VM{ids.length === 1 ? '' : 's'} selected: {namesOf(selected, ids)}

@@ -50,12 +50,12 @@ const diskColumns: DataTableColumn<Disk>[] = [
       disk.hostVolume ? (
         <Link
           href={`/volumes/${encodeURIComponent(disk.hostVolume.id)}`}
-          className="text-brand-700 hover:underline"
+          className="text-accent underline underline-offset-2 hover:decoration-2"
         >
           {disk.hostVolume.name}
         </Link>
       ) : (
-        <span className="text-slate-500">none (physical disk)</span>
+        <span className="text-fg-subtle">none (physical disk)</span>
       ),
   },
   {
@@ -65,12 +65,12 @@ const diskColumns: DataTableColumn<Disk>[] = [
       disk.arrayVolume && disk.array ? (
         <Link
           href={`/arrays/${encodeURIComponent(disk.array.id)}`}
-          className="text-brand-700 hover:underline"
+          className="text-accent underline underline-offset-2 hover:decoration-2"
         >
           {disk.array.name} / {disk.arrayVolume.name}
         </Link>
       ) : (
-        <span className="text-slate-500">none</span>
+        <span className="text-fg-subtle">none</span>
       ),
   },
 ];
@@ -90,11 +90,11 @@ const guestVolumeColumns: DataTableColumn<GuestVolume>[] = [
     header: 'Shadow storage on',
     cell: ({ row: { original: volume } }) =>
       volume.shadowStorageOn === null ? (
-        <span className="text-slate-500">not configured</span>
+        <span className="text-fg-subtle">not configured</span>
       ) : volume.shadowStorageOn.toLowerCase() === volume.mountPoint.toLowerCase() ? (
         volume.shadowStorageOn
       ) : (
-        <span className="font-medium text-amber-800">{volume.shadowStorageOn} (another volume)</span>
+        <span className="font-medium text-warning">{volume.shadowStorageOn} (another volume)</span>
       ),
   },
 ];
@@ -130,7 +130,10 @@ export function VmDetail({ id }: { id: string }) {
             <GoneBadge hostName={host.name} goneSince={vm.goneSince} />
             <span>
               {vm.osFamily} · {vm.powerState} on{' '}
-              <Link href={`/hosts/${encodeURIComponent(host.id)}`} className="text-brand-700 hover:underline">
+              <Link
+                href={`/hosts/${encodeURIComponent(host.id)}`}
+                className="text-accent underline underline-offset-2"
+              >
                 {host.name}
               </Link>
             </span>
@@ -140,7 +143,7 @@ export function VmDetail({ id }: { id: string }) {
                   Last good point{' '}
                   <Link
                     href={`/restore-points?vmId=${encodeURIComponent(vm.id)}&point=${encodeURIComponent(protection.lastPoint.id)}`}
-                    className="text-brand-700 hover:underline"
+                    className="text-accent underline underline-offset-2"
                   >
                     {formatDateTime(protection.lastPoint.createdAt)}
                   </Link>

@@ -75,7 +75,7 @@ const columns: DataTableColumn<VmRow>[] = [
       <span className="flex flex-wrap items-center gap-1">
         <Link
           href={`/vms/${encodeURIComponent(row.original.id)}`}
-          className="whitespace-nowrap font-medium text-brand-700 hover:underline"
+          className="whitespace-nowrap font-medium text-accent underline underline-offset-2 hover:decoration-2"
         >
           {row.original.name}
         </Link>
@@ -138,19 +138,19 @@ function ProtectionCell({ vm }: { vm: VmRow }) {
         {PROTECTION_STATUS_LABELS[status]}
       </Badge>
       {lastPoint ? (
-        <span className="flex flex-wrap items-center gap-1 text-xs text-slate-600">
+        <span className="flex flex-wrap items-center gap-1 text-xs text-fg-muted">
           last good point {formatDateTime(lastPoint.createdAt)}
           <PartialPointBadge point={{ ...lastPoint, vmName: vm.name }} />
         </span>
       ) : (
-        <span className="text-xs text-slate-600">no good point</span>
+        <span className="text-xs text-fg-muted">no good point</span>
       )}
     </span>
   );
 }
 
 function FindingCounts({ row }: { row: VmRow }) {
-  if (row.blockerCount + row.warningCount === 0) return <span className="text-slate-500">none</span>;
+  if (row.blockerCount + row.warningCount === 0) return <span className="text-fg-subtle">none</span>;
   return (
     <span className="flex flex-wrap gap-1">
       {row.blockerCount > 0 ? <Badge tone="danger">{pluralize(row.blockerCount, 'blocker')}</Badge> : null}

@@ -89,7 +89,7 @@ function VerifyCell({ point }: { point: Point }) {
         {verdict ? (
           <Badge tone={VERDICT_TONES[verdict]}>{verdict}</Badge>
         ) : (
-          <span className="text-xs text-slate-500">not verified</span>
+          <span className="text-xs text-fg-subtle">not verified</span>
         )}
       </span>
       <Button
@@ -117,7 +117,7 @@ const pointColumns: DataTableColumn<Point>[] = [
           <div>
             <Link
               href={`/operations/${encodeURIComponent(point.operationId)}`}
-              className="text-xs text-brand-700 hover:underline"
+              className="text-xs text-accent underline underline-offset-2 hover:decoration-2"
             >
               operation
             </Link>
@@ -137,7 +137,7 @@ const pointColumns: DataTableColumn<Point>[] = [
         </Badge>
         <PartialPointBadge point={point} />
         {point.consistencyReason ? (
-          <p className="mt-1 max-w-xs text-xs text-slate-600">{point.consistencyReason}</p>
+          <p className="mt-1 max-w-xs text-xs text-fg-muted">{point.consistencyReason}</p>
         ) : null}
       </>
     ),
@@ -157,7 +157,7 @@ const pointColumns: DataTableColumn<Point>[] = [
       <>
         <div>holds {point.heldDiskIds.length > 0 ? point.heldDiskIds.join(', ') : 'no disk'}</div>
         {point.missingDiskIds.length > 0 ? (
-          <div className="text-amber-900">not held: {point.missingDiskIds.join(', ')}</div>
+          <div className="text-warning">not held: {point.missingDiskIds.join(', ')}</div>
         ) : null}
       </>
     ),
@@ -172,7 +172,7 @@ const pointColumns: DataTableColumn<Point>[] = [
           {point.jobId ? (
             <Link
               href={`/jobs/${encodeURIComponent(point.jobId)}`}
-              className="text-brand-700 hover:underline"
+              className="text-accent underline underline-offset-2 hover:decoration-2"
             >
               backup job
             </Link>
@@ -180,7 +180,7 @@ const pointColumns: DataTableColumn<Point>[] = [
             'started by hand'
           )}
         </div>
-        <div className="text-slate-500">
+        <div className="text-fg-subtle">
           {point.expiresAt ? `expires ${formatTime(point.expiresAt)}` : 'kept until deleted'}
         </div>
       </>

@@ -25,7 +25,10 @@ const sharingVmColumns: DataTableColumn<SharingVm>[] = [
     id: 'vm',
     header: 'VM',
     cell: ({ row: { original: vm } }) => (
-      <Link href={`/vms/${encodeURIComponent(vm.id)}`} className="font-medium text-brand-700 hover:underline">
+      <Link
+        href={`/vms/${encodeURIComponent(vm.id)}`}
+        className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
+      >
         {vm.name}
       </Link>
     ),
@@ -101,7 +104,7 @@ export function VolumeDetail({ id }: { id: string }) {
                   value: (
                     <Link
                       href={`/hosts/${encodeURIComponent(host.id)}`}
-                      className="text-brand-700 hover:underline"
+                      className="text-accent underline underline-offset-2 hover:decoration-2"
                     >
                       {host.name}
                     </Link>
@@ -124,7 +127,7 @@ export function VolumeDetail({ id }: { id: string }) {
                           ) : (
                             <Link
                               href={`/volumes/${encodeURIComponent(shadowStorageVolume.id)}`}
-                              className="text-brand-700 hover:underline"
+                              className="text-accent underline underline-offset-2 hover:decoration-2"
                             >
                               {shadowStorageVolume.name} (another volume)
                             </Link>
@@ -151,7 +154,7 @@ export function VolumeDetail({ id }: { id: string }) {
                     arrayVolume && array ? (
                       <Link
                         href={`/arrays/${encodeURIComponent(array.id)}`}
-                        className="text-brand-700 hover:underline"
+                        className="text-accent underline underline-offset-2 hover:decoration-2"
                       >
                         {array.name} / {arrayVolume.name}
                       </Link>

@@ -23,7 +23,7 @@ const columns: ServerListColumn<VolumeRow>[] = [
     cell: (volume) => (
       <Link
         href={`/volumes/${encodeURIComponent(volume.id)}`}
-        className="font-medium text-brand-700 hover:underline"
+        className="font-medium text-accent underline underline-offset-2 hover:decoration-2"
       >
         {volume.name}
       </Link>
@@ -56,7 +56,7 @@ const columns: ServerListColumn<VolumeRow>[] = [
       volume.arrayVolumeName ? (
         `${volume.arrayName} / ${volume.arrayVolumeName}`
       ) : (
-        <span className="text-slate-500">none</span>
+        <span className="text-fg-subtle">none</span>
       ),
   },
   {

@@ -323,16 +323,16 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
       });
 
       it('filters host volumes by VSS among Windows volumes only: a storage repository is in neither answer', async () => {
-      expect((await listHostVolumes(stores, { limit: 100 })).items.some((v) => v.kind === 'sr')).toBe(true);
-      for (const vssEnabled of [true, false]) {
-        const page = await listHostVolumes(stores, { vssEnabled, limit: 100 });
-        expect(page.items.length).toBeGreaterThan(0);
-        expect(page.items.filter((v) => v.kind === 'sr')).toEqual([]);
-        expect((await countHostVolumes(stores, { vssEnabled })).total).toBe(page.items.length);
-      }
-    });
+        expect((await listHostVolumes(stores, { limit: 100 })).items.some((v) => v.kind === 'sr')).toBe(true);
+        for (const vssEnabled of [true, false]) {
+          const page = await listHostVolumes(stores, { vssEnabled, limit: 100 });
+          expect(page.items.length).toBeGreaterThan(0);
+          expect(page.items.filter((v) => v.kind === 'sr')).toEqual([]);
+          expect((await countHostVolumes(stores, { vssEnabled })).total).toBe(page.items.length);
+        }
+      });
 
-    it('getHost lists its volumes with the VMs on each', async () => {
+      it('getHost lists its volumes with the VMs on each', async () => {
         const host = await getHost(stores, 'host-hv-prod-01');
         expect(host.volumes.map((v) => [v.name, v.vms.length])).toEqual([
           ['D:', 5],

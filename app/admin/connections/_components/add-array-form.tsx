@@ -70,7 +70,7 @@ export function AddArrayForm() {
     <form
       aria-label="Add a storage array"
       onSubmit={form.handleSubmit(submit)}
-      className="mt-3 rounded-md border border-slate-200 bg-white p-4"
+      className="mt-3 rounded-md border border-line bg-surface p-4"
     >
       <h3 className="mb-3 font-semibold">Add a storage array</h3>
       {error ? <MutationErrorAlert error={error} /> : null}

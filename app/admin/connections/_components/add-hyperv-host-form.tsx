@@ -83,7 +83,7 @@ export function AddHypervHostForm() {
     <form
       aria-label="Add a Hyper-V host"
       onSubmit={form.handleSubmit(submit)}
-      className="mt-3 rounded-md border border-slate-200 bg-white p-4"
+      className="mt-3 rounded-md border border-line bg-surface p-4"
     >
       <h3 className="mb-3 font-semibold">Add a Hyper-V host</h3>
       {add.error ? <MutationErrorAlert error={add.error} /> : null}

@@ -37,7 +37,7 @@ export function AddPoolForm() {
     <form
       aria-label="Add a pool"
       onSubmit={form.handleSubmit((values) => add.mutate(values))}
-      className="mt-3 rounded-md border border-slate-200 bg-white p-4"
+      className="mt-3 rounded-md border border-line bg-surface p-4"
     >
       <h3 className="mb-3 font-semibold">Add a XenServer / XCP-ng pool</h3>
       {add.error ? <MutationErrorAlert error={add.error} /> : null}

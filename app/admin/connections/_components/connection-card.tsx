@@ -115,12 +115,12 @@ export function ConnectionCard(props: ConnectionCardProps) {
   const [isConfirmingRemove, setConfirmingRemove] = useState(false);
   const { name, keyWord } = props;
   return (
-    <article aria-label={props.label} className="rounded-md border border-slate-200 bg-white p-4">
+    <article aria-label={props.label} className="rounded-md border border-line bg-surface p-4">
       <header className="flex flex-wrap items-baseline justify-between gap-2">
         <h3 className="text-base font-semibold">
-          {name} {props.kind ? <span className="font-normal text-slate-600">({props.kind})</span> : null}
+          {name} {props.kind ? <span className="font-normal text-fg-muted">({props.kind})</span> : null}
         </h3>
-        <span className="text-sm text-slate-600">
+        <span className="text-sm text-fg-muted">
           {props.address}
           {props.accounts.map((account) => (
             <span key={account.role}>
@@ -136,7 +136,7 @@ export function ConnectionCard(props: ConnectionCardProps) {
           ? `Last ${props.syncNoun} ${formatDateTime(props.lastSyncAt)}`
           : (props.neverSynced ?? 'Not discovered yet')}
         {props.lastError ? (
-          <span className="block text-red-700">
+          <span className="block text-danger">
             Last {props.syncNoun} failed: {props.lastError}
           </span>
         ) : null}
@@ -178,7 +178,7 @@ export function ConnectionCard(props: ConnectionCardProps) {
         )}
       </div>
       {isConfirmingRemove && props.removeNote ? (
-        <p className="mt-2 text-sm text-slate-600">{props.removeNote}</p>
+        <p className="mt-2 text-sm text-fg-muted">{props.removeNote}</p>
       ) : null}
     </article>
   );

@@ -61,7 +61,7 @@ function AddAccountForm() {
     <form
       aria-label="Add an account"
       onSubmit={form.handleSubmit((values) => create.mutate(values))}
-      className="mt-3 rounded-md border border-slate-200 bg-white p-4"
+      className="mt-3 rounded-md border border-line bg-surface p-4"
     >
       <h3 className="mb-3 font-semibold">Add an account</h3>
       {create.error ? <MutationErrorAlert error={create.error} /> : null}

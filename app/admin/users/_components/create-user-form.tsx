@@ -41,7 +41,7 @@ export function CreateUserForm() {
       ref={form}
       onSubmit={onSubmit}
       aria-label="Create a user"
-      className="rounded-md border border-slate-200 bg-white p-4"
+      className="rounded-md border border-line bg-surface p-4"
     >
       <h2 className="mb-3 text-lg font-semibold">Create a user</h2>
       {create.error ? <MutationErrorAlert error={create.error} showFieldPaths /> : null}
