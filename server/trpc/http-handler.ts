@@ -5,6 +5,8 @@
  * - a request body over its cap is refused with 413 before it is read whole: `maxImportBytes` for a
  *   request that calls the inventory import (a whole estate as JSON), `maxRequestBytes` otherwise;
  * - a batch of more than `maxBatchSize` calls is refused with 400 before any of its calls runs.
+ * `operations.events` (live events over SSE) is answered by operation-events-sse.ts, in tRPC's
+ * format; every other call by tRPC.
  * All three answers are ordinary tRPC errors, so the console shows their message like any other;
  * every answer carries the security headers.
  */
@@ -19,6 +21,7 @@ import {
   SECURITY_HEADERS,
 } from '../edge';
 import type { Context } from './init';
+import { isOperationEventsRequest, serveOperationEvents } from './operation-events-sse';
 import { appRouter } from './root';
 
 export const TRPC_ENDPOINT = '/api/trpc';
@@ -51,6 +54,9 @@ export function createTrpcHttpHandler(
 }
 
 function answer(request: Request, options: TrpcHttpHandlerOptions): Promise<Response> {
+  // Live operation events: written by the console's own producer, in tRPC's format, shared bytes.
+  if (isOperationEventsRequest(request, TRPC_ENDPOINT))
+    return serveOperationEvents(request, options.createContext);
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
     req: withBodyLimit(request, bodyLimitOf(request, options)),

@@ -6,10 +6,11 @@ import superjson from 'superjson';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Db, openDatabase } from '../../db/client';
 import { ensureDemoLab } from '../../db/seed/ensure-demo-lab';
-import { operationEventListenerCount, publishOperationEvents } from '../../db/stores/operation-event-bus';
+import { publishOperationEvents } from '../../db/stores/operation-event-bus';
 import type { OperationEvent } from '../services/operations-service';
 import { readSseEvents, signedIn } from '../test-support';
 import { createTrpcHttpHandler, TRPC_ENDPOINT } from './http-handler';
+import { processOperationEventHub } from './operation-event-hub';
 
 let db: Db;
 let handle: (request: Request) => Promise<Response>;
@@ -38,11 +39,13 @@ function openStream(input: Record<string, unknown> = {}): Promise<Response> {
   );
 }
 
-/** Turns of the event loop (no timer) until `ready`: the streams attach to the bus when first read. */
+/** Turns of the event loop (no timer) until `ready`: the streams attach to the hub once their context is built. */
 async function untilReady(ready: () => boolean): Promise<void> {
   for (let turn = 0; turn < 1_000 && !ready(); turn++) await new Promise((resolve) => setImmediate(resolve));
   if (!ready()) throw new Error('the streams never attached to the event bus');
 }
+
+const openStreams = () => processOperationEventHub().streamCount();
 
 const eventsOf = (count: number, firstId: number): OperationEvent[] =>
   Array.from({ length: count }, (_, index) => ({
@@ -61,7 +64,7 @@ describe('operations.events over HTTP', () => {
   ])(
     '$streams streams of $events events (operation $operationId): each gets every event it may see, in order, serialised once',
     async ({ streams, events, operationId }) => {
-      const listenersBefore = operationEventListenerCount();
+      const listenersBefore = openStreams();
       const responses = await Promise.all(Array.from({ length: streams }, () => openStream({ operationId })));
       const published = eventsOf(events, 1_000);
       const expected = published.filter((event) => !operationId || event.operationId === operationId);
@@ -69,7 +72,7 @@ describe('operations.events over HTTP', () => {
       const reading = responses.map((response) =>
         readSseEvents<OperationEvent>(response, (event) => event.id === last),
       );
-      await untilReady(() => operationEventListenerCount() === listenersBefore + streams);
+      await untilReady(() => openStreams() === listenersBefore + streams);
       const serialize = vi.spyOn(superjson, 'serialize');
       publishOperationEvents(published);
       const received = await Promise.all(reading);
@@ -77,8 +80,8 @@ describe('operations.events over HTTP', () => {
       for (const stream of received) expect(stream).toEqual(expected);
       const eventsSerialized = serialize.mock.calls.filter(([value]) => published.includes(value as never));
       expect(eventsSerialized).toHaveLength(expected.length);
-      // The streams ended when read to their last event: none is left listening.
-      await untilReady(() => operationEventListenerCount() === listenersBefore);
+      // The streams ended when read to their last event: none is left open.
+      await untilReady(() => openStreams() === listenersBefore);
     },
   );
 });

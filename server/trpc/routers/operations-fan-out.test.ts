@@ -11,7 +11,7 @@ import { publishOperationEvents } from '../../../db/stores/operation-event-bus';
 import type { OperationEvent } from '../../../db/stores/ports/operation-events';
 import { createSqliteStores } from '../../../db/stores/sqlite';
 import { createSessionChecks } from '../../auth/session-checks';
-import { streamOperationEvents } from './operations';
+import { streamOperationEvents } from '../operation-event-stream';
 
 const STREAMS = 500;
 const EVENTS = 40;
