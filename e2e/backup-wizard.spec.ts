@@ -72,7 +72,7 @@ test('creates a scheduled backup job through the wizard, acknowledging its warni
   const create = page.getByRole('button', { name: 'Create backup job' });
   await expect(create).toBeDisabled();
   await expect(page.getByText(/Acknowledge 1 more warning to continue/)).toBeVisible();
-  const acknowledgement = page.getByRole('checkbox', { name: /Acknowledge HV-PASSTHROUGH-DISK/ });
+  const acknowledgement = page.getByRole('checkbox', { name: /Acknowledge .*\(HV-PASSTHROUGH-DISK\)/ });
   await acknowledgement.check();
   await expect(create).toBeEnabled();
   await snap(page, testInfo, 'backup-wizard-5-review');

@@ -45,7 +45,7 @@ test('the backup wizard refuses to start a plan whose estate changed after the r
 
   await expect(page.getByRole('heading', { level: 2, name: 'Review' })).toBeFocused();
   const start = page.getByRole('button', { name: 'Start backup now' });
-  const acknowledgement = page.getByRole('checkbox', { name: /Acknowledge HV-PASSTHROUGH-DISK/ });
+  const acknowledgement = page.getByRole('checkbox', { name: /Acknowledge .*\(HV-PASSTHROUGH-DISK\)/ });
   await acknowledgement.check();
   await expect(start).toBeEnabled();
 

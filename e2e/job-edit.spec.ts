@@ -75,7 +75,7 @@ test('an operator edits a job through the wizard: the server reviews the change,
   await expect(page.getByRole('heading', { level: 2, name: 'Review' })).toBeFocused();
   const save = page.getByRole('button', { name: 'Save changes' });
   await expect(save).toBeDisabled();
-  await page.getByRole('checkbox', { name: /Acknowledge HV-PASSTHROUGH-DISK/ }).check();
+  await page.getByRole('checkbox', { name: /Acknowledge .*\(HV-PASSTHROUGH-DISK\)/ }).check();
   await expect(save).toBeEnabled();
   await save.click();
 

@@ -27,7 +27,7 @@ test('filtering VMs by a finding keeps the filter in the URL and back restores t
 
 test('a dashboard finding opens the VM list filtered by it', async ({ page }) => {
   await page.goto('/');
-  await page.getByRole('link', { name: 'HV-OFFLINE-BACKUP' }).click();
+  await page.getByRole('link', { name: /HV-OFFLINE-BACKUP/ }).click();
   await expect(page).toHaveURL(/\/vms\?ruleId=HV-OFFLINE-BACKUP/);
   await expect(page.getByLabel('Finding')).toHaveValue('HV-OFFLINE-BACKUP');
   await expect(

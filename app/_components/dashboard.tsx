@@ -11,6 +11,7 @@ import { cn } from '@/app/_lib/cn';
 import { formatPercent, READINESS_LABELS, SEVERITY_TONES } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { READINESS, type Readiness } from '@/server/engine/types';
+import { RuleTitle } from './rule-title';
 
 const READINESS_CARD_STYLES: Record<Readiness, string> = {
   'online-ready': 'border-l-emerald-500',
@@ -37,9 +38,9 @@ const topFindingColumns: DataTableColumn<TopFinding>[] = [
     cell: ({ row: { original: finding } }) => (
       <Link
         href={`/vms?ruleId=${finding.ruleId}`}
-        className="font-mono text-sm font-medium text-accent underline underline-offset-2 hover:decoration-2"
+        className="text-sm text-accent underline underline-offset-2 hover:decoration-2"
       >
-        {finding.ruleId}
+        <RuleTitle ruleId={finding.ruleId} />
       </Link>
     ),
   },

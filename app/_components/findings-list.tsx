@@ -2,6 +2,7 @@ import { Badge } from '@/app/_components/ui/badge';
 import { SEVERITY_TONES } from '@/app/_lib/format';
 import type { Finding } from '@/server/engine/types';
 import { EmptyState } from './query-state';
+import { RuleTitle } from './rule-title';
 
 /** Remedies quote commands in backticks (server/engine/rules); they render in <code> so they copy exactly. */
 export function RemedyText({ remedy }: { remedy: string }) {
@@ -29,7 +30,7 @@ export function FindingsList({ findings, emptyText }: { findings: DisplayedFindi
         <li key={`${finding.ruleId}-${index}`} className="flex flex-col gap-1 py-3">
           <div className="flex flex-wrap items-center gap-2">
             <Badge tone={SEVERITY_TONES[finding.severity]}>{finding.severity}</Badge>
-            <span className="font-mono text-sm font-semibold">{finding.ruleId}</span>
+            <RuleTitle ruleId={finding.ruleId} className="text-sm" />
           </div>
           <p className="text-sm text-fg">{finding.message}</p>
           <p className="text-sm text-fg-muted">

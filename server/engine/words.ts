@@ -6,7 +6,7 @@ import type { HostVolumeKind, HypervisorKind, StorageArray } from './inventory';
 import type { ConsistencyPolicy, PassthroughPolicy } from './plan-types';
 import type { ProtectionStatus } from './protection';
 import type { OperationKind, OperationStatus } from './statuses';
-import type { BackupMethod, CaptureState, Consistency } from './types';
+import type { BackupMethod, CaptureState, Consistency, RuleId } from './types';
 
 export const METHOD_LABELS: Record<BackupMethod, string> = {
   'hyperv-vss': 'Hyper-V VSS',
@@ -106,3 +106,41 @@ export function utcMinute(date: Date): string {
 export function goneWords(vmName: string, hostName: string, since: Date): string {
   return `VM ${vmName} is gone from ${hostName} since ${utcMinute(since)}`;
 }
+
+/**
+ * A plain title per rule: what the operator reads first, with the stable rule id beside it as a
+ * small code (issue 8 §4). docs/domain.md §9 has each rule's full meaning.
+ */
+export const RULE_TITLES: Record<RuleId, string> = {
+  'HV-BACKUP-IC-MISSING': 'Backup integration service off or missing',
+  'HV-GUEST-VSS-DISABLED': 'VSS disabled in the guest',
+  'HV-GUEST-FACTS-UNKNOWN': 'Guest could not be read',
+  'HV-SHADOW-STORAGE-ELSEWHERE': 'Shadow copies kept on another volume',
+  'HV-DYNAMIC-DISK': 'Dynamic disk in the guest',
+  'HV-UNSUPPORTED-FS': 'File system VSS cannot snapshot',
+  'HV-SNAPSHOT-LOCATION-ELSEWHERE': 'Checkpoint files on another volume',
+  'HV-OFFLINE-BACKUP': 'Saved state on every backup',
+  'HV-PASSTHROUGH-DISK': 'Pass-through disk left out',
+  'HV-HOST-VOLUME-VSS-DISABLED': 'VSS disabled on the host volume',
+  'HV-HOST-SHADOW-STORAGE-LOW': 'Host shadow storage too small',
+  'WSB-VOLUME-GRANULARITY': 'Windows Server Backup takes the whole volume',
+  'XS-QUIESCE-UNSUPPORTED-OS': 'Guest cannot be quiesced',
+  'XS-QUIESCE-PROVIDER-MISSING': 'Xen VSS provider missing',
+  'XS-QUIESCE-UNAVAILABLE': 'Quiesced snapshots not offered by this release',
+  'XS-QUIESCE-PERFORMANCE': 'Quiesced snapshot loads the VM',
+  'APP-CRASH-CONSISTENT': 'Application only crash-consistent',
+  'ARRAY-NO-SNAPSHOT': 'Array cannot snapshot this LUN',
+  'ARRAY-NOT-INTEGRATED': 'Array snapshot orchestrated by Migawka',
+  'ARRAY-APP-NEEDS-SCRIPTS': 'Application needs freeze scripts',
+  'ARRAY-SHARED-VOLUME': 'LUN shared with other VMs',
+  'ARRAY-CG-INCOMPLETE': 'Disks on LUNs outside one consistency group',
+  'RESTORE-VOLUME-COLLATERAL': 'Other VMs rolled back too',
+  'RESTORE-CRASH-CONSISTENT': 'Restoring a crash-consistent point',
+  'RESTORE-POINT-PARTIAL': 'Point does not hold every disk',
+  'RESTORE-VM-RUNNING': 'VM is running',
+  'RESTORE-NEWER-POINTS': 'Newer points discarded',
+  'RESTORE-TARGET-LOSES-CHANGES': 'Changes since the point are lost',
+  'BACKUP-VM-GONE': 'VM gone from its host',
+  'VM-UNPROTECTED': 'No restore point',
+  'RPO-EXCEEDED': 'Last good point older than the RPO',
+};

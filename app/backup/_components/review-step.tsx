@@ -9,6 +9,7 @@ import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { EstateChangedAlert, isEstateChangedError } from '@/app/_components/estate-changed-alert';
 import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
+import { RuleTitle, ruleTitleText } from '@/app/_components/rule-title';
 import { Alert, AlertTitle } from '@/app/_components/ui/alert';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -263,7 +264,7 @@ function FindingItem({
     <span className="flex flex-col gap-1">
       <span className="flex items-center gap-2">
         <Badge tone={SEVERITY_TONES[finding.severity]}>{finding.severity}</Badge>
-        <span className="font-mono text-xs text-fg-muted">{finding.ruleId}</span>
+        <RuleTitle ruleId={finding.ruleId} className="text-sm" />
       </span>
       <span className="text-sm text-fg">{finding.message}</span>
       <span className="text-sm text-fg-muted">
@@ -278,7 +279,7 @@ function FindingItem({
           <Checkbox
             checked={isAcknowledged}
             onChange={(event) => onAcknowledge(event.target.checked)}
-            aria-label={`Acknowledge ${finding.ruleId}: ${finding.message}`}
+            aria-label={`Acknowledge ${ruleTitleText(finding.ruleId)}: ${finding.message}`}
           />
           {body}
         </label>

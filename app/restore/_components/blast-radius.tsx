@@ -1,4 +1,5 @@
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
+import { RuleTitle } from '@/app/_components/rule-title';
 import { Badge } from '@/app/_components/ui/badge';
 import { pluralize, SEVERITY_TONES } from '@/app/_lib/format';
 import type { RestorePlan } from '@/server/engine/plan-types';
@@ -82,7 +83,7 @@ export function RestoreBlastRadius({
               >
                 <span className="flex items-center gap-2">
                   <Badge tone={SEVERITY_TONES[finding.severity]}>{finding.severity}</Badge>
-                  <span className="font-mono text-xs">{finding.ruleId}</span>
+                  <RuleTitle ruleId={finding.ruleId} className="text-sm" />
                 </span>
                 <span className="block">{finding.message}</span>
                 <span className="block text-fg-muted">Remedy: {finding.remedy}</span>

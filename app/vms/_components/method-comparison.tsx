@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
+import { RuleTitle } from '@/app/_components/rule-title';
 import { Badge } from '@/app/_components/ui/badge';
 import { cn } from '@/app/_lib/cn';
 import { CAPTURE_STATE_LABELS, consistencyLabel, formatDuration, METHOD_LABELS } from '@/app/_lib/format';
@@ -120,9 +121,7 @@ const methodColumns: DataTableColumn<MethodOption>[] = [
       ) : option.findings.length > 0 ? (
         <span className="flex flex-wrap gap-1">
           {option.findings.map((finding, index) => (
-            <span key={index} className="font-mono text-xs">
-              {finding.ruleId}
-            </span>
+            <RuleTitle key={index} ruleId={finding.ruleId} className="text-xs" />
           ))}
         </span>
       ) : (

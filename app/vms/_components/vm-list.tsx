@@ -13,6 +13,7 @@ import { PageHeader } from '@/app/_components/page-header';
 import { pageTotalOf } from '@/app/_components/pager';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { ruleTitleText } from '@/app/_components/rule-title';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent } from '@/app/_components/ui/card';
@@ -286,7 +287,7 @@ export function VmList() {
               label="Finding"
               value={query.ruleId}
               onChange={(value) => setParams({ ruleId: value })}
-              options={INVENTORY_RULE_IDS.map((ruleId) => ({ value: ruleId, label: ruleId }))}
+              options={INVENTORY_RULE_IDS.map((ruleId) => ({ value: ruleId, label: ruleTitleText(ruleId) }))}
             />
             <FilterSelect
               className="min-w-0"
