@@ -161,7 +161,7 @@ async function takeScreenshots(browser: Browser, dataDir: string): Promise<void>
   await shoot(page, 'operations', '/operations', async (page) => {
     await page.getByRole('table').getByText('succeeded with warnings').first().waitFor();
     // The finished runs are what the picture is for: below the (empty) running and waiting sections.
-    await page.getByRole('heading', { name: 'Finished' }).scrollIntoViewIfNeeded();
+    await page.getByRole('heading', { name: 'Finished' }).evaluate((heading) => heading.scrollIntoView());
   });
   await shoot(page, 'restore-points', '/restore-points', async (page) => {
     await table('Restore points')(page);
