@@ -12,8 +12,9 @@ import { LabDriver, labInventoryFromIndex } from '../lab/lab-driver';
 import { createDriverRegistry, type DriverRegistry } from '../registry';
 import type { BackupRepository } from '../roles';
 import { createEqualLogicConnector, discoverEqualLogic, eqlStagingName } from './eql-array';
-import { EqlClient } from './eql-client';
+import type { EqlClient } from './eql-client';
 import { FakeEqlGroup } from './fake/fake-eql-group';
+import { clientOfFakeGroup } from './fake/test-client';
 
 const ARRAY = { id: 'eql-1', name: 'group1', connector: 'equallogic' };
 const options = () => ({ signal: new AbortController().signal, timeoutMs: 5000 });
@@ -28,18 +29,7 @@ beforeEach(async () => {
   group.addVolume('vmfs01', 4096).data.fill(0x0a, 0, 16);
   group.addVolume('vmfs02', 4096);
   await group.start();
-  const pins = new Map<string, string>();
-  client = new EqlClient({
-    label: 'EqualLogic group1',
-    host: '127.0.0.1',
-    port: group.port,
-    credential: async () => ({ username: 'grpadmin', password: 'eql-pass' }),
-    hostKeys: {
-      pinned: async (endpoint) => pins.get(endpoint) ?? null,
-      pin: async (endpoint, fingerprint) => void pins.set(endpoint, fingerprint),
-      refused: async () => undefined,
-    },
-  });
+  client = clientOfFakeGroup(group);
   const root = mkdtempSync(path.join(tmpdir(), 'migawka-eql-repo-'));
   const lab = new LabDriver({
     root,

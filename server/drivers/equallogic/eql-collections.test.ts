@@ -4,9 +4,10 @@
  * moment), and a `create-now` that answers without naming its snapshot collection.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EqlClient } from './eql-client';
+import type { EqlClient } from './eql-client';
 import { EqlOperations } from './eql-operations';
 import { FakeEqlGroup } from './fake/fake-eql-group';
+import { clientOfFakeGroup } from './fake/test-client';
 
 const options = () => ({ signal: new AbortController().signal, timeoutMs: 5000 });
 let group: FakeEqlGroup;
@@ -18,18 +19,7 @@ beforeEach(async () => {
   group.addVolume('vmfs02', 4096);
   group.collections.set('sqlcoll', ['vmfs01', 'vmfs02']);
   await group.start();
-  const pins = new Map<string, string>();
-  client = new EqlClient({
-    label: 'EqualLogic group1',
-    host: '127.0.0.1',
-    port: group.port,
-    credential: async () => ({ username: 'grpadmin', password: 'eql-pass' }),
-    hostKeys: {
-      pinned: async (endpoint) => pins.get(endpoint) ?? null,
-      pin: async (endpoint, fingerprint) => void pins.set(endpoint, fingerprint),
-      refused: async () => undefined,
-    },
-  });
+  client = clientOfFakeGroup(group);
 });
 afterEach(async () => {
   await client.close();
