@@ -85,12 +85,22 @@ async function spawnWorker(name: string, stepDelayMs = 250): Promise<ChildProces
     if (code !== null && code !== 0) console.error(`worker ${name} exited ${code} ${signal}\n${output}`);
   });
   children.push(child);
-  const deadline = Date.now() + PROCESS_START_MS;
-  while (!output.includes('worker started')) {
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`worker ${name} did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // Told by the process itself: its "worker started" line, or its exit; the bound only catches a hang.
+  await new Promise<void>((resolve, reject) => {
+    const fail = () => reject(new Error(`worker ${name} did not start:\n${output}`));
+    const bound = setTimeout(fail, PROCESS_START_MS);
+    const seen = () => {
+      if (!output.includes('worker started')) return;
+      clearTimeout(bound);
+      child.stdout?.off('data', seen);
+      resolve();
+    };
+    child.stdout?.on('data', seen);
+    child.once('exit', () => {
+      clearTimeout(bound);
+      if (!output.includes('worker started')) fail();
+    });
+  });
   return child;
 }
 
