@@ -22,10 +22,10 @@ test('from the dashboard an operator reaches the pass-through VM and sees guest-
   await expect(passthrough).toBeVisible();
   await expect(passthrough).toContainText(/pass-through disk '.+'/);
   await expect(passthrough).toContainText('Remedy:');
-  await expect(passthrough).toContainText(/guest-agent recommended for disk/);
+  await expect(passthrough).toContainText(/Guest agent recommended for disk/);
 
   const recommendation = page.getByRole('region', { name: 'Recommendation' });
-  await expect(recommendation).toContainText('guest-agent recommended for that disk');
+  await expect(recommendation).toContainText('a guest agent is recommended for that disk');
 
   const methods = page.getByRole('table', { name: 'Backup methods compared' });
   const guestAgent = methods.getByRole('row').filter({ hasText: 'guest-agent' });

@@ -48,12 +48,12 @@ test('a backup started from the VM page reaches succeeded live on its operation 
 
   await expect(page.getByRole('heading', { level: 1 })).toContainText(vm);
   await markPage(page);
-  await expect(stepStatus(page, `Check ${vm} before hyperv-vss`)).toHaveText('running');
+  await expect(stepStatus(page, `Check ${vm} before Hyper-V VSS`)).toHaveText('running');
   await expect(stepStatus(page, `Catalogue the restore point of ${vm}`)).toHaveText('pending');
   host?.release();
 
   // Steps turn succeeded one after another, pushed over SSE, without a reload.
-  await expect(stepStatus(page, `Check ${vm} before hyperv-vss`)).toHaveText('succeeded');
+  await expect(stepStatus(page, `Check ${vm} before Hyper-V VSS`)).toHaveText('succeeded');
   await expect(stepStatus(page, `Copy ${vm} to the repository`)).toHaveText('succeeded');
   await expect(operationStatus(page)).toHaveText('succeeded');
   await expect(stepStatus(page, `Catalogue the restore point of ${vm}`)).toHaveText('succeeded');

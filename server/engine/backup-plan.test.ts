@@ -301,7 +301,7 @@ describe('planBackup — consistency policy', () => {
     });
     expect(result.isRunnable).toBe(false);
     expect(result.blockedReasons.join('\n')).toMatch(
-      /array-snapshot cannot back up VM 'sql01'.*without pre-freeze\/post-thaw scripts/,
+      /Array snapshot cannot back up VM 'sql01'.*without pre-freeze\/post-thaw scripts/,
     );
   });
 });
@@ -426,7 +426,7 @@ describe('planBackup — volume scopes and co-captured VMs', () => {
     });
     expect(result.isRunnable).toBe(false);
     expect(result.blockedReasons.join('\n')).toMatch(
-      /'app02' is asked with hyperv-vss, but the array-snapshot snapshot of its volume captures it too/,
+      /'app02' is asked with Hyper-V VSS, but capturing its volume by array snapshot takes it too/,
     );
   });
 
@@ -459,7 +459,7 @@ describe('planBackup — blockers', () => {
     {
       name: 'a method not available for the VM names the reason',
       request: { scope: vms('web01'), methodByVm: { web01: 'xen-snapshot' as const } },
-      reason: /xen-snapshot cannot back up VM 'web01': xen-snapshot needs a XenServer host/,
+      reason: /XenServer snapshot cannot back up VM 'web01': XenServer snapshot needs a XenServer host/,
     },
     {
       name: 'hyperv-vss on a host with only WSB',

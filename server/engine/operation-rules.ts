@@ -227,7 +227,9 @@ export function decideRecovery<S extends StepState>(
     const lost = isOwnLease ? `${worker} lost track of the operation` : `${worker} stopped`;
     return {
       decision: 'interrupt',
-      reason: `${lost} while ${openFreeze.vmId ?? 'a guest'} was frozen; the freeze window cannot be trusted`,
+      // The freeze step's title names the VM ("Freeze the file systems of sql-01"); its id
+      // would mean nothing to the operator reading why the run was interrupted.
+      reason: `${lost} after "${openFreeze.title}" and before the thaw; the freeze window cannot be trusted`,
     };
   }
   return {

@@ -7,6 +7,7 @@ import type { MethodOption } from './planner';
 import type { RuleContext } from './rules';
 import { flat, listQuotedNames, NONE } from './rules/context';
 import { type BackupMethod, type Consistency, consistencyRank, type Finding } from './types';
+import { METHOD_LABELS, methodAtStart } from './words';
 
 /** Methods that can apply to a VM on each hypervisor; the others are listed as unavailable. */
 export const METHODS_BY_HYPERVISOR: Record<HypervisorKind, readonly BackupMethod[]> = {
@@ -71,19 +72,19 @@ export function explainLoss(winner: MethodOption, loser: MethodOption): string {
   const w = winner;
   const l = loser;
   if (l.consistency !== w.consistency)
-    return `${l.method} is only ${CONSISTENCY_WORDS[l.consistency ?? 'crash']}`;
+    return `${methodAtStart(l.method)} is only ${CONSISTENCY_WORDS[l.consistency ?? 'crash']}`;
   if (l.expectedDowntimeSeconds !== w.expectedDowntimeSeconds) {
-    return `${l.method} needs about ${l.expectedDowntimeSeconds} s of saved-state downtime`;
+    return `${methodAtStart(l.method)} needs about ${l.expectedDowntimeSeconds} s of saved-state downtime`;
   }
   if (l.coCapturedVms.length !== w.coCapturedVms.length) {
-    return `${l.method} also captures and rolls back ${listQuotedNames(l.coCapturedVms)}`;
+    return `${methodAtStart(l.method)} also captures and rolls back ${listQuotedNames(l.coCapturedVms)}`;
   }
   if (l.excludedDisks.length !== w.excludedDisks.length) {
-    return `${l.method} leaves out ${listQuotedNames(l.excludedDisks)}`;
+    return `${methodAtStart(l.method)} leaves out ${listQuotedNames(l.excludedDisks)}`;
   }
   return l.method === 'wsb-volume'
-    ? 'wsb-volume is only the fallback for hosts without a VSS-aware product'
-    : `${w.method} is the more specific method`;
+    ? 'Windows Server Backup is only the fallback for hosts without a VSS-aware product'
+    : `${methodAtStart(w.method)} is the more specific method`;
 }
 
 export function explainRecommendation(
@@ -98,7 +99,7 @@ export function explainRecommendation(
   if (!best) {
     const platformReasons = options
       .filter((o) => o.method !== 'guest-agent' && METHODS_BY_HYPERVISOR[ctx.host.kind].includes(o.method))
-      .map((o) => `${o.method}: ${o.unavailableReasons.join(' ')}`);
+      .map((o) => `${METHOD_LABELS[o.method]}: ${o.unavailableReasons.join(' ')}`);
     const fallback = guestAgent?.isAvailable
       ? ` A guest-agent job can still protect its volumes from inside the guest.`
       : '';
@@ -106,7 +107,7 @@ export function explainRecommendation(
   }
   // Sentences are joined with `+`: the constant ones (most reasons end with the guest-agent one)
   // are then referenced by the reason rather than copied into it, once per VM of the estate.
-  let reason = flat`${best.method} for '${vm.name}': ${describeOption(best)}.`;
+  let reason = flat`${methodAtStart(best.method)} for '${vm.name}': ${describeOption(best)}.`;
   if (candidates.length > 1) {
     let losses = '';
     for (const c of candidates) {
@@ -116,13 +117,13 @@ export function explainRecommendation(
     reason = flat`${reason} Preferred because ${losses}.`;
   }
   if (best.excludedDisks.length > 0) {
-    reason = flat`${reason} It leaves out pass-through disk(s) ${listQuotedNames(best.excludedDisks)}: guest-agent recommended for ${best.excludedDisks.length === 1 ? 'that disk' : 'those disks'}.`;
+    reason = flat`${reason} It leaves out pass-through disk(s) ${listQuotedNames(best.excludedDisks)}: a guest agent is recommended for ${best.excludedDisks.length === 1 ? 'that disk' : 'those disks'}.`;
   } else if (guestAgent?.isAvailable) {
     // The guest agent is always an alternative passed over: say why, once — naming the downtime
     // it would avoid where the winner pauses the VM, since that is what an operator weighs.
     reason +=
       best.expectedDowntimeSeconds > guestAgent.expectedDowntimeSeconds
-        ? flat` guest-agent would avoid the ${best.expectedDowntimeSeconds} s of downtime, but is not recommended: it copies chosen volumes from inside the guest, not the VM itself (its configuration and every disk together); use it where no pause is acceptable.`
+        ? flat` A guest agent would avoid the ${best.expectedDowntimeSeconds} s of downtime, but is not recommended: it copies chosen volumes from inside the guest, not the VM itself (its configuration and every disk together); use it where no pause is acceptable.`
         : GUEST_AGENT_NOT_RECOMMENDED;
   }
   const quiesced = options.find((o) => o.method === 'xen-quiesced');
@@ -145,9 +146,9 @@ export function explainRecommendation(
 }
 
 const GUEST_AGENT_NOT_RECOMMENDED =
-  ' guest-agent is not recommended: it copies chosen volumes from inside the guest, not the VM itself (its configuration and every disk together).';
+  ' A guest agent is not recommended: it copies chosen volumes from inside the guest, not the VM itself (its configuration and every disk together).';
 const QUIESCE_NOT_ASKED =
-  ' xen-quiesced is available but quiesce is not asked for this VM (it loads the VM heavily).';
+  ' A XenServer quiesced snapshot is available but quiesce is not asked for this VM (it loads the VM heavily).';
 const ONLINE_NOT_CONFIRMED =
   ' Online capture is expected but not confirmed: the guest does not report everything it needs (see the findings); Hyper-V falls back to saved state if a prerequisite fails.';
 

@@ -70,8 +70,8 @@ const recommendationRows: RecommendationRow[] = [
     reason: [
       'application-consistent',
       'online',
-      'wsb-volume is only the fallback',
-      'guest-agent is not recommended: it copies chosen volumes from inside the guest, not the VM itself',
+      'Windows Server Backup is only the fallback',
+      'A guest agent is not recommended: it copies chosen volumes from inside the guest, not the VM itself',
     ],
   },
   {
@@ -90,7 +90,7 @@ const recommendationRows: RecommendationRow[] = [
       // Named for what it is, never "application-consistent": no in-guest VSS ran.
       'saved state (memory and disks captured together while the VM is paused; its applications resume where they were, with no in-guest VSS',
       // The alternative passed over is named with what it would have spared.
-      `guest-agent would avoid the ${SAVED_STATE_DOWNTIME_SECONDS} s of downtime, but is not recommended`,
+      `A guest agent would avoid the ${SAVED_STATE_DOWNTIME_SECONDS} s of downtime, but is not recommended`,
     ],
     reasonLacks: ['application-consistent'],
   },
@@ -99,7 +99,7 @@ const recommendationRows: RecommendationRow[] = [
     build: passthroughEstate,
     recommended: 'hyperv-vss',
     readiness: 'partial',
-    reason: ["'PhysicalDisk3'", 'guest-agent recommended for that disk'],
+    reason: ["'PhysicalDisk3'", 'a guest agent is recommended for that disk'],
   },
   {
     name: 'a host with only Windows Server Backup falls back to wsb-volume',
@@ -130,21 +130,21 @@ const recommendationRows: RecommendationRow[] = [
     },
     recommended: 'array-snapshot',
     readiness: 'online-ready',
-    reason: ['hyperv-vss needs about 60 s of saved-state downtime'],
+    reason: ['Hyper-V VSS needs about 60 s of saved-state downtime'],
   },
   {
     name: 'hyperv-vss beats an array snapshot that would capture other VMs',
     build: () => addVms(backWithLun(makeHypervEstate(), 'hv01:D:'), makeVmOnVolume({ name: 'web01' })),
     recommended: 'hyperv-vss',
     readiness: 'online-ready',
-    reason: ["array-snapshot also captures and rolls back 'web01'"],
+    reason: ["Array snapshot also captures and rolls back 'web01'"],
   },
   {
     name: 'a quiesce-capable SQL Server VM on XenServer is quiesced',
     build: () => makeXenEstate({ name: 'sql05', applications: ['sqlserver'] }),
     recommended: 'xen-quiesced',
     readiness: 'online-ready',
-    reason: ['xen-snapshot is only crash-consistent'],
+    reason: ['XenServer snapshot is only crash-consistent'],
   },
   {
     // Co-capture is weighed the same for every method: the array snapshot would capture three
@@ -162,7 +162,7 @@ const recommendationRows: RecommendationRow[] = [
       ),
     recommended: 'xen-quiesced',
     readiness: 'online-ready',
-    reason: ["array-snapshot also captures and rolls back 'xweb01', 'xweb02' and 'xweb03'"],
+    reason: ["Array snapshot also captures and rolls back 'xweb01', 'xweb02' and 'xweb03'"],
   },
   {
     name: 'a VM without applications on XenServer gets a regular snapshot (quiesce not asked)',
@@ -263,7 +263,7 @@ describe('method options', () => {
     expect(agent).toMatchObject({ isAvailable: true, consistency: 'application', captureState: 'online' });
     expect(agent.excludedDisks).toEqual([]);
     const finding = option(p, 'hyperv-vss').findings.find((f) => f.ruleId === 'HV-PASSTHROUGH-DISK');
-    expect(finding?.remedy).toContain("guest-agent recommended for disk 'PhysicalDisk3'");
+    expect(finding?.remedy).toContain("Guest agent recommended for disk 'PhysicalDisk3'");
   });
 
   it('a pass-through LUN on the array is captured by array-snapshot, not excluded', () => {

@@ -62,6 +62,7 @@ import {
   type Finding,
   type ObjectRef,
 } from './types';
+import { methodAtStart } from './words';
 
 export { METHODS_BY_HYPERVISOR };
 
@@ -232,7 +233,7 @@ const PLATFORM_SLOTS = Object.fromEntries(
 function notOnPlatform(ctx: RuleContext, method: BackupMethod, needs: string): MethodOption {
   const { host } = ctx;
   return shared(ctx, host, PLATFORM_SLOTS[method][stateWhenNotCaptured(ctx)], () => {
-    const reason = flat`${method} needs ${needs}; host '${host.name}' runs ${host.kind === 'hyperv' ? 'Hyper-V' : 'XenServer'}.`;
+    const reason = flat`${methodAtStart(method)} needs ${needs}; host '${host.name}' runs ${host.kind === 'hyperv' ? 'Hyper-V' : 'XenServer'}.`;
     return Object.freeze(unavailable(ctx, method, Object.freeze([reason]) as string[]));
   });
 }
@@ -253,7 +254,7 @@ function wsbOnlyReason(ctx: RuleContext): string {
     host,
     'wsb-only',
     () =>
-      flat`Host '${host.name}' has no VSS-aware backup product (the Migawka agent), only Windows Server Backup: use wsb-volume or install the agent.`,
+      flat`Host '${host.name}' has no VSS-aware backup product (the Migawka agent), only Windows Server Backup: use it or install the agent.`,
   );
 }
 
@@ -305,7 +306,7 @@ function planXenQuiesced(ctx: RuleContext): MethodOption {
   const reasons: string[] = [];
   if (!ctx.isRunning) {
     reasons.push(
-      flat`VM '${vm.name}' is ${vm.powerState}: there is nothing to quiesce; xen-snapshot captures it as it is.`,
+      flat`VM '${vm.name}' is ${vm.powerState}: there is nothing to quiesce; a XenServer snapshot captures it as it is.`,
     );
   } else if (vm.osFamily !== 'windows') {
     reasons.push(

@@ -73,7 +73,7 @@ describe('listRestoreModes', () => {
       makeOperationsIndex(),
     );
     expect(wsb.find((o) => o.mode === 'in-place')?.reason).toBe(
-      'A wsb-volume point restores whole volumes only; use a staged restore to bring back just wsb01',
+      'Points taken by Windows Server Backup restore whole volumes only; use a staged restore to bring back just wsb01',
     );
   });
 

@@ -4,7 +4,7 @@
 import type { InventoryIndex } from './inventory';
 import { RESTORE_MODES, type RestoreMode } from './plan-types';
 import type { BackupMethod, CaptureState, Consistency } from './types';
-import { goneWords, METHOD_LABELS } from './words';
+import { goneWords, METHOD_IN_SENTENCE, METHOD_LABELS } from './words';
 
 export interface RestorePointSummary {
   id: string;
@@ -165,7 +165,7 @@ function reasonModeUnavailable(
       return null;
     case 'in-place':
       if (!VM_LEVEL_METHODS.has(point.method)) {
-        return `A ${point.method} point restores whole volumes only; use a staged restore to bring back just ${point.vmName}`;
+        return `Points taken by ${METHOD_IN_SENTENCE[point.method]} restore whole volumes only; use a staged restore to bring back just ${point.vmName}`;
       }
       return vmExists ? null : vmGone;
     case 'snapshot-revert':

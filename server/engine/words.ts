@@ -17,6 +17,25 @@ export const METHOD_LABELS: Record<BackupMethod, string> = {
   'guest-agent': 'Guest agent',
 };
 
+/**
+ * A method named inside a sentence ("which Hyper-V VSS cannot capture", "use array snapshot"):
+ * the product names keep their capitals, the generic ones do not. methodAtStart() capitalises
+ * for the first word of a sentence.
+ */
+export const METHOD_IN_SENTENCE: Record<BackupMethod, string> = {
+  'hyperv-vss': 'Hyper-V VSS',
+  'wsb-volume': 'Windows Server Backup',
+  'xen-snapshot': 'XenServer snapshot',
+  'xen-quiesced': 'XenServer quiesced snapshot',
+  'array-snapshot': 'array snapshot',
+  'guest-agent': 'guest agent',
+};
+
+export function methodAtStart(method: BackupMethod): string {
+  const words = METHOD_IN_SENTENCE[method];
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export const CONSISTENCY_LABELS: Record<Consistency, string> = {
   crash: 'Crash-consistent',
   filesystem: 'File-system consistent',

@@ -198,7 +198,7 @@ describe.each(dialects)('$name', (dialect) => {
         await spawnWorker('second');
         const [done] = await h.waitForFinal([op.id], PROCESS_WAIT_MS);
         expect(done.status).toBe('interrupted');
-        expect(done.error).toMatch(/stopped while sql1 was frozen/);
+        expect(done.error).toMatch(/stopped after "Freeze the file systems of [^"]+" and before the thaw/);
         expect(await stepStatus(op.id, 'vm:sql1:guest-thaw')).toBe('succeeded');
         const active = (await rows.operations()).filter((operation) =>
           ['running', 'cancelling', 'queued', 'waiting'].includes(operation.status),

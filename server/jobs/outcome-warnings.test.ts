@@ -77,7 +77,7 @@ describe.each(dialects)('$name', (dialect: StoreDialect) => {
       const catalog = (await stepsOf(done.id)).find((step) => step.kind === 'catalog');
       expect(catalog?.status).toBe('succeeded');
       expect(catalog?.warning).toBe(
-        "the point of 'fs1' leaves out pass-through disk 'fs1-pt', which hyperv-vss cannot capture: it is partial",
+        "the point of 'fs1' leaves out pass-through disk 'fs1-pt', which Hyper-V VSS cannot capture: it is partial",
       );
       expect(done.warningsJson).toEqual([`Catalogue the restore point of fs1: ${catalog?.warning}`]);
       expect(await pointOf(done.id, 'fs1')).toMatchObject({ missingDisksJson: ['fs1-pt'], isPartial: true });

@@ -327,7 +327,7 @@ describe('lab faults', () => {
           call,
         ),
       'snapshot-failed',
-      /snapshot s failed/,
+      /the snapshot of sql1 failed/,
     ],
   ] as const)('%s surfaces as a DriverError', async (fault, call, faultCode, message) => {
     driver.faults.inject({ fault, vmId: 'sql1' });

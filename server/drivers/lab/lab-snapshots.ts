@@ -44,8 +44,13 @@ export async function takeLabSnapshot(
       },
     );
   }
-  if (fault)
-    throw new DriverError('snapshot-failed', `snapshot ${request.snapshotId} failed: injected fault`);
+  if (fault) {
+    // Named by what it captures: the snapshot's id means nothing on the protection page.
+    throw new DriverError(
+      'snapshot-failed',
+      `the snapshot of ${await world.namesOf(target.vmIds)} failed: injected fault`,
+    );
+  }
   for (const vmId of target.vmIds) await world.ensureVm(vmId);
 
   rmSync(directory, { recursive: true, force: true }); // a partial snapshot from a crashed call

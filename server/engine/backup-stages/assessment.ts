@@ -7,6 +7,7 @@
 import type { VirtualDisk } from '../inventory';
 import type { MethodOption } from '../planner';
 import type { Consistency, Finding } from '../types';
+import { METHOD_IN_SENTENCE, methodAtStart } from '../words';
 import {
   type Assignment,
   type BackupPlanContext,
@@ -36,8 +37,8 @@ function isDiskHeld(input: PlanningInput, method: string, group: CaptureGroup, d
 function unavailableReason(assignment: Assignment, vmName: string, option: MethodOption | undefined): string {
   const why = option?.unavailableReasons.join(' ') || 'the planner does not know this method';
   return assignment.isCoCaptured
-    ? `${assignment.method} captures VM ${quote(vmName)} with its volume, but cannot back it up: ${why}`
-    : `${assignment.method} cannot back up VM ${quote(vmName)}: ${why}`;
+    ? `${methodAtStart(assignment.method)} captures VM ${quote(vmName)} with its volume, but cannot back it up: ${why}`
+    : `${methodAtStart(assignment.method)} cannot back up VM ${quote(vmName)}: ${why}`;
 }
 
 /**
@@ -128,7 +129,7 @@ function warnCrashConsistentApplications(
       severity: 'warning',
       vmId: vm.id,
       methods: [method],
-      message: `VM ${quote(vm.name)} runs ${vm.applications.join(', ')}, but ${method} gives it only a crash-consistent point: the applications replay their logs on restore.`,
+      message: `VM ${quote(vm.name)} runs ${vm.applications.join(', ')}, but ${METHOD_IN_SENTENCE[method]} gives it only a crash-consistent point: the applications replay their logs on restore.`,
       remedy:
         method === 'array-snapshot'
           ? `Add pre-freeze/post-thaw scripts for ${quote(vm.name)} to this job.`
@@ -154,7 +155,7 @@ function applyPassthroughPolicy(input: PlanningInput, capture: VmCapture, findin
             severity: 'warning',
             vmId: vm.id,
             methods: [method],
-            message: `VM ${quote(vm.name)} has pass-through disk(s) ${names}, which ${method} cannot capture: the point leaves them out.`,
+            message: `VM ${quote(vm.name)} has pass-through disk(s) ${names}, which ${METHOD_IN_SENTENCE[method]} cannot capture: the point leaves them out.`,
             remedy: `Protect ${names} with a guest-agent job for ${quote(vm.name)}.`,
             objects: [
               vmRef(vm),

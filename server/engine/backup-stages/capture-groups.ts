@@ -12,6 +12,7 @@
  */
 import type { InventoryIndex } from '../inventory';
 import type { BackupMethod } from '../types';
+import { METHOD_IN_SENTENCE } from '../words';
 import { type Assignment, type CaptureGroup, isGone, type PlanningInput, quote, type Verdict } from './model';
 
 const VOLUME_METHODS = new Set<BackupMethod>(['wsb-volume', 'array-snapshot']);
@@ -108,13 +109,13 @@ function formVolumeGroups(
         const otherGroup = volumeGroupOf.get(vmId);
         if (otherGroup && otherGroup !== group) {
           verdict.blockedReasons.push(
-            `VM ${quote(input.nameOf(vmId))} would be captured twice, by ${otherGroup.method} and by ${method}: give the VMs on these volumes one method`,
+            `VM ${quote(input.nameOf(vmId))} would be captured twice, by ${METHOD_IN_SENTENCE[otherGroup.method]} and by ${METHOD_IN_SENTENCE[method]}: give the VMs on these volumes one method`,
           );
           continue;
         }
         if (existing && existing.method !== method && existing.isExplicit) {
           verdict.blockedReasons.push(
-            `VM ${quote(input.nameOf(vmId))} is asked with ${existing.method}, but the ${method} snapshot of its volume captures it too: choose ${method} for it, or another method for the VMs it shares volumes with`,
+            `VM ${quote(input.nameOf(vmId))} is asked with ${METHOD_IN_SENTENCE[existing.method]}, but capturing its volume by ${METHOD_IN_SENTENCE[method]} takes it too: choose ${METHOD_IN_SENTENCE[method]} for it, or another method for the VMs it shares volumes with`,
           );
           continue;
         }

@@ -10,6 +10,7 @@
  */
 import type { VirtualDisk } from '../inventory';
 import { type BackupMethod, type Consistency, consistencyRank } from '../types';
+import { METHOD_IN_SENTENCE } from '../words';
 import { type CaptureGroup, joinNames, type PlanningInput, quote, type VmCapture } from './model';
 
 const SNAPSHOT_WORDS: Record<BackupMethod, string> = {
@@ -75,7 +76,7 @@ function describeLeftOut(input: PlanningInput, capture: VmCapture, disks: Virtua
   const parts: string[] = [];
   if (passthrough.length > 0) {
     parts.push(
-      `pass-through disk${passthrough.length > 1 ? 's' : ''} ${joinNames(passthrough.map((d) => quote(d.name)))}, which ${capture.method} cannot capture`,
+      `pass-through disk${passthrough.length > 1 ? 's' : ''} ${joinNames(passthrough.map((d) => quote(d.name)))}, which ${METHOD_IN_SENTENCE[capture.method]} cannot capture`,
     );
   }
   if (elsewhere.length > 0) {

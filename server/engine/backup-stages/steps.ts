@@ -8,6 +8,7 @@ import type { SnapshotScope } from '../driver';
 import type { ConsistencyPolicy, PlanStep } from '../plan-types';
 import { makeStep } from '../step-params';
 import type { BackupMethod } from '../types';
+import { METHOD_IN_SENTENCE } from '../words';
 import {
   type BackupPlanContext,
   type CaptureGroup,
@@ -45,7 +46,7 @@ function addPreparationSteps(build: GroupBuild): void {
         ...vmStep(m.vm.id),
         key: keyOf(m.vm.id, 'check'),
         kind: 'check',
-        title: `Check ${m.vm.name} before ${group.method}`,
+        title: `Check ${m.vm.name} before ${METHOD_IN_SENTENCE[group.method]}`,
         params: { method: group.method, expectedCaptureState: m.option.captureState },
       }),
     );

@@ -19,7 +19,7 @@ const rows: Row[] = [
     name: 'SQL Server on Linux under XenServer only gets a crash-consistent snapshot',
     build: () => makeXenEstate({ name: 'sqllx', osFamily: 'linux', applications: ['sqlserver'] }),
     method: 'xen-snapshot',
-    names: ["'sqllx'", 'SQL Server', 'xen-snapshot', 'crash-consistent'],
+    names: ["'sqllx'", 'SQL Server', 'XenServer snapshot', 'crash-consistent'],
     remedy: ['guest-agent'],
   },
   {
@@ -65,7 +65,7 @@ const rows: Row[] = [
       return backWithLun(inventory, 'hv01:D:');
     },
     method: 'array-snapshot',
-    names: ["'sql06'", 'array-snapshot'],
+    names: ["'sql06'", 'array snapshot'],
     remedy: ['pre-freeze/post-thaw scripts'],
   },
 ];

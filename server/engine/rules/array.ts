@@ -132,7 +132,7 @@ function checkSnapshotCapability(ctx: RuleContext, findings: Finding[]): void {
         ctx,
         'ARRAY-NO-SNAPSHOT',
         'blocker',
-        flat`VM '${vm.name}' has disks on ${lunName(ctx, volume)}, but ${cause}: the array-snapshot method cannot run for it.`,
+        flat`VM '${vm.name}' has disks on ${lunName(ctx, volume)}, but ${cause}: an array snapshot cannot be taken for it.`,
         array.supportsSnapshots
           ? snapshotReserveRemedy(array, volume)
           : flat`Move the disks of '${vm.name}' to a LUN on an array that supports snapshots, or protect it with a hypervisor-level method.`,

@@ -273,7 +273,7 @@ const rows: Row[] = [
     ruleId: 'HV-PASSTHROUGH-DISK',
     severity: 'warning',
     names: ["'fs01'", "'PhysicalDisk3'", 'S:'],
-    remedy: ["guest-agent recommended for disk 'PhysicalDisk3'", "'skip'"],
+    remedy: ["Guest agent recommended for disk 'PhysicalDisk3'", "'skip'"],
     check: (found) => {
       const passthrough = found.find((f) => f.ruleId === 'HV-PASSTHROUGH-DISK');
       expect(passthrough?.methods).toEqual(['hyperv-vss', 'wsb-volume']);

@@ -273,7 +273,7 @@ function checkPassthroughDisk(ctx: RuleContext, disk: VirtualDisk): Finding {
     'HV-PASSTHROUGH-DISK',
     'warning',
     flat`VM '${vm.name}' on host '${host.name}' has pass-through disk '${disk.name}'${onDisk}: the Hyper-V VSS writer cannot capture it, so host-level backup leaves it out.`,
-    flat`guest-agent recommended for disk '${disk.name}': create a guest-agent job for VM '${vm.name}' covering '${disk.name}'${onDisk}, and keep the host-level job's pass-through policy on 'skip' so the rest of the VM is still captured ('fail' stops the VM until both are in place).`,
+    flat`Guest agent recommended for disk '${disk.name}': create a guest-agent job for VM '${vm.name}' covering '${disk.name}'${onDisk}, and keep the host-level job's pass-through policy on 'skip' so the rest of the VM is still captured ('fail' stops the VM until both are in place).`,
     [
       ctx.vmRef,
       sharedRef(ctx, disk, diskRef),
@@ -408,7 +408,7 @@ function checkWsbGranularity(ctx: RuleContext, findings: Finding[]): void {
         'WSB-VOLUME-GRANULARITY',
         others.length > 0 ? 'warning' : 'info',
         message,
-        flat`Install a VSS-aware product (the Migawka agent) on host '${host.name}' to back up and restore VMs one by one with hyperv-vss; until then restore '${volume.name}' to a scratch location and copy out only '${vm.name}' (staged restore).`,
+        flat`Install a VSS-aware product (the Migawka agent) on host '${host.name}' to back up and restore VMs one by one with Hyper-V VSS; until then restore '${volume.name}' to a scratch location and copy out only '${vm.name}' (staged restore).`,
         [ctx.vmRef, sharedRef(ctx, volume, hostVolumeRef), ctx.hostRef, ...others],
         WSB_METHODS,
       ),

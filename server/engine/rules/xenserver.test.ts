@@ -57,7 +57,7 @@ const rows: RuleRow[] = [
     ruleId: 'XS-QUIESCE-UNAVAILABLE',
     severity: 'warning',
     names: ["'xs01'", 'XenServer 8.2', "'sql03'"],
-    remedy: ['array-snapshot', 'guest-agent'],
+    remedy: ['array snapshot', 'guest-agent job'],
   },
   {
     name: 'provider missing and release without quiesce are both reported',

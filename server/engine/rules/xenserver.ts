@@ -34,8 +34,8 @@ export function evaluateXenServerRules(ctx: RuleContext): Finding[] {
   const outcome =
     ctx.consistencyPolicy === 'require'
       ? 'the job requires consistency, so it would fail this VM'
-      : 'it gets a crash-consistent xen-snapshot instead';
-  const alternatives = `for application consistency use array-snapshot with pre-freeze/post-thaw scripts or a guest-agent job`;
+      : 'it gets a crash-consistent XenServer snapshot instead';
+  const alternatives = `for application consistency use an array snapshot with pre-freeze/post-thaw scripts or a guest-agent job`;
 
   if (vm.osFamily !== 'windows') {
     return [

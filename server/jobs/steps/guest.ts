@@ -3,6 +3,7 @@
  * guest freeze / thaw and the application's pre-freeze / post-thaw scripts, the host-cache flush.
  */
 import { DriverError, isDriverError } from '../../engine/driver';
+import { CAPTURE_STATE_LABELS, METHOD_IN_SENTENCE } from '../../engine/words';
 import type { ArraySnapshotResult } from './array-snapshot';
 import { MINUTE, type StepHandler, type StepRun } from './context';
 import { namesOfVms } from './drivers';
@@ -25,7 +26,10 @@ export const check: StepHandler<'check'> = {
         { isRetryable: false },
       );
     }
-    step.log('info', `VM is ${power}; ${step.params.method} capture ${step.params.expectedCaptureState}`);
+    step.log(
+      'info',
+      `VM is ${power}; ${METHOD_IN_SENTENCE[step.params.method]} captures it ${CAPTURE_STATE_LABELS[step.params.expectedCaptureState].toLowerCase()}`,
+    );
     return { status: 'succeeded' };
   },
 };

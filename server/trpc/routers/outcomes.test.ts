@@ -14,7 +14,7 @@ let h: Harness;
 let caller: ReturnType<typeof createCaller>;
 
 const LEFT_OUT =
-  "Catalogue the restore point of fs1: the point of 'fs1' leaves out pass-through disk 'fs1-pt', which hyperv-vss cannot capture: it is partial";
+  "Catalogue the restore point of fs1: the point of 'fs1' leaves out pass-through disk 'fs1-pt', which Hyper-V VSS cannot capture: it is partial";
 
 async function runJob(name: string, vmId: string) {
   const job = await caller.jobs.create({
