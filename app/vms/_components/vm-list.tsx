@@ -6,7 +6,7 @@ import { usePathname, useSearchParams } from 'next/navigation';
 import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { ExportCsvLink } from '@/app/_components/export-csv-link';
-import { FilterSelect } from '@/app/_components/filter-select';
+import { type FilterOption, FilterSelect } from '@/app/_components/filter-select';
 import { GoneBadge } from '@/app/_components/gone-badge';
 import { HostPicker } from '@/app/_components/host-picker';
 import { PageHeader } from '@/app/_components/page-header';
@@ -46,6 +46,49 @@ const NONE_SELECTED: ReadonlyMap<string, string> = new Map();
 
 /** Rule ids that describe backups (restore-time rules never appear on the inventory). */
 const INVENTORY_RULE_IDS = RULE_IDS.filter((id) => !id.startsWith('RESTORE-') && !id.startsWith('BACKUP-'));
+
+/** The list's select filters: each a URL parameter of the query, with the words its options read. */
+const SELECT_FILTERS = [
+  { param: 'osFamily', id: 'filter-os', label: 'OS', options: OS_FAMILIES.map(asIs) },
+  { param: 'powerState', id: 'filter-power', label: 'Power state', options: POWER_STATES.map(asIs) },
+  {
+    param: 'presence',
+    id: 'filter-presence',
+    label: 'Presence',
+    options: [
+      { value: 'present', label: 'Listed by its host' },
+      { value: 'gone', label: 'Gone from its host' },
+    ],
+  },
+  {
+    param: 'readiness',
+    id: 'filter-readiness',
+    label: 'Readiness',
+    options: READINESS.map((value) => ({ value, label: READINESS_LABELS[value] })),
+  },
+  {
+    param: 'protection',
+    id: 'filter-protection',
+    label: 'Protection',
+    options: PROTECTION_STATUSES.map((value) => ({ value, label: PROTECTION_STATUS_LABELS[value] })),
+  },
+  {
+    param: 'ruleId',
+    id: 'filter-finding',
+    label: 'Finding',
+    options: INVENTORY_RULE_IDS.map((value) => ({ value, label: ruleTitleText(value) })),
+  },
+  { param: 'severity', id: 'filter-severity', label: 'Severity', options: SEVERITIES.map(asIs) },
+] as const satisfies readonly {
+  param: keyof VmListQueryInput;
+  id: string;
+  label: string;
+  options: readonly FilterOption[];
+}[];
+
+function asIs(value: string): FilterOption {
+  return { value, label: value };
+}
 
 function readVmQuery(params: URLSearchParams): VmListQueryInput {
   const { cursor } = readCursorState(params);
@@ -232,71 +275,17 @@ export function VmList() {
               onChange={(value) => setParams({ hostId: value })}
               anyLabel="Any host"
             />
-            <FilterSelect
-              className="min-w-0"
-              id="filter-os"
-              label="OS"
-              value={query.osFamily}
-              onChange={(value) => setParams({ osFamily: value })}
-              options={OS_FAMILIES.map((os) => ({ value: os, label: os }))}
-            />
-            <FilterSelect
-              className="min-w-0"
-              id="filter-power"
-              label="Power state"
-              value={query.powerState}
-              onChange={(value) => setParams({ powerState: value })}
-              options={POWER_STATES.map((state) => ({ value: state, label: state }))}
-            />
-            <FilterSelect
-              className="min-w-0"
-              id="filter-presence"
-              label="Presence"
-              value={query.presence}
-              onChange={(value) => setParams({ presence: value })}
-              options={[
-                { value: 'present', label: 'Listed by its host' },
-                { value: 'gone', label: 'Gone from its host' },
-              ]}
-            />
-            <FilterSelect
-              className="min-w-0"
-              id="filter-readiness"
-              label="Readiness"
-              value={query.readiness}
-              onChange={(value) => setParams({ readiness: value })}
-              options={READINESS.map((readiness) => ({
-                value: readiness,
-                label: READINESS_LABELS[readiness],
-              }))}
-            />
-            <FilterSelect
-              className="min-w-0"
-              id="filter-protection"
-              label="Protection"
-              value={query.protection}
-              onChange={(value) => setParams({ protection: value })}
-              options={PROTECTION_STATUSES.map((status) => ({
-                value: status,
-                label: PROTECTION_STATUS_LABELS[status],
-              }))}
-            />
-            <FilterSelect
-              className="min-w-0"
-              id="filter-finding"
-              label="Finding"
-              value={query.ruleId}
-              onChange={(value) => setParams({ ruleId: value })}
-              options={INVENTORY_RULE_IDS.map((ruleId) => ({ value: ruleId, label: ruleTitleText(ruleId) }))}
-            />
-            <FilterSelect
-              className="min-w-0"
-              id="filter-severity"
-              label="Severity"
-              value={query.severity}
-              onChange={(value) => setParams({ severity: value })}
-              options={SEVERITIES.map((severity) => ({ value: severity, label: severity }))}
-            />
+            {SELECT_FILTERS.map((filter) => (
+              <FilterSelect
+                key={filter.id}
+                className="min-w-0"
+                id={filter.id}
+                label={filter.label}
+                value={query[filter.param]}
+                onChange={(value) => setParams({ [filter.param]: value })}
+                options={filter.options}
+              />
+            ))}
           </div>
           {query.hostVolumeId || query.arrayVolumeId || hasFilters ? (
             <div className="flex flex-wrap items-center gap-2 text-sm">
@@ -334,25 +323,23 @@ export function VmList() {
           ) : vms.data.items.length === 0 ? (
             <EmptyState>No VM matches these filters.</EmptyState>
           ) : (
-            <>
-              <DataTable
-                columns={columns}
-                rows={vms.data.items}
-                getRowId={(row) => row.id}
-                caption={`Virtual machines, sorted by ${query.sort}`}
-                sort={{ columnId: query.sort ?? 'name', direction: query.direction ?? 'asc' }}
-                sortableColumnIds={VM_SORTS}
-                onSort={(columnId, direction) => setParams({ sort: columnId as VmSort, direction })}
-                isBusy={vms.isFetching}
-                page={{ nextCursor: vms.data.nextCursor, total: pageTotalOf(count), noun: 'VMs' }}
-                selection={{
-                  selectedIds: new Set(selected.keys()),
-                  onChange: onSelectionChange,
-                  nameOf: (vm) => vm.name,
-                  isStale,
-                }}
-              />
-            </>
+            <DataTable
+              columns={columns}
+              rows={vms.data.items}
+              getRowId={(row) => row.id}
+              caption={`Virtual machines, sorted by ${query.sort}`}
+              sort={{ columnId: query.sort ?? 'name', direction: query.direction ?? 'asc' }}
+              sortableColumnIds={VM_SORTS}
+              onSort={(columnId, direction) => setParams({ sort: columnId as VmSort, direction })}
+              isBusy={vms.isFetching}
+              page={{ nextCursor: vms.data.nextCursor, total: pageTotalOf(count), noun: 'VMs' }}
+              selection={{
+                selectedIds: new Set(selected.keys()),
+                onChange: onSelectionChange,
+                nameOf: (vm) => vm.name,
+                isStale,
+              }}
+            />
           )}
         </CardContent>
       </Card>
