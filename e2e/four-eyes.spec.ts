@@ -5,7 +5,7 @@
  * with a comment, so the job stays.
  */
 import { expect, type Page, test } from '@playwright/test';
-import { operationStatus, runBackup } from './fixtures/backup-api';
+import { nightlyJobOf, operationStatus, runBackup } from './fixtures/backup-api';
 import { E2E_USERS, storageStateOf } from './fixtures/users';
 
 async function openPendingRequest(page: Page, title: RegExp): Promise<void> {
@@ -89,21 +89,7 @@ test('an admin cannot approve their own request; the second admin rejects it wit
   test.setTimeout(150_000);
   const created = await page.request.post('/api/trpc/jobs.create', {
     headers: { origin: baseURL ?? '' },
-    data: {
-      json: {
-        name: 'four-eyes nightly',
-        request: {
-          scope: { kind: 'vms', vmIds: ['vm-web-01'] },
-          consistencyPolicy: 'fallback',
-          passthroughPolicy: 'skip',
-        },
-        schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
-        missedRunPolicy: 'skip',
-        retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
-        rpoHours: 24,
-        isEnabled: false,
-      },
-    },
+    data: { json: nightlyJobOf('four-eyes nightly', 'vm-web-01', { isEnabled: false }) },
   });
   // A retried test finds the job made by its first attempt.
   expect([200, 409], await created.text()).toContain(created.status());

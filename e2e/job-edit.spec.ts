@@ -4,7 +4,7 @@
  * retention, acknowledge the new warning and save; the job page and the audit trail show the change.
  */
 import { expect, test } from '@playwright/test';
-import { trpcMutation } from './fixtures/backup-api';
+import { nightlyJobOf, trpcMutation } from './fixtures/backup-api';
 import { expectToastClearOf } from './fixtures/toasts';
 
 const JOB_NAME = 'web-01 nightly (edit e2e)';
@@ -13,19 +13,7 @@ test('an operator edits a job through the wizard: the server reviews the change,
   page,
 }) => {
   test.setTimeout(120_000);
-  const job = await trpcMutation<{ id: string }>(page, 'jobs.create', {
-    name: JOB_NAME,
-    request: {
-      scope: { kind: 'vms', vmIds: ['vm-web-01'] },
-      consistencyPolicy: 'fallback',
-      passthroughPolicy: 'skip',
-    },
-    schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
-    missedRunPolicy: 'skip',
-    retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
-    rpoHours: 26,
-    isEnabled: true,
-  });
+  const job = await trpcMutation<{ id: string }>(page, 'jobs.create', nightlyJobOf(JOB_NAME, 'vm-web-01'));
 
   await page.goto(`/jobs/${job.id}`);
   await expect(page.getByRole('heading', { level: 1, name: JOB_NAME })).toBeVisible();
@@ -99,19 +87,7 @@ test('an operator takes a job off its schedule in the edit wizard: it then runs 
 }) => {
   test.setTimeout(120_000);
   const name = 'web-01 by hand (edit e2e)';
-  const job = await trpcMutation<{ id: string }>(page, 'jobs.create', {
-    name,
-    request: {
-      scope: { kind: 'vms', vmIds: ['vm-web-01'] },
-      consistencyPolicy: 'fallback',
-      passthroughPolicy: 'skip',
-    },
-    schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
-    missedRunPolicy: 'skip',
-    retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
-    rpoHours: 26,
-    isEnabled: true,
-  });
+  const job = await trpcMutation<{ id: string }>(page, 'jobs.create', nightlyJobOf(name, 'vm-web-01'));
 
   await page.goto(`/jobs/${job.id}/edit?step=schedule`);
   await expect(page.getByRole('heading', { level: 2, name: 'Schedule & retention' })).toBeFocused();

@@ -14,6 +14,7 @@ import type { DatabaseHandle } from '../db/process-database';
 import { ensureDemoLab } from '../db/seed/ensure-demo-lab';
 import type { ServiceContext } from './context';
 import type { Role } from './engine/roles';
+import type { BackupJobInput } from './schemas/operations';
 import { type Context, contextFor, type Principal } from './trpc/init';
 
 /** A fresh in-memory database, migrated and seeded with the demo lab. */
@@ -116,4 +117,29 @@ export async function readSseEvents<T>(response: Response, done: (event: T) => b
   } finally {
     await reader.cancel().catch(() => undefined);
   }
+}
+
+/**
+ * A valid nightly job backing up one VM, as the job wizard sends it (02:00 Warsaw time, 26 h RPO);
+ * a test overrides what it exercises.
+ */
+export function nightlyJobInput(
+  name: string,
+  vmId: string,
+  overrides: Partial<BackupJobInput> = {},
+): BackupJobInput {
+  return {
+    name,
+    request: {
+      scope: { kind: 'vms', vmIds: [vmId] },
+      consistencyPolicy: 'fallback',
+      passthroughPolicy: 'skip',
+    },
+    schedule: { cron: '0 2 * * *', timeZone: 'Europe/Warsaw' },
+    missedRunPolicy: 'run-once',
+    retention: { keepLast: 3, daily: 7, weekly: 4, monthly: 0 },
+    rpoHours: 26,
+    isEnabled: true,
+    ...overrides,
+  };
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
-import { createServiceContext, SCHEDULER_ACTOR, type ServiceContext } from '../context';
+import { SCHEDULER_ACTOR } from '../context';
 import { planPointDelete } from '../engine/point-plan';
 import { createHarness, type Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
@@ -29,49 +29,18 @@ import {
 } from './operations-service';
 import { browseRestorePoints } from './restore-point-browser-service';
 import { getRestorePoint, startPointDelete, startPointVerify } from './restore-point-service';
+import { serviceRunHelpers } from './service-test-support';
 
 let h: Harness;
 /** Drives the operations with explicit passes under the harness clock. */
 let worker: Worker;
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-const quiet = {
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  debug: () => {},
-} as unknown as ServiceContext['log'];
-const ctx = (overrides: Partial<ServiceContext> = {}) =>
-  createServiceContext({ newId: h.newId, log: quiet, ...overrides });
-
-/** The restore point an operation catalogued for a VM, read through the store port (either dialect). */
-async function pointOf(operationId: string, vmId: string) {
-  const page = await h.stores.restorePoints.browse({ vmId, sort: 'newest', limit: 1000 });
-  const item = page.items.find((row) => row.operationId === operationId);
-  const point = item ? await h.stores.restorePoints.get(item.id) : null;
-  if (!point) throw new Error(`no point for ${vmId} from ${operationId}`);
-  return point;
-}
+const { ctx, run, pointOf, volumeBackup } = serviceRunHelpers(() => ({ h, worker }));
 
 async function storedHash(pointId: string, diskId: string): Promise<string> {
   const detail = await getRestorePoint(h.stores, pointId);
   return detail.files.find((file) => file.diskId === diskId)?.sha256 as string;
-}
-
-async function run<T extends { operationId: string }>(started: T) {
-  const [operation] = await h.tickUntilFinal(worker, [started.operationId]);
-  return operation;
-}
-
-async function volumeBackup() {
-  const started = await startBackup(h.stores, ctx(), {
-    scope: { kind: 'host-volume', hostVolumeId: 'hv1-d' },
-    methodByVm: { app1: 'wsb-volume', sql1: 'wsb-volume' },
-    consistencyPolicy: 'fallback',
-    passthroughPolicy: 'skip',
-  });
-  expect((await run(started)).status).toBe('succeeded');
-  return started.operationId;
 }
 
 const dialects = await storeDialects('opsservice');
@@ -215,7 +184,7 @@ describe.each(dialects)('$name', (dialect) => {
         };
         expect((await previewBackup(h.stores, ctx(), request)).isRunnable).toBe(false);
         await expect(startBackup(h.stores, ctx(), request)).rejects.toThrow(
-          /The backup cannot run: .*hyperv-vss/,
+          /The backup cannot run: .*Hyper-V VSS/,
         );
         expect((await listOperations(h.stores)).items).toEqual([]);
       });

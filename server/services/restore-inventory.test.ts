@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
-import { createServiceContext, type ServiceContext } from '../context';
 import { liveDiskPath } from '../drivers/lab/layout';
 import { createHarness, type Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
@@ -16,42 +15,12 @@ import { vmListQueryInput } from '../schemas/inventory-queries';
 import { previewRestore, startBackup, startRestore } from './operations-service';
 import { describePointDeletion } from './restore-point-browser-service';
 import { getRestorePoint } from './restore-point-service';
+import { serviceRunHelpers } from './service-test-support';
 
 let h: Harness;
 let worker: Worker;
 
-const quiet = {
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  debug: () => {},
-} as unknown as ServiceContext['log'];
-const ctx = () => createServiceContext({ newId: h.newId, log: quiet });
-
-/** The restore point an operation catalogued for a VM, read through the store port (either dialect). */
-async function pointOf(operationId: string, vmId: string) {
-  const page = await h.stores.restorePoints.browse({ vmId, sort: 'newest', limit: 1000 });
-  const item = page.items.find((row) => row.operationId === operationId);
-  const point = item ? await h.stores.restorePoints.get(item.id) : null;
-  if (!point) throw new Error(`no point for ${vmId} from ${operationId}`);
-  return point;
-}
-
-async function run<T extends { operationId: string }>(started: T) {
-  const [operation] = await h.tickUntilFinal(worker, [started.operationId]);
-  return operation;
-}
-
-async function volumeBackup() {
-  const started = await startBackup(h.stores, ctx(), {
-    scope: { kind: 'host-volume', hostVolumeId: 'hv1-d' },
-    methodByVm: { app1: 'wsb-volume', sql1: 'wsb-volume' },
-    consistencyPolicy: 'fallback',
-    passthroughPolicy: 'skip',
-  });
-  expect((await run(started)).status).toBe('succeeded');
-  return started.operationId;
-}
+const { ctx, run, pointOf, volumeBackup } = serviceRunHelpers(() => ({ h, worker }));
 
 describe.each(await storeDialects('restoreinventory'))('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {

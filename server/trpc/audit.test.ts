@@ -6,7 +6,7 @@ import { createHarness, type Harness } from '../jobs/test-harness';
 import { createLogger } from '../logger';
 import type { BackupJobInput } from '../schemas/operations';
 import { isSensitiveFieldName, REDACTED, redactForAudit } from '../schemas/sensitive';
-import { principalOf, rejectionOf } from '../test-support';
+import { nightlyJobInput, principalOf, rejectionOf } from '../test-support';
 import { contextFor, createCallerFactory, originOf, publicProcedure, router } from './init';
 import { appRouter, createCaller } from './root';
 
@@ -38,19 +38,7 @@ afterEach(async () => {
   await h.close();
 });
 
-const nightlyJob: BackupJobInput = {
-  name: 'Nightly web',
-  request: {
-    scope: { kind: 'vms', vmIds: ['web1'] },
-    consistencyPolicy: 'fallback',
-    passthroughPolicy: 'skip',
-  },
-  schedule: { cron: '0 2 * * *', timeZone: 'Europe/Warsaw' },
-  missedRunPolicy: 'run-once',
-  retention: { keepLast: 3, daily: 7, weekly: 4, monthly: 0 },
-  rpoHours: 26,
-  isEnabled: true,
-};
+const nightlyJob: BackupJobInput = nightlyJobInput('Nightly web', 'web1');
 
 async function entries() {
   return (await caller.audit.list({ limit: 200 })).items;

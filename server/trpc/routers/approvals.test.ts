@@ -15,7 +15,7 @@ import type { ApprovalKind } from '../../engine/approvals';
 import type { Role } from '../../engine/roles';
 import type { ApprovalRequested } from '../../services/approval-service';
 import { openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
-import { rejectionOf } from '../../test-support';
+import { nightlyJobInput, rejectionOf } from '../../test-support';
 import { contextFor, type Principal } from '../init';
 import { createCaller } from '../root';
 
@@ -160,19 +160,7 @@ const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
     };
   },
   'delete-job': async () => {
-    const job = await callerFor(RITA).jobs.create({
-      name: 'fs nightly',
-      request: {
-        scope: { kind: 'vms', vmIds: ['vm-fs-01'] },
-        consistencyPolicy: 'fallback',
-        passthroughPolicy: 'skip',
-      },
-      schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
-      missedRunPolicy: 'skip',
-      retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
-      rpoHours: 24,
-      isEnabled: true,
-    });
+    const job = await callerFor(RITA).jobs.create(nightlyJobInput('fs nightly', 'vm-fs-01'));
     return {
       requester: RITA,
       ask: (caller) => caller.jobs.delete({ id: job.id }),

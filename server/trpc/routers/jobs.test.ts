@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createHarness, type Harness } from '../../jobs/test-harness';
 import type { BackupJobInput } from '../../schemas/operations';
-import { rejectionOf, signedIn } from '../../test-support';
+import { nightlyJobInput, rejectionOf, signedIn } from '../../test-support';
 import { fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
@@ -10,20 +10,7 @@ let h: Harness;
 let caller: ReturnType<typeof createCaller>;
 
 function nightlyJob(overrides: Partial<BackupJobInput> = {}): BackupJobInput {
-  return {
-    name: 'Nightly web',
-    request: {
-      scope: { kind: 'vms', vmIds: ['web1'] },
-      consistencyPolicy: 'fallback',
-      passthroughPolicy: 'skip',
-    },
-    schedule: { cron: '0 2 * * *', timeZone: 'Europe/Warsaw' },
-    missedRunPolicy: 'run-once',
-    retention: { keepLast: 3, daily: 7, weekly: 4, monthly: 0 },
-    rpoHours: 26,
-    isEnabled: true,
-    ...overrides,
-  };
+  return nightlyJobInput('Nightly web', 'web1', overrides);
 }
 
 const dialects = await storeDialects('routerjobs');

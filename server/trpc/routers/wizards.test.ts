@@ -10,7 +10,7 @@ import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import type { BackupJobInput, BackupRequestInput } from '../../schemas/operations';
 import { openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
-import { rejectionOf, signedIn } from '../../test-support';
+import { nightlyJobInput, rejectionOf, signedIn } from '../../test-support';
 import { createCaller } from '../root';
 
 const dialects = await storeDialects('wizards');
@@ -21,19 +21,6 @@ const HOUR = 3_600_000;
 
 function requestFor(vmId: string): BackupRequestInput {
   return { scope: { kind: 'vms', vmIds: [vmId] }, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' };
-}
-
-/** A nightly job backing up one VM. */
-function nightlyJobFor(name: string, vmId: string, isEnabled = true): BackupJobInput {
-  return {
-    name,
-    request: requestFor(vmId),
-    schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
-    missedRunPolicy: 'skip',
-    retention: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
-    rpoHours: 24,
-    isEnabled,
-  };
 }
 
 let pointCounter = 0;
@@ -110,7 +97,7 @@ describe.each(dialects)('$name', (dialect) => {
         expect(review.plan.blockedReasons.length).toBeGreaterThan(0);
         const error = await rejectionOf(() =>
           caller.backups.createJob({
-            job: nightlyJobFor('archive nightly', 'vm-archive-01'),
+            job: nightlyJobInput('archive nightly', 'vm-archive-01'),
             acknowledgedWarnings: review.warningKeys,
             fingerprint: review.fingerprint,
           }),
@@ -121,7 +108,7 @@ describe.each(dialects)('$name', (dialect) => {
       });
 
       it('jobs.create and jobs.update refuse a plan that backups.start refuses, with the same reasons, and save nothing', async () => {
-        const blockedJob = nightlyJobFor('archive nightly', 'vm-archive-01', false);
+        const blockedJob = nightlyJobInput('archive nightly', 'vm-archive-01', { isEnabled: false });
         const startError = await rejectionOf(() => caller.operations.backupVm({ vmId: 'vm-archive-01' }));
         const createError = await rejectionOf(() => caller.jobs.create(blockedJob));
         expect(createError.code).toBe('PRECONDITION_FAILED');
@@ -165,7 +152,7 @@ describe.each(dialects)('$name', (dialect) => {
       it("updateJob saves an edited job only after the new request's review: unacknowledged warnings, a stale review and an unknown job change nothing", async () => {
         const first = await caller.backups.review(requestFor('vm-web-01'));
         const saved = await caller.backups.createJob({
-          job: nightlyJobFor('web nightly', 'vm-web-01'),
+          job: nightlyJobInput('web nightly', 'vm-web-01'),
           acknowledgedWarnings: first.warningKeys,
           fingerprint: first.fingerprint,
         });
@@ -534,7 +521,7 @@ describe.each(dialects)('$name', (dialect) => {
         await setPowerState('vm-fs-01', 'off');
         const error = await rejectionOf(() =>
           caller.backups.createJob({
-            job: nightlyJobFor('fs nightly', 'vm-fs-01'),
+            job: nightlyJobInput('fs nightly', 'vm-fs-01'),
             acknowledgedWarnings: review.warningKeys,
             fingerprint: review.fingerprint,
           }),
