@@ -33,6 +33,9 @@ export const SCRIPT_NAMES = [
   'remove-folder',
   'new-vm-from-disks',
   'prepare-in-place',
+  'wsb-backup',
+  'wsb-versions',
+  'wsb-recover',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
