@@ -36,6 +36,7 @@ export const SCRIPT_NAMES = [
   'wsb-backup',
   'wsb-versions',
   'wsb-recover',
+  'copy-files',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -229,7 +229,7 @@ describe('Windows Server Backup: restores', () => {
     expect(existsSync(fake.model.localPath('D:\\Migawka-staging\\st1'))).toBe(false);
   });
 
-  it('refuses an in-place copy-out of a running VM, and maps a failed recovery to its fault', async () => {
+  it('copies out in place only once the VM is off, and maps a failed recovery to its fault', async () => {
     const { pointIds } = await backUpD('wsb-1');
     await driver.stageVolume(
       { stagingId: 'st1', volume: { kind: 'host-volume', id: D_VOLUME }, restorePointIds: pointIds },
@@ -244,6 +244,17 @@ describe('Windows Server Backup: restores', () => {
       ),
     );
     expect(running.faultCode).toBe('invalid-state');
+    // Off, it takes the staged disks back in place (copied on the host), verified.
+    const then = (await repository.read(pointIds[0], callOptions()))?.files.map((file) => file.sha256);
+    fake.model.guestWrites('sql01', 0, Buffer.alloc(DISK_BYTES, 3));
+    vmNamed('sql01').state = VM_STATE.Off;
+    const inPlace = await driver.copyOutVm(
+      { stagingId: 'st1', restorePointId: pointIds[0], vmId: sql, target: 'in-place' },
+      repository,
+      callOptions(),
+    );
+    expect(inPlace.verified).toBe(true);
+    expect([sha(diskOf('sql01')), sha(diskOf('sql01', 1))]).toEqual(then);
     fake.model.state.wsb.nextFailure = {
       exitCode: 5,
       output: 'ERROR - Access is denied. (0x80070005)\r\n',

@@ -449,14 +449,14 @@ export class HypervWsb {
       for (const file of point.files)
         targets.set(file.diskId, `${created}\\${baseName(file.origin.location)}`);
     }
-    for (const file of point.files) {
-      const from = `${staged}\\${baseName(file.origin.location)}`;
-      await this.client.writeFile(
-        targets.get(file.diskId) as string,
-        this.client.readFile(from, options.signal),
-        options.signal,
-      );
-    }
+    // Copied on the host: the staged bytes never travel through Migawka and back.
+    const pairs = point.files.map((file) => ({
+      from: `${staged}\\${baseName(file.origin.location)}`,
+      to: targets.get(file.diskId) as string,
+    }));
+    await this.mapped(`copy-out of ${request.vmId}`, () =>
+      this.client.run('copy-files', { pairs }, z.boolean(), options),
+    );
     await this.verify(
       point.files.map((file) => ({ path: targets.get(file.diskId) as string, sha256: file.sha256 })),
       options,

@@ -234,6 +234,24 @@ export const WSB_FAKE_SCRIPTS = {
     model.writeFile(marker, Buffer.from(`${newest.versionId}\r\n`, 'utf8'));
     return { IsInstalled: true, ...result, VersionId: newest.versionId };
   },
+  'copy-files': (model: FakeHypervModel, params: Params) => {
+    const pairs = (Array.isArray(params.pairs) ? params.pairs : [params.pairs]) as {
+      from: string;
+      to: string;
+    }[];
+    for (const pair of pairs) {
+      if (!model.exists(pair.from)) {
+        throw new FakePsError(
+          'ItemNotFoundException',
+          `Cannot find path '${pair.from}' because it does not exist.`,
+          'PathNotFound,Microsoft.PowerShell.Commands.CopyItemCommand',
+          'ObjectNotFound',
+        );
+      }
+      model.writeFile(pair.to, model.readFile(pair.from));
+    }
+    return true;
+  },
   'wsb-versions': (model: FakeHypervModel, params: Params) => {
     if (!model.state.isWsbInstalled) return { IsInstalled: false, ExitCode: null, Output: null };
     return { IsInstalled: true, ExitCode: 0, Output: versionsText(model, String(params.backupTarget)) };
