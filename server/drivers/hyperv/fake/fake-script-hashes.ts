@@ -23,7 +23,7 @@ export const FAKE_SCRIPT_SHA256: Record<ScriptName, string> = {
   'save-vm': 'd27cb35285d0b442d2cd8e6bfc7e2d642a4a06107bc96dfb91e4f80b27b0b58b',
   'start-vm': '6a2b3703df6a8584cde07c7b46444edc14d2ebdb8357c0a7276d1059dc86d81f',
   'vm-state': 'a003815aa7e823ba6a8ef7be62a5be83fe531642a703097f40024ecbf31c097c',
-  'wsb-backup': '012c2f11043b636aac243020704f96877805dfd6ac20ffa8bb61cd14f29ca2ea',
+  'wsb-backup': 'a9b93e2199433f62847b733ea9111ed62e971f329c2142c54bd21ae2eccdd021',
   'wsb-recover': '4cdd53824672f68b703f9a6188b4a0f8e96b34769b377c4247066582b29e7075',
   'wsb-versions': '2085f8fcccaf539716d294b72f4751adbeeb80b68bd286f991dff25000798e67',
 };

@@ -29,7 +29,10 @@ if ($code -eq 0) {
   # The identifier's shape (MM/DD/YYYY-HH:MM, UTC) is the same in every language; the labels are not.
   $versionId = [regex]::Matches($versions, '\d{2}/\d{2}/\d{4}-\d{2}:\d{2}') | ForEach-Object { $_.Value } |
     Sort-Object { [datetime]::ParseExact($_, 'MM/dd/yyyy-HH:mm', $null) } | Select-Object -Last 1
-  New-Item -ItemType Directory -Force -Path $markerFolder | Out-Null
-  Set-Content -LiteralPath $marker -Value $versionId
+  # No identifier found (an unreadable listing): no marker, so the connector reports the failure.
+  if ($versionId) {
+    New-Item -ItemType Directory -Force -Path $markerFolder | Out-Null
+    Set-Content -LiteralPath $marker -Value $versionId
+  }
 }
 [pscustomobject]@{ IsInstalled = $IsInstalled; ExitCode = $code; Output = $output; VersionId = $versionId }
