@@ -16,6 +16,8 @@ export const hypervConnections = sqliteTable('hyperv_connections', {
   port: integer('port').notNull(),
   secretId: text('secret_id').notNull(),
   guestSecretId: text('guest_secret_id'),
+  /** Where Windows Server Backup writes on this host (`E:`, `\\\\server\\share`); null = WSB is not used. */
+  wsbBackupTarget: text('wsb_backup_target'),
   /** Inventory id of the host (`hv-host:<computer>`) as the last sync saw it; null before. */
   hostId: text('host_id'),
   hostKey: text('host_key'),

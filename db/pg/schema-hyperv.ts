@@ -13,6 +13,7 @@ export const hypervConnections = pgTable('hyperv_connections', {
   port: integer('port').notNull(),
   secretId: text('secret_id').notNull(),
   guestSecretId: text('guest_secret_id'),
+  wsbBackupTarget: text('wsb_backup_target'),
   hostId: text('host_id'),
   hostKey: text('host_key'),
   refusedHostKey: text('refused_host_key'),

@@ -33,6 +33,19 @@ export const addHypervConnectionInput = z.object({
     .nullable()
     .default(null),
   /**
+   * Windows Server Backup's target on hosts that have only WSB: a volume (`E:`) or a share
+   * (`\\\\server\\share`); null = Migawka does not back up through WSB on this host.
+   */
+  wsbBackupTarget: z
+    .string()
+    .trim()
+    .regex(
+      /^([A-Za-z]:|\\\\[^\\/]+\\[^\\/]+.*)$/,
+      'Enter a volume (E:) or a share (\\\\server\\share) for Windows Server Backup, or leave it empty',
+    )
+    .nullable()
+    .default(null),
+  /**
    * The host-key fingerprint the admin saw in a test before saving and accepted: pinned at once, so
    * the first connection after saving must present that key. Null = pinned on first use.
    */
@@ -51,5 +64,9 @@ export const hypervConnectionIdInput = z.object({
 });
 
 /** "Test connection" before saving: the connection's fields without its name, nothing stored. */
-export const testHypervDraftInput = addHypervConnectionInput.omit({ name: true, trustedFingerprint: true });
+export const testHypervDraftInput = addHypervConnectionInput.omit({
+  name: true,
+  trustedFingerprint: true,
+  wsbBackupTarget: true,
+});
 export type TestHypervDraftInput = z.input<typeof testHypervDraftInput>;

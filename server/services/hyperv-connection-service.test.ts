@@ -115,6 +115,17 @@ describe.each(dialects)('$name', (current) => {
         expect(isDomainError(noGuestSecret) && noGuestSecret.fieldErrors?.map((field) => field.path)).toEqual(
           ['guestAccountId'],
         );
+        const badTarget = await rejection(
+          addHypervConnection(stores, ctx, {
+            name: 'hv01',
+            address: 'hv01',
+            hostAccountId: host.id,
+            wsbBackupTarget: 'backup disk',
+          }),
+        );
+        expect(isDomainError(badTarget) && badTarget.fieldErrors?.map((field) => field.path)).toEqual([
+          'wsbBackupTarget',
+        ]);
         expect(await stores.hypervConnections.list()).toEqual([]);
       });
 
@@ -344,6 +355,41 @@ describe.each(dialects)('$name', (current) => {
           'function',
         );
         expect(await driver?.getPowerState(vmInventoryId(SQL01), callOptions())).toBe('running');
+      });
+
+      it("backs up through Windows Server Backup to the connection's target", async () => {
+        const { fake, stores, ctx, keys, host } = await setup();
+        fake.model.state.isWsbInstalled = true;
+        const saved = await addHypervConnection(stores, ctx, {
+          name: 'hv01',
+          address: '127.0.0.1',
+          port: fake.host.port,
+          hostAccountId: host.id,
+          wsbBackupTarget: ' E: ',
+        });
+        expect(saved.wsbBackupTarget).toBe('E:');
+        await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
+        const connector = createStoredHypervConnector(storedHypervHosts(stores, ctx, keys));
+        const driver = connector.hypervisor?.({
+          id: hostInventoryId('HV01'),
+          name: 'HV01',
+          connector: 'hyperv',
+        });
+        await driver?.createSnapshot(
+          {
+            snapshotId: 'wsb-1',
+            scope: {
+              kind: 'host-volumes',
+              hostVolumeIds: [`${hostInventoryId('HV01')}:cbd6257a-0000-4000-8000-000000000002`],
+            },
+            diskIds: [],
+            isQuiesced: true,
+          },
+          callOptions(),
+        );
+        expect(fake.model.state.wsb.versions.map((version) => [version.target, version.volumes])).toEqual([
+          ['E:', ['D:']],
+        ]);
       });
 
       it('tests a host before saving: shows its key and what works, stores nothing', async () => {

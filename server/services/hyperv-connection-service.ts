@@ -51,6 +51,7 @@ export async function addHypervConnection(
     port: input.port,
     secretId: input.hostAccountId,
     guestSecretId: input.guestAccountId,
+    wsbBackupTarget: input.wsbBackupTarget,
     createdAt: ctx.now(),
     createdBy: actorLabel(ctx.actor),
   });
@@ -324,6 +325,7 @@ export function storedHypervHosts(
       name: connection.name,
       client,
       guestCredential: guestCredentialFor(stores, ctx, keys, connection),
+      wsbBackupTarget: async () => connection.wsbBackupTarget,
       hostId,
     };
   };

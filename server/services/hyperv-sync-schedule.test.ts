@@ -68,6 +68,7 @@ describe('isSyncDue', () => {
     port: 22,
     secretId: 's1',
     guestSecretId: null,
+    wsbBackupTarget: null,
     hostId: null,
     hostKey: 'SHA256:x',
     createdAt: T0,

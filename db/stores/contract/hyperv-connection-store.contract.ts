@@ -20,6 +20,7 @@ const connectionOf = (id: string, name: string): NewHypervConnection => ({
   port: 22,
   secretId: 'secret-1',
   guestSecretId: null,
+  wsbBackupTarget: null,
   createdAt: T0,
   createdBy: 'user:1',
 });

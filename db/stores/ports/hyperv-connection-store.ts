@@ -13,6 +13,8 @@ export interface HypervConnectionRecord {
   secretId: string;
   /** The vault secret with the guest account for PowerShell Direct; null = guests are not read. */
   guestSecretId: string | null;
+  /** Windows Server Backup's target on the host (`E:` or a share); null = WSB is not used. */
+  wsbBackupTarget: string | null;
   /** Inventory id of the host (`hv-host:<computer>`) as the last sync saw it; null before. */
   hostId: string | null;
   /** Pinned SSH host-key fingerprint (`SHA256:…`); null until the first connection. */

@@ -19,6 +19,8 @@ export interface ConnectedHost {
   name: string;
   client: HypervClient;
   guestCredential: () => Promise<GuestCredential | null>;
+  /** Windows Server Backup's target on the host (`E:`, `\\server\share`); absent: WSB calls fail saying so. */
+  wsbBackupTarget?: () => Promise<string | null>;
   /** Inventory id of the host (`hv-host:<computer>`) as its last sync saw it. */
   hostId: string;
 }
@@ -44,7 +46,11 @@ export class HypervConnector implements Connector {
     }
     let driver = this.drivers.get(connected.name);
     if (!driver) {
-      driver = new HypervHypervisor({ client: connected.client, guestCredential: connected.guestCredential });
+      driver = new HypervHypervisor({
+        client: connected.client,
+        guestCredential: connected.guestCredential,
+        wsbBackupTarget: connected.wsbBackupTarget,
+      });
       this.drivers.set(connected.name, driver);
     }
     return driver;
@@ -76,6 +82,7 @@ export function createStoredHypervConnector(lookup: ConnectedHostLookup): Connec
           return new HypervHypervisor({
             client: connected.client,
             guestCredential: connected.guestCredential,
+            wsbBackupTarget: connected.wsbBackupTarget,
           });
         });
         return resolved;

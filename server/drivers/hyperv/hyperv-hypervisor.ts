@@ -13,8 +13,8 @@
  *   written file is hashed on the host (Get-FileHash) and compared with the point.
  * - `revertToSnapshot`: `Restore-VMSnapshot`; guest scripts through PowerShell Direct with the
  *   guest credential; `flushHostIo`: `Write-VolumeCache`.
- * Windows Server Backup (volume snapshot sets, volume restore, staging) is not implemented yet:
- * those calls fail `connector-missing` with that reason (docs/connectors/hyperv.md).
+ * Windows Server Backup (a `host-volumes` snapshot, the volume revert, staging and copy-out) is
+ * hyperv-wsb.ts's: a snapshot id that names no checkpoint is looked up there.
  */
 
 import { z } from 'zod';
@@ -23,6 +23,7 @@ import type { PowerState } from '../../engine/inventory';
 import type { CallOptions, TransferOptions } from '../call';
 import type {
   BackupRepository,
+  CopyOutVmRequest,
   CopyResult,
   CopyToRepositoryRequest,
   CreateSnapshotRequest,
@@ -31,8 +32,10 @@ import type {
   HypervisorDriver,
   RestoreDisksRequest,
   RestoreResult,
+  RevertVolumeRequest,
   ScriptResult,
   ScriptRun,
+  StageVolumeRequest,
   StoredPoint,
 } from '../roles';
 import type { HypervClient } from './hyperv-client';
@@ -55,6 +58,8 @@ import {
   VM_STATES,
   vmStateSchema,
 } from './hyperv-records';
+import { HypervWsb } from './hyperv-wsb';
+import type { WsbVersion } from './hyperv-wsb-text';
 
 export const checkpointName = (snapshotId: string): string => `migawka:${snapshotId}`;
 
@@ -91,14 +96,21 @@ export interface HypervHypervisorOptions {
   client: HypervClient;
   /** The guest account for PowerShell Direct (pre-freeze / post-thaw scripts); null when none is set. */
   guestCredential: () => Promise<GuestCredential | null>;
+  /** Windows Server Backup's target on this host (`E:`, `\\server\share`); null or absent when none is set. */
+  wsbBackupTarget?: () => Promise<string | null>;
 }
 
 export class HypervHypervisor implements HypervisorDriver {
   readonly connector = HYPERV_CONNECTOR;
   private readonly client: HypervClient;
+  private readonly wsb: HypervWsb;
 
   constructor(private readonly options: HypervHypervisorOptions) {
     this.client = options.client;
+    this.wsb = new HypervWsb({
+      client: options.client,
+      backupTarget: options.wsbBackupTarget ?? (async () => null),
+    });
   }
 
   /** Runs `work`, mapping PowerShell failures to fault codes named after `what`. */
@@ -191,7 +203,10 @@ export class HypervHypervisor implements HypervisorDriver {
     options: CallOptions,
   ): Promise<{ snapshotId: string }> {
     const { scope, snapshotId } = request;
-    if (scope.kind !== 'vm') throw unsupported('Windows Server Backup volume snapshot set');
+    if (scope.kind !== 'vm') {
+      await this.wsb.backUpVolumes(request, options);
+      return { snapshotId };
+    }
     const params = {
       vmId: this.guid(scope.vmId),
       name: checkpointName(snapshotId),
@@ -258,6 +273,8 @@ export class HypervHypervisor implements HypervisorDriver {
       ),
     );
     if (!checkpoint) {
+      const fromWsb = await this.wsb.copyToRepository(request, repository, options);
+      if (fromWsb) return fromWsb;
       throw new DriverError(
         'not-found',
         `${this.client.label}: checkpoint ${request.snapshotId} is not on the host`,
@@ -441,23 +458,40 @@ export class HypervHypervisor implements HypervisorDriver {
     return total;
   }
 
-  async revertVolume(): Promise<RestoreResult> {
-    throw unsupported('Windows Server Backup volume restore');
+  /** Windows Server Backup's versions on the host's backup target, newest last. */
+  wsbVersions(options: CallOptions): Promise<WsbVersion[]> {
+    return this.wsb.listVersions(options);
   }
 
-  async stageVolume(): Promise<RestoreResult> {
-    throw unsupported('Windows Server Backup staged volume restore');
+  revertVolume(
+    request: RevertVolumeRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult> {
+    return this.wsb.revertVolume(request, repository, options);
   }
 
-  async discardStaging(): Promise<void> {
-    throw unsupported('Windows Server Backup staging area');
+  stageVolume(
+    request: StageVolumeRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult> {
+    return this.wsb.stageVolume(request, repository, options);
+  }
+
+  discardStaging(stagingId: string, options: CallOptions): Promise<void> {
+    return this.wsb.discardStaging(stagingId, options);
   }
 
   async copyWithGuestAgent(): Promise<CopyResult> {
     throw unsupported('in-guest agent copy');
   }
 
-  async copyOutVm(): Promise<RestoreResult> {
-    throw unsupported('copy-out from a Windows Server Backup staging area');
+  copyOutVm(
+    request: CopyOutVmRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult> {
+    return this.wsb.copyOutVm(request, repository, options);
   }
 }

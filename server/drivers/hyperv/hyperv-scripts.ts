@@ -33,6 +33,10 @@ export const SCRIPT_NAMES = [
   'remove-folder',
   'new-vm-from-disks',
   'prepare-in-place',
+  'wsb-backup',
+  'wsb-versions',
+  'wsb-recover',
+  'copy-files',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -25,11 +25,23 @@ const addHostFormSchema = addHypervConnectionInput.omit({ trustedFingerprint: tr
     .string()
     .trim()
     .transform((value) => (value === '' ? null : value)),
+  wsbBackupTarget: z
+    .string()
+    .trim()
+    .transform((value) => (value === '' ? null : value))
+    .pipe(addHypervConnectionInput.shape.wsbBackupTarget.unwrap()),
 });
 type AddHostValues = z.input<typeof addHostFormSchema>;
 type AddHostRequest = z.output<typeof addHostFormSchema>;
 
-const EMPTY: AddHostValues = { name: '', address: '', port: 22, hostAccountId: '', guestAccountId: '' };
+const EMPTY: AddHostValues = {
+  name: '',
+  address: '',
+  port: 22,
+  hostAccountId: '',
+  guestAccountId: '',
+  wsbBackupTarget: '',
+};
 
 /** Where a draft test reached: its key is only offered while the form still points there. */
 const endpointOf = (values: { address?: string; port?: number }) =>
@@ -132,6 +144,16 @@ export function AddHypervHostForm() {
             registration={form.register('guestAccountId')}
           />
           <FieldErrorText id="hyperv-guest-account-error" message={errors.guestAccountId?.message} />
+        </div>
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor="hyperv-wsb-target">Windows Server Backup target (optional)</Label>
+          <Input
+            id="hyperv-wsb-target"
+            placeholder="E: or \\nas01\wsb"
+            aria-describedby="hyperv-wsb-target-error"
+            {...form.register('wsbBackupTarget')}
+          />
+          <FieldErrorText id="hyperv-wsb-target-error" message={errors.wsbBackupTarget?.message} />
         </div>
       </div>
       {draft.data && testedAt === endpoint ? <HypervTestView result={draft.data} /> : null}

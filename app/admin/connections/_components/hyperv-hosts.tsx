@@ -92,6 +92,11 @@ function HostCard({ connection }: { connection: HypervHost }) {
           and applications stay unknown.
         </p>
       )}
+      <p className="mt-1 text-sm">
+        {connection.wsbBackupTarget
+          ? `Windows Server Backup writes to ${connection.wsbBackupTarget}.`
+          : 'No Windows Server Backup target: volume backups through WSB are not possible on this host.'}
+      </p>
     </ConnectionCard>
   );
 }

@@ -22,6 +22,7 @@ import {
   fakeVhdxBytes,
   VM_STATE,
 } from './fake-hyperv-model';
+import { emptyWsb } from './fake-wsb';
 
 export const GIB = 1024 ** 3;
 export const VSS_COMPONENT = '35FA2E29-EA23-4236-96AE-3A6EBACBA440';
@@ -161,6 +162,7 @@ export function createFakeEstate(diskBytes = 256 * 1024): { model: FakeHypervMod
     ],
     csvs: [],
     isWsbInstalled: false,
+    wsb: emptyWsb(),
     vssWritersText:
       "Writer name: 'Microsoft Hyper-V VSS Writer'\n   Writer Id: {66841cd4-6ded-4f4b-8f17-fd23f8ddc3de}\n   Writer Instance Id: {0a1b2c3d-0000-4000-8000-000000000001}\n   State: [1] Stable\n   Last error: No error\n",
     vms: [

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { FakeWsbState } from './fake-wsb';
 
 export const VM_STATE = { Running: 2, Off: 3, Saved: 6, Paused: 9 } as const;
 export const CHECKPOINT_TYPE = { Disabled: 2, Production: 3, ProductionOnly: 4, Standard: 5 } as const;
@@ -121,6 +122,8 @@ export interface FakeHostState {
   shadowStorage: FakeShadowStorage[];
   csvs: { name: string; path: string }[];
   isWsbInstalled: boolean;
+  /** Windows Server Backup's versions on its targets (fake-wsb.ts). */
+  wsb: FakeWsbState;
   vssWritersText: string;
   vms: FakeVm[];
   /** How many `tick()`s a merge takes after Remove-VMSnapshot (0 = at once). */

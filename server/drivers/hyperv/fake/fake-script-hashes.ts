@@ -5,6 +5,7 @@
 import type { ScriptName } from '../hyperv-scripts';
 
 export const FAKE_SCRIPT_SHA256: Record<ScriptName, string> = {
+  'copy-files': 'c857106c7ece7f84a680482ea932579c12e87d26046330a4c5a0e59c29939489',
   'file-hashes': 'c0a27bbdedef9847b845827b2b13c97ae4caf5ad71c8fb0016433e6b30cb5735',
   'flush-volume': '58c7c7e8ecf3cc08a1a5d33ca9fd5d52a0a22e53fbb2441283d4cf6149a09d7f',
   'get-checkpoint': 'd950ef5eee341adb15ccf2ca453b5b281b4ac8347c0ff5378157b132000fed31',
@@ -22,4 +23,7 @@ export const FAKE_SCRIPT_SHA256: Record<ScriptName, string> = {
   'save-vm': 'd27cb35285d0b442d2cd8e6bfc7e2d642a4a06107bc96dfb91e4f80b27b0b58b',
   'start-vm': '6a2b3703df6a8584cde07c7b46444edc14d2ebdb8357c0a7276d1059dc86d81f',
   'vm-state': 'a003815aa7e823ba6a8ef7be62a5be83fe531642a703097f40024ecbf31c097c',
+  'wsb-backup': 'a9b93e2199433f62847b733ea9111ed62e971f329c2142c54bd21ae2eccdd021',
+  'wsb-recover': '4cdd53824672f68b703f9a6188b4a0f8e96b34769b377c4247066582b29e7075',
+  'wsb-versions': '2085f8fcccaf539716d294b72f4751adbeeb80b68bd286f991dff25000798e67',
 };

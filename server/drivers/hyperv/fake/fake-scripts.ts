@@ -15,6 +15,7 @@ import {
   type FakeVm,
   VM_STATE,
 } from './fake-hyperv-model';
+import { WSB_FAKE_SCRIPTS } from './fake-wsb';
 import { PsDate, pipelineValue } from './ps-json';
 
 type Params = Record<string, unknown>;
@@ -409,4 +410,5 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
       HardDrives: drivesOf({ ...vm, drives: vm.drives.filter((drive) => drive.diskNumber === null) }),
     };
   },
+  ...WSB_FAKE_SCRIPTS,
 };

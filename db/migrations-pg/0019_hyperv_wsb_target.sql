@@ -1,0 +1,1 @@
+ALTER TABLE "hyperv_connections" ADD COLUMN "wsb_backup_target" text;
