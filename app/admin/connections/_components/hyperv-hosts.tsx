@@ -7,7 +7,7 @@ import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { AddHypervHostForm } from './add-hyperv-host-form';
 import { ConnectionCard } from './connection-card';
 import { describeHypervSync, HypervSyncView, HypervTestView } from './hyperv-test-result';
-import { HypervSyncLog } from './sync-log';
+import { SyncLog } from './sync-log';
 
 type HypervHost = RouterOutputs['hypervConnections']['list'][number];
 
@@ -82,7 +82,7 @@ function HostCard({ connection }: { connection: HypervHost }) {
         <>
           {test.data ? <HypervTestView result={test.data} /> : null}
           {sync.data ? <HypervSyncView name={connection.name} result={sync.data} /> : null}
-          <HypervSyncLog connectionId={connection.id} name={connection.name} />
+          <SyncLog connector="hyperv" connectionId={connection.id} name={connection.name} />
         </>
       }
     >

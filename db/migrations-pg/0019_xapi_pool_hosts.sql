@@ -1,0 +1,1 @@
+ALTER TABLE "xapi_pools" ADD COLUMN "host_ids" json DEFAULT '[]'::json NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `xapi_pools` ADD `host_ids` text DEFAULT '[]' NOT NULL;
