@@ -33,6 +33,7 @@ export const SCRIPT_NAMES = [
   'remove-folder',
   'new-vm-from-disks',
   'prepare-in-place',
+  'cluster-facts',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
