@@ -92,9 +92,15 @@ export async function readClusterNodes(
   clientFor: (node: string) => HypervClient,
   guestCredential: GuestCredential | null,
   options: CallOptions,
+  /** A node read already (the one the connection reaches): not read twice. */
+  already?: HostRecords,
 ): Promise<NodeRead[]> {
   const reads: NodeRead[] = [];
   for (const node of cluster.Nodes) {
+    if (already && already.host.ComputerName.toLowerCase() === node.Name.toLowerCase()) {
+      reads.push({ node: node.Name, records: already });
+      continue;
+    }
     const state = NODE_STATES[node.State] ?? `in state ${node.State}`;
     if (state === 'down' || state === 'joining') {
       reads.push({ node: node.Name, unknown: `node ${node.Name} is ${state}` });
