@@ -6,7 +6,7 @@ type Cluster = NonNullable<Extract<SyncResult, { ok: true }>['cluster']>;
 /** What a cluster connection's sync found: each node (read, or why not) and the Cluster Shared Volumes. */
 export function HypervClusterView({ cluster }: { cluster: Cluster }) {
   return (
-    <div className="mt-2 text-sm" aria-label={`Failover cluster ${cluster.name}`}>
+    <section className="mt-2 text-sm" aria-label={`Failover cluster ${cluster.name}`}>
       <p>
         Failover cluster {cluster.name}: {cluster.nodes.filter((node) => node.isRead).length} of{' '}
         {cluster.nodes.length} nodes synced.
@@ -31,6 +31,6 @@ export function HypervClusterView({ cluster }: { cluster: Cluster }) {
           </ul>
         </>
       ) : null}
-    </div>
+    </section>
   );
 }
