@@ -10,6 +10,8 @@ import { type StoreDialect, storeDialects } from '../../db/stores/contract/diale
 import { createServiceContext } from '../context';
 import { CLUSTER_NAME, NODE_ACCOUNT, startFakeCluster } from '../drivers/hyperv/fake/fake-cluster';
 import { WEB01 } from '../drivers/hyperv/fake/fake-estate';
+import { VM_STATE } from '../drivers/hyperv/fake/fake-hyperv-model';
+import { createStoredHypervConnector } from '../drivers/hyperv/hyperv-connector';
 import { vmInventoryId } from '../drivers/hyperv/hyperv-discovery';
 import { callOptions } from '../drivers/hyperv/hyperv-test-support';
 import { isDomainError } from './errors';
@@ -135,6 +137,16 @@ describe.each(dialects)('$name', (current) => {
         expect(hv01?.client.endpoint).toBe(`127.0.0.1:${fake.nodes.HV01.port}`);
         await hv02?.client.close();
         await hv01?.client.close();
+
+        // A step on web01 runs on HV02, the node that holds it: halted there, it reads off.
+        const connector = createStoredHypervConnector(storedHypervHosts(stores, ctx, keys, nodeAddress));
+        const driver = await Promise.resolve(
+          connector.hypervisor?.({ id: 'hv-host:hv02', name: 'HV02', connector: 'hyperv' }),
+        );
+        fake.models.HV02.vmById(WEB01).state = VM_STATE.Off;
+        expect(await driver?.getPowerState(WEB, callOptions())).toBe('off');
+        expect(fake.models.HV01.state.vms.some((vm) => vm.id === WEB01)).toBe(false);
+        fake.models.HV02.vmById(WEB01).state = VM_STATE.Running;
 
         const backup = await startBackup(stores, ctx, {
           scope: { kind: 'vms', vmIds: [WEB] },
