@@ -27,6 +27,18 @@ export const hypervConnections = sqliteTable('hyperv_connections', {
   /** When a sync last completed, and the last failure (null once a sync succeeds). */
   lastSyncAt: integer('last_sync_at', { mode: 'timestamp_ms' }),
   lastError: text('last_error'),
+  /**
+   * A failover cluster connection (server/drivers/hyperv/hyperv-cluster.ts): the cluster its last
+   * sync found the connected node in (null: a stand-alone host), the inventory ids of every node
+   * that sync read (`hv-host:<node>`; the connected node's is also `host_id`), and the SSH host-key
+   * pin of each other node, by endpoint (trust on first use, like `host_key`).
+   */
+  clusterName: text('cluster_name'),
+  nodeHostIds: text('node_host_ids', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  nodeHostKeys: text('node_host_keys', { mode: 'json' })
+    .$type<Record<string, string>>()
+    .notNull()
+    .default({}),
 });
 
 /**

@@ -24,6 +24,11 @@ export const xapiPools = sqliteTable('xapi_pools', {
   /** When discovery last completed, and the last failure (null once a sync succeeds). */
   lastSyncAt: integer('last_sync_at', { mode: 'timestamp_ms' }),
   lastError: text('last_error'),
+  /**
+   * Inventory ids of the pool's hosts as its last successful sync saw them: disconnecting is
+   * refused while an operation touches one, in any process (not only one watching the pool).
+   */
+  hostIds: text('host_ids', { mode: 'json' }).$type<string[]>().notNull().default([]),
 });
 
 export const xapiTasks = sqliteTable(

@@ -2,7 +2,7 @@
  * Hyper-V host connections on PostgreSQL: the same table, exported names and row types as
  * db/schema-hyperv.ts (checked by ./schema-equality.ts). See that file for what each column holds.
  */
-import { index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, json, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 const TIME = { withTimezone: true, mode: 'date', precision: 3 } as const;
 
@@ -21,6 +21,9 @@ export const hypervConnections = pgTable('hyperv_connections', {
   createdBy: text('created_by').notNull(),
   lastSyncAt: timestamp('last_sync_at', TIME),
   lastError: text('last_error'),
+  clusterName: text('cluster_name'),
+  nodeHostIds: json('node_host_ids').$type<string[]>().notNull().default([]),
+  nodeHostKeys: json('node_host_keys').$type<Record<string, string>>().notNull().default({}),
 });
 
 export const connectionSyncs = pgTable(

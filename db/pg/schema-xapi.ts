@@ -17,6 +17,7 @@ export const xapiPools = pgTable('xapi_pools', {
   createdBy: text('created_by').notNull(),
   lastSyncAt: timestamp('last_sync_at', TIME),
   lastError: text('last_error'),
+  hostIds: json('host_ids').$type<string[]>().notNull().default([]),
 });
 
 export const xapiTasks = pgTable(

@@ -90,7 +90,9 @@ export async function removeHypervConnection(
   // connection and fail half-way (a checkpoint left unmerged, a half-written restore folder).
   refuseWhileInUse(
     connection.name,
-    connection.hostId ? await stores.operations.activeOnHosts([connection.hostId]) : [],
+    await stores.operations.activeOnHosts([
+      ...new Set([connection.hostId, ...connection.nodeHostIds].filter((id): id is string => id !== null)),
+    ]),
   );
   await stores.hypervConnections.delete(id);
   await stores.syncLog.deleteForConnection(id);
@@ -148,6 +150,47 @@ export function hypervClientFor(
     port: connection.port,
     credential: () => hostCredential(stores, ctx, keys, connection.secretId),
     hostKeys: connectionHostKeys(stores, connection.id),
+  });
+}
+
+/** Where a cluster node answers SSH: by default its name (resolved by DNS) on the connection's port. */
+export type NodeAddress = (
+  node: string,
+  connection: HypervConnectionRecord,
+) => { host: string; port: number };
+export const nodeByName: NodeAddress = (node, connection) => ({ host: node, port: connection.port });
+
+/**
+ * The client for one node of a cluster connection: the connection's account, and the node's own
+ * host key, pinned on first use on the connection (`nodeHostKeys`). A node presenting another key
+ * than its pin is refused (its read fails, naming the node); an admin resets the pin by
+ * reconnecting the cluster.
+ */
+export function nodeClientFor(
+  stores: ConnectionStores,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  connection: HypervConnectionRecord,
+  node: string,
+  nodeAddress: NodeAddress = nodeByName,
+): HypervClient {
+  const { host, port } = nodeAddress(node, connection);
+  return new HypervClient({
+    label: `hyperv node ${node} of ${connection.name}`,
+    host,
+    port,
+    credential: () => hostCredential(stores, ctx, keys, connection.secretId),
+    hostKeys: {
+      pinned: async (endpoint) =>
+        (await stores.hypervConnections.get(connection.id))?.nodeHostKeys[endpoint] ?? null,
+      pin: (endpoint, fingerprint) => stores.hypervConnections.pinNode(connection.id, endpoint, fingerprint),
+      refused: async (endpoint, fingerprint) => {
+        ctx.log.warn(
+          { connectionId: connection.id, node, endpoint, fingerprint },
+          'hyperv node host key changed',
+        );
+      },
+    },
   });
 }
 
@@ -306,20 +349,28 @@ export async function acceptHypervHostKey(
 
 export type { AddHypervConnectionInput };
 
-/** The connection serving a host, for the process's driver registry (one client per connection). */
+/**
+ * The connection serving a host, for the process's driver registry (one client per connection, and
+ * per node of a cluster connection: a VM's steps run on the node that holds it).
+ */
 export function storedHypervHosts(
   stores: ConnectionStores,
   ctx: ServiceContext,
   keys: VaultKeySource,
+  nodeAddress: NodeAddress = nodeByName,
 ): (hostId: string) => Promise<ConnectedHost | null> {
   const clients = new Map<string, HypervClient>();
   return async (hostId) => {
     const connection = await stores.hypervConnections.findByHostId(hostId);
     if (!connection) return null;
-    let client = clients.get(connection.id);
+    const isNode = connection.hostId !== hostId;
+    const key = isNode ? `${connection.id}:${hostId}` : connection.id;
+    let client = clients.get(key);
     if (!client) {
-      client = hypervClientFor(stores, ctx, keys, connection);
-      clients.set(connection.id, client);
+      client = isNode
+        ? nodeClientFor(stores, ctx, keys, connection, hostId.replace(/^hv-host:/, ''), nodeAddress)
+        : hypervClientFor(stores, ctx, keys, connection);
+      clients.set(key, client);
     }
     return {
       name: connection.name,

@@ -74,6 +74,9 @@ describe('isSyncDue', () => {
     createdAt: T0,
     createdBy: 'ada',
     lastError: null,
+    clusterName: null,
+    nodeHostIds: [],
+    nodeHostKeys: {},
   };
   const at = (minutes: number) => new Date(T0.getTime() + minutes * MINUTE);
   const synced = { lastSyncAt: T0, refusedHostKey: null };

@@ -7,15 +7,18 @@ import type { Stores } from '../../db/stores/ports';
 import type { SyncRunRecord } from '../../db/stores/ports/sync-log-store';
 import type { ServiceContext } from '../context';
 import type { CallOptions } from '../drivers/call';
-import { type HypervHostFacts, mapHost, readHostRecords } from '../drivers/hyperv/hyperv-discovery';
+import type { HypervClusterFacts } from '../drivers/hyperv/hyperv-cluster';
+import { type HypervHostFacts, hostInventoryId, readHostRecords } from '../drivers/hyperv/hyperv-discovery';
 import { toDriverError } from '../drivers/hyperv/hyperv-errors';
 import { hypervConnectionIdInput } from '../schemas/hyperv-connections';
 import { DomainError } from './errors';
+import { readConnection } from './hyperv-cluster-sync';
 import {
   connectionOrThrow,
   failureOf,
   guestCredentialFor,
   hypervClientFor,
+  type NodeAddress,
 } from './hyperv-connection-service';
 import { type ImportResult, importInventory } from './import-service';
 import { parseInput } from './parse-input';
@@ -49,41 +52,63 @@ export async function syncHypervConnection(
   ctx: ServiceContext,
   keys: VaultKeySource,
   raw: unknown,
-  options: CallOptions,
-): Promise<{ import: ImportResult; facts: HypervHostFacts; presence: SyncPresence; run: SyncRunRecord }> {
+  options: CallOptions & { nodeAddress?: NodeAddress },
+): Promise<{
+  import: ImportResult;
+  facts: HypervHostFacts;
+  presence: SyncPresence;
+  run: SyncRunRecord;
+  cluster: HypervClusterFacts | null;
+}> {
   const { id } = parseInput(hypervConnectionIdInput, raw);
   const connection = await connectionOrThrow(stores, id);
   const client = hypervClientFor(stores, ctx, keys, connection);
   const run = { connector: 'hyperv' as const, connectionId: id, startedAt: ctx.now() };
   try {
-    const records = await readHostRecords(
-      client,
-      await guestCredentialFor(stores, ctx, keys, connection)(),
-      options,
-    );
+    const guestCredential = await guestCredentialFor(stores, ctx, keys, connection)();
+    const records = await readHostRecords(client, guestCredential, options);
     if (!records.host.IsElevated || !records.host.HasHyperVModule) {
       const reason = !records.host.IsElevated
         ? 'the account is not an administrator or in "Hyper-V Administrators"'
         : 'the Hyper-V PowerShell module is not installed';
       throw new DomainError('PRECONDITION_FAILED', `${connection.name} cannot be synced: ${reason}.`);
     }
-    const { inventory, facts } = mapHost(records);
-    const hostId = inventory.hosts[0]?.id;
+    const read = await readConnection(
+      stores,
+      ctx,
+      keys,
+      connection,
+      { client, records },
+      guestCredential,
+      options,
+    );
+    const { inventory, facts } = read;
+    const hostId = hostInventoryId(records.host.ComputerName);
     // Read before the merge: what the sync adds and changes is counted against what was stored.
     const counts = countSyncChanges(
       await stores.inventory.loadNeighbourhood(inventory.vms.map((vm) => vm.id)),
       inventory,
     );
     // The sync owns the gone marks: the merge below leaves them as stored, this sets and clears them.
-    const presence = hostId
-      ? await stores.inventory.markGoneVms(
-          hostId,
-          inventory.vms.map((vm) => vm.id),
-          ctx.now(),
-        )
-      : { gone: [], reappeared: [] };
+    // Every host read is checked against every VM the read saw, so a VM that moved to another node
+    // of the cluster is not gone from the node it left; a node not read keeps its marks.
+    const presence: SyncPresence = { gone: [], reappeared: [] };
+    for (const readHostId of read.hostIds) {
+      const marked = await stores.inventory.markGoneVms(
+        readHostId,
+        inventory.vms.map((vm) => vm.id),
+        ctx.now(),
+      );
+      presence.gone.push(...marked.gone);
+      presence.reappeared.push(...marked.reappeared);
+    }
     const result = await importInventory(stores, ctx, inventory, 'merge');
     await stores.hypervConnections.recordSync(id, ctx.now(), null, hostId);
+    await stores.hypervConnections.recordCluster(
+      id,
+      read.cluster?.clusterName ?? null,
+      read.cluster ? read.hostIds : [],
+    );
     const recorded = await recordSyncRun(stores, ctx, {
       ...run,
       counts: {
@@ -92,7 +117,10 @@ export async function syncHypervConnection(
         changed: new Set([...counts.changedVmIds, ...presence.reappeared.map((vm) => vm.id)]).size,
         gone: presence.gone.length,
       },
-      unknown: unknownGuestsOf(facts).map((guest) => `${guest.vmName}: ${guest.reason}`),
+      unknown: [
+        ...read.unknownNodes,
+        ...unknownGuestsOf(facts).map((guest) => `${guest.vmName}: ${guest.reason}`),
+      ],
     });
     if (presence.gone.length > 0 || presence.reappeared.length > 0) {
       ctx.log.info(
@@ -104,7 +132,7 @@ export async function syncHypervConnection(
         'hyperv sync: VMs gone from or back on the host',
       );
     }
-    return { import: result, facts, presence, run: recorded };
+    return { import: result, facts, presence, run: recorded, cluster: read.cluster };
   } catch (error) {
     const failure = failureOf(error, client.label);
     await stores.hypervConnections.recordSync(id, ctx.now(), `${failure.fault}: ${failure.message}`);
@@ -127,6 +155,12 @@ export type HypervSyncResult =
       goneVms: string[];
       /** Names of VMs marked gone that the host lists again. */
       reappearedVms: string[];
+      /** The failover cluster the host is a node of (every node synced through it); null when stand-alone. */
+      cluster: {
+        name: string;
+        nodes: { name: string; state: string; isRead: boolean; unknown: string | null }[];
+        sharedVolumes: { name: string; path: string; ownerNode: string | null; state: string }[];
+      } | null;
     }
   | { ok: false; fault: string; message: string };
 
@@ -141,7 +175,12 @@ export async function runHypervSync(
   const input = parseInput(hypervConnectionIdInput, raw);
   await connectionOrThrow(stores, input.id);
   try {
-    const { import: result, facts, presence } = await syncHypervConnection(stores, ctx, keys, input, options);
+    const {
+      import: result,
+      facts,
+      presence,
+      cluster,
+    } = await syncHypervConnection(stores, ctx, keys, input, options);
     return {
       ok: true,
       computerName: facts.computerName,
@@ -150,6 +189,23 @@ export async function runHypervSync(
       unknownGuests: unknownGuestsOf(facts),
       goneVms: presence.gone.map((vm) => vm.name),
       reappearedVms: presence.reappeared.map((vm) => vm.name),
+      cluster: cluster
+        ? {
+            name: cluster.clusterName,
+            nodes: cluster.nodes.map(({ name, state, isRead, unknown }) => ({
+              name,
+              state,
+              isRead,
+              unknown,
+            })),
+            sharedVolumes: cluster.sharedVolumes.map(({ name, path, ownerNode, state }) => ({
+              name,
+              path,
+              ownerNode,
+              state,
+            })),
+          }
+        : null,
     };
   } catch (error) {
     if (error instanceof DomainError && error.code !== 'PRECONDITION_FAILED') throw error;

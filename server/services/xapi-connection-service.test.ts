@@ -1,16 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
+import type { SyncRunRecord } from '../../db/stores/ports/sync-log-store';
 import { createServiceContext } from '../context';
 import { fixturePool } from '../drivers/xapi/fake/fake-fixtures';
 import { type FakeXapi, startFakeXapi } from '../drivers/xapi/fake/fake-xapi-server';
 import { xenId } from '../drivers/xapi/xapi-discovery';
 import { getDriverRegistry, stopRuntime } from '../jobs/runtime';
 import { processDatabaseOf } from '../test-rows';
+import { isDomainError } from './errors';
 import { getVm } from './inventory/vms';
+import { cancelOperation, startBackup } from './operations-service';
+import { listConnectionSyncs } from './sync-log-service';
 import { memoryKeySource } from './vault-key';
 import { createSecret } from './vault-service';
-import { connectXapiPools, refreshXapiPools } from './xapi-connection-service';
-import { addXapiPool, removeXapiPool } from './xapi-pool-service';
+import { connectXapiPools, recordWatcherFailure, refreshXapiPools } from './xapi-connection-service';
+import { addXapiPool, discoverXapiPool, removeXapiPool } from './xapi-pool-service';
 
 const fakes: FakeXapi[] = [];
 const opened: DialectHandle[] = [];
@@ -22,6 +26,37 @@ afterEach(async () => {
 const dialects = await storeDialects('xapiconnection');
 
 const call = { signal: new AbortController().signal, timeoutMs: 30_000 };
+
+let counter = 0;
+/** A pool added over the fake's HTTPS with the vault's account, not yet synced. */
+async function connectedPool(dialect: (typeof dialects)[number]) {
+  const fixture = fixturePool();
+  const fake = await startFakeXapi({ pool: fixture.pool });
+  fakes.push(fake);
+  const handle = await dialect.open();
+  opened.push(handle);
+  const stores = handle.stores;
+  // Every reading of the clock is a second later: syncs are ordered by when they started.
+  let seconds = 0;
+  const ctx = createServiceContext({
+    now: () => new Date(Date.UTC(2026, 10, 30, 1, 0, seconds++)),
+    newId: () => `id-${++counter}`,
+    actor: { kind: 'user', id: '1', name: 'Ada', email: 'ada@example.test', role: 'admin' },
+  });
+  const keys = memoryKeySource();
+  const secret = await createSecret(stores, ctx, keys, {
+    name: 'pool-lab root',
+    kind: 'password',
+    username: 'root',
+    secret: 's3cret',
+  });
+  const pool = await addXapiPool(stores, ctx, {
+    name: 'pool-lab',
+    address: fake.address(),
+    secretId: secret.id,
+  });
+  return { fixture, fake, stores, ctx, keys, pool };
+}
 
 describe.each(dialects)('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
@@ -74,6 +109,131 @@ describe.each(dialects)('$name', (dialect) => {
           message: expect.stringContaining('is not in any connected XAPI pool (connected: none)'),
         });
         expect(fake.sessionCount).toBe(0); // the pool's session was logged out
+      });
+
+      it('write a sync log per full sync and per batch of changes, keyset-paged, with the pool’s hosts stored', async () => {
+        const { fixture, stores, ctx, keys, pool } = await connectedPool(dialect);
+        const set = await connectXapiPools(stores, keys, { watch: true, ctx });
+        await set.synced(pool.id);
+        const hosts = ['xcp1', 'xcp2'].map((name) =>
+          xenId(fixture.pool.get('host', name === 'xcp1' ? fixture.master : fixture.member)?.uuid as string),
+        );
+        // Stored on the pool's record, not only in this process's set: any process can check it.
+        expect((await stores.xapiPools.get(pool.id))?.hostIds).toEqual([...hosts].sort());
+
+        // Stopped outside Migawka: one batch, one record naming one changed VM.
+        let next = set.synced(pool.id);
+        fixture.pool.mod('VM', fixture.web01, { power_state: 'Halted', resident_on: 'OpaqueRef:NULL' });
+        await next;
+        // Deleted outside Migawka: marked gone, one record.
+        next = set.synced(pool.id);
+        for (const vbd of (fixture.pool.get('VM', fixture.app01)?.VBDs ?? []) as string[])
+          fixture.pool.del('VBD', vbd);
+        fixture.pool.del('VM', fixture.app01);
+        await next;
+        // A batch touching no VM (a host's description) writes no record.
+        next = set.synced(pool.id);
+        fixture.pool.mod('host', fixture.member, { name_description: 'rack 2' });
+        await next;
+
+        const row = (run: SyncRunRecord) => [
+          run.connector,
+          run.outcome,
+          run.added,
+          run.changed,
+          run.gone,
+          run.unknownFacts,
+          run.warnings,
+        ];
+        const first = await listConnectionSyncs(stores, { connectionId: pool.id, limit: 2 });
+        // Newest first: the deletion (app01, the guest without metrics, gone with it), then the halt.
+        expect(first.items.map(row)).toEqual([
+          ['xapi', 'succeeded', 0, 0, 1, 0, null],
+          [
+            'xapi',
+            'succeeded-with-warnings',
+            0,
+            1,
+            0,
+            1,
+            'app01: no guest metrics (PV drivers not running or the VM is off)',
+          ],
+        ]);
+        const rest = await listConnectionSyncs(stores, {
+          connectionId: pool.id,
+          limit: 2,
+          cursor: first.nextCursor ?? undefined,
+        });
+        expect(rest.items.map(row)).toEqual([
+          [
+            'xapi',
+            'succeeded-with-warnings',
+            3,
+            0,
+            0,
+            1,
+            'app01: no guest metrics (PV drivers not running or the VM is off)',
+          ],
+        ]);
+        expect(rest.nextCursor).toBeNull();
+        await set.stop();
+      });
+
+      it('record a watcher failure once while it repeats, and an admin’s failed discovery', async () => {
+        const { fake, stores, ctx, keys, pool } = await connectedPool(dialect);
+        await discoverXapiPool(stores, ctx, keys, pool.id, call);
+        const message = 'xapi pool pool-lab: 127.0.0.1 cannot be reached';
+        for (let retry = 0; retry < 3; retry++) await recordWatcherFailure(stores, ctx, pool.id, message);
+        await fake.stop();
+        await expect(discoverXapiPool(stores, ctx, keys, pool.id, call)).rejects.toMatchObject({
+          faultCode: 'host-unreachable',
+        });
+        const log = await listConnectionSyncs(stores, { connectionId: pool.id, limit: 10 });
+        expect(log.items.map((run) => [run.outcome, run.error])).toEqual([
+          ['failed', expect.stringMatching(/^127\.0\.0\.1:\d+ cannot be reached: connect ECONNREFUSED/)],
+          ['failed', message],
+          ['succeeded-with-warnings', null],
+        ]);
+        expect(await stores.xapiPools.get(pool.id)).toMatchObject({
+          lastError: expect.stringContaining('host-unreachable'),
+        });
+      });
+
+      const DISCONNECT: [string, 'queued' | 'cancelled', string | null][] = [
+        [
+          'while a backup of a VM on its member host is queued: refused, naming it',
+          'queued',
+          'pool-lab is in use by an operation ("Backup web01 (xen-snapshot)"): wait for it to end, or cancel it, then disconnect it.',
+        ],
+        ['once that backup was cancelled: done, and its sync log forgotten', 'cancelled', null],
+      ];
+      it.each(DISCONNECT)('disconnecting %s', async (_what, state, refusal) => {
+        const { fixture, stores, ctx, keys, pool } = await connectedPool(dialect);
+        await discoverXapiPool(stores, ctx, keys, pool.id, call);
+        const web01 = xenId(fixture.pool.get('VM', fixture.web01)?.uuid as string);
+        const backup = await startBackup(stores, ctx, {
+          scope: { kind: 'vms', vmIds: [web01] },
+          consistencyPolicy: 'fallback',
+          passthroughPolicy: 'skip',
+        });
+        if (state === 'cancelled') await cancelOperation(stores, ctx, backup.operationId);
+        let error: unknown = null;
+        try {
+          await removeXapiPool(stores, ctx, pool.id);
+        } catch (caught) {
+          error = caught;
+        }
+        if (refusal === null) {
+          expect(error).toBeNull();
+          expect(await stores.xapiPools.get(pool.id)).toBeNull();
+          expect((await listConnectionSyncs(stores, { connectionId: pool.id })).items).toEqual([]);
+        } else {
+          expect(isDomainError(error) && [error.code, error.message]).toEqual([
+            'PRECONDITION_FAILED',
+            refusal,
+          ]);
+          expect(await stores.xapiPools.get(pool.id)).not.toBeNull();
+        }
       });
     });
   });

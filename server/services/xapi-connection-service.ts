@@ -1,7 +1,7 @@
 /**
  * Keeps this process connected to the XAPI pools an admin added: a client and an `event.from`
  * watcher per pool (server/drivers/xapi/xapi-pool-set.ts), each watcher's syncs merged into the
- * inventory and recorded on the pool (when, and the error if it failed). The process running the
+ * inventory and recorded on the pool (when, its hosts, and the error if it failed) and in its sync log. The process running the
  * worker watches; a web server that only serves the console reconciles its set after an admin's
  * change so the registry's `xapi` connector knows the pools, without watching them twice.
  */
@@ -14,16 +14,32 @@ import type { XapiPoolSet } from '../drivers/xapi/xapi-pool-set';
 import { currentXapiPoolSet, getXapiPoolSet } from '../jobs/runtime';
 import type { VaultKeySource } from './vault-key';
 import { xapiClientFor } from './xapi-pool-service';
-import { applyPoolSync } from './xapi-sync-service';
+import { applyPoolSync, recordFailedPoolSync } from './xapi-sync-service';
 
 /** After a failed watcher step (pool unreachable, login refused), the next try waits this long. */
 export const WATCHER_RETRY_MS = 10_000;
 
-type ConnectionStores = Pick<Stores, 'xapiPools' | 'secrets' | 'inventory'>;
+type ConnectionStores = Pick<Stores, 'xapiPools' | 'secrets' | 'inventory' | 'syncLog'>;
 
 function errorText(error: unknown, pool: XapiPoolRecord): string {
   const mapped = toDriverError(error, `xapi pool ${pool.name}`);
   return mapped instanceof Error ? mapped.message : String(mapped);
+}
+
+/**
+ * A failed watcher step is retried every WATCHER_RETRY_MS: the sync log gets the failure when it
+ * is new (the pool synced, or failed otherwise, before), not one record per retry of the same one.
+ */
+export async function recordWatcherFailure(
+  stores: Pick<Stores, 'xapiPools' | 'syncLog'>,
+  ctx: ServiceContext,
+  poolId: string,
+  message: string,
+): Promise<void> {
+  const pool = await stores.xapiPools.get(poolId);
+  if (!pool) return;
+  if (pool.lastError === message) await stores.xapiPools.recordSync(poolId, ctx.now(), message);
+  else await recordFailedPoolSync(stores, ctx, poolId, ctx.now(), { lastError: message, message });
 }
 
 /** The process's pool set, connected to every stored pool; `watch` starts the watchers too. */
@@ -36,13 +52,12 @@ export async function connectXapiPools(
   const set = getXapiPoolSet({
     clientFor: (pool) => xapiClientFor(stores, ctx, keys, pool),
     onSync: async (pool, sync) => {
-      await applyPoolSync(stores, ctx, sync);
-      await stores.xapiPools.recordSync(pool.id, ctx.now(), null);
+      await applyPoolSync(stores, ctx, pool.id, sync);
     },
     onError: (pool, error) => {
       const message = errorText(error, pool);
       ctx.log.warn({ poolId: pool.id, poolName: pool.name, err: message }, 'xapi pool watcher step failed');
-      void stores.xapiPools.recordSync(pool.id, ctx.now(), message).catch(() => undefined);
+      void recordWatcherFailure(stores, ctx, pool.id, message).catch(() => undefined);
     },
     pause: (signal) => sleep(WATCHER_RETRY_MS, undefined, { signal }).catch(() => undefined),
   });

@@ -20,10 +20,12 @@ import {
   addXapiPoolInput,
 } from '../schemas/xapi-pools';
 import { DomainError, notFound } from './errors';
-import { type ImportResult, importInventory } from './import-service';
+import type { ImportResult } from './import-service';
+import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
 import type { VaultKeySource } from './vault-key';
 import { revealSecret } from './vault-service';
+import { applyPoolSync, recordFailedPoolSync } from './xapi-sync-service';
 
 type PoolStores = Pick<Stores, 'xapiPools' | 'secrets'>;
 
@@ -162,9 +164,12 @@ export async function acceptXapiCertificate(
   return poolOrThrow(stores, pool.id);
 }
 
-/** Reads the pool and merges it into the inventory; the pool's record keeps when and how it ended. */
+/**
+ * Reads the pool and merges it into the inventory as a full sync (VMs it no longer lists marked
+ * gone); the pool's record keeps when and how it ended, and its sync log has the run.
+ */
 export async function discoverXapiPool(
-  stores: PoolStores & Pick<Stores, 'inventory'>,
+  stores: PoolStores & Pick<Stores, 'inventory' | 'syncLog'>,
   ctx: ServiceContext,
   keys: VaultKeySource,
   poolId: string,
@@ -172,14 +177,24 @@ export async function discoverXapiPool(
 ): Promise<{ import: ImportResult; facts: PoolFacts }> {
   const pool = await poolOrThrow(stores, poolId);
   const client = xapiClientFor(stores, ctx, keys, pool);
+  const startedAt = ctx.now();
   try {
     const { inventory, facts } = mapPool(await readPoolRecords(client, options));
-    const result = await importInventory(stores, ctx, inventory, 'merge');
-    await stores.xapiPools.recordSync(pool.id, ctx.now(), null);
-    return { import: result, facts };
+    const applied = await applyPoolSync(stores, ctx, pool.id, {
+      kind: 'full',
+      inventory,
+      facts,
+      changedVmIds: inventory.vms.map((vm) => vm.id),
+      removedVmIds: [],
+    });
+    if (!applied.import) throw new Error('a full sync always writes the inventory');
+    return { import: applied.import, facts };
   } catch (error) {
     const failure = failureOf(error, `xapi pool ${pool.name}`);
-    await stores.xapiPools.recordSync(pool.id, ctx.now(), `${failure.fault}: ${failure.message}`);
+    await recordFailedPoolSync(stores, ctx, pool.id, startedAt, {
+      lastError: `${failure.fault}: ${failure.message}`,
+      message: failure.message,
+    });
     throw toDriverError(error, `xapi pool ${pool.name}`);
   } finally {
     await client.logout();
@@ -223,14 +238,24 @@ export async function listXapiPools(stores: PoolStores): Promise<XapiPoolView[]>
   }));
 }
 
-/** Disconnects a pool (its hosts and VMs stay in the inventory until removed there). */
+/**
+ * Disconnects a pool and forgets its sync log (its hosts and VMs stay in the inventory until
+ * removed there). Refused while an operation queued or running touches one of the pool's hosts as
+ * its last sync stored them: its steps would find no pool behind the host and fail half-way (a
+ * snapshot left in the pool, a half-imported restore).
+ */
 export async function removeXapiPool(
-  stores: Pick<Stores, 'xapiPools'>,
+  stores: Pick<Stores, 'xapiPools' | 'syncLog' | 'operations'>,
   ctx: ServiceContext,
   poolId: string,
 ): Promise<{ name: string }> {
   const pool = await poolOrThrow(stores, poolId);
+  refuseWhileInUse(
+    pool.name,
+    pool.hostIds.length > 0 ? await stores.operations.activeOnHosts(pool.hostIds) : [],
+  );
   await stores.xapiPools.delete(pool.id);
+  await stores.syncLog.deleteForConnection(pool.id);
   ctx.log.info({ poolId: pool.id, poolName: pool.name, by: actorLabel(ctx.actor) }, 'xapi pool removed');
   return { name: pool.name };
 }

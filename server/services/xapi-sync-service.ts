@@ -4,12 +4,14 @@
  * validation and write path as an uploaded inventory file, so a pool's hosts, SRs, VMs and disks
  * are stored exactly like imported ones and every rule applies to them. Nothing is written when a
  * batch changed no VM and no host (guest metrics ticking, task events). A VM that left the pool
- * is marked gone, never deleted.
+ * is marked gone, never deleted. Each sync that wrote something is a record in the pool's sync log
+ * (server/services/sync-log-service.ts), as a Hyper-V host's are.
  */
 import type { Stores } from '../../db/stores/ports';
 import type { ServiceContext } from '../context';
 import type { PoolSync } from '../drivers/xapi/xapi-live';
 import { type ImportResult, importInventory } from './import-service';
+import { countSyncChanges, recordSyncRun } from './sync-log-service';
 
 export interface PoolSyncResult {
   kind: PoolSync['kind'];
@@ -41,24 +43,94 @@ async function markPresence(
   return presence;
 }
 
+/**
+ * Guests the pool reports nothing of (no guest metrics: PV drivers not running, or the VM is not
+ * running), by VM name: their OS and quiesce capability stay unknown, as the rules say.
+ */
+function unknownGuestsOf(sync: PoolSync): string[] {
+  const names = new Map(sync.inventory.vms.map((vm) => [vm.id, vm.name]));
+  return sync.facts.guests
+    .filter((guest) => guest.hasPvDrivers === null && names.has(guest.vmId))
+    .map((guest) => `${names.get(guest.vmId)}: no guest metrics (PV drivers not running or the VM is off)`)
+    .sort();
+}
+
+/** A sync's place in the log: what it added, changed and found gone, and the guests it could not read. */
+function logOutcome(sync: PoolSync, counts: { added: number; changedVmIds: string[] }, presence: Presence) {
+  return {
+    counts: {
+      added: counts.added,
+      // A VM back in the pool changed, whatever else the read says of it.
+      changed: new Set([...counts.changedVmIds, ...presence.reappeared.map((vm) => vm.id)]).size,
+      gone: presence.gone.length,
+    },
+    unknown: unknownGuestsOf(sync),
+  };
+}
+
+type Presence = PoolSyncResult['presence'];
+type SyncStores = Pick<Stores, 'inventory' | 'xapiPools' | 'syncLog'>;
+
+/**
+ * Writes one watcher sync (or an admin's discovery) of the pool `poolId`: the inventory merge, the
+ * pool's last sync and host ids (what a disconnect checks), and a record in the pool's sync log —
+ * every full sync, and every batch of changes that rewrote or marked a VM (a batch of guest
+ * metrics ticking writes nothing, so the log shows what changed, not the event stream's noise).
+ */
 export async function applyPoolSync(
-  stores: Pick<Stores, 'inventory'>,
+  stores: SyncStores,
   ctx: ServiceContext,
+  poolId: string,
   sync: PoolSync,
 ): Promise<PoolSyncResult> {
+  const startedAt = ctx.now();
+  const hostIds = sync.inventory.hosts.map((host) => host.id);
+  // Read before the merge: what the sync adds and changes is counted against what was stored.
+  const changed = sync.inventory.vms.filter((vm) => sync.changedVmIds.includes(vm.id));
+  const counts = countSyncChanges(await stores.inventory.loadNeighbourhood(changed.map((vm) => vm.id)), {
+    ...sync.inventory,
+    vms: changed,
+  });
   const presence =
     sync.kind === 'full' || sync.removedVmIds.length > 0
       ? await markPresence(stores, ctx, sync)
       : { gone: [], reappeared: [] };
-  if (sync.kind === 'changes' && sync.changedVmIds.length === 0) {
-    return { kind: sync.kind, vmIds: [], import: null, presence };
+  const rewrites = sync.kind === 'full' || sync.changedVmIds.length > 0;
+  const result = rewrites ? await importInventory(stores, ctx, sync.inventory, 'merge') : null;
+  await stores.xapiPools.recordSync(poolId, ctx.now(), null, hostIds);
+  if (rewrites || presence.gone.length > 0 || presence.reappeared.length > 0) {
+    await recordSyncRun(stores, ctx, {
+      connector: 'xapi',
+      connectionId: poolId,
+      startedAt,
+      ...logOutcome(sync, counts, presence),
+    });
   }
-  const result = await importInventory(stores, ctx, sync.inventory, 'merge');
   if (presence.gone.length > 0 || presence.reappeared.length > 0) {
     ctx.log.info(
       { gone: presence.gone.map((vm) => vm.name), reappeared: presence.reappeared.map((vm) => vm.name) },
       'xapi pool sync: VMs gone from or back in the pool',
     );
   }
-  return { kind: sync.kind, vmIds: sync.changedVmIds, import: result, presence };
+  return { kind: sync.kind, vmIds: rewrites ? sync.changedVmIds : [], import: result, presence };
+}
+
+/**
+ * A watcher step or an admin's discovery failed: the pool keeps its last good sync and shows
+ * `lastError` (with the fault code), the log says why in words.
+ */
+export async function recordFailedPoolSync(
+  stores: Pick<Stores, 'xapiPools' | 'syncLog'>,
+  ctx: ServiceContext,
+  poolId: string,
+  startedAt: Date,
+  failure: { lastError: string; message: string },
+): Promise<void> {
+  await stores.xapiPools.recordSync(poolId, ctx.now(), failure.lastError);
+  await recordSyncRun(stores, ctx, {
+    connector: 'xapi',
+    connectionId: poolId,
+    startedAt,
+    error: failure.message,
+  });
 }

@@ -48,6 +48,9 @@ export function runHypervConnectionStoreContract(
         refusedHostKey: null,
         lastSyncAt: null,
         lastError: null,
+        clusterName: null,
+        nodeHostIds: [],
+        nodeHostKeys: {},
       });
       expect(await store.insert(connectionOf('c2', 'hv01'))).toBeNull();
       await store.insert(connectionOf('c3', 'hv00'));
@@ -80,6 +83,26 @@ export function runHypervConnectionStoreContract(
       expect(await store.findByHostId('hv-host:other')).toBeNull();
       expect(await store.delete('c1')).toBe(true);
       expect(await store.delete('c1')).toBe(false);
+    });
+
+    it('a cluster connection keeps its nodes (found by any node’s host id) and each node’s key pin', async () => {
+      await store.insert(connectionOf('c1', 'hvcluster1'));
+      await store.recordSync('c1', T1, null, 'hv-host:hv01');
+      await store.recordCluster('c1', 'HVCLUSTER1', ['hv-host:hv02', 'hv-host:hv01']);
+      await Promise.all([
+        store.pinNode('c1', 'hv02:22', 'SHA256:two'),
+        store.pinNode('c1', 'hv03:22', 'SHA256:three'),
+      ]);
+      expect(await store.get('c1')).toMatchObject({
+        clusterName: 'HVCLUSTER1',
+        nodeHostIds: ['hv-host:hv01', 'hv-host:hv02'],
+        nodeHostKeys: { 'hv02:22': 'SHA256:two', 'hv03:22': 'SHA256:three' },
+      });
+      expect((await store.findByHostId('hv-host:hv02'))?.id).toBe('c1');
+      expect(await store.findByHostId('hv-host:hv09')).toBeNull();
+      await store.recordCluster('c1', null, []);
+      expect(await store.findByHostId('hv-host:hv02')).toBeNull();
+      expect((await store.findByHostId('hv-host:hv01'))?.id).toBe('c1');
     });
   });
 }

@@ -43,6 +43,7 @@ export function runXapiPoolStoreContract(name: string, create: () => Promise<Xap
         refused: {},
         lastSyncAt: null,
         lastError: null,
+        hostIds: [],
       });
       expect(await store.insert(poolOf('p2', 'pool-a'))).toBeNull();
       await store.insert(poolOf('p0', 'pool-0'));
@@ -77,6 +78,17 @@ export function runXapiPoolStoreContract(name: string, create: () => Promise<Xap
       });
       await store.recordSync('p1', T1, null);
       expect(await store.get('p1')).toMatchObject({ lastSyncAt: T1, lastError: null });
+    });
+
+    it('keeps the hosts a successful sync saw, sorted, through a failed one and a sync that names none', async () => {
+      await store.insert(poolOf('p1', 'pool-a'));
+      await store.recordSync('p1', T0, null, ['xen:host-b', 'xen:host-a']);
+      await store.recordSync('p1', T1, 'host-unreachable: 192.0.2.10 cannot be reached');
+      expect((await store.get('p1'))?.hostIds).toEqual(['xen:host-a', 'xen:host-b']);
+      await store.recordSync('p1', T1, null);
+      expect((await store.get('p1'))?.hostIds).toEqual(['xen:host-a', 'xen:host-b']);
+      await store.recordSync('p1', T1, null, ['xen:host-c']);
+      expect((await store.get('p1'))?.hostIds).toEqual(['xen:host-c']);
     });
 
     it('journals one task per pool and key, replaced by a newer one, forgotten, and gone with the pool', async () => {

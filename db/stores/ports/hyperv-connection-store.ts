@@ -25,11 +25,24 @@ export interface HypervConnectionRecord {
   createdBy: string;
   lastSyncAt: Date | null;
   lastError: string | null;
+  /** The failover cluster the connected node is in, as the last sync saw it; null for a stand-alone host. */
+  clusterName: string | null;
+  /** Inventory ids of every cluster node the last sync read (empty for a stand-alone host). */
+  nodeHostIds: string[];
+  /** SSH host-key pins of the cluster's other nodes, by endpoint (`hv02:22`). */
+  nodeHostKeys: Record<string, string>;
 }
 
 export type NewHypervConnection = Omit<
   HypervConnectionRecord,
-  'hostId' | 'hostKey' | 'refusedHostKey' | 'lastSyncAt' | 'lastError'
+  | 'hostId'
+  | 'hostKey'
+  | 'refusedHostKey'
+  | 'lastSyncAt'
+  | 'lastError'
+  | 'clusterName'
+  | 'nodeHostIds'
+  | 'nodeHostKeys'
 >;
 
 export interface HypervConnectionStore {
@@ -44,7 +57,11 @@ export interface HypervConnectionStore {
   refuse(id: string, fingerprint: string): Promise<void>;
   /** A sync ended: at `at`, with `error` (null when it succeeded, then `hostId` is the host it saw). */
   recordSync(id: string, at: Date, error: string | null, hostId?: string): Promise<void>;
-  /** The connection whose last sync saw this host. */
+  /** A sync found the connected node in `clusterName` (null: stand-alone) and read these nodes. */
+  recordCluster(id: string, clusterName: string | null, nodeHostIds: string[]): Promise<void>;
+  /** Pins a cluster node's host key on first use. */
+  pinNode(id: string, endpoint: string, fingerprint: string): Promise<void>;
+  /** The connection whose last sync saw this host (the connected host, or a node of its cluster). */
   findByHostId(hostId: string): Promise<HypervConnectionRecord | null>;
   /** False when it did not exist. */
   delete(id: string): Promise<boolean>;

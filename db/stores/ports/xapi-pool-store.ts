@@ -17,9 +17,11 @@ export interface XapiPoolRecord {
   createdBy: string;
   lastSyncAt: Date | null;
   lastError: string | null;
+  /** Inventory ids of the pool's hosts as its last successful sync saw them (empty before one). */
+  hostIds: string[];
 }
 
-export type NewXapiPool = Omit<XapiPoolRecord, 'pins' | 'refused' | 'lastSyncAt' | 'lastError'>;
+export type NewXapiPool = Omit<XapiPoolRecord, 'pins' | 'refused' | 'lastSyncAt' | 'lastError' | 'hostIds'>;
 
 export interface XapiPoolStore {
   /** Null when the name is taken (nothing written). */
@@ -32,8 +34,11 @@ export interface XapiPoolStore {
   pin(id: string, endpoint: string, fingerprint: string): Promise<void>;
   /** Remembers a fingerprint that did not match the pin. */
   refuse(id: string, endpoint: string, fingerprint: string): Promise<void>;
-  /** A discovery ended: at `at`, with `error` (null when it succeeded). */
-  recordSync(id: string, at: Date, error: string | null): Promise<void>;
+  /**
+   * A discovery ended: at `at`, with `error` (null when it succeeded, then `hostIds` are the
+   * hosts it saw, kept as they were when it is not given).
+   */
+  recordSync(id: string, at: Date, error: string | null, hostIds?: string[]): Promise<void>;
   /** Deletes the pool and its task journal; false when it did not exist. */
   delete(id: string): Promise<boolean>;
 

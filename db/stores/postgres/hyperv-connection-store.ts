@@ -1,5 +1,5 @@
 /** The HypervConnectionStore on PostgreSQL (one statement per verb, as on SQLite). */
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
 import { hypervConnections } from '../../pg/schema';
 import type {
@@ -21,6 +21,9 @@ export class PgHypervConnectionStore implements HypervConnectionStore {
         refusedHostKey: null,
         lastSyncAt: null,
         lastError: null,
+        clusterName: null,
+        nodeHostIds: [],
+        nodeHostKeys: {},
       })
       .onConflictDoNothing({ target: hypervConnections.name })
       .returning();
@@ -34,7 +37,25 @@ export class PgHypervConnectionStore implements HypervConnectionStore {
 
   async findByHostId(hostId: string): Promise<HypervConnectionRecord | null> {
     const [row] = await this.db.select().from(hypervConnections).where(eq(hypervConnections.hostId, hostId));
-    return row ?? null;
+    // A cluster's other nodes: connections are few (an admin adds each), so they are scanned.
+    return row ?? (await this.list()).find((candidate) => candidate.nodeHostIds.includes(hostId)) ?? null;
+  }
+
+  async recordCluster(id: string, clusterName: string | null, nodeHostIds: string[]): Promise<void> {
+    await this.db
+      .update(hypervConnections)
+      .set({ clusterName, nodeHostIds: [...nodeHostIds].sort() })
+      .where(eq(hypervConnections.id, id));
+  }
+
+  async pinNode(id: string, endpoint: string, fingerprint: string): Promise<void> {
+    // One statement: two nodes pinned at once by parallel reads do not overwrite each other.
+    await this.db
+      .update(hypervConnections)
+      .set({
+        nodeHostKeys: sql`(${hypervConnections.nodeHostKeys}::jsonb || jsonb_build_object(${endpoint}::text, ${fingerprint}::text))::json`,
+      })
+      .where(eq(hypervConnections.id, id));
   }
 
   async list(): Promise<HypervConnectionRecord[]> {

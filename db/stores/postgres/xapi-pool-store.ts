@@ -11,7 +11,7 @@ export class PgXapiPoolStore implements XapiPoolStore {
   async insert(pool: NewXapiPool): Promise<XapiPoolRecord | null> {
     const [row] = await this.db
       .insert(xapiPools)
-      .values({ ...pool, pins: {}, refused: {}, lastSyncAt: null, lastError: null })
+      .values({ ...pool, pins: {}, refused: {}, lastSyncAt: null, lastError: null, hostIds: [] })
       .onConflictDoNothing({ target: xapiPools.name })
       .returning();
     return row ?? null;
@@ -53,10 +53,14 @@ export class PgXapiPoolStore implements XapiPoolStore {
     await this.updateMaps(id, (row) => ({ refused: { ...row.refused, [endpoint]: fingerprint } }));
   }
 
-  async recordSync(id: string, at: Date, error: string | null): Promise<void> {
+  async recordSync(id: string, at: Date, error: string | null, hostIds?: string[]): Promise<void> {
     await this.db
       .update(xapiPools)
-      .set(error === null ? { lastSyncAt: at, lastError: null } : { lastError: error })
+      .set(
+        error === null
+          ? { lastSyncAt: at, lastError: null, ...(hostIds ? { hostIds: [...hostIds].sort() } : {}) }
+          : { lastError: error },
+      )
       .where(eq(xapiPools.id, id));
   }
 

@@ -7,6 +7,7 @@ import type {
   HypervConnectionStore,
   NewHypervConnection,
 } from '../ports/hyperv-connection-store';
+import { inTransaction } from './transaction';
 
 export class SqliteHypervConnectionStore implements HypervConnectionStore {
   constructor(private readonly db: Db) {}
@@ -21,6 +22,9 @@ export class SqliteHypervConnectionStore implements HypervConnectionStore {
         refusedHostKey: null,
         lastSyncAt: null,
         lastError: null,
+        clusterName: null,
+        nodeHostIds: [],
+        nodeHostKeys: {},
       })
       .onConflictDoNothing({ target: hypervConnections.name })
       .returning()
@@ -33,7 +37,32 @@ export class SqliteHypervConnectionStore implements HypervConnectionStore {
   }
 
   async findByHostId(hostId: string): Promise<HypervConnectionRecord | null> {
-    return this.db.select().from(hypervConnections).where(eq(hypervConnections.hostId, hostId)).get() ?? null;
+    const connected = this.db
+      .select()
+      .from(hypervConnections)
+      .where(eq(hypervConnections.hostId, hostId))
+      .get();
+    // A cluster's other nodes: connections are few (an admin adds each), so they are scanned.
+    return connected ?? (await this.list()).find((row) => row.nodeHostIds.includes(hostId)) ?? null;
+  }
+
+  async recordCluster(id: string, clusterName: string | null, nodeHostIds: string[]): Promise<void> {
+    this.db
+      .update(hypervConnections)
+      .set({ clusterName, nodeHostIds: [...nodeHostIds].sort() })
+      .where(eq(hypervConnections.id, id))
+      .run();
+  }
+
+  async pinNode(id: string, endpoint: string, fingerprint: string): Promise<void> {
+    inTransaction(this.db, (tx) => {
+      const row = tx.select().from(hypervConnections).where(eq(hypervConnections.id, id)).get();
+      if (!row) return;
+      tx.update(hypervConnections)
+        .set({ nodeHostKeys: { ...row.nodeHostKeys, [endpoint]: fingerprint } })
+        .where(eq(hypervConnections.id, id))
+        .run();
+    });
   }
 
   async list(): Promise<HypervConnectionRecord[]> {

@@ -11,7 +11,7 @@ export class SqliteXapiPoolStore implements XapiPoolStore {
   async insert(pool: NewXapiPool): Promise<XapiPoolRecord | null> {
     const row = this.db
       .insert(xapiPools)
-      .values({ ...pool, pins: {}, refused: {}, lastSyncAt: null, lastError: null })
+      .values({ ...pool, pins: {}, refused: {}, lastSyncAt: null, lastError: null, hostIds: [] })
       .onConflictDoNothing({ target: xapiPools.name })
       .returning()
       .get();
@@ -49,10 +49,14 @@ export class SqliteXapiPoolStore implements XapiPoolStore {
     this.updateMaps(id, (row) => ({ refused: { ...row.refused, [endpoint]: fingerprint } }));
   }
 
-  async recordSync(id: string, at: Date, error: string | null): Promise<void> {
+  async recordSync(id: string, at: Date, error: string | null, hostIds?: string[]): Promise<void> {
     this.db
       .update(xapiPools)
-      .set(error === null ? { lastSyncAt: at, lastError: null } : { lastError: error })
+      .set(
+        error === null
+          ? { lastSyncAt: at, lastError: null, ...(hostIds ? { hostIds: [...hostIds].sort() } : {}) }
+          : { lastError: error },
+      )
       .where(eq(xapiPools.id, id))
       .run();
   }

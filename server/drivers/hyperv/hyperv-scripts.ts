@@ -37,6 +37,7 @@ export const SCRIPT_NAMES = [
   'wsb-versions',
   'wsb-recover',
   'copy-files',
+  'cluster-facts',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

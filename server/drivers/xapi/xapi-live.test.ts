@@ -38,7 +38,7 @@ async function watched() {
   const syncs: PoolSync[] = [];
   const watcher = new PoolWatcher(client, async (sync) => {
     syncs.push(sync);
-    await applyPoolSync(stores, ctx, sync);
+    await applyPoolSync(stores, ctx, 'pool-lab', sync);
   });
   const signal = new AbortController().signal;
   const id = (ref: string) => xenId(fixture.pool.get('VM', ref)?.uuid as string);

@@ -2,7 +2,10 @@
  * XenServer / XCP-ng pool connections (admins only): add, test, accept a changed certificate,
  * discover into the inventory, remove. The connected set of this process follows every change.
  */
+
+import { connectionSyncsInput } from '../../schemas/sync-log';
 import { acceptXapiCertificateInput, addXapiPoolInput, xapiPoolIdInput } from '../../schemas/xapi-pools';
+import { listConnectionSyncs } from '../../services/sync-log-service';
 import { refreshXapiPools } from '../../services/xapi-connection-service';
 import {
   acceptXapiCertificate,
@@ -48,6 +51,10 @@ export const xapiPoolsRouter = router({
       assessment: found.import.assessment,
     };
   }),
+  /** The pool's last syncs (full syncs and batches of changes), newest first, a page at a time. */
+  syncs: adminProcedure
+    .input(connectionSyncsInput)
+    .query(({ ctx, input }) => listConnectionSyncs(ctx.stores, input)),
   remove: adminProcedure.input(xapiPoolIdInput).mutation(async ({ ctx, input }) => {
     const removed = await removeXapiPool(ctx.stores, ctx.service, input.id);
     await refreshXapiPools(ctx.stores);

@@ -6,8 +6,9 @@ import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-st
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { AddHypervHostForm } from './add-hyperv-host-form';
 import { ConnectionCard } from './connection-card';
+import { HypervClusterView } from './hyperv-cluster-view';
 import { describeHypervSync, HypervSyncView, HypervTestView } from './hyperv-test-result';
-import { HypervSyncLog } from './sync-log';
+import { SyncLog } from './sync-log';
 
 type HypervHost = RouterOutputs['hypervConnections']['list'][number];
 
@@ -82,10 +83,18 @@ function HostCard({ connection }: { connection: HypervHost }) {
         <>
           {test.data ? <HypervTestView result={test.data} /> : null}
           {sync.data ? <HypervSyncView name={connection.name} result={sync.data} /> : null}
-          <HypervSyncLog connectionId={connection.id} name={connection.name} />
+          {sync.data?.ok && sync.data.cluster ? <HypervClusterView cluster={sync.data.cluster} /> : null}
+          <SyncLog connector="hyperv" connectionId={connection.id} name={connection.name} />
         </>
       }
     >
+      {connection.clusterName ? (
+        <p className="mt-1 text-sm">
+          Failover cluster {connection.clusterName}: every node is synced through this connection (
+          {connection.nodeHostIds.map((id) => id.replace(/^hv-host:/, '').toUpperCase()).join(', ')} at the
+          last sync).
+        </p>
+      ) : null}
       {connection.guestSecretId ? null : (
         <p className="mt-1 text-sm">
           No guest account: guests are not read through PowerShell Direct, so their volumes, shadow storage

@@ -24,12 +24,26 @@ const OUTCOME: Record<SyncOutcome, { label: string; tone: BadgeTone }> = {
   failed: { label: 'Failed', tone: 'danger' },
 };
 
-/** A Hyper-V host's last syncs, newest first, five at a time (older pages on demand). */
-export function HypervSyncLog({ connectionId, name }: { connectionId: string; name: string }) {
+/**
+ * A connection's last syncs (a Hyper-V host's, or a XenServer pool's: full syncs and the batches
+ * of changes its event watcher wrote), newest first, five at a time (older pages on demand).
+ */
+export function SyncLog({
+  connector,
+  connectionId,
+  name,
+}: {
+  connector: 'hyperv' | 'xapi';
+  connectionId: string;
+  name: string;
+}) {
   const trpc = useTRPC();
   const [cursors, setCursors] = useState<string[]>([]);
+  const input = { connectionId, limit: 5, cursor: cursors.at(-1) };
   const syncs = useQuery({
-    ...trpc.hypervConnections.syncs.queryOptions({ connectionId, limit: 5, cursor: cursors.at(-1) }),
+    ...(connector === 'hyperv'
+      ? trpc.hypervConnections.syncs.queryOptions(input)
+      : trpc.xapiPools.syncs.queryOptions(input)),
     placeholderData: keepPreviousData,
   });
   if (syncs.isPending) return <LoadingState label="Loading the last syncs…" />;

@@ -6,6 +6,7 @@ import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-st
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { AddPoolForm } from './add-pool-form';
 import { ConnectionCard, TestResultAlert } from './connection-card';
+import { SyncLog } from './sync-log';
 
 type Pool = RouterOutputs['xapiPools']['list'][number];
 type TestResult = RouterOutputs['xapiPools']['test'];
@@ -85,7 +86,13 @@ function PoolCard({ pool }: { pool: Pool }) {
       onTest={() => test.mutate({ id: pool.id })}
       onSync={() => discover.mutate({ id: pool.id })}
       onRemove={() => remove.mutate({ id: pool.id })}
-      results={test.data ? <TestResultView result={test.data} /> : null}
+      removeNote={`Disconnecting ${pool.name} forgets its address, account, trusted certificates and sync log; what its syncs brought (its hosts, VMs, their restore points and jobs) stays in the inventory, but nothing can be backed up or restored on it until it is connected again.`}
+      results={
+        <>
+          {test.data ? <TestResultView result={test.data} /> : null}
+          <SyncLog connector="xapi" connectionId={pool.id} name={pool.name} />
+        </>
+      }
     />
   );
 }

@@ -113,7 +113,32 @@ export interface FakeVm {
   guest: FakeGuest | null;
 }
 
+/**
+ * The failover cluster a fake host is a node of: one object shared by every node's model (each
+ * node answers Get-Cluster* with the same cluster), numbers as PS 5.1 prints the enums.
+ */
+export interface FakeCluster {
+  name: string;
+  /** State: Up 0, Down 1, Paused 2, Joining 3. */
+  nodes: { name: string; id: string; state: number }[];
+  /** State: Online 2, Offline 3, Failed 4; `volumeName` is the partition's `\\?\Volume{guid}\`. */
+  csvs: {
+    name: string;
+    state: number;
+    ownerNode: string;
+    friendlyVolumeName: string;
+    volumeName: string;
+    fileSystem: string;
+    size: number;
+    freeSpace: number;
+  }[];
+  /** Clustered VM roles. State: Online 0, Offline 1, Failed 2. */
+  roles: { name: string; ownerNode: string; state: number; vmId: string }[];
+}
+
 export interface FakeHostState {
+  /** The cluster this host is a node of; absent on a stand-alone host. */
+  cluster?: FakeCluster;
   computerName: string;
   osVersion: string;
   isElevated: boolean;

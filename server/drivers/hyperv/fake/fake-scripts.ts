@@ -115,6 +115,37 @@ function direct(model: FakeHypervModel, params: Params) {
 const remoting = { PSComputerName: 'localhost', RunspaceId: '8c1d1f2e-0000-4000-8000-000000000001' };
 
 export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
+  'cluster-facts': (model) => {
+    const cluster = model.state.cluster;
+    if (!cluster) return { ClusterName: null, Nodes: null, SharedVolumes: null, VmRoles: null };
+    // Each collection is a pipeline's value: one node, CSV or role is an object, none is null.
+    return {
+      ClusterName: cluster.name,
+      Nodes: pipelineValue(
+        cluster.nodes.map((node) => ({ Name: node.name, Id: node.id, State: node.state })),
+      ),
+      SharedVolumes: pipelineValue(
+        cluster.csvs.map((csv) => ({
+          Name: csv.name,
+          State: csv.state,
+          OwnerNode: csv.ownerNode,
+          FriendlyVolumeName: csv.friendlyVolumeName,
+          VolumeName: csv.volumeName,
+          FileSystem: csv.fileSystem,
+          Size: csv.size,
+          FreeSpace: csv.freeSpace,
+        })),
+      ),
+      VmRoles: pipelineValue(
+        cluster.roles.map((role) => ({
+          Name: role.name,
+          OwnerNode: role.ownerNode,
+          State: role.state,
+          VmId: role.vmId,
+        })),
+      ),
+    };
+  },
   'host-facts': (model) => {
     const { state } = model;
     const canHyperV = state.isElevated && state.hasHyperVModule;
@@ -169,7 +200,7 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
         Path: vm.path,
         ConfigurationLocation: vm.path,
         SnapshotFileLocation: vm.snapshotFileLocation,
-        IsClustered: false,
+        IsClustered: model.state.cluster?.roles.some((role) => role.vmId === vm.id) ?? false,
         HardDrives: pipelineValue(
           vm.drives.map((drive) => ({
             ControllerType: drive.controllerType,

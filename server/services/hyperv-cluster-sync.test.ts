@@ -1,0 +1,170 @@
+/**
+ * A failover cluster as one connection, on SQLite and PostgreSQL, against two fake nodes over real
+ * SSH: the sync reads every node, stores the cluster and its nodes on the connection (each node's
+ * host key pinned), keeps a VM that live-migrated as the same VM on its new node (not gone, not
+ * twice), logs a node that is down as an unknown, hands each node's VMs to that node's client, and
+ * refuses a disconnect while an operation touches any node.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
+import { createServiceContext } from '../context';
+import { CLUSTER_NAME, NODE_ACCOUNT, startFakeCluster } from '../drivers/hyperv/fake/fake-cluster';
+import { WEB01 } from '../drivers/hyperv/fake/fake-estate';
+import { VM_STATE } from '../drivers/hyperv/fake/fake-hyperv-model';
+import { createStoredHypervConnector } from '../drivers/hyperv/hyperv-connector';
+import { vmInventoryId } from '../drivers/hyperv/hyperv-discovery';
+import { callOptions } from '../drivers/hyperv/hyperv-test-support';
+import { isDomainError } from './errors';
+import { addHypervConnection, removeHypervConnection, storedHypervHosts } from './hyperv-connection-service';
+import { syncHypervConnection } from './hyperv-sync-service';
+import { startBackup } from './operations-service';
+import { listConnectionSyncs } from './sync-log-service';
+import { memoryKeySource } from './vault-key';
+import { createSecret } from './vault-service';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+const dialects = await storeDialects('hypervcluster');
+let dialect: StoreDialect;
+const WEB = vmInventoryId(WEB01);
+
+async function setup() {
+  const fake = await startFakeCluster();
+  cleanups.push(() => fake.dispose());
+  const handle = await dialect.open();
+  cleanups.push(() => handle.close());
+  const stores = handle.stores;
+  let counter = 0;
+  let seconds = 0;
+  const ctx = createServiceContext({
+    // Every reading of the clock is a second later: the sync log orders by start.
+    now: () => new Date(Date.UTC(2026, 10, 30, 2, 0, seconds++)),
+    newId: () => `id-${++counter}`,
+    actor: { kind: 'user', id: '1', name: 'Ada', email: 'ada@example.test', role: 'admin' },
+  });
+  const keys = memoryKeySource();
+  const account = await createSecret(stores, ctx, keys, {
+    name: 'cluster admin',
+    kind: 'password',
+    username: NODE_ACCOUNT.username,
+    secret: NODE_ACCOUNT.password,
+  });
+  const connection = await addHypervConnection(stores, ctx, {
+    name: 'hvcluster1',
+    address: '127.0.0.1',
+    port: fake.nodes.HV01.port,
+    hostAccountId: account.id,
+    guestAccountId: null,
+  });
+  const nodeAddress = (node: string) => fake.addressOf(node.toUpperCase());
+  const sync = () =>
+    syncHypervConnection(stores, ctx, keys, { id: connection.id }, { ...callOptions(), nodeAddress });
+  return { fake, stores, ctx, keys, connection, sync, nodeAddress };
+}
+
+describe.each(dialects)('$name', (current) => {
+  describe.skipIf(current.skip !== null)('stores', () => {
+    beforeEach(() => {
+      dialect = current;
+    });
+
+    describe('a Hyper-V failover cluster connection', () => {
+      it('syncs every node, keeps a live-migrated VM as the same VM on its new node, and logs a node that is down', async () => {
+        const { fake, stores, connection, sync } = await setup();
+        const first = await sync();
+        expect(first.cluster?.nodes.map((node) => [node.name, node.state, node.isRead])).toEqual([
+          ['HV01', 'up', true],
+          ['HV02', 'up', true],
+        ]);
+        const stored = await stores.hypervConnections.get(connection.id);
+        expect(stored).toMatchObject({
+          clusterName: CLUSTER_NAME,
+          hostId: 'hv-host:hv01',
+          nodeHostIds: ['hv-host:hv01', 'hv-host:hv02'],
+          hostKey: fake.nodes.HV01.fingerprint,
+        });
+        expect(Object.values(stored?.nodeHostKeys ?? {})).toEqual([fake.nodes.HV02.fingerprint]);
+        const inventory = await stores.inventory.loadInventory();
+        expect(inventory.hosts.map((host) => host.id).sort()).toEqual(['hv-host:hv01', 'hv-host:hv02']);
+        const csvs = inventory.hostVolumes.filter((volume) => volume.kind === 'csv');
+        expect(csvs.map((volume) => [volume.id, volume.hostId, volume.name])).toEqual([
+          [
+            'hv-csv:hvcluster1:c5c5c5c5-0000-4000-8000-000000000001',
+            'hv-host:hv01',
+            'C:\\ClusterStorage\\Volume1',
+          ],
+        ]);
+
+        fake.moveVm(WEB01, 'HV02');
+        const moved = await sync();
+        expect(moved.presence).toEqual({ gone: [], reappeared: [] });
+        const after = await stores.inventory.loadInventory();
+        expect(
+          after.vms.filter((vm) => vm.id === WEB).map((vm) => [vm.hostId, vm.goneSince ?? null]),
+        ).toEqual([['hv-host:hv02', null]]);
+        expect(
+          after.virtualDisks.filter((disk) => disk.vmId === WEB).map((disk) => disk.hostVolumeId),
+        ).toEqual([csvs[0].id]);
+
+        fake.cluster.nodes[1].state = 1; // HV02 down: web01 is not guessed gone
+        const partial = await sync();
+        expect(partial.presence.gone).toEqual([]);
+        const log = await listConnectionSyncs(stores, { connectionId: connection.id, limit: 3 });
+        expect(log.items.map((run) => [run.outcome, run.added, run.changed, run.gone, run.warnings])).toEqual(
+          [
+            ['succeeded-with-warnings', 0, 0, 0, expect.stringContaining('HV02: node HV02 is down')],
+            ['succeeded-with-warnings', 0, 1, 0, expect.not.stringContaining('HV02: node')],
+            ['succeeded-with-warnings', 3, 0, 0, expect.not.stringContaining('HV02: node')],
+          ],
+        );
+        expect((await stores.hypervConnections.get(connection.id))?.nodeHostIds).toEqual(['hv-host:hv01']);
+      });
+
+      it('hands each node’s VMs to that node’s own client, and refuses a disconnect while one is backed up', async () => {
+        const { fake, stores, ctx, keys, connection, sync, nodeAddress } = await setup();
+        fake.moveVm(WEB01, 'HV02');
+        await sync();
+        const hosts = storedHypervHosts(stores, ctx, keys, (node) => nodeAddress(node));
+        const hv02 = await hosts('hv-host:hv02');
+        expect([hv02?.name, hv02?.client.endpoint]).toEqual([
+          'hvcluster1',
+          `127.0.0.1:${fake.nodes.HV02.port}`,
+        ]);
+        const hv01 = await hosts('hv-host:hv01');
+        expect(hv01?.client.endpoint).toBe(`127.0.0.1:${fake.nodes.HV01.port}`);
+        await hv02?.client.close();
+        await hv01?.client.close();
+
+        // A step on web01 runs on HV02, the node that holds it: halted there, it reads off.
+        const connector = createStoredHypervConnector(storedHypervHosts(stores, ctx, keys, nodeAddress));
+        const driver = await Promise.resolve(
+          connector.hypervisor?.({ id: 'hv-host:hv02', name: 'HV02', connector: 'hyperv' }),
+        );
+        fake.models.HV02.vmById(WEB01).state = VM_STATE.Off;
+        expect(await driver?.getPowerState(WEB, callOptions())).toBe('off');
+        expect(fake.models.HV01.state.vms.some((vm) => vm.id === WEB01)).toBe(false);
+        fake.models.HV02.vmById(WEB01).state = VM_STATE.Running;
+
+        const backup = await startBackup(stores, ctx, {
+          scope: { kind: 'vms', vmIds: [WEB] },
+          consistencyPolicy: 'fallback',
+          passthroughPolicy: 'skip',
+        });
+        const title = (await stores.operations.get(backup.operationId))?.title;
+        let error: unknown = null;
+        try {
+          await removeHypervConnection(stores, ctx, { id: connection.id });
+        } catch (caught) {
+          error = caught;
+        }
+        expect(isDomainError(error) && [error.code, error.message]).toEqual([
+          'PRECONDITION_FAILED',
+          `hvcluster1 is in use by an operation ("${title}"): wait for it to end, or cancel it, then disconnect it.`,
+        ]);
+      });
+    });
+  });
+});
