@@ -75,7 +75,7 @@ describe.each(dialects)('$name', (dialect) => {
       expect(await pointOf(op.id, 'sql01')).toMatchObject({ consistency: 'application' });
       const file01 = await pointOf(op.id, 'file01');
       expect(file01?.consistency).toBe('crash');
-      expect(file01?.consistencyReason).toMatch(/file01 was not frozen: .*pass-through disk/);
+      expect(file01?.consistencyReason).toMatch(/^fallback: .*file01 has a pass-through disk/);
       expect(await pointOf(op.id, 'web01')).toMatchObject({ consistency: 'filesystem' }); // off
       // The stored disks are the parents the freeze checkpoint held still: the state at the freeze.
       const stored = await run.h.driver.repository.read((await pointOf(op.id, 'sql01'))?.id as string, {

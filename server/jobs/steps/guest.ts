@@ -75,9 +75,10 @@ export const guestFreeze: StepHandler<'guest-freeze'> = {
     try {
       await hypervisor.freezeGuest(step.vmId(), timeoutMs, step.callWithExtra(timeoutMs));
     } catch (error) {
-      // The point's reason names the VM as the operator knows it, not by the connector's id.
+      // The point's reason names the VM as the operator knows it, not only by the connector's id.
       if (!isDriverError(error)) throw error;
       const name = await namesOfVms(step.stores, [step.vmId()]);
+      if (error.message.includes(name)) throw error;
       throw new DriverError(error.faultCode, `${name} was not frozen: ${error.message}`, {
         isRetryable: error.isRetryable,
       });
