@@ -36,8 +36,9 @@ export interface CreateSnapshotRequest<Scope extends SnapshotScope = SnapshotSco
   isQuiesced: boolean;
   /**
    * Array snapshots that fence writes (ONTAP's two-phase consistency-group snapshot): called once
-   * the fence is up and before the commit, so the runner thaws the guests it froze while the array
-   * holds their writes, and they stay frozen for seconds instead of the whole snapshot call. It must
+   * the fence is up and before the commit, so the runner thaws the guests it froze and runs their
+   * post-thaw scripts while the array holds their writes, and they stay frozen for seconds instead
+   * of the whole snapshot call. It must
    * not throw (a thaw that fails is left to the thaw step). A driver that does not fence never
    * calls it; the runner then thaws after the snapshot returns.
    */

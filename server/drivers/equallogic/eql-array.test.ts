@@ -112,8 +112,8 @@ describe('EqualLogic array driver through the registry', () => {
     await driver.createSnapshot(request, options());
     group.volumes.get('vmfs01')?.data.fill(0xee, 0, 16);
     await driver.createSnapshot(request, options()); // a retried step: already there
-    expect(group.commands.filter((command) => command.endsWith('create-now'))).toEqual([
-      'collection select sqlcoll snapshot create-now',
+    expect(group.commands.filter((command) => command.includes('create-now'))).toEqual([
+      'collection select sqlcoll snapshot create-now description mgw-take:snap-1',
     ]);
     expect(group.volumes.get('vmfs01')?.snapshots.get('snap-1')?.[0]).toBe(0x0a);
     expect(group.volumes.get('vmfs02')?.snapshots.get('snap-1')?.[0]).toBe(0x0b);
@@ -143,7 +143,7 @@ describe('EqualLogic array driver through the registry', () => {
         driver.createSnapshot(snapshotRequest('s', ['vmfs01', 'vmfs02'], collection), options()),
       ).rejects.toMatchObject({ faultCode: 'not-found', isRetryable: false });
     }
-    expect(group.commands.some((command) => command.endsWith('create-now'))).toBe(false);
+    expect(group.commands.some((command) => command.includes('create-now'))).toBe(false);
   });
 
   it('a create-now the group refuses fails the snapshot, leaving no copy under our name', async () => {

@@ -130,15 +130,21 @@ export class EqlArray implements ArrayDriver {
     return { snapshotId: request.snapshotId };
   }
 
-  /** Deletes the snapshot from every volume that has it; gone already is fine. */
+  /**
+   * Deletes the snapshot from every volume that has it, and the copies a worker killed between
+   * `create-now` and `rename` left under the group's own names (found by their marker); gone
+   * already is fine.
+   */
   async releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void> {
     const name = groupName(snapshotId);
     const lines = await this.client.run('volume show', options);
-    for (const volume of lines.map((line) => line.split(/\s+/)[0]).filter(Boolean)) {
+    const volumes = lines.map((line) => line.split(/\s+/)[0]).filter(Boolean);
+    for (const volume of volumes) {
       if ((await this.operations.snapshotNames(volume, options)).includes(name)) {
         await this.operations.deleteSnapshot(volume, name, options);
       }
     }
+    await this.operations.discardUnrenamed(volumes, name, options);
   }
 
   private async snapshotOfPoints(

@@ -20,6 +20,14 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,126}$/;
  */
 export const STAGING_PREFIX = 'mgw-stage-';
 
+/**
+ * What `create-now description …` writes on every snapshot the connector takes, before the
+ * rename gives it the engine's name. A worker that died between the two leaves a snapshot under
+ * the group's own name; this marker is how the next attempt, or the release cleanup, finds it
+ * among the group's scheduled snapshots (which carry no such description) and discards it.
+ */
+export const markerOf = (snapshotName: string): string => `mgw-take:${snapshotName}`;
+
 export interface EqlVolumeInfo {
   name: string;
   sizeText: string;
@@ -104,8 +112,12 @@ export class EqlOperations {
     return this.guard(async () => {
       const ours = this.name(snapshotName);
       if ((await this.snapshotNames(volume, options)).includes(ours)) return;
-      const lines = await this.client.run(`volume select ${this.name(volume)} snapshot create-now`, options);
-      const created = lines.map((line) => /^Snapshot name is (\S+)/.exec(line)?.[1]).find(Boolean);
+      await this.discardUnrenamed([volume], ours, options);
+      const lines = await this.client.run(
+        `volume select ${this.name(volume)} snapshot create-now description ${markerOf(ours)}`,
+        options,
+      );
+      const created = lines.map((line) => /^Snapshot name is (\S+?)\.?$/.exec(line)?.[1]).find(Boolean);
       if (!created) {
         throw new DriverError(
           'snapshot-failed',
@@ -113,6 +125,45 @@ export class EqlOperations {
         );
       }
       await this.client.run(`volume select ${volume} snapshot rename ${created} ${ours}`, options);
+    });
+  }
+
+  /** A snapshot's description (`snapshot select … show`); null when it has none or is gone. */
+  private async descriptionOf(
+    volume: string,
+    snapshot: string,
+    options: CallOptions,
+  ): Promise<string | null> {
+    try {
+      const lines = await this.client.run(
+        `volume select ${volume} snapshot select ${snapshot} show`,
+        options,
+      );
+      return field(lines, 'Description') || null;
+    } catch (error) {
+      if (error instanceof EqlError && error.isNotFound) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes the snapshots an earlier attempt took for `snapshotName` and never renamed (a worker
+   * killed between `create-now` and `rename`): found by the marker in their description. Returns
+   * how many it discarded. Other snapshots (the group's schedules, ours already renamed) stay.
+   */
+  discardUnrenamed(volumes: string[], snapshotName: string, options: CallOptions): Promise<number> {
+    return this.guard(async () => {
+      const marker = markerOf(this.name(snapshotName));
+      let discarded = 0;
+      for (const volume of volumes) {
+        for (const snapshot of await this.snapshotNames(volume, options)) {
+          if (snapshot === snapshotName || !snapshot.startsWith(`${volume}-`)) continue;
+          if ((await this.descriptionOf(volume, snapshot, options)) !== marker) continue;
+          await this.deleteSnapshot(volume, snapshot, options);
+          discarded += 1;
+        }
+      }
+      return discarded;
     });
   }
 
@@ -136,8 +187,10 @@ export class EqlOperations {
   /**
    * One snapshot of every member of the collection at one instant, each member's copy renamed to
    * the engine's name. The CLI does not say which copy is whose, so each member's new snapshot is
-   * the one its listing gained. A member that already has our name beside one that has not is an
-   * attempt that stopped between renames: its copies are dropped and the snapshot taken again.
+   * the one its listing gained. What an earlier attempt left is dropped and the snapshot taken
+   * again (the retry froze the guests again): a member that already has our name beside one that
+   * has not (stopped between renames), and copies still under the group's own names that carry
+   * our marker (stopped between `create-now` and the first rename).
    */
   snapshotCollection(collection: string, snapshotName: string, options: CallOptions): Promise<void> {
     return this.guard(async () => {
@@ -147,18 +200,18 @@ export class EqlOperations {
         throw new DriverError('not-found', `${this.client.label}: collection ${collection} has no volumes`, {
           isRetryable: false,
         });
+      const named = [];
+      for (const member of members)
+        if ((await this.snapshotNames(member, options)).includes(ours)) named.push(member);
+      if (named.length === members.length) return;
+      for (const member of named) await this.deleteSnapshot(member, ours, options);
+      await this.discardUnrenamed(members, ours, options);
       const before = new Map<string, string[]>();
       for (const member of members) before.set(member, await this.snapshotNames(member, options));
-      const named = members.filter((member) => before.get(member)?.includes(ours));
-      if (named.length === members.length) return;
-      for (const member of named) {
-        await this.deleteSnapshot(member, ours, options);
-        before.set(
-          member,
-          (before.get(member) ?? []).filter((name) => name !== ours),
-        );
-      }
-      const lines = await this.client.run(`collection select ${collection} snapshot create-now`, options);
+      const lines = await this.client.run(
+        `collection select ${collection} snapshot create-now description ${markerOf(ours)}`,
+        options,
+      );
       if (!lines.some((line) => /^Snapshot collection name is \S+/.test(line))) {
         throw new DriverError(
           'snapshot-failed',

@@ -16,7 +16,7 @@ import type { BackupRepository } from '../roles';
 import { FILE01, GUEST_PASSWORD, GUEST_USER, SQL01, WEB01 } from './fake/fake-estate';
 import { CHECKPOINT_TYPE, VM_STATE } from './fake/fake-hyperv-model';
 import { diskInventoryId, vmInventoryId } from './hyperv-discovery';
-import { checkpointName, HypervHypervisor } from './hyperv-hypervisor';
+import { checkpointName, freezeCheckpointName, HypervHypervisor } from './hyperv-hypervisor';
 import { callOptions, startFakeHost } from './hyperv-test-support';
 
 const DISK_BYTES = 64 * 1024;
@@ -359,4 +359,33 @@ describe('Hyper-V guest and host actions', () => {
     await driver.flushHostIo('hv-host:hv01:cbd6257a-0000-4000-8000-000000000002', callOptions());
     expect(fake.model.state.log).toEqual(['flush \\\\?\\Volume{cbd6257a-0000-4000-8000-000000000002}\\']);
   });
+
+  it('freezes a guest for an array snapshot with a production checkpoint: the parent VHDX holds still until the thaw', async () => {
+    const atFreeze = fake.model.readFile(sqlVm().drives[0].path);
+    await driver.freezeGuest(sql, 60_000, callOptions());
+    const [freeze] = sqlVm().checkpoints;
+    expect(freeze).toMatchObject({ name: freezeCheckpointName(SQL01), isProduction: true });
+    fake.model.guestWrites('sql01', 0, Buffer.alloc(DISK_BYTES, 7)); // into the AVHDX
+    expect(fake.model.readFile(freeze.drives[0].path).equals(atFreeze)).toBe(true);
+    await driver.freezeGuest(sql, 60_000, callOptions()); // a retry replaces a leftover freeze
+    expect(sqlVm().checkpoints.map((c) => c.name)).toEqual([freezeCheckpointName(SQL01)]);
+    await driver.thawGuest(sql, callOptions());
+    await driver.thawGuest(sql, callOptions()); // thawed already: fine
+    expect(sqlVm().checkpoints).toEqual([]);
+  });
+
+  it.each([
+    ['a guest whose VSS writer failed', SQL01, /could not take a VSS snapshot/],
+    ['a VM with a pass-through disk', FILE01, /pass-through disk/],
+  ])(
+    '%s cannot be frozen: vss-writer-timeout, which the consistency policy absorbs',
+    async (_, vmGuid, reason) => {
+      const guest = sqlVm().guest;
+      if (guest) guest.hasFailedVssWriter = true;
+      const fault = await faultOf(driver.freezeGuest(vmInventoryId(vmGuid), 60_000, callOptions()));
+      expect(fault).toMatchObject({ faultCode: 'vss-writer-timeout', isRetryable: false });
+      expect(fault.message).toMatch(reason);
+      expect(fake.model.state.vms.flatMap((vm) => vm.checkpoints)).toEqual([]);
+    },
+  );
 });

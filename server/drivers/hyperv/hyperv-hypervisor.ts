@@ -13,6 +13,8 @@
  *   written file is hashed on the host (Get-FileHash) and compared with the point.
  * - `revertToSnapshot`: `Restore-VMSnapshot`; guest scripts through PowerShell Direct with the
  *   guest credential; `flushHostIo`: `Write-VolumeCache`.
+ * - `freezeGuest` / `thawGuest` (array captures): a ProductionOnly checkpoint of its own name
+ *   (in-guest VSS through the backup integration service) and its removal.
  * Windows Server Backup (a `host-volumes` snapshot, the volume revert, staging and copy-out) is
  * hyperv-wsb.ts's: a snapshot id that names no checkpoint is looked up there.
  */
@@ -62,6 +64,8 @@ import { HypervWsb } from './hyperv-wsb';
 import type { WsbVersion } from './hyperv-wsb-text';
 
 export const checkpointName = (snapshotId: string): string => `migawka:${snapshotId}`;
+/** One per VM: the checkpoint that holds its guest frozen for an array snapshot (freezeGuest). */
+export const freezeCheckpointName = (vmGuid: string): string => `migawka-freeze:${vmGuid}`;
 
 /**
  * The ids a sync reads the new VM by (`hv:<guid>`, its drives by slot), for each point disk by the
@@ -147,12 +151,28 @@ export class HypervHypervisor implements HypervisorDriver {
     );
   }
 
-  async freezeGuest(): Promise<void> {
-    throw unsupported('separate guest freeze (the production checkpoint quiesces the guest through VSS)');
+  /**
+   * The guest freeze of an array capture: a ProductionOnly checkpoint, i.e. VSS inside the guest
+   * through Hyper-V's backup integration service (CONNECTORS.md §4). From then on the VM writes
+   * into AVHDX files and the parent VHDX files hold the quiesced state, frozen on the LUN until the
+   * thaw, so the array snapshot taken in between holds them application-consistent. A freeze
+   * checkpoint left by an earlier attempt is removed first: its state is not this capture's.
+   */
+  async freezeGuest(vmId: string, _freezeTimeoutMs: number, options: CallOptions): Promise<void> {
+    const name = freezeCheckpointName(this.guid(vmId));
+    await this.removeCheckpoint(name, `freeze of ${vmId}`, options);
+    await this.takeCheckpoint(vmId, name, true, options, 'freeze');
   }
 
-  async thawGuest(): Promise<void> {
-    throw unsupported('separate guest thaw (the production checkpoint thaws the guest itself)');
+  /** Ends the freeze: the freeze checkpoint is removed (Hyper-V merges it in the background). */
+  async thawGuest(vmId: string, options: CallOptions): Promise<void> {
+    await this.removeCheckpoint(freezeCheckpointName(this.guid(vmId)), `thaw of ${vmId}`, options);
+  }
+
+  private removeCheckpoint(name: string, what: string, options: CallOptions) {
+    return this.mapped(what, () =>
+      this.client.run('remove-checkpoint', { name }, removeCheckpointSchema, options),
+    );
   }
 
   async runGuestScript(vmId: string, script: ScriptRun, options: CallOptions): Promise<ScriptResult> {
@@ -207,17 +227,28 @@ export class HypervHypervisor implements HypervisorDriver {
       await this.wsb.backUpVolumes(request, options);
       return { snapshotId };
     }
+    await this.takeCheckpoint(scope.vmId, checkpointName(snapshotId), request.isQuiesced, options);
+    return { snapshotId };
+  }
+
+  private async takeCheckpoint(
+    vmId: string,
+    name: string,
+    isQuiesced: boolean,
+    options: CallOptions,
+    purpose: 'snapshot' | 'freeze' = 'snapshot',
+  ) {
     const params = {
-      vmId: this.guid(scope.vmId),
-      name: checkpointName(snapshotId),
-      checkpointType: request.isQuiesced ? 'ProductionOnly' : 'Standard',
+      vmId: this.guid(vmId),
+      name,
+      checkpointType: isQuiesced ? 'ProductionOnly' : 'Standard',
     };
     try {
       await this.client.run('new-checkpoint', params, checkpointSchema, options);
     } catch (error) {
       // ProductionOnly refused: the guest could not do VSS. The consistency policy decides.
       if (
-        request.isQuiesced &&
+        isQuiesced &&
         isPowerShellError(error) &&
         error.command === 'CheckpointVM' &&
         error.errorId === 'OperationFailed' &&
@@ -225,23 +256,25 @@ export class HypervHypervisor implements HypervisorDriver {
       ) {
         throw new DriverError(
           'vss-writer-timeout',
-          `${this.client.label}: the production checkpoint of ${scope.vmId} was refused: the guest could not take a VSS snapshot (${error.record.message})`,
+          `${this.client.label}: the production checkpoint of ${vmId} was refused: the guest could not take a VSS snapshot (${error.record.message})`,
           { isRetryable: false },
         );
       }
-      throw toDriverError(error, `${this.client.label} checkpoint of ${scope.vmId}`);
+      // A VM with a pass-through disk cannot be checkpointed, so it cannot be frozen this way.
+      if (purpose === 'freeze' && isPowerShellError(error) && error.errorId === 'PassThroughDiskPresent') {
+        throw new DriverError('vss-writer-timeout', `${this.client.label}: ${error.record.message}`, {
+          isRetryable: false,
+        });
+      }
+      throw toDriverError(error, `${this.client.label} checkpoint of ${vmId}`);
     }
-    return { snapshotId };
   }
 
   async releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void> {
-    const result = await this.mapped(`removal of checkpoint ${snapshotId}`, () =>
-      this.client.run(
-        'remove-checkpoint',
-        { name: checkpointName(snapshotId) },
-        removeCheckpointSchema,
-        options,
-      ),
+    const result = await this.removeCheckpoint(
+      checkpointName(snapshotId),
+      `removal of checkpoint ${snapshotId}`,
+      options,
     );
     if (result.IsMerging) {
       throw new DriverError(

@@ -1,28 +1,35 @@
 /**
  * The array snapshot step, with the thaw inside the array's write fence (CONNECTORS.md §4). The
- * plan froze the guests (guest-freeze) and flushed the host volumes on the LUNs (flush-host-io)
- * before this step. An array that fences (ONTAP's two-phase consistency-group snapshot) calls the
- * request's `whileFenced` hook between start and commit: this step thaws its frozen guests there,
- * so they stay frozen for the seconds of the fence, not for the whole call. The guest-thaw step
- * that follows reads `thawedInFence` and does not thaw twice. Post-thaw scripts stay their own
- * steps, after this one: a script's run time is not bounded by the fence's seconds.
+ * plan ran the pre-freeze scripts, froze the guests (guest-freeze) and flushed the host volumes on
+ * the LUNs (flush-host-io) before this step. An array that fences (ONTAP's two-phase
+ * consistency-group snapshot) calls the request's `whileFenced` hook between start and commit:
+ * this step thaws its frozen guests there and runs their post-thaw scripts, so the guests and
+ * their applications stay suspended for the seconds of the fence, not for the whole call (the
+ * array holds their writes until the commit). The guest-thaw and post-thaw-script steps that follow
+ * read `thawedInFence` / `postThawInFence` and do not run twice. An array that does not fence never
+ * calls the hook: those steps thaw and resume after the snapshot, as before.
  *
  * What each VM got is what happened:
  * - a commit that missed the fence (ONTAP aborted; nothing is left of it) fails the step under
  *   `require` (the runner retries it); under `fallback` the same snapshot is taken again at once,
- *   and the VMs that were thawed for the missed fence are crash-consistent, with that reason;
+ *   and the VMs that were thawed or resumed for the missed fence are crash-consistent, with that
+ *   reason naming them;
  * - an attempt after a failed one cannot trust the earlier freeze (its fence hook may have thawed
- *   the guests), so it freezes them and flushes the host volumes again first; a VM that will not
- *   freeze again fails the step under `require` and is crash-consistent under `fallback`.
+ *   the guests and resumed their applications), so it runs the pre-freeze scripts again, freezes
+ *   the guests and flushes the host volumes again first; a VM that will not suspend or freeze
+ *   again fails the step under `require` and is crash-consistent under `fallback`;
+ * - a failed attempt resumes the applications it suspended before it fails (their post-thaw
+ *   scripts), so a retry's pre-freeze never finds them suspended already.
  * `crashVmIds` in the result names those VMs with their reason; the catalog step lowers their points.
  */
 
 import type { StepOutcome } from '../../../db/stores/ports/operation-store';
 import type { CreateSnapshotRequest } from '../../drivers/roles';
-import { isDriverError } from '../../engine/driver';
+import { DriverError, isDriverError } from '../../engine/driver';
 import type { PlanStep } from '../../engine/plan-types';
+import { type FencedScriptRun, runScriptOf, scriptStepsOf, suspendedVmIds } from './array-fence-scripts';
 import { MINUTE, type StepHandler, type StepRun } from './context';
-import { snapshotDriverFor } from './drivers';
+import { namesOfVms, snapshotDriverFor } from './drivers';
 
 /** The array snapshot step's result (read by guest-thaw and catalog). */
 export interface ArraySnapshotResult {
@@ -30,6 +37,8 @@ export interface ArraySnapshotResult {
   isQuiesced: false;
   /** VMs this step thawed inside the array's write fence. */
   thawedInFence: string[];
+  /** Post-thaw scripts this step ran inside the write fence, by VM (what each answered). */
+  postThawInFence: Record<string, FencedScriptRun>;
   /** VMs frozen for the capture whose snapshot was not taken under that freeze, with why. */
   crashVmIds: Record<string, string>;
 }
@@ -80,7 +89,8 @@ async function freezeAgain(
       frozen.push(vmId);
     } catch (error) {
       if (step.params.consistencyPolicy !== 'fallback') throw error;
-      crashVmIds[vmId] = `fallback: freezing again for a retried snapshot failed: ${reasonOf(error)}`;
+      crashVmIds[vmId] =
+        `fallback: ${await namesOfVms(step.stores, [vmId])} did not freeze again for a retried snapshot: ${reasonOf(error)}`;
     }
   }
   for (const flush of groupPlan.flushes) {
@@ -90,30 +100,97 @@ async function freezeAgain(
   return frozen;
 }
 
+/** A retried attempt: suspend the applications again (pre-freeze); returns the VMs suspended. */
+async function suspendAgain(
+  step: ArrayStep,
+  vmIds: string[],
+  crashVmIds: Record<string, string>,
+): Promise<string[]> {
+  const { preFreeze } = scriptStepsOf(step);
+  const suspended: string[] = [];
+  for (const vmId of vmIds) {
+    const planStep = preFreeze.get(vmId);
+    if (!planStep) {
+      suspended.push(vmId);
+      continue;
+    }
+    const failure = await runScriptOf(step, vmId, planStep, step.signal).then(
+      (run) => (run.exitCode === 0 ? null : `exited ${run.exitCode}`),
+      (error: unknown) => `failed: ${reasonOf(error)}`,
+    );
+    const name = await namesOfVms(step.stores, [vmId]);
+    if (failure === null) suspended.push(vmId);
+    else if (step.params.consistencyPolicy !== 'fallback')
+      throw new DriverError('script-failed', `pre-freeze script of ${name} ${failure} (retried snapshot)`, {
+        isRetryable: false,
+      });
+    else crashVmIds[vmId] = `fallback: the pre-freeze script of ${name} ${failure} for a retried snapshot`;
+  }
+  return suspended;
+}
+
+/** What the fence hook did: the guests it thawed and the post-thaw scripts it ran, in order. */
+interface FencedWork {
+  thawed: string[];
+  postThaw: Record<string, FencedScriptRun>;
+}
+
+/** Thaws the frozen guests, then runs the suspended VMs' post-thaw scripts (inside the fence). */
+function fenceHook(step: ArrayStep, frozen: string[], suspended: string[], work: FencedWork) {
+  const { postThaw } = scriptStepsOf(step);
+  return async (signal: AbortSignal) => {
+    for (const vmId of frozen) {
+      try {
+        const hypervisor = await step.drivers.hypervisorForVm(vmId);
+        await hypervisor.thawGuest(vmId, { signal, timeoutMs: step.call.timeoutMs });
+        work.thawed.push(vmId);
+      } catch (error) {
+        step.log(
+          'warn',
+          `thaw of ${await namesOfVms(step.stores, [vmId])} inside the write fence failed (the thaw step retries it): ${reasonOf(error)}`,
+        );
+      }
+    }
+    for (const vmId of suspended) {
+      const planStep = postThaw.get(vmId);
+      if (!planStep) continue;
+      try {
+        work.postThaw[vmId] = await runScriptOf(step, vmId, planStep, signal);
+      } catch (error) {
+        step.log(
+          'warn',
+          `post-thaw script of ${await namesOfVms(step.stores, [vmId])} inside the write fence failed (its step runs it again): ${reasonOf(error)}`,
+        );
+      }
+    }
+  };
+}
+
+/** A failed attempt resumes the applications it suspended and did not resume yet (best effort). */
+async function resumeApplications(step: ArrayStep, suspended: string[], work: FencedWork): Promise<void> {
+  const { postThaw } = scriptStepsOf(step);
+  for (const vmId of suspended) {
+    const planStep = postThaw.get(vmId);
+    if (!planStep || work.postThaw[vmId]) continue;
+    await runScriptOf(step, vmId, planStep, step.signal).catch((error: unknown) =>
+      step.log('warn', `post-thaw script of ${vmId} after a failed snapshot failed: ${reasonOf(error)}`),
+    );
+  }
+}
+
 async function takeArraySnapshot(step: ArrayStep): Promise<StepOutcome> {
   const { params } = step;
   const driver = await snapshotDriverFor(step.drivers, params.scope);
   const groupPlan = groupSteps(step);
   const crashVmIds: Record<string, string> = {};
+  let suspended = await suspendedVmIds(step);
   let frozen = await frozenVmIds(step, groupPlan.freezes);
-  if (step.step.attempts > 1 && frozen.length > 0)
-    frozen = await freezeAgain(step, frozen, groupPlan, crashVmIds);
+  if (step.step.attempts > 1) {
+    suspended = await suspendAgain(step, suspended, crashVmIds);
+    if (frozen.length > 0) frozen = await freezeAgain(step, frozen, groupPlan, crashVmIds);
+  }
 
-  const thawedInFence: string[] = [];
-  const thawInsideFence = async (signal: AbortSignal) => {
-    for (const vmId of frozen) {
-      try {
-        const hypervisor = await step.drivers.hypervisorForVm(vmId);
-        await hypervisor.thawGuest(vmId, { signal, timeoutMs: step.call.timeoutMs });
-        thawedInFence.push(vmId);
-      } catch (error) {
-        step.log(
-          'warn',
-          `thaw of ${vmId} inside the write fence failed (the thaw step retries it): ${reasonOf(error)}`,
-        );
-      }
-    }
-  };
+  const work: FencedWork = { thawed: [], postThaw: {} };
   const request = (whileFenced?: CreateSnapshotRequest['whileFenced']): CreateSnapshotRequest => ({
     snapshotId: params.snapshotId,
     scope: params.scope,
@@ -125,22 +202,28 @@ async function takeArraySnapshot(step: ArrayStep): Promise<StepOutcome> {
     request: CreateSnapshotRequest,
     options: typeof step.call,
   ) => Promise<unknown>;
+  const hasFencedWork = frozen.length > 0 || suspended.length > 0;
   try {
-    await create(request(frozen.length > 0 ? thawInsideFence : undefined), step.call);
+    await create(request(hasFencedWork ? fenceHook(step, frozen, suspended, work) : undefined), step.call);
   } catch (error) {
-    // Thawed for a fence whose commit then failed: the freeze is over, the snapshot was not taken.
-    const missedFence =
-      thawedInFence.length > 0 && isDriverError(error) && error.faultCode === 'snapshot-failed';
-    if (!missedFence || params.consistencyPolicy !== 'fallback') throw error;
+    // Thawed / resumed for a fence whose commit then failed: the freeze is over, the snapshot was not taken.
+    const released = [...new Set([...work.thawed, ...Object.keys(work.postThaw)])];
+    const missedFence = released.length > 0 && isDriverError(error) && error.faultCode === 'snapshot-failed';
+    if (!missedFence || params.consistencyPolicy !== 'fallback') {
+      await resumeApplications(step, suspended, work);
+      throw error;
+    }
     step.log('warn', `${reasonOf(error)}; taking the snapshot again without the freeze (crash-consistent)`);
     await create(request(), step.call);
-    for (const vmId of thawedInFence)
-      crashVmIds[vmId] = `fallback: ${reasonOf(error)}; snapshot taken after the thaw`;
+    for (const vmId of released)
+      crashVmIds[vmId] =
+        `fallback: ${await namesOfVms(step.stores, [vmId])} was thawed for a write fence whose commit failed (${reasonOf(error)}); snapshot taken after the thaw`;
   }
   const result: ArraySnapshotResult = {
     snapshotId: params.snapshotId,
     isQuiesced: false,
-    thawedInFence,
+    thawedInFence: work.thawed,
+    postThawInFence: work.postThaw,
     crashVmIds,
   };
   const crashReasons = Object.values(crashVmIds);

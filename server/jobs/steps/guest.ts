@@ -76,13 +76,23 @@ export const guestFreeze: StepHandler<'guest-freeze'> = {
   async run(step) {
     const { timeoutMs } = step.params;
     const hypervisor = await step.drivers.hypervisorForVm(step.vmId());
-    await hypervisor.freezeGuest(step.vmId(), timeoutMs, step.callWithExtra(timeoutMs));
+    try {
+      await hypervisor.freezeGuest(step.vmId(), timeoutMs, step.callWithExtra(timeoutMs));
+    } catch (error) {
+      // The point's reason names the VM as the operator knows it, not only by the connector's id.
+      if (!isDriverError(error)) throw error;
+      const name = await namesOfVms(step.stores, [step.vmId()]);
+      if (error.message.includes(name)) throw error;
+      throw new DriverError(error.faultCode, `${name} was not frozen: ${error.message}`, {
+        isRetryable: error.isRetryable,
+      });
+    }
     return { status: 'succeeded' };
   },
 };
 
-/** Whether the VM's array snapshot step already thawed it inside the array's write fence. */
-async function wasThawedInFence(step: StepRun<'guest-thaw'>): Promise<boolean> {
+/** The VM's array snapshot step's result, when it finished (undefined when there is none). */
+async function arraySnapshotOf(step: StepRun<'guest-thaw' | 'post-thaw-script'>) {
   const vmId = step.vmId();
   const snapshotKeys = new Set(
     step
@@ -92,14 +102,17 @@ async function wasThawedInFence(step: StepRun<'guest-thaw'>): Promise<boolean> {
       )
       .map((s) => s.key),
   );
-  if (snapshotKeys.size === 0) return false;
+  if (snapshotKeys.size === 0) return undefined;
   const records = await step.stores.operations.steps(step.operation.id);
-  return records.some(
-    (record) =>
-      snapshotKeys.has(record.key) &&
-      (record.status === 'succeeded' || record.status === 'degraded') &&
-      (record.resultJson as Partial<ArraySnapshotResult> | null)?.thawedInFence?.includes(vmId) === true,
+  const record = records.find(
+    (r) => snapshotKeys.has(r.key) && (r.status === 'succeeded' || r.status === 'degraded'),
   );
+  return (record?.resultJson ?? undefined) as Partial<ArraySnapshotResult> | undefined;
+}
+
+/** Whether the VM's array snapshot step already thawed it inside the array's write fence. */
+async function wasThawedInFence(step: StepRun<'guest-thaw'>): Promise<boolean> {
+  return (await arraySnapshotOf(step))?.thawedInFence?.includes(step.vmId()) === true;
 }
 
 export const guestThaw: StepHandler<'guest-thaw'> = {
@@ -160,6 +173,20 @@ export const postThawScript: StepHandler<'post-thaw-script'> = {
   deadlineMs: 2 * MINUTE,
   async run(step) {
     const { script } = step.params;
+    // Run inside the array's write fence by the snapshot step: its answer stands, it is not run twice.
+    const fenced = (await arraySnapshotOf(step))?.postThawInFence?.[step.vmId()];
+    if (fenced) {
+      step.log(
+        'info',
+        `ran inside the array snapshot’s write fence${fenced.output ? `: ${fenced.output}` : ''}`,
+      );
+      if (fenced.exitCode !== 0)
+        return {
+          status: 'degraded',
+          reason: `post-thaw script "${script.command}" exited ${fenced.exitCode}`,
+        };
+      return { status: 'succeeded', result: { exitCode: 0, ranInFence: true } };
+    }
     // The capture is already taken: a failing post-thaw script is a warning, never a failure.
     try {
       const result = await runScript(step, script);

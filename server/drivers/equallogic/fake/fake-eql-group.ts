@@ -20,6 +20,8 @@ export interface FakeEqlVolume {
   isOnline: boolean;
   data: Buffer;
   snapshots: Map<string, Buffer>;
+  /** `create-now description <text>`: each snapshot's description, by name. */
+  descriptions: Map<string, string>;
 }
 
 interface Settings {
@@ -49,7 +51,14 @@ export class FakeEqlGroup {
   ) {}
 
   addVolume(name: string, sizeBytes: number): FakeEqlVolume {
-    const volume = { name, sizeBytes, isOnline: true, data: Buffer.alloc(sizeBytes), snapshots: new Map() };
+    const volume = {
+      name,
+      sizeBytes,
+      isOnline: true,
+      data: Buffer.alloc(sizeBytes),
+      snapshots: new Map(),
+      descriptions: new Map(),
+    };
     this.volumes.set(name, volume);
     return volume;
   }
@@ -219,15 +228,30 @@ export class FakeEqlGroup {
     }
     if (rest[0] === 'snapshot' && rest[1] === 'create-now') {
       // One instant for every member: all copies are taken before anything else runs.
+      const description = this.descriptionOf(rest.slice(2));
       this.snapshotCounter += 1;
       const stamp = this.now().toISOString().slice(0, 19).replace('T', '-');
-      for (const member of members) {
-        const volume = this.volume(member);
-        volume.snapshots.set(`${member}-${stamp}.${this.snapshotCounter}`, Buffer.from(volume.data));
-      }
-      return [`Snapshot collection name is ${name}-${stamp}.${this.snapshotCounter}`];
+      for (const member of members)
+        this.takeSnapshot(this.volume(member), `${member}-${stamp}.${this.snapshotCounter}`, description);
+      return [
+        'Snapshot collection creation succeeded.',
+        `Snapshot collection name is ${name}-${stamp}.${this.snapshotCounter}`,
+      ];
     }
     return [`% Error - Unrecognized command: collection select ${name} ${rest.join(' ')}`];
+  }
+
+  /** `description <text>` after `create-now` (the text is one word here: the connector sends no spaces). */
+  private descriptionOf(words: string[]): string | undefined {
+    if (words.length === 0) return undefined;
+    if (words[0] !== 'description' || words.length !== 2)
+      throw new FakeEqlError(`% Error - Unrecognized command: create-now ${words.join(' ')}`);
+    return words[1];
+  }
+
+  private takeSnapshot(volume: FakeEqlVolume, name: string, description: string | undefined): void {
+    volume.snapshots.set(name, Buffer.from(volume.data));
+    if (description !== undefined) volume.descriptions.set(name, description);
   }
 
   private volumeCommand(volume: FakeEqlVolume, rest: string[], _settings: Settings) {
@@ -252,11 +276,13 @@ export class FakeEqlGroup {
     if (action === 'show')
       return done([...volume.snapshots.keys()].map((name) => `${name} ${this.now().toISOString()} online`));
     if (action === 'create-now') {
+      const description = this.descriptionOf(more);
       this.snapshotCounter += 1;
       const stamp = this.now().toISOString().slice(0, 19).replace('T', '-');
       const name = `${volume.name}-${stamp}.${this.snapshotCounter}`;
-      volume.snapshots.set(name, Buffer.from(volume.data));
-      return done([`Snapshot name is ${name}`]);
+      this.takeSnapshot(volume, name, description);
+      // As the Proxmox EqualLogic plugins read it: a success line, then the name as its 4th word.
+      return done(['Snapshot creation succeeded.', `Snapshot name is ${name}`]);
     }
     if (action === 'rename' && more.length === 2) {
       const data = volume.snapshots.get(more[0]);
@@ -265,6 +291,9 @@ export class FakeEqlGroup {
         throw new FakeEqlError(`% Error - Snapshot name ${more[1]} already exists.`);
       volume.snapshots.delete(more[0]);
       volume.snapshots.set(more[1], data);
+      const description = volume.descriptions.get(more[0]);
+      volume.descriptions.delete(more[0]);
+      if (description !== undefined) volume.descriptions.set(more[1], description);
       return done([]);
     }
     if (action === 'delete' && more.length === 1) {
@@ -274,6 +303,7 @@ export class FakeEqlGroup {
         confirm: 'Do you really want to delete the snapshot?',
         run: () => {
           volume.snapshots.delete(more[0]);
+          volume.descriptions.delete(more[0]);
           return ['Snapshot deletion succeeded.'];
         },
       };
@@ -281,6 +311,14 @@ export class FakeEqlGroup {
     if (action === 'select' && more.length >= 2) {
       const data = volume.snapshots.get(more[0]);
       if (!data) throw new FakeEqlError(`% Error - Snapshot ${more[0]} does not exist.`);
+      if (more[1] === 'show' && more.length === 2) {
+        return done([
+          '_____________________________ Snapshot Information ____________________________',
+          `Name: ${more[0]}`,
+          `Description: ${volume.descriptions.get(more[0]) ?? ''}`,
+          `Status: online`,
+        ]);
+      }
       if (more[1] === 'clone' && more[2]) {
         if (this.volumes.has(more[2]))
           throw new FakeEqlError(`% Error - Volume name ${more[2]} already exists.`);

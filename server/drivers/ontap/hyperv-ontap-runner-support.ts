@@ -1,0 +1,237 @@
+/**
+ * Runner tests of an array capture over real transports: the fake Windows host over SSH serves the
+ * Hyper-V role (pre-freeze / post-thaw scripts through PowerShell Direct, the guest freeze as a
+ * production checkpoint, `Write-VolumeCache`), the fake ONTAP cluster over HTTPS the array role
+ * (two-phase CG snapshot, its fence timer on the cluster's injected clock). The inventory is what
+ * the two syncs write: the host's VMs on D:, whose disk is the cluster's sql_data LUN (NAA id).
+ *
+ * One piece stands in: reading a VM's disks out of an ONTAP snapshot (FlexClone → map → copy) is
+ * not a driver call yet, so the copy step stores the VHDX files as the array held them when the
+ * fence went up (read from the fake host's files at that moment).
+ */
+import { createHash } from 'node:crypto';
+import type { StoreDialect } from '../../../db/stores/contract/dialects';
+import type { OperationRecord } from '../../../db/stores/ports/operation-store';
+import { createServiceContext } from '../../context';
+import { type BackupPlanRequest, planBackup } from '../../engine/backup-plan';
+import { emptyInventory, type Inventory, indexInventory } from '../../engine/inventory';
+import { createHarness, type Harness } from '../../jobs/test-harness';
+import { importInventory } from '../../services/import-service';
+import { GUEST_PASSWORD, GUEST_USER } from '../hyperv/fake/fake-estate';
+import { VM_STATE } from '../hyperv/fake/fake-hyperv-model';
+import { HypervConnector } from '../hyperv/hyperv-connector';
+import { diskInventoryId, mapHost, readHostRecords } from '../hyperv/hyperv-discovery';
+import { callOptions, startFakeHost } from '../hyperv/hyperv-test-support';
+import { connectorLookupFromInventory, createDriverRegistry, type DriverRegistry } from '../registry';
+import type { HypervisorDriver } from '../roles';
+import { OntapConnector } from './ontap-connector';
+import { discoverOntap, toInventory } from './ontap-discovery';
+import { type FakeCluster, startFakeCluster } from './ontap-test-support';
+
+export const PRE_FREEZE = 'C:\\Scripts\\pre-freeze.cmd';
+export const POST_THAW = 'C:\\Scripts\\post-thaw.cmd';
+
+export interface FencedHyperv {
+  h: Harness;
+  host: Awaited<ReturnType<typeof startFakeHost>>;
+  cluster: FakeCluster;
+  inventory: Inventory;
+  drivers: DriverRegistry;
+  /** What the guest, the host and the array did, in order (reads and power checks left out). */
+  timeline: string[];
+  /** CG snapshots fenced on the cluster when each post-thaw script ran in the guest. */
+  fencesAtPostThaw: number[];
+  /** The next N post-thaw scripts take 9 s of the cluster's time: the commit misses the 7 s fence. */
+  slowPostThaws: { count: number };
+  vmIdOf(name: string): string;
+  request(policy: 'require' | 'fallback'): BackupPlanRequest;
+  /** Plans the backup from the stored inventory (the two syncs' rows) and enqueues it. */
+  enqueue(policy: 'require' | 'fallback'): Promise<OperationRecord>;
+  close(): Promise<void>;
+}
+
+/** The fake host and cluster, synced into a harness on `dialect`; `prepare` changes the host before the sync. */
+export async function openFencedHyperv(
+  dialect: StoreDialect,
+  prepare: (state: Awaited<ReturnType<typeof startFakeHost>>['model']['state']) => void = () => {},
+): Promise<FencedHyperv> {
+  const host = await startFakeHost(32 * 1024);
+  const cluster = await startFakeCluster();
+  prepare(host.model.state);
+  const client = host.connect();
+  const guest = { user: GUEST_USER, password: GUEST_PASSWORD };
+  const synced = mapHost(await readHostRecords(client, guest, callOptions())).inventory;
+  const found = toInventory('cluster1', 'cluster1', await discoverOntap(cluster.client, callOptions()));
+  const h = await createHarness({ dialect, inventory: () => emptyInventory() });
+  const ctx = createServiceContext({ now: () => h.clock.now(), newId: h.newId });
+  // sql01's scripts are configured (the inventory's flag): under `require` the planner asks for it.
+  const withScripts = {
+    ...synced,
+    vms: synced.vms.map((vm) => (vm.name === 'sql01' ? { ...vm, hasFreezeScripts: true } : vm)),
+  };
+  await importInventory(h.stores, ctx, withScripts, 'replace');
+  // As the ONTAP sync stores it: merged, each host volume linked to its LUN by NAA id.
+  const arrays = {
+    arrays: [found.array],
+    arrayVolumes: found.arrayVolumes,
+    consistencyGroups: found.consistencyGroups,
+  };
+  await importInventory(h.stores, ctx, arrays, 'merge');
+  const inventory = await h.stores.inventory.loadInventory();
+  const hyperv = new HypervConnector(() => [
+    { name: 'hv01', client, guestCredential: async () => guest, hostId: withScripts.hosts[0].id },
+  ]);
+  const ontap = new OntapConnector(() => [
+    { name: 'cluster1', arrayId: 'cluster1', client: cluster.client, stagingIgroup: 'stage01' },
+  ]);
+  const real = createDriverRegistry({
+    lookup: connectorLookupFromInventory(inventory),
+    connectors: [hyperv, ontap],
+    repository: h.driver.repository,
+  });
+  const fenced = new Map<string, Buffer>();
+  const drivers: DriverRegistry = {
+    ...real,
+    hypervisorForVm: async (vmId) => copyingFromArray(await real.hypervisorForVm(vmId), fenced),
+  };
+  const watched: FencedHyperv = {
+    h,
+    host,
+    cluster,
+    inventory,
+    drivers,
+    timeline: [],
+    fencesAtPostThaw: [],
+    slowPostThaws: { count: 0 },
+    vmIdOf: (name) => inventory.vms.find((vm) => vm.name === name)?.id as string,
+    request: (consistencyPolicy) => ({
+      scope: { kind: 'array-volume', arrayVolumeId: lunOf(inventory) },
+      methodByVm: Object.fromEntries(inventory.vms.map((vm) => [vm.id, 'array-snapshot'])),
+      consistencyPolicy,
+      passthroughPolicy: 'skip',
+      scripts: {
+        [watched.vmIdOf('sql01')]: {
+          preFreeze: { command: PRE_FREEZE, timeoutSeconds: 30 },
+          postThaw: { command: POST_THAW, timeoutSeconds: 30 },
+        },
+      },
+    }),
+    async enqueue(policy) {
+      const request = watched.request(policy);
+      const now = h.clock.now();
+      const plan = planBackup(indexInventory(inventory), request, { now, newId: h.newId });
+      return h.stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
+        id: `op-${h.newId()}`,
+        now,
+        requestedBy: 'system',
+      });
+    },
+    async close() {
+      await h.close();
+      await host.dispose();
+      await cluster.stop();
+    },
+  };
+  watch(watched, fenced);
+  return watched;
+}
+
+/** The LUN behind the host's D: (the sync linked it by NAA id). */
+function lunOf(inventory: Inventory): string {
+  const lun = inventory.hostVolumes.find((volume) => volume.arrayVolumeId !== null)?.arrayVolumeId;
+  if (!lun) throw new Error('no host volume is linked to a LUN');
+  return lun;
+}
+
+/** Records the timeline, reads the files when the fence goes up, and slows chosen post-thaws. */
+function watch(run: FencedHyperv, fenced: Map<string, Buffer>): void {
+  const { host, cluster, timeline } = run;
+  const calls = host.host.calls;
+  const pushCall = calls.push.bind(calls);
+  calls.push = (...names) => {
+    for (const name of names)
+      if (['new-checkpoint', 'remove-checkpoint', 'flush-volume'].includes(name))
+        timeline.push(`host: ${name}`);
+    return pushCall(...names);
+  };
+  const sql01 = host.model.state.vms.find((vm) => vm.name === 'sql01');
+  const ran = sql01?.guest?.ran;
+  if (ran) {
+    const pushRan = ran.push.bind(ran);
+    ran.push = (...commands) => {
+      for (const command of commands) {
+        timeline.push(`guest: ${command}`);
+        if (command !== POST_THAW) continue;
+        run.fencesAtPostThaw.push(cluster.model.fences.size);
+        if (run.slowPostThaws.count > 0) {
+          run.slowPostThaws.count--;
+          cluster.clock.advance(9000);
+        }
+      }
+      return pushRan(...commands);
+    };
+  }
+  const arrayCalls = cluster.server.calls;
+  const pushArray = arrayCalls.push.bind(arrayCalls);
+  arrayCalls.push = (...items) => {
+    for (const item of items) {
+      if (item.startsWith('GET')) continue;
+      const action = /action=(\w+)/.exec(item)?.[1];
+      timeline.push(`array: ${item.split(' ')[0]}${action ? ` ${action}` : ''}`);
+      if (action === 'start') readFiles(run, fenced);
+    }
+    return pushArray(...items);
+  };
+}
+
+/** The VMs' VHDX files as the LUN holds them now (the parents while a freeze checkpoint exists). */
+function readFiles(run: FencedHyperv, into: Map<string, Buffer>): void {
+  for (const vm of run.host.model.state.vms) {
+    for (const drive of vm.drives) {
+      if (drive.diskNumber !== null) continue;
+      const parent = vm.checkpoints
+        .at(-1)
+        ?.drives.find((d) => d.controllerLocation === drive.controllerLocation);
+      const diskId = diskInventoryId(vm.id, {
+        ControllerType: drive.controllerType,
+        ControllerNumber: drive.controllerNumber,
+        ControllerLocation: drive.controllerLocation,
+      });
+      into.set(diskId, run.host.model.readFile(parent?.path ?? drive.path));
+    }
+  }
+}
+
+/** The Hyper-V role with the copy of an array snapshot standing in (see the file's comment). */
+function copyingFromArray(real: HypervisorDriver, fenced: Map<string, Buffer>): HypervisorDriver {
+  return new Proxy(real, {
+    get(target, property, receiver) {
+      if (property !== 'copySnapshotToRepository') return Reflect.get(target, property, receiver);
+      const copy: HypervisorDriver['copySnapshotToRepository'] = (request, repository, options) =>
+        repository.store(
+          {
+            restorePointId: request.restorePointId,
+            vmId: request.vmId,
+            snapshotId: request.snapshotId,
+            disks: request.diskIds.map((diskId) => {
+              const bytes = fenced.get(diskId);
+              if (!bytes) throw new Error(`the array snapshot holds no file for ${diskId}`);
+              return {
+                diskId,
+                bytes: bytes.length,
+                origin: { location: diskId, hostVolumeId: null, arrayVolumeId: null },
+                async *read() {
+                  yield new Uint8Array(bytes);
+                },
+              };
+            }),
+          },
+          options,
+        );
+      return copy;
+    },
+  });
+}
+
+export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+export { VM_STATE };
