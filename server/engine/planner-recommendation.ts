@@ -3,7 +3,7 @@
  * ordered, and the sentence that says why the winner beat each alternative it passed over.
  */
 import type { HypervisorKind } from './inventory';
-import type { MethodOption } from './planner';
+import type { MethodOption, MethodPlan } from './planner';
 import type { RuleContext } from './rules';
 import { flat, listQuotedNames, NONE } from './rules/context';
 import { type BackupMethod, type Consistency, consistencyRank, type Finding } from './types';
@@ -87,30 +87,55 @@ export function explainLoss(winner: MethodOption, loser: MethodOption): string {
     : `${methodAtStart(w.method)} is the more specific method`;
 }
 
+/** What the recommendation sentence reads besides the options, taken when the plan is made. */
+export interface RecommendationFacts {
+  vmName: string;
+  hostKind: HypervisorKind;
+  isQuiesceWanted: boolean;
+  /** A finding says the guest does not report everything online capture needs. */
+  hasUnknowns: boolean;
+}
+
+export function recommendationFactsOf(ctx: RuleContext, findings: readonly Finding[]): RecommendationFacts {
+  let hasUnknowns = false;
+  for (let i = 0; i < findings.length && !hasUnknowns; i++) {
+    const f = findings[i];
+    hasUnknowns =
+      f.ruleId === 'HV-GUEST-FACTS-UNKNOWN' ||
+      (f.severity === 'info' &&
+        (f.ruleId === 'HV-BACKUP-IC-MISSING' || f.ruleId === 'HV-GUEST-VSS-DISABLED'));
+  }
+  return {
+    vmName: ctx.vm.name,
+    hostKind: ctx.host.kind,
+    isQuiesceWanted: ctx.isQuiesceWanted,
+    hasUnknowns,
+  };
+}
+
 export function explainRecommendation(
-  ctx: RuleContext,
+  facts: RecommendationFacts,
   best: MethodOption | null,
-  candidates: MethodOption[],
-  options: MethodOption[],
-  findings: Finding[],
+  candidates: readonly MethodOption[],
+  options: readonly MethodOption[],
 ): string {
-  const { vm } = ctx;
   const guestAgent = options.find((o) => o.method === 'guest-agent');
   if (!best) {
     const platformReasons = options
-      .filter((o) => o.method !== 'guest-agent' && METHODS_BY_HYPERVISOR[ctx.host.kind].includes(o.method))
+      .filter((o) => o.method !== 'guest-agent' && METHODS_BY_HYPERVISOR[facts.hostKind].includes(o.method))
       .map((o) => `${METHOD_LABELS[o.method]}: ${o.unavailableReasons.join(' ')}`);
     const fallback = guestAgent?.isAvailable
       ? ` A guest-agent job can still protect its volumes from inside the guest.`
       : '';
-    return flat`No method can capture VM '${vm.name}' as a whole. ${platformReasons.join(' ')}${fallback}`;
+    return flat`No method can capture VM '${facts.vmName}' as a whole. ${platformReasons.join(' ')}${fallback}`;
   }
   // Sentences are joined with `+`: the constant ones (most reasons end with the guest-agent one)
   // are then referenced by the reason rather than copied into it, once per VM of the estate.
-  let reason = flat`${methodAtStart(best.method)} for '${vm.name}': ${describeOption(best)}.`;
+  let reason = flat`${methodAtStart(best.method)} for '${facts.vmName}': ${describeOption(best)}.`;
   if (candidates.length > 1) {
     let losses = '';
-    for (const c of candidates) {
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i];
       if (c === best) continue;
       losses = losses === '' ? explainLoss(best, c) : flat`${losses}; ${explainLoss(best, c)}`;
     }
@@ -127,22 +152,69 @@ export function explainRecommendation(
         : GUEST_AGENT_NOT_RECOMMENDED;
   }
   const quiesced = options.find((o) => o.method === 'xen-quiesced');
-  if (quiesced?.isAvailable && !ctx.isQuiesceWanted) reason += QUIESCE_NOT_ASKED;
-  const hasUnknowns = findings.some(
-    (f) =>
-      f.ruleId === 'HV-GUEST-FACTS-UNKNOWN' ||
-      (f.severity === 'info' &&
-        (f.ruleId === 'HV-BACKUP-IC-MISSING' || f.ruleId === 'HV-GUEST-VSS-DISABLED')),
-  );
+  if (quiesced?.isAvailable && !facts.isQuiesceWanted) reason += QUIESCE_NOT_ASKED;
   if (
     best.captureState === 'online' &&
-    hasUnknowns &&
-    ctx.host.kind === 'hyperv' &&
+    facts.hasUnknowns &&
+    facts.hostKind === 'hyperv' &&
     best.method !== 'array-snapshot'
   ) {
     reason += ONLINE_NOT_CONFIRMED;
   }
   return reason;
+}
+
+/**
+ * A VM's method plan whose recommendation sentence is worded when first read, then kept.
+ *
+ * Whole-estate evaluation builds a plan per VM (20,000 on the large estate), and wording every
+ * sentence was about a tenth of it, while plans are stored, counted and compared before anyone reads
+ * one. `recommendationReason` stays an own, enumerable property (one accessor shared by every plan,
+ * defined in the constructor after the other fields), so JSON.stringify, spreads, structuredClone and
+ * deep equality see the plain plan they saw before, key for key and in the same order. The sentence
+ * reads the options as they were planned (the plan's own list and facts taken here), and assigning
+ * it replaces it.
+ */
+export class LazilyWordedPlan implements MethodPlan {
+  vmId: string;
+  options: MethodOption[];
+  recommended: BackupMethod | null;
+  declare recommendationReason: string;
+  readonly #plannedOptions: readonly MethodOption[];
+  readonly #best: MethodOption | null;
+  readonly #candidates: readonly MethodOption[];
+  readonly #facts: RecommendationFacts;
+  #reason: string | undefined;
+
+  constructor(
+    vmId: string,
+    options: MethodOption[],
+    best: MethodOption | null,
+    candidates: readonly MethodOption[],
+    facts: RecommendationFacts,
+  ) {
+    this.vmId = vmId;
+    this.options = options;
+    this.recommended = best?.method ?? null;
+    this.#plannedOptions = options;
+    this.#best = best;
+    this.#candidates = candidates;
+    this.#facts = facts;
+    this.#reason = undefined;
+    Object.defineProperty(this, 'recommendationReason', LazilyWordedPlan.#reasonProperty);
+  }
+
+  static readonly #reasonProperty: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: LazilyWordedPlan): string {
+      this.#reason ??= explainRecommendation(this.#facts, this.#best, this.#candidates, this.#plannedOptions);
+      return this.#reason;
+    },
+    set(this: LazilyWordedPlan, reason: string): void {
+      this.#reason = reason;
+    },
+  };
 }
 
 const GUEST_AGENT_NOT_RECOMMENDED =
@@ -163,11 +235,12 @@ export function concernsPlatform(finding: Finding, platformMethods: readonly Bac
 /** The findings that concern a method; the VM's own list when all of them do (no copy). */
 export function findingsConcerning(findings: Finding[], method: BackupMethod): Finding[] {
   let count = 0;
-  for (const f of findings) if (concernsMethod(f, method)) count++;
+  for (let i = 0; i < findings.length; i++) if (concernsMethod(findings[i], method)) count++;
   if (count === 0) return NONE;
   if (count === findings.length) return findings;
   const concerning: Finding[] = [];
-  for (const f of findings) if (concernsMethod(f, method)) concerning.push(f);
+  for (let i = 0; i < findings.length; i++)
+    if (concernsMethod(findings[i], method)) concerning.push(findings[i]);
   return concerning;
 }
 

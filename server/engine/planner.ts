@@ -30,10 +30,11 @@
 import type { InventoryIndex } from './inventory';
 import {
   concernsPlatform,
-  explainRecommendation,
   findingsConcerning,
+  LazilyWordedPlan,
   METHODS_BY_HYPERVISOR,
   ownOption,
+  recommendationFactsOf,
   sortCandidates,
 } from './planner-recommendation';
 import {
@@ -46,6 +47,7 @@ import {
   SAVED_STATE_DOWNTIME_SECONDS,
 } from './rules';
 import {
+  appendAll,
   diskRef,
   flat,
   hostVolumesOfVm,
@@ -190,7 +192,8 @@ function captureWhenNotRunning(ctx: RuleContext, isHypervWriter: boolean): Captu
 
 function blockerReasons(findings: Finding[], method: BackupMethod): string[] {
   const reasons: string[] = [];
-  for (const f of findings) {
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
     if (f.severity === 'blocker' && (f.methods.length === 0 || f.methods.includes(method)))
       reasons.push(f.message);
   }
@@ -374,7 +377,9 @@ function planArraySnapshot(
   const { vm, index } = ctx;
   if (ctx.arrayVolumes.length === 0) return noLunOption(ctx);
   const reasons: string[] = [];
-  for (const disk of ctx.disks) {
+  const { disks } = ctx;
+  for (let i = 0; i < disks.length; i++) {
+    const disk = disks[i];
     if (disk.kind === 'passthrough' || !disk.hostVolumeId) continue;
     const volume = index.hostVolumesById.get(disk.hostVolumeId);
     if (volume && !volume.arrayVolumeId) {
@@ -429,7 +434,8 @@ export function planVm(
     planGuestAgent(ctx),
   ];
   const candidates: MethodOption[] = [];
-  for (const o of options) {
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i];
     if (!o.isAvailable || o.method === 'guest-agent') continue;
     if (o.method === 'xen-quiesced' && !ctx.isQuiesceWanted) continue;
     candidates.push(o);
@@ -450,7 +456,7 @@ export function planVm(
     ctx,
     best ? { method: best.method, consistency: best.consistency } : null,
   );
-  for (const f of application) findings.push(f);
+  appendAll(findings, application);
   const platformMethods = METHODS_BY_HYPERVISOR[ctx.host.kind];
   for (let i = 0; i < options.length; i++) {
     const option = options[i];
@@ -467,12 +473,7 @@ export function planVm(
     ? findings
     : findings.filter((f) => concernsPlatform(f, platformMethods));
   return {
-    plan: {
-      vmId: ctx.vm.id,
-      options,
-      recommended: best?.method ?? null,
-      recommendationReason: explainRecommendation(ctx, best, candidates, options, findings),
-    },
+    plan: new LazilyWordedPlan(ctx.vm.id, options, best, candidates, recommendationFactsOf(ctx, findings)),
     findings: vmFindings,
   };
 }

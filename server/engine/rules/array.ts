@@ -9,6 +9,7 @@ import type { ArrayVolume, StorageArray } from '../inventory';
 import type { Finding, ObjectRef, RuleId, Severity } from '../types';
 import {
   ARRAY_METHODS,
+  appendAll,
   applicationNames,
   arrayOf,
   arrayRef,
@@ -120,8 +121,9 @@ function lunName(ctx: RuleContext, volume: ArrayVolume): string {
 }
 
 function checkSnapshotCapability(ctx: RuleContext, findings: Finding[]): void {
-  const { vm } = ctx;
-  for (const volume of ctx.arrayVolumes) {
+  const { vm, arrayVolumes } = ctx;
+  for (let i = 0; i < arrayVolumes.length; i++) {
+    const volume = arrayVolumes[i];
     const array = arrayOf(ctx, volume);
     if (array.supportsSnapshots && volume.supportsSnapshots) continue;
     const cause = array.supportsSnapshots
@@ -161,7 +163,7 @@ function checkIntegration(ctx: RuleContext, facts: ArrayVolumeSetFacts, findings
   if (isDrivenByHypervisor) return;
   facts.arraysText ??= listQuotedNames(arrays);
   const objects: ObjectRef[] = [ctx.vmRef, ctx.hostRef];
-  for (const array of arrays) objects.push(sharedRef(ctx, array, arrayRef));
+  for (let i = 0; i < arrays.length; i++) objects.push(sharedRef(ctx, arrays[i], arrayRef));
   findings.push(
     arrayFinding(
       ctx,
@@ -222,8 +224,9 @@ function checkSharedVolumes(
       : listNames(snapshotSet.volumes.map((v) => lunName(ctx, v)));
   if (isCachedSet) facts.lunsText = lunsText;
   const objects: ObjectRef[] = [ctx.vmRef];
-  for (const volume of snapshotSet.volumes) objects.push(sharedRef(ctx, volume, arrayVolumeRef));
-  for (const other of others) objects.push(other);
+  const { volumes } = snapshotSet;
+  for (let i = 0; i < volumes.length; i++) objects.push(sharedRef(ctx, volumes[i], arrayVolumeRef));
+  appendAll(objects, others);
   findings.push(
     arrayFinding(
       ctx,

@@ -161,7 +161,8 @@ export function buildRuleContext(
   hostVolumeScratch.length = 0;
   arrayVolumeScratch.length = 0;
   let passthroughDisks: VirtualDisk[] = NONE;
-  for (const disk of disks) {
+  for (let i = 0; i < disks.length; i++) {
+    const disk = disks[i];
     if (disk.kind === 'passthrough') passthroughDisks = appended(passthroughDisks, disk);
     if (disk.hostVolumeId) {
       const volume = index.hostVolumesById.get(disk.hostVolumeId);
@@ -216,8 +217,8 @@ const scratchHostVolumes: HostVolume[] = [];
 const scratchArrayVolumes: ArrayVolume[] = [];
 
 function runsCriticalApplication(vm: Vm): boolean {
-  for (const application of vm.applications) {
-    if ((CRITICAL_APPLICATIONS as readonly string[]).includes(application)) return true;
+  for (let i = 0; i < vm.applications.length; i++) {
+    if ((CRITICAL_APPLICATIONS as readonly string[]).includes(vm.applications[i])) return true;
   }
   return false;
 }
@@ -229,7 +230,8 @@ function runsCriticalApplication(vm: Vm): boolean {
 function internedList<T extends object>(root: ListNode, items: readonly T[]): T[] {
   if (items.length === 0) return NONE;
   let node = root;
-  for (const item of items) {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     let next = node.next?.get(item);
     if (!next) {
       next = { list: null, next: null };
@@ -250,7 +252,7 @@ function appended<T>(list: T[], item: T): T[] {
 }
 
 function hasVolume(volumes: readonly { id: string }[], id: string): boolean {
-  for (const volume of volumes) if (volume.id === id) return true;
+  for (let i = 0; i < volumes.length; i++) if (volumes[i].id === id) return true;
   return false;
 }
 
@@ -338,7 +340,10 @@ function vmRefsOnVolumes(
   root: VolumeSetNode,
 ): readonly ObjectRef[] {
   let node = root;
-  for (const volume of volumes) {
+  // Indexed loops: this runs several times per VM, and for-of over the shared frozen lists and
+  // fresh ones alike was not optimised into a plain loop (an iterator result per step).
+  for (let i = 0; i < volumes.length; i++) {
+    const volume = volumes[i];
     let next = node.next?.get(volume);
     if (!next) {
       next = { refs: null, next: null };
@@ -350,9 +355,10 @@ function vmRefsOnVolumes(
   if (node.refs) return node.refs;
   const { cache, index } = ctx;
   const refs: ObjectRef[] = [];
-  for (const volume of volumes) {
-    for (const vmId of vmIdsByVolume.get(volume.id) ?? NONE) {
-      const vm = index.vmsById.get(vmId);
+  for (let i = 0; i < volumes.length; i++) {
+    const vmIds = vmIdsByVolume.get(volumes[i].id) ?? NONE;
+    for (let j = 0; j < vmIds.length; j++) {
+      const vm = index.vmsById.get(vmIds[j]);
       if (!vm) continue;
       const ref = sharedRefIn(cache, vm, vmRef);
       // Sets hold a few volumes of at most tens of VMs: a scan is cheaper than a Set per list.
@@ -427,6 +433,15 @@ export type Rule = (ctx: RuleContext) => Finding[];
  */
 function frozenList<T>(...items: T[]): T[] {
   return Object.freeze(items) as T[];
+}
+
+/**
+ * Appends every item of `items` to `target`. An indexed loop: for-of over the mix of shared frozen
+ * and fresh lists the rules return was not optimised into a plain loop, and allocated an iterator
+ * result per item on every VM of the estate.
+ */
+export function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (let i = 0; i < items.length; i++) target.push(items[i]);
 }
 
 /** A shared frozen empty list (typed for any element). */

@@ -9,6 +9,7 @@
 import type { GuestVolume, HostVolume, VirtualDisk } from '../inventory';
 import type { BackupMethod, Finding, ObjectRef, RuleId, Severity } from '../types';
 import {
+  appendAll,
   diskRef,
   type EstateCache,
   expectedChangeOnHostVolume,
@@ -285,7 +286,9 @@ function checkPassthroughDisk(ctx: RuleContext, disk: VirtualDisk): Finding {
 
 function checkHostVolumeVss(ctx: RuleContext, findings: Finding[]): void {
   const { vm, host } = ctx;
-  for (const volume of hostVolumesOfVm(ctx)) {
+  const volumes = hostVolumesOfVm(ctx);
+  for (let i = 0; i < volumes.length; i++) {
+    const volume = volumes[i];
     if (volume.vssEnabled) continue;
     findings.push(
       finding(
@@ -362,7 +365,9 @@ function describeLowShadowStorage(ctx: RuleContext, volume: HostVolume): LowShad
 
 function checkHostShadowStorage(ctx: RuleContext, findings: Finding[]): void {
   const { vm } = ctx;
-  for (const volume of hostVolumesOfVm(ctx)) {
+  const volumes = hostVolumesOfVm(ctx);
+  for (let i = 0; i < volumes.length; i++) {
+    const volume = volumes[i];
     if (!volume.vssEnabled) continue; // the blocker above already says it cannot run
     const low = lowShadowStorageOf(ctx, volume);
     if (!low) continue;
@@ -370,7 +375,7 @@ function checkHostShadowStorage(ctx: RuleContext, findings: Finding[]): void {
     const onVolume = vmRefsOnHostVolumes(ctx, [volume]);
     const otherCount = onVolume.length - (onVolume.includes(ctx.vmRef) ? 1 : 0);
     const objects: ObjectRef[] = [ctx.vmRef];
-    for (const ref of low.volumeRefs) objects.push(ref);
+    appendAll(objects, low.volumeRefs);
     objects.push(ctx.hostRef);
     findings.push(
       finding(
@@ -396,7 +401,9 @@ function checkHostShadowStorage(ctx: RuleContext, findings: Finding[]): void {
 function checkWsbGranularity(ctx: RuleContext, findings: Finding[]): void {
   const { vm, host } = ctx;
   if (host.hasVssAwareProduct) return;
-  for (const volume of ctx.diskHostVolumes) {
+  const volumes = ctx.diskHostVolumes;
+  for (let i = 0; i < volumes.length; i++) {
+    const volume = volumes[i];
     const others = withoutSelf(ctx, vmRefsOnHostVolumes(ctx, [volume]));
     const message =
       others.length > 0
@@ -449,12 +456,14 @@ function summariseOfflineBackup(ctx: RuleContext, findings: Finding[], firstPrer
 export function collectHypervFindings(ctx: RuleContext, findings: Finding[]): void {
   if (ctx.host.kind !== 'hyperv') return;
   const firstPrerequisite = findings.length;
-  for (const f of checkBackupIntegrationService(ctx)) findings.push(f);
-  for (const f of reportUnknownGuestVolumes(ctx)) findings.push(f);
-  for (const volume of ctx.guestVolumes) for (const f of checkGuestVolume(ctx, volume)) findings.push(f);
-  for (const f of checkSnapshotLocation(ctx)) findings.push(f);
+  appendAll(findings, checkBackupIntegrationService(ctx));
+  appendAll(findings, reportUnknownGuestVolumes(ctx));
+  const { guestVolumes, passthroughDisks } = ctx;
+  for (let i = 0; i < guestVolumes.length; i++) appendAll(findings, checkGuestVolume(ctx, guestVolumes[i]));
+  appendAll(findings, checkSnapshotLocation(ctx));
   summariseOfflineBackup(ctx, findings, firstPrerequisite);
-  for (const disk of ctx.passthroughDisks) findings.push(checkPassthroughDisk(ctx, disk));
+  for (let i = 0; i < passthroughDisks.length; i++)
+    findings.push(checkPassthroughDisk(ctx, passthroughDisks[i]));
   checkHostVolumeVss(ctx, findings);
   checkHostShadowStorage(ctx, findings);
   checkWsbGranularity(ctx, findings);

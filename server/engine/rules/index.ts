@@ -42,7 +42,7 @@
  */
 import type { Finding } from '../types';
 import { type ArraySnapshotSet, arraySnapshotSetOf, collectArrayFindings } from './array';
-import type { RuleContext } from './context';
+import { appendAll, type RuleContext } from './context';
 import { collectHypervFindings } from './hyperv';
 import { evaluateXenServerRules } from './xenserver';
 
@@ -59,7 +59,7 @@ export function evaluatePrerequisiteRules(
   // One list appended to by each family: no intermediate lists per VM.
   const findings: Finding[] = [];
   collectHypervFindings(ctx, findings);
-  for (const f of evaluateXenServerRules(ctx)) findings.push(f);
+  appendAll(findings, evaluateXenServerRules(ctx));
   collectArrayFindings(ctx, snapshotSet, findings);
   return findings;
 }
