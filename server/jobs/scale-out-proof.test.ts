@@ -84,7 +84,7 @@ function spawnNode(name: string, args: string[], env: Record<string, string | un
 function spawnWorker(name: string, databaseUrl: string, labDir: string): ChildProcess {
   return spawnNode(
     name,
-    ['bin/migawka.mjs', 'worker', '--worker-id', name, '--lease-ms', String(LEASE_MS), '--poll-ms', '50'],
+    ['bin/migawka.mjs', 'worker', '--worker-id', name, '--lease-ms', String(LEASE_MS), '--poll-ms', '1000'],
     {
       DATABASE_URL: databaseUrl,
       MIGAWKA_LAB_DIR: labDir,

@@ -17,6 +17,7 @@
  * pause, never read as a lost lease (busy-retry.ts).
  */
 import { hostname } from 'node:os';
+import { WORK_EVENT_TYPES } from '../../db/stores/ports/operation-events';
 import type { ClaimedStep } from '../../db/stores/ports/operation-store';
 import type { DriverRegistry } from '../drivers/registry';
 import { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS, type WorkerScope } from '../engine/admission';
@@ -54,6 +55,11 @@ export interface WorkerOptions {
   onError?: (error: unknown) => void;
   /** Lease renewal timer and pauses between retries of a busy database (tests drive them). */
   timers?: WorkerTimers;
+  /**
+   * Subscribes to signals that another process committed work (startWorker only; returns stop).
+   * Default: the operation store's watchWork (PostgreSQL's NOTIFY), where it has one.
+   */
+  wakeups?: (wake: () => void) => () => void;
 }
 
 export interface Worker {
@@ -101,6 +107,8 @@ interface WorkerCore extends Worker {
   passInProgress: Promise<unknown> | null;
   isStopped: boolean;
   onStepSettled?: () => void;
+  /** The store's cross-process work signal, if it has one (a lost connection is logged and retried). */
+  watchWork?: (wake: () => void) => () => void;
 }
 
 function createWorkerCore(options: WorkerOptions): WorkerCore {
@@ -161,6 +169,15 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
       await Promise.all(started);
     },
     retire: () => operations.retireWorker(workerId),
+    ...(operations.watchWork
+      ? {
+          watchWork: (wake: () => void) =>
+            (operations.watchWork as NonNullable<typeof operations.watchWork>).call(operations, wake, {
+              onConnectionError: (error, nextAttemptInMs) =>
+                logger.warn({ err: error, workerId, nextAttemptInMs }, 'worker wake-ups: connection lost'),
+            }),
+        }
+      : {}),
   };
 
   /** Recover, schedule and claim, once (never two at a time: `pass` sees to it). */
@@ -244,12 +261,22 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     for (const resolve of idleWaiters.splice(0)) resolve();
   }
 
+  // A wake-up during a pass: that pass may have looked before the work was committed, so another
+  // follows it at once (the wake-up's own pass was skipped, and must not fall back to the poll).
+  let isWokenDuringPass = false;
+
   async function loop(): Promise<void> {
     const { started, skipped, refused } = await core.pass();
-    if (!skipped) hasMoreWork = started.length > 0;
+    if (skipped) {
+      isWokenDuringPass = true;
+      return; // the pass under way schedules the next one
+    }
+    hasMoreWork = started.length > 0;
     settleIdle();
-    refusedPasses = refused ? refusedPasses + 1 : skipped ? refusedPasses : 0;
-    schedule(refusedPassDelay(pollMs, refusedPasses));
+    refusedPasses = refused ? refusedPasses + 1 : 0;
+    const isWoken = isWokenDuringPass && !refused;
+    isWokenDuringPass = false;
+    schedule(isWoken ? 0 : refusedPassDelay(pollMs, refusedPasses));
   }
 
   function schedule(delayMs: number): void {
@@ -263,10 +290,12 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     schedule(0);
   };
 
+  // Work committed in this process (an enqueue, another worker's finished step): at once. On
+  // PostgreSQL, work committed by any node too (LISTEN/NOTIFY); `pollMs` is then only a safety net.
   const unsubscribe = subscribeToOperationEvents((event) => {
-    // Enqueued or cancelled in this process: react at once instead of at the next poll.
-    if (event.type === 'operation.queued' || event.type === 'operation.cancelling') schedule(0);
+    if (WORK_EVENT_TYPES.has(event.type)) schedule(0);
   });
+  const unwatch = (options.wakeups ?? core.watchWork)?.(() => schedule(0)) ?? (() => {});
 
   schedule(0);
 
@@ -285,6 +314,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     async stop() {
       core.isStopped = true;
       unsubscribe();
+      unwatch();
       if (timer) clearTimeout(timer);
       // A pass waiting for the database may still claim a step: it runs, and is waited for, too.
       await core.passInProgress;

@@ -38,3 +38,23 @@ export interface OperationEvent<T extends OperationEventType = OperationEventTyp
   payload: OperationEventPayloads[T];
   at: Date;
 }
+
+/**
+ * The events after which a worker may find a step to claim: an operation queued or cancelling, a
+ * step finished or put back for a retry (the operation's next step), an operation finished (its
+ * locks and host/array slots are free for those waiting) or recovered. Workers wake on them
+ * instead of waiting for their next poll (server/jobs/worker.ts).
+ */
+export const WORK_EVENT_TYPES: ReadonlySet<OperationEventType> = new Set<OperationEventType>([
+  'operation.queued',
+  'operation.cancelling',
+  'operation.recovered',
+  'operation.finished',
+  'step.finished',
+  'step.retrying',
+]);
+
+/** True when one of these events may have made a step claimable. */
+export function announcesWork(events: readonly Pick<OperationEvent, 'type'>[]): boolean {
+  return events.some((event) => WORK_EVENT_TYPES.has(event.type));
+}

@@ -263,6 +263,13 @@ export interface OperationStore {
    */
   watchNewEvents?(onNewEvents: () => void, options?: WatchOptions): () => void;
   /**
+   * Calls `onWork` soon after any process commits an event of WORK_EVENT_TYPES (PostgreSQL:
+   * LISTEN/NOTIFY on a channel of its own), so an idle worker on another node claims at once
+   * instead of at its next poll. Returns stop(). Absent on SQLite: one process hears its own work
+   * on the event bus, another process polls.
+   */
+  watchWork?(onWork: () => void, options?: WatchOptions): () => void;
+  /**
    * Locks a running operation takes on objects it finds while running (the points retention
    * prunes), in one transaction: the keys it now holds; a key another operation holds is left
    * out. Admission treats them like the plan's own locks; they go with the operation's others.

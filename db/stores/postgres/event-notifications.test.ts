@@ -99,4 +99,31 @@ describe.skipIf(postgres.skip !== null)('event notifications across nodes (LISTE
     const seen = await store.readEventsAfter({ afterId: 0 });
     expect(seen.map((event) => event.operationId)).toContain('op-2');
   });
+
+  it('wake workers on another node for work (an enqueue), not for a log line or progress', async () => {
+    writer = await postgres.open();
+    reader = await openPgDatabase(await (postgres.url as () => Promise<string>)(), { skipMigrations: true });
+    const store = createPgStores(reader.db).operations;
+    const work = wakeUps();
+    const listening = wakeUps();
+    stop = store.watchWork?.(work.wake, { onListening: listening.wake });
+    expect(stop, 'the PostgreSQL store offers a work signal').toBeTypeOf('function');
+    await listening.next();
+
+    const enqueue = (id: string, vmId: string) =>
+      writer.stores.operations.enqueue(backupPlanOf([vmId]), {}, { id, now: T0, requestedBy: 'system' });
+    await enqueue('op-1', 'vm1');
+    await work.next();
+    // Events, but no work: the events channel is told, the work channel is not.
+    await writer.stores.operations.appendEvent(
+      'op-1',
+      'step.log',
+      { stepKey: 'x', level: 'info', message: 'hello' },
+      T0,
+    );
+    await enqueue('op-2', 'vm2');
+    // Notifications arrive in commit order: had the log line notified, a second wake-up would wait.
+    await work.next();
+    expect(work.pending).toBe(0);
+  });
 });

@@ -22,11 +22,15 @@ export interface ListenOptions {
   onConnectionError?: (error: unknown, nextAttemptInMs: number) => void;
 }
 
-/** Calls `onNewEvents` soon after any process commits operation events; returns stop(). */
+/**
+ * Calls `onNewEvents` soon after any process commits operation events (or, with `channel`
+ * WORK_CHANNEL, work for a worker); returns stop().
+ */
 export function listenForNewEvents(
   pool: pg.Pool,
   onNewEvents: () => void,
   options: ListenOptions = {},
+  channel: string = EVENTS_CHANNEL,
 ): () => void {
   const firstDelay = options.retryDelayMs ?? 250;
   const maxDelay = options.maxRetryDelayMs ?? 10_000;
@@ -65,10 +69,10 @@ export function listenForNewEvents(
       }
       client = connection;
       connection.on('notification', (message) => {
-        if (message.channel === EVENTS_CHANNEL) onNewEvents();
+        if (message.channel === channel) onNewEvents();
       });
       connection.on('error', scheduleReconnect);
-      await connection.query(`LISTEN ${EVENTS_CHANNEL}`);
+      await connection.query(`LISTEN ${channel}`);
       delay = firstDelay;
       options.onListening?.();
       if (isReconnect) onNewEvents();
@@ -84,7 +88,7 @@ export function listenForNewEvents(
     const current = client;
     if (current) {
       void current
-        .query(`UNLISTEN ${EVENTS_CHANNEL}`)
+        .query(`UNLISTEN ${channel}`)
         .catch(() => undefined)
         .finally(() => {
           if (client === current) drop(false);

@@ -73,7 +73,14 @@ import {
   planStepOf,
   readSteps,
 } from './operation-transitions';
-import { ADVISORY, advisoryXactLock, inPgTransaction, type PgEventBatch, type PgTx } from './transaction';
+import {
+  ADVISORY,
+  advisoryXactLock,
+  inPgTransaction,
+  type PgEventBatch,
+  type PgTx,
+  WORK_CHANNEL,
+} from './transaction';
 import { announceWorkerIn, liveWorkersIn, retireWorkerIn } from './worker-registry';
 
 const DEFAULT_LEASE_MS = 15_000;
@@ -211,6 +218,15 @@ export class PgOperationStore implements OperationStore {
     // Drizzle keeps the pool it was made over as `$client` (db/pg/client.ts passes a pg.Pool); the
     // PgDb alias leaves it out of the type so transactions fit it too.
     return listenForNewEvents((this.db as PgDb & { $client: pg.Pool }).$client, onNewEvents, options);
+  }
+
+  watchWork(onWork: () => void, options?: WatchOptions): () => void {
+    return listenForNewEvents(
+      (this.db as PgDb & { $client: pg.Pool }).$client,
+      onWork,
+      options,
+      WORK_CHANNEL,
+    );
   }
 
   async acquireLocks(operationId: string, keys: string[], now: Date): Promise<string[]> {

@@ -10,13 +10,20 @@ import { sql } from 'drizzle-orm';
 import { type PgDb, transactionOnOwnClient } from '../../pg/client';
 import { operationEvents } from '../../pg/schema';
 import { publishOperationEvents } from '../operation-event-bus';
-import type { OperationEvent, OperationEventPayloads, OperationEventType } from '../ports/operation-events';
+import {
+  announcesWork,
+  type OperationEvent,
+  type OperationEventPayloads,
+  type OperationEventType,
+} from '../ports/operation-events';
 
 export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
 type Writer = Pick<PgDb, 'insert'>;
 
-/** The channel a transaction that appended events notifies (payload: its newest event id). */
+/** The channel a transaction that appended events notifies (no payload: the table says what is new). */
 export const EVENTS_CHANNEL = 'migawka_operation_events';
+/** The channel a transaction notifies when one of its events may let a worker claim (WORK_EVENT_TYPES). */
+export const WORK_CHANNEL = 'migawka_operation_work';
 
 /**
  * Collects the events of one transaction and writes them at its end, under a transaction-level
@@ -43,7 +50,12 @@ export class PgEventBatch {
 
   async flush(tx: Writer & Pick<PgDb, 'execute'>): Promise<void> {
     if (this.events.length === 0) return;
-    await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY.events})`);
+    // One round trip: the lock, and the notifications PostgreSQL delivers at commit only.
+    await tx.execute(
+      announcesWork(this.events)
+        ? sql`select pg_advisory_xact_lock(${ADVISORY.events}), pg_notify(${EVENTS_CHANNEL}, ''), pg_notify(${WORK_CHANNEL}, '')`
+        : sql`select pg_advisory_xact_lock(${ADVISORY.events}), pg_notify(${EVENTS_CHANNEL}, '')`,
+    );
     const rows = await tx
       .insert(operationEvents)
       .values(
@@ -59,8 +71,6 @@ export class PgEventBatch {
     rows.forEach((row, index) => {
       (this.events[index] as OperationEvent).id = row.id;
     });
-    const last = this.events.at(-1) as OperationEvent;
-    await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${String(last.id)})`);
   }
 }
 

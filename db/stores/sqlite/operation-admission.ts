@@ -39,6 +39,7 @@ import {
   othersNamedBy,
   refsOf,
 } from '../admission-rows';
+import { preparedIn, settable, slot } from './prepared';
 import type { EventBatch, Tx } from './transaction';
 
 /** Writes an enqueued operation's keys and puts it in the wake-up queue. */
@@ -173,12 +174,15 @@ function admissionNames(tx: Tx, rows: AdmissionRow[], others: Map<string, string
 
 /** The next operations to examine (taken out of the wake-up queue) with their keys. */
 function takeCandidates(tx: Tx, limit: number): AdmissionRow[] {
-  const due = tx
-    .select({ id: admissionWakeups.operationId })
-    .from(admissionWakeups)
-    .orderBy(asc(admissionWakeups.createdAt), asc(admissionWakeups.operationId))
-    .limit(limit)
-    .all()
+  const due = preparedIn(tx, 'dueWakeups', () =>
+    tx
+      .select({ id: admissionWakeups.operationId })
+      .from(admissionWakeups)
+      .orderBy(asc(admissionWakeups.createdAt), asc(admissionWakeups.operationId))
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+  )
+    .all({ limit })
     .map((row) => row.id);
   if (due.length === 0) return [];
   tx.delete(admissionWakeups).where(inArray(admissionWakeups.operationId, due)).run();
@@ -295,29 +299,64 @@ function admitRound(
   const byId = new Map(rows.map((op) => [op.id, op]));
   for (const operationId of decision.admit) {
     const { lockKeys } = byId.get(operationId) as AdmissionRow;
-    if (lockKeys.length > 0) {
-      tx.insert(locks)
-        .values(lockKeys.map((key) => ({ key, operationId, acquiredAt: now })))
-        .run();
-    }
-    tx.update(admissionKeys).set({ isRunning: true }).where(eq(admissionKeys.operationId, operationId)).run();
-    tx.update(operations)
-      .set({ status: 'running', waitingReason: null, startedAt: now })
-      .where(eq(operations.id, operationId))
-      .run();
+    for (const key of lockKeys) insertLock(tx).run({ key, operationId, acquiredAt: now });
+    markKeysRunning(tx).run({ operationId });
+    markStarted(tx).run({ operationId, now });
     events.append(tx, operationId, 'operation.started', { lockKeys }, now);
   }
   for (const waiting of decision.waiting) {
     const op = byId.get(waiting.operationId) as AdmissionRow;
     if (op.status === 'waiting' && op.waitingReason === waiting.reason) continue;
-    tx.update(operations)
-      .set({ status: 'waiting', waitingReason: waiting.reason })
-      .where(eq(operations.id, op.id))
-      .run();
+    markWaiting(tx).run({ operationId: op.id, reason: waiting.reason });
     events.append(tx, op.id, 'operation.waiting', { reason: waiting.reason, reasons: waiting.reasons }, now);
   }
   wakeBehindIn(tx, rows, decision.admit);
   return decision.admit;
+}
+
+/** A lock row of an admitted operation. */
+function insertLock(tx: Tx) {
+  return preparedIn(tx, 'insertLock', () =>
+    tx
+      .insert(locks)
+      .values({
+        key: sql.placeholder('key'),
+        operationId: sql.placeholder('operationId'),
+        acquiredAt: sql.placeholder('acquiredAt'),
+      })
+      .prepare(),
+  );
+}
+
+/** An admitted operation's hosts and arrays count as loaded, its lock keys as held. */
+function markKeysRunning(tx: Tx) {
+  return preparedIn(tx, 'markKeysRunning', () =>
+    tx
+      .update(admissionKeys)
+      .set({ isRunning: true })
+      .where(eq(admissionKeys.operationId, slot('operationId', admissionKeys.operationId)))
+      .prepare(),
+  );
+}
+
+function markStarted(tx: Tx) {
+  return preparedIn(tx, 'markStarted', () =>
+    tx
+      .update(operations)
+      .set({ status: 'running', waitingReason: null, startedAt: settable('now') })
+      .where(eq(operations.id, slot('operationId', operations.id)))
+      .prepare(),
+  );
+}
+
+function markWaiting(tx: Tx) {
+  return preparedIn(tx, 'markWaiting', () =>
+    tx
+      .update(operations)
+      .set({ status: 'waiting', waitingReason: settable('reason') })
+      .where(eq(operations.id, slot('operationId', operations.id)))
+      .prepare(),
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
  * meet the async port. Decisions come from server/engine/operation-rules.ts. Writing a plan is in
  * ./operation-enqueue.ts, cancel and recovery in ./operation-cancel-recover.ts.
  */
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne } from 'drizzle-orm';
 import {
   DEFAULT_ADMISSION_LIMITS,
   servesOperation,
@@ -53,6 +53,14 @@ import {
   queryOperationSteps,
   queryOperations,
 } from './operation-queries';
+import {
+  claimCandidates,
+  claimCandidatesAfter,
+  leaseOperation,
+  readStep,
+  setLease,
+  startStep,
+} from './operation-statements';
 import {
   appendLog,
   applyFailureScope,
@@ -252,37 +260,15 @@ export class SqliteOperationStore implements OperationStore {
 
 // ------------------------------------------------------------------------------------ transactions
 
-/** Running operations examined per round of a claim: the claim reads no more than it needs. */
-const CANDIDATES_PER_ROUND = 8;
-
 function claimIn(tx: Tx, events: EventBatch, options: ClaimOptions): ClaimedStep | null {
   const { workerId, now, leaseMs } = options;
   admitQueued(tx, events, now, options.limits ?? DEFAULT_ADMISSION_LIMITS, liveWorkersIn(tx, now));
   let after: { startedAt: Date; id: string } | null = null;
   for (;;) {
     // Oldest started first, by keyset: the plan of an operation is read only once it is chosen.
-    const candidates: { id: string; startedAt: Date | null; endingAs: string | null }[] = tx
-      .select({ id: operations.id, startedAt: operations.startedAt, endingAs: operations.endingAs })
-      .from(operations)
-      .where(
-        and(
-          inArray(operations.status, ['running', 'cancelling']),
-          or(
-            isNull(operations.leaseOwner),
-            lt(operations.leaseExpiresAt, now),
-            eq(operations.leaseOwner, workerId),
-          ),
-          after
-            ? or(
-                gt(operations.startedAt, after.startedAt),
-                and(eq(operations.startedAt, after.startedAt), gt(operations.id, after.id)),
-              )
-            : undefined,
-        ),
-      )
-      .orderBy(asc(operations.startedAt), asc(operations.id))
-      .limit(CANDIDATES_PER_ROUND)
-      .all();
+    const candidates: { id: string; startedAt: Date | null; endingAs: string | null }[] = after
+      ? claimCandidatesAfter(tx).all({ workerId, now, afterStartedAt: after.startedAt, afterId: after.id })
+      : claimCandidates(tx).all({ workerId, now });
     if (candidates.length === 0) return null;
     for (const candidate of candidates) {
       // A worker placed near some hosts leaves the operations of others to the workers serving them.
@@ -328,19 +314,13 @@ function claimStepOf(
     return null;
   }
   if (next.nextAttemptAt && next.nextAttemptAt.getTime() > now.getTime()) return null;
-  const operation = tx
-    .update(operations)
-    .set({ leaseOwner: workerId, leaseExpiresAt: new Date(now.getTime() + leaseMs) })
-    .where(eq(operations.id, candidate.id))
-    .returning()
-    .get() as OperationRecord;
+  const operation = leaseOperation(tx).get({
+    id: candidate.id,
+    workerId,
+    leaseExpiresAt: new Date(now.getTime() + leaseMs),
+  }) as OperationRecord;
   const attempt = next.attempts + 1;
-  const claimed = tx
-    .update(operationSteps)
-    .set({ status: 'running', startedAt: now, finishedAt: null, attempts: attempt, nextAttemptAt: null })
-    .where(eq(operationSteps.id, next.id))
-    .returning()
-    .get();
+  const claimed = startStep(tx).get({ id: next.id, now, attempt }) as StepRecord;
   events.append(tx, candidate.id, 'step.started', { stepKey: next.key, attempt }, now);
   return { operation, step: claimed, planStep: planStepOf(claimed) };
 }
@@ -354,7 +334,7 @@ function completeIn(
 ): boolean {
   const { now, workerId } = options;
   const operation = readOperationState(tx, claimed.operation.id);
-  const step = tx.select().from(operationSteps).where(eq(operationSteps.id, claimed.step.id)).get();
+  const step = readStep(tx).get({ id: claimed.step.id });
   // A worker that lost its lease must not overwrite what the new owner does, nor an attempt the
   // step has moved past (its own worker may have claimed the step anew after a recovery).
   if (
@@ -435,13 +415,11 @@ function completeIn(
   const steps = readSteps(tx, operation.id);
   // Between steps the operation is free for any worker, except inside a freeze window (findOpenFreeze).
   const keepsLease = findOpenFreeze(steps) !== undefined;
-  tx.update(operations)
-    .set({
-      leaseOwner: keepsLease ? workerId : null,
-      leaseExpiresAt: keepsLease ? new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)) : null,
-    })
-    .where(eq(operations.id, operation.id))
-    .run();
+  setLease(tx).run({
+    id: operation.id,
+    leaseOwner: keepsLease ? workerId : null,
+    leaseExpiresAtMs: keepsLease ? now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS) : null,
+  });
   if (steps.every((candidate) => isStepFinished(candidate.status)))
     finishOperation(tx, events, operation.id, now);
   return true;

@@ -14,6 +14,7 @@ import type { StepStatus } from '../../../server/engine/statuses';
 import { locks, operationSteps, operations, stepLogs } from '../../schema';
 import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
 import { releaseAdmissionIn } from './operation-admission';
+import { preparedIn, settable, slot } from './prepared';
 import type { EventBatch, Tx } from './transaction';
 
 export function planOf(operation: OperationRecord): OperationPlan {
@@ -41,17 +42,19 @@ export function readOperation(tx: Tx, operationId: string): OperationRecord | un
 export type OperationState = Pick<OperationRecord, 'id' | 'status' | 'leaseOwner' | 'endingAs' | 'error'>;
 
 export function readOperationState(tx: Tx, operationId: string): OperationState | undefined {
-  return tx
-    .select({
-      id: operations.id,
-      status: operations.status,
-      leaseOwner: operations.leaseOwner,
-      endingAs: operations.endingAs,
-      error: operations.error,
-    })
-    .from(operations)
-    .where(eq(operations.id, operationId))
-    .get();
+  return preparedIn(tx, 'readOperationState', () =>
+    tx
+      .select({
+        id: operations.id,
+        status: operations.status,
+        leaseOwner: operations.leaseOwner,
+        endingAs: operations.endingAs,
+        error: operations.error,
+      })
+      .from(operations)
+      .where(eq(operations.id, slot('id', operations.id)))
+      .prepare(),
+  ).get({ id: operationId });
 }
 
 /** A step as the transitions read it: everything but the driver's parameters and result (JSON). */
@@ -64,12 +67,14 @@ const { paramsJson: _params, resultJson: _result, ...STEP_ROW_COLUMNS } = getTab
  * statuses, and a volume's backup has hundreds of steps.
  */
 export function readSteps(tx: Tx, operationId: string): StepRow[] {
-  return tx
-    .select(STEP_ROW_COLUMNS)
-    .from(operationSteps)
-    .where(eq(operationSteps.operationId, operationId))
-    .orderBy(operationSteps.seq)
-    .all();
+  return preparedIn(tx, 'readSteps', () =>
+    tx
+      .select(STEP_ROW_COLUMNS)
+      .from(operationSteps)
+      .where(eq(operationSteps.operationId, slot('operationId', operationSteps.operationId)))
+      .orderBy(operationSteps.seq)
+      .prepare(),
+  ).all({ operationId });
 }
 
 export function appendLog(
@@ -98,19 +103,34 @@ export function finishStepRow(
     faultCode?: string | null;
   },
 ): void {
-  tx.update(operationSteps)
-    .set({
-      status,
-      finishedAt: now,
-      error: fields.error,
-      warning: fields.warning ?? null,
-      faultCode: fields.faultCode ?? null,
-      nextAttemptAt: null,
-      ...(fields.bytes !== undefined ? { bytesDone: fields.bytes, bytesTotal: fields.bytes } : {}),
-      ...(fields.result !== undefined ? { resultJson: fields.result } : {}),
-    })
-    .where(eq(operationSteps.id, step.id))
-    .run();
+  const hasBytes = fields.bytes !== undefined;
+  const hasResult = fields.result !== undefined;
+  // Bytes and result are written only when given: one statement per combination.
+  preparedIn(tx, `finishStepRow:${hasBytes}:${hasResult}`, () =>
+    tx
+      .update(operationSteps)
+      .set({
+        status: settable('status'),
+        finishedAt: settable('finishedAt'),
+        error: settable('error'),
+        warning: settable('warning'),
+        faultCode: settable('faultCode'),
+        nextAttemptAt: null,
+        ...(hasBytes ? { bytesDone: settable('bytes'), bytesTotal: settable('bytes') } : {}),
+        ...(hasResult ? { resultJson: settable('result') } : {}),
+      })
+      .where(eq(operationSteps.id, slot('id', operationSteps.id)))
+      .prepare(),
+  ).run({
+    id: step.id,
+    status,
+    finishedAt: now,
+    error: fields.error,
+    warning: fields.warning ?? null,
+    faultCode: fields.faultCode ?? null,
+    bytes: fields.bytes,
+    result: fields.result,
+  });
   step.status = status;
   step.warning = fields.warning ?? null;
   events.append(

@@ -3,13 +3,15 @@
  * processes never deadlock upgrading a read lock), events appended inside the transaction and
  * published on the process bus only after it committed.
  */
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../client';
 import { operationEvents } from '../../schema';
 import { publishOperationEvents } from '../operation-event-bus';
 import type { OperationEvent, OperationEventPayloads, OperationEventType } from '../ports/operation-events';
+import { preparedIn } from './prepared';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-type Writer = Pick<Db, 'insert'>;
+type Writer = Pick<Db, 'insert' | 'select'>;
 
 /** Collects the events written inside one transaction; published after it commits. */
 export class EventBatch {
@@ -22,11 +24,18 @@ export class EventBatch {
     payload: OperationEventPayloads[T],
     at: Date,
   ): OperationEvent<T> {
-    const row = tx
-      .insert(operationEvents)
-      .values({ operationId, type, payloadJson: payload as Record<string, unknown>, at })
-      .returning({ id: operationEvents.id })
-      .get();
+    const row = preparedIn(tx, 'appendEvent', () =>
+      tx
+        .insert(operationEvents)
+        .values({
+          operationId: sql.placeholder('operationId'),
+          type: sql.placeholder('type'),
+          payloadJson: sql.placeholder('payload'),
+          at: sql.placeholder('at'),
+        })
+        .returning({ id: operationEvents.id })
+        .prepare(),
+    ).get({ operationId, type, payload, at });
     const event: OperationEvent<T> = { id: row.id, operationId, type, payload, at };
     this.events.push(event as OperationEvent);
     return event;

@@ -6,6 +6,7 @@ import { workers } from '../../schema';
 import { isNewScope } from '../admission-rows';
 import { scopeOfRow, workerRowOf } from '../worker-scope-rows';
 import { wakeAllWaitingIn } from './operation-admission';
+import { preparedIn, slot } from './prepared';
 import type { Tx } from './transaction';
 
 /**
@@ -28,11 +29,14 @@ export function retireWorkerIn(db: Db | Tx, workerId: string): void {
 }
 
 export function liveWorkersIn(db: Db | Tx, now: Date): WorkerScope[] {
-  return db
-    .select()
-    .from(workers)
-    .where(gt(workers.expiresAt, now))
-    .orderBy(asc(workers.id))
-    .all()
+  return preparedIn(db, 'liveWorkers', () =>
+    db
+      .select()
+      .from(workers)
+      .where(gt(workers.expiresAt, slot('now', workers.expiresAt)))
+      .orderBy(asc(workers.id))
+      .prepare(),
+  )
+    .all({ now })
     .map(scopeOfRow);
 }

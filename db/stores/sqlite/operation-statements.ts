@@ -1,0 +1,117 @@
+/**
+ * The claim's and the completion's own statements on SQLite, prepared once per connection
+ * (./prepared.ts): which running operation to look at next, its lease, its step.
+ */
+import { and, asc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
+import { operationSteps, operations } from '../../schema';
+import { preparedIn, settable, settableAsIs, slot } from './prepared';
+import type { Tx } from './transaction';
+
+/** Running operations examined per round of a claim: the claim reads no more than it needs. */
+export const CANDIDATES_PER_ROUND = 8;
+
+const candidateColumns = {
+  id: operations.id,
+  startedAt: operations.startedAt,
+  endingAs: operations.endingAs,
+};
+
+/** Running (or cancelling) and free for this worker: unleased, lease expired, or its own. */
+function claimable() {
+  return and(
+    inArray(operations.status, ['running', 'cancelling']),
+    or(
+      isNull(operations.leaseOwner),
+      lt(operations.leaseExpiresAt, slot('now', operations.leaseExpiresAt)),
+      eq(operations.leaseOwner, slot('workerId', operations.leaseOwner)),
+    ),
+  );
+}
+
+/** The oldest started claimable operations: the first round of a claim. */
+export function claimCandidates(tx: Tx) {
+  return preparedIn(tx, 'claimCandidates', () =>
+    tx
+      .select(candidateColumns)
+      .from(operations)
+      .where(claimable())
+      .orderBy(asc(operations.startedAt), asc(operations.id))
+      .limit(CANDIDATES_PER_ROUND)
+      .prepare(),
+  );
+}
+
+/** The next round, by keyset after the last candidate of the round before. */
+export function claimCandidatesAfter(tx: Tx) {
+  return preparedIn(tx, 'claimCandidatesAfter', () =>
+    tx
+      .select(candidateColumns)
+      .from(operations)
+      .where(
+        and(
+          claimable(),
+          or(
+            gt(operations.startedAt, slot('afterStartedAt', operations.startedAt)),
+            and(
+              eq(operations.startedAt, slot('afterStartedAt', operations.startedAt)),
+              gt(operations.id, slot('afterId', operations.id)),
+            ),
+          ),
+        ),
+      )
+      .orderBy(asc(operations.startedAt), asc(operations.id))
+      .limit(CANDIDATES_PER_ROUND)
+      .prepare(),
+  );
+}
+
+/** Leases an operation to the claiming worker; answers the whole row (the runner needs its plan). */
+export function leaseOperation(tx: Tx) {
+  return preparedIn(tx, 'leaseOperation', () =>
+    tx
+      .update(operations)
+      .set({ leaseOwner: settable('workerId'), leaseExpiresAt: settable('leaseExpiresAt') })
+      .where(eq(operations.id, slot('id', operations.id)))
+      .returning()
+      .prepare(),
+  );
+}
+
+/** Between steps: the lease kept (inside a freeze window) or let go (`leaseExpiresAtMs`: msOrNull). */
+export function setLease(tx: Tx) {
+  return preparedIn(tx, 'setLease', () =>
+    tx
+      .update(operations)
+      .set({ leaseOwner: settable('leaseOwner'), leaseExpiresAt: settableAsIs('leaseExpiresAtMs') })
+      .where(eq(operations.id, slot('id', operations.id)))
+      .prepare(),
+  );
+}
+
+/** A step claimed: running, its attempt counted. */
+export function startStep(tx: Tx) {
+  return preparedIn(tx, 'startStep', () =>
+    tx
+      .update(operationSteps)
+      .set({
+        status: 'running',
+        startedAt: settable('now'),
+        finishedAt: null,
+        attempts: settable('attempt'),
+        nextAttemptAt: null,
+      })
+      .where(eq(operationSteps.id, slot('id', operationSteps.id)))
+      .returning()
+      .prepare(),
+  );
+}
+
+export function readStep(tx: Tx) {
+  return preparedIn(tx, 'readStep', () =>
+    tx
+      .select()
+      .from(operationSteps)
+      .where(eq(operationSteps.id, slot('id', operationSteps.id)))
+      .prepare(),
+  );
+}
