@@ -3,8 +3,9 @@
  * A sync is a merge import of the pool's objects (connector `xapi`, ids `xen:<uuid>`): the same
  * validation and write path as an uploaded inventory file, so a pool's hosts, SRs, VMs and disks
  * are stored exactly like imported ones and every rule applies to them. Nothing is written when a
- * batch changed no VM and no host (guest metrics ticking, task events). A VM that left the pool
- * is marked gone, never deleted.
+ * batch changed no VM, host or storage (guest metrics of no VM, task events). A VM that left the
+ * pool is marked gone, never deleted. A batch re-assesses only the VMs it can have changed
+ * (`reassessedBy`); a full sync, the estate.
  */
 import type { Stores } from '../../db/stores/ports';
 import type { ServiceContext } from '../context';
@@ -41,6 +42,19 @@ async function markPresence(
   return presence;
 }
 
+/**
+ * Which VMs a sync can have changed the findings of (undefined: the whole estate). A full sync
+ * (first view, events lost, a new session) may differ anywhere: the estate. A batch that changed the
+ * pool, a host or the storage (an SR's size or driver, a host's release) may change any VM of the
+ * pool: its VMs. Otherwise the VMs the batch touched, and those gone or back. The import adds the VMs
+ * sharing storage with them (services/assessment-service.ts, assessAround).
+ */
+function reassessedBy(sync: PoolSync, movedVmIds: readonly string[]): string[] | undefined {
+  if (sync.kind === 'full') return undefined;
+  const touched = sync.isPoolChanged ? sync.inventory.vms.map((vm) => vm.id) : sync.changedVmIds;
+  return [...new Set([...touched, ...sync.removedVmIds, ...movedVmIds])];
+}
+
 export async function applyPoolSync(
   stores: Pick<Stores, 'inventory'>,
   ctx: ServiceContext,
@@ -50,10 +64,18 @@ export async function applyPoolSync(
     sync.kind === 'full' || sync.removedVmIds.length > 0
       ? await markPresence(stores, ctx, sync)
       : { gone: [], reappeared: [] };
-  if (sync.kind === 'changes' && sync.changedVmIds.length === 0) {
+  const movedVmIds = [...presence.gone, ...presence.reappeared].map((vm) => vm.id);
+  if (
+    sync.kind === 'changes' &&
+    sync.changedVmIds.length === 0 &&
+    !sync.isPoolChanged &&
+    movedVmIds.length === 0
+  ) {
     return { kind: sync.kind, vmIds: [], import: null, presence };
   }
-  const result = await importInventory(stores, ctx, sync.inventory, 'merge');
+  const result = await importInventory(stores, ctx, sync.inventory, 'merge', {
+    reassessVmIds: reassessedBy(sync, movedVmIds),
+  });
   if (presence.gone.length > 0 || presence.reappeared.length > 0) {
     ctx.log.info(
       { gone: presence.gone.map((vm) => vm.name), reappeared: presence.reappeared.map((vm) => vm.name) },
