@@ -121,6 +121,13 @@ export const hostVolumes = sqliteTable(
     arrayVolumeId: text('array_volume_id').references(() => arrayVolumes.id, { onDelete: 'set null' }),
     /** SCSI identity of the block device under the volume (engine/device-ids.ts). */
     deviceId: text('device_id'),
+    /**
+     * A XenServer SR's facts as its pool reports them (SR.type, SR.shared, the SM driver's
+     * VDI_SNAPSHOT feature); null when not read, which the rules report as unknown, never as fine.
+     */
+    storageType: text('storage_type'),
+    isShared: integer('is_shared', { mode: 'boolean' }),
+    canSnapshot: integer('can_snapshot', { mode: 'boolean' }),
   },
   (t) => [
     index('host_volumes_host_name_idx').on(t.hostId, t.name),

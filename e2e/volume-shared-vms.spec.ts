@@ -35,7 +35,14 @@ test('a XenServer SR shows what it is, never VSS or shadow storage: volumes list
   await expect(table.getByRole('columnheader', { name: 'Shadow storage' })).toHaveCount(0);
   const sharedSr = table.getByRole('row').filter({ hasText: DEMO_LAB_NAMES.sharedSr });
   await expect(sharedSr).toContainText('Storage repository');
-  await expect(sharedSr).toContainText(srFacts);
+  // What the pool says about the SR: its type, sharing and whether its driver snapshots.
+  await expect(sharedSr).toContainText(
+    'SR lvmoiscsi, shared; its storage driver snapshots virtual disks (VDI_SNAPSHOT)',
+  );
+  const rawSr = table.getByRole('row').filter({ hasText: 'Raw HBA LUNs xs-a-03' });
+  await expect(rawSr).toContainText('cannot snapshot: its storage driver lacks VDI_SNAPSHOT');
+  const nfsSr = table.getByRole('row').filter({ hasText: 'NFS scratch xs-a-03' });
+  await expect(nfsSr).toContainText("unknown: its storage driver's features were not read");
   // A Hyper-V volume still says its VSS and shadow storage.
   const hypervD = table.getByRole('row').filter({ hasText: /^D:/ }).first();
   await expect(hypervD).toContainText(/VSS (on|off); shadow storage/);
@@ -47,6 +54,8 @@ test('a XenServer SR shows what it is, never VSS or shadow storage: volumes list
   const terms = page.getByRole('main').locator('dt');
   await expect(terms.filter({ hasText: /^Snapshots$/ })).toHaveCount(1);
   await expect(page.getByRole('main')).toContainText(srFacts);
+  await expect(terms.filter({ hasText: /^SR type$/ })).toHaveCount(1);
+  await expect(page.getByRole('main')).toContainText('lvmoiscsi, shared');
   await expect(terms.filter({ hasText: /VSS|Shadow storage/ })).toHaveCount(0);
 
   // The SR's host lists its storage repositories the same way.

@@ -15,6 +15,27 @@ export function isStorageRepository(volume: { kind: HostVolumeKind }): boolean {
 /** What an SR says in place of VSS and shadow storage. */
 export const SR_SNAPSHOT_FACTS = 'XenServer snapshots its virtual disks (VDIs); VSS does not apply';
 
+/** An SR's facts as its pool reports them; null where not read. */
+export interface SrFacts {
+  storageType?: string | null;
+  isShared?: boolean | null;
+  canSnapshot?: boolean | null;
+}
+
+/** "lvmoiscsi, shared": the SR's type and sharing in words, or "type not read". */
+export function describeSrType(volume: SrFacts): string {
+  const sharing =
+    volume.isShared === true ? 'shared' : volume.isShared === false ? 'local' : 'sharing not read';
+  return `${volume.storageType ?? 'type not read'}, ${sharing}`;
+}
+
+/** Whether XenServer can snapshot the SR's disks, as its storage driver says (unknown is said, not assumed fine). */
+export function describeSrSnapshots(volume: SrFacts): string {
+  if (volume.canSnapshot === true) return 'its storage driver snapshots virtual disks (VDI_SNAPSHOT)';
+  if (volume.canSnapshot === false) return 'cannot snapshot: its storage driver lacks VDI_SNAPSHOT';
+  return "unknown: its storage driver's features were not read";
+}
+
 /** A Windows volume's shadow storage in words: where it lives and its limit. */
 export function describeShadowStorage(
   volume: { id: string; shadowStorageVolumeId: string | null; shadowStorageLimitBytes: number | null },
@@ -39,9 +60,9 @@ export function describeSnapshotSupport(
     vssEnabled: boolean;
     shadowStorageVolumeId: string | null;
     shadowStorageLimitBytes: number | null;
-  },
+  } & SrFacts,
   shadowStorageName: string | null | undefined,
 ): string {
-  if (isStorageRepository(volume)) return SR_SNAPSHOT_FACTS;
+  if (isStorageRepository(volume)) return `SR ${describeSrType(volume)}; ${describeSrSnapshots(volume)}`;
   return `VSS ${volume.vssEnabled ? 'on' : 'off'}; shadow storage ${describeShadowStorage(volume, shadowStorageName)}`;
 }

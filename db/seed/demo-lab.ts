@@ -14,7 +14,9 @@
  *   hv-branch-01  Hyper-V with Windows Server Backup only: four VMs on one volume D:.
  *   pool-a        XenServer pool: xs-a-01 and xs-a-02 (7.1 CU2, quiesce available) share the NetApp
  *                 SR sr-netapp-vmstore (LUN lun_vmstore in consistency group cg-pool-a) holding four
- *                 VMs; xs-a-03 was upgraded to 8.2 CU1, which no longer offers quiesced snapshots.
+ *                 VMs; xs-a-03 was upgraded to 8.2 CU1, which no longer offers quiesced snapshots;
+ *                 scan-xen-03 (halted, no guest tools) has disks on a raw-LUN SR that cannot
+ *                 snapshot and an NFS SR whose driver was not read.
  */
 import type { Inventory } from '../../server/engine/inventory';
 import {
@@ -104,6 +106,9 @@ export function demoLabInventory(): Inventory {
       hostId: 'host-xs-a-01',
       name: 'sr-netapp-vmstore',
       kind: 'sr',
+      storageType: 'lvmoiscsi',
+      isShared: true,
+      canSnapshot: true,
       sizeBytes: 8 * TIB,
       freeBytes: 3 * TIB,
       vssEnabled: true,
@@ -116,6 +121,9 @@ export function demoLabInventory(): Inventory {
       hostId: 'host-xs-a-01',
       name: 'sr-netapp-logs',
       kind: 'sr',
+      storageType: 'lvmoiscsi',
+      isShared: true,
+      canSnapshot: true,
       sizeBytes: 2 * TIB,
       freeBytes: TIB,
       vssEnabled: true,
@@ -123,11 +131,46 @@ export function demoLabInventory(): Inventory {
       shadowStorageLimitBytes: null,
       arrayVolumeId: 'lun-vmstore-logs',
     },
+    // xs-a-03 also sees a raw-LUN SR, whose driver cannot snapshot (XS-SR-NO-SNAPSHOT), and an NFS
+    // SR stated without its driver's features (XS-SR-SNAPSHOT-UNKNOWN).
+    {
+      id: 'sr-rawhba-xs-a-03',
+      hostId: 'host-xs-a-03',
+      name: 'Raw HBA LUNs xs-a-03',
+      kind: 'sr',
+      storageType: 'rawhba',
+      isShared: false,
+      canSnapshot: false,
+      sizeBytes: 512 * GIB,
+      freeBytes: 256 * GIB,
+      vssEnabled: false,
+      shadowStorageVolumeId: null,
+      shadowStorageLimitBytes: null,
+      arrayVolumeId: null,
+    },
+    {
+      id: 'sr-nfs-xs-a-03',
+      hostId: 'host-xs-a-03',
+      name: 'NFS scratch xs-a-03',
+      kind: 'sr',
+      storageType: 'nfs',
+      isShared: true,
+      canSnapshot: null,
+      sizeBytes: TIB,
+      freeBytes: 700 * GIB,
+      vssEnabled: false,
+      shadowStorageVolumeId: null,
+      shadowStorageLimitBytes: null,
+      arrayVolumeId: null,
+    },
     {
       id: 'sr-local-xs-a-03',
       hostId: 'host-xs-a-03',
       name: 'Local storage xs-a-03',
       kind: 'sr',
+      storageType: 'ext',
+      isShared: false,
+      canSnapshot: true,
       sizeBytes: 2 * TIB,
       freeBytes: 1200 * GIB,
       vssEnabled: true,
@@ -406,6 +449,28 @@ function poolAVms(add: (parts: VmParts) => void): void {
       }),
       disks: [root],
       guests: [guest(id, root.id, { mountPoint: '/' })],
+    });
+  }
+  {
+    // Halted, without guest tools: the pool never said what runs inside (XS-GUEST-FACTS-UNKNOWN).
+    const id = 'vm-scan-xen-03';
+    add({
+      vm: xenVm({
+        id,
+        name: 'scan-xen-03',
+        hostId: 'host-xs-a-03',
+        powerState: 'off',
+        osFamily: 'linux',
+        hasXenVssProvider: false,
+        tags: ['lab'],
+        guestFactsUnknown:
+          'it was halted when its pool was last read, so its guest reported nothing to the pool',
+      }),
+      disks: [
+        disk(id, 'root', 'sr-nfs-xs-a-03', 20, 'vdi'),
+        disk(id, 'scans', 'sr-rawhba-xs-a-03', 200, 'vdi'),
+      ],
+      guests: [],
     });
   }
 }

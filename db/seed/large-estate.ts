@@ -143,6 +143,8 @@ export function generateLargeEstate(partial: Partial<LargeEstateOptions> = {}): 
         shadowStorageLimitBytes:
           isXen || !vssEnabled ? null : chance(0.05) ? 4 * GIB : Math.floor(size * 0.1),
         arrayVolumeId: lun?.id ?? null,
+        // A pool's SRs as a sync reads them: shared iSCSI whose driver snapshots (XS-SR-* stay quiet).
+        ...(isXen ? { storageType: 'lvmoiscsi', isShared: true, canSnapshot: true } : {}),
       });
     }
     volumesByHost.push(volumes);

@@ -48,6 +48,9 @@ const HOST_VOLUME: Fields<HostVolume> = {
   shadowStorageLimitBytes: true,
   arrayVolumeId: true,
   deviceId: true,
+  storageType: true,
+  isShared: true,
+  canSnapshot: true,
 };
 const VM: Fields<Vm> = {
   id: true,

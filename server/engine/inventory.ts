@@ -76,6 +76,15 @@ export interface HostVolume {
    * XenServer SR SCSIid): links it to its LUN by `ArrayVolume.naaId` (engine/device-ids.ts).
    */
   deviceId?: string | null;
+  /** XenServer SR: its type as the pool reports it (`lvmoiscsi`, `nfs`, `ext`, …); null = not read. */
+  storageType?: string | null;
+  /** XenServer SR: shared by the pool's hosts (SR.shared); null = not read. */
+  isShared?: boolean | null;
+  /**
+   * XenServer SR: its storage driver can snapshot virtual disks (SM feature `VDI_SNAPSHOT`). False
+   * means xen-snapshot cannot run on its disks; null = not read, reported unknown, never assumed fine.
+   */
+  canSnapshot?: boolean | null;
 }
 
 export interface Vm {

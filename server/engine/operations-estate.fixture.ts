@@ -38,6 +38,7 @@ function hostVolume(
     shadowStorageVolumeId: hostId === 'xs01' ? null : id,
     shadowStorageLimitBytes: hostId === 'xs01' ? null : 400 * GIB,
     arrayVolumeId,
+    ...(hostId === 'xs01' ? { storageType: 'lvmoiscsi', isShared: true, canSnapshot: true } : {}),
   };
 }
 

@@ -292,8 +292,17 @@ function planHypervWriter(
   return available(method, capture, excludedPassthroughDisks(ctx), coCapturedVms);
 }
 
-function planXenSnapshot(ctx: RuleContext): MethodOption {
+/** Why the SRs under the VM's disks stop XenServer snapshots (XS-SR-NO-SNAPSHOT), one reason per SR. */
+function srSnapshotReasons(findings: Finding[]): string[] {
+  const reasons: string[] = [];
+  for (const f of findings) if (f.ruleId === 'XS-SR-NO-SNAPSHOT') reasons.push(f.message);
+  return reasons;
+}
+
+function planXenSnapshot(ctx: RuleContext, findings: Finding[]): MethodOption {
   if (ctx.host.kind !== 'xenserver') return notOnPlatform(ctx, 'xen-snapshot', 'a XenServer host');
+  const srReasons = srSnapshotReasons(findings);
+  if (srReasons.length > 0) return unavailable(ctx, 'xen-snapshot', srReasons);
   const capture = captureWhenNotRunning(ctx, false);
   if (!capture && ctx.consistencyPolicy === 'require' && ctx.isQuiesceWanted) {
     return unavailable(ctx, 'xen-snapshot', [
@@ -303,10 +312,10 @@ function planXenSnapshot(ctx: RuleContext): MethodOption {
   return available('xen-snapshot', capture ?? ONLINE_CRASH, excludedPassthroughDisks(ctx), NONE);
 }
 
-function planXenQuiesced(ctx: RuleContext): MethodOption {
+function planXenQuiesced(ctx: RuleContext, findings: Finding[]): MethodOption {
   const { vm, host } = ctx;
   if (host.kind !== 'xenserver') return notOnPlatform(ctx, 'xen-quiesced', 'a XenServer host');
-  const reasons: string[] = [];
+  const reasons: string[] = srSnapshotReasons(findings);
   if (!ctx.isRunning) {
     reasons.push(
       flat`VM '${vm.name}' is ${vm.powerState}: there is nothing to quiesce; a XenServer snapshot captures it as it is.`,
@@ -428,8 +437,8 @@ export function planVm(
   const options: MethodOption[] = [
     planHypervWriter(ctx, 'hyperv-vss', prerequisites, NONE),
     planHypervWriter(ctx, 'wsb-volume', prerequisites, otherVmRefsOnHostVolumes(ctx, hostVolumesOfVm(ctx))),
-    planXenSnapshot(ctx),
-    planXenQuiesced(ctx),
+    planXenSnapshot(ctx, prerequisites),
+    planXenQuiesced(ctx, prerequisites),
     planArraySnapshot(ctx, prerequisites, snapshotSet),
     planGuestAgent(ctx),
   ];

@@ -200,6 +200,9 @@ export function makeXenEstate(vm: Partial<Vm> = {}, host: Partial<Host> = {}): I
     vssEnabled: false,
     shadowStorageVolumeId: null,
     shadowStorageLimitBytes: null,
+    storageType: 'lvmoiscsi',
+    isShared: true,
+    canSnapshot: true,
   });
   return addVms(
     makeInventory({ hosts: [xenHost], hostVolumes: [sr] }),

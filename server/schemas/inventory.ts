@@ -64,6 +64,9 @@ export const hostVolumeInput = z.strictObject({
   shadowStorageLimitBytes: bytes.nullable().default(null),
   arrayVolumeId: reference,
   deviceId: deviceIdentity,
+  storageType: z.string().trim().min(1).max(100).nullable().optional(),
+  isShared: z.boolean().nullable().optional(),
+  canSnapshot: z.boolean().nullable().optional(),
 });
 
 export const vmInput = z.strictObject({

@@ -15,7 +15,7 @@ import { withDeviceLinks } from '../engine/device-ids';
 import type { Inventory } from '../engine/inventory';
 import { type ImportMode, parseInventory } from '../schemas/inventory';
 import { parseJson } from '../schemas/json-text';
-import { type AssessmentSummary, assessEstate } from './assessment-service';
+import { type AssessmentSummary, assessAround, assessEstate } from './assessment-service';
 import { DomainError } from './errors';
 import { readInventoryDocument } from './import/inventory-document';
 import {
@@ -45,13 +45,22 @@ export async function importInventory(
   ctx: ServiceContext,
   raw: unknown,
   mode: ImportMode,
-  options: { confirmation?: ReplaceConfirmation } = {},
+  options: {
+    confirmation?: ReplaceConfirmation;
+    /**
+     * A merge that changed only these VMs (a live sync batch): only they and the VMs sharing storage
+     * with them are assessed again; the rest of the estate keeps its stored assessments.
+     */
+    reassessVmIds?: readonly string[];
+  } = {},
 ): Promise<ImportResult> {
   const data = typeof raw === 'string' ? parseJsonText(raw) : raw;
+  const changed = mode === 'merge' ? options.reassessVmIds : undefined;
   const outcome = await stores.inventory.importInventory({
     mode,
     validate: (stored) => validateInventory(data, stored),
-    assess: assessEstate,
+    assess: changed ? (whole) => assessAround(whole, changed) : assessEstate,
+    assesses: changed ? 'some-vms' : 'estate',
     checkRemoval: (removal) => assertReplaceConfirmed(removal, options.confirmation),
     record: { id: ctx.newId(), createdAt: ctx.now(), requestedBy: actorLabel(ctx.actor) },
   });

@@ -122,6 +122,13 @@ const LIST_EXPORTS = {
         header: 'Shadow storage on',
         value: (volume) => (volume.kind === 'sr' ? null : volume.shadowStorageVolumeName),
       },
+      // An SR's facts as its pool reports them; empty for a Windows volume or where not read.
+      { header: 'SR type', value: (volume) => volume.storageType ?? null },
+      { header: 'SR shared', value: (volume) => (volume.isShared == null ? null : yesNo(volume.isShared)) },
+      {
+        header: 'SR can snapshot',
+        value: (volume) => (volume.canSnapshot == null ? null : yesNo(volume.canSnapshot)),
+      },
       { header: 'Array', value: (volume) => volume.arrayName },
       { header: 'Array volume', value: (volume) => volume.arrayVolumeName },
       { header: 'VMs', value: (volume) => volume.vmCount },

@@ -6,6 +6,7 @@ import { fixturePool } from '../drivers/xapi/fake/fake-fixtures';
 import { type FakeXapi, type FakeXapiOptions, startFakeXapi } from '../drivers/xapi/fake/fake-xapi-server';
 import { xenId } from '../drivers/xapi/xapi-discovery';
 import { isDomainError } from './errors';
+import { getHostVolume, listHostVolumes } from './inventory/host-volumes';
 import { getVm } from './inventory/vms';
 import { memoryKeySource } from './vault-key';
 import { createSecret } from './vault-service';
@@ -140,6 +141,64 @@ describe.each(dialects)('$name', (current) => {
         expect(isDomainError(stale) && stale.fieldErrors?.map((field) => field.path)).toEqual(['endpoint']);
         await acceptXapiCertificate(stores, ctx, { id: pool.id, endpoint: fake.address() });
         expect(await testXapiPool(stores, ctx, keys, pool.id, call())).toMatchObject({ ok: true });
+      });
+
+      it('stores what the pool says about its SRs and unread guests, and the rules use it', async () => {
+        const { fixture, fake, stores, ctx, keys, secret } = await setup();
+        // A raw-LUN SR whose driver cannot snapshot, holding a disk of a running VM.
+        fixture.pool.addSm('rawhba', ['VDI_INTRODUCE', 'VDI_ATTACH', 'VDI_DETACH']);
+        const raw = fixture.pool.addSr({
+          name: 'raw-lun7',
+          type: 'rawhba',
+          shared: false,
+          size: 8 * 1024 * 1024,
+          host: fixture.master,
+        });
+        const scan = fixture.pool.addVm({
+          name: 'scan01',
+          host: fixture.master,
+          disks: [{ name: 'scan01 data', sr: raw, bytes: Buffer.alloc(64 * 1024, 7) }],
+          guest: { os: 'Debian GNU/Linux 12', pvDrivers: true },
+        });
+        const pool = await addXapiPool(stores, ctx, {
+          name: 'pool-lab',
+          address: fake.address(),
+          secretId: secret.id,
+        });
+        await discoverXapiPool(stores, ctx, keys, pool.id, call());
+
+        const srId = (ref: string) => xenId(fixture.pool.get('SR', ref)?.uuid as string);
+        const vmId = (ref: string) => xenId(fixture.pool.get('VM', ref)?.uuid as string);
+        expect((await getHostVolume(stores, srId(fixture.iscsi))).volume).toMatchObject({
+          storageType: 'lvmoiscsi',
+          isShared: true,
+          canSnapshot: true,
+        });
+        expect((await getHostVolume(stores, srId(raw))).volume).toMatchObject({
+          storageType: 'rawhba',
+          isShared: false,
+          canSnapshot: false,
+        });
+        const listed = await listHostVolumes(stores, { search: 'raw-lun7' });
+        expect(listed.items).toEqual([
+          expect.objectContaining({ storageType: 'rawhba', isShared: false, canSnapshot: false }),
+        ]);
+
+        const scan01 = await getVm(stores, CLOCK, vmId(scan));
+        expect(scan01.findings.map((f) => [f.ruleId, f.severity])).toContainEqual([
+          'XS-SR-NO-SNAPSHOT',
+          'blocker',
+        ]);
+        expect(scan01.plan?.options.find((o) => o.method === 'xen-snapshot')?.isAvailable).toBe(false);
+        // app01 is halted without guest tools: what runs inside is unknown, and it says why.
+        const app01 = await getVm(stores, CLOCK, vmId(fixture.app01));
+        expect(app01.vm.guestFactsUnknown).toContain('it was halted when its pool was last read');
+        expect(app01.findings).toContainEqual(
+          expect.objectContaining({ ruleId: 'XS-GUEST-FACTS-UNKNOWN', severity: 'info' }),
+        );
+        const sql01 = await getVm(stores, CLOCK, vmId(fixture.sql01));
+        expect(sql01.findings.map((f) => f.ruleId)).not.toContain('XS-GUEST-FACTS-UNKNOWN');
+        expect(sql01.findings.map((f) => f.ruleId)).not.toContain('XS-SR-SNAPSHOT-UNKNOWN');
       });
 
       it('discovers the pool into the inventory and records the sync', async () => {

@@ -186,6 +186,7 @@ export async function discoverXapiPool(
       facts,
       changedVmIds: inventory.vms.map((vm) => vm.id),
       removedVmIds: [],
+      isPoolChanged: true,
     });
     if (!applied.import) throw new Error('a full sync always writes the inventory');
     return { import: applied.import, facts };

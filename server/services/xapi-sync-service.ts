@@ -3,9 +3,10 @@
  * A sync is a merge import of the pool's objects (connector `xapi`, ids `xen:<uuid>`): the same
  * validation and write path as an uploaded inventory file, so a pool's hosts, SRs, VMs and disks
  * are stored exactly like imported ones and every rule applies to them. Nothing is written when a
- * batch changed no VM and no host (guest metrics ticking, task events). A VM that left the pool
- * is marked gone, never deleted. Each sync that wrote something is a record in the pool's sync log
- * (server/services/sync-log-service.ts), as a Hyper-V host's are.
+ * batch changed no VM, host or storage (guest metrics of no VM, task events). A VM that left the
+ * pool is marked gone, never deleted. A batch re-assesses only the VMs it can have changed
+ * (`reassessedBy`); a full sync, the estate. Each sync that wrote something is a record in the
+ * pool's sync log (server/services/sync-log-service.ts), as a Hyper-V host's are.
  */
 import type { Stores } from '../../db/stores/ports';
 import type { ServiceContext } from '../context';
@@ -72,6 +73,19 @@ type Presence = PoolSyncResult['presence'];
 type SyncStores = Pick<Stores, 'inventory' | 'xapiPools' | 'syncLog'>;
 
 /**
+ * Which VMs a sync can have changed the findings of (undefined: the whole estate). A full sync
+ * (first view, events lost, a new session) may differ anywhere: the estate. A batch that changed the
+ * pool, a host or the storage (an SR's size or driver, a host's release) may change any VM of the
+ * pool: its VMs. Otherwise the VMs the batch touched, and those gone or back. The import adds the VMs
+ * sharing storage with them (services/assessment-service.ts, assessAround).
+ */
+function reassessedBy(sync: PoolSync, movedVmIds: readonly string[]): string[] | undefined {
+  if (sync.kind === 'full') return undefined;
+  const touched = sync.isPoolChanged ? sync.inventory.vms.map((vm) => vm.id) : sync.changedVmIds;
+  return [...new Set([...touched, ...sync.removedVmIds, ...movedVmIds])];
+}
+
+/**
  * Writes one watcher sync (or an admin's discovery) of the pool `poolId`: the inventory merge, the
  * pool's last sync and host ids (what a disconnect checks), and a record in the pool's sync log —
  * every full sync, and every batch of changes that rewrote or marked a VM (a batch of guest
@@ -95,10 +109,17 @@ export async function applyPoolSync(
     sync.kind === 'full' || sync.removedVmIds.length > 0
       ? await markPresence(stores, ctx, sync)
       : { gone: [], reappeared: [] };
-  const rewrites = sync.kind === 'full' || sync.changedVmIds.length > 0;
-  const result = rewrites ? await importInventory(stores, ctx, sync.inventory, 'merge') : null;
+  const movedVmIds = [...presence.gone, ...presence.reappeared].map((vm) => vm.id);
+  const rewrites = sync.kind === 'full' || sync.changedVmIds.length > 0 || sync.isPoolChanged;
+  // VMs gone or back are re-assessed even when nothing else of the batch is written.
+  const result =
+    rewrites || movedVmIds.length > 0
+      ? await importInventory(stores, ctx, sync.inventory, 'merge', {
+          reassessVmIds: reassessedBy(sync, movedVmIds),
+        })
+      : null;
   await stores.xapiPools.recordSync(poolId, ctx.now(), null, hostIds);
-  if (rewrites || presence.gone.length > 0 || presence.reappeared.length > 0) {
+  if (rewrites || movedVmIds.length > 0) {
     await recordSyncRun(stores, ctx, {
       connector: 'xapi',
       connectionId: poolId,

@@ -12,7 +12,12 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app
 import { VmRefList } from '@/app/_components/vm-ref-list';
 import { formatBytes, SEVERITY_TONES } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
-import { HOST_VOLUME_KIND_LABELS, SR_SNAPSHOT_FACTS } from '@/app/_lib/volume-format';
+import {
+  describeSrSnapshots,
+  describeSrType,
+  HOST_VOLUME_KIND_LABELS,
+  SR_SNAPSHOT_FACTS,
+} from '@/app/_lib/volume-format';
 import type { HypervisorKind } from '@/server/engine/inventory';
 import { SEVERITIES } from '@/server/engine/types';
 import { HYPERVISOR_LABELS } from './host-list';
@@ -44,7 +49,17 @@ function windowsVolumeColumns(volumeNames: ReadonlyMap<string, string>): DataTab
 
 /** A XenServer SR: VSS and shadow storage mean nothing there; it says what it is instead. */
 const srColumns: DataTableColumn<HostVolumeRow>[] = [
-  { id: 'snapshots', header: 'Snapshots', cell: () => SR_SNAPSHOT_FACTS },
+  { id: 'type', header: 'SR type', cell: ({ row: { original: volume } }) => describeSrType(volume) },
+  {
+    id: 'snapshots',
+    header: 'Snapshots',
+    cell: ({ row: { original: volume } }) => (
+      <>
+        {describeSrSnapshots(volume)}
+        <div className="text-xs text-fg-subtle">{SR_SNAPSHOT_FACTS}</div>
+      </>
+    ),
+  },
 ];
 
 /** The host's volumes (Hyper-V) or storage repositories (XenServer) with the VMs on each. */

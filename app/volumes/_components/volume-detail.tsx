@@ -16,7 +16,13 @@ import {
   READINESS_TONES,
 } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
-import { HOST_VOLUME_KIND_LABELS, isStorageRepository, SR_SNAPSHOT_FACTS } from '@/app/_lib/volume-format';
+import {
+  describeSrSnapshots,
+  describeSrType,
+  HOST_VOLUME_KIND_LABELS,
+  isStorageRepository,
+  SR_SNAPSHOT_FACTS,
+} from '@/app/_lib/volume-format';
 
 type SharingVm = RouterOutputs['volumes']['get']['vms'][number];
 
@@ -115,7 +121,8 @@ export function VolumeDetail({ id }: { id: string }) {
                   ? [
                       { term: 'Kind', value: HOST_VOLUME_KIND_LABELS[volume.kind] },
                       ...(host.pool ? [{ term: 'Pool', value: host.pool }] : []),
-                      { term: 'Snapshots', value: SR_SNAPSHOT_FACTS },
+                      { term: 'SR type', value: describeSrType(volume) },
+                      { term: 'Snapshots', value: `${SR_SNAPSHOT_FACTS}; ${describeSrSnapshots(volume)}` },
                     ]
                   : [
                       { term: 'VSS', value: <YesNo value={volume.vssEnabled} /> },

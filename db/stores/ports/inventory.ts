@@ -57,8 +57,14 @@ export interface InventoryImportRequest {
    * writes nothing. Runs on a consistent read of the estate.
    */
   validate: (stored: Inventory | null) => Inventory;
-  /** Assesses the whole estate as it will be stored after the write. */
+  /** Assesses the whole estate as it will be stored after the write (or some of its VMs: `assesses`). */
   assess: (whole: Inventory) => VmAssessment[];
+  /**
+   * 'estate' (default): `assess` covers every VM and replaces every stored assessment. 'some-vms'
+   * (a merge that changed a few VMs, e.g. a live sync batch): `assess` returns only the VMs whose
+   * findings may have changed, and only theirs are rewritten; the others keep their stored ones.
+   */
+  assesses?: 'estate' | 'some-vms';
   /**
    * Replace only: called inside the write transaction with what the replace is about to delete
    * (read under the write lock); throwing refuses the import and writes nothing. The service checks

@@ -123,15 +123,14 @@ export async function deleteMissing(db: Executor, stored: Inventory, incoming: I
   }
 }
 
-/** Replaces every stored assessment and finding with `assessments` (covering the whole `inventory`). */
 /** Rewrites the assessments (and findings) of these VMs only; call inside a transaction. */
 export async function replaceVmAssessments(
   db: Executor,
   inventory: Inventory,
   assessments: readonly VmAssessment[],
-): Promise<void> {
+): Promise<AssessmentSummary> {
   const vmIds = assessments.map((assessment) => assessment.vmId);
-  if (vmIds.length === 0) return;
+  if (vmIds.length === 0) return { assessedVms: 0, findings: 0 };
   await db.delete(findings).where(inArray(findings.vmId, vmIds));
   await db.delete(vmAssessments).where(inArray(vmAssessments.vmId, vmIds));
   const rows = [...assessmentRows(inventory, assessments)];
@@ -144,8 +143,10 @@ export async function replaceVmAssessments(
   const findingRows = rows.flatMap((row) => row.findings);
   for (const chunk of chunks(findingRows, ROWS_PER_STATEMENT))
     await db.insert(findings).values(chunk as never[]);
+  return { assessedVms: assessments.length, findings: findingRows.length };
 }
 
+/** Replaces every stored assessment and finding with `assessments` (covering the whole `inventory`). */
 export async function writeAssessments(
   db: Executor,
   inventory: Inventory,

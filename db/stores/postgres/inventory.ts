@@ -60,7 +60,11 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
         await writeInventory(tx, incoming, 'upsert');
         if (request.mode === 'replace') await deleteMissing(tx, stored, incoming);
         const whole = await loadInventory(tx);
-        const assessment = await writeAssessments(tx, whole, request.assess(whole));
+        const assessments = request.assess(whole);
+        const assessment =
+          request.assesses === 'some-vms'
+            ? await replaceVmAssessments(tx, whole, assessments)
+            : await writeAssessments(tx, whole, assessments);
         const imported = countsOf(incoming);
         await tx
           .insert(inventoryImports)
@@ -76,7 +80,9 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
       inPgTransaction(db, (tx) => markGoneVms(tx, hostId, seenVmIds, now)),
     addVms: (part) => inPgTransaction(db, (tx) => writeInventory(tx, part, 'upsert')),
     replaceAssessments: (inventory, assessments) =>
-      inPgTransaction(db, (tx) => replaceVmAssessments(tx, inventory, assessments)),
+      inPgTransaction(db, async (tx) => {
+        await replaceVmAssessments(tx, inventory, assessments);
+      }),
     reassess: (assess) =>
       inPgTransaction(db, async (tx) => {
         await tx.execute(sqlLock(INVENTORY_WRITER));

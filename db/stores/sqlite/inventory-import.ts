@@ -85,8 +85,19 @@ export async function importInventoryAtomically(
       writeInventory(db, incoming, 'upsert');
       if (removal) deleteRemoved(db, removal);
 
-      connection.prepare('DELETE FROM findings').run();
-      connection.prepare('DELETE FROM vm_assessments').run();
+      if (request.assesses === 'some-vms') {
+        // Only the assessed VMs' rows are replaced; every other VM keeps its stored assessment.
+        const assessed = JSON.stringify(verdicts.map((rows) => rows.assessment.vmId));
+        connection
+          .prepare('DELETE FROM findings WHERE vm_id IN (SELECT value FROM json_each(?))')
+          .run(assessed);
+        connection
+          .prepare('DELETE FROM vm_assessments WHERE vm_id IN (SELECT value FROM json_each(?))')
+          .run(assessed);
+      } else {
+        connection.prepare('DELETE FROM findings').run();
+        connection.prepare('DELETE FROM vm_assessments').run();
+      }
       const writeAssessment = rowWriter(db, vmAssessments, 'insert');
       const writeFinding = rowWriter(db, findings, 'insert');
       let findingCount = 0;

@@ -158,17 +158,20 @@ export function replaceVmAssessments(
   db: Db,
   inventory: Inventory,
   assessments: readonly VmAssessment[],
-): void {
+): AssessmentSummary {
   const vmIds = assessments.map((assessment) => assessment.vmId);
-  if (vmIds.length === 0) return;
+  if (vmIds.length === 0) return { assessedVms: 0, findings: 0 };
   db.delete(findings).where(inArray(findings.vmId, vmIds)).run();
   db.delete(vmAssessments).where(inArray(vmAssessments.vmId, vmIds)).run();
   const writeAssessment = rowWriter(db, vmAssessments, 'insert');
   const writeFinding = rowWriter(db, findings, 'insert');
+  let findingCount = 0;
   for (const rows of assessmentRows(inventory, assessments)) {
     writeAssessment(rows.assessment);
     for (const finding of rows.findings) writeFinding(finding);
+    findingCount += rows.findings.length;
   }
+  return { assessedVms: assessments.length, findings: findingCount };
 }
 
 function tableName(table: SQLiteTable): string {

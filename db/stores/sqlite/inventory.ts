@@ -54,7 +54,11 @@ export function importInventoryRows(db: Db, request: InventoryImportRequest): In
       writeInventory(db, incoming, 'upsert');
     }
     const whole = loadInventory(db);
-    const assessment = writeAssessments(db, whole, request.assess(whole));
+    const assessments = request.assess(whole);
+    const assessment =
+      request.assesses === 'some-vms'
+        ? replaceVmAssessments(db, whole, assessments)
+        : writeAssessments(db, whole, assessments);
     const imported = countsOf(incoming);
     db.insert(inventoryImports)
       .values({ ...request.record, mode: request.mode, countsJson: imported })

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseInventory } from '../../schemas/inventory';
-import { DISK_SIZE, fixturePool, ISCSI_SCSI_ID } from './fake/fake-fixtures';
+import { DISK_SIZE, type FixturePool, fixturePool, ISCSI_SCSI_ID } from './fake/fake-fixtures';
 import { type FakeXapi, startFakeXapi } from './fake/fake-xapi-server';
 import { XapiClient } from './xapi-client';
-import { mapPool, readPoolRecords, xenId } from './xapi-discovery';
+import { mapPool, readPoolRecords, unreadGuestReason, xenId } from './xapi-discovery';
 import { memoryTrustStore } from './xapi-transport';
 
 const fakes: FakeXapi[] = [];
@@ -11,8 +11,9 @@ afterEach(async () => {
   await Promise.all(fakes.splice(0).map((fake) => fake.stop()));
 });
 
-async function discover(release: 'current' | 'old') {
+async function discover(release: 'current' | 'old', adjust: (fixture: FixturePool) => void = () => {}) {
   const fixture = fixturePool(release);
+  adjust(fixture);
   const fake = await startFakeXapi({ pool: fixture.pool });
   fakes.push(fake);
   const client = new XapiClient({
@@ -89,9 +90,16 @@ describe('XAPI discovery', () => {
       arrayVolumeId: null,
       // Kept on the SR so an array sync links it to its LUN (engine/device-ids.ts).
       deviceId: ISCSI_SCSI_ID,
+      // What the pool says about the SR, stored for the rules and the volume pages.
+      storageType: 'lvmoiscsi',
+      isShared: true,
+      canSnapshot: true,
     });
     expect(sr(fixture.local)).toMatchObject({
       deviceId: null,
+      storageType: 'ext',
+      isShared: false,
+      canSnapshot: true,
       hostId: uuid('host', fixture.master),
       freeBytes: 16 * 1024 * 1024 - DISK_SIZE,
     });
@@ -124,6 +132,46 @@ describe('XAPI discovery', () => {
     ]);
   });
 
+  it.each([
+    {
+      name: 'an SR whose SM driver lacks VDI_SNAPSHOT cannot snapshot',
+      type: 'rawhba',
+      sm: ['VDI_INTRODUCE', 'VDI_ATTACH', 'VDI_DETACH'] as string[] | null,
+      canSnapshot: false,
+    },
+    {
+      name: 'an SR whose SM driver the pool does not list is unknown',
+      type: 'nfs',
+      sm: null,
+      canSnapshot: null,
+    },
+    {
+      name: 'an SR whose SM driver lists VDI_SNAPSHOT can snapshot',
+      type: 'nfs',
+      sm: ['VDI_SNAPSHOT'],
+      canSnapshot: true,
+    },
+  ])('$name', async ({ type, sm, canSnapshot }) => {
+    let added = '';
+    const { inventory, facts, uuid } = await discover('current', (fixture) => {
+      if (sm) fixture.pool.addSm(type, sm);
+      added = fixture.pool.addSr({
+        name: `sr-${type}`,
+        type,
+        shared: true,
+        size: 1024 * 1024,
+        host: fixture.master,
+      });
+    });
+    expect(inventory.hostVolumes.find((volume) => volume.id === uuid('SR', added))).toMatchObject({
+      name: `sr-${type}`,
+      storageType: type,
+      isShared: true,
+      canSnapshot,
+    });
+    expect(facts.srs.find((sr) => sr.id === uuid('SR', added))).toMatchObject({ canSnapshot });
+  });
+
   it('maps VMs (no templates, snapshots or dom0), their disks, guest and power state', async () => {
     const { inventory, facts, fixture, uuid } = await discover('old');
     expect(inventory.vms.map((vm) => vm.name).sort()).toEqual(['app01', 'sql01', 'web01']);
@@ -141,13 +189,20 @@ describe('XAPI discovery', () => {
       hasFreezeScripts: false,
       dailyChangeBytes: 0,
       tags: ['sqlserver'],
+      guestFactsUnknown: null,
     });
     expect(vm(fixture.web01)).toMatchObject({
       osFamily: 'linux',
       hostId: uuid('host', fixture.member),
       hasXenVssProvider: false,
     });
-    expect(vm(fixture.app01)).toMatchObject({ powerState: 'off', hostId: uuid('host', fixture.master) });
+    expect(vm(fixture.app01)).toMatchObject({
+      powerState: 'off',
+      hostId: uuid('host', fixture.master),
+      // No guest metrics: what runs inside is unknown, and the VM says why.
+      guestFactsUnknown:
+        'it was halted when its pool was last read, so its guest reported nothing to the pool',
+    });
     const [sqlC, sqlD] = fixture.pool.disksOf(fixture.sql01);
     const [appOs, appDongle] = fixture.pool.disksOf(fixture.app01);
     const disksOf = (ref: string) => inventory.virtualDisks.filter((disk) => disk.vmId === uuid('VM', ref));
@@ -216,5 +271,51 @@ describe('XAPI discovery', () => {
     const { inventory } = await discover('current');
     const parsed = parseInventory(inventory);
     expect(parsed.ok ? [] : parsed.fieldErrors).toEqual([]);
+  });
+});
+
+describe('a guest the pool could not read', () => {
+  const metrics = (pvDrivers: boolean) => ({
+    os_version: { name: 'Debian GNU/Linux 12' },
+    PV_drivers_detected: pvDrivers,
+    other: {},
+  });
+  it.each([
+    { name: 'PV drivers detected: read', power: 'Running', metrics: metrics(true), reason: null },
+    {
+      name: 'metrics without PV drivers',
+      power: 'Running',
+      metrics: metrics(false),
+      reason: 'its PV drivers are not detected (the XenServer VM Tools are not running in it)',
+    },
+    {
+      name: 'running without metrics',
+      power: 'Running',
+      metrics: undefined,
+      reason:
+        'its guest reports no metrics to the pool (no XenServer VM Tools or xe-guest-utilities running in it)',
+    },
+    {
+      name: 'suspended without metrics',
+      power: 'Suspended',
+      metrics: undefined,
+      reason: 'it was suspended when its pool was last read, so its guest reported nothing to the pool',
+    },
+  ] as const)('$name', ({ power, metrics: guest, reason }) => {
+    const vm = { power_state: power } as Parameters<typeof unreadGuestReason>[0];
+    expect(unreadGuestReason(vm, guest as Parameters<typeof unreadGuestReason>[1])).toBe(reason);
+  });
+
+  it('a running VM without guest tools in the fake pool is reported unknown by the sync', async () => {
+    const { inventory } = await discover('current', (fixture) => {
+      fixture.pool.mod('VM', fixture.app01, { power_state: 'Running', resident_on: fixture.master });
+    });
+    const app01 = inventory.vms.find((candidate) => candidate.name === 'app01');
+    expect(app01).toMatchObject({
+      powerState: 'running',
+      guestFactsUnknown:
+        'its guest reports no metrics to the pool (no XenServer VM Tools or xe-guest-utilities running in it)',
+    });
+    expect(inventory.vms.find((candidate) => candidate.name === 'web01')?.guestFactsUnknown).toBeNull();
   });
 });

@@ -92,13 +92,28 @@ export function smFeatures(sm: SmRecord | undefined): string[] {
   return Array.isArray(sm.features) ? sm.features : Object.keys(sm.features);
 }
 
+/**
+ * Whether an SR's storage driver can snapshot its VDIs: the SM record whose type is the SR's lists
+ * VDI_SNAPSHOT (CONNECTORS.md §1.3). No SM record of that type (not readable to this account, or
+ * a driver the pool does not list) is unknown, not "cannot".
+ */
+function canSrSnapshot(records: Pick<PoolRecords, 'sms'>, sr: SrRecord): boolean | null {
+  const sm = Object.values(records.sms).find((candidate) => candidate.type === sr.type);
+  return sm ? smFeatures(sm).includes('VDI_SNAPSHOT') : null;
+}
+
+/** The SCSI id of the block device under an iSCSI / HBA SR (`PBD.device_config.SCSIid`). */
+function scsiIdOf(records: Pick<PoolRecords, 'pbds'>, sr: SrRecord): string | null {
+  return sr.PBDs.map((ref) => records.pbds[ref]?.device_config.SCSIid).find(Boolean) ?? null;
+}
+
 /** What the pool says that the inventory model has no column for. */
 export interface SrFacts {
   id: string;
   type: string;
   isShared: boolean;
-  /** The SR's driver can snapshot its VDIs (SM feature VDI_SNAPSHOT). */
-  canSnapshot: boolean;
+  /** The SR's driver can snapshot its VDIs (SM feature VDI_SNAPSHOT); null when the pool lists no SM driver of its type. */
+  canSnapshot: boolean | null;
   /** A physical device SR (udev): its disks are pass-through. */
   isPhysical: boolean;
   /** `PBD.device_config.SCSIid` of iSCSI / HBA SRs: joins the SR to an array LUN. */
@@ -161,6 +176,28 @@ function applicationsOf(vm: VmRecord): Vm['applications'] {
   return found;
 }
 
+const POWER_WORDS: Record<VmRecord['power_state'], string> = {
+  Running: 'running',
+  Halted: 'halted',
+  Suspended: 'suspended',
+  Paused: 'paused',
+};
+
+/**
+ * Why the pool could not tell what runs in a VM's guest (`Vm.guestFactsUnknown`), or null when it
+ * could. The guest reports itself through its PV drivers (XenServer VM Tools, xe-guest-utilities):
+ * without guest metrics, or with the drivers not detected, the OS, applications and quiesce support
+ * are unread, and the rules say so (XS-GUEST-FACTS-UNKNOWN) instead of assuming them fine.
+ */
+export function unreadGuestReason(vm: VmRecord, metrics: GuestMetricsRecord | undefined): string | null {
+  if (metrics?.PV_drivers_detected) return null;
+  if (metrics) return 'its PV drivers are not detected (the XenServer VM Tools are not running in it)';
+  if (vm.power_state !== 'Running') {
+    return `it was ${POWER_WORDS[vm.power_state]} when its pool was last read, so its guest reported nothing to the pool`;
+  }
+  return 'its guest reports no metrics to the pool (no XenServer VM Tools or xe-guest-utilities running in it)';
+}
+
 function isUserVm(vm: VmRecord): boolean {
   return !vm.is_a_snapshot && !vm.is_a_template && !vm.is_control_domain;
 }
@@ -207,6 +244,7 @@ function mapVms(
       hasFreezeScripts: false,
       dailyChangeBytes: 0,
       tags: vm.tags,
+      guestFactsUnknown: unreadGuestReason(vm, metrics),
     });
     guests.push({
       vmId: id,
@@ -237,7 +275,6 @@ function poolFactsOf(
   guests: PoolFacts['guests'],
 ): PoolFacts {
   const masterRef = records.pool.master;
-  const smByType = new Map(Object.values(records.sms).map((sm) => [sm.type, sm]));
   return {
     poolName: records.pool.name_label,
     hosts: Object.entries(records.hosts).map(([ref, host]) => ({
@@ -252,9 +289,9 @@ function poolFactsOf(
       id: xenId(sr.uuid),
       type: sr.type,
       isShared: sr.shared,
-      canSnapshot: smFeatures(smByType.get(sr.type)).includes('VDI_SNAPSHOT'),
+      canSnapshot: canSrSnapshot(records, sr),
       isPhysical: sr.type === 'udev',
-      scsiId: sr.PBDs.map((ref) => records.pbds[ref]?.device_config.SCSIid).find(Boolean) ?? null,
+      scsiId: scsiIdOf(records, sr),
     })),
     disks: Object.values(records.vdis)
       .filter((vdi) => !vdi.is_a_snapshot)
@@ -315,7 +352,10 @@ export function mapPool(records: PoolRecords): { inventory: Inventory; facts: Po
       shadowStorageLimitBytes: null,
       arrayVolumeId: null,
       // The block device under an iSCSI / HBA SR: links the SR to its array LUN by NAA id.
-      deviceId: sr.PBDs.map((ref) => records.pbds[ref]?.device_config.SCSIid).find(Boolean) ?? null,
+      deviceId: scsiIdOf(records, sr),
+      storageType: sr.type,
+      isShared: sr.shared,
+      canSnapshot: canSrSnapshot(records, sr),
     }));
   const { vms, virtualDisks, guests } = mapVms(records, hostId, physicalSrs);
   const facts = poolFactsOf(records, userSrs, guests);

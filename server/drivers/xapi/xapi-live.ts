@@ -48,7 +48,15 @@ export interface PoolSync {
   changedVmIds: string[];
   /** VMs that left the pool since the last sync. */
   removedVmIds: string[];
+  /**
+   * The batch changed the pool, a host or the storage (an SR, its driver or its block device):
+   * facts every VM of the pool may be judged by. Always true on a full sync.
+   */
+  isPoolChanged: boolean;
 }
+
+/** Classes whose change may change the findings of any VM of the pool, not only of the VMs they name. */
+const POOL_WIDE_CLASSES: ReadonlySet<string> = new Set(['pool', 'host', 'sr', 'sm', 'pbd']);
 
 type Tables = Omit<PoolRecords, 'pool'> & {
   pool: PoolRecords['pool'] | null;
@@ -112,6 +120,7 @@ export class PoolWatcher {
       ...mapped,
       changedVmIds: changed,
       removedVmIds: [...before].filter((id) => !present.has(id) && changedRefs.has(id)),
+      isPoolChanged: batch.events.some((event) => POOL_WIDE_CLASSES.has(event.class.toLowerCase())),
     });
   }
 
@@ -146,6 +155,7 @@ export class PoolWatcher {
       ...mapped,
       changedVmIds: mapped.inventory.vms.map((vm) => vm.id),
       removedVmIds: [],
+      isPoolChanged: true,
     });
   }
 

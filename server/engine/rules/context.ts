@@ -456,3 +456,4 @@ export const HOST_LEVEL_AND_ARRAY_METHODS = frozenList<BackupMethod>(
 export const WSB_METHODS = frozenList<BackupMethod>('wsb-volume');
 export const ARRAY_METHODS = frozenList<BackupMethod>('array-snapshot');
 export const XEN_QUIESCED_METHODS = frozenList<BackupMethod>('xen-quiesced');
+export const XEN_SNAPSHOT_METHODS = frozenList<BackupMethod>('xen-snapshot', 'xen-quiesced');

@@ -22,6 +22,9 @@
  * | XS-QUIESCE-PROVIDER-MISSING     | warning (fallback) / blocker (require)     | xen-quiesced                    |
  * | XS-QUIESCE-UNAVAILABLE          | warning (fallback) / blocker (require)     | xen-quiesced                    |
  * | XS-QUIESCE-PERFORMANCE          | info                                       | xen-quiesced                    |
+ * | XS-SR-NO-SNAPSHOT               | blocker: the SR's driver lacks VDI_SNAPSHOT| xen-snapshot, xen-quiesced      |
+ * | XS-SR-SNAPSHOT-UNKNOWN          | info: the SR's driver was not read         | xen-snapshot, xen-quiesced      |
+ * | XS-GUEST-FACTS-UNKNOWN          | warning (running) / info (not running)     | xen-snapshot, xen-quiesced      |
  * | APP-CRASH-CONSISTENT            | warning                                    | the recommended method          |
  * | ARRAY-NO-SNAPSHOT               | blocker: the array method cannot run       | array-snapshot                  |
  * | ARRAY-NOT-INTEGRATED            | info                                       | array-snapshot                  |
@@ -44,7 +47,7 @@ import type { Finding } from '../types';
 import { type ArraySnapshotSet, arraySnapshotSetOf, collectArrayFindings } from './array';
 import { appendAll, type RuleContext } from './context';
 import { collectHypervFindings } from './hyperv';
-import { evaluateXenServerRules } from './xenserver';
+import { collectXenServerFindings } from './xenserver';
 
 export { evaluateApplicationRules, type RecommendedCapture } from './application';
 export { type ArraySnapshotSet, arraySnapshotSetOf } from './array';
@@ -59,7 +62,7 @@ export function evaluatePrerequisiteRules(
   // One list appended to by each family: no intermediate lists per VM.
   const findings: Finding[] = [];
   collectHypervFindings(ctx, findings);
-  appendAll(findings, evaluateXenServerRules(ctx));
+  collectXenServerFindings(ctx, findings);
   collectArrayFindings(ctx, snapshotSet, findings);
   return findings;
 }

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Vm } from '../inventory';
+import { indexInventory } from '../inventory';
+import { planVm } from '../planner';
 import { checkRuleRow, findingsOf, makeXenEstate, type RuleRow } from '../test-fixtures';
 
 const rows: RuleRow[] = [
@@ -86,6 +89,105 @@ const rows: RuleRow[] = [
     severity: null,
   },
 ];
+
+/** The VM's SR with other facts, as a sync or an inventory file states them. */
+const onSr = (sr: { canSnapshot?: boolean | null; storageType?: string | null }, vm: Partial<Vm> = {}) => {
+  const inventory = makeXenEstate({ name: 'app02', ...vm });
+  Object.assign(inventory.hostVolumes[0], { name: 'ontap-lun0', ...sr });
+  return inventory;
+};
+
+const storageAndGuestRows: (RuleRow & { objects: string[] })[] = [
+  {
+    name: 'an SR whose driver cannot snapshot blocks XenServer snapshots, naming the SR and its type',
+    build: () => onSr({ canSnapshot: false, storageType: 'rawhba' }),
+    ruleId: 'XS-SR-NO-SNAPSHOT',
+    severity: 'blocker',
+    names: ["'ontap-lun0' (rawhba)", "'xs01'", "'app02'", 'VDI_SNAPSHOT', 'cannot run'],
+    remedy: ['xe vdi-pool-migrate', 'array-snapshot'],
+    objects: ['vm', 'host-volume', 'host'],
+  },
+  {
+    name: 'an SR whose driver was not read is unknown, not fine (info)',
+    build: () => onSr({ canSnapshot: null, storageType: 'nfs' }),
+    ruleId: 'XS-SR-SNAPSHOT-UNKNOWN',
+    severity: 'info',
+    names: ['Could not verify', "'ontap-lun0' (nfs)", "'app02'"],
+    remedy: ['canSnapshot'],
+    objects: ['vm', 'host-volume', 'host'],
+  },
+  {
+    name: 'an SR stated without any facts (an inventory file) is unknown too',
+    build: () => onSr({ canSnapshot: undefined, storageType: undefined }),
+    ruleId: 'XS-SR-SNAPSHOT-UNKNOWN',
+    severity: 'info',
+    names: ["'ontap-lun0' on host"],
+    objects: ['vm', 'host-volume', 'host'],
+  },
+  {
+    name: 'an SR that can snapshot says nothing',
+    build: () => onSr({ canSnapshot: true }),
+    ruleId: 'XS-SR-NO-SNAPSHOT',
+    severity: null,
+    objects: [],
+  },
+  {
+    name: 'a running guest the pool could not read is a warning naming why',
+    build: () => makeXenEstate({ name: 'app03', guestFactsUnknown: 'its PV drivers are not detected' }),
+    ruleId: 'XS-GUEST-FACTS-UNKNOWN',
+    severity: 'warning',
+    names: ['Could not verify the guest', "'app03'", "'xs01'", 'because its PV drivers are not detected'],
+    remedy: ['XenServer VM Tools', 'xe-guest-utilities'],
+    objects: ['vm', 'host'],
+  },
+  {
+    name: 'a halted guest the pool could not read is info',
+    build: () =>
+      makeXenEstate({
+        name: 'app03',
+        powerState: 'off',
+        guestFactsUnknown: 'it was halted when its pool was last read',
+      }),
+    ruleId: 'XS-GUEST-FACTS-UNKNOWN',
+    severity: 'info',
+    names: ['because it was halted'],
+    objects: ['vm', 'host'],
+  },
+  {
+    name: 'a guest that was read says nothing',
+    build: () => makeXenEstate({ name: 'app03', guestFactsUnknown: null }),
+    ruleId: 'XS-GUEST-FACTS-UNKNOWN',
+    severity: null,
+    objects: [],
+  },
+];
+
+describe('XenServer storage and guest rules', () => {
+  it.each(storageAndGuestRows)('$name', (row) => {
+    const { matching } = checkRuleRow(row);
+    if (row.severity === null) return;
+    expect(matching).toHaveLength(1);
+    expect(matching[0].methods).toEqual(['xen-snapshot', 'xen-quiesced']);
+    expect(matching[0].objects.map((o) => o.kind)).toEqual(row.objects);
+  });
+
+  it('an SR that cannot snapshot makes both XenServer methods unavailable, with the rule as the reason', () => {
+    const inventory = onSr({ canSnapshot: false, storageType: 'rawhba' });
+    const { plan } = planVm(indexInventory(inventory), inventory.vms[0].id);
+    for (const method of ['xen-snapshot', 'xen-quiesced'] as const) {
+      const option = plan.options.find((candidate) => candidate.method === method);
+      expect(option?.isAvailable).toBe(false);
+      expect(option?.unavailableReasons.join(' ')).toContain("'ontap-lun0' (rawhba)");
+    }
+    expect(plan.recommended).not.toBe('xen-snapshot');
+  });
+
+  it('an unknown SR leaves xen-snapshot available: unknown is said, not turned into a refusal', () => {
+    const inventory = onSr({ canSnapshot: null });
+    const { plan } = planVm(indexInventory(inventory), inventory.vms[0].id);
+    expect(plan.options.find((candidate) => candidate.method === 'xen-snapshot')?.isAvailable).toBe(true);
+  });
+});
 
 describe('XenServer rules', () => {
   it.each(rows)('$name', (row) => {

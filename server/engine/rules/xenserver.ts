@@ -1,13 +1,30 @@
 /**
- * XenServer quiesce rules (docs/domain.md §9, XenServer).
+ * XenServer rules (docs/domain.md §9, XenServer): the storage repositories under a VM's disks, a
+ * guest the pool could not read, and quiesce.
  *
- * They apply when quiesce is wanted (asked by the job, or by default for a VM that runs an
+ * Storage: xen-snapshot (and xen-quiesced) asks the SR's storage driver to snapshot each disk; an
+ * SR whose driver lacks VDI_SNAPSHOT refuses, so both methods cannot run (blocker). An SR whose
+ * capability was not read is unknown: said (info), never assumed fine.
+ *
+ * Guest: a VM whose guest metrics the pool does not report (no PV drivers / VM Tools, or halted)
+ * has an OS, applications and quiesce support nobody read: one finding says why.
+ *
+ * Quiesce rules apply when quiesce is wanted (asked by the job, or by default for a VM that runs an
  * application) and the VM is running: a powered-off, saved or paused VM has nothing to quiesce.
  * A quiesce that cannot happen downgrades the point to crash-consistent: a warning under the
  * 'fallback' policy, a blocker under 'require' (the job would fail the VM).
  */
+import type { HostVolume } from '../inventory';
 import type { Finding, RuleId, Severity } from '../types';
-import { flat, NONE, type RuleContext, XEN_QUIESCED_METHODS } from './context';
+import {
+  flat,
+  hostVolumeRef,
+  NONE,
+  type RuleContext,
+  sharedRef,
+  XEN_QUIESCED_METHODS,
+  XEN_SNAPSHOT_METHODS,
+} from './context';
 
 function quiesceFinding(
   ctx: RuleContext,
@@ -27,9 +44,78 @@ function quiesceFinding(
   };
 }
 
-export function evaluateXenServerRules(ctx: RuleContext): Finding[] {
+/** What an SR is, in a finding: "'ontap-lun0' (lvmoiscsi)". */
+function srWords(volume: HostVolume): string {
+  return volume.storageType ? flat`'${volume.name}' (${volume.storageType})` : flat`'${volume.name}'`;
+}
+
+/** XS-SR-NO-SNAPSHOT / XS-SR-SNAPSHOT-UNKNOWN: one finding per SR under the VM's disks that cannot, or may not, snapshot. */
+function checkSrSnapshots(ctx: RuleContext, findings: Finding[]): void {
   const { vm, host } = ctx;
-  if (host.kind !== 'xenserver' || !ctx.isQuiesceWanted || !ctx.isRunning) return NONE;
+  for (const volume of ctx.diskHostVolumes) {
+    if (volume.kind !== 'sr' || volume.canSnapshot === true) continue;
+    const objects = [ctx.vmRef, sharedRef(ctx, volume, hostVolumeRef), ctx.hostRef];
+    const moveDisks = flat`move the disks of '${vm.name}' to an SR whose driver can snapshot (\`xe vdi-pool-migrate uuid=<vdi> sr-uuid=<sr>\`, or Move VDI in XenCenter / Xen Orchestra)`;
+    if (volume.canSnapshot === false) {
+      findings.push({
+        ruleId: 'XS-SR-NO-SNAPSHOT',
+        severity: 'blocker',
+        vmId: vm.id,
+        methods: XEN_SNAPSHOT_METHODS,
+        message: flat`Storage repository ${srWords(volume)} on host '${host.name}' cannot snapshot virtual disks (its storage driver lacks VDI_SNAPSHOT), and it holds disks of VM '${vm.name}': xen-snapshot and xen-quiesced cannot run.`,
+        remedy: flat`${moveDisks}; or back '${vm.name}' up with array-snapshot or guest-agent.`,
+        objects,
+      });
+      continue;
+    }
+    findings.push({
+      ruleId: 'XS-SR-SNAPSHOT-UNKNOWN',
+      severity: 'info',
+      vmId: vm.id,
+      methods: XEN_SNAPSHOT_METHODS,
+      message: flat`Could not verify that storage repository ${srWords(volume)} on host '${host.name}', which holds disks of VM '${vm.name}', can snapshot virtual disks: its storage driver's features were not read, so xen-snapshot may fail there.`,
+      remedy: flat`Sync the pool of '${host.name}' with an account that may read its SM drivers (Pool Operator or above), or state \`canSnapshot\` for '${volume.name}' in the inventory file; if it cannot snapshot, ${moveDisks}.`,
+      objects,
+    });
+  }
+}
+
+/**
+ * XS-GUEST-FACTS-UNKNOWN: the pool reports no guest metrics for the VM (no PV drivers / VM Tools in
+ * the guest, or the VM is not running), so its OS, applications and whether it can be quiesced were
+ * not read. A warning while it runs (the next backup relies on facts nobody checked), info otherwise.
+ */
+function checkUnreadGuest(ctx: RuleContext, findings: Finding[]): void {
+  const { vm, host } = ctx;
+  if (!vm.guestFactsUnknown) return;
+  findings.push({
+    ruleId: 'XS-GUEST-FACTS-UNKNOWN',
+    severity: ctx.isRunning ? 'warning' : 'info',
+    vmId: vm.id,
+    methods: XEN_SNAPSHOT_METHODS,
+    message: flat`Could not verify the guest of VM '${vm.name}' on host '${host.name}' because ${vm.guestFactsUnknown}: its operating system, the applications it runs and whether it can be quiesced are unknown, so an application-consistent point cannot be confirmed.`,
+    remedy: flat`Install the XenServer VM Tools (Windows) or xe-guest-utilities (Linux) in '${vm.name}', make sure it is running, and sync its pool again; or state its OS and applications in an inventory file.`,
+    objects: [ctx.vmRef, ctx.hostRef],
+  });
+}
+
+/** Appends every XenServer rule's findings for one VM; nothing for VMs on other hypervisors. */
+export function collectXenServerFindings(ctx: RuleContext, findings: Finding[]): void {
+  if (ctx.host.kind !== 'xenserver') return;
+  checkSrSnapshots(ctx, findings);
+  checkUnreadGuest(ctx, findings);
+  for (const f of evaluateQuiesceRules(ctx)) findings.push(f);
+}
+
+export function evaluateXenServerRules(ctx: RuleContext): Finding[] {
+  const findings: Finding[] = [];
+  collectXenServerFindings(ctx, findings);
+  return findings;
+}
+
+function evaluateQuiesceRules(ctx: RuleContext): Finding[] {
+  const { vm, host } = ctx;
+  if (!ctx.isQuiesceWanted || !ctx.isRunning) return NONE;
   const downgrade: Severity = ctx.consistencyPolicy === 'require' ? 'blocker' : 'warning';
   const outcome =
     ctx.consistencyPolicy === 'require'

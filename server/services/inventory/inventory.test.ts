@@ -302,7 +302,7 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
           { search: 'SQL', osFamily: 'windows' },
           ['sql-prod-01', 'sql-xen-01', 'sql-xen-03'],
         ],
-        ['the power state', { powerState: 'off' }, ['test-01']],
+        ['the power state', { powerState: 'off' }, ['scan-xen-03', 'test-01']],
       ] as const)('listVms filters by %s', async (_what, filter, names) => {
         expect((await listVms(stores, CLOCK, filter)).items.map((vm) => vm.name)).toEqual(names);
       });
@@ -390,8 +390,8 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
 
       it('getDashboard sums readiness over every VM and ranks findings', async () => {
         const dashboard = await getDashboard(stores);
-        expect(dashboard.totals).toEqual({ hosts: 6, vms: 21, volumes: 11, arrays: 2 });
-        expect(Object.values(dashboard.readiness).reduce((a, b) => a + b, 0)).toBe(21);
+        expect(dashboard.totals).toEqual({ hosts: 6, vms: 22, volumes: 13, arrays: 2 });
+        expect(Object.values(dashboard.readiness).reduce((a, b) => a + b, 0)).toBe(22);
         const counts = dashboard.topFindings.map((f) => f.count);
         expect(counts).toEqual([...counts].sort((a, b) => b - a));
       });

@@ -1,0 +1,121 @@
+/**
+ * A live pool sync re-assesses only the VMs a batch can have changed (and those sharing storage with
+ * them), against the fake pool over HTTPS, on both databases: the rest of the estate keeps its stored
+ * findings, and what changed is judged anew.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
+import { createServiceContext } from '../context';
+import { fixturePool } from '../drivers/xapi/fake/fake-fixtures';
+import { type FakeXapi, startFakeXapi } from '../drivers/xapi/fake/fake-xapi-server';
+import { XapiClient } from '../drivers/xapi/xapi-client';
+import { xenId } from '../drivers/xapi/xapi-discovery';
+import { type PoolSync, PoolWatcher } from '../drivers/xapi/xapi-live';
+import { memoryTrustStore } from '../drivers/xapi/xapi-transport';
+import { makeXenEstate } from '../engine/test-fixtures';
+import { importInventory } from './import-service';
+import { getVm } from './inventory/vms';
+import { applyPoolSync, type PoolSyncResult } from './xapi-sync-service';
+
+/** Protection statuses are taken at a fixed time: these tests never read the wall clock. */
+const CLOCK = { now: () => new Date('2026-06-15T10:30:00Z') };
+
+const fakes: FakeXapi[] = [];
+const opened: DialectHandle[] = [];
+afterEach(async () => {
+  await Promise.all(fakes.splice(0).map((fake) => fake.stop()));
+  await Promise.all(opened.splice(0).map((handle) => handle.close()));
+});
+const dialects = await storeDialects('xapisync');
+
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('stores', () => {
+    async function watched() {
+      const fixture = fixturePool();
+      const fake = await startFakeXapi({ pool: fixture.pool });
+      fakes.push(fake);
+      const handle = await dialect.open();
+      opened.push(handle);
+      const stores = handle.stores;
+      let counter = 0;
+      const ctx = createServiceContext({
+        now: () => new Date('2026-11-24T02:00:00Z'),
+        newId: () => `sync-${++counter}`,
+      });
+      // Another host's VM, stored before the pool: no batch of the pool may touch its assessment.
+      await importInventory(
+        stores,
+        ctx,
+        { formatVersion: 1, ...makeXenEstate({ id: 'vm-other', name: 'other01' }) },
+        'merge',
+      );
+      const client = new XapiClient({
+        label: 'xapi pool lab',
+        address: fake.address(),
+        credentials: { credentials: async () => ({ username: 'root', password: 's3cret' }) },
+        trust: memoryTrustStore(),
+      });
+      const results: PoolSyncResult[] = [];
+      const syncs: PoolSync[] = [];
+      const watcher = new PoolWatcher(client, async (sync) => {
+        syncs.push(sync);
+        results.push(await applyPoolSync(stores, ctx, 'pool-sync-test', sync));
+      });
+      const signal = new AbortController().signal;
+      const id = (ref: string) => xenId(fixture.pool.get('VM', ref)?.uuid as string);
+      const assessed = () => results.at(-1)?.import?.assessment.assessedVms;
+      return { fixture, stores, syncs, step: () => watcher.step(signal), id, assessed };
+    }
+
+    it('a full sync assesses the estate; a batch only the VMs it touched and their storage neighbours', async () => {
+      const { fixture, stores, syncs, step, id, assessed } = await watched();
+      await step();
+      expect(syncs[0].kind).toBe('full');
+      expect(assessed()).toBe(4); // the pool's three VMs and the other host's
+
+      // web01 alone on its local SR: one VM assessed.
+      fixture.pool.mod('VM', fixture.web01, { tags: ['web'] });
+      await step();
+      expect(syncs.at(-1)).toMatchObject({
+        kind: 'changes',
+        changedVmIds: [id(fixture.web01)],
+        isPoolChanged: false,
+      });
+      expect(assessed()).toBe(1);
+
+      // sql01 shares the iSCSI SR with app01: both, since co-captured VMs name each other.
+      fixture.pool.mod('VM', fixture.sql01, { tags: ['sqlserver', 'finance'] });
+      await step();
+      expect(syncs.at(-1)?.changedVmIds).toEqual([id(fixture.sql01)]);
+      expect(assessed()).toBe(2);
+
+      // An SR changed: every VM of the pool may be judged by it, the other host's VM is not.
+      fixture.pool.mod('SR', fixture.local, { name_label: 'Local storage xcp1 (ssd)' });
+      await step();
+      expect(syncs.at(-1)).toMatchObject({ isPoolChanged: true, changedVmIds: [] });
+      expect(assessed()).toBe(3);
+      expect((await getVm(stores, CLOCK, 'vm-other')).assessment).not.toBeNull();
+    });
+
+    it('what changed is judged anew on merge: app01 started without guest tools turns its unknown guest into a warning', async () => {
+      const { fixture, stores, step, id, assessed } = await watched();
+      await step();
+      const unreadGuest = async () =>
+        (await getVm(stores, CLOCK, id(fixture.app01))).findings.find(
+          (f) => f.ruleId === 'XS-GUEST-FACTS-UNKNOWN',
+        );
+      expect(await unreadGuest()).toMatchObject({ severity: 'info' });
+      const otherBefore = (await getVm(stores, CLOCK, 'vm-other')).findings;
+
+      fixture.pool.mod('VM', fixture.app01, { power_state: 'Running', resident_on: fixture.master });
+      await step();
+      expect(assessed()).toBe(2); // app01 and sql01, which shares its SR
+      expect(await unreadGuest()).toMatchObject({
+        severity: 'warning',
+        message: expect.stringContaining('because its guest reports no metrics to the pool'),
+      });
+      // Untouched by the batch: its stored findings are the same rows as before.
+      expect((await getVm(stores, CLOCK, 'vm-other')).findings).toEqual(otherBefore);
+    });
+  });
+});
