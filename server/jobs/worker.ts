@@ -111,6 +111,17 @@ interface WorkerCore extends Worker {
   watchWork?: (wake: () => void) => () => void;
 }
 
+/** The store's cross-process work signal for this worker, if the store has one. */
+function workSignalOf(operations: WorkerOptions['stores']['operations'], workerId: string) {
+  const watchWork = operations.watchWork?.bind(operations);
+  if (!watchWork) return undefined;
+  return (wake: () => void) =>
+    watchWork(wake, {
+      onConnectionError: (error, nextAttemptInMs) =>
+        logger.warn({ err: error, workerId, nextAttemptInMs }, 'worker wake-ups: connection lost'),
+    });
+}
+
 function createWorkerCore(options: WorkerOptions): WorkerCore {
   const {
     stores,
@@ -169,15 +180,7 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
       await Promise.all(started);
     },
     retire: () => operations.retireWorker(workerId),
-    ...(operations.watchWork
-      ? {
-          watchWork: (wake: () => void) =>
-            (operations.watchWork as NonNullable<typeof operations.watchWork>).call(operations, wake, {
-              onConnectionError: (error, nextAttemptInMs) =>
-                logger.warn({ err: error, workerId, nextAttemptInMs }, 'worker wake-ups: connection lost'),
-            }),
-        }
-      : {}),
+    watchWork: workSignalOf(operations, workerId),
   };
 
   /** Recover, schedule and claim, once (never two at a time: `pass` sees to it). */

@@ -119,7 +119,9 @@ export async function applyPoolSync(
         })
       : null;
   await stores.xapiPools.recordSync(poolId, ctx.now(), null, hostIds);
-  if (rewrites || movedVmIds.length > 0) {
+  // The log shows what changed of the VMs: a batch that rewrote only the pool, a host or an SR
+  // (re-assessed above) is not a record of its own.
+  if (sync.kind === 'full' || sync.changedVmIds.length > 0 || movedVmIds.length > 0) {
     await recordSyncRun(stores, ctx, {
       connector: 'xapi',
       connectionId: poolId,

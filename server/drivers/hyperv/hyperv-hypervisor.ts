@@ -41,13 +41,7 @@ import type {
   StoredPoint,
 } from '../roles';
 import type { HypervClient } from './hyperv-client';
-import {
-  diskInventoryId,
-  type GuestCredential,
-  HYPERV_CONNECTOR,
-  vmGuidOf,
-  vmInventoryId,
-} from './hyperv-discovery';
+import { diskInventoryId, type GuestCredential, HYPERV_CONNECTOR, vmGuidOf } from './hyperv-discovery';
 import { isDiskFull, isPowerShellError, toDriverError } from './hyperv-errors';
 import {
   checkpointSchema,
@@ -60,6 +54,7 @@ import {
   VM_STATES,
   vmStateSchema,
 } from './hyperv-records';
+import { createdVmIds, inPlaceTargets, splitPath } from './hyperv-restore-targets';
 import { HypervWsb } from './hyperv-wsb';
 import type { WsbVersion } from './hyperv-wsb-text';
 
@@ -67,33 +62,10 @@ export const checkpointName = (snapshotId: string): string => `migawka:${snapsho
 /** One per VM: the checkpoint that holds its guest frozen for an array snapshot (freezeGuest). */
 export const freezeCheckpointName = (vmGuid: string): string => `migawka-freeze:${vmGuid}`;
 
-/**
- * The ids a sync reads the new VM by (`hv:<guid>`, its drives by slot), for each point disk by the
- * file it was written to: Hyper-V chooses the slots, so they come from the host's answer.
- */
-function createdVmIds(
-  created: z.infer<typeof newVmSchema>,
-  targets: Map<string, string>,
-): { vmId: string; diskIds: Record<string, string> } {
-  const slotOf = new Map(created.HardDrives.map((drive) => [drive.Path.toLowerCase(), drive]));
-  const diskIds: Record<string, string> = {};
-  for (const [pointDiskId, file] of targets) {
-    const drive = slotOf.get(file.toLowerCase());
-    if (drive) diskIds[pointDiskId] = diskInventoryId(created.Id, drive);
-  }
-  return { vmId: vmInventoryId(created.Id), diskIds };
-}
-
 function unsupported(what: string): DriverError {
   return new DriverError('connector-missing', `the Hyper-V connector has no ${what} yet`, {
     isRetryable: false,
   });
-}
-
-/** `D:\Hyper-V\sql01\os.vhdx` → [`D:\Hyper-V\sql01`, `os.vhdx`]. */
-function splitPath(windowsPath: string): [string, string] {
-  const index = windowsPath.lastIndexOf('\\');
-  return [windowsPath.slice(0, index), windowsPath.slice(index + 1)];
 }
 
 export interface HypervHypervisorOptions {
@@ -423,32 +395,7 @@ export class HypervHypervisor implements HypervisorDriver {
     const live = await this.mapped(`in-place restore of ${vmId}`, () =>
       this.client.run('prepare-in-place', { vmId: guid }, inPlaceSchema, options),
     );
-    if (VM_STATES[live.State] !== 'off') {
-      throw new DriverError(
-        'invalid-state',
-        `${live.Name} is ${VM_STATES[live.State] ?? live.State}: an in-place restore needs it off`,
-        {
-          isRetryable: false,
-        },
-      );
-    }
-    if (live.CheckpointCount > 0) {
-      throw new DriverError(
-        'invalid-state',
-        `${live.Name} has ${live.CheckpointCount} checkpoint(s): overwriting its disks would break their AVHDX chain; remove them first`,
-        { isRetryable: false },
-      );
-    }
-    const targets = new Map<string, string>();
-    for (const file of point.files) {
-      const drive = live.HardDrives.find((candidate) => diskInventoryId(guid, candidate) === file.diskId);
-      if (!drive) {
-        throw new DriverError('invalid-state', `${live.Name} no longer has disk ${file.diskId}`, {
-          isRetryable: false,
-        });
-      }
-      targets.set(file.diskId, drive.Path);
-    }
+    const targets = inPlaceTargets(live, point, guid);
     return { bytes: await this.writeAndVerify(point, targets, repository, options), verified: true };
   }
 

@@ -103,8 +103,8 @@ const storageAndGuestRows: (RuleRow & { objects: string[] })[] = [
     build: () => onSr({ canSnapshot: false, storageType: 'rawhba' }),
     ruleId: 'XS-SR-NO-SNAPSHOT',
     severity: 'blocker',
-    names: ["'ontap-lun0' (rawhba)", "'xs01'", "'app02'", 'VDI_SNAPSHOT', 'cannot run'],
-    remedy: ['xe vdi-pool-migrate', 'array-snapshot'],
+    names: ["'ontap-lun0' (rawhba)", "'xs01'", "'app02'", 'VDI_SNAPSHOT', 'neither a XenServer snapshot'],
+    remedy: ['xe vdi-pool-migrate', 'an array snapshot'],
     objects: ['vm', 'host-volume', 'host'],
   },
   {

@@ -62,8 +62,8 @@ function checkSrSnapshots(ctx: RuleContext, findings: Finding[]): void {
         severity: 'blocker',
         vmId: vm.id,
         methods: XEN_SNAPSHOT_METHODS,
-        message: flat`Storage repository ${srWords(volume)} on host '${host.name}' cannot snapshot virtual disks (its storage driver lacks VDI_SNAPSHOT), and it holds disks of VM '${vm.name}': xen-snapshot and xen-quiesced cannot run.`,
-        remedy: flat`${moveDisks}; or back '${vm.name}' up with array-snapshot or guest-agent.`,
+        message: flat`Storage repository ${srWords(volume)} on host '${host.name}' cannot snapshot virtual disks (its storage driver lacks VDI_SNAPSHOT), and it holds disks of VM '${vm.name}': neither a XenServer snapshot nor a quiesced one can be taken.`,
+        remedy: flat`${moveDisks}; or back '${vm.name}' up with an array snapshot or a guest-agent job.`,
         objects,
       });
       continue;
@@ -73,7 +73,7 @@ function checkSrSnapshots(ctx: RuleContext, findings: Finding[]): void {
       severity: 'info',
       vmId: vm.id,
       methods: XEN_SNAPSHOT_METHODS,
-      message: flat`Could not verify that storage repository ${srWords(volume)} on host '${host.name}', which holds disks of VM '${vm.name}', can snapshot virtual disks: its storage driver's features were not read, so xen-snapshot may fail there.`,
+      message: flat`Could not verify that storage repository ${srWords(volume)} on host '${host.name}', which holds disks of VM '${vm.name}', can snapshot virtual disks: its storage driver's features were not read, so a XenServer snapshot may fail there.`,
       remedy: flat`Sync the pool of '${host.name}' with an account that may read its SM drivers (Pool Operator or above), or state \`canSnapshot\` for '${volume.name}' in the inventory file; if it cannot snapshot, ${moveDisks}.`,
       objects,
     });
