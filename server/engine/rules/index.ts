@@ -45,7 +45,7 @@
  */
 import type { Finding } from '../types';
 import { type ArraySnapshotSet, arraySnapshotSetOf, collectArrayFindings } from './array';
-import { appendAll, type RuleContext } from './context';
+import type { RuleContext } from './context';
 import { collectHypervFindings } from './hyperv';
 import { collectXenServerFindings } from './xenserver';
 
