@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
+import { storeDialects } from '../../db/stores/contract/dialects';
 import type { SyncRunRecord } from '../../db/stores/ports/sync-log-store';
-import { createServiceContext } from '../context';
-import { fixturePool } from '../drivers/xapi/fake/fake-fixtures';
-import { type FakeXapi, startFakeXapi } from '../drivers/xapi/fake/fake-xapi-server';
 import { xenId } from '../drivers/xapi/xapi-discovery';
 import { getDriverRegistry, stopRuntime } from '../jobs/runtime';
 import { processDatabaseOf } from '../test-rows';
@@ -11,76 +8,43 @@ import { isDomainError } from './errors';
 import { getVm } from './inventory/vms';
 import { cancelOperation, startBackup } from './operations-service';
 import { listConnectionSyncs } from './sync-log-service';
-import { memoryKeySource } from './vault-key';
-import { createSecret } from './vault-service';
 import { connectXapiPools, recordWatcherFailure, refreshXapiPools } from './xapi-connection-service';
 import { addXapiPool, discoverXapiPool, removeXapiPool } from './xapi-pool-service';
+import { closeXapiLabs, openXapiLab } from './xapi-test-support';
 
-const fakes: FakeXapi[] = [];
-const opened: DialectHandle[] = [];
 afterEach(async () => {
   await stopRuntime();
-  await Promise.all(fakes.splice(0).map((fake) => fake.stop()));
-  await Promise.all(opened.splice(0).map((handle) => handle.close()));
+  await closeXapiLabs();
 });
 const dialects = await storeDialects('xapiconnection');
 
 const call = { signal: new AbortController().signal, timeoutMs: 30_000 };
 
-let counter = 0;
-/** A pool added over the fake's HTTPS with the vault's account, not yet synced. */
-async function connectedPool(dialect: (typeof dialects)[number]) {
-  const fixture = fixturePool();
-  const fake = await startFakeXapi({ pool: fixture.pool });
-  fakes.push(fake);
-  const handle = await dialect.open();
-  opened.push(handle);
-  const stores = handle.stores;
-  // Every reading of the clock is a second later: syncs are ordered by when they started.
+/**
+ * A pool added over the fake's HTTPS with the vault's account, not yet synced. By default every
+ * reading of the clock is a second later, so syncs are ordered by when they started.
+ */
+async function connectedPool(dialect: (typeof dialects)[number], now?: () => Date) {
   let seconds = 0;
-  const ctx = createServiceContext({
-    now: () => new Date(Date.UTC(2026, 10, 30, 1, 0, seconds++)),
-    newId: () => `id-${++counter}`,
-    actor: { kind: 'user', id: '1', name: 'Ada', email: 'ada@example.test', role: 'admin' },
+  const lab = await openXapiLab(dialect, {
+    now: now ?? (() => new Date(Date.UTC(2026, 10, 30, 1, 0, seconds++))),
   });
-  const keys = memoryKeySource();
-  const secret = await createSecret(stores, ctx, keys, {
-    name: 'pool-lab root',
-    kind: 'password',
-    username: 'root',
-    secret: 's3cret',
-  });
-  const pool = await addXapiPool(stores, ctx, {
+  const pool = await addXapiPool(lab.stores, lab.ctx, {
     name: 'pool-lab',
-    address: fake.address(),
-    secretId: secret.id,
+    address: lab.fake.address(),
+    secretId: lab.secret.id,
   });
-  return { fixture, fake, stores, ctx, keys, pool };
+  return { ...lab, pool };
 }
 
 describe.each(dialects)('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
     describe('connected XAPI pools', () => {
       it('keep the inventory live, serve their hosts through the registry, and go when removed', async () => {
-        const fixture = fixturePool();
-        const fake = await startFakeXapi({ pool: fixture.pool });
-        fakes.push(fake);
-        const handle = await dialect.open();
-        opened.push(handle);
-        const stores = handle.stores;
-        const ctx = createServiceContext({ now: () => new Date('2026-11-30T01:00:00Z') });
-        const keys = memoryKeySource();
-        const secret = await createSecret(stores, ctx, keys, {
-          name: 'pool-lab root',
-          kind: 'password',
-          username: 'root',
-          secret: 's3cret',
-        });
-        const pool = await addXapiPool(stores, ctx, {
-          name: 'pool-lab',
-          address: fake.address(),
-          secretId: secret.id,
-        });
+        const { fixture, fake, handle, stores, ctx, keys, pool } = await connectedPool(
+          dialect,
+          () => new Date('2026-11-30T01:00:00Z'),
+        );
 
         const set = await connectXapiPools(stores, keys, { watch: true, ctx });
         await set.synced(pool.id);

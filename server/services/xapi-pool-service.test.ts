@@ -1,52 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type DialectHandle, type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
-import { createServiceContext } from '../context';
+import { type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
 import { ManualClock } from '../drivers/xapi/fake/fake-clock';
-import { fixturePool } from '../drivers/xapi/fake/fake-fixtures';
-import { type FakeXapi, type FakeXapiOptions, startFakeXapi } from '../drivers/xapi/fake/fake-xapi-server';
+import type { FakeXapiOptions } from '../drivers/xapi/fake/fake-xapi-server';
 import { xenId } from '../drivers/xapi/xapi-discovery';
 import { isDomainError } from './errors';
 import { getHostVolume, listHostVolumes } from './inventory/host-volumes';
 import { getVm } from './inventory/vms';
-import { memoryKeySource } from './vault-key';
-import { createSecret } from './vault-service';
 import { acceptXapiCertificate, addXapiPool, discoverXapiPool, testXapiPool } from './xapi-pool-service';
+import { closeXapiLabs, openXapiLab } from './xapi-test-support';
 
 /** Protection statuses are taken at a fixed time: these tests never read the wall clock. */
 const CLOCK = { now: () => new Date('2026-06-15T10:30:00Z') };
 
-const fakes: FakeXapi[] = [];
-const opened: DialectHandle[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((fake) => fake.stop()));
-  await Promise.all(opened.splice(0).map((handle) => handle.close()));
-});
+afterEach(closeXapiLabs);
 const dialects = await storeDialects('xapipoolservice');
 let dialect: StoreDialect;
 
 const call = () => ({ signal: new AbortController().signal, timeoutMs: 30_000 });
 
-async function setup(password = 's3cret', options: Partial<FakeXapiOptions> = {}) {
-  const fixture = fixturePool();
-  const fake = await startFakeXapi({ pool: fixture.pool, ...options });
-  fakes.push(fake);
-  const handle = await dialect.open();
-  opened.push(handle);
-  const stores = handle.stores;
-  let counter = 0;
-  const ctx = createServiceContext({
-    now: () => new Date('2026-11-24T02:00:00Z'),
-    newId: () => `id-${++counter}`,
-    actor: { kind: 'user', id: '1', name: 'Ada', email: 'ada@example.test', role: 'admin' },
-  });
-  const keys = memoryKeySource();
-  const secret = await createSecret(stores, ctx, keys, {
-    name: 'pool-lab root',
-    kind: 'password',
-    username: 'root',
-    secret: password,
-  });
-  return { fixture, fake, stores, ctx, keys, secret };
+function setup(password = 's3cret', fake: Partial<FakeXapiOptions> = {}) {
+  return openXapiLab(dialect, { password, fake });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
