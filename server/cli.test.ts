@@ -154,7 +154,7 @@ describe('migawka import', { timeout: 120_000 }, () => {
       MIGAWKA_DB_PATH: dbPath,
     });
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/Stored now: 6 hosts, 21 VMs/);
+    expect(ok.stdout).toContain(`Stored now: 6 hosts, ${demoLabInventory().vms.length} VMs`);
     const bad = migawka(['import', writeJson('bad-import.json', { vms: [{ id: 'x' }] }), '--mode', 'merge'], {
       MIGAWKA_DB_PATH: dbPath,
     });
@@ -186,7 +186,7 @@ describe('migawka import', { timeout: 120_000 }, () => {
 
     const confirmed = migawka(['import', file, '--mode', 'replace', '--confirm', 'remove 1 VM'], env);
     expect(confirmed.code).toBe(0);
-    expect(confirmed.stdout).toMatch(/Stored now: 6 hosts, 20 VMs/);
+    expect(confirmed.stdout).toContain(`Stored now: 6 hosts, ${lab.vms.length - 1} VMs`);
   });
 });
 
