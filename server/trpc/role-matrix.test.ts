@@ -115,6 +115,7 @@ const DECISIONS: Record<string, Decision> = {
   'xapiPools.acceptCertificate': 'admin',
   'xapiPools.discover': 'admin',
   'xapiPools.remove': 'admin',
+  'xapiPools.syncs': 'admin',
   'setup.status': 'public',
   'setup.complete': 'public',
 };
