@@ -35,7 +35,10 @@ async function startHungWorker(dialect: StoreDialect) {
     connectors: [{ name: 'lab', hypervisor: () => hung.driver, array: () => h.driver.array() }],
     repository: h.driver.repository,
   });
-  h.startWorker({ drivers, pollMs: 10_000, leaseMs: 30_000 });
+  // Woken by its poll only: a NOTIFY listener would hold one of the pool's connections for good,
+  // and this suite waits for the pool to fall idle between fake-time ticks (untilDatabaseIdle).
+  // The wake-ups themselves are worker-wakeups.test.ts's.
+  h.startWorker({ drivers, pollMs: 10_000, leaseMs: 30_000, wakeups: () => () => {} });
 }
 
 afterEach(async () => {
