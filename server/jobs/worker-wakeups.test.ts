@@ -116,7 +116,9 @@ describe.each(dialects)('$name', (dialect: StoreDialect) => {
       } else await woken.next(); // PostgreSQL's notification, at the enqueue's commit
       await untilDatabaseIdle(harness);
       const steps = await harness.stores.operations.steps(op.id);
-      expect((await harness.stores.operations.get(op.id))?.status).toBe('running');
+      // Claimed with no time passed; the lab's steps answer at once, so it may already have run
+      // to its end: what matters is that it left the queue before any poll.
+      expect(['running', 'succeeded']).toContain((await harness.stores.operations.get(op.id))?.status);
       expect(steps[0]?.status, 'the first step claimed with no time passed').not.toBe('pending');
       expect(steps[0]?.startedAt?.getTime()).toBe(new Date('2026-11-30T02:00:00Z').getTime());
 
