@@ -4,10 +4,7 @@
  * findings, and what changed is judged anew.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
-import { createServiceContext } from '../context';
-import { fixturePool } from '../drivers/xapi/fake/fake-fixtures';
-import { type FakeXapi, startFakeXapi } from '../drivers/xapi/fake/fake-xapi-server';
+import { storeDialects } from '../../db/stores/contract/dialects';
 import { XapiClient } from '../drivers/xapi/xapi-client';
 import { xenId } from '../drivers/xapi/xapi-discovery';
 import { type PoolSync, PoolWatcher } from '../drivers/xapi/xapi-live';
@@ -16,32 +13,18 @@ import { makeXenEstate } from '../engine/test-fixtures';
 import { importInventory } from './import-service';
 import { getVm } from './inventory/vms';
 import { applyPoolSync, type PoolSyncResult } from './xapi-sync-service';
+import { closeXapiLabs, openXapiLab } from './xapi-test-support';
 
 /** Protection statuses are taken at a fixed time: these tests never read the wall clock. */
 const CLOCK = { now: () => new Date('2026-06-15T10:30:00Z') };
 
-const fakes: FakeXapi[] = [];
-const opened: DialectHandle[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((fake) => fake.stop()));
-  await Promise.all(opened.splice(0).map((handle) => handle.close()));
-});
+afterEach(closeXapiLabs);
 const dialects = await storeDialects('xapisync');
 
 describe.each(dialects)('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
     async function watched() {
-      const fixture = fixturePool();
-      const fake = await startFakeXapi({ pool: fixture.pool });
-      fakes.push(fake);
-      const handle = await dialect.open();
-      opened.push(handle);
-      const stores = handle.stores;
-      let counter = 0;
-      const ctx = createServiceContext({
-        now: () => new Date('2026-11-24T02:00:00Z'),
-        newId: () => `sync-${++counter}`,
-      });
+      const { fixture, fake, stores, ctx } = await openXapiLab(dialect);
       // Another host's VM, stored before the pool: no batch of the pool may touch its assessment.
       await importInventory(
         stores,
