@@ -76,7 +76,7 @@ describe('migawka check', () => {
     const { code, stdout } = migawka(['check', writeJson('healthy.json', healthy)]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^app-01 {2}\(host hv-lab\)$/m);
-    expect(stdout).toMatch(/recommended: hyperv-vss/);
+    expect(stdout).toMatch(/recommended: Hyper-V VSS \[hyperv-vss\]/);
     expect(stdout).toMatch(/no findings/);
     expect(stdout).toMatch(/1 VM checked: 0 blocker\(s\)/);
   });

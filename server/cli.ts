@@ -12,7 +12,8 @@ import { registerCollectCommand } from './collect-command';
 import { registerDbCommand } from './db-command';
 import { evaluateInventory, type VmAssessment } from './engine/evaluate';
 import type { Inventory } from './engine/inventory';
-import { READINESS, type Readiness, SEVERITIES } from './engine/types';
+import { type BackupMethod, READINESS, type Readiness, SEVERITIES } from './engine/types';
+import { METHOD_LABELS } from './engine/words';
 import { parseInventory } from './schemas/inventory';
 import { decodeTextBytes, parseJson } from './schemas/json-text';
 import { registerSecretsCommand } from './secrets-command';
@@ -158,6 +159,13 @@ export function buildCheckReport(
   };
 }
 
+/** The method's name for people, its id beside it for scripts that grep the report. */
+function recommendedInWords(method: string | null): string {
+  if (method === null) return 'none';
+  const label = METHOD_LABELS[method as BackupMethod];
+  return label ? `${label} [${method}]` : method;
+}
+
 export function renderCheckReport(report: CheckReport): string {
   const lines: string[] = [];
   const ruleWidth = Math.max(4, ...report.vms.flatMap((vm) => vm.findings.map((f) => f.ruleId.length)));
@@ -165,7 +173,7 @@ export function renderCheckReport(report: CheckReport): string {
     lines.push(`${vm.name}  (host ${vm.host})`);
     lines.push(`  readiness:   ${vm.readiness}`);
     lines.push(
-      `  recommended: ${vm.recommendedMethod ?? 'none'}${vm.recommendationReason ? ` (${vm.recommendationReason})` : ''}`,
+      `  recommended: ${recommendedInWords(vm.recommendedMethod)}${vm.recommendationReason ? ` (${vm.recommendationReason})` : ''}`,
     );
     if (vm.findings.length === 0) {
       lines.push('  no findings');
