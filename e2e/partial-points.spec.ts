@@ -30,8 +30,14 @@ test('a point without the pass-through disk is partial on every page, and an in-
 
   // Restore point browser: the row says partial, the drawer says what is missing.
   await page.goto('/restore-points');
-  await page.getByLabel('VM', { exact: true }).fill(vmName);
-  await page.getByRole('option', { name: new RegExp(`^${vmName}\\b`) }).click();
+  // Typed before React hydrates, the text is dropped and the box reads "Any VM": type again until
+  // the picker answers.
+  const vmOption = page.getByRole('option', { name: new RegExp(`^${vmName}\\b`) });
+  await expect(async () => {
+    await page.getByLabel('VM', { exact: true }).fill(vmName);
+    await expect(vmOption).toBeVisible({ timeout: 2_000 });
+  }).toPass();
+  await vmOption.click();
   await expect(page).toHaveURL(/vmId=vm-fs-01/);
   const table = page.getByRole('table', { name: 'Restore points' });
   const row = table.getByRole('row').filter({ hasText: vmName }).first();
