@@ -66,12 +66,9 @@ export async function openFencedHyperv(
   const found = toInventory('cluster1', 'cluster1', await discoverOntap(cluster.client, callOptions()));
   const h = await createHarness({ dialect, inventory: () => emptyInventory() });
   const ctx = createServiceContext({ now: () => h.clock.now(), newId: h.newId });
-  // sql01's scripts are configured (the inventory's flag): under `require` the planner asks for it.
-  const withScripts = {
-    ...synced,
-    vms: synced.vms.map((vm) => (vm.name === 'sql01' ? { ...vm, hasFreezeScripts: true } : vm)),
-  };
-  await importInventory(h.stores, ctx, withScripts, 'replace');
+  // sql01's scripts are the job's own (request.scripts); the inventory knows of none, and under
+  // `require` the planner accepts the job's.
+  await importInventory(h.stores, ctx, synced, 'replace');
   // As the ONTAP sync stores it: merged, each host volume linked to its LUN by NAA id.
   const arrays = {
     arrays: [found.array],
@@ -81,7 +78,7 @@ export async function openFencedHyperv(
   await importInventory(h.stores, ctx, arrays, 'merge');
   const inventory = await h.stores.inventory.loadInventory();
   const hyperv = new HypervConnector(() => [
-    { name: 'hv01', client, guestCredential: async () => guest, hostId: withScripts.hosts[0].id },
+    { name: 'hv01', client, guestCredential: async () => guest, hostId: synced.hosts[0].id },
   ]);
   const ontap = new OntapConnector(() => [
     { name: 'cluster1', arrayId: 'cluster1', client: cluster.client, stagingIgroup: 'stage01' },
