@@ -151,5 +151,27 @@ describe.each(dialects)('$name', (dialect) => {
       expect(point?.consistencyReason).toMatch(/sql01 was thawed for a write fence whose commit failed/);
       expect(run.cluster.model.fences.size).toBe(0);
     });
+
+    it('a host that cannot see the snapshot copy fails the copy clean: the clone is unmapped and deleted, the snapshot released', async () => {
+      run = await openFencedHyperv(dialect, fileOff);
+      // The host's iSCSI session shows only the LUNs it had: a mapped clone never appears as a disk.
+      const san = run.host.model.state.san;
+      const live = new Set(san?.disks().map((disk) => disk.uniqueId));
+      run.host.model.state.san = {
+        disks: () => (san?.disks() ?? []).filter((disk) => live.has(disk.uniqueId)),
+      };
+      const op = await run.enqueue('fallback');
+      const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: run.drivers }), [op.id]);
+
+      expect(done.status).toBe('failed');
+      const copy = [...(await stepsOf(op.id)).values()].find(
+        (step) => step.key === `vm:${run.vmIdOf('sql01')}:copy-to-repository`,
+      );
+      expect(copy?.status).toBe('failed');
+      expect(copy?.error).toMatch(/No disk with UniqueId 600A0980.* is visible/);
+      expect(lunCopies()).toEqual({ clones: [], maps: 2 });
+      expect(run.cluster.model.volumeByName('sql_data')?.snapshots).toEqual([]); // released after all
+      expect(await pointOf(op.id, 'sql01')).toBeUndefined();
+    });
   });
 });
