@@ -180,6 +180,26 @@ export interface StoredPointFile extends StoredFile {
 }
 
 /** What the repository holds for one restore point (its manifest). */
+/** A LUN of an array snapshot made visible to the hosts that see the live LUN (exposeSnapshot). */
+export interface ExposedLun {
+  arrayVolumeId: string;
+  /** NAA id of the live LUN: the disk the host's volume sits on (Get-Disk's UniqueId). */
+  sourceNaaId: string;
+  /** NAA id of the snapshot's copy the host now sees (a FlexClone's LUN has its own serial). */
+  naaId: string;
+}
+
+export interface ExposeSnapshotRequest {
+  snapshotId: string;
+  /** Names what is made (clones), so a retry finds it and a cleanup removes it; the restore point id. */
+  exposureId: string;
+  arrayVolumeIds: string[];
+}
+
+export interface CopyFromArrayRequest extends CopyToRepositoryRequest {
+  luns: ExposedLun[];
+}
+
 export interface StoredPoint {
   restorePointId: string;
   vmId: string;
@@ -244,6 +264,16 @@ export interface HypervisorDriver extends VolumeRestorer {
     repository: BackupRepository,
     options: TransferOptions,
   ): Promise<CopyResult>;
+  /**
+   * Reads one VM's disks out of an array snapshot the array exposed to this host (exposeSnapshot):
+   * brings the copies' disks online, reads the VM's files from them, and takes the disks offline
+   * again. Optional: a connector without it copies array snapshots some other way (the lab).
+   */
+  copyFromArrayLuns?(
+    request: CopyFromArrayRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<CopyResult>;
   /** guest-agent method: the agent copies disks from inside the guest under in-guest VSS. */
   copyWithGuestAgent(
     request: AgentCopyRequest,
@@ -272,6 +302,14 @@ export interface ArrayDriver extends VolumeRestorer {
     options: CallOptions,
   ): Promise<{ snapshotId: string }>;
   releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void>;
+  /**
+   * Makes the snapshot's LUNs readable by the hosts that see the live ones (ONTAP: a FlexClone of
+   * the snapshot, its LUNs mapped to the live LUNs' igroups), named after `exposureId`; repeated,
+   * it finds what it made. Optional: an array without it leaves the copy to the hypervisor alone.
+   */
+  exposeSnapshot?(request: ExposeSnapshotRequest, options: CallOptions): Promise<ExposedLun[]>;
+  /** Undo of exposeSnapshot (unmap, delete); nothing left is fine. releaseSnapshot does it too. */
+  withdrawExposure?(exposureId: string, options: CallOptions): Promise<void>;
 }
 
 export interface BackupRepository {

@@ -304,6 +304,34 @@ describe('planBackup — consistency policy', () => {
       /Array snapshot cannot back up VM 'sql01'.*without pre-freeze\/post-thaw scripts/,
     );
   });
+
+  it('require runs it when the job brings its own scripts (the inventory knows of none)', () => {
+    const result = plan({
+      scope: vms('sql01'),
+      methodByVm: { sql01: 'array-snapshot' },
+      consistencyPolicy: 'require',
+      scripts: {
+        sql01: {
+          preFreeze: { command: 'pre', timeoutSeconds: 20 },
+          postThaw: { command: 'post', timeoutSeconds: 20 },
+        },
+      },
+    });
+    expect(result.isRunnable).toBe(true);
+    expect(result.vms[0].expectedConsistency).toBe('application');
+    expect(ruleIds(result).filter((id) => id.startsWith('ARRAY-APP-NEEDS-SCRIPTS'))).toEqual([]);
+  });
+
+  it('require with only a post-thaw script in the job still blocks, and says the pre-freeze is missing', () => {
+    const result = plan({
+      scope: vms('sql01'),
+      methodByVm: { sql01: 'array-snapshot' },
+      consistencyPolicy: 'require',
+      scripts: { sql01: { postThaw: { command: 'post', timeoutSeconds: 20 } } },
+    });
+    expect(result.isRunnable).toBe(false);
+    expect(result.blockedReasons.join('\n')).toMatch(/sql01.*without a pre-freeze script/);
+  });
 });
 
 describe('planBackup — pass-through policy', () => {

@@ -43,6 +43,7 @@ import {
   buildRuleContext,
   evaluateApplicationRules,
   evaluatePrerequisiteRules,
+  type JobScripts,
   type RuleContext,
   SAVED_STATE_DOWNTIME_SECONDS,
 } from './rules';
@@ -104,6 +105,8 @@ export interface PlanMethodsOptions {
   quiesce?: boolean;
   /** What a method that cannot reach its consistency does: fail the VM ('require') or downgrade ('fallback', default). */
   consistencyPolicy?: 'require' | 'fallback';
+  /** The job's own pre-freeze / post-thaw scripts for the VM (an array snapshot's consistency depends on them). */
+  jobScripts?: JobScripts;
 }
 
 type Capture = Pick<MethodOption, 'consistency' | 'captureState' | 'expectedDowntimeSeconds'>;
@@ -343,7 +346,8 @@ function planXenQuiesced(ctx: RuleContext, findings: Finding[]): MethodOption {
 }
 
 function arrayCaptureWhenRunning(ctx: RuleContext): Capture {
-  if (ctx.vm.hasFreezeScripts) return ONLINE_APPLICATION;
+  // A pre-freeze script quiesces the application, whether the VM's own or this job's.
+  if (ctx.vm.hasFreezeScripts || ctx.jobScripts.preFreeze) return ONLINE_APPLICATION;
   if (ctx.runsCriticalApplication) return ONLINE_CRASH;
   return ctx.vm.osFamily === 'windows' ? ONLINE_APPLICATION : ONLINE_FILESYSTEM;
 }

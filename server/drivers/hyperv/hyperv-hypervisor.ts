@@ -25,6 +25,7 @@ import type { PowerState } from '../../engine/inventory';
 import type { CallOptions, TransferOptions } from '../call';
 import type {
   BackupRepository,
+  CopyFromArrayRequest,
   CopyOutVmRequest,
   CopyResult,
   CopyToRepositoryRequest,
@@ -40,6 +41,7 @@ import type {
   StageVolumeRequest,
   StoredPoint,
 } from '../roles';
+import { copyFromArrayLuns } from './hyperv-array-copy';
 import type { HypervClient } from './hyperv-client';
 import { diskInventoryId, type GuestCredential, HYPERV_CONNECTOR, vmGuidOf } from './hyperv-discovery';
 import { isDiskFull, isPowerShellError, toDriverError } from './hyperv-errors';
@@ -313,6 +315,18 @@ export class HypervHypervisor implements HypervisorDriver {
     return repository.store(
       { restorePointId: request.restorePointId, vmId: request.vmId, snapshotId: request.snapshotId, disks },
       options,
+    );
+  }
+
+  /** An array snapshot's copy mapped to this host: the VM's base VHDX files read from it (hyperv-array-copy.ts). */
+  copyFromArrayLuns(
+    request: CopyFromArrayRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<CopyResult> {
+    const guid = this.guid(request.vmId);
+    return this.mapped(`copy of ${request.vmId} from an array snapshot`, () =>
+      copyFromArrayLuns(this.client, guid, request, repository, options),
     );
   }
 

@@ -38,6 +38,8 @@ export const SCRIPT_NAMES = [
   'wsb-recover',
   'copy-files',
   'cluster-facts',
+  'mount-array-copy',
+  'dismount-array-copy',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -5,9 +5,9 @@
  * (two-phase CG snapshot, its fence timer on the cluster's injected clock). The inventory is what
  * the two syncs write: the host's VMs on D:, whose disk is the cluster's sql_data LUN (NAA id).
  *
- * One piece stands in: reading a VM's disks out of an ONTAP snapshot (FlexClone → map → copy) is
- * not a driver call yet, so the copy step stores the VHDX files as the array held them when the
- * fence went up (read from the fake host's files at that moment).
+ * The host's D: sits on the cluster's sql_data LUN for real (fake-san.ts): a flush writes the
+ * volume's files to the LUN, and the copy step reads each VM's disks back out of a FlexClone of
+ * the snapshot mapped to the host's igroup.
  */
 import { createHash } from 'node:crypto';
 import type { StoreDialect } from '../../../db/stores/contract/dialects';
@@ -19,13 +19,14 @@ import { createHarness, type Harness } from '../../jobs/test-harness';
 import { importInventory } from '../../services/import-service';
 import { GUEST_PASSWORD, GUEST_USER } from '../hyperv/fake/fake-estate';
 import { VM_STATE } from '../hyperv/fake/fake-hyperv-model';
+import type { FakeSan } from '../hyperv/fake/fake-san';
 import { HypervConnector } from '../hyperv/hyperv-connector';
-import { diskInventoryId, mapHost, readHostRecords } from '../hyperv/hyperv-discovery';
+import { mapHost, readHostRecords } from '../hyperv/hyperv-discovery';
 import { callOptions, startFakeHost } from '../hyperv/hyperv-test-support';
 import { connectorLookupFromInventory, createDriverRegistry, type DriverRegistry } from '../registry';
-import type { HypervisorDriver } from '../roles';
 import { OntapConnector } from './ontap-connector';
 import { discoverOntap, toInventory } from './ontap-discovery';
+import { naaFromSerial } from './ontap-naa';
 import { type FakeCluster, startFakeCluster } from './ontap-test-support';
 
 export const PRE_FREEZE = 'C:\\Scripts\\pre-freeze.cmd';
@@ -57,6 +58,7 @@ export async function openFencedHyperv(
 ): Promise<FencedHyperv> {
   const host = await startFakeHost(32 * 1024);
   const cluster = await startFakeCluster();
+  host.model.state.san = sanOf(cluster, 'hv01');
   prepare(host.model.state);
   const client = host.connect();
   const guest = { user: GUEST_USER, password: GUEST_PASSWORD };
@@ -64,12 +66,9 @@ export async function openFencedHyperv(
   const found = toInventory('cluster1', 'cluster1', await discoverOntap(cluster.client, callOptions()));
   const h = await createHarness({ dialect, inventory: () => emptyInventory() });
   const ctx = createServiceContext({ now: () => h.clock.now(), newId: h.newId });
-  // sql01's scripts are configured (the inventory's flag): under `require` the planner asks for it.
-  const withScripts = {
-    ...synced,
-    vms: synced.vms.map((vm) => (vm.name === 'sql01' ? { ...vm, hasFreezeScripts: true } : vm)),
-  };
-  await importInventory(h.stores, ctx, withScripts, 'replace');
+  // sql01's scripts are the job's own (request.scripts); the inventory knows of none, and under
+  // `require` the planner accepts the job's.
+  await importInventory(h.stores, ctx, synced, 'replace');
   // As the ONTAP sync stores it: merged, each host volume linked to its LUN by NAA id.
   const arrays = {
     arrays: [found.array],
@@ -79,21 +78,16 @@ export async function openFencedHyperv(
   await importInventory(h.stores, ctx, arrays, 'merge');
   const inventory = await h.stores.inventory.loadInventory();
   const hyperv = new HypervConnector(() => [
-    { name: 'hv01', client, guestCredential: async () => guest, hostId: withScripts.hosts[0].id },
+    { name: 'hv01', client, guestCredential: async () => guest, hostId: synced.hosts[0].id },
   ]);
   const ontap = new OntapConnector(() => [
     { name: 'cluster1', arrayId: 'cluster1', client: cluster.client, stagingIgroup: 'stage01' },
   ]);
-  const real = createDriverRegistry({
+  const drivers = createDriverRegistry({
     lookup: connectorLookupFromInventory(inventory),
     connectors: [hyperv, ontap],
     repository: h.driver.repository,
   });
-  const fenced = new Map<string, Buffer>();
-  const drivers: DriverRegistry = {
-    ...real,
-    hypervisorForVm: async (vmId) => copyingFromArray(await real.hypervisorForVm(vmId), fenced),
-  };
   const watched: FencedHyperv = {
     h,
     host,
@@ -132,8 +126,26 @@ export async function openFencedHyperv(
       await cluster.stop();
     },
   };
-  watch(watched, fenced);
+  watch(watched);
   return watched;
+}
+
+/** The cluster's LUNs mapped to `igroup`, as the host's disks (Get-Disk UniqueId = NAA id). */
+export function sanOf(cluster: FakeCluster, igroup: string): FakeSan {
+  return {
+    disks() {
+      const group = [...cluster.model.igroups.values()].find((candidate) => candidate.name === igroup);
+      return cluster.model.lunMaps
+        .filter((map) => map.igroupUuid === group?.uuid)
+        .map((map) => cluster.model.luns.get(map.lunUuid))
+        .filter((lun) => lun !== undefined)
+        .map((lun) => ({
+          uniqueId: naaFromSerial(lun.serial).toUpperCase(),
+          read: () => cluster.model.readLun(lun.name),
+          write: (bytes: Buffer) => cluster.model.writeLun(lun.name, 0, bytes),
+        }));
+    },
+  };
 }
 
 /** The LUN behind the host's D: (the sync linked it by NAA id). */
@@ -143,8 +155,8 @@ function lunOf(inventory: Inventory): string {
   return lun;
 }
 
-/** Records the timeline, reads the files when the fence goes up, and slows chosen post-thaws. */
-function watch(run: FencedHyperv, fenced: Map<string, Buffer>): void {
+/** Records the timeline and slows chosen post-thaws. */
+function watch(run: FencedHyperv): void {
   const { host, cluster, timeline } = run;
   const calls = host.host.calls;
   const pushCall = calls.push.bind(calls);
@@ -176,61 +188,18 @@ function watch(run: FencedHyperv, fenced: Map<string, Buffer>): void {
   arrayCalls.push = (...items) => {
     for (const item of items) {
       if (item.startsWith('GET')) continue;
+      const [method, target] = item.split(' ');
       const action = /action=(\w+)/.exec(item)?.[1];
-      timeline.push(`array: ${item.split(' ')[0]}${action ? ` ${action}` : ''}`);
-      if (action === 'start') readFiles(run, fenced);
+      // What was asked of which resource: "POST start", "POST volumes" (a clone), "DELETE lun-maps".
+      const resource = target
+        ?.split('?')[0]
+        .split('/')
+        .filter((part) => part && !/^[0-9a-f-]{36}$/.test(part))
+        .at(-1);
+      timeline.push(`array: ${method} ${action ?? resource}`);
     }
     return pushArray(...items);
   };
-}
-
-/** The VMs' VHDX files as the LUN holds them now (the parents while a freeze checkpoint exists). */
-function readFiles(run: FencedHyperv, into: Map<string, Buffer>): void {
-  for (const vm of run.host.model.state.vms) {
-    for (const drive of vm.drives) {
-      if (drive.diskNumber !== null) continue;
-      const parent = vm.checkpoints
-        .at(-1)
-        ?.drives.find((d) => d.controllerLocation === drive.controllerLocation);
-      const diskId = diskInventoryId(vm.id, {
-        ControllerType: drive.controllerType,
-        ControllerNumber: drive.controllerNumber,
-        ControllerLocation: drive.controllerLocation,
-      });
-      into.set(diskId, run.host.model.readFile(parent?.path ?? drive.path));
-    }
-  }
-}
-
-/** The Hyper-V role with the copy of an array snapshot standing in (see the file's comment). */
-function copyingFromArray(real: HypervisorDriver, fenced: Map<string, Buffer>): HypervisorDriver {
-  return new Proxy(real, {
-    get(target, property, receiver) {
-      if (property !== 'copySnapshotToRepository') return Reflect.get(target, property, receiver);
-      const copy: HypervisorDriver['copySnapshotToRepository'] = (request, repository, options) =>
-        repository.store(
-          {
-            restorePointId: request.restorePointId,
-            vmId: request.vmId,
-            snapshotId: request.snapshotId,
-            disks: request.diskIds.map((diskId) => {
-              const bytes = fenced.get(diskId);
-              if (!bytes) throw new Error(`the array snapshot holds no file for ${diskId}`);
-              return {
-                diskId,
-                bytes: bytes.length,
-                origin: { location: diskId, hostVolumeId: null, arrayVolumeId: null },
-                async *read() {
-                  yield new Uint8Array(bytes);
-                },
-              };
-            }),
-          },
-          options,
-        );
-      return copy;
-    },
-  });
 }
 
 export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

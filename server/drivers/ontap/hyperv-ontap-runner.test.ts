@@ -4,8 +4,10 @@
  * (`Write-VolumeCache`) → CG start → thaw and post-thaw script inside the write fence → commit.
  * Time for the fence timer is the cluster's injected clock; every VM's point records what happened.
  */
+import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../../db/stores/contract/dialects';
+import { readVolumeImage } from '../hyperv/fake/fake-san';
 import {
   type FencedHyperv,
   openFencedHyperv,
@@ -28,6 +30,18 @@ async function pointOf(operationId: string, vmName: string) {
   const pointId = (catalog?.resultJson as { restorePointId?: string } | null)?.restorePointId;
   return pointId ? ((await run.h.stores.restorePoints.get(pointId)) ?? undefined) : undefined;
 }
+
+/** One VM's copy out of the snapshot, as the array sees it. */
+const vmCopy = [
+  'array: POST volumes',
+  'array: POST lun-maps',
+  'array: DELETE lun-maps',
+  'array: DELETE volumes',
+];
+const lunCopies = () => ({
+  clones: [...run.cluster.model.volumes.values()].filter((volume) => volume.parentVolume).map((v) => v.name),
+  maps: run.cluster.model.lunMaps.length,
+});
 
 const ranInGuest = () => [...(run.host.model.state.vms.find((vm) => vm.name === 'sql01')?.guest?.ran ?? [])];
 const fileOff = (state: FencedHyperv['host']['model']['state']) => {
@@ -58,8 +72,13 @@ describe.each(dialects)('$name', (dialect) => {
         `guest: ${POST_THAW}`, // and its application resumed inside the fence
         'array: PATCH commit',
         'host: remove-checkpoint', // file01's thaw step: it never froze, nothing to remove
-        'array: DELETE', // the CG snapshot released after the copy
+        // Each VM's disks read from a FlexClone of the snapshot mapped to hv01, then unmapped and deleted.
+        ...[vmCopy, vmCopy, vmCopy].flat(),
+        'array: DELETE snapshots', // the CG snapshot released after the copies
       ]);
+      expect(lunCopies()).toEqual({ clones: [], maps: 2 }); // only the two live LUNs' maps are left
+      // Each copy's mount folder went with its disks.
+      expect(readdirSync(run.host.model.localPath('C:\\ProgramData\\Migawka\\array-copies'))).toEqual([]);
       expect(run.fencesAtPostThaw).toEqual([2]); // both member volumes fenced while it ran
       expect(run.cluster.model.fences.size).toBe(0);
       const steps = await stepsOf(op.id);
@@ -83,6 +102,13 @@ describe.each(dialects)('$name', (dialect) => {
         timeoutMs: 10_000,
       });
       expect(stored?.files.map((file) => file.sha256)).toEqual(sql01Files);
+      // And they are the bytes the LUN holds for sql01 (written by the flush, snapshotted, cloned).
+      const onLun = readVolumeImage(run.cluster.model.readLun('/vol/sql_data/lun0')) ?? [];
+      expect(stored?.files.map((file) => file.sha256)).toEqual(
+        ['os.vhdx', 'data.vhdx'].map((name) =>
+          sha256(onLun.find((file) => file.path === `Hyper-V\\sql01\\${name}`)?.bytes ?? Buffer.alloc(0)),
+        ),
+      );
     });
 
     it('a post-thaw that makes the commit miss the fence under `require`: ONTAP aborts, the retry suspends and freezes again, then commits', async () => {
@@ -100,11 +126,13 @@ describe.each(dialects)('$name', (dialect) => {
       expect(run.timeline.filter((entry) => entry.startsWith('array:'))).toEqual([
         'array: POST start',
         'array: PATCH commit', // too late: ONTAP aborted the snapshot
-        'array: DELETE', // the retry drops what is left under the snapshot's name first
+        'array: DELETE snapshots', // the retry drops what is left under the snapshot's name first
         'array: POST start',
         'array: PATCH commit',
-        'array: DELETE',
+        ...[vmCopy, vmCopy, vmCopy].flat(), // the three VMs' copies
+        'array: DELETE snapshots',
       ]);
+      expect(lunCopies()).toEqual({ clones: [], maps: 2 });
       expect(run.cluster.model.fences.size).toBe(0);
       expect(run.host.model.state.vms.flatMap((vm) => vm.checkpoints)).toEqual([]);
       expect(await pointOf(op.id, 'sql01')).toMatchObject({ consistency: 'application' });
@@ -122,6 +150,28 @@ describe.each(dialects)('$name', (dialect) => {
       expect(point?.consistency).toBe('crash');
       expect(point?.consistencyReason).toMatch(/sql01 was thawed for a write fence whose commit failed/);
       expect(run.cluster.model.fences.size).toBe(0);
+    });
+
+    it('a host that cannot see the snapshot copy fails the copy clean: the clone is unmapped and deleted, the snapshot released', async () => {
+      run = await openFencedHyperv(dialect, fileOff);
+      // The host's iSCSI session shows only the LUNs it had: a mapped clone never appears as a disk.
+      const san = run.host.model.state.san;
+      const live = new Set(san?.disks().map((disk) => disk.uniqueId));
+      run.host.model.state.san = {
+        disks: () => (san?.disks() ?? []).filter((disk) => live.has(disk.uniqueId)),
+      };
+      const op = await run.enqueue('fallback');
+      const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: run.drivers }), [op.id]);
+
+      expect(done.status).toBe('failed');
+      const copy = [...(await stepsOf(op.id)).values()].find(
+        (step) => step.key === `vm:${run.vmIdOf('sql01')}:copy-to-repository`,
+      );
+      expect(copy?.status).toBe('failed');
+      expect(copy?.error).toMatch(/No disk with UniqueId 600A0980.* is visible/);
+      expect(lunCopies()).toEqual({ clones: [], maps: 2 });
+      expect(run.cluster.model.volumeByName('sql_data')?.snapshots).toEqual([]); // released after all
+      expect(await pointOf(op.id, 'sql01')).toBeUndefined();
     });
   });
 });

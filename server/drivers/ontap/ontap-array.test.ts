@@ -14,6 +14,7 @@ import type { BackupRepository } from '../roles';
 import { stagingCloneName } from './ontap-array';
 import { OntapConnector } from './ontap-connector';
 import { discoverOntap, type OntapInventory, toInventory } from './ontap-discovery';
+import { naaFromSerial } from './ontap-naa';
 import { callOptions, type FakeCluster, startFakeCluster } from './ontap-test-support';
 
 const ARRAY: ManagedObject = { id: 'array-1', name: 'cluster1', connector: 'ontap' };
@@ -153,6 +154,58 @@ describe('ONTAP array driver through the registry', () => {
     await driver.discardStaging('stage-7', callOptions());
     await driver.discardStaging('stage-7', callOptions());
     expect(cluster.model.volumeByName(clone)).toBeUndefined();
+  });
+
+  it('exposes a snapshot to the host that sees the LUN (FlexClone mapped to its igroup), and withdraws it twice', async () => {
+    const data = lunId('/vol/sql_data/lun0');
+    const driver = await registry.arrayForArrayVolume(data);
+    cluster.model.writeLun('/vol/sql_data/lun0', 0, Buffer.from('at the snapshot'));
+    await driver.createSnapshot(
+      {
+        snapshotId: 'snap-c',
+        scope: { kind: 'array-volumes', arrayVolumeIds: [data], consistencyGroupId: null },
+        diskIds: [],
+        isQuiesced: false,
+      },
+      callOptions(),
+    );
+    cluster.model.writeLun('/vol/sql_data/lun0', 0, Buffer.from('written later!!'));
+    const request = { snapshotId: 'snap-c', exposureId: 'rp-9', arrayVolumeIds: [data] };
+    const [lun] = (await driver.exposeSnapshot?.(request, callOptions())) ?? [];
+    expect(await driver.exposeSnapshot?.(request, callOptions())).toEqual([lun]); // a retry finds it
+    const copy = [...cluster.model.luns.values()].find(
+      (candidate) => naaFromSerial(candidate.serial) === lun.naaId,
+    );
+    expect(copy?.name).toBe('/vol/mgw_copy_rp-9_sql_data/lun0');
+    expect(lun.sourceNaaId).toBe(naaFromSerial(cluster.seeded.data.serial));
+    expect(cluster.model.readLun(copy?.name ?? '', 0, 15).toString()).toBe('at the snapshot');
+    const hv01 = cluster.seeded.igroup.uuid;
+    expect(
+      cluster.model.lunMaps.filter((map) => map.lunUuid === copy?.uuid).map((m) => m.igroupUuid),
+    ).toEqual([hv01]);
+    await driver.withdrawExposure?.('rp-9', callOptions());
+    await driver.withdrawExposure?.('rp-9', callOptions());
+    expect(cluster.model.volumeByName('mgw_copy_rp-9_sql_data')).toBeUndefined();
+    expect(cluster.model.lunMaps).toHaveLength(2);
+  });
+
+  it('a copy a killed worker left mapped is unmapped and deleted by the release of its snapshot', async () => {
+    const data = lunId('/vol/sql_data/lun0');
+    const driver = await registry.arrayForArrayVolume(data);
+    const scope = { kind: 'array-volumes' as const, arrayVolumeIds: [data], consistencyGroupId: null };
+    await driver.createSnapshot(
+      { snapshotId: 'snap-k', scope, diskIds: [], isQuiesced: false },
+      callOptions(),
+    );
+    await driver.exposeSnapshot?.(
+      { snapshotId: 'snap-k', exposureId: 'rp-k', arrayVolumeIds: [data] },
+      callOptions(),
+    );
+    // The worker died here: nobody withdrew the copy. ONTAP would refuse to delete the busy snapshot.
+    await driver.releaseSnapshot('snap-k', callOptions());
+    expect(cluster.model.volumeByName('mgw_copy_rp-k_sql_data')).toBeUndefined();
+    expect(snapshotsOf('sql_data')).toEqual([]);
+    expect(cluster.model.lunMaps).toHaveLength(2);
   });
 
   it('refuses a revert from a point that names no array snapshot, and an array no connection serves', async () => {

@@ -17,12 +17,15 @@ import type {
   ArraySnapshotScope,
   BackupRepository,
   CreateSnapshotRequest,
+  ExposedLun,
+  ExposeSnapshotRequest,
   RestoreResult,
   RevertVolumeRequest,
   StageVolumeRequest,
 } from '../roles';
 import type { OntapClient } from './ontap-client';
 import { ONTAP_CONNECTOR } from './ontap-discovery';
+import { exposeSnapshot, ontapName, withdrawClonesOf, withdrawExposure } from './ontap-exposure';
 import { OntapOperations } from './ontap-operations';
 import { consistencyGroupSchema, lunSchema, type OntapLun, volumeSchema } from './ontap-records';
 
@@ -34,11 +37,6 @@ export interface OntapArrayOptions {
   stagingIgroup: string;
   /** `action_timeout` of a CG snapshot's write fence (default ONTAP's 7 s). */
   fenceSeconds?: number;
-}
-
-/** ONTAP names: letters, digits, `_`, `-`, `.`; anything else from an id becomes `_`. */
-function ontapName(id: string): string {
-  return id.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
 export function stagingCloneName(stagingId: string): string {
@@ -130,6 +128,8 @@ export class OntapArray implements ArrayDriver {
   async releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void> {
     const name = ontapName(snapshotId);
     const step = { ...options, stepKey: `release:${snapshotId}` };
+    // A copy clone a cancelled or killed copy left behind would keep the snapshot busy.
+    await withdrawClonesOf(this.exposure, snapshotId, options);
     const groups = await this.options.client.list(
       '/api/application/consistency-groups?fields=uuid,name,volumes',
       consistencyGroupSchema,
@@ -147,6 +147,25 @@ export class OntapArray implements ArrayDriver {
         step,
       );
     }
+  }
+
+  private get exposure() {
+    return { client: this.options.client, operations: this.operations };
+  }
+
+  /** A FlexClone of the snapshot, its LUNs mapped where the live LUNs are: the VM's host reads it. */
+  async exposeSnapshot(request: ExposeSnapshotRequest, options: CallOptions): Promise<ExposedLun[]> {
+    const luns = await this.luns(request.arrayVolumeIds, options);
+    return exposeSnapshot(
+      this.exposure,
+      request,
+      luns.map((lun, index) => ({ id: request.arrayVolumeIds[index], lun })),
+      options,
+    );
+  }
+
+  withdrawExposure(exposureId: string, options: CallOptions): Promise<void> {
+    return withdrawExposure(this.exposure, exposureId, options);
   }
 
   /** The one array snapshot the points were read from (a revert cannot mix snapshots). */

@@ -373,8 +373,8 @@ export class OntapOperations {
     });
   }
 
-  /** Undo of mapClone; a map already gone is fine. */
-  unmapClone(cloneName: string, igroup: string, options: StepCall): Promise<void> {
+  /** Undo of mapClone (from one igroup, or from every igroup when null); a map already gone is fine. */
+  unmapClone(cloneName: string, igroup: string | null, options: StepCall): Promise<void> {
     return this.guard(async () => {
       const maps = await this.client.list(
         '/api/protocols/san/lun-maps?fields=lun,igroup,logical_unit_number',
@@ -382,7 +382,8 @@ export class OntapOperations {
         options,
       );
       for (const map of maps) {
-        if (!map.lun.name.startsWith(`/vol/${cloneName}/`) || map.igroup.name !== igroup) continue;
+        if (!map.lun.name.startsWith(`/vol/${cloneName}/`)) continue;
+        if (igroup !== null && map.igroup.name !== igroup) continue;
         await this.client
           .call(
             { method: 'DELETE', path: `/api/protocols/san/lun-maps/${map.lun.uuid}/${map.igroup.uuid}` },

@@ -90,24 +90,6 @@ export function captureVms(
   return captures;
 }
 
-/** The request's own pre-freeze script is what ARRAY-APP-NEEDS-SCRIPTS asks for: it lifts the point to application. */
-function applyArrayScripts(
-  capture: VmCapture,
-  findings: Finding[],
-  consistency: Consistency,
-): { findings: Finding[]; consistency: Consistency } {
-  if (capture.method !== 'array-snapshot' || !capture.scripts.preFreeze || !capture.isRunning)
-    return { findings, consistency };
-  const hadScriptFinding = findings.some((f) => f.ruleId === 'ARRAY-APP-NEEDS-SCRIPTS');
-  return {
-    findings: findings.filter(
-      (f) =>
-        f.ruleId !== 'ARRAY-APP-NEEDS-SCRIPTS' && !(f.ruleId === 'APP-CRASH-CONSISTENT' && hadScriptFinding),
-    ),
-    consistency: hadScriptFinding ? 'application' : consistency,
-  };
-}
-
 /** A database server asked with a method that gives it only crash consistency is warned once. */
 function warnCrashConsistentApplications(
   capture: VmCapture,
@@ -185,10 +167,13 @@ export function assessCaptures(
   verdict: Verdict,
 ): void {
   for (const capture of captures.values()) {
-    const scripted = applyArrayScripts(capture, capture.option.findings, capture.expectedConsistency);
-    let findings = warnCrashConsistentApplications(capture, scripted.findings, scripted.consistency);
+    // The job's own scripts were weighed by the rules already (createPlanningInput passes them).
+    let findings = warnCrashConsistentApplications(
+      capture,
+      capture.option.findings,
+      capture.expectedConsistency,
+    );
     findings = applyPassthroughPolicy(input, capture, findings);
-    capture.expectedConsistency = scripted.consistency;
     verdict.findings.push(...findings);
   }
   for (const finding of verdict.findings) {

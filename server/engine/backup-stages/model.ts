@@ -95,7 +95,14 @@ export function createPlanningInput(index: InventoryIndex, request: BackupPlanRe
       const key = `${vmId}|${quiesce}`;
       let plan = methodPlans.get(key);
       if (!plan) {
-        plan = planMethods(index, vmId, { consistencyPolicy: request.consistencyPolicy, quiesce });
+        // The job's own scripts count: a pre-freeze script in the job is what ARRAY-APP-NEEDS-SCRIPTS asks for.
+        const scripts = request.scripts?.[vmId];
+        const jobScripts = { preFreeze: Boolean(scripts?.preFreeze), postThaw: Boolean(scripts?.postThaw) };
+        plan = planMethods(index, vmId, {
+          consistencyPolicy: request.consistencyPolicy,
+          quiesce,
+          jobScripts,
+        });
         methodPlans.set(key, plan);
       }
       return plan;

@@ -191,17 +191,57 @@ function freezeScriptExamples(ctx: RuleContext): string {
   return examples.join('; ');
 }
 
+/**
+ * ARRAY-APP-NEEDS-SCRIPTS by which scripts run around the snapshot of a running critical
+ * application: the VM's own (the inventory's flag) or the job's (BackupPlanRequest.scripts). The
+ * first row that matches decides; `null` is no finding. A pre-freeze script is what quiesces the
+ * application; a post-thaw script alone quiesces nothing, and a pre-freeze without its post-thaw
+ * leaves the application suspended after the snapshot.
+ */
+const SCRIPT_ROWS: readonly {
+  when: (ctx: RuleContext) => boolean;
+  finding: null | {
+    severity: (isRequired: boolean) => Severity;
+    message: (ctx: RuleContext, isRequired: boolean) => string;
+    remedy: (ctx: RuleContext) => string;
+  };
+}[] = [
+  { when: (ctx) => ctx.vm.hasFreezeScripts, finding: null },
+  { when: (ctx) => ctx.jobScripts.preFreeze && ctx.jobScripts.postThaw, finding: null },
+  {
+    when: (ctx) => ctx.jobScripts.preFreeze,
+    finding: {
+      severity: () => 'warning',
+      message: (ctx) =>
+        flat`This job runs a pre-freeze script in VM '${ctx.vm.name}' but no post-thaw script: the snapshot is application-consistent, but nothing resumes ${applicationNames(ctx.vm.applications)} after it.`,
+      remedy: (ctx) =>
+        flat`Add a post-thaw script for '${ctx.vm.name}' to this job that undoes its pre-freeze script: ${freezeScriptExamples(ctx)}.`,
+    },
+  },
+  {
+    when: () => true,
+    finding: {
+      severity: (isRequired) => (isRequired ? 'blocker' : 'warning'),
+      message: (ctx, isRequired) =>
+        flat`VM '${ctx.vm.name}' runs ${applicationNames(ctx.vm.applications)} online without ${ctx.jobScripts.postThaw ? 'a pre-freeze script (this job has only its post-thaw script)' : 'pre-freeze/post-thaw scripts'}: an array snapshot of it is only crash-consistent${isRequired ? ', and the job requires consistency, so it would fail this VM' : ''}.`,
+      remedy: (ctx) =>
+        flat`Configure pre-freeze and post-thaw scripts for '${ctx.vm.name}' (exit code 0 = success, finish well within the 60 s freeze window): ${freezeScriptExamples(ctx)}.`,
+    },
+  },
+];
+
 function checkApplicationScripts(ctx: RuleContext, findings: Finding[]): void {
-  const { vm } = ctx;
-  if (!ctx.isRunning || !ctx.runsCriticalApplication || vm.hasFreezeScripts) return;
+  if (!ctx.isRunning || !ctx.runsCriticalApplication) return;
+  const row = SCRIPT_ROWS.find((candidate) => candidate.when(ctx));
+  if (!row?.finding) return;
   const isRequired = ctx.consistencyPolicy === 'require';
   findings.push(
     arrayFinding(
       ctx,
       'ARRAY-APP-NEEDS-SCRIPTS',
-      isRequired ? 'blocker' : 'warning',
-      flat`VM '${vm.name}' runs ${applicationNames(vm.applications)} online without pre-freeze/post-thaw scripts: an array snapshot of it is only crash-consistent${isRequired ? ', and the job requires consistency, so it would fail this VM' : ''}.`,
-      flat`Configure pre-freeze and post-thaw scripts for '${vm.name}' (exit code 0 = success, finish well within the 60 s freeze window): ${freezeScriptExamples(ctx)}.`,
+      row.finding.severity(isRequired),
+      row.finding.message(ctx, isRequired),
+      row.finding.remedy(ctx),
       [ctx.vmRef],
     ),
   );

@@ -35,10 +35,20 @@ export function applicationNames(applications: readonly string[]): string {
   return listNames(applications.map((a) => APPLICATION_NAMES[a] ?? a));
 }
 
+/** Which of the pre-freeze / post-thaw scripts a job runs around this VM's snapshot. */
+export interface JobScripts {
+  preFreeze: boolean;
+  postThaw: boolean;
+}
+/** Outside a job (the estate's assessment) no job script runs; shared, so no VM allocates one. */
+export const NO_JOB_SCRIPTS: JobScripts = Object.freeze({ preFreeze: false, postThaw: false });
+
 export interface RuleOptions {
   /** Quiesced snapshots asked for; undefined = asked when the VM runs any application. */
   quiesce?: boolean;
   consistencyPolicy?: ConsistencyPolicy;
+  /** The job's own scripts for this VM (BackupPlanRequest.scripts); absent outside a job. */
+  jobScripts?: JobScripts;
 }
 
 export interface RuleContext {
@@ -62,6 +72,7 @@ export interface RuleContext {
   runsCriticalApplication: boolean;
   isQuiesceWanted: boolean;
   consistencyPolicy: ConsistencyPolicy;
+  jobScripts: JobScripts;
   /**
    * withoutSelf's last answer: the shared list it was asked about and the others on it. The
    * host-volume and LUN lists of a VM are often the same VMs (a volume on its own LUN), and then the
@@ -207,6 +218,7 @@ export function buildRuleContext(
     runsCriticalApplication: runsCriticalApplication(vm),
     isQuiesceWanted: options.quiesce ?? runsApplication,
     consistencyPolicy: options.consistencyPolicy ?? 'fallback',
+    jobScripts: options.jobScripts ?? NO_JOB_SCRIPTS,
     othersOf: null,
     others: NONE,
   };

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { FakeSan } from './fake-san';
 import type { FakeWsbState } from './fake-wsb';
 
 export const VM_STATE = { Running: 2, Off: 3, Saved: 6, Paused: 9 } as const;
@@ -155,6 +156,8 @@ export interface FakeHostState {
   mergeTicks: number;
   /** Event log of the fake: scripts run, processes ended by a closed channel. */
   log: string[];
+  /** The array LUNs mapped to this host (fake-san.ts); absent when no array is wired in. */
+  san?: FakeSan;
 }
 
 /** Error a fake cmdlet throws: becomes the `{ok:false}` envelope with these fields. */

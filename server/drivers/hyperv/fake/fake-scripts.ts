@@ -15,6 +15,7 @@ import {
   type FakeVm,
   VM_STATE,
 } from './fake-hyperv-model';
+import { SAN_FAKE_SCRIPTS } from './fake-san-scripts';
 import { WSB_FAKE_SCRIPTS } from './fake-wsb';
 import { PsDate, pipelineValue } from './ps-json';
 
@@ -350,10 +351,6 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
     if ('hangs' in scripted) return { TimedOut: true, ExitCode: null, Output: null };
     return { TimedOut: false, ExitCode: scripted.exitCode, Output: scripted.output };
   },
-  'flush-volume': (model, params) => {
-    model.state.log.push(`flush ${String(params.volume)}`);
-    return true;
-  },
   'file-hashes': (model, params) => {
     const paths = (Array.isArray(params.paths) ? params.paths : [params.paths]).map(String);
     return pipelineValue(
@@ -442,4 +439,5 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
     };
   },
   ...WSB_FAKE_SCRIPTS,
-};
+  ...SAN_FAKE_SCRIPTS,
+} as Record<ScriptName, ScriptHandler>;

@@ -1,0 +1,16 @@
+# Undo of mount-array-copy, before the array unmaps the copy: removes the folder paths under
+# mountRoot and takes the copies' disks offline. A copy already gone (unmapped) is fine.
+# Params: mountRoot, copies = the NAA ids (Get-Disk UniqueId) of the copies.
+Update-HostStorageCache
+foreach ($naa in @($P.copies)) {
+  $disk = Get-Disk | Where-Object { $_.UniqueId -eq $naa } | Select-Object -First 1
+  if ($null -eq $disk) { continue }
+  foreach ($part in @(Get-Partition -DiskNumber $disk.Number)) {
+    foreach ($path in @($part.AccessPaths | Where-Object { $_ -like "$($P.mountRoot)*" })) {
+      Remove-PartitionAccessPath -InputObject $part -AccessPath $path
+    }
+  }
+  Set-Disk -Number $disk.Number -IsOffline $true
+}
+if (Test-Path -LiteralPath $P.mountRoot) { Remove-Item -LiteralPath $P.mountRoot -Recurse -Force }
+$true

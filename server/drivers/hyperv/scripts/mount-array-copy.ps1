@@ -1,0 +1,38 @@
+# Finds one VM's disks on a copy of an array snapshot that the array mapped to this host (a
+# FlexClone's LUNs): brings each copy's disk online, gives its partitions folder paths under
+# mountRoot, and answers where each base VHDX of the VM is on the copy. Windows keeps a disk whose
+# signature collides with a live disk's offline; bringing it online gives the copy a new one.
+# Params: vmId, mountRoot, luns = @({ source; copy }), the NAA ids (Get-Disk UniqueId) of each live
+# LUN and of its copy.
+Update-HostStorageCache
+$vm = Get-VM -Id $P.vmId
+$folders = @{}
+foreach ($lun in @($P.luns)) {
+  $source = Get-Disk | Where-Object { $_.UniqueId -eq $lun.source } | Select-Object -First 1
+  if ($null -eq $source) { continue }
+  $copy = Get-Disk | Where-Object { $_.UniqueId -eq $lun.copy } | Select-Object -First 1
+  if ($null -eq $copy) {
+    throw "No disk with UniqueId $($lun.copy) is visible: is the array snapshot's copy mapped to this host's initiators?"
+  }
+  if ($copy.IsOffline) { Set-Disk -Number $copy.Number -IsOffline $false }
+  foreach ($part in @(Get-Partition -DiskNumber $source.Number | Where-Object { $_.DriveLetter })) {
+    $copyPart = Get-Partition -DiskNumber $copy.Number -PartitionNumber $part.PartitionNumber
+    $folder = Join-Path $P.mountRoot "$($copy.Number)-$($part.PartitionNumber)"
+    if (-not (Test-Path -LiteralPath $folder)) { New-Item -ItemType Directory -Path $folder | Out-Null }
+    if (@($copyPart.AccessPaths) -notcontains "$folder\") {
+      Add-PartitionAccessPath -InputObject $copyPart -AccessPath $folder
+    }
+    $folders["$($part.DriveLetter)".ToUpper()] = $folder
+  }
+}
+foreach ($drive in @(Get-VMHardDiskDrive -VM $vm | Where-Object { $null -eq $_.DiskNumber })) {
+  $base = $drive.Path
+  while ($base -like '*.avhdx') { $base = (Get-VHD -Path $base).ParentPath }
+  $folder = $folders[$base.Substring(0, 1).ToUpper()]
+  $onCopy = if ($folder) { Join-Path $folder $base.Substring(3) } else { $null }
+  [pscustomobject]@{
+    ControllerType = [int]$drive.ControllerType; ControllerNumber = $drive.ControllerNumber
+    ControllerLocation = $drive.ControllerLocation; Path = $base; CopyPath = $onCopy
+    FileSize = if ($onCopy) { (Get-Item -LiteralPath $onCopy).Length } else { $null }
+  }
+}
