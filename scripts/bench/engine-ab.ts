@@ -83,7 +83,10 @@ async function main() {
   const inventory = generateLargeEstate({ hosts: Math.max(1, Math.round(vms / 20)), vms });
   const runs = Number(values.runs);
   const samples = { before: [] as number[], after: [] as number[], floor: [] as number[] };
-  for (let i = 0; i < 2; i++) [before, after].forEach((fn) => fn(inventory));
+  for (let i = 0; i < 2; i++) {
+    before(inventory);
+    after(inventory);
+  }
   for (let i = 0; i < runs; i++) {
     // Alternate which goes first so neither always runs right after the other's garbage.
     const order = i % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);

@@ -262,9 +262,11 @@ function checkSharedVolumes(
   if (others.length === 0) return;
   // The set's wording is shared when the snapshot set is the one cached for the VM's LUNs.
   const isCachedSet = facts !== null && facts.snapshotSet.volumes === snapshotSet.volumes;
-  const set = isCachedSet
-    ? (facts.sharedSet ??= sharedSetWording(ctx, snapshotSet.volumes))
-    : sharedSetWording(ctx, snapshotSet.volumes);
+  let set = isCachedSet ? facts.sharedSet : undefined;
+  if (!set) {
+    set = sharedSetWording(ctx, snapshotSet.volumes);
+    if (isCachedSet) facts.sharedSet = set;
+  }
   findings.push(
     new LazilyWordedFinding(
       'ARRAY-SHARED-VOLUME',

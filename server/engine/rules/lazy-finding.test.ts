@@ -8,9 +8,18 @@ const host: ObjectRef = Object.freeze({ kind: 'host', id: 'host-1', name: 'hv-01
 function counting() {
   const calls = { message: 0, remedy: 0, objects: 0 };
   const words: FindingWords<ObjectRef, ObjectRef, string> = {
-    message: (v, h, why) => (calls.message++, `VM '${v.name}' on host '${h.name}': ${why}.`),
-    remedy: (v) => (calls.remedy++, `Fix '${v.name}'.`),
-    objects: (v, h) => (calls.objects++, [v, h]),
+    message(v, h, why) {
+      calls.message++;
+      return `VM '${v.name}' on host '${h.name}': ${why}.`;
+    },
+    remedy(v) {
+      calls.remedy++;
+      return `Fix '${v.name}'.`;
+    },
+    objects(v, h) {
+      calls.objects++;
+      return [v, h];
+    },
   };
   const finding = new LazilyWordedFinding(
     'HV-OFFLINE-BACKUP',
