@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { demoLabInventory } from '../../db/seed/demo-lab';
 import { generateLargeEstate } from '../../db/seed/large-estate';
 import { evaluateInventory } from '../../server/engine/evaluate';
+import { evaluateAroundHost, withHost } from '../../server/engine/incremental';
 import { type Inventory, indexInventory } from '../../server/engine/inventory';
 import { percentile } from './stats';
 
@@ -102,6 +103,20 @@ async function main() {
     console.log(`  ${which}: ${ms.toFixed(0)} ms, ${(ms / floor).toFixed(2)}× the floor`);
   }
   console.log(`  after ÷ before: ${(median(samples.after) / median(samples.before)).toFixed(2)}`);
+
+  // The bench's incremental scenario, on the working tree's engine: one host's facts change.
+  const index = indexInventory(inventory);
+  const incremental: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const host = inventory.hosts[(i * 37) % inventory.hosts.length];
+    const changed = withHost(index, { ...host, hasVssAwareProduct: i % 2 === 0 });
+    const started = performance.now();
+    evaluateAroundHost(changed, host.id);
+    if (i >= 5) incremental.push(performance.now() - started);
+  }
+  console.log(
+    `  after one host changes: ${median(incremental).toFixed(2)} ms median, ${percentile(incremental, 95).toFixed(2)} ms p95 (wall)`,
+  );
 
   const session = new Session();
   session.connect();
