@@ -487,31 +487,50 @@ function checkWsbGranularity(ctx: RuleContext, findings: Finding[]): void {
   }
 }
 
-/** Summarises the prerequisite findings at `findings[firstPrerequisite…]` (read in place, not copied). */
-function summariseOfflineBackup(ctx: RuleContext, findings: Finding[], firstPrerequisite: number): void {
-  const { vm, host } = ctx;
-  if (!ctx.isRunning) return;
-  let reasons = '';
-  for (let i = firstPrerequisite; i < findings.length; i++) {
-    const f = findings[i];
-    if (!ONLINE_PREREQUISITE_RULES.has(f.ruleId) || f.severity === 'info') continue;
-    let names = '';
-    for (const o of f.objects) {
-      if (o.kind === 'vm' || o.kind === 'host') continue;
-      names = names === '' ? o.name : flat`${names}, ${o.name}`;
+function isOnlinePrerequisiteFailure(f: Finding): boolean {
+  return ONLINE_PREREQUISITE_RULES.has(f.ruleId) && f.severity !== 'info';
+}
+
+/** Worded when read (see LazilyWordedFinding) from the VM's Hyper-V prerequisite findings. */
+const OFFLINE_BACKUP_WORDS: FindingWords<ObjectRef, ObjectRef, readonly Finding[]> = {
+  message(vm, host, prerequisites) {
+    let reasons = '';
+    for (let i = 0; i < prerequisites.length; i++) {
+      const f = prerequisites[i];
+      if (!isOnlinePrerequisiteFailure(f)) continue;
+      let names = '';
+      for (const o of f.objects) {
+        if (o.kind === 'vm' || o.kind === 'host') continue;
+        names = names === '' ? o.name : flat`${names}, ${o.name}`;
+      }
+      const reason = names === '' ? f.ruleId : flat`${f.ruleId} (${names})`;
+      reasons = reasons === '' ? reason : flat`${reasons}; ${reason}`;
     }
-    const reason = names === '' ? f.ruleId : flat`${f.ruleId} (${names})`;
-    reasons = reasons === '' ? reason : flat`${reasons}; ${reason}`;
-  }
-  if (reasons === '') return;
+    return flat`VM '${vm.name}' on host '${host.name}' is running but cannot be backed up online: ${reasons}. Hyper-V will put it into saved state for about ${SAVED_STATE_DOWNTIME_SECONDS} s during each backup (downtime).`;
+  },
+  remedy: (vm) =>
+    flat`Fix the failed prerequisites of '${vm.name}' (each finding carries its remedy) to back it up online; until then schedule its backups in a maintenance window.`,
+  objects: (vm, host) => [vm, host],
+};
+
+/** Summarises the prerequisite findings at `findings[firstPrerequisite…]`. */
+function summariseOfflineBackup(ctx: RuleContext, findings: Finding[], firstPrerequisite: number): void {
+  if (!ctx.isRunning) return;
+  let hasFailure = false;
+  for (let i = firstPrerequisite; i < findings.length && !hasFailure; i++)
+    hasFailure = isOnlinePrerequisiteFailure(findings[i]);
+  if (!hasFailure) return;
   findings.push(
-    finding(
-      ctx,
+    new LazilyWordedFinding(
       'HV-OFFLINE-BACKUP',
       'warning',
-      flat`VM '${vm.name}' on host '${host.name}' is running but cannot be backed up online: ${reasons}. Hyper-V will put it into saved state for about ${SAVED_STATE_DOWNTIME_SECONDS} s during each backup (downtime).`,
-      flat`Fix the failed prerequisites of '${vm.name}' (each finding carries its remedy) to back it up online; until then schedule its backups in a maintenance window.`,
-      [ctx.vmRef, ctx.hostRef],
+      ctx.vm.id,
+      HOST_LEVEL_HYPERV_METHODS,
+      OFFLINE_BACKUP_WORDS,
+      ctx.vmRef,
+      ctx.hostRef,
+      // Findings are values: the ones it summarises are kept as they are, not re-read later.
+      findings.slice(firstPrerequisite),
     ),
   );
 }
