@@ -24,6 +24,7 @@ import {
   vmRefsOnArrayVolumes,
   withoutSelf,
 } from './context';
+import { type FindingWords, LazilyWordedFinding } from './lazy-finding';
 
 /** Vendors whose snapshots XenServer drives from its own console (docs/domain.md §4). */
 const XENSERVER_INTEGRATED_VENDORS = new Set(['netapp', 'equallogic']);
@@ -45,7 +46,15 @@ interface ArrayVolumeSetFacts {
   /** Distinct arrays of the set, in order of first appearance. */
   arrays?: StorageArray[];
   arraysText?: string;
-  lunsText?: string;
+  /** Frozen refs of `arrays`. */
+  arrayRefs?: readonly ObjectRef[];
+  /** What ARRAY-SHARED-VOLUME names about the snapshot set. */
+  sharedSet?: SharedSetWording;
+}
+
+interface SharedSetWording {
+  lunsText: string;
+  lunRefs: readonly ObjectRef[];
 }
 
 const factsByEstate = new WeakMap<EstateCache, Map<object, ArrayVolumeSetFacts>>();
@@ -155,23 +164,38 @@ function snapshotReserveRemedy(array: StorageArray, volume: ArrayVolume): string
   }
 }
 
+/** Worded when read (see LazilyWordedFinding). */
+const NOT_INTEGRATED_WORDS: FindingWords<ObjectRef, ObjectRef, ArrayVolumeSetFacts> = {
+  message: (vm, host) =>
+    flat`Array snapshots of VM '${vm.name}' are not coordinated by host '${host.name}': Migawka freezes the guest, flushes the host's I/O buffers, snapshots and thaws itself, within the freeze window (about 60 s).`,
+  remedy(vm, _host, facts) {
+    facts.arraysText ??= listQuotedNames(facts.arrays ?? NONE);
+    return flat`Nothing to fix; keep ${facts.arraysText} reachable from Migawka and give the applications of '${vm.name}' pre-freeze/post-thaw scripts.`;
+  },
+  objects(vm, host, facts) {
+    const objects: ObjectRef[] = [vm, host];
+    appendAll(objects, facts.arrayRefs ?? NONE);
+    return objects;
+  },
+};
+
 function checkIntegration(ctx: RuleContext, facts: ArrayVolumeSetFacts, findings: Finding[]): void {
-  const { vm, host } = ctx;
+  const { host } = ctx;
   const arrays = distinctArrays(ctx, facts);
   const isDrivenByHypervisor =
     host.kind === 'xenserver' && arrays.every((a) => XENSERVER_INTEGRATED_VENDORS.has(a.vendor));
   if (isDrivenByHypervisor) return;
-  facts.arraysText ??= listQuotedNames(arrays);
-  const objects: ObjectRef[] = [ctx.vmRef, ctx.hostRef];
-  for (let i = 0; i < arrays.length; i++) objects.push(sharedRef(ctx, arrays[i], arrayRef));
+  facts.arrayRefs ??= Object.freeze(arrays.map((a) => sharedRef(ctx, a, arrayRef)));
   findings.push(
-    arrayFinding(
-      ctx,
+    new LazilyWordedFinding(
       'ARRAY-NOT-INTEGRATED',
       'info',
-      flat`Array snapshots of VM '${vm.name}' are not coordinated by host '${host.name}': Migawka freezes the guest, flushes the host's I/O buffers, snapshots and thaws itself, within the freeze window (about 60 s).`,
-      flat`Nothing to fix; keep ${facts.arraysText} reachable from Migawka and give the applications of '${vm.name}' pre-freeze/post-thaw scripts.`,
-      objects,
+      ctx.vm.id,
+      ARRAY_METHODS,
+      NOT_INTEGRATED_WORDS,
+      ctx.vmRef,
+      ctx.hostRef,
+      facts,
     ),
   );
 }
@@ -247,34 +271,52 @@ function checkApplicationScripts(ctx: RuleContext, findings: Finding[]): void {
   );
 }
 
+/** Worded when read (see LazilyWordedFinding): the others are the VM's co-captured list. */
+const SHARED_VOLUME_WORDS: FindingWords<ObjectRef, readonly ObjectRef[], SharedSetWording> = {
+  message: (vm, others, set) =>
+    flat`An array snapshot of VM '${vm.name}' covers ${set.lunsText}, shared with ${listQuotedNames(others)}: they are captured together and a volume revert rolls them all back.`,
+  remedy: (vm) =>
+    flat`Restore '${vm.name}' from array snapshots by cloning the LUN and copying out only its files (staged restore), or give '${vm.name}' a LUN of its own.`,
+  objects(vm, others, set) {
+    const objects: ObjectRef[] = [vm];
+    appendAll(objects, set.lunRefs);
+    appendAll(objects, others);
+    return objects;
+  },
+};
+
+function sharedSetWording(ctx: RuleContext, volumes: readonly ArrayVolume[]): SharedSetWording {
+  return {
+    lunsText: listNames(volumes.map((v) => lunName(ctx, v))),
+    lunRefs: Object.freeze(volumes.map((v) => sharedRef(ctx, v, arrayVolumeRef))),
+  };
+}
+
 function checkSharedVolumes(
   ctx: RuleContext,
   facts: ArrayVolumeSetFacts | null,
   snapshotSet: ArraySnapshotSet,
   findings: Finding[],
 ): void {
-  const { vm } = ctx;
   const others = snapshotSet.coCapturedVms;
   if (others.length === 0) return;
   // The set's wording is shared when the snapshot set is the one cached for the VM's LUNs.
   const isCachedSet = facts !== null && facts.snapshotSet.volumes === snapshotSet.volumes;
-  const lunsText =
-    isCachedSet && facts.lunsText !== undefined
-      ? facts.lunsText
-      : listNames(snapshotSet.volumes.map((v) => lunName(ctx, v)));
-  if (isCachedSet) facts.lunsText = lunsText;
-  const objects: ObjectRef[] = [ctx.vmRef];
-  const { volumes } = snapshotSet;
-  for (let i = 0; i < volumes.length; i++) objects.push(sharedRef(ctx, volumes[i], arrayVolumeRef));
-  appendAll(objects, others);
+  let set = isCachedSet ? facts.sharedSet : undefined;
+  if (!set) {
+    set = sharedSetWording(ctx, snapshotSet.volumes);
+    if (isCachedSet) facts.sharedSet = set;
+  }
   findings.push(
-    arrayFinding(
-      ctx,
+    new LazilyWordedFinding(
       'ARRAY-SHARED-VOLUME',
       'warning',
-      flat`An array snapshot of VM '${vm.name}' covers ${lunsText}, shared with ${listQuotedNames(others)}: they are captured together and a volume revert rolls them all back.`,
-      flat`Restore '${vm.name}' from array snapshots by cloning the LUN and copying out only its files (staged restore), or give '${vm.name}' a LUN of its own.`,
-      objects,
+      ctx.vm.id,
+      ARRAY_METHODS,
+      SHARED_VOLUME_WORDS,
+      ctx.vmRef,
+      others,
+      set,
     ),
   );
 }

@@ -28,8 +28,8 @@ import {
   sharedRef,
   vmRefsOnHostVolumes,
   WSB_METHODS,
-  withoutSelf,
 } from './context';
+import { type FindingWords, LazilyWordedFinding } from './lazy-finding';
 
 /**
  * Planned downtime of a saved-state backup: save memory, shadow-copy the host volumes, restore.
@@ -314,6 +314,9 @@ interface LowShadowStorage {
   change: string;
   remedy: string;
   volumeRefs: readonly ObjectRef[];
+  hostRef: ObjectRef;
+  /** Every VM on the volume (the estate's shared list). */
+  onVolume: readonly ObjectRef[];
 }
 
 const lowShadowStorageByEstate = new WeakMap<EstateCache, Map<HostVolume, LowShadowStorage | null>>();
@@ -360,94 +363,174 @@ function describeLowShadowStorage(ctx: RuleContext, volume: HostVolume): LowShad
     change: flat` change about ${formatGiB(expectedChange)} a day: VSS may discard the shadow copy before the backup of '`,
     remedy: flat`${remedies.join('; ')}.`.replace(/^./, (c) => c.toUpperCase()),
     volumeRefs: Object.freeze(volumeRefs),
+    hostRef: ctx.hostRef,
+    onVolume: vmRefsOnHostVolumes(ctx, [volume]),
   };
 }
 
+/** Worded when read (see LazilyWordedFinding): the VM itself first, then the others on the volume. */
+const LOW_SHADOW_STORAGE_WORDS: FindingWords<LowShadowStorage, ObjectRef, undefined> = {
+  message(low, vm) {
+    const { onVolume } = low;
+    const otherCount = onVolume.length - (onVolume.includes(vm) ? 1 : 0);
+    // The volume's shared parts are joined with `+`, so the message refers to them, not copies them.
+    return (
+      low.head +
+      flat`${otherCount + 1} VM(s) on it (${listQuotedNames(onVolume, vm, vm)})` +
+      low.change +
+      flat`${vm.name}' finishes.`
+    );
+  },
+  remedy: (low) => low.remedy,
+  objects(low, vm) {
+    const objects: ObjectRef[] = [vm];
+    appendAll(objects, low.volumeRefs);
+    objects.push(low.hostRef);
+    return objects;
+  },
+};
+
 function checkHostShadowStorage(ctx: RuleContext, findings: Finding[]): void {
-  const { vm } = ctx;
   const volumes = hostVolumesOfVm(ctx);
   for (let i = 0; i < volumes.length; i++) {
     const volume = volumes[i];
     if (!volume.vssEnabled) continue; // the blocker above already says it cannot run
     const low = lowShadowStorageOf(ctx, volume);
     if (!low) continue;
-    // The VM itself first, then the others on the volume (named off the shared list, not copied).
-    const onVolume = vmRefsOnHostVolumes(ctx, [volume]);
-    const otherCount = onVolume.length - (onVolume.includes(ctx.vmRef) ? 1 : 0);
-    const objects: ObjectRef[] = [ctx.vmRef];
-    appendAll(objects, low.volumeRefs);
-    objects.push(ctx.hostRef);
     findings.push(
-      finding(
-        ctx,
+      new LazilyWordedFinding(
         'HV-HOST-SHADOW-STORAGE-LOW',
         'warning',
-        // The volume's shared parts are joined with `+`, so the message refers to them, not copies them.
-        low.head +
-          flat`${otherCount + 1} VM(s) on it (${listQuotedNames(onVolume, ctx.vmRef, ctx.vmRef)})` +
-          low.change +
-          flat`${vm.name}' finishes.`,
-        low.remedy,
-        objects,
+        ctx.vm.id,
+        HOST_LEVEL_HYPERV_METHODS,
+        LOW_SHADOW_STORAGE_WORDS,
+        low,
+        ctx.vmRef,
+        undefined,
       ),
     );
   }
 }
+
+/** What WSB-VOLUME-GRANULARITY names about one host volume, the same for every VM on it. */
+interface WsbVolume {
+  volumeRef: ObjectRef;
+  hostRef: ObjectRef;
+  /** Every VM on the volume (the estate's shared list): the others are named off it when worded. */
+  onVolume: readonly ObjectRef[];
+}
+
+const wsbVolumesByEstate = new WeakMap<EstateCache, Map<HostVolume, WsbVolume>>();
+
+function wsbVolumeOf(ctx: RuleContext, volume: HostVolume): WsbVolume {
+  let byVolume = wsbVolumesByEstate.get(ctx.cache);
+  if (!byVolume) {
+    byVolume = new Map();
+    wsbVolumesByEstate.set(ctx.cache, byVolume);
+  }
+  let facts = byVolume.get(volume);
+  if (!facts) {
+    facts = {
+      volumeRef: sharedRef(ctx, volume, hostVolumeRef),
+      hostRef: ctx.hostRef,
+      onVolume: vmRefsOnHostVolumes(ctx, [volume]),
+    };
+    byVolume.set(volume, facts);
+  }
+  return facts;
+}
+
+function othersThan(vm: ObjectRef, refs: readonly ObjectRef[]): readonly ObjectRef[] {
+  return refs.includes(vm) ? refs.filter((ref) => ref !== vm) : refs;
+}
+
+/** Worded when read (see LazilyWordedFinding). */
+const WSB_GRANULARITY_WORDS: FindingWords<WsbVolume, ObjectRef, undefined> = {
+  message({ volumeRef, hostRef, onVolume }, vm) {
+    const others = othersThan(vm, onVolume);
+    return others.length > 0
+      ? flat`Windows Server Backup on host '${hostRef.name}' can only restore host volume '${volumeRef.name}' as a whole: restoring VM '${vm.name}' also rolls back ${listQuotedNames(others)}.`
+      : flat`Windows Server Backup on host '${hostRef.name}' can only restore host volume '${volumeRef.name}' as a whole; no other VM is on it today, but any VM placed there later would roll back with '${vm.name}'.`;
+  },
+  remedy: ({ volumeRef, hostRef }, vm) =>
+    flat`Install a VSS-aware product (the Migawka agent) on host '${hostRef.name}' to back up and restore VMs one by one with Hyper-V VSS; until then restore '${volumeRef.name}' to a scratch location and copy out only '${vm.name}' (staged restore).`,
+  objects({ volumeRef, hostRef, onVolume }, vm) {
+    const objects: ObjectRef[] = [vm, volumeRef, hostRef];
+    appendAll(objects, othersThan(vm, onVolume));
+    return objects;
+  },
+};
 
 /**
  * Reported only where WSB is the host-level method in use (no VSS-aware product on the host):
  * elsewhere wsb-volume is a listed alternative, and its option already names the co-captured VMs.
  */
 function checkWsbGranularity(ctx: RuleContext, findings: Finding[]): void {
-  const { vm, host } = ctx;
-  if (host.hasVssAwareProduct) return;
+  if (ctx.host.hasVssAwareProduct) return;
   const volumes = ctx.diskHostVolumes;
   for (let i = 0; i < volumes.length; i++) {
-    const volume = volumes[i];
-    const others = withoutSelf(ctx, vmRefsOnHostVolumes(ctx, [volume]));
-    const message =
-      others.length > 0
-        ? flat`Windows Server Backup on host '${host.name}' can only restore host volume '${volume.name}' as a whole: restoring VM '${vm.name}' also rolls back ${listQuotedNames(others)}.`
-        : flat`Windows Server Backup on host '${host.name}' can only restore host volume '${volume.name}' as a whole; no other VM is on it today, but any VM placed there later would roll back with '${vm.name}'.`;
+    const facts = wsbVolumeOf(ctx, volumes[i]);
+    const { onVolume } = facts;
+    const hasOthers = onVolume.length > (onVolume.includes(ctx.vmRef) ? 1 : 0);
     findings.push(
-      finding(
-        ctx,
+      new LazilyWordedFinding(
         'WSB-VOLUME-GRANULARITY',
-        others.length > 0 ? 'warning' : 'info',
-        message,
-        flat`Install a VSS-aware product (the Migawka agent) on host '${host.name}' to back up and restore VMs one by one with Hyper-V VSS; until then restore '${volume.name}' to a scratch location and copy out only '${vm.name}' (staged restore).`,
-        [ctx.vmRef, sharedRef(ctx, volume, hostVolumeRef), ctx.hostRef, ...others],
+        hasOthers ? 'warning' : 'info',
+        ctx.vm.id,
         WSB_METHODS,
+        WSB_GRANULARITY_WORDS,
+        facts,
+        ctx.vmRef,
+        undefined,
       ),
     );
   }
 }
 
-/** Summarises the prerequisite findings at `findings[firstPrerequisite…]` (read in place, not copied). */
-function summariseOfflineBackup(ctx: RuleContext, findings: Finding[], firstPrerequisite: number): void {
-  const { vm, host } = ctx;
-  if (!ctx.isRunning) return;
-  let reasons = '';
-  for (let i = firstPrerequisite; i < findings.length; i++) {
-    const f = findings[i];
-    if (!ONLINE_PREREQUISITE_RULES.has(f.ruleId) || f.severity === 'info') continue;
-    let names = '';
-    for (const o of f.objects) {
-      if (o.kind === 'vm' || o.kind === 'host') continue;
-      names = names === '' ? o.name : flat`${names}, ${o.name}`;
+function isOnlinePrerequisiteFailure(f: Finding): boolean {
+  return ONLINE_PREREQUISITE_RULES.has(f.ruleId) && f.severity !== 'info';
+}
+
+/** Worded when read (see LazilyWordedFinding) from the VM's Hyper-V prerequisite findings. */
+const OFFLINE_BACKUP_WORDS: FindingWords<ObjectRef, ObjectRef, readonly Finding[]> = {
+  message(vm, host, prerequisites) {
+    let reasons = '';
+    for (let i = 0; i < prerequisites.length; i++) {
+      const f = prerequisites[i];
+      if (!isOnlinePrerequisiteFailure(f)) continue;
+      let names = '';
+      for (const o of f.objects) {
+        if (o.kind === 'vm' || o.kind === 'host') continue;
+        names = names === '' ? o.name : flat`${names}, ${o.name}`;
+      }
+      const reason = names === '' ? f.ruleId : flat`${f.ruleId} (${names})`;
+      reasons = reasons === '' ? reason : flat`${reasons}; ${reason}`;
     }
-    const reason = names === '' ? f.ruleId : flat`${f.ruleId} (${names})`;
-    reasons = reasons === '' ? reason : flat`${reasons}; ${reason}`;
-  }
-  if (reasons === '') return;
+    return flat`VM '${vm.name}' on host '${host.name}' is running but cannot be backed up online: ${reasons}. Hyper-V will put it into saved state for about ${SAVED_STATE_DOWNTIME_SECONDS} s during each backup (downtime).`;
+  },
+  remedy: (vm) =>
+    flat`Fix the failed prerequisites of '${vm.name}' (each finding carries its remedy) to back it up online; until then schedule its backups in a maintenance window.`,
+  objects: (vm, host) => [vm, host],
+};
+
+/** Summarises the prerequisite findings at `findings[firstPrerequisite…]`. */
+function summariseOfflineBackup(ctx: RuleContext, findings: Finding[], firstPrerequisite: number): void {
+  if (!ctx.isRunning) return;
+  let hasFailure = false;
+  for (let i = firstPrerequisite; i < findings.length && !hasFailure; i++)
+    hasFailure = isOnlinePrerequisiteFailure(findings[i]);
+  if (!hasFailure) return;
   findings.push(
-    finding(
-      ctx,
+    new LazilyWordedFinding(
       'HV-OFFLINE-BACKUP',
       'warning',
-      flat`VM '${vm.name}' on host '${host.name}' is running but cannot be backed up online: ${reasons}. Hyper-V will put it into saved state for about ${SAVED_STATE_DOWNTIME_SECONDS} s during each backup (downtime).`,
-      flat`Fix the failed prerequisites of '${vm.name}' (each finding carries its remedy) to back it up online; until then schedule its backups in a maintenance window.`,
-      [ctx.vmRef, ctx.hostRef],
+      ctx.vm.id,
+      HOST_LEVEL_HYPERV_METHODS,
+      OFFLINE_BACKUP_WORDS,
+      ctx.vmRef,
+      ctx.hostRef,
+      // Findings are values: the ones it summarises are kept as they are, not re-read later.
+      findings.slice(firstPrerequisite),
     ),
   );
 }
