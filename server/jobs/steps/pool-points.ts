@@ -9,7 +9,6 @@ import { poolSnapshotKeeper } from '../../drivers/pool-snapshots';
 import { DriverError } from '../../engine/driver';
 import type { VerificationVerdict } from '../../engine/statuses';
 import { HOUR, MINUTE, type StepHandler, type StepRun } from './context';
-import { recordPowerStates } from './inventory';
 
 export function isPoolPoint(row: RestorePointRecord): row is RestorePointRecord & { locationRef: string } {
   return row.locationKind === 'pool-snapshot' && row.locationRef !== null;
@@ -102,7 +101,8 @@ export const revertPoolSnapshot: StepHandler<'revert-pool-snapshot'> = {
     const row = await requirePoolPoint(step, step.params.restorePointId);
     await (await keeperFor(step, row)).revertToPoolSnapshot(step.params.snapshotId, step.call);
     // The VM is left as the snapshot was (off for a disk snapshot) until the next step powers it.
-    await recordPowerStates(step.stores, [{ vmId: row.vmId, powerState: 'off' }]);
+    // Its power state reaches the inventory through the pool's watcher (event.from), not from here:
+    // writing it here too raced the watcher's write of the same VM's assessment on PostgreSQL.
     step.log('info', `reverted ${row.vmName} to snapshot "${row.locationName ?? row.locationRef}"`);
     return { status: 'succeeded', result: { reverted: true } };
   },
@@ -116,7 +116,6 @@ export const restorePowerState: StepHandler<'restore-power-state'> = {
       step.params.snapshotId,
       step.call,
     );
-    if (done === 'started') await recordPowerStates(step.stores, [{ vmId: row.vmId, powerState: 'running' }]);
     step.log(
       'info',
       done === 'started'
