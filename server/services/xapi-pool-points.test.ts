@@ -16,7 +16,7 @@ import { previewRestore, startRestore } from './operations-service';
 import { startPointDelete, startPointVerify } from './restore-point-service';
 import { connectXapiPools } from './xapi-connection-service';
 import { poolPointId } from './xapi-pool-points';
-import { addXapiPool, discoverXapiPool } from './xapi-pool-service';
+import { addXapiPool } from './xapi-pool-service';
 import { closeXapiLabs, openXapiLab } from './xapi-test-support';
 
 afterEach(async () => {
