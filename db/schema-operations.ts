@@ -21,7 +21,7 @@ import type {
   StepStatus,
   VerificationVerdict,
 } from '../server/engine/statuses';
-import type { BackupMethod, CaptureState, Consistency } from '../server/engine/types';
+import type { BackupMethod, CaptureState, Consistency, PointLocationKind } from '../server/engine/types';
 
 export const backupJobs = sqliteTable(
   'backup_jobs',
@@ -243,6 +243,18 @@ export const restorePoints = sqliteTable(
     repositoryPath: text('repository_path').notNull(),
     lastVerifiedAt: integer('last_verified_at', { mode: 'timestamp_ms' }),
     lastVerdict: text('last_verdict').$type<VerificationVerdict>(),
+    /**
+     * Where the point's data is: `repository` (copied, hashed files) or `pool-snapshot` (a snapshot
+     * VM kept on its XenServer pool, catalogued by the pool sync; no files in the repository).
+     */
+    locationKind: text('location_kind').$type<PointLocationKind>().notNull().default('repository'),
+    /** pool-snapshot: the snapshot VM's inventory-style id (`xen:<uuid>`). */
+    locationRef: text('location_ref'),
+    /** pool-snapshot: the snapshot's name on the pool ("sql01 before patch"). */
+    locationName: text('location_name'),
+    /** Its data vanished outside Migawka (a pool snapshot destroyed on the pool): no longer restorable. */
+    goneSince: integer('gone_since', { mode: 'timestamp_ms' }),
+    goneReason: text('gone_reason'),
   },
   (t) => [
     // A resumed catalog step re-inserts with ON CONFLICT DO NOTHING: never a duplicate point.

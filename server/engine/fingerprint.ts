@@ -120,6 +120,9 @@ const POINT: Fields<RestorePointSummary> = {
   sizeBytes: true,
   jobId: true,
   expiresAt: true,
+  // A point found gone after the preview, or its snapshot renamed, changes what was approved.
+  location: true,
+  goneReason: true,
 };
 
 const SECTIONS: readonly [keyof Inventory, Record<string, true>][] = [

@@ -40,6 +40,8 @@ export const STEP_KINDS = [
   'power-off-check',
   'restore-disks',
   'revert-volume',
+  'revert-pool-snapshot',
+  'restore-power-state',
   'stage-volume',
   'copy-out-vm',
   'discard-staging',

@@ -16,6 +16,9 @@ export interface PointSubject {
   vmId: string;
   vmName: string;
   createdAt: Date;
+  /** `pool-snapshot`: the VM's pool does the work, so the plan takes its host's slot. */
+  locationKind?: 'repository' | 'pool-snapshot';
+  hostId?: string | null;
 }
 
 /** "the 2026-03-01 10:00 UTC point of sql01": how operators tell points apart. */
@@ -36,8 +39,9 @@ function pointPlan(kind: PointPlan['kind'], point: PointSubject, steps: PointPla
     isRunnable: true,
     blockedReasons: [],
     lockKeys: [lockKeyForPoint(point.id)],
-    // The repository, not a host or an array, does the work: no host or array slot is taken.
-    hostIds: [],
+    // The repository, not a host or an array, does the work: no host or array slot is taken;
+    // except for a snapshot kept on a pool, which the pool reads or destroys through the VM's host.
+    hostIds: point.locationKind === 'pool-snapshot' && point.hostId ? [point.hostId] : [],
     arrayIds: [],
   };
 }

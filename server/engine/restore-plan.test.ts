@@ -7,6 +7,8 @@ import { listRestoreModes, type RestorePointSummary } from './restore-points';
 import { readStepParams } from './step-params';
 import type { BackupMethod } from './types';
 
+const POOL_SNAPSHOT = { kind: 'pool-snapshot', snapshotId: 'xen:5a1e', name: 'before patch' } as const;
+
 describe('listRestoreModes', () => {
   const available = (method: BackupMethod, vmId: string, extra: Partial<RestorePointSummary> = {}) =>
     listRestoreModes(point({ id: 'rp', vmId, method, ...extra }), makeOperationsIndex())
@@ -17,8 +19,23 @@ describe('listRestoreModes', () => {
     [
       { method: 'hyperv-vss', vmId: 'web01', modes: ['in-place', 'as-new'] },
       { method: 'guest-agent', vmId: 'web01', modes: ['in-place', 'as-new'] },
-      { method: 'xen-snapshot', vmId: 'xlin01', modes: ['in-place', 'as-new', 'snapshot-revert'] },
-      { method: 'xen-quiesced', vmId: 'xwin01', modes: ['in-place', 'as-new', 'snapshot-revert'] },
+      // A backup's snapshot is released once copied: nothing on the pool to revert to.
+      { method: 'xen-snapshot', vmId: 'xlin01', modes: ['in-place', 'as-new'] },
+      { method: 'xen-quiesced', vmId: 'xwin01', modes: ['in-place', 'as-new'] },
+      // A snapshot kept on the pool has no copy in the repository: revert is all it offers.
+      {
+        method: 'xen-snapshot',
+        vmId: 'xlin01',
+        extra: { location: POOL_SNAPSHOT },
+        modes: ['snapshot-revert'],
+      },
+      // Deleted on the pool outside Migawka: nothing to restore from.
+      {
+        method: 'xen-snapshot',
+        vmId: 'xlin01',
+        extra: { location: POOL_SNAPSHOT, goneReason: 'pool pool-lab no longer lists this snapshot' },
+        modes: [],
+      },
       {
         method: 'wsb-volume',
         vmId: 'wsb01',
@@ -194,53 +211,73 @@ describe('planRestore — VM-level modes', () => {
     expect(result.blockedReasons).toContain(reason);
   });
 
-  it('snapshot revert of a Xen VM discards that VM’s newer snapshots, oldest first', () => {
+  it('a point kept on the pool says why each other mode is not offered, and why a gone one offers none', () => {
+    const reasons = (extra: Partial<RestorePointSummary>) =>
+      Object.fromEntries(
+        listRestoreModes(
+          point({ id: 'rp', vmId: 'xlin01', method: 'xen-snapshot', ...extra }),
+          makeOperationsIndex(),
+        )
+          .filter((option) => !option.isAvailable)
+          .map((option) => [option.mode, option.reason]),
+      );
+    expect(reasons({ location: POOL_SNAPSHOT })['as-new']).toBe(
+      `The point is snapshot "before patch" kept on xlin01's pool, with no copy in the repository; revert xlin01 to it (snapshot revert)`,
+    );
+    expect(reasons({})['snapshot-revert']).toBe(
+      'The snapshot of this point was released once copied into the repository; restore xlin01 in place instead',
+    );
+    expect(reasons({ location: POOL_SNAPSHOT, goneReason: 'deleted on the pool' })['snapshot-revert']).toBe(
+      "The point's data is gone: deleted on the pool",
+    );
+  });
+
+  it('snapshot revert to a snapshot kept on the pool: verify it live, check power, revert, power; newer points are kept', () => {
     const target = point({
       id: 'rp-1',
       vmId: 'xlin01',
       method: 'xen-snapshot',
       consistency: 'crash',
       createdAt: new Date(NOW.getTime() - 30 * HOUR),
+      location: POOL_SNAPSHOT,
     });
-    const newer = [
-      point({
-        id: 'rp-3',
-        vmId: 'xlin01',
-        method: 'xen-snapshot',
-        createdAt: new Date(NOW.getTime() - 5 * HOUR),
-      }),
-      point({
-        id: 'rp-2',
-        vmId: 'xlin01',
-        method: 'xen-snapshot',
-        createdAt: new Date(NOW.getTime() - 20 * HOUR),
-      }),
-      point({
-        id: 'rp-agent',
-        vmId: 'xlin01',
-        method: 'guest-agent',
-        createdAt: new Date(NOW.getTime() - 4 * HOUR),
-      }),
-    ];
+    const newer = point({
+      id: 'rp-2',
+      vmId: 'xlin01',
+      method: 'xen-snapshot',
+      createdAt: new Date(NOW.getTime() - 5 * HOUR),
+    });
     const result = plan(
       target,
       { mode: 'snapshot-revert', confirmation: 'xlin01' },
-      { points: [target, ...newer], index: allOff() },
+      { points: [target, newer], index: allOff() },
     );
     expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(true);
-    expect(result.discardedPointIds).toEqual(['rp-2', 'rp-3']);
+    // VM.revert leaves the pool's other snapshots, and the repository's points, as they are.
+    expect(result.discardedPointIds).toEqual([]);
     expect(ruleIds(result)).toEqual([
       'RESTORE-CRASH-CONSISTENT:warning',
       'RESTORE-TARGET-LOSES-CHANGES:warning',
-      'RESTORE-NEWER-POINTS:warning',
     ]);
+    expect(result.findings[1].message).toMatch(
+      /^xlin01 loses every change made since the point: 1 d 6 h of its work/,
+    );
+    expect(result.confirmationText).toBe('xlin01');
     expect(keys(result)).toEqual([
       'verify-point',
       'power-off-check',
-      'restore-disks',
-      'verify-restored',
-      'discard-newer-points',
+      'revert-pool-snapshot',
+      'restore-power-state',
     ]);
+    expect(result.steps[2]).toMatchObject({
+      title: 'Revert xlin01 to its snapshot "before patch" on the pool',
+      params: { restorePointId: 'rp-1', snapshotId: 'xen:5a1e' },
+    });
+    // Running now: refused, as an in-place restore is; the revert never stops a live VM unasked.
+    const running = plan(target, { mode: 'snapshot-revert', confirmation: 'xlin01' }, { points: [target] });
+    expect(running.blockedReasons.join('\n') + ruleIds(running).join(',')).toMatch(
+      /RESTORE-VM-RUNNING:blocker/,
+    );
   });
 
   it('a crash-consistent point says why it is crash-consistent', () => {

@@ -28,6 +28,23 @@ export interface RestorePointSummary {
   sizeBytes: number;
   jobId: string | null;
   expiresAt: Date | null;
+  /** Where its data is; absent or null: copied into the repository. */
+  location?: PointLocation | null;
+  /** Its data vanished outside Migawka (a pool snapshot deleted on the pool): why, in words. */
+  goneReason?: string | null;
+}
+
+/** A point whose data is a snapshot kept on the VM's XenServer pool, not a copy in the repository. */
+export interface PointLocation {
+  kind: 'pool-snapshot';
+  /** The snapshot VM's id (`xen:<uuid>`). */
+  snapshotId: string;
+  /** Its name on the pool. */
+  name: string;
+}
+
+export function isPoolSnapshotPoint(point: Pick<RestorePointSummary, 'location'>): boolean {
+  return point.location?.kind === 'pool-snapshot';
 }
 
 export interface RestoreModeOption {
@@ -56,7 +73,9 @@ export function describeRestoreMode(point: RestorePointSummary, mode: RestoreMod
     case 'in-place':
       return `Overwrites ${point.vmName} with the point; ${point.vmName} must be powered off.`;
     case 'snapshot-revert':
-      return `Discards everything ${point.vmName} did since the point.`;
+      return point.location
+        ? `Reverts ${point.vmName} to its snapshot "${point.location.name}" kept on the pool: everything ${point.vmName} did since is discarded, then it is powered as it was before the revert.`
+        : `Discards everything ${point.vmName} did since the point.`;
     case 'volume-revert':
       return 'Rolls back every VM on the volume (the whole consistency group for a LUN in one) to the point.';
   }
@@ -160,10 +179,14 @@ function reasonModeUnavailable(
   const vmGone = vm?.goneSince
     ? `${goneWords(point.vmName, index.hostsById.get(vm.hostId)?.name ?? vm.hostId, vm.goneSince)}; restore it as a new VM`
     : `VM ${point.vmName} no longer exists; restore it as a new VM`;
+  const onPool = point.location
+    ? `The point is snapshot "${point.location.name}" kept on ${point.vmName}'s pool, with no copy in the repository; revert ${point.vmName} to it (snapshot revert)`
+    : null;
   switch (mode) {
     case 'as-new':
-      return null;
+      return onPool;
     case 'in-place':
+      if (onPool) return onPool;
       if (!VM_LEVEL_METHODS.has(point.method)) {
         return `Points taken by ${METHOD_IN_SENTENCE[point.method]} restore whole volumes only; use a staged restore to bring back just ${point.vmName}`;
       }
@@ -171,7 +194,10 @@ function reasonModeUnavailable(
     case 'snapshot-revert':
       if (!XEN_METHODS.has(point.method))
         return 'Only XenServer snapshot points can be reverted as a snapshot';
-      return vmExists ? null : vmGone;
+      // A backup's snapshot is released once copied: only a snapshot still on the pool is one to revert to.
+      if (!point.location)
+        return `The snapshot of this point was released once copied into the repository; restore ${point.vmName} in place instead`;
+      return vmExists ? null : `${vmGone.replace(/; restore it as a new VM$/, '')}: there is no VM to revert`;
     case 'volume-revert':
     case 'staged':
       if (!VOLUME_METHODS.has(point.method)) {
@@ -185,8 +211,9 @@ function reasonModeUnavailable(
 /** Every restore mode, in RESTORE_MODES order, with whether this point allows it and why not. */
 export function listRestoreModes(point: RestorePointSummary, index: InventoryIndex): RestoreModeOption[] {
   return RESTORE_MODES.map((mode) => {
-    const reason =
-      point.heldDiskIds.length === 0
+    const reason = point.goneReason
+      ? `The point's data is gone: ${point.goneReason}`
+      : point.heldDiskIds.length === 0
         ? `The point holds no disk data for ${point.vmName}`
         : reasonModeUnavailable(point, mode, index);
     return { mode, isAvailable: reason === null, reason, description: describeRestoreMode(point, mode) };

@@ -120,6 +120,13 @@ export type StepParamsByKind = {
     newVmName: string | null;
   };
   'discard-staging': { stagingId: string };
+  /** VM.revert of the VM to a snapshot kept on its pool (a point of location `pool-snapshot`). */
+  'revert-pool-snapshot': { restorePointId: string; snapshotId: string };
+  /**
+   * After a revert: the VM takes the power state it had when the snapshot was taken (a snapshot of
+   * a running VM is started again, as XenCenter and XO do); read from the snapshot at run time.
+   */
+  'restore-power-state': { restorePointId: string; snapshotId: string };
   /** Re-hashes what the restore wrote (the driver's `verified`) for the listed steps. */
   'verify-restored': { restoreStepKeys: string[] };
   /** Deletes the catalogue entries and data of points the revert made meaningless. */
@@ -170,6 +177,8 @@ const REQUIRED_PARAM_KEYS: { [K in StepKind]: (keyof StepParamsByKind[K])[] } = 
   'stage-volume': ['stagingId', 'volume', 'restorePointIds'],
   'copy-out-vm': ['stagingId', 'restorePointId', 'target'],
   'discard-staging': ['stagingId'],
+  'revert-pool-snapshot': ['restorePointId', 'snapshotId'],
+  'restore-power-state': ['restorePointId', 'snapshotId'],
   'verify-restored': ['restoreStepKeys'],
   'discard-newer-points': ['restorePointIds'],
   'delete-point': ['restorePointId', 'reason'],

@@ -105,6 +105,11 @@ export function pointSummaryOf(row: RestorePointRecord): RestorePointSummary {
     sizeBytes: row.sizeBytes,
     jobId: row.jobId,
     expiresAt: row.expiresAt,
+    location:
+      row.locationKind === 'pool-snapshot' && row.locationRef
+        ? { kind: 'pool-snapshot', snapshotId: row.locationRef, name: row.locationName ?? row.locationRef }
+        : null,
+    goneReason: row.goneSince ? (row.goneReason ?? 'its data was removed outside Migawka') : null,
   };
 }
 

@@ -43,6 +43,12 @@ export interface RestorePointView {
   expiresAt: Date | null;
   lastVerifiedAt: Date | null;
   lastVerdict: RestorePointRow['lastVerdict'];
+  /** `pool-snapshot`: kept on the VM's XenServer pool as snapshot `locationName`; no repository files. */
+  locationKind: RestorePointRow['locationKind'];
+  locationName: string | null;
+  /** Its data vanished outside Migawka, and why: no restore is offered from it. */
+  goneSince: Date | null;
+  goneReason: string | null;
 }
 
 function viewOf(row: RestorePointRow): RestorePointView {
@@ -68,6 +74,10 @@ function viewOf(row: RestorePointRow): RestorePointView {
     expiresAt: row.expiresAt,
     lastVerifiedAt: row.lastVerifiedAt,
     lastVerdict: row.lastVerdict,
+    locationKind: row.locationKind,
+    locationName: row.locationName,
+    goneSince: row.goneSince,
+    goneReason: row.goneReason,
   };
 }
 

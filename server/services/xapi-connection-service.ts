@@ -19,7 +19,7 @@ import { applyPoolSync, recordFailedPoolSync } from './xapi-sync-service';
 /** After a failed watcher step (pool unreachable, login refused), the next try waits this long. */
 export const WATCHER_RETRY_MS = 10_000;
 
-type ConnectionStores = Pick<Stores, 'xapiPools' | 'secrets' | 'inventory' | 'syncLog'>;
+type ConnectionStores = Pick<Stores, 'xapiPools' | 'secrets' | 'inventory' | 'syncLog' | 'restorePoints'>;
 
 function errorText(error: unknown, pool: XapiPoolRecord): string {
   const mapped = toDriverError(error, `xapi pool ${pool.name}`);

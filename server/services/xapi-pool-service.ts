@@ -169,7 +169,7 @@ export async function acceptXapiCertificate(
  * gone); the pool's record keeps when and how it ended, and its sync log has the run.
  */
 export async function discoverXapiPool(
-  stores: PoolStores & Pick<Stores, 'inventory' | 'syncLog'>,
+  stores: PoolStores & Pick<Stores, 'inventory' | 'syncLog' | 'restorePoints'>,
   ctx: ServiceContext,
   keys: VaultKeySource,
   poolId: string,

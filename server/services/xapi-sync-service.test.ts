@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
+import { METHODS } from '../drivers/xapi/fake/fake-methods';
 import { XapiClient } from '../drivers/xapi/xapi-client';
 import { xenId } from '../drivers/xapi/xapi-discovery';
 import { type PoolSync, PoolWatcher } from '../drivers/xapi/xapi-live';
@@ -12,6 +13,7 @@ import { memoryTrustStore } from '../drivers/xapi/xapi-transport';
 import { makeXenEstate } from '../engine/test-fixtures';
 import { importInventory } from './import-service';
 import { getVm } from './inventory/vms';
+import { poolPointId } from './xapi-pool-points';
 import { applyPoolSync, type PoolSyncResult } from './xapi-sync-service';
 import { closeXapiLabs, openXapiLab } from './xapi-test-support';
 
@@ -99,6 +101,49 @@ describe.each(dialects)('$name', (dialect) => {
       });
       // Untouched by the batch: its stored findings are the same rows as before.
       expect((await getVm(stores, CLOCK, 'vm-other')).findings).toEqual(otherBefore);
+    });
+
+    it('a snapshot kept on the pool is a restore point of its VM; destroyed outside Migawka, it is marked gone with why', async () => {
+      const { fixture, stores, step, id } = await watched();
+      await step();
+      const [snapshotRef] = [...fixture.pool.table('VM').entries()].find(
+        ([, vm]) => vm.is_a_snapshot === true && vm.name_label === 'sql01 before patch',
+      ) ?? [''];
+      const snapshotId = xenId(fixture.pool.get('VM', snapshotRef)?.uuid as string);
+      const point = await stores.restorePoints.get(poolPointId(snapshotId));
+      expect(point).toMatchObject({
+        vmId: id(fixture.sql01),
+        vmName: 'sql01',
+        method: 'xen-snapshot',
+        consistency: 'crash',
+        captureState: 'online',
+        locationKind: 'pool-snapshot',
+        locationRef: snapshotId,
+        locationName: 'sql01 before patch',
+        goneSince: null,
+      });
+      // It holds sql01's two disks (the VDIs the snapshot's copies were taken of), not the copies.
+      const sqlDisks = fixture.pool
+        .disksOf(fixture.sql01)
+        .map((vdi) => xenId(fixture.pool.get('VDI', vdi)?.uuid as string));
+      expect([...(point?.heldDisksJson ?? [])].sort()).toEqual([...sqlDisks].sort());
+
+      // A second sync keeps the one row.
+      fixture.pool.mod('VM', fixture.web01, { tags: ['web'] });
+      await step();
+      const page = await stores.restorePoints.browse({ vmId: id(fixture.sql01), sort: 'newest', limit: 10 });
+      expect(page.items.map((item) => item.id)).toEqual([poolPointId(snapshotId)]);
+
+      // Destroyed on the pool (record and disks): the next batch marks it gone, with the reason.
+      const disks = fixture.pool.disksOf(snapshotRef);
+      METHODS['VM.destroy'](fixture.pool, [snapshotRef]);
+      for (const vdi of disks) METHODS['VDI.destroy'](fixture.pool, [vdi]);
+      await step();
+      const gone = await stores.restorePoints.get(poolPointId(snapshotId));
+      expect(gone?.goneSince).toEqual(new Date('2026-11-24T02:00:00Z'));
+      expect(gone?.goneReason).toMatch(
+        /pool pool-lab no longer lists this snapshot .*deleted on the pool, outside Migawka/,
+      );
     });
   });
 });

@@ -9,10 +9,12 @@
  * pool's sync log (server/services/sync-log-service.ts), as a Hyper-V host's are.
  */
 import type { Stores } from '../../db/stores/ports';
+import type { PoolSnapshotsResult } from '../../db/stores/ports/restore-point-store';
 import type { ServiceContext } from '../context';
 import type { PoolSync } from '../drivers/xapi/xapi-live';
 import { type ImportResult, importInventory } from './import-service';
 import { countSyncChanges, recordSyncRun } from './sync-log-service';
+import { recordPoolSnapshotPoints } from './xapi-pool-points';
 
 export interface PoolSyncResult {
   kind: PoolSync['kind'];
@@ -21,6 +23,8 @@ export interface PoolSyncResult {
   import: ImportResult | null;
   /** Stored VMs of the pool's hosts the pool no longer lists (marked gone, kept), and those back. */
   presence: { gone: { id: string; name: string }[]; reappeared: { id: string; name: string }[] };
+  /** Snapshots kept on the pool newly catalogued as points, and points whose snapshot is gone. */
+  snapshots: PoolSnapshotsResult;
 }
 
 /**
@@ -70,7 +74,7 @@ function logOutcome(sync: PoolSync, counts: { added: number; changedVmIds: strin
 }
 
 type Presence = PoolSyncResult['presence'];
-type SyncStores = Pick<Stores, 'inventory' | 'xapiPools' | 'syncLog'>;
+type SyncStores = Pick<Stores, 'inventory' | 'xapiPools' | 'syncLog' | 'restorePoints'>;
 
 /**
  * Which VMs a sync can have changed the findings of (undefined: the whole estate). A full sync
@@ -118,6 +122,8 @@ export async function applyPoolSync(
           reassessVmIds: reassessedBy(sync, movedVmIds),
         })
       : null;
+  // After the merge: a snapshot's point names a VM the inventory now holds.
+  const snapshots = await recordPoolSnapshotPoints(stores, ctx, sync);
   await stores.xapiPools.recordSync(poolId, ctx.now(), null, hostIds);
   // The log shows what changed of the VMs: a batch that rewrote only the pool, a host or an SR
   // (re-assessed above) is not a record of its own.
@@ -135,7 +141,7 @@ export async function applyPoolSync(
       'xapi pool sync: VMs gone from or back in the pool',
     );
   }
-  return { kind: sync.kind, vmIds: rewrites ? sync.changedVmIds : [], import: result, presence };
+  return { kind: sync.kind, vmIds: rewrites ? sync.changedVmIds : [], import: result, presence, snapshots };
 }
 
 /**

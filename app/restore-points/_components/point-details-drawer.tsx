@@ -80,6 +80,24 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
         </Dialog.Description>
       </div>
 
+      {point.locationKind === 'pool-snapshot' ? (
+        <section aria-labelledby="point-location">
+          <h3 id="point-location" className="mb-1 font-semibold">
+            Kept on the pool
+          </h3>
+          <p className="text-fg-soft">
+            Snapshot "{point.locationName}" of {point.vmName} on its XenServer pool, not a copy in the
+            repository: verify reads it on the pool, delete destroys it and its disks there, and a restore
+            reverts the VM to it.
+          </p>
+          {point.goneSince ? (
+            <p>
+              <Badge tone="danger">gone</Badge> since {formatDateTime(point.goneSince)}: {point.goneReason}
+            </p>
+          ) : null}
+        </section>
+      ) : null}
+
       <section aria-labelledby="point-consistency">
         <h3 id="point-consistency" className="mb-1 font-semibold">
           Consistency

@@ -37,7 +37,30 @@ function pointColumns(openPoint: (id: string) => void): DataTableColumn<PointRow
       meta: { className: 'whitespace-nowrap tabular-nums' },
       cell: ({ row }) => formatDateTime(row.original.createdAt),
     },
-    { id: 'vm', header: 'VM', meta: { className: 'font-medium' }, cell: ({ row }) => row.original.vmName },
+    {
+      id: 'vm',
+      header: 'VM',
+      meta: { className: 'font-medium' },
+      cell: ({ row: { original: point } }) => (
+        <span className="flex flex-wrap items-center gap-1">
+          {point.vmName}
+          {/* A snapshot kept on the pool: its name there, and whether it still exists. */}
+          {point.locationKind === 'pool-snapshot' ? (
+            <Badge
+              tone="info"
+              title="A snapshot kept on the VM's XenServer pool, not a copy in the repository"
+            >
+              on pool: {point.locationName}
+            </Badge>
+          ) : null}
+          {point.goneSince ? (
+            <Badge tone="danger" title={point.goneReason ?? undefined}>
+              gone
+            </Badge>
+          ) : null}
+        </span>
+      ),
+    },
     { id: 'host', header: 'Host', cell: ({ row }) => row.original.hostName ?? '—' },
     { id: 'method', header: 'Method', cell: ({ row }) => METHOD_LABELS[row.original.method] },
     {

@@ -17,8 +17,40 @@ export type PointVerificationRecord = typeof pointVerifications.$inferSelect;
 /** A point as the catalog step writes it; the store resolves the VM's host itself. */
 export type NewRestorePoint = Omit<
   RestorePointRecord,
-  'hostId' | 'expiresAt' | 'lastVerifiedAt' | 'lastVerdict' | 'applicationState'
+  | 'hostId'
+  | 'expiresAt'
+  | 'lastVerifiedAt'
+  | 'lastVerdict'
+  | 'applicationState'
+  | 'locationKind'
+  | 'locationRef'
+  | 'locationName'
+  | 'goneSince'
+  | 'goneReason'
 > & { applicationState: ApplicationState | null };
+
+/** A snapshot a pool lists now, as a point of its VM (the catalogue keeps it under `id`). */
+export interface PoolSnapshotPoint {
+  point: NewRestorePoint;
+  /** The snapshot VM's id (`xen:<uuid>`) and its name on the pool. */
+  snapshotRef: string;
+  snapshotName: string;
+}
+
+export interface PoolSnapshotsInput {
+  /** The pool's hosts: its stored pool-snapshot points are those of VMs on these hosts. */
+  hostIds: readonly string[];
+  /** Every snapshot the pool lists now (the sync's whole view of it). */
+  snapshots: readonly PoolSnapshotPoint[];
+  now: Date;
+  /** Why a stored pool-snapshot point the pool no longer lists is gone, in words. */
+  goneReason: string;
+}
+
+export interface PoolSnapshotsResult {
+  added: { id: string; vmName: string; name: string }[];
+  gone: { id: string; vmName: string; name: string }[];
+}
 
 export interface CatalogInput {
   point: NewRestorePoint;
@@ -87,6 +119,12 @@ export interface RestorePointBrowseItem {
   expiresAt: Date | null;
   lastVerifiedAt: Date | null;
   lastVerdict: RestorePointRecord['lastVerdict'];
+  /** `pool-snapshot`: a snapshot kept on the VM's XenServer pool, named `locationName` there. */
+  locationKind: RestorePointRecord['locationKind'];
+  locationName: string | null;
+  /** Its data vanished outside Migawka: shown, never offered for a restore. */
+  goneSince: Date | null;
+  goneReason: string | null;
 }
 
 export interface PointDeletionImpact {
@@ -131,6 +169,12 @@ export interface RestorePointStore {
   activeRestoresOf(pointId: string): Promise<string[]>;
   /** Active deletions of this point (queued to cancelling): a restore from it would find it gone. */
   activeDeletionsOf(pointId: string): Promise<string[]>;
+  /**
+   * Catalogues the snapshots a pool lists as points kept on the pool (a point already there keeps
+   * its row; its snapshot's name follows a rename), and marks gone, with the reason, every stored
+   * pool-snapshot point of the pool's hosts the pool no longer lists. Nothing is deleted.
+   */
+  recordPoolSnapshots(input: PoolSnapshotsInput): Promise<PoolSnapshotsResult>;
   /** VMs of an operation that got their point (retry-failed retries the others). */
   vmIdsCataloguedBy(operationId: string): Promise<string[]>;
 }

@@ -53,6 +53,10 @@ export async function browseRestorePoints(
       expiresAt: restorePoints.expiresAt,
       lastVerifiedAt: restorePoints.lastVerifiedAt,
       lastVerdict: restorePoints.lastVerdict,
+      locationKind: restorePoints.locationKind,
+      locationName: restorePoints.locationName,
+      goneSince: restorePoints.goneSince,
+      goneReason: restorePoints.goneReason,
     })
     .from(restorePoints)
     .leftJoin(hosts, eq(hosts.id, restorePoints.hostId))

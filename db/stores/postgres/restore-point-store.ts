@@ -2,12 +2,14 @@
  * The RestorePointStore on PostgreSQL. The protection read models follow through the triggers of
  * db/migrations-pg (0001), in the same transaction as each catalogue write, as on SQLite.
  */
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
 import { pointVerifications, restorePointFiles, restorePoints, vms } from '../../pg/schema';
 import type {
   CatalogInput,
   DeletePointInput,
+  PoolSnapshotsInput,
+  PoolSnapshotsResult,
   RestorePointBrowseQuery,
   RestorePointRecord,
   RestorePointStore,
@@ -158,6 +160,58 @@ export class PgRestorePointStore implements RestorePointStore {
 
   async activeDeletionsOf(pointId: string) {
     return queryActiveOperationsOn(this.db, pointId, 'delete-point');
+  }
+
+  async recordPoolSnapshots({ hostIds, snapshots, now, goneReason }: PoolSnapshotsInput) {
+    return inPgTransaction(this.db, async (tx): Promise<PoolSnapshotsResult> => {
+      const result: PoolSnapshotsResult = { added: [], gone: [] };
+      for (const { point, snapshotRef, snapshotName } of snapshots) {
+        const [vm] = await tx.select({ hostId: vms.hostId }).from(vms).where(eq(vms.id, point.vmId));
+        const [row] = await tx
+          .insert(restorePoints)
+          .values({
+            ...point,
+            hostId: vm?.hostId ?? null,
+            locationKind: 'pool-snapshot',
+            locationRef: snapshotRef,
+            locationName: snapshotName,
+          })
+          .onConflictDoNothing()
+          .returning({ id: restorePoints.id });
+        if (row) result.added.push({ id: point.id, vmName: point.vmName, name: snapshotName });
+        else
+          await tx
+            .update(restorePoints)
+            .set({ locationName: snapshotName })
+            .where(and(eq(restorePoints.id, point.id), isNull(restorePoints.goneSince)));
+      }
+      const listed = new Set(snapshots.map((snapshot) => snapshot.point.id));
+      const stored =
+        hostIds.length === 0
+          ? []
+          : await tx
+              .select({
+                id: restorePoints.id,
+                vmName: restorePoints.vmName,
+                name: restorePoints.locationName,
+              })
+              .from(restorePoints)
+              .where(
+                and(
+                  eq(restorePoints.locationKind, 'pool-snapshot'),
+                  isNull(restorePoints.goneSince),
+                  inArray(restorePoints.hostId, [...hostIds]),
+                ),
+              );
+      for (const point of stored.filter((candidate) => !listed.has(candidate.id))) {
+        await tx
+          .update(restorePoints)
+          .set({ goneSince: now, goneReason })
+          .where(eq(restorePoints.id, point.id));
+        result.gone.push({ id: point.id, vmName: point.vmName, name: point.name ?? point.id });
+      }
+      return result;
+    });
   }
 
   async vmIdsCataloguedBy(operationId: string) {

@@ -55,6 +55,10 @@ export function browseRestorePoints(db: Db, query: RestorePointBrowseQuery): Pag
       expiresAt: restorePoints.expiresAt,
       lastVerifiedAt: restorePoints.lastVerifiedAt,
       lastVerdict: restorePoints.lastVerdict,
+      locationKind: restorePoints.locationKind,
+      locationName: restorePoints.locationName,
+      goneSince: restorePoints.goneSince,
+      goneReason: restorePoints.goneReason,
     })
     .from(restorePoints)
     .leftJoin(hosts, eq(hosts.id, restorePoints.hostId))

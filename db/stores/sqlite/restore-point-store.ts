@@ -1,10 +1,12 @@
 /** The RestorePointStore on SQLite (the protection read models follow through triggers). */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { type Db, sqliteOf } from '../../client';
 import { pointVerifications, restorePointFiles, restorePoints, vms } from '../../schema';
 import type {
   CatalogInput,
   DeletePointInput,
+  PoolSnapshotsInput,
+  PoolSnapshotsResult,
   RestorePointBrowseQuery,
   RestorePointRecord,
   RestorePointStore,
@@ -155,6 +157,61 @@ export class SqliteRestorePointStore implements RestorePointStore {
 
   async activeDeletionsOf(pointId: string) {
     return queryActiveOperationsOn(this.db, pointId, 'delete-point');
+  }
+
+  async recordPoolSnapshots({ hostIds, snapshots, now, goneReason }: PoolSnapshotsInput) {
+    return inTransaction(this.db, (tx): PoolSnapshotsResult => {
+      const result: PoolSnapshotsResult = { added: [], gone: [] };
+      for (const { point, snapshotRef, snapshotName } of snapshots) {
+        const hostId =
+          tx.select({ hostId: vms.hostId }).from(vms).where(eq(vms.id, point.vmId)).get()?.hostId ?? null;
+        const row = tx
+          .insert(restorePoints)
+          .values({
+            ...point,
+            hostId,
+            locationKind: 'pool-snapshot',
+            locationRef: snapshotRef,
+            locationName: snapshotName,
+          })
+          .onConflictDoNothing()
+          .returning({ id: restorePoints.id })
+          .get();
+        if (row) result.added.push({ id: point.id, vmName: point.vmName, name: snapshotName });
+        else
+          tx.update(restorePoints)
+            .set({ locationName: snapshotName })
+            .where(and(eq(restorePoints.id, point.id), isNull(restorePoints.goneSince)))
+            .run();
+      }
+      const listed = new Set(snapshots.map((snapshot) => snapshot.point.id));
+      const stored =
+        hostIds.length === 0
+          ? []
+          : tx
+              .select({
+                id: restorePoints.id,
+                vmName: restorePoints.vmName,
+                name: restorePoints.locationName,
+              })
+              .from(restorePoints)
+              .where(
+                and(
+                  eq(restorePoints.locationKind, 'pool-snapshot'),
+                  isNull(restorePoints.goneSince),
+                  inArray(restorePoints.hostId, [...hostIds]),
+                ),
+              )
+              .all();
+      for (const point of stored.filter((candidate) => !listed.has(candidate.id))) {
+        tx.update(restorePoints)
+          .set({ goneSince: now, goneReason })
+          .where(eq(restorePoints.id, point.id))
+          .run();
+        result.gone.push({ id: point.id, vmName: point.vmName, name: point.name ?? point.id });
+      }
+      return result;
+    });
   }
 
   async vmIdsCataloguedBy(operationId: string) {

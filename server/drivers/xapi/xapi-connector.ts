@@ -9,6 +9,7 @@ import type { HypervisorDriver } from '../roles';
 import type { XapiClient } from './xapi-client';
 import { XAPI_CONNECTOR } from './xapi-discovery';
 import { XapiHypervisor } from './xapi-hypervisor';
+import { XapiPoolSnapshots } from './xapi-pool-snapshots';
 
 export interface ConnectedPool {
   /** The pool's name as the console shows it. */
@@ -21,6 +22,7 @@ export interface ConnectedPool {
 export class XapiConnector implements Connector {
   readonly name = XAPI_CONNECTOR;
   private readonly drivers = new WeakMap<XapiClient, XapiHypervisor>();
+  private readonly snapshots = new WeakMap<XapiClient, XapiPoolSnapshots>();
 
   constructor(private readonly pools: () => readonly ConnectedPool[]) {}
 
@@ -33,22 +35,44 @@ export class XapiConnector implements Connector {
     const base = { connector: XAPI_CONNECTOR } as HypervisorDriver;
     return new Proxy(base, {
       get: (target, property) => {
-        if (
-          typeof property !== 'string' ||
-          !(property in XapiHypervisor.prototype) ||
-          property === 'constructor'
-        ) {
-          return Reflect.get(target, property);
-        }
+        if (typeof property !== 'string' || property === 'constructor') return Reflect.get(target, property);
+        // The pool-snapshot role (server/drivers/pool-snapshots.ts) rides on the same driver.
+        const role =
+          property in XapiHypervisor.prototype
+            ? 'hypervisor'
+            : property in XapiPoolSnapshots.prototype
+              ? 'snapshots'
+              : null;
+        if (role === null) return Reflect.get(target, property);
         return async (...args: unknown[]) => {
-          const driver = this.driverFor(host);
+          const driver = role === 'hypervisor' ? this.driverFor(host) : this.snapshotsFor(host);
           return Reflect.apply(Reflect.get(driver, property) as (...a: unknown[]) => unknown, driver, args);
         };
       },
     });
   }
 
+  private snapshotsFor(host: ManagedObject): XapiPoolSnapshots {
+    const client = this.poolOf(host).client;
+    let snapshots = this.snapshots.get(client);
+    if (!snapshots) {
+      snapshots = new XapiPoolSnapshots(client);
+      this.snapshots.set(client, snapshots);
+    }
+    return snapshots;
+  }
+
   private driverFor(host: ManagedObject): XapiHypervisor {
+    const pool = this.poolOf(host);
+    let driver = this.drivers.get(pool.client);
+    if (!driver) {
+      driver = new XapiHypervisor(pool.client);
+      this.drivers.set(pool.client, driver);
+    }
+    return driver;
+  }
+
+  private poolOf(host: ManagedObject): ConnectedPool {
     const pool = this.pools().find((candidate) => candidate.hostIds.has(host.id));
     if (!pool) {
       const connected =
@@ -61,11 +85,6 @@ export class XapiConnector implements Connector {
         { isRetryable: false },
       );
     }
-    let driver = this.drivers.get(pool.client);
-    if (!driver) {
-      driver = new XapiHypervisor(pool.client);
-      this.drivers.set(pool.client, driver);
-    }
-    return driver;
+    return pool;
   }
 }

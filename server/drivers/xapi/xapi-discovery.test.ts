@@ -263,6 +263,11 @@ describe('XAPI discovery', () => {
         powerStateAtSnapshot: 'Running',
         isQuiesced: false,
         diskIds: fixture.pool.disksOf(snapshotRef).map((ref) => uuid('VDI', ref)),
+        // The VM's own disks it holds a copy of, and what its copies take on the SR.
+        sourceDiskIds: fixture.pool.disksOf(fixture.sql01).map((ref) => uuid('VDI', ref)),
+        sizeBytes: fixture.pool
+          .disksOf(snapshotRef)
+          .reduce((sum, ref) => sum + Number(fixture.pool.get('VDI', ref)?.physical_utilisation ?? 0), 0),
       },
     ]);
   });

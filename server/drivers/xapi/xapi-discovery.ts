@@ -145,7 +145,12 @@ export interface PoolSnapshot {
   takenAt: Date | null;
   powerStateAtSnapshot: string | null;
   isQuiesced: boolean;
+  /** The snapshot's own VDIs. */
   diskIds: string[];
+  /** The VM's disks the snapshot holds a copy of (each snapshot VDI's `snapshot_of`). */
+  sourceDiskIds: string[];
+  /** What the snapshot's VDIs take on their SRs (`physical_utilisation`). */
+  sizeBytes: number;
 }
 
 export interface PoolFacts {
@@ -310,6 +315,11 @@ function poolFactsOf(
         powerStateAtSnapshot: snapshot.snapshot_info['power-state-at-snapshot'] ?? null,
         isQuiesced: snapshot.snapshot_info.quiesced === 'true',
         diskIds: diskVdis(records, snapshot).map(([, vdi]) => xenId(vdi.uuid)),
+        sourceDiskIds: diskVdis(records, snapshot).flatMap(([, vdi]) => {
+          const source = records.vdis[vdi.snapshot_of];
+          return source ? [xenId(source.uuid)] : [];
+        }),
+        sizeBytes: diskVdis(records, snapshot).reduce((sum, [, vdi]) => sum + vdi.physical_utilisation, 0),
       })),
     guests,
   };

@@ -135,21 +135,22 @@ function assessTargetLoss(subject: RestoreSubject, context: RestorePlanContext, 
   });
 }
 
-/** Points newer than the one reverted to (of the VM's snapshots, or on the volume), oldest first. */
+/** Points newer than the one a volume revert goes back to, on the volume, oldest first. */
 function findDiscardedPoints(
   subject: RestoreSubject,
   context: RestorePlanContext,
   verdict: Verdict,
 ): string[] {
   const { point, mode, volume } = subject;
-  if (mode !== 'volume-revert' && mode !== 'snapshot-revert') return [];
+  // A snapshot revert (to a snapshot kept on the pool) discards nothing: VM.revert leaves the pool's
+  // other snapshots of the VM, newer ones included, and its repository points hold their own data.
+  if (mode !== 'volume-revert') return [];
   const newer = context.pointsOnSameScope.filter(
     (other) =>
       other.id !== point.id &&
       other.createdAt.getTime() > point.createdAt.getTime() &&
-      (mode === 'snapshot-revert'
-        ? other.vmId === point.vmId && other.method === point.method
-        : volume !== null && volumeOfPoint(other)?.id === volume.ref.id),
+      volume !== null &&
+      volumeOfPoint(other)?.id === volume.ref.id,
   );
   newer.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   if (newer.length > 0) {
@@ -158,7 +159,7 @@ function findDiscardedPoints(
       severity: 'warning',
       vmId: point.vmId,
       methods: subject.methods,
-      message: `Reverting discards ${newer.length} newer ${plural(newer.length, 'point', 'points')} of ${mode === 'volume-revert' && volume ? volume.name : subject.vmName} (newest ${newer[newer.length - 1].createdAt.toISOString()})`,
+      message: `Reverting discards ${newer.length} newer ${plural(newer.length, 'point', 'points')} of ${volume ? volume.name : subject.vmName} (newest ${newer[newer.length - 1].createdAt.toISOString()})`,
       remedy: 'Restore as a new VM (or staged) to keep the newer points.',
       objects: newer.map((other) => ({
         kind: 'restore-point',

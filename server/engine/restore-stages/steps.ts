@@ -57,9 +57,33 @@ const buildInPlace: ModeBuilder = ({ subject, steps }) => {
   return ['restore-disks'];
 };
 
+/**
+ * VM.revert to the snapshot kept on the pool, then the power state the VM had at the snapshot. Two
+ * steps: the revert's task is journalled (a restarted worker waits on the same task), and a worker
+ * that dies after the revert starts the VM on resuming instead of reverting again. There are no
+ * written bytes to re-hash: the pool reverts in place, so no verify-restored follows.
+ */
 const buildSnapshotRevert: ModeBuilder = ({ subject, steps }) => {
-  steps.push(restoreDisksStep(subject, `Revert ${subject.vmName} to the snapshot`, 'in-place'));
-  return ['restore-disks'];
+  const { location } = subject.point;
+  if (!location) return [];
+  const params = { restorePointId: subject.point.id, snapshotId: location.snapshotId };
+  steps.push(
+    makeStep({
+      ...vmStepBase(subject),
+      key: 'revert-pool-snapshot',
+      kind: 'revert-pool-snapshot',
+      title: `Revert ${subject.vmName} to its snapshot "${location.name}" on the pool`,
+      params,
+    }),
+    makeStep({
+      ...vmStepBase(subject),
+      key: 'restore-power-state',
+      kind: 'restore-power-state',
+      title: `Power ${subject.vmName} as it was at the snapshot`,
+      params,
+    }),
+  );
+  return [];
 };
 
 const buildAsNew: ModeBuilder = ({ subject, steps, newVm }) => {
@@ -189,15 +213,16 @@ export function buildRestoreSteps(
     );
   }
   const restoreStepKeys = MODE_BUILDERS[mode]({ subject, context, steps, newVm });
-  steps.push(
-    makeStep({
-      ...base,
-      key: 'verify-restored',
-      kind: 'verify-restored',
-      title: 'Verify the restored data against the manifest',
-      params: { restoreStepKeys },
-    }),
-  );
+  if (restoreStepKeys.length > 0)
+    steps.push(
+      makeStep({
+        ...base,
+        key: 'verify-restored',
+        kind: 'verify-restored',
+        title: 'Verify the restored data against the manifest',
+        params: { restoreStepKeys },
+      }),
+    );
   if (discardedPointIds.length > 0) {
     steps.push(
       makeStep({

@@ -20,6 +20,7 @@ import {
   saveState,
 } from './guest';
 import { applyRetention, deletePointStep, discardNewerPoints, verifyPoint } from './points';
+import { restorePowerState, revertPoolSnapshot } from './pool-points';
 import {
   copyOutVm,
   discardStaging,
@@ -53,6 +54,8 @@ export const STEP_HANDLERS: { readonly [K in StepKind]: StepHandler<K> } = {
   'power-off-check': powerOffCheck,
   'restore-disks': restoreDisks,
   'revert-volume': revertVolume,
+  'revert-pool-snapshot': revertPoolSnapshot,
+  'restore-power-state': restorePowerState,
   'stage-volume': stageVolume,
   'copy-out-vm': copyOutVm,
   'discard-staging': discardStaging,

@@ -9,6 +9,7 @@ import { DriverError } from '../../engine/driver';
 import { lockKeyForPoint } from '../../engine/plan-types';
 import { selectPointsToPrune } from '../../engine/retention';
 import { HOUR, MINUTE, type StepHandler, type StepStores } from './context';
+import { deletePoolPoint, isPoolPoint, verifyPoolPoint } from './pool-points';
 
 /** Re-hashes a point in the repository and records the verdict. */
 export async function verifyAndRecord(
@@ -61,6 +62,11 @@ export const verifyPoint: StepHandler<'verify-point'> = {
           isRetryable: false,
         });
       }
+      const row = await step.stores.restorePoints.get(id);
+      if (row && isPoolPoint(row)) {
+        await verifyPoolPoint(step, row); // throws unless intact
+        continue;
+      }
       const verdict = await verifyAndRecord(step.stores, step.drivers.repository(), id, {
         now: step.now(),
         requestedBy: step.operation.requestedBy,
@@ -85,7 +91,16 @@ export const deletePointStep: StepHandler<'delete-point'> = {
   async run(step) {
     const { restorePointId, reason } = step.params;
     // Idempotent: a resumed step, or a second delete queued behind the first, finds the row gone.
-    const existed = (await step.stores.restorePoints.get(restorePointId)) !== null;
+    const row = await step.stores.restorePoints.get(restorePointId);
+    const existed = row !== null;
+    if (row && isPoolPoint(row)) {
+      await deletePoolPoint(step, row, reason);
+      step.log(
+        'info',
+        `snapshot "${row.locationName ?? row.locationRef}" and its disks destroyed on the pool; catalogue entry deleted`,
+      );
+      return { status: 'succeeded', result: { deleted: true } };
+    }
     await deletePoint(step.stores, step.drivers.repository(), restorePointId, {
       operationId: step.operation.id,
       reason,

@@ -119,7 +119,12 @@ const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
           hostId: 'host-xs-a-01',
           method: 'xen-snapshot',
           consistency: 'crash',
-          snapshotId: 'snap-web-xen',
+          snapshotId: 'xen:5a1e',
+          // Only a snapshot kept on the pool is one to revert to.
+          locationKind: 'pool-snapshot',
+          locationRef: 'xen:5a1e',
+          locationName: 'web-xen-01 before patch',
+          repositoryPath: '',
         }),
         confirmation: 'web-xen-01',
         changeEstate: () => setPowerState('vm-web-xen-01', 'running'),

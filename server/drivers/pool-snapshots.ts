@@ -1,0 +1,51 @@
+/**
+ * The role of a hypervisor whose pool keeps VM snapshots that are restore points of their own
+ * (location `pool-snapshot`, catalogued by the XAPI pool sync): read one live, destroy it with its
+ * disks, revert its VM to it, and power the VM as it was at the snapshot. Only the `xapi` connector
+ * has it; for any other driver the steps fail `connector-missing` instead of guessing.
+ */
+import { DriverError } from '../engine/driver';
+import type { CallOptions } from './call';
+import type { HypervisorDriver } from './roles';
+
+/** A pool snapshot as the pool answers now; null from `readPoolSnapshot` when the pool has no such snapshot. */
+export interface PoolSnapshotState {
+  /** The snapshot's name on the pool. */
+  name: string;
+  /** The VM it is a snapshot of (`xen:<uuid>`); null when that VM was deleted (xapi keeps its snapshots). */
+  vmId: string | null;
+  /** How many disks (VDIs) the snapshot holds. */
+  diskCount: number;
+  /** The VM's power state when the snapshot was taken, as XAPI names it ("Running", "Halted"). */
+  powerStateAtSnapshot: string | null;
+}
+
+export interface PoolSnapshotKeeper {
+  readPoolSnapshot(snapshotId: string, options: CallOptions): Promise<PoolSnapshotState | null>;
+  /** Destroys the snapshot VM, then its disks; a snapshot already gone is fine. */
+  destroyPoolSnapshot(snapshotId: string, options: CallOptions): Promise<void>;
+  /** VM.revert (journalled task): the VM's disks go back to the snapshot, the VM is left as the snapshot was. */
+  revertToPoolSnapshot(snapshotId: string, options: CallOptions): Promise<void>;
+  /** Starts the VM when the snapshot was of a running VM and it is off now; returns what it did. */
+  restorePowerStateAfterRevert(snapshotId: string, options: CallOptions): Promise<'started' | 'left-as-is'>;
+}
+
+const KEEPER_METHODS = [
+  'readPoolSnapshot',
+  'destroyPoolSnapshot',
+  'revertToPoolSnapshot',
+  'restorePowerStateAfterRevert',
+] as const;
+
+/** The driver as a keeper of pool snapshots, or `connector-missing` naming its connector. */
+export function poolSnapshotKeeper(driver: HypervisorDriver): PoolSnapshotKeeper {
+  const candidate = driver as unknown as Record<string, unknown>;
+  if (KEEPER_METHODS.every((method) => typeof candidate[method] === 'function')) {
+    return driver as unknown as PoolSnapshotKeeper;
+  }
+  throw new DriverError(
+    'connector-missing',
+    `the ${driver.connector} connector keeps no snapshots on a pool: a pool-snapshot point needs the xapi connector`,
+    { isRetryable: false },
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * Steps on points kept on a XenServer pool (location `pool-snapshot`): verify reads the snapshot
+ * live (a snapshot deleted on the pool is `missing`, never "intact" from memory), delete destroys
+ * the snapshot VM and its disks before the catalogue row, and a snapshot revert runs VM.revert,
+ * then powers the VM as it was at the snapshot. The pool does the work; nothing is in the repository.
+ */
+import type { RestorePointRecord } from '../../../db/stores/ports/restore-point-store';
+import { poolSnapshotKeeper } from '../../drivers/pool-snapshots';
+import { DriverError } from '../../engine/driver';
+import type { VerificationVerdict } from '../../engine/statuses';
+import { HOUR, MINUTE, type StepHandler, type StepRun } from './context';
+
+export function isPoolPoint(row: RestorePointRecord): row is RestorePointRecord & { locationRef: string } {
+  return row.locationKind === 'pool-snapshot' && row.locationRef !== null;
+}
+
+type AnyStep = Pick<StepRun<'verify-point'>, 'stores' | 'drivers' | 'call' | 'now' | 'operation'>;
+
+async function keeperFor(step: Pick<AnyStep, 'drivers'>, row: RestorePointRecord) {
+  return poolSnapshotKeeper(await step.drivers.hypervisorForVm(row.vmId));
+}
+
+/** Reads the point's snapshot on the pool and records the verdict; `missing` says why. */
+export async function verifyPoolPoint(
+  step: AnyStep,
+  row: RestorePointRecord & { locationRef: string },
+): Promise<VerificationVerdict> {
+  const name = row.locationName ?? row.locationRef;
+  let details: Record<string, unknown>;
+  let verdict: VerificationVerdict;
+  if (row.goneSince) {
+    verdict = 'missing';
+    details = { snapshot: name, reason: row.goneReason };
+  } else {
+    const state = await (await keeperFor(step, row)).readPoolSnapshot(row.locationRef, step.call);
+    const held = row.heldDisksJson.length;
+    if (!state) {
+      verdict = 'missing';
+      details = { snapshot: name, reason: `snapshot "${name}" is no longer on the pool` };
+    } else if (state.vmId !== row.vmId) {
+      verdict = 'missing';
+      details = { snapshot: name, reason: `snapshot "${name}" is no longer a snapshot of ${row.vmName}` };
+    } else if (state.diskCount < held) {
+      verdict = 'corrupt';
+      details = {
+        snapshot: name,
+        reason: `snapshot "${name}" holds ${state.diskCount} of its ${held} disks`,
+      };
+    } else {
+      verdict = 'intact';
+      details = { snapshot: state.name, disks: state.diskCount, readLive: true };
+    }
+  }
+  await step.stores.restorePoints.recordVerification({
+    pointId: row.id,
+    verdict,
+    details,
+    now: step.now(),
+    requestedBy: step.operation.requestedBy,
+    operationId: step.operation.id,
+  });
+  if (verdict !== 'intact') {
+    throw new DriverError(
+      verdict === 'missing' ? 'not-found' : 'data-corrupt',
+      `the point kept on the pool is ${verdict}: ${String(details.reason)}`,
+      { isRetryable: false },
+    );
+  }
+  return verdict;
+}
+
+/** Destroys the point's snapshot and its disks on the pool (gone already is fine), then the row. */
+export async function deletePoolPoint(
+  step: AnyStep,
+  row: RestorePointRecord & { locationRef: string },
+  reason: string,
+): Promise<void> {
+  if (!row.goneSince) await (await keeperFor(step, row)).destroyPoolSnapshot(row.locationRef, step.call);
+  await step.stores.restorePoints.deletePoint({
+    pointId: row.id,
+    operationId: step.operation.id,
+    reason,
+    now: step.now(),
+  });
+}
+
+async function requirePoolPoint(step: AnyStep, restorePointId: string) {
+  const row = await step.stores.restorePoints.get(restorePointId);
+  if (!row || !isPoolPoint(row)) {
+    throw new DriverError('not-found', `restore point ${restorePointId} is not a snapshot kept on a pool`, {
+      isRetryable: false,
+    });
+  }
+  return row;
+}
+
+export const revertPoolSnapshot: StepHandler<'revert-pool-snapshot'> = {
+  // VM.revert cannot be cancelled on the pool; its task is journalled, so a resumed step waits on it.
+  deadlineMs: 2 * HOUR,
+  async run(step) {
+    const row = await requirePoolPoint(step, step.params.restorePointId);
+    await (await keeperFor(step, row)).revertToPoolSnapshot(step.params.snapshotId, step.call);
+    // The VM is left as the snapshot was (off for a disk snapshot) until the next step powers it.
+    // Its power state reaches the inventory through the pool's watcher (event.from), not from here:
+    // writing it here too raced the watcher's write of the same VM's assessment on PostgreSQL.
+    step.log('info', `reverted ${row.vmName} to snapshot "${row.locationName ?? row.locationRef}"`);
+    return { status: 'succeeded', result: { reverted: true } };
+  },
+};
+
+export const restorePowerState: StepHandler<'restore-power-state'> = {
+  deadlineMs: 15 * MINUTE,
+  async run(step) {
+    const row = await requirePoolPoint(step, step.params.restorePointId);
+    const done = await (await keeperFor(step, row)).restorePowerStateAfterRevert(
+      step.params.snapshotId,
+      step.call,
+    );
+    step.log(
+      'info',
+      done === 'started'
+        ? `${row.vmName} started: it was running when the snapshot was taken`
+        : `${row.vmName} left as the snapshot had it`,
+    );
+    return { status: 'succeeded', result: { power: done } };
+  },
+};
