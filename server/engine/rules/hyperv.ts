@@ -6,29 +6,24 @@
  * state. We make that fallback explicit: each failed prerequisite is a finding, and
  * HV-OFFLINE-BACKUP summarises them as the downtime the operator will see.
  */
-import type { GuestVolume, HostVolume, VirtualDisk } from '../inventory';
+import type { GuestVolume, VirtualDisk } from '../inventory';
 import type { BackupMethod, Finding, ObjectRef, RuleId, Severity } from '../types';
 import {
   appendAll,
   diskRef,
-  type EstateCache,
-  expectedChangeOnHostVolume,
   flat,
-  formatGiB,
   guestVolumeRef,
   HOST_LEVEL_AND_ARRAY_METHODS,
   HOST_LEVEL_HYPERV_METHODS,
   hostVolumeRef,
-  hostVolumesOfVm,
   listNames,
   listQuotedNames,
   NONE,
   type RuleContext,
   sameMountPoint,
   sharedRef,
-  vmRefsOnHostVolumes,
-  WSB_METHODS,
 } from './context';
+import { checkHostShadowStorage, checkHostVolumeVss, checkWsbGranularity } from './hyperv-host-volumes';
 import { type FindingWords, LazilyWordedFinding } from './lazy-finding';
 
 /**
@@ -47,8 +42,6 @@ export const ONLINE_PREREQUISITE_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
   'HV-SNAPSHOT-LOCATION-ELSEWHERE',
 ]);
 
-/** Headroom on top of the expected daily change when sizing shadow storage. */
-const SHADOW_STORAGE_HEADROOM = 1.5;
 const UNSUPPORTED_FILE_SYSTEMS = new Set(['fat', 'fat32']);
 
 /**
@@ -282,209 +275,6 @@ function checkPassthroughDisk(ctx: RuleContext, disk: VirtualDisk): Finding {
     ],
     methods,
   );
-}
-
-function checkHostVolumeVss(ctx: RuleContext, findings: Finding[]): void {
-  const { vm, host } = ctx;
-  const volumes = hostVolumesOfVm(ctx);
-  for (let i = 0; i < volumes.length; i++) {
-    const volume = volumes[i];
-    if (volume.vssEnabled) continue;
-    findings.push(
-      finding(
-        ctx,
-        'HV-HOST-VOLUME-VSS-DISABLED',
-        'blocker',
-        flat`VSS is disabled on host volume '${volume.name}' of host '${host.name}', which holds files of VM '${vm.name}': host-level backup cannot shadow-copy it and cannot run.`,
-        flat`On host '${host.name}' (elevated prompt): \`sc config VSS start= demand\` then \`vssadmin add shadowstorage /for=${volume.name} /on=${volume.name} /maxsize=10%\`.`,
-        [ctx.vmRef, sharedRef(ctx, volume, hostVolumeRef), ctx.hostRef],
-      ),
-    );
-  }
-}
-
-/**
- * What HV-HOST-SHADOW-STORAGE-LOW says about one host volume, the same for every VM on it: worked
- * out once per volume (null when the shadow storage has room).
- */
-interface LowShadowStorage {
-  /** "Host volume … free, but the " — the message up to the VM count. */
-  head: string;
-  /** " change about … a day: VSS may discard the shadow copy before the backup of '" */
-  change: string;
-  remedy: string;
-  volumeRefs: readonly ObjectRef[];
-  hostRef: ObjectRef;
-  /** Every VM on the volume (the estate's shared list). */
-  onVolume: readonly ObjectRef[];
-}
-
-const lowShadowStorageByEstate = new WeakMap<EstateCache, Map<HostVolume, LowShadowStorage | null>>();
-
-function lowShadowStorageOf(ctx: RuleContext, volume: HostVolume): LowShadowStorage | null {
-  let byVolume = lowShadowStorageByEstate.get(ctx.cache);
-  if (!byVolume) {
-    byVolume = new Map();
-    lowShadowStorageByEstate.set(ctx.cache, byVolume);
-  }
-  const cached = byVolume.get(volume);
-  if (cached !== undefined) return cached;
-  const low = describeLowShadowStorage(ctx, volume);
-  byVolume.set(volume, low);
-  return low;
-}
-
-function describeLowShadowStorage(ctx: RuleContext, volume: HostVolume): LowShadowStorage | null {
-  const { host, index } = ctx;
-  const storage = volume.shadowStorageVolumeId
-    ? (index.hostVolumesById.get(volume.shadowStorageVolumeId) ?? volume)
-    : volume;
-  const expectedChange = expectedChangeOnHostVolume(ctx, volume.id);
-  const limit = volume.shadowStorageLimitBytes;
-  const room = Math.min(limit ?? Number.POSITIVE_INFINITY, storage.freeBytes);
-  if (room >= expectedChange) return null;
-  const wanted = Math.ceil((expectedChange * SHADOW_STORAGE_HEADROOM) / 1024 ** 3);
-  const limitText = limit === null ? 'no size limit' : flat`a limit of ${formatGiB(limit)}`;
-  const remedies: string[] = [];
-  if (limit !== null && limit < expectedChange) {
-    remedies.push(
-      flat`on host '${host.name}': \`vssadmin resize shadowstorage /for=${volume.name} /on=${storage.name} /maxsize=${wanted}GB\``,
-    );
-  }
-  if (storage.freeBytes < expectedChange) {
-    remedies.push(
-      flat`free at least ${formatGiB(expectedChange * SHADOW_STORAGE_HEADROOM - storage.freeBytes)} on '${storage.name}' or move the shadow storage to a volume with room (\`vssadmin add shadowstorage /for=${volume.name} /on=<volume> /maxsize=${wanted}GB\`)`,
-    );
-  }
-  const volumeRefs = [sharedRef(ctx, volume, hostVolumeRef)];
-  if (storage !== volume) volumeRefs.push(sharedRef(ctx, storage, hostVolumeRef));
-  return {
-    head: flat`Host volume '${volume.name}' on host '${host.name}' keeps its shadow copies on '${storage.name}' with ${limitText} and ${formatGiB(storage.freeBytes)} free, but the `,
-    change: flat` change about ${formatGiB(expectedChange)} a day: VSS may discard the shadow copy before the backup of '`,
-    remedy: flat`${remedies.join('; ')}.`.replace(/^./, (c) => c.toUpperCase()),
-    volumeRefs: Object.freeze(volumeRefs),
-    hostRef: ctx.hostRef,
-    onVolume: vmRefsOnHostVolumes(ctx, [volume]),
-  };
-}
-
-/** Worded when read (see LazilyWordedFinding): the VM itself first, then the others on the volume. */
-const LOW_SHADOW_STORAGE_WORDS: FindingWords<LowShadowStorage, ObjectRef, undefined> = {
-  message(low, vm) {
-    const { onVolume } = low;
-    const otherCount = onVolume.length - (onVolume.includes(vm) ? 1 : 0);
-    // The volume's shared parts are joined with `+`, so the message refers to them, not copies them.
-    return (
-      low.head +
-      flat`${otherCount + 1} VM(s) on it (${listQuotedNames(onVolume, vm, vm)})` +
-      low.change +
-      flat`${vm.name}' finishes.`
-    );
-  },
-  remedy: (low) => low.remedy,
-  objects(low, vm) {
-    const objects: ObjectRef[] = [vm];
-    appendAll(objects, low.volumeRefs);
-    objects.push(low.hostRef);
-    return objects;
-  },
-};
-
-function checkHostShadowStorage(ctx: RuleContext, findings: Finding[]): void {
-  const volumes = hostVolumesOfVm(ctx);
-  for (let i = 0; i < volumes.length; i++) {
-    const volume = volumes[i];
-    if (!volume.vssEnabled) continue; // the blocker above already says it cannot run
-    const low = lowShadowStorageOf(ctx, volume);
-    if (!low) continue;
-    findings.push(
-      new LazilyWordedFinding(
-        'HV-HOST-SHADOW-STORAGE-LOW',
-        'warning',
-        ctx.vm.id,
-        HOST_LEVEL_HYPERV_METHODS,
-        LOW_SHADOW_STORAGE_WORDS,
-        low,
-        ctx.vmRef,
-        undefined,
-      ),
-    );
-  }
-}
-
-/** What WSB-VOLUME-GRANULARITY names about one host volume, the same for every VM on it. */
-interface WsbVolume {
-  volumeRef: ObjectRef;
-  hostRef: ObjectRef;
-  /** Every VM on the volume (the estate's shared list): the others are named off it when worded. */
-  onVolume: readonly ObjectRef[];
-}
-
-const wsbVolumesByEstate = new WeakMap<EstateCache, Map<HostVolume, WsbVolume>>();
-
-function wsbVolumeOf(ctx: RuleContext, volume: HostVolume): WsbVolume {
-  let byVolume = wsbVolumesByEstate.get(ctx.cache);
-  if (!byVolume) {
-    byVolume = new Map();
-    wsbVolumesByEstate.set(ctx.cache, byVolume);
-  }
-  let facts = byVolume.get(volume);
-  if (!facts) {
-    facts = {
-      volumeRef: sharedRef(ctx, volume, hostVolumeRef),
-      hostRef: ctx.hostRef,
-      onVolume: vmRefsOnHostVolumes(ctx, [volume]),
-    };
-    byVolume.set(volume, facts);
-  }
-  return facts;
-}
-
-function othersThan(vm: ObjectRef, refs: readonly ObjectRef[]): readonly ObjectRef[] {
-  return refs.includes(vm) ? refs.filter((ref) => ref !== vm) : refs;
-}
-
-/** Worded when read (see LazilyWordedFinding). */
-const WSB_GRANULARITY_WORDS: FindingWords<WsbVolume, ObjectRef, undefined> = {
-  message({ volumeRef, hostRef, onVolume }, vm) {
-    const others = othersThan(vm, onVolume);
-    return others.length > 0
-      ? flat`Windows Server Backup on host '${hostRef.name}' can only restore host volume '${volumeRef.name}' as a whole: restoring VM '${vm.name}' also rolls back ${listQuotedNames(others)}.`
-      : flat`Windows Server Backup on host '${hostRef.name}' can only restore host volume '${volumeRef.name}' as a whole; no other VM is on it today, but any VM placed there later would roll back with '${vm.name}'.`;
-  },
-  remedy: ({ volumeRef, hostRef }, vm) =>
-    flat`Install a VSS-aware product (the Migawka agent) on host '${hostRef.name}' to back up and restore VMs one by one with Hyper-V VSS; until then restore '${volumeRef.name}' to a scratch location and copy out only '${vm.name}' (staged restore).`,
-  objects({ volumeRef, hostRef, onVolume }, vm) {
-    const objects: ObjectRef[] = [vm, volumeRef, hostRef];
-    appendAll(objects, othersThan(vm, onVolume));
-    return objects;
-  },
-};
-
-/**
- * Reported only where WSB is the host-level method in use (no VSS-aware product on the host):
- * elsewhere wsb-volume is a listed alternative, and its option already names the co-captured VMs.
- */
-function checkWsbGranularity(ctx: RuleContext, findings: Finding[]): void {
-  if (ctx.host.hasVssAwareProduct) return;
-  const volumes = ctx.diskHostVolumes;
-  for (let i = 0; i < volumes.length; i++) {
-    const facts = wsbVolumeOf(ctx, volumes[i]);
-    const { onVolume } = facts;
-    const hasOthers = onVolume.length > (onVolume.includes(ctx.vmRef) ? 1 : 0);
-    findings.push(
-      new LazilyWordedFinding(
-        'WSB-VOLUME-GRANULARITY',
-        hasOthers ? 'warning' : 'info',
-        ctx.vm.id,
-        WSB_METHODS,
-        WSB_GRANULARITY_WORDS,
-        facts,
-        ctx.vmRef,
-        undefined,
-      ),
-    );
-  }
 }
 
 function isOnlinePrerequisiteFailure(f: Finding): boolean {
