@@ -203,7 +203,7 @@ function readFiles(run: FencedHyperv, into: Map<string, Buffer>): void {
 }
 
 /** The Hyper-V role with the copy of an array snapshot standing in (see the file's comment). */
-function copyingFromArray(real: HypervisorDriver, fenced: Map<string, Buffer>): HypervisorDriver {
+export function copyingFromArray(real: HypervisorDriver, fenced: Map<string, Buffer>): HypervisorDriver {
   return new Proxy(real, {
     get(target, property, receiver) {
       if (property !== 'copySnapshotToRepository') return Reflect.get(target, property, receiver);

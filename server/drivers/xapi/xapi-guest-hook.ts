@@ -9,8 +9,9 @@
  *   already holds. The shell thaws by itself when that line does not come: the channel closed (the
  *   worker died or gave up) or the freeze window passed. A freeze that fails half-way thaws what it
  *   froze and is `vss-writer-timeout`, which the job's consistency policy handles.
- * - **Guest thaw** is that line; with no channel of ours (another process froze it, or it was
- *   lost), `fsfreeze -u` per file system, where "Invalid argument" means it was not frozen.
+ * - **Guest thaw** is that line; with no channel of ours (another worker froze it and died, or the
+ *   channel was lost) a TERM to our freeze shell, which thaws what it froze. File systems frozen
+ *   by anyone else are never thawed by Migawka.
  * - **Host flush** is `sync` in dom0 of every host that has the SR plugged, with the pool's host
  *   account: dom0's page cache is what `sync` empties before the array snapshot.
  * A VM is reached at `other_config["migawka-guest-ssh"]` (`address[:port]`, set by the admin) or
@@ -94,6 +95,7 @@ const FREEZE_SCRIPT = [
   'window=$1; shift; frozen=()',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array expansion, not a template
   'thaw() { for m in "${frozen[@]}"; do fsfreeze -u "$m" || echo "thaw-failed $m"; done; }',
+  "trap 'thaw; echo thawed-by-signal; exit 0' TERM HUP",
   'for m in "$@"; do',
   '  if ! out=$(fsfreeze -f "$m" 2>&1); then echo "failed $m: $out"; thaw; exit 3; fi',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array expansion, not a template
@@ -102,6 +104,9 @@ const FREEZE_SCRIPT = [
   'echo frozen',
   'if read -r -t "$window" line && [ "$line" = thaw ]; then thaw; echo thawed; else thaw; echo thawed-by-itself; fi',
 ].join('\n');
+
+/** Ends a freeze shell this connection no longer holds: its TERM trap thaws what it froze. */
+export const FREEZE_SHELL_KILL = `pkill -TERM -f 'migawka-[f]reeze'`;
 
 /** Runs as root: directly for root, else through sudo without a password prompt. */
 function asRoot(credential: SshCredential, command: string): string {
@@ -238,21 +243,15 @@ export class XenSshHooks {
     if ('missing' in lookup) return; // nothing of ours can be frozen there
     const credential = await this.access.guestCredential();
     if (!credential) return;
-    // No channel of ours (another process froze it): thaw every file system; not frozen is fine.
+    // No channel of ours: signal our freeze shell, if one still runs (`[f]` keeps pkill's regex
+    // from matching the shell that runs pkill itself); 1 = none runs, nothing of ours is frozen.
     const { label, runner } = await this.guest(lookup);
-    const mounts = freezableMounts((await runner.run(`${label} mounts`, 'cat /proc/mounts', options)).stdout);
-    for (const mount of mounts.reverse()) {
-      const result = await runner.run(
-        `${label} thaw`,
-        asRoot(credential, `fsfreeze -u ${shellQuote(mount)}`),
-        options,
+    const result = await runner.run(`${label} thaw`, asRoot(credential, FREEZE_SHELL_KILL), options);
+    if (result.code !== 0 && result.code !== 1) {
+      throw new DriverError(
+        'invalid-state',
+        `${label}: could not signal the freeze shell: ${result.stderr.trim()}`,
       );
-      if (result.code !== 0 && !/Invalid argument/i.test(result.stderr)) {
-        throw new DriverError(
-          'invalid-state',
-          `${label}: fsfreeze -u ${mount} failed: ${result.stderr.trim()}`,
-        );
-      }
     }
   }
 

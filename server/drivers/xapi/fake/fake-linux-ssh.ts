@@ -11,6 +11,7 @@
  *   the script's text itself is run by real bash in the guest hook's own test;
  * - `timeout … sh -c <command>`: a job script, recorded; its exit code is what the test set, 124
  *   for one set to hang (GNU timeout's code for a command it stopped);
+ * - `pkill -TERM -f 'migawka-[f]reeze'`: each running freeze shell thaws (its TERM trap);
  * - `sync`: recorded. `sudo -n` in front runs the same as root.
  * Everything it did is in `events`, in order, so a test can check the sequence.
  */
@@ -68,6 +69,8 @@ export class FakeLinuxMachine {
   onEvent: (event: string) => void = () => {};
   connections = 0;
   private server: InstanceType<typeof Server> | null = null;
+  /** Freeze shells still waiting for their thaw line: each ends itself with how it ended. */
+  private readonly freezeShells = new Set<(how: string) => void>();
   private readonly clients = new Set<Connection>();
 
   constructor(
@@ -146,6 +149,17 @@ export class FakeLinuxMachine {
       return { code: 0, stdout: `proc /proc proc rw 0 0\n${lines.join('\n')}\n` };
     }
     if (words[0] === 'fsfreeze') return this.fsfreeze(words[1] as string, words[2] as string, isRoot);
+    if (
+      words[0] === 'pkill' &&
+      words[1] === '-TERM' &&
+      words[2] === '-f' &&
+      words[3] === 'migawka-[f]reeze'
+    ) {
+      // The TERM trap of each freeze shell thaws what it froze.
+      const shells = [...this.freezeShells];
+      for (const end of shells) end('thawed-by-signal');
+      return { code: shells.length > 0 ? 0 : 1 };
+    }
     if (words[0] === 'sync' && words.length === 1) {
       this.record(`${this.name}: sync`);
       return { code: 0 };
@@ -203,6 +217,7 @@ export class FakeLinuxMachine {
     const finish = (how: string) => {
       if (ended) return;
       ended = true;
+      this.freezeShells.delete(finish);
       thawAll();
       try {
         channel.write(`${how}\n`);
@@ -210,6 +225,7 @@ export class FakeLinuxMachine {
         channel.end();
       } catch {}
     };
+    this.freezeShells.add(finish);
     channel.on('data', (chunk: Buffer) => {
       input += chunk.toString('utf8');
       if (/^thaw$/m.test(input)) finish('thawed');
