@@ -113,8 +113,8 @@ describe('pure parts', () => {
 
   const bash = spawnSync('bash', ['-c', 'true']).status === 0;
   it.skipIf(!bash)(
-    'the freeze shell, run by real bash: thaw on the line, on EOF, and after a failed freeze',
-    () => {
+    'the freeze shell, run by real bash: thaw on the line, on EOF, on TERM, and after a failed freeze',
+    async () => {
       const bin = mkdtempSync(path.join(tmpdir(), 'fsfreeze-'));
       cleanups.push(() => rmSync(bin, { recursive: true, force: true }));
       const log = path.join(bin, 'log');
@@ -147,7 +147,22 @@ describe('pure parts', () => {
         stdout: 'failed /bad: fsfreeze: /bad: freeze failed: Operation not supported\n',
         calls: ['-f /data', '-f /bad', '-u /data'],
       });
-      expect(execFileSync('sh', ['-c', 'echo ok'], { env }).toString()).toBe('ok\n');
+      // A TERM while it waits (another worker's thaw): its trap thaws what it froze.
+      rmSync(log, { force: true });
+      const child = spawn('sh', ['-c', freezeCommand({ username: 'root' }, 60, ['/data'])], { env });
+      const output: Buffer[] = [];
+      const text = () => Buffer.concat(output).toString();
+      const closed = new Promise((resolve) => child.on('close', resolve));
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (chunk: Buffer) => {
+          output.push(chunk);
+          if (text().includes('frozen')) resolve();
+        }),
+      );
+      execFileSync('sh', ['-c', FREEZE_SHELL_KILL], { env });
+      await closed;
+      expect(text()).toBe('frozen\nthawed-by-signal\n');
+      expect(readFileSync(log, 'utf8')).toBe('-f /data\n-u /data\n');
     },
   );
 });
@@ -199,6 +214,19 @@ describe('the Xen guest hook over SSH', () => {
     });
     expect([...lab.guest.frozen]).toEqual(['/']); // what it froze itself is thawed again
     expect(lab.guest.events).toEqual(['web01: freeze /var/lib/mysql', 'web01: thaw /var/lib/mysql']);
+  });
+
+  it('a freeze cancelled before the guest answered closes its channel, and the guest thaws what it froze', async () => {
+    const lab = await setup();
+    lab.guest.withholdFrozen = true;
+    const controller = new AbortController();
+    lab.guest.onEvent = (event) => {
+      if (event === 'web01: freeze /') controller.abort(new Error('operation cancelled'));
+    };
+    await expect(
+      lab.driver.freezeGuest(lab.web01, 60_000, { signal: controller.signal, timeoutMs: 60_000 }),
+    ).rejects.toThrow('operation cancelled');
+    await expect.poll(() => lab.guest.frozen.size).toBe(0);
   });
 
   it('a lost worker: the guest thaws itself when the channel goes', async () => {

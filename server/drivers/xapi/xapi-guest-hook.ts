@@ -142,17 +142,17 @@ export class XenSshHooks {
     private readonly poolLabel: string,
   ) {}
 
-  private runner(host: string, port: number, label: string, credential: SshCredential): SshCommandRunner {
-    const key = `${credential.username}@${endpointOf(host, port)}`;
+  /** One connection per account kind and endpoint; the account is read again at each (re)connect. */
+  private runner(host: string, port: number, label: string, kind: 'guest' | 'host'): SshCommandRunner {
+    const key = `${kind}@${endpointOf(host, port)}`;
     let runner = this.runners.get(key);
     if (!runner) {
-      runner = new SshCommandRunner(async () => ({
-        label,
-        host,
-        port,
-        credential,
-        hostKeys: this.access.hostKeys,
-      }));
+      runner = new SshCommandRunner(async () => {
+        const credential =
+          kind === 'guest' ? await this.access.guestCredential() : await this.access.hostCredential();
+        if (!credential) throw missing(`${this.poolLabel} no longer has a ${kind} SSH account`);
+        return { label, host, port, credential, hostKeys: this.access.hostKeys };
+      });
       this.runners.set(key, runner);
     }
     return runner;
@@ -168,7 +168,7 @@ export class XenSshHooks {
     }
     const { host, port, vmName } = lookup.target;
     const label = `guest of ${vmName} (${endpointOf(host, port)})`;
-    return { credential, label, vmName, runner: this.runner(host, port, label, credential) };
+    return { credential, label, vmName, runner: this.runner(host, port, label, 'guest') };
   }
 
   async runScript(lookup: GuestLookup, script: ScriptRun, options: CallOptions): Promise<ScriptResult> {
@@ -205,7 +205,17 @@ export class XenSshHooks {
     );
     const session = watchSession(channel);
     this.sessions.set(vmId, session);
-    const outcome = await waitForLine(session, /^(frozen|failed .*)$/m, freezeTimeoutMs, options.signal);
+    const outcome = await waitForLine(
+      session,
+      /^(frozen|failed .*)$/m,
+      freezeTimeoutMs,
+      options.signal,
+    ).catch((error: unknown) => {
+      // Cancelled or out of time: closing the channel makes the shell thaw what it froze.
+      this.sessions.delete(vmId);
+      channel.close();
+      throw error;
+    });
     if (outcome !== 'frozen') {
       this.sessions.delete(vmId);
       channel.close(); // the shell thaws what it froze on EOF
@@ -270,7 +280,7 @@ export class XenSshHooks {
     for (const host of hosts) {
       const address = host.address.replace(/:\d+$/, ''); // XAPI's address is the host's, not a port
       const label = `dom0 of ${host.name}`;
-      const result = await this.runner(address, port, label, credential).run(
+      const result = await this.runner(address, port, label, 'host').run(
         `${label} sync`,
         asRoot(credential, 'sync'),
         options,
@@ -327,6 +337,7 @@ function waitForLine(
     session.channel.on('data', onData);
     signal.addEventListener('abort', onAbort, { once: true });
     session.closed.then(() => done(found()));
-    onData();
+    if (signal.aborted) onAbort();
+    else onData();
   });
 }

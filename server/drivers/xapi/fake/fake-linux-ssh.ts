@@ -65,6 +65,8 @@ export class FakeLinuxMachine {
   readonly scriptExits = new Map<string, number>();
   /** Job scripts that run past their timeout (answered 124). */
   readonly hangingScripts = new Set<string>();
+  /** The freeze shell freezes but never says `frozen` (a guest that hangs in the freeze). */
+  withholdFrozen = false;
   /** Called on each event as it happens (tests use it to act at a precise moment). */
   onEvent: (event: string) => void = () => {};
   connections = 0;
@@ -211,7 +213,7 @@ export class FakeLinuxMachine {
       }
       done.unshift(point);
     }
-    channel.write('frozen\n');
+    if (!this.withholdFrozen) channel.write('frozen\n');
     let input = '';
     let ended = false;
     const finish = (how: string) => {
