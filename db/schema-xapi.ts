@@ -17,6 +17,10 @@ export const xapiPools = sqliteTable('xapi_pools', {
   /** Any host of the pool, `host` or `host:port`; the connector finds the master from it. */
   address: text('address').notNull(),
   secretId: text('secret_id').notNull(),
+  /** Vault secret of the account the guest hook logs into Linux guests with; null when none. */
+  guestSecretId: text('guest_secret_id'),
+  /** Vault secret of dom0's SSH account (the host flush before an array snapshot); null when none. */
+  hostSshSecretId: text('host_ssh_secret_id'),
   pins: text('pins', { mode: 'json' }).$type<Record<string, string>>().notNull(),
   refused: text('refused', { mode: 'json' }).$type<Record<string, string>>().notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),

@@ -36,7 +36,7 @@ test('an admin connects a pool, tests it, discovers its VMs and disconnects it',
   const poolForm = page.getByRole('form', { name: 'Add a pool' });
   await poolForm.getByLabel('Pool name in Migawka').fill('Lab pool');
   await poolForm.getByLabel('Address of any host of the pool').fill('https://xcp1/');
-  await poolForm.getByLabel('Account').selectOption({ label: 'Lab pool root (root)' });
+  await poolForm.getByLabel('Account', { exact: true }).selectOption({ label: 'Lab pool root (root)' });
   await poolForm.getByRole('button', { name: 'Add pool' }).click();
   await expect(poolForm.getByText('Enter a host name or IP address, optionally with :port')).toBeVisible();
   await expect(page.getByText('No pool connected yet.')).toBeVisible();

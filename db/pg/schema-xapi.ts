@@ -11,6 +11,8 @@ export const xapiPools = pgTable('xapi_pools', {
   name: text('name').notNull().unique(),
   address: text('address').notNull(),
   secretId: text('secret_id').notNull(),
+  guestSecretId: text('guest_secret_id'),
+  hostSshSecretId: text('host_ssh_secret_id'),
   pins: json('pins').$type<Record<string, string>>().notNull(),
   refused: json('refused').$type<Record<string, string>>().notNull(),
   createdAt: timestamp('created_at', TIME).notNull(),

@@ -18,6 +18,20 @@ export const addXapiPoolInput = z.object({
     .string({ error: 'Choose the vault secret with the pool account' })
     .trim()
     .min(1, 'Choose the vault secret with the pool account'),
+  /** The Linux guests' SSH account for the guest hook (scripts, fsfreeze); null = no guest hook. */
+  guestSecretId: z
+    .string()
+    .trim()
+    .min(1, 'Choose the vault secret with the guest account')
+    .nullable()
+    .default(null),
+  /** dom0's SSH account for the host flush (`sync`) before an array snapshot; null = no flush. */
+  hostSshSecretId: z
+    .string()
+    .trim()
+    .min(1, 'Choose the vault secret with the host SSH account')
+    .nullable()
+    .default(null),
 });
 export type AddXapiPool = z.output<typeof addXapiPoolInput>;
 

@@ -13,7 +13,7 @@ import { toDriverError } from '../drivers/xapi/xapi-errors';
 import type { XapiPoolSet } from '../drivers/xapi/xapi-pool-set';
 import { currentXapiPoolSet, getXapiPoolSet } from '../jobs/runtime';
 import type { VaultKeySource } from './vault-key';
-import { xapiClientFor } from './xapi-pool-service';
+import { xapiClientFor, xapiSshAccessFor } from './xapi-pool-service';
 import { applyPoolSync, recordFailedPoolSync } from './xapi-sync-service';
 
 /** After a failed watcher step (pool unreachable, login refused), the next try waits this long. */
@@ -51,6 +51,7 @@ export async function connectXapiPools(
   const ctx = options.ctx ?? createServiceContext();
   const set = getXapiPoolSet({
     clientFor: (pool) => xapiClientFor(stores, ctx, keys, pool),
+    sshFor: (record) => xapiSshAccessFor(stores, ctx, keys, record),
     onSync: async (pool, sync) => {
       await applyPoolSync(stores, ctx, pool.id, sync);
     },

@@ -6,7 +6,15 @@ import { xenId } from '../drivers/xapi/xapi-discovery';
 import { isDomainError } from './errors';
 import { getHostVolume, listHostVolumes } from './inventory/host-volumes';
 import { getVm } from './inventory/vms';
-import { acceptXapiCertificate, addXapiPool, discoverXapiPool, testXapiPool } from './xapi-pool-service';
+import { createSecret } from './vault-service';
+import {
+  acceptXapiCertificate,
+  addXapiPool,
+  discoverXapiPool,
+  listXapiPools,
+  testXapiPool,
+  xapiSshAccessFor,
+} from './xapi-pool-service';
 import { closeXapiLabs, openXapiLab } from './xapi-test-support';
 
 /** Protection statuses are taken at a fixed time: these tests never read the wall clock. */
@@ -52,6 +60,33 @@ describe.each(dialects)('$name', (current) => {
           'secretId',
         ]);
         expect(await stores.xapiPools.list()).toEqual([]);
+      });
+
+      it('keeps the guest hook’s and dom0’s SSH accounts: refused when not in the vault, read from it at use, keys pinned beside the certificates', async () => {
+        const { stores, ctx, keys, secret } = await setup();
+        const base = { name: 'lab', address: '192.0.2.10', secretId: secret.id };
+        const noGuest = await rejection(addXapiPool(stores, ctx, { ...base, guestSecretId: 'nope' }));
+        expect(isDomainError(noGuest) && noGuest.fieldErrors?.map((field) => field.path)).toEqual([
+          'guestSecretId',
+        ]);
+        expect(await stores.xapiPools.list()).toEqual([]);
+        const guest = await createSecret(stores, ctx, keys, {
+          name: 'linux guests',
+          kind: 'password',
+          username: 'backup',
+          secret: 'g-s3cret',
+        });
+        const pool = await addXapiPool(stores, ctx, { ...base, guestSecretId: guest.id });
+        expect(pool).toMatchObject({ guestSecretId: guest.id, hostSshSecretId: null });
+        const access = xapiSshAccessFor(stores, ctx, keys, () => pool);
+        expect(await access.guestCredential()).toEqual({ username: 'backup', password: 'g-s3cret' });
+        expect(await access.hostCredential()).toBeNull(); // no host flush: connector-missing at the step
+        await access.hostKeys.pin('192.0.2.15', 'SHA256:guestkey');
+        expect((await stores.xapiPools.get(pool.id))?.pins).toEqual({ 'ssh:192.0.2.15': 'SHA256:guestkey' });
+        expect((await listXapiPools(stores))[0]).toMatchObject({
+          guestAccountName: 'linux guests',
+          hostSshAccountName: null,
+        });
       });
 
       it('tests the connection with the vault’s account, pins the certificates and shows what the pool answered', async () => {

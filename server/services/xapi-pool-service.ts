@@ -9,9 +9,11 @@ import type { Stores } from '../../db/stores/ports';
 import type { XapiPoolRecord } from '../../db/stores/ports/xapi-pool-store';
 import { actorLabel, type ServiceContext } from '../context';
 import type { CallOptions } from '../drivers/call';
+import type { HostKeyStore, SshCredential } from '../drivers/ssh/ssh-connection';
 import { type TaskJournal, XapiClient } from '../drivers/xapi/xapi-client';
 import { mapPool, type PoolFacts, readPoolRecords } from '../drivers/xapi/xapi-discovery';
 import { toDriverError } from '../drivers/xapi/xapi-errors';
+import type { XenSshAccess } from '../drivers/xapi/xapi-guest-hook';
 import type { TrustStore } from '../drivers/xapi/xapi-transport';
 import { isDriverError } from '../engine/driver';
 import {
@@ -35,16 +37,25 @@ export async function addXapiPool(
   raw: unknown,
 ): Promise<XapiPoolRecord> {
   const input = parseInput(addXapiPoolInput, raw);
-  if (!(await stores.secrets.get(input.secretId))) {
-    throw new DomainError('INVALID_INPUT', 'The pool account must be a secret in the vault.', [
-      { path: 'secretId', message: 'No secret has this id' },
-    ]);
+  const accounts = [
+    ['secretId', input.secretId, 'pool account'],
+    ['guestSecretId', input.guestSecretId, 'guest account'],
+    ['hostSshSecretId', input.hostSshSecretId, 'host SSH account'],
+  ] as const;
+  for (const [path, id, what] of accounts) {
+    if (id !== null && !(await stores.secrets.get(id))) {
+      throw new DomainError('INVALID_INPUT', `The ${what} must be a secret in the vault.`, [
+        { path, message: 'No secret has this id' },
+      ]);
+    }
   }
   const stored = await stores.xapiPools.insert({
     id: ctx.newId(),
     name: input.name,
     address: input.address,
     secretId: input.secretId,
+    guestSecretId: input.guestSecretId,
+    hostSshSecretId: input.hostSshSecretId,
     createdAt: ctx.now(),
     createdBy: actorLabel(ctx.actor),
   });
@@ -97,6 +108,41 @@ export function xapiClientFor(
     trust: poolTrustStore(stores, pool.id),
     journal: poolTaskJournal(stores, ctx, pool.id),
   });
+}
+
+/** The SSH key pins of a pool's guests and dom0s, beside its TLS pins (`ssh:` in front). */
+export function poolSshHostKeys(stores: Pick<Stores, 'xapiPools'>, poolId: string): HostKeyStore {
+  const trust = poolTrustStore(stores, poolId);
+  return {
+    pinned: (endpoint) => trust.pinned(`ssh:${endpoint}`),
+    pin: (endpoint, fingerprint) => trust.pin(`ssh:${endpoint}`, fingerprint),
+    refused: (endpoint, fingerprint) => trust.refused(`ssh:${endpoint}`, fingerprint),
+  };
+}
+
+/**
+ * The guest hook's and host flush's accounts, read from the vault at each connect through the
+ * pool's current record (`record()`), so an account set later is used without a restart.
+ */
+export function xapiSshAccessFor(
+  stores: PoolStores,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  record: () => XapiPoolRecord,
+): XenSshAccess {
+  const credential = async (secretId: string | null, fallbackUser: string): Promise<SshCredential | null> => {
+    if (secretId === null) return null;
+    const { metadata, value } = await revealSecret(stores, ctx, keys, secretId);
+    const username = metadata.username ?? fallbackUser;
+    return metadata.kind === 'ssh-private-key'
+      ? { username, privateKey: value }
+      : { username, password: value };
+  };
+  return {
+    guestCredential: () => credential(record().guestSecretId, 'root'),
+    hostCredential: () => credential(record().hostSshSecretId, 'root'),
+    hostKeys: poolSshHostKeys(stores, record().id),
+  };
 }
 
 async function poolOrThrow(stores: Pick<Stores, 'xapiPools'>, id: string): Promise<XapiPoolRecord> {
@@ -209,6 +255,12 @@ export interface XapiPoolView {
   address: string;
   /** The vault secret's name (null if it was deleted: the pool cannot log in until given one). */
   accountName: string | null;
+  /** The guest hook's account (null: none set, or deleted from the vault while its id stays). */
+  guestAccountName: string | null;
+  guestSecretId: string | null;
+  /** dom0's SSH account for the host flush, likewise. */
+  hostSshAccountName: string | null;
+  hostSshSecretId: string | null;
   createdAt: Date;
   createdBy: string;
   lastSyncAt: Date | null;
@@ -230,6 +282,10 @@ export async function listXapiPools(stores: PoolStores): Promise<XapiPoolView[]>
     name: pool.name,
     address: pool.address,
     accountName: secrets.get(pool.secretId) ?? null,
+    guestAccountName: pool.guestSecretId ? (secrets.get(pool.guestSecretId) ?? null) : null,
+    guestSecretId: pool.guestSecretId,
+    hostSshAccountName: pool.hostSshSecretId ? (secrets.get(pool.hostSshSecretId) ?? null) : null,
+    hostSshSecretId: pool.hostSshSecretId,
     createdAt: pool.createdAt,
     createdBy: pool.createdBy,
     lastSyncAt: pool.lastSyncAt,

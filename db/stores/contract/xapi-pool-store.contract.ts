@@ -39,6 +39,8 @@ export function runXapiPoolStoreContract(name: string, create: () => Promise<Xap
     it('stores a pool with empty pins and refuses a second pool of the same name', async () => {
       expect(await store.insert(poolOf('p1', 'pool-a'))).toEqual({
         ...poolOf('p1', 'pool-a'),
+        guestSecretId: null,
+        hostSshSecretId: null,
         pins: {},
         refused: {},
         lastSyncAt: null,
@@ -46,6 +48,13 @@ export function runXapiPoolStoreContract(name: string, create: () => Promise<Xap
         hostIds: [],
       });
       expect(await store.insert(poolOf('p2', 'pool-a'))).toBeNull();
+      const withAccounts = {
+        ...poolOf('p3', 'pool-ssh'),
+        guestSecretId: 'secret-g',
+        hostSshSecretId: 'secret-h',
+      };
+      expect(await store.insert(withAccounts)).toMatchObject(withAccounts);
+      await store.delete('p3');
       await store.insert(poolOf('p0', 'pool-0'));
       expect((await store.list()).map((pool) => pool.name)).toEqual(['pool-0', 'pool-a']);
       expect((await store.findByName('pool-a'))?.id).toBe('p1');

@@ -9,7 +9,11 @@ export interface XapiPoolRecord {
   address: string;
   /** The vault secret holding the pool account. */
   secretId: string;
-  /** Pinned SHA-256 fingerprint per host endpoint. */
+  /** The vault secret of the Linux guests' account for the guest hook; null when none is set. */
+  guestSecretId: string | null;
+  /** The vault secret of dom0's SSH account for the host flush; null when none is set. */
+  hostSshSecretId: string | null;
+  /** Pinned SHA-256 fingerprint per host endpoint (TLS); SSH host keys under `ssh:<endpoint>`. */
   pins: Record<string, string>;
   /** A different fingerprint a host presented, per endpoint, waiting for an admin. */
   refused: Record<string, string>;
@@ -21,7 +25,11 @@ export interface XapiPoolRecord {
   hostIds: string[];
 }
 
-export type NewXapiPool = Omit<XapiPoolRecord, 'pins' | 'refused' | 'lastSyncAt' | 'lastError' | 'hostIds'>;
+export type NewXapiPool = Omit<
+  XapiPoolRecord,
+  'pins' | 'refused' | 'lastSyncAt' | 'lastError' | 'hostIds' | 'guestSecretId' | 'hostSshSecretId'
+> &
+  Partial<Pick<XapiPoolRecord, 'guestSecretId' | 'hostSshSecretId'>>;
 
 export interface XapiPoolStore {
   /** Null when the name is taken (nothing written). */

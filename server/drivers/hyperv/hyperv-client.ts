@@ -3,7 +3,8 @@
  * - One SSH connection per host, opened on first use and reused by every call; a dropped
  *   connection is reopened by the next call. At most `maxConcurrent` channels run at once per
  *   host (OpenSSH's MaxSessions is 10; a host also has only so much I/O for copies).
- * - Host-key pinning: the first connection pins the key's SHA-256 fingerprint (trust on first use,
+ * - Host-key pinning (ssh/ssh-connection.ts, shared with the Linux guest and Xen host transports):
+ *   the first connection pins the key's SHA-256 fingerprint (trust on first use,
  *   shown to the admin on the connection); a different key is refused before authenticating — no
  *   password or signature is sent — and remembered until an admin accepts it.
  * - `run`: one repository script per call (hyperv-scripts.ts); exactly one JSON envelope is read
@@ -12,31 +13,25 @@
  * - `readFile` / `writeFile`: disk files through the SFTP subsystem (Windows paths `D:\x` are
  *   `/D:/x` there), counted against the same concurrency limit.
  */
-import { createHash } from 'node:crypto';
-// ssh2 is CommonJS whose exports Node's ESM loader cannot list: import the default, then pick.
-import ssh2, { type ClientChannel, type SFTPWrapper } from 'ssh2';
+import type { SFTPWrapper } from 'ssh2';
 import type { z } from 'zod';
 import { DriverError } from '../../engine/driver';
 import { type CallOptions, callWithDeadline } from '../call';
+import {
+  endpointOf,
+  execOnConnection,
+  type HostKeyStore,
+  openPinnedConnection,
+  type SshClient,
+  type SshCredential,
+  unreachable,
+} from '../ssh/ssh-connection';
 import { PowerShellError, type PowerShellErrorRecord } from './hyperv-errors';
 import { buildInvocation, type ScriptName } from './hyperv-scripts';
 
-const { Client } = ssh2;
-type Client = InstanceType<typeof Client>;
+export { fingerprintOf, type HostKeyStore, type SshCredential } from '../ssh/ssh-connection';
 
-export interface SshCredential {
-  username: string;
-  password?: string;
-  /** An OpenSSH private key (PEM / OpenSSH format). */
-  privateKey?: string;
-}
-
-/** Where the pinned host-key fingerprints live (the connection's record). */
-export interface HostKeyStore {
-  pinned(endpoint: string): Promise<string | null>;
-  pin(endpoint: string, fingerprint: string): Promise<void>;
-  refused(endpoint: string, fingerprint: string): Promise<void>;
-}
+type Client = SshClient;
 
 export interface HypervClientOptions {
   /** How messages name the host ("hyperv host hv01"). */
@@ -52,11 +47,6 @@ export interface HypervClientOptions {
   maxCommandLine?: number;
   /** How long the SSH handshake may take; default 20 s. */
   connectTimeoutMs?: number;
-}
-
-/** OpenSSH's notation: `SHA256:` + unpadded base64 of the key blob's digest. */
-export function fingerprintOf(key: Buffer): string {
-  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
 /** `D:\Hyper-V\a.vhdx` → `/D:/Hyper-V/a.vhdx` (the Windows OpenSSH SFTP server's notation). */
@@ -108,10 +98,6 @@ interface Envelope {
   error?: PowerShellErrorRecord;
 }
 
-function unreachable(label: string, reason: string, isRetryable = true): DriverError {
-  return new DriverError('host-unreachable', `${label}: ${reason}`, { isRetryable });
-}
-
 /** Windows PowerShell prints a UTF-8 byte-order mark when its output encoding is UTF-8. */
 export function parseEnvelope(label: string, script: string, stdout: string, stderr: string): Envelope {
   const text = stdout.replace(/^\uFEFF/, '').trim();
@@ -142,7 +128,7 @@ export class HypervClient {
   }
 
   get endpoint(): string {
-    return this.options.port === 22 ? this.options.host : `${this.options.host}:${this.options.port}`;
+    return endpointOf(this.options.host, this.options.port);
   }
 
   /** Channels in use right now (for tests of the concurrency limit). */
@@ -167,56 +153,15 @@ export class HypervClient {
   }
 
   private async open(): Promise<{ client: Client; sftp: Promise<SFTPWrapper> | null }> {
-    const credential = await this.options.credential();
-    const endpoint = this.endpoint;
-    const { hostKeys } = this.options;
-    let refusal: DriverError | null = null;
-    const client = new Client();
-    const state = { client, sftp: null as Promise<SFTPWrapper> | null };
-    await new Promise<void>((resolve, reject) => {
-      client.once('ready', () => resolve());
-      client.once('error', (error: Error & { level?: string }) => {
-        if (refusal) reject(refusal);
-        else if (error.level === 'client-authentication')
-          reject(
-            unreachable(
-              this.label,
-              `the host refused the login of ${credential.username} (wrong password or key, or the account may not log in over SSH)`,
-              false,
-            ),
-          );
-        else reject(unreachable(this.label, `cannot be reached: ${error.message}`));
-      });
-      client.connect({
-        host: this.options.host,
-        port: this.options.port,
-        username: credential.username,
-        password: credential.password,
-        privateKey: credential.privateKey,
-        readyTimeout: this.options.connectTimeoutMs ?? 20_000,
-        hostVerifier: (key: Buffer, verify: (isValid: boolean) => void) => {
-          const fingerprint = fingerprintOf(key);
-          (async () => {
-            const pinned = await hostKeys.pinned(endpoint);
-            if (pinned === null) {
-              await hostKeys.pin(endpoint, fingerprint);
-              return true;
-            }
-            if (pinned === fingerprint) return true;
-            await hostKeys.refused(endpoint, fingerprint);
-            refusal = unreachable(
-              this.label,
-              `the host presented a different SSH host key (pinned ${pinned}, now ${fingerprint}); ` +
-                'nothing was sent. An admin must accept the new key on the connection.',
-              false,
-            );
-            return false;
-          })().then(verify, () => verify(false));
-        },
-      });
+    const client = await openPinnedConnection({
+      label: this.label,
+      host: this.options.host,
+      port: this.options.port,
+      credential: await this.options.credential(),
+      hostKeys: this.options.hostKeys,
+      connectTimeoutMs: this.options.connectTimeoutMs,
     });
-    client.on('error', () => {}); // later errors surface on the channels; 'close' drops the connection
-    return state;
+    return { client, sftp: null };
   }
 
   /** Runs one repository script and returns its `data`, checked against `schema`. */
@@ -256,55 +201,8 @@ export class HypervClient {
     });
   }
 
-  private exec(
-    client: Client,
-    command: string,
-    stdin: string,
-    signal: AbortSignal,
-  ): Promise<{ stdout: string; stderr: string; code: number | null }> {
-    return new Promise((resolve, reject) => {
-      client.exec(command, (error, channel: ClientChannel) => {
-        if (error) {
-          reject(unreachable(this.label, `could not open a session: ${error.message}`));
-          return;
-        }
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        let code: number | null = null;
-        let settled = false;
-        const onAbort = () => {
-          if (settled) return;
-          settled = true;
-          // Closing the channel ends the remote process (sshd kills it); the signal is a courtesy.
-          try {
-            channel.signal('KILL');
-          } catch {}
-          channel.close();
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        channel.on('data', (chunk: Buffer) => out.push(chunk));
-        channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-        channel.on('exit', (exitCode: number | null) => {
-          code = exitCode;
-        });
-        channel.on('close', () => {
-          signal.removeEventListener('abort', onAbort);
-          if (settled) return;
-          settled = true;
-          if (code === null) {
-            reject(unreachable(this.label, 'the connection was lost while the script ran'));
-            return;
-          }
-          resolve({
-            stdout: Buffer.concat(out).toString('utf8'),
-            stderr: Buffer.concat(err).toString('utf8'),
-            code,
-          });
-        });
-        channel.end(stdin);
-      });
-    });
+  private exec(client: Client, command: string, stdin: string, signal: AbortSignal) {
+    return execOnConnection(client, this.label, command, stdin, signal);
   }
 
   private async sftp(signal: AbortSignal): Promise<SFTPWrapper> {

@@ -8,6 +8,7 @@ import type { Connector, ManagedObject } from '../registry';
 import type { HypervisorDriver } from '../roles';
 import type { XapiClient } from './xapi-client';
 import { XAPI_CONNECTOR } from './xapi-discovery';
+import type { XenSshAccess } from './xapi-guest-hook';
 import { XapiHypervisor } from './xapi-hypervisor';
 import { XapiPoolSnapshots } from './xapi-pool-snapshots';
 
@@ -17,6 +18,8 @@ export interface ConnectedPool {
   client: XapiClient;
   /** Inventory ids (`xen:<uuid>`) of the pool's hosts, as its last discovery saw them. */
   hostIds: ReadonlySet<string>;
+  /** The pool's guest and dom0 SSH accounts (guest hook, host flush); absent when none is set. */
+  ssh?: XenSshAccess;
 }
 
 export class XapiConnector implements Connector {
@@ -66,7 +69,7 @@ export class XapiConnector implements Connector {
     const pool = this.poolOf(host);
     let driver = this.drivers.get(pool.client);
     if (!driver) {
-      driver = new XapiHypervisor(pool.client);
+      driver = new XapiHypervisor(pool.client, pool.ssh);
       this.drivers.set(pool.client, driver);
     }
     return driver;

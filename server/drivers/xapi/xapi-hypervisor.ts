@@ -14,8 +14,8 @@
  *   place (the VM must be halted, checked live); every written disk is read back from the pool and
  *   compared with the point's sha256.
  * - `revertToSnapshot`: `VM.revert`, then the power state the VM had at the snapshot.
- * Guest freeze, scripts and host flushes are not XAPI calls: they fail `connector-missing`, which
- * the planner never asks of a Xen VM.
+ * Guest freeze, scripts and host flushes are not XAPI calls: they go over SSH to the guest and to
+ * dom0 (xapi-guest-hook.ts) where the pool has the accounts, and fail `connector-missing` where not.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -33,11 +33,14 @@ import type {
   RestoreDisksRequest,
   RestoreResult,
   ScriptResult,
+  ScriptRun,
   StoredPoint,
 } from '../roles';
 import type { XapiClient } from './xapi-client';
 import { diskVdis, offersQuiesce, uuidOfXenId, XAPI_CONNECTOR, xenId } from './xapi-discovery';
 import { isXapiError, toDriverError } from './xapi-errors';
+import { type XenSshAccess, XenSshHooks } from './xapi-guest-hook';
+import { guestLookup, pluggedHosts } from './xapi-guest-targets';
 import {
   hostRecordSchema,
   NULL_REF,
@@ -48,6 +51,7 @@ import {
   vdiRecordSchema,
   vmRecordSchema,
 } from './xapi-records';
+import { createdVmIds, newVmTargets } from './xapi-restore-targets';
 
 const POWER: Record<VmRecord['power_state'], PowerState> = {
   Running: 'running',
@@ -76,7 +80,15 @@ async function mapped<T>(what: string, work: () => Promise<T>): Promise<T> {
 export class XapiHypervisor implements HypervisorDriver {
   readonly connector = XAPI_CONNECTOR;
 
-  constructor(private readonly client: XapiClient) {}
+  private readonly hooks: XenSshHooks | null;
+
+  /** `ssh`: the pool's guest and dom0 accounts for the guest hook and host flush; absent = none. */
+  constructor(
+    private readonly client: XapiClient,
+    ssh?: XenSshAccess,
+  ) {
+    this.hooks = ssh ? new XenSshHooks(ssh, client.label) : null;
+  }
 
   private what(action: string): string {
     return `${this.client.label} ${action}`;
@@ -132,20 +144,41 @@ export class XapiHypervisor implements HypervisorDriver {
     });
   }
 
-  async freezeGuest(): Promise<void> {
-    throw unsupported('guest freeze (quiesce goes through VM.snapshot_with_quiesce)');
+  private hooksOr(what: string): XenSshHooks {
+    if (!this.hooks) throw unsupported(what);
+    return this.hooks;
   }
 
-  async thawGuest(): Promise<void> {
-    throw unsupported('guest thaw');
+  async freezeGuest(vmId: string, freezeTimeoutMs: number, options: CallOptions): Promise<void> {
+    const hooks = this.hooksOr('guest freeze (quiesce goes through VM.snapshot_with_quiesce)');
+    const lookup = await mapped(this.what(`guest of ${vmId}`), () => guestLookup(this.client, vmId, options));
+    await hooks.freeze(vmId, lookup, freezeTimeoutMs, options);
   }
 
-  async runGuestScript(): Promise<ScriptResult> {
-    throw unsupported('guest script runner (a guest hook is not configured)');
+  async thawGuest(vmId: string, options: CallOptions): Promise<void> {
+    const hooks = this.hooksOr('guest thaw');
+    const lookup = await mapped(this.what(`guest of ${vmId}`), () => guestLookup(this.client, vmId, options));
+    await hooks.thaw(vmId, lookup, options);
   }
 
-  async flushHostIo(): Promise<void> {
-    throw unsupported('host I/O flush');
+  async runGuestScript(vmId: string, script: ScriptRun, options: CallOptions): Promise<ScriptResult> {
+    const hooks = this.hooksOr('guest script runner (a guest hook is not configured)');
+    const lookup = await mapped(this.what(`guest of ${vmId}`), () => guestLookup(this.client, vmId, options));
+    return hooks.runScript(lookup, script, options);
+  }
+
+  /** `sync` in dom0 of every host the SR is plugged into (its page cache, before an array snapshot). */
+  async flushHostIo(hostVolumeId: string, options: CallOptions): Promise<void> {
+    const hooks = this.hooksOr('host I/O flush');
+    const { srName, hosts } = await mapped(this.what(`hosts of ${hostVolumeId}`), () =>
+      pluggedHosts(this.client, hostVolumeId, options),
+    );
+    await hooks.flush(srName, hosts, options);
+  }
+
+  /** Ends the hook's SSH connections (pool disconnected, tests). */
+  async closeHooks(): Promise<void> {
+    await this.hooks?.close();
   }
 
   private async masterOffersQuiesce(options: CallOptions): Promise<boolean> {
@@ -311,7 +344,8 @@ export class XapiHypervisor implements HypervisorDriver {
       });
     if (request.target === 'scratch') throw unsupported('scratch area (restore as a new VM instead)');
     return mapped(this.what(`restore of ${request.vmId}`), async () => {
-      const created = request.target === 'as-new' ? await this.newVmTargets(request, point, options) : null;
+      const created =
+        request.target === 'as-new' ? await newVmTargets(this.client, request, point, options) : null;
       const targets = created?.targets ?? (await this.inPlaceTargets(request.vmId, point, options));
       const total = point.files.reduce((sum, file) => sum + file.bytes, 0);
       let done = 0;
@@ -338,25 +372,9 @@ export class XapiHypervisor implements HypervisorDriver {
         }
       }
       return created
-        ? { bytes: total, verified: true, createdVm: await this.createdVmIds(created, options) }
+        ? { bytes: total, verified: true, createdVm: await createdVmIds(this.client, created, options) }
         : { bytes: total, verified: true };
     });
-  }
-
-  /**
-   * The ids a pool sync reads the new VM and its VDIs by (`xen:<uuid>`), so the runner records the
-   * VM under them and the next sync finds it instead of adding it a second time.
-   */
-  private async createdVmIds(
-    created: { vmRef: string; targets: Map<string, string> },
-    options: CallOptions,
-  ): Promise<{ vmId: string; diskIds: Record<string, string> }> {
-    const uuidOf = (ref: string, kind: 'VM' | 'VDI') =>
-      this.client.call(`${kind}.get_uuid`, [ref], z.string(), options);
-    const diskIds: Record<string, string> = {};
-    for (const [pointDiskId, vdiRef] of created.targets)
-      diskIds[pointDiskId] = xenId(await uuidOf(vdiRef, 'VDI'));
-    return { vmId: xenId(await uuidOf(created.vmRef, 'VM')), diskIds };
   }
 
   /** In place: the VM must be halted now (checked live, not from the inventory). */
@@ -382,70 +400,6 @@ export class XapiHypervisor implements HypervisorDriver {
       targets.set(file.diskId, await this.client.call('VDI.get_by_uuid', [uuid], z.string(), options));
     }
     return targets;
-  }
-
-  /** As new: a halted VM named `newVmName` with one new VDI per stored disk on the disk's SR. */
-  private async newVmTargets(request: RestoreDisksRequest, point: StoredPoint, options: CallOptions) {
-    const name = request.newVmName;
-    if (!name)
-      throw new DriverError('invalid-state', 'a restore as new needs a new VM name', { isRetryable: false });
-    const existing = await this.client.call('VM.get_by_name_label', [name], z.array(z.string()), options);
-    if (existing.length > 0) {
-      throw new DriverError('invalid-state', `the pool already has a VM named ${name}`, {
-        isRetryable: false,
-      });
-    }
-    const vmRef = await this.client.call(
-      'VM.create',
-      [
-        {
-          name_label: name,
-          name_description: `restored by Migawka from point ${point.restorePointId}`,
-          other_config: { 'migawka-restore-point': point.restorePointId },
-        },
-      ],
-      z.string(),
-      options,
-    );
-    const targets = new Map<string, string>();
-    for (const [index, file] of point.files.entries()) {
-      const srUuid = uuidOfXenId(file.origin.hostVolumeId ?? '') ?? '';
-      const srRef = await this.client.call('SR.get_by_uuid', [srUuid], z.string(), options);
-      const vdiRef = await this.client.call(
-        'VDI.create',
-        [
-          {
-            name_label: `${name} disk ${index}`,
-            SR: srRef,
-            virtual_size: file.bytes,
-            type: 'user',
-            sharable: false,
-            read_only: false,
-            other_config: {},
-          },
-        ],
-        z.string(),
-        options,
-      );
-      await this.client.call(
-        'VBD.create',
-        [
-          {
-            VM: vmRef,
-            VDI: vdiRef,
-            userdevice: String(index),
-            bootable: index === 0,
-            mode: 'RW',
-            type: 'Disk',
-            empty: false,
-          },
-        ],
-        z.string(),
-        options,
-      );
-      targets.set(file.diskId, vdiRef);
-    }
-    return { vmRef, targets };
   }
 
   /** Snapshot revert: `VM.revert` (not cancellable on the pool), then the power state at the snapshot. */

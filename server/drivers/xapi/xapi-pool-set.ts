@@ -11,10 +11,13 @@
 import type { XapiPoolRecord } from '../../../db/stores/ports/xapi-pool-store';
 import type { XapiClient } from './xapi-client';
 import type { ConnectedPool } from './xapi-connector';
+import type { XenSshAccess } from './xapi-guest-hook';
 import { type PoolSync, PoolWatcher } from './xapi-live';
 
 export interface XapiPoolSetOptions {
   clientFor(pool: XapiPoolRecord): XapiClient;
+  /** The guest hook's and host flush's SSH access; it reads the pool's record at each use. */
+  sshFor?(record: () => XapiPoolRecord): XenSshAccess;
   /** Writes what a watcher saw (inventory merge, the pool's last sync). */
   onSync(pool: XapiPoolRecord, sync: PoolSync): Promise<void>;
   /** A watcher step failed (the watcher goes on after `pause`). */
@@ -26,6 +29,7 @@ export interface XapiPoolSetOptions {
 interface Entry {
   record: XapiPoolRecord;
   client: XapiClient;
+  ssh: XenSshAccess | undefined;
   hostIds: Set<string>;
   watcher: AbortController | null;
   done: Promise<void> | null;
@@ -45,6 +49,7 @@ export class XapiPoolSet {
       name: entry.record.name,
       client: entry.client,
       hostIds: entry.hostIds,
+      ssh: entry.ssh,
     }));
   }
 
@@ -72,11 +77,13 @@ export class XapiPoolSet {
       const entry: Entry = {
         record,
         client: this.options.clientFor(record),
+        ssh: undefined,
         hostIds: new Set(),
         watcher: null,
         done: null,
         waiters: [],
       };
+      entry.ssh = this.options.sshFor?.(() => entry.record);
       this.entries.set(record.id, entry);
       if (this.isWatching) this.watch(entry);
     }

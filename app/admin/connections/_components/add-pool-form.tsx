@@ -4,6 +4,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { toast } from 'sonner';
+import { z } from 'zod';
 import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
 import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
@@ -13,15 +14,28 @@ import { useTRPC } from '@/app/_lib/trpc';
 import { addXapiPoolInput } from '@/server/schemas/xapi-pools';
 import { VaultAccountSelect } from './connection-card';
 
-type AddPoolValues = { name: string; address: string; secretId: string };
+/** The server's schema with the form's shapes: an SSH account not chosen is null (no hook, no flush). */
+const optionalAccount = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? null : value));
+const addPoolFormSchema = addXapiPoolInput.extend({
+  guestSecretId: optionalAccount,
+  hostSshSecretId: optionalAccount,
+});
+type AddPoolValues = z.input<typeof addPoolFormSchema>;
+type AddPoolRequest = z.output<typeof addPoolFormSchema>;
 
-/** A pool by any host's address and the vault account it signs in with. */
+/**
+ * A pool by any host's address and the vault account it signs in with; optionally the SSH accounts
+ * of its Linux guests (the guest hook: scripts and fsfreeze) and of dom0 (the host flush).
+ */
 export function AddPoolForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const form = useForm<AddPoolValues>({
-    resolver: zodResolver(addXapiPoolInput),
-    defaultValues: { name: '', address: '', secretId: '' },
+  const form = useForm<AddPoolValues, unknown, AddPoolRequest>({
+    resolver: zodResolver(addPoolFormSchema),
+    defaultValues: { name: '', address: '', secretId: '', guestSecretId: '', hostSshSecretId: '' },
   });
   const add = useMutation(
     trpc.xapiPools.add.mutationOptions({
@@ -65,6 +79,26 @@ export function AddPoolForm() {
             registration={form.register('secretId')}
           />
           <FieldErrorText id="pool-account-error" message={errors.secretId?.message} />
+        </div>
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor="pool-guest-account">Guest SSH account (Linux guests)</Label>
+          <VaultAccountSelect
+            id="pool-guest-account"
+            describedBy="pool-guest-account-error"
+            emptyLabel="None: no guest scripts or freeze"
+            registration={form.register('guestSecretId')}
+          />
+          <FieldErrorText id="pool-guest-account-error" message={errors.guestSecretId?.message} />
+        </div>
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor="pool-host-ssh-account">Host SSH account (dom0)</Label>
+          <VaultAccountSelect
+            id="pool-host-ssh-account"
+            describedBy="pool-host-ssh-account-error"
+            emptyLabel="None: no host flush"
+            registration={form.register('hostSshSecretId')}
+          />
+          <FieldErrorText id="pool-host-ssh-account-error" message={errors.hostSshSecretId?.message} />
         </div>
       </div>
       <Button type="submit" className="mt-3" disabled={add.isPending}>

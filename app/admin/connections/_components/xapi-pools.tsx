@@ -67,7 +67,11 @@ function PoolCard({ pool }: { pool: Pool }) {
       label={`Pool ${pool.name}`}
       name={pool.name}
       address={pool.address}
-      accounts={[{ role: 'account', name: pool.accountName }]}
+      accounts={[
+        { role: 'account', name: pool.accountName },
+        ...(pool.guestSecretId ? [{ role: 'guest SSH account', name: pool.guestAccountName }] : []),
+        ...(pool.hostSshSecretId ? [{ role: 'host SSH account', name: pool.hostSshAccountName }] : []),
+      ]}
       keyWord="certificate"
       compareWith="the host's console"
       trusted={pool.pinned}
