@@ -10,7 +10,7 @@
  * Decisions come from server/engine/operation-rules.ts, exactly as on SQLite. Writing a plan is in
  * ./operation-enqueue.ts, cancel and recovery in ./operation-cancel-recover.ts.
  */
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, notExists, notInArray, or, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import {
   DEFAULT_ADMISSION_LIMITS,
@@ -289,8 +289,9 @@ async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): P
     sql`select pg_try_advisory_xact_lock(${ADVISORY.admission}) as locked`,
   );
   if (rows[0]?.locked) {
-    const workers = await liveWorkersIn(tx, now);
-    await admitQueued(tx, events, now, options.limits ?? DEFAULT_ADMISSION_LIMITS, workers);
+    await admitQueued(tx, events, now, options.limits ?? DEFAULT_ADMISSION_LIMITS, () =>
+      liveWorkersIn(tx, now),
+    );
   }
   const examined: string[] = [];
   for (;;) {
@@ -305,13 +306,23 @@ async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): P
             lt(operations.leaseExpiresAt, now),
             eq(operations.leaseOwner, workerId),
           ),
+          // A step in flight (or awaiting recovery) makes an operation busy (decideNextStep):
+          // filtered here, a worker woken by every finished step does not read the steps of
+          // each busy operation, one round trip apiece, to learn it has nothing to claim.
+          notExists(
+            tx
+              .select({ one: sql`1` })
+              .from(operationSteps)
+              .where(
+                and(eq(operationSteps.operationId, operations.id), eq(operationSteps.status, 'running')),
+              ),
+          ),
           examined.length > 0 ? notInArray(operations.id, examined) : undefined,
         ),
       )
       .orderBy(asc(operations.startedAt), asc(operations.id))
       .limit(CANDIDATES_PER_ROUND)
       .for('no key update', { skipLocked: true });
-    if (candidates.length === 0) return null;
     for (const operation of candidates) {
       examined.push(operation.id);
       // A worker placed near some hosts leaves the operations of others to the workers serving them.
@@ -319,6 +330,8 @@ async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): P
       const claimed = await claimStepOf(tx, events, operation, workerId, now, leaseMs);
       if (claimed) return claimed;
     }
+    // A short round was every candidate there is: asking again would only confirm it.
+    if (candidates.length < CANDIDATES_PER_ROUND) return null;
   }
 }
 
