@@ -10,7 +10,7 @@
  * Decisions come from server/engine/operation-rules.ts, exactly as on SQLite. Writing a plan is in
  * ./operation-enqueue.ts, cancel and recovery in ./operation-cancel-recover.ts.
  */
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, notExists, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne, notInArray, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import {
   DEFAULT_ADMISSION_LIMITS,
@@ -55,6 +55,7 @@ import { statusesInAskedOrder } from '../status-rows';
 import { listenForNewEvents } from './event-notifications';
 import { admitQueued } from './operation-admission';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
+import { claimableBy, hasClaimableWork } from './operation-claimable';
 import { enqueueIn, recordBlockedIn } from './operation-enqueue';
 import {
   queryActiveOnArray,
@@ -100,6 +101,8 @@ export class PgOperationStore implements OperationStore {
   }
 
   async claimNext(options: ClaimOptions): Promise<ClaimedStep | null> {
+    // Most wake-ups find nothing: one statement says so without a transaction (./operation-claimable.ts).
+    if (!(await hasClaimableWork(this.db, options.workerId, options.now))) return null;
     return inPgTransaction(this.db, (tx, events) => claimIn(tx, events, options));
   }
 
@@ -300,23 +303,7 @@ async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): P
       .from(operations)
       .where(
         and(
-          inArray(operations.status, ['running', 'cancelling']),
-          or(
-            isNull(operations.leaseOwner),
-            lt(operations.leaseExpiresAt, now),
-            eq(operations.leaseOwner, workerId),
-          ),
-          // A step in flight (or awaiting recovery) makes an operation busy (decideNextStep):
-          // filtered here, a worker woken by every finished step does not read the steps of
-          // each busy operation, one round trip apiece, to learn it has nothing to claim.
-          notExists(
-            tx
-              .select({ one: sql`1` })
-              .from(operationSteps)
-              .where(
-                and(eq(operationSteps.operationId, operations.id), eq(operationSteps.status, 'running')),
-              ),
-          ),
+          claimableBy(tx, workerId, now),
           examined.length > 0 ? notInArray(operations.id, examined) : undefined,
         ),
       )
