@@ -302,10 +302,13 @@ describe.skipIf(!postgres || postgres.skip !== null)(
       ).sort((a, b) => a - b);
       const victims: string[] = [];
       const deadline = Date.now() + 1_500_000;
+      // A final status never changes: only the operations not yet ended are asked about again.
+      const endedIds = new Set<string>();
       for (;;) {
-        const statuses = await harness.stores.operations.statusesOf(ids);
+        const statuses = await harness.stores.operations.statusesOf(ids.filter((id) => !endedIds.has(id)));
+        for (const [id, status] of statuses) if (isFinalOperationStatus(status)) endedIds.add(id);
         const running = ids.filter((id) => statuses.get(id) === 'running');
-        const ended = ids.filter((id) => isFinalOperationStatus(statuses.get(id) ?? 'queued')).length;
+        const ended = endedIds.size;
         // Work arrives while the workers run, BACKLOG operations ahead of them: enough that every
         // worker always finds some and conflicting ones wait on each other, as in a backup window.
         while (ids.length < OPERATIONS && ids.length - ended < BACKLOG) await enqueue(ids.length);

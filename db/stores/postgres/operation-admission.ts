@@ -252,14 +252,18 @@ export async function admitQueued(
   events: PgEventBatch,
   now: Date,
   limits: AdmissionLimits,
-  workers: readonly WorkerScope[] = [],
+  readWorkers: () => Promise<readonly WorkerScope[]>,
 ): Promise<string[]> {
   const admitted: string[] = [];
+  // Read once, and only when something was woken: most claims find the wake-up queue empty, and
+  // the worker registry is one round trip they need not pay.
+  let workers: readonly WorkerScope[] | undefined;
   // A start wakes the operations behind it: they are examined in the same claim, within its budget.
   for (let budget = ADMISSION_BATCH; budget > 0; ) {
     const rows = await takeCandidates(tx, budget);
     if (rows.length === 0) break;
     budget -= rows.length;
+    workers ??= await readWorkers();
     const started = await admitRound(tx, events, now, limits, workers, rows);
     admitted.push(...started);
     if (started.length === 0) break;

@@ -10,7 +10,7 @@
  * Decisions come from server/engine/operation-rules.ts, exactly as on SQLite. Writing a plan is in
  * ./operation-enqueue.ts, cancel and recovery in ./operation-cancel-recover.ts.
  */
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne, notInArray, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import {
   DEFAULT_ADMISSION_LIMITS,
@@ -55,6 +55,7 @@ import { statusesInAskedOrder } from '../status-rows';
 import { listenForNewEvents } from './event-notifications';
 import { admitQueued } from './operation-admission';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
+import { claimableBy, hasClaimableWork } from './operation-claimable';
 import { enqueueIn, recordBlockedIn } from './operation-enqueue';
 import {
   queryActiveOnArray,
@@ -100,6 +101,8 @@ export class PgOperationStore implements OperationStore {
   }
 
   async claimNext(options: ClaimOptions): Promise<ClaimedStep | null> {
+    // Most wake-ups find nothing: one statement says so without a transaction (./operation-claimable.ts).
+    if (!(await hasClaimableWork(this.db, options.workerId, options.now))) return null;
     return inPgTransaction(this.db, (tx, events) => claimIn(tx, events, options));
   }
 
@@ -289,8 +292,9 @@ async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): P
     sql`select pg_try_advisory_xact_lock(${ADVISORY.admission}) as locked`,
   );
   if (rows[0]?.locked) {
-    const workers = await liveWorkersIn(tx, now);
-    await admitQueued(tx, events, now, options.limits ?? DEFAULT_ADMISSION_LIMITS, workers);
+    await admitQueued(tx, events, now, options.limits ?? DEFAULT_ADMISSION_LIMITS, () =>
+      liveWorkersIn(tx, now),
+    );
   }
   const examined: string[] = [];
   for (;;) {
@@ -299,19 +303,13 @@ async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): P
       .from(operations)
       .where(
         and(
-          inArray(operations.status, ['running', 'cancelling']),
-          or(
-            isNull(operations.leaseOwner),
-            lt(operations.leaseExpiresAt, now),
-            eq(operations.leaseOwner, workerId),
-          ),
+          claimableBy(tx, workerId, now),
           examined.length > 0 ? notInArray(operations.id, examined) : undefined,
         ),
       )
       .orderBy(asc(operations.startedAt), asc(operations.id))
       .limit(CANDIDATES_PER_ROUND)
       .for('no key update', { skipLocked: true });
-    if (candidates.length === 0) return null;
     for (const operation of candidates) {
       examined.push(operation.id);
       // A worker placed near some hosts leaves the operations of others to the workers serving them.
@@ -319,6 +317,8 @@ async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): P
       const claimed = await claimStepOf(tx, events, operation, workerId, now, leaseMs);
       if (claimed) return claimed;
     }
+    // A short round was every candidate there is: asking again would only confirm it.
+    if (candidates.length < CANDIDATES_PER_ROUND) return null;
   }
 }
 

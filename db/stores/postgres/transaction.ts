@@ -8,7 +8,6 @@
  */
 import { sql } from 'drizzle-orm';
 import { type PgDb, transactionOnOwnClient } from '../../pg/client';
-import { operationEvents } from '../../pg/schema';
 import { publishOperationEvents } from '../operation-event-bus';
 import {
   announcesWork,
@@ -18,7 +17,6 @@ import {
 } from '../ports/operation-events';
 
 export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
-type Writer = Pick<PgDb, 'insert'>;
 
 /** The channel a transaction that appended events notifies (no payload: the table says what is new). */
 export const EVENTS_CHANNEL = 'migawka_operation_events';
@@ -48,28 +46,32 @@ export class PgEventBatch {
     return event;
   }
 
-  async flush(tx: Writer & Pick<PgDb, 'execute'>): Promise<void> {
+  async flush(tx: Pick<PgDb, 'execute'>): Promise<void> {
     if (this.events.length === 0) return;
-    // One round trip: the lock, and the notifications PostgreSQL delivers at commit only.
-    await tx.execute(
-      announcesWork(this.events)
-        ? sql`select pg_advisory_xact_lock(${ADVISORY.events}), pg_notify(${EVENTS_CHANNEL}, ''), pg_notify(${WORK_CHANNEL}, '')`
-        : sql`select pg_advisory_xact_lock(${ADVISORY.events}), pg_notify(${EVENTS_CHANNEL}, '')`,
-    );
-    const rows = await tx
-      .insert(operationEvents)
-      .values(
-        this.events.map((event) => ({
-          operationId: event.operationId,
-          type: event.type,
-          payloadJson: event.payload as Record<string, unknown>,
-          at: event.at,
-        })),
-      )
-      .returning({ id: operationEvents.id });
-    // A multi-row INSERT … RETURNING answers in the order of its VALUES.
-    rows.forEach((row, index) => {
-      (this.events[index] as OperationEvent).id = row.id;
+    // One statement, one round trip: the lock (the subquery is evaluated before any row is
+    // produced, so before any id is drawn), the notifications PostgreSQL delivers at commit only,
+    // and the rows. The lock is held from here to the commit: one round trip fewer under it than
+    // a lock and an insert sent apart (measured in docs/BENCHMARKS.md, the scale-out proof).
+    const notify = announcesWork(this.events)
+      ? sql`pg_notify(${EVENTS_CHANNEL}, ''), pg_notify(${WORK_CHANNEL}, '')`
+      : sql`pg_notify(${EVENTS_CHANNEL}, '')`;
+    const { rows } = await tx.execute<{ id: number }>(sql`
+      insert into operation_events (operation_id, type, payload_json, at)
+      select batch.operation_id, batch.type, batch.payload_json, batch.at
+      from (select pg_advisory_xact_lock(${ADVISORY.events}), ${notify} offset 0) as locked,
+        unnest(
+          ${sql.param(this.events.map((event) => event.operationId))}::text[],
+          ${sql.param(this.events.map((event) => event.type))}::text[],
+          ${sql.param(this.events.map((event) => JSON.stringify(event.payload)))}::json[],
+          ${sql.param(this.events.map((event) => event.at.toISOString()))}::timestamptz[]
+        ) with ordinality as batch(operation_id, type, payload_json, at, n)
+      order by batch.n
+      returning id`);
+    // Ids are drawn under the lock in the order the rows are produced (by n): ascending, they are
+    // the batch's, in its order, whatever order RETURNING lists them in.
+    const ids = rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+    ids.forEach((id, index) => {
+      (this.events[index] as OperationEvent).id = id;
     });
   }
 }
