@@ -144,6 +144,13 @@ describe.each(dialects)('$name', (dialect) => {
       expect(gone?.goneReason).toMatch(
         /pool pool-lab no longer lists this snapshot .*deleted on the pool, outside Migawka/,
       );
+      // Gone is not protection: the point reads missing, and sql01 is left with no good point.
+      expect(gone?.lastVerdict).toBe('missing');
+      const sqlProtection = await stores.protection.listVmProtection(
+        { vmIds: [id(fixture.sql01)], limit: 1 },
+        new Date('2026-11-24T02:00:00Z'),
+      );
+      expect(sqlProtection.items[0]).toMatchObject({ lastPoint: null, status: 'unprotected' });
     });
   });
 });

@@ -205,7 +205,9 @@ export class SqliteRestorePointStore implements RestorePointStore {
               .all();
       for (const point of stored.filter((candidate) => !listed.has(candidate.id))) {
         tx.update(restorePoints)
-          .set({ goneSince: now, goneReason })
+          // Its data is gone: the verdict a verify would record, so the protection read models (kept
+          // by triggers on last_verdict) stop counting it as the VM's last good point.
+          .set({ goneSince: now, goneReason, lastVerdict: 'missing', lastVerifiedAt: now })
           .where(eq(restorePoints.id, point.id))
           .run();
         result.gone.push({ id: point.id, vmName: point.vmName, name: point.name ?? point.id });

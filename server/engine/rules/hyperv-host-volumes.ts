@@ -6,6 +6,7 @@
 import type { HostVolume } from '../inventory';
 import type { Finding, ObjectRef } from '../types';
 import {
+  appendAll,
   type EstateCache,
   expectedChangeOnHostVolume,
   flat,
