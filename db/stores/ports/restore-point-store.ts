@@ -17,8 +17,11 @@ export type PointVerificationRecord = typeof pointVerifications.$inferSelect;
 /** A point as the catalog step writes it; the store resolves the VM's host itself. */
 export type NewRestorePoint = Omit<
   RestorePointRecord,
-  'hostId' | 'expiresAt' | 'lastVerifiedAt' | 'lastVerdict' | 'applicationState'
-> & { applicationState: ApplicationState | null };
+  'hostId' | 'expiresAt' | 'lastVerifiedAt' | 'lastVerdict' | 'applicationState' | 'changeTrackingJson'
+> & {
+  applicationState: ApplicationState | null;
+  changeTrackingJson?: RestorePointRecord['changeTrackingJson'];
+};
 
 export interface CatalogInput {
   point: NewRestorePoint;
