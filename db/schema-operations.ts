@@ -21,7 +21,13 @@ import type {
   StepStatus,
   VerificationVerdict,
 } from '../server/engine/statuses';
-import type { BackupMethod, CaptureState, Consistency, PointLocationKind } from '../server/engine/types';
+import type {
+  BackupMethod,
+  CaptureState,
+  Consistency,
+  DiskChangeTracking,
+  PointLocationKind,
+} from '../server/engine/types';
 
 export const backupJobs = sqliteTable(
   'backup_jobs',
@@ -236,6 +242,8 @@ export const restorePoints = sqliteTable(
     snapshotId: text('snapshot_id'),
     heldDisksJson: text('held_disks_json', { mode: 'json' }).$type<string[]>().notNull(),
     missingDisksJson: text('missing_disks_json', { mode: 'json' }).$type<string[]>().notNull(),
+    /** RCT ids per captured disk (Hyper-V); null when the method records none. */
+    changeTrackingJson: text('change_tracking_json', { mode: 'json' }).$type<DiskChangeTracking[]>(),
     /** Does not hold every disk of its VM (isPartialPoint, written by the catalog step). */
     isPartial: integer('is_partial', { mode: 'boolean' }).notNull().default(false),
     sizeBytes: integer('size_bytes').notNull(),

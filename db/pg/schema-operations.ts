@@ -38,7 +38,13 @@ import type {
   StepStatus,
   VerificationVerdict,
 } from '../../server/engine/statuses';
-import type { BackupMethod, CaptureState, Consistency, PointLocationKind } from '../../server/engine/types';
+import type {
+  BackupMethod,
+  CaptureState,
+  Consistency,
+  DiskChangeTracking,
+  PointLocationKind,
+} from '../../server/engine/types';
 
 /** Millisecond timestamps with a time zone, read as Date (the SQLite schema's `timestamp_ms`). */
 const TIME = { withTimezone: true, mode: 'date', precision: 3 } as const;
@@ -248,6 +254,8 @@ export const restorePoints = pgTable(
     snapshotId: text('snapshot_id'),
     heldDisksJson: json('held_disks_json').$type<string[]>().notNull(),
     missingDisksJson: json('missing_disks_json').$type<string[]>().notNull(),
+    /** RCT ids per captured disk (Hyper-V); null when the method records none. */
+    changeTrackingJson: json('change_tracking_json').$type<DiskChangeTracking[]>(),
     /** Does not hold every disk of its VM (isPartialPoint, written by the catalog step). */
     isPartial: boolean('is_partial').notNull().default(false),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),

@@ -21,6 +21,7 @@
  */
 import type { SnapshotScope, VolumeRef } from '../engine/driver';
 import type { PowerState, VirtualDisk } from '../engine/inventory';
+import type { DiskChangeTracking } from '../engine/types';
 import type { CallOptions, TransferOptions } from './call';
 
 export interface CreateSnapshotRequest<Scope extends SnapshotScope = SnapshotScope> {
@@ -43,6 +44,11 @@ export interface CreateSnapshotRequest<Scope extends SnapshotScope = SnapshotSco
    * calls it; the runner then thaws after the snapshot returns.
    */
   whileFenced?: (signal: AbortSignal) => Promise<void>;
+}
+/** A VM snapshot's id, and the change tracking ids its disks had when it was taken, if the driver reads them. */
+export interface HostSnapshotResult {
+  snapshotId: string;
+  changeTracking?: DiskChangeTracking[];
 }
 export type HostSnapshotScope = Extract<SnapshotScope, { kind: 'vm' | 'host-volumes' }>;
 export type ArraySnapshotScope = Extract<SnapshotScope, { kind: 'array-volumes' }>;
@@ -255,7 +261,7 @@ export interface HypervisorDriver extends VolumeRestorer {
   createSnapshot(
     request: CreateSnapshotRequest<HostSnapshotScope>,
     options: CallOptions,
-  ): Promise<{ snapshotId: string }>;
+  ): Promise<HostSnapshotResult>;
   releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void>;
 
   /** Reads the snapshot's disks of one VM into the repository (a host-side copy). */

@@ -116,3 +116,13 @@ export const READINESS_LABELS: Record<Readiness, string> = {
   partial: 'Partial (pass-through disks left out)',
   blocked: 'Blocked',
 };
+
+/**
+ * A captured disk's Resilient Change Tracking ids (Hyper-V), recorded so a later incremental can
+ * ask "what changed since". `ids` empty means unknown, and `reason` says why it could not be read.
+ */
+export interface DiskChangeTracking {
+  diskId: string;
+  ids: string[];
+  reason: string | null;
+}

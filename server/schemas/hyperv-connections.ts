@@ -70,3 +70,10 @@ export const testHypervDraftInput = addHypervConnectionInput.omit({
   wsbBackupTarget: true,
 });
 export type TestHypervDraftInput = z.input<typeof testHypervDraftInput>;
+
+/** An admin changes (or clears, with null) Windows Server Backup's target of a saved connection. */
+export const setHypervWsbTargetInput = z.object({
+  id: hypervConnectionIdInput.shape.id,
+  wsbBackupTarget: addHypervConnectionInput.shape.wsbBackupTarget,
+});
+export type SetHypervWsbTargetInput = z.input<typeof setHypervWsbTargetInput>;

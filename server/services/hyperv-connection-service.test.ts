@@ -18,6 +18,7 @@ import {
   acceptHypervHostKey,
   addHypervConnection,
   removeHypervConnection,
+  setHypervWsbTarget,
   storedHypervHosts,
   testHypervConnection,
   testHypervDraft,
@@ -357,7 +358,7 @@ describe.each(dialects)('$name', (current) => {
         expect(await driver?.getPowerState(vmInventoryId(SQL01), callOptions())).toBe('running');
       });
 
-      it("backs up through Windows Server Backup to the connection's target", async () => {
+      it("backs up through Windows Server Backup to the connection's target, which an admin can change", async () => {
         const { fake, stores, ctx, keys, host } = await setup();
         fake.model.state.isWsbInstalled = true;
         const saved = await addHypervConnection(stores, ctx, {
@@ -375,21 +376,51 @@ describe.each(dialects)('$name', (current) => {
           name: 'HV01',
           connector: 'hyperv',
         });
+        const volumes = {
+          kind: 'host-volumes' as const,
+          hostVolumeIds: [`${hostInventoryId('HV01')}:cbd6257a-0000-4000-8000-000000000002`],
+        };
         await driver?.createSnapshot(
-          {
-            snapshotId: 'wsb-1',
-            scope: {
-              kind: 'host-volumes',
-              hostVolumeIds: [`${hostInventoryId('HV01')}:cbd6257a-0000-4000-8000-000000000002`],
-            },
-            diskIds: [],
-            isQuiesced: true,
-          },
+          { snapshotId: 'wsb-1', scope: volumes, diskIds: [], isQuiesced: true },
           callOptions(),
         );
         expect(fake.model.state.wsb.versions.map((version) => [version.target, version.volumes])).toEqual([
           ['E:', ['D:']],
         ]);
+
+        // An admin moves the target to another volume: bad input names the field and changes nothing.
+        for (const [input, field] of [
+          [{ id: saved.id, wsbBackupTarget: 'backup disk' }, 'wsbBackupTarget'],
+          [{ id: '', wsbBackupTarget: 'F:' }, 'id'],
+        ] as const) {
+          const refused = await rejection(setHypervWsbTarget(stores, ctx, input));
+          expect(isDomainError(refused) && refused.fieldErrors?.map((error) => error.path)).toEqual([field]);
+        }
+        expect(
+          isDomainError(
+            await rejection(setHypervWsbTarget(stores, ctx, { id: 'nope', wsbBackupTarget: 'F:' })),
+          ),
+        ).toBe(true);
+        expect((await stores.hypervConnections.get(saved.id))?.wsbBackupTarget).toBe('E:');
+        const moved = await setHypervWsbTarget(stores, ctx, {
+          id: saved.id,
+          wsbBackupTarget: ' C: ',
+        });
+        expect(moved.wsbBackupTarget).toBe('C:');
+        await driver?.createSnapshot(
+          { snapshotId: 'wsb-2', scope: volumes, diskIds: [], isQuiesced: true },
+          callOptions(),
+        );
+        expect(fake.model.state.wsb.versions.map((version) => version.target)).toEqual(['E:', 'C:']);
+        // Cleared: WSB is not used on this host any more, and a WSB backup says so.
+        await setHypervWsbTarget(stores, ctx, { id: saved.id, wsbBackupTarget: null });
+        const noTarget = await rejection(
+          driver?.createSnapshot(
+            { snapshotId: 'wsb-3', scope: volumes, diskIds: [], isQuiesced: true },
+            callOptions(),
+          ) ?? Promise.resolve(),
+        );
+        expect(isDriverError(noTarget) && noTarget.faultCode).toBe('connector-missing');
       });
 
       it('tests a host before saving: shows its key and what works, stores nothing', async () => {

@@ -17,6 +17,7 @@ import {
   type AddHypervConnectionInput,
   addHypervConnectionInput,
   hypervConnectionIdInput,
+  setHypervWsbTargetInput,
   testHypervDraftInput,
 } from '../schemas/hyperv-connections';
 import { DomainError, notFound } from './errors';
@@ -347,6 +348,31 @@ export async function acceptHypervHostKey(
   return connectionOrThrow(stores, id);
 }
 
+/**
+ * An admin changes Windows Server Backup's target of a saved connection (or clears it: WSB is then
+ * not used on this host). Backups already taken stay where they were written: wbadmin keeps its
+ * versions on the old target, which the points recovered from it still name.
+ */
+export async function setHypervWsbTarget(
+  stores: Pick<Stores, 'hypervConnections'>,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<HypervConnectionRecord> {
+  const { id, wsbBackupTarget } = parseInput(setHypervWsbTargetInput, raw);
+  const connection = await connectionOrThrow(stores, id);
+  await stores.hypervConnections.setWsbBackupTarget(id, wsbBackupTarget);
+  ctx.log.info(
+    {
+      connectionId: id,
+      from: connection.wsbBackupTarget,
+      to: wsbBackupTarget,
+      by: actorLabel(ctx.actor),
+    },
+    'hyperv wsb target changed',
+  );
+  return connectionOrThrow(stores, id);
+}
+
 export type { AddHypervConnectionInput };
 
 /**
@@ -376,7 +402,9 @@ export function storedHypervHosts(
       name: connection.name,
       client,
       guestCredential: guestCredentialFor(stores, ctx, keys, connection),
-      wsbBackupTarget: async () => connection.wsbBackupTarget,
+      // Read at each backup: an admin may have changed it since this driver was made.
+      wsbBackupTarget: async () =>
+        (await stores.hypervConnections.get(connection.id))?.wsbBackupTarget ?? null,
       hostId,
     };
   };

@@ -37,6 +37,8 @@ export interface RestorePointView {
   arrayVolumeId: string | null;
   heldDiskIds: string[];
   missingDiskIds: string[];
+  /** RCT ids per held disk (Hyper-V); null when the method records none. */
+  changeTracking: RestorePointRow['changeTrackingJson'];
   /** It does not hold every disk of its VM (stored by the catalog step). */
   isPartial: boolean;
   sizeBytes: number;
@@ -69,6 +71,7 @@ function viewOf(row: RestorePointRow): RestorePointView {
     arrayVolumeId: row.arrayVolumeId,
     heldDiskIds: row.heldDisksJson,
     missingDiskIds: row.missingDisksJson,
+    changeTracking: row.changeTrackingJson ?? null,
     isPartial: row.isPartial,
     sizeBytes: row.sizeBytes,
     expiresAt: row.expiresAt,

@@ -22,6 +22,7 @@ import {
 } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
+import type { DiskChangeTracking } from '@/server/engine/types';
 import { usePointOperations } from './use-point-operations';
 
 /** A side sheet (Radix dialog: focus trapped, Escape closes, focus returns to the row's button). */
@@ -128,6 +129,7 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
             <li key={diskId}>
               <Badge tone="success">held</Badge> {diskNames[diskId] ?? diskId}
               {heldBytes.has(diskId) ? ` (${formatBytes(heldBytes.get(diskId))})` : ''}
+              <ChangeTrackingLine tracking={point.changeTracking?.find((disk) => disk.diskId === diskId)} />
             </li>
           ))}
           {point.missingDiskIds.map((diskId) => (
@@ -234,5 +236,20 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
         </Can>
       </div>
     </div>
+  );
+}
+
+/** A held disk's change tracking id (RCT, Hyper-V), or "unknown" with why; nothing for methods that record none. */
+function ChangeTrackingLine({ tracking }: { tracking: DiskChangeTracking | undefined }) {
+  if (!tracking) return null;
+  return (
+    <span className="block pl-4 text-fg-muted">
+      change tracking id:{' '}
+      {tracking.ids.length > 0 ? (
+        <code className="break-all">{tracking.ids.join(', ')}</code>
+      ) : (
+        <>unknown — {tracking.reason}</>
+      )}
+    </span>
   );
 }

@@ -106,6 +106,23 @@ export function runRestorePointStoreContract(
       expect(events.filter((event) => event.type === 'restore-point.created')).toHaveLength(1);
     });
 
+    it("keeps each disk's change tracking ids, unknown with its reason, and null when none were recorded", async () => {
+      const changeTracking = [
+        { diskId: 'a-os', ids: ['rctX:0a11:7', 'rctX:0a11:9'], reason: null },
+        { diskId: 'a-data', ids: [], reason: 'no reference point covers this disk' },
+      ];
+      const first = await backupOperation(['a']);
+      await points.catalog({
+        point: { ...pointOf('rp1', 'a', first, T0), changeTrackingJson: changeTracking },
+        files: [fileOf('a')],
+        operationId: first,
+        now: T0,
+      });
+      await catalogued('rp2', 'b', 1);
+      expect((await points.get('rp1'))?.changeTrackingJson).toEqual(changeTracking);
+      expect((await points.get('rp2'))?.changeTrackingJson).toBeNull();
+    });
+
     it('records verifications newest first with who asked, and the last verdict on the point', async () => {
       const operationId = await catalogued('rp1', 'a', 0);
       await points.recordVerification({

@@ -53,6 +53,8 @@ export interface HypervConnectionStore {
   list(): Promise<HypervConnectionRecord[]>;
   /** Pins a fingerprint (first use, or an admin's accept) and clears the refusal. */
   pin(id: string, fingerprint: string): Promise<void>;
+  /** Sets Windows Server Backup's target (null: WSB is not used on this host). */
+  setWsbBackupTarget(id: string, target: string | null): Promise<void>;
   /** Remembers a fingerprint that did not match the pin. */
   refuse(id: string, fingerprint: string): Promise<void>;
   /** A sync ended: at `at`, with `error` (null when it succeeded, then `hostId` is the host it saw). */

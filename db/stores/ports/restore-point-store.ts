@@ -27,7 +27,11 @@ export type NewRestorePoint = Omit<
   | 'locationName'
   | 'goneSince'
   | 'goneReason'
-> & { applicationState: ApplicationState | null };
+  | 'changeTrackingJson'
+> & {
+  applicationState: ApplicationState | null;
+  changeTrackingJson?: RestorePointRecord['changeTrackingJson'];
+};
 
 /** A snapshot a pool lists now, as a point of its VM (the catalogue keeps it under `id`). */
 export interface PoolSnapshotPoint {

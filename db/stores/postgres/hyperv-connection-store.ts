@@ -62,6 +62,13 @@ export class PgHypervConnectionStore implements HypervConnectionStore {
     return this.db.select().from(hypervConnections).orderBy(asc(hypervConnections.name));
   }
 
+  async setWsbBackupTarget(id: string, target: string | null): Promise<void> {
+    await this.db
+      .update(hypervConnections)
+      .set({ wsbBackupTarget: target })
+      .where(eq(hypervConnections.id, id));
+  }
+
   async pin(id: string, fingerprint: string): Promise<void> {
     await this.db
       .update(hypervConnections)

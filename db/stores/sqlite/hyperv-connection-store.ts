@@ -69,6 +69,14 @@ export class SqliteHypervConnectionStore implements HypervConnectionStore {
     return this.db.select().from(hypervConnections).orderBy(asc(hypervConnections.name)).all();
   }
 
+  async setWsbBackupTarget(id: string, target: string | null): Promise<void> {
+    this.db
+      .update(hypervConnections)
+      .set({ wsbBackupTarget: target })
+      .where(eq(hypervConnections.id, id))
+      .run();
+  }
+
   async pin(id: string, fingerprint: string): Promise<void> {
     this.db
       .update(hypervConnections)

@@ -1,6 +1,6 @@
 /**
  * The hypervisor role over PowerShell, for one Hyper-V host (CONNECTORS.md §2.5–2.6):
- * - `createSnapshot`: a checkpoint named `migawka:<snapshotId>` (a retried step finds it instead of
+ * - `createSnapshot`: first the disks' change tracking ids (hyperv-change-tracking.ts), then a checkpoint named `migawka:<snapshotId>` (a retried step finds it instead of
  *   taking a second one). Quiesced → `ProductionOnly`, so a guest whose VSS fails is an error the
  *   job's consistency policy handles (`vss-writer-timeout`), never a silent standard checkpoint;
  *   otherwise `Standard` (saved-state and crash captures). The VM's own setting is put back.
@@ -31,6 +31,7 @@ import type {
   CopyToRepositoryRequest,
   CreateSnapshotRequest,
   DiskSource,
+  HostSnapshotResult,
   HostSnapshotScope,
   HypervisorDriver,
   RestoreDisksRequest,
@@ -42,6 +43,7 @@ import type {
   StoredPoint,
 } from '../roles';
 import { copyFromArrayLuns } from './hyperv-array-copy';
+import { readChangeTracking } from './hyperv-change-tracking';
 import type { HypervClient } from './hyperv-client';
 import { diskInventoryId, type GuestCredential, HYPERV_CONNECTOR, vmGuidOf } from './hyperv-discovery';
 import { isDiskFull, isPowerShellError, toDriverError } from './hyperv-errors';
@@ -195,14 +197,18 @@ export class HypervHypervisor implements HypervisorDriver {
   async createSnapshot(
     request: CreateSnapshotRequest<HostSnapshotScope>,
     options: CallOptions,
-  ): Promise<{ snapshotId: string }> {
+  ): Promise<HostSnapshotResult> {
     const { scope, snapshotId } = request;
     if (scope.kind !== 'vm') {
       await this.wsb.backUpVolumes(request, options);
       return { snapshotId };
     }
-    await this.takeCheckpoint(scope.vmId, checkpointName(snapshotId), request.isQuiesced, options);
-    return { snapshotId };
+    const name = checkpointName(snapshotId);
+    // Read before the checkpoint: only ids older than it are a safe base (hyperv-change-tracking.ts).
+    const guid = this.guid(scope.vmId);
+    const changeTracking = await readChangeTracking(this.client, guid, name, request.diskIds, options);
+    await this.takeCheckpoint(scope.vmId, name, request.isQuiesced, options);
+    return { snapshotId, changeTracking };
   }
 
   private async takeCheckpoint(

@@ -66,6 +66,11 @@ describe('Hyper-V connector run by the worker', () => {
     });
 
     const sql01 = vmInventoryId(SQL01);
+    // Another backup product left an RCT reference point over the OS disk only.
+    const osSlot = { controllerType: 1, controllerNumber: 0, controllerLocation: 0 };
+    fake.model.state.vms[0].referencePoints = [
+      { instanceId: 'Microsoft:rp1', type: 2, disks: [{ ...osSlot, rctId: 'rctX:0a11:7' }] },
+    ];
     const atCheckpoint = fake.model.state.vms[0].drives.map((drive) =>
       createHash('sha256').update(fake.model.readFile(drive.path)).digest('hex'),
     );
@@ -109,5 +114,11 @@ describe('Hyper-V connector run by the worker', () => {
     expect(stored?.files.map((file) => file.sha256)).toEqual(atCheckpoint);
     expect(fake.model.state.vms[0].checkpoints).toEqual([]);
     expect(fake.host.calls).toContain('new-checkpoint');
+    // The point keeps each disk's change tracking id, or unknown with why.
+    expect(point.changeTrackingJson?.map((disk) => [disk.diskId.split(':').pop(), disk.ids])).toEqual([
+      ['scsi0-0', ['rctX:0a11:7']],
+      ['scsi0-1', []],
+    ]);
+    expect(point.changeTrackingJson?.[1].reason).toMatch(/no reference point covers this disk/);
   });
 });

@@ -22,6 +22,7 @@ export const SCRIPT_NAMES = [
   'vm-state',
   'save-vm',
   'start-vm',
+  'change-tracking',
   'new-checkpoint',
   'get-checkpoint',
   'remove-checkpoint',

@@ -8,7 +8,7 @@ import type { CopyResult } from '../../drivers/roles';
 import type { BackupPlan, OperationPlan, PlanStep } from '../../engine/plan-types';
 import { isPartialPoint } from '../../engine/restore-points';
 import { isConsistencyStep } from '../../engine/step-params';
-import type { Consistency } from '../../engine/types';
+import type { Consistency, DiskChangeTracking } from '../../engine/types';
 import type { ArraySnapshotResult } from './array-snapshot';
 import { MINUTE, type StepHandler, type StepRun } from './context';
 
@@ -61,6 +61,8 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
   );
   // An array snapshot taken after this VM's freeze was over (a missed fence under `fallback`).
   const lostFreeze = (snapshotStep?.resultJson as Partial<ArraySnapshotResult> | null)?.crashVmIds?.[vmId];
+  const changeTracking = (snapshotStep?.resultJson as { changeTracking?: DiskChangeTracking[] } | null)
+    ?.changeTracking;
   if (lostFreeze && consistency !== 'crash') {
     consistency = 'crash';
     reasons.push(lostFreeze);
@@ -87,6 +89,9 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
       snapshotId: params.snapshotId ?? null,
       heldDisksJson: params.heldDiskIds,
       missingDisksJson: params.missingDiskIds,
+      // Only the disks this point holds; null when the method records no change tracking at all.
+      changeTrackingJson:
+        changeTracking?.filter((disk) => copy.files.some((file) => file.diskId === disk.diskId)) ?? null,
       isPartial: isPartialPoint({ missingDiskIds: params.missingDiskIds }),
       sizeBytes: copy.bytes,
       repositoryPath: path.dirname(copy.files[0]?.path ?? `repository/${params.restorePointId}/x`),

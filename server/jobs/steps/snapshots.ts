@@ -2,12 +2,17 @@
  * Snapshot steps: a VM snapshot or WSB host-volume set (the host's hypervisor driver), and the
  * release of any snapshot. The LUN / consistency-group snapshot is array-snapshot.ts.
  */
-import type { CreateSnapshotRequest } from '../../drivers/roles';
+import type { CreateSnapshotRequest, HostSnapshotResult } from '../../drivers/roles';
 import type { SnapshotScope } from '../../engine/driver';
 import { isDriverError } from '../../engine/driver';
 import type { SnapshotStepParams } from '../../engine/step-params';
 import { MINUTE, type StepHandler, type StepRun } from './context';
 import { snapshotDriverFor, undoneStep } from './drivers';
+
+/** The change tracking ids a driver read with the snapshot, kept on the step for the catalog step. */
+function changeTrackingOf(taken: HostSnapshotResult | undefined) {
+  return taken?.changeTracking ? { changeTracking: taken.changeTracking } : {};
+}
 
 async function takeSnapshot(step: StepRun<'vss-snapshot' | 'xen-snapshot'>) {
   const params: SnapshotStepParams = step.params;
@@ -22,24 +27,24 @@ async function takeSnapshot(step: StepRun<'vss-snapshot' | 'xen-snapshot'>) {
     // snapshotDriverFor picked the role that matches the scope's kind.
     return (
       driver.createSnapshot as (request: CreateSnapshotRequest, options: typeof step.call) => Promise<unknown>
-    )(request, step.call);
+    )(request, step.call) as Promise<HostSnapshotResult | undefined>;
   };
   try {
-    await snapshot(params.isQuiesced);
+    const taken = await snapshot(params.isQuiesced);
     return {
       status: 'succeeded' as const,
-      result: { snapshotId: params.snapshotId, isQuiesced: params.isQuiesced },
+      result: { snapshotId: params.snapshotId, isQuiesced: params.isQuiesced, ...changeTrackingOf(taken) },
     };
   } catch (error) {
     const isQuiesceFailure = isDriverError(error) && error.faultCode === 'vss-writer-timeout';
     if (!params.isQuiesced || !isQuiesceFailure || params.consistencyPolicy !== 'fallback') throw error;
     // Fallback: take the same snapshot without quiescing (crash-consistent), once.
     step.log('warn', `${(error as Error).message}; retaking the snapshot without quiescing`);
-    await snapshot(false);
+    const taken = await snapshot(false);
     return {
       status: 'degraded' as const,
       reason: `fallback: ${(error as Error).message}; snapshot taken without quiescing`,
-      result: { snapshotId: params.snapshotId, isQuiesced: false },
+      result: { snapshotId: params.snapshotId, isQuiesced: false, ...changeTrackingOf(taken) },
     };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Hyper-V host connections, for admins: list, add, test (saved, or before saving), accept a changed
- * host key, sync, remove. Thin:
+ * host key, change the Windows Server Backup target, sync, remove. Thin:
  * each procedure validates with the shared schema and calls one service function. Test and sync
  * reach the host: they take the request's abort signal and a one-minute deadline, and answer a
  * host that cannot be read with the reason instead of failing.
@@ -8,6 +8,7 @@
 import {
   addHypervConnectionInput,
   hypervConnectionIdInput,
+  setHypervWsbTargetInput,
   testHypervDraftInput,
 } from '../../schemas/hyperv-connections';
 import { connectionSyncsInput } from '../../schemas/sync-log';
@@ -16,6 +17,7 @@ import {
   addHypervConnection,
   listHypervConnections,
   removeHypervConnection,
+  setHypervWsbTarget,
   testHypervConnection,
   testHypervDraft,
 } from '../../services/hyperv-connection-service';
@@ -50,6 +52,9 @@ export const hypervConnectionsRouter = router({
   acceptHostKey: adminProcedure
     .input(hypervConnectionIdInput)
     .mutation(({ ctx, input }) => acceptHypervHostKey(ctx.stores, ctx.service, input)),
+  setWsbTarget: adminProcedure
+    .input(setHypervWsbTargetInput)
+    .mutation(({ ctx, input }) => setHypervWsbTarget(ctx.stores, ctx.service, input)),
   /** The connection's last syncs, newest first, a page at a time. */
   syncs: adminProcedure
     .input(connectionSyncsInput)

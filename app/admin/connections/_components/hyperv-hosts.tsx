@@ -8,6 +8,7 @@ import { AddHypervHostForm } from './add-hyperv-host-form';
 import { ConnectionCard } from './connection-card';
 import { HypervClusterView } from './hyperv-cluster-view';
 import { describeHypervSync, HypervSyncView, HypervTestView } from './hyperv-test-result';
+import { HypervWsbTarget } from './hyperv-wsb-target';
 import { SyncLog } from './sync-log';
 
 type HypervHost = RouterOutputs['hypervConnections']['list'][number];
@@ -101,11 +102,7 @@ function HostCard({ connection }: { connection: HypervHost }) {
           and applications stay unknown.
         </p>
       )}
-      <p className="mt-1 text-sm">
-        {connection.wsbBackupTarget
-          ? `Windows Server Backup writes to ${connection.wsbBackupTarget}.`
-          : 'No Windows Server Backup target: volume backups through WSB are not possible on this host.'}
-      </p>
+      <HypervWsbTarget id={connection.id} name={connection.name} target={connection.wsbBackupTarget} />
     </ConnectionCard>
   );
 }

@@ -112,6 +112,16 @@ export interface FakeVm {
   /** Calls of `tick()` until a running merge ends; 0 = no merge running. */
   mergeTicksLeft: number;
   guest: FakeGuest | null;
+  /** RCT reference points another backup product made (fake-change-tracking.ts); absent = none. */
+  referencePoints?: FakeReferencePoint[];
+}
+
+/** Msvm_VirtualSystemReferencePoint: the RCT id of each disk slot it covers. */
+export interface FakeReferencePoint {
+  instanceId: string;
+  /** 2 RCT-based, 1 log-based (Hyper-V Replica: no RCT ids). */
+  type: number;
+  disks: { controllerType: number; controllerNumber: number; controllerLocation: number; rctId: string }[];
 }
 
 /**
@@ -148,6 +158,10 @@ export interface FakeHostState {
   shadowStorage: FakeShadowStorage[];
   csvs: { name: string; path: string }[];
   isWsbInstalled: boolean;
+  /** Windows Server 2012 R2: WMI has no Msvm_VirtualSystemReferencePoint class. */
+  lacksReferencePoints?: boolean;
+  /** WMI refuses the reference-point query (access denied on root\virtualization\v2). */
+  denyReferencePoints?: boolean;
   /** Windows Server Backup's versions on its targets (fake-wsb.ts). */
   wsb: FakeWsbState;
   vssWritersText: string;

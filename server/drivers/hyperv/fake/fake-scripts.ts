@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync } from 'node:fs';
 import type { ScriptName } from '../hyperv-scripts';
+import { changeTrackingOut } from './fake-change-tracking';
 import {
   CHECKPOINT_TYPE,
   type FakeCheckpoint,
@@ -313,6 +314,7 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
     const checkpoint = findCheckpoint(vm, params.name) ?? model.checkpoint(vm, String(params.name), type);
     return checkpointOut(model, checkpoint, false);
   },
+  'change-tracking': changeTrackingOut,
   'get-checkpoint': (model, params) => {
     const found = checkpointAnywhere(model, params.name);
     return found ? checkpointOut(model, found.checkpoint, true) : null;

@@ -1,0 +1,1 @@
+ALTER TABLE `restore_points` ADD `change_tracking_json` text;
