@@ -14,9 +14,14 @@
  */
 // ssh2 is CommonJS whose exports Node's ESM loader cannot list: import the default, then pick.
 import ssh2, { type ClientChannel } from 'ssh2';
-import { DriverError } from '../../engine/driver';
 import { type CallOptions, callWithDeadline } from '../call';
-import { fingerprintOf, type HostKeyStore, type SshCredential } from '../hyperv/hyperv-client';
+import {
+  endpointOf,
+  type HostKeyStore,
+  openPinnedConnection,
+  type SshCredential,
+  unreachable,
+} from '../ssh/ssh-connection';
 
 const { Client } = ssh2;
 type Client = InstanceType<typeof Client>;
@@ -67,10 +72,6 @@ interface Shell {
   closed: boolean;
 }
 
-function unreachable(label: string, reason: string, isRetryable = true): DriverError {
-  return new DriverError('host-unreachable', `${label}: ${reason}`, { isRetryable });
-}
-
 export class EqlClient {
   readonly label: string;
   private shell: Promise<Shell> | null = null;
@@ -83,7 +84,7 @@ export class EqlClient {
   }
 
   get endpoint(): string {
-    return this.options.port === 22 ? this.options.host : `${this.options.host}:${this.options.port}`;
+    return endpointOf(this.options.host, this.options.port);
   }
 
   /** Runs one CLI command; resolves with its answer lines, rejects with EqlError on an error line. */
@@ -208,47 +209,13 @@ export class EqlClient {
   }
 
   private async login(): Promise<Client> {
-    const credential = await this.options.credential();
-    const endpoint = this.endpoint;
-    const { hostKeys } = this.options;
-    let refusal: DriverError | null = null;
-    const client = new Client();
-    await new Promise<void>((resolve, reject) => {
-      client.once('ready', () => resolve());
-      client.once('error', (error: Error & { level?: string }) => {
-        if (refusal) reject(refusal);
-        else if (error.level === 'client-authentication')
-          reject(unreachable(this.label, `the group refused the login of ${credential.username}`, false));
-        else reject(unreachable(this.label, `cannot be reached: ${error.message}`));
-      });
-      client.connect({
-        host: this.options.host,
-        port: this.options.port,
-        username: credential.username,
-        password: credential.password,
-        privateKey: credential.privateKey,
-        readyTimeout: this.options.connectTimeoutMs ?? 20_000,
-        hostVerifier: (key: Buffer, verify: (isValid: boolean) => void) => {
-          const fingerprint = fingerprintOf(key);
-          (async () => {
-            const pinned = await hostKeys.pinned(endpoint);
-            if (pinned === null) {
-              await hostKeys.pin(endpoint, fingerprint);
-              return true;
-            }
-            if (pinned === fingerprint) return true;
-            await hostKeys.refused(endpoint, fingerprint);
-            refusal = unreachable(
-              this.label,
-              `the group presented a different SSH host key (pinned ${pinned}, now ${fingerprint}); nothing was sent`,
-              false,
-            );
-            return false;
-          })().then(verify, () => verify(false));
-        },
-      });
+    return openPinnedConnection({
+      label: this.label,
+      host: this.options.host,
+      port: this.options.port,
+      credential: await this.options.credential(),
+      hostKeys: this.options.hostKeys,
+      connectTimeoutMs: this.options.connectTimeoutMs,
     });
-    client.on('error', () => {}); // later errors close the shell, which the conversation sees
-    return client;
   }
 }
