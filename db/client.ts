@@ -14,6 +14,8 @@ import { getConfig } from '../server/config';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema>;
+/** The handle a `db.transaction` callback receives. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type SqliteConnection = Database.Database;
 
 /**

@@ -6,8 +6,7 @@
  * on that same connection, so one statement serves the Db and every transaction over it.
  */
 import { type Column, sql } from 'drizzle-orm';
-import type { Db } from '../../client';
-import type { Tx } from './transaction';
+import type { Db, Tx } from '../../client';
 
 type Owner = Pick<Db, 'select'> | Tx;
 

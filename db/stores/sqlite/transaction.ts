@@ -4,13 +4,14 @@
  * published on the process bus only after it committed.
  */
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../client';
+import type { Db, Tx } from '../../client';
 import { operationEvents } from '../../schema';
 import { publishOperationEvents } from '../operation-event-bus';
 import type { OperationEvent, OperationEventPayloads, OperationEventType } from '../ports/operation-events';
 import { preparedIn } from './prepared';
 
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type { Tx };
+
 type Writer = Pick<Db, 'insert' | 'select'>;
 
 /** Collects the events written inside one transaction; published after it commits. */
