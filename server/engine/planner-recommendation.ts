@@ -3,7 +3,7 @@
  * ordered, and the sentence that says why the winner beat each alternative it passed over.
  */
 import type { HypervisorKind } from './inventory';
-import type { MethodOption, MethodPlan } from './planner';
+import type { MethodOption, MethodPlan } from './method-plan';
 import type { RuleContext } from './rules';
 import { flat, listQuotedNames, NONE } from './rules/context';
 import { type BackupMethod, type Consistency, consistencyRank, type Finding } from './types';

@@ -28,6 +28,7 @@
  * The ordering and the sentences that explain it live in planner-recommendation.ts.
  */
 import type { InventoryIndex } from './inventory';
+import type { MethodOption, MethodPlan } from './method-plan';
 import {
   concernsPlatform,
   findingsConcerning,
@@ -61,44 +62,13 @@ import {
   type BackupMethod,
   CAPTURE_STATES,
   type CaptureState,
-  type Consistency,
   type Finding,
   type ObjectRef,
 } from './types';
 import { methodAtStart } from './words';
 
+export type { MethodOption, MethodPlan };
 export { METHODS_BY_HYPERVISOR };
-
-/**
- * One method for one VM. Plans are values: treat them as read-only. Empty lists and the options of
- * the other hypervisor's methods are shared, frozen objects (see rules/context.ts NONE).
- */
-export interface MethodOption {
-  method: BackupMethod;
-  isAvailable: boolean;
-  /** Why not, in plain words naming objects. Empty when available. */
-  unavailableReasons: string[];
-  /** What the method would achieve for this VM; null when unavailable. */
-  consistency: Consistency | null;
-  /** 'online' | 'saved-state' | 'offline' (VM powered off). */
-  captureState: CaptureState;
-  /** 0 when online or when the VM is already down. */
-  expectedDowntimeSeconds: number;
-  /** Disks the method leaves out (pass-through). */
-  excludedDisks: ObjectRef[];
-  /** Other VMs captured / rolled back with it (shared host volume for wsb-volume, shared array volume for array-snapshot). */
-  coCapturedVms: ObjectRef[];
-  /** Findings that concern this method. */
-  findings: Finding[];
-  isRecommended: boolean;
-}
-
-export interface MethodPlan {
-  vmId: string;
-  options: MethodOption[];
-  recommended: BackupMethod | null;
-  recommendationReason: string;
-}
 
 export interface PlanMethodsOptions {
   /** Quiesced snapshots asked by the job; default: asked for VMs that run applications. */
