@@ -103,6 +103,24 @@ test('an admin adds a Hyper-V host after testing it, syncs it, accepts its chang
   await expect(host).toContainText(`Trusted SSH host key: ${fake.host.fingerprint}`);
   await expect(host).toContainText('Not synced yet');
 
+  // The Windows Server Backup target can be set after the host is added: a bad one is refused,
+  // naming what is wrong; a good one shows on the card; an empty one stops WSB on the host.
+  await expect(host).toContainText('No Windows Server Backup target');
+  await host.getByRole('button', { name: 'Change WSB target' }).click();
+  const wsbTarget = host.getByLabel('Windows Server Backup target of HV01 lab (empty: WSB is not used)');
+  await wsbTarget.fill('backup-disk');
+  await host.getByRole('button', { name: 'Save target' }).click();
+  await expect(host.getByRole('alert')).toContainText('Enter a volume (E:) or a share');
+  await wsbTarget.fill('E:');
+  await host.getByRole('button', { name: 'Save target' }).click();
+  await expect(page.getByText('Windows Server Backup on HV01 lab now writes to E:')).toBeVisible();
+  await expect(host).toContainText('Windows Server Backup writes to E:.');
+  await host.getByRole('button', { name: 'Change WSB target' }).click();
+  await wsbTarget.fill('');
+  await host.getByRole('button', { name: 'Save target' }).click();
+  await expect(page.getByText('Windows Server Backup is no longer used on HV01 lab')).toBeVisible();
+  await expect(host).toContainText('No Windows Server Backup target');
+
   await host.getByRole('button', { name: 'Test connection' }).click();
   await expect(host.getByRole('status')).toContainText('Reachable and signed in: HV01');
 
