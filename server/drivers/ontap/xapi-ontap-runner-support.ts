@@ -75,7 +75,7 @@ export async function openFencedXen(
   await dom0.start();
   const { pool } = fixture;
   // The SR's block device is the cluster's sql_data LUN (XenServer's SCSIid: `3` + the NAA id).
-  const pbd = (pool.get('SR', fixture.iscsi)?.PBDs as string[])[0] as string;
+  const pbd = (pool.get('SR', fixture.iscsi)?.PBDs as string[] | undefined)?.[0] as string;
   const deviceConfig = pool.get('PBD', pbd)?.device_config as Record<string, string>;
   pool.mod('PBD', pbd, {
     device_config: { ...deviceConfig, SCSIid: `3${naaFromSerial(cluster.seeded.data.serial)}` },
