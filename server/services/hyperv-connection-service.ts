@@ -15,6 +15,7 @@ import { toDriverError } from '../drivers/hyperv/hyperv-errors';
 import { isDriverError } from '../engine/driver';
 import {
   type AddHypervConnectionInput,
+  acceptHypervNodeHostKeyInput,
   addHypervConnectionInput,
   hypervConnectionIdInput,
   setHypervWsbTargetInput,
@@ -164,8 +165,8 @@ export const nodeByName: NodeAddress = (node, connection) => ({ host: node, port
 /**
  * The client for one node of a cluster connection: the connection's account, and the node's own
  * host key, pinned on first use on the connection (`nodeHostKeys`). A node presenting another key
- * than its pin is refused (its read fails, naming the node); an admin resets the pin by
- * reconnecting the cluster.
+ * than its pin is refused (its read fails, naming the node) and the key it presented is kept with
+ * the node's name (`refusedNodeHostKeys`) until an admin accepts it (acceptHypervNodeHostKey).
  */
 export function nodeClientFor(
   stores: ConnectionStores,
@@ -190,6 +191,7 @@ export function nodeClientFor(
           { connectionId: connection.id, node, endpoint, fingerprint },
           'hyperv node host key changed',
         );
+        await stores.hypervConnections.refuseNode(connection.id, endpoint, { node, fingerprint });
       },
     },
   });
@@ -344,6 +346,47 @@ export async function acceptHypervHostKey(
   ctx.log.info(
     { connectionId: id, fingerprint: connection.refusedHostKey, by: actorLabel(ctx.actor) },
     'hyperv host key accepted',
+  );
+  return connectionOrThrow(stores, id);
+}
+
+/**
+ * An admin accepts the key a cluster node presented instead of its pin: it becomes the node's pin,
+ * and the next sync reads the node. Only the fingerprint the admin was shown is accepted.
+ */
+export async function acceptHypervNodeHostKey(
+  stores: Pick<Stores, 'hypervConnections'>,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<HypervConnectionRecord> {
+  const { id, endpoint, fingerprint } = parseInput(acceptHypervNodeHostKeyInput, raw);
+  const connection = await connectionOrThrow(stores, id);
+  const refused = connection.refusedNodeHostKeys[endpoint];
+  if (!refused) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `No changed node host key is waiting at ${endpoint} on ${connection.name}.`,
+      [{ path: 'endpoint', message: 'No node of this cluster presented a new key here' }],
+    );
+  }
+  if (refused.fingerprint !== fingerprint) {
+    throw new DomainError(
+      'CONFLICT',
+      `Node ${refused.node} of ${connection.name} now presents ${refused.fingerprint}, not the key you were shown: compare it again.`,
+      [{ path: 'fingerprint', message: 'Another key is waiting now' }],
+    );
+  }
+  await stores.hypervConnections.pinNode(id, endpoint, fingerprint);
+  ctx.log.info(
+    {
+      connectionId: id,
+      node: refused.node,
+      endpoint,
+      from: connection.nodeHostKeys[endpoint] ?? null,
+      fingerprint,
+      by: actorLabel(ctx.actor),
+    },
+    'hyperv node host key accepted',
   );
   return connectionOrThrow(stores, id);
 }
