@@ -4,7 +4,8 @@
  * host key pinned), keeps a VM that live-migrated as the same VM on its new node (not gone, not
  * twice), logs a node that is down as an unknown, hands each node's VMs to that node's client, and
  * refuses a disconnect while an operation touches any node; a node whose host key changed is
- * refused, named, and read again once an admin accepts its new key.
+ * refused, named, and read again once an admin accepts its new key; "test connection" reports
+ * every node (reached, elevated, Hyper-V module) or why not.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
@@ -22,6 +23,7 @@ import {
   removeHypervConnection,
   storedHypervHosts,
 } from './hyperv-connection-service';
+import { testHypervConnection, testHypervDraft } from './hyperv-connection-test';
 import { syncHypervConnection } from './hyperv-sync-service';
 import { startBackup } from './operations-service';
 import { listConnectionSyncs } from './sync-log-service';
@@ -191,6 +193,62 @@ describe.each(dialects)('$name', (current) => {
         expect((await stores.hypervConnections.get(connection.id))?.nodeHostIds).toEqual([
           'hv-host:hv01',
           'hv-host:hv02',
+        ]);
+      });
+
+      it('test connection reports every node of the cluster, each reached over its own session or why not', async () => {
+        const { fake, stores, ctx, keys, connection, nodeAddress } = await setup();
+        const test = () =>
+          testHypervConnection(stores, ctx, keys, { id: connection.id }, { ...callOptions(), nodeAddress });
+        const nodesOf = async () => {
+          const result = await test();
+          if (!result.ok) throw new Error(result.message);
+          return result.cluster?.nodes.map((node) => [
+            node.name,
+            node.isReachable,
+            node.isElevated,
+            node.hasHyperVModule,
+            node.reason,
+          ]);
+        };
+        const first = await test();
+        expect(first.ok && [first.computerName, first.cluster?.name]).toEqual(['HV01', CLUSTER_NAME]);
+        expect(await nodesOf()).toEqual([
+          ['HV01', true, true, true, null],
+          ['HV02', true, true, true, null],
+        ]);
+        // The test pins HV02's key on first use, as a sync would.
+        expect(
+          Object.values((await stores.hypervConnections.get(connection.id))?.nodeHostKeys ?? {}),
+        ).toEqual([fake.nodes.HV02.fingerprint]);
+
+        // A node without the Hyper-V module is reached, and says what it lacks.
+        fake.models.HV02.state.hasHyperVModule = false;
+        expect((await nodesOf())?.[1]).toEqual(['HV02', true, true, false, null]);
+        fake.models.HV02.state.hasHyperVModule = true;
+
+        fake.cluster.nodes[1].state = 1;
+        expect((await nodesOf())?.[1]).toEqual(['HV02', false, null, null, 'node HV02 is down']);
+        fake.cluster.nodes[1].state = 0;
+
+        // Up in the cluster's eyes, but its SSH server gone: not reached, with the reason.
+        await fake.nodes.HV02.stop();
+        const [, unreachable] = (await nodesOf()) ?? [];
+        expect(unreachable?.slice(0, 4)).toEqual(['HV02', false, null, null]);
+        expect(unreachable?.[4]).toEqual(expect.stringContaining('HV02'));
+
+        // Before saving: the same per-node report, nothing stored.
+        await fake.nodes.HV02.start(fake.nodes.HV02.port);
+        const draft = await testHypervDraft(
+          stores,
+          ctx,
+          keys,
+          { address: '127.0.0.1', port: fake.nodes.HV01.port, hostAccountId: connection.secretId },
+          { ...callOptions(), nodeAddress },
+        );
+        expect(draft.ok && draft.cluster?.nodes.map((node) => [node.name, node.isReachable])).toEqual([
+          ['HV01', true],
+          ['HV02', true],
         ]);
       });
 

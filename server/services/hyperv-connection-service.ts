@@ -1,5 +1,5 @@
 /**
- * Hyper-V host connections: an admin tests a host (before or after saving it), sees the SSH
+ * Hyper-V host connections: an admin tests a host (hyperv-connection-test.ts), sees the SSH
  * host-key fingerprint it presented, adds the connection with that fingerprint pinned, accepts a
  * changed key, and syncs the host into the inventory. The client takes its accounts from the vault
  * at each connect and its pin from the connection's record, so a changed key waits for an admin.
@@ -7,10 +7,9 @@
 import type { Stores } from '../../db/stores/ports';
 import type { HypervConnectionRecord } from '../../db/stores/ports/hyperv-connection-store';
 import { actorLabel, type ServiceContext } from '../context';
-import type { CallOptions } from '../drivers/call';
 import { type HostKeyStore, HypervClient, type SshCredential } from '../drivers/hyperv/hyperv-client';
 import type { ConnectedHost } from '../drivers/hyperv/hyperv-connector';
-import { type GuestCredential, mapHost, readHostRecords } from '../drivers/hyperv/hyperv-discovery';
+import type { GuestCredential } from '../drivers/hyperv/hyperv-discovery';
 import { toDriverError } from '../drivers/hyperv/hyperv-errors';
 import { isDriverError } from '../engine/driver';
 import {
@@ -19,7 +18,6 @@ import {
   addHypervConnectionInput,
   hypervConnectionIdInput,
   setHypervWsbTargetInput,
-  testHypervDraftInput,
 } from '../schemas/hyperv-connections';
 import { DomainError, notFound } from './errors';
 import { refuseWhileInUse } from './in-use';
@@ -29,7 +27,12 @@ import { revealSecret } from './vault-service';
 
 type ConnectionStores = Pick<Stores, 'hypervConnections' | 'secrets'>;
 
-async function requireSecret(stores: Pick<Stores, 'secrets'>, id: string | null, path: string, what: string) {
+export async function requireSecret(
+  stores: Pick<Stores, 'secrets'>,
+  id: string | null,
+  path: string,
+  what: string,
+) {
   if (id === null) return;
   if (!(await stores.secrets.get(id))) {
     throw new DomainError('INVALID_INPUT', `The ${what} must be a secret in the vault.`, [
@@ -114,7 +117,7 @@ export function connectionHostKeys(stores: Pick<Stores, 'hypervConnections'>, id
   };
 }
 
-async function hostCredential(
+export async function hostCredential(
   stores: Pick<Stores, 'secrets'>,
   ctx: ServiceContext,
   keys: VaultKeySource,
@@ -127,7 +130,7 @@ async function hostCredential(
     : { username, password: value };
 }
 
-function guestCredentialOf(
+export function guestCredentialOf(
   stores: Pick<Stores, 'secrets'>,
   ctx: ServiceContext,
   keys: VaultKeySource,
@@ -158,7 +161,7 @@ export function hypervClientFor(
 /** Where a cluster node answers SSH: by default its name (resolved by DNS) on the connection's port. */
 export type NodeAddress = (
   node: string,
-  connection: HypervConnectionRecord,
+  connection: Pick<HypervConnectionRecord, 'port'>,
 ) => { host: string; port: number };
 export const nodeByName: NodeAddress = (node, connection) => ({ host: node, port: connection.port });
 
@@ -212,20 +215,6 @@ export async function connectionOrThrow(stores: Pick<Stores, 'hypervConnections'
   return connection;
 }
 
-/** What "test connection" shows: each prerequisite, worked or not, in words. */
-export type HypervTestResult =
-  | {
-      ok: true;
-      hostKey: string | null;
-      computerName: string;
-      osVersion: string;
-      isElevated: boolean;
-      hasHyperVModule: boolean;
-      vmCount: number;
-      guests: { vmName: string; powerShellDirect: 'works' | 'unknown'; reason: string | null }[];
-    }
-  | { ok: false; fault: string; message: string; refusedHostKey: string | null };
-
 export function failureOf(error: unknown, what: string): { fault: string; message: string } {
   const mapped = toDriverError(error, what);
   if (isDriverError(mapped)) return { fault: mapped.faultCode, message: mapped.message };
@@ -234,99 +223,6 @@ export function failureOf(error: unknown, what: string): { fault: string; messag
     fault: 'internal',
     message: `${what}: ${mapped instanceof Error ? mapped.message : String(mapped)}`,
   };
-}
-
-async function probe(
-  client: HypervClient,
-  guestCredential: () => Promise<GuestCredential | null>,
-  hostKeys: { current(): Promise<{ pinned: string | null; refused: string | null }> },
-  options: CallOptions,
-): Promise<HypervTestResult> {
-  try {
-    const records = await readHostRecords(client, await guestCredential(), options);
-    const { facts } = mapHost(records);
-    return {
-      ok: true,
-      hostKey: (await hostKeys.current()).pinned,
-      computerName: facts.computerName,
-      osVersion: facts.osVersion,
-      isElevated: facts.isElevated,
-      hasHyperVModule: facts.hasHyperVModule,
-      vmCount: records.vms.length,
-      guests: facts.guests.map((guest) => ({
-        vmName: facts.vms.find((vm) => vm.id === guest.vmId)?.name ?? guest.vmId,
-        powerShellDirect: guest.isKnown ? 'works' : 'unknown',
-        reason: guest.isKnown ? null : guest.reason,
-      })),
-    };
-  } catch (error) {
-    return {
-      ok: false,
-      ...failureOf(error, client.label),
-      refusedHostKey: (await hostKeys.current()).refused,
-    };
-  } finally {
-    await client.close();
-  }
-}
-
-/** Tests a saved connection with its pin and accounts. */
-export async function testHypervConnection(
-  stores: ConnectionStores,
-  ctx: ServiceContext,
-  keys: VaultKeySource,
-  raw: unknown,
-  options: CallOptions,
-): Promise<HypervTestResult> {
-  const { id } = parseInput(hypervConnectionIdInput, raw);
-  const connection = await connectionOrThrow(stores, id);
-  return probe(
-    hypervClientFor(stores, ctx, keys, connection),
-    guestCredentialFor(stores, ctx, keys, connection),
-    {
-      current: async () => {
-        const row = await stores.hypervConnections.get(id);
-        return { pinned: row?.hostKey ?? null, refused: row?.refusedHostKey ?? null };
-      },
-    },
-    options,
-  );
-}
-
-/**
- * Tests a connection before it is saved: nothing is stored, and the host's key is only shown (the
- * admin accepts it by adding the connection with it, or adds it without and it is pinned on first use).
- */
-export async function testHypervDraft(
-  stores: Pick<Stores, 'secrets'>,
-  ctx: ServiceContext,
-  keys: VaultKeySource,
-  raw: unknown,
-  options: CallOptions,
-): Promise<HypervTestResult> {
-  const input = parseInput(testHypervDraftInput, raw);
-  await requireSecret(stores, input.hostAccountId, 'hostAccountId', 'host account');
-  await requireSecret(stores, input.guestAccountId, 'guestAccountId', 'guest account');
-  let seen: string | null = null;
-  const client = new HypervClient({
-    label: `hyperv host ${input.address}`,
-    host: input.address,
-    port: input.port,
-    credential: () => hostCredential(stores, ctx, keys, input.hostAccountId),
-    hostKeys: {
-      pinned: async () => null,
-      pin: async (_endpoint, fingerprint) => {
-        seen = fingerprint;
-      },
-      refused: async () => {},
-    },
-  });
-  return probe(
-    client,
-    guestCredentialOf(stores, ctx, keys, input.guestAccountId),
-    { current: async () => ({ pinned: seen, refused: null }) },
-    options,
-  );
 }
 
 /** An admin accepts the host key the host presented instead of the pinned one. */

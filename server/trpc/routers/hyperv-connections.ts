@@ -20,9 +20,8 @@ import {
   listHypervConnections,
   removeHypervConnection,
   setHypervWsbTarget,
-  testHypervConnection,
-  testHypervDraft,
 } from '../../services/hyperv-connection-service';
+import { testHypervConnection, testHypervDraft } from '../../services/hyperv-connection-test';
 import { runHypervSync } from '../../services/hyperv-sync-service';
 import { listConnectionSyncs } from '../../services/sync-log-service';
 import { adminProcedure, router } from '../init';
