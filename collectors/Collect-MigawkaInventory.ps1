@@ -6,8 +6,9 @@
   Run it on the host, in an elevated Windows PowerShell 5.1 (an Administrator or a member of
   Hyper-V Administrators). It reads the host, its VMs and, with -GuestCredential, each running
   guest through PowerShell Direct, and writes one JSON document that `migawka check` and the
-  console's import page read. A guest it cannot read is recorded as unknown with the reason.
-  Nothing on the host is changed.
+  console's import page read. A guest it cannot read is recorded as unknown with the reason. On a
+  failover cluster node it also records the cluster (nodes, Cluster Shared Volumes, clustered VM
+  roles); run it on each node: one document holds one node's VMs. Nothing on the host is changed.
 
   Generated from the Migawka repository's server/drivers/hyperv/scripts/*.ps1 by
   `npm run collector:build`: do not edit by hand.
@@ -182,10 +183,60 @@ Invoke-Command -VMId $P.vmId -Credential $credential -ErrorAction Stop -ScriptBl
 # --- end guest-facts.ps1
 }
 
+function Read-MigawkaClusterFacts {
+  param($P)
+# --- begin cluster-facts.ps1
+# The failover cluster this host is a node of, or ClusterName $null on a stand-alone host (no
+# FailoverClusters module, or the cluster service not running): its nodes (Get-ClusterNode), Cluster
+# Shared Volumes (Get-ClusterSharedVolume) and clustered VM roles (Get-ClusterGroup, GroupType 111
+# VirtualMachine) with the VM id of each role's "Virtual Machine" resource (Get-ClusterParameter VmID),
+# so a VM that moved between nodes is the same VM. Enums stay numbers (PS 5.1): node State Up=0,
+# Down=1, Paused=2, Joining=3; group State Online=0, Offline=1, Failed=2, PartialOnline=3, Pending=4;
+# CSV State Online=2, Offline=3, Failed=4.
+$cluster = $null
+if (Get-Command Get-Cluster -ErrorAction SilentlyContinue) {
+  $cluster = Get-Cluster -ErrorAction SilentlyContinue
+}
+if ($null -eq $cluster) {
+  [pscustomobject]@{ ClusterName = $null; Nodes = $null; SharedVolumes = $null; VmRoles = $null }
+  return
+}
+$nodes = Get-ClusterNode | ForEach-Object {
+  [pscustomobject]@{ Name = $_.Name; Id = $_.Id; State = $_.State }
+}
+$volumes = Get-ClusterSharedVolume | ForEach-Object {
+  $csv = $_
+  foreach ($info in @($csv.SharedVolumeInfo)) {
+    [pscustomobject]@{
+      Name = $csv.Name
+      State = $csv.State
+      OwnerNode = $csv.OwnerNode.Name
+      FriendlyVolumeName = $info.FriendlyVolumeName
+      VolumeName = $info.Partition.Name
+      FileSystem = $info.Partition.FileSystem
+      Size = $info.Partition.Size
+      FreeSpace = $info.Partition.FreeSpace
+    }
+  }
+}
+$roles = Get-ClusterGroup | Where-Object { [int]$_.GroupType -eq 111 } | ForEach-Object {
+  $group = $_
+  $vmId = $null
+  $resource = $group | Get-ClusterResource | Where-Object { $_.ResourceType.Name -eq 'Virtual Machine' } |
+    Select-Object -First 1
+  if ($resource) { $vmId = ($resource | Get-ClusterParameter -Name VmID).Value }
+  [pscustomobject]@{ Name = $group.Name; OwnerNode = $group.OwnerNode.Name; State = $group.State; VmId = $vmId }
+}
+[pscustomobject]@{ ClusterName = $cluster.Name; Nodes = $nodes; SharedVolumes = $volumes; VmRoles = $roles }
+# --- end cluster-facts.ps1
+}
+
 $hostFacts = Read-MigawkaHostFacts -P $null
 $vms = @()
 $guests = @()
+$cluster = $null
 if ($hostFacts.IsElevated -and $hostFacts.HasHyperVModule) {
+  $cluster = Read-MigawkaClusterFacts -P $null
   $vms = @(Read-MigawkaVms -P $null)
   foreach ($vm in $vms) {
     $vmId = "$($vm.Id)"
@@ -217,8 +268,12 @@ $document = [pscustomobject]@{
   host = $hostFacts
   vms = $vms
   guests = $guests
+  cluster = $cluster
 }
 # Windows PowerShell 5.1 writes UTF-8 with a byte-order mark here; the import reads it (and UTF-16).
 ConvertTo-Json -InputObject $document -Depth 10 | Out-File -FilePath $OutFile -Encoding utf8
 $unknown = @($guests | Where-Object { $_.unknown }).Count
 Write-Host "Wrote $($OutFile): host $($hostFacts.ComputerName), $($vms.Count) VM(s), $unknown guest(s) not read."
+if ($cluster -and $cluster.ClusterName) {
+  Write-Host "$($hostFacts.ComputerName) is a node of cluster $($cluster.ClusterName): run the collector on each other node too."
+}

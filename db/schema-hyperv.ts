@@ -8,6 +8,12 @@
  */
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
+/** A cluster node's host key that did not match its pin: which node, and the key it presented. */
+export interface RefusedNodeKey {
+  node: string;
+  fingerprint: string;
+}
+
 export const hypervConnections = sqliteTable('hyperv_connections', {
   id: text('id').primaryKey(),
   /** The operator's name for the host; unique. */
@@ -31,12 +37,18 @@ export const hypervConnections = sqliteTable('hyperv_connections', {
    * A failover cluster connection (server/drivers/hyperv/hyperv-cluster.ts): the cluster its last
    * sync found the connected node in (null: a stand-alone host), the inventory ids of every node
    * that sync read (`hv-host:<node>`; the connected node's is also `host_id`), and the SSH host-key
-   * pin of each other node, by endpoint (trust on first use, like `host_key`).
+   * pin of each other node, by endpoint (trust on first use, like `host_key`), and a different key a
+   * node presented, by endpoint with the node's name, kept until an admin accepts it (like
+   * `refused_host_key`).
    */
   clusterName: text('cluster_name'),
   nodeHostIds: text('node_host_ids', { mode: 'json' }).$type<string[]>().notNull().default([]),
   nodeHostKeys: text('node_host_keys', { mode: 'json' })
     .$type<Record<string, string>>()
+    .notNull()
+    .default({}),
+  refusedNodeHostKeys: text('refused_node_host_keys', { mode: 'json' })
+    .$type<Record<string, RefusedNodeKey>>()
     .notNull()
     .default({}),
 });

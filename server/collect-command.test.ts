@@ -11,7 +11,8 @@ import { createSqliteStores } from '../db/stores/sqlite';
 import { checkInventoryText } from './cli';
 import { type CollectHypervOptions, collectHyperv } from './collect-command';
 import { createServiceContext } from './context';
-import { GUEST_PASSWORD, GUEST_USER } from './drivers/hyperv/fake/fake-estate';
+import { CLUSTER_NAME, NODE_ACCOUNT, startFakeCluster } from './drivers/hyperv/fake/fake-cluster';
+import { GUEST_PASSWORD, GUEST_USER, WEB01 } from './drivers/hyperv/fake/fake-estate';
 import { ADMIN, startFakeHost } from './drivers/hyperv/hyperv-test-support';
 import { isDomainError } from './services/errors';
 import { importInventory } from './services/import-service';
@@ -22,6 +23,7 @@ const dir = makeTempDir('collect');
 const file = (name: string) => path.join(dir.path, name);
 writeFileSync(file('host-password'), `${ADMIN.password}\n`);
 writeFileSync(file('guest-password'), GUEST_PASSWORD);
+writeFileSync(file('node-password'), NODE_ACCOUNT.password);
 
 beforeEach(async () => {
   fake = await startFakeHost(4096);
@@ -114,6 +116,66 @@ describe('migawka collect hyperv', () => {
     );
     expect(result.imported).toMatchObject({ hosts: 1, vms: 3 });
     expect(readFileSync(output, 'utf8')).not.toContain(GUEST_PASSWORD);
+  });
+
+  it('on a cluster node, records the cluster: the import maps its CSV as the live sync does, and names the nodes not collected', async () => {
+    const cluster = await startFakeCluster();
+    // The CSV is owned by the node not collected: the document still imports, the CSV under HV01.
+    cluster.cluster.csvs[0].ownerNode = 'HV02';
+    try {
+      const output = file('hv01-cluster.json');
+      const summary = await collectHyperv(
+        base({
+          port: cluster.nodes.HV01.port,
+          user: NODE_ACCOUNT.username,
+          passwordFile: file('node-password'),
+          hostKey: cluster.nodes.HV01.fingerprint,
+          output,
+        }),
+      );
+      expect(summary.unknowns).toContain(
+        `node HV02 of cluster ${CLUSTER_NAME}: not collected: this document is HV01's; run the collector on HV02 too`,
+      );
+      const document = JSON.parse(readFileSync(output, 'utf8'));
+      expect(document.cluster.ClusterName).toBe(CLUSTER_NAME);
+      const stores = createSqliteStores(openDatabase(':memory:'));
+      await importInventory(stores, createServiceContext(), readFileSync(output, 'utf8'), 'replace');
+      const inventory = await stores.inventory.loadInventory();
+      // The same shared-volume id a sync of the cluster gives the CSV (hyperv-cluster-sync.test.ts).
+      const csvId = 'hv-csv:hvcluster1:c5c5c5c5-0000-4000-8000-000000000001';
+      expect(
+        inventory.hostVolumes.filter((volume) => volume.kind === 'csv').map((volume) => volume.id),
+      ).toEqual([csvId]);
+      const web = inventory.vms.find((vm) => vm.name === 'web01');
+      expect(
+        inventory.virtualDisks.filter((disk) => disk.vmId === web?.id).map((disk) => disk.hostVolumeId),
+      ).toEqual([csvId]);
+
+      // HV02's own document, imported in merge mode beside HV01's: both nodes, one CSV, web01 moved.
+      cluster.moveVm(WEB01, 'HV02');
+      const second = file('hv02-cluster.json');
+      await collectHyperv(
+        base({
+          port: cluster.nodes.HV02.port,
+          user: NODE_ACCOUNT.username,
+          passwordFile: file('node-password'),
+          hostKey: cluster.nodes.HV02.fingerprint,
+          output: second,
+        }),
+      );
+      await importInventory(stores, createServiceContext(), readFileSync(second, 'utf8'), 'merge');
+      const merged = await stores.inventory.loadInventory();
+      expect(merged.hosts.map((host) => host.id).sort()).toEqual(['hv-host:hv01', 'hv-host:hv02']);
+      expect(merged.vms.map((vm) => vm.name).sort()).toEqual(['file01', 'sql01', 'web01']);
+      expect(merged.hostVolumes.filter((volume) => volume.kind === 'csv').map((volume) => volume.id)).toEqual(
+        [csvId],
+      );
+      expect(merged.vms.filter((vm) => vm.name === 'web01').map((vm) => [vm.id, vm.hostId])).toEqual([
+        [web?.id, 'hv-host:hv02'],
+      ]);
+    } finally {
+      await cluster.dispose();
+    }
   });
 
   it('refuses a missing password file by name, before connecting', async () => {

@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type HostKeyStore, HypervClient, type SshCredential } from './drivers/hyperv/hyperv-client';
+import { readClusterFacts } from './drivers/hyperv/hyperv-cluster';
 import {
   hypervCollectionOf,
   readHypervCollection,
@@ -102,14 +103,18 @@ export async function collectHyperv(options: CollectHypervOptions): Promise<Coll
     hostKeys,
   });
   try {
-    const records = await readHostRecords(client, guestCredential, {
-      signal: new AbortController().signal,
-      timeoutMs: options.timeoutMs,
-    }).catch((error: unknown) => {
+    const callOptions = { signal: new AbortController().signal, timeoutMs: options.timeoutMs };
+    const records = await readHostRecords(client, guestCredential, callOptions).catch((error: unknown) => {
       if (hostKeys.seen) throw hostKeyRefusal(options.hostKey, hostKeys.seen);
       throw error;
     });
-    const document = hypervCollectionOf(records, new Date());
+    // A cluster node's document carries cluster-facts, as a sync reads them (only on a usable host,
+    // as the sync: one that is not elevated or lacks the module already says why).
+    const cluster =
+      records.host.IsElevated && records.host.HasHyperVModule
+        ? await readClusterFacts(client, callOptions)
+        : null;
+    const document = hypervCollectionOf(records, new Date(), cluster);
     writeFileSync(options.output, `${JSON.stringify(document, null, 2)}\n`);
     // Read back through the importer's own path, so what is printed is what `check` will see.
     const read = readHypervCollection(JSON.parse(JSON.stringify(document)));
@@ -123,7 +128,7 @@ export async function collectHyperv(options: CollectHypervOptions): Promise<Coll
       output: options.output,
       computerName: read.facts.computerName,
       vms: read.inventory.vms.length,
-      unknowns: unknownsOfCollection(read.facts),
+      unknowns: unknownsOfCollection(read.facts, read.cluster),
     };
   } finally {
     await client.close();

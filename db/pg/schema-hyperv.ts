@@ -3,6 +3,7 @@
  * db/schema-hyperv.ts (checked by ./schema-equality.ts). See that file for what each column holds.
  */
 import { index, integer, json, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { RefusedNodeKey } from '../schema-hyperv';
 
 const TIME = { withTimezone: true, mode: 'date', precision: 3 } as const;
 
@@ -24,6 +25,10 @@ export const hypervConnections = pgTable('hyperv_connections', {
   clusterName: text('cluster_name'),
   nodeHostIds: json('node_host_ids').$type<string[]>().notNull().default([]),
   nodeHostKeys: json('node_host_keys').$type<Record<string, string>>().notNull().default({}),
+  refusedNodeHostKeys: json('refused_node_host_keys')
+    .$type<Record<string, RefusedNodeKey>>()
+    .notNull()
+    .default({}),
 });
 
 export const connectionSyncs = pgTable(

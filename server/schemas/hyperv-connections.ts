@@ -77,3 +77,14 @@ export const setHypervWsbTargetInput = z.object({
   wsbBackupTarget: addHypervConnectionInput.shape.wsbBackupTarget,
 });
 export type SetHypervWsbTargetInput = z.input<typeof setHypervWsbTargetInput>;
+
+/**
+ * An admin accepts the key a cluster node presented instead of its pin: the node's endpoint and the
+ * fingerprint the admin was shown, so a key that changed again since is not accepted unseen.
+ */
+export const acceptHypervNodeHostKeyInput = z.object({
+  id: hypervConnectionIdInput.shape.id,
+  endpoint: z.string().trim().min(1, 'Choose the node whose key to accept'),
+  fingerprint: z.string().trim().min(1, 'Give the fingerprint you were shown'),
+});
+export type AcceptHypervNodeHostKeyInput = z.input<typeof acceptHypervNodeHostKeyInput>;

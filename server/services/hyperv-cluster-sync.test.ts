@@ -3,7 +3,9 @@
  * SSH: the sync reads every node, stores the cluster and its nodes on the connection (each node's
  * host key pinned), keeps a VM that live-migrated as the same VM on its new node (not gone, not
  * twice), logs a node that is down as an unknown, hands each node's VMs to that node's client, and
- * refuses a disconnect while an operation touches any node.
+ * refuses a disconnect while an operation touches any node; a node whose host key changed is
+ * refused, named, and read again once an admin accepts its new key; "test connection" reports
+ * every node (reached, elevated, Hyper-V module) or why not.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
@@ -15,7 +17,13 @@ import { createStoredHypervConnector } from '../drivers/hyperv/hyperv-connector'
 import { vmInventoryId } from '../drivers/hyperv/hyperv-discovery';
 import { callOptions } from '../drivers/hyperv/hyperv-test-support';
 import { isDomainError } from './errors';
-import { addHypervConnection, removeHypervConnection, storedHypervHosts } from './hyperv-connection-service';
+import {
+  acceptHypervNodeHostKey,
+  addHypervConnection,
+  removeHypervConnection,
+  storedHypervHosts,
+} from './hyperv-connection-service';
+import { testHypervConnection, testHypervDraft } from './hyperv-connection-test';
 import { syncHypervConnection } from './hyperv-sync-service';
 import { startBackup } from './operations-service';
 import { listConnectionSyncs } from './sync-log-service';
@@ -23,6 +31,14 @@ import { memoryKeySource } from './vault-key';
 import { createSecret } from './vault-service';
 
 const cleanups: (() => Promise<void>)[] = [];
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
@@ -121,6 +137,119 @@ describe.each(dialects)('$name', (current) => {
           ],
         );
         expect((await stores.hypervConnections.get(connection.id))?.nodeHostIds).toEqual(['hv-host:hv01']);
+      });
+
+      it('refuses a node whose host key changed, names it, and reads it again once an admin accepts the new key', async () => {
+        const { fake, stores, ctx, connection, sync } = await setup();
+        await sync();
+        const endpoint = `127.0.0.1:${fake.nodes.HV02.port}`;
+        const before = fake.nodes.HV02.fingerprint;
+        await fake.nodes.HV02.restartWithNewKey();
+        const changed = fake.nodes.HV02.fingerprint;
+        expect(changed).not.toBe(before);
+
+        const refused = await sync();
+        expect(refused.cluster?.nodes.map((node) => [node.name, node.isRead])).toEqual([
+          ['HV01', true],
+          ['HV02', false],
+        ]);
+        expect(refused.cluster?.nodes[1].unknown).toContain('different SSH host key');
+        expect(refused.presence.gone).toEqual([]);
+        const waiting = await stores.hypervConnections.get(connection.id);
+        expect([waiting?.nodeHostKeys, waiting?.refusedNodeHostKeys]).toEqual([
+          { [endpoint]: before },
+          { [endpoint]: { node: 'HV02', fingerprint: changed } },
+        ]);
+        const [last] = (await listConnectionSyncs(stores, { connectionId: connection.id, limit: 1 })).items;
+        expect([last.outcome, last.warnings]).toEqual([
+          'succeeded-with-warnings',
+          expect.stringContaining('HV02: '),
+        ]);
+
+        // Only the key the admin was shown is accepted; one that is not waiting is refused.
+        const stale = await rejection(
+          acceptHypervNodeHostKey(stores, ctx, { id: connection.id, endpoint, fingerprint: before }),
+        );
+        expect(isDomainError(stale) && [stale.code, stale.message]).toEqual([
+          'CONFLICT',
+          `Node HV02 of hvcluster1 now presents ${changed}, not the key you were shown: compare it again.`,
+        ]);
+        const accepted = await acceptHypervNodeHostKey(stores, ctx, {
+          id: connection.id,
+          endpoint,
+          fingerprint: changed,
+        });
+        expect([accepted.nodeHostKeys, accepted.refusedNodeHostKeys]).toEqual([{ [endpoint]: changed }, {}]);
+        const again = await rejection(
+          acceptHypervNodeHostKey(stores, ctx, { id: connection.id, endpoint, fingerprint: changed }),
+        );
+        expect(isDomainError(again) && again.code).toBe('INVALID_INPUT');
+
+        const read = await sync();
+        expect(read.cluster?.nodes.map((node) => [node.name, node.isRead, node.unknown])).toEqual([
+          ['HV01', true, null],
+          ['HV02', true, null],
+        ]);
+        expect((await stores.hypervConnections.get(connection.id))?.nodeHostIds).toEqual([
+          'hv-host:hv01',
+          'hv-host:hv02',
+        ]);
+      });
+
+      it('test connection reports every node of the cluster, each reached over its own session or why not', async () => {
+        const { fake, stores, ctx, keys, connection, nodeAddress } = await setup();
+        const test = () =>
+          testHypervConnection(stores, ctx, keys, { id: connection.id }, { ...callOptions(), nodeAddress });
+        const nodesOf = async () => {
+          const result = await test();
+          if (!result.ok) throw new Error(result.message);
+          return result.cluster?.nodes.map((node) => [
+            node.name,
+            node.isReachable,
+            node.isElevated,
+            node.hasHyperVModule,
+            node.reason,
+          ]);
+        };
+        const first = await test();
+        expect(first.ok && [first.computerName, first.cluster?.name]).toEqual(['HV01', CLUSTER_NAME]);
+        expect(await nodesOf()).toEqual([
+          ['HV01', true, true, true, null],
+          ['HV02', true, true, true, null],
+        ]);
+        // The test pins HV02's key on first use, as a sync would.
+        expect(
+          Object.values((await stores.hypervConnections.get(connection.id))?.nodeHostKeys ?? {}),
+        ).toEqual([fake.nodes.HV02.fingerprint]);
+
+        // A node without the Hyper-V module is reached, and says what it lacks.
+        fake.models.HV02.state.hasHyperVModule = false;
+        expect((await nodesOf())?.[1]).toEqual(['HV02', true, true, false, null]);
+        fake.models.HV02.state.hasHyperVModule = true;
+
+        fake.cluster.nodes[1].state = 1;
+        expect((await nodesOf())?.[1]).toEqual(['HV02', false, null, null, 'node HV02 is down']);
+        fake.cluster.nodes[1].state = 0;
+
+        // Up in the cluster's eyes, but its SSH server gone: not reached, with the reason.
+        await fake.nodes.HV02.stop();
+        const [, unreachable] = (await nodesOf()) ?? [];
+        expect(unreachable?.slice(0, 4)).toEqual(['HV02', false, null, null]);
+        expect(unreachable?.[4]).toEqual(expect.stringContaining('HV02'));
+
+        // Before saving: the same per-node report, nothing stored.
+        await fake.nodes.HV02.start(fake.nodes.HV02.port);
+        const draft = await testHypervDraft(
+          stores,
+          ctx,
+          keys,
+          { address: '127.0.0.1', port: fake.nodes.HV01.port, hostAccountId: connection.secretId },
+          { ...callOptions(), nodeAddress },
+        );
+        expect(draft.ok && draft.cluster?.nodes.map((node) => [node.name, node.isReachable])).toEqual([
+          ['HV01', true],
+          ['HV02', true],
+        ]);
       });
 
       it('hands each node’s VMs to that node’s own client, and refuses a disconnect while one is backed up', async () => {

@@ -20,9 +20,8 @@ import {
   removeHypervConnection,
   setHypervWsbTarget,
   storedHypervHosts,
-  testHypervConnection,
-  testHypervDraft,
 } from './hyperv-connection-service';
+import { testHypervConnection, testHypervDraft } from './hyperv-connection-test';
 import { runHypervSync, syncHypervConnection } from './hyperv-sync-service';
 import { memoryKeySource } from './vault-key';
 import { createSecret } from './vault-service';

@@ -1,5 +1,5 @@
 /**
- * Hyper-V host connections: an admin tests a host (before or after saving it), sees the SSH
+ * Hyper-V host connections: an admin tests a host (hyperv-connection-test.ts), sees the SSH
  * host-key fingerprint it presented, adds the connection with that fingerprint pinned, accepts a
  * changed key, and syncs the host into the inventory. The client takes its accounts from the vault
  * at each connect and its pin from the connection's record, so a changed key waits for an admin.
@@ -7,18 +7,17 @@
 import type { Stores } from '../../db/stores/ports';
 import type { HypervConnectionRecord } from '../../db/stores/ports/hyperv-connection-store';
 import { actorLabel, type ServiceContext } from '../context';
-import type { CallOptions } from '../drivers/call';
 import { type HostKeyStore, HypervClient, type SshCredential } from '../drivers/hyperv/hyperv-client';
 import type { ConnectedHost } from '../drivers/hyperv/hyperv-connector';
-import { type GuestCredential, mapHost, readHostRecords } from '../drivers/hyperv/hyperv-discovery';
+import type { GuestCredential } from '../drivers/hyperv/hyperv-discovery';
 import { toDriverError } from '../drivers/hyperv/hyperv-errors';
 import { isDriverError } from '../engine/driver';
 import {
   type AddHypervConnectionInput,
+  acceptHypervNodeHostKeyInput,
   addHypervConnectionInput,
   hypervConnectionIdInput,
   setHypervWsbTargetInput,
-  testHypervDraftInput,
 } from '../schemas/hyperv-connections';
 import { DomainError, notFound } from './errors';
 import { refuseWhileInUse } from './in-use';
@@ -28,7 +27,12 @@ import { revealSecret } from './vault-service';
 
 type ConnectionStores = Pick<Stores, 'hypervConnections' | 'secrets'>;
 
-async function requireSecret(stores: Pick<Stores, 'secrets'>, id: string | null, path: string, what: string) {
+export async function requireSecret(
+  stores: Pick<Stores, 'secrets'>,
+  id: string | null,
+  path: string,
+  what: string,
+) {
   if (id === null) return;
   if (!(await stores.secrets.get(id))) {
     throw new DomainError('INVALID_INPUT', `The ${what} must be a secret in the vault.`, [
@@ -113,7 +117,7 @@ export function connectionHostKeys(stores: Pick<Stores, 'hypervConnections'>, id
   };
 }
 
-async function hostCredential(
+export async function hostCredential(
   stores: Pick<Stores, 'secrets'>,
   ctx: ServiceContext,
   keys: VaultKeySource,
@@ -126,7 +130,7 @@ async function hostCredential(
     : { username, password: value };
 }
 
-function guestCredentialOf(
+export function guestCredentialOf(
   stores: Pick<Stores, 'secrets'>,
   ctx: ServiceContext,
   keys: VaultKeySource,
@@ -157,15 +161,15 @@ export function hypervClientFor(
 /** Where a cluster node answers SSH: by default its name (resolved by DNS) on the connection's port. */
 export type NodeAddress = (
   node: string,
-  connection: HypervConnectionRecord,
+  connection: Pick<HypervConnectionRecord, 'port'>,
 ) => { host: string; port: number };
 export const nodeByName: NodeAddress = (node, connection) => ({ host: node, port: connection.port });
 
 /**
  * The client for one node of a cluster connection: the connection's account, and the node's own
  * host key, pinned on first use on the connection (`nodeHostKeys`). A node presenting another key
- * than its pin is refused (its read fails, naming the node); an admin resets the pin by
- * reconnecting the cluster.
+ * than its pin is refused (its read fails, naming the node) and the key it presented is kept with
+ * the node's name (`refusedNodeHostKeys`) until an admin accepts it (acceptHypervNodeHostKey).
  */
 export function nodeClientFor(
   stores: ConnectionStores,
@@ -190,6 +194,7 @@ export function nodeClientFor(
           { connectionId: connection.id, node, endpoint, fingerprint },
           'hyperv node host key changed',
         );
+        await stores.hypervConnections.refuseNode(connection.id, endpoint, { node, fingerprint });
       },
     },
   });
@@ -210,20 +215,6 @@ export async function connectionOrThrow(stores: Pick<Stores, 'hypervConnections'
   return connection;
 }
 
-/** What "test connection" shows: each prerequisite, worked or not, in words. */
-export type HypervTestResult =
-  | {
-      ok: true;
-      hostKey: string | null;
-      computerName: string;
-      osVersion: string;
-      isElevated: boolean;
-      hasHyperVModule: boolean;
-      vmCount: number;
-      guests: { vmName: string; powerShellDirect: 'works' | 'unknown'; reason: string | null }[];
-    }
-  | { ok: false; fault: string; message: string; refusedHostKey: string | null };
-
 export function failureOf(error: unknown, what: string): { fault: string; message: string } {
   const mapped = toDriverError(error, what);
   if (isDriverError(mapped)) return { fault: mapped.faultCode, message: mapped.message };
@@ -232,99 +223,6 @@ export function failureOf(error: unknown, what: string): { fault: string; messag
     fault: 'internal',
     message: `${what}: ${mapped instanceof Error ? mapped.message : String(mapped)}`,
   };
-}
-
-async function probe(
-  client: HypervClient,
-  guestCredential: () => Promise<GuestCredential | null>,
-  hostKeys: { current(): Promise<{ pinned: string | null; refused: string | null }> },
-  options: CallOptions,
-): Promise<HypervTestResult> {
-  try {
-    const records = await readHostRecords(client, await guestCredential(), options);
-    const { facts } = mapHost(records);
-    return {
-      ok: true,
-      hostKey: (await hostKeys.current()).pinned,
-      computerName: facts.computerName,
-      osVersion: facts.osVersion,
-      isElevated: facts.isElevated,
-      hasHyperVModule: facts.hasHyperVModule,
-      vmCount: records.vms.length,
-      guests: facts.guests.map((guest) => ({
-        vmName: facts.vms.find((vm) => vm.id === guest.vmId)?.name ?? guest.vmId,
-        powerShellDirect: guest.isKnown ? 'works' : 'unknown',
-        reason: guest.isKnown ? null : guest.reason,
-      })),
-    };
-  } catch (error) {
-    return {
-      ok: false,
-      ...failureOf(error, client.label),
-      refusedHostKey: (await hostKeys.current()).refused,
-    };
-  } finally {
-    await client.close();
-  }
-}
-
-/** Tests a saved connection with its pin and accounts. */
-export async function testHypervConnection(
-  stores: ConnectionStores,
-  ctx: ServiceContext,
-  keys: VaultKeySource,
-  raw: unknown,
-  options: CallOptions,
-): Promise<HypervTestResult> {
-  const { id } = parseInput(hypervConnectionIdInput, raw);
-  const connection = await connectionOrThrow(stores, id);
-  return probe(
-    hypervClientFor(stores, ctx, keys, connection),
-    guestCredentialFor(stores, ctx, keys, connection),
-    {
-      current: async () => {
-        const row = await stores.hypervConnections.get(id);
-        return { pinned: row?.hostKey ?? null, refused: row?.refusedHostKey ?? null };
-      },
-    },
-    options,
-  );
-}
-
-/**
- * Tests a connection before it is saved: nothing is stored, and the host's key is only shown (the
- * admin accepts it by adding the connection with it, or adds it without and it is pinned on first use).
- */
-export async function testHypervDraft(
-  stores: Pick<Stores, 'secrets'>,
-  ctx: ServiceContext,
-  keys: VaultKeySource,
-  raw: unknown,
-  options: CallOptions,
-): Promise<HypervTestResult> {
-  const input = parseInput(testHypervDraftInput, raw);
-  await requireSecret(stores, input.hostAccountId, 'hostAccountId', 'host account');
-  await requireSecret(stores, input.guestAccountId, 'guestAccountId', 'guest account');
-  let seen: string | null = null;
-  const client = new HypervClient({
-    label: `hyperv host ${input.address}`,
-    host: input.address,
-    port: input.port,
-    credential: () => hostCredential(stores, ctx, keys, input.hostAccountId),
-    hostKeys: {
-      pinned: async () => null,
-      pin: async (_endpoint, fingerprint) => {
-        seen = fingerprint;
-      },
-      refused: async () => {},
-    },
-  });
-  return probe(
-    client,
-    guestCredentialOf(stores, ctx, keys, input.guestAccountId),
-    { current: async () => ({ pinned: seen, refused: null }) },
-    options,
-  );
 }
 
 /** An admin accepts the host key the host presented instead of the pinned one. */
@@ -344,6 +242,47 @@ export async function acceptHypervHostKey(
   ctx.log.info(
     { connectionId: id, fingerprint: connection.refusedHostKey, by: actorLabel(ctx.actor) },
     'hyperv host key accepted',
+  );
+  return connectionOrThrow(stores, id);
+}
+
+/**
+ * An admin accepts the key a cluster node presented instead of its pin: it becomes the node's pin,
+ * and the next sync reads the node. Only the fingerprint the admin was shown is accepted.
+ */
+export async function acceptHypervNodeHostKey(
+  stores: Pick<Stores, 'hypervConnections'>,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<HypervConnectionRecord> {
+  const { id, endpoint, fingerprint } = parseInput(acceptHypervNodeHostKeyInput, raw);
+  const connection = await connectionOrThrow(stores, id);
+  const refused = connection.refusedNodeHostKeys[endpoint];
+  if (!refused) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `No changed node host key is waiting at ${endpoint} on ${connection.name}.`,
+      [{ path: 'endpoint', message: 'No node of this cluster presented a new key here' }],
+    );
+  }
+  if (refused.fingerprint !== fingerprint) {
+    throw new DomainError(
+      'CONFLICT',
+      `Node ${refused.node} of ${connection.name} now presents ${refused.fingerprint}, not the key you were shown: compare it again.`,
+      [{ path: 'fingerprint', message: 'Another key is waiting now' }],
+    );
+  }
+  await stores.hypervConnections.pinNode(id, endpoint, fingerprint);
+  ctx.log.info(
+    {
+      connectionId: id,
+      node: refused.node,
+      endpoint,
+      from: connection.nodeHostKeys[endpoint] ?? null,
+      fingerprint,
+      by: actorLabel(ctx.actor),
+    },
+    'hyperv node host key accepted',
   );
   return connectionOrThrow(stores, id);
 }

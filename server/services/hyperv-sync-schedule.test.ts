@@ -77,6 +77,7 @@ describe('isSyncDue', () => {
     clusterName: null,
     nodeHostIds: [],
     nodeHostKeys: {},
+    refusedNodeHostKeys: {},
   };
   const at = (minutes: number) => new Date(T0.getTime() + minutes * MINUTE);
   const synced = { lastSyncAt: T0, refusedHostKey: null };

@@ -78,6 +78,7 @@ const DECISIONS: Record<string, Decision> = {
   'hypervConnections.testDraft': 'admin',
   'hypervConnections.remove': 'admin',
   'hypervConnections.acceptHostKey': 'admin',
+  'hypervConnections.acceptNodeHostKey': 'admin',
   'hypervConnections.setWsbTarget': 'admin',
   'hypervConnections.sync': 'admin',
   'hypervConnections.syncs': 'admin',

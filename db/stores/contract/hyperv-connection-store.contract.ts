@@ -51,6 +51,7 @@ export function runHypervConnectionStoreContract(
         clusterName: null,
         nodeHostIds: [],
         nodeHostKeys: {},
+        refusedNodeHostKeys: {},
       });
       expect(await store.insert(connectionOf('c2', 'hv01'))).toBeNull();
       await store.insert(connectionOf('c3', 'hv00'));
@@ -100,6 +101,20 @@ export function runHypervConnectionStoreContract(
       });
       expect((await store.findByHostId('hv-host:hv02'))?.id).toBe('c1');
       expect(await store.findByHostId('hv-host:hv09')).toBeNull();
+      // A node's changed key waits by endpoint with the node's name; pinning it (an accept) clears it.
+      await Promise.all([
+        store.refuseNode('c1', 'hv02:22', { node: 'HV02', fingerprint: 'SHA256:new-two' }),
+        store.refuseNode('c1', 'hv03:22', { node: 'HV03', fingerprint: 'SHA256:new-three' }),
+      ]);
+      expect((await store.get('c1'))?.refusedNodeHostKeys).toEqual({
+        'hv02:22': { node: 'HV02', fingerprint: 'SHA256:new-two' },
+        'hv03:22': { node: 'HV03', fingerprint: 'SHA256:new-three' },
+      });
+      await store.pinNode('c1', 'hv02:22', 'SHA256:new-two');
+      expect(await store.get('c1')).toMatchObject({
+        nodeHostKeys: { 'hv02:22': 'SHA256:new-two', 'hv03:22': 'SHA256:three' },
+        refusedNodeHostKeys: { 'hv03:22': { node: 'HV03', fingerprint: 'SHA256:new-three' } },
+      });
       await store.recordCluster('c1', null, []);
       expect(await store.findByHostId('hv-host:hv02')).toBeNull();
       expect((await store.findByHostId('hv-host:hv01'))?.id).toBe('c1');

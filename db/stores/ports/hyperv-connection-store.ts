@@ -31,6 +31,14 @@ export interface HypervConnectionRecord {
   nodeHostIds: string[];
   /** SSH host-key pins of the cluster's other nodes, by endpoint (`hv02:22`). */
   nodeHostKeys: Record<string, string>;
+  /** A different key a node presented than its pin, by endpoint, waiting for an admin. */
+  refusedNodeHostKeys: Record<string, RefusedNodeKey>;
+}
+
+/** A cluster node's host key that did not match its pin: which node, and the key it presented. */
+export interface RefusedNodeKey {
+  node: string;
+  fingerprint: string;
 }
 
 export type NewHypervConnection = Omit<
@@ -43,6 +51,7 @@ export type NewHypervConnection = Omit<
   | 'clusterName'
   | 'nodeHostIds'
   | 'nodeHostKeys'
+  | 'refusedNodeHostKeys'
 >;
 
 export interface HypervConnectionStore {
@@ -61,8 +70,10 @@ export interface HypervConnectionStore {
   recordSync(id: string, at: Date, error: string | null, hostId?: string): Promise<void>;
   /** A sync found the connected node in `clusterName` (null: stand-alone) and read these nodes. */
   recordCluster(id: string, clusterName: string | null, nodeHostIds: string[]): Promise<void>;
-  /** Pins a cluster node's host key on first use. */
+  /** Pins a cluster node's host key (first use, or an admin's accept) and clears its refusal. */
   pinNode(id: string, endpoint: string, fingerprint: string): Promise<void>;
+  /** Remembers a key a cluster node presented that did not match its pin. */
+  refuseNode(id: string, endpoint: string, refused: RefusedNodeKey): Promise<void>;
   /** The connection whose last sync saw this host (the connected host, or a node of its cluster). */
   findByHostId(hostId: string): Promise<HypervConnectionRecord | null>;
   /** False when it did not exist. */

@@ -6,6 +6,7 @@ import type {
   HypervConnectionRecord,
   HypervConnectionStore,
   NewHypervConnection,
+  RefusedNodeKey,
 } from '../ports/hyperv-connection-store';
 
 export class PgHypervConnectionStore implements HypervConnectionStore {
@@ -24,6 +25,7 @@ export class PgHypervConnectionStore implements HypervConnectionStore {
         clusterName: null,
         nodeHostIds: [],
         nodeHostKeys: {},
+        refusedNodeHostKeys: {},
       })
       .onConflictDoNothing({ target: hypervConnections.name })
       .returning();
@@ -54,6 +56,16 @@ export class PgHypervConnectionStore implements HypervConnectionStore {
       .update(hypervConnections)
       .set({
         nodeHostKeys: sql`(${hypervConnections.nodeHostKeys}::jsonb || jsonb_build_object(${endpoint}::text, ${fingerprint}::text))::json`,
+        refusedNodeHostKeys: sql`(${hypervConnections.refusedNodeHostKeys}::jsonb - ${endpoint}::text)::json`,
+      })
+      .where(eq(hypervConnections.id, id));
+  }
+
+  async refuseNode(id: string, endpoint: string, refused: RefusedNodeKey): Promise<void> {
+    await this.db
+      .update(hypervConnections)
+      .set({
+        refusedNodeHostKeys: sql`(${hypervConnections.refusedNodeHostKeys}::jsonb || jsonb_build_object(${endpoint}::text, jsonb_build_object('node', ${refused.node}::text, 'fingerprint', ${refused.fingerprint}::text)))::json`,
       })
       .where(eq(hypervConnections.id, id));
   }

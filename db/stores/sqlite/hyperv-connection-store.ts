@@ -6,6 +6,7 @@ import type {
   HypervConnectionRecord,
   HypervConnectionStore,
   NewHypervConnection,
+  RefusedNodeKey,
 } from '../ports/hyperv-connection-store';
 import { inTransaction } from './transaction';
 
@@ -25,6 +26,7 @@ export class SqliteHypervConnectionStore implements HypervConnectionStore {
         clusterName: null,
         nodeHostIds: [],
         nodeHostKeys: {},
+        refusedNodeHostKeys: {},
       })
       .onConflictDoNothing({ target: hypervConnections.name })
       .returning()
@@ -58,8 +60,23 @@ export class SqliteHypervConnectionStore implements HypervConnectionStore {
     inTransaction(this.db, (tx) => {
       const row = tx.select().from(hypervConnections).where(eq(hypervConnections.id, id)).get();
       if (!row) return;
+      const { [endpoint]: _accepted, ...stillRefused } = row.refusedNodeHostKeys;
       tx.update(hypervConnections)
-        .set({ nodeHostKeys: { ...row.nodeHostKeys, [endpoint]: fingerprint } })
+        .set({
+          nodeHostKeys: { ...row.nodeHostKeys, [endpoint]: fingerprint },
+          refusedNodeHostKeys: stillRefused,
+        })
+        .where(eq(hypervConnections.id, id))
+        .run();
+    });
+  }
+
+  async refuseNode(id: string, endpoint: string, refused: RefusedNodeKey): Promise<void> {
+    inTransaction(this.db, (tx) => {
+      const row = tx.select().from(hypervConnections).where(eq(hypervConnections.id, id)).get();
+      if (!row) return;
+      tx.update(hypervConnections)
+        .set({ refusedNodeHostKeys: { ...row.refusedNodeHostKeys, [endpoint]: refused } })
         .where(eq(hypervConnections.id, id))
         .run();
     });

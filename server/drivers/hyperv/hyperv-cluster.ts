@@ -260,3 +260,54 @@ export function mapCluster(
     },
   };
 }
+
+/** What "test connection" says of one cluster node: reached or not (why), and its prerequisites. */
+export interface ClusterNodeTest {
+  name: string;
+  state: string;
+  isReachable: boolean;
+  /** Null when the node was not reached: not known, not "no". */
+  isElevated: boolean | null;
+  hasHyperVModule: boolean | null;
+  vmCount: number | null;
+  reason: string | null;
+}
+
+/**
+ * "Test connection" on a cluster: every node that is up is signed in to over its own session and
+ * its prerequisites read (guests are not, the test of the node reached reports those); a node that
+ * is down, or whose read fails, says why.
+ */
+export async function testClusterNodes(
+  cluster: ClusterFactsRecord,
+  clientFor: (node: string) => HypervClient,
+  options: CallOptions,
+  reached: HostRecords,
+): Promise<ClusterNodeTest[]> {
+  const reads = await readClusterNodes(cluster, clientFor, null, options, reached);
+  return cluster.Nodes.map((node) => {
+    const read = reads.find((candidate) => candidate.node === node.Name);
+    const state = NODE_STATES[node.State] ?? `state ${node.State}`;
+    if (!read || !('records' in read)) {
+      return {
+        name: node.Name,
+        state,
+        isReachable: false,
+        isElevated: null,
+        hasHyperVModule: null,
+        vmCount: null,
+        reason: read && 'unknown' in read ? read.unknown : 'not read',
+      };
+    }
+    const { facts } = mapHost(read.records);
+    return {
+      name: node.Name,
+      state,
+      isReachable: true,
+      isElevated: facts.isElevated,
+      hasHyperVModule: facts.hasHyperVModule,
+      vmCount: read.records.vms.length,
+      reason: null,
+    };
+  });
+}

@@ -14,6 +14,7 @@ const EMBEDDED: { script: ScriptName; fn: string }[] = [
   { script: 'host-facts', fn: 'Read-MigawkaHostFacts' },
   { script: 'list-vms', fn: 'Read-MigawkaVms' },
   { script: 'guest-facts', fn: 'Read-MigawkaGuestFacts' },
+  { script: 'cluster-facts', fn: 'Read-MigawkaClusterFacts' },
 ];
 
 const HEAD = `<#
@@ -24,8 +25,9 @@ const HEAD = `<#
   Run it on the host, in an elevated Windows PowerShell 5.1 (an Administrator or a member of
   Hyper-V Administrators). It reads the host, its VMs and, with -GuestCredential, each running
   guest through PowerShell Direct, and writes one JSON document that \`migawka check\` and the
-  console's import page read. A guest it cannot read is recorded as unknown with the reason.
-  Nothing on the host is changed.
+  console's import page read. A guest it cannot read is recorded as unknown with the reason. On a
+  failover cluster node it also records the cluster (nodes, Cluster Shared Volumes, clustered VM
+  roles); run it on each node: one document holds one node's VMs. Nothing on the host is changed.
 
   Generated from the Migawka repository's server/drivers/hyperv/scripts/*.ps1 by
   \`npm run collector:build\`: do not edit by hand.
@@ -46,7 +48,9 @@ const MAIN = `
 $hostFacts = Read-MigawkaHostFacts -P $null
 $vms = @()
 $guests = @()
+$cluster = $null
 if ($hostFacts.IsElevated -and $hostFacts.HasHyperVModule) {
+  $cluster = Read-MigawkaClusterFacts -P $null
   $vms = @(Read-MigawkaVms -P $null)
   foreach ($vm in $vms) {
     $vmId = "$($vm.Id)"
@@ -78,11 +82,15 @@ $document = [pscustomobject]@{
   host = $hostFacts
   vms = $vms
   guests = $guests
+  cluster = $cluster
 }
 # Windows PowerShell 5.1 writes UTF-8 with a byte-order mark here; the import reads it (and UTF-16).
 ConvertTo-Json -InputObject $document -Depth 10 | Out-File -FilePath $OutFile -Encoding utf8
 $unknown = @($guests | Where-Object { $_.unknown }).Count
 Write-Host "Wrote $($OutFile): host $($hostFacts.ComputerName), $($vms.Count) VM(s), $unknown guest(s) not read."
+if ($cluster -and $cluster.ClusterName) {
+  Write-Host "$($hostFacts.ComputerName) is a node of cluster $($cluster.ClusterName): run the collector on each other node too."
+}
 `;
 
 /** The collector's full text (LF line ends; Windows PowerShell reads them as well as CRLF). */

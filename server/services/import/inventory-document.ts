@@ -35,6 +35,6 @@ export function readInventoryDocument(data: unknown): InventoryDocument {
   return {
     data: read.inventory,
     source: 'Hyper-V collector document',
-    unknowns: unknownsOfCollection(read.facts),
+    unknowns: unknownsOfCollection(read.facts, read.cluster),
   };
 }

@@ -4,7 +4,7 @@
  * login answered with the reason rather than a server error.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProcessDatabase } from '../../../db/process-database';
+import { type ProcessDatabase, storesOf } from '../../../db/process-database';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { GUEST_PASSWORD, GUEST_USER } from '../../drivers/hyperv/fake/fake-estate';
 import { ADMIN, startFakeHost } from '../../drivers/hyperv/hyperv-test-support';
@@ -116,6 +116,49 @@ describe.each(dialects)('$name', (dialect) => {
         expect(await caller.hypervConnections.remove({ id: added.id })).toEqual({ name: 'hv01' });
         expect(await caller.hypervConnections.list()).toEqual([]);
         expect(JSON.stringify(await caller.vms.list({}))).toContain('sql01');
+      });
+
+      it('a cluster node’s changed key is accepted by an admin, and the accept is audited with the node', async () => {
+        const caller = createCaller(signedIn(db));
+        const host = await caller.secrets.create({
+          name: 'cluster admin',
+          kind: 'password',
+          username: ADMIN.username,
+          secret: ADMIN.password,
+        });
+        const added = await caller.hypervConnections.add({
+          name: 'hvcluster1',
+          address: '127.0.0.1',
+          port: fake.host.port,
+          hostAccountId: host.id,
+        });
+        // What a sync leaves when node HV02 presents another key than its pin (the service suite
+        // drives it over SSH against the fake cluster).
+        const stores = storesOf(db);
+        await stores.hypervConnections.pinNode(added.id, 'hv02:22', 'SHA256:old');
+        await stores.hypervConnections.refuseNode(added.id, 'hv02:22', {
+          node: 'HV02',
+          fingerprint: 'SHA256:new',
+        });
+        const [listed] = await caller.hypervConnections.list();
+        expect(listed.refusedNodeHostKeys).toEqual({
+          'hv02:22': { node: 'HV02', fingerprint: 'SHA256:new' },
+        });
+        const accepted = await caller.hypervConnections.acceptNodeHostKey({
+          id: added.id,
+          endpoint: 'hv02:22',
+          fingerprint: 'SHA256:new',
+        });
+        expect([accepted.nodeHostKeys, accepted.refusedNodeHostKeys]).toEqual([
+          { 'hv02:22': 'SHA256:new' },
+          {},
+        ]);
+        const [entry] = (await caller.audit.list({ limit: 5 })).items;
+        expect([entry.action, entry.outcome, entry.input]).toEqual([
+          'hypervConnections.acceptNodeHostKey',
+          'succeeded',
+          expect.objectContaining({ endpoint: 'hv02:22', fingerprint: 'SHA256:new' }),
+        ]);
       });
     });
   });

@@ -1,11 +1,12 @@
 /**
  * Hyper-V host connections, for admins: list, add, test (saved, or before saving), accept a changed
- * host key, change the Windows Server Backup target, sync, remove. Thin:
+ * host key (of the host, or of a cluster node), change the Windows Server Backup target, sync, remove. Thin:
  * each procedure validates with the shared schema and calls one service function. Test and sync
  * reach the host: they take the request's abort signal and a one-minute deadline, and answer a
  * host that cannot be read with the reason instead of failing.
  */
 import {
+  acceptHypervNodeHostKeyInput,
   addHypervConnectionInput,
   hypervConnectionIdInput,
   setHypervWsbTargetInput,
@@ -14,13 +15,13 @@ import {
 import { connectionSyncsInput } from '../../schemas/sync-log';
 import {
   acceptHypervHostKey,
+  acceptHypervNodeHostKey,
   addHypervConnection,
   listHypervConnections,
   removeHypervConnection,
   setHypervWsbTarget,
-  testHypervConnection,
-  testHypervDraft,
 } from '../../services/hyperv-connection-service';
+import { testHypervConnection, testHypervDraft } from '../../services/hyperv-connection-test';
 import { runHypervSync } from '../../services/hyperv-sync-service';
 import { listConnectionSyncs } from '../../services/sync-log-service';
 import { adminProcedure, router } from '../init';
@@ -52,6 +53,10 @@ export const hypervConnectionsRouter = router({
   acceptHostKey: adminProcedure
     .input(hypervConnectionIdInput)
     .mutation(({ ctx, input }) => acceptHypervHostKey(ctx.stores, ctx.service, input)),
+  /** A cluster node's changed key, accepted by an admin (per node). */
+  acceptNodeHostKey: adminProcedure
+    .input(acceptHypervNodeHostKeyInput)
+    .mutation(({ ctx, input }) => acceptHypervNodeHostKey(ctx.stores, ctx.service, input)),
   setWsbTarget: adminProcedure
     .input(setHypervWsbTargetInput)
     .mutation(({ ctx, input }) => setHypervWsbTarget(ctx.stores, ctx.service, input)),

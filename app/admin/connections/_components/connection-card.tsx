@@ -33,6 +33,8 @@ export interface WaitingKey {
   /** Who presented it, as the admin knows it (connection name or host address). */
   presentedBy: string;
   fingerprint: string;
+  /** The fingerprint trusted until now, when known: the admin sees what is replaced. */
+  replaces?: string | null;
   accept(): void;
 }
 
@@ -145,8 +147,9 @@ export function ConnectionCard(props: ConnectionCardProps) {
       {props.waiting.map((waiting) => (
         <Alert key={waiting.presentedBy} tone="warning" role="alert" className="mt-2">
           <AlertTitle>
-            {waiting.presentedBy} presented a different {keyWord}: {waiting.fingerprint}. Migawka refuses to
-            talk to it until you accept it — compare the fingerprint with {props.compareWith} first.
+            {waiting.presentedBy} presented a different {keyWord}: {waiting.fingerprint}
+            {waiting.replaces ? ` (trusted until now: ${waiting.replaces})` : ''}. Migawka refuses to talk to
+            it until you accept it — compare the fingerprint with {props.compareWith} first.
           </AlertTitle>
           <Button size="sm" variant="secondary" onClick={waiting.accept}>
             Accept the new {keyWord} of {waiting.presentedBy}

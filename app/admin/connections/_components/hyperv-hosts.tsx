@@ -37,6 +37,15 @@ function HostCard({ connection }: { connection: HypervHost }) {
       },
     }),
   );
+  const acceptNode = useMutation(
+    trpc.hypervConnections.acceptNodeHostKey.mutationOptions({
+      onSuccess: (_accepted, input) => {
+        toast.success(`The new SSH host key of node ${nodeOf(input.endpoint)} is trusted`);
+        return refresh();
+      },
+    }),
+  );
+  const nodeOf = (endpoint: string) => connection.refusedNodeHostKeys[endpoint]?.node ?? endpoint;
   const remove = useMutation(
     trpc.hypervConnections.remove.mutationOptions({
       onSuccess: (removed) => {
@@ -56,24 +65,49 @@ function HostCard({ connection }: { connection: HypervHost }) {
       ]}
       keyWord="SSH host key"
       compareWith="the host (ssh-keygen -lf C:\ProgramData\ssh\ssh_host_ed25519_key.pub)"
-      trusted={connection.hostKey ? [{ fingerprint: connection.hostKey }] : []}
-      waiting={
-        connection.refusedHostKey
+      trusted={[
+        ...(connection.hostKey
+          ? [
+              {
+                // Beside the nodes' keys, the connected node's is named by its address too.
+                endpoint:
+                  Object.keys(connection.nodeHostKeys).length > 0
+                    ? `${connection.address}:${connection.port}`
+                    : undefined,
+                fingerprint: connection.hostKey,
+              },
+            ]
+          : []),
+        ...Object.entries(connection.nodeHostKeys).map(([endpoint, fingerprint]) => ({
+          endpoint,
+          fingerprint,
+        })),
+      ]}
+      waiting={[
+        ...(connection.refusedHostKey
           ? [
               {
                 presentedBy: connection.name,
                 fingerprint: connection.refusedHostKey,
+                replaces: connection.hostKey,
                 accept: () => accept.mutate({ id: connection.id }),
               },
             ]
-          : []
-      }
+          : []),
+        // A cluster node's changed key, per node: accepting it trusts that node only.
+        ...Object.entries(connection.refusedNodeHostKeys).map(([endpoint, refused]) => ({
+          presentedBy: `node ${refused.node} (${endpoint})`,
+          fingerprint: refused.fingerprint,
+          replaces: connection.nodeHostKeys[endpoint] ?? null,
+          accept: () => acceptNode.mutate({ id: connection.id, endpoint, fingerprint: refused.fingerprint }),
+        })),
+      ]}
       syncNoun="sync"
       neverSynced="Not synced yet"
       syncButton={{ idle: 'Sync now', busy: 'Syncing…' }}
       lastSyncAt={connection.lastSyncAt}
       lastError={connection.lastError}
-      error={test.error ?? sync.error ?? accept.error ?? remove.error}
+      error={test.error ?? sync.error ?? accept.error ?? acceptNode.error ?? remove.error}
       isTesting={test.isPending}
       isSyncing={sync.isPending}
       onTest={() => test.mutate({ id: connection.id })}

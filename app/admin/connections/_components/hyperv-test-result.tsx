@@ -11,9 +11,29 @@ type SyncResult = RouterOutputs['hypervConnections']['sync'];
  * reached whose account is not elevated or lacks the Hyper-V module is a warning, not a success,
  * and a guest PowerShell Direct could not reach is "unknown" with the reason.
  */
+type NodeTest = NonNullable<Extract<TestResult, { ok: true }>['cluster']>['nodes'][number];
+
+/** One cluster node's line: reached or why not, and what it lacks. */
+function nodeLine(node: NodeTest): string {
+  if (!node.isReachable)
+    return `Node ${node.name} (${node.state}): not reached — ${node.reason ?? 'no reason given'}`;
+  const lacks = [
+    node.isElevated ? null : 'the account is not elevated there',
+    node.hasHyperVModule ? null : 'the Hyper-V PowerShell module is missing',
+  ].filter((lack): lack is string => lack !== null);
+  return lacks.length === 0
+    ? `Node ${node.name} (${node.state}): reached, account elevated, Hyper-V module installed, ${plural(node.vmCount ?? 0, 'VM', 'VMs')}`
+    : `Node ${node.name} (${node.state}): reached, but ${lacks.join(' and ')}`;
+}
+
+const isNodeUsable = (node: NodeTest) =>
+  node.isReachable && node.isElevated === true && node.hasHyperVModule === true;
+
 export function HypervTestView({ result }: { result: TestResult }) {
   if (!result.ok) return <TestResultAlert result={result} />;
-  const isUsable = result.isElevated && result.hasHyperVModule;
+  // A cluster is usable when every node is: a node not reached or lacking a prerequisite is not read.
+  const isUsable =
+    result.isElevated && result.hasHyperVModule && (result.cluster?.nodes.every(isNodeUsable) ?? true);
   return (
     <TestResultAlert
       result={result}
@@ -21,7 +41,9 @@ export function HypervTestView({ result }: { result: TestResult }) {
       title={
         isUsable
           ? `Reachable and signed in: ${result.computerName} (Windows ${result.osVersion}), ${plural(result.vmCount, 'VM', 'VMs')}`
-          : `Reachable and signed in to ${result.computerName}, but it cannot be synced as it stands`
+          : result.isElevated && result.hasHyperVModule
+            ? `Reachable and signed in to ${result.computerName}, but not every node of cluster ${result.cluster?.name} can be synced`
+            : `Reachable and signed in to ${result.computerName}, but it cannot be synced as it stands`
       }
       details={
         <ul className="list-disc pl-5">
@@ -36,6 +58,16 @@ export function HypervTestView({ result }: { result: TestResult }) {
               ? 'Hyper-V PowerShell module: installed'
               : 'Hyper-V PowerShell module: missing — Install-WindowsFeature RSAT-Hyper-V-Tools on the host'}
           </li>
+          {result.cluster ? (
+            <li>
+              Failover cluster {result.cluster.name}, {plural(result.cluster.nodes.length, 'node', 'nodes')}:
+              <ul className="list-disc pl-5">
+                {result.cluster.nodes.map((node) => (
+                  <li key={node.name}>{nodeLine(node)}</li>
+                ))}
+              </ul>
+            </li>
+          ) : null}
           {result.guests.map((guest) => (
             <li key={guest.vmName}>
               PowerShell Direct to {guest.vmName}:{' '}

@@ -1,0 +1,1 @@
+ALTER TABLE "hyperv_connections" ADD COLUMN "refused_node_host_keys" json DEFAULT '{}'::json NOT NULL;

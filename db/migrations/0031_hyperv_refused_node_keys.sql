@@ -1,0 +1,1 @@
+ALTER TABLE `hyperv_connections` ADD `refused_node_host_keys` text DEFAULT '{}' NOT NULL;
