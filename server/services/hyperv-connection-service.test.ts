@@ -4,6 +4,7 @@
  * inventory, and accepts a changed host key; bad input names the field and stores nothing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { demoLabInventory } from '../../db/seed/demo-lab';
 import { type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
 import type { SyncRunRecord } from '../../db/stores/ports/sync-log-store';
 import { createServiceContext } from '../context';
@@ -23,6 +24,7 @@ import {
 } from './hyperv-connection-service';
 import { testHypervConnection, testHypervDraft } from './hyperv-connection-test';
 import { runHypervSync, syncHypervConnection } from './hyperv-sync-service';
+import { importInventory } from './import-service';
 import { memoryKeySource } from './vault-key';
 import { createSecret } from './vault-service';
 
@@ -224,6 +226,31 @@ describe.each(dialects)('$name', (current) => {
         });
         inventory = await stores.inventory.loadInventory();
         expect(inventory.vms.find((vm) => vm.id === webId)?.goneSince).toBeNull();
+      });
+
+      it('re-assesses only what a sync can have changed: nothing when nothing did, a changed VM with its storage neighbours, every VM of the host when a host volume changed', async () => {
+        const { fake, stores, ctx, keys, connection } = await setup();
+        // Another estate beside the host: a sync must leave its assessments as they are.
+        const beside = demoLabInventory();
+        expect((await importInventory(stores, ctx, beside, 'replace')).assessment.assessedVms).toBe(
+          beside.vms.length,
+        );
+        const saved = await connection();
+        const assessed = async () =>
+          (await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions())).import.assessment
+            .assessedVms;
+        expect(await assessed()).toBe(3); // the first sync: the host's three VMs, not the estate
+        expect(await assessed()).toBe(0); // nothing changed on the host
+        const file01 = fake.model.state.vms.find((vm) => vm.name === 'file01');
+        if (!file01) throw new Error('the fake estate has no file01');
+        file01.state = VM_STATE.Saved;
+        // file01 changed; sql01 and web01 share its host volume D:, so they are assessed with it.
+        const onlyFile01 = await assessed();
+        const d = fake.model.state.volumes.find((volume) => volume.name.startsWith('D'));
+        if (!d) throw new Error('the fake host has no D:');
+        d.freeSpace -= 1024 ** 3;
+        const everyVm = await assessed();
+        expect({ onlyFile01, everyVm }).toEqual({ onlyFile01: 3, everyVm: 3 });
       });
 
       // Each sync is one row of the connection's log: what it added, changed and found gone, how it ended.

@@ -10,6 +10,7 @@ import type { CallOptions } from '../drivers/call';
 import type { HypervClusterFacts } from '../drivers/hyperv/hyperv-cluster';
 import { type HypervHostFacts, hostInventoryId, readHostRecords } from '../drivers/hyperv/hyperv-discovery';
 import { toDriverError } from '../drivers/hyperv/hyperv-errors';
+import type { Inventory } from '../engine/inventory';
 import { hypervConnectionIdInput } from '../schemas/hyperv-connections';
 import { DomainError } from './errors';
 import { readConnection } from './hyperv-cluster-sync';
@@ -22,7 +23,7 @@ import {
 } from './hyperv-connection-service';
 import { type ImportResult, importInventory } from './import-service';
 import { parseInput } from './parse-input';
-import { countSyncChanges, recordSyncRun } from './sync-log-service';
+import { countSyncChanges, hostFactsChanged, recordSyncRun } from './sync-log-service';
 import type { VaultKeySource } from './vault-key';
 
 type SyncStores = Pick<Stores, 'hypervConnections' | 'secrets' | 'inventory' | 'syncLog'>;
@@ -47,6 +48,25 @@ export interface SyncPresence {
  * read lists every VM of the host, so a stored VM of this host it did not list is marked gone (not
  * deleted: its restore points and jobs stay), and a VM marked gone that is listed again is back.
  */
+/**
+ * Which VMs a host sync can have changed the findings of; the import adds the VMs sharing storage
+ * with them (services/assessment-service.ts, assessAround). A host or host-volume fact that reads
+ * differently: every VM read (each may sit on that volume or depend on that host). Otherwise the VMs
+ * added or changed, and those gone or back. The rest of the estate keeps its stored assessments.
+ */
+function reassessedByHypervSync(
+  stored: Inventory,
+  read: Inventory,
+  counts: { changedVmIds: readonly string[] },
+  presence: SyncPresence,
+): string[] {
+  const moved = [...presence.gone, ...presence.reappeared].map((vm) => vm.id);
+  if (hostFactsChanged(stored, read)) return [...new Set([...read.vms.map((vm) => vm.id), ...moved])];
+  const storedVmIds = new Set(stored.vms.map((vm) => vm.id));
+  const added = read.vms.filter((vm) => !storedVmIds.has(vm.id)).map((vm) => vm.id);
+  return [...new Set([...added, ...counts.changedVmIds, ...moved])];
+}
+
 export async function syncHypervConnection(
   stores: SyncStores,
   ctx: ServiceContext,
@@ -85,10 +105,8 @@ export async function syncHypervConnection(
     const { inventory, facts } = read;
     const hostId = hostInventoryId(records.host.ComputerName);
     // Read before the merge: what the sync adds and changes is counted against what was stored.
-    const counts = countSyncChanges(
-      await stores.inventory.loadNeighbourhood(inventory.vms.map((vm) => vm.id)),
-      inventory,
-    );
+    const stored = await stores.inventory.loadNeighbourhood(inventory.vms.map((vm) => vm.id));
+    const counts = countSyncChanges(stored, inventory);
     // The sync owns the gone marks: the merge below leaves them as stored, this sets and clears them.
     // Every host read is checked against every VM the read saw, so a VM that moved to another node
     // of the cluster is not gone from the node it left; a node not read keeps its marks.
@@ -102,7 +120,9 @@ export async function syncHypervConnection(
       presence.gone.push(...marked.gone);
       presence.reappeared.push(...marked.reappeared);
     }
-    const result = await importInventory(stores, ctx, inventory, 'merge');
+    const result = await importInventory(stores, ctx, inventory, 'merge', {
+      reassessVmIds: reassessedByHypervSync(stored, inventory, counts, presence),
+    });
     await stores.hypervConnections.recordSync(id, ctx.now(), null, hostId);
     await stores.hypervConnections.recordCluster(
       id,

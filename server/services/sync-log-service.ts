@@ -44,6 +44,27 @@ export function countSyncChanges(
   return { added, changedVmIds: [...changedVmIds] };
 }
 
+/**
+ * Whether the read describes a host or a host volume differently from the stored neighbourhood
+ * (one it does not hold counts as different): such a fact (VSS on a volume, its shadow storage, the
+ * host's backup product) can change the findings of every VM on that host, not only of VMs whose
+ * own records changed.
+ */
+export function hostFactsChanged(stored: Inventory, read: Inventory): boolean {
+  const storedHosts = new Map(stored.hosts.map((host) => [host.id, host]));
+  const storedVolumes = new Map(stored.hostVolumes.map((volume) => [volume.id, volume]));
+  return (
+    read.hosts.some((host) => {
+      const before = storedHosts.get(host.id);
+      return !before || differs(before, host);
+    }) ||
+    read.hostVolumes.some((volume) => {
+      const before = storedVolumes.get(volume.id);
+      return !before || differs(before, volume);
+    })
+  );
+}
+
 export interface SyncRunOutcome {
   connector: SyncConnector;
   connectionId: string;
