@@ -60,7 +60,11 @@ export interface Harness {
   newId: () => string;
   /** The clock of `createWorker` workers and the default enqueue time; starts 2026-03-01T10:00Z. */
   clock: TestClock;
-  enqueueBackup(request: BackupPlanRequest, options?: { now?: Date }): Promise<OperationRecord>;
+  /** Plans against the harness's inventory, or `inventory` (one a test synced in since). */
+  enqueueBackup(
+    request: BackupPlanRequest,
+    options?: { now?: Date; inventory?: Inventory },
+  ): Promise<OperationRecord>;
   startWorker(options?: Partial<WorkerOptions>): WorkerHandle;
   /** A worker driven by explicit `tick()` calls under the harness clock. */
   createWorker(options?: Partial<WorkerOptions>): Worker;
@@ -184,7 +188,8 @@ export async function createHarness(
     clock,
     async enqueueBackup(request, enqueueOptions = {}) {
       const at = enqueueOptions.now ?? clock.now();
-      const plan = planBackup(index, request, { now: at, newId });
+      const planned = enqueueOptions.inventory ? indexInventory(enqueueOptions.inventory) : index;
+      const plan = planBackup(planned, request, { now: at, newId });
       return stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
         id: `op-${newId()}`,
         now: at,

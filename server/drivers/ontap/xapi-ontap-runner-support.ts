@@ -12,8 +12,8 @@
 import type { StoreDialect } from '../../../db/stores/contract/dialects';
 import type { OperationRecord } from '../../../db/stores/ports/operation-store';
 import { createServiceContext } from '../../context';
-import { type BackupPlanRequest, planBackup } from '../../engine/backup-plan';
-import { emptyInventory, type Inventory, indexInventory } from '../../engine/inventory';
+import type { BackupPlanRequest } from '../../engine/backup-plan';
+import { emptyInventory, type Inventory } from '../../engine/inventory';
 import { createHarness, type Harness } from '../../jobs/test-harness';
 import { importInventory } from '../../services/import-service';
 import { memoryHostKeys } from '../hyperv/hyperv-test-support';
@@ -166,13 +166,7 @@ export async function openFencedXen(
           },
         },
       };
-      const now = h.clock.now();
-      const plan = planBackup(indexInventory(inventory), request, { now, newId: h.newId });
-      return h.stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
-        id: `op-${h.newId()}`,
-        now,
-        requestedBy: 'system',
-      });
+      return h.enqueueBackup(request, { inventory });
     },
     async close() {
       await h.close();
