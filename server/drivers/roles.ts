@@ -155,6 +155,11 @@ export interface CopyOutVmRequest {
   /** in-place replaces the VM (it must be off); as-new creates `newVmName`. */
   target: 'in-place' | 'as-new';
   newVmName?: string;
+  /**
+   * Staged by an array (stagedLuns): the staged clone's LUNs, each with the live LUN it copies, as
+   * the VM's host sees them. Absent when the host staged the volume itself (Windows Server Backup).
+   */
+  luns?: ExposedLun[];
 }
 
 /** Where a stored disk came from: where an in-place restore writes it back, and which volumes it sat on. */
@@ -316,6 +321,18 @@ export interface ArrayDriver extends VolumeRestorer {
   exposeSnapshot?(request: ExposeSnapshotRequest, options: CallOptions): Promise<ExposedLun[]>;
   /** Undo of exposeSnapshot (unmap, delete); nothing left is fine. releaseSnapshot does it too. */
   withdrawExposure?(exposureId: string, options: CallOptions): Promise<void>;
+  /**
+   * The LUNs stageVolume made for `stagingId` (the clone's LUN per live LUN of `arrayVolumeIds` it
+   * holds, by NAA id), mapped where the live LUNs are so the VM's host can copy the VM out of them.
+   * Optional: an array without it stages for a staging host only.
+   */
+  stagedLuns?(request: StagedLunsRequest, options: CallOptions): Promise<ExposedLun[]>;
+}
+
+export interface StagedLunsRequest {
+  stagingId: string;
+  /** The staged volume's LUN and the other LUNs of its consistency group. */
+  arrayVolumeIds: string[];
 }
 
 export interface BackupRepository {

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { DriverError } from '../../engine/driver';
 import type { TransferOptions } from '../call';
-import type { BackupRepository, CopyFromArrayRequest, CopyResult, DiskSource } from '../roles';
+import type { BackupRepository, CopyFromArrayRequest, CopyResult, DiskSource, ExposedLun } from '../roles';
 import type { HypervClient } from './hyperv-client';
 import { diskInventoryId } from './hyperv-discovery';
 import { listOf } from './hyperv-records';
@@ -32,6 +32,45 @@ const copyDrivesSchema = listOf(
 export const copyMountRoot = (restorePointId: string) =>
   `C:\\ProgramData\\Migawka\\array-copies\\${restorePointId.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 
+/** The VM's drives as the copies hold them: `CopyPath` is where each base VHDX is on a copy (null: on none). */
+export function mountArrayCopy(
+  client: HypervClient,
+  vmGuid: string,
+  mountRoot: string,
+  luns: ExposedLun[],
+  options: TransferOptions,
+) {
+  return client.run(
+    'mount-array-copy',
+    {
+      vmId: vmGuid,
+      mountRoot,
+      luns: luns.map((lun) => ({ source: lun.sourceNaaId.toUpperCase(), copy: lun.naaId.toUpperCase() })),
+    },
+    copyDrivesSchema,
+    options,
+  );
+}
+
+/**
+ * Offline before the array unmaps: a disk pulled from under a mounted volume is a surprise removal
+ * for Windows. On a deadline of its own, since a cancel has aborted the copy's signal; a failure
+ * here is left to the array's unmap (the mount folder is found again by a retry).
+ */
+export async function dismountArrayCopy(
+  client: HypervClient,
+  mountRoot: string,
+  luns: ExposedLun[],
+): Promise<void> {
+  const copies = luns.map((lun) => lun.naaId.toUpperCase());
+  await client
+    .run('dismount-array-copy', { mountRoot, copies }, z.boolean(), {
+      signal: AbortSignal.timeout(120_000),
+      timeoutMs: 120_000,
+    })
+    .catch(() => undefined);
+}
+
 export async function copyFromArrayLuns(
   client: HypervClient,
   vmGuid: string,
@@ -40,21 +79,8 @@ export async function copyFromArrayLuns(
   options: TransferOptions,
 ): Promise<CopyResult> {
   const mountRoot = copyMountRoot(request.restorePointId);
-  const copies = request.luns.map((lun) => lun.naaId.toUpperCase());
   try {
-    const drives = await client.run(
-      'mount-array-copy',
-      {
-        vmId: vmGuid,
-        mountRoot,
-        luns: request.luns.map((lun) => ({
-          source: lun.sourceNaaId.toUpperCase(),
-          copy: lun.naaId.toUpperCase(),
-        })),
-      },
-      copyDrivesSchema,
-      options,
-    );
+    const drives = await mountArrayCopy(client, vmGuid, mountRoot, request.luns, options);
     const disks: DiskSource[] = [];
     for (const diskId of request.diskIds) {
       const drive = drives.find((candidate) => diskInventoryId(vmGuid, candidate) === diskId);
@@ -78,13 +104,6 @@ export async function copyFromArrayLuns(
       options,
     );
   } finally {
-    // Offline before the array unmaps: a disk pulled from under a mounted volume is a surprise
-    // removal for Windows. On a deadline of its own, since a cancel has aborted the copy's signal.
-    await client
-      .run('dismount-array-copy', { mountRoot, copies }, z.boolean(), {
-        signal: AbortSignal.timeout(120_000),
-        timeoutMs: 120_000,
-      })
-      .catch(() => undefined);
+    await dismountArrayCopy(client, mountRoot, request.luns);
   }
 }

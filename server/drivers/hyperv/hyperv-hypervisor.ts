@@ -43,6 +43,7 @@ import type {
   StoredPoint,
 } from '../roles';
 import { copyFromArrayLuns } from './hyperv-array-copy';
+import { copyOutFromArrayLuns } from './hyperv-array-copy-out';
 import { readChangeTracking } from './hyperv-change-tracking';
 import type { HypervClient } from './hyperv-client';
 import { diskInventoryId, type GuestCredential, HYPERV_CONNECTOR, vmGuidOf } from './hyperv-discovery';
@@ -487,11 +488,13 @@ export class HypervHypervisor implements HypervisorDriver {
     throw unsupported('in-guest agent copy');
   }
 
+  /** From an array's staged clone (`request.luns`: hyperv-array-copy-out.ts), else from WSB's staging folder. */
   copyOutVm(
     request: CopyOutVmRequest,
     repository: BackupRepository,
     options: TransferOptions,
   ): Promise<RestoreResult> {
-    return this.wsb.copyOutVm(request, repository, options);
+    if (!request.luns?.length) return this.wsb.copyOutVm(request, repository, options);
+    return copyOutFromArrayLuns(this.client, this.guid(request.vmId), request, repository, options);
   }
 }

@@ -127,7 +127,7 @@ describe('ONTAP array driver through the registry', () => {
     expect(cluster.model.readLun('/vol/sql_data/lun0', 0, 6).toString()).toBe('before');
   });
 
-  it('stages a FlexClone mapped to the staging igroup, and discards it (twice is fine)', async () => {
+  it('stages a FlexClone mapped to the staging igroup and the live LUN’s, answers its LUNs by NAA id, and discards it (twice is fine)', async () => {
     const data = lunId('/vol/sql_data/lun0');
     const driver = await registry.arrayForArrayVolume(data);
     await driver.createSnapshot(
@@ -147,13 +147,30 @@ describe('ONTAP array driver through the registry', () => {
     );
     const clone = stagingCloneName('stage-7');
     const cloneLun = cluster.model.lunByName(`/vol/${clone}/lun0`);
-    const stage = [...cluster.model.igroups.values()].find((group) => group.name === 'stage01');
+    // Mapped to the staging igroup and where the live LUN is (hv01: the VM's host copies it out).
+    const igroupsOfClone = () =>
+      cluster.model.lunMaps
+        .filter((map) => map.lunUuid === cloneLun?.uuid)
+        .map((map) => cluster.model.igroups.get(map.igroupUuid)?.name)
+        .sort();
+    expect(igroupsOfClone()).toEqual(['hv01', 'stage01']);
+    const source = cluster.model.lunByName('/vol/sql_data/lun0');
     expect(
-      cluster.model.lunMaps.some((map) => map.lunUuid === cloneLun?.uuid && map.igroupUuid === stage?.uuid),
-    ).toBe(true);
+      await driver.stagedLuns?.({ stagingId: 'stage-7', arrayVolumeIds: [data] }, callOptions()),
+    ).toEqual([
+      {
+        arrayVolumeId: data,
+        sourceNaaId: naaFromSerial(source?.serial ?? ''),
+        naaId: naaFromSerial(cloneLun?.serial ?? ''),
+      },
+    ]);
     await driver.discardStaging('stage-7', callOptions());
     await driver.discardStaging('stage-7', callOptions());
+    expect(igroupsOfClone()).toEqual([]);
     expect(cluster.model.volumeByName(clone)).toBeUndefined();
+    await expect(
+      driver.stagedLuns?.({ stagingId: 'stage-7', arrayVolumeIds: [data] }, callOptions()),
+    ).rejects.toMatchObject({ faultCode: 'not-found' });
   });
 
   it('exposes a snapshot to the host that sees the LUN (FlexClone mapped to its igroup), and withdraws it twice', async () => {

@@ -21,19 +21,30 @@ import type {
   ExposeSnapshotRequest,
   RestoreResult,
   RevertVolumeRequest,
+  StagedLunsRequest,
   StageVolumeRequest,
 } from '../roles';
 import type { OntapClient } from './ontap-client';
 import { ONTAP_CONNECTOR } from './ontap-discovery';
 import { exposeSnapshot, ontapName, withdrawClonesOf, withdrawExposure } from './ontap-exposure';
+import { naaFromSerial } from './ontap-naa';
 import { OntapOperations } from './ontap-operations';
-import { consistencyGroupSchema, lunSchema, type OntapLun, volumeSchema } from './ontap-records';
+import {
+  consistencyGroupSchema,
+  lunMapSchema,
+  lunSchema,
+  type OntapLun,
+  volumeSchema,
+} from './ontap-records';
 
 export interface OntapArrayOptions {
   client: OntapClient;
   /** Inventory id of the array (the prefix of its LUN and CG ids). */
   arrayId: string;
-  /** The igroup staged clones are mapped to (the staging host's initiators). */
+  /**
+   * The igroup staged clones are mapped to (the staging host's initiators), besides the igroups of
+   * the live LUN (the VM's host, which copies the VM out); empty when none is set.
+   */
   stagingIgroup: string;
   /** `action_timeout` of a CG snapshot's write fence (default ONTAP's 7 s). */
   fenceSeconds?: number;
@@ -222,7 +233,11 @@ export class OntapArray implements ArrayDriver {
     return { bytes: lun.space.size, verified: false };
   }
 
-  /** FlexClone of the snapshot, mapped to the staging igroup; nothing live is touched. */
+  /**
+   * FlexClone of the snapshot; nothing live is touched. Its LUNs are mapped to the staging igroup
+   * and to every igroup the live LUN is mapped to: the copy-out runs on the VM's host, which sees
+   * the clone as a new disk (found by NAA id, stagedLuns) and copies only the chosen VM from it.
+   */
   async stageVolume(
     request: StageVolumeRequest,
     repository: BackupRepository,
@@ -233,15 +248,64 @@ export class OntapArray implements ArrayDriver {
     const svm = lun.svm?.name ?? '';
     const cloneName = stagingCloneName(request.stagingId);
     const step = { ...options, stepKey: `stage:${request.stagingId}` };
+    const igroups = await this.igroupsOf(lun, options);
     await this.operations.createClone(
       { svm, parentVolume: lun.location.volume.name, snapshotName, cloneName },
       step,
     );
-    await this.operations.mapClone(svm, cloneName, this.options.stagingIgroup, step);
+    for (const igroup of igroups) await this.operations.mapClone(svm, cloneName, igroup, step);
     return { bytes: lun.space.size, verified: false };
   }
 
-  /** Undo of stageVolume: unmap, then delete the clone; both are no-ops once done. */
+  /** The staging igroup and the igroups the live LUN is mapped to (its hosts), in that order. */
+  private async igroupsOf(lun: OntapLun, options: CallOptions): Promise<string[]> {
+    const maps = await this.options.client.list(
+      '/api/protocols/san/lun-maps?fields=lun,igroup,logical_unit_number',
+      lunMapSchema,
+      options,
+    );
+    const igroups = new Set(this.options.stagingIgroup ? [this.options.stagingIgroup] : []);
+    for (const map of maps) if (map.lun.uuid === lun.uuid) igroups.add(map.igroup.name);
+    if (igroups.size === 0) {
+      throw new DriverError(
+        'invalid-state',
+        `${this.options.client.label}: no staging igroup is set and ${lun.name} is mapped to no igroup, so no host could read the staged clone`,
+        { isRetryable: false },
+      );
+    }
+    return [...igroups];
+  }
+
+  /** The staged clone's LUN for each live LUN it holds a copy of, by NAA id (the hosts' Get-Disk UniqueId). */
+  async stagedLuns(request: StagedLunsRequest, options: CallOptions): Promise<ExposedLun[]> {
+    const cloneName = stagingCloneName(request.stagingId);
+    const copies = await this.options.client.list(
+      `/api/storage/luns?location.volume.name=${encodeURIComponent(cloneName)}&fields=uuid,name,serial_number,location,space`,
+      lunSchema,
+      options,
+    );
+    const staged: ExposedLun[] = [];
+    const sources = await this.luns(request.arrayVolumeIds, options);
+    sources.forEach((lun, index) => {
+      const copy = copies.find((candidate) => candidate.name === `/vol/${cloneName}/${lunBase(lun.name)}`);
+      if (!copy) return; // a group LUN in another volume: this clone holds no copy of it
+      staged.push({
+        arrayVolumeId: request.arrayVolumeIds[index],
+        sourceNaaId: naaFromSerial(lun.serial_number),
+        naaId: naaFromSerial(copy.serial_number),
+      });
+    });
+    if (staged.length === 0) {
+      throw new DriverError(
+        'not-found',
+        `${this.options.client.label}: the staging clone ${cloneName} is gone or holds no copy of ${sources.map((lun) => lun.name).join(', ')}`,
+        { isRetryable: false },
+      );
+    }
+    return staged;
+  }
+
+  /** Undo of stageVolume: unmap from every igroup, then delete the clone; both are no-ops once done. */
   async discardStaging(stagingId: string, options: CallOptions): Promise<void> {
     const cloneName = stagingCloneName(stagingId);
     const step = { ...options, stepKey: `discard:${stagingId}` };
@@ -251,7 +315,9 @@ export class OntapArray implements ArrayDriver {
       options,
     );
     if (!found[0]) return;
-    await this.operations.unmapClone(cloneName, this.options.stagingIgroup, step);
+    await this.operations.unmapClone(cloneName, null, step);
     await this.operations.deleteClone(found[0].svm.name, cloneName, step);
   }
 }
+
+const lunBase = (name: string) => name.split('/').at(-1) ?? name;

@@ -4,10 +4,11 @@
  * the final check that every restore step re-hashed what it wrote.
  */
 
+import type { ExposedLun } from '../../drivers/roles';
 import type { VolumeRef } from '../../engine/driver';
 import { DriverError } from '../../engine/driver';
 import type { PowerState } from '../../engine/inventory';
-import { copied, HOUR, MINUTE, type StepHandler } from './context';
+import { copied, HOUR, MINUTE, type StepHandler, type StepRun } from './context';
 import { namesOfVms, undoneStep, volumeDriverFor } from './drivers';
 import { addRestoredVm, recordPowerStates, underHypervisorIds } from './inventory';
 
@@ -87,14 +88,48 @@ export const stageVolume: StepHandler<'stage-volume'> = {
   },
 };
 
+/**
+ * The staged clone's LUNs when an array staged the volume (and says where: stagedLuns), so the
+ * VM's host copies the VM out of them; undefined when the host staged it itself (WSB's folder).
+ * Asked of the array on every attempt: a retried copy-out finds the clone the stage made.
+ */
+async function stagedLunsFor(step: StepRun<'copy-out-vm'>): Promise<ExposedLun[] | undefined> {
+  const staged = step
+    .plan()
+    .steps.find(
+      (candidate) =>
+        candidate.kind === 'stage-volume' &&
+        (candidate.params as { stagingId?: string }).stagingId === step.params.stagingId,
+    );
+  const { volume, groupVolumeIds = [] } = (staged?.params ?? {}) as {
+    volume?: VolumeRef;
+    groupVolumeIds?: string[];
+  };
+  if (volume?.kind !== 'array-volume') return undefined;
+  const array = await step.drivers.arrayForArrayVolume(volume.id);
+  if (!array.stagedLuns) return undefined;
+  return array.stagedLuns(
+    { stagingId: step.params.stagingId, arrayVolumeIds: [volume.id, ...groupVolumeIds] },
+    step.call,
+  );
+}
+
 export const copyOutVm: StepHandler<'copy-out-vm'> = {
   deadlineMs: 12 * HOUR,
   async run(step) {
     const { stagingId, restorePointId, target, newVmName } = step.params;
     const hypervisor = await step.drivers.hypervisorForVm(step.vmId());
+    const luns = await stagedLunsFor(step);
     return copied(
       await hypervisor.copyOutVm(
-        { stagingId, restorePointId, vmId: step.vmId(), target, newVmName: newVmName ?? undefined },
+        {
+          stagingId,
+          restorePointId,
+          vmId: step.vmId(),
+          target,
+          newVmName: newVmName ?? undefined,
+          ...(luns ? { luns } : {}),
+        },
         step.drivers.repository(),
         step.transfer,
       ),
