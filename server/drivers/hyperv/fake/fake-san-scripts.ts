@@ -59,7 +59,8 @@ export const SAN_FAKE_SCRIPTS: Partial<Record<ScriptName, Handler>> = {
       for (const volume of source) {
         const folder = `${root}\\${10 + index}-2`;
         unpackVolume(disks[index].read(), model.localPath(folder));
-        folders.set(volume.name.slice(0, 1).toUpperCase(), folder);
+        // Where the live volume is mounted: `D:` or a CSV's `C:\ClusterStorage\Volume1`.
+        folders.set(volume.name.replace(/\\+$/, '').toUpperCase(), folder);
       }
     }
     model.state.log.push(`mount ${root} ${randomUUID().slice(0, 8)}`);
@@ -68,8 +69,11 @@ export const SAN_FAKE_SCRIPTS: Partial<Record<ScriptName, Handler>> = {
         .filter((drive) => drive.diskNumber === null)
         .map((drive) => {
           const base = drive.basePath ?? drive.path;
-          const folder = folders.get(base.slice(0, 1).toUpperCase());
-          const onCopy = folder ? `${folder}\\${base.slice(3)}` : null;
+          // The longest mount path the file's path starts with, as the script picks it.
+          const mount = [...folders.keys()]
+            .filter((candidate) => base.toUpperCase().startsWith(`${candidate}\\`))
+            .sort((a, b) => b.length - a.length)[0];
+          const onCopy = mount ? `${folders.get(mount)}\\${base.slice(mount.length + 1)}` : null;
           return {
             ControllerType: drive.controllerType,
             ControllerNumber: drive.controllerNumber,

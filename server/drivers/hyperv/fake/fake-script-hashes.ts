@@ -6,7 +6,7 @@ import type { ScriptName } from '../hyperv-scripts';
 
 export const FAKE_SCRIPT_SHA256: Record<ScriptName, string> = {
   'dismount-array-copy': '997996c20ce834497b94cf6db892a9fef1cce430e1ade2c0d45b899e0321c05f',
-  'mount-array-copy': '2d6aa7a79c9f5ef53592817c83878e61b8c6982f85cb0579a15ae46024204464',
+  'mount-array-copy': '9d8a11ec936b90bc11a4e049ac6dc6d22ee5f40a065f71fed2646f2f1e779ef2',
   'copy-files': 'c857106c7ece7f84a680482ea932579c12e87d26046330a4c5a0e59c29939489',
   'change-tracking': 'daaa647c937d0e9625b34f70799a16a5714c27ebf5b43890c137a7a602ce04ca',
   'cluster-facts': '92ac61f4935e06bd42cea360fba08d45eb11af329b1e1be8edb18a3c66e5b1ed',

@@ -1,7 +1,10 @@
 # Finds one VM's disks on a copy of an array snapshot that the array mapped to this host (a
 # FlexClone's LUNs): brings each copy's disk online, gives its partitions folder paths under
-# mountRoot, and answers where each base VHDX of the VM is on the copy. Windows keeps a disk whose
-# signature collides with a live disk's offline; bringing it online gives the copy a new one.
+# mountRoot, and answers where each base VHDX of the VM is on the copy. A live partition is known
+# by where it is mounted: a drive letter (`D:\`) or a Cluster Shared Volume's folder
+# (`C:\ClusterStorage\Volume1\`); a file is on the longest of them its path starts with. Windows
+# keeps a disk whose signature collides with a live disk's offline; bringing it online gives the
+# copy a new one.
 # Params: vmId, mountRoot, luns = @({ source; copy }), the NAA ids (Get-Disk UniqueId) of each live
 # LUN and of its copy.
 Update-HostStorageCache
@@ -15,21 +18,24 @@ foreach ($lun in @($P.luns)) {
     throw "No disk with UniqueId $($lun.copy) is visible: is the array snapshot's copy mapped to this host's initiators?"
   }
   if ($copy.IsOffline) { Set-Disk -Number $copy.Number -IsOffline $false }
-  foreach ($part in @(Get-Partition -DiskNumber $source.Number | Where-Object { $_.DriveLetter })) {
+  foreach ($part in @(Get-Partition -DiskNumber $source.Number)) {
+    $roots = @($part.AccessPaths | Where-Object { $_ -match '^[A-Za-z]:\\' })
+    if ($roots.Count -eq 0) { continue }
     $copyPart = Get-Partition -DiskNumber $copy.Number -PartitionNumber $part.PartitionNumber
     $folder = Join-Path $P.mountRoot "$($copy.Number)-$($part.PartitionNumber)"
     if (-not (Test-Path -LiteralPath $folder)) { New-Item -ItemType Directory -Path $folder | Out-Null }
     if (@($copyPart.AccessPaths) -notcontains "$folder\") {
       Add-PartitionAccessPath -InputObject $copyPart -AccessPath $folder
     }
-    $folders["$($part.DriveLetter)".ToUpper()] = $folder
+    foreach ($root in $roots) { $folders[$root.TrimEnd('\').ToUpper()] = $folder }
   }
 }
 foreach ($drive in @(Get-VMHardDiskDrive -VM $vm | Where-Object { $null -eq $_.DiskNumber })) {
   $base = $drive.Path
   while ($base -like '*.avhdx') { $base = (Get-VHD -Path $base).ParentPath }
-  $folder = $folders[$base.Substring(0, 1).ToUpper()]
-  $onCopy = if ($folder) { Join-Path $folder $base.Substring(3) } else { $null }
+  $root = @($folders.Keys | Where-Object { $base.ToUpper().StartsWith("$_\") } |
+    Sort-Object Length -Descending)[0]
+  $onCopy = if ($root) { Join-Path $folders[$root] $base.Substring($root.Length + 1) } else { $null }
   [pscustomobject]@{
     ControllerType = [int]$drive.ControllerType; ControllerNumber = $drive.ControllerNumber
     ControllerLocation = $drive.ControllerLocation; Path = $base; CopyPath = $onCopy
