@@ -98,12 +98,36 @@ export interface NextStepDecision<S extends StepState> {
 
 /** Which step of an operation runs next (steps in plan order). */
 export function decideNextStep<S extends StepState>(steps: S[], isEnding: boolean): NextStepDecision<S> {
-  const decision: NextStepDecision<S> = { skip: [], cancel: [], next: null, isBusy: false };
-  if (steps.some((step) => step.status === 'running')) return { ...decision, isBusy: true };
+  if (steps.some((step) => step.status === 'running'))
+    return { skip: [], cancel: [], next: null, isBusy: true };
   const byKey = new Map(steps.map((step) => [step.key, step]));
-  for (const step of steps) {
-    if (step.status !== 'pending') continue;
-    const undone = step.undoes ? byKey.get(step.undoes) : undefined;
+  return decidePendingSteps(
+    steps.filter((step) => step.status === 'pending'),
+    isEnding,
+    (step) => (step.undoes ? byKey.get(step.undoes) : undefined),
+  );
+}
+
+/** What the next-step rule reads of the step a cleanup undoes. */
+export interface UndoneStep {
+  title: string;
+  startedAt: Date | null;
+}
+
+/**
+ * decideNextStep over an operation that has no running step, given its pending steps in plan
+ * order, each cleanup's undone step looked up by `undoneOf` (undefined: no such step). Each pending
+ * step is decided on its own, and the first that runs ends the walk, so a store may pass the pending
+ * steps a few at a time, in order, and stop at the first round that has a `next`.
+ */
+export function decidePendingSteps<S extends StepState>(
+  pending: S[],
+  isEnding: boolean,
+  undoneOf: (step: S) => UndoneStep | undefined,
+): NextStepDecision<S> {
+  const decision: NextStepDecision<S> = { skip: [], cancel: [], next: null, isBusy: false };
+  for (const step of pending) {
+    const undone = step.undoes ? undoneOf(step) : undefined;
     if (step.isCleanup && undone?.startedAt == null) {
       decision.skip.push({ step, error: `nothing to undo: "${undone?.title ?? step.undoes}" never started` });
       continue;

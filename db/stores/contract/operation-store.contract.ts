@@ -475,6 +475,51 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
         expect(await h.store.cancel(op.id, at(2), 'user:9')).toBe('already-final');
       });
 
+      it('skips owed cleanups of steps that never started, however many come before the next step', async () => {
+        // More cleanups to skip before the next step than a claim reads at a time.
+        const copies = Array.from({ length: 11 }, (_, i) =>
+          step(`vm:a:copy-${i}`, 'copy-to-repository', 'a'),
+        );
+        const undos = copies.map((copy, i) => step(`vm:a:undo-${i}`, 'delete-point', 'a', copy.key));
+        const plan: BackupPlan = {
+          ...backupPlanOf(['a']),
+          steps: [
+            step('vm:a:check', 'check', 'a'),
+            ...undos,
+            ...copies,
+            step('vm:a:catalog', 'catalog', 'a'),
+          ],
+        };
+        const op = await h.store.enqueue(
+          plan,
+          {},
+          { id: h.nextOperationId(), now: T0, requestedBy: 'user:7' },
+        );
+        const check = (await h.store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE })) as ClaimedStep;
+        expect(check.step.key).toBe('vm:a:check');
+        expect(check.operation.planJson).toEqual(plan);
+        await h.store.completeStep(
+          check,
+          { status: 'succeeded' },
+          { workerId: 'w1', now: T0, leaseMs: LEASE },
+        );
+        const copy = (await h.store.claimNext({ workerId: 'w1', now: at(1), leaseMs: LEASE })) as ClaimedStep;
+        expect(copy.step.key).toBe('vm:a:copy-0');
+        const rows = await h.store.steps(op.id);
+        const undone = rows.filter((row) => row.key.startsWith('vm:a:undo-'));
+        expect(undone.map((row) => [row.status, row.error])).toEqual(
+          undos.map(() => ['skipped', 'nothing to undo: "copy-to-repository a" never started']),
+        );
+        await h.store.cancel(op.id, at(2), 'user:9');
+        await h.store.completeStep(copy, { status: 'succeeded' }, { workerId: 'w1', now: at(3) });
+        expect(await h.store.claimNext({ workerId: 'w1', now: at(4), leaseMs: LEASE })).toBeNull();
+        expect(await h.store.get(op.id)).toMatchObject({ status: 'cancelled', cancelledBy: 'user:9' });
+        expect(await stepStatuses(op.id)).toMatchObject({
+          'vm:a:copy-0': 'succeeded',
+          'vm:a:copy-1': 'cancelled',
+        });
+      });
+
       it('a running operation becomes cancelling: its worker sees it, its owed cleanup still runs', async () => {
         const op = await enqueue(['a']);
         const freeze = await runUntil('w1', 'vm:a:guest-freeze');

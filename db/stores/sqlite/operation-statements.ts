@@ -2,8 +2,9 @@
  * The claim's and the completion's own statements on SQLite, prepared once per connection
  * (./prepared.ts): which running operation to look at next, its lease, its step.
  */
-import { and, asc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { operationSteps, operations } from '../../schema';
+import type { OperationRecord } from '../ports/operation-store';
 import { preparedIn, settable, settableAsIs, slot } from './prepared';
 import type { Tx } from './transaction';
 
@@ -65,16 +66,50 @@ export function claimCandidatesAfter(tx: Tx) {
   );
 }
 
-/** Leases an operation to the claiming worker; answers the whole row (the runner needs its plan). */
+const { planJson: _plan, ...LEASED_COLUMNS } = getTableColumns(operations);
+
+/**
+ * Leases an operation to the claiming worker; answers the whole row (the runner needs its plan),
+ * the plan as its stored text, parsed on first read (leasedRecordOf).
+ */
 export function leaseOperation(tx: Tx) {
   return preparedIn(tx, 'leaseOperation', () =>
     tx
       .update(operations)
       .set({ leaseOwner: settable('workerId'), leaseExpiresAt: settable('leaseExpiresAt') })
       .where(eq(operations.id, slot('id', operations.id)))
-      .returning()
+      .returning({ ...LEASED_COLUMNS, planText: sql<string>`${operations.planJson}` })
       .prepare(),
   );
+}
+
+/**
+ * The leased row as an OperationRecord whose `planJson` is parsed when first read: a claim hands
+ * the plan to the runner, which reads it only for the steps that need it, and a volume's plan is
+ * hundreds of kilobytes of JSON. An own enumerable property like the others (spreads, JSON and
+ * deep equality see the parsed plan); set, it holds what it is given.
+ */
+export function leasedRecordOf(
+  row: Omit<OperationRecord, 'planJson'> & { planText: string },
+): OperationRecord {
+  const { planText, ...rest } = row;
+  const record = rest as OperationRecord;
+  const hold = (value: OperationRecord['planJson']) => {
+    Object.defineProperty(record, 'planJson', {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    return value;
+  };
+  Object.defineProperty(record, 'planJson', {
+    enumerable: true,
+    configurable: true,
+    get: () => hold(JSON.parse(planText)),
+    set: hold,
+  });
+  return record;
 }
 
 /** Between steps: the lease kept (inside a freeze window) or let go (`leaseExpiresAtMs`: msOrNull). */

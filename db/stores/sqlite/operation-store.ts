@@ -12,10 +12,10 @@ import {
 } from '../../../server/engine/admission';
 import {
   assertEnqueueable,
-  decideNextStep,
+  decidePendingSteps,
   decideStepFailure,
   findOpenFreeze,
-  isStepFinished,
+  type NextStepDecision,
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan } from '../../../server/engine/plan-types';
 import type { OperationStatus } from '../../../server/engine/statuses';
@@ -56,6 +56,7 @@ import {
 import {
   claimCandidates,
   claimCandidatesAfter,
+  leasedRecordOf,
   leaseOperation,
   readStep,
   setLease,
@@ -66,10 +67,15 @@ import {
   applyFailureScope,
   finishOperation,
   finishStepRow,
+  hasRunningStep,
+  hasUnfinishedStep,
+  PENDING_STEPS_PER_ROUND,
+  type PendingStepRow,
   planStepOf,
+  readFreezeWindowSteps,
   readOperation,
   readOperationState,
-  readSteps,
+  readPendingSteps,
 } from './operation-transitions';
 import { type EventBatch, inTransaction, type Tx } from './transaction';
 import { announceWorkerIn, liveWorkersIn, retireWorkerIn } from './worker-registry';
@@ -303,9 +309,8 @@ function claimStepOf(
   now: Date,
   leaseMs: number,
 ): ClaimedStep | null {
-  const steps = readSteps(tx, candidate.id);
-  const decision = decideNextStep(steps, candidate.endingAs !== null);
-  if (decision.isBusy) return null; // in flight, or awaiting recovery
+  if (hasRunningStep(tx, candidate.id)) return null; // in flight, or awaiting recovery
+  const decision = decideNextOf(tx, candidate.id, candidate.endingAs !== null);
   for (const { step, error } of decision.skip) finishStepRow(tx, events, step, 'skipped', now, { error });
   for (const step of decision.cancel) finishStepRow(tx, events, step, 'cancelled', now, { error: null });
   const next = decision.next;
@@ -314,15 +319,39 @@ function claimStepOf(
     return null;
   }
   if (next.nextAttemptAt && next.nextAttemptAt.getTime() > now.getTime()) return null;
-  const operation = leaseOperation(tx).get({
-    id: candidate.id,
-    workerId,
-    leaseExpiresAt: new Date(now.getTime() + leaseMs),
-  }) as OperationRecord;
+  const operation = leasedRecordOf(
+    leaseOperation(tx).get({
+      id: candidate.id,
+      workerId,
+      leaseExpiresAt: new Date(now.getTime() + leaseMs),
+    }) as Parameters<typeof leasedRecordOf>[0],
+  );
   const attempt = next.attempts + 1;
   const claimed = startStep(tx).get({ id: next.id, now, attempt }) as StepRecord;
   events.append(tx, candidate.id, 'step.started', { stepKey: next.key, attempt }, now);
   return { operation, step: claimed, planStep: planStepOf(claimed) };
+}
+
+/**
+ * decideNextStep for an operation with no running step, on its pending steps read a round at a
+ * time until one runs (or none is left): the same decision as on every step.
+ */
+function decideNextOf(tx: Tx, operationId: string, isEnding: boolean): NextStepDecision<PendingStepRow> {
+  const decision: NextStepDecision<PendingStepRow> = { skip: [], cancel: [], next: null, isBusy: false };
+  for (let afterSeq = -1; ; ) {
+    const pending = readPendingSteps(tx, operationId, afterSeq);
+    const round = decidePendingSteps(pending, isEnding, (step) =>
+      step.undoneTitle === null ? undefined : { title: step.undoneTitle, startedAt: step.undoneStartedAt },
+    );
+    decision.skip.push(...round.skip);
+    decision.cancel.push(...round.cancel);
+    const last = pending[pending.length - 1];
+    if (round.next || !last || pending.length < PENDING_STEPS_PER_ROUND) {
+      decision.next = round.next;
+      return decision;
+    }
+    afterSeq = last.seq;
+  }
 }
 
 function completeIn(
@@ -412,15 +441,13 @@ function completeIn(
     }
   }
 
-  const steps = readSteps(tx, operation.id);
   // Between steps the operation is free for any worker, except inside a freeze window (findOpenFreeze).
-  const keepsLease = findOpenFreeze(steps) !== undefined;
+  const keepsLease = findOpenFreeze(readFreezeWindowSteps(tx, operation.id)) !== undefined;
   setLease(tx).run({
     id: operation.id,
     leaseOwner: keepsLease ? workerId : null,
     leaseExpiresAtMs: keepsLease ? now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS) : null,
   });
-  if (steps.every((candidate) => isStepFinished(candidate.status)))
-    finishOperation(tx, events, operation.id, now);
+  if (!hasUnfinishedStep(tx, operation.id)) finishOperation(tx, events, operation.id, now);
   return true;
 }

@@ -3,7 +3,8 @@
  * transaction: finish a step, log, fail or finish an operation (admission: ./operation-admission.ts). The
  * decisions come from server/engine/operation-rules.ts; these functions only write them.
  */
-import { and, eq, getTableColumns, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, isNotNull, or } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import {
   decideFailureScope,
   decideFinalStatus,
@@ -73,6 +74,93 @@ export function readSteps(tx: Tx, operationId: string): StepRow[] {
       .from(operationSteps)
       .where(eq(operationSteps.operationId, slot('operationId', operationSteps.operationId)))
       .orderBy(operationSteps.seq)
+      .prepare(),
+  ).all({ operationId });
+}
+
+/** Pending steps read per round of a claim: the first that runs ends the walk. */
+export const PENDING_STEPS_PER_ROUND = 8;
+
+const undone = alias(operationSteps, 'undone');
+
+/** A pending step with what the next-step rule reads of the step it undoes (null: none). */
+export type PendingStepRow = StepRow & { undoneTitle: string | null; undoneStartedAt: Date | null };
+
+/**
+ * An operation's pending steps after `afterSeq` in plan order, a round at a time, each with its
+ * undone step's title and start (by the unique operation + key index): a claim reads the steps it
+ * decides on, not the whole plan (a volume's backup has hundreds of steps).
+ */
+export function readPendingSteps(tx: Tx, operationId: string, afterSeq: number): PendingStepRow[] {
+  return preparedIn(tx, 'readPendingSteps', () =>
+    tx
+      .select({ ...STEP_ROW_COLUMNS, undoneTitle: undone.title, undoneStartedAt: undone.startedAt })
+      .from(operationSteps)
+      .leftJoin(
+        undone,
+        and(eq(undone.operationId, operationSteps.operationId), eq(undone.key, operationSteps.undoes)),
+      )
+      .where(
+        and(
+          eq(operationSteps.operationId, slot('operationId', operationSteps.operationId)),
+          eq(operationSteps.status, 'pending'),
+          gt(operationSteps.seq, slot('afterSeq', operationSteps.seq)),
+        ),
+      )
+      .orderBy(asc(operationSteps.seq))
+      .limit(PENDING_STEPS_PER_ROUND)
+      .prepare(),
+  ).all({ operationId, afterSeq });
+}
+
+/** Whether an operation has a step in one of `statuses` (one row at most). */
+function hasStepIn(tx: Tx, name: string, statuses: StepStatus[], operationId: string): boolean {
+  return (
+    preparedIn(tx, name, () =>
+      tx
+        .select({ id: operationSteps.id })
+        .from(operationSteps)
+        .where(
+          and(
+            eq(operationSteps.operationId, slot('operationId', operationSteps.operationId)),
+            inArray(operationSteps.status, statuses),
+          ),
+        )
+        .limit(1)
+        .prepare(),
+    ).get({ operationId }) !== undefined
+  );
+}
+
+/** A step in flight or awaiting recovery: the operation is busy. */
+export function hasRunningStep(tx: Tx, operationId: string): boolean {
+  return hasStepIn(tx, 'hasRunningStep', ['running'], operationId);
+}
+
+/** Some step is still to run or running: the operation is not finished. */
+export function hasUnfinishedStep(tx: Tx, operationId: string): boolean {
+  return hasStepIn(tx, 'hasUnfinishedStep', ['pending', 'running'], operationId);
+}
+
+/**
+ * The only steps findOpenFreeze can name or match: the succeeded guest freezes and the pending
+ * cleanups. Given these, it answers as it does given every step.
+ */
+export function readFreezeWindowSteps(tx: Tx, operationId: string): StepRow[] {
+  return preparedIn(tx, 'readFreezeWindowSteps', () =>
+    tx
+      .select(STEP_ROW_COLUMNS)
+      .from(operationSteps)
+      .where(
+        and(
+          eq(operationSteps.operationId, slot('operationId', operationSteps.operationId)),
+          or(
+            and(eq(operationSteps.kind, 'guest-freeze'), eq(operationSteps.status, 'succeeded')),
+            and(eq(operationSteps.status, 'pending'), isNotNull(operationSteps.undoes)),
+          ),
+        ),
+      )
+      .orderBy(asc(operationSteps.seq))
       .prepare(),
   ).all({ operationId });
 }
