@@ -26,9 +26,21 @@ export interface ClaimedStepContext {
   progressIntervalMs: number;
   timers: WorkerTimers;
   onError: (error: unknown) => void;
+  /**
+   * Whether to lease the operation's next step with the completion, where the store can
+   * (completeStepAndClaimNext): false once the worker stops claiming.
+   */
+  shouldClaimNext?: () => boolean;
 }
 
-export async function runClaimedStep(claimed: ClaimedStep, context: ClaimedStepContext): Promise<void> {
+/**
+ * Runs the step and records its outcome; resolves with the same operation's next step when the
+ * completion leased it to this worker too (see ClaimedStepContext.shouldClaimNext), else null.
+ */
+export async function runClaimedStep(
+  claimed: ClaimedStep,
+  context: ClaimedStepContext,
+): Promise<ClaimedStep | null> {
   const { stores, drivers, workerId, leaseMs, retry, clock, progressIntervalMs, timers, onError } = context;
   const operations = stores.operations;
   const operationId = claimed.operation.id;
@@ -105,8 +117,18 @@ export async function runClaimedStep(claimed: ClaimedStep, context: ClaimedStepC
   // What the step did is recorded, even if that waits for the database: given up, it would be
   // lost and the step called interrupted. A full lease past the last one held, another worker
   // has likely taken over, and the completion (which checks the lease) would be refused anyway.
-  await retryWhileBusy(
-    () => operations.completeStep(claimed, outcome, { workerId, now: clock(), retry, leaseMs }),
+  // A completion retried after a lost connection whose first attempt had landed (claim included)
+  // finds its step finished and leases nothing: the next step it had leased is then recovered when
+  // that lease expires, like a claim whose answer was lost.
+  const completeAndClaim = operations.completeStepAndClaimNext?.bind(operations);
+  const isClaimingNext = completeAndClaim !== undefined && (context.shouldClaimNext?.() ?? false);
+  return retryWhileBusy(
+    async () => {
+      const options = { workerId, now: clock(), retry, leaseMs };
+      if (isClaimingNext) return (await completeAndClaim(claimed, outcome, options)).next;
+      await operations.completeStep(claimed, outcome, options);
+      return null;
+    },
     {
       wait: timers.wait,
       shouldRetry: () => clock().getTime() < leaseUntil + leaseMs,

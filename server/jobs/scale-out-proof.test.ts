@@ -18,10 +18,11 @@
  * with tick() and an injected clock.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import superjson from 'superjson';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pick, seededRandom } from '../../db/seed/random';
 import { storeDialects } from '../../db/stores/contract/dialects';
 import type { OperationEvent } from '../../db/stores/ports/operation-events';
@@ -31,6 +32,7 @@ import type { Inventory } from '../engine/inventory';
 import { isFinalOperationStatus } from '../engine/statuses';
 import { makeTempDir, readSseEvents } from '../test-support';
 import type { AppRouter } from '../trpc/root';
+import { bundleProcesses, type ProcessBundles } from './process-bundle';
 import { createHarness, type Harness } from './test-harness';
 
 /**
@@ -53,6 +55,14 @@ const outputs = new Map<string, string>();
 let h: Harness | undefined;
 const dataDirs: { remove(): void }[] = [];
 const openStreams: { stop(): Promise<void> }[] = [];
+/** The worker and web node compiled once (./process-bundle.ts), not by tsx in every process. */
+let bundles: ProcessBundles | undefined;
+
+beforeAll(async () => {
+  if (postgres?.skip === null) bundles = await bundleProcesses('scale-out');
+}, 120_000);
+
+afterAll(() => bundles?.remove());
 
 afterEach(async () => {
   for (const stream of openStreams.splice(0)) await stream.stop();
@@ -81,10 +91,15 @@ function spawnNode(name: string, args: string[], env: Record<string, string | un
   return child;
 }
 
+function bundled(): ProcessBundles {
+  if (!bundles) throw new Error('the processes were not compiled (beforeAll)');
+  return bundles;
+}
+
 function spawnWorker(name: string, databaseUrl: string, labDir: string): ChildProcess {
   return spawnNode(
     name,
-    ['bin/migawka.mjs', 'worker', '--worker-id', name, '--lease-ms', String(LEASE_MS), '--poll-ms', '1000'],
+    [bundled().cli, 'worker', '--worker-id', name, '--lease-ms', String(LEASE_MS), '--poll-ms', '1000'],
     {
       DATABASE_URL: databaseUrl,
       MIGAWKA_LAB_DIR: labDir,
@@ -99,7 +114,7 @@ function spawnWorker(name: string, databaseUrl: string, labDir: string): ChildPr
 async function startWebNode(name: string, databaseUrl: string, labDir: string): Promise<string> {
   const dataDir = makeTempDir(`scaleout-${name}`);
   dataDirs.push(dataDir);
-  const child = spawnNode(name, ['--import', 'tsx', 'scripts/web-node.ts', '0'], {
+  const child = spawnNode(name, [bundled().webNode, '0'], {
     DATABASE_URL: databaseUrl,
     MIGAWKA_DATA_DIR: dataDir.path,
     MIGAWKA_DB_PATH: undefined,
@@ -247,10 +262,57 @@ function checkLocksNeverOverlap(events: OperationEvent[]): Map<string, number> {
   return finished;
 }
 
+/** Median and 90th percentile of some durations (ms), rounded. */
+function spread(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+  return `median ${at(0.5)} ms, p90 ${at(0.9)} ms (${sorted.length})`;
+}
+
+/**
+ * Where the run's time went, from the event log's timestamps (each written by the process that did
+ * the work): printed so a run's figures can be compared with docs/BENCHMARKS.md's, never asserted.
+ */
+function timingsOf(events: OperationEvent[], wallMs: number): string {
+  const time = (event: OperationEvent) => new Date(event.at).getTime();
+  const queuedAt = new Map<string, number>();
+  const startedAt = new Map<string, number>();
+  const stepStartedAt = new Map<string, number>();
+  const waiting: number[] = [];
+  const running: number[] = [];
+  const steps: number[] = [];
+  for (const event of events) {
+    const at = time(event);
+    const id = event.operationId;
+    if (event.type === 'operation.queued') queuedAt.set(id, at);
+    else if (event.type === 'operation.started') {
+      startedAt.set(id, at);
+      waiting.push(at - (queuedAt.get(id) ?? at));
+    } else if (event.type === 'operation.finished') running.push(at - (startedAt.get(id) ?? at));
+    else if (event.type === 'step.started') {
+      stepStartedAt.set(id, at);
+    } else if (event.type === 'step.finished') {
+      steps.push(at - (stepStartedAt.get(id) ?? at));
+    }
+  }
+  const first = Math.min(...queuedAt.values());
+  const last = Math.max(...events.filter((event) => event.type === 'operation.finished').map(time));
+  const perOperation = (ms: number) => Math.round(ms / Math.max(1, running.length));
+  return [
+    `${running.length} operations: ${Math.round(wallMs / 1000)} s with start-up (${perOperation(wallMs)} ms each), ` +
+      `${Math.round((last - first) / 1000)} s from the first enqueue to the last end (${perOperation(last - first)} ms each)`,
+    `queued to started: ${spread(waiting)}`,
+    `started to finished: ${spread(running)}`,
+    `a step, claimed to recorded: ${spread(steps)}`,
+  ].join('\n');
+}
+
 describe.skipIf(!postgres || postgres.skip !== null)(
   'two web nodes and three workers on one PostgreSQL',
   () => {
     it('run conflicting backups (100; 1,000 in the full proof) exactly once, without overlap, through worker kills, streamed to both nodes', async () => {
+      const runStartedAt = Date.now();
       h = await createHarness({ dialect: postgres, inventory: widerEstate });
       const harness = h;
       const url = await postgres?.url?.();
@@ -289,7 +351,8 @@ describe.skipIf(!postgres || postgres.skip !== null)(
         const scope = [
           ...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(random, vmIds))),
         ];
-        const operation = await harness.enqueueBackup(backupOf(scope));
+        // Enqueued at the wall clock's time, as the web nodes enqueue: the timings below compare them.
+        const operation = await harness.enqueueBackup(backupOf(scope), { now: new Date() });
         ids.push(operation.id);
         scopes.set(operation.id, scope);
       };
@@ -349,6 +412,11 @@ describe.skipIf(!postgres || postgres.skip !== null)(
         if (page.length < 5000) break;
         after = page.at(-1)?.id ?? after;
       }
+      console.info(
+        `scale-out proof\n${timingsOf(events, Date.now() - runStartedAt)}\nload ${loadavg()
+          .map((load) => load.toFixed(1))
+          .join(' ')}`,
+      );
       const finished = checkLocksNeverOverlap(events);
       expect(ids.filter((id) => finished.get(id) !== 1)).toEqual([]);
       for (const victim of victims) {

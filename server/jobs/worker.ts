@@ -4,7 +4,9 @@
  * them through the driver outside any transaction, and record their outcomes. Tests call
  * `tick()` with an injected clock; `startWorker` runs passes on a timer (inside the Next server
  * by default, or as its own process, `migawka worker`). Several workers share one database
- * safely: every claim is leased and every write checks the lease (OperationStore).
+ * safely: every claim is leased and every write checks the lease (OperationStore). A started
+ * worker's completion also leases the same operation's next step where the store can
+ * (completeStepAndClaimNext, PostgreSQL): the step runs in the same slot, without another pass.
  *
  * While a step runs (claimed-step.ts), its lease is renewed every `leaseMs / 3`; the renewal also tells the
  * worker when the operation is being cancelled (from any process), which aborts the step.
@@ -122,7 +124,19 @@ function workSignalOf(operations: WorkerOptions['stores']['operations'], workerI
     });
 }
 
-function createWorkerCore(options: WorkerOptions): WorkerCore {
+/** A claimed step, then each next step of its operation the completion leased here as well. */
+async function runChain(
+  claimed: ClaimedStep,
+  run: (step: ClaimedStep) => Promise<ClaimedStep | null>,
+): Promise<void> {
+  for (let step: ClaimedStep | null = claimed; step; ) step = await run(step);
+}
+
+/**
+ * `isChaining`: a step's completion also leases the operation's next step here, where the store can
+ * (startWorker); createWorker's tick() runs one step of an operation per pass, as tests expect.
+ */
+function createWorkerCore(options: WorkerOptions, isChaining = false): WorkerCore {
   const {
     stores,
     drivers,
@@ -154,6 +168,7 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
       progressIntervalMs,
       timers,
       onError,
+      shouldClaimNext: () => isChaining && !core.isStopped,
     });
 
   const core: WorkerCore = {
@@ -211,7 +226,7 @@ function createWorkerCore(options: WorkerOptions): WorkerCore {
         const claimed = await operations.claimNext({ workerId, now: clock(), leaseMs, limits, serves });
         if (!claimed) break;
         const operationId = claimed.operation.id;
-        const run: Promise<void> = runClaimed(claimed)
+        const run: Promise<void> = runChain(claimed, runClaimed)
           .catch(onError)
           .finally(() => {
             // Unless its next step, claimed meanwhile, runs already.
@@ -252,7 +267,7 @@ export const MAX_REFUSED_PASS_DELAY_MS = 10_000;
  * up to MAX_REFUSED_PASS_DELAY_MS, so a database that is down is not hammered by every worker.
  */
 export function startWorker(options: WorkerOptions): WorkerHandle {
-  const core = createWorkerCore(options);
+  const core = createWorkerCore(options, true);
   const pollMs = options.pollMs ?? 500;
   let refusedPasses = 0;
   let timer: NodeJS.Timeout | null = null;

@@ -1,16 +1,19 @@
 import { describe } from 'vitest';
 import { storeDialects } from './dialects';
 import { runOperationStoreContract } from './operation-store.contract';
+import { runCompleteAndClaimContract } from './operation-store-chain.contract';
 
 describe.each(await storeDialects('operations'))('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
-    runOperationStoreContract(dialect.name, async () => {
+    const open = async () => {
       const handle = await dialect.open();
       return {
         operations: handle.stores.operations,
         inventory: handle.stores.inventory,
         close: handle.close,
       };
-    });
+    };
+    runOperationStoreContract(dialect.name, open);
+    runCompleteAndClaimContract(dialect.name, open);
   });
 });

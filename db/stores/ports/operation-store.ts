@@ -224,6 +224,20 @@ export interface OperationStore {
    * operation (failure scope); the operation finishes when no step is left.
    */
   completeStep(claimed: ClaimedStep, outcome: StepOutcome, options: CompleteOptions): Promise<boolean>;
+  /**
+   * completeStep, then in the same transaction leases the same operation's next runnable step to
+   * the same worker (exactly as claimNext would lease it, without admitting anything): a step's end
+   * and the next step's claim are one commit instead of two, and the operation is never free in
+   * between. `next` is null when the outcome was not recorded (lease lost), when the operation
+   * ended, or when it has nothing runnable now (a retry waiting out its backoff): claimNext takes
+   * it later. Optional: PostgreSQL has it (a commit there is a round trip and an fsync under the
+   * event lock); on SQLite the worker completes and claims in its next pass.
+   */
+  completeStepAndClaimNext?(
+    claimed: ClaimedStep,
+    outcome: StepOutcome,
+    options: CompleteOptions & { leaseMs: number },
+  ): Promise<{ isRecorded: boolean; next: ClaimedStep | null }>;
   /** Persists copy progress and announces it. */
   recordProgress(step: StepRecord, bytesDone: number, now: Date, bytesTotal?: number): Promise<void>;
   /** A log line of a step (progress notes, script output). */

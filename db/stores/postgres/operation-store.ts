@@ -72,6 +72,7 @@ import {
   lockOperation,
   planOf,
   planStepOf,
+  readOperation,
   readSteps,
 } from './operation-transitions';
 import {
@@ -129,6 +130,23 @@ export class PgOperationStore implements OperationStore {
 
   async completeStep(claimed: ClaimedStep, outcome: StepOutcome, options: CompleteOptions) {
     return inPgTransaction(this.db, (tx, events) => completeIn(tx, events, claimed, outcome, options));
+  }
+
+  async completeStepAndClaimNext(
+    claimed: ClaimedStep,
+    outcome: StepOutcome,
+    options: CompleteOptions & { leaseMs: number },
+  ): Promise<{ isRecorded: boolean; next: ClaimedStep | null }> {
+    return inPgTransaction(this.db, async (tx, events) => {
+      if (!(await completeIn(tx, events, claimed, outcome, options)))
+        return { isRecorded: false, next: null };
+      // The row stays locked (completeIn locked it); the completion may have ended the operation.
+      const operation = await readOperation(tx, claimed.operation.id);
+      if (operation?.status !== 'running' && operation?.status !== 'cancelling')
+        return { isRecorded: true, next: null };
+      const { workerId, now, leaseMs } = options;
+      return { isRecorded: true, next: await claimStepOf(tx, events, operation, workerId, now, leaseMs) };
+    });
   }
 
   async recordProgress(step: StepRecord, bytesDone: number, now: Date, bytesTotal?: number) {
