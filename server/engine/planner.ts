@@ -27,21 +27,21 @@
  * xen-snapshot, array-snapshot, wsb-volume: WSB is the fallback where no VSS-aware product exists).
  * The ordering and the sentences that explain it live in planner-recommendation.ts.
  */
-import type { InventoryIndex } from './inventory';
+import type { InventoryIndex, Vm } from './inventory';
 import type { MethodOption, MethodPlan } from './method-plan';
 import {
+  bestCandidateOf,
   concernsPlatform,
   findingsConcerning,
   LazilyWordedPlan,
   METHODS_BY_HYPERVISOR,
   ownOption,
-  recommendationFactsOf,
-  sortCandidates,
 } from './planner-recommendation';
 import {
   type ArraySnapshotSet,
   arraySnapshotSetOf,
   buildRuleContext,
+  buildRuleContextOf,
   evaluateApplicationRules,
   evaluatePrerequisiteRules,
   type JobScripts,
@@ -163,12 +163,15 @@ function captureWhenNotRunning(ctx: RuleContext, isHypervWriter: boolean): Captu
   }
 }
 
+/** The blockers' messages: a fresh list the caller may add to, or the shared empty list (never pushed to). */
 function blockerReasons(findings: Finding[], method: BackupMethod): string[] {
-  const reasons: string[] = [];
+  let reasons: string[] = NONE;
   for (let i = 0; i < findings.length; i++) {
     const f = findings[i];
-    if (f.severity === 'blocker' && (f.methods.length === 0 || f.methods.includes(method)))
+    if (f.severity === 'blocker' && (f.methods.length === 0 || f.methods.includes(method))) {
+      if (reasons === NONE) reasons = [];
       reasons.push(f.message);
+    }
   }
   return reasons;
 }
@@ -176,16 +179,10 @@ function blockerReasons(findings: Finding[], method: BackupMethod): string[] {
 /**
  * Values that name a host or host volume rather than the VM (an unavailability reason, a whole
  * unavailable option) are built once per evaluated index and shared by every VM there: whole-estate
- * evaluation builds 20,000 plans. Keyed by index, then by the object and a constant slot name.
+ * evaluation builds 20,000 plans. Kept in the index's estate cache, keyed by the object and a constant slot name.
  */
-const sharedValues = new WeakMap<InventoryIndex, Map<object, Map<string, unknown>>>();
-
 function shared<T>(ctx: RuleContext, owner: object, slot: string, build: () => T): T {
-  let byOwner = sharedValues.get(ctx.index);
-  if (!byOwner) {
-    byOwner = new Map();
-    sharedValues.set(ctx.index, byOwner);
-  }
+  const byOwner = ctx.cache.sharedValues;
   let bySlot = byOwner.get(owner);
   if (!bySlot) {
     bySlot = new Map();
@@ -241,7 +238,7 @@ function planHypervWriter(
   coCapturedVms: ObjectRef[],
 ): MethodOption {
   if (ctx.host.kind !== 'hyperv') return notOnPlatform(ctx, method, 'a Hyper-V host');
-  const reasons = blockerReasons(findings, method);
+  let reasons = blockerReasons(findings, method);
   const hasNoVmDisk = ctx.diskHostVolumes.length === 0;
   if (method === 'hyperv-vss' && !ctx.host.hasVssAwareProduct) {
     // Only WSB on the host and nothing else in the way: the same option for every VM of the host.
@@ -250,9 +247,10 @@ function planHypervWriter(
         Object.freeze(unavailable(ctx, method, Object.freeze([wsbOnlyReason(ctx)]) as string[])),
       );
     }
-    reasons.unshift(wsbOnlyReason(ctx));
+    reasons = reasons === NONE ? [wsbOnlyReason(ctx)] : [wsbOnlyReason(ctx), ...reasons];
   }
   if (hasNoVmDisk) {
+    if (reasons === NONE) reasons = [];
     reasons.push(
       flat`VM '${ctx.vm.name}' has no virtual disk on a host volume (every disk is pass-through).`,
     );
@@ -267,8 +265,13 @@ function planHypervWriter(
 
 /** Why the SRs under the VM's disks stop XenServer snapshots (XS-SR-NO-SNAPSHOT), one reason per SR. */
 function srSnapshotReasons(findings: Finding[]): string[] {
-  const reasons: string[] = [];
-  for (const f of findings) if (f.ruleId === 'XS-SR-NO-SNAPSHOT') reasons.push(f.message);
+  let reasons: string[] = NONE;
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
+    if (f.ruleId !== 'XS-SR-NO-SNAPSHOT') continue;
+    if (reasons === NONE) reasons = [];
+    reasons.push(f.message);
+  }
   return reasons;
 }
 
@@ -288,7 +291,8 @@ function planXenSnapshot(ctx: RuleContext, findings: Finding[]): MethodOption {
 function planXenQuiesced(ctx: RuleContext, findings: Finding[]): MethodOption {
   const { vm, host } = ctx;
   if (host.kind !== 'xenserver') return notOnPlatform(ctx, 'xen-quiesced', 'a XenServer host');
-  const reasons: string[] = srSnapshotReasons(findings);
+  const srReasons = srSnapshotReasons(findings);
+  const reasons: string[] = srReasons === NONE ? [] : srReasons;
   if (!ctx.isRunning) {
     reasons.push(
       flat`VM '${vm.name}' is ${vm.powerState}: there is nothing to quiesce; a XenServer snapshot captures it as it is.`,
@@ -359,19 +363,23 @@ function planArraySnapshot(
 ): MethodOption {
   const { vm, index } = ctx;
   if (ctx.arrayVolumes.length === 0) return noLunOption(ctx);
-  const reasons: string[] = [];
+  // Filled only when the VM cannot be snapshotted (most VMs on a LUN can).
+  let reasons: string[] = NONE;
   const { disks } = ctx;
   for (let i = 0; i < disks.length; i++) {
     const disk = disks[i];
     if (disk.kind === 'passthrough' || !disk.hostVolumeId) continue;
     const volume = index.hostVolumesById.get(disk.hostVolumeId);
     if (volume && !volume.arrayVolumeId) {
+      if (reasons === NONE) reasons = [];
       reasons.push(
         flat`Disk '${disk.name}' of '${vm.name}' lives on host volume '${volume.name}', which no array LUN backs.`,
       );
     }
   }
-  reasons.push(...blockerReasons(findings, 'array-snapshot'));
+  const blockers = blockerReasons(findings, 'array-snapshot');
+  if (reasons === NONE) reasons = blockers;
+  else appendAll(reasons, blockers);
   if (reasons.length > 0) return unavailable(ctx, 'array-snapshot', reasons);
   const capture = captureWhenNotRunning(ctx, false) ?? arrayCaptureWhenRunning(ctx);
   const notOnArray = ctx.passthroughDisks.filter((d) => d.arrayVolumeId === null);
@@ -405,7 +413,15 @@ export function planVm(
   vmId: string,
   planOptions: PlanMethodsOptions = {},
 ): PlannedVmAssessment {
-  const ctx = buildRuleContext(index, vmId, planOptions);
+  return planVmIn(buildRuleContext(index, vmId, planOptions));
+}
+
+/** planVm for a VM of the index already in hand (whole-estate evaluation walks the inventory's VMs). */
+export function planVmOf(index: InventoryIndex, vm: Vm): PlannedVmAssessment {
+  return planVmIn(buildRuleContextOf(index, vm));
+}
+
+function planVmIn(ctx: RuleContext): PlannedVmAssessment {
   const snapshotSet = arraySnapshotSetOf(ctx);
   const prerequisites = evaluatePrerequisiteRules(ctx, snapshotSet);
   const options: MethodOption[] = [
@@ -416,20 +432,11 @@ export function planVm(
     planArraySnapshot(ctx, prerequisites, snapshotSet),
     planGuestAgent(ctx),
   ];
-  const candidates: MethodOption[] = [];
-  for (let i = 0; i < options.length; i++) {
-    const o = options[i];
-    if (!o.isAvailable || o.method === 'guest-agent') continue;
-    if (o.method === 'xen-quiesced' && !ctx.isQuiesceWanted) continue;
-    candidates.push(o);
-  }
-  sortCandidates(candidates);
-  let best = candidates[0] ?? null;
+  let best = bestCandidateOf(options, ctx.isQuiesceWanted);
   if (best) {
     const recommended = ownOption(best);
     recommended.isRecommended = true;
     options[options.indexOf(best)] = recommended;
-    candidates[0] = recommended;
     best = recommended;
   }
 
@@ -452,13 +459,20 @@ export function planVm(
       options[i] = own;
     }
   }
-  const vmFindings = findings.every((f) => concernsPlatform(f, platformMethods))
-    ? findings
-    : findings.filter((f) => concernsPlatform(f, platformMethods));
   return {
-    plan: new LazilyWordedPlan(ctx.vm.id, options, best, candidates, recommendationFactsOf(ctx, findings)),
-    findings: vmFindings,
+    plan: new LazilyWordedPlan(ctx, options, best, findings),
+    findings: findingsOnPlatform(findings, platformMethods),
   };
+}
+
+/** The findings that concern the VM's platform: the list itself when all of them do (no copy). */
+function findingsOnPlatform(findings: Finding[], platformMethods: readonly BackupMethod[]): Finding[] {
+  for (let i = 0; i < findings.length; i++) {
+    if (!concernsPlatform(findings[i], platformMethods)) {
+      return findings.filter((f) => concernsPlatform(f, platformMethods));
+    }
+  }
+  return findings;
 }
 
 export function planMethods(
