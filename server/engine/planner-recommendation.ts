@@ -281,12 +281,26 @@ export function concernsPlatform(finding: Finding, platformMethods: readonly Bac
   return false;
 }
 
-/** The findings that concern a method; the VM's own list when all of them do (no copy). */
-export function findingsConcerning(findings: Finding[], method: BackupMethod): Finding[] {
+/**
+ * The findings that concern a method; the VM's own list when all of them do, and `like` (another
+ * option's list of the same VM) when it holds the same findings: hyperv-vss and wsb-volume are
+ * concerned by the same host-level findings, and the plan is stored whole, so no copy is made.
+ */
+export function findingsConcerning(
+  findings: Finding[],
+  method: BackupMethod,
+  like: readonly Finding[] = NONE,
+): Finding[] {
   let count = 0;
-  for (let i = 0; i < findings.length; i++) if (concernsMethod(findings[i], method)) count++;
+  let likeMatched = 0;
+  for (let i = 0; i < findings.length; i++) {
+    if (!concernsMethod(findings[i], method)) continue;
+    if (likeMatched === count && like[count] === findings[i]) likeMatched++;
+    count++;
+  }
   if (count === 0) return NONE;
   if (count === findings.length) return findings;
+  if (likeMatched === count && count === like.length) return like as Finding[];
   const concerning: Finding[] = [];
   for (let i = 0; i < findings.length; i++)
     if (concernsMethod(findings[i], method)) concerning.push(findings[i]);

@@ -101,7 +101,40 @@ function unavailable(ctx: RuleContext, method: BackupMethod, reasons: string[]):
   };
 }
 
+/**
+ * An available option that names nothing of its VM (no excluded disk, no other VM captured) is the
+ * same for every VM captured the same way: one shared frozen option per capture and method, and
+ * one shared frozen recommended version of it (RECOMMENDED_VERSIONS), so the usual plan — an online
+ * Hyper-V VSS or XenServer snapshot with nothing left out — holds no option of its own. Captures are
+ * the module's constants below, so these maps stay small.
+ */
+const SHARED_AVAILABLE = new Map<Capture, Map<BackupMethod, MethodOption>>();
+const RECOMMENDED_VERSIONS = new WeakMap<MethodOption, MethodOption>();
+
 function available(
+  method: BackupMethod,
+  capture: Capture,
+  excludedDisks: ObjectRef[],
+  coCapturedVms: ObjectRef[],
+): MethodOption {
+  if (excludedDisks !== NONE || coCapturedVms !== NONE) {
+    return availableOption(method, capture, excludedDisks, coCapturedVms);
+  }
+  let byMethod = SHARED_AVAILABLE.get(capture);
+  if (!byMethod) {
+    byMethod = new Map();
+    SHARED_AVAILABLE.set(capture, byMethod);
+  }
+  let option = byMethod.get(method);
+  if (!option) {
+    option = Object.freeze(availableOption(method, capture, NONE, NONE));
+    RECOMMENDED_VERSIONS.set(option, Object.freeze({ ...option, isRecommended: true }));
+    byMethod.set(method, option);
+  }
+  return option;
+}
+
+function availableOption(
   method: BackupMethod,
   capture: Capture,
   excludedDisks: ObjectRef[],
@@ -119,6 +152,15 @@ function available(
     findings: NONE,
     isRecommended: false,
   };
+}
+
+/** The recommended version of an option: shared for the shared available ones, else the VM's own. */
+function recommendedVersion(option: MethodOption): MethodOption {
+  const shared = RECOMMENDED_VERSIONS.get(option);
+  if (shared) return shared;
+  const own = ownOption(option);
+  own.isRecommended = true;
+  return own;
 }
 
 const ONLINE_CRASH: Capture = { consistency: 'crash', captureState: 'online', expectedDowntimeSeconds: 0 };
@@ -188,7 +230,9 @@ function shared<T>(ctx: RuleContext, owner: object, slot: string, build: () => T
     bySlot = new Map();
     byOwner.set(owner, bySlot);
   }
-  if (bySlot.has(slot)) return bySlot.get(slot) as T;
+  // Shared values are never undefined: one look-up answers both "known?" and "what?".
+  const known = bySlot.get(slot);
+  if (known !== undefined) return known as T;
   const value = build();
   bySlot.set(slot, value);
   return value;
@@ -388,8 +432,8 @@ function planArraySnapshot(
 }
 
 /** The guest agent of a running VM is available in the same terms for every VM: shared, frozen. */
-const GUEST_AGENT_APPLICATION = Object.freeze(available('guest-agent', ONLINE_APPLICATION, NONE, NONE));
-const GUEST_AGENT_FILESYSTEM = Object.freeze(available('guest-agent', ONLINE_FILESYSTEM, NONE, NONE));
+const GUEST_AGENT_APPLICATION = available('guest-agent', ONLINE_APPLICATION, NONE, NONE);
+const GUEST_AGENT_FILESYSTEM = available('guest-agent', ONLINE_FILESYSTEM, NONE, NONE);
 
 function planGuestAgent(ctx: RuleContext): MethodOption {
   const { vm } = ctx;
@@ -433,11 +477,10 @@ function planVmIn(ctx: RuleContext): PlannedVmAssessment {
     planGuestAgent(ctx),
   ];
   let best = bestCandidateOf(options, ctx.isQuiesceWanted);
+  const bestAt = best ? options.indexOf(best) : -1;
   if (best) {
-    const recommended = ownOption(best);
-    recommended.isRecommended = true;
-    options[options.indexOf(best)] = recommended;
-    best = recommended;
+    best = recommendedVersion(best);
+    options[bestAt] = best;
   }
 
   // Prerequisite findings are a fresh list: the plan-dependent one is appended, not copied in.
@@ -448,17 +491,21 @@ function planVmIn(ctx: RuleContext): PlannedVmAssessment {
   );
   appendAll(findings, application);
   const platformMethods = METHODS_BY_HYPERVISOR[ctx.host.kind];
+  let previous: Finding[] = NONE;
   for (let i = 0; i < options.length; i++) {
     const option = options[i];
     // Rules only speak of the VM's own platform methods; the other methods' options are shared and frozen.
     if (!platformMethods.includes(option.method)) continue;
-    const concerning = findingsConcerning(findings, option.method);
+    const concerning = findingsConcerning(findings, option.method, previous);
     if (concerning.length > 0) {
+      previous = concerning;
       const own = ownOption(option);
       own.findings = concerning;
       options[i] = own;
     }
   }
+  // The recommended option got its own copy if findings concern it: the plan names that one.
+  if (best) best = options[bestAt];
   return {
     plan: new LazilyWordedPlan(ctx, options, best, findings),
     findings: findingsOnPlatform(findings, platformMethods),
