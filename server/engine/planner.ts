@@ -30,6 +30,19 @@
 import type { InventoryIndex, Vm } from './inventory';
 import type { MethodOption, MethodPlan } from './method-plan';
 import {
+  ALREADY_SAVED,
+  available,
+  type Capture,
+  OFFLINE_FILESYSTEM,
+  ONLINE_APPLICATION,
+  ONLINE_CRASH,
+  ONLINE_FILESYSTEM,
+  recommendedVersion,
+  SAVED_STATE_BACKUP,
+  stateWhenNotCaptured,
+  unavailable,
+} from './planner-options';
+import {
   bestCandidateOf,
   concernsPlatform,
   findingsConcerning,
@@ -46,7 +59,6 @@ import {
   evaluatePrerequisiteRules,
   type JobScripts,
   type RuleContext,
-  SAVED_STATE_DOWNTIME_SECONDS,
 } from './rules';
 import {
   appendAll,
@@ -78,118 +90,6 @@ export interface PlanMethodsOptions {
   /** The job's own pre-freeze / post-thaw scripts for the VM (an array snapshot's consistency depends on them). */
   jobScripts?: JobScripts;
 }
-
-type Capture = Pick<MethodOption, 'consistency' | 'captureState' | 'expectedDowntimeSeconds'>;
-function stateWhenNotCaptured(ctx: RuleContext): CaptureState {
-  if (ctx.vm.powerState === 'off') return 'offline';
-  if (ctx.vm.powerState === 'saved') return 'saved-state';
-  return 'online';
-}
-
-function unavailable(ctx: RuleContext, method: BackupMethod, reasons: string[]): MethodOption {
-  return {
-    method,
-    isAvailable: false,
-    unavailableReasons: reasons,
-    consistency: null,
-    captureState: stateWhenNotCaptured(ctx),
-    expectedDowntimeSeconds: 0,
-    excludedDisks: NONE,
-    coCapturedVms: NONE,
-    findings: NONE,
-    isRecommended: false,
-  };
-}
-
-/**
- * An available option that names nothing of its VM (no excluded disk, no other VM captured) is the
- * same for every VM captured the same way: one shared frozen option per capture and method, and
- * one shared frozen recommended version of it (RECOMMENDED_VERSIONS), so the usual plan — an online
- * Hyper-V VSS or XenServer snapshot with nothing left out — holds no option of its own. Captures are
- * the module's constants below, so these maps stay small.
- */
-const SHARED_AVAILABLE = new Map<Capture, Map<BackupMethod, MethodOption>>();
-const RECOMMENDED_VERSIONS = new WeakMap<MethodOption, MethodOption>();
-
-function available(
-  method: BackupMethod,
-  capture: Capture,
-  excludedDisks: ObjectRef[],
-  coCapturedVms: ObjectRef[],
-): MethodOption {
-  if (excludedDisks !== NONE || coCapturedVms !== NONE) {
-    return availableOption(method, capture, excludedDisks, coCapturedVms);
-  }
-  let byMethod = SHARED_AVAILABLE.get(capture);
-  if (!byMethod) {
-    byMethod = new Map();
-    SHARED_AVAILABLE.set(capture, byMethod);
-  }
-  let option = byMethod.get(method);
-  if (!option) {
-    option = Object.freeze(availableOption(method, capture, NONE, NONE));
-    RECOMMENDED_VERSIONS.set(option, Object.freeze({ ...option, isRecommended: true }));
-    byMethod.set(method, option);
-  }
-  return option;
-}
-
-function availableOption(
-  method: BackupMethod,
-  capture: Capture,
-  excludedDisks: ObjectRef[],
-  coCapturedVms: ObjectRef[],
-): MethodOption {
-  return {
-    method,
-    isAvailable: true,
-    unavailableReasons: NONE,
-    consistency: capture.consistency,
-    captureState: capture.captureState,
-    expectedDowntimeSeconds: capture.expectedDowntimeSeconds,
-    excludedDisks,
-    coCapturedVms,
-    findings: NONE,
-    isRecommended: false,
-  };
-}
-
-/** The recommended version of an option: shared for the shared available ones, else the VM's own. */
-function recommendedVersion(option: MethodOption): MethodOption {
-  const shared = RECOMMENDED_VERSIONS.get(option);
-  if (shared) return shared;
-  const own = ownOption(option);
-  own.isRecommended = true;
-  return own;
-}
-
-const ONLINE_CRASH: Capture = { consistency: 'crash', captureState: 'online', expectedDowntimeSeconds: 0 };
-const ONLINE_FILESYSTEM: Capture = {
-  consistency: 'filesystem',
-  captureState: 'online',
-  expectedDowntimeSeconds: 0,
-};
-const ONLINE_APPLICATION: Capture = {
-  consistency: 'application',
-  captureState: 'online',
-  expectedDowntimeSeconds: 0,
-};
-const OFFLINE_FILESYSTEM: Capture = {
-  consistency: 'filesystem',
-  captureState: 'offline',
-  expectedDowntimeSeconds: 0,
-};
-/** Already saved (or saved by the Hyper-V writer while paused): memory and disks together, no new downtime. */
-const ALREADY_SAVED: Capture = {
-  consistency: 'application',
-  captureState: 'saved-state',
-  expectedDowntimeSeconds: 0,
-};
-const SAVED_STATE_BACKUP: Capture = {
-  consistency: 'application',
-  captureState: 'saved-state',
-  expectedDowntimeSeconds: SAVED_STATE_DOWNTIME_SECONDS,
-};
 
 /** How a VM that is not running is captured; null when it is running (each method decides). */
 function captureWhenNotRunning(ctx: RuleContext, isHypervWriter: boolean): Capture | null {

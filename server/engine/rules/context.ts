@@ -17,8 +17,19 @@ import type {
 } from '../inventory';
 import type { ConsistencyPolicy } from '../plan-types';
 import type { BackupMethod, Finding, ObjectRef } from '../types';
+import { hostRef, vmRef } from './refs';
 import { listNames } from './wording';
 
+export {
+  arrayRef,
+  arrayVolumeRef,
+  diskRef,
+  guestVolumeRef,
+  hostRef,
+  hostVolumeRef,
+  sameMountPoint,
+  vmRef,
+} from './refs';
 export { flat, formatGiB, listNames, listQuotedNames, quoted } from './wording';
 
 /** Applications whose consistency matters enough to call them critical (docs/domain.md §4, §5). */
@@ -306,28 +317,6 @@ export function arrayOf(ctx: RuleContext, volume: ArrayVolume): StorageArray {
 
 // ---- object references and wording -------------------------------------------------------------
 
-export function vmRef(vm: Vm): ObjectRef {
-  return { kind: 'vm', id: vm.id, name: vm.name };
-}
-export function hostRef(host: Host): ObjectRef {
-  return { kind: 'host', id: host.id, name: host.name };
-}
-export function diskRef(disk: VirtualDisk): ObjectRef {
-  return { kind: 'disk', id: disk.id, name: disk.name };
-}
-export function hostVolumeRef(volume: HostVolume): ObjectRef {
-  return { kind: 'host-volume', id: volume.id, name: volume.name };
-}
-export function guestVolumeRef(volume: GuestVolume): ObjectRef {
-  return { kind: 'guest-volume', id: volume.id, name: volume.mountPoint };
-}
-export function arrayRef(array: StorageArray): ObjectRef {
-  return { kind: 'array', id: array.id, name: array.name };
-}
-export function arrayVolumeRef(volume: ArrayVolume): ObjectRef {
-  return { kind: 'array-volume', id: volume.id, name: volume.name };
-}
-
 /** The shared, frozen ref of an inventory object (see EstateCache.refs). */
 export function sharedRef<T extends object>(
   ctx: RuleContext,
@@ -469,17 +458,6 @@ export function withoutSelf(ctx: RuleContext, refs: readonly ObjectRef[]): Objec
 export function otherVmRefsOnHostVolumes(ctx: RuleContext, volumes: readonly HostVolume[]): ObjectRef[] {
   if (volumes.length === 0) return NONE;
   return withoutSelf(ctx, vmRefsOnHostVolumes(ctx, volumes));
-}
-
-/** Mount points compare without case or trailing slash: "d:" is "D:", "D:\" is "D:". */
-export function sameMountPoint(a: string, b: string): boolean {
-  if (a === b) return true;
-  const normalise = (m: string) =>
-    m
-      .trim()
-      .replace(/[\\/]+$/, '')
-      .toLowerCase() || '/';
-  return normalise(a) === normalise(b);
 }
 
 export type Rule = (ctx: RuleContext) => Finding[];
