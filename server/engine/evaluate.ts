@@ -10,7 +10,7 @@
  *   whose files can be copied consistently is "ready" too: nothing is waiting on the operator.
  */
 import { type Inventory, type InventoryIndex, indexInventory } from './inventory';
-import { type MethodPlan, planVm } from './planner';
+import { type MethodPlan, planVm, planVmOf } from './planner';
 import type { Finding, Readiness } from './types';
 
 export interface VmAssessment {
@@ -39,5 +39,16 @@ export function evaluateVm(index: InventoryIndex, vmId: string): VmAssessment {
 /** Builds the index once; every rule then works on maps, so the cost is linear in the estate. */
 export function evaluateInventory(inventory: Inventory): VmAssessment[] {
   const index = indexInventory(inventory);
-  return inventory.vms.map((vm) => evaluateVm(index, vm.id));
+  const { vms } = inventory;
+  const assessments = new Array<VmAssessment>(vms.length);
+  // With every id once, each VM is the index's own object: no look-up per VM. Were an id repeated,
+  // the index holds the last VM of that id, and every VM of the id is assessed as that one.
+  const idsAreUnique = index.vmsById.size === vms.length;
+  for (let i = 0; i < vms.length; i++) {
+    const vm = idsAreUnique ? vms[i] : index.vmsById.get(vms[i].id);
+    if (!vm) throw new Error(`VM '${vms[i].id}' is not in the inventory`);
+    const { plan, findings } = planVmOf(index, vm);
+    assessments[i] = { vmId: vm.id, findings, plan, readiness: readinessOf(plan) };
+  }
+  return assessments;
 }

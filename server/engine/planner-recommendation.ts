@@ -96,21 +96,17 @@ export interface RecommendationFacts {
   hasUnknowns: boolean;
 }
 
-export function recommendationFactsOf(ctx: RuleContext, findings: readonly Finding[]): RecommendationFacts {
-  let hasUnknowns = false;
-  for (let i = 0; i < findings.length && !hasUnknowns; i++) {
+/** A finding says the guest does not report everything online capture needs. */
+function hasUnknowns(findings: readonly Finding[]): boolean {
+  for (let i = 0; i < findings.length; i++) {
     const f = findings[i];
-    hasUnknowns =
+    if (
       f.ruleId === 'HV-GUEST-FACTS-UNKNOWN' ||
-      (f.severity === 'info' &&
-        (f.ruleId === 'HV-BACKUP-IC-MISSING' || f.ruleId === 'HV-GUEST-VSS-DISABLED'));
+      (f.severity === 'info' && (f.ruleId === 'HV-BACKUP-IC-MISSING' || f.ruleId === 'HV-GUEST-VSS-DISABLED'))
+    )
+      return true;
   }
-  return {
-    vmName: ctx.vm.name,
-    hostKind: ctx.host.kind,
-    isQuiesceWanted: ctx.isQuiesceWanted,
-    hasUnknowns,
-  };
+  return false;
 }
 
 export function explainRecommendation(
@@ -165,6 +161,41 @@ export function explainRecommendation(
 }
 
 /**
+ * The whole-VM candidates among a plan's options, best first (compareCandidates order, stable):
+ * guest-agent is never one, xen-quiesced only when quiesce is wanted (see planner.ts).
+ */
+export function candidatesOf(options: readonly MethodOption[], isQuiesceWanted: boolean): MethodOption[] {
+  const candidates: MethodOption[] = [];
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i];
+    if (isCandidate(o, isQuiesceWanted)) candidates.push(o);
+  }
+  sortCandidates(candidates);
+  return candidates;
+}
+
+export function isCandidate(option: MethodOption, isQuiesceWanted: boolean): boolean {
+  if (!option.isAvailable || option.method === 'guest-agent') return false;
+  return option.method !== 'xen-quiesced' || isQuiesceWanted;
+}
+
+/**
+ * The first of the candidates in compareCandidates order (what sorting them would put first),
+ * without building the list: planning needs only the winner, the sentence the rest.
+ */
+export function bestCandidateOf(
+  options: readonly MethodOption[],
+  isQuiesceWanted: boolean,
+): MethodOption | null {
+  let best: MethodOption | null = null;
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i];
+    if (isCandidate(o, isQuiesceWanted) && (best === null || compareCandidates(o, best) < 0)) best = o;
+  }
+  return best;
+}
+
+/**
  * A VM's method plan whose recommendation sentence is worded when first read, then kept.
  *
  * Whole-estate evaluation builds a plan per VM (20,000 on the large estate), and wording every
@@ -172,8 +203,9 @@ export function explainRecommendation(
  * one. `recommendationReason` stays an own, enumerable property (one accessor shared by every plan,
  * defined in the constructor after the other fields), so JSON.stringify, spreads, structuredClone and
  * deep equality see the plain plan they saw before, key for key and in the same order. The sentence
- * reads the options as they were planned (the plan's own list and facts taken here), and assigning
- * it replaces it.
+ * reads the options as they were planned (the plan's own list and the facts taken here: no other
+ * object is kept per plan, the candidates are ordered again when the sentence is worded), and
+ * assigning it replaces it.
  */
 export class LazilyWordedPlan implements MethodPlan {
   vmId: string;
@@ -182,33 +214,47 @@ export class LazilyWordedPlan implements MethodPlan {
   declare recommendationReason: string;
   readonly #plannedOptions: readonly MethodOption[];
   readonly #best: MethodOption | null;
-  readonly #candidates: readonly MethodOption[];
-  readonly #facts: RecommendationFacts;
+  readonly #vmName: string;
+  readonly #hostKind: HypervisorKind;
+  readonly #isQuiesceWanted: boolean;
+  readonly #hasUnknowns: boolean;
   #reason: string | undefined;
 
   constructor(
-    vmId: string,
+    ctx: RuleContext,
     options: MethodOption[],
     best: MethodOption | null,
-    candidates: readonly MethodOption[],
-    facts: RecommendationFacts,
+    findings: readonly Finding[],
   ) {
-    this.vmId = vmId;
+    this.vmId = ctx.vm.id;
     this.options = options;
     this.recommended = best?.method ?? null;
     this.#plannedOptions = options;
     this.#best = best;
-    this.#candidates = candidates;
-    this.#facts = facts;
+    this.#vmName = ctx.vm.name;
+    this.#hostKind = ctx.host.kind;
+    this.#isQuiesceWanted = ctx.isQuiesceWanted;
+    this.#hasUnknowns = hasUnknowns(findings);
     this.#reason = undefined;
     Object.defineProperty(this, 'recommendationReason', LazilyWordedPlan.#reasonProperty);
+  }
+
+  #word(): string {
+    const facts: RecommendationFacts = {
+      vmName: this.#vmName,
+      hostKind: this.#hostKind,
+      isQuiesceWanted: this.#isQuiesceWanted,
+      hasUnknowns: this.#hasUnknowns,
+    };
+    const candidates = candidatesOf(this.#plannedOptions, this.#isQuiesceWanted);
+    return explainRecommendation(facts, this.#best, candidates, this.#plannedOptions);
   }
 
   static readonly #reasonProperty: PropertyDescriptor = {
     enumerable: true,
     configurable: true,
     get(this: LazilyWordedPlan): string {
-      this.#reason ??= explainRecommendation(this.#facts, this.#best, this.#candidates, this.#plannedOptions);
+      this.#reason ??= this.#word();
       return this.#reason;
     },
     set(this: LazilyWordedPlan, reason: string): void {
@@ -229,15 +275,32 @@ export function concernsMethod(finding: Finding, method: BackupMethod): boolean 
 }
 
 export function concernsPlatform(finding: Finding, platformMethods: readonly BackupMethod[]): boolean {
-  return finding.methods.length === 0 || finding.methods.some((m) => platformMethods.includes(m));
+  const { methods } = finding;
+  if (methods.length === 0) return true;
+  for (let i = 0; i < methods.length; i++) if (platformMethods.includes(methods[i])) return true;
+  return false;
 }
 
-/** The findings that concern a method; the VM's own list when all of them do (no copy). */
-export function findingsConcerning(findings: Finding[], method: BackupMethod): Finding[] {
+/**
+ * The findings that concern a method; the VM's own list when all of them do, and `like` (another
+ * option's list of the same VM) when it holds the same findings: hyperv-vss and wsb-volume are
+ * concerned by the same host-level findings, and the plan is stored whole, so no copy is made.
+ */
+export function findingsConcerning(
+  findings: Finding[],
+  method: BackupMethod,
+  like: readonly Finding[] = NONE,
+): Finding[] {
   let count = 0;
-  for (let i = 0; i < findings.length; i++) if (concernsMethod(findings[i], method)) count++;
+  let likeMatched = 0;
+  for (let i = 0; i < findings.length; i++) {
+    if (!concernsMethod(findings[i], method)) continue;
+    if (likeMatched === count && like[count] === findings[i]) likeMatched++;
+    count++;
+  }
   if (count === 0) return NONE;
   if (count === findings.length) return findings;
+  if (likeMatched === count && count === like.length) return like as Finding[];
   const concerning: Finding[] = [];
   for (let i = 0; i < findings.length; i++)
     if (concernsMethod(findings[i], method)) concerning.push(findings[i]);

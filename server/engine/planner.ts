@@ -27,26 +27,38 @@
  * xen-snapshot, array-snapshot, wsb-volume: WSB is the fallback where no VSS-aware product exists).
  * The ordering and the sentences that explain it live in planner-recommendation.ts.
  */
-import type { InventoryIndex } from './inventory';
+import type { InventoryIndex, Vm } from './inventory';
 import type { MethodOption, MethodPlan } from './method-plan';
 import {
+  ALREADY_SAVED,
+  available,
+  type Capture,
+  OFFLINE_FILESYSTEM,
+  ONLINE_APPLICATION,
+  ONLINE_CRASH,
+  ONLINE_FILESYSTEM,
+  recommendedVersion,
+  SAVED_STATE_BACKUP,
+  stateWhenNotCaptured,
+  unavailable,
+} from './planner-options';
+import {
+  bestCandidateOf,
   concernsPlatform,
   findingsConcerning,
   LazilyWordedPlan,
   METHODS_BY_HYPERVISOR,
   ownOption,
-  recommendationFactsOf,
-  sortCandidates,
 } from './planner-recommendation';
 import {
   type ArraySnapshotSet,
   arraySnapshotSetOf,
   buildRuleContext,
+  buildRuleContextOf,
   evaluateApplicationRules,
   evaluatePrerequisiteRules,
   type JobScripts,
   type RuleContext,
-  SAVED_STATE_DOWNTIME_SECONDS,
 } from './rules';
 import {
   appendAll,
@@ -79,76 +91,6 @@ export interface PlanMethodsOptions {
   jobScripts?: JobScripts;
 }
 
-type Capture = Pick<MethodOption, 'consistency' | 'captureState' | 'expectedDowntimeSeconds'>;
-function stateWhenNotCaptured(ctx: RuleContext): CaptureState {
-  if (ctx.vm.powerState === 'off') return 'offline';
-  if (ctx.vm.powerState === 'saved') return 'saved-state';
-  return 'online';
-}
-
-function unavailable(ctx: RuleContext, method: BackupMethod, reasons: string[]): MethodOption {
-  return {
-    method,
-    isAvailable: false,
-    unavailableReasons: reasons,
-    consistency: null,
-    captureState: stateWhenNotCaptured(ctx),
-    expectedDowntimeSeconds: 0,
-    excludedDisks: NONE,
-    coCapturedVms: NONE,
-    findings: NONE,
-    isRecommended: false,
-  };
-}
-
-function available(
-  method: BackupMethod,
-  capture: Capture,
-  excludedDisks: ObjectRef[],
-  coCapturedVms: ObjectRef[],
-): MethodOption {
-  return {
-    method,
-    isAvailable: true,
-    unavailableReasons: NONE,
-    consistency: capture.consistency,
-    captureState: capture.captureState,
-    expectedDowntimeSeconds: capture.expectedDowntimeSeconds,
-    excludedDisks,
-    coCapturedVms,
-    findings: NONE,
-    isRecommended: false,
-  };
-}
-
-const ONLINE_CRASH: Capture = { consistency: 'crash', captureState: 'online', expectedDowntimeSeconds: 0 };
-const ONLINE_FILESYSTEM: Capture = {
-  consistency: 'filesystem',
-  captureState: 'online',
-  expectedDowntimeSeconds: 0,
-};
-const ONLINE_APPLICATION: Capture = {
-  consistency: 'application',
-  captureState: 'online',
-  expectedDowntimeSeconds: 0,
-};
-const OFFLINE_FILESYSTEM: Capture = {
-  consistency: 'filesystem',
-  captureState: 'offline',
-  expectedDowntimeSeconds: 0,
-};
-/** Already saved (or saved by the Hyper-V writer while paused): memory and disks together, no new downtime. */
-const ALREADY_SAVED: Capture = {
-  consistency: 'application',
-  captureState: 'saved-state',
-  expectedDowntimeSeconds: 0,
-};
-const SAVED_STATE_BACKUP: Capture = {
-  consistency: 'application',
-  captureState: 'saved-state',
-  expectedDowntimeSeconds: SAVED_STATE_DOWNTIME_SECONDS,
-};
-
 /** How a VM that is not running is captured; null when it is running (each method decides). */
 function captureWhenNotRunning(ctx: RuleContext, isHypervWriter: boolean): Capture | null {
   switch (ctx.vm.powerState) {
@@ -163,12 +105,15 @@ function captureWhenNotRunning(ctx: RuleContext, isHypervWriter: boolean): Captu
   }
 }
 
+/** The blockers' messages: a fresh list the caller may add to, or the shared empty list (never pushed to). */
 function blockerReasons(findings: Finding[], method: BackupMethod): string[] {
-  const reasons: string[] = [];
+  let reasons: string[] = NONE;
   for (let i = 0; i < findings.length; i++) {
     const f = findings[i];
-    if (f.severity === 'blocker' && (f.methods.length === 0 || f.methods.includes(method)))
+    if (f.severity === 'blocker' && (f.methods.length === 0 || f.methods.includes(method))) {
+      if (reasons === NONE) reasons = [];
       reasons.push(f.message);
+    }
   }
   return reasons;
 }
@@ -176,22 +121,18 @@ function blockerReasons(findings: Finding[], method: BackupMethod): string[] {
 /**
  * Values that name a host or host volume rather than the VM (an unavailability reason, a whole
  * unavailable option) are built once per evaluated index and shared by every VM there: whole-estate
- * evaluation builds 20,000 plans. Keyed by index, then by the object and a constant slot name.
+ * evaluation builds 20,000 plans. Kept in the index's estate cache, keyed by the object and a constant slot name.
  */
-const sharedValues = new WeakMap<InventoryIndex, Map<object, Map<string, unknown>>>();
-
 function shared<T>(ctx: RuleContext, owner: object, slot: string, build: () => T): T {
-  let byOwner = sharedValues.get(ctx.index);
-  if (!byOwner) {
-    byOwner = new Map();
-    sharedValues.set(ctx.index, byOwner);
-  }
+  const byOwner = ctx.cache.sharedValues;
   let bySlot = byOwner.get(owner);
   if (!bySlot) {
     bySlot = new Map();
     byOwner.set(owner, bySlot);
   }
-  if (bySlot.has(slot)) return bySlot.get(slot) as T;
+  // Shared values are never undefined: one look-up answers both "known?" and "what?".
+  const known = bySlot.get(slot);
+  if (known !== undefined) return known as T;
   const value = build();
   bySlot.set(slot, value);
   return value;
@@ -241,7 +182,7 @@ function planHypervWriter(
   coCapturedVms: ObjectRef[],
 ): MethodOption {
   if (ctx.host.kind !== 'hyperv') return notOnPlatform(ctx, method, 'a Hyper-V host');
-  const reasons = blockerReasons(findings, method);
+  let reasons = blockerReasons(findings, method);
   const hasNoVmDisk = ctx.diskHostVolumes.length === 0;
   if (method === 'hyperv-vss' && !ctx.host.hasVssAwareProduct) {
     // Only WSB on the host and nothing else in the way: the same option for every VM of the host.
@@ -250,9 +191,10 @@ function planHypervWriter(
         Object.freeze(unavailable(ctx, method, Object.freeze([wsbOnlyReason(ctx)]) as string[])),
       );
     }
-    reasons.unshift(wsbOnlyReason(ctx));
+    reasons = reasons === NONE ? [wsbOnlyReason(ctx)] : [wsbOnlyReason(ctx), ...reasons];
   }
   if (hasNoVmDisk) {
+    if (reasons === NONE) reasons = [];
     reasons.push(
       flat`VM '${ctx.vm.name}' has no virtual disk on a host volume (every disk is pass-through).`,
     );
@@ -267,8 +209,13 @@ function planHypervWriter(
 
 /** Why the SRs under the VM's disks stop XenServer snapshots (XS-SR-NO-SNAPSHOT), one reason per SR. */
 function srSnapshotReasons(findings: Finding[]): string[] {
-  const reasons: string[] = [];
-  for (const f of findings) if (f.ruleId === 'XS-SR-NO-SNAPSHOT') reasons.push(f.message);
+  let reasons: string[] = NONE;
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
+    if (f.ruleId !== 'XS-SR-NO-SNAPSHOT') continue;
+    if (reasons === NONE) reasons = [];
+    reasons.push(f.message);
+  }
   return reasons;
 }
 
@@ -288,7 +235,8 @@ function planXenSnapshot(ctx: RuleContext, findings: Finding[]): MethodOption {
 function planXenQuiesced(ctx: RuleContext, findings: Finding[]): MethodOption {
   const { vm, host } = ctx;
   if (host.kind !== 'xenserver') return notOnPlatform(ctx, 'xen-quiesced', 'a XenServer host');
-  const reasons: string[] = srSnapshotReasons(findings);
+  const srReasons = srSnapshotReasons(findings);
+  const reasons: string[] = srReasons === NONE ? [] : srReasons;
   if (!ctx.isRunning) {
     reasons.push(
       flat`VM '${vm.name}' is ${vm.powerState}: there is nothing to quiesce; a XenServer snapshot captures it as it is.`,
@@ -359,19 +307,23 @@ function planArraySnapshot(
 ): MethodOption {
   const { vm, index } = ctx;
   if (ctx.arrayVolumes.length === 0) return noLunOption(ctx);
-  const reasons: string[] = [];
+  // Filled only when the VM cannot be snapshotted (most VMs on a LUN can).
+  let reasons: string[] = NONE;
   const { disks } = ctx;
   for (let i = 0; i < disks.length; i++) {
     const disk = disks[i];
     if (disk.kind === 'passthrough' || !disk.hostVolumeId) continue;
     const volume = index.hostVolumesById.get(disk.hostVolumeId);
     if (volume && !volume.arrayVolumeId) {
+      if (reasons === NONE) reasons = [];
       reasons.push(
         flat`Disk '${disk.name}' of '${vm.name}' lives on host volume '${volume.name}', which no array LUN backs.`,
       );
     }
   }
-  reasons.push(...blockerReasons(findings, 'array-snapshot'));
+  const blockers = blockerReasons(findings, 'array-snapshot');
+  if (reasons === NONE) reasons = blockers;
+  else appendAll(reasons, blockers);
   if (reasons.length > 0) return unavailable(ctx, 'array-snapshot', reasons);
   const capture = captureWhenNotRunning(ctx, false) ?? arrayCaptureWhenRunning(ctx);
   const notOnArray = ctx.passthroughDisks.filter((d) => d.arrayVolumeId === null);
@@ -380,8 +332,8 @@ function planArraySnapshot(
 }
 
 /** The guest agent of a running VM is available in the same terms for every VM: shared, frozen. */
-const GUEST_AGENT_APPLICATION = Object.freeze(available('guest-agent', ONLINE_APPLICATION, NONE, NONE));
-const GUEST_AGENT_FILESYSTEM = Object.freeze(available('guest-agent', ONLINE_FILESYSTEM, NONE, NONE));
+const GUEST_AGENT_APPLICATION = available('guest-agent', ONLINE_APPLICATION, NONE, NONE);
+const GUEST_AGENT_FILESYSTEM = available('guest-agent', ONLINE_FILESYSTEM, NONE, NONE);
 
 function planGuestAgent(ctx: RuleContext): MethodOption {
   const { vm } = ctx;
@@ -405,7 +357,15 @@ export function planVm(
   vmId: string,
   planOptions: PlanMethodsOptions = {},
 ): PlannedVmAssessment {
-  const ctx = buildRuleContext(index, vmId, planOptions);
+  return planVmIn(buildRuleContext(index, vmId, planOptions));
+}
+
+/** planVm for a VM of the index already in hand (whole-estate evaluation walks the inventory's VMs). */
+export function planVmOf(index: InventoryIndex, vm: Vm): PlannedVmAssessment {
+  return planVmIn(buildRuleContextOf(index, vm));
+}
+
+function planVmIn(ctx: RuleContext): PlannedVmAssessment {
   const snapshotSet = arraySnapshotSetOf(ctx);
   const prerequisites = evaluatePrerequisiteRules(ctx, snapshotSet);
   const options: MethodOption[] = [
@@ -416,21 +376,11 @@ export function planVm(
     planArraySnapshot(ctx, prerequisites, snapshotSet),
     planGuestAgent(ctx),
   ];
-  const candidates: MethodOption[] = [];
-  for (let i = 0; i < options.length; i++) {
-    const o = options[i];
-    if (!o.isAvailable || o.method === 'guest-agent') continue;
-    if (o.method === 'xen-quiesced' && !ctx.isQuiesceWanted) continue;
-    candidates.push(o);
-  }
-  sortCandidates(candidates);
-  let best = candidates[0] ?? null;
+  let best = bestCandidateOf(options, ctx.isQuiesceWanted);
+  const bestAt = best ? options.indexOf(best) : -1;
   if (best) {
-    const recommended = ownOption(best);
-    recommended.isRecommended = true;
-    options[options.indexOf(best)] = recommended;
-    candidates[0] = recommended;
-    best = recommended;
+    best = recommendedVersion(best);
+    options[bestAt] = best;
   }
 
   // Prerequisite findings are a fresh list: the plan-dependent one is appended, not copied in.
@@ -441,24 +391,35 @@ export function planVm(
   );
   appendAll(findings, application);
   const platformMethods = METHODS_BY_HYPERVISOR[ctx.host.kind];
+  let previous: Finding[] = NONE;
   for (let i = 0; i < options.length; i++) {
     const option = options[i];
     // Rules only speak of the VM's own platform methods; the other methods' options are shared and frozen.
     if (!platformMethods.includes(option.method)) continue;
-    const concerning = findingsConcerning(findings, option.method);
+    const concerning = findingsConcerning(findings, option.method, previous);
     if (concerning.length > 0) {
+      previous = concerning;
       const own = ownOption(option);
       own.findings = concerning;
       options[i] = own;
     }
   }
-  const vmFindings = findings.every((f) => concernsPlatform(f, platformMethods))
-    ? findings
-    : findings.filter((f) => concernsPlatform(f, platformMethods));
+  // The recommended option got its own copy if findings concern it: the plan names that one.
+  if (best) best = options[bestAt];
   return {
-    plan: new LazilyWordedPlan(ctx.vm.id, options, best, candidates, recommendationFactsOf(ctx, findings)),
-    findings: vmFindings,
+    plan: new LazilyWordedPlan(ctx, options, best, findings),
+    findings: findingsOnPlatform(findings, platformMethods),
   };
+}
+
+/** The findings that concern the VM's platform: the list itself when all of them do (no copy). */
+function findingsOnPlatform(findings: Finding[], platformMethods: readonly BackupMethod[]): Finding[] {
+  for (let i = 0; i < findings.length; i++) {
+    if (!concernsPlatform(findings[i], platformMethods)) {
+      return findings.filter((f) => concernsPlatform(f, platformMethods));
+    }
+  }
+  return findings;
 }
 
 export function planMethods(

@@ -17,8 +17,19 @@ import type {
 } from '../inventory';
 import type { ConsistencyPolicy } from '../plan-types';
 import type { BackupMethod, Finding, ObjectRef } from '../types';
+import { hostRef, vmRef } from './refs';
 import { listNames } from './wording';
 
+export {
+  arrayRef,
+  arrayVolumeRef,
+  diskRef,
+  guestVolumeRef,
+  hostRef,
+  hostVolumeRef,
+  sameMountPoint,
+  vmRef,
+} from './refs';
 export { flat, formatGiB, listNames, listQuotedNames, quoted } from './wording';
 
 /** Applications whose consistency matters enough to call them critical (docs/domain.md §4, §5). */
@@ -97,11 +108,15 @@ export interface EstateCache {
   vmRefsByHostVolumeSet: VolumeSetNode;
   /** The same for sets of array volumes. */
   vmRefsByArrayVolumeSet: VolumeSetNode;
-  /** The shared VM ref lists above by their ids (one list per set of VMs, whichever volumes hold them). */
-  vmRefListsByIds: Map<string, readonly ObjectRef[]>;
+  /** The shared VM ref lists above by their first ref (one list per set of VMs, whichever volumes hold them). */
+  vmRefListsByFirst: Map<ObjectRef, (readonly ObjectRef[])[]>;
+  /** The shared VM ref list of each single volume (host volume or LUN), keyed by the volume object. */
+  vmRefsByVolume: Map<object, readonly ObjectRef[]>;
   /** Shared frozen lists of the host volumes / array volumes of the VMs (RuleContext.diskHostVolumes, .arrayVolumes). */
   hostVolumeLists: ListNode;
   arrayVolumeLists: ListNode;
+  /** The planner's values shared by the VMs of a host or volume, by owner object and slot (planner.ts, `shared`). */
+  sharedValues: Map<object, Map<string, unknown>>;
 }
 
 /** A trie over lists of objects in order: the node reached by a list's items holds its shared copy. */
@@ -133,9 +148,11 @@ export function estateCacheOf(index: InventoryIndex): EstateCache {
     refs: new Map(),
     vmRefsByHostVolumeSet: { refs: null, next: null },
     vmRefsByArrayVolumeSet: { refs: null, next: null },
-    vmRefListsByIds: new Map(),
+    vmRefListsByFirst: new Map(),
+    vmRefsByVolume: new Map(),
     hostVolumeLists: { list: null, next: null },
     arrayVolumeLists: { list: null, next: null },
+    sharedValues: new Map(),
   };
   estateCaches.set(index, cache);
   return cache;
@@ -160,6 +177,11 @@ export function buildRuleContext(
 ): RuleContext {
   const vm = index.vmsById.get(vmId);
   if (!vm) throw new Error(`VM '${vmId}' is not in the inventory`);
+  return buildRuleContextOf(index, vm, options);
+}
+
+/** buildRuleContext for a VM of the index already in hand (whole-estate evaluation walks the VMs). */
+export function buildRuleContextOf(index: InventoryIndex, vm: Vm, options: RuleOptions = {}): RuleContext {
   const host = index.hostsById.get(vm.hostId);
   if (!host) throw new Error(`VM '${vm.name}' references host '${vm.hostId}', which is not in the inventory`);
   const cache = estateCacheOf(index);
@@ -295,28 +317,6 @@ export function arrayOf(ctx: RuleContext, volume: ArrayVolume): StorageArray {
 
 // ---- object references and wording -------------------------------------------------------------
 
-export function vmRef(vm: Vm): ObjectRef {
-  return { kind: 'vm', id: vm.id, name: vm.name };
-}
-export function hostRef(host: Host): ObjectRef {
-  return { kind: 'host', id: host.id, name: host.name };
-}
-export function diskRef(disk: VirtualDisk): ObjectRef {
-  return { kind: 'disk', id: disk.id, name: disk.name };
-}
-export function hostVolumeRef(volume: HostVolume): ObjectRef {
-  return { kind: 'host-volume', id: volume.id, name: volume.name };
-}
-export function guestVolumeRef(volume: GuestVolume): ObjectRef {
-  return { kind: 'guest-volume', id: volume.id, name: volume.mountPoint };
-}
-export function arrayRef(array: StorageArray): ObjectRef {
-  return { kind: 'array', id: array.id, name: array.name };
-}
-export function arrayVolumeRef(volume: ArrayVolume): ObjectRef {
-  return { kind: 'array-volume', id: volume.id, name: volume.name };
-}
-
 /** The shared, frozen ref of an inventory object (see EstateCache.refs). */
 export function sharedRef<T extends object>(
   ctx: RuleContext,
@@ -343,7 +343,9 @@ function sharedRefIn<T extends object>(
  * Frozen refs of every VM with a disk on any of the volumes, in volume order, once each, skipping
  * ids missing from the index. Built once per set of volumes: the VMs of one host share its
  * volumes, so each set is listed for many VMs. Sets are looked up through a trie keyed by the
- * volume objects themselves (see VolumeSetNode): no key is built or hashed per VM.
+ * volume objects themselves (see VolumeSetNode): no key is built or hashed per VM. A set is merged
+ * from its volumes' own lists (vmRefsOfVolume), so each VM id is looked up once per volume, not
+ * once per set the volume is in.
  */
 function vmRefsOnVolumes(
   ctx: RuleContext,
@@ -365,30 +367,63 @@ function vmRefsOnVolumes(
     node = next;
   }
   if (node.refs) return node.refs;
-  const { cache, index } = ctx;
+  if (volumes.length === 1) {
+    node.refs = vmRefsOfVolume(ctx, volumes[0], vmIdsByVolume);
+    return node.refs;
+  }
   const refs: ObjectRef[] = [];
   for (let i = 0; i < volumes.length; i++) {
-    const vmIds = vmIdsByVolume.get(volumes[i].id) ?? NONE;
-    for (let j = 0; j < vmIds.length; j++) {
-      const vm = index.vmsById.get(vmIds[j]);
-      if (!vm) continue;
-      const ref = sharedRefIn(cache, vm, vmRef);
-      // Sets hold a few volumes of at most tens of VMs: a scan is cheaper than a Set per list.
-      if (volumes.length === 1 || !refs.includes(ref)) refs.push(ref);
-    }
+    const onVolume = vmRefsOfVolume(ctx, volumes[i], vmIdsByVolume);
+    // Sets hold a few volumes of at most tens of VMs: a scan is cheaper than a Set per list.
+    for (let j = 0; j < onVolume.length; j++)
+      if (i === 0 || !refs.includes(onVolume[j])) refs.push(onVolume[j]);
   }
-  node.refs = refs.length === 0 ? NONE : sameVmsList(cache, refs);
+  node.refs = refs.length === 0 ? NONE : sameVmsList(ctx.cache, refs);
   return node.refs;
 }
 
-/** The estate's shared frozen list of these VM refs (built once per set of volumes, not per VM). */
-function sameVmsList(cache: EstateCache, refs: ObjectRef[]): readonly ObjectRef[] {
-  const ids = refs.map((ref) => ref.id).join('\n');
-  const known = cache.vmRefListsByIds.get(ids);
+/** The shared frozen refs of the VMs with a disk on one volume (host or array), built once per volume. */
+function vmRefsOfVolume(
+  ctx: RuleContext,
+  volume: { id: string },
+  vmIdsByVolume: Map<string, string[]>,
+): readonly ObjectRef[] {
+  const { cache, index } = ctx;
+  const known = cache.vmRefsByVolume.get(volume);
   if (known) return known;
-  const list = Object.freeze(refs);
-  cache.vmRefListsByIds.set(ids, list);
+  const vmIds = vmIdsByVolume.get(volume.id) ?? NONE;
+  const refs: ObjectRef[] = [];
+  for (let j = 0; j < vmIds.length; j++) {
+    const vm = index.vmsById.get(vmIds[j]);
+    if (vm) refs.push(sharedRefIn(cache, vm, vmRef));
+  }
+  const list = refs.length === 0 ? NONE : sameVmsList(cache, refs);
+  cache.vmRefsByVolume.set(volume, list);
   return list;
+}
+
+/**
+ * The estate's shared frozen list of these VM refs (built once per set of volumes, not per VM):
+ * lists are found by their first ref, then compared item by item.
+ */
+function sameVmsList(cache: EstateCache, refs: ObjectRef[]): readonly ObjectRef[] {
+  const first = refs[0];
+  let known = cache.vmRefListsByFirst.get(first);
+  if (known) {
+    for (let i = 0; i < known.length; i++) if (sameItems(known[i], refs)) return known[i];
+  } else {
+    known = [];
+    cache.vmRefListsByFirst.set(first, known);
+  }
+  const list = Object.freeze(refs);
+  known.push(list);
+  return list;
+}
+
+function sameItems(a: readonly ObjectRef[], b: readonly ObjectRef[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function vmRefsOnHostVolumes(ctx: RuleContext, volumes: readonly HostVolume[]): readonly ObjectRef[] {
@@ -423,17 +458,6 @@ export function withoutSelf(ctx: RuleContext, refs: readonly ObjectRef[]): Objec
 export function otherVmRefsOnHostVolumes(ctx: RuleContext, volumes: readonly HostVolume[]): ObjectRef[] {
   if (volumes.length === 0) return NONE;
   return withoutSelf(ctx, vmRefsOnHostVolumes(ctx, volumes));
-}
-
-/** Mount points compare without case or trailing slash: "d:" is "D:", "D:\" is "D:". */
-export function sameMountPoint(a: string, b: string): boolean {
-  if (a === b) return true;
-  const normalise = (m: string) =>
-    m
-      .trim()
-      .replace(/[\\/]+$/, '')
-      .toLowerCase() || '/';
-  return normalise(a) === normalise(b);
 }
 
 export type Rule = (ctx: RuleContext) => Finding[];

@@ -51,7 +51,13 @@ import { collectXenServerFindings } from './xenserver';
 
 export { evaluateApplicationRules, type RecommendedCapture } from './application';
 export { type ArraySnapshotSet, arraySnapshotSetOf } from './array';
-export { buildRuleContext, type JobScripts, type RuleContext, type RuleOptions } from './context';
+export {
+  buildRuleContext,
+  buildRuleContextOf,
+  type JobScripts,
+  type RuleContext,
+  type RuleOptions,
+} from './context';
 export { ONLINE_PREREQUISITE_RULES, SAVED_STATE_DOWNTIME_SECONDS } from './hyperv';
 
 /** Every fact-based rule for one VM (APP-CRASH-CONSISTENT needs the plan: see application.ts). */
