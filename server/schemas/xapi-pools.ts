@@ -42,3 +42,26 @@ export const acceptXapiCertificateInput = z.object({
   endpoint: z.string().trim().min(1, 'Choose the host whose certificate changed'),
 });
 export type AcceptXapiCertificate = z.output<typeof acceptXapiCertificateInput>;
+
+/** A pool's SSH account of one kind: a vault secret's id, or null for none (no hook, no flush). */
+const sshAccountChoice = (what: string) =>
+  z
+    .string({ error: `Choose the ${what}, or none` })
+    .trim()
+    .min(1, `Choose the ${what}, or none`)
+    .nullable();
+
+/** Both SSH accounts at once, as the pool's "SSH accounts" form shows them. */
+export const setXapiPoolSshAccountsInput = z.object({
+  id: z.string().trim().min(1, 'Choose a pool'),
+  guestSecretId: sshAccountChoice('guest SSH account'),
+  hostSshSecretId: sshAccountChoice('host SSH account'),
+});
+export type SetXapiPoolSshAccounts = z.output<typeof setXapiPoolSshAccountsInput>;
+
+export const XAPI_SSH_ACCOUNT_KINDS = ['guest', 'host'] as const;
+export const testXapiPoolSshAccountInput = z.object({
+  id: z.string().trim().min(1, 'Choose a pool'),
+  account: z.enum(XAPI_SSH_ACCOUNT_KINDS, { error: 'Test the guest or the host account' }),
+});
+export type TestXapiPoolSshAccount = z.output<typeof testXapiPoolSshAccountInput>;

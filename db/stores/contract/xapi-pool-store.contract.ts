@@ -61,6 +61,24 @@ export function runXapiPoolStoreContract(name: string, create: () => Promise<Xap
       expect(await store.get('missing')).toBeNull();
     });
 
+    it("replaces a pool's SSH accounts and nothing else; a missing pool is null", async () => {
+      await store.insert(poolOf('p1', 'pool-a'));
+      await store.pin('p1', '192.0.2.10', 'AA');
+      await store.recordSync('p1', T1, null, ['xen:host-a']);
+      const before = await store.get('p1');
+      const changed = await store.setSshAccounts('p1', { guestSecretId: 'secret-g', hostSshSecretId: null });
+      expect(changed).toEqual({ ...before, guestSecretId: 'secret-g', hostSshSecretId: null });
+      expect(await store.get('p1')).toEqual(changed);
+      expect(await store.setSshAccounts('p1', { guestSecretId: null, hostSshSecretId: 'secret-h' })).toEqual({
+        ...before,
+        guestSecretId: null,
+        hostSshSecretId: 'secret-h',
+      });
+      expect(
+        await store.setSshAccounts('missing', { guestSecretId: null, hostSshSecretId: null }),
+      ).toBeNull();
+    });
+
     it('a refusal is kept beside the pin until an admin pins the new fingerprint', async () => {
       await store.insert(poolOf('p1', 'pool-a'));
       await store.pin('p1', '192.0.2.10', 'AA');

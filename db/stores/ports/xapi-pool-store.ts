@@ -31,6 +31,8 @@ export type NewXapiPool = Omit<
 > &
   Partial<Pick<XapiPoolRecord, 'guestSecretId' | 'hostSshSecretId'>>;
 
+export type XapiPoolSshAccounts = Pick<XapiPoolRecord, 'guestSecretId' | 'hostSshSecretId'>;
+
 export interface XapiPoolStore {
   /** Null when the name is taken (nothing written). */
   insert(pool: NewXapiPool): Promise<XapiPoolRecord | null>;
@@ -47,6 +49,11 @@ export interface XapiPoolStore {
    * hosts it saw, kept as they were when it is not given).
    */
   recordSync(id: string, at: Date, error: string | null, hostIds?: string[]): Promise<void>;
+  /**
+   * Replaces the guest hook's and host flush's accounts (null: none); the updated record, or null
+   * when the pool does not exist. Pins, syncs and the task journal are left as they are.
+   */
+  setSshAccounts(id: string, accounts: XapiPoolSshAccounts): Promise<XapiPoolRecord | null>;
   /** Deletes the pool and its task journal; false when it did not exist. */
   delete(id: string): Promise<boolean>;
 
