@@ -141,6 +141,7 @@ test('a snapshot kept on the pool is reverted to after a second admin approved, 
     await page.getByLabel('Search by name').fill('ledger01');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: 'ledger01', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'ledger01' })).toBeVisible();
     await expect(async () => {
       await page.reload();
       await expect(page.getByRole('main')).toContainText('running on', { timeout: 2_000 });
