@@ -81,9 +81,11 @@ test('an admin connects a pool, tests it, discovers its VMs and disconnects it',
   await sshForm
     .getByLabel('Guest SSH account (Linux guests)')
     .selectOption({ label: 'Linux guests (backup)' });
+  await sshForm.getByLabel('Freeze window (minutes)').fill('5');
   await sshForm.getByRole('button', { name: 'Save SSH accounts' }).click();
   await expect(page.getByText('SSH accounts of Lab pool saved: guest Linux guests, host none')).toBeVisible();
   await expect(hook.getByRole('definition').first()).toHaveText('Linux guests (user backup)');
+  await expect(hook).toContainText('Freeze window5 min');
   await expect(page.getByText('guest-pw')).toHaveCount(0);
   await hook.getByRole('button', { name: 'Test guest account' }).click();
   // sql01 runs Windows: the test signs in to web01, the first Linux guest it can reach, and freezes nothing.

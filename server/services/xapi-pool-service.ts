@@ -142,6 +142,10 @@ export function xapiSshAccessFor(
     guestCredential: () => credential(record().guestSecretId, 'root'),
     hostCredential: () => credential(record().hostSshSecretId, 'root'),
     hostKeys: poolSshHostKeys(stores, record().id),
+    // Read at each freeze, like the accounts: a window changed on the pool applies to the next one.
+    get freezeWindowSeconds() {
+      return record().freezeWindowSeconds ?? undefined;
+    },
   };
 }
 
@@ -264,6 +268,8 @@ export interface XapiPoolView {
   hostSshAccountName: string | null;
   hostSshAccountUser: string | null;
   hostSshSecretId: string | null;
+  /** Seconds a frozen guest waits for its thaw before it thaws itself; null: the default (15 min). */
+  freezeWindowSeconds: number | null;
   createdAt: Date;
   createdBy: string;
   lastSyncAt: Date | null;
@@ -292,6 +298,7 @@ export async function listXapiPools(stores: PoolStores): Promise<XapiPoolView[]>
     hostSshAccountName: account(pool.hostSshSecretId)?.name ?? null,
     hostSshAccountUser: account(pool.hostSshSecretId)?.username ?? null,
     hostSshSecretId: pool.hostSshSecretId,
+    freezeWindowSeconds: pool.freezeWindowSeconds,
     createdAt: pool.createdAt,
     createdBy: pool.createdBy,
     lastSyncAt: pool.lastSyncAt,

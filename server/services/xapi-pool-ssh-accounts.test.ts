@@ -74,6 +74,7 @@ describe.each(dialects)('$name', (current) => {
         name: 'pool-lab',
         guestAccountName: 'linux guests',
         hostSshAccountName: 'dom0 root',
+        freezeWindowMinutes: 15,
       });
       expect(JSON.stringify(changed)).not.toContain('s3cret');
       const stored = await stores.xapiPools.get(pool.id);
@@ -142,6 +143,58 @@ describe.each(dialects)('$name', (current) => {
       }
       const error = await rejection(setXapiPoolSshAccounts(stores, ctx, input));
       expect(isDomainError(error) && error.fieldErrors?.map((field) => field.path)).toEqual(paths);
+      expect((error as Error).message).toContain(message);
+      expect(await stores.xapiPools.get(pool.id)).toEqual(before);
+    });
+
+    it('keep a freeze window per pool, read by the hook at each freeze: set, kept when left out, back to the default', async () => {
+      const { stores, ctx, keys, pool, guestSecret } = await setup();
+      const current = async () => (await stores.xapiPools.get(pool.id)) ?? pool;
+      let record = await current();
+      const access = xapiSshAccessFor(stores, ctx, keys, () => record);
+      expect(access.freezeWindowSeconds).toBeUndefined(); // the hook's default, 15 min
+      const set = await setXapiPoolSshAccounts(stores, ctx, {
+        id: pool.id,
+        guestSecretId: guestSecret.id,
+        hostSshSecretId: null,
+        freezeWindowMinutes: 5,
+      });
+      expect(set.freezeWindowMinutes).toBe(5);
+      record = await current();
+      expect(access.freezeWindowSeconds).toBe(300);
+      await setXapiPoolSshAccounts(stores, ctx, { id: pool.id, guestSecretId: null, hostSshSecretId: null });
+      record = await current();
+      expect(access.freezeWindowSeconds).toBe(300); // left out: kept
+      const reset = await setXapiPoolSshAccounts(stores, ctx, {
+        id: pool.id,
+        guestSecretId: null,
+        hostSshSecretId: null,
+        freezeWindowMinutes: null,
+      });
+      expect(reset.freezeWindowMinutes).toBe(15);
+      record = await current();
+      expect(access.freezeWindowSeconds).toBeUndefined();
+      expect((await listXapiPools(stores))[0]?.freezeWindowSeconds).toBeNull();
+    });
+
+    it.each([
+      [0, 'The freeze window is at least 1 minute'],
+      [61, 'The freeze window is at most 60 minutes'],
+      [2.5, 'Enter the freeze window in whole minutes'],
+    ])('refuse a freeze window of %s minutes and change nothing', async (minutes, message) => {
+      const { stores, ctx, pool } = await setup();
+      const before = await stores.xapiPools.get(pool.id);
+      const error = await rejection(
+        setXapiPoolSshAccounts(stores, ctx, {
+          id: pool.id,
+          guestSecretId: null,
+          hostSshSecretId: null,
+          freezeWindowMinutes: minutes,
+        }),
+      );
+      expect(isDomainError(error) && error.fieldErrors?.map((field) => field.path)).toEqual([
+        'freezeWindowMinutes',
+      ]);
       expect((error as Error).message).toContain(message);
       expect(await stores.xapiPools.get(pool.id)).toEqual(before);
     });

@@ -1,7 +1,7 @@
 /**
  * A pool's SSH accounts after it was added: the Linux guests' account (the guest hook: scripts and
  * fsfreeze) and dom0's (the host flush before an array snapshot). An admin changes either (or sets
- * none) and tests one against a guest or the pool master's dom0. Both are vault secrets: only
+ * none), and the freeze window, and tests an account against a guest or the pool master's dom0. Both are vault secrets: only
  * their ids are stored on the pool, and no value leaves the vault except into the SSH login.
  * The connector reads the pool's record at each SSH connect, so a change applies to the next
  * connection (this process at once; a separate worker at its next scheduler pass).
@@ -14,6 +14,7 @@ import { toDriverError } from '../drivers/xapi/xapi-errors';
 import { checkSshAccount } from '../drivers/xapi/xapi-ssh-account-check';
 import { isDriverError } from '../engine/driver';
 import {
+  DEFAULT_FREEZE_WINDOW_MINUTES,
   type SetXapiPoolSshAccounts,
   setXapiPoolSshAccountsInput,
   testXapiPoolSshAccountInput,
@@ -33,12 +34,19 @@ const ACCOUNTS = [
   ['hostSshSecretId', 'host SSH account'],
 ] as const;
 
+/** The pool's freeze window in minutes, the default when none is set. */
+export function freezeWindowMinutesOf(seconds: number | null): number {
+  return seconds === null ? DEFAULT_FREEZE_WINDOW_MINUTES : Math.round(seconds / 60);
+}
+
 /** What the console shows after a change: the accounts by name (never a value). */
 export interface XapiPoolSshAccountsView {
   id: string;
   name: string;
   guestAccountName: string | null;
   hostSshAccountName: string | null;
+  /** Minutes a frozen guest waits for its thaw before it thaws itself. */
+  freezeWindowMinutes: number;
 }
 
 /**
@@ -79,6 +87,12 @@ export async function setXapiPoolSshAccounts(
   const accounts: XapiPoolSshAccounts = {
     guestSecretId: input.guestSecretId,
     hostSshSecretId: input.hostSshSecretId,
+    freezeWindowSeconds:
+      input.freezeWindowMinutes === undefined
+        ? pool.freezeWindowSeconds
+        : input.freezeWindowMinutes === null
+          ? null
+          : input.freezeWindowMinutes * 60,
   };
   const updated = await stores.xapiPools.setSshAccounts(pool.id, accounts);
   if (!updated) throw notFound('XAPI pool', input.id);
@@ -88,6 +102,7 @@ export async function setXapiPoolSshAccounts(
       poolName: pool.name,
       guest: { from: pool.guestSecretId, to: accounts.guestSecretId },
       host: { from: pool.hostSshSecretId, to: accounts.hostSshSecretId },
+      freezeWindowSeconds: { from: pool.freezeWindowSeconds, to: accounts.freezeWindowSeconds },
       by: actorLabel(ctx.actor),
     },
     'xapi pool ssh accounts changed',
@@ -97,6 +112,7 @@ export async function setXapiPoolSshAccounts(
     name: pool.name,
     guestAccountName: names.guestSecretId ?? null,
     hostSshAccountName: names.hostSshSecretId ?? null,
+    freezeWindowMinutes: freezeWindowMinutesOf(updated.freezeWindowSeconds),
   };
 }
 

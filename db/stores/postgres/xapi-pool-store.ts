@@ -70,10 +70,10 @@ export class PgXapiPoolStore implements XapiPoolStore {
   }
 
   async setSshAccounts(id: string, accounts: XapiPoolSshAccounts): Promise<XapiPoolRecord | null> {
-    const { guestSecretId, hostSshSecretId } = accounts;
+    const { guestSecretId, hostSshSecretId, freezeWindowSeconds } = accounts;
     const [row] = await this.db
       .update(xapiPools)
-      .set({ guestSecretId, hostSshSecretId })
+      .set({ guestSecretId, hostSshSecretId, freezeWindowSeconds })
       .where(eq(xapiPools.id, id))
       .returning();
     return row ?? null;

@@ -67,11 +67,11 @@ export class SqliteXapiPoolStore implements XapiPoolStore {
   }
 
   async setSshAccounts(id: string, accounts: XapiPoolSshAccounts): Promise<XapiPoolRecord | null> {
-    const { guestSecretId, hostSshSecretId } = accounts;
+    const { guestSecretId, hostSshSecretId, freezeWindowSeconds } = accounts;
     return (
       this.db
         .update(xapiPools)
-        .set({ guestSecretId, hostSshSecretId })
+        .set({ guestSecretId, hostSshSecretId, freezeWindowSeconds })
         .where(eq(xapiPools.id, id))
         .returning()
         .get() ?? null

@@ -7,9 +7,11 @@ import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
 import { Alert, AlertTitle } from '@/app/_components/ui/alert';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
+import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { Select } from '@/app/_components/ui/select';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { DEFAULT_FREEZE_WINDOW_MINUTES, MAX_FREEZE_WINDOW_MINUTES } from '@/server/schemas/xapi-pools';
 
 type Pool = RouterOutputs['xapiPools']['list'][number];
 type Kind = 'guest' | 'host';
@@ -70,12 +72,20 @@ function AccountSelect({
   );
 }
 
+function windowMinutesOf(pool: Pool): number {
+  return pool.freezeWindowSeconds === null
+    ? DEFAULT_FREEZE_WINDOW_MINUTES
+    : Math.round(pool.freezeWindowSeconds / 60);
+}
+
 /** Both accounts at once; the server checks each is a login in the vault and changes nothing otherwise. */
 function EditSshAccounts({ pool, onDone }: { pool: Pool; onDone(): void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [guest, setGuest] = useState(pool.guestSecretId ?? '');
   const [host, setHost] = useState(pool.hostSshSecretId ?? '');
+  const [windowText, setWindowText] = useState(String(windowMinutesOf(pool)));
+  const windowId = useId();
   const save = useMutation(
     trpc.xapiPools.setSshAccounts.mutationOptions({
       onSuccess: (saved) => {
@@ -93,13 +103,33 @@ function EditSshAccounts({ pool, onDone }: { pool: Pool; onDone(): void }) {
       className="mt-2 rounded-md border border-line p-3"
       onSubmit={(event) => {
         event.preventDefault();
-        save.mutate({ id: pool.id, guestSecretId: guest || null, hostSshSecretId: host || null });
+        save.mutate({
+          id: pool.id,
+          guestSecretId: guest || null,
+          hostSshSecretId: host || null,
+          // The server names a wrong number; an empty field is the default window.
+          freezeWindowMinutes: windowText.trim() === '' ? null : Number(windowText),
+        });
       }}
     >
       {save.error ? <MutationErrorAlert error={save.error} /> : null}
       <div className="grid grid-cols-1 gap-3 md:grid-cols-2">
         <AccountSelect kind="guest" value={guest} onChange={setGuest} />
         <AccountSelect kind="host" value={host} onChange={setHost} />
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor={windowId}>Freeze window (minutes)</Label>
+          <Input
+            id={windowId}
+            inputMode="numeric"
+            value={windowText}
+            placeholder={String(DEFAULT_FREEZE_WINDOW_MINUTES)}
+            onChange={(event) => setWindowText(event.target.value)}
+          />
+          <span className="text-xs text-fg-muted">
+            A frozen guest thaws itself after this long (1–{MAX_FREEZE_WINDOW_MINUTES}; empty:{' '}
+            {DEFAULT_FREEZE_WINDOW_MINUTES}).
+          </span>
+        </div>
       </div>
       <div className="mt-3 flex gap-2">
         <Button type="submit" disabled={save.isPending}>
@@ -137,6 +167,10 @@ export function PoolSshAccounts({ pool }: { pool: Pool }) {
             </dd>
           </div>
         ))}
+        <dt className="font-medium">Freeze window</dt>
+        <dd>
+          {windowMinutesOf(pool)} min{pool.freezeWindowSeconds === null ? ' (default)' : ''}
+        </dd>
       </dl>
       <div className="mt-2 flex flex-wrap gap-2">
         {rows.map((row) => (
