@@ -21,6 +21,8 @@ export const xapiPools = sqliteTable('xapi_pools', {
   guestSecretId: text('guest_secret_id'),
   /** Vault secret of dom0's SSH account (the host flush before an array snapshot); null when none. */
   hostSshSecretId: text('host_ssh_secret_id'),
+  /** How long a frozen guest waits for the thaw before its own shell thaws it; null: 15 min. */
+  freezeWindowSeconds: integer('freeze_window_seconds'),
   pins: text('pins', { mode: 'json' }).$type<Record<string, string>>().notNull(),
   refused: text('refused', { mode: 'json' }).$type<Record<string, string>>().notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),

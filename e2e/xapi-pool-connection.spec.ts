@@ -2,22 +2,33 @@
  * An admin connects a XenServer / XCP-ng pool as they would in production: the pool is a fake
  * XAPI speaking JSON-RPC over HTTPS (its own certificate, real sockets) started by this spec. The
  * account goes into the vault, "Test connection" pins the host's certificate and shows what the
- * pool answered, "Discover now" brings its VMs into the inventory, and the pool is disconnected.
+ * pool answered, the guest hook's SSH account is set afterwards and tested against a Linux guest
+ * (a fake Linux machine over real SSH), "Discover now" brings its VMs into the inventory, and the
+ * pool is disconnected.
  * (It runs last: the pool's three VMs stay in the inventory.)
  */
 import { expect, test } from '@playwright/test';
 import { fixturePool } from '../server/drivers/xapi/fake/fake-fixtures';
+import { FakeLinuxMachine, linuxGuestMounts } from '../server/drivers/xapi/fake/fake-linux-ssh';
 import { type FakeXapi, startFakeXapi } from '../server/drivers/xapi/fake/fake-xapi-server';
+import { GUEST_SSH_KEY } from '../server/drivers/xapi/xapi-guest-hook';
 
 let fake: FakeXapi;
+/** web01's guest: the pool tells the hook where it is (other-config:migawka-guest-ssh). */
+const guest = new FakeLinuxMachine('web01', { username: 'backup', password: 'guest-pw' }, linuxGuestMounts());
 test.beforeAll(async () => {
-  fake = await startFakeXapi({ pool: fixturePool().pool });
+  const fixture = fixturePool();
+  await guest.start();
+  fixture.pool.mod('VM', fixture.web01, { other_config: { [GUEST_SSH_KEY]: `127.0.0.1:${guest.port}` } });
+  fake = await startFakeXapi({ pool: fixture.pool });
 });
 test.afterAll(async () => {
   await fake?.stop();
+  await guest.stop();
 });
 
 test('an admin connects a pool, tests it, discovers its VMs and disconnects it', async ({ page }) => {
+  test.setTimeout(180_000);
   await page.goto('/');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Connections' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Connections' })).toBeVisible();
@@ -55,6 +66,33 @@ test('an admin connects a pool, tests it, discovers its VMs and disconnects it',
   await expect(pool.getByRole('status')).toContainText('xcp1 (pool master): XCP-ng 8.2.1, API 2.20');
   // Trusted on first use: the fingerprint is shown for the admin to compare.
   await expect(pool).toContainText(new RegExp(`${fake.address()}: ([0-9A-F]{2}:){31}[0-9A-F]{2}`));
+
+  // The pool was added without a guest SSH account: the admin sets one afterwards and tests it.
+  const hook = pool.getByRole('region', { name: 'Guest hook and host flush of Lab pool' });
+  await expect(hook.getByRole('definition').first()).toHaveText('none');
+  await expect(hook.getByRole('button', { name: 'Test guest account' })).toBeDisabled();
+  await accountForm.getByLabel('Account name').fill('Linux guests');
+  await accountForm.getByLabel('User name').fill('backup');
+  await accountForm.getByLabel('Password').fill('guest-pw');
+  await accountForm.getByRole('button', { name: 'Store in the vault' }).click();
+  await expect(page.getByText('Account Linux guests stored in the vault')).toBeVisible();
+  await hook.getByRole('button', { name: 'Change SSH accounts…' }).click();
+  const sshForm = hook.getByRole('form', { name: 'SSH accounts of Lab pool' });
+  await sshForm
+    .getByLabel('Guest SSH account (Linux guests)')
+    .selectOption({ label: 'Linux guests (backup)' });
+  await sshForm.getByLabel('Freeze window (minutes)').fill('5');
+  await sshForm.getByRole('button', { name: 'Save SSH accounts' }).click();
+  await expect(page.getByText('SSH accounts of Lab pool saved: guest Linux guests, host none')).toBeVisible();
+  await expect(hook.getByRole('definition').first()).toHaveText('Linux guests (user backup)');
+  await expect(hook).toContainText('Freeze window5 min');
+  await expect(page.getByText('guest-pw')).toHaveCount(0);
+  await hook.getByRole('button', { name: 'Test guest account' }).click();
+  // sql01 runs Windows: the test signs in to web01, the first Linux guest it can reach, and freezes nothing.
+  await expect(hook.getByRole('status')).toContainText(
+    `Guest account works: Signed in to guest of web01 (127.0.0.1:${guest.port}) as backup: a freeze would freeze /var/lib/mysql, /`,
+  );
+  expect(guest.frozen.size).toBe(0);
 
   await pool.getByRole('button', { name: 'Discover now' }).click();
   await expect(page.getByText('Discovered pool-lab: 2 host(s), 3 VM(s) in the inventory')).toBeVisible();

@@ -2,7 +2,7 @@
  * XAPI pool connections on PostgreSQL: the same tables, exported names and row types as
  * db/schema-xapi.ts (checked by ./schema-equality.ts). See that file for what each column holds.
  */
-import { json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { integer, json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const TIME = { withTimezone: true, mode: 'date', precision: 3 } as const;
 
@@ -13,6 +13,8 @@ export const xapiPools = pgTable('xapi_pools', {
   secretId: text('secret_id').notNull(),
   guestSecretId: text('guest_secret_id'),
   hostSshSecretId: text('host_ssh_secret_id'),
+  /** How long a frozen guest waits for the thaw before its own shell thaws it; null: 15 min. */
+  freezeWindowSeconds: integer('freeze_window_seconds'),
   pins: json('pins').$type<Record<string, string>>().notNull(),
   refused: json('refused').$type<Record<string, string>>().notNull(),
   createdAt: timestamp('created_at', TIME).notNull(),

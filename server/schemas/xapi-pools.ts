@@ -42,3 +42,43 @@ export const acceptXapiCertificateInput = z.object({
   endpoint: z.string().trim().min(1, 'Choose the host whose certificate changed'),
 });
 export type AcceptXapiCertificate = z.output<typeof acceptXapiCertificateInput>;
+
+/** A pool's SSH account of one kind: a vault secret's id, or null for none (no hook, no flush). */
+const sshAccountChoice = (what: string) =>
+  z
+    .string({ error: `Choose the ${what}, or none` })
+    .trim()
+    .min(1, `Choose the ${what}, or none`)
+    .nullable();
+
+/** How long a frozen guest may wait for its thaw before it thaws itself; 15 when not set. */
+export const DEFAULT_FREEZE_WINDOW_MINUTES = 15;
+export const MAX_FREEZE_WINDOW_MINUTES = 60;
+
+/**
+ * Both SSH accounts at once, as the pool's "SSH accounts" form shows them, and the freeze window
+ * in minutes (null: the default; left out: kept as it is).
+ */
+export const setXapiPoolSshAccountsInput = z.object({
+  id: z.string().trim().min(1, 'Choose a pool'),
+  guestSecretId: sshAccountChoice('guest SSH account'),
+  hostSshSecretId: sshAccountChoice('host SSH account'),
+  freezeWindowMinutes: z
+    .number({ error: 'Enter the freeze window in whole minutes' })
+    .int('Enter the freeze window in whole minutes')
+    .min(1, 'The freeze window is at least 1 minute')
+    .max(
+      MAX_FREEZE_WINDOW_MINUTES,
+      `The freeze window is at most ${MAX_FREEZE_WINDOW_MINUTES} minutes: a guest frozen longer stalls its applications`,
+    )
+    .nullable()
+    .optional(),
+});
+export type SetXapiPoolSshAccounts = z.output<typeof setXapiPoolSshAccountsInput>;
+
+export const XAPI_SSH_ACCOUNT_KINDS = ['guest', 'host'] as const;
+export const testXapiPoolSshAccountInput = z.object({
+  id: z.string().trim().min(1, 'Choose a pool'),
+  account: z.enum(XAPI_SSH_ACCOUNT_KINDS, { error: 'Test the guest or the host account' }),
+});
+export type TestXapiPoolSshAccount = z.output<typeof testXapiPoolSshAccountInput>;

@@ -142,6 +142,10 @@ export function xapiSshAccessFor(
     guestCredential: () => credential(record().guestSecretId, 'root'),
     hostCredential: () => credential(record().hostSshSecretId, 'root'),
     hostKeys: poolSshHostKeys(stores, record().id),
+    // Read at each freeze, like the accounts: a window changed on the pool applies to the next one.
+    get freezeWindowSeconds() {
+      return record().freezeWindowSeconds ?? undefined;
+    },
   };
 }
 
@@ -257,10 +261,15 @@ export interface XapiPoolView {
   accountName: string | null;
   /** The guest hook's account (null: none set, or deleted from the vault while its id stays). */
   guestAccountName: string | null;
+  /** The user name it signs in as (the vault's metadata, never the secret). */
+  guestAccountUser: string | null;
   guestSecretId: string | null;
   /** dom0's SSH account for the host flush, likewise. */
   hostSshAccountName: string | null;
+  hostSshAccountUser: string | null;
   hostSshSecretId: string | null;
+  /** Seconds a frozen guest waits for its thaw before it thaws itself; null: the default (15 min). */
+  freezeWindowSeconds: number | null;
   createdAt: Date;
   createdBy: string;
   lastSyncAt: Date | null;
@@ -276,16 +285,20 @@ const sortedPins = (pins: Record<string, string>) =>
     .map(([endpoint, fingerprint]) => ({ endpoint, fingerprint }));
 
 export async function listXapiPools(stores: PoolStores): Promise<XapiPoolView[]> {
-  const secrets = new Map((await stores.secrets.list()).map((secret) => [secret.id, secret.name]));
+  const secrets = new Map((await stores.secrets.list()).map((secret) => [secret.id, secret]));
+  const account = (id: string | null) => (id ? (secrets.get(id) ?? null) : null);
   return (await stores.xapiPools.list()).map((pool) => ({
     id: pool.id,
     name: pool.name,
     address: pool.address,
-    accountName: secrets.get(pool.secretId) ?? null,
-    guestAccountName: pool.guestSecretId ? (secrets.get(pool.guestSecretId) ?? null) : null,
+    accountName: account(pool.secretId)?.name ?? null,
+    guestAccountName: account(pool.guestSecretId)?.name ?? null,
+    guestAccountUser: account(pool.guestSecretId)?.username ?? null,
     guestSecretId: pool.guestSecretId,
-    hostSshAccountName: pool.hostSshSecretId ? (secrets.get(pool.hostSshSecretId) ?? null) : null,
+    hostSshAccountName: account(pool.hostSshSecretId)?.name ?? null,
+    hostSshAccountUser: account(pool.hostSshSecretId)?.username ?? null,
     hostSshSecretId: pool.hostSshSecretId,
+    freezeWindowSeconds: pool.freezeWindowSeconds,
     createdAt: pool.createdAt,
     createdBy: pool.createdBy,
     lastSyncAt: pool.lastSyncAt,

@@ -97,6 +97,30 @@ describe('the audit middleware', () => {
     expect(raw).not.toContain(PLANTED);
   });
 
+  it("records a change of a pool's SSH accounts as a change of that pool, by secret id, never a value", async () => {
+    const account = { kind: 'password' as const, username: 'root', secret: PLANTED };
+    const root = await caller.secrets.create({ name: 'pool root', ...account });
+    const guests = await caller.secrets.create({ name: 'linux guests', ...account, username: 'backup' });
+    const pool = await caller.xapiPools.add({ name: 'pool-lab', address: '192.0.2.10', secretId: root.id });
+    await caller.xapiPools.setSshAccounts({ id: pool.id, guestSecretId: guests.id, hostSshSecretId: null });
+    await rejectionOf(() =>
+      caller.xapiPools.setSshAccounts({ id: pool.id, guestSecretId: 'nope', hostSshSecretId: null }),
+    );
+    const [refused, changed] = await entries();
+    expect(changed).toMatchObject({
+      action: 'xapiPools.setSshAccounts',
+      outcome: 'succeeded',
+      objects: [{ kind: 'xapiPool', id: pool.id, name: 'pool-lab' }],
+      input: { id: pool.id, guestSecretId: guests.id, hostSshSecretId: null },
+    });
+    expect(refused).toMatchObject({
+      action: 'xapiPools.setSshAccounts',
+      outcome: 'refused',
+      message: expect.stringContaining('The guest SSH account must be a secret in the vault'),
+    });
+    expect(JSON.stringify(await entries())).not.toContain(PLANTED);
+  });
+
   it("records the wizard's edit of a job as a change of that job, with the settings it saved", async () => {
     const job = await caller.jobs.create(nightlyJob);
     const edited = { ...nightlyJob, name: 'Nightly web (weekdays)', rpoHours: 80 };

@@ -114,6 +114,8 @@ const DECISIONS: Record<string, Decision> = {
   'xapiPools.list': 'admin',
   'xapiPools.add': 'admin',
   'xapiPools.test': 'admin',
+  'xapiPools.setSshAccounts': 'admin',
+  'xapiPools.testSshAccount': 'admin',
   'xapiPools.acceptCertificate': 'admin',
   'xapiPools.discover': 'admin',
   'xapiPools.remove': 'admin',

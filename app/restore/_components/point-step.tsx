@@ -87,7 +87,7 @@ export function PointStep({
               <RadioGroupItem
                 id={`point-${point.id}`}
                 value={point.id}
-                aria-label={`Point of ${formatDateTime(point.createdAt)} (${point.consistency}${point.isPartial ? ', partial' : ''})`}
+                aria-label={`Point of ${formatDateTime(point.createdAt)} (${point.consistency}${point.isPartial ? ', partial' : ''}${point.locationKind === 'pool-snapshot' ? `, on pool: ${point.locationName}` : ''})`}
               />
               <span className="flex flex-col gap-1 text-sm">
                 <span className="flex flex-wrap items-center gap-2">
@@ -96,6 +96,10 @@ export function PointStep({
                     {consistencyLabel(point.consistency, point.captureState)}
                   </Badge>
                   <PartialPointBadge point={point} />
+                  {/* A snapshot kept on the VM's pool: its name there (it is reverted, not copied back). */}
+                  {point.locationKind === 'pool-snapshot' ? (
+                    <Badge tone="info">on pool: {point.locationName}</Badge>
+                  ) : null}
                   {point.lastVerdict ? (
                     <Badge tone={VERDICT_TONES[point.lastVerdict]}>verified {point.lastVerdict}</Badge>
                   ) : null}

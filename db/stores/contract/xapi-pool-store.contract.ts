@@ -41,6 +41,7 @@ export function runXapiPoolStoreContract(name: string, create: () => Promise<Xap
         ...poolOf('p1', 'pool-a'),
         guestSecretId: null,
         hostSshSecretId: null,
+        freezeWindowSeconds: null,
         pins: {},
         refused: {},
         lastSyncAt: null,
@@ -59,6 +60,32 @@ export function runXapiPoolStoreContract(name: string, create: () => Promise<Xap
       expect((await store.list()).map((pool) => pool.name)).toEqual(['pool-0', 'pool-a']);
       expect((await store.findByName('pool-a'))?.id).toBe('p1');
       expect(await store.get('missing')).toBeNull();
+    });
+
+    it("replaces a pool's SSH accounts and nothing else; a missing pool is null", async () => {
+      await store.insert(poolOf('p1', 'pool-a'));
+      await store.pin('p1', '192.0.2.10', 'AA');
+      await store.recordSync('p1', T1, null, ['xen:host-a']);
+      const before = await store.get('p1');
+      const changed = await store.setSshAccounts('p1', {
+        guestSecretId: 'secret-g',
+        hostSshSecretId: null,
+        freezeWindowSeconds: 300,
+      });
+      expect(changed).toEqual({
+        ...before,
+        guestSecretId: 'secret-g',
+        hostSshSecretId: null,
+        freezeWindowSeconds: 300,
+      });
+      expect(await store.get('p1')).toEqual(changed);
+      const none = { guestSecretId: null, hostSshSecretId: null, freezeWindowSeconds: null };
+      expect(await store.setSshAccounts('p1', { ...none, hostSshSecretId: 'secret-h' })).toEqual({
+        ...before,
+        ...none,
+        hostSshSecretId: 'secret-h',
+      });
+      expect(await store.setSshAccounts('missing', none)).toBeNull();
     });
 
     it('a refusal is kept beside the pin until an admin pins the new fingerprint', async () => {

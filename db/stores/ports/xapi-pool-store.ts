@@ -13,6 +13,8 @@ export interface XapiPoolRecord {
   guestSecretId: string | null;
   /** The vault secret of dom0's SSH account for the host flush; null when none is set. */
   hostSshSecretId: string | null;
+  /** How long a frozen guest waits for the thaw before its own shell thaws it; null: the default. */
+  freezeWindowSeconds: number | null;
   /** Pinned SHA-256 fingerprint per host endpoint (TLS); SSH host keys under `ssh:<endpoint>`. */
   pins: Record<string, string>;
   /** A different fingerprint a host presented, per endpoint, waiting for an admin. */
@@ -27,9 +29,22 @@ export interface XapiPoolRecord {
 
 export type NewXapiPool = Omit<
   XapiPoolRecord,
-  'pins' | 'refused' | 'lastSyncAt' | 'lastError' | 'hostIds' | 'guestSecretId' | 'hostSshSecretId'
+  | 'pins'
+  | 'refused'
+  | 'lastSyncAt'
+  | 'lastError'
+  | 'hostIds'
+  | 'guestSecretId'
+  | 'hostSshSecretId'
+  | 'freezeWindowSeconds'
 > &
-  Partial<Pick<XapiPoolRecord, 'guestSecretId' | 'hostSshSecretId'>>;
+  Partial<Pick<XapiPoolRecord, 'guestSecretId' | 'hostSshSecretId' | 'freezeWindowSeconds'>>;
+
+/** The guest hook's and host flush's settings: the two accounts and the freeze window. */
+export type XapiPoolSshAccounts = Pick<
+  XapiPoolRecord,
+  'guestSecretId' | 'hostSshSecretId' | 'freezeWindowSeconds'
+>;
 
 export interface XapiPoolStore {
   /** Null when the name is taken (nothing written). */
@@ -47,6 +62,12 @@ export interface XapiPoolStore {
    * hosts it saw, kept as they were when it is not given).
    */
   recordSync(id: string, at: Date, error: string | null, hostIds?: string[]): Promise<void>;
+  /**
+   * Replaces the guest hook's and host flush's accounts (null: none) and the freeze window (null:
+   * the default); the updated record, or null
+   * when the pool does not exist. Pins, syncs and the task journal are left as they are.
+   */
+  setSshAccounts(id: string, accounts: XapiPoolSshAccounts): Promise<XapiPoolRecord | null>;
   /** Deletes the pool and its task journal; false when it did not exist. */
   delete(id: string): Promise<boolean>;
 

@@ -2,7 +2,12 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
 import { xapiPools, xapiTasks } from '../../pg/schema';
-import type { NewXapiPool, XapiPoolRecord, XapiPoolStore } from '../ports/xapi-pool-store';
+import type {
+  NewXapiPool,
+  XapiPoolRecord,
+  XapiPoolSshAccounts,
+  XapiPoolStore,
+} from '../ports/xapi-pool-store';
 import { inPgTransaction } from './transaction';
 
 export class PgXapiPoolStore implements XapiPoolStore {
@@ -62,6 +67,16 @@ export class PgXapiPoolStore implements XapiPoolStore {
           : { lastError: error },
       )
       .where(eq(xapiPools.id, id));
+  }
+
+  async setSshAccounts(id: string, accounts: XapiPoolSshAccounts): Promise<XapiPoolRecord | null> {
+    const { guestSecretId, hostSshSecretId, freezeWindowSeconds } = accounts;
+    const [row] = await this.db
+      .update(xapiPools)
+      .set({ guestSecretId, hostSshSecretId, freezeWindowSeconds })
+      .where(eq(xapiPools.id, id))
+      .returning();
+    return row ?? null;
   }
 
   async delete(id: string): Promise<boolean> {

@@ -2,7 +2,12 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../client';
 import { xapiPools, xapiTasks } from '../../schema';
-import type { NewXapiPool, XapiPoolRecord, XapiPoolStore } from '../ports/xapi-pool-store';
+import type {
+  NewXapiPool,
+  XapiPoolRecord,
+  XapiPoolSshAccounts,
+  XapiPoolStore,
+} from '../ports/xapi-pool-store';
 import { inTransaction } from './transaction';
 
 export class SqliteXapiPoolStore implements XapiPoolStore {
@@ -59,6 +64,18 @@ export class SqliteXapiPoolStore implements XapiPoolStore {
       )
       .where(eq(xapiPools.id, id))
       .run();
+  }
+
+  async setSshAccounts(id: string, accounts: XapiPoolSshAccounts): Promise<XapiPoolRecord | null> {
+    const { guestSecretId, hostSshSecretId, freezeWindowSeconds } = accounts;
+    return (
+      this.db
+        .update(xapiPools)
+        .set({ guestSecretId, hostSshSecretId, freezeWindowSeconds })
+        .where(eq(xapiPools.id, id))
+        .returning()
+        .get() ?? null
+    );
   }
 
   async delete(id: string): Promise<boolean> {

@@ -1,10 +1,16 @@
 /**
- * XenServer / XCP-ng pool connections (admins only): add, test, accept a changed certificate,
- * discover into the inventory, remove. The connected set of this process follows every change.
+ * XenServer / XCP-ng pool connections (admins only): add, test, change and test the SSH accounts,
+ * accept a changed certificate, discover into the inventory, remove. The connected set of this process follows every change.
  */
 
 import { connectionSyncsInput } from '../../schemas/sync-log';
-import { acceptXapiCertificateInput, addXapiPoolInput, xapiPoolIdInput } from '../../schemas/xapi-pools';
+import {
+  acceptXapiCertificateInput,
+  addXapiPoolInput,
+  setXapiPoolSshAccountsInput,
+  testXapiPoolSshAccountInput,
+  xapiPoolIdInput,
+} from '../../schemas/xapi-pools';
 import { listConnectionSyncs } from '../../services/sync-log-service';
 import { refreshXapiPools } from '../../services/xapi-connection-service';
 import {
@@ -15,6 +21,7 @@ import {
   removeXapiPool,
   testXapiPool,
 } from '../../services/xapi-pool-service';
+import { setXapiPoolSshAccounts, testXapiPoolSshAccount } from '../../services/xapi-pool-ssh-accounts';
 import { adminProcedure, router } from '../init';
 
 /** A console request waits at most this long for a pool (a login failure alone takes 5 s). */
@@ -29,6 +36,19 @@ export const xapiPoolsRouter = router({
   }),
   test: adminProcedure.input(xapiPoolIdInput).mutation(({ ctx, input, signal }) =>
     testXapiPool(ctx.stores, ctx.service, ctx.vaultKeys, input.id, {
+      ...POOL_CALL,
+      signal: signal ?? new AbortController().signal,
+    }),
+  ),
+  /** The guest hook's and host flush's accounts, both at once (null: none); names come back, never values. */
+  setSshAccounts: adminProcedure.input(setXapiPoolSshAccountsInput).mutation(async ({ ctx, input }) => {
+    const pool = await setXapiPoolSshAccounts(ctx.stores, ctx.service, input);
+    await refreshXapiPools(ctx.stores);
+    return pool;
+  }),
+  /** Signs in with one SSH account where the hook (a running guest) or the flush (master's dom0) would. */
+  testSshAccount: adminProcedure.input(testXapiPoolSshAccountInput).mutation(({ ctx, input, signal }) =>
+    testXapiPoolSshAccount(ctx.stores, ctx.service, ctx.vaultKeys, input, {
       ...POOL_CALL,
       signal: signal ?? new AbortController().signal,
     }),

@@ -6,6 +6,7 @@ import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-st
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { AddPoolForm } from './add-pool-form';
 import { ConnectionCard, TestResultAlert } from './connection-card';
+import { PoolSshAccounts } from './pool-ssh-accounts';
 import { SyncLog } from './sync-log';
 
 type Pool = RouterOutputs['xapiPools']['list'][number];
@@ -67,11 +68,7 @@ function PoolCard({ pool }: { pool: Pool }) {
       label={`Pool ${pool.name}`}
       name={pool.name}
       address={pool.address}
-      accounts={[
-        { role: 'account', name: pool.accountName },
-        ...(pool.guestSecretId ? [{ role: 'guest SSH account', name: pool.guestAccountName }] : []),
-        ...(pool.hostSshSecretId ? [{ role: 'host SSH account', name: pool.hostSshAccountName }] : []),
-      ]}
+      accounts={[{ role: 'account', name: pool.accountName }]}
       keyWord="certificate"
       compareWith="the host's console"
       trusted={pool.pinned}
@@ -97,7 +94,9 @@ function PoolCard({ pool }: { pool: Pool }) {
           <SyncLog connector="xapi" connectionId={pool.id} name={pool.name} />
         </>
       }
-    />
+    >
+      <PoolSshAccounts pool={pool} />
+    </ConnectionCard>
   );
 }
 

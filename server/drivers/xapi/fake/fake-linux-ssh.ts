@@ -12,7 +12,8 @@
  * - `timeout … sh -c <command>`: a job script, recorded; its exit code is what the test set, 124
  *   for one set to hang (GNU timeout's code for a command it stopped);
  * - `pkill -TERM -f 'migawka-[f]reeze'`: each running freeze shell thaws (its TERM trap);
- * - `sync`: recorded. `sudo -n` in front runs the same as root.
+ * - `sync`: recorded; `true`: exits 0. `sudo -n` in front runs the same as root, unless the test
+ *   took password-less sudo away (`hasSudo = false`: "sudo: a password is required", exit 1).
  * Everything it did is in `events`, in order, so a test can check the sequence.
  */
 import type { AddressInfo } from 'node:net';
@@ -70,6 +71,8 @@ export class FakeLinuxMachine {
   /** Called on each event as it happens (tests use it to act at a precise moment). */
   onEvent: (event: string) => void = () => {};
   connections = 0;
+  /** Whether the account may `sudo -n` (password-less sudo); root never needs it. */
+  hasSudo = true;
   private server: InstanceType<typeof Server> | null = null;
   /** Freeze shells still waiting for their thaw line: each ends itself with how it ended. */
   private readonly freezeShells = new Set<(how: string) => void>();
@@ -130,6 +133,12 @@ export class FakeLinuxMachine {
 
   private exec(channel: ServerChannel, command: string): void {
     let words = splitShellWords(command);
+    if (words[0] === 'sudo' && !this.hasSudo && this.account.username !== 'root') {
+      channel.stderr.write('sudo: a password is required\n');
+      channel.exit(1);
+      channel.end();
+      return;
+    }
     const isRoot = this.account.username === 'root' || (words[0] === 'sudo' && words[1] === '-n');
     if (words[0] === 'sudo') words = words.slice(2);
     if (words[0] === 'bash' && words[1] === '-c' && words[3] === 'migawka-freeze') {
@@ -166,6 +175,7 @@ export class FakeLinuxMachine {
       this.record(`${this.name}: sync`);
       return { code: 0 };
     }
+    if (words[0] === 'true' && words.length === 1) return { code: 0 };
     if (words[0] === 'timeout' && words[3] === 'sh' && words[4] === '-c') {
       const script = words[5] as string;
       this.record(`${this.name}: script ${script}`);

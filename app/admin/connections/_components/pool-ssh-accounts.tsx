@@ -1,0 +1,209 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { toast } from 'sonner';
+import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
+import { Alert, AlertTitle } from '@/app/_components/ui/alert';
+import { Badge } from '@/app/_components/ui/badge';
+import { Button } from '@/app/_components/ui/button';
+import { Input } from '@/app/_components/ui/input';
+import { Label } from '@/app/_components/ui/label';
+import { Select } from '@/app/_components/ui/select';
+import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { DEFAULT_FREEZE_WINDOW_MINUTES, MAX_FREEZE_WINDOW_MINUTES } from '@/server/schemas/xapi-pools';
+
+type Pool = RouterOutputs['xapiPools']['list'][number];
+type Kind = 'guest' | 'host';
+
+const ROLES: Record<Kind, { label: string; none: string }> = {
+  guest: { label: 'Guest SSH account (Linux guests)', none: 'None: no guest scripts or freeze' },
+  host: { label: 'Host SSH account (dom0)', none: 'None: no host flush' },
+};
+
+/** "linux guests (backup)", "none …", or deleted: names and user names only, never a secret. */
+function AccountName({
+  name,
+  user,
+  id,
+  none,
+}: {
+  name: string | null;
+  user: string | null;
+  id: string | null;
+  none: string;
+}) {
+  if (id === null) return <span className="text-fg-muted">{none}</span>;
+  if (name === null) return <Badge tone="danger">deleted from the vault</Badge>;
+  return (
+    <span>
+      {name}
+      {user ? ` (user ${user})` : ''}
+    </span>
+  );
+}
+
+function AccountSelect({
+  kind,
+  value,
+  onChange,
+}: {
+  kind: Kind;
+  value: string;
+  onChange(value: string): void;
+}) {
+  const trpc = useTRPC();
+  const accounts = useQuery(trpc.secrets.list.queryOptions());
+  const id = useId();
+  const logins = (accounts.data ?? []).filter((account) => account.kind !== 'api-token');
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor={id}>{ROLES[kind].label}</Label>
+      <Select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
+        <option value="">{ROLES[kind].none}</option>
+        {logins.map((account) => (
+          <option key={account.id} value={account.id}>
+            {account.name}
+            {account.username ? ` (${account.username})` : ''}
+          </option>
+        ))}
+      </Select>
+    </div>
+  );
+}
+
+function windowMinutesOf(pool: Pool): number {
+  return pool.freezeWindowSeconds === null
+    ? DEFAULT_FREEZE_WINDOW_MINUTES
+    : Math.round(pool.freezeWindowSeconds / 60);
+}
+
+/** Both accounts at once; the server checks each is a login in the vault and changes nothing otherwise. */
+function EditSshAccounts({ pool, onDone }: { pool: Pool; onDone(): void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [guest, setGuest] = useState(pool.guestSecretId ?? '');
+  const [host, setHost] = useState(pool.hostSshSecretId ?? '');
+  const [windowText, setWindowText] = useState(String(windowMinutesOf(pool)));
+  const windowId = useId();
+  const save = useMutation(
+    trpc.xapiPools.setSshAccounts.mutationOptions({
+      onSuccess: (saved) => {
+        toast.success(
+          `SSH accounts of ${saved.name} saved: guest ${saved.guestAccountName ?? 'none'}, host ${saved.hostSshAccountName ?? 'none'}`,
+        );
+        onDone();
+        return queryClient.invalidateQueries(trpc.xapiPools.list.queryFilter());
+      },
+    }),
+  );
+  return (
+    <form
+      aria-label={`SSH accounts of ${pool.name}`}
+      className="mt-2 rounded-md border border-line p-3"
+      onSubmit={(event) => {
+        event.preventDefault();
+        save.mutate({
+          id: pool.id,
+          guestSecretId: guest || null,
+          hostSshSecretId: host || null,
+          // The server names a wrong number; an empty field is the default window.
+          freezeWindowMinutes: windowText.trim() === '' ? null : Number(windowText),
+        });
+      }}
+    >
+      {save.error ? <MutationErrorAlert error={save.error} /> : null}
+      <div className="grid grid-cols-1 gap-3 md:grid-cols-2">
+        <AccountSelect kind="guest" value={guest} onChange={setGuest} />
+        <AccountSelect kind="host" value={host} onChange={setHost} />
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor={windowId}>Freeze window (minutes)</Label>
+          <Input
+            id={windowId}
+            inputMode="numeric"
+            value={windowText}
+            placeholder={String(DEFAULT_FREEZE_WINDOW_MINUTES)}
+            onChange={(event) => setWindowText(event.target.value)}
+          />
+          <span className="text-xs text-fg-muted">
+            A frozen guest thaws itself after this long (1–{MAX_FREEZE_WINDOW_MINUTES}; empty:{' '}
+            {DEFAULT_FREEZE_WINDOW_MINUTES}).
+          </span>
+        </div>
+      </div>
+      <div className="mt-3 flex gap-2">
+        <Button type="submit" disabled={save.isPending}>
+          Save SSH accounts
+        </Button>
+        <Button type="button" variant="ghost" onClick={onDone}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * The pool's guest hook and host flush accounts: which are set (by name and user), a change of
+ * either, and a test that signs in where the hook (a running Linux guest) or the flush (the master's
+ * dom0) would, running nothing that freezes or flushes.
+ */
+export function PoolSshAccounts({ pool }: { pool: Pool }) {
+  const trpc = useTRPC();
+  const [isEditing, setEditing] = useState(false);
+  const test = useMutation(trpc.xapiPools.testSshAccount.mutationOptions());
+  const rows: { kind: Kind; name: string | null; user: string | null; id: string | null }[] = [
+    { kind: 'guest', name: pool.guestAccountName, user: pool.guestAccountUser, id: pool.guestSecretId },
+    { kind: 'host', name: pool.hostSshAccountName, user: pool.hostSshAccountUser, id: pool.hostSshSecretId },
+  ];
+  return (
+    <section aria-label={`Guest hook and host flush of ${pool.name}`} className="mt-2 text-sm">
+      <dl className="grid grid-cols-[max-content_1fr] gap-x-3">
+        {rows.map((row) => (
+          <div key={row.kind} className="contents">
+            <dt className="font-medium">{ROLES[row.kind].label}</dt>
+            <dd>
+              <AccountName name={row.name} user={row.user} id={row.id} none="none" />
+            </dd>
+          </div>
+        ))}
+        <dt className="font-medium">Freeze window</dt>
+        <dd>
+          {windowMinutesOf(pool)} min{pool.freezeWindowSeconds === null ? ' (default)' : ''}
+        </dd>
+      </dl>
+      <div className="mt-2 flex flex-wrap gap-2">
+        {rows.map((row) => (
+          <Button
+            key={row.kind}
+            size="sm"
+            variant="secondary"
+            disabled={row.id === null || test.isPending}
+            onClick={() => test.mutate({ id: pool.id, account: row.kind })}
+          >
+            {test.isPending && test.variables?.account === row.kind ? 'Testing…' : `Test ${row.kind} account`}
+          </Button>
+        ))}
+        {isEditing ? null : (
+          <Button size="sm" variant="ghost" onClick={() => setEditing(true)}>
+            Change SSH accounts…
+          </Button>
+        )}
+      </div>
+      {test.error ? <MutationErrorAlert error={test.error} /> : null}
+      {test.data ? (
+        <Alert
+          tone={test.data.ok ? 'success' : 'danger'}
+          role={test.data.ok ? 'status' : 'alert'}
+          className="mt-2"
+        >
+          <AlertTitle>
+            {test.data.account === 'guest' ? 'Guest' : 'Host'} account{' '}
+            {test.data.ok ? 'works' : 'test failed'}: {test.data.message}
+          </AlertTitle>
+        </Alert>
+      ) : null}
+      {isEditing ? <EditSshAccounts pool={pool} onDone={() => setEditing(false)} /> : null}
+    </section>
+  );
+}

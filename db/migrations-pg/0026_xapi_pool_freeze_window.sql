@@ -1,0 +1,1 @@
+ALTER TABLE "xapi_pools" ADD COLUMN "freeze_window_seconds" integer;

@@ -1,0 +1,1 @@
+ALTER TABLE `xapi_pools` ADD `freeze_window_seconds` integer;

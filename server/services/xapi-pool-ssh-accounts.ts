@@ -1,0 +1,159 @@
+/**
+ * A pool's SSH accounts after it was added: the Linux guests' account (the guest hook: scripts and
+ * fsfreeze) and dom0's (the host flush before an array snapshot). An admin changes either (or sets
+ * none), and the freeze window, and tests an account against a guest or the pool master's dom0. Both are vault secrets: only
+ * their ids are stored on the pool, and no value leaves the vault except into the SSH login.
+ * The connector reads the pool's record at each SSH connect, so a change applies to the next
+ * connection (this process at once; a separate worker at its next scheduler pass).
+ */
+import type { Stores } from '../../db/stores/ports';
+import type { XapiPoolSshAccounts } from '../../db/stores/ports/xapi-pool-store';
+import { actorLabel, type ServiceContext } from '../context';
+import type { CallOptions } from '../drivers/call';
+import { toDriverError } from '../drivers/xapi/xapi-errors';
+import { checkSshAccount } from '../drivers/xapi/xapi-ssh-account-check';
+import { isDriverError } from '../engine/driver';
+import {
+  DEFAULT_FREEZE_WINDOW_MINUTES,
+  type SetXapiPoolSshAccounts,
+  setXapiPoolSshAccountsInput,
+  testXapiPoolSshAccountInput,
+} from '../schemas/xapi-pools';
+import { DomainError, notFound } from './errors';
+import { parseInput } from './parse-input';
+import type { VaultKeySource } from './vault-key';
+import { xapiClientFor, xapiSshAccessFor } from './xapi-pool-service';
+
+type PoolStores = Pick<Stores, 'xapiPools' | 'secrets'>;
+
+/** The SSH accounts a secret can be: an `api-token` is not a login. */
+const SSH_SECRET_KINDS = new Set(['password', 'ssh-private-key']);
+
+const ACCOUNTS = [
+  ['guestSecretId', 'guest SSH account'],
+  ['hostSshSecretId', 'host SSH account'],
+] as const;
+
+/** The pool's freeze window in minutes, the default when none is set. */
+export function freezeWindowMinutesOf(seconds: number | null): number {
+  return seconds === null ? DEFAULT_FREEZE_WINDOW_MINUTES : Math.round(seconds / 60);
+}
+
+/** What the console shows after a change: the accounts by name (never a value). */
+export interface XapiPoolSshAccountsView {
+  id: string;
+  name: string;
+  guestAccountName: string | null;
+  hostSshAccountName: string | null;
+  /** Minutes a frozen guest waits for its thaw before it thaws itself. */
+  freezeWindowMinutes: number;
+}
+
+/**
+ * Replaces both SSH accounts of a pool (null: none). Every account is checked before anything is
+ * written: each must be a password or SSH key in the vault; a wrong one names its field and
+ * changes nothing.
+ */
+export async function setXapiPoolSshAccounts(
+  stores: PoolStores,
+  ctx: ServiceContext,
+  raw: unknown,
+): Promise<XapiPoolSshAccountsView> {
+  const input: SetXapiPoolSshAccounts = parseInput(setXapiPoolSshAccountsInput, raw);
+  const pool = await stores.xapiPools.get(input.id);
+  if (!pool) throw notFound('XAPI pool', input.id);
+  const names: Record<string, string | null> = {};
+  const problems: { path: string; message: string }[] = [];
+  for (const [path, what] of ACCOUNTS) {
+    const id = input[path];
+    names[path] = null;
+    if (id === null) continue;
+    const secret = await stores.secrets.get(id);
+    if (!secret) problems.push({ path, message: `The ${what} must be a secret in the vault` });
+    else if (!SSH_SECRET_KINDS.has(secret.kind))
+      problems.push({
+        path,
+        message: `The ${what} must be a password or SSH private key: "${secret.name}" is an ${secret.kind}`,
+      });
+    else names[path] = secret.name;
+  }
+  if (problems.length > 0) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `The SSH accounts of ${pool.name} were not changed: ${problems.map((p) => p.message).join('; ')}.`,
+      problems,
+    );
+  }
+  const accounts: XapiPoolSshAccounts = {
+    guestSecretId: input.guestSecretId,
+    hostSshSecretId: input.hostSshSecretId,
+    freezeWindowSeconds:
+      input.freezeWindowMinutes === undefined
+        ? pool.freezeWindowSeconds
+        : input.freezeWindowMinutes === null
+          ? null
+          : input.freezeWindowMinutes * 60,
+  };
+  const updated = await stores.xapiPools.setSshAccounts(pool.id, accounts);
+  if (!updated) throw notFound('XAPI pool', input.id);
+  ctx.log.info(
+    {
+      poolId: pool.id,
+      poolName: pool.name,
+      guest: { from: pool.guestSecretId, to: accounts.guestSecretId },
+      host: { from: pool.hostSshSecretId, to: accounts.hostSshSecretId },
+      freezeWindowSeconds: { from: pool.freezeWindowSeconds, to: accounts.freezeWindowSeconds },
+      by: actorLabel(ctx.actor),
+    },
+    'xapi pool ssh accounts changed',
+  );
+  return {
+    id: pool.id,
+    name: pool.name,
+    guestAccountName: names.guestSecretId ?? null,
+    hostSshAccountName: names.hostSshSecretId ?? null,
+    freezeWindowMinutes: freezeWindowMinutesOf(updated.freezeWindowSeconds),
+  };
+}
+
+/** The test's answer: where it signed in and what it found, or why it could not. */
+export interface XapiSshAccountTestResult {
+  ok: boolean;
+  account: 'guest' | 'host';
+  target: string | null;
+  /** The driver's fault code when it failed before or at the login (`connector-missing`, …). */
+  fault: string | null;
+  message: string;
+}
+
+/**
+ * Signs in with the pool's guest account on a running Linux guest, or with its host account on
+ * the master's dom0, and reports what the account may do there (see xapi-ssh-account-check.ts).
+ * `hostPort` is dom0's SSH port (22 unless a test's fake listens elsewhere).
+ */
+export async function testXapiPoolSshAccount(
+  stores: PoolStores,
+  ctx: ServiceContext,
+  keys: VaultKeySource,
+  raw: unknown,
+  options: CallOptions,
+  ports: { hostPort?: number } = {},
+): Promise<XapiSshAccountTestResult> {
+  const input = parseInput(testXapiPoolSshAccountInput, raw);
+  const pool = await stores.xapiPools.get(input.id);
+  if (!pool) throw notFound('XAPI pool', input.id);
+  const label = `xapi pool ${pool.name}`;
+  const client = xapiClientFor(stores, ctx, keys, pool);
+  const access = { ...xapiSshAccessFor(stores, ctx, keys, () => pool), ...ports };
+  try {
+    const check = await checkSshAccount(client, access, input.account, label, options);
+    return { ...check, account: input.account, fault: null };
+  } catch (error) {
+    const mapped = toDriverError(error, label);
+    const fault = isDriverError(mapped) ? mapped.faultCode : 'internal';
+    const message = mapped instanceof Error ? mapped.message : String(mapped);
+    return { ok: false, account: input.account, target: null, fault, message };
+  } finally {
+    await client.logout();
+  }
+}
