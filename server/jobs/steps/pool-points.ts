@@ -120,7 +120,9 @@ export const restorePowerState: StepHandler<'restore-power-state'> = {
       'info',
       done === 'started'
         ? `${row.vmName} started: it was running when the snapshot was taken`
-        : `${row.vmName} left as the snapshot had it`,
+        : done === 'resumed'
+          ? `${row.vmName} resumed: running again as it was at the memory checkpoint`
+          : `${row.vmName} left as the snapshot had it`,
     );
     return { status: 'succeeded', result: { power: done } };
   },
