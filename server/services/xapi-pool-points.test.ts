@@ -198,22 +198,29 @@ describe.each(dialects)('$name', (dialect) => {
 
       const image = fixture.pool.get('VM', checkpointRef)?.suspend_VDI as string;
       const disks = fixture.pool.disksOf(checkpointRef);
-      const started = await startPointDelete(stores, ctx, pointId);
-      expect(started.plan.steps[0]?.title).toMatch(
-        /destroys memory checkpoint "sql01 before upgrade" on the pool with its 2 disks and its memory image$/,
-      );
       const worker = createWorker({
         stores,
         drivers: getDriverRegistry(processDatabaseOf(handle)),
         clock: () => now,
       });
-      let status = '';
-      for (let pass = 0; pass < 50 && !isFinalOperationStatus(status as never); pass++) {
-        await worker.tick();
-        status = (await stores.operations.get(started.operationId))?.status ?? '';
-        now = new Date(now.getTime() + 1000);
+      async function run(operationId: string) {
+        let status = '';
+        for (let pass = 0; pass < 50 && !isFinalOperationStatus(status as never); pass++) {
+          await worker.tick();
+          status = (await stores.operations.get(operationId))?.status ?? '';
+          now = new Date(now.getTime() + 1000);
+        }
+        return status;
       }
-      expect(status).toBe('succeeded');
+      // Still on the pool, so still verifiable: intact, read live.
+      expect(await run((await startPointVerify(stores, ctx, pointId)).operationId)).toBe('succeeded');
+      expect((await stores.restorePoints.verifications(pointId))[0]).toMatchObject({ verdict: 'intact' });
+
+      const started = await startPointDelete(stores, ctx, pointId);
+      expect(started.plan.steps[0]?.title).toMatch(
+        /destroys memory checkpoint "sql01 before upgrade" on the pool with its 2 disks and its memory image$/,
+      );
+      expect(await run(started.operationId)).toBe('succeeded');
       expect(fixture.pool.get('VM', checkpointRef)).toBeUndefined();
       for (const vdi of [...disks, image]) expect(fixture.pool.get('VDI', vdi)).toBeUndefined();
       expect(await stores.restorePoints.get(pointId)).toBeNull();

@@ -37,7 +37,8 @@ export async function verifyPoolPoint(
     if (!state) {
       verdict = 'missing';
       details = { snapshot: name, reason: `snapshot "${name}" is no longer on the pool` };
-    } else if (state.vmId !== row.vmId) {
+    } else if (state.vmId !== null && state.vmId !== row.vmId) {
+      // (null: its VM was deleted on the pool; xapi keeps the snapshot, which is still the point's.)
       verdict = 'missing';
       details = { snapshot: name, reason: `snapshot "${name}" is no longer a snapshot of ${row.vmName}` };
     } else if (state.diskCount < held) {
