@@ -263,6 +263,16 @@ export const restorePoints = sqliteTable(
     /** Its data vanished outside Migawka (a pool snapshot destroyed on the pool): no longer restorable. */
     goneSince: integer('gone_since', { mode: 'timestamp_ms' }),
     goneReason: text('gone_reason'),
+    /**
+     * pool-snapshot: a memory checkpoint (`VM.checkpoint`): the snapshot also holds the VM's RAM (its
+     * suspend VDI), so a revert brings the VM back running as it was; its disks alone are crash-consistent.
+     */
+    includesMemory: integer('includes_memory', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * pool-snapshot: what the operator should know about a point still restorable, in words (the
+     * snapshot's VM was deleted on the pool and xapi kept the snapshot); null when nothing.
+     */
+    locationNote: text('location_note'),
   },
   (t) => [
     // A resumed catalog step re-inserts with ON CONFLICT DO NOTHING: never a duplicate point.

@@ -18,20 +18,52 @@ export interface PoolSnapshotState {
   diskCount: number;
   /** The VM's power state when the snapshot was taken, as XAPI names it ("Running", "Halted"). */
   powerStateAtSnapshot: string | null;
+  /** A memory checkpoint: the snapshot also holds the VM's RAM (a suspend VDI). */
+  includesMemory: boolean;
+}
+
+/** A memory checkpoint just taken (or found again after a crash), as the catalogue needs it. */
+export interface CheckpointTaken {
+  /** The checkpoint's id (`xen:<uuid>`) and name on the pool. */
+  snapshotId: string;
+  name: string;
+  takenAt: Date | null;
+  /** The VM's disks it holds a copy of. */
+  sourceDiskIds: string[];
+  /** Its disks' and its memory image's size on the SRs. */
+  sizeBytes: number;
+  memoryBytes: number;
 }
 
 export interface PoolSnapshotKeeper {
   readPoolSnapshot(snapshotId: string, options: CallOptions): Promise<PoolSnapshotState | null>;
-  /** Destroys the snapshot VM, then its disks; a snapshot already gone is fine. */
+  /**
+   * `VM.checkpoint` (disks + RAM; the VM pauses briefly), journalled under `journalKey` so a
+   * restarted worker waits on the same task, and named `name` so a step run again finds it instead of
+   * taking a second one. The checkpoint stays on the pool.
+   */
+  takeCheckpoint(
+    vmId: string,
+    name: string,
+    options: CallOptions & { journalKey: string },
+  ): Promise<CheckpointTaken>;
+  /** Destroys the snapshot VM, then its disks and its memory image; a snapshot already gone is fine. */
   destroyPoolSnapshot(snapshotId: string, options: CallOptions): Promise<void>;
   /** VM.revert (journalled task): the VM's disks go back to the snapshot, the VM is left as the snapshot was. */
   revertToPoolSnapshot(snapshotId: string, options: CallOptions): Promise<void>;
-  /** Starts the VM when the snapshot was of a running VM and it is off now; returns what it did. */
-  restorePowerStateAfterRevert(snapshotId: string, options: CallOptions): Promise<'started' | 'left-as-is'>;
+  /**
+   * Starts the VM when the snapshot was of a running VM and it is off now, or resumes it when a
+   * checkpoint's revert left it suspended; returns what it did.
+   */
+  restorePowerStateAfterRevert(
+    snapshotId: string,
+    options: CallOptions,
+  ): Promise<'started' | 'resumed' | 'left-as-is'>;
 }
 
 const KEEPER_METHODS = [
   'readPoolSnapshot',
+  'takeCheckpoint',
   'destroyPoolSnapshot',
   'revertToPoolSnapshot',
   'restorePowerStateAfterRevert',

@@ -34,6 +34,7 @@ import {
   lockKeyForVm,
   type PlannedVm,
 } from './plan-types';
+import { checkpointFindings } from './rules/xen-checkpoint';
 
 export type {
   BackupPlanContext,
@@ -102,6 +103,26 @@ function plannedVmOf(capture: VmCapture): PlannedVm {
   };
 }
 
+/**
+ * The VMs that get a memory checkpoint when the job keeps them: every captured VM the
+ * XS-CHECKPOINT-* rules do not rule out; those they do are said in the plan (warnings) and back up
+ * without one.
+ */
+function checkpointVms(
+  input: PlanningInput,
+  captures: Map<string, VmCapture>,
+  verdict: Verdict,
+): Set<string> {
+  const vmIds = new Set<string>();
+  if (!input.request.keepMemoryCheckpoint) return vmIds;
+  for (const capture of captures.values()) {
+    const findings = checkpointFindings(input.index, capture.vm.id, capture.method);
+    verdict.findings.push(...findings);
+    if (findings.length === 0) vmIds.add(capture.vm.id);
+  }
+  return vmIds;
+}
+
 export function planBackup(
   index: InventoryIndex,
   request: BackupPlanRequest,
@@ -116,7 +137,7 @@ export function planBackup(
   const captures = captureVms(input, groups, assignments, context, verdict);
   assessCaptures(input, captures, verdict);
   annotateCaptures(input, groups, captures);
-  const steps = buildBackupSteps(input, groups, captures, context);
+  const steps = buildBackupSteps(input, groups, captures, context, checkpointVms(input, captures, verdict));
 
   const uniqueReasons = [...new Set(verdict.blockedReasons)];
   return {

@@ -33,6 +33,7 @@ export const STEP_KINDS = [
   'copy-to-repository',
   'release-snapshot',
   'catalog',
+  'xen-checkpoint',
   'apply-retention',
   'agent-copy',
   // restore

@@ -19,6 +19,25 @@ export interface PointSubject {
   /** `pool-snapshot`: the VM's pool does the work, so the plan takes its host's slot. */
   locationKind?: 'repository' | 'pool-snapshot';
   hostId?: string | null;
+  /** pool-snapshot: its name on the pool, the VM disks it holds, and whether it holds the RAM too. */
+  locationName?: string | null;
+  heldDisksJson?: string[];
+  includesMemory?: boolean;
+}
+
+/**
+ * What deleting a point kept on the pool destroys there: "snapshot "sql01 nightly" on the pool with
+ * its 2 disks and its memory image"; null for a point in the repository.
+ */
+export function describePoolDestruction(point: PointSubject): string | null {
+  if (point.locationKind !== 'pool-snapshot') return null;
+  const disks = point.heldDisksJson?.length ?? 0;
+  const what = `${point.includesMemory ? 'memory checkpoint' : 'snapshot'} "${point.locationName ?? point.id}"`;
+  const parts = [
+    `its ${disks} disk${disks === 1 ? '' : 's'}`,
+    ...(point.includesMemory ? ['its memory image'] : []),
+  ];
+  return `destroys ${what} on the pool with ${parts.join(' and ')}`;
 }
 
 /** "the 2026-03-01 10:00 UTC point of sql01": how operators tell points apart. */
@@ -68,7 +87,7 @@ export function planPointDelete(point: PointSubject, requestedBy: string): Point
     makeStep({
       key: 'delete-point',
       kind: 'delete-point',
-      title: `Delete ${describePoint(point)}`,
+      title: [`Delete ${describePoint(point)}`, describePoolDestruction(point)].filter(Boolean).join(': '),
       vmId: point.vmId,
       hostVolumeId: null,
       arrayVolumeId: null,

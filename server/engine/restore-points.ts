@@ -41,6 +41,8 @@ export interface PointLocation {
   snapshotId: string;
   /** Its name on the pool. */
   name: string;
+  /** A memory checkpoint: the revert leaves the VM suspended on its RAM, and it is resumed. */
+  includesMemory?: boolean;
 }
 
 export function isPoolSnapshotPoint(point: Pick<RestorePointSummary, 'location'>): boolean {
@@ -73,9 +75,11 @@ export function describeRestoreMode(point: RestorePointSummary, mode: RestoreMod
     case 'in-place':
       return `Overwrites ${point.vmName} with the point; ${point.vmName} must be powered off.`;
     case 'snapshot-revert':
-      return point.location
-        ? `Reverts ${point.vmName} to its snapshot "${point.location.name}" kept on the pool: everything ${point.vmName} did since is discarded, then it is powered as it was before the revert.`
-        : `Discards everything ${point.vmName} did since the point.`;
+      return point.location?.includesMemory
+        ? `Reverts ${point.vmName} to its memory checkpoint "${point.location.name}" kept on the pool: everything ${point.vmName} did since is discarded; the revert leaves it suspended on the checkpoint's memory, and it is then resumed, running again as it was at the checkpoint.`
+        : point.location
+          ? `Reverts ${point.vmName} to its snapshot "${point.location.name}" kept on the pool: everything ${point.vmName} did since is discarded, then it is powered as it was before the revert.`
+          : `Discards everything ${point.vmName} did since the point.`;
     case 'volume-revert':
       return 'Rolls back every VM on the volume (the whole consistency group for a LUN in one) to the point.';
   }

@@ -80,6 +80,11 @@ export type StepParamsByKind = {
     /** What the capture leaves short of the VM, in words: the step's warning; absent in older plans. */
     shortfalls?: string[];
   };
+  /**
+   * VM.checkpoint of the step's VM (disks + RAM), kept on its pool as a pool-snapshot point marked as
+   * including memory, of the job (its retention prunes older ones). Named `checkpointName` on the pool.
+   */
+  'xen-checkpoint': { vmName: string; checkpointName: string; jobId: string | null };
   /** Applies the job's GFS policy to the job's points of `vmIds` (see retention.ts). */
   'apply-retention': { jobId: string; policy: RetentionPolicy; timeZone: string; vmIds: string[] };
 
@@ -169,6 +174,7 @@ const REQUIRED_PARAM_KEYS: { [K in StepKind]: (keyof StepParamsByKind[K])[] } = 
     'consistencyStepKeys',
     'consistencyPolicy',
   ],
+  'xen-checkpoint': ['vmName', 'checkpointName'],
   'apply-retention': ['jobId', 'policy', 'timeZone', 'vmIds'],
   'verify-point': ['restorePointIds'],
   'power-off-check': ['vmIds'],

@@ -73,6 +73,8 @@ export const backupRequestInput = z
       error:
         "Choose what happens to pass-through disks: 'skip' (back up the rest, with a warning) or 'fail' (do not back up the VM)",
     }),
+    /** Keep a memory checkpoint on the pool (Xen VMs): VM.checkpoint kept as a pool restore point. */
+    keepMemoryCheckpoint: z.boolean().optional(),
   })
   .superRefine((request, ctx) => {
     // With an explicit VM list the schema can tell a stray key; volume scopes are resolved by the engine.

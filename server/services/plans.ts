@@ -107,7 +107,12 @@ export function pointSummaryOf(row: RestorePointRecord): RestorePointSummary {
     expiresAt: row.expiresAt,
     location:
       row.locationKind === 'pool-snapshot' && row.locationRef
-        ? { kind: 'pool-snapshot', snapshotId: row.locationRef, name: row.locationName ?? row.locationRef }
+        ? {
+            kind: 'pool-snapshot',
+            snapshotId: row.locationRef,
+            name: row.locationName ?? row.locationRef,
+            includesMemory: row.includesMemory,
+          }
         : null,
     goneReason: row.goneSince ? (row.goneReason ?? 'its data was removed outside Migawka') : null,
   };

@@ -48,6 +48,10 @@ export interface RestorePointView {
   /** `pool-snapshot`: kept on the VM's XenServer pool as snapshot `locationName`; no repository files. */
   locationKind: RestorePointRow['locationKind'];
   locationName: string | null;
+  /** A pool memory checkpoint (the snapshot holds the VM's RAM too). */
+  includesMemory: boolean;
+  /** What the operator should know about a pool point still there (its VM deleted on the pool). */
+  locationNote: string | null;
   /** Its data vanished outside Migawka, and why: no restore is offered from it. */
   goneSince: Date | null;
   goneReason: string | null;
@@ -79,6 +83,8 @@ function viewOf(row: RestorePointRow): RestorePointView {
     lastVerdict: row.lastVerdict,
     locationKind: row.locationKind,
     locationName: row.locationName,
+    includesMemory: row.includesMemory,
+    locationNote: row.locationNote,
     goneSince: row.goneSince,
     goneReason: row.goneReason,
   };

@@ -7,6 +7,9 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
+import { FAKE_MEMORY_BYTES } from '../drivers/xapi/fake/fake-checkpoint';
+import { DISK_SIZE } from '../drivers/xapi/fake/fake-fixtures';
+import { METHODS } from '../drivers/xapi/fake/fake-methods';
 import { xenId } from '../drivers/xapi/xapi-discovery';
 import { isFinalOperationStatus } from '../engine/statuses';
 import { getDriverRegistry, stopRuntime } from '../jobs/runtime';
@@ -155,6 +158,72 @@ describe.each(dialects)('$name', (dialect) => {
         verdict: 'missing',
         detailsJson: { snapshot: 'sql01 before patch', reason: point?.goneReason },
       });
+    });
+
+    it('a memory checkpoint is catalogued as including memory; once its VM is deleted on the pool it stays (with why) and its delete destroys disks and memory image', async () => {
+      let now = new Date('2026-11-30T01:00:00Z');
+      const lab = await openXapiLab(dialect, { now: () => now });
+      const { fixture, stores, ctx, keys, handle } = lab;
+      const pool = await addXapiPool(stores, ctx, {
+        name: 'pool-lab',
+        address: lab.fake.address(),
+        secretId: lab.secret.id,
+      });
+      const set = await connectXapiPools(stores, keys, { watch: true, ctx });
+      await set.synced(pool.id);
+      const taken = set.synced(pool.id);
+      const checkpointRef = METHODS['VM.checkpoint'](fixture.pool, [
+        fixture.sql01,
+        'sql01 before upgrade',
+      ]) as string;
+      await taken;
+      const pointId = poolPointId(xenId(fixture.pool.get('VM', checkpointRef)?.uuid as string));
+      const point = await stores.restorePoints.get(pointId);
+      expect(point).toMatchObject({
+        includesMemory: true,
+        consistency: 'crash',
+        sizeBytes: 2 * DISK_SIZE + FAKE_MEMORY_BYTES,
+        goneSince: null,
+      });
+      expect(point?.consistencyReason).toMatch(/crash-consistent with memory/);
+
+      // sql01 is deleted on the pool (its snapshots stay, naming a VM that no longer exists).
+      const vmDeleted = set.synced(pool.id);
+      fixture.pool.mod('VM', fixture.sql01, { power_state: 'Halted' });
+      METHODS['VM.destroy'](fixture.pool, [fixture.sql01]);
+      await vmDeleted;
+      const kept = await stores.restorePoints.get(pointId);
+      expect(kept?.goneSince).toBeNull();
+      expect(kept?.locationNote).toMatch(/^its VM was deleted on pool pool-lab/);
+
+      const image = fixture.pool.get('VM', checkpointRef)?.suspend_VDI as string;
+      const disks = fixture.pool.disksOf(checkpointRef);
+      const worker = createWorker({
+        stores,
+        drivers: getDriverRegistry(processDatabaseOf(handle)),
+        clock: () => now,
+      });
+      async function run(operationId: string) {
+        let status = '';
+        for (let pass = 0; pass < 50 && !isFinalOperationStatus(status as never); pass++) {
+          await worker.tick();
+          status = (await stores.operations.get(operationId))?.status ?? '';
+          now = new Date(now.getTime() + 1000);
+        }
+        return status;
+      }
+      // Still on the pool, so still verifiable: intact, read live.
+      expect(await run((await startPointVerify(stores, ctx, pointId)).operationId)).toBe('succeeded');
+      expect((await stores.restorePoints.verifications(pointId))[0]).toMatchObject({ verdict: 'intact' });
+
+      const started = await startPointDelete(stores, ctx, pointId);
+      expect(started.plan.steps[0]?.title).toMatch(
+        /destroys memory checkpoint "sql01 before upgrade" on the pool with its 2 disks and its memory image$/,
+      );
+      expect(await run(started.operationId)).toBe('succeeded');
+      expect(fixture.pool.get('VM', checkpointRef)).toBeUndefined();
+      for (const vdi of [...disks, image]) expect(fixture.pool.get('VDI', vdi)).toBeUndefined();
+      expect(await stores.restorePoints.get(pointId)).toBeNull();
     });
   });
 });

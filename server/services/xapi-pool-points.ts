@@ -13,6 +13,7 @@ import type { PoolSnapshotPoint, PoolSnapshotsResult } from '../../db/stores/por
 import type { ServiceContext } from '../context';
 import type { PoolSnapshot } from '../drivers/xapi/xapi-discovery';
 import type { PoolSync } from '../drivers/xapi/xapi-live';
+import { poolSnapshotConsistency } from '../engine/pool-checkpoints';
 import type { CaptureState } from '../engine/types';
 
 /** The label the connector gives the snapshots it takes and releases (xapi-hypervisor.ts). */
@@ -30,15 +31,19 @@ const CAPTURE_STATE_OF: Record<string, CaptureState> = {
   Halted: 'offline',
 };
 
-function pointOf(snapshot: PoolSnapshot, vmName: string, takenAt: Date, poolName: string): PoolSnapshotPoint {
+function pointOf(
+  snapshot: PoolSnapshot & { vmId: string },
+  vmName: string,
+  takenAt: Date,
+  poolName: string,
+): PoolSnapshotPoint {
   const captureState = CAPTURE_STATE_OF[snapshot.powerStateAtSnapshot ?? ''] ?? 'online';
-  // A snapshot of a VM that was off holds its disks as they rest: file-system consistent. A running
-  // VM's is crash-consistent unless the guest quiesced it (VSS, on releases before 8.1).
-  const consistency = snapshot.isQuiesced
-    ? 'application'
-    : captureState === 'offline'
-      ? 'filesystem'
-      : 'crash';
+  const { consistency, reason } = poolSnapshotConsistency(
+    snapshot,
+    captureState,
+    vmName,
+    `kept on pool ${poolName}`,
+  );
   return {
     snapshotRef: snapshot.id,
     snapshotName: snapshot.name,
@@ -50,7 +55,7 @@ function pointOf(snapshot: PoolSnapshot, vmName: string, takenAt: Date, poolName
       jobId: null,
       method: snapshot.isQuiesced ? 'xen-quiesced' : 'xen-snapshot',
       consistency,
-      consistencyReason: `a snapshot kept on pool ${poolName} ("${snapshot.name}"), taken outside Migawka`,
+      consistencyReason: reason,
       captureState,
       applicationState: null,
       createdAt: takenAt,
@@ -61,20 +66,40 @@ function pointOf(snapshot: PoolSnapshot, vmName: string, takenAt: Date, poolName
       missingDisksJson: [],
       isPartial: false,
       sizeBytes: snapshot.sizeBytes,
+      includesMemory: snapshot.includesMemory,
       // Nothing of it is in the repository: verify and restore read the pool.
       repositoryPath: '',
     },
   };
 }
 
+const isOwnInFlight = (snapshot: PoolSnapshot) => snapshot.name.startsWith(MIGAWKA_SNAPSHOT_PREFIX);
+
 /** The snapshots of the sync's view that are points: not Migawka's own, of a VM the view lists. */
 export function poolSnapshotPoints(sync: PoolSync, now: Date): PoolSnapshotPoint[] {
   const names = new Map(sync.inventory.vms.map((vm) => [vm.id, vm.name]));
   return sync.facts.snapshots.flatMap((snapshot) => {
-    const vmName = names.get(snapshot.vmId);
-    if (vmName === undefined || snapshot.name.startsWith(MIGAWKA_SNAPSHOT_PREFIX)) return [];
-    return [pointOf(snapshot, vmName, snapshot.takenAt ?? now, sync.facts.poolName)];
+    const vmName = snapshot.vmId === null ? undefined : names.get(snapshot.vmId);
+    if (vmName === undefined || snapshot.vmId === null || isOwnInFlight(snapshot)) return [];
+    return [
+      pointOf({ ...snapshot, vmId: snapshot.vmId }, vmName, snapshot.takenAt ?? now, sync.facts.poolName),
+    ];
   });
+}
+
+/**
+ * Snapshots the pool still lists whose VM it no longer has: xapi keeps the snapshots of a deleted
+ * VM. Their stored points stay restorable and deletable (not gone), with the reason in words; a
+ * snapshot first seen after its VM went is not catalogued (the point would have no VM to name).
+ */
+export function orphanSnapshotNotes(sync: PoolSync, now: Date): { pointId: string; note: string }[] {
+  const listed = new Set(sync.inventory.vms.map((vm) => vm.id));
+  return sync.facts.snapshots
+    .filter((snapshot) => (snapshot.vmId === null || !listed.has(snapshot.vmId)) && !isOwnInFlight(snapshot))
+    .map((snapshot) => ({
+      pointId: poolPointId(snapshot.id),
+      note: `its VM was deleted on pool ${sync.facts.poolName} (sync at ${now.toISOString()}); xapi keeps its snapshots, so "${snapshot.name}" is still there to restore from or delete`,
+    }));
 }
 
 /** Writes the pool's snapshots into the catalogue and marks gone those the pool no longer has. */
@@ -87,6 +112,7 @@ export async function recordPoolSnapshotPoints(
   const result = await stores.restorePoints.recordPoolSnapshots({
     hostIds: sync.inventory.hosts.map((host) => host.id),
     snapshots: poolSnapshotPoints(sync, now),
+    orphans: orphanSnapshotNotes(sync, now),
     now,
     goneReason: `pool ${sync.facts.poolName} no longer lists this snapshot (sync at ${now.toISOString()}): it was deleted on the pool, outside Migawka`,
   });

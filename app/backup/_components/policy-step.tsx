@@ -78,8 +78,9 @@ function PolicyRadios<V extends string>({
 
 export function PolicyStep({ onBack }: { onBack: () => void }) {
   const trpc = useTRPC();
-  const { control, getValues } = useFormContext<BackupWizardValues>();
+  const { control, getValues, setValue } = useFormContext<BackupWizardValues>();
   const scope = useWatch({ control, name: 'request.scope' });
+  const keepsCheckpoint = useWatch({ control, name: 'request.keepMemoryCheckpoint' }) ?? false;
   const labels = useWatch({ control, name: 'labels' });
   // For a volume the VMs come from the plan; scripts can run in any of them.
   const review = useQuery({
@@ -112,6 +113,23 @@ export function PolicyStep({ onBack }: { onBack: () => void }) {
           options={PASSTHROUGH_OPTIONS}
         />
       </div>
+
+      <label className="mt-4 flex items-start gap-2 text-sm text-fg">
+        <Checkbox
+          checked={keepsCheckpoint}
+          onChange={(event) =>
+            setValue('request.keepMemoryCheckpoint', event.target.checked, { shouldDirty: true })
+          }
+        />
+        <span>
+          <span className="font-medium">Keep a memory checkpoint on the pool</span>
+          <span className="block text-fg-muted">
+            XenServer VMs only: after the backup, a checkpoint with the VM&apos;s memory (the VM pauses
+            briefly) stays on its pool; reverting to it brings the VM back running as it was. The job&apos;s
+            retention prunes older ones.
+          </span>
+        </span>
+      </label>
 
       <h3 className="mt-6 mb-1 text-base font-semibold text-fg">Pre-freeze and post-thaw scripts</h3>
       <p className="mb-3 text-sm text-fg-muted">

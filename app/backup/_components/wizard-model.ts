@@ -121,6 +121,7 @@ export function requestOf(values: BackupWizardValues): BackupRequestInput {
     consistencyPolicy: values.request.consistencyPolicy,
     scripts: hasEntries(values.request.scripts) ? values.request.scripts : undefined,
     passthroughPolicy: values.request.passthroughPolicy,
+    ...(values.request.keepMemoryCheckpoint ? { keepMemoryCheckpoint: true } : {}),
   };
 }
 
@@ -167,6 +168,7 @@ export function valuesOfJob(job: EditedJob): BackupWizardValues {
       consistencyPolicy: job.request.consistencyPolicy,
       scripts: { ...(job.request.scripts ?? {}) },
       passthroughPolicy: job.request.passthroughPolicy,
+      keepMemoryCheckpoint: job.request.keepMemoryCheckpoint ?? false,
     },
     runMode: job.schedule ? 'scheduled' : 'manual',
     job: {

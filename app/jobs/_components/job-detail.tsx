@@ -69,6 +69,12 @@ export function JobDetail({ id }: { id: string }) {
                   value: PASSTHROUGH_POLICY_LABELS[data.request.passthroughPolicy],
                 },
                 {
+                  term: 'Keep a memory checkpoint on the pool',
+                  value: data.request.keepMemoryCheckpoint
+                    ? 'Yes: XenServer VMs keep a checkpoint with their memory on the pool'
+                    : 'No',
+                },
+                {
                   term: 'Schedule',
                   value: data.schedule ? (
                     <>

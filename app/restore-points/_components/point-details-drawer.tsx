@@ -87,10 +87,12 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
             Kept on the pool
           </h3>
           <p className="text-fg-soft">
-            Snapshot "{point.locationName}" of {point.vmName} on its XenServer pool, not a copy in the
-            repository: verify reads it on the pool, delete destroys it and its disks there, and a restore
-            reverts the VM to it.
+            {point.includesMemory ? 'Memory checkpoint' : 'Snapshot'} "{point.locationName}" of {point.vmName}{' '}
+            on its XenServer pool, not a copy in the repository: verify reads it on the pool, delete destroys
+            it and its disks{point.includesMemory ? ' and its memory image' : ''} there, and a restore reverts
+            the VM to it{point.includesMemory ? ', then resumes it running as it was' : ''}.
           </p>
+          {point.locationNote ? <p>{point.locationNote}</p> : null}
           {point.goneSince ? (
             <p>
               <Badge tone="danger">gone</Badge> since {formatDateTime(point.goneSince)}: {point.goneReason}

@@ -53,6 +53,11 @@ function pointColumns(openPoint: (id: string) => void): DataTableColumn<PointRow
               on pool: {point.locationName}
             </Badge>
           ) : null}
+          {point.includesMemory ? (
+            <Badge tone="info" title="A memory checkpoint: a revert brings the VM back running as it was">
+              with memory
+            </Badge>
+          ) : null}
           {point.goneSince ? (
             <Badge tone="danger" title={point.goneReason ?? undefined}>
               gone

@@ -28,9 +28,13 @@ export type NewRestorePoint = Omit<
   | 'goneSince'
   | 'goneReason'
   | 'changeTrackingJson'
+  | 'includesMemory'
+  | 'locationNote'
 > & {
   applicationState: ApplicationState | null;
   changeTrackingJson?: RestorePointRecord['changeTrackingJson'];
+  /** A pool memory checkpoint (pool-snapshot points only); false when absent. */
+  includesMemory?: boolean;
 };
 
 /** A snapshot a pool lists now, as a point of its VM (the catalogue keeps it under `id`). */
@@ -46,6 +50,11 @@ export interface PoolSnapshotsInput {
   hostIds: readonly string[];
   /** Every snapshot the pool lists now (the sync's whole view of it). */
   snapshots: readonly PoolSnapshotPoint[];
+  /**
+   * Snapshots the pool still lists whose VM it no longer has (xapi keeps a deleted VM's snapshots):
+   * their stored points stay (not gone), with `note` saying why; none is added.
+   */
+  orphans?: readonly { pointId: string; note: string }[];
   now: Date;
   /** Why a stored pool-snapshot point the pool no longer lists is gone, in words. */
   goneReason: string;
@@ -126,6 +135,10 @@ export interface RestorePointBrowseItem {
   /** `pool-snapshot`: a snapshot kept on the VM's XenServer pool, named `locationName` there. */
   locationKind: RestorePointRecord['locationKind'];
   locationName: string | null;
+  /** A pool memory checkpoint: the snapshot holds the VM's RAM as well. */
+  includesMemory: boolean;
+  /** What the operator should know about a pool point still there (its VM deleted on the pool). */
+  locationNote: string | null;
   /** Its data vanished outside Migawka: shown, never offered for a restore. */
   goneSince: Date | null;
   goneReason: string | null;
@@ -153,7 +166,10 @@ export interface RestorePointStore {
    */
   deletePoint(input: DeletePointInput): Promise<RestorePointRecord | null>;
   /** A job's points of one VM: what retention chooses from. */
-  retentionCandidates(jobId: string, vmId: string): Promise<{ id: string; createdAt: Date }[]>;
+  retentionCandidates(
+    jobId: string,
+    vmId: string,
+  ): Promise<{ id: string; createdAt: Date; locationKind: RestorePointRecord['locationKind'] }[]>;
   /**
    * How many points each of these VMs has, with the VM's name as its newest point recorded it (a VM
    * an import removes keeps its points, which then point at nothing). VMs without points are left out.
@@ -181,4 +197,23 @@ export interface RestorePointStore {
   recordPoolSnapshots(input: PoolSnapshotsInput): Promise<PoolSnapshotsResult>;
   /** VMs of an operation that got their point (retry-failed retries the others). */
   vmIdsCataloguedBy(operationId: string): Promise<string[]>;
+}
+
+/**
+ * What a sync (or the checkpoint step) rewrites on a pool point it lists again: the snapshot's
+ * name (renamed on the pool), no note (its VM is listed), and the job of a checkpoint Migawka took
+ * when the pool's watcher catalogued it first (a job's retention prunes only its own points).
+ */
+export function listedAgain(
+  point: NewRestorePoint,
+  snapshotName: string,
+): Partial<
+  Pick<RestorePointRecord, 'locationName' | 'locationNote' | 'jobId' | 'includesMemory' | 'consistencyReason'>
+> {
+  return {
+    locationName: snapshotName,
+    locationNote: null,
+    ...(point.jobId ? { jobId: point.jobId, consistencyReason: point.consistencyReason } : {}),
+    ...(point.includesMemory ? { includesMemory: true } : {}),
+  };
 }

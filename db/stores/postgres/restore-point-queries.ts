@@ -55,6 +55,8 @@ export async function browseRestorePoints(
       lastVerdict: restorePoints.lastVerdict,
       locationKind: restorePoints.locationKind,
       locationName: restorePoints.locationName,
+      includesMemory: restorePoints.includesMemory,
+      locationNote: restorePoints.locationNote,
       goneSince: restorePoints.goneSince,
       goneReason: restorePoints.goneReason,
     })

@@ -15,6 +15,7 @@ import type {
   RestorePointStore,
   VerificationInput,
 } from '../ports/restore-point-store';
+import { listedAgain } from '../ports/restore-point-store';
 import {
   browseRestorePoints,
   queryActiveOperationsOn,
@@ -105,7 +106,11 @@ export class PgRestorePointStore implements RestorePointStore {
 
   async retentionCandidates(jobId: string, vmId: string) {
     return this.db
-      .select({ id: restorePoints.id, createdAt: restorePoints.createdAt })
+      .select({
+        id: restorePoints.id,
+        createdAt: restorePoints.createdAt,
+        locationKind: restorePoints.locationKind,
+      })
       .from(restorePoints)
       .where(and(eq(restorePoints.jobId, jobId), eq(restorePoints.vmId, vmId)))
       .orderBy(asc(restorePoints.createdAt), asc(restorePoints.id));
@@ -162,7 +167,7 @@ export class PgRestorePointStore implements RestorePointStore {
     return queryActiveOperationsOn(this.db, pointId, 'delete-point');
   }
 
-  async recordPoolSnapshots({ hostIds, snapshots, now, goneReason }: PoolSnapshotsInput) {
+  async recordPoolSnapshots({ hostIds, snapshots, orphans = [], now, goneReason }: PoolSnapshotsInput) {
     return inPgTransaction(this.db, async (tx): Promise<PoolSnapshotsResult> => {
       const result: PoolSnapshotsResult = { added: [], gone: [] };
       for (const { point, snapshotRef, snapshotName } of snapshots) {
@@ -182,10 +187,19 @@ export class PgRestorePointStore implements RestorePointStore {
         else
           await tx
             .update(restorePoints)
-            .set({ locationName: snapshotName })
+            .set(listedAgain(point, snapshotName))
             .where(and(eq(restorePoints.id, point.id), isNull(restorePoints.goneSince)));
       }
-      const listed = new Set(snapshots.map((snapshot) => snapshot.point.id));
+      for (const orphan of orphans) {
+        await tx
+          .update(restorePoints)
+          .set({ locationNote: orphan.note })
+          .where(and(eq(restorePoints.id, orphan.pointId), isNull(restorePoints.goneSince)));
+      }
+      const listed = new Set([
+        ...snapshots.map((snapshot) => snapshot.point.id),
+        ...orphans.map((orphan) => orphan.pointId),
+      ]);
       const stored =
         hostIds.length === 0
           ? []

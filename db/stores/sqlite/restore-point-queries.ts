@@ -57,6 +57,8 @@ export function browseRestorePoints(db: Db, query: RestorePointBrowseQuery): Pag
       lastVerdict: restorePoints.lastVerdict,
       locationKind: restorePoints.locationKind,
       locationName: restorePoints.locationName,
+      includesMemory: restorePoints.includesMemory,
+      locationNote: restorePoints.locationNote,
       goneSince: restorePoints.goneSince,
       goneReason: restorePoints.goneReason,
     })

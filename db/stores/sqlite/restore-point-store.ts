@@ -12,6 +12,7 @@ import type {
   RestorePointStore,
   VerificationInput,
 } from '../ports/restore-point-store';
+import { listedAgain } from '../ports/restore-point-store';
 import {
   browseRestorePoints,
   queryActiveOperationsOn,
@@ -107,7 +108,11 @@ export class SqliteRestorePointStore implements RestorePointStore {
 
   async retentionCandidates(jobId: string, vmId: string) {
     return this.db
-      .select({ id: restorePoints.id, createdAt: restorePoints.createdAt })
+      .select({
+        id: restorePoints.id,
+        createdAt: restorePoints.createdAt,
+        locationKind: restorePoints.locationKind,
+      })
       .from(restorePoints)
       .where(and(eq(restorePoints.jobId, jobId), eq(restorePoints.vmId, vmId)))
       .all();
@@ -159,7 +164,7 @@ export class SqliteRestorePointStore implements RestorePointStore {
     return queryActiveOperationsOn(this.db, pointId, 'delete-point');
   }
 
-  async recordPoolSnapshots({ hostIds, snapshots, now, goneReason }: PoolSnapshotsInput) {
+  async recordPoolSnapshots({ hostIds, snapshots, orphans = [], now, goneReason }: PoolSnapshotsInput) {
     return inTransaction(this.db, (tx): PoolSnapshotsResult => {
       const result: PoolSnapshotsResult = { added: [], gone: [] };
       for (const { point, snapshotRef, snapshotName } of snapshots) {
@@ -180,11 +185,20 @@ export class SqliteRestorePointStore implements RestorePointStore {
         if (row) result.added.push({ id: point.id, vmName: point.vmName, name: snapshotName });
         else
           tx.update(restorePoints)
-            .set({ locationName: snapshotName })
+            .set(listedAgain(point, snapshotName))
             .where(and(eq(restorePoints.id, point.id), isNull(restorePoints.goneSince)))
             .run();
       }
-      const listed = new Set(snapshots.map((snapshot) => snapshot.point.id));
+      for (const orphan of orphans) {
+        tx.update(restorePoints)
+          .set({ locationNote: orphan.note })
+          .where(and(eq(restorePoints.id, orphan.pointId), isNull(restorePoints.goneSince)))
+          .run();
+      }
+      const listed = new Set([
+        ...snapshots.map((snapshot) => snapshot.point.id),
+        ...orphans.map((orphan) => orphan.pointId),
+      ]);
       const stored =
         hostIds.length === 0
           ? []

@@ -262,6 +262,7 @@ describe('XAPI discovery', () => {
         takenAt: new Date('2026-11-24T02:00:00Z'),
         powerStateAtSnapshot: 'Running',
         isQuiesced: false,
+        includesMemory: false,
         diskIds: fixture.pool.disksOf(snapshotRef).map((ref) => uuid('VDI', ref)),
         // The VM's own disks it holds a copy of, and what its copies take on the SR.
         sourceDiskIds: fixture.pool.disksOf(fixture.sql01).map((ref) => uuid('VDI', ref)),

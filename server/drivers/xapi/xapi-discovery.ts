@@ -140,16 +140,19 @@ export interface DiskFacts {
 /** A snapshot of a VM in the pool: a restore point of that VM. */
 export interface PoolSnapshot {
   id: string;
-  vmId: string;
+  /** The VM it is a snapshot of; null when that VM was deleted on the pool (xapi keeps its snapshots). */
+  vmId: string | null;
   name: string;
   takenAt: Date | null;
   powerStateAtSnapshot: string | null;
   isQuiesced: boolean;
+  /** A memory checkpoint: Suspended, with a suspend VDI holding the VM's RAM. */
+  includesMemory: boolean;
   /** The snapshot's own VDIs. */
   diskIds: string[];
   /** The VM's disks the snapshot holds a copy of (each snapshot VDI's `snapshot_of`). */
   sourceDiskIds: string[];
-  /** What the snapshot's VDIs take on their SRs (`physical_utilisation`). */
+  /** What the snapshot's VDIs take on their SRs (`physical_utilisation`), its suspend VDI included. */
   sizeBytes: number;
 }
 
@@ -306,22 +309,36 @@ function poolFactsOf(
         resetsOnBoot: vdi.on_boot === 'reset',
       })),
     snapshots: Object.values(records.vms)
-      .filter((vm) => vm.is_a_snapshot && records.vms[vm.snapshot_of])
-      .map((snapshot) => ({
-        id: xenId(snapshot.uuid),
-        vmId: xenId(records.vms[snapshot.snapshot_of].uuid),
-        name: snapshot.name_label,
-        takenAt: parseXapiDate(snapshot.snapshot_time),
-        powerStateAtSnapshot: snapshot.snapshot_info['power-state-at-snapshot'] ?? null,
-        isQuiesced: snapshot.snapshot_info.quiesced === 'true',
-        diskIds: diskVdis(records, snapshot).map(([, vdi]) => xenId(vdi.uuid)),
-        sourceDiskIds: diskVdis(records, snapshot).flatMap(([, vdi]) => {
-          const source = records.vdis[vdi.snapshot_of];
-          return source ? [xenId(source.uuid)] : [];
-        }),
-        sizeBytes: diskVdis(records, snapshot).reduce((sum, [, vdi]) => sum + vdi.physical_utilisation, 0),
-      })),
+      .filter((vm) => vm.is_a_snapshot)
+      .map((snapshot) => poolSnapshotOf(records, snapshot)),
     guests,
+  };
+}
+
+/**
+ * One snapshot VM as a restore point of its VM. A checkpoint (`VM.checkpoint`) is a snapshot whose
+ * record is Suspended with a suspend VDI holding the VM's RAM: its size counts that image too. A
+ * snapshot whose VM was deleted on the pool (xapi keeps it; `snapshot_of` names no VM) has no VM.
+ */
+function poolSnapshotOf(records: PoolRecords, snapshot: VmRecord): PoolSnapshot {
+  const of = records.vms[snapshot.snapshot_of];
+  const memory = snapshot.suspend_VDI === NULL_REF ? undefined : records.vdis[snapshot.suspend_VDI];
+  const disks = diskVdis(records, snapshot);
+  return {
+    id: xenId(snapshot.uuid),
+    vmId: of && !of.is_a_snapshot ? xenId(of.uuid) : null,
+    name: snapshot.name_label,
+    takenAt: parseXapiDate(snapshot.snapshot_time),
+    powerStateAtSnapshot: snapshot.snapshot_info['power-state-at-snapshot'] ?? null,
+    isQuiesced: snapshot.snapshot_info.quiesced === 'true',
+    includesMemory: snapshot.power_state === 'Suspended' && memory !== undefined,
+    diskIds: disks.map(([, vdi]) => xenId(vdi.uuid)),
+    sourceDiskIds: disks.flatMap(([, vdi]) => {
+      const source = records.vdis[vdi.snapshot_of];
+      return source ? [xenId(source.uuid)] : [];
+    }),
+    sizeBytes:
+      disks.reduce((sum, [, vdi]) => sum + vdi.physical_utilisation, 0) + (memory?.physical_utilisation ?? 0),
   };
 }
 

@@ -69,6 +69,7 @@ describe('XapiPoolSnapshots', () => {
       vmId: sql01,
       diskCount: 2,
       powerStateAtSnapshot: 'Running',
+      includesMemory: false,
     });
     expect(await keeper.readPoolSnapshot('xen:00000000-0000-4000-8000-000000000000', call())).toBeNull();
     expect(await keeper.readPoolSnapshot(sql01, call())).toBeNull();

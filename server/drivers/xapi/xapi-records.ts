@@ -81,6 +81,8 @@ export const vmRecordSchema = z.object({
   snapshot_of: z.string().optional().default(NULL_REF),
   snapshot_time: z.string().optional().default('19700101T00:00:00Z'),
   snapshot_info: stringMap.optional().default({}),
+  /** A suspended VM's (or checkpoint's) memory image; OpaqueRef:NULL otherwise. */
+  suspend_VDI: z.string().optional().default(NULL_REF),
   guest_metrics: z.string().optional().default(NULL_REF),
   allowed_operations: z.array(z.string()).optional().default([]),
   current_operations: z.record(z.string(), z.string()).optional().default({}),

@@ -123,4 +123,118 @@ describe('XAPI connector run by the worker', () => {
     );
     expect(snapshots.map((vm) => vm.name_label)).toEqual(['sql01 before patch']); // Migawka's is released
   });
+
+  it('a job keeping memory checkpoints: each run keeps one on the pool; retention (keep last 1) destroys the older with its memory image', async () => {
+    const fixture = fixturePool();
+    const fake = await startFakeXapi({ pool: fixture.pool });
+    cleanups.push(() => fake.stop());
+    const client = new XapiClient({
+      label: 'xapi pool pool-lab',
+      address: fake.address(),
+      credentials: { credentials: async () => ({ username: 'root', password: 's3cret' }) },
+      trust: memoryTrustStore(),
+    });
+    const options = { signal: new AbortController().signal, timeoutMs: 30_000 };
+    const { inventory } = mapPool(await readPoolRecords(client, options));
+    const db = openDatabase(':memory:');
+    const stores = createSqliteStores(db);
+    let counter = 0;
+    const newId = () => `x${++counter}`;
+    let now = new Date('2026-11-24T02:00:00Z');
+    const ctx = createServiceContext({ now: () => now, newId });
+    await importInventory(stores, ctx, inventory, 'replace');
+    const root = mkdtempSync(path.join(tmpdir(), 'migawka-xapi-cp-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const lab = new LabDriver({
+      root,
+      inventory: labInventoryFromIndex(indexInventory(emptyInventory())),
+      stepDelayMs: 0,
+    });
+    cleanups.push(() => lab.stop());
+    const connector = new XapiConnector(() => [
+      { name: 'pool-lab', client, hostIds: new Set(inventory.hosts.map((host) => host.id)) },
+    ]);
+    const drivers = createDriverRegistry({
+      lookup: createSqliteDriverLookup(db),
+      connectors: [lab, connector],
+      repository: lab.repository,
+    });
+    const sql01 = xenId(fixture.pool.get('VM', fixture.sql01)?.uuid as string);
+    const request = {
+      scope: { kind: 'vms' as const, vmIds: [sql01] },
+      consistencyPolicy: 'fallback' as const,
+      passthroughPolicy: 'skip' as const,
+      keepMemoryCheckpoint: true,
+    };
+    const retention = { keepLast: 1, daily: 0, weekly: 0, monthly: 0 };
+    await stores.jobs.create({
+      id: 'job-cp',
+      name: 'sql01 with memory',
+      requestJson: request,
+      cron: null,
+      timeZone: 'UTC',
+      missedRunPolicy: 'run-once',
+      retentionJson: retention,
+      rpoHours: 24,
+      isEnabled: true,
+      lastScheduledAt: null,
+      nextRunAt: null,
+      createdAt: now,
+      updatedAt: now,
+      createdBy: 'system',
+    } as never);
+    const worker = createWorker({
+      stores,
+      drivers,
+      workerId: 'w',
+      clock: () => now,
+      leaseMs: 60_000,
+      retry: FAST_RETRY,
+    });
+    const checkpoints = () =>
+      [...fixture.pool.table('VM')].filter(
+        ([, vm]) => vm.is_a_snapshot && vm.snapshot_of === fixture.sql01 && vm.power_state === 'Suspended',
+      );
+    const images: string[] = [];
+    for (const run of [1, 2]) {
+      const plan = planBackup(indexInventory(inventory), request, {
+        now,
+        newId,
+        job: { id: 'job-cp', retention, timeZone: 'UTC' },
+      });
+      const operation = await stores.operations.enqueue(plan, request as unknown as Record<string, unknown>, {
+        id: `op-cp-${run}`,
+        now,
+        requestedBy: 'system',
+        jobId: 'job-cp',
+      });
+      for (let pass = 0; pass < 60; pass += 1) {
+        await worker.tick();
+        const status = (await stores.operations.get(operation.id))?.status;
+        if (status && !['queued', 'running'].includes(status)) break;
+        now = new Date(now.getTime() + 1000);
+      }
+      expect((await stores.operations.get(operation.id))?.status).toBe('succeeded');
+      const kept = checkpoints();
+      expect(kept).toHaveLength(1); // run 2 pruned run 1's
+      images.push(kept[0][1].suspend_VDI as string);
+      now = new Date(now.getTime() + 24 * 3600_000);
+    }
+    expect(fixture.pool.get('VDI', images[0])).toBeUndefined(); // the first checkpoint's memory image
+    expect(fixture.pool.get('VDI', images[1])).toBeDefined();
+    const pool = db
+      .select()
+      .from(restorePoints)
+      .all()
+      .filter((point) => point.locationKind === 'pool-snapshot' && point.includesMemory);
+    expect(pool).toHaveLength(1);
+    expect(pool[0]).toMatchObject({ jobId: 'job-cp', vmId: sql01, consistency: 'crash' });
+    // The repository copies keep their own last 1: the checkpoint does not push them out.
+    const copies = db
+      .select()
+      .from(restorePoints)
+      .all()
+      .filter((point) => point.locationKind === 'repository');
+    expect(copies).toHaveLength(1);
+  });
 });

@@ -26,6 +26,11 @@ export interface BackupPlanRequest {
   consistencyPolicy: ConsistencyPolicy;
   scripts?: Record<string, VmScripts>;
   passthroughPolicy: PassthroughPolicy;
+  /**
+   * Keep a memory checkpoint on the pool: for each Xen VM, a `VM.checkpoint` (disks + RAM) kept on
+   * its pool as a restore point of its own, after the VM's backup.
+   */
+  keepMemoryCheckpoint?: boolean;
 }
 
 export interface BackupPlanContext {

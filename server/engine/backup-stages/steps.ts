@@ -6,6 +6,7 @@
  */
 import type { SnapshotScope } from '../driver';
 import type { ConsistencyPolicy, PlanStep } from '../plan-types';
+import { checkpointName } from '../pool-checkpoints';
 import { makeStep } from '../step-params';
 import type { BackupMethod } from '../types';
 import { METHOD_IN_SENTENCE } from '../words';
@@ -360,12 +361,37 @@ function addGroupSteps(build: GroupBuild): void {
   addCatalogSteps(build, copyKeys);
 }
 
-/** Every group's steps in group order, then the job's retention over the VMs catalogued. */
+/**
+ * The memory checkpoint a job keeps on the pool (VM.checkpoint, disks + RAM): after the VM's own
+ * backup is catalogued, so the VM's brief pause never holds up the copy; it stays on the pool as a
+ * point of its own (nothing of it is exported), pruned by the job's retention.
+ */
+function addCheckpointStep(steps: PlanStep[], m: VmCapture, context: BackupPlanContext): void {
+  steps.push(
+    makeStep({
+      ...vmStep(m.vm.id),
+      key: keyOf(m.vm.id, 'xen-checkpoint'),
+      kind: 'xen-checkpoint',
+      title: `Keep a memory checkpoint of ${m.vm.name} on its pool (the VM pauses briefly)`,
+      params: {
+        vmName: m.vm.name,
+        checkpointName: checkpointName(m.vm.name, context.now),
+        jobId: context.job?.id ?? null,
+      },
+    }),
+  );
+}
+
+/**
+ * Every group's steps in group order (with the memory checkpoints of `checkpointVmIds`), then the
+ * job's retention over the VMs catalogued.
+ */
 export function buildBackupSteps(
   input: PlanningInput,
   groups: CaptureGroup[],
   captures: Map<string, VmCapture>,
   context: BackupPlanContext,
+  checkpointVmIds: ReadonlySet<string> = new Set(),
 ): PlanStep[] {
   const steps: PlanStep[] = [];
   const catalogued: string[] = [];
@@ -391,6 +417,7 @@ export function buildBackupSteps(
       consistencyStepKeys: new Map(members.map((m) => [m.vm.id, []])),
       frozen,
     });
+    for (const m of members) if (checkpointVmIds.has(m.vm.id)) addCheckpointStep(steps, m, context);
     catalogued.push(...members.map((m) => m.vm.id));
   }
   if (context.job && catalogued.length > 0) {

@@ -79,7 +79,9 @@ const buildSnapshotRevert: ModeBuilder = ({ subject, steps }) => {
       ...vmStepBase(subject),
       key: 'restore-power-state',
       kind: 'restore-power-state',
-      title: `Power ${subject.vmName} as it was at the snapshot`,
+      title: location.includesMemory
+        ? `Resume ${subject.vmName}: the revert leaves it suspended on the checkpoint's memory, and it runs again as it was`
+        : `Power ${subject.vmName} as it was at the snapshot`,
       params,
     }),
   );

@@ -20,6 +20,7 @@ import {
   saveState,
 } from './guest';
 import { applyRetention, deletePointStep, discardNewerPoints, verifyPoint } from './points';
+import { xenCheckpoint } from './pool-checkpoint';
 import { restorePowerState, revertPoolSnapshot } from './pool-points';
 import {
   copyOutVm,
@@ -47,6 +48,7 @@ export const STEP_HANDLERS: { readonly [K in StepKind]: StepHandler<K> } = {
   'copy-to-repository': copyToRepository,
   'release-snapshot': releaseSnapshot,
   catalog,
+  'xen-checkpoint': xenCheckpoint,
   'apply-retention': applyRetention,
   'agent-copy': agentCopy,
   // restore

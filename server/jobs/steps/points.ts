@@ -136,7 +136,16 @@ export const applyRetention: StepHandler<'apply-retention'> = {
     const inUse: string[] = [];
     for (const vmId of vmIds) {
       const points = await step.stores.restorePoints.retentionCandidates(jobId, vmId);
-      const prune = selectPointsToPrune(points, policy, timeZone).prune;
+      // The job's copies in the repository and its memory checkpoints on the pool are kept apart:
+      // each keeps the policy's last N, dailies… of its own kind, so one never pushes the other out.
+      const prune = ['repository', 'pool-snapshot'].flatMap(
+        (kind) =>
+          selectPointsToPrune(
+            points.filter((point) => point.locationKind === kind),
+            policy,
+            timeZone,
+          ).prune,
+      );
       // The points' locks, so no restore or verify of one starts while it is deleted; a point
       // another operation holds now (a restore reading it) is kept for the next run to prune.
       const held = new Set(
@@ -147,12 +156,18 @@ export const applyRetention: StepHandler<'apply-retention'> = {
           inUse.push(id);
           continue;
         }
-        await deletePoint(step.stores, step.drivers.repository(), id, {
-          operationId: step.operation.id,
-          reason: 'pruned by retention',
-          now: step.now(),
-          call: step.call,
-        });
+        const row = await step.stores.restorePoints.get(id);
+        if (row && isPoolPoint(row)) {
+          // A memory checkpoint on the pool: its snapshot VM, disks and suspend VDI, then the row.
+          await deletePoolPoint(step, row, 'pruned by retention');
+        } else {
+          await deletePoint(step.stores, step.drivers.repository(), id, {
+            operationId: step.operation.id,
+            reason: 'pruned by retention',
+            now: step.now(),
+            call: step.call,
+          });
+        }
         pruned += 1;
       }
     }

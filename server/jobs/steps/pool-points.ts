@@ -37,7 +37,8 @@ export async function verifyPoolPoint(
     if (!state) {
       verdict = 'missing';
       details = { snapshot: name, reason: `snapshot "${name}" is no longer on the pool` };
-    } else if (state.vmId !== row.vmId) {
+    } else if (state.vmId !== null && state.vmId !== row.vmId) {
+      // (null: its VM was deleted on the pool; xapi keeps the snapshot, which is still the point's.)
       verdict = 'missing';
       details = { snapshot: name, reason: `snapshot "${name}" is no longer a snapshot of ${row.vmName}` };
     } else if (state.diskCount < held) {
@@ -120,7 +121,9 @@ export const restorePowerState: StepHandler<'restore-power-state'> = {
       'info',
       done === 'started'
         ? `${row.vmName} started: it was running when the snapshot was taken`
-        : `${row.vmName} left as the snapshot had it`,
+        : done === 'resumed'
+          ? `${row.vmName} resumed: running again as it was at the memory checkpoint`
+          : `${row.vmName} left as the snapshot had it`,
     );
     return { status: 'succeeded', result: { power: done } };
   },

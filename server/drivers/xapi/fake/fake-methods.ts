@@ -2,10 +2,11 @@
  * The XAPI methods of the fake pool, named and failing as xapi's datamodel documents them
  * (CONNECTORS.md §1; datamodel_vm.ml, datamodel_errors.ml) — written from the API, not from the
  * connector: generic `<class>.get_all_records / get_record / get_by_uuid / get_<field>`, VM
- * snapshot (with `ignore_vdis` only from xapi 21.4.0), quiesced snapshot (MESSAGE_REMOVED from API
+ * snapshot (with `ignore_vdis` only from xapi 21.4.0), checkpoint (fake-checkpoint.ts), quiesced snapshot (MESSAGE_REMOVED from API
  * 2.14 on), revert, destroy, power, VDI / VBD / VM create, and tasks.
  */
 import { randomUUID } from 'node:crypto';
+import { checkpointVm, isCheckpoint, resumableFrom, resumeMemory } from './fake-checkpoint';
 import { FAKE_CLASSES, type FakeClass, type FakePool, type XapiRecord } from './fake-pool';
 
 /** A failure the fake answers with: the XAPI code and its parameters. */
@@ -24,7 +25,7 @@ function classOf(name: string): FakeClass | undefined {
   return FAKE_CLASSES.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
 }
 
-function must(pool: FakePool, name: FakeClass, ref: unknown): XapiRecord {
+export function must(pool: FakePool, name: FakeClass, ref: unknown): XapiRecord {
   const record = typeof ref === 'string' ? pool.get(name, ref) : undefined;
   if (!record) throw new FakeFault('HANDLE_INVALID', [name, String(ref)]);
   return record;
@@ -49,7 +50,7 @@ function isApiAtLeast(pool: FakePool, major: number, minor: number): boolean {
   return hostMajor > major || (hostMajor === major && (host.API_version_minor as number) >= minor);
 }
 
-function assertAllowed(pool: FakePool, vmRef: string, vm: XapiRecord, operation: string) {
+export function assertAllowed(pool: FakePool, vmRef: string, vm: XapiRecord, operation: string) {
   const current = Object.values((vm.current_operations as Record<string, string>) ?? {});
   if (current.length > 0) {
     throw new FakeFault('OTHER_OPERATION_IN_PROGRESS', [
@@ -66,9 +67,16 @@ function assertAllowed(pool: FakePool, vmRef: string, vm: XapiRecord, operation:
 }
 
 /** VM.snapshot: a snapshot VM with copies of the disks (bytes included), except `ignoreVdis`. */
-function snapshotVm(pool: FakePool, vmRef: string, name: string, ignoreVdis: string[], quiesced: boolean) {
+export function snapshotVm(
+  pool: FakePool,
+  vmRef: string,
+  name: string,
+  ignoreVdis: string[],
+  quiesced: boolean,
+  operation: 'snapshot' | 'checkpoint' = 'snapshot',
+) {
   const vm = must(pool, 'VM', vmRef);
-  assertAllowed(pool, vmRef, vm, 'snapshot');
+  assertAllowed(pool, vmRef, vm, operation);
   for (const vdiRef of pool.disksOf(vmRef)) {
     const vdi = must(pool, 'VDI', vdiRef);
     if (vdi.on_boot === 'reset')
@@ -100,6 +108,7 @@ function snapshotVm(pool: FakePool, vmRef: string, name: string, ignoreVdis: str
       snapshots: [],
       VBDs: [],
       snapshot_time: new Date(pool.now()).toISOString().replace(/-|\.\d+/g, ''),
+      suspend_VDI: NULL,
       snapshot_info: {
         'power-state-at-snapshot': vm.power_state as string,
         ...(quiesced ? { quiesced: 'true' } : {}),
@@ -145,6 +154,11 @@ function revertVm(pool: FakePool, snapshotRef: string) {
       pool.mod('VDI', original, {});
     }
   }
+  if (isCheckpoint(pool, snapshot)) {
+    // A checkpoint's VM comes back Suspended, its RAM the checkpoint's: VM.resume runs it on.
+    resumableFrom(pool, vmRef, snapshot);
+    return;
+  }
   pool.mod('VM', vmRef, { power_state: 'Halted', resident_on: NULL, current_operations: {} });
   void vm;
 }
@@ -166,7 +180,8 @@ function destroyVdi(pool: FakePool, vdiRef: string) {
 
 function destroyVm(pool: FakePool, vmRef: string) {
   const vm = must(pool, 'VM', vmRef);
-  if (vm.power_state !== 'Halted')
+  // A snapshot record is destroyed in whatever state it holds (a checkpoint's is Suspended).
+  if (vm.power_state !== 'Halted' && vm.is_a_snapshot !== true)
     throw new FakeFault('VM_BAD_POWER_STATE', [vmRef, 'halted', String(vm.power_state).toLowerCase()]);
   for (const vbd of vm.VBDs as string[]) pool.del('VBD', vbd);
   const parent = vm.snapshot_of as string;
@@ -230,7 +245,11 @@ export const METHODS: Record<string, Method> = {
   'VM.revert': (pool, params) => revertVm(pool, String(params[0])),
   'VM.destroy': (pool, params) => destroyVm(pool, String(params[0])),
   'VM.start': (pool, params) => setPower(pool, String(params[0]), ['Halted'], 'Running'),
-  'VM.resume': (pool, params) => setPower(pool, String(params[0]), ['Suspended'], 'Running'),
+  'VM.checkpoint': (pool, params) => checkpointVm(pool, String(params[0]), String(params[1])),
+  'VM.resume': (pool, params) => {
+    resumeMemory(pool, String(params[0]));
+    setPower(pool, String(params[0]), ['Suspended'], 'Running');
+  },
   'VM.clean_shutdown': (pool, params) => setPower(pool, String(params[0]), ['Running'], 'Halted'),
   'VM.hard_shutdown': (pool, params) =>
     setPower(pool, String(params[0]), ['Running', 'Paused', 'Suspended'], 'Halted'),

@@ -77,6 +77,8 @@ export class FakePool {
     FAKE_CLASSES.map((name) => [name, new Map()]),
   );
   readonly vdiBytes = new Map<string, Buffer>();
+  /** What a running VM holds in RAM (fake-checkpoint.ts writes it to a suspend VDI and back). */
+  readonly vmMemory = new Map<string, Buffer>();
   private readonly log: FakeEvent[] = [];
   private nextEvent = 1;
   private nextRef = 1;
@@ -303,6 +305,7 @@ export class FakePool {
       snapshot_of: 'OpaqueRef:NULL',
       snapshot_time: '19700101T00:00:00Z',
       snapshot_info: {},
+      suspend_VDI: 'OpaqueRef:NULL',
       guest_metrics: guest,
       allowed_operations: ['snapshot', 'checkpoint', 'clean_shutdown', 'hard_shutdown', 'start'],
       current_operations: {},

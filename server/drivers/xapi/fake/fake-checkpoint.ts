@@ -1,0 +1,99 @@
+/**
+ * Memory checkpoints in the fake pool, as xapi's datamodel documents them (CONNECTORS.md §1.4–1.5):
+ * `VM.checkpoint(vm, name)` snapshots the disks and saves the VM's RAM into a suspend VDI (type
+ * `suspend`) of the snapshot, whose record is `Suspended`; a halted VM has nothing to checkpoint
+ * (`VM_BAD_POWER_STATE`). `VM.revert` of a checkpoint leaves the VM Suspended with a copy of that
+ * image as its own suspend VDI, and `VM.resume` loads it back into the VM and destroys it. The RAM is
+ * real bytes (`FakePool.vmMemory`), so a test can follow the same image from the VM into the
+ * checkpoint and back.
+ */
+import { assertAllowed, FakeFault, METHODS, must, snapshotVm } from './fake-methods';
+import { diskBytes, type FakePool, type XapiRecord } from './fake-pool';
+
+const NULL = 'OpaqueRef:NULL';
+
+/** The fake's RAM image size: small, real bytes (a real VM's is memory_static_max). */
+export const FAKE_MEMORY_BYTES = 96 * 1024;
+
+/** What the VM holds in RAM now: seeded from its uuid the first time it is read. */
+export function memoryOf(pool: FakePool, vmRef: string): Buffer {
+  let memory = pool.vmMemory.get(vmRef);
+  if (!memory) {
+    memory = diskBytes(`ram:${String(must(pool, 'VM', vmRef).uuid)}`, FAKE_MEMORY_BYTES);
+    pool.vmMemory.set(vmRef, memory);
+  }
+  return memory;
+}
+
+function addSuspendVdi(pool: FakePool, sr: string, name: string, bytes: Buffer): string {
+  const srRecord = must(pool, 'SR', sr);
+  const free = (srRecord.physical_size as number) - (srRecord.physical_utilisation as number);
+  if (bytes.length > free) throw new FakeFault('SR_FULL', [String(bytes.length), String(free)]);
+  const ref = pool.addVdi({ name, sr, bytes });
+  pool.mod('VDI', ref, { type: 'suspend' });
+  return ref;
+}
+
+/** Where a VM's suspend image goes: the SR of its first disk (xapi: the VM's suspend_SR or the pool's default SR). */
+function suspendSrOf(pool: FakePool, vmRef: string): string {
+  const [first] = pool.disksOf(vmRef);
+  if (!first) throw new FakeFault('VM_NO_SUSPEND_SR', [vmRef]);
+  return must(pool, 'VDI', first).SR as string;
+}
+
+export function checkpointVm(pool: FakePool, vmRef: string, name: string): string {
+  const vm = must(pool, 'VM', vmRef);
+  if (vm.power_state !== 'Running') {
+    throw new FakeFault('VM_BAD_POWER_STATE', [vmRef, 'running', String(vm.power_state).toLowerCase()]);
+  }
+  assertAllowed(pool, vmRef, vm, 'checkpoint');
+  const sr = suspendSrOf(pool, vmRef);
+  const snapshotRef = snapshotVm(pool, vmRef, name, [], false, 'checkpoint');
+  try {
+    const image = addSuspendVdi(pool, sr, `Suspend image of ${String(vm.name_label)}`, memoryOf(pool, vmRef));
+    pool.mod('VM', snapshotRef, { power_state: 'Suspended', suspend_VDI: image });
+  } catch (error) {
+    // xapi undoes a checkpoint that cannot save the RAM: no half checkpoint stays.
+    const disks = pool.disksOf(snapshotRef);
+    METHODS['VM.destroy'](pool, [snapshotRef]);
+    for (const vdi of disks) METHODS['VDI.destroy'](pool, [vdi]);
+    throw error;
+  }
+  return snapshotRef;
+}
+
+export function isCheckpoint(pool: FakePool, snapshot: XapiRecord): boolean {
+  const image = snapshot.suspend_VDI as string | undefined;
+  return snapshot.power_state === 'Suspended' && !!image && image !== NULL && !!pool.get('VDI', image);
+}
+
+/** After a revert to a checkpoint: the VM is Suspended with a copy of the checkpoint's RAM. */
+export function resumableFrom(pool: FakePool, vmRef: string, checkpoint: XapiRecord): void {
+  const bytes = pool.vdiBytes.get(checkpoint.suspend_VDI as string) ?? Buffer.alloc(0);
+  const vm = must(pool, 'VM', vmRef);
+  const previous = vm.suspend_VDI as string | undefined;
+  if (previous && previous !== NULL && pool.get('VDI', previous)) pool.del('VDI', previous);
+  const image = addSuspendVdi(
+    pool,
+    suspendSrOf(pool, vmRef),
+    `Suspend image of ${String(vm.name_label)}`,
+    Buffer.from(bytes),
+  );
+  pool.mod('VM', vmRef, {
+    power_state: 'Suspended',
+    resident_on: NULL,
+    current_operations: {},
+    suspend_VDI: image,
+  });
+}
+
+/** VM.resume: the suspend image goes back into the VM's RAM, and the image is destroyed. */
+export function resumeMemory(pool: FakePool, vmRef: string): void {
+  const vm = must(pool, 'VM', vmRef);
+  const image = vm.suspend_VDI as string | undefined;
+  if (vm.power_state !== 'Suspended' || !image || image === NULL) return;
+  const bytes = pool.vdiBytes.get(image);
+  if (bytes) pool.vmMemory.set(vmRef, Buffer.from(bytes));
+  if (pool.get('VDI', image)) METHODS['VDI.destroy'](pool, [image]);
+  pool.mod('VM', vmRef, { suspend_VDI: NULL });
+}
