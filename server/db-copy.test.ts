@@ -23,7 +23,7 @@ describe.skipIf(!postgres || postgres.skip !== null)('migawka db copy (SQLite â†
   it('copies every table, keeps the audit chain verifiable, and refuses a non-empty target unless forced', async () => {
     const h = await createHarness();
     const target = await postgres?.open();
-    if (!target || target.dialect !== 'postgres') throw new Error('expected PostgreSQL');
+    if (target?.dialect !== 'postgres') throw new Error('expected PostgreSQL');
     try {
       const op = await h.enqueueBackup({
         scope: { kind: 'vms', vmIds: ['sql1'] },

@@ -58,7 +58,7 @@ export function checkpointFindings(index: InventoryIndex, vmId: string, method: 
   const seen = new Set<string>();
   for (const disk of index.disksByVm.get(vm.id) ?? []) {
     const volume = disk.hostVolumeId ? index.hostVolumesById.get(disk.hostVolumeId) : undefined;
-    if (!volume || volume.kind !== 'sr' || volume.canSnapshot !== false || seen.has(volume.id)) continue;
+    if (volume?.kind !== 'sr' || volume.canSnapshot !== false || seen.has(volume.id)) continue;
     seen.add(volume.id);
     findings.push(
       finding(
