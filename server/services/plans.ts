@@ -106,8 +106,8 @@ export function pointSummaryOf(row: RestorePointRecord): RestorePointSummary {
     jobId: row.jobId,
     expiresAt: row.expiresAt,
     location:
-      row.locationKind === 'pool-snapshot' && row.locationRef
-        ? { kind: 'pool-snapshot', snapshotId: row.locationRef, name: row.locationName ?? row.locationRef }
+      (row.locationKind === 'pool-snapshot' || row.locationKind === 'array-snapshot') && row.locationRef
+        ? { kind: row.locationKind, snapshotId: row.locationRef, name: row.locationName ?? row.locationRef }
         : null,
     goneReason: row.goneSince ? (row.goneReason ?? 'its data was removed outside Migawka') : null,
   };
