@@ -9,6 +9,7 @@
  */
 import { lockKeyForPoint, type PointPlan } from './plan-types';
 import { makeStep } from './step-params';
+import type { PointLocationKind } from './types';
 
 /** What a point plan needs to know about the point. */
 export interface PointSubject {
@@ -17,7 +18,7 @@ export interface PointSubject {
   vmName: string;
   createdAt: Date;
   /** `pool-snapshot`: the VM's pool does the work, so the plan takes its host's slot. */
-  locationKind?: 'repository' | 'pool-snapshot';
+  locationKind?: PointLocationKind;
   hostId?: string | null;
   /** pool-snapshot: its name on the pool, the VM disks it holds, and whether it holds the RAM too. */
   locationName?: string | null;

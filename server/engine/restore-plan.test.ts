@@ -8,6 +8,7 @@ import { readStepParams } from './step-params';
 import type { BackupMethod } from './types';
 
 const POOL_SNAPSHOT = { kind: 'pool-snapshot', snapshotId: 'xen:5a1e', name: 'before patch' } as const;
+const ARRAY_SNAPSHOT = { kind: 'array-snapshot', snapshotId: 'snap-9', name: 'migawka-0301' } as const;
 
 describe('listRestoreModes', () => {
   const available = (method: BackupMethod, vmId: string, extra: Partial<RestorePointSummary> = {}) =>
@@ -42,11 +43,26 @@ describe('listRestoreModes', () => {
         extra: { hostVolumeId: 'hv02:D:' },
         modes: ['as-new', 'volume-revert', 'staged'],
       },
+      // Its array snapshot kept on the array: the array reverts to it or clones it.
+      {
+        method: 'array-snapshot',
+        vmId: 'app01',
+        extra: { hostVolumeId: 'hv01:G:', arrayVolumeId: 'lun-shared', location: ARRAY_SNAPSHOT },
+        modes: ['as-new', 'volume-revert', 'staged'],
+      },
+      // Released once its disks were copied: only the repository's copy is left (a real array and the lab alike).
       {
         method: 'array-snapshot',
         vmId: 'app01',
         extra: { hostVolumeId: 'hv01:G:', arrayVolumeId: 'lun-shared' },
-        modes: ['as-new', 'volume-revert', 'staged'],
+        modes: ['as-new'],
+      },
+      // A kept array snapshot still needs the LUN it was taken of.
+      {
+        method: 'array-snapshot',
+        vmId: 'app01',
+        extra: { hostVolumeId: 'hv01:G:', arrayVolumeId: 'lun-gone', location: ARRAY_SNAPSHOT },
+        modes: ['as-new', 'staged'],
       },
     ],
   )('$method offers $modes', ({ method, vmId, extra, modes }) => {
@@ -93,6 +109,51 @@ describe('listRestoreModes', () => {
       'Points taken by Windows Server Backup restore whole volumes only; use a staged restore to bring back just wsb01',
     );
   });
+
+  it.each<{ name: string; extra: Partial<RestorePointSummary>; reasons: Record<string, string> }>([
+    {
+      name: 'released',
+      extra: {},
+      reasons: {
+        'in-place':
+          'Points taken by array snapshot restore whole volumes only; restore app01 as a new VM from the copy',
+        'volume-revert':
+          'The array snapshot of this point was released once its disks were copied into the repository; restore app01 as a new VM from the copy',
+        staged:
+          'The array snapshot of this point was released once its disks were copied into the repository; restore app01 as a new VM from the copy',
+      },
+    },
+    {
+      name: 'kept on the array',
+      extra: { location: ARRAY_SNAPSHOT },
+      reasons: {
+        'in-place':
+          'Points taken by array snapshot restore whole volumes only; use a staged restore to bring back just app01',
+      },
+    },
+  ])(
+    'an array point whose snapshot was $name says why the array modes are (not) offered',
+    ({ extra, reasons }) => {
+      const options = listRestoreModes(
+        point({
+          id: 'rp',
+          vmId: 'app01',
+          method: 'array-snapshot',
+          hostVolumeId: 'hv01:G:',
+          arrayVolumeId: 'lun-shared',
+          ...extra,
+        }),
+        makeOperationsIndex(),
+      );
+      const unavailable = Object.fromEntries(
+        options.filter((o) => !o.isAvailable).map((o) => [o.mode, o.reason]),
+      );
+      expect(unavailable).toEqual({
+        'snapshot-revert': 'Only XenServer snapshot points can be reverted as a snapshot',
+        ...reasons,
+      });
+    },
+  );
 
   it('a VM that no longer exists can only come back as a new VM', () => {
     const options = listRestoreModes(

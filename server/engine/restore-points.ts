@@ -28,14 +28,17 @@ export interface RestorePointSummary {
   sizeBytes: number;
   jobId: string | null;
   expiresAt: Date | null;
-  /** Where its data is; absent or null: copied into the repository. */
+  /**
+   * Where its data is; absent or null: copied into the repository. `array-snapshot`: copied into the
+   * repository and its array snapshot kept on the array too (a backup that kept it).
+   */
   location?: PointLocation | null;
   /** Its data vanished outside Migawka (a pool snapshot deleted on the pool): why, in words. */
   goneReason?: string | null;
 }
 
 /** A point whose data is a snapshot kept on the VM's XenServer pool, not a copy in the repository. */
-export interface PointLocation {
+export interface PoolSnapshotLocation {
   kind: 'pool-snapshot';
   /** The snapshot VM's id (`xen:<uuid>`). */
   snapshotId: string;
@@ -45,8 +48,27 @@ export interface PointLocation {
   includesMemory?: boolean;
 }
 
+/**
+ * An array-snapshot point whose disks were copied into the repository and whose array snapshot the
+ * backup kept on the array (not released): a volume revert or a staged restore (FlexClone) needs it.
+ */
+export interface ArraySnapshotLocation {
+  kind: 'array-snapshot';
+  /** The snapshot's id on the array (ONTAP snapshot uuid, EqualLogic snapshot name, lab id). */
+  snapshotId: string;
+  /** Its name on the array. */
+  name: string;
+}
+
+export type PointLocation = PoolSnapshotLocation | ArraySnapshotLocation;
+
 export function isPoolSnapshotPoint(point: Pick<RestorePointSummary, 'location'>): boolean {
   return point.location?.kind === 'pool-snapshot';
+}
+
+/** Whether the point's array snapshot is still kept on the array (so the array can revert or clone it). */
+export function isArraySnapshotKept(point: Pick<RestorePointSummary, 'location'>): boolean {
+  return point.location?.kind === 'array-snapshot';
 }
 
 export interface RestoreModeOption {
@@ -75,11 +97,11 @@ export function describeRestoreMode(point: RestorePointSummary, mode: RestoreMod
     case 'in-place':
       return `Overwrites ${point.vmName} with the point; ${point.vmName} must be powered off.`;
     case 'snapshot-revert':
-      return point.location?.includesMemory
+      if (point.location?.kind !== 'pool-snapshot')
+        return `Discards everything ${point.vmName} did since the point.`;
+      return point.location.includesMemory
         ? `Reverts ${point.vmName} to its memory checkpoint "${point.location.name}" kept on the pool: everything ${point.vmName} did since is discarded; the revert leaves it suspended on the checkpoint's memory, and it is then resumed, running again as it was at the checkpoint.`
-        : point.location
-          ? `Reverts ${point.vmName} to its snapshot "${point.location.name}" kept on the pool: everything ${point.vmName} did since is discarded, then it is powered as it was before the revert.`
-          : `Discards everything ${point.vmName} did since the point.`;
+        : `Reverts ${point.vmName} to its snapshot "${point.location.name}" kept on the pool: everything ${point.vmName} did since is discarded, then it is powered as it was before the revert.`;
     case 'volume-revert':
       return 'Rolls back every VM on the volume (the whole consistency group for a LUN in one) to the point.';
   }
@@ -183,29 +205,38 @@ function reasonModeUnavailable(
   const vmGone = vm?.goneSince
     ? `${goneWords(point.vmName, index.hostsById.get(vm.hostId)?.name ?? vm.hostId, vm.goneSince)}; restore it as a new VM`
     : `VM ${point.vmName} no longer exists; restore it as a new VM`;
-  const onPool = point.location
-    ? `The point is snapshot "${point.location.name}" kept on ${point.vmName}'s pool, with no copy in the repository; revert ${point.vmName} to it (snapshot revert)`
-    : null;
+  const onPool =
+    point.location?.kind === 'pool-snapshot'
+      ? `The point is snapshot "${point.location.name}" kept on ${point.vmName}'s pool, with no copy in the repository; revert ${point.vmName} to it (snapshot revert)`
+      : null;
   switch (mode) {
     case 'as-new':
       return onPool;
     case 'in-place':
       if (onPool) return onPool;
       if (!VM_LEVEL_METHODS.has(point.method)) {
-        return `Points taken by ${METHOD_IN_SENTENCE[point.method]} restore whole volumes only; use a staged restore to bring back just ${point.vmName}`;
+        const instead =
+          point.method === 'array-snapshot' && !isArraySnapshotKept(point)
+            ? `restore ${point.vmName} as a new VM from the copy`
+            : `use a staged restore to bring back just ${point.vmName}`;
+        return `Points taken by ${METHOD_IN_SENTENCE[point.method]} restore whole volumes only; ${instead}`;
       }
       return vmExists ? null : vmGone;
     case 'snapshot-revert':
       if (!XEN_METHODS.has(point.method))
         return 'Only XenServer snapshot points can be reverted as a snapshot';
       // A backup's snapshot is released once copied: only a snapshot still on the pool is one to revert to.
-      if (!point.location)
+      if (!isPoolSnapshotPoint(point))
         return `The snapshot of this point was released once copied into the repository; restore ${point.vmName} in place instead`;
       return vmExists ? null : `${vmGone.replace(/; restore it as a new VM$/, '')}: there is no VM to revert`;
     case 'volume-revert':
     case 'staged':
       if (!VOLUME_METHODS.has(point.method)) {
         return `Only Windows Server Backup and array snapshot points hold a whole volume; this is a ${METHOD_LABELS[point.method]} point`;
+      }
+      // Both work on the array snapshot itself (revert to it, clone it): once released, only the copy is left.
+      if (point.method === 'array-snapshot' && !isArraySnapshotKept(point)) {
+        return `The array snapshot of this point was released once its disks were copied into the repository; restore ${point.vmName} as a new VM from the copy`;
       }
       if (mode === 'volume-revert') return describeVolumeMissing(point, index);
       return null;

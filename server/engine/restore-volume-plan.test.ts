@@ -9,6 +9,9 @@ import { allOff, HOUR, keys, plan, point, ruleIds, wsbPoints } from './restore-p
 import { volumeRevertsNeedingPoint } from './restore-points';
 import { readStepParams } from './step-params';
 
+/** The backup kept its array snapshot on the array: a revert or a FlexClone works on it. */
+const KEPT = { kind: 'array-snapshot', snapshotId: 'snap-a', name: 'migawka-snap-a' } as const;
+
 describe('planRestore — volume revert blast radius', () => {
   const target = wsbPoints[0]; // wsb01, 10 h ago
   /** Both VMs on hv02 D: run: the revert stops them, and each is acknowledged by the operator. */
@@ -151,6 +154,7 @@ describe('planRestore — volume revert blast radius', () => {
     id: 'rp-sql',
     vmId: 'sql01',
     method: 'array-snapshot',
+    location: KEPT,
     hostVolumeId: 'hv01:E:',
     arrayVolumeId: 'lun-sql',
     heldDiskIds: ['sql01-data', 'sql01-logs'],
@@ -214,6 +218,7 @@ describe('planRestore — volume revert blast radius', () => {
         id: 'rp-app01',
         vmId: 'app01',
         method: 'array-snapshot',
+        location: KEPT,
         hostVolumeId: 'hv01:G:',
         arrayVolumeId: 'lun-shared',
         snapshotId: 'snap-a',
@@ -222,6 +227,7 @@ describe('planRestore — volume revert blast radius', () => {
         id: 'rp-app02',
         vmId: 'app02',
         method: 'array-snapshot',
+        location: KEPT,
         hostVolumeId: 'hv01:G:',
         arrayVolumeId: 'lun-shared',
         snapshotId: 'snap-a',

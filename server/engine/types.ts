@@ -100,9 +100,10 @@ export function consistencyRank(level: Consistency): number {
 /** How a VM would be captured: while running, in saved state (downtime), or already powered off. */
 /**
  * Where a restore point's data is: copied into the repository (files with hashes), or a snapshot
- * kept on the VM's XenServer pool (the snapshot VM itself, read live on every verify and restore).
+ * kept on the VM's XenServer pool (the snapshot VM itself, read live on every verify and restore),
+ * or copied into the repository with its array snapshot kept on the array as well.
  */
-export const POINT_LOCATION_KINDS = ['repository', 'pool-snapshot'] as const;
+export const POINT_LOCATION_KINDS = ['repository', 'pool-snapshot', 'array-snapshot'] as const;
 export type PointLocationKind = (typeof POINT_LOCATION_KINDS)[number];
 
 export const CAPTURE_STATES = ['online', 'saved-state', 'offline'] as const;

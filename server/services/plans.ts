@@ -113,7 +113,9 @@ export function pointSummaryOf(row: RestorePointRecord): RestorePointSummary {
             name: row.locationName ?? row.locationRef,
             includesMemory: row.includesMemory,
           }
-        : null,
+        : row.locationKind === 'array-snapshot' && row.locationRef
+          ? { kind: 'array-snapshot', snapshotId: row.locationRef, name: row.locationName ?? row.locationRef }
+          : null,
     goneReason: row.goneSince ? (row.goneReason ?? 'its data was removed outside Migawka') : null,
   };
 }

@@ -106,6 +106,25 @@ export function runRestorePointStoreContract(
       expect(events.filter((event) => event.type === 'restore-point.created')).toHaveLength(1);
     });
 
+    it.each([
+      { name: 'kept on the array', kept: { snapshotRef: 'snap-uuid-1', snapshotName: 'mgw-0301' } },
+      { name: 'released', kept: null },
+    ])('catalogues a point whose array snapshot was $name at its location', async ({ kept }) => {
+      const operationId = await backupOperation(['a']);
+      await points.catalog({
+        point: pointOf('rp1', 'a', operationId, T0),
+        files: [fileOf('a')],
+        operationId,
+        now: T0,
+        keptOnArray: kept,
+      });
+      expect(await points.get('rp1')).toMatchObject(
+        kept
+          ? { locationKind: 'array-snapshot', locationRef: 'snap-uuid-1', locationName: 'mgw-0301' }
+          : { locationKind: 'repository', locationRef: null, locationName: null },
+      );
+    });
+
     it("keeps each disk's change tracking ids, unknown with its reason, and null when none were recorded", async () => {
       const changeTracking = [
         { diskId: 'a-os', ids: ['rctX:0a11:7', 'rctX:0a11:9'], reason: null },

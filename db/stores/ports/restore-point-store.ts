@@ -71,6 +71,11 @@ export interface CatalogInput {
   /** The operation whose catalog step writes it (its `restore-point.created` event). */
   operationId: string;
   now: Date;
+  /**
+   * The backup kept the point's array snapshot on the array (not released): the point is catalogued
+   * at location `array-snapshot` with the snapshot's id and name there. Absent: `repository`.
+   */
+  keptOnArray?: { snapshotRef: string; snapshotName: string } | null;
 }
 
 export interface VerificationInput {

@@ -29,12 +29,12 @@ import { inPgTransaction } from './transaction';
 export class PgRestorePointStore implements RestorePointStore {
   constructor(private readonly db: PgDb) {}
 
-  async catalog({ point, files, operationId, now }: CatalogInput): Promise<boolean> {
+  async catalog({ point, files, operationId, now, keptOnArray }: CatalogInput): Promise<boolean> {
     return inPgTransaction(this.db, async (tx, events) => {
       const [vm] = await tx.select({ hostId: vms.hostId }).from(vms).where(eq(vms.id, point.vmId));
       const [row] = await tx
         .insert(restorePoints)
-        .values({ ...point, hostId: vm?.hostId ?? null })
+        .values({ ...point, hostId: vm?.hostId ?? null, ...keptOnArrayColumns(keptOnArray) })
         // A resumed catalog step finds its point already there: UNIQUE(operation_id, vm_id).
         .onConflictDoNothing()
         .returning({ id: restorePoints.id });
@@ -238,4 +238,15 @@ export class PgRestorePointStore implements RestorePointStore {
       .orderBy(asc(restorePoints.vmId));
     return rows.map((row) => row.vmId);
   }
+}
+
+/** The location columns of a point catalogued with its array snapshot kept on the array. */
+function keptOnArrayColumns(kept: CatalogInput['keptOnArray']) {
+  return kept
+    ? {
+        locationKind: 'array-snapshot' as const,
+        locationRef: kept.snapshotRef,
+        locationName: kept.snapshotName,
+      }
+    : {};
 }

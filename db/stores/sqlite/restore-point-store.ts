@@ -26,13 +26,13 @@ import { inTransaction } from './transaction';
 export class SqliteRestorePointStore implements RestorePointStore {
   constructor(private readonly db: Db) {}
 
-  async catalog({ point, files, operationId, now }: CatalogInput): Promise<boolean> {
+  async catalog({ point, files, operationId, now, keptOnArray }: CatalogInput): Promise<boolean> {
     return inTransaction(this.db, (tx, events) => {
       const hostId =
         tx.select({ hostId: vms.hostId }).from(vms).where(eq(vms.id, point.vmId)).get()?.hostId ?? null;
       const row = tx
         .insert(restorePoints)
-        .values({ ...point, hostId })
+        .values({ ...point, hostId, ...keptOnArrayColumns(keptOnArray) })
         // A resumed catalog step finds its point already there: UNIQUE(operation_id, vm_id).
         .onConflictDoNothing()
         .returning({ id: restorePoints.id })
@@ -238,4 +238,15 @@ export class SqliteRestorePointStore implements RestorePointStore {
       .all()
       .map((row) => row.vmId);
   }
+}
+
+/** The location columns of a point catalogued with its array snapshot kept on the array. */
+function keptOnArrayColumns(kept: CatalogInput['keptOnArray']) {
+  return kept
+    ? {
+        locationKind: 'array-snapshot' as const,
+        locationRef: kept.snapshotRef,
+        locationName: kept.snapshotName,
+      }
+    : {};
 }

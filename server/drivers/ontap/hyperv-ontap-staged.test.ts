@@ -11,8 +11,11 @@
  * from, so the snapshot must still be on the cluster.
  */
 import { readdirSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { restorePoints as pgRestorePoints } from '../../../db/pg/schema-operations';
+import { restorePoints } from '../../../db/schema-operations';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
 import { recordPowerStates } from '../../jobs/steps/inventory';
@@ -59,10 +62,29 @@ async function captureKept() {
   const steps = await run.h.stores.operations.steps(op.id);
   const catalog = steps.find((step) => step.key === `vm:${run.vmIdOf('sql01')}:catalog`);
   const pointId = String((catalog?.resultJson as { restorePointId?: string } | null)?.restorePointId);
+  await recordKept(pointId);
   const atSnapshot = new Map(
     [...SQL01, WEB01, FILE01].map((file) => [file, sha256(run.host.model.readFile(file))]),
   );
   return { pointId, atSnapshot };
+}
+
+/**
+ * Records the point as kept on the array, as the catalog does for a backup that keeps its array
+ * snapshot: restore modes offer a staged restore only for such a point.
+ */
+async function recordKept(pointId: string) {
+  const snapshot = run.cluster.model.volumeByName('sql_data')?.snapshots[0];
+  if (!snapshot) throw new Error('no snapshot kept on sql_data');
+  const kept = {
+    locationKind: 'array-snapshot',
+    locationRef: snapshot.uuid,
+    locationName: snapshot.name,
+  } as const;
+  const { database } = run.h;
+  if (database.kind === 'sqlite')
+    await database.db.update(restorePoints).set(kept).where(eq(restorePoints.id, pointId));
+  else await database.pg.db.update(pgRestorePoints).set(kept).where(eq(pgRestorePoints.id, pointId));
 }
 
 /** Every VM on D: writes after the capture, and the host flushes D: to the LUN. */

@@ -65,7 +65,7 @@ const buildInPlace: ModeBuilder = ({ subject, steps }) => {
  */
 const buildSnapshotRevert: ModeBuilder = ({ subject, steps }) => {
   const { location } = subject.point;
-  if (!location) return [];
+  if (location?.kind !== 'pool-snapshot') return [];
   const params = { restorePointId: subject.point.id, snapshotId: location.snapshotId };
   steps.push(
     makeStep({
