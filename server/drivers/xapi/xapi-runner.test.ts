@@ -34,44 +34,53 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/**
+ * The fake pool discovered and imported as the console imports it, and a driver registry with the
+ * XAPI connector beside a lab (whose repository stores the exports); the clock is the test's.
+ */
+async function openPoolRun(tempPrefix: string, clock: () => Date) {
+  const fixture = fixturePool();
+  const fake = await startFakeXapi({ pool: fixture.pool });
+  cleanups.push(() => fake.stop());
+  const client = new XapiClient({
+    label: 'xapi pool pool-lab',
+    address: fake.address(),
+    credentials: { credentials: async () => ({ username: 'root', password: 's3cret' }) },
+    trust: memoryTrustStore(),
+  });
+  const options = { signal: new AbortController().signal, timeoutMs: 30_000 };
+  const { inventory } = mapPool(await readPoolRecords(client, options));
+  const db = openDatabase(':memory:');
+  const stores = createSqliteStores(db);
+  let counter = 0;
+  const newId = () => `x${++counter}`;
+  await importInventory(stores, createServiceContext({ now: clock, newId }), inventory, 'replace');
+  const root = mkdtempSync(path.join(tmpdir(), tempPrefix));
+  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+  const lab = new LabDriver({
+    root,
+    inventory: labInventoryFromIndex(indexInventory(emptyInventory())),
+    stepDelayMs: 0,
+  });
+  cleanups.push(() => lab.stop());
+  const connector = new XapiConnector(() => [
+    { name: 'pool-lab', client, hostIds: new Set(inventory.hosts.map((host) => host.id)) },
+  ]);
+  const drivers = createDriverRegistry({
+    lookup: createSqliteDriverLookup(db),
+    connectors: [lab, connector],
+    repository: lab.repository,
+  });
+  return { fixture, inventory, db, stores, newId, drivers, lab, options };
+}
+
 describe('XAPI connector run by the worker', () => {
   it('backs up a Xen VM: snapshot, export into the repository, release, catalog', async () => {
-    const fixture = fixturePool();
-    const fake = await startFakeXapi({ pool: fixture.pool });
-    cleanups.push(() => fake.stop());
-    const client = new XapiClient({
-      label: 'xapi pool pool-lab',
-      address: fake.address(),
-      credentials: { credentials: async () => ({ username: 'root', password: 's3cret' }) },
-      trust: memoryTrustStore(),
-    });
-    const options = { signal: new AbortController().signal, timeoutMs: 30_000 };
-    const { inventory } = mapPool(await readPoolRecords(client, options));
-
-    const db = openDatabase(':memory:');
-    const stores = createSqliteStores(db);
-    let counter = 0;
-    const newId = () => `x${++counter}`;
     let now = new Date('2026-11-24T02:00:00Z');
-    const ctx = createServiceContext({ now: () => now, newId });
-    await importInventory(stores, ctx, inventory, 'replace');
-
-    const root = mkdtempSync(path.join(tmpdir(), 'migawka-xapi-run-'));
-    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-    const lab = new LabDriver({
-      root,
-      inventory: labInventoryFromIndex(indexInventory(emptyInventory())),
-      stepDelayMs: 0,
-    });
-    cleanups.push(() => lab.stop());
-    const connector = new XapiConnector(() => [
-      { name: 'pool-lab', client, hostIds: new Set(inventory.hosts.map((host) => host.id)) },
-    ]);
-    const drivers = createDriverRegistry({
-      lookup: createSqliteDriverLookup(db),
-      connectors: [lab, connector],
-      repository: lab.repository,
-    });
+    const { fixture, inventory, db, stores, newId, drivers, lab, options } = await openPoolRun(
+      'migawka-xapi-run-',
+      () => now,
+    );
 
     const sql01 = xenId(fixture.pool.get('VM', fixture.sql01)?.uuid as string);
     const request = {
@@ -125,40 +134,11 @@ describe('XAPI connector run by the worker', () => {
   });
 
   it('a job keeping memory checkpoints: each run keeps one on the pool; retention (keep last 1) destroys the older with its memory image', async () => {
-    const fixture = fixturePool();
-    const fake = await startFakeXapi({ pool: fixture.pool });
-    cleanups.push(() => fake.stop());
-    const client = new XapiClient({
-      label: 'xapi pool pool-lab',
-      address: fake.address(),
-      credentials: { credentials: async () => ({ username: 'root', password: 's3cret' }) },
-      trust: memoryTrustStore(),
-    });
-    const options = { signal: new AbortController().signal, timeoutMs: 30_000 };
-    const { inventory } = mapPool(await readPoolRecords(client, options));
-    const db = openDatabase(':memory:');
-    const stores = createSqliteStores(db);
-    let counter = 0;
-    const newId = () => `x${++counter}`;
     let now = new Date('2026-11-24T02:00:00Z');
-    const ctx = createServiceContext({ now: () => now, newId });
-    await importInventory(stores, ctx, inventory, 'replace');
-    const root = mkdtempSync(path.join(tmpdir(), 'migawka-xapi-cp-'));
-    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-    const lab = new LabDriver({
-      root,
-      inventory: labInventoryFromIndex(indexInventory(emptyInventory())),
-      stepDelayMs: 0,
-    });
-    cleanups.push(() => lab.stop());
-    const connector = new XapiConnector(() => [
-      { name: 'pool-lab', client, hostIds: new Set(inventory.hosts.map((host) => host.id)) },
-    ]);
-    const drivers = createDriverRegistry({
-      lookup: createSqliteDriverLookup(db),
-      connectors: [lab, connector],
-      repository: lab.repository,
-    });
+    const { fixture, inventory, db, stores, newId, drivers } = await openPoolRun(
+      'migawka-xapi-cp-',
+      () => now,
+    );
     const sql01 = xenId(fixture.pool.get('VM', fixture.sql01)?.uuid as string);
     const request = {
       scope: { kind: 'vms' as const, vmIds: [sql01] },
