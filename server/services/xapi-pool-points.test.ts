@@ -29,19 +29,26 @@ afterEach(async () => {
 const dialects = await storeDialects('xapipoints');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
+/** The lab's fake pool added by an admin and connected with its watcher, after its first sync. */
+async function connectLabPool(lab: Awaited<ReturnType<typeof openXapiLab>>) {
+  const { stores, ctx, keys } = lab;
+  const pool = await addXapiPool(stores, ctx, {
+    name: 'pool-lab',
+    address: lab.fake.address(),
+    secretId: lab.secret.id,
+  });
+  const set = await connectXapiPools(stores, keys, { watch: true, ctx });
+  await set.synced(pool.id);
+  return { pool, set };
+}
+
 describe.each(dialects)('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
     it('a pool snapshot is reverted to, verified live and deleted on the pool through the worker', async () => {
       let now = new Date('2026-11-30T01:00:00Z');
       const lab = await openXapiLab(dialect, { now: () => now });
-      const { fixture, stores, ctx, keys, handle } = lab;
-      const pool = await addXapiPool(stores, ctx, {
-        name: 'pool-lab',
-        address: lab.fake.address(),
-        secretId: lab.secret.id,
-      });
-      const set = await connectXapiPools(stores, keys, { watch: true, ctx });
-      await set.synced(pool.id);
+      const { fixture, stores, ctx, handle } = lab;
+      const { pool, set } = await connectLabPool(lab);
       const snapshotRef =
         [...fixture.pool.table('VM')].find(([, vm]) => vm.name_label === 'sql01 before patch')?.[0] ?? '';
       const pointId = poolPointId(xenId(fixture.pool.get('VM', snapshotRef)?.uuid as string));
@@ -113,14 +120,8 @@ describe.each(dialects)('$name', (dialect) => {
     it('a snapshot deleted on the pool: the next batch marks its point gone; no revert is offered, a verify records it missing', async () => {
       let now = new Date('2026-11-30T01:00:00Z');
       const lab = await openXapiLab(dialect, { now: () => now });
-      const { fixture, stores, ctx, keys, handle } = lab;
-      const pool = await addXapiPool(stores, ctx, {
-        name: 'pool-lab',
-        address: lab.fake.address(),
-        secretId: lab.secret.id,
-      });
-      const set = await connectXapiPools(stores, keys, { watch: true, ctx });
-      await set.synced(pool.id);
+      const { fixture, stores, ctx, handle } = lab;
+      const { pool, set } = await connectLabPool(lab);
       const snapshotRef =
         [...fixture.pool.table('VM')].find(([, vm]) => vm.name_label === 'sql01 before patch')?.[0] ?? '';
       const pointId = poolPointId(xenId(fixture.pool.get('VM', snapshotRef)?.uuid as string));
@@ -163,14 +164,8 @@ describe.each(dialects)('$name', (dialect) => {
     it('a memory checkpoint is catalogued as including memory; once its VM is deleted on the pool it stays (with why) and its delete destroys disks and memory image', async () => {
       let now = new Date('2026-11-30T01:00:00Z');
       const lab = await openXapiLab(dialect, { now: () => now });
-      const { fixture, stores, ctx, keys, handle } = lab;
-      const pool = await addXapiPool(stores, ctx, {
-        name: 'pool-lab',
-        address: lab.fake.address(),
-        secretId: lab.secret.id,
-      });
-      const set = await connectXapiPools(stores, keys, { watch: true, ctx });
-      await set.synced(pool.id);
+      const { fixture, stores, ctx, handle } = lab;
+      const { pool, set } = await connectLabPool(lab);
       const taken = set.synced(pool.id);
       const checkpointRef = METHODS['VM.checkpoint'](fixture.pool, [
         fixture.sql01,
