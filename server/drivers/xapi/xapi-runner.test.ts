@@ -42,6 +42,8 @@ async function openPoolRun(tempPrefix: string, clock: () => Date) {
   const fixture = fixturePool();
   const fake = await startFakeXapi({ pool: fixture.pool });
   cleanups.push(() => fake.stop());
+  // Snapshot times on the test's clock: retention orders the pool's checkpoints by them.
+  fixture.pool.now = () => clock().getTime();
   const client = new XapiClient({
     label: 'xapi pool pool-lab',
     address: fake.address(),

@@ -7,8 +7,9 @@
  * real bytes (`FakePool.vmMemory`), so a test can follow the same image from the VM into the
  * checkpoint and back.
  */
-import { assertAllowed, FakeFault, METHODS, must, snapshotVm } from './fake-methods';
+
 import { diskBytes, type FakePool, type XapiRecord } from './fake-pool';
+import { assertAllowed, destroyVdi, destroyVm, FakeFault, must, snapshotVm } from './fake-vm-ops';
 
 const NULL = 'OpaqueRef:NULL';
 
@@ -55,8 +56,8 @@ export function checkpointVm(pool: FakePool, vmRef: string, name: string): strin
   } catch (error) {
     // xapi undoes a checkpoint that cannot save the RAM: no half checkpoint stays.
     const disks = pool.disksOf(snapshotRef);
-    METHODS['VM.destroy'](pool, [snapshotRef]);
-    for (const vdi of disks) METHODS['VDI.destroy'](pool, [vdi]);
+    destroyVm(pool, snapshotRef);
+    for (const vdi of disks) destroyVdi(pool, vdi);
     throw error;
   }
   return snapshotRef;
@@ -94,6 +95,6 @@ export function resumeMemory(pool: FakePool, vmRef: string): void {
   if (vm.power_state !== 'Suspended' || !image || image === NULL) return;
   const bytes = pool.vdiBytes.get(image);
   if (bytes) pool.vmMemory.set(vmRef, Buffer.from(bytes));
-  if (pool.get('VDI', image)) METHODS['VDI.destroy'](pool, [image]);
+  if (pool.get('VDI', image)) destroyVdi(pool, image);
   pool.mod('VM', vmRef, { suspend_VDI: NULL });
 }
