@@ -4,9 +4,14 @@ import { RULE_IDS, type RuleId } from '../../server/engine/types';
 import { parseInventory } from '../../server/schemas/inventory';
 import { DEMO_LAB_NAMES, demoLabInventory } from './demo-lab';
 
-/** Restore rules need a restore request and protection rules need restore points: not inventory facts. */
+/**
+ * Restore rules need a restore request, protection rules need restore points, and the memory
+ * checkpoint rules (XS-CHECKPOINT-*) a job that keeps checkpoints: not inventory facts.
+ */
 const NOT_INVENTORY_RULES = new Set<RuleId>(['VM-UNPROTECTED', 'RPO-EXCEEDED', 'BACKUP-VM-GONE']);
-const REQUIRED_RULES = RULE_IDS.filter((id) => !id.startsWith('RESTORE-') && !NOT_INVENTORY_RULES.has(id));
+const REQUIRED_RULES = RULE_IDS.filter(
+  (id) => !id.startsWith('RESTORE-') && !id.startsWith('XS-CHECKPOINT-') && !NOT_INVENTORY_RULES.has(id),
+);
 
 describe('demo lab', () => {
   const inventory = demoLabInventory();
