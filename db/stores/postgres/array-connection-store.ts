@@ -1,5 +1,5 @@
 /** The ArrayConnectionStore on PostgreSQL (one statement per verb, as on SQLite). */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne, or } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
 import { arrayConnections, arrayJobs } from '../../pg/schema';
 import type {
@@ -53,7 +53,13 @@ export class PgArrayConnectionStore implements ArrayConnectionStore {
     await this.db
       .update(arrayConnections)
       .set({ refusedFingerprint: fingerprint })
-      .where(eq(arrayConnections.id, id));
+      // A request still in flight when an admin accepted this certificate must not refuse it again.
+      .where(
+        and(
+          eq(arrayConnections.id, id),
+          or(isNull(arrayConnections.fingerprint), ne(arrayConnections.fingerprint, fingerprint)),
+        ),
+      );
   }
 
   async recordSync(id: string, at: Date, error: string | null, arrayId?: string): Promise<void> {
