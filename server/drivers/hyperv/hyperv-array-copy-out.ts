@@ -21,8 +21,9 @@ import { copyMountRoot, dismountArrayCopy, mountArrayCopy } from './hyperv-array
 import type { HypervClient } from './hyperv-client';
 import { diskInventoryId } from './hyperv-discovery';
 import { toDriverError } from './hyperv-errors';
-import { fileHashesSchema, folderSchema, inPlaceSchema, newVmSchema, vmStateSchema } from './hyperv-records';
-import { createdVmIds, inPlaceTargets, splitPath } from './hyperv-restore-targets';
+import { createVmFromDisks } from './hyperv-new-vm';
+import { fileHashesSchema, folderSchema, inPlaceSchema, vmStateSchema } from './hyperv-records';
+import { inPlaceTargets, splitPath } from './hyperv-restore-targets';
 
 /** One mount folder per staging (`stage-<stagingId>`), beside the backups' copies. */
 export const copyOutMountRoot = (stagingId: string) => copyMountRoot(`stage-${stagingId}`);
@@ -197,25 +198,15 @@ async function copyOutAsNew(
       point.files.map((file) => [file.diskId, `${folder}\\${splitPath(file.origin.location)[1]}`]),
     );
     await copyAndVerify(client, sources, targets, request, options);
-    const created = await mapped(client, `new VM ${name}`, () =>
-      client.run(
-        'new-vm-from-disks',
-        {
-          name,
-          generation: original.Generation,
-          folder,
-          memoryBytes: 2 * 1024 ** 3,
-          disks: [...targets.values()],
-          start: false,
-        },
-        newVmSchema,
-        options,
-      ),
+    const createdVm = await createVmFromDisks(
+      client,
+      { name, generation: original.Generation, folder, targets },
+      options,
     );
     return {
       bytes: point.files.reduce((sum, file) => sum + file.bytes, 0),
       verified: true,
-      createdVm: createdVmIds(created, targets),
+      createdVm,
     };
   } catch (error) {
     // A half-made new VM's folder is removed, not left behind: a retry starts from an empty folder.

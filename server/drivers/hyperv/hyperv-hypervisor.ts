@@ -48,18 +48,18 @@ import { readChangeTracking } from './hyperv-change-tracking';
 import type { HypervClient } from './hyperv-client';
 import { diskInventoryId, type GuestCredential, HYPERV_CONNECTOR, vmGuidOf } from './hyperv-discovery';
 import { isDiskFull, isPowerShellError, toDriverError } from './hyperv-errors';
+import { createVmFromDisks } from './hyperv-new-vm';
 import {
   checkpointSchema,
   fileHashesSchema,
   folderSchema,
   guestScriptSchema,
   inPlaceSchema,
-  newVmSchema,
   removeCheckpointSchema,
   VM_STATES,
   vmStateSchema,
 } from './hyperv-records';
-import { createdVmIds, inPlaceTargets, splitPath } from './hyperv-restore-targets';
+import { inPlaceTargets, splitPath } from './hyperv-restore-targets';
 import { HypervWsb } from './hyperv-wsb';
 import type { WsbVersion } from './hyperv-wsb-text';
 
@@ -365,22 +365,12 @@ export class HypervHypervisor implements HypervisorDriver {
       const bytes = await this.writeAndVerify(point, targets, repository, options);
       if (request.target === 'as-new') {
         const generation = await this.generationOf(request.vmId, options);
-        const created = await this.mapped(`new VM ${name}`, () =>
-          this.client.run(
-            'new-vm-from-disks',
-            {
-              name,
-              generation,
-              folder,
-              memoryBytes: 2 * 1024 ** 3,
-              disks: [...targets.values()],
-              start: false,
-            },
-            newVmSchema,
-            options,
-          ),
+        const createdVm = await createVmFromDisks(
+          this.client,
+          { name, generation, folder, targets },
+          options,
         );
-        return { bytes, verified: true, createdVm: createdVmIds(created, targets) };
+        return { bytes, verified: true, createdVm };
       }
       return { bytes, verified: true };
     } catch (error) {

@@ -29,15 +29,15 @@ import type {
   StoredPoint,
 } from '../roles';
 import type { HypervClient } from './hyperv-client';
-import { diskInventoryId, hostInventoryId, vmGuidOf, vmInventoryId } from './hyperv-discovery';
+import { diskInventoryId, hostInventoryId, vmGuidOf } from './hyperv-discovery';
 import { toDriverError } from './hyperv-errors';
+import { createVmFromDisks } from './hyperv-new-vm';
 import {
   fileHashesSchema,
   folderSchema,
   hostFactsSchema,
   inPlaceSchema,
   listOf,
-  newVmSchema,
   VM_STATES,
 } from './hyperv-records';
 import { parseWsbVersions, type WsbVersion, wsbFailure } from './hyperv-wsb-text';
@@ -463,23 +463,11 @@ export class HypervWsb {
     );
     const bytes = point.files.reduce((sum, file) => sum + file.bytes, 0);
     if (!folder || !request.newVmName) return { bytes, verified: true };
-    const params = {
-      name: request.newVmName,
-      generation: 2,
-      folder,
-      memoryBytes: 2 * 1024 ** 3,
-      disks: [...targets.values()],
-      start: false,
-    };
-    const vm = await this.mapped(`new VM ${request.newVmName}`, () =>
-      this.client.run('new-vm-from-disks', params, newVmSchema, options),
+    const createdVm = await createVmFromDisks(
+      this.client,
+      { name: request.newVmName, generation: 2, folder, targets },
+      options,
     );
-    const slotOf = new Map(vm.HardDrives.map((drive) => [drive.Path.toLowerCase(), drive]));
-    const diskIds: Record<string, string> = {};
-    for (const [diskId, file] of targets) {
-      const drive = slotOf.get(file.toLowerCase());
-      if (drive) diskIds[diskId] = diskInventoryId(vm.Id, drive);
-    }
-    return { bytes, verified: true, createdVm: { vmId: vmInventoryId(vm.Id), diskIds } };
+    return { bytes, verified: true, createdVm };
   }
 }
