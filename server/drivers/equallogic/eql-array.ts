@@ -19,12 +19,17 @@ import type {
   ArraySnapshotScope,
   BackupRepository,
   CreateSnapshotRequest,
+  ExposedLun,
+  ExposeSnapshotRequest,
   RestoreResult,
   RevertVolumeRequest,
+  StagedLunsRequest,
   StageVolumeRequest,
 } from '../roles';
 import type { EqlClient } from './eql-client';
-import { EqlOperations, STAGING_PREFIX } from './eql-operations';
+import { cloneForHosts, cloneLun } from './eql-exposure';
+import { naaFromEqlTarget } from './eql-naa';
+import { COPY_PREFIX, EqlOperations, STAGING_PREFIX } from './eql-operations';
 
 export const EQUALLOGIC_CONNECTOR = 'equallogic';
 
@@ -39,6 +44,11 @@ export function eqlStagingName(stagingId: string): string {
   return `${STAGING_PREFIX}${groupName(stagingId)}`;
 }
 
+/** A backup's copy clones: one per volume of the exposure (`mgw-copy-<restore point>-<n>`). */
+const copyClonePrefix = (exposureId: string) => `${COPY_PREFIX}${groupName(exposureId)}-`;
+
+const isOurClone = (name: string) => name.startsWith(STAGING_PREFIX) || name.startsWith(COPY_PREFIX);
+
 /** The group's volumes as inventory rows (`volume show`: one line per volume, name first). */
 export async function discoverEqualLogic(
   client: EqlClient,
@@ -47,10 +57,14 @@ export async function discoverEqualLogic(
   options: CallOptions,
 ): Promise<{ array: StorageArray; arrayVolumes: ArrayVolume[]; consistencyGroups: ConsistencyGroup[] }> {
   const lines = await client.run('volume show', options);
-  const names = lines
-    .map((line) => line.split(/\s+/)[0])
-    .filter((name) => name && !name.startsWith(STAGING_PREFIX));
-  const collections = await new EqlOperations(client).collections(options);
+  const names = lines.map((line) => line.split(/\s+/)[0]).filter((name) => name && !isOurClone(name));
+  const operations = new EqlOperations(client);
+  const collections = await operations.collections(options);
+  // Each volume's NAA id, from its target name: hosts report the disk under a volume by it, so
+  // the inventory links host volumes to these volumes (engine/device-ids.ts), as for ONTAP LUNs.
+  const naaIds = new Map<string, string | null>();
+  for (const name of names)
+    naaIds.set(name, naaFromEqlTarget((await operations.volumeInfo(name, options)).iscsiName));
   const collectionOf = new Map<string, string>();
   for (const collection of collections) {
     for (const volume of collection.volumes)
@@ -75,6 +89,7 @@ export async function discoverEqualLogic(
       name,
       supportsSnapshots: true,
       consistencyGroupId: collectionOf.get(name) ?? null,
+      naaId: naaIds.get(name) ?? null,
     })),
   };
 }
@@ -199,18 +214,57 @@ export class EqlArray implements ArrayDriver {
     repository: BackupRepository,
     options: TransferOptions,
   ): Promise<RestoreResult> {
-    const snapshot = await this.snapshotOfPoints(request.restorePointIds, repository, options);
-    await this.operations.cloneSnapshot(
-      this.arrayVolume(request),
-      snapshot,
-      eqlStagingName(request.stagingId),
+    const snapshotName = await this.snapshotOfPoints(request.restorePointIds, repository, options);
+    await cloneForHosts(
+      this.operations,
+      this.client.label,
+      { volume: this.arrayVolume(request), snapshotName, cloneName: eqlStagingName(request.stagingId) },
       options,
     );
     return { bytes: 0, verified: false };
   }
 
+  /**
+   * The staged clone for the staged volume (the first id: the clone holds that volume only), as
+   * the VM's host finds it: the target to log in to and the NAA ids of the live volume and the copy.
+   */
+  async stagedLuns(request: StagedLunsRequest, options: CallOptions): Promise<ExposedLun[]> {
+    const [arrayVolumeId] = request.arrayVolumeIds;
+    const lun = await cloneLun(
+      this.operations,
+      this.client.label,
+      { arrayVolumeId, volume: this.volumeOf(arrayVolumeId), cloneName: eqlStagingName(request.stagingId) },
+      options,
+    );
+    return [lun];
+  }
+
+  /** Undo of stageVolume: access withdrawn, offline, deleted (the host logged out when it dismounted). */
   discardStaging(stagingId: string, options: CallOptions): Promise<void> {
     return this.operations.deleteClone(eqlStagingName(stagingId), options);
+  }
+
+  /** A backup's copy: a clone of the snapshot per volume, open to the live volume's initiators. */
+  async exposeSnapshot(request: ExposeSnapshotRequest, options: CallOptions): Promise<ExposedLun[]> {
+    const snapshotName = groupName(request.snapshotId);
+    const luns: ExposedLun[] = [];
+    for (const [index, arrayVolumeId] of request.arrayVolumeIds.entries()) {
+      const volume = this.volumeOf(arrayVolumeId);
+      const cloneName = `${copyClonePrefix(request.exposureId)}${index}`;
+      await cloneForHosts(this.operations, this.client.label, { volume, snapshotName, cloneName }, options);
+      luns.push(
+        await cloneLun(this.operations, this.client.label, { arrayVolumeId, volume, cloneName }, options),
+      );
+    }
+    return luns;
+  }
+
+  /** Undo of exposeSnapshot: every clone of the exposure goes; none left is fine. */
+  async withdrawExposure(exposureId: string, options: CallOptions): Promise<void> {
+    const prefix = copyClonePrefix(exposureId);
+    const lines = await this.client.run('volume show', options);
+    for (const name of lines.map((line) => line.split(/\s+/)[0]))
+      if (name?.startsWith(prefix)) await this.operations.deleteClone(name, options);
   }
 }
 
