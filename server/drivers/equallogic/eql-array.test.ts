@@ -85,6 +85,18 @@ describe('EqualLogic array driver through the registry', () => {
     expect(found.arrayVolumes[0].naaId).toMatch(/^6090a0[0-9a-f]{26}$/);
   });
 
+  it('a volume without snapshot reserve, or offline, is discovered as one that cannot be snapshotted', async () => {
+    const vmfs02 = group.volumes.get('vmfs02');
+    if (vmfs02) vmfs02.snapReservePercent = 0;
+    group.addVolume('vmfs03', 4096).isOnline = false;
+    const found = await discoverEqualLogic(client, ARRAY.id, ARRAY.name, options());
+    expect(found.arrayVolumes.map((volume) => [volume.name, volume.supportsSnapshots])).toEqual([
+      ['vmfs01', true],
+      ['vmfs02', false],
+      ['vmfs03', false],
+    ]);
+  });
+
   it('snapshots each volume under the engine id and releases them all', async () => {
     const driver = await registry.arrayForArray(ARRAY.id);
     await driver.createSnapshot(snapshotRequest('snap/1', ['vmfs01', 'vmfs02']), options());

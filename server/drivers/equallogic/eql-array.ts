@@ -29,7 +29,7 @@ import type {
 import type { EqlClient } from './eql-client';
 import { cloneForHosts, cloneLun } from './eql-exposure';
 import { naaFromEqlTarget } from './eql-naa';
-import { COPY_PREFIX, EqlOperations, STAGING_PREFIX } from './eql-operations';
+import { COPY_PREFIX, EqlOperations, type EqlVolumeInfo, STAGING_PREFIX } from './eql-operations';
 
 export const EQUALLOGIC_CONNECTOR = 'equallogic';
 
@@ -49,6 +49,15 @@ const copyClonePrefix = (exposureId: string) => `${COPY_PREFIX}${groupName(expos
 
 const isOurClone = (name: string) => name.startsWith(STAGING_PREFIX) || name.startsWith(COPY_PREFIX);
 
+/**
+ * A volume without snapshot reserve (`Snap-Reserve: 0%`) or offline cannot be snapshotted: the
+ * engine's ARRAY-NO-SNAPSHOT finding names it before a backup fails on the group. A firmware whose
+ * `show` prints no reserve line is taken at its word that it can (the snapshot step would say).
+ */
+function canSnapshot(info: EqlVolumeInfo | undefined): boolean {
+  return info?.isOnline === true && info.snapReservePercent !== 0;
+}
+
 /** The group's volumes as inventory rows (`volume show`: one line per volume, name first). */
 export async function discoverEqualLogic(
   client: EqlClient,
@@ -62,9 +71,8 @@ export async function discoverEqualLogic(
   const collections = await operations.collections(options);
   // Each volume's NAA id, from its target name: hosts report the disk under a volume by it, so
   // the inventory links host volumes to these volumes (engine/device-ids.ts), as for ONTAP LUNs.
-  const naaIds = new Map<string, string | null>();
-  for (const name of names)
-    naaIds.set(name, naaFromEqlTarget((await operations.volumeInfo(name, options)).iscsiName));
+  const infos = new Map<string, EqlVolumeInfo>();
+  for (const name of names) infos.set(name, await operations.volumeInfo(name, options));
   const collectionOf = new Map<string, string>();
   for (const collection of collections) {
     for (const volume of collection.volumes)
@@ -87,9 +95,9 @@ export async function discoverEqualLogic(
       id: `${arrayId}:vol:${name}`,
       arrayId,
       name,
-      supportsSnapshots: true,
+      supportsSnapshots: canSnapshot(infos.get(name)),
       consistencyGroupId: collectionOf.get(name) ?? null,
-      naaId: naaIds.get(name) ?? null,
+      naaId: naaFromEqlTarget(infos.get(name)?.iscsiName ?? ''),
     })),
   };
 }
