@@ -230,4 +230,30 @@ describe('EqualLogic array driver through the registry', () => {
     expect(group.volumes.get('vmfs01')?.data[0]).toBe(0x0a);
     expect(group.volumes.get('vmfs01')?.isOnline).toBe(true);
   });
+
+  it('a backup copy clones the snapshot for the live volume’s hosts; withdrawn, or left by a killed worker and removed by the release', async () => {
+    const driver = await registry.arrayForArrayVolume(volumeId('vmfs01'));
+    await client.run(`volume select vmfs01 access create initiator ${HV01}`, options());
+    await driver.createSnapshot(snapshotRequest('snap-3', ['vmfs01']), options());
+    const expose = () =>
+      driver.exposeSnapshot?.(
+        { snapshotId: 'snap-3', exposureId: 'rp-3', arrayVolumeIds: [volumeId('vmfs01')] },
+        options(),
+      ) ?? Promise.resolve([]);
+    const [lun] = await expose();
+    expect(await expose()).toEqual([lun]); // a retried copy finds its clone
+    const copies = () => [...group.volumes.keys()].filter((name) => name.startsWith('mgw-copy-'));
+    expect(copies()).toEqual([expect.stringMatching(/^mgw-copy-[0-9a-f]{8}-rp-3-0$/)]);
+    expect(lun.iscsi?.target).toBe(group.volumes.get(copies()[0])?.iscsiName);
+    expect(group.volumes.get(copies()[0])?.access.map((record) => record.initiator)).toEqual([HV01]);
+    await driver.withdrawExposure?.('rp-3', options());
+    await driver.withdrawExposure?.('rp-3', options());
+    expect(copies()).toEqual([]);
+
+    await expose(); // the worker dies here: the copy never withdraws it
+    group.addVolume('mgw-copy-unrelated', 4096);
+    await driver.releaseSnapshot('snap-3', options());
+    expect(copies()).toEqual(['mgw-copy-unrelated']);
+    expect(group.volumes.get('vmfs01')?.snapshots.size).toBe(0);
+  });
 });

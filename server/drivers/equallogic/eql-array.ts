@@ -10,6 +10,7 @@
  * one by one (not one instant), and the finding stands for a VM spanning them. A volume in several
  * collections is written as a member of the first the group lists.
  */
+import { createHash } from 'node:crypto';
 import { DriverError } from '../../engine/driver';
 import type { ArrayVolume, ConsistencyGroup, StorageArray } from '../../engine/inventory';
 import type { CallOptions, TransferOptions } from '../call';
@@ -44,8 +45,19 @@ export function eqlStagingName(stagingId: string): string {
   return `${STAGING_PREFIX}${groupName(stagingId)}`;
 }
 
-/** A backup's copy clones: one per volume of the exposure (`mgw-copy-<restore point>-<n>`). */
-const copyClonePrefix = (exposureId: string) => `${COPY_PREFIX}${groupName(exposureId)}-`;
+/**
+ * A backup's copy clones, one per volume of the exposure: `mgw-copy-<tag>-<restore point>-<n>`,
+ * where the tag (8 hex digits of the snapshot name's SHA-256) lets the snapshot's release find
+ * the clones a killed worker left, as ONTAP's release finds its FlexClones by parent; the group
+ * records no "clone of" link, and both names in full would pass its 64-character volume names.
+ */
+const snapshotTag = (snapshotName: string) =>
+  createHash('sha256').update(snapshotName).digest('hex').slice(0, 8);
+const copyCloneName = (snapshotName: string, exposureId: string, index: number) =>
+  `${COPY_PREFIX}${snapshotTag(snapshotName)}-${groupName(exposureId)}-${index}`;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const isCopyOfExposure = (name: string, exposureId: string) =>
+  new RegExp(`^${COPY_PREFIX}[0-9a-f]{8}-${escapeRegExp(groupName(exposureId))}-\\d+$`).test(name);
 
 const isOurClone = (name: string) => name.startsWith(STAGING_PREFIX) || name.startsWith(COPY_PREFIX);
 
@@ -161,7 +173,13 @@ export class EqlArray implements ArrayDriver {
   async releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void> {
     const name = groupName(snapshotId);
     const lines = await this.client.run('volume show', options);
-    const volumes = lines.map((line) => line.split(/\s+/)[0]).filter(Boolean);
+    const names = lines.map((line) => line.split(/\s+/)[0]).filter(Boolean);
+    // Copy clones a killed worker left (their copy step never withdrew them) go first.
+    const leftovers = `${COPY_PREFIX}${snapshotTag(name)}-`;
+    for (const volume of names)
+      if (volume.startsWith(leftovers)) await this.operations.deleteClone(volume, options);
+    // Our snapshots are on live volumes only; a clone never carries one.
+    const volumes = names.filter((volume) => !isOurClone(volume));
     for (const volume of volumes) {
       if ((await this.operations.snapshotNames(volume, options)).includes(name)) {
         await this.operations.deleteSnapshot(volume, name, options);
@@ -258,7 +276,7 @@ export class EqlArray implements ArrayDriver {
     const luns: ExposedLun[] = [];
     for (const [index, arrayVolumeId] of request.arrayVolumeIds.entries()) {
       const volume = this.volumeOf(arrayVolumeId);
-      const cloneName = `${copyClonePrefix(request.exposureId)}${index}`;
+      const cloneName = copyCloneName(snapshotName, request.exposureId, index);
       await cloneForHosts(this.operations, this.client.label, { volume, snapshotName, cloneName }, options);
       luns.push(
         await cloneLun(this.operations, this.client.label, { arrayVolumeId, volume, cloneName }, options),
@@ -269,10 +287,9 @@ export class EqlArray implements ArrayDriver {
 
   /** Undo of exposeSnapshot: every clone of the exposure goes; none left is fine. */
   async withdrawExposure(exposureId: string, options: CallOptions): Promise<void> {
-    const prefix = copyClonePrefix(exposureId);
     const lines = await this.client.run('volume show', options);
     for (const name of lines.map((line) => line.split(/\s+/)[0]))
-      if (name?.startsWith(prefix)) await this.operations.deleteClone(name, options);
+      if (name && isCopyOfExposure(name, exposureId)) await this.operations.deleteClone(name, options);
   }
 }
 
