@@ -221,6 +221,42 @@ describe.each(dialects)('$name', (dialect) => {
       expect(mountFolders()).toEqual([]);
     });
 
+    it('sql01 started after the power check: the copy-out fails before logging in, nothing is written, the clone is discarded', async () => {
+      run = await openHypervOnEql(dialect);
+      const { pointId } = await captureKept();
+      await writeAfterCapture();
+      const before = await onVolume();
+      setPower('sql01', VM_STATE.Off);
+      await recordPowerStates(run.h.stores, [{ vmId: run.vmIdOf('sql01'), powerState: 'off' }]);
+      // Someone starts sql01 while the group clones the snapshot (after power-off-check passed).
+      const commands = run.group.commands;
+      const push = commands.push.bind(commands);
+      commands.push = (...items) => {
+        if (items.some((item) => / clone mgw-stage-/.test(item))) setPower('sql01', VM_STATE.Running);
+        return push(...items);
+      };
+      const from = run.group.commands.length;
+      const logins = run.host.model.state.log.filter((entry) => entry.startsWith('iscsi login')).length;
+
+      const restore = await startStaged(pointId);
+      const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: run.drivers }), [
+        restore.operationId,
+      ]);
+
+      expect(done.status).toBe('failed');
+      const steps = new Map(
+        (await run.h.stores.operations.steps(restore.operationId)).map((s) => [s.key, s]),
+      );
+      expect(steps.get('copy-out-vm')?.error).toMatch(/sql01 is running: an in-place restore needs it off/);
+      expect(steps.get('discard-staging')?.status).toBe('succeeded');
+      expect(groupChangesSince(from)).toEqual(STAGING);
+      expect(clones()).toEqual([]);
+      expect(run.host.model.state.log.filter((entry) => entry.startsWith('iscsi login'))).toHaveLength(
+        logins,
+      );
+      expect(await onVolume()).toEqual(before);
+    });
+
     it('a copy-out whose worker died after logging in and mounting the clone runs again: it finds its session and mount, copies, and both go', async () => {
       run = await openHypervOnEql(dialect);
       const { pointId, atSnapshot } = await captureKept();
