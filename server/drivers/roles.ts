@@ -198,6 +198,12 @@ export interface ExposedLun {
   sourceNaaId: string;
   /** NAA id of the snapshot's copy the host now sees (a FlexClone's LUN has its own serial). */
   naaId: string;
+  /**
+   * The copy is an iSCSI target of its own that the host logs in to before it sees the disk, and
+   * out of once it is done (EqualLogic: every volume, so every clone, is a target). Absent when
+   * the array maps the copy to targets the host is already logged in to (ONTAP igroups).
+   */
+  iscsi?: { portal: string; target: string };
 }
 
 export interface ExposeSnapshotRequest {

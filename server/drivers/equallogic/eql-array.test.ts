@@ -13,10 +13,12 @@ import { createDriverRegistry, type DriverRegistry } from '../registry';
 import type { BackupRepository } from '../roles';
 import { createEqualLogicConnector, discoverEqualLogic, eqlStagingName } from './eql-array';
 import type { EqlClient } from './eql-client';
+import { naaFromEqlTarget } from './eql-naa';
 import { FakeEqlGroup } from './fake/fake-eql-group';
 import { clientOfFakeGroup } from './fake/test-client';
 
 const ARRAY = { id: 'eql-1', name: 'group1', connector: 'equallogic' };
+const HV01 = 'iqn.1991-05.com.microsoft:hv01.example.test';
 const options = () => ({ signal: new AbortController().signal, timeoutMs: 5000 });
 let group: FakeEqlGroup;
 let client: EqlClient;
@@ -74,6 +76,24 @@ describe('EqualLogic array driver through the registry', () => {
     expect(found.arrayVolumes.map((volume) => [volume.id, volume.consistencyGroupId])).toEqual([
       [volumeId('vmfs01'), null],
       [volumeId('vmfs02'), null],
+    ]);
+    // Each volume's NAA id, from its target name: what hosts report as the disk's UniqueId.
+    expect(found.arrayVolumes.map((volume) => volume.naaId)).toEqual([
+      naaFromEqlTarget(group.volumes.get('vmfs01')?.iscsiName ?? ''),
+      naaFromEqlTarget(group.volumes.get('vmfs02')?.iscsiName ?? ''),
+    ]);
+    expect(found.arrayVolumes[0].naaId).toMatch(/^6090a0[0-9a-f]{26}$/);
+  });
+
+  it('a volume without snapshot reserve, or offline, is discovered as one that cannot be snapshotted', async () => {
+    const vmfs02 = group.volumes.get('vmfs02');
+    if (vmfs02) vmfs02.snapReservePercent = 0;
+    group.addVolume('vmfs03', 4096).isOnline = false;
+    const found = await discoverEqualLogic(client, ARRAY.id, ARRAY.name, options());
+    expect(found.arrayVolumes.map((volume) => [volume.name, volume.supportsSnapshots])).toEqual([
+      ['vmfs01', true],
+      ['vmfs02', false],
+      ['vmfs03', false],
     ]);
   });
 
@@ -164,20 +184,47 @@ describe('EqualLogic array driver through the registry', () => {
       options(),
     );
     group.volumes.get('vmfs01')?.data.fill(0xaa, 0, 16);
+    const stage = () =>
+      driver.stageVolume(
+        {
+          stagingId: 'st-1',
+          volume: { kind: 'array-volume', id: volumeId('vmfs01') },
+          restorePointIds: ['rp-1'],
+        },
+        repository,
+        options(),
+      );
+    // No initiator may log in to vmfs01: no host could read a clone either, so none is made.
+    await expect(stage()).rejects.toMatchObject({ faultCode: 'invalid-state' });
+    expect(group.volumes.has(eqlStagingName('st-1'))).toBe(false);
+    await client.run(`volume select vmfs01 access create initiator ${HV01}`, options());
 
-    await driver.stageVolume(
-      {
-        stagingId: 'st-1',
-        volume: { kind: 'array-volume', id: volumeId('vmfs01') },
-        restorePointIds: ['rp-1'],
-      },
-      repository,
-      options(),
-    );
-    expect(group.volumes.get(eqlStagingName('st-1'))?.data[0]).toBe(0x0a);
+    await stage();
+    await stage(); // a retried step finds its clone and its access record
+    const clone = group.volumes.get(eqlStagingName('st-1'));
+    // A worker killed between the clone and its access record: the retry adds the record.
+    clone?.access.splice(0);
+    await stage();
+    expect(group.commands.filter((command) => / clone mgw-stage-/.test(command))).toHaveLength(1);
+    expect(clone?.data[0]).toBe(0x0a);
+    expect(clone?.access.map((record) => record.initiator)).toEqual([HV01]);
     expect(group.volumes.get('vmfs01')?.data[0]).toBe(0xaa);
+    const [lun] =
+      (await driver.stagedLuns?.({ stagingId: 'st-1', arrayVolumeIds: [volumeId('vmfs01')] }, options())) ??
+      [];
+    expect(lun).toEqual({
+      arrayVolumeId: volumeId('vmfs01'),
+      sourceNaaId: naaFromEqlTarget(group.volumes.get('vmfs01')?.iscsiName ?? ''),
+      naaId: naaFromEqlTarget(clone?.iscsiName ?? ''),
+      iscsi: { portal: '192.0.2.10', target: clone?.iscsiName },
+    });
+    await driver.discardStaging('st-1', options());
     await driver.discardStaging('st-1', options());
     expect(group.volumes.has(eqlStagingName('st-1'))).toBe(false);
+    expect(group.commands.filter((command) => command.includes('access delete'))).toHaveLength(1);
+    await expect(
+      driver.stagedLuns?.({ stagingId: 'st-1', arrayVolumeIds: [volumeId('vmfs01')] }, options()),
+    ).rejects.toMatchObject({ faultCode: 'not-found' });
 
     await driver.revertVolume(
       { volume: { kind: 'array-volume', id: volumeId('vmfs01') }, restorePointIds: ['rp-1'], vmIds: [] },
@@ -186,5 +233,31 @@ describe('EqualLogic array driver through the registry', () => {
     );
     expect(group.volumes.get('vmfs01')?.data[0]).toBe(0x0a);
     expect(group.volumes.get('vmfs01')?.isOnline).toBe(true);
+  });
+
+  it('a backup copy clones the snapshot for the live volume’s hosts; withdrawn, or left by a killed worker and removed by the release', async () => {
+    const driver = await registry.arrayForArrayVolume(volumeId('vmfs01'));
+    await client.run(`volume select vmfs01 access create initiator ${HV01}`, options());
+    await driver.createSnapshot(snapshotRequest('snap-3', ['vmfs01']), options());
+    const expose = () =>
+      driver.exposeSnapshot?.(
+        { snapshotId: 'snap-3', exposureId: 'rp-3', arrayVolumeIds: [volumeId('vmfs01')] },
+        options(),
+      ) ?? Promise.resolve([]);
+    const [lun] = await expose();
+    expect(await expose()).toEqual([lun]); // a retried copy finds its clone
+    const copies = () => [...group.volumes.keys()].filter((name) => name.startsWith('mgw-copy-'));
+    expect(copies()).toEqual([expect.stringMatching(/^mgw-copy-[0-9a-f]{8}-rp-3-0$/)]);
+    expect(lun.iscsi?.target).toBe(group.volumes.get(copies()[0])?.iscsiName);
+    expect(group.volumes.get(copies()[0])?.access.map((record) => record.initiator)).toEqual([HV01]);
+    await driver.withdrawExposure?.('rp-3', options());
+    await driver.withdrawExposure?.('rp-3', options());
+    expect(copies()).toEqual([]);
+
+    await expose(); // the worker dies here: the copy never withdraws it
+    group.addVolume('mgw-copy-unrelated', 4096);
+    await driver.releaseSnapshot('snap-3', options());
+    expect(copies()).toEqual(['mgw-copy-unrelated']);
+    expect(group.volumes.get('vmfs01')?.snapshots.size).toBe(0);
   });
 });

@@ -10,6 +10,7 @@
  * one by one (not one instant), and the finding stands for a VM spanning them. A volume in several
  * collections is written as a member of the first the group lists.
  */
+import { createHash } from 'node:crypto';
 import { DriverError } from '../../engine/driver';
 import type { ArrayVolume, ConsistencyGroup, StorageArray } from '../../engine/inventory';
 import type { CallOptions, TransferOptions } from '../call';
@@ -19,12 +20,17 @@ import type {
   ArraySnapshotScope,
   BackupRepository,
   CreateSnapshotRequest,
+  ExposedLun,
+  ExposeSnapshotRequest,
   RestoreResult,
   RevertVolumeRequest,
+  StagedLunsRequest,
   StageVolumeRequest,
 } from '../roles';
 import type { EqlClient } from './eql-client';
-import { EqlOperations, STAGING_PREFIX } from './eql-operations';
+import { cloneForHosts, cloneLun } from './eql-exposure';
+import { naaFromEqlTarget } from './eql-naa';
+import { COPY_PREFIX, EqlOperations, type EqlVolumeInfo, STAGING_PREFIX } from './eql-operations';
 
 export const EQUALLOGIC_CONNECTOR = 'equallogic';
 
@@ -39,6 +45,31 @@ export function eqlStagingName(stagingId: string): string {
   return `${STAGING_PREFIX}${groupName(stagingId)}`;
 }
 
+/**
+ * A backup's copy clones, one per volume of the exposure: `mgw-copy-<tag>-<restore point>-<n>`,
+ * where the tag (8 hex digits of the snapshot name's SHA-256) lets the snapshot's release find
+ * the clones a killed worker left, as ONTAP's release finds its FlexClones by parent; the group
+ * records no "clone of" link, and both names in full would pass its 64-character volume names.
+ */
+const snapshotTag = (snapshotName: string) =>
+  createHash('sha256').update(snapshotName).digest('hex').slice(0, 8);
+const copyCloneName = (snapshotName: string, exposureId: string, index: number) =>
+  `${COPY_PREFIX}${snapshotTag(snapshotName)}-${groupName(exposureId)}-${index}`;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const isCopyOfExposure = (name: string, exposureId: string) =>
+  new RegExp(`^${COPY_PREFIX}[0-9a-f]{8}-${escapeRegExp(groupName(exposureId))}-\\d+$`).test(name);
+
+const isOurClone = (name: string) => name.startsWith(STAGING_PREFIX) || name.startsWith(COPY_PREFIX);
+
+/**
+ * A volume without snapshot reserve (`Snap-Reserve: 0%`) or offline cannot be snapshotted: the
+ * engine's ARRAY-NO-SNAPSHOT finding names it before a backup fails on the group. A firmware whose
+ * `show` prints no reserve line is taken at its word that it can (the snapshot step would say).
+ */
+function canSnapshot(info: EqlVolumeInfo | undefined): boolean {
+  return info?.isOnline === true && info.snapReservePercent !== 0;
+}
+
 /** The group's volumes as inventory rows (`volume show`: one line per volume, name first). */
 export async function discoverEqualLogic(
   client: EqlClient,
@@ -47,10 +78,13 @@ export async function discoverEqualLogic(
   options: CallOptions,
 ): Promise<{ array: StorageArray; arrayVolumes: ArrayVolume[]; consistencyGroups: ConsistencyGroup[] }> {
   const lines = await client.run('volume show', options);
-  const names = lines
-    .map((line) => line.split(/\s+/)[0])
-    .filter((name) => name && !name.startsWith(STAGING_PREFIX));
-  const collections = await new EqlOperations(client).collections(options);
+  const names = lines.map((line) => line.split(/\s+/)[0]).filter((name) => name && !isOurClone(name));
+  const operations = new EqlOperations(client);
+  const collections = await operations.collections(options);
+  // Each volume's NAA id, from its target name: hosts report the disk under a volume by it, so
+  // the inventory links host volumes to these volumes (engine/device-ids.ts), as for ONTAP LUNs.
+  const infos = new Map<string, EqlVolumeInfo>();
+  for (const name of names) infos.set(name, await operations.volumeInfo(name, options));
   const collectionOf = new Map<string, string>();
   for (const collection of collections) {
     for (const volume of collection.volumes)
@@ -73,8 +107,9 @@ export async function discoverEqualLogic(
       id: `${arrayId}:vol:${name}`,
       arrayId,
       name,
-      supportsSnapshots: true,
+      supportsSnapshots: canSnapshot(infos.get(name)),
       consistencyGroupId: collectionOf.get(name) ?? null,
+      naaId: naaFromEqlTarget(infos.get(name)?.iscsiName ?? ''),
     })),
   };
 }
@@ -138,7 +173,13 @@ export class EqlArray implements ArrayDriver {
   async releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void> {
     const name = groupName(snapshotId);
     const lines = await this.client.run('volume show', options);
-    const volumes = lines.map((line) => line.split(/\s+/)[0]).filter(Boolean);
+    const names = lines.map((line) => line.split(/\s+/)[0]).filter(Boolean);
+    // Copy clones a killed worker left (their copy step never withdrew them) go first.
+    const leftovers = `${COPY_PREFIX}${snapshotTag(name)}-`;
+    for (const volume of names)
+      if (volume.startsWith(leftovers)) await this.operations.deleteClone(volume, options);
+    // Our snapshots are on live volumes only; a clone never carries one.
+    const volumes = names.filter((volume) => !isOurClone(volume));
     for (const volume of volumes) {
       if ((await this.operations.snapshotNames(volume, options)).includes(name)) {
         await this.operations.deleteSnapshot(volume, name, options);
@@ -199,18 +240,56 @@ export class EqlArray implements ArrayDriver {
     repository: BackupRepository,
     options: TransferOptions,
   ): Promise<RestoreResult> {
-    const snapshot = await this.snapshotOfPoints(request.restorePointIds, repository, options);
-    await this.operations.cloneSnapshot(
-      this.arrayVolume(request),
-      snapshot,
-      eqlStagingName(request.stagingId),
+    const snapshotName = await this.snapshotOfPoints(request.restorePointIds, repository, options);
+    await cloneForHosts(
+      this.operations,
+      this.client.label,
+      { volume: this.arrayVolume(request), snapshotName, cloneName: eqlStagingName(request.stagingId) },
       options,
     );
     return { bytes: 0, verified: false };
   }
 
+  /**
+   * The staged clone for the staged volume (the first id: the clone holds that volume only), as
+   * the VM's host finds it: the target to log in to and the NAA ids of the live volume and the copy.
+   */
+  async stagedLuns(request: StagedLunsRequest, options: CallOptions): Promise<ExposedLun[]> {
+    const [arrayVolumeId] = request.arrayVolumeIds;
+    const lun = await cloneLun(
+      this.operations,
+      this.client.label,
+      { arrayVolumeId, volume: this.volumeOf(arrayVolumeId), cloneName: eqlStagingName(request.stagingId) },
+      options,
+    );
+    return [lun];
+  }
+
+  /** Undo of stageVolume: access withdrawn, offline, deleted (the host logged out when it dismounted). */
   discardStaging(stagingId: string, options: CallOptions): Promise<void> {
     return this.operations.deleteClone(eqlStagingName(stagingId), options);
+  }
+
+  /** A backup's copy: a clone of the snapshot per volume, open to the live volume's initiators. */
+  async exposeSnapshot(request: ExposeSnapshotRequest, options: CallOptions): Promise<ExposedLun[]> {
+    const snapshotName = groupName(request.snapshotId);
+    const luns: ExposedLun[] = [];
+    for (const [index, arrayVolumeId] of request.arrayVolumeIds.entries()) {
+      const volume = this.volumeOf(arrayVolumeId);
+      const cloneName = copyCloneName(snapshotName, request.exposureId, index);
+      await cloneForHosts(this.operations, this.client.label, { volume, snapshotName, cloneName }, options);
+      luns.push(
+        await cloneLun(this.operations, this.client.label, { arrayVolumeId, volume, cloneName }, options),
+      );
+    }
+    return luns;
+  }
+
+  /** Undo of exposeSnapshot: every clone of the exposure goes; none left is fine. */
+  async withdrawExposure(exposureId: string, options: CallOptions): Promise<void> {
+    const lines = await this.client.run('volume show', options);
+    for (const name of lines.map((line) => line.split(/\s+/)[0]))
+      if (name && isCopyOfExposure(name, exposureId)) await this.operations.deleteClone(name, options);
   }
 }
 

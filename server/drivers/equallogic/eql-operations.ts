@@ -19,6 +19,9 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,126}$/;
  * clone cleanup from ever deleting a live volume that merely has the same name.
  */
 export const STAGING_PREFIX = 'mgw-stage-';
+/** Clones a backup reads one VM's disks out of (exposeSnapshot), one per restore point. */
+export const COPY_PREFIX = 'mgw-copy-';
+const CLONE_PREFIXES = [STAGING_PREFIX, COPY_PREFIX];
 
 /**
  * What `create-now description …` writes on every snapshot the connector takes, before the
@@ -33,11 +36,26 @@ export interface EqlVolumeInfo {
   sizeText: string;
   iscsiName: string;
   isOnline: boolean;
+  /** `Pool:` and `Snap-Reserve:` lines; null when the firmware's `show` has none. */
+  pool: string | null;
+  snapReservePercent: number | null;
+}
+
+/** An access control record of a volume: an initiator allowed to log in to its target. */
+export interface EqlAccessRecord {
+  id: string;
+  initiator: string;
 }
 
 function field(lines: string[], name: string): string | null {
   const line = lines.find((candidate) => candidate.startsWith(`${name}:`));
   return line ? line.slice(name.length + 1).trim() : null;
+}
+
+/** `Snap-Reserve: 100%` → 100. */
+function reserveOf(text: string | null): number | null {
+  const match = text ? /^(\d+(?:\.\d+)?)\s*%/.exec(text) : null;
+  return match ? Number(match[1]) : null;
 }
 
 export class EqlOperations {
@@ -72,10 +90,10 @@ export class EqlOperations {
   }
 
   private stagingName(value: string): string {
-    if (!value.startsWith(STAGING_PREFIX)) {
+    if (!CLONE_PREFIXES.some((prefix) => value.startsWith(prefix))) {
       throw new DriverError(
         'invalid-state',
-        `${this.client.label}: ${value} is not a staging clone name (${STAGING_PREFIX}…); not touching it`,
+        `${this.client.label}: ${value} is not a clone name of ours (${CLONE_PREFIXES.join('…, ')}…); not touching it`,
         { isRetryable: false },
       );
     }
@@ -95,7 +113,36 @@ export class EqlOperations {
         sizeText: field(lines, 'Size') ?? '',
         iscsiName: field(lines, 'iSCSI Name') ?? '',
         isOnline: field(lines, 'Status') !== 'offline',
+        pool: field(lines, 'Pool'),
+        snapReservePercent: reserveOf(field(lines, 'Snap-Reserve')),
       };
+    });
+  }
+
+  /**
+   * `volume select <v> access show`: the rows whose second column is an initiator IQN (the header
+   * and rule lines are skipped; the column layout is unverified, see docs/connectors/equallogic.md).
+   */
+  accessRecords(volume: string, options: CallOptions): Promise<EqlAccessRecord[]> {
+    return this.guard(async () =>
+      (await this.client.run(`volume select ${this.name(volume)} access show`, options))
+        .map((line) => /^(\d+)\s+(iqn\.\S+)/i.exec(line.trim()))
+        .filter((match): match is RegExpExecArray => match !== null)
+        .map((match) => ({ id: match[1], initiator: match[2] })),
+    );
+  }
+
+  /** Lets each initiator log in to the volume; one already allowed is left as it is. */
+  grantAccess(volume: string, initiators: string[], options: CallOptions): Promise<void> {
+    return this.guard(async () => {
+      const present = new Set((await this.accessRecords(volume, options)).map((record) => record.initiator));
+      for (const initiator of initiators) {
+        if (present.has(initiator)) continue;
+        await this.client.run(
+          `volume select ${this.name(volume)} access create initiator ${this.name(initiator)}`,
+          options,
+        );
+      }
     });
   }
 
@@ -268,10 +315,25 @@ export class EqlOperations {
     });
   }
 
-  /** Undo of cloneSnapshot: the clone goes offline (hosts lose it), then is deleted. */
+  /**
+   * Undo of cloneSnapshot: its access records are withdrawn (no host logs in again), the clone
+   * goes offline (hosts still logged in lose it), then it is deleted. A clone already gone is done.
+   */
   deleteClone(cloneName: string, options: CallOptions): Promise<void> {
     return this.guard(async () => {
       const clone = this.stagingName(cloneName);
+      let records: EqlAccessRecord[];
+      try {
+        records = await this.accessRecords(clone, options);
+      } catch (error) {
+        if (error instanceof DriverError && error.faultCode === 'not-found') return;
+        throw error;
+      }
+      for (const record of records) {
+        await this.client.run(`volume select ${clone} access delete ${record.id}`, options).catch((error) => {
+          if (!(error instanceof EqlError && error.isNotFound)) throw error;
+        });
+      }
       try {
         await this.client.run(`volume select ${clone} offline`, options);
       } catch (error) {

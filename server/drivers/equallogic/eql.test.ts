@@ -80,8 +80,10 @@ describe('Group Manager CLI conversation', () => {
     expect(await operations.volumeInfo('vmfs01', options())).toEqual({
       name: 'vmfs01',
       sizeText: '1MB',
-      iscsiName: 'iqn.2001-05.com.equallogic:0-af1ff6-vmfs01',
+      iscsiName: 'iqn.2001-05.com.equallogic:0-8a0906-c3e3e8c03-0000000000000001-vmfs01',
       isOnline: true,
+      pool: 'default',
+      snapReservePercent: 100,
     });
   });
 
@@ -135,7 +137,7 @@ describe('EqualLogic operations', () => {
     await operations.snapshotVolume('vmfs01', 'point', options());
     group.volumes.get('vmfs01')?.data.fill(0xaa, 0, 1024);
     const iqn = await operations.cloneSnapshot('vmfs01', 'point', 'mgw-stage-r1', options());
-    expect(iqn).toBe('iqn.2001-05.com.equallogic:0-af1ff6-mgw-stage-r1');
+    expect(iqn).toMatch(/^iqn\.2001-05\.com\.equallogic:0-8a0906-c3e3e8c03-[0-9a-f]{16}-mgw-stage-r1$/);
     expect(await operations.cloneSnapshot('vmfs01', 'point', 'mgw-stage-r1', options())).toBe(iqn);
     expect(group.volumes.get('mgw-stage-r1')?.data[0]).toBe(0x0a);
     expect(group.volumes.get('vmfs01')?.data[0]).toBe(0xaa);

@@ -45,7 +45,12 @@ export function mountArrayCopy(
     {
       vmId: vmGuid,
       mountRoot,
-      luns: luns.map((lun) => ({ source: lun.sourceNaaId.toUpperCase(), copy: lun.naaId.toUpperCase() })),
+      luns: luns.map((lun) => ({
+        source: lun.sourceNaaId.toUpperCase(),
+        copy: lun.naaId.toUpperCase(),
+        // A copy that is a target of its own (EqualLogic): the host logs in to it first.
+        ...(lun.iscsi ? { portal: lun.iscsi.portal, target: lun.iscsi.target } : {}),
+      })),
     },
     copyDrivesSchema,
     options,
@@ -63,8 +68,9 @@ export async function dismountArrayCopy(
   luns: ExposedLun[],
 ): Promise<void> {
   const copies = luns.map((lun) => lun.naaId.toUpperCase());
+  const targets = luns.flatMap((lun) => (lun.iscsi ? [lun.iscsi.target] : []));
   await client
-    .run('dismount-array-copy', { mountRoot, copies }, z.boolean(), {
+    .run('dismount-array-copy', { mountRoot, copies, targets }, z.boolean(), {
       signal: AbortSignal.timeout(120_000),
       timeoutMs: 120_000,
     })

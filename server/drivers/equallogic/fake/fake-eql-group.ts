@@ -11,6 +11,7 @@
 import type { AddressInfo } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 import { testKey } from '../../hyperv/fake/fake-windows-host';
+import { eqlTargetName } from '../eql-naa';
 
 const { Server } = ssh2;
 
@@ -22,6 +23,12 @@ export interface FakeEqlVolume {
   snapshots: Map<string, Buffer>;
   /** `create-now description <text>`: each snapshot's description, by name. */
   descriptions: Map<string, string>;
+  /** The volume's iSCSI target name, in the group's shape (its NAA id is in the hex fields). */
+  iscsiName: string;
+  /** Access control records: which initiators may log in to the volume's target. */
+  access: { id: number; initiator: string }[];
+  pool: string;
+  snapReservePercent: number;
 }
 
 interface Settings {
@@ -43,6 +50,8 @@ export class FakeEqlGroup {
   private server: InstanceType<typeof Server> | null = null;
   private readonly clients = new Set<Connection>();
   private snapshotCounter = 0;
+  private volumeCounter = 0;
+  private accessCounter = 0;
 
   constructor(
     readonly groupName = 'group1',
@@ -51,13 +60,19 @@ export class FakeEqlGroup {
   ) {}
 
   addVolume(name: string, sizeBytes: number): FakeEqlVolume {
-    const volume = {
+    this.volumeCounter += 1;
+    const volume: FakeEqlVolume = {
       name,
       sizeBytes,
       isOnline: true,
       data: Buffer.alloc(sizeBytes),
       snapshots: new Map(),
       descriptions: new Map(),
+      // The group id in the first fields, the volume's serial in the last one.
+      iscsiName: eqlTargetName('c3e3e8c03', this.volumeCounter.toString(16).padStart(16, '0'), name),
+      access: [],
+      pool: 'default',
+      snapReservePercent: 100,
     };
     this.volumes.set(name, volume);
     return volume;
@@ -263,10 +278,13 @@ export class FakeEqlGroup {
         `Name: ${volume.name}`,
         `Size: ${volume.sizeBytes / 1048576}MB`,
         `Status: ${volume.isOnline ? 'online' : 'offline'}`,
-        `iSCSI Name: iqn.2001-05.com.equallogic:0-af1ff6-${volume.name}`,
+        `iSCSI Name: ${volume.iscsiName}`,
+        `Pool: ${volume.pool}`,
+        `Snap-Reserve: ${volume.snapReservePercent}%`,
         `Snapshots: ${volume.snapshots.size}`,
       ]);
     }
+    if (verb === 'access') return done(this.accessCommand(volume, args));
     if (verb === 'offline' || verb === 'online') {
       volume.isOnline = verb === 'online';
       return done([]);
@@ -324,10 +342,8 @@ export class FakeEqlGroup {
           throw new FakeEqlError(`% Error - Volume name ${more[2]} already exists.`);
         const clone = this.addVolume(more[2], volume.sizeBytes);
         data.copy(clone.data);
-        return done([
-          'Volume creation succeeded.',
-          `iSCSI target name is iqn.2001-05.com.equallogic:0-af1ff6-${more[2]}`,
-        ]);
+        clone.pool = volume.pool;
+        return done(['Volume creation succeeded.', `iSCSI target name is ${clone.iscsiName}`]);
       }
       if (more[1] === 'restore') {
         if (volume.isOnline)
@@ -342,6 +358,34 @@ export class FakeEqlGroup {
       }
     }
     return done([`% Error - Unrecognized command: snapshot ${action}`]);
+  }
+
+  /**
+   * `access create initiator <iqn>` | `access show` | `access delete <id>` (the verbs a public SAN
+   * test library sends; the answer texts and the `show` columns are this fake's own, unverified).
+   */
+  private accessCommand(volume: FakeEqlVolume, args: string[]): string[] {
+    if (args[0] === 'create' && args[1] === 'initiator' && args[2] && args.length === 3) {
+      this.accessCounter += 1;
+      volume.access.push({ id: this.accessCounter, initiator: args[2] });
+      return ['Access control record creation succeeded.'];
+    }
+    if (args[0] === 'show' && args.length === 1) {
+      return [
+        'ID  Initiator                     Ipaddress       AuthMethod UserName   Apply-To',
+        '--- ----------------------------- --------------- ---------- ---------- --------',
+        ...volume.access.map(
+          (record) => `${record.id}   ${record.initiator} *.*.*.*  none       -          both`,
+        ),
+      ];
+    }
+    if (args[0] === 'delete' && args[1] && args.length === 2) {
+      const index = volume.access.findIndex((record) => String(record.id) === args[1]);
+      if (index < 0) throw new FakeEqlError(`% Error - Access control record ${args[1]} does not exist.`);
+      volume.access.splice(index, 1);
+      return ['Access control record deletion succeeded.'];
+    }
+    return [`% Error - Unrecognized command: access ${args.join(' ')}`];
   }
 }
 

@@ -44,6 +44,12 @@ export const SAN_FAKE_SCRIPTS: Partial<Record<ScriptName, Handler>> = {
   },
   'mount-array-copy': (model, params) => {
     const vm = model.vmById(String(params.vmId));
+    for (const lun of (params.luns ?? []) as { portal?: string; target?: string }[]) {
+      if (!lun.target) continue;
+      if (!model.state.san?.login) throw thrown(`No iSCSI target portal answers for ${lun.target}`);
+      model.state.san.login(String(lun.portal), lun.target);
+      model.state.log.push(`iscsi login ${lun.target}`);
+    }
     const disks = sanDisks(model);
     const root = String(params.mountRoot);
     const folders = new Map<string, string>();
@@ -87,6 +93,10 @@ export const SAN_FAKE_SCRIPTS: Partial<Record<ScriptName, Handler>> = {
   },
   'dismount-array-copy': (model, params) => {
     model.removeFile(String(params.mountRoot));
+    for (const target of (params.targets ?? []) as string[]) {
+      model.state.san?.logout?.(target);
+      model.state.log.push(`iscsi logout ${target}`);
+    }
     model.state.log.push(`dismount ${String(params.mountRoot)}`);
     return true;
   },

@@ -24,6 +24,13 @@ export interface FakeSanDisk {
 export interface FakeSan {
   /** The LUNs mapped to this host now (maps and unmaps on the array show at once). */
   disks(): FakeSanDisk[];
+  /**
+   * `Connect-IscsiTarget` to a target of its own (an EqualLogic volume): throws as the initiator
+   * does when the array refuses the login. Absent: the array has no such targets (ONTAP).
+   */
+  login?(portal: string, target: string): void;
+  /** `Disconnect-IscsiTarget`; a target not logged in to is fine. */
+  logout?(target: string): void;
 }
 
 const MAGIC = Buffer.from('MGWFAKEFS\n', 'ascii');

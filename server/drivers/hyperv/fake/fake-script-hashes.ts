@@ -5,8 +5,8 @@
 import type { ScriptName } from '../hyperv-scripts';
 
 export const FAKE_SCRIPT_SHA256: Record<ScriptName, string> = {
-  'dismount-array-copy': '997996c20ce834497b94cf6db892a9fef1cce430e1ade2c0d45b899e0321c05f',
-  'mount-array-copy': '9d8a11ec936b90bc11a4e049ac6dc6d22ee5f40a065f71fed2646f2f1e779ef2',
+  'dismount-array-copy': '3433d5b0a61c4429293165d7b9ac72e0bd00a53242b4fe848980c36c999c61f4',
+  'mount-array-copy': '585f2379b5f6f3cb28dd8e7e24484a158cf60deead2f02801645feee571c054a',
   'copy-files': 'c857106c7ece7f84a680482ea932579c12e87d26046330a4c5a0e59c29939489',
   'change-tracking': 'daaa647c937d0e9625b34f70799a16a5714c27ebf5b43890c137a7a602ce04ca',
   'cluster-facts': '92ac61f4935e06bd42cea360fba08d45eb11af329b1e1be8edb18a3c66e5b1ed',

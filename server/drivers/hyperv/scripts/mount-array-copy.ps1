@@ -5,8 +5,17 @@
 # (`C:\ClusterStorage\Volume1\`); a file is on the longest of them its path starts with. Windows
 # keeps a disk whose signature collides with a live disk's offline; bringing it online gives the
 # copy a new one.
-# Params: vmId, mountRoot, luns = @({ source; copy }), the NAA ids (Get-Disk UniqueId) of each live
-# LUN and of its copy.
+# Params: vmId, mountRoot, luns = @({ source; copy; [portal; target] }), the NAA ids (Get-Disk
+# UniqueId) of each live LUN and of its copy; a copy with a target (an EqualLogic clone is a target
+# of its own) is logged in to first, through the group's portal, unless a session is connected.
+foreach ($lun in @($P.luns | Where-Object { $_.target })) {
+  if (-not (Get-IscsiTargetPortal | Where-Object { $_.TargetPortalAddress -eq $lun.portal })) {
+    New-IscsiTargetPortal -TargetPortalAddress $lun.portal | Out-Null
+  }
+  if (-not (Get-IscsiSession | Where-Object { $_.TargetNodeAddress -eq $lun.target -and $_.IsConnected })) {
+    Connect-IscsiTarget -NodeAddress $lun.target -TargetPortalAddress $lun.portal | Out-Null
+  }
+}
 Update-HostStorageCache
 $vm = Get-VM -Id $P.vmId
 $folders = @{}
