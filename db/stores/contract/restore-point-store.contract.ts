@@ -145,6 +145,18 @@ export function runRestorePointStoreContract(
       await points.catalog(ofCapture('rp-a', 'a', 1, 'snap-1'));
       // Another capture's point of the same VM, kept on its own snapshot.
       await points.catalog(ofCapture('rp-c', 'a', 3, 'snap-2', await backupOperation(['a'])));
+      expect(
+        (await points.pointsOfSnapshot('snap-1')).map((point) => [point.id, point.locationKind]),
+      ).toEqual([
+        ['rp-a', 'array-snapshot'],
+        ['rp-b', 'array-snapshot'],
+      ]);
+      await points.deletePoint({
+        pointId: 'rp-a',
+        operationId: null,
+        reason: 'pruned by retention',
+        now: at(4),
+      });
       expect((await points.pointsOfSnapshot('snap-1')).map((point) => point.id)).toEqual(['rp-b']);
       expect(await points.pointsOfSnapshot('snap-none')).toEqual([]);
     });
