@@ -43,7 +43,9 @@ test('an operator keeps the array snapshot of a job: its point offers a volume r
 
   await expect(page).toHaveURL(/\/jobs\/job-/);
   await expect(page.getByText(`Backup job "${JOB_NAME}" created`)).toBeVisible();
-  await expect(page.getByText(/^Yes: array snapshot backups are copied and their snapshot stays/)).toBeVisible();
+  await expect(
+    page.getByText(/^Yes: array snapshot backups are copied and their snapshot stays/),
+  ).toBeVisible();
 
   await page.getByRole('button', { name: `Run ${JOB_NAME} now` }).click();
   await expect(page).toHaveURL(/\/operations\/op-/);
