@@ -6,7 +6,7 @@
 import type { CallOptions } from '../../drivers/call';
 import type { BackupRepository } from '../../drivers/roles';
 import { DriverError } from '../../engine/driver';
-import { lockKeyForPoint } from '../../engine/plan-types';
+import { lockKeyForKeptSnapshot, lockKeyForPoint } from '../../engine/plan-types';
 import { selectPointsToPrune } from '../../engine/retention';
 import { deleteKeptArraySnapshot } from './array-points';
 import { HOUR, MINUTE, type StepHandler, type StepRun, type StepStores } from './context';
@@ -166,6 +166,21 @@ export const applyRetention: StepHandler<'apply-retention'> = {
           continue;
         }
         const row = await step.stores.restorePoints.get(id);
+        // A point kept on the array: its snapshot's lock too, as an operator's delete of a point
+        // sharing it takes, so the two never both see the other holding it (and both keep it).
+        const snapshotLock =
+          row?.locationKind === 'array-snapshot' && row.snapshotId
+            ? lockKeyForKeptSnapshot(row.snapshotId)
+            : null;
+        if (
+          snapshotLock &&
+          !(
+            await step.stores.operations.acquireLocks(step.operation.id, [snapshotLock], step.now())
+          ).includes(snapshotLock)
+        ) {
+          inUse.push(id);
+          continue;
+        }
         if (row && isPoolPoint(row)) {
           // A memory checkpoint on the pool: its snapshot VM, disks and suspend VDI, then the row.
           await deletePoolPoint(step, row, 'pruned by retention');
