@@ -12,6 +12,7 @@ import { createServiceContext } from '../context';
 import { labPaths } from '../drivers/lab/layout';
 import type { BackupPlanRequest } from '../engine/backup-plan';
 import { createHarness, type Harness } from '../jobs/test-harness';
+import { describePointDeletion } from './restore-point-browser-service';
 import { startPointDelete } from './restore-point-service';
 
 let h: Harness;
@@ -65,8 +66,16 @@ describe.each(dialects)('$name', (dialect) => {
         expect(deleted.status, deleted.error ?? '').toBe('succeeded');
         return started.plan.steps[0].title;
       };
+      // The confirmation says, before anything runs, whether the snapshot goes with the point.
+      expect((await describePointDeletion(h.stores, first)).arraySnapshot).toMatchObject({
+        isDestroyed: false,
+        keptByVmNames: [expect.any(String)],
+      });
       expect(await deleteOne(first)).toMatch(/keeps array snapshot ".+" on the array for the points of /);
       expect(capture.isOnArray()).toBe(true);
+      expect((await describePointDeletion(h.stores, last)).arraySnapshotWords).toMatch(
+        /^destroys array snapshot/,
+      );
       expect(await deleteOne(last)).toMatch(/destroys array snapshot ".+" on the array/);
       expect(capture.isOnArray()).toBe(false);
     });
