@@ -313,11 +313,14 @@ export interface HypervisorDriver extends VolumeRestorer {
 
 export interface ArrayDriver extends VolumeRestorer {
   readonly connector: string;
-  /** A LUN snapshot, atomic across a consistency group when `scope.consistencyGroupId` is set. */
+  /**
+   * A LUN snapshot, atomic across a consistency group when `scope.consistencyGroupId` is set;
+   * `name` is what the array calls it (shown on a point that keeps it), when not the id itself.
+   */
   createSnapshot(
     request: CreateSnapshotRequest<ArraySnapshotScope>,
     options: CallOptions,
-  ): Promise<{ snapshotId: string }>;
+  ): Promise<{ snapshotId: string; name?: string }>;
   releaseSnapshot(snapshotId: string, options: CallOptions): Promise<void>;
   /**
    * Makes the snapshot's LUNs readable by the hosts that see the live ones (ONTAP: a FlexClone of

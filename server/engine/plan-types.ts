@@ -170,3 +170,11 @@ export function lockKeyForArrayVolume(arrayVolumeId: string): string {
 export function lockKeyForPoint(restorePointId: string): string {
   return `point:${restorePointId}`;
 }
+/**
+ * Held by the delete of a point kept on the array: the points of one capture share its array
+ * snapshot, and two deletes of them run one after the other, so the second sees itself the last
+ * holder and destroys the snapshot (kept-snapshots.ts).
+ */
+export function lockKeyForKeptSnapshot(snapshotId: string): string {
+  return `array-snapshot:${snapshotId}`;
+}

@@ -7,7 +7,8 @@
  * (restore-plan.ts): admission, inside the claim transaction, never runs a delete of a point beside
  * a restore from it. Whichever of the two was queued second waits for the first to finish.
  */
-import { lockKeyForPoint, type PointPlan } from './plan-types';
+import { type ArraySnapshotDeletion, arraySnapshotDeletionWords } from './kept-snapshots';
+import { lockKeyForKeptSnapshot, lockKeyForPoint, type PointPlan } from './plan-types';
 import { makeStep } from './step-params';
 import type { PointLocationKind } from './types';
 
@@ -24,6 +25,8 @@ export interface PointSubject {
   locationName?: string | null;
   heldDisksJson?: string[];
   includesMemory?: boolean;
+  /** The capture's snapshot: an `array-snapshot` point shares it with the capture's other points. */
+  snapshotId?: string | null;
 }
 
 /**
@@ -58,7 +61,12 @@ function pointPlan(kind: PointPlan['kind'], point: PointSubject, steps: PointPla
     findings: [],
     isRunnable: true,
     blockedReasons: [],
-    lockKeys: [lockKeyForPoint(point.id)],
+    lockKeys: [
+      lockKeyForPoint(point.id),
+      ...(kind === 'delete-point' && point.locationKind === 'array-snapshot' && point.snapshotId
+        ? [lockKeyForKeptSnapshot(point.snapshotId)]
+        : []),
+    ],
     // The repository, not a host or an array, does the work: no host or array slot is taken;
     // except for a snapshot kept on a pool, which the pool reads or destroys through the VM's host.
     hostIds: point.locationKind === 'pool-snapshot' && point.hostId ? [point.hostId] : [],
@@ -82,13 +90,24 @@ export function planPointVerify(point: PointSubject): PointPlan {
   ]);
 }
 
-/** Delete the point's stored data, then its catalogue row; `requestedBy` is written as the reason. */
-export function planPointDelete(point: PointSubject, requestedBy: string): PointPlan {
+/**
+ * Delete the point's stored data, then its catalogue row; `requestedBy` is written as the reason.
+ * `arraySnapshot`: what the delete does to the array snapshot the point keeps on the array (named in
+ * the step's title; the step decides again when it runs, from the points still holding it then).
+ */
+export function planPointDelete(
+  point: PointSubject,
+  requestedBy: string,
+  arraySnapshot: ArraySnapshotDeletion | null = null,
+): PointPlan {
+  const destruction = arraySnapshot
+    ? arraySnapshotDeletionWords(arraySnapshot)
+    : describePoolDestruction(point);
   return pointPlan('delete-point', point, [
     makeStep({
       key: 'delete-point',
       kind: 'delete-point',
-      title: [`Delete ${describePoint(point)}`, describePoolDestruction(point)].filter(Boolean).join(': '),
+      title: [`Delete ${describePoint(point)}`, destruction].filter(Boolean).join(': '),
       vmId: point.vmId,
       hostVolumeId: null,
       arrayVolumeId: null,

@@ -55,7 +55,12 @@ export type StepParamsByKind = {
   'post-thaw-script': { script: ScriptSpec };
   resume: Record<string, never>;
   'copy-to-repository': { snapshotId: string; restorePointId: string; diskIds: string[] };
-  'release-snapshot': { snapshotId: string };
+  /**
+   * `keptForPointIds` (a backup that keeps its array snapshot): the snapshot stays on the array
+   * when any of these points was catalogued as kept on it; released otherwise (the capture failed
+   * or was cancelled before a point held it). Absent: always released.
+   */
+  'release-snapshot': { snapshotId: string; keptForPointIds?: string[] };
   'agent-copy': { restorePointId: string; diskIds: string[] };
   catalog: {
     restorePointId: string;
@@ -79,6 +84,8 @@ export type StepParamsByKind = {
     consistencyNote?: string | null;
     /** What the capture leaves short of the VM, in words: the step's warning; absent in older plans. */
     shortfalls?: string[];
+    /** The backup keeps the array snapshot: the point is catalogued as kept on the array. */
+    keepsArraySnapshot?: boolean;
   };
   /**
    * VM.checkpoint of the step's VM (disks + RAM), kept on its pool as a pool-snapshot point marked as

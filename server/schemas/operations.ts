@@ -75,6 +75,11 @@ export const backupRequestInput = z
     }),
     /** Keep a memory checkpoint on the pool (Xen VMs): VM.checkpoint kept as a pool restore point. */
     keepMemoryCheckpoint: z.boolean().optional(),
+    /**
+     * Array snapshots: copy the VMs into the repository and keep the array snapshot on the array
+     * too (volume revert and staged restore need it); the job's retention deletes it.
+     */
+    keepArraySnapshot: z.boolean().optional(),
   })
   .superRefine((request, ctx) => {
     // With an explicit VM list the schema can tell a stray key; volume scopes are resolved by the engine.

@@ -9,6 +9,11 @@
  */
 import type { Page, Stores } from '../../db/stores/ports';
 import type { PointDeletionImpact, RestorePointBrowseItem } from '../../db/stores/ports/restore-point-store';
+import {
+  type ArraySnapshotDeletion,
+  arraySnapshotDeletionWords,
+  describeArraySnapshotDeletion,
+} from '../engine/kept-snapshots';
 import { isVolumeLevelMethod, volumeRevertsNeedingPoint } from '../engine/restore-points';
 import { type RestorePointBrowseQueryInput, restorePointBrowseQueryInput } from '../schemas/restore-points';
 import { notFound } from './errors';
@@ -39,7 +44,13 @@ export interface BrokenVolumeRevert {
   createdAt: Date;
 }
 
-export type PointDeletionPreview = PointDeletionImpact & { brokenVolumeReverts: BrokenVolumeRevert[] };
+export type PointDeletionPreview = PointDeletionImpact & {
+  brokenVolumeReverts: BrokenVolumeRevert[];
+  /** A point kept on the array: whether the delete destroys its array snapshot there; null otherwise. */
+  arraySnapshot: ArraySnapshotDeletion | null;
+  /** The same in words, for the confirmation; null for a point not kept on the array. */
+  arraySnapshotWords: string | null;
+};
 
 /**
  * What deleting the point would leave behind, read before the confirmation is shown: whether it
@@ -55,8 +66,13 @@ export async function describePointDeletion(stores: Stores, pointId: string): Pr
   const sameScope = isVolumeLevelMethod(point.method)
     ? (await stores.restorePoints.pointsOnSameScope(row)).map(pointSummaryOf)
     : [];
+  const arraySnapshot = row.snapshotId
+    ? describeArraySnapshotDeletion(row, await stores.restorePoints.pointsOfSnapshot(row.snapshotId))
+    : null;
   return {
     ...impact,
+    arraySnapshot,
+    arraySnapshotWords: arraySnapshot ? arraySnapshotDeletionWords(arraySnapshot) : null,
     brokenVolumeReverts: volumeRevertsNeedingPoint(point, sameScope).map((other) => ({
       restorePointId: other.id,
       vmId: other.vmId,

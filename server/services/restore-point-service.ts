@@ -9,6 +9,7 @@ import type { OperationRecord } from '../../db/stores/ports/operation-store';
 import type { PointDeletionImpact, RestorePointRecord } from '../../db/stores/ports/restore-point-store';
 import { actorLabel, type ServiceContext } from '../context';
 import { indexInventory } from '../engine/inventory';
+import { describeArraySnapshotDeletion } from '../engine/kept-snapshots';
 import { restoreSeeds } from '../engine/neighbourhood';
 import { describePlan } from '../engine/operation-rules';
 import type { PointPlan } from '../engine/plan-types';
@@ -211,7 +212,10 @@ export async function startPointDelete(
   }
   const impact = await stores.restorePoints.deletionImpact(id);
   if (!impact) throw notFound('Restore point', id);
-  const plan = planPointDelete(row, actorLabel(ctx.actor));
+  const arraySnapshot = row.snapshotId
+    ? describeArraySnapshotDeletion(row, await stores.restorePoints.pointsOfSnapshot(row.snapshotId))
+    : null;
+  const plan = planPointDelete(row, actorLabel(ctx.actor), arraySnapshot);
   return { ...startedOf(await enqueuePointPlan(stores, ctx, plan, options), row, plan), impact };
 }
 

@@ -81,6 +81,7 @@ export function PolicyStep({ onBack }: { onBack: () => void }) {
   const { control, getValues, setValue } = useFormContext<BackupWizardValues>();
   const scope = useWatch({ control, name: 'request.scope' });
   const keepsCheckpoint = useWatch({ control, name: 'request.keepMemoryCheckpoint' }) ?? false;
+  const keepsArraySnapshot = useWatch({ control, name: 'request.keepArraySnapshot' }) ?? false;
   const labels = useWatch({ control, name: 'labels' });
   // For a volume the VMs come from the plan; scripts can run in any of them.
   const review = useQuery({
@@ -127,6 +128,24 @@ export function PolicyStep({ onBack }: { onBack: () => void }) {
             XenServer VMs only: after the backup, a checkpoint with the VM&apos;s memory (the VM pauses
             briefly) stays on its pool; reverting to it brings the VM back running as it was. The job&apos;s
             retention prunes older ones.
+          </span>
+        </span>
+      </label>
+
+      <label className="mt-4 flex items-start gap-2 text-sm text-fg">
+        <Checkbox
+          checked={keepsArraySnapshot}
+          onChange={(event) =>
+            setValue('request.keepArraySnapshot', event.target.checked, { shouldDirty: true })
+          }
+        />
+        <span>
+          <span className="font-medium">Keep the array snapshot on the array</span>
+          <span className="block text-fg-muted">
+            Array snapshot backups only: the VMs are copied into the repository and the snapshot also stays on
+            the array, so their points offer a volume revert and a staged restore. It uses the array&apos;s
+            snapshot reserve until the job&apos;s retention deletes it with the last point of its capture; a
+            run that fails or is cancelled still deletes it.
           </span>
         </span>
       </label>

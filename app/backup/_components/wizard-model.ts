@@ -122,6 +122,7 @@ export function requestOf(values: BackupWizardValues): BackupRequestInput {
     scripts: hasEntries(values.request.scripts) ? values.request.scripts : undefined,
     passthroughPolicy: values.request.passthroughPolicy,
     ...(values.request.keepMemoryCheckpoint ? { keepMemoryCheckpoint: true } : {}),
+    ...(values.request.keepArraySnapshot ? { keepArraySnapshot: true } : {}),
   };
 }
 
@@ -169,6 +170,7 @@ export function valuesOfJob(job: EditedJob): BackupWizardValues {
       scripts: { ...(job.request.scripts ?? {}) },
       passthroughPolicy: job.request.passthroughPolicy,
       keepMemoryCheckpoint: job.request.keepMemoryCheckpoint ?? false,
+      keepArraySnapshot: job.request.keepArraySnapshot ?? false,
     },
     runMode: job.schedule ? 'scheduled' : 'manual',
     job: {

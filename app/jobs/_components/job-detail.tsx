@@ -75,6 +75,12 @@ export function JobDetail({ id }: { id: string }) {
                     : 'No',
                 },
                 {
+                  term: 'Keep the array snapshot on the array',
+                  value: data.request.keepArraySnapshot
+                    ? 'Yes: array snapshot backups are copied and their snapshot stays on the array (volume revert, staged restore) until retention deletes it'
+                    : 'No: released once copied',
+                },
+                {
                   term: 'Schedule',
                   value: data.schedule ? (
                     <>

@@ -101,6 +101,19 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
         </section>
       ) : null}
 
+      {point.locationKind === 'array-snapshot' ? (
+        <section aria-labelledby="point-location">
+          <h3 id="point-location" className="mb-1 font-semibold">
+            Kept on the array
+          </h3>
+          <p className="text-fg-soft">
+            Copied into the repository, and array snapshot "{point.locationName}" is kept on the array too:
+            the point offers a volume revert and a staged restore from it. The job&apos;s retention (or a
+            delete) destroys the snapshot with the last point of its capture.
+          </p>
+        </section>
+      ) : null}
+
       <section aria-labelledby="point-consistency">
         <h3 id="point-consistency" className="mb-1 font-semibold">
           Consistency
@@ -204,6 +217,13 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
                   The stored data of the {formatDateTime(point.createdAt)} point of {point.vmName} is deleted;
                   it cannot be restored from afterwards.
                 </p>
+                {deletion.arraySnapshotWords ? (
+                  <p
+                    className={`mt-2 ${deletion.arraySnapshot?.isDestroyed ? 'font-semibold text-danger' : ''}`}
+                  >
+                    The delete {deletion.arraySnapshotWords}.
+                  </p>
+                ) : null}
                 {deletion.isOnlyPointOfVm ? (
                   <p className="mt-2 font-semibold text-danger">
                     This is the only restore point of {point.vmName}: after deleting it, the VM is

@@ -53,6 +53,14 @@ function pointColumns(openPoint: (id: string) => void): DataTableColumn<PointRow
               on pool: {point.locationName}
             </Badge>
           ) : null}
+          {point.locationKind === 'array-snapshot' ? (
+            <Badge
+              tone="info"
+              title="Copied into the repository; its array snapshot is kept on the array too (volume revert, staged restore)"
+            >
+              on array: {point.locationName}
+            </Badge>
+          ) : null}
           {point.includesMemory ? (
             <Badge tone="info" title="A memory checkpoint: a revert brings the VM back running as it was">
               with memory

@@ -125,6 +125,42 @@ export function runRestorePointStoreContract(
       );
     });
 
+    it('lists the points of one capture by its snapshot, oldest first: those sharing a kept array snapshot', async () => {
+      const operationId = await backupOperation(['a', 'b']);
+      const kept = { snapshotRef: 'snap-1', snapshotName: 'mgw_snap_1' };
+      const ofCapture = (
+        id: string,
+        vmId: string,
+        minutes: number,
+        snapshotId: string,
+        op = operationId,
+      ) => ({
+        point: { ...pointOf(id, vmId, op, at(minutes)), method: 'array-snapshot' as const, snapshotId },
+        files: [fileOf(vmId)],
+        operationId: op,
+        now: at(minutes),
+        keptOnArray: kept,
+      });
+      await points.catalog(ofCapture('rp-b', 'b', 2, 'snap-1'));
+      await points.catalog(ofCapture('rp-a', 'a', 1, 'snap-1'));
+      // Another capture's point of the same VM, kept on its own snapshot.
+      await points.catalog(ofCapture('rp-c', 'a', 3, 'snap-2', await backupOperation(['a'])));
+      expect(
+        (await points.pointsOfSnapshot('snap-1')).map((point) => [point.id, point.locationKind]),
+      ).toEqual([
+        ['rp-a', 'array-snapshot'],
+        ['rp-b', 'array-snapshot'],
+      ]);
+      await points.deletePoint({
+        pointId: 'rp-a',
+        operationId: null,
+        reason: 'pruned by retention',
+        now: at(4),
+      });
+      expect((await points.pointsOfSnapshot('snap-1')).map((point) => point.id)).toEqual(['rp-b']);
+      expect(await points.pointsOfSnapshot('snap-none')).toEqual([]);
+    });
+
     it("keeps each disk's change tracking ids, unknown with its reason, and null when none were recorded", async () => {
       const changeTracking = [
         { diskId: 'a-os', ids: ['rctX:0a11:7', 'rctX:0a11:9'], reason: null },

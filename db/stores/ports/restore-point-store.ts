@@ -183,6 +183,11 @@ export interface RestorePointStore {
   get(pointId: string): Promise<RestorePointRecord | null>;
   /** Points that share a scope with `point` (same volume for volume-level methods, else same VM). */
   pointsOnSameScope(point: RestorePointRecord): Promise<RestorePointRecord[]>;
+  /**
+   * The points read from one snapshot (one capture: every VM on the snapshotted LUNs), oldest
+   * first: the points that share an array snapshot kept on the array.
+   */
+  pointsOfSnapshot(snapshotId: string): Promise<RestorePointRecord[]>;
   /** Filtered, sorted and keyset-paged in the database (built for a million points). */
   browse(query: RestorePointBrowseQuery): Promise<Page<RestorePointBrowseItem>>;
   files(pointId: string): Promise<RestorePointFileRecord[]>;

@@ -143,6 +143,14 @@ export class PgRestorePointStore implements RestorePointStore {
     return queryPointsOnSameScope(this.db, point);
   }
 
+  async pointsOfSnapshot(snapshotId: string) {
+    return this.db
+      .select()
+      .from(restorePoints)
+      .where(eq(restorePoints.snapshotId, snapshotId))
+      .orderBy(asc(restorePoints.createdAt), asc(restorePoints.id));
+  }
+
   async browse(query: RestorePointBrowseQuery) {
     return browseRestorePoints(this.db, query);
   }

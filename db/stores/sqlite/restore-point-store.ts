@@ -140,6 +140,15 @@ export class SqliteRestorePointStore implements RestorePointStore {
     return queryPointsOnSameScope(this.db, point);
   }
 
+  async pointsOfSnapshot(snapshotId: string) {
+    return this.db
+      .select()
+      .from(restorePoints)
+      .where(eq(restorePoints.snapshotId, snapshotId))
+      .orderBy(restorePoints.createdAt, restorePoints.id)
+      .all();
+  }
+
   async browse(query: RestorePointBrowseQuery) {
     return browseRestorePoints(this.db, query);
   }

@@ -99,7 +99,11 @@ describe('EqualLogic array driver through the registry', () => {
 
   it('snapshots each volume under the engine id and releases them all', async () => {
     const driver = await registry.arrayForArray(ARRAY.id);
-    await driver.createSnapshot(snapshotRequest('snap/1', ['vmfs01', 'vmfs02']), options());
+    // The name it answers is the group's: what a point that keeps the snapshot on the array shows.
+    expect(await driver.createSnapshot(snapshotRequest('snap/1', ['vmfs01', 'vmfs02']), options())).toEqual({
+      snapshotId: 'snap/1',
+      name: 'snap-1',
+    });
     expect([...(group.volumes.get('vmfs01')?.snapshots.keys() ?? [])]).toEqual(['snap-1']);
     expect([...(group.volumes.get('vmfs02')?.snapshots.keys() ?? [])]).toEqual(['snap-1']);
     await driver.releaseSnapshot('snap/1', options());
@@ -129,7 +133,7 @@ describe('EqualLogic array driver through the registry', () => {
     group.volumes.get('vmfs02')?.data.fill(0x0b, 0, 16);
     const driver = await registry.arrayForArray(ARRAY.id);
     const request = snapshotRequest('snap/1', ['vmfs01', 'vmfs02'], `${ARRAY.id}:coll:sqlcoll`);
-    await driver.createSnapshot(request, options());
+    expect(await driver.createSnapshot(request, options())).toMatchObject({ name: 'snap-1' });
     group.volumes.get('vmfs01')?.data.fill(0xee, 0, 16);
     await driver.createSnapshot(request, options()); // a retried step: already there
     expect(group.commands.filter((command) => command.includes('create-now'))).toEqual([

@@ -138,7 +138,7 @@ export class EqlArray implements ArrayDriver {
   async createSnapshot(
     request: CreateSnapshotRequest<ArraySnapshotScope>,
     options: CallOptions,
-  ): Promise<{ snapshotId: string }> {
+  ): Promise<{ snapshotId: string; name: string }> {
     const { consistencyGroupId } = request.scope;
     if (consistencyGroupId) {
       const prefix = `${this.arrayId}:coll:`;
@@ -157,12 +157,12 @@ export class EqlArray implements ArrayDriver {
         groupName(request.snapshotId),
         options,
       );
-      return { snapshotId: request.snapshotId };
+      return { snapshotId: request.snapshotId, name: groupName(request.snapshotId) };
     }
     for (const id of request.scope.arrayVolumeIds) {
       await this.operations.snapshotVolume(this.volumeOf(id), groupName(request.snapshotId), options);
     }
-    return { snapshotId: request.snapshotId };
+    return { snapshotId: request.snapshotId, name: groupName(request.snapshotId) };
   }
 
   /**

@@ -46,8 +46,8 @@ export interface FencedHyperv {
   slowPostThaws: { count: number };
   vmIdOf(name: string): string;
   request(policy: 'require' | 'fallback'): BackupPlanRequest;
-  /** Plans the backup from the stored inventory (the two syncs' rows) and enqueues it. */
-  enqueue(policy: 'require' | 'fallback'): Promise<OperationRecord>;
+  /** Plans the backup from the stored inventory (the two syncs' rows) and enqueues it; `extra` joins the request. */
+  enqueue(policy: 'require' | 'fallback', extra?: Partial<BackupPlanRequest>): Promise<OperationRecord>;
   close(): Promise<void>;
 }
 
@@ -110,8 +110,8 @@ export async function openFencedHyperv(
         },
       },
     }),
-    async enqueue(policy) {
-      const request = watched.request(policy);
+    async enqueue(policy, extra = {}) {
+      const request = { ...watched.request(policy), ...extra };
       return h.enqueueBackup(request, { inventory });
     },
     async close() {

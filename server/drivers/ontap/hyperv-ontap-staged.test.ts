@@ -6,16 +6,13 @@
  * igroup; copy-out-vm mounts the clone's disk on hv01 and copies only the chosen VM's files, in
  * place or into a new VM; discard-staging unmaps and deletes the clone.
  *
- * The backup that makes the points keeps its array snapshot (its release is left out here, as a
- * snapshot kept on the array would be): a staged restore clones the snapshot the point was read
- * from, so the snapshot must still be on the cluster.
+ * The backup that makes the points keeps its array snapshot on the array (the job option
+ * `keepArraySnapshot`): a staged restore clones the snapshot the point was read from, so the
+ * snapshot must still be on the cluster.
  */
 import { readdirSync } from 'node:fs';
-import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { restorePoints as pgRestorePoints } from '../../../db/pg/schema-operations';
-import { restorePoints } from '../../../db/schema-operations';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
 import { recordPowerStates } from '../../jobs/steps/inventory';
@@ -23,7 +20,6 @@ import { previewRestore, startRestore } from '../../services/operations-service'
 import { readVolumeImage } from '../hyperv/fake/fake-san';
 import { copyOutMountRoot } from '../hyperv/hyperv-array-copy-out';
 import { callOptions } from '../hyperv/hyperv-test-support';
-import type { DriverRegistry } from '../registry';
 import { type FencedHyperv, openFencedHyperv, sha256, VM_STATE } from './hyperv-ontap-runner-support';
 
 const dialects = await storeDialects('hyperv-ontap-staged');
@@ -35,56 +31,27 @@ const SQL01 = ['D:\\Hyper-V\\sql01\\os.vhdx', 'D:\\Hyper-V\\sql01\\data.vhdx'];
 const WEB01 = 'D:\\Hyper-V\\web01\\web.vhdx';
 const FILE01 = 'D:\\Hyper-V\\file01\\os.vhdx';
 
-/** The worker's registry, except that the array keeps each capture's snapshot after the copies. */
-function keepingSnapshots(drivers: DriverRegistry): DriverRegistry {
-  return {
-    ...drivers,
-    async arrayForArrayVolume(arrayVolumeId) {
-      const array = await drivers.arrayForArrayVolume(arrayVolumeId);
-      return new Proxy(array, {
-        get: (target, property, receiver) =>
-          property === 'releaseSnapshot' ? async () => undefined : Reflect.get(target, property, receiver),
-      });
-    },
-  };
-}
-
 const ctx = () => createServiceContext({ now: () => run.h.clock.now(), newId: run.h.newId });
 
-/** The capture of D:'s LUN, with its snapshot kept; answers sql01's point and the snapshot's bytes of each file. */
+/** The capture of D:'s LUN by a backup that keeps its snapshot; answers sql01's point and the snapshot's bytes of each file. */
 async function captureKept() {
-  const op = await run.enqueue('fallback');
-  const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: keepingSnapshots(run.drivers) }), [
-    op.id,
-  ]);
+  const op = await run.enqueue('fallback', { keepArraySnapshot: true });
+  const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: run.drivers }), [op.id]);
   expect(done.status).toBe('succeeded-with-warnings'); // file01's pass-through disk is left out
-  expect(run.cluster.model.volumeByName('sql_data')?.snapshots).toHaveLength(1);
+  const snapshots = run.cluster.model.volumeByName('sql_data')?.snapshots ?? [];
+  expect(snapshots).toHaveLength(1);
   const steps = await run.h.stores.operations.steps(op.id);
   const catalog = steps.find((step) => step.key === `vm:${run.vmIdOf('sql01')}:catalog`);
   const pointId = String((catalog?.resultJson as { restorePointId?: string } | null)?.restorePointId);
-  await recordKept(pointId);
+  // Catalogued as kept on the array, under the name the cluster gave the snapshot.
+  expect(await run.h.stores.restorePoints.get(pointId)).toMatchObject({
+    locationKind: 'array-snapshot',
+    locationName: snapshots[0].name,
+  });
   const atSnapshot = new Map(
     [...SQL01, WEB01, FILE01].map((file) => [file, sha256(run.host.model.readFile(file))]),
   );
   return { pointId, atSnapshot };
-}
-
-/**
- * Records the point as kept on the array, as the catalog does for a backup that keeps its array
- * snapshot: restore modes offer a staged restore only for such a point.
- */
-async function recordKept(pointId: string) {
-  const snapshot = run.cluster.model.volumeByName('sql_data')?.snapshots[0];
-  if (!snapshot) throw new Error('no snapshot kept on sql_data');
-  const kept = {
-    locationKind: 'array-snapshot',
-    locationRef: snapshot.uuid,
-    locationName: snapshot.name,
-  } as const;
-  const { database } = run.h;
-  if (database.kind === 'sqlite')
-    await database.db.update(restorePoints).set(kept).where(eq(restorePoints.id, pointId));
-  else await database.pg.db.update(pgRestorePoints).set(kept).where(eq(pgRestorePoints.id, pointId));
 }
 
 /** Every VM on D: writes after the capture, and the host flushes D: to the LUN. */

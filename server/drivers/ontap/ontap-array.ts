@@ -96,7 +96,7 @@ export class OntapArray implements ArrayDriver {
   async createSnapshot(
     request: CreateSnapshotRequest<ArraySnapshotScope>,
     options: CallOptions,
-  ): Promise<{ snapshotId: string }> {
+  ): Promise<{ snapshotId: string; name: string }> {
     const name = ontapName(request.snapshotId);
     const step = { ...options, stepKey: `snapshot:${request.snapshotId}` };
     const { consistencyGroupId, arrayVolumeIds } = request.scope;
@@ -121,7 +121,7 @@ export class OntapArray implements ArrayDriver {
         },
         step,
       );
-      return { snapshotId: request.snapshotId };
+      return { snapshotId: request.snapshotId, name };
     }
     const volumes = new Map<string, string>();
     for (const lun of await this.luns(arrayVolumeIds, options))
@@ -132,7 +132,7 @@ export class OntapArray implements ArrayDriver {
         { ...step, stepKey: `${step.stepKey}:${volume}` },
       );
     }
-    return { snapshotId: request.snapshotId };
+    return { snapshotId: request.snapshotId, name };
   }
 
   /** Deletes the snapshot wherever it is (a CG's, or single volumes'); gone already is fine. */

@@ -31,6 +31,13 @@ export interface BackupPlanRequest {
    * its pool as a restore point of its own, after the VM's backup.
    */
   keepMemoryCheckpoint?: boolean;
+  /**
+   * Array snapshots: keep the array snapshot on the array after the VMs' disks are copied into the
+   * repository (not released), so their points also offer a volume revert and a staged restore.
+   * A failed or cancelled capture still releases it (kept-snapshots.ts); retention deletes it with
+   * the last point that holds it.
+   */
+  keepArraySnapshot?: boolean;
 }
 
 export interface BackupPlanContext {

@@ -2,7 +2,8 @@
  * Stage 5 of a backup plan: the steps of every capture group, by method. Every cleanup is
  * registered right after the step whose side effect it undoes in the sequence (thaw after the
  * snapshot, resume right after the snapshot so saved-state downtime lasts the snapshot and not the
- * copy, release after the copy). A new capture method adds a snapshot builder here.
+ * copy, release after the copy, or after the catalogue when the array snapshot is kept). A new
+ * capture method adds a snapshot builder here.
  */
 import type { SnapshotScope } from '../driver';
 import type { ConsistencyPolicy, PlanStep } from '../plan-types';
@@ -38,6 +39,10 @@ interface GroupBuild {
 
 const vmStep = (vmId: string) => ({ vmId, hostVolumeId: null, arrayVolumeId: null, undoes: null });
 const keyOf = (vmId: string, kind: string) => `vm:${vmId}:${kind}`;
+
+/** Whether this group's array snapshot is kept on the array after the copies (the job's option). */
+const keepsArraySnapshot = (build: GroupBuild) =>
+  build.group.method === 'array-snapshot' && build.input.request.keepArraySnapshot === true;
 
 function addPreparationSteps(build: GroupBuild): void {
   const { members, steps, group, policy } = build;
@@ -332,10 +337,36 @@ function addCatalogSteps(build: GroupBuild, copyKeys: Map<string, string>): void
           consistencyPolicy: build.policy,
           consistencyNote: m.consistencyNote,
           shortfalls: m.shortfalls,
+          ...(keepsArraySnapshot(build) ? { keepsArraySnapshot: true } : {}),
         },
       }),
     );
   }
+}
+
+/**
+ * The release of the group's snapshot. Released: right after the copies. Kept on the array: after
+ * the catalog steps, as the cleanup of a capture that fails or is cancelled before a point holds
+ * the snapshot (it then runs and releases; once a point holds it, retention deletes it with the
+ * last such point, see kept-snapshots.ts).
+ */
+function releaseStep(build: GroupBuild, snapshotKey: string, snapshotId: string): PlanStep {
+  const isKept = keepsArraySnapshot(build);
+  return makeStep({
+    vmId: build.members.length === 1 ? build.members[0].vm.id : null,
+    hostVolumeId: null,
+    arrayVolumeId: null,
+    key: snapshotKey.replace(/[^:]+$/, 'release-snapshot'),
+    kind: 'release-snapshot',
+    title: isKept
+      ? 'Release the array snapshot unless a catalogued point keeps it on the array'
+      : 'Release the snapshot',
+    undoes: snapshotKey,
+    params: {
+      snapshotId,
+      ...(isKept ? { keptForPointIds: build.members.map((m) => m.restorePointId) } : {}),
+    },
+  });
 }
 
 function addGroupSteps(build: GroupBuild): void {
@@ -344,21 +375,10 @@ function addGroupSteps(build: GroupBuild): void {
   const snapshotKey = snapshotBuilder && build.snapshotId ? snapshotBuilder(build, build.snapshotId) : null;
   addCaptureCleanups(build);
   const copyKeys = addCopySteps(build);
-  if (snapshotKey && build.snapshotId) {
-    build.steps.push(
-      makeStep({
-        vmId: build.members.length === 1 ? build.members[0].vm.id : null,
-        hostVolumeId: null,
-        arrayVolumeId: null,
-        key: snapshotKey.replace(/[^:]+$/, 'release-snapshot'),
-        kind: 'release-snapshot',
-        title: 'Release the snapshot',
-        undoes: snapshotKey,
-        params: { snapshotId: build.snapshotId },
-      }),
-    );
-  }
+  const release = snapshotKey && build.snapshotId ? releaseStep(build, snapshotKey, build.snapshotId) : null;
+  if (release && !keepsArraySnapshot(build)) build.steps.push(release);
   addCatalogSteps(build, copyKeys);
+  if (release && keepsArraySnapshot(build)) build.steps.push(release);
 }
 
 /**

@@ -41,6 +41,8 @@ export interface ArraySnapshotResult {
   postThawInFence: Record<string, FencedScriptRun>;
   /** VMs frozen for the capture whose snapshot was not taken under that freeze, with why. */
   crashVmIds: Record<string, string>;
+  /** What the array calls the snapshot (a point that keeps it shows it); absent: its id. */
+  arraySnapshotName?: string;
 }
 
 type ArrayStep = StepRun<'array-snapshot'>;
@@ -201,10 +203,15 @@ async function takeArraySnapshot(step: ArrayStep): Promise<StepOutcome> {
   const create = driver.createSnapshot as (
     request: CreateSnapshotRequest,
     options: typeof step.call,
-  ) => Promise<unknown>;
+  ) => Promise<{ name?: string } | undefined>;
+  let arraySnapshotName: string | undefined;
   const hasFencedWork = frozen.length > 0 || suspended.length > 0;
   try {
-    await create(request(hasFencedWork ? fenceHook(step, frozen, suspended, work) : undefined), step.call);
+    const taken = await create(
+      request(hasFencedWork ? fenceHook(step, frozen, suspended, work) : undefined),
+      step.call,
+    );
+    arraySnapshotName = taken?.name;
   } catch (error) {
     // Thawed / resumed for a fence whose commit then failed: the freeze is over, the snapshot was not taken.
     const released = [...new Set([...work.thawed, ...Object.keys(work.postThaw)])];
@@ -214,7 +221,7 @@ async function takeArraySnapshot(step: ArrayStep): Promise<StepOutcome> {
       throw error;
     }
     step.log('warn', `${reasonOf(error)}; taking the snapshot again without the freeze (crash-consistent)`);
-    await create(request(), step.call);
+    arraySnapshotName = (await create(request(), step.call))?.name;
     for (const vmId of released)
       crashVmIds[vmId] =
         `fallback: ${await namesOfVms(step.stores, [vmId])} was thawed for a write fence whose commit failed (${reasonOf(error)}); snapshot taken after the thaw`;
@@ -225,6 +232,7 @@ async function takeArraySnapshot(step: ArrayStep): Promise<StepOutcome> {
     thawedInFence: work.thawed,
     postThawInFence: work.postThaw,
     crashVmIds,
+    ...(arraySnapshotName ? { arraySnapshotName } : {}),
   };
   const crashReasons = Object.values(crashVmIds);
   if (crashReasons.length > 0) {

@@ -99,6 +99,7 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
     files: copy.files,
     operationId: operation.id,
     now,
+    keptOnArray: keptOnArrayOf(params, snapshotStep),
   });
   context.log(
     inserted ? 'info' : 'warn',
@@ -111,4 +112,18 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
     result: { restorePointId: params.restorePointId, consistency },
     ...(warnings.length > 0 ? { warning: warnings.join('; ') } : {}),
   };
+}
+
+/**
+ * A backup that keeps its array snapshot: the point is kept on the array under the engine's
+ * snapshot id (what the array drivers release, revert and clone by) and the array's name for it.
+ */
+function keptOnArrayOf(
+  params: StepRun<'catalog'>['params'],
+  snapshotStep: { kind: string; resultJson: unknown } | undefined,
+): { snapshotRef: string; snapshotName: string } | null {
+  if (!params.keepsArraySnapshot || !params.snapshotId || snapshotStep?.kind !== 'array-snapshot')
+    return null;
+  const name = (snapshotStep.resultJson as Partial<ArraySnapshotResult> | null)?.arraySnapshotName;
+  return { snapshotRef: params.snapshotId, snapshotName: name ?? params.snapshotId };
 }

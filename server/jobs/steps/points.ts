@@ -6,9 +6,10 @@
 import type { CallOptions } from '../../drivers/call';
 import type { BackupRepository } from '../../drivers/roles';
 import { DriverError } from '../../engine/driver';
-import { lockKeyForPoint } from '../../engine/plan-types';
+import { lockKeyForKeptSnapshot, lockKeyForPoint } from '../../engine/plan-types';
 import { selectPointsToPrune } from '../../engine/retention';
-import { HOUR, MINUTE, type StepHandler, type StepStores } from './context';
+import { deleteKeptArraySnapshot } from './array-points';
+import { HOUR, MINUTE, type StepHandler, type StepRun, type StepStores } from './context';
 import { deletePoolPoint, isPoolPoint, verifyPoolPoint } from './pool-points';
 
 /** Re-hashes a point in the repository and records the verdict. */
@@ -36,6 +37,26 @@ export async function verifyAndRecord(
 }
 
 /** Deletes a point's stored data, then its catalogue row (re-running after a crash is harmless). */
+/**
+ * Deletes a point of the repository: its array snapshot when it is the last point keeping it on the
+ * array (array-points.ts), its stored data, then its catalogue row. The row goes last, so a crash
+ * in between leaves a point the re-run finds and finishes (every delete is idempotent).
+ */
+async function deleteStoredPoint(
+  step: Pick<StepRun<'delete-point'>, 'stores' | 'drivers' | 'call' | 'now' | 'operation' | 'log'>,
+  restorePointId: string,
+  reason: string,
+): Promise<void> {
+  const row = await step.stores.restorePoints.get(restorePointId);
+  if (row) await deleteKeptArraySnapshot(step, row);
+  await deletePoint(step.stores, step.drivers.repository(), restorePointId, {
+    operationId: step.operation.id,
+    reason,
+    now: step.now(),
+    call: step.call,
+  });
+}
+
 export async function deletePoint(
   stores: StepStores,
   repository: BackupRepository,
@@ -92,7 +113,6 @@ export const deletePointStep: StepHandler<'delete-point'> = {
     const { restorePointId, reason } = step.params;
     // Idempotent: a resumed step, or a second delete queued behind the first, finds the row gone.
     const row = await step.stores.restorePoints.get(restorePointId);
-    const existed = row !== null;
     if (row && isPoolPoint(row)) {
       await deletePoolPoint(step, row, reason);
       step.log(
@@ -101,14 +121,9 @@ export const deletePointStep: StepHandler<'delete-point'> = {
       );
       return { status: 'succeeded', result: { deleted: true } };
     }
-    await deletePoint(step.stores, step.drivers.repository(), restorePointId, {
-      operationId: step.operation.id,
-      reason,
-      now: step.now(),
-      call: step.call,
-    });
-    step.log('info', existed ? 'stored data and catalogue entry deleted' : 'the point was already deleted');
-    return { status: 'succeeded', result: { deleted: existed } };
+    await deleteStoredPoint(step, restorePointId, reason);
+    step.log('info', row ? 'stored data and catalogue entry deleted' : 'the point was already deleted');
+    return { status: 'succeeded', result: { deleted: row !== null } };
   },
 };
 
@@ -116,14 +131,7 @@ export const discardNewerPoints: StepHandler<'discard-newer-points'> = {
   deadlineMs: 15 * MINUTE,
   async run(step) {
     const { restorePointIds } = step.params;
-    for (const id of restorePointIds) {
-      await deletePoint(step.stores, step.drivers.repository(), id, {
-        operationId: step.operation.id,
-        reason: 'discarded by a revert',
-        now: step.now(),
-        call: step.call,
-      });
-    }
+    for (const id of restorePointIds) await deleteStoredPoint(step, id, 'discarded by a revert');
     return { status: 'succeeded', result: { discarded: restorePointIds.length } };
   },
 };
@@ -138,10 +146,11 @@ export const applyRetention: StepHandler<'apply-retention'> = {
       const points = await step.stores.restorePoints.retentionCandidates(jobId, vmId);
       // The job's copies in the repository and its memory checkpoints on the pool are kept apart:
       // each keeps the policy's last N, dailies… of its own kind, so one never pushes the other out.
-      const prune = ['repository', 'pool-snapshot'].flatMap(
-        (kind) =>
+      // A point whose array snapshot is kept on the array is a repository copy too: it counts as one.
+      const prune = [['repository', 'array-snapshot'], ['pool-snapshot']].flatMap(
+        (kinds) =>
           selectPointsToPrune(
-            points.filter((point) => point.locationKind === kind),
+            points.filter((point) => kinds.includes(point.locationKind)),
             policy,
             timeZone,
           ).prune,
@@ -157,16 +166,26 @@ export const applyRetention: StepHandler<'apply-retention'> = {
           continue;
         }
         const row = await step.stores.restorePoints.get(id);
+        // A point kept on the array: its snapshot's lock too, as an operator's delete of a point
+        // sharing it takes, so the two never both see the other holding it (and both keep it).
+        const snapshotLock =
+          row?.locationKind === 'array-snapshot' && row.snapshotId
+            ? lockKeyForKeptSnapshot(row.snapshotId)
+            : null;
+        if (
+          snapshotLock &&
+          !(
+            await step.stores.operations.acquireLocks(step.operation.id, [snapshotLock], step.now())
+          ).includes(snapshotLock)
+        ) {
+          inUse.push(id);
+          continue;
+        }
         if (row && isPoolPoint(row)) {
           // A memory checkpoint on the pool: its snapshot VM, disks and suspend VDI, then the row.
           await deletePoolPoint(step, row, 'pruned by retention');
         } else {
-          await deletePoint(step.stores, step.drivers.repository(), id, {
-            operationId: step.operation.id,
-            reason: 'pruned by retention',
-            now: step.now(),
-            call: step.call,
-          });
+          await deleteStoredPoint(step, id, 'pruned by retention');
         }
         pruned += 1;
       }

@@ -5,6 +5,7 @@
 import type { CreateSnapshotRequest, HostSnapshotResult } from '../../drivers/roles';
 import type { SnapshotScope } from '../../engine/driver';
 import { isDriverError } from '../../engine/driver';
+import { decideKeptSnapshotRelease } from '../../engine/kept-snapshots';
 import type { SnapshotStepParams } from '../../engine/step-params';
 import { MINUTE, type StepHandler, type StepRun } from './context';
 import { snapshotDriverFor, undoneStep } from './drivers';
@@ -55,6 +56,18 @@ export const xenSnapshot: StepHandler<'xen-snapshot'> = { deadlineMs: 15 * MINUT
 export const releaseSnapshot: StepHandler<'release-snapshot'> = {
   deadlineMs: 15 * MINUTE,
   async run(step) {
+    const { keptForPointIds } = step.params;
+    if (keptForPointIds) {
+      // A backup that keeps its array snapshot: kept once a point holds it, released otherwise.
+      const catalogued = [];
+      for (const id of keptForPointIds) {
+        const row = await step.stores.restorePoints.get(id);
+        if (row) catalogued.push(row);
+      }
+      const decision = decideKeptSnapshotRelease(keptForPointIds, catalogued);
+      step.log('info', decision.reason);
+      if (decision.action === 'keep') return { status: 'succeeded', result: { kept: true } };
+    }
     // The snapshot step this cleanup undoes says what was snapshotted, hence whose driver releases it.
     const { scope } = undoneStep(step.plan(), step.planStep).params as { scope: SnapshotScope };
     await (await snapshotDriverFor(step.drivers, scope)).releaseSnapshot(step.params.snapshotId, step.call);
