@@ -1,7 +1,7 @@
 /**
  * Test support: the fake pool's iSCSI SR on the fake cluster's LUN, sharing bytes. The SR is laid
  * out on the LUN as an LVHD SR (fake-dom0-storage.ts): a VG `VG_XenStorage-<sr uuid>` with one raw
- * LV `LV-<vdi uuid>` per VDI on it, holding the bytes the fake pool holds. A write to a VDI
+ * LV `LV-<vdi uuid>` per VDI on it (`VHD-<vdi uuid>` for the VDIs a test names), holding the bytes the fake pool holds. A write to a VDI
  * (`writeVdi`) goes to both, as a guest's write through its tapdisk reaches the LUN; so an array
  * snapshot holds the VDIs' bytes at its time, and a clone of it what dom0 reads. The pool's hosts
  * are one igroup (`xen-pool`); dom0 sees the LUNs mapped to it.
@@ -31,11 +31,22 @@ export interface SrOnLun {
   liveLabel(): FakeLvmLabel | null;
 }
 
-export function layOutSrOnLun(pool: FakePool, srRef: string, model: FakeOntapModel, lun: FakeLun): SrOnLun {
+export function layOutSrOnLun(
+  pool: FakePool,
+  srRef: string,
+  model: FakeOntapModel,
+  lun: FakeLun,
+  vhdDisks: string[] = [],
+): SrOnLun {
   const srUuid = pool.get('SR', srRef)?.uuid as string;
   const vdis = [...pool.vdiBytes]
     .filter(([ref]) => pool.get('VDI', ref)?.SR === srRef)
-    .map(([ref, bytes]) => ({ ref, lvName: `LV-${pool.get('VDI', ref)?.uuid as string}`, bytes }));
+    .map(([ref, bytes]) => {
+      const vdi = pool.get('VDI', ref);
+      // A VHD LV's bytes here are the raw disk's: only its name matters to what reads it.
+      const prefix = vhdDisks.includes(vdi?.name_label as string) ? 'VHD' : 'LV';
+      return { ref, lvName: `${prefix}-${vdi?.uuid as string}`, bytes };
+    });
   const { label, size } = lvhdLayout(srUuid, vdis);
   // The LUN is grown to the layout (a whole number of MiB) before anything maps it.
   lun.sizeBytes = Math.max(lun.sizeBytes, Math.ceil(size / 2 ** 20) * 2 ** 20);

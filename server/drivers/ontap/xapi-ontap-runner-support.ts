@@ -67,6 +67,8 @@ export interface FencedXen {
 export interface FencedXenOptions {
   /** Give the pool a guest account (default) or not. */
   guestAccount?: boolean;
+  /** VDIs (by name) laid out as VHD LVs on the LUN; raw LVs otherwise. */
+  vhdDisks?: string[];
 }
 
 export async function openFencedXen(
@@ -93,7 +95,7 @@ export async function openFencedXen(
     guest: { os: 'Debian GNU/Linux 12', distro: 'debian' },
   });
   pool.mod('VM', db01, { other_config: { [GUEST_SSH_KEY]: `127.0.0.1:${guest.port}` } });
-  const sr = layOutSrOnLun(pool, fixture.iscsi, cluster.model, cluster.seeded.data);
+  const sr = layOutSrOnLun(pool, fixture.iscsi, cluster.model, cluster.seeded.data, options.vhdDisks);
   dom0.storage = sr.storage;
   const xapi = await startFakeXapi({ pool });
   const client = new XapiClient({
