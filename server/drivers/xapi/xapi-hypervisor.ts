@@ -15,7 +15,8 @@
  *   compared with the point's sha256.
  * - `revertToSnapshot`: `VM.revert`, then the power state the VM had at the snapshot.
  * Guest freeze, scripts and host flushes are not XAPI calls: they go over SSH to the guest and to
- * dom0 (xapi-guest-hook.ts) where the pool has the accounts, and fail `connector-missing` where not.
+ * dom0 (xapi-guest-hook.ts) where the pool has the accounts, and fail `connector-missing` where not;
+ * so is `copyFromArrayLuns`, dom0 reading an array's clone of a snapshot (xapi-array-copy.ts).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
