@@ -6,8 +6,10 @@
  * the LUN's NAA id), so the syncs join them; on it are db01 (Linux, hook configured), sql01
  * (Windows: no hook) and app01 (halted).
  *
- * One piece stands in, as in the Hyper-V suite: reading a VM's disks out of an ONTAP snapshot is
- * not a driver call yet, so the copy step stores the VDIs' bytes as the LUN held them at CG start.
+ * The copy step reads each VM's disks out of the CG snapshot through dom0 (xapi-array-copy.ts): the
+ * cluster clones the snapshot and maps the clone to the pool's igroup, the fake dom0 imports the
+ * clone's VG under a name of its own and streams the VDIs' LVs (the SR is laid out on the LUN by
+ * xapi-ontap-lun.ts, sharing the pool's bytes).
  */
 import type { StoreDialect } from '../../../db/stores/contract/dialects';
 import type { OperationRecord } from '../../../db/stores/ports/operation-store';
@@ -18,7 +20,6 @@ import { createHarness, type Harness } from '../../jobs/test-harness';
 import { importInventory } from '../../services/import-service';
 import { memoryHostKeys } from '../hyperv/hyperv-test-support';
 import { connectorLookupFromInventory, createDriverRegistry, type DriverRegistry } from '../registry';
-import type { HypervisorDriver } from '../roles';
 import { DISK_SIZE, type FixturePool, fixturePool } from '../xapi/fake/fake-fixtures';
 import { FakeLinuxMachine, linuxGuestMounts } from '../xapi/fake/fake-linux-ssh';
 import { diskBytes } from '../xapi/fake/fake-pool';
@@ -32,6 +33,7 @@ import { OntapConnector } from './ontap-connector';
 import { discoverOntap, toInventory } from './ontap-discovery';
 import { naaFromSerial } from './ontap-naa';
 import { callOptions, type FakeCluster, startFakeCluster } from './ontap-test-support';
+import { layOutSrOnLun, type SrOnLun } from './xapi-ontap-lun';
 
 export const PRE_FREEZE = '/opt/db/pre-freeze.sh';
 export const POST_THAW = '/opt/db/post-thaw.sh';
@@ -47,8 +49,12 @@ export interface FencedXen {
   cluster: FakeCluster;
   inventory: Inventory;
   drivers: DriverRegistry;
-  /** What the guest, dom0 and the array did, in order (array reads left out). */
+  /** What the guest, dom0 and the array did, in order (array reads and the copy's clone left out). */
   timeline: string[];
+  /** The array calls of the copy's clone (create, map, unmap, delete), in order. */
+  copyCalls: string[];
+  /** The SR on the LUN: dom0's storage, the live VG's label, writes to a VDI. */
+  sr: SrOnLun;
   /** The guest's frozen file systems when the CG snapshot started. */
   frozenAtStart: string[][];
   /** The VDIs' bytes at CG start, by inventory disk id (what the array snapshot holds). */
@@ -61,6 +67,8 @@ export interface FencedXen {
 export interface FencedXenOptions {
   /** Give the pool a guest account (default) or not. */
   guestAccount?: boolean;
+  /** VDIs (by name) laid out as VHD LVs on the LUN; raw LVs otherwise. */
+  vhdDisks?: string[];
 }
 
 export async function openFencedXen(
@@ -87,6 +95,8 @@ export async function openFencedXen(
     guest: { os: 'Debian GNU/Linux 12', distro: 'debian' },
   });
   pool.mod('VM', db01, { other_config: { [GUEST_SSH_KEY]: `127.0.0.1:${guest.port}` } });
+  const sr = layOutSrOnLun(pool, fixture.iscsi, cluster.model, cluster.seeded.data, options.vhdDisks);
+  dom0.storage = sr.storage;
   const xapi = await startFakeXapi({ pool });
   const client = new XapiClient({
     label: 'xapi pool pool-lab',
@@ -127,16 +137,12 @@ export async function openFencedXen(
   const ontap = new OntapConnector(() => [
     { name: 'cluster1', arrayId: 'cluster1', client: cluster.client, stagingIgroup: 'stage01' },
   ]);
-  const real = createDriverRegistry({
+  const drivers = createDriverRegistry({
     lookup: connectorLookupFromInventory(inventory),
     connectors: [xen, ontap],
     repository: h.driver.repository,
   });
   const fenced = new Map<string, Buffer>();
-  const drivers: DriverRegistry = {
-    ...real,
-    hypervisorForVm: async (vmId) => copyingFromArray(await real.hypervisorForVm(vmId), fenced),
-  };
   const run: FencedXen = {
     h,
     fixture,
@@ -147,6 +153,8 @@ export async function openFencedXen(
     inventory,
     drivers,
     timeline: [],
+    copyCalls: [],
+    sr,
     frozenAtStart: [],
     fenced,
     vmIdOf: (name) => inventory.vms.find((vm) => vm.name === name)?.id as string,
@@ -187,6 +195,11 @@ function watch(run: FencedXen): void {
   calls.push = (...items) => {
     for (const item of items) {
       if (item.startsWith('GET')) continue;
+      // The copy's clone: volume create / delete and LUN maps (a volume's snapshots stay).
+      if (/ \/api\/protocols\/san\/lun-maps| \/api\/storage\/volumes(\?|$|\/[^/?]+(\?|$))/.test(item)) {
+        run.copyCalls.push(item.replace(/[0-9a-f-]{36}/g, '…'));
+        continue;
+      }
       const action = /action=(\w+)/.exec(item)?.[1];
       run.timeline.push(`array: ${item.split(' ')[0]}${action ? ` ${action}` : ''}`);
       if (action !== 'start') continue;
@@ -199,39 +212,4 @@ function watch(run: FencedXen): void {
     }
     return push(...items);
   };
-}
-
-/**
- * The XAPI role with the copy of an array snapshot standing in: the Xen driver cannot read a VM's
- * disks out of an array snapshot yet (a FlexClone of an LVM SR would have to be resignatured before
- * the pool could attach it), so the copy step stores the bytes the guest held when it was frozen.
- */
-export function copyingFromArray(real: HypervisorDriver, fenced: Map<string, Buffer>): HypervisorDriver {
-  return new Proxy(real, {
-    get(target, property, receiver) {
-      if (property !== 'copySnapshotToRepository') return Reflect.get(target, property, receiver);
-      const copy: HypervisorDriver['copySnapshotToRepository'] = (request, repository, options) =>
-        repository.store(
-          {
-            restorePointId: request.restorePointId,
-            vmId: request.vmId,
-            snapshotId: request.snapshotId,
-            disks: request.diskIds.map((diskId) => {
-              const bytes = fenced.get(diskId);
-              if (!bytes) throw new Error(`the array snapshot holds no file for ${diskId}`);
-              return {
-                diskId,
-                bytes: bytes.length,
-                origin: { location: diskId, hostVolumeId: null, arrayVolumeId: null },
-                async *read() {
-                  yield new Uint8Array(bytes);
-                },
-              };
-            }),
-          },
-          options,
-        );
-      return copy;
-    },
-  });
 }

@@ -177,6 +177,86 @@ export async function execOnConnection(
   });
 }
 
+/**
+ * Runs one command whose stdout is data (a disk's bytes): chunks are handed on as they come, with
+ * the channel paused while the reader is behind. Ends with an error when the command exits non-zero
+ * (its stderr in the message) or the connection drops; an abort closes the channel, as in exec.
+ */
+export async function streamStdout(
+  client: SshClient,
+  label: string,
+  command: string,
+  signal: AbortSignal,
+): Promise<AsyncIterable<Uint8Array>> {
+  signal.throwIfAborted();
+  const channel = await openChannel(client, label, command);
+  const chunks: Buffer[] = [];
+  const err: Buffer[] = [];
+  let code: number | null = null;
+  let closed = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  channel.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    if (chunks.length > 16) channel.pause();
+    notify();
+  });
+  channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  channel.on('exit', (exitCode: number | null) => {
+    code = exitCode;
+  });
+  channel.on('close', () => {
+    closed = true;
+    notify();
+  });
+  const onAbort = () => {
+    try {
+      channel.signal('KILL');
+    } catch {}
+    channel.close();
+    notify();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  channel.end();
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for (;;) {
+          signal.throwIfAborted();
+          const chunk = chunks.shift();
+          if (chunk) {
+            if (chunks.length <= 4) channel.resume();
+            yield new Uint8Array(chunk);
+            continue;
+          }
+          if (closed) break;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+        }
+        signal.throwIfAborted();
+        if (code === null) throw unreachable(label, 'the connection was lost while the command ran');
+        if (code !== 0) {
+          const text = Buffer.concat(err).toString('utf8').trim();
+          throw new DriverError(
+            'invalid-state',
+            `${label}: ${command.split(' ')[0]} exited ${code}: ${text}`,
+            {
+              isRetryable: false,
+            },
+          );
+        }
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        if (!closed) channel.close();
+      }
+    },
+  };
+}
+
 /** One reused connection to a Linux machine; shell commands under a deadline. */
 export class SshCommandRunner {
   private connection: Promise<SshClient> | null = null;

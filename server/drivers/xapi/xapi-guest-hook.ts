@@ -23,12 +23,14 @@ import { DriverError } from '../../engine/driver';
 import type { CallOptions } from '../call';
 import type { ScriptResult, ScriptRun } from '../roles';
 import {
+  type ExecResult,
   endpointOf,
   type HostKeyStore,
   openChannel,
   SshCommandRunner,
   type SshCredential,
   shellQuote,
+  streamStdout,
 } from '../ssh/ssh-connection';
 
 export interface XenSshAccess {
@@ -129,6 +131,12 @@ interface FreezeSession {
   output: () => string;
   /** Resolves when the channel closes. */
   closed: Promise<void>;
+}
+
+export interface Dom0Shell {
+  label: string;
+  run(command: string, options: CallOptions): Promise<ExecResult>;
+  stream(command: string, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
 }
 
 const missing = (what: string) => new DriverError('connector-missing', what, { isRetryable: false });
@@ -291,6 +299,28 @@ export class XenSshHooks {
           `${label}: sync exited ${result.code}: ${result.stderr.trim()}`,
         );
     }
+  }
+
+  /**
+   * A root shell in dom0 of `host` (xapi-array-copy.ts): commands run as root (`sudo -n` for
+   * another account) on the flush's connection; `stream` hands back a command's stdout as it comes.
+   */
+  async dom0(host: { name: string; address: string }, what: string): Promise<Dom0Shell> {
+    const credential = await this.access.hostCredential();
+    if (!credential)
+      throw missing(
+        `${this.poolLabel} has no host SSH account, so dom0 cannot ${what} (set one on the pool)`,
+      );
+    const port = this.access.hostPort ?? 22;
+    const label = `dom0 of ${host.name}`;
+    const runner = this.runner(host.address.replace(/:\d+$/, ''), port, label, 'host');
+    return {
+      label,
+      run: (command, options) =>
+        runner.run(`${label} ${command.split(' ')[0]}`, asRoot(credential, command), options),
+      stream: async (command, signal) =>
+        streamStdout(await runner.connect(), label, asRoot(credential, command), signal),
+    };
   }
 
   async close(): Promise<void> {

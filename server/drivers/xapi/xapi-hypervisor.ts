@@ -15,7 +15,8 @@
  *   compared with the point's sha256.
  * - `revertToSnapshot`: `VM.revert`, then the power state the VM had at the snapshot.
  * Guest freeze, scripts and host flushes are not XAPI calls: they go over SSH to the guest and to
- * dom0 (xapi-guest-hook.ts) where the pool has the accounts, and fail `connector-missing` where not.
+ * dom0 (xapi-guest-hook.ts) where the pool has the accounts, and fail `connector-missing` where not;
+ * so is `copyFromArrayLuns`, dom0 reading an array's clone of a snapshot (xapi-array-copy.ts).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -24,6 +25,7 @@ import type { PowerState } from '../../engine/inventory';
 import type { CallOptions, TransferOptions } from '../call';
 import type {
   BackupRepository,
+  CopyFromArrayRequest,
   CopyResult,
   CopyToRepositoryRequest,
   CreateSnapshotRequest,
@@ -36,6 +38,7 @@ import type {
   ScriptRun,
   StoredPoint,
 } from '../roles';
+import { copyVdisFromArrayLuns } from './xapi-array-copy';
 import type { XapiClient } from './xapi-client';
 import { diskVdis, offersQuiesce, uuidOfXenId, XAPI_CONNECTOR, xenId } from './xapi-discovery';
 import { isXapiError, toDriverError } from './xapi-errors';
@@ -427,6 +430,31 @@ export class XapiHypervisor implements HypervisorDriver {
 
   async discardStaging(): Promise<void> {
     throw unsupported('staging area');
+  }
+
+  /** The copy of a backup's array snapshot: dom0 reads the array's clone (xapi-array-copy.ts). */
+  async copyFromArrayLuns(
+    request: CopyFromArrayRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<CopyResult> {
+    const hooks = this.hooks;
+    const context = {
+      client: this.client,
+      label: this.client.label,
+      dom0: async (host: { name: string; address: string }, what: string) => {
+        if (!hooks)
+          throw new DriverError(
+            'connector-missing',
+            `${this.client.label} has no host SSH account, so dom0 cannot ${what} (set one on the pool)`,
+            { isRetryable: false },
+          );
+        return hooks.dom0(host, what);
+      },
+    };
+    return mapped(this.what(`copy of array snapshot ${request.snapshotId}`), () =>
+      copyVdisFromArrayLuns(context, request, repository, options),
+    );
   }
 
   async copyWithGuestAgent(): Promise<CopyResult> {

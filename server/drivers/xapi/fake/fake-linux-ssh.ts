@@ -19,6 +19,7 @@
 import type { AddressInfo } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 import { hostKeyFingerprint, testKey } from '../../hyperv/fake/fake-windows-host';
+import type { FakeDom0Storage } from './fake-dom0-storage';
 
 const { Server } = ssh2;
 
@@ -73,6 +74,8 @@ export class FakeLinuxMachine {
   connections = 0;
   /** Whether the account may `sudo -n` (password-less sudo); root never needs it. */
   hasSudo = true;
+  /** dom0's block devices and LVM (fake-dom0-storage.ts); none on a guest. */
+  storage: FakeDom0Storage | null = null;
   private server: InstanceType<typeof Server> | null = null;
   /** Freeze shells still waiting for their thaw line: each ends itself with how it ended. */
   private readonly freezeShells = new Set<(how: string) => void>();
@@ -94,10 +97,11 @@ export class FakeLinuxMachine {
     this.onEvent(event);
   }
 
+  /** Listens on a free port, or on the same port again after a stop (a machine back from a crash). */
   async start(): Promise<number> {
     const server = new Server({ hostKeys: [this.hostKey] }, (client) => this.accept(client));
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', () => resolve()));
     this.port = (server.address() as AddressInfo).port;
     return this.port;
   }
@@ -111,6 +115,10 @@ export class FakeLinuxMachine {
   }
 
   private accept(client: Connection): void {
+    if (!this.server) {
+      client.end();
+      return;
+    }
     this.connections += 1;
     this.clients.add(client);
     client.on('close', () => this.clients.delete(client));
@@ -132,6 +140,11 @@ export class FakeLinuxMachine {
   }
 
   private exec(channel: ServerChannel, command: string): void {
+    // A machine that is down runs nothing, even a request already on its way.
+    if (!this.server) {
+      channel.close();
+      return;
+    }
     let words = splitShellWords(command);
     if (words[0] === 'sudo' && !this.hasSudo && this.account.username !== 'root') {
       channel.stderr.write('sudo: a password is required\n');
@@ -145,14 +158,28 @@ export class FakeLinuxMachine {
       this.freezeShell(channel, isRoot, words.slice(5));
       return;
     }
-    const answer = this.answer(words, isRoot);
+    let answer: { code: number; stdout?: string | Buffer; stderr?: string };
+    try {
+      answer = (isRoot ? this.storage?.answer(words) : null) ?? this.answer(words, isRoot);
+    } catch (error) {
+      // A fault of the fake itself shows in the test's failure, not as a dropped connection.
+      answer = { code: 99, stderr: `fake ${this.name}: ${String(error)}\n` };
+    }
+    // Stopped while the command ran (the machine died): the channel ends without an exit status.
+    if (!this.server) {
+      channel.close();
+      return;
+    }
     if (answer.stdout) channel.write(answer.stdout);
     if (answer.stderr) channel.stderr.write(answer.stderr);
     channel.exit(answer.code);
     channel.end();
   }
 
-  private answer(words: string[], isRoot: boolean): { code: number; stdout?: string; stderr?: string } {
+  private answer(
+    words: string[],
+    isRoot: boolean,
+  ): { code: number; stdout?: string | Buffer; stderr?: string } {
     if (words[0] === 'cat' && words[1] === '/proc/mounts') {
       const lines = this.mounts.map(
         (m) => `${m.device} ${m.point.replace(/ /g, '\\040')} ${m.type} rw,relatime 0 0`,
