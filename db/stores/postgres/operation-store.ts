@@ -380,7 +380,7 @@ async function claimStepOf(
     .returning();
   const step = claimed as StepRecord;
   events.append(tx, operation.id, 'step.started', { stepKey: next.key, attempt }, now);
-  // The plan and request are read only for the operation leased (operation_payloads).
+  // The plan and request (operation_payloads) are read for the operation leased, not every candidate.
   const payload = await readPayload(tx, operation.id);
   return { operation: { ...operation, leaseOwner: workerId, ...payload }, step, planStep: planStepOf(step) };
 }
@@ -458,8 +458,7 @@ async function recordOutcome(
         error: failure.detail,
         faultCode: failure.faultCode,
       });
-      const withPlan = (await readOperation(tx, operation.id)) as OperationRecord;
-      await applyFailureScope(tx, events, withPlan, step, outcome.failedVmIds, failure.detail, now);
+      await applyFailureScope(tx, events, operation, step, outcome.failedVmIds, failure.detail, now);
     }
   }
 }

@@ -167,14 +167,18 @@ export async function failOperation(
 export async function applyFailureScope(
   tx: PgTx,
   events: PgEventBatch,
-  operation: OperationRecord,
+  operation: OperationRow,
   failed: StepRecord,
   failedVmIds: string[] | undefined,
   message: string,
   now: Date,
 ): Promise<void> {
   const vmIds = failedVmIds ?? (failed.vmId ? [failed.vmId] : []);
-  const scope = decideFailureScope(planOf(operation), vmIds, await failedVmsOf(tx, operation.id));
+  const scope = decideFailureScope(
+    planOf(await readPayload(tx, operation.id)),
+    vmIds,
+    await failedVmsOf(tx, operation.id),
+  );
   if (scope.vmIds.length > 0) {
     for (const step of await readSteps(tx, operation.id)) {
       if (step.status !== 'pending' || step.isCleanup || !step.vmId || !scope.vmIds.includes(step.vmId))
