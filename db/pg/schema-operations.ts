@@ -89,8 +89,6 @@ export const operations = pgTable(
     waitingReason: text('waiting_reason'),
     /** Short human label for lists ("Backup sql01 (hyperv-vss)"). */
     title: text('title').notNull(),
-    planJson: json('plan_json').$type<Record<string, unknown>>().notNull(),
-    requestJson: json('request_json').$type<Record<string, unknown>>().notNull(),
     jobId: text('job_id').references(() => backupJobs.id, { onDelete: 'set null' }),
     /** The operation this one retries (retry-failed), if any. */
     retryOfId: text('retry_of_id'),
@@ -122,6 +120,20 @@ export const operations = pgTable(
     index('operations_lease_idx').on(t.status, t.leaseExpiresAt),
   ],
 );
+
+/**
+ * An operation's plan and request: written once at enqueue, never changed, read by id when a step
+ * or a page needs them. Apart from `operations` because that row changes on every claim, heartbeat
+ * and completion (lease, status), and an UPDATE rewrites the whole row: with the plan inside (16 KB
+ * for a one-VM backup, hundreds of KB for a volume's) every lease change wrote it to the WAL again.
+ */
+export const operationPayloads = pgTable('operation_payloads', {
+  operationId: text('operation_id')
+    .primaryKey()
+    .references(() => operations.id, { onDelete: 'cascade' }),
+  planJson: json('plan_json').$type<Record<string, unknown>>().notNull(),
+  requestJson: json('request_json').$type<Record<string, unknown>>().notNull(),
+});
 
 /** The VMs an operation touches, so a VM page can list its operations without parsing plans. */
 export const operationVms = pgTable(

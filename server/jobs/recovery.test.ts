@@ -117,7 +117,7 @@ describe.each(dialects)('$name', (dialect) => {
       const again = await executeStep({
         stores: h.stores,
         drivers: h.drivers,
-        operation: (await rowsOfOperation.operations(op.id))[0] as never,
+        operation: (await h.stores.operations.get(op.id)) as never,
         step: catalog,
         planStep: { ...catalog, params: catalog.paramsJson },
         signal: new AbortController().signal,

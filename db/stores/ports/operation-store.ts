@@ -40,7 +40,7 @@ import type { AdmissionLimits, WorkerScope } from '../../../server/engine/admiss
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
 import type { OperationKind, OperationStatus } from '../../../server/engine/statuses';
 import type { RetryPolicy } from '../../../server/engine/step-safety';
-import type { operationSteps, operations, stepLogs } from '../../schema';
+import type { operationPayloads, operationSteps, operations, stepLogs } from '../../schema';
 import type { OperationEvent, OperationEventPayloads, OperationEventType } from './operation-events';
 import type { Page } from './page';
 
@@ -82,8 +82,11 @@ export interface OperationListItem {
 }
 export type { OperationEvent, OperationEventPayloads, OperationEventType } from './operation-events';
 
-/** An operation as stored (plan and request as JSON, lease, outcome, actors). */
-export type OperationRecord = typeof operations.$inferSelect;
+/** The `operations` row: status, lease, outcome, actors (what claims and completions change). */
+export type OperationRow = typeof operations.$inferSelect;
+/** An operation as stored: its row with its plan and request (JSON, `operation_payloads`). */
+export type OperationRecord = OperationRow &
+  Pick<typeof operationPayloads.$inferSelect, 'planJson' | 'requestJson'>;
 /** A step as stored (status, attempts, bytes, the driver's result). */
 export type StepRecord = typeof operationSteps.$inferSelect;
 export type StepLogRecord = typeof stepLogs.$inferSelect;

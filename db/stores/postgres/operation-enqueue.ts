@@ -6,17 +6,21 @@
  */
 import { assertEnqueueable, describePlan, vmIdsOfPlan } from '../../../server/engine/operation-rules';
 import type { OperationPlan } from '../../../server/engine/plan-types';
-import { operationSteps, operations, operationVms } from '../../pg/schema';
-import type { EnqueueOptions, OperationRecord } from '../ports/operation-store';
+import { operationPayloads, operationSteps, operations, operationVms } from '../../pg/schema';
+import type { EnqueueOptions, OperationRecord, OperationRow } from '../ports/operation-store';
 import { enqueueAdmissionIn } from './operation-admission';
 import type { PgEventBatch, PgTx } from './transaction';
 
+/**
+ * The operation's row, and its plan and request in `operation_payloads`: written here once, never
+ * changed, so the row that claims and completions rewrite stays small.
+ */
 async function insertOperation(
   tx: PgTx,
   plan: OperationPlan,
   request: Record<string, unknown>,
   options: EnqueueOptions,
-  fields: Partial<OperationRecord>,
+  fields: Partial<OperationRow>,
 ): Promise<OperationRecord> {
   const [row] = await tx
     .insert(operations)
@@ -25,8 +29,6 @@ async function insertOperation(
       kind: options.kind ?? plan.kind,
       status: 'queued',
       title: options.title ?? describePlan(plan),
-      planJson: plan as unknown as Record<string, unknown>,
-      requestJson: request,
       jobId: options.jobId ?? null,
       retryOfId: options.retryOfId ?? null,
       createdAt: options.now,
@@ -34,7 +36,15 @@ async function insertOperation(
       ...fields,
     })
     .returning();
-  return row as OperationRecord;
+  const [payload] = await tx
+    .insert(operationPayloads)
+    .values({
+      operationId: options.id,
+      planJson: plan as unknown as Record<string, unknown>,
+      requestJson: request,
+    })
+    .returning({ planJson: operationPayloads.planJson, requestJson: operationPayloads.requestJson });
+  return { ...(row as OperationRow), ...(payload as Pick<OperationRecord, 'planJson' | 'requestJson'>) };
 }
 
 /** Exported for the JobStore: a scheduled run's claim and its enqueue share one transaction. */

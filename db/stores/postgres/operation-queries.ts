@@ -5,7 +5,7 @@
 
 import { and, asc, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
-import { operationSteps, operations, operationVms, stepLogs } from '../../pg/schema';
+import { operationPayloads, operationSteps, operations, operationVms, stepLogs } from '../../pg/schema';
 import type { OperationListItem, OperationListQuery } from '../ports/operation-store';
 import type { Page } from '../ports/page';
 import { afterCursor, decodeCursor, keysetPage } from './keyset';
@@ -109,7 +109,7 @@ export function queryActiveOnArray(db: PgDb, arrayId: string): Promise<{ id: str
     .where(
       and(
         inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']),
-        sql`exists (select 1 from json_array_elements_text(${operations.planJson}->'arrayIds') as a(id) where a.id = ${arrayId})`,
+        sql`exists (select 1 from ${operationPayloads}, json_array_elements_text(${operationPayloads.planJson}->'arrayIds') as a(id) where ${operationPayloads.operationId} = ${operations.id} and a.id = ${arrayId})`,
       ),
     )
     .orderBy(asc(operations.createdAt), asc(operations.id));
@@ -122,7 +122,7 @@ export function queryActiveOnHosts(db: PgDb, hostIds: string[]): Promise<{ id: s
     .where(
       and(
         inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']),
-        sql`exists (select 1 from json_array_elements_text(${operations.planJson}->'hostIds') as h(id) where h.id = any(${textArray(hostIds)}))`,
+        sql`exists (select 1 from ${operationPayloads}, json_array_elements_text(${operationPayloads.planJson}->'hostIds') as h(id) where ${operationPayloads.operationId} = ${operations.id} and h.id = any(${textArray(hostIds)}))`,
       ),
     )
     .orderBy(asc(operations.createdAt), asc(operations.id));

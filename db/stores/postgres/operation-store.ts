@@ -44,6 +44,7 @@ import type {
   OperationEventPayloads,
   OperationEventType,
   OperationRecord,
+  OperationRow,
   OperationStore,
   RecoverOptions,
   RecoveryReport,
@@ -73,6 +74,8 @@ import {
   planOf,
   planStepOf,
   readOperation,
+  readOperationRow,
+  readPayload,
   readSteps,
 } from './operation-transitions';
 import {
@@ -141,7 +144,7 @@ export class PgOperationStore implements OperationStore {
       if (!(await completeIn(tx, events, claimed, outcome, options)))
         return { isRecorded: false, next: null };
       // The row stays locked (completeIn locked it); the completion may have ended the operation.
-      const operation = await readOperation(tx, claimed.operation.id);
+      const operation = await readOperationRow(tx, claimed.operation.id);
       if (operation?.status !== 'running' && operation?.status !== 'cancelling')
         return { isRecorded: true, next: null };
       const { workerId, now, leaseMs } = options;
@@ -187,8 +190,7 @@ export class PgOperationStore implements OperationStore {
   }
 
   async get(operationId: string) {
-    const [row] = await this.db.select().from(operations).where(eq(operations.id, operationId));
-    return row ?? null;
+    return (await readOperation(this.db, operationId)) ?? null;
   }
 
   async list(query: Parameters<OperationStore['list']>[0]) {
@@ -331,7 +333,11 @@ async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): P
     for (const operation of candidates) {
       examined.push(operation.id);
       // A worker placed near some hosts leaves the operations of others to the workers serving them.
-      if (options.serves && !servesOperation(options.serves, lockKeysOfPlan(planOf(operation)))) continue;
+      if (
+        options.serves &&
+        !servesOperation(options.serves, lockKeysOfPlan(planOf(await readPayload(tx, operation.id))))
+      )
+        continue;
       const claimed = await claimStepOf(tx, events, operation, workerId, now, leaseMs);
       if (claimed) return claimed;
     }
@@ -344,7 +350,7 @@ async function claimIn(tx: PgTx, events: PgEventBatch, options: ClaimOptions): P
 async function claimStepOf(
   tx: PgTx,
   events: PgEventBatch,
-  operation: OperationRecord,
+  operation: OperationRow,
   workerId: string,
   now: Date,
   leaseMs: number,
@@ -374,13 +380,15 @@ async function claimStepOf(
     .returning();
   const step = claimed as StepRecord;
   events.append(tx, operation.id, 'step.started', { stepKey: next.key, attempt }, now);
-  return { operation: { ...operation, leaseOwner: workerId }, step, planStep: planStepOf(step) };
+  // The plan and request (operation_payloads) are read for the operation leased, not every candidate.
+  const payload = await readPayload(tx, operation.id);
+  return { operation: { ...operation, leaseOwner: workerId, ...payload }, step, planStep: planStepOf(step) };
 }
 
 async function recordOutcome(
   tx: PgTx,
   events: PgEventBatch,
-  operation: OperationRecord,
+  operation: OperationRow,
   step: StepRecord,
   outcome: StepOutcome,
   options: CompleteOptions,

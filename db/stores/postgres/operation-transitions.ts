@@ -4,28 +4,59 @@
  * server/engine/operation-rules.ts. Lock rows are inserted in one sorted order, so two admitting
  * transactions can never wait on each other's keys in a cycle.
  */
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNotNull } from 'drizzle-orm';
 import {
   decideFailureScope,
   decideFinalStatus,
   describeWarnings,
 } from '../../../server/engine/operation-rules';
 import type { StepStatus } from '../../../server/engine/statuses';
-import { locks, operationSteps, operations, stepLogs } from '../../pg/schema';
-import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
+import { locks, operationPayloads, operationSteps, operations, stepLogs } from '../../pg/schema';
+import type { LogLevel, OperationRecord, OperationRow, StepRecord } from '../ports/operation-store';
 import { planOf } from '../sqlite/operation-transitions';
 import { releaseAdmissionIn } from './operation-admission';
 import type { PgEventBatch, PgTx } from './transaction';
 
 export { planOf, planStepOf } from '../sqlite/operation-transitions';
 
-export async function readOperation(tx: PgTx, operationId: string): Promise<OperationRecord | undefined> {
+/** An operation's row and its plan and request (`operation_payloads`, joined by primary key). */
+export async function readOperation(
+  tx: Pick<PgTx, 'select'>,
+  operationId: string,
+): Promise<OperationRecord | undefined> {
+  const [row] = await tx
+    .select({
+      ...getTableColumns(operations),
+      planJson: operationPayloads.planJson,
+      requestJson: operationPayloads.requestJson,
+    })
+    .from(operations)
+    .innerJoin(operationPayloads, eq(operationPayloads.operationId, operations.id))
+    .where(eq(operations.id, operationId));
+  return row;
+}
+
+/** The operation's row alone: status, lease, outcome (what the transitions decide on). */
+export async function readOperationRow(tx: PgTx, operationId: string): Promise<OperationRow | undefined> {
   const [row] = await tx.select().from(operations).where(eq(operations.id, operationId));
   return row;
 }
 
+/** An operation's plan and request, read when a step or a claim needs them. */
+export async function readPayload(
+  tx: PgTx,
+  operationId: string,
+): Promise<Pick<OperationRecord, 'planJson' | 'requestJson'>> {
+  const [payload] = await tx
+    .select({ planJson: operationPayloads.planJson, requestJson: operationPayloads.requestJson })
+    .from(operationPayloads)
+    .where(eq(operationPayloads.operationId, operationId));
+  if (!payload) throw new Error(`operation ${operationId} has no plan`);
+  return payload;
+}
+
 /** The operation row, locked for this transaction (`FOR NO KEY UPDATE`: events' FK checks pass). */
-export async function lockOperation(tx: PgTx, operationId: string): Promise<OperationRecord | undefined> {
+export async function lockOperation(tx: PgTx, operationId: string): Promise<OperationRow | undefined> {
   const [row] = await tx.select().from(operations).where(eq(operations.id, operationId)).for('no key update');
   return row;
 }
@@ -120,7 +151,7 @@ export async function failOperation(
   error: string | null,
   now: Date,
 ): Promise<void> {
-  const current = (await readOperation(tx, operationId)) as OperationRecord;
+  const current = (await readOperationRow(tx, operationId)) as OperationRow;
   await tx
     .update(operations)
     .set({ endingAs: current.endingAs ?? endingAs, error: current.error ?? error })
@@ -136,21 +167,25 @@ export async function failOperation(
 export async function applyFailureScope(
   tx: PgTx,
   events: PgEventBatch,
-  operation: OperationRecord,
+  operation: OperationRow,
   failed: StepRecord,
   failedVmIds: string[] | undefined,
   message: string,
   now: Date,
 ): Promise<void> {
   const vmIds = failedVmIds ?? (failed.vmId ? [failed.vmId] : []);
-  const scope = decideFailureScope(planOf(operation), vmIds, await failedVmsOf(tx, operation.id));
+  const scope = decideFailureScope(
+    planOf(await readPayload(tx, operation.id)),
+    vmIds,
+    await failedVmsOf(tx, operation.id),
+  );
   if (scope.vmIds.length > 0) {
     for (const step of await readSteps(tx, operation.id)) {
       if (step.status !== 'pending' || step.isCleanup || !step.vmId || !scope.vmIds.includes(step.vmId))
         continue;
       await finishStepRow(tx, events, step, 'skipped', now, { error: `VM failed at "${failed.title}"` });
     }
-    const current = (await readOperation(tx, operation.id)) as OperationRecord;
+    const current = (await readOperationRow(tx, operation.id)) as OperationRow;
     const error = [current.error, `${scope.vmIds.join(', ')}: ${message}`].filter(Boolean).join('; ');
     await tx.update(operations).set({ error }).where(eq(operations.id, operation.id));
   }
@@ -165,7 +200,7 @@ export async function finishOperation(
   operationId: string,
   now: Date,
 ): Promise<void> {
-  const current = (await readOperation(tx, operationId)) as OperationRecord;
+  const current = (await readOperationRow(tx, operationId)) as OperationRow;
   if (current.status !== 'running' && current.status !== 'cancelling') return;
   const steps = await readSteps(tx, operationId);
   const status = decideFinalStatus(current.endingAs, steps);

@@ -4,7 +4,14 @@
  */
 import { and, asc, desc, eq, gte, inArray, lte, ne, type SQL } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
-import { hosts, operations, pointVerifications, restorePointFiles, restorePoints } from '../../pg/schema';
+import {
+  hosts,
+  operationPayloads,
+  operations,
+  pointVerifications,
+  restorePointFiles,
+  restorePoints,
+} from '../../pg/schema';
 import type { Page } from '../ports/page';
 import type {
   PointDeletionImpact,
@@ -124,8 +131,9 @@ export async function queryActiveOperationsOn(
   kind: 'restore' | 'delete-point',
 ): Promise<string[]> {
   const rows = await db
-    .select({ id: operations.id, requestJson: operations.requestJson })
+    .select({ id: operations.id, requestJson: operationPayloads.requestJson })
     .from(operations)
+    .innerJoin(operationPayloads, eq(operationPayloads.operationId, operations.id))
     .where(
       and(
         eq(operations.kind, kind),

@@ -217,10 +217,17 @@ function takeCandidates(tx: Tx, limit: number): AdmissionRow[] {
 function readPicture(tx: Tx, rows: AdmissionRow[]) {
   const refs = refsOf(rows);
   const some = <T>(ids: string[], read: () => T[]): T[] => (ids.length === 0 ? [] : read());
-  const firstInLine = sql`select ref, operation_id as "operationId" from (
-      select ref, operation_id, row_number() over (partition by ref order by created_at, operation_id) as n
-      from admission_keys where kind = 'lock' and is_running = 0 and ref in ${refs.locks}
-    ) where n = 1`;
+  // Per key, the first of its queue order by the (kind, ref, is_running, created_at, operation_id)
+  // index: one look-up each, however many operations wait for the key (a shared volume's lock is
+  // wanted by every backup of its VMs; a window over them read them all on every round).
+  const firstInLine = sql`select ref, "operationId" from (
+      select wanted.value as ref, (
+        select k.operation_id from admission_keys k
+        where k.kind = 'lock' and k.ref = wanted.value and k.is_running = 0
+        order by k.created_at, k.operation_id limit 1
+      ) as "operationId"
+      from json_each(${JSON.stringify(refs.locks)}) wanted
+    ) where "operationId" is not null`;
   const loaded = refsCondition([
     { kind: 'host', refs: refs.hosts },
     { kind: 'array', refs: refs.arrays },

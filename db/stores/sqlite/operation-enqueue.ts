@@ -6,27 +6,29 @@
  */
 import { assertEnqueueable, describePlan, vmIdsOfPlan } from '../../../server/engine/operation-rules';
 import type { OperationPlan } from '../../../server/engine/plan-types';
-import { operationSteps, operations, operationVms } from '../../schema';
-import type { EnqueueOptions, OperationRecord } from '../ports/operation-store';
+import { operationPayloads, operationSteps, operations, operationVms } from '../../schema';
+import type { EnqueueOptions, OperationRecord, OperationRow } from '../ports/operation-store';
 import { enqueueAdmissionIn } from './operation-admission';
 import type { EventBatch, Tx } from './transaction';
 
+/**
+ * The operation's row, and its plan and request in `operation_payloads`: written here once, never
+ * changed, so the row that claims and completions rewrite stays small.
+ */
 function insertOperation(
   tx: Tx,
   plan: OperationPlan,
   request: Record<string, unknown>,
   options: EnqueueOptions,
-  fields: Partial<OperationRecord>,
+  fields: Partial<OperationRow>,
 ): OperationRecord {
-  return tx
+  const row = tx
     .insert(operations)
     .values({
       id: options.id,
       kind: options.kind ?? plan.kind,
       status: 'queued',
       title: options.title ?? describePlan(plan),
-      planJson: plan as unknown as Record<string, unknown>,
-      requestJson: request,
       jobId: options.jobId ?? null,
       retryOfId: options.retryOfId ?? null,
       createdAt: options.now,
@@ -35,6 +37,16 @@ function insertOperation(
     })
     .returning()
     .get();
+  const payload = tx
+    .insert(operationPayloads)
+    .values({
+      operationId: row.id,
+      planJson: plan as unknown as Record<string, unknown>,
+      requestJson: request,
+    })
+    .returning({ planJson: operationPayloads.planJson, requestJson: operationPayloads.requestJson })
+    .get();
+  return { ...row, ...payload };
 }
 
 /** Exported for JobStore: a scheduled run's claim and its enqueue share one transaction. */

@@ -5,7 +5,7 @@
  */
 import { and, asc, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../client';
-import { operationSteps, operations, operationVms, stepLogs } from '../../schema';
+import { operationPayloads, operationSteps, operations, operationVms, stepLogs } from '../../schema';
 import type { OperationListItem, OperationListQuery } from '../ports/operation-store';
 import type { Page } from '../ports/page';
 import { afterCursor, decodeCursor, keysetPage } from './keyset';
@@ -104,7 +104,7 @@ export function queryActiveOnArray(db: Db, arrayId: string): { id: string; title
     .where(
       and(
         inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']),
-        sql`exists (select 1 from json_each(${operations.planJson}, '$.arrayIds') where value = ${arrayId})`,
+        sql`exists (select 1 from ${operationPayloads}, json_each(${operationPayloads.planJson}, '$.arrayIds') where ${operationPayloads.operationId} = ${operations.id} and value = ${arrayId})`,
       ),
     )
     .orderBy(asc(operations.createdAt), asc(operations.id))
@@ -118,7 +118,7 @@ export function queryActiveOnHosts(db: Db, hostIds: string[]): { id: string; tit
     .where(
       and(
         inArray(operations.status, ['queued', 'waiting', 'running', 'cancelling']),
-        sql`exists (select 1 from json_each(${operations.planJson}, '$.hostIds') where value in (select value from json_each(${JSON.stringify(hostIds)})))`,
+        sql`exists (select 1 from ${operationPayloads}, json_each(${operationPayloads.planJson}, '$.hostIds') where ${operationPayloads.operationId} = ${operations.id} and value in (select value from json_each(${JSON.stringify(hostIds)})))`,
       ),
     )
     .orderBy(asc(operations.createdAt), asc(operations.id))

@@ -2,9 +2,9 @@
  * The claim's and the completion's own statements on SQLite, prepared once per connection
  * (./prepared.ts): which running operation to look at next, its lease, its step.
  */
-import { and, asc, eq, getTableColumns, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { operationSteps, operations } from '../../schema';
-import type { OperationRecord } from '../ports/operation-store';
+import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { operationPayloads, operationSteps, operations } from '../../schema';
+import type { OperationRecord, OperationRow } from '../ports/operation-store';
 import { preparedIn, settable, settableAsIs, slot } from './prepared';
 import type { Tx } from './transaction';
 
@@ -66,11 +66,10 @@ export function claimCandidatesAfter(tx: Tx) {
   );
 }
 
-const { planJson: _plan, ...LEASED_COLUMNS } = getTableColumns(operations);
-
 /**
- * Leases an operation to the claiming worker; answers the whole row (the runner needs its plan),
- * the plan as its stored text, parsed on first read (leasedRecordOf).
+ * Leases an operation to the claiming worker; answers its row, which holds no plan or request
+ * (`operation_payloads`, read by leasedPayload): the lease is what changes, and the row it
+ * rewrites stays small.
  */
 export function leaseOperation(tx: Tx) {
   return preparedIn(tx, 'leaseOperation', () =>
@@ -78,37 +77,61 @@ export function leaseOperation(tx: Tx) {
       .update(operations)
       .set({ leaseOwner: settable('workerId'), leaseExpiresAt: settable('leaseExpiresAt') })
       .where(eq(operations.id, slot('id', operations.id)))
-      .returning({ ...LEASED_COLUMNS, planText: sql<string>`${operations.planJson}` })
+      .returning()
+      .prepare(),
+  );
+}
+
+/** An operation's plan and request as stored: JSON text. */
+export interface LeasedPayload {
+  planText: string;
+  requestText: string;
+}
+
+/** The leased operation's plan and request as their stored text, parsed on first read (leasedRecordOf). */
+export function leasedPayload(tx: Tx) {
+  return preparedIn(tx, 'leasedPayload', () =>
+    tx
+      .select({
+        planText: sql<string>`${operationPayloads.planJson}`,
+        requestText: sql<string>`${operationPayloads.requestJson}`,
+      })
+      .from(operationPayloads)
+      .where(eq(operationPayloads.operationId, slot('id', operationPayloads.operationId)))
       .prepare(),
   );
 }
 
 /**
- * The leased row as an OperationRecord whose `planJson` is parsed when first read: a claim hands
- * the plan to the runner, which reads it only for the steps that need it, and a volume's plan is
- * hundreds of kilobytes of JSON. An own enumerable property like the others (spreads, JSON and
- * deep equality see the parsed plan); set, it holds what it is given.
+ * Defines `key` on `record` as the JSON `text` parsed when first read: an own enumerable property
+ * like the others (spreads, JSON and deep equality see the parsed value); set, it holds what it is given.
  */
-export function leasedRecordOf(
-  row: Omit<OperationRecord, 'planJson'> & { planText: string },
-): OperationRecord {
-  const { planText, ...rest } = row;
-  const record = rest as OperationRecord;
-  const hold = (value: OperationRecord['planJson']) => {
-    Object.defineProperty(record, 'planJson', {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+function parsedOnFirstRead<K extends 'planJson' | 'requestJson'>(
+  record: OperationRecord,
+  key: K,
+  text: string,
+) {
+  const hold = (value: OperationRecord[K]) => {
+    Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
     return value;
   };
-  Object.defineProperty(record, 'planJson', {
+  Object.defineProperty(record, key, {
     enumerable: true,
     configurable: true,
-    get: () => hold(JSON.parse(planText)),
+    get: () => hold(JSON.parse(text)),
     set: hold,
   });
+}
+
+/**
+ * The leased row with its plan and request, an OperationRecord whose `planJson` and `requestJson`
+ * are parsed when first read: a claim hands the operation to the runner, which reads the plan only
+ * for the steps that need it, and a volume's plan is hundreds of kilobytes of JSON.
+ */
+export function leasedRecordOf(row: OperationRow, payload: LeasedPayload): OperationRecord {
+  const record = row as OperationRecord;
+  parsedOnFirstRead(record, 'planJson', payload.planText);
+  parsedOnFirstRead(record, 'requestJson', payload.requestText);
   return record;
 }
 

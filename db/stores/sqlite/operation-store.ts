@@ -36,6 +36,7 @@ import type {
   OperationEventPayloads,
   OperationEventType,
   OperationRecord,
+  OperationRow,
   OperationStore,
   RecoverOptions,
   RecoveryReport,
@@ -56,6 +57,8 @@ import {
 import {
   claimCandidates,
   claimCandidatesAfter,
+  type LeasedPayload,
+  leasedPayload,
   leasedRecordOf,
   leaseOperation,
   readStep,
@@ -162,7 +165,7 @@ export class SqliteOperationStore implements OperationStore {
   }
 
   async get(operationId: string) {
-    return this.db.select().from(operations).where(eq(operations.id, operationId)).get() ?? null;
+    return readOperation(this.db, operationId) ?? null;
   }
 
   async list(query: Parameters<OperationStore['list']>[0]) {
@@ -319,13 +322,12 @@ function claimStepOf(
     return null;
   }
   if (next.nextAttemptAt && next.nextAttemptAt.getTime() > now.getTime()) return null;
-  const operation = leasedRecordOf(
-    leaseOperation(tx).get({
-      id: candidate.id,
-      workerId,
-      leaseExpiresAt: new Date(now.getTime() + leaseMs),
-    }) as Parameters<typeof leasedRecordOf>[0],
-  );
+  const row = leaseOperation(tx).get({
+    id: candidate.id,
+    workerId,
+    leaseExpiresAt: new Date(now.getTime() + leaseMs),
+  }) as OperationRow;
+  const operation = leasedRecordOf(row, leasedPayload(tx).get({ id: candidate.id }) as LeasedPayload);
   const attempt = next.attempts + 1;
   const claimed = startStep(tx).get({ id: next.id, now, attempt }) as StepRecord;
   events.append(tx, candidate.id, 'step.started', { stepKey: next.key, attempt }, now);

@@ -12,13 +12,13 @@ import {
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
 import type { StepStatus } from '../../../server/engine/statuses';
-import { locks, operationSteps, operations, stepLogs } from '../../schema';
+import { locks, operationPayloads, operationSteps, operations, stepLogs } from '../../schema';
 import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
 import { releaseAdmissionIn } from './operation-admission';
 import { preparedIn, settable, slot } from './prepared';
 import type { EventBatch, Tx } from './transaction';
 
-export function planOf(operation: OperationRecord): OperationPlan {
+export function planOf(operation: Pick<OperationRecord, 'planJson'>): OperationPlan {
   return operation.planJson as unknown as OperationPlan;
 }
 
@@ -35,8 +35,20 @@ export function planStepOf(row: StepRecord): PlanStep {
   };
 }
 
-export function readOperation(tx: Tx, operationId: string): OperationRecord | undefined {
-  return tx.select().from(operations).where(eq(operations.id, operationId)).get();
+/** An operation's row and its plan and request (`operation_payloads`, joined by primary key). */
+export const OPERATION_RECORD_COLUMNS = {
+  ...getTableColumns(operations),
+  planJson: operationPayloads.planJson,
+  requestJson: operationPayloads.requestJson,
+};
+
+export function readOperation(tx: Pick<Tx, 'select'>, operationId: string): OperationRecord | undefined {
+  return tx
+    .select(OPERATION_RECORD_COLUMNS)
+    .from(operations)
+    .innerJoin(operationPayloads, eq(operationPayloads.operationId, operations.id))
+    .where(eq(operations.id, operationId))
+    .get();
 }
 
 /** What the transitions decide on, without the plan and request (JSON read only when needed). */

@@ -6,7 +6,14 @@
  */
 import { and, asc, desc, eq, gte, inArray, lte, ne, type SQL } from 'drizzle-orm';
 import type { Db } from '../../client';
-import { hosts, operations, pointVerifications, restorePointFiles, restorePoints } from '../../schema';
+import {
+  hosts,
+  operationPayloads,
+  operations,
+  pointVerifications,
+  restorePointFiles,
+  restorePoints,
+} from '../../schema';
 import type { Page } from '../ports/page';
 import type {
   PointDeletionImpact,
@@ -119,8 +126,9 @@ export function queryActiveOperationsOn(
   kind: 'restore' | 'delete-point',
 ): string[] {
   return db
-    .select({ id: operations.id, requestJson: operations.requestJson })
+    .select({ id: operations.id, requestJson: operationPayloads.requestJson })
     .from(operations)
+    .innerJoin(operationPayloads, eq(operationPayloads.operationId, operations.id))
     .where(
       and(
         eq(operations.kind, kind),

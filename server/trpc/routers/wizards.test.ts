@@ -435,8 +435,6 @@ describe.each(dialects)('$name', (dialect) => {
             kind: 'backup',
             status: status as 'failed',
             title: `Backup ${id}`,
-            planJson: {},
-            requestJson: {},
             retryOfId,
             createdAt: at,
             error: status === 'failed' ? 'copy failed' : null,
