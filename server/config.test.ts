@@ -39,6 +39,7 @@ describe('loadConfig', () => {
         stepDelayMs: DEFAULT_LAB_STEP_DELAY_MS,
         scriptTimeScale: 1,
         repositoryQuotaBytes: null,
+        isWorkloadEnabled: true,
       },
       worker: { concurrency: 2, leaseMs: 15_000, pollMs: 500, serves: { hostIds: null, arrayIds: null } },
       limits: { perHost: 2, perArray: 2 },
@@ -114,12 +115,14 @@ describe('loadConfig', () => {
         MIGAWKA_LAB_STEP_DELAY_MS: '0',
         MIGAWKA_LAB_SCRIPT_TIME_SCALE: '0.25',
         MIGAWKA_LAB_REPOSITORY_QUOTA_BYTES: '1048576',
+        MIGAWKA_LAB_WORKLOADS: '0',
       },
       expected: {
         lab: expect.objectContaining({
           stepDelayMs: 0,
           scriptTimeScale: 0.25,
           repositoryQuotaBytes: 1_048_576,
+          isWorkloadEnabled: false,
         }),
       },
     },

@@ -51,6 +51,7 @@ import type {
   StepRecord,
   WatchOptions,
 } from '../ports/operation-store';
+import { isUnrecordedAttempt } from '../ports/operation-store';
 import { statusesInAskedOrder } from '../status-rows';
 import { listenForNewEvents } from './event-notifications';
 import { admitQueued } from './operation-admission';
@@ -74,6 +75,8 @@ import {
   planStepOf,
   readOperation,
   readSteps,
+  writeHeldNotes,
+  writeProgress,
 } from './operation-transitions';
 import {
   ADVISORY,
@@ -150,19 +153,9 @@ export class PgOperationStore implements OperationStore {
   }
 
   async recordProgress(step: StepRecord, bytesDone: number, now: Date, bytesTotal?: number) {
-    await inPgTransaction(this.db, async (tx, events) => {
-      await tx
-        .update(operationSteps)
-        .set({ bytesDone, ...(bytesTotal !== undefined ? { bytesTotal } : {}) })
-        .where(eq(operationSteps.id, step.id));
-      events.append(
-        tx,
-        step.operationId,
-        'step.progress',
-        { stepKey: step.key, bytesDone, bytesTotal: bytesTotal ?? null },
-        now,
-      );
-    });
+    await inPgTransaction(this.db, (tx, events) =>
+      writeProgress(tx, events, step, bytesDone, now, bytesTotal),
+    );
   }
 
   async appendLog(step: StepRecord, level: LogLevel, message: string, now: Date) {
@@ -465,6 +458,8 @@ async function completeIn(
   const { now, workerId } = options;
   const operation = await lockOperation(tx, claimed.operation.id);
   const [step] = await tx.select().from(operationSteps).where(eq(operationSteps.id, claimed.step.id));
+  if (step && options.notes && isUnrecordedAttempt(step, claimed))
+    await writeHeldNotes(tx, events, step, options.notes);
   // A worker that lost its lease must not overwrite what the new owner does, nor an attempt the
   // step has moved past (its own worker may have claimed the step anew after a recovery).
   if (
