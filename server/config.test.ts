@@ -62,7 +62,7 @@ describe('loadConfig', () => {
       isDevelopment: false,
       testPostgresUrl: DEFAULT_TEST_POSTGRES_URL,
       testPostgres: 'auto',
-      testProofOperations: 100,
+      testProofOperations: 1000,
     });
   });
 
@@ -100,7 +100,7 @@ describe('loadConfig', () => {
       expected: { testPostgresUrl: 'postgres://ci@pg:5432/postgres' },
     },
     { env: { MIGAWKA_TEST_POSTGRES: '1' }, expected: { testPostgres: 'required' } },
-    { env: { MIGAWKA_TEST_PROOF_OPERATIONS: '1000' }, expected: { testProofOperations: 1000 } },
+    { env: { MIGAWKA_TEST_PROOF_OPERATIONS: '100' }, expected: { testProofOperations: 100 } },
     { env: { MIGAWKA_TEST_POSTGRES: '0' }, expected: { testPostgres: 'off' } },
     {
       env: { MIGAWKA_SEED_DEMO: '0', MIGAWKA_WORKER: '0' },

@@ -267,7 +267,7 @@ export interface MigawkaConfig {
    * fails them), 'auto' (run when the server answers, else skipped with a notice), 'off'.
    */
   testPostgres: 'required' | 'auto' | 'off';
-  /** Operations the multi-process scale-out proof runs (default 100; the full proof is 1,000). */
+  /** Operations the multi-process scale-out proof runs (default 1,000, the full proof; fewer for a quick run). */
   testProofOperations: number;
 }
 
@@ -466,7 +466,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     testPostgres: ({ '1': 'required', '0': 'off', auto: 'auto' } as const)[
       vars.MIGAWKA_TEST_POSTGRES ?? 'auto'
     ],
-    testProofOperations: vars.MIGAWKA_TEST_PROOF_OPERATIONS ?? 100,
+    testProofOperations: vars.MIGAWKA_TEST_PROOF_OPERATIONS ?? 1000,
     isDevelopment: vars.NODE_ENV === 'development',
   };
 }
