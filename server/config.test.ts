@@ -39,6 +39,7 @@ describe('loadConfig', () => {
         stepDelayMs: DEFAULT_LAB_STEP_DELAY_MS,
         scriptTimeScale: 1,
         repositoryQuotaBytes: null,
+        isWorkloadEnabled: true,
       },
       worker: { concurrency: 2, leaseMs: 15_000, pollMs: 500, serves: { hostIds: null, arrayIds: null } },
       limits: { perHost: 2, perArray: 2 },
@@ -61,7 +62,7 @@ describe('loadConfig', () => {
       isDevelopment: false,
       testPostgresUrl: DEFAULT_TEST_POSTGRES_URL,
       testPostgres: 'auto',
-      testProofOperations: 100,
+      testProofOperations: 1000,
     });
   });
 
@@ -99,7 +100,7 @@ describe('loadConfig', () => {
       expected: { testPostgresUrl: 'postgres://ci@pg:5432/postgres' },
     },
     { env: { MIGAWKA_TEST_POSTGRES: '1' }, expected: { testPostgres: 'required' } },
-    { env: { MIGAWKA_TEST_PROOF_OPERATIONS: '1000' }, expected: { testProofOperations: 1000 } },
+    { env: { MIGAWKA_TEST_PROOF_OPERATIONS: '100' }, expected: { testProofOperations: 100 } },
     { env: { MIGAWKA_TEST_POSTGRES: '0' }, expected: { testPostgres: 'off' } },
     {
       env: { MIGAWKA_SEED_DEMO: '0', MIGAWKA_WORKER: '0' },
@@ -114,12 +115,14 @@ describe('loadConfig', () => {
         MIGAWKA_LAB_STEP_DELAY_MS: '0',
         MIGAWKA_LAB_SCRIPT_TIME_SCALE: '0.25',
         MIGAWKA_LAB_REPOSITORY_QUOTA_BYTES: '1048576',
+        MIGAWKA_LAB_WORKLOADS: '0',
       },
       expected: {
         lab: expect.objectContaining({
           stepDelayMs: 0,
           scriptTimeScale: 0.25,
           repositoryQuotaBytes: 1_048_576,
+          isWorkloadEnabled: false,
         }),
       },
     },

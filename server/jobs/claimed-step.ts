@@ -12,6 +12,7 @@ import { isCleanupStep } from '../engine/step-params';
 import type { RetryPolicy } from '../engine/step-safety';
 import { logger } from '../logger';
 import { isWorthRetrying, retryReasonOf, retryWhileBusy, type WorkerTimers } from './busy-retry';
+import { HeldNotes } from './held-notes';
 import { executeStep, type StepStores } from './step-executor';
 
 /** What the worker lends each step it runs. */
@@ -22,7 +23,7 @@ export interface ClaimedStepContext {
   leaseMs: number;
   retry: RetryPolicy;
   clock: () => Date;
-  /** Minimum interval between two progress writes (ms). */
+  /** How long a step's log lines and progress may be held before they are written (held-notes.ts; ms). */
   progressIntervalMs: number;
   timers: WorkerTimers;
   onError: (error: unknown) => void;
@@ -45,7 +46,6 @@ export async function runClaimedStep(
   const operations = stores.operations;
   const operationId = claimed.operation.id;
   const controller = new AbortController();
-  let lastProgressAt = Number.NEGATIVE_INFINITY;
   // Until when this worker last made sure it holds the lease (the claim gave it a full one).
   let leaseUntil = clock().getTime() + leaseMs;
   let isStepDone = false;
@@ -80,6 +80,22 @@ export async function runClaimedStep(
       });
   };
   const stopHeartbeat = timers.every(Math.max(50, Math.floor(leaseMs / 3)), renew);
+  const notes = new HeldNotes({
+    log: (level, message, at) => {
+      void retryWhileBusy(() => operations.appendLog(claimed.step, level, message, at), {
+        wait: timers.wait,
+        shouldRetry: () => clock().getTime() < leaseUntil + leaseMs,
+        onBusy: onBusy('step log line'),
+      }).catch(onError);
+    },
+    progress: (bytesDone, at, bytesTotal) => {
+      // Progress refused by a busy or lost database is not retried: the next report says more.
+      void operations.recordProgress(claimed.step, bytesDone, at, bytesTotal).catch((error: unknown) => {
+        if (!isWorthRetrying(error)) onError(error);
+      });
+    },
+  });
+  const stopFlushing = timers.every(progressIntervalMs, () => notes.flush());
   let outcome: StepOutcome;
   try {
     outcome = await executeStep({
@@ -90,30 +106,18 @@ export async function runClaimedStep(
       planStep: claimed.planStep,
       signal: controller.signal,
       now: clock,
-      log: (level, message) => {
-        const at = clock();
-        void retryWhileBusy(() => operations.appendLog(claimed.step, level, message, at), {
-          wait: timers.wait,
-          shouldRetry: () => clock().getTime() < leaseUntil + leaseMs,
-          onBusy: onBusy('step log line'),
-        }).catch(onError);
-      },
-      onProgress: (bytesDone, bytesTotal) => {
-        const now = clock();
-        if (now.getTime() - lastProgressAt < progressIntervalMs) return;
-        lastProgressAt = now.getTime();
-        // Progress refused by a busy or lost database is not retried: the next report says more.
-        void operations.recordProgress(claimed.step, bytesDone, now, bytesTotal).catch((error: unknown) => {
-          if (!isWorthRetrying(error)) onError(error);
-        });
-      },
+      log: (level, message) => notes.log(level, message, clock()),
+      onProgress: (bytesDone, bytesTotal) => notes.reportProgress(bytesDone, clock(), bytesTotal),
     });
   } catch (error) {
     outcome = { status: 'failed', error };
   } finally {
     isStepDone = true;
     stopHeartbeat();
+    stopFlushing();
   }
+  // What the step reported and is not written yet: in the completion's transaction.
+  const held = notes.take();
   // What the step did is recorded, even if that waits for the database: given up, it would be
   // lost and the step called interrupted. A full lease past the last one held, another worker
   // has likely taken over, and the completion (which checks the lease) would be refused anyway.
@@ -124,7 +128,7 @@ export async function runClaimedStep(
   const isClaimingNext = completeAndClaim !== undefined && (context.shouldClaimNext?.() ?? false);
   return retryWhileBusy(
     async () => {
-      const options = { workerId, now: clock(), retry, leaseMs };
+      const options = { workerId, now: clock(), retry, leaseMs, notes: held };
       if (isClaimingNext) return (await completeAndClaim(claimed, outcome, options)).next;
       await operations.completeStep(claimed, outcome, options);
       return null;

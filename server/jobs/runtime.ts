@@ -29,8 +29,8 @@ function runtime(): Runtime {
 /**
  * The process's lab connector (config `lab`). It looks up only what each call touches (one VM,
  * its disks) with indexed queries, never the whole inventory. Its VM workloads only run in the
- * process that runs a worker (startRuntimeWorker turns them on), so a web server that merely
- * verifies points next to a `migawka worker` never writes VM disks.
+ * process that runs a worker (startRuntimeWorker turns them on, unless MIGAWKA_LAB_WORKLOADS=0),
+ * so a web server that merely verifies points next to a `migawka worker` never writes VM disks.
  */
 function getLab(database: ProcessDatabase): LabDriver {
   const state = runtime();
@@ -101,9 +101,11 @@ export function startRuntimeWorker(
   if (!state.worker) {
     const { connectors, ...workerOptions } = options;
     const drivers = getDriverRegistry(database, connectors);
-    getLab(database)
-      .enableWorkloads()
-      .catch((error: unknown) => logger.error({ err: error }, 'lab workloads did not start'));
+    // Unless turned off (MIGAWKA_LAB_WORKLOADS=0: several worker processes on one lab).
+    if (getConfig().lab.isWorkloadEnabled)
+      getLab(database)
+        .enableWorkloads()
+        .catch((error: unknown) => logger.error({ err: error }, 'lab workloads did not start'));
     state.worker = startWorker({
       stores: storesOf(database),
       drivers,

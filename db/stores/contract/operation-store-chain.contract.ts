@@ -2,6 +2,8 @@
  * completeStepAndClaimNext, where a store has it (PostgreSQL): a step's end and the lease of the
  * same operation's next step in one transaction, with the same decisions as completeStep followed
  * by claimNext. Skipped on a store without it (the worker then completes and claims apart).
+ * And on every store: a completion carrying the step's held log lines and progress
+ * (CompleteOptions.notes) writes them in the same transaction, once.
  */
 import { describe, expect, it } from 'vitest';
 import { DriverError } from '../../../server/engine/driver';
@@ -123,6 +125,40 @@ export function runCompleteAndClaimContract(
       expect((await stepStatuses(op.id))['vm:a:guest-thaw']).toBe('skipped');
       expect(await statusOf(op.id)).toBe('failed');
       expect(await h.store.findLeakedLocks()).toEqual([]);
+    });
+  });
+
+  describe(`OperationStore contract, a completion with held notes: ${name}`, () => {
+    const h = operationStoreHarness(create);
+    it('writes the held log lines and progress in their order before the step ends, and never twice', async () => {
+      const op = await h.enqueue(['a']);
+      const claimed = (await h.store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE })) as ClaimedStep;
+      const notes = {
+        logs: [
+          { level: 'info' as const, message: 'copying', at: at(1) },
+          { level: 'warn' as const, message: 'slow disk', at: at(3) },
+        ],
+        progress: { bytesDone: 1024, bytesTotal: 2048, at: at(2) },
+      };
+      const options = { workerId: 'w1', now: at(4), leaseMs: LEASE, notes };
+      expect(await h.store.completeStep(claimed, { status: 'succeeded', bytes: 2048 }, options)).toBe(true);
+      // A completion tried again after its first try landed (a lost answer) writes nothing more.
+      expect(await h.store.completeStep(claimed, { status: 'succeeded', bytes: 2048 }, options)).toBe(false);
+      const events = await h.store.readEventsAfter({ operationId: op.id });
+      expect(
+        events.filter((event) => event.type.startsWith('step.')).map((event) => [event.type, event.at]),
+      ).toEqual([
+        ['step.started', T0],
+        ['step.log', at(1)],
+        ['step.progress', at(2)],
+        ['step.log', at(3)],
+        ['step.finished', at(4)],
+      ]);
+      expect((await h.store.logs(op.id, 10)).map((log) => log.message).sort()).toEqual([
+        'copying',
+        'slow disk',
+      ]);
+      expect((await h.store.steps(op.id))[0]).toMatchObject({ bytesTotal: 2048, status: 'succeeded' });
     });
   });
 }

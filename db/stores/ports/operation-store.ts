@@ -137,12 +137,34 @@ export type StepOutcome =
   /** Aborted because the operation is being cancelled. */
   | { status: 'cancelled' };
 
+/**
+ * What a step reported while it ran and its worker held back (server/jobs/held-notes.ts): its log
+ * lines, and its last progress. The completion writes them first, in its own transaction, while
+ * the attempt is not recorded yet (isUnrecordedAttempt) — whoever holds the lease, as appendLog
+ * and recordProgress would have — and never twice: a completion retried after its first try
+ * landed finds the attempt recorded.
+ */
+export interface HeldStepNotes {
+  logs: { level: LogLevel; message: string; at: Date }[];
+  progress: { bytesDone: number; bytesTotal?: number; at: Date } | null;
+}
+
+/** The step still runs the attempt a worker claimed: its completion has not been recorded. */
+export function isUnrecordedAttempt(
+  step: { status: string; attempts: number },
+  claimed: { step: { attempts: number } },
+): boolean {
+  return step.status === 'running' && step.attempts === claimed.step.attempts;
+}
+
 export interface CompleteOptions {
   workerId: string;
   now: Date;
   retry?: RetryPolicy;
   /** Lease kept between steps inside a freeze window. */
   leaseMs?: number;
+  /** Log lines and progress not yet written (one commit for them and the outcome). */
+  notes?: HeldStepNotes;
 }
 
 export type CancelResult = 'cancelled' | 'cancelling' | 'already-final';

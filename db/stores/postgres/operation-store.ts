@@ -52,6 +52,7 @@ import type {
   StepRecord,
   WatchOptions,
 } from '../ports/operation-store';
+import { isUnrecordedAttempt } from '../ports/operation-store';
 import { statusesInAskedOrder } from '../status-rows';
 import { listenForNewEvents } from './event-notifications';
 import { admitQueued } from './operation-admission';
@@ -77,6 +78,8 @@ import {
   readOperationRow,
   readPayload,
   readSteps,
+  writeHeldNotes,
+  writeProgress,
 } from './operation-transitions';
 import {
   ADVISORY,
@@ -153,19 +156,9 @@ export class PgOperationStore implements OperationStore {
   }
 
   async recordProgress(step: StepRecord, bytesDone: number, now: Date, bytesTotal?: number) {
-    await inPgTransaction(this.db, async (tx, events) => {
-      await tx
-        .update(operationSteps)
-        .set({ bytesDone, ...(bytesTotal !== undefined ? { bytesTotal } : {}) })
-        .where(eq(operationSteps.id, step.id));
-      events.append(
-        tx,
-        step.operationId,
-        'step.progress',
-        { stepKey: step.key, bytesDone, bytesTotal: bytesTotal ?? null },
-        now,
-      );
-    });
+    await inPgTransaction(this.db, (tx, events) =>
+      writeProgress(tx, events, step, bytesDone, now, bytesTotal),
+    );
   }
 
   async appendLog(step: StepRecord, level: LogLevel, message: string, now: Date) {
@@ -473,6 +466,8 @@ async function completeIn(
   const { now, workerId } = options;
   const operation = await lockOperation(tx, claimed.operation.id);
   const [step] = await tx.select().from(operationSteps).where(eq(operationSteps.id, claimed.step.id));
+  if (step && options.notes && isUnrecordedAttempt(step, claimed))
+    await writeHeldNotes(tx, events, step, options.notes);
   // A worker that lost its lease must not overwrite what the new owner does, nor an attempt the
   // step has moved past (its own worker may have claimed the step anew after a recovery).
   if (

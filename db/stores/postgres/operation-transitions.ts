@@ -12,7 +12,13 @@ import {
 } from '../../../server/engine/operation-rules';
 import type { StepStatus } from '../../../server/engine/statuses';
 import { locks, operationPayloads, operationSteps, operations, stepLogs } from '../../pg/schema';
-import type { LogLevel, OperationRecord, OperationRow, StepRecord } from '../ports/operation-store';
+import type {
+  HeldStepNotes,
+  LogLevel,
+  OperationRecord,
+  OperationRow,
+  StepRecord,
+} from '../ports/operation-store';
 import { planOf } from '../sqlite/operation-transitions';
 import { releaseAdmissionIn } from './operation-admission';
 import type { PgEventBatch, PgTx } from './transaction';
@@ -79,6 +85,47 @@ export async function appendLog(
 ): Promise<void> {
   await tx.insert(stepLogs).values({ stepId: step.id, operationId: step.operationId, at, level, message });
   events.append(tx, step.operationId, 'step.log', { stepKey: step.key, level, message }, at);
+}
+
+/** A step's held log lines and progress (CompleteOptions.notes), in the order they were reported. */
+export async function writeHeldNotes(
+  tx: PgTx,
+  events: PgEventBatch,
+  step: StepRecord,
+  notes: HeldStepNotes,
+): Promise<void> {
+  const { progress } = notes;
+  let isProgressWritten = progress === null;
+  for (const line of notes.logs) {
+    if (progress && !isProgressWritten && progress.at < line.at) {
+      await writeProgress(tx, events, step, progress.bytesDone, progress.at, progress.bytesTotal);
+      isProgressWritten = true;
+    }
+    await appendLog(tx, events, step, line.level, line.message, line.at);
+  }
+  if (progress && !isProgressWritten)
+    await writeProgress(tx, events, step, progress.bytesDone, progress.at, progress.bytesTotal);
+}
+
+export async function writeProgress(
+  tx: PgTx,
+  events: PgEventBatch,
+  step: StepRecord,
+  bytesDone: number,
+  at: Date,
+  bytesTotal?: number,
+): Promise<void> {
+  await tx
+    .update(operationSteps)
+    .set({ bytesDone, ...(bytesTotal !== undefined ? { bytesTotal } : {}) })
+    .where(eq(operationSteps.id, step.id));
+  events.append(
+    tx,
+    step.operationId,
+    'step.progress',
+    { stepKey: step.key, bytesDone, bytesTotal: bytesTotal ?? null },
+    at,
+  );
 }
 
 export async function finishStepRow(

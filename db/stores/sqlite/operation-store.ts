@@ -43,6 +43,7 @@ import type {
   StepOutcome,
   StepRecord,
 } from '../ports/operation-store';
+import { isUnrecordedAttempt } from '../ports/operation-store';
 import { statusesInAskedOrder } from '../status-rows';
 import { admitQueued } from './operation-admission';
 import { cancelIn, recoverIn } from './operation-cancel-recover';
@@ -79,6 +80,8 @@ import {
   readOperation,
   readOperationState,
   readPendingSteps,
+  writeHeldNotes,
+  writeProgress,
 } from './operation-transitions';
 import { type EventBatch, inTransaction, type Tx } from './transaction';
 import { announceWorkerIn, liveWorkersIn, retireWorkerIn } from './worker-registry';
@@ -128,19 +131,7 @@ export class SqliteOperationStore implements OperationStore {
   }
 
   async recordProgress(step: StepRecord, bytesDone: number, now: Date, bytesTotal?: number) {
-    inTransaction(this.db, (tx, events) => {
-      tx.update(operationSteps)
-        .set({ bytesDone, ...(bytesTotal !== undefined ? { bytesTotal } : {}) })
-        .where(eq(operationSteps.id, step.id))
-        .run();
-      events.append(
-        tx,
-        step.operationId,
-        'step.progress',
-        { stepKey: step.key, bytesDone, bytesTotal: bytesTotal ?? null },
-        now,
-      );
-    });
+    inTransaction(this.db, (tx, events) => writeProgress(tx, events, step, bytesDone, now, bytesTotal));
   }
 
   async appendLog(step: StepRecord, level: LogLevel, message: string, now: Date) {
@@ -366,6 +357,8 @@ function completeIn(
   const { now, workerId } = options;
   const operation = readOperationState(tx, claimed.operation.id);
   const step = readStep(tx).get({ id: claimed.step.id });
+  if (step && options.notes && isUnrecordedAttempt(step, claimed))
+    writeHeldNotes(tx, events, step, options.notes);
   // A worker that lost its lease must not overwrite what the new owner does, nor an attempt the
   // step has moved past (its own worker may have claimed the step anew after a recovery).
   if (

@@ -13,7 +13,7 @@ import {
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
 import type { StepStatus } from '../../../server/engine/statuses';
 import { locks, operationPayloads, operationSteps, operations, stepLogs } from '../../schema';
-import type { LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
+import type { HeldStepNotes, LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
 import { releaseAdmissionIn } from './operation-admission';
 import { preparedIn, settable, slot } from './prepared';
 import type { EventBatch, Tx } from './transaction';
@@ -187,6 +187,42 @@ export function appendLog(
 ): void {
   tx.insert(stepLogs).values({ stepId: step.id, operationId: step.operationId, at, level, message }).run();
   events.append(tx, step.operationId, 'step.log', { stepKey: step.key, level, message }, at);
+}
+
+/** A step's held log lines and progress (CompleteOptions.notes), in the order they were reported. */
+export function writeHeldNotes(tx: Tx, events: EventBatch, step: StepRow, notes: HeldStepNotes): void {
+  const { progress } = notes;
+  let isProgressWritten = progress === null;
+  for (const line of notes.logs) {
+    if (progress && !isProgressWritten && progress.at < line.at) {
+      writeProgress(tx, events, step, progress.bytesDone, progress.at, progress.bytesTotal);
+      isProgressWritten = true;
+    }
+    appendLog(tx, events, step, line.level, line.message, line.at);
+  }
+  if (progress && !isProgressWritten)
+    writeProgress(tx, events, step, progress.bytesDone, progress.at, progress.bytesTotal);
+}
+
+export function writeProgress(
+  tx: Tx,
+  events: EventBatch,
+  step: StepRow,
+  bytesDone: number,
+  at: Date,
+  bytesTotal?: number,
+): void {
+  tx.update(operationSteps)
+    .set({ bytesDone, ...(bytesTotal !== undefined ? { bytesTotal } : {}) })
+    .where(eq(operationSteps.id, step.id))
+    .run();
+  events.append(
+    tx,
+    step.operationId,
+    'step.progress',
+    { stepKey: step.key, bytesDone, bytesTotal: bytesTotal ?? null },
+    at,
+  );
 }
 
 export function finishStepRow(
