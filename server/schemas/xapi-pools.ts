@@ -85,7 +85,8 @@ export const testXapiPoolSshAccountInput = z.object({
     .string()
     .trim()
     .max(200, 'A VM or host name is at most 200 characters')
-    .optional()
+    // nullish: the router parses it, and the service parses the parsed input again.
+    .nullish()
     .transform((value) => (value ? value : null)),
 });
 export type TestXapiPoolSshAccount = z.output<typeof testXapiPoolSshAccountInput>;
