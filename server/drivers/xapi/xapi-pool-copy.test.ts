@@ -2,7 +2,7 @@
  * A pool snapshot copied into a new VM through the registry's `xapi` connector, against the fake
  * pool over HTTPS: a step run again takes up the copy it made (one Async.VM.copy), another VM of that
  * name is refused, an SR without room fails SR_FULL with no half VM left, and a copy whose disk does
- * not match the snapshot is `data-corrupt`.
+ * not match the hashes the point records is `data-corrupt`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { poolSnapshotKeeper } from '../pool-snapshots';
