@@ -93,6 +93,13 @@ test('an admin connects a pool, tests it, discovers its VMs and disconnects it',
     `Guest account works: Signed in to guest of web01 (127.0.0.1:${guest.port}) as backup: a freeze would freeze /var/lib/mysql, /`,
   );
   expect(guest.frozen.size).toBe(0);
+  // Pointed at a VM by name: app01 is halted, so the hook could not reach it, and the test says so.
+  await hook.getByLabel(/^Test on/).fill('app01');
+  await hook.getByRole('button', { name: 'Test guest account' }).click();
+  await expect(hook.getByRole('alert')).toContainText(
+    'Guest account test failed: app01 is halted: the guest hook reaches running guests only',
+  );
+  await hook.getByLabel(/^Test on/).fill('');
 
   await pool.getByRole('button', { name: 'Discover now' }).click();
   await expect(page.getByText('Discovered pool-lab: 2 host(s), 3 VM(s) in the inventory')).toBeVisible();

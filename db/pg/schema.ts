@@ -172,6 +172,14 @@ export const vms = pgTable(
     goneSince: timestamp('gone_since', { withTimezone: true, mode: 'date', precision: 3 }),
     /** Why the guest's own facts could not be read at the last sync; null when read or stated. */
     guestFactsUnknown: text('guest_facts_unknown'),
+    /**
+     * XenServer: the SR a memory checkpoint writes the VM's RAM image to (VM.suspend_SR, else the
+     * pool's suspend_image_SR, else its host's suspend_image_sr, each only if that host sees it); null
+     * when none is set or not read.
+     */
+    suspendSrVolumeId: text('suspend_sr_volume_id'),
+    /** XenServer: the VM's memory (memory_static_max), what a checkpoint's RAM image needs; null = not read. */
+    memoryBytes: bigint('memory_bytes', { mode: 'number' }),
   },
   (t) => [
     index('vms_name_idx').on(t.name),

@@ -1,7 +1,7 @@
 /**
  * The role of a hypervisor whose pool keeps VM snapshots that are restore points of their own
  * (location `pool-snapshot`, catalogued by the XAPI pool sync): read one live, destroy it with its
- * disks, revert its VM to it, and power the VM as it was at the snapshot. Only the `xapi` connector
+ * disks, revert its VM to it, power the VM as it was at the snapshot, and copy it into a new VM. Only the `xapi` connector
  * has it; for any other driver the steps fail `connector-missing` instead of guessing.
  */
 import { DriverError } from '../engine/driver';
@@ -35,6 +35,31 @@ export interface CheckpointTaken {
   memoryBytes: number;
 }
 
+/** A restore as a new VM from a pool snapshot: the pool copies the snapshot into a new VM. */
+export interface PoolSnapshotCopyRequest {
+  /** The new VM's name on the pool (a VM of that name that is not this copy is refused). */
+  newVmName: string;
+  /** The SR (`xen:<uuid>`) every disk is copied onto; null: each disk stays on its own SR. */
+  srId: string | null;
+  /** Start the copy (resume it, for a memory checkpoint's copy) once its disks are verified. */
+  powerOn: boolean;
+  /**
+   * The point's recorded sha256 by source disk id; null when it records none (a pool point holds no
+   * copy in the repository): each disk of the copy is then compared with the snapshot's, read live.
+   */
+  expectedSha256: Record<string, string> | null;
+}
+
+export interface PoolSnapshotCopied {
+  /** The new VM and its disks (source disk id → new disk id), as a pool sync reads them. */
+  vmId: string;
+  diskIds: Record<string, string>;
+  /** The bytes read back from the copy's disks to verify them. */
+  bytes: number;
+  verifiedAgainst: 'point-hashes' | 'snapshot-read-live';
+  power: 'started' | 'resumed' | 'left-off' | 'left-suspended';
+}
+
 export interface PoolSnapshotKeeper {
   readPoolSnapshot(snapshotId: string, options: CallOptions): Promise<PoolSnapshotState | null>;
   /**
@@ -59,6 +84,15 @@ export interface PoolSnapshotKeeper {
     snapshotId: string,
     options: CallOptions,
   ): Promise<'started' | 'resumed' | 'left-as-is'>;
+  /**
+   * A new VM copied from the snapshot (its disks full copies; the snapshot and its VM untouched),
+   * its task journalled under `journalKey`, its disks verified, then powered as asked.
+   */
+  copyPoolSnapshotAsNewVm(
+    snapshotId: string,
+    request: PoolSnapshotCopyRequest,
+    options: CallOptions & { journalKey: string },
+  ): Promise<PoolSnapshotCopied>;
 }
 
 const KEEPER_METHODS = [
@@ -67,6 +101,7 @@ const KEEPER_METHODS = [
   'destroyPoolSnapshot',
   'revertToPoolSnapshot',
   'restorePowerStateAfterRevert',
+  'copyPoolSnapshotAsNewVm',
 ] as const;
 
 /** The driver as a keeper of pool snapshots, or `connector-missing` naming its connector. */

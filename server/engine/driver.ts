@@ -76,6 +76,18 @@ export class DriverError extends Error {
   }
 }
 
+/**
+ * A guest that thawed itself before Migawka's thaw (its freeze window ran out): the freeze was real,
+ * but a snapshot taken after it began may hold writes made after that thaw, so the point is no more
+ * than crash-consistent. Not retried: there is nothing left to thaw.
+ */
+export class GuestThawedEarlyError extends DriverError {
+  constructor(message: string) {
+    super('vss-writer-timeout', message, { isRetryable: false });
+    this.name = 'GuestThawedEarlyError';
+  }
+}
+
 export function isDriverError(error: unknown): error is DriverError {
   return error instanceof DriverError;
 }

@@ -67,6 +67,8 @@ const VM: Fields<Vm> = {
   tags: true,
   goneSince: true,
   guestFactsUnknown: true,
+  suspendSrVolumeId: true,
+  memoryBytes: true,
 };
 const DISK: Fields<VirtualDisk> = {
   id: true,

@@ -116,6 +116,14 @@ export interface Vm {
    * null when they were read or the inventory states them. Unknown is reported, never assumed fine.
    */
   guestFactsUnknown?: string | null;
+  /**
+   * XenServer: the SR (host volume id) a memory checkpoint writes the VM's RAM image to — the VM's
+   * suspend_SR, else the pool's suspend_image_SR, else its host's suspend_image_sr, the first its
+   * host sees (xapi's choose_suspend_sr). Absent or null: none is set, or not read.
+   */
+  suspendSrVolumeId?: string | null;
+  /** XenServer: the VM's memory (memory_static_max), the size of a checkpoint's RAM image; null = not read. */
+  memoryBytes?: number | null;
 }
 
 export interface VirtualDisk {

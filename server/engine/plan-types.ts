@@ -43,6 +43,7 @@ export const STEP_KINDS = [
   'revert-volume',
   'revert-pool-snapshot',
   'restore-power-state',
+  'copy-pool-snapshot',
   'stage-volume',
   'copy-out-vm',
   'discard-staging',

@@ -23,12 +23,12 @@ describe('listRestoreModes', () => {
       // A backup's snapshot is released once copied: nothing on the pool to revert to.
       { method: 'xen-snapshot', vmId: 'xlin01', modes: ['in-place', 'as-new'] },
       { method: 'xen-quiesced', vmId: 'xwin01', modes: ['in-place', 'as-new'] },
-      // A snapshot kept on the pool has no copy in the repository: revert is all it offers.
+      // A snapshot kept on the pool has no copy in the repository: reverted to, or copied by the pool into a new VM.
       {
         method: 'xen-snapshot',
         vmId: 'xlin01',
         extra: { location: POOL_SNAPSHOT },
-        modes: ['snapshot-revert'],
+        modes: ['as-new', 'snapshot-revert'],
       },
       // Deleted on the pool outside Migawka: nothing to restore from.
       {
@@ -282,9 +282,10 @@ describe('planRestore — VM-level modes', () => {
           .filter((option) => !option.isAvailable)
           .map((option) => [option.mode, option.reason]),
       );
-    expect(reasons({ location: POOL_SNAPSHOT })['as-new']).toBe(
-      `The point is snapshot "before patch" kept on xlin01's pool, with no copy in the repository; revert xlin01 to it (snapshot revert)`,
+    expect(reasons({ location: POOL_SNAPSHOT })['in-place']).toBe(
+      `The point is snapshot "before patch" kept on xlin01's pool, with no copy in the repository; revert xlin01 to it (snapshot revert) or restore it as a new VM from the snapshot`,
     );
+    expect(reasons({ location: POOL_SNAPSHOT })['as-new']).toBeUndefined();
     expect(reasons({})['snapshot-revert']).toBe(
       'The snapshot of this point was released once copied into the repository; restore xlin01 in place instead',
     );
@@ -338,6 +339,30 @@ describe('planRestore — VM-level modes', () => {
     const running = plan(target, { mode: 'snapshot-revert', confirmation: 'xlin01' }, { points: [target] });
     expect(running.blockedReasons.join('\n') + ruleIds(running).join(',')).toMatch(
       /RESTORE-VM-RUNNING:blocker/,
+    );
+  });
+
+  it('as new from a snapshot kept on the pool: the pool copies it, nothing existing is touched, even a running VM', () => {
+    const target = point({ id: 'rp-1', vmId: 'xlin01', method: 'xen-snapshot', location: POOL_SNAPSHOT });
+    const result = plan(
+      target,
+      { mode: 'as-new', newVmName: 'xlin01-copy', powerOnAfterRestore: true },
+      { points: [target] },
+    );
+    expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(true);
+    expect(result.confirmationText).toBeNull();
+    expect(ruleIds(result)).not.toContain('RESTORE-VM-RUNNING:blocker');
+    expect(keys(result)).toEqual(['verify-point', 'copy-pool-snapshot', 'verify-restored']);
+    expect(result.steps[1]).toMatchObject({
+      title:
+        'Copy snapshot "before patch" into new VM xlin01-copy on the pool, powered on; xlin01 and the snapshot are not touched',
+      params: { restorePointId: 'rp-1', snapshotId: 'xen:5a1e', newVmName: 'xlin01-copy', powerOn: true },
+    });
+    expect(result.steps[2]?.params).toEqual({ restoreStepKeys: ['copy-pool-snapshot'] });
+    expect(
+      listRestoreModes(target, makeOperationsIndex()).find((option) => option.mode === 'as-new')?.description,
+    ).toMatch(
+      /into a new VM \(full copies of its disks\); nothing existing is touched: xlin01 and the snapshot stay as they are\.$/,
     );
   });
 

@@ -91,7 +91,9 @@ export function describeRestoreMode(point: RestorePointSummary, mode: RestoreMod
     case 'as-new':
       return isVolumePoint
         ? `Copies only ${point.vmName}'s disks out of the whole-volume capture into a new VM; the volume and the other VMs on it are not touched.`
-        : `Creates a new VM from the point next to ${point.vmName}; nothing existing is touched.`;
+        : point.location?.kind === 'pool-snapshot'
+          ? `The pool copies ${point.location.includesMemory ? 'memory checkpoint' : 'snapshot'} "${point.location.name}" into a new VM (full copies of its disks); nothing existing is touched: ${point.vmName} and the snapshot stay as they are.`
+          : `Creates a new VM from the point next to ${point.vmName}; nothing existing is touched.`;
     case 'staged':
       return `Restores the whole volume to a scratch area and copies out only ${point.vmName}; the other VMs on the volume are not touched.`;
     case 'in-place':
@@ -207,11 +209,12 @@ function reasonModeUnavailable(
     : `VM ${point.vmName} no longer exists; restore it as a new VM`;
   const onPool =
     point.location?.kind === 'pool-snapshot'
-      ? `The point is snapshot "${point.location.name}" kept on ${point.vmName}'s pool, with no copy in the repository; revert ${point.vmName} to it (snapshot revert)`
+      ? `The point is snapshot "${point.location.name}" kept on ${point.vmName}'s pool, with no copy in the repository; revert ${point.vmName} to it (snapshot revert) or restore it as a new VM from the snapshot`
       : null;
   switch (mode) {
     case 'as-new':
-      return onPool;
+      // From the pool, the pool copies the snapshot itself: it needs neither the VM nor a repository copy.
+      return null;
     case 'in-place':
       if (onPool) return onPool;
       if (!VM_LEVEL_METHODS.has(point.method)) {
@@ -228,7 +231,9 @@ function reasonModeUnavailable(
       // A backup's snapshot is released once copied: only a snapshot still on the pool is one to revert to.
       if (!isPoolSnapshotPoint(point))
         return `The snapshot of this point was released once copied into the repository; restore ${point.vmName} in place instead`;
-      return vmExists ? null : `${vmGone.replace(/; restore it as a new VM$/, '')}: there is no VM to revert`;
+      if (vmExists) return null;
+      // xapi keeps the snapshots of a deleted VM; reverting needs the VM itself, copying does not.
+      return `${vmGone.replace(/; restore it as a new VM$/, '')}: a revert needs the VM, and there is none to revert; restore it as a new VM from the snapshot "${point.location?.name}" instead`;
     case 'volume-revert':
     case 'staged':
       if (!VOLUME_METHODS.has(point.method)) {

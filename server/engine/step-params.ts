@@ -139,6 +139,20 @@ export type StepParamsByKind = {
    * a running VM is started again, as XenCenter and XO do); read from the snapshot at run time.
    */
   'restore-power-state': { restorePointId: string; snapshotId: string };
+  /**
+   * Restore as new from a snapshot kept on the pool: the pool copies the snapshot into a new VM
+   * (VM.copy, the disks full copies on `srId`, or each on its own SR when null), verified and
+   * powered as asked. The snapshot and its VM are not touched.
+   */
+  'copy-pool-snapshot': {
+    restorePointId: string;
+    snapshotId: string;
+    newVmName: string;
+    srId: string | null;
+    powerOn: boolean;
+    /** The new VM as the inventory lists it, when the inventory could still describe it. */
+    newVm?: NewVmPlacement;
+  };
   /** Re-hashes what the restore wrote (the driver's `verified`) for the listed steps. */
   'verify-restored': { restoreStepKeys: string[] };
   /** Deletes the catalogue entries and data of points the revert made meaningless. */
@@ -192,6 +206,7 @@ const REQUIRED_PARAM_KEYS: { [K in StepKind]: (keyof StepParamsByKind[K])[] } = 
   'discard-staging': ['stagingId'],
   'revert-pool-snapshot': ['restorePointId', 'snapshotId'],
   'restore-power-state': ['restorePointId', 'snapshotId'],
+  'copy-pool-snapshot': ['restorePointId', 'snapshotId', 'newVmName', 'powerOn'],
   'verify-restored': ['restoreStepKeys'],
   'discard-newer-points': ['restorePointIds'],
   'delete-point': ['restorePointId', 'reason'],

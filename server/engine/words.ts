@@ -153,6 +153,8 @@ export const RULE_TITLES: Record<RuleId, string> = {
   'XS-CHECKPOINT-NOT-XEN': 'Memory checkpoint only on a XenServer pool',
   'XS-CHECKPOINT-VM-NOT-RUNNING': 'Nothing in memory to checkpoint',
   'XS-CHECKPOINT-SR-NO-SNAPSHOT': 'Memory checkpoint impossible on this storage',
+  'XS-CHECKPOINT-SUSPEND-SR-FULL': 'No room for the memory image',
+  'XS-CHECKPOINT-NO-SUSPEND-SR': 'No storage for the memory image',
   'APP-CRASH-CONSISTENT': 'Application only crash-consistent',
   'ARRAY-NO-SNAPSHOT': 'Array cannot snapshot this LUN',
   'ARRAY-NOT-INTEGRATED': 'Array snapshot orchestrated by Migawka',

@@ -83,6 +83,8 @@ export const vmInput = z.strictObject({
   dailyChangeBytes: bytes.default(0),
   tags: z.array(z.string().trim().min(1).max(100)).default([]),
   guestFactsUnknown: z.string().trim().min(1).max(500).nullable().optional(),
+  suspendSrVolumeId: id.nullable().optional(),
+  memoryBytes: bytes.nullable().optional(),
 });
 
 export const virtualDiskInput = z.strictObject({

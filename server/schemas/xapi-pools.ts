@@ -80,5 +80,13 @@ export const XAPI_SSH_ACCOUNT_KINDS = ['guest', 'host'] as const;
 export const testXapiPoolSshAccountInput = z.object({
   id: z.string().trim().min(1, 'Choose a pool'),
   account: z.enum(XAPI_SSH_ACCOUNT_KINDS, { error: 'Test the guest or the host account' }),
+  /** The VM (guest account) or host (host account) to sign in to, by name; empty: the first running Linux guest, the master. */
+  target: z
+    .string()
+    .trim()
+    .max(200, 'A VM or host name is at most 200 characters')
+    // nullish: the router parses it, and the service parses the parsed input again.
+    .nullish()
+    .transform((value) => (value ? value : null)),
 });
 export type TestXapiPoolSshAccount = z.output<typeof testXapiPoolSshAccountInput>;

@@ -252,6 +252,84 @@ describe.each(dialects)('$name', (current) => {
       );
     });
 
+    it('tests on a VM or host chosen by name, and says why a chosen one cannot be tested', async () => {
+      const { stores, ctx, keys, pool, fixture, guestSecret, dom0Secret } = await setup();
+      const guest = await machine('web01', { username: 'backup', password: 'g-s3cret' }, linuxGuestMounts());
+      const dom0 = await machine('xcp2', { username: 'root', password: 'd-s3cret' }, [
+        { device: '/dev/sda1', point: '/', type: 'ext3' },
+      ]);
+      fixture.pool.mod('VM', fixture.web01, { other_config: { [GUEST_SSH_KEY]: `127.0.0.1:${guest.port}` } });
+      await setXapiPoolSshAccounts(stores, ctx, {
+        id: pool.id,
+        guestSecretId: guestSecret.id,
+        hostSshSecretId: dom0Secret.id,
+      });
+      const rows: {
+        account: 'guest' | 'host';
+        target: string;
+        ok: boolean;
+        fault: string | null;
+        says: string;
+      }[] = [
+        {
+          account: 'guest',
+          target: 'web01',
+          ok: true,
+          fault: null,
+          says: `Signed in to guest of web01 (127.0.0.1:${guest.port})`,
+        },
+        {
+          account: 'guest',
+          target: 'sql01',
+          ok: false,
+          fault: 'connector-missing',
+          says: 'sql01 runs Windows',
+        },
+        {
+          account: 'guest',
+          target: 'app01',
+          ok: false,
+          fault: 'invalid-state',
+          says: 'app01 is halted: the guest hook reaches running guests only',
+        },
+        {
+          account: 'guest',
+          target: 'nope01',
+          ok: false,
+          fault: 'not-found',
+          says: 'xapi pool pool-lab has no VM named nope01',
+        },
+        // A member's dom0, not the master's.
+        {
+          account: 'host',
+          target: 'xcp2',
+          ok: true,
+          fault: null,
+          says: `Signed in to dom0 of xcp2 (127.0.0.1:${dom0.port}) as root`,
+        },
+        {
+          account: 'host',
+          target: 'xcp9',
+          ok: false,
+          fault: 'not-found',
+          says: 'xapi pool pool-lab has no host named xcp9',
+        },
+      ];
+      for (const row of rows) {
+        const result = await testXapiPoolSshAccount(
+          stores,
+          ctx,
+          keys,
+          { id: pool.id, account: row.account, target: row.target },
+          call(),
+          { hostPort: dom0.port },
+        );
+        expect(result, row.target).toMatchObject({ ok: row.ok, fault: row.fault });
+        expect(result.message, row.target).toContain(row.says);
+      }
+      expect(guest.frozen.size).toBe(0);
+    });
+
     it.each([
       ['no account set', 'none', 'connector-missing', 'xapi pool pool-lab has no guest SSH account'],
       ['a wrong password', 'wrong', 'host-unreachable', 'the host refused the login of backup'],

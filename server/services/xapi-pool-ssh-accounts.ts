@@ -146,7 +146,7 @@ export async function testXapiPoolSshAccount(
   const client = xapiClientFor(stores, ctx, keys, pool);
   const access = { ...xapiSshAccessFor(stores, ctx, keys, () => pool), ...ports };
   try {
-    const check = await checkSshAccount(client, access, input.account, label, options);
+    const check = await checkSshAccount(client, access, input.account, label, options, input.target);
     return { ...check, account: input.account, fault: null };
   } catch (error) {
     const mapped = toDriverError(error, label);

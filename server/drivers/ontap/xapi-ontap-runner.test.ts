@@ -92,6 +92,37 @@ describe.each(dialects)('$name', (dialect) => {
       expect(point?.consistencyReason).toMatch(/^fallback: .*db01.*Device or resource busy/);
     });
 
+    it('a guest whose freeze window runs out before the fence: its thaw fails once, the point is crash-consistent and says the snapshot may come after that thaw', async () => {
+      run = await openFencedXen(dialect);
+      const record = run.dom0.onEvent;
+      // The window ends while dom0 flushes, before the array's fence opens.
+      run.dom0.onEvent = (event) => {
+        if (event.endsWith(': sync')) run.guest.windowRunsOut();
+        record(event);
+      };
+      const { op, done } = await runToEnd('fallback');
+
+      expect(done.status).toBe('succeeded-with-warnings');
+      expect(run.timeline.slice(0, 6)).toEqual([
+        `guest: db01: script ${PRE_FREEZE}`,
+        'guest: db01: freeze /var/lib/mysql',
+        'guest: db01: freeze /',
+        'guest: db01: thaw /', // by itself: the window ran out
+        'guest: db01: thaw /var/lib/mysql',
+        'host: xcp1: sync',
+      ]);
+      expect(run.guest.frozen.size).toBe(0);
+      const steps = await stepsOf(op.id);
+      const db01 = run.vmIdOf('db01');
+      // The retried thaw finds nothing of ours frozen and succeeds.
+      expect(steps.get(`vm:${db01}:guest-thaw`)?.status).toBe('succeeded');
+      const point = await pointOf(op.id, 'db01');
+      expect(point?.consistency).toBe('crash');
+      expect(point?.consistencyReason).toMatch(
+        /db01: the guest thawed itself when its freeze window \(15 min\) ran out, before the thaw; the snapshot may have been taken after that thaw/,
+      );
+    });
+
     it('a pool without a guest account: db01’s scripts fail as the hook’s missing account says, dom0 still flushes, the others are captured', async () => {
       run = await openFencedXen(dialect, { guestAccount: false });
       const { op, done } = await runToEnd('fallback');

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseInventory } from '../../schemas/inventory';
 import { DISK_SIZE, type FixturePool, fixturePool, ISCSI_SCSI_ID } from './fake/fake-fixtures';
+import { FAKE_MEMORY_BYTES } from './fake/fake-pool';
 import { type FakeXapi, startFakeXapi } from './fake/fake-xapi-server';
 import { XapiClient } from './xapi-client';
 import { mapPool, readPoolRecords, unreadGuestReason, xenId } from './xapi-discovery';
@@ -190,11 +191,16 @@ describe('XAPI discovery', () => {
       dailyChangeBytes: 0,
       tags: ['sqlserver'],
       guestFactsUnknown: null,
+      // Its memory image goes to the pool's suspend_image_SR, which its host sees.
+      suspendSrVolumeId: uuid('SR', fixture.iscsi),
+      memoryBytes: FAKE_MEMORY_BYTES,
     });
     expect(vm(fixture.web01)).toMatchObject({
       osFamily: 'linux',
       hostId: uuid('host', fixture.member),
       hasXenVssProvider: false,
+      // Its host (xcp2) sees neither the pool's suspend SR nor has one of its own: xapi would answer VM_NO_SUSPEND_SR.
+      suspendSrVolumeId: null,
     });
     expect(vm(fixture.app01)).toMatchObject({
       powerState: 'off',

@@ -49,7 +49,7 @@ export const XAPI_CONNECTOR = 'xapi';
 
 /** Everything discovery reads from one pool, by ref. */
 export interface PoolRecords {
-  pool: { uuid: string; name_label: string; master: string };
+  pool: { uuid: string; name_label: string; master: string; suspend_image_SR: string };
   hosts: Record<string, HostRecord>;
   srs: Record<string, SrRecord>;
   sms: Record<string, SmRecord>;
@@ -222,6 +222,20 @@ export function diskVdis(records: Pick<PoolRecords, 'vbds' | 'vdis'>, vm: VmReco
 }
 
 /** The pool's user VMs, their disks (a disk on a udev SR is pass-through), and what their guests report. */
+/**
+ * The SR a checkpoint of the VM writes its RAM image to, as xapi chooses it (choose_suspend_sr):
+ * the VM's suspend_SR, else the pool's suspend_image_SR, else the host's suspend_image_sr, the first
+ * that exists and that the VM's host sees (has a PBD for). Null when none: xapi answers VM_NO_SUSPEND_SR.
+ */
+function suspendSrOf(records: PoolRecords, vm: VmRecord, host: string): string | null {
+  const candidates = [vm.suspend_SR, records.pool.suspend_image_SR, records.hosts[host]?.suspend_image_sr];
+  for (const ref of candidates) {
+    const sr = ref && ref !== NULL_REF ? records.srs[ref] : undefined;
+    if (sr?.PBDs.some((pbd) => records.pbds[pbd]?.host === host)) return xenId(sr.uuid);
+  }
+  return null;
+}
+
 function mapVms(
   records: PoolRecords,
   hostId: (ref: string) => string,
@@ -253,6 +267,8 @@ function mapVms(
       dailyChangeBytes: 0,
       tags: vm.tags,
       guestFactsUnknown: unreadGuestReason(vm, metrics),
+      suspendSrVolumeId: suspendSrOf(records, vm, runsOn),
+      memoryBytes: vm.memory_static_max ?? null,
     });
     guests.push({
       vmId: id,

@@ -19,7 +19,7 @@
  * SSH transport (ssh/ssh-connection.ts). Nothing configured is `connector-missing`, as before.
  */
 import type { ClientChannel } from 'ssh2';
-import { DriverError } from '../../engine/driver';
+import { DriverError, GuestThawedEarlyError } from '../../engine/driver';
 import type { CallOptions } from '../call';
 import type { ScriptResult, ScriptRun } from '../roles';
 import {
@@ -252,10 +252,9 @@ export class XenSshHooks {
     const ended = await this.endSession(vmId, options);
     if (ended === 'thawed') return;
     if (ended === 'thawed-by-itself') {
-      throw new DriverError(
-        'vss-writer-timeout',
-        `the guest of ${vmId} thawed itself when its freeze window ran out, before the thaw`,
-        { isRetryable: false },
+      const window = this.access.freezeWindowSeconds ?? DEFAULT_WINDOW_SECONDS;
+      throw new GuestThawedEarlyError(
+        `the guest thawed itself when its freeze window (${window % 60 === 0 ? `${window / 60} min` : `${window} s`}) ran out, before the thaw`,
       );
     }
     if ('missing' in lookup) return; // nothing of ours can be frozen there

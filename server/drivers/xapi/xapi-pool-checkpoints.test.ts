@@ -108,6 +108,44 @@ describe('XapiPoolSnapshots memory checkpoints', () => {
     expect(fixture.pool.table('VM').size).toBe(before);
   });
 
+  it.each([
+    {
+      name: "the VM's own suspend_SR first",
+      vmSr: 'local' as const,
+      poolSr: 'iscsi' as const,
+      lands: 'local',
+    },
+    { name: "else the pool's suspend_image_SR", vmSr: null, poolSr: 'iscsi' as const, lands: 'iscsi' },
+    { name: "else the host's suspend_image_sr", vmSr: null, poolSr: null, lands: 'local' },
+  ])('the memory image goes where xapi puts it: $name', async ({ vmSr, poolSr, lands }) => {
+    const { fixture, keeper, id } = await setup();
+    const sr = (which: 'local' | 'iscsi' | null) => (which ? fixture[which] : 'OpaqueRef:NULL');
+    fixture.pool.mod('VM', fixture.sql01, { suspend_SR: sr(vmSr) });
+    fixture.pool.mod('pool', fixture.pool.poolRef, { suspend_image_SR: sr(poolSr) });
+    await keeper.takeCheckpoint(id(fixture.sql01), NAME, { ...call(), journalKey: 'cp-sr' });
+    const image = fixture.pool.get('VM', checkpointRefs(fixture)[0])?.suspend_VDI as string;
+    expect(fixture.pool.get('VDI', image)?.SR).toBe(fixture[lands as 'local' | 'iscsi']);
+  });
+
+  it('a suspend SR without room for the memory: SR_FULL, and no half checkpoint stays', async () => {
+    const { fixture, keeper, id } = await setup();
+    const local = fixture.pool.get('SR', fixture.local);
+    fixture.pool.mod('SR', fixture.local, {
+      physical_utilisation: (local?.physical_size as number) - FAKE_MEMORY_BYTES + 1,
+    });
+    fixture.pool.mod('VM', fixture.sql01, { suspend_SR: fixture.local });
+    const vdis = fixture.pool.table('VDI').size;
+    const failure = await keeper
+      .takeCheckpoint(id(fixture.sql01), NAME, { ...call(), journalKey: 'cp-full' })
+      .then(
+        () => null,
+        (error: unknown) => error as Error,
+      );
+    expect(failure?.message).toMatch(/SR_FULL/);
+    expect(checkpointRefs(fixture)).toEqual([]);
+    expect(fixture.pool.table('VDI').size).toBe(vdis);
+  });
+
   it('a worker that crashed mid-checkpoint: the next one waits on the journalled task, and one after it finds the checkpoint by name', async () => {
     const clock = new ManualClock();
     const { fixture, fake, journal, keeperOf, id } = await setup({ clock, taskDurationMs: 4000 });

@@ -8,16 +8,24 @@
  * - destroy: the record first, then each of its VDIs and a checkpoint's suspend VDI (xapi's order;
  *   the record alone leaks disks);
  * - revert: `Async.VM.revert`, journalled under the snapshot's uuid, not cancellable on the pool;
+ * - copy: a new VM from the snapshot (`VM.copy`, xapi-pool-copy.ts), nothing existing touched;
  * - power: a snapshot of a running VM starts the VM again (as XenCenter and XO do), a checkpoint's
  *   suspended VM is resumed; a VM already running is left as it is (a resumed step does nothing twice).
  */
 import { z } from 'zod';
 import { DriverError } from '../../engine/driver';
 import type { CallOptions } from '../call';
-import type { CheckpointTaken, PoolSnapshotKeeper, PoolSnapshotState } from '../pool-snapshots';
+import type {
+  CheckpointTaken,
+  PoolSnapshotCopied,
+  PoolSnapshotCopyRequest,
+  PoolSnapshotKeeper,
+  PoolSnapshotState,
+} from '../pool-snapshots';
 import type { XapiClient } from './xapi-client';
 import { uuidOfXenId, xenId } from './xapi-discovery';
 import { isXapiError, toDriverError } from './xapi-errors';
+import { copyPoolSnapshot } from './xapi-pool-copy';
 import {
   NULL_REF,
   parseXapiDate,
@@ -207,6 +215,17 @@ export class XapiPoolSnapshots implements PoolSnapshotKeeper {
         return 'resumed';
       }
       return 'left-as-is';
+    });
+  }
+
+  async copyPoolSnapshotAsNewVm(
+    snapshotId: string,
+    request: PoolSnapshotCopyRequest,
+    options: CallOptions & { journalKey: string },
+  ): Promise<PoolSnapshotCopied> {
+    return this.mapped(`copy of snapshot ${snapshotId} into new VM ${request.newVmName}`, async () => {
+      const [ref] = await this.must(snapshotId, options);
+      return copyPoolSnapshot(this.client, ref, snapshotId, request, options);
     });
   }
 }

@@ -53,6 +53,8 @@ export const poolRecordSchema = z.object({
   name_label: z.string(),
   master: z.string(),
   default_SR: z.string().optional(),
+  /** Where suspend and checkpoint memory images go when the VM names no suspend_SR. */
+  suspend_image_SR: z.string().optional().default(NULL_REF),
 });
 
 export const hostRecordSchema = z.object({
@@ -63,6 +65,8 @@ export const hostRecordSchema = z.object({
   API_version_minor: z.number(),
   software_version: stringMap,
   enabled: z.boolean().optional(),
+  /** The host's own SR for suspend images, after the VM's and the pool's. */
+  suspend_image_sr: z.string().optional().default(NULL_REF),
 });
 export type HostRecord = z.infer<typeof hostRecordSchema>;
 
@@ -89,6 +93,8 @@ export const vmRecordSchema = z.object({
   tags: z.array(z.string()).optional().default([]),
   other_config: stringMap.optional().default({}),
   memory_static_max: z.number().optional(),
+  /** The SR for this VM's suspend (and checkpoint) memory image; OpaqueRef:NULL = the pool's or host's. */
+  suspend_SR: z.string().optional().default(NULL_REF),
 });
 export type VmRecord = z.infer<typeof vmRecordSchema>;
 

@@ -6,6 +6,8 @@
  *   or the first address its metrics report), `cat /proc/mounts` (what a freeze would freeze) and,
  *   for an account other than root, `sudo -n true` (the hook runs `sudo -n fsfreeze`);
  * - **host**: dom0 of the pool master, `true` as root or `sudo -n true` (the flush runs `sync`).
+ * Either can be pointed at a VM or a host chosen by name (the guest an operator cares about, a member
+ * whose dom0 flushes an SR): a name the pool does not have, or a VM the hook cannot reach, says why.
  * Host keys are pinned on first use through the pool's pins, as the hook and flush do.
  */
 import { DriverError } from '../../engine/driver';
@@ -57,6 +59,42 @@ async function firstReachableGuest(
   );
 }
 
+/** The VM of that name, if the hook can reach its guest now; else why not. */
+async function namedGuest(
+  client: XapiClient,
+  poolLabel: string,
+  name: string,
+  options: CallOptions,
+): Promise<GuestTarget> {
+  const vm = Object.values(
+    await client.call('VM.get_all_records', [], recordsOf(vmRecordSchema), options),
+  ).find(
+    (candidate) => !candidate.is_a_snapshot && !candidate.is_a_template && candidate.name_label === name,
+  );
+  if (!vm) throw new DriverError('not-found', `${poolLabel} has no VM named ${name}`, { isRetryable: false });
+  if (vm.power_state !== 'Running') {
+    throw new DriverError(
+      'invalid-state',
+      `${name} is ${vm.power_state.toLowerCase()}: the guest hook reaches running guests only`,
+      { isRetryable: false },
+    );
+  }
+  const lookup = await guestLookup(client, xenId(vm.uuid), options);
+  if ('target' in lookup) return lookup.target;
+  throw missing(lookup.missing);
+}
+
+/** dom0 of the host of that name, or of the pool master when no name is given. */
+async function hostDom0(client: XapiClient, poolLabel: string, name: string | null, options: CallOptions) {
+  if (!name) return masterDom0(client, options);
+  const host = Object.values(
+    await client.call('host.get_all_records', [], recordsOf(hostRecordSchema), options),
+  ).find((candidate) => candidate.name_label === name);
+  if (!host)
+    throw new DriverError('not-found', `${poolLabel} has no host named ${name}`, { isRetryable: false });
+  return { name: host.name_label, address: host.address.replace(/:\d+$/, '') };
+}
+
 async function masterDom0(client: XapiClient, options: CallOptions) {
   const [pool] = Object.values(
     await client.call('pool.get_all_records', [], recordsOf(poolRecordSchema), options),
@@ -96,17 +134,22 @@ export async function checkSshAccount(
   kind: SshAccountKind,
   poolLabel: string,
   options: CallOptions,
+  /** The VM (guest account) or host (host account) to test on, by name; null: the first reachable guest, the master. */
+  targetName: string | null = null,
 ): Promise<SshAccountCheck> {
   const credential = kind === 'guest' ? await access.guestCredential() : await access.hostCredential();
   if (!credential) throw missing(`${poolLabel} has no ${kind === 'guest' ? 'guest' : 'host'} SSH account`);
   const where =
     kind === 'guest'
-      ? await firstReachableGuest(client, poolLabel, options).then((guest) => ({
+      ? await (targetName
+          ? namedGuest(client, poolLabel, targetName, options)
+          : firstReachableGuest(client, poolLabel, options)
+        ).then((guest) => ({
           host: guest.host,
           port: guest.port,
           name: `guest of ${guest.vmName}`,
         }))
-      : await masterDom0(client, options).then((dom0) => ({
+      : await hostDom0(client, poolLabel, targetName, options).then((dom0) => ({
           host: dom0.address,
           port: access.hostPort ?? 22,
           name: `dom0 of ${dom0.name}`,

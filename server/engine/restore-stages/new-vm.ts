@@ -89,6 +89,8 @@ export function placeNewVm(
       hostId: host.id,
       powerState: request.powerOnAfterRestore ? 'running' : 'off',
       snapshotLocationVolumeId: null,
+      // A copy of a VM its host deleted is itself present: it does not inherit the source's gone mark.
+      goneSince: null,
     },
     hostVolumeId: volume.id,
     disks,

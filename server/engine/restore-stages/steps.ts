@@ -88,7 +88,47 @@ const buildSnapshotRevert: ModeBuilder = ({ subject, steps }) => {
   return [];
 };
 
-const buildAsNew: ModeBuilder = ({ subject, steps, newVm }) => {
+/**
+ * As new from a snapshot kept on the pool: the pool copies the snapshot (VM.copy) onto the chosen
+ * SR (else each disk stays on its SR); the copy's disks are read back and verified, so
+ * verify-restored follows it as it follows a restore from the repository.
+ */
+function buildPoolCopy({ subject, steps, newVm }: StepBuild): string[] {
+  const { location } = subject.point;
+  if (location?.kind !== 'pool-snapshot') return [];
+  const name = subject.newVmName ?? '(unnamed)';
+  const powerOn = subject.request.powerOnAfterRestore === true;
+  const what = location.includesMemory ? 'memory checkpoint' : 'snapshot';
+  // A checkpoint's copy is suspended on the checkpoint's memory: "on" resumes it.
+  const power = location.includesMemory
+    ? powerOn
+      ? 'resumed'
+      : 'left suspended'
+    : powerOn
+      ? 'powered on'
+      : 'left off';
+  steps.push(
+    makeStep({
+      ...vmStepBase(subject),
+      key: 'copy-pool-snapshot',
+      kind: 'copy-pool-snapshot',
+      title: `Copy ${what} "${location.name}" into new VM ${name} on the pool, ${power}; ${subject.vmName} and the ${what} are not touched`,
+      params: {
+        restorePointId: subject.point.id,
+        snapshotId: location.snapshotId,
+        newVmName: name,
+        srId: newVm?.hostVolumeId ?? subject.request.targetHostVolumeId ?? null,
+        powerOn,
+        ...(newVm ? { newVm } : {}),
+      },
+    }),
+  );
+  return ['copy-pool-snapshot'];
+}
+
+const buildAsNew: ModeBuilder = (build) => {
+  if (build.subject.point.location?.kind === 'pool-snapshot') return buildPoolCopy(build);
+  const { subject, steps, newVm } = build;
   const volume = newVm ? subject.index.hostVolumesById.get(newVm.hostVolumeId) : undefined;
   const host = volume ? subject.index.hostsById.get(volume.hostId) : undefined;
   const where = volume && host ? ` on ${host.name} ${volume.name}` : '';

@@ -11,6 +11,18 @@ const onSr = (canSnapshot: boolean | null, powerState: 'running' | 'off' = 'runn
   return inventory;
 };
 
+const GIB = 1024 ** 3;
+/** app02 with 4 GiB of memory whose image goes to `sr01` with `freeGib` free (null: no suspend SR set). */
+const withSuspendSr = (freeGib: number | null, memoryBytes: number | null = 4 * GIB) => {
+  const inventory = makeXenEstate({ name: 'app02' });
+  Object.assign(inventory.hostVolumes[0], { name: 'ontap-lun0', freeBytes: (freeGib ?? 0) * GIB });
+  Object.assign(inventory.vms[0], {
+    memoryBytes,
+    suspendSrVolumeId: freeGib === null ? null : inventory.hostVolumes[0].id,
+  });
+  return inventory;
+};
+
 const rows: {
   name: string;
   build: () => Inventory;
@@ -49,6 +61,28 @@ const rows: {
     name: 'halted on an SR that cannot snapshot: both are said',
     build: () => onSr(false, 'off'),
     ruleIds: ['XS-CHECKPOINT-VM-NOT-RUNNING', 'XS-CHECKPOINT-SR-NO-SNAPSHOT'],
+  },
+  {
+    name: 'a suspend SR with room for the memory image',
+    build: () => withSuspendSr(4),
+    ruleIds: [],
+  },
+  {
+    name: 'a suspend SR with less free space than the memory refuses the checkpoint',
+    build: () => withSuspendSr(3),
+    ruleIds: ['XS-CHECKPOINT-SUSPEND-SR-FULL'],
+    names: ["'ontap-lun0'", "'app02'", '3.0 GiB free', '4.0 GiB of memory', 'SR_FULL'],
+  },
+  {
+    name: 'no suspend SR the host sees: VM_NO_SUSPEND_SR',
+    build: () => withSuspendSr(null),
+    ruleIds: ['XS-CHECKPOINT-NO-SUSPEND-SR'],
+    names: ["'app02'", 'VM_NO_SUSPEND_SR'],
+  },
+  {
+    name: 'memory not read: where its image goes is not judged',
+    build: () => withSuspendSr(null, null),
+    ruleIds: [],
   },
   {
     name: 'a Hyper-V VM has no pool to keep a checkpoint on',

@@ -5,7 +5,11 @@
  * - a VM that is not running has no memory to save: xapi answers VM_BAD_POWER_STATE
  *   (XS-CHECKPOINT-VM-NOT-RUNNING);
  * - a checkpoint snapshots every disk, so an SR whose driver lacks VDI_SNAPSHOT refuses it
- *   (SR_OPERATION_NOT_SUPPORTED; XS-CHECKPOINT-SR-NO-SNAPSHOT).
+ *   (SR_OPERATION_NOT_SUPPORTED; XS-CHECKPOINT-SR-NO-SNAPSHOT);
+ * - the RAM image goes to the VM's suspend SR (its suspend_SR, else the pool's suspend_image_SR, else
+ *   its host's suspend_image_sr; xapi's choose_suspend_sr): an SR with less free space than the VM's
+ *   memory refuses it (SR_FULL; XS-CHECKPOINT-SUSPEND-SR-FULL), and none at all is VM_NO_SUSPEND_SR
+ *   (XS-CHECKPOINT-NO-SUSPEND-SR, only when the VM's memory was read: unread facts are not a finding).
  * CONNECTORS.md names no guest requirement (PV drivers) for a checkpoint, so none is invented here.
  * Each is a warning: the job's backup of the VM still runs, only its checkpoint is left out (said in
  * the plan), and the next run takes one once the VM can have it. Pure: reads the inventory only.
@@ -69,5 +73,46 @@ export function checkpointFindings(index: InventoryIndex, vmId: string, method: 
       ),
     );
   }
+  findings.push(...suspendSrFindings(index, vm, finding));
   return findings;
+}
+
+type MakeFinding = (
+  ruleId: Finding['ruleId'],
+  message: string,
+  remedy: string,
+  objects?: ObjectRef[],
+) => Finding;
+
+function gib(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(bytes < 1024 ** 3 ? 2 : 1)} GiB`;
+}
+
+/** Where the checkpoint's RAM image would go, and whether it fits there. */
+function suspendSrFindings(
+  index: InventoryIndex,
+  vm: NonNullable<ReturnType<InventoryIndex['vmsById']['get']>>,
+  finding: MakeFinding,
+): Finding[] {
+  if (vm.memoryBytes === null || vm.memoryBytes === undefined) return [];
+  const vmRef: ObjectRef = { kind: 'vm', id: vm.id, name: vm.name };
+  if (!vm.suspendSrVolumeId) {
+    return [
+      finding(
+        'XS-CHECKPOINT-NO-SUSPEND-SR',
+        flat`No storage repository is set for the memory image of VM '${vm.name}' (no suspend SR of the VM, the pool or its host that its host can reach): the pool refuses a memory checkpoint of it (VM_NO_SUSPEND_SR).`,
+        flat`Set the pool's suspend image SR (\`xe pool-param-set suspend-image-SR=<sr-uuid>\`) or the VM's (\`xe vm-param-set suspend-SR-uuid=<sr-uuid>\`).`,
+      ),
+    ];
+  }
+  const sr = index.hostVolumesById.get(vm.suspendSrVolumeId);
+  if (!sr || sr.freeBytes >= vm.memoryBytes) return [];
+  return [
+    finding(
+      'XS-CHECKPOINT-SUSPEND-SR-FULL',
+      flat`Storage repository '${sr.name}', where the memory image of VM '${vm.name}' goes, has ${gib(sr.freeBytes)} free, less than its ${gib(vm.memoryBytes)} of memory: the pool would refuse the memory checkpoint (SR_FULL).`,
+      flat`Free space on '${sr.name}', or point '${vm.name}' at an SR with room (\`xe vm-param-set suspend-SR-uuid=<sr-uuid>\`).`,
+      [vmRef, { kind: 'host-volume', id: sr.id, name: sr.name }],
+    ),
+  ];
 }

@@ -25,7 +25,7 @@
 
 import type { StepOutcome } from '../../../db/stores/ports/operation-store';
 import type { CreateSnapshotRequest } from '../../drivers/roles';
-import { DriverError, isDriverError } from '../../engine/driver';
+import { DriverError, GuestThawedEarlyError, isDriverError } from '../../engine/driver';
 import type { PlanStep } from '../../engine/plan-types';
 import { type FencedScriptRun, runScriptOf, scriptStepsOf, suspendedVmIds } from './array-fence-scripts';
 import { MINUTE, type StepHandler, type StepRun } from './context';
@@ -39,7 +39,10 @@ export interface ArraySnapshotResult {
   thawedInFence: string[];
   /** Post-thaw scripts this step ran inside the write fence, by VM (what each answered). */
   postThawInFence: Record<string, FencedScriptRun>;
-  /** VMs frozen for the capture whose snapshot was not taken under that freeze, with why. */
+  /**
+   * VMs frozen for the capture whose snapshot was not (or may not have been) taken under that freeze,
+   * with why: a missed fence, or a guest that thawed itself before the fence's thaw.
+   */
   crashVmIds: Record<string, string>;
   /** What the array calls the snapshot (a point that keeps it shows it); absent: its id. */
   arraySnapshotName?: string;
@@ -134,6 +137,8 @@ async function suspendAgain(
 /** What the fence hook did: the guests it thawed and the post-thaw scripts it ran, in order. */
 interface FencedWork {
   thawed: string[];
+  /** Guests that had thawed themselves (freeze window out) before the fence's thaw, with why. */
+  thawedEarly: Record<string, string>;
   postThaw: Record<string, FencedScriptRun>;
 }
 
@@ -147,9 +152,16 @@ function fenceHook(step: ArrayStep, frozen: string[], suspended: string[], work:
         await hypervisor.thawGuest(vmId, { signal, timeoutMs: step.call.timeoutMs });
         work.thawed.push(vmId);
       } catch (error) {
+        const name = await namesOfVms(step.stores, [vmId]);
+        if (error instanceof GuestThawedEarlyError) {
+          // When it thawed is unknown: maybe before the fence opened, so the snapshot may hold writes
+          // made after that thaw. Never claim more than happened.
+          work.thawedEarly[vmId] =
+            `${name}: ${error.message}; the snapshot may have been taken after that thaw, so the point is crash-consistent`;
+        }
         step.log(
           'warn',
-          `thaw of ${await namesOfVms(step.stores, [vmId])} inside the write fence failed (the thaw step retries it): ${reasonOf(error)}`,
+          `thaw of ${name} inside the write fence failed (the thaw step retries it): ${reasonOf(error)}`,
         );
       }
     }
@@ -192,7 +204,7 @@ async function takeArraySnapshot(step: ArrayStep): Promise<StepOutcome> {
     if (frozen.length > 0) frozen = await freezeAgain(step, frozen, groupPlan, crashVmIds);
   }
 
-  const work: FencedWork = { thawed: [], postThaw: {} };
+  const work: FencedWork = { thawed: [], thawedEarly: {}, postThaw: {} };
   const request = (whileFenced?: CreateSnapshotRequest['whileFenced']): CreateSnapshotRequest => ({
     snapshotId: params.snapshotId,
     scope: params.scope,
@@ -226,6 +238,7 @@ async function takeArraySnapshot(step: ArrayStep): Promise<StepOutcome> {
       crashVmIds[vmId] =
         `fallback: ${await namesOfVms(step.stores, [vmId])} was thawed for a write fence whose commit failed (${reasonOf(error)}); snapshot taken after the thaw`;
   }
+  for (const [vmId, reason] of Object.entries(work.thawedEarly)) crashVmIds[vmId] ??= reason;
   const result: ArraySnapshotResult = {
     snapshotId: params.snapshotId,
     isQuiesced: false,

@@ -67,6 +67,14 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
     consistency = 'crash';
     reasons.push(lostFreeze);
   }
+  // A guest that thawed itself (its freeze window ran out) before the thaw step, outside a fence.
+  const thawedEarly = steps.find(
+    (step) => step.vmId === vmId && step.kind === 'guest-thaw' && step.status === 'degraded',
+  )?.resultJson as { thawedEarly?: string } | null | undefined;
+  if (thawedEarly?.thawedEarly && consistency !== 'crash') {
+    consistency = 'crash';
+    reasons.push(thawedEarly.thawedEarly);
+  }
   const createdAt = snapshotStep?.finishedAt ?? copyStep.startedAt ?? context.now();
   const plan = operation.planJson as unknown as OperationPlan;
   const vmName = (plan as BackupPlan).vms?.find((vm) => vm.vmId === vmId)?.vmName ?? vmId;

@@ -2,7 +2,7 @@
  * Steps a host does to one VM and its guest: run-time power checks, saved state and resume,
  * guest freeze / thaw and the application's pre-freeze / post-thaw scripts, the host-cache flush.
  */
-import { DriverError, isDriverError } from '../../engine/driver';
+import { DriverError, GuestThawedEarlyError, isDriverError } from '../../engine/driver';
 import { CAPTURE_STATE_LABELS, METHOD_IN_SENTENCE } from '../../engine/words';
 import type { ArraySnapshotResult } from './array-snapshot';
 import { MINUTE, type StepHandler, type StepRun } from './context';
@@ -122,7 +122,14 @@ export const guestThaw: StepHandler<'guest-thaw'> = {
       step.log('info', 'already thawed inside the array snapshot’s write fence');
       return { status: 'succeeded', result: { thawedInFence: true } };
     }
-    await (await step.drivers.hypervisorForVm(step.vmId())).thawGuest(step.vmId(), step.call);
+    try {
+      await (await step.drivers.hypervisorForVm(step.vmId())).thawGuest(step.vmId(), step.call);
+    } catch (error) {
+      if (!(error instanceof GuestThawedEarlyError)) throw error;
+      // Thawed already, but when is unknown: the snapshot may hold writes made after that thaw.
+      const thawedEarly = `${await namesOfVms(step.stores, [step.vmId()])}: ${error.message}; the snapshot may have been taken after that thaw, so the point is crash-consistent`;
+      return { status: 'degraded', reason: thawedEarly, result: { thawedInFence: false, thawedEarly } };
+    }
     return { status: 'succeeded', result: { thawedInFence: false } };
   },
 };

@@ -21,7 +21,7 @@ import {
 } from './guest';
 import { applyRetention, deletePointStep, discardNewerPoints, verifyPoint } from './points';
 import { xenCheckpoint } from './pool-checkpoint';
-import { restorePowerState, revertPoolSnapshot } from './pool-points';
+import { copyPoolSnapshot, restorePowerState, revertPoolSnapshot } from './pool-points';
 import {
   copyOutVm,
   discardStaging,
@@ -58,6 +58,7 @@ export const STEP_HANDLERS: { readonly [K in StepKind]: StepHandler<K> } = {
   'revert-volume': revertVolume,
   'revert-pool-snapshot': revertPoolSnapshot,
   'restore-power-state': restorePowerState,
+  'copy-pool-snapshot': copyPoolSnapshot,
   'stage-volume': stageVolume,
   'copy-out-vm': copyOutVm,
   'discard-staging': discardStaging,

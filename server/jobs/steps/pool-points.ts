@@ -2,13 +2,15 @@
  * Steps on points kept on a XenServer pool (location `pool-snapshot`): verify reads the snapshot
  * live (a snapshot deleted on the pool is `missing`, never "intact" from memory), delete destroys
  * the snapshot VM and its disks before the catalogue row, and a snapshot revert runs VM.revert,
- * then powers the VM as it was at the snapshot. The pool does the work; nothing is in the repository.
+ * then powers the VM as it was at the snapshot, and a restore as new has the pool copy the snapshot
+ * into a new VM. The pool does the work; nothing is in the repository.
  */
 import type { RestorePointRecord } from '../../../db/stores/ports/restore-point-store';
 import { poolSnapshotKeeper } from '../../drivers/pool-snapshots';
 import { DriverError } from '../../engine/driver';
 import type { VerificationVerdict } from '../../engine/statuses';
 import { HOUR, MINUTE, type StepHandler, type StepRun } from './context';
+import { addRestoredVm, underHypervisorIds } from './inventory';
 
 export function isPoolPoint(row: RestorePointRecord): row is RestorePointRecord & { locationRef: string } {
   return row.locationKind === 'pool-snapshot' && row.locationRef !== null;
@@ -126,5 +128,40 @@ export const restorePowerState: StepHandler<'restore-power-state'> = {
           : `${row.vmName} left as the snapshot had it`,
     );
     return { status: 'succeeded', result: { power: done } };
+  },
+};
+
+export const copyPoolSnapshot: StepHandler<'copy-pool-snapshot'> = {
+  // A full copy of every disk on the pool; its task is journalled, so a resumed step waits on it.
+  deadlineMs: 12 * HOUR,
+  async run(step) {
+    const { restorePointId, snapshotId, newVmName, srId, powerOn, newVm } = step.params;
+    const row = await requirePoolPoint(step, restorePointId);
+    const copied = await (await keeperFor(step, row)).copyPoolSnapshotAsNewVm(
+      snapshotId,
+      // A pool point records no hashes (nothing of it is in the repository): the copy is compared
+      // with the snapshot's own disks, read live.
+      { newVmName, srId, powerOn, expectedSha256: null },
+      { ...step.call, journalKey: `pool-copy:${step.operation.id}:${snapshotId}` },
+    );
+    step.log(
+      'info',
+      `${newVmName} copied from "${row.locationName ?? row.locationRef}": ${Object.keys(copied.diskIds).length} disks verified against the snapshot read live; ${copied.power.replace('-', ' ')}`,
+    );
+    if (newVm) {
+      const placed = underHypervisorIds(newVm, { vmId: copied.vmId, diskIds: copied.diskIds });
+      const powerState =
+        copied.power === 'started' || copied.power === 'resumed'
+          ? 'running'
+          : copied.power === 'left-suspended'
+            ? 'saved'
+            : 'off';
+      await addRestoredVm(step.stores, { ...placed, vm: { ...placed.vm, powerState } });
+    }
+    return {
+      status: 'succeeded',
+      bytes: copied.bytes,
+      result: { ...copied, verified: true },
+    };
   },
 };

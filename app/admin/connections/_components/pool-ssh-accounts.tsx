@@ -151,6 +151,9 @@ function EditSshAccounts({ pool, onDone }: { pool: Pool; onDone(): void }) {
 export function PoolSshAccounts({ pool }: { pool: Pool }) {
   const trpc = useTRPC();
   const [isEditing, setEditing] = useState(false);
+  // Empty: the guest test takes the first running Linux guest it can reach, the host test the master.
+  const [testTarget, setTestTarget] = useState('');
+  const targetId = useId();
   const test = useMutation(trpc.xapiPools.testSshAccount.mutationOptions());
   const rows: { kind: Kind; name: string | null; user: string | null; id: string | null }[] = [
     { kind: 'guest', name: pool.guestAccountName, user: pool.guestAccountUser, id: pool.guestSecretId },
@@ -172,6 +175,16 @@ export function PoolSshAccounts({ pool }: { pool: Pool }) {
           {windowMinutesOf(pool)} min{pool.freezeWindowSeconds === null ? ' (default)' : ''}
         </dd>
       </dl>
+      <div className="mt-2 flex max-w-md flex-col gap-1">
+        <Label htmlFor={targetId}>Test on (a VM for the guest account, a host for the host account)</Label>
+        <Input
+          id={targetId}
+          value={testTarget}
+          maxLength={200}
+          placeholder="VM or host name; empty: the first running Linux guest, the master"
+          onChange={(event) => setTestTarget(event.target.value)}
+        />
+      </div>
       <div className="mt-2 flex flex-wrap gap-2">
         {rows.map((row) => (
           <Button
@@ -179,7 +192,7 @@ export function PoolSshAccounts({ pool }: { pool: Pool }) {
             size="sm"
             variant="secondary"
             disabled={row.id === null || test.isPending}
-            onClick={() => test.mutate({ id: pool.id, account: row.kind })}
+            onClick={() => test.mutate({ id: pool.id, account: row.kind, target: testTarget })}
           >
             {test.isPending && test.variables?.account === row.kind ? 'Testing…' : `Test ${row.kind} account`}
           </Button>

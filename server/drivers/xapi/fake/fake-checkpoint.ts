@@ -8,13 +8,12 @@
  * checkpoint and back.
  */
 
-import { diskBytes, type FakePool, type XapiRecord } from './fake-pool';
+import { diskBytes, FAKE_MEMORY_BYTES, type FakePool, type XapiRecord } from './fake-pool';
 import { assertAllowed, destroyVdi, destroyVm, FakeFault, must, snapshotVm } from './fake-vm-ops';
 
 const NULL = 'OpaqueRef:NULL';
 
-/** The fake's RAM image size: small, real bytes (a real VM's is memory_static_max). */
-export const FAKE_MEMORY_BYTES = 96 * 1024;
+export { FAKE_MEMORY_BYTES } from './fake-pool';
 
 /** What the VM holds in RAM now: seeded from its uuid the first time it is read. */
 export function memoryOf(pool: FakePool, vmRef: string): Buffer {
@@ -35,11 +34,27 @@ function addSuspendVdi(pool: FakePool, sr: string, name: string, bytes: Buffer):
   return ref;
 }
 
-/** Where a VM's suspend image goes: the SR of its first disk (xapi: the VM's suspend_SR or the pool's default SR). */
+/**
+ * Where a VM's suspend image goes, as xapi's choose_suspend_sr picks it: the VM's suspend_SR, else
+ * the pool's suspend_image_SR, else its host's suspend_image_sr — the first that exists and that
+ * host has a PBD for; none is VM_NO_SUSPEND_SR.
+ */
 function suspendSrOf(pool: FakePool, vmRef: string): string {
-  const [first] = pool.disksOf(vmRef);
-  if (!first) throw new FakeFault('VM_NO_SUSPEND_SR', [vmRef]);
-  return must(pool, 'VDI', first).SR as string;
+  const vm = must(pool, 'VM', vmRef);
+  const host = vm.resident_on as string;
+  const candidates = [
+    vm.suspend_SR,
+    pool.get('pool', pool.poolRef)?.suspend_image_SR,
+    pool.get('host', host)?.suspend_image_sr,
+  ];
+  for (const ref of candidates) {
+    const sr = typeof ref === 'string' ? pool.get('SR', ref) : undefined;
+    const seen = ((sr?.PBDs as string[] | undefined) ?? []).some(
+      (pbd) => pool.get('PBD', pbd)?.host === host,
+    );
+    if (sr && seen) return ref as string;
+  }
+  throw new FakeFault('VM_NO_SUSPEND_SR', [vmRef]);
 }
 
 export function checkpointVm(pool: FakePool, vmRef: string, name: string): string {
@@ -74,9 +89,10 @@ export function resumableFrom(pool: FakePool, vmRef: string, checkpoint: XapiRec
   const vm = must(pool, 'VM', vmRef);
   const previous = vm.suspend_VDI as string | undefined;
   if (previous && previous !== NULL && pool.get('VDI', previous)) pool.del('VDI', previous);
+  // The VM is not resident after the revert: its image is copied onto the checkpoint's image's SR.
   const image = addSuspendVdi(
     pool,
-    suspendSrOf(pool, vmRef),
+    String(must(pool, 'VDI', checkpoint.suspend_VDI).SR),
     `Suspend image of ${String(vm.name_label)}`,
     Buffer.from(bytes),
   );

@@ -87,6 +87,9 @@ export function fixturePool(release: 'current' | 'old' = 'current'): FixturePool
       { name: 'app01 dongle', sr: udev, bytes: diskBytes('app01-usb', 64 * 1024) },
     ],
   });
+  // Memory images (checkpoints, suspend) go to the shared SR; a host's own fallback is its local SR.
+  pool.mod('pool', pool.poolRef, { suspend_image_SR: iscsi });
+  pool.mod('host', master, { suspend_image_sr: local });
   // A snapshot taken outside Migawka: discovery shows it as a restore point of sql01.
   METHODS['VM.snapshot'](pool, [sql01, 'sql01 before patch']);
   return { pool, master, member, iscsi, local, udev, sql01, web01, app01 };

@@ -76,6 +76,14 @@ export class FakeLinuxMachine {
   hasSudo = true;
   /** dom0's block devices and LVM (fake-dom0-storage.ts); none on a guest. */
   storage: FakeDom0Storage | null = null;
+  /**
+   * The freeze window runs out now: each waiting freeze shell's `read -t` times out, so it thaws
+   * what it froze and says `thawed-by-itself` (then its channel ends) — as a guest whose window is
+   * shorter than the capture.
+   */
+  windowRunsOut(): void {
+    for (const end of [...this.freezeShells]) end('thawed-by-itself');
+  }
   private server: InstanceType<typeof Server> | null = null;
   /** Freeze shells still waiting for their thaw line: each ends itself with how it ended. */
   private readonly freezeShells = new Set<(how: string) => void>();

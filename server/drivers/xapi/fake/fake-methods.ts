@@ -2,11 +2,12 @@
  * The XAPI methods of the fake pool, named and failing as xapi's datamodel documents them
  * (CONNECTORS.md §1; datamodel_vm.ml, datamodel_errors.ml) — written from the API, not from the
  * connector: generic `<class>.get_all_records / get_record / get_by_uuid / get_<field>`, VM
- * snapshot (with `ignore_vdis` only from xapi 21.4.0), checkpoint (fake-checkpoint.ts), quiesced snapshot (MESSAGE_REMOVED from API
+ * snapshot (with `ignore_vdis` only from xapi 21.4.0), checkpoint (fake-checkpoint.ts), copy (fake-copy.ts), quiesced snapshot (MESSAGE_REMOVED from API
  * 2.14 on), revert, destroy, power, VDI / VBD / VM create, and tasks.
  */
 import { randomUUID } from 'node:crypto';
 import { checkpointVm, isCheckpoint, resumableFrom, resumeMemory } from './fake-checkpoint';
+import { copyVm, setIsATemplate } from './fake-copy';
 import type { FakePool, XapiRecord } from './fake-pool';
 import {
   classOf,
@@ -48,6 +49,8 @@ function revertVm(pool: FakePool, snapshotRef: string) {
 
 function setPower(pool: FakePool, vmRef: string, from: string[], to: string) {
   const vm = must(pool, 'VM', vmRef);
+  if (vm.is_a_template === true)
+    throw new FakeFault('VM_IS_TEMPLATE', [vmRef, to === 'Halted' ? 'shutdown' : 'start']);
   if (!from.includes(vm.power_state as string)) {
     throw new FakeFault('VM_BAD_POWER_STATE', [
       vmRef,
@@ -96,6 +99,8 @@ export const METHODS: Record<string, Method> = {
   },
   'VM.revert': (pool, params) => revertVm(pool, String(params[0])),
   'VM.destroy': (pool, params) => destroyVm(pool, String(params[0])),
+  'VM.copy': (pool, params) => copyVm(pool, String(params[0]), String(params[1]), String(params[2] ?? NULL)),
+  'VM.set_is_a_template': (pool, params) => setIsATemplate(pool, String(params[0]), params[1] === true),
   'VM.start': (pool, params) => setPower(pool, String(params[0]), ['Halted'], 'Running'),
   'VM.checkpoint': (pool, params) => checkpointVm(pool, String(params[0]), String(params[1])),
   'VM.resume': (pool, params) => {

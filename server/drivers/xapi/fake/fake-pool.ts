@@ -61,6 +61,9 @@ export interface VmSeed {
   tags?: string[];
 }
 
+/** The fake's RAM image size: small, real bytes (a real VM's is up to memory_static_max). */
+export const FAKE_MEMORY_BYTES = 96 * 1024;
+
 /** Deterministic bytes for a disk: tests compare what they stored with this. */
 export function diskBytes(seed: string, size: number): Buffer {
   const out = Buffer.alloc(size);
@@ -95,6 +98,7 @@ export class FakePool {
       name_label: name,
       master: 'OpaqueRef:NULL',
       default_SR: 'OpaqueRef:NULL',
+      suspend_image_SR: 'OpaqueRef:NULL',
     });
   }
 
@@ -175,6 +179,7 @@ export class FakePool {
       API_version_major: seed.api[0],
       API_version_minor: seed.api[1],
       enabled: true,
+      suspend_image_sr: 'OpaqueRef:NULL',
       software_version: {
         product_brand: seed.brand ?? 'XCP-ng',
         product_version: seed.productVersion,
@@ -311,7 +316,9 @@ export class FakePool {
       current_operations: {},
       tags: seed.tags ?? [],
       other_config: {},
-      memory_static_max: 4294967296,
+      // The fake's RAM image is this small (real bytes, fake-checkpoint.ts): its memory says so.
+      memory_static_max: FAKE_MEMORY_BYTES,
+      suspend_SR: 'OpaqueRef:NULL',
     });
     seed.disks.forEach((disk, index) => {
       this.addVbd(vm, this.addVdi(disk), String(index));
