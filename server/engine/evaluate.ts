@@ -9,8 +9,9 @@
  * - online-ready: captured without downtime at filesystem consistency or better. A powered-off VM
  *   whose files can be copied consistently is "ready" too: nothing is waiting on the operator.
  */
-import { type Inventory, type InventoryIndex, indexInventory } from './inventory';
+import { type Inventory, type InventoryIndex, indexInventory, type Vm } from './inventory';
 import { type MethodPlan, planVm, planVmOf } from './planner';
+import { type HostScope, hostScopeOf } from './rules';
 import type { Finding, Readiness } from './types';
 
 export interface VmAssessment {
@@ -40,14 +41,42 @@ export function evaluateVm(index: InventoryIndex, vmId: string): VmAssessment {
 export function evaluateInventory(inventory: Inventory): VmAssessment[] {
   const index = indexInventory(inventory);
   const { vms } = inventory;
-  const assessments = new Array<VmAssessment>(vms.length);
   // With every id once, each VM is the index's own object: no look-up per VM. Were an id repeated,
   // the index holds the last VM of that id, and every VM of the id is assessed as that one.
-  const idsAreUnique = index.vmsById.size === vms.length;
+  if (index.vmsById.size === vms.length) return assessVms(index, vms);
+  return assessVms(
+    index,
+    vms.map((vm) => {
+      const known = index.vmsById.get(vm.id);
+      if (!known) throw new Error(`VM '${vm.id}' is not in the inventory`);
+      return known;
+    }),
+  );
+}
+
+/**
+ * The assessments of VMs of the index (its own objects), in their order, host by host: what the
+ * VMs of a host share (the host, its ref, the planner's values that name it: HostScope) is looked
+ * up once per run of VMs of one host — the inventory lists a host's VMs together — and what the VMs
+ * of a volume or LUN set share is kept on the estate's node of that set (rules/context.ts). The
+ * whole estate (evaluateInventory) and the part around a changed host (incremental.ts) both
+ * assess through here.
+ */
+export function assessVms(index: InventoryIndex, vms: readonly Vm[]): VmAssessment[] {
+  const assessments = new Array<VmAssessment>(vms.length);
+  // By the VMs' own host id: one look-up per VM whose host is not the previous VM's.
+  const scopes = new Map<string, HostScope>();
+  let scope: HostScope | null = null;
   for (let i = 0; i < vms.length; i++) {
-    const vm = idsAreUnique ? vms[i] : index.vmsById.get(vms[i].id);
-    if (!vm) throw new Error(`VM '${vms[i].id}' is not in the inventory`);
-    const { plan, findings } = planVmOf(index, vm);
+    const vm = vms[i];
+    if (scope === null || scope.host.id !== vm.hostId) {
+      scope = scopes.get(vm.hostId) ?? null;
+      if (scope === null) {
+        scope = hostScopeOf(index, vm);
+        scopes.set(vm.hostId, scope);
+      }
+    }
+    const { plan, findings } = planVmOf(index, vm, scope);
     assessments[i] = { vmId: vm.id, findings, plan, readiness: readinessOf(plan) };
   }
   return assessments;
