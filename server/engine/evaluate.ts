@@ -64,10 +64,12 @@ export function evaluateInventory(inventory: Inventory): VmAssessment[] {
  */
 export function assessVms(index: InventoryIndex, vms: readonly Vm[]): VmAssessment[] {
   const assessments = new Array<VmAssessment>(vms.length);
+  const order = hostByHostOrder(index, vms);
   // By the VMs' own host id: one look-up per VM whose host is not the previous VM's.
   const scopes = new Map<string, HostScope>();
   let scope: HostScope | null = null;
-  for (let i = 0; i < vms.length; i++) {
+  for (let k = 0; k < vms.length; k++) {
+    const i = order === null ? k : order[k];
     const vm = vms[i];
     if (scope === null || scope.host.id !== vm.hostId) {
       scope = scopes.get(vm.hostId) ?? null;
@@ -80,4 +82,53 @@ export function assessVms(index: InventoryIndex, vms: readonly Vm[]): VmAssessme
     assessments[i] = { vmId: vm.id, findings, plan, readiness: readinessOf(plan) };
   }
   return assessments;
+}
+
+/**
+ * The VMs' positions host by host (hosts in the order of their first VM, each host's VMs in list
+ * order), or null to assess them in list order. Walking host by host keeps a host's volumes, lists
+ * and shared options at hand (inventories list VMs by id, often round-robin over the hosts).
+ *
+ * The order must not change an assessment. Four values shared by the VMs of a host volume name the
+ * host of the first VM that reaches the volume (planner.ts noLunReason and noLunOption,
+ * rules/hyperv-host-volumes.ts describeLowShadowStorage and wsbVolumeOf): when a volume holds
+ * files of VMs of several hosts (a CSV, a pool's SR), list order decides which, and is kept.
+ */
+function hostByHostOrder(index: InventoryIndex, vms: readonly Vm[]): number[] | null {
+  if (vms.length < 2 || volumesSpanHosts(index)) return null;
+  const positionsByHost = new Map<string, number[]>();
+  for (let i = 0; i < vms.length; i++) {
+    const positions = positionsByHost.get(vms[i].hostId);
+    if (positions) positions.push(i);
+    else positionsByHost.set(vms[i].hostId, [i]);
+  }
+  if (positionsByHost.size === vms.length) return null;
+  const order = new Array<number>(vms.length);
+  let k = 0;
+  for (const positions of positionsByHost.values()) {
+    for (let j = 0; j < positions.length; j++) order[k++] = positions[j];
+  }
+  return order;
+}
+
+/** Whether a host volume holds disks or checkpoint files of VMs of more than one host. */
+function volumesSpanHosts(index: InventoryIndex): boolean {
+  const hostOfVolume = new Map<string, string>();
+  const isAnotherHost = (volumeId: string, hostId: string): boolean => {
+    const known = hostOfVolume.get(volumeId);
+    if (known === undefined) hostOfVolume.set(volumeId, hostId);
+    return known !== undefined && known !== hostId;
+  };
+  for (const [volumeId, vmIds] of index.vmIdsByHostVolume) {
+    for (let i = 0; i < vmIds.length; i++) {
+      const vm = index.vmsById.get(vmIds[i]);
+      if (vm && isAnotherHost(volumeId, vm.hostId)) return true;
+    }
+  }
+  const { vms } = index.inventory;
+  for (let i = 0; i < vms.length; i++) {
+    const volumeId = vms[i].snapshotLocationVolumeId;
+    if (volumeId && isAnotherHost(volumeId, vms[i].hostId)) return true;
+  }
+  return false;
 }
