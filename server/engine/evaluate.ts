@@ -91,44 +91,64 @@ export function assessVms(index: InventoryIndex, vms: readonly Vm[]): VmAssessme
  *
  * The order must not change an assessment. Four values shared by the VMs of a host volume name the
  * host of the first VM that reaches the volume (planner.ts noLunReason and noLunOption,
- * rules/hyperv-host-volumes.ts describeLowShadowStorage and wsbVolumeOf): when a volume holds
- * files of VMs of several hosts (a CSV, a pool's SR), list order decides which, and is kept.
+ * rules/hyperv-host-volumes.ts describeLowShadowStorage and wsbVolumeOf): where a volume holds
+ * files of VMs of several hosts (a CSV, a pool's SR), list order decides which. So the VMs with
+ * files on such a volume come first, in list order, and the others host by host: the VMs of any
+ * other volume all run on one host, and name it whichever comes first.
  */
 function hostByHostOrder(index: InventoryIndex, vms: readonly Vm[]): number[] | null {
-  if (vms.length < 2 || volumesSpanHosts(index)) return null;
+  if (vms.length < 2) return null;
+  const onSharedVolumes = vmsOnVolumesOfSeveralHosts(index);
+  const order: number[] = [];
   const positionsByHost = new Map<string, number[]>();
   for (let i = 0; i < vms.length; i++) {
-    const positions = positionsByHost.get(vms[i].hostId);
+    const vm = vms[i];
+    if (onSharedVolumes.has(vm)) {
+      order.push(i);
+      continue;
+    }
+    const positions = positionsByHost.get(vm.hostId);
     if (positions) positions.push(i);
-    else positionsByHost.set(vms[i].hostId, [i]);
+    else positionsByHost.set(vm.hostId, [i]);
   }
-  if (positionsByHost.size === vms.length) return null;
-  const order = new Array<number>(vms.length);
-  let k = 0;
   for (const positions of positionsByHost.values()) {
-    for (let j = 0; j < positions.length; j++) order[k++] = positions[j];
+    for (let j = 0; j < positions.length; j++) order.push(positions[j]);
   }
   return order;
 }
 
-/** Whether a host volume holds disks or checkpoint files of VMs of more than one host. */
-function volumesSpanHosts(index: InventoryIndex): boolean {
+/** The VMs (the index's objects) with disks or checkpoint files on a host volume used by VMs of several hosts. */
+function vmsOnVolumesOfSeveralHosts(index: InventoryIndex): Set<Vm> {
   const hostOfVolume = new Map<string, string>();
-  const isAnotherHost = (volumeId: string, hostId: string): boolean => {
+  const sharedVolumeIds = new Set<string>();
+  const note = (volumeId: string, hostId: string): void => {
     const known = hostOfVolume.get(volumeId);
     if (known === undefined) hostOfVolume.set(volumeId, hostId);
-    return known !== undefined && known !== hostId;
+    else if (known !== hostId) sharedVolumeIds.add(volumeId);
   };
   for (const [volumeId, vmIds] of index.vmIdsByHostVolume) {
     for (let i = 0; i < vmIds.length; i++) {
       const vm = index.vmsById.get(vmIds[i]);
-      if (vm && isAnotherHost(volumeId, vm.hostId)) return true;
+      if (vm) note(volumeId, vm.hostId);
     }
   }
   const { vms } = index.inventory;
   for (let i = 0; i < vms.length; i++) {
     const volumeId = vms[i].snapshotLocationVolumeId;
-    if (volumeId && isAnotherHost(volumeId, vms[i].hostId)) return true;
+    if (volumeId) note(volumeId, vms[i].hostId);
   }
-  return false;
+  const onShared = new Set<Vm>();
+  if (sharedVolumeIds.size === 0) return onShared;
+  for (const volumeId of sharedVolumeIds) {
+    for (const id of index.vmIdsByHostVolume.get(volumeId) ?? []) {
+      const vm = index.vmsById.get(id);
+      if (vm) onShared.add(vm);
+    }
+  }
+  for (let i = 0; i < vms.length; i++) {
+    const volumeId = vms[i].snapshotLocationVolumeId;
+    const vm = index.vmsById.get(vms[i].id);
+    if (volumeId && vm && sharedVolumeIds.has(volumeId)) onShared.add(vm);
+  }
+  return onShared;
 }
