@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateInventory, evaluateVm, readinessOf } from './evaluate';
-import { indexInventory } from './inventory';
+import { type Inventory, indexInventory, type Vm } from './inventory';
 import type { MethodOption, MethodPlan } from './planner';
 import {
   addVms,
@@ -133,5 +133,57 @@ describe('evaluateVm / evaluateInventory', () => {
     expect(READINESS).toEqual(expect.arrayContaining([...seenReadiness]));
     // The generator mixes healthy, saved-state, crash-only and pass-through VMs.
     expect([...seenReadiness].sort()).toEqual(['crash-only', 'online-ready', 'partial', 'saved-state-only']);
+  });
+});
+
+describe('evaluateInventory host by host', () => {
+  /** The VMs listed round-robin over the hosts, as an inventory listed by id often is. */
+  function roundRobin(inventory: Inventory): Inventory {
+    const byHost = new Map<string, Vm[]>();
+    for (const vm of inventory.vms) byHost.set(vm.hostId, [...(byHost.get(vm.hostId) ?? []), vm]);
+    const vms: Vm[] = [];
+    for (let i = 0; vms.length < inventory.vms.length; i++) {
+      for (const list of byHost.values()) if (list[i]) vms.push(list[i]);
+    }
+    return { ...inventory, vms };
+  }
+
+  /** What assessing the VMs one by one in list order on one index gives (shared values in list order). */
+  const oneByOne = (inventory: Inventory) => {
+    const index = indexInventory(inventory);
+    return inventory.vms.map((vm) => evaluateVm(index, vm.id));
+  };
+
+  it('gives every VM, in list order, what assessing them one by one in list order gives', () => {
+    const inventory = roundRobin(
+      makeGeneratedEstate({ hosts: 10, vmsPerHost: 6, vmsPerVolume: 3, disksPerVm: 2 }),
+    );
+    const assessments = evaluateInventory(inventory);
+    expect(assessments.map((a) => a.vmId)).toEqual(inventory.vms.map((vm) => vm.id));
+    expect(JSON.stringify(assessments)).toBe(JSON.stringify(oneByOne(inventory)));
+  });
+
+  it('keeps list order where a host volume holds VMs of several hosts (its shared words name the first VM’s host)', () => {
+    const inventory = roundRobin(
+      makeGeneratedEstate({ hosts: 10, vmsPerHost: 6, vmsPerVolume: 3, disksPerVm: 2 }),
+    );
+    // Hosts hv0 and hv5 have only Windows Server Backup (WSB-VOLUME-GRANULARITY names the host).
+    // hv0's second volume gets a disk of hv5's first VM, listed before any VM of that volume:
+    // in list order hv5's VM reaches the volume first, host by host hv0's VMs would.
+    const [hv0, hv5] = [inventory.hosts[0], inventory.hosts[5]];
+    if (hv0.hasVssAwareProduct || hv5.hasVssAwareProduct) throw new Error('fixture changed');
+    const onHost = (hostId: string) => inventory.vms.filter((vm) => vm.hostId === hostId);
+    const diskOf = (vm: Vm) => inventory.virtualDisks.find((d) => d.vmId === vm.id);
+    const secondVolumeId = diskOf(onHost(hv0.id)[3])?.hostVolumeId;
+    const moved = diskOf(onHost(hv5.id)[0]);
+    if (!moved || !secondVolumeId || secondVolumeId === diskOf(onHost(hv0.id)[0])?.hostVolumeId)
+      throw new Error('fixture changed');
+    moved.hostVolumeId = secondVolumeId;
+    const assessments = evaluateInventory(inventory);
+    expect(JSON.stringify(assessments)).toBe(JSON.stringify(oneByOne(inventory)));
+    const wsb = assessments
+      .find((a) => a.vmId === onHost(hv0.id)[3].id)
+      ?.findings.find((f) => f.ruleId === 'WSB-VOLUME-GRANULARITY');
+    expect(wsb?.message).toContain(`on host '${hv5.name}'`);
   });
 });

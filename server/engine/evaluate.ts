@@ -9,8 +9,9 @@
  * - online-ready: captured without downtime at filesystem consistency or better. A powered-off VM
  *   whose files can be copied consistently is "ready" too: nothing is waiting on the operator.
  */
-import { type Inventory, type InventoryIndex, indexInventory } from './inventory';
+import { type Inventory, type InventoryIndex, indexInventory, type Vm } from './inventory';
 import { type MethodPlan, planVm, planVmOf } from './planner';
+import { type HostScope, hostScopeOf } from './rules';
 import type { Finding, Readiness } from './types';
 
 export interface VmAssessment {
@@ -40,15 +41,114 @@ export function evaluateVm(index: InventoryIndex, vmId: string): VmAssessment {
 export function evaluateInventory(inventory: Inventory): VmAssessment[] {
   const index = indexInventory(inventory);
   const { vms } = inventory;
-  const assessments = new Array<VmAssessment>(vms.length);
   // With every id once, each VM is the index's own object: no look-up per VM. Were an id repeated,
   // the index holds the last VM of that id, and every VM of the id is assessed as that one.
-  const idsAreUnique = index.vmsById.size === vms.length;
-  for (let i = 0; i < vms.length; i++) {
-    const vm = idsAreUnique ? vms[i] : index.vmsById.get(vms[i].id);
-    if (!vm) throw new Error(`VM '${vms[i].id}' is not in the inventory`);
-    const { plan, findings } = planVmOf(index, vm);
+  if (index.vmsById.size === vms.length) return assessVms(index, vms);
+  return assessVms(
+    index,
+    vms.map((vm) => {
+      const known = index.vmsById.get(vm.id);
+      if (!known) throw new Error(`VM '${vm.id}' is not in the inventory`);
+      return known;
+    }),
+  );
+}
+
+/**
+ * The assessments of VMs of the index (its own objects), in their order, host by host: what the
+ * VMs of a host share (the host, its ref, the planner's values that name it: HostScope) is looked
+ * up once per run of VMs of one host — the inventory lists a host's VMs together — and what the VMs
+ * of a volume or LUN set share is kept on the estate's node of that set (rules/context.ts). The
+ * whole estate (evaluateInventory) and the part around a changed host (incremental.ts) both
+ * assess through here.
+ */
+export function assessVms(index: InventoryIndex, vms: readonly Vm[]): VmAssessment[] {
+  const assessments = new Array<VmAssessment>(vms.length);
+  const order = hostByHostOrder(index, vms);
+  // By the VMs' own host id: one look-up per VM whose host is not the previous VM's.
+  const scopes = new Map<string, HostScope>();
+  let scope: HostScope | null = null;
+  for (let k = 0; k < vms.length; k++) {
+    const i = order === null ? k : order[k];
+    const vm = vms[i];
+    if (scope === null || scope.host.id !== vm.hostId) {
+      scope = scopes.get(vm.hostId) ?? null;
+      if (scope === null) {
+        scope = hostScopeOf(index, vm);
+        scopes.set(vm.hostId, scope);
+      }
+    }
+    const { plan, findings } = planVmOf(index, vm, scope);
     assessments[i] = { vmId: vm.id, findings, plan, readiness: readinessOf(plan) };
   }
   return assessments;
+}
+
+/**
+ * The VMs' positions host by host (hosts in the order of their first VM, each host's VMs in list
+ * order), or null to assess them in list order. Walking host by host keeps a host's volumes, lists
+ * and shared options at hand (inventories list VMs by id, often round-robin over the hosts).
+ *
+ * The order must not change an assessment. Four values shared by the VMs of a host volume name the
+ * host of the first VM that reaches the volume (planner.ts noLunReason and noLunOption,
+ * rules/hyperv-host-volumes.ts describeLowShadowStorage and wsbVolumeOf): where a volume holds
+ * files of VMs of several hosts (a CSV, a pool's SR), list order decides which. So the VMs with
+ * files on such a volume come first, in list order, and the others host by host: the VMs of any
+ * other volume all run on one host, and name it whichever comes first.
+ */
+function hostByHostOrder(index: InventoryIndex, vms: readonly Vm[]): number[] | null {
+  if (vms.length < 2) return null;
+  const onSharedVolumes = vmsOnVolumesOfSeveralHosts(index);
+  const order: number[] = [];
+  const positionsByHost = new Map<string, number[]>();
+  for (let i = 0; i < vms.length; i++) {
+    const vm = vms[i];
+    if (onSharedVolumes.has(vm)) {
+      order.push(i);
+      continue;
+    }
+    const positions = positionsByHost.get(vm.hostId);
+    if (positions) positions.push(i);
+    else positionsByHost.set(vm.hostId, [i]);
+  }
+  for (const positions of positionsByHost.values()) {
+    for (let j = 0; j < positions.length; j++) order.push(positions[j]);
+  }
+  return order;
+}
+
+/** The VMs (the index's objects) with disks or checkpoint files on a host volume used by VMs of several hosts. */
+function vmsOnVolumesOfSeveralHosts(index: InventoryIndex): Set<Vm> {
+  const hostOfVolume = new Map<string, string>();
+  const sharedVolumeIds = new Set<string>();
+  const note = (volumeId: string, hostId: string): void => {
+    const known = hostOfVolume.get(volumeId);
+    if (known === undefined) hostOfVolume.set(volumeId, hostId);
+    else if (known !== hostId) sharedVolumeIds.add(volumeId);
+  };
+  for (const [volumeId, vmIds] of index.vmIdsByHostVolume) {
+    for (let i = 0; i < vmIds.length; i++) {
+      const vm = index.vmsById.get(vmIds[i]);
+      if (vm) note(volumeId, vm.hostId);
+    }
+  }
+  const { vms } = index.inventory;
+  for (let i = 0; i < vms.length; i++) {
+    const volumeId = vms[i].snapshotLocationVolumeId;
+    if (volumeId) note(volumeId, vms[i].hostId);
+  }
+  const onShared = new Set<Vm>();
+  if (sharedVolumeIds.size === 0) return onShared;
+  for (const volumeId of sharedVolumeIds) {
+    for (const id of index.vmIdsByHostVolume.get(volumeId) ?? []) {
+      const vm = index.vmsById.get(id);
+      if (vm) onShared.add(vm);
+    }
+  }
+  for (let i = 0; i < vms.length; i++) {
+    const volumeId = vms[i].snapshotLocationVolumeId;
+    const vm = index.vmsById.get(vms[i].id);
+    if (volumeId && vm && sharedVolumeIds.has(volumeId)) onShared.add(vm);
+  }
+  return onShared;
 }

@@ -11,7 +11,7 @@
  * component on its own gives every VM in it the assessment the whole estate would give (tested
  * against whole-estate evaluation in incremental.test.ts).
  */
-import { evaluateVm, type VmAssessment } from './evaluate';
+import { assessVms, type VmAssessment } from './evaluate';
 import { type Host, type Inventory, type InventoryIndex, indexInventory } from './inventory';
 
 /** Reverse storage links of an index, built once per index (O(estate)) and carried by withHost. */
@@ -198,6 +198,6 @@ function componentInventory(
  */
 export function evaluateAroundHost(index: InventoryIndex, hostId: string): VmAssessment[] {
   const component = storageComponentOfHost(index, hostId);
-  const componentIndex = indexInventory(component);
-  return component.vms.map((vm) => evaluateVm(componentIndex, vm.id));
+  // The component's VMs are its index's own objects, each once: assessed as the whole estate is.
+  return assessVms(indexInventory(component), component.vms);
 }

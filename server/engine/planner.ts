@@ -27,7 +27,7 @@
  * xen-snapshot, array-snapshot, wsb-volume: WSB is the fallback where no VSS-aware product exists).
  * The ordering and the sentences that explain it live in planner-recommendation.ts.
  */
-import type { InventoryIndex, Vm } from './inventory';
+import type { HostVolume, InventoryIndex, Vm } from './inventory';
 import type { MethodOption, MethodPlan } from './method-plan';
 import {
   ALREADY_SAVED,
@@ -57,18 +57,11 @@ import {
   buildRuleContextOf,
   evaluateApplicationRules,
   evaluatePrerequisiteRules,
+  type HostScope,
   type JobScripts,
   type RuleContext,
 } from './rules';
-import {
-  appendAll,
-  diskRef,
-  flat,
-  hostVolumesOfVm,
-  listQuotedNames,
-  NONE,
-  otherVmRefsOnHostVolumes,
-} from './rules/context';
+import { appendAll, diskRef, flat, listQuotedNames, NONE, otherVmRefsOnVmVolumes } from './rules/context';
 import {
   BACKUP_METHODS,
   type BackupMethod,
@@ -121,19 +114,31 @@ function blockerReasons(findings: Finding[], method: BackupMethod): string[] {
 /**
  * Values that name a host or host volume rather than the VM (an unavailability reason, a whole
  * unavailable option) are built once per evaluated index and shared by every VM there: whole-estate
- * evaluation builds 20,000 plans. Kept in the index's estate cache, keyed by the object and a constant slot name.
+ * evaluation builds 20,000 plans. Kept by a constant slot name in the host's scope (the VM's own
+ * host), or in the index's estate cache by the owner object.
  */
-function shared<T>(ctx: RuleContext, owner: object, slot: string, build: () => T): T {
-  const byOwner = ctx.cache.sharedValues;
-  let bySlot = byOwner.get(owner);
-  if (!bySlot) {
-    bySlot = new Map();
-    byOwner.set(owner, bySlot);
+function shared<T, A>(
+  ctx: RuleContext,
+  owner: object,
+  slot: string,
+  // A function of the module and its argument, not a closure: a closure would be made per VM.
+  build: (ctx: RuleContext, arg: A) => T,
+  arg: A,
+): T {
+  let bySlot: Map<string, unknown> | undefined;
+  if (owner === ctx.host) bySlot = ctx.scope.values;
+  else {
+    const byOwner = ctx.cache.sharedValues;
+    bySlot = byOwner.get(owner);
+    if (!bySlot) {
+      bySlot = new Map();
+      byOwner.set(owner, bySlot);
+    }
   }
   // Shared values are never undefined: one look-up answers both "known?" and "what?".
   const known = bySlot.get(slot);
   if (known !== undefined) return known as T;
-  const value = build();
+  const value = build(ctx, arg);
   bySlot.set(slot, value);
   return value;
 }
@@ -147,12 +152,21 @@ const PLATFORM_SLOTS = Object.fromEntries(
 ) as Record<BackupMethod, Record<CaptureState, string>>;
 
 /** A method of the other hypervisor is unavailable in the same words for every VM of a host. */
-function notOnPlatform(ctx: RuleContext, method: BackupMethod, needs: string): MethodOption {
+function notOnPlatform(ctx: RuleContext, method: BackupMethod): MethodOption {
+  return shared(
+    ctx,
+    ctx.host,
+    PLATFORM_SLOTS[method][stateWhenNotCaptured(ctx)],
+    notOnPlatformOption,
+    method,
+  );
+}
+
+function notOnPlatformOption(ctx: RuleContext, method: BackupMethod): MethodOption {
   const { host } = ctx;
-  return shared(ctx, host, PLATFORM_SLOTS[method][stateWhenNotCaptured(ctx)], () => {
-    const reason = flat`${methodAtStart(method)} needs ${needs}; host '${host.name}' runs ${host.kind === 'hyperv' ? 'Hyper-V' : 'XenServer'}.`;
-    return Object.freeze(unavailable(ctx, method, Object.freeze([reason]) as string[]));
-  });
+  const needs = method === 'hyperv-vss' || method === 'wsb-volume' ? 'a Hyper-V host' : 'a XenServer host';
+  const reason = flat`${methodAtStart(method)} needs ${needs}; host '${host.name}' runs ${host.kind === 'hyperv' ? 'Hyper-V' : 'XenServer'}.`;
+  return Object.freeze(unavailable(ctx, method, Object.freeze([reason]) as string[]));
 }
 
 function excludedPassthroughDisks(ctx: RuleContext): ObjectRef[] {
@@ -165,14 +179,15 @@ const WSB_ONLY_SLOTS = Object.fromEntries(CAPTURE_STATES.map((c) => [c, `wsb-onl
 >;
 
 function wsbOnlyReason(ctx: RuleContext): string {
-  const { host } = ctx;
-  return shared(
-    ctx,
-    host,
-    'wsb-only',
-    () =>
-      flat`Host '${host.name}' has no VSS-aware backup product (the Migawka agent), only Windows Server Backup: use it or install the agent.`,
-  );
+  return shared(ctx, ctx.host, 'wsb-only', wordWsbOnly, null);
+}
+
+function wordWsbOnly(ctx: RuleContext): string {
+  return flat`Host '${ctx.host.name}' has no VSS-aware backup product (the Migawka agent), only Windows Server Backup: use it or install the agent.`;
+}
+
+function wsbOnlyOption(ctx: RuleContext, method: BackupMethod): MethodOption {
+  return Object.freeze(unavailable(ctx, method, Object.freeze([wsbOnlyReason(ctx)]) as string[]));
 }
 
 function planHypervWriter(
@@ -181,15 +196,13 @@ function planHypervWriter(
   findings: Finding[],
   coCapturedVms: ObjectRef[],
 ): MethodOption {
-  if (ctx.host.kind !== 'hyperv') return notOnPlatform(ctx, method, 'a Hyper-V host');
+  if (ctx.host.kind !== 'hyperv') return notOnPlatform(ctx, method);
   let reasons = blockerReasons(findings, method);
   const hasNoVmDisk = ctx.diskHostVolumes.length === 0;
   if (method === 'hyperv-vss' && !ctx.host.hasVssAwareProduct) {
     // Only WSB on the host and nothing else in the way: the same option for every VM of the host.
     if (reasons.length === 0 && !hasNoVmDisk) {
-      return shared(ctx, ctx.host, WSB_ONLY_SLOTS[stateWhenNotCaptured(ctx)], () =>
-        Object.freeze(unavailable(ctx, method, Object.freeze([wsbOnlyReason(ctx)]) as string[])),
-      );
+      return shared(ctx, ctx.host, WSB_ONLY_SLOTS[stateWhenNotCaptured(ctx)], wsbOnlyOption, method);
     }
     reasons = reasons === NONE ? [wsbOnlyReason(ctx)] : [wsbOnlyReason(ctx), ...reasons];
   }
@@ -220,7 +233,7 @@ function srSnapshotReasons(findings: Finding[]): string[] {
 }
 
 function planXenSnapshot(ctx: RuleContext, findings: Finding[]): MethodOption {
-  if (ctx.host.kind !== 'xenserver') return notOnPlatform(ctx, 'xen-snapshot', 'a XenServer host');
+  if (ctx.host.kind !== 'xenserver') return notOnPlatform(ctx, 'xen-snapshot');
   const srReasons = srSnapshotReasons(findings);
   if (srReasons.length > 0) return unavailable(ctx, 'xen-snapshot', srReasons);
   const capture = captureWhenNotRunning(ctx, false);
@@ -234,7 +247,7 @@ function planXenSnapshot(ctx: RuleContext, findings: Finding[]): MethodOption {
 
 function planXenQuiesced(ctx: RuleContext, findings: Finding[]): MethodOption {
   const { vm, host } = ctx;
-  if (host.kind !== 'xenserver') return notOnPlatform(ctx, 'xen-quiesced', 'a XenServer host');
+  if (host.kind !== 'xenserver') return notOnPlatform(ctx, 'xen-quiesced');
   const srReasons = srSnapshotReasons(findings);
   const reasons: string[] = srReasons === NONE ? [] : srReasons;
   if (!ctx.isRunning) {
@@ -248,19 +261,15 @@ function planXenQuiesced(ctx: RuleContext, findings: Finding[]): MethodOption {
   } else {
     if (!vm.hasXenVssProvider) reasons.push(flat`The Xen VSS provider is not installed in '${vm.name}'.`);
     if (!host.offersQuiescedSnapshots) {
-      reasons.push(
-        shared(
-          ctx,
-          host,
-          'no-quiesce',
-          () =>
-            flat`Host '${host.name}' runs XenServer ${host.version}, which no longer offers quiesced snapshots.`,
-        ),
-      );
+      reasons.push(shared(ctx, host, 'no-quiesce', wordNoQuiesce, null));
     }
   }
   if (reasons.length > 0) return unavailable(ctx, 'xen-quiesced', reasons);
   return available('xen-quiesced', ONLINE_APPLICATION, excludedPassthroughDisks(ctx), NONE);
+}
+
+function wordNoQuiesce({ host }: RuleContext): string {
+  return flat`Host '${host.name}' runs XenServer ${host.version}, which no longer offers quiesced snapshots.`;
 }
 
 function arrayCaptureWhenRunning(ctx: RuleContext): Capture {
@@ -274,14 +283,7 @@ function noLunReason(ctx: RuleContext): string {
   const volumes = ctx.diskHostVolumes;
   if (volumes.length === 0) return flat`No array volume (LUN) is behind the disks of VM '${ctx.vm.name}'.`;
   if (volumes.length === 1) {
-    const [volume] = volumes;
-    return shared(
-      ctx,
-      volume,
-      'no-lun',
-      () =>
-        flat`No array volume (LUN) backs host volume '${volume.name}' of host '${ctx.host.name}', where the disks are.`,
-    );
+    return shared(ctx, volumes[0], 'no-lun', wordNoLunOnVolume, volumes[0]);
   }
   return flat`No array volume (LUN) is behind the disks of VM '${ctx.vm.name}': they are on ${listQuotedNames(volumes)}, which no array LUN backs.`;
 }
@@ -291,13 +293,19 @@ const NO_LUN_SLOTS = Object.fromEntries(CAPTURE_STATES.map((c) => [c, `no-lun-op
   string
 >;
 
+function wordNoLunOnVolume(ctx: RuleContext, volume: HostVolume): string {
+  return flat`No array volume (LUN) backs host volume '${volume.name}' of host '${ctx.host.name}', where the disks are.`;
+}
+
 /** No LUN behind the VM's disks: for the VMs of one host volume, the same option (shared, frozen). */
 function noLunOption(ctx: RuleContext): MethodOption {
   const volumes = ctx.diskHostVolumes;
   if (volumes.length !== 1) return unavailable(ctx, 'array-snapshot', [noLunReason(ctx)]);
-  return shared(ctx, volumes[0], NO_LUN_SLOTS[stateWhenNotCaptured(ctx)], () =>
-    Object.freeze(unavailable(ctx, 'array-snapshot', Object.freeze([noLunReason(ctx)]) as string[])),
-  );
+  return shared(ctx, volumes[0], NO_LUN_SLOTS[stateWhenNotCaptured(ctx)], sharedNoLunOption, null);
+}
+
+function sharedNoLunOption(ctx: RuleContext): MethodOption {
+  return Object.freeze(unavailable(ctx, 'array-snapshot', Object.freeze([noLunReason(ctx)]) as string[]));
 }
 
 function planArraySnapshot(
@@ -360,17 +368,23 @@ export function planVm(
   return planVmIn(buildRuleContext(index, vmId, planOptions));
 }
 
-/** planVm for a VM of the index already in hand (whole-estate evaluation walks the inventory's VMs). */
-export function planVmOf(index: InventoryIndex, vm: Vm): PlannedVmAssessment {
-  return planVmIn(buildRuleContextOf(index, vm));
+/**
+ * planVm for a VM of the index already in hand, with its host's scope (whole-estate evaluation walks
+ * the inventory's VMs host by host: evaluate.ts `assessVms`).
+ */
+export function planVmOf(index: InventoryIndex, vm: Vm, scope?: HostScope): PlannedVmAssessment {
+  return planVmIn(buildRuleContextOf(index, vm, NO_PLAN_OPTIONS, scope));
 }
+
+/** No job's options: the estate's assessment. Shared, never written to. */
+const NO_PLAN_OPTIONS: PlanMethodsOptions = Object.freeze({});
 
 function planVmIn(ctx: RuleContext): PlannedVmAssessment {
   const snapshotSet = arraySnapshotSetOf(ctx);
   const prerequisites = evaluatePrerequisiteRules(ctx, snapshotSet);
   const options: MethodOption[] = [
     planHypervWriter(ctx, 'hyperv-vss', prerequisites, NONE),
-    planHypervWriter(ctx, 'wsb-volume', prerequisites, otherVmRefsOnHostVolumes(ctx, hostVolumesOfVm(ctx))),
+    planHypervWriter(ctx, 'wsb-volume', prerequisites, otherVmRefsOnVmVolumes(ctx)),
     planXenSnapshot(ctx, prerequisites),
     planXenQuiesced(ctx, prerequisites),
     planArraySnapshot(ctx, prerequisites, snapshotSet),

@@ -14,7 +14,6 @@ import {
   arrayOf,
   arrayRef,
   arrayVolumeRef,
-  type EstateCache,
   flat,
   listNames,
   listQuotedNames,
@@ -57,22 +56,15 @@ interface SharedSetWording {
   lunRefs: readonly ObjectRef[];
 }
 
-const factsByEstate = new WeakMap<EstateCache, Map<object, ArrayVolumeSetFacts>>();
-
+/** Kept on the estate's node of the VM's LUN list (see buildRuleContext): one per set of LUNs. */
 function arrayVolumeSetFactsOf(ctx: RuleContext): ArrayVolumeSetFacts {
-  let bySet = factsByEstate.get(ctx.cache);
-  if (!bySet) {
-    bySet = new Map();
-    factsByEstate.set(ctx.cache, bySet);
-  }
-  // The VM's LUN list is the estate's shared list of those LUNs (see buildRuleContext): its key.
-  const key = ctx.arrayVolumes;
-  let facts = bySet.get(key);
+  const set = ctx.arrayVolumeSet;
+  let facts = set.arrayFacts as ArrayVolumeSetFacts | null;
   if (!facts) {
     const volumes = snapshotVolumesOf(ctx);
     const allVmRefs = vmRefsOnArrayVolumes(ctx, volumes);
     facts = { snapshotSet: { volumes, coCapturedVms: NONE, allVmRefs } };
-    bySet.set(key, facts);
+    set.arrayFacts = facts;
   }
   return facts;
 }

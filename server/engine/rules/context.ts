@@ -30,6 +30,12 @@ export {
   sameMountPoint,
   vmRef,
 } from './refs';
+export {
+  otherVmRefsOnVmVolumes,
+  vmRefsOnArrayVolumes,
+  vmRefsOnHostVolumes,
+  withoutSelf,
+} from './vm-ref-lists';
 export { flat, formatGiB, listNames, listQuotedNames, quoted } from './wording';
 
 /** Applications whose consistency matters enough to call them critical (docs/domain.md §4, §5). */
@@ -73,12 +79,18 @@ export interface RuleContext {
   disks: VirtualDisk[];
   passthroughDisks: VirtualDisk[];
   guestVolumes: GuestVolume[];
+  /** The VM's host and what its VMs share (one per host of the estate). */
+  scope: HostScope;
   /** Distinct host volumes / SRs holding the VM's virtual disks, in disk order. */
   diskHostVolumes: HostVolume[];
+  /** The estate's node of that list: what is worked out once for the VMs on the same volumes. */
+  diskHostVolumeSet: ListNode;
   /** Host volume of the VM's checkpoint files when set apart from its disks (Hyper-V); null = beside the VHDs. */
   snapshotVolume: HostVolume | null;
   /** Distinct array volumes behind the VM's disks (through a host volume or presented straight). */
   arrayVolumes: ArrayVolume[];
+  /** The estate's node of that list (see diskHostVolumeSet). */
+  arrayVolumeSet: ListNode;
   isRunning: boolean;
   runsCriticalApplication: boolean;
   isQuiesceWanted: boolean;
@@ -115,14 +127,40 @@ export interface EstateCache {
   /** Shared frozen lists of the host volumes / array volumes of the VMs (RuleContext.diskHostVolumes, .arrayVolumes). */
   hostVolumeLists: ListNode;
   arrayVolumeLists: ListNode;
-  /** The planner's values shared by the VMs of a host or volume, by owner object and slot (planner.ts, `shared`). */
+  /** The planner's values shared by the VMs of a volume, by owner object and slot (planner.ts, `shared`). */
   sharedValues: Map<object, Map<string, unknown>>;
+  /** Each host's scope (hostScopeOf), by the host object. */
+  hostScopes: Map<Host, HostScope>;
 }
 
-/** A trie over lists of objects in order: the node reached by a list's items holds its shared copy. */
+/**
+ * What the VMs of one host share: the host, its ref and the planner's values that name the host.
+ * Looked up once per host when the estate is assessed host by host (evaluate.ts `assessVms`), and
+ * per VM otherwise.
+ */
+export interface HostScope {
+  cache: EstateCache;
+  host: Host;
+  hostRef: ObjectRef;
+  /** The planner's values shared by the host's VMs, by slot (planner.ts, `shared`). */
+  values: Map<string, unknown>;
+}
+
+/**
+ * A trie over lists of objects in order: the node reached by a list's items holds its shared copy,
+ * and what is worked out once for every VM whose volumes are that list.
+ */
 export interface ListNode {
   list: readonly object[] | null;
   next: Map<object, ListNode> | null;
+  /** The refs of every VM with a disk on the list's volumes (vm-ref-lists.ts), once asked. */
+  vmRefs: readonly ObjectRef[] | null;
+  /** What the array rules work out about the list's LUNs (array.ts), once asked. */
+  arrayFacts: object | null;
+}
+
+function listNode(): ListNode {
+  return { list: null, next: null, vmRefs: null, arrayFacts: null };
 }
 
 /** A trie over volume sets in order: the node reached by a set's volumes holds its VM refs. */
@@ -150,9 +188,10 @@ export function estateCacheOf(index: InventoryIndex): EstateCache {
     vmRefsByArrayVolumeSet: { refs: null, next: null },
     vmRefListsByFirst: new Map(),
     vmRefsByVolume: new Map(),
-    hostVolumeLists: { list: null, next: null },
-    arrayVolumeLists: { list: null, next: null },
+    hostVolumeLists: listNode(),
+    arrayVolumeLists: listNode(),
     sharedValues: new Map(),
+    hostScopes: new Map(),
   };
   estateCaches.set(index, cache);
   return cache;
@@ -180,11 +219,30 @@ export function buildRuleContext(
   return buildRuleContextOf(index, vm, options);
 }
 
-/** buildRuleContext for a VM of the index already in hand (whole-estate evaluation walks the VMs). */
-export function buildRuleContextOf(index: InventoryIndex, vm: Vm, options: RuleOptions = {}): RuleContext {
+/** The scope of the VM's host (see HostScope), made on first use. */
+export function hostScopeOf(index: InventoryIndex, vm: Vm): HostScope {
   const host = index.hostsById.get(vm.hostId);
   if (!host) throw new Error(`VM '${vm.name}' references host '${vm.hostId}', which is not in the inventory`);
   const cache = estateCacheOf(index);
+  let scope = cache.hostScopes.get(host);
+  if (!scope) {
+    scope = { cache, host, hostRef: sharedRefIn(cache, host, hostRef), values: new Map() };
+    cache.hostScopes.set(host, scope);
+  }
+  return scope;
+}
+
+/**
+ * buildRuleContext for a VM of the index already in hand (whole-estate evaluation walks the VMs),
+ * with its host's scope when the caller holds it (hostScopeOf(index, vm)).
+ */
+export function buildRuleContextOf(
+  index: InventoryIndex,
+  vm: Vm,
+  options: RuleOptions = {},
+  scope: HostScope = hostScopeOf(index, vm),
+): RuleContext {
+  const { cache, host } = scope;
   const disks = index.disksByVm.get(vm.id) ?? NONE;
   // Plain loops and no closures: this runs once per VM of the estate. The volume lists are gathered
   // in scratch lists and replaced by the estate's shared frozen list of the same volumes (the VMs of
@@ -197,10 +255,11 @@ export function buildRuleContextOf(index: InventoryIndex, vm: Vm, options: RuleO
   for (let i = 0; i < disks.length; i++) {
     const disk = disks[i];
     if (disk.kind === 'passthrough') passthroughDisks = appended(passthroughDisks, disk);
-    if (disk.hostVolumeId) {
+    // Most of a VM's disks are on a volume already listed (its home volume): no look-up for them.
+    if (disk.hostVolumeId && !hasVolume(hostVolumeScratch, disk.hostVolumeId)) {
       const volume = index.hostVolumesById.get(disk.hostVolumeId);
       if (!volume) throw missingHostVolume(disk.hostVolumeId, `Disk '${disk.name}' of VM '${vm.name}'`);
-      if (!hostVolumeScratch.includes(volume)) hostVolumeScratch.push(volume);
+      hostVolumeScratch.push(volume);
       if (volume.arrayVolumeId && !hasVolume(arrayVolumeScratch, volume.arrayVolumeId)) {
         const lun = index.arrayVolumesById.get(volume.arrayVolumeId);
         if (!lun) throw missingArrayVolume(volume.arrayVolumeId, `Host volume '${volume.name}'`);
@@ -213,8 +272,8 @@ export function buildRuleContextOf(index: InventoryIndex, vm: Vm, options: RuleO
       arrayVolumeScratch.push(lun);
     }
   }
-  const diskHostVolumes = internedList(cache.hostVolumeLists, hostVolumeScratch);
-  const arrayVolumes = internedList(cache.arrayVolumeLists, arrayVolumeScratch);
+  const diskHostVolumeSet = internedList(cache.hostVolumeLists, hostVolumeScratch);
+  const arrayVolumeSet = internedList(cache.arrayVolumeLists, arrayVolumeScratch);
   let snapshotVolume: HostVolume | null = null;
   if (vm.snapshotLocationVolumeId) {
     snapshotVolume = index.hostVolumesById.get(vm.snapshotLocationVolumeId) ?? null;
@@ -229,13 +288,16 @@ export function buildRuleContextOf(index: InventoryIndex, vm: Vm, options: RuleO
     vm,
     host,
     vmRef: sharedRefIn(cache, vm, vmRef),
-    hostRef: sharedRefIn(cache, host, hostRef),
+    hostRef: scope.hostRef,
     disks,
     passthroughDisks,
     guestVolumes: index.guestVolumesByVm.get(vm.id) ?? NONE,
-    diskHostVolumes,
+    scope,
+    diskHostVolumes: diskHostVolumeSet.list as HostVolume[],
+    diskHostVolumeSet,
     snapshotVolume,
-    arrayVolumes,
+    arrayVolumes: arrayVolumeSet.list as ArrayVolume[],
+    arrayVolumeSet,
     isRunning: vm.powerState === 'running',
     runsCriticalApplication: runsCriticalApplication(vm),
     isQuiesceWanted: options.quiesce ?? runsApplication,
@@ -258,24 +320,24 @@ function runsCriticalApplication(vm: Vm): boolean {
 }
 
 /**
- * The estate's shared frozen list holding the same items in the same order (a copy of `items` on
- * first sight): looked up through a trie keyed by the items themselves, so nothing is built per VM.
+ * The node of the estate's shared frozen list holding the same items in the same order (a copy of
+ * `items` on first sight; the shared empty list at the root): looked up through a trie keyed by the
+ * items themselves, so nothing is built per VM.
  */
-function internedList<T extends object>(root: ListNode, items: readonly T[]): T[] {
-  if (items.length === 0) return NONE;
+function internedList<T extends object>(root: ListNode, items: readonly T[]): ListNode {
   let node = root;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     let next = node.next?.get(item);
     if (!next) {
-      next = { list: null, next: null };
+      next = listNode();
       node.next ??= new Map();
       node.next.set(item, next);
     }
     node = next;
   }
-  node.list ??= Object.freeze(items.slice());
-  return node.list as T[];
+  node.list ??= items.length === 0 ? NONE : Object.freeze(items.slice());
+  return node;
 }
 
 /** The list with one more item; the shared empty list is replaced, never pushed to. */
@@ -326,7 +388,7 @@ export function sharedRef<T extends object>(
   return sharedRefIn(ctx.cache, object, makeRef);
 }
 
-function sharedRefIn<T extends object>(
+export function sharedRefIn<T extends object>(
   cache: EstateCache,
   object: T,
   makeRef: (o: T) => ObjectRef,
@@ -337,127 +399,6 @@ function sharedRefIn<T extends object>(
     cache.refs.set(object, ref);
   }
   return ref;
-}
-
-/**
- * Frozen refs of every VM with a disk on any of the volumes, in volume order, once each, skipping
- * ids missing from the index. Built once per set of volumes: the VMs of one host share its
- * volumes, so each set is listed for many VMs. Sets are looked up through a trie keyed by the
- * volume objects themselves (see VolumeSetNode): no key is built or hashed per VM. A set is merged
- * from its volumes' own lists (vmRefsOfVolume), so each VM id is looked up once per volume, not
- * once per set the volume is in.
- */
-function vmRefsOnVolumes(
-  ctx: RuleContext,
-  volumes: readonly { id: string }[],
-  vmIdsByVolume: Map<string, string[]>,
-  root: VolumeSetNode,
-): readonly ObjectRef[] {
-  let node = root;
-  // Indexed loops: this runs several times per VM, and for-of over the shared frozen lists and
-  // fresh ones alike was not optimised into a plain loop (an iterator result per step).
-  for (let i = 0; i < volumes.length; i++) {
-    const volume = volumes[i];
-    let next = node.next?.get(volume);
-    if (!next) {
-      next = { refs: null, next: null };
-      node.next ??= new Map();
-      node.next.set(volume, next);
-    }
-    node = next;
-  }
-  if (node.refs) return node.refs;
-  if (volumes.length === 1) {
-    node.refs = vmRefsOfVolume(ctx, volumes[0], vmIdsByVolume);
-    return node.refs;
-  }
-  const refs: ObjectRef[] = [];
-  for (let i = 0; i < volumes.length; i++) {
-    const onVolume = vmRefsOfVolume(ctx, volumes[i], vmIdsByVolume);
-    // Sets hold a few volumes of at most tens of VMs: a scan is cheaper than a Set per list.
-    for (let j = 0; j < onVolume.length; j++)
-      if (i === 0 || !refs.includes(onVolume[j])) refs.push(onVolume[j]);
-  }
-  node.refs = refs.length === 0 ? NONE : sameVmsList(ctx.cache, refs);
-  return node.refs;
-}
-
-/** The shared frozen refs of the VMs with a disk on one volume (host or array), built once per volume. */
-function vmRefsOfVolume(
-  ctx: RuleContext,
-  volume: { id: string },
-  vmIdsByVolume: Map<string, string[]>,
-): readonly ObjectRef[] {
-  const { cache, index } = ctx;
-  const known = cache.vmRefsByVolume.get(volume);
-  if (known) return known;
-  const vmIds = vmIdsByVolume.get(volume.id) ?? NONE;
-  const refs: ObjectRef[] = [];
-  for (let j = 0; j < vmIds.length; j++) {
-    const vm = index.vmsById.get(vmIds[j]);
-    if (vm) refs.push(sharedRefIn(cache, vm, vmRef));
-  }
-  const list = refs.length === 0 ? NONE : sameVmsList(cache, refs);
-  cache.vmRefsByVolume.set(volume, list);
-  return list;
-}
-
-/**
- * The estate's shared frozen list of these VM refs (built once per set of volumes, not per VM):
- * lists are found by their first ref, then compared item by item.
- */
-function sameVmsList(cache: EstateCache, refs: ObjectRef[]): readonly ObjectRef[] {
-  const first = refs[0];
-  let known = cache.vmRefListsByFirst.get(first);
-  if (known) {
-    for (let i = 0; i < known.length; i++) if (sameItems(known[i], refs)) return known[i];
-  } else {
-    known = [];
-    cache.vmRefListsByFirst.set(first, known);
-  }
-  const list = Object.freeze(refs);
-  known.push(list);
-  return list;
-}
-
-function sameItems(a: readonly ObjectRef[], b: readonly ObjectRef[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-export function vmRefsOnHostVolumes(ctx: RuleContext, volumes: readonly HostVolume[]): readonly ObjectRef[] {
-  return vmRefsOnVolumes(ctx, volumes, ctx.index.vmIdsByHostVolume, ctx.cache.vmRefsByHostVolumeSet);
-}
-
-export function vmRefsOnArrayVolumes(
-  ctx: RuleContext,
-  volumes: readonly ArrayVolume[],
-): readonly ObjectRef[] {
-  return vmRefsOnVolumes(ctx, volumes, ctx.index.vmIdsByArrayVolume, ctx.cache.vmRefsByArrayVolumeSet);
-}
-
-/**
- * The list without the VM itself. A shared list that does not name the VM is returned as it is
- * (it is frozen); otherwise a new list.
- */
-export function withoutSelf(ctx: RuleContext, refs: readonly ObjectRef[]): ObjectRef[] {
-  if (ctx.othersOf === refs) return ctx.others;
-  const self = ctx.vmRef;
-  const at = refs.indexOf(self);
-  if (at < 0) return refs as ObjectRef[];
-  if (refs.length === 1) return NONE;
-  const others = new Array<ObjectRef>(refs.length - 1);
-  for (let i = 0, j = 0; i < refs.length; i++) if (i !== at) others[j++] = refs[i];
-  ctx.othersOf = refs;
-  ctx.others = others;
-  return others;
-}
-
-/** The other VMs with a disk on any of the host volumes. */
-export function otherVmRefsOnHostVolumes(ctx: RuleContext, volumes: readonly HostVolume[]): ObjectRef[] {
-  if (volumes.length === 0) return NONE;
-  return withoutSelf(ctx, vmRefsOnHostVolumes(ctx, volumes));
 }
 
 export type Rule = (ctx: RuleContext) => Finding[];

@@ -54,6 +54,8 @@ export { type ArraySnapshotSet, arraySnapshotSetOf } from './array';
 export {
   buildRuleContext,
   buildRuleContextOf,
+  type HostScope,
+  hostScopeOf,
   type JobScripts,
   type RuleContext,
   type RuleOptions,
@@ -65,10 +67,18 @@ export function evaluatePrerequisiteRules(
   ctx: RuleContext,
   snapshotSet: ArraySnapshotSet = arraySnapshotSetOf(ctx),
 ): Finding[] {
-  // One list appended to by each family: no intermediate lists per VM.
-  const findings: Finding[] = [];
+  // One scratch list appended to by each family (no intermediate lists per VM), copied at the end
+  // to a list of its exact length: a list grown by pushes keeps room for 16 or more findings, and
+  // every assessment of the estate keeps its list.
+  const findings = scratchFindings;
+  findings.length = 0;
   collectHypervFindings(ctx, findings);
   collectXenServerFindings(ctx, findings);
   collectArrayFindings(ctx, snapshotSet, findings);
-  return findings;
+  const own = findings.slice();
+  findings.length = 0;
+  return own;
 }
+
+/** evaluatePrerequisiteRules' scratch list, emptied on each call (the rules never call it). */
+const scratchFindings: Finding[] = [];
