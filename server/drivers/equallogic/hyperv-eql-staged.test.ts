@@ -19,12 +19,12 @@ import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
 import { indexInventory } from '../../engine/inventory';
 import { recordPowerStates } from '../../jobs/steps/inventory';
-import { previewRestore, startRestore } from '../../services/operations-service';
 import { VM_STATE } from '../hyperv/fake/fake-hyperv-model';
 import { readVolumeImage } from '../hyperv/fake/fake-san';
 import { copyOutMountRoot } from '../hyperv/hyperv-array-copy-out';
 import { callOptions } from '../hyperv/hyperv-test-support';
 import type { DriverRegistry } from '../registry';
+import { setFakeVmPower, startStagedRestore } from '../staged-restore-test-support';
 import { ARRAY_ID, HOST_IQN, type HypervOnEql, openHypervOnEql, sha256 } from './hyperv-eql-support';
 
 const dialects = await storeDialects('hyperv-eql-staged');
@@ -104,16 +104,10 @@ async function onVolume(): Promise<Map<string, string>> {
   return new Map(image.map((file) => [`D:\\${file.path}`, sha256(file.bytes)]));
 }
 
-function setPower(name: string, state: number) {
-  const vm = run.host.model.state.vms.find((candidate) => candidate.name === name);
-  if (vm) vm.state = state;
-}
+const setPower = (name: string, state: number) => setFakeVmPower(run.host.model, name, state);
 
-async function startStaged(pointId: string, newVmName?: string) {
-  const input = { restorePointId: pointId, mode: 'staged' as const, ...(newVmName ? { newVmName } : {}) };
-  const plan = await previewRestore(run.h.stores, ctx(), input);
-  return startRestore(run.h.stores, ctx(), { ...input, confirmation: plan.confirmationText ?? undefined });
-}
+const startStaged = (pointId: string, newVmName?: string) =>
+  startStagedRestore(run.h.stores, ctx(), pointId, newVmName);
 
 /** What the group was asked to change from `from` on: clones, access records, offline, deletes. */
 const groupChangesSince = (from: number) =>

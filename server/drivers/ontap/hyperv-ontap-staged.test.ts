@@ -16,10 +16,10 @@ import { z } from 'zod';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
 import { recordPowerStates } from '../../jobs/steps/inventory';
-import { previewRestore, startRestore } from '../../services/operations-service';
 import { readVolumeImage } from '../hyperv/fake/fake-san';
 import { copyOutMountRoot } from '../hyperv/hyperv-array-copy-out';
 import { callOptions } from '../hyperv/hyperv-test-support';
+import { setFakeVmPower, startStagedRestore } from '../staged-restore-test-support';
 import { type FencedHyperv, openFencedHyperv, sha256, VM_STATE } from './hyperv-ontap-runner-support';
 
 const dialects = await storeDialects('hyperv-ontap-staged');
@@ -74,16 +74,10 @@ async function onLun(): Promise<Map<string, string>> {
   return new Map(image.map((file) => [`D:\\${file.path}`, sha256(file.bytes)]));
 }
 
-function setPower(name: string, state: number) {
-  const vm = run.host.model.state.vms.find((candidate) => candidate.name === name);
-  if (vm) vm.state = state;
-}
+const setPower = (name: string, state: number) => setFakeVmPower(run.host.model, name, state);
 
-async function startStaged(pointId: string, newVmName?: string) {
-  const input = { restorePointId: pointId, mode: 'staged' as const, ...(newVmName ? { newVmName } : {}) };
-  const plan = await previewRestore(run.h.stores, ctx(), input);
-  return startRestore(run.h.stores, ctx(), { ...input, confirmation: plan.confirmationText ?? undefined });
-}
+const startStaged = (pointId: string, newVmName?: string) =>
+  startStagedRestore(run.h.stores, ctx(), pointId, newVmName);
 
 async function stepsOf(operationId: string) {
   return new Map((await run.h.stores.operations.steps(operationId)).map((step) => [step.key, step]));
