@@ -61,7 +61,8 @@ import {
   type JobScripts,
   type RuleContext,
 } from './rules';
-import { appendAll, diskRef, flat, listQuotedNames, NONE, otherVmRefsOnVmVolumes } from './rules/context';
+import { appendAll, diskRef, flat, listQuotedNames, NONE } from './rules/context';
+import { otherVmRefsOnVmVolumes } from './rules/vm-ref-lists';
 import {
   BACKUP_METHODS,
   type BackupMethod,

@@ -20,10 +20,9 @@ import {
   NONE,
   type RuleContext,
   sharedRef,
-  vmRefsOnArrayVolumes,
-  withoutSelf,
 } from './context';
 import { type FindingWords, LazilyWordedFinding } from './lazy-finding';
+import { vmRefsOnArrayVolumes, withoutSelf } from './vm-ref-lists';
 
 /** Vendors whose snapshots XenServer drives from its own console (docs/domain.md §4). */
 const XENSERVER_INTEGRATED_VENDORS = new Set(['netapp', 'equallogic']);

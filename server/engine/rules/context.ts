@@ -30,12 +30,6 @@ export {
   sameMountPoint,
   vmRef,
 } from './refs';
-export {
-  otherVmRefsOnVmVolumes,
-  vmRefsOnArrayVolumes,
-  vmRefsOnHostVolumes,
-  withoutSelf,
-} from './vm-ref-lists';
 export { flat, formatGiB, listNames, listQuotedNames, quoted } from './wording';
 
 /** Applications whose consistency matters enough to call them critical (docs/domain.md §4, §5). */

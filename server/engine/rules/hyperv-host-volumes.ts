@@ -17,10 +17,10 @@ import {
   listQuotedNames,
   type RuleContext,
   sharedRef,
-  vmRefsOnHostVolumes,
   WSB_METHODS,
 } from './context';
 import { type FindingWords, LazilyWordedFinding } from './lazy-finding';
+import { vmRefsOnHostVolumes } from './vm-ref-lists';
 
 /** Headroom on top of the expected daily change when sizing shadow storage. */
 const SHADOW_STORAGE_HEADROOM = 1.5;
