@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { storeDialects } from './dialects';
 import { runOperationStoreContract } from './operation-store.contract';
 import { runCompleteAndClaimContract } from './operation-store-chain.contract';
+import { runOperationStoreLifecycleContract } from './operation-store-lifecycle.contract';
 
 describe.each(await storeDialects('operations'))('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
@@ -15,5 +16,6 @@ describe.each(await storeDialects('operations'))('$name', (dialect) => {
     };
     runOperationStoreContract(dialect.name, open);
     runCompleteAndClaimContract(dialect.name, open);
+    runOperationStoreLifecycleContract(dialect.name, open);
   });
 });
