@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { StoreDialect } from '../../../db/stores/contract/dialects';
 import type { OperationRecord } from '../../../db/stores/ports/operation-store';
 import { createServiceContext } from '../../context';
+import type { BackupPlanRequest } from '../../engine/backup-plan';
 import { emptyInventory, type Inventory } from '../../engine/inventory';
 import { createHarness, type Harness } from '../../jobs/test-harness';
 import { importInventory } from '../../services/import-service';
@@ -38,8 +39,10 @@ export interface HypervOnEql {
   inventory: Inventory;
   drivers: DriverRegistry;
   vmIdOf(name: string): string;
-  /** A crash-consistent-or-better array capture of vmfs01 with the VMs' disks copied. */
-  enqueue(): Promise<OperationRecord>;
+  /** The backup request of vmfs01: an array capture (crash-consistent or better), the VMs' disks copied. */
+  request(): BackupPlanRequest;
+  /** Plans that backup from the stored inventory and enqueues it; `extra` joins the request. */
+  enqueue(extra?: Partial<BackupPlanRequest>): Promise<OperationRecord>;
   close(): Promise<void>;
 }
 
@@ -88,16 +91,13 @@ export async function openHypervOnEql(dialect: StoreDialect): Promise<HypervOnEq
     inventory,
     drivers,
     vmIdOf: (name) => inventory.vms.find((vm) => vm.name === name)?.id as string,
-    enqueue: () =>
-      h.enqueueBackup(
-        {
-          scope: { kind: 'array-volume', arrayVolumeId: `${ARRAY_ID}:vol:vmfs01` },
-          methodByVm: Object.fromEntries(inventory.vms.map((vm) => [vm.id, 'array-snapshot'])),
-          consistencyPolicy: 'fallback',
-          passthroughPolicy: 'skip',
-        },
-        { inventory },
-      ),
+    request: () => ({
+      scope: { kind: 'array-volume', arrayVolumeId: `${ARRAY_ID}:vol:vmfs01` },
+      methodByVm: Object.fromEntries(inventory.vms.map((vm) => [vm.id, 'array-snapshot'])),
+      consistencyPolicy: 'fallback',
+      passthroughPolicy: 'skip',
+    }),
+    enqueue: (extra = {}) => h.enqueueBackup({ ...run.request(), ...extra }, { inventory }),
     async close() {
       await h.close();
       await eql.close();
