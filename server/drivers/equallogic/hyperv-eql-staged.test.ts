@@ -6,15 +6,13 @@
  * clone's target, mounts its disk and copies only the chosen VM's files, in place or into a new
  * VM, then dismounts and logs out; discard-staging withdraws the clone's access and deletes it.
  *
- * The backup that makes the points keeps its array snapshot (its release is left out here, as a
- * snapshot kept on the array would be), and the point is recorded as kept on the array.
+ * The backup that makes the points keeps its array snapshot on the array (the job option
+ * `keepArraySnapshot`): a staged restore clones the snapshot the point was read from, so the
+ * snapshot must still be on the group.
  */
 import { readdirSync } from 'node:fs';
-import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { restorePoints as pgRestorePoints } from '../../../db/pg/schema-operations';
-import { restorePoints } from '../../../db/schema-operations';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
 import { indexInventory } from '../../engine/inventory';
@@ -23,7 +21,6 @@ import { VM_STATE } from '../hyperv/fake/fake-hyperv-model';
 import { readVolumeImage } from '../hyperv/fake/fake-san';
 import { copyOutMountRoot } from '../hyperv/hyperv-array-copy-out';
 import { callOptions } from '../hyperv/hyperv-test-support';
-import type { DriverRegistry } from '../registry';
 import { setFakeVmPower, startStagedRestore } from '../staged-restore-test-support';
 import { ARRAY_ID, HOST_IQN, type HypervOnEql, openHypervOnEql, sha256 } from './hyperv-eql-support';
 
@@ -36,52 +33,31 @@ const SQL01 = ['D:\\Hyper-V\\sql01\\os.vhdx', 'D:\\Hyper-V\\sql01\\data.vhdx'];
 const WEB01 = 'D:\\Hyper-V\\web01\\web.vhdx';
 const FILE01 = 'D:\\Hyper-V\\file01\\os.vhdx';
 
-/** The worker's registry, except that the array keeps each capture's snapshot after the copies. */
-function keepingSnapshots(drivers: DriverRegistry): DriverRegistry {
-  return {
-    ...drivers,
-    async arrayForArrayVolume(arrayVolumeId) {
-      const array = await drivers.arrayForArrayVolume(arrayVolumeId);
-      return new Proxy(array, {
-        get: (target, property, receiver) =>
-          property === 'releaseSnapshot' ? async () => undefined : Reflect.get(target, property, receiver),
-      });
-    },
-  };
-}
-
 const ctx = () => createServiceContext({ now: () => run.h.clock.now(), newId: run.h.newId });
 const vmfs01 = () => run.group.volumes.get('vmfs01');
 
-/** The capture of vmfs01, with its snapshot kept; answers sql01's point and the snapshot's bytes of each file. */
+/** The capture of vmfs01 by a backup that keeps its snapshot; answers sql01's point and the snapshot's bytes of each file. */
 async function captureKept() {
-  const op = await run.enqueue();
-  const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: keepingSnapshots(run.drivers) }), [
-    op.id,
-  ]);
+  const op = await run.enqueue({ keepArraySnapshot: true });
+  const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: run.drivers }), [op.id]);
   expect(done.status, done.error ?? '').toBe('succeeded-with-warnings'); // file01's pass-through disk is left out
-  expect([...(vmfs01()?.snapshots.keys() ?? [])]).toHaveLength(1);
+  const snapshots = [...(vmfs01()?.snapshots.keys() ?? [])];
+  expect(snapshots).toHaveLength(1);
   // The copies went through clones of the snapshot that hv01 logged in to, all gone again.
   expect(run.group.commands.filter((command) => / clone mgw-copy-/.test(command))).toHaveLength(3);
   expect(clones()).toEqual([]);
   const steps = await run.h.stores.operations.steps(op.id);
   const catalog = steps.find((step) => step.key === `vm:${run.vmIdOf('sql01')}:catalog`);
   const pointId = String((catalog?.resultJson as { restorePointId?: string } | null)?.restorePointId);
-  await recordKept(pointId);
+  // Catalogued as kept on the array, under the name the group's snapshot carries.
+  expect(await run.h.stores.restorePoints.get(pointId)).toMatchObject({
+    locationKind: 'array-snapshot',
+    locationName: snapshots[0],
+  });
   const atSnapshot = new Map(
     [...SQL01, WEB01, FILE01].map((file) => [file, sha256(run.host.model.readFile(file))]),
   );
   return { pointId, atSnapshot };
-}
-
-/** Records the point as kept on the array, as the catalog does for a backup that keeps its array snapshot. */
-async function recordKept(pointId: string) {
-  const [name] = [...(vmfs01()?.snapshots.keys() ?? [])];
-  const kept = { locationKind: 'array-snapshot', locationRef: name, locationName: name } as const;
-  const { database } = run.h;
-  if (database.kind === 'sqlite')
-    await database.db.update(restorePoints).set(kept).where(eq(restorePoints.id, pointId));
-  else await database.pg.db.update(pgRestorePoints).set(kept).where(eq(pgRestorePoints.id, pointId));
 }
 
 async function flushD() {
