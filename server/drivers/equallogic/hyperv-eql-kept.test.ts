@@ -2,14 +2,14 @@
  * A backup job that keeps its array snapshot on the array, run by the worker across the fake
  * Windows host and the fake EqualLogic group (hyperv-eql-support.ts): the snapshot stays on the
  * group, every VM on vmfs01 gets a point kept on it that offers volume revert and staged restore, a
- * run whose copies all fail still deletes its snapshot, and the job's retention deletes an older
- * kept snapshot on the group only with the last of its capture's points.
+ * run whose copies all fail still deletes its snapshot, and the job's retention (or deleting points
+ * one by one) deletes a kept snapshot on the group only with the last of its capture's points.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
 import { createBackupJob, runBackupJobNow } from '../../services/backup-job-service';
-import { getRestorePoint } from '../../services/restore-point-service';
+import { getRestorePoint, startPointDelete } from '../../services/restore-point-service';
 import type { DriverRegistry } from '../registry';
 import { type HypervOnEql, openHypervOnEql } from './hyperv-eql-support';
 
@@ -121,6 +121,29 @@ describe.each(dialects)('$name', (dialect) => {
           locationKind: 'array-snapshot',
           locationName: names[0],
         });
+    });
+
+    it('deleting the capture’s points one by one: the snapshot stays on the group until the last of them goes', async () => {
+      run = await openHypervOnEql(dialect);
+      const { pointIds } = await runJob((await keepingJob()).id);
+      const [name] = snapshotsOnGroup();
+      const deleteOne = async (pointId: string) => {
+        const started = await startPointDelete(run.h.stores, ctx(), pointId);
+        const [deleted] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: run.drivers }), [
+          started.operationId,
+        ]);
+        expect(deleted.status, deleted.error ?? '').toBe('succeeded');
+      };
+
+      for (const id of pointIds.slice(0, -1)) {
+        await deleteOne(id);
+        expect(snapshotsOnGroup()).toEqual([name]);
+      }
+      expect(snapshotDeletes()).toEqual([]);
+      await deleteOne(pointIds[pointIds.length - 1]);
+
+      expect(snapshotsOnGroup()).toEqual([]);
+      expect(snapshotDeletes()).toEqual([`volume select vmfs01 snapshot delete ${name}`]);
     });
 
     it('a run whose copies all fail deletes its snapshot: nothing is kept without a point, no clone left', async () => {
