@@ -43,7 +43,6 @@ import type {
   OperationEvent,
   OperationEventPayloads,
   OperationEventType,
-  OperationRecord,
   OperationRow,
   OperationStore,
   RecoverOptions,
