@@ -130,7 +130,7 @@ describe('a Xen VM whose disk is a VHD LV', () => {
     await expect(copy()).rejects.toMatchObject({
       faultCode: 'connector-missing',
       message: expect.stringMatching(
-        /is a VHD LV; reading a VHD out of an array snapshot is not supported yet/,
+        /is a VHD LV; reading a VHD out of an array snapshot is not supported yet, .*back the VM up with a XenServer snapshot/,
       ),
     });
     expect(await run.h.driver.repository.read('rp-v', callOptions())).toBeFalsy();
