@@ -18,6 +18,7 @@ import type {
   Application,
   ArrayVendor,
   DiskKind,
+  DiskStorageFormat,
   FileSystem,
   GuestDiskType,
   HostVolumeKind,
@@ -195,6 +196,8 @@ export const virtualDisks = sqliteTable(
     // NO ACTION: a host volume or LUN still holding disks cannot be deleted from under them.
     hostVolumeId: text('host_volume_id').references(() => hostVolumes.id),
     arrayVolumeId: text('array_volume_id').references(() => arrayVolumes.id),
+    /** XenServer VDI stored as `vhd` or `raw`; null = not read (engine/inventory.ts). */
+    storageFormat: text('storage_format').$type<DiskStorageFormat>(),
   },
   (t) => [
     index('virtual_disks_vm_idx').on(t.vmId),

@@ -57,6 +57,9 @@ export function disk(
     sizeBytes: sizeGib * GIB,
     hostVolumeId: kind === 'passthrough' ? null : hostVolumeId,
     arrayVolumeId: null,
+    // The lab's VDIs are raw LVs, which an array snapshot can copy; the VMs that show
+    // XS-ARRAY-COPY-VHD say otherwise (db/seed/demo-lab.ts).
+    ...(kind === 'vdi' ? { storageFormat: 'raw' as const } : {}),
   };
 }
 

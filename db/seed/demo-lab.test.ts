@@ -44,6 +44,17 @@ describe('demo lab', () => {
     );
   });
 
+  it('refuses the array snapshot of exch-01, whose log disk is a VHD, and warns for web-xen-01, whose format was not read', () => {
+    const exch = assessmentOf('exch-01');
+    expect(exch.findings).toContainEqual(
+      expect.objectContaining({ ruleId: 'XS-ARRAY-COPY-VHD', severity: 'blocker' }),
+    );
+    expect(exch.plan.options.find((o) => o.method === 'array-snapshot')?.isAvailable).toBe(false);
+    expect(assessmentOf('web-xen-01').findings).toContainEqual(
+      expect.objectContaining({ ruleId: 'XS-ARRAY-COPY-VHD', severity: 'warning' }),
+    );
+  });
+
   it('shows the pass-through disk of the file server', () => {
     const fs = assessmentOf(DEMO_LAB_NAMES.passthroughVm);
     expect(fs.readiness).toBe('partial');

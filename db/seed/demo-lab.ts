@@ -365,7 +365,8 @@ function poolAVms(add: (parts: VmParts) => void): void {
   {
     const id = 'vm-exch-01';
     const os = disk(id, 'os', 'sr-netapp-vmstore', 100, 'vdi');
-    const logs = disk(id, 'logs', 'sr-netapp-logs', 200, 'vdi');
+    // Its log disk is a VHD (LVHD's default): its array snapshot cannot be copied (XS-ARRAY-COPY-VHD).
+    const logs = { ...disk(id, 'logs', 'sr-netapp-logs', 200, 'vdi'), storageFormat: 'vhd' as const };
     add({
       vm: xenVm({
         id,
@@ -394,13 +395,16 @@ function poolAVms(add: (parts: VmParts) => void): void {
       'vdi',
     ),
   );
-  add(
-    simpleWindows(
+  {
+    const web = simpleWindows(
       { id: 'vm-web-xen-01', name: 'web-xen-01', hostId: 'host-xs-a-01', tags: ['web'] },
       'sr-netapp-vmstore',
       'vdi',
-    ),
-  );
+    );
+    // Its disk's format was not read: XS-ARRAY-COPY-VHD warns rather than assume it raw.
+    web.disks[0].storageFormat = null;
+    add(web);
+  }
   {
     const id = 'vm-db-lnx-01';
     const root = disk(id, 'root', 'sr-netapp-vmstore', 40, 'vdi');

@@ -199,6 +199,8 @@ export function generateLargeEstate(partial: Partial<LargeEstateOptions> = {}): 
         sizeBytes: (d === 0 ? 60 : 100 + Math.floor(random() * 900)) * GIB,
         hostVolumeId: isPassthrough ? null : volume.id,
         arrayVolumeId: isPassthrough && chance(0.5) ? arrayVolumes[hostIndex * LUNS_PER_HOST + 1].id : null,
+        // Raw LVs, copyable out of array snapshots (XS-ARRAY-COPY-VHD); no draw, so the estate stays the same.
+        ...(isXen && !isPassthrough ? { storageFormat: 'raw' as const } : {}),
       });
       // Two guest volumes for the first two disks; further disks are raw data disks.
       if (d < 2) {

@@ -78,6 +78,7 @@ const DISK: Fields<VirtualDisk> = {
   sizeBytes: true,
   hostVolumeId: true,
   arrayVolumeId: true,
+  storageFormat: true,
 };
 const GUEST_VOLUME: Fields<GuestVolume> = {
   id: true,

@@ -26,6 +26,10 @@ export type IntegrationServiceState = (typeof INTEGRATION_SERVICE_STATES)[number
 export const DISK_KINDS = ['vhdx', 'vdi', 'passthrough'] as const;
 export type DiskKind = (typeof DISK_KINDS)[number];
 
+/** How a XenServer VDI is stored on its SR (xapi `sm_config.vdi_type`: `vhd`; `aio`/`raw` = raw). */
+export const DISK_STORAGE_FORMATS = ['vhd', 'raw'] as const;
+export type DiskStorageFormat = (typeof DISK_STORAGE_FORMATS)[number];
+
 export const FILE_SYSTEMS = ['ntfs', 'refs', 'fat', 'fat32', 'ext4', 'xfs', 'btrfs'] as const;
 export type FileSystem = (typeof FILE_SYSTEMS)[number];
 
@@ -136,6 +140,11 @@ export interface VirtualDisk {
   hostVolumeId: string | null;
   /** Array LUN presented straight to the VM (pass-through); null otherwise. */
   arrayVolumeId: string | null;
+  /**
+   * XenServer VDI: stored as a VHD or raw on its SR; null/absent = not read (never assumed raw:
+   * only raw LVs can be copied out of an array snapshot, XS-ARRAY-COPY-VHD).
+   */
+  storageFormat?: DiskStorageFormat | null;
 }
 
 export interface GuestVolume {

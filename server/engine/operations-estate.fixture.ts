@@ -75,6 +75,7 @@ function disk(
     sizeBytes: 40 * GIB,
     hostVolumeId,
     arrayVolumeId: null,
+    ...(hostVolumeId?.startsWith('xs01') ? { storageFormat: 'raw' as const } : {}),
     ...overrides,
   };
 }

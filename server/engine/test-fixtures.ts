@@ -159,6 +159,8 @@ export function makeVmOnVolume(vm: Partial<Vm>, hostVolumeId = 'hv01:D:'): VmOnV
     vmId: built.id,
     hostVolumeId,
     kind: built.hostId.startsWith('xs') ? 'vdi' : 'vhdx',
+    // A XenServer VDI as a raw LV: copyable out of an array snapshot (XS-ARRAY-COPY-VHD).
+    ...(built.hostId.startsWith('xs') ? { storageFormat: 'raw' as const } : {}),
   });
   const guestVolume = makeGuestVolume({
     vmId: built.id,
@@ -310,6 +312,7 @@ export function makeGeneratedEstate(size: GeneratedEstateSize): Inventory {
             vmId,
             kind: isPassthrough ? 'passthrough' : isXen ? 'vdi' : 'vhdx',
             hostVolumeId: isPassthrough ? null : volumeId,
+            ...(isXen ? { storageFormat: 'raw' as const } : {}),
           }),
         );
       }

@@ -14,6 +14,7 @@ import {
   ARRAY_VENDORS,
   DEFAULT_CONNECTOR,
   DISK_KINDS,
+  DISK_STORAGE_FORMATS,
   FILE_SYSTEMS,
   GUEST_DISK_TYPES,
   HOST_VOLUME_KINDS,
@@ -95,6 +96,7 @@ export const virtualDiskInput = z.strictObject({
   sizeBytes: bytes,
   hostVolumeId: reference,
   arrayVolumeId: reference,
+  storageFormat: z.enum(DISK_STORAGE_FORMATS).nullable().optional(),
 });
 
 export const guestVolumeInput = z.strictObject({

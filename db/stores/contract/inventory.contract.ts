@@ -77,6 +77,13 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
         }
       });
 
+      it('keeps the storage format of each XenServer disk, and null where it was not read', () => {
+        const formatOf = (id: string) => whole.virtualDisks.find((disk) => disk.id === id)?.storageFormat;
+        expect(formatOf('disk-exch-01-logs')).toBe('vhd');
+        expect(formatOf('disk-exch-01-os')).toBe('raw');
+        expect(formatOf('disk-web-xen-01-os')).toBeNull();
+      });
+
       it('counts every section and is not empty', async () => {
         const counts = await store.countInventory();
         for (const section of Object.keys(lab) as (keyof Inventory)[])

@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../../db/stores/contract/dialects';
+import { indexInventory } from '../../engine/inventory';
+import { planVm } from '../../engine/planner';
 import { DISK_SIZE } from '../xapi/fake/fake-fixtures';
 import { diskBytes } from '../xapi/fake/fake-pool';
 import { xenId } from '../xapi/xapi-discovery';
@@ -124,13 +126,20 @@ async function db01Copy(restorePointId: string) {
 }
 
 describe('a Xen VM whose disk is a VHD LV', () => {
-  it('is refused connector-missing before a byte is stored, nothing left imported', async () => {
+  it('is refused by the plan before the run, and by the copy connector-missing before a byte is stored, nothing left imported', async () => {
     run = await openFencedXen(dialects[0], { vhdDisks: ['db01 root'] });
+    // The sync read it as VHD (sm_config.vdi_type), so the engine already refused the method.
+    const inventory = await run.h.stores.inventory.loadInventory();
+    const { plan } = planVm(indexInventory(inventory), run.vmIdOf('db01'));
+    expect(plan.options.find((option) => option.method === 'array-snapshot')).toMatchObject({
+      isAvailable: false,
+      unavailableReasons: [expect.stringContaining('cannot be copied out of an array snapshot yet')],
+    });
     const { copy, withdraw } = await db01Copy('rp-v');
     await expect(copy()).rejects.toMatchObject({
       faultCode: 'connector-missing',
       message: expect.stringMatching(
-        /is a VHD LV; reading a VHD out of an array snapshot is not supported yet/,
+        /is a VHD LV; reading a VHD out of an array snapshot is not supported yet, .*back the VM up with a XenServer snapshot/,
       ),
     });
     expect(await run.h.driver.repository.read('rp-v', callOptions())).toBeFalsy();

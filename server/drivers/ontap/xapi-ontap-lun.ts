@@ -44,7 +44,11 @@ export function layOutSrOnLun(
     .map(([ref, bytes]) => {
       const vdi = pool.get('VDI', ref);
       // A VHD LV's bytes here are the raw disk's: only its name matters to what reads it.
-      const prefix = vhdDisks.includes(vdi?.name_label as string) ? 'VHD' : 'LV';
+      const isVhd = vhdDisks.includes(vdi?.name_label as string);
+      const prefix = isVhd ? 'VHD' : 'LV';
+      // The SM records the same in the VDI's sm_config, which discovery reads (XS-ARRAY-COPY-VHD).
+      const smConfig = (vdi?.sm_config ?? {}) as Record<string, string>;
+      pool.mod('VDI', ref, { sm_config: { ...smConfig, vdi_type: isVhd ? 'vhd' : 'aio' } });
       return { ref, lvName: `${prefix}-${vdi?.uuid as string}`, bytes };
     });
   const { label, size } = lvhdLayout(srUuid, vdis);

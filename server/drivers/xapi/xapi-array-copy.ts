@@ -16,6 +16,8 @@
  * A VHD LV (`VHD-<uuid>`, LVHD's default) is refused `connector-missing`: its raw contents need
  * tapdisk or vhd-util, which follow the VHD's parent locator to the original VG's LV paths (the
  * live parent), so they are not read through dom0 yet (docs/connectors/xenserver.md, "Not yet").
+ * Keeping the array snapshot does not help: that job option still copies to the repository. The
+ * engine says it before a run from the disk's recorded format (XS-ARRAY-COPY-VHD).
  */
 import { z } from 'zod';
 import { DriverError } from '../../engine/driver';
@@ -145,7 +147,7 @@ async function activate(shell: Dom0Shell, vg: string, disk: WantedDisk, options:
     if (lvs.has(`VHD-${disk.vdiUuid}`))
       throw refuse(
         'connector-missing',
-        `${shell.label}: disk ${disk.vdiUuid} is a VHD LV; reading a VHD out of an array snapshot is not supported yet (keep the snapshot on the array)`,
+        `${shell.label}: disk ${disk.vdiUuid} is a VHD LV; reading a VHD out of an array snapshot is not supported yet, so its disks cannot be copied to the repository: back the VM up with a XenServer snapshot (xen-snapshot) instead`,
       );
     throw refuse('not-found', `${shell.label}: the snapshot's clone holds no LV of disk ${disk.vdiUuid}`);
   }

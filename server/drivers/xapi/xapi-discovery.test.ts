@@ -4,7 +4,8 @@ import { DISK_SIZE, type FixturePool, fixturePool, ISCSI_SCSI_ID } from './fake/
 import { FAKE_MEMORY_BYTES } from './fake/fake-pool';
 import { type FakeXapi, startFakeXapi } from './fake/fake-xapi-server';
 import { XapiClient } from './xapi-client';
-import { mapPool, readPoolRecords, unreadGuestReason, xenId } from './xapi-discovery';
+import { mapPool, readPoolRecords, storageFormatOf, unreadGuestReason, xenId } from './xapi-discovery';
+import { vdiRecordSchema } from './xapi-records';
 import { memoryTrustStore } from './xapi-transport';
 
 const fakes: FakeXapi[] = [];
@@ -221,6 +222,7 @@ describe('XAPI discovery', () => {
         sizeBytes: DISK_SIZE,
         hostVolumeId: uuid('SR', fixture.iscsi),
         arrayVolumeId: null,
+        storageFormat: 'vhd', // sm_config.vdi_type `vhd`
       },
       {
         id: uuid('VDI', sqlD),
@@ -230,13 +232,16 @@ describe('XAPI discovery', () => {
         sizeBytes: DISK_SIZE,
         hostVolumeId: uuid('SR', fixture.iscsi),
         arrayVolumeId: null,
+        storageFormat: 'raw', // sm_config.vdi_type `aio`: a raw LV
       },
     ]); // the empty CD drive is not a disk
     expect(disksOf(fixture.app01)).toEqual([
-      expect.objectContaining({ id: uuid('VDI', appOs), kind: 'vdi' }),
+      // No vdi_type: not read, so null (the engine warns rather than assume it raw).
+      expect.objectContaining({ id: uuid('VDI', appOs), kind: 'vdi', storageFormat: null }),
       expect.objectContaining({
         id: uuid('VDI', appDongle),
         kind: 'passthrough',
+        storageFormat: null,
         hostVolumeId: null,
         sizeBytes: 64 * 1024,
       }),
@@ -255,6 +260,24 @@ describe('XAPI discovery', () => {
         { vmId: uuid('VM', fixture.app01), os: null, hasPvDrivers: null, canQuiesce: null }, // no guest tools: unknown
       ]),
     );
+  });
+
+  it.each([
+    [{ vdi_type: 'vhd' }, 'vhd'],
+    [{ vdi_type: 'aio' }, 'raw'],
+    [{ vdi_type: 'raw' }, 'raw'],
+    [{ vdi_type: 'qcow2' }, null], // a format this console does not know: not read
+    [{}, null], // no key: not read, never assumed raw
+  ] as const)('maps sm_config %j to storage format %s', (smConfig, format) => {
+    const vdi = vdiRecordSchema.parse({
+      uuid: 'u',
+      name_label: 'd',
+      type: 'user',
+      SR: 'OpaqueRef:sr',
+      virtual_size: 1,
+      sm_config: smConfig,
+    });
+    expect(storageFormatOf(vdi)).toBe(format);
   });
 
   it('an existing snapshot becomes a restore point of its VM', async () => {

@@ -12,6 +12,7 @@
  * - A disk on a `udev` SR is a physical device: a pass-through disk in the model.
  */
 import type {
+  DiskStorageFormat,
   Host,
   HostVolume,
   Inventory,
@@ -286,10 +287,23 @@ function mapVms(
         sizeBytes: vdi.virtual_size,
         hostVolumeId: isPhysical || !records.srs[vdi.SR] ? null : xenId(records.srs[vdi.SR].uuid),
         arrayVolumeId: null,
+        storageFormat: isPhysical ? null : storageFormatOf(vdi),
       });
     }
   }
   return { vms, virtualDisks, guests };
+}
+
+/**
+ * The VDI's storage format by the SM's `sm_config.vdi_type`: `vhd` (LVHD's and file SRs' default)
+ * or raw (`aio`, `raw`). Anything else, or no key, is null: not read, never assumed raw, since
+ * only raw LVs can be copied out of an array snapshot (XS-ARRAY-COPY-VHD).
+ */
+export function storageFormatOf(vdi: VdiRecord): DiskStorageFormat | null {
+  const type = vdi.sm_config.vdi_type;
+  if (type === 'vhd') return 'vhd';
+  if (type === 'aio' || type === 'raw') return 'raw';
+  return null;
 }
 
 /** What the pool says beside the inventory: hosts and versions, SRs, disks' CBT, existing snapshots. */

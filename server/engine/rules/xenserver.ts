@@ -25,6 +25,7 @@ import {
   XEN_QUIESCED_METHODS,
   XEN_SNAPSHOT_METHODS,
 } from './context';
+import { checkArrayCopyFormats } from './xen-array-copy';
 
 function quiesceFinding(
   ctx: RuleContext,
@@ -104,6 +105,7 @@ export function collectXenServerFindings(ctx: RuleContext, findings: Finding[]):
   if (ctx.host.kind !== 'xenserver') return;
   checkSrSnapshots(ctx, findings);
   checkUnreadGuest(ctx, findings);
+  checkArrayCopyFormats(ctx, findings);
   for (const f of evaluateQuiesceRules(ctx)) findings.push(f);
 }
 

@@ -65,8 +65,8 @@ export function fixturePool(release: 'current' | 'old' = 'current'): FixturePool
     name: 'sql01',
     host: master,
     disks: [
-      { name: 'sql01 C:', sr: iscsi, bytes: diskBytes('sql01-c', DISK_SIZE) },
-      { name: 'sql01 D:', sr: iscsi, bytes: diskBytes('sql01-d', DISK_SIZE), cbt: true },
+      { name: 'sql01 C:', sr: iscsi, bytes: diskBytes('sql01-c', DISK_SIZE), vdiType: 'vhd' },
+      { name: 'sql01 D:', sr: iscsi, bytes: diskBytes('sql01-d', DISK_SIZE), cbt: true, vdiType: 'aio' },
     ],
     withCd: true,
     guest: { os: 'Microsoft Windows Server 2022 Standard', pvDrivers: true, canQuiesce: !isCurrent },
@@ -75,7 +75,7 @@ export function fixturePool(release: 'current' | 'old' = 'current'): FixturePool
   const web01 = pool.addVm({
     name: 'web01',
     host: member,
-    disks: [{ name: 'web01 root', sr: local, bytes: diskBytes('web01-root', DISK_SIZE) }],
+    disks: [{ name: 'web01 root', sr: local, bytes: diskBytes('web01-root', DISK_SIZE), vdiType: 'vhd' }],
     guest: { os: 'Debian GNU/Linux 12', distro: 'debian', pvDrivers: true },
   });
   const app01 = pool.addVm({
@@ -83,6 +83,7 @@ export function fixturePool(release: 'current' | 'old' = 'current'): FixturePool
     host: master,
     powerState: 'Halted',
     disks: [
+      // No vdi_type in its sm_config: its format is not read (null), never assumed raw.
       { name: 'app01 os', sr: iscsi, bytes: diskBytes('app01-os', DISK_SIZE) },
       { name: 'app01 dongle', sr: udev, bytes: diskBytes('app01-usb', 64 * 1024) },
     ],

@@ -48,6 +48,11 @@ export interface DiskSeed {
   bytes: Buffer;
   cbt?: boolean;
   onBoot?: 'persist' | 'reset';
+  /**
+   * The SM's `sm_config.vdi_type` (`vhd`, `aio` = raw LV on LVHD); absent = the key is missing,
+   * as from an SM that does not set it.
+   */
+  vdiType?: string;
 }
 
 export interface VmSeed {
@@ -254,7 +259,7 @@ export class FakePool {
       read_only: false,
       on_boot: disk.onBoot ?? 'persist',
       cbt_enabled: disk.cbt ?? false,
-      sm_config: {},
+      sm_config: disk.vdiType ? { vdi_type: disk.vdiType } : {},
       other_config: {},
     });
     this.vdiBytes.set(ref, Buffer.from(disk.bytes));

@@ -1,0 +1,1 @@
+ALTER TABLE "virtual_disks" ADD COLUMN "storage_format" text;

@@ -1,0 +1,1 @@
+ALTER TABLE `virtual_disks` ADD `storage_format` text;
