@@ -8,8 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
-import { createBackupJob, runBackupJobNow } from '../../services/backup-job-service';
 import { getRestorePoint, startPointDelete } from '../../services/restore-point-service';
+import { createKeepingJob, runJobToEnd } from '../array-restore-test-support';
 import type { DriverRegistry } from '../registry';
 import { type HypervOnEql, openHypervOnEql } from './hyperv-eql-support';
 
@@ -24,30 +24,9 @@ const snapshotsOnGroup = () => [...(run.group.volumes.get('vmfs01')?.snapshots.k
 const clones = () => [...run.group.volumes.keys()].filter((name) => name.startsWith('mgw-'));
 const snapshotDeletes = () => run.group.commands.filter((command) => / snapshot delete /.test(command));
 
-/** A job keeping the last point of each VM, its array snapshot kept on the array. */
-async function keepingJob() {
-  return createBackupJob(run.h.stores, ctx(), {
-    name: 'vmfs01 kept on the array',
-    request: { ...run.request(), keepArraySnapshot: true },
-    schedule: null,
-    missedRunPolicy: 'skip',
-    retention: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 },
-    rpoHours: 26,
-    isEnabled: true,
-  });
-}
+const keepingJob = () => createKeepingJob(run.h, ctx(), 'vmfs01 kept on the array', run.request());
 
-async function runJob(jobId: string) {
-  const started = await runBackupJobNow(run.h.stores, ctx(), jobId);
-  const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: run.drivers }), [
-    started.operationId,
-  ]);
-  const steps = await run.h.stores.operations.steps(started.operationId);
-  const pointIds = steps
-    .filter((step) => step.kind === 'catalog' && step.status === 'succeeded')
-    .map((step) => String((step.resultJson as { restorePointId: string }).restorePointId));
-  return { done, steps, pointIds };
-}
+const runJob = (jobId: string, drivers = run.drivers) => runJobToEnd(run.h, drivers, ctx(), jobId);
 
 /** The worker's registry, except that every copy out of the snapshot is refused. */
 function refusingCopies(drivers: DriverRegistry): DriverRegistry {

@@ -17,11 +17,11 @@ import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
 import { indexInventory } from '../../engine/inventory';
 import { recordPowerStates } from '../../jobs/steps/inventory';
+import { setFakeVmPower, startStagedRestore } from '../array-restore-test-support';
 import { VM_STATE } from '../hyperv/fake/fake-hyperv-model';
 import { readVolumeImage } from '../hyperv/fake/fake-san';
 import { copyOutMountRoot } from '../hyperv/hyperv-array-copy-out';
 import { callOptions } from '../hyperv/hyperv-test-support';
-import { setFakeVmPower, startStagedRestore } from '../staged-restore-test-support';
 import { ARRAY_ID, HOST_IQN, type HypervOnEql, openHypervOnEql, sha256 } from './hyperv-eql-support';
 
 const dialects = await storeDialects('hyperv-eql-staged');

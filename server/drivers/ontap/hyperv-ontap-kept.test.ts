@@ -8,8 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
-import { createBackupJob, runBackupJobNow } from '../../services/backup-job-service';
 import { getRestorePoint } from '../../services/restore-point-service';
+import { createKeepingJob, runJobToEnd } from '../array-restore-test-support';
 import { type FencedHyperv, openFencedHyperv } from './hyperv-ontap-runner-support';
 
 const dialects = await storeDialects('hyperv-ontap-kept');
@@ -21,30 +21,10 @@ const ctx = () => createServiceContext({ now: () => run.h.clock.now(), newId: ru
 const snapshotsOnCluster = () =>
   (run.cluster.model.volumeByName('sql_data')?.snapshots ?? []).map((snapshot) => snapshot.name);
 
-/** A job keeping the last point of each VM, its array snapshot kept on the array. */
-async function keepingJob() {
-  return createBackupJob(run.h.stores, ctx(), {
-    name: 'sql_data kept on the array',
-    request: { ...run.request('fallback'), keepArraySnapshot: true },
-    schedule: null,
-    missedRunPolicy: 'skip',
-    retention: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 },
-    rpoHours: 26,
-    isEnabled: true,
-  });
-}
+const keepingJob = () =>
+  createKeepingJob(run.h, ctx(), 'sql_data kept on the array', run.request('fallback'));
 
-async function runJob(jobId: string) {
-  const started = await runBackupJobNow(run.h.stores, ctx(), jobId);
-  const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: run.drivers }), [
-    started.operationId,
-  ]);
-  const steps = await run.h.stores.operations.steps(started.operationId);
-  const pointIds = steps
-    .filter((step) => step.kind === 'catalog' && step.status === 'succeeded')
-    .map((step) => String((step.resultJson as { restorePointId: string }).restorePointId));
-  return { done, steps, pointIds };
-}
+const runJob = (jobId: string, drivers = run.drivers) => runJobToEnd(run.h, drivers, ctx(), jobId);
 
 describe.each(dialects)('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('a backup that keeps its ONTAP snapshot on the array', () => {

@@ -16,10 +16,10 @@ import { z } from 'zod';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
 import { recordPowerStates } from '../../jobs/steps/inventory';
+import { setFakeVmPower, startStagedRestore } from '../array-restore-test-support';
 import { readVolumeImage } from '../hyperv/fake/fake-san';
 import { copyOutMountRoot } from '../hyperv/hyperv-array-copy-out';
 import { callOptions } from '../hyperv/hyperv-test-support';
-import { setFakeVmPower, startStagedRestore } from '../staged-restore-test-support';
 import { type FencedHyperv, openFencedHyperv, sha256, VM_STATE } from './hyperv-ontap-runner-support';
 
 const dialects = await storeDialects('hyperv-ontap-staged');
