@@ -4,10 +4,12 @@
  * operator does (preview, then start with the preview's confirmation text); a fake Hyper-V VM's
  * power state set by name, as someone at the host would.
  */
+import { expect } from 'vitest';
 import type { BackupPlanRequest } from '../engine/backup-plan';
 import type { Harness } from '../jobs/test-harness';
 import { createBackupJob, runBackupJobNow } from '../services/backup-job-service';
 import { previewRestore, startRestore } from '../services/operations-service';
+import { getRestorePoint } from '../services/restore-point-service';
 import type { FakeHypervModel } from './hyperv/fake/fake-hyperv-model';
 import type { DriverRegistry } from './registry';
 
@@ -47,4 +49,33 @@ export async function runJobToEnd(h: Harness, drivers: DriverRegistry, ctx: Cont
     .filter((step) => step.kind === 'catalog' && step.status === 'succeeded')
     .map((step) => String((step.resultJson as { restorePointId: string }).restorePointId));
   return { done, steps, pointIds };
+}
+
+/** Every point is kept on the array under `name` and offers volume revert, staged and as new. */
+export async function expectKeptPointsOfferArrayRestores(h: Harness, pointIds: string[], name: string) {
+  for (const id of pointIds) {
+    const detail = await getRestorePoint(h.stores, id);
+    expect(detail.point).toMatchObject({ locationKind: 'array-snapshot', locationName: name });
+    const modes = new Map(detail.restoreModes.map((mode) => [mode.mode, mode]));
+    expect(modes.get('volume-revert')?.reason ?? null).toBeNull();
+    expect(modes.get('staged')?.reason ?? null).toBeNull();
+    expect(modes.get('as-new')?.isAvailable).toBe(true);
+  }
+}
+
+/**
+ * After a staged restore of one VM: its files hold the snapshot's bytes again, and every other file
+ * on the volume (`collateral` among them) is byte for byte as `before`; `rewritten` were written
+ * after the capture, so keeping them shows the newer writes survived. Maps are path → sha256.
+ */
+export function expectOnlyVmRestored(
+  files: { restored: readonly string[]; collateral: readonly string[]; rewritten: readonly string[] },
+  hashes: { atSnapshot: Map<string, string>; before: Map<string, string>; after: Map<string, string> },
+) {
+  const { atSnapshot, before, after } = hashes;
+  for (const file of files.restored) expect(after.get(file)).toBe(atSnapshot.get(file));
+  const others = [...before].filter(([file]) => !files.restored.includes(file));
+  expect(others.map(([file]) => file)).toEqual(expect.arrayContaining([...files.collateral]));
+  for (const [file, hash] of others) expect(after.get(file), file).toBe(hash);
+  for (const file of files.rewritten) expect(after.get(file)).not.toBe(atSnapshot.get(file));
 }

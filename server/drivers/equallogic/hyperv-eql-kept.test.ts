@@ -8,8 +8,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
-import { getRestorePoint, startPointDelete } from '../../services/restore-point-service';
-import { createKeepingJob, runJobToEnd } from '../array-restore-test-support';
+import { startPointDelete } from '../../services/restore-point-service';
+import {
+  createKeepingJob,
+  expectKeptPointsOfferArrayRestores,
+  runJobToEnd,
+} from '../array-restore-test-support';
 import type { DriverRegistry } from '../registry';
 import { type HypervOnEql, openHypervOnEql } from './hyperv-eql-support';
 
@@ -66,14 +70,7 @@ describe.each(dialects)('$name', (dialect) => {
       expect(run.group.commands.filter((command) => / clone mgw-copy-/.test(command))).toHaveLength(3);
       expect(clones()).toEqual([]);
       expect(first.pointIds).toHaveLength(3); // sql01, web01, file01: every VM on vmfs01
-      for (const id of first.pointIds) {
-        const detail = await getRestorePoint(run.h.stores, id);
-        expect(detail.point).toMatchObject({ locationKind: 'array-snapshot', locationName: name });
-        const modes = new Map(detail.restoreModes.map((mode) => [mode.mode, mode]));
-        expect(modes.get('volume-revert')?.reason ?? null).toBeNull();
-        expect(modes.get('staged')?.reason ?? null).toBeNull();
-        expect(modes.get('as-new')?.isAvailable).toBe(true);
-      }
+      await expectKeptPointsOfferArrayRestores(run.h, first.pointIds, name);
     });
 
     it('retention deletes the older capture’s snapshot on the group with its last point; the newer one stays', async () => {

@@ -8,8 +8,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
-import { getRestorePoint } from '../../services/restore-point-service';
-import { createKeepingJob, runJobToEnd } from '../array-restore-test-support';
+import {
+  createKeepingJob,
+  expectKeptPointsOfferArrayRestores,
+  runJobToEnd,
+} from '../array-restore-test-support';
 import { type FencedHyperv, openFencedHyperv } from './hyperv-ontap-runner-support';
 
 const dialects = await storeDialects('hyperv-ontap-kept');
@@ -42,14 +45,7 @@ describe.each(dialects)('$name', (dialect) => {
         resultJson: { kept: true },
       });
       expect(first.pointIds).toHaveLength(3); // sql01, web01, file01: every VM on the LUN
-      for (const id of first.pointIds) {
-        const detail = await getRestorePoint(run.h.stores, id);
-        expect(detail.point).toMatchObject({ locationKind: 'array-snapshot', locationName: name });
-        const modes = new Map(detail.restoreModes.map((mode) => [mode.mode, mode]));
-        expect(modes.get('volume-revert')?.reason ?? null).toBeNull();
-        expect(modes.get('staged')?.reason ?? null).toBeNull();
-        expect(modes.get('as-new')?.isAvailable).toBe(true);
-      }
+      await expectKeptPointsOfferArrayRestores(run.h, first.pointIds, name);
     });
 
     it('retention deletes the older capture’s snapshot on the cluster with its last point; the newer one stays', async () => {

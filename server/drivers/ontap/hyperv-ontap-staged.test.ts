@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { createServiceContext } from '../../context';
 import { recordPowerStates } from '../../jobs/steps/inventory';
-import { setFakeVmPower, startStagedRestore } from '../array-restore-test-support';
+import { expectOnlyVmRestored, setFakeVmPower, startStagedRestore } from '../array-restore-test-support';
 import { readVolumeImage } from '../hyperv/fake/fake-san';
 import { copyOutMountRoot } from '../hyperv/hyperv-array-copy-out';
 import { callOptions } from '../hyperv/hyperv-test-support';
@@ -118,13 +118,11 @@ describe.each(dialects)('$name', (dialect) => {
       ]);
 
       expect(done.status, done.error ?? '').toBe('succeeded');
-      const after = await onLun();
-      for (const file of SQL01) expect(after.get(file)).toBe(atSnapshot.get(file));
-      // Everything else on the LUN byte for byte as before: the other VMs kept their newer writes.
-      const others = [...before].filter(([file]) => !SQL01.includes(file));
-      expect(others.map(([file]) => file)).toEqual(expect.arrayContaining([WEB01, FILE01]));
-      for (const [file, hash] of others) expect(after.get(file), file).toBe(hash);
-      expect(after.get(WEB01)).not.toBe(atSnapshot.get(WEB01));
+      // Everything else on the volume byte for byte as before: the other VMs kept their newer writes.
+      expectOnlyVmRestored(
+        { restored: SQL01, collateral: [WEB01, FILE01], rewritten: [WEB01] },
+        { atSnapshot, before, after: await onLun() },
+      );
       const steps = await stepsOf(restore.operationId);
       expect(steps.get('copy-out-vm')?.resultJson).toMatchObject({ verified: true });
       expect(arrayCallsSince(from)).toEqual(STAGING);
