@@ -447,6 +447,50 @@ describe('planBackup — volume scopes and co-captured VMs', () => {
     ]);
   });
 
+  // app02 runs SQL Server with no scripts: under 'require' the array snapshot cannot back it up.
+  const sqlOnSharedLun = makeOperationsIndex((inventory) => {
+    const app02 = inventory.vms.find((candidate) => candidate.id === 'app02');
+    if (app02) app02.applications = ['sqlserver'];
+  });
+  it.each<{ name: string; scope: string[]; isRunnable: boolean; catalogued: string[] }>([
+    {
+      name: 'only captured with the asked VM: left out with a warning, the asked VM is still backed up',
+      scope: ['app01'],
+      isRunnable: true,
+      catalogued: ['vm:app01:catalog'],
+    },
+    {
+      name: 'asked for itself: the plan is blocked',
+      scope: ['app01', 'app02'],
+      isRunnable: false,
+      catalogued: [],
+    },
+  ])(
+    'a VM on the snapshotted LUN that array-snapshot cannot back up, $name',
+    ({ scope, isRunnable, catalogued }) => {
+      const result = plan(
+        {
+          scope: vms(...scope),
+          methodByVm: Object.fromEntries(scope.map((vmId) => [vmId, 'array-snapshot' as const])),
+          consistencyPolicy: 'require',
+        },
+        sqlOnSharedLun,
+      );
+      expect(result.isRunnable, result.blockedReasons.join('\n')).toBe(isRunnable);
+      if (!isRunnable) {
+        expect(result.blockedReasons.join('\n')).toMatch(/cannot back up VM 'app02'/);
+        return;
+      }
+      expect(keys(result).filter((key) => key.endsWith(':catalog'))).toEqual(catalogued);
+      expect(keys(result)).not.toContain('vm:app02:guest-freeze');
+      const leftOut = result.findings.find((f) => f.vmId === 'app02' && f.ruleId === 'ARRAY-SHARED-VOLUME');
+      expect(leftOut?.severity).toBe('warning');
+      expect(leftOut?.message).toMatch(
+        /captures VM 'app02' with its volume, but cannot back it up, so this backup makes no restore point of it/,
+      );
+    },
+  );
+
   it('a VM explicitly asked with another method than the volume snapshot that captures it is a blocker', () => {
     const result = plan({
       scope: vms('app01', 'app02'),

@@ -34,11 +34,37 @@ function isDiskHeld(input: PlanningInput, method: string, group: CaptureGroup, d
   return disk.kind !== 'passthrough';
 }
 
-function unavailableReason(assignment: Assignment, vmName: string, option: MethodOption | undefined): string {
-  const why = option?.unavailableReasons.join(' ') || 'the planner does not know this method';
-  return assignment.isCoCaptured
-    ? `${methodAtStart(assignment.method)} captures VM ${quote(vmName)} with its volume, but cannot back it up: ${why}`
-    : `${methodAtStart(assignment.method)} cannot back up VM ${quote(vmName)}: ${why}`;
+function whyUnavailable(option: MethodOption | undefined): string {
+  return option?.unavailableReasons.join(' ') || 'the planner does not know this method';
+}
+
+/** The rule that says a volume snapshot takes other VMs with it, per volume-level method. */
+const SHARED_VOLUME_RULE = {
+  'array-snapshot': 'ARRAY-SHARED-VOLUME',
+  'wsb-volume': 'WSB-VOLUME-GRANULARITY',
+} as const;
+
+/**
+ * A VM nobody asked for, captured only because it shares a volume with one that was, and that the
+ * volume's method cannot back up: the snapshot holds its blocks, but no point of it is made. That is
+ * a warning on the plan, not a reason to refuse the VMs that were asked for (the VM page recommends
+ * the method for them, and the start must not contradict it).
+ */
+function leftOutCoCaptured(
+  vm: VmCapture['vm'],
+  assignment: Assignment,
+  option: MethodOption | undefined,
+): Finding {
+  const method = assignment.method as keyof typeof SHARED_VOLUME_RULE;
+  return {
+    ruleId: SHARED_VOLUME_RULE[method] ?? 'ARRAY-SHARED-VOLUME',
+    severity: 'warning',
+    vmId: vm.id,
+    methods: [assignment.method],
+    message: `${methodAtStart(assignment.method)} captures VM ${quote(vm.name)} with its volume, but cannot back it up, so this backup makes no restore point of it: ${whyUnavailable(option)}`,
+    remedy: `Back up ${quote(vm.name)} by a method its own VM page offers.`,
+    objects: [vmRef(vm)],
+  };
 }
 
 /**
@@ -61,8 +87,14 @@ export function captureVms(
       const option = input
         .methodPlanOf(vmId, assignment.method)
         .options.find((o) => o.method === assignment.method);
+      if (!option?.isAvailable && assignment.isCoCaptured) {
+        verdict.findings.push(leftOutCoCaptured(vm, assignment, option));
+        continue;
+      }
       if (!option?.isAvailable) {
-        verdict.blockedReasons.push(unavailableReason(assignment, vm.name, option));
+        verdict.blockedReasons.push(
+          `${methodAtStart(assignment.method)} cannot back up VM ${quote(vm.name)}: ${whyUnavailable(option)}`,
+        );
         verdict.findings.push(...(option?.findings ?? []));
         continue;
       }
