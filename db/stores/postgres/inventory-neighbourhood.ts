@@ -179,19 +179,20 @@ export async function loadNeighbourhood(
 /**
  * lower() folds what the database's character type knows (ASCII only under the C collation), so
  * names with other characters are compared in JavaScript, like the restore planner compares them.
- * The two halves are separate selects, each through its own index (vms_lower_name_idx, and the
- * partial vms_non_ascii_name_idx over the rare names beyond ASCII), so neither reads every VM.
+ * The ids come first, from two selects each through its own index (vms_lower_name_idx, and the
+ * partial vms_non_ascii_name_idx over the rare names beyond ASCII), then the rows by primary key.
+ * As one statement (`id in (… union all …)`), the planner may hash-join the ids against every VM
+ * when its statistics do not yet say how rare those names are (a fresh or unanalysed database).
  */
 export async function findVmsByName(db: PgDb, names: readonly string[]): Promise<Vm[]> {
   if (names.length === 0) return [];
   const wanted = new Set(names.map((name) => name.toLowerCase()));
-  const rows = await db
-    .select()
-    .from(vms)
-    .where(
-      sql`${vms.id} in (select id from vms where lower("name") = any(${textArray([...wanted])})
-        union all select id from vms where "vms"."name" ~ '[^ -~]')`,
-    )
-    .orderBy(STORAGE_ORDER);
+  const candidates = await db.execute(
+    sql`select id from vms where lower("name") = any(${textArray([...wanted])})
+      union select id from vms where "vms"."name" ~ '[^ -~]'`,
+  );
+  const ids = (candidates.rows as { id: string }[]).map((row) => row.id);
+  if (ids.length === 0) return [];
+  const rows = await db.select().from(vms).where(inIds(vms.id, ids)).orderBy(STORAGE_ORDER);
   return rows.filter((vm) => wanted.has(vm.name.toLowerCase()));
 }
