@@ -151,6 +151,7 @@ export const RULE_TITLES: Record<RuleId, string> = {
   'XS-SR-SNAPSHOT-UNKNOWN': 'Storage repository snapshot support unknown',
   'XS-GUEST-FACTS-UNKNOWN': 'Guest not reporting to its pool',
   'XS-ARRAY-COPY-VHD': 'Disk cannot be copied out of an array snapshot',
+  'XS-ARRAY-COPY-SR-TYPE': 'Storage repository not read out of an array snapshot',
   'XS-CHECKPOINT-NOT-XEN': 'Memory checkpoint only on a XenServer pool',
   'XS-CHECKPOINT-VM-NOT-RUNNING': 'Nothing in memory to checkpoint',
   'XS-CHECKPOINT-SR-NO-SNAPSHOT': 'Memory checkpoint impossible on this storage',
