@@ -8,6 +8,7 @@ export {
   CONSISTENCY_LABELS,
   CONSISTENCY_POLICY_LABELS,
   consistencyLabel,
+  diskStorageFormatLabel,
   METHOD_LABELS,
   PASSTHROUGH_POLICY_LABELS,
 } from '@/server/engine/words';

@@ -55,6 +55,14 @@ describe('demo lab', () => {
     );
   });
 
+  it('refuses the array snapshot of scan-xen-03, whose root disk is a file on an NFS SR of a NetApp volume', () => {
+    const scan = assessmentOf('scan-xen-03');
+    expect(scan.findings).toContainEqual(
+      expect.objectContaining({ ruleId: 'XS-ARRAY-COPY-SR-TYPE', severity: 'blocker' }),
+    );
+    expect(scan.plan.options.find((o) => o.method === 'array-snapshot')?.isAvailable).toBe(false);
+  });
+
   it('shows the pass-through disk of the file server', () => {
     const fs = assessmentOf(DEMO_LAB_NAMES.passthroughVm);
     expect(fs.readiness).toBe('partial');

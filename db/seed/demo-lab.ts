@@ -79,6 +79,8 @@ export function demoLabInventory(): Inventory {
     lun('lun-vmstore-logs', 'array-netapp-fas01', 'lun_vmstore_logs', true, 'cg-pool-a'),
     // An archive LUN carved from an aggregate without snapshot reserve.
     lun('lun-archive', 'array-netapp-fas01', 'lun_archive', false, null),
+    // A NetApp volume exported over NFS to pool-a (the scratch SR of xs-a-03).
+    lun('vol-scratch', 'array-netapp-fas01', 'vol_scratch', true, null),
     lun('lun-erp-sys', 'array-eql-ps6100', 'erp-sys', true, null),
     lun('lun-erp-data', 'array-eql-ps6100', 'erp-data', true, null),
   ];
@@ -132,7 +134,8 @@ export function demoLabInventory(): Inventory {
       arrayVolumeId: 'lun-vmstore-logs',
     },
     // xs-a-03 also sees a raw-LUN SR, whose driver cannot snapshot (XS-SR-NO-SNAPSHOT), and an NFS
-    // SR stated without its driver's features (XS-SR-SNAPSHOT-UNKNOWN).
+    // SR on a NetApp volume stated without its driver's features (XS-SR-SNAPSHOT-UNKNOWN): its disks
+    // are files, not read out of an array snapshot (XS-ARRAY-COPY-SR-TYPE).
     {
       id: 'sr-rawhba-xs-a-03',
       hostId: 'host-xs-a-03',
@@ -161,7 +164,7 @@ export function demoLabInventory(): Inventory {
       vssEnabled: false,
       shadowStorageVolumeId: null,
       shadowStorageLimitBytes: null,
-      arrayVolumeId: null,
+      arrayVolumeId: 'vol-scratch',
     },
     {
       id: 'sr-local-xs-a-03',

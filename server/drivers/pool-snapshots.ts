@@ -5,7 +5,7 @@
  * has it; for any other driver the steps fail `connector-missing` instead of guessing.
  */
 import { DriverError } from '../engine/driver';
-import type { CallOptions } from './call';
+import type { CallOptions, TransferOptions } from './call';
 import type { HypervisorDriver } from './roles';
 
 /** A pool snapshot as the pool answers now; null from `readPoolSnapshot` when the pool has no such snapshot. */
@@ -41,7 +41,11 @@ export interface PoolSnapshotCopyRequest {
   newVmName: string;
   /** The SR (`xen:<uuid>`) every disk is copied onto; null: each disk stays on its own SR. */
   srId: string | null;
-  /** Start the copy (resume it, for a memory checkpoint's copy) once its disks are verified. */
+  /**
+   * Start the copy once its disks are verified. A memory checkpoint's copy comes out suspended on a
+   * copy of the checkpoint's RAM: on resumes it from that image; off shuts it down, which drops the
+   * image (nothing is left suspended behind the operator's back).
+   */
   powerOn: boolean;
   /**
    * The point's recorded sha256 by source disk id; null when it records none (a pool point holds no
@@ -57,7 +61,11 @@ export interface PoolSnapshotCopied {
   /** The bytes read back from the copy's disks to verify them. */
   bytes: number;
   verifiedAgainst: 'point-hashes' | 'snapshot-read-live';
-  power: 'started' | 'resumed' | 'left-off' | 'left-suspended';
+  /**
+   * `memory-dropped`: a checkpoint's copy the operator did not power on, shut down from suspended
+   * (VM.hard_shutdown destroys its copied memory image); it starts from its disks.
+   */
+  power: 'started' | 'resumed' | 'left-off' | 'memory-dropped';
 }
 
 export interface PoolSnapshotKeeper {
@@ -86,12 +94,13 @@ export interface PoolSnapshotKeeper {
   ): Promise<'started' | 'resumed' | 'left-as-is'>;
   /**
    * A new VM copied from the snapshot (its disks full copies; the snapshot and its VM untouched),
-   * its task journalled under `journalKey`, its disks verified, then powered as asked.
+   * its task journalled under `journalKey` and its progress reported over the snapshot's disk bytes,
+   * its disks verified, then powered as asked.
    */
   copyPoolSnapshotAsNewVm(
     snapshotId: string,
     request: PoolSnapshotCopyRequest,
-    options: CallOptions & { journalKey: string },
+    options: TransferOptions & { journalKey: string },
   ): Promise<PoolSnapshotCopied>;
 }
 

@@ -2,7 +2,7 @@
  * The words an operator reads for engine values: one source for the console and for the CSV
  * exports, so a list and its export never name the same thing differently.
  */
-import type { HostVolumeKind, HypervisorKind, StorageArray } from './inventory';
+import type { DiskStorageFormat, HostVolumeKind, HypervisorKind, StorageArray } from './inventory';
 import type { ConsistencyPolicy, PassthroughPolicy } from './plan-types';
 import type { ProtectionStatus } from './protection';
 import type { OperationKind, OperationStatus } from './statuses';
@@ -98,6 +98,17 @@ export const HOST_VOLUME_KIND_LABELS: Record<HostVolumeKind, string> = {
   sr: 'Storage repository',
 };
 
+/** How a XenServer VDI is stored on its SR, as the pool says (`sm_config.vdi_type`). */
+export const DISK_STORAGE_FORMAT_LABELS: Record<DiskStorageFormat, string> = {
+  vhd: 'VHD',
+  raw: 'raw',
+};
+
+/** A XenServer disk's storage format in words: unread is said ("not read"), never assumed raw. */
+export function diskStorageFormatLabel(format: DiskStorageFormat | null | undefined): string {
+  return format ? DISK_STORAGE_FORMAT_LABELS[format] : 'not read';
+}
+
 export const VENDOR_LABELS: Record<StorageArray['vendor'], string> = {
   netapp: 'NetApp',
   equallogic: 'Dell EqualLogic',
@@ -151,6 +162,7 @@ export const RULE_TITLES: Record<RuleId, string> = {
   'XS-SR-SNAPSHOT-UNKNOWN': 'Storage repository snapshot support unknown',
   'XS-GUEST-FACTS-UNKNOWN': 'Guest not reporting to its pool',
   'XS-ARRAY-COPY-VHD': 'Disk cannot be copied out of an array snapshot',
+  'XS-ARRAY-COPY-SR-TYPE': 'Storage repository not read out of an array snapshot',
   'XS-CHECKPOINT-NOT-XEN': 'Memory checkpoint only on a XenServer pool',
   'XS-CHECKPOINT-VM-NOT-RUNNING': 'Nothing in memory to checkpoint',
   'XS-CHECKPOINT-SR-NO-SNAPSHOT': 'Memory checkpoint impossible on this storage',

@@ -40,6 +40,8 @@ interface Row {
   sr: 'local' | 'own';
   power: string;
   title: RegExp;
+  /** What the copy step's log says of the copy's power. */
+  log: RegExp;
 }
 
 const ROWS: Row[] = [
@@ -52,6 +54,7 @@ const ROWS: Row[] = [
     power: 'Running',
     title:
       /^Copy snapshot "sql01 before patch" into new VM sql01-copy on the pool, powered on; sql01 and the snapshot are not touched$/,
+    log: /; started$/,
   },
   {
     name: 'a disk snapshot whose VM was deleted on the pool, left off',
@@ -61,6 +64,7 @@ const ROWS: Row[] = [
     sr: 'own',
     power: 'Halted',
     title: /^Copy snapshot "sql01 before patch" into new VM sql01-copy on the pool, left off;/,
+    log: /; left off$/,
   },
   {
     name: 'a memory checkpoint, resumed on its memory',
@@ -70,6 +74,18 @@ const ROWS: Row[] = [
     sr: 'own',
     power: 'Running',
     title: /^Copy memory checkpoint "sql01 before upgrade" into new VM sql01-copy on the pool, resumed;/,
+    log: /resumed from its copy of the checkpoint's memory/,
+  },
+  {
+    name: 'a memory checkpoint not powered on: shut down, its copied memory image dropped, and the log says so',
+    checkpoint: true,
+    vmDeletedOnPool: false,
+    powerOn: false,
+    sr: 'own',
+    power: 'Halted',
+    title:
+      /^Copy memory checkpoint "sql01 before upgrade" into new VM sql01-copy on the pool, shut down, dropping its copied memory image;/,
+    log: /shut down \(VM\.hard_shutdown\), which drops that memory image; it starts from its disks/,
   },
 ];
 
@@ -163,7 +179,15 @@ describe.each(dialects)('$name', (dialect) => {
 
       const copyRef = fixture.pool.findVm('sql01-copy');
       const copy = fixture.pool.get('VM', copyRef);
-      expect(copy).toMatchObject({ is_a_template: false, is_a_snapshot: false, power_state: row.power });
+      // Never left suspended: a checkpoint's copy is resumed or its copied memory image dropped.
+      expect(copy).toMatchObject({
+        is_a_template: false,
+        is_a_snapshot: false,
+        power_state: row.power,
+        suspend_VDI: 'OpaqueRef:NULL',
+      });
+      const logs = await stores.operations.logs(started.operationId, 100);
+      expect(logs.find((line) => line.message.includes('copied from'))?.message).toMatch(row.log);
       const copyDisks = fixture.pool.disksOf(copyRef);
       expect(copyDisks.map((vdi) => sha256(fixture.pool.vdiBytes.get(vdi)))).toEqual(
         snapshotDisks.map((vdi) => sha256(fixture.pool.vdiBytes.get(vdi))),
@@ -181,6 +205,12 @@ describe.each(dialects)('$name', (dialect) => {
       // The copy's task was journalled before the worker waited on it.
       const copyStep = steps.find((step) => step.key === 'copy-pool-snapshot');
       expect(copyStep?.resultJson).toMatchObject({ verified: true, verifiedAgainst: 'snapshot-read-live' });
+      // The copy task's progress was the step's, over the snapshot's disk bytes.
+      const diskBytes = snapshotDisks.reduce(
+        (sum, vdi) => sum + Number(fixture.pool.get('VDI', vdi)?.virtual_size),
+        0,
+      );
+      expect(copyStep?.bytesTotal).toBe(diskBytes);
       expect([...fixture.pool.table('task').values()].map((task) => task.name_label)).not.toContain(
         'Async.VM.copy',
       );

@@ -12,7 +12,7 @@ import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import { formatBytes, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
+import { diskStorageFormatLabel, formatBytes, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
 import { PROTECTION_STATUS_LABELS, PROTECTION_STATUS_TONES } from '@/app/_lib/protection-format';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
@@ -36,6 +36,18 @@ const diskColumns: DataTableColumn<Disk>[] = [
     header: 'Kind',
     cell: ({ row: { original: disk } }) =>
       disk.kind === 'passthrough' ? <Badge tone="warning">pass-through</Badge> : disk.kind,
+  },
+  {
+    // How the SR stores a XenServer VDI: only raw disks are copied out of an array snapshot yet
+    // (XS-ARRAY-COPY-VHD), so the operator sees which disks are VHDs, and which were not read.
+    id: 'storageFormat',
+    header: 'Stored as',
+    cell: ({ row: { original: disk } }) =>
+      disk.storageFormat ? (
+        diskStorageFormatLabel(disk.storageFormat)
+      ) : (
+        <span className="text-fg-subtle">{diskStorageFormatLabel(disk.storageFormat)}</span>
+      ),
   },
   {
     id: 'size',
@@ -74,6 +86,9 @@ const diskColumns: DataTableColumn<Disk>[] = [
       ),
   },
 ];
+
+/** Only a XenServer VDI has a storage format on its SR: a VM without one has no such column. */
+const nonXenDiskColumns = diskColumns.filter((column) => column.id !== 'storageFormat');
 
 const guestVolumeColumns: DataTableColumn<GuestVolume>[] = [
   {
@@ -199,7 +214,9 @@ export function VmDetail({ id }: { id: string }) {
           <CardHeader>
             <CardTitle>Disks and where they live</CardTitle>
             <CardDescription>
-              Each virtual disk, the host volume or SR holding it, and the array LUN behind that.
+              Each virtual disk, the host volume or SR holding it, and the array LUN behind that. A XenServer
+              disk says how its SR stores it: VHD, raw, or not read (only raw disks are copied out of an array
+              snapshot yet).
             </CardDescription>
           </CardHeader>
           <CardContent>
@@ -207,7 +224,7 @@ export function VmDetail({ id }: { id: string }) {
               <EmptyState>This VM reports no disks.</EmptyState>
             ) : (
               <DataTable
-                columns={diskColumns}
+                columns={disks.some((disk) => disk.kind === 'vdi') ? diskColumns : nonXenDiskColumns}
                 rows={disks}
                 getRowId={(disk) => disk.id}
                 caption={`Disks of ${vm.name}`}

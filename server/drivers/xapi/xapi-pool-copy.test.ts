@@ -2,11 +2,16 @@
  * A pool snapshot copied into a new VM through the registry's `xapi` connector, against the fake
  * pool over HTTPS: a step run again takes up the copy it made (one Async.VM.copy), another VM of that
  * name is refused, an SR without room fails SR_FULL with no half VM left, and a copy whose disk does
- * not match the hashes the point records is `data-corrupt`.
+ * not match the hashes the point records is `data-corrupt`; the copy task's progress is the call's,
+ * over the snapshot's disk bytes; a memory checkpoint's copy not powered on is shut down, its copied
+ * memory image destroyed, never left suspended.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { poolSnapshotKeeper } from '../pool-snapshots';
+import { ManualClock } from './fake/fake-clock';
 import { fixturePool } from './fake/fake-fixtures';
+import { METHODS } from './fake/fake-methods';
+import { NULL } from './fake/fake-vm-ops';
 import { startFakeXapi } from './fake/fake-xapi-server';
 import { memoryTaskJournal, XapiClient } from './xapi-client';
 import { XapiConnector } from './xapi-connector';
@@ -19,9 +24,9 @@ afterEach(async () => {
 });
 const call = () => ({ signal: new AbortController().signal, timeoutMs: 30_000, journalKey: 'copy-1' });
 
-async function setup() {
+async function setup(timing: { clock?: ManualClock; taskDurationMs?: number } = {}) {
   const fixture = fixturePool();
-  const fake = await startFakeXapi({ pool: fixture.pool });
+  const fake = await startFakeXapi({ pool: fixture.pool, ...timing });
   cleanups.push(() => fake.stop());
   const client = new XapiClient({
     label: 'xapi pool lab',
@@ -91,5 +96,76 @@ describe('copyPoolSnapshotAsNewVm', () => {
     );
     expect(error).toMatchObject({ faultCode: 'data-corrupt' });
     expect(error?.message).toMatch(/read back from the pool does not match/);
+  });
+
+  it("reports the copy task's progress over the snapshot's disk bytes, as the pool moves it", async () => {
+    const clock = new ManualClock();
+    const { fake, keeper, snapshotId, request, fixture, snapshotRef } = await setup({
+      clock,
+      taskDurationMs: 4000,
+    });
+    const total = fixture.pool
+      .disksOf(snapshotRef)
+      .reduce((sum, vdi) => sum + Number(fixture.pool.get('VDI', vdi)?.virtual_size), 0);
+    const progress: [number, number | undefined][] = [];
+    const copied = keeper.copyPoolSnapshotAsNewVm(snapshotId, request, {
+      ...call(),
+      onProgress: (done, of) => progress.push([done, of]),
+    });
+    // The connector follows the task over event.from: from then on it sees every step of it.
+    await fake.whenCalled('event.from');
+    for (let quarter = 0; quarter < 4; quarter += 1) {
+      await clock.sleeping();
+      clock.advance(1000);
+    }
+    expect(await copied).toMatchObject({ power: 'left-off' });
+    expect(total).toBeGreaterThan(0);
+    expect(progress).toEqual([
+      [0, total],
+      [Math.round(total / 4), total],
+      [Math.round(total / 2), total],
+      [Math.round((3 * total) / 4), total],
+      [total, total],
+    ]);
+  });
+
+  it('a memory checkpoint copied without powering on is shut down: its copied memory image is dropped', async () => {
+    const { keeper, fixture } = await setup();
+    const checkpointRef = METHODS['VM.checkpoint'](fixture.pool, [
+      fixture.sql01,
+      'sql01 before upgrade',
+    ]) as string;
+    const checkpointImage = fixture.pool.get('VM', checkpointRef)?.suspend_VDI as string;
+    const vdisBefore = fixture.pool.table('VDI').size;
+    const copied = await keeper.copyPoolSnapshotAsNewVm(
+      xenId(fixture.pool.get('VM', checkpointRef)?.uuid as string),
+      { newVmName: 'sql01-copy', srId: null, powerOn: false, expectedSha256: null },
+      call(),
+    );
+    expect(copied.power).toBe('memory-dropped');
+    const copy = fixture.pool.get('VM', fixture.pool.findVm('sql01-copy'));
+    expect(copy).toMatchObject({ power_state: 'Halted', suspend_VDI: NULL });
+    // Only the copy's disks were added: its memory image is gone, the checkpoint keeps its own.
+    expect(fixture.pool.table('VDI').size - vdisBefore).toBe(fixture.pool.disksOf(checkpointRef).length);
+    expect(fixture.pool.get('VM', checkpointRef)?.suspend_VDI).toBe(checkpointImage);
+    expect(fixture.pool.get('VDI', checkpointImage)).toBeDefined();
+  });
+
+  it('a memory checkpoint copied and powered on is resumed from its copied memory', async () => {
+    const { keeper, fixture } = await setup();
+    const checkpointRef = METHODS['VM.checkpoint'](fixture.pool, [
+      fixture.sql01,
+      'sql01 before upgrade',
+    ]) as string;
+    const copied = await keeper.copyPoolSnapshotAsNewVm(
+      xenId(fixture.pool.get('VM', checkpointRef)?.uuid as string),
+      { newVmName: 'sql01-copy', srId: null, powerOn: true, expectedSha256: null },
+      call(),
+    );
+    expect(copied.power).toBe('resumed');
+    expect(fixture.pool.get('VM', fixture.pool.findVm('sql01-copy'))).toMatchObject({
+      power_state: 'Running',
+      suspend_VDI: NULL,
+    });
   });
 });

@@ -7,14 +7,19 @@
  * stay as they are, which is why it is offered beside the revert and when the VM was deleted.
  * - the copy's task is journalled before waiting, so a restarted worker waits on the same task; a
  *   copy already made (found by name and its `migawka-copy-of` mark) is taken up, not made twice;
+ * - the copy task's progress (task.progress, followed over event.from) is the step's progress, over
+ *   the bytes of the snapshot's disks: the copy is most of the step's time;
  * - every disk of the copy is read back over `/export_raw_vdi` and compared with the point's hashes,
  *   or, as a pool point records none, with the snapshot's own disk read live;
- * - power: started when asked (a checkpoint's copy is suspended on its memory, and is resumed).
+ * - power: started when asked. A checkpoint's copy comes out suspended on a copy of the checkpoint's
+ *   RAM: asked on, it is resumed from it; asked off, it is shut down (`VM.hard_shutdown` of a
+ *   suspended VM destroys its suspend VDI, xapi_vm.ml), so no copy of a running machine's memory is
+ *   left suspended where a later "start" would resume it by surprise, and its SR space comes back.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DriverError } from '../../engine/driver';
-import type { CallOptions } from '../call';
+import type { CallOptions, TransferOptions } from '../call';
 import type { PoolSnapshotCopied, PoolSnapshotCopyRequest } from '../pool-snapshots';
 import type { XapiClient } from './xapi-client';
 import { uuidOfXenId, xenId } from './xapi-discovery';
@@ -60,6 +65,37 @@ async function earlierCopy(
     });
   }
   return null;
+}
+
+/** The bytes the copy writes: the virtual sizes of the snapshot's disks (its memory image aside). */
+async function diskBytesOf(client: XapiClient, snapshot: VmRecord, options: CallOptions): Promise<number> {
+  let total = 0;
+  for (const vdiRef of (await disksByDevice(client, snapshot, options)).values()) {
+    total += (await client.call('VDI.get_record', [vdiRef], vdiRecordSchema, options)).virtual_size;
+  }
+  return total;
+}
+
+/** Powers the verified copy as asked; a checkpoint's copy is never left suspended. */
+async function powerCopy(
+  client: XapiClient,
+  copyRef: string,
+  powerOn: boolean,
+  options: CallOptions,
+): Promise<PoolSnapshotCopied['power']> {
+  const copy = await client.call('VM.get_record', [copyRef], vmRecordSchema, options);
+  if (copy.power_state === 'Running') return 'started'; // an earlier run of the step powered it
+  if (copy.power_state === 'Suspended') {
+    await client.callAsync(
+      powerOn ? 'VM.resume' : 'VM.hard_shutdown',
+      powerOn ? [copyRef, false, false] : [copyRef],
+      options,
+    );
+    return powerOn ? 'resumed' : 'memory-dropped';
+  }
+  if (!powerOn) return 'left-off';
+  await client.callAsync('VM.start', [copyRef, false, false], options);
+  return 'started';
 }
 
 /** The copy's disks compared with the point's hashes, else with the snapshot's disks read live. */
@@ -113,36 +149,30 @@ export async function copyPoolSnapshot(
   snapshotRef: string,
   snapshotId: string,
   request: PoolSnapshotCopyRequest,
-  options: CallOptions & { journalKey: string },
+  options: TransferOptions & { journalKey: string },
 ): Promise<PoolSnapshotCopied> {
-  const { journalKey, ...plain } = options;
-  const snapshot = await client.call('VM.get_record', [snapshotRef], vmRecordSchema, options);
-  let copyRef = await earlierCopy(client, request.newVmName, snapshotId, options);
+  // `onProgress` counts bytes; an Async call's counts a fraction: each is given only its own.
+  const { journalKey, onProgress, ...plain } = options;
+  const snapshot = await client.call('VM.get_record', [snapshotRef], vmRecordSchema, plain);
+  let copyRef = await earlierCopy(client, request.newVmName, snapshotId, plain);
   if (!copyRef) {
     const srUuid = request.srId ? uuidOfXenId(request.srId) : null;
-    const srRef = srUuid ? await client.call('SR.get_by_uuid', [srUuid], z.string(), options) : NULL_REF;
+    const srRef = srUuid ? await client.call('SR.get_by_uuid', [srUuid], z.string(), plain) : NULL_REF;
+    const total = await diskBytesOf(client, snapshot, plain);
     copyRef = await client.callAsync('VM.copy', [snapshotRef, request.newVmName, srRef], {
       ...plain,
       journalKey,
+      onProgress: (fraction) => onProgress?.(Math.round(fraction * total), total),
     });
+    onProgress?.(total, total);
   }
-  await client.call('VM.add_to_other_config', [copyRef, COPY_MARK, snapshotId], z.unknown(), options).catch(
+  await client.call('VM.add_to_other_config', [copyRef, COPY_MARK, snapshotId], z.unknown(), plain).catch(
     () => undefined, // already marked by an earlier run
   );
-  let copy = await client.call('VM.get_record', [copyRef], vmRecordSchema, options);
-  if (copy.is_a_template) await client.call('VM.set_is_a_template', [copyRef, false], z.unknown(), options);
-  const verified = await verifyCopy(client, snapshot, copy, request, options);
-  copy = await client.call('VM.get_record', [copyRef], vmRecordSchema, options);
-  let power: PoolSnapshotCopied['power'] = copy.power_state === 'Suspended' ? 'left-suspended' : 'left-off';
-  if (request.powerOn && copy.power_state === 'Halted') {
-    await client.callAsync('VM.start', [copyRef, false, false], plain);
-    power = 'started';
-  } else if (request.powerOn && copy.power_state === 'Suspended') {
-    await client.callAsync('VM.resume', [copyRef, false, false], plain);
-    power = 'resumed';
-  } else if (copy.power_state === 'Running') {
-    power = 'started';
-  }
+  const copy = await client.call('VM.get_record', [copyRef], vmRecordSchema, plain);
+  if (copy.is_a_template) await client.call('VM.set_is_a_template', [copyRef, false], z.unknown(), plain);
+  const verified = await verifyCopy(client, snapshot, copy, request, plain);
+  const power = await powerCopy(client, copyRef, request.powerOn, plain);
   return {
     vmId: xenId(copy.uuid),
     diskIds: verified.diskIds,

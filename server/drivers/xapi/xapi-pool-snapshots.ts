@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { DriverError } from '../../engine/driver';
-import type { CallOptions } from '../call';
+import type { CallOptions, TransferOptions } from '../call';
 import type {
   CheckpointTaken,
   PoolSnapshotCopied,
@@ -221,7 +221,7 @@ export class XapiPoolSnapshots implements PoolSnapshotKeeper {
   async copyPoolSnapshotAsNewVm(
     snapshotId: string,
     request: PoolSnapshotCopyRequest,
-    options: CallOptions & { journalKey: string },
+    options: TransferOptions & { journalKey: string },
   ): Promise<PoolSnapshotCopied> {
     return this.mapped(`copy of snapshot ${snapshotId} into new VM ${request.newVmName}`, async () => {
       const [ref] = await this.must(snapshotId, options);

@@ -99,11 +99,12 @@ function buildPoolCopy({ subject, steps, newVm }: StepBuild): string[] {
   const name = subject.newVmName ?? '(unnamed)';
   const powerOn = subject.request.powerOnAfterRestore === true;
   const what = location.includesMemory ? 'memory checkpoint' : 'snapshot';
-  // A checkpoint's copy is suspended on the checkpoint's memory: "on" resumes it.
+  // A checkpoint's copy is suspended on the checkpoint's memory: "on" resumes it; "off" shuts it
+  // down, which drops its copied memory image (never left suspended unsaid).
   const power = location.includesMemory
     ? powerOn
       ? 'resumed'
-      : 'left suspended'
+      : 'shut down, dropping its copied memory image'
     : powerOn
       ? 'powered on'
       : 'left off';

@@ -27,6 +27,9 @@
  * | XS-GUEST-FACTS-UNKNOWN          | warning (running) / info (not running)     | xen-snapshot, xen-quiesced      |
  * | XS-ARRAY-COPY-VHD               | blocker (a VHD disk on an array LUN's SR) /| array-snapshot                  |
  * |                                 |   warning (its format was not read)        |                                 |
+ * | XS-ARRAY-COPY-SR-TYPE           | blocker (an array LUN's SR not lvmoiscsi:  | array-snapshot                  |
+ * |                                 |   lvmohba, file-based) / warning (its type |                                 |
+ * |                                 |   was not read)                            |                                 |
  * | APP-CRASH-CONSISTENT            | warning                                    | the recommended method          |
  * | ARRAY-NO-SNAPSHOT               | blocker: the array method cannot run       | array-snapshot                  |
  * | ARRAY-NOT-INTEGRATED            | info                                       | array-snapshot                  |

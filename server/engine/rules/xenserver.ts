@@ -26,6 +26,7 @@ import {
   XEN_SNAPSHOT_METHODS,
 } from './context';
 import { checkArrayCopyFormats } from './xen-array-copy';
+import { checkArrayCopySrTypes } from './xen-array-copy-sr';
 
 function quiesceFinding(
   ctx: RuleContext,
@@ -106,6 +107,7 @@ export function collectXenServerFindings(ctx: RuleContext, findings: Finding[]):
   checkSrSnapshots(ctx, findings);
   checkUnreadGuest(ctx, findings);
   checkArrayCopyFormats(ctx, findings);
+  checkArrayCopySrTypes(ctx, findings);
   for (const f of evaluateQuiesceRules(ctx)) findings.push(f);
 }
 

@@ -6,7 +6,7 @@
  * into a new VM. The pool does the work; nothing is in the repository.
  */
 import type { RestorePointRecord } from '../../../db/stores/ports/restore-point-store';
-import { poolSnapshotKeeper } from '../../drivers/pool-snapshots';
+import { type PoolSnapshotCopied, poolSnapshotKeeper } from '../../drivers/pool-snapshots';
 import { DriverError } from '../../engine/driver';
 import type { VerificationVerdict } from '../../engine/statuses';
 import { HOUR, MINUTE, type StepHandler, type StepRun } from './context';
@@ -131,6 +131,15 @@ export const restorePowerState: StepHandler<'restore-power-state'> = {
   },
 };
 
+/** What the copy's power came to, in the step's log: a dropped memory image is said, never silent. */
+const COPY_POWER_WORDS: Record<PoolSnapshotCopied['power'], string> = {
+  started: 'started',
+  resumed: "resumed from its copy of the checkpoint's memory: running as the VM was at the checkpoint",
+  'left-off': 'left off',
+  'memory-dropped':
+    "left off: the checkpoint's copy came out suspended on a copy of its memory, and as powering on was not asked it was shut down (VM.hard_shutdown), which drops that memory image; it starts from its disks, as after a power cut",
+};
+
 export const copyPoolSnapshot: StepHandler<'copy-pool-snapshot'> = {
   // A full copy of every disk on the pool; its task is journalled, so a resumed step waits on it.
   deadlineMs: 12 * HOUR,
@@ -142,20 +151,16 @@ export const copyPoolSnapshot: StepHandler<'copy-pool-snapshot'> = {
       // A pool point records no hashes (nothing of it is in the repository): the copy is compared
       // with the snapshot's own disks, read live.
       { newVmName, srId, powerOn, expectedSha256: null },
-      { ...step.call, journalKey: `pool-copy:${step.operation.id}:${snapshotId}` },
+      // The pool's copy task reports its progress: it is the step's (over the snapshot's disk bytes).
+      { ...step.transfer, journalKey: `pool-copy:${step.operation.id}:${snapshotId}` },
     );
     step.log(
       'info',
-      `${newVmName} copied from "${row.locationName ?? row.locationRef}": ${Object.keys(copied.diskIds).length} disks verified against the snapshot read live; ${copied.power.replace('-', ' ')}`,
+      `${newVmName} copied from "${row.locationName ?? row.locationRef}": ${Object.keys(copied.diskIds).length} disks verified against the snapshot read live; ${COPY_POWER_WORDS[copied.power]}`,
     );
     if (newVm) {
       const placed = underHypervisorIds(newVm, { vmId: copied.vmId, diskIds: copied.diskIds });
-      const powerState =
-        copied.power === 'started' || copied.power === 'resumed'
-          ? 'running'
-          : copied.power === 'left-suspended'
-            ? 'saved'
-            : 'off';
+      const powerState = copied.power === 'started' || copied.power === 'resumed' ? 'running' : 'off';
       await addRestoredVm(step.stores, { ...placed, vm: { ...placed.vm, powerState } });
     }
     return {

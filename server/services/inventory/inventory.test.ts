@@ -355,9 +355,10 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
         ]);
         expect(vmstore?.hostVolumes.map((v) => v.name)).toEqual(['sr-netapp-vmstore']);
         expect((await listArrays(stores)).items.find((a) => a.id === 'array-netapp-fas01')).toMatchObject({
-          volumeCount: 3,
+          // lun_vmstore, lun_vmstore_logs, lun_archive and vol_scratch (the NFS SR of scan-xen-03).
+          volumeCount: 4,
           consistencyGroupCount: 1,
-          vmCount: 5,
+          vmCount: 6,
         });
       });
 

@@ -105,6 +105,18 @@ export function resumableFrom(pool: FakePool, vmRef: string, checkpoint: XapiRec
 }
 
 /** VM.resume: the suspend image goes back into the VM's RAM, and the image is destroyed. */
+/**
+ * VM.hard_shutdown of a suspended VM, as xapi_vm.ml does it: its suspend VDI (the RAM image) is
+ * destroyed and forgotten, so the VM is halted with nothing of its memory left.
+ */
+export function dropSuspendImage(pool: FakePool, vmRef: string): void {
+  const vm = must(pool, 'VM', vmRef);
+  const image = vm.suspend_VDI as string | undefined;
+  if (vm.power_state !== 'Suspended' || !image || image === NULL) return;
+  if (pool.get('VDI', image)) destroyVdi(pool, image);
+  pool.mod('VM', vmRef, { suspend_VDI: NULL });
+}
+
 export function resumeMemory(pool: FakePool, vmRef: string): void {
   const vm = must(pool, 'VM', vmRef);
   const image = vm.suspend_VDI as string | undefined;

@@ -6,7 +6,7 @@
  * 2.14 on), revert, destroy, power, VDI / VBD / VM create, and tasks.
  */
 import { randomUUID } from 'node:crypto';
-import { checkpointVm, isCheckpoint, resumableFrom, resumeMemory } from './fake-checkpoint';
+import { checkpointVm, dropSuspendImage, isCheckpoint, resumableFrom, resumeMemory } from './fake-checkpoint';
 import { copyVm, setIsATemplate } from './fake-copy';
 import type { FakePool, XapiRecord } from './fake-pool';
 import {
@@ -108,8 +108,10 @@ export const METHODS: Record<string, Method> = {
     setPower(pool, String(params[0]), ['Suspended'], 'Running');
   },
   'VM.clean_shutdown': (pool, params) => setPower(pool, String(params[0]), ['Running'], 'Halted'),
-  'VM.hard_shutdown': (pool, params) =>
-    setPower(pool, String(params[0]), ['Running', 'Paused', 'Suspended'], 'Halted'),
+  'VM.hard_shutdown': (pool, params) => {
+    dropSuspendImage(pool, String(params[0]));
+    setPower(pool, String(params[0]), ['Running', 'Paused', 'Suspended'], 'Halted');
+  },
   'VDI.destroy': (pool, params) => destroyVdi(pool, String(params[0])),
   'VDI.create': (pool, params) => {
     const record = params[0] as XapiRecord;
