@@ -147,8 +147,10 @@ function vmsOnVolumesOfSeveralHosts(index: InventoryIndex): Set<Vm> {
   }
   for (let i = 0; i < vms.length; i++) {
     const volumeId = vms[i].snapshotLocationVolumeId;
+    // Looked up only for a VM whose checkpoint files are on a shared volume (a few, if any).
+    if (!volumeId || !sharedVolumeIds.has(volumeId)) continue;
     const vm = index.vmsById.get(vms[i].id);
-    if (volumeId && vm && sharedVolumeIds.has(volumeId)) onShared.add(vm);
+    if (vm) onShared.add(vm);
   }
   return onShared;
 }

@@ -318,7 +318,9 @@ function planArraySnapshot(
   if (ctx.arrayVolumes.length === 0) return noLunOption(ctx);
   // Filled only when the VM cannot be snapshotted (most VMs on a LUN can).
   let reasons: string[] = NONE;
-  const { disks } = ctx;
+  // A disk's reason names a host volume of the VM that no LUN backs: none when every one has a LUN
+  // (most VMs on a LUN), and then no disk's volume is looked up again.
+  const disks = everyHostVolumeOnALun(ctx.diskHostVolumes) ? NONE : ctx.disks;
   for (let i = 0; i < disks.length; i++) {
     const disk = disks[i];
     if (disk.kind === 'passthrough' || !disk.hostVolumeId) continue;
@@ -338,6 +340,11 @@ function planArraySnapshot(
   const notOnArray = ctx.passthroughDisks.filter((d) => d.arrayVolumeId === null);
   const excluded = notOnArray.length === 0 ? NONE : notOnArray.map(diskRef);
   return available('array-snapshot', capture, excluded, snapshotSet.coCapturedVms);
+}
+
+function everyHostVolumeOnALun(volumes: readonly HostVolume[]): boolean {
+  for (let i = 0; i < volumes.length; i++) if (!volumes[i].arrayVolumeId) return false;
+  return true;
 }
 
 /** The guest agent of a running VM is available in the same terms for every VM: shared, frozen. */
@@ -385,7 +392,13 @@ function planVmIn(ctx: RuleContext): PlannedVmAssessment {
   const prerequisites = evaluatePrerequisiteRules(ctx, snapshotSet);
   const options: MethodOption[] = [
     planHypervWriter(ctx, 'hyperv-vss', prerequisites, NONE),
-    planHypervWriter(ctx, 'wsb-volume', prerequisites, otherVmRefsOnVmVolumes(ctx)),
+    // The others on the VM's volumes only where WSB runs: a XenServer VM's option is the host's shared one.
+    planHypervWriter(
+      ctx,
+      'wsb-volume',
+      prerequisites,
+      ctx.host.kind === 'hyperv' ? otherVmRefsOnVmVolumes(ctx) : NONE,
+    ),
     planXenSnapshot(ctx, prerequisites),
     planXenQuiesced(ctx, prerequisites),
     planArraySnapshot(ctx, prerequisites, snapshotSet),
