@@ -15,6 +15,7 @@ import { createServiceContext } from '../../context';
 import { recordPowerStates } from '../../jobs/steps/inventory';
 import { expectOnlyVmRestored, startStagedRestore } from '../array-restore-test-support';
 import { xenId } from '../xapi/xapi-discovery';
+import { callOptions } from './ontap-test-support';
 import { XEN_IGROUP } from './xapi-ontap-lun';
 import { type FencedXen, openFencedXen } from './xapi-ontap-runner-support';
 
@@ -279,5 +280,70 @@ describe.each(dialects)('$name', (dialect) => {
       expect(clonesAndMaps()).toEqual({ clones: [], maps });
       expectDom0Clean();
     });
+  });
+});
+
+describe('a staged copy-out of a Xen VM whose disk is a VHD LV', () => {
+  it('is refused connector-missing before any VM is made or byte written, nothing left imported', async () => {
+    run = await openFencedXen(dialects[0], { vhdDisks: ['db01 root'] });
+    const db01 = vdisOnLun().find((vdi) => vdi.name === 'db01 root');
+    const sr = run.inventory.hostVolumes.find((volume) => volume.arrayVolumeId !== null);
+    const lunId = sr?.arrayVolumeId as string;
+    // A point of db01 (the plan refuses array-snapshot for a VHD disk, so it is stored here) and a
+    // clone of a snapshot of the LUN mapped to the pool, as a stage leaves it.
+    const bytes = run.fixture.pool.vdiBytes.get(db01?.ref as string) as Buffer;
+    const diskId = xenId(db01?.uuid as string);
+    await run.h.driver.repository.store(
+      {
+        restorePointId: 'rp-v',
+        vmId: run.vmIdOf('db01'),
+        snapshotId: 'snap-v',
+        disks: [
+          {
+            diskId,
+            bytes: bytes.length,
+            origin: { location: `${sr?.id}/${diskId}`, hostVolumeId: sr?.id as string, arrayVolumeId: null },
+            read: async function* () {
+              yield new Uint8Array(bytes);
+            },
+          },
+        ],
+      },
+      callOptions(10_000),
+    );
+    const ontap = await run.drivers.arrayForArrayVolume(lunId);
+    const scope = { kind: 'array-volumes' as const, arrayVolumeIds: [lunId], consistencyGroupId: null };
+    await ontap.createSnapshot(
+      { snapshotId: 'snap-v', scope, diskIds: [], isQuiesced: false },
+      callOptions(),
+    );
+    const luns = await ontap.exposeSnapshot?.(
+      { snapshotId: 'snap-v', exposureId: 'st-v', arrayVolumeIds: [lunId] },
+      callOptions(),
+    );
+    const before = onLun();
+    const xen = await run.drivers.hypervisorForVm(run.vmIdOf('db01'));
+
+    const copyOut = xen.copyOutVm(
+      {
+        stagingId: 'st-v',
+        restorePointId: 'rp-v',
+        vmId: run.vmIdOf('db01'),
+        target: 'as-new',
+        newVmName: 'db01-vhd',
+        luns: luns ?? [],
+      },
+      run.h.driver.repository,
+      callOptions(10_000),
+    );
+
+    await expect(copyOut).rejects.toMatchObject({
+      faultCode: 'connector-missing',
+      message: expect.stringMatching(/is a VHD LV; copying a VHD out of a staged clone is not supported yet/),
+    });
+    expect(() => run.fixture.pool.findVm('db01-vhd')).toThrow();
+    expect(onLun()).toEqual(before);
+    expectDom0Clean();
+    await ontap.withdrawExposure?.('st-v', callOptions());
   });
 });
