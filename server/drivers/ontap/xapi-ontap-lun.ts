@@ -3,7 +3,8 @@
  * out on the LUN as an LVHD SR (fake-dom0-storage.ts): a VG `VG_XenStorage-<sr uuid>` with one raw
  * LV `LV-<vdi uuid>` per VDI on it (`VHD-<vdi uuid>` for the VDIs a test names), holding the bytes the fake pool holds. A write to a VDI
  * (`writeVdi`) goes to both, as a guest's write through its tapdisk reaches the LUN; so an array
- * snapshot holds the VDIs' bytes at its time, and a clone of it what dom0 reads. The pool's hosts
+ * snapshot holds the VDIs' bytes at its time, and a clone of it what dom0 reads; a VDI written
+ * through XAPI (`/import_raw_vdi`) is written to its LV as well. The pool's hosts
  * are one igroup (`xen-pool`); dom0 sees the LUNs mapped to it.
  */
 import { writeFileSync } from 'node:fs';
@@ -75,6 +76,11 @@ export function layOutSrOnLun(
         write: (offset: number, bytes: Buffer) => model.writeLun(mapped.name, offset, bytes),
       })),
   );
+  // A VDI written through XAPI (a restore's /import_raw_vdi) reaches its LV on the LUN too.
+  pool.onVdiWrite = (vdiRef, bytes) => {
+    const lv = label.lvs[vdis.findIndex((vdi) => vdi.ref === vdiRef)];
+    if (lv && bytes.length === lv.bytes) model.writeLun(lun.name, lv.offset, bytes);
+  };
   return {
     storage,
     label,

@@ -60,7 +60,8 @@ export interface FencedXen {
   /** The VDIs' bytes at CG start, by inventory disk id (what the array snapshot holds). */
   fenced: Map<string, Buffer>;
   vmIdOf(name: string): string;
-  enqueue(policy: 'require' | 'fallback'): Promise<OperationRecord>;
+  /** The array capture of every VM on the LUN; `extra` adds to the request (keepArraySnapshot). */
+  enqueue(policy: 'require' | 'fallback', extra?: Partial<BackupPlanRequest>): Promise<OperationRecord>;
   close(): Promise<void>;
 }
 
@@ -158,7 +159,7 @@ export async function openFencedXen(
     frozenAtStart: [],
     fenced,
     vmIdOf: (name) => inventory.vms.find((vm) => vm.name === name)?.id as string,
-    async enqueue(consistencyPolicy) {
+    async enqueue(consistencyPolicy, extra = {}) {
       const lun = inventory.hostVolumes.find((volume) => volume.arrayVolumeId !== null)?.arrayVolumeId;
       if (!lun) throw new Error('no SR is linked to a LUN');
       const onLun = inventory.vms.filter((vm) => vm.name !== 'web01');
@@ -173,6 +174,7 @@ export async function openFencedXen(
             postThaw: { command: POST_THAW, timeoutSeconds: 30 },
           },
         },
+        ...extra,
       };
       return h.enqueueBackup(request, { inventory });
     },

@@ -116,12 +116,33 @@ export interface ExecResult {
   code: number;
 }
 
+/**
+ * Each open channel's exit status, recorded from the moment it opens: ssh2 can hand over the exec's
+ * success, the exit status and the close in one read (a quick command on a busy host), and emits
+ * `exit` before a listener attached after an `await` would hear it.
+ */
+const exitCodes = new WeakMap<ClientChannel, { code: number | null }>();
+
+/** The exit status the channel reported, or null (none yet, or killed by a signal). */
+export function exitCodeOf(channel: ClientChannel): number | null {
+  return exitCodes.get(channel)?.code ?? null;
+}
+
 /** Opens a channel for `command`; the caller reads and writes it (a long-lived conversation). */
 export function openChannel(client: SshClient, label: string, command: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) =>
-    client.exec(command, (error, channel) =>
-      error ? reject(unreachable(label, `could not open a session: ${error.message}`)) : resolve(channel),
-    ),
+    client.exec(command, (error, channel) => {
+      if (error) {
+        reject(unreachable(label, `could not open a session: ${error.message}`));
+        return;
+      }
+      const exit = { code: null as number | null };
+      exitCodes.set(channel, exit);
+      channel.on('exit', (code: number | null) => {
+        exit.code = code;
+      });
+      resolve(channel);
+    }),
   );
 }
 
@@ -137,7 +158,6 @@ export async function execOnConnection(
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let code: number | null = null;
     let settled = false;
     const onAbort = () => {
       if (settled) return;
@@ -156,13 +176,11 @@ export async function execOnConnection(
     signal.addEventListener('abort', onAbort, { once: true });
     channel.on('data', (chunk: Buffer) => out.push(chunk));
     channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    channel.on('exit', (exitCode: number | null) => {
-      code = exitCode;
-    });
     channel.on('close', () => {
       signal.removeEventListener('abort', onAbort);
       if (settled) return;
       settled = true;
+      const code = exitCodeOf(channel);
       if (code === null) {
         reject(unreachable(label, 'the connection was lost while the command ran'));
         return;
@@ -192,7 +210,6 @@ export async function streamStdout(
   const channel = await openChannel(client, label, command);
   const chunks: Buffer[] = [];
   const err: Buffer[] = [];
-  let code: number | null = null;
   let closed = false;
   let wake: (() => void) | null = null;
   const notify = () => {
@@ -205,9 +222,6 @@ export async function streamStdout(
     notify();
   });
   channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  channel.on('exit', (exitCode: number | null) => {
-    code = exitCode;
-  });
   channel.on('close', () => {
     closed = true;
     notify();
@@ -238,6 +252,7 @@ export async function streamStdout(
           });
         }
         signal.throwIfAborted();
+        const code = exitCodeOf(channel);
         if (code === null) throw unreachable(label, 'the connection was lost while the command ran');
         if (code !== 0) {
           const text = Buffer.concat(err).toString('utf8').trim();

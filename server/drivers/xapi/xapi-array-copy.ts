@@ -51,7 +51,7 @@ const refuse = (fault: 'not-found' | 'connector-missing' | 'invalid-state', text
 /** The VG name a point's clone of one LUN is imported under (LVM: `[A-Za-z0-9+_.-]`). */
 export const importedVgName = (restorePointId: string, naaId: string) =>
   `${importedVgPrefix(restorePointId)}${naaId.toLowerCase().slice(-8)}`;
-const importedVgPrefix = (restorePointId: string) =>
+export const importedVgPrefix = (restorePointId: string) =>
   `MGW_${restorePointId.replace(/[^A-Za-z0-9_.-]/g, '_')}_`;
 
 /** Each wanted disk's VDI, its LVM SR and the exposed LUN under it (by the SR's SCSIid). */
@@ -84,7 +84,7 @@ async function wantedDisks(ctx: ArrayCopyContext, request: CopyFromArrayRequest,
   return disks;
 }
 
-async function must(shell: Dom0Shell, command: string, options: CallOptions): Promise<string> {
+export async function must(shell: Dom0Shell, command: string, options: CallOptions): Promise<string> {
   const result = await shell.run(command, options);
   if (result.code !== 0)
     throw new DriverError(
@@ -94,10 +94,10 @@ async function must(shell: Dom0Shell, command: string, options: CallOptions): Pr
   return result.stdout;
 }
 
-const words = (text: string) => text.split(/\s+/).filter(Boolean);
+export const words = (text: string) => text.split(/\s+/).filter(Boolean);
 
 /** The clone's device in dom0, after a rescan; never the live LUN's. */
-async function cloneDevice(shell: Dom0Shell, lun: ExposedLun, options: CallOptions): Promise<string> {
+export async function cloneDevice(shell: Dom0Shell, lun: ExposedLun, options: CallOptions): Promise<string> {
   await must(shell, 'iscsiadm -m session -R', options);
   await must(shell, 'udevadm settle', options);
   const resolve = async (naa: string) =>
@@ -114,7 +114,7 @@ async function cloneDevice(shell: Dom0Shell, lun: ExposedLun, options: CallOptio
 }
 
 /** Imports the clone's VG under `vg` (once: a retry finds it imported) after removing stale ones. */
-async function importClone(
+export async function importClone(
   shell: Dom0Shell,
   device: string,
   vg: string,
@@ -135,7 +135,7 @@ async function importClone(
     );
 }
 
-async function removeImported(shell: Dom0Shell, vg: string, options: CallOptions): Promise<void> {
+export async function removeImported(shell: Dom0Shell, vg: string, options: CallOptions): Promise<void> {
   await must(shell, `vgchange -an ${vg}`, options);
   await must(shell, `vgremove -f ${vg}`, options);
 }

@@ -16,7 +16,8 @@
  * - `revertToSnapshot`: `VM.revert`, then the power state the VM had at the snapshot.
  * Guest freeze, scripts and host flushes are not XAPI calls: they go over SSH to the guest and to
  * dom0 (xapi-guest-hook.ts) where the pool has the accounts, and fail `connector-missing` where not;
- * so is `copyFromArrayLuns`, dom0 reading an array's clone of a snapshot (xapi-array-copy.ts).
+ * so is `copyFromArrayLuns`, dom0 reading an array's clone of a snapshot (xapi-array-copy.ts), and
+ * `copyOutVm`, a staged restore's copy out of an array's staged clone (xapi-staged-copy-out.ts).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -26,6 +27,7 @@ import type { CallOptions, TransferOptions } from '../call';
 import type {
   BackupRepository,
   CopyFromArrayRequest,
+  CopyOutVmRequest,
   CopyResult,
   CopyToRepositoryRequest,
   CreateSnapshotRequest,
@@ -38,7 +40,7 @@ import type {
   ScriptRun,
   StoredPoint,
 } from '../roles';
-import { copyVdisFromArrayLuns } from './xapi-array-copy';
+import { type ArrayCopyContext, copyVdisFromArrayLuns } from './xapi-array-copy';
 import type { XapiClient } from './xapi-client';
 import { diskVdis, offersQuiesce, uuidOfXenId, XAPI_CONNECTOR, xenId } from './xapi-discovery';
 import { isXapiError, toDriverError } from './xapi-errors';
@@ -55,6 +57,7 @@ import {
   vmRecordSchema,
 } from './xapi-records';
 import { createdVmIds, newVmTargets } from './xapi-restore-targets';
+import { copyOutVmFromStagedLuns } from './xapi-staged-copy-out';
 
 const POWER: Record<VmRecord['power_state'], PowerState> = {
   Running: 'running',
@@ -432,14 +435,10 @@ export class XapiHypervisor implements HypervisorDriver {
     throw unsupported('staging area');
   }
 
-  /** The copy of a backup's array snapshot: dom0 reads the array's clone (xapi-array-copy.ts). */
-  async copyFromArrayLuns(
-    request: CopyFromArrayRequest,
-    repository: BackupRepository,
-    options: TransferOptions,
-  ): Promise<CopyResult> {
+  /** What dom0's reads of an array's clone need: the client and dom0 over the host SSH account. */
+  private arrayContext(): ArrayCopyContext {
     const hooks = this.hooks;
-    const context = {
+    return {
       client: this.client,
       label: this.client.label,
       dom0: async (host: { name: string; address: string }, what: string) => {
@@ -452,8 +451,16 @@ export class XapiHypervisor implements HypervisorDriver {
         return hooks.dom0(host, what);
       },
     };
+  }
+
+  /** The copy of a backup's array snapshot: dom0 reads the array's clone (xapi-array-copy.ts). */
+  async copyFromArrayLuns(
+    request: CopyFromArrayRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<CopyResult> {
     return mapped(this.what(`copy of array snapshot ${request.snapshotId}`), () =>
-      copyVdisFromArrayLuns(context, request, repository, options),
+      copyVdisFromArrayLuns(this.arrayContext(), request, repository, options),
     );
   }
 
@@ -461,7 +468,12 @@ export class XapiHypervisor implements HypervisorDriver {
     throw unsupported('guest agent');
   }
 
-  async copyOutVm(): Promise<RestoreResult> {
-    throw unsupported('staged copy-out');
+  /** A staged restore's copy-out: dom0 reads the array's staged clone (xapi-staged-copy-out.ts). */
+  copyOutVm(
+    request: CopyOutVmRequest,
+    repository: BackupRepository,
+    options: TransferOptions,
+  ): Promise<RestoreResult> {
+    return copyOutVmFromStagedLuns(this.arrayContext(), request, repository, options);
   }
 }

@@ -16,10 +16,11 @@
  * `vgimportclone --basevgname <vg> <dev>` (new PV / VG uuids, the name with a numeric suffix when
  * taken), `lvs --noheadings -o lv_name <vg>`,
  * `lvchange -ay|-an <vg>/<lv>`, `vgchange -an <vg>`, `vgremove -f <vg>`,
- * `head -c <n> /dev/<vg>/<lv>` (the LV's bytes, only while it is active). Anything else is not
+ * `head -c <n> /dev/<vg>/<lv>` (the LV's bytes, only while it is active), and the same piped to
+ * `sha256sum` (the hash line). Anything else is not
  * storage's: the machine answers it (or "command not found").
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 export interface FakeBlockDevice {
   /** NAA id, 32 lower-case hex digits. */
@@ -166,6 +167,16 @@ export class FakeDom0Storage {
       return this.vgremove(words[2] as string);
     if (tool === 'head' && words[1] === '-c' && words.length === 4)
       return this.head(Number(words[2]), words[3] as string);
+    // `| sha256sum`: the LV hashed in dom0, as coreutils prints it for stdin.
+    if (tool === 'head' && words[1] === '-c' && words.length === 6 && line.endsWith(' | sha256sum')) {
+      const read = this.head(Number(words[2]), words[3] as string);
+      if (read.code !== 0) return read;
+      return ok(
+        `${createHash('sha256')
+          .update(read.stdout as Buffer)
+          .digest('hex')}  -\n`,
+      );
+    }
     return fail(3, `${tool}: this fake dom0 does not model: ${line}\n`);
   }
 

@@ -85,6 +85,8 @@ export class FakePool {
     FAKE_CLASSES.map((name) => [name, new Map()]),
   );
   readonly vdiBytes = new Map<string, Buffer>();
+  /** Called after `/import_raw_vdi` wrote a VDI (an SR laid out on a LUN writes it through). */
+  onVdiWrite: (vdiRef: string, bytes: Buffer) => void = () => {};
   /** What a running VM holds in RAM (fake-checkpoint.ts writes it to a suspend VDI and back). */
   readonly vmMemory = new Map<string, Buffer>();
   private readonly log: FakeEvent[] = [];

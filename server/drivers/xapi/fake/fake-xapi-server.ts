@@ -205,6 +205,7 @@ export class FakeXapi {
       return;
     }
     this.pool.vdiBytes.set(vdi, written);
+    this.pool.onVdiWrite(vdi, written);
     this.pool.mod('VDI', vdi, {});
     response.writeHead(200, { 'content-type': 'text/plain' });
     response.end('');
