@@ -116,12 +116,29 @@ export interface ExecResult {
   code: number;
 }
 
+/** Exit statuses of open channels, recorded as they arrive (exitStatusOf). */
+const exitStatuses = new WeakMap<ClientChannel, number | null>();
+
+/**
+ * A channel's exit status once the command exited (null: ended by a signal), or undefined while it
+ * has not. ssh2 emits `exit` as the packet is parsed: when the command's exit status comes in the
+ * same read as the exec's reply (a short command on a loaded machine), it is emitted before an
+ * `await openChannel(...)` resumes, so a listener added there misses it and the channel seemed lost.
+ * openChannel listens from the exec's own callback instead.
+ */
+export const exitStatusOf = (channel: ClientChannel): number | null | undefined => exitStatuses.get(channel);
+
 /** Opens a channel for `command`; the caller reads and writes it (a long-lived conversation). */
 export function openChannel(client: SshClient, label: string, command: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) =>
-    client.exec(command, (error, channel) =>
-      error ? reject(unreachable(label, `could not open a session: ${error.message}`)) : resolve(channel),
-    ),
+    client.exec(command, (error, channel) => {
+      if (error) {
+        reject(unreachable(label, `could not open a session: ${error.message}`));
+        return;
+      }
+      channel.on('exit', (exitCode: number | null) => exitStatuses.set(channel, exitCode));
+      resolve(channel);
+    }),
   );
 }
 
@@ -137,7 +154,6 @@ export async function execOnConnection(
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let code: number | null = null;
     let settled = false;
     const onAbort = () => {
       if (settled) return;
@@ -156,14 +172,12 @@ export async function execOnConnection(
     signal.addEventListener('abort', onAbort, { once: true });
     channel.on('data', (chunk: Buffer) => out.push(chunk));
     channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    channel.on('exit', (exitCode: number | null) => {
-      code = exitCode;
-    });
     channel.on('close', () => {
       signal.removeEventListener('abort', onAbort);
       if (settled) return;
       settled = true;
-      if (code === null) {
+      const code = exitStatusOf(channel);
+      if (code === undefined || code === null) {
         reject(unreachable(label, 'the connection was lost while the command ran'));
         return;
       }
@@ -192,7 +206,6 @@ export async function streamStdout(
   const channel = await openChannel(client, label, command);
   const chunks: Buffer[] = [];
   const err: Buffer[] = [];
-  let code: number | null = null;
   let closed = false;
   let wake: (() => void) | null = null;
   const notify = () => {
@@ -205,9 +218,6 @@ export async function streamStdout(
     notify();
   });
   channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  channel.on('exit', (exitCode: number | null) => {
-    code = exitCode;
-  });
   channel.on('close', () => {
     closed = true;
     notify();
@@ -238,7 +248,9 @@ export async function streamStdout(
           });
         }
         signal.throwIfAborted();
-        if (code === null) throw unreachable(label, 'the connection was lost while the command ran');
+        const code = exitStatusOf(channel);
+        if (code === undefined || code === null)
+          throw unreachable(label, 'the connection was lost while the command ran');
         if (code !== 0) {
           const text = Buffer.concat(err).toString('utf8').trim();
           throw new DriverError(
