@@ -44,10 +44,14 @@ describe('demo lab', () => {
     );
   });
 
-  it('refuses the array snapshot of exch-01, whose log disk is a VHD, and warns for web-xen-01, whose format was not read', () => {
+  it('refuses the array snapshot of exch-01, whose log disk is on an FC SR, and warns for web-xen-01, whose format was not read', () => {
     const exch = assessmentOf('exch-01');
     expect(exch.findings).toContainEqual(
-      expect.objectContaining({ ruleId: 'XS-ARRAY-COPY-VHD', severity: 'blocker' }),
+      expect.objectContaining({
+        ruleId: 'XS-ARRAY-COPY-VHD',
+        severity: 'blocker',
+        message: expect.stringContaining("SR 'sr-netapp-logs' (lvmohba)"),
+      }),
     );
     expect(exch.plan.options.find((o) => o.method === 'array-snapshot')?.isAvailable).toBe(false);
     expect(assessmentOf('web-xen-01').findings).toContainEqual(

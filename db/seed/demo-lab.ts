@@ -121,7 +121,8 @@ export function demoLabInventory(): Inventory {
       hostId: 'host-xs-a-01',
       name: 'sr-netapp-logs',
       kind: 'sr',
-      storageType: 'lvmoiscsi',
+      // Over Fibre Channel: an array snapshot of it is not read yet (XS-ARRAY-COPY-VHD).
+      storageType: 'lvmohba',
       isShared: true,
       canSnapshot: true,
       sizeBytes: 2 * TIB,
@@ -365,7 +366,8 @@ function poolAVms(add: (parts: VmParts) => void): void {
   {
     const id = 'vm-exch-01';
     const os = disk(id, 'os', 'sr-netapp-vmstore', 100, 'vdi');
-    // Its log disk is a VHD (LVHD's default): its array snapshot cannot be copied (XS-ARRAY-COPY-VHD).
+    // Its log disk is a VHD (LVHD's default) on an FC SR: the VHD could be copied out of an array
+    // snapshot, an lvmohba SR cannot be read yet (XS-ARRAY-COPY-VHD).
     const logs = { ...disk(id, 'logs', 'sr-netapp-logs', 200, 'vdi'), storageFormat: 'vhd' as const };
     add({
       vm: xenVm({

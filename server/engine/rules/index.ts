@@ -25,8 +25,8 @@
  * | XS-SR-NO-SNAPSHOT               | blocker: the SR's driver lacks VDI_SNAPSHOT| xen-snapshot, xen-quiesced      |
  * | XS-SR-SNAPSHOT-UNKNOWN          | info: the SR's driver was not read         | xen-snapshot, xen-quiesced      |
  * | XS-GUEST-FACTS-UNKNOWN          | warning (running) / info (not running)     | xen-snapshot, xen-quiesced      |
- * | XS-ARRAY-COPY-VHD               | blocker (a VHD disk on an array LUN's SR) /| array-snapshot                  |
- * |                                 |   warning (its format was not read)        |                                 |
+ * | XS-ARRAY-COPY-VHD               | blocker (an array LUN's SR not lvmoiscsi) /| array-snapshot                  |
+ * |                                 |   warning (SR type or disk format not read)|                                 |
  * | APP-CRASH-CONSISTENT            | warning                                    | the recommended method          |
  * | ARRAY-NO-SNAPSHOT               | blocker: the array method cannot run       | array-snapshot                  |
  * | ARRAY-NOT-INTEGRATED            | info                                       | array-snapshot                  |
