@@ -57,8 +57,8 @@ export function disk(
     sizeBytes: sizeGib * GIB,
     hostVolumeId: kind === 'passthrough' ? null : hostVolumeId,
     arrayVolumeId: null,
-    // The lab's VDIs are raw LVs, which an array snapshot can copy; the VMs that show
-    // XS-ARRAY-COPY-VHD say otherwise (db/seed/demo-lab.ts).
+    // The lab's VDIs are raw LVs (an array snapshot copies them, as it does VHDs); the VMs that
+    // show XS-ARRAY-COPY-VHD say otherwise (db/seed/demo-lab.ts).
     ...(kind === 'vdi' ? { storageFormat: 'raw' as const } : {}),
   };
 }

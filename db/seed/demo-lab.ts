@@ -368,7 +368,7 @@ function poolAVms(add: (parts: VmParts) => void): void {
   {
     const id = 'vm-exch-01';
     const os = disk(id, 'os', 'sr-netapp-vmstore', 100, 'vdi');
-    // Its log disk is a VHD (LVHD's default): its array snapshot cannot be copied (XS-ARRAY-COPY-VHD).
+    // Its log disk is a VHD (LVHD's default): an array snapshot's copy decodes its chain.
     const logs = { ...disk(id, 'logs', 'sr-netapp-logs', 200, 'vdi'), storageFormat: 'vhd' as const };
     add({
       vm: xenVm({

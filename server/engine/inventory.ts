@@ -144,8 +144,8 @@ export interface VirtualDisk {
   /** Array LUN presented straight to the VM (pass-through); null otherwise. */
   arrayVolumeId: string | null;
   /**
-   * XenServer VDI: stored as a VHD or raw on its SR; null/absent = not read (never assumed raw:
-   * only raw LVs can be copied out of an array snapshot, XS-ARRAY-COPY-VHD).
+   * XenServer VDI: stored as a VHD or raw on its SR; null/absent = not read (never assumed one of
+   * them: only raw and VHD disks can be copied out of an array snapshot, XS-ARRAY-COPY-VHD).
    */
   storageFormat?: DiskStorageFormat | null;
 }

@@ -125,27 +125,48 @@ async function db01Copy(restorePointId: string) {
   return { copy, withdraw };
 }
 
-describe('a Xen VM whose disk is a VHD LV', () => {
-  it('is refused by the plan before the run, and by the copy connector-missing before a byte is stored, nothing left imported', async () => {
+describe('a Xen VM whose disk is a VHD chain (LVHD’s default)', () => {
+  it('is offered array-snapshot; the point holds the raw disk at the snapshot, decoded from the clone’s chain read in the imported VG only, nothing left', async () => {
     run = await openFencedXen(dialects[0], { vhdDisks: ['db01 root'] });
-    // The sync read it as VHD (sm_config.vdi_type), so the engine already refused the method.
+    // The sync read it as VHD (sm_config.vdi_type): the array method is not refused for it.
     const inventory = await run.h.stores.inventory.loadInventory();
-    const { plan } = planVm(indexInventory(inventory), run.vmIdOf('db01'));
-    expect(plan.options.find((option) => option.method === 'array-snapshot')).toMatchObject({
-      isAvailable: false,
-      unavailableReasons: [expect.stringContaining('cannot be copied out of an array snapshot yet')],
-    });
-    const { copy, withdraw } = await db01Copy('rp-v');
-    await expect(copy()).rejects.toMatchObject({
-      faultCode: 'connector-missing',
-      message: expect.stringMatching(
-        /is a VHD LV; reading a VHD out of an array snapshot is not supported yet, .*back the VM up with a XenServer snapshot/,
-      ),
-    });
-    expect(await run.h.driver.repository.read('rp-v', callOptions())).toBeFalsy();
+    const { plan, findings } = planVm(indexInventory(inventory), run.vmIdOf('db01'));
+    expect(plan.options.find((option) => option.method === 'array-snapshot')?.isAvailable).toBe(true);
+    expect(findings.filter((finding) => finding.ruleId === 'XS-ARRAY-COPY-VHD')).toEqual([]);
+
+    const after = Buffer.alloc(DISK_SIZE, 0x5a);
+    const vdi = db01Vdi();
+    run.sr.storage.onCommand = (line) => {
+      // The guest writes on after the snapshot (its VHD leaf rewritten on the live LUN).
+      if (line === 'iscsiadm -m session -R' && !run.fixture.pool.vdiBytes.get(vdi.ref)?.equals(after))
+        run.sr.writeVdi(vdi.ref, after);
+    };
+    const op = await run.enqueue('fallback');
+    const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: run.drivers }), [op.id]);
+    const steps = await run.h.stores.operations.steps(op.id);
+    const failed = steps
+      .filter((step) => step.status === 'failed')
+      .map((step) => `${step.key}: ${step.error}`);
+    expect(done.status, failed.join('\n')).toBe('succeeded-with-warnings'); // app01 leaves out its udev disk
+    const catalog = steps.find((step) => step.key === `vm:${run.vmIdOf('db01')}:catalog`);
+    const pointId = (catalog?.resultJson as { restorePointId: string } | undefined)?.restorePointId ?? '';
+    const stored = await run.h.driver.repository.read(pointId, callOptions(10_000));
+    expect(stored?.files.map((file) => [file.diskId, file.bytes, file.sha256])).toEqual([
+      [xenId(vdi.uuid), DISK_SIZE, sha256(diskBytes('db01-root', DISK_SIZE))],
+    ]);
+
+    const storage = run.sr.storage.events;
+    // The leaf and its hidden base activated in the imported VG, read by ranges, never whole.
+    const activated = storage.filter((line) => /^lvchange -ay MGW_[^ ]+\/VHD-/.test(line));
+    expect(activated).toEqual(
+      expect.arrayContaining([expect.stringMatching(new RegExp(`/VHD-${vdi.uuid}$`))]),
+    );
+    expect(new Set(activated.map((line) => line.split('/')[1])).size).toBe(2);
+    expect(storage.some((line) => /^dd if=\/dev\/MGW_[^ ]+\/VHD-/.test(line))).toBe(true);
+    expect(storage.some((line) => line.startsWith('head -c') && line.includes(vdi.uuid))).toBe(false);
+    // The leaf's locator names the live VG's base: never followed.
     expectOriginalUntouched();
     expectNothingImported();
-    await withdraw();
   });
 });
 

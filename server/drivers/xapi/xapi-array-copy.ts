@@ -8,21 +8,23 @@
  * 2. `vgimportclone --basevgname MGW_<point>_<naa tail>`: the clone's VG gets new PV / VG uuids and
  *    a name of its own, so it is never activated under the original's name; a retry finds its VG
  *    already imported on the same device (`pvs`) and goes on with it;
- * 3. `lvchange -ay` of each wanted VDI's LV only (`LV-<vdi uuid>`, raw), its bytes streamed with
- *    `head -c <virtual size>` into the repository (which hashes them);
+ * 3. `lvchange -ay` of each wanted VDI's LV only: a raw one (`LV-<vdi uuid>`) streamed with
+ *    `head -c <virtual size>` into the repository (which hashes it); a VHD one (`VHD-<vdi uuid>`,
+ *    LVHD's default) decoded here to the raw image, its chain followed inside the imported VG only
+ *    and read by `dd` ranges (xapi-array-vhd.ts);
  * 4. whatever happened, on a deadline of its own: `vgchange -an` and `vgremove -f` of the imported
  *    VG (on the clone's PV: the clone is deleted next by the array); and before step 2 the same for
  *    a VG of this point left on another device by a worker that died.
- * A VHD LV (`VHD-<uuid>`, LVHD's default) is refused `connector-missing`: its raw contents need
- * tapdisk or vhd-util, which follow the VHD's parent locator to the original VG's LV paths (the
- * live parent), so they are not read through dom0 yet (docs/connectors/xenserver.md, "Not yet").
- * Keeping the array snapshot does not help: that job option still copies to the repository. The
- * engine says it before a run from the disk's recorded format (XS-ARRAY-COPY-VHD).
+ * Only LVM over iSCSI SRs are read (an `lvmohba` SR's rescan is not iscsiadm, a file SR on a LUN is
+ * not LVM): others are refused `connector-missing`, and the engine says it before a run
+ * (XS-ARRAY-COPY-VHD).
  */
 import { z } from 'zod';
 import { DriverError } from '../../engine/driver';
 import type { CallOptions, TransferOptions } from '../call';
 import type { BackupRepository, CopyFromArrayRequest, CopyResult, DiskSource, ExposedLun } from '../roles';
+import { rawImage } from './vhd-image';
+import { openVdiChain } from './xapi-array-vhd';
 import type { XapiClient } from './xapi-client';
 import { uuidOfXenId, xenId } from './xapi-discovery';
 import type { Dom0Shell } from './xapi-guest-hook';
@@ -66,7 +68,7 @@ async function wantedDisks(ctx: ArrayCopyContext, request: CopyFromArrayRequest,
     if (!LVM_SR_TYPES.has(sr.type))
       throw refuse(
         'connector-missing',
-        `${vdi.name_label} is on ${sr.name_label}, a ${sr.type} SR: only LVM over iSCSI SRs (lvmoiscsi) are read out of an array snapshot`,
+        `${vdi.name_label} is on ${sr.name_label}, a ${sr.type} SR: only LVM over iSCSI SRs (lvmoiscsi) are read out of an array snapshot yet: back the VM up with a XenServer snapshot (xen-snapshot) instead`,
       );
     const scsiIds = new Set<string>();
     for (const pbd of sr.PBDs) {
@@ -140,19 +142,32 @@ export async function removeImported(shell: Dom0Shell, vg: string, options: Call
   await must(shell, `vgremove -f ${vg}`, options);
 }
 
-async function activate(shell: Dom0Shell, vg: string, disk: WantedDisk, options: CallOptions) {
+/** The wanted disk's bytes in the imported VG: a raw LV streamed, or a VHD chain decoded. */
+async function diskReader(
+  shell: Dom0Shell,
+  vg: string,
+  disk: WantedDisk,
+  options: CallOptions,
+): Promise<DiskSource['read']> {
   const lvs = new Set(words(await must(shell, `lvs --noheadings -o lv_name ${vg}`, options)));
+  const activated = new Set<string>();
+  const activate = async (lv: string) => {
+    if (activated.has(lv)) return;
+    await must(shell, `lvchange -ay ${vg}/${lv}`, options);
+    activated.add(lv);
+  };
   const raw = `LV-${disk.vdiUuid}`;
-  if (!lvs.has(raw)) {
-    if (lvs.has(`VHD-${disk.vdiUuid}`))
-      throw refuse(
-        'connector-missing',
-        `${shell.label}: disk ${disk.vdiUuid} is a VHD LV; reading a VHD out of an array snapshot is not supported yet, so its disks cannot be copied to the repository: back the VM up with a XenServer snapshot (xen-snapshot) instead`,
-      );
-    throw refuse('not-found', `${shell.label}: the snapshot's clone holds no LV of disk ${disk.vdiUuid}`);
+  if (lvs.has(raw)) {
+    await activate(raw);
+    const command = `head -c ${disk.virtualSize} /dev/${vg}/${raw}`;
+    return (signal) => streamed(shell, command, signal);
   }
-  await must(shell, `lvchange -ay ${vg}/${raw}`, options);
-  return `/dev/${vg}/${raw}`;
+  if (!lvs.has(`VHD-${disk.vdiUuid}`))
+    throw refuse('not-found', `${shell.label}: the snapshot's clone holds no LV of disk ${disk.vdiUuid}`);
+  await activate(`VHD-${disk.vdiUuid}`);
+  // Opened before anything is stored: a damaged or foreign chain is refused with nothing written.
+  const layers = await openVdiChain({ shell, vg, lvs, activate }, disk.vdiUuid, disk.virtualSize, options);
+  return (signal) => rawImage(layers, signal);
 }
 
 /** The whole copy (see the file's head). */
@@ -179,12 +194,12 @@ export async function copyVdisFromArrayLuns(
       await importClone(shell, device, vg, prefix, options);
       imported.push(vg);
       for (const disk of disks.filter((candidate) => candidate.lun === lun)) {
-        const path = await activate(shell, vg, disk, options);
+        const read = await diskReader(shell, vg, disk, options);
         sources.push({
           diskId: disk.diskId,
           bytes: disk.virtualSize,
           origin: { location: `${disk.srId}/${disk.diskId}`, hostVolumeId: disk.srId, arrayVolumeId: null },
-          read: (signal) => streamed(shell, `head -c ${disk.virtualSize} ${path}`, signal),
+          read,
         });
       }
     }

@@ -296,8 +296,8 @@ function mapVms(
 
 /**
  * The VDI's storage format by the SM's `sm_config.vdi_type`: `vhd` (LVHD's and file SRs' default)
- * or raw (`aio`, `raw`). Anything else, or no key, is null: not read, never assumed raw, since
- * only raw LVs can be copied out of an array snapshot (XS-ARRAY-COPY-VHD).
+ * or raw (`aio`, `raw`). Anything else, or no key, is null: not read, never assumed raw or VHD,
+ * since only those can be copied out of an array snapshot (XS-ARRAY-COPY-VHD).
  */
 export function storageFormatOf(vdi: VdiRecord): DiskStorageFormat | null {
   const type = vdi.sm_config.vdi_type;

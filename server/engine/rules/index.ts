@@ -25,8 +25,8 @@
  * | XS-SR-NO-SNAPSHOT               | blocker: the SR's driver lacks VDI_SNAPSHOT| xen-snapshot, xen-quiesced      |
  * | XS-SR-SNAPSHOT-UNKNOWN          | info: the SR's driver was not read         | xen-snapshot, xen-quiesced      |
  * | XS-GUEST-FACTS-UNKNOWN          | warning (running) / info (not running)     | xen-snapshot, xen-quiesced      |
- * | XS-ARRAY-COPY-VHD               | blocker (a VHD disk on an array LUN's SR) /| array-snapshot                  |
- * |                                 |   warning (its format was not read)        |                                 |
+ * | XS-ARRAY-COPY-VHD               | warning (a disk's format was not read:     | array-snapshot                  |
+ * |                                 |   only raw and VHD are copied)             |                                 |
  * | XS-ARRAY-COPY-SR-TYPE           | blocker (an array LUN's SR not lvmoiscsi:  | array-snapshot                  |
  * |                                 |   lvmohba, file-based) / warning (its type |                                 |
  * |                                 |   was not read)                            |                                 |

@@ -11,10 +11,17 @@ import {
   type RuleRow,
 } from '../test-fixtures';
 
-/** A XenServer VM on an SR, backed by a NetApp LUN unless `onArray` is false, its disks stored so. */
-function xenVmWithDisks(formats: (DiskStorageFormat | null | undefined)[], onArray = true): Inventory {
+/**
+ * A XenServer VM on an SR of `srType` (lvmoiscsi unless said; null = not read), backed by a NetApp
+ * LUN unless `onArray` is false, its disks stored so.
+ */
+function xenVmWithDisks(
+  formats: (DiskStorageFormat | null | undefined)[],
+  { onArray = true, srType = 'lvmoiscsi' }: { onArray?: boolean; srType?: string | null } = {},
+): Inventory {
   const inventory = makeXenEstate({ name: 'db02' });
   const [sr] = inventory.hostVolumes;
+  sr.storageType = srType;
   const vmId = inventory.vms[0].id;
   inventory.virtualDisks = formats.map((format, i) =>
     makeDisk({
@@ -31,20 +38,29 @@ function xenVmWithDisks(formats: (DiskStorageFormat | null | undefined)[], onArr
 
 const rows: (RuleRow & { objects?: string[] })[] = [
   {
-    name: 'a VHD disk on an array LUN blocks the array snapshot, naming the disk and the XenServer snapshot',
+    name: 'VHD and raw disks on an LVM over iSCSI SR say nothing: both are copied out of the snapshot',
     build: () => xenVmWithDisks(['raw', 'vhd']),
     ruleId: 'XS-ARRAY-COPY-VHD',
-    severity: 'blocker',
-    names: ["'db02'", "'db02-disk1'", 'VHD', 'cannot be copied out of an array snapshot yet'],
-    remedy: ['XenServer snapshot (xen-snapshot)'],
-    objects: ['vm', 'disk'],
+    severity: null,
   },
   {
-    name: 'a disk whose format was not read is a warning, not assumed raw',
+    name: 'disks on an SR the copy does not read (lvmohba, ext) are XS-ARRAY-COPY-SR-TYPE’s blocker, not this rule’s',
+    build: () => xenVmWithDisks([null, 'vhd'], { srType: 'lvmohba' }),
+    ruleId: 'XS-ARRAY-COPY-VHD',
+    severity: null,
+  },
+  {
+    name: 'an SR whose type was not read leaves its raw disks to XS-ARRAY-COPY-SR-TYPE’s warning',
+    build: () => xenVmWithDisks(['raw'], { srType: null }),
+    ruleId: 'XS-ARRAY-COPY-VHD',
+    severity: null,
+  },
+  {
+    name: 'a disk whose format was not read is a warning, not assumed raw or VHD',
     build: () => xenVmWithDisks([null]),
     ruleId: 'XS-ARRAY-COPY-VHD',
     severity: 'warning',
-    names: ['Could not read how', "'db02-disk0'", "'db02'"],
+    names: ['Could not read how', "'db02-disk0'", "'db02'", 'only raw and VHD disks'],
     remedy: ['vdi_type', 'xen-snapshot'],
     objects: ['vm', 'disk'],
   },
@@ -56,21 +72,15 @@ const rows: (RuleRow & { objects?: string[] })[] = [
     names: ['Could not read how'],
   },
   {
-    name: 'raw disks on an array LUN say nothing',
-    build: () => xenVmWithDisks(['raw', 'raw']),
-    ruleId: 'XS-ARRAY-COPY-VHD',
-    severity: null,
-  },
-  {
-    name: 'a VHD disk on an SR that no array backs says nothing: no array snapshot copies it',
-    build: () => xenVmWithDisks(['vhd', null], false),
+    name: 'a disk on an SR that no array backs says nothing, whatever its SR: no array snapshot copies it',
+    build: () => xenVmWithDisks(['vhd', null], { onArray: false, srType: 'lvmohba' }),
     ruleId: 'XS-ARRAY-COPY-VHD',
     severity: null,
   },
   {
     name: 'a Hyper-V VM says nothing, whatever its disks',
     build: () => {
-      const inventory = xenVmWithDisks(['vhd']);
+      const inventory = xenVmWithDisks([null], { srType: 'lvmohba' });
       inventory.hosts[0].kind = 'hyperv';
       return inventory;
     },
@@ -88,28 +98,28 @@ describe('XS-ARRAY-COPY-VHD', () => {
     if (row.objects) expect(matching[0].objects.map((o) => o.kind)).toEqual(row.objects);
   });
 
-  it('a VHD and an unread disk give one blocker and one warning, each naming only its own disks', () => {
-    const inventory = xenVmWithDisks(['vhd', null, 'raw']);
-    const found = findingsOf(inventory, inventory.vms[0].id).filter((f) => f.ruleId === 'XS-ARRAY-COPY-VHD');
-    expect(found.map((f) => [f.severity, f.objects.map((o) => o.name)])).toEqual([
-      ['blocker', ['db02', 'db02-disk0']],
-      ['warning', ['db02', 'db02-disk1']],
+  it('an lvmohba SR and an unread disk format: the SR rule blocks, this rule warns for the other disk only', () => {
+    const inventory = xenVmWithDisks([null, 'raw']);
+    const other = { ...inventory.hostVolumes[0], id: 'sr02', name: 'fc01', storageType: 'lvmohba' };
+    inventory.hostVolumes.push(other);
+    inventory.virtualDisks[1].hostVolumeId = other.id;
+    const found = findingsOf(inventory, inventory.vms[0].id).filter((f) =>
+      f.ruleId.startsWith('XS-ARRAY-COPY'),
+    );
+    expect(found.map((f) => [f.ruleId, f.severity, f.objects.map((o) => o.name)]).sort()).toEqual([
+      ['XS-ARRAY-COPY-SR-TYPE', 'blocker', expect.arrayContaining(['db02'])],
+      ['XS-ARRAY-COPY-VHD', 'warning', ['db02', 'db02-disk0']],
     ]);
-  });
-
-  it('the blocker makes the array method unavailable with its words, and the planner offers xen-snapshot', () => {
-    const inventory = xenVmWithDisks(['vhd']);
     const { plan } = planVm(indexInventory(inventory), inventory.vms[0].id);
-    const array = plan.options.find((option) => option.method === 'array-snapshot');
-    expect(array?.isAvailable).toBe(false);
-    expect(array?.unavailableReasons.join(' ')).toContain('cannot be copied out of an array snapshot yet');
+    expect(plan.options.find((option) => option.method === 'array-snapshot')?.isAvailable).toBe(false);
     expect(plan.options.find((option) => option.method === 'xen-snapshot')?.isAvailable).toBe(true);
-    expect(plan.recommended).not.toBe('array-snapshot');
   });
 
-  it('an unread format leaves the array method available: unknown is said, not turned into a refusal', () => {
-    const inventory = xenVmWithDisks([null]);
-    const { plan } = planVm(indexInventory(inventory), inventory.vms[0].id);
-    expect(plan.options.find((option) => option.method === 'array-snapshot')?.isAvailable).toBe(true);
+  it('VHD disks and an unread format leave the array method available: unknown is said, not turned into a refusal', () => {
+    for (const formats of [['vhd', 'vhd'], [null]] as (DiskStorageFormat | null)[][]) {
+      const inventory = xenVmWithDisks(formats);
+      const { plan } = planVm(indexInventory(inventory), inventory.vms[0].id);
+      expect(plan.options.find((option) => option.method === 'array-snapshot')?.isAvailable).toBe(true);
+    }
   });
 });

@@ -1,42 +1,45 @@
 /**
  * XS-ARRAY-COPY-VHD (docs/domain.md §9, XenServer): an array snapshot of a XenServer VM is copied
- * to the repository out of the snapshot's clone, through dom0, one raw LV (`LV-<vdi uuid>`) per
- * disk (drivers/xapi/xapi-array-copy.ts). A disk stored as a VHD (`VHD-<uuid>`, LVHD's default)
- * cannot be read that way yet: the run would refuse it, so the array method is blocked for the
- * VM before anything runs. A disk whose format was not read is not assumed raw: a warning.
+ * to the repository out of the snapshot's clone, through dom0 (drivers/xapi/xapi-array-copy.ts):
+ * the clone's VG is imported under a name of its own and each disk's LV read, a raw one
+ * (`LV-<vdi uuid>`) as it is, a VHD one (`VHD-<uuid>`, LVHD's default) decoded with its chain
+ * followed inside the clone. A disk whose format was not read (neither raw nor VHD as far as the
+ * pool said, e.g. a format this reader does not know) is not assumed readable: a warning. An SR the
+ * copy does not read at all (not LVM over iSCSI, or of a type not read) is XS-ARRAY-COPY-SR-TYPE's.
  *
  * Keeping the array snapshot on the array (the job option) does not help: it still copies.
  */
-import type { DiskStorageFormat, VirtualDisk } from '../inventory';
+import type { DiskStorageFormat, HostVolume, VirtualDisk } from '../inventory';
 import type { Finding, ObjectRef, Severity } from '../types';
-import { ARRAY_METHODS, diskRef, flat, listQuotedNames, type RuleContext } from './context';
+import { ARRAY_METHODS, diskRef, flat, listNames, listQuotedNames, type RuleContext } from './context';
 
-/** What one storage format of the VM's disks on array-backed SRs says; the first matching row decides. */
-const FORMAT_ROWS: readonly {
-  when: (format: DiskStorageFormat | null) => boolean;
+/** The SR type the copy reads out of an array snapshot's clone. */
+const READABLE_SR_TYPE = 'lvmoiscsi';
+
+interface DiskOnArray {
+  disk: VirtualDisk;
+  sr: HostVolume;
+}
+
+/** What a disk on an array-backed SR says; the first matching row decides. */
+const ROWS: readonly {
+  when: (format: DiskStorageFormat | null, srType: string | null) => boolean;
   finding: null | {
     severity: Severity;
-    message: (vmName: string, disks: string) => string;
-    remedy: (vmName: string, disks: string) => string;
+    message: (vmName: string, disks: string, srs: string) => string;
+    remedy: (vmName: string, disks: string, srs: string) => string;
   };
 }[] = [
-  { when: (format) => format === 'raw', finding: null },
-  {
-    when: (format) => format === 'vhd',
-    finding: {
-      severity: 'blocker',
-      message: (vm, disks) =>
-        flat`VM '${vm}' keeps ${disks} as VHD on an SR backed by an array LUN: disks stored as VHD cannot be copied out of an array snapshot yet, so an array snapshot of '${vm}' cannot reach the repository.`,
-      remedy: (vm) =>
-        flat`Back '${vm}' up with a XenServer snapshot (xen-snapshot) instead; keeping the array snapshot on the array does not help, the job still copies it.`,
-    },
-  },
+  // An SR the copy does not read at all is XS-ARRAY-COPY-SR-TYPE's blocker (xen-array-copy-sr.ts);
+  // its disks' formats add nothing to it.
+  { when: (_, srType) => srType !== null && srType !== READABLE_SR_TYPE, finding: null },
+  { when: (format) => format === 'raw' || format === 'vhd', finding: null },
   {
     when: () => true,
     finding: {
       severity: 'warning',
       message: (vm, disks) =>
-        flat`Could not read how ${disks} of VM '${vm}' on an SR backed by an array LUN are stored (VHD or raw): disks stored as VHD cannot be copied out of an array snapshot yet, so the array snapshot's copy may fail.`,
+        flat`Could not read how ${disks} of VM '${vm}' on an SR backed by an array LUN are stored: only raw and VHD disks are copied out of an array snapshot, so the array snapshot's copy may fail.`,
       remedy: (vm) =>
         flat`Sync the pool of '${vm}' again so its disks' formats are read (\`xe vdi-param-get uuid=<vdi> param-name=sm-config\` shows vdi_type), or back '${vm}' up with a XenServer snapshot (xen-snapshot) instead.`,
     },
@@ -44,14 +47,21 @@ const FORMAT_ROWS: readonly {
 ];
 
 /** The VM's XenServer disks on SRs that an array LUN backs: what the array snapshot must copy. */
-function disksOnArraySrs(ctx: RuleContext): VirtualDisk[] {
-  const onArray: VirtualDisk[] = [];
+function disksOnArraySrs(ctx: RuleContext): DiskOnArray[] {
+  const onArray: DiskOnArray[] = [];
   for (const disk of ctx.disks) {
     if (disk.kind !== 'vdi' || !disk.hostVolumeId) continue;
-    const volume = ctx.index.hostVolumesById.get(disk.hostVolumeId);
-    if (volume?.arrayVolumeId) onArray.push(disk);
+    const sr = ctx.index.hostVolumesById.get(disk.hostVolumeId);
+    if (sr?.arrayVolumeId) onArray.push({ disk, sr });
   }
   return onArray;
+}
+
+/** `SR 'a' (lvmohba)`, `SRs 'a' (ext) and 'b' (lvmohba)`: each SR once, with its type when read. */
+function srWords(disks: DiskOnArray[]): string {
+  const srs = [...new Map(disks.map(({ sr }) => [sr.id, sr])).values()];
+  const named = srs.map((sr) => `'${sr.name}'${sr.storageType ? ` (${sr.storageType})` : ''}`);
+  return `SR${srs.length > 1 ? 's' : ''} ${listNames(named)}`;
 }
 
 /** Appends XS-ARRAY-COPY-VHD for a XenServer VM on array LUNs: one finding per row that fires. */
@@ -59,24 +69,28 @@ export function checkArrayCopyFormats(ctx: RuleContext, findings: Finding[]): vo
   if (ctx.host.kind !== 'xenserver' || ctx.arrayVolumes.length === 0) return;
   const disks = disksOnArraySrs(ctx);
   if (disks.length === 0) return;
-  const byRow = new Map<(typeof FORMAT_ROWS)[number], VirtualDisk[]>();
-  for (const disk of disks) {
-    const row = FORMAT_ROWS.find((candidate) => candidate.when(disk.storageFormat ?? null));
+  const byRow = new Map<(typeof ROWS)[number], DiskOnArray[]>();
+  for (const entry of disks) {
+    const row = ROWS.find((candidate) =>
+      candidate.when(entry.disk.storageFormat ?? null, entry.sr.storageType ?? null),
+    );
     if (!row?.finding) continue;
-    byRow.set(row, [...(byRow.get(row) ?? []), disk]);
+    byRow.set(row, [...(byRow.get(row) ?? []), entry]);
   }
-  for (const row of FORMAT_ROWS) {
+  for (const row of ROWS) {
     const rowDisks = byRow.get(row);
     if (!rowDisks || !row.finding) continue;
-    const words = `disk${rowDisks.length > 1 ? 's' : ''} ${listQuotedNames(rowDisks)}`;
-    const objects: ObjectRef[] = [ctx.vmRef, ...rowDisks.map(diskRef)];
+    const plain = rowDisks.map(({ disk }) => disk);
+    const words = `disk${plain.length > 1 ? 's' : ''} ${listQuotedNames(plain)}`;
+    const srs = srWords(rowDisks);
+    const objects: ObjectRef[] = [ctx.vmRef, ...plain.map(diskRef)];
     findings.push({
       ruleId: 'XS-ARRAY-COPY-VHD',
       severity: row.finding.severity,
       vmId: ctx.vm.id,
       methods: ARRAY_METHODS,
-      message: row.finding.message(ctx.vm.name, words),
-      remedy: row.finding.remedy(ctx.vm.name, words),
+      message: row.finding.message(ctx.vm.name, words, srs),
+      remedy: row.finding.remedy(ctx.vm.name, words, srs),
       objects,
     });
   }

@@ -16,9 +16,11 @@
  * `vgimportclone --basevgname <vg> <dev>` (new PV / VG uuids, the name with a numeric suffix when
  * taken), `lvs --noheadings -o lv_name <vg>`,
  * `lvchange -ay|-an <vg>/<lv>`, `vgchange -an <vg>`, `vgremove -f <vg>`,
- * `head -c <n> /dev/<vg>/<lv>` (the LV's bytes, only while it is active), and the same piped to
- * `sha256sum` (the hash line). Anything else is not
- * storage's: the machine answers it (or "command not found").
+ * `head -c <n> /dev/<vg>/<lv>` (also piped to `sha256sum`, answering the hash line) and
+ * `dd if=/dev/<vg>/<lv> iflag=skip_bytes,count_bytes bs=1M skip=<offset> count=<n> status=none`
+ * (the LV's bytes, only while it is active; dd stops at the LV's end, as at a device's). What an LV
+ * holds is its layer's business: a VHD LV holds a real VHD (ontap/xapi-ontap-lun.ts). Anything else
+ * is not storage's: the machine answers it (or "command not found").
  */
 import { createHash, randomUUID } from 'node:crypto';
 
@@ -138,6 +140,7 @@ export class FakeDom0Storage {
         'vgchange',
         'vgremove',
         'head',
+        'dd',
       ].includes(tool as string)
     )
       return null;
@@ -177,6 +180,10 @@ export class FakeDom0Storage {
           .digest('hex')}  -\n`,
       );
     }
+    const dd = /^dd if=(\S+) iflag=skip_bytes,count_bytes bs=1M skip=(\d+) count=(\d+) status=none$/.exec(
+      line,
+    );
+    if (dd) return this.dd(dd[1] as string, Number(dd[2]), Number(dd[3]));
     return fail(3, `${tool}: this fake dom0 does not model: ${line}\n`);
   }
 
@@ -247,13 +254,25 @@ export class FakeDom0Storage {
     return ok(`  Volume group "${vgName}" successfully removed\n`);
   }
 
-  private head(count: number, path: string): Answer {
+  /** An active LV's bytes `[from, to)` (clipped to the LV), or null when it cannot be opened. */
+  private lvBytes(path: string, from: number, to: number): Buffer | null {
     const [, , vgName, lvName] = path.split('/');
     const vg = this.vg(vgName as string);
     const lv = 'code' in vg ? undefined : vg.label.lvs.find((candidate) => candidate.name === lvName);
-    if ('code' in vg || !lv || !this.active.has(`${vg.device.naa}/${lv.name}`))
-      return fail(1, `head: cannot open '${path}' for reading: No such file or directory\n`);
-    const bytes = vg.device.read().subarray(lv.offset, lv.offset + Math.min(count, lv.bytes));
-    return ok(Buffer.from(bytes));
+    if ('code' in vg || !lv || !this.active.has(`${vg.device.naa}/${lv.name}`)) return null;
+    const start = lv.offset + Math.min(from, lv.bytes);
+    return Buffer.from(vg.device.read().subarray(start, lv.offset + Math.min(to, lv.bytes)));
+  }
+
+  private head(count: number, path: string): Answer {
+    const bytes = this.lvBytes(path, 0, count);
+    if (!bytes) return fail(1, `head: cannot open '${path}' for reading: No such file or directory\n`);
+    return ok(bytes);
+  }
+
+  private dd(path: string, skip: number, count: number): Answer {
+    const bytes = this.lvBytes(path, skip, skip + count);
+    if (!bytes) return fail(1, `dd: failed to open '${path}': No such file or directory\n`);
+    return ok(bytes);
   }
 }
