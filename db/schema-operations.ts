@@ -10,6 +10,7 @@
  * Restore points are browsed in the millions (issue 4): every list filter has a composite index
  * ending in (created_at, id), the cursor order.
  */
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { StepKind } from '../server/engine/plan-types';
 import type { MissedRunPolicy } from '../server/engine/schedule';
@@ -101,6 +102,10 @@ export const operations = sqliteTable(
     index('operations_kind_created_idx').on(t.kind, t.createdAt, t.id),
     index('operations_job_created_idx').on(t.jobId, t.createdAt),
     index('operations_lease_idx').on(t.status, t.leaseExpiresAt),
+    // The claim's order among the active operations (oldest started first): a claim walks it and
+    // stops at the first free one, instead of reading every running operation to sort them (~2 ms
+    // a claim with 1,850 running, issue 13). Partial: leases and queued operations never touch it.
+    index('operations_claim_order_idx').on(t.startedAt, t.id).where(sql`status in ('running', 'cancelling')`),
   ],
 );
 

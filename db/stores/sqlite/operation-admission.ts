@@ -6,7 +6,7 @@
  * when it is enqueued and whenever something it may wait for is released (releaseAdmissionIn), a
  * worker arrives (wakeAllWaitingIn) — the only events that can let a waiting operation start.
  */
-import { and, asc, eq, inArray, ne, notInArray, or, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import {
   type AdmissionLimits,
   type AdmissionNames,
@@ -14,18 +14,7 @@ import {
   type WorkerScope,
 } from '../../../server/engine/admission';
 import type { OperationPlan } from '../../../server/engine/plan-types';
-import {
-  admissionKeys,
-  admissionWakeups,
-  arrayVolumes,
-  hosts,
-  hostVolumes,
-  locks,
-  operations,
-  restorePoints,
-  storageArrays,
-  vms,
-} from '../../schema';
+import { admissionKeys, admissionWakeups, locks, operations } from '../../schema';
 import type { AdmissionKeyKind } from '../../schema-admission';
 import {
   ADMISSION_BATCH,
@@ -39,7 +28,23 @@ import {
   othersNamedBy,
   refsOf,
 } from '../admission-rows';
-import { preparedIn, settable, slot } from './prepared';
+import {
+  admissionStates,
+  deleteKeysOf,
+  deleteWakeupOf,
+  deleteWakeups,
+  dueWakeups,
+  firstInLine,
+  heldLocks,
+  keysOfOperation,
+  keysOfOperations,
+  locksOfOperation,
+  nameStatements,
+  operationTitles,
+  runningLoads,
+  wakeWanting,
+} from './admission-statements';
+import { jsonList, preparedIn, settable, slot } from './prepared';
 import type { EventBatch, Tx } from './transaction';
 
 /** Writes an enqueued operation's keys and puts it in the wake-up queue. */
@@ -49,15 +54,6 @@ export function enqueueAdmissionIn(tx: Tx, operationId: string, createdAt: Date,
   tx.insert(admissionWakeups).values({ operationId, createdAt }).onConflictDoNothing().run();
 }
 
-/** A kind's refs as one condition on admission_keys (false when there are none). */
-function refsCondition(refs: { kind: AdmissionKeyKind; refs: string[] }[]) {
-  const some = refs.filter((entry) => entry.refs.length > 0);
-  if (some.length === 0) return undefined;
-  return or(
-    ...some.map((entry) => and(eq(admissionKeys.kind, entry.kind), inArray(admissionKeys.ref, entry.refs))),
-  );
-}
-
 /**
  * An operation leaves the queue or finishes: the queued operations that want one of its lock keys
  * (and, when it ran, its hosts and arrays) are woken, and its keys are deleted. `wasRunning`: its
@@ -65,46 +61,22 @@ function refsCondition(refs: { kind: AdmissionKeyKind; refs: string[] }[]) {
  * lock keys.
  */
 export function releaseAdmissionIn(tx: Tx, operationId: string, wasRunning: boolean): void {
-  const own = tx
-    .select({ kind: admissionKeys.kind, ref: admissionKeys.ref })
-    .from(admissionKeys)
-    .where(eq(admissionKeys.operationId, operationId))
-    .all();
+  const own = keysOfOperation(tx).all({ operationId });
   const lockRefs = new Set(own.filter((key) => key.kind === 'lock').map((key) => key.ref));
-  if (wasRunning) {
-    // Locks taken while running (acquireLocks) are released too.
-    for (const row of tx
-      .select({ key: locks.key })
-      .from(locks)
-      .where(eq(locks.operationId, operationId))
-      .all())
-      lockRefs.add(row.key);
-  }
-  const refs = (kind: AdmissionKeyKind) => own.filter((key) => key.kind === kind).map((key) => key.ref);
-  const released = refsCondition([
-    { kind: 'lock', refs: [...lockRefs] },
-    ...(wasRunning
-      ? [
-          { kind: 'host' as const, refs: refs('host') },
-          { kind: 'array' as const, refs: refs('array') },
-        ]
-      : []),
-  ]);
-  if (released) {
-    tx.insert(admissionWakeups)
-      .select(
-        tx
-          .selectDistinct({ operationId: admissionKeys.operationId, createdAt: admissionKeys.createdAt })
-          .from(admissionKeys)
-          .where(
-            and(eq(admissionKeys.isRunning, false), ne(admissionKeys.operationId, operationId), released),
-          ),
-      )
-      .onConflictDoNothing()
-      .run();
-  }
-  tx.delete(admissionKeys).where(eq(admissionKeys.operationId, operationId)).run();
-  tx.delete(admissionWakeups).where(eq(admissionWakeups.operationId, operationId)).run();
+  // Locks taken while running (acquireLocks) are released too.
+  if (wasRunning) for (const row of locksOfOperation(tx).all({ operationId })) lockRefs.add(row.key);
+  const refs = (kind: AdmissionKeyKind) =>
+    wasRunning ? own.filter((key) => key.kind === kind).map((key) => key.ref) : [];
+  if (lockRefs.size > 0 || (wasRunning && own.some((key) => key.kind !== 'lock')))
+    wakeWanting(tx).run({
+      locks: jsonList([...lockRefs]),
+      hosts: jsonList(refs('host')),
+      arrays: jsonList(refs('array')),
+      operationId,
+      except: '[]',
+    });
+  deleteKeysOf(tx).run({ operationId });
+  deleteWakeupOf(tx).run({ operationId });
 }
 
 /** A worker arrived: every waiting operation is examined again (it may be the one that serves it). */
@@ -125,48 +97,16 @@ function admissionNames(tx: Tx, rows: AdmissionRow[], others: Map<string, string
   const { hosts: hostIds, arrays: arrayIds } = refsOf(rows);
   const locked = lockedIdsOf(rows);
   const named = (found: { id: string; name: string }[]) => new Map(found.map((row) => [row.id, row.name]));
-  const some = <T>(ids: string[], read: () => T[]): T[] => (ids.length === 0 ? [] : read());
+  const some = <T>(ids: string[], read: (tx: Tx) => { all: (values: { ids: string }) => T[] }): T[] =>
+    ids.length === 0 ? [] : read(tx).all({ ids: jsonList(ids) });
   return {
-    hosts: named(
-      some(hostIds, () =>
-        tx.select({ id: hosts.id, name: hosts.name }).from(hosts).where(inArray(hosts.id, hostIds)).all(),
-      ),
-    ),
-    arrays: named(
-      some(arrayIds, () =>
-        tx
-          .select({ id: storageArrays.id, name: storageArrays.name })
-          .from(storageArrays)
-          .where(inArray(storageArrays.id, arrayIds))
-          .all(),
-      ),
-    ),
+    hosts: named(some(hostIds, nameStatements.hosts)),
+    arrays: named(some(arrayIds, nameStatements.arrays)),
     locks: lockNamesOf({
-      vms: some(locked.vm, () =>
-        tx.select({ id: vms.id, name: vms.name }).from(vms).where(inArray(vms.id, locked.vm)).all(),
-      ),
-      hostVolumes: some(locked['host-volume'], () =>
-        tx
-          .select({ id: hostVolumes.id, name: hostVolumes.name, hostName: hosts.name })
-          .from(hostVolumes)
-          .innerJoin(hosts, eq(hosts.id, hostVolumes.hostId))
-          .where(inArray(hostVolumes.id, locked['host-volume']))
-          .all(),
-      ),
-      arrayVolumes: some(locked['array-volume'], () =>
-        tx
-          .select({ id: arrayVolumes.id, name: arrayVolumes.name })
-          .from(arrayVolumes)
-          .where(inArray(arrayVolumes.id, locked['array-volume']))
-          .all(),
-      ),
-      points: some(locked.point, () =>
-        tx
-          .select({ id: restorePoints.id, vmName: restorePoints.vmName, createdAt: restorePoints.createdAt })
-          .from(restorePoints)
-          .where(inArray(restorePoints.id, locked.point))
-          .all(),
-      ),
+      vms: some(locked.vm, nameStatements.vms),
+      hostVolumes: some(locked['host-volume'], nameStatements.hostVolumes),
+      arrayVolumes: some(locked['array-volume'], nameStatements.arrayVolumes),
+      points: some(locked.point, nameStatements.points),
     }),
     operations: new Map([...others, ...rows.map((op) => [op.id, op.title] as const)]),
   };
@@ -174,81 +114,39 @@ function admissionNames(tx: Tx, rows: AdmissionRow[], others: Map<string, string
 
 /** The next operations to examine (taken out of the wake-up queue) with their keys. */
 function takeCandidates(tx: Tx, limit: number): AdmissionRow[] {
-  const due = preparedIn(tx, 'dueWakeups', () =>
-    tx
-      .select({ id: admissionWakeups.operationId })
-      .from(admissionWakeups)
-      .orderBy(asc(admissionWakeups.createdAt), asc(admissionWakeups.operationId))
-      .limit(sql.placeholder('limit'))
-      .prepare(),
-  )
+  const due = dueWakeups(tx)
     .all({ limit })
     .map((row) => row.id);
   if (due.length === 0) return [];
-  tx.delete(admissionWakeups).where(inArray(admissionWakeups.operationId, due)).run();
-  const queued = tx
-    .select({
-      id: operations.id,
-      status: operations.status,
-      title: operations.title,
-      createdAt: operations.createdAt,
-      waitingReason: operations.waitingReason,
-    })
-    .from(operations)
-    // By id only: with the status too, SQLite may walk the status index over the whole queue.
-    .where(inArray(operations.id, due))
-    .all()
+  deleteWakeups(tx).run({ ids: jsonList(due) });
+  const queued = admissionStates(tx)
+    .all({ ids: jsonList(due) })
     .filter((op) => op.status === 'queued' || op.status === 'waiting');
   if (queued.length === 0) return [];
-  const keys = tx
-    .select({ operationId: admissionKeys.operationId, kind: admissionKeys.kind, ref: admissionKeys.ref })
-    .from(admissionKeys)
-    .where(
-      inArray(
-        admissionKeys.operationId,
-        queued.map((op) => op.id),
-      ),
-    )
-    .all();
+  const keys = keysOfOperations(tx).all({ ids: jsonList(queued.map((op) => op.id)) });
   return admissionRowsOf(queued, keys);
 }
 
 /** Who holds, who is first in line for, and how loaded are the candidates' keys. */
 function readPicture(tx: Tx, rows: AdmissionRow[]) {
   const refs = refsOf(rows);
-  const some = <T>(ids: string[], read: () => T[]): T[] => (ids.length === 0 ? [] : read());
-  // Per key, the first of its queue order by the (kind, ref, is_running, created_at, operation_id)
-  // index: one look-up each, however many operations wait for the key (a shared volume's lock is
-  // wanted by every backup of its VMs; a window over them read them all on every round).
-  const firstInLine = sql`select ref, "operationId" from (
-      select wanted.value as ref, (
-        select k.operation_id from admission_keys k
-        where k.kind = 'lock' and k.ref = wanted.value and k.is_running = 0
-        order by k.created_at, k.operation_id limit 1
-      ) as "operationId"
-      from json_each(${JSON.stringify(refs.locks)}) wanted
-    ) where "operationId" is not null`;
-  const loaded = refsCondition([
-    { kind: 'host', refs: refs.hosts },
-    { kind: 'array', refs: refs.arrays },
-  ]);
+  const keys = jsonList(refs.locks);
+  const hasLocks = refs.locks.length > 0;
   return admissionPictureOf({
-    held: some(refs.locks, () =>
-      tx
-        .select({ key: locks.key, operationId: locks.operationId })
-        .from(locks)
-        .where(inArray(locks.key, refs.locks))
-        .all(),
-    ),
-    firstInLine: some(refs.locks, () => tx.all<{ ref: string; operationId: string }>(firstInLine)),
-    loads: loaded
-      ? tx
-          .select({ kind: admissionKeys.kind, ref: admissionKeys.ref, running: sql<number>`count(*)` })
-          .from(admissionKeys)
-          .where(and(eq(admissionKeys.isRunning, true), loaded))
-          .groupBy(admissionKeys.kind, admissionKeys.ref)
-          .all()
+    held: hasLocks ? heldLocks(tx).all({ keys }) : [],
+    firstInLine: hasLocks
+      ? (firstInLine(tx).all(keys) as { ref: string; operationId: string | null }[]).filter(
+          (row): row is { ref: string; operationId: string } => row.operationId !== null,
+        )
       : [],
+    loads:
+      refs.hosts.length + refs.arrays.length > 0
+        ? (runningLoads(tx).all({ hosts: jsonList(refs.hosts), arrays: jsonList(refs.arrays) }) as {
+            kind: AdmissionKeyKind;
+            ref: string;
+            running: number;
+          }[])
+        : [],
   });
 }
 
@@ -289,11 +187,8 @@ function admitRound(
   const titles = new Map(
     others.length === 0
       ? []
-      : tx
-          .select({ id: operations.id, title: operations.title })
-          .from(operations)
-          .where(inArray(operations.id, others))
-          .all()
+      : operationTitles(tx)
+          .all({ ids: jsonList(others) })
           .map((row) => [row.id, row.title] as const),
   );
   const decision = decideAdmissionWithin(
@@ -374,23 +269,11 @@ function wakeBehindIn(tx: Tx, rows: AdmissionRow[], admitted: string[]): void {
   const started = new Set(admitted);
   const keys = [...new Set(rows.filter((row) => started.has(row.id)).flatMap((row) => row.lockKeys))];
   if (keys.length === 0) return;
-  tx.insert(admissionWakeups)
-    .select(
-      tx
-        .selectDistinct({ operationId: admissionKeys.operationId, createdAt: admissionKeys.createdAt })
-        .from(admissionKeys)
-        .where(
-          and(
-            eq(admissionKeys.kind, 'lock'),
-            inArray(admissionKeys.ref, keys),
-            eq(admissionKeys.isRunning, false),
-            notInArray(
-              admissionKeys.operationId,
-              rows.map((row) => row.id),
-            ),
-          ),
-        ),
-    )
-    .onConflictDoNothing()
-    .run();
+  wakeWanting(tx).run({
+    locks: jsonList(keys),
+    hosts: '[]',
+    arrays: '[]',
+    operationId: '',
+    except: jsonList(rows.map((row) => row.id)),
+  });
 }

@@ -2,7 +2,7 @@
  * The claim's and the completion's own statements on SQLite, prepared once per connection
  * (./prepared.ts): which running operation to look at next, its lease, its step.
  */
-import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { operationPayloads, operationSteps, operations } from '../../schema';
 import type { OperationRecord, OperationRow } from '../ports/operation-store';
 import { preparedIn, settable, settableAsIs, slot } from './prepared';
@@ -11,16 +11,20 @@ import type { Tx } from './transaction';
 /** Running operations examined per round of a claim: the claim reads no more than it needs. */
 export const CANDIDATES_PER_ROUND = 8;
 
+/** As SQL, not columns: Drizzle refuses columns of a table its `from` does not name (inClaimOrder). */
 const candidateColumns = {
-  id: operations.id,
-  startedAt: operations.startedAt,
-  endingAs: operations.endingAs,
+  id: sql<string>`${operations.id}`.mapWith(operations.id),
+  startedAt: sql<Date | null>`${operations.startedAt}`.mapWith(operations.startedAt),
+  endingAs: sql<string | null>`${operations.endingAs}`.mapWith(operations.endingAs),
 };
 
-/** Running (or cancelling) and free for this worker: unleased, lease expired, or its own. */
+/**
+ * Running (or cancelling) and free for this worker: unleased, lease expired, or its own. The status
+ * test is written as operations_claim_order_idx's own condition, so that partial index serves it.
+ */
 function claimable() {
   return and(
-    inArray(operations.status, ['running', 'cancelling']),
+    sql`${operations.status} in ('running', 'cancelling')`,
     or(
       isNull(operations.leaseOwner),
       lt(operations.leaseExpiresAt, slot('now', operations.leaseExpiresAt)),
@@ -29,12 +33,19 @@ function claimable() {
   );
 }
 
+/**
+ * The active operations in the claim's order, walked on operations_claim_order_idx. Named, because
+ * without statistics SQLite prefers operations_lease_idx for the status and then reads and sorts
+ * every running operation (2 ms a claim with 1,850 of them) to keep the oldest eight.
+ */
+const inClaimOrder = sql`${operations} indexed by operations_claim_order_idx`;
+
 /** The oldest started claimable operations: the first round of a claim. */
 export function claimCandidates(tx: Tx) {
   return preparedIn(tx, 'claimCandidates', () =>
     tx
       .select(candidateColumns)
-      .from(operations)
+      .from(inClaimOrder)
       .where(claimable())
       .orderBy(asc(operations.startedAt), asc(operations.id))
       .limit(CANDIDATES_PER_ROUND)
@@ -47,7 +58,7 @@ export function claimCandidatesAfter(tx: Tx) {
   return preparedIn(tx, 'claimCandidatesAfter', () =>
     tx
       .select(candidateColumns)
-      .from(operations)
+      .from(inClaimOrder)
       .where(
         and(
           claimable(),

@@ -5,6 +5,7 @@
  * values through placeholders. better-sqlite3 has one connection per Db, and its transactions run
  * on that same connection, so one statement serves the Db and every transaction over it.
  */
+import type BetterSqlite from 'better-sqlite3';
 import { type Column, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../client';
 
@@ -31,6 +32,28 @@ export function preparedIn<T>(owner: Owner, name: string, build: () => T): T {
     statements.set(name, statement);
   }
   return statement;
+}
+
+/**
+ * `column IN` the JSON array bound to the placeholder `name` (jsonList): one statement, prepared
+ * once, for any number of values. Drizzle's inArray writes one parameter per value, so a list of
+ * another length is another statement to build and compile (issue 13: about a sixth of a claim).
+ */
+export function inJson(column: Column, name: string) {
+  return sql`${column} in (select value from json_each(${sql.placeholder(name)}))`;
+}
+
+/** The value of an inJson placeholder. */
+export function jsonList(values: readonly string[]): string {
+  return JSON.stringify(values);
+}
+
+/**
+ * A statement in plain SQL, prepared once per connection like preparedIn's: for the few that
+ * Drizzle's builders cannot say (a select from json_each, an insert from a union).
+ */
+export function rawPreparedIn(owner: Owner, name: string, text: string): BetterSqlite.Statement {
+  return preparedIn(owner, `raw:${name}`, () => (connectionOf(owner) as BetterSqlite.Database).prepare(text));
 }
 
 /**

@@ -1,0 +1,1 @@
+CREATE INDEX `operations_claim_order_idx` ON `operations` (`started_at`,`id`) WHERE status in ('running', 'cancelling');
