@@ -126,10 +126,7 @@ export interface Vm {
    * host sees (xapi's choose_suspend_sr). Absent or null: none is set, or not read.
    */
   suspendSrVolumeId?: string | null;
-  /**
-   * XenServer: the VM's memory_static_max, from which xapi sizes a checkpoint's suspend image
-   * (rules/xen-checkpoint.ts suspendImageBytes); null = not read.
-   */
+  /** XenServer: the VM's memory (memory_static_max), the size of a checkpoint's RAM image; null = not read. */
   memoryBytes?: number | null;
 }
 

@@ -7,10 +7,8 @@
  * - a checkpoint snapshots every disk, so an SR whose driver lacks VDI_SNAPSHOT refuses it
  *   (SR_OPERATION_NOT_SUPPORTED; XS-CHECKPOINT-SR-NO-SNAPSHOT);
  * - the RAM image goes to the VM's suspend SR (its suspend_SR, else the pool's suspend_image_SR, else
- *   its host's suspend_image_sr; xapi's choose_suspend_sr) as a suspend VDI xapi creates before it
- *   writes a byte, sized from memory_static_max (not the memory in use; see suspendImageBytes): an SR
- *   with less free space than that refuses it (SR_FULL; XS-CHECKPOINT-SUSPEND-SR-FULL), and none at
- *   all is VM_NO_SUSPEND_SR
+ *   its host's suspend_image_sr; xapi's choose_suspend_sr): an SR with less free space than the VM's
+ *   memory refuses it (SR_FULL; XS-CHECKPOINT-SUSPEND-SR-FULL), and none at all is VM_NO_SUSPEND_SR
  *   (XS-CHECKPOINT-NO-SUSPEND-SR, only when the VM's memory was read: unread facts are not a finding).
  * CONNECTORS.md names no guest requirement (PV drivers) for a checkpoint, so none is invented here.
  * Each is a warning: the job's backup of the VM still runs, only its checkpoint is left out (said in
@@ -86,17 +84,6 @@ type MakeFinding = (
   objects?: ObjectRef[],
 ) => Finding;
 
-/**
- * The size of the suspend VDI xapi creates for a checkpoint's RAM image (VM.checkpoint suspends
- * through xapi_xenops.ml's `suspend`): `space_needed = memory_static_max × 1.2 × 1.05 + 100 MiB`,
- * computed from the static maximum "at boot time", not from memory_dynamic_max or the memory the
- * guest uses now: on a thick (LVM) SR the whole VDI is allocated up front, so a VM using less
- * memory does not fit in less space.
- */
-export function suspendImageBytes(memoryStaticMax: number): number {
-  return Math.floor(memoryStaticMax * 1.2 * 1.05) + 100 * 1024 ** 2;
-}
-
 function gib(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(bytes < 1024 ** 3 ? 2 : 1)} GiB`;
 }
@@ -119,12 +106,11 @@ function suspendSrFindings(
     ];
   }
   const sr = index.hostVolumesById.get(vm.suspendSrVolumeId);
-  const imageBytes = suspendImageBytes(vm.memoryBytes);
-  if (!sr || sr.freeBytes >= imageBytes) return [];
+  if (!sr || sr.freeBytes >= vm.memoryBytes) return [];
   return [
     finding(
       'XS-CHECKPOINT-SUSPEND-SR-FULL',
-      flat`Storage repository '${sr.name}', where the memory image of VM '${vm.name}' goes, has ${gib(sr.freeBytes)} free, less than the ${gib(imageBytes)} suspend image the pool creates for its ${gib(vm.memoryBytes)} of memory (memory_static_max × 1.26 + 100 MiB): the pool would refuse the memory checkpoint (SR_FULL).`,
+      flat`Storage repository '${sr.name}', where the memory image of VM '${vm.name}' goes, has ${gib(sr.freeBytes)} free, less than its ${gib(vm.memoryBytes)} of memory: the pool would refuse the memory checkpoint (SR_FULL).`,
       flat`Free space on '${sr.name}', or point '${vm.name}' at an SR with room (\`xe vm-param-set suspend-SR-uuid=<sr-uuid>\`).`,
       [vmRef, { kind: 'host-volume', id: sr.id, name: sr.name }],
     ),
