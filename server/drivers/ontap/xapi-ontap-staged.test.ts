@@ -3,10 +3,11 @@
  * transports of xapi-ontap-runner-support.ts (the fake pool over HTTPS, the fake dom0 over SSH, the
  * fake cluster over HTTPS): stage-volume clones the kept CG snapshot and maps the clone where the
  * live LUN is mapped (the pool's igroup) and to the staging igroup; copy-out-vm has dom0 import the
- * clone's VG under a name of its own, hash the chosen VM's LVs against the point, and the worker
- * writes them through `/import_raw_vdi` into the VM's VDIs (in place) or a new VM's; the imported VG
- * goes; discard-staging unmaps and deletes the clone. The SR's other VMs (sql01, app01) share the
- * LUN and must keep every byte they wrote after the capture.
+ * clone's VG under a name of its own, the chosen VM's disks are hashed against the point (a raw
+ * LV in dom0, a VHD chain decoded in the worker), and the worker writes them through
+ * `/import_raw_vdi` into the VM's VDIs (in place) or a new VM's; the imported VG goes;
+ * discard-staging unmaps and deletes the clone. The SR's other VMs (sql01, app01) share the LUN and
+ * must keep every byte they wrote after the capture.
  */
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,7 +16,6 @@ import { createServiceContext } from '../../context';
 import { recordPowerStates } from '../../jobs/steps/inventory';
 import { expectOnlyVmRestored, startStagedRestore } from '../array-restore-test-support';
 import { xenId } from '../xapi/xapi-discovery';
-import { callOptions } from './ontap-test-support';
 import { XEN_IGROUP } from './xapi-ontap-lun';
 import { type FencedXen, openFencedXen } from './xapi-ontap-runner-support';
 
@@ -27,20 +27,28 @@ const LUN = '/vol/sql_data/lun0';
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const ctx = () => createServiceContext({ now: () => run.h.clock.now(), newId: run.h.newId });
 
-/** The SR's VDIs laid out on the LUN (db01 root, sql01's two, app01's), by name, with their LVs. */
-function vdisOnLun() {
+/**
+ * The SR's LVs on the LUN (db01 root, sql01's two, app01's), by VDI name, with their LVs; a VHD
+ * VDI's hidden base has no VDI (`ref` empty) and goes by its LV's name.
+ */
+function lvsOnLun() {
   const { pool } = run.fixture;
   return run.sr.label.lvs.map((lv) => {
     const uuid = lv.name.replace(/^(LV|VHD)-/, '');
-    const ref = [...pool.vdiBytes.keys()].find((candidate) => pool.get('VDI', candidate)?.uuid === uuid);
-    return { lv, uuid, ref: ref as string, name: pool.get('VDI', ref as string)?.name_label as string };
+    const ref =
+      [...pool.vdiBytes.keys()].find((candidate) => pool.get('VDI', candidate)?.uuid === uuid) ?? '';
+    const name = ref ? (pool.get('VDI', ref)?.name_label as string) : lv.name;
+    return { lv, uuid, ref, name };
   });
 }
 
-/** sha256 of each VDI as the live LUN holds it now, by VDI name. */
+/** The LVs that are a VDI's (its leaf, for a VHD). */
+const vdisOnLun = () => lvsOnLun().filter((vdi) => vdi.ref !== '');
+
+/** sha256 of each LV as the live LUN holds it now (a VHD's encoded), by VDI name. */
 const onLun = () =>
   new Map(
-    vdisOnLun().map(({ lv, name }) => [name, sha256(run.cluster.model.readLun(LUN, lv.offset, lv.bytes))]),
+    lvsOnLun().map(({ lv, name }) => [name, sha256(run.cluster.model.readLun(LUN, lv.offset, lv.bytes))]),
   );
 
 /** A capture that keeps its CG snapshot: db01's point and each VDI's hash at the snapshot. */
@@ -60,8 +68,10 @@ async function captureKept() {
 
 /** Every VM on the SR writes after the capture (through its tapdisk: the pool's bytes and the LUN). */
 function writeAfterCapture() {
-  for (const { ref, lv, name } of vdisOnLun())
-    run.sr.writeVdi(ref, Buffer.alloc(lv.bytes, `${name} written after the capture`));
+  for (const { ref, name } of vdisOnLun()) {
+    const size = run.fixture.pool.vdiBytes.get(ref)?.length ?? 0; // a VHD's LV is larger than its disk
+    run.sr.writeVdi(ref, Buffer.alloc(size, `${name} written after the capture`));
+  }
 }
 
 function setPower(name: string, power: 'Halted' | 'Running') {
@@ -283,67 +293,106 @@ describe.each(dialects)('$name', (dialect) => {
   });
 });
 
-describe('a staged copy-out of a Xen VM whose disk is a VHD LV', () => {
-  it('is refused connector-missing before any VM is made or byte written, nothing left imported', async () => {
-    run = await openFencedXen(dialects[0], { vhdDisks: ['db01 root'] });
-    const db01 = vdisOnLun().find((vdi) => vdi.name === 'db01 root');
-    const sr = run.inventory.hostVolumes.find((volume) => volume.arrayVolumeId !== null);
-    const lunId = sr?.arrayVolumeId as string;
-    // A point of db01 (the plan refuses array-snapshot for a VHD disk, so it is stored here) and a
-    // clone of a snapshot of the LUN mapped to the pool, as a stage leaves it.
-    const bytes = run.fixture.pool.vdiBytes.get(db01?.ref as string) as Buffer;
-    const diskId = xenId(db01?.uuid as string);
-    await run.h.driver.repository.store(
-      {
-        restorePointId: 'rp-v',
-        vmId: run.vmIdOf('db01'),
-        snapshotId: 'snap-v',
-        disks: [
-          {
-            diskId,
-            bytes: bytes.length,
-            origin: { location: `${sr?.id}/${diskId}`, hostVolumeId: sr?.id as string, arrayVolumeId: null },
-            read: async function* () {
-              yield new Uint8Array(bytes);
-            },
-          },
-        ],
-      },
-      callOptions(10_000),
-    );
-    const ontap = await run.drivers.arrayForArrayVolume(lunId);
-    const scope = { kind: 'array-volumes' as const, arrayVolumeIds: [lunId], consistencyGroupId: null };
-    await ontap.createSnapshot(
-      { snapshotId: 'snap-v', scope, diskIds: [], isQuiesced: false },
-      callOptions(),
-    );
-    const luns = await ontap.exposeSnapshot?.(
-      { snapshotId: 'snap-v', exposureId: 'st-v', arrayVolumeIds: [lunId] },
-      callOptions(),
-    );
-    const before = onLun();
-    const xen = await run.drivers.hypervisorForVm(run.vmIdOf('db01'));
+/** The staging's activations of db01's chain in the imported VG, and its reads of it by ranges. */
+function vhdReads(uuid: string) {
+  const events = run.sr.storage.events;
+  return {
+    activated: events.filter((line) => /^lvchange -ay MGW_stage_[^ ]+\/VHD-/.test(line)),
+    leafActivated: events.some(
+      (line) => line.startsWith('lvchange -ay MGW_stage_') && line.endsWith(`/VHD-${uuid}`),
+    ),
+    ranges: events.some((line) => /^dd if=\/dev\/MGW_stage_[^ ]+\/VHD-/.test(line)),
+    hashedInDom0: events.filter((line) => line.endsWith('| sha256sum')),
+    streamedWhole: events.filter((line) => line.startsWith('head -c') && line.includes(uuid)),
+  };
+}
 
-    const copyOut = xen.copyOutVm(
-      {
-        stagingId: 'st-v',
-        restorePointId: 'rp-v',
-        vmId: run.vmIdOf('db01'),
-        target: 'as-new',
-        newVmName: 'db01-vhd',
-        luns: luns ?? [],
-      },
-      run.h.driver.repository,
-      callOptions(10_000),
-    );
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('staged restore of a Xen VM whose disk is a VHD chain', () => {
+    it('in place: the chain decoded from the clone’s VG is hashed before writing; db01 reads the snapshot’s bytes, the other LVs untouched', async () => {
+      run = await openFencedXen(dialect, { vhdDisks: ['db01 root'] });
+      const { pointId, atSnapshot } = await captureKept();
+      writeAfterCapture();
+      const before = onLun();
+      await haltDb01();
+      const from = run.copyCalls.length;
+      const { maps } = clonesAndMaps();
 
-    await expect(copyOut).rejects.toMatchObject({
-      faultCode: 'connector-missing',
-      message: expect.stringMatching(/is a VHD LV; copying a VHD out of a staged clone is not supported yet/),
+      const { done, steps } = await restore(pointId);
+
+      expect(done.status, done.error ?? '').toBe('succeeded');
+      expect(steps.get('copy-out-vm')?.resultJson).toMatchObject({ verified: true });
+      const db01 = vdisOnLun().find((vdi) => vdi.name === 'db01 root');
+      expect(sha256(run.fixture.pool.vdiBytes.get(db01?.ref as string) as Buffer)).toBe(
+        atSnapshot.get('db01 root'),
+      );
+      // The leaf was rewritten on the LUN (through XAPI); the base, sql01 and app01 kept their bytes.
+      const after = onLun();
+      expect(after.get('db01 root')).not.toBe(before.get('db01 root'));
+      for (const [name, hash] of before) if (name !== 'db01 root') expect(after.get(name), name).toBe(hash);
+      // Hashed in the worker (no sha256sum in dom0), read by ranges: the leaf and its base activated
+      // in the imported VG, never streamed whole; the leaf's locator (the live VG's base) never followed.
+      const reads = vhdReads(db01?.uuid as string);
+      expect(reads.hashedInDom0).toEqual([]);
+      expect(reads.streamedWhole).toEqual([]);
+      expect(reads.leafActivated).toBe(true);
+      expect(new Set(reads.activated.map((line) => line.split('/')[1])).size).toBe(2);
+      expect(reads.ranges).toBe(true);
+      expect(run.xapi.calls).toContain('PUT /import_raw_vdi');
+      expect(arrayCallsSince(from)).toEqual(STAGING);
+      expect(clonesAndMaps()).toEqual({ clones: [], maps });
+      expectDom0Clean();
     });
-    expect(() => run.fixture.pool.findVm('db01-vhd')).toThrow();
-    expect(onLun()).toEqual(before);
-    expectDom0Clean();
-    await ontap.withdrawExposure?.('st-v', callOptions());
+
+    it('as new: db01-restored is made of the chain’s decoded bytes at the snapshot; db01 and the LUN untouched', async () => {
+      run = await openFencedXen(dialect, { vhdDisks: ['db01 root'] });
+      const { pointId, atSnapshot } = await captureKept();
+      writeAfterCapture();
+      const before = onLun();
+      const { maps } = clonesAndMaps();
+
+      const { done } = await restore(pointId, 'db01-restored');
+
+      expect(done.status, done.error ?? '').toBe('succeeded');
+      const { pool } = run.fixture;
+      const disks = pool.disksOf(pool.findVm('db01-restored'));
+      expect(disks).toHaveLength(1);
+      expect(sha256(pool.vdiBytes.get(disks[0] as string) as Buffer)).toBe(atSnapshot.get('db01 root'));
+      expect(pool.get('VM', pool.findVm('db01'))?.power_state).toBe('Running');
+      expect(onLun()).toEqual(before);
+      expect(vhdReads(vdisOnLun().find((vdi) => vdi.name === 'db01 root')?.uuid ?? '').ranges).toBe(true);
+      expect(clonesAndMaps()).toEqual({ clones: [], maps });
+      expectDom0Clean();
+    });
+
+    it('a clone whose chain does not decode to the point: refused data-corrupt in the worker, nothing written', async () => {
+      run = await openFencedXen(dialect, { vhdDisks: ['db01 root'] });
+      const { pointId } = await captureKept();
+      writeAfterCapture();
+      const before = onLun();
+      await haltDb01();
+      const db01 = vdisOnLun().find((vdi) => vdi.name === 'db01 root');
+      // The clone's leaf becomes the live one (a valid VHD over the same base, holding the writes
+      // made after the capture) between the stage and the copy-out: a fault on the array.
+      run.sr.storage.onCommand = (line) => {
+        const clone = stagedCloneLun();
+        if (line !== 'iscsiadm -m session -R' || !clone || !db01) return;
+        const live = run.cluster.model.readLun(LUN, db01.lv.offset, db01.lv.bytes);
+        run.cluster.model.writeLun(clone.name, db01.lv.offset, live);
+      };
+      const { maps } = clonesAndMaps();
+
+      const { done, steps } = await restore(pointId);
+
+      expect(done.status).toBe('failed');
+      expect(steps.get('copy-out-vm')?.error).toMatch(
+        /on the staged clone does not match the restore point; nothing was written/,
+      );
+      expect(vhdReads(db01?.uuid as string).ranges).toBe(true);
+      expect(onLun()).toEqual(before);
+      expect(run.xapi.calls).not.toContain('PUT /import_raw_vdi');
+      expect(clonesAndMaps()).toEqual({ clones: [], maps });
+      expectDom0Clean();
+    });
   });
 });

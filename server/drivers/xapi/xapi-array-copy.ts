@@ -142,13 +142,22 @@ export async function removeImported(shell: Dom0Shell, vg: string, options: Call
   await must(shell, `vgremove -f ${vg}`, options);
 }
 
-/** The wanted disk's bytes in the imported VG: a raw LV streamed, or a VHD chain decoded. */
-async function diskReader(
+/**
+ * A VDI's bytes in an imported clone VG: a raw LV (`LV-<uuid>`, activated, at `path` in dom0), or a
+ * VHD chain (`VHD-<uuid>`) opened here and decoded to the raw image, its parents looked up in the
+ * same VG only (xapi-array-vhd.ts). Shared by a backup's copy and a staged restore's copy-out.
+ */
+export type CloneDisk =
+  | { kind: 'raw'; path: string; read: DiskSource['read'] }
+  | { kind: 'vhd'; read: DiskSource['read'] };
+
+/** Opens one VDI on the clone imported as `vg`; a damaged or foreign chain is refused here, before anything is written. */
+export async function openCloneDisk(
   shell: Dom0Shell,
   vg: string,
-  disk: WantedDisk,
+  disk: { vdiUuid: string; virtualSize: number },
   options: CallOptions,
-): Promise<DiskSource['read']> {
+): Promise<CloneDisk> {
   const lvs = new Set(words(await must(shell, `lvs --noheadings -o lv_name ${vg}`, options)));
   const activated = new Set<string>();
   const activate = async (lv: string) => {
@@ -159,15 +168,15 @@ async function diskReader(
   const raw = `LV-${disk.vdiUuid}`;
   if (lvs.has(raw)) {
     await activate(raw);
-    const command = `head -c ${disk.virtualSize} /dev/${vg}/${raw}`;
-    return (signal) => streamed(shell, command, signal);
+    const path = `/dev/${vg}/${raw}`;
+    const command = `head -c ${disk.virtualSize} ${path}`;
+    return { kind: 'raw', path, read: (signal) => streamed(shell, command, signal) };
   }
   if (!lvs.has(`VHD-${disk.vdiUuid}`))
-    throw refuse('not-found', `${shell.label}: the snapshot's clone holds no LV of disk ${disk.vdiUuid}`);
+    throw refuse('not-found', `${shell.label}: the clone ${vg} holds no LV of disk ${disk.vdiUuid}`);
   await activate(`VHD-${disk.vdiUuid}`);
-  // Opened before anything is stored: a damaged or foreign chain is refused with nothing written.
   const layers = await openVdiChain({ shell, vg, lvs, activate }, disk.vdiUuid, disk.virtualSize, options);
-  return (signal) => rawImage(layers, signal);
+  return { kind: 'vhd', read: (signal) => rawImage(layers, signal) };
 }
 
 /** The whole copy (see the file's head). */
@@ -194,7 +203,7 @@ export async function copyVdisFromArrayLuns(
       await importClone(shell, device, vg, prefix, options);
       imported.push(vg);
       for (const disk of disks.filter((candidate) => candidate.lun === lun)) {
-        const read = await diskReader(shell, vg, disk, options);
+        const { read } = await openCloneDisk(shell, vg, disk, options);
         sources.push({
           diskId: disk.diskId,
           bytes: disk.virtualSize,
@@ -219,6 +228,10 @@ export async function copyVdisFromArrayLuns(
   }
 }
 
-async function* streamed(shell: Dom0Shell, command: string, signal: AbortSignal): AsyncIterable<Uint8Array> {
+export async function* streamed(
+  shell: Dom0Shell,
+  command: string,
+  signal: AbortSignal,
+): AsyncIterable<Uint8Array> {
   yield* await shell.stream(command, signal);
 }

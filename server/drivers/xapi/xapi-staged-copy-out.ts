@@ -9,16 +9,19 @@
  *   dom0 is asked anything, so a running VM is refused with nothing touched;
  * - as a new VM: a halted VM with one new VDI per disk on the disk's SR (the repository restore
  *   as new's `newVmTargets`), then `/import_raw_vdi` into each; a half-made VM is destroyed.
- * Before any byte is written, each LV on the clone is hashed in dom0 (`head -c <size> <lv> |
- * sha256sum`, no bytes leave dom0) and compared with the point's sha256: a clone that does not hold
- * the point overwrites nothing. After, each written VDI is read back from the pool
+ * A disk is read from the clone as a backup's copy reads it (`openCloneDisk`): a raw LV
+ * (`LV-<uuid>`) streamed by dom0, or a VHD LV (`VHD-<uuid>`, LVHD's default) whose chain is followed
+ * in the imported VG only and decoded in the worker (xapi-array-vhd.ts). Before any byte is written,
+ * each disk is hashed and compared with the point's sha256: a raw LV in dom0 (`head -c <size> <lv> |
+ * sha256sum`, no bytes leave dom0), a VHD's decoded image in the worker (its chain is read twice);
+ * a clone that does not hold the point overwrites nothing. After, each written VDI is read back from the pool
  * (`/export_raw_vdi`) and compared with the point again. The other VMs on the LUN are never touched:
  * only this VM's LVs are activated on the clone, and only its VDIs (or the new ones) are written.
  * Whatever happened, the imported VG is deactivated and removed on a deadline of its own (it is on
  * the clone's PV), before discard-staging has the array unmap and delete the clone. The VG is named
  * after the staging, so a retried copy-out finds its import again.
- * Raw LVs only (`LV-<uuid>`): a VHD LV is refused `connector-missing` (see xapi-array-copy.ts), as
- * is a clone the host must log in to as an iSCSI target of its own (EqualLogic).
+ * A clone the host must log in to as an iSCSI target of its own (EqualLogic) is refused
+ * `connector-missing`.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -34,11 +37,13 @@ import type {
 } from '../roles';
 import {
   type ArrayCopyContext,
+  type CloneDisk,
   cloneDevice,
   importClone,
   importedVgName,
   importedVgPrefix,
   must,
+  openCloneDisk,
   removeImported,
   words,
 } from './xapi-array-copy';
@@ -60,8 +65,8 @@ interface StagedDisk {
   vdiUuid: string;
   srId: string;
   lun: ExposedLun;
-  /** The LV on the imported clone, once activated. */
-  path?: string;
+  /** The disk on the imported clone, once opened. */
+  source?: CloneDisk;
 }
 
 async function mapped<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -152,21 +157,10 @@ async function activateAndCheck(
     const device = await cloneDevice(shell, lun, options);
     await importClone(shell, device, vg, prefix, options);
     imported.push(vg);
-    const lvs = new Set(words(await must(shell, `lvs --noheadings -o lv_name ${vg}`, options)));
     for (const disk of disks.filter((candidate) => candidate.lun === lun)) {
-      const raw = `LV-${disk.vdiUuid}`;
-      if (!lvs.has(raw)) {
-        if (lvs.has(`VHD-${disk.vdiUuid}`))
-          throw refuse(
-            'connector-missing',
-            `${shell.label}: disk ${disk.vdiUuid} is a VHD LV; copying a VHD out of a staged clone is not supported yet: restore the VM from a XenServer snapshot point instead; nothing was written`,
-          );
-        throw refuse('not-found', `${shell.label}: the staged clone holds no LV of disk ${disk.vdiUuid}`);
-      }
-      await must(shell, `lvchange -ay ${vg}/${raw}`, options);
-      disk.path = `/dev/${vg}/${raw}`;
-      const sum = words(await must(shell, `head -c ${disk.file.bytes} ${disk.path} | sha256sum`, options))[0];
-      if (sum !== disk.file.sha256)
+      const { vdiUuid, file } = disk;
+      disk.source = await openCloneDisk(shell, vg, { vdiUuid, virtualSize: file.bytes }, options);
+      if ((await cloneSha256(shell, disk.source, file.bytes, options)) !== file.sha256)
         throw new DriverError(
           'data-corrupt',
           `${shell.label}: disk ${disk.vdiUuid} on the staged clone does not match the restore point; nothing was written`,
@@ -176,23 +170,27 @@ async function activateAndCheck(
   }
 }
 
-async function* streamed(shell: Dom0Shell, command: string, signal: AbortSignal): AsyncIterable<Uint8Array> {
-  yield* await shell.stream(command, signal);
+/** A raw LV is hashed in dom0 (no bytes leave it); a VHD's image is decoded and hashed here. */
+async function cloneSha256(shell: Dom0Shell, source: CloneDisk, bytes: number, options: CallOptions) {
+  if (source.kind === 'raw')
+    return words(await must(shell, `head -c ${bytes} ${source.path} | sha256sum`, options))[0];
+  const hash = createHash('sha256');
+  for await (const chunk of source.read(options.signal)) hash.update(chunk);
+  return hash.digest('hex');
 }
 
-/** dom0 → worker → `/import_raw_vdi` for each disk, then each VDI read back against the point. */
+/** The clone (a raw LV streamed by dom0, a VHD decoded here) → `/import_raw_vdi`; each VDI read back. */
 async function writeAndVerify(
   ctx: ArrayCopyContext,
-  shell: Dom0Shell,
   disks: StagedDisk[],
   targets: Map<string, string>,
   options: TransferOptions,
 ): Promise<number> {
   const total = disks.reduce((sum, disk) => sum + disk.file.bytes, 0);
   let done = 0;
-  for (const { file, path } of disks) {
-    const source = streamed(shell, `head -c ${file.bytes} ${path}`, options.signal);
-    await ctx.client.importVdi(targets.get(file.diskId) as string, file.bytes, source, options.signal);
+  for (const { file, source } of disks) {
+    const bytes = (source as CloneDisk).read(options.signal);
+    await ctx.client.importVdi(targets.get(file.diskId) as string, file.bytes, bytes, options.signal);
     done += file.bytes;
     options.onProgress?.(done, total);
   }
@@ -252,14 +250,14 @@ export async function copyOutVmFromStagedLuns(
   try {
     await mapped(what, () => activateAndCheck(shell, request.stagingId, disks, imported, options));
     if (inPlace) {
-      const bytes = await mapped(what, () => writeAndVerify(ctx, shell, disks, inPlace, options));
+      const bytes = await mapped(what, () => writeAndVerify(ctx, disks, inPlace, options));
       return { bytes, verified: true };
     }
     const created = await mapped(what, () =>
       newVmTargets(ctx.client, { ...request, target: 'as-new' }, point, options),
     );
     try {
-      const bytes = await mapped(what, () => writeAndVerify(ctx, shell, disks, created.targets, options));
+      const bytes = await mapped(what, () => writeAndVerify(ctx, disks, created.targets, options));
       return { bytes, verified: true, createdVm: await createdVmIds(ctx.client, created, options) };
     } catch (error) {
       await destroyCreated(ctx, created);
