@@ -161,7 +161,7 @@ export const RULE_TITLES: Record<RuleId, string> = {
   'XS-SR-NO-SNAPSHOT': 'Storage repository cannot snapshot',
   'XS-SR-SNAPSHOT-UNKNOWN': 'Storage repository snapshot support unknown',
   'XS-GUEST-FACTS-UNKNOWN': 'Guest not reporting to its pool',
-  'XS-ARRAY-COPY-VHD': 'Disk cannot be copied out of an array snapshot',
+  'XS-ARRAY-COPY-VHD': 'Disk format not read for the array snapshot copy',
   'XS-ARRAY-COPY-SR-TYPE': 'Storage repository not read out of an array snapshot',
   'XS-CHECKPOINT-NOT-XEN': 'Memory checkpoint only on a XenServer pool',
   'XS-CHECKPOINT-VM-NOT-RUNNING': 'Nothing in memory to checkpoint',

@@ -38,8 +38,8 @@ const diskColumns: DataTableColumn<Disk>[] = [
       disk.kind === 'passthrough' ? <Badge tone="warning">pass-through</Badge> : disk.kind,
   },
   {
-    // How the SR stores a XenServer VDI: only raw disks are copied out of an array snapshot yet
-    // (XS-ARRAY-COPY-VHD), so the operator sees which disks are VHDs, and which were not read.
+    // How the SR stores a XenServer VDI: raw and VHD disks are copied out of an array snapshot, one
+    // whose format was not read may not be (XS-ARRAY-COPY-VHD), so the operator sees which.
     id: 'storageFormat',
     header: 'Stored as',
     cell: ({ row: { original: disk } }) =>

@@ -17,7 +17,7 @@
  *    a VG of this point left on another device by a worker that died.
  * Only LVM over iSCSI SRs are read (an `lvmohba` SR's rescan is not iscsiadm, a file SR on a LUN is
  * not LVM): others are refused `connector-missing`, and the engine says it before a run
- * (XS-ARRAY-COPY-VHD).
+ * (XS-ARRAY-COPY-SR-TYPE; a disk format not read is XS-ARRAY-COPY-VHD's warning).
  */
 import { z } from 'zod';
 import { DriverError } from '../../engine/driver';
