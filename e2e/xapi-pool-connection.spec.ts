@@ -93,17 +93,33 @@ test('an admin connects a pool, tests it, discovers its VMs and disconnects it',
     `Guest account works: Signed in to guest of web01 (127.0.0.1:${guest.port}) as backup: a freeze would freeze /var/lib/mysql, /`,
   );
   expect(guest.frozen.size).toBe(0);
-  // Pointed at a VM by name: app01 is halted, so the hook could not reach it, and the test says so.
-  await hook.getByLabel(/^Test on/).fill('app01');
+  await pool.getByRole('button', { name: 'Discover now' }).click();
+  await expect(page.getByText('Discovered pool-lab: 2 host(s), 3 VM(s) in the inventory')).toBeVisible();
+  await expect(pool).toContainText('Last sync');
+
+  // Pointed at a VM picked by name from the pool's own: app01 is halted, so the hook could not
+  // reach it, and the test says so.
+  const guestTarget = hook.getByRole('combobox', { name: 'Test the guest account on' });
+  await guestTarget.fill('app');
+  const vmChoices = hook.getByRole('listbox', { name: 'VMs matching the typed name' });
+  await expect(vmChoices.getByRole('option')).toHaveText([
+    /^The first running Linux guest/,
+    /^app01.*, off, on xcp\d$/,
+  ]);
+  await vmChoices.getByRole('option', { name: /^app01/ }).click();
+  await expect(guestTarget).toHaveValue('app01');
   await hook.getByRole('button', { name: 'Test guest account' }).click();
   await expect(hook.getByRole('alert')).toContainText(
     'Guest account test failed: app01 is halted: the guest hook reaches running guests only',
   );
-  await hook.getByLabel(/^Test on/).fill('');
-
-  await pool.getByRole('button', { name: 'Discover now' }).click();
-  await expect(page.getByText('Discovered pool-lab: 2 host(s), 3 VM(s) in the inventory')).toBeVisible();
-  await expect(pool).toContainText('Last sync');
+  // The host account's picker offers the pool's hosts, not its VMs.
+  await hook.getByRole('combobox', { name: 'Test the host account on' }).fill('xcp');
+  await expect(
+    hook
+      .getByRole('listbox', { name: 'Hosts matching the typed name' })
+      .getByRole('option', { name: /^xcp\d$/ }),
+  ).toHaveCount(2);
+  await page.keyboard.press('Escape');
 
   // The pool's VMs are in the console like any other, on their XenServer host.
   await page.goto('/vms');

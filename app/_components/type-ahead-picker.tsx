@@ -43,6 +43,7 @@ export function TypeAheadPicker({
   chosenName,
   matches,
   anyLabel,
+  emptyMessage,
   onChange,
   className,
 }: {
@@ -60,6 +61,8 @@ export function TypeAheadPicker({
     hasMore: boolean;
   };
   anyLabel?: string;
+  /** What an empty list says instead of "No VM named like …" (a pool not discovered yet). */
+  emptyMessage?: string;
   onChange: (id: string) => void;
   className?: string;
 }) {
@@ -110,7 +113,7 @@ export function TypeAheadPicker({
             </Command.Loading>
           ) : (
             <Command.Empty className="px-3 py-2 text-sm text-fg-muted">
-              No {noun} named like “{searched}”.
+              {emptyMessage ?? `No ${noun} named like “${searched}”.`}
             </Command.Empty>
           )}
           {anyLabel !== undefined ? (

@@ -90,3 +90,19 @@ export const testXapiPoolSshAccountInput = z.object({
     .transform((value) => (value ? value : null)),
 });
 export type TestXapiPoolSshAccount = z.output<typeof testXapiPoolSshAccountInput>;
+
+/** The most names the test's picker asks for at once; more matches mean "type more of the name". */
+export const MAX_XAPI_POOL_TEST_TARGETS = 50;
+
+/** The names the SSH account test can be pointed at: the pool's VMs (guest) or hosts (host). */
+export const xapiPoolTestTargetsInput = z.object({
+  id: z.string().trim().min(1, 'Choose a pool'),
+  account: z.enum(XAPI_SSH_ACCOUNT_KINDS, { error: 'List the VMs (guest) or the hosts (host)' }),
+  search: z.string().trim().max(200, 'A VM or host name is at most 200 characters').optional(),
+  limit: z
+    .number()
+    .int()
+    .min(1, 'Ask for at least one name')
+    .max(MAX_XAPI_POOL_TEST_TARGETS, `Ask for at most ${MAX_XAPI_POOL_TEST_TARGETS} names`)
+    .default(20),
+});

@@ -7,6 +7,7 @@
  * connection (this process at once; a separate worker at its next scheduler pass).
  */
 import type { Stores } from '../../db/stores/ports';
+import type { PoolMember } from '../../db/stores/ports/inventory';
 import type { XapiPoolSshAccounts } from '../../db/stores/ports/xapi-pool-store';
 import { actorLabel, type ServiceContext } from '../context';
 import type { CallOptions } from '../drivers/call';
@@ -18,6 +19,7 @@ import {
   type SetXapiPoolSshAccounts,
   setXapiPoolSshAccountsInput,
   testXapiPoolSshAccountInput,
+  xapiPoolTestTargetsInput,
 } from '../schemas/xapi-pools';
 import { DomainError, notFound } from './errors';
 import { parseInput } from './parse-input';
@@ -156,4 +158,33 @@ export async function testXapiPoolSshAccount(
   } finally {
     await client.logout();
   }
+}
+
+/**
+ * What the SSH account test can be pointed at, by name: the pool's VMs (guest account) or hosts
+ * (host account) as its last sync stored them. `discovered` is false before the pool's first
+ * successful discovery: there is nothing to list yet, and the console says so.
+ */
+export interface XapiPoolTestTargets {
+  discovered: boolean;
+  items: PoolMember[];
+  hasMore: boolean;
+}
+
+export async function listXapiPoolTestTargets(
+  stores: Pick<Stores, 'xapiPools' | 'inventory'>,
+  raw: unknown,
+): Promise<XapiPoolTestTargets> {
+  const input = parseInput(xapiPoolTestTargetsInput, raw);
+  const pool = await stores.xapiPools.get(input.id);
+  if (!pool) throw notFound('XAPI pool', input.id);
+  // hostIds is set by a successful sync only: a pool whose discoveries all failed has none.
+  if (pool.hostIds.length === 0) return { discovered: false, items: [], hasMore: false };
+  const found = await stores.inventory.listPoolMembers({
+    hostIds: pool.hostIds,
+    kind: input.account === 'guest' ? 'vm' : 'host',
+    search: input.search || undefined,
+    limit: input.limit,
+  });
+  return { discovered: true, ...found };
 }

@@ -116,6 +116,7 @@ const DECISIONS: Record<string, Decision> = {
   'xapiPools.test': 'admin',
   'xapiPools.setSshAccounts': 'admin',
   'xapiPools.testSshAccount': 'admin',
+  'xapiPools.testTargets': 'admin',
   'xapiPools.acceptCertificate': 'admin',
   'xapiPools.discover': 'admin',
   'xapiPools.remove': 'admin',

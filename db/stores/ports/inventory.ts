@@ -4,7 +4,7 @@
  */
 import type { VmAssessment } from '../../../server/engine/evaluate';
 import type { InventoryRemoval } from '../../../server/engine/import-removal';
-import type { Inventory, PowerState, Vm } from '../../../server/engine/inventory';
+import type { Inventory, OsFamily, PowerState, Vm } from '../../../server/engine/inventory';
 import type { NeighbourhoodSeed } from '../../../server/engine/neighbourhood';
 
 /** More starting points of a neighbourhood than VMs (a backup scoped to a volume or a LUN). */
@@ -41,6 +41,30 @@ export type { AssessmentSummary } from '../assessment-rows';
 export type * from './inventory-views';
 
 export type InventorySection = keyof Inventory;
+
+/** A pool's hosts or its VMs (not gone) whose name contains `search`, by name, at most `limit`. */
+export interface PoolMemberQuery {
+  /** The pool's hosts, as its last sync stored them: the filter by pool. */
+  hostIds: readonly string[];
+  kind: 'vm' | 'host';
+  search?: string;
+  limit: number;
+}
+
+/** One host or VM of a pool; a host's own row has its name as `hostName` and no power or OS. */
+export interface PoolMember {
+  id: string;
+  name: string;
+  hostName: string;
+  powerState: PowerState | null;
+  osFamily: OsFamily | null;
+}
+
+export interface PoolMemberList {
+  items: PoolMember[];
+  /** More matched than `limit`: type more of the name. */
+  hasMore: boolean;
+}
 export type InventoryCounts = Record<InventorySection, number>;
 
 export type ImportMode = 'replace' | 'merge';
@@ -151,6 +175,8 @@ export interface InventoryStore {
   listHosts(query: HostListQuery): Promise<Page<HostListItem>>;
   countHosts(query: HostCountQuery): Promise<number>;
   getHost(id: string): Promise<HostDetail | null>;
+  /** A pool's hosts or VMs by name (the SSH account test's picker); empty `hostIds`: none. */
+  listPoolMembers(query: PoolMemberQuery): Promise<PoolMemberList>;
   listHostVolumes(query: HostVolumeListQuery): Promise<Page<HostVolumeListItem>>;
   countHostVolumes(query: HostVolumeCountQuery): Promise<number>;
   getHostVolume(id: string): Promise<HostVolumeDetail | null>;

@@ -20,6 +20,7 @@ import { getDashboard, listFindings } from './inventory-findings';
 import { getHostVolume, listHostVolumes } from './inventory-host-volumes';
 import { getHost, listHosts } from './inventory-hosts';
 import { findVmsByName, loadNeighbourhood } from './inventory-neighbourhood';
+import { listPoolMembers } from './inventory-pool-members';
 import {
   countInventory,
   deleteMissing,
@@ -116,6 +117,7 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
     listFindings: (filter, cap) => listFindings(db, filter, cap),
     listHosts: (query) => listHosts(db, query),
     getHost: (id) => getHost(db, id),
+    listPoolMembers: (query) => listPoolMembers(db, query),
     listHostVolumes: (query) => listHostVolumes(db, query),
     getHostVolume: (id) => getHostVolume(db, id),
     listArrays: (query) => listArrays(db, query),

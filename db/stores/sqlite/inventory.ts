@@ -21,6 +21,7 @@ import { countHostVolumes, getHostVolume, listHostVolumes } from './inventory-ho
 import { countHosts, getHost, listHosts } from './inventory-hosts';
 import { importInventoryAtomically } from './inventory-import';
 import { findVmsByName, loadNeighbourhood } from './inventory-neighbourhood';
+import { listPoolMembers } from './inventory-pool-members';
 import {
   clearInventory,
   countInventory,
@@ -126,6 +127,7 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
     listHosts: async (query) => listHosts(db, query),
     countHosts: async (query) => countHosts(db, query),
     getHost: async (id) => getHost(db, id),
+    listPoolMembers: async (query) => listPoolMembers(db, query),
     listHostVolumes: async (query) => listHostVolumes(db, query),
     countHostVolumes: async (query) => countHostVolumes(db, query),
     getHostVolume: async (id) => getHostVolume(db, id),

@@ -10,6 +10,7 @@ import {
   setXapiPoolSshAccountsInput,
   testXapiPoolSshAccountInput,
   xapiPoolIdInput,
+  xapiPoolTestTargetsInput,
 } from '../../schemas/xapi-pools';
 import { listConnectionSyncs } from '../../services/sync-log-service';
 import { refreshXapiPools } from '../../services/xapi-connection-service';
@@ -21,7 +22,11 @@ import {
   removeXapiPool,
   testXapiPool,
 } from '../../services/xapi-pool-service';
-import { setXapiPoolSshAccounts, testXapiPoolSshAccount } from '../../services/xapi-pool-ssh-accounts';
+import {
+  listXapiPoolTestTargets,
+  setXapiPoolSshAccounts,
+  testXapiPoolSshAccount,
+} from '../../services/xapi-pool-ssh-accounts';
 import { adminProcedure, router } from '../init';
 
 /** A console request waits at most this long for a pool (a login failure alone takes 5 s). */
@@ -53,6 +58,10 @@ export const xapiPoolsRouter = router({
       signal: signal ?? new AbortController().signal,
     }),
   ),
+  /** The pool's VMs (guest) or hosts (host) by name, for the test's picker; a limited page. */
+  testTargets: adminProcedure
+    .input(xapiPoolTestTargetsInput)
+    .query(({ ctx, input }) => listXapiPoolTestTargets(ctx.stores, input)),
   acceptCertificate: adminProcedure.input(acceptXapiCertificateInput).mutation(async ({ ctx, input }) => {
     const pool = await acceptXapiCertificate(ctx.stores, ctx.service, input);
     await refreshXapiPools(ctx.stores);

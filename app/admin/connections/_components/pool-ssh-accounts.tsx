@@ -12,6 +12,7 @@ import { Label } from '@/app/_components/ui/label';
 import { Select } from '@/app/_components/ui/select';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { DEFAULT_FREEZE_WINDOW_MINUTES, MAX_FREEZE_WINDOW_MINUTES } from '@/server/schemas/xapi-pools';
+import { PoolTestTargetPicker, type TestTarget } from './pool-test-target-picker';
 
 type Pool = RouterOutputs['xapiPools']['list'][number];
 type Kind = 'guest' | 'host';
@@ -151,9 +152,8 @@ function EditSshAccounts({ pool, onDone }: { pool: Pool; onDone(): void }) {
 export function PoolSshAccounts({ pool }: { pool: Pool }) {
   const trpc = useTRPC();
   const [isEditing, setEditing] = useState(false);
-  // Empty: the guest test takes the first running Linux guest it can reach, the host test the master.
-  const [testTarget, setTestTarget] = useState('');
-  const targetId = useId();
+  // None: the guest test takes the first running Linux guest it can reach, the host test the master.
+  const [targets, setTargets] = useState<Record<Kind, TestTarget | null>>({ guest: null, host: null });
   const test = useMutation(trpc.xapiPools.testSshAccount.mutationOptions());
   const rows: { kind: Kind; name: string | null; user: string | null; id: string | null }[] = [
     { kind: 'guest', name: pool.guestAccountName, user: pool.guestAccountUser, id: pool.guestSecretId },
@@ -175,34 +175,37 @@ export function PoolSshAccounts({ pool }: { pool: Pool }) {
           {windowMinutesOf(pool)} min{pool.freezeWindowSeconds === null ? ' (default)' : ''}
         </dd>
       </dl>
-      <div className="mt-2 flex max-w-md flex-col gap-1">
-        <Label htmlFor={targetId}>Test on (a VM for the guest account, a host for the host account)</Label>
-        <Input
-          id={targetId}
-          value={testTarget}
-          maxLength={200}
-          placeholder="VM or host name; empty: the first running Linux guest, the master"
-          onChange={(event) => setTestTarget(event.target.value)}
-        />
-      </div>
-      <div className="mt-2 flex flex-wrap gap-2">
+      <div className="mt-2 grid max-w-2xl grid-cols-1 items-end gap-2 md:grid-cols-[1fr_max-content]">
         {rows.map((row) => (
-          <Button
-            key={row.kind}
-            size="sm"
-            variant="secondary"
-            disabled={row.id === null || test.isPending}
-            onClick={() => test.mutate({ id: pool.id, account: row.kind, target: testTarget })}
-          >
-            {test.isPending && test.variables?.account === row.kind ? 'Testing…' : `Test ${row.kind} account`}
-          </Button>
+          <div key={row.kind} className="contents">
+            <PoolTestTargetPicker
+              poolId={pool.id}
+              account={row.kind}
+              value={targets[row.kind]}
+              onChange={(target) => setTargets((current) => ({ ...current, [row.kind]: target }))}
+            />
+            <Button
+              size="sm"
+              variant="secondary"
+              disabled={row.id === null || test.isPending}
+              onClick={() =>
+                test.mutate({ id: pool.id, account: row.kind, target: targets[row.kind]?.name ?? '' })
+              }
+            >
+              {test.isPending && test.variables?.account === row.kind
+                ? 'Testing…'
+                : `Test ${row.kind} account`}
+            </Button>
+          </div>
         ))}
-        {isEditing ? null : (
+      </div>
+      {isEditing ? null : (
+        <div className="mt-2">
           <Button size="sm" variant="ghost" onClick={() => setEditing(true)}>
             Change SSH accounts…
           </Button>
-        )}
-      </div>
+        </div>
+      )}
       {test.error ? <MutationErrorAlert error={test.error} /> : null}
       {test.data ? (
         <Alert

@@ -1,0 +1,49 @@
+/** A pool's hosts or VMs by name on SQLite: the SSH account test's picker. */
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Db } from '../../client';
+import { hosts, vms } from '../../schema';
+import type { PoolMember, PoolMemberList, PoolMemberQuery } from '../ports/inventory';
+import { likeContains } from './keyset';
+
+/** `limit + 1` rows: the extra one only says more matched. */
+export function listPoolMembers(db: Db, query: PoolMemberQuery): PoolMemberList {
+  if (query.hostIds.length === 0) return { items: [], hasMore: false };
+  const hostIds = [...query.hostIds];
+  const rows: PoolMember[] =
+    query.kind === 'host'
+      ? db
+          .select({ id: hosts.id, name: hosts.name })
+          .from(hosts)
+          .where(
+            and(
+              inArray(hosts.id, hostIds),
+              query.search ? likeContains(hosts.name, query.search) : undefined,
+            ),
+          )
+          .orderBy(asc(hosts.name), asc(hosts.id))
+          .limit(query.limit + 1)
+          .all()
+          .map((host) => ({ ...host, hostName: host.name, powerState: null, osFamily: null }))
+      : db
+          .select({
+            id: vms.id,
+            name: vms.name,
+            hostName: hosts.name,
+            powerState: vms.powerState,
+            osFamily: vms.osFamily,
+          })
+          .from(vms)
+          .innerJoin(hosts, eq(hosts.id, vms.hostId))
+          .where(
+            and(
+              inArray(vms.hostId, hostIds),
+              // A VM the pool no longer lists cannot be signed in to.
+              isNull(vms.goneSince),
+              query.search ? likeContains(vms.name, query.search) : undefined,
+            ),
+          )
+          .orderBy(asc(vms.name), asc(vms.id))
+          .limit(query.limit + 1)
+          .all();
+  return { items: rows.slice(0, query.limit), hasMore: rows.length > query.limit };
+}
