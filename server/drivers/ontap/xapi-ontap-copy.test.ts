@@ -41,28 +41,33 @@ function expectOriginalUntouched() {
   expect(run.sr.liveLabel()).toEqual(run.sr.label);
 }
 
+/**
+ * Backs db01 up by array snapshot while its guest writes on after the snapshot (its first dom0
+ * command runs after it); the operation ended succeeded with warnings (app01 leaves out its udev disk).
+ */
+async function backUpDb01WhileGuestWrites() {
+  const after = Buffer.alloc(DISK_SIZE, 0x5a);
+  const vdi = db01Vdi();
+  run.sr.storage.onCommand = (line) => {
+    if (line === 'iscsiadm -m session -R' && !run.fixture.pool.vdiBytes.get(vdi.ref)?.equals(after))
+      run.sr.writeVdi(vdi.ref, after);
+  };
+  const op = await run.enqueue('fallback');
+  const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: run.drivers }), [op.id]);
+  const steps = await run.h.stores.operations.steps(op.id);
+  const failed = steps.filter((step) => step.status === 'failed').map((step) => `${step.key}: ${step.error}`);
+  expect(done.status, failed.join('\n')).toBe('succeeded-with-warnings');
+  const catalog = steps.find((step) => step.key === `vm:${run.vmIdOf('db01')}:catalog`);
+  const pointId = (catalog?.resultJson as { restorePointId: string } | undefined)?.restorePointId ?? '';
+  const stored = await run.h.driver.repository.read(pointId, callOptions(10_000));
+  return { vdi, after, stored };
+}
+
 describe.each(dialects)('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('copy of a Xen VM out of an ONTAP snapshot through dom0', () => {
     it('stores the VDI as the snapshot holds it (a write after it is not included), the original VG untouched, nothing left', async () => {
       run = await openFencedXen(dialect);
-      const after = Buffer.alloc(DISK_SIZE, 0x5a);
-      const vdi = db01Vdi();
-      run.sr.storage.onCommand = (line) => {
-        // The copy's first command runs after the snapshot: the guest writes on.
-        if (line === 'iscsiadm -m session -R' && !run.fixture.pool.vdiBytes.get(vdi.ref)?.equals(after))
-          run.sr.writeVdi(vdi.ref, after);
-      };
-      const op = await run.enqueue('fallback');
-      const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: run.drivers }), [op.id]);
-
-      const steps = await run.h.stores.operations.steps(op.id);
-      const failed = steps
-        .filter((step) => step.status === 'failed')
-        .map((step) => `${step.key}: ${step.error}`);
-      expect(done.status, failed.join('\n')).toBe('succeeded-with-warnings'); // app01 leaves out its udev disk
-      const catalog = steps.find((step) => step.key === `vm:${run.vmIdOf('db01')}:catalog`);
-      const pointId = (catalog?.resultJson as { restorePointId: string } | undefined)?.restorePointId ?? '';
-      const stored = await run.h.driver.repository.read(pointId, callOptions(10_000));
+      const { vdi, after, stored } = await backUpDb01WhileGuestWrites();
       expect(stored?.files.map((file) => [file.diskId, file.sha256])).toEqual([
         [xenId(vdi.uuid), sha256(diskBytes('db01-root', DISK_SIZE))],
       ]);
@@ -134,23 +139,8 @@ describe('a Xen VM whose disk is a VHD chain (LVHD’s default)', () => {
     expect(plan.options.find((option) => option.method === 'array-snapshot')?.isAvailable).toBe(true);
     expect(findings.filter((finding) => finding.ruleId === 'XS-ARRAY-COPY-VHD')).toEqual([]);
 
-    const after = Buffer.alloc(DISK_SIZE, 0x5a);
-    const vdi = db01Vdi();
-    run.sr.storage.onCommand = (line) => {
-      // The guest writes on after the snapshot (its VHD leaf rewritten on the live LUN).
-      if (line === 'iscsiadm -m session -R' && !run.fixture.pool.vdiBytes.get(vdi.ref)?.equals(after))
-        run.sr.writeVdi(vdi.ref, after);
-    };
-    const op = await run.enqueue('fallback');
-    const [done] = await run.h.tickUntilFinal(run.h.createWorker({ drivers: run.drivers }), [op.id]);
-    const steps = await run.h.stores.operations.steps(op.id);
-    const failed = steps
-      .filter((step) => step.status === 'failed')
-      .map((step) => `${step.key}: ${step.error}`);
-    expect(done.status, failed.join('\n')).toBe('succeeded-with-warnings'); // app01 leaves out its udev disk
-    const catalog = steps.find((step) => step.key === `vm:${run.vmIdOf('db01')}:catalog`);
-    const pointId = (catalog?.resultJson as { restorePointId: string } | undefined)?.restorePointId ?? '';
-    const stored = await run.h.driver.repository.read(pointId, callOptions(10_000));
+    // The guest writes on after the snapshot (its VHD leaf rewritten on the live LUN).
+    const { vdi, stored } = await backUpDb01WhileGuestWrites();
     expect(stored?.files.map((file) => [file.diskId, file.bytes, file.sha256])).toEqual([
       [xenId(vdi.uuid), DISK_SIZE, sha256(diskBytes('db01-root', DISK_SIZE))],
     ]);
