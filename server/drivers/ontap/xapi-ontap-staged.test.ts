@@ -129,21 +129,29 @@ function expectDom0Clean() {
 const stagingImports = () =>
   run.sr.storage.events.filter((line) => line.startsWith('vgimportclone --basevgname MGW_stage_'));
 
+/**
+ * A kept capture, writes after it, db01 halted, then db01 restored in place from the staged clone;
+ * ended succeeded and verified. The LUN's VDIs before the restore, the array calls' start and the
+ * LUN maps are for the assertions on what the restore left.
+ */
+async function restoreDb01InPlace() {
+  const { pointId, atSnapshot } = await captureKept();
+  writeAfterCapture();
+  const before = onLun();
+  await haltDb01();
+  const from = run.copyCalls.length;
+  const { maps } = clonesAndMaps();
+  const { done, steps } = await restore(pointId);
+  expect(done.status, done.error ?? '').toBe('succeeded');
+  expect(steps.get('copy-out-vm')?.resultJson).toMatchObject({ verified: true });
+  return { atSnapshot, before, from, maps };
+}
+
 describe.each(dialects)('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('staged restore of a Xen VM from an ONTAP FlexClone', () => {
     it('in place: db01’s VDI holds the snapshot’s bytes again, sql01’s and app01’s on the LUN untouched, nothing left', async () => {
       run = await openFencedXen(dialect);
-      const { pointId, atSnapshot } = await captureKept();
-      writeAfterCapture();
-      const before = onLun();
-      await haltDb01();
-      const from = run.copyCalls.length;
-      const { maps } = clonesAndMaps();
-
-      const { done, steps } = await restore(pointId);
-
-      expect(done.status, done.error ?? '').toBe('succeeded');
-      expect(steps.get('copy-out-vm')?.resultJson).toMatchObject({ verified: true });
+      const { atSnapshot, before, from, maps } = await restoreDb01InPlace();
       const after = onLun();
       expectOnlyVmRestored(
         {
@@ -311,17 +319,7 @@ describe.each(dialects)('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('staged restore of a Xen VM whose disk is a VHD chain', () => {
     it('in place: the chain decoded from the clone’s VG is hashed before writing; db01 reads the snapshot’s bytes, the other LVs untouched', async () => {
       run = await openFencedXen(dialect, { vhdDisks: ['db01 root'] });
-      const { pointId, atSnapshot } = await captureKept();
-      writeAfterCapture();
-      const before = onLun();
-      await haltDb01();
-      const from = run.copyCalls.length;
-      const { maps } = clonesAndMaps();
-
-      const { done, steps } = await restore(pointId);
-
-      expect(done.status, done.error ?? '').toBe('succeeded');
-      expect(steps.get('copy-out-vm')?.resultJson).toMatchObject({ verified: true });
+      const { atSnapshot, before, from, maps } = await restoreDb01InPlace();
       const db01 = vdisOnLun().find((vdi) => vdi.name === 'db01 root');
       expect(sha256(run.fixture.pool.vdiBytes.get(db01?.ref as string) as Buffer)).toBe(
         atSnapshot.get('db01 root'),
