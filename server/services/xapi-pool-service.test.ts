@@ -15,7 +15,7 @@ import {
   testXapiPool,
   xapiSshAccessFor,
 } from './xapi-pool-service';
-import { closeXapiLabs, openXapiLab } from './xapi-test-support';
+import { closeXapiLabs, openXapiLab, rejection } from './xapi-test-support';
 
 /** Protection statuses are taken at a fixed time: these tests never read the wall clock. */
 const CLOCK = { now: () => new Date('2026-06-15T10:30:00Z') };
@@ -28,15 +28,6 @@ const call = () => ({ signal: new AbortController().signal, timeoutMs: 30_000 })
 
 function setup(password = 's3cret', fake: Partial<FakeXapiOptions> = {}) {
   return openXapiLab(dialect, { password, fake });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe.each(dialects)('$name', (current) => {

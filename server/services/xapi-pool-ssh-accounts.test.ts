@@ -6,7 +6,7 @@ import { isDomainError } from './errors';
 import { createSecret } from './vault-service';
 import { addXapiPool, listXapiPools, xapiSshAccessFor } from './xapi-pool-service';
 import { setXapiPoolSshAccounts, testXapiPoolSshAccount } from './xapi-pool-ssh-accounts';
-import { closeXapiLabs, openXapiLab } from './xapi-test-support';
+import { closeXapiLabs, openXapiLab, rejection } from './xapi-test-support';
 
 const machines: FakeLinuxMachine[] = [];
 afterEach(async () => {
@@ -17,15 +17,6 @@ const dialects = await storeDialects('xapisshaccounts');
 let dialect: StoreDialect;
 
 const call = () => ({ signal: new AbortController().signal, timeoutMs: 30_000 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function machine(...args: ConstructorParameters<typeof FakeLinuxMachine>) {
   const started = new FakeLinuxMachine(...args);

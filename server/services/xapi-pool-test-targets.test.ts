@@ -3,22 +3,13 @@ import { type StoreDialect, storeDialects } from '../../db/stores/contract/diale
 import { isDomainError } from './errors';
 import { addXapiPool, discoverXapiPool } from './xapi-pool-service';
 import { listXapiPoolTestTargets } from './xapi-pool-ssh-accounts';
-import { closeXapiLabs, openXapiLab } from './xapi-test-support';
+import { closeXapiLabs, openXapiLab, rejection } from './xapi-test-support';
 
 afterEach(() => closeXapiLabs());
 const dialects = await storeDialects('xapitesttargets');
 let dialect: StoreDialect;
 
 const call = () => ({ signal: new AbortController().signal, timeoutMs: 30_000 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function setup() {
   const lab = await openXapiLab(dialect);

@@ -48,3 +48,13 @@ export async function openXapiLab(dialect: StoreDialect, options: XapiLabOptions
   });
   return { fixture, fake, handle, stores, ctx, keys, secret };
 }
+
+/** What a promise rejected with; a promise that fulfils fails the test. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
