@@ -56,6 +56,21 @@ export const importedVgName = (restorePointId: string, naaId: string) =>
 export const importedVgPrefix = (restorePointId: string) =>
   `MGW_${restorePointId.replace(/[^A-Za-z0-9_.-]/g, '_')}_`;
 
+/** Which of `luns` an SR sits on: its PBDs' SCSIid is `3` + the live LUN's NAA id. */
+export async function exposedLunOfSr(
+  ctx: ArrayCopyContext,
+  sr: z.infer<typeof srRecordSchema>,
+  luns: ExposedLun[],
+  options: CallOptions,
+): Promise<ExposedLun | undefined> {
+  const scsiIds = new Set<string>();
+  for (const pbd of sr.PBDs) {
+    const record = await ctx.client.call('PBD.get_record', [pbd], pbdRecordSchema, options);
+    if (record.device_config.SCSIid) scsiIds.add(record.device_config.SCSIid.toLowerCase());
+  }
+  return luns.find((candidate) => scsiIds.has(`3${candidate.sourceNaaId.toLowerCase()}`));
+}
+
 /** Each wanted disk's VDI, its LVM SR and the exposed LUN under it (by the SR's SCSIid). */
 async function wantedDisks(ctx: ArrayCopyContext, request: CopyFromArrayRequest, options: CallOptions) {
   const disks: WantedDisk[] = [];
@@ -70,12 +85,7 @@ async function wantedDisks(ctx: ArrayCopyContext, request: CopyFromArrayRequest,
         'connector-missing',
         `${vdi.name_label} is on ${sr.name_label}, a ${sr.type} SR: only LVM over iSCSI SRs (lvmoiscsi) are read out of an array snapshot yet: back the VM up with a XenServer snapshot (xen-snapshot) instead`,
       );
-    const scsiIds = new Set<string>();
-    for (const pbd of sr.PBDs) {
-      const record = await ctx.client.call('PBD.get_record', [pbd], pbdRecordSchema, options);
-      if (record.device_config.SCSIid) scsiIds.add(record.device_config.SCSIid.toLowerCase());
-    }
-    const lun = request.luns.find((candidate) => scsiIds.has(`3${candidate.sourceNaaId.toLowerCase()}`));
+    const lun = await exposedLunOfSr(ctx, sr, request.luns, options);
     if (!lun)
       throw refuse(
         'not-found',

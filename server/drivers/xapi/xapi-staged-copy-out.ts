@@ -39,6 +39,7 @@ import {
   type ArrayCopyContext,
   type CloneDisk,
   cloneDevice,
+  exposedLunOfSr,
   importClone,
   importedVgName,
   importedVgPrefix,
@@ -51,7 +52,7 @@ import { uuidOfXenId } from './xapi-discovery';
 import { toDriverError } from './xapi-errors';
 import type { Dom0Shell } from './xapi-guest-hook';
 import { pluggedHosts } from './xapi-guest-targets';
-import { pbdRecordSchema, srRecordSchema, vdiRecordSchema, vmRecordSchema } from './xapi-records';
+import { srRecordSchema, vdiRecordSchema, vmRecordSchema } from './xapi-records';
 import { createdVmIds, newVmTargets } from './xapi-restore-targets';
 
 const refuse = (fault: 'not-found' | 'connector-missing' | 'invalid-state', text: string) =>
@@ -97,12 +98,7 @@ async function stagedDisks(
         'connector-missing',
         `${file.origin.location} is on ${sr.name_label}, a ${sr.type} SR: only LVM over iSCSI SRs (lvmoiscsi) are copied out of a staged clone`,
       );
-    const scsiIds = new Set<string>();
-    for (const pbd of sr.PBDs) {
-      const record = await ctx.client.call('PBD.get_record', [pbd], pbdRecordSchema, options);
-      if (record.device_config.SCSIid) scsiIds.add(record.device_config.SCSIid.toLowerCase());
-    }
-    const lun = luns.find((candidate) => scsiIds.has(`3${candidate.sourceNaaId.toLowerCase()}`));
+    const lun = await exposedLunOfSr(ctx, sr, luns, options);
     if (!lun)
       throw refuse('not-found', `${sr.name_label} is on none of the LUNs the array staged for this restore`);
     if (lun.iscsi)
