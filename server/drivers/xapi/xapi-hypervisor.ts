@@ -19,7 +19,6 @@
  * so is `copyFromArrayLuns`, dom0 reading an array's clone of a snapshot (xapi-array-copy.ts), and
  * `copyOutVm`, a staged restore's copy out of an array's staged clone (xapi-staged-copy-out.ts).
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DriverError } from '../../engine/driver';
 import type { PowerState } from '../../engine/inventory';
@@ -46,6 +45,7 @@ import { diskVdis, offersQuiesce, uuidOfXenId, XAPI_CONNECTOR, xenId } from './x
 import { isXapiError, toDriverError } from './xapi-errors';
 import { type XenSshAccess, XenSshHooks } from './xapi-guest-hook';
 import { guestLookup, pluggedHosts } from './xapi-guest-targets';
+import { verifyWrittenVdis } from './xapi-read-back';
 import {
   hostRecordSchema,
   NULL_REF,
@@ -362,21 +362,13 @@ export class XapiHypervisor implements HypervisorDriver {
         done += file.bytes;
         options.onProgress?.(done, total);
       }
-      // Read every written disk back from the pool: the restore is verified, not assumed.
-      for (const file of point.files) {
-        const hash = createHash('sha256');
-        const { body } = await this.client.exportVdi(targets.get(file.diskId) as string, options.signal);
-        for await (const chunk of body) hash.update(chunk as Uint8Array);
-        if (hash.digest('hex') !== file.sha256) {
-          throw new DriverError(
-            'data-corrupt',
-            `${file.diskId} read back from the pool does not match the point`,
-            {
-              isRetryable: false,
-            },
-          );
-        }
-      }
+      await verifyWrittenVdis(
+        this.client,
+        targets,
+        point.files,
+        options.signal,
+        (file) => `${file.diskId} read back from the pool does not match the point`,
+      );
       return created
         ? { bytes: total, verified: true, createdVm: await createdVmIds(this.client, created, options) }
         : { bytes: total, verified: true };

@@ -52,6 +52,7 @@ import { uuidOfXenId } from './xapi-discovery';
 import { toDriverError } from './xapi-errors';
 import type { Dom0Shell } from './xapi-guest-hook';
 import { pluggedHosts } from './xapi-guest-targets';
+import { verifyWrittenVdis } from './xapi-read-back';
 import { srRecordSchema, vdiRecordSchema, vmRecordSchema } from './xapi-records';
 import { createdVmIds, newVmTargets } from './xapi-restore-targets';
 
@@ -190,17 +191,15 @@ async function writeAndVerify(
     done += file.bytes;
     options.onProgress?.(done, total);
   }
-  for (const { file, vdiUuid } of disks) {
-    const hash = createHash('sha256');
-    const { body } = await ctx.client.exportVdi(targets.get(file.diskId) as string, options.signal);
-    for await (const chunk of body) hash.update(chunk as Uint8Array);
-    if (hash.digest('hex') !== file.sha256)
-      throw new DriverError(
-        'data-corrupt',
-        `disk ${vdiUuid} read back from the pool after the copy-out does not match the restore point`,
-        { isRetryable: false },
-      );
-  }
+  const vdiUuids = new Map(disks.map((disk) => [disk.file.diskId, disk.vdiUuid]));
+  await verifyWrittenVdis(
+    ctx.client,
+    targets,
+    disks.map((disk) => disk.file),
+    options.signal,
+    (file) =>
+      `disk ${vdiUuids.get(file.diskId)} read back from the pool after the copy-out does not match the restore point`,
+  );
   return total;
 }
 
