@@ -143,8 +143,16 @@ async function load(url: string, connections: number, seconds: number, cookie?: 
   };
 }
 
-/** The issue's targets for the VM list's first page at 32 connections: a quarter of the floor's rate. */
+/** The issue's targets for the VM list's first page at 32 connections: a quarter of the floor's rate, */
 const FIRST_PAGE_RATE_TARGET: Target = { min: 0.25 };
+/**
+ * four times the 155 requests/s the console served when the issue was filed (measured on this kind
+ * of machine, the bare server then at ~250/s), and a p99 under 100 ms. These two are absolute: a
+ * loaded machine misses them whatever the code does, so they are judged as printed and the run's
+ * load belongs beside them (docs/BENCHMARKS.md).
+ */
+const FIRST_PAGE_ABSOLUTE_RATE: Target = { min: 4 * 155 };
+const FIRST_PAGE_P99_MS: Target = { max: 100 };
 
 export async function measureHttp(options: {
   console: RunningServer;
@@ -172,14 +180,37 @@ export async function measureHttp(options: {
       rows.push({
         scenario: `${scenario.name}, HTTP ${connections} conn`,
         unit: 'req/s',
-        value: { median: served.requestsPerSecond, p95: Number.NaN, count: 1 },
-        floor: { median: bare.requestsPerSecond, p95: Number.NaN, count: 1 },
+        value: once(served.requestsPerSecond),
+        floor: once(bare.requestsPerSecond),
         target: isFirstVmPage ? FIRST_PAGE_RATE_TARGET : undefined,
         note: `latency p50/p99 ${served.p50}/${served.p99} ms, floor ${bare.p50}/${bare.p99} ms`,
       });
+      if (isFirstVmPage) rows.push(...absoluteFirstPageRows(scenario.name, served));
     }
   }
   return rows;
+}
+
+const once = (median: number) => ({ median, p95: Number.NaN, count: 1 });
+
+/** The first page's rate and p99 at 32 connections against the issue's absolute figures. */
+function absoluteFirstPageRows(name: string, served: Load): Row[] {
+  return [
+    {
+      scenario: `${name}, HTTP 32 conn, against the issue's 4 × 155 req/s`,
+      unit: 'req/s',
+      value: once(served.requestsPerSecond),
+      judged: 'value',
+      target: FIRST_PAGE_ABSOLUTE_RATE,
+    },
+    {
+      scenario: `${name}, HTTP 32 conn, latency p99`,
+      unit: 'ms',
+      value: once(served.p99),
+      judged: 'value',
+      target: FIRST_PAGE_P99_MS,
+    },
+  ];
 }
 
 async function gzipBytesOf(url: string, cookie: string): Promise<number> {
