@@ -296,6 +296,63 @@ export function runProtectionStoreContract(
       expect(await names([])).toEqual([]);
     });
 
+    // Asked for by id, a VM gets the answer the whole list gives it, whichever branch covers it,
+    // and not the stricter RPO of a VM it was not asked with (the VM list asks for its page only).
+    const NAMED: {
+      branch: string;
+      jobs: NewJob[];
+      points?: [string, string, string][];
+      named: [string, number];
+      unnamed: [string, number];
+    }[] = [
+      {
+        branch: 'vms scope',
+        jobs: [jobOf('j-1', { kind: 'vms', vmIds: ['vm-c'] }, 2)],
+        named: ['vm-a', 24],
+        unnamed: ['vm-c', 2],
+      },
+      {
+        branch: 'host volume',
+        jobs: [
+          jobOf('j-1', { kind: 'host-volume', hostVolumeId: 'hv-d' }, 12),
+          jobOf('j-2', { kind: 'vms', vmIds: ['vm-f'] }, 2),
+        ],
+        named: ['vm-c', 12],
+        unnamed: ['vm-f', 2],
+      },
+      { branch: 'LUN holding its disk', jobs: [], named: ['vm-e', 48], unnamed: ['vm-b', 4] },
+      {
+        branch: 'LUN behind its volume',
+        jobs: [
+          jobOf('j-1', { kind: 'array-volume', arrayVolumeId: 'lun-1' }, 3),
+          jobOf('j-2', { kind: 'vms', vmIds: ['vm-e'] }, 1),
+        ],
+        named: ['vm-b', 3],
+        unnamed: ['vm-e', 1],
+      },
+      {
+        branch: 'catalogued point',
+        jobs: [jobOf('j-1', { kind: 'vms', vmIds: [] }, 1)],
+        points: [['rp-d', 'vm-d', 'j-1']],
+        named: ['vm-f', 24],
+        unnamed: ['vm-d', 1],
+      },
+    ];
+    it.each(NAMED)(
+      'a VM asked for by id, covered through a $branch, answers as in the whole list',
+      async (row) => {
+        for (const job of row.jobs) await stores.jobs.create(job);
+        for (const [id, vmId, jobId] of row.points ?? []) await point(id, vmId, hoursAgo(1), { jobId });
+        const whole = (await stores.protection.listVmProtection({ limit: 50 }, NOW)).items;
+        const [named, rpo] = row.named;
+        const [unnamed, stricter] = row.unnamed;
+        expect(whole.find((item) => item.vmId === unnamed)?.rpoHours).toBe(stricter);
+        const asked = await stores.protection.listVmProtection({ vmIds: [named], limit: 50 }, NOW);
+        expect(asked.items).toEqual(whole.filter((item) => item.vmId === named));
+        expect(asked.items[0]?.rpoHours).toBe(rpo);
+      },
+    );
+
     it('moves with time: the same catalogue exceeds the RPO later', async () => {
       const later = new Date(NOW.getTime() + 23 * HOUR);
       expect(await stores.protection.countVmsByStatus(later)).toEqual({

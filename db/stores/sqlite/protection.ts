@@ -32,8 +32,23 @@ import { containsPattern, decodeCursor, keysetPage } from './keyset';
  *   searching the catalogue per VM; whether that point is partial is one primary-key lookup;
  * - a disk's LUN is its own or, when it has none, its host volume's (the coalesce of the model),
  *   split into two index lookups.
+ *
+ * A list asking for named VMs (`:vmIds`, a JSON array: the VM list's page) gets its own text from
+ * the same builder, not an `:vmIds is null or …` condition: SQLite plans a statement once, for any
+ * parameter, and a filter on the outer select walked every VM by name and computed the coverage of
+ * every VM a job covers, to keep 25 rows (2.6 ms of the VM list's 2.8 ms at 20,000 VMs). The named
+ * text reads `vms` by primary key and restricts each coverage branch to the named VMs, vm_id being
+ * the second column of the index the branch already walks ((host_volume_id | array_volume_id,
+ * vm_id) on virtual_disks, (job_id, vm_id) on restore_point_job_vms); a 'vms' scope's list is still
+ * parsed once per job, its named elements kept. Its rows are the whole-estate text's for the same
+ * VMs (the contract asks each branch for one VM beside a stricter one not asked for).
  */
-const PROTECTION_STATUS_ROWS = `
+function protectionStatusRows(scope: 'estate' | 'named'): string {
+  const isNamed = scope === 'named';
+  const inNamed = (column: string) => `${column} in (select value from json_each(:vmIds))`;
+  /** ` and <column> is a named VM`, in the named text only. */
+  const named = (column: string) => (isNamed ? ` and ${inNamed(column)}` : '');
+  return `
   with enabled_jobs as materialized (
     select id, rpo_hours, request_json,
       json_extract(request_json, '$.scope.kind') as scope_kind,
@@ -44,23 +59,23 @@ const PROTECTION_STATUS_ROWS = `
   -- CROSS JOIN keeps the jobs as the outer loop: from each job to its disks by index.
   covered (vm_id, rpo_hours) as (
     select e.value, j.rpo_hours from enabled_jobs j cross join json_each(j.request_json, '$.scope.vmIds') e
-      where j.scope_kind = 'vms'
+      where j.scope_kind = 'vms'${named('e.value')}
     union all
     select d.vm_id, j.rpo_hours from enabled_jobs j
-      cross join virtual_disks d on d.host_volume_id = j.host_volume_id
+      cross join virtual_disks d on d.host_volume_id = j.host_volume_id${named('d.vm_id')}
       where j.scope_kind = 'host-volume'
     union all
     select d.vm_id, j.rpo_hours from enabled_jobs j
-      cross join virtual_disks d on d.array_volume_id = j.array_volume_id
+      cross join virtual_disks d on d.array_volume_id = j.array_volume_id${named('d.vm_id')}
       where j.scope_kind = 'array-volume'
     union all
     select d.vm_id, j.rpo_hours from enabled_jobs j
       cross join host_volumes hv on hv.array_volume_id = j.array_volume_id
-      cross join virtual_disks d on d.host_volume_id = hv.id and d.array_volume_id is null
+      cross join virtual_disks d on d.host_volume_id = hv.id${named('d.vm_id')} and d.array_volume_id is null
       where j.scope_kind = 'array-volume'
     union all
     select c.vm_id, j.rpo_hours from enabled_jobs j
-      cross join restore_point_job_vms c on c.job_id = j.id
+      cross join restore_point_job_vms c on c.job_id = j.id${named('c.vm_id')}
   ),
   vm_rpo as materialized (
     select vm_id, min(rpo_hours) as rpo_hours from covered group by vm_id
@@ -82,7 +97,11 @@ const PROTECTION_STATUS_ROWS = `
     left join vm_latest_good_points g on g.vm_id = v.id
     left join restore_points lp on lp.id = g.point_id
     left join vm_rpo r on r.vm_id = v.id
+    ${isNamed ? `where ${inNamed('v.id')}` : ''}
   )`;
+}
+
+const PROTECTION_STATUS_ROWS = protectionStatusRows('estate');
 
 /**
  * The ids of the VMs whose protection status at `now` is `status`, as a SQL subquery for other
@@ -152,7 +171,7 @@ function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
   const rows = sqliteOf(db)
     .prepare(
-      `${PROTECTION_STATUS_ROWS}
+      `${protectionStatusRows(query.vmIds ? 'named' : 'estate')}
       select page.*, h.name as host_name,
         p.created_at as point_at, p.consistency as point_consistency, p.is_partial as point_is_partial,
         p.held_disks_json as point_held_disks, p.missing_disks_json as point_missing_disks,
@@ -161,7 +180,6 @@ function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
         select * from statuses
         where (:status is null or status = :status)
           and (:search is null or vm_name like :search escape '\\')
-          and (:vmIds is null or vm_id in (select value from json_each(:vmIds)))
           and (:cursorName is null or (vm_name, vm_id) > (:cursorName, :cursorId))
         order by vm_name, vm_id
         limit :limit

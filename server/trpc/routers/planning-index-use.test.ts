@@ -9,161 +9,16 @@
  * there too: the bench only measures that, this names the statement.
  */
 
-import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqliteOf } from '../../../db/client';
-import type { ProcessDatabase } from '../../../db/process-database';
 import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import type { BackupRequestInput } from '../../schemas/operations';
+import { captureStatements, READS } from '../../test-plan-reads';
 import { openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
 import { signedIn } from '../../test-support';
 import { createCaller } from '../root';
 
 const dialects = await storeDialects('planning-index-use');
-
-interface Captured {
-  sql: string;
-  params: unknown[];
-}
-
-const READS = /^\s*(select|with|update|delete|insert\s+into\s+\S+\s*(\([^)]*\)\s*)?select)\b/i;
-
-/** Records every statement the SQLite connection runs until `stop()`. */
-function captureSqlite(database: Extract<ProcessDatabase, { kind: 'sqlite' }>) {
-  const connection = sqliteOf(database.db);
-  const prepare = connection.prepare;
-  const captured: Captured[] = [];
-  connection.prepare = function (this: typeof connection, source: string) {
-    const statement = prepare.call(this, source) as unknown as Record<string, unknown>;
-    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-      const original = statement[method] as (...args: unknown[]) => unknown;
-      statement[method] = (...params: unknown[]) => {
-        captured.push({ sql: source, params });
-        return original.apply(statement, params);
-      };
-    }
-    return statement;
-  } as unknown as typeof connection.prepare;
-  return {
-    captured,
-    stop: () => {
-      connection.prepare = prepare;
-    },
-    /** The `SCAN <table>` lines of a statement's plan that use no index (json_each is no table). */
-    wholeTableReads(statement: Captured): string[] {
-      const explain = prepare.call(connection, `EXPLAIN QUERY PLAN ${statement.sql}`);
-      const plan = (explain.all as (...params: unknown[]) => unknown[])(...statement.params) as {
-        detail: string;
-      }[];
-      return plan.map((row) => row.detail).filter(isWholeTableScan);
-    },
-  };
-}
-
-/** `SCAN vms`, not `SCAN vms USING INDEX …`, a virtual table (json_each), a constant row or a subquery. */
-function isWholeTableScan(detail: string): boolean {
-  const scan = /^SCAN (\S+)(.*)$/.exec(detail);
-  if (!scan) return false;
-  const [, table = '', rest = ''] = scan;
-  return !/USING|VIRTUAL TABLE/.test(rest) && table !== 'CONSTANT' && !table.startsWith('(');
-}
-
-type QueryArgs = [string | { text: string; values?: unknown[] }, unknown[]?];
-
-/** Records every statement sent to the PostgreSQL pool (and the clients it lends) until `stop()`. */
-function capturePostgres(database: Extract<ProcessDatabase, { kind: 'postgres' }>) {
-  const pool = database.pg.pool;
-  const captured: Captured[] = [];
-  const record = (args: QueryArgs) => {
-    const [query, values] = args;
-    if (typeof query === 'string') captured.push({ sql: query, params: values ?? [] });
-    else captured.push({ sql: query.text, params: query.values ?? values ?? [] });
-  };
-  const wrapped = new WeakSet<object>();
-  const wrap = (client: { query: (...args: never[]) => unknown }) => {
-    if (wrapped.has(client)) return;
-    wrapped.add(client);
-    const query = client.query;
-    client.query = ((...args: QueryArgs) => {
-      record(args);
-      return (query as (...args: QueryArgs) => unknown).apply(client, args);
-    }) as never;
-  };
-  const poolQuery = pool.query;
-  const poolConnect = pool.connect;
-  const connect = () => (poolConnect as () => Promise<pg.PoolClient>).call(pool);
-  pool.query = ((...args: QueryArgs) => {
-    record(args);
-    return (poolQuery as (...args: QueryArgs) => unknown).apply(pool, args);
-  }) as never;
-  // Pool.query lends itself a client through connect(callback): recorded above, so passed through.
-  pool.connect = ((callback?: unknown) => {
-    if (callback) return (poolConnect as (callback: unknown) => void).call(pool, callback);
-    return connect().then((client) => {
-      wrap(client as unknown as { query: (...args: never[]) => unknown });
-      return client;
-    });
-  }) as never;
-  return {
-    captured,
-    stop: () => {
-      pool.query = poolQuery;
-      pool.connect = poolConnect;
-    },
-    async wholeTableReads(statement: Captured): Promise<string[]> {
-      const client = await connect();
-      try {
-        await poolQueryOn(client, 'begin');
-        await poolQueryOn(client, 'set local enable_seqscan = off');
-        const partial = await client.query(
-          `select indexname from pg_indexes where indexdef like '% WHERE %'`,
-        );
-        const partialIndexes = new Set((partial.rows as { indexname: string }[]).map((row) => row.indexname));
-        const plan = await client.query(`explain (format json) ${statement.sql}`, statement.params);
-        const [root] = (plan.rows[0] as { 'QUERY PLAN': { Plan: PgPlanNode }[] })['QUERY PLAN'];
-        return root ? wholeTableNodes(root.Plan, partialIndexes, false) : [];
-      } finally {
-        await poolQueryOn(client, 'rollback');
-        client.release();
-      }
-    },
-  };
-}
-
-interface PgPlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Index Cond'?: string;
-  Plans?: PgPlanNode[];
-}
-
-/**
- * The nodes that read a whole table: a sequential scan (left only where no index serves, seq scans
- * being priced out), or an index walked from end to end (no Index Cond: what the planner picks for
- * a filter no index serves when seq scans are off), unless a Limit stops it or the index is partial.
- */
-function wholeTableNodes(node: PgPlanNode, partialIndexes: Set<string>, isLimited: boolean): string[] {
-  const type = node['Node Type'];
-  const isLimitedBelow = isLimited || type === 'Limit';
-  const own =
-    type === 'Seq Scan' ||
-    (/Index/.test(type) &&
-      node['Index Cond'] === undefined &&
-      !isLimitedBelow &&
-      !partialIndexes.has(node['Index Name'] ?? ''))
-      ? [`${type} on ${node['Relation Name'] ?? node['Index Name']}`]
-      : [];
-  return [
-    ...own,
-    ...(node.Plans ?? []).flatMap((child) => wholeTableNodes(child, partialIndexes, isLimitedBelow)),
-  ];
-}
-
-function poolQueryOn(client: pg.PoolClient, text: string) {
-  return client.query(text);
-}
 
 function requestFor(vmId: string): BackupRequestInput {
   return { scope: { kind: 'vms', vmIds: [vmId] }, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' };
@@ -183,8 +38,7 @@ describe.each(dialects)('$name', (dialect) => {
 
     /** The statements `calls` ran that read a whole table, each with the plan lines that say so. */
     async function wholeTableReadsOf(calls: () => Promise<unknown>): Promise<string[]> {
-      const capture =
-        lab.database.kind === 'sqlite' ? captureSqlite(lab.database) : capturePostgres(lab.database);
+      const capture = captureStatements(lab.database);
       try {
         await calls();
       } finally {

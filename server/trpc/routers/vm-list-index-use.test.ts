@@ -1,0 +1,62 @@
+/**
+ * The VM list asks the protection store for its page's VMs only, and that statement reads them by
+ * key (docs/stores.md, "What the protection statuses read"): it walks none of vms, virtual_disks or
+ * restore_point_job_vms from end to end, by index or not, on either dialect — a walk of every VM
+ * filtered down to the page's 25 is the cost that grows with the estate. The protection page's
+ * own list, which shows every VM by name, does walk vms: the check is seen to bite.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeDialects } from '../../../db/stores/contract/dialects';
+import { captureStatements } from '../../test-plan-reads';
+import { openDemoLabOn } from '../../test-rows';
+import { signedIn } from '../../test-support';
+import { createCaller } from '../root';
+
+const dialects = await storeDialects('vm-list-index-use');
+
+/** The tables a statement for named VMs must read by key only. */
+const KEYED = ['vms', 'virtual_disks', 'restore_point_job_vms'] as const;
+
+type Caller = ReturnType<typeof createCaller>;
+
+const CALLS: { name: string; call: (caller: Caller) => Promise<unknown>; walksVms: boolean }[] = [
+  {
+    name: 'vms.list first page (its VMs named)',
+    call: (caller) => caller.vms.list({ limit: 25 }),
+    walksVms: false,
+  },
+  {
+    name: 'protection.vms first page (every VM by name)',
+    call: (caller) => caller.protection.vms({ limit: 25 }),
+    walksVms: true,
+  },
+];
+
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('protection statuses of a page', () => {
+    let lab: Awaited<ReturnType<typeof openDemoLabOn>>;
+    beforeEach(async () => {
+      lab = await openDemoLabOn(dialect);
+    });
+    afterEach(async () => {
+      await lab.close();
+    });
+
+    it.each(CALLS)('$name: walks a keyed table from end to end is $walksVms', async ({ call, walksVms }) => {
+      const caller = createCaller(signedIn(lab.database));
+      const capture = captureStatements(lab.database);
+      try {
+        await call(caller);
+      } finally {
+        capture.stop();
+      }
+      // The protection statement is the one that computes job coverage.
+      const statements = capture.captured.filter((statement) => /\benabled_jobs\b/.test(statement.sql));
+      expect(statements).toHaveLength(1);
+      const [statement] = statements;
+      const walks = statement ? await capture.walksOf(statement, KEYED) : [];
+      if (walksVms) expect(walks.length).toBeGreaterThan(0);
+      else expect(walks).toEqual([]);
+    });
+  });
+});
