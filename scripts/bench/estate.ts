@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Db, openDatabase, sqliteOf } from '../../db/client';
+import { backupJobs } from '../../db/schema';
 import { seedLargeEstate } from '../../db/seed/large-estate';
 import { seedLargeRestorePoints } from '../../db/seed/large-restore-points';
 import { createSqliteStores } from '../../db/stores/sqlite';
@@ -112,6 +113,9 @@ export function buildEstate(
   createSqliteStores(db).inventory.reassess(evaluateInventory);
   log(`${name}: a CSV shared by ${vmIds.length} VMs, estate re-assessed in ${elapsed(started)}`);
 
+  const jobs = addBackupJobs(db, size);
+  log(`${name}: ${jobs.jobs} enabled backup jobs covering ${jobs.coveredVms} VMs`);
+
   started = performance.now();
   seedLargeRestorePoints(db, { count: size.restorePoints });
   log(`${name}: ${size.restorePoints} restore points seeded in ${elapsed(started)}`);
@@ -119,6 +123,79 @@ export function buildEstate(
   const single = singleVmAwayFrom(db, volume.id);
   log(`${name}: one-VM scenarios on ${single.id}, a neighbourhood of ${single.neighbourhoodVms} VMs`);
   return { file, db, size, sharedVolumeId: volume.id, sharedVolumeVmIds: vmIds, singleVmId: single.id };
+}
+
+/** How many jobs of each scope the estate has, at any scale (their VM lists scale with it). */
+const HOST_VOLUME_JOBS = 10;
+const LUN_JOBS = 5;
+const VM_LIST_JOBS = 5;
+
+/**
+ * Enabled backup jobs, as an estate that is protected has them: every VM list row and the
+ * protection page work out which jobs cover each VM (and the strictest RPO), so an estate without
+ * jobs would leave that work out of the measurements. Host-volume and LUN jobs on the first volumes
+ * and LUNs that hold VMs, and VM-list jobs naming a twentieth of the VMs each; some VMs are covered
+ * twice. No schedule: the console under test enqueues nothing of them.
+ */
+function addBackupJobs(db: Db, size: EstateSize): { jobs: number; coveredVms: number } {
+  const sqlite = sqliteOf(db);
+  const ids = (statement: string, ...params: unknown[]) =>
+    (sqlite.prepare(statement).all(...params) as { id: string }[]).map((row) => row.id);
+  const hostVolumeIds = ids(
+    `select distinct host_volume_id as id from virtual_disks where host_volume_id is not null
+     order by host_volume_id limit ?`,
+    HOST_VOLUME_JOBS,
+  );
+  const lunIds = ids(
+    `select distinct hv.array_volume_id as id from host_volumes hv
+     join virtual_disks d on d.host_volume_id = hv.id where hv.array_volume_id is not null
+     order by hv.array_volume_id limit ?`,
+    LUN_JOBS,
+  );
+  const perList = Math.max(1, Math.round(size.vms / 20));
+  const scopes = [
+    ...hostVolumeIds.map((hostVolumeId) => ({ kind: 'host-volume', hostVolumeId })),
+    ...lunIds.map((arrayVolumeId) => ({ kind: 'array-volume', arrayVolumeId })),
+    ...Array.from({ length: VM_LIST_JOBS }, (_, i) => ({
+      kind: 'vms',
+      // Every 7th VM from an offset: lists that overlap the volumes' VMs and each other.
+      vmIds: ids(`select id from vms order by id limit ? offset ?`, perList * 7, i * 13).filter(
+        (_, j) => j % 7 === 0,
+      ),
+    })),
+  ];
+  const now = new Date();
+  db.insert(backupJobs)
+    .values(
+      scopes.map((scope, i) => ({
+        id: `job-bench-${i + 1}`,
+        name: `bench ${scope.kind} ${i + 1}`,
+        requestJson: { scope, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' },
+        cron: null,
+        timeZone: 'UTC',
+        missedRunPolicy: 'skip' as const,
+        retentionJson: { keepLast: 7, daily: 7, weekly: 4, monthly: 0 },
+        rpoHours: [12, 24, 48][i % 3],
+        isEnabled: true,
+        lastScheduledAt: now,
+        nextRunAt: null,
+        createdAt: now,
+        updatedAt: now,
+        createdBy: 'bench',
+        updatedBy: 'bench',
+      })),
+    )
+    .run();
+  const { n } = sqlite
+    .prepare(
+      `select count(distinct vm_id) as n from (
+         select d.vm_id from virtual_disks d where d.host_volume_id in (select value from json_each(?))
+         union all select d.vm_id from virtual_disks d join host_volumes hv on hv.id = d.host_volume_id
+           where hv.array_volume_id in (select value from json_each(?))
+         union all select e.value from backup_jobs j, json_each(j.request_json, '$.scope.vmIds') e)`,
+    )
+    .get(JSON.stringify(hostVolumeIds), JSON.stringify(lunIds)) as { n: number };
+  return { jobs: scopes.length, coveredVms: n };
 }
 
 /**
