@@ -12,6 +12,7 @@
 import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteOf } from '../../../db/client';
+import { type PgPlanNode, partialIndexesOf, wholeTableNodes } from '../../../db/pg/test-plan-reads';
 import type { ProcessDatabase } from '../../../db/process-database';
 import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
 import { storeDialects } from '../../../db/stores/contract/dialects';
@@ -116,10 +117,7 @@ function capturePostgres(database: Extract<ProcessDatabase, { kind: 'postgres' }
       try {
         await poolQueryOn(client, 'begin');
         await poolQueryOn(client, 'set local enable_seqscan = off');
-        const partial = await client.query(
-          `select indexname from pg_indexes where indexdef like '% WHERE %'`,
-        );
-        const partialIndexes = new Set((partial.rows as { indexname: string }[]).map((row) => row.indexname));
+        const partialIndexes = await partialIndexesOf(client);
         const plan = await client.query(`explain (format json) ${statement.sql}`, statement.params);
         const [root] = (plan.rows[0] as { 'QUERY PLAN': { Plan: PgPlanNode }[] })['QUERY PLAN'];
         return root ? wholeTableNodes(root.Plan, partialIndexes, false) : [];
@@ -129,36 +127,6 @@ function capturePostgres(database: Extract<ProcessDatabase, { kind: 'postgres' }
       }
     },
   };
-}
-
-interface PgPlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Index Cond'?: string;
-  Plans?: PgPlanNode[];
-}
-
-/**
- * The nodes that read a whole table: a sequential scan (left only where no index serves, seq scans
- * being priced out), or an index walked from end to end (no Index Cond: what the planner picks for
- * a filter no index serves when seq scans are off), unless a Limit stops it or the index is partial.
- */
-function wholeTableNodes(node: PgPlanNode, partialIndexes: Set<string>, isLimited: boolean): string[] {
-  const type = node['Node Type'];
-  const isLimitedBelow = isLimited || type === 'Limit';
-  const own =
-    type === 'Seq Scan' ||
-    (/Index/.test(type) &&
-      node['Index Cond'] === undefined &&
-      !isLimitedBelow &&
-      !partialIndexes.has(node['Index Name'] ?? ''))
-      ? [`${type} on ${node['Relation Name'] ?? node['Index Name']}`]
-      : [];
-  return [
-    ...own,
-    ...(node.Plans ?? []).flatMap((child) => wholeTableNodes(child, partialIndexes, isLimitedBelow)),
-  ];
 }
 
 function poolQueryOn(client: pg.PoolClient, text: string) {
