@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import { sqliteOf } from '../db/client';
+import { type PgPlanNode, partialIndexesOf, wholeTableNodes } from '../db/pg/test-plan-reads';
 import type { ProcessDatabase } from '../db/process-database';
 
 export interface CapturedStatement {
@@ -132,8 +133,7 @@ function capturePostgres(database: Extract<ProcessDatabase, { kind: 'postgres' }
     try {
       await client.query('begin');
       await client.query('set local enable_seqscan = off');
-      const partial = await client.query(`select indexname from pg_indexes where indexdef like '% WHERE %'`);
-      const partialIndexes = new Set((partial.rows as { indexname: string }[]).map((row) => row.indexname));
+      const partialIndexes = await partialIndexesOf(client);
       const plan = await client.query(`explain (format json) ${statement.sql}`, statement.params);
       const [root] = (plan.rows[0] as { 'QUERY PLAN': { Plan: PgPlanNode }[] })['QUERY PLAN'];
       return { root: root?.Plan, partialIndexes };
@@ -157,41 +157,4 @@ function capturePostgres(database: Extract<ProcessDatabase, { kind: 'postgres' }
       return root ? wholeTableNodes(root, { partialIndexes, isLimited: false, tables }) : [];
     },
   };
-}
-
-interface PgPlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Index Cond'?: string;
-  Plans?: PgPlanNode[];
-}
-
-interface NodeFilter {
-  partialIndexes: Set<string>;
-  isLimited: boolean;
-  /** Only these tables, however limited their walk. */
-  tables?: readonly string[];
-}
-
-/**
- * The nodes that read a whole table: a sequential scan (left only where no index serves, seq scans
- * being priced out), or an index walked from end to end (no Index Cond: what the planner picks for
- * a filter no index serves when seq scans are off), unless a Limit stops it or the index is partial.
- */
-function wholeTableNodes(node: PgPlanNode, filter: NodeFilter): string[] {
-  const type = node['Node Type'];
-  const { tables } = filter;
-  const isLimited = tables === undefined && (filter.isLimited || type === 'Limit');
-  const relation = node['Relation Name'];
-  const own =
-    (tables === undefined || (relation !== undefined && tables.includes(relation))) &&
-    (type === 'Seq Scan' ||
-      (/Index/.test(type) &&
-        node['Index Cond'] === undefined &&
-        !isLimited &&
-        !filter.partialIndexes.has(node['Index Name'] ?? '')))
-      ? [`${type} on ${relation ?? node['Index Name']}`]
-      : [];
-  return [...own, ...(node.Plans ?? []).flatMap((child) => wholeTableNodes(child, { ...filter, isLimited }))];
 }

@@ -4,7 +4,7 @@
  * writer that wakes operations (a finish, a cancel, a worker's arrival) takes that lock too, so a
  * wake-up is never lost to an admission deciding on the picture from before it.
  */
-import { and, asc, eq, inArray, ne, notInArray, or, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import {
   type AdmissionLimits,
   type AdmissionNames,
@@ -12,18 +12,7 @@ import {
   type WorkerScope,
 } from '../../../server/engine/admission';
 import type { OperationPlan } from '../../../server/engine/plan-types';
-import {
-  admissionKeys,
-  admissionWakeups,
-  arrayVolumes,
-  hosts,
-  hostVolumes,
-  locks,
-  operations,
-  restorePoints,
-  storageArrays,
-  vms,
-} from '../../pg/schema';
+import { admissionKeys, admissionWakeups, operations } from '../../pg/schema';
 import type { AdmissionKeyKind } from '../../schema-admission';
 import {
   ADMISSION_BATCH,
@@ -37,6 +26,27 @@ import {
   othersNamedBy,
   refsOf,
 } from '../admission-rows';
+import {
+  admissionStates,
+  deleteKeysOf,
+  deleteWakeupOf,
+  deleteWakeups,
+  dueWakeups,
+  firstInLine,
+  heldLocks,
+  insertLocks,
+  keysOfOperation,
+  keysOfOperations,
+  locksOfOperation,
+  markKeysRunning,
+  markStarted,
+  markWaiting,
+  nameStatements,
+  operationTitles,
+  runningLoads,
+  wakeBehind,
+  wakeReleased,
+} from './admission-statements';
 import { ADVISORY, advisoryXactLock, type PgEventBatch, type PgTx } from './transaction';
 
 /** Writes an enqueued operation's keys and puts it in the wake-up queue. */
@@ -51,31 +61,22 @@ export async function enqueueAdmissionIn(
   await tx.insert(admissionWakeups).values({ operationId, createdAt }).onConflictDoNothing();
 }
 
-function refsCondition(refs: { kind: AdmissionKeyKind; refs: string[] }[]) {
-  const some = refs.filter((entry) => entry.refs.length > 0);
-  if (some.length === 0) return undefined;
-  return or(
-    ...some.map((entry) => and(eq(admissionKeys.kind, entry.kind), inArray(admissionKeys.ref, entry.refs))),
-  );
+/** The (kind, ref) pairs of `refs` as the parallel lists keyPairIn reads. */
+function keyPairsOf(refs: { kind: AdmissionKeyKind; refs: string[] }[]): { kinds: string[]; refs: string[] } {
+  const pairs = refs.flatMap((entry) => entry.refs.map((ref) => [entry.kind, ref] as const));
+  return { kinds: pairs.map(([kind]) => kind), refs: pairs.map(([, ref]) => ref) };
 }
 
 /** See ../sqlite/operation-admission.ts releaseAdmissionIn; takes the admission advisory lock. */
 export async function releaseAdmissionIn(tx: PgTx, operationId: string, wasRunning: boolean): Promise<void> {
   await advisoryXactLock(tx, ADVISORY.admission);
-  const own = await tx
-    .select({ kind: admissionKeys.kind, ref: admissionKeys.ref })
-    .from(admissionKeys)
-    .where(eq(admissionKeys.operationId, operationId));
+  const own = await keysOfOperation(tx).execute({ operationId });
   const lockRefs = new Set(own.filter((key) => key.kind === 'lock').map((key) => key.ref));
   if (wasRunning) {
-    for (const row of await tx
-      .select({ key: locks.key })
-      .from(locks)
-      .where(eq(locks.operationId, operationId)))
-      lockRefs.add(row.key);
+    for (const row of await locksOfOperation(tx).execute({ operationId })) lockRefs.add(row.key);
   }
   const refs = (kind: AdmissionKeyKind) => own.filter((key) => key.kind === kind).map((key) => key.ref);
-  const released = refsCondition([
+  const released = keyPairsOf([
     { kind: 'lock', refs: [...lockRefs] },
     ...(wasRunning
       ? [
@@ -84,21 +85,9 @@ export async function releaseAdmissionIn(tx: PgTx, operationId: string, wasRunni
         ]
       : []),
   ]);
-  if (released) {
-    await tx
-      .insert(admissionWakeups)
-      .select(
-        tx
-          .selectDistinct({ operationId: admissionKeys.operationId, createdAt: admissionKeys.createdAt })
-          .from(admissionKeys)
-          .where(
-            and(eq(admissionKeys.isRunning, false), ne(admissionKeys.operationId, operationId), released),
-          ),
-      )
-      .onConflictDoNothing();
-  }
-  await tx.delete(admissionKeys).where(eq(admissionKeys.operationId, operationId));
-  await tx.delete(admissionWakeups).where(eq(admissionWakeups.operationId, operationId));
+  if (released.refs.length > 0) await wakeReleased(tx).execute({ operationId, ...released });
+  await deleteKeysOf(tx).execute({ operationId });
+  await deleteWakeupOf(tx).execute({ operationId });
 }
 
 /** A worker arrived: every waiting operation is examined again (it may be the one that serves it). */
@@ -123,122 +112,43 @@ async function admissionNames(
   const { hosts: hostIds, arrays: arrayIds } = refsOf(rows);
   const locked = lockedIdsOf(rows);
   const named = (found: { id: string; name: string }[]) => new Map(found.map((row) => [row.id, row.name]));
-  const some = async <T>(ids: string[], read: () => Promise<T[]>): Promise<T[]> =>
-    ids.length === 0 ? [] : read();
+  const some = async <T>(ids: string[], read: { execute(values: { ids: string[] }): Promise<T[]> }) =>
+    ids.length === 0 ? [] : read.execute({ ids });
   return {
-    hosts: named(
-      await some(hostIds, () =>
-        tx.select({ id: hosts.id, name: hosts.name }).from(hosts).where(inArray(hosts.id, hostIds)),
-      ),
-    ),
-    arrays: named(
-      await some(arrayIds, () =>
-        tx
-          .select({ id: storageArrays.id, name: storageArrays.name })
-          .from(storageArrays)
-          .where(inArray(storageArrays.id, arrayIds)),
-      ),
-    ),
+    hosts: named(await some(hostIds, nameStatements.hosts(tx))),
+    arrays: named(await some(arrayIds, nameStatements.arrays(tx))),
     locks: lockNamesOf({
-      vms: await some(locked.vm, () =>
-        tx.select({ id: vms.id, name: vms.name }).from(vms).where(inArray(vms.id, locked.vm)),
-      ),
-      hostVolumes: await some(locked['host-volume'], () =>
-        tx
-          .select({ id: hostVolumes.id, name: hostVolumes.name, hostName: hosts.name })
-          .from(hostVolumes)
-          .innerJoin(hosts, eq(hosts.id, hostVolumes.hostId))
-          .where(inArray(hostVolumes.id, locked['host-volume'])),
-      ),
-      arrayVolumes: await some(locked['array-volume'], () =>
-        tx
-          .select({ id: arrayVolumes.id, name: arrayVolumes.name })
-          .from(arrayVolumes)
-          .where(inArray(arrayVolumes.id, locked['array-volume'])),
-      ),
-      points: await some(locked.point, () =>
-        tx
-          .select({ id: restorePoints.id, vmName: restorePoints.vmName, createdAt: restorePoints.createdAt })
-          .from(restorePoints)
-          .where(inArray(restorePoints.id, locked.point)),
-      ),
+      vms: await some(locked.vm, nameStatements.vms(tx)),
+      hostVolumes: await some(locked['host-volume'], nameStatements.hostVolumes(tx)),
+      arrayVolumes: await some(locked['array-volume'], nameStatements.arrayVolumes(tx)),
+      points: await some(locked.point, nameStatements.points(tx)),
     }),
     operations: new Map([...others, ...rows.map((op) => [op.id, op.title] as const)]),
   };
 }
 
 async function takeCandidates(tx: PgTx, limit: number): Promise<AdmissionRow[]> {
-  const due = (
-    await tx
-      .select({ id: admissionWakeups.operationId })
-      .from(admissionWakeups)
-      .orderBy(asc(admissionWakeups.createdAt), asc(admissionWakeups.operationId))
-      .limit(limit)
-  ).map((row) => row.id);
+  const due = (await dueWakeups(tx).execute({ limit })).map((row) => row.id);
   if (due.length === 0) return [];
-  await tx.delete(admissionWakeups).where(inArray(admissionWakeups.operationId, due));
-  const found = await tx
-    .select({
-      id: operations.id,
-      status: operations.status,
-      title: operations.title,
-      createdAt: operations.createdAt,
-      waitingReason: operations.waitingReason,
-    })
-    .from(operations)
-    // By id only: with the status too, SQLite may walk the status index over the whole queue.
-    .where(inArray(operations.id, due));
+  await deleteWakeups(tx).execute({ ids: due });
+  const found = await admissionStates(tx).execute({ ids: due });
   const queued = found.filter((op) => op.status === 'queued' || op.status === 'waiting');
   if (queued.length === 0) return [];
-  const keys = await tx
-    .select({ operationId: admissionKeys.operationId, kind: admissionKeys.kind, ref: admissionKeys.ref })
-    .from(admissionKeys)
-    .where(
-      inArray(
-        admissionKeys.operationId,
-        queued.map((op) => op.id),
-      ),
-    );
+  const keys = await keysOfOperations(tx).execute({ ids: queued.map((op) => op.id) });
   return admissionRowsOf(queued, keys);
 }
 
 async function readPicture(tx: PgTx, rows: AdmissionRow[]) {
   const refs = refsOf(rows);
-  const loaded = refsCondition([
+  const loaded = keyPairsOf([
     { kind: 'host', refs: refs.hosts },
     { kind: 'array', refs: refs.arrays },
   ]);
   const hasLocks = refs.locks.length > 0;
   return admissionPictureOf({
-    held: hasLocks
-      ? await tx
-          .select({ key: locks.key, operationId: locks.operationId })
-          .from(locks)
-          .where(inArray(locks.key, refs.locks))
-      : [],
-    firstInLine: hasLocks
-      ? await tx
-          .selectDistinctOn([admissionKeys.ref], {
-            ref: admissionKeys.ref,
-            operationId: admissionKeys.operationId,
-          })
-          .from(admissionKeys)
-          .where(
-            and(
-              eq(admissionKeys.kind, 'lock'),
-              eq(admissionKeys.isRunning, false),
-              inArray(admissionKeys.ref, refs.locks),
-            ),
-          )
-          .orderBy(asc(admissionKeys.ref), asc(admissionKeys.createdAt), asc(admissionKeys.operationId))
-      : [],
-    loads: loaded
-      ? await tx
-          .select({ kind: admissionKeys.kind, ref: admissionKeys.ref, running: sql<number>`count(*)::int` })
-          .from(admissionKeys)
-          .where(and(eq(admissionKeys.isRunning, true), loaded))
-          .groupBy(admissionKeys.kind, admissionKeys.ref)
-      : [],
+    held: hasLocks ? await heldLocks(tx).execute({ keys: refs.locks }) : [],
+    firstInLine: hasLocks ? await firstInLine(tx).execute({ keys: refs.locks }) : [],
+    loads: loaded.refs.length > 0 ? await runningLoads(tx).execute(loaded) : [],
   });
 }
 
@@ -284,12 +194,7 @@ async function admitRound(
   const titles = new Map(
     others.length === 0
       ? []
-      : (
-          await tx
-            .select({ id: operations.id, title: operations.title })
-            .from(operations)
-            .where(inArray(operations.id, others))
-        ).map((row) => [row.id, row.title] as const),
+      : (await operationTitles(tx).execute({ ids: others })).map((row) => [row.id, row.title] as const),
   );
   const decision = decideAdmissionWithin(
     rows.map(admissionCandidateOf),
@@ -300,32 +205,22 @@ async function admitRound(
   );
   const byId = new Map(rows.map((op) => [op.id, op]));
   const admitted: string[] = [];
-  const stillQueued = inArray(operations.status, ['queued', 'waiting']);
   for (const operationId of decision.admit) {
     // Guarded by status: a cancel that committed since the read above keeps its operation cancelled.
-    const started = await tx
-      .update(operations)
-      .set({ status: 'running', waitingReason: null, startedAt: now })
-      .where(and(eq(operations.id, operationId), stillQueued))
-      .returning({ id: operations.id });
+    const started = await markStarted(tx).execute({ operationId, now });
     if (started.length === 0) continue;
     const { lockKeys } = byId.get(operationId) as AdmissionRow;
     const sorted = [...lockKeys].sort();
-    if (sorted.length > 0) {
-      await tx.insert(locks).values(sorted.map((key) => ({ key, operationId, acquiredAt: now })));
-    }
-    await tx.update(admissionKeys).set({ isRunning: true }).where(eq(admissionKeys.operationId, operationId));
+    if (sorted.length > 0)
+      await insertLocks(tx).execute({ operationId, keys: sorted, now: now.toISOString() });
+    await markKeysRunning(tx).execute({ operationId });
     events.append(tx, operationId, 'operation.started', { lockKeys }, now);
     admitted.push(operationId);
   }
   for (const waiting of decision.waiting) {
     const op = byId.get(waiting.operationId) as AdmissionRow;
     if (op.status === 'waiting' && op.waitingReason === waiting.reason) continue;
-    const marked = await tx
-      .update(operations)
-      .set({ status: 'waiting', waitingReason: waiting.reason })
-      .where(and(eq(operations.id, op.id), stillQueued))
-      .returning({ id: operations.id });
+    const marked = await markWaiting(tx).execute({ operationId: op.id, reason: waiting.reason });
     if (marked.length === 0) continue;
     events.append(tx, op.id, 'operation.waiting', { reason: waiting.reason, reasons: waiting.reasons }, now);
   }
@@ -338,23 +233,5 @@ async function wakeBehindIn(tx: PgTx, rows: AdmissionRow[], admitted: string[]):
   const started = new Set(admitted);
   const keys = [...new Set(rows.filter((row) => started.has(row.id)).flatMap((row) => row.lockKeys))];
   if (keys.length === 0) return;
-  await tx
-    .insert(admissionWakeups)
-    .select(
-      tx
-        .selectDistinct({ operationId: admissionKeys.operationId, createdAt: admissionKeys.createdAt })
-        .from(admissionKeys)
-        .where(
-          and(
-            eq(admissionKeys.kind, 'lock'),
-            inArray(admissionKeys.ref, keys),
-            eq(admissionKeys.isRunning, false),
-            notInArray(
-              admissionKeys.operationId,
-              rows.map((row) => row.id),
-            ),
-          ),
-        ),
-    )
-    .onConflictDoNothing();
+  await wakeBehind(tx).execute({ keys, ids: rows.map((row) => row.id) });
 }
