@@ -213,8 +213,9 @@ describe('the API with and without a session', () => {
     expect(detail.operation.requestedBy).toBe(`user:${operator?.id}`);
   });
 
-  it('signs out: the cookie no longer opens the API', async () => {
+  it('signs out: the cookie no longer opens the API, even just after it did', async () => {
     const cookie = await signedInCookie('viewer@example.test');
+    expect((await query('account.me', cookie)).status).toBe(200);
     const out = await authRoute(
       new Request(`${ORIGIN}/api/auth/sign-out`, { method: 'POST', headers: { cookie, origin: ORIGIN } }),
     );
@@ -222,8 +223,9 @@ describe('the API with and without a session', () => {
     expect((await query('account.me', cookie)).status).toBe(401);
   });
 
-  it('a disabled user is signed out everywhere and cannot sign in again', async () => {
+  it('a disabled user is signed out everywhere at once and cannot sign in again', async () => {
     const cookie = await signedInCookie('viewer@example.test');
+    expect((await query('account.me', cookie)).status).toBe(200);
     const viewer = await accounts.findUserByEmail('viewer@example.test');
     await setAccountDisabled(accounts, createServiceContext({ log: silent as never }), {
       userId: viewer?.id,

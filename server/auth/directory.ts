@@ -147,8 +147,9 @@ export function createAccountDirectory(auth: Auth): AccountDirectory {
           ? {}
           : { banned: disabled, banReason: disabled ? 'disabled by an admin' : null }),
       });
-      // A live stream of this user looks its session up again before its next event.
-      if (change.role !== undefined || disabled !== undefined) processSessionChecks().noteChanged();
+      // A live stream or a request of this user looks its session up again (the name is in requests' principal).
+      if (change.role !== undefined || disabled !== undefined || change.name !== undefined)
+        processSessionChecks().noteChanged();
     },
     async setPassword(id, password) {
       const context = await library();

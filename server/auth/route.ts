@@ -16,6 +16,7 @@ import type { Auth } from './auth';
 import type { AccountDirectory } from './directory';
 import { withDirectoryAttempt } from './directory-attempt';
 import { principalFromHeaders } from './session';
+import { processSessionChecks } from './session-checks';
 
 export const AUTH_BASE_PATH = '/api/auth';
 
@@ -89,6 +90,8 @@ async function recordAuthEvent(options: AuthRouteOptions, request: Request, even
 async function signOutRecorded(request: Request, options: AuthRouteOptions): Promise<Response> {
   const principal = await principalFromHeaders(options.auth, request.headers).catch(() => null);
   const response = await options.auth.handler(request);
+  // The session's answer shared by its requests (server/auth/session.ts) goes with it.
+  processSessionChecks().noteChanged();
   if (principal && response.ok) {
     await recordAuthEvent(options, request, {
       action: 'auth.sign-out',

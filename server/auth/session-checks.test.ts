@@ -63,4 +63,21 @@ describe('session checks shared by the live streams of a session', () => {
     expect(await h.lookUp('t1')).toBe('found t1');
     expect(h.asked).toEqual(['t1']);
   });
+
+  it('shares an answer `keep` refuses only while in flight, then asks again', async () => {
+    const h = harness();
+    const keepFound = { keep: (answer: string) => answer !== 'nothing' };
+    const ask = () =>
+      h.checks.lookUp(
+        't1',
+        async () => {
+          h.asked.push('t1');
+          return 'nothing';
+        },
+        keepFound,
+      );
+    expect(await Promise.all([ask(), ask()])).toEqual(['nothing', 'nothing']);
+    expect(await ask()).toBe('nothing');
+    expect(h.asked).toEqual(['t1', 't1']);
+  });
 });

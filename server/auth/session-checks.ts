@@ -1,5 +1,6 @@
 /**
- * Session look-ups shared by the live streams of one session.
+ * Session look-ups shared by the live streams of one session, and by the requests of one session
+ * (server/auth/session.ts: the library's answer for a session cookie).
  *
  * A live stream asks before every event whether its session still stands (revoked, expired, user
  * disabled or role changed: the stream ends). Asked per stream, one operation event sent to 500
@@ -11,13 +12,20 @@
  * next question looks again at once. A change made by another process (the command line) is seen
  * within `maxAgeMs` — tighter than a quiet stream's recheck (SESSION_RECHECK_MS).
  *
+ * Requests: under load one session sends many requests a second, and the library's own look-up
+ * (signature, session and user rows, its endpoint machinery) was a tenth of each request's CPU;
+ * within the window they share one, with the same rule for changes.
+ *
  * What is cached is what the store said (the session and its user, or nothing); expiry and role
  * are judged by the caller on every question, against its own clock.
  */
 
 export interface SessionChecks<T> {
-  /** The answer of `lookUp` for this token, shared with every other caller within the window. */
-  lookUp(token: string, lookUp: () => Promise<T>): Promise<T>;
+  /**
+   * The answer of `lookUp` for this token, shared with every other caller within the window. An
+   * answer `keep` refuses is shared only while it is in flight, then asked again by the next caller.
+   */
+  lookUp(token: string, lookUp: () => Promise<T>, options?: { keep?: (answer: T) => boolean }): Promise<T>;
   /** A session or user changed: answers cached before now are not reused. */
   noteChanged(): void;
 }
@@ -37,7 +45,7 @@ export function createSessionChecks<T>(options: { maxAgeMs: number; now: () => n
     }
   };
   return {
-    lookUp(token, lookUp) {
+    lookUp(token, lookUp, { keep } = {}) {
       const now = options.now();
       const cached = byToken.get(token);
       if (cached && cached.generation === generation && now - cached.askedAt < options.maxAgeMs) {
@@ -48,10 +56,13 @@ export function createSessionChecks<T>(options: { maxAgeMs: number; now: () => n
       const answer = lookUp();
       const entry: Cached<T> = { answer, askedAt: now, generation };
       byToken.set(token, entry);
-      // A failed look-up is not an answer: the next question asks again.
-      answer.catch(() => {
+      const forget = () => {
         if (byToken.get(token) === entry) byToken.delete(token);
-      });
+      };
+      // A failed look-up is not an answer: the next question asks again.
+      answer.then((found) => {
+        if (keep && !keep(found)) forget();
+      }, forget);
       return answer;
     },
     noteChanged() {
