@@ -5,7 +5,7 @@
  * round examines: with Drizzle's inArray each length was another statement to build, parse and
  * plan (the same cost ../sqlite/admission-statements.ts removed on SQLite, issue 13).
  */
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import {
   admissionKeys,
   admissionWakeups,
@@ -52,23 +52,28 @@ export function locksOfOperation(tx: PgTx) {
 /** Wakes the queued operations (not `operationId`) that want one of the (kind, ref) pairs released. */
 export function wakeReleased(tx: PgTx) {
   return preparedIn(tx, 'admission_wake_released', (name) =>
-    tx
-      .insert(admissionWakeups)
-      .select(
-        tx
-          .selectDistinct({ operationId: admissionKeys.operationId, createdAt: admissionKeys.createdAt })
-          .from(admissionKeys)
-          .where(
-            and(
-              eq(admissionKeys.isRunning, false),
-              sql`${admissionKeys.operationId} <> ${sql.placeholder('operationId')}`,
-              keyPairIn,
-            ),
-          ),
-      )
-      .onConflictDoNothing()
-      .prepare(name),
+    wakeWhere(
+      tx,
+      and(
+        eq(admissionKeys.isRunning, false),
+        sql`${admissionKeys.operationId} <> ${sql.placeholder('operationId')}`,
+        keyPairIn,
+      ),
+    ).prepare(name),
   );
+}
+
+/** Queues a wake-up, once, for each operation with an admission key meeting `condition`. */
+function wakeWhere(tx: PgTx, condition: SQL | undefined) {
+  return tx
+    .insert(admissionWakeups)
+    .select(
+      tx
+        .selectDistinct({ operationId: admissionKeys.operationId, createdAt: admissionKeys.createdAt })
+        .from(admissionKeys)
+        .where(condition),
+    )
+    .onConflictDoNothing();
 }
 
 export function deleteKeysOf(tx: PgTx) {
@@ -247,23 +252,15 @@ export function markWaiting(tx: PgTx) {
 /** Wakes the queued operations, other than those of `ids`, that want one of the lock keys `keys`. */
 export function wakeBehind(tx: PgTx) {
   return preparedIn(tx, 'admission_wake_behind', (name) =>
-    tx
-      .insert(admissionWakeups)
-      .select(
-        tx
-          .selectDistinct({ operationId: admissionKeys.operationId, createdAt: admissionKeys.createdAt })
-          .from(admissionKeys)
-          .where(
-            and(
-              eq(admissionKeys.kind, 'lock'),
-              anyOf(admissionKeys.ref, 'keys'),
-              eq(admissionKeys.isRunning, false),
-              noneOf(admissionKeys.operationId, 'ids'),
-            ),
-          ),
-      )
-      .onConflictDoNothing()
-      .prepare(name),
+    wakeWhere(
+      tx,
+      and(
+        eq(admissionKeys.kind, 'lock'),
+        anyOf(admissionKeys.ref, 'keys'),
+        eq(admissionKeys.isRunning, false),
+        noneOf(admissionKeys.operationId, 'ids'),
+      ),
+    ).prepare(name),
   );
 }
 
