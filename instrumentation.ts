@@ -23,6 +23,10 @@ export async function register() {
   const { createServiceContext } = await import('./server/context');
   const { prepareAccounts } = await import('./server/services/first-run');
   await prepareAccounts(createAccountDirectory(authFor(database)), createServiceContext(), config);
+  // The console's server (server/console-server.ts) answers /api/trpc with this, outside Next's router.
+  const { createConsoleTrpcEndpoint } = await import('./server/trpc/console-endpoint');
+  const { publishTrpcEndpoint } = await import('./server/trpc/direct-endpoint');
+  publishTrpcEndpoint(createConsoleTrpcEndpoint());
   const { startBackgroundWorker, startEventRelay } = await import('./server/services/worker-service');
   if (config.runWorkerInProcess) startBackgroundWorker(database);
   // Separate worker processes (and, on PostgreSQL, the other nodes) write events to the database;

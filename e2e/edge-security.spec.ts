@@ -98,3 +98,21 @@ test('another site cannot replace the inventory through the browser', async ({ r
   );
   expect(await totals()).toEqual(before);
 });
+
+test('an API answer carries the security headers and reaches a browser gzipped, as a page does', async ({
+  request,
+}) => {
+  const answer = await request.get('/api/trpc/vms.list?input=%7B%22json%22%3A%7B%22limit%22%3A25%7D%7D', {
+    headers: { 'accept-encoding': 'gzip, deflate, br' },
+  });
+  expect(answer.status()).toBe(200);
+  const headers = answer.headers();
+  expect(headers['content-encoding']).toBe('gzip');
+  expect(headers.vary).toContain('accept-encoding');
+  expect(headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+  expect(headers['x-frame-options']).toBe('DENY');
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['x-powered-by']).toBeUndefined();
+  // Playwright inflates the body: what arrives is the page of VMs, whole.
+  expect((await answer.json()).result.data.json.items.length).toBeGreaterThan(0);
+});

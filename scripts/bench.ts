@@ -7,9 +7,9 @@
  * shared and its speed varies, but a scenario and its floor measured side by side vary together.
  * Exits 1 when a target is missed.
  *
- *   npm run bench                    the full estate (needs `npm run build` first, for `next start`)
+ *   npm run bench                    the full estate (needs `npm run build` first: the HTTP scenarios run the built console)
  *   npm run bench -- --scale 0.05    5 % of every count, shorter runs: for development
- *   npm run bench -- --no-http       skip next start, autocannon and SSE (no build needed)
+ *   npm run bench -- --no-http       skip the console's HTTP server, autocannon and SSE (no build needed)
  *   npm run bench -- --port 3404     the port of the console under test (default 3499)
  *   npm run bench -- --only evaluation,planning   only these parts (while working on one of them):
  *                                    lists, http, sse, claims, evaluation, planning, scale-out

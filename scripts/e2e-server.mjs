@@ -40,24 +40,23 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'migawka-e2e-'));
 mkdirSync('reports', { recursive: true });
 writeFileSync('reports/e2e-server.json', JSON.stringify({ dataDir }));
 const log = createWriteStream('reports/e2e-server.log');
-const child = spawn(
-  process.execPath,
-  ['node_modules/next/dist/bin/next', 'start', '-p', port, '-H', '127.0.0.1'],
-  {
-    stdio: ['inherit', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      MIGAWKA_DATA_DIR: dataDir,
-      MIGAWKA_DB_PATH: path.join(dataDir, 'migawka.db'),
-      // Slow enough that an operator (and a test) can watch steps progress and cancel mid-way.
-      MIGAWKA_LAB_STEP_DELAY_MS: process.env.MIGAWKA_LAB_STEP_DELAY_MS ?? '400',
-      NEXT_TELEMETRY_DISABLED: '1',
-      // The suite's admin (e2e/auth.setup.ts signs in as it and creates the other roles' users).
-      MIGAWKA_DEMO_ADMIN: `${users.admin.email}:${users.admin.password}`,
-      ...(postgres ? { DATABASE_URL: postgres.url } : {}),
-    },
+// The console as `npm start` serves it (scripts/start.mjs), without the build `npm start` runs first.
+const child = spawn(process.execPath, ['scripts/start.mjs'], {
+  stdio: ['inherit', 'pipe', 'pipe'],
+  env: {
+    ...process.env,
+    PORT: port,
+    MIGAWKA_HOST: '127.0.0.1',
+    MIGAWKA_DATA_DIR: dataDir,
+    MIGAWKA_DB_PATH: path.join(dataDir, 'migawka.db'),
+    // Slow enough that an operator (and a test) can watch steps progress and cancel mid-way.
+    MIGAWKA_LAB_STEP_DELAY_MS: process.env.MIGAWKA_LAB_STEP_DELAY_MS ?? '400',
+    NEXT_TELEMETRY_DISABLED: '1',
+    // The suite's admin (e2e/auth.setup.ts signs in as it and creates the other roles' users).
+    MIGAWKA_DEMO_ADMIN: `${users.admin.email}:${users.admin.password}`,
+    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
   },
-);
+});
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   log.write(chunk);

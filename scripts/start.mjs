@@ -1,12 +1,15 @@
 // `npm start` / `npm run dev`: serves the console on the address and port of the configuration
 // (server/config.ts: MIGAWKA_HOST, default 127.0.0.1 so a fresh start is reachable from this machine
-// only; PORT, default 3000). `next start` alone would listen on every interface.
-import { spawn } from 'node:child_process';
+// only; PORT, default 3000). `next start` alone would listen on every interface, and would route
+// every tRPC call through Next's router (server/console-server.ts says why the console does not).
 import { register } from 'tsx/esm/api';
 
+// As `next start` and `next dev` set it, before the configuration (and Next) read it.
+const isDevelopment = process.argv[2] === 'dev';
+process.env.NODE_ENV = isDevelopment ? 'development' : 'production';
 register();
 const { ConfigError, loadConfig } = await import('../server/config.ts');
-const mode = process.argv[2] === 'dev' ? 'dev' : 'start';
+const { startConsoleServer } = await import('../server/console-server.ts');
 let config;
 try {
   config = loadConfig();
@@ -15,10 +18,17 @@ try {
   console.error(error.message);
   process.exit(1);
 }
-const child = spawn(
-  process.execPath,
-  ['node_modules/next/dist/bin/next', mode, '-H', config.host, '-p', String(config.port)],
-  { stdio: 'inherit' },
-);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const server = await startConsoleServer({
+  host: config.host,
+  port: config.port,
+  isDevelopment,
+  trustedProxy: config.auth.trustedProxy,
+});
+console.log(`Migawka is serving http://${config.host}:${config.port}`);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    // Open live streams would hold close() for ever; the worker's leases let another take over.
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  });
+}

@@ -32,7 +32,7 @@ export async function measureHttpPart(options: {
   const http = options.scenarios.filter((scenario) => scenario.isHttp);
   const servers: RunningServer[] = [];
   try {
-    log(`next start on port ${options.port}`);
+    log(`the console on port ${options.port}`);
     const console = await startConsole(estate.file, options.directory, options.port);
     servers.push(console);
     const cookie = await signIn(console.url);

@@ -1,6 +1,6 @@
 /**
- * Lists over HTTP: the built console under `next start` (the real edge checks, session lookup, tRPC
- * and superjson) against a bare node:http + better-sqlite3 server running the same statements
+ * Lists over HTTP: the built console as `npm start` serves it (the real edge checks, session lookup,
+ * tRPC and superjson) against a bare node:http + better-sqlite3 server running the same statements
  * (floor-server.mjs), both on loopback, both loaded by autocannon at 1 and 32 connections, one
  * after the other per scenario so both meet the same machine. Also the bytes of the first VM list
  * page and of the VM page's data, and the serving process's resident memory.
@@ -42,25 +42,25 @@ function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return rest;
 }
 
-/** `next start` on the bench database: no worker (the queued backups stay queued), logs at warn. */
+/**
+ * The built console as `npm start` serves it (scripts/start.mjs) on the bench database: no worker
+ * (the queued backups stay queued), logs at warn.
+ */
 export async function startConsole(dbFile: string, dataDir: string, port: number): Promise<RunningServer> {
-  const child = spawn(
-    process.execPath,
-    ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...withoutDatabaseUrl(process.env),
-        NODE_ENV: 'production',
-        MIGAWKA_DB_PATH: dbFile,
-        MIGAWKA_DATA_DIR: dataDir,
-        MIGAWKA_WORKER: '0',
-        MIGAWKA_DEMO_ADMIN: `${ADMIN.email}:${ADMIN.password}`,
-        LOG_LEVEL: 'warn',
-        NEXT_TELEMETRY_DISABLED: '1',
-      },
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...withoutDatabaseUrl(process.env),
+      PORT: String(port),
+      MIGAWKA_HOST: '127.0.0.1',
+      MIGAWKA_DB_PATH: dbFile,
+      MIGAWKA_DATA_DIR: dataDir,
+      MIGAWKA_WORKER: '0',
+      MIGAWKA_DEMO_ADMIN: `${ADMIN.email}:${ADMIN.password}`,
+      LOG_LEVEL: 'warn',
+      NEXT_TELEMETRY_DISABLED: '1',
     },
-  );
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/api/health`)).ok, child, 120_000);
   return { url, child, stop: stopper(child) };

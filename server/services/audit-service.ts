@@ -22,8 +22,9 @@ export const NO_ORIGIN: RequestOrigin = { ip: null, userAgent: null };
 
 /**
  * The peer address and user agent of a request. The address is the LAST `X-Forwarded-For` hop: the
- * one the server in front of us (Next's own server, or the reverse proxy) appended; earlier hops are
- * whatever the client claimed and are not recorded as its address.
+ * one the server in front of us wrote (the console's own server from the socket, peer-address.ts, or
+ * a trusted reverse proxy); earlier hops are whatever the client claimed and are not recorded as its
+ * address.
  */
 export function originOf(request: Request): RequestOrigin {
   const hops = (request.headers.get('x-forwarded-for') ?? '')

@@ -1,16 +1,16 @@
-import { getConfig } from '@/server/config';
-import { createTrpcHttpHandler } from '@/server/trpc/http-handler';
-import { createContext } from '@/server/trpc/init';
+import { createConsoleTrpcEndpoint } from '@/server/trpc/console-endpoint';
+import type { TrpcEndpoint } from '@/server/trpc/direct-endpoint';
 
 // better-sqlite3 needs Node; every request reads the live database.
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-let handle: ((request: Request) => Promise<Response>) | undefined;
+// Under `npm start` the console's server answers /api/trpc before Next routes it
+// (server/console-server.ts); this route serves `next dev` and a bare `next start`.
+let handle: TrpcEndpoint | undefined;
 
 function handler(request: Request) {
-  const config = getConfig();
-  handle ??= createTrpcHttpHandler({ ...config.http, edge: config.edge, createContext });
+  handle ??= createConsoleTrpcEndpoint();
   return handle(request);
 }
 
