@@ -12,6 +12,7 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { getConfig } from '../server/config';
 import * as schema from './schema';
+import { keepStatements } from './statement-cache';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 /** The handle a `db.transaction` callback receives. */
@@ -50,6 +51,7 @@ export function openDatabase(file: string): Db {
   connection.pragma('busy_timeout = 5000');
   // WAL makes NORMAL durable across application crashes; only a power cut can lose the last commit.
   connection.pragma('synchronous = NORMAL');
+  keepStatements(connection);
   const db = drizzle(connection, { schema });
   migrate(db, { migrationsFolder: resolveMigrationsFolder() });
   return db;
