@@ -18,6 +18,7 @@ import type {
   VmProtectionQuery,
 } from '../ports/protection';
 import { containsPattern, decodeCursor, keysetPage } from './keyset';
+import { rawPreparedIn } from './prepared';
 
 /**
  * One row per VM with its protection status. `:now` is epoch ms. A job covers a VM when its scope
@@ -178,12 +179,9 @@ function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
-  const sortKey = 'protection:name:asc';
-  const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
-  const rows = sqliteOf(db)
-    .prepare(
-      `${protectionStatusRows(query.vmIds ? 'named' : 'estate')}
+/** The protection list of one scope: a page of the statuses with each row's point, host and last run. */
+function protectionListText(scope: 'estate' | 'named'): string {
+  return `${protectionStatusRows(scope)}
       select page.*, h.name as host_name,
         p.created_at as point_at, p.consistency as point_consistency, p.is_partial as point_is_partial,
         p.held_disks_json as point_held_disks, p.missing_disks_json as point_missing_disks,
@@ -202,17 +200,26 @@ function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
       left join operations o on o.id = (
         select lo.id from operation_vms ov join operations lo on lo.id = ov.operation_id
         where ov.vm_id = page.vm_id order by lo.created_at desc, lo.id desc limit 1)
-      order by page.vm_name, page.vm_id`,
-    )
-    .all({
-      now: now.getTime(),
-      status: query.status ?? null,
-      search: query.search ? containsPattern(query.search) : null,
-      vmIds: query.vmIds ? JSON.stringify(query.vmIds) : null,
-      cursorName: cursor ? String(cursor.value) : null,
-      cursorId: cursor?.id ?? null,
-      limit: query.limit + 1,
-    }) as ProtectionRow[];
+      order by page.vm_name, page.vm_id`;
+}
+
+/** Both texts built once; each is prepared once per connection (rawPreparedIn), not per call. */
+const PROTECTION_LIST = { estate: protectionListText('estate'), named: protectionListText('named') };
+const PROTECTION_COUNTS = `${PROTECTION_STATUS_ROWS} select status, count(*) as n from statuses group by status`;
+
+function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
+  const sortKey = 'protection:name:asc';
+  const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
+  const scope = query.vmIds ? 'named' : 'estate';
+  const rows = rawPreparedIn(db, `protection:list:${scope}`, PROTECTION_LIST[scope]).all({
+    now: now.getTime(),
+    status: query.status ?? null,
+    search: query.search ? containsPattern(query.search) : null,
+    vmIds: query.vmIds ? JSON.stringify(query.vmIds) : null,
+    cursorName: cursor ? String(cursor.value) : null,
+    cursorId: cursor?.id ?? null,
+    limit: query.limit + 1,
+  }) as ProtectionRow[];
   return keysetPage(rows.map(toVmProtection), query.limit, sortKey, (vm) => ({
     value: vm.vmName,
     id: vm.vmId,
@@ -220,9 +227,10 @@ function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
 }
 
 function countVmsByStatus(db: Db, now: Date): Partial<Record<ProtectionStatus, number>> {
-  const rows = sqliteOf(db)
-    .prepare(`${PROTECTION_STATUS_ROWS} select status, count(*) as n from statuses group by status`)
-    .all({ now: now.getTime() }) as { status: ProtectionStatus; n: number }[];
+  const rows = rawPreparedIn(db, 'protection:counts', PROTECTION_COUNTS).all({ now: now.getTime() }) as {
+    status: ProtectionStatus;
+    n: number;
+  }[];
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
 
