@@ -4,7 +4,7 @@
  * audit chain's hashes still match and `migawka audit verify` passes), parents before children, in
  * the SQLite storage order (which the PostgreSQL `storage_seq` then keeps), in ONE transaction: a
  * failure leaves the target as it was. The protection read models are not copied: the PostgreSQL
- * triggers rebuild them from the restore points as they arrive. A target holding any row is
+ * triggers rebuild them from the restore points and backup jobs as they arrive. A target holding any row is
  * refused unless `force` (then it is emptied first, in the same transaction).
  */
 import { getTableColumns, getTableName, is, sql, Table } from 'drizzle-orm';
@@ -14,8 +14,13 @@ import type { PgDb } from '../db/pg/client';
 import * as pgSchema from '../db/pg/schema';
 import * as sqliteSchema from '../db/schema';
 
-/** Kept by triggers on restore_points in both databases: rebuilt, never copied. */
-const READ_MODELS = new Set(['restore_point_daily_counts', 'restore_point_job_vms', 'vm_latest_good_points']);
+/** Kept by triggers on restore_points and backup_jobs in both databases: rebuilt, never copied. */
+const READ_MODELS = new Set([
+  'restore_point_daily_counts',
+  'restore_point_job_vms',
+  'vm_latest_good_points',
+  'backup_job_vms',
+]);
 const ROWS_PER_STATEMENT = 500;
 
 export interface CopyReport {

@@ -28,6 +28,8 @@ export interface StatementCapture {
    * a Limit above it notwithstanding: for a statement that must read those tables by key only.
    */
   walksOf(statement: CapturedStatement, tables: readonly string[]): Promise<string[]>;
+  /** The plan lines of a statement that look `table` up through an index condition. */
+  keyedReadsOf(statement: CapturedStatement, table: string): Promise<string[]>;
 }
 
 /** Records every statement the database runs until `stop()`. */
@@ -69,6 +71,14 @@ function captureSqlite(database: Extract<ProcessDatabase, { kind: 'sqlite' }>): 
       return planOf(statement).filter((detail) => {
         const scan = /^SCAN (\S+)(.*)$/.exec(detail);
         return scan !== null && names.has(scan[1] ?? '') && !/VIRTUAL TABLE/.test(scan[2] ?? '');
+      });
+    },
+    async keyedReadsOf(statement, table) {
+      // `SEARCH b USING COVERING INDEX backup_job_vms_vm_idx (vm_id=?)`: a look-up, not a walk.
+      const names = new Set([table, ...aliasesOf(statement.sql, table)]);
+      return planOf(statement).filter((detail) => {
+        const search = /^SEARCH (\S+) USING .*INDEX \S+ \(.+\)/.exec(detail);
+        return search !== null && names.has(search[1] ?? '');
       });
     },
   };
@@ -156,5 +166,21 @@ function capturePostgres(database: Extract<ProcessDatabase, { kind: 'postgres' }
       const { root, partialIndexes } = await planOf(statement);
       return root ? wholeTableNodes(root, { partialIndexes, isLimited: false, tables }) : [];
     },
+    async keyedReadsOf(statement, table) {
+      const { root } = await planOf(statement);
+      return root ? keyedNodes(root, table) : [];
+    },
   };
+}
+
+/** The nodes that read `table` through an index with a condition on its leading columns. */
+function keyedNodes(node: PgPlanNode, table: string): string[] {
+  const own =
+    // A bitmap index scan names its index only, not the table.
+    (node['Relation Name'] === table || node['Index Name']?.startsWith(`${table}_`)) &&
+    /Index/.test(node['Node Type']) &&
+    node['Index Cond'] !== undefined
+      ? [`${node['Node Type']} using ${node['Index Name']} (${node['Index Cond']})`]
+      : [];
+  return [...own, ...(node.Plans ?? []).flatMap((child) => keyedNodes(child, table))];
 }

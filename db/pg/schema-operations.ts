@@ -386,6 +386,20 @@ export const restorePointJobVms = pgTable(
 );
 
 /**
+ * The VMs each 'vms'-scope backup job names (its request's scope.vmIds), whether the job is
+ * enabled or not, kept exact by triggers on backup_jobs (migration 0032) so the protection
+ * statement finds a VM's jobs by index instead of parsing every job's list on every call.
+ */
+export const backupJobVms = pgTable(
+  'backup_job_vms',
+  {
+    jobId: text('job_id').notNull(),
+    vmId: text('vm_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.vmId] }), index('backup_job_vms_vm_idx').on(t.vmId, t.jobId)],
+);
+
+/**
  * Per VM, its newest good point (never verified, or verified intact), ties broken by id as in
  * the point browser: `order by created_at desc, id desc limit 1`.
  */

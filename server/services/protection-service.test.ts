@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveMigrationsFolder } from '../../db/client';
+import { resolvePgMigrationsFolder } from '../../db/pg/client';
 import { ensureDemoLabIn } from '../../db/seed/ensure-demo-lab';
 import { pick, seededRandom } from '../../db/seed/random';
 import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
@@ -169,6 +170,18 @@ async function mutateRandomly(random: () => number, pointIds: string[], jobIds: 
       );
     } else await sql.run('update restore_points set vm_id = ? where id = ?', pick(random, vmIds), id);
   }
+  // Jobs naming other VMs, or changing scope kind: which VMs a job names is kept apart from it.
+  for (const jobId of jobIds.slice(2, 5)) {
+    const scope =
+      random() < 0.7
+        ? { kind: 'vms', vmIds: vmIds.filter(() => random() < 0.2) }
+        : { kind: 'host-volume', hostVolumeId: 'no-such-volume', vmIds: [pick(random, vmIds)] };
+    await sql.run(
+      'update backup_jobs set request_json = ? where id = ?',
+      JSON.stringify({ scope, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' }),
+      jobId,
+    );
+  }
   // A deleted job: its points' job_id becomes null (ON DELETE SET NULL) and it covers nothing.
   await sql.run('delete from backup_jobs where id = ?', jobIds[1]);
   // Retention pruning many points at once.
@@ -301,14 +314,17 @@ async function expectMatchesReference(): Promise<void> {
 }
 
 /**
- * Statements that rebuild the read models from the catalogue alone. SQLite: the backfill of
- * migration 0006 (its last three statements). PostgreSQL's migration 0001 created the read models
- * with the catalogue empty, so it has no backfill; the same three queries are written here in its
- * dialect (its day number and good-verdict functions, ids compared byte-wise as SQLite does).
+ * Statements that rebuild the read models from the jobs and the catalogue alone: the backfill of
+ * backup_job_vms in each dialect's migration (SQLite 0038, PostgreSQL 0032), then the points'.
+ * SQLite: the backfill of migration 0006 (its last three statements). PostgreSQL's migration 0001
+ * created the points' read models with the catalogue empty, so it has no backfill; the same three
+ * queries are written here in its dialect (its day number and good-verdict functions, ids compared
+ * byte-wise as SQLite does).
  */
 function rebuildStatements(dialect: RawSql['dialect']): string[] {
   if (dialect === 'postgres') {
     return [
+      ...insertsOf(path.join(resolvePgMigrationsFolder(), '0032_backup_job_vms.sql')),
       `INSERT INTO restore_point_daily_counts (day, consistency, points)
          SELECT migawka_point_day(created_at) AS day, consistency, count(*) FROM restore_points
          GROUP BY consistency, day`,
@@ -320,7 +336,14 @@ function rebuildStatements(dialect: RawSql['dialect']): string[] {
          ORDER BY vm_id, created_at DESC, id COLLATE "C" DESC`,
     ];
   }
-  const file = path.join(resolveMigrationsFolder(), '0006_protection_read_model_triggers.sql');
+  return [
+    ...insertsOf(path.join(resolveMigrationsFolder(), '0038_backup_job_vms.sql')),
+    ...insertsOf(path.join(resolveMigrationsFolder(), '0006_protection_read_model_triggers.sql')),
+  ];
+}
+
+/** The INSERT statements of a migration (its backfill), comment lines left out. */
+function insertsOf(file: string): string[] {
   return readFileSync(file, 'utf8')
     .split('--> statement-breakpoint')
     .map((statement) =>
@@ -334,6 +357,7 @@ function rebuildStatements(dialect: RawSql['dialect']): string[] {
 }
 
 const READ_MODELS = [
+  'select job_id, vm_id from backup_job_vms order by job_id, vm_id',
   'select day, consistency, points from restore_point_daily_counts order by day, consistency',
   'select job_id, vm_id, points from restore_point_job_vms order by job_id, vm_id',
   'select vm_id, point_id, created_at from vm_latest_good_points order by vm_id',
@@ -484,10 +508,11 @@ describe.each(await storeDialects('protectionservice'))('$name', (dialect) => {
         expect(kept[0]?.length).toBeGreaterThan(0);
         expect(kept[1]?.length).toBeGreaterThan(0);
         expect(kept[2]?.length).toBeGreaterThan(0);
+        expect(kept[3]?.length).toBeGreaterThan(0);
         const statements = rebuildStatements(sql.dialect);
-        expect(statements).toHaveLength(3);
+        expect(statements).toHaveLength(4);
         await sql.exec(
-          'delete from restore_point_daily_counts; delete from restore_point_job_vms; delete from vm_latest_good_points',
+          'delete from backup_job_vms; delete from restore_point_daily_counts; delete from restore_point_job_vms; delete from vm_latest_good_points',
         );
         for (const statement of statements) await sql.exec(statement);
         expect(await readModels()).toEqual(kept);

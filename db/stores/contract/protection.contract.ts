@@ -19,6 +19,7 @@ import type { Consistency } from '../../../server/engine/types';
 import type { Stores } from '../ports';
 import type { NewJob } from '../ports/job-store';
 import { backupPlanOf } from './operation-store.contract';
+import { BEFORE_ANY_CHANGE, JOB_CHANGES, jobOf } from './protection-job-changes';
 
 export interface ProtectionStoreFixture {
   stores: Stores;
@@ -111,25 +112,6 @@ function estate(): Inventory {
     });
   }
   return inventory;
-}
-
-function jobOf(id: string, scope: Record<string, unknown>, rpoHours: number, isEnabled = true): NewJob {
-  return {
-    id,
-    name: `job ${id}`,
-    requestJson: { scope, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' },
-    cron: null,
-    timeZone: 'UTC',
-    missedRunPolicy: 'skip',
-    retentionJson: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 },
-    rpoHours,
-    isEnabled,
-    lastScheduledAt: null,
-    nextRunAt: null,
-    createdAt: hoursAgo(100),
-    updatedAt: hoursAgo(100),
-    createdBy: 'system',
-  };
 }
 
 export function runProtectionStoreContract(
@@ -352,6 +334,30 @@ export function runProtectionStoreContract(
         expect(asked.items[0]?.rpoHours).toBe(rpo);
       },
     );
+
+    /** Each VM's RPO in the whole list, and asked for by id, one at a time. */
+    async function rpoOfEveryVm(): Promise<Record<string, number | null>> {
+      const whole = (await stores.protection.listVmProtection({ limit: 50 }, NOW)).items;
+      for (const item of whole) {
+        const asked = await stores.protection.listVmProtection({ vmIds: [item.vmId], limit: 50 }, NOW);
+        expect(asked.items, item.vmId).toEqual([item]);
+      }
+      return Object.fromEntries(whole.map((item) => [item.vmId, item.rpoHours]));
+    }
+
+    it.each(JOB_CHANGES)('follows a job change: $change', async ({ apply, rpoHours }) => {
+      expect(await rpoOfEveryVm()).toEqual(BEFORE_ANY_CHANGE);
+      await apply(stores.jobs);
+      expect(await rpoOfEveryVm()).toEqual(rpoHours);
+      const counts = await stores.protection.countVmsByStatus(NOW);
+      const whole = (await stores.protection.listVmProtection({ limit: 50 }, NOW)).items;
+      for (const [status, n] of Object.entries(counts)) {
+        expect(
+          whole.filter((item) => item.status === status),
+          status,
+        ).toHaveLength(n);
+      }
+    });
 
     it('moves with time: the same catalogue exceeds the RPO later', async () => {
       const later = new Date(NOW.getTime() + 23 * HOUR);

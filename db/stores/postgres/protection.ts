@@ -1,6 +1,6 @@
 /**
  * ProtectionStore on PostgreSQL: the same SQL as ../sqlite/protection.ts over the same read models
- * (kept by the triggers of db/migrations-pg 0001), with PostgreSQL's JSON functions. Times cross
+ * (kept by the triggers of db/migrations-pg 0001 and 0032), with PostgreSQL's JSON functions. Times cross
  * the wire as epoch milliseconds, as SQLite stores them, so both stores map rows the same way.
  */
 import { type SQL, sql } from 'drizzle-orm';
@@ -20,10 +20,13 @@ import { containsPattern, decodeCursor, keysetPage } from './keyset';
 const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
 
 /**
- * One row per VM with its protection status (see the SQLite module for how it stays fast). With
- * `vmIds` (the VM list's page), the rows of those VMs only: `vms` read by primary key, and each
- * coverage branch restricted to the named VMs beside the index column it already walks, so a page
- * does not compute every VM's coverage to keep 25 rows. Same rows as without, for those VMs.
+ * One row per VM with its protection status (see the SQLite module for how it stays fast). The
+ * VMs a 'vms' scope names come from backup_job_vms, kept by a trigger on backup_jobs (migration
+ * 0032), never from the job's JSON list. With `vmIds` (the VM list's page), the rows of those VMs
+ * only: `vms` read by primary key, each named VM looked up in backup_job_vms (vm_id, job_id), and
+ * each other coverage branch restricted to the named VMs beside the index column it already walks,
+ * so a page does not compute every VM's coverage to keep 25 rows. Same rows as without, for those
+ * VMs.
  */
 function protectionStatusRows(now: Date, vmIds?: readonly string[]): SQL {
   // One text[] parameter, its value known when the statement is planned (not an InitPlan).
@@ -32,16 +35,21 @@ function protectionStatusRows(now: Date, vmIds?: readonly string[]): SQL {
   const andNamed = (column: string) => (named ? sql` and ${sql.raw(column)} = any(${named})` : sql``);
   return sql`
   with enabled_jobs as materialized (
-    select id, rpo_hours, request_json,
+    select id, rpo_hours,
       request_json -> 'scope' ->> 'kind' as scope_kind,
       request_json -> 'scope' ->> 'hostVolumeId' as host_volume_id,
       request_json -> 'scope' ->> 'arrayVolumeId' as array_volume_id
     from backup_jobs where is_enabled
   ),
   covered (vm_id, rpo_hours) as (
-    select e.value, j.rpo_hours from enabled_jobs j
-      cross join json_array_elements_text(j.request_json -> 'scope' -> 'vmIds') e
-      where j.scope_kind = 'vms'${andNamed('e.value')}
+    ${
+      named
+        ? sql`select b.vm_id, j.rpo_hours from backup_job_vms b
+      join backup_jobs j on j.id = b.job_id and j.is_enabled
+      where b.vm_id = any(${named})`
+        : sql`select b.vm_id, j.rpo_hours from enabled_jobs j
+      join backup_job_vms b on b.job_id = j.id`
+    }
     union all
     select d.vm_id, j.rpo_hours from enabled_jobs j
       join virtual_disks d on d.host_volume_id = j.host_volume_id${andNamed('d.vm_id')}

@@ -1,7 +1,8 @@
 /**
  * ProtectionStore on SQLite. Everything is computed in SQL, and nothing reads the restore point
  * catalogue row by row: the per-VM facts and the chart's point counts come from small read models
- * that triggers on restore_points keep exact (db/schema-operations.ts, migration 0006), job
+ * that triggers on restore_points keep exact (db/schema-operations.ts, migration 0006), the VMs
+ * each 'vms'-scope job names from one that triggers on backup_jobs keep (migration 0038), job
  * coverage is computed once per query from the few enabled jobs, and the list is keyset-paged on
  * (name, id) with the page's details (point, host, last run) looked up for the page's rows only.
  */
@@ -17,6 +18,7 @@ import type {
   VmProtectionQuery,
 } from '../ports/protection';
 import { containsPattern, decodeCursor, keysetPage } from './keyset';
+import { rawPreparedIn } from './prepared';
 
 /**
  * One row per VM with its protection status. `:now` is epoch ms. A job covers a VM when its scope
@@ -25,8 +27,11 @@ import { containsPattern, decodeCursor, keysetPage } from './keyset';
  *
  * Built to answer for 20,000 VMs and a million points in a few milliseconds:
  * - job → VM coverage is computed once per query, walking from the few enabled jobs to the VMs
- *   (JSON scope parsed once per job, disks found through the (host_volume_id | array_volume_id,
- *   vm_id) indexes), then grouped per VM; not one JSON-parsing subquery per VM × job;
+ *   (disks found through the (host_volume_id | array_volume_id, vm_id) indexes), then grouped per
+ *   VM; not one JSON-parsing subquery per VM × job;
+ * - the VMs a 'vms' scope names come from backup_job_vms, kept exact by triggers on backup_jobs
+ *   (migration 0038), not from the job's JSON list: on the benchmark estate five jobs name 1,000
+ *   VMs each, and parsing those lists was half of the VM list's statement;
  * - "has catalogued a point of it" and "newest good point" come from restore_point_job_vms and
  *   vm_latest_good_points, kept exact by triggers on restore_points (migration 0006), instead of
  *   searching the catalogue per VM; whether that point is partial is one primary-key lookup;
@@ -39,9 +44,10 @@ import { containsPattern, decodeCursor, keysetPage } from './keyset';
  * every VM a job covers, to keep 25 rows (2.6 ms of the VM list's 2.8 ms at 20,000 VMs). The named
  * text reads `vms` by primary key and restricts each coverage branch to the named VMs, vm_id being
  * the second column of the index the branch already walks ((host_volume_id | array_volume_id,
- * vm_id) on virtual_disks, (job_id, vm_id) on restore_point_job_vms); a 'vms' scope's list is still
- * parsed once per job, its named elements kept. Its rows are the whole-estate text's for the same
- * VMs (the contract asks each branch for one VM beside a stricter one not asked for).
+ * vm_id) on virtual_disks, (job_id, vm_id) on restore_point_job_vms); the 'vms' branch looks each
+ * named VM up in backup_job_vms (vm_id, job_id), then its jobs by primary key. Its rows are the
+ * whole-estate text's for the same VMs (the contract asks each branch for one VM beside a stricter
+ * one not asked for, and follows a job's writes: contract/protection-job-changes.ts).
  */
 function protectionStatusRows(scope: 'estate' | 'named'): string {
   const isNamed = scope === 'named';
@@ -50,16 +56,23 @@ function protectionStatusRows(scope: 'estate' | 'named'): string {
   const named = (column: string) => (isNamed ? ` and ${inNamed(column)}` : '');
   return `
   with enabled_jobs as materialized (
-    select id, rpo_hours, request_json,
+    select id, rpo_hours,
       json_extract(request_json, '$.scope.kind') as scope_kind,
       json_extract(request_json, '$.scope.hostVolumeId') as host_volume_id,
       json_extract(request_json, '$.scope.arrayVolumeId') as array_volume_id
     from backup_jobs where is_enabled = 1
   ),
-  -- CROSS JOIN keeps the jobs as the outer loop: from each job to its disks by index.
+  -- CROSS JOIN fixes the loops: from each job to its VMs or disks by index; for named VMs, from
+  -- each VM to the 'vms'-scope jobs naming it.
   covered (vm_id, rpo_hours) as (
-    select e.value, j.rpo_hours from enabled_jobs j cross join json_each(j.request_json, '$.scope.vmIds') e
-      where j.scope_kind = 'vms'${named('e.value')}
+    ${
+      isNamed
+        ? `select b.vm_id, j.rpo_hours from json_each(:vmIds) n
+      cross join backup_job_vms b on b.vm_id = n.value
+      cross join backup_jobs j on j.id = b.job_id and j.is_enabled = 1`
+        : `select b.vm_id, j.rpo_hours from enabled_jobs j
+      cross join backup_job_vms b on b.job_id = j.id`
+    }
     union all
     select d.vm_id, j.rpo_hours from enabled_jobs j
       cross join virtual_disks d on d.host_volume_id = j.host_volume_id${named('d.vm_id')}
@@ -166,12 +179,9 @@ function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
-  const sortKey = 'protection:name:asc';
-  const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
-  const rows = sqliteOf(db)
-    .prepare(
-      `${protectionStatusRows(query.vmIds ? 'named' : 'estate')}
+/** The protection list of one scope: a page of the statuses with each row's point, host and last run. */
+function protectionListText(scope: 'estate' | 'named'): string {
+  return `${protectionStatusRows(scope)}
       select page.*, h.name as host_name,
         p.created_at as point_at, p.consistency as point_consistency, p.is_partial as point_is_partial,
         p.held_disks_json as point_held_disks, p.missing_disks_json as point_missing_disks,
@@ -190,17 +200,26 @@ function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
       left join operations o on o.id = (
         select lo.id from operation_vms ov join operations lo on lo.id = ov.operation_id
         where ov.vm_id = page.vm_id order by lo.created_at desc, lo.id desc limit 1)
-      order by page.vm_name, page.vm_id`,
-    )
-    .all({
-      now: now.getTime(),
-      status: query.status ?? null,
-      search: query.search ? containsPattern(query.search) : null,
-      vmIds: query.vmIds ? JSON.stringify(query.vmIds) : null,
-      cursorName: cursor ? String(cursor.value) : null,
-      cursorId: cursor?.id ?? null,
-      limit: query.limit + 1,
-    }) as ProtectionRow[];
+      order by page.vm_name, page.vm_id`;
+}
+
+/** Both texts built once; each is prepared once per connection (rawPreparedIn), not per call. */
+const PROTECTION_LIST = { estate: protectionListText('estate'), named: protectionListText('named') };
+const PROTECTION_COUNTS = `${PROTECTION_STATUS_ROWS} select status, count(*) as n from statuses group by status`;
+
+function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
+  const sortKey = 'protection:name:asc';
+  const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
+  const scope = query.vmIds ? 'named' : 'estate';
+  const rows = rawPreparedIn(db, `protection:list:${scope}`, PROTECTION_LIST[scope]).all({
+    now: now.getTime(),
+    status: query.status ?? null,
+    search: query.search ? containsPattern(query.search) : null,
+    vmIds: query.vmIds ? JSON.stringify(query.vmIds) : null,
+    cursorName: cursor ? String(cursor.value) : null,
+    cursorId: cursor?.id ?? null,
+    limit: query.limit + 1,
+  }) as ProtectionRow[];
   return keysetPage(rows.map(toVmProtection), query.limit, sortKey, (vm) => ({
     value: vm.vmName,
     id: vm.vmId,
@@ -208,9 +227,10 @@ function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
 }
 
 function countVmsByStatus(db: Db, now: Date): Partial<Record<ProtectionStatus, number>> {
-  const rows = sqliteOf(db)
-    .prepare(`${PROTECTION_STATUS_ROWS} select status, count(*) as n from statuses group by status`)
-    .all({ now: now.getTime() }) as { status: ProtectionStatus; n: number }[];
+  const rows = rawPreparedIn(db, 'protection:counts', PROTECTION_COUNTS).all({ now: now.getTime() }) as {
+    status: ProtectionStatus;
+    n: number;
+  }[];
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
 

@@ -4,6 +4,10 @@
  * restore_point_job_vms from end to end, by index or not, on either dialect — a walk of every VM
  * filtered down to the page's 25 is the cost that grows with the estate. The protection page's
  * own list, which shows every VM by name, does walk vms: the check is seen to bite.
+ *
+ * Neither statement parses a 'vms'-scope job's list of VMs (scope.vmIds, a thousand ids a job on
+ * the benchmark estate): both find the jobs' VMs by key in backup_job_vms, the read model triggers
+ * on backup_jobs keep — by VM for the page's named VMs, by job for the whole estate.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../../db/stores/contract/dialects';
@@ -15,7 +19,10 @@ import { createCaller } from '../root';
 const dialects = await storeDialects('vm-list-index-use');
 
 /** The tables a statement for named VMs must read by key only. */
-const KEYED = ['vms', 'virtual_disks', 'restore_point_job_vms'] as const;
+const KEYED = ['vms', 'virtual_disks', 'restore_point_job_vms', 'backup_job_vms'] as const;
+
+/** A job's list of VMs in its request, which the statement must not open: its JSON path or key. */
+const JOB_VM_LIST = /\$\.scope\.vmIds|'vmIds'/;
 
 type Caller = ReturnType<typeof createCaller>;
 
@@ -58,5 +65,24 @@ describe.each(dialects)('$name', (dialect) => {
       if (walksVms) expect(walks.length).toBeGreaterThan(0);
       else expect(walks).toEqual([]);
     });
+
+    it.each(CALLS)(
+      "$name: finds the 'vms'-scope jobs' VMs in the read model, never in the jobs' lists",
+      async ({ call, walksVms }) => {
+        const caller = createCaller(signedIn(lab.database));
+        const capture = captureStatements(lab.database);
+        try {
+          await call(caller);
+        } finally {
+          capture.stop();
+        }
+        const [statement] = capture.captured.filter((captured) => /\benabled_jobs\b/.test(captured.sql));
+        if (!statement) throw new Error('the protection statement did not run');
+        expect(statement.sql).not.toMatch(JOB_VM_LIST);
+        expect(statement.sql).toMatch(/\bbackup_job_vms\b/);
+        // Named VMs: one look-up of each in the read model. The whole estate may join it any way.
+        if (!walksVms) expect(await capture.keyedReadsOf(statement, 'backup_job_vms')).not.toEqual([]);
+      },
+    );
   });
 });
