@@ -9,11 +9,10 @@ import type pg from 'pg';
 import { sqliteOf } from '../db/client';
 import { type PgPlanNode, partialIndexesOf, wholeTableNodes } from '../db/pg/test-plan-reads';
 import type { ProcessDatabase } from '../db/process-database';
+import { type RecordedStatement, recordStatements } from '../db/statement-recording';
 
-export interface CapturedStatement {
-  sql: string;
-  params: unknown[];
-}
+/** A statement a call ran: its text and parameters. */
+export type CapturedStatement = RecordedStatement;
 
 /** The statements that read (an insert … select reads too). */
 export const READS = /^\s*(select|with|update|delete|insert\s+into\s+\S+\s*(\([^)]*\)\s*)?select)\b/i;
@@ -39,21 +38,10 @@ export function captureStatements(database: ProcessDatabase): StatementCapture {
 
 function captureSqlite(database: Extract<ProcessDatabase, { kind: 'sqlite' }>): StatementCapture {
   const connection = sqliteOf(database.db);
-  const prepare = connection.prepare;
-  const captured: CapturedStatement[] = [];
-  connection.prepare = function (this: typeof connection, source: string) {
-    const statement = prepare.call(this, source) as unknown as Record<string, unknown>;
-    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-      const original = statement[method] as (...args: unknown[]) => unknown;
-      statement[method] = (...params: unknown[]) => {
-        captured.push({ sql: source, params });
-        return original.apply(statement, params);
-      };
-    }
-    return statement;
-  } as unknown as typeof connection.prepare;
+  const recording = recordStatements(connection);
+  const captured: CapturedStatement[] = recording.recorded;
   const planOf = (statement: CapturedStatement): string[] => {
-    const explain = prepare.call(connection, `EXPLAIN QUERY PLAN ${statement.sql}`);
+    const explain = connection.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`);
     const plan = (explain.all as (...params: unknown[]) => unknown[])(...statement.params) as {
       detail: string;
     }[];
@@ -61,9 +49,7 @@ function captureSqlite(database: Extract<ProcessDatabase, { kind: 'sqlite' }>): 
   };
   return {
     captured,
-    stop: () => {
-      connection.prepare = prepare;
-    },
+    stop: recording.stop,
     wholeTableReads: async (statement) => planOf(statement).filter(isWholeTableScan),
     async walksOf(statement, tables) {
       // The plan names a table by its alias: `SCAN v USING INDEX vms_name_idx` walks all of vms.

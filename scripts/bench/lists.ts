@@ -1,11 +1,12 @@
 /**
  * Every list procedure through the real router, in process, beside its floor: the very SQL
- * statements the procedure ran (captured once through Drizzle's logger), prepared once and run
+ * statements the procedure ran (captured once while it runs), prepared once and run
  * straight on better-sqlite3. The ratio is what validation, the service, the store's query building
  * and row mapping cost on top of SQLite.
  */
 import type { Db } from '../../db/client';
 import { sqliteOf } from '../../db/client';
+import { type RecordedStatement, recordStatements } from '../../db/statement-recording';
 import { contextFor, type Principal } from '../../server/trpc/init';
 import { createCaller } from '../../server/trpc/root';
 import type { BenchEstate } from './estate';
@@ -23,10 +24,8 @@ export interface ListScenario {
   isHttp?: boolean;
 }
 
-export interface CapturedStatement {
-  sql: string;
-  params: unknown[];
-}
+/** A statement a call ran: its text and parameters. */
+export type CapturedStatement = RecordedStatement;
 
 /** A signed-in admin as the router sees one (the session lookup is outside what is measured). */
 export const BENCH_PRINCIPAL: Principal = {
@@ -128,36 +127,15 @@ export async function listScenarios(caller: Caller, estate: BenchEstate): Promis
   ];
 }
 
-/**
- * The statements one call of the procedure runs, in order, with their parameters: every statement
- * prepared on the connection during the call (Drizzle's and the stores' own) is wrapped to record
- * its parameters when it runs.
- */
+/** The statements one call of the procedure runs, in order, with their parameters. */
 export async function captureStatements(db: Db, scenario: ListScenario): Promise<CapturedStatement[]> {
-  const statements: CapturedStatement[] = [];
-  const sqlite = sqliteOf(db);
-  const prepare = sqlite.prepare;
-  const recording = function (this: typeof sqlite, source: string) {
-    const statement = prepare.call(this, source) as unknown as Record<
-      string,
-      (...params: unknown[]) => unknown
-    >;
-    for (const method of ['all', 'get', 'run', 'iterate']) {
-      const run = statement[method];
-      statement[method] = function (this: unknown, ...params: unknown[]) {
-        statements.push({ sql: source, params });
-        return run.apply(this, params);
-      };
-    }
-    return statement;
-  };
-  sqlite.prepare = recording as unknown as typeof sqlite.prepare;
+  const recording = recordStatements(sqliteOf(db));
   try {
     await call(callerFor(db), scenario.path, scenario.input);
   } finally {
-    sqlite.prepare = prepare;
+    recording.stop();
   }
-  return statements;
+  return recording.recorded;
 }
 
 /** The floor of a scenario: its statements, prepared once, run straight on better-sqlite3. */
