@@ -49,19 +49,24 @@ describe.each(dialects)('$name', (dialect) => {
       await lab.close();
     });
 
-    it.each(CALLS)('$name: walks a keyed table from end to end is $walksVms', async ({ call, walksVms }) => {
-      const caller = createCaller(signedIn(lab.database));
+    /** The statements one call ran, and the one of them that computes job coverage (it runs once). */
+    async function protectionStatementOf(call: (typeof CALLS)[number]['call']) {
       const capture = captureStatements(lab.database);
       try {
-        await call(caller);
+        await call(createCaller(signedIn(lab.database)));
       } finally {
         capture.stop();
       }
-      // The protection statement is the one that computes job coverage.
       const statements = capture.captured.filter((statement) => /\benabled_jobs\b/.test(statement.sql));
       expect(statements).toHaveLength(1);
       const [statement] = statements;
-      const walks = statement ? await capture.walksOf(statement, KEYED) : [];
+      if (!statement) throw new Error('the protection statement did not run');
+      return { capture, statement };
+    }
+
+    it.each(CALLS)('$name: walks a keyed table from end to end is $walksVms', async ({ call, walksVms }) => {
+      const { capture, statement } = await protectionStatementOf(call);
+      const walks = await capture.walksOf(statement, KEYED);
       if (walksVms) expect(walks.length).toBeGreaterThan(0);
       else expect(walks).toEqual([]);
     });
@@ -69,15 +74,7 @@ describe.each(dialects)('$name', (dialect) => {
     it.each(CALLS)(
       "$name: finds the 'vms'-scope jobs' VMs in the read model, never in the jobs' lists",
       async ({ call, walksVms }) => {
-        const caller = createCaller(signedIn(lab.database));
-        const capture = captureStatements(lab.database);
-        try {
-          await call(caller);
-        } finally {
-          capture.stop();
-        }
-        const [statement] = capture.captured.filter((captured) => /\benabled_jobs\b/.test(captured.sql));
-        if (!statement) throw new Error('the protection statement did not run');
+        const { capture, statement } = await protectionStatementOf(call);
         expect(statement.sql).not.toMatch(JOB_VM_LIST);
         expect(statement.sql).toMatch(/\bbackup_job_vms\b/);
         // Named VMs: one look-up of each in the read model. The whole estate may join it any way.
