@@ -7,7 +7,9 @@ let connection: Database.Database;
 function open(capacity?: number): Database.Database {
   connection = new Database(':memory:');
   keepStatements(connection, capacity);
-  connection.exec("create table t (id integer primary key, name text); insert into t values (1, 'a'), (2, 'b')");
+  connection.exec(
+    "create table t (id integer primary key, name text); insert into t values (1, 'a'), (2, 'b')",
+  );
   return connection;
 }
 

@@ -13,8 +13,11 @@ test('what an operator does shows up on the audit page, filtered and exported, w
   });
   expect(stored.ok(), await stored.text()).toBe(true);
   expect(await stored.text()).not.toContain(PLANTED_SECRET);
-  // A refused change: deleting a job that does not exist.
-  const refused = await page.request.post('/api/trpc/jobs.delete', { data: { json: { id: 'job-nope' } } });
+  // A refused change: deleting a job that does not exist, from a client naming another address.
+  const refused = await page.request.post('/api/trpc/jobs.delete', {
+    data: { json: { id: 'job-nope' } },
+    headers: { 'x-forwarded-for': '203.0.113.9' },
+  });
   expect(refused.status()).toBe(404);
 
   // A backup started by clicking, as an operator would.
@@ -40,6 +43,9 @@ test('what an operator does shows up on the audit page, filtered and exported, w
   await expect(rows.nth(2)).toContainText('jobs.delete');
   await expect(rows.nth(2)).toContainText('Refused');
   await expect(rows.nth(2)).toContainText('job-nope');
+  // Reached directly, the address is the socket's: what the client claims is not recorded.
+  await expect(rows.nth(2)).toContainText('127.0.0.1');
+  await expect(rows.nth(2)).not.toContainText('203.0.113.9');
   const secretRow = rows.nth(3);
   await expect(secretRow).toContainText('secrets.create');
   await expect(secretRow).toContainText('secret xen pool e2e');

@@ -31,9 +31,13 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   // Runs instrumentation: the database is open and the endpoint published before the first request.
   await app.prepare();
   const serveTrpc = getRequestListener(
-    async (request) => {
+    async (request, { incoming }) => {
       const endpoint = publishedTrpcEndpoint();
       if (!endpoint) throw new Error('the tRPC endpoint was not published by instrumentation');
+      // The listener builds the request from the raw headers, not from the ones set below.
+      const peer = incoming.headers['x-forwarded-for'];
+      if (typeof peer === 'string') request.headers.set('x-forwarded-for', peer);
+      else request.headers.delete('x-forwarded-for');
       return withGzip(request, await endpoint(request));
     },
     // Next runs in this process and uses the platform's Request and Response: leave them as they are.
