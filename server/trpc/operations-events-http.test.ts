@@ -11,6 +11,7 @@ import type { OperationEvent } from '../services/operations-service';
 import { readSseEvents, signedIn } from '../test-support';
 import { createTrpcHttpHandler, TRPC_ENDPOINT } from './http-handler';
 import { processOperationEventHub } from './operation-event-hub';
+import { answerSerializer } from './transformer';
 
 let db: Db;
 let handle: (request: Request) => Promise<Response>;
@@ -73,7 +74,7 @@ describe('operations.events over HTTP', () => {
         readSseEvents<OperationEvent>(response, (event) => event.id === last),
       );
       await untilReady(() => openStreams() === listenersBefore + streams);
-      const serialize = vi.spyOn(superjson, 'serialize');
+      const serialize = vi.spyOn(answerSerializer, 'serialize');
       publishOperationEvents(published);
       const received = await Promise.all(reading);
 
