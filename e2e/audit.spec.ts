@@ -78,6 +78,28 @@ test('what an operator does shows up on the audit page, filtered and exported, w
   expect(lines[1]).toContain('"secrets.create"');
   expect(csv).not.toContain(PLANTED_SECRET);
 
+  // Two filters chosen faster than the list reloads: the second does not undo the first. The
+  // page's load for the first is held until the second is applied, so the order is certain.
+  let releaseLoad = () => {};
+  const loadHeld = new Promise<void>((resolve) => {
+    releaseLoad = resolve;
+  });
+  const firstFilterLoad = /\/audit\?.*outcome=refused/;
+  await page.route(firstFilterLoad, async (route) => {
+    await loadHeld;
+    // The browser may have dropped the first load for the second by now: nothing is left to send.
+    await route.continue().catch(() => undefined);
+  });
+  await page.getByLabel('Outcome').selectOption('refused');
+  await page.getByLabel('Action').fill('jobs.');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  releaseLoad();
+  await page.unroute(firstFilterLoad);
+  await expect(page).toHaveURL(/outcome=refused/);
+  await expect(page).toHaveURL(/action=jobs\./);
+  await expect(table.getByRole('row')).toHaveCount(2);
+  await expect(table.getByRole('row').nth(1)).toContainText('jobs.delete');
+
   await page.getByRole('button', { name: 'Verify the chain' }).click();
   await expect(page.getByText(/^Intact: \d+ entries checked, every hash matches\.$/)).toBeVisible();
 });
