@@ -7,9 +7,15 @@ import { register } from 'tsx/esm/api';
 // As `next start` and `next dev` set it, before the configuration (and Next) read it.
 const isDevelopment = process.argv[2] === 'dev';
 process.env.NODE_ENV = isDevelopment ? 'development' : 'production';
+const sourceMapsAsked = process.sourceMapsEnabled;
 register();
 const { ConfigError, loadConfig } = await import('../server/config.ts');
 const { startConsoleServer } = await import('../server/console-server.ts');
+// tsx turned Node's source maps on for the TypeScript above. Left on in production, Node would also
+// read and keep the map of every chunk Next loads (~55 MB for the process's life, and the old
+// generation is let grow in proportion to what it keeps): back to what the operator asked for, as
+// under `next start` (NODE_OPTIONS=--enable-source-maps turns them on).
+if (!isDevelopment) process.setSourceMapsEnabled(sourceMapsAsked);
 let config;
 try {
   config = loadConfig();
