@@ -64,7 +64,7 @@ describe('answers of plain data', () => {
     { name: 'an object without a prototype', value: Object.assign(Object.create(null), { at: date }) },
     { name: 'no date at all', value: { ok: true, count: 3, name: 'x', nothing: null } },
     { name: 'an empty array', value: [] },
-  ])('$name: serialised without superjson, to the same bytes', ({ value }) => {
+  ])('$name: serialised without superjson, to the same JSON', ({ value }) => {
     expect(serializePlain(value)).toBeDefined();
     expect(wire(transformer.output.serialize, value)).toEqual(wire(superjson.serialize, value));
   });
