@@ -18,6 +18,7 @@ import { isPartialPoint } from '../../../server/engine/restore-points';
 import type { Consistency } from '../../../server/engine/types';
 import type { Stores } from '../ports';
 import type { NewJob } from '../ports/job-store';
+import type { VmProtection, VmProtectionFacts } from '../ports/protection';
 import { backupPlanOf } from './operation-store.contract';
 import { BEFORE_ANY_CHANGE, JOB_CHANGES, jobOf } from './protection-job-changes';
 
@@ -29,6 +30,13 @@ export interface ProtectionStoreFixture {
 const HOUR = 3_600_000;
 const NOW = new Date('2026-06-15T10:30:00Z');
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * HOUR);
+
+/** A row of the protection list as `protectionFactsOf` answers for its VM. */
+function factsOf({ vmId, status, lastPoint, rpoHours }: VmProtection): VmProtectionFacts {
+  return { vmId, status, lastPoint, rpoHours };
+}
+
+const sortedByVm = (facts: VmProtectionFacts[]) => [...facts].sort((a, b) => a.vmId.localeCompare(b.vmId));
 
 function vm(id: string, name: string): Vm {
   return {
@@ -278,6 +286,14 @@ export function runProtectionStoreContract(
       expect(await names([])).toEqual([]);
     });
 
+    it('gives the facts of the VMs asked for by id, and none of a VM that does not exist', async () => {
+      const facts = async (vmIds: string[]) =>
+        (await stores.protection.protectionFactsOf(vmIds, NOW)).map((row) => row.vmId).sort();
+      expect(await facts(['vm-a'])).toEqual(['vm-a']);
+      expect(await facts(['vm-b', 'vm-a', 'no-such-vm'])).toEqual(['vm-a', 'vm-b']);
+      expect(await facts([])).toEqual([]);
+    });
+
     // Asked for by id, a VM gets the answer the whole list gives it, whichever branch covers it,
     // and not the stricter RPO of a VM it was not asked with (the VM list asks for its page only).
     const NAMED: {
@@ -332,6 +348,9 @@ export function runProtectionStoreContract(
         const asked = await stores.protection.listVmProtection({ vmIds: [named], limit: 50 }, NOW);
         expect(asked.items).toEqual(whole.filter((item) => item.vmId === named));
         expect(asked.items[0]?.rpoHours).toBe(rpo);
+        expect(await stores.protection.protectionFactsOf([named], NOW)).toEqual(
+          whole.filter((item) => item.vmId === named).map(factsOf),
+        );
       },
     );
 
@@ -342,6 +361,12 @@ export function runProtectionStoreContract(
         const asked = await stores.protection.listVmProtection({ vmIds: [item.vmId], limit: 50 }, NOW);
         expect(asked.items, item.vmId).toEqual([item]);
       }
+      // The facts of every VM at once, as the VM list asks for its page.
+      const facts = await stores.protection.protectionFactsOf(
+        whole.map((item) => item.vmId),
+        NOW,
+      );
+      expect(sortedByVm(facts)).toEqual(sortedByVm(whole.map(factsOf)));
       return Object.fromEntries(whole.map((item) => [item.vmId, item.rpoHours]));
     }
 

@@ -27,6 +27,12 @@ export interface VmProtection {
   lastRun: { operationId: string; status: OperationStatus; createdAt: Date } | null;
 }
 
+/**
+ * What the VM list and a VM's page show beside a VM: its row of the protection list without the
+ * host and the last run, which they show in their own words.
+ */
+export type VmProtectionFacts = Pick<VmProtection, 'vmId' | 'status' | 'lastPoint' | 'rpoHours'>;
+
 export interface RunNeedingAttention {
   operationId: string;
   kind: OperationKind;
@@ -53,6 +59,11 @@ export interface VmProtectionQuery {
 export interface ProtectionStore {
   /** VMs by name (then id) with their status; keyset-paged. */
   listVmProtection(query: VmProtectionQuery, now: Date): Promise<Page<VmProtection>>;
+  /**
+   * The facts of the named VMs, by the computation `listVmProtection` pages (the contract holds the
+   * two to the same answers); a VM that does not exist has no row. In no particular order.
+   */
+  protectionFactsOf(vmIds: readonly string[], now: Date): Promise<VmProtectionFacts[]>;
   /** How many VMs have each status (statuses nobody has are left out). */
   countVmsByStatus(now: Date): Promise<Partial<Record<ProtectionStatus, number>>>;
   /**

@@ -12,6 +12,7 @@ import type {
   ProtectionStore,
   RunNeedingAttention,
   VmProtection,
+  VmProtectionFacts,
   VmProtectionQuery,
 } from '../ports/protection';
 import { containsPattern, decodeCursor, keysetPage } from './keyset';
@@ -113,11 +114,9 @@ function idsOf(value: string[] | string | null): string[] {
   return Array.isArray(value) ? value : (JSON.parse(value) as string[]);
 }
 
-interface ProtectionRow {
+/** A VM's status, RPO and newest good point: the columns the facts and the list share. */
+interface FactsRow {
   vm_id: string;
-  vm_name: string;
-  host_id: string;
-  host_name: string;
   point_id: string | null;
   point_at: number | null;
   point_consistency: Consistency | null;
@@ -125,18 +124,21 @@ interface ProtectionRow {
   point_held_disks: string[] | string | null;
   point_missing_disks: string[] | string | null;
   rpo_hours: number | null;
-  run_id: string | null;
-  run_status: OperationStatus | null;
-  run_at: number | null;
   status: ProtectionStatus;
 }
 
-function toVmProtection(row: ProtectionRow): VmProtection {
+interface ProtectionRow extends FactsRow {
+  vm_name: string;
+  host_id: string;
+  host_name: string;
+  run_id: string | null;
+  run_status: OperationStatus | null;
+  run_at: number | null;
+}
+
+function toFacts(row: FactsRow): VmProtectionFacts {
   return {
     vmId: row.vm_id,
-    vmName: row.vm_name,
-    hostId: row.host_id,
-    hostName: row.host_name,
     status: row.status,
     lastPoint:
       row.point_id && row.point_at !== null && row.point_consistency
@@ -150,6 +152,15 @@ function toVmProtection(row: ProtectionRow): VmProtection {
           }
         : null,
     rpoHours: row.rpo_hours,
+  };
+}
+
+function toVmProtection(row: ProtectionRow): VmProtection {
+  return {
+    ...toFacts(row),
+    vmName: row.vm_name,
+    hostId: row.host_id,
+    hostName: row.host_name,
     lastRun:
       row.run_id && row.run_status && row.run_at !== null
         ? { operationId: row.run_id, status: row.run_status, createdAt: new Date(row.run_at) }
@@ -168,16 +179,31 @@ async function rowsOf<T>(db: PgDb, query: SQL): Promise<T[]> {
   return result.rows as T[];
 }
 
+/** The columns of a VM's newest good point, joined as `p`. */
+const POINT_COLUMNS = sql.raw(`${ms('p.created_at')} as point_at, p.consistency as point_consistency,
+        p.is_partial as point_is_partial, p.held_disks_json as point_held_disks,
+        p.missing_disks_json as point_missing_disks`);
+
+/** The named VMs' statuses with their points only, as on SQLite (no host name, no last run, no page). */
+async function protectionFactsOf(db: PgDb, vmIds: readonly string[], now: Date) {
+  if (vmIds.length === 0) return [];
+  const rows = await rowsOf<FactsRow>(
+    db,
+    sql`${protectionStatusRows(now, vmIds)}
+      select s.vm_id, s.status, s.rpo_hours, s.point_id, ${POINT_COLUMNS}
+      from statuses s
+      left join restore_points p on p.id = s.point_id`,
+  );
+  return rows.map(toFacts);
+}
+
 async function listVmProtection(db: PgDb, query: VmProtectionQuery, now: Date) {
   const sortKey = 'protection:name:asc';
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
   const rows = await rowsOf<ProtectionRow>(
     db,
     sql`${protectionStatusRows(now, query.vmIds)}
-      select page.*, h.name as host_name,
-        ${sql.raw(ms('p.created_at'))} as point_at, p.consistency as point_consistency,
-        p.is_partial as point_is_partial, p.held_disks_json as point_held_disks,
-        p.missing_disks_json as point_missing_disks,
+      select page.*, h.name as host_name, ${POINT_COLUMNS},
         o.id as run_id, o.status as run_status, ${sql.raw(ms('o.created_at'))} as run_at
       from (
         select * from statuses
@@ -276,6 +302,7 @@ async function countBackupsByDay(db: PgDb, since: Date) {
 export function createPgProtectionStore(db: PgDb): ProtectionStore {
   return {
     listVmProtection: (query, now) => listVmProtection(db, query, now),
+    protectionFactsOf: (vmIds, now) => protectionFactsOf(db, vmIds, now),
     countVmsByStatus: (now) => countVmsByStatus(db, now),
     listRunsNeedingAttention: (since, limit) => listRunsNeedingAttention(db, since, limit),
     countPointsByDay: (since, days) => countPointsByDay(db, since, days),

@@ -15,6 +15,7 @@ import type {
   ProtectionStore,
   RunNeedingAttention,
   VmProtection,
+  VmProtectionFacts,
   VmProtectionQuery,
 } from '../ports/protection';
 import { containsPattern, decodeCursor, keysetPage } from './keyset';
@@ -129,11 +130,9 @@ export function vmIdsWithProtectionStatus(status: ProtectionStatus, now: Date): 
   return sql`(${rows} select vm_id from statuses where status = ${status})`;
 }
 
-interface ProtectionRow {
+/** A VM's status, RPO and newest good point: the columns the facts and the list share. */
+interface FactsRow {
   vm_id: string;
-  vm_name: string;
-  host_id: string;
-  host_name: string;
   point_id: string | null;
   point_at: number | null;
   point_consistency: Consistency | null;
@@ -141,18 +140,21 @@ interface ProtectionRow {
   point_held_disks: string | null;
   point_missing_disks: string | null;
   rpo_hours: number | null;
-  run_id: string | null;
-  run_status: OperationStatus | null;
-  run_at: number | null;
   status: ProtectionStatus;
 }
 
-function toVmProtection(row: ProtectionRow): VmProtection {
+interface ProtectionRow extends FactsRow {
+  vm_name: string;
+  host_id: string;
+  host_name: string;
+  run_id: string | null;
+  run_status: OperationStatus | null;
+  run_at: number | null;
+}
+
+function toFacts(row: FactsRow): VmProtectionFacts {
   return {
     vmId: row.vm_id,
-    vmName: row.vm_name,
-    hostId: row.host_id,
-    hostName: row.host_name,
     status: row.status,
     lastPoint:
       row.point_id && row.point_at !== null && row.point_consistency
@@ -166,6 +168,15 @@ function toVmProtection(row: ProtectionRow): VmProtection {
           }
         : null,
     rpoHours: row.rpo_hours,
+  };
+}
+
+function toVmProtection(row: ProtectionRow): VmProtection {
+  return {
+    ...toFacts(row),
+    vmName: row.vm_name,
+    hostId: row.host_id,
+    hostName: row.host_name,
     lastRun:
       row.run_id && row.run_status && row.run_at !== null
         ? { operationId: row.run_id, status: row.run_status, createdAt: new Date(row.run_at) }
@@ -179,12 +190,15 @@ function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** The columns of a VM's newest good point, joined as `p`. */
+const POINT_COLUMNS = `p.created_at as point_at, p.consistency as point_consistency, p.is_partial as point_is_partial,
+        p.held_disks_json as point_held_disks, p.missing_disks_json as point_missing_disks`;
+
 /** The protection list of one scope: a page of the statuses with each row's point, host and last run. */
 function protectionListText(scope: 'estate' | 'named'): string {
   return `${protectionStatusRows(scope)}
       select page.*, h.name as host_name,
-        p.created_at as point_at, p.consistency as point_consistency, p.is_partial as point_is_partial,
-        p.held_disks_json as point_held_disks, p.missing_disks_json as point_missing_disks,
+        ${POINT_COLUMNS},
         o.id as run_id, o.status as run_status, o.created_at as run_at
       from (
         select * from statuses
@@ -203,7 +217,17 @@ function protectionListText(scope: 'estate' | 'named'): string {
       order by page.vm_name, page.vm_id`;
 }
 
-/** Both texts built once; each is prepared once per connection (rawPreparedIn), not per call. */
+/**
+ * The named VMs' statuses with their points only: the VM list's page shows neither the host's name
+ * (its own row has it) nor the last run, and without the page's sort and last-run lookups the
+ * statement takes half the time (0.64 against 1.26 ms for a page of 50 on the bench's estate).
+ */
+const PROTECTION_FACTS = `${protectionStatusRows('named')}
+      select s.vm_id, s.status, s.rpo_hours, s.point_id, ${POINT_COLUMNS}
+      from statuses s
+      left join restore_points p on p.id = s.point_id`;
+
+/** The texts are built once; each is prepared once per connection (rawPreparedIn), not per call. */
 const PROTECTION_LIST = { estate: protectionListText('estate'), named: protectionListText('named') };
 const PROTECTION_COUNTS = `${PROTECTION_STATUS_ROWS} select status, count(*) as n from statuses group by status`;
 
@@ -224,6 +248,15 @@ function listVmProtection(db: Db, query: VmProtectionQuery, now: Date) {
     value: vm.vmName,
     id: vm.vmId,
   }));
+}
+
+function protectionFactsOf(db: Db, vmIds: readonly string[], now: Date): VmProtectionFacts[] {
+  if (vmIds.length === 0) return [];
+  const rows = rawPreparedIn(db, 'protection:facts', PROTECTION_FACTS).all({
+    now: now.getTime(),
+    vmIds: JSON.stringify(vmIds),
+  }) as FactsRow[];
+  return rows.map(toFacts);
 }
 
 function countVmsByStatus(db: Db, now: Date): Partial<Record<ProtectionStatus, number>> {
@@ -310,6 +343,7 @@ function countBackupsByDay(db: Db, since: Date) {
 export function createSqliteProtectionStore(db: Db): ProtectionStore {
   return {
     listVmProtection: async (query, now) => listVmProtection(db, query, now),
+    protectionFactsOf: async (vmIds, now) => protectionFactsOf(db, vmIds, now),
     countVmsByStatus: async (now) => countVmsByStatus(db, now),
     listRunsNeedingAttention: async (since, limit) => listRunsNeedingAttention(db, since, limit),
     countPointsByDay: async (since, days) => countPointsByDay(db, since, days),

@@ -2,7 +2,7 @@
 import type { Stores } from '../../../db/stores/ports';
 import type { VmDetail, VmListItem } from '../../../db/stores/ports/inventory';
 import type { Counted, Page } from '../../../db/stores/ports/page';
-import type { VmProtection } from '../../../db/stores/ports/protection';
+import type { VmProtectionFacts as StoredFacts } from '../../../db/stores/ports/protection';
 import type { ServiceContext } from '../../context';
 import type { MethodPlan } from '../../engine/planner';
 import {
@@ -19,21 +19,15 @@ type VmStores = Pick<Stores, 'inventory' | 'protection'>;
 type Clock = Pick<ServiceContext, 'now'>;
 
 /** What the protection page says of a VM, shown beside it wherever the VM is listed. */
-export type VmProtectionFacts = Pick<VmProtection, 'status' | 'lastPoint' | 'rpoHours'>;
+export type VmProtectionFacts = Omit<StoredFacts, 'vmId'>;
 
 async function protectionOf(
   stores: Pick<Stores, 'protection'>,
   ctx: Clock,
   vmIds: string[],
 ): Promise<Map<string, VmProtectionFacts>> {
-  if (vmIds.length === 0) return new Map();
-  const page = await stores.protection.listVmProtection({ vmIds, limit: vmIds.length }, ctx.now());
-  return new Map(
-    page.items.map((row) => [
-      row.vmId,
-      { status: row.status, lastPoint: row.lastPoint, rpoHours: row.rpoHours },
-    ]),
-  );
+  const facts = await stores.protection.protectionFactsOf(vmIds, ctx.now());
+  return new Map(facts.map(({ vmId, ...rest }) => [vmId, rest]));
 }
 
 /** A VM the protection store does not list (no host) is unknown, never reported as protected. */
