@@ -1,8 +1,7 @@
 /** VM list, VM detail and method plans on SQLite. */
-import { asc, count, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
+import { asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { MethodPlan } from '../../../server/engine/planner';
-import { protectionStatusOfRule } from '../../../server/engine/protection';
 import type { VmCountQuery, VmListQuery } from '../../../server/schemas/inventory-queries';
 import type { Db } from '../../client';
 import {
@@ -20,8 +19,9 @@ import {
 import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../ports/inventory-views';
 import type { Page } from '../ports/page';
 import { selectFindings, where } from './inventory-shared';
-import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
-import { vmIdsWithProtectionStatus } from './protection';
+import { afterCursor, decodeCursor, orderBy, type SortValue, toPage } from './keyset';
+import { preparedShapeIn } from './prepared';
+import { vmFilterShape } from './vm-list-filters';
 
 /**
  * Every VM has an assessment row: imports and seeding recompute them in the same transaction, so
@@ -39,86 +39,64 @@ export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem>
   };
   const [sort, tieBreaker] = sortColumns[query.sort];
   const sortKey = `vms:${query.sort}:${query.direction}`;
-
-  const filters = vmFilters(query, now);
+  const filters = vmFilterShape(query, now);
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
 
-  const rows = db
-    .select({
-      id: vms.id,
-      name: vms.name,
-      hostId: vms.hostId,
-      hostName: hosts.name,
-      osFamily: vms.osFamily,
-      powerState: vms.powerState,
-      applications: vms.applications,
-      readiness: vmAssessments.readiness,
-      recommendedMethod: vmAssessments.recommendedMethod,
-      blockerCount: vmAssessments.blockerCount,
-      warningCount: vmAssessments.warningCount,
-      goneSince: vms.goneSince,
-      sortValue: sql<SortValue>`${sort}`,
-    })
-    .from(vms)
-    .innerJoin(hosts, eq(hosts.id, vms.hostId))
-    .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
-    .where(where([filters, cursor ? afterCursor(sort, tieBreaker, query.direction, cursor) : undefined]))
-    .orderBy(...orderBy(sort, tieBreaker, query.direction))
-    .limit(query.limit + 1)
-    .all();
+  const page = preparedShapeIn(db, `vms:list:${sortKey}:${cursor ? 'after' : 'first'}:${filters.name}`, () =>
+    db
+      .select({
+        id: vms.id,
+        name: vms.name,
+        hostId: vms.hostId,
+        hostName: hosts.name,
+        osFamily: vms.osFamily,
+        powerState: vms.powerState,
+        applications: vms.applications,
+        readiness: vmAssessments.readiness,
+        recommendedMethod: vmAssessments.recommendedMethod,
+        blockerCount: vmAssessments.blockerCount,
+        warningCount: vmAssessments.warningCount,
+        goneSince: vms.goneSince,
+        sortValue: sql<SortValue>`${sort}`,
+      })
+      .from(vms)
+      .innerJoin(hosts, eq(hosts.id, vms.hostId))
+      .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
+      .where(
+        where([
+          filters.condition(),
+          cursor
+            ? afterCursor(sort, tieBreaker, query.direction, {
+                value: sql.placeholder('cursorValue'),
+                id: sql.placeholder('cursorId'),
+              })
+            : undefined,
+        ]),
+      )
+      .orderBy(...orderBy(sort, tieBreaker, query.direction))
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+  );
+  const rows = page.all({
+    ...filters.values,
+    ...(cursor ? { cursorValue: cursor.value, cursorId: cursor.id } : {}),
+    limit: query.limit + 1,
+  });
   return toPage(rows, query.limit, sortKey);
 }
 
 /** How many VMs match the list's filters, over all pages. */
 export function countVms(db: Db, query: VmCountQuery, now: Date): number {
-  return (
+  const filters = vmFilterShape(query, now);
+  const counted = preparedShapeIn(db, `vms:count:${filters.name}`, () =>
     db
       .select({ n: count() })
       .from(vms)
       .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
-      .where(vmFilters(query, now))
-      .get()?.n ?? 0
+      .where(filters.condition())
+      .prepare(),
   );
-}
-
-/** `now` decides the protection statuses (VM-UNPROTECTED and RPO-EXCEEDED are statuses, not stored findings). */
-function vmFilters(query: VmCountQuery, now: Date): SQL | undefined {
-  const statusOfRule = protectionStatusOfRule(query.ruleId);
-  const findingRuleId = statusOfRule ? undefined : query.ruleId;
-  // IN (subquery) filters use the (filter, vm_id) indexes of disks and findings directly.
-  return where([
-    query.protection ? sql`"vms"."id" in ${vmIdsWithProtectionStatus(query.protection, now)}` : undefined,
-    statusOfRule ? sql`"vms"."id" in ${vmIdsWithProtectionStatus(statusOfRule, now)}` : undefined,
-    query.hostId ? eq(vms.hostId, query.hostId) : undefined,
-    query.osFamily ? eq(vms.osFamily, query.osFamily) : undefined,
-    query.powerState ? eq(vms.powerState, query.powerState) : undefined,
-    query.presence === 'gone' ? isNotNull(vms.goneSince) : undefined,
-    query.presence === 'present' ? isNull(vms.goneSince) : undefined,
-    query.readiness ? eq(vmAssessments.readiness, query.readiness) : undefined,
-    query.search ? likeContains(vms.name, query.search) : undefined,
-    // applications and tags are JSON arrays of a few items; json_each keeps the filter in SQL.
-    query.application
-      ? sql`exists (select 1 from json_each(${vms.applications}) a where a.value = ${query.application})`
-      : undefined,
-    query.tag ? sql`exists (select 1 from json_each(${vms.tags}) t where t.value = ${query.tag})` : undefined,
-    query.hostVolumeId
-      ? sql`"vms"."id" in (select d.vm_id from virtual_disks d where d.host_volume_id = ${query.hostVolumeId})`
-      : undefined,
-    query.arrayVolumeId
-      ? sql`"vms"."id" in (select d.vm_id from virtual_disks d where d.array_volume_id = ${query.arrayVolumeId}
-          union select d.vm_id from virtual_disks d where d.host_volume_id in
-            (select hv.id from host_volumes hv where hv.array_volume_id = ${query.arrayVolumeId}))`
-      : undefined,
-    findingRuleId || query.severity
-      ? sql`"vms"."id" in (select f.vm_id from findings f where ${sql.join(
-          [
-            findingRuleId ? sql`f.rule_id = ${findingRuleId}` : undefined,
-            query.severity ? sql`f.severity = ${query.severity}` : undefined,
-          ].filter((condition) => condition !== undefined),
-          sql` and `,
-        )})`
-      : undefined,
-  ]);
+  return counted.get(filters.values)?.n ?? 0;
 }
 
 export function getVm(db: Db, id: string): VmDetail | null {

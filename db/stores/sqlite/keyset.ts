@@ -8,7 +8,7 @@
  * The cursor is opaque to clients (base64url JSON) but carries the sort it was made for, so a
  * cursor reused with another sort is rejected instead of silently skipping rows.
  */
-import { type SQL, sql } from 'drizzle-orm';
+import { type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { DomainError } from '../../../server/engine/errors';
 import type { Page } from '../ports/page';
@@ -51,7 +51,7 @@ export function afterCursor(
   sortExpr: SQL | SQLiteColumn,
   idColumn: SQLiteColumn,
   direction: 'asc' | 'desc',
-  cursor: { value: SortValue; id: string },
+  cursor: { value: SortValue | Placeholder; id: string | Placeholder },
 ): SQL {
   return direction === 'asc'
     ? sql`(${sortExpr}, ${idColumn}) > (${cursor.value}, ${cursor.id})`

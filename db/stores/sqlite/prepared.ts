@@ -34,6 +34,34 @@ export function preparedIn<T>(owner: Owner, name: string, build: () => T): T {
   return statement;
 }
 
+const byShape = new WeakMap<object, Map<string, unknown>>();
+
+/** How many shapes of statement a connection keeps (for all lists together). */
+export const SHAPES_KEPT = 256;
+
+/**
+ * Like preparedIn, for a statement whose text depends on the query (which filters apply, the sort):
+ * the least recently used shape goes once SHAPES_KEPT are kept, so a client combining filters cannot
+ * grow the connection's statements without bound.
+ */
+export function preparedShapeIn<T>(owner: Owner, shape: string, build: () => T): T {
+  const connection = connectionOf(owner);
+  let statements = byShape.get(connection);
+  if (!statements) {
+    statements = new Map();
+    byShape.set(connection, statements);
+  }
+  let statement = statements.get(shape) as T | undefined;
+  if (statement === undefined) {
+    statement = build();
+    if (statements.size >= SHAPES_KEPT) statements.delete(statements.keys().next().value as string);
+  } else {
+    statements.delete(shape);
+  }
+  statements.set(shape, statement);
+  return statement;
+}
+
 /**
  * `column IN` the JSON array bound to the placeholder `name` (jsonList): one statement, prepared
  * once, for any number of values. Drizzle's inArray writes one parameter per value, so a list of

@@ -6,7 +6,7 @@
  * coverage is computed once per query from the few enabled jobs, and the list is keyset-paged on
  * (name, id) with the page's details (point, host, last run) looked up for the page's rows only.
  */
-import { type SQL, sql } from 'drizzle-orm';
+import { type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { ProtectionStatus } from '../../../server/engine/protection';
 import type { OperationKind, OperationStatus } from '../../../server/engine/statuses';
 import type { Consistency } from '../../../server/engine/types';
@@ -118,14 +118,15 @@ function protectionStatusRows(scope: 'estate' | 'named'): string {
 const PROTECTION_STATUS_ROWS = protectionStatusRows('estate');
 
 /**
- * The ids of the VMs whose protection status at `now` is `status`, as a SQL subquery for other
- * lists (the VM list filters with it): the very computation the protection page shows.
+ * The ids of the VMs whose protection status at `now` (epoch ms) is `status`, as a SQL subquery for
+ * other lists (the VM list filters with it): the very computation the protection page shows. Both
+ * are placeholders of the statement it goes into, which is prepared once.
  */
-export function vmIdsWithProtectionStatus(status: ProtectionStatus, now: Date): SQL {
+export function vmIdsWithProtectionStatus(status: Placeholder, now: Placeholder): SQL {
   const parts = PROTECTION_STATUS_ROWS.split(':now');
   const rows = sql.join(
     parts.map((part) => sql.raw(part)),
-    sql`${now.getTime()}`,
+    sql`${now}`,
   );
   return sql`(${rows} select vm_id from statuses where status = ${status})`;
 }
