@@ -43,10 +43,11 @@ import { rawPreparedIn } from './prepared';
  * the same builder, not an `:vmIds is null or …` condition: SQLite plans a statement once, for any
  * parameter, and a filter on the outer select walked every VM by name and computed the coverage of
  * every VM a job covers, to keep 25 rows (2.6 ms of the VM list's 2.8 ms at 20,000 VMs). The named
- * text reads `vms` by primary key and restricts each coverage branch to the named VMs, vm_id being
- * the second column of the index the branch already walks ((host_volume_id | array_volume_id,
- * vm_id) on virtual_disks, (job_id, vm_id) on restore_point_job_vms); the 'vms' branch looks each
- * named VM up in backup_job_vms (vm_id, job_id), then its jobs by primary key. Its rows are the
+ * text reads `vms` by primary key and restricts each coverage branch to the named VMs: the volume
+ * branches match the named VMs' disks (read once through the vm_id index) against the jobs'
+ * volumes; the catalogued-point branch walks (job_id, vm_id) on restore_point_job_vms for the named
+ * VMs; the 'vms' branch looks each named VM up in backup_job_vms (vm_id, job_id), then its jobs by
+ * primary key. Its rows are the
  * whole-estate text's for the same VMs (the contract asks each branch for one VM beside a stricter
  * one not asked for, and follows a job's writes: contract/protection-job-changes.ts).
  */
@@ -55,6 +56,9 @@ function protectionStatusRows(scope: 'estate' | 'named'): string {
   const inNamed = (column: string) => `${column} in (select value from json_each(:vmIds))`;
   /** ` and <column> is a named VM`, in the named text only. */
   const named = (column: string) => (isNamed ? ` and ${inNamed(column)}` : '');
+  // The named VMs' few disks, read once by vm_id, are matched against the jobs' volumes: cheaper
+  // than probing each job's volume index once per named VM (0.24 against 0.33 ms for a page of 50).
+  const disks = isNamed ? 'named_disks' : 'virtual_disks';
   return `
   with enabled_jobs as materialized (
     select id, rpo_hours,
@@ -62,7 +66,15 @@ function protectionStatusRows(scope: 'estate' | 'named'): string {
       json_extract(request_json, '$.scope.hostVolumeId') as host_volume_id,
       json_extract(request_json, '$.scope.arrayVolumeId') as array_volume_id
     from backup_jobs where is_enabled = 1
-  ),
+  ),${
+    isNamed
+      ? `
+  named_disks as materialized (
+    select d.vm_id, d.host_volume_id, d.array_volume_id
+    from json_each(:vmIds) n cross join virtual_disks d on d.vm_id = n.value
+  ),`
+      : ''
+  }
   -- CROSS JOIN fixes the loops: from each job to its VMs or disks by index; for named VMs, from
   -- each VM to the 'vms'-scope jobs naming it.
   covered (vm_id, rpo_hours) as (
@@ -76,16 +88,16 @@ function protectionStatusRows(scope: 'estate' | 'named'): string {
     }
     union all
     select d.vm_id, j.rpo_hours from enabled_jobs j
-      cross join virtual_disks d on d.host_volume_id = j.host_volume_id${named('d.vm_id')}
+      cross join ${disks} d on d.host_volume_id = j.host_volume_id
       where j.scope_kind = 'host-volume'
     union all
     select d.vm_id, j.rpo_hours from enabled_jobs j
-      cross join virtual_disks d on d.array_volume_id = j.array_volume_id${named('d.vm_id')}
+      cross join ${disks} d on d.array_volume_id = j.array_volume_id
       where j.scope_kind = 'array-volume'
     union all
     select d.vm_id, j.rpo_hours from enabled_jobs j
       cross join host_volumes hv on hv.array_volume_id = j.array_volume_id
-      cross join virtual_disks d on d.host_volume_id = hv.id${named('d.vm_id')} and d.array_volume_id is null
+      cross join ${disks} d on d.host_volume_id = hv.id and d.array_volume_id is null
       where j.scope_kind = 'array-volume'
     union all
     select c.vm_id, j.rpo_hours from enabled_jobs j
