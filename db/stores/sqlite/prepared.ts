@@ -18,14 +18,20 @@ function connectionOf(owner: Owner): object {
   return (owner as unknown as { session: { client: object } }).session.client;
 }
 
-/** The statement `name` of this connection, built by `build` the first time it is asked for. */
-export function preparedIn<T>(owner: Owner, name: string, build: () => T): T {
+/** The statements `kept` holds for this owner's connection (an empty map the first time). */
+function statementsOf(kept: WeakMap<object, Map<string, unknown>>, owner: Owner): Map<string, unknown> {
   const connection = connectionOf(owner);
-  let statements = byConnection.get(connection);
+  let statements = kept.get(connection);
   if (!statements) {
     statements = new Map();
-    byConnection.set(connection, statements);
+    kept.set(connection, statements);
   }
+  return statements;
+}
+
+/** The statement `name` of this connection, built by `build` the first time it is asked for. */
+export function preparedIn<T>(owner: Owner, name: string, build: () => T): T {
+  const statements = statementsOf(byConnection, owner);
   let statement = statements.get(name) as T | undefined;
   if (statement === undefined) {
     statement = build();
@@ -45,12 +51,7 @@ export const SHAPES_KEPT = 256;
  * grow the connection's statements without bound.
  */
 export function preparedShapeIn<T>(owner: Owner, shape: string, build: () => T): T {
-  const connection = connectionOf(owner);
-  let statements = byShape.get(connection);
-  if (!statements) {
-    statements = new Map();
-    byShape.set(connection, statements);
-  }
+  const statements = statementsOf(byShape, owner);
   let statement = statements.get(shape) as T | undefined;
   if (statement === undefined) {
     statement = build();
