@@ -12,6 +12,7 @@
 import { type Inventory, type InventoryIndex, indexInventory, type Vm } from './inventory';
 import { type MethodPlan, planVm, planVmOf } from './planner';
 import { type HostScope, hostScopeOf } from './rules';
+import { estateCacheOf, vmsOnHostVolume } from './rules/context';
 import type { Finding, Readiness } from './types';
 
 export interface VmAssessment {
@@ -126,11 +127,10 @@ function vmsOnVolumesOfSeveralHosts(index: InventoryIndex): Set<Vm> {
     if (known === undefined) hostOfVolume.set(volumeId, hostId);
     else if (known !== hostId) sharedVolumeIds.add(volumeId);
   };
-  for (const [volumeId, vmIds] of index.vmIdsByHostVolume) {
-    for (let i = 0; i < vmIds.length; i++) {
-      const vm = index.vmsById.get(vmIds[i]);
-      if (vm) note(volumeId, vm.hostId);
-    }
+  const cache = estateCacheOf(index);
+  for (const volumeId of index.vmIdsByHostVolume.keys()) {
+    const onVolume = vmsOnHostVolume(index, cache, volumeId);
+    for (let i = 0; i < onVolume.length; i++) note(volumeId, onVolume[i].hostId);
   }
   const { vms } = index.inventory;
   for (let i = 0; i < vms.length; i++) {
@@ -140,10 +140,8 @@ function vmsOnVolumesOfSeveralHosts(index: InventoryIndex): Set<Vm> {
   const onShared = new Set<Vm>();
   if (sharedVolumeIds.size === 0) return onShared;
   for (const volumeId of sharedVolumeIds) {
-    for (const id of index.vmIdsByHostVolume.get(volumeId) ?? []) {
-      const vm = index.vmsById.get(id);
-      if (vm) onShared.add(vm);
-    }
+    const onVolume = vmsOnHostVolume(index, cache, volumeId);
+    for (let i = 0; i < onVolume.length; i++) onShared.add(onVolume[i]);
   }
   for (let i = 0; i < vms.length; i++) {
     const volumeId = vms[i].snapshotLocationVolumeId;

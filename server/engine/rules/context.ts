@@ -100,6 +100,12 @@ export interface RuleContext {
 }
 
 export interface EstateCache {
+  /**
+   * The VMs (the index's objects) with a disk on each host volume, by volume id (vmsOnHostVolume):
+   * the walk's order, the volume's VM refs and its expected change all read them, and each VM id
+   * is then looked up once per volume instead of once per reader.
+   */
+  vmsByHostVolume: Map<string, readonly Vm[]>;
   /** Sum of dailyChangeBytes of the VMs with a disk on each host volume. */
   expectedChangeByHostVolume: Map<string, number>;
   arrayVolumeIdsByGroup: Map<string, string[]>;
@@ -175,6 +181,7 @@ export function estateCacheOf(index: InventoryIndex): EstateCache {
     else arrayVolumeIdsByGroup.set(volume.consistencyGroupId, [volume.id]);
   }
   const cache: EstateCache = {
+    vmsByHostVolume: new Map(),
     expectedChangeByHostVolume: new Map(),
     arrayVolumeIdsByGroup,
     refs: new Map(),
@@ -191,14 +198,34 @@ export function estateCacheOf(index: InventoryIndex): EstateCache {
   return cache;
 }
 
+/**
+ * The VMs with a disk on a host volume (index.vmIdsByHostVolume's order, ids missing from the
+ * index left out), looked up once per volume and kept in the estate cache. Read-only.
+ */
+export function vmsOnHostVolume(
+  index: InventoryIndex,
+  cache: EstateCache,
+  hostVolumeId: string,
+): readonly Vm[] {
+  const known = cache.vmsByHostVolume.get(hostVolumeId);
+  if (known) return known;
+  const vmIds = index.vmIdsByHostVolume.get(hostVolumeId) ?? NONE;
+  const vms: Vm[] = [];
+  for (let i = 0; i < vmIds.length; i++) {
+    const vm = index.vmsById.get(vmIds[i]);
+    if (vm) vms.push(vm);
+  }
+  cache.vmsByHostVolume.set(hostVolumeId, vms);
+  return vms;
+}
+
 /** Expected daily change landing on a host volume: every VM with a disk on it. Memoised per volume. */
 export function expectedChangeOnHostVolume(ctx: RuleContext, hostVolumeId: string): number {
   const cached = ctx.cache.expectedChangeByHostVolume.get(hostVolumeId);
   if (cached !== undefined) return cached;
+  const vms = vmsOnHostVolume(ctx.index, ctx.cache, hostVolumeId);
   let total = 0;
-  for (const vmId of ctx.index.vmIdsByHostVolume.get(hostVolumeId) ?? []) {
-    total += ctx.index.vmsById.get(vmId)?.dailyChangeBytes ?? 0;
-  }
+  for (let i = 0; i < vms.length; i++) total += vms[i].dailyChangeBytes;
   ctx.cache.expectedChangeByHostVolume.set(hostVolumeId, total);
   return total;
 }

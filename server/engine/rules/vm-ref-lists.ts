@@ -3,7 +3,7 @@
  * by a volume's or a LUN set's snapshot), and a VM's others on them. Built once per volume or set,
  * kept in the estate cache (context.ts), shared by every VM that reads them.
  */
-import type { ArrayVolume, HostVolume } from '../inventory';
+import type { ArrayVolume, HostVolume, Vm } from '../inventory';
 import type { ObjectRef } from '../types';
 import {
   type EstateCache,
@@ -12,6 +12,7 @@ import {
   type RuleContext,
   sharedRefIn,
   type VolumeSetNode,
+  vmsOnHostVolume,
 } from './context';
 import { vmRef } from './refs';
 
@@ -26,7 +27,7 @@ import { vmRef } from './refs';
 function vmRefsOnVolumes(
   ctx: RuleContext,
   volumes: readonly { id: string }[],
-  vmIdsByVolume: Map<string, string[]>,
+  vmsOnVolume: VmsOnVolume,
   root: VolumeSetNode,
 ): readonly ObjectRef[] {
   let node = root;
@@ -44,12 +45,12 @@ function vmRefsOnVolumes(
   }
   if (node.refs) return node.refs;
   if (volumes.length === 1) {
-    node.refs = vmRefsOfVolume(ctx, volumes[0], vmIdsByVolume);
+    node.refs = vmRefsOfVolume(ctx, volumes[0], vmsOnVolume);
     return node.refs;
   }
   const refs: ObjectRef[] = [];
   for (let i = 0; i < volumes.length; i++) {
-    const onVolume = vmRefsOfVolume(ctx, volumes[i], vmIdsByVolume);
+    const onVolume = vmRefsOfVolume(ctx, volumes[i], vmsOnVolume);
     // Sets hold a few volumes of at most tens of VMs: a scan is cheaper than a Set per list.
     for (let j = 0; j < onVolume.length; j++)
       if (i === 0 || !refs.includes(onVolume[j])) refs.push(onVolume[j]);
@@ -62,17 +63,14 @@ function vmRefsOnVolumes(
 function vmRefsOfVolume(
   ctx: RuleContext,
   volume: { id: string },
-  vmIdsByVolume: Map<string, string[]>,
+  vmsOnVolume: VmsOnVolume,
 ): readonly ObjectRef[] {
-  const { cache, index } = ctx;
+  const { cache } = ctx;
   const known = cache.vmRefsByVolume.get(volume);
   if (known) return known;
-  const vmIds = vmIdsByVolume.get(volume.id) ?? NONE;
+  const vms = vmsOnVolume(ctx, volume.id);
   const refs: ObjectRef[] = [];
-  for (let j = 0; j < vmIds.length; j++) {
-    const vm = index.vmsById.get(vmIds[j]);
-    if (vm) refs.push(sharedRefIn(cache, vm, vmRef));
-  }
+  for (let j = 0; j < vms.length; j++) refs.push(sharedRefIn(cache, vms[j], vmRef));
   const list = refs.length === 0 ? NONE : sameVmsList(cache, refs);
   cache.vmRefsByVolume.set(volume, list);
   return list;
@@ -102,15 +100,34 @@ function sameItems(a: readonly ObjectRef[], b: readonly ObjectRef[]): boolean {
   return true;
 }
 
+/** The VMs with a disk on one volume, by its id (the index's objects, ids missing from it left out). */
+type VmsOnVolume = (ctx: RuleContext, volumeId: string) => readonly Vm[];
+
+function vmsOnHostVolumeOf(ctx: RuleContext, volumeId: string): readonly Vm[] {
+  return vmsOnHostVolume(ctx.index, ctx.cache, volumeId);
+}
+
+/** Each LUN's VMs are read once per LUN (its list of refs is kept), so they are not kept themselves. */
+function vmsOnArrayVolume(ctx: RuleContext, volumeId: string): readonly Vm[] {
+  const { index } = ctx;
+  const vmIds = index.vmIdsByArrayVolume.get(volumeId) ?? NONE;
+  const vms: Vm[] = [];
+  for (let i = 0; i < vmIds.length; i++) {
+    const vm = index.vmsById.get(vmIds[i]);
+    if (vm) vms.push(vm);
+  }
+  return vms;
+}
+
 export function vmRefsOnHostVolumes(ctx: RuleContext, volumes: readonly HostVolume[]): readonly ObjectRef[] {
-  return vmRefsOnVolumes(ctx, volumes, ctx.index.vmIdsByHostVolume, ctx.cache.vmRefsByHostVolumeSet);
+  return vmRefsOnVolumes(ctx, volumes, vmsOnHostVolumeOf, ctx.cache.vmRefsByHostVolumeSet);
 }
 
 export function vmRefsOnArrayVolumes(
   ctx: RuleContext,
   volumes: readonly ArrayVolume[],
 ): readonly ObjectRef[] {
-  return vmRefsOnVolumes(ctx, volumes, ctx.index.vmIdsByArrayVolume, ctx.cache.vmRefsByArrayVolumeSet);
+  return vmRefsOnVolumes(ctx, volumes, vmsOnArrayVolume, ctx.cache.vmRefsByArrayVolumeSet);
 }
 
 /**
