@@ -25,6 +25,8 @@ declare module 'autocannon' {
     amount?: number;
     headers?: Record<string, string>;
     pipelining?: number;
+    /** Worker threads firing the requests (connections are divided among them). */
+    workers?: number;
   }
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;
