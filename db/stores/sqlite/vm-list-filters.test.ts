@@ -82,7 +82,7 @@ const SAME_SHAPE: { filter: string; queries: (() => [VmCountQuery, (vm: Vm) => b
   },
   {
     filter: 'search',
-    queries: ['1', '02', 'no such name'].map((search) => () => [
+    queries: ['1', '02', 'no such name', ''].map((search) => () => [
       { search },
       (vm: Vm) => vm.name.toLowerCase().includes(search),
     ]),

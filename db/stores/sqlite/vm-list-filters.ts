@@ -33,8 +33,9 @@ function findingRuleOf(query: VmCountQuery): string | undefined {
   return protectionStatusOfRule(query.ruleId) ? undefined : query.ruleId;
 }
 
-function whenSet<T>(value: T | undefined, values: (value: T) => Record<string, unknown>) {
-  return value === undefined ? undefined : values(value);
+/** A filter's values when the query asks for it: an empty search asks for nothing. */
+function whenSet<T extends string>(value: T | undefined, values: (value: T) => Record<string, unknown>) {
+  return value ? values(value) : undefined;
 }
 
 const FINDINGS_OF = (conditions: SQL) =>
