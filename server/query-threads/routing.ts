@@ -1,0 +1,74 @@
+/**
+ * Which tRPC requests a query thread may answer, and which lane answers the next one.
+ *
+ * A query thread (thread.ts) has its own database connection and its own copy of the server's
+ * modules, and shares nothing else with the main thread: no operation event bus, no worker, no lab
+ * drivers, no in-process registry. So it answers only the estate's reads, whose answer is a
+ * function of the database alone; everything else (mutations, live events, the lab, accounts,
+ * approvals, secrets, anything that may one day read in-process state) stays on the main thread.
+ * A request whose calls are not all on the list is answered by the main thread whole.
+ */
+const THREADABLE_PROCEDURES: ReadonlySet<string> = new Set([
+  'vms.list',
+  'vms.count',
+  'vms.get',
+  'hosts.list',
+  'hosts.count',
+  'hosts.get',
+  'volumes.list',
+  'volumes.count',
+  'volumes.get',
+  'arrays.list',
+  'arrays.count',
+  'arrays.get',
+  'findings.list',
+  'restorePoints.list',
+  'protection.vms',
+  'operations.list',
+  'search.estate',
+]);
+
+const TRPC_PREFIX = '/api/trpc/';
+
+/** True when every call of this request (a GET: queries only) is one a query thread may answer. */
+export function isForQueryThreads(method: string | undefined, url: string | undefined): boolean {
+  if (method !== 'GET' || !url?.startsWith(TRPC_PREFIX)) return false;
+  const query = url.indexOf('?');
+  const paths = url.slice(TRPC_PREFIX.length, query === -1 ? undefined : query);
+  if (paths.length === 0) return false;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(paths);
+  } catch {
+    // A malformed path is the main thread's to refuse, with tRPC's own error.
+    return false;
+  }
+  for (const procedure of decoded.split(',')) {
+    if (!THREADABLE_PROCEDURES.has(procedure)) return false;
+  }
+  return true;
+}
+
+/** The lane of the next request: the main thread (-1) or a query thread's index. */
+export const MAIN_LANE = -1;
+
+/**
+ * Past this many requests in flight on every thread, the main thread answers too: a thread that
+ * is stuck on a long read must not hold the requests queued behind it.
+ */
+export const THREAD_BACKLOG = 64;
+
+/**
+ * The lane of the `turn`-th threadable request: one in 2n + 1 (n threads) is the main thread's,
+ * the others go to the thread with the fewest in flight (the first such). The main thread also
+ * parses and writes every request and serves the pages (~0.7 ms of a list page's ~2.5 ms), so with
+ * one thread it answering a third of them leaves both threads equally busy. Requests in flight
+ * cannot balance the two: a thread's answers wait in the busy main thread's queue and count as in
+ * flight there, so the main thread always looked the less loaded and took almost every request.
+ */
+export function pickLane(turn: number, threadLoads: readonly number[]): number {
+  if (threadLoads.length === 0 || turn % (2 * threadLoads.length + 1) === 0) return MAIN_LANE;
+  let lane = 0;
+  for (let i = 1; i < threadLoads.length; i++) if (threadLoads[i] < threadLoads[lane]) lane = i;
+  return threadLoads[lane] >= THREAD_BACKLOG ? MAIN_LANE : lane;
+}
