@@ -29,6 +29,8 @@ const server = await startConsoleServer({
   port: config.port,
   isDevelopment,
   trustedProxy: config.auth.trustedProxy,
+  // A private in-memory database cannot be opened by another thread.
+  queryThreads: config.database.kind === 'sqlite' && config.dbPath === ':memory:' ? 0 : config.queryThreads,
 });
 console.log(`Migawka is serving http://${config.host}:${config.port}`);
 for (const signal of ['SIGINT', 'SIGTERM']) {

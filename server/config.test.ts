@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_MAX_IMPORT_BYTES,
   DEFAULT_MAX_REQUEST_BYTES,
+  DEFAULT_QUERY_THREADS,
   DEFAULT_TEST_POSTGRES_URL,
   loadConfig,
 } from './config';
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
       migrationsDir: null,
       seedDemo: true,
       runWorkerInProcess: true,
+      queryThreads: DEFAULT_QUERY_THREADS,
       lab: {
         dir: path.join('./data', 'lab'),
         stepDelayMs: DEFAULT_LAB_STEP_DELAY_MS,
@@ -136,6 +138,8 @@ describe('loadConfig', () => {
         worker: { concurrency: 4, leaseMs: 30_000, pollMs: 250, serves: { hostIds: null, arrayIds: null } },
       },
     },
+    { env: { MIGAWKA_QUERY_THREADS: '0' }, expected: { queryThreads: 0 } },
+    { env: { MIGAWKA_QUERY_THREADS: '2' }, expected: { queryThreads: 2 } },
     {
       env: { MIGAWKA_WORKER_HOSTS: ' hv-prague-01, hv-prague-02 ,', MIGAWKA_WORKER_ARRAYS: 'pure-1' },
       expected: {
@@ -269,6 +273,8 @@ describe('loadConfig', () => {
     ['MIGAWKA_LIMIT_PER_HOST', '0', 'must be ≥ 1'],
     ['MIGAWKA_LIMIT_PER_ARRAY', 'two', 'must be a whole number'],
     ['MIGAWKA_WORKER_CONCURRENCY', '0', 'must be ≥ 1'],
+    ['MIGAWKA_QUERY_THREADS', 'one', 'must be a whole number'],
+    ['MIGAWKA_QUERY_THREADS', '9', 'must be ≤ 8'],
     ['MIGAWKA_WORKER_LEASE_MS', '1.5', 'must be a whole number'],
     ['MIGAWKA_WORKER_POLL_MS', '-5', 'must be a whole number'],
     ['MIGAWKA_WORKER_HOSTS', ' , ', 'must name at least one inventory id'],

@@ -40,55 +40,41 @@ const secretKey = z
     'must decode to exactly 32 bytes (an AES-256 key); generate one with `openssl rand -base64 32`',
   );
 
+/** "a, b ,," → ["a", "b"]: the entries of a comma-separated list, trimmed, the empty ones left out. */
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean),
+);
+
 /** "a.example, B.example:8443" → ["a.example", "b.example"]: host names compare without port or case. */
-const hostList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z.array(
-      z
-        .string()
-        .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d+)?$/, 'must be host names separated by commas')
-        .transform(hostNameOf),
-    ),
-  );
+const hostList = commaList.pipe(
+  z.array(
+    z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d+)?$/, 'must be host names separated by commas')
+      .transform(hostNameOf),
+  ),
+);
 
 /** "hv-prague-01, hv-prague-02" → inventory ids (a worker's placement: the hosts or arrays it takes). */
-export const inventoryIdList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.string().max(200)).min(1, 'must name at least one inventory id (comma-separated)'));
+export const inventoryIdList = commaList.pipe(
+  z.array(z.string().max(200)).min(1, 'must name at least one inventory id (comma-separated)'),
+);
 
 /** "https://migawka.example.com, http://10.0.0.5:3000" → exact origins (scheme://host[:port]). */
-const originList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z.array(
-      z
-        .string()
-        .refine(
-          (entry) => URL.canParse(entry) && new URL(entry).origin === entry.replace(/\/$/, ''),
-          'must be origins like https://migawka.example.com separated by commas',
-        )
-        .transform((entry) => new URL(entry).origin),
-    ),
-  );
+const originList = commaList.pipe(
+  z.array(
+    z
+      .string()
+      .refine(
+        (entry) => URL.canParse(entry) && new URL(entry).origin === entry.replace(/\/$/, ''),
+        'must be origins like https://migawka.example.com separated by commas',
+      )
+      .transform((entry) => new URL(entry).origin),
+  ),
+);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -139,6 +125,9 @@ const envSchema = z.object({
   MIGAWKA_MIGRATIONS_DIR: z.string().optional(),
   MIGAWKA_SEED_DEMO: flag.optional(),
   MIGAWKA_WORKER: flag.optional(),
+  MIGAWKA_QUERY_THREADS: wholeNumberAtLeast(0)
+    .refine((value) => value <= 8, 'must be ≤ 8')
+    .optional(),
   MIGAWKA_LAB_DIR: z.string().optional(),
   MIGAWKA_LAB_STEP_DELAY_MS: nonNegativeNumber.optional(),
   MIGAWKA_LAB_SCRIPT_TIME_SCALE: nonNegativeNumber.optional(),
@@ -219,6 +208,8 @@ export interface MigawkaConfig {
   seedDemo: boolean;
   /** Run the durable worker inside the web server (false: `migawka worker` runs it). */
   runWorkerInProcess: boolean;
+  /** Threads that answer the estate's reads beside the main thread (server/query-threads; 0: none). */
+  queryThreads: number;
   lab: {
     dir: string;
     stepDelayMs: number;
@@ -334,6 +325,11 @@ export const DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
  */
 export const DEFAULT_MAX_IMPORT_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_MAX_BATCH_SIZE = 20;
+/**
+ * One thread beside the main thread: the machines the console is sized for have two cores, and each
+ * thread holds its own copy of the server's modules (~100 MB resident). docs/BENCHMARKS.md.
+ */
+export const DEFAULT_QUERY_THREADS = 1;
 /** Four hours: long enough to find a second admin in a working day, short enough that the estate has not moved on. */
 export const DEFAULT_APPROVAL_EXPIRY_MINUTES = 240;
 
@@ -407,6 +403,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     migrationsDir: vars.MIGAWKA_MIGRATIONS_DIR ?? null,
     seedDemo: vars.MIGAWKA_SEED_DEMO ?? true,
     runWorkerInProcess: vars.MIGAWKA_WORKER ?? true,
+    queryThreads: vars.MIGAWKA_QUERY_THREADS ?? DEFAULT_QUERY_THREADS,
     lab: {
       dir: vars.MIGAWKA_LAB_DIR ?? path.join(dataDir, 'lab'),
       stepDelayMs: vars.MIGAWKA_LAB_STEP_DELAY_MS ?? DEFAULT_LAB_STEP_DELAY_MS,

@@ -11,8 +11,13 @@
 import http from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import next from 'next';
+import { processSessionChecks } from './auth/session-checks';
 import { withGzip } from './http-compression';
+import { logger } from './logger';
 import { forwardedFor } from './peer-address';
+import { bundleQueryThread } from './query-threads/bundle';
+import { type QueryThreadPool, startQueryThreads } from './query-threads/pool';
+import { isForQueryThreads } from './query-threads/routing';
 import { publishedTrpcEndpoint } from './trpc/direct-endpoint';
 
 export interface ConsoleServerOptions {
@@ -21,6 +26,11 @@ export interface ConsoleServerOptions {
   isDevelopment: boolean;
   /** MIGAWKA_TRUSTED_PROXY: a reverse proxy in front writes X-Forwarded-For (peer-address.ts). */
   trustedProxy: boolean;
+  /**
+   * MIGAWKA_QUERY_THREADS: threads answering the estate's reads beside this one (server/query-threads).
+   * None under `next dev`, and none on a private in-memory database another thread cannot open.
+   */
+  queryThreads: number;
 }
 
 const TRPC_PATH = /^\/api\/trpc(\/|\?|$)/;
@@ -43,6 +53,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     // Next runs in this process and uses the platform's Request and Response: leave them as they are.
     { overrideGlobalObjects: false },
   );
+  const threads = options.isDevelopment ? null : await startThreads(options.queryThreads);
   const server = http.createServer((request, response) => {
     request.headers['x-forwarded-for'] = forwardedFor(
       request.headers['x-forwarded-for'],
@@ -51,12 +62,30 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     );
     const isDirect =
       !options.isDevelopment && publishedTrpcEndpoint() !== undefined && TRPC_PATH.test(request.url ?? '');
-    if (isDirect) void serveTrpc(request, response);
-    else void handleWithNext(request, response);
+    if (!isDirect) void handleWithNext(request, response);
+    else if (threads && isForQueryThreads(request.method, request.url))
+      threads.serve(request, response, () => void serveTrpc(request, response));
+    else void serveTrpc(request, response);
   });
+  server.once('close', () => void threads?.close());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, resolve);
   });
   return server;
+}
+
+/** The query threads, or null when none is asked for or none could start (the main thread answers all). */
+async function startThreads(count: number): Promise<QueryThreadPool | null> {
+  if (count === 0) return null;
+  try {
+    const pool = await startQueryThreads({ count, entry: await bundleQueryThread(), logger });
+    if (pool.size === 0) return null;
+    // A session revoked or a user changed here: the threads judge their next requests afresh.
+    processSessionChecks().onChanged(() => pool.noteSessionsChanged());
+    return pool;
+  } catch (error) {
+    logger.warn({ err: error }, 'the query threads could not start; the main thread answers every request');
+    return null;
+  }
 }

@@ -81,3 +81,21 @@ describe('session checks shared by the live streams of a session', () => {
     expect(h.asked).toEqual(['t1', 't1']);
   });
 });
+
+describe('changes told to listeners', () => {
+  it('calls each listener once per change noted, once the answers are forgotten, until it stops', async () => {
+    const h = harness();
+    await h.lookUp('t1');
+    const heard: number[] = [];
+    const stop = h.checks.onChanged(() => {
+      // A question asked from the listener goes to the store: the old answer is gone by then.
+      void h.lookUp('t1');
+      heard.push(h.asked.length);
+    });
+    h.checks.noteChanged();
+    expect(heard).toEqual([2]);
+    stop();
+    h.checks.noteChanged();
+    expect(heard).toEqual([2]);
+  });
+});

@@ -28,6 +28,11 @@ export interface SessionChecks<T> {
   lookUp(token: string, lookUp: () => Promise<T>, options?: { keep?: (answer: T) => boolean }): Promise<T>;
   /** A session or user changed: answers cached before now are not reused. */
   noteChanged(): void;
+  /**
+   * Calls `listener` after each change noted here (the console's query threads forget their own
+   * answers then: server/query-threads). Returns the way to stop.
+   */
+  onChanged(listener: () => void): () => void;
 }
 
 interface Cached<T> {
@@ -38,6 +43,7 @@ interface Cached<T> {
 
 export function createSessionChecks<T>(options: { maxAgeMs: number; now: () => number }): SessionChecks<T> {
   const byToken = new Map<string, Cached<T>>();
+  const listeners = new Set<() => void>();
   let generation = 0;
   const forgetStale = (now: number) => {
     for (const [token, cached] of byToken) {
@@ -68,6 +74,11 @@ export function createSessionChecks<T>(options: { maxAgeMs: number; now: () => n
     noteChanged() {
       generation += 1;
       byToken.clear();
+      for (const listener of listeners) listener();
+    },
+    onChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }
