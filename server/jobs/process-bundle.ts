@@ -15,8 +15,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
+import { NODE_BUNDLE_OPTIONS, PROJECT_ROOT as ROOT } from '../node-bundle';
 
 export interface ProcessBundles {
   /** `node <cli> worker …` runs what `node bin/migawka.mjs worker …` runs. */
@@ -30,16 +29,7 @@ export interface ProcessBundles {
 export async function bundleProcesses(label: string): Promise<ProcessBundles> {
   const dir = path.join(ROOT, 'node_modules', '.cache', 'migawka-process-bundles', `${label}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
-  const common = {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    define: { 'import.meta.dirname': 'undefined' },
-    logLevel: 'warning',
-    absWorkingDir: ROOT,
-  } as const;
+  const common = NODE_BUNDLE_OPTIONS;
   const cli = path.join(dir, 'cli.mjs');
   const webNode = path.join(dir, 'web-node.mjs');
   await Promise.all([
