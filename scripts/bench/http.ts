@@ -43,8 +43,8 @@ function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
- * The built console as `npm start` serves it (scripts/start.mjs) on the bench database: no worker
- * (the queued backups stay queued), logs at warn.
+ * The built console as `npm start` serves it (scripts/start.mjs, with its default query thread) on
+ * the bench database: no worker (the queued backups stay queued), logs at warn.
  */
 export async function startConsole(dbFile: string, dataDir: string, port: number): Promise<RunningServer> {
   const child = spawn(process.execPath, ['scripts/start.mjs'], {
