@@ -1,8 +1,8 @@
 /**
  * A query thread: the console's tRPC endpoint (the same edge checks, session look-up, procedures
  * and serialisation as the main thread's) on a database connection of its own, answering the
- * estate's reads the main thread hands it (routing.ts). Bundled by scripts/build-query-thread.mjs
- * and started by pool.ts.
+ * estate's reads the main thread hands it (routing.ts). Compiled by bundle.ts when the console
+ * starts, and started by pool.ts.
  */
 import { parentPort } from 'node:worker_threads';
 import { getProcessDatabase } from '../../db/process-database';
