@@ -25,10 +25,16 @@ async function harness(count: number) {
     entry: TEST_THREAD,
     logger: { ...quiet, warn: (_: unknown, message?: string) => void logged.push(String(message)) },
   });
+  // The main thread's answer; '/main-hold' is held until `releaseMain` (requests overlap meanwhile).
+  const heldOnMain: http.ServerResponse[] = [];
+  const answerOnMain = (response: http.ServerResponse, url: string | undefined) => {
+    response.writeHead(200, { 'x-lane': 'main' });
+    response.end(`main ${url}`);
+  };
   const server = http.createServer((request, response) =>
     pool.serve(request, response, () => {
-      response.writeHead(200, { 'x-lane': 'main' });
-      response.end(`main ${request.url}`);
+      if (request.url === '/main-hold') heldOnMain.push(response);
+      else answerOnMain(response, request.url);
     }),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -37,11 +43,22 @@ async function harness(count: number) {
     const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { cookie: 'session=abc' } });
     return { status: response.status, lane: response.headers.get('x-lane'), body: await response.text() };
   };
+  /** A request the main thread holds: every request after it overlaps it. */
+  const holdMain = async () => {
+    const answered = get('/main-hold');
+    await expect.poll(() => heldOnMain.length).toBe(1);
+    return async () => {
+      answerOnMain(heldOnMain[0], '/main-hold');
+      return answered;
+    };
+  };
   return {
     pool,
     get,
+    holdMain,
     logged,
     close: async () => {
+      for (const response of heldOnMain) if (!response.writableEnded) answerOnMain(response, '/main-hold');
       await pool.close();
       await new Promise((resolve) => server.close(resolve));
     },
@@ -56,24 +73,34 @@ afterEach(async () => {
 });
 
 describe('query threads', () => {
-  it('answers one request in three on the main thread and the others on the thread, as the thread wrote them', async () => {
+  it('answers a request that arrives alone on the main thread', async () => {
     const h = await harness(1);
     opened = h;
     expect(h.pool.size).toBe(1);
-    const served = [];
-    for (const path of ['/a', '/b', '/c', '/d']) served.push(await h.get(path));
-    expect(served.map((answer) => answer.lane)).toEqual(['main', 'thread', 'thread', 'main']);
+    const served = [await h.get('/a'), await h.get('/b'), await h.get('/c')];
+    expect(served.map((answer) => answer.lane)).toEqual(['main', 'main', 'main']);
     expect(served[0]).toEqual({ status: 200, lane: 'main', body: 'main /a' });
+  });
+
+  it('answers one overlapping request in three on the main thread and the others on the thread, as the thread wrote them', async () => {
+    const h = await harness(1);
+    opened = h;
+    // The held request was the first turn (the main thread's); the next ones overlap it.
+    const release = await h.holdMain();
+    const served = [];
+    for (const path of ['/b', '/c', '/d', '/e']) served.push(await h.get(path));
+    expect(served.map((answer) => answer.lane)).toEqual(['thread', 'thread', 'main', 'thread']);
+    expect(await release()).toEqual({ status: 200, lane: 'main', body: 'main /main-hold' });
     // The thread's status, headers and bytes, and the request's own headers reached it.
-    expect(served[1].status).toBe(203);
-    expect(served[1].body).toMatch(/^thread \d+ holding 0 changes 0 \/b session=abc$/);
+    expect(served[0].status).toBe(203);
+    expect(served[0].body).toMatch(/^thread \d+ holding 0 changes 0 \/b session=abc$/);
   });
 
   it('answers on the main thread what a thread held when it ended, and replaces the thread', async () => {
     const h = await harness(1);
     opened = h;
-    await h.get('/first');
-    const [ended] = [await h.get('/exit')];
+    await h.holdMain();
+    const ended = await h.get('/exit');
     expect(ended).toEqual({ status: 200, lane: 'main', body: 'main /exit' });
     await expect.poll(() => h.pool.size).toBe(1);
     const answers = [await h.get('/x'), await h.get('/y'), await h.get('/z')];
@@ -84,7 +111,7 @@ describe('query threads', () => {
   it('tells every thread of a session change before the requests sent after it', async () => {
     const h = await harness(2);
     opened = h;
-    expect((await h.get('/a')).lane).toBe('main');
+    await h.holdMain();
     h.pool.noteSessionsChanged();
     h.pool.noteSessionsChanged();
     const held = h.get('/hold');
@@ -100,7 +127,7 @@ describe('query threads', () => {
   it('answers on the main thread a request the thread could not answer, and says so in the log', async () => {
     const h = await harness(1);
     opened = h;
-    await h.get('/first');
+    await h.holdMain();
     expect(await h.get('/throw')).toEqual({ status: 200, lane: 'main', body: 'main /throw' });
     expect(h.logged).toContain('a query thread could not answer a request');
     expect((await h.get('/after')).lane).toBe('thread');
@@ -119,7 +146,7 @@ describe('query threads', () => {
   it('hands a request to the thread with fewer in flight, and answers what a thread holds at close on the main thread', async () => {
     const h = await harness(2);
     opened = h;
-    expect(await h.get('/a')).toEqual({ status: 200, lane: 'main', body: 'main /a' });
+    await h.holdMain();
     const held = h.get('/hold');
     await expect.poll(() => h.pool.loads()).toEqual([1, 0]);
     const next = await h.get('/b');

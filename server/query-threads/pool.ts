@@ -3,8 +3,9 @@
  * reads (routing.ts) beside the main thread, so one console process uses more than one core.
  *
  * Why: a list page costs ~2.5 ms of CPU, and the main thread alone served ~370–440 of them a second
- * at 32 connections while the machine's other core sat 40 % idle (docs/BENCHMARKS.md). The main
- * thread answers a share of the requests itself and hands the others to the threads (pickLane).
+ * at 32 connections while the machine's other core sat 40 % idle (docs/BENCHMARKS.md). A request
+ * that arrives alone is answered by the main thread; when requests overlap, the main thread answers
+ * a share of them and hands the others to the threads (pickLane).
  *
  * Nothing is lost to a thread: the requests a thread holds when it fails, or that it could not
  * answer, are answered by the main thread (they are reads: asking again changes nothing), and a
@@ -55,11 +56,16 @@ export async function startQueryThreads(options: {
 }): Promise<QueryThreadPool> {
   const lanes: Lane[] = [];
   let turn = 0;
+  let mainInFlight = 0;
   let nextId = 0;
   let isClosing = false;
 
   const answerOnMain = (held: Held) => {
     if (held.response.writableEnded || held.response.destroyed) return;
+    mainInFlight += 1;
+    held.response.once('close', () => {
+      mainInFlight -= 1;
+    });
     held.serveOnMain();
   };
 
@@ -113,7 +119,7 @@ export async function startQueryThreads(options: {
     },
     loads,
     serve(request, response, serveOnMain) {
-      const lane = pickLane(turn++, loads());
+      const lane = pickLane(turn++, mainInFlight, loads());
       const held: Held = { response, serveOnMain };
       if (lane === MAIN_LANE) return answerOnMain(held);
       const id = nextId++;

@@ -27,27 +27,35 @@ describe('which requests a query thread answers', () => {
 
 describe('the lane of the next request', () => {
   it.each([
-    { name: 'no thread: the main thread', turn: 1, loads: [], lane: MAIN_LANE },
-    { name: "one thread, the main thread's turn", turn: 0, loads: [0], lane: MAIN_LANE },
-    { name: 'one thread, its turn', turn: 1, loads: [5], lane: 0 },
-    { name: 'one thread, its second turn', turn: 2, loads: [5], lane: 0 },
-    { name: "one thread, the main thread's next turn", turn: 3, loads: [0], lane: MAIN_LANE },
-    { name: 'two threads: the least loaded', turn: 1, loads: [4, 2], lane: 1 },
-    { name: 'two threads, a tie: the first', turn: 2, loads: [3, 3], lane: 0 },
-    { name: "two threads, the main thread's turn (one in five)", turn: 5, loads: [0, 0], lane: MAIN_LANE },
+    { name: 'no thread: the main thread', turn: 1, main: 3, loads: [], lane: MAIN_LANE },
+    { name: 'alone (nothing in flight): the main thread', turn: 1, main: 0, loads: [0], lane: MAIN_LANE },
+    { name: 'alone, two threads: the main thread', turn: 2, main: 0, loads: [0, 0], lane: MAIN_LANE },
+    { name: 'beside one on the main thread: the thread', turn: 1, main: 1, loads: [0], lane: 0 },
+    { name: 'beside one on the thread: the thread, in its turn', turn: 2, main: 0, loads: [1], lane: 0 },
+    { name: "overlapping, the main thread's turn", turn: 3, main: 0, loads: [2], lane: MAIN_LANE },
+    { name: 'two threads: the least loaded', turn: 1, main: 1, loads: [4, 2], lane: 1 },
+    { name: 'two threads, a tie: the first', turn: 2, main: 1, loads: [3, 3], lane: 0 },
+    {
+      name: "two threads, the main thread's turn (one in five)",
+      turn: 5,
+      main: 1,
+      loads: [1, 1],
+      lane: MAIN_LANE,
+    },
     {
       name: 'every thread backed up: the main thread',
       turn: 1,
+      main: 0,
       loads: [THREAD_BACKLOG, THREAD_BACKLOG + 3],
       lane: MAIN_LANE,
     },
-    { name: 'one thread backed up, another not', turn: 1, loads: [THREAD_BACKLOG, 1], lane: 1 },
-  ])('$name', ({ turn, loads, lane }) => {
-    expect(pickLane(turn, loads)).toBe(lane);
+    { name: 'one thread backed up, another not', turn: 1, main: 0, loads: [THREAD_BACKLOG, 1], lane: 1 },
+  ])('$name', ({ turn, main, loads, lane }) => {
+    expect(pickLane(turn, main, loads)).toBe(lane);
   });
 
-  it('gives the main thread one request in three with one thread', () => {
-    const lanes = Array.from({ length: 300 }, (_, turn) => pickLane(turn, [0]));
+  it('gives the main thread one overlapping request in three with one thread', () => {
+    const lanes = Array.from({ length: 300 }, (_, turn) => pickLane(turn, 1, [1]));
     expect(lanes.filter((lane) => lane === MAIN_LANE)).toHaveLength(100);
   });
 });

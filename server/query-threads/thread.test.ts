@@ -43,6 +43,12 @@ let origin: string;
 let stopListening: () => void;
 let mainEndpoint: (request: Request) => Promise<Response>;
 let authRoute: (request: Request) => Promise<Response>;
+const heldOnMain: http.ServerResponse[] = [];
+let onMainHeld: () => void;
+const mainHeld = new Promise<void>((resolve) => {
+  onMainHeld = resolve;
+});
+let mainHold: Promise<string>;
 
 beforeAll(async () => {
   // The thread reads its configuration from the environment, as the console's threads do.
@@ -75,15 +81,24 @@ beforeAll(async () => {
   stopListening = processSessionChecks().onChanged(() => pool.noteSessionsChanged());
   server = http.createServer((request, response) =>
     pool.serve(request, response, () => {
+      if (request.url === '/main-hold') {
+        heldOnMain.push(response);
+        return onMainHeld();
+      }
       response.writeHead(299);
       response.end('the main thread');
     }),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // A request that arrives alone is the main thread's: one held there makes every later one overlap.
+  mainHold = fetch(`${origin}/main-hold`).then((response) => response.text());
+  await mainHeld;
 }, 60_000);
 
 afterAll(async () => {
+  for (const response of heldOnMain) response.end();
+  await mainHold;
   stopListening?.();
   await pool?.close();
   await new Promise((resolve) => server?.close(resolve));
@@ -96,7 +111,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-/** Through the pool: a request the main thread takes (its turn) and then the one the thread answers. */
+/** Through the pool: the requests the main thread takes in its turn, then the one the thread answers. */
 async function onThread(url: string, cookie?: string): Promise<Response> {
   for (;;) {
     const response = await fetch(`${origin}${url}`, { headers: cookie ? { cookie } : {} });
