@@ -104,8 +104,13 @@ export async function startQueryThreads(options: {
         lane.inFlight.clear();
         for (const request of held) answerOnMain(request);
         if (!lane.ready) return resolve(null);
-        // It served, then failed: another takes its place.
-        if (!isClosing) void startLane().then((replacement) => replacement && lanes.push(replacement));
+        // It served, then failed: another takes its place, unless the pool closed while it started.
+        if (isClosing) return;
+        void startLane().then((replacement) => {
+          if (!replacement) return;
+          if (isClosing) void replacement.worker.terminate();
+          else lanes.push(replacement);
+        });
       });
     });
 
