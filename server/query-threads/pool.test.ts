@@ -85,11 +85,20 @@ describe('query threads', () => {
   it('answers one overlapping request in three on the main thread and the others on the thread, as the thread wrote them', async () => {
     const h = await harness(1);
     opened = h;
-    // The held request was the first turn (the main thread's); the next ones overlap it.
+    // The held request arrived alone (the main thread's, counted in its share); the next ones overlap it.
     const release = await h.holdMain();
     const served = [];
-    for (const path of ['/b', '/c', '/d', '/e']) served.push(await h.get(path));
-    expect(served.map((answer) => answer.lane)).toEqual(['thread', 'thread', 'main', 'thread']);
+    for (const path of ['/b', '/c', '/d', '/e', '/f', '/g', '/h', '/i']) served.push(await h.get(path));
+    expect(served.map((answer) => answer.lane)).toEqual([
+      'thread',
+      'thread',
+      'thread',
+      'thread',
+      'main',
+      'thread',
+      'thread',
+      'main',
+    ]);
     expect(await release()).toEqual({ status: 200, lane: 'main', body: 'main /main-hold' });
     // The thread's status, headers and bytes, and the request's own headers reached it.
     expect(served[0].status).toBe(203);

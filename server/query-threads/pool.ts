@@ -16,10 +16,10 @@ import type http from 'node:http';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { QueryRequestMessage, QueryThreadMessage, SessionsChangedMessage } from './protocol';
-import { MAIN_LANE, pickLane } from './routing';
+import { MAIN_LANE, newLaneShare, pickLane } from './routing';
 
 export interface QueryThreadPool {
-  /** Answers the request on a thread, or on the main thread in its turn (`serveOnMain`: pickLane). */
+  /** Answers the request on a thread, or on the main thread in its share (`serveOnMain`: pickLane). */
   serve(request: http.IncomingMessage, response: http.ServerResponse, serveOnMain: () => void): void;
   /** The threads serving now. */
   readonly size: number;
@@ -55,7 +55,7 @@ export async function startQueryThreads(options: {
   logger: Pick<Logger, 'warn' | 'error'>;
 }): Promise<QueryThreadPool> {
   const lanes: Lane[] = [];
-  let turn = 0;
+  const share = newLaneShare();
   let mainInFlight = 0;
   let nextId = 0;
   let isClosing = false;
@@ -124,7 +124,7 @@ export async function startQueryThreads(options: {
     },
     loads,
     serve(request, response, serveOnMain) {
-      const lane = pickLane(turn++, mainInFlight, loads());
+      const lane = pickLane(share, mainInFlight, loads());
       const held: Held = { response, serveOnMain };
       if (lane === MAIN_LANE) return answerOnMain(held);
       const id = nextId++;

@@ -58,18 +58,38 @@ export const MAIN_LANE = -1;
  */
 export const THREAD_BACKLOG = 64;
 
+/** The main thread's share of the threadable requests, kept across them (pickLane). */
+export interface LaneShare {
+  /**
+   * What the main thread is owed, in requests: each threadable request adds one, each one the
+   * main thread answers takes 2n + 1 (n threads). Never below -(2n + 1).
+   */
+  mainCredit: number;
+}
+
+export function newLaneShare(): LaneShare {
+  return { mainCredit: 0 };
+}
+
 /**
- * The lane of the `turn`-th threadable request. One that arrives alone (nothing in flight on any
- * lane) is the main thread's: handing it over would only add the two threads' wake-ups (at one
- * connection a thread cost 4.0 ms of CPU a request against 3.0 on the main thread alone). When
- * requests overlap, one in 2n + 1 (n threads) is the main thread's and the others go to the thread
- * with the fewest in flight (the first such). The main thread also parses and writes every request
- * and serves the pages (~0.7 ms of a list page's ~2.5 ms), so with one thread it answering a third
- * of them leaves both threads equally busy. Requests in flight cannot balance the two: a thread's
- * answers wait in the busy main thread's queue and count as in flight there, so the main thread
- * always looked the less loaded and took almost every request.
+ * The lane of the next threadable request; `share` is updated. One that arrives alone (nothing in
+ * flight on any lane) is the main thread's: handing it over would only add the two threads'
+ * wake-ups (at one connection a thread cost 4.0 ms of CPU a request against 3.0 on the main thread
+ * alone). Otherwise the main thread answers when it is owed a request, and the others go to the
+ * thread with the fewest in flight (the first such); when every thread is backed up, the main
+ * thread answers.
+ *
+ * The main thread answers one request in 2n + 1, counting those it answered alone or because the
+ * threads were backed up: under load, a burst often finds nothing in flight (the main thread wrote
+ * every answer of the last burst before it read the next one), and with a share by turn that came
+ * on top (the main thread answered half the requests at 32 connections, the thread sat half idle;
+ * docs/BENCHMARKS.md). The main thread also parses and writes every request and serves the pages
+ * (~0.4 ms of a list page's ~1.4 ms), so with one thread it answering a third of them leaves both
+ * threads equally busy. Requests in flight cannot balance the two: a thread's answers wait in the
+ * busy main thread's queue and count as in flight there, so the main thread always looked the
+ * less loaded and took almost every request.
  */
-export function pickLane(turn: number, mainInFlight: number, threadLoads: readonly number[]): number {
+export function pickLane(share: LaneShare, mainInFlight: number, threadLoads: readonly number[]): number {
   if (threadLoads.length === 0) return MAIN_LANE;
   let lane = 0;
   let inFlight = mainInFlight + threadLoads[0];
@@ -77,6 +97,12 @@ export function pickLane(turn: number, mainInFlight: number, threadLoads: readon
     inFlight += threadLoads[i];
     if (threadLoads[i] < threadLoads[lane]) lane = i;
   }
-  if (inFlight === 0 || turn % (2 * threadLoads.length + 1) === 0) return MAIN_LANE;
-  return threadLoads[lane] >= THREAD_BACKLOG ? MAIN_LANE : lane;
+  const price = 2 * threadLoads.length + 1;
+  share.mainCredit += 1;
+  const isMains = inFlight === 0 || share.mainCredit >= price || threadLoads[lane] >= THREAD_BACKLOG;
+  if (!isMains) return lane;
+  // A run of requests arriving alone (one connection) leaves no debt that would keep the main
+  // thread from its share once they overlap.
+  share.mainCredit = Math.max(share.mainCredit - price, -price);
+  return MAIN_LANE;
 }
