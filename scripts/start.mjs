@@ -8,7 +8,7 @@ import { register } from 'tsx/esm/api';
 // As `next start` and `next dev` set it, before the configuration (and Next) read it.
 const isDevelopment = process.argv[2] === 'dev';
 // Under load V8 let each heap grow to ~4 times what it kept (the main thread's 70 MB to ~290 MB of
-// garbage between two full collections), and the console's resident memory swung from 450 to 650 MB
+// garbage between two full collections), and the console's resident memory swung from 400 to 650 MB
 // with the load. At 1.5 times it stays at ~350–380 MB and serves as many pages a second (A/B at 32
 // connections: 823 req/s, p99 111 ms, both ways; docs/BENCHMARKS.md). Set before anything allocates
 // much; it holds for the query threads too (V8's flags are the process's).
