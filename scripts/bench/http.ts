@@ -211,14 +211,21 @@ async function warmUp(options: {
   scenarios: { scenario: ListScenario; floorIndex: number }[];
   seconds: number;
 }): Promise<Row> {
-  const [first, ...others] = options.scenarios;
-  const cold = await load(trpcUrl(options.console.url, first.scenario), 32, options.seconds, options.cookie);
-  await load(`${options.floor.url}/${first.floorIndex}`, 32, options.seconds);
   const brief = Math.max(1, Math.round(options.seconds / 2));
-  for (const { scenario, floorIndex } of others) {
-    await load(trpcUrl(options.console.url, scenario), 32, brief, options.cookie);
-    await load(`${options.floor.url}/${floorIndex}`, 32, brief);
+  let cold: Load | null = null;
+  for (const [i, { scenario, floorIndex }] of options.scenarios.entries()) {
+    const { served } = await loadBoth(
+      scenario.name,
+      trpcUrl(options.console.url, scenario),
+      `${options.floor.url}/${floorIndex}`,
+      32,
+      { cookie: options.cookie, seconds: i === 0 ? options.seconds : brief },
+      1,
+    );
+    cold ??= served[0];
   }
+  const first = options.scenarios[0];
+  if (!cold) throw new Error('no HTTP scenario to warm the servers up with');
   return {
     scenario: `${first.scenario.name}, HTTP 32 conn, the first ${options.seconds} s after the console started (warm-up, not judged; latency p50/p99 ${cold.p50}/${cold.p99} ms)`,
     unit: 'req/s',

@@ -111,7 +111,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-/** Through the pool: the requests the main thread takes in its turn, then the one the thread answers. */
+/** Through the pool: the requests the main thread takes in its share, then the one the thread answers. */
 async function onThread(url: string, cookie?: string): Promise<Response> {
   for (;;) {
     const response = await fetch(`${origin}${url}`, { headers: cookie ? { cookie } : {} });
