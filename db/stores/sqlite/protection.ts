@@ -30,6 +30,10 @@ import { rawPreparedIn } from './prepared';
  * - job → VM coverage is computed once per query, walking from the few enabled jobs to the VMs
  *   (disks found through the (host_volume_id | array_volume_id, vm_id) indexes), then grouped per
  *   VM; not one JSON-parsing subquery per VM × job;
+ * - the enabled jobs' scope (kind, host volume, LUN) is read from backup_jobs_scope_idx, an index
+ *   on those expressions (migration 0039), not parsed from request_json: a 'vms' scope naming 1,000
+ *   VMs is 11 KB of JSON, and parsing the five such jobs' was a fifth of the VM list page's
+ *   protection statement (0.78 against 0.63 ms for a page of 50 on the bench's estate);
  * - the VMs a 'vms' scope names come from backup_job_vms, kept exact by triggers on backup_jobs
  *   (migration 0038), not from the job's JSON list: on the benchmark estate five jobs name 1,000
  *   VMs each, and parsing those lists was half of the VM list's statement;

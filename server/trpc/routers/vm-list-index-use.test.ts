@@ -7,7 +7,8 @@
  *
  * Neither statement parses a 'vms'-scope job's list of VMs (scope.vmIds, a thousand ids a job on
  * the benchmark estate): both find the jobs' VMs by key in backup_job_vms, the read model triggers
- * on backup_jobs keep — by VM for the page's named VMs, by job for the whole estate.
+ * on backup_jobs keep — by VM for the page's named VMs, by job for the whole estate. On SQLite
+ * they read the jobs' scopes from an index on those expressions, not from request_json.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../../db/stores/contract/dialects';
@@ -79,6 +80,18 @@ describe.each(dialects)('$name', (dialect) => {
         expect(statement.sql).toMatch(/\bbackup_job_vms\b/);
         // Named VMs: one look-up of each in the read model. The whole estate may join it any way.
         if (!walksVms) expect(await capture.keyedReadsOf(statement, 'backup_job_vms')).not.toEqual([]);
+      },
+    );
+
+    // SQLite keeps the scope's values in an index on expressions and reads them from it; a read of
+    // the table itself would parse every enabled job's request_json on every call.
+    it.skipIf(dialect.name !== 'SQLite').each(CALLS)(
+      "$name: reads the enabled jobs' scopes from backup_jobs_scope_idx, never from request_json",
+      async ({ call }) => {
+        const { capture, statement } = await protectionStatementOf(call);
+        const reads = await capture.keyedReadsOf(statement, 'backup_jobs');
+        expect(reads.length).toBeGreaterThan(0);
+        for (const read of reads) expect(read).toMatch(/USING COVERING INDEX backup_jobs_scope_idx /);
       },
     );
   });
