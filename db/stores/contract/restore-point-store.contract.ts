@@ -262,6 +262,50 @@ export function runRestorePointStoreContract(
       expect(await points.retentionCandidates('no-job', 'a')).toEqual([]);
     });
 
+    // Each filter set is one kept statement on SQLite (restore-point-queries.ts): asking the same
+    // shape again with other values must answer for those values.
+    it.each([
+      { filters: { vmId: 'a' }, ids: ['rp3', 'rp1'] },
+      { filters: { vmId: 'b' }, ids: ['rp2'] },
+      { filters: { vmId: 'none' }, ids: [] },
+      { filters: { method: 'hyperv-vss' as const }, ids: ['rp3', 'rp2', 'rp1'] },
+      { filters: { method: 'xen-snapshot' as const }, ids: [] },
+      { filters: { consistency: 'application' as const }, ids: ['rp3', 'rp2', 'rp1'] },
+      { filters: { consistency: 'crash' as const }, ids: [] },
+      { filters: { jobId: 'no-job' }, ids: [] },
+      { filters: { createdFrom: at(1) }, ids: ['rp3', 'rp2'] },
+      { filters: { createdTo: at(1) }, ids: ['rp2', 'rp1'] },
+      { filters: { vmId: 'a', createdFrom: at(1) }, ids: ['rp3'] },
+      { filters: { vmId: 'b', createdFrom: at(1) }, ids: ['rp2'] },
+    ])('browses with $filters, one after the other', async ({ filters, ids }) => {
+      await catalogued('rp1', 'a', 0);
+      await catalogued('rp2', 'b', 1);
+      await catalogued('rp3', 'a', 2);
+      // The same shape with the other VM first, so a statement kept from it is asked again.
+      const other = { ...filters, ...('vmId' in filters ? { vmId: filters.vmId === 'a' ? 'b' : 'a' } : {}) };
+      await points.browse({ sort: 'newest', limit: 10, ...other });
+      const page = await points.browse({ sort: 'newest', limit: 10, ...filters });
+      expect(page.items.map((item) => item.id)).toEqual(ids);
+      const oldest = await points.browse({ sort: 'oldest', limit: 10, ...filters });
+      expect(oldest.items.map((item) => item.id)).toEqual([...ids].reverse());
+    });
+
+    it('pages oldest first after a cursor, and finds no point on a host that holds none', async () => {
+      await catalogued('rp1', 'a', 0);
+      await catalogued('rp2', 'b', 1);
+      await catalogued('rp3', 'a', 2);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await points.browse({ sort: 'oldest', limit: 1, cursor });
+        seen.push(...page.items.map((item) => item.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(['rp1', 'rp2', 'rp3']);
+      // This fixture's points name no host (their VMs are not in the inventory): none is on any host.
+      expect((await points.browse({ sort: 'newest', limit: 10, hostId: 'no-host' })).items).toEqual([]);
+    });
+
     it('names the active restores that use a point', async () => {
       await catalogued('rp1', 'a', 0);
       const restore = {

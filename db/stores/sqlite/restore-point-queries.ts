@@ -4,7 +4,7 @@
  * (filter, created_at, id) index (db/schema-operations.ts), which SQLite walks forwards or
  * backwards, so both orders cost the same on page 1 and page 20,000 of a million points.
  */
-import { and, asc, desc, eq, gte, inArray, lte, ne, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../client';
 import {
   hosts,
@@ -22,26 +22,73 @@ import type {
   RestorePointRecord,
 } from '../ports/restore-point-store';
 import { afterCursor, decodeCursor, keysetPage } from './keyset';
+import { preparedShapeIn } from './prepared';
 
+/** The browser's filters: each is a condition of the statement when the query sets it. */
+const BROWSE_FILTERS = [
+  'vmId',
+  'hostId',
+  'method',
+  'consistency',
+  'jobId',
+  'createdFrom',
+  'createdTo',
+] as const;
+
+/**
+ * A page of the catalogue, newest or oldest first. The statement is built and compiled once per
+ * shape (which filters apply, the order, first page or after a cursor) and connection, its values
+ * bound through placeholders: building it with Drizzle on every call cost more than SQLite took to
+ * run it (issue 13; the VM list does the same, inventory-vms.ts).
+ */
 export function browseRestorePoints(db: Db, query: RestorePointBrowseQuery): Page<RestorePointBrowseItem> {
   const direction = query.sort === 'newest' ? 'desc' : 'asc';
   const sortKey = `restore-points:created:${direction}`;
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
+  // Set and not empty, as before the statement was kept: an empty id filters nothing.
+  const applied = BROWSE_FILTERS.filter((name) => Boolean(query[name]));
+  const shape = `restore-points:browse:${direction}:${cursor ? 'after' : 'first'}:${applied.join(',')}`;
+  const page = preparedShapeIn(db, shape, () => browseStatement(db, direction, cursor !== null, applied));
+  const rows = page.all({
+    vmId: query.vmId ?? null,
+    hostId: query.hostId ?? null,
+    method: query.method ?? null,
+    consistency: query.consistency ?? null,
+    jobId: query.jobId ?? null,
+    // The column's stored form, epoch milliseconds, as the cursor holds it.
+    createdFrom: query.createdFrom ? query.createdFrom.getTime() : null,
+    createdTo: query.createdTo ? query.createdTo.getTime() : null,
+    cursorValue: cursor?.value ?? null,
+    cursorId: cursor?.id ?? null,
+    limit: query.limit + 1,
+  });
+  return keysetPage(rows, query.limit, sortKey, (row) => ({ value: row.createdAt.getTime(), id: row.id }));
+}
+
+function browseStatement(
+  db: Db,
+  direction: 'asc' | 'desc',
+  isAfterCursor: boolean,
+  applied: readonly (typeof BROWSE_FILTERS)[number][],
+) {
+  const is = (name: (typeof BROWSE_FILTERS)[number]) => applied.includes(name);
   const conditions: (SQL | undefined)[] = [
-    query.vmId ? eq(restorePoints.vmId, query.vmId) : undefined,
-    query.hostId ? eq(restorePoints.hostId, query.hostId) : undefined,
-    query.method ? eq(restorePoints.method, query.method) : undefined,
-    query.consistency ? eq(restorePoints.consistency, query.consistency) : undefined,
-    query.jobId ? eq(restorePoints.jobId, query.jobId) : undefined,
-    query.createdFrom ? gte(restorePoints.createdAt, query.createdFrom) : undefined,
-    query.createdTo ? lte(restorePoints.createdAt, query.createdTo) : undefined,
-    cursor
-      ? // The cursor holds epoch milliseconds, the column's stored form: compared as plain integers.
-        afterCursor(restorePoints.createdAt, restorePoints.id, direction, cursor)
+    is('vmId') ? eq(restorePoints.vmId, sql.placeholder('vmId')) : undefined,
+    is('hostId') ? eq(restorePoints.hostId, sql.placeholder('hostId')) : undefined,
+    is('method') ? eq(restorePoints.method, sql.placeholder('method')) : undefined,
+    is('consistency') ? eq(restorePoints.consistency, sql.placeholder('consistency')) : undefined,
+    is('jobId') ? eq(restorePoints.jobId, sql.placeholder('jobId')) : undefined,
+    is('createdFrom') ? sql`${restorePoints.createdAt} >= ${sql.placeholder('createdFrom')}` : undefined,
+    is('createdTo') ? sql`${restorePoints.createdAt} <= ${sql.placeholder('createdTo')}` : undefined,
+    isAfterCursor
+      ? afterCursor(restorePoints.createdAt, restorePoints.id, direction, {
+          value: sql.placeholder('cursorValue'),
+          id: sql.placeholder('cursorId'),
+        })
       : undefined,
   ];
   const order = direction === 'desc' ? desc : asc;
-  const rows = db
+  return db
     .select({
       id: restorePoints.id,
       vmId: restorePoints.vmId,
@@ -73,9 +120,8 @@ export function browseRestorePoints(db: Db, query: RestorePointBrowseQuery): Pag
     .leftJoin(hosts, eq(hosts.id, restorePoints.hostId))
     .where(and(...conditions.filter((condition): condition is SQL => condition !== undefined)))
     .orderBy(order(restorePoints.createdAt), order(restorePoints.id))
-    .limit(query.limit + 1)
-    .all();
-  return keysetPage(rows, query.limit, sortKey, (row) => ({ value: row.createdAt.getTime(), id: row.id }));
+    .limit(sql.placeholder('limit'))
+    .prepare();
 }
 
 export function queryRestorePointFiles(db: Db, pointId: string) {
