@@ -172,6 +172,31 @@ export function runOperationStoreLifecycleContract(
       expect([...(await h.store.statusesOf([b.id, 'missing', a.id])).keys()]).toEqual([b.id, a.id]);
     });
 
+    // Each filter set is one kept statement on SQLite (operation-queries.ts): the same shape asked
+    // again with other values must answer for those values.
+    it('filters the list by status, kind, VM and job, each shape asked with other values', async () => {
+      const a = await enqueue(['a'], T0);
+      const b = await enqueue(['b'], at(1));
+      const ids = async (query: Omit<Parameters<typeof h.store.list>[0], 'limit'>) =>
+        (await h.store.list({ ...query, limit: 10 })).items.map((item) => item.id);
+      const cases: [Omit<Parameters<typeof h.store.list>[0], 'limit'>, string[]][] = [
+        [{ vmId: 'a' }, [a.id]],
+        [{ vmId: 'b' }, [b.id]],
+        [{ vmId: 'c' }, []],
+        [{ status: ['queued'] }, [b.id, a.id]],
+        [{ status: ['running'] }, []],
+        [{ status: ['running', 'queued'] }, [b.id, a.id]],
+        [{ status: [] }, [b.id, a.id]],
+        [{ kind: 'backup' }, [b.id, a.id]],
+        [{ kind: 'restore' }, []],
+        [{ jobId: 'no-job' }, []],
+        [{ vmId: 'b', status: ['queued'] }, [b.id]],
+        [{ vmId: 'a', status: ['queued'] }, [a.id]],
+      ];
+      for (const [query, expected] of cases)
+        expect(await ids(query), JSON.stringify(query)).toEqual(expected);
+    });
+
     it('filters the list by a date range in SQL (from inclusive, before exclusive), paging within it', async () => {
       const ops = [];
       for (let minute = 0; minute < 5; minute += 1)

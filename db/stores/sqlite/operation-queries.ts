@@ -3,12 +3,13 @@
  * (newest first, cursor = (created_at, id)), each filter backed by a composite index of
  * schema-operations.ts so page 1 and page 20,000 cost the same.
  */
-import { and, asc, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../client';
 import { operationPayloads, operationSteps, operations, operationVms, stepLogs } from '../../schema';
 import type { OperationListItem, OperationListQuery } from '../ports/operation-store';
 import type { Page } from '../ports/page';
 import { afterCursor, decodeCursor, keysetPage } from './keyset';
+import { inJson, jsonList, preparedShapeIn } from './prepared';
 
 const NEWEST_FIRST = 'created:desc';
 
@@ -25,10 +26,44 @@ function andAll(conditions: (SQL | undefined)[]): SQL | undefined {
   return present.length > 0 ? and(...present) : undefined;
 }
 
+/** The list's filters: each is a condition of the statement when the query sets it. */
+const LIST_FILTERS = ['status', 'kind', 'jobId', 'createdFrom', 'createdBefore', 'vmId'] as const;
+type ListFilter = (typeof LIST_FILTERS)[number];
+
+function isApplied(query: OperationListQuery, name: ListFilter): boolean {
+  return name === 'status' ? (query.status?.length ?? 0) > 0 : Boolean(query[name]);
+}
+
+/**
+ * A page of operations, newest first. The statement is built and compiled once per shape (which
+ * filters apply, first page or after a cursor) and connection, its values bound through
+ * placeholders (the statuses as one JSON list): building it with Drizzle on every call cost about
+ * as much as running it (issue 13; the VM list does the same, inventory-vms.ts).
+ */
 export function queryOperations(db: Db, query: OperationListQuery): Page<OperationListItem> {
   const sortKey = `operations:${NEWEST_FIRST}`;
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
-  const rows = db
+  const applied = LIST_FILTERS.filter((name) => isApplied(query, name));
+  const shape = `operations:list:${cursor ? 'after' : 'first'}:${applied.join(',')}`;
+  const page = preparedShapeIn(db, shape, () => listStatement(db, cursor !== null, applied));
+  const rows = page.all({
+    statuses: jsonList(query.status ?? []),
+    kind: query.kind ?? null,
+    jobId: query.jobId ?? null,
+    // The column's stored form, epoch milliseconds, as the cursor holds it.
+    createdFrom: query.createdFrom ? query.createdFrom.getTime() : null,
+    createdBefore: query.createdBefore ? query.createdBefore.getTime() : null,
+    vmId: query.vmId ?? null,
+    cursorValue: cursor?.value ?? null,
+    cursorId: cursor?.id ?? null,
+    limit: query.limit + 1,
+  });
+  return pageOf(rows, query.limit, sortKey);
+}
+
+function listStatement(db: Db, isAfterCursor: boolean, applied: readonly ListFilter[]) {
+  const is = (name: ListFilter) => applied.includes(name);
+  return db
     .select({
       id: operations.id,
       kind: operations.kind,
@@ -52,27 +87,31 @@ export function queryOperations(db: Db, query: OperationListQuery): Page<Operati
     .from(operations)
     .where(
       andAll([
-        query.status && query.status.length > 0 ? inArray(operations.status, query.status) : undefined,
-        query.kind ? eq(operations.kind, query.kind) : undefined,
-        query.jobId ? eq(operations.jobId, query.jobId) : undefined,
-        query.createdFrom ? gte(operations.createdAt, query.createdFrom) : undefined,
-        query.createdBefore ? lt(operations.createdAt, query.createdBefore) : undefined,
-        query.vmId
+        is('status') ? inJson(operations.status, 'statuses') : undefined,
+        is('kind') ? eq(operations.kind, sql.placeholder('kind')) : undefined,
+        is('jobId') ? eq(operations.jobId, sql.placeholder('jobId')) : undefined,
+        is('createdFrom') ? sql`${operations.createdAt} >= ${sql.placeholder('createdFrom')}` : undefined,
+        is('createdBefore') ? sql`${operations.createdAt} < ${sql.placeholder('createdBefore')}` : undefined,
+        is('vmId')
           ? inArray(
               operations.id,
               db
                 .select({ id: operationVms.operationId })
                 .from(operationVms)
-                .where(eq(operationVms.vmId, query.vmId)),
+                .where(eq(operationVms.vmId, sql.placeholder('vmId'))),
             )
           : undefined,
-        cursor ? afterCursor(operations.createdAt, operations.id, 'desc', cursor) : undefined,
+        isAfterCursor
+          ? afterCursor(operations.createdAt, operations.id, 'desc', {
+              value: sql.placeholder('cursorValue'),
+              id: sql.placeholder('cursorId'),
+            })
+          : undefined,
       ]),
     )
     .orderBy(desc(operations.createdAt), desc(operations.id))
-    .limit(query.limit + 1)
-    .all();
-  return pageOf(rows, query.limit, sortKey);
+    .limit(sql.placeholder('limit'))
+    .prepare();
 }
 
 export function queryOperationSteps(db: Db, operationId: string) {
