@@ -177,6 +177,32 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
         expect((await countVms(stores, CLOCK, { search: '_' })).total).toBe(0);
       });
 
+      // The host list's statements are kept per shape on SQLite: each case follows another of the
+      // same shape with other values.
+      it.each([
+        { filters: { kind: 'hyperv' as const }, matches: (h: { kind: string }) => h.kind === 'hyperv' },
+        { filters: { kind: 'xenserver' as const }, matches: (h: { kind: string }) => h.kind === 'xenserver' },
+        {
+          filters: { search: 'POOL-000' },
+          matches: (h: { name: string; pool: string | null }) => (h.pool ?? '').includes('pool-000'),
+        },
+        { filters: { search: '%' }, matches: () => false },
+        { filters: { search: '_' }, matches: () => false },
+      ])('lists and counts hosts with $filters', async ({ filters, matches }) => {
+        const all = await collectAll((cursor) => listHosts(stores, { limit: 7, cursor }), 7);
+        expect(all.ids).toHaveLength(30);
+        const every = (await listHosts(stores, { limit: 30 })).items;
+        const expected = every.filter((host) => matches(host as never)).map((host) => host.id);
+        const listed = await collectAll((cursor) => listHosts(stores, { ...filters, limit: 4, cursor }), 4);
+        expect([...listed.ids].sort()).toEqual([...expected].sort());
+        // A search for a wildcard matches nothing; every other case matches some hosts, not all.
+        if (!/^[%_]$/.test(('search' in filters && filters.search) || '')) {
+          expect(expected.length).toBeGreaterThan(0);
+          expect(expected.length).toBeLessThan(30);
+        }
+        expect((await countHosts(stores, filters)).total).toBe(expected.length);
+      });
+
       it('pages hosts, host volumes and arrays completely', async () => {
         for (const sort of ['name', 'kind', 'vmCount'] as const) {
           const hosts = await collectAll((cursor) => listHosts(stores, { sort, limit: 7, cursor }), 7);
