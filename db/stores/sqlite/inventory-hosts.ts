@@ -7,7 +7,15 @@ import { findings, hosts, hostVolumes, virtualDisks, vmAssessments, vms } from '
 import type { HostDetail, HostListItem, VmRef } from '../ports/inventory-views';
 import type { Page } from '../ports/page';
 import { emptyReadinessCounts, emptySeverityCounts, where } from './inventory-shared';
-import { afterCursor, containsPattern, decodeCursor, orderBy, type SortValue, toPage } from './keyset';
+import {
+  afterCursor,
+  containsPattern,
+  decodeCursor,
+  likeContains,
+  orderBy,
+  type SortValue,
+  toPage,
+} from './keyset';
 import { inJson, jsonList, preparedIn, preparedShapeIn } from './prepared';
 
 const hostVmCount = sql<number>`(select count(*) from vms hv where hv.host_id = "hosts"."id")`;
@@ -22,7 +30,7 @@ const hostVolumeCount = sql<number>`(select count(*) from host_volumes v where v
 export function listHosts(db: Db, query: HostListQuery): Page<HostListItem> {
   const sortKey = `hosts:${query.sort}:${query.direction}`;
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
-  const shape = `hosts:list:${sortKey}:${cursor ? 'after' : 'first'}:${query.kind ? 'kind' : ''}:${query.search ? 'search' : ''}`;
+  const shape = `hosts:list:${sortKey}:${cursor ? 'after' : 'first'}:${hostFilterShape(query)}`;
   const page = preparedShapeIn(db, shape, () => hostPageStatement(db, query, cursor !== null));
   const rows = page.all({
     ...hostFilterValues(query),
@@ -79,7 +87,7 @@ function hostPageStatement(db: Db, query: HostListQuery, isAfterCursor: boolean)
 
 /** How many hosts match the list's filters, over all pages. */
 export function countHosts(db: Db, query: HostCountQuery): number {
-  const shape = `hosts:count:${query.kind ? 'kind' : ''}:${query.search ? 'search' : ''}`;
+  const shape = `hosts:count:${hostFilterShape(query)}`;
   const counted = preparedShapeIn(db, shape, () =>
     db.select({ n: count() }).from(hosts).where(hostFilters(query)).prepare(),
   );
@@ -91,10 +99,13 @@ function hostFilters(query: HostCountQuery): SQL | undefined {
   const search = sql.placeholder('search');
   return where([
     query.kind ? eq(hosts.kind, sql.placeholder('kind')) : undefined,
-    query.search
-      ? or(sql`${hosts.name} like ${search} escape '\\'`, sql`${hosts.pool} like ${search} escape '\\'`)
-      : undefined,
+    query.search ? or(likeContains(hosts.name, search), likeContains(hosts.pool, search)) : undefined,
   ]);
+}
+
+/** Which filters the statement holds: its text, whatever their values. */
+function hostFilterShape(query: HostCountQuery): string {
+  return `${query.kind ? 'kind' : ''}:${query.search ? 'search' : ''}`;
 }
 
 function hostFilterValues(query: HostCountQuery) {

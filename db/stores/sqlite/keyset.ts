@@ -73,9 +73,13 @@ export function containsPattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** `column LIKE '%search%'`, wildcards in `search` taken literally (case-insensitive for ASCII). */
-export function likeContains(column: SQL | SQLiteColumn, search: string): SQL {
-  return sql`${column} like ${containsPattern(search)} escape '\\'`;
+/**
+ * `column LIKE '%search%'`, wildcards in `search` taken literally (case-insensitive for ASCII). A
+ * placeholder stands for the search in a statement kept for any value: bind it containsPattern(search).
+ */
+export function likeContains(column: SQL | SQLiteColumn, search: string | Placeholder): SQL {
+  const pattern = typeof search === 'string' ? containsPattern(search) : search;
+  return sql`${column} like ${pattern} escape '\\'`;
 }
 
 /**

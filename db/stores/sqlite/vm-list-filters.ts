@@ -14,7 +14,7 @@ import { type ProtectionStatus, protectionStatusOfRule } from '../../../server/e
 import type { VmCountQuery } from '../../../server/schemas/inventory-queries';
 import { vmAssessments, vms } from '../../schema';
 import { where } from './inventory-shared';
-import { containsPattern } from './keyset';
+import { containsPattern, likeContains } from './keyset';
 import { vmIdsWithProtectionStatus } from './protection';
 
 interface VmFilter {
@@ -89,7 +89,7 @@ const VM_FILTERS: VmFilter[] = [
   },
   {
     name: 'search',
-    condition: sql`${vms.name} like ${at('search')} escape '\\'`,
+    condition: likeContains(vms.name, at('search')),
     valuesOf: (query) => whenSet(query.search, (search) => ({ search: containsPattern(search) })),
   },
   // applications and tags are JSON arrays of a few items; json_each keeps the filter in SQL.
