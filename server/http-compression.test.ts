@@ -28,13 +28,13 @@ describe('withGzip', () => {
     ['gzip', () => answer('application/json', { 'content-encoding': 'br' }), false],
   ])('Accept-Encoding %j → gzipped: %s', async (acceptEncoding, response, gzipped) => {
     const original = response();
-    const served = withGzip(asking(acceptEncoding), original);
+    const served = await withGzip(asking(acceptEncoding), original);
     expect(served.status).toBe(200);
     expect(served.headers.get('vary')).toContain('accept-encoding');
     const bytes = Buffer.from(await served.arrayBuffer());
     if (gzipped) {
       expect(served.headers.get('content-encoding')).toBe('gzip');
-      expect(served.headers.get('content-length')).toBeNull();
+      expect(served.headers.get('content-length')).toBe(String(bytes.length));
       expect(gunzipSync(bytes).toString()).toBe(JSON_BODY);
     } else {
       expect(served.headers.get('content-encoding')).toBe(original.headers.get('content-encoding'));
@@ -47,10 +47,22 @@ describe('withGzip', () => {
       status: 401,
       headers: { 'content-type': 'application/json', 'x-frame-options': 'DENY', vary: 'trpc-accept, accept' },
     });
-    const served = withGzip(asking('gzip'), original);
+    const served = await withGzip(asking('gzip'), original);
     expect(served.status).toBe(401);
     expect(served.headers.get('x-frame-options')).toBe('DENY');
     expect(served.headers.get('vary')).toBe('trpc-accept, accept, accept-encoding');
     expect(gunzipSync(Buffer.from(await served.arrayBuffer())).toString()).toBe(JSON_BODY);
+  });
+
+  it.each([
+    ['a list page (compressed at once)', 2_000],
+    ['an answer over 64 K characters (compressed on the thread pool)', 40_000],
+  ])('%s arrives whole, in any script, with its compressed length', async (_, count) => {
+    const text = JSON.stringify({ items: Array.from({ length: count }, (_, i) => `VM ${i} — zażółć`) });
+    const original = new Response(text, { headers: { 'content-type': 'application/json' } });
+    const served = await withGzip(asking('gzip'), original);
+    const bytes = Buffer.from(await served.arrayBuffer());
+    expect(served.headers.get('content-length')).toBe(String(bytes.length));
+    expect(gunzipSync(bytes).toString('utf8')).toBe(text);
   });
 });

@@ -141,7 +141,7 @@ describe("the console's query thread", () => {
     const threaded = await onThread(VMS_PAGE, cookie);
     // The main thread's answer as the console's server sends it (server/console-server.ts).
     const request = new Request(`${origin}${VMS_PAGE}`, { headers: { cookie } });
-    const main = withGzip(request, await mainEndpoint(request));
+    const main = await withGzip(request, await mainEndpoint(request));
     expect(threaded.status).toBe(200);
     const body = await threaded.text();
     expect(body).toBe(await main.text());

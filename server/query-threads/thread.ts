@@ -32,7 +32,7 @@ async function serve(port: NonNullable<typeof parentPort>): Promise<void> {
     const { id, url, headers } = message;
     try {
       const request = new Request(url, { headers });
-      const response = withGzip(request, await endpoint(request));
+      const response = await withGzip(request, await endpoint(request));
       const body = new Uint8Array(await response.arrayBuffer());
       const answer: QueryAnswerMessage = {
         kind: 'answer',
