@@ -184,7 +184,9 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
         { filters: { kind: 'xenserver' as const }, matches: (h: { kind: string }) => h.kind === 'xenserver' },
         {
           filters: { search: 'POOL-000' },
-          matches: (h: { name: string; pool: string | null }) => (h.pool ?? '').includes('pool-000'),
+          // The search reads the name and the pool, without regard to case.
+          matches: (h: { name: string; pool: string | null }) =>
+            `${h.name}\n${h.pool ?? ''}`.toLowerCase().includes('pool-000'),
         },
         { filters: { search: '%' }, matches: () => false },
         { filters: { search: '_' }, matches: () => false },
