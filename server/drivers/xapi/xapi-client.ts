@@ -245,14 +245,27 @@ export class XapiClient {
     ).catch(() => undefined);
   }
 
-  /** One event.from long poll: blocks on the pool until something changes or EVENT_WAIT_S pass. */
-  eventsFrom(classes: string[], token: string, signal: AbortSignal): Promise<EventBatch> {
-    return this.withSession(signal, async (session) =>
-      this.validate(
-        'event.from',
-        eventBatchSchema,
-        await this.rpc(this.endpoint, 'event.from', [session, classes, token, EVENT_WAIT_S], signal),
-      ),
+  /**
+   * One event.from long poll: blocks on the pool until something changes or EVENT_WAIT_S pass.
+   * `afterLostSession: 'throw'` hands a SESSION_INVALID to the caller (the session is dropped, the
+   * next call logs in) instead of logging in and polling again with a token the pool may no longer
+   * know: a watcher resyncs at once rather than after a long poll that may see nothing.
+   */
+  eventsFrom(
+    classes: string[],
+    token: string,
+    signal: AbortSignal,
+    afterLostSession: 'retry' | 'throw' = 'retry',
+  ): Promise<EventBatch> {
+    return this.withSession(
+      signal,
+      async (session) =>
+        this.validate(
+          'event.from',
+          eventBatchSchema,
+          await this.rpc(this.endpoint, 'event.from', [session, classes, token, EVENT_WAIT_S], signal),
+        ),
+      afterLostSession,
     );
   }
 
@@ -323,14 +336,19 @@ export class XapiClient {
     throw new DriverError('host-unreachable', `${this.label} ${what}: too many redirections`);
   }
 
-  /** Runs `work` with a session; on SESSION_INVALID logs in once more and runs it again. */
-  private async withSession<T>(signal: AbortSignal, work: (session: string) => Promise<T>): Promise<T> {
+  /** Runs `work` with a session; on SESSION_INVALID logs in once more and runs it again (or rethrows). */
+  private async withSession<T>(
+    signal: AbortSignal,
+    work: (session: string) => Promise<T>,
+    afterLostSession: 'retry' | 'throw' = 'retry',
+  ): Promise<T> {
     const session = await this.ensureSession(signal);
     try {
       return await work(session);
     } catch (error) {
       if (!(error instanceof XapiError && error.code === 'SESSION_INVALID')) throw error;
       if (this.session === session) this.session = null;
+      if (afterLostSession === 'throw') throw error;
       return work(await this.ensureSession(signal));
     }
   }

@@ -114,9 +114,12 @@ describe('XAPI live discovery', () => {
     expect(stored.virtualDisks.some((disk) => disk.vmId === app01)).toBe(true);
     expect(stored.vms.filter((vm) => vm.goneSince).map((vm) => vm.id)).toEqual([app01]);
 
-    // A full resync (xapi restarted) still misses it: the mark stays as it was.
+    // A full resync (xapi restarted) still misses it: the mark stays as it was. The refused poll
+    // leads straight to the full read: no long poll on the new session with the old token.
     fake.invalidateSessions();
+    const polls = fake.calls.filter((method) => method === 'event.from').length;
     await step();
+    expect(fake.calls.filter((method) => method === 'event.from')).toHaveLength(polls + 2);
     expect(syncs.at(-1)).toMatchObject({ kind: 'full' });
     expect(
       (await stores.inventory.loadInventory()).vms.filter((vm) => vm.goneSince).map((vm) => vm.id),

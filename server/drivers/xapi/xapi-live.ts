@@ -98,9 +98,10 @@ export class PoolWatcher {
     }
     let batch: Awaited<ReturnType<XapiClient['eventsFrom']>>;
     try {
-      batch = await this.client.eventsFrom(WATCHED, this.token, signal);
+      batch = await this.client.eventsFrom(WATCHED, this.token, signal, 'throw');
     } catch (error) {
-      if (!isXapiError(error, 'EVENTS_LOST')) throw error;
+      // A lost session is a restarted pool (or an expired login): its token may skip changes.
+      if (!isXapiError(error, 'EVENTS_LOST') && !isXapiError(error, 'SESSION_INVALID')) throw error;
       await this.fullSync(signal);
       return;
     }
