@@ -105,6 +105,9 @@ export async function openPinnedConnection(target: SshEndpoint): Promise<SshClie
         })().then(verify, () => verify(false));
       },
     });
+    // Commands are short writes answered at once: with Nagle's algorithm on, a write that follows
+    // one not yet acknowledged waits for the host's delayed ACK (~40 ms). OpenSSH turns it off too.
+    client.setNoDelay(true);
   });
   client.on('error', () => {}); // later errors surface on the channels; 'close' drops the connection
   return client;

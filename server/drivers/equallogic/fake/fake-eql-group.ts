@@ -10,7 +10,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
-import { testKey } from '../../hyperv/fake/fake-windows-host';
+import { answerAtOnce, testKey } from '../../hyperv/fake/fake-windows-host';
 import { eqlTargetName } from '../eql-naa';
 
 const { Server } = ssh2;
@@ -94,6 +94,7 @@ export class FakeEqlGroup {
   }
 
   private accept(client: Connection): void {
+    answerAtOnce(client);
     this.clients.add(client);
     client.on('close', () => this.clients.delete(client));
     client.on('error', () => {});

@@ -55,6 +55,14 @@ const SFTP_FAILURE = 4;
  * than generated per test: ssh2's own ed25519 generator now and then writes a key its parser
  * rejects, which would make the tests fail by chance.
  */
+/**
+ * Turns Nagle's algorithm off on an accepted SSH connection, as sshd does: an answer goes out at
+ * once, not after the client's delayed ACK of the last one. ssh2 has the call; its types miss it.
+ */
+export function answerAtOnce(client: Connection): void {
+  (client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
+}
+
 export function testKey(
   name: 'host-a' | 'host-b' | 'client',
   part: 'private' | 'public' = 'private',
@@ -153,6 +161,7 @@ export class FakeWindowsHost {
   }
 
   private accept(client: Connection): void {
+    answerAtOnce(client);
     this.connections += 1;
     this.clients.add(client);
     client.on('close', () => this.clients.delete(client));

@@ -18,7 +18,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
-import { hostKeyFingerprint, testKey } from '../../hyperv/fake/fake-windows-host';
+import { answerAtOnce, hostKeyFingerprint, testKey } from '../../hyperv/fake/fake-windows-host';
 import type { FakeDom0Storage } from './fake-dom0-storage';
 
 const { Server } = ssh2;
@@ -123,6 +123,7 @@ export class FakeLinuxMachine {
   }
 
   private accept(client: Connection): void {
+    answerAtOnce(client);
     if (!this.server) {
       client.end();
       return;
