@@ -104,15 +104,77 @@ export async function createTestDatabase(label = 't', serverUrl = adminUrl()): P
   };
 }
 
-/** Every table of the schema, emptied, identities restarted: a fresh store without a new database. */
+/**
+ * Every table of the schema emptied and its identities restarted: a fresh store without a new
+ * database. DELETE, children before parents, rather than TRUNCATE: TRUNCATE gives every table and
+ * index a new file, ~0.3 s for the schema on every test's open, while deleting a test's few rows
+ * takes milliseconds. The schema's own triggers are off while it deletes, as TRUNCATE fires none:
+ * the audit trail refuses deletes, and read models would be recomputed row by row. A schema whose
+ * foreign keys form a cycle falls back to TRUNCATE.
+ */
 export async function truncateAll(database: PgDatabase): Promise<void> {
-  const { rows } = await database.pool.query<{ tablename: string }>(
-    `select tablename from pg_tables where schemaname = 'public'`,
-  );
+  const rows = await tablesWithParents(database);
   if (rows.length === 0) return;
+  const order = childrenFirst(rows);
+  const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const triggered = rows.filter((row) => row.hasTriggers).map((row) => quoted(row.name));
+  const emptying = order
+    ? [
+        ...triggered.map((table) => `ALTER TABLE ${table} DISABLE TRIGGER USER;`),
+        ...order.map((name) => `DELETE FROM ${quoted(name)};`),
+        ...triggered.map((table) => `ALTER TABLE ${table} ENABLE TRIGGER USER;`),
+      ].join('\n')
+    : `TRUNCATE ${rows.map((row) => quoted(row.name)).join(', ')} RESTART IDENTITY CASCADE;`;
+  // setval(…, start, false): the next value is the start again, as RESTART IDENTITY does.
   await database.pool.query(
-    `TRUNCATE ${rows.map((row) => `"${row.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
+    `BEGIN;
+     ${emptying}
+     select setval(c.oid, s.seqstart, false)
+       from pg_sequence s
+       join pg_class c on c.oid = s.seqrelid
+       join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public';
+     COMMIT;`,
   );
+}
+
+/** The schema's tables, each with the other tables its foreign keys reference, and whether it has triggers of its own. */
+export async function tablesWithParents(
+  database: PgDatabase,
+): Promise<{ name: string; parents: string[]; hasTriggers: boolean }[]> {
+  const { rows } = await database.pool.query<{ name: string; parents: string[]; hasTriggers: boolean }>(
+    `select c.relname as name,
+            coalesce(array_agg(distinct p.relname) filter (where p.relname <> c.relname), '{}') as parents,
+            exists (select 1 from pg_trigger t where t.tgrelid = c.oid and not t.tgisinternal) as "hasTriggers"
+       from pg_class c
+       join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+       left join pg_constraint k on k.conrelid = c.oid and k.contype = 'f'
+       left join pg_class p on p.oid = k.confrelid
+      where c.relkind in ('r', 'p')
+      group by c.oid, c.relname`,
+  );
+  return rows;
+}
+
+/** Tables ordered so that each comes before every table it references; null on a cycle. */
+export function childrenFirst(tables: { name: string; parents: string[] }[]): string[] | null {
+  const children = new Map(tables.map((table) => [table.name, 0]));
+  for (const table of tables) {
+    for (const parent of table.parents) children.set(parent, (children.get(parent) ?? 0) + 1);
+  }
+  const order: string[] = [];
+  const ready = tables.filter((table) => children.get(table.name) === 0);
+  const byName = new Map(tables.map((table) => [table.name, table]));
+  while (ready.length > 0) {
+    const table = ready.pop() as { name: string; parents: string[] };
+    order.push(table.name);
+    for (const parent of table.parents) {
+      const left = (children.get(parent) ?? 0) - 1;
+      children.set(parent, left);
+      const parentTable = byName.get(parent);
+      if (left === 0 && parentTable) ready.push(parentTable);
+    }
+  }
+  return order.length === tables.length ? order : null;
 }
 
 /**
