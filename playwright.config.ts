@@ -27,6 +27,10 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   retries: process.env.CI ? 1 : 0,
+  // A run that has gone wrong as a whole (a server that stopped answering) fails in minutes with
+  // its failures on record, instead of timing out spec by spec past CI's limit.
+  maxFailures: process.env.CI ? 10 : 0,
+  globalTimeout: process.env.CI ? 45 * 60_000 : 0,
   timeout: 60_000,
   expect: { timeout: 15_000 },
   reporter: [

@@ -34,6 +34,8 @@ if (existsSync('reports/playwright.json')) {
   passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
   failed += stats.unexpected ?? 0;
   if ((report.errors ?? []).length > 0 && (stats.unexpected ?? 0) === 0) failed += report.errors.length;
+  // Stopped early (maxFailures, globalTimeout) or failed outside any test: never a pass.
+  else if (stageFailed('e2e') && (stats.unexpected ?? 0) === 0) failed += 1;
 } else if (stageFailed('e2e')) failed += 1;
 
 console.log(stages.join('\n'));
