@@ -80,8 +80,8 @@ async function openPinned(
   const socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
     // The chain cannot be verified (self-signed hosts); the pin below is the check.
     const candidate = tls.connect({ host: endpoint.host, port: endpoint.port, rejectUnauthorized: false });
-    // A request's head and body are separate writes: with Nagle's algorithm on, the body would
-    // wait for the host's delayed ACK of the head (~40 ms a call).
+    // With Nagle's algorithm on, a write that follows one the host has not yet acknowledged waits
+    // for its delayed ACK (~40 ms): a disk PUT's chunks after its head, or a body sent apart.
     candidate.setNoDelay(true);
     const onAbort = () => candidate.destroy(signal.reason instanceof Error ? signal.reason : undefined);
     signal.addEventListener('abort', onAbort, { once: true });
