@@ -50,13 +50,10 @@ async function rowCounts(database: PgDatabase): Promise<Record<string, number>> 
 async function nextValues(database: PgDatabase): Promise<Record<string, number>> {
   const { rows } = await database.pool.query<{ name: string; next: string }>(
     `select c.relname as name,
-            case when q.is_called then q.last_value + s.seqincrement else q.last_value end as next
+            coalesce(pg_sequence_last_value(c.oid) + s.seqincrement, s.seqstart) as next
        from pg_sequence s
        join pg_class c on c.oid = s.seqrelid
-       join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public',
-       lateral (select * from pg_sequence_last_value(c.oid) as v(last_value)) as l,
-       lateral (select l.last_value is not null as is_called,
-                       coalesce(l.last_value, s.seqstart) as last_value) as q`,
+       join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'`,
   );
   return Object.fromEntries(rows.map((row) => [row.name, Number(row.next)]));
 }

@@ -51,11 +51,6 @@ const SFTP_NO_SUCH_FILE = 2;
 const SFTP_FAILURE = 4;
 
 /**
- * Committed test keys (fake/keys, made with ssh-keygen; they protect nothing). Committed rather
- * than generated per test: ssh2's own ed25519 generator now and then writes a key its parser
- * rejects, which would make the tests fail by chance.
- */
-/**
  * Turns Nagle's algorithm off on an accepted SSH connection, as sshd does: an answer goes out at
  * once, not after the client's delayed ACK of the last one. ssh2 has the call; its types miss it.
  */
@@ -63,6 +58,11 @@ export function answerAtOnce(client: Connection): void {
   (client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
 }
 
+/**
+ * Committed test keys (fake/keys, made with ssh-keygen; they protect nothing). Committed rather
+ * than generated per test: ssh2's own ed25519 generator now and then writes a key its parser
+ * rejects, which would make the tests fail by chance.
+ */
 export function testKey(
   name: 'host-a' | 'host-b' | 'client',
   part: 'private' | 'public' = 'private',
