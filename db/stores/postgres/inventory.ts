@@ -39,7 +39,12 @@ function countsOf(inventory: Inventory): InventoryCounts {
   ) as InventoryCounts;
 }
 
-/** Serialises imports and re-assessments across nodes (each rewrites every assessment). */
+/**
+ * Serialises everything that rewrites assessments across nodes: imports (a sync is one),
+ * re-assessments, and the assessments of the VMs a step changed. Each deletes a VM's rows and
+ * inserts new ones; two of them at once on one VM (a restore's new VM, which the pool's watcher
+ * syncs as it appears) both find nothing to delete, and the second insert fails on the first's row.
+ */
 export const INVENTORY_WRITER = 0x6d69_0004;
 const sqlLock = (key: number) => sql`select pg_advisory_xact_lock(${key})`;
 
@@ -82,6 +87,7 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
     addVms: (part) => inPgTransaction(db, (tx) => writeInventory(tx, part, 'upsert')),
     replaceAssessments: (inventory, assessments) =>
       inPgTransaction(db, async (tx) => {
+        await tx.execute(sqlLock(INVENTORY_WRITER));
         await replaceVmAssessments(tx, inventory, assessments);
       }),
     reassess: (assess) =>

@@ -1,0 +1,85 @@
+/**
+ * On PostgreSQL, a step's re-assessment of the VMs it changed (replaceAssessments: a restore's new
+ * VM, a power state) and an import (a sync) may write the same VM's assessment at once, on two
+ * connections or two nodes. Each deletes the VM's rows and inserts new ones; unserialised, both
+ * find nothing to delete and the second insert fails on the first's row (a restore as new failed
+ * so, its pool's watcher syncing the new VM as it appeared). Both take the inventory writer's lock.
+ *
+ * The import is played by a transaction that holds that lock and has written the VM's assessment;
+ * the test waits for the store's call to stand in a lock queue (pg_locks), never on a timer.
+ */
+import { sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { evaluateVm } from '../../../server/engine/evaluate';
+import { type Inventory, indexInventory } from '../../../server/engine/inventory';
+import { demoLabInventory } from '../../seed/demo-lab';
+import type { DialectHandle } from '../contract/dialects';
+import { storeDialects } from '../contract/dialects';
+import { INVENTORY_WRITER } from './inventory';
+import { replaceVmAssessments, writeInventory } from './inventory-rows';
+import { inPgTransaction } from './transaction';
+
+const postgres = (await storeDialects('inventory-writer-lock')).find(
+  (dialect) => dialect.name === 'PostgreSQL',
+);
+if (!postgres) throw new Error('the PostgreSQL dialect is missing');
+
+describe.skipIf(postgres.skip !== null)('assessments rewritten beside an import (PostgreSQL)', () => {
+  let handle: DialectHandle | undefined;
+  afterEach(async () => {
+    await handle?.close();
+  });
+
+  it("waits for the import that holds the writer's lock, then replaces what it wrote", async () => {
+    handle = await postgres.open({ maxConnections: 4 });
+    if (handle.dialect !== 'postgres') throw new Error('expected the PostgreSQL store');
+    const { db } = handle.pg;
+    const lab = demoLabInventory();
+    await inPgTransaction(db, (tx) => writeInventory(tx, lab, 'upsert'));
+    const vm = lab.vms.find((candidate) => candidate.powerState === 'running');
+    if (!vm) throw new Error('the demo lab has no running VM');
+    const stopped: Inventory = {
+      ...lab,
+      vms: lab.vms.map((candidate) =>
+        candidate.id === vm.id ? { ...candidate, powerState: 'off' } : candidate,
+      ),
+    };
+    const imported = evaluateVm(indexInventory(lab), vm.id);
+    const restepped = evaluateVm(indexInventory(stopped), vm.id);
+    expect(restepped.plan.options.map((option) => option.captureState)).not.toEqual(
+      imported.plan.options.map((option) => option.captureState),
+    );
+
+    let endImport: () => void = () => {};
+    const importMayEnd = new Promise<void>((resolve) => {
+      endImport = resolve;
+    });
+    let importWrote: () => void = () => {};
+    const written = new Promise<void>((resolve) => {
+      importWrote = resolve;
+    });
+    const importing = inPgTransaction(db, async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${INVENTORY_WRITER})`);
+      await replaceVmAssessments(tx, lab, [imported]);
+      importWrote();
+      await importMayEnd;
+    });
+    await written;
+
+    const replacing = handle.stores.inventory.replaceAssessments(stopped, [restepped]);
+    // Another backend stands in a lock queue: the store's call, behind the import.
+    while (
+      Number((await db.execute(sql`select count(*) as n from pg_locks where not granted`)).rows[0]?.n) === 0
+    );
+    endImport();
+    await importing;
+    await replacing;
+
+    const rows = (
+      await db.execute(sql`select capture_state as "captureState" from vm_assessments where vm_id = ${vm.id}`)
+    ).rows;
+    expect(rows).toEqual([{ captureState: 'offline' }]);
+    const findings = await db.execute(sql`select count(*) as n from findings where vm_id = ${vm.id}`);
+    expect(Number(findings.rows[0]?.n)).toBe(restepped.findings.length);
+  });
+});
