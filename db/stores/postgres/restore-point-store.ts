@@ -226,13 +226,16 @@ export class PgRestorePointStore implements RestorePointStore {
                 ),
               );
       for (const point of stored.filter((candidate) => !listed.has(candidate.id))) {
-        await tx
+        const marked = await tx
           .update(restorePoints)
           // Its data is gone: the verdict a verify would record, so the protection read models (kept
           // by triggers on last_verdict) stop counting it as the VM's last good point.
           .set({ goneSince: now, goneReason, lastVerdict: 'missing', lastVerifiedAt: now })
-          .where(eq(restorePoints.id, point.id));
-        result.gone.push({ id: point.id, vmName: point.vmName, name: point.name ?? point.id });
+          // Another node's sync, or a delete, may have committed since the read: that one said it.
+          .where(and(eq(restorePoints.id, point.id), isNull(restorePoints.goneSince)))
+          .returning({ id: restorePoints.id });
+        if (marked.length > 0)
+          result.gone.push({ id: point.id, vmName: point.vmName, name: point.name ?? point.id });
       }
       return result;
     });
