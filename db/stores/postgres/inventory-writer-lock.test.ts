@@ -12,11 +12,11 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluateVm } from '../../../server/engine/evaluate';
 import { type Inventory, indexInventory } from '../../../server/engine/inventory';
-import { demoLabInventory } from '../../seed/demo-lab';
 import type { DialectHandle } from '../contract/dialects';
 import { storeDialects } from '../contract/dialects';
 import { INVENTORY_WRITER } from './inventory';
-import { replaceVmAssessments, writeInventory } from './inventory-rows';
+import { replaceVmAssessments } from './inventory-rows';
+import { openWithDemoLab, untilSettledOrWaiting } from './race.test-support';
 import { inPgTransaction } from './transaction';
 
 const postgres = (await storeDialects('inventory-writer-lock')).find(
@@ -31,11 +31,9 @@ describe.skipIf(postgres.skip !== null)('assessments rewritten beside an import 
   });
 
   it("waits for the import that holds the writer's lock, then replaces what it wrote", async () => {
-    handle = await postgres.open({ maxConnections: 4 });
-    if (handle.dialect !== 'postgres') throw new Error('expected the PostgreSQL store');
-    const { db } = handle.pg;
-    const lab = demoLabInventory();
-    await inPgTransaction(db, (tx) => writeInventory(tx, lab, 'upsert'));
+    const opened = await openWithDemoLab(postgres);
+    handle = opened.handle;
+    const { db, pool, lab, stores } = opened;
     const vm = lab.vms.find((candidate) => candidate.powerState === 'running');
     if (!vm) throw new Error('the demo lab has no running VM');
     const stopped: Inventory = {
@@ -66,11 +64,9 @@ describe.skipIf(postgres.skip !== null)('assessments rewritten beside an import 
     });
     await written;
 
-    const replacing = handle.stores.inventory.replaceAssessments(stopped, [restepped]);
-    // Another backend stands in a lock queue: the store's call, behind the import.
-    while (
-      Number((await db.execute(sql`select count(*) as n from pg_locks where not granted`)).rows[0]?.n) === 0
-    );
+    const replacing = stores.inventory.replaceAssessments(stopped, [restepped]);
+    // The store's call stands in a lock queue, behind the import (or, unserialised, is done).
+    await untilSettledOrWaiting(pool, replacing);
     endImport();
     await importing;
     await replacing;

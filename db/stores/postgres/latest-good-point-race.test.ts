@@ -13,8 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { demoLabInventory } from '../../seed/demo-lab';
 import type { DialectHandle } from '../contract/dialects';
 import { storeDialects } from '../contract/dialects';
-import { writeInventory } from './inventory-rows';
-import { inPgTransaction } from './transaction';
+import { openWithDemoLab, untilSettledOrWaiting } from './race.test-support';
 
 const postgres = (await storeDialects('latest-good-race')).find((dialect) => dialect.name === 'PostgreSQL');
 if (!postgres) throw new Error('the PostgreSQL dialect is missing');
@@ -80,10 +79,9 @@ describe.skipIf(postgres.skip !== null)("a VM's latest good point, two writers a
   });
 
   it.each(CASES)('$name: names $latest', async ({ first, second, latest }) => {
-    handle = await postgres.open({ maxConnections: 4 });
-    if (handle.dialect !== 'postgres') throw new Error('expected the PostgreSQL store');
-    const { db, pool } = handle.pg;
-    await inPgTransaction(db, (tx) => writeInventory(tx, lab, 'upsert'));
+    const opened = await openWithDemoLab(postgres);
+    handle = opened.handle;
+    const { pool } = opened;
     const [one, two, watcher] = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
     clients.push(one, two, watcher);
     await insertPoints(one);
@@ -92,21 +90,8 @@ describe.skipIf(postgres.skip !== null)("a VM's latest good point, two writers a
     await one.query(first);
     await two.query('begin');
     const twoPid = (await two.query('select pg_backend_pid() as pid')).rows[0].pid;
-    let secondDone = false;
-    const secondChange = two.query(second).then(
-      () => {
-        secondDone = true;
-      },
-      (error: unknown) => {
-        secondDone = true;
-        throw error;
-      },
-    );
-    secondChange.catch(() => {});
-    while (!secondDone) {
-      const waiting = await watcher.query('select 1 from pg_locks where pid = $1 and not granted', [twoPid]);
-      if (waiting.rowCount) break;
-    }
+    const secondChange = two.query(second);
+    await untilSettledOrWaiting(watcher, secondChange, twoPid);
     await one.query('commit');
     await secondChange;
     await two.query('commit');

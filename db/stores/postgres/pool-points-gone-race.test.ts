@@ -7,11 +7,9 @@
  * store's sync must stand in its lock queue (pg_locks), never on a timer, before it commits.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoLabInventory } from '../../seed/demo-lab';
 import type { DialectHandle } from '../contract/dialects';
 import { storeDialects } from '../contract/dialects';
-import { writeInventory } from './inventory-rows';
-import { inPgTransaction } from './transaction';
+import { openWithDemoLab, untilSettledOrWaiting } from './race.test-support';
 
 const postgres = (await storeDialects('pool-points-gone')).find((dialect) => dialect.name === 'PostgreSQL');
 if (!postgres) throw new Error('the PostgreSQL dialect is missing');
@@ -23,11 +21,9 @@ describe.skipIf(postgres.skip !== null)("a pool snapshot found gone by two nodes
   });
 
   it('is marked gone and reported once, by the sync that committed first', async () => {
-    handle = await postgres.open({ maxConnections: 4 });
-    if (handle.dialect !== 'postgres') throw new Error('expected the PostgreSQL store');
-    const { db, pool } = handle.pg;
-    const lab = demoLabInventory();
-    await inPgTransaction(db, (tx) => writeInventory(tx, lab, 'upsert'));
+    const opened = await openWithDemoLab(postgres);
+    handle = opened.handle;
+    const { pool, lab, stores } = opened;
     const vm = lab.vms[0];
     const [first, watcher] = await Promise.all([pool.connect(), pool.connect()]);
     try {
@@ -46,22 +42,13 @@ describe.skipIf(postgres.skip !== null)("a pool snapshot found gone by two nodes
         [firstGone],
       );
 
-      let isDone = false;
-      const syncing = handle.stores.restorePoints
-        .recordPoolSnapshots({
-          hostIds: [vm.hostId],
-          snapshots: [],
-          now: new Date(Date.UTC(2026, 11, 2, 11)),
-          goneReason: 'destroyed on the pool (second node)',
-        })
-        .finally(() => {
-          isDone = true;
-        });
-      syncing.catch(() => {});
-      while (!isDone) {
-        const waiting = await watcher.query('select 1 from pg_locks where not granted');
-        if (waiting.rowCount) break;
-      }
+      const syncing = stores.restorePoints.recordPoolSnapshots({
+        hostIds: [vm.hostId],
+        snapshots: [],
+        now: new Date(Date.UTC(2026, 11, 2, 11)),
+        goneReason: 'destroyed on the pool (second node)',
+      });
+      await untilSettledOrWaiting(watcher, syncing);
       await first.query('commit');
       expect((await syncing).gone).toEqual([]);
 
