@@ -4,7 +4,6 @@
  * starts read a neighbourhood and not the inventory, the same shape at a tenth of the size.
  * `scale` shrinks every count for development runs.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { createSqliteStores } from '../../db/stores/sqlite';
 import { loadNeighbourhood } from '../../db/stores/sqlite/inventory-neighbourhood';
 import { enqueueIn } from '../../db/stores/sqlite/operation-enqueue';
 import { inTransaction } from '../../db/stores/sqlite/transaction';
+import { createServiceContext } from '../../server/context';
 import { planBackup } from '../../server/engine/backup-plan';
 import { evaluateInventory } from '../../server/engine/evaluate';
 import { storageComponentOfHost } from '../../server/engine/incremental';
@@ -230,6 +230,8 @@ export async function queueBackups(
   log: (line: string) => void,
 ): Promise<number> {
   const started = performance.now();
+  // The ids a console would give them (time-ordered): the store's indexes are shaped by them.
+  const { newId } = createServiceContext();
   const stores = createSqliteStores(estate.db);
   const index = indexInventory(await stores.inventory.loadInventory());
   const vmIds = new Set(
@@ -257,14 +259,14 @@ export async function queueBackups(
       consistencyPolicy: 'fallback' as const,
       passthroughPolicy: 'skip' as const,
     };
-    const plan = planBackup(componentIndex, request, { now: new Date(), newId: () => randomUUID() });
+    const plan = planBackup(componentIndex, request, { now: new Date(), newId });
     if (plan.isRunnable) queue.push({ plan, request });
   }
   for (let from = 0; from < queue.length; from += 500) {
     inTransaction(estate.db, (tx, events) => {
       for (const { plan, request } of queue.slice(from, from + 500)) {
         enqueueIn(tx, events, plan, request, {
-          id: `op-${randomUUID()}`,
+          id: `op-${newId()}`,
           now: new Date(),
           requestedBy: 'bench',
         });
