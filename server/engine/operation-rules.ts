@@ -76,7 +76,9 @@ export function isStepFinished(status: string): boolean {
  * its lease between steps, so that if it dies there the lease expires and recovery sees the open
  * window (a freeze must stay under ~60 s: a snapshot taken after a takeover would not be quiesced).
  */
-export function findOpenFreeze<S extends StepState>(steps: S[]): S | undefined {
+export function findOpenFreeze<S extends Pick<StepState, 'key' | 'kind' | 'status' | 'undoes'>>(
+  steps: S[],
+): S | undefined {
   return steps.find(
     (step) =>
       step.kind === 'guest-freeze' &&

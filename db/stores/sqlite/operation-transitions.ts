@@ -156,12 +156,21 @@ export function hasUnfinishedStep(tx: Tx, operationId: string): boolean {
 
 /**
  * The only steps findOpenFreeze can name or match: the succeeded guest freezes and the pending
- * cleanups. Given these, it answers as it does given every step.
+ * cleanups. Given these, it answers as it does given every step. Only the four fields it reads:
+ * every completion asks, and a volume's backup has a pending cleanup per VM.
  */
-export function readFreezeWindowSteps(tx: Tx, operationId: string): StepRow[] {
+export function readFreezeWindowSteps(
+  tx: Tx,
+  operationId: string,
+): Pick<StepRow, 'key' | 'kind' | 'status' | 'undoes'>[] {
   return preparedIn(tx, 'readFreezeWindowSteps', () =>
     tx
-      .select(STEP_ROW_COLUMNS)
+      .select({
+        key: operationSteps.key,
+        kind: operationSteps.kind,
+        status: operationSteps.status,
+        undoes: operationSteps.undoes,
+      })
       .from(operationSteps)
       .where(
         and(
