@@ -5,6 +5,7 @@
  * And the live stream: 500 SSE subscribers on the console while 20 operations run (their events
  * written by this process, relayed by the console from the database), no event lost.
  */
+import type BetterSqlite from 'better-sqlite3';
 import type { Db } from '../../db/client';
 import { sqliteOf } from '../../db/client';
 import type { OperationStore } from '../../db/stores/ports/operation-store';
@@ -26,6 +27,7 @@ const LEASE_MS = 3_600_000;
 async function drain(
   store: OperationStore,
   isDone: () => Promise<boolean> | boolean,
+  everyStep: (steps: number) => void = () => {},
 ): Promise<{ steps: number; elapsedMs: number }> {
   let steps = 0;
   let elapsedMs = 0;
@@ -37,6 +39,7 @@ async function drain(
     await store.completeStep(claimed, { status: 'succeeded', bytes: 0 }, { workerId: WORKER, now });
     elapsedMs += performance.now() - started;
     steps += 1;
+    everyStep(steps);
   }
   return { steps, elapsedMs };
 }
@@ -47,42 +50,66 @@ function countOperations(db: Db, where: string): number {
 }
 
 /**
- * The floor: for every claim, a BEGIN IMMEDIATE transaction that takes the oldest queued row of a
- * plain table and marks it running, and for every completion one that marks it done.
+ * The floor: a plain table of queued rows, and for every claim a BEGIN IMMEDIATE transaction that
+ * takes the oldest queued row and marks it running, and for every completion one that marks it done.
+ * Run in rounds between the store's steps (`run`), so that both are timed in the same moments of a
+ * shared machine: a floor timed once after the whole scenario met another moment's load.
  */
-function plainQueueLoop(db: Db, claims: number): number {
-  const sqlite = sqliteOf(db);
-  sqlite.exec(`drop table if exists bench_plain_queue;
-    create table bench_plain_queue (id integer primary key, status text not null);
-    create index bench_plain_queue_status on bench_plain_queue (status, id);`);
-  const insert = sqlite.prepare(`insert into bench_plain_queue (status) values ('queued')`);
-  sqlite.transaction(() => {
-    for (let i = 0; i < claims; i++) insert.run();
-  })();
-  const next = sqlite.prepare(`select id from bench_plain_queue where status = 'queued' order by id limit 1`);
-  const mark = sqlite.prepare('update bench_plain_queue set status = ? where id = ?');
-  const claim = sqlite.transaction(() => {
-    const row = next.get() as { id: number } | undefined;
-    if (row) mark.run('running', row.id);
-    return row?.id;
-  });
-  const complete = sqlite.transaction((id: number) => mark.run('done', id));
-  const started = performance.now();
-  for (;;) {
-    const id = claim.immediate();
-    if (id === undefined) break;
-    complete.immediate(id);
+class PlainQueueLoop {
+  private readonly insert: BetterSqlite.Statement;
+  private readonly claim: () => number | undefined;
+  private readonly complete: (id: number) => void;
+  /** Time spent in the loop's claims and completions. */
+  elapsedMs = 0;
+  steps = 0;
+
+  constructor(private readonly sqlite: BetterSqlite.Database) {
+    sqlite.exec(`drop table if exists bench_plain_queue;
+      create table bench_plain_queue (id integer primary key, status text not null);
+      create index bench_plain_queue_status on bench_plain_queue (status, id);`);
+    this.insert = sqlite.prepare(`insert into bench_plain_queue (status) values ('queued')`);
+    const next = sqlite.prepare(
+      `select id from bench_plain_queue where status = 'queued' order by id limit 1`,
+    );
+    const mark = sqlite.prepare('update bench_plain_queue set status = ? where id = ?');
+    const claim = sqlite.transaction(() => {
+      const row = next.get() as { id: number } | undefined;
+      if (row) mark.run('running', row.id);
+      return row?.id;
+    });
+    const complete = sqlite.transaction((id: number) => mark.run('done', id));
+    this.claim = () => claim.immediate();
+    this.complete = (id) => complete.immediate(id);
   }
-  const elapsed = performance.now() - started;
-  sqlite.exec('drop table bench_plain_queue');
-  return elapsed;
+
+  /** Queues `claims` rows (not timed), then claims and completes them. */
+  run(claims: number): void {
+    this.sqlite.transaction(() => {
+      for (let i = 0; i < claims; i++) this.insert.run();
+    })();
+    const started = performance.now();
+    for (;;) {
+      const id = this.claim();
+      if (id === undefined) break;
+      this.complete(id);
+      this.steps += 1;
+    }
+    this.elapsedMs += performance.now() - started;
+  }
+
+  drop(): void {
+    this.sqlite.exec('drop table bench_plain_queue');
+  }
 }
+
+/** How many of the store's steps run between two rounds of the floor loop. */
+const FLOOR_ROUND = 50;
 
 /**
  * Claims and completes steps of the queued backups until `operations` of them finished or the time
  * budget is spent, with every other backup still queued behind them (admission looks at all of
- * them). Reported per step (claim + complete), beside the plain loop's for the same number of steps,
- * and per finished operation.
+ * them). Reported per step (claim + complete), beside the plain loop's for the same number of steps
+ * (run in rounds between them), and per finished operation.
  */
 export async function measureClaims(
   db: Db,
@@ -93,14 +120,19 @@ export async function measureClaims(
   const queued = countOperations(db, `status in ('queued', 'waiting')`);
   const before = finished();
   const started = performance.now();
+  const floor = new PlainQueueLoop(sqliteOf(db));
   const { steps, elapsedMs: elapsed } = await drain(
     store,
     () => finished() - before >= options.operations || performance.now() - started > options.budgetMs,
+    (steps) => {
+      if (steps % FLOOR_ROUND === 0) floor.run(FLOOR_ROUND);
+    },
   );
+  floor.run(steps - floor.steps);
+  floor.drop();
   const done = finished() - before;
-  const floorElapsed = plainQueueLoop(db, steps);
   const perStep = elapsed / Math.max(steps, 1);
-  const floorPerStep = floorElapsed / Math.max(steps, 1);
+  const floorPerStep = floor.elapsedMs / Math.max(floor.steps, 1);
   return [
     {
       scenario: `claim + complete per step, ${queued} backups queued`,
