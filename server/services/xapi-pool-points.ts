@@ -102,7 +102,10 @@ export function orphanSnapshotNotes(sync: PoolSync, now: Date): { pointId: strin
     }));
 }
 
-/** Writes the pool's snapshots into the catalogue and marks gone those the pool no longer has. */
+/**
+ * Writes the pool's snapshots into the catalogue, marks gone those the pool no longer has, and brings
+ * back those it lists again (a view read before a snapshot was taken marked it gone: the next lists it).
+ */
 export async function recordPoolSnapshotPoints(
   stores: Pick<Stores, 'restorePoints'>,
   ctx: ServiceContext,
@@ -116,13 +119,12 @@ export async function recordPoolSnapshotPoints(
     now,
     goneReason: `pool ${sync.facts.poolName} no longer lists this snapshot (sync at ${now.toISOString()}): it was deleted on the pool, outside Migawka`,
   });
-  if (result.added.length > 0 || result.gone.length > 0) {
+  if (result.added.length > 0 || result.gone.length > 0 || result.reappeared.length > 0) {
+    const named = (points: PoolSnapshotsResult['added']) =>
+      points.map((point) => `${point.vmName}: ${point.name}`);
     ctx.log.info(
-      {
-        added: result.added.map((point) => `${point.vmName}: ${point.name}`),
-        gone: result.gone.map((point) => `${point.vmName}: ${point.name}`),
-      },
-      'xapi pool sync: snapshots kept on the pool catalogued or gone',
+      { added: named(result.added), gone: named(result.gone), reappeared: named(result.reappeared) },
+      'xapi pool sync: snapshots kept on the pool catalogued, gone or listed again',
     );
   }
   return result;

@@ -4,14 +4,18 @@
  */
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { evaluateInventory } from '../../../server/engine/evaluate';
 import { planPointDelete } from '../../../server/engine/point-plan';
-import type { OperationStore, RestorePointStore } from '../ports';
+import type { VerificationVerdict } from '../../../server/engine/statuses';
+import { demoLabInventory } from '../../seed/demo-lab';
+import type { OperationStore, RestorePointStore, Stores } from '../ports';
 import type { NewRestorePoint } from '../ports/restore-point-store';
 import { backupPlanOf } from './operation-store.contract';
 
 export interface RestorePointStoreFixture {
   restorePoints: RestorePointStore;
   operations: OperationStore;
+  inventory: Stores['inventory'];
   close(): Promise<void>;
 }
 
@@ -177,6 +181,61 @@ export function runRestorePointStoreContract(
       expect((await points.get('rp1'))?.changeTrackingJson).toEqual(changeTracking);
       expect((await points.get('rp2'))?.changeTrackingJson).toBeNull();
     });
+
+    it.each<{ verifiedAs: VerificationVerdict | null }>([{ verifiedAs: 'intact' }, { verifiedAs: null }])(
+      'a pool point a view did not list is gone; listed again by a later view it is back, with its last verify ($verifiedAs)',
+      async ({ verifiedAs }) => {
+        // A sync whose view was read before a snapshot was taken (another node's watcher or a
+        // checkpoint step catalogued it since) marks it gone; the next view lists it.
+        const lab = demoLabInventory();
+        await fixture.inventory.importInventory({
+          mode: 'replace',
+          validate: () => lab,
+          assess: evaluateInventory,
+          record: { id: 'import-1', createdAt: T0, requestedBy: 'system' },
+        });
+        const vm = lab.vms[0];
+        const listed = {
+          snapshotRef: 'OpaqueRef:snap-1',
+          snapshotName: 'before patch',
+          point: { ...pointOf('pool-snap-1', vm.id, '', at(0)), operationId: null, vmName: vm.name },
+        };
+        const view = (minutes: number, snapshots: (typeof listed)[]) =>
+          points.recordPoolSnapshots({
+            hostIds: lab.hosts.map((host) => host.id),
+            snapshots,
+            now: at(minutes),
+            goneReason: `not listed at minute ${minutes}`,
+          });
+        const named = [{ id: 'pool-snap-1', vmName: vm.name, name: 'before patch' }];
+
+        expect(await view(0, [listed])).toEqual({ added: named, gone: [], reappeared: [] });
+        if (verifiedAs)
+          await points.recordVerification({
+            pointId: 'pool-snap-1',
+            verdict: verifiedAs,
+            details: {},
+            now: at(1),
+            requestedBy: 'system',
+          });
+        expect(await view(2, [])).toEqual({ added: [], gone: named, reappeared: [] });
+        expect(await points.get('pool-snap-1')).toMatchObject({
+          goneSince: at(2),
+          goneReason: 'not listed at minute 2',
+          lastVerdict: 'missing',
+        });
+        expect(await view(3, [])).toEqual({ added: [], gone: [], reappeared: [] });
+
+        expect(await view(4, [listed])).toEqual({ added: [], gone: [], reappeared: named });
+        expect(await points.get('pool-snap-1')).toMatchObject({
+          goneSince: null,
+          goneReason: null,
+          lastVerdict: verifiedAs,
+          lastVerifiedAt: verifiedAs ? at(1) : null,
+        });
+        expect(await view(5, [listed])).toEqual({ added: [], gone: [], reappeared: [] });
+      },
+    );
 
     it('records verifications newest first with who asked, and the last verdict on the point', async () => {
       const operationId = await catalogued('rp1', 'a', 0);

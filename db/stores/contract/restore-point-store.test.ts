@@ -9,6 +9,7 @@ describe.each(await storeDialects('restorepoints'))('$name', (dialect) => {
       return {
         restorePoints: handle.stores.restorePoints,
         operations: handle.stores.operations,
+        inventory: handle.stores.inventory,
         close: handle.close,
       };
     });

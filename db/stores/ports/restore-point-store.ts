@@ -63,6 +63,12 @@ export interface PoolSnapshotsInput {
 export interface PoolSnapshotsResult {
   added: { id: string; vmName: string; name: string }[];
   gone: { id: string; vmName: string; name: string }[];
+  /**
+   * Points marked gone that the pool lists again: back, with the last verdict a verify recorded
+   * (none: not verified). A sync whose view was read before a snapshot was taken (another node's
+   * watcher, or a checkpoint step, catalogued it since) marks it gone; the next view lists it.
+   */
+  reappeared: { id: string; vmName: string; name: string }[];
 }
 
 export interface CatalogInput {

@@ -2,7 +2,7 @@
  * The RestorePointStore on PostgreSQL. The protection read models follow through the triggers of
  * db/migrations-pg (0001), in the same transaction as each catalogue write, as on SQLite.
  */
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
 import { pointVerifications, restorePointFiles, restorePoints, vms } from '../../pg/schema';
 import type {
@@ -24,7 +24,8 @@ import {
   queryPointVerifications,
   queryRestorePointFiles,
 } from './restore-point-queries';
-import { inPgTransaction } from './transaction';
+import { textArray } from './text-array';
+import { inPgTransaction, type PgTx } from './transaction';
 
 export class PgRestorePointStore implements RestorePointStore {
   constructor(private readonly db: PgDb) {}
@@ -177,7 +178,8 @@ export class PgRestorePointStore implements RestorePointStore {
 
   async recordPoolSnapshots({ hostIds, snapshots, orphans = [], now, goneReason }: PoolSnapshotsInput) {
     return inPgTransaction(this.db, async (tx): Promise<PoolSnapshotsResult> => {
-      const result: PoolSnapshotsResult = { added: [], gone: [] };
+      const result: PoolSnapshotsResult = { added: [], gone: [], reappeared: [] };
+      const wasGone = await goneAmong(tx, snapshots);
       for (const { point, snapshotRef, snapshotName } of snapshots) {
         const [vm] = await tx.select({ hostId: vms.hostId }).from(vms).where(eq(vms.id, point.vmId));
         const [row] = await tx
@@ -192,11 +194,21 @@ export class PgRestorePointStore implements RestorePointStore {
           .onConflictDoNothing()
           .returning({ id: restorePoints.id });
         if (row) result.added.push({ id: point.id, vmName: point.vmName, name: snapshotName });
-        else
+        else if (!wasGone.has(point.id))
           await tx
             .update(restorePoints)
             .set(listedAgain(point, snapshotName))
             .where(and(eq(restorePoints.id, point.id), isNull(restorePoints.goneSince)));
+        else {
+          // Another node's sync may have brought it back since the read: the one that did reports it.
+          const back = await tx
+            .update(restorePoints)
+            .set({ ...listedAgain(point, snapshotName), ...REAPPEARED })
+            .where(and(eq(restorePoints.id, point.id), isNotNull(restorePoints.goneSince)))
+            .returning({ id: restorePoints.id });
+          if (back.length > 0)
+            result.reappeared.push({ id: point.id, vmName: point.vmName, name: snapshotName });
+        }
       }
       for (const orphan of orphans) {
         await tx
@@ -261,3 +273,32 @@ function keptOnArrayColumns(kept: CatalogInput['keptOnArray']) {
       }
     : {};
 }
+
+/** The points of these snapshots that a sync marked gone. */
+async function goneAmong(tx: PgTx, snapshots: PoolSnapshotsInput['snapshots']): Promise<Set<string>> {
+  if (snapshots.length === 0) return new Set();
+  const rows = await tx
+    .select({ id: restorePoints.id })
+    .from(restorePoints)
+    .where(
+      and(
+        isNotNull(restorePoints.goneSince),
+        sql`${restorePoints.id} = any(${textArray(snapshots.map((snapshot) => snapshot.point.id))})`,
+      ),
+    );
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * A gone point the pool lists again is back: not gone, and its last verdict is the last a verify
+ * recorded (none: not verified), no longer the 'missing' the sync wrote when it marked it gone.
+ */
+const REAPPEARED = {
+  goneSince: null,
+  goneReason: null,
+  lastVerdict: sql`(select ${pointVerifications.verdict} from ${pointVerifications}
+    where ${pointVerifications.pointId} = ${restorePoints.id}
+    order by ${pointVerifications.at} desc, ${pointVerifications.id} desc limit 1)`,
+  lastVerifiedAt: sql`(select max(${pointVerifications.at}) from ${pointVerifications}
+    where ${pointVerifications.pointId} = ${restorePoints.id})`,
+};

@@ -1,5 +1,5 @@
 /** The RestorePointStore on SQLite (the protection read models follow through triggers). */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { type Db, sqliteOf } from '../../client';
 import { pointVerifications, restorePointFiles, restorePoints, vms } from '../../schema';
 import type {
@@ -13,6 +13,7 @@ import type {
   VerificationInput,
 } from '../ports/restore-point-store';
 import { listedAgain } from '../ports/restore-point-store';
+import { inJson, jsonList } from './prepared';
 import {
   browseRestorePoints,
   queryActiveOperationsOn,
@@ -21,7 +22,7 @@ import {
   queryPointVerifications,
   queryRestorePointFiles,
 } from './restore-point-queries';
-import { inTransaction } from './transaction';
+import { inTransaction, type Tx } from './transaction';
 
 export class SqliteRestorePointStore implements RestorePointStore {
   constructor(private readonly db: Db) {}
@@ -175,7 +176,8 @@ export class SqliteRestorePointStore implements RestorePointStore {
 
   async recordPoolSnapshots({ hostIds, snapshots, orphans = [], now, goneReason }: PoolSnapshotsInput) {
     return inTransaction(this.db, (tx): PoolSnapshotsResult => {
-      const result: PoolSnapshotsResult = { added: [], gone: [] };
+      const result: PoolSnapshotsResult = { added: [], gone: [], reappeared: [] };
+      const wasGone = goneAmong(tx, snapshots);
       for (const { point, snapshotRef, snapshotName } of snapshots) {
         const hostId =
           tx.select({ hostId: vms.hostId }).from(vms).where(eq(vms.id, point.vmId)).get()?.hostId ?? null;
@@ -192,11 +194,18 @@ export class SqliteRestorePointStore implements RestorePointStore {
           .returning({ id: restorePoints.id })
           .get();
         if (row) result.added.push({ id: point.id, vmName: point.vmName, name: snapshotName });
-        else
+        else if (!wasGone.has(point.id))
           tx.update(restorePoints)
             .set(listedAgain(point, snapshotName))
             .where(and(eq(restorePoints.id, point.id), isNull(restorePoints.goneSince)))
             .run();
+        else {
+          tx.update(restorePoints)
+            .set({ ...listedAgain(point, snapshotName), ...REAPPEARED })
+            .where(eq(restorePoints.id, point.id))
+            .run();
+          result.reappeared.push({ id: point.id, vmName: point.vmName, name: snapshotName });
+        }
       }
       for (const orphan of orphans) {
         tx.update(restorePoints)
@@ -259,3 +268,28 @@ function keptOnArrayColumns(kept: CatalogInput['keptOnArray']) {
       }
     : {};
 }
+
+/** The points of these snapshots that a sync marked gone. */
+function goneAmong(tx: Tx, snapshots: PoolSnapshotsInput['snapshots']): Set<string> {
+  if (snapshots.length === 0) return new Set();
+  const rows = tx
+    .select({ id: restorePoints.id })
+    .from(restorePoints)
+    .where(and(isNotNull(restorePoints.goneSince), inJson(restorePoints.id, 'ids')))
+    .all({ ids: jsonList(snapshots.map((snapshot) => snapshot.point.id)) });
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * A gone point the pool lists again is back: not gone, and its last verdict is the last a verify
+ * recorded (none: not verified), no longer the 'missing' the sync wrote when it marked it gone.
+ */
+const REAPPEARED = {
+  goneSince: null,
+  goneReason: null,
+  lastVerdict: sql`(select ${pointVerifications.verdict} from ${pointVerifications}
+    where ${pointVerifications.pointId} = ${restorePoints.id}
+    order by ${pointVerifications.at} desc, ${pointVerifications.id} desc limit 1)`,
+  lastVerifiedAt: sql`(select max(${pointVerifications.at}) from ${pointVerifications}
+    where ${pointVerifications.pointId} = ${restorePoints.id})`,
+};
