@@ -73,6 +73,7 @@ import {
   finishStepRow,
   hasRunningStep,
   hasUnfinishedStep,
+  PENDING_STEPS_FIRST_ROUND,
   PENDING_STEPS_PER_ROUND,
   type PendingStepRow,
   planStepOf,
@@ -331,15 +332,15 @@ function claimStepOf(
  */
 function decideNextOf(tx: Tx, operationId: string, isEnding: boolean): NextStepDecision<PendingStepRow> {
   const decision: NextStepDecision<PendingStepRow> = { skip: [], cancel: [], next: null, isBusy: false };
-  for (let afterSeq = -1; ; ) {
-    const pending = readPendingSteps(tx, operationId, afterSeq);
+  for (let afterSeq = -1, limit = PENDING_STEPS_FIRST_ROUND; ; limit = PENDING_STEPS_PER_ROUND) {
+    const pending = readPendingSteps(tx, operationId, afterSeq, limit);
     const round = decidePendingSteps(pending, isEnding, (step) =>
       step.undoneTitle === null ? undefined : { title: step.undoneTitle, startedAt: step.undoneStartedAt },
     );
     decision.skip.push(...round.skip);
     decision.cancel.push(...round.cancel);
     const last = pending[pending.length - 1];
-    if (round.next || !last || pending.length < PENDING_STEPS_PER_ROUND) {
+    if (round.next || !last || pending.length < limit) {
       decision.next = round.next;
       return decision;
     }

@@ -3,7 +3,7 @@
  * transaction: finish a step, log, fail or finish an operation (admission: ./operation-admission.ts). The
  * decisions come from server/engine/operation-rules.ts; these functions only write them.
  */
-import { and, asc, eq, getTableColumns, gt, inArray, isNotNull, or } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import {
   decideFailureScope,
@@ -90,7 +90,12 @@ export function readSteps(tx: Tx, operationId: string): StepRow[] {
   ).all({ operationId });
 }
 
-/** Pending steps read per round of a claim: the first that runs ends the walk. */
+/**
+ * Pending steps read per round of a claim: the first that runs ends the walk. The first round reads
+ * one: the first pending step is the next to run unless the operation is ending or it is a cleanup
+ * of a step that never started, so reading (and mapping) eight rows served one claim in many.
+ */
+export const PENDING_STEPS_FIRST_ROUND = 1;
 export const PENDING_STEPS_PER_ROUND = 8;
 
 const undone = alias(operationSteps, 'undone');
@@ -103,7 +108,12 @@ export type PendingStepRow = StepRow & { undoneTitle: string | null; undoneStart
  * undone step's title and start (by the unique operation + key index): a claim reads the steps it
  * decides on, not the whole plan (a volume's backup has hundreds of steps).
  */
-export function readPendingSteps(tx: Tx, operationId: string, afterSeq: number): PendingStepRow[] {
+export function readPendingSteps(
+  tx: Tx,
+  operationId: string,
+  afterSeq: number,
+  limit: number,
+): PendingStepRow[] {
   return preparedIn(tx, 'readPendingSteps', () =>
     tx
       .select({ ...STEP_ROW_COLUMNS, undoneTitle: undone.title, undoneStartedAt: undone.startedAt })
@@ -120,9 +130,9 @@ export function readPendingSteps(tx: Tx, operationId: string, afterSeq: number):
         ),
       )
       .orderBy(asc(operationSteps.seq))
-      .limit(PENDING_STEPS_PER_ROUND)
+      .limit(sql.placeholder('limit'))
       .prepare(),
-  ).all({ operationId, afterSeq });
+  ).all({ operationId, afterSeq, limit });
 }
 
 /** Whether an operation has a step in one of `statuses` (one row at most). */
