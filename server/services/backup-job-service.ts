@@ -149,6 +149,8 @@ async function assertUniqueName(stores: Stores, name: string, exceptId: string |
  * The VM list's bulk "Add to job": the VMs join the job's list (those already in it are left as
  * they are) and the job is re-reviewed exactly as an edit is (a VM that would block the run is
  * refused, nothing saved). A job that backs up a whole volume covers its VMs already: refused.
+ * Another change saved between the read and the write (another operator adding VMs) is not
+ * overwritten: the VMs are added again to the job as it is then.
  */
 export async function addVmsToJob(
   stores: Stores,
@@ -156,29 +158,54 @@ export async function addVmsToJob(
   input: AddVmsToJobInput,
 ): Promise<BackupJobView & { addedVmIds: string[] }> {
   const { id, vmIds } = parseInput(addVmsToJobInput, input);
-  const existing = await getBackupJob(stores, ctx, id);
-  const scope = existing.request.scope;
-  if (scope.kind !== 'vms') {
-    throw new DomainError(
+  for (let attempt = 1; ; attempt++) {
+    const read = await requireJob(stores, id);
+    const request = read.requestJson as unknown as BackupRequest;
+    const { scope } = request;
+    if (scope.kind !== 'vms') {
+      throw new DomainError(
+        'CONFLICT',
+        `Backup job "${read.name}" backs up a whole volume, not a list of VMs: add VMs to a job that lists them`,
+        [{ path: 'id', message: 'This job backs up a whole volume' }],
+      );
+    }
+    const addedVmIds = [...new Set(vmIds)].filter((vmId) => !scope.vmIds.includes(vmId));
+    if (addedVmIds.length === 0) return { ...(await viewOfOne(stores, read, ctx.now())), addedVmIds };
+    const edit: BackupJobInput = {
+      name: read.name,
+      request: { ...request, scope: { kind: 'vms', vmIds: [...scope.vmIds, ...addedVmIds] } },
+      schedule: read.cron ? { cron: read.cron, timeZone: read.timeZone } : null,
+      missedRunPolicy: read.missedRunPolicy,
+      retention: read.retentionJson as unknown as RetentionPolicy,
+      rpoHours: read.rpoHours,
+      isEnabled: read.isEnabled,
+    };
+    try {
+      return { ...(await updateBackupJob(stores, ctx, id, edit, read)), addedVmIds };
+    } catch (error) {
+      if (!(error instanceof JobChangedMeanwhile) || attempt === ADD_VMS_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** How many times "Add to job" reads the job again when another change was saved meanwhile. */
+const ADD_VMS_ATTEMPTS = 3;
+
+/** A change not saved because another was saved since the job was read: nothing of it was written. */
+class JobChangedMeanwhile extends DomainError {
+  constructor(name: string) {
+    super(
       'CONFLICT',
-      `Backup job "${existing.name}" backs up a whole volume, not a list of VMs: add VMs to a job that lists them`,
-      [{ path: 'id', message: 'This job backs up a whole volume' }],
+      `Backup job "${name}" was changed by someone else while this change was being saved; nothing was saved: open the job again to see their change`,
     );
   }
-  const addedVmIds = [...new Set(vmIds)].filter((vmId) => !scope.vmIds.includes(vmId));
-  if (addedVmIds.length === 0) return { ...existing, addedVmIds };
-  const job = await updateBackupJob(stores, ctx, id, {
-    name: existing.name,
-    request: { ...existing.request, scope: { kind: 'vms', vmIds: [...scope.vmIds, ...addedVmIds] } },
-    schedule: existing.schedule
-      ? { cron: existing.schedule.cron, timeZone: existing.schedule.timeZone }
-      : null,
-    missedRunPolicy: existing.missedRunPolicy,
-    retention: existing.retention,
-    rpoHours: existing.rpoHours,
-    isEnabled: existing.isEnabled,
-  });
-  return { ...job, addedVmIds };
+}
+
+/** Why a job read as `read` was not written: it is gone, or another change was saved since. */
+async function notWritten(stores: Stores, read: JobRow): Promise<DomainError> {
+  return (await stores.jobs.get(read.id))
+    ? new JobChangedMeanwhile(read.name)
+    : notFound('Backup job', read.id);
 }
 
 export async function createBackupJob(
@@ -218,31 +245,37 @@ export async function updateBackupJob(
   ctx: ServiceContext,
   id: string,
   input: BackupJobInput,
+  /** The job as the caller read it, when its change was worked out from it. */
+  read?: JobRow,
 ): Promise<BackupJobView> {
-  const existing = await requireJob(stores, id);
+  const existing = read ?? (await requireJob(stores, id));
   const job = parseInput(backupJobInput, input);
   const now = ctx.now();
   await assertUniqueName(stores, job.name, id);
   await assertBackupRunnable(stores, ctx, job.request);
   const timeZone = job.schedule?.timeZone ?? 'UTC';
   const isScheduleChanged = existing.cron !== (job.schedule?.cron ?? null) || existing.timeZone !== timeZone;
-  const row = await stores.jobs.update(id, {
-    name: job.name,
-    requestJson: job.request as unknown as Record<string, unknown>,
-    cron: job.schedule?.cron ?? null,
-    timeZone,
-    missedRunPolicy: job.missedRunPolicy,
-    retentionJson: job.retention as unknown as Record<string, unknown>,
-    rpoHours: job.rpoHours,
-    isEnabled: job.isEnabled,
-    // A new schedule starts now; past times of the old one are not missed runs of the new one.
-    lastScheduledAt:
-      isScheduleChanged || (!existing.isEnabled && job.isEnabled) ? now : existing.lastScheduledAt,
-    nextRunAt: nextRunOf(job.schedule?.cron ?? null, timeZone, job.isEnabled, now),
-    updatedAt: now,
-    updatedBy: actorLabel(ctx.actor),
-  });
-  if (!row) throw notFound('Backup job', id);
+  const row = await stores.jobs.update(
+    id,
+    {
+      name: job.name,
+      requestJson: job.request as unknown as Record<string, unknown>,
+      cron: job.schedule?.cron ?? null,
+      timeZone,
+      missedRunPolicy: job.missedRunPolicy,
+      retentionJson: job.retention as unknown as Record<string, unknown>,
+      rpoHours: job.rpoHours,
+      isEnabled: job.isEnabled,
+      // A new schedule starts now; past times of the old one are not missed runs of the new one.
+      // Otherwise the scheduler's last run stays as it wrote it (it may have claimed one since the read).
+      ...(isScheduleChanged || (!existing.isEnabled && job.isEnabled) ? { lastScheduledAt: now } : {}),
+      nextRunAt: nextRunOf(job.schedule?.cron ?? null, timeZone, job.isEnabled, now),
+      updatedAt: now,
+      updatedBy: actorLabel(ctx.actor),
+    },
+    existing.updatedAt,
+  );
+  if (!row) throw await notWritten(stores, existing);
   return viewOfOne(stores, row, now);
 }
 
@@ -254,15 +287,19 @@ export async function setBackupJobEnabled(
 ): Promise<BackupJobView> {
   const existing = await requireJob(stores, id);
   const now = ctx.now();
-  const row = await stores.jobs.update(id, {
-    isEnabled,
-    // Re-enabling starts the schedule afresh: the disabled period is not "missed".
-    lastScheduledAt: isEnabled && !existing.isEnabled ? now : existing.lastScheduledAt,
-    nextRunAt: nextRunOf(existing.cron, existing.timeZone, isEnabled, now),
-    updatedAt: now,
-    updatedBy: actorLabel(ctx.actor),
-  });
-  if (!row) throw notFound('Backup job', id);
+  const row = await stores.jobs.update(
+    id,
+    {
+      isEnabled,
+      // Re-enabling starts the schedule afresh: the disabled period is not "missed".
+      ...(isEnabled && !existing.isEnabled ? { lastScheduledAt: now } : {}),
+      nextRunAt: nextRunOf(existing.cron, existing.timeZone, isEnabled, now),
+      updatedAt: now,
+      updatedBy: actorLabel(ctx.actor),
+    },
+    existing.updatedAt,
+  );
+  if (!row) throw await notWritten(stores, existing);
   return viewOfOne(stores, row, now);
 }
 

@@ -48,8 +48,13 @@ export interface ScheduledRun {
 
 export interface JobStore {
   create(job: NewJob): Promise<JobRecord>;
-  /** Null when the job does not exist. */
-  update(id: string, changes: JobChanges): Promise<JobRecord | null>;
+  /**
+   * Its `updatedAt` becomes the later of `changes.updatedAt` and a millisecond after the last
+   * change's, so every save has its own. Null when there is no such job, or when `readAt` is given
+   * and the job's `updatedAt` is no longer that (another change was saved since the caller read
+   * it): nothing is written then.
+   */
+  update(id: string, changes: JobChanges, readAt?: Date): Promise<JobRecord | null>;
   /** Its past operations and points stay (their job id becomes null). False when it did not exist. */
   delete(id: string): Promise<boolean>;
   get(id: string): Promise<JobRecord | null>;

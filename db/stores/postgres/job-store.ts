@@ -4,7 +4,7 @@
  * one transaction: a concurrent scheduler on another node blocks on the row lock, then matches no
  * row — each due run is enqueued exactly once however many nodes schedule.
  */
-import { and, asc, desc, eq, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
 import { backupJobs, operations } from '../../pg/schema';
 import type {
@@ -30,8 +30,17 @@ export class PgJobStore implements JobStore {
     return row as JobRecord;
   }
 
-  async update(id: string, changes: JobChanges): Promise<JobRecord | null> {
-    const [row] = await this.db.update(backupJobs).set(changes).where(eq(backupJobs.id, id)).returning();
+  async update(id: string, changes: JobChanges, readAt?: Date): Promise<JobRecord | null> {
+    const unchanged = readAt ? eq(backupJobs.updatedAt, readAt) : undefined;
+    const [row] = await this.db
+      .update(backupJobs)
+      // Later than the last change even within one millisecond: `readAt` tells every save apart.
+      .set({
+        ...changes,
+        updatedAt: sql`greatest(${changes.updatedAt.toISOString()}::timestamptz, ${backupJobs.updatedAt} + interval '1 millisecond')`,
+      })
+      .where(and(eq(backupJobs.id, id), unchanged))
+      .returning();
     return row ?? null;
   }
 

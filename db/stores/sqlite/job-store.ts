@@ -1,5 +1,5 @@
 /** The JobStore on SQLite: the scheduled-run claim and its enqueue share one BEGIN IMMEDIATE transaction. */
-import { and, asc, desc, eq, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../client';
 import { backupJobs, operations } from '../../schema';
 import type {
@@ -25,8 +25,17 @@ export class SqliteJobStore implements JobStore {
       .get();
   }
 
-  async update(id: string, changes: JobChanges): Promise<JobRecord | null> {
-    return this.db.update(backupJobs).set(changes).where(eq(backupJobs.id, id)).returning().get() ?? null;
+  async update(id: string, changes: JobChanges, readAt?: Date): Promise<JobRecord | null> {
+    const unchanged = readAt ? eq(backupJobs.updatedAt, readAt) : undefined;
+    return (
+      this.db
+        .update(backupJobs)
+        // Later than the last change even within one millisecond: `readAt` tells every save apart.
+        .set({ ...changes, updatedAt: sql`max(${changes.updatedAt.getTime()}, ${backupJobs.updatedAt} + 1)` })
+        .where(and(eq(backupJobs.id, id), unchanged))
+        .returning()
+        .get() ?? null
+    );
   }
 
   async delete(id: string): Promise<boolean> {
