@@ -4,6 +4,7 @@
  * (`runDueBackupJobs`, called by the worker) starts due runs; a job is claimed by a conditional
  * update first, so two processes ticking at once never start the same run twice.
  */
+import type { z } from 'zod';
 import type { Stores } from '../../db/stores/ports';
 import type { JobLastOperation, JobRecord } from '../../db/stores/ports/job-store';
 import { actorLabel, type ServiceContext } from '../context';
@@ -208,6 +209,20 @@ async function notWritten(stores: Stores, read: JobRow): Promise<DomainError> {
     : notFound('Backup job', read.id);
 }
 
+/** The columns a create or an edit writes from the operator's job (validated by backupJobInput). */
+function savedColumns(job: z.output<typeof backupJobInput>, timeZone: string) {
+  return {
+    name: job.name,
+    requestJson: job.request as unknown as Record<string, unknown>,
+    cron: job.schedule?.cron ?? null,
+    timeZone,
+    missedRunPolicy: job.missedRunPolicy,
+    retentionJson: job.retention as unknown as Record<string, unknown>,
+    rpoHours: job.rpoHours,
+    isEnabled: job.isEnabled,
+  };
+}
+
 export async function createBackupJob(
   stores: Stores,
   ctx: ServiceContext,
@@ -221,14 +236,7 @@ export async function createBackupJob(
   const actor = actorLabel(ctx.actor);
   const row = await stores.jobs.create({
     id: `job-${ctx.newId()}`,
-    name: job.name,
-    requestJson: job.request as unknown as Record<string, unknown>,
-    cron: job.schedule?.cron ?? null,
-    timeZone,
-    missedRunPolicy: job.missedRunPolicy,
-    retentionJson: job.retention as unknown as Record<string, unknown>,
-    rpoHours: job.rpoHours,
-    isEnabled: job.isEnabled,
+    ...savedColumns(job, timeZone),
     // The schedule starts now: runs before creation are not "missed".
     lastScheduledAt: now,
     nextRunAt: nextRunOf(job.schedule?.cron ?? null, timeZone, job.isEnabled, now),
@@ -258,14 +266,7 @@ export async function updateBackupJob(
   const row = await stores.jobs.update(
     id,
     {
-      name: job.name,
-      requestJson: job.request as unknown as Record<string, unknown>,
-      cron: job.schedule?.cron ?? null,
-      timeZone,
-      missedRunPolicy: job.missedRunPolicy,
-      retentionJson: job.retention as unknown as Record<string, unknown>,
-      rpoHours: job.rpoHours,
-      isEnabled: job.isEnabled,
+      ...savedColumns(job, timeZone),
       // A new schedule starts now; past times of the old one are not missed runs of the new one.
       // Otherwise the scheduler's last run stays as it wrote it (it may have claimed one since the read).
       ...(isScheduleChanged || (!existing.isEnabled && job.isEnabled) ? { lastScheduledAt: now } : {}),
