@@ -15,8 +15,9 @@ import { keepStatements } from './statement-cache';
 
 /**
  * Without the schema: the stores write their queries with the query builder and never use Drizzle's
- * relational queries (`db.query`), which Drizzle builds a helper of per table for the database and
- * again for every transaction (~6 % of a claim + completion of a step, issue 13).
+ * relational queries (`db.query`), for which Drizzle builds a helper per table for the database and
+ * again for every transaction: an empty transaction took 24 µs with them, 10 without, and a claimed
+ * and completed step is two transactions (issue 13).
  */
 export type Db = BetterSQLite3Database;
 /** The handle a `db.transaction` callback receives. */
