@@ -4,6 +4,7 @@
  * event in the same transaction.
  */
 
+import { type Column, type SQL, sql, type Table } from 'drizzle-orm';
 import type { ApplicationState, VerificationVerdict } from '../../../server/engine/statuses';
 import type { BackupMethod, Consistency } from '../../../server/engine/types';
 import type { RestorePointSort } from '../../../server/schemas/wizard';
@@ -231,5 +232,24 @@ export function listedAgain(
     locationNote: null,
     ...(point.jobId ? { jobId: point.jobId, consistencyReason: point.consistencyReason } : {}),
     ...(point.includesMemory ? { includesMemory: true } : {}),
+  };
+}
+
+/**
+ * What a gone pool point the pool lists again is set to (either database's tables): not gone, and
+ * its last verdict the last a verify recorded (none: not verified), no longer the 'missing' the sync
+ * wrote when it marked it gone.
+ */
+export function reappearedColumns(
+  pointId: Column,
+  verifications: Table & { pointId: Column; verdict: Column; at: Column; id: Column },
+): { goneSince: null; goneReason: null; lastVerdict: SQL; lastVerifiedAt: SQL } {
+  const ofPoint = sql`${verifications.pointId} = ${pointId}`;
+  return {
+    goneSince: null,
+    goneReason: null,
+    lastVerdict: sql`(select ${verifications.verdict} from ${verifications} where ${ofPoint}
+      order by ${verifications.at} desc, ${verifications.id} desc limit 1)`,
+    lastVerifiedAt: sql`(select max(${verifications.at}) from ${verifications} where ${ofPoint})`,
   };
 }

@@ -15,7 +15,7 @@ import type {
   RestorePointStore,
   VerificationInput,
 } from '../ports/restore-point-store';
-import { listedAgain } from '../ports/restore-point-store';
+import { listedAgain, reappearedColumns } from '../ports/restore-point-store';
 import {
   browseRestorePoints,
   queryActiveOperationsOn,
@@ -289,16 +289,4 @@ async function goneAmong(tx: PgTx, snapshots: PoolSnapshotsInput['snapshots']): 
   return new Set(rows.map((row) => row.id));
 }
 
-/**
- * A gone point the pool lists again is back: not gone, and its last verdict is the last a verify
- * recorded (none: not verified), no longer the 'missing' the sync wrote when it marked it gone.
- */
-const REAPPEARED = {
-  goneSince: null,
-  goneReason: null,
-  lastVerdict: sql`(select ${pointVerifications.verdict} from ${pointVerifications}
-    where ${pointVerifications.pointId} = ${restorePoints.id}
-    order by ${pointVerifications.at} desc, ${pointVerifications.id} desc limit 1)`,
-  lastVerifiedAt: sql`(select max(${pointVerifications.at}) from ${pointVerifications}
-    where ${pointVerifications.pointId} = ${restorePoints.id})`,
-};
+const REAPPEARED = reappearedColumns(restorePoints.id, pointVerifications);

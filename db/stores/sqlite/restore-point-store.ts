@@ -1,5 +1,5 @@
 /** The RestorePointStore on SQLite (the protection read models follow through triggers). */
-import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import { type Db, sqliteOf } from '../../client';
 import { pointVerifications, restorePointFiles, restorePoints, vms } from '../../schema';
 import type {
@@ -12,7 +12,7 @@ import type {
   RestorePointStore,
   VerificationInput,
 } from '../ports/restore-point-store';
-import { listedAgain } from '../ports/restore-point-store';
+import { listedAgain, reappearedColumns } from '../ports/restore-point-store';
 import { inJson, jsonList } from './prepared';
 import {
   browseRestorePoints,
@@ -280,16 +280,4 @@ function goneAmong(tx: Tx, snapshots: PoolSnapshotsInput['snapshots']): Set<stri
   return new Set(rows.map((row) => row.id));
 }
 
-/**
- * A gone point the pool lists again is back: not gone, and its last verdict is the last a verify
- * recorded (none: not verified), no longer the 'missing' the sync wrote when it marked it gone.
- */
-const REAPPEARED = {
-  goneSince: null,
-  goneReason: null,
-  lastVerdict: sql`(select ${pointVerifications.verdict} from ${pointVerifications}
-    where ${pointVerifications.pointId} = ${restorePoints.id}
-    order by ${pointVerifications.at} desc, ${pointVerifications.id} desc limit 1)`,
-  lastVerifiedAt: sql`(select max(${pointVerifications.at}) from ${pointVerifications}
-    where ${pointVerifications.pointId} = ${restorePoints.id})`,
-};
+const REAPPEARED = reappearedColumns(restorePoints.id, pointVerifications);
