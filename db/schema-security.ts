@@ -34,6 +34,20 @@ export const secrets = sqliteTable(
 );
 
 /**
+ * Vault keys a rotation replaced, one row each, written in the rotation's transaction. A value
+ * sealed under one of them is refused on write (server/services/vault-service.ts): a process that
+ * read the key just before a rotation, or one still configured with the old MIGAWKA_SECRET_KEY,
+ * would otherwise store a secret that no process can open once the old key is gone.
+ */
+export const vaultRetiredKeys = sqliteTable('vault_retired_keys', {
+  /** Fingerprint of the replaced key. */
+  keyId: text('key_id').primaryKey(),
+  /** Fingerprint of the key that replaced it. */
+  replacedBy: text('replaced_by').notNull(),
+  retiredAt: integer('retired_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/**
  * The audit trail: append-only (triggers refuse UPDATE and DELETE), one row per mutation, sign-in,
  * approval or setting change. `seq` orders the chain; `hash` = sha256(`prev_hash` + canonical JSON of
  * the row's fields) (server/engine/audit-chain.ts), so an edit made around the triggers is found by

@@ -29,6 +29,12 @@ export const secrets = pgTable(
   (t) => [index('secrets_key_idx').on(t.keyId)],
 );
 
+export const vaultRetiredKeys = pgTable('vault_retired_keys', {
+  keyId: text('key_id').primaryKey(),
+  replacedBy: text('replaced_by').notNull(),
+  retiredAt: timestamp('retired_at', TIME).notNull(),
+});
+
 export const auditEntries = pgTable(
   'audit_entries',
   {

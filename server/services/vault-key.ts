@@ -30,6 +30,13 @@ export interface VaultKeySource {
   read(): VaultKey | null;
   /** The key, generating the key file first when there is none. */
   readOrCreate(): VaultKey;
+  /**
+   * The key with this fingerprint among those this process can read: the current one, or the one a
+   * rotation staged (a rotation that committed its re-seal but had not yet made its key current,
+   * here or in another process; or, under MIGAWKA_SECRET_KEY, the new key waiting to be moved into
+   * the variable). Null when it has neither.
+   */
+  find(keyId: string): VaultKey | null;
   /** Rotation, step 1: keeps the new key where a crash cannot lose it; returns where. */
   stage(next: VaultKey): string;
   /** Rotation, step 2 (after the re-seal committed): the new key becomes the current one. */
@@ -82,7 +89,38 @@ export function keyFileSource(file: string): VaultKeySource {
       };
     },
     abandon: () => rmSync(pending, { force: true }),
+    // The current file again last: a rotation may rename the staged key into place between reads.
+    find: (keyId) =>
+      withId(
+        keyId,
+        () => readKeyFile(file),
+        () => readStagedKey(pending),
+        () => readKeyFile(file),
+      ),
   };
+}
+
+/**
+ * A staged key, or null when there is none or the file does not hold one: it is only ever looked
+ * at for a key of a given fingerprint, and a file that is not a key (a left-over the next rotation
+ * reports) holds no key of any.
+ */
+function readStagedKey(file: string): VaultKey | null {
+  try {
+    return readKeyFile(file);
+  } catch (error) {
+    if (error instanceof VaultKeyError) return null;
+    throw error;
+  }
+}
+
+/** The first key read with this fingerprint (readers in order, each read only if needed), or null. */
+function withId(keyId: string, ...readers: (() => VaultKey | null)[]): VaultKey | null {
+  for (const read of readers) {
+    const key = read();
+    if (key?.id === keyId) return key;
+  }
+  return null;
 }
 
 /**
@@ -105,6 +143,12 @@ export function environmentKeySource(key: VaultKey, keyFile: string): VaultKeySo
       instructions: `The new key is in ${pending}. Set MIGAWKA_SECRET_KEY to its content in every process (web server and workers) and restart them — until then they cannot read the secrets — then back the key up apart from the database and delete the file.`,
     }),
     abandon: () => rmSync(pending, { force: true }),
+    find: (keyId) =>
+      withId(
+        keyId,
+        () => key,
+        () => readStagedKey(pending),
+      ),
   };
 }
 
@@ -128,6 +172,12 @@ export function memoryKeySource(initial: VaultKey = generateVaultKey()): VaultKe
     abandon() {
       staged = null;
     },
+    find: (keyId) =>
+      withId(
+        keyId,
+        () => current,
+        () => staged,
+      ),
   };
 }
 

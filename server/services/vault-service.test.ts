@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteOf } from '../../db/client';
 import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
-import type { Stores } from '../../db/stores/ports';
+import type { SecretMetadata, Stores } from '../../db/stores/ports';
 import { createServiceContext, type ServiceContext } from '../context';
 import { createLogger } from '../logger';
 import { createSecretInput } from '../schemas/secrets';
@@ -313,6 +313,114 @@ describe.each(dialects)('$name', (dialect) => {
         expect((await revealSecret(stores, ctx, memoryKeySource(next ?? undefined), 'a')).value).toBe(
           PLANTED,
         );
+      });
+    });
+
+    describe('a key rotation meanwhile', () => {
+      /**
+       * The secret store, with `rotate` run just before the first write of a value: a rotation that
+       * committed after this process read its key and sealed the value, before the value was written.
+       */
+      function rotatedBeforeWrite(rotate: () => Promise<unknown>): Pick<Stores, 'secrets'> {
+        let rotation: (() => Promise<unknown>) | null = rotate;
+        const target = stores.secrets;
+        const beforeWrite =
+          <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+          async (...args: A): Promise<R> => {
+            const run = rotation;
+            rotation = null;
+            if (run) await run();
+            return write(...args);
+          };
+        return {
+          secrets: {
+            ...target,
+            get: (id) => target.get(id),
+            insert: beforeWrite((secret) => target.insert(secret)),
+            replaceValue: beforeWrite((id, sealed, at, by) => target.replaceValue(id, sealed, at, by)),
+          },
+        };
+      }
+
+      const keyFile = () => path.join(dir.path, 'secret.key');
+      const oldKey = generateVaultKey();
+      /** This process's key source and another process's, which rotates; both start on `oldKey`. */
+      const processes = {
+        'the key file, read by both processes': () => {
+          writeFileSync(keyFile(), `${oldKey.bytes.toString('base64')}\n`, { mode: 0o600 });
+          return { ours: keyFileSource(keyFile()), theirs: keyFileSource(keyFile()) };
+        },
+        'MIGAWKA_SECRET_KEY, the new key still in the file the rotation wrote': () => ({
+          ours: environmentKeySource(oldKey, keyFile()),
+          theirs: environmentKeySource(oldKey, keyFile()),
+        }),
+      };
+
+      it.each(
+        Object.keys(processes).flatMap((setUp) => [
+          { setUp, write: 'a new secret' },
+          { setUp, write: 'a new value' },
+        ]),
+      )(
+        '$setUp: $write sealed under the replaced key is sealed again under the new one',
+        async ({ setUp, write }) => {
+          const { ours, theirs } = processes[setUp as keyof typeof processes]();
+          const existing = await createSecret(stores, ctx, ours, input('existing', 'value-e'));
+          // A holder, not a variable: the rotation assigns it from inside the store call.
+          const rotated: { keyId?: string } = {};
+          const racing = rotatedBeforeWrite(async () => {
+            rotated.keyId = (await rotateVaultKey(stores, ctx, theirs)).keyId;
+          });
+          const stored =
+            write === 'a new secret'
+              ? await createSecret(racing, ctx, ours, input('late', PLANTED))
+              : await replaceSecretValue(racing, ctx, ours, { id: existing.id, secret: PLANTED });
+          expect(rotated.keyId).toBeDefined();
+          expect(stored.keyId).toBe(rotated.keyId);
+          expect((await rawRows()).map((row) => row.key_id)).toEqual(
+            (await rawRows()).map(() => rotated.keyId),
+          );
+          expect((await revealSecret(stores, ctx, ours, stored.id)).value).toBe(PLANTED);
+        },
+      );
+
+      it('refuses, storing nothing, when this process cannot read the key that replaced its own', async () => {
+        const ours = memoryKeySource(oldKey);
+        await createSecret(stores, ctx, ours, input('existing', 'value-e'));
+        const theirs = environmentKeySource(oldKey, keyFile());
+        let newKeyId = '';
+        const racing = rotatedBeforeWrite(async () => {
+          newKeyId = (await rotateVaultKey(stores, ctx, theirs)).keyId;
+        });
+        const error = await createSecret(racing, ctx, ours, input('late', PLANTED)).catch((e) => e);
+        expect(error).toBeInstanceOf(DomainError);
+        expect(error.code).toBe('PRECONDITION_FAILED');
+        expect(error.message).toContain('Secret "late" was not stored');
+        expect(error.message).toContain(`vault key ${oldKey.id}`);
+        expect(error.message).toContain(`replaced by key ${newKeyId}`);
+        expect((await listSecrets(stores, ours)).map((secret) => secret.name)).toEqual(['existing']);
+      });
+
+      it('a secret stored while the rotation is re-sealing waits for it, then goes under the new key', async () => {
+        const keys = memoryKeySource(oldKey);
+        await createSecret(stores, ctx, keys, input('existing', 'value-e'));
+        const during: { stored?: Promise<SecretMetadata> } = {};
+        const target = stores.secrets;
+        const rotating: Pick<Stores, 'secrets'> = {
+          secrets: {
+            ...target,
+            resealAll: (reseal, change) =>
+              target.resealAll((secret) => {
+                // Started from inside the rotation's transaction: its read of the key sees the old one.
+                during.stored ??= createSecret(stores, ctx, keys, input('during', PLANTED));
+                return reseal(secret);
+              }, change),
+          },
+        };
+        const rotation = await rotateVaultKey(rotating, ctx, keys);
+        const stored = await during.stored;
+        expect(stored?.keyId).toBe(rotation.keyId);
+        expect((await revealSecret(stores, ctx, keys, 'during')).value).toBe(PLANTED);
       });
     });
   });

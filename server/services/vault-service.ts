@@ -7,10 +7,11 @@
  * the secret, and the process logger redacts secret-named fields anyway (server/logger.ts).
  */
 import type { SecretMetadata, SecretRecord, Stores } from '../../db/stores/ports';
+import type { SecretWrite } from '../../db/stores/ports/secret-store';
 import { actorLabel, type ServiceContext } from '../context';
 import type { CreateSecret, ReplaceSecret } from '../schemas/secrets';
 import { DomainError, notFound } from './errors';
-import { generateVaultKey, openValue, sealValue } from './vault-crypto';
+import { generateVaultKey, openValue, sealValue, type VaultKey } from './vault-crypto';
 import type { RotationNotice, VaultKeySource } from './vault-key';
 
 export type { SecretMetadata } from '../../db/stores/ports';
@@ -36,22 +37,26 @@ export async function createSecret(
   input: CreateSecret,
 ): Promise<SecretMetadata> {
   const id = ctx.newId();
-  const stored = await stores.secrets.insert({
-    id,
-    name: input.name,
-    kind: input.kind,
-    username: input.username,
-    sealed: sealValue(keys.readOrCreate(), id, input.secret),
-    createdAt: ctx.now(),
-    createdBy: actorLabel(ctx.actor),
-  });
-  if (!stored) {
+  const createdAt = ctx.now();
+  const createdBy = actorLabel(ctx.actor);
+  const written = await writeUnderLiveKey(keys, input.name, (key) =>
+    stores.secrets.insert({
+      id,
+      name: input.name,
+      kind: input.kind,
+      username: input.username,
+      sealed: sealValue(key, id, input.secret),
+      createdAt,
+      createdBy,
+    }),
+  );
+  if (written.kind !== 'stored') {
     throw new DomainError('CONFLICT', `A secret named "${input.name}" already exists`, [
       { path: 'name', message: 'Another secret has this name' },
     ]);
   }
   ctx.log.info({ secretId: id, secretName: input.name, kind: input.kind }, 'secret stored');
-  return stored;
+  return written.secret;
 }
 
 /** Credential rotation: a new value for an existing secret (same name, same id). */
@@ -61,11 +66,47 @@ export async function replaceSecretValue(
   keys: VaultKeySource,
   input: ReplaceSecret,
 ): Promise<SecretMetadata> {
-  const sealed = sealValue(keys.readOrCreate(), input.id, input.secret);
-  const updated = await stores.secrets.replaceValue(input.id, sealed, ctx.now(), actorLabel(ctx.actor));
-  if (!updated) throw notFound('Secret', input.id);
-  ctx.log.info({ secretId: updated.id, secretName: updated.name }, 'secret value replaced');
-  return updated;
+  const existing = await stores.secrets.get(input.id);
+  if (!existing) throw notFound('Secret', input.id);
+  const at = ctx.now();
+  const by = actorLabel(ctx.actor);
+  const written = await writeUnderLiveKey(keys, existing.name, (key) =>
+    stores.secrets.replaceValue(input.id, sealValue(key, input.id, input.secret), at, by),
+  );
+  if (written.kind !== 'stored') throw notFound('Secret', input.id);
+  ctx.log.info({ secretId: written.secret.id, secretName: written.secret.name }, 'secret value replaced');
+  return written.secret;
+}
+
+/** Key rotations one write follows before it gives up (each retires the key the last one made). */
+const MAX_ROTATIONS_FOLLOWED = 3;
+
+/**
+ * Seals and writes a value under this process's key. When a rotation retired that key — one that
+ * committed after this process read its key, here or in another process, or one this process's
+ * MIGAWKA_SECRET_KEY predates — the store refuses the write, and the value is sealed again under
+ * the key that replaced it, if this process can read that key (VaultKeySource.find). Otherwise
+ * nothing is stored: a value under a retired key could not be opened once the old key is gone.
+ */
+async function writeUnderLiveKey(
+  keys: VaultKeySource,
+  secretName: string,
+  write: (key: VaultKey) => Promise<SecretWrite>,
+): Promise<Exclude<SecretWrite, { kind: 'retired-key' }>> {
+  let key = keys.readOrCreate();
+  for (let followed = 0; ; followed++) {
+    const written = await write(key);
+    if (written.kind !== 'retired-key') return written;
+    const { replacedBy, retiredAt } = written.retired;
+    const next = followed < MAX_ROTATIONS_FOLLOWED ? keys.find(replacedBy) : null;
+    if (!next) {
+      throw new DomainError(
+        'PRECONDITION_FAILED',
+        `Secret "${secretName}" was not stored: this process's vault key ${key.id} (from ${keys.location}) was replaced by key ${replacedBy} in a key rotation at ${retiredAt.toISOString()}, and this process cannot read the new key. Put the new key where this process reads its key (the rotation said where it was written), restart the process, and store the secret again.`,
+      );
+    }
+    key = next;
+  }
 }
 
 export async function deleteSecret(
@@ -91,7 +132,9 @@ export async function revealSecret(
 ): Promise<{ metadata: SecretMetadata; value: string }> {
   const record = (await stores.secrets.get(idOrName)) ?? (await stores.secrets.findByName(idOrName));
   if (!record) throw notFound('Secret', idOrName);
-  const key = keys.read();
+  // The key that sealed it, when this process can read it (a rotation's staged key included), else
+  // the current one, which then refuses it with the wrong-key error naming both.
+  const key = keys.find(record.sealed.keyId) ?? keys.read();
   if (!key) {
     throw new DomainError(
       'PRECONDITION_FAILED',
@@ -126,15 +169,18 @@ export async function rotateVaultKey(
   keys.stage(next);
   let resealed: number;
   try {
-    resealed = await stores.secrets.resealAll((secret) => {
-      if (!current) {
-        throw new DomainError(
-          'PRECONDITION_FAILED',
-          `Secret "${secret.name}" cannot be re-sealed: there is no vault key at ${keys.location}.`,
-        );
-      }
-      return sealValue(next, secret.id, openValue(current, secret));
-    });
+    resealed = await stores.secrets.resealAll(
+      (secret) => {
+        if (!current) {
+          throw new DomainError(
+            'PRECONDITION_FAILED',
+            `Secret "${secret.name}" cannot be re-sealed: there is no vault key at ${keys.location}.`,
+          );
+        }
+        return sealValue(next, secret.id, openValue(current, secret));
+      },
+      { previousKeyId: current?.id ?? null, nextKeyId: next.id, at: ctx.now() },
+    );
   } catch (error) {
     keys.abandon();
     throw error;

@@ -1,10 +1,11 @@
 /**
  * The SecretStore contract: names are unique, lists carry metadata only, a value replacement
- * records who and when, and a re-seal of all secrets is all-or-nothing.
+ * records who and when, a re-seal of all secrets is all-or-nothing, and a key it replaced seals
+ * nothing more.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecretStore } from '../ports';
-import type { NewSecret, SealedValue } from '../ports/secret-store';
+import type { KeyChange, NewSecret, SealedValue } from '../ports/secret-store';
 
 export interface SecretStoreFixture {
   secrets: SecretStore;
@@ -13,6 +14,8 @@ export interface SecretStoreFixture {
 
 const T0 = new Date('2026-03-01T00:00:00Z');
 const T1 = new Date('2026-03-01T01:00:00Z');
+/** The rotation of the tests: key-a, which every value is sealed under unless said, to key-b. */
+const A_TO_B: KeyChange = { previousKeyId: 'key-a', nextKeyId: 'key-b', at: T1 };
 
 function sealedOf(label: string, keyId = 'key-a'): SealedValue {
   return { ciphertext: `ct-${label}`, iv: `iv-${label}`, authTag: `tag-${label}`, keyId };
@@ -44,8 +47,10 @@ export function runSecretStoreContract(name: string, create: () => Promise<Secre
     });
 
     it('stores a secret, reads it by id and by name, and lists metadata only, by name', async () => {
-      const stored = await secrets.insert(secretOf('s2', 'xen pool b'));
+      const written = await secrets.insert(secretOf('s2', 'xen pool b'));
       await secrets.insert(secretOf('s1', 'xen pool a', { kind: 'ssh-private-key', username: null }));
+      if (written.kind !== 'stored') throw new Error(`not stored: ${written.kind}`);
+      const stored = written.secret;
       expect(stored).toEqual({
         id: 's2',
         name: 'xen pool b',
@@ -69,7 +74,9 @@ export function runSecretStoreContract(name: string, create: () => Promise<Secre
 
     it('refuses a second secret with the same name and keeps the first', async () => {
       await secrets.insert(secretOf('s1', 'array admin'));
-      expect(await secrets.insert(secretOf('s2', 'array admin', { sealed: sealedOf('other') }))).toBeNull();
+      expect(await secrets.insert(secretOf('s2', 'array admin', { sealed: sealedOf('other') }))).toEqual({
+        kind: 'name-taken',
+      });
       expect(await secrets.get('s2')).toBeNull();
       expect((await secrets.findByName('array admin'))?.sealed).toEqual(sealedOf('s1'));
     });
@@ -77,9 +84,12 @@ export function runSecretStoreContract(name: string, create: () => Promise<Secre
     it('replaces a value recording who and when, and says when the secret does not exist', async () => {
       await secrets.insert(secretOf('s1', 'array admin'));
       const replaced = await secrets.replaceValue('s1', sealedOf('new', 'key-b'), T1, 'user:2');
-      expect(replaced).toMatchObject({ id: 's1', keyId: 'key-b', updatedAt: T1, updatedBy: 'user:2' });
+      expect(replaced).toMatchObject({
+        kind: 'stored',
+        secret: { id: 's1', keyId: 'key-b', updatedAt: T1, updatedBy: 'user:2' },
+      });
       expect((await secrets.get('s1'))?.sealed).toEqual(sealedOf('new', 'key-b'));
-      expect(await secrets.replaceValue('nope', sealedOf('x'), T1, 'user:2')).toBeNull();
+      expect(await secrets.replaceValue('nope', sealedOf('x'), T1, 'user:2')).toEqual({ kind: 'not-found' });
     });
 
     it('records when a secret was last used', async () => {
@@ -103,7 +113,7 @@ export function runSecretStoreContract(name: string, create: () => Promise<Secre
         seen.push(secret.id);
         expect(secret.sealed).toEqual(sealedOf(secret.id));
         return sealedOf(`${secret.id}-2`, 'key-b');
-      });
+      }, A_TO_B);
       expect(count).toBe(2);
       expect(seen.sort()).toEqual(['s1', 's2']);
       expect(await secrets.get('s1')).toMatchObject({
@@ -124,9 +134,46 @@ export function runSecretStoreContract(name: string, create: () => Promise<Secre
           calls++;
           if (calls === 2) throw new Error(`cannot open ${secret.name}`);
           return sealedOf(`${secret.id}-2`, 'key-b');
-        }),
+        }, A_TO_B),
       ).rejects.toThrow(/cannot open/);
       for (const id of ['s1', 's2', 's3']) expect((await secrets.get(id))?.sealed).toEqual(sealedOf(id));
+      // Nor was key-a retired: it still seals new values.
+      expect((await secrets.insert(secretOf('s4', 'd'))).kind).toBe('stored');
     });
+
+    const retiredA = { kind: 'retired-key', retired: { keyId: 'key-a', replacedBy: 'key-b', retiredAt: T1 } };
+    it.each([
+      {
+        write: 'an insert',
+        run: (store: SecretStore) => store.insert(secretOf('s9', 'late')),
+        unchanged: async (store: SecretStore) => expect(await store.get('s9')).toBeNull(),
+      },
+      {
+        write: 'a value replacement',
+        run: (store: SecretStore) => store.replaceValue('s1', sealedOf('late'), T1, 'user:2'),
+        unchanged: async (store: SecretStore) =>
+          expect((await store.get('s1'))?.sealed).toEqual(sealedOf('s1-2', 'key-b')),
+      },
+    ])(
+      'refuses $write sealed under a key a rotation retired, writing nothing',
+      async ({ run, unchanged }) => {
+        await secrets.insert(secretOf('s1', 'a'));
+        await secrets.resealAll((secret) => sealedOf(`${secret.id}-2`, 'key-b'), A_TO_B);
+        expect(await run(secrets)).toEqual(retiredA);
+        await unchanged(secrets);
+        // The key that replaced it seals as before, and a rotation with no key before retires none.
+        expect((await secrets.insert(secretOf('s5', 'b', { sealed: sealedOf('s5', 'key-b') }))).kind).toBe(
+          'stored',
+        );
+        await secrets.resealAll((secret) => secret.sealed, {
+          previousKeyId: null,
+          nextKeyId: 'key-b',
+          at: T1,
+        });
+        expect((await secrets.insert(secretOf('s6', 'c', { sealed: sealedOf('s6', 'key-b') }))).kind).toBe(
+          'stored',
+        );
+      },
+    );
   });
 }

@@ -3,8 +3,12 @@
  * value; sealing and opening happen in the vault service (server/services/vault-service.ts).
  *
  * Concurrency contract: `resealAll` rewrites every secret in ONE transaction — either all secrets
- * end up under the new key or none does (a `reseal` that throws rolls everything back). A networked
- * implementation takes the rows `FOR UPDATE` so a secret added meanwhile waits for the rotation.
+ * end up under the new key or none does (a `reseal` that throws rolls everything back) — and in
+ * that transaction records the replaced key as retired. `insert` and `replaceValue` refuse a value
+ * sealed under a retired key, checked in the write's own transaction: a write that arrives while a
+ * rotation runs waits for it (one writer at a time on SQLite; on PostgreSQL the rotation holds an
+ * exclusive lock that every write takes shared) and is then refused, never stored under a key that
+ * is about to be gone.
  */
 import type { SecretKind } from '../../../server/engine/security';
 
@@ -36,15 +40,40 @@ export interface SecretRecord extends SecretMetadata {
 
 export type NewSecret = Omit<SecretRecord, 'lastUsedAt' | 'updatedAt' | 'updatedBy' | 'keyId'>;
 
+/** A vault key a rotation replaced (see the concurrency contract above). */
+export interface RetiredKey {
+  keyId: string;
+  replacedBy: string;
+  retiredAt: Date;
+}
+
+/** What a write of a sealed value did: stored, or refused and why (nothing written). */
+export type SecretWrite =
+  | { kind: 'stored'; secret: SecretMetadata }
+  /** insert: another secret has this name. */
+  | { kind: 'name-taken' }
+  /** replaceValue: no secret has this id. */
+  | { kind: 'not-found' }
+  /** The value is sealed under a key a rotation replaced. */
+  | { kind: 'retired-key'; retired: RetiredKey };
+
+/** The key a rotation replaces, the one replacing it, and when; recorded by `resealAll`. */
+export interface KeyChange {
+  /** Null when the vault had no key yet: nothing to retire. */
+  previousKeyId: string | null;
+  nextKeyId: string;
+  at: Date;
+}
+
 export interface SecretStore {
-  /** Inserts a secret; null when the name is taken (nothing written). */
-  insert(secret: NewSecret): Promise<SecretMetadata | null>;
+  /** Inserts a secret, unless its name is taken or its key retired (then nothing is written). */
+  insert(secret: NewSecret): Promise<SecretWrite>;
   get(id: string): Promise<SecretRecord | null>;
   findByName(name: string): Promise<SecretRecord | null>;
   /** Every secret's metadata, by name. */
   list(): Promise<SecretMetadata[]>;
-  /** Replaces one value (credential rotation); null when the secret does not exist. */
-  replaceValue(id: string, sealed: SealedValue, at: Date, by: string): Promise<SecretMetadata | null>;
+  /** Replaces one value (credential rotation), unless the secret does not exist or the key is retired. */
+  replaceValue(id: string, sealed: SealedValue, at: Date, by: string): Promise<SecretWrite>;
   markUsed(id: string, at: Date): Promise<void>;
   delete(id: string): Promise<boolean>;
   /**
@@ -52,6 +81,8 @@ export interface SecretStore {
    * its new sealed value; if it throws for any secret, nothing is changed. Returns how many were
    * re-sealed. `reseal` is synchronous so an embedded database can run it inside its transaction.
    * The value is unchanged, so `updatedAt`/`updatedBy` (when the value last changed) stay as they are.
+   * `change.previousKeyId` is recorded as retired in the same transaction, before any secret is
+   * read: a `reseal` that throws retires nothing.
    */
-  resealAll(reseal: (secret: SecretRecord) => SealedValue): Promise<number>;
+  resealAll(reseal: (secret: SecretRecord) => SealedValue, change: KeyChange): Promise<number>;
 }

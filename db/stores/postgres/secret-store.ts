@@ -1,18 +1,29 @@
 /**
- * The SecretStore on PostgreSQL: the key rotation locks every row (`FOR UPDATE`) and re-seals them
- * in one transaction, so a secret changed meanwhile waits for the rotation.
+ * The SecretStore on PostgreSQL: the key rotation takes the vault's advisory lock exclusive, then
+ * re-seals every row in one transaction; every write of a value takes that lock shared and checks
+ * the retired keys in its own transaction. Row locks alone would not do: `FOR UPDATE` holds off
+ * changes to the rows it read, not a secret inserted meanwhile, which would keep the old key.
  */
 import { asc, eq } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
-import { secrets } from '../../pg/schema';
+import { secrets, vaultRetiredKeys } from '../../pg/schema';
 import type {
+  KeyChange,
   NewSecret,
+  RetiredKey,
   SealedValue,
   SecretMetadata,
   SecretRecord,
   SecretStore,
+  SecretWrite,
 } from '../ports/secret-store';
-import { inPgTransaction } from './transaction';
+import {
+  ADVISORY,
+  advisoryXactLock,
+  advisoryXactLockShared,
+  inPgTransaction,
+  type PgTx,
+} from './transaction';
 
 type SecretRow = typeof secrets.$inferSelect;
 
@@ -34,25 +45,54 @@ function recordOf(row: SecretRow): SecretRecord {
   return { ...metadata, sealed: { ciphertext, iv, authTag, keyId: row.keyId } };
 }
 
+/**
+ * Runs a write of a value sealed under `keyId` after any rotation in progress (the vault lock,
+ * shared), unless a rotation retired that key: then nothing is written.
+ */
+function writeSealedUnder(
+  db: PgDb,
+  keyId: string,
+  write: (tx: PgTx) => Promise<SecretMetadata | undefined>,
+  refusal: 'name-taken' | 'not-found',
+): Promise<SecretWrite> {
+  return inPgTransaction(db, async (tx) => {
+    await advisoryXactLockShared(tx, ADVISORY.vault);
+    const [retired]: RetiredKey[] = await tx
+      .select()
+      .from(vaultRetiredKeys)
+      .where(eq(vaultRetiredKeys.keyId, keyId));
+    if (retired) return { kind: 'retired-key', retired };
+    const secret = await write(tx);
+    return secret ? { kind: 'stored', secret } : { kind: refusal };
+  });
+}
+
 export class PgSecretStore implements SecretStore {
   constructor(private readonly db: PgDb) {}
 
-  async insert(secret: NewSecret): Promise<SecretMetadata | null> {
+  async insert(secret: NewSecret): Promise<SecretWrite> {
     const { sealed, ...metadata } = secret;
-    const [row] = await this.db
-      .insert(secrets)
-      .values({
-        ...metadata,
-        ciphertext: sealed.ciphertext,
-        iv: sealed.iv,
-        authTag: sealed.authTag,
-        keyId: sealed.keyId,
-        updatedAt: secret.createdAt,
-        updatedBy: secret.createdBy,
-      })
-      .onConflictDoNothing({ target: secrets.name })
-      .returning(metadataColumns);
-    return row ?? null;
+    return writeSealedUnder(
+      this.db,
+      sealed.keyId,
+      async (tx) => {
+        const [row] = await tx
+          .insert(secrets)
+          .values({
+            ...metadata,
+            ciphertext: sealed.ciphertext,
+            iv: sealed.iv,
+            authTag: sealed.authTag,
+            keyId: sealed.keyId,
+            updatedAt: secret.createdAt,
+            updatedBy: secret.createdBy,
+          })
+          .onConflictDoNothing({ target: secrets.name })
+          .returning(metadataColumns);
+        return row;
+      },
+      'name-taken',
+    );
   }
 
   async get(id: string): Promise<SecretRecord | null> {
@@ -69,13 +109,20 @@ export class PgSecretStore implements SecretStore {
     return this.db.select(metadataColumns).from(secrets).orderBy(asc(secrets.name));
   }
 
-  async replaceValue(id: string, sealed: SealedValue, at: Date, by: string): Promise<SecretMetadata | null> {
-    const [row] = await this.db
-      .update(secrets)
-      .set({ ...sealed, updatedAt: at, updatedBy: by })
-      .where(eq(secrets.id, id))
-      .returning(metadataColumns);
-    return row ?? null;
+  async replaceValue(id: string, sealed: SealedValue, at: Date, by: string): Promise<SecretWrite> {
+    return writeSealedUnder(
+      this.db,
+      sealed.keyId,
+      async (tx) => {
+        const [row] = await tx
+          .update(secrets)
+          .set({ ...sealed, updatedAt: at, updatedBy: by })
+          .where(eq(secrets.id, id))
+          .returning(metadataColumns);
+        return row;
+      },
+      'not-found',
+    );
   }
 
   async markUsed(id: string, at: Date): Promise<void> {
@@ -87,8 +134,15 @@ export class PgSecretStore implements SecretStore {
     return rows.length > 0;
   }
 
-  async resealAll(reseal: (secret: SecretRecord) => SealedValue): Promise<number> {
+  async resealAll(reseal: (secret: SecretRecord) => SealedValue, change: KeyChange): Promise<number> {
     return inPgTransaction(this.db, async (tx) => {
+      await advisoryXactLock(tx, ADVISORY.vault);
+      if (change.previousKeyId !== null && change.previousKeyId !== change.nextKeyId) {
+        await tx
+          .insert(vaultRetiredKeys)
+          .values({ keyId: change.previousKeyId, replacedBy: change.nextKeyId, retiredAt: change.at })
+          .onConflictDoNothing();
+      }
       const rows = await tx.select().from(secrets).orderBy(asc(secrets.id)).for('update');
       for (const row of rows) {
         const sealed = reseal(recordOf(row));

@@ -118,8 +118,16 @@ export const ADVISORY = {
   audit: 0x6d69_0002,
   /** Event ids in commit order (PgEventBatch.flush). */
   events: 0x6d69_0003,
+  // 0x6d69_0004 is the inventory writer's (inventory.ts INVENTORY_WRITER).
+  /** A vault key rotation takes it exclusive, every write of a sealed value shared (secret-store.ts). */
+  vault: 0x6d69_0005,
 } as const;
 
 export async function advisoryXactLock(tx: PgTx, key: number): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${key})`);
+}
+
+/** Held with other holders of the shared lock; waits for (and holds off) the exclusive one. */
+export async function advisoryXactLockShared(tx: PgTx, key: number): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${key})`);
 }

@@ -1,13 +1,20 @@
-/** The SecretStore on SQLite: the key rotation re-seals every row inside one BEGIN IMMEDIATE transaction. */
+/**
+ * The SecretStore on SQLite: the key rotation re-seals every row inside one BEGIN IMMEDIATE
+ * transaction, and every write of a value checks the retired keys inside its own: one writer at a
+ * time, so a write never lands between a rotation's read of the secrets and its commit.
+ */
 import { asc, eq } from 'drizzle-orm';
-import type { Db } from '../../client';
-import { secrets } from '../../schema';
+import type { Db, Tx } from '../../client';
+import { secrets, vaultRetiredKeys } from '../../schema';
 import type {
+  KeyChange,
   NewSecret,
+  RetiredKey,
   SealedValue,
   SecretMetadata,
   SecretRecord,
   SecretStore,
+  SecretWrite,
 } from '../ports/secret-store';
 import { inTransaction } from './transaction';
 
@@ -31,13 +38,24 @@ function recordOf(row: SecretRow): SecretRecord {
   return { ...metadata, sealed: { ciphertext, iv, authTag, keyId: row.keyId } };
 }
 
+function retiredKeyIn(tx: Tx, keyId: string): RetiredKey | undefined {
+  return tx.select().from(vaultRetiredKeys).where(eq(vaultRetiredKeys.keyId, keyId)).get();
+}
+
+/** Stored, or refused as `refusal` when nothing was written. */
+function writeOutcome(secret: SecretMetadata | undefined, refusal: 'name-taken' | 'not-found'): SecretWrite {
+  return secret ? { kind: 'stored', secret } : { kind: refusal };
+}
+
 export class SqliteSecretStore implements SecretStore {
   constructor(private readonly db: Db) {}
 
-  async insert(secret: NewSecret): Promise<SecretMetadata | null> {
+  async insert(secret: NewSecret): Promise<SecretWrite> {
     const { sealed, ...metadata } = secret;
-    return (
-      this.db
+    return inTransaction(this.db, (tx) => {
+      const retired = retiredKeyIn(tx, sealed.keyId);
+      if (retired) return { kind: 'retired-key', retired };
+      const stored = tx
         .insert(secrets)
         .values({
           ...metadata,
@@ -50,8 +68,9 @@ export class SqliteSecretStore implements SecretStore {
         })
         .onConflictDoNothing({ target: secrets.name })
         .returning(metadataColumns)
-        .get() ?? null
-    );
+        .get();
+      return writeOutcome(stored, 'name-taken');
+    });
   }
 
   async get(id: string): Promise<SecretRecord | null> {
@@ -68,15 +87,18 @@ export class SqliteSecretStore implements SecretStore {
     return this.db.select(metadataColumns).from(secrets).orderBy(asc(secrets.name)).all();
   }
 
-  async replaceValue(id: string, sealed: SealedValue, at: Date, by: string): Promise<SecretMetadata | null> {
-    return (
-      this.db
+  async replaceValue(id: string, sealed: SealedValue, at: Date, by: string): Promise<SecretWrite> {
+    return inTransaction(this.db, (tx) => {
+      const retired = retiredKeyIn(tx, sealed.keyId);
+      if (retired) return { kind: 'retired-key', retired };
+      const stored = tx
         .update(secrets)
         .set({ ...sealed, updatedAt: at, updatedBy: by })
         .where(eq(secrets.id, id))
         .returning(metadataColumns)
-        .get() ?? null
-    );
+        .get();
+      return writeOutcome(stored, 'not-found');
+    });
   }
 
   async markUsed(id: string, at: Date): Promise<void> {
@@ -89,8 +111,15 @@ export class SqliteSecretStore implements SecretStore {
     );
   }
 
-  async resealAll(reseal: (secret: SecretRecord) => SealedValue): Promise<number> {
+  async resealAll(reseal: (secret: SecretRecord) => SealedValue, change: KeyChange): Promise<number> {
     return inTransaction(this.db, (tx) => {
+      // First, so that nothing this transaction writes can be sealed under the key it retires.
+      if (change.previousKeyId !== null && change.previousKeyId !== change.nextKeyId) {
+        tx.insert(vaultRetiredKeys)
+          .values({ keyId: change.previousKeyId, replacedBy: change.nextKeyId, retiredAt: change.at })
+          .onConflictDoNothing()
+          .run();
+      }
       const rows = tx.select().from(secrets).orderBy(asc(secrets.id)).all();
       for (const row of rows) {
         const sealed = reseal(recordOf(row));
