@@ -7,7 +7,22 @@ const jobId = z.string().trim().min(1, 'Choose a backup job');
 export const jobIdInput = z.object({ id: jobId });
 export type JobIdInput = z.input<typeof jobIdInput>;
 
-export const updateBackupJobInput = z.object({ id: jobId, job: backupJobInput });
+/**
+ * The job's `updatedAt` as the operator's form loaded it (`jobs.get`), as a Date (superjson) or
+ * ISO text. The save is refused with CONFLICT when the job was saved since (another edit, an
+ * enable/disable, "Add to job"), so an edit made over minutes never overwrites theirs unseen.
+ */
+export const loadedUpdatedAtInput = z
+  .union([z.date(), z.iso.datetime({ offset: true })], {
+    error: 'Open the job again: the version of it you loaded (its updatedAt) is missing or not a date',
+  })
+  .transform((value) => new Date(value));
+
+export const updateBackupJobInput = z.object({
+  id: jobId,
+  job: backupJobInput,
+  loadedUpdatedAt: loadedUpdatedAtInput,
+});
 export type UpdateBackupJobInput = z.input<typeof updateBackupJobInput>;
 
 export const setBackupJobEnabledInput = z.object({

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { Finding } from '../engine/types';
+import { loadedUpdatedAtInput } from './jobs';
 import { backupJobInput, backupRequestInput, restoreRequestInput } from './operations';
 
 /** Stable identity of a finding within a plan: rule, VM and the objects it names. */
@@ -49,10 +50,12 @@ export type CreateBackupJobInput = z.input<typeof createBackupJobInput>;
 
 /**
  * The wizard's "Save changes" on an existing job: every field the wizard sets, re-reviewed as a
- * new job is (the same schema, the same acknowledgements, the same fingerprint check).
+ * new job is (the same schema, the same acknowledgements, the same fingerprint check), with the
+ * `updatedAt` the wizard loaded the job at (refused when the job was saved since).
  */
 export const updateReviewedBackupJobInput = createBackupJobInput.extend({
   id: z.string().trim().min(1, 'Choose a backup job'),
+  loadedUpdatedAt: loadedUpdatedAtInput,
 });
 export type UpdateReviewedBackupJobInput = z.input<typeof updateReviewedBackupJobInput>;
 

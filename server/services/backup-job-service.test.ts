@@ -1,7 +1,8 @@
 /**
- * Saving a backup job while another save lands between this one's read and its write, on both
- * databases: the other's change is never overwritten. The interleaving is made, not waited for:
- * the stores run the other save right after this one first reads the job.
+ * Saving a backup job while another save lands after the operator's form loaded it, or between
+ * this save's read and its write, on both databases: the other's change is never overwritten.
+ * The interleaving is made, not waited for: the other save runs after the load, or the stores run
+ * it right after this save first reads the job.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
@@ -72,18 +73,76 @@ describe.each(dialects)('$name', (dialect) => {
       },
     );
 
-    it('an edit saved while another was saved since its read is refused and saves nothing', async () => {
+    const savedSinceOpened = (name: string) => ({
+      code: 'CONFLICT',
+      message: `Backup job "${name}" was saved by someone else since you opened it, so nothing was saved: reopen the job to see their changes, then make yours again`,
+      fieldErrors: [
+        { path: 'loadedUpdatedAt', message: 'The job was saved by someone else since you opened it' },
+      ],
+    });
+
+    it.each<{ meanwhile: string; change: (id: string, loaded: Date) => Promise<unknown> }>([
+      { meanwhile: 'nothing', change: async () => {} },
+      {
+        meanwhile: 'another edit',
+        change: (id, loaded) =>
+          updateBackupJob(h.stores, ctx, {
+            id,
+            job: nightlyJobInput('Nightly web', 'fs1', { rpoHours: 12 }),
+            loadedUpdatedAt: loaded,
+          }),
+      },
+      { meanwhile: 'a disable', change: (id) => setBackupJobEnabled(h.stores, ctx, id, false) },
+      { meanwhile: 'an "Add to job"', change: (id) => addVmsToJob(h.stores, ctx, { id, vmIds: ['sql1'] }) },
+    ])(
+      'an edit with the updatedAt its form loaded, after $meanwhile was saved since the load',
+      async ({ meanwhile, change }) => {
+        const job = await createBackupJob(h.stores, ctx, nightlyJobInput('Nightly web', 'web1'));
+        const loaded = await getBackupJob(h.stores, ctx, job.id);
+        await change(job.id, loaded.updatedAt);
+        const before = await getBackupJob(h.stores, ctx, job.id);
+        const edit = {
+          id: job.id,
+          job: nightlyJobInput('Nightly web', 'web1', { rpoHours: 48 }),
+          loadedUpdatedAt: loaded.updatedAt,
+        };
+        if (meanwhile === 'nothing') {
+          expect((await updateBackupJob(h.stores, ctx, edit)).rpoHours).toBe(48);
+          return;
+        }
+        await expect(updateBackupJob(h.stores, ctx, edit)).rejects.toMatchObject(
+          savedSinceOpened('Nightly web'),
+        );
+        expect(await getBackupJob(h.stores, ctx, job.id)).toEqual(before);
+      },
+    );
+
+    it('an edit whose loaded updatedAt is given as ISO text is checked the same way', async () => {
       const job = await createBackupJob(h.stores, ctx, nightlyJobInput('Nightly web', 'web1'));
+      await setBackupJobEnabled(h.stores, ctx, job.id, false);
+      const edit = { id: job.id, job: nightlyJobInput('Nightly web', 'web1', { rpoHours: 48 }) };
+      await expect(
+        updateBackupJob(h.stores, ctx, { ...edit, loadedUpdatedAt: job.updatedAt.toISOString() }),
+      ).rejects.toMatchObject(savedSinceOpened('Nightly web'));
+    });
+
+    it('an edit saved while another was saved between its read and its write is refused and saves nothing', async () => {
+      const job = await createBackupJob(h.stores, ctx, nightlyJobInput('Nightly web', 'web1'));
+      const loadedUpdatedAt = job.updatedAt;
       const stores = withSaveAfterFirstRead(h.stores, () =>
-        updateBackupJob(h.stores, ctx, job.id, nightlyJobInput('Nightly web and fs', 'fs1')),
+        updateBackupJob(h.stores, ctx, {
+          id: job.id,
+          job: nightlyJobInput('Nightly web and fs', 'fs1'),
+          loadedUpdatedAt,
+        }),
       );
       await expect(
-        updateBackupJob(stores, ctx, job.id, nightlyJobInput('Nightly web', 'web1', { rpoHours: 48 })),
-      ).rejects.toMatchObject({
-        code: 'CONFLICT',
-        message:
-          'Backup job "Nightly web" was changed by someone else while this change was being saved; nothing was saved: open the job again to see their change',
-      });
+        updateBackupJob(stores, ctx, {
+          id: job.id,
+          job: nightlyJobInput('Nightly web', 'web1', { rpoHours: 48 }),
+          loadedUpdatedAt,
+        }),
+      ).rejects.toMatchObject(savedSinceOpened('Nightly web'));
       const saved = await getBackupJob(h.stores, ctx, job.id);
       expect([saved.name, saved.rpoHours, saved.request.scope]).toEqual([
         'Nightly web and fs',
@@ -95,8 +154,12 @@ describe.each(dialects)('$name', (dialect) => {
     it.each<{ save: string; change: (stores: Stores, id: string) => Promise<unknown> }>([
       {
         save: 'an edit',
-        change: (stores, id) =>
-          updateBackupJob(stores, ctx, id, nightlyJobInput('Nightly web', 'web1', { rpoHours: 48 })),
+        change: async (stores, id) =>
+          updateBackupJob(stores, ctx, {
+            id,
+            job: nightlyJobInput('Nightly web', 'web1', { rpoHours: 48 }),
+            loadedUpdatedAt: (await getBackupJob(h.stores, ctx, id)).updatedAt,
+          }),
       },
       { save: 'a disable', change: (stores, id) => setBackupJobEnabled(stores, ctx, id, false) },
     ])("$save saved after the scheduler claimed a run keeps the scheduler's last run", async ({ change }) => {

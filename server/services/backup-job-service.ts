@@ -11,7 +11,12 @@ import { actorLabel, type ServiceContext } from '../context';
 import { backupSeeds } from '../engine/neighbourhood';
 import { decideMissedRuns, describeSchedule, describeScheduleRpoGap, nextRuns } from '../engine/schedule';
 import type { RetentionPolicy } from '../engine/step-params';
-import { type AddVmsToJobInput, addVmsToJobInput } from '../schemas/jobs';
+import {
+  type AddVmsToJobInput,
+  addVmsToJobInput,
+  type UpdateBackupJobInput,
+  updateBackupJobInput,
+} from '../schemas/jobs';
 import {
   type BackupJobInput,
   type BackupRequest,
@@ -19,6 +24,7 @@ import {
   type ScheduleInput,
   scheduleInput,
 } from '../schemas/operations';
+import { JobChangedMeanwhile, JobSavedSinceLoaded } from './backup-job-conflicts';
 import { DomainError, notFound } from './errors';
 import { claimScheduledBackup, type StartedOperation, startBackup } from './operations-service';
 import { parseInput } from './parse-input';
@@ -182,7 +188,7 @@ export async function addVmsToJob(
       isEnabled: read.isEnabled,
     };
     try {
-      return { ...(await updateBackupJob(stores, ctx, id, edit, read)), addedVmIds };
+      return { ...(await saveEdit(stores, ctx, id, edit, { read })), addedVmIds };
     } catch (error) {
       if (!(error instanceof JobChangedMeanwhile) || attempt === ADD_VMS_ATTEMPTS) throw error;
     }
@@ -192,21 +198,27 @@ export async function addVmsToJob(
 /** How many times "Add to job" reads the job again when another change was saved meanwhile. */
 const ADD_VMS_ATTEMPTS = 3;
 
-/** A change not saved because another was saved since the job was read: nothing of it was written. */
-class JobChangedMeanwhile extends DomainError {
-  constructor(name: string) {
-    super(
-      'CONFLICT',
-      `Backup job "${name}" was changed by someone else while this change was being saved; nothing was saved: open the job again to see their change`,
-    );
-  }
+/**
+ * The job, unless it is gone (NOT_FOUND) or was saved since the operator's form loaded it at
+ * `loadedUpdatedAt` (CONFLICT, JobSavedSinceLoaded).
+ */
+export async function requireJobAsLoaded(stores: Stores, id: string, loadedUpdatedAt: Date): Promise<JobRow> {
+  const row = await requireJob(stores, id);
+  if (row.updatedAt.getTime() !== loadedUpdatedAt.getTime()) throw new JobSavedSinceLoaded(row.name);
+  return row;
 }
 
+/**
+ * What an edit was worked out from, so that a save made since is never overwritten: the job as
+ * the caller read it ("Add to job", which reads it again on JobChangedMeanwhile), or the
+ * `updatedAt` the operator's form loaded it at (their edit took minutes; JobSavedSinceLoaded).
+ */
+type EditBasis = { read: JobRow } | { loadedUpdatedAt: Date };
+
 /** Why a job read as `read` was not written: it is gone, or another change was saved since. */
-async function notWritten(stores: Stores, read: JobRow): Promise<DomainError> {
-  return (await stores.jobs.get(read.id))
-    ? new JobChangedMeanwhile(read.name)
-    : notFound('Backup job', read.id);
+async function notWritten(stores: Stores, read: JobRow, basis: EditBasis = { read }): Promise<DomainError> {
+  if (!(await stores.jobs.get(read.id))) return notFound('Backup job', read.id);
+  return 'loadedUpdatedAt' in basis ? new JobSavedSinceLoaded(read.name) : new JobChangedMeanwhile(read.name);
 }
 
 /** The columns a create or an edit writes from the operator's job (validated by backupJobInput). */
@@ -248,15 +260,32 @@ export async function createBackupJob(
   return viewOfOne(stores, row, now);
 }
 
+/**
+ * An operator's edit of a job, saved only if nobody saved the job since their form loaded it
+ * (`loadedUpdatedAt`); otherwise CONFLICT and nothing is saved.
+ */
 export async function updateBackupJob(
+  stores: Stores,
+  ctx: ServiceContext,
+  input: UpdateBackupJobInput,
+): Promise<BackupJobView> {
+  const { id, job, loadedUpdatedAt } = parseInput(updateBackupJobInput, input);
+  return saveEdit(stores, ctx, id, job, { loadedUpdatedAt });
+}
+
+/**
+ * Writes an edit worked out from `basis`. The store writes only while the job's `updatedAt` is
+ * still the one the edit was worked out from, so a save landing between this read and the write
+ * is not overwritten either.
+ */
+async function saveEdit(
   stores: Stores,
   ctx: ServiceContext,
   id: string,
   input: BackupJobInput,
-  /** The job as the caller read it, when its change was worked out from it. */
-  read?: JobRow,
+  basis: EditBasis,
 ): Promise<BackupJobView> {
-  const existing = read ?? (await requireJob(stores, id));
+  const existing = 'read' in basis ? basis.read : await requireJobAsLoaded(stores, id, basis.loadedUpdatedAt);
   const job = parseInput(backupJobInput, input);
   const now = ctx.now();
   await assertUniqueName(stores, job.name, id);
@@ -276,7 +305,7 @@ export async function updateBackupJob(
     },
     existing.updatedAt,
   );
-  if (!row) throw await notWritten(stores, existing);
+  if (!row) throw await notWritten(stores, existing, basis);
   return viewOfOne(stores, row, now);
 }
 

@@ -22,7 +22,12 @@ import {
   updateReviewedBackupJobInput,
   warningKeyOf,
 } from '../schemas/wizard';
-import { type BackupJobView, createBackupJob, getBackupJob, updateBackupJob } from './backup-job-service';
+import {
+  type BackupJobView,
+  createBackupJob,
+  requireJobAsLoaded,
+  updateBackupJob,
+} from './backup-job-service';
 import { DomainError } from './errors';
 import { enqueueBackup, type StartedOperation } from './operations-service';
 import { parseInput } from './parse-input';
@@ -142,17 +147,18 @@ export async function createReviewedBackupJob(
 }
 
 /**
- * Saves an edited job after the same review as a new one: the job must exist, the plan of its new
- * request must be the one reviewed, and each of that plan's warnings acknowledged; nothing is
- * changed otherwise.
+ * Saves an edited job after the same review as a new one: the job must exist unchanged since the
+ * wizard loaded it (checked first: an operator who must reopen the job need not fix anything
+ * else before), the plan of its new request must be the one reviewed, and each of that plan's
+ * warnings acknowledged; nothing is changed otherwise.
  */
 export async function updateReviewedBackupJob(
   stores: Stores,
   ctx: ServiceContext,
   input: UpdateReviewedBackupJobInput,
 ): Promise<BackupJobView> {
-  const { id, job, ...reviewed } = parseInput(updateReviewedBackupJobInput, input);
-  await getBackupJob(stores, ctx, id);
+  const { id, job, loadedUpdatedAt, ...reviewed } = parseInput(updateReviewedBackupJobInput, input);
+  await requireJobAsLoaded(stores, id, loadedUpdatedAt);
   await reviewedPlan(stores, ctx, job.request, reviewed);
-  return updateBackupJob(stores, ctx, id, job);
+  return updateBackupJob(stores, ctx, { id, job, loadedUpdatedAt });
 }

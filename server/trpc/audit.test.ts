@@ -128,6 +128,7 @@ describe('the audit middleware', () => {
     const review = await caller.backups.review(edited.request);
     await caller.backups.updateJob({
       id: job.id,
+      loadedUpdatedAt: job.updatedAt,
       job: edited,
       acknowledgedWarnings: review.warningKeys,
       fingerprint: review.fingerprint,

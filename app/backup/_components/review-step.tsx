@@ -22,6 +22,7 @@ import {
   SEVERITY_TONES,
 } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { isJobSavedSinceError, JobSavedSinceAlert } from './job-saved-since-alert';
 import { useBackupWizardMode } from './wizard-mode';
 import { type BackupWizardValues, jobOf, requestOf } from './wizard-model';
 
@@ -127,6 +128,8 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
     }),
   );
   const mutation = mode.kind === 'edit' ? updateJob : values.runMode === 'now' ? start : createJob;
+  // Saving again would be refused the same way: the job must be reopened as it is now.
+  const isSavedSince = mode.kind === 'edit' && isJobSavedSinceError(updateJob.error);
 
   if (review.isPending) return <LoadingState label="Checking every prerequisite…" />;
   if (review.isError) return <ErrorState error={review.error} title="Could not plan this backup" />;
@@ -134,12 +137,14 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
   const { plan, findings, warningKeys, counts, fingerprint } = review.data;
   const hasBlockers = counts.blocker > 0;
   const unacknowledged = warningKeys.filter((key) => !acknowledged.has(key));
-  const canCreate = !hasBlockers && unacknowledged.length === 0 && !mutation.isPending;
+  const canCreate = !hasBlockers && unacknowledged.length === 0 && !mutation.isPending && !isSavedSince;
   const create = () => {
     const acknowledgedWarnings = [...acknowledged].filter((key) => warningKeys.includes(key));
     if (mode.kind === 'edit') {
       const job = jobOf(values, mode.job.isEnabled);
-      updateJob.mutate({ id: mode.job.id, job, acknowledgedWarnings, fingerprint });
+      // The version the operator opened: a save by anyone since refuses this one (nothing overwritten).
+      const loadedUpdatedAt = mode.job.updatedAt;
+      updateJob.mutate({ id: mode.job.id, job, loadedUpdatedAt, acknowledgedWarnings, fingerprint });
     } else if (values.runMode === 'now') start.mutate({ request, acknowledgedWarnings, fingerprint });
     else createJob.mutate({ job: jobOf(values), acknowledgedWarnings, fingerprint });
   };
@@ -228,7 +233,9 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
         </Alert>
       ) : null}
 
-      {mutation.isError && !isEstateChangedError(mutation.error) ? (
+      {mode.kind === 'edit' && isSavedSince && updateJob.error ? (
+        <JobSavedSinceAlert error={updateJob.error} jobId={mode.job.id} />
+      ) : mutation.isError && !isEstateChangedError(mutation.error) ? (
         <MutationErrorAlert error={mutation.error} showFieldPaths />
       ) : null}
 
@@ -240,11 +247,13 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
           {mutation.isPending ? (mode.kind === 'edit' ? 'Saving…' : 'Creating…') : createLabel}
         </Button>
         <p id="create-status" className="text-sm text-fg-muted">
-          {hasBlockers
-            ? 'Disabled: a blocker must be fixed first.'
-            : unacknowledged.length > 0
-              ? `Acknowledge ${pluralize(unacknowledged.length, 'more warning')} to continue.`
-              : 'Ready.'}
+          {isSavedSince
+            ? 'Not saved: someone else saved this job since you opened it.'
+            : hasBlockers
+              ? 'Disabled: a blocker must be fixed first.'
+              : unacknowledged.length > 0
+                ? `Acknowledge ${pluralize(unacknowledged.length, 'more warning')} to continue.`
+                : 'Ready.'}
         </p>
       </WizardActions>
     </section>

@@ -73,11 +73,32 @@ describe.each(dialects)('$name', (dialect) => {
         const job = await caller.jobs.create(nightlyJob());
         const updated = await caller.jobs.update({
           id: job.id,
+          loadedUpdatedAt: job.updatedAt,
           job: nightlyJob({ schedule: null, retention: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 } }),
         });
         expect(updated.schedule).toBeNull();
         expect(updated.nextRunAt).toBeNull();
         expect(updated.retention.keepLast).toBe(1);
+      });
+
+      it('updates a job only as its form loaded it: without that updatedAt BAD_REQUEST, after a save since CONFLICT, nothing saved', async () => {
+        const job = await caller.jobs.create(nightlyJob());
+        const edit = { id: job.id, job: nightlyJob({ rpoHours: 48 }) };
+        const missing = await rejectionOf(() => caller.jobs.update(edit as never));
+        expect([missing.code, fieldErrorsOf(missing).map((field) => field.path)]).toEqual([
+          'BAD_REQUEST',
+          ['loadedUpdatedAt'],
+        ]);
+        await caller.jobs.setEnabled({ id: job.id, isEnabled: false });
+        // As a raw HTTP client sends it: ISO text.
+        const stale = await rejectionOf(() =>
+          caller.jobs.update({ ...edit, loadedUpdatedAt: job.updatedAt.toISOString() }),
+        );
+        expect(stale.code).toBe('CONFLICT');
+        expect(stale.message).toBe(
+          'Backup job "Nightly web" was saved by someone else since you opened it, so nothing was saved: reopen the job to see their changes, then make yours again',
+        );
+        expect(await caller.jobs.get({ id: job.id })).toMatchObject({ isEnabled: false, rpoHours: 26 });
       });
 
       it('adds VMs from the VM list to a job: new ones join its list, the job is re-reviewed, refusals save nothing', async () => {

@@ -28,9 +28,10 @@ export const jobsRouter = router({
   create: operatorProcedure
     .input(backupJobInput)
     .mutation(({ ctx, input }) => createBackupJob(ctx.stores, ctx.service, input)),
+  /** Refused (CONFLICT) when the job was saved since the caller loaded it at `loadedUpdatedAt`. */
   update: operatorProcedure
     .input(updateBackupJobInput)
-    .mutation(({ ctx, input }) => updateBackupJob(ctx.stores, ctx.service, input.id, input.job)),
+    .mutation(({ ctx, input }) => updateBackupJob(ctx.stores, ctx.service, input)),
   /** The VM list's bulk "Add to job". */
   addVms: operatorProcedure
     .input(addVmsToJobInput)

@@ -11,6 +11,7 @@ import { storeDialects } from '../../../db/stores/contract/dialects';
 import type { BackupJobInput, BackupRequestInput } from '../../schemas/operations';
 import { openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
 import { nightlyJobInput, rejectionOf, signedIn } from '../../test-support';
+import { fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
 const dialects = await storeDialects('wizards');
@@ -121,7 +122,11 @@ describe.each(dialects)('$name', (dialect) => {
           request: requestFor('vm-web-01'),
         });
         const updateError = await rejectionOf(() =>
-          caller.jobs.update({ id: saved.id, job: { ...blockedJob, name: 'web nightly' } }),
+          caller.jobs.update({
+            id: saved.id,
+            job: { ...blockedJob, name: 'web nightly' },
+            loadedUpdatedAt: saved.updatedAt,
+          }),
         );
         expect(updateError.code).toBe('PRECONDITION_FAILED');
         expect((await caller.jobs.get({ id: saved.id })).request.scope).toEqual(
@@ -172,6 +177,7 @@ describe.each(dialects)('$name', (dialect) => {
         const unacknowledged = await rejectionOf(() =>
           caller.backups.updateJob({
             id: saved.id,
+            loadedUpdatedAt: saved.updatedAt,
             job: edited,
             acknowledgedWarnings: [],
             fingerprint: review.fingerprint,
@@ -182,6 +188,7 @@ describe.each(dialects)('$name', (dialect) => {
         const stale = await rejectionOf(() =>
           caller.backups.updateJob({
             id: saved.id,
+            loadedUpdatedAt: saved.updatedAt,
             job: edited,
             acknowledgedWarnings: review.warningKeys,
             // Not the fingerprint of the estate now (as after the estate changed since the review).
@@ -192,6 +199,7 @@ describe.each(dialects)('$name', (dialect) => {
         const unknown = await rejectionOf(() =>
           caller.backups.updateJob({
             id: 'job-nope',
+            loadedUpdatedAt: saved.updatedAt,
             job: edited,
             acknowledgedWarnings: review.warningKeys,
             fingerprint: review.fingerprint,
@@ -201,6 +209,7 @@ describe.each(dialects)('$name', (dialect) => {
         const invalid = await rejectionOf(() =>
           caller.backups.updateJob({
             id: saved.id,
+            loadedUpdatedAt: saved.updatedAt,
             job: { ...edited, schedule: { cron: 'every night', timeZone: 'Europe/Warsaw' } },
             acknowledgedWarnings: review.warningKeys,
             fingerprint: review.fingerprint,
@@ -211,6 +220,7 @@ describe.each(dialects)('$name', (dialect) => {
 
         const updated = await caller.backups.updateJob({
           id: saved.id,
+          loadedUpdatedAt: saved.updatedAt,
           job: edited,
           acknowledgedWarnings: review.warningKeys,
           fingerprint: review.fingerprint,
@@ -229,11 +239,28 @@ describe.each(dialects)('$name', (dialect) => {
         // The edit wizard's "No schedule, run by hand": the job keeps everything else and is never due.
         const byHand = await caller.backups.updateJob({
           id: saved.id,
+          loadedUpdatedAt: updated.updatedAt,
           job: { ...edited, schedule: null },
           acknowledgedWarnings: review.warningKeys,
           fingerprint: review.fingerprint,
         });
         expect(byHand).toMatchObject({ id: saved.id, schedule: null, nextRunAt: null, rpoHours: 80 });
+
+        // A wizard opened before those saves: refused (before its review is checked), nothing saved.
+        const opened = await rejectionOf(() =>
+          caller.backups.updateJob({
+            id: saved.id,
+            loadedUpdatedAt: saved.updatedAt,
+            job: { ...edited, rpoHours: 12 },
+            acknowledgedWarnings: [],
+            fingerprint: '0'.repeat(64),
+          }),
+        );
+        expect([opened.code, fieldErrorsOf(opened).map((field) => field.path)]).toEqual([
+          'CONFLICT',
+          ['loadedUpdatedAt'],
+        ]);
+        expect(await caller.jobs.get({ id: saved.id })).toMatchObject({ schedule: null, rpoHours: 80 });
       });
 
       it('rejects a bad request with the field that is wrong', async () => {
