@@ -265,7 +265,7 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
         // Lists join the assessments: assessed on its own, the new VM is listed like any other.
         const query = vmListQueryInput.parse({ search: vm.name });
         expect((await store.listVms(query, NOW)).items).toEqual([]);
-        await store.replaceAssessments(part, [evaluateVm(indexInventory(part), vm.id)]);
+        await store.reassessVms([vm.id], (stored) => [evaluateVm(indexInventory(stored), vm.id)]);
         expect((await store.listVms(query, NOW)).items.map((item) => item.id)).toEqual([vm.id]);
       });
     });

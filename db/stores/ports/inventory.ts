@@ -130,7 +130,8 @@ export interface InventoryStore {
   /**
    * Records the power states operations observed or caused (a volume revert leaves its VMs off; a
    * live check found the VM other than stored), so the inventory shows what is, not what was
-   * imported. Unknown VM ids are skipped.
+   * imported. Unknown VM ids are skipped. Waits for a `reassessVms` in progress (the caller
+   * re-assesses the VMs after, with `reassessVms`).
    */
   setPowerStates(states: readonly { vmId: string; powerState: PowerState }[]): Promise<void>;
   /**
@@ -144,14 +145,31 @@ export interface InventoryStore {
     seenVmIds: readonly string[],
     now: Date,
   ): Promise<{ gone: { id: string; name: string }[]; reappeared: { id: string; name: string }[] }>;
-  /** Adds (or updates by id) VMs an operation created — a VM restored as new — with their disks. */
+  /**
+   * Adds (or updates by id) VMs an operation created — a VM restored as new — with their disks.
+   * Waits for a `reassessVms` in progress, like `setPowerStates`.
+   */
   addVms(part: Pick<Inventory, 'vms' | 'virtualDisks' | 'guestVolumes'>): Promise<void>;
   /**
-   * Rewrites the stored assessments (and findings) of the assessed VMs only, in one transaction:
-   * after an operation changed a few VMs, without re-assessing the estate. `inventory` holds at
-   * least those VMs' neighbourhood (to place host-wide findings).
+   * Re-assesses these VMs after an operation changed them, without re-assessing the estate: reads
+   * their neighbourhood as `loadNeighbourhood` does (unknown ids are skipped), hands it to `assess`,
+   * and rewrites the stored assessments (and findings) of the VMs it returns, and of no other.
+   *
+   * ATOMIC: the read and the write are ONE write transaction, under the lock every writer of the
+   * facts an assessment reads holds: on SQLite `BEGIN IMMEDIATE` (the file's one write lock), on
+   * PostgreSQL the inventory writer's advisory lock, which imports (a sync batch is one),
+   * `setPowerStates` and `addVms` take too. A change to the estate issued meanwhile, by any process
+   * or node, waits (SQLite: or is refused busy) and lands after it. So what it writes is always an
+   * assessment of the facts stored when it commits, and never overwrites the newer assessment of an
+   * import that landed since it read (which left a VM shown online-ready while stored off).
+   *
+   * `assess` is synchronous, so the embedded database runs it inside its transaction; it must be
+   * pure (a retried PostgreSQL transaction calls it again).
    */
-  replaceAssessments(inventory: Inventory, assessments: readonly VmAssessment[]): Promise<void>;
+  reassessVms(
+    vmIds: readonly string[],
+    assess: (neighbourhood: Inventory) => VmAssessment[],
+  ): Promise<AssessmentSummary>;
   /** Re-assesses the whole stored estate and replaces every stored assessment, in one transaction. */
   reassess(assess: (whole: Inventory) => VmAssessment[]): Promise<AssessmentSummary>;
 

@@ -42,7 +42,10 @@ class Frontier {
   }
 }
 
-function statements(db: PgDb) {
+/** The pool or a transaction: the neighbourhood is read alone, or inside the transaction that writes what it decides. */
+type Reader = Pick<PgDb, 'select' | 'execute'>;
+
+function statements(db: Reader) {
   const ids =
     (query: (ids: SQL) => SQL) =>
     async (batch: string[]): Promise<(string | null)[][]> => {
@@ -69,7 +72,7 @@ function statements(db: PgDb) {
 }
 
 /** The ids of every VM, host volume, LUN and consistency group of the neighbourhood. */
-async function closeOverStorage(db: PgDb, vmIds: readonly string[], also: NeighbourhoodSeed) {
+async function closeOverStorage(db: Reader, vmIds: readonly string[], also: NeighbourhoodSeed) {
   const query = statements(db);
   const vmFrontier = new Frontier();
   const volumeFrontier = new Frontier();
@@ -129,7 +132,7 @@ function inIds(column: PgColumn, ids: Iterable<string>): SQL {
 }
 
 export async function loadNeighbourhood(
-  db: PgDb,
+  db: Reader,
   vmIds: readonly string[],
   also: NeighbourhoodSeed = {},
 ): Promise<Inventory> {

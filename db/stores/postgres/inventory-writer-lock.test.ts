@@ -1,17 +1,19 @@
 /**
- * On PostgreSQL, a step's re-assessment of the VMs it changed (replaceAssessments: a restore's new
- * VM, a power state) and an import (a sync) may write the same VM's assessment at once, on two
+ * On PostgreSQL, a step's re-assessment of the VMs it changed (reassessVms: a restore's new VM, a
+ * power state) and an import (a sync) may write the same VM's assessment at once, on two
  * connections or two nodes. Each deletes the VM's rows and inserts new ones; unserialised, both
  * find nothing to delete and the second insert fails on the first's row (a restore as new failed
  * so, its pool's watcher syncing the new VM as it appeared). Both take the inventory writer's lock.
  *
- * The import is played by a transaction that holds that lock and has written the VM's assessment;
- * the test waits for the store's call to stand in a lock queue (pg_locks), never on a timer.
+ * The import is played by a transaction that holds that lock and has stopped the VM and written its
+ * assessment; the test waits for the store's call to stand in a lock queue (pg_locks), never on a
+ * timer. The re-assessment then reads the VM as the import left it.
  */
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluateVm } from '../../../server/engine/evaluate';
 import { type Inventory, indexInventory } from '../../../server/engine/inventory';
+import { vms } from '../../pg/schema';
 import type { DialectHandle } from '../contract/dialects';
 import { storeDialects } from '../contract/dialects';
 import { INVENTORY_WRITER } from './inventory';
@@ -30,7 +32,7 @@ describe.skipIf(postgres.skip !== null)('assessments rewritten beside an import 
     await handle?.close();
   });
 
-  it("waits for the import that holds the writer's lock, then replaces what it wrote", async () => {
+  it("waits for the import that holds the writer's lock, then reads and replaces what it wrote", async () => {
     const opened = await openWithDemoLab(postgres);
     handle = opened.handle;
     const { db, pool, lab, stores } = opened;
@@ -58,13 +60,16 @@ describe.skipIf(postgres.skip !== null)('assessments rewritten beside an import 
     });
     const importing = inPgTransaction(db, async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${INVENTORY_WRITER})`);
-      await replaceVmAssessments(tx, lab, [imported]);
+      await tx.update(vms).set({ powerState: 'off' }).where(eq(vms.id, vm.id));
+      await replaceVmAssessments(tx, stopped, [restepped]);
       importWrote();
       await importMayEnd;
     });
     await written;
 
-    const replacing = stores.inventory.replaceAssessments(stopped, [restepped]);
+    const replacing = stores.inventory.reassessVms([vm.id], (neighbourhood) => [
+      evaluateVm(indexInventory(neighbourhood), vm.id),
+    ]);
     // The store's call stands in a lock queue, behind the import (or, unserialised, is done).
     await untilSettledOrWaiting(pool, replacing);
     endImport();

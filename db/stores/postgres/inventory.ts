@@ -44,6 +44,9 @@ function countsOf(inventory: Inventory): InventoryCounts {
  * re-assessments, and the assessments of the VMs a step changed. Each deletes a VM's rows and
  * inserts new ones; two of them at once on one VM (a restore's new VM, which the pool's watcher
  * syncs as it appears) both find nothing to delete, and the second insert fails on the first's row.
+ * The steps' writes of facts an assessment reads (power states, restored VMs) take it too, so a
+ * step's reassessVms, which reads and writes under it, assesses facts that stay as read until it
+ * commits.
  */
 export const INVENTORY_WRITER = 0x6d69_0004;
 const sqlLock = (key: number) => sql`select pg_advisory_xact_lock(${key})`;
@@ -77,18 +80,27 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
           .values({ ...request.record, mode: request.mode, countsJson: imported });
         return { imported, stored: await countInventory(tx), assessment };
       }),
+    // A power state and a restored VM are facts assessments read: they wait for a reassessVms.
     setPowerStates: (states) =>
       inPgTransaction(db, async (tx) => {
+        await tx.execute(sqlLock(INVENTORY_WRITER));
         for (const { vmId, powerState } of states)
           await tx.update(vms).set({ powerState }).where(eq(vms.id, vmId));
       }),
+    // A gone mark is not: no assessment reads it.
     markGoneVms: (hostId, seenVmIds, now) =>
       inPgTransaction(db, (tx) => markGoneVms(tx, hostId, seenVmIds, now)),
-    addVms: (part) => inPgTransaction(db, (tx) => writeInventory(tx, part, 'upsert')),
-    replaceAssessments: (inventory, assessments) =>
+    addVms: (part) =>
       inPgTransaction(db, async (tx) => {
         await tx.execute(sqlLock(INVENTORY_WRITER));
-        await replaceVmAssessments(tx, inventory, assessments);
+        await writeInventory(tx, part, 'upsert');
+      }),
+    // Locked before the read, so no writer of the facts commits between the read and the write.
+    reassessVms: (vmIds, assess) =>
+      inPgTransaction(db, async (tx) => {
+        await tx.execute(sqlLock(INVENTORY_WRITER));
+        const neighbourhood = await loadNeighbourhood(tx, vmIds);
+        return replaceVmAssessments(tx, neighbourhood, assess(neighbourhood));
       }),
     reassess: (assess) =>
       inPgTransaction(db, async (tx) => {

@@ -97,11 +97,14 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
         .transaction(() => writeInventory(db, part, 'upsert'))
         .immediate();
     },
-    replaceAssessments: async (inventory, assessments) => {
+    // Read and written under the one write lock: no other connection changes the facts in between.
+    reassessVms: async (vmIds, assess) =>
       sqliteOf(db)
-        .transaction(() => replaceVmAssessments(db, inventory, assessments))
-        .immediate();
-    },
+        .transaction(() => {
+          const neighbourhood = loadNeighbourhood(db, vmIds);
+          return replaceVmAssessments(db, neighbourhood, assess(neighbourhood));
+        })
+        .immediate(),
     reassess: async (assess) =>
       sqliteOf(db)
         .transaction(() => {

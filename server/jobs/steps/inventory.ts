@@ -9,14 +9,17 @@ import { guestVolumeInventoryId, indexInventory, type PowerState } from '../../e
 import type { NewVmPlacement } from '../../engine/restore-stages/new-vm';
 import type { StepStores } from './context';
 
+/**
+ * One store transaction reads the neighbourhood and writes what the engine made of it: read and
+ * written apart, an import or sync landing in between (another worker, the console, another node)
+ * had its newer assessment overwritten by one of facts no longer stored.
+ */
 async function reassessVms(stores: StepStores, vmIds: string[]): Promise<void> {
-  const neighbourhood = await stores.inventory.loadNeighbourhood(vmIds);
-  const index = indexInventory(neighbourhood);
-  const known = vmIds.filter((vmId) => index.vmsById.has(vmId));
-  await stores.inventory.replaceAssessments(
-    neighbourhood,
-    known.map((vmId) => evaluateVm(index, vmId)),
-  );
+  await stores.inventory.reassessVms(vmIds, (neighbourhood) => {
+    const index = indexInventory(neighbourhood);
+    const known = vmIds.filter((vmId) => index.vmsById.has(vmId));
+    return known.map((vmId) => evaluateVm(index, vmId));
+  });
 }
 
 export async function recordPowerStates(
