@@ -224,6 +224,17 @@ export const guestVolumes = sqliteTable(
 );
 
 /**
+ * VMs an operation created (a restore as a new VM) and when it recorded them. A sync's read of a
+ * host that began before then cannot list such a VM, so it does not mark it gone (markGoneVms).
+ */
+export const operationCreatedVms = sqliteTable('operation_created_vms', {
+  vmId: text('vm_id')
+    .primaryKey()
+    .references(() => vms.id, { onDelete: 'cascade' }),
+  recordedAt: integer('recorded_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/**
  * The engine's verdict per VM, recomputed whenever the inventory changes. Denormalised sort
  * keys (`readiness_rank`, `finding_weight`) let list pages sort and page on one indexed column.
  */

@@ -235,6 +235,13 @@ export const guestVolumes = pgTable(
   (t) => [index('guest_volumes_vm_idx').on(t.vmId), index('guest_volumes_disk_idx').on(t.diskId)],
 );
 
+export const operationCreatedVms = pgTable('operation_created_vms', {
+  vmId: text('vm_id')
+    .primaryKey()
+    .references(() => vms.id, { onDelete: 'cascade' }),
+  recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+});
+
 /**
  * The engine's verdict per VM, recomputed whenever the inventory changes. Denormalised sort
  * keys (`readiness_rank`, `finding_weight`) let list pages sort and page on one indexed column.

@@ -116,6 +116,8 @@ export async function syncHypervConnection(
         readHostId,
         inventory.vms.map((vm) => vm.id),
         ctx.now(),
+        // A VM restored as new on the host after the read began is not in it, and not gone.
+        run.startedAt,
       );
       presence.gone.push(...marked.gone);
       presence.reappeared.push(...marked.reappeared);

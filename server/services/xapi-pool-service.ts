@@ -230,14 +230,20 @@ export async function discoverXapiPool(
   const startedAt = ctx.now();
   try {
     const { inventory, facts } = mapPool(await readPoolRecords(client, options));
-    const applied = await applyPoolSync(stores, ctx, pool.id, {
-      kind: 'full',
-      inventory,
-      facts,
-      changedVmIds: inventory.vms.map((vm) => vm.id),
-      removedVmIds: [],
-      isPoolChanged: true,
-    });
+    const applied = await applyPoolSync(
+      stores,
+      ctx,
+      pool.id,
+      {
+        kind: 'full',
+        inventory,
+        facts,
+        changedVmIds: inventory.vms.map((vm) => vm.id),
+        removedVmIds: [],
+        isPoolChanged: true,
+      },
+      startedAt,
+    );
     if (!applied.import) throw new Error('a full sync always writes the inventory');
     return { import: applied.import, facts };
   } catch (error) {

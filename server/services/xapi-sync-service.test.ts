@@ -25,8 +25,12 @@ const dialects = await storeDialects('xapisync');
 
 describe.each(dialects)('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
-    async function watched() {
-      const { fixture, fake, stores, ctx } = await openXapiLab(dialect);
+    /**
+     * The pool's watcher writing through `applyPoolSync`, as the console's does. `meanwhile`, when
+     * set, runs once between a batch's read and its application: what another worker does then.
+     */
+    async function watched(now?: () => Date) {
+      const { fixture, fake, stores, ctx } = await openXapiLab(dialect, { now });
       // Another host's VM, stored before the pool: no batch of the pool may touch its assessment.
       await importInventory(
         stores,
@@ -42,15 +46,53 @@ describe.each(dialects)('$name', (dialect) => {
       });
       const results: PoolSyncResult[] = [];
       const syncs: PoolSync[] = [];
+      const between: { meanwhile: (() => Promise<void>) | null } = { meanwhile: null };
       const watcher = new PoolWatcher(client, async (sync) => {
         syncs.push(sync);
-        results.push(await applyPoolSync(stores, ctx, 'pool-sync-test', sync));
+        // The console's onSync applies at once, and applyPoolSync takes that moment as the read's.
+        const readStartedAt = ctx.now();
+        const meanwhile = between.meanwhile;
+        between.meanwhile = null;
+        if (meanwhile) await meanwhile();
+        results.push(await applyPoolSync(stores, ctx, 'pool-sync-test', sync, readStartedAt));
       });
       const signal = new AbortController().signal;
       const id = (ref: string) => xenId(fixture.pool.get('VM', ref)?.uuid as string);
       const assessed = () => results.at(-1)?.import?.assessment.assessedVms;
-      return { fixture, stores, syncs, step: () => watcher.step(signal), id, assessed };
+      return { fixture, stores, syncs, results, between, step: () => watcher.step(signal), id, assessed };
     }
+
+    it('a VM restored as new after a batch was read is not gone by that batch; the next one lists it', async () => {
+      let clock = new Date('2026-11-24T02:00:00Z');
+      const { fixture, stores, results, between, step, id } = await watched(() => clock);
+      await step();
+      const template = (await stores.inventory.loadInventory()).vms.find((vm) => vm.id === id(fixture.app01));
+      if (!template) throw new Error('app01 was not synced');
+      // app01 is destroyed on the pool: the batch has a removal, so it checks every VM's presence.
+      METHODS['VM.destroy'](fixture.pool, [fixture.app01]);
+      between.meanwhile = async () => {
+        // A restore as new creates its VM on the pool and records it, after the batch was read.
+        clock = new Date(clock.getTime() + 1_000);
+        const restored = fixture.pool.addVm({ name: 'app01-restored', host: fixture.master, disks: [] });
+        const vm = { ...template, id: id(restored), name: 'app01-restored', powerState: 'running' as const };
+        await stores.inventory.addVms({ vms: [vm], virtualDisks: [], guestVolumes: [] }, clock);
+      };
+      await step();
+      const restoredId = id(fixture.pool.findVm('app01-restored'));
+      expect(results.at(-1)?.presence).toEqual({
+        gone: [{ id: template.id, name: 'app01' }],
+        reappeared: [],
+      });
+      expect((await stores.inventory.getVm(restoredId))?.vm.goneSince).toBeNull();
+      // The next batch lists it: it was never gone, so it is not back either.
+      clock = new Date(clock.getTime() + 1_000);
+      // web01 goes too: a batch with a removal checks every VM's presence again.
+      METHODS['VM.hard_shutdown'](fixture.pool, [fixture.web01]);
+      METHODS['VM.destroy'](fixture.pool, [fixture.web01]);
+      await step();
+      expect(results.at(-1)?.presence.reappeared).toEqual([]);
+      expect((await stores.inventory.getVm(restoredId))?.vm.goneSince).toBeNull();
+    });
 
     it('a full sync assesses the estate; a batch only the VMs it touched and their storage neighbours', async () => {
       const { fixture, stores, syncs, step, id, assessed } = await watched();

@@ -37,11 +37,12 @@ async function markPresence(
   stores: Pick<Stores, 'inventory'>,
   ctx: ServiceContext,
   sync: PoolSync,
+  readStartedAt: Date,
 ): Promise<PoolSyncResult['presence']> {
   const presence: PoolSyncResult['presence'] = { gone: [], reappeared: [] };
   const seen = sync.inventory.vms.map((vm) => vm.id);
   for (const host of sync.inventory.hosts) {
-    const marked = await stores.inventory.markGoneVms(host.id, seen, ctx.now());
+    const marked = await stores.inventory.markGoneVms(host.id, seen, ctx.now(), readStartedAt);
     presence.gone.push(...marked.gone);
     presence.reappeared.push(...marked.reappeared);
   }
@@ -95,11 +96,18 @@ function reassessedBy(sync: PoolSync, movedVmIds: readonly string[]): string[] |
  * every full sync, and every batch of changes that rewrote or marked a VM (a batch of guest
  * metrics ticking writes nothing, so the log shows what changed, not the event stream's noise).
  */
+/**
+ * `readStartedAt`: when the read behind `sync` began. A watcher's view is current when it hands
+ * a batch over (it calls right after the pool answered), so by default the call's own start; a
+ * caller that read the pool itself passes when its read began. A VM an operation recorded after
+ * then is not marked gone by this sync (markGoneVms).
+ */
 export async function applyPoolSync(
   stores: SyncStores,
   ctx: ServiceContext,
   poolId: string,
   sync: PoolSync,
+  readStartedAt: Date = ctx.now(),
 ): Promise<PoolSyncResult> {
   const startedAt = ctx.now();
   const hostIds = sync.inventory.hosts.map((host) => host.id);
@@ -111,7 +119,7 @@ export async function applyPoolSync(
   });
   const presence =
     sync.kind === 'full' || sync.removedVmIds.length > 0
-      ? await markPresence(stores, ctx, sync)
+      ? await markPresence(stores, ctx, sync, readStartedAt)
       : { gone: [], reappeared: [] };
   const movedVmIds = [...presence.gone, ...presence.reappeared].map((vm) => vm.id);
   const rewrites = sync.kind === 'full' || sync.changedVmIds.length > 0 || sync.isPoolChanged;

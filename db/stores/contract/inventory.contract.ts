@@ -177,6 +177,7 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
           vm.hostId,
           others.map((other) => other.id),
           since,
+          since,
         );
         let assessedGone: (Date | null | undefined)[] = [];
         await store.importInventory({
@@ -192,7 +193,7 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
         // The assessment written with the import saw the mark too.
         expect(assessedGone).toEqual([since]);
         // A sync that sees it again clears it.
-        await store.markGoneVms(vm.hostId, [vm.id, ...others.map((other) => other.id)], NOW);
+        await store.markGoneVms(vm.hostId, [vm.id, ...others.map((other) => other.id)], NOW, NOW);
         expect((await store.getVm(vm.id))?.vm.goneSince).toBeNull();
       });
 
@@ -207,7 +208,7 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
         const seen = [...rest.map((vm) => vm.id), 'vm-not-stored'];
         const since = new Date('2026-03-27T10:00:00Z');
 
-        const marked = await store.markGoneVms(hostId, seen, since);
+        const marked = await store.markGoneVms(hostId, seen, since, since);
         expect(marked.gone.map((vm) => vm.id).sort()).toEqual([first.id, second.id].sort());
         expect(marked.gone.map((vm) => vm.name).sort()).toEqual([first.name, second.name].sort());
         expect(marked.reappeared).toEqual([]);
@@ -222,7 +223,7 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
         expect((await store.getVm(first.id))?.vm.goneSince).toEqual(since);
 
         // A later sync that still misses `first` keeps its first date; `second` is back.
-        const later = await store.markGoneVms(hostId, [second.id, ...rest.map((vm) => vm.id)], NOW);
+        const later = await store.markGoneVms(hostId, [second.id, ...rest.map((vm) => vm.id)], NOW, NOW);
         expect(later.gone).toEqual([]);
         expect(later.reappeared).toEqual([{ id: second.id, name: second.name }]);
         const after = await store.loadInventory();
@@ -251,11 +252,14 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
           name: `${source.name}-restored`,
           powerState: 'off' as const,
         };
-        await store.addVms({
-          vms: [vm],
-          virtualDisks: [{ ...disk, id: 'vm-restored-1-disk', vmId: vm.id }],
-          guestVolumes: [],
-        });
+        await store.addVms(
+          {
+            vms: [vm],
+            virtualDisks: [{ ...disk, id: 'vm-restored-1-disk', vmId: vm.id }],
+            guestVolumes: [],
+          },
+          NOW,
+        );
         expect(await store.hasVm(vm.id)).toBe(true);
         expect(await store.findVmsByName([vm.name.toUpperCase()])).toMatchObject([{ id: vm.id }]);
         const part = await store.loadNeighbourhood([vm.id]);
@@ -268,6 +272,44 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
         await store.reassessVms([vm.id], (stored) => [evaluateVm(indexInventory(stored), vm.id)]);
         expect((await store.listVms(query, NOW)).items.map((item) => item.id)).toEqual([vm.id]);
       });
+
+      // A host read that began before a restore recorded its new VM cannot list it: not gone.
+      const RESTORED = new Date('2026-03-27T10:00:00Z');
+      const READS: { read: string; readStartedAt: Date; isGone: boolean }[] = [
+        {
+          read: 'a read begun after the restore recorded it',
+          readStartedAt: new Date(RESTORED.getTime() + 1),
+          isGone: true,
+        },
+        { read: 'a read begun as the restore recorded it', readStartedAt: RESTORED, isGone: false },
+        {
+          read: 'a read begun before the restore recorded it',
+          readStartedAt: new Date(RESTORED.getTime() - 1),
+          isGone: false,
+        },
+      ];
+      it.each(READS)(
+        'a VM restored as new and not seen by $read is gone: $isGone',
+        async ({ readStartedAt, isGone }) => {
+          const lab = demoLabInventory();
+          const store = await createStore(lab);
+          const [source] = lab.vms;
+          const vm = { ...source, id: 'vm-restored-1', name: `${source.name}-restored` };
+          await store.addVms({ vms: [vm], virtualDisks: [], guestVolumes: [] }, RESTORED);
+          const seen = lab.vms.filter((other) => other.hostId === vm.hostId && other.id !== source.id);
+          const marked = await store.markGoneVms(
+            vm.hostId,
+            seen.map((other) => other.id),
+            NOW,
+            readStartedAt,
+          );
+          // The source VM, imported and not seen either, is gone whenever the read began.
+          expect(marked.gone.map((gone) => gone.id).sort()).toEqual(
+            [source.id, ...(isGone ? [vm.id] : [])].sort(),
+          );
+          expect((await store.getVm(vm.id))?.vm.goneSince).toEqual(isGone ? NOW : null);
+        },
+      );
     });
 
     describe('on a generated estate', () => {

@@ -407,7 +407,7 @@ export function runProtectionStoreContract(
           (await stores.protection.listVmProtection({ search: vmName, limit: 1 }, NOW)).items[0]?.status;
         expect(await statusOf()).toBe(before);
         const others = ['vm-a', 'vm-b', 'vm-c', 'vm-d', 'vm-e', 'vm-f'].filter((id) => id !== vmId);
-        await stores.inventory.markGoneVms('h1', others, hoursAgo(1));
+        await stores.inventory.markGoneVms('h1', others, hoursAgo(1), hoursAgo(1));
         expect(await statusOf()).toBe('gone');
         const counts = await stores.protection.countVmsByStatus(NOW);
         expect(counts.gone).toBe(1);
@@ -418,7 +418,7 @@ export function runProtectionStoreContract(
           ),
         ).toEqual([vmName]);
         // Seen again by a sync: its status is computed from its points again.
-        await stores.inventory.markGoneVms('h1', [...others, vmId], NOW);
+        await stores.inventory.markGoneVms('h1', [...others, vmId], NOW, NOW);
         expect(await statusOf()).toBe(before);
       },
     );

@@ -137,19 +137,22 @@ export interface InventoryStore {
   /**
    * After a full read of one host: its stored VMs missing from `seenVmIds` are marked gone since
    * `now` (a mark already set keeps its first date), the seen ones lose any mark. Nothing is
-   * deleted: a gone VM keeps its disks, restore points and jobs. Returns the VMs newly marked gone
-   * and those that reappeared, by name.
+   * deleted: a gone VM keeps its disks, restore points and jobs. A VM `addVms` recorded at or after
+   * `readStartedAt` (when the read began) is not marked: the read could not list it. Returns the
+   * VMs newly marked gone and those that reappeared, by name.
    */
   markGoneVms(
     hostId: string,
     seenVmIds: readonly string[],
     now: Date,
+    readStartedAt: Date,
   ): Promise<{ gone: { id: string; name: string }[]; reappeared: { id: string; name: string }[] }>;
   /**
-   * Adds (or updates by id) VMs an operation created — a VM restored as new — with their disks.
-   * Waits for a `reassessVms` in progress, like `setPowerStates`.
+   * Adds (or updates by id) VMs an operation created — a VM restored as new — with their disks, and
+   * records that it did so `at` (see markGoneVms). Waits for a `reassessVms` in progress, like
+   * `setPowerStates`.
    */
-  addVms(part: Pick<Inventory, 'vms' | 'virtualDisks' | 'guestVolumes'>): Promise<void>;
+  addVms(part: Pick<Inventory, 'vms' | 'virtualDisks' | 'guestVolumes'>, at: Date): Promise<void>;
   /**
    * Re-assesses these VMs after an operation changed them, without re-assessing the estate: reads
    * their neighbourhood as `loadNeighbourhood` does (unknown ids are skipped), hands it to `assess`,

@@ -12,6 +12,7 @@ import {
   guestVolumes,
   hosts,
   hostVolumes,
+  operationCreatedVms,
   storageArrays,
   virtualDisks,
   vmAssessments,
@@ -19,6 +20,7 @@ import {
 } from '../../pg/schema';
 import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../ports/inventory-views';
 import type { Counted, Page } from '../ports/page';
+import { type PresenceChanges, presenceChanges } from '../vm-presence';
 import { firstRow, selectFindings, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 import { vmIdsWithProtectionStatus } from './protection';
@@ -231,44 +233,61 @@ export async function findMethodPlan(db: PgDb, vmId: string): Promise<{ plan: Me
   return { plan: (row.plan as MethodPlan | null) ?? null };
 }
 
-/** Marks the host's VMs a full read did not see as gone and clears the mark of the seen ones; call inside a transaction. */
+/**
+ * Marks the host's VMs a full read (begun at `readStartedAt`) did not see as gone and clears the
+ * mark of the seen ones (../vm-presence.ts); call inside a transaction.
+ */
 export async function markGoneVms(
   db: PgTx,
   hostId: string,
   seenVmIds: readonly string[],
   now: Date,
-): Promise<{ gone: { id: string; name: string }[]; reappeared: { id: string; name: string }[] }> {
-  const seen = new Set(seenVmIds);
+  readStartedAt: Date,
+): Promise<PresenceChanges> {
   const stored = await db
-    .select({ id: vms.id, name: vms.name, goneSince: vms.goneSince })
+    .select({
+      id: vms.id,
+      name: vms.name,
+      goneSince: vms.goneSince,
+      recordedAt: operationCreatedVms.recordedAt,
+    })
     .from(vms)
+    .leftJoin(operationCreatedVms, eq(operationCreatedVms.vmId, vms.id))
     .where(eq(vms.hostId, hostId))
     .orderBy(asc(vms.name))
-    .for('update');
-  const gone = stored.filter((vm) => !seen.has(vm.id) && vm.goneSince === null);
-  const reappeared = stored.filter((vm) => seen.has(vm.id) && vm.goneSince !== null);
-  if (gone.length > 0) {
-    await db
-      .update(vms)
-      .set({ goneSince: now })
-      .where(
-        inArray(
-          vms.id,
-          gone.map((vm) => vm.id),
-        ),
-      );
-  }
-  if (reappeared.length > 0) {
-    await db
-      .update(vms)
-      .set({ goneSince: null })
-      .where(
-        inArray(
-          vms.id,
-          reappeared.map((vm) => vm.id),
-        ),
-      );
-  }
-  const named = ({ id, name }: { id: string; name: string }) => ({ id, name });
-  return { gone: gone.map(named), reappeared: reappeared.map(named) };
+    .for('update', { of: vms });
+  const changes = presenceChanges(stored, seenVmIds, readStartedAt);
+  await setGoneSince(db, changes.gone, now);
+  await setGoneSince(db, changes.reappeared, null);
+  return changes;
+}
+
+/** Records (or moves to `at`) when an operation created these VMs; see markGoneVms. */
+export async function recordOperationCreatedVms(
+  db: PgTx,
+  created: readonly { id: string }[],
+  at: Date,
+): Promise<void> {
+  if (created.length === 0) return;
+  await db
+    .insert(operationCreatedVms)
+    .values(created.map((vm) => ({ vmId: vm.id, recordedAt: at })))
+    .onConflictDoUpdate({ target: operationCreatedVms.vmId, set: { recordedAt: at } });
+}
+
+async function setGoneSince(
+  db: PgTx,
+  changed: readonly { id: string }[],
+  goneSince: Date | null,
+): Promise<void> {
+  if (changed.length === 0) return;
+  await db
+    .update(vms)
+    .set({ goneSince })
+    .where(
+      inArray(
+        vms.id,
+        changed.map((vm) => vm.id),
+      ),
+    );
 }

@@ -30,7 +30,7 @@ import {
   writeAssessments,
   writeInventory,
 } from './inventory-rows';
-import { findMethodPlan, getVm, listVms, markGoneVms } from './inventory-vms';
+import { findMethodPlan, getVm, listVms, markGoneVms, recordOperationCreatedVms } from './inventory-vms';
 import { inPgTransaction } from './transaction';
 
 function countsOf(inventory: Inventory): InventoryCounts {
@@ -88,12 +88,13 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
           await tx.update(vms).set({ powerState }).where(eq(vms.id, vmId));
       }),
     // A gone mark is not: no assessment reads it.
-    markGoneVms: (hostId, seenVmIds, now) =>
-      inPgTransaction(db, (tx) => markGoneVms(tx, hostId, seenVmIds, now)),
-    addVms: (part) =>
+    markGoneVms: (hostId, seenVmIds, now, readStartedAt) =>
+      inPgTransaction(db, (tx) => markGoneVms(tx, hostId, seenVmIds, now, readStartedAt)),
+    addVms: (part, at) =>
       inPgTransaction(db, async (tx) => {
         await tx.execute(sqlLock(INVENTORY_WRITER));
         await writeInventory(tx, part, 'upsert');
+        await recordOperationCreatedVms(tx, part.vms, at);
       }),
     // Locked before the read, so no writer of the facts commits between the read and the write.
     reassessVms: (vmIds, assess) =>

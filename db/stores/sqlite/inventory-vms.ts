@@ -11,6 +11,7 @@ import {
   guestVolumes,
   hosts,
   hostVolumes,
+  operationCreatedVms,
   storageArrays,
   virtualDisks,
   vmAssessments,
@@ -18,6 +19,7 @@ import {
 } from '../../schema';
 import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../ports/inventory-views';
 import type { Page } from '../ports/page';
+import { type PresenceChanges, presenceChanges } from '../vm-presence';
 import { selectFindings, where } from './inventory-shared';
 import { afterCursor, decodeCursor, orderBy, type SortValue, toPage } from './keyset';
 import { preparedShapeIn } from './prepared';
@@ -221,38 +223,44 @@ export function markGoneVms(
   hostId: string,
   seenVmIds: readonly string[],
   now: Date,
-): { gone: { id: string; name: string }[]; reappeared: { id: string; name: string }[] } {
-  const seen = new Set(seenVmIds);
+  readStartedAt: Date,
+): PresenceChanges {
   const stored = db
-    .select({ id: vms.id, name: vms.name, goneSince: vms.goneSince })
+    .select({
+      id: vms.id,
+      name: vms.name,
+      goneSince: vms.goneSince,
+      recordedAt: operationCreatedVms.recordedAt,
+    })
     .from(vms)
+    .leftJoin(operationCreatedVms, eq(operationCreatedVms.vmId, vms.id))
     .where(eq(vms.hostId, hostId))
     .orderBy(asc(vms.name))
     .all();
-  const gone = stored.filter((vm) => !seen.has(vm.id) && vm.goneSince === null);
-  const reappeared = stored.filter((vm) => seen.has(vm.id) && vm.goneSince !== null);
-  if (gone.length > 0) {
-    db.update(vms)
-      .set({ goneSince: now })
-      .where(
-        inArray(
-          vms.id,
-          gone.map((vm) => vm.id),
-        ),
-      )
-      .run();
-  }
-  if (reappeared.length > 0) {
-    db.update(vms)
-      .set({ goneSince: null })
-      .where(
-        inArray(
-          vms.id,
-          reappeared.map((vm) => vm.id),
-        ),
-      )
-      .run();
-  }
-  const named = ({ id, name }: { id: string; name: string }) => ({ id, name });
-  return { gone: gone.map(named), reappeared: reappeared.map(named) };
+  const changes = presenceChanges(stored, seenVmIds, readStartedAt);
+  setGoneSince(db, changes.gone, now);
+  setGoneSince(db, changes.reappeared, null);
+  return changes;
+}
+
+/** Records (or moves to `at`) when an operation created these VMs; see markGoneVms. */
+export function recordOperationCreatedVms(db: Db, created: readonly { id: string }[], at: Date): void {
+  if (created.length === 0) return;
+  db.insert(operationCreatedVms)
+    .values(created.map((vm) => ({ vmId: vm.id, recordedAt: at })))
+    .onConflictDoUpdate({ target: operationCreatedVms.vmId, set: { recordedAt: at } })
+    .run();
+}
+
+function setGoneSince(db: Db, changed: readonly { id: string }[], goneSince: Date | null): void {
+  if (changed.length === 0) return;
+  db.update(vms)
+    .set({ goneSince })
+    .where(
+      inArray(
+        vms.id,
+        changed.map((vm) => vm.id),
+      ),
+    )
+    .run();
 }

@@ -31,7 +31,14 @@ import {
   writeAssessments,
   writeInventory,
 } from './inventory-rows';
-import { countVms, findMethodPlan, getVm, listVms, markGoneVms } from './inventory-vms';
+import {
+  countVms,
+  findMethodPlan,
+  getVm,
+  listVms,
+  markGoneVms,
+  recordOperationCreatedVms,
+} from './inventory-vms';
 
 function countsOf(inventory: Inventory): InventoryCounts {
   return Object.fromEntries(
@@ -88,13 +95,16 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
         })
         .immediate();
     },
-    markGoneVms: async (hostId, seenVmIds, now) =>
+    markGoneVms: async (hostId, seenVmIds, now, readStartedAt) =>
       sqliteOf(db)
-        .transaction(() => markGoneVms(db, hostId, seenVmIds, now))
+        .transaction(() => markGoneVms(db, hostId, seenVmIds, now, readStartedAt))
         .immediate(),
-    addVms: async (part) => {
+    addVms: async (part, at) => {
       sqliteOf(db)
-        .transaction(() => writeInventory(db, part, 'upsert'))
+        .transaction(() => {
+          writeInventory(db, part, 'upsert');
+          recordOperationCreatedVms(db, part.vms, at);
+        })
         .immediate();
     },
     // Read and written under the one write lock: no other connection changes the facts in between.

@@ -27,7 +27,7 @@ beforeAll(async () => {
   // Two VMs of the first host its last read did not see.
   const firstHost = inventory.hosts[0].id;
   const ofFirstHost = inventory.vms.filter((vm) => vm.hostId === firstHost).map((vm) => vm.id);
-  markGoneVms(db, firstHost, ofFirstHost.slice(2), NOW);
+  markGoneVms(db, firstHost, ofFirstHost.slice(2), NOW, NOW);
   inventory = await stores.inventory.loadInventory();
 });
 

@@ -64,11 +64,18 @@ export function underHypervisorIds(
   };
 }
 
-export async function addRestoredVm(stores: StepStores, newVm: NewVmPlacement): Promise<void> {
-  await stores.inventory.addVms({
-    vms: [newVm.vm],
-    virtualDisks: newVm.disks.map((entry) => entry.disk),
-    guestVolumes: newVm.guestVolumes,
-  });
+/**
+ * Records the VM a restore created, `at` (after the hypervisor created it): a sync whose read of
+ * the host began before then does not list it, and must not mark it gone (markGoneVms).
+ */
+export async function addRestoredVm(stores: StepStores, newVm: NewVmPlacement, at: Date): Promise<void> {
+  await stores.inventory.addVms(
+    {
+      vms: [newVm.vm],
+      virtualDisks: newVm.disks.map((entry) => entry.disk),
+      guestVolumes: newVm.guestVolumes,
+    },
+    at,
+  );
   await reassessVms(stores, [newVm.vm.id]);
 }

@@ -161,7 +161,7 @@ export const copyPoolSnapshot: StepHandler<'copy-pool-snapshot'> = {
     if (newVm) {
       const placed = underHypervisorIds(newVm, { vmId: copied.vmId, diskIds: copied.diskIds });
       const powerState = copied.power === 'started' || copied.power === 'resumed' ? 'running' : 'off';
-      await addRestoredVm(step.stores, { ...placed, vm: { ...placed.vm, powerState } });
+      await addRestoredVm(step.stores, { ...placed, vm: { ...placed.vm, powerState } }, step.now());
     }
     return {
       status: 'succeeded',

@@ -30,7 +30,7 @@ export const restoreDisks: StepHandler<'restore-disks'> = {
     );
     if (newVm) {
       // The new VM is part of the estate now: listed, searchable, protectable like any other.
-      await addRestoredVm(step.stores, underHypervisorIds(newVm, result.createdVm));
+      await addRestoredVm(step.stores, underHypervisorIds(newVm, result.createdVm), step.now());
       step.log('info', `${newVm.vm.name} added to the inventory (${newVm.vm.powerState})`);
     }
     return copied(result);
