@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
 import { liveDiskPath } from '../drivers/lab/layout';
+import { recordPowerStates } from '../jobs/steps/inventory';
 import { createHarness, type Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
 import { vmListQueryInput } from '../schemas/inventory-queries';
@@ -74,7 +75,7 @@ describe.each(await storeDialects('restoreinventory'))('$name', (dialect) => {
         const collateral = await h.driver.liveDiskFile('sql1-os');
         writeFileSync(collateral, 'sql1 changed after the backup');
         // The inventory is stale: it says sql1 is off, the host (the lab's files) says running.
-        await h.stores.inventory.setPowerStates([{ vmId: 'sql1', powerState: 'off' }]);
+        await recordPowerStates(h.stores, [{ vmId: 'sql1', powerState: 'off' }]);
         const stale = await previewRestore(h.stores, ctx(), {
           restorePointId: point.id,
           mode: 'volume-revert',
@@ -107,7 +108,7 @@ describe.each(await storeDialects('restoreinventory'))('$name', (dialect) => {
       });
 
       it('a backup that fails on a stale stored power state heals: the live state is recorded, the next run succeeds', async () => {
-        await h.stores.inventory.setPowerStates([{ vmId: 'sql1', powerState: 'off' }]);
+        await recordPowerStates(h.stores, [{ vmId: 'sql1', powerState: 'off' }]);
         const request = {
           scope: { kind: 'vms' as const, vmIds: ['sql1'] },
           consistencyPolicy: 'fallback' as const,

@@ -10,6 +10,8 @@ import { XapiClient } from '../drivers/xapi/xapi-client';
 import { xenId } from '../drivers/xapi/xapi-discovery';
 import { type PoolSync, PoolWatcher } from '../drivers/xapi/xapi-live';
 import { memoryTrustStore } from '../drivers/xapi/xapi-transport';
+import { evaluateVm } from '../engine/evaluate';
+import { indexInventory } from '../engine/inventory';
 import { makeXenEstate } from '../engine/test-fixtures';
 import { importInventory } from './import-service';
 import { getVm } from './inventory/vms';
@@ -75,7 +77,9 @@ describe.each(dialects)('$name', (dialect) => {
         clock = new Date(clock.getTime() + 1_000);
         const restored = fixture.pool.addVm({ name: 'app01-restored', host: fixture.master, disks: [] });
         const vm = { ...template, id: id(restored), name: 'app01-restored', powerState: 'running' as const };
-        await stores.inventory.addVms({ vms: [vm], virtualDisks: [], guestVolumes: [] }, clock);
+        await stores.inventory.addVms({ vms: [vm], virtualDisks: [], guestVolumes: [] }, clock, (part) => [
+          evaluateVm(indexInventory(part), vm.id),
+        ]);
       };
       await step();
       const restoredId = id(fixture.pool.findVm('app01-restored'));

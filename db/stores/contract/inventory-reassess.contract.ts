@@ -84,8 +84,6 @@ interface EstateChange {
   name: string;
   /** The other writer's change: stops `vmId`. */
   write(other: InventoryStore, lab: Inventory, vmId: string): Promise<void>;
-  /** What that writer does once its change landed (a step re-assesses the VMs it changed). */
-  afterwards?(other: InventoryStore, vmId: string): Promise<void>;
 }
 
 async function importInto(
@@ -117,10 +115,11 @@ const CHANGES: EstateChange[] = [
       }),
   },
   {
-    name: "another step records the VM stopped (setPowerStates, then that step's re-assessment)",
-    write: (other, _lab, vmId) => other.setPowerStates([{ vmId, powerState: 'off' }]),
-    afterwards: async (other, vmId) => {
-      await other.reassessVms([vmId], (neighbourhood) => assessed(neighbourhood, [vmId]));
+    name: 'another step records the VM stopped (setPowerStates, re-assessing it in the same transaction)',
+    write: async (other, _lab, vmId) => {
+      await other.setPowerStates([{ vmId, powerState: 'off' }], (neighbourhood) =>
+        assessed(neighbourhood, [vmId]),
+      );
     },
   },
 ];
@@ -199,7 +198,6 @@ export function inventoryReassessContract(name: string, open: TwoWritersFactory,
       // Refused, it is made again now, as the worker repeats a call a busy database refused.
       if (whileOpen === 'refused') await change.write(writers.other, lab, vm.id);
       else await started.write;
-      await change.afterwards?.(writers.other, vm.id);
 
       await expectAssessmentOfStoredFacts(writers.store, vm.id);
       expect(whileOpen, 'the other write got inside the re-assessment').not.toBe('landed');
@@ -220,7 +218,6 @@ export function inventoryReassessContract(name: string, open: TwoWritersFactory,
       await release();
       await write;
       await reassessing;
-      await change.afterwards?.(writers.other, vm.id);
 
       await expectAssessmentOfStoredFacts(writers.store, vm.id);
       expect(reassessWhileChanging, 'the re-assessment went on beside the change').toBe('waiting');

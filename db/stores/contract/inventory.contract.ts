@@ -17,7 +17,7 @@ import { vmListQueryInput } from '../../../server/schemas/inventory-queries';
 import { DEMO_LAB_NAMES, demoLabInventory } from '../../seed/demo-lab';
 import { generateLargeEstate } from '../../seed/large-estate';
 import { seededRandom } from '../../seed/random';
-import type { InventoryStore } from '../ports/inventory';
+import type { InventoryStore, ReassessVms } from '../ports/inventory';
 
 const NOW = new Date('2026-03-28T01:00:00Z');
 
@@ -57,6 +57,12 @@ function vmNamed(inventory: Inventory, name: string) {
 function sample<T>(items: readonly T[], count: number, seed: number): T[] {
   const random = seededRandom(seed);
   return Array.from({ length: count }, () => items[Math.floor(random() * items.length)]);
+}
+
+/** The engine's assessments of these VMs (those the neighbourhood holds) over a neighbourhood. */
+function assessedIn(neighbourhood: Inventory, vmIds: readonly string[]) {
+  const index = indexInventory(neighbourhood);
+  return vmIds.filter((vmId) => index.vmsById.has(vmId)).map((vmId) => evaluateVm(index, vmId));
 }
 
 export function inventoryStoreContract(name: string, createStore: InventoryStoreFactory): void {
@@ -149,17 +155,60 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
         const lab = demoLabInventory();
         const store = await createStore(lab);
         const [first, second] = lab.vms.filter((vm) => vm.powerState === 'running');
-        await store.setPowerStates([
-          { vmId: first.id, powerState: 'off' },
-          { vmId: second.id, powerState: 'off' },
-          { vmId: 'no-such-vm', powerState: 'off' },
-        ]);
+        const summary = await store.setPowerStates(
+          [
+            { vmId: first.id, powerState: 'off' },
+            { vmId: second.id, powerState: 'off' },
+            { vmId: 'no-such-vm', powerState: 'off' },
+          ],
+          (neighbourhood) => assessedIn(neighbourhood, [first.id, second.id, 'no-such-vm']),
+        );
+        expect(summary.assessedVms).toBe(2);
         const stored = await store.loadInventory();
         expect(stored.vms.find((vm) => vm.id === first.id)?.powerState).toBe('off');
         expect(stored.vms.find((vm) => vm.id === second.id)?.powerState).toBe('off');
         expect(stored.vms.filter((vm) => vm.powerState === 'running')).toHaveLength(
           lab.vms.filter((vm) => vm.powerState === 'running').length - 2,
         );
+        // Assessed in the same write: the stored plan captures the stopped VM offline.
+        expect((await store.getVm(first.id))?.assessment?.captureState).toBe(
+          evaluateVm(indexInventory(stored), first.id).plan.options.find((option) => option.isRecommended)
+            ?.captureState,
+        );
+      });
+
+      // The change and the assessment of it land together or not at all.
+      const FAILED_ASSESSMENTS = [
+        {
+          change: 'a power state',
+          write: (store: InventoryStore, vmId: string, reassess: ReassessVms) =>
+            store.setPowerStates([{ vmId, powerState: 'off' }], reassess),
+        },
+        {
+          change: 'a restored VM',
+          write: (store: InventoryStore, vmId: string, reassess: ReassessVms) =>
+            store.addVms(
+              {
+                vms: [{ ...demoLabInventory().vms[0], id: `${vmId}-restored`, name: 'restored' }],
+                virtualDisks: [],
+                guestVolumes: [],
+              },
+              NOW,
+              reassess,
+            ),
+        },
+      ];
+      it.each(FAILED_ASSESSMENTS)('$change whose assessment fails is not written', async ({ write }) => {
+        const lab = demoLabInventory();
+        const store = await createStore(lab);
+        const vm = lab.vms.find((candidate) => candidate.powerState === 'running');
+        if (!vm) throw new Error('the demo lab has no running VM');
+        const before = await store.loadInventory();
+        const failing: ReassessVms = () => {
+          throw new Error('the engine failed');
+        };
+        await expect(write(store, vm.id, failing)).rejects.toThrow('the engine failed');
+        expect(await store.loadInventory()).toEqual(before);
       });
 
       // Only a sync that sees the VM again clears its mark: an import listing it (a file has no mark) does not.
@@ -259,6 +308,7 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
             guestVolumes: [],
           },
           NOW,
+          (neighbourhood) => assessedIn(neighbourhood, [vm.id]),
         );
         expect(await store.hasVm(vm.id)).toBe(true);
         expect(await store.findVmsByName([vm.name.toUpperCase()])).toMatchObject([{ id: vm.id }]);
@@ -266,10 +316,8 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
         expect(part.virtualDisks.filter((candidate) => candidate.vmId === vm.id).map((d) => d.id)).toEqual([
           'vm-restored-1-disk',
         ]);
-        // Lists join the assessments: assessed on its own, the new VM is listed like any other.
+        // Lists join the assessments: assessed as it was added, the new VM is listed like any other.
         const query = vmListQueryInput.parse({ search: vm.name });
-        expect((await store.listVms(query, NOW)).items).toEqual([]);
-        await store.reassessVms([vm.id], (stored) => [evaluateVm(indexInventory(stored), vm.id)]);
         expect((await store.listVms(query, NOW)).items.map((item) => item.id)).toEqual([vm.id]);
       });
 
@@ -295,7 +343,9 @@ export function inventoryStoreContract(name: string, createStore: InventoryStore
           const store = await createStore(lab);
           const [source] = lab.vms;
           const vm = { ...source, id: 'vm-restored-1', name: `${source.name}-restored` };
-          await store.addVms({ vms: [vm], virtualDisks: [], guestVolumes: [] }, RESTORED);
+          await store.addVms({ vms: [vm], virtualDisks: [], guestVolumes: [] }, RESTORED, (neighbourhood) =>
+            assessedIn(neighbourhood, [vm.id]),
+          );
           const seen = lab.vms.filter((other) => other.hostId === vm.hostId && other.id !== source.id);
           const marked = await store.markGoneVms(
             vm.hostId,

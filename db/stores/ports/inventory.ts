@@ -107,6 +107,13 @@ export interface InventoryImportOutcome {
   assessment: AssessmentSummary;
 }
 
+/**
+ * The engine over the neighbourhood of some VMs (InventoryStore.loadNeighbourhood): their
+ * assessments. Synchronous, so the embedded database runs it inside its transaction, and pure (a
+ * retried PostgreSQL transaction calls it again).
+ */
+export type ReassessVms = (neighbourhood: Inventory) => VmAssessment[];
+
 export interface InventoryStore {
   /** The whole estate, each section in storage order. Only for work that truly spans the estate. */
   loadInventory(): Promise<Inventory>;
@@ -130,10 +137,24 @@ export interface InventoryStore {
   /**
    * Records the power states operations observed or caused (a volume revert leaves its VMs off; a
    * live check found the VM other than stored), so the inventory shows what is, not what was
-   * imported. Unknown VM ids are skipped. Waits for a `reassessVms` in progress (the caller
-   * re-assesses the VMs after, with `reassessVms`).
+   * imported. Unknown VM ids are skipped.
+   *
+   * The VMs are then re-assessed in the SAME transaction: their neighbourhood is read as
+   * `loadNeighbourhood` does, handed to `reassess`, and the stored assessments (and findings) of
+   * the VMs it returns, and of no other, are rewritten. So the new facts and the assessments of
+   * them land together or not at all (a crash or a failed assessment in between left a VM stored
+   * off and shown running). The transaction holds the lock every writer of the facts an assessment
+   * reads holds: on SQLite `BEGIN IMMEDIATE` (the file's one write lock), on PostgreSQL the
+   * inventory writer's advisory lock, taken before the write, which imports (a sync batch is one)
+   * take too. A change to the estate issued meanwhile, by any process or node, waits (SQLite: or
+   * is refused busy) and lands after: what is written is an assessment of the facts stored when it
+   * commits, and never overwrites the newer assessment of an import that landed since it read
+   * (which left a VM shown online-ready while stored off).
    */
-  setPowerStates(states: readonly { vmId: string; powerState: PowerState }[]): Promise<void>;
+  setPowerStates(
+    states: readonly { vmId: string; powerState: PowerState }[],
+    reassess: ReassessVms,
+  ): Promise<AssessmentSummary>;
   /**
    * After a full read of one host: its stored VMs missing from `seenVmIds` are marked gone since
    * `now` (a mark already set keeps its first date), the seen ones lose any mark. Nothing is
@@ -149,30 +170,19 @@ export interface InventoryStore {
   ): Promise<{ gone: { id: string; name: string }[]; reappeared: { id: string; name: string }[] }>;
   /**
    * Adds (or updates by id) VMs an operation created — a VM restored as new — with their disks, and
-   * records that it did so `at` (see markGoneVms). Waits for a `reassessVms` in progress, like
-   * `setPowerStates`.
+   * records that it did so `at` (see markGoneVms); the new VMs are re-assessed with `reassess` in
+   * the same transaction, as `setPowerStates` does.
    */
-  addVms(part: Pick<Inventory, 'vms' | 'virtualDisks' | 'guestVolumes'>, at: Date): Promise<void>;
-  /**
-   * Re-assesses these VMs after an operation changed them, without re-assessing the estate: reads
-   * their neighbourhood as `loadNeighbourhood` does (unknown ids are skipped), hands it to `assess`,
-   * and rewrites the stored assessments (and findings) of the VMs it returns, and of no other.
-   *
-   * ATOMIC: the read and the write are ONE write transaction, under the lock every writer of the
-   * facts an assessment reads holds: on SQLite `BEGIN IMMEDIATE` (the file's one write lock), on
-   * PostgreSQL the inventory writer's advisory lock, which imports (a sync batch is one),
-   * `setPowerStates` and `addVms` take too. A change to the estate issued meanwhile, by any process
-   * or node, waits (SQLite: or is refused busy) and lands after it. So what it writes is always an
-   * assessment of the facts stored when it commits, and never overwrites the newer assessment of an
-   * import that landed since it read (which left a VM shown online-ready while stored off).
-   *
-   * `assess` is synchronous, so the embedded database runs it inside its transaction; it must be
-   * pure (a retried PostgreSQL transaction calls it again).
-   */
-  reassessVms(
-    vmIds: readonly string[],
-    assess: (neighbourhood: Inventory) => VmAssessment[],
+  addVms(
+    part: Pick<Inventory, 'vms' | 'virtualDisks' | 'guestVolumes'>,
+    at: Date,
+    reassess: ReassessVms,
   ): Promise<AssessmentSummary>;
+  /**
+   * Re-assesses these VMs without changing them: what `setPowerStates` does after its write, alone,
+   * with the same lock and in one transaction (the read and the write of the assessments).
+   */
+  reassessVms(vmIds: readonly string[], assess: ReassessVms): Promise<AssessmentSummary>;
   /** Re-assesses the whole stored estate and replaces every stored assessment, in one transaction. */
   reassess(assess: (whole: Inventory) => VmAssessment[]): Promise<AssessmentSummary>;
 

@@ -14,7 +14,8 @@ import {
 } from '../../../server/schemas/inventory-queries';
 import type { PgDb } from '../../pg/client';
 import { hosts, inventoryImports, vms } from '../../pg/schema';
-import type { InventoryCounts, InventoryStore } from '../ports/inventory';
+import type { AssessmentSummary } from '../assessment-rows';
+import type { InventoryCounts, InventoryStore, ReassessVms } from '../ports/inventory';
 import { getArray, listArrays } from './inventory-arrays';
 import { getDashboard, listFindings } from './inventory-findings';
 import { getHostVolume, listHostVolumes } from './inventory-host-volumes';
@@ -31,7 +32,20 @@ import {
   writeInventory,
 } from './inventory-rows';
 import { findMethodPlan, getVm, listVms, markGoneVms, recordOperationCreatedVms } from './inventory-vms';
-import { inPgTransaction } from './transaction';
+import { inPgTransaction, type PgTx } from './transaction';
+
+/**
+ * Re-assesses these VMs from their neighbourhood as stored, inside the caller's transaction, which
+ * took the inventory writer's lock before its write: no writer of the facts commits in between.
+ */
+async function reassessIn(
+  tx: PgTx,
+  vmIds: readonly string[],
+  assess: ReassessVms,
+): Promise<AssessmentSummary> {
+  const neighbourhood = await loadNeighbourhood(tx, vmIds);
+  return replaceVmAssessments(tx, neighbourhood, assess(neighbourhood));
+}
 
 function countsOf(inventory: Inventory): InventoryCounts {
   return Object.fromEntries(
@@ -44,9 +58,8 @@ function countsOf(inventory: Inventory): InventoryCounts {
  * re-assessments, and the assessments of the VMs a step changed. Each deletes a VM's rows and
  * inserts new ones; two of them at once on one VM (a restore's new VM, which the pool's watcher
  * syncs as it appears) both find nothing to delete, and the second insert fails on the first's row.
- * The steps' writes of facts an assessment reads (power states, restored VMs) take it too, so a
- * step's reassessVms, which reads and writes under it, assesses facts that stay as read until it
- * commits.
+ * The steps' writes of facts an assessment reads (power states, restored VMs) take it before they
+ * write and re-assess their VMs, so what they assess stays as read until they commit.
  */
 export const INVENTORY_WRITER = 0x6d69_0004;
 const sqlLock = (key: number) => sql`select pg_advisory_xact_lock(${key})`;
@@ -80,28 +93,36 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
           .values({ ...request.record, mode: request.mode, countsJson: imported });
         return { imported, stored: await countInventory(tx), assessment };
       }),
-    // A power state and a restored VM are facts assessments read: they wait for a reassessVms.
-    setPowerStates: (states) =>
+    // A power state and a restored VM are facts assessments read: written and re-assessed under the lock.
+    setPowerStates: (states, reassess) =>
       inPgTransaction(db, async (tx) => {
         await tx.execute(sqlLock(INVENTORY_WRITER));
         for (const { vmId, powerState } of states)
           await tx.update(vms).set({ powerState }).where(eq(vms.id, vmId));
+        return reassessIn(
+          tx,
+          states.map((state) => state.vmId),
+          reassess,
+        );
       }),
     // A gone mark is not: no assessment reads it.
     markGoneVms: (hostId, seenVmIds, now, readStartedAt) =>
       inPgTransaction(db, (tx) => markGoneVms(tx, hostId, seenVmIds, now, readStartedAt)),
-    addVms: (part, at) =>
+    addVms: (part, at, reassess) =>
       inPgTransaction(db, async (tx) => {
         await tx.execute(sqlLock(INVENTORY_WRITER));
         await writeInventory(tx, part, 'upsert');
         await recordOperationCreatedVms(tx, part.vms, at);
+        return reassessIn(
+          tx,
+          part.vms.map((vm) => vm.id),
+          reassess,
+        );
       }),
-    // Locked before the read, so no writer of the facts commits between the read and the write.
     reassessVms: (vmIds, assess) =>
       inPgTransaction(db, async (tx) => {
         await tx.execute(sqlLock(INVENTORY_WRITER));
-        const neighbourhood = await loadNeighbourhood(tx, vmIds);
-        return replaceVmAssessments(tx, neighbourhood, assess(neighbourhood));
+        return reassessIn(tx, vmIds, assess);
       }),
     reassess: (assess) =>
       inPgTransaction(db, async (tx) => {

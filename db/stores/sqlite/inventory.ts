@@ -9,11 +9,13 @@ import type { Inventory } from '../../../server/engine/inventory';
 import { type Db, sqliteOf } from '../../client';
 import { hosts, vms } from '../../schema';
 import { inventoryImports } from '../../schema-operations';
+import type { AssessmentSummary } from '../assessment-rows';
 import type {
   InventoryCounts,
   InventoryImportOutcome,
   InventoryImportRequest,
   InventoryStore,
+  ReassessVms,
 } from '../ports/inventory';
 import { countArrays, getArray, listArrays } from './inventory-arrays';
 import { getDashboard, listFindings } from './inventory-findings';
@@ -39,6 +41,15 @@ import {
   markGoneVms,
   recordOperationCreatedVms,
 } from './inventory-vms';
+
+/**
+ * Re-assesses these VMs from their neighbourhood as stored, inside the caller's write transaction:
+ * read and written under the one write lock, no other connection changes the facts in between.
+ */
+function reassessIn(db: Db, vmIds: readonly string[], assess: ReassessVms): AssessmentSummary {
+  const neighbourhood = loadNeighbourhood(db, vmIds);
+  return replaceVmAssessments(db, neighbourhood, assess(neighbourhood));
+}
 
 function countsOf(inventory: Inventory): InventoryCounts {
   return Object.fromEntries(
@@ -87,33 +98,37 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
       const { lockHeldMs: _lockHeldMs, ...outcome } = await importInventoryAtomically(db, request);
       return outcome;
     },
-    setPowerStates: async (states) => {
+    setPowerStates: async (states, reassess) =>
       sqliteOf(db)
         .transaction(() => {
           for (const { vmId, powerState } of states)
             db.update(vms).set({ powerState }).where(eq(vms.id, vmId)).run();
+          return reassessIn(
+            db,
+            states.map((state) => state.vmId),
+            reassess,
+          );
         })
-        .immediate();
-    },
+        .immediate(),
     markGoneVms: async (hostId, seenVmIds, now, readStartedAt) =>
       sqliteOf(db)
         .transaction(() => markGoneVms(db, hostId, seenVmIds, now, readStartedAt))
         .immediate(),
-    addVms: async (part, at) => {
+    addVms: async (part, at, reassess) =>
       sqliteOf(db)
         .transaction(() => {
           writeInventory(db, part, 'upsert');
           recordOperationCreatedVms(db, part.vms, at);
+          return reassessIn(
+            db,
+            part.vms.map((vm) => vm.id),
+            reassess,
+          );
         })
-        .immediate();
-    },
-    // Read and written under the one write lock: no other connection changes the facts in between.
+        .immediate(),
     reassessVms: async (vmIds, assess) =>
       sqliteOf(db)
-        .transaction(() => {
-          const neighbourhood = loadNeighbourhood(db, vmIds);
-          return replaceVmAssessments(db, neighbourhood, assess(neighbourhood));
-        })
+        .transaction(() => reassessIn(db, vmIds, assess))
         .immediate(),
     reassess: async (assess) =>
       sqliteOf(db)

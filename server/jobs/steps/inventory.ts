@@ -4,22 +4,24 @@
  * assessed again from its neighbourhood — readiness and the recommended method depend on its power
  * state — so lists and filters show the VM as it is, without re-assessing the estate.
  */
+
+import type { ReassessVms } from '../../../db/stores/ports/inventory';
 import { evaluateVm } from '../../engine/evaluate';
 import { guestVolumeInventoryId, indexInventory, type PowerState } from '../../engine/inventory';
 import type { NewVmPlacement } from '../../engine/restore-stages/new-vm';
 import type { StepStores } from './context';
 
 /**
- * One store transaction reads the neighbourhood and writes what the engine made of it: read and
- * written apart, an import or sync landing in between (another worker, the console, another node)
- * had its newer assessment overwritten by one of facts no longer stored.
+ * The engine over the changed VMs' neighbourhood, for the store to run in the transaction that
+ * writes the change: read and written apart, an import or sync landing in between (another worker,
+ * the console, another node) had its newer assessment overwritten by one of facts no longer stored,
+ * and a crash in between left a VM stored off and shown running.
  */
-async function reassessVms(stores: StepStores, vmIds: string[]): Promise<void> {
-  await stores.inventory.reassessVms(vmIds, (neighbourhood) => {
+function reassessing(vmIds: readonly string[]): ReassessVms {
+  return (neighbourhood) => {
     const index = indexInventory(neighbourhood);
-    const known = vmIds.filter((vmId) => index.vmsById.has(vmId));
-    return known.map((vmId) => evaluateVm(index, vmId));
-  });
+    return vmIds.filter((vmId) => index.vmsById.has(vmId)).map((vmId) => evaluateVm(index, vmId));
+  };
 }
 
 export async function recordPowerStates(
@@ -27,11 +29,7 @@ export async function recordPowerStates(
   states: { vmId: string; powerState: PowerState }[],
 ): Promise<void> {
   if (states.length === 0) return;
-  await stores.inventory.setPowerStates(states);
-  await reassessVms(
-    stores,
-    states.map((state) => state.vmId),
-  );
+  await stores.inventory.setPowerStates(states, reassessing(states.map((state) => state.vmId)));
 }
 
 /**
@@ -76,6 +74,6 @@ export async function addRestoredVm(stores: StepStores, newVm: NewVmPlacement, a
       guestVolumes: newVm.guestVolumes,
     },
     at,
+    reassessing([newVm.vm.id]),
   );
-  await reassessVms(stores, [newVm.vm.id]);
 }
