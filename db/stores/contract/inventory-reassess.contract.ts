@@ -14,7 +14,7 @@
  */
 import { expect, it } from 'vitest';
 import { evaluateVm, type VmAssessment } from '../../../server/engine/evaluate';
-import { type Inventory, indexInventory, type Vm } from '../../../server/engine/inventory';
+import { emptyInventory, type Inventory, indexInventory, type Vm } from '../../../server/engine/inventory';
 import { demoLabInventory } from '../../seed/demo-lab';
 import { isDatabaseBusy } from '../busy-error';
 import type { InventoryImportRequest, InventoryStore } from '../ports/inventory';
@@ -39,16 +39,7 @@ export interface TwoWriters {
 export type TwoWritersFactory = () => Promise<TwoWriters>;
 
 const RECORD = { createdAt: new Date('2026-03-28T01:00:00Z'), requestedBy: 'sync' };
-const NO_OBJECTS: Inventory = {
-  hosts: [],
-  hostVolumes: [],
-  vms: [],
-  virtualDisks: [],
-  guestVolumes: [],
-  arrays: [],
-  arrayVolumes: [],
-  consistencyGroups: [],
-};
+const NO_OBJECTS: Inventory = emptyInventory();
 
 function assessed(inventory: Inventory, vmIds: readonly string[]): VmAssessment[] {
   const index = indexInventory(inventory);

@@ -17,6 +17,7 @@ import type {
   SecretStore,
   SecretWrite,
 } from '../ports/secret-store';
+import { newSecretRow } from '../secret-rows';
 import {
   ADVISORY,
   advisoryXactLock,
@@ -71,22 +72,14 @@ export class PgSecretStore implements SecretStore {
   constructor(private readonly db: PgDb) {}
 
   async insert(secret: NewSecret): Promise<SecretWrite> {
-    const { sealed, ...metadata } = secret;
+    const { sealed } = secret;
     return writeSealedUnder(
       this.db,
       sealed.keyId,
       async (tx) => {
         const [row] = await tx
           .insert(secrets)
-          .values({
-            ...metadata,
-            ciphertext: sealed.ciphertext,
-            iv: sealed.iv,
-            authTag: sealed.authTag,
-            keyId: sealed.keyId,
-            updatedAt: secret.createdAt,
-            updatedBy: secret.createdBy,
-          })
+          .values(newSecretRow(secret))
           .onConflictDoNothing({ target: secrets.name })
           .returning(metadataColumns);
         return row;

@@ -16,6 +16,7 @@ import type {
   SecretStore,
   SecretWrite,
 } from '../ports/secret-store';
+import { newSecretRow } from '../secret-rows';
 import { inTransaction } from './transaction';
 
 type SecretRow = typeof secrets.$inferSelect;
@@ -51,21 +52,13 @@ export class SqliteSecretStore implements SecretStore {
   constructor(private readonly db: Db) {}
 
   async insert(secret: NewSecret): Promise<SecretWrite> {
-    const { sealed, ...metadata } = secret;
+    const { sealed } = secret;
     return inTransaction(this.db, (tx) => {
       const retired = retiredKeyIn(tx, sealed.keyId);
       if (retired) return { kind: 'retired-key', retired };
       const stored = tx
         .insert(secrets)
-        .values({
-          ...metadata,
-          ciphertext: sealed.ciphertext,
-          iv: sealed.iv,
-          authTag: sealed.authTag,
-          keyId: sealed.keyId,
-          updatedAt: secret.createdAt,
-          updatedBy: secret.createdBy,
-        })
+        .values(newSecretRow(secret))
         .onConflictDoNothing({ target: secrets.name })
         .returning(metadataColumns)
         .get();
