@@ -4,7 +4,6 @@
  * assessed again from its neighbourhood — readiness and the recommended method depend on its power
  * state — so lists and filters show the VM as it is, without re-assessing the estate.
  */
-
 import type { ReassessVms } from '../../../db/stores/ports/inventory';
 import { evaluateVm } from '../../engine/evaluate';
 import { guestVolumeInventoryId, indexInventory, type PowerState } from '../../engine/inventory';
