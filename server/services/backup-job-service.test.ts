@@ -8,13 +8,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
 import type { Stores } from '../../db/stores/ports';
 import type { JobRecord } from '../../db/stores/ports/job-store';
-import { createServiceContext, type ServiceContext } from '../context';
+import { createServiceContext, SCHEDULER_ACTOR, type ServiceContext } from '../context';
 import { createHarness, type Harness } from '../jobs/test-harness';
 import { nightlyJobInput } from '../test-support';
 import {
   addVmsToJob,
   createBackupJob,
   getBackupJob,
+  runDueBackupJobs,
   setBackupJobEnabled,
   updateBackupJob,
 } from './backup-job-service';
@@ -149,6 +150,35 @@ describe.each(dialects)('$name', (dialect) => {
         26,
         { kind: 'vms', vmIds: ['fs1'] },
       ]);
+    });
+
+    // The job runs at 02:00 Warsaw (01:00Z); the scheduler ticks every 15 s.
+    const at = (iso: string) =>
+      createServiceContext({ now: () => new Date(iso), newId: h.newId, log: quietLog });
+    const tick = (stores: Stores, iso: string) =>
+      runDueBackupJobs(stores, createServiceContext({ ...at(iso), actor: SCHEDULER_ACTOR }));
+    it.each([
+      { save: 'an edit', when: 'between the due time and the tick', savedAt: '2026-03-02T01:00:05Z' },
+      { save: 'an edit', when: 'while the workers were down', savedAt: '2026-03-02T03:00:00Z' },
+      {
+        save: 'an enable of the enabled job',
+        when: 'while the workers were down',
+        savedAt: '2026-03-02T03:00:00Z',
+      },
+    ])('$save saved $when leaves the due run due: the next tick starts it', async ({ save, savedAt }) => {
+      const job = await createBackupJob(h.stores, ctx, nightlyJobInput('Nightly web', 'web1'));
+      if (save === 'an edit') {
+        await updateBackupJob(h.stores, at(savedAt), {
+          id: job.id,
+          job: nightlyJobInput('Nightly web', 'web1', { rpoHours: 30 }),
+          loadedUpdatedAt: job.updatedAt,
+        });
+      } else await setBackupJobEnabled(h.stores, at(savedAt), job.id, true);
+      const tickAt = new Date(new Date(savedAt).getTime() + 10_000).toISOString();
+      expect((await tick(h.stores, tickAt)).started).toHaveLength(1);
+      expect((await getBackupJob(h.stores, ctx, job.id)).nextRunAt?.toISOString()).toBe(
+        '2026-03-03T01:00:00.000Z',
+      );
     });
 
     it.each<{ save: string; change: (stores: Stores, id: string) => Promise<unknown> }>([

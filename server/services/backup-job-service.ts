@@ -137,6 +137,16 @@ function nextRunOf(cron: string | null, timeZone: string, isEnabled: boolean, fr
   return nextRuns(cron, timeZone, from, 1)[0] ?? null;
 }
 
+/**
+ * What a save's next run time counts from: `now` when the save restarts the schedule, else the
+ * scheduler's checkpoint. Counting from `now` would hide a run that came due since the checkpoint
+ * and was not started yet (a save at 02:00:05, before the scheduler's tick; a save while the
+ * workers are down): that run would neither start nor be caught up until the next one.
+ */
+function keptCheckpoint(existing: JobRow, isRestarted: boolean, now: Date): Date {
+  return isRestarted ? now : (existing.lastScheduledAt ?? now);
+}
+
 async function requireJob(stores: Stores, id: string): Promise<JobRow> {
   const row = await stores.jobs.get(id);
   if (!row) throw notFound('Backup job', id);
@@ -292,14 +302,20 @@ async function saveEdit(
   await assertBackupRunnable(stores, ctx, job.request);
   const timeZone = job.schedule?.timeZone ?? 'UTC';
   const isScheduleChanged = existing.cron !== (job.schedule?.cron ?? null) || existing.timeZone !== timeZone;
+  const isRestarted = isScheduleChanged || (!existing.isEnabled && job.isEnabled);
   const row = await stores.jobs.update(
     id,
     {
       ...savedColumns(job, timeZone),
       // A new schedule starts now; past times of the old one are not missed runs of the new one.
       // Otherwise the scheduler's last run stays as it wrote it (it may have claimed one since the read).
-      ...(isScheduleChanged || (!existing.isEnabled && job.isEnabled) ? { lastScheduledAt: now } : {}),
-      nextRunAt: nextRunOf(job.schedule?.cron ?? null, timeZone, job.isEnabled, now),
+      ...(isRestarted ? { lastScheduledAt: now } : {}),
+      nextRunAt: nextRunOf(
+        job.schedule?.cron ?? null,
+        timeZone,
+        job.isEnabled,
+        keptCheckpoint(existing, isRestarted, now),
+      ),
       updatedAt: now,
       updatedBy: actorLabel(ctx.actor),
     },
@@ -317,13 +333,19 @@ export async function setBackupJobEnabled(
 ): Promise<BackupJobView> {
   const existing = await requireJob(stores, id);
   const now = ctx.now();
+  const isRestarted = isEnabled && !existing.isEnabled;
   const row = await stores.jobs.update(
     id,
     {
       isEnabled,
       // Re-enabling starts the schedule afresh: the disabled period is not "missed".
-      ...(isEnabled && !existing.isEnabled ? { lastScheduledAt: now } : {}),
-      nextRunAt: nextRunOf(existing.cron, existing.timeZone, isEnabled, now),
+      ...(isRestarted ? { lastScheduledAt: now } : {}),
+      nextRunAt: nextRunOf(
+        existing.cron,
+        existing.timeZone,
+        isEnabled,
+        keptCheckpoint(existing, isRestarted, now),
+      ),
       updatedAt: now,
       updatedBy: actorLabel(ctx.actor),
     },
