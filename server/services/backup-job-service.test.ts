@@ -41,6 +41,27 @@ function withSaveAfterFirstRead(stores: Stores, meanwhile: () => Promise<unknown
   return { ...stores, jobs };
 }
 
+/** The stores, with `meanwhile` run once, right after the scheduler reads the due jobs. */
+function withSaveAfterDueRead(stores: Stores, meanwhile: () => Promise<unknown>): Stores {
+  let isPending = true;
+  const due = async (now: Date) => {
+    const rows = await stores.jobs.due(now);
+    if (isPending) {
+      isPending = false;
+      await meanwhile();
+    }
+    return rows;
+  };
+  const jobs = new Proxy(stores.jobs, {
+    get(target, key) {
+      const value = Reflect.get(target, key);
+      if (key === 'due') return due;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { ...stores, jobs };
+}
+
 const dialects = await storeDialects('jobsaves');
 
 describe.each(dialects)('$name', (dialect) => {
@@ -157,6 +178,44 @@ describe.each(dialects)('$name', (dialect) => {
       createServiceContext({ now: () => new Date(iso), newId: h.newId, log: quietLog });
     const tick = (stores: Stores, iso: string) =>
       runDueBackupJobs(stores, createServiceContext({ ...at(iso), actor: SCHEDULER_ACTOR }));
+    it.each<{ save: string; change: (id: string) => Promise<unknown>; next: number[] }>([
+      {
+        save: 'a disable',
+        change: (id) => setBackupJobEnabled(h.stores, at('2026-03-02T01:00:05Z'), id, false),
+        next: [],
+      },
+      {
+        save: 'an edit keeping 30 points instead of 3',
+        change: async (id) =>
+          updateBackupJob(h.stores, at('2026-03-02T01:00:05Z'), {
+            id,
+            job: nightlyJobInput('Nightly web', 'web1', {
+              retention: { keepLast: 30, daily: 7, weekly: 4, monthly: 0 },
+            }),
+            loadedUpdatedAt: (await getBackupJob(h.stores, ctx, id)).updatedAt,
+          }),
+        next: [30],
+      },
+    ])(
+      '$save saved while the scheduler plans the run: no run with the old settings',
+      async ({ change, next }) => {
+        const job = await createBackupJob(h.stores, ctx, nightlyJobInput('Nightly web', 'web1'));
+        // The save lands after the scheduler read the job as due and before its claim.
+        const stores = withSaveAfterDueRead(h.stores, () => change(job.id));
+        expect((await tick(stores, '2026-03-02T01:00:00Z')).started).toEqual([]);
+        const started = (await tick(h.stores, '2026-03-02T01:00:15Z')).started;
+        const kept = [];
+        for (const run of started) {
+          const plan = (await h.stores.operations.get(run.operationId))?.planJson as {
+            steps: { kind: string; params: { policy?: { keepLast: number } } }[];
+          };
+          kept.push(plan.steps.find((step) => step.kind === 'apply-retention')?.params.policy?.keepLast);
+        }
+        expect(kept).toEqual(next);
+        expect((await tick(h.stores, '2026-03-02T01:00:30Z')).started).toEqual([]);
+      },
+    );
+
     it.each([
       { save: 'an edit', when: 'between the due time and the tick', savedAt: '2026-03-02T01:00:05Z' },
       { save: 'an edit', when: 'while the workers were down', savedAt: '2026-03-02T03:00:00Z' },
@@ -200,6 +259,7 @@ describe.each(dialects)('$name', (dialect) => {
         h.stores.jobs.claimScheduledRun({
           jobId: job.id,
           expectedLastScheduledAt: read.lastScheduledAt,
+          expectedUpdatedAt: read.updatedAt,
           lastScheduledAt: claimedRunAt,
           nextRunAt: read.nextRunAt,
           run: null,

@@ -96,7 +96,8 @@ export async function enqueueBackup(
  * Plans a scheduled run of `job` and, in one transaction with the claim of its schedule
  * checkpoint, enqueues it. A run whose plan is blocked still leaves a trace: a failed operation
  * naming the blockers, so the operator sees that the 02:00 backup did not happen, and why.
- * Null when another scheduler claimed the run first.
+ * Null when another scheduler claimed the run first, or the job was saved since it was read (an
+ * edit or a disable while the run was planned: the next tick decides from the job as saved).
  */
 export async function claimScheduledBackup(
   stores: Stores,
@@ -107,6 +108,7 @@ export async function claimScheduledBackup(
   const base = {
     jobId: job.id,
     expectedLastScheduledAt: job.lastScheduledAt,
+    expectedUpdatedAt: job.updatedAt,
     lastScheduledAt: checkpoint.lastScheduledAt,
     nextRunAt: checkpoint.nextRunAt,
   };

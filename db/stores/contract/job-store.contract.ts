@@ -59,6 +59,7 @@ export function runJobStoreContract(name: string, create: () => Promise<JobStore
       return {
         jobId: 'j1',
         expectedLastScheduledAt: T0,
+        expectedUpdatedAt: T0,
         lastScheduledAt: TWO_AM,
         nextRunAt: NEXT_DAY,
         run: {
@@ -128,6 +129,23 @@ export function runJobStoreContract(name: string, create: () => Promise<JobStore
       expect(await jobs.due(TWO_AM)).toEqual([]);
       expect((await jobs.lastOperations(['j1'])).get('j1')).toMatchObject({ id: 'op-1', status: 'queued' });
     });
+
+    it.each([
+      { change: 'a disable', changes: { isEnabled: false, nextRunAt: null } },
+      { change: 'an edit of its retention', changes: { retentionJson: { keepLast: 30 } } },
+      { change: 'an edit of its scope', changes: { requestJson: { scope: { kind: 'vms', vmIds: ['b'] } } } },
+    ])(
+      'a claim decided from the job as read before $change is refused: nothing runs with the old settings',
+      async ({ changes }) => {
+        await jobs.create(jobOf('j1'));
+        // Saved while the scheduler planned the run; the checkpoint it compares is still the same.
+        const saved = await jobs.update('j1', { ...changes, updatedAt: T0, updatedBy: 'user:2' });
+        expect(saved?.lastScheduledAt).toEqual(T0);
+        expect(await jobs.claimScheduledRun(claimOf(backupPlanOf(['a']), 'op-1'))).toBeNull();
+        expect(await fixture.operations.get('op-1')).toBeNull();
+        expect(await jobs.get('j1')).toMatchObject({ ...changes, lastScheduledAt: T0 });
+      },
+    );
 
     it('a failure while enqueueing leaves the run unclaimed: the job is still due, and the retry makes exactly one operation', async () => {
       await jobs.create(jobOf('j1'));

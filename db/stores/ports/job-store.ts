@@ -4,9 +4,9 @@
  * stays due) nor run it twice (the checkpoint moved together with the insert).
  *
  * PostgreSQL: `claimScheduledRun` is `UPDATE backup_jobs SET last_scheduled_at = $new, next_run_at
- * = $next WHERE id = $id AND last_scheduled_at IS NOT DISTINCT FROM $expected RETURNING id`, then
- * the operation's inserts, in one transaction; a concurrent scheduler's UPDATE blocks on the row
- * lock and then matches no row.
+ * = $next WHERE id = $id AND last_scheduled_at IS NOT DISTINCT FROM $expected AND updated_at =
+ * $read RETURNING id`, then the operation's inserts, in one transaction; a concurrent scheduler's
+ * UPDATE blocks on the row lock and then matches no row.
  */
 import type { OperationPlan } from '../../../server/engine/plan-types';
 import type { OperationStatus } from '../../../server/engine/statuses';
@@ -34,6 +34,12 @@ export interface ScheduledRun {
   jobId: string;
   /** The job's `lastScheduledAt` this claim was decided from (compare-and-set). */
   expectedLastScheduledAt: Date | null;
+  /**
+   * The job's `updatedAt` as read when the run was planned: an edit or a disable saved while it
+   * was planned (which leaves the checkpoint alone) refuses the claim, so no run starts with the
+   * settings the operator just replaced; the next tick decides again from the job as saved.
+   */
+  expectedUpdatedAt: Date;
   /** The new checkpoint and next run time. */
   lastScheduledAt: Date | null;
   nextRunAt: Date | null;
@@ -68,9 +74,10 @@ export interface JobStore {
   /** Enabled, scheduled jobs whose next run time has come (or was never computed). */
   due(now: Date): Promise<JobRecord[]>;
   /**
-   * Moves the job's checkpoint if it still is `expectedLastScheduledAt` and, in the same
-   * transaction, enqueues (or records blocked) the run. Null when another scheduler claimed it
-   * first; if the enqueue fails, nothing is written and the error is thrown.
+   * Moves the job's checkpoint if it still is `expectedLastScheduledAt` and the job was not
+   * saved since `expectedUpdatedAt` and, in the same transaction, enqueues (or records blocked)
+   * the run. Null when another scheduler claimed it first or the job changed meanwhile; if the
+   * enqueue fails, nothing is written and the error is thrown.
    */
   claimScheduledRun(claim: ScheduledRun): Promise<{ operation: OperationRecord | null } | null>;
 }

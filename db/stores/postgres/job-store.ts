@@ -121,6 +121,7 @@ export class PgJobStore implements JobStore {
             claim.expectedLastScheduledAt === null
               ? isNull(backupJobs.lastScheduledAt)
               : eq(backupJobs.lastScheduledAt, claim.expectedLastScheduledAt),
+            eq(backupJobs.updatedAt, claim.expectedUpdatedAt),
           ),
         )
         .returning({ id: backupJobs.id });

@@ -115,6 +115,7 @@ export class SqliteJobStore implements JobStore {
             claim.expectedLastScheduledAt === null
               ? isNull(backupJobs.lastScheduledAt)
               : eq(backupJobs.lastScheduledAt, claim.expectedLastScheduledAt),
+            eq(backupJobs.updatedAt, claim.expectedUpdatedAt),
           ),
         )
         .returning({ id: backupJobs.id })
