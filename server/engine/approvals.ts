@@ -5,7 +5,7 @@
  * (server/services/approval-service.ts) loads, stores and runs.
  */
 import type { RestoreMode } from './plan-types';
-import { type Role, roleAtLeast } from './roles';
+import { ROLE_LABELS, type Role, roleAtLeast } from './roles';
 
 /** Every destructive action kind, in the order the console lists them. */
 export const APPROVAL_KINDS = [
@@ -77,6 +77,22 @@ export function expiryOf(requestedAt: Date, expiryMs: number): Date {
   return new Date(requestedAt.getTime() + expiryMs);
 }
 
+/** The least role that may ask for each kind: the role of the procedure that asks for it. */
+export const REQUESTER_ROLES: Record<ApprovalKind, Role> = {
+  'restore-in-place': 'restore-operator',
+  'restore-snapshot-revert': 'restore-operator',
+  'restore-volume-revert': 'restore-operator',
+  'delete-restore-point': 'admin',
+  'delete-job': 'admin',
+  'replace-inventory': 'admin',
+};
+
+/** The requester's account as it is now (null: it no longer exists). */
+export interface RequesterStanding {
+  role: Role | null;
+  disabled: boolean;
+}
+
 export interface Decider {
   /** actorLabel() of the person deciding. */
   label: string;
@@ -88,13 +104,16 @@ export type DecisionRefusal = { code: 'FORBIDDEN'; message: string } | { code: '
 /**
  * Why `decider` may not approve or reject `request` at `now`, or null when they may. Only an admin
  * decides; the requester never approves their own request (they may withdraw it by rejecting it);
- * only a pending request that has not expired can be decided.
+ * only a pending request that has not expired can be decided; and it is approved only while its
+ * requester (`requester`, their account now) is still enabled and holds the role the action needs:
+ * four-eyes means two people who may each still do it.
  */
 export function refuseDecision(
-  request: ApprovalTimes & { requestedBy: string },
+  request: ApprovalTimes & { requestedBy: string; kind: ApprovalKind },
   decider: Decider,
   decision: 'approve' | 'reject',
   now: Date,
+  requester: RequesterStanding | null,
 ): DecisionRefusal | null {
   if (!decider.role || !roleAtLeast(decider.role, 'admin')) {
     return { code: 'FORBIDDEN', message: 'Only an admin decides an approval request' };
@@ -111,6 +130,22 @@ export function refuseDecision(
     return {
       code: 'FORBIDDEN',
       message: 'You asked for this action: another admin must approve it (four-eyes)',
+    };
+  }
+  if (decision === 'approve') return refuseRequester(REQUESTER_ROLES[request.kind], requester);
+  return null;
+}
+
+function refuseRequester(needed: Role, requester: RequesterStanding | null): DecisionRefusal | null {
+  const reject = 'reject it; someone who may can ask for it again';
+  if (!requester) return { code: 'CONFLICT', message: `The requester's account no longer exists: ${reject}` };
+  if (requester.disabled) {
+    return { code: 'CONFLICT', message: `The requester's account was disabled since they asked: ${reject}` };
+  }
+  if (!requester.role || !roleAtLeast(requester.role, needed)) {
+    return {
+      code: 'CONFLICT',
+      message: `The requester no longer has the ${ROLE_LABELS[needed]} role this action needs: ${reject}`,
     };
   }
   return null;

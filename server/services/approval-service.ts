@@ -8,6 +8,7 @@
  * approvals and rejections by the mutation middleware, with their comment.
  */
 import type { ApprovalRequestRecord, Page } from '../../db/stores/ports';
+import type { AccountDirectory } from '../auth/directory';
 import { actorLabel, SYSTEM_ACTOR } from '../context';
 import {
   APPROVAL_KIND_LABELS,
@@ -18,6 +19,7 @@ import {
   approvalStatusAt,
   expiryOf,
   isApprovalRequired,
+  type RequesterStanding,
   refuseDecision,
 } from '../engine/approvals';
 import type { PointPlan } from '../engine/plan-types';
@@ -38,10 +40,14 @@ import { planRestoreFor } from './plans';
 
 export type { ApprovalEnv, ApprovalPreview } from './approval-actions';
 
-/** The request context an approval needs: where it came from and how long a request lives. */
+/**
+ * The request context an approval needs: where it came from, how long a request lives, and the
+ * accounts (a request is approved only while its requester may still ask for it).
+ */
 export interface ApprovalContext extends ApprovalEnv {
   origin: RequestOrigin;
   approvalExpiryMs: number;
+  accounts: Pick<AccountDirectory, 'findUserById'>;
 }
 
 export interface ApprovalRequestView {
@@ -84,7 +90,45 @@ function deciderOf(env: ApprovalEnv) {
   return { label: actorLabel(actor), role: isRole(role) ? role : null };
 }
 
-function viewOf(env: ApprovalEnv, record: ApprovalRequestRecord): ApprovalRequestView {
+/** `actorLabel` of a user is `user:<id>`; any other requester has no account to look up. */
+const USER_LABEL_PREFIX = 'user:';
+
+async function requesterStanding(
+  env: ApprovalContext,
+  requestedBy: string,
+): Promise<RequesterStanding | null> {
+  if (!requestedBy.startsWith(USER_LABEL_PREFIX)) return null;
+  const user = await env.accounts.findUserById(requestedBy.slice(USER_LABEL_PREFIX.length));
+  return user ? { role: user.role, disabled: user.disabled } : null;
+}
+
+/** The views of `records`, each requester's account read once. */
+async function viewsOf(
+  env: ApprovalContext,
+  records: ApprovalRequestRecord[],
+): Promise<ApprovalRequestView[]> {
+  const standings = new Map<string, Promise<RequesterStanding | null>>();
+  return Promise.all(
+    records.map(async (record) => {
+      let standing = standings.get(record.requestedBy);
+      if (!standing) {
+        standing = requesterStanding(env, record.requestedBy);
+        standings.set(record.requestedBy, standing);
+      }
+      return viewOf(env, record, await standing);
+    }),
+  );
+}
+
+async function viewOfOne(env: ApprovalContext, record: ApprovalRequestRecord): Promise<ApprovalRequestView> {
+  return viewOf(env, record, await requesterStanding(env, record.requestedBy));
+}
+
+function viewOf(
+  env: ApprovalEnv,
+  record: ApprovalRequestRecord,
+  requester: RequesterStanding | null,
+): ApprovalRequestView {
   const now = env.service.now();
   const decider = deciderOf(env);
   return {
@@ -105,8 +149,8 @@ function viewOf(env: ApprovalEnv, record: ApprovalRequestRecord): ApprovalReques
     result: record.resultJson,
     error: record.error,
     isOwn: record.requestedBy === decider.label,
-    approveRefusal: refuseDecision(record, decider, 'approve', now)?.message ?? null,
-    rejectRefusal: refuseDecision(record, decider, 'reject', now)?.message ?? null,
+    approveRefusal: refuseDecision(record, decider, 'approve', now, requester)?.message ?? null,
+    rejectRefusal: refuseDecision(record, decider, 'reject', now, requester)?.message ?? null,
   };
 }
 
@@ -225,7 +269,7 @@ export async function requestApproval(
     message: `Waiting for a second admin until ${record.expiresAt.toISOString()}`,
     origin: env.origin,
   });
-  return { approvalRequest: viewOf(env, record) };
+  return { approvalRequest: await viewOfOne(env, record) };
 }
 
 /** Rejects, as of the service clock, every pending request whose expiry has come (recorded, by the system). */
@@ -252,12 +296,12 @@ export async function listApprovalRequests(
     { status: input.status },
     { limit: input.limit, cursor: input.cursor },
   );
-  return { ...page, items: page.items.map((record) => viewOf(env, record)) };
+  return { ...page, items: await viewsOf(env, page.items) };
 }
 
 export async function getApprovalRequest(env: ApprovalContext, id: string): Promise<ApprovalRequestView> {
   await expireDueRequests(env);
-  return viewOf(env, await requireRequest(env, id));
+  return viewOfOne(env, await requireRequest(env, id));
 }
 
 export async function countPendingApprovals(env: ApprovalContext): Promise<number> {
@@ -271,8 +315,13 @@ async function requireRequest(env: ApprovalEnv, id: string): Promise<ApprovalReq
   return record;
 }
 
-function assertMayDecide(env: ApprovalEnv, record: ApprovalRequestRecord, decision: 'approve' | 'reject') {
-  const refusal = refuseDecision(record, deciderOf(env), decision, env.service.now());
+async function assertMayDecide(
+  env: ApprovalContext,
+  record: ApprovalRequestRecord,
+  decision: 'approve' | 'reject',
+): Promise<void> {
+  const requester = await requesterStanding(env, record.requestedBy);
+  const refusal = refuseDecision(record, deciderOf(env), decision, env.service.now(), requester);
   if (refusal) throw new DomainError(refusal.code, refusal.message);
 }
 
@@ -290,7 +339,7 @@ export async function approveRequest(
 ): Promise<ApprovalRequestView> {
   await expireDueRequests(env);
   const record = await requireRequest(env, input.id);
-  assertMayDecide(env, record, 'approve');
+  await assertMayDecide(env, record, 'approve');
   const action = APPROVAL_ACTIONS[record.kind];
   const payload = action.parsePayload(record.payloadJson);
   let current: { fingerprint: string };
@@ -312,7 +361,10 @@ export async function approveRequest(
   if (!decided) throw new DomainError('CONFLICT', ALREADY_DECIDED);
   try {
     const result = await action.run(env, payload);
-    return viewOf(env, await env.stores.approvals.recordOutcome(record.id, { status: 'approved', result }));
+    return viewOfOne(
+      env,
+      await env.stores.approvals.recordOutcome(record.id, { status: 'approved', result }),
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await env.stores.approvals.recordOutcome(record.id, { status: 'failed', error: message });
@@ -327,7 +379,7 @@ export async function rejectRequest(
 ): Promise<ApprovalRequestView> {
   await expireDueRequests(env);
   const record = await requireRequest(env, input.id);
-  assertMayDecide(env, record, 'reject');
+  await assertMayDecide(env, record, 'reject');
   const { actor } = env.service;
   const decided = await env.stores.approvals.decide(record.id, {
     status: 'rejected',
@@ -337,7 +389,7 @@ export async function rejectRequest(
     comment: input.comment.trim(),
   });
   if (!decided) throw new DomainError('CONFLICT', ALREADY_DECIDED);
-  return viewOf(env, decided);
+  return viewOfOne(env, decided);
 }
 
 /**

@@ -3,8 +3,9 @@
  * becomes a pending request and nothing runs; the requester cannot approve it; a second admin's
  * approval runs exactly the reviewed action; a rejection (with its comment) runs nothing; a request
  * nobody decided before its expiry (the injected clock moves past it) is rejected automatically; an
- * approval after the estate changed is refused and runs nothing; and with four-eyes turned off for
- * the kind (recorded with who did it), the action runs at once.
+ * approval after the estate changed, or after the requester was disabled or lost the role the
+ * action needs, is refused and runs nothing; and with four-eyes turned off for the kind (recorded
+ * with who did it), the action runs at once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcessDatabase } from '../../../db/process-database';
@@ -36,6 +37,13 @@ const ADA = person('ada', 'Ada Approver', 'admin');
 
 function callerFor(principal: Principal) {
   return createCaller(contextFor(database, { now: () => now }, principal));
+}
+
+/** The people of these tests as accounts, so a request's requester can be looked up (and changed). */
+async function insertAccounts(...principals: Principal[]): Promise<void> {
+  for (const { user, role } of principals) {
+    await rows.insert('user', { ...user, role, emailVerified: false, createdAt: T0, updatedAt: T0 });
+  }
 }
 
 let pointCounter = 0;
@@ -229,9 +237,11 @@ describe.each(dialects)('$name', (dialect) => {
       ({ database, close } = await openDemoLabOn(dialect));
       rows = rowsOf(database);
       now = T0;
+      await insertAccounts(RITA, OTTO, ADA);
     });
     afterEach(() => close());
     describeScenarios();
+    describeRequesterChanges();
     describeTrail();
   });
 });
@@ -348,6 +358,42 @@ function describeScenarios() {
       expect(entry?.message).toContain('Ada Approver turned four-eyes approval off');
       expect(entry?.message).toContain('lab rebuild this week');
     });
+  });
+}
+
+function describeRequesterChanges() {
+  // Four-eyes means two people who may each still do it: a request whose requester was disabled or
+  // lost the role the action needs since asking no longer has a first pair of eyes behind it.
+  const CHANGES: [string, ApprovalKind, Principal, { role?: Role; banned?: boolean }, boolean][] = [
+    ['the requester was disabled', 'delete-restore-point', RITA, { banned: true }, false],
+    ['a restore operator became an operator', 'restore-in-place', OTTO, { role: 'operator' }, false],
+    ['an admin became a restore operator', 'delete-job', RITA, { role: 'restore-operator' }, false],
+    ['an admin became a restore operator', 'restore-volume-revert', RITA, { role: 'restore-operator' }, true],
+    ['a restore operator became an admin', 'restore-snapshot-revert', OTTO, { role: 'admin' }, true],
+  ];
+  describe.each(CHANGES)('four-eyes: after %s (%s)', (_change, kind, requester, change, stillApprovable) => {
+    it(
+      stillApprovable ? 'the request is still approved and runs' : 'the approval is refused and nothing runs',
+      async () => {
+        const scenario = await SCENARIOS[kind]();
+        const request = requestOf(await scenario.ask(callerFor(requester)));
+        await rows.update('user', requester.user.id, change);
+        const seen = await callerFor(ADA).approvals.get({ id: request.id });
+        if (stillApprovable) {
+          expect(seen.approveRefusal).toBeNull();
+          expect((await callerFor(ADA).approvals.approve({ id: request.id })).status).toBe('approved');
+          expect(await scenario.ran()).toBe(true);
+          return;
+        }
+        expect(seen.approveRefusal).toMatch(/^The requester('s account was disabled| no longer has the)/);
+        expect(seen.rejectRefusal).toBeNull(); // it can still be rejected, and should be
+        const error = await rejectionOf(() => callerFor(ADA).approvals.approve({ id: request.id }));
+        expect(error.code).toBe('CONFLICT');
+        expect(error.message).toBe(seen.approveRefusal);
+        expect(await scenario.ran()).toBe(false);
+        expect((await callerFor(ADA).approvals.get({ id: request.id })).status).toBe('pending');
+      },
+    );
   });
 }
 
