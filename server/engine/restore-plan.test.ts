@@ -401,6 +401,15 @@ describe('planRestore — VM-level modes', () => {
     expect(finding?.severity).toBe('warning');
     expect(finding?.message).toMatch(/^The point is partial: it holds 1 of 2 disks of file01 and not /);
     expect(finding?.message).toMatch(consequence);
+    // The step that writes the data back carries the same words: its warning once it has run.
+    const restore = result.steps.find((step) => step.kind === 'restore-disks');
+    expect(restore?.params.shortfall).toBe(finding?.message);
+    expect(result.steps.filter((step) => step.params.shortfall !== undefined)).toEqual([restore]);
+  });
+
+  it('a complete point: no step of its restore carries a shortfall', () => {
+    const result = plan(point({ id: 'rp', vmId: 'web01' }), { mode: 'as-new', newVmName: 'web01-copy' });
+    expect(result.steps.some((step) => 'shortfall' in step.params)).toBe(false);
   });
 
   it('a mode the point does not offer is a blocker with the reason', () => {

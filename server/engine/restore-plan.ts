@@ -104,7 +104,10 @@ export function planRestore(
   );
   assessPoint(subject, verdict);
   const radius = assessBlastRadius(subject, context, verdict);
-  const steps = buildRestoreSteps(subject, radius.discardedPointIds, context, newVm);
+  // What the operator was warned the restore cannot bring back is what its data steps warn of when
+  // they succeed: the review and the outcome read one sentence.
+  const shortfall = verdict.findings.find((finding) => finding.ruleId === 'RESTORE-POINT-PARTIAL');
+  const steps = buildRestoreSteps(subject, radius.discardedPointIds, context, newVm, shortfall?.message);
   const confirmationText = confirmationFor(subject);
   checkConfirmation(subject, confirmationText, verdict);
   for (const finding of verdict.findings) {

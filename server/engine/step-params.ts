@@ -39,6 +39,13 @@ export type SnapshotStepParams = {
   consistencyPolicy: ConsistencyPolicy;
 };
 
+/**
+ * A restore's data step from a partial point: what it cannot bring back, in words (the plan's
+ * RESTORE-POINT-PARTIAL message). The runner records it as the step's warning when the step
+ * succeeds. Absent for a complete point, and in older plans.
+ */
+type RestoreShortfall = { shortfall?: string };
+
 export type StepParamsByKind = {
   // ---- backup ----
   /** Re-checks at run time what the plan assumed (VM exists, power state for the capture state). */
@@ -99,14 +106,14 @@ export type StepParamsByKind = {
   'verify-point': { restorePointIds: string[] };
   /** Fails unless every VM listed is off (or saved); in-place restores never touch a running VM. */
   'power-off-check': { vmIds: string[] };
-  'restore-disks': {
+  'restore-disks': RestoreShortfall & {
     restorePointId: string;
     target: 'in-place' | 'as-new';
     newVmName: string | null;
     /** As-new: the VM created (its disks on the chosen volume), added to the inventory afterwards. */
     newVm?: NewVmPlacement;
   };
-  'revert-volume': {
+  'revert-volume': RestoreShortfall & {
     volume: VolumeRef;
     restorePointIds: string[];
     vmIds: string[];
@@ -125,7 +132,7 @@ export type StepParamsByKind = {
     /** The other LUNs of the volume's consistency group, staged with it; absent outside a group. */
     groupVolumeIds?: string[];
   };
-  'copy-out-vm': {
+  'copy-out-vm': RestoreShortfall & {
     stagingId: string;
     restorePointId: string;
     target: 'in-place' | 'as-new';
@@ -133,7 +140,7 @@ export type StepParamsByKind = {
   };
   'discard-staging': { stagingId: string };
   /** VM.revert of the VM to a snapshot kept on its pool (a point of location `pool-snapshot`). */
-  'revert-pool-snapshot': { restorePointId: string; snapshotId: string };
+  'revert-pool-snapshot': RestoreShortfall & { restorePointId: string; snapshotId: string };
   /**
    * After a revert: the VM takes the power state it had when the snapshot was taken (a snapshot of
    * a running VM is started again, as XenCenter and XO do); read from the snapshot at run time.
@@ -144,7 +151,7 @@ export type StepParamsByKind = {
    * (VM.copy, the disks full copies on `srId`, or each on its own SR when null), verified and
    * powered as asked. The snapshot and its VM are not touched.
    */
-  'copy-pool-snapshot': {
+  'copy-pool-snapshot': RestoreShortfall & {
     restorePointId: string;
     snapshotId: string;
     newVmName: string;

@@ -23,7 +23,7 @@ const QUIESCE_FAULTS = new Set(['vss-writer-timeout', 'freeze-timeout', 'script-
 export async function executeStep(context: StepContext): Promise<StepOutcome> {
   const { planStep } = context;
   try {
-    return await runHandler(context, planStep.kind);
+    return withPlannedShortfall(await runHandler(context, planStep.kind), planStep);
   } catch (thrown) {
     const error = unsafeTimeoutIsFinal(planStep, thrown);
     if (context.signal.aborted && !isDriverError(error)) return { status: 'cancelled' };
@@ -34,6 +34,17 @@ export async function executeStep(context: StepContext): Promise<StepOutcome> {
     }
     return { status: 'failed', error, failedVmIds: planStep.vmId ? [planStep.vmId] : undefined };
   }
+}
+
+/**
+ * A step the plan knows will leave something short (a restore's data step from a partial point:
+ * step-params.ts RestoreShortfall) succeeds with that as its warning, so the operation ends
+ * succeeded with warnings: the restored VM lacks a disk, and plainly succeeded would say otherwise.
+ */
+function withPlannedShortfall(outcome: StepOutcome, step: PlanStep): StepOutcome {
+  const { shortfall } = step.params as { shortfall?: unknown };
+  if (outcome.status !== 'succeeded' || typeof shortfall !== 'string') return outcome;
+  return { ...outcome, warning: outcome.warning ? `${outcome.warning}; ${shortfall}` : shortfall };
 }
 
 function runHandler<K extends StepKind>(context: StepContext, kind: K): Promise<StepOutcome> {

@@ -225,11 +225,26 @@ const MODE_BUILDERS: Record<RestoreMode, ModeBuilder> = {
   staged: buildStaged,
 };
 
+/** The steps that bring the point's data back, in every mode: what a partial point leaves them short of. */
+const DATA_STEP_KINDS: ReadonlySet<string> = new Set([
+  'restore-disks',
+  'copy-pool-snapshot',
+  'copy-out-vm',
+  'revert-volume',
+  'revert-pool-snapshot',
+]);
+
+/**
+ * `shortfall`: what the restore cannot bring back (a partial point's missing disks), in words. Each
+ * data step carries it, and the runner records it as the step's warning when the step succeeds, so
+ * the restore ends succeeded with warnings rather than plainly succeeded.
+ */
 export function buildRestoreSteps(
   subject: RestoreSubject,
   discardedPointIds: string[],
   context: RestorePlanContext,
   newVm: NewVmPlacement | null = null,
+  shortfall?: string,
 ): PlanStep[] {
   const { mode, point, vmName } = subject;
   const steps: PlanStep[] = [];
@@ -256,6 +271,9 @@ export function buildRestoreSteps(
     );
   }
   const restoreStepKeys = MODE_BUILDERS[mode]({ subject, context, steps, newVm });
+  if (shortfall) {
+    for (const step of steps) if (DATA_STEP_KINDS.has(step.kind)) step.params = { ...step.params, shortfall };
+  }
   if (restoreStepKeys.length > 0)
     steps.push(
       makeStep({
