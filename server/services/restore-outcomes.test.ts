@@ -1,11 +1,13 @@
 /**
  * Restore outcomes that do not claim more than happened: a restore from a partial point (its VM's
- * pass-through disk is not in it) brings back only some of the VM's disks, so it ends
- * `succeeded-with-warnings`, saying which in words, never plainly succeeded. The runs are real,
- * driven by the worker's tick() on the lab.
+ * pass-through disk is not in it) brings back only some of the VM's disks, and a restore step whose
+ * driver could not re-hash what it wrote (an array reverting a LUN itself) is unverified. Both end
+ * `succeeded-with-warnings`, saying why in words; neither is plainly succeeded, and an unverified
+ * restore is not called corrupt. The runs are real, driven by the worker's tick() on the lab.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
+import type { DriverRegistry } from '../drivers/registry';
 import { createHarness, type Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
 import type { RestoreRequestInput } from '../schemas/operations';
@@ -29,6 +31,27 @@ async function partialPointOfFs1(method: 'hyperv-vss' | 'wsb-volume') {
   const point = await pointOf(backup.operationId, 'fs1');
   expect(point.isPartial).toBe(true);
   return point;
+}
+
+/** The lab's drivers, with every host volume revert reporting that it could not re-hash what it wrote. */
+function unverifiedReverts(drivers: DriverRegistry): DriverRegistry {
+  return new Proxy(drivers, {
+    get(target, property, receiver) {
+      if (property !== 'hypervisorForHostVolume') return Reflect.get(target, property, receiver);
+      return async (hostVolumeId: string) => {
+        const driver = await target.hypervisorForHostVolume(hostVolumeId);
+        return new Proxy(driver, {
+          get(inner, name, innerReceiver) {
+            if (name !== 'revertVolume') return Reflect.get(inner, name, innerReceiver);
+            return async (...args: Parameters<NonNullable<typeof driver.revertVolume>>) => {
+              const result = await inner.revertVolume?.(...args);
+              return { ...result, verified: false };
+            };
+          },
+        });
+      };
+    },
+  });
 }
 
 describe.each(await storeDialects('restoreoutcomes'))('$name', (dialect) => {
@@ -87,6 +110,49 @@ describe.each(await storeDialects('restoreoutcomes'))('$name', (dialect) => {
       );
       expect(done.status, done.error ?? '').toBe('succeeded');
       expect(done.warningsJson).toEqual([]);
+    });
+
+    it('a volume revert its driver could not re-hash: unverified, not corrupt; the newer points are still discarded', async () => {
+      const backup = await startBackup(h.stores, ctx(), {
+        scope: { kind: 'host-volume', hostVolumeId: 'hv1-d' },
+        methodByVm: { app1: 'wsb-volume', sql1: 'wsb-volume' },
+        consistencyPolicy: 'fallback',
+        passthroughPolicy: 'skip',
+      });
+      expect((await run(backup)).status).toBe('succeeded');
+      const point = await pointOf(backup.operationId, 'app1');
+      h.clock.advance(60_000);
+      const newer = await startBackup(h.stores, ctx(), {
+        scope: { kind: 'host-volume', hostVolumeId: 'hv1-d' },
+        methodByVm: { app1: 'wsb-volume', sql1: 'wsb-volume' },
+        consistencyPolicy: 'fallback',
+        passthroughPolicy: 'skip',
+      });
+      expect((await run(newer)).status).toBe('succeeded');
+      const newerPoint = await pointOf(newer.operationId, 'app1');
+
+      worker = h.createWorker({ drivers: unverifiedReverts(h.drivers) });
+      const done = await run(
+        await startRestore(h.stores, ctx(), {
+          restorePointId: point.id,
+          mode: 'volume-revert',
+          confirmation: 'hv1 D:',
+          acknowledgedStoppedVmIds: ['sql1'],
+        }),
+      );
+
+      expect(done.status, done.error ?? '').toBe('succeeded-with-warnings');
+      expect(done.error).toBeNull();
+      const steps = await h.stores.operations.steps(done.id);
+      const verify = steps.find((row) => row.kind === 'verify-restored');
+      expect(verify?.status).toBe('succeeded');
+      expect(verify?.warning).toBe(
+        'what "Revert D: on hv1 (2 VMs)" wrote was not re-hashed against the point\'s manifest (its driver cannot read it back): the restored data is unverified',
+      );
+      expect(done.warningsJson).toEqual([`${verify?.title}: ${verify?.warning}`]);
+      // The revert happened: the points it made meaningless are gone, as after a verified revert.
+      expect(steps.find((row) => row.kind === 'discard-newer-points')?.status).toBe('succeeded');
+      expect(await h.stores.restorePoints.get(newerPoint.id)).toBeNull();
     });
   });
 });
