@@ -90,6 +90,65 @@ describe('selectPointsToPrune', () => {
     );
   });
 
+  /** Points named by their UTC time; a trailing "!" marks one that is not good (partial, corrupt, gone). */
+  const marked = (...times: string[]) =>
+    times.map((time) => {
+      const id = time.replace('!', '');
+      return { id, createdAt: new Date(`${id}:00Z`), isGood: !time.endsWith('!') };
+    });
+  it.each([
+    {
+      name: 'keep last 2: a corrupt point takes no good point’s place',
+      points: marked('2026-03-01T01:00', '2026-03-02T01:00!', '2026-03-03T01:00'),
+      policy: policy({ keepLast: 2 }),
+      kept: ['2026-03-03T01:00', '2026-03-02T01:00!', '2026-03-01T01:00'],
+    },
+    {
+      name: 'keep last 1 after three partial runs: the only complete point stays',
+      points: marked('2026-03-01T01:00', '2026-03-02T01:00!', '2026-03-03T01:00!', '2026-03-04T01:00!'),
+      policy: policy({ keepLast: 1 }),
+      kept: ['2026-03-04T01:00!', '2026-03-01T01:00'],
+    },
+    {
+      name: 'an all-zero policy keeps the newest point and the newest good one',
+      points: marked('2026-03-01T01:00', '2026-03-02T01:00', '2026-03-03T01:00!'),
+      policy: policy({}),
+      kept: ['2026-03-03T01:00!', '2026-03-02T01:00'],
+    },
+    {
+      name: 'daily 2: a day whose only point is corrupt does not count as a kept day',
+      points: marked('2026-03-01T01:00', '2026-03-02T01:00', '2026-03-03T01:00!'),
+      policy: policy({ daily: 2 }),
+      kept: ['2026-03-03T01:00!', '2026-03-02T01:00', '2026-03-01T01:00'],
+    },
+    {
+      name: 'no good point at all: the rules keep what they keep, as before',
+      points: marked('2026-03-01T01:00!', '2026-03-02T01:00!', '2026-03-03T01:00!'),
+      policy: policy({ keepLast: 2 }),
+      kept: ['2026-03-03T01:00!', '2026-03-02T01:00!'],
+    },
+  ])('$name', ({ points: input, policy: rules, kept: keptNames }) => {
+    const kept = keptNames.map((name) => name.replace('!', ''));
+    const selection = selectPointsToPrune(input, rules, 'UTC');
+    expect([...selection.keep.keys()].sort()).toEqual([...kept].sort());
+    expect(selection.prune).toEqual(
+      input
+        .map((point) => point.id)
+        .filter((id) => !kept.includes(id))
+        .reverse(),
+    );
+  });
+
+  it('says why a point the good points alone keep is kept', () => {
+    const { keep } = selectPointsToPrune(
+      marked('2026-03-01T01:00', '2026-03-02T01:00!', '2026-03-03T01:00!'),
+      policy({ keepLast: 2 }),
+      'UTC',
+    );
+    expect(keep.get('2026-03-01T01:00')).toEqual(['last 2 good (complete, not failed verification)']);
+    expect(keep.get('2026-03-03T01:00')).toEqual(['last 2']);
+  });
+
   it('says why each point is kept', () => {
     const { keep } = selectPointsToPrune(
       points('2026-02-27T01:00', '2026-03-04T01:00', '2026-03-04T13:00'),

@@ -10,6 +10,12 @@
  *   while does not silently lose its history.
  * The newest point is always kept, whatever the policy, so pruning can never leave a VM with
  * nothing.
+ *
+ * A point that is not good (partial, failed its verification, its data gone) is no restore point
+ * an operator can rely on, so it must not take a good point's place: the rules are applied to
+ * every point as above, and again to the good points alone, and a point either keeps is kept. Three
+ * partial runs under "keep last 1" thus keep the last complete point too, and the newest good
+ * point is always kept besides the newest. Nothing is pruned that the rules over every point keep.
  */
 import type { RetentionPolicy } from './step-params';
 
@@ -18,6 +24,8 @@ export type { RetentionPolicy } from './step-params';
 export interface RetainablePoint {
   id: string;
   createdAt: Date;
+  /** Complete and restorable (not partial, not failed verification, data not gone); default true. */
+  isGood?: boolean;
 }
 
 export interface PruneSelection {
@@ -25,6 +33,21 @@ export interface PruneSelection {
   keep: Map<string, string[]>;
   /** Point ids to delete, newest first. */
   prune: string[];
+}
+
+/**
+ * Whether retention may count a catalogued point as a good one: it holds every disk, did not fail
+ * its verification (never verified counts as good, as the protection overview reads it), and its
+ * data was not removed outside Migawka.
+ */
+export function isGoodForRetention(point: {
+  isPartial: boolean;
+  lastVerdict: string | null;
+  goneSince: Date | null;
+}): boolean {
+  return (
+    !point.isPartial && (point.lastVerdict === null || point.lastVerdict === 'intact') && !point.goneSince
+  );
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -61,6 +84,41 @@ function assertCount(name: string, value: number): void {
   }
 }
 
+type LocalDate = { year: number; month: number; day: number };
+
+const PERIOD_RULES: { label: 'daily' | 'weekly' | 'monthly'; keyOf: (d: LocalDate) => string }[] = [
+  {
+    label: 'daily',
+    keyOf: (d) => `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`,
+  },
+  { label: 'weekly', keyOf: (d) => isoWeekKey(d.year, d.month, d.day) },
+  { label: 'monthly', keyOf: (d) => `${d.year}-${String(d.month).padStart(2, '0')}` },
+];
+
+/** Applies the policy's rules to `newestFirst`, calling `keep` with each kept point and why. */
+function applyRules(
+  newestFirst: RetainablePoint[],
+  policy: RetentionPolicy,
+  localDateOf: (point: RetainablePoint) => LocalDate,
+  keep: (id: string, reason: string) => void,
+  suffix: string,
+): void {
+  for (const point of newestFirst.slice(0, policy.keepLast))
+    keep(point.id, `last ${policy.keepLast}${suffix}`);
+  for (const rule of PERIOD_RULES) {
+    const count = policy[rule.label];
+    if (count === 0) continue;
+    const seenPeriods = new Set<string>();
+    for (let i = 0; i < newestFirst.length && seenPeriods.size < count; i++) {
+      const period = rule.keyOf(localDateOf(newestFirst[i]));
+      if (seenPeriods.has(period)) continue;
+      // Newest first, so the first point met in a period is that period's newest.
+      seenPeriods.add(period);
+      keep(newestFirst[i].id, `${rule.label} ${period}${suffix}`);
+    }
+  }
+}
+
 export function selectPointsToPrune(
   points: RetainablePoint[],
   policy: RetentionPolicy,
@@ -76,44 +134,21 @@ export function selectPointsToPrune(
     if (reasons) reasons.push(reason);
     else keep.set(id, [reason]);
   };
+  const localDates = new Map(
+    newestFirst.map((point) => [point.id, localDateParts(point.createdAt, timeZone)]),
+  );
+  const localDateOf = (point: RetainablePoint) => localDates.get(point.id) as LocalDate;
 
-  newestFirst.slice(0, policy.keepLast).forEach((point) => {
-    addReason(point.id, `last ${policy.keepLast}`);
-  });
-
-  const periodRules: {
-    label: string;
-    count: number;
-    keyOf: (d: { year: number; month: number; day: number }) => string;
-  }[] = [
-    {
-      label: 'daily',
-      count: policy.daily,
-      keyOf: (d) => `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`,
-    },
-    { label: 'weekly', count: policy.weekly, keyOf: (d) => isoWeekKey(d.year, d.month, d.day) },
-    {
-      label: 'monthly',
-      count: policy.monthly,
-      keyOf: (d) => `${d.year}-${String(d.month).padStart(2, '0')}`,
-    },
-  ];
-  const localDates = newestFirst.map((point) => localDateParts(point.createdAt, timeZone));
-  for (const rule of periodRules) {
-    if (rule.count === 0) continue;
-    const seenPeriods = new Set<string>();
-    for (let i = 0; i < newestFirst.length && seenPeriods.size < rule.count; i++) {
-      const period = rule.keyOf(localDates[i]);
-      if (seenPeriods.has(period)) continue;
-      // Newest first, so the first point met in a period is that period's newest.
-      seenPeriods.add(period);
-      addReason(newestFirst[i].id, `${rule.label} ${period}`);
-    }
+  applyRules(newestFirst, policy, localDateOf, addReason, '');
+  const good = newestFirst.filter((point) => point.isGood !== false);
+  if (good.length < newestFirst.length) {
+    applyRules(good, policy, localDateOf, addReason, ' good (complete, not failed verification)');
   }
 
   if (newestFirst.length > 0 && !keep.has(newestFirst[0].id)) {
     addReason(newestFirst[0].id, 'newest point (always kept)');
   }
+  if (good.length > 0 && !keep.has(good[0].id)) addReason(good[0].id, 'newest good point (always kept)');
   const prune = newestFirst.filter((point) => !keep.has(point.id)).map((point) => point.id);
   return { keep, prune };
 }

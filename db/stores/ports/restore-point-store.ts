@@ -177,11 +177,16 @@ export interface RestorePointStore {
    * `restore-point.deleted`. Returns the removed row, or null when it was already gone.
    */
   deletePoint(input: DeletePointInput): Promise<RestorePointRecord | null>;
-  /** A job's points of one VM: what retention chooses from. */
+  /** A job's points of one VM: what retention chooses from, with what makes each good or not. */
   retentionCandidates(
     jobId: string,
     vmId: string,
-  ): Promise<{ id: string; createdAt: Date; locationKind: RestorePointRecord['locationKind'] }[]>;
+  ): Promise<
+    Pick<
+      RestorePointRecord,
+      'id' | 'createdAt' | 'locationKind' | 'isPartial' | 'lastVerdict' | 'goneSince'
+    >[]
+  >;
   /**
    * How many points each of these VMs has, with the VM's name as its newest point recorded it (a VM
    * an import removes keeps its points, which then point at nothing). VMs without points are left out.

@@ -111,6 +111,9 @@ export class PgRestorePointStore implements RestorePointStore {
         id: restorePoints.id,
         createdAt: restorePoints.createdAt,
         locationKind: restorePoints.locationKind,
+        isPartial: restorePoints.isPartial,
+        lastVerdict: restorePoints.lastVerdict,
+        goneSince: restorePoints.goneSince,
       })
       .from(restorePoints)
       .where(and(eq(restorePoints.jobId, jobId), eq(restorePoints.vmId, vmId)))

@@ -113,6 +113,9 @@ export class SqliteRestorePointStore implements RestorePointStore {
         id: restorePoints.id,
         createdAt: restorePoints.createdAt,
         locationKind: restorePoints.locationKind,
+        isPartial: restorePoints.isPartial,
+        lastVerdict: restorePoints.lastVerdict,
+        goneSince: restorePoints.goneSince,
       })
       .from(restorePoints)
       .where(and(eq(restorePoints.jobId, jobId), eq(restorePoints.vmId, vmId)))

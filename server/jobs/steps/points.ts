@@ -7,7 +7,7 @@ import type { CallOptions } from '../../drivers/call';
 import type { BackupRepository } from '../../drivers/roles';
 import { DriverError } from '../../engine/driver';
 import { lockKeyForKeptSnapshot, lockKeyForPoint } from '../../engine/plan-types';
-import { selectPointsToPrune } from '../../engine/retention';
+import { isGoodForRetention, selectPointsToPrune } from '../../engine/retention';
 import { deleteKeptArraySnapshot } from './array-points';
 import { HOUR, MINUTE, type StepHandler, type StepRun, type StepStores } from './context';
 import { deletePoolPoint, isPoolPoint, verifyPoolPoint } from './pool-points';
@@ -143,7 +143,10 @@ export const applyRetention: StepHandler<'apply-retention'> = {
     let pruned = 0;
     const inUse: string[] = [];
     for (const vmId of vmIds) {
-      const points = await step.stores.restorePoints.retentionCandidates(jobId, vmId);
+      const points = (await step.stores.restorePoints.retentionCandidates(jobId, vmId)).map((point) => ({
+        ...point,
+        isGood: isGoodForRetention(point),
+      }));
       // The job's copies in the repository and its memory checkpoints on the pool are kept apart:
       // each keeps the policy's last N, dailies… of its own kind, so one never pushes the other out.
       // A point whose array snapshot is kept on the array is a repository copy too: it counts as one.

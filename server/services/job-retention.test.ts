@@ -1,0 +1,70 @@
+/**
+ * A job's retention over its real runs, on both databases: a point that is not good (here one that
+ * failed its verification) never takes a good point's place among the points the policy keeps.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeDialects } from '../../db/stores/contract/dialects';
+import { createHarness, type Harness } from '../jobs/test-harness';
+import type { Worker } from '../jobs/worker';
+import { createBackupJob, runBackupJobNow } from './backup-job-service';
+import { getOperation } from './operations-service';
+import { browseRestorePoints } from './restore-point-browser-service';
+import { serviceRunHelpers } from './service-test-support';
+
+let h: Harness;
+let worker: Worker;
+const { ctx } = serviceRunHelpers(() => ({ h, worker }));
+
+const dialects = await storeDialects('jobretention');
+
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('stores', () => {
+    beforeEach(async () => {
+      h = await createHarness({ dialect });
+      worker = h.createWorker();
+    });
+    afterEach(async () => {
+      await h.close();
+    });
+
+    it('keep last 2: a point that failed its verification does not push out the older good one', async () => {
+      const job = await createBackupJob(h.stores, ctx(), {
+        name: 'nightly app1',
+        request: {
+          scope: { kind: 'vms', vmIds: ['app1'] },
+          consistencyPolicy: 'require',
+          passthroughPolicy: 'skip',
+        },
+        schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
+        missedRunPolicy: 'run-once',
+        retention: { keepLast: 2, daily: 0, weekly: 0, monthly: 0 },
+        rpoHours: 24,
+        isEnabled: true,
+      });
+      /** One run of the job, to its end; its point's id. */
+      const runOnce = async () => {
+        const started = await runBackupJobNow(h.stores, ctx(), job.id);
+        await h.tickUntilFinal(worker, [started.operationId]);
+        const plan = (await getOperation(h.stores, started.operationId)).operation.plan;
+        return plan.kind === 'backup' ? plan.vms[0].restorePointId : '';
+      };
+      const good = await runOnce();
+      const corrupt = await runOnce();
+      await h.stores.restorePoints.recordVerification({
+        pointId: corrupt,
+        verdict: 'corrupt',
+        details: { mismatches: ['disk-0: sha256 differs'], applicationState: null },
+        now: h.clock.now(),
+        requestedBy: 'user:1',
+        operationId: null,
+      });
+      const newest = await runOnce();
+      const kept = (await browseRestorePoints(h.stores, { jobId: job.id })).items.map((point) => point.id);
+      // The two newest points, and the older good one the corrupt point would have pushed out.
+      expect(kept.sort()).toEqual([good, corrupt, newest].sort());
+      expect(existsSync(path.join(h.root, 'repository', good))).toBe(true);
+    });
+  });
+});
