@@ -102,6 +102,20 @@ describe('Hyper-V discovery', () => {
     expect(reasons[vmInventoryId(WEB01)]).toBe('web01 is not running');
   });
 
+  it.each([
+    // Still running, its storage unreachable: its guest is tried (the fake host refuses it).
+    { state: 32785, name: 'RunningCritical', guest: /^PowerShell Direct to sql01/ },
+    // Not known here, so not "off": assumed live, so no restore overwrites it unasked and no
+    // backup copies its files as if it were off (the run's live check refuses the state).
+    { state: 1, name: 'Other', guest: /^sql01 is in Hyper-V state 1, which Migawka does not know$/ },
+  ])('a VM in Hyper-V state $state ($name) is recorded running, never off', async ({ state, guest }) => {
+    fake.model.state.vms[0].state = state;
+    const { inventory, facts } = await discover();
+    expect(inventory.vms.find((vm) => vm.id === vmInventoryId(SQL01))?.powerState).toBe('running');
+    const read = facts.guests.find((guestFacts) => guestFacts.vmId === vmInventoryId(SQL01));
+    expect(read?.isKnown ? 'read' : read?.reason).toMatch(guest);
+  });
+
   it('without a guest credential says so for every guest', async () => {
     const { facts } = await discover(null);
     expect(facts.guests.map((guestFacts) => (guestFacts.isKnown ? 'known' : guestFacts.reason))).toEqual([

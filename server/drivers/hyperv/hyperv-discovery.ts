@@ -34,6 +34,7 @@ import {
   type HostFactsRecord,
   hostFactsSchema,
   parseVssWriters,
+  unknownStateWords,
   VHD_FORMATS,
   VHD_TYPES,
   VM_STATES,
@@ -85,7 +86,9 @@ async function readGuest(
 ): Promise<GuestRead> {
   const vmId = vmInventoryId(vm.Id);
   if (!credential) return { vmId, unknown: 'no guest credential is set on the connection' };
-  if (VM_STATES[vm.State] !== 'running') return { vmId, unknown: `${vm.Name} is not running` };
+  const power = VM_STATES[vm.State];
+  if (!power) return { vmId, unknown: unknownStateWords(vm.Name, vm.State) };
+  if (power !== 'running') return { vmId, unknown: `${vm.Name} is not running` };
   try {
     const facts = await client.run('guest-facts', { vmId: vm.Id, ...credential }, guestFactsSchema, options);
     return { vmId, facts };
@@ -333,7 +336,10 @@ export function mapHost(records: HostRecords): { inventory: Inventory; facts: Hy
       hostId,
       // PowerShell Direct only reaches Windows guests; without it the family is not read (see docs).
       osFamily: 'windows',
-      powerState: VM_STATES[record.State] ?? 'off',
+      // A state not known here is not taken for off: assumed live, so no restore overwrites the VM
+      // unasked and no backup plans to copy its files as if it were off (the run's live check,
+      // getPowerState, then refuses the state by name).
+      powerState: VM_STATES[record.State] ?? 'running',
       applications: guestFacts ? applicationsOf(guestFacts) : [],
       backupIntegrationService: integrationState(record),
       hasXenVssProvider: false,

@@ -355,6 +355,30 @@ describe('Hyper-V guest and host actions', () => {
     expect(await driver.getPowerState(vmInventoryId(WEB01), callOptions())).toBe('off');
   });
 
+  // Hyper-V's VMState: the *Critical states are the same states with the VM's storage unreachable.
+  it.each([
+    { state: 11, name: 'Reset', power: 'running' },
+    { state: 32779, name: 'FastSaved', power: 'saved' },
+    { state: 32785, name: 'RunningCritical', power: 'running' },
+    { state: 32786, name: 'OffCritical', power: 'off' },
+    { state: 32789, name: 'PausedCritical', power: 'paused' },
+  ])('reads Hyper-V state $state ($name) as $power', async ({ state, power }) => {
+    sqlVm().state = state;
+    expect(await driver.getPowerState(sql, callOptions())).toBe(power);
+  });
+
+  it.each([
+    { state: 1, name: 'Other' },
+    { state: 32783, name: 'Hibernated' },
+  ])('never reads a state it does not know ($state, $name) as off: it says so', async ({ state }) => {
+    sqlVm().state = state;
+    const error = await faultOf(driver.getPowerState(sql, callOptions()));
+    expect(error).toMatchObject({ faultCode: 'invalid-state', isRetryable: false });
+    expect(error.message).toBe(
+      `sql01 is in Hyper-V state ${state}, which Migawka does not know: it is taken neither for off nor for running`,
+    );
+  });
+
   it('flushes a host volume by its volume GUID path', async () => {
     await driver.flushHostIo('hv-host:hv01:cbd6257a-0000-4000-8000-000000000002', callOptions());
     expect(fake.model.state.log).toEqual(['flush \\\\?\\Volume{cbd6257a-0000-4000-8000-000000000002}\\']);

@@ -56,6 +56,7 @@ import {
   guestScriptSchema,
   inPlaceSchema,
   removeCheckpointSchema,
+  unknownStateWords,
   VM_STATES,
   vmStateSchema,
 } from './hyperv-records';
@@ -112,7 +113,15 @@ export class HypervHypervisor implements HypervisorDriver {
   async getPowerState(vmId: string, options: CallOptions): Promise<PowerState> {
     return this.mapped(`power state of ${vmId}`, async () => {
       const state = await this.client.run('vm-state', { vmId: this.guid(vmId) }, vmStateSchema, options);
-      return VM_STATES[state.State] ?? 'off';
+      const power = VM_STATES[state.State];
+      // Taken for off, a state this connector does not know would let a backup copy a live VM's
+      // files as if it were off; taken for running, it would be quiesced as one. It is neither.
+      if (power) return power;
+      throw new DriverError(
+        'invalid-state',
+        `${unknownStateWords(state.Name, state.State)}: it is taken neither for off nor for running`,
+        { isRetryable: false },
+      );
     });
   }
 

@@ -29,6 +29,11 @@ export const psDate = z.union([z.string(), z.date()]).transform((value, ctx) => 
 /** uint64 sizes arrive as JSON numbers (exact up to 2^53, 8 PiB). */
 const bytes = z.number().nonnegative();
 
+/**
+ * Hyper-V's VMState values as power states. The *Critical values are the same states with the
+ * VM's storage unreachable: a RunningCritical VM still runs. A value not listed (Other, Hibernated,
+ * ComponentServicing, a newer release's) is unknown: never read as off (unknownStateWords).
+ */
 export const VM_STATES: Record<number, 'running' | 'off' | 'saved' | 'paused'> = {
   2: 'running',
   3: 'off',
@@ -36,10 +41,32 @@ export const VM_STATES: Record<number, 'running' | 'off' | 'saved' | 'paused'> =
   6: 'saved',
   9: 'paused',
   10: 'running', // Starting
+  11: 'running', // Reset
   32773: 'saved', // Saving
   32776: 'paused', // Pausing
   32777: 'running', // Resuming
+  32779: 'saved', // FastSaved
+  32780: 'saved', // FastSaving
+  32781: 'running', // ForceShutdown
+  32782: 'running', // ForceReboot
+  32785: 'running', // RunningCritical
+  32786: 'off', // OffCritical
+  32787: 'running', // StoppingCritical
+  32788: 'saved', // SavedCritical
+  32789: 'paused', // PausedCritical
+  32790: 'running', // StartingCritical
+  32791: 'running', // ResetCritical
+  32792: 'saved', // SavingCritical
+  32793: 'paused', // PausingCritical
+  32794: 'running', // ResumingCritical
+  32795: 'saved', // FastSavedCritical
+  32796: 'saved', // FastSavingCritical
 };
+
+/** Why a VM's power state is not known: its VMState value is not one VM_STATES lists. */
+export function unknownStateWords(vmName: string, state: number): string {
+  return `${vmName} is in Hyper-V state ${state}, which Migawka does not know`;
+}
 export const CHECKPOINT_TYPES: Record<number, string> = {
   2: 'Disabled',
   3: 'Production',
