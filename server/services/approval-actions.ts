@@ -32,6 +32,7 @@ import type { RestoreReview } from './operations-service';
 import { startReviewedRestore } from './operations-service';
 import { parseInput } from './parse-input';
 import { assertSameEstate, planBlockedError, planRestoreFor } from './plans';
+import { describePointDeletion } from './restore-point-browser-service';
 import { startPointDelete } from './restore-point-service';
 
 /** What an approved action runs with: the approver's service context over the same database. */
@@ -61,6 +62,13 @@ export type ApprovalPreview =
         method: string;
       };
       impact: PointDeletionImpact;
+      /**
+       * What else the delete does, as the requester's confirmation said: the other VMs whose
+       * whole-volume revert it breaks, and what becomes of the array snapshot kept on the array
+       * (null: not kept there). Absent on requests stored before they were recorded.
+       */
+      brokenVolumeReverts?: { restorePointId: string; vmName: string; createdAt: string }[];
+      arraySnapshot?: { words: string; isDestroyed: boolean } | null;
     }
   | {
       kind: 'delete-job';
@@ -153,8 +161,11 @@ const deletePointAction: ApprovalAction = {
     const { id } = parseInput(idInput, payload);
     const point = await env.stores.restorePoints.get(id);
     if (!point) throw notFound('Restore point', id);
-    const impact = await env.stores.restorePoints.deletionImpact(id);
-    if (!impact) throw notFound('Restore point', id);
+    // The same reading as the delete's confirmation, so the approver reviews what the requester did.
+    const { brokenVolumeReverts, arraySnapshot, arraySnapshotWords, ...impact } = await describePointDeletion(
+      env.stores,
+      id,
+    );
     const subject = {
       id: point.id,
       vmId: point.vmId,
@@ -163,10 +174,22 @@ const deletePointAction: ApprovalAction = {
       sizeBytes: point.sizeBytes,
       method: point.method,
     };
+    const beyond = {
+      brokenVolumeReverts: brokenVolumeReverts.map((other) => ({
+        restorePointId: other.restorePointId,
+        vmName: other.vmName,
+        createdAt: other.createdAt.toISOString(),
+      })),
+      arraySnapshot:
+        arraySnapshot && arraySnapshotWords
+          ? { words: arraySnapshotWords, isDestroyed: arraySnapshot.isDestroyed }
+          : null,
+    };
     return {
       title: `Delete ${describePoint(point)}`,
-      preview: { kind: 'delete-restore-point', point: subject, impact },
-      fingerprint: digest([subject, point.heldDisksJson, point.expiresAt, impact]),
+      preview: { kind: 'delete-restore-point', point: subject, impact, ...beyond },
+      // Bound to what else it does too: breaking another revert, or destroying the array snapshot.
+      fingerprint: digest([subject, point.heldDisksJson, point.expiresAt, impact, beyond]),
     };
   },
   async run(env, payload) {

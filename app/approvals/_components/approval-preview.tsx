@@ -25,16 +25,7 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
         </>
       );
     case 'delete-restore-point':
-      return (
-        <p className="mb-4 text-sm text-fg-soft">
-          The {METHOD_LABELS[preview.point.method as BackupMethod] ?? preview.point.method} point of{' '}
-          <strong>{preview.point.vmName}</strong> taken {formatDateTime(new Date(preview.point.createdAt))} (
-          {formatBytes(preview.point.sizeBytes)}) is deleted with its stored data.{' '}
-          {preview.impact.isOnlyPointOfVm
-            ? `It is the only restore point of ${preview.impact.vmName}: ${preview.impact.vmName} is left with none.`
-            : `${preview.impact.vmName} keeps its other restore points.`}
-        </p>
-      );
+      return <PointDeletionPreview preview={preview} />;
     case 'delete-job':
       return (
         <p className="mb-4 text-sm text-fg-soft">
@@ -91,4 +82,40 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
         </>
       );
   }
+}
+
+/** A point's deletion, with what else it breaks or destroys (as the delete's confirmation says it). */
+function PointDeletionPreview({ preview }: { preview: Extract<Preview, { kind: 'delete-restore-point' }> }) {
+  const broken = preview.brokenVolumeReverts ?? [];
+  return (
+    <div className="mb-4 text-sm text-fg-soft">
+      <p>
+        The {METHOD_LABELS[preview.point.method as BackupMethod] ?? preview.point.method} point of{' '}
+        <strong>{preview.point.vmName}</strong> taken {formatDateTime(new Date(preview.point.createdAt))} (
+        {formatBytes(preview.point.sizeBytes)}) is deleted with its stored data.{' '}
+        {preview.impact.isOnlyPointOfVm
+          ? `It is the only restore point of ${preview.impact.vmName}: ${preview.impact.vmName} is left with none.`
+          : `${preview.impact.vmName} keeps its other restore points.`}
+      </p>
+      {preview.arraySnapshot ? (
+        <p className={`mt-2 ${preview.arraySnapshot.isDestroyed ? 'font-semibold text-danger' : ''}`}>
+          The delete {preview.arraySnapshot.words}.
+        </p>
+      ) : null}
+      {broken.length > 0 ? (
+        <div className="mt-2 text-danger">
+          <p className="font-semibold">
+            It breaks the whole-volume revert of {pluralize(broken.length, 'other VM')} captured with it:
+          </p>
+          <ul aria-label="Volume reverts this deletion breaks" className="mt-1 list-disc pl-5">
+            {broken.map((other) => (
+              <li key={other.restorePointId}>
+                {other.vmName} (its {formatDateTime(new Date(other.createdAt))} point)
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </div>
+  );
 }
