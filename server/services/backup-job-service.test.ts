@@ -240,6 +240,34 @@ describe.each(dialects)('$name', (dialect) => {
       );
     });
 
+    it.each([
+      { policy: 'skip' as const, outcome: 'failed', says: 'skipped, as the job asks' },
+      { policy: 'run-once' as const, outcome: 'succeeded', says: 'one catch-up run started' },
+    ])(
+      'runs missed while Migawka was down are told in the audit trail ($policy)',
+      async ({ policy, outcome, says }) => {
+        const job = await createBackupJob(
+          h.stores,
+          ctx,
+          nightlyJobInput('Nightly web', 'web1', { missedRunPolicy: policy }),
+        );
+        // Down from before the first night's 02:00 until the third day's morning: two nights missed.
+        await tick(h.stores, '2026-03-03T09:00:00Z');
+        await tick(h.stores, '2026-03-03T09:00:15Z');
+        const entries = (
+          await h.stores.audit.list({ action: 'jobs.missed-runs' }, { limit: 10, cursor: null })
+        ).items;
+        expect(entries).toHaveLength(1);
+        expect(entries[0]).toMatchObject({
+          actorLabel: 'scheduler',
+          outcome,
+          objects: [{ kind: 'job', id: job.id, name: 'Nightly web' }],
+        });
+        expect(entries[0].message).toContain('2 scheduled runs of backup job "Nightly web" were missed');
+        expect(entries[0].message).toContain(says);
+      },
+    );
+
     it.each<{ save: string; change: (stores: Stores, id: string) => Promise<unknown> }>([
       {
         save: 'an edit',

@@ -26,6 +26,7 @@ import {
 } from '../schemas/operations';
 import { JobChangedMeanwhile, JobSavedSinceLoaded } from './backup-job-conflicts';
 import { DomainError, notFound } from './errors';
+import { tellMissedRuns } from './missed-runs';
 import { claimScheduledBackup, type StartedOperation, startBackup } from './operations-service';
 import { parseInput } from './parse-input';
 import { assertBackupRunnable, jobContextOf } from './plans';
@@ -481,6 +482,7 @@ export async function runDueBackupJobs(stores: Stores, ctx: ServiceContext): Pro
         hasMore: decision.hasMoreMissed,
         policy: job.missedRunPolicy,
       });
+      await tellMissedRuns(stores, ctx, job, decision);
     }
     if (claimed.operationId) report.started.push({ jobId: job.id, operationId: claimed.operationId });
   }
