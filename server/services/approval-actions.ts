@@ -7,6 +7,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { z } from 'zod';
 import type { Stores } from '../../db/stores/ports';
 import type { InventoryCounts } from '../../db/stores/ports/inventory';
 import type { PointDeletionImpact } from '../../db/stores/ports/restore-point-store';
@@ -102,6 +103,22 @@ export interface ApprovalAction {
   run(env: ApprovalEnv, payload: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
+/**
+ * A retry's request (retryOrRequestApproval) names the failed operation it retries, so the approved
+ * run is recorded as its retry and the failed one stops asking for attention. Only the service sets
+ * it: the procedures' own inputs drop unknown keys before a request is made from them.
+ */
+const retryOfInput = z.object({ retryOfId: z.string().min(1).max(200).optional() });
+
+function withRetryOf(parsed: Record<string, unknown>, payload: unknown): Record<string, unknown> {
+  const { retryOfId } = parseInput(retryOfInput, payload ?? {});
+  return retryOfId ? { ...parsed, retryOfId } : parsed;
+}
+
+function retryOfIn(payload: Record<string, unknown>): { retryOfId?: string } {
+  return typeof payload.retryOfId === 'string' ? { retryOfId: payload.retryOfId } : {};
+}
+
 function digest(value: unknown): string {
   return bytesToHex(sha256(utf8ToBytes(JSON.stringify(value))));
 }
@@ -115,7 +132,8 @@ const RESTORE_TITLES: Record<'in-place' | 'snapshot-revert' | 'volume-revert', s
 function restoreAction(kind: ApprovalKind, mode: keyof typeof RESTORE_TITLES): ApprovalAction {
   return {
     kind,
-    parsePayload: (payload) => parseInput(startRestoreInput, payload) as unknown as Record<string, unknown>,
+    parsePayload: (payload) =>
+      withRetryOf(parseInput(startRestoreInput, payload) as unknown as Record<string, unknown>, payload),
     async prepare(env, payload) {
       const input = payload as unknown as StartRestoreInput;
       const request = parseInput(startRestoreInput, input).request;
@@ -148,6 +166,7 @@ function restoreAction(kind: ApprovalKind, mode: keyof typeof RESTORE_TITLES): A
         env.stores,
         env.service,
         payload as unknown as StartRestoreInput,
+        retryOfIn(payload),
       );
       return { operationId: started.operationId };
     },
@@ -156,7 +175,7 @@ function restoreAction(kind: ApprovalKind, mode: keyof typeof RESTORE_TITLES): A
 
 const deletePointAction: ApprovalAction = {
   kind: 'delete-restore-point',
-  parsePayload: (payload) => parseInput(idInput, payload),
+  parsePayload: (payload) => withRetryOf(parseInput(idInput, payload), payload),
   async prepare(env, payload) {
     const { id } = parseInput(idInput, payload);
     const point = await env.stores.restorePoints.get(id);
@@ -194,7 +213,7 @@ const deletePointAction: ApprovalAction = {
   },
   async run(env, payload) {
     const { id } = parseInput(idInput, payload);
-    const started = await startPointDelete(env.stores, env.service, id);
+    const started = await startPointDelete(env.stores, env.service, id, retryOfIn(payload));
     return { operationId: started.operationId };
   },
 };

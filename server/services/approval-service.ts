@@ -419,11 +419,12 @@ export async function retryOrRequestApproval(
   }
   if (!(await isApprovalRequiredFor(env, kind))) return retry();
   if (kind === 'delete-restore-point') {
-    return requestApproval(env, kind, { id: (operation.planJson as unknown as PointPlan).restorePointId });
+    const { restorePointId } = operation.planJson as unknown as PointPlan;
+    return requestApproval(env, kind, { id: restorePointId, retryOfId: operationId });
   }
   // The retry runs the plan as the estate gives it now: that is the plan the approver reviews.
   const { fingerprint } = await planRestoreFor(env.stores, env.service, request);
-  return requestApproval(env, kind, { request, fingerprint });
+  return requestApproval(env, kind, { request, fingerprint, retryOfId: operationId });
 }
 
 export { ESTATE_CHANGED_SINCE_REQUEST };

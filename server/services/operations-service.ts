@@ -171,11 +171,12 @@ export async function startReviewedRestore(
   stores: Stores,
   ctx: ServiceContext,
   input: StartRestoreInput,
+  options: { retryOfId?: string } = {},
 ): Promise<StartedOperation> {
   const { request, fingerprint } = parseInput(startRestoreInput, input);
   const planned = await planRestoreFor(stores, ctx, request);
   assertSameEstate(fingerprint, planned);
-  return enqueueRestore(stores, ctx, request, planned.plan);
+  return enqueueRestore(stores, ctx, request, planned.plan, options);
 }
 
 async function enqueueRestore(

@@ -426,32 +426,39 @@ function describeTrail() {
       expect((await rejectionOf(() => viewer.approvals.approve({ id: request.id }))).code).toBe('FORBIDDEN');
     });
 
-    it('retrying a failed in-place restore needs a restore operator and a second admin again', async () => {
-      await callerFor(ADA).approvals.setPolicy({
-        kind: 'restore-in-place',
-        required: false,
-        reason: 'seed a run',
-      });
-      const scenario = await SCENARIOS['restore-in-place']();
-      const started = await scenario.ask(callerFor(OTTO));
-      const operationId = (started as { operationId: string }).operationId;
-      await rows.update('operations', operationId, { status: 'failed' });
-      await callerFor(ADA).approvals.setPolicy({ kind: 'restore-in-place', required: true });
+    // Who retries (the role the action needs), and the role an operator is told they lack.
+    const RETRIES: [ApprovalKind, Principal, string][] = [
+      ['restore-in-place', OTTO, 'Restore operator'],
+      ['delete-restore-point', RITA, 'Admin'],
+    ];
+    it.each(RETRIES)(
+      'retrying a failed %s needs its role and a second admin again, and runs as the retry',
+      async (kind, requester, roleLabel) => {
+        await callerFor(ADA).approvals.setPolicy({ kind, required: false, reason: 'seed a run' });
+        const scenario = await SCENARIOS[kind]();
+        const started = await scenario.ask(callerFor(requester));
+        const operationId = (started as { operationId: string }).operationId;
+        await rows.update('operations', operationId, { status: 'failed' });
+        await callerFor(ADA).approvals.setPolicy({ kind, required: true });
 
-      const operator = callerFor(person('opal', 'Opal Operator', 'operator'));
-      const refused = await rejectionOf(() => operator.operations.retryFailed({ id: operationId }));
-      expect(refused.code).toBe('FORBIDDEN');
-      expect(refused.message).toContain('Restore operator');
+        const operator = callerFor(person('opal', 'Opal Operator', 'operator'));
+        const refused = await rejectionOf(() => operator.operations.retryFailed({ id: operationId }));
+        expect(refused.code).toBe('FORBIDDEN');
+        expect(refused.message).toContain(roleLabel);
 
-      const retried = requestOf(await callerFor(OTTO).operations.retryFailed({ id: operationId }));
-      expect(retried).toMatchObject({
-        kind: 'restore-in-place',
-        status: 'pending',
-        requestedByName: 'Otto Restorer',
-      });
-      expect(await operationCount()).toBe(1);
-      await callerFor(ADA).approvals.approve({ id: retried.id });
-      expect(await operationCount()).toBe(2);
-    });
+        const retried = requestOf(await callerFor(requester).operations.retryFailed({ id: operationId }));
+        expect(retried).toMatchObject({ kind, status: 'pending', requestedByName: requester.user.name });
+        expect(await operationCount()).toBe(1);
+        const needsAttention = async () =>
+          (await callerFor(ADA).protection.attention()).map((run) => run.operationId);
+        expect(await needsAttention()).toContain(operationId);
+
+        const approved = await callerFor(ADA).approvals.approve({ id: retried.id });
+        const retry = (await rows.all('operations')).find((row) => row.id === approved.result?.operationId);
+        // The approved run is the retry of the failed one, so that one no longer asks to be retried.
+        expect(retry?.retryOfId).toBe(operationId);
+        expect(await needsAttention()).not.toContain(operationId);
+      },
+    );
   });
 }
