@@ -17,6 +17,7 @@
  *   the operation failed or was cancelled.
  */
 import type { SnapshotScope, VolumeRef } from './driver';
+import type { PowerState } from './inventory';
 import type { ConsistencyPolicy, PlanStep, ScriptSpec, StepKind } from './plan-types';
 import type { NewVmPlacement } from './restore-stages/new-vm';
 import type { BackupMethod, CaptureState, Consistency } from './types';
@@ -48,8 +49,14 @@ type RestoreShortfall = { shortfall?: string };
 
 export type StepParamsByKind = {
   // ---- backup ----
-  /** Re-checks at run time what the plan assumed (VM exists, power state for the capture state). */
-  check: { method: BackupMethod; expectedCaptureState: CaptureState };
+  /**
+   * Re-checks at run time what the plan assumed (VM exists, power state for the capture state).
+   * `expectedPowerState`: the state the plan was made for, which the VM must still be in: a
+   * saved-state capture of a VM already saved takes no saved state of its own, so the same capture
+   * of a VM found running would copy it live, unquiesced. Absent in older plans (then only running
+   * or not is checked).
+   */
+  check: { method: BackupMethod; expectedCaptureState: CaptureState; expectedPowerState?: PowerState };
   'pre-freeze-script': { script: ScriptSpec; consistencyPolicy: ConsistencyPolicy };
   'save-state': Record<string, never>;
   'guest-freeze': { timeoutMs: number; consistencyPolicy: ConsistencyPolicy };

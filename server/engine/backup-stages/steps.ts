@@ -53,7 +53,11 @@ function addPreparationSteps(build: GroupBuild): void {
         key: keyOf(m.vm.id, 'check'),
         kind: 'check',
         title: `Check ${m.vm.name} before ${METHOD_IN_SENTENCE[group.method]}`,
-        params: { method: group.method, expectedCaptureState: m.option.captureState },
+        params: {
+          method: group.method,
+          expectedCaptureState: m.option.captureState,
+          expectedPowerState: m.vm.powerState,
+        },
       }),
     );
   }

@@ -13,16 +13,24 @@ export const check: StepHandler<'check'> = {
   deadlineMs: 2 * MINUTE,
   async run(step) {
     const vmId = step.vmId();
+    const { expectedCaptureState, expectedPowerState } = step.params;
     const power = await (await step.drivers.hypervisorForVm(vmId)).getPowerState(vmId, step.call);
-    const needsRunning = step.params.expectedCaptureState !== 'offline';
-    if (needsRunning !== (power === 'running')) {
+    // The capture was planned for one power state: a VM already saved or paused gets no saved state
+    // of its own, so found running it would be copied live, unquiesced, as if it were still saved.
+    const isAsPlanned = expectedPowerState
+      ? power === expectedPowerState
+      : (expectedCaptureState !== 'offline') === (power === 'running');
+    if (!isAsPlanned) {
       // The plan was made from a stored power state that is no longer true. Record the live one,
       // so the next preview plans from it instead of failing the same way forever.
       await recordPowerStates(step.stores, [{ vmId, powerState: power }]);
       const name = await namesOfVms(step.stores, [vmId]);
+      const planned = expectedPowerState
+        ? `the plan was made for ${name} ${expectedPowerState} (a ${expectedCaptureState} capture)`
+        : `the plan expected a ${expectedCaptureState} capture`;
       throw new DriverError(
         'invalid-state',
-        `the plan expected a ${step.params.expectedCaptureState} capture but ${name} is ${power}; the inventory now shows it ${power}: preview the backup again`,
+        `${planned} but ${name} is ${power}; the inventory now shows it ${power}: preview the backup again`,
         { isRetryable: false },
       );
     }
