@@ -359,16 +359,35 @@ export async function approveRequest(
     comment: input.comment?.trim() || null,
   });
   if (!decided) throw new DomainError('CONFLICT', ALREADY_DECIDED);
+  let result: Record<string, unknown>;
   try {
-    const result = await action.run(env, payload);
-    return viewOfOne(
-      env,
-      await env.stores.approvals.recordOutcome(record.id, { status: 'approved', result }),
-    );
+    result = await action.run(env, payload);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await env.stores.approvals.recordOutcome(record.id, { status: 'failed', error: message });
     throw error;
+  }
+  return viewOfOne(env, await recordStarted(env, decided, result));
+}
+
+/**
+ * Notes what the approved action started. It has run by now, so failing to note it (a busy
+ * database) must not read as a refusal: the request stays approved and the approver is told what
+ * started; the log keeps what could not be written.
+ */
+async function recordStarted(
+  env: ApprovalContext,
+  decided: ApprovalRequestRecord,
+  result: Record<string, unknown>,
+): Promise<ApprovalRequestRecord> {
+  try {
+    return await env.stores.approvals.recordOutcome(decided.id, { status: 'approved', result });
+  } catch (error) {
+    env.service.log.error(
+      { err: error, approvalId: decided.id, result },
+      'approved action started, but what it started could not be recorded on its request',
+    );
+    return { ...decided, resultJson: result };
   }
 }
 
