@@ -68,7 +68,8 @@ export interface ProtectionStore {
   countVmsByStatus(now: Date): Promise<Partial<Record<ProtectionStatus, number>>>;
   /**
    * Runs created since `since` that need the operator, newest first: failed and interrupted ones
-   * nobody has retried, and runs that succeeded with warnings (for a job, only its newest run).
+   * nobody has retried, and runs that succeeded with warnings (for a job, while no newer run of it
+   * has ended: one still queued or running, or cancelled, does not take over).
    */
   listRunsNeedingAttention(since: Date, limit: number): Promise<RunNeedingAttention[]>;
   /** Catalogued points per UTC day (YYYY-MM-DD) and consistency, for `days` days from `since`'s day. */

@@ -234,7 +234,7 @@ async function countVmsByStatus(db: PgDb, now: Date): Promise<Partial<Record<Pro
   return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
 }
 
-/** As on SQLite: a failed run needs attention until retried; a warned one while it is the job's newest. */
+/** As on SQLite: a failed run needs attention until retried; a warned one until a newer run of its job ended. */
 async function listRunsNeedingAttention(db: PgDb, since: Date, limit: number) {
   const rows = await rowsOf<{
     id: string;
@@ -257,6 +257,7 @@ async function listRunsNeedingAttention(db: PgDb, since: Date, limit: number) {
          or (o.status = 'succeeded-with-warnings'
            and (o.job_id is null or not exists (
              select 1 from operations n where n.job_id = o.job_id
+               and n.status in ('succeeded', 'succeeded-with-warnings', 'failed', 'interrupted')
                and (n.created_at > o.created_at or (n.created_at = o.created_at and n.id > o.id)))))
        )
        order by o.created_at desc, o.id desc

@@ -286,8 +286,10 @@ function countVmsByStatus(db: Db, now: Date): Partial<Record<ProtectionStatus, n
 
 /**
  * The retry lookup is bounded to operations created after the failed one (the created_at index).
- * A job run that succeeded with warnings needs attention while it is the job's newest run: the
- * next run, clean or not, speaks for the job (operations_job_created_idx).
+ * A job run that succeeded with warnings needs attention until a newer run of the job has ended
+ * (clean, warned, failed or interrupted), which then speaks for the job (operations_job_created_idx).
+ * A newer run still queued or running has backed nothing up yet, and a cancelled one never did:
+ * neither says the warning is gone.
  */
 function listRunsNeedingAttention(db: Db, since: Date, limit: number) {
   const rows = sqliteOf(db)
@@ -300,6 +302,7 @@ function listRunsNeedingAttention(db: Db, since: Date, limit: number) {
          or (o.status = 'succeeded-with-warnings'
            and (o.job_id is null or not exists (
              select 1 from operations n where n.job_id = o.job_id
+               and n.status in ('succeeded', 'succeeded-with-warnings', 'failed', 'interrupted')
                and (n.created_at > o.created_at or (n.created_at = o.created_at and n.id > o.id)))))
        )
        order by o.created_at desc, o.id desc

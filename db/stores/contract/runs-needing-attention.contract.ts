@@ -1,0 +1,115 @@
+/**
+ * Runs needing attention (ProtectionStore contract), for a job's run that succeeded with warnings:
+ * it speaks for its job until a newer run of the job has come to an outcome. A newer run that is
+ * only queued, waiting, running or being cancelled has not backed anything up yet, and one that was
+ * cancelled never did: neither says the warning is gone, so the warned run stays listed. A newer
+ * run that ended (clean, warned, failed or interrupted) takes over; the last three are listed
+ * themselves.
+ *
+ * The runs' outcomes are written as rows: what matters here is which status the newer run has,
+ * not how a worker drove it there.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OperationStatus } from '../../../server/engine/statuses';
+import type { Stores } from '../ports';
+import { backupPlanOf } from './operation-store.contract';
+import { jobOf } from './protection-job-changes';
+import type { RawSql } from './raw-sql';
+
+export interface RunsNeedingAttentionFixture {
+  stores: Stores;
+  sql: RawSql;
+  close(): Promise<void>;
+}
+
+const HOUR = 3_600_000;
+const NOW = new Date('2026-06-15T10:30:00Z');
+const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * HOUR);
+
+/** The newer run's status, and whether the older warned run of the same job is still listed. */
+const NEWER_RUNS: { newer: OperationStatus; warnedListed: boolean; newerListed: boolean }[] = [
+  { newer: 'queued', warnedListed: true, newerListed: false },
+  { newer: 'waiting', warnedListed: true, newerListed: false },
+  { newer: 'running', warnedListed: true, newerListed: false },
+  { newer: 'cancelling', warnedListed: true, newerListed: false },
+  { newer: 'cancelled', warnedListed: true, newerListed: false },
+  { newer: 'succeeded', warnedListed: false, newerListed: false },
+  { newer: 'succeeded-with-warnings', warnedListed: false, newerListed: true },
+  { newer: 'failed', warnedListed: false, newerListed: true },
+  { newer: 'interrupted', warnedListed: false, newerListed: true },
+];
+
+const FINAL: ReadonlySet<OperationStatus> = new Set([
+  'succeeded',
+  'succeeded-with-warnings',
+  'failed',
+  'cancelled',
+  'interrupted',
+]);
+
+export function runRunsNeedingAttentionContract(
+  name: string,
+  create: () => Promise<RunsNeedingAttentionFixture>,
+): void {
+  describe(`runs needing attention: ${name}`, () => {
+    let fixture: RunsNeedingAttentionFixture;
+
+    beforeEach(async () => {
+      fixture = await create();
+      await fixture.stores.jobs.create(jobOf('j-1', { kind: 'vms', vmIds: ['vm-a'] }, 24));
+    });
+    afterEach(async () => {
+      await fixture.close();
+    });
+
+    /** A run of job j-1 created at `createdAt`, set to `status` (finished an hour later when final). */
+    async function run(id: string, createdAt: Date, status: OperationStatus): Promise<void> {
+      const { stores, sql } = fixture;
+      await stores.operations.enqueue(
+        backupPlanOf(['vm-a']),
+        {},
+        { id, now: createdAt, requestedBy: 'system', jobId: 'j-1' },
+      );
+      const finishedAt = FINAL.has(status) ? sql.time(createdAt.getTime() + HOUR) : null;
+      const warnings = status === 'succeeded-with-warnings' ? ['catalog vm-a: disk vm-a-pt left out'] : [];
+      await sql.run(
+        'update operations set status = ?, finished_at = ?, warnings_json = ? where id = ?',
+        status,
+        finishedAt,
+        JSON.stringify(warnings),
+        id,
+      );
+    }
+
+    const listed = async () =>
+      (await fixture.stores.protection.listRunsNeedingAttention(hoursAgo(24 * 7), 10)).map(
+        (attention) => attention.operationId,
+      );
+
+    it.each(NEWER_RUNS)(
+      'a newer run $newer: the warned run listed $warnedListed, the newer $newerListed',
+      async ({ newer, warnedListed, newerListed }) => {
+        await run('op-warned', hoursAgo(5), 'succeeded-with-warnings');
+        await run('op-newer', hoursAgo(2), newer);
+        expect(await listed()).toEqual([
+          ...(newerListed ? ['op-newer'] : []),
+          ...(warnedListed ? ['op-warned'] : []),
+        ]);
+      },
+    );
+
+    it('a newer run that ended speaks for the job even when a still newer one is only queued', async () => {
+      await run('op-warned', hoursAgo(5), 'succeeded-with-warnings');
+      await run('op-clean', hoursAgo(3), 'succeeded');
+      await run('op-queued', hoursAgo(1), 'queued');
+      expect(await listed()).toEqual([]);
+    });
+
+    it('the newest of two warned runs is the one listed while a third is running', async () => {
+      await run('op-warned-1', hoursAgo(5), 'succeeded-with-warnings');
+      await run('op-warned-2', hoursAgo(3), 'succeeded-with-warnings');
+      await run('op-running', hoursAgo(1), 'running');
+      expect(await listed()).toEqual(['op-warned-2']);
+    });
+  });
+}
