@@ -89,6 +89,15 @@ export function Dashboard() {
                   {dashboard.data.totals.vms} VMs
                 </Link>{' '}
                 on {dashboard.data.totals.hosts} hosts
+                {/* Gone VMs have no readiness: the cards leave them out, this says how many. */}
+                {dashboard.data.goneVms > 0 ? (
+                  <>
+                    {' · '}
+                    <Link href="/vms?presence=gone" className="text-accent underline underline-offset-2">
+                      {dashboard.data.goneVms} gone from their host
+                    </Link>
+                  </>
+                ) : null}
               </p>
             </div>
             <ul className="grid grid-cols-5 gap-3">

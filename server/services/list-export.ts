@@ -80,7 +80,8 @@ const LIST_EXPORTS = {
       { header: 'Host', value: (vm) => vm.hostName },
       { header: 'OS', value: (vm) => vm.osFamily },
       { header: 'Power state', value: (vm) => vm.powerState },
-      { header: 'Readiness', value: (vm) => READINESS_LABELS[vm.readiness] },
+      // A listed VM has no readiness only while it is gone from its host.
+      { header: 'Readiness', value: (vm) => (vm.readiness ? READINESS_LABELS[vm.readiness] : 'none: gone') },
       {
         header: 'Recommended method',
         value: (vm) => (vm.recommendedMethod ? METHOD_LABELS[vm.recommendedMethod] : 'none'),

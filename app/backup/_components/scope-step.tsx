@@ -244,7 +244,9 @@ function VmPicker() {
                     <span className="flex flex-wrap gap-1 text-xs text-fg-muted">
                       {vm.hostName} · {vm.powerState}
                       {vm.applications.length > 0 ? ` · ${vm.applications.join(', ')}` : ''}
-                      <Badge tone={READINESS_TONES[vm.readiness]}>{READINESS_LABELS[vm.readiness]}</Badge>
+                      {vm.readiness ? (
+                        <Badge tone={READINESS_TONES[vm.readiness]}>{READINESS_LABELS[vm.readiness]}</Badge>
+                      ) : null}
                     </span>
                   </span>
                 </label>

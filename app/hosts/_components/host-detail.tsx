@@ -106,7 +106,7 @@ export function HostDetail({ id }: { id: string }) {
   if (detail.isPending) return <LoadingState label="Loading the host…" />;
   if (detail.isError) return <ErrorState error={detail.error} title="Could not load this host" />;
 
-  const { host, volumes, vmCount, readinessCounts, findingCounts } = detail.data;
+  const { host, volumes, vmCount, readinessCounts, goneVmCount, findingCounts } = detail.data;
   const volumeNames = new Map(volumes.map((volume) => [volume.id, volume.name]));
   const vmsHref = `/vms?hostId=${encodeURIComponent(host.id)}`;
   return (
@@ -140,7 +140,10 @@ export function HostDetail({ id }: { id: string }) {
                   value: (
                     <ReadinessSummary
                       counts={readinessCounts}
-                      hrefFor={(readiness) => `${vmsHref}&readiness=${readiness}`}
+                      goneCount={goneVmCount}
+                      hrefFor={(filter) =>
+                        filter === 'gone' ? `${vmsHref}&presence=gone` : `${vmsHref}&readiness=${filter}`
+                      }
                     />
                   ),
                 },

@@ -61,7 +61,10 @@ const columns: ServerListColumn<HostRow>[] = [
     cell: (host) => (
       <ReadinessSummary
         counts={host.readinessCounts}
-        hrefFor={(readiness) => `/vms?hostId=${encodeURIComponent(host.id)}&readiness=${readiness}`}
+        goneCount={host.goneVmCount}
+        hrefFor={(filter) =>
+          `/vms?hostId=${encodeURIComponent(host.id)}&${filter === 'gone' ? 'presence=gone' : `readiness=${filter}`}`
+        }
       />
     ),
   },

@@ -136,7 +136,7 @@ export function VmDetail({ id }: { id: string }) {
           <span className="flex flex-wrap items-center gap-2">
             {readiness ? (
               <Badge tone={READINESS_TONES[readiness]}>{READINESS_LABELS[readiness]}</Badge>
-            ) : (
+            ) : vm.goneSince ? null : (
               <Badge>Not assessed yet</Badge>
             )}
             <Badge tone={PROTECTION_STATUS_TONES[protection.status]}>

@@ -31,7 +31,8 @@ export interface VmListItem {
   osFamily: Vm['osFamily'];
   powerState: Vm['powerState'];
   applications: Vm['applications'];
-  readiness: Readiness;
+  /** Null while the VM is gone from its host: a gone VM has no readiness (its assessment is kept). */
+  readiness: Readiness | null;
   recommendedMethod: BackupMethod | null;
   blockerCount: number;
   warningCount: number;
@@ -53,7 +54,8 @@ export interface StoredFinding {
 }
 
 export interface VmAssessmentSummary {
-  readiness: Readiness;
+  /** As the views show it: null while the VM is gone from its host. */
+  readiness: Readiness | null;
   recommendedMethod: BackupMethod | null;
   consistency: Consistency | null;
   captureState: CaptureState | null;
@@ -77,6 +79,7 @@ export interface VmDetail {
   guestVolumes: GuestVolume[];
   findings: StoredFinding[];
   assessment: VmAssessmentSummary | null;
+  /** Null before the VM's first assessment, and while it is gone from its host. */
   readiness: Readiness | null;
   plan: MethodPlan | null;
   snapshotLocationVolume: HostVolume | null;
@@ -96,13 +99,16 @@ export interface FindingsList {
 export interface HostListItem extends Host {
   vmCount: number;
   volumeCount: number;
+  /** Its VMs on it, by readiness; those gone from it are `goneVmCount`. */
   readinessCounts: Record<Readiness, number>;
+  goneVmCount: number;
 }
 
 export interface VmRef {
   id: string;
   name: string;
   powerState: Vm['powerState'];
+  /** Null before the VM's first assessment, and while it is gone from its host. */
   readiness: Readiness | null;
 }
 
@@ -114,7 +120,9 @@ export interface HostDetail {
   host: Host;
   volumes: HostVolumeWithVms[];
   vmCount: number;
+  /** As in the host list: gone VMs are `goneVmCount`, under no readiness. */
   readinessCounts: Record<Readiness, number>;
+  goneVmCount: number;
   findingCounts: Record<Severity, number>;
 }
 
@@ -165,7 +173,10 @@ export interface ArrayDetail {
 
 export interface Dashboard {
   totals: { hosts: number; vms: number; volumes: number; arrays: number };
+  /** VMs on their host, by readiness: `totals.vms` less `goneVms`. */
   readiness: Record<Readiness, number>;
+  /** VMs gone from their host: they have no readiness. */
+  goneVms: number;
   /** Most common first; `count` = findings, `vmCount` = distinct VMs affected. */
   topFindings: { ruleId: RuleId; severity: Severity; count: number; vmCount: number }[];
 }

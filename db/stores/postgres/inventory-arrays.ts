@@ -14,7 +14,7 @@ import {
 } from '../../pg/schema';
 import type { ArrayDetail, ArrayListItem } from '../ports/inventory-views';
 import type { Counted, Page } from '../ports/page';
-import { firstRow, where } from './inventory-shared';
+import { firstRow, shownReadiness, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 
 const arrayVolumeCount = sql<number>`(select count(*)::int from array_volumes av where av.array_id = "storage_arrays"."id")`;
@@ -115,7 +115,7 @@ export async function getArray(db: PgDb, id: string): Promise<ArrayDetail | null
           id: vms.id,
           name: vms.name,
           powerState: vms.powerState,
-          readiness: vmAssessments.readiness,
+          readiness: shownReadiness,
         })
         .from(virtualDisks)
         .innerJoin(vms, eq(vms.id, virtualDisks.vmId))

@@ -4,12 +4,13 @@ import { SEVERITIES } from '../../../server/engine/types';
 import type { PgDb } from '../../pg/client';
 import { findings, hosts, hostVolumes, storageArrays, vmAssessments, vms } from '../../pg/schema';
 import type { Dashboard, FindingsFilter, FindingsList, StoredFinding } from '../ports/inventory-views';
+import { tallyReadiness } from '../readiness-counts';
 import {
-  emptyReadinessCounts,
   emptySeverityCounts,
   findingColumns,
   firstRow,
   selectFindings,
+  shownReadiness,
   where,
 } from './inventory-shared';
 
@@ -61,13 +62,13 @@ export async function listFindings(db: PgDb, query: FindingsFilter, cap: number)
 export async function getDashboard(db: PgDb, topFindingsLimit: number): Promise<Dashboard> {
   const countOf = async (table: typeof hosts | typeof vms | typeof hostVolumes | typeof storageArrays) =>
     (await db.select({ n: count() }).from(table).then(firstRow))?.n ?? 0;
-  const readiness = emptyReadinessCounts();
-  for (const row of await db
-    .select({ readiness: vmAssessments.readiness, n: count() })
-    .from(vmAssessments)
-    .groupBy(vmAssessments.readiness)) {
-    readiness[row.readiness] = row.n;
-  }
+  const { readinessCounts, goneVmCount } = tallyReadiness(
+    await db
+      .select({ readiness: shownReadiness, n: count() })
+      .from(vmAssessments)
+      .innerJoin(vms, eq(vms.id, vmAssessments.vmId))
+      .groupBy(shownReadiness),
+  );
   const topFindings = await db
     .select({
       ruleId: findings.ruleId,
@@ -87,7 +88,8 @@ export async function getDashboard(db: PgDb, topFindingsLimit: number): Promise<
       volumes: await countOf(hostVolumes),
       arrays: await countOf(storageArrays),
     },
-    readiness,
+    readiness: readinessCounts,
+    goneVms: goneVmCount,
     topFindings,
   };
 }

@@ -15,7 +15,7 @@ import {
 } from '../../pg/schema';
 import type { HostVolumeDetail, HostVolumeListItem } from '../ports/inventory-views';
 import type { Counted, Page } from '../ports/page';
-import { firstRow, where } from './inventory-shared';
+import { firstRow, shownReadiness, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 
 const shadowVolume = alias(hostVolumes, 'shadow_volume');
@@ -123,7 +123,7 @@ export async function getHostVolume(db: PgDb, id: string): Promise<HostVolumeDet
       id: vms.id,
       name: vms.name,
       powerState: vms.powerState,
-      readiness: vmAssessments.readiness,
+      readiness: shownReadiness,
       recommendedMethod: vmAssessments.recommendedMethod,
       hostId: vms.hostId,
       hostName: hosts.name,

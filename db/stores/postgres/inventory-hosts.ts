@@ -1,12 +1,12 @@
 /** Host list and host detail on PostgreSQL. */
 import { asc, count, eq, inArray, or, sql } from 'drizzle-orm';
-import type { Readiness } from '../../../server/engine/types';
 import type { HostListQuery } from '../../../server/schemas/inventory-queries';
 import type { PgDb } from '../../pg/client';
 import { findings, hosts, hostVolumes, virtualDisks, vmAssessments, vms } from '../../pg/schema';
 import type { HostDetail, HostListItem, VmRef } from '../ports/inventory-views';
 import type { Counted, Page } from '../ports/page';
-import { emptyReadinessCounts, emptySeverityCounts, firstRow, where } from './inventory-shared';
+import { type ReadinessTally, tallyReadiness } from '../readiness-counts';
+import { emptySeverityCounts, firstRow, shownReadiness, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 
 const hostVmCount = sql<number>`(select count(*)::int from vms hv where hv.host_id = "hosts"."id")`;
@@ -47,33 +47,24 @@ export async function listHosts(db: PgDb, query: HostListQuery): Promise<Page<Ho
   );
   const total = (await db.select({ n: count() }).from(hosts).where(filters).then(firstRow))?.n ?? 0;
   return {
-    items: page.items.map((host) => ({
-      ...host,
-      readinessCounts: readinessByHost.get(host.id) ?? emptyReadinessCounts(),
-    })),
+    items: page.items.map((host) => ({ ...host, ...(readinessByHost.get(host.id) ?? tallyReadiness([])) })),
     nextCursor: page.nextCursor,
     total,
   };
 }
 
-async function readinessCountsByHost(
-  db: PgDb,
-  hostIds: string[],
-): Promise<Map<string, Record<Readiness, number>>> {
-  const result = new Map<string, Record<Readiness, number>>();
-  if (hostIds.length === 0) return result;
+/** As on SQLite: each host's VMs by the readiness the views show, gone ones apart. */
+async function readinessCountsByHost(db: PgDb, hostIds: string[]): Promise<Map<string, ReadinessTally>> {
+  if (hostIds.length === 0) return new Map();
   const rows = await db
-    .select({ hostId: vms.hostId, readiness: vmAssessments.readiness, n: count() })
+    .select({ hostId: vms.hostId, readiness: shownReadiness, n: count() })
     .from(vms)
     .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
     .where(inArray(vms.hostId, hostIds))
-    .groupBy(vms.hostId, vmAssessments.readiness);
-  for (const row of rows) {
-    const counts = result.get(row.hostId) ?? emptyReadinessCounts();
-    counts[row.readiness] = row.n;
-    result.set(row.hostId, counts);
-  }
-  return result;
+    .groupBy(vms.hostId, shownReadiness);
+  return new Map(
+    hostIds.map((hostId) => [hostId, tallyReadiness(rows.filter((row) => row.hostId === hostId))]),
+  );
 }
 
 export async function getHost(db: PgDb, id: string): Promise<HostDetail | null> {
@@ -96,12 +87,12 @@ export async function getHost(db: PgDb, id: string): Promise<HostDetail | null> 
     .groupBy(findings.severity)) {
     findingCounts[row.severity] = row.n;
   }
-  const readinessCounts = (await readinessCountsByHost(db, [id])).get(id) ?? emptyReadinessCounts();
+  const readiness = (await readinessCountsByHost(db, [id])).get(id) ?? tallyReadiness([]);
   return {
     host,
     volumes: volumes.map((volume) => ({ ...volume, vms: vmsByVolume.get(volume.id) ?? [] })),
     vmCount: (await db.select({ n: count() }).from(vms).where(eq(vms.hostId, id)).then(firstRow))?.n ?? 0,
-    readinessCounts,
+    ...readiness,
     findingCounts,
   };
 }
@@ -116,7 +107,7 @@ async function vmsOnHostVolumes(db: PgDb, volumeIds: string[]): Promise<Map<stri
       id: vms.id,
       name: vms.name,
       powerState: vms.powerState,
-      readiness: vmAssessments.readiness,
+      readiness: shownReadiness,
     })
     .from(virtualDisks)
     .innerJoin(vms, eq(vms.id, virtualDisks.vmId))

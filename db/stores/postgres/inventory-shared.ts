@@ -1,8 +1,8 @@
 /** Pieces shared by the SQLite inventory views. */
-import { and, asc, eq, type SQL } from 'drizzle-orm';
-import { READINESS, type Readiness, SEVERITIES, type Severity } from '../../../server/engine/types';
+import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { type Readiness, SEVERITIES, type Severity } from '../../../server/engine/types';
 import type { PgDb } from '../../pg/client';
-import { findings, vms } from '../../pg/schema';
+import { findings, vmAssessments, vms } from '../../pg/schema';
 import type { StoredFinding } from '../ports/inventory-views';
 
 export function where(conditions: (SQL | undefined)[]): SQL | undefined {
@@ -10,8 +10,20 @@ export function where(conditions: (SQL | undefined)[]): SQL | undefined {
   return present.length === 0 ? undefined : and(...present);
 }
 
-export function emptyReadinessCounts(): Record<Readiness, number> {
-  return Object.fromEntries(READINESS.map((readiness) => [readiness, 0])) as Record<Readiness, number>;
+export { emptyReadinessCounts } from '../readiness-counts';
+
+/** The VM is on its host: only then has it a readiness (db/stores/readiness-counts.ts says why). */
+export const hasReadiness: SQL = isNull(vms.goneSince);
+
+/**
+ * The VM's readiness as every view shows and counts it: its stored one, null while it is gone.
+ * For reads that join vms and vm_assessments (with one table drizzle would leave it unqualified).
+ */
+export const shownReadiness = sql<Readiness | null>`case when ${hasReadiness} then ${vmAssessments.readiness} end`;
+
+/** The VM list's readiness filter: the readiness shown, written so the indexes still serve it. */
+export function readinessIs(readiness: SQLWrapper | Readiness): SQL {
+  return and(hasReadiness, eq(vmAssessments.readiness, readiness)) as SQL;
 }
 
 export function emptySeverityCounts(): Record<Severity, number> {

@@ -21,7 +21,7 @@ import {
 import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../ports/inventory-views';
 import type { Counted, Page } from '../ports/page';
 import { type PresenceChanges, presenceChanges } from '../vm-presence';
-import { firstRow, selectFindings, where } from './inventory-shared';
+import { firstRow, readinessIs, selectFindings, shownReadiness, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 import { vmIdsWithProtectionStatus } from './protection';
 import type { PgTx } from './transaction';
@@ -54,7 +54,7 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
     query.powerState ? eq(vms.powerState, query.powerState) : undefined,
     query.presence === 'gone' ? isNotNull(vms.goneSince) : undefined,
     query.presence === 'present' ? isNull(vms.goneSince) : undefined,
-    query.readiness ? eq(vmAssessments.readiness, query.readiness) : undefined,
+    query.readiness ? readinessIs(query.readiness) : undefined,
     query.search ? likeContains(vms.name, query.search) : undefined,
     // applications and tags are JSON arrays of a few items, filtered in SQL by their elements as
     // text (PostgreSQL's json_each yields json values, which have no = operator).
@@ -93,7 +93,7 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
       osFamily: vms.osFamily,
       powerState: vms.powerState,
       applications: vms.applications,
-      readiness: vmAssessments.readiness,
+      readiness: shownReadiness,
       recommendedMethod: vmAssessments.recommendedMethod,
       blockerCount: vmAssessments.blockerCount,
       warningCount: vmAssessments.warningCount,
@@ -185,22 +185,25 @@ export async function getVm(db: PgDb, id: string): Promise<VmDetail | null> {
     };
   });
 
-  const assessmentRow = await db
-    .select()
+  const assessed = await db
+    .select({ row: vmAssessments, readiness: shownReadiness })
     .from(vmAssessments)
+    .innerJoin(vms, eq(vms.id, vmAssessments.vmId))
     .where(eq(vmAssessments.vmId, id))
     .then(firstRow);
-  const assessment: VmAssessmentSummary | null = assessmentRow
-    ? {
-        readiness: assessmentRow.readiness,
-        recommendedMethod: assessmentRow.recommendedMethod,
-        consistency: assessmentRow.consistency,
-        captureState: assessmentRow.captureState,
-        blockerCount: assessmentRow.blockerCount,
-        warningCount: assessmentRow.warningCount,
-        infoCount: assessmentRow.infoCount,
-      }
-    : null;
+  const assessmentRow = assessed?.row;
+  const assessment: VmAssessmentSummary | null =
+    assessed && assessmentRow
+      ? {
+          readiness: assessed.readiness,
+          recommendedMethod: assessmentRow.recommendedMethod,
+          consistency: assessmentRow.consistency,
+          captureState: assessmentRow.captureState,
+          blockerCount: assessmentRow.blockerCount,
+          warningCount: assessmentRow.warningCount,
+          infoCount: assessmentRow.infoCount,
+        }
+      : null;
 
   return {
     vm,

@@ -14,7 +14,7 @@ import {
 } from '../../schema';
 import type { ArrayDetail, ArrayListItem } from '../ports/inventory-views';
 import type { Page } from '../ports/page';
-import { where } from './inventory-shared';
+import { shownReadiness, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 
 const arrayVolumeCount = sql<number>`(select count(*) from array_volumes av where av.array_id = "storage_arrays"."id")`;
@@ -127,7 +127,7 @@ export function getArray(db: Db, id: string): ArrayDetail | null {
           id: vms.id,
           name: vms.name,
           powerState: vms.powerState,
-          readiness: vmAssessments.readiness,
+          readiness: shownReadiness,
         })
         .from(virtualDisks)
         .innerJoin(vms, eq(vms.id, virtualDisks.vmId))

@@ -4,11 +4,12 @@ import { SEVERITIES } from '../../../server/engine/types';
 import type { Db } from '../../client';
 import { findings, hosts, hostVolumes, storageArrays, vmAssessments, vms } from '../../schema';
 import type { Dashboard, FindingsFilter, FindingsList, StoredFinding } from '../ports/inventory-views';
+import { tallyReadiness } from '../readiness-counts';
 import {
-  emptyReadinessCounts,
   emptySeverityCounts,
   findingColumns,
   selectFindings,
+  shownReadiness,
   where,
 } from './inventory-shared';
 
@@ -60,14 +61,14 @@ export function listFindings(db: Db, query: FindingsFilter, cap: number): Findin
 export function getDashboard(db: Db, topFindingsLimit: number): Dashboard {
   const countOf = (table: typeof hosts | typeof vms | typeof hostVolumes | typeof storageArrays) =>
     db.select({ n: count() }).from(table).get()?.n ?? 0;
-  const readiness = emptyReadinessCounts();
-  for (const row of db
-    .select({ readiness: vmAssessments.readiness, n: count() })
-    .from(vmAssessments)
-    .groupBy(vmAssessments.readiness)
-    .all()) {
-    readiness[row.readiness] = row.n;
-  }
+  const { readinessCounts, goneVmCount } = tallyReadiness(
+    db
+      .select({ readiness: shownReadiness, n: count() })
+      .from(vmAssessments)
+      .innerJoin(vms, eq(vms.id, vmAssessments.vmId))
+      .groupBy(shownReadiness)
+      .all(),
+  );
   const topFindings = db
     .select({
       ruleId: findings.ruleId,
@@ -87,7 +88,8 @@ export function getDashboard(db: Db, topFindingsLimit: number): Dashboard {
       volumes: countOf(hostVolumes),
       arrays: countOf(storageArrays),
     },
-    readiness,
+    readiness: readinessCounts,
+    goneVms: goneVmCount,
     topFindings,
   };
 }

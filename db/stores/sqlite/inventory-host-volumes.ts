@@ -15,7 +15,7 @@ import {
 } from '../../schema';
 import type { HostVolumeDetail, HostVolumeListItem } from '../ports/inventory-views';
 import type { Page } from '../ports/page';
-import { where } from './inventory-shared';
+import { shownReadiness, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 
 const shadowVolume = alias(hostVolumes, 'shadow_volume');
@@ -117,7 +117,7 @@ export function getHostVolume(db: Db, id: string): HostVolumeDetail | null {
       id: vms.id,
       name: vms.name,
       powerState: vms.powerState,
-      readiness: vmAssessments.readiness,
+      readiness: shownReadiness,
       recommendedMethod: vmAssessments.recommendedMethod,
       hostId: vms.hostId,
       hostName: hosts.name,

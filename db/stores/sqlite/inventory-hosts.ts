@@ -1,12 +1,12 @@
 /** Host list and host detail on SQLite. */
 import { asc, count, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
-import type { Readiness } from '../../../server/engine/types';
 import type { HostCountQuery, HostListQuery } from '../../../server/schemas/inventory-queries';
 import type { Db } from '../../client';
 import { findings, hosts, hostVolumes, virtualDisks, vmAssessments, vms } from '../../schema';
 import type { HostDetail, HostListItem, VmRef } from '../ports/inventory-views';
 import type { Page } from '../ports/page';
-import { emptyReadinessCounts, emptySeverityCounts, where } from './inventory-shared';
+import { type ReadinessTally, tallyReadiness } from '../readiness-counts';
+import { emptySeverityCounts, shownReadiness, where } from './inventory-shared';
 import {
   afterCursor,
   containsPattern,
@@ -44,10 +44,7 @@ export function listHosts(db: Db, query: HostListQuery): Page<HostListItem> {
     items.map((host) => host.id),
   );
   return {
-    items: items.map((host) => ({
-      ...host,
-      readinessCounts: readinessByHost.get(host.id) ?? emptyReadinessCounts(),
-    })),
+    items: items.map((host) => ({ ...host, ...(readinessByHost.get(host.id) ?? tallyReadiness([])) })),
     nextCursor,
   };
 }
@@ -112,24 +109,22 @@ function hostFilterValues(query: HostCountQuery) {
   return { kind: query.kind ?? null, search: query.search ? containsPattern(query.search) : null };
 }
 
-function readinessCountsByHost(db: Db, hostIds: string[]): Map<string, Record<Readiness, number>> {
-  const result = new Map<string, Record<Readiness, number>>();
-  if (hostIds.length === 0) return result;
+/** Each host's VMs by the readiness the views show (gone ones apart), as the dashboard counts them. */
+function readinessCountsByHost(db: Db, hostIds: string[]): Map<string, ReadinessTally> {
+  if (hostIds.length === 0) return new Map();
   const counts = preparedIn(db, 'hosts:readiness-counts', () =>
     db
-      .select({ hostId: vms.hostId, readiness: vmAssessments.readiness, n: count() })
+      .select({ hostId: vms.hostId, readiness: shownReadiness, n: count() })
       .from(vms)
       .innerJoin(vmAssessments, eq(vmAssessments.vmId, vms.id))
       .where(inJson(vms.hostId, 'hostIds'))
-      .groupBy(vms.hostId, vmAssessments.readiness)
+      .groupBy(vms.hostId, shownReadiness)
       .prepare(),
   );
-  for (const row of counts.all({ hostIds: jsonList(hostIds) })) {
-    const counted = result.get(row.hostId) ?? emptyReadinessCounts();
-    counted[row.readiness] = row.n;
-    result.set(row.hostId, counted);
-  }
-  return result;
+  const rows = counts.all({ hostIds: jsonList(hostIds) });
+  return new Map(
+    hostIds.map((hostId) => [hostId, tallyReadiness(rows.filter((row) => row.hostId === hostId))]),
+  );
 }
 
 export function getHost(db: Db, id: string): HostDetail | null {
@@ -154,12 +149,12 @@ export function getHost(db: Db, id: string): HostDetail | null {
     .all()) {
     findingCounts[row.severity] = row.n;
   }
-  const readinessCounts = readinessCountsByHost(db, [id]).get(id) ?? emptyReadinessCounts();
+  const readiness = readinessCountsByHost(db, [id]).get(id) ?? tallyReadiness([]);
   return {
     host,
     volumes: volumes.map((volume) => ({ ...volume, vms: vmsByVolume.get(volume.id) ?? [] })),
     vmCount: db.select({ n: count() }).from(vms).where(eq(vms.hostId, id)).get()?.n ?? 0,
-    readinessCounts,
+    ...readiness,
     findingCounts,
   };
 }
@@ -174,7 +169,7 @@ function vmsOnHostVolumes(db: Db, volumeIds: string[]): Map<string, VmRef[]> {
       id: vms.id,
       name: vms.name,
       powerState: vms.powerState,
-      readiness: vmAssessments.readiness,
+      readiness: shownReadiness,
     })
     .from(virtualDisks)
     .innerJoin(vms, eq(vms.id, virtualDisks.vmId))

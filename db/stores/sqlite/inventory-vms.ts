@@ -20,7 +20,7 @@ import {
 import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../ports/inventory-views';
 import type { Page } from '../ports/page';
 import { type PresenceChanges, presenceChanges } from '../vm-presence';
-import { selectFindings, where } from './inventory-shared';
+import { selectFindings, shownReadiness, where } from './inventory-shared';
 import { afterCursor, decodeCursor, orderBy, type SortValue, toPage } from './keyset';
 import { preparedShapeIn } from './prepared';
 import { vmFilterShape } from './vm-list-filters';
@@ -54,7 +54,7 @@ export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem>
         osFamily: vms.osFamily,
         powerState: vms.powerState,
         applications: vms.applications,
-        readiness: vmAssessments.readiness,
+        readiness: shownReadiness,
         recommendedMethod: vmAssessments.recommendedMethod,
         blockerCount: vmAssessments.blockerCount,
         warningCount: vmAssessments.warningCount,
@@ -172,18 +172,25 @@ export function getVm(db: Db, id: string): VmDetail | null {
     };
   });
 
-  const assessmentRow = db.select().from(vmAssessments).where(eq(vmAssessments.vmId, id)).get();
-  const assessment: VmAssessmentSummary | null = assessmentRow
-    ? {
-        readiness: assessmentRow.readiness,
-        recommendedMethod: assessmentRow.recommendedMethod,
-        consistency: assessmentRow.consistency,
-        captureState: assessmentRow.captureState,
-        blockerCount: assessmentRow.blockerCount,
-        warningCount: assessmentRow.warningCount,
-        infoCount: assessmentRow.infoCount,
-      }
-    : null;
+  const assessed = db
+    .select({ row: vmAssessments, readiness: shownReadiness })
+    .from(vmAssessments)
+    .innerJoin(vms, eq(vms.id, vmAssessments.vmId))
+    .where(eq(vmAssessments.vmId, id))
+    .get();
+  const assessmentRow = assessed?.row;
+  const assessment: VmAssessmentSummary | null =
+    assessed && assessmentRow
+      ? {
+          readiness: assessed.readiness,
+          recommendedMethod: assessmentRow.recommendedMethod,
+          consistency: assessmentRow.consistency,
+          captureState: assessmentRow.captureState,
+          blockerCount: assessmentRow.blockerCount,
+          warningCount: assessmentRow.warningCount,
+          infoCount: assessmentRow.infoCount,
+        }
+      : null;
 
   return {
     vm,

@@ -12,8 +12,8 @@
 import { eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { type ProtectionStatus, protectionStatusOfRule } from '../../../server/engine/protection';
 import type { VmCountQuery } from '../../../server/schemas/inventory-queries';
-import { vmAssessments, vms } from '../../schema';
-import { where } from './inventory-shared';
+import { vms } from '../../schema';
+import { readinessIs, where } from './inventory-shared';
 import { containsPattern, likeContains } from './keyset';
 import { vmIdsWithProtectionStatus } from './protection';
 
@@ -84,7 +84,7 @@ const VM_FILTERS: VmFilter[] = [
   },
   {
     name: 'readiness',
-    condition: eq(vmAssessments.readiness, at('readiness')),
+    condition: readinessIs(at('readiness')),
     valuesOf: (query) => whenSet(query.readiness, (readiness) => ({ readiness })),
   },
   {
