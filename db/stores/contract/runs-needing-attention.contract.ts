@@ -6,6 +6,10 @@
  * run that ended (clean, warned, failed or interrupted) takes over; the last three are listed
  * themselves.
  *
+ * A failed or interrupted run stays listed until it is retried: a retry in flight hides it (its
+ * Retry is not offered twice), a retry that ended takes over (listed itself when it failed or
+ * warned), and a retry that was cancelled retried nothing, so the failure is listed again.
+ *
  * The runs' outcomes are written as rows: what matters here is which status the newer run has,
  * not how a worker drove it there.
  */
@@ -39,6 +43,17 @@ const NEWER_RUNS: { newer: OperationStatus; warnedListed: boolean; newerListed: 
   { newer: 'interrupted', warnedListed: false, newerListed: true },
 ];
 
+/** The retry's status, and whether the failed run it retries is still listed. */
+const RETRIES: { retry: OperationStatus; failedListed: boolean; retryListed: boolean }[] = [
+  { retry: 'queued', failedListed: false, retryListed: false },
+  { retry: 'running', failedListed: false, retryListed: false },
+  { retry: 'cancelling', failedListed: false, retryListed: false },
+  { retry: 'cancelled', failedListed: true, retryListed: false },
+  { retry: 'succeeded', failedListed: false, retryListed: false },
+  { retry: 'succeeded-with-warnings', failedListed: false, retryListed: true },
+  { retry: 'failed', failedListed: false, retryListed: true },
+];
+
 const FINAL: ReadonlySet<OperationStatus> = new Set([
   'succeeded',
   'succeeded-with-warnings',
@@ -62,13 +77,21 @@ export function runRunsNeedingAttentionContract(
       await fixture.close();
     });
 
-    /** A run of job j-1 created at `createdAt`, set to `status` (finished an hour later when final). */
-    async function run(id: string, createdAt: Date, status: OperationStatus): Promise<void> {
+    /**
+     * A run of job j-1 created at `createdAt`, set to `status` (finished an hour later when final);
+     * with `retryOfId`, the retry of that run.
+     */
+    async function run(
+      id: string,
+      createdAt: Date,
+      status: OperationStatus,
+      retryOfId?: string,
+    ): Promise<void> {
       const { stores, sql } = fixture;
       await stores.operations.enqueue(
         backupPlanOf(['vm-a']),
         {},
-        { id, now: createdAt, requestedBy: 'system', jobId: 'j-1' },
+        { id, now: createdAt, requestedBy: 'system', jobId: 'j-1', retryOfId: retryOfId ?? null },
       );
       const finishedAt = FINAL.has(status) ? sql.time(createdAt.getTime() + HOUR) : null;
       const warnings = status === 'succeeded-with-warnings' ? ['catalog vm-a: disk vm-a-pt left out'] : [];
@@ -94,6 +117,18 @@ export function runRunsNeedingAttentionContract(
         expect(await listed()).toEqual([
           ...(newerListed ? ['op-newer'] : []),
           ...(warnedListed ? ['op-warned'] : []),
+        ]);
+      },
+    );
+
+    it.each(RETRIES)(
+      'a failed run retried, the retry $retry: the failed run listed $failedListed, the retry $retryListed',
+      async ({ retry, failedListed, retryListed }) => {
+        await run('op-failed', hoursAgo(5), 'failed');
+        await run('op-retry', hoursAgo(2), retry, 'op-failed');
+        expect(await listed()).toEqual([
+          ...(retryListed ? ['op-retry'] : []),
+          ...(failedListed ? ['op-failed'] : []),
         ]);
       },
     );

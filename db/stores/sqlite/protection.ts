@@ -298,7 +298,9 @@ function listRunsNeedingAttention(db: Db, since: Date, limit: number) {
        from operations o
        where o.created_at >= :since and (
          (o.status in ('failed', 'interrupted')
-           and not exists (select 1 from operations r where r.created_at >= o.created_at and r.retry_of_id = o.id))
+           -- A cancelled retry retried nothing: the failure stands, listed again.
+           and not exists (select 1 from operations r where r.created_at >= o.created_at and r.retry_of_id = o.id
+             and r.status <> 'cancelled'))
          or (o.status = 'succeeded-with-warnings'
            and (o.job_id is null or not exists (
              select 1 from operations n where n.job_id = o.job_id
