@@ -152,11 +152,11 @@ export function goneReadinessContract(name: string, create: () => Promise<GoneRe
     });
 
     /** A full read of the gone VM's host that lists every VM of it but that one. */
-    async function markGone(): Promise<void> {
+    async function markGone(gone: { vmId: string; hostId: string } = subject): Promise<void> {
       const whole = await store.loadInventory();
-      const seen = whole.vms.filter((vm) => vm.id !== subject.vmId).map((vm) => vm.id);
-      const marked = await store.markGoneVms(subject.hostId, seen, LATER, LATER);
-      expect(marked.gone.map((vm) => vm.id)).toEqual([subject.vmId]);
+      const seen = whole.vms.filter((vm) => vm.id !== gone.vmId).map((vm) => vm.id);
+      const marked = await store.markGoneVms(gone.hostId, seen, LATER, LATER);
+      expect(marked.gone.map((vm) => vm.id)).toEqual([gone.vmId]);
       // A sync re-assesses the VMs it found gone: the engine's verdict on the VM's configuration.
       await store.reassess(assessAll);
     }
@@ -185,6 +185,35 @@ export function goneReadinessContract(name: string, create: () => Promise<GoneRe
       // Still shown where the product shows gone VMs, as gone.
       const gone = await store.listVms(vmListQueryInput.parse({ presence: 'gone' }), NOW);
       expect(gone.items.map((item) => [item.id, item.goneSince])).toEqual([[subject.vmId, LATER]]);
+    });
+
+    it("a gone VM's findings stay on its own page and leave the estate's and its host's", async () => {
+      const CAP = 1000;
+      const estate = await store.listFindings({}, CAP);
+      const finding = estate.findings.find(
+        (candidate) => candidate.vmId !== null && candidate.hostId !== null,
+      );
+      if (!finding?.vmId || !finding.hostId) throw new Error('the demo lab has no finding of a VM');
+      const gone = { vmId: finding.vmId, hostId: finding.hostId };
+      const ofGoneVm = (list: { vmId: string | null }[]) =>
+        list.filter((row) => row.vmId === gone.vmId).length;
+      const own = (await store.listFindings({ vmId: gone.vmId }, CAP)).counts.total;
+      const host = await store.listFindings({ hostId: gone.hostId }, CAP);
+      const tops = (await store.getDashboard(100)).topFindings;
+      expect(own).toBeGreaterThan(0);
+      expect(ofGoneVm(estate.findings)).toBe(own);
+
+      await markGone(gone);
+      expect((await store.listFindings({ vmId: gone.vmId }, CAP)).counts.total).toBe(own);
+      const estateAfter = await store.listFindings({}, CAP);
+      expect(ofGoneVm(estateAfter.findings)).toBe(0);
+      expect(estateAfter.counts.total).toBe(estate.counts.total - own);
+      const hostAfter = await store.listFindings({ hostId: gone.hostId }, CAP);
+      expect(ofGoneVm(hostAfter.findings)).toBe(0);
+      expect(hostAfter.counts.total).toBe(host.counts.total - own);
+      const topsAfter = (await store.getDashboard(100)).topFindings;
+      const total = (list: { count: number }[]) => list.reduce((sum, row) => sum + row.count, 0);
+      expect(total(topsAfter)).toBe(total(tops) - own);
     });
 
     it('a VM back on its host has its readiness again', async () => {

@@ -1,5 +1,5 @@
 /** Findings lists and the dashboard on PostgreSQL. */
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { SEVERITIES } from '../../../server/engine/types';
 import type { PgDb } from '../../pg/client';
 import { findings, hosts, hostVolumes, storageArrays, vmAssessments, vms } from '../../pg/schema';
@@ -9,6 +9,7 @@ import {
   emptySeverityCounts,
   findingColumns,
   firstRow,
+  isFindingOfPresentVm,
   selectFindings,
   shownReadiness,
   where,
@@ -27,7 +28,7 @@ async function firstFindingsOfEstate(db: PgDb, cap: number): Promise<StoredFindi
       .select(findingColumns)
       .from(findings)
       .leftJoin(vms, eq(vms.id, findings.vmId))
-      .where(eq(findings.severity, severity))
+      .where(and(eq(findings.severity, severity), isFindingOfPresentVm))
       .orderBy(asc(findings.severity), asc(findings.vmId))
       .limit(wanted)) as StoredFinding[];
     result.push(...rows);
@@ -40,13 +41,17 @@ export async function listFindings(db: PgDb, query: FindingsFilter, cap: number)
   const condition = where([
     query.vmId ? eq(findings.vmId, query.vmId) : undefined,
     query.hostId ? eq(findings.hostId, query.hostId) : undefined,
+    // A VM's own page lists its findings even once it is gone; the estate and its hosts do not.
+    query.vmId ? undefined : isFindingOfPresentVm,
   ]);
-  const list = condition
-    ? await selectFindings(db, condition, cap + 1)
-    : await firstFindingsOfEstate(db, cap);
+  const list =
+    query.vmId || query.hostId
+      ? await selectFindings(db, condition, cap + 1)
+      : await firstFindingsOfEstate(db, cap);
   const byRule = await db
     .select({ ruleId: findings.ruleId, severity: findings.severity, count: count() })
     .from(findings)
+    .leftJoin(vms, eq(vms.id, findings.vmId))
     .where(condition)
     .groupBy(findings.ruleId, findings.severity)
     .orderBy(sql`count(*) desc`, asc(findings.ruleId));
@@ -77,6 +82,8 @@ export async function getDashboard(db: PgDb, topFindingsLimit: number): Promise<
       vmCount: sql<number>`count(distinct ${findings.vmId})::int`,
     })
     .from(findings)
+    .leftJoin(vms, eq(vms.id, findings.vmId))
+    .where(isFindingOfPresentVm)
     // The rank follows from the severity; PostgreSQL wants every ordered column grouped.
     .groupBy(findings.ruleId, findings.severity, findings.severityRank)
     .orderBy(sql`count(*) desc`, asc(findings.severityRank), asc(findings.ruleId))

@@ -1,5 +1,5 @@
 /** Findings lists and the dashboard on SQLite. */
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { SEVERITIES } from '../../../server/engine/types';
 import type { Db } from '../../client';
 import { findings, hosts, hostVolumes, storageArrays, vmAssessments, vms } from '../../schema';
@@ -8,6 +8,7 @@ import { tallyReadiness } from '../readiness-counts';
 import {
   emptySeverityCounts,
   findingColumns,
+  isFindingOfPresentVm,
   selectFindings,
   shownReadiness,
   where,
@@ -26,7 +27,7 @@ function firstFindingsOfEstate(db: Db, cap: number): StoredFinding[] {
       .select(findingColumns)
       .from(findings)
       .leftJoin(vms, eq(vms.id, findings.vmId))
-      .where(eq(findings.severity, severity))
+      .where(and(eq(findings.severity, severity), isFindingOfPresentVm))
       .orderBy(asc(findings.severity), asc(findings.vmId))
       .limit(wanted)
       .all() as StoredFinding[];
@@ -40,11 +41,15 @@ export function listFindings(db: Db, query: FindingsFilter, cap: number): Findin
   const condition = where([
     query.vmId ? eq(findings.vmId, query.vmId) : undefined,
     query.hostId ? eq(findings.hostId, query.hostId) : undefined,
+    // A VM's own page lists its findings even once it is gone; the estate and its hosts do not.
+    query.vmId ? undefined : isFindingOfPresentVm,
   ]);
-  const list = condition ? selectFindings(db, condition, cap + 1) : firstFindingsOfEstate(db, cap);
+  const list =
+    query.vmId || query.hostId ? selectFindings(db, condition, cap + 1) : firstFindingsOfEstate(db, cap);
   const byRule = db
     .select({ ruleId: findings.ruleId, severity: findings.severity, count: count() })
     .from(findings)
+    .leftJoin(vms, eq(vms.id, findings.vmId))
     .where(condition)
     .groupBy(findings.ruleId, findings.severity)
     .orderBy(sql`count(*) desc`, asc(findings.ruleId))
@@ -77,6 +82,8 @@ export function getDashboard(db: Db, topFindingsLimit: number): Dashboard {
       vmCount: sql<number>`count(distinct ${findings.vmId})`,
     })
     .from(findings)
+    .leftJoin(vms, eq(vms.id, findings.vmId))
+    .where(isFindingOfPresentVm)
     .groupBy(findings.ruleId, findings.severity)
     .orderBy(sql`count(*) desc`, asc(findings.severityRank), asc(findings.ruleId))
     .limit(topFindingsLimit)

@@ -16,6 +16,13 @@ export { emptyReadinessCounts } from '../readiness-counts';
 export const hasReadiness: SQL = isNull(vms.goneSince);
 
 /**
+ * A finding not of a VM gone from its host (a host's own findings have no VM and count): a gone VM's
+ * findings are its last word, shown on its own page, not counted or listed as the estate's or its
+ * host's, as it has no readiness there. For reads that left-join vms on the finding's VM.
+ */
+export const isFindingOfPresentVm: SQL = hasReadiness;
+
+/**
  * The VM's readiness as every view shows and counts it: its stored one, null while it is gone.
  * For reads that join vms and vm_assessments (with one table drizzle would leave it unqualified).
  */
