@@ -53,6 +53,8 @@ describe('planRestore — volume revert blast radius', () => {
       volume: { kind: 'host-volume', id: 'hv02:D:' },
       restorePointIds: ['rp-wsb01-old', 'rp-wsb02-old'],
       vmIds: ['wsb01', 'wsb02'],
+      // What was confirmed: the runner refuses the revert if the volume holds more when it runs.
+      hostVolumeIds: ['hv02:D:'],
       // The runner stops only these; any other VM found running stops the revert (stale inventory).
       stoppableVmIds: ['wsb01', 'wsb02'],
     });
@@ -178,6 +180,7 @@ describe('planRestore — volume revert blast radius', () => {
       volume: { kind: 'array-volume', id: 'lun-sql' },
       restorePointIds: ['rp-sql'],
       vmIds: ['sql01'],
+      hostVolumeIds: ['hv01:E:', 'hv01:F:'],
       stoppableVmIds: [],
       groupVolumeIds: ['lun-logs'],
     });

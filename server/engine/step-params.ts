@@ -127,6 +127,12 @@ export type StepParamsByKind = {
     /** The other LUNs of the volume's consistency group, reverted with it; absent outside a group. */
     groupVolumeIds?: string[];
     /**
+     * The host volumes on the reverted volume when the revert was confirmed (a LUN may hold several).
+     * With `vmIds`, what the step compares with the inventory before it touches anything: anything
+     * added since refuses the revert. Absent in older plans (then only the VMs are compared).
+     */
+    hostVolumeIds?: string[];
+    /**
      * The running VMs the operator acknowledged the revert stops. Any other VM found running when
      * the step starts (the stored state was stale) stops the revert before it touches anything.
      */

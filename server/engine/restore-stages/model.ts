@@ -114,7 +114,19 @@ export function volumeOfDisk(
   return disk.arrayVolumeId;
 }
 
-function describeVolume(index: InventoryIndex, ref: VolumeRef): VolumeFacts {
+/** Every VM with a disk on one of these LUNs, directly or through a host volume on them. */
+export function vmIdsOnLuns(index: InventoryIndex, lunIds: readonly string[]): string[] {
+  return [...new Set(lunIds.flatMap((id) => index.vmIdsByArrayVolume.get(id) ?? []))];
+}
+
+/** The host volumes (CSVs, SRs, drive letters) that sit on one of these LUNs. */
+export function hostVolumeIdsOnLuns(index: InventoryIndex, lunIds: readonly string[]): string[] {
+  return index.inventory.hostVolumes
+    .filter((hv) => hv.arrayVolumeId !== null && lunIds.includes(hv.arrayVolumeId))
+    .map((hv) => hv.id);
+}
+
+export function describeVolume(index: InventoryIndex, ref: VolumeRef): VolumeFacts {
   if (ref.kind === 'host-volume') {
     const volume = index.hostVolumesById.get(ref.id);
     const host = volume ? index.hostsById.get(volume.hostId) : undefined;
@@ -138,7 +150,7 @@ function describeVolume(index: InventoryIndex, ref: VolumeRef): VolumeFacts {
   const lunNames = lunIds.map((id) => index.arrayVolumesById.get(id)?.name ?? id);
   const group = groupId ? index.consistencyGroupsById.get(groupId) : undefined;
   const arrayName = volume ? index.arraysById.get(volume.arrayId)?.name : undefined;
-  const vmIds = [...new Set(lunIds.flatMap((id) => index.vmIdsByArrayVolume.get(id) ?? []))];
+  const vmIds = vmIdsOnLuns(index, lunIds);
   const lunList = joinNames(lunNames);
   return {
     ref,
@@ -146,9 +158,7 @@ function describeVolume(index: InventoryIndex, ref: VolumeRef): VolumeFacts {
     uniqueName: arrayName ? `${arrayName} ${lunNames.join(' + ')}` : lunNames.join(' + '),
     consistencyGroupName: group?.name ?? null,
     vmIds,
-    hostVolumeIds: index.inventory.hostVolumes
-      .filter((hv) => hv.arrayVolumeId !== null && lunIds.includes(hv.arrayVolumeId))
-      .map((hv) => hv.id),
+    hostVolumeIds: hostVolumeIdsOnLuns(index, lunIds),
     arrayVolumeIds: lunIds,
   };
 }

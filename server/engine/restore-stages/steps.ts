@@ -165,6 +165,7 @@ const buildVolumeRevert: ModeBuilder = ({ subject, steps }) => {
         volume: volume.ref,
         restorePointIds: subject.capturePointIds,
         vmIds: [...volume.vmIds],
+        hostVolumeIds: [...volume.hostVolumeIds],
         stoppableVmIds: volume.vmIds.filter((vmId) =>
           (subject.request.acknowledgedStoppedVmIds ?? []).includes(vmId),
         ),

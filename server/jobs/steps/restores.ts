@@ -7,7 +7,8 @@
 import type { ExposedLun } from '../../drivers/roles';
 import type { VolumeRef } from '../../engine/driver';
 import { DriverError } from '../../engine/driver';
-import type { PowerState } from '../../engine/inventory';
+import { indexInventory, type PowerState } from '../../engine/inventory';
+import { revertDrift, revertDriftRefusal } from '../../engine/restore-stages/revert-drift';
 import { copied, HOUR, MINUTE, type StepHandler, type StepRun } from './context';
 import { namesOfVms, undoneStep, volumeDriverFor } from './drivers';
 import { addRestoredVm, recordPowerStates, underHypervisorIds } from './inventory';
@@ -37,14 +38,46 @@ export const restoreDisks: StepHandler<'restore-disks'> = {
   },
 };
 
+type RevertRun = StepRun<'revert-volume'>;
+
+/**
+ * The operator confirmed the VMs on the volume when the revert was planned; the revert may have
+ * waited in the queue (behind locks, for an approval) since. Right before anything is touched the
+ * volume's VMs and host volumes are derived again from the inventory as the syncs keep it: one
+ * added since (moved onto the volume, created there) would be destroyed unseen, so the revert
+ * refuses, naming it. Returns the confirmed VMs still on the volume: one that left is neither
+ * stopped nor recorded off.
+ */
+async function vmsStillOnVolume(step: RevertRun): Promise<string[]> {
+  const { volume, groupVolumeIds = [] } = step.params;
+  const seed =
+    volume.kind === 'host-volume'
+      ? { hostVolumeIds: [volume.id] }
+      : { arrayVolumeIds: [volume.id, ...groupVolumeIds] };
+  const drift = revertDrift(
+    indexInventory(await step.stores.inventory.loadNeighbourhood([], seed)),
+    step.params,
+  );
+  const refusal = revertDriftRefusal(drift);
+  if (refusal) throw new DriverError('invalid-state', refusal, { isRetryable: false });
+  if (drift.leftVmIds.length > 0) {
+    const names = await namesOfVms(step.stores, drift.leftVmIds);
+    step.log(
+      'info',
+      `${names} ${drift.leftVmIds.length === 1 ? 'is' : 'are'} no longer on ${drift.volumeName}: the revert does not stop ${drift.leftVmIds.length === 1 ? 'it' : 'them'}`,
+    );
+  }
+  return drift.remainingVmIds;
+}
+
 /**
  * The plan asked the operator to acknowledge the VMs it saw running; it saw the stored power
  * states. Before anything is stopped, every other VM on the volume is asked live: one running
  * although stored off was never acknowledged, so the revert stops here, and the inventory takes
  * the live state so the next review asks for it.
  */
-async function refuseUnacknowledgedRunning(step: Parameters<StepHandler<'revert-volume'>['run']>[0]) {
-  const { vmIds, stoppableVmIds = [] } = step.params;
+async function refuseUnacknowledgedRunning(step: RevertRun, vmIds: string[]) {
+  const { stoppableVmIds = [] } = step.params;
   const running: { vmId: string; powerState: PowerState }[] = [];
   for (const vmId of vmIds) {
     if (stoppableVmIds.includes(vmId)) continue;
@@ -68,13 +101,18 @@ async function refuseUnacknowledgedRunning(step: Parameters<StepHandler<'revert-
 export const revertVolume: StepHandler<'revert-volume'> = {
   deadlineMs: 12 * HOUR,
   async run(step) {
-    await refuseUnacknowledgedRunning(step);
+    const vmIds = await vmsStillOnVolume(step);
+    await refuseUnacknowledgedRunning(step, vmIds);
     const driver = await volumeDriverFor(step.drivers, step.params.volume);
-    const result = await driver.revertVolume(step.params, step.drivers.repository(), step.transfer);
+    const result = await driver.revertVolume(
+      { ...step.params, vmIds },
+      step.drivers.repository(),
+      step.transfer,
+    );
     // The revert stopped every VM on the volume and leaves them off: the inventory says so.
     await recordPowerStates(
       step.stores,
-      step.params.vmIds.map((vmId) => ({ vmId, powerState: 'off' as const })),
+      vmIds.map((vmId) => ({ vmId, powerState: 'off' as const })),
     );
     return copied(result);
   },
