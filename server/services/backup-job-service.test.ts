@@ -240,17 +240,39 @@ describe.each(dialects)('$name', (dialect) => {
       );
     });
 
+    /** web1 gone from its host, as a sync that no longer lists it records: its backup is blocked. */
+    async function web1Gone(): Promise<void> {
+      const web1 = (await h.stores.inventory.getVm('web1'))?.vm;
+      if (!web1) throw new Error('the lab has no web1');
+      const others = (await h.stores.inventory.loadInventory()).vms.filter((vm) => vm.id !== 'web1');
+      const at = new Date('2026-03-02T12:00:00Z');
+      const marked = await h.stores.inventory.markGoneVms(
+        web1.hostId,
+        others.map((vm) => vm.id),
+        at,
+        at,
+      );
+      expect(marked.gone.map((vm) => vm.id)).toEqual(['web1']);
+    }
+
     it.each([
-      { policy: 'skip' as const, outcome: 'failed', says: 'skipped, as the job asks' },
-      { policy: 'run-once' as const, outcome: 'succeeded', says: 'one catch-up run started' },
+      { policy: 'skip' as const, isGone: false, outcome: 'failed', says: 'skipped, as the job asks' },
+      { policy: 'run-once' as const, isGone: false, outcome: 'succeeded', says: 'one catch-up run queued' },
+      {
+        policy: 'run-once' as const,
+        isGone: true,
+        outcome: 'failed',
+        says: 'the catch-up run could not start: ',
+      },
     ])(
-      'runs missed while Migawka was down are told in the audit trail ($policy)',
-      async ({ policy, outcome, says }) => {
+      'runs missed while Migawka was down are told in the audit trail ($policy, VM gone: $isGone)',
+      async ({ policy, isGone, outcome, says }) => {
         const job = await createBackupJob(
           h.stores,
           ctx,
           nightlyJobInput('Nightly web', 'web1', { missedRunPolicy: policy }),
         );
+        if (isGone) await web1Gone();
         // Down from before the first night's 02:00 until the third day's morning: two nights missed.
         await tick(h.stores, '2026-03-03T09:00:00Z');
         await tick(h.stores, '2026-03-03T09:00:15Z');

@@ -27,7 +27,12 @@ import {
 import { JobChangedMeanwhile, JobSavedSinceLoaded } from './backup-job-conflicts';
 import { DomainError, notFound } from './errors';
 import { tellMissedRuns } from './missed-runs';
-import { claimScheduledBackup, type StartedOperation, startBackup } from './operations-service';
+import {
+  type ClaimedScheduledRun,
+  claimScheduledBackup,
+  type StartedOperation,
+  startBackup,
+} from './operations-service';
 import { parseInput } from './parse-input';
 import { assertBackupRunnable, jobContextOf } from './plans';
 
@@ -461,7 +466,7 @@ export async function runDueBackupJobs(stores: Stores, ctx: ServiceContext): Pro
       now,
     );
     const checkpoint = { lastScheduledAt: decision.checkpointAt, nextRunAt: decision.nextAt };
-    let claimed: { operationId: string | null } | null;
+    let claimed: ClaimedScheduledRun | null;
     try {
       claimed = await claimScheduledBackup(stores, ctx, job, { ...checkpoint, runNow: decision.runNow });
     } catch (error) {
@@ -470,9 +475,9 @@ export async function runDueBackupJobs(stores: Stores, ctx: ServiceContext): Pro
       const message = error instanceof Error ? error.message : String(error);
       report.failed.push({ jobId: job.id, error: message });
       ctx.log.error({ jobId: job.id, err: error }, 'scheduled backup run could not be created');
-      if (error instanceof DomainError)
-        await claimScheduledBackup(stores, ctx, job, { ...checkpoint, runNow: false });
-      continue;
+      if (!(error instanceof DomainError)) continue;
+      claimed = await claimScheduledBackup(stores, ctx, job, { ...checkpoint, runNow: false });
+      if (claimed && decision.runNow) claimed.blockedReasons = [message];
     }
     if (!claimed) continue; // another scheduler took this tick of the job
     if (decision.missed.length > 0) {
@@ -482,7 +487,7 @@ export async function runDueBackupJobs(stores: Stores, ctx: ServiceContext): Pro
         hasMore: decision.hasMoreMissed,
         policy: job.missedRunPolicy,
       });
-      await tellMissedRuns(stores, ctx, job, decision);
+      await tellMissedRuns(stores, ctx, job, decision, claimed.blockedReasons);
     }
     if (claimed.operationId) report.started.push({ jobId: job.id, operationId: claimed.operationId });
   }

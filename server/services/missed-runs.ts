@@ -15,20 +15,27 @@ export async function tellMissedRuns(
   ctx: ServiceContext,
   job: JobRecord,
   decision: MissedRunDecision,
+  /** Why the catch-up run could not start (it was recorded failed, or not created); null: queued. */
+  catchUpRefusal: string[] | null,
 ): Promise<void> {
   const { missed } = decision;
   const count = `${decision.hasMoreMissed ? 'more than ' : ''}${missed.length}`;
   const span =
     missed.length === 1 ? `at ${iso(missed[0])}` : `from ${iso(missed[0])} to ${iso(missed.at(-1))}`;
+  const isCaughtUp = job.missedRunPolicy === 'run-once' && catchUpRefusal === null;
   const outcome =
-    job.missedRunPolicy === 'run-once' ? 'one catch-up run started' : 'skipped, as the job asks';
+    job.missedRunPolicy === 'skip'
+      ? 'skipped, as the job asks'
+      : catchUpRefusal === null
+        ? 'one catch-up run queued'
+        : `the catch-up run could not start: ${catchUpRefusal.join('; ')}`;
   const message = `${count} scheduled run${missed.length === 1 ? '' : 's'} of backup job "${job.name}" ${missed.length === 1 ? 'was' : 'were'} missed while Migawka was down (${span}, ${job.timeZone} schedule): ${outcome}`;
   ctx.log.warn({ jobId: job.id, missed: missed.length, policy: job.missedRunPolicy }, message);
   try {
     await recordAudit(stores, ctx, {
       action: 'jobs.missed-runs',
       objects: [{ kind: 'job', id: job.id, name: job.name }],
-      outcome: job.missedRunPolicy === 'run-once' ? 'succeeded' : 'failed',
+      outcome: isCaughtUp ? 'succeeded' : 'failed',
       message,
     });
   } catch (error) {

@@ -99,12 +99,21 @@ export async function enqueueBackup(
  * Null when another scheduler claimed the run first, or the job was saved since it was read (an
  * edit or a disable while the run was planned: the next tick decides from the job as saved).
  */
+/**
+ * A claimed tick of a job: the run's operation (null when the tick runs nothing) and, when its plan
+ * could not run, why (the operation is recorded failed with those reasons).
+ */
+export interface ClaimedScheduledRun {
+  operationId: string | null;
+  blockedReasons: string[] | null;
+}
+
 export async function claimScheduledBackup(
   stores: Stores,
   ctx: ServiceContext,
   job: JobRecord,
   checkpoint: { lastScheduledAt: Date | null; nextRunAt: Date | null; runNow: boolean },
-): Promise<{ operationId: string | null } | null> {
+): Promise<ClaimedScheduledRun | null> {
   const base = {
     jobId: job.id,
     expectedLastScheduledAt: job.lastScheduledAt,
@@ -114,7 +123,7 @@ export async function claimScheduledBackup(
   };
   if (!checkpoint.runNow) {
     const claimed = await stores.jobs.claimScheduledRun({ ...base, run: null });
-    return claimed ? { operationId: null } : null;
+    return claimed ? { operationId: null, blockedReasons: null } : null;
   }
   const request = parseInput(backupRequestInput, job.requestJson);
   const { plan } = await planBackupFor(stores, ctx, request, jobContextOf(job));
@@ -133,7 +142,11 @@ export async function claimScheduledBackup(
       },
     },
   });
-  return claimed ? { operationId: claimed.operation?.id ?? null } : null;
+  if (!claimed) return null;
+  return {
+    operationId: claimed.operation?.id ?? null,
+    blockedReasons: claimed.operation && !plan.isRunnable ? plan.blockedReasons : null,
+  };
 }
 
 // ----------------------------------------------------------------------------------------- restore
