@@ -127,6 +127,53 @@ describe('ONTAP array driver through the registry', () => {
     expect(cluster.model.readLun('/vol/sql_data/lun0', 0, 6).toString()).toBe('before');
   });
 
+  it.each([
+    { planned: 'the LUN alone', withNeighbour: false, isReverted: false },
+    { planned: 'the LUN and its neighbour (one consistency group)', withNeighbour: true, isReverted: true },
+  ])(
+    'a LUN whose volume holds another LUN, reverted with $planned: reverted $isReverted',
+    async ({ withNeighbour, isReverted }) => {
+      // SnapRestore rolls the whole volume back: lun1 goes back with lun0.
+      cluster.model.addLun('sql_data', 'lun1', 1024 * 1024);
+      inventory = toInventory(ARRAY.id, ARRAY.name, await discoverOntap(cluster.client, callOptions()));
+      const data = lunId('/vol/sql_data/lun0');
+      const neighbour = lunId('/vol/sql_data/lun1');
+      const driver = await registry.arrayForArrayVolume(data);
+      cluster.model.writeLun('/vol/sql_data/lun0', 0, Buffer.from('before'));
+      cluster.model.writeLun('/vol/sql_data/lun1', 0, Buffer.from('before'));
+      await driver.createSnapshot(
+        {
+          snapshotId: 'snap-n',
+          scope: { kind: 'array-volumes', arrayVolumeIds: [data], consistencyGroupId: null },
+          diskIds: [],
+          isQuiesced: false,
+        },
+        callOptions(),
+      );
+      await pointFrom('snap-n', 'rp-n');
+      cluster.model.writeLun('/vol/sql_data/lun0', 0, Buffer.from('after!'));
+      cluster.model.writeLun('/vol/sql_data/lun1', 0, Buffer.from('after!'));
+      const revert = driver.revertVolume(
+        {
+          volume: { kind: 'array-volume', id: data },
+          restorePointIds: ['rp-n'],
+          vmIds: [],
+          ...(withNeighbour ? { groupVolumeIds: [neighbour] } : {}),
+        },
+        repository,
+        callOptions(),
+      );
+      if (isReverted) await revert;
+      else
+        await expect(revert).rejects.toThrow(
+          "restores its whole volume 'sql_data', which also holds 'svm1:/vol/sql_data/lun1': the revert was not planned for that LUN, so nothing was reverted",
+        );
+      const expected = isReverted ? 'before' : 'after!';
+      for (const lun of ['/vol/sql_data/lun0', '/vol/sql_data/lun1'])
+        expect(cluster.model.readLun(lun, 0, 6).toString()).toBe(expected);
+    },
+  );
+
   it('stages a FlexClone mapped to the staging igroup and the live LUN’s, answers its LUNs by NAA id, and discards it (twice is fine)', async () => {
     const data = lunId('/vol/sql_data/lun0');
     const driver = await registry.arrayForArrayVolume(data);

@@ -25,7 +25,7 @@ import type {
   StageVolumeRequest,
 } from '../roles';
 import type { OntapClient } from './ontap-client';
-import { ONTAP_CONNECTOR } from './ontap-discovery';
+import { arrayVolumeIdOf, ONTAP_CONNECTOR } from './ontap-discovery';
 import { exposeSnapshot, ontapName, withdrawClonesOf, withdrawExposure } from './ontap-exposure';
 import { naaFromSerial } from './ontap-naa';
 import { OntapOperations } from './ontap-operations';
@@ -76,13 +76,17 @@ export class OntapArray implements ArrayDriver {
     return id.slice(prefix.length);
   }
 
-  private async luns(arrayVolumeIds: string[], options: CallOptions): Promise<OntapLun[]> {
-    const wanted = arrayVolumeIds.map((id) => this.idSuffix(id, 'lun'));
-    const all = await this.options.client.list(
+  private allLuns(options: CallOptions): Promise<OntapLun[]> {
+    return this.options.client.list(
       '/api/storage/luns?fields=uuid,name,serial_number,location,space,svm',
       lunSchema,
       options,
     );
+  }
+
+  private async luns(arrayVolumeIds: string[], options: CallOptions): Promise<OntapLun[]> {
+    const wanted = arrayVolumeIds.map((id) => this.idSuffix(id, 'lun'));
+    const all = await this.allLuns(options);
     return wanted.map((uuid) => {
       const lun = all.find((candidate) => candidate.uuid === uuid);
       if (!lun)
@@ -226,11 +230,40 @@ export class OntapArray implements ArrayDriver {
   ): Promise<RestoreResult> {
     const snapshotName = await this.snapshotOfPoints(request.restorePointIds, repository, options);
     const lun = await this.lunOf(request, options);
+    await this.refuseUnplannedNeighbours(request, lun, options);
     await this.operations.revertVolume(
       { svm: lun.svm?.name ?? '', volume: lun.location.volume.name, snapshotName },
       { ...options, stepKey: `revert:${request.volume.id}:${snapshotName}` },
     );
     return { bytes: lun.space.size, verified: false };
+  }
+
+  /**
+   * SnapRestore rolls back the LUN's whole volume, every LUN in it. The inventory holds one array
+   * volume per LUN, so a LUN sharing the volume that the revert was not planned with (neither this
+   * one nor one of its consistency group's) was in no blast radius the operator confirmed: it would
+   * silently lose everything written since the snapshot. Refused before anything is touched.
+   */
+  private async refuseUnplannedNeighbours(
+    request: RevertVolumeRequest,
+    lun: OntapLun,
+    options: CallOptions,
+  ): Promise<void> {
+    const planned = new Set([request.volume.id, ...(request.groupVolumeIds ?? [])]);
+    const svmOf = (candidate: OntapLun) => candidate.svm?.name ?? '';
+    const unplanned = (await this.allLuns(options)).filter(
+      (candidate) =>
+        candidate.location.volume.name === lun.location.volume.name &&
+        svmOf(candidate) === svmOf(lun) &&
+        !planned.has(arrayVolumeIdOf(this.options.arrayId, candidate.uuid)),
+    );
+    if (unplanned.length === 0) return;
+    const names = unplanned.map((candidate) => `'${svmOf(candidate)}:${candidate.name}'`).join(', ');
+    throw new DriverError(
+      'invalid-state',
+      `reverting ${svmOf(lun)}:${lun.name} restores its whole volume '${lun.location.volume.name}', which also holds ${names}: the revert was not planned for ${unplanned.length === 1 ? 'that LUN' : 'those LUNs'}, so nothing was reverted. Restore the VMs from a staged copy instead, or keep each LUN in a volume of its own`,
+      { isRetryable: false },
+    );
   }
 
   /**
