@@ -18,6 +18,7 @@ import {
   SEVERITIES,
   type Severity,
 } from '../../server/engine/types';
+import type { VmAssessmentSummary } from './ports/inventory-views';
 
 export interface AssessmentSummary {
   assessedVms: number;
@@ -113,4 +114,23 @@ export function* assessmentRows(
       })),
     };
   }
+}
+
+/**
+ * The VM page's summary of a stored assessment row (either store's), with the readiness the views
+ * show (`shownReadiness`: null while the VM is gone from its host).
+ */
+export function assessmentSummaryOf(
+  row: Omit<VmAssessmentSummary, 'readiness'>,
+  readiness: Readiness | null,
+): VmAssessmentSummary {
+  return {
+    readiness,
+    recommendedMethod: row.recommendedMethod,
+    consistency: row.consistency,
+    captureState: row.captureState,
+    blockerCount: row.blockerCount,
+    warningCount: row.warningCount,
+    infoCount: row.infoCount,
+  };
 }

@@ -18,6 +18,7 @@ import {
   vmAssessments,
   vms,
 } from '../../pg/schema';
+import { assessmentSummaryOf } from '../assessment-rows';
 import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../ports/inventory-views';
 import type { Counted, Page } from '../ports/page';
 import { type PresenceChanges, presenceChanges } from '../vm-presence';
@@ -193,17 +194,7 @@ export async function getVm(db: PgDb, id: string): Promise<VmDetail | null> {
     .then(firstRow);
   const assessmentRow = assessed?.row;
   const assessment: VmAssessmentSummary | null =
-    assessed && assessmentRow
-      ? {
-          readiness: assessed.readiness,
-          recommendedMethod: assessmentRow.recommendedMethod,
-          consistency: assessmentRow.consistency,
-          captureState: assessmentRow.captureState,
-          blockerCount: assessmentRow.blockerCount,
-          warningCount: assessmentRow.warningCount,
-          infoCount: assessmentRow.infoCount,
-        }
-      : null;
+    assessed && assessmentRow ? assessmentSummaryOf(assessmentRow, assessed.readiness) : null;
 
   return {
     vm,

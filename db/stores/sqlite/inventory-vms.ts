@@ -17,6 +17,7 @@ import {
   vmAssessments,
   vms,
 } from '../../schema';
+import { assessmentSummaryOf } from '../assessment-rows';
 import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../ports/inventory-views';
 import type { Page } from '../ports/page';
 import { type PresenceChanges, presenceChanges } from '../vm-presence';
@@ -180,17 +181,7 @@ export function getVm(db: Db, id: string): VmDetail | null {
     .get();
   const assessmentRow = assessed?.row;
   const assessment: VmAssessmentSummary | null =
-    assessed && assessmentRow
-      ? {
-          readiness: assessed.readiness,
-          recommendedMethod: assessmentRow.recommendedMethod,
-          consistency: assessmentRow.consistency,
-          captureState: assessmentRow.captureState,
-          blockerCount: assessmentRow.blockerCount,
-          warningCount: assessmentRow.warningCount,
-          infoCount: assessmentRow.infoCount,
-        }
-      : null;
+    assessed && assessmentRow ? assessmentSummaryOf(assessmentRow, assessed.readiness) : null;
 
   return {
     vm,
