@@ -127,6 +127,28 @@ describe('ONTAP array driver through the registry', () => {
     expect(cluster.model.readLun('/vol/sql_data/lun0', 0, 6).toString()).toBe('before');
   });
 
+  it("snapshots the LUNs of one volume, a group of their own, as the volume's one snapshot", async () => {
+    cluster.model.addLun('sql_data', 'lun1', 1024 * 1024);
+    cluster.model.addVolume('svm1', 'scratch', 16 * 1024 * 1024);
+    cluster.model.addLun('scratch', 'lun0', 4096);
+    cluster.model.addLun('scratch', 'lun1', 4096);
+    inventory = toInventory(ARRAY.id, ARRAY.name, await discoverOntap(cluster.client, callOptions()));
+    const luns = [lunId('/vol/scratch/lun0'), lunId('/vol/scratch/lun1')];
+    const group = inventory.arrayVolumes.find((volume) => volume.id === luns[0])?.consistencyGroupId;
+    expect(group).toBe(inventory.arrayVolumes.find((volume) => volume.id === luns[1])?.consistencyGroupId);
+    const driver = await registry.arrayForArrayVolume(luns[0]);
+    await driver.createSnapshot(
+      {
+        snapshotId: 'snap-v',
+        scope: { kind: 'array-volumes', arrayVolumeIds: luns, consistencyGroupId: group ?? null },
+        diskIds: [],
+        isQuiesced: false,
+      },
+      callOptions(),
+    );
+    expect([snapshotsOf('scratch'), snapshotsOf('sql_data')]).toEqual([['snap-v'], []]);
+  });
+
   it.each([
     { planned: 'the LUN alone', withNeighbour: false, isReverted: false },
     { planned: 'the LUN and its neighbour (one consistency group)', withNeighbour: true, isReverted: true },

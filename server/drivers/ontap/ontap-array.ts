@@ -25,7 +25,7 @@ import type {
   StageVolumeRequest,
 } from '../roles';
 import type { OntapClient } from './ontap-client';
-import { arrayVolumeIdOf, ONTAP_CONNECTOR } from './ontap-discovery';
+import { arrayVolumeIdOf, isVolumeGroupId, ONTAP_CONNECTOR } from './ontap-discovery';
 import { exposeSnapshot, ontapName, withdrawClonesOf, withdrawExposure } from './ontap-exposure';
 import { naaFromSerial } from './ontap-naa';
 import { OntapOperations } from './ontap-operations';
@@ -104,7 +104,8 @@ export class OntapArray implements ArrayDriver {
     const name = ontapName(request.snapshotId);
     const step = { ...options, stepKey: `snapshot:${request.snapshotId}` };
     const { consistencyGroupId, arrayVolumeIds } = request.scope;
-    if (consistencyGroupId) {
+    // The LUNs of one volume (a group discovery made of them) are in its snapshot anyway.
+    if (consistencyGroupId && !isVolumeGroupId(this.options.arrayId, consistencyGroupId)) {
       const uuid = this.idSuffix(consistencyGroupId, 'cg');
       const groups = await this.options.client.list(
         '/api/application/consistency-groups?fields=uuid,name,volumes',

@@ -98,4 +98,31 @@ describe('ONTAP discovery', () => {
       inventory.arrayVolumes.find((volume) => volume.name === 'svm1:/vol/scratch/lun0')?.consistencyGroupId,
     ).toBeNull();
   });
+
+  it.each([
+    { volume: 'scratch', group: 'svm1:scratch (the LUNs of one ONTAP volume)' },
+    { volume: 'sql_data', group: 'svm1:cg_sql' },
+  ])(
+    'the LUNs of volume $volume, snapshotted and reverted together, are in group $group',
+    async ({ volume, group }) => {
+      if (volume === 'scratch') cluster.model.addVolume('svm1', 'scratch', 16 * 1024 * 1024);
+      cluster.model.addLun(volume, 'lun8', 4096);
+      cluster.model.addLun(volume, 'lun9', 4096);
+      const inventory = toInventory(
+        'array-1',
+        'cluster1',
+        await discoverOntap(cluster.client, callOptions()),
+      );
+      const groupIds = new Set(
+        inventory.arrayVolumes
+          .filter((lun) => lun.name.startsWith(`svm1:/vol/${volume}/`))
+          .map((lun) => lun.consistencyGroupId),
+      );
+      expect(groupIds.size).toBe(1);
+      const [groupId] = [...groupIds];
+      expect(inventory.consistencyGroups.filter((candidate) => candidate.id === groupId)).toEqual([
+        expect.objectContaining({ name: group, arrayId: 'array-1' }),
+      ]);
+    },
+  );
 });

@@ -125,15 +125,52 @@ export function arrayVolumeIdOf(arrayId: string, lunUuid: string): string {
   return `${arrayId}:lun:${lunUuid}`;
 }
 
+/** The group of the LUNs of one ONTAP volume (volumeGroupsOf). */
+export function volumeGroupIdOf(arrayId: string, volumeUuid: string): string {
+  return `${arrayId}:vol:${volumeUuid}`;
+}
+
+export function isVolumeGroupId(arrayId: string, groupId: string): boolean {
+  return groupId.startsWith(`${arrayId}:vol:`);
+}
+
+/**
+ * ONTAP snapshots and SnapRestore act on a whole volume: its LUNs are captured and rolled back
+ * together whatever is asked, exactly as a consistency group's. The inventory holds one array
+ * volume per LUN, so a volume of several LUNs outside an ONTAP consistency group is a group of its
+ * own: plans then capture its LUNs together, name the VMs on all of them as captured and rolled
+ * back with the one asked for, and revert them together.
+ */
+function volumeGroupsOf(
+  arrayId: string,
+  cluster: DiscoveredCluster,
+  inConsistencyGroup: ReadonlyMap<string, string>,
+): { groupOfVolume: Map<string, string>; groups: ConsistencyGroup[] } {
+  const lunCount = new Map<string, number>();
+  for (const lun of cluster.luns) lunCount.set(lun.volume, (lunCount.get(lun.volume) ?? 0) + 1);
+  const groupOfVolume = new Map<string, string>();
+  const groups: ConsistencyGroup[] = [];
+  for (const volume of cluster.volumes) {
+    if ((lunCount.get(volume.name) ?? 0) < 2 || inConsistencyGroup.has(volume.name)) continue;
+    const id = volumeGroupIdOf(arrayId, volume.uuid);
+    groupOfVolume.set(volume.name, id);
+    groups.push({ id, arrayId, name: `${volume.svm.name}:${volume.name} (the LUNs of one ONTAP volume)` });
+  }
+  return { groupOfVolume, groups };
+}
+
 /**
  * The inventory rows of one cluster. A LUN belongs to the consistency group of the volume that
- * holds it; a LUN on an offline or data-protection (read-only mirror) volume cannot be snapshotted.
+ * holds it, else to its volume's own group when the volume holds other LUNs (volumeGroupsOf); a
+ * LUN on an offline or data-protection (read-only mirror) volume cannot be snapshotted.
  */
 export function toInventory(arrayId: string, arrayName: string, cluster: DiscoveredCluster): OntapInventory {
   const groupOfVolume = new Map<string, string>();
   for (const group of cluster.consistencyGroups) {
     for (const volume of group.volumes) groupOfVolume.set(volume.name, `${arrayId}:cg:${group.uuid}`);
   }
+  const volumeGroups = volumeGroupsOf(arrayId, cluster, groupOfVolume);
+  for (const [volume, id] of volumeGroups.groupOfVolume) groupOfVolume.set(volume, id);
   const volumesByName = new Map(cluster.volumes.map((volume) => [volume.name, volume]));
   const arrayVolumes = cluster.luns.map((lun): ArrayVolume => {
     const volume = volumesByName.get(lun.volume);
@@ -156,10 +193,13 @@ export function toInventory(arrayId: string, arrayName: string, cluster: Discove
       connector: ONTAP_CONNECTOR,
     },
     arrayVolumes,
-    consistencyGroups: cluster.consistencyGroups.map((group) => ({
-      id: `${arrayId}:cg:${group.uuid}`,
-      arrayId,
-      name: group.svm ? `${group.svm.name}:${group.name}` : group.name,
-    })),
+    consistencyGroups: [
+      ...cluster.consistencyGroups.map((group) => ({
+        id: `${arrayId}:cg:${group.uuid}`,
+        arrayId,
+        name: group.svm ? `${group.svm.name}:${group.name}` : group.name,
+      })),
+      ...volumeGroups.groups,
+    ],
   };
 }
