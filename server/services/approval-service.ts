@@ -68,6 +68,12 @@ export interface ApprovalRequestView {
   comment: string | null;
   result: Record<string, unknown> | null;
   error: string | null;
+  /**
+   * Approved, yet nothing records what the action started (or that it was refused) a minute after
+   * the approval (START_RECORD_GRACE_MS): the server stopped between the approval and the start,
+   * or could not note what started. Whether it ran is not known here.
+   */
+  isStartUnrecorded: boolean;
   /** The viewer asked for it. */
   isOwn: boolean;
   /** Why the viewer may not approve / reject it now (null: they may), so no button is dead. */
@@ -124,6 +130,9 @@ async function viewOfOne(env: ApprovalContext, record: ApprovalRequestRecord): P
   return viewOf(env, record, await requesterStanding(env, record.requestedBy));
 }
 
+/** An approval runs its action at once (approveRequest); a minute without a record of it is news. */
+const START_RECORD_GRACE_MS = 60_000;
+
 function viewOf(
   env: ApprovalEnv,
   record: ApprovalRequestRecord,
@@ -148,6 +157,12 @@ function viewOf(
     comment: record.comment,
     result: record.resultJson,
     error: record.error,
+    isStartUnrecorded:
+      record.status === 'approved' &&
+      record.resultJson === null &&
+      record.error === null &&
+      record.decidedAt !== null &&
+      now.getTime() - record.decidedAt.getTime() >= START_RECORD_GRACE_MS,
     isOwn: record.requestedBy === decider.label,
     approveRefusal: refuseDecision(record, decider, 'approve', now, requester)?.message ?? null,
     rejectRefusal: refuseDecision(record, decider, 'reject', now, requester)?.message ?? null,

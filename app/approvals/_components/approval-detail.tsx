@@ -95,6 +95,17 @@ export function ApprovalDetail({ id }: { id: string }) {
             </Link>
           </Alert>
         ) : null}
+        {view.isStartUnrecorded ? (
+          <Alert tone="warning" className="mb-4">
+            <AlertTitle>Approved, but what it started was not recorded</AlertTitle>
+            The server may have stopped between the approval and the start, so whether the action ran is not
+            known. Check the{' '}
+            <Link href="/operations" className="text-accent underline">
+              operations
+            </Link>{' '}
+            before asking for it again.
+          </Alert>
+        ) : null}
         {view.error ? (
           <Alert tone="danger" className="mb-4">
             <AlertTitle>Refused when run</AlertTitle>

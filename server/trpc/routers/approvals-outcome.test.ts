@@ -2,7 +2,8 @@
  * Four-eyes: an approved action that ran is never reported as refused. When the action has
  * started but noting what it started fails (the database busy for a moment), the request stays
  * approved, the approver is told what started, and nothing reads "Approved, but refused when run".
- * An action refused when it runs still ends `failed` with the reason.
+ * An action refused when it runs still ends `failed` with the reason. An approval with no record
+ * of its start a minute on (the server stopped in between, or the note failed) says so.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcessDatabase } from '../../../db/process-database';
@@ -30,8 +31,8 @@ const ADA = person('ada', 'Ada Approver', 'admin');
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
 /** A context whose approval store fails to write an approved outcome, as a busy database would. */
-function faultyContextFor(principal: Principal, failApprovedOutcome: boolean): Context {
-  const context = contextFor(database, { now: () => T0, log: silent }, principal);
+function faultyContextFor(principal: Principal, failApprovedOutcome: boolean, now = T0): Context {
+  const context = contextFor(database, { now: () => now, log: silent }, principal);
   const real = context.stores.approvals;
   const approvals = new Proxy(real, {
     get(target, property) {
@@ -49,8 +50,11 @@ function faultyContextFor(principal: Principal, failApprovedOutcome: boolean): C
   return { ...context, stores: { ...context.stores, approvals } };
 }
 
-const callerFor = (principal: Principal, failApprovedOutcome = false) =>
-  createCaller(faultyContextFor(principal, failApprovedOutcome));
+const callerFor = (principal: Principal, failApprovedOutcome = false, now = T0) =>
+  createCaller(faultyContextFor(principal, failApprovedOutcome, now));
+
+/** A minute after T0: an approval's start is recorded within it, or its absence is told. */
+const A_MINUTE_ON = new Date(T0.getTime() + 60_000);
 
 const dialects = await storeDialects('approvals-outcome');
 
@@ -94,7 +98,26 @@ describe.each(dialects)('$name', (dialect) => {
       expect(operation).toBeDefined();
       expect(approved).toMatchObject({ status: 'approved', error: null });
       expect(approved.result).toEqual({ operationId: operation?.id });
-      expect(await callerFor(ADA).approvals.get({ id })).toMatchObject({ status: 'approved', error: null });
+      expect(await callerFor(ADA).approvals.get({ id })).toMatchObject({
+        status: 'approved',
+        error: null,
+        isStartUnrecorded: false,
+      });
+      // Only the approver's answer knew what started: a minute on, the request says it is unrecorded.
+      expect(await callerFor(ADA, false, A_MINUTE_ON).approvals.get({ id })).toMatchObject({
+        status: 'approved',
+        result: null,
+        isStartUnrecorded: true,
+      });
+    });
+
+    it('an approved action whose start was recorded is never told unrecorded', async () => {
+      const id = await askToDelete();
+      await callerFor(ADA).approvals.approve({ id });
+      expect(await callerFor(ADA, false, A_MINUTE_ON).approvals.get({ id })).toMatchObject({
+        status: 'approved',
+        isStartUnrecorded: false,
+      });
     });
 
     it('an action refused when it runs still ends failed with the reason', async () => {
