@@ -113,7 +113,12 @@ describe.each(await storeDialects('revertdrift'))('$name', (dialect) => {
 
     async function setUp() {
       labIndex = labTestIndex();
-      h = await createHarness({ dialect, driver: { inventory: labInventoryFromIndex(() => labIndex) } });
+      // No guest workloads: a move here changes the inventory only, so a running VM's workload would
+      // keep writing where its files were (on the reverted volume), racing the revert's re-hash.
+      h = await createHarness({
+        dialect,
+        driver: { inventory: labInventoryFromIndex(() => labIndex), isWorkloadEnabled: false },
+      });
       worker = h.createWorker();
     }
 
