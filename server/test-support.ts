@@ -72,6 +72,11 @@ export function principalOf(role: Role): Principal {
   };
 }
 
+/** A named person's principal without a session (`<id>@migawka.test`): two-person flows. */
+export function person(id: string, name: string, role: Role): Principal {
+  return { user: { id, name, email: `${id}@migawka.test` }, role, session: null };
+}
+
 /**
  * A tRPC context signed in as `role` (admin by default: tests of what procedures do, not of who
  * may call them — role-matrix.test.ts covers that).

@@ -12,10 +12,9 @@ import type { ProcessDatabase } from '../../../db/process-database';
 import * as sqliteSchema from '../../../db/schema';
 import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
 import { storeDialects } from '../../../db/stores/contract/dialects';
-import type { Role } from '../../engine/roles';
 import type { ApprovalRequested } from '../../services/approval-service';
 import { openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
-import { rejectionOf } from '../../test-support';
+import { person, rejectionOf } from '../../test-support';
 import { contextFor, type Principal } from '../init';
 import { createCaller } from '../root';
 
@@ -24,10 +23,6 @@ const T0 = new Date('2026-03-02T09:00:00Z');
 
 let database: ProcessDatabase;
 let rows: TestRows;
-
-function person(id: string, name: string, role: Role): Principal {
-  return { user: { id, name, email: `${id}@migawka.test` }, role, session: null };
-}
 
 const RITA = person('rita', 'Rita Requester', 'admin');
 const ADA = person('ada', 'Ada Approver', 'admin');

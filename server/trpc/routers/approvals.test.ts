@@ -16,7 +16,7 @@ import type { ApprovalKind } from '../../engine/approvals';
 import type { Role } from '../../engine/roles';
 import type { ApprovalRequested } from '../../services/approval-service';
 import { openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
-import { nightlyJobInput, rejectionOf } from '../../test-support';
+import { nightlyJobInput, person, rejectionOf } from '../../test-support';
 import { contextFor, type Principal } from '../init';
 import { createCaller } from '../root';
 
@@ -26,10 +26,6 @@ const T0 = new Date('2026-03-02T09:00:00Z');
 let database: ProcessDatabase;
 let rows: TestRows;
 let now: Date;
-
-function person(id: string, name: string, role: Role): Principal {
-  return { user: { id, name, email: `${id}@migawka.test` }, role, session: null };
-}
 
 const RITA = person('rita', 'Rita Requester', 'admin');
 const OTTO = person('otto', 'Otto Restorer', 'restore-operator');
