@@ -100,7 +100,18 @@ test('a volume revert names host and volume, needs each stopped VM acknowledged,
   const broken = confirmDelete.getByRole('list', { name: 'Volume reverts this deletion breaks' });
   for (const name of BRANCH_VMS.slice(1)) await expect(broken).toContainText(name);
   await expect(broken.getByRole('listitem')).toHaveCount(3);
-  await confirmDelete.getByRole('button', { name: 'Keep it' }).click();
+  // Four-eyes stays on for deletions: the request shows the approver the same broken reverts.
+  await confirmDelete.getByRole('button', { name: 'Delete point' }).click();
+  const sent = page.locator('[data-sonner-toast]').filter({ hasText: 'Request sent for approval' });
+  await sent.getByRole('link', { name: 'View the request' }).click();
+  await expect(page.getByLabel('Request status')).toHaveText('Waiting for approval');
+  const requested = page.getByRole('list', { name: 'Volume reverts this deletion breaks' });
+  for (const name of BRANCH_VMS.slice(1)) await expect(requested).toContainText(name);
+  await expect(requested.getByRole('listitem')).toHaveCount(3);
+  // The requester withdraws it: the point stays, and the revert below needs it.
+  await page.getByLabel('Comment (required to reject)').fill('Kept: the volume revert needs it');
+  await page.getByRole('button', { name: 'Reject' }).click();
+  await expect(page.getByLabel('Request status')).toHaveText('Rejected');
 
   try {
     await pickNewestPoint(page, 'branch-app-01');
