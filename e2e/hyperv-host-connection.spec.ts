@@ -245,6 +245,19 @@ test('an admin backs up hv-web01 on the Hyper-V host, restores it as a new VM wh
   await goneRow.getByRole('link', { name: 'hv-web01', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'hv-web01' })).toBeVisible();
   await expect(page.getByText(/^Gone from HV01 since /)).toBeVisible();
+  // Gone VMs have no readiness: the dashboard and the hosts list count them apart, and lead to them.
+  await page.goto('/');
+  await page.getByRole('link', { name: /^\d+ gone from their host$/ }).click();
+  await expect(page).toHaveURL(/presence=gone/);
+  await expect(page.getByRole('link', { name: 'hv-web01', exact: true })).toBeVisible();
+  await page.goto('/hosts');
+  await page
+    .getByRole('row')
+    .filter({ has: page.getByRole('link', { name: 'HV01', exact: true }) })
+    .getByRole('link', { name: /^\d+ gone$/ })
+    .click();
+  await expect(page).toHaveURL(/presence=gone/);
+  await expect(page.getByRole('link', { name: 'hv-web01', exact: true })).toBeVisible();
 
   // Back on the host: the next sync says so and the mark is gone.
   fake.model.state.vms = onHost;
