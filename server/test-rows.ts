@@ -10,6 +10,7 @@ import type { ProcessDatabase } from '../db/process-database';
 import * as sqliteSchema from '../db/schema';
 import { ensureDemoLab, ensureDemoLabIn } from '../db/seed/ensure-demo-lab';
 import type { DialectHandle, StoreDialect } from '../db/stores/contract/dialects';
+import type { Principal } from './trpc/init';
 
 type Schema = typeof sqliteSchema;
 /** The tables with an `id` column (the ones a test updates by id). */
@@ -50,6 +51,13 @@ export function rowsOf(database: ProcessDatabase): TestRows {
       else await database.pg.db.update(table).set(set).where(eq(table.id, id));
     },
   };
+}
+
+/** Accounts for `principals` (their ids, names, emails and roles), created at `at`. */
+export async function insertAccounts(rows: TestRows, at: Date, ...principals: Principal[]): Promise<void> {
+  for (const { user, role } of principals) {
+    await rows.insert('user', { ...user, role, emailVerified: false, createdAt: at, updatedAt: at });
+  }
 }
 
 /** A fresh demo lab on the dialect (SQLite in memory, or the test file's PostgreSQL database). */

@@ -10,7 +10,7 @@ import type { ProcessDatabase } from '../../../db/process-database';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import type { ApprovalStore } from '../../../db/stores/ports';
 import type { ApprovalRequested } from '../../services/approval-service';
-import { openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
+import { insertAccounts, openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
 import { person, rejectionOf } from '../../test-support';
 import { type Context, contextFor, type Principal } from '../init';
 import { createCaller } from '../root';
@@ -60,9 +60,7 @@ describe.each(dialects)('$name', (dialect) => {
     beforeEach(async () => {
       ({ database, close } = await openDemoLabOn(dialect));
       rows = rowsOf(database);
-      for (const { user, role } of [RITA, ADA]) {
-        await rows.insert('user', { ...user, role, emailVerified: false, createdAt: T0, updatedAt: T0 });
-      }
+      await insertAccounts(rows, T0, RITA, ADA);
       pointId = 'rp-outcome-1';
       await rows.insert('restorePoints', {
         id: pointId,

@@ -13,7 +13,7 @@ import * as sqliteSchema from '../../../db/schema';
 import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import type { ApprovalRequested } from '../../services/approval-service';
-import { openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
+import { insertAccounts, openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
 import { person, rejectionOf } from '../../test-support';
 import { contextFor, type Principal } from '../init';
 import { createCaller } from '../root';
@@ -117,9 +117,7 @@ describe.each(dialects)('$name', (dialect) => {
     beforeEach(async () => {
       ({ database, close } = await openDemoLabOn(dialect));
       rows = rowsOf(database);
-      for (const { user, role } of [RITA, ADA]) {
-        await rows.insert('user', { ...user, role, emailVerified: false, createdAt: T0, updatedAt: T0 });
-      }
+      await insertAccounts(rows, T0, RITA, ADA);
     });
     afterEach(() => close());
 

@@ -15,7 +15,7 @@ import { storeDialects } from '../../../db/stores/contract/dialects';
 import type { ApprovalKind } from '../../engine/approvals';
 import type { Role } from '../../engine/roles';
 import type { ApprovalRequested } from '../../services/approval-service';
-import { openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
+import { insertAccounts, openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
 import { nightlyJobInput, person, rejectionOf } from '../../test-support';
 import { contextFor, type Principal } from '../init';
 import { createCaller } from '../root';
@@ -36,12 +36,6 @@ function callerFor(principal: Principal) {
 }
 
 /** The people of these tests as accounts, so a request's requester can be looked up (and changed). */
-async function insertAccounts(...principals: Principal[]): Promise<void> {
-  for (const { user, role } of principals) {
-    await rows.insert('user', { ...user, role, emailVerified: false, createdAt: T0, updatedAt: T0 });
-  }
-}
-
 let pointCounter = 0;
 async function insertPoint(
   values: Partial<typeof restorePoints.$inferInsert> & { vmId: string },
@@ -233,7 +227,7 @@ describe.each(dialects)('$name', (dialect) => {
       ({ database, close } = await openDemoLabOn(dialect));
       rows = rowsOf(database);
       now = T0;
-      await insertAccounts(RITA, OTTO, ADA);
+      await insertAccounts(rows, T0, RITA, OTTO, ADA);
     });
     afterEach(() => close());
     describeScenarios();
