@@ -4,14 +4,14 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
-import { createHarness, type Harness } from '../jobs/test-harness';
+import type { Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
 import { createBackupJob, runBackupJobNow } from './backup-job-service';
 import { getOperation } from './operations-service';
 import { browseRestorePoints } from './restore-point-browser-service';
-import { serviceRunHelpers } from './service-test-support';
+import { harnessPerTest, serviceRunHelpers } from './service-test-support';
 
 let h: Harness;
 let worker: Worker;
@@ -21,12 +21,9 @@ const dialects = await storeDialects('jobretention');
 
 describe.each(dialects)('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
-    beforeEach(async () => {
-      h = await createHarness({ dialect });
-      worker = h.createWorker();
-    });
-    afterEach(async () => {
-      await h.close();
+    harnessPerTest(dialect, (harness, harnessWorker) => {
+      h = harness;
+      worker = harnessWorker;
     });
 
     it('keep last 2: a point that failed its verification does not push out the older good one', async () => {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
 import { SCHEDULER_ACTOR } from '../context';
 import { planPointDelete } from '../engine/point-plan';
-import { createHarness, type Harness } from '../jobs/test-harness';
+import type { Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
 import {
   createBackupJob,
@@ -29,7 +29,7 @@ import {
 } from './operations-service';
 import { browseRestorePoints } from './restore-point-browser-service';
 import { getRestorePoint, startPointDelete, startPointVerify } from './restore-point-service';
-import { serviceRunHelpers } from './service-test-support';
+import { harnessPerTest, serviceRunHelpers } from './service-test-support';
 
 let h: Harness;
 /** Drives the operations with explicit passes under the harness clock. */
@@ -47,12 +47,9 @@ const dialects = await storeDialects('opsservice');
 
 describe.each(dialects)('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
-    beforeEach(async () => {
-      h = await createHarness({ dialect });
-      worker = h.createWorker();
-    });
-    afterEach(async () => {
-      await h.close();
+    harnessPerTest(dialect, (harness, harnessWorker) => {
+      h = harness;
+      worker = harnessWorker;
     });
 
     describe('backup and restore through the services', () => {

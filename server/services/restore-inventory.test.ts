@@ -6,17 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
 import { liveDiskPath } from '../drivers/lab/layout';
 import { recordPowerStates } from '../jobs/steps/inventory';
-import { createHarness, type Harness } from '../jobs/test-harness';
+import type { Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
 import { vmListQueryInput } from '../schemas/inventory-queries';
 import { previewRestore, startBackup, startRestore } from './operations-service';
 import { describePointDeletion } from './restore-point-browser-service';
 import { getRestorePoint } from './restore-point-service';
-import { serviceRunHelpers } from './service-test-support';
+import { harnessPerTest, serviceRunHelpers } from './service-test-support';
 
 let h: Harness;
 let worker: Worker;
@@ -25,12 +25,9 @@ const { ctx, run, pointOf, volumeBackup } = serviceRunHelpers(() => ({ h, worker
 
 describe.each(await storeDialects('restoreinventory'))('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
-    beforeEach(async () => {
-      h = await createHarness({ dialect });
-      worker = h.createWorker();
-    });
-    afterEach(async () => {
-      await h.close();
+    harnessPerTest(dialect, (harness, harnessWorker) => {
+      h = harness;
+      worker = harnessWorker;
     });
 
     describe('restores the inventory follows', () => {

@@ -5,14 +5,14 @@
  * `succeeded-with-warnings`, saying why in words; neither is plainly succeeded, and an unverified
  * restore is not called corrupt. The runs are real, driven by the worker's tick() on the lab.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
 import type { DriverRegistry } from '../drivers/registry';
-import { createHarness, type Harness } from '../jobs/test-harness';
+import type { Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
 import type { RestoreRequestInput } from '../schemas/operations';
 import { startBackup, startRestore } from './operations-service';
-import { serviceRunHelpers } from './service-test-support';
+import { harnessPerTest, serviceRunHelpers } from './service-test-support';
 
 let h: Harness;
 let worker: Worker;
@@ -56,12 +56,9 @@ function unverifiedReverts(drivers: DriverRegistry): DriverRegistry {
 
 describe.each(await storeDialects('restoreoutcomes'))('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
-    beforeEach(async () => {
-      h = await createHarness({ dialect });
-      worker = h.createWorker();
-    });
-    afterEach(async () => {
-      await h.close();
+    harnessPerTest(dialect, (harness, harnessWorker) => {
+      h = harness;
+      worker = harnessWorker;
     });
 
     it.each<{

@@ -3,9 +3,10 @@
  * a service context with a silent log, running an operation to its end, a volume backup, and the
  * restore point an operation catalogued for a VM, read through the store port of either dialect.
  */
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
+import type { StoreDialect } from '../../db/stores/contract/dialects';
 import { createServiceContext, type ServiceContext } from '../context';
-import type { Harness } from '../jobs/test-harness';
+import { createHarness, type Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
 import { startBackup } from './operations-service';
 
@@ -50,4 +51,19 @@ export function serviceRunHelpers(current: () => { h: Harness; worker: Worker })
   }
 
   return { ctx, run, pointOf, volumeBackup };
+}
+
+/**
+ * A new harness on `dialect` and its worker for each test of the enclosing block (handed to `set`,
+ * the suite keeps them where serviceRunHelpers reads them), closed after the test.
+ */
+export function harnessPerTest(dialect: StoreDialect, set: (h: Harness, worker: Worker) => void): void {
+  let current: Harness | null = null;
+  beforeEach(async () => {
+    current = await createHarness({ dialect });
+    set(current, current.createWorker());
+  });
+  afterEach(async () => {
+    await current?.close();
+  });
 }
