@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
 import type { Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
+import { nightlyJobInput } from '../test-support';
 import { createBackupJob, runBackupJobNow } from './backup-job-service';
 import { getOperation } from './operations-service';
 import { browseRestorePoints } from './restore-point-browser-service';
@@ -27,19 +28,13 @@ describe.each(dialects)('$name', (dialect) => {
     });
 
     it('keep last 2: a point that failed its verification does not push out the older good one', async () => {
-      const job = await createBackupJob(h.stores, ctx(), {
-        name: 'nightly app1',
-        request: {
-          scope: { kind: 'vms', vmIds: ['app1'] },
-          consistencyPolicy: 'require',
-          passthroughPolicy: 'skip',
-        },
-        schedule: { cron: '0 2 * * *', timeZone: 'UTC' },
-        missedRunPolicy: 'run-once',
-        retention: { keepLast: 2, daily: 0, weekly: 0, monthly: 0 },
-        rpoHours: 24,
-        isEnabled: true,
-      });
+      const job = await createBackupJob(
+        h.stores,
+        ctx(),
+        nightlyJobInput('nightly app1', 'app1', {
+          retention: { keepLast: 2, daily: 0, weekly: 0, monthly: 0 },
+        }),
+      );
       /** One run of the job, to its end; its point's id. */
       const runOnce = async () => {
         const started = await runBackupJobNow(h.stores, ctx(), job.id);
