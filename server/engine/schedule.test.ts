@@ -5,6 +5,7 @@ import {
   describeCronError,
   describeSchedule,
   describeScheduleRpoGap,
+  describeUnreachableCron,
   MAX_LISTED_MISSED_RUNS,
   nextRuns,
 } from './schedule';
@@ -113,6 +114,20 @@ describe('describeSchedule', () => {
 
   it('says so when the expression never fires again', () => {
     expect(describeSchedule('0 0 30 2 *', WARSAW, now)).toBe('"0 0 30 2 *" never runs again (Europe/Warsaw)');
+  });
+});
+
+describe('describeUnreachableCron', () => {
+  it.each([
+    { cron: '0 0 30 2 *', never: true },
+    { cron: '0 0 31 4,6,9,11 *', never: true },
+    { cron: '0 0 31 2,3 *', never: false },
+    { cron: '0 0 29 2 *', never: false },
+    { cron: '0 0 30 2 1', never: false },
+    { cron: '0 2 * * *', never: false },
+    { cron: 'not cron', never: false },
+  ])('$cron never runs: $never', ({ cron, never }) => {
+    expect(describeUnreachableCron(cron) !== null).toBe(never);
   });
 });
 

@@ -45,6 +45,25 @@ export function describeCronError(cron: string): string | null {
   }
 }
 
+/**
+ * Where `describeUnreachableCron` looks from: a 5-field expression that fires at all fires within
+ * 28 years of any instant (the calendar repeats), and croner looks until the year 3000.
+ */
+const EVER_FROM = new Date(Date.UTC(2000, 0, 1));
+
+/**
+ * A message when a valid expression names no date that exists ("0 2 30 2 *", the 30th of
+ * February), so a job saved with it would never run; null when it fires, or is not valid at all
+ * (`describeCronError` says why). Time zones do not matter: every zone has every date.
+ */
+export function describeUnreachableCron(cron: string): string | null {
+  if (describeCronError(cron) !== null) return null;
+  const trimmed = cron.trim();
+  const next = new Cron(trimmed, { paused: true, mode: '5-part', timezone: 'UTC' }).nextRun(EVER_FROM);
+  if (next !== null) return null;
+  return `"${trimmed}" never runs: none of its months has that day of the month (there is no 30 February, no 31 April); choose a day its months have`;
+}
+
 function makeCron(cron: string, timeZone: string): Cron {
   const cronError = describeCronError(cron);
   if (cronError) throw new RangeError(cronError);

@@ -178,6 +178,17 @@ describe('scheduleInput', () => {
       },
     },
     { value: { cron: '0 2 * * *', timeZone: '' }, errors: { timeZone: ['Choose a time zone'] } },
+    {
+      value: { cron: '0 2 30 2 *', timeZone: 'UTC' },
+      errors: {
+        cron: [
+          '"0 2 30 2 *" never runs: none of its months has that day of the month (there is no 30 February, no 31 April); choose a day its months have',
+        ],
+      },
+    },
+    // Day of month or day of week (cron's rule): every Monday of February, and leap days, do run.
+    { value: { cron: '0 2 30 2 1', timeZone: 'UTC' }, errors: {} },
+    { value: { cron: '0 2 29 2 *', timeZone: 'UTC' }, errors: {} },
   ])('$value → $errors', ({ value, errors }) => {
     expect(errorsOf(scheduleInput, value)).toEqual(errors);
   });

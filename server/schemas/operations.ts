@@ -10,7 +10,12 @@
  */
 import { z } from 'zod';
 import { CONSISTENCY_POLICIES, PASSTHROUGH_POLICIES, RESTORE_MODES } from '../engine/plan-types';
-import { canonicalTimeZone, describeCronError, MISSED_RUN_POLICIES } from '../engine/schedule';
+import {
+  canonicalTimeZone,
+  describeCronError,
+  describeUnreachableCron,
+  MISSED_RUN_POLICIES,
+} from '../engine/schedule';
 import { BACKUP_METHODS } from '../engine/types';
 
 const id = (what: string) =>
@@ -145,7 +150,8 @@ export const scheduleInput = z.object({
     .string({ error: 'Enter a cron expression' })
     .trim()
     .superRefine((cron, ctx) => {
-      const problem = describeCronError(cron);
+      // A schedule that never fires would be saved as one and never start a run.
+      const problem = describeCronError(cron) ?? describeUnreachableCron(cron);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
   timeZone: z

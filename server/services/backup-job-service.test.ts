@@ -318,5 +318,34 @@ describe.each(dialects)('$name', (dialect) => {
       await change(stores, job.id);
       expect((await h.stores.jobs.get(job.id))?.lastScheduledAt).toEqual(claimedRunAt);
     });
+
+    // Enabled, "scheduled", and never one run: such a job would look protected and protect nothing.
+    it.each([
+      { cron: '0 2 30 2 *', what: 'the 30th of February' },
+      { cron: '0 2 31 4,6,9,11 *', what: 'the 31st of 30-day months' },
+    ])(
+      'a schedule that never fires ($what) is refused on create and on edit, saving nothing',
+      async ({ cron }) => {
+        const never = { cron, timeZone: 'Europe/Warsaw' };
+        const refusal = {
+          code: 'INVALID_INPUT',
+          fieldErrors: [{ path: 'schedule.cron', message: expect.stringContaining(`"${cron}" never runs`) }],
+        };
+        await expect(
+          createBackupJob(h.stores, ctx, nightlyJobInput('Nightly web', 'web1', { schedule: never })),
+        ).rejects.toMatchObject(refusal);
+        expect(await h.stores.jobs.list()).toEqual([]);
+
+        const job = await createBackupJob(h.stores, ctx, nightlyJobInput('Nightly web', 'web1'));
+        await expect(
+          updateBackupJob(h.stores, ctx, {
+            id: job.id,
+            job: nightlyJobInput('Nightly web', 'web1', { schedule: never }),
+            loadedUpdatedAt: job.updatedAt,
+          }),
+        ).rejects.toMatchObject({ code: 'INVALID_INPUT', fieldErrors: [{ path: 'job.schedule.cron' }] });
+        expect(await getBackupJob(h.stores, ctx, job.id)).toEqual(job);
+      },
+    );
   });
 });
