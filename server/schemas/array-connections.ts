@@ -1,5 +1,6 @@
 /** Inputs of the storage-array connections (server/services/array-admin-service.ts). */
 import { z } from 'zod';
+import { hasPortInRange, PORT_OUT_OF_RANGE } from './network-address';
 
 export const addOntapConnectionInput = z.object({
   name: z
@@ -13,7 +14,8 @@ export const addOntapConnectionInput = z.object({
     .regex(
       /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
       'Enter a host name or IP address, with :port only when it is not 443 (e.g. 192.0.2.30 or cluster1.example.com)',
-    ),
+    )
+    .refine(hasPortInRange, PORT_OUT_OF_RANGE),
   /** The vault secret with the ONTAP account (an id, audited as such). */
   accountId: z
     .string({ error: 'Choose the vault secret with the ONTAP account' })
@@ -38,7 +40,8 @@ export const addEqualLogicConnectionInput = z.object({
     .regex(
       /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
       'Enter a host name or IP address, with :port only when SSH is not on 22 (e.g. 192.0.2.40)',
-    ),
+    )
+    .refine(hasPortInRange, PORT_OUT_OF_RANGE),
   /** The vault secret with the group administrator account. */
   accountId: z
     .string({ error: 'Choose the vault secret with the group account' })

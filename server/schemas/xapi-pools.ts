@@ -1,5 +1,6 @@
 /** Inputs of the XAPI pool connections (server/services/xapi-pool-service.ts). */
 import { z } from 'zod';
+import { hasPortInRange, PORT_OUT_OF_RANGE } from './network-address';
 
 export const addXapiPoolInput = z.object({
   name: z
@@ -13,7 +14,8 @@ export const addXapiPoolInput = z.object({
     .regex(
       /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
       'Enter a host name or IP address, optionally with :port (e.g. 192.0.2.10 or xcp1.example.com:443)',
-    ),
+    )
+    .refine(hasPortInRange, PORT_OUT_OF_RANGE),
   secretId: z
     .string({ error: 'Choose the vault secret with the pool account' })
     .trim()

@@ -44,6 +44,15 @@ describe.each(dialects)('$name', (current) => {
         expect(isDomainError(badAddress) && badAddress.fieldErrors?.map((field) => field.path)).toEqual([
           'address',
         ]);
+        // A port no socket has would be saved, and fail only when the watcher first connects.
+        for (const address of ['192.0.2.10:99999', '192.0.2.10:0', '[2001:db8::10]:65536']) {
+          const badPort = await rejection(
+            addXapiPool(stores, ctx, { name: 'lab', address, secretId: secret.id }),
+          );
+          expect(isDomainError(badPort) && badPort.fieldErrors).toEqual([
+            { path: 'address', message: 'The port after ":" is between 1 and 65535' },
+          ]);
+        }
         const noSecret = await rejection(
           addXapiPool(stores, ctx, { name: 'lab', address: '192.0.2.10', secretId: 'nope' }),
         );

@@ -13,6 +13,7 @@ import { FakeOntapServer } from '../../drivers/ontap/fake/fake-ontap-server';
 import { type FakeCluster, startFakeCluster } from '../../drivers/ontap/ontap-test-support';
 import { openEmptyOn } from '../../test-rows';
 import { signedIn } from '../../test-support';
+import { fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
 const dialects = await storeDialects('routerarrays');
@@ -75,6 +76,28 @@ describe.each(dialects)('$name', (dialect) => {
         await expect(
           caller.arrayConnections.addOntap({ name: 'cluster1', address: '192.0.2.30', accountId: secret.id }),
         ).rejects.toThrow(/already exists/);
+        // A port no socket has would be saved, and fail only at the first discovery.
+        for (const add of [
+          () =>
+            caller.arrayConnections.addOntap({
+              name: 'c2',
+              address: '192.0.2.31:70000',
+              accountId: secret.id,
+            }),
+          () =>
+            caller.arrayConnections.addEqualLogic({
+              name: 'g2',
+              address: '192.0.2.40:0',
+              accountId: secret.id,
+            }),
+        ]) {
+          expect(fieldErrorsOf(await add().catch((error: unknown) => error))).toEqual([
+            { path: 'address', message: 'The port after ":" is between 1 and 65535' },
+          ]);
+        }
+        expect((await caller.arrayConnections.list()).map((connection) => connection.name)).toEqual([
+          'cluster1',
+        ]);
       });
 
       it('answers a refused login and a changed certificate with the reason; an admin accepts the new certificate', async () => {
