@@ -36,8 +36,9 @@ const topFindingColumns: DataTableColumn<TopFinding>[] = [
     id: 'finding',
     header: 'Finding',
     cell: ({ row: { original: finding } }) => (
+      // The row counts the VMs with this rule at this severity (a rule may speak at two): the list too.
       <Link
-        href={`/vms?ruleId=${finding.ruleId}`}
+        href={`/vms?ruleId=${finding.ruleId}&severity=${finding.severity}`}
         className="text-sm text-accent underline underline-offset-2 hover:decoration-2"
       >
         <RuleTitle ruleId={finding.ruleId} />

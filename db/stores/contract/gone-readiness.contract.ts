@@ -216,6 +216,38 @@ export function goneReadinessContract(name: string, create: () => Promise<GoneRe
       expect(total(topsAfter)).toBe(total(tops) - own);
     });
 
+    it('the VM list filtered by a most common finding lists the VMs the dashboard says it affects', async () => {
+      const finding = (await store.listFindings({}, 1000)).findings.find(
+        (candidate) => candidate.vmId !== null && candidate.hostId !== null,
+      );
+      if (!finding?.vmId || !finding.hostId) throw new Error('the demo lab has no finding of a VM');
+      /** Each row of the dashboard's most common findings beside the VM list its link opens. */
+      const rowsAndLists = async () =>
+        Promise.all(
+          (await store.getDashboard(100)).topFindings.map(async (top) => {
+            const query = { ruleId: top.ruleId, severity: top.severity };
+            const listed = await store.listVms(vmListQueryInput.parse({ ...query, limit: 100 }), NOW);
+            return {
+              ...query,
+              affected: top.vmCount,
+              counted: await store.countVms(vmListQueryInput.parse(query), NOW),
+              listed: listed.items.length,
+            };
+          }),
+        );
+      const agreeing = (rows: Awaited<ReturnType<typeof rowsAndLists>>) =>
+        rows.map((row) => ({ ...row, counted: row.affected, listed: row.affected }));
+      const before = await rowsAndLists();
+      expect(before).toEqual(agreeing(before));
+
+      await markGone({ vmId: finding.vmId, hostId: finding.hostId });
+      const after = await rowsAndLists();
+      expect(after).toEqual(agreeing(after));
+      const ofRule = (rows: typeof after) =>
+        rows.find((row) => row.ruleId === finding.ruleId && row.severity === finding.severity);
+      expect(ofRule(after)?.affected ?? 0).toBe((ofRule(before)?.affected ?? 0) - 1);
+    });
+
     it('a VM back on its host has its readiness again', async () => {
       await markGone();
       const whole = await store.loadInventory();

@@ -22,7 +22,14 @@ import { assessmentSummaryOf } from '../assessment-rows';
 import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../ports/inventory-views';
 import type { Counted, Page } from '../ports/page';
 import { type PresenceChanges, presenceChanges } from '../vm-presence';
-import { firstRow, readinessIs, selectFindings, shownReadiness, where } from './inventory-shared';
+import {
+  firstRow,
+  isFindingOfPresentVm,
+  readinessIs,
+  selectFindings,
+  shownReadiness,
+  where,
+} from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 import { vmIdsWithProtectionStatus } from './protection';
 import type { PgTx } from './transaction';
@@ -73,14 +80,15 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
           union select d.vm_id from virtual_disks d where d.host_volume_id in
             (select hv.id from host_volumes hv where hv.array_volume_id = ${query.arrayVolumeId}))`
       : undefined,
+    // A gone VM's findings are its own page's, no longer the estate's (sqlite/vm-list-filters.ts).
     findingRuleId || query.severity
-      ? sql`"vms"."id" in (select f.vm_id from findings f where ${sql.join(
+      ? sql`(${isFindingOfPresentVm} and "vms"."id" in (select f.vm_id from findings f where ${sql.join(
           [
             findingRuleId ? sql`f.rule_id = ${findingRuleId}` : undefined,
             query.severity ? sql`f.severity = ${query.severity}` : undefined,
           ].filter((condition) => condition !== undefined),
           sql` and `,
-        )})`
+        )}))`
       : undefined,
   ]);
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;

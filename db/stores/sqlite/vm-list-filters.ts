@@ -13,7 +13,7 @@ import { eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { type ProtectionStatus, protectionStatusOfRule } from '../../../server/engine/protection';
 import type { VmCountQuery } from '../../../server/schemas/inventory-queries';
 import { vms } from '../../schema';
-import { readinessIs, where } from './inventory-shared';
+import { isFindingOfPresentVm, readinessIs, where } from './inventory-shared';
 import { containsPattern, likeContains } from './keyset';
 import { vmIdsWithProtectionStatus } from './protection';
 
@@ -38,8 +38,13 @@ function whenSet<T extends string>(value: T | undefined, values: (value: T) => R
   return value ? values(value) : undefined;
 }
 
+/**
+ * VMs with a finding matching `conditions`, on their host: a gone VM's findings are its last word,
+ * on its own page, and no longer the estate's (the dashboard's most common findings leave them out,
+ * and its count of the VMs a finding affects is the count of this list its link opens).
+ */
 const FINDINGS_OF = (conditions: SQL) =>
-  sql`"vms"."id" in (select f.vm_id from findings f where ${conditions})`;
+  sql`(${isFindingOfPresentVm} and "vms"."id" in (select f.vm_id from findings f where ${conditions}))`;
 
 /** In the order the conditions are joined (the statement's text follows it). */
 const VM_FILTERS: VmFilter[] = [
