@@ -20,10 +20,13 @@ export function VmBackupNow({
   vmId,
   vmName,
   plan,
+  goneFrom = null,
 }: {
   vmId: string;
   vmName: string;
   plan: MethodPlan | null;
+  /** The host a sync no longer sees the VM on: a backup refuses it, so nothing is offered. */
+  goneFrom?: string | null;
 }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -41,6 +44,13 @@ export function VmBackupNow({
   const option = plan?.recommended
     ? plan.options.find((item) => item.method === plan.recommended)
     : undefined;
+  if (goneFrom !== null) {
+    return (
+      <Button disabled title={`${vmName} is gone from ${goneFrom}: there is nothing to back up`}>
+        Back up now
+      </Button>
+    );
+  }
   if (!plan || !option) {
     return (
       <Button disabled title={plan?.recommendationReason ?? 'This VM has not been assessed yet'}>

@@ -173,7 +173,12 @@ export function VmDetail({ id }: { id: string }) {
         }
         actions={
           <Can capability="runBackups">
-            <VmBackupNow vmId={vm.id} vmName={vm.name} plan={plan} />
+            <VmBackupNow
+              vmId={vm.id}
+              vmName={vm.name}
+              plan={plan}
+              goneFrom={vm.goneSince ? host.name : null}
+            />
           </Can>
         }
       />
@@ -181,7 +186,11 @@ export function VmDetail({ id }: { id: string }) {
         <Card>
           <CardHeader>
             <CardTitle>Backup methods</CardTitle>
-            <CardDescription>What each method would achieve for {vm.name} today.</CardDescription>
+            <CardDescription>
+              {vm.goneSince
+                ? `${vm.name} is gone from ${host.name}: no method backs it up now. What each method would have achieved when ${host.name} last listed it:`
+                : `What each method would achieve for ${vm.name} today.`}
+            </CardDescription>
           </CardHeader>
           <CardContent>
             {plan ? (

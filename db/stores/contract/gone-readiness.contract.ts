@@ -248,6 +248,33 @@ export function goneReadinessContract(name: string, create: () => Promise<GoneRe
       expect(ofRule(after)?.affected ?? 0).toBe((ofRule(before)?.affected ?? 0) - 1);
     });
 
+    it('no view recommends a method for the gone VM, and each does again once it is back', async () => {
+      const recommended = async () => ({
+        list: (
+          await store.listVms(vmListQueryInput.parse({ hostId: subject.hostId, limit: 100 }), NOW)
+        ).items.find((item) => item.id === subject.vmId)?.recommendedMethod,
+        volume: subject.hostVolumeId
+          ? (await store.getHostVolume(subject.hostVolumeId))?.vms.find((vm) => vm.id === subject.vmId)
+              ?.recommendedMethod
+          : null,
+      });
+      const before = await recommended();
+      expect(before.list).toBeTruthy();
+      expect(before.volume).toBe(before.list);
+
+      await markGone();
+      expect(await recommended()).toEqual({ list: null, volume: null });
+
+      const whole = await store.loadInventory();
+      await store.markGoneVms(
+        subject.hostId,
+        whole.vms.map((vm) => vm.id),
+        LATER,
+        LATER,
+      );
+      expect(await recommended()).toEqual(before);
+    });
+
     it('a VM back on its host has its readiness again', async () => {
       await markGone();
       const whole = await store.loadInventory();

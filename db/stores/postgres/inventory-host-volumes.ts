@@ -15,7 +15,7 @@ import {
 } from '../../pg/schema';
 import type { HostVolumeDetail, HostVolumeListItem } from '../ports/inventory-views';
 import type { Counted, Page } from '../ports/page';
-import { firstRow, shownReadiness, where } from './inventory-shared';
+import { firstRow, shownReadiness, shownRecommendedMethod, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 
 const shadowVolume = alias(hostVolumes, 'shadow_volume');
@@ -124,7 +124,7 @@ export async function getHostVolume(db: PgDb, id: string): Promise<HostVolumeDet
       name: vms.name,
       powerState: vms.powerState,
       readiness: shownReadiness,
-      recommendedMethod: vmAssessments.recommendedMethod,
+      recommendedMethod: shownRecommendedMethod,
       hostId: vms.hostId,
       hostName: hosts.name,
     })

@@ -28,6 +28,7 @@ import {
   readinessIs,
   selectFindings,
   shownReadiness,
+  shownRecommendedMethod,
   where,
 } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
@@ -103,7 +104,7 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
       powerState: vms.powerState,
       applications: vms.applications,
       readiness: shownReadiness,
-      recommendedMethod: vmAssessments.recommendedMethod,
+      recommendedMethod: shownRecommendedMethod,
       blockerCount: vmAssessments.blockerCount,
       warningCount: vmAssessments.warningCount,
       goneSince: vms.goneSince,

@@ -15,7 +15,7 @@ import {
 } from '../../schema';
 import type { HostVolumeDetail, HostVolumeListItem } from '../ports/inventory-views';
 import type { Page } from '../ports/page';
-import { shownReadiness, where } from './inventory-shared';
+import { shownReadiness, shownRecommendedMethod, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
 
 const shadowVolume = alias(hostVolumes, 'shadow_volume');
@@ -118,7 +118,7 @@ export function getHostVolume(db: Db, id: string): HostVolumeDetail | null {
       name: vms.name,
       powerState: vms.powerState,
       readiness: shownReadiness,
-      recommendedMethod: vmAssessments.recommendedMethod,
+      recommendedMethod: shownRecommendedMethod,
       hostId: vms.hostId,
       hostName: hosts.name,
     })

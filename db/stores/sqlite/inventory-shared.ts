@@ -1,6 +1,6 @@
 /** Pieces shared by the SQLite inventory views. */
 import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import { type Readiness, SEVERITIES, type Severity } from '../../../server/engine/types';
+import { type BackupMethod, type Readiness, SEVERITIES, type Severity } from '../../../server/engine/types';
 import type { Db } from '../../client';
 import { findings, vmAssessments, vms } from '../../schema';
 import type { StoredFinding } from '../ports/inventory-views';
@@ -27,6 +27,12 @@ export const isFindingOfPresentVm: SQL = hasReadiness;
  * For reads that join vms and vm_assessments (with one table drizzle would leave it unqualified).
  */
 export const shownReadiness = sql<Readiness | null>`case when ${hasReadiness} then ${vmAssessments.readiness} end`;
+
+/**
+ * The method the views say a backup would use: the stored recommendation while the VM is on its
+ * host, none while it is gone (a backup refuses it, and its readiness, read off that method, is none).
+ */
+export const shownRecommendedMethod = sql<BackupMethod | null>`case when ${hasReadiness} then ${vmAssessments.recommendedMethod} end`;
 
 /** The VM list's readiness filter: the readiness shown, written so the indexes still serve it. */
 export function readinessIs(readiness: SQLWrapper | Readiness): SQL {

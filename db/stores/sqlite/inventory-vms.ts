@@ -21,7 +21,7 @@ import { assessmentSummaryOf } from '../assessment-rows';
 import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../ports/inventory-views';
 import type { Page } from '../ports/page';
 import { type PresenceChanges, presenceChanges } from '../vm-presence';
-import { selectFindings, shownReadiness, where } from './inventory-shared';
+import { selectFindings, shownReadiness, shownRecommendedMethod, where } from './inventory-shared';
 import { afterCursor, decodeCursor, orderBy, type SortValue, toPage } from './keyset';
 import { preparedShapeIn } from './prepared';
 import { vmFilterShape } from './vm-list-filters';
@@ -56,7 +56,7 @@ export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem>
         powerState: vms.powerState,
         applications: vms.applications,
         readiness: shownReadiness,
-        recommendedMethod: vmAssessments.recommendedMethod,
+        recommendedMethod: shownRecommendedMethod,
         blockerCount: vmAssessments.blockerCount,
         warningCount: vmAssessments.warningCount,
         goneSince: vms.goneSince,
