@@ -6,10 +6,10 @@
  * so the two databases cannot drift apart in behaviour.
  */
 import { isDriverError } from './driver';
-import type { OperationPlan } from './plan-types';
+import type { OperationPlan, StepKind } from './plan-types';
 import { describePoint } from './point-plan';
 import type { FinalOperationStatus } from './statuses';
-import { isSafeToRerun, type RetryPolicy, retryDelayMs } from './step-safety';
+import { isSafeToRerun, type RetryPolicy, retryDelayMs, runsToEndOnceStarted } from './step-safety';
 
 /** The fields of a step row the decisions read (both implementations' rows have them). */
 export interface StepState {
@@ -134,7 +134,7 @@ export function decidePendingSteps<S extends StepState>(
       decision.skip.push({ step, error: `nothing to undo: "${undone?.title ?? step.undoes}" never started` });
       continue;
     }
-    if (!step.isCleanup && isEnding) {
+    if (isEnding && isDroppedWhenEnding(step)) {
       decision.cancel.push(step);
       continue;
     }
@@ -142,6 +142,16 @@ export function decidePendingSteps<S extends StepState>(
     break;
   }
   return decision;
+}
+
+/**
+ * Whether an ending operation (failed, cancelled, interrupted) drops this pending step: every regular
+ * step but a deletion of restore points that has started (its retry waiting, or to be run again after
+ * its worker died): dropped half-way, it would leave a point listed whose data is gone (step-safety.ts).
+ */
+export function isDroppedWhenEnding(step: Pick<StepState, 'isCleanup' | 'kind' | 'startedAt'>): boolean {
+  if (step.isCleanup) return false;
+  return step.startedAt == null || !runsToEndOnceStarted(step.kind as StepKind);
 }
 
 export type FailureDecision =
@@ -269,13 +279,24 @@ export function decideRecovery<S extends StepState>(
 /**
  * The final status of an operation whose steps are all finished: a succeeded operation with a
  * warning on any step (a degraded step, a point short of its plan) succeeded with warnings, never
- * plainly succeeded.
+ * plainly succeeded. A cancel that came after every regular step had done its work (the last one
+ * finished while the cancel was on its way, or only cleanups were left) stopped nothing: the
+ * operation ends as its steps say, never "cancelled" over points made or a point deleted.
  */
 export function decideFinalStatus(
   endingAs: 'failed' | 'cancelled' | 'interrupted' | null,
   steps: StepState[],
 ): FinalOperationStatus {
+  if (endingAs === 'cancelled' && isEveryRegularStepDone(steps)) return statusOfSteps(steps);
   if (endingAs) return endingAs;
+  return statusOfSteps(steps);
+}
+
+function isEveryRegularStepDone(steps: StepState[]): boolean {
+  return steps.every((step) => step.isCleanup || step.status === 'succeeded' || step.status === 'degraded');
+}
+
+function statusOfSteps(steps: StepState[]): FinalOperationStatus {
   if (steps.some((step) => step.status === 'failed')) return 'failed';
   return describeWarnings(steps).length > 0 ? 'succeeded-with-warnings' : 'succeeded';
 }

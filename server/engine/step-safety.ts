@@ -24,6 +24,22 @@ export function isSafeToRerun(kind: StepKind): boolean {
   return !UNSAFE_TO_RERUN.has(kind);
 }
 
+/**
+ * Deletions of restore points: once started, a cancel does not stop them (a lost lease still does;
+ * the worker that takes over runs them again, which is safe). Stopped half-way, a deletion would
+ * leave a point listed whose stored data, or whose array snapshot, is already gone, and the
+ * operation saying "cancelled" as if nothing had been destroyed. Their deadline still bounds them.
+ */
+const RUN_TO_END_ONCE_STARTED: ReadonlySet<StepKind> = new Set([
+  'delete-point',
+  'discard-newer-points',
+  'apply-retention',
+]);
+
+export function runsToEndOnceStarted(kind: StepKind): boolean {
+  return RUN_TO_END_ONCE_STARTED.has(kind);
+}
+
 /** Retry schedule for retryable driver failures: exponential, capped. */
 export interface RetryPolicy {
   /** Attempts in total, the first one included. */

@@ -1,19 +1,28 @@
 /**
  * One claimed step, run to its recorded outcome: the driver calls through the step's handler
  * (outside any transaction), the lease renewed every `leaseMs / 3` meanwhile (the renewal also says
- * when the operation is being cancelled, which aborts the step unless it is a cleanup), and the
- * outcome recorded. A renewal, log line or completion refused by a busy database is retried
- * (busy-retry.ts): a busy database never costs the worker its own live step (issue 7 §6).
+ * when the operation is being cancelled, which aborts the step unless it is a cleanup or a deletion
+ * of restore points: isStoppedByCancel), and the outcome recorded. A renewal, log line or completion
+ * refused by a busy database is retried (busy-retry.ts): a busy database never costs the worker its
+ * own live step (issue 7 §6).
  */
 
 import type { ClaimedStep, StepOutcome } from '../../db/stores/ports/operation-store';
 import type { DriverRegistry } from '../drivers/registry';
 import { isCleanupStep } from '../engine/step-params';
-import type { RetryPolicy } from '../engine/step-safety';
+import { type RetryPolicy, runsToEndOnceStarted } from '../engine/step-safety';
 import { logger } from '../logger';
 import { isWorthRetrying, retryReasonOf, retryWhileBusy, type WorkerTimers } from './busy-retry';
 import { HeldNotes } from './held-notes';
 import { executeStep, type StepStores } from './step-executor';
+
+/**
+ * Whether a cancel aborts the step in flight: not a cleanup (thaw, resume, release), which is what
+ * a cancel owes, nor a deletion of restore points, which stopped half-way destroys without saying so.
+ */
+function isStoppedByCancel(step: ClaimedStep['planStep']): boolean {
+  return !isCleanupStep(step) && !runsToEndOnceStarted(step.kind);
+}
 
 /** What the worker lends each step it runs. */
 export interface ClaimedStepContext {
@@ -67,8 +76,7 @@ export async function runClaimedStep(
         if (!lease.isOwner) controller.abort(new Error('lease lost to another worker'));
         else {
           leaseUntil = clock().getTime() + leaseMs;
-          // A cleanup (thaw, resume, release) is what a cancel owes: it runs to its end.
-          if (lease.isCancelling && !isCleanupStep(claimed.planStep))
+          if (lease.isCancelling && isStoppedByCancel(claimed.planStep))
             controller.abort(new Error('operation cancelled'));
         }
       })

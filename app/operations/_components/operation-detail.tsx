@@ -15,7 +15,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app
 import { formatBytes } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
-import { isFinalOperationStatus } from '@/server/engine/statuses';
+import { isFinalOperationStatus, isSuccessfulOperationStatus } from '@/server/engine/statuses';
 import { ConfirmDialog } from './confirm-dialog';
 import {
   describeOperationProgress,
@@ -101,7 +101,7 @@ function LiveOperation({ detail }: { detail: Detail }) {
               items={[
                 { term: 'Kind', value: OPERATION_KIND_LABELS[operation.kind] },
                 { term: 'Requested by', value: operation.requestedBy },
-                ...(operation.cancelledBy ? [{ term: 'Cancelled by', value: operation.cancelledBy }] : []),
+                ...(operation.cancelledBy ? [cancelledByItem(operation)] : []),
                 { term: 'Created', value: formatTime(operation.createdAt) },
                 { term: 'Started', value: formatTime(operation.startedAt) },
                 { term: 'Finished', value: formatTime(operation.finishedAt) },
@@ -181,6 +181,18 @@ function LiveOperation({ detail }: { detail: Detail }) {
       </div>
     </>
   );
+}
+
+/**
+ * Who cancelled it. An operation that ended otherwise was past stopping: a successful one's cancel
+ * came after every step had done its work (operation-rules.ts decideFinalStatus), and it says so.
+ */
+function cancelledByItem(operation: Detail['operation']) {
+  const who = operation.cancelledBy ?? '';
+  if (!isFinalOperationStatus(operation.status) || operation.status === 'cancelled')
+    return { term: 'Cancelled by', value: who };
+  if (!isSuccessfulOperationStatus(operation.status)) return { term: 'Cancel asked by', value: who };
+  return { term: 'Cancel asked by', value: `${who}, too late: every step had already done its work` };
 }
 
 function OperationActions({ operation }: { operation: Detail['operation'] }) {

@@ -9,8 +9,9 @@ import {
   decideFailureScope,
   decideFinalStatus,
   describeWarnings,
+  isDroppedWhenEnding,
 } from '../../../server/engine/operation-rules';
-import type { StepStatus } from '../../../server/engine/statuses';
+import { isSuccessfulOperationStatus, type StepStatus } from '../../../server/engine/statuses';
 import { locks, operationPayloads, operationSteps, operations, stepLogs } from '../../pg/schema';
 import type {
   HeldStepNotes,
@@ -189,7 +190,10 @@ async function failedVmsOf(tx: PgTx, operationId: string): Promise<string[]> {
   return rows.map((row) => row.vmId as string);
 }
 
-/** The operation can no longer succeed: cancel its remaining work, keep its owed cleanups. */
+/**
+ * The operation can no longer succeed: cancel its remaining work, keep its owed cleanups and the
+ * deletions already started (isDroppedWhenEnding).
+ */
 export async function failOperation(
   tx: PgTx,
   events: PgEventBatch,
@@ -204,7 +208,7 @@ export async function failOperation(
     .set({ endingAs: current.endingAs ?? endingAs, error: current.error ?? error })
     .where(eq(operations.id, operationId));
   for (const step of await readSteps(tx, operationId)) {
-    if (step.status === 'pending' && !step.isCleanup) {
+    if (step.status === 'pending' && isDroppedWhenEnding(step)) {
       await finishStepRow(tx, events, step, 'cancelled', now, { error: null });
     }
   }
@@ -252,10 +256,13 @@ export async function finishOperation(
   const steps = await readSteps(tx, operationId);
   const status = decideFinalStatus(current.endingAs, steps);
   const warnings = status === 'succeeded-with-warnings' ? describeWarnings(steps) : [];
+  // A cancel that stopped nothing (decideFinalStatus) leaves no "cancelled by the operator" behind.
+  const error = isSuccessfulOperationStatus(status) ? null : current.error;
   await tx
     .update(operations)
     .set({
       status,
+      error,
       finishedAt: now,
       leaseOwner: null,
       leaseExpiresAt: null,
@@ -266,5 +273,5 @@ export async function finishOperation(
   // Before its lock rows go: the operations waiting on them are woken.
   await releaseAdmissionIn(tx, operationId, true);
   await tx.delete(locks).where(eq(locks.operationId, operationId));
-  events.append(tx, operationId, 'operation.finished', { status, error: current.error, warnings }, now);
+  events.append(tx, operationId, 'operation.finished', { status, error, warnings }, now);
 }

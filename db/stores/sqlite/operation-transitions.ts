@@ -9,9 +9,10 @@ import {
   decideFailureScope,
   decideFinalStatus,
   describeWarnings,
+  isDroppedWhenEnding,
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
-import type { StepStatus } from '../../../server/engine/statuses';
+import { isSuccessfulOperationStatus, type StepStatus } from '../../../server/engine/statuses';
 import { locks, operationPayloads, operationSteps, operations, stepLogs } from '../../schema';
 import type { HeldStepNotes, LogLevel, OperationRecord, StepRecord } from '../ports/operation-store';
 import { releaseAdmissionIn } from './operation-admission';
@@ -321,7 +322,10 @@ export function failedVmsOf(tx: Tx, operationId: string): string[] {
     .map((row) => row.vmId as string);
 }
 
-/** The operation can no longer succeed: cancel its remaining work, keep its owed cleanups. */
+/**
+ * The operation can no longer succeed: cancel its remaining work, keep its owed cleanups and the
+ * deletions already started (isDroppedWhenEnding).
+ */
 export function failOperation(
   tx: Tx,
   events: EventBatch,
@@ -336,7 +340,7 @@ export function failOperation(
     .where(eq(operations.id, operationId))
     .run();
   for (const step of readSteps(tx, operationId)) {
-    if (step.status === 'pending' && !step.isCleanup) {
+    if (step.status === 'pending' && isDroppedWhenEnding(step)) {
       finishStepRow(tx, events, step, 'cancelled', now, { error: null });
     }
   }
@@ -376,9 +380,12 @@ export function finishOperation(tx: Tx, events: EventBatch, operationId: string,
   const steps = readSteps(tx, operationId);
   const status = decideFinalStatus(current.endingAs, steps);
   const warnings = status === 'succeeded-with-warnings' ? describeWarnings(steps) : [];
+  // A cancel that stopped nothing (decideFinalStatus) leaves no "cancelled by the operator" behind.
+  const error = isSuccessfulOperationStatus(status) ? null : current.error;
   tx.update(operations)
     .set({
       status,
+      error,
       finishedAt: now,
       leaseOwner: null,
       leaseExpiresAt: null,
@@ -390,5 +397,5 @@ export function finishOperation(tx: Tx, events: EventBatch, operationId: string,
   // Before its lock rows go: the operations waiting on them are woken.
   releaseAdmissionIn(tx, operationId, true);
   tx.delete(locks).where(eq(locks.operationId, operationId)).run();
-  events.append(tx, operationId, 'operation.finished', { status, error: current.error, warnings }, now);
+  events.append(tx, operationId, 'operation.finished', { status, error, warnings }, now);
 }
