@@ -7,6 +7,9 @@
  * Sign-in also passes the account lockout: after `maxFailures` wrong passwords in a row an account
  * refuses every sign-in (right password or not) until `minutes` have passed on the injected clock
  * or an admin resets its password. The library's own rate limit (per client address) sits behind it.
+ * The lockout reads the email from the body the way the library does (JSON or a form), and the
+ * sign-ins of one account are judged one at a time, so neither a form post nor a burst of parallel
+ * guesses gets more wrong passwords past it than `maxFailures`.
  */
 import type { Logger } from 'pino';
 import type { AuthConfig } from '../config';
@@ -52,6 +55,7 @@ export interface AuthAuditEvent {
 }
 
 export function createAuthRouteHandler(options: AuthRouteOptions): (request: Request) => Promise<Response> {
+  const signIns = oneAtATimePerKey();
   return async (received) => {
     const request = asAddressed(received);
     const path = new URL(request.url).pathname.slice(AUTH_BASE_PATH.length);
@@ -62,7 +66,7 @@ export function createAuthRouteHandler(options: AuthRouteOptions): (request: Req
       // The library checks Origin only once a cookie is present; a sign-in from another site is refused too.
       return Response.json({ message: 'Sign in from the console itself' }, { status: 403 });
     }
-    if (path === '/sign-in/email') return signInWithLockout(request, options);
+    if (path === '/sign-in/email') return signInWithLockout(request, options, signIns);
     if (path === '/sign-out') return signOutRecorded(request, options);
     if (path === '/callback/oidc') return directoryCallback(request, options);
     return options.auth.handler(request);
@@ -196,19 +200,74 @@ function sameOrigin(request: Request): boolean {
   }
 }
 
+/**
+ * The email a sign-in names, read as the library reads the body (better-call): a form when the
+ * content type says so, where the last of repeated fields wins; JSON otherwise. Null when there is
+ * none to read.
+ */
 async function emailOf(request: Request): Promise<string | null> {
+  const type = (request.headers.get('content-type') ?? '').toLowerCase();
   try {
-    const body = (await request.clone().json()) as { email?: unknown };
-    return typeof body.email === 'string' ? body.email.trim().toLowerCase() : null;
+    let email: unknown;
+    if (type.includes('application/x-www-form-urlencoded')) {
+      (await request.clone().formData()).forEach((value, key) => {
+        if (key === 'email') email = value;
+      });
+    } else {
+      email = ((await request.clone().json()) as { email?: unknown } | null)?.email;
+    }
+    return typeof email === 'string' ? email.trim().toLowerCase() : null;
   } catch {
     return null;
   }
 }
 
-async function signInWithLockout(request: Request, options: AuthRouteOptions): Promise<Response> {
-  const { accounts, now, lockout, log } = options;
+/**
+ * Runs the calls given the same key one after another (each after the previous one ended, however
+ * it ended); calls of different keys run side by side. Only within this process: web nodes sharing
+ * one PostgreSQL database each judge their own sign-ins.
+ */
+function oneAtATimePerKey() {
+  const last = new Map<string, Promise<unknown>>();
+  return async <T>(key: string, run: () => Promise<T>): Promise<T> => {
+    const previous = last.get(key) ?? Promise.resolve();
+    const mine = previous.then(run, run);
+    const settled = mine.catch(() => undefined);
+    last.set(key, settled);
+    try {
+      return await mine;
+    } finally {
+      if (last.get(key) === settled) last.delete(key);
+    }
+  };
+}
+
+async function signInWithLockout(
+  request: Request,
+  options: AuthRouteOptions,
+  oneAtATime: ReturnType<typeof oneAtATimePerKey>,
+): Promise<Response> {
   const email = await emailOf(request);
-  const user = email ? await accounts.findUserByEmail(email) : null;
+  if (email === null) {
+    // The library would refuse it too; asked anyway, it would check a password the lockout never saw.
+    await recordAuthEvent(options, request, {
+      action: 'auth.sign-in',
+      outcome: 'refused',
+      actor: { ...ANONYMOUS_ACTOR, name: 'no email given' },
+      message: 'No email given',
+    });
+    return Response.json(
+      { code: 'EMAIL_REQUIRED', message: 'Sign in with your email and password' },
+      { status: 400 },
+    );
+  }
+  // Each attempt on an account sees the failures of the ones before it.
+  return oneAtATime(email, () => judgeSignIn(request, options, email));
+}
+
+async function judgeSignIn(request: Request, options: AuthRouteOptions, email: string): Promise<Response> {
+  const { accounts, now, lockout, log } = options;
+  const user = await accounts.findUserByEmail(email);
   if (user?.lockedUntil && user.lockedUntil > now()) {
     log.warn({ userId: user.id }, 'sign-in refused: account locked');
     await recordAuthEvent(options, request, {
@@ -223,9 +282,7 @@ async function signInWithLockout(request: Request, options: AuthRouteOptions): P
   await recordAuthEvent(options, request, {
     action: 'auth.sign-in',
     outcome: response.ok ? 'succeeded' : 'refused',
-    actor: user
-      ? actorOfUser(user)
-      : { ...ANONYMOUS_ACTOR, name: email ? `unknown account ${email}` : 'no email given' },
+    actor: user ? actorOfUser(user) : { ...ANONYMOUS_ACTOR, name: `unknown account ${email}` },
     message: response.ok ? null : await refusalOf(response),
   });
   if (!user) return response;
