@@ -124,6 +124,24 @@ describe('signing in', () => {
     });
   });
 
+  it('keeps the session token in the httpOnly cookie: neither the sign-in nor the session read has it in its body', async () => {
+    const response = await signIn('operator@example.test');
+    const cookie = sessionCookieOf(response);
+    const token = decodeURIComponent(cookie.split('=')[1]).split('.')[0];
+    expect(token.length).toBeGreaterThan(20);
+    const signedIn = await response.text();
+    expect(signedIn).toContain('operator@example.test');
+    expect(signedIn).not.toContain(token);
+
+    const read = await authRoute(
+      new Request(`${ORIGIN}/api/auth/get-session`, { headers: { cookie, 'x-forwarded-for': client } }),
+    );
+    expect(read.status).toBe(200);
+    const session = await read.text();
+    expect(session).toContain('operator@example.test');
+    expect(session).not.toContain(token);
+  });
+
   it('marks the cookie Secure behind a trusted HTTPS proxy', async () => {
     const secured = createAuth(db, { secret: 's'.repeat(32), trustedProxy: true });
     const response = await secured.handler(

@@ -2,7 +2,8 @@
  * The HTTP face of the authentication library (/api/auth/*), narrowed to what the console uses:
  * sign in with email and password, sign out, read the session. Everything else the library could
  * serve (sign-up, its admin endpoints, password-reset mails) answers 404, so user administration
- * has one way in: the role-checked `users.*` procedures.
+ * has one way in: the role-checked `users.*` procedures. The session's token stays in the httpOnly
+ * cookie: the answers whose body would carry it too (sign-in, the session read) have it taken out.
  *
  * Sign-in also passes the account lockout: after `maxFailures` wrong passwords in a row an account
  * refuses every sign-in (right password or not) until `minutes` have passed on the injected clock
@@ -66,11 +67,44 @@ export function createAuthRouteHandler(options: AuthRouteOptions): (request: Req
       // The library checks Origin only once a cookie is present; a sign-in from another site is refused too.
       return Response.json({ message: 'Sign in from the console itself' }, { status: 403 });
     }
-    if (path === '/sign-in/email') return signInWithLockout(request, options, signIns);
+    if (path === '/sign-in/email')
+      return withoutSessionToken(await signInWithLockout(request, options, signIns));
     if (path === '/sign-out') return signOutRecorded(request, options);
     if (path === '/callback/oidc') return directoryCallback(request, options);
+    if (path === '/get-session') return withoutSessionToken(await options.auth.handler(request));
     return options.auth.handler(request);
   };
+}
+
+/**
+ * The library answers a sign-in and a session read with the session's token in the JSON body as
+ * well as in the cookie (for clients that send it as a bearer). The console never reads it there,
+ * and a token a page's script can read is what the httpOnly cookie is for keeping away from
+ * scripts: it is taken out of the body. The cookie is left as the library set it.
+ */
+async function withoutSessionToken(response: Response): Promise<Response> {
+  if (!response.headers.get('content-type')?.includes('application/json')) return response;
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => null);
+  if (!isRecord(body)) return response;
+  const { token: _token, ...rest } = body;
+  if (isRecord(rest.session)) {
+    const { token: _sessionToken, ...session } = rest.session;
+    rest.session = session;
+  }
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return new Response(JSON.stringify(rest), {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 type DirectoryUser = NonNullable<Awaited<ReturnType<AccountDirectory['findUserByEmail']>>>;
