@@ -47,7 +47,22 @@ export async function signOut(): Promise<void> {
   window.location.assign('/sign-in');
 }
 
-/** Where to go after signing in: the page that sent us here, if it is one of ours. */
+/** Stands for the console's own origin while a `next` is resolved; never requested. */
+const OWN_ORIGIN = 'http://console.invalid';
+
+/**
+ * Where to go after signing in: the page that sent us here, if it is one of ours, as a path. It is
+ * judged as the browser will resolve it, where `/\evil.example` and `/<tab>/evil.example` name another
+ * site; the path given back starts with exactly one slash, so it cannot name a host either.
+ */
 export function safeNext(next: string | null): string {
-  return next?.startsWith('/') && !next.startsWith('//') ? next : '/';
+  if (!next?.startsWith('/')) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, OWN_ORIGIN);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== OWN_ORIGIN) return '/';
+  return `/${url.pathname.replace(/^\/+/, '')}${url.search}${url.hash}`;
 }
