@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type BackupPlanRequest, GUEST_FREEZE_TIMEOUT_MS, planBackup } from './backup-plan';
 import type { InventoryIndex } from './inventory';
 import { makeIdSequence, makeOperationsIndex } from './operations-estate.fixture';
-import type { BackupPlan, PlanStep } from './plan-types';
+import { type BackupPlan, excludedDiskNamesOf, type PlanStep } from './plan-types';
 import { readStepParams } from './step-params';
 
 const NOW = new Date('2026-03-28T01:00:00Z');
@@ -183,6 +183,7 @@ describe('planBackup — capture state and consistency per VM', () => {
           method,
           expectedConsistency: consistency,
           excludedDiskIds: [],
+          excludedDiskNames: [],
           captureState,
           isCoCaptured: false,
           restorePointId: expect.any(String),
@@ -343,6 +344,19 @@ describe('planBackup — pass-through policy', () => {
     const catalog = readStepParams(stepByKey(result, 'vm:file01:catalog'), 'catalog');
     expect(catalog.heldDiskIds).toEqual(['file01-os']);
     expect(catalog.missingDiskIds).toEqual(['file01-pt']);
+  });
+
+  it('names the disk it leaves out as the inventory does, beside its id', () => {
+    const named = makeOperationsIndex((estate) => {
+      const disk = estate.virtualDisks.find((candidate) => candidate.id === 'file01-pt');
+      if (disk) disk.name = 'file01 E: (physical disk 3)';
+    });
+    const [vm] = plan({ scope: vms('file01'), passthroughPolicy: 'skip' }, named).vms;
+    expect(vm.excludedDiskIds).toEqual(['file01-pt']);
+    expect(vm.excludedDiskNames).toEqual(['file01 E: (physical disk 3)']);
+    expect(excludedDiskNamesOf(vm)).toEqual(['file01 E: (physical disk 3)']);
+    // A plan stored before names were kept still says which disks, by id.
+    expect(excludedDiskNamesOf({ excludedDiskIds: ['file01-pt'] })).toEqual(['file01-pt']);
   });
 
   it('fail: a blocker for that VM makes the plan unrunnable and says why', () => {

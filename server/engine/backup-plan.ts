@@ -95,6 +95,7 @@ function plannedVmOf(capture: VmCapture): PlannedVm {
     method: capture.method,
     expectedConsistency: capture.expectedConsistency,
     excludedDiskIds: capture.excludedDisks.map((disk) => disk.id),
+    excludedDiskNames: capture.excludedDisks.map((disk) => disk.name),
     captureState: capture.option.captureState,
     isCoCaptured: capture.isCoCaptured,
     restorePointId: capture.restorePointId,

@@ -81,6 +81,8 @@ export interface PlannedVm {
   expectedConsistency: Consistency;
   /** Disks the method leaves out (pass-through). */
   excludedDiskIds: string[];
+  /** Their names, in the same order: what the review and the outcome show. Absent in older plans. */
+  excludedDiskNames?: string[];
   captureState: CaptureState;
   /** Not asked for, but on a volume the snapshot captures: it gets its own point (and downtime, if saved). */
   isCoCaptured: boolean;
@@ -157,6 +159,11 @@ interface PointPlanFields {
 }
 
 export type OperationPlan = BackupPlan | RestorePlan | PointPlan;
+
+/** The names of the disks the VM's capture leaves out; a plan made before names were kept gives ids. */
+export function excludedDiskNamesOf(vm: Pick<PlannedVm, 'excludedDiskIds' | 'excludedDiskNames'>): string[] {
+  return vm.excludedDiskNames ?? vm.excludedDiskIds;
+}
 
 export function lockKeyForVm(vmId: string): string {
   return `vm:${vmId}`;

@@ -11,6 +11,7 @@ import { StepHeading, WizardActions } from '@/app/_components/wizard';
 import { CAPTURE_STATE_LABELS, consistencyLabel, METHOD_LABELS } from '@/app/_lib/format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { MethodComparison } from '@/app/vms/_components/method-comparison';
+import { excludedDiskNamesOf } from '@/server/engine/plan-types';
 import type { BackupMethod } from '@/server/engine/types';
 import { type BackupWizardValues, requestOf } from './wizard-model';
 
@@ -133,7 +134,7 @@ function VolumeScopeMethods({ values }: { values: BackupWizardValues }) {
                 {CAPTURE_STATE_LABELS[vm.captureState]}
               </p>
               {vm.excludedDiskIds.length > 0 ? (
-                <Badge tone="warning">Leaves out {vm.excludedDiskIds.join(', ')}</Badge>
+                <Badge tone="warning">Leaves out {excludedDiskNamesOf(vm).join(', ')}</Badge>
               ) : null}
             </li>
           ))}

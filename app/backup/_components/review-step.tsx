@@ -22,6 +22,7 @@ import {
   SEVERITY_TONES,
 } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { excludedDiskNamesOf } from '@/server/engine/plan-types';
 import { isJobSavedSinceError, JobSavedSinceAlert } from './job-saved-since-alert';
 import { useBackupWizardMode } from './wizard-mode';
 import { type BackupWizardValues, jobOf, requestOf } from './wizard-model';
@@ -55,7 +56,8 @@ const reviewColumns: DataTableColumn<ReviewedVm>[] = [
   {
     id: 'excludedDisks',
     header: 'Disks left out',
-    cell: ({ row: { original: vm } }) => (vm.excludedDiskIds.length ? vm.excludedDiskIds.join(', ') : 'none'),
+    cell: ({ row: { original: vm } }) =>
+      vm.excludedDiskIds.length ? excludedDiskNamesOf(vm).join(', ') : 'none',
   },
 ];
 

@@ -8,7 +8,12 @@ import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, consistencyLabel, METHOD_LABELS } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
-import type { BackupPlan, PlannedVm, PointPlan } from '@/server/engine/plan-types';
+import {
+  type BackupPlan,
+  excludedDiskNamesOf,
+  type PlannedVm,
+  type PointPlan,
+} from '@/server/engine/plan-types';
 import { formatElapsed, formatTime } from './operation-format';
 
 type Detail = RouterOutputs['operations']['get'];
@@ -70,7 +75,7 @@ const outcomeColumns: DataTableColumn<VmOutcome>[] = [
         <div className="text-xs text-fg-subtle">{CAPTURE_STATE_LABELS[original.vm.captureState]}</div>
         {original.vm.excludedDiskIds.length > 0 ? (
           <div className="text-xs text-warning">
-            leaves out {original.vm.excludedDiskIds.join(', ')} (pass-through)
+            leaves out {excludedDiskNamesOf(original.vm).join(', ')} (pass-through)
           </div>
         ) : null}
       </>
