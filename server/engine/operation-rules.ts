@@ -184,6 +184,8 @@ export function decideStepFailure(
 export interface FailureScope {
   /** VMs whose remaining (non-cleanup) steps are skipped; empty when the operation fails whole. */
   vmIds: string[];
+  /** Their names, as the operation's error gives them to the operator (ids mean nothing to them). */
+  vmNames: string[];
   /** True when the whole operation can no longer succeed. */
   failsOperation: boolean;
 }
@@ -202,9 +204,15 @@ export function decideFailureScope(
   const planVmIds = vmIdsOfPlan(plan);
   const isVmScoped =
     plan.kind === 'backup' && failedVmIds.length > 0 && planVmIds.some((vmId) => !failedVmIds.includes(vmId));
-  if (!isVmScoped) return { vmIds: [], failsOperation: true };
+  if (!isVmScoped) return { vmIds: [], vmNames: [], failsOperation: true };
   const dead = new Set(vmsWithFailedSteps);
-  return { vmIds: failedVmIds, failsOperation: planVmIds.every((vmId) => dead.has(vmId)) };
+  const vms = plan.kind === 'backup' ? plan.vms : [];
+  const nameOf = new Map(vms.map((vm) => [vm.vmId, vm.vmName] as const));
+  return {
+    vmIds: failedVmIds,
+    vmNames: failedVmIds.map((vmId) => nameOf.get(vmId) ?? vmId),
+    failsOperation: planVmIds.every((vmId) => dead.has(vmId)),
+  };
 }
 
 export interface RecoveryDecision {

@@ -237,7 +237,7 @@ export async function applyFailureScope(
       await finishStepRow(tx, events, step, 'skipped', now, { error: `VM failed at "${failed.title}"` });
     }
     const current = (await readOperationRow(tx, operation.id)) as OperationRow;
-    const error = [current.error, `${scope.vmIds.join(', ')}: ${message}`].filter(Boolean).join('; ');
+    const error = [current.error, `${scope.vmNames.join(', ')}: ${message}`].filter(Boolean).join('; ');
     await tx.update(operations).set({ error }).where(eq(operations.id, operation.id));
   }
   if (scope.failsOperation)

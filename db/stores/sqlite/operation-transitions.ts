@@ -366,7 +366,7 @@ export function applyFailureScope(
       finishStepRow(tx, events, step, 'skipped', now, { error: `VM failed at "${failed.title}"` });
     }
     const current = readOperationState(tx, operation.id) as OperationState;
-    const error = [current.error, `${scope.vmIds.join(', ')}: ${message}`].filter(Boolean).join('; ');
+    const error = [current.error, `${scope.vmNames.join(', ')}: ${message}`].filter(Boolean).join('; ');
     tx.update(operations).set({ error }).where(eq(operations.id, operation.id)).run();
   }
   if (scope.failsOperation)
