@@ -1,12 +1,13 @@
 'use client';
 
-import { type UseQueryResult, useQueries } from '@tanstack/react-query';
+import { type UseQueryResult, useQueries, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { DetailList } from '@/app/_components/detail-list';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, consistencyLabel, METHOD_LABELS } from '@/app/_lib/format';
+import { RESTORE_MODE_LABELS } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import {
   type BackupPlan,
@@ -137,6 +138,12 @@ export function RestoreOutcome({
 }: {
   plan: Extract<Detail['operation']['plan'], { kind: 'restore' }>;
 }) {
+  const trpc = useTRPC();
+  // The point named as everywhere else (its VM and when it was taken), once its details are read.
+  const point = useQuery({
+    ...trpc.restorePoints.get.queryOptions({ id: plan.restorePointId }),
+    retry: false,
+  });
   return (
     <Card>
       <CardHeader>
@@ -145,7 +152,7 @@ export function RestoreOutcome({
       <CardContent>
         <DetailList
           items={[
-            { term: 'Mode', value: plan.mode },
+            { term: 'Mode', value: RESTORE_MODE_LABELS[plan.mode] },
             {
               term: 'From restore point',
               value: (
@@ -153,7 +160,9 @@ export function RestoreOutcome({
                   href={restorePointHref(plan.vmId, plan.restorePointId)}
                   className="text-accent underline underline-offset-2 hover:decoration-2"
                 >
-                  {plan.restorePointId}
+                  {point.data
+                    ? `${point.data.point.vmName}, taken ${formatTime(new Date(point.data.point.createdAt))}`
+                    : 'the restore point'}
                 </Link>
               ),
             },

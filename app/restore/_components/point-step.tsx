@@ -20,6 +20,7 @@ import {
 } from '@/app/_lib/format';
 import { CONSISTENCY_TONES, formatDateTime, VERDICT_TONES } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
+import { useDiskNames } from '@/app/_lib/use-disk-names';
 import { type PointStepInput, pointStepInput } from './wizard-model';
 
 export function PointStep({
@@ -44,6 +45,7 @@ export function PointStep({
     ...trpc.restorePoints.list.queryOptions({ vmId, limit: 25, cursor }),
     placeholderData: keepPreviousData,
   });
+  const diskName = useDiskNames(vmId);
   return (
     <section aria-labelledby="step-point">
       <StepHeading stepKey="point">
@@ -107,7 +109,9 @@ export function PointStep({
                 <span className="text-fg-muted">
                   {METHOD_LABELS[point.method]} · {CAPTURE_STATE_LABELS[point.captureState]} ·{' '}
                   {formatBytes(point.sizeBytes)} · holds {pluralize(point.heldDiskIds.length, 'disk')}
-                  {point.missingDiskIds.length > 0 ? ` · missing ${point.missingDiskIds.join(', ')}` : ''}
+                  {point.missingDiskIds.length > 0
+                    ? ` · missing ${point.missingDiskIds.map(diskName).join(', ')}`
+                    : ''}
                 </span>
                 {point.consistencyReason ? (
                   <span className="text-xs text-fg-subtle">{point.consistencyReason}</span>

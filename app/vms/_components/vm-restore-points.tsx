@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useMemo } from 'react';
 import { Can } from '@/app/_components/account/can';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
@@ -11,6 +12,7 @@ import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import { CAPTURE_STATE_LABELS, consistencyLabel, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { useDiskNames } from '@/app/_lib/use-disk-names';
 import { formatTime } from '@/app/operations/_components/operation-format';
 import { usePointOperations } from '@/app/restore-points/_components/use-point-operations';
 
@@ -34,6 +36,8 @@ export function VmRestorePoints({
 }) {
   const trpc = useTRPC();
   const points = useQuery(trpc.restorePoints.list.queryOptions({ vmId, limit: SHOWN_POINTS }));
+  const diskName = useDiskNames(vmId);
+  const columns = useMemo(() => pointColumnsOf(diskName), [diskName]);
   return (
     <Card aria-labelledby="vm-restore-points-title">
       <CardHeader>
@@ -67,7 +71,7 @@ export function VmRestorePoints({
           <EmptyState>{vmName} has no restore point yet.</EmptyState>
         ) : (
           <DataTable
-            columns={pointColumns}
+            columns={columns}
             rows={points.data.items}
             getRowId={(point) => point.id}
             caption={`Restore points of ${vmName}`}
@@ -105,7 +109,8 @@ function VerifyCell({ point }: { point: Point }) {
   );
 }
 
-const pointColumns: DataTableColumn<Point>[] = [
+/** The table's columns, the disks named by `diskName` (the VM's disks as the inventory names them). */
+const pointColumnsOf = (diskName: (diskId: string) => string): DataTableColumn<Point>[] => [
   {
     id: 'taken',
     header: 'Taken',
@@ -155,9 +160,11 @@ const pointColumns: DataTableColumn<Point>[] = [
     meta: { className: 'text-xs' },
     cell: ({ row: { original: point } }) => (
       <>
-        <div>holds {point.heldDiskIds.length > 0 ? point.heldDiskIds.join(', ') : 'no disk'}</div>
+        <div>
+          holds {point.heldDiskIds.length > 0 ? point.heldDiskIds.map(diskName).join(', ') : 'no disk'}
+        </div>
         {point.missingDiskIds.length > 0 ? (
-          <div className="text-warning">not held: {point.missingDiskIds.join(', ')}</div>
+          <div className="text-warning">not held: {point.missingDiskIds.map(diskName).join(', ')}</div>
         ) : null}
       </>
     ),
