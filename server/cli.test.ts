@@ -143,6 +143,15 @@ describe('migawka check', () => {
     const missing = migawka(['check', path.join(workDir, 'nope.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/\(file\): file not found/);
+    // Saved in Windows-1250: ę, ś and ć are bytes that are not UTF-8.
+    const codePage = path.join(workDir, 'cp1250.json');
+    writeFileSync(
+      codePage,
+      Buffer.from(JSON.stringify(healthy).replace('hv-lab', 'hv-ksi\xEAgowo\x9C\xE6'), 'latin1'),
+    );
+    const notUtf8 = migawka(['check', codePage]);
+    expect(notUtf8.code).toBe(2);
+    expect(notUtf8.stderr).toMatch(/\(file\): not UTF-8 text at line 1, column \d+: /);
   });
 });
 

@@ -17,6 +17,23 @@ describe('parseJson', () => {
     });
   });
 
+  it.each([
+    ['a byte a Windows code page wrote, decoded as UTF-8', '{"name": "Ksi\uFFFDgowo"}', 1, 14],
+    ['the same on the third line of a CRLF file', '{\r\n  "hosts": [],\r\n  "x": "\uFFFD"\r\n}', 3, 9],
+  ])('refuses %s, naming where the lost character is', (_what, text, line, column) => {
+    expect(parseJson(text)).toEqual({
+      ok: false,
+      fieldError: {
+        path: '(file)',
+        message: `not UTF-8 text at line ${line}, column ${column}: a character there could not be read (shown as "\uFFFD"); save the file as UTF-8, or UTF-16 with a byte-order mark`,
+      },
+    });
+  });
+
+  it('reads a replacement character written as an escape: the file says what it means', () => {
+    expect(parseJson('{"name": "\\uFFFD"}')).toEqual({ ok: true, value: { name: '\uFFFD' } });
+  });
+
   it('says where a syntax error is, as a field error on the file', () => {
     expect(parseJson('{\n  "hosts": [,]\n}')).toEqual({
       ok: false,
@@ -78,6 +95,15 @@ describe('locateJsonSyntaxError', () => {
     ['an incomplete number', '{"a": 1.}', 1, 7, 'incomplete number'],
     ['a comment', '{"a": 1 /* why */}', 1, 9, 'comments are not allowed in JSON'],
     ['a byte-order mark', '\uFEFF{}', 1, 1, 'unexpected "\uFEFF"'],
+    // The scanner recurses per level: ten thousand would exhaust the stack.
+    [
+      'arrays nested deeper than any inventory',
+      `{"hosts": ${'['.repeat(10_000)}`,
+      1,
+      1010,
+      'nested more than 1000 levels deep (an inventory file nests a few)',
+    ],
+    ['an error before the deep nesting', `{"a": x, "b": ${'[{"c": '.repeat(5000)}`, 1, 7, 'unexpected "x"'],
   ])('%s', (_what, text, line, column, problem) => {
     expect(() => JSON.parse(text)).toThrow(SyntaxError);
     expect(locateJsonSyntaxError(text)).toEqual({ line, column, problem });

@@ -18,6 +18,16 @@ const BYTE_ORDER_MARK = '\uFEFF';
  */
 export function parseJson(withBom: string): ParseJsonResult {
   const text = withBom.startsWith(BYTE_ORDER_MARK) ? withBom.slice(1) : withBom;
+  const unreadable = locateUnreadableCharacter(text);
+  if (unreadable) {
+    return {
+      ok: false,
+      fieldError: {
+        path: '(file)',
+        message: `not UTF-8 text at line ${unreadable.line}, column ${unreadable.column}: a character there could not be read (shown as "${REPLACEMENT_CHARACTER}"); save the file as UTF-8, or UTF-16 with a byte-order mark`,
+      },
+    };
+  }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
@@ -27,6 +37,23 @@ export function parseJson(withBom: string): ParseJsonResult {
       fieldError: { path: '(file)', message: `not valid JSON at line ${line}, column ${column}: ${problem}` },
     };
   }
+}
+
+/** What a decoder puts where bytes were not text in its encoding (a Windows code page read as UTF-8). */
+const REPLACEMENT_CHARACTER = '\uFFFD';
+
+/**
+ * Where the first character lost in decoding is: a file in another encoding (Windows-1250's "ą"
+ * is not UTF-8) decodes with a replacement character in place of each such byte, and would be
+ * imported with its names silently changed ("Księgowość" as "Ksi?gowo??"). A replacement character
+ * the file holds as such was lost in an earlier conversion, and is refused for the same reason.
+ */
+function locateUnreadableCharacter(text: string): { line: number; column: number } | null {
+  const index = text.indexOf(REPLACEMENT_CHARACTER);
+  if (index === -1) return null;
+  const before = text.slice(0, index);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: index - lineStart + 1 };
 }
 
 /**
@@ -75,11 +102,16 @@ const MAX_QUOTED_TOKEN = 20;
 
 /** The first syntax error of a text JSON.parse rejected. */
 export function locateJsonSyntaxError(text: string): JsonSyntaxError {
+  // The scanner recurses once per nesting level (thousands of "[" exhaust the stack): it reads the
+  // text up to where it nests deeper than any document read here, and an error before that is first.
+  const deep = tooDeep(text);
+  const scanned = deep ? text.slice(0, deep.offset) : text;
   const errors: JsonSyntaxError[] = [];
   visit(
-    text,
+    scanned,
     {
       onError(code, offset, length, startLine, startCharacter) {
+        if (deep && offset >= scanned.length) return; // where the scan was cut, not the file's end
         const token = text.slice(offset, offset + Math.min(Math.max(length, 1), MAX_QUOTED_TOKEN));
         const found = token === '' ? 'the file ends' : `unexpected ${JSON.stringify(token)}`;
         const problem = PROBLEMS[printParseErrorCode(code)](found);
@@ -89,7 +121,36 @@ export function locateJsonSyntaxError(text: string): JsonSyntaxError {
     { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
   );
   // The scanner accepts nothing JSON.parse rejects that we know of; if it ever does, say so at the end.
-  return errors[0] ?? { ...endOf(text), problem: 'not valid JSON' };
+  return errors[0] ?? deep?.error ?? { ...endOf(text), problem: 'not valid JSON' };
+}
+
+/** Deeper than this is no inventory nor collector document (they nest a few levels). */
+const MAX_NESTING = 1000;
+
+/** Where the text's arrays and objects first nest deeper than MAX_NESTING, if they do. */
+function tooDeep(text: string): { offset: number; error: JsonSyntaxError } | null {
+  let depth = 0;
+  let isInString = false;
+  let line = 1;
+  let lineStart = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (char === '\n') {
+      line++;
+      lineStart = index + 1;
+    } else if (isInString) {
+      if (char === '\\') index++;
+      else if (char === '"') isInString = false;
+    } else if (char === '"') isInString = true;
+    else if (char === '[' || char === '{') {
+      depth++;
+      if (depth > MAX_NESTING) {
+        const problem = `nested more than ${MAX_NESTING} levels deep (an inventory file nests a few)`;
+        return { offset: index, error: { line, column: index - lineStart + 1, problem } };
+      }
+    } else if (char === ']' || char === '}') depth--;
+  }
+  return null;
 }
 
 function endOf(text: string): { line: number; column: number } {

@@ -5,6 +5,7 @@ import { demoLabInventory } from '../../db/seed/demo-lab';
 import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
 import type { Stores } from '../../db/stores/ports';
 import { createServiceContext, type ServiceContext } from '../context';
+import { decodeTextBytes } from '../schemas/json-text';
 import { isDomainError } from './errors';
 import { importInventory, previewReplaceImport } from './import-service';
 import { getDashboard } from './inventory/dashboard';
@@ -126,6 +127,39 @@ describe.each(await storeDialects('importservice'))('$name', (dialect) => {
       const error = await catchError(() => importInventory(stores, ctx, '{\n "hosts": [}\n', 'merge'));
       expect(isDomainError(error) && error.fieldErrors).toEqual([
         { path: '(file)', message: expect.stringMatching(/line 2, column 12: unexpected "}"/) },
+      ]);
+      expect(await stores.inventory.countInventory()).toEqual(before);
+    });
+
+    it('refuses a file not in UTF-8 (a Windows code page), naming where, and writes nothing', async () => {
+      const before = await stores.inventory.loadInventory();
+      // "Księgowość" as Windows-1250 writes it: ę, ś and ć are the bytes EA, 9C and E6, not UTF-8.
+      const host = { id: 'h-acc', name: 'Ksi\xEAgowo\x9C\xE6', kind: 'hyperv', version: '2022' };
+      const text = JSON.stringify({ hosts: [{ ...host, hasVssAwareProduct: true }] }, null, 2);
+      const content = decodeTextBytes(Buffer.from(text, 'latin1'));
+      for (const mode of ['merge', 'replace'] as const) {
+        const error = await catchError(() => importInventory(stores, ctx, content, mode));
+        expect(isDomainError(error) && error.fieldErrors).toEqual([
+          {
+            path: '(file)',
+            message: expect.stringMatching(/^not UTF-8 text at line 5, column 19: .* save the file as UTF-8/),
+          },
+        ]);
+      }
+      expect(await stores.inventory.loadInventory()).toEqual(before);
+    });
+
+    it('refuses a file nested thousands of levels deep as a bad file, naming where, and writes nothing', async () => {
+      const before = await stores.inventory.countInventory();
+      const error = await catchError(() =>
+        importInventory(stores, ctx, `{\n  "vms": ${'['.repeat(20_000)}`, 'merge'),
+      );
+      expect(isDomainError(error) && error.fieldErrors).toEqual([
+        {
+          path: '(file)',
+          message:
+            'not valid JSON at line 2, column 1009: nested more than 1000 levels deep (an inventory file nests a few)',
+        },
       ]);
       expect(await stores.inventory.countInventory()).toEqual(before);
     });
