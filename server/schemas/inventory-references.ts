@@ -177,6 +177,9 @@ function checkVirtualDisks({ incoming, byId, refer, fail }: ReferenceCheck): voi
 
 function checkGuestVolumes({ incoming, byId, refer, fail }: ReferenceCheck): void {
   const mountPointsByVm = new Map<string, Set<string>>();
+  // Merge: the stored volumes the file leaves as they are, by VM and mount point.
+  const isIncoming = new Set(incoming.guestVolumes);
+  const keptStored = new Map<string, string>();
   for (const volume of byId.guestVolumes.values()) {
     const vmId = str(volume, 'vmId');
     const mountPoint = str(volume, 'mountPoint');
@@ -184,6 +187,7 @@ function checkGuestVolumes({ incoming, byId, refer, fail }: ReferenceCheck): voi
     const set = mountPointsByVm.get(vmId) ?? new Set<string>();
     set.add(mountPoint.toLowerCase());
     mountPointsByVm.set(vmId, set);
+    if (!isIncoming.has(volume)) keptStored.set(mountPointKey(vmId, mountPoint), str(volume, 'id') ?? '');
   }
   const seenMountPoints = new Map<string, number>();
   incoming.guestVolumes.forEach((volume, i) => {
@@ -194,14 +198,23 @@ function checkGuestVolumes({ incoming, byId, refer, fail }: ReferenceCheck): voi
       fail('guestVolumes', i, 'diskId', 'must be a disk of the same VM');
     const mountPoint = str(volume, 'mountPoint');
     if (vmId && mountPoint) {
-      const key = `${vmId}\u0000${mountPoint.toLowerCase()}`;
+      const key = mountPointKey(vmId, mountPoint);
       const first = seenMountPoints.get(key);
+      const stored = keptStored.get(key);
       if (first !== undefined) {
         fail(
           'guestVolumes',
           i,
           'mountPoint',
           `duplicate mount point ${mountPoint} (see guestVolumes[${first}])`,
+        );
+      } else if (stored !== undefined) {
+        // A second C: beside the stored one: give the stored volume's id to update it instead.
+        fail(
+          'guestVolumes',
+          i,
+          'mountPoint',
+          `duplicate mount point ${mountPoint} (the VM has it already: stored guest volume "${stored}")`,
         );
       } else seenMountPoints.set(key, i);
     }
@@ -210,6 +223,10 @@ function checkGuestVolumes({ incoming, byId, refer, fail }: ReferenceCheck): voi
       fail('guestVolumes', i, 'shadowStorageOn', `refers to ${shadowOn}, which is not a volume of this VM`);
     }
   });
+}
+
+function mountPointKey(vmId: string, mountPoint: string): string {
+  return `${vmId}\u0000${mountPoint.toLowerCase()}`;
 }
 
 function checkArrayObjects({ incoming, refer, fail }: ReferenceCheck): void {

@@ -249,5 +249,43 @@ describe.each(await storeDialects('importservice'))('$name', (dialect) => {
         { path: 'virtualDisks[0].vmId', message: 'refers to VM "vm-ghost", which does not exist' },
       ]);
     });
+
+    // Mount points are unique per VM: a file's own C: for a VM that has one stored would be a second.
+    const sqlVolume = (id: string, mountPoint: string) => ({
+      id,
+      vmId: 'vm-sql-prod-01',
+      mountPoint,
+      fileSystem: 'ntfs',
+      vssEnabled: true,
+    });
+    it.each([
+      { file: [sqlVolume('sql-c', 'c:')], refused: 'c:' },
+      { file: [sqlVolume('sql-c', 'C:'), sqlVolume('sql-e', 'E:')], refused: 'C:' },
+    ])(
+      'merge refuses a second mount point $refused for a VM that has it stored, and writes nothing',
+      async ({ file, refused }) => {
+        const before = await stores.inventory.loadInventory();
+        const error = await catchError(() => importInventory(stores, ctx, { guestVolumes: file }, 'merge'));
+        expect(isDomainError(error) && error.fieldErrors).toEqual([
+          {
+            path: 'guestVolumes[0].mountPoint',
+            message: `duplicate mount point ${refused} (the VM has it already: stored guest volume "gv-sql-prod-01-C")`,
+          },
+        ]);
+        expect(await stores.inventory.loadInventory()).toEqual(before);
+      },
+    );
+
+    it('merge updates a stored mount point given by its id, or moved off it in the same file', async () => {
+      const moved = [sqlVolume('gv-sql-prod-01-C', 'E:'), sqlVolume('sql-c', 'C:')];
+      for (const file of [[sqlVolume('gv-sql-prod-01-C', 'C:')], moved]) {
+        await importInventory(stores, ctx, { guestVolumes: file }, 'merge');
+      }
+      const mountPoints = (await stores.inventory.loadInventory()).guestVolumes
+        .filter((volume) => volume.vmId === 'vm-sql-prod-01')
+        .map((volume) => `${volume.id} ${volume.mountPoint}`)
+        .sort();
+      expect(mountPoints).toEqual(['gv-sql-prod-01-C E:', 'gv-sql-prod-01-D D:', 'sql-c C:']);
+    });
   });
 });
