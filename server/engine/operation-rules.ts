@@ -38,7 +38,10 @@ export function describePlan(plan: OperationPlan): string {
     const point = { vmName: plan.vmName, createdAt: plan.pointCreatedAt };
     return `${plan.kind === 'verify-point' ? 'Verify' : 'Delete'} ${describePoint(point)}`;
   }
-  return `Restore ${plan.mode} from point ${plan.restorePointId}`;
+  // A plan stored before it recorded its point's VM and time has only the point's id to go by.
+  if (plan.vmName === undefined || plan.pointCreatedAt === undefined)
+    return `Restore ${plan.mode} from point ${plan.restorePointId}`;
+  return `Restore ${plan.mode} from ${describePoint({ vmName: plan.vmName, createdAt: plan.pointCreatedAt })}`;
 }
 
 /** The VMs an operation covers (indexed for "operations of this VM"). */

@@ -120,6 +120,12 @@ export interface RestorePlan {
   restorePointId: string;
   mode: RestoreMode;
   vmId: string;
+  /**
+   * The point's VM name when captured and when the point was taken (ISO), to name it to an
+   * operator; absent on plans stored before they were recorded.
+   */
+  vmName?: string;
+  pointCreatedAt?: string;
   steps: PlanStep[];
   findings: Finding[];
   collateral: CollateralVm[];

@@ -118,6 +118,8 @@ export function planRestore(
     restorePointId: point.id,
     mode: request.mode,
     vmId: point.vmId,
+    vmName: point.vmName,
+    pointCreatedAt: point.createdAt.toISOString(),
     steps,
     findings: verdict.findings,
     collateral: radius.collateral,

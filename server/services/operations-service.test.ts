@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
 import { SCHEDULER_ACTOR } from '../context';
-import { planPointDelete } from '../engine/point-plan';
+import { describePoint, planPointDelete } from '../engine/point-plan';
 import type { Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
 import {
@@ -76,7 +76,10 @@ describe.each(dialects)('$name', (dialect) => {
           mode: 'in-place',
           confirmation: plan.confirmationText ?? '',
         });
-        expect((await run(restore)).status).toBe('succeeded');
+        const restored = await run(restore);
+        expect(restored.status).toBe('succeeded');
+        // Named by its point as operators know it, never by the point's id.
+        expect(restored.title).toBe(`Restore in-place from ${describePoint(point)}`);
         expect(sha256(live)).toBe(before);
         const detail = await getOperation(h.stores, restore.operationId);
         expect(detail.steps.map((step) => step.kind)).toEqual(
