@@ -199,6 +199,42 @@ describe('migawka import', { timeout: 120_000 }, () => {
   });
 });
 
+// What an operator gets when the command cannot go on: a sentence naming what is wrong, no stack.
+describe('migawka, when the environment is wrong', { timeout: 120_000 }, () => {
+  it.each([
+    {
+      what: 'a DATABASE_URL that is not PostgreSQL',
+      args: ['import', 'healthy-env.json'],
+      env: { DATABASE_URL: 'mysql://db.example.test/migawka' },
+      code: 2,
+      says: 'DATABASE_URL="mysql://db.example.test/migawka": must be a postgres:// (or postgresql://) URL',
+    },
+    {
+      what: 'a PostgreSQL server nobody answers on',
+      args: ['audit', 'verify'],
+      env: { DATABASE_URL: 'postgres://migawka@127.0.0.1:9/migawka' },
+      code: 1,
+      says: 'migawka could not finish: connect ECONNREFUSED 127.0.0.1:9',
+    },
+    {
+      what: 'a seeder run against PostgreSQL',
+      args: ['seed-large', '--vms', '1'],
+      env: { DATABASE_URL: 'postgres://migawka@127.0.0.1:9/migawka' },
+      code: 1,
+      says: 'seed-large writes the SQLite file only; unset DATABASE_URL',
+    },
+  ])('$what: exit $code, a sentence and no stack trace', ({ args, env, code, says }) => {
+    writeJson('healthy-env.json', healthy);
+    const result = migawka(
+      args.map((arg) => (arg.endsWith('.json') ? path.join(workDir, arg) : arg)),
+      { ...env, LOG_LEVEL: 'info' },
+    );
+    expect(result.code).toBe(code);
+    expect(result.stderr).toContain(says);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
 // Each run loads the authentication library through tsx: seconds apiece on a busy machine.
 describe('migawka user', { timeout: 240_000 }, () => {
   const env = () => ({ MIGAWKA_DB_PATH: path.join(workDir, 'users.db'), LOG_LEVEL: 'silent' });

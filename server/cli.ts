@@ -2,8 +2,9 @@
  * The `migawka` command (bin/migawka.mjs runs this file through tsx).
  *
  * Each command is registered by its own small function so commands can be added without
- * touching the others. Exit codes: 0 fine, 1 the check found blockers (or an unexpected
- * failure), 2 invalid input (every field error printed as `path: message`).
+ * touching the others. Exit codes: 0 fine, 1 the check found blockers (or the command could not
+ * finish: said in a sentence, the stack trace only with LOG_LEVEL=debug), 2 invalid input (every
+ * field error printed as `path: message`; a bad environment variable by name, bin/migawka.mjs).
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
@@ -64,8 +65,25 @@ function exitCodeFor(error: unknown): number {
     printFieldErrors(error);
     return error.code === 'INVALID_INPUT' ? EXIT_INVALID_INPUT : EXIT_BLOCKERS;
   }
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // A database that cannot be reached, a file that cannot be written: a sentence, not a stack trace.
+  console.error(`migawka could not finish: ${reasonOf(error)}`);
+  if (isDebugLogging()) console.error(error instanceof Error ? error.stack : String(error));
+  else console.error('(with LOG_LEVEL=debug it also prints where it failed)');
   return EXIT_BLOCKERS;
+}
+
+/** An error's message; an AggregateError (every address of a host refused) says each one's. */
+function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return [...new Set(error.errors.map(reasonOf))].join('; ');
+  }
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/** Whoever runs the command with LOG_LEVEL=debug (or trace) asked for where it failed. */
+function isDebugLogging(): boolean {
+  return process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace';
 }
 
 function printFieldErrors(error: DomainError): void {
@@ -335,7 +353,8 @@ function parseCount(value: string): number {
  */
 function sqliteFileOnly(config: { database: { kind: string }; dbPath: string }, command: string): string {
   if (config.database.kind !== 'sqlite') {
-    throw new Error(
+    throw new DomainError(
+      'PRECONDITION_FAILED',
       `${command} writes the SQLite file only; unset DATABASE_URL, seed, then move it with \`migawka db copy --from ${config.dbPath} --to <postgres url>\``,
     );
   }
