@@ -208,6 +208,23 @@ describe('XapiHypervisor backup', () => {
     await driver.releaseSnapshot('k', call());
     expect(snapshotsOf(fixture.sql01).map((vm) => vm.name_label)).toEqual(['sql01 before patch']);
   });
+  it('an export the pool ends early (no Content-Length: it looks complete) fails the copy and stores nothing', async () => {
+    const { fixture, fake, driver, repository, sql01, disks } = await setup();
+    await driver.createSnapshot(
+      { snapshotId: 'e', scope: { kind: 'vm', vmId: sql01 }, diskIds: [disks.c], isQuiesced: false },
+      call(),
+    );
+    const size = (fixture.pool.vdiBytes.get(disks.cRef) as Buffer).length;
+    const request = { snapshotId: 'e', restorePointId: 'rp-e', vmId: sql01, diskIds: [disks.c] };
+    fake.cutNextExport(size - 512);
+    const error = await failureOf(driver.copySnapshotToRepository(request, repository, call()));
+    expect(error).toMatchObject({ faultCode: 'host-unreachable', isRetryable: true });
+    expect((error as Error).message).toContain(`sql01 C: after ${size - 512} of its ${size} bytes`);
+    expect(await repository.read('rp-e', call())).toBeNull(); // no manifest: no point to restore from
+
+    const copy = await driver.copySnapshotToRepository(request, repository, call());
+    expect(copy.files.map((file) => file.bytes)).toEqual([size]);
+  });
 });
 
 describe('XapiHypervisor restore', () => {

@@ -322,7 +322,7 @@ export class XapiHypervisor implements HypervisorDriver {
           diskId,
           bytes: vdi.virtual_size,
           origin: { location: `${srId}/${diskId}`, hostVolumeId: srId, arrayVolumeId: null },
-          read: (signal) => this.exportStream(vdiRef, signal),
+          read: (signal) => this.exportStream(vdiRef, vdi, signal),
         });
       }
       return sources;
@@ -333,9 +333,28 @@ export class XapiHypervisor implements HypervisorDriver {
     );
   }
 
-  private async *exportStream(vdiRef: string, signal: AbortSignal): AsyncIterable<Uint8Array> {
+  /**
+   * `/export_raw_vdi` sends no Content-Length and ends when the connection closes (CONNECTORS.md
+   * §7): a stream cut short looks complete. A raw export is the disk's virtual size, so fewer (or
+   * more) bytes than that fail the copy instead of being stored as the disk.
+   */
+  private async *exportStream(
+    vdiRef: string,
+    disk: { name_label: string; virtual_size: number },
+    signal: AbortSignal,
+  ): AsyncIterable<Uint8Array> {
     const { body } = await mapped(this.what('disk export'), () => this.client.exportVdi(vdiRef, signal));
-    for await (const chunk of body) yield chunk as Uint8Array;
+    let received = 0;
+    for await (const chunk of body) {
+      received += (chunk as Uint8Array).byteLength;
+      yield chunk as Uint8Array;
+    }
+    if (received !== disk.virtual_size) {
+      throw new DriverError(
+        'host-unreachable',
+        `${this.what('disk export')}: the pool ended the export of ${disk.name_label} after ${received} of its ${disk.virtual_size} bytes`,
+      );
+    }
   }
 
   async restoreDisks(

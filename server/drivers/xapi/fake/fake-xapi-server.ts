@@ -5,7 +5,7 @@
  * every call with `HOST_IS_SLAVE [master address]`. Sessions, the 5 s delay on a failed login (on
  * the fake's clock), `Async.*` tasks that progress as the clock moves, `task.cancel`, `event.from`
  * with tokens and EVENTS_LOST. Tests steer it: `failNext` (an error code for the next calls of a
- * method), `hang` (a method that never answers), `invalidateSessions`.
+ * method), `hang` (a method that never answers), `cutNextExport`, `invalidateSessions`.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -50,6 +50,7 @@ export class FakeXapi {
   private readonly sessions = new Map<string, string>();
   private readonly failures = new Map<string, { code: string; params: string[]; remaining: number }>();
   private readonly hung = new Set<string>();
+  private exportCut: number | null = null;
   private servers: HostServer[] = [];
   private nextSession = 1;
   taskDurationMs: number;
@@ -108,6 +109,11 @@ export class FakeXapi {
 
   unhang(method: string): void {
     this.hung.delete(method);
+  }
+
+  /** The next `/export_raw_vdi` closes its connection after `bytes` bytes (xapi or its host died). */
+  cutNextExport(bytes: number): void {
+    this.exportCut = bytes;
   }
 
   /** Resolves when `method` is next called (or at once if it was already). */
@@ -194,8 +200,13 @@ export class FakeXapi {
     this.record(`${request.method} ${url.pathname}`);
     if (this.hung.has(url.pathname)) return;
     if (url.pathname === '/export_raw_vdi') {
-      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
-      response.end(bytes);
+      // As xapi answers: no Content-Length, the body ends when the connection closes (CONNECTORS.md
+      // §7), so a host that stops mid-way (cutExports) looks to the client like a complete disk.
+      response.useChunkedEncodingByDefault = false;
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const cut = this.exportCut;
+      this.exportCut = null;
+      response.end(cut === null ? bytes : bytes.subarray(0, cut));
       return;
     }
     const written = await readBody(request);
