@@ -150,13 +150,26 @@ describe('ONTAP array driver through the registry', () => {
   });
 
   it.each([
-    { planned: 'the LUN alone', withNeighbour: false, isReverted: false },
-    { planned: 'the LUN and its neighbour (one consistency group)', withNeighbour: true, isReverted: true },
+    { planned: 'the LUN alone', withNeighbour: false, isReverted: false, pageSize: null },
+    {
+      planned: 'the LUN alone, the cluster listing one LUN a page',
+      withNeighbour: false,
+      isReverted: false,
+      pageSize: 1,
+    },
+    {
+      planned: 'the LUN and its neighbour (one consistency group)',
+      withNeighbour: true,
+      isReverted: true,
+      pageSize: null,
+    },
   ])(
     'a LUN whose volume holds another LUN, reverted with $planned: reverted $isReverted',
-    async ({ withNeighbour, isReverted }) => {
+    async ({ withNeighbour, isReverted, pageSize }) => {
       // SnapRestore rolls the whole volume back: lun1 goes back with lun0.
       cluster.model.addLun('sql_data', 'lun1', 1024 * 1024);
+      // ONTAP answers a collection in pages when its return_timeout runs out (lun1 is on the third).
+      cluster.server.pageSize = pageSize;
       inventory = toInventory(ARRAY.id, ARRAY.name, await discoverOntap(cluster.client, callOptions()));
       const data = lunId('/vol/sql_data/lun0');
       const neighbour = lunId('/vol/sql_data/lun1');

@@ -34,6 +34,23 @@ describe('ONTAP client transport', () => {
     expect(cluster.trust.pins.get(cluster.server.address)).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
 
+  it.each([
+    { pageSize: null, requests: 1 },
+    { pageSize: 2, requests: 2 },
+    { pageSize: 1, requests: 3 },
+  ])(
+    'reads a collection whole when the cluster answers $pageSize a page ($requests requests)',
+    async ({ pageSize, requests }) => {
+      cluster.model.addVolume('svm1', 'scratch', 1024 * 1024);
+      cluster.server.pageSize = pageSize;
+      const volumes = await cluster.client.list(volumesPath, volumeSchema, callOptions());
+      expect(volumes.map((volume) => volume.name).sort()).toEqual(['scratch', 'sql_data', 'sql_log']);
+      expect(cluster.server.calls.filter((call) => call.startsWith('GET /api/storage/volumes'))).toHaveLength(
+        requests,
+      );
+    },
+  );
+
   it('refuses a changed certificate before sending a byte, and remembers it for an admin', async () => {
     await cluster.client.list(volumesPath, volumeSchema, callOptions());
     const port = cluster.server.port;

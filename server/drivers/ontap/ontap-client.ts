@@ -142,6 +142,12 @@ export interface JobOutcome {
 const DEFAULT_POLL_MS = 1000;
 const LOCKED = /temporarily locked/i;
 
+/** `/api/x?y` of a link, whether ONTAP wrote it as a path or as a whole URL. */
+const pathOf = (href: string): string => {
+  const url = new URL(href, 'https://cluster.invalid');
+  return `${url.pathname}${url.search}`;
+};
+
 export class OntapClient {
   readonly label: string;
   private readonly endpoint: Endpoint;
@@ -165,10 +171,28 @@ export class OntapClient {
     });
   }
 
-  /** GET of a collection; the records only (the connector asks with fields= and filters). */
-  async list<S extends z.ZodType>(path: string, record: S, options: CallOptions): Promise<z.infer<S>[]> {
-    const page = await this.get(path, collectionSchema(record), options);
-    return page.records as z.infer<S>[];
+  /**
+   * GET of a collection; the records only (the connector asks with fields= and filters). Every page
+   * is read, following `_links.next` under the one deadline: a first page that ONTAP cut short
+   * (return_timeout, max_records) is never taken for the whole collection.
+   */
+  list<S extends z.ZodType>(path: string, record: S, options: CallOptions): Promise<z.infer<S>[]> {
+    return callWithDeadline(`${this.label} GET ${path}`, options, async ({ signal }) => {
+      const schema = collectionSchema(record);
+      const records: z.infer<S>[] = [];
+      const read = new Set<string>();
+      for (let page: string | undefined = path; page !== undefined; ) {
+        if (read.has(page)) throw this.malformed(`GET ${path}`, `the next page ${page} was read already`);
+        read.add(page);
+        const response = await this.send({ method: 'GET', path: page }, signal);
+        const body: z.infer<typeof schema> = this.validate(`GET ${page}`, schema, response.body);
+        records.push(...(body.records as z.infer<S>[]));
+        const next: string | undefined = body._links?.next?.href;
+        // The link names a path on the cluster (`/api/…?…`): it is asked of the pinned address.
+        page = next === undefined ? undefined : pathOf(next);
+      }
+      return records;
+    });
   }
 
   /** A synchronous call (one that answers 200/201, e.g. creating a LUN map). */

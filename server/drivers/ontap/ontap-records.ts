@@ -33,8 +33,16 @@ export const jobSchema = z.object({
 });
 export type OntapJob = z.infer<typeof jobSchema>;
 
+/**
+ * A collection page. ONTAP ends a page early when the call's `return_timeout` (15 s by default for
+ * a collection) or `max_records` runs out, and links the rest as `_links.next`.
+ */
 export function collectionSchema<T extends z.ZodType>(record: T) {
-  return z.object({ records: z.array(record), num_records: z.number() });
+  return z.object({
+    records: z.array(record),
+    num_records: z.number(),
+    _links: z.object({ next: z.object({ href: z.string() }).optional() }).optional(),
+  });
 }
 
 /** `GET /api/cluster`: the cluster's name and release (what "Test connection" reports). */

@@ -3,7 +3,8 @@
  * certificate): HTTP Basic, the documented collection / job / error envelopes (CONNECTORS.md §3),
  * 202 + job for the asynchronous calls, a `Location` header on a CG start and a FlexClone. The state
  * lives in FakeOntapModel. Tests steer it: `failNext` (an error envelope for the next matching calls),
- * `hang` (a path that never answers), and read `calls` to see what the connector asked for.
+ * `hang` (a path that never answers), `pageSize` (collections answered a page at a time), and read
+ * `calls` to see what the connector asked for.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -33,6 +34,11 @@ export class FakeOntapServer {
   private readonly failures: PlannedFailure[] = [];
   private readonly hung = new Set<string>();
   port = 0;
+  /**
+   * The most records one collection GET answers (null: all), as ONTAP answers when the call's
+   * return_timeout (15 s by default) runs out first: the rest is linked as `_links.next`.
+   */
+  pageSize: number | null = null;
   /** "METHOD /path?query" of every request, in order. */
   readonly calls: string[] = [];
 
@@ -103,11 +109,34 @@ export class FakeOntapServer {
     this.model.advanceJobs();
     const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
     try {
-      send(res, routeRequest(this.model, req.method ?? 'GET', url, body));
+      const answer = routeRequest(this.model, req.method ?? 'GET', url, body);
+      send(res, req.method === 'GET' ? this.paged(url, answer) : answer);
     } catch (error) {
       if (!(error instanceof FakeOntapFault)) throw error;
       send(res, faultAnswer(error));
     }
+  }
+
+  /**
+   * One page of a collection answer: from `start.index` (this fake's continuation key; ONTAP's are
+   * `start.<field>`, and clients only follow the link), at most `max_records` or `pageSize` records.
+   */
+  private paged(url: URL, answer: Answer): Answer {
+    const body = answer.body as { records?: unknown[] };
+    if (!Array.isArray(body?.records)) return answer;
+    const start = Number(url.searchParams.get('start.index') ?? 0);
+    const limit = Math.min(
+      this.pageSize ?? Number.POSITIVE_INFINITY,
+      Number(url.searchParams.get('max_records') ?? Number.POSITIVE_INFINITY),
+    );
+    const records = body.records.slice(start, start + limit);
+    const links: Record<string, { href: string }> = { self: { href: `${url.pathname}${url.search}` } };
+    if (start + records.length < body.records.length) {
+      const next = new URLSearchParams(url.searchParams);
+      next.set('start.index', String(start + records.length));
+      links.next = { href: `${url.pathname}?${next}` };
+    }
+    return { ...answer, body: { ...body, records, num_records: records.length, _links: links } };
   }
 
   private isAuthorized(header: string | undefined): boolean {
