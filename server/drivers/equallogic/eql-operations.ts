@@ -121,15 +121,28 @@ export class EqlOperations {
 
   /**
    * `volume select <v> access show`: the rows whose second column is an initiator IQN (the header
-   * and rule lines are skipped; the column layout is unverified, see docs/connectors/equallogic.md).
+   * and rule lines are skipped). The group wraps a name longer than its Initiator column: the rest
+   * follows alone on the next line (OpenStack Cinder's PS driver reads each record as two lines),
+   * so a line of one word right after a row goes on that row's name. See docs/connectors/equallogic.md.
    */
   accessRecords(volume: string, options: CallOptions): Promise<EqlAccessRecord[]> {
-    return this.guard(async () =>
-      (await this.client.run(`volume select ${this.name(volume)} access show`, options))
-        .map((line) => /^(\d+)\s+(iqn\.\S+)/i.exec(line.trim()))
-        .filter((match): match is RegExpExecArray => match !== null)
-        .map((match) => ({ id: match[1], initiator: match[2] })),
-    );
+    return this.guard(async () => {
+      const records: EqlAccessRecord[] = [];
+      let open: EqlAccessRecord | null = null;
+      for (const line of await this.client.run(`volume select ${this.name(volume)} access show`, options)) {
+        const row = /^(\d+)\s+(iqn\.\S+)/i.exec(line.trim());
+        const words = line.trim().split(/\s+/);
+        if (row) {
+          open = { id: row[1], initiator: row[2] };
+          records.push(open);
+        } else if (open && words.length === 1) {
+          open.initiator += words[0];
+        } else {
+          open = null;
+        }
+      }
+      return records;
+    });
   }
 
   /** Lets each initiator log in to the volume; one already allowed is left as it is. */

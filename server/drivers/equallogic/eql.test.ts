@@ -87,6 +87,30 @@ describe('Group Manager CLI conversation', () => {
     });
   });
 
+  it.each([
+    { initiator: 'iqn.1991-05.com.microsoft:hv1', lines: 1 },
+    { initiator: 'iqn.1991-05.com.microsoft:hv01.example.test', lines: 2 },
+    { initiator: 'iqn.1991-05.com.microsoft:hyperv-node-07.datacentre.example.test', lines: 3 },
+  ])(
+    'reads an access record whole when the group wraps its initiator name ($lines lines)',
+    async ({ initiator, lines }) => {
+      const other = 'iqn.1991-05.com.microsoft:hv02.example.test';
+      await operations.grantAccess('vmfs01', [initiator, other], options());
+      const shown = await client.run('volume select vmfs01 access show', options());
+      expect(shown).toHaveLength(2 + lines + 2); // header, rule, this record, the other (two lines)
+      expect(await operations.accessRecords('vmfs01', options())).toEqual([
+        { id: expect.any(String), initiator },
+        { id: expect.any(String), initiator: other },
+      ]);
+      // Granted again (a retried step): both are found, nothing is added.
+      await operations.grantAccess('vmfs01', [initiator, other], options());
+      expect(group.volumes.get('vmfs01')?.access.map((record) => record.initiator)).toEqual([
+        initiator,
+        other,
+      ]);
+    },
+  );
+
   it('refuses a changed host key before logging in, and a wrong password without retry', async () => {
     await operations.groupAddress(options());
     await client.close();

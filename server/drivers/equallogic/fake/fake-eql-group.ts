@@ -15,6 +15,9 @@ import { eqlTargetName } from '../eql-naa';
 
 const { Server } = ssh2;
 
+/** Width of the Initiator column of `access show` (Cinder's fixture wraps an IQN after 29 characters). */
+const INITIATOR_COLUMN = 29;
+
 export interface FakeEqlVolume {
   name: string;
   sizeBytes: number;
@@ -363,7 +366,8 @@ export class FakeEqlGroup {
 
   /**
    * `access create initiator <iqn>` | `access show` | `access delete <id>` (the verbs a public SAN
-   * test library sends; the answer texts and the `show` columns are this fake's own, unverified).
+   * test library sends; the answer texts and the `show` columns are this fake's own, unverified,
+   * except the wrapping of a long initiator name, which follows Cinder's PS driver tests).
    */
   private accessCommand(volume: FakeEqlVolume, args: string[]): string[] {
     if (args[0] === 'create' && args[1] === 'initiator' && args[2] && args.length === 3) {
@@ -375,9 +379,16 @@ export class FakeEqlGroup {
       return [
         'ID  Initiator                     Ipaddress       AuthMethod UserName   Apply-To',
         '--- ----------------------------- --------------- ---------- ---------- --------',
-        ...volume.access.map(
-          (record) => `${record.id}   ${record.initiator} *.*.*.*  none       -          both`,
-        ),
+        ...volume.access.flatMap((record) => {
+          // A name longer than the Initiator column goes on alone on the next lines, as the
+          // group prints it (the two-line records OpenStack Cinder's PS driver parses).
+          const parts = record.initiator.match(new RegExp(`.{1,${INITIATOR_COLUMN}}`, 'g')) ?? [''];
+          const [head, ...rest] = parts;
+          return [
+            `${String(record.id).padEnd(3)} ${head.padEnd(INITIATOR_COLUMN)} *.*.*.*         none       -          both`,
+            ...rest.map((part) => `    ${part}`),
+          ];
+        }),
       ];
     }
     if (args[0] === 'delete' && args[1] && args.length === 2) {
