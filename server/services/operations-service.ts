@@ -11,7 +11,7 @@
 import type { Page, Stores } from '../../db/stores/ports';
 import type { JobRecord } from '../../db/stores/ports/job-store';
 import type { OperationListItem } from '../../db/stores/ports/operation-store';
-import { actorLabel, type ServiceContext } from '../context';
+import { actorLabel, SCHEDULER_ACTOR, type ServiceContext } from '../context';
 import type { BackupPlan, OperationPlan, PointPlan, RestorePlan } from '../engine/plan-types';
 import { isFinalOperationStatus } from '../engine/statuses';
 import type { OperationEvent } from '../jobs/events';
@@ -362,6 +362,7 @@ export async function getOperation(
       title: row.title,
       waitingReason: row.waitingReason,
       jobId: row.jobId,
+      isScheduledRun: row.requestedBy === actorLabel(SCHEDULER_ACTOR),
       retryOfId: row.retryOfId,
       createdAt: row.createdAt,
       startedAt: row.startedAt,

@@ -232,7 +232,11 @@ function operationColumns(now: Date): DataTableColumn<OperationRow>[] {
           </Link>
           <div className="text-xs text-fg-subtle">
             {OPERATION_KIND_LABELS[row.kind]}
-            {row.jobId ? ' · scheduled job' : ''}
+            {row.jobId
+              ? row.isScheduledRun
+                ? ' · scheduled run of a job'
+                : ' · job run, started by hand'
+              : ''}
             {row.retryOfId ? ' · retry' : ''}
           </div>
         </>

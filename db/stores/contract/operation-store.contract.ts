@@ -200,6 +200,21 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
           'operation.finished',
         ]);
       });
+      it('lists a run the scheduler queued as scheduled, and one a person or the command line started as not', async () => {
+        const plan = backupPlanOf(['a']);
+        const runs = [
+          { id: 'by-scheduler', requestedBy: 'scheduler', isScheduledRun: true },
+          { id: 'by-hand', requestedBy: 'user:42', isScheduledRun: false },
+          { id: 'from-cli', requestedBy: 'system', isScheduledRun: false },
+        ];
+        for (const [i, run] of runs.entries()) {
+          await h.store.enqueue(plan, {}, { id: run.id, now: at(i), requestedBy: run.requestedBy });
+        }
+        const listed = (await h.store.list({ limit: 10 })).items;
+        expect(listed.map(({ id, isScheduledRun }) => ({ id, isScheduledRun }))).toEqual(
+          runs.map(({ id, isScheduledRun }) => ({ id, isScheduledRun })).reverse(),
+        );
+      });
     });
 
     describe('claim and leases', () => {

@@ -64,6 +64,8 @@ export interface OperationListItem {
   title: string;
   waitingReason: string | null;
   jobId: string | null;
+  /** Queued by the scheduler at its time; false for a job's "Run now", a retry or a wizard's run. */
+  isScheduledRun: boolean;
   retryOfId: string | null;
   createdAt: Date;
   startedAt: Date | null;

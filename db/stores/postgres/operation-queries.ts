@@ -29,6 +29,8 @@ export async function queryOperations(db: PgDb, query: OperationListQuery): Prom
       title: operations.title,
       waitingReason: operations.waitingReason,
       jobId: operations.jobId,
+      // requested_by holds actorLabel(SCHEDULER_ACTOR), 'scheduler', for what the scheduler queued.
+      isScheduledRun: sql<boolean>`${operations.requestedBy} = 'scheduler'`.mapWith(Boolean),
       retryOfId: operations.retryOfId,
       createdAt: operations.createdAt,
       startedAt: operations.startedAt,

@@ -71,6 +71,8 @@ function listStatement(db: Db, isAfterCursor: boolean, applied: readonly ListFil
       title: operations.title,
       waitingReason: operations.waitingReason,
       jobId: operations.jobId,
+      // requested_by holds actorLabel(SCHEDULER_ACTOR), 'scheduler', for what the scheduler queued.
+      isScheduledRun: sql<boolean>`${operations.requestedBy} = 'scheduler'`.mapWith(Boolean),
       retryOfId: operations.retryOfId,
       createdAt: operations.createdAt,
       startedAt: operations.startedAt,
