@@ -6,7 +6,7 @@
  * so the two databases cannot drift apart in behaviour.
  */
 import { isDriverError } from './driver';
-import type { OperationPlan, StepKind } from './plan-types';
+import type { OperationPlan, RestoreMode, StepKind } from './plan-types';
 import { describePoint } from './point-plan';
 import type { FinalOperationStatus } from './statuses';
 import { isSafeToRerun, type RetryPolicy, retryDelayMs, runsToEndOnceStarted } from './step-safety';
@@ -39,10 +39,21 @@ export function describePlan(plan: OperationPlan): string {
     return `${plan.kind === 'verify-point' ? 'Verify' : 'Delete'} ${describePoint(point)}`;
   }
   // A plan stored before it recorded its point's VM and time has only the point's id to go by.
-  if (plan.vmName === undefined || plan.pointCreatedAt === undefined)
-    return `Restore ${plan.mode} from point ${plan.restorePointId}`;
-  return `Restore ${plan.mode} from ${describePoint({ vmName: plan.vmName, createdAt: plan.pointCreatedAt })}`;
+  const point =
+    plan.vmName === undefined || plan.pointCreatedAt === undefined
+      ? `point ${plan.restorePointId}`
+      : describePoint({ vmName: plan.vmName, createdAt: plan.pointCreatedAt });
+  return `${RESTORE_TITLE_OPENINGS[plan.mode]} ${point}`;
 }
+
+/** How a restore's title opens, in words, before the point it restores from. */
+const RESTORE_TITLE_OPENINGS: Record<RestoreMode, string> = {
+  'as-new': 'Restore as a new VM from',
+  staged: 'Staged restore from',
+  'in-place': 'Restore in place from',
+  'snapshot-revert': 'Revert the VM to',
+  'volume-revert': 'Revert the whole volume to',
+};
 
 /** The VMs an operation covers (indexed for "operations of this VM"). */
 export function vmIdsOfPlan(plan: OperationPlan): string[] {

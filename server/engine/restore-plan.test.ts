@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describePlan } from './operation-rules';
 import { makeOperationsIndex } from './operations-estate.fixture';
 import type { RestoreMode } from './plan-types';
 import { formatDuration, isConfirmationValid } from './restore-plan';
@@ -439,5 +440,20 @@ describe('isConfirmationValid / formatDuration', () => {
     { ms: 76 * HOUR, text: '3 d 4 h' },
   ])('$ms ms → $text', ({ ms, text }) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('restore titles', () => {
+  it.each<[RestoreMode, string]>([
+    ['as-new', 'Restore as a new VM from the 2026-03-28 11:00 UTC point of web01'],
+    ['staged', 'Staged restore from the 2026-03-28 11:00 UTC point of web01'],
+    ['in-place', 'Restore in place from the 2026-03-28 11:00 UTC point of web01'],
+    ['snapshot-revert', 'Revert the VM to the 2026-03-28 11:00 UTC point of web01'],
+    ['volume-revert', 'Revert the whole volume to the 2026-03-28 11:00 UTC point of web01'],
+  ])('a %s restore is titled in words, naming its point by VM and time', (mode, title) => {
+    const target = point({ id: 'rp-web01', vmId: 'web01', createdAt: new Date(NOW.getTime() - HOUR) });
+    expect(describePlan(plan(target, { mode, newVmName: 'web01-restored', confirmation: 'web01' }))).toBe(
+      title,
+    );
   });
 });

@@ -79,7 +79,7 @@ describe.each(dialects)('$name', (dialect) => {
         const restored = await run(restore);
         expect(restored.status).toBe('succeeded');
         // Named by its point as operators know it, never by the point's id.
-        expect(restored.title).toBe(`Restore in-place from ${describePoint(point)}`);
+        expect(restored.title).toBe(`Restore in place from ${describePoint(point)}`);
         expect(sha256(live)).toBe(before);
         const detail = await getOperation(h.stores, restore.operationId);
         expect(detail.steps.map((step) => step.kind)).toEqual(
@@ -340,7 +340,7 @@ describe.each(dialects)('$name', (dialect) => {
         await worker.tick(); // the restore is admitted: it holds point:<id>
         expect((await h.stores.operations.get(restore.operationId))?.status).toBe('running');
         await expect(startPointDelete(h.stores, ctx(), point.id)).rejects.toThrow(
-          /point of app1 is in use by restore operation/,
+          /point of app1 is in use by the restore “Restore as a new VM from the .* point of app1”; delete it when the restore has finished/,
         );
         // The request's check raced with the restore (it started just after): the claim still keeps them apart.
         const raced = await h.stores.operations.enqueue(

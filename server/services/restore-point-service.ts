@@ -205,9 +205,12 @@ export async function startPointDelete(
   const row = await requirePoint(stores, id);
   const active = await stores.restorePoints.activeRestoresOf(id);
   if (active.length > 0) {
+    // Named by their titles, as the operations list shows them, not by their ids.
+    const restores = await Promise.all(active.map((operationId) => stores.operations.get(operationId)));
+    const titles = restores.map((restore, i) => `“${restore?.title ?? active[i]}”`);
     throw new DomainError(
       'CONFLICT',
-      `${capitalize(describePoint(row))} is in use by restore operation ${active.join(', ')}; delete it when the restore has finished`,
+      `${capitalize(describePoint(row))} is in use by the restore ${titles.join(', ')}; delete it when the restore has finished (Operations)`,
     );
   }
   const impact = await stores.restorePoints.deletionImpact(id);
