@@ -31,6 +31,30 @@ const rows: [string, PowerShellErrorRecord, string, boolean][] = [
     false,
   ],
   [
+    "a VM's checkpoint list that cannot be read (VM being removed) is retried, never taken for gone (our own error id)",
+    {
+      type: 'RuntimeException',
+      message:
+        "Checkpoint 'migawka:s1' could not be looked for on VM 'sql01': its checkpoints could not be listed (Hyper-V was unable to find a virtual machine with ID \"0b6c5a2e-0000-4000-8000-00000000a001\".)",
+      fqid: 'CheckpointListFailed',
+      category: 'InvalidArgument',
+    },
+    'invalid-state',
+    true,
+  ],
+  [
+    "a VM's checkpoint list refused for lack of rights is refused for good (our own error id, the cause's category)",
+    {
+      type: 'RuntimeException',
+      message:
+        "Checkpoint 'migawka:s1' could not be looked for on VM 'sql01': its checkpoints could not be listed (You do not have the required permission to complete this task.) (illustrative)",
+      fqid: 'CheckpointListFailed',
+      category: 'PermissionDenied',
+    },
+    'host-unreachable',
+    false,
+  ],
+  [
     'a host without the Hyper-V module lacks the connector',
     {
       type: 'CommandNotFoundException',

@@ -114,6 +114,8 @@ export interface FakeVm {
   guest: FakeGuest | null;
   /** RCT reference points another backup product made (fake-change-tracking.ts); absent = none. */
   referencePoints?: FakeReferencePoint[];
+  /** What `Get-VMSnapshot -VM` on this VM fails with (VM being removed, access denied, WMI fault); absent = it lists. */
+  checkpointListError?: FakePsError;
 }
 
 /** Msvm_VirtualSystemReferencePoint: the RCT id of each disk slot it covers. */

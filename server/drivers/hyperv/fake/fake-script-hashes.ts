@@ -20,7 +20,7 @@ export const FAKE_SCRIPT_SHA256: Record<ScriptName, string> = {
   'new-vm-from-disks': 'd8bb92cd9e55f13e407e8b4779c01397c770267f9333af61f472ab5cfdbbcb8b',
   'prepare-folder': 'a7dd48da27f878a145df862019630ee695a5fd72ce902aa8e2b1701acc726963',
   'prepare-in-place': '004ea42abf7d022e789329d4890f8cdf39ed61681735ffd0d6a4cf024b3ce3bb',
-  'remove-checkpoint': '31fb3043db2779959fdc9c464c7fc82d1ab86ba2504c8fa9162ae4d9181f1dc1',
+  'remove-checkpoint': '783161d3931d9181fbdaef88e69daf62be60a231b71ff85fec1f5c009188da5a',
   'remove-folder': '14b15ea6aac2e441af3efc200d3b8bcf4daa1a4c0c371f19363e8825783935f2',
   'restore-checkpoint': '48088d863f55097e9a9b8a4a711684f17e26974b9ea66c1e9934a90501d4dddc',
   'run-guest-script': 'a90e4adf4c9672ab3323a6d43fd07c77ab7a0a8723682cc0772fbd23e370cce7',

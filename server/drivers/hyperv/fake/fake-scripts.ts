@@ -64,6 +64,31 @@ function checkpointAnywhere(
   return null;
 }
 
+/**
+ * remove-checkpoint.ps1's search: each VM's `Get-VMSnapshot -VM` in `Get-VM` order, up to the VM
+ * holding the checkpoint; a list that fails first stops it with CheckpointListFailed, naming the VM
+ * and the checkpoint, the cause's category kept (a RuntimeException: the cause's HRESULT is not).
+ */
+function checkpointListedAnywhere(
+  model: FakeHypervModel,
+  name: unknown,
+): { vm: FakeVm; checkpoint: FakeCheckpoint } | null {
+  for (const vm of model.state.vms) {
+    const cause = vm.checkpointListError;
+    if (cause) {
+      throw new FakePsError(
+        'RuntimeException',
+        `Checkpoint '${String(name)}' could not be looked for on VM '${vm.name}': its checkpoints could not be listed (${cause.message})`,
+        'CheckpointListFailed',
+        cause.category,
+      );
+    }
+    const checkpoint = findCheckpoint(vm, name);
+    if (checkpoint) return { vm, checkpoint };
+  }
+  return null;
+}
+
 function requireElevated(model: FakeHypervModel): void {
   if (!model.state.isElevated) {
     throw new FakePsError(
@@ -320,7 +345,7 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
     return found ? checkpointOut(model, found.checkpoint, true) : null;
   },
   'remove-checkpoint': (model, params) => {
-    const found = checkpointAnywhere(model, params.name);
+    const found = checkpointListedAnywhere(model, params.name);
     if (!found) return { Removed: false, IsMerging: false };
     model.removeCheckpoint(found.vm, found.checkpoint);
     const onAvhdx = found.vm.drives.filter((drive) => /\.avhdx$/i.test(drive.path)).length;
