@@ -103,6 +103,12 @@ test('cancelling a backup mid-way still runs its cleanup steps and ends cancelle
   await expect(stepStatus(page, 'Release the snapshot')).toHaveText('succeeded');
   // Work after the cancel did not happen: no restore point was catalogued.
   await expect(stepStatus(page, `Catalogue the restore point of ${ARRAY_VM}`)).not.toHaveText('succeeded');
+  // And the VM's outcome says none will come, not that it is still on its way.
+  const outcome = page
+    .getByRole('table', { name: 'Consistency per VM' })
+    .getByRole('row')
+    .filter({ hasText: ARRAY_VM });
+  await expect(outcome).toContainText('no point: its backup did not run to the end');
   await expect(page.getByRole('button', { name: 'Cancel operation' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Retry failed' })).toBeVisible();
 

@@ -25,14 +25,31 @@ type Step = Detail['steps'][number];
  * and mode of a restore, the point a verify or delete acted on.
  */
 
-/** A VM of the plan and the query of the restore point it created (none until it is catalogued). */
+/**
+ * A VM of the plan, the status of the step that catalogues its point (none if the plan has none),
+ * and the query of the restore point it created (none until it is catalogued).
+ */
 interface VmOutcome {
   vm: PlannedVm;
+  catalogStatus: Step['status'] | undefined;
   point: UseQueryResult<RouterOutputs['restorePoints']['get'], unknown> | undefined;
 }
 
-function AchievedCell({ vm, point }: VmOutcome) {
-  if (!point) return <span className="text-fg-subtle">no point yet</span>;
+/** Why a VM has no point: one may still come, or none will (its catalogue step will never run). */
+function noPointWords(catalogStatus: Step['status'] | undefined): string {
+  switch (catalogStatus) {
+    case 'failed':
+      return 'no point: its backup failed';
+    case 'skipped':
+    case 'cancelled':
+      return 'no point: its backup did not run to the end';
+    default:
+      return 'no point yet';
+  }
+}
+
+function AchievedCell({ vm, catalogStatus, point }: VmOutcome) {
+  if (!point) return <span className="text-fg-subtle">{noPointWords(catalogStatus)}</span>;
   if (point.isPending) return '…';
   if (point.isError) return <span className="text-fg-subtle">point since deleted</span>;
   const achieved = point.data.point;
@@ -100,12 +117,17 @@ const outcomeColumns: DataTableColumn<VmOutcome>[] = [
   },
 ];
 
+/** A step that did its work: succeeded, or degraded (the policy carried on, the point was written). */
+function isDone(status: Step['status'] | undefined): boolean {
+  return status === 'succeeded' || status === 'degraded';
+}
+
 /** Per VM: what the plan expected, and what the restore point it created actually achieved. */
 export function BackupOutcomes({ plan, steps }: { plan: BackupPlan; steps: Step[] }) {
   const trpc = useTRPC();
-  const catalogued = plan.vms.filter((vm) =>
-    steps.some((step) => step.kind === 'catalog' && step.vmId === vm.vmId && step.status === 'succeeded'),
-  );
+  const catalogStepOf = (vm: PlannedVm) =>
+    steps.find((step) => step.kind === 'catalog' && step.vmId === vm.vmId);
+  const catalogued = plan.vms.filter((vm) => isDone(catalogStepOf(vm)?.status));
   const points = useQueries({
     queries: catalogued.map((vm) => trpc.restorePoints.get.queryOptions({ id: vm.restorePointId })),
   });
@@ -124,7 +146,7 @@ export function BackupOutcomes({ plan, steps }: { plan: BackupPlan; steps: Step[
       <CardContent>
         <DataTable
           columns={outcomeColumns}
-          rows={plan.vms.map((vm) => ({ vm, point: pointOf(vm) }))}
+          rows={plan.vms.map((vm) => ({ vm, catalogStatus: catalogStepOf(vm)?.status, point: pointOf(vm) }))}
           getRowId={(row) => row.vm.vmId}
           caption="Consistency per VM"
         />
