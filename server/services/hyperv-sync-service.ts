@@ -44,29 +44,61 @@ export interface SyncPresence {
 }
 
 /**
- * Reads the host and merges it into the inventory; the record keeps when and how it ended. The
- * read lists every VM of the host, so a stored VM of this host it did not list is marked gone (not
- * deleted: its restore points and jobs stay), and a VM marked gone that is listed again is back.
- */
-/**
  * Which VMs a host sync can have changed the findings of; the import adds the VMs sharing storage
  * with them (services/assessment-service.ts, assessAround). A host or host-volume fact that reads
  * differently: every VM read (each may sit on that volume or depend on that host). Otherwise the VMs
- * added or changed, and those gone or back. The rest of the estate keeps its stored assessments.
+ * added or changed, and those the read lists again after they were marked gone. The rest of the
+ * estate keeps its stored assessments.
  */
 function reassessedByHypervSync(
   stored: Inventory,
   read: Inventory,
   counts: { changedVmIds: readonly string[] },
-  presence: SyncPresence,
 ): string[] {
-  const moved = [...presence.gone, ...presence.reappeared].map((vm) => vm.id);
-  if (hostFactsChanged(stored, read)) return [...new Set([...read.vms.map((vm) => vm.id), ...moved])];
+  const readVmIds = new Set(read.vms.map((vm) => vm.id));
+  const back = stored.vms.filter((vm) => vm.goneSince && readVmIds.has(vm.id)).map((vm) => vm.id);
+  if (hostFactsChanged(stored, read)) return [...readVmIds];
   const storedVmIds = new Set(stored.vms.map((vm) => vm.id));
   const added = read.vms.filter((vm) => !storedVmIds.has(vm.id)).map((vm) => vm.id);
-  return [...new Set([...added, ...counts.changedVmIds, ...moved])];
+  return [...new Set([...added, ...counts.changedVmIds, ...back])];
 }
 
+/**
+ * After the merge of a read was stored, and only then: the sync owns the gone marks (the merge
+ * leaves them as stored), this sets and clears them. Every host read is checked against every VM
+ * the read saw, so a VM that moved to another node of the cluster is not gone from the node it left;
+ * a node not read keeps its marks. A read the import refused marks nothing: its VMs are not known
+ * to be gone. A gone VM keeps the assessment of when its host last listed it (the findings read no
+ * mark; the views show a gone VM with no readiness).
+ */
+async function markGone(
+  stores: Pick<Stores, 'inventory'>,
+  ctx: ServiceContext,
+  hostIds: readonly string[],
+  inventory: Inventory,
+  readStartedAt: Date,
+): Promise<SyncPresence> {
+  const presence: SyncPresence = { gone: [], reappeared: [] };
+  for (const readHostId of hostIds) {
+    const marked = await stores.inventory.markGoneVms(
+      readHostId,
+      inventory.vms.map((vm) => vm.id),
+      ctx.now(),
+      // A VM restored as new on the host after the read began is not in it, and not gone.
+      readStartedAt,
+    );
+    presence.gone.push(...marked.gone);
+    presence.reappeared.push(...marked.reappeared);
+  }
+  return presence;
+}
+
+/**
+ * Reads the host and merges it into the inventory; the record keeps when and how it ended. The
+ * read lists every VM of the host, so a stored VM of this host it did not list is marked gone (not
+ * deleted: its restore points and jobs stay), and a VM marked gone that is listed again is back.
+ * The marks follow the merge: a read the import refuses marks nothing gone.
+ */
 export async function syncHypervConnection(
   stores: SyncStores,
   ctx: ServiceContext,
@@ -107,24 +139,10 @@ export async function syncHypervConnection(
     // Read before the merge: what the sync adds and changes is counted against what was stored.
     const stored = await stores.inventory.loadNeighbourhood(inventory.vms.map((vm) => vm.id));
     const counts = countSyncChanges(stored, inventory);
-    // The sync owns the gone marks: the merge below leaves them as stored, this sets and clears them.
-    // Every host read is checked against every VM the read saw, so a VM that moved to another node
-    // of the cluster is not gone from the node it left; a node not read keeps its marks.
-    const presence: SyncPresence = { gone: [], reappeared: [] };
-    for (const readHostId of read.hostIds) {
-      const marked = await stores.inventory.markGoneVms(
-        readHostId,
-        inventory.vms.map((vm) => vm.id),
-        ctx.now(),
-        // A VM restored as new on the host after the read began is not in it, and not gone.
-        run.startedAt,
-      );
-      presence.gone.push(...marked.gone);
-      presence.reappeared.push(...marked.reappeared);
-    }
     const result = await importInventory(stores, ctx, inventory, 'merge', {
-      reassessVmIds: reassessedByHypervSync(stored, inventory, counts, presence),
+      reassessVmIds: reassessedByHypervSync(stored, inventory, counts),
     });
+    const presence = await markGone(stores, ctx, read.hostIds, inventory, run.startedAt);
     await stores.hypervConnections.recordSync(id, ctx.now(), null, hostId);
     await stores.hypervConnections.recordCluster(
       id,

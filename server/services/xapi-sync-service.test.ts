@@ -13,6 +13,7 @@ import { memoryTrustStore } from '../drivers/xapi/xapi-transport';
 import { evaluateVm } from '../engine/evaluate';
 import { indexInventory } from '../engine/inventory';
 import { makeXenEstate } from '../engine/test-fixtures';
+import { isDomainError } from './errors';
 import { importInventory } from './import-service';
 import { getVm } from './inventory/vms';
 import { poolPointId } from './xapi-pool-points';
@@ -96,6 +97,26 @@ describe.each(dialects)('$name', (dialect) => {
       await step();
       expect(results.at(-1)?.presence.reappeared).toEqual([]);
       expect((await stores.inventory.getVm(restoredId))?.vm.goneSince).toBeNull();
+    });
+
+    it('a batch the import refuses marks no VM gone and changes nothing', async () => {
+      const { fixture, stores, results, step, id } = await watched();
+      await step();
+      const before = await stores.inventory.loadInventory();
+      const web01 = id(fixture.web01);
+      // web01 is destroyed on the pool, and in the same batch its SR reports a size the import
+      // refuses (its free space then exceeds it): the batch is not stored, so web01 is not gone.
+      METHODS['VM.hard_shutdown'](fixture.pool, [fixture.web01]);
+      METHODS['VM.destroy'](fixture.pool, [fixture.web01]);
+      fixture.pool.mod('SR', fixture.local, { physical_size: -1 });
+      const refused = await step().then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(isDomainError(refused) && refused.message).toContain('nothing was imported');
+      expect(results).toHaveLength(1);
+      expect(await stores.inventory.loadInventory()).toEqual(before);
+      expect((await stores.inventory.getVm(web01))?.vm.goneSince).toBeNull();
     });
 
     it('a full sync assesses the estate; a batch only the VMs it touched and their storage neighbours', async () => {

@@ -30,8 +30,8 @@ export interface PoolSyncResult {
 /**
  * Every batch maps the watcher's whole view of the pool, so a stored VM of one of its hosts that
  * the view lacks has left the pool: it is marked gone (its restore points and jobs stay), and a VM
- * marked gone that the view lists again is back. Read before the merge, which rewrites listed VMs
- * without a mark.
+ * marked gone that the view lists again is back. Run after the merge was stored (which leaves every
+ * mark as stored): a batch the import refused marks no VM gone.
  */
 async function markPresence(
   stores: Pick<Stores, 'inventory'>,
@@ -81,13 +81,13 @@ type SyncStores = Pick<Stores, 'inventory' | 'xapiPools' | 'syncLog' | 'restoreP
  * Which VMs a sync can have changed the findings of (undefined: the whole estate). A full sync
  * (first view, events lost, a new session) may differ anywhere: the estate. A batch that changed the
  * pool, a host or the storage (an SR's size or driver, a host's release) may change any VM of the
- * pool: its VMs. Otherwise the VMs the batch touched, and those gone or back. The import adds the VMs
+ * pool: its VMs. Otherwise the VMs the batch touched or removed. The import adds the VMs
  * sharing storage with them (services/assessment-service.ts, assessAround).
  */
-function reassessedBy(sync: PoolSync, movedVmIds: readonly string[]): string[] | undefined {
+function reassessedBy(sync: PoolSync): string[] | undefined {
   if (sync.kind === 'full') return undefined;
   const touched = sync.isPoolChanged ? sync.inventory.vms.map((vm) => vm.id) : sync.changedVmIds;
-  return [...new Set([...touched, ...sync.removedVmIds, ...movedVmIds])];
+  return [...new Set([...touched, ...sync.removedVmIds])];
 }
 
 /**
@@ -117,19 +117,20 @@ export async function applyPoolSync(
     ...sync.inventory,
     vms: changed,
   });
+  const rewrites = sync.kind === 'full' || sync.changedVmIds.length > 0 || sync.isPoolChanged;
+  // A batch that removed VMs re-assesses them even when nothing else of it is written.
+  const result =
+    rewrites || sync.removedVmIds.length > 0
+      ? await importInventory(stores, ctx, sync.inventory, 'merge', {
+          reassessVmIds: reassessedBy(sync),
+        })
+      : null;
+  // Only after the merge was stored: a batch the import refused marks no VM gone.
   const presence =
     sync.kind === 'full' || sync.removedVmIds.length > 0
       ? await markPresence(stores, ctx, sync, readStartedAt)
       : { gone: [], reappeared: [] };
   const movedVmIds = [...presence.gone, ...presence.reappeared].map((vm) => vm.id);
-  const rewrites = sync.kind === 'full' || sync.changedVmIds.length > 0 || sync.isPoolChanged;
-  // VMs gone or back are re-assessed even when nothing else of the batch is written.
-  const result =
-    rewrites || movedVmIds.length > 0
-      ? await importInventory(stores, ctx, sync.inventory, 'merge', {
-          reassessVmIds: reassessedBy(sync, movedVmIds),
-        })
-      : null;
   // After the merge: a snapshot's point names a VM the inventory now holds.
   const snapshots = await recordPoolSnapshotPoints(stores, ctx, sync);
   await stores.xapiPools.recordSync(poolId, ctx.now(), null, hostIds);
