@@ -19,6 +19,7 @@ import {
 } from './drivers/hyperv/hyperv-collection';
 import type { GuestCredential } from './drivers/hyperv/hyperv-discovery';
 import { readHostRecords } from './drivers/hyperv/hyperv-discovery';
+import { secretFileText } from './secret-file-text';
 import { DomainError } from './services/errors';
 
 export interface CollectHypervOptions {
@@ -45,7 +46,7 @@ export interface CollectSummary {
 
 function readSecretFile(file: string, what: string): string {
   try {
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    return secretFileText(readFileSync(file, 'utf8'));
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
     throw new DomainError('INVALID_INPUT', `Cannot read ${what}`, [{ path: file, message: reason }]);

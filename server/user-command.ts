@@ -14,6 +14,7 @@ import { createServiceContext } from './context';
 import type { AuditObject } from './engine/audit-chain';
 import { isRole, ROLES, type Role } from './engine/roles';
 import type { AuditOutcome } from './engine/security';
+import { secretFileText } from './secret-file-text';
 import { createAccount, listAccounts } from './services/account-service';
 import { recordAudit } from './services/audit-service';
 import { DomainError } from './services/errors';
@@ -27,7 +28,7 @@ function parseRole(value: string): Role {
 async function readPassword(file: string | undefined): Promise<string> {
   if (file) {
     try {
-      return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      return secretFileText(readFileSync(file, 'utf8'));
     } catch (error) {
       throw new DomainError('INVALID_INPUT', `Cannot read ${file}`, [
         { path: '--password-file', message: (error as Error).message },
@@ -37,9 +38,7 @@ async function readPassword(file: string | undefined): Promise<string> {
   if (!process.stdin.isTTY) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks)
-      .toString('utf8')
-      .replace(/\r?\n$/, '');
+    return secretFileText(Buffer.concat(chunks).toString('utf8'));
   }
   return promptWithoutEcho('Password (not shown): ');
 }
