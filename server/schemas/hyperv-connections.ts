@@ -43,6 +43,13 @@ export const addHypervConnectionInput = z.object({
       /^([A-Za-z]:|\\\\[^\\/]+\\[^\\/]+.*)$/,
       'Enter a volume (E:) or a share (\\\\server\\share) for Windows Server Backup, or leave it empty',
     )
+    // Windows PowerShell 5.1 hands a double quote inside an argument to wbadmin as it is, where it
+    // would end the target and start arguments of its own; no share path needs one, or a control
+    // character.
+    .regex(
+      /^[^"\p{Cc}]*$/u,
+      'A Windows Server Backup target cannot hold a double quote or a control character',
+    )
     .nullable()
     .default(null),
   /**
