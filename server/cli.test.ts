@@ -192,6 +192,11 @@ describe('migawka import', { timeout: 120_000 }, () => {
     expect(unconfirmed.stderr).toContain('add --confirm "remove 1 VM"');
     const wrongWords = migawka(['import', file, '--mode', 'replace', '--confirm', 'yes'], env);
     expect(wrongWords.code).toBe(1);
+    // The words without --mode replace: refused, not merged as if they were not there.
+    const confirmedMerge = migawka(['import', file, '--confirm', 'remove 1 VM'], env);
+    expect(confirmedMerge.code).toBe(2);
+    expect(confirmedMerge.stderr).toContain('Nothing was imported: --confirm goes with --mode replace');
+    expect(confirmedMerge.stderr).toContain('--confirm: a merge removes nothing');
 
     const confirmed = migawka(['import', file, '--mode', 'replace', '--confirm', 'remove 1 VM'], env);
     expect(confirmed.code).toBe(0);

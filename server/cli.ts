@@ -274,6 +274,16 @@ function registerImportCommand(program: Command): void {
       'replace only: the words the preview asks for (e.g. "remove 3 VMs"), when the replace removes anything',
     )
     .action(async (file: string, options: { mode: 'replace' | 'merge'; confirm?: string }) => {
+      // The operator meant a replace, or typed the words for nothing: either way, not a silent merge.
+      if (options.confirm !== undefined && options.mode !== 'replace') {
+        throw new DomainError('INVALID_INPUT', 'Nothing was imported: --confirm goes with --mode replace', [
+          {
+            path: '--confirm',
+            message:
+              'a merge removes nothing, so it has nothing to confirm; add --mode replace to replace the inventory, or leave --confirm out to merge',
+          },
+        ]);
+      }
       const text = readInputFile(file);
       const { closeProcessDatabase, describeDatabase, openProcessDatabase, storesOf } = await import(
         '../db/process-database'
