@@ -94,6 +94,21 @@ describe('migawka collect hyperv', () => {
     );
   });
 
+  it('a host answering facts no import could read leaves the document of an earlier run as it was', async () => {
+    const hostKey = await presentedKey();
+    const output = file('kept.json');
+    await collectHyperv(base({ hostKey, output }));
+    const good = readFileSync(output, 'utf8');
+    // The host now reports D: with more free space than its size: a document the import refuses.
+    const d = fake.model.state.volumes.find((volume) => volume.name.startsWith('D'));
+    if (!d) throw new Error('the fake host has no D:');
+    d.freeSpace = d.capacity + 1;
+    const refusal = await refusalOf(base({ hostKey, output }));
+    expect(refusal.message).toBe(`The host answered facts Migawka cannot read; ${output} was not written:`);
+    expect(refusal.fieldErrors.length).toBeGreaterThan(0);
+    expect(readFileSync(output, 'utf8')).toBe(good);
+  });
+
   it('reads guests through PowerShell Direct with the guest credential, and the import stores the host', async () => {
     const output = file('with-guests.json');
     const summary = await collectHyperv(

@@ -19,6 +19,8 @@ import {
 } from './drivers/hyperv/hyperv-collection';
 import type { GuestCredential } from './drivers/hyperv/hyperv-discovery';
 import { readHostRecords } from './drivers/hyperv/hyperv-discovery';
+import type { FieldError } from './engine/errors';
+import { parseInventory } from './schemas/inventory';
 import { secretFileText } from './secret-file-text';
 import { DomainError } from './services/errors';
 
@@ -116,15 +118,18 @@ export async function collectHyperv(options: CollectHypervOptions): Promise<Coll
         ? await readClusterFacts(client, callOptions)
         : null;
     const document = hypervCollectionOf(records, new Date(), cluster);
-    writeFileSync(options.output, `${JSON.stringify(document, null, 2)}\n`);
-    // Read back through the importer's own path, so what is printed is what `check` will see.
-    const read = readHypervCollection(JSON.parse(JSON.stringify(document)));
-    if (!read.ok)
+    const text = `${JSON.stringify(document, null, 2)}\n`;
+    // Read back through the importer's own path, so what is printed is what `check` will see; and
+    // before writing, so a document nobody could import never replaces a good one of an earlier run.
+    const read = readHypervCollection(JSON.parse(text));
+    const fieldErrors = read.ok ? inventoryErrorsOf(read.inventory) : read.fieldErrors;
+    if (!read.ok || fieldErrors.length > 0)
       throw new DomainError(
         'INVALID_INPUT',
-        'The host answered facts Migawka cannot read:',
-        read.fieldErrors,
+        `The host answered facts Migawka cannot read; ${options.output} was not written:`,
+        fieldErrors,
       );
+    writeFileSync(options.output, text);
     return {
       output: options.output,
       computerName: read.facts.computerName,
@@ -134,6 +139,12 @@ export async function collectHyperv(options: CollectHypervOptions): Promise<Coll
   } finally {
     await client.close();
   }
+}
+
+/** What `check` and an import would refuse in the inventory the document maps to (none: it imports). */
+function inventoryErrorsOf(inventory: unknown): FieldError[] {
+  const parsed = parseInventory(inventory);
+  return parsed.ok ? [] : parsed.fieldErrors;
 }
 
 function hostKeyRefusal(expected: string | undefined, seen: string): DomainError {
