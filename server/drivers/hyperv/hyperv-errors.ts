@@ -85,13 +85,13 @@ export const POWERSHELL_FAULTS: readonly FaultRule[] = [
       'the account may not manage Hyper-V: add it to the "Hyper-V Administrators" group (or use an elevated administrator)',
   ),
   rule(
-    // remove-checkpoint.ps1 could not read one VM's checkpoint list (a VM being removed, a WMI
-    // fault): the checkpoint may be on it, so it is neither removed nor known gone. Access denied
-    // is matched above, by the category kept from the cause.
+    // get-, remove- or restore-checkpoint.ps1 could not read one VM's checkpoint list (a VM being
+    // removed, a WMI fault): the checkpoint may be on it, so it is neither found, removed nor known
+    // gone. Access denied is matched above, by the category kept from the cause.
     (e) => e.errorId === 'CheckpointListFailed',
     'invalid-state',
     true,
-    () => 'it is not taken for removed and will be looked for again',
+    () => 'the checkpoint is not taken for gone and will be looked for again',
   ),
   rule(
     (e) => e.errorId === 'CommandNotFoundException',

@@ -52,22 +52,11 @@ function findCheckpoint(vm: FakeVm, name: unknown): FakeCheckpoint | undefined {
   return vm.checkpoints.find((checkpoint) => checkpoint.name === name);
 }
 
-/** `Get-VM | Get-VMSnapshot -Name …`: the checkpoint of that name on whichever VM holds it. */
-function checkpointAnywhere(
-  model: FakeHypervModel,
-  name: unknown,
-): { vm: FakeVm; checkpoint: FakeCheckpoint } | null {
-  for (const vm of model.state.vms) {
-    const checkpoint = findCheckpoint(vm, name);
-    if (checkpoint) return { vm, checkpoint };
-  }
-  return null;
-}
-
 /**
- * remove-checkpoint.ps1's search: each VM's `Get-VMSnapshot -VM` in `Get-VM` order, up to the VM
- * holding the checkpoint; a list that fails first stops it with CheckpointListFailed, naming the VM
- * and the checkpoint, the cause's category kept (a RuntimeException: the cause's HRESULT is not).
+ * The search of get-, remove- and restore-checkpoint.ps1: each VM's `Get-VMSnapshot -VM` in
+ * `Get-VM` order, up to the VM holding the checkpoint; a list that fails first stops it with
+ * CheckpointListFailed, naming the VM and the checkpoint, the cause's category kept (a
+ * RuntimeException: the cause's HRESULT is not).
  */
 function checkpointListedAnywhere(
   model: FakeHypervModel,
@@ -341,7 +330,7 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
   },
   'change-tracking': changeTrackingOut,
   'get-checkpoint': (model, params) => {
-    const found = checkpointAnywhere(model, params.name);
+    const found = checkpointListedAnywhere(model, params.name);
     return found ? checkpointOut(model, found.checkpoint, true) : null;
   },
   'remove-checkpoint': (model, params) => {
@@ -352,7 +341,7 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
     return { Removed: true, IsMerging: found.vm.checkpoints.length === 0 && onAvhdx > 0 };
   },
   'restore-checkpoint': (model, params) => {
-    const found = checkpointAnywhere(model, params.name);
+    const found = checkpointListedAnywhere(model, params.name);
     if (!found) {
       throw new FakePsError(
         'WriteErrorException',
