@@ -86,6 +86,7 @@ const LIST_EXPORTS = {
         header: 'Recommended method',
         value: (vm) => (vm.recommendedMethod ? METHOD_LABELS[vm.recommendedMethod] : 'none'),
       },
+      // Empty while the VM is gone from its host, as the list's severity filter leaves it out.
       { header: 'Blockers', value: (vm) => vm.blockerCount },
       { header: 'Warnings', value: (vm) => vm.warningCount },
       { header: 'Protection', value: (vm) => PROTECTION_STATUS_LABELS[vm.protection.status] },

@@ -194,6 +194,8 @@ function ProtectionCell({ vm }: { vm: VmRow }) {
 }
 
 function FindingCounts({ row }: { row: VmRow }) {
+  // A gone VM has no findings counts, as no readiness: its own page keeps its findings.
+  if (row.blockerCount === null || row.warningCount === null) return '—';
   if (row.blockerCount + row.warningCount === 0) return <span className="text-fg-subtle">none</span>;
   return (
     <span className="flex flex-wrap gap-1">

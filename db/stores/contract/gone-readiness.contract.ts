@@ -275,6 +275,48 @@ export function goneReadinessContract(name: string, create: () => Promise<GoneRe
       expect(await recommended()).toEqual(before);
     });
 
+    it('the VM list shows no findings counts for the gone VM, as its severity filter leaves it out; its page keeps them', async () => {
+      const finding = (await store.listFindings({}, 1000)).findings.find(
+        (candidate) => candidate.vmId !== null && candidate.hostId !== null && candidate.severity !== 'info',
+      );
+      if (!finding?.vmId || !finding.hostId)
+        throw new Error('the demo lab has no blocker or warning of a VM');
+      const gone = { vmId: finding.vmId, hostId: finding.hostId };
+      const listed = async (severity?: 'blocker' | 'warning') =>
+        (
+          await store.listVms(vmListQueryInput.parse({ hostId: gone.hostId, severity, limit: 100 }), NOW)
+        ).items.find((item) => item.id === gone.vmId);
+      /** The VM's row in the list, and whether the list filtered by the finding's severity holds it. */
+      const read = async () => {
+        const row = await listed();
+        return {
+          counts: { blocker: row?.blockerCount, warning: row?.warningCount },
+          filtered: (await listed(finding.severity as 'blocker' | 'warning')) !== undefined,
+        };
+      };
+      const ownPage = async () => {
+        const detail = await store.getVm(gone.vmId);
+        return { findings: detail?.findings.length, assessment: detail?.assessment?.blockerCount };
+      };
+      const before = await read();
+      const page = await ownPage();
+      expect(before.filtered).toBe(true);
+      expect(before.counts[finding.severity as 'blocker' | 'warning']).toBeGreaterThan(0);
+
+      await markGone(gone);
+      expect(await read()).toEqual({ counts: { blocker: null, warning: null }, filtered: false });
+      expect(await ownPage()).toEqual(page);
+
+      const whole = await store.loadInventory();
+      await store.markGoneVms(
+        gone.hostId,
+        whole.vms.map((vm) => vm.id),
+        LATER,
+        LATER,
+      );
+      expect(await read()).toEqual(before);
+    });
+
     it('a VM back on its host has its readiness again', async () => {
       await markGone();
       const whole = await store.loadInventory();

@@ -34,8 +34,9 @@ export interface VmListItem {
   /** Null while the VM is gone from its host: a gone VM has no readiness (its assessment is kept). */
   readiness: Readiness | null;
   recommendedMethod: BackupMethod | null;
-  blockerCount: number;
-  warningCount: number;
+  /** Null while the VM is gone from its host, as its readiness (its own page keeps its findings). */
+  blockerCount: number | null;
+  warningCount: number | null;
   /** When a sync of its host stopped seeing the VM; null while the host lists it. */
   goneSince: Date | null;
 }

@@ -34,6 +34,18 @@ export const shownReadiness = sql<Readiness | null>`case when ${hasReadiness} th
  */
 export const shownRecommendedMethod = sql<BackupMethod | null>`case when ${hasReadiness} then ${vmAssessments.recommendedMethod} end`;
 
+/**
+ * The VM's blocker and warning counts as the VM list and its export show them: the stored ones
+ * while the VM is on its host, none while it is gone (as its readiness, and as the list's severity
+ * filter leaves it out: isFindingOfPresentVm). Its own page keeps its findings, as its last word.
+ */
+export const shownBlockerCount = sql<
+  number | null
+>`case when ${hasReadiness} then ${vmAssessments.blockerCount} end`;
+export const shownWarningCount = sql<
+  number | null
+>`case when ${hasReadiness} then ${vmAssessments.warningCount} end`;
+
 /** The VM list's readiness filter: the readiness shown, written so the indexes still serve it. */
 export function readinessIs(readiness: SQLWrapper | Readiness): SQL {
   return and(hasReadiness, eq(vmAssessments.readiness, readiness)) as SQL;

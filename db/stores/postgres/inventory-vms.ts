@@ -27,8 +27,10 @@ import {
   isFindingOfPresentVm,
   readinessIs,
   selectFindings,
+  shownBlockerCount,
   shownReadiness,
   shownRecommendedMethod,
+  shownWarningCount,
   where,
 } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
@@ -45,6 +47,8 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
     name: [vms.name, vms.id],
     host: [hosts.name, vms.id],
     readiness: [vmAssessments.readinessRank, vmAssessments.vmId],
+    // The stored weight, so its index serves the sort: a gone VM (no counts shown) keeps the place
+    // its last assessment gave it, as its readiness keeps its place in the readiness sort.
     findings: [vmAssessments.findingWeight, vmAssessments.vmId],
     powerState: [vms.powerState, vms.id],
   };
@@ -105,8 +109,8 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
       applications: vms.applications,
       readiness: shownReadiness,
       recommendedMethod: shownRecommendedMethod,
-      blockerCount: vmAssessments.blockerCount,
-      warningCount: vmAssessments.warningCount,
+      blockerCount: shownBlockerCount,
+      warningCount: shownWarningCount,
       goneSince: vms.goneSince,
       sortValue: sql<SortValue>`${sort}`,
     })

@@ -21,7 +21,14 @@ import { assessmentSummaryOf } from '../assessment-rows';
 import type { DiskDetail, VmAssessmentSummary, VmDetail, VmListItem } from '../ports/inventory-views';
 import type { Page } from '../ports/page';
 import { type PresenceChanges, presenceChanges } from '../vm-presence';
-import { selectFindings, shownReadiness, shownRecommendedMethod, where } from './inventory-shared';
+import {
+  selectFindings,
+  shownBlockerCount,
+  shownReadiness,
+  shownRecommendedMethod,
+  shownWarningCount,
+  where,
+} from './inventory-shared';
 import { afterCursor, decodeCursor, orderBy, type SortValue, toPage } from './keyset';
 import { preparedShapeIn } from './prepared';
 import { vmFilterShape } from './vm-list-filters';
@@ -37,6 +44,8 @@ export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem>
     name: [vms.name, vms.id],
     host: [hosts.name, vms.id],
     readiness: [vmAssessments.readinessRank, vmAssessments.vmId],
+    // The stored weight, so its index serves the sort: a gone VM (no counts shown) keeps the place
+    // its last assessment gave it, as its readiness keeps its place in the readiness sort.
     findings: [vmAssessments.findingWeight, vmAssessments.vmId],
     powerState: [vms.powerState, vms.id],
   };
@@ -57,8 +66,8 @@ export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem>
         applications: vms.applications,
         readiness: shownReadiness,
         recommendedMethod: shownRecommendedMethod,
-        blockerCount: vmAssessments.blockerCount,
-        warningCount: vmAssessments.warningCount,
+        blockerCount: shownBlockerCount,
+        warningCount: shownWarningCount,
         goneSince: vms.goneSince,
         sortValue: sql<SortValue>`${sort}`,
       })

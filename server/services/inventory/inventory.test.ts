@@ -113,7 +113,9 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
               else expect(a >= b).toBe(true);
             }
           } else {
-            const weights = items.map((item) => item.blockerCount * 1_000_000 + item.warningCount * 1_000);
+            const weights = items.map(
+              (item) => (item.blockerCount ?? 0) * 1_000_000 + (item.warningCount ?? 0) * 1_000,
+            );
             const sorted = [...weights].sort((a, b) => (direction === 'asc' ? a - b : b - a));
             // infos break ties inside equal blocker/warning counts, so compare the coarse order only
             expect(weights.map((w) => Math.floor(w / 1000))).toEqual(sorted.map((w) => Math.floor(w / 1000)));
@@ -164,7 +166,7 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
         expect(byRule.ids).toHaveLength(vmCount ?? -1);
         expect((await countVms(stores, CLOCK, { ruleId: top.ruleId })).total).toBe(vmCount);
         const withBlockers = await listVms(stores, CLOCK, { severity: 'blocker', limit: 100 });
-        expect(withBlockers.items.every((vm) => vm.blockerCount > 0)).toBe(true);
+        expect(withBlockers.items.every((vm) => (vm.blockerCount ?? 0) > 0)).toBe(true);
       });
 
       it('searches names case-insensitively and treats % and _ literally', async () => {
