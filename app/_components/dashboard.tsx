@@ -10,6 +10,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app
 import { cn } from '@/app/_lib/cn';
 import { formatPercent, READINESS_LABELS, SEVERITY_TONES } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { readinessShares } from '@/server/engine/readiness-shares';
 import { READINESS, type Readiness } from '@/server/engine/types';
 import { RuleTitle } from './rule-title';
 
@@ -67,6 +68,7 @@ const topFindingColumns: DataTableColumn<TopFinding>[] = [
 export function Dashboard() {
   const trpc = useTRPC();
   const dashboard = useQuery(trpc.dashboard.get.queryOptions());
+  const shares = dashboard.data ? readinessShares(dashboard.data.readiness) : null;
 
   return (
     <>
@@ -97,6 +99,7 @@ export function Dashboard() {
                     <Link href="/vms?presence=gone" className="text-accent underline underline-offset-2">
                       {dashboard.data.goneVms} gone from their host
                     </Link>
+                    {`; percentages are of the ${dashboard.data.totals.vms - dashboard.data.goneVms} on their host`}
                   </>
                 ) : null}
               </p>
@@ -104,6 +107,8 @@ export function Dashboard() {
             <ul className="grid grid-cols-5 gap-3">
               {READINESS.map((readiness) => {
                 const count = dashboard.data.readiness[readiness] ?? 0;
+                // Of the VMs that have a readiness: gone VMs are counted apart, above.
+                const share = shares?.[readiness];
                 return (
                   <li key={readiness}>
                     <Link
@@ -119,7 +124,7 @@ export function Dashboard() {
                       </span>
                       <span className="text-sm font-medium text-fg">{READINESS_LABELS[readiness]}</span>
                       <span className="text-xs text-fg-subtle">
-                        {formatPercent(count, dashboard.data.totals.vms)} ·{' '}
+                        {share === undefined ? '—' : formatPercent(share, 1)} ·{' '}
                         {READINESS_EXPLANATIONS[readiness]}
                       </span>
                     </Link>

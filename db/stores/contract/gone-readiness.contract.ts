@@ -11,6 +11,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evaluateVm } from '../../../server/engine/evaluate';
 import { type Inventory, indexInventory } from '../../../server/engine/inventory';
+import { readinessShares } from '../../../server/engine/readiness-shares';
 import type { Readiness } from '../../../server/engine/types';
 import { hostListQueryInput, vmListQueryInput } from '../../../server/schemas/inventory-queries';
 import { demoLabInventory } from '../../seed/demo-lab';
@@ -315,6 +316,21 @@ export function goneReadinessContract(name: string, create: () => Promise<GoneRe
         LATER,
       );
       expect(await read()).toEqual(before);
+    });
+
+    it("the dashboard's readiness counts add up to its VMs on their host, beside the gone ones", async () => {
+      await markGone();
+      const dashboard = await store.getDashboard(10);
+      const assessed = Object.values(dashboard.readiness).reduce((sum, n) => sum + n, 0);
+      // The percentages divide by the VMs that have a readiness: they add up to 100 %.
+      const shares = readinessShares(dashboard.readiness);
+      expect(shares).toEqual(
+        Object.fromEntries(
+          Object.entries(dashboard.readiness).map(([readiness, n]) => [readiness, n / assessed]),
+        ),
+      );
+      expect(Object.values(shares ?? {}).reduce((sum, share) => sum + share, 0)).toBeCloseTo(1);
+      expect(dashboard.totals.vms).toBe(assessed + dashboard.goneVms);
     });
 
     it('a VM back on its host has its readiness again', async () => {
