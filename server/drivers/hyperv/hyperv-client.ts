@@ -229,6 +229,10 @@ export class HypervClient {
     try {
       const sftp = await this.sftp(signal);
       const stream = sftp.createReadStream(sftpPath(windowsPath), { highWaterMark: 256 * 1024 });
+      // The loop below sees every error of the read itself. Closing the file's handle after the last
+      // byte can still fail once the loop has let go of the stream (the connection ended meanwhile:
+      // "No response from server"); with no listener left, Node would throw that out of the process.
+      stream.on('error', () => {});
       const onAbort = () => stream.destroy(signal.reason instanceof Error ? signal.reason : undefined);
       signal.addEventListener('abort', onAbort, { once: true });
       try {
