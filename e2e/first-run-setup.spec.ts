@@ -50,6 +50,20 @@ test.beforeAll(async () => {
       timeout: 90_000,
     })
     .toBe(true);
+  // The link is logged while the console prepares its accounts, before it listens: wait for it to answer.
+  await expect
+    .poll(
+      () =>
+        fetch(`${origin}/api/health`).then(
+          (response) => response.ok,
+          () => false,
+        ),
+      {
+        message: 'the console answers',
+        timeout: 90_000,
+      },
+    )
+    .toBe(true);
 });
 
 test.afterAll(async () => {
