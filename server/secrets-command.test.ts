@@ -143,7 +143,8 @@ describe('migawka secrets', () => {
 
   it('a malformed MIGAWKA_SECRET_KEY stops the command naming the variable, not its value', () => {
     const result = migawka(['secrets', 'list'], { MIGAWKA_SECRET_KEY: 'c2hvcnQ=' });
-    expect(result.code).toBe(1);
+    // A bad setting is bad input, as every command says it (exit 2, server/cli.ts).
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('MIGAWKA_SECRET_KEY=');
     expect(result.stderr).toContain('must decode to exactly 32 bytes');
     expect(result.stderr).not.toContain('c2hvcnQ=');
