@@ -1,6 +1,6 @@
 'use client';
 
-import { type UseQueryResult, useQueries, useQuery } from '@tanstack/react-query';
+import { type UseQueryResult, useQueries } from '@tanstack/react-query';
 import Link from 'next/link';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { DetailList } from '@/app/_components/detail-list';
@@ -160,12 +160,6 @@ export function RestoreOutcome({
 }: {
   plan: Extract<Detail['operation']['plan'], { kind: 'restore' }>;
 }) {
-  const trpc = useTRPC();
-  // The point named as everywhere else (its VM and when it was taken), once its details are read.
-  const point = useQuery({
-    ...trpc.restorePoints.get.queryOptions({ id: plan.restorePointId }),
-    retry: false,
-  });
   return (
     <Card>
       <CardHeader>
@@ -182,8 +176,9 @@ export function RestoreOutcome({
                   href={restorePointHref(plan.vmId, plan.restorePointId)}
                   className="text-accent underline underline-offset-2 hover:decoration-2"
                 >
-                  {point.data
-                    ? `${point.data.point.vmName}, taken ${formatTime(new Date(point.data.point.createdAt))}`
+                  {/* The plan names its point (plans stored before it did have only its id). */}
+                  {plan.vmName !== undefined && plan.pointCreatedAt !== undefined
+                    ? `${plan.vmName}, taken ${formatTime(new Date(plan.pointCreatedAt))}`
                     : 'the restore point'}
                 </Link>
               ),
