@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatTable, judge, missedOf, type Row } from './report';
-import { measurePair, meets, percentile, ratio, summarize } from './stats';
+import { fullGarbageCollection, measurePair, meets, percentile, ratio, summarize } from './stats';
 
 describe('percentile (nearest rank)', () => {
   it.each([
@@ -101,5 +101,30 @@ describe('measurePair', () => {
     expect(calls.join('')).toBe('sfsfsfsf');
     expect(result.scenario).toHaveLength(3);
     expect(result.floor).toHaveLength(3);
+  });
+
+  it('settles before each measured call, not before the warm-up', async () => {
+    const calls: string[] = [];
+    await measurePair(
+      () => calls.push('s'),
+      () => calls.push('f'),
+      2,
+      1,
+      () => calls.push('.'),
+    );
+    expect(calls.join('')).toBe('sf.s.f.s.f');
+  });
+});
+
+describe('fullGarbageCollection', () => {
+  it('gives a collector that frees what nothing references any more', async () => {
+    const collect = fullGarbageCollection();
+    let garbage: object | null = {};
+    const watched = new WeakRef(garbage);
+    garbage = null;
+    // A WeakRef's target is kept until the end of the job that made or read it.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    collect();
+    expect(watched.deref()).toBeUndefined();
   });
 });

@@ -5,6 +5,8 @@
  * Only ratios (and sizes) are judged: this machine is shared and its absolute speed varies from one
  * minute to the next, but a scenario and its floor measured side by side slow down together.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** Nearest-rank percentile (p in 0–100) of samples, in any order; NaN when there are none. */
 export function percentile(samples: readonly number[], p: number): number {
@@ -57,12 +59,17 @@ export async function sampleMs(fn: () => unknown, runs: number, warmup = 2): Pro
   return samples;
 }
 
-/** Scenario and floor, run alternately so a burst of load elsewhere hits both alike. */
+/**
+ * Scenario and floor, run alternately so a burst of load elsewhere hits both alike. `settle`, when
+ * given, runs before each measured call and is not timed: a full garbage collection, so that a call
+ * does not pay for the garbage the one before it left (see engine.ts).
+ */
 export async function measurePair(
   scenario: () => unknown,
   floor: () => unknown,
   runs: number,
   warmup = 2,
+  settle?: () => void,
 ): Promise<{ scenario: number[]; floor: number[] }> {
   for (let i = 0; i < warmup; i++) {
     await scenario();
@@ -70,12 +77,26 @@ export async function measurePair(
   }
   const result = { scenario: [] as number[], floor: [] as number[] };
   for (let i = 0; i < runs; i++) {
+    settle?.();
     let started = performance.now();
     await scenario();
     result.scenario.push(performance.now() - started);
+    settle?.();
     started = performance.now();
     await floor();
     result.floor.push(performance.now() - started);
   }
   return result;
+}
+
+/**
+ * A full garbage collection on demand. The bench runs without `--expose-gc` (tsx starts it); the
+ * flag set at run time takes effect for contexts made after it, so the collector is read from a
+ * new one.
+ */
+export function fullGarbageCollection(): () => void {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return exposed;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
 }
