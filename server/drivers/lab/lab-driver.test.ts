@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DriverError } from '../../engine/driver';
@@ -268,6 +268,50 @@ describe('lab roles', () => {
     await repository().delete('rp1', call);
     expect(await repository().read('rp1', call)).toBeNull();
     expect((await small.repository.capacity(call)).usedBytes).toBe(0);
+  });
+
+  it.each([
+    {
+      name: 'a disk whose read fails mid-way',
+      stop: (_controller: AbortController) => {
+        throw new DriverError('host-unreachable', 'the host went away mid-copy', { isRetryable: true });
+      },
+      error: { faultCode: 'host-unreachable' },
+    },
+    {
+      name: 'a copy cancelled mid-way',
+      stop: (controller: AbortController) => {
+        controller.abort(new Error('cancelled by the operator'));
+        return undefined;
+      },
+      error: { message: 'cancelled by the operator' },
+    },
+  ])('$name leaves nothing in the repository: no files, no point, no bytes used', async ({ stop, error }) => {
+    const controller = new AbortController();
+    const chunk = new Uint8Array(256 * 1024).fill(7);
+    const disk = (diskId: string, isCut: boolean) => ({
+      diskId,
+      bytes: 2 * chunk.length,
+      origin: { location: `lab/${diskId}.img`, hostVolumeId: null, arrayVolumeId: null },
+      async *read() {
+        yield chunk;
+        if (isCut) stop(controller);
+        yield chunk;
+      },
+    });
+    const store = repository().store(
+      {
+        restorePointId: 'rp-cut',
+        vmId: 'app1',
+        snapshotId: null,
+        disks: [disk('d1', false), disk('d2', true)],
+      },
+      { signal: controller.signal, timeoutMs: 60_000 },
+    );
+    await expect(store).rejects.toMatchObject(error);
+    expect(existsSync(path.join(root, 'repository', 'rp-cut'))).toBe(false);
+    expect(await repository().read('rp-cut', call)).toBeNull();
+    expect((await repository().capacity(call)).usedBytes).toBe(0);
   });
 
   it('a lab started again in another process resumes the workloads of the VMs it created files for', async () => {

@@ -111,24 +111,32 @@ export class LabRepository implements BackupRepository {
     let done = 0;
     const total = request.disks.reduce((sum, disk) => sum + disk.bytes, 0);
     const files: ManifestFile[] = [];
-    for (const disk of request.disks) {
-      const name = `${safeSegment(disk.diskId)}.img`;
-      const copy = await writeHashed(disk.read(options.signal), path.join(directory, name), {
-        signal: options.signal,
-        onChunk: (bytes) => {
-          done += bytes;
-          options.onProgress?.(done, total);
-        },
-      });
-      files.push({
-        diskId: disk.diskId,
-        path: path.join(labPaths.repository(request.restorePointId), name),
-        sha256: copy.sha256,
-        bytes: copy.bytes,
-        sourcePath: disk.origin.location,
-        hostVolumeId: disk.origin.hostVolumeId,
-        arrayVolumeId: disk.origin.arrayVolumeId,
-      });
+    try {
+      for (const disk of request.disks) {
+        const name = `${safeSegment(disk.diskId)}.img`;
+        const copy = await writeHashed(disk.read(options.signal), path.join(directory, name), {
+          signal: options.signal,
+          onChunk: (bytes) => {
+            done += bytes;
+            options.onProgress?.(done, total);
+          },
+        });
+        files.push({
+          diskId: disk.diskId,
+          path: path.join(labPaths.repository(request.restorePointId), name),
+          sha256: copy.sha256,
+          bytes: copy.bytes,
+          sourcePath: disk.origin.location,
+          hostVolumeId: disk.origin.hostVolumeId,
+          arrayVolumeId: disk.origin.arrayVolumeId,
+        });
+      }
+    } catch (error) {
+      // A copy that failed or was cancelled is no point: its files would fill the repository, untold
+      // (no manifest, no restore point), until the same point is stored again, which may be never.
+      // Only a worker killed mid-copy leaves them, to its retry.
+      rmSync(directory, { recursive: true, force: true });
+      throw error;
     }
     const check = checkConsistency(files.map((file) => path.join(directory, path.basename(file.path))));
     const manifest: PointManifest = {
