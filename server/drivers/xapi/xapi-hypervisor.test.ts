@@ -285,6 +285,22 @@ describe('XapiHypervisor restore', () => {
     });
   });
 
+  it('a read-back the pool cuts short fails the restore retryably (not as corrupt), and the retry verifies', async () => {
+    const { fixture, fake, driver, repository, sql01, disks, copy } = await backedUp();
+    fixture.pool.mod('VM', fixture.sql01, { power_state: 'Halted', resident_on: 'OpaqueRef:NULL' });
+    const size = copy.files[0].bytes;
+    fake.cutNextExport(size - 512);
+    const request = { restorePointId: 'rp-b', vmId: sql01, target: 'in-place' } as const;
+    const error = await failureOf(driver.restoreDisks(request, repository, call()));
+    expect(error).toMatchObject({ faultCode: 'host-unreachable', isRetryable: true });
+    expect((error as Error).message).toContain(
+      `the pool ended the read-back of disk ${copy.files[0].diskId} after ${size - 512} of its ${size} bytes`,
+    );
+    // The step's retry writes the disks again and reads them back whole.
+    expect(await driver.restoreDisks(request, repository, call())).toMatchObject({ verified: true });
+    expect(sha256(fixture.pool.vdiBytes.get(disks.cRef) as Buffer)).toBe(copy.files[0].sha256);
+  });
+
   it('restores in place only when the VM is halted now, and writes the point’s bytes back', async () => {
     const { fixture, driver, repository, sql01, disks, copy } = await backedUp();
     fixture.pool.vdiBytes.get(disks.cRef)?.fill(9);

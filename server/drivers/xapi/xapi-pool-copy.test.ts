@@ -98,6 +98,21 @@ describe('copyPoolSnapshotAsNewVm', () => {
     expect(error?.message).toMatch(/read back from the pool does not match/);
   });
 
+  it('a read-back the pool cuts short is an interrupted read to retry, not a corrupt copy', async () => {
+    const { fake, keeper, snapshotId, request, fixture } = await setup();
+    const [sqlC] = fixture.pool.disksOf(fixture.sql01);
+    const size = (fixture.pool.vdiBytes.get(sqlC) as Buffer).length;
+    fake.cutNextExport(size - 512);
+    const error = await rejection(keeper.copyPoolSnapshotAsNewVm(snapshotId, request, call()));
+    expect(error).toMatchObject({ faultCode: 'host-unreachable', isRetryable: true });
+    expect(error?.message).toContain(
+      `the pool ended the read-back of disk 0 of ${request.newVmName} after ${size - 512} of its ${size} bytes`,
+    );
+
+    const copied = await keeper.copyPoolSnapshotAsNewVm(snapshotId, request, call());
+    expect(copied.bytes).toBeGreaterThan(0);
+  });
+
   it("reports the copy task's progress over the snapshot's disk bytes, as the pool moves it", async () => {
     const clock = new ManualClock();
     const { fake, keeper, snapshotId, request, fixture, snapshotRef } = await setup({

@@ -16,13 +16,13 @@
  *   suspended VM destroys its suspend VDI, xapi_vm.ml), so no copy of a running machine's memory is
  *   left suspended where a later "start" would resume it by surprise, and its SR space comes back.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DriverError } from '../../engine/driver';
 import type { CallOptions, TransferOptions } from '../call';
 import type { PoolSnapshotCopied, PoolSnapshotCopyRequest } from '../pool-snapshots';
 import type { XapiClient } from './xapi-client';
 import { uuidOfXenId, xenId } from './xapi-discovery';
+import { readBackVdi } from './xapi-read-back';
 import { NULL_REF, type VmRecord, vbdRecordSchema, vdiRecordSchema, vmRecordSchema } from './xapi-records';
 
 const COPY_MARK = 'migawka-copy-of';
@@ -35,17 +35,6 @@ async function disksByDevice(client: XapiClient, vm: VmRecord, options: CallOpti
   const disks = new Map<string, string>();
   for (const vbd of vbds) if (vbd.type === 'Disk' && vbd.VDI !== NULL_REF) disks.set(vbd.userdevice, vbd.VDI);
   return disks;
-}
-
-async function sha256Of(client: XapiClient, vdiRef: string, signal: AbortSignal) {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const { body } = await client.exportVdi(vdiRef, signal);
-  for await (const chunk of body) {
-    hash.update(chunk as Uint8Array);
-    bytes += (chunk as Uint8Array).length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 /** The copy made by an earlier run of this step, or null; another VM of that name is refused. */
@@ -126,9 +115,11 @@ async function verifyCopy(
         isRetryable: false,
       });
     }
-    const written = await sha256Of(client, copyRef, options.signal);
-    const expected =
-      request.expectedSha256?.[diskId] ?? (await sha256Of(client, sourceRef, options.signal)).sha256;
+    // A copy of a snapshot's disk has its virtual size: fewer bytes read back is a cut read.
+    const readBack = (ref: string, what: string) =>
+      readBackVdi(client, ref, source.virtual_size, `disk ${device} of ${what}`, options.signal);
+    const written = await readBack(copyRef, request.newVmName);
+    const expected = request.expectedSha256?.[diskId] ?? (await readBack(sourceRef, 'the snapshot')).sha256;
     if (written.sha256 !== expected) {
       throw new DriverError(
         'data-corrupt',
