@@ -48,6 +48,19 @@ export function elapsedMs(startedAt: Date | null, finishedAt: Date | null, now: 
   return Math.max(0, (finishedAt ?? now).getTime() - startedAt.getTime());
 }
 
+/**
+ * A step's time: its attempt's, up to `now` while it runs. A step waiting to retry (pending after a
+ * failed attempt, its start still the attempt's) has none: it is not running, and a time growing
+ * while it waits would read as work, and its speed as a copy slowing down.
+ */
+export function stepElapsedMs(
+  step: { status: StepStatus | string; startedAt: Date | null; finishedAt: Date | null },
+  now: Date,
+): number | null {
+  if (step.status === 'pending') return null;
+  return elapsedMs(step.startedAt, step.finishedAt, now);
+}
+
 export function formatElapsed(ms: number | null): string {
   if (ms === null) return '—';
   if (ms < 1000) return `${ms} ms`;

@@ -6,7 +6,13 @@ import { Badge } from '@/app/_components/ui/badge';
 import { formatBytes, formatTimeOfDay } from '@/app/_lib/format';
 import type { RouterOutputs } from '@/app/_lib/trpc';
 import type { StepStatus } from '@/server/engine/statuses';
-import { bytesPerSecond, elapsedMs, formatElapsed, formatTime, STEP_STATUS_TONES } from './operation-format';
+import {
+  bytesPerSecond,
+  formatElapsed,
+  formatTime,
+  STEP_STATUS_TONES,
+  stepElapsedMs,
+} from './operation-format';
 
 type Detail = RouterOutputs['operations']['get'];
 type Step = Detail['steps'][number];
@@ -113,7 +119,7 @@ export function StepTable({ steps, logs, now }: { steps: Step[]; logs: LogLine[]
     step,
     lines: linesOf.get(step.id) ?? [],
     undoesTitle: step.undoes ? (titleOf.get(step.undoes) ?? step.undoes) : null,
-    ms: elapsedMs(step.startedAt, step.finishedAt, now),
+    ms: stepElapsedMs(step, now),
   }));
   return (
     <DataTable
