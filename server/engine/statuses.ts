@@ -59,6 +59,27 @@ export const STEP_STATUSES = [
 ] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
+/**
+ * The steps whose bytes an operation counts as copied: those done, and the one running. A copy that
+ * failed, was cancelled or waits to retry kept nothing (its partial data is removed, and a retry
+ * copies again from the start), so its bytes are not "copied". The stores' list statements name the
+ * same statuses in SQL (operation-queries.ts of each).
+ */
+export const STEP_STATUSES_WITH_COPIED_BYTES = [
+  'running',
+  'succeeded',
+  'degraded',
+] as const satisfies readonly StepStatus[];
+
+/** What an operation's steps copied (STEP_STATUSES_WITH_COPIED_BYTES). */
+export function copiedBytesOf(steps: readonly { status: string; bytesDone: number }[]): number {
+  let total = 0;
+  for (const step of steps) {
+    if ((STEP_STATUSES_WITH_COPIED_BYTES as readonly string[]).includes(step.status)) total += step.bytesDone;
+  }
+  return total;
+}
+
 export const LOG_LEVELS = ['info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

@@ -13,7 +13,7 @@ import type { JobRecord } from '../../db/stores/ports/job-store';
 import type { OperationListItem } from '../../db/stores/ports/operation-store';
 import { actorLabel, SCHEDULER_ACTOR, type ServiceContext } from '../context';
 import type { BackupPlan, OperationPlan, PointPlan, RestorePlan } from '../engine/plan-types';
-import { isFinalOperationStatus } from '../engine/statuses';
+import { copiedBytesOf, isFinalOperationStatus } from '../engine/statuses';
 import type { OperationEvent } from '../jobs/events';
 import { type OperationListQueryInput, operationListQueryInput } from '../schemas/operation-queries';
 import {
@@ -374,7 +374,7 @@ export async function getOperation(
       stepsDone: steps.filter((step) => step.status === 'succeeded' || step.status === 'degraded').length,
       stepsFailed: steps.filter((step) => step.status === 'failed').length,
       stepsNotRun: steps.filter((step) => step.status === 'skipped' || step.status === 'cancelled').length,
-      bytesDone: steps.reduce((sum, step) => sum + step.bytesDone, 0),
+      bytesDone: copiedBytesOf(steps),
       plan: row.planJson as unknown as OperationPlan,
       request: row.requestJson,
       endingAs: row.endingAs,

@@ -468,6 +468,40 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
         expect(await h.store.get(clean.id)).toMatchObject({ status: 'succeeded', warningsJson: [] });
       });
 
+      it('counts as copied the bytes of steps done or running, not of a copy that failed or waits to retry', async () => {
+        const op = await enqueue(['a', 'b']);
+        const copyA = await runUntil('w1', 'vm:a:copy');
+        await h.store.completeStep(copyA, { status: 'succeeded', bytes: 1000 }, { workerId: 'w1', now: T0 });
+        const copyB = await runUntil('w1', 'vm:b:copy');
+        await h.store.recordProgress(copyB.step, 300, at(1), 800);
+        const copied = async () =>
+          (await h.store.list({ limit: 10 })).items.find((item) => item.id === op.id)?.bytesDone;
+        expect(await copied()).toBe(1300); // the running copy's progress counts while it runs
+        const fault = new DriverError('host-unreachable', 'host h1 unreachable', { isRetryable: true });
+        await h.store.completeStep(
+          copyB,
+          { status: 'failed', error: fault },
+          { workerId: 'w1', now: at(2), retry: FAST_RETRY },
+        );
+        expect((await h.store.steps(op.id)).find((row) => row.key === 'vm:b:copy')).toMatchObject({
+          status: 'pending',
+          bytesDone: 300,
+        });
+        expect(await copied()).toBe(1000);
+        const again = (await h.store.claimNext({
+          workerId: 'w1',
+          now: at(200),
+          leaseMs: LEASE,
+        })) as ClaimedStep;
+        expect(again.step.key).toBe('vm:b:copy');
+        await h.store.completeStep(
+          again,
+          { status: 'failed', error: new Error('disk gone') },
+          { workerId: 'w1', now: at(200) },
+        );
+        expect(await copied()).toBe(1000);
+      });
+
       it('records progress and log lines with their events', async () => {
         const op = await enqueue(['a']);
         const claimed = (await h.store.claimNext({ workerId: 'w1', now: T0, leaseMs: LEASE })) as ClaimedStep;

@@ -54,8 +54,9 @@ export async function queryOperations(db: PgDb, query: OperationListQuery): Prom
         sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status in ('skipped', 'cancelled'))`.mapWith(
           Number,
         ),
+      // STEP_STATUSES_WITH_COPIED_BYTES (server/engine/statuses.ts).
       bytesDone:
-        sql<number>`(select coalesce(sum(s.bytes_done), 0)::bigint from operation_steps s where s.operation_id = "operations"."id")`.mapWith(
+        sql<number>`(select coalesce(sum(s.bytes_done), 0)::bigint from operation_steps s where s.operation_id = "operations"."id" and s.status in ('running', 'succeeded', 'degraded'))`.mapWith(
           Number,
         ),
     })

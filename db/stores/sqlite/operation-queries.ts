@@ -84,7 +84,8 @@ function listStatement(db: Db, isAfterCursor: boolean, applied: readonly ListFil
       stepsDone: sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status in ('succeeded', 'degraded'))`,
       stepsFailed: sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status = 'failed')`,
       stepsNotRun: sql<number>`(select count(*) from operation_steps s where s.operation_id = "operations"."id" and s.status in ('skipped', 'cancelled'))`,
-      bytesDone: sql<number>`(select coalesce(sum(s.bytes_done), 0) from operation_steps s where s.operation_id = "operations"."id")`,
+      // STEP_STATUSES_WITH_COPIED_BYTES (server/engine/statuses.ts).
+      bytesDone: sql<number>`(select coalesce(sum(s.bytes_done), 0) from operation_steps s where s.operation_id = "operations"."id" and s.status in ('running', 'succeeded', 'degraded'))`,
     })
     .from(operations)
     .where(
