@@ -54,7 +54,7 @@ export function elapsedMs(startedAt: Date | null, finishedAt: Date | null, now: 
  * while it waits would read as work, and its speed as a copy slowing down.
  */
 export function stepElapsedMs(
-  step: { status: StepStatus | string; startedAt: Date | null; finishedAt: Date | null },
+  step: { status: string; startedAt: Date | null; finishedAt: Date | null },
   now: Date,
 ): number | null {
   if (step.status === 'pending') return null;
