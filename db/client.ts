@@ -58,8 +58,34 @@ export function openDatabase(file: string): Db {
   connection.pragma('synchronous = NORMAL');
   keepStatements(connection);
   const db = drizzle(connection);
-  migrate(db, { migrationsFolder: resolveMigrationsFolder() });
+  migrateDatabase(db, resolveMigrationsFolder());
   return db;
+}
+
+/**
+ * Applies the migrations not yet applied, with foreign keys off while they run: SQLite's procedure
+ * for changing a table it cannot ALTER (drizzle-kit writes a copy of the table, drops the old one and
+ * renames the copy). drizzle runs every migration inside one transaction, where a migration's own
+ * `PRAGMA foreign_keys=OFF` does nothing; with the keys on, dropping the old table deletes its rows
+ * first, and that nulls the references other tables hold to them (a VM's checkpoint volume, a guest
+ * volume's disk) or fails on one that may not dangle. Whatever the copy broke is checked before the
+ * database is used.
+ */
+export function migrateDatabase(db: Db, migrationsFolder: string): void {
+  const connection = sqliteOf(db);
+  connection.pragma('foreign_keys = OFF');
+  try {
+    migrate(db, { migrationsFolder });
+    const broken = connection.pragma('foreign_key_check') as { table: string; parent: string }[];
+    if (broken.length > 0) {
+      const pairs = [...new Set(broken.map((row) => `${row.table} → ${row.parent}`))];
+      throw new Error(
+        `The database's migration left ${broken.length} row(s) referring to rows that do not exist (${pairs.join(', ')}); restore the file from its backup and report this.`,
+      );
+    }
+  } finally {
+    connection.pragma('foreign_keys = ON');
+  }
 }
 
 /** Raw better-sqlite3 connection, for bulk inserts with prepared statements. */

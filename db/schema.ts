@@ -109,8 +109,9 @@ export const hostVolumes = sqliteTable(
       .references(() => hosts.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     kind: text('kind').$type<HostVolumeKind>().notNull(),
-    sizeBytes: integer('size_bytes').notNull(),
-    freeBytes: integer('free_bytes').notNull(),
+    /** Null: not read (a volume the host reported no capacity or free space of: engine/inventory.ts). */
+    sizeBytes: integer('size_bytes'),
+    freeBytes: integer('free_bytes'),
     vssEnabled: integer('vss_enabled', { mode: 'boolean' }).notNull(),
     shadowStorageVolumeId: text('shadow_storage_volume_id').references(
       (): AnySQLiteColumn => hostVolumes.id,
@@ -192,7 +193,8 @@ export const virtualDisks = sqliteTable(
       .references(() => vms.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     kind: text('kind').$type<DiskKind>().notNull(),
-    sizeBytes: integer('size_bytes').notNull(),
+    /** Null: not read (a pass-through disk, a VHD its host could not open: engine/inventory.ts). */
+    sizeBytes: integer('size_bytes'),
     // NO ACTION: a host volume or LUN still holding disks cannot be deleted from under them.
     hostVolumeId: text('host_volume_id').references(() => hostVolumes.id),
     arrayVolumeId: text('array_volume_id').references(() => arrayVolumes.id),

@@ -2,7 +2,7 @@
  * An admin connects a Hyper-V host as they would in production: the host is the fake Windows host
  * (an SSH server on loopback that runs the repository's .ps1 scripts against a host model whose
  * disks hold real bytes) started by this spec, with the estate of fake-estate.ts: sql01 with SQL
- * Server and a guest account, file01 with a pass-through disk, web01 off. Inside sql01, F: keeps
+ * Server and a guest account, file01 with a pass-through disk (its size not read), web01 off. Inside sql01, F: keeps
  * its shadow copies on C: (shadow storage on another volume). The accounts go into the vault, a
  * test before saving shows the host's key and what works, the admin trusts that key on adding,
  * syncs, accepts a changed key, sees the findings, backs web01 up and restores it as a new VM
@@ -161,6 +161,13 @@ test('an admin adds a Hyper-V host after testing it, syncs it, accepts its chang
   await expect(page.getByRole('main')).toContainText(
     "VM 'hv-file01' on host 'HV01' has pass-through disk 'Disk 3 (pass-through)'",
   );
+  // A pass-through disk has no VHD to read a size from: its size is said to be unread, not 0 B.
+  const passthroughRow = page
+    .getByRole('table', { name: 'Disks of hv-file01' })
+    .getByRole('row')
+    .filter({ hasText: 'Disk 3 (pass-through)' });
+  await expect(passthroughRow).toContainText('not read');
+  await expect(passthroughRow).not.toContainText('0 B');
   // Its guest refused PowerShell Direct: what could not be read is said, not assumed fine.
   await expect(page.getByRole('main')).toContainText(
     "Could not verify the guest of VM 'hv-file01' on host 'HV01' because PowerShell Direct to hv-file01",

@@ -102,7 +102,7 @@ describe('migawka collect hyperv', () => {
     // The host now reports D: with more free space than its size: a document the import refuses.
     const d = fake.model.state.volumes.find((volume) => volume.name.startsWith('D'));
     if (!d) throw new Error('the fake host has no D:');
-    d.freeSpace = d.capacity + 1;
+    d.freeSpace = (d.capacity ?? 0) + 1;
     const refusal = await refusalOf(base({ hostKey, output }));
     expect(refusal.message).toBe(`The host answered facts Migawka cannot read; ${output} was not written:`);
     expect(refusal.fieldErrors.length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@
  * nothing there (XenServer snapshots an SR's virtual disks itself).
  */
 import type { HostVolumeKind } from '@/server/engine/inventory';
-import { formatBytes } from './format';
+import { formatBytes, formatPercent } from './format';
 
 export { HOST_VOLUME_KIND_LABELS } from '@/server/engine/words';
 
@@ -65,4 +65,31 @@ export function describeSnapshotSupport(
 ): string {
   if (isStorageRepository(volume)) return `SR ${describeSrType(volume)}; ${describeSrSnapshots(volume)}`;
   return `VSS ${volume.vssEnabled ? 'on' : 'off'}; shadow storage ${describeShadowStorage(volume, shadowStorageName)}`;
+}
+
+/** Said where a size the host did not report would go: unknown, never 0 B. */
+export const NOT_READ = 'not read';
+
+/** "120 GiB of 500 GiB" free, with what was not read said so (a capacity or free space can be unknown). */
+export function describeFreeSpace(volume: { freeBytes: number | null; sizeBytes: number | null }): string {
+  const { freeBytes, sizeBytes } = volume;
+  if (freeBytes === null && sizeBytes === null) return NOT_READ;
+  if (freeBytes === null) return `free space ${NOT_READ} (${formatBytes(sizeBytes)} in all)`;
+  if (sizeBytes === null) return `${formatBytes(freeBytes)} free (size ${NOT_READ})`;
+  return `${formatBytes(freeBytes)} of ${formatBytes(sizeBytes)}`;
+}
+
+/** describeFreeSpace with the share free when both were read: "120 GiB of 500 GiB (24% free)". */
+export function describeFreeSpaceShare(volume: {
+  freeBytes: number | null;
+  sizeBytes: number | null;
+}): string {
+  const { freeBytes, sizeBytes } = volume;
+  if (freeBytes === null || sizeBytes === null) return describeFreeSpace(volume);
+  return `${describeFreeSpace(volume)} (${formatPercent(freeBytes, sizeBytes)} free)`;
+}
+
+/** A disk's size, or that it was not read (a pass-through disk, a VHD its host could not open). */
+export function describeDiskSize(sizeBytes: number | null): string {
+  return sizeBytes === null ? NOT_READ : formatBytes(sizeBytes);
 }

@@ -124,8 +124,9 @@ export const hostVolumes = pgTable(
       .references(() => hosts.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     kind: text('kind').$type<HostVolumeKind>().notNull(),
-    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
-    freeBytes: bigint('free_bytes', { mode: 'number' }).notNull(),
+    /** Null: not read (a volume the host reported no capacity or free space of: engine/inventory.ts). */
+    sizeBytes: bigint('size_bytes', { mode: 'number' }),
+    freeBytes: bigint('free_bytes', { mode: 'number' }),
     vssEnabled: boolean('vss_enabled').notNull(),
     shadowStorageVolumeId: text('shadow_storage_volume_id').references((): AnyPgColumn => hostVolumes.id, {
       onDelete: 'set null',
@@ -204,7 +205,8 @@ export const virtualDisks = pgTable(
       .references(() => vms.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     kind: text('kind').$type<DiskKind>().notNull(),
-    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    /** Null: not read (a pass-through disk, a VHD its host could not open: engine/inventory.ts). */
+    sizeBytes: bigint('size_bytes', { mode: 'number' }),
     // NO ACTION: a host volume or LUN still holding disks cannot be deleted from under them.
     hostVolumeId: text('host_volume_id').references(() => hostVolumes.id),
     arrayVolumeId: text('array_volume_id').references(() => arrayVolumes.id),

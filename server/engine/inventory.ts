@@ -66,8 +66,12 @@ export interface HostVolume {
   hostId: string;
   name: string;
   kind: HostVolumeKind;
-  sizeBytes: number;
-  freeBytes: number;
+  /**
+   * Capacity and free space; null = not read (Hyper-V reports no Capacity or FreeSpace for a volume
+   * it cannot query). Never taken as 0: an empty volume and an unread one mean different things.
+   */
+  sizeBytes: number | null;
+  freeBytes: number | null;
   vssEnabled: boolean;
   /** Host volume that holds this volume's shadow storage (normally itself); null when none is configured. */
   shadowStorageVolumeId: string | null;
@@ -135,7 +139,11 @@ export interface VirtualDisk {
   vmId: string;
   name: string;
   kind: DiskKind;
-  sizeBytes: number;
+  /**
+   * Virtual size; null = not read: Hyper-V reads a VHD's size with Get-VHD, which a pass-through
+   * disk does not have and a VHD the host cannot open (moved, locked, on a share) does not answer.
+   */
+  sizeBytes: number | null;
   /** Host volume / SR holding the VHDX or VDI; null for pass-through disks. */
   hostVolumeId: string | null;
   /** Array LUN presented straight to the VM (pass-through); null otherwise. */

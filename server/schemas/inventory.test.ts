@@ -134,6 +134,15 @@ describe('parseInventory', () => {
     expect(result).toEqual({ ok: true, inventory: baseInventory() });
   });
 
+  it("keeps sizes that were not read as null: a volume's capacity and free space, a disk's size", () => {
+    const inventory = baseInventory();
+    inventory.hostVolumes[0].sizeBytes = null;
+    inventory.hostVolumes[0].freeBytes = null;
+    inventory.hostVolumes[1].freeBytes = null;
+    inventory.virtualDisks[0].sizeBytes = null;
+    expect(parseInventory(inventory)).toEqual({ ok: true, inventory });
+  });
+
   it('keeps a named connector and refuses one that is not a connector name', () => {
     const host = { id: 'h', name: 'h', kind: 'hyperv', version: '2022', hasVssAwareProduct: true };
     const named = parseInventory({
@@ -247,6 +256,20 @@ describe('parseInventory', () => {
         i.hostVolumes[1].arrayVolumeId = 'x';
       },
       { path: 'hostVolumes[1].arrayVolumeId', message: /array volume "x"/ },
+    ],
+    [
+      'a volume that leaves its free space out (null says it was not read)',
+      (i) => {
+        delete (i.hostVolumes[0] as Partial<Inventory['hostVolumes'][number]>).freeBytes;
+      },
+      { path: 'hostVolumes[0].freeBytes', message: /./ },
+    ],
+    [
+      'a disk that leaves its size out',
+      (i) => {
+        delete (i.virtualDisks[0] as Partial<Inventory['virtualDisks'][number]>).sizeBytes;
+      },
+      { path: 'virtualDisks[0].sizeBytes', message: /./ },
     ],
     [
       'more free space than size',

@@ -248,7 +248,7 @@ describe.each(dialects)('$name', (current) => {
         const onlyFile01 = await assessed();
         const d = fake.model.state.volumes.find((volume) => volume.name.startsWith('D'));
         if (!d) throw new Error('the fake host has no D:');
-        d.freeSpace -= 1024 ** 3;
+        d.freeSpace = (d.freeSpace ?? 0) - 1024 ** 3;
         const everyVm = await assessed();
         expect({ onlyFile01, everyVm }).toEqual({ onlyFile01: 3, everyVm: 3 });
       });

@@ -74,7 +74,7 @@ describe.each(dialects)('$name', (current) => {
       if (!web01 || !d) throw new Error('the fake host has no web01 or no D:');
       fake.model.state.vms = fake.model.state.vms.filter((vm) => vm !== web01);
       const freeSpace = d.freeSpace;
-      d.freeSpace = d.capacity + 1;
+      d.freeSpace = (d.capacity ?? 0) + 1;
       const refused = await sync('2026-11-25T02:00:00Z').then(
         () => null,
         (error: unknown) => error,

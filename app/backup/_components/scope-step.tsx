@@ -22,6 +22,7 @@ import {
 } from '@/app/_components/wizard';
 import { formatBytes, pluralize, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
 import { useTRPC } from '@/app/_lib/trpc';
+import { NOT_READ } from '@/app/_lib/volume-format';
 import { APPLICATIONS } from '@/server/engine/inventory';
 import { type BackupWizardValues, requestOf, type ScopeFormValues } from './wizard-model';
 
@@ -319,8 +320,11 @@ function HostVolumePicker() {
                   {volume.name} on {volume.hostName}
                 </span>
                 <span className="block text-xs text-fg-muted">
-                  {volume.vmCount} VMs · {formatBytes(volume.freeBytes)} free ·{' '}
-                  {volume.kind === 'sr' ? 'storage repository' : `VSS ${volume.vssEnabled ? 'on' : 'off'}`}
+                  {volume.vmCount} VMs ·{' '}
+                  {volume.freeBytes === null
+                    ? `free space ${NOT_READ}`
+                    : `${formatBytes(volume.freeBytes)} free`}{' '}
+                  · {volume.kind === 'sr' ? 'storage repository' : `VSS ${volume.vssEnabled ? 'on' : 'off'}`}
                 </span>
               </span>
             </label>

@@ -13,6 +13,7 @@ import { VmRefList } from '@/app/_components/vm-ref-list';
 import { formatBytes, SEVERITY_TONES } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import {
+  describeFreeSpace,
   describeSrSnapshots,
   describeSrType,
   HOST_VOLUME_KIND_LABELS,
@@ -88,8 +89,7 @@ function hostVolumeColumns(
       id: 'free',
       header: 'Free',
       meta: { className: 'text-right tabular-nums' },
-      cell: ({ row: { original: volume } }) =>
-        `${formatBytes(volume.freeBytes)} of ${formatBytes(volume.sizeBytes)}`,
+      cell: ({ row: { original: volume } }) => describeFreeSpace(volume),
     },
     {
       id: 'vms',

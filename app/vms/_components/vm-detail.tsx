@@ -16,6 +16,7 @@ import { diskStorageFormatLabel, formatBytes, READINESS_LABELS, READINESS_TONES 
 import { PROTECTION_STATUS_LABELS, PROTECTION_STATUS_TONES } from '@/app/_lib/protection-format';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { describeDiskSize } from '@/app/_lib/volume-format';
 import { MethodComparison } from './method-comparison';
 import { VmBackupNow } from './vm-backup-now';
 import { VmRestorePoints } from './vm-restore-points';
@@ -53,7 +54,7 @@ const diskColumns: DataTableColumn<Disk>[] = [
     id: 'size',
     header: 'Size',
     meta: { className: 'tabular-nums' },
-    cell: ({ row }) => formatBytes(row.original.sizeBytes),
+    cell: ({ row }) => describeDiskSize(row.original.sizeBytes),
   },
   {
     id: 'hostVolume',

@@ -8,15 +8,10 @@ import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import {
-  formatBytes,
-  formatPercent,
-  METHOD_LABELS,
-  READINESS_LABELS,
-  READINESS_TONES,
-} from '@/app/_lib/format';
+import { formatBytes, METHOD_LABELS, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import {
+  describeFreeSpaceShare,
   describeSrSnapshots,
   describeSrType,
   HOST_VOLUME_KIND_LABELS,
@@ -153,7 +148,7 @@ export function VolumeDetail({ id }: { id: string }) {
                     ]),
                 {
                   term: 'Free space',
-                  value: `${formatBytes(volume.freeBytes)} of ${formatBytes(volume.sizeBytes)} (${formatPercent(volume.freeBytes, volume.sizeBytes)} free)`,
+                  value: describeFreeSpaceShare(volume),
                 },
                 {
                   term: 'Array LUN',

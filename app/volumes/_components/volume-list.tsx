@@ -7,11 +7,14 @@ import { ExportCsvLink } from '@/app/_components/export-csv-link';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { ServerList, type ServerListColumn } from '@/app/_components/server-list';
-import { formatBytes } from '@/app/_lib/format';
 import { filtersOf, pickEnum } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
-import { describeSnapshotSupport, HOST_VOLUME_KIND_LABELS } from '@/app/_lib/volume-format';
+import {
+  describeFreeSpace,
+  describeSnapshotSupport,
+  HOST_VOLUME_KIND_LABELS,
+} from '@/app/_lib/volume-format';
 import { HOST_VOLUME_SORTS, SORT_DIRECTIONS } from '@/server/schemas/inventory-queries';
 
 type VolumeRow = RouterOutputs['volumes']['list']['items'][number];
@@ -48,7 +51,7 @@ const columns: ServerListColumn<VolumeRow>[] = [
     header: 'Free',
     sortKey: 'freeBytes',
     className: 'text-right tabular-nums',
-    cell: (volume) => `${formatBytes(volume.freeBytes)} of ${formatBytes(volume.sizeBytes)}`,
+    cell: (volume) => describeFreeSpace(volume),
   },
   {
     header: 'Array LUN',

@@ -20,6 +20,8 @@ import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPag
 
 const shadowVolume = alias(hostVolumes, 'shadow_volume');
 const volumeVmCount = sql<number>`(select count(distinct d.vm_id)::int from virtual_disks d where d.host_volume_id = "host_volumes"."id")`;
+/** Free space not read sorts as less than none: the keyset cursor compares values, never nulls. */
+const freeBytesSortValue = sql<number>`coalesce(${hostVolumes.freeBytes}, -1)::bigint`;
 
 export async function listHostVolumes(
   db: PgDb,
@@ -28,7 +30,7 @@ export async function listHostVolumes(
   const sort = {
     name: hostVolumes.name,
     host: hosts.name,
-    freeBytes: hostVolumes.freeBytes,
+    freeBytes: freeBytesSortValue,
     vmCount: volumeVmCount,
   }[query.sort];
   const sortKey = `host-volumes:${query.sort}:${query.direction}`;

@@ -172,8 +172,8 @@ function sharedVolumesOf(
       hostId,
       name: path,
       kind: 'csv',
-      sizeBytes: csv.Size ?? ownerMount?.sizeBytes ?? 0,
-      freeBytes: csv.FreeSpace ?? ownerMount?.freeBytes ?? 0,
+      sizeBytes: csv.Size ?? ownerMount?.sizeBytes ?? null,
+      freeBytes: csv.FreeSpace ?? ownerMount?.freeBytes ?? null,
       // A node lists the mount as CSVFS; the partition under it says NTFS or ReFS: both take VSS snapshots.
       vssEnabled: /^(NTFS|ReFS|CSVFS)$/i.test(csv.FileSystem ?? ''),
       shadowStorageVolumeId: ownerMount ? onSharedLater(ownerMount.shadowStorageVolumeId) : null,

@@ -69,6 +69,40 @@ describe('Hyper-V discovery', () => {
     });
   });
 
+  it('keeps sizes the host did not report unknown, never 0: a pass-through disk, an unreadable VHD, a volume', async () => {
+    const d = fake.model.state.volumes.find((volume) => volume.name.startsWith('D'));
+    if (!d) throw new Error('the fake host has no D:');
+    d.capacity = null;
+    d.freeSpace = null;
+    // The first VHD of sql01 is gone from under the host: Get-VHD answers nothing for it.
+    const sql = fake.model.state.vms.find((vm) => vm.id === SQL01);
+    const lost = sql?.drives[0];
+    if (!lost) throw new Error('the fake sql01 has no drive');
+    fake.model.removeFile(lost.path);
+    const { inventory, facts } = await discover();
+    expect(inventory.hostVolumes.find((volume) => volume.name === 'D:')).toMatchObject({
+      sizeBytes: null,
+      freeBytes: null,
+    });
+    expect(inventory.hostVolumes.find((volume) => volume.name === 'E:')?.freeBytes).toBeGreaterThan(0);
+    const sizes = (guid: string) =>
+      inventory.virtualDisks
+        .filter((disk) => disk.vmId === vmInventoryId(guid))
+        .map((disk) => [disk.kind, disk.sizeBytes]);
+    expect(sizes(FILE01)).toEqual([
+      ['vhdx', expect.any(Number)],
+      ['passthrough', null],
+    ]);
+    expect(sizes(SQL01)[0]).toEqual(['vhdx', null]);
+    expect(
+      sizes(SQL01)
+        .slice(1)
+        .every(([, size]) => typeof size === 'number' && size > 0),
+    ).toBe(true);
+    const lostFacts = facts.vms.find((vm) => vm.name === 'sql01')?.disks[0];
+    expect(lostFacts).toMatchObject({ format: null, type: null });
+  });
+
   it('reads guest volumes, shadow storage and applications through PowerShell Direct', async () => {
     const { inventory, facts } = await discover();
     const sql = vmInventoryId(SQL01);

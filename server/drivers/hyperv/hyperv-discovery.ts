@@ -206,8 +206,8 @@ function mapHostVolumes(
       hostId,
       name: (volume.Name ?? '').replace(/\\$/, ''),
       kind: isCsv ? 'csv' : 'volume',
-      sizeBytes: volume.Capacity ?? 0,
-      freeBytes: volume.FreeSpace ?? 0,
+      sizeBytes: volume.Capacity ?? null,
+      freeBytes: volume.FreeSpace ?? null,
       vssEnabled: isVssCapable(volume.FileSystem),
       shadowStorageVolumeId: storage ? volumeIdOf(storage.DiffVolume) : null,
       shadowStorageLimitBytes: storage && storage.MaxSpace < UNBOUNDED ? storage.MaxSpace : null,
@@ -243,7 +243,8 @@ function mapVmDrives(
       vmId: id,
       name: isPassthrough ? `Disk ${drive.DiskNumber} (pass-through)` : (file?.split('\\').at(-1) ?? diskId),
       kind: isPassthrough ? 'passthrough' : 'vhdx',
-      sizeBytes: drive.Vhd?.Size ?? 0,
+      // A pass-through disk has no VHD to read a size from; a VHD the host cannot open answers none.
+      sizeBytes: drive.Vhd?.Size ?? null,
       hostVolumeId: isPassthrough ? null : (volumeOfPath(file)?.id ?? null),
       arrayVolumeId: null,
     });

@@ -45,13 +45,19 @@ export function checkHostVolumeVss(ctx: RuleContext, findings: Finding[]): void 
 
 /**
  * What HV-HOST-SHADOW-STORAGE-LOW says about one host volume, the same for every VM on it: worked
- * out once per volume (null when the shadow storage has room).
+ * out once per volume (null when the shadow storage has room). A warning when the limit or the free
+ * space is below a day's expected change; info when the limit leaves room but the free space of the
+ * volume holding the shadow storage was not read: the room is unknown, never assumed.
  */
 interface LowShadowStorage {
+  /** warning: too little room; info: the shadow storage's free space was not read (unknown, not fine). */
+  severity: 'warning' | 'info';
   /** "Host volume … free, but the " — the message up to the VM count. */
   head: string;
   /** " change about … a day: VSS may discard the shadow copy before the backup of '" */
   change: string;
+  /** "' finishes." — the message after the VM's name. */
+  tail: string;
   remedy: string;
   volumeRefs: readonly ObjectRef[];
   hostRef: ObjectRef;
@@ -81,26 +87,41 @@ function describeLowShadowStorage(ctx: RuleContext, volume: HostVolume): LowShad
     : volume;
   const expectedChange = expectedChangeOnHostVolume(ctx, volume.id);
   const limit = volume.shadowStorageLimitBytes;
-  const room = Math.min(limit ?? Number.POSITIVE_INFINITY, storage.freeBytes);
-  if (room >= expectedChange) return null;
+  const free = storage.freeBytes;
+  const isLimitLow = limit !== null && limit < expectedChange;
+  const isFreeLow = free !== null && free < expectedChange;
+  const isFreeUnknown = free === null && !isLimitLow;
+  if (!isLimitLow && !isFreeLow && !isFreeUnknown) return null;
   const wanted = Math.ceil((expectedChange * SHADOW_STORAGE_HEADROOM) / 1024 ** 3);
   const limitText = limit === null ? 'no size limit' : flat`a limit of ${formatGiB(limit)}`;
+  const freeText = free === null ? 'free space that was not read' : flat`${formatGiB(free)} free`;
   const remedies: string[] = [];
-  if (limit !== null && limit < expectedChange) {
+  if (isLimitLow) {
     remedies.push(
       flat`on host '${host.name}': \`vssadmin resize shadowstorage /for=${volume.name} /on=${storage.name} /maxsize=${wanted}GB\``,
     );
   }
-  if (storage.freeBytes < expectedChange) {
+  if (isFreeLow) {
     remedies.push(
-      flat`free at least ${formatGiB(expectedChange * SHADOW_STORAGE_HEADROOM - storage.freeBytes)} on '${storage.name}' or move the shadow storage to a volume with room (\`vssadmin add shadowstorage /for=${volume.name} /on=<volume> /maxsize=${wanted}GB\`)`,
+      flat`free at least ${formatGiB(expectedChange * SHADOW_STORAGE_HEADROOM - free)} on '${storage.name}' or move the shadow storage to a volume with room (\`vssadmin add shadowstorage /for=${volume.name} /on=<volume> /maxsize=${wanted}GB\`)`,
+    );
+  }
+  if (isFreeUnknown) {
+    remedies.push(
+      flat`check that '${storage.name}' has at least ${formatGiB(expectedChange * SHADOW_STORAGE_HEADROOM)} free (\`vssadmin list shadowstorage /for=${volume.name}\` on host '${host.name}'), then read the host again`,
     );
   }
   const volumeRefs = [sharedRef(ctx, volume, hostVolumeRef)];
   if (storage !== volume) volumeRefs.push(sharedRef(ctx, storage, hostVolumeRef));
   return {
-    head: flat`Host volume '${volume.name}' on host '${host.name}' keeps its shadow copies on '${storage.name}' with ${limitText} and ${formatGiB(storage.freeBytes)} free, but the `,
-    change: flat` change about ${formatGiB(expectedChange)} a day: VSS may discard the shadow copy before the backup of '`,
+    severity: isFreeUnknown ? 'info' : 'warning',
+    head: isFreeUnknown
+      ? flat`Host volume '${volume.name}' on host '${host.name}' keeps its shadow copies on '${storage.name}' with ${limitText}, but the free space of '${storage.name}' was not read: whether it has room for what the `
+      : flat`Host volume '${volume.name}' on host '${host.name}' keeps its shadow copies on '${storage.name}' with ${limitText} and ${freeText}, but the `,
+    change: isFreeUnknown
+      ? flat` change, about ${formatGiB(expectedChange)} a day, until the backup of '`
+      : flat` change about ${formatGiB(expectedChange)} a day: VSS may discard the shadow copy before the backup of '`,
+    tail: isFreeUnknown ? "' finishes is unknown." : "' finishes.",
     remedy: flat`${remedies.join('; ')}.`.replace(/^./, (c) => c.toUpperCase()),
     volumeRefs: Object.freeze(volumeRefs),
     hostRef: ctx.hostRef,
@@ -118,7 +139,8 @@ const LOW_SHADOW_STORAGE_WORDS: FindingWords<LowShadowStorage, ObjectRef, undefi
       low.head +
       flat`${otherCount + 1} VM(s) on it (${listQuotedNames(onVolume, vm, vm)})` +
       low.change +
-      flat`${vm.name}' finishes.`
+      vm.name +
+      low.tail
     );
   },
   remedy: (low) => low.remedy,
@@ -140,7 +162,7 @@ export function checkHostShadowStorage(ctx: RuleContext, findings: Finding[]): v
     findings.push(
       new LazilyWordedFinding(
         'HV-HOST-SHADOW-STORAGE-LOW',
-        'warning',
+        low.severity,
         ctx.vm.id,
         HOST_LEVEL_HYPERV_METHODS,
         LOW_SHADOW_STORAGE_WORDS,

@@ -335,6 +335,46 @@ const rows: Row[] = [
     remedy: ["on 'D:'"],
   },
   {
+    name: 'free space of the shadow storage volume not read, no size limit: unknown, said as info',
+    build: () => {
+      const inventory = estateWithVmsOnD(2);
+      inventory.hostVolumes[0].shadowStorageLimitBytes = null;
+      inventory.hostVolumes[0].freeBytes = null;
+      return inventory;
+    },
+    vmId: 'vm01',
+    ruleId: 'HV-HOST-SHADOW-STORAGE-LOW',
+    severity: 'info',
+    names: ['no size limit', "free space of 'D:' was not read", '10 GiB a day', "'vm01' finishes is unknown"],
+    remedy: ['at least 15 GiB free', 'vssadmin list shadowstorage /for=D:', 'read the host again'],
+  },
+  {
+    name: 'free space not read, but a size limit below the expected change: low whatever is free',
+    build: () => {
+      const inventory = estateWithVmsOnD(3);
+      inventory.hostVolumes[0].shadowStorageLimitBytes = 10 * GIB;
+      inventory.hostVolumes[0].freeBytes = null;
+      return inventory;
+    },
+    vmId: 'vm01',
+    ruleId: 'HV-HOST-SHADOW-STORAGE-LOW',
+    severity: 'warning',
+    names: ['limit of 10 GiB', 'free space that was not read', '15 GiB a day'],
+    remedy: ['vssadmin resize shadowstorage /for=D: /on=D: /maxsize=23GB'],
+  },
+  {
+    name: 'free space not read on a volume VSS is off on: the blocker says it, nothing about room',
+    build: () => {
+      const inventory = estateWithVmsOnD(2);
+      inventory.hostVolumes[0].vssEnabled = false;
+      inventory.hostVolumes[0].freeBytes = null;
+      return inventory;
+    },
+    vmId: 'vm01',
+    ruleId: 'HV-HOST-SHADOW-STORAGE-LOW',
+    severity: null,
+  },
+  {
     name: 'shadow storage with room for the expected change passes',
     build: () => estateWithVmsOnD(3),
     vmId: 'vm02',

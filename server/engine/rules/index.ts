@@ -15,7 +15,8 @@
  * | HV-PASSTHROUGH-DISK             | warning: the rest of the VM is captured    | hyperv-vss, wsb-volume          |
  * |                                 |                                            |   (+ array-snapshot w/o its LUN)|
  * | HV-HOST-VOLUME-VSS-DISABLED     | blocker: host-level methods cannot run     | hyperv-vss, wsb-volume          |
- * | HV-HOST-SHADOW-STORAGE-LOW      | warning: runs, may lose its snapshot       | hyperv-vss, wsb-volume          |
+ * | HV-HOST-SHADOW-STORAGE-LOW      | warning: runs, may lose its snapshot /     | hyperv-vss, wsb-volume          |
+ * |                                 |   info (its free space was not read)       |                                 |
  * | WSB-VOLUME-GRANULARITY          | warning (other VMs share) / info (alone);  | wsb-volume                      |
  * |                                 |   only on hosts without a VSS-aware product|                                 |
  * | XS-QUIESCE-UNSUPPORTED-OS       | warning (fallback) / blocker (require)     | xen-quiesced                    |

@@ -9,7 +9,8 @@
  * - the RAM image goes to the VM's suspend SR (its suspend_SR, else the pool's suspend_image_SR, else
  *   its host's suspend_image_sr; xapi's choose_suspend_sr): an SR with less free space than the VM's
  *   memory refuses it (SR_FULL; XS-CHECKPOINT-SUSPEND-SR-FULL), and none at all is VM_NO_SUSPEND_SR
- *   (XS-CHECKPOINT-NO-SUSPEND-SR, only when the VM's memory was read: unread facts are not a finding).
+ *   (XS-CHECKPOINT-NO-SUSPEND-SR, only when the VM's memory was read, and SR_FULL only when the SR's
+ *   free space was: unread facts are not a finding).
  * CONNECTORS.md names no guest requirement (PV drivers) for a checkpoint, so none is invented here.
  * Each is a warning: the job's backup of the VM still runs, only its checkpoint is left out (said in
  * the plan), and the next run takes one once the VM can have it. Pure: reads the inventory only.
@@ -106,7 +107,8 @@ function suspendSrFindings(
     ];
   }
   const sr = index.hostVolumesById.get(vm.suspendSrVolumeId);
-  if (!sr || sr.freeBytes >= vm.memoryBytes) return [];
+  // An SR whose free space was not read is, like a VM's unread memory, no finding (see above).
+  if (!sr || sr.freeBytes === null || sr.freeBytes >= vm.memoryBytes) return [];
   return [
     finding(
       'XS-CHECKPOINT-SUSPEND-SR-FULL',

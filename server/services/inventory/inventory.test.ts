@@ -254,6 +254,50 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
       });
     });
 
+    describe('sizes a host did not report', () => {
+      let handle: DialectHandle;
+      let stores: Stores;
+      /** The demo lab with every other Hyper-V volume's free space (and one's capacity) not read. */
+      const inventory = demoLabInventory();
+      const unread = inventory.hostVolumes
+        .filter((volume) => volume.kind !== 'sr')
+        .filter((_, i) => i % 2 === 0);
+      for (const volume of unread) volume.freeBytes = null;
+      unread[0].sizeBytes = null;
+      const passthrough = inventory.virtualDisks.find((disk) => disk.kind === 'passthrough');
+      if (passthrough) passthrough.sizeBytes = null;
+      beforeAll(async () => {
+        handle = await dialect.open();
+        stores = handle.stores;
+        await importInventory(stores, createServiceContext(), inventory, 'replace');
+      });
+      afterAll(() => handle.close());
+
+      it('keeps them unknown: a volume and a disk read back with null, never 0', async () => {
+        expect(unread.length).toBeGreaterThan(1);
+        const { volume } = await getHostVolume(stores, unread[0].id);
+        expect(volume).toMatchObject({ sizeBytes: null, freeBytes: null });
+        expect(passthrough).toBeDefined();
+        const vm = await getVm(stores, CLOCK, passthrough?.vmId ?? '');
+        expect(vm.disks.find((disk) => disk.id === passthrough?.id)?.sizeBytes).toBeNull();
+      });
+
+      it.each(['asc', 'desc'] as const)(
+        'sorts free space %s with the unread below every size, each volume once',
+        async (direction) => {
+          const { items } = await collectAll(
+            (cursor) => listHostVolumes(stores, { sort: 'freeBytes', direction, limit: 3, cursor }),
+            3,
+          );
+          expect(items).toHaveLength(inventory.hostVolumes.length);
+          const free = items.map((item) => item.freeBytes ?? -1);
+          const sorted = [...free].sort((a, b) => (direction === 'asc' ? a - b : b - a));
+          expect(free).toEqual(sorted);
+          expect(items.filter((item) => item.freeBytes === null)).toHaveLength(unread.length);
+        },
+      );
+    });
+
     describe('inventory details on the demo lab', () => {
       let handle: DialectHandle;
       let stores: Stores;

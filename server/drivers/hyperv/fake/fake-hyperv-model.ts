@@ -26,8 +26,9 @@ export interface FakeVolume {
   name: string;
   label: string;
   fileSystem: string;
-  capacity: number;
-  freeSpace: number;
+  /** Win32_Volume's Capacity and FreeSpace; null where Windows reports none (a locked or raw volume). */
+  capacity: number | null;
+  freeSpace: number | null;
   /** Get-Disk's UniqueId of the disk under the volume; absent when the fake has none to report. */
   diskUniqueId?: string;
 }
@@ -222,6 +223,10 @@ export class FakeHypervModel {
     return existsSync(this.localPath(windowsPath));
   }
 
+  hasFile(windowsPath: string): boolean {
+    return existsSync(this.localPath(windowsPath));
+  }
+
   fileSize(windowsPath: string): number {
     return statSync(this.localPath(windowsPath)).size;
   }
@@ -272,7 +277,8 @@ export class FakeHypervModel {
       );
     }
     const volume = this.volumeOf(vm.path);
-    if (volume && volume.freeSpace < 64 * 1024 * 1024) {
+    // A volume whose free space Windows does not report still has room: only the report is missing.
+    if (volume && volume.freeSpace !== null && volume.freeSpace < 64 * 1024 * 1024) {
       throw new FakePsError(
         'IOException',
         'There is not enough space on the disk.',

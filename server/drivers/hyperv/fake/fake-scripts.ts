@@ -224,8 +224,9 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
             ControllerLocation: drive.controllerLocation,
             Path: drive.path,
             DiskNumber: drive.diskNumber,
+            // Get-VHD -ErrorAction SilentlyContinue answers nothing for a file it cannot open.
             Vhd:
-              drive.diskNumber === null
+              drive.diskNumber === null && model.hasFile(drive.path)
                 ? {
                     VhdFormat: 3,
                     VhdType: drive.basePath ? 4 : 3,

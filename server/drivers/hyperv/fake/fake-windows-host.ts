@@ -287,10 +287,10 @@ export class FakeWindowsHost {
       const open = handleOf(handle);
       if (!open) return sftp.status(reqId, SFTP_FAILURE);
       const volume = this.model.volumeOf(open.path);
-      if (volume && volume.freeSpace < data.length) {
+      if (volume?.freeSpace != null && volume.freeSpace < data.length) {
         return sftp.status(reqId, SFTP_FAILURE, 'There is not enough space on the disk.');
       }
-      if (volume) volume.freeSpace -= data.length;
+      if (volume?.freeSpace != null) volume.freeSpace -= data.length;
       writeSync(open.fd, data, 0, data.length, offset);
       sftp.status(reqId, SFTP_OK);
     });
