@@ -22,6 +22,9 @@ import {
 } from './account-service';
 import { DomainError } from './errors';
 
+/** A signed-in admin as the service sees them. */
+type Caller = { id: string; ctx: ServiceContext };
+
 const silent = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 const PASSWORD = 'a-long-enough-password';
 let auth: Auth;
@@ -163,6 +166,69 @@ describe.each(dialects)('$name', (dialect) => {
           (await failure(changeRole(accounts, system, { userId: bob.id, role: 'nobody' }))).fieldErrors[0]
             .path,
         ).toBe('role');
+      });
+
+      it.each([
+        {
+          name: 'two admins demote each other at once',
+          second: (ada: Caller, bob: Caller) =>
+            changeRole(accounts, bob.ctx, { userId: ada.id, role: 'viewer' }),
+        },
+        {
+          name: 'one admin demotes the other while the other disables them',
+          second: (ada: Caller, bob: Caller) =>
+            setAccountDisabled(accounts, bob.ctx, { userId: ada.id, disabled: true }),
+        },
+      ])('$name: one change lands, the other is refused, an enabled admin remains', async ({ second }) => {
+        const created = await Promise.all(
+          ['ada', 'bob'].map((name) =>
+            createAccount(accounts, system, {
+              email: `${name}@example.test`,
+              name,
+              role: 'admin',
+              password: PASSWORD,
+            }),
+          ),
+        );
+        const [ada, bob] = created.map((user) => ({ id: user.id, ctx: as(user) }));
+        // Both start before either has written: each alone would see another enabled admin.
+        const outcomes = await Promise.allSettled([
+          changeRole(accounts, ada.ctx, { userId: bob.id, role: 'viewer' }),
+          second(ada, bob),
+        ]);
+        expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+        const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+        expect(refused?.status === 'rejected' && refused.reason).toMatchObject({
+          code: 'PRECONDITION_FAILED',
+        });
+        const admins = (await accounts.listUsers()).filter((user) => user.role === 'admin' && !user.disabled);
+        expect(admins).toHaveLength(1);
+      });
+
+      it('two processes demote each other at once: neither leaves the console without an enabled admin', async () => {
+        // A second directory over the same database stands for a second console process: nothing in
+        // this process serializes the two, so each change is checked again once written.
+        const otherProcess = createAccountDirectory(auth);
+        const created = await Promise.all(
+          ['ada', 'bob'].map((name) =>
+            createAccount(accounts, system, {
+              email: `${name}@example.test`,
+              name,
+              role: 'admin',
+              password: PASSWORD,
+            }),
+          ),
+        );
+        const [ada, bob] = created;
+        const outcomes = await Promise.allSettled([
+          changeRole(accounts, as(ada), { userId: bob.id, role: 'viewer' }),
+          changeRole(otherProcess, as(bob), { userId: ada.id, role: 'viewer' }),
+        ]);
+        const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+        expect(refused.length).toBeGreaterThan(0);
+        for (const outcome of refused) expect(outcome.reason).toMatchObject({ code: 'PRECONDITION_FAILED' });
+        const admins = (await accounts.listUsers()).filter((user) => user.role === 'admin' && !user.disabled);
+        expect(admins.length).toBe(2 - (outcomes.length - refused.length));
       });
 
       it('a password reset lifts a lockout', async () => {

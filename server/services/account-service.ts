@@ -89,32 +89,68 @@ async function otherEnabledAdmins(accounts: AccountDirectory, exceptId: string):
   return users.filter((user) => user.id !== exceptId && user.role === 'admin' && !user.disabled).length;
 }
 
+const lastAdminChanges = new WeakMap<AccountDirectory, Promise<unknown>>();
+
+/**
+ * Runs a change that could leave the console without an enabled admin (a role change, a disable)
+ * after the ones before it on the same directory: its check that another enabled admin remains and
+ * its write are then one step in this process, and two admins demoting each other at once cannot
+ * both pass the check. Other processes (PostgreSQL scale-out) are not serialized by this:
+ * `keepAnEnabledAdmin` checks again once the change is written.
+ */
+function oneAdminChangeAtATime<T>(accounts: AccountDirectory, change: () => Promise<T>): Promise<T> {
+  const before = lastAdminChanges.get(accounts) ?? Promise.resolve();
+  const result = before.then(change);
+  lastAdminChanges.set(
+    accounts,
+    result.catch(() => undefined),
+  );
+  return result;
+}
+
+/**
+ * After a change that took an admin away has been written: when no enabled admin is left (a change
+ * in another process passed its check at the same moment), undoes it and refuses, so the console
+ * never stays without one. Both changes may then be refused; the admins can try again.
+ */
+async function keepAnEnabledAdmin(
+  accounts: AccountDirectory,
+  undo: () => Promise<void>,
+  refusal: DomainError,
+): Promise<void> {
+  const users = await accounts.listUsers();
+  if (users.some((user) => user.role === 'admin' && !user.disabled)) return;
+  await undo();
+  throw refusal;
+}
+
 export async function changeRole(
   accounts: AccountDirectory,
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<AccountView> {
   const input = parseInput(changeRoleInput, raw);
-  const user = await requireUser(accounts, input.userId);
-  if (ctx.actor.kind === 'user' && ctx.actor.id === user.id) {
-    throw new DomainError('FORBIDDEN', 'You cannot change your own role: ask another admin', [
-      { path: 'role', message: 'You cannot change your own role' },
-    ]);
-  }
-  if (
-    user.role === 'admin' &&
-    input.role !== 'admin' &&
-    (await otherEnabledAdmins(accounts, user.id)) === 0
-  ) {
-    throw new DomainError(
+  return oneAdminChangeAtATime(accounts, async () => {
+    const user = await requireUser(accounts, input.userId);
+    if (ctx.actor.kind === 'user' && ctx.actor.id === user.id) {
+      throw new DomainError('FORBIDDEN', 'You cannot change your own role: ask another admin', [
+        { path: 'role', message: 'You cannot change your own role' },
+      ]);
+    }
+    const lastAdmin = new DomainError(
       'PRECONDITION_FAILED',
       `${user.email} is the last admin: make someone else admin first`,
       [{ path: 'role', message: 'The last admin keeps the admin role' }],
     );
-  }
-  await accounts.updateUser(user.id, { role: input.role });
-  ctx.log.info({ userId: user.id, from: user.role, to: input.role, by: ctx.actor.id }, 'role changed');
-  return viewOf({ ...user, role: input.role }, ctx.now());
+    const takesAnAdminAway = user.role === 'admin' && input.role !== 'admin';
+    if (takesAnAdminAway && (await otherEnabledAdmins(accounts, user.id)) === 0) throw lastAdmin;
+    await accounts.updateUser(user.id, { role: input.role });
+    if (takesAnAdminAway) {
+      await keepAnEnabledAdmin(accounts, () => accounts.updateUser(user.id, { role: user.role }), lastAdmin);
+    }
+    ctx.log.info({ userId: user.id, from: user.role, to: input.role, by: ctx.actor.id }, 'role changed');
+    return viewOf({ ...user, role: input.role }, ctx.now());
+  });
 }
 
 /** Disables (signs out everywhere, refuses sign-in) or enables a user. */
@@ -124,23 +160,28 @@ export async function setAccountDisabled(
   raw: unknown,
 ): Promise<AccountView> {
   const input = parseInput(setDisabledInput, raw);
-  const user = await requireUser(accounts, input.userId);
-  if (input.disabled) {
-    if (ctx.actor.kind === 'user' && ctx.actor.id === user.id) {
-      throw new DomainError('FORBIDDEN', 'You cannot disable yourself', [
-        { path: 'disabled', message: 'You cannot disable yourself' },
-      ]);
+  return oneAdminChangeAtATime(accounts, async () => {
+    const user = await requireUser(accounts, input.userId);
+    const lastAdmin = new DomainError('PRECONDITION_FAILED', `${user.email} is the last enabled admin`, [
+      { path: 'disabled', message: 'The last enabled admin cannot be disabled' },
+    ]);
+    const takesAnAdminAway = input.disabled && user.role === 'admin' && !user.disabled;
+    if (input.disabled) {
+      if (ctx.actor.kind === 'user' && ctx.actor.id === user.id) {
+        throw new DomainError('FORBIDDEN', 'You cannot disable yourself', [
+          { path: 'disabled', message: 'You cannot disable yourself' },
+        ]);
+      }
+      if (user.role === 'admin' && (await otherEnabledAdmins(accounts, user.id)) === 0) throw lastAdmin;
     }
-    if (user.role === 'admin' && (await otherEnabledAdmins(accounts, user.id)) === 0) {
-      throw new DomainError('PRECONDITION_FAILED', `${user.email} is the last enabled admin`, [
-        { path: 'disabled', message: 'The last enabled admin cannot be disabled' },
-      ]);
+    await accounts.updateUser(user.id, { disabled: input.disabled });
+    if (takesAnAdminAway) {
+      await keepAnEnabledAdmin(accounts, () => accounts.updateUser(user.id, { disabled: false }), lastAdmin);
     }
-  }
-  await accounts.updateUser(user.id, { disabled: input.disabled });
-  if (input.disabled) await accounts.revokeAllSessions(user.id);
-  ctx.log.info({ userId: user.id, disabled: input.disabled, by: ctx.actor.id }, 'user enabled/disabled');
-  return viewOf({ ...user, disabled: input.disabled }, ctx.now());
+    if (input.disabled) await accounts.revokeAllSessions(user.id);
+    ctx.log.info({ userId: user.id, disabled: input.disabled, by: ctx.actor.id }, 'user enabled/disabled');
+    return viewOf({ ...user, disabled: input.disabled }, ctx.now());
+  });
 }
 
 /** Sets a new password, lifts a lockout and signs the user out everywhere. */
