@@ -19,6 +19,7 @@ import { isRole } from '../engine/roles';
 import type { Auth } from './auth';
 import type { AccountDirectory } from './directory';
 import { withDirectoryAttempt } from './directory-attempt';
+import { type OneAtATime, oneAtATimePerKey } from './one-at-a-time';
 import { principalFromHeaders } from './session';
 import { processSessionChecks } from './session-checks';
 
@@ -256,30 +257,10 @@ async function emailOf(request: Request): Promise<string | null> {
   }
 }
 
-/**
- * Runs the calls given the same key one after another (each after the previous one ended, however
- * it ended); calls of different keys run side by side. Only within this process: web nodes sharing
- * one PostgreSQL database each judge their own sign-ins.
- */
-function oneAtATimePerKey() {
-  const last = new Map<string, Promise<unknown>>();
-  return async <T>(key: string, run: () => Promise<T>): Promise<T> => {
-    const previous = last.get(key) ?? Promise.resolve();
-    const mine = previous.then(run, run);
-    const settled = mine.catch(() => undefined);
-    last.set(key, settled);
-    try {
-      return await mine;
-    } finally {
-      if (last.get(key) === settled) last.delete(key);
-    }
-  };
-}
-
 async function signInWithLockout(
   request: Request,
   options: AuthRouteOptions,
-  oneAtATime: ReturnType<typeof oneAtATimePerKey>,
+  oneAtATime: OneAtATime,
 ): Promise<Response> {
   const email = await emailOf(request);
   if (email === null) {
@@ -295,7 +276,8 @@ async function signInWithLockout(
       { status: 400 },
     );
   }
-  // Each attempt on an account sees the failures of the ones before it.
+  // Each attempt on an account sees the failures of the ones before it (in this process: web nodes
+  // sharing one PostgreSQL database each judge their own sign-ins).
   return oneAtATime(email, () => judgeSignIn(request, options, email));
 }
 

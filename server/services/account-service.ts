@@ -8,6 +8,7 @@
  * never be left without someone able to manage it.
  */
 import type { AccountDirectory, AccountSession, AccountUser } from '../auth/directory';
+import { type OneAtATime, oneAtATimePerKey } from '../auth/one-at-a-time';
 import { forgetSetupToken, isSetupToken } from '../auth/setup-token';
 import type { ServiceContext } from '../context';
 import { capabilitiesOf, ROLE_LABELS, type Role } from '../engine/roles';
@@ -89,7 +90,7 @@ async function otherEnabledAdmins(accounts: AccountDirectory, exceptId: string):
   return users.filter((user) => user.id !== exceptId && user.role === 'admin' && !user.disabled).length;
 }
 
-const lastAdminChanges = new WeakMap<AccountDirectory, Promise<unknown>>();
+const adminChangesByDirectory = new WeakMap<AccountDirectory, OneAtATime>();
 
 /**
  * Runs a change that could leave the console without an enabled admin (a role change, a disable)
@@ -99,13 +100,12 @@ const lastAdminChanges = new WeakMap<AccountDirectory, Promise<unknown>>();
  * `keepAnEnabledAdmin` checks again once the change is written.
  */
 function oneAdminChangeAtATime<T>(accounts: AccountDirectory, change: () => Promise<T>): Promise<T> {
-  const before = lastAdminChanges.get(accounts) ?? Promise.resolve();
-  const result = before.then(change);
-  lastAdminChanges.set(
-    accounts,
-    result.catch(() => undefined),
-  );
-  return result;
+  let serialize = adminChangesByDirectory.get(accounts);
+  if (!serialize) {
+    serialize = oneAtATimePerKey();
+    adminChangesByDirectory.set(accounts, serialize);
+  }
+  return serialize('admins', change);
 }
 
 /**
