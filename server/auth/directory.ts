@@ -49,6 +49,15 @@ export interface AccountDirectory {
     id: string,
     change: Partial<Pick<AccountUser, 'role' | 'disabled' | 'failedSignIns' | 'lockedUntil' | 'name'>>,
   ): Promise<void>;
+  /**
+   * Counts one failed sign-in of the user, and locks the account when it is the `maxFailures`-th
+   * (the count starts again from 0); null when the user is gone. Every failure is counted, also
+   * when several console processes judge sign-ins of the account at the same moment.
+   */
+  recordFailedSignIn(
+    id: string,
+    lockout: { maxFailures: number; lockUntil: Date },
+  ): Promise<FailedSignIn | null>;
   /** Replaces (or adds) the user's password credential. */
   setPassword(id: string, password: string): Promise<void>;
   listSessions(userId: string): Promise<AccountSession[]>;
@@ -58,6 +67,16 @@ export interface AccountDirectory {
   revokeAllSessions(userId: string): Promise<void>;
   passwordLimits: { min: number; max: number };
 }
+
+export interface FailedSignIn {
+  /** Failed sign-ins counted so far, this one included. */
+  failures: number;
+  /** Set when this failure locked the account. */
+  lockedUntil: Date | null;
+}
+
+/** How often a failed sign-in's count is tried again when other processes keep changing it. */
+const COUNT_ATTEMPTS = 50;
 
 type LibraryUser = {
   id: string;
@@ -150,6 +169,29 @@ export function createAccountDirectory(auth: Auth): AccountDirectory {
       // A live stream or a request of this user looks its session up again (the name is in requests' principal).
       if (change.role !== undefined || disabled !== undefined || change.name !== undefined)
         processSessionChecks().noteChanged();
+    },
+    async recordFailedSignIn(id, { maxFailures, lockUntil }) {
+      const context = await library();
+      // A compare-and-set on the stored count: read it, write it plus one only where it is still
+      // what was read, else read again. Two processes that read the same count cannot both write
+      // it plus one, so no failure is lost (a read-then-write counted two failures as one).
+      for (let attempt = 0; attempt < COUNT_ATTEMPTS; attempt++) {
+        const user = await context.internalAdapter.findUserById(id);
+        if (!user) return null;
+        const counted = toAccountUser(user).failedSignIns;
+        const failures = counted + 1;
+        const locks = failures >= maxFailures;
+        const written = await context.adapter.updateMany({
+          model: 'user',
+          where: [
+            { field: 'id', value: id },
+            { field: 'failedSignIns', value: counted },
+          ],
+          update: locks ? { failedSignIns: 0, lockedUntil: lockUntil } : { failedSignIns: failures },
+        });
+        if (written === 1) return { failures, lockedUntil: locks ? lockUntil : null };
+      }
+      throw new Error(`The failed sign-in of user ${id} could not be counted: its count kept changing`);
     },
     async setPassword(id, password) {
       const context = await library();

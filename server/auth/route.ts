@@ -276,8 +276,9 @@ async function signInWithLockout(
       { status: 400 },
     );
   }
-  // Each attempt on an account sees the failures of the ones before it (in this process: web nodes
-  // sharing one PostgreSQL database each judge their own sign-ins).
+  // Each attempt on an account sees the failures of the ones before it in this process; web nodes
+  // sharing one PostgreSQL database judge their own, and every node's failures are counted
+  // (AccountDirectory.recordFailedSignIn).
   return oneAtATime(email, () => judgeSignIn(request, options, email));
 }
 
@@ -303,10 +304,13 @@ async function judgeSignIn(request: Request, options: AuthRouteOptions, email: s
   });
   if (!user) return response;
   if (response.status === 401) {
-    const failures = user.failedSignIns + 1;
-    if (failures >= lockout.maxFailures) {
-      const lockedUntil = new Date(now().getTime() + lockout.minutes * 60_000);
-      await accounts.updateUser(user.id, { failedSignIns: 0, lockedUntil });
+    const lockUntil = new Date(now().getTime() + lockout.minutes * 60_000);
+    const counted = await accounts.recordFailedSignIn(user.id, {
+      maxFailures: lockout.maxFailures,
+      lockUntil,
+    });
+    if (counted?.lockedUntil) {
+      const { failures, lockedUntil } = counted;
       log.warn({ userId: user.id, lockedUntil }, 'account locked after repeated failed sign-ins');
       await recordAuthEvent(options, request, {
         action: 'auth.sign-in',
@@ -314,8 +318,6 @@ async function judgeSignIn(request: Request, options: AuthRouteOptions, email: s
         actor: actorOfUser(user),
         message: `Account locked until ${lockedUntil.toISOString()} after ${failures} failed sign-ins`,
       });
-    } else {
-      await accounts.updateUser(user.id, { failedSignIns: failures });
     }
   } else if (response.ok && (user.failedSignIns > 0 || user.lockedUntil)) {
     await accounts.updateUser(user.id, { failedSignIns: 0, lockedUntil: null });

@@ -2,7 +2,8 @@
  * The account lockout holds however the wrong passwords are sent, on both databases: the library
  * also takes a sign-in as a form post, and several attempts may arrive at once. Each way below
  * sends more wrong passwords than the lockout allows; after them the account is locked, the right
- * password is refused, and no more than `maxFailures` of the wrong ones were judged (401).
+ * password is refused, and no more than `maxFailures` of the wrong ones were judged (401). Two
+ * console processes failing the account at once count every failure.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
@@ -97,11 +98,13 @@ describe.each(dialects)('$name', (dialect) => {
     let accounts: AccountDirectory;
     let route: (request: Request) => Promise<Response>;
     let client: string;
+    let database: Awaited<ReturnType<typeof openEmptyOn>>['database'];
     const clock = new Date('2026-05-04T09:00:00Z');
 
     beforeEach(async () => {
       const opened = await openEmptyOn(dialect);
       close = opened.close;
+      database = opened.database;
       const auth = createAuth(opened.database, { secret: 's'.repeat(32), trustedProxy: false });
       accounts = createAccountDirectory(auth);
       route = createAuthRouteHandler({
@@ -136,6 +139,34 @@ describe.each(dialects)('$name', (dialect) => {
       const statuses = await send(signIn, MAX_FAILURES + 2);
       expect(statuses.filter((status) => status === 401)).toHaveLength(MAX_FAILURES);
       expect(statuses.filter((status) => status !== 401)).toEqual([429, 429]);
+      expect((await accounts.findUserByEmail(VICTIM))?.lockedUntil).toEqual(new Date('2026-05-04T09:15:00Z'));
+      expect((await signIn(json(VICTIM, PASSWORD))).status).toBe(429);
+    });
+
+    it('counts every failure judged by two console processes at once, and locks the account', async () => {
+      // A second route over its own library instance and the same database stands for a second
+      // process: it does not wait for this one's attempts, so their counts race.
+      const otherAuth = createAuth(database, { secret: 's'.repeat(32), trustedProxy: false });
+      const otherProcess = createAuthRouteHandler({
+        auth: otherAuth,
+        accounts: createAccountDirectory(otherAuth),
+        now: () => clock,
+        lockout: { maxFailures: MAX_FAILURES, minutes: 15 },
+        log: silent,
+      });
+      const statuses = await Promise.all(
+        Array.from({ length: MAX_FAILURES }, (_, i) => {
+          const via = i % 2 === 0 ? route : otherProcess;
+          return via(
+            new Request(`${ORIGIN}/api/auth/sign-in/email`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', origin: ORIGIN, 'x-forwarded-for': client },
+              body: json(VICTIM, WRONG).text,
+            }),
+          ).then((response) => response.status);
+        }),
+      );
+      expect(statuses).toEqual(Array(MAX_FAILURES).fill(401));
       expect((await accounts.findUserByEmail(VICTIM))?.lockedUntil).toEqual(new Date('2026-05-04T09:15:00Z'));
       expect((await signIn(json(VICTIM, PASSWORD))).status).toBe(429);
     });
