@@ -2,10 +2,11 @@
  * Four-eyes approval with two people signed in, each in their own browser: a restore operator asks
  * for an in-place restore, the second admin reviews the same impact and approves it, and it runs; an
  * admin asks to delete a backup job, cannot approve it themselves, and the second admin rejects it
- * with a comment, so the job stays.
+ * with a comment, so the job stays; an admin lowers a job's retention so that its next run would
+ * delete a point, nothing is saved until the second admin, shown that point, approves it.
  */
 import { expect, type Page, test } from '@playwright/test';
-import { nightlyJobOf, operationStatus, runBackup } from './fixtures/backup-api';
+import { nightlyJobOf, operationStatus, runBackup, trpcMutation } from './fixtures/backup-api';
 import { E2E_USERS, storageStateOf } from './fixtures/users';
 
 async function openPendingRequest(page: Page, title: RegExp): Promise<void> {
@@ -133,4 +134,72 @@ test('an admin cannot approve their own request; the second admin rejects it wit
   await expect(page.getByText('We still need this job for the audit')).toBeVisible();
   await page.goto('/jobs');
   await expect(page.getByRole('button', { name: 'Delete four-eyes nightly' })).toBeVisible();
+});
+
+test('an admin lowers a job’s retention: the second admin sees the point its next run deletes, approves, and the job keeps less', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const name = `test-01 kept points (four-eyes ${test.info().retry})`;
+  const job = await trpcMutation<{ id: string }>(
+    page,
+    'jobs.create',
+    nightlyJobOf(name, 'vm-test-01', {
+      isEnabled: false,
+      retention: { keepLast: 3, daily: 0, weekly: 0, monthly: 0 },
+    }),
+  );
+  // Two runs: two points of test-01 that the job keeps.
+  for (let run = 0; run < 2; run++) {
+    const started = await trpcMutation<{ operationId: string }>(page, 'jobs.runNow', { id: job.id });
+    await page.goto(`/operations/${started.operationId}`);
+    await expect(operationStatus(page)).toHaveText('succeeded', { timeout: 60_000 });
+  }
+
+  // The edit wizard: keep last 1, saved as any edit is.
+  await page.goto(`/jobs/${job.id}`);
+  await page.getByRole('link', { name: `Edit ${name}` }).click();
+  await page.getByRole('button', { name: 'Next: method' }).click();
+  await page.getByRole('button', { name: 'Next: consistency & scripts' }).click();
+  await page.getByRole('button', { name: 'Next: schedule & retention' }).click();
+  await page.getByLabel('Keep last').fill('1');
+  await page.getByRole('button', { name: 'Next: review' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Review' })).toBeFocused();
+  // Before saving, the operator sees which point the change deletes and that it needs approval.
+  await expect(
+    page.getByText('The new retention deletes 1 restore point at the job’s next run'),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('list', { name: 'Restore points the next run deletes' }).getByRole('listitem'),
+  ).toHaveText([/^the .+ UTC point of test-01$/]);
+  for (const acknowledge of await page.getByRole('checkbox', { name: /^Acknowledge / }).all()) {
+    await acknowledge.check();
+  }
+  await page.getByRole('button', { name: 'Save changes' }).click();
+
+  // Nothing is saved: the next run would delete a point the job keeps today.
+  const sent = page.locator('[data-sonner-toast]').filter({ hasText: 'Request sent for approval' });
+  await expect(sent).toContainText('nothing has run yet');
+  await expect(page.getByText('Keep last 3')).toBeVisible();
+  await sent.getByRole('link', { name: 'View the request' }).click();
+  const title = `Change the retention of ${name}: 1 restore point deleted at its next run`;
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+
+  const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
+  const approver = await approverContext.newPage();
+  await openPendingRequest(approver, new RegExp(`^${title.replace(/[()]/g, '\\$&')}$`));
+  await expect(approver.getByText(`${E2E_USERS.admin.name} (admin)`)).toBeVisible();
+  await expect(approver.getByText('Keep last 3 (UTC) becomes Keep last 1 (UTC)')).toBeVisible();
+  const lost = approver
+    .getByRole('list', { name: 'Restore points deleted at the next run' })
+    .getByRole('listitem');
+  await expect(lost).toHaveCount(1);
+  await expect(lost.first()).toContainText(/^the .+ UTC point of test-01$/);
+  await approver.getByRole('button', { name: 'Approve and run' }).click();
+  await expect(approver.getByLabel('Request status')).toHaveText('Approved');
+  await approverContext.close();
+
+  await page.goto(`/jobs/${job.id}`);
+  await expect(page.getByText('Keep last 1')).toBeVisible();
 });

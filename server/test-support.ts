@@ -148,3 +148,9 @@ export function nightlyJobInput(
     ...overrides,
   };
 }
+
+/** A job edit's answer when it saved (its retention deleted no point), not a four-eyes request. */
+export function savedJob<T extends object>(answer: T): Exclude<T, { approvalRequest: unknown }> {
+  if ('approvalRequest' in answer) throw new Error('expected the job saved, not sent for approval');
+  return answer as Exclude<T, { approvalRequest: unknown }>;
+}

@@ -14,6 +14,7 @@ export const APPROVAL_KINDS = [
   'restore-volume-revert',
   'delete-restore-point',
   'delete-job',
+  'tighten-retention',
   'replace-inventory',
 ] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
@@ -24,6 +25,7 @@ export const APPROVAL_KIND_LABELS: Record<ApprovalKind, string> = {
   'restore-volume-revert': 'Volume revert',
   'delete-restore-point': 'Deleting a restore point',
   'delete-job': 'Deleting a backup job',
+  'tighten-retention': "Changing a job's retention so that its next run deletes points",
   'replace-inventory': 'Replacing the inventory',
 };
 
@@ -84,6 +86,8 @@ export const REQUESTER_ROLES: Record<ApprovalKind, Role> = {
   'restore-volume-revert': 'restore-operator',
   'delete-restore-point': 'admin',
   'delete-job': 'admin',
+  // An operator edits jobs: the procedure that asks is the job edit's.
+  'tighten-retention': 'operator',
   'replace-inventory': 'admin',
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoWeekKey, selectPointsToPrune } from './retention';
+import { isoWeekKey, pointsPrunedByChange, selectPointsToPrune, selectVmPointsToPrune } from './retention';
 
 /** Points named by their UTC time, e.g. "2026-03-28T01:00". */
 const points = (...times: string[]) =>
@@ -189,5 +189,70 @@ describe('isoWeekKey', () => {
     { date: [2026, 3, 9], week: '2026-W11' }, // Monday
   ])('$date → $week', ({ date: [y, m, d], week }) => {
     expect(isoWeekKey(y, m, d)).toBe(week);
+  });
+});
+
+// What a change of a job's retention deletes at its next run: what a second admin approves.
+describe('pointsPrunedByChange', () => {
+  const inRepository = (...times: string[]) =>
+    points(...times).map((point) => ({ ...point, locationKind: 'repository' as const }));
+  const FOUR_DAYS = inRepository(
+    '2026-03-01T01:00',
+    '2026-03-02T01:00',
+    '2026-03-03T01:00',
+    '2026-03-04T01:00',
+  );
+  const utc = (overrides: Parameters<typeof policy>[0]) => ({ policy: policy(overrides), timeZone: 'UTC' });
+  it.each([
+    {
+      name: 'keeping fewer of the last deletes the older ones',
+      current: utc({ keepLast: 4 }),
+      next: utc({ keepLast: 2 }),
+      lost: ['2026-03-02T01:00', '2026-03-01T01:00'],
+    },
+    {
+      name: 'keeping more deletes nothing',
+      current: utc({ keepLast: 2 }),
+      next: utc({ keepLast: 4 }),
+      lost: [],
+    },
+    {
+      name: 'what the current setting prunes anyway is not the change’s loss',
+      current: utc({ keepLast: 3 }),
+      next: utc({ keepLast: 2 }),
+      lost: ['2026-03-02T01:00'],
+    },
+    {
+      name: 'a lower count of one rule that another rule still covers deletes nothing',
+      current: utc({ keepLast: 4, daily: 4 }),
+      next: utc({ keepLast: 1, daily: 4 }),
+      lost: [],
+    },
+    {
+      name: 'keeping nothing still keeps the newest point',
+      current: utc({ keepLast: 4 }),
+      next: utc({}),
+      lost: ['2026-03-03T01:00', '2026-03-02T01:00', '2026-03-01T01:00'],
+    },
+    {
+      name: 'another time zone where each point falls on the same day deletes nothing',
+      current: utc({ daily: 2 }),
+      next: { policy: policy({ daily: 2 }), timeZone: 'Pacific/Kiritimati' },
+      lost: [],
+    },
+  ])('$name', ({ current, next, lost }) => {
+    expect(pointsPrunedByChange(FOUR_DAYS, current, next)).toEqual(lost);
+  });
+
+  it('counts the repository and the pool apart, as the run prunes them', () => {
+    const both = [
+      ...inRepository('2026-03-03T01:00', '2026-03-04T01:00'),
+      { id: 'pool', createdAt: new Date('2026-03-01T01:00:00Z'), locationKind: 'pool-snapshot' as const },
+    ];
+    // The pool's one checkpoint is its own newest: kept, whatever the repository keeps.
+    expect(selectVmPointsToPrune(both, policy({ keepLast: 1 }), 'UTC')).toEqual(['2026-03-03T01:00']);
+    expect(pointsPrunedByChange(both, utc({ keepLast: 2 }), utc({ keepLast: 1 }))).toEqual([
+      '2026-03-03T01:00',
+    ]);
   });
 });

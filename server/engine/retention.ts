@@ -18,6 +18,7 @@
  * point is always kept besides the newest. Nothing is pruned that the rules over every point keep.
  */
 import type { RetentionPolicy } from './step-params';
+import type { PointLocationKind } from './types';
 
 export type { RetentionPolicy } from './step-params';
 
@@ -151,4 +152,66 @@ export function selectPointsToPrune(
   if (good.length > 0 && !keep.has(good[0].id)) addReason(good[0].id, 'newest good point (always kept)');
   const prune = newestFirst.filter((point) => !keep.has(point.id)).map((point) => point.id);
   return { keep, prune };
+}
+
+/** A job's point with where it is kept: retention counts the repository's and the pool's apart. */
+export interface LocatedPoint extends RetainablePoint {
+  locationKind: PointLocationKind;
+}
+
+/**
+ * Where retention counts apart: the job's copies in the repository (a point whose array snapshot is
+ * kept on the array is a repository copy too) and its memory checkpoints on the pool. Each keeps the
+ * policy's last N, dailies… of its own kind, so one never pushes the other out.
+ */
+const RETENTION_GROUPS: readonly (readonly PointLocationKind[])[] = [
+  ['repository', 'array-snapshot'],
+  ['pool-snapshot'],
+];
+
+/** The points of one VM of a job that its retention prunes, in every kind of location. */
+export function selectVmPointsToPrune(
+  points: readonly LocatedPoint[],
+  policy: RetentionPolicy,
+  timeZone: string,
+): string[] {
+  return RETENTION_GROUPS.flatMap(
+    (kinds) =>
+      selectPointsToPrune(
+        points.filter((point) => kinds.includes(point.locationKind)),
+        policy,
+        timeZone,
+      ).prune,
+  );
+}
+
+/** A job's retention as it is saved: the policy and the time zone its days, weeks and months are in. */
+export interface RetentionSetting {
+  policy: RetentionPolicy;
+  timeZone: string;
+}
+
+/**
+ * The points of one VM that `next` prunes and `current` keeps: what changing a job's retention
+ * deletes at the job's next run, which is what a second admin must see before it is saved. Empty
+ * when the change keeps at least what the current setting keeps.
+ */
+export function pointsPrunedByChange(
+  points: readonly LocatedPoint[],
+  current: RetentionSetting,
+  next: RetentionSetting,
+): string[] {
+  const prunedNow = new Set(selectVmPointsToPrune(points, current.policy, current.timeZone));
+  return selectVmPointsToPrune(points, next.policy, next.timeZone).filter((id) => !prunedNow.has(id));
+}
+
+/** "Keep last 3 + 7 daily + 4 weekly" (the job page, a retention change's request). */
+export function describeRetention(policy: RetentionPolicy): string {
+  const parts = [
+    policy.keepLast > 0 ? `last ${policy.keepLast}` : null,
+    policy.daily > 0 ? `${policy.daily} daily` : null,
+    policy.weekly > 0 ? `${policy.weekly} weekly` : null,
+    policy.monthly > 0 ? `${policy.monthly} monthly` : null,
+  ].filter((part): part is string => part !== null);
+  return parts.length > 0 ? `Keep ${parts.join(' + ')}` : 'Keeps nothing';
 }

@@ -35,6 +35,7 @@ import { parseInput } from './parse-input';
 import { assertSameEstate, planBlockedError, planRestoreFor } from './plans';
 import { describePointDeletion } from './restore-point-browser-service';
 import { startPointDelete } from './restore-point-service';
+import { type RetentionLoss, tightenRetentionAction } from './retention-change';
 
 /** What an approved action runs with: the approver's service context over the same database. */
 export interface ApprovalEnv {
@@ -74,6 +75,14 @@ export type ApprovalPreview =
   | {
       kind: 'delete-job';
       job: { id: string; name: string; schedule: string | null; isEnabled: boolean; scope: string };
+    }
+  | {
+      kind: 'tighten-retention';
+      job: { id: string; name: string };
+      /** The retention as saved and as the edit would save it ("Keep last 7 (Europe/Warsaw)"). */
+      before: string;
+      after: string;
+      loss: RetentionLoss;
     }
   | {
       kind: 'replace-inventory';
@@ -322,6 +331,7 @@ export const APPROVAL_ACTIONS: Record<ApprovalKind, ApprovalAction> = {
   'restore-volume-revert': restoreAction('restore-volume-revert', 'volume-revert'),
   'delete-restore-point': deletePointAction,
   'delete-job': deleteJobAction,
+  'tighten-retention': tightenRetentionAction(digest),
   'replace-inventory': replaceInventoryAction,
 };
 

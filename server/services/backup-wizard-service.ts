@@ -12,6 +12,7 @@ import type { Stores } from '../../db/stores/ports';
 import type { ServiceContext } from '../context';
 import type { BackupPlan } from '../engine/plan-types';
 import type { Finding, Severity } from '../engine/types';
+import type { UpdateBackupJobInput } from '../schemas/jobs';
 import { type BackupRequest, type BackupRequestInput, backupRequestInput } from '../schemas/operations';
 import {
   type CreateBackupJobInput,
@@ -157,8 +158,17 @@ export async function updateReviewedBackupJob(
   ctx: ServiceContext,
   input: UpdateReviewedBackupJobInput,
 ): Promise<BackupJobView> {
+  return updateBackupJob(stores, ctx, await reviewedJobEdit(stores, ctx, input));
+}
+
+/** The edit of updateReviewedBackupJob once its review holds, ready to save (or to ask approval for). */
+export async function reviewedJobEdit(
+  stores: Stores,
+  ctx: ServiceContext,
+  input: UpdateReviewedBackupJobInput,
+): Promise<UpdateBackupJobInput> {
   const { id, job, loadedUpdatedAt, ...reviewed } = parseInput(updateReviewedBackupJobInput, input);
   await requireJobAsLoaded(stores, id, loadedUpdatedAt);
   await reviewedPlan(stores, ctx, job.request, reviewed);
-  return updateBackupJob(stores, ctx, { id, job, loadedUpdatedAt });
+  return { id, job, loadedUpdatedAt };
 }

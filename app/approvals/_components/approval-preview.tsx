@@ -34,6 +34,26 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
           running and is deleted. Its past operations and restore points stay in the catalogue.
         </p>
       );
+    case 'tighten-retention': {
+      const { loss } = preview;
+      const count = `${loss.isAtLeast ? 'at least ' : ''}${pluralize(loss.count, 'restore point')}`;
+      return (
+        <>
+          <p className="mb-2 text-sm text-fg-soft">
+            The backup job <strong>{preview.job.name}</strong> would keep less: {preview.before} becomes{' '}
+            {preview.after}. Its next run deletes {count} that it keeps today, with their stored data:
+          </p>
+          <ul aria-label="Restore points deleted at the next run" className="mb-2 list-disc pl-5 text-sm">
+            {loss.points.map((point) => (
+              <li key={point.id}>{point.name}</li>
+            ))}
+          </ul>
+          {loss.count > loss.points.length ? (
+            <p className="mb-4 text-sm text-fg-soft">…and {loss.count - loss.points.length} more.</p>
+          ) : null}
+        </>
+      );
+    }
     case 'replace-inventory':
       return (
         <>

@@ -22,8 +22,10 @@ import {
   SEVERITY_TONES,
 } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
 import { excludedDiskNamesOf } from '@/server/engine/plan-types';
 import { isJobSavedSinceError, JobSavedSinceAlert } from './job-saved-since-alert';
+import { RetentionLossAlert } from './retention-loss-alert';
 import { useBackupWizardMode } from './wizard-mode';
 import { type BackupWizardValues, jobOf, requestOf } from './wizard-model';
 
@@ -118,13 +120,19 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
   );
   const updateJob = useMutation(
     trpc.backups.updateJob.mutationOptions({
-      onSuccess: (job) => {
+      onSuccess: (saved) => {
         onFinished();
         void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
-        toast.success(`Backup job "${job.name}" saved`, {
-          description: job.schedule?.description ?? undefined,
+        if ('approvalRequest' in saved) {
+          // Its retention deletes points at the next run: nothing is saved until a second admin approves.
+          announceApprovalRequested(saved.approvalRequest);
+          if (mode.kind === 'edit') router.push(`/jobs/${encodeURIComponent(mode.job.id)}`);
+          return;
+        }
+        toast.success(`Backup job "${saved.name}" saved`, {
+          description: saved.schedule?.description ?? undefined,
         });
-        router.push(`/jobs/${encodeURIComponent(job.id)}`);
+        router.push(`/jobs/${encodeURIComponent(saved.id)}`);
       },
       onError: onRefused,
     }),
@@ -171,6 +179,13 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
             : `Job "${values.job.name}" on "${values.job.schedule.cron}" (${values.job.schedule.timeZone}), RPO ${values.job.rpoHours} h.`}{' '}
         {pluralize(plan.vms.length, 'VM')} captured; {pluralize(plan.steps.length, 'step')} planned.
       </p>
+      {mode.kind === 'edit' ? (
+        <RetentionLossAlert
+          id={mode.job.id}
+          job={jobOf(values, mode.job.isEnabled)}
+          loadedUpdatedAt={mode.job.updatedAt}
+        />
+      ) : null}
       {isJob && scheduleCheck.data?.rpoWarning ? (
         <Alert tone="warning" className="mb-4" aria-labelledby="schedule-rpo-title">
           <AlertTitle id="schedule-rpo-title">Schedule and RPO disagree</AlertTitle>

@@ -1,6 +1,8 @@
 import { pluralize } from '@/app/_lib/format';
 import type { RouterOutputs } from '@/app/_lib/trpc';
 
+export { describeRetention } from '@/server/engine/retention';
+
 type Job = RouterOutputs['jobs']['list'][number];
 
 /**
@@ -19,15 +21,4 @@ export function describeScope(scope: Job['request']['scope'], names: Record<stri
     case 'array-volume':
       return names[scope.arrayVolumeId] ? `array volume ${names[scope.arrayVolumeId]}` : 'an array volume';
   }
-}
-
-/** "last 3 + 7 daily + 4 weekly". */
-export function describeRetention(retention: Job['retention']): string {
-  const parts = [
-    retention.keepLast > 0 ? `last ${retention.keepLast}` : null,
-    retention.daily > 0 ? `${retention.daily} daily` : null,
-    retention.weekly > 0 ? `${retention.weekly} weekly` : null,
-    retention.monthly > 0 ? `${retention.monthly} monthly` : null,
-  ].filter((part): part is string => part !== null);
-  return parts.length > 0 ? `Keep ${parts.join(' + ')}` : 'Keeps nothing';
 }

@@ -7,7 +7,7 @@ import type { CallOptions } from '../../drivers/call';
 import type { BackupRepository } from '../../drivers/roles';
 import { DriverError } from '../../engine/driver';
 import { lockKeyForKeptSnapshot, lockKeyForPoint } from '../../engine/plan-types';
-import { isGoodForRetention, selectPointsToPrune } from '../../engine/retention';
+import { isGoodForRetention, selectVmPointsToPrune } from '../../engine/retention';
 import { deleteKeptArraySnapshot } from './array-points';
 import { HOUR, MINUTE, type StepHandler, type StepRun, type StepStores } from './context';
 import { deletePoolPoint, isPoolPoint, verifyPoolPoint } from './pool-points';
@@ -147,17 +147,7 @@ export const applyRetention: StepHandler<'apply-retention'> = {
         ...point,
         isGood: isGoodForRetention(point),
       }));
-      // The job's copies in the repository and its memory checkpoints on the pool are kept apart:
-      // each keeps the policy's last N, dailies… of its own kind, so one never pushes the other out.
-      // A point whose array snapshot is kept on the array is a repository copy too: it counts as one.
-      const prune = [['repository', 'array-snapshot'], ['pool-snapshot']].flatMap(
-        (kinds) =>
-          selectPointsToPrune(
-            points.filter((point) => kinds.includes(point.locationKind)),
-            policy,
-            timeZone,
-          ).prune,
-      );
+      const prune = selectVmPointsToPrune(points, policy, timeZone);
       // The points' locks, so no restore or verify of one starts while it is deleted; a point
       // another operation holds now (a restore reading it) is kept for the next run to prune.
       const held = new Set(

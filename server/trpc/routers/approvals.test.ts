@@ -172,6 +172,38 @@ const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
       previewNames: /fs nightly/,
     };
   },
+  'tighten-retention': async () => {
+    // fs-01's nightly job keeps its last 3 points; the edit keeps 1, so its next run would delete 2.
+    const input = nightlyJobInput('fs nightly', 'vm-fs-01', {
+      retention: { keepLast: 3, daily: 0, weekly: 0, monthly: 0 },
+    });
+    const job = await callerFor(RITA).jobs.create(input);
+    for (const hoursAgo of [3, 2, 1]) {
+      await insertPoint({
+        vmId: 'vm-fs-01',
+        jobId: job.id,
+        createdAt: new Date(T0.getTime() - hoursAgo * HOUR),
+      });
+    }
+    const tighter = { ...input, retention: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 } };
+    const keepsOne = async () =>
+      (
+        (await rows.all('backupJobs')).find((row) => row.id === job.id)?.retentionJson as {
+          keepLast?: number;
+        }
+      )?.keepLast === 1;
+    return {
+      requester: RITA,
+      ask: (caller) => caller.jobs.update({ id: job.id, job: tighter, loadedUpdatedAt: job.updatedAt }),
+      ran: keepsOne,
+      // A newer point: the edit would now delete other points than the ones reviewed.
+      changeEstate: () =>
+        insertPoint({ vmId: 'vm-fs-01', jobId: job.id, createdAt: new Date(T0.getTime() - HOUR / 2) }),
+      // The job, and the points that go, by the VM's name and time.
+      previewNames:
+        /fs nightly.*Keep last 3.*Keep last 1.*"count":2.*the 2026-03-02 06:00 UTC point of fs-01/,
+    };
+  },
   'replace-inventory': async () => {
     const content = JSON.stringify({
       formatVersion: 1,
@@ -280,7 +312,8 @@ function describeScenarios() {
         comment: 'checked with the owner',
       });
       expect(await scenario.ran()).toBe(true);
-      if (kind !== 'delete-job' && kind !== 'replace-inventory') {
+      // Saving a job, deleting one and replacing the inventory queue no operation.
+      if (kind !== 'delete-job' && kind !== 'replace-inventory' && kind !== 'tighten-retention') {
         expect(approved.result?.operationId).toMatch(/^op-/);
       }
       expect(await callerFor(ADA).approvals.pendingCount()).toBe(0);
@@ -405,6 +438,24 @@ function describeTrail() {
         ['restorePoints.delete', 'Rita Requester', 'succeeded'],
         ['approvals.approve', 'Ada Approver', 'succeeded'],
       ]);
+    });
+
+    it('a retention change that deletes none of the job’s points is saved at once, without a request', async () => {
+      const input = nightlyJobInput('fs nightly', 'vm-fs-01', {
+        retention: { keepLast: 3, daily: 0, weekly: 0, monthly: 0 },
+      });
+      const job = await callerFor(RITA).jobs.create(input);
+      await insertPoint({ vmId: 'vm-fs-01', jobId: job.id, createdAt: new Date(T0.getTime() - 2 * HOUR) });
+      await insertPoint({ vmId: 'vm-fs-01', jobId: job.id, createdAt: new Date(T0.getTime() - HOUR) });
+      // Two points: keeping 2 instead of 3 deletes neither, and more is more.
+      const fewer = await callerFor(RITA).jobs.update({
+        id: job.id,
+        job: { ...input, retention: { keepLast: 2, daily: 0, weekly: 0, monthly: 0 } },
+        loadedUpdatedAt: job.updatedAt,
+      });
+      expect(fewer).not.toHaveProperty('approvalRequest');
+      expect(fewer).toMatchObject({ retention: { keepLast: 2 } });
+      expect(await rows.all('approvalRequests')).toHaveLength(0);
     });
 
     it('a viewer reads requests but cannot decide them', async () => {

@@ -4,8 +4,8 @@ import {
   createReviewedBackupJob,
   reviewBackup,
   startReviewedBackup,
-  updateReviewedBackupJob,
 } from '../../services/backup-wizard-service';
+import { saveReviewedJobEditOrRequestApproval } from '../../services/job-edit-approval';
 import { operatorProcedure, router, viewerProcedure } from '../init';
 
 /**
@@ -23,8 +23,8 @@ export const backupsRouter = router({
   createJob: operatorProcedure
     .input(createBackupJobInput)
     .mutation(({ ctx, input }) => createReviewedBackupJob(ctx.stores, ctx.service, input)),
-  /** The wizard's edit of an existing job (`/jobs/<id>/edit`). */
+  /** The wizard's edit of an existing job (`/jobs/<id>/edit`); a second admin approves one whose retention deletes points. */
   updateJob: operatorProcedure
     .input(updateReviewedBackupJobInput)
-    .mutation(({ ctx, input }) => updateReviewedBackupJob(ctx.stores, ctx.service, input)),
+    .mutation(({ ctx, input }) => saveReviewedJobEditOrRequestApproval(ctx, input)),
 });

@@ -16,8 +16,9 @@ import {
   previewSchedule,
   runBackupJobNow,
   setBackupJobEnabled,
-  updateBackupJob,
 } from '../../services/backup-job-service';
+import { saveJobEditOrRequestApproval } from '../../services/job-edit-approval';
+import { retentionLossOfEdit } from '../../services/retention-change';
 import { adminProcedure, operatorProcedure, router, viewerProcedure } from '../init';
 
 export const jobsRouter = router({
@@ -28,10 +29,17 @@ export const jobsRouter = router({
   create: operatorProcedure
     .input(backupJobInput)
     .mutation(({ ctx, input }) => createBackupJob(ctx.stores, ctx.service, input)),
-  /** Refused (CONFLICT) when the job was saved since the caller loaded it at `loadedUpdatedAt`. */
+  /**
+   * Refused (CONFLICT) when the job was saved since the caller loaded it at `loadedUpdatedAt`; a
+   * second admin approves an edit whose retention deletes points at the next run (four-eyes).
+   */
+  /** What an edit's retention would delete at the job's next run (the edit wizard's review shows it). */
+  retentionLoss: operatorProcedure
+    .input(updateBackupJobInput)
+    .query(({ ctx, input }) => retentionLossOfEdit(ctx.stores, input)),
   update: operatorProcedure
     .input(updateBackupJobInput)
-    .mutation(({ ctx, input }) => updateBackupJob(ctx.stores, ctx.service, input)),
+    .mutation(({ ctx, input }) => saveJobEditOrRequestApproval(ctx, input)),
   /** The VM list's bulk "Add to job". */
   addVms: operatorProcedure
     .input(addVmsToJobInput)

@@ -10,7 +10,7 @@ import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import type { BackupJobInput, BackupRequestInput } from '../../schemas/operations';
 import { openDemoLabOn, rowsOf, type TestRows } from '../../test-rows';
-import { nightlyJobInput, rejectionOf, signedIn } from '../../test-support';
+import { nightlyJobInput, rejectionOf, savedJob, signedIn } from '../../test-support';
 import { fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
@@ -218,13 +218,15 @@ describe.each(dialects)('$name', (dialect) => {
         expect(invalid.code).toBe('BAD_REQUEST');
         expect((await caller.jobs.get({ id: saved.id })).name).toBe('web nightly');
 
-        const updated = await caller.backups.updateJob({
-          id: saved.id,
-          loadedUpdatedAt: saved.updatedAt,
-          job: edited,
-          acknowledgedWarnings: review.warningKeys,
-          fingerprint: review.fingerprint,
-        });
+        const updated = savedJob(
+          await caller.backups.updateJob({
+            id: saved.id,
+            loadedUpdatedAt: saved.updatedAt,
+            job: edited,
+            acknowledgedWarnings: review.warningKeys,
+            fingerprint: review.fingerprint,
+          }),
+        );
         expect(updated).toMatchObject({
           id: saved.id,
           name: 'web and fs nightly',
@@ -237,13 +239,15 @@ describe.each(dialects)('$name', (dialect) => {
         expect(await rows.all('backupJobs')).toHaveLength(1);
 
         // The edit wizard's "No schedule, run by hand": the job keeps everything else and is never due.
-        const byHand = await caller.backups.updateJob({
-          id: saved.id,
-          loadedUpdatedAt: updated.updatedAt,
-          job: { ...edited, schedule: null },
-          acknowledgedWarnings: review.warningKeys,
-          fingerprint: review.fingerprint,
-        });
+        const byHand = savedJob(
+          await caller.backups.updateJob({
+            id: saved.id,
+            loadedUpdatedAt: updated.updatedAt,
+            job: { ...edited, schedule: null },
+            acknowledgedWarnings: review.warningKeys,
+            fingerprint: review.fingerprint,
+          }),
+        );
         expect(byHand).toMatchObject({ id: saved.id, schedule: null, nextRunAt: null, rpoHours: 80 });
 
         // A wizard opened before those saves: refused (before its review is checked), nothing saved.

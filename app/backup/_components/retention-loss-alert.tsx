@@ -1,0 +1,45 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { Alert, AlertTitle } from '@/app/_components/ui/alert';
+import { pluralize } from '@/app/_lib/format';
+import { useTRPC } from '@/app/_lib/trpc';
+import type { BackupJobInput } from '@/server/schemas/operations';
+
+/**
+ * On the edit wizard's review: the restore points the job keeps today that its new retention would
+ * delete at its next run, before the operator saves. Saving such an edit asks a second admin first
+ * (four-eyes, on by default); nothing shows when the edit deletes no point.
+ */
+export function RetentionLossAlert({
+  id,
+  job,
+  loadedUpdatedAt,
+}: {
+  id: string;
+  job: BackupJobInput;
+  loadedUpdatedAt: Date;
+}) {
+  const trpc = useTRPC();
+  const loss = useQuery(trpc.jobs.retentionLoss.queryOptions({ id, job, loadedUpdatedAt }));
+  if (!loss.data || loss.data.count === 0) return null;
+  const { count, isAtLeast, points } = loss.data;
+  return (
+    <Alert tone="warning" className="mb-4" aria-labelledby="retention-loss-title">
+      <AlertTitle id="retention-loss-title">
+        The new retention deletes {isAtLeast ? 'at least ' : ''}
+        {pluralize(count, 'restore point')} at the job’s next run
+      </AlertTitle>
+      <p>
+        The job keeps {count === 1 ? 'it' : 'them'} today. Saving sends the change to a second admin for
+        approval (four-eyes); nothing is saved until they approve it.
+      </p>
+      <ul aria-label="Restore points the next run deletes" className="mt-1 list-disc pl-5">
+        {points.map((point) => (
+          <li key={point.id}>{point.name}</li>
+        ))}
+      </ul>
+      {count > points.length ? <p>…and {count - points.length} more.</p> : null}
+    </Alert>
+  );
+}

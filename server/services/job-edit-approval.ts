@@ -1,0 +1,29 @@
+/**
+ * Saving an edited backup job (the wizard's edit, `jobs.update`): at once when its retention keeps
+ * every point the job has that the saved retention keeps, else as a four-eyes request
+ * (`tighten-retention`, retention-change.ts): the next run would delete those points, which an
+ * operator may not do alone any more than delete them by hand.
+ */
+import type { UpdateBackupJobInput } from '../schemas/jobs';
+import type { UpdateReviewedBackupJobInput } from '../schemas/wizard';
+import { type ApprovalContext, type ApprovalRequested, runOrRequestApproval } from './approval-service';
+import { type BackupJobView, updateBackupJob } from './backup-job-service';
+import { reviewedJobEdit } from './backup-wizard-service';
+import { retentionLossOfEdit } from './retention-change';
+
+export async function saveJobEditOrRequestApproval(
+  env: ApprovalContext,
+  edit: UpdateBackupJobInput,
+): Promise<BackupJobView | ApprovalRequested> {
+  const save = () => updateBackupJob(env.stores, env.service, edit);
+  if ((await retentionLossOfEdit(env.stores, edit)).count === 0) return save();
+  return runOrRequestApproval(env, 'tighten-retention', edit, save);
+}
+
+/** The wizard's edit: reviewed as a new job is (warnings acknowledged), then saved or sent for approval. */
+export async function saveReviewedJobEditOrRequestApproval(
+  env: ApprovalContext,
+  input: UpdateReviewedBackupJobInput,
+): Promise<BackupJobView | ApprovalRequested> {
+  return saveJobEditOrRequestApproval(env, await reviewedJobEdit(env.stores, env.service, input));
+}
