@@ -27,6 +27,21 @@ type Caller = { id: string; ctx: ServiceContext };
 
 const silent = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 const PASSWORD = 'a-long-enough-password';
+
+/** Ada and Bob, both admins (of the directory under test). */
+function twoAdmins() {
+  return Promise.all(
+    ['ada', 'bob'].map((name) =>
+      createAccount(accounts, createServiceContext({ log: silent }), {
+        email: `${name}@example.test`,
+        name,
+        role: 'admin',
+        password: PASSWORD,
+      }),
+    ),
+  );
+}
+
 let auth: Auth;
 let accounts: AccountDirectory;
 let system: ServiceContext;
@@ -180,17 +195,7 @@ describe.each(dialects)('$name', (dialect) => {
             setAccountDisabled(accounts, bob.ctx, { userId: ada.id, disabled: true }),
         },
       ])('$name: one change lands, the other is refused, an enabled admin remains', async ({ second }) => {
-        const created = await Promise.all(
-          ['ada', 'bob'].map((name) =>
-            createAccount(accounts, system, {
-              email: `${name}@example.test`,
-              name,
-              role: 'admin',
-              password: PASSWORD,
-            }),
-          ),
-        );
-        const [ada, bob] = created.map((user) => ({ id: user.id, ctx: as(user) }));
+        const [ada, bob] = (await twoAdmins()).map((user) => ({ id: user.id, ctx: as(user) }));
         // Both start before either has written: each alone would see another enabled admin.
         const outcomes = await Promise.allSettled([
           changeRole(accounts, ada.ctx, { userId: bob.id, role: 'viewer' }),
@@ -209,17 +214,7 @@ describe.each(dialects)('$name', (dialect) => {
         // A second directory over the same database stands for a second console process: nothing in
         // this process serializes the two, so each change is checked again once written.
         const otherProcess = createAccountDirectory(auth);
-        const created = await Promise.all(
-          ['ada', 'bob'].map((name) =>
-            createAccount(accounts, system, {
-              email: `${name}@example.test`,
-              name,
-              role: 'admin',
-              password: PASSWORD,
-            }),
-          ),
-        );
-        const [ada, bob] = created;
+        const [ada, bob] = await twoAdmins();
         const outcomes = await Promise.allSettled([
           changeRole(accounts, as(ada), { userId: bob.id, role: 'viewer' }),
           changeRole(otherProcess, as(bob), { userId: ada.id, role: 'viewer' }),
