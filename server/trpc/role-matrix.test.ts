@@ -46,6 +46,7 @@ const DECISIONS: Record<string, Decision> = {
   'jobs.get': 'viewer',
   'jobs.create': 'operator',
   'jobs.update': 'operator',
+  'jobs.retentionLoss': 'operator',
   'jobs.addVms': 'operator',
   'jobs.setEnabled': 'operator',
   'jobs.delete': 'admin',
