@@ -16,8 +16,7 @@ import {
 import type { RetentionPolicy } from '../engine/step-params';
 import { type UpdateBackupJobInput, updateBackupJobInput } from '../schemas/jobs';
 import type { ApprovalAction } from './approval-actions';
-import { type BackupJobView, requireJobAsLoaded, updateBackupJob } from './backup-job-service';
-import { notFound } from './errors';
+import { requireJobAsLoaded, updateBackupJob } from './backup-job-service';
 import { parseInput } from './parse-input';
 
 /** Points read to judge a change: beyond it the count is said to be "at least". */
@@ -113,7 +112,7 @@ export function tightenRetentionAction(digest: (value: unknown) => string): Appr
     parsePayload: (payload) => parseInput(updateBackupJobInput, payload),
     async prepare(env, payload) {
       const input = parseInput(updateBackupJobInput, payload);
-      if (!(await env.stores.jobs.get(input.id))) throw notFound('Backup job', input.id);
+      // A job gone is NOT_FOUND, one saved since the request CONFLICT (requireJobAsLoaded).
       const { name, current, next } = await settingsOfEdit(env.stores, input);
       const loss = await retentionLossOf(env.stores, input.id, current, next);
       return {
@@ -136,11 +135,7 @@ export function tightenRetentionAction(digest: (value: unknown) => string): Appr
       };
     },
     async run(env, payload): Promise<{ jobId: string }> {
-      const saved: BackupJobView = await updateBackupJob(
-        env.stores,
-        env.service,
-        parseInput(updateBackupJobInput, payload),
-      );
+      const saved = await updateBackupJob(env.stores, env.service, parseInput(updateBackupJobInput, payload));
       return { jobId: saved.id };
     },
   };
