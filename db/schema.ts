@@ -86,7 +86,8 @@ export const arrayVolumes = sqliteTable(
       .notNull()
       .references(() => storageArrays.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
-    supportsSnapshots: integer('supports_snapshots', { mode: 'boolean' }).notNull(),
+    /** null: the array did not report whether the LUN can be snapshotted. */
+    supportsSnapshots: integer('supports_snapshots', { mode: 'boolean' }),
     consistencyGroupId: text('consistency_group_id').references(() => consistencyGroups.id, {
       onDelete: 'set null',
     }),

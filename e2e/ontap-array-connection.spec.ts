@@ -1,8 +1,8 @@
 /**
  * An admin connects a NetApp ONTAP cluster as they would in production: the cluster is the fake
  * ONTAP speaking REST over HTTPS (its own certificate, real sockets) started by this spec, seeded
- * with svm1, two volumes with a LUN each and one consistency group. The account goes into the
- * vault, "Test connection" pins the cluster's certificate and says what it answered, "Discover
+ * with svm1, two volumes with a LUN each (the log LUN's record without its state, which the array
+ * page shows as unknown) and one consistency group. The account goes into the vault, "Test connection" pins the cluster's certificate and says what it answered, "Discover
  * now" brings the array and its LUNs into the inventory, a renewed certificate is refused until the
  * admin accepts its fingerprint, and the cluster is disconnected.
  * The same for a Dell EqualLogic group, a fake Group Manager CLI on an in-process SSH server.
@@ -30,7 +30,8 @@ test.beforeAll(async () => {
   await group.start();
   root = mkdtempSync(path.join(tmpdir(), 'e2e-fake-ontap-'));
   const model = new FakeOntapModel(root, new ManualClock());
-  seedCluster(model);
+  // The log LUN's record comes without its state: its snapshot support must read as unknown.
+  seedCluster(model).log.state = null;
   fake = new FakeOntapServer(model);
   await fake.start();
 });
@@ -123,6 +124,12 @@ test('an admin connects an ONTAP cluster, tests it, discovers its LUNs, accepts 
   await expect(page.getByRole('main')).toContainText('svm1:/vol/sql_data/lun0');
   await expect(page.getByRole('main')).toContainText('svm1:/vol/sql_log/lun0');
   await expect(page.getByRole('main')).toContainText('svm1:cg_sql');
+  await expect(
+    page.getByRole('row', { name: /svm1:\/vol\/sql_data\/lun0/ }).getByText('supported', { exact: true }),
+  ).toBeVisible();
+  await expect(page.getByRole('row', { name: /svm1:\/vol\/sql_log\/lun0/ })).toContainText(
+    "unknown: the array did not report the LUN's state",
+  );
 
   await page.goto('/admin/connections');
   await array.getByRole('button', { name: 'Disconnect…' }).click();

@@ -14,18 +14,24 @@ export function DetailList({ items }: { items: { term: string; value: ReactNode 
   );
 }
 
-/** A boolean in words; `isProblemWhenNo` (default) colours a "no" as something to fix. */
+/**
+ * A boolean in words; `isProblemWhenNo` (default) colours a "no" as something to fix. A fact the
+ * source did not report (null) reads `unknown` ("not read"), never as a yes or a no.
+ */
 export function YesNo({
   value,
   yes = 'on',
   no = 'off',
+  unknown = 'not read',
   isProblemWhenNo = true,
 }: {
-  value: boolean;
+  value: boolean | null;
   yes?: string;
   no?: string;
+  unknown?: string;
   isProblemWhenNo?: boolean;
 }) {
+  if (value === null) return <span className="text-warning">{unknown}</span>;
   const className = value ? 'text-success' : isProblemWhenNo ? 'font-medium text-danger' : 'text-fg-muted';
   return <span className={className}>{value ? yes : no}</span>;
 }

@@ -101,7 +101,8 @@ export const arrayVolumes = pgTable(
       .notNull()
       .references(() => storageArrays.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
-    supportsSnapshots: boolean('supports_snapshots').notNull(),
+    /** null: the array did not report whether the LUN can be snapshotted. */
+    supportsSnapshots: boolean('supports_snapshots'),
     consistencyGroupId: text('consistency_group_id').references(() => consistencyGroups.id, {
       onDelete: 'set null',
     }),

@@ -156,7 +156,7 @@ export function lun(
   id: string,
   arrayId: string,
   name: string,
-  supportsSnapshots: boolean,
+  supportsSnapshots: boolean | null,
   consistencyGroupId: string | null,
 ): Inventory['arrayVolumes'][number] {
   return { id, arrayId, name, supportsSnapshots, consistencyGroupId };

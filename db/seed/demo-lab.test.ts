@@ -59,6 +59,11 @@ describe('demo lab', () => {
       expect.objectContaining({ ruleId: 'XS-ARRAY-COPY-SR-TYPE', severity: 'blocker' }),
     );
     expect(scan.plan.options.find((o) => o.method === 'array-snapshot')?.isAvailable).toBe(false);
+    // The NetApp volume's state was not reported: unknown is said, not taken as able or unable.
+    expect(scan.findings).toContainEqual(
+      expect.objectContaining({ ruleId: 'ARRAY-SNAPSHOT-UNKNOWN', severity: 'warning' }),
+    );
+    expect(scan.findings.map((f) => f.ruleId)).not.toContain('ARRAY-NO-SNAPSHOT');
   });
 
   it('shows the pass-through disk of the file server', () => {

@@ -16,7 +16,8 @@
  *                 SR sr-netapp-vmstore (LUN lun_vmstore in consistency group cg-pool-a) holding four
  *                 VMs; xs-a-03 was upgraded to 8.2 CU1, which no longer offers quiesced snapshots;
  *                 scan-xen-03 (halted, no guest tools) has disks on a raw-LUN SR that cannot
- *                 snapshot and an NFS SR whose driver was not read.
+ *                 snapshot and an NFS SR whose driver was not read, on a NetApp volume whose state
+ *                 the array did not report.
  */
 import type { Inventory } from '../../server/engine/inventory';
 import {
@@ -79,8 +80,9 @@ export function demoLabInventory(): Inventory {
     lun('lun-vmstore-logs', 'array-netapp-fas01', 'lun_vmstore_logs', true, 'cg-pool-a'),
     // An archive LUN carved from an aggregate without snapshot reserve.
     lun('lun-archive', 'array-netapp-fas01', 'lun_archive', false, null),
-    // A NetApp volume exported over NFS to pool-a (the scratch SR of xs-a-03).
-    lun('vol-scratch', 'array-netapp-fas01', 'vol_scratch', true, null),
+    // A NetApp volume exported over NFS to pool-a (the scratch SR of xs-a-03), whose state the
+    // array did not report: whether it can be snapshotted is unknown (ARRAY-SNAPSHOT-UNKNOWN).
+    lun('vol-scratch', 'array-netapp-fas01', 'vol_scratch', null, null),
     lun('lun-erp-sys', 'array-eql-ps6100', 'erp-sys', true, null),
     lun('lun-erp-data', 'array-eql-ps6100', 'erp-data', true, null),
   ];

@@ -189,7 +189,11 @@ export interface ArrayVolume {
   id: string;
   arrayId: string;
   name: string;
-  supportsSnapshots: boolean;
+  /**
+   * The LUN can be snapshotted now (online, on a writable volume with snapshot space); null = the
+   * array did not say (a LUN without its state, a volume not listed): ARRAY-SNAPSHOT-UNKNOWN.
+   */
+  supportsSnapshots: boolean | null;
   consistencyGroupId: string | null;
   /** The LUN's SCSI NAA id (32 hex digits), as the array reports it: hosts see their disks by it. */
   naaId?: string | null;

@@ -253,6 +253,13 @@ describe('method options', () => {
     expect(o.unavailableReasons.join(' ')).toContain("array 'netapp01' (netapp) offers no snapshots");
   });
 
+  it('a LUN of unknown state keeps the array method available, the unknown among its findings', () => {
+    const inventory = backWithLun(makeHypervEstate(), 'hv01:D:', { supportsSnapshots: null });
+    const o = option(plan(inventory), 'array-snapshot');
+    expect(o.isAvailable).toBe(true);
+    expect(o.findings.map((f) => f.ruleId)).toContain('ARRAY-SNAPSHOT-UNKNOWN');
+  });
+
   it('pass-through disks: host-level methods exclude them, guest-agent covers them application-consistently', () => {
     const p = plan(passthroughEstate());
     for (const method of ['hyperv-vss', 'wsb-volume'] as const) {

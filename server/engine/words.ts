@@ -170,6 +170,7 @@ export const RULE_TITLES: Record<RuleId, string> = {
   'XS-CHECKPOINT-NO-SUSPEND-SR': 'No storage for the memory image',
   'APP-CRASH-CONSISTENT': 'Application only crash-consistent',
   'ARRAY-NO-SNAPSHOT': 'Array cannot snapshot this LUN',
+  'ARRAY-SNAPSHOT-UNKNOWN': 'LUN snapshot support unknown',
   'ARRAY-NOT-INTEGRATED': 'Array snapshot orchestrated by Migawka',
   'ARRAY-APP-NEEDS-SCRIPTS': 'Application needs freeze scripts',
   'ARRAY-SHARED-VOLUME': 'LUN shared with other VMs',

@@ -143,6 +143,17 @@ describe('parseInventory', () => {
     expect(parseInventory(inventory)).toEqual({ ok: true, inventory });
   });
 
+  it("keeps a LUN's snapshot support that was not read as null, and refuses it left out", () => {
+    const inventory = baseInventory();
+    inventory.arrayVolumes[0].supportsSnapshots = null;
+    expect(parseInventory(inventory)).toEqual({ ok: true, inventory });
+    const { supportsSnapshots: _, ...withoutIt } = inventory.arrayVolumes[0];
+    const refused = parseInventory({ ...inventory, arrayVolumes: [withoutIt] });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok)
+      expect(refused.fieldErrors.map((error) => error.path)).toEqual(['arrayVolumes[0].supportsSnapshots']);
+  });
+
   it('keeps a named connector and refuses one that is not a connector name', () => {
     const host = { id: 'h', name: 'h', kind: 'hyperv', version: '2022', hasVssAwareProduct: true };
     const named = parseInventory({

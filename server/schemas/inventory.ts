@@ -123,7 +123,8 @@ export const arrayVolumeInput = z.strictObject({
   id,
   arrayId: id,
   name,
-  supportsSnapshots: z.boolean(),
+  /** null: the array did not report whether the LUN can be snapshotted (ARRAY-SNAPSHOT-UNKNOWN). */
+  supportsSnapshots: z.boolean().nullable(),
   consistencyGroupId: reference,
   naaId: deviceIdentity,
 });

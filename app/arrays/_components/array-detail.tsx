@@ -19,7 +19,14 @@ const lunColumns: DataTableColumn<Lun>[] = [
   {
     id: 'snapshots',
     header: 'Snapshots',
-    cell: ({ row }) => <YesNo value={row.original.supportsSnapshots} yes="supported" no="not supported" />,
+    cell: ({ row }) => (
+      <YesNo
+        value={row.original.supportsSnapshots}
+        yes="supported"
+        no="not supported"
+        unknown="unknown: the array did not report the LUN's state"
+      />
+    ),
   },
   {
     id: 'group',

@@ -169,7 +169,12 @@ export function VolumeDetail({ id }: { id: string }) {
                       {
                         term: 'LUN snapshots',
                         value: (
-                          <YesNo value={arrayVolume.supportsSnapshots} yes="supported" no="not supported" />
+                          <YesNo
+                            value={arrayVolume.supportsSnapshots}
+                            yes="supported"
+                            no="not supported"
+                            unknown="unknown: the array did not report the LUN's state"
+                          />
                         ),
                       },
                       { term: 'Consistency group', value: consistencyGroup ? consistencyGroup.name : 'none' },

@@ -97,6 +97,19 @@ describe('EqualLogic array driver through the registry', () => {
     ]);
   });
 
+  it.each([
+    ['no Status line', ['Status'], 100, null],
+    ['no Snap-Reserve line', ['Snap-Reserve'], 100, null],
+    ['no Status line and no snapshot reserve', ['Status'], 0, false],
+    ['every line', [], 100, true],
+  ])('a volume whose show prints %s: snapshots %s', async (_, omits, reserve, expected) => {
+    const vmfs03 = group.addVolume('vmfs03', 4096);
+    vmfs03.showOmits = omits;
+    vmfs03.snapReservePercent = reserve;
+    const found = await discoverEqualLogic(client, ARRAY.id, ARRAY.name, options());
+    expect(found.arrayVolumes.find((volume) => volume.name === 'vmfs03')?.supportsSnapshots).toBe(expected);
+  });
+
   it('snapshots each volume under the engine id and releases them all', async () => {
     const driver = await registry.arrayForArray(ARRAY.id);
     // The name it answers is the group's: what a point that keeps the snapshot on the array shows.

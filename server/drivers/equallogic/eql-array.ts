@@ -64,10 +64,14 @@ const isOurClone = (name: string) => name.startsWith(STAGING_PREFIX) || name.sta
 /**
  * A volume without snapshot reserve (`Snap-Reserve: 0%`) or offline cannot be snapshotted: the
  * engine's ARRAY-NO-SNAPSHOT finding names it before a backup fails on the group. A firmware whose
- * `show` prints no reserve line is taken at its word that it can (the snapshot step would say).
+ * `show` prints no `Status` or no reserve line leaves it unknown (null: ARRAY-SNAPSHOT-UNKNOWN),
+ * not assumed able.
  */
-function canSnapshot(info: EqlVolumeInfo | undefined): boolean {
-  return info?.isOnline === true && info.snapReservePercent !== 0;
+function canSnapshot(info: EqlVolumeInfo | undefined): boolean | null {
+  if (!info) return null;
+  if (info.isOnline === false || info.snapReservePercent === 0) return false;
+  if (info.isOnline === null || info.snapReservePercent === null) return null;
+  return true;
 }
 
 /** The group's volumes as inventory rows (`volume show`: one line per volume, name first). */

@@ -35,7 +35,8 @@ export interface EqlVolumeInfo {
   name: string;
   sizeText: string;
   iscsiName: string;
-  isOnline: boolean;
+  /** `Status:` other than offline; null when the firmware's `show` has none. */
+  isOnline: boolean | null;
   /** `Pool:` and `Snap-Reserve:` lines; null when the firmware's `show` has none. */
   pool: string | null;
   snapReservePercent: number | null;
@@ -53,6 +54,11 @@ function field(lines: string[], name: string): string | null {
 }
 
 /** `Snap-Reserve: 100%` → 100. */
+/** `Status: online` (or any state but offline) → true, `offline` → false, no line → null (not read). */
+function statusOf(text: string | null): boolean | null {
+  return text === null ? null : text !== 'offline';
+}
+
 function reserveOf(text: string | null): number | null {
   const match = text ? /^(\d+(?:\.\d+)?)\s*%/.exec(text) : null;
   return match ? Number(match[1]) : null;
@@ -112,7 +118,7 @@ export class EqlOperations {
         name: field(lines, 'Name') ?? volume,
         sizeText: field(lines, 'Size') ?? '',
         iscsiName: field(lines, 'iSCSI Name') ?? '',
-        isOnline: field(lines, 'Status') !== 'offline',
+        isOnline: statusOf(field(lines, 'Status')),
         pool: field(lines, 'Pool'),
         snapReservePercent: reserveOf(field(lines, 'Snap-Reserve')),
       };

@@ -90,6 +90,21 @@ describe('ONTAP discovery', () => {
     expect(inventory.arrayVolumes.every((volume) => volume.supportsSnapshots)).toBe(true);
   });
 
+  it.each([
+    ['online on a writable volume', 'online', 'rw', true],
+    ['offline', 'offline', 'rw', false],
+    ['without its state (the record has no status)', null, 'rw', null],
+    ['online on a read-only mirror (dp) volume', 'online', 'dp', false],
+    ['without its state on a read-only mirror volume', null, 'dp', false],
+  ] as const)('a LUN %s: snapshots %s', async (_, state, type, expected) => {
+    const volume = cluster.model.addVolume('svm1', 'scratch', 16 * 1024 * 1024);
+    volume.type = type;
+    cluster.model.addLun('scratch', 'lun0', 4096).state = state;
+    const inventory = toInventory('array-1', 'cluster1', await discoverOntap(cluster.client, callOptions()));
+    const lun = inventory.arrayVolumes.find((candidate) => candidate.name === 'svm1:/vol/scratch/lun0');
+    expect(lun?.supportsSnapshots).toBe(expected);
+  });
+
   it('a LUN outside any consistency group has none (the engine raises ARRAY-CG-INCOMPLETE)', async () => {
     cluster.model.addVolume('svm1', 'scratch', 16 * 1024 * 1024);
     cluster.model.addLun('scratch', 'lun0', 4096);

@@ -36,7 +36,8 @@ export interface DiscoveredLun {
   serial: string;
   naaId: string;
   sizeBytes: number;
-  isOnline: boolean;
+  /** null: the record carried no `status.state`. */
+  isOnline: boolean | null;
   /** igroup names the LUN is mapped to, with their initiators (the hosts that see it). */
   mappedTo: { igroup: string; lunNumber: number; initiators: string[] }[];
 }
@@ -100,7 +101,7 @@ export async function discoverOntap(client: OntapClient, options: CallOptions): 
       serial: lun.serial_number,
       naaId: naaFromSerial(lun.serial_number),
       sizeBytes: lun.space.size,
-      isOnline: (lun.status?.state ?? 'online') === 'online',
+      isOnline: lun.status ? lun.status.state === 'online' : null,
       mappedTo: lunMaps
         .filter((map) => map.lun.uuid === lun.uuid)
         .map((map) => ({
@@ -160,9 +161,22 @@ function volumeGroupsOf(
 }
 
 /**
+ * Whether a LUN can be snapshotted: its volume online and writable (a `dp` volume is a read-only
+ * mirror) and the LUN online. What was not reported (the LUN's state, the volume's type, the volume
+ * itself) leaves it unknown (null) unless what was reported already rules it out.
+ */
+function canSnapshotLun(lun: DiscoveredLun, volume: DiscoveredVolume | undefined): boolean | null {
+  if (lun.isOnline === false) return false;
+  if (volume && (volume.state !== 'online' || volume.type === 'dp')) return false;
+  if (!volume || volume.type === undefined || lun.isOnline === null) return null;
+  return true;
+}
+
+/**
  * The inventory rows of one cluster. A LUN belongs to the consistency group of the volume that
  * holds it, else to its volume's own group when the volume holds other LUNs (volumeGroupsOf); a
- * LUN on an offline or data-protection (read-only mirror) volume cannot be snapshotted.
+ * LUN on an offline or data-protection (read-only mirror) volume cannot be snapshotted
+ * (canSnapshotLun).
  */
 export function toInventory(arrayId: string, arrayName: string, cluster: DiscoveredCluster): OntapInventory {
   const groupOfVolume = new Map<string, string>();
@@ -173,13 +187,11 @@ export function toInventory(arrayId: string, arrayName: string, cluster: Discove
   for (const [volume, id] of volumeGroups.groupOfVolume) groupOfVolume.set(volume, id);
   const volumesByName = new Map(cluster.volumes.map((volume) => [volume.name, volume]));
   const arrayVolumes = cluster.luns.map((lun): ArrayVolume => {
-    const volume = volumesByName.get(lun.volume);
-    const canSnapshot = volume !== undefined && volume.state === 'online' && volume.type !== 'dp';
     return {
       id: arrayVolumeIdOf(arrayId, lun.uuid),
       arrayId,
       name: `${lun.svm}:${lun.name}`,
-      supportsSnapshots: canSnapshot && lun.isOnline,
+      supportsSnapshots: canSnapshotLun(lun, volumesByName.get(lun.volume)),
       consistencyGroupId: groupOfVolume.get(lun.volume) ?? null,
       naaId: lun.naaId,
     };

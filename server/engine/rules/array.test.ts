@@ -78,6 +78,39 @@ const rows: Row[] = [
     severity: null,
   },
   {
+    name: 'a LUN whose state the array did not report is unknown, not assumed able (warning)',
+    build: () => backWithLun(makeHypervEstate(), 'hv01:D:', { supportsSnapshots: null }),
+    ruleId: 'ARRAY-SNAPSHOT-UNKNOWN',
+    severity: 'warning',
+    names: ["LUN 'lun01' of array 'netapp01'", "'app01'", 'did not report its state'],
+    remedy: ["'lun01' is online"],
+  },
+  {
+    name: 'a LUN of unknown state does not block the array method',
+    build: () => backWithLun(makeHypervEstate(), 'hv01:D:', { supportsSnapshots: null }),
+    ruleId: 'ARRAY-NO-SNAPSHOT',
+    severity: null,
+  },
+  {
+    name: 'a LUN of unknown state on an array without snapshots: the array decides (blocker)',
+    build: () =>
+      backWithLun(
+        makeHypervEstate(),
+        'hv01:D:',
+        { supportsSnapshots: null },
+        { name: 'jbod01', vendor: 'other', supportsSnapshots: false },
+      ),
+    ruleId: 'ARRAY-NO-SNAPSHOT',
+    severity: 'blocker',
+    names: ["'jbod01'"],
+  },
+  {
+    name: 'a snapshot-capable LUN is not unknown',
+    build: () => onLun(),
+    ruleId: 'ARRAY-SNAPSHOT-UNKNOWN',
+    severity: null,
+  },
+  {
     name: 'array snapshots under Hyper-V are orchestrated by Migawka (info)',
     build: () => onLun(),
     ruleId: 'ARRAY-NOT-INTEGRATED',

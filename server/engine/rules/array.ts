@@ -125,7 +125,20 @@ function checkSnapshotCapability(ctx: RuleContext, findings: Finding[]): void {
   for (let i = 0; i < arrayVolumes.length; i++) {
     const volume = arrayVolumes[i];
     const array = arrayOf(ctx, volume);
-    if (array.supportsSnapshots && volume.supportsSnapshots) continue;
+    if (array.supportsSnapshots && volume.supportsSnapshots === true) continue;
+    if (array.supportsSnapshots && volume.supportsSnapshots === null) {
+      findings.push(
+        arrayFinding(
+          ctx,
+          'ARRAY-SNAPSHOT-UNKNOWN',
+          'warning',
+          flat`Could not verify that ${lunName(ctx, volume)}, which holds disks of VM '${vm.name}', can be snapshotted: the array did not report its state, so an array snapshot may fail there.`,
+          flat`On array '${array.name}': check that '${volume.name}' is online on a writable volume with snapshot space, then sync the array again.`,
+          [ctx.vmRef, sharedRef(ctx, volume, arrayVolumeRef), sharedRef(ctx, array, arrayRef)],
+        ),
+      );
+      continue;
+    }
     const cause = array.supportsSnapshots
       ? flat`${lunName(ctx, volume)} cannot be snapshotted`
       : flat`array '${array.name}' (${array.vendor}) offers no snapshots`;

@@ -33,6 +33,7 @@
  * |                                 |   was not read)                            |                                 |
  * | APP-CRASH-CONSISTENT            | warning                                    | the recommended method          |
  * | ARRAY-NO-SNAPSHOT               | blocker: the array method cannot run       | array-snapshot                  |
+ * | ARRAY-SNAPSHOT-UNKNOWN          | warning: the LUN's state was not read      | array-snapshot                  |
  * | ARRAY-NOT-INTEGRATED            | info                                       | array-snapshot                  |
  * | ARRAY-APP-NEEDS-SCRIPTS         | warning (fallback) / blocker (require)     | array-snapshot                  |
  * | ARRAY-SHARED-VOLUME             | warning                                    | array-snapshot                  |

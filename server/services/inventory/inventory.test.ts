@@ -254,7 +254,7 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
       });
     });
 
-    describe('sizes a host did not report', () => {
+    describe('sizes and states a host or an array did not report', () => {
       let handle: DialectHandle;
       let stores: Stores;
       /** The demo lab with every other Hyper-V volume's free space (and one's capacity) not read. */
@@ -266,6 +266,16 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
       unread[0].sizeBytes = null;
       const passthrough = inventory.virtualDisks.find((disk) => disk.kind === 'passthrough');
       if (passthrough) passthrough.sizeBytes = null;
+      /** A LUN whose state the array did not report, and a VM with a disk on a volume on it. */
+      const unreadLun = inventory.arrayVolumes[0];
+      unreadLun.supportsSnapshots = null;
+      const onUnreadLun = inventory.virtualDisks.find(
+        (disk) =>
+          disk.arrayVolumeId === unreadLun.id ||
+          inventory.hostVolumes.some(
+            (volume) => volume.id === disk.hostVolumeId && volume.arrayVolumeId === unreadLun.id,
+          ),
+      );
       beforeAll(async () => {
         handle = await dialect.open();
         stores = handle.stores;
@@ -280,6 +290,15 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
         expect(passthrough).toBeDefined();
         const vm = await getVm(stores, CLOCK, passthrough?.vmId ?? '');
         expect(vm.disks.find((disk) => disk.id === passthrough?.id)?.sizeBytes).toBeNull();
+      });
+
+      it("keeps a LUN's snapshot support unknown, and its VMs are told so", async () => {
+        const array = await getArray(stores, unreadLun.arrayId);
+        expect(array.volumes.find((volume) => volume.id === unreadLun.id)?.supportsSnapshots).toBeNull();
+        expect(onUnreadLun).toBeDefined();
+        const vm = await getVm(stores, CLOCK, onUnreadLun?.vmId ?? '');
+        expect(vm.findings.map((finding) => finding.ruleId)).toContain('ARRAY-SNAPSHOT-UNKNOWN');
+        expect(vm.findings.map((finding) => finding.ruleId)).not.toContain('ARRAY-NO-SNAPSHOT');
       });
 
       it.each(['asc', 'desc'] as const)(

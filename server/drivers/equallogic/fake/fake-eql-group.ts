@@ -32,6 +32,8 @@ export interface FakeEqlVolume {
   access: { id: number; initiator: string }[];
   pool: string;
   snapReservePercent: number;
+  /** Fields (`Status`, `Snap-Reserve`) this volume's `show` leaves out, as a firmware that prints fewer. */
+  showOmits: string[];
 }
 
 interface Settings {
@@ -76,6 +78,7 @@ export class FakeEqlGroup {
       access: [],
       pool: 'default',
       snapReservePercent: 100,
+      showOmits: [],
     };
     this.volumes.set(name, volume);
     return volume;
@@ -277,8 +280,7 @@ export class FakeEqlGroup {
     const done = (lines: string[]) => ({ lines, run: () => lines });
     const [verb, ...args] = rest;
     if (verb === 'show' && args.length === 0) {
-      return done([
-        '_____________________________ Volume Information ______________________________',
+      const lines = [
         `Name: ${volume.name}`,
         `Size: ${volume.sizeBytes / 1048576}MB`,
         `Status: ${volume.isOnline ? 'online' : 'offline'}`,
@@ -286,6 +288,10 @@ export class FakeEqlGroup {
         `Pool: ${volume.pool}`,
         `Snap-Reserve: ${volume.snapReservePercent}%`,
         `Snapshots: ${volume.snapshots.size}`,
+      ].filter((line) => !volume.showOmits.includes(line.slice(0, line.indexOf(':'))));
+      return done([
+        '_____________________________ Volume Information ______________________________',
+        ...lines,
       ]);
     }
     if (verb === 'access') return done(this.accessCommand(volume, args));

@@ -36,6 +36,8 @@ export interface FakeVolume {
   svm: string;
   sizeBytes: number;
   reservePercent: number;
+  /** 'dp': a SnapMirror destination (read-only), which takes no snapshots of its own. */
+  type: 'rw' | 'dp';
   parentVolume: string | null;
   parentSnapshot: string | null;
   snapshots: FakeSnapshot[];
@@ -48,6 +50,8 @@ export interface FakeLun {
   serial: string;
   volume: string;
   sizeBytes: number;
+  /** `status.state`; null: the record carries no `status` (a field the account may not read). */
+  state: 'online' | 'offline' | null;
 }
 
 export interface FakeIgroup {
@@ -130,6 +134,7 @@ export class FakeOntapModel {
       svm,
       sizeBytes,
       reservePercent,
+      type: 'rw',
       parentVolume: null,
       parentSnapshot: null,
       snapshots: [],
@@ -148,6 +153,7 @@ export class FakeOntapModel {
       serial: `80Ck7$${String(this.serialCounter).padStart(6, '0')}`,
       volume,
       sizeBytes,
+      state: 'online',
     };
     this.luns.set(record.uuid, record);
     writeFileSync(this.lunFile(record), Buffer.alloc(sizeBytes));

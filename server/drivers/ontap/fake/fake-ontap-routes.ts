@@ -43,7 +43,7 @@ function volumeRecord(model: FakeOntapModel, volume: FakeVolume) {
     uuid: volume.uuid,
     name: volume.name,
     svm: { name: volume.svm, uuid: model.svms.get(volume.svm) ?? '' },
-    type: 'rw',
+    type: volume.type,
     style: 'flexvol',
     state: 'online',
     space: {
@@ -285,7 +285,7 @@ export function routeRequest(model: FakeOntapModel, method: string, url: URL, bo
           location: { volume: { name: lun.volume, uuid: volume?.uuid } },
           space: { size: lun.sizeBytes },
           os_type: 'windows_2008',
-          status: { state: 'online' },
+          ...(lun.state === null ? {} : { status: { state: lun.state } }),
           svm: { name: volume?.svm ?? '', uuid: model.svms.get(volume?.svm ?? '') ?? '' },
         };
       }),

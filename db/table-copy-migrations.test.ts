@@ -1,7 +1,7 @@
 /**
- * The migration that lets a host volume's capacity and free space and a disk's size be unknown
- * (SQLite 0042, which copies both tables) keeps what an installation already has: every row, and
- * every reference other tables hold to them. drizzle runs migrations in one transaction, where the
+ * SQLite migrations that copy a table to change a column (0042: a host volume's capacity and free
+ * space and a disk's size may be unknown; 0043: a LUN's snapshot support may be unknown) keep what
+ * an installation already has: every row, and every reference other tables hold to them. drizzle runs migrations in one transaction, where the
  * migration's own `PRAGMA foreign_keys=OFF` does nothing; `migrateDatabase` turns the keys off
  * around it, else dropping the old tables would null a VM's checkpoint volume and a guest volume's
  * disk.
@@ -123,6 +123,53 @@ describe('the unread-sizes migration (SQLite 0042)', () => {
     connection.prepare(`update virtual_disks set size_bytes = null where id = 'disk1'`).run();
     connection.prepare(`update host_volumes set size_bytes = null, free_bytes = null where id = 'd'`).run();
     expect(one(`select count(*) as n from host_volumes where free_bytes is null`)).toEqual({ n: 1 });
+    connection.close();
+  });
+});
+
+describe('the unread LUN snapshot support migration (SQLite 0043)', () => {
+  it('keeps every LUN, its value, and the references a host volume and a disk hold to it', () => {
+    const connection = new Database(':memory:');
+    connection.pragma('foreign_keys = ON');
+    const db = drizzle(connection);
+    migrateDatabase(db, migrationsBefore('0043_lun_snapshot_support_unread'));
+    insert(connection, 'storage_arrays', { id: 'fas01', name: 'netapp-fas01', vendor: 'netapp' });
+    insert(connection, 'array_volumes', {
+      id: 'lun1',
+      array_id: 'fas01',
+      name: 'lun_vm',
+      supports_snapshots: 1,
+    });
+    insert(connection, 'array_volumes', {
+      id: 'lun2',
+      array_id: 'fas01',
+      name: 'lun_pt',
+      supports_snapshots: 0,
+    });
+    insert(connection, 'hosts', { id: 'hv1', name: 'hv-prod-01', kind: 'hyperv' });
+    insert(connection, 'host_volumes', { id: 'd', host_id: 'hv1', name: 'D:', array_volume_id: 'lun1' });
+    insert(connection, 'vms', { id: 'vm1', host_id: 'hv1', name: 'sql-01', applications: '[]', tags: '[]' });
+    insert(connection, 'virtual_disks', {
+      id: 'disk1',
+      vm_id: 'vm1',
+      name: 'PhysicalDisk2',
+      kind: 'passthrough',
+      array_volume_id: 'lun2',
+    });
+
+    migrateDatabase(db, FOLDER);
+
+    const all = (statement: string) => connection.prepare(statement).all();
+    expect(all(`select id, supports_snapshots as snapshots from array_volumes order by id`)).toEqual([
+      { id: 'lun1', snapshots: 1 },
+      { id: 'lun2', snapshots: 0 },
+    ]);
+    expect(all(`select array_volume_id as lun from host_volumes`)).toEqual([{ lun: 'lun1' }]);
+    expect(all(`select array_volume_id as lun from virtual_disks`)).toEqual([{ lun: 'lun2' }]);
+    expect(connection.pragma('foreign_keys', { simple: true })).toBe(1);
+    // What the migration is for: a LUN whose state the array did not report is stored as unknown.
+    connection.prepare(`update array_volumes set supports_snapshots = null where id = 'lun1'`).run();
+    expect(all(`select id from array_volumes where supports_snapshots is null`)).toEqual([{ id: 'lun1' }]);
     connection.close();
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "array_volumes" ALTER COLUMN "supports_snapshots" DROP NOT NULL;
