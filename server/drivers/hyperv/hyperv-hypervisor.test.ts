@@ -279,6 +279,19 @@ describe('Hyper-V restore', () => {
     expect(fake.model.readFile('D:\\Hyper-V\\sql01\\os.vhdx').equals(original)).toBe(true);
   });
 
+  it('refuses an in-place restore of a VM whose disk was detached since, naming the disk by its path', async () => {
+    await backUp('s1', 'p1');
+    sqlVm().state = VM_STATE.Off;
+    const detached = sqlVm().drives.shift();
+    const error = await faultOf(
+      driver.restoreDisks({ restorePointId: 'p1', vmId: sql, target: 'in-place' }, repository, callOptions()),
+    );
+    expect(error).toMatchObject({ faultCode: 'invalid-state', isRetryable: false });
+    expect(error.message).toContain(
+      `sql01 no longer has the disk that was ${detached?.path} when the point was taken`,
+    );
+  });
+
   it('restores into a scratch folder without touching the VM', async () => {
     await backUp('s1', 'p1');
     await driver.restoreDisks(

@@ -446,13 +446,9 @@ export class HypervHypervisor implements HypervisorDriver {
       const target = targets.get(file.diskId) as string;
       const hash = hashes.find((candidate) => candidate.Path === target)?.Hash.toLowerCase();
       if (hash !== file.sha256) {
-        throw new DriverError(
-          'data-corrupt',
-          `${target} on the host does not match the point (${file.diskId})`,
-          {
-            isRetryable: false,
-          },
-        );
+        throw new DriverError('data-corrupt', `${target} on the host does not match the point`, {
+          isRetryable: false,
+        });
       }
     }
     return total;

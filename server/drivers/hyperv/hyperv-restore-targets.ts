@@ -58,9 +58,13 @@ export function inPlaceTargets(
   for (const file of point.files) {
     const drive = live.HardDrives.find((candidate) => diskInventoryId(guid, candidate) === file.diskId);
     if (!drive) {
-      throw new DriverError('invalid-state', `${live.Name} no longer has disk ${file.diskId}`, {
-        isRetryable: false,
-      });
+      throw new DriverError(
+        'invalid-state',
+        `${live.Name} no longer has the disk that was ${file.origin.location} when the point was taken`,
+        {
+          isRetryable: false,
+        },
+      );
     }
     targets.set(file.diskId, drive.Path);
   }

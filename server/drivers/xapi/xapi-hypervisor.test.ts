@@ -293,12 +293,27 @@ describe('XapiHypervisor restore', () => {
     const request = { restorePointId: 'rp-b', vmId: sql01, target: 'in-place' } as const;
     const error = await failureOf(driver.restoreDisks(request, repository, call()));
     expect(error).toMatchObject({ faultCode: 'host-unreachable', isRetryable: true });
+    // The disk is named as the pool names it, not by its id.
+    const diskName = fixture.pool.get('VDI', disks.cRef)?.name_label;
+    expect(diskName).toEqual(expect.any(String));
     expect((error as Error).message).toContain(
-      `the pool ended the read-back of disk ${copy.files[0].diskId} after ${size - 512} of its ${size} bytes`,
+      `the pool ended the read-back of disk '${diskName}' after ${size - 512} of its ${size} bytes`,
     );
     // The step's retry writes the disks again and reads them back whole.
     expect(await driver.restoreDisks(request, repository, call())).toMatchObject({ verified: true });
     expect(sha256(fixture.pool.vdiBytes.get(disks.cRef) as Buffer)).toBe(copy.files[0].sha256);
+  });
+
+  it('a disk the pool stored other than written fails the restore as corrupt, naming the disk', async () => {
+    const { fixture, fake, driver, repository, sql01, disks } = await backedUp();
+    fixture.pool.mod('VM', fixture.sql01, { power_state: 'Halted', resident_on: 'OpaqueRef:NULL' });
+    fake.corruptNextImport();
+    const request = { restorePointId: 'rp-b', vmId: sql01, target: 'in-place' } as const;
+    const error = await failureOf(driver.restoreDisks(request, repository, call()));
+    expect(error).toMatchObject({ faultCode: 'data-corrupt', isRetryable: false });
+    expect((error as Error).message).toContain(
+      `disk '${fixture.pool.get('VDI', disks.cRef)?.name_label}' read back from the pool does not match the point`,
+    );
   });
 
   it('restores in place only when the VM is halted now, and writes the point’s bytes back', async () => {

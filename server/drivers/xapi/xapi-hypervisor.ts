@@ -385,8 +385,8 @@ export class XapiHypervisor implements HypervisorDriver {
         this.client,
         targets,
         point.files,
-        options.signal,
-        (file) => `${file.diskId} read back from the pool does not match the point`,
+        options,
+        (_, disk) => `${disk} read back from the pool does not match the point`,
       );
       return created
         ? { bytes: total, verified: true, createdVm: await createdVmIds(this.client, created, options) }

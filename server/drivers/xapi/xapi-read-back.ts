@@ -11,8 +11,10 @@
  */
 import { createHash } from 'node:crypto';
 import { DriverError } from '../../engine/driver';
+import type { CallOptions } from '../call';
 import type { StoredPointFile } from '../roles';
 import type { XapiClient } from './xapi-client';
+import { vdiRecordSchema } from './xapi-records';
 
 /**
  * The sha256 and length of a VDI's raw export; fails `host-unreachable` (retryable), naming `what`,
@@ -42,19 +44,24 @@ export async function readBackVdi(
 }
 
 /**
- * Fails `data-corrupt` (not retryable), saying `mismatch(file)`, at the first VDI that differs; a
- * read-back cut short fails retryably (readBackVdi).
+ * Fails `data-corrupt` (not retryable), saying `mismatch(file, disk)`, at the first VDI that
+ * differs; a read-back cut short fails retryably (readBackVdi). Both name the disk as the pool
+ * does ("disk 'sql01 C'", its name_label), not by an id.
  */
 export async function verifyWrittenVdis(
   client: XapiClient,
   targets: Map<string, string>,
   files: StoredPointFile[],
-  signal: AbortSignal,
-  mismatch: (file: StoredPointFile) => string,
+  options: CallOptions,
+  mismatch: (file: StoredPointFile, disk: string) => string,
 ): Promise<void> {
   for (const file of files) {
     const vdiRef = targets.get(file.diskId) as string;
-    const { sha256 } = await readBackVdi(client, vdiRef, file.bytes, `disk ${file.diskId}`, signal);
-    if (sha256 !== file.sha256) throw new DriverError('data-corrupt', mismatch(file), { isRetryable: false });
+    const vdi = await client.call('VDI.get_record', [vdiRef], vdiRecordSchema, options);
+    const disk = `disk '${vdi.name_label}'`;
+    const { sha256 } = await readBackVdi(client, vdiRef, file.bytes, disk, options.signal);
+    if (sha256 !== file.sha256) {
+      throw new DriverError('data-corrupt', mismatch(file, disk), { isRetryable: false });
+    }
   }
 }

@@ -191,14 +191,12 @@ async function writeAndVerify(
     done += file.bytes;
     options.onProgress?.(done, total);
   }
-  const vdiUuids = new Map(disks.map((disk) => [disk.file.diskId, disk.vdiUuid]));
   await verifyWrittenVdis(
     ctx.client,
     targets,
     disks.map((disk) => disk.file),
-    options.signal,
-    (file) =>
-      `disk ${vdiUuids.get(file.diskId)} read back from the pool after the copy-out does not match the restore point`,
+    options,
+    (_, disk) => `${disk} read back from the pool after the copy-out does not match the restore point`,
   );
   return total;
 }

@@ -5,7 +5,8 @@
  * every call with `HOST_IS_SLAVE [master address]`. Sessions, the 5 s delay on a failed login (on
  * the fake's clock), `Async.*` tasks that progress as the clock moves, `task.cancel`, `event.from`
  * with tokens and EVENTS_LOST. Tests steer it: `failNext` (an error code for the next calls of a
- * method), `hang` (a method that never answers), `cutNextExport`, `invalidateSessions`.
+ * method), `hang` (a method that never answers), `cutNextExport`, `corruptNextImport`,
+ * `invalidateSessions`.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -51,6 +52,7 @@ export class FakeXapi {
   private readonly failures = new Map<string, { code: string; params: string[]; remaining: number }>();
   private readonly hung = new Set<string>();
   private exportCut: number | null = null;
+  private importCorrupted = false;
   private servers: HostServer[] = [];
   private nextSession = 1;
   taskDurationMs: number;
@@ -114,6 +116,11 @@ export class FakeXapi {
   /** The next `/export_raw_vdi` closes its connection after `bytes` bytes (xapi or its host died). */
   cutNextExport(bytes: number): void {
     this.exportCut = bytes;
+  }
+
+  /** The next `/import_raw_vdi` stores its first byte altered (a storage path that corrupts silently). */
+  corruptNextImport(): void {
+    this.importCorrupted = true;
   }
 
   /** Resolves when `method` is next called (or at once if it was already). */
@@ -214,6 +221,10 @@ export class FakeXapi {
       response.writeHead(500, { 'content-type': 'text/plain' });
       response.end('VDI_IO_ERROR');
       return;
+    }
+    if (this.importCorrupted && written.length > 0) {
+      this.importCorrupted = false;
+      written[0] ^= 0xff;
     }
     this.pool.vdiBytes.set(vdi, written);
     this.pool.onVdiWrite(vdi, written);
