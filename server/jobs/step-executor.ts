@@ -10,6 +10,7 @@
  */
 import type { StepOutcome } from '../../db/stores/ports/operation-store';
 import { DriverError, isDriverError } from '../engine/driver';
+import { vmNamesOfPlan, withNamesForIds } from '../engine/plan-names';
 import type { OperationPlan, PlanStep, StepKind } from '../engine/plan-types';
 import { isConsistencyStep, readStepParams, type SnapshotStepParams } from '../engine/step-params';
 import { isSafeToRerun } from '../engine/step-safety';
@@ -25,7 +26,7 @@ export async function executeStep(context: StepContext): Promise<StepOutcome> {
   try {
     return withPlannedShortfall(await runHandler(context, planStep.kind), planStep);
   } catch (thrown) {
-    const error = unsafeTimeoutIsFinal(planStep, thrown);
+    const error = withVmNames(unsafeTimeoutIsFinal(planStep, thrown), context);
     if (context.signal.aborted && !isDriverError(error)) return { status: 'cancelled' };
     if (isConsistencyStep(planStep) && isDriverError(error) && QUIESCE_FAULTS.has(error.faultCode)) {
       const policy = (planStep.params as { consistencyPolicy?: string }).consistencyPolicy;
@@ -34,6 +35,18 @@ export async function executeStep(context: StepContext): Promise<StepOutcome> {
     }
     return { status: 'failed', error, failedVmIds: planStep.vmId ? [planStep.vmId] : undefined };
   }
+}
+
+/**
+ * The error with the VMs it names by id named as the operator knows them (plan-names.ts): the
+ * message is what the step's row and the operation's log show. Changed in place, so the error keeps
+ * its class and fault.
+ */
+function withVmNames(error: unknown, context: StepContext): unknown {
+  if (!(error instanceof Error) || Object.isFrozen(error)) return error;
+  const plan = context.operation.planJson as unknown as OperationPlan;
+  error.message = withNamesForIds(error.message, vmNamesOfPlan(plan));
+  return error;
 }
 
 /**

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { vmNamesOfPlan, withNamesForIds } from './plan-names';
+import type { OperationPlan } from './plan-types';
+
+const names = new Map([
+  ['xen:6f1c2a', 'sql01'],
+  ['vm-1', 'web-1'],
+  ['vm-10', 'web-10'],
+]);
+
+describe('withNamesForIds', () => {
+  it.each([
+    [
+      'an id alone',
+      'pool-a restore of xen:6f1c2a: VM is running',
+      "pool-a restore of 'sql01': VM is running",
+    ],
+    ['an id at the end of a sentence', 'cannot find vm-1.', "cannot find 'web-1'."],
+    ['the longer of two ids that share a start', 'vm-10 and vm-1 are off', "'web-10' and 'web-1' are off"],
+    ['an id inside a longer id', 'disk vm-1:disk0 and vm-1.vhdx', 'disk vm-1:disk0 and vm-1.vhdx'],
+    ['an id after a prefix of its own kind', 'xvm-1 and x:vm-1', 'xvm-1 and x:vm-1'],
+    ['no id', 'the pool refused the login', 'the pool refused the login'],
+    ['an id twice', 'vm-1 then vm-1', "'web-1' then 'web-1'"],
+  ])('%s', (_, message, expected) => {
+    expect(withNamesForIds(message, names)).toBe(expected);
+  });
+
+  it('leaves an id that is its own name as it is', () => {
+    expect(withNamesForIds('freeze of sql1 timed out', new Map([['sql1', 'sql1']]))).toBe(
+      'freeze of sql1 timed out',
+    );
+  });
+
+  it('reads ids as text, not as patterns', () => {
+    expect(withNamesForIds('a.b and axb', new Map([['a.b', 'dotted']]))).toBe("'dotted' and axb");
+  });
+});
+
+describe('vmNamesOfPlan', () => {
+  const common = {
+    steps: [],
+    findings: [],
+    isRunnable: true,
+    blockedReasons: [],
+    lockKeys: [],
+    hostIds: [],
+    arrayIds: [],
+  };
+  it.each<[string, OperationPlan, [string, string][]]>([
+    [
+      'a backup: every VM it captures',
+      {
+        ...common,
+        kind: 'backup',
+        vms: [
+          { vmId: 'a', vmName: 'alpha' },
+          { vmId: 'b', vmName: 'beta' },
+        ] as never,
+      },
+      [
+        ['a', 'alpha'],
+        ['b', 'beta'],
+      ],
+    ],
+    [
+      'a restore: its VM, the VMs its revert rolls back and those it stops',
+      {
+        ...common,
+        kind: 'restore',
+        restorePointId: 'p',
+        mode: 'revert-volume',
+        vmId: 'a',
+        vmName: 'alpha',
+        collateral: [{ vmId: 'b', vmName: 'beta', dataLossMs: 1 }],
+        discardedPointIds: [],
+        confirmationText: null,
+        stoppedVms: [{ vmId: 'c', vmName: 'gamma' }],
+      } as never,
+      [
+        ['a', 'alpha'],
+        ['b', 'beta'],
+        ['c', 'gamma'],
+      ],
+    ],
+    [
+      'a restore planned before names were kept: none for its VM',
+      { ...common, kind: 'restore', vmId: 'a', collateral: [], stoppedVms: [] } as never,
+      [],
+    ],
+    [
+      'a point verify: its VM',
+      {
+        ...common,
+        kind: 'verify-point',
+        restorePointId: 'p',
+        vmId: 'a',
+        vmName: 'alpha',
+        pointCreatedAt: '',
+      },
+      [['a', 'alpha']],
+    ],
+  ])('%s', (_, plan, expected) => {
+    expect([...vmNamesOfPlan(plan)]).toEqual(expected);
+  });
+});

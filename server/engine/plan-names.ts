@@ -1,0 +1,44 @@
+/**
+ * The names an operator reads where a driver's message names an object by its id. Drivers work on
+ * inventory ids ("xen:6f1c…", "hv:0b2e…"), and their messages say what failed in those terms; the
+ * plan the operation runs knows each VM's name, so a step's error is recorded with the names.
+ */
+import type { OperationPlan } from './plan-types';
+
+/** Each VM the plan names, by id: the VMs it captures or restores, and those a restore stops or rolls back. */
+export function vmNamesOfPlan(plan: OperationPlan): Map<string, string> {
+  const names = new Map<string, string>();
+  const add = (vms: readonly { vmId: string; vmName?: string }[] | undefined) => {
+    // A plan stored by an earlier version may lack a list or a name: nothing to name then.
+    for (const vm of vms ?? []) if (vm.vmName) names.set(vm.vmId, vm.vmName);
+  };
+  if (plan.kind === 'backup') add(plan.vms);
+  else if (plan.kind === 'restore') {
+    add([plan]);
+    add(plan.collateral);
+    add(plan.stoppedVms);
+  } else add([plan]);
+  return names;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * `message` with each id of `names` that stands alone replaced by its name in quotes
+ * ("restore of xen:6f1c… failed" → "restore of 'sql01' failed"). An id is replaced only where it
+ * is not part of a longer one: "vm-1" in "vm-10" or "vm-1:disk0" stays, a full stop or a colon after
+ * it does not count.
+ */
+export function withNamesForIds(message: string, names: ReadonlyMap<string, string>): string {
+  // An id that is its name (the lab's) already reads as one.
+  const ids = [...names.keys()].filter((id) => id !== '' && names.get(id) !== id && message.includes(id));
+  if (ids.length === 0) return message;
+  ids.sort((a, b) => b.length - a.length);
+  // A ':' or '.' between word characters continues an id ("vm-1:disk0", "vm-1.vhdx"); before a
+  // space or at the end it is punctuation ("restore of xen:6f1c: VM is running").
+  const pattern = new RegExp(
+    `(?<![\\w-]|\\w[:.])(?:${ids.map(escapeRegExp).join('|')})(?![\\w-]|[:.]\\w)`,
+    'g',
+  );
+  return message.replace(pattern, (id) => `'${names.get(id)}'`);
+}
