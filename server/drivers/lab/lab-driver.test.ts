@@ -421,6 +421,39 @@ describe('lab faults', () => {
     });
   });
 
+  it.each([
+    ['declared smaller than they are', 512],
+    ['not declared (a size the host did not report)', 0],
+  ])('disks %s still stop at the quota, leaving nothing behind', async (_, declared) => {
+    const small = makeDriver({ repositoryQuotaBytes: 1024 });
+    async function* twoKilobytes() {
+      yield new Uint8Array(700);
+      yield new Uint8Array(700);
+      yield new Uint8Array(700);
+    }
+    const store = small.repository.store(
+      {
+        restorePointId: 'rp-big',
+        vmId: 'app1',
+        snapshotId: null,
+        disks: [
+          {
+            diskId: 'app1-os',
+            bytes: declared,
+            origin: { location: 'app1/os.img', hostVolumeId: null, arrayVolumeId: null },
+            read: () => twoKilobytes(),
+          },
+        ],
+      },
+      call,
+    );
+    await expect(store).rejects.toMatchObject({
+      faultCode: 'repository-full',
+      message: expect.stringContaining('the backup repository holds 0 of 1024 bytes'),
+    });
+    expect(existsSync(path.join(root, 'repository', 'rp-big'))).toBe(false);
+  });
+
   it('script exit codes come from the sandbox, or from an injected fault', async () => {
     expect(
       await hypervisor().runGuestScript(

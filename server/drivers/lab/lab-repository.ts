@@ -105,11 +105,11 @@ export class LabRepository implements BackupRepository {
     options.signal.throwIfAborted();
     const existing = this.manifest(request.restorePointId);
     if (existing) return copyResultOf(storedPointOf(existing));
-    this.assertRoom(request.disks.reduce((sum, disk) => sum + disk.bytes, 0));
+    const total = request.disks.reduce((sum, disk) => sum + disk.bytes, 0);
     const directory = this.directory(request.restorePointId);
     rmSync(directory, { recursive: true, force: true }); // leftovers of a copy that died midway
+    const room = this.roomFor(total);
     let done = 0;
-    const total = request.disks.reduce((sum, disk) => sum + disk.bytes, 0);
     const files: ManifestFile[] = [];
     try {
       for (const disk of request.disks) {
@@ -118,6 +118,8 @@ export class LabRepository implements BackupRepository {
           signal: options.signal,
           onChunk: (bytes) => {
             done += bytes;
+            // The sizes a host declares may be short (or unknown: 0), so the quota holds byte by byte.
+            if (room !== null && done > room.left) throw this.full(room.used, done);
             options.onProgress?.(done, total);
           },
         });
@@ -215,16 +217,24 @@ export class LabRepository implements BackupRepository {
     };
   }
 
-  private assertRoom(needed: number): void {
+  /**
+   * The room the quota leaves (null: no quota), once `declared` bytes are known to fit; fails
+   * `repository-full` when they do not.
+   */
+  private roomFor(declared: number): { used: number; left: number } | null {
     const quota = this.world.options.repositoryQuotaBytes;
-    if (quota === null) return;
+    if (quota === null) return null;
     const used = directoryBytes(this.world.abs('repository'));
-    if (used + needed > quota) {
-      throw new DriverError(
-        'repository-full',
-        `the backup repository holds ${used} of ${quota} bytes; ${needed} more do not fit`,
-        { isRetryable: false },
-      );
-    }
+    if (used + declared > quota) throw this.full(used, declared);
+    return { used, left: quota - used };
+  }
+
+  private full(used: number, needed: number): DriverError {
+    const quota = this.world.options.repositoryQuotaBytes;
+    return new DriverError(
+      'repository-full',
+      `the backup repository holds ${used} of ${quota} bytes; ${needed} more do not fit`,
+      { isRetryable: false },
+    );
   }
 }
