@@ -53,12 +53,12 @@ function field(lines: string[], name: string): string | null {
   return line ? line.slice(name.length + 1).trim() : null;
 }
 
-/** `Snap-Reserve: 100%` → 100. */
 /** `Status: online` (or any state but offline) → true, `offline` → false, no line → null (not read). */
 function statusOf(text: string | null): boolean | null {
   return text === null ? null : text !== 'offline';
 }
 
+/** `Snap-Reserve: 100%` → 100. */
 function reserveOf(text: string | null): number | null {
   const match = text ? /^(\d+(?:\.\d+)?)\s*%/.exec(text) : null;
   return match ? Number(match[1]) : null;
