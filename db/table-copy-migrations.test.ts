@@ -35,6 +35,15 @@ function migrationsBefore(tag: string): string {
   return directory;
 }
 
+/** A database in memory, with foreign keys on, migrated up to the migration `tag` (not included). */
+function databaseMigratedBefore(tag: string) {
+  const connection = new Database(':memory:');
+  connection.pragma('foreign_keys = ON');
+  const db = drizzle(connection);
+  migrateDatabase(db, migrationsBefore(tag));
+  return { connection, db };
+}
+
 /** Inserts a row giving every required column a value of its type, then the given ones. */
 function insert(connection: Database.Database, table: string, values: Record<string, unknown>): void {
   const columns = connection
@@ -61,10 +70,7 @@ function insert(connection: Database.Database, table: string, values: Record<str
 
 describe('the unread-sizes migration (SQLite 0042)', () => {
   it('keeps every host volume and disk, and the references a VM and a guest volume hold to them', () => {
-    const connection = new Database(':memory:');
-    connection.pragma('foreign_keys = ON');
-    const db = drizzle(connection);
-    migrateDatabase(db, migrationsBefore('0042_unread_sizes'));
+    const { connection, db } = databaseMigratedBefore('0042_unread_sizes');
     insert(connection, 'hosts', { id: 'hv1', name: 'hv-prod-01', kind: 'hyperv' });
     insert(connection, 'host_volumes', {
       id: 'e',
@@ -129,10 +135,7 @@ describe('the unread-sizes migration (SQLite 0042)', () => {
 
 describe('the unread LUN snapshot support migration (SQLite 0043)', () => {
   it('keeps every LUN, its value, and the references a host volume and a disk hold to it', () => {
-    const connection = new Database(':memory:');
-    connection.pragma('foreign_keys = ON');
-    const db = drizzle(connection);
-    migrateDatabase(db, migrationsBefore('0043_lun_snapshot_support_unread'));
+    const { connection, db } = databaseMigratedBefore('0043_lun_snapshot_support_unread');
     insert(connection, 'storage_arrays', { id: 'fas01', name: 'netapp-fas01', vendor: 'netapp' });
     insert(connection, 'array_volumes', {
       id: 'lun1',
