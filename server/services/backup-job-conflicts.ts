@@ -1,7 +1,9 @@
 /**
  * Why a backup job's change was not saved although nothing was wrong with it: another change
- * was saved first, and writing this one would have overwritten it unseen. Nothing of it was written.
+ * was saved first, and writing this one would have overwritten it unseen; or another job has its
+ * name. Nothing of it was written.
  */
+import type { Stores } from '../../db/stores/ports';
 import { DomainError } from './errors';
 
 /** A change not saved because another was saved since the job was read: nothing of it was written. */
@@ -26,5 +28,28 @@ export class JobSavedSinceLoaded extends DomainError {
       `Backup job "${name}" was saved by someone else since you opened it, so nothing was saved: reopen the job to see their changes, then make yours again`,
       [{ path: 'loadedUpdatedAt', message: 'The job was saved by someone else since you opened it' }],
     );
+  }
+}
+
+/**
+ * Job names are unique regardless of case: "Nightly SQL" and "nightly sql" side by side in the
+ * schedule and the history could not be told apart by an operator. Compared here, not in SQL:
+ * SQLite's lower() folds ASCII only, and both stores must refuse the same names (a few jobs).
+ */
+export async function assertUniqueJobName(
+  stores: Stores,
+  name: string,
+  exceptId: string | null,
+): Promise<void> {
+  const folded = name.toLocaleLowerCase('en');
+  const clash = (await stores.jobs.list()).find(
+    (job) => job.id !== exceptId && job.name.toLocaleLowerCase('en') === folded,
+  );
+  if (clash) {
+    const message =
+      clash.name === name
+        ? `A backup job named "${name}" already exists`
+        : `A backup job named "${clash.name}" already exists; names differing only in case cannot be told apart`;
+    throw new DomainError('CONFLICT', message, [{ path: 'name', message }]);
   }
 }

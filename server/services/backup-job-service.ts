@@ -24,7 +24,7 @@ import {
   type ScheduleInput,
   scheduleInput,
 } from '../schemas/operations';
-import { JobChangedMeanwhile, JobSavedSinceLoaded } from './backup-job-conflicts';
+import { assertUniqueJobName, JobChangedMeanwhile, JobSavedSinceLoaded } from './backup-job-conflicts';
 import { DomainError, notFound } from './errors';
 import { tellMissedRuns } from './missed-runs';
 import {
@@ -159,15 +159,6 @@ async function requireJob(stores: Stores, id: string): Promise<JobRow> {
   return row;
 }
 
-async function assertUniqueName(stores: Stores, name: string, exceptId: string | null): Promise<void> {
-  const clash = await stores.jobs.findByName(name);
-  if (clash && clash.id !== exceptId) {
-    throw new DomainError('CONFLICT', `A backup job named "${name}" already exists`, [
-      { path: 'name', message: `A backup job named "${name}" already exists` },
-    ]);
-  }
-}
-
 /**
  * The VM list's bulk "Add to job": the VMs join the job's list (those already in it are left as
  * they are) and the job is re-reviewed exactly as an edit is (a VM that would block the run is
@@ -258,7 +249,7 @@ export async function createBackupJob(
 ): Promise<BackupJobView> {
   const job = parseInput(backupJobInput, input);
   const now = ctx.now();
-  await assertUniqueName(stores, job.name, null);
+  await assertUniqueJobName(stores, job.name, null);
   await assertBackupRunnable(stores, ctx, job.request);
   const timeZone = job.schedule?.timeZone ?? 'UTC';
   const actor = actorLabel(ctx.actor);
@@ -304,7 +295,7 @@ async function saveEdit(
   const existing = 'read' in basis ? basis.read : await requireJobAsLoaded(stores, id, basis.loadedUpdatedAt);
   const job = parseInput(backupJobInput, input);
   const now = ctx.now();
-  await assertUniqueName(stores, job.name, id);
+  await assertUniqueJobName(stores, job.name, id);
   await assertBackupRunnable(stores, ctx, job.request);
   const timeZone = job.schedule?.timeZone ?? 'UTC';
   const isScheduleChanged = existing.cron !== (job.schedule?.cron ?? null) || existing.timeZone !== timeZone;

@@ -81,8 +81,8 @@ export function runJobStoreContract(name: string, create: () => Promise<JobStore
       const created = await jobs.create(jobOf('j2', { name: 'zeta' }));
       await jobs.create(jobOf('j1', { name: 'alpha' }));
       expect(created).toMatchObject({ id: 'j2', createdBy: 'user:1', updatedBy: 'user:1' });
-      expect((await jobs.findByName('zeta'))?.id).toBe('j2');
-      expect(await jobs.findByName('nope')).toBeNull();
+      expect((await jobs.get('j2'))?.name).toBe('zeta');
+      expect(await jobs.get('nope')).toBeNull();
       const updated = await jobs.update('j2', { isEnabled: false, updatedAt: TWO_AM, updatedBy: 'user:2' });
       expect(updated).toMatchObject({ isEnabled: false, updatedBy: 'user:2', createdBy: 'user:1' });
       expect(await jobs.update('missing', { updatedAt: TWO_AM, updatedBy: 'user:2' })).toBeNull();

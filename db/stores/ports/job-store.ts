@@ -64,7 +64,6 @@ export interface JobStore {
   /** Its past operations and points stay (their job id becomes null). False when it did not exist. */
   delete(id: string): Promise<boolean>;
   get(id: string): Promise<JobRecord | null>;
-  findByName(name: string): Promise<JobRecord | null>;
   /** By name. */
   list(): Promise<JobRecord[]>;
   /** Jobs whose name holds `text` (case-insensitive, LIKE wildcards taken literally), by name. */

@@ -57,11 +57,6 @@ export class PgJobStore implements JobStore {
     return row ?? null;
   }
 
-  async findByName(name: string) {
-    const [row] = await this.db.select().from(backupJobs).where(eq(backupJobs.name, name));
-    return row ?? null;
-  }
-
   async list() {
     return this.db.select().from(backupJobs).orderBy(asc(backupJobs.name));
   }

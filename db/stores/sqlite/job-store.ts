@@ -49,10 +49,6 @@ export class SqliteJobStore implements JobStore {
     return this.db.select().from(backupJobs).where(eq(backupJobs.id, id)).get() ?? null;
   }
 
-  async findByName(name: string) {
-    return this.db.select().from(backupJobs).where(eq(backupJobs.name, name)).get() ?? null;
-  }
-
   async list() {
     return this.db.select().from(backupJobs).orderBy(asc(backupJobs.name)).all();
   }

@@ -60,6 +60,40 @@ describe.each(dialects)('$name', (dialect) => {
         expect(fieldErrorsOf(error).map((field) => field.path)).toEqual(['name']);
       });
 
+      it.each([
+        [
+          'Nightly SQL',
+          'NIGHTLY sql',
+          'A backup job named "Nightly SQL" already exists; names differing only in case',
+        ],
+        [
+          'Łódź nightly',
+          'łÓdŹ NIGHTLY',
+          'A backup job named "Łódź nightly" already exists; names differing only in case',
+        ],
+      ])(
+        'refuses %s beside %s (names differing only in case), naming the one that exists',
+        async (first, second, text) => {
+          await caller.jobs.create(nightlyJob({ name: first }));
+          const error = await rejectionOf(() => caller.jobs.create(nightlyJob({ name: second })));
+          expect(error.code).toBe('CONFLICT');
+          expect(fieldErrorsOf(error)).toEqual([{ path: 'name', message: expect.stringContaining(text) }]);
+          expect((await caller.jobs.list()).map((job) => job.name)).toEqual([first]);
+        },
+      );
+
+      it('lets a job be renamed to its own name in another case', async () => {
+        const job = await caller.jobs.create(nightlyJob({ name: 'nightly sql' }));
+        const renamed = savedJob(
+          await caller.jobs.update({
+            id: job.id,
+            loadedUpdatedAt: job.updatedAt,
+            job: nightlyJob({ name: 'Nightly SQL' }),
+          }),
+        );
+        expect(renamed.name).toBe('Nightly SQL');
+      });
+
       it('disables and re-enables: no next run while disabled', async () => {
         const job = await caller.jobs.create(nightlyJob());
         const disabled = await caller.jobs.setEnabled({ id: job.id, isEnabled: false });
