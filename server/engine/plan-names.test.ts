@@ -19,6 +19,11 @@ describe('withNamesForIds', () => {
     ['the longer of two ids that share a start', 'vm-10 and vm-1 are off', "'web-10' and 'web-1' are off"],
     ['an id inside a longer id', 'disk vm-1:disk0 and vm-1.vhdx', 'disk vm-1:disk0 and vm-1.vhdx'],
     ['an id after a prefix of its own kind', 'xvm-1 and x:vm-1', 'xvm-1 and x:vm-1'],
+    [
+      'an id as a segment of a path',
+      'lab/vm-1/os.img and D:\\VMs\\vm-1\\os.vhdx',
+      'lab/vm-1/os.img and D:\\VMs\\vm-1\\os.vhdx',
+    ],
     ['no id', 'the pool refused the login', 'the pool refused the login'],
     ['an id twice', 'vm-1 then vm-1', "'web-1' then 'web-1'"],
   ])('%s', (_, message, expected) => {

@@ -26,8 +26,8 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 /**
  * `message` with each id of `names` that stands alone replaced by its name in quotes
  * ("restore of xen:6f1c… failed" → "restore of 'sql01' failed"). An id is replaced only where it
- * is not part of a longer one: "vm-1" in "vm-10" or "vm-1:disk0" stays, a full stop or a colon after
- * it does not count.
+ * is not part of a longer one or of a path: "vm-1" in "vm-10", "vm-1:disk0" or "lab/vm-1/os.img"
+ * stays; a full stop or a colon after it does not count.
  */
 export function withNamesForIds(message: string, names: ReadonlyMap<string, string>): string {
   // An id that is its name (the lab's) already reads as one.
@@ -35,9 +35,10 @@ export function withNamesForIds(message: string, names: ReadonlyMap<string, stri
   if (ids.length === 0) return message;
   ids.sort((a, b) => b.length - a.length);
   // A ':' or '.' between word characters continues an id ("vm-1:disk0", "vm-1.vhdx"); before a
-  // space or at the end it is punctuation ("restore of xen:6f1c: VM is running").
+  // space or at the end it is punctuation ("restore of xen:6f1c: VM is running"). An id beside a
+  // '/' or '\' is a segment of a path, which names a file, not the VM.
   const pattern = new RegExp(
-    `(?<![\\w-]|\\w[:.])(?:${ids.map(escapeRegExp).join('|')})(?![\\w-]|[:.]\\w)`,
+    `(?<![\\w/\\\\-]|\\w[:.])(?:${ids.map(escapeRegExp).join('|')})(?![\\w/\\\\-]|[:.]\\w)`,
     'g',
   );
   return message.replace(pattern, (id) => `'${names.get(id)}'`);
