@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StepStatus } from '@/server/engine/statuses';
-import { bytesPerSecond, stepElapsedMs } from './operation-format';
+import { bytesPerSecond, describeStepSize, stepElapsedMs } from './operation-format';
 
 const START = new Date('2026-12-03T10:00:00Z');
 const at = (seconds: number) => new Date(START.getTime() + seconds * 1000);
@@ -56,5 +56,104 @@ describe('stepElapsedMs', () => {
   it('gives a step waiting to retry no speed either', () => {
     const ms = stepElapsedMs({ status: 'pending', startedAt: at(0), finishedAt: null }, NOW);
     expect(bytesPerSecond(512 * 2 ** 20, ms)).toBeNull();
+  });
+});
+
+describe('describeStepSize', () => {
+  const GIB = 2 ** 30;
+  it.each<{ name: string; status: StepStatus; bytesDone: number; bytesTotal: number | null; text: string }>([
+    {
+      name: 'a step not started moved nothing',
+      status: 'pending',
+      bytesDone: 0,
+      bytesTotal: null,
+      text: '—',
+    },
+    {
+      name: 'a snapshot step moves no bytes',
+      status: 'succeeded',
+      bytesDone: 0,
+      bytesTotal: null,
+      text: '—',
+    },
+    {
+      name: 'a copy under way, size declared',
+      status: 'running',
+      bytesDone: GIB,
+      bytesTotal: 4 * GIB,
+      text: '1.0 GiB of 4.0 GiB',
+    },
+    {
+      name: 'a copy at its declared end',
+      status: 'running',
+      bytesDone: 4 * GIB,
+      bytesTotal: 4 * GIB,
+      text: '4.0 GiB of 4.0 GiB',
+    },
+    {
+      name: 'a copy past the size its host declared',
+      status: 'running',
+      bytesDone: 5 * GIB,
+      bytesTotal: 4 * GIB,
+      text: '5.0 GiB, past the 4.0 GiB declared',
+    },
+    {
+      name: 'a copy whose host declared no size (told 0)',
+      status: 'running',
+      bytesDone: GIB,
+      bytesTotal: 0,
+      text: '1.0 GiB so far (size not reported)',
+    },
+    {
+      name: 'a copy whose host declared no size (none recorded)',
+      status: 'running',
+      bytesDone: GIB,
+      bytesTotal: null,
+      text: '1.0 GiB so far (size not reported)',
+    },
+    {
+      name: 'a copy that has not moved a byte yet',
+      status: 'running',
+      bytesDone: 0,
+      bytesTotal: 4 * GIB,
+      text: '0 B of 4.0 GiB',
+    },
+    {
+      name: 'a copy started, size unknown, nothing moved',
+      status: 'running',
+      bytesDone: 0,
+      bytesTotal: null,
+      text: '—',
+    },
+    {
+      name: 'a finished copy: what it moved',
+      status: 'succeeded',
+      bytesDone: 4 * GIB,
+      bytesTotal: 4 * GIB,
+      text: '4.0 GiB',
+    },
+    {
+      name: 'a degraded copy: what it moved',
+      status: 'degraded',
+      bytesDone: 3 * GIB,
+      bytesTotal: 3 * GIB,
+      text: '3.0 GiB',
+    },
+    {
+      name: 'a failed copy: what it moved before failing',
+      status: 'failed',
+      bytesDone: GIB,
+      bytesTotal: 4 * GIB,
+      text: '1.0 GiB',
+    },
+    {
+      name: 'a copy waiting to retry: what its attempt moved',
+      status: 'pending',
+      bytesDone: GIB,
+      bytesTotal: 4 * GIB,
+      text: '1.0 GiB',
+    },
+  ])('$name', ({ status, bytesDone, bytesTotal, text }) => {
+    expect(describeStepSize({ status, bytesDone, bytesTotal })).toBe(text);
   });
 });

@@ -1,6 +1,6 @@
 /** Labels and badge tones for operation and step states, and the speed/duration arithmetic of steps. */
 import type { BadgeTone } from '@/app/_components/ui/badge';
-import { formatDateTime } from '@/app/_lib/format';
+import { formatBytes, formatDateTime } from '@/app/_lib/format';
 import {
   describeRemaining,
   describeStepProgress,
@@ -111,4 +111,23 @@ export function describeOperationProgress(
   });
   const progress = describeStepProgress(steps);
   return remaining === null ? progress : `${progress} · ${describeRemaining(remaining)}`;
+}
+
+/**
+ * A step's size, never claiming more than the host said: "1.0 GiB of 4.0 GiB" while it copies a
+ * declared size; "1.0 GiB so far (size not reported)" when the host declared none (Hyper-V without
+ * `FileSize`: the lab repository is told 0); "5.0 GiB, past the 4.0 GiB declared" when the host
+ * declared less than it sent; once the step is over, what it moved.
+ */
+export function describeStepSize(step: {
+  status: string;
+  bytesDone: number;
+  bytesTotal: number | null;
+}): string {
+  const { status, bytesDone, bytesTotal } = step;
+  const declared = bytesTotal !== null && bytesTotal > 0 ? bytesTotal : null;
+  if (status !== 'running') return bytesDone > 0 ? formatBytes(bytesDone) : '—';
+  if (declared === null) return bytesDone > 0 ? `${formatBytes(bytesDone)} so far (size not reported)` : '—';
+  if (bytesDone > declared) return `${formatBytes(bytesDone)}, past the ${formatBytes(declared)} declared`;
+  return `${formatBytes(bytesDone)} of ${formatBytes(declared)}`;
 }

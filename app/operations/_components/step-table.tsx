@@ -8,6 +8,7 @@ import type { RouterOutputs } from '@/app/_lib/trpc';
 import type { StepStatus } from '@/server/engine/statuses';
 import {
   bytesPerSecond,
+  describeStepSize,
   formatElapsed,
   formatTime,
   STEP_STATUS_TONES,
@@ -89,10 +90,7 @@ const stepColumns: DataTableColumn<StepRow>[] = [
     id: 'size',
     header: 'Size',
     meta: { className: 'tabular-nums' },
-    cell: ({ row: { original } }) =>
-      original.step.bytesDone > 0 || original.step.bytesTotal
-        ? `${formatBytes(original.step.bytesDone)}${original.step.bytesTotal ? ` of ${formatBytes(original.step.bytesTotal)}` : ''}`
-        : '—',
+    cell: ({ row: { original } }) => describeStepSize(original.step),
   },
   {
     id: 'speed',
