@@ -195,7 +195,7 @@ export class XapiHypervisor implements HypervisorDriver {
 
   async createSnapshot(
     request: CreateSnapshotRequest<HostSnapshotScope>,
-    options: TransferOptions,
+    options: CallOptions,
   ): Promise<{ snapshotId: string }> {
     const { scope, snapshotId } = request;
     if (scope.kind !== 'vm') throw unsupported('host-volume snapshot set (that is WSB)');
@@ -203,7 +203,7 @@ export class XapiHypervisor implements HypervisorDriver {
       if (await this.findSnapshot(snapshotId, options)) return { snapshotId }; // taken before a retry
       const vmRef = await this.vmRef(scope.vmId, options);
       const label = snapshotLabel(snapshotId);
-      const onProgress = (fraction: number) => options.onProgress?.(Math.round(fraction * 100), 100);
+      // No progress: the task's is a fraction, and a step's progress counts bytes moved (none here).
       const journalKey = `snapshot:${snapshotId}`;
       if (request.isQuiesced) {
         if (!(await this.masterOffersQuiesce(options))) {
@@ -213,28 +213,20 @@ export class XapiHypervisor implements HypervisorDriver {
             { isRetryable: false },
           );
         }
-        await this.client.callAsync('VM.snapshot_with_quiesce', [vmRef, label], {
-          ...options,
-          onProgress,
-          journalKey,
-        });
+        await this.client.callAsync('VM.snapshot_with_quiesce', [vmRef, label], { ...options, journalKey });
         return { snapshotId };
       }
       const ignored = await this.ignoredVdis(vmRef, request.diskIds, options);
       if (ignored.length === 0) {
-        await this.client.callAsync('VM.snapshot', [vmRef, label], { ...options, onProgress, journalKey });
+        await this.client.callAsync('VM.snapshot', [vmRef, label], { ...options, journalKey });
         return { snapshotId };
       }
       try {
-        await this.client.callAsync('VM.snapshot', [vmRef, label, ignored], {
-          ...options,
-          onProgress,
-          journalKey,
-        });
+        await this.client.callAsync('VM.snapshot', [vmRef, label, ignored], { ...options, journalKey });
       } catch (error) {
         // Releases before xapi 21.4 have no ignore_vdis: snapshot every disk, copy only the planned ones.
         if (!isXapiError(error, 'MESSAGE_PARAMETER_COUNT_MISMATCH')) throw error;
-        await this.client.callAsync('VM.snapshot', [vmRef, label], { ...options, onProgress, journalKey });
+        await this.client.callAsync('VM.snapshot', [vmRef, label], { ...options, journalKey });
       }
       return { snapshotId };
     });
