@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { vmNamesOfPlan, withNamesForIds } from './plan-names';
+import { emptyInventory, type Inventory } from './inventory';
+import { namesInInventory, vmNamesOfPlan, withNamesForIds } from './plan-names';
 import type { OperationPlan } from './plan-types';
 
 const names = new Map([
@@ -106,5 +107,32 @@ describe('vmNamesOfPlan', () => {
     ],
   ])('%s', (_, plan, expected) => {
     expect([...vmNamesOfPlan(plan)]).toEqual(expected);
+  });
+});
+
+describe('namesInInventory', () => {
+  it('names every host, volume, VM, disk, array, LUN and consistency group by its id, and no guest volume', () => {
+    // Only what the names are read from: ids and names.
+    const named = (id: string, name: string) => ({ id, name });
+    const inventory = {
+      ...emptyInventory(),
+      hosts: [named('hv:0b2e', 'hv-prod-01')],
+      hostVolumes: [named('hv:0b2e:vol-d', 'D:')],
+      vms: [named('hv:vm-9', 'sql01')],
+      virtualDisks: [named('hv:vm-9:disk-1', 'sql01 data')],
+      guestVolumes: [{ id: 'hv:vm-9:D:', vmId: 'hv:vm-9' }],
+      arrays: [named('ontap:c1', 'cluster1')],
+      arrayVolumes: [named('ontap:lun-7', '/vol/sql/lun0')],
+      consistencyGroups: [named('ontap:cg-1', 'sql group')],
+    } as unknown as Inventory;
+    expect([...namesInInventory(inventory)]).toEqual([
+      ['hv:0b2e', 'hv-prod-01'],
+      ['hv:0b2e:vol-d', 'D:'],
+      ['hv:vm-9', 'sql01'],
+      ['hv:vm-9:disk-1', 'sql01 data'],
+      ['ontap:c1', 'cluster1'],
+      ['ontap:lun-7', '/vol/sql/lun0'],
+      ['ontap:cg-1', 'sql group'],
+    ]);
   });
 });

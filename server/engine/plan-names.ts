@@ -3,6 +3,7 @@
  * inventory ids ("xen:6f1c…", "hv:0b2e…"), and their messages say what failed in those terms; the
  * plan the operation runs knows each VM's name, so a step's error is recorded with the names.
  */
+import type { Inventory } from './inventory';
 import type { OperationPlan } from './plan-types';
 
 /** Each VM the plan names, by id: the VMs it captures or restores, and those a restore stops or rolls back. */
@@ -18,6 +19,27 @@ export function vmNamesOfPlan(plan: OperationPlan): Map<string, string> {
     add(plan.collateral);
     add(plan.stoppedVms);
   } else add([plan]);
+  return names;
+}
+
+/**
+ * Each named object of `inventory` by id: hosts, host volumes and SRs, VMs, their disks, arrays,
+ * LUNs and consistency groups (what a driver's message may name by id). Guest volumes are left
+ * out: their ids are the VM's id and a mount point, and a message names the mount point itself.
+ */
+export function namesInInventory(inventory: Inventory): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const section of [
+    inventory.hosts,
+    inventory.hostVolumes,
+    inventory.vms,
+    inventory.virtualDisks,
+    inventory.arrays,
+    inventory.arrayVolumes,
+    inventory.consistencyGroups,
+  ] as const) {
+    for (const object of section) names.set(object.id, object.name);
+  }
   return names;
 }
 

@@ -17,42 +17,67 @@ afterEach(async () => {
   await h?.close();
 });
 
-describe.each(await storeDialects('steperrornames'))('$name', (dialect) => {
-  it.skipIf(dialect.skip !== null)(
-    "a failed step's error names the VM as the operator knows it, not by its id",
-    async () => {
-      h = await createHarness({
-        dialect,
-        inventory: (inventory) => {
-          for (const vm of inventory.vms) if (vm.id === 'sql1') vm.name = 'sql-prod-01';
-          return inventory;
-        },
-      });
-      const lab = h.driver.hypervisor();
-      const failing: HypervisorDriver = Object.assign(Object.create(lab) as HypervisorDriver, {
-        createSnapshot: async (request: Parameters<HypervisorDriver['createSnapshot']>[0]) => {
-          const vmId = request.scope.kind === 'vm' ? request.scope.vmId : '?';
-          throw new DriverError('invalid-state', `pool-a snapshot of ${vmId}: VM_BAD_POWER_STATE`, {
-            isRetryable: false,
-          });
-        },
-      });
-      const drivers = createDriverRegistry({
-        lookup: connectorLookupFromInventory(labTestInventory()),
-        connectors: [{ name: 'lab', hypervisor: () => failing, array: () => h.driver.array() }],
-        repository: h.driver.repository,
-      });
-      const op = await h.enqueueBackup({
-        scope: { kind: 'vms', vmIds: ['sql1'] },
-        consistencyPolicy: 'fallback',
-        passthroughPolicy: 'skip',
-      });
-      const [done] = await h.tickUntilFinal(h.createWorker({ drivers }), [op.id]);
-      expect(done.status).toBe('failed');
-      const failed = (await h.stores.operations.steps(op.id)).find((step) => step.status === 'failed');
-      expect(failed?.error).toBe("pool-a snapshot of 'sql-prod-01': VM_BAD_POWER_STATE");
-      expect(done.error).toContain("'sql-prod-01'");
-      expect(done.error).not.toContain('sql1');
+/** A host whose snapshots fail naming the VM, its data disk, that disk's volume and the LUN behind it by id. */
+function failingRegistry(h: Harness) {
+  const lab = h.driver.hypervisor();
+  const failing: HypervisorDriver = Object.assign(Object.create(lab) as HypervisorDriver, {
+    createSnapshot: async (request: Parameters<HypervisorDriver['createSnapshot']>[0]) => {
+      const vmId = request.scope.kind === 'vm' ? request.scope.vmId : '?';
+      throw new DriverError(
+        'invalid-state',
+        `pool-a snapshot of ${vmId}: disk sql1-data on hv1-d (LUN lun1) is busy: VM_BAD_POWER_STATE`,
+        { isRetryable: false },
+      );
     },
-  );
+  });
+  return createDriverRegistry({
+    lookup: connectorLookupFromInventory(labTestInventory()),
+    connectors: [{ name: 'lab', hypervisor: () => failing, array: () => h.driver.array() }],
+    repository: h.driver.repository,
+  });
+}
+
+describe.each(await storeDialects('steperrornames'))('$name', (dialect) => {
+  it.skipIf(dialect.skip !== null).each([
+    {
+      name: 'names the VM, its disk, the volume and the LUN as the operator knows them',
+      storeAnswers: true,
+      error:
+        "pool-a snapshot of 'sql-prod-01': disk 'SQL data' on 'D:' (LUN 'sql-lun') is busy: VM_BAD_POWER_STATE",
+    },
+    {
+      name: 'names the VM from the plan when the inventory cannot be read, and leaves the rest as they were',
+      storeAnswers: false,
+      error:
+        "pool-a snapshot of 'sql-prod-01': disk sql1-data on hv1-d (LUN lun1) is busy: VM_BAD_POWER_STATE",
+    },
+  ])("a failed step's error $name", async ({ storeAnswers, error }) => {
+    h = await createHarness({
+      dialect,
+      inventory: (inventory) => {
+        for (const vm of inventory.vms) if (vm.id === 'sql1') vm.name = 'sql-prod-01';
+        for (const disk of inventory.virtualDisks) if (disk.id === 'sql1-data') disk.name = 'SQL data';
+        for (const lun of inventory.arrayVolumes) if (lun.id === 'lun1') lun.name = 'sql-lun';
+        return inventory;
+      },
+    });
+    const op = await h.enqueueBackup({
+      scope: { kind: 'vms', vmIds: ['sql1'] },
+      consistencyPolicy: 'fallback',
+      passthroughPolicy: 'skip',
+    });
+    const inventory = storeAnswers
+      ? h.stores.inventory
+      : Object.assign(Object.create(h.stores.inventory) as typeof h.stores.inventory, {
+          loadNeighbourhood: async () => {
+            throw new Error('database is locked');
+          },
+        });
+    const worker = h.createWorker({ drivers: failingRegistry(h), stores: { ...h.stores, inventory } });
+    const [done] = await h.tickUntilFinal(worker, [op.id]);
+    expect(done.status).toBe('failed');
+    const failed = (await h.stores.operations.steps(op.id)).find((step) => step.status === 'failed');
+    expect(failed?.error).toBe(error);
+    expect(done.error).toContain(error);
+  });
 });

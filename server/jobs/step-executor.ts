@@ -10,7 +10,7 @@
  */
 import type { StepOutcome } from '../../db/stores/ports/operation-store';
 import { DriverError, isDriverError } from '../engine/driver';
-import { vmNamesOfPlan, withNamesForIds } from '../engine/plan-names';
+import { namesInInventory, vmNamesOfPlan, withNamesForIds } from '../engine/plan-names';
 import type { OperationPlan, PlanStep, StepKind } from '../engine/plan-types';
 import { isConsistencyStep, readStepParams, type SnapshotStepParams } from '../engine/step-params';
 import { isSafeToRerun } from '../engine/step-safety';
@@ -26,8 +26,8 @@ export async function executeStep(context: StepContext): Promise<StepOutcome> {
   try {
     return withPlannedShortfall(await runHandler(context, planStep.kind), planStep);
   } catch (thrown) {
-    const error = withVmNames(unsafeTimeoutIsFinal(planStep, thrown), context);
-    if (context.signal.aborted && !isDriverError(error)) return { status: 'cancelled' };
+    if (context.signal.aborted && !isDriverError(thrown)) return { status: 'cancelled' };
+    const error = await withNames(unsafeTimeoutIsFinal(planStep, thrown), context);
     if (isConsistencyStep(planStep) && isDriverError(error) && QUIESCE_FAULTS.has(error.faultCode)) {
       const policy = (planStep.params as { consistencyPolicy?: string }).consistencyPolicy;
       if (policy === 'fallback') return { status: 'degraded', reason: `fallback: ${error.message}` };
@@ -38,14 +38,28 @@ export async function executeStep(context: StepContext): Promise<StepOutcome> {
 }
 
 /**
- * The error with the VMs it names by id named as the operator knows them (plan-names.ts): the
- * message is what the step's row and the operation's log show. Changed in place, so the error keeps
- * its class and fault.
+ * The error with what it names by id named as the operator knows it (plan-names.ts): the message is
+ * what the step's row and the operation's log show. The plan's VMs by the names the plan has; the
+ * hosts, volumes, SRs, disks, arrays and LUNs around them by the inventory's, read only now that
+ * the step failed (their neighbourhood: the objects the plan was made from). A neighbourhood that
+ * cannot be read leaves those ids as they are: the step's own error is what must be recorded.
+ * Changed in place, so the error keeps its class and fault.
  */
-function withVmNames(error: unknown, context: StepContext): unknown {
+async function withNames(error: unknown, context: StepContext): Promise<unknown> {
   if (!(error instanceof Error) || Object.isFrozen(error)) return error;
   const plan = context.operation.planJson as unknown as OperationPlan;
-  error.message = withNamesForIds(error.message, vmNamesOfPlan(plan));
+  const planNames = vmNamesOfPlan(plan);
+  const vmIds = new Set(planNames.keys());
+  if (context.planStep.vmId) vmIds.add(context.planStep.vmId);
+  let names = planNames;
+  try {
+    const around = namesInInventory(await context.stores.inventory.loadNeighbourhood([...vmIds]));
+    for (const [id, name] of planNames) around.set(id, name);
+    names = around;
+  } catch {
+    // The store did not answer: the VMs keep the plan's names, the rest their ids.
+  }
+  error.message = withNamesForIds(error.message, names);
   return error;
 }
 
