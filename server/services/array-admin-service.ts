@@ -18,6 +18,7 @@ import { syncEqualLogicConnection } from './equallogic-connection-service';
 import { DomainError } from './errors';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
+import { assertNameFree } from './unique-names';
 import type { VaultKeySource } from './vault-key';
 
 type AdminStores = Pick<Stores, 'arrayConnections' | 'secrets'>;
@@ -35,6 +36,7 @@ async function insertConnection(
   ctx: ServiceContext,
   connection: Omit<NewArrayConnection, 'id' | 'createdAt' | 'createdBy'>,
 ): Promise<ArrayConnectionRecord> {
+  assertNameFree(await stores.arrayConnections.list(), connection.name, 'An array');
   const stored = await stores.arrayConnections.insert({
     ...connection,
     id: ctx.newId(),

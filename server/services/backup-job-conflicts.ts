@@ -5,6 +5,7 @@
  */
 import type { Stores } from '../../db/stores/ports';
 import { DomainError } from './errors';
+import { assertNameFree } from './unique-names';
 
 /** A change not saved because another was saved since the job was read: nothing of it was written. */
 export class JobChangedMeanwhile extends DomainError {
@@ -31,25 +32,11 @@ export class JobSavedSinceLoaded extends DomainError {
   }
 }
 
-/**
- * Job names are unique regardless of case: "Nightly SQL" and "nightly sql" side by side in the
- * schedule and the history could not be told apart by an operator. Compared here, not in SQL:
- * SQLite's lower() folds ASCII only, and both stores must refuse the same names (a few jobs).
- */
+/** Job names are unique regardless of case (unique-names.ts). */
 export async function assertUniqueJobName(
   stores: Stores,
   name: string,
   exceptId: string | null,
 ): Promise<void> {
-  const folded = name.toLocaleLowerCase('en');
-  const clash = (await stores.jobs.list()).find(
-    (job) => job.id !== exceptId && job.name.toLocaleLowerCase('en') === folded,
-  );
-  if (clash) {
-    const message =
-      clash.name === name
-        ? `A backup job named "${name}" already exists`
-        : `A backup job named "${clash.name}" already exists; names differing only in case cannot be told apart`;
-    throw new DomainError('CONFLICT', message, [{ path: 'name', message }]);
-  }
+  assertNameFree(await stores.jobs.list(), name, 'A backup job', exceptId);
 }

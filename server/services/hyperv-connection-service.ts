@@ -22,6 +22,7 @@ import {
 import { DomainError, notFound } from './errors';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
+import { assertNameFree } from './unique-names';
 import type { VaultKeySource } from './vault-key';
 import { revealSecret } from './vault-service';
 
@@ -49,6 +50,7 @@ export async function addHypervConnection(
   const input = parseInput(addHypervConnectionInput, raw);
   await requireSecret(stores, input.hostAccountId, 'hostAccountId', 'host account');
   await requireSecret(stores, input.guestAccountId, 'guestAccountId', 'guest account');
+  assertNameFree(await stores.hypervConnections.list(), input.name, 'A Hyper-V host');
   const stored = await stores.hypervConnections.insert({
     id: ctx.newId(),
     name: input.name,

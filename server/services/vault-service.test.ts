@@ -336,6 +336,7 @@ describe.each(dialects)('$name', (dialect) => {
           secrets: {
             ...target,
             get: (id) => target.get(id),
+            list: () => target.list(),
             insert: beforeWrite((secret) => target.insert(secret)),
             replaceValue: beforeWrite((id, sealed, at, by) => target.replaceValue(id, sealed, at, by)),
           },

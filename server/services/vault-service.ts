@@ -11,6 +11,7 @@ import type { SecretWrite } from '../../db/stores/ports/secret-store';
 import { actorLabel, type ServiceContext } from '../context';
 import type { CreateSecret, ReplaceSecret } from '../schemas/secrets';
 import { DomainError, notFound } from './errors';
+import { assertNameFree } from './unique-names';
 import { generateVaultKey, openValue, sealValue, type VaultKey } from './vault-crypto';
 import type { RotationNotice, VaultKeySource } from './vault-key';
 
@@ -36,6 +37,7 @@ export async function createSecret(
   keys: VaultKeySource,
   input: CreateSecret,
 ): Promise<SecretMetadata> {
+  assertNameFree(await stores.secrets.list(), input.name, 'A secret');
   const id = ctx.newId();
   const createdAt = ctx.now();
   const createdBy = actorLabel(ctx.actor);

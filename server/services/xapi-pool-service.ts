@@ -25,6 +25,7 @@ import { DomainError, notFound } from './errors';
 import type { ImportResult } from './import-service';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
+import { assertNameFree } from './unique-names';
 import type { VaultKeySource } from './vault-key';
 import { revealSecret } from './vault-service';
 import { applyPoolSync, recordFailedPoolSync } from './xapi-sync-service';
@@ -49,6 +50,7 @@ export async function addXapiPool(
       ]);
     }
   }
+  assertNameFree(await stores.xapiPools.list(), input.name, 'A pool');
   const stored = await stores.xapiPools.insert({
     id: ctx.newId(),
     name: input.name,

@@ -86,7 +86,9 @@ describe.each(dialects)('$name', (dialect) => {
           caller.secrets.create({ name: 'a', kind: 'api-token', secret: 'x' }),
         );
         expect(taken.code).toBe('CONFLICT');
-        expect(fieldErrorsOf(taken)).toEqual([{ path: 'name', message: 'Another secret has this name' }]);
+        expect(fieldErrorsOf(taken)).toEqual([
+          { path: 'name', message: 'A secret named "a" already exists' },
+        ]);
       });
 
       it('no tRPC module can reveal a value: only drivers and the worker import revealSecret', () => {
