@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyInventory, type Inventory } from './inventory';
-import { namesInInventory, vmNamesOfPlan, withNamesForIds } from './plan-names';
-import type { OperationPlan } from './plan-types';
+import { namesInInventory, snapshotNamesOfPlan, vmNamesOfPlan, withNamesForIds } from './plan-names';
+import type { OperationPlan, PlanStep, StepKind } from './plan-types';
 
 const names = new Map([
   ['xen:6f1c2a', 'sql01'],
@@ -134,5 +134,50 @@ describe('namesInInventory', () => {
       ['ontap:lun-7', '/vol/sql/lun0'],
       ['ontap:cg-1', 'sql group'],
     ]);
+  });
+});
+
+describe('snapshotNamesOfPlan', () => {
+  const step = (kind: StepKind, title: string, params: Record<string, unknown>): PlanStep => ({
+    key: `${kind}:${title}`,
+    kind,
+    title,
+    vmId: null,
+    hostVolumeId: null,
+    arrayVolumeId: null,
+    undoes: null,
+    params,
+  });
+  const planOf = (kind: 'backup' | 'restore', steps: PlanStep[]) =>
+    ({ kind, steps }) as unknown as OperationPlan;
+  it.each<[string, OperationPlan, [string, string][]]>([
+    [
+      'a backup: each snapshot by the title of the step that takes it',
+      planOf('backup', [
+        step('vss-snapshot', 'Hyper-V VSS snapshot of sql01 (online)', { snapshotId: 's1' }),
+        step('xen-snapshot', 'Regular XenServer snapshot of web01', { snapshotId: 's2' }),
+        step('array-snapshot', 'Snapshot lun0', { snapshotId: 's3' }),
+      ]),
+      [
+        ['s1', 'Hyper-V VSS snapshot of sql01 (online)'],
+        ['s2', 'Regular XenServer snapshot of web01'],
+        ['s3', 'Snapshot lun0'],
+      ],
+    ],
+    [
+      'a backup: steps that use or release a snapshot do not name it',
+      planOf('backup', [
+        step('copy-to-repository', 'Copy sql01 to the repository', { snapshotId: 's1' }),
+        step('release-snapshot', 'Release the snapshot of sql01', { snapshotId: 's1' }),
+      ]),
+      [],
+    ],
+    [
+      "a restore: its point's snapshot was taken by an earlier operation",
+      planOf('restore', [step('revert-volume', 'Revert lun0', { snapshotId: 's9' })]),
+      [],
+    ],
+  ])('%s', (_, plan, expected) => {
+    expect([...snapshotNamesOfPlan(plan)]).toEqual(expected);
   });
 });

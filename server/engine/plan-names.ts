@@ -22,6 +22,24 @@ export function vmNamesOfPlan(plan: OperationPlan): Map<string, string> {
   return names;
 }
 
+/** Steps that take a snapshot: their `snapshotId` is chosen by the plan, and means nothing to an operator. */
+const SNAPSHOT_STEP_KINDS: ReadonlySet<string> = new Set(['vss-snapshot', 'xen-snapshot', 'array-snapshot']);
+
+/**
+ * Each snapshot a backup plan takes, by id, named by the step that takes it ("release of snapshot
+ * 01JF…" → "release of snapshot 'Hyper-V VSS snapshot of sql01'"). A restore's snapshot was taken
+ * by an earlier operation: its id stays (the restore's VM and point are named in its own words).
+ */
+export function snapshotNamesOfPlan(plan: OperationPlan): Map<string, string> {
+  const names = new Map<string, string>();
+  if (plan.kind !== 'backup') return names;
+  for (const step of plan.steps) {
+    const { snapshotId } = step.params as { snapshotId?: unknown };
+    if (SNAPSHOT_STEP_KINDS.has(step.kind) && typeof snapshotId === 'string') names.set(snapshotId, step.title);
+  }
+  return names;
+}
+
 /**
  * Each named object of `inventory` by id: hosts, host volumes and SRs, VMs, their disks, arrays,
  * LUNs and consistency groups (what a driver's message may name by id). Guest volumes are left

@@ -17,17 +17,15 @@ afterEach(async () => {
   await h?.close();
 });
 
-/** A host whose snapshots fail naming the VM, its data disk, that disk's volume and the LUN behind it by id. */
-function failingRegistry(h: Harness) {
+type SnapshotRequest = Parameters<HypervisorDriver['createSnapshot']>[0];
+
+/** A host whose snapshots fail with the message `failure` words from the request's ids. */
+function failingRegistry(h: Harness, failure: (request: SnapshotRequest, vmId: string) => string) {
   const lab = h.driver.hypervisor();
   const failing: HypervisorDriver = Object.assign(Object.create(lab) as HypervisorDriver, {
-    createSnapshot: async (request: Parameters<HypervisorDriver['createSnapshot']>[0]) => {
+    createSnapshot: async (request: SnapshotRequest) => {
       const vmId = request.scope.kind === 'vm' ? request.scope.vmId : '?';
-      throw new DriverError(
-        'invalid-state',
-        `pool-a snapshot of ${vmId}: disk sql1-data on hv1-d (LUN lun1) is busy: VM_BAD_POWER_STATE`,
-        { isRetryable: false },
-      );
+      throw new DriverError('invalid-state', failure(request, vmId), { isRetryable: false });
     },
   });
   return createDriverRegistry({
@@ -37,21 +35,35 @@ function failingRegistry(h: Harness) {
   });
 }
 
+/** The VM, its data disk, that disk's volume and the LUN behind it, by id. */
+const naming = (_: SnapshotRequest, vmId: string) =>
+  `pool-a snapshot of ${vmId}: disk sql1-data on hv1-d (LUN lun1) is busy: VM_BAD_POWER_STATE`;
+
 describe.each(await storeDialects('steperrornames'))('$name', (dialect) => {
   it.skipIf(dialect.skip !== null).each([
     {
       name: 'names the VM, its disk, the volume and the LUN as the operator knows them',
       storeAnswers: true,
+      failure: naming,
       error:
         "pool-a snapshot of 'sql-prod-01': disk 'SQL data' on 'D:' (LUN 'sql-lun') is busy: VM_BAD_POWER_STATE",
     },
     {
       name: 'names the VM from the plan when the inventory cannot be read, and leaves the rest as they were',
       storeAnswers: false,
+      failure: naming,
       error:
         "pool-a snapshot of 'sql-prod-01': disk sql1-data on hv1-d (LUN lun1) is busy: VM_BAD_POWER_STATE",
     },
-  ])("a failed step's error $name", async ({ storeAnswers, error }) => {
+    {
+      name: 'names the snapshot by the step that takes it, not by the id the plan chose for it',
+      storeAnswers: true,
+      failure: (request: SnapshotRequest, vmId: string) =>
+        `snapshot ${request.snapshotId} of ${vmId} refused: VM_BAD_POWER_STATE`,
+      error:
+        "snapshot 'Hyper-V VSS snapshot of sql-prod-01 (online)' of 'sql-prod-01' refused: VM_BAD_POWER_STATE",
+    },
+  ])("a failed step's error $name", async ({ storeAnswers, failure, error }) => {
     h = await createHarness({
       dialect,
       inventory: (inventory) => {
@@ -73,7 +85,10 @@ describe.each(await storeDialects('steperrornames'))('$name', (dialect) => {
             throw new Error('database is locked');
           },
         });
-    const worker = h.createWorker({ drivers: failingRegistry(h), stores: { ...h.stores, inventory } });
+    const worker = h.createWorker({
+      drivers: failingRegistry(h, failure),
+      stores: { ...h.stores, inventory },
+    });
     const [done] = await h.tickUntilFinal(worker, [op.id]);
     expect(done.status).toBe('failed');
     const failed = (await h.stores.operations.steps(op.id)).find((step) => step.status === 'failed');

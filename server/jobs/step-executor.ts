@@ -10,7 +10,7 @@
  */
 import type { StepOutcome } from '../../db/stores/ports/operation-store';
 import { DriverError, isDriverError } from '../engine/driver';
-import { namesInInventory, vmNamesOfPlan, withNamesForIds } from '../engine/plan-names';
+import { namesInInventory, snapshotNamesOfPlan, vmNamesOfPlan, withNamesForIds } from '../engine/plan-names';
 import type { OperationPlan, PlanStep, StepKind } from '../engine/plan-types';
 import { isConsistencyStep, readStepParams, type SnapshotStepParams } from '../engine/step-params';
 import { isSafeToRerun } from '../engine/step-safety';
@@ -39,11 +39,12 @@ export async function executeStep(context: StepContext): Promise<StepOutcome> {
 
 /**
  * The error with what it names by id named as the operator knows it (plan-names.ts): the message is
- * what the step's row and the operation's log show. The plan's VMs by the names the plan has; the
- * hosts, volumes, SRs, disks, arrays and LUNs around them by the inventory's, read only now that
- * the step failed (their neighbourhood: the objects the plan was made from). A neighbourhood that
- * cannot be read leaves those ids as they are: the step's own error is what must be recorded.
- * Changed in place, so the error keeps its class and fault.
+ * what the step's row and the operation's log show. The plan's VMs by the names the plan has, the
+ * snapshots it takes by the titles of the steps that take them; the hosts, volumes, SRs, disks,
+ * arrays and LUNs around the VMs by the inventory's, read only now that the step failed (their
+ * neighbourhood: the objects the plan was made from). A neighbourhood that cannot be read leaves
+ * those ids as they are: the step's own error is what must be recorded. Changed in place, so the
+ * error keeps its class and fault.
  */
 async function withNames(error: unknown, context: StepContext): Promise<unknown> {
   if (!(error instanceof Error) || Object.isFrozen(error)) return error;
@@ -51,13 +52,13 @@ async function withNames(error: unknown, context: StepContext): Promise<unknown>
   const planNames = vmNamesOfPlan(plan);
   const vmIds = new Set(planNames.keys());
   if (context.planStep.vmId) vmIds.add(context.planStep.vmId);
-  let names = planNames;
+  let names = new Map([...planNames, ...snapshotNamesOfPlan(plan)]);
   try {
     const around = namesInInventory(await context.stores.inventory.loadNeighbourhood([...vmIds]));
-    for (const [id, name] of planNames) around.set(id, name);
+    for (const [id, name] of names) around.set(id, name);
     names = around;
   } catch {
-    // The store did not answer: the VMs keep the plan's names, the rest their ids.
+    // The store did not answer: the plan's VMs and snapshots keep the plan's names, the rest their ids.
   }
   error.message = withNamesForIds(error.message, names);
   return error;
