@@ -16,7 +16,7 @@ export interface NamedRecord {
 }
 
 /** The record among `existing` (other than `exceptId`) whose name is `name` ignoring case, or null. */
-export function nameClashOf<T extends NamedRecord>(
+function nameClashOf<T extends NamedRecord>(
   existing: readonly T[],
   name: string,
   exceptId: string | null = null,
