@@ -6,7 +6,7 @@ import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { DetailList } from '@/app/_components/detail-list';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
-import { CAPTURE_STATE_LABELS, CONSISTENCY_LABELS, consistencyLabel, METHOD_LABELS } from '@/app/_lib/format';
+import { CAPTURE_STATE_LABELS, consistencyLabel, METHOD_LABELS } from '@/app/_lib/format';
 import { RESTORE_MODE_LABELS } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import {
@@ -56,7 +56,7 @@ function AchievedCell({ vm, catalogStatus, point }: VmOutcome) {
   return (
     <>
       <Badge tone={achieved.consistency === vm.expectedConsistency ? 'success' : 'warning'}>
-        {CONSISTENCY_LABELS[achieved.consistency]}
+        {consistencyLabel(achieved.consistency, achieved.captureState)}
       </Badge>
       {achieved.consistencyReason ? (
         <p className="mt-1 max-w-xs text-xs text-fg-muted">{achieved.consistencyReason}</p>

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { Badge } from '@/app/_components/ui/badge';
-import { CONSISTENCY_LABELS } from '@/app/_lib/format';
+import { consistencyLabel } from '@/app/_lib/format';
 import { PROTECTION_STATUS_LABELS, PROTECTION_STATUS_TONES } from '@/app/_lib/protection-format';
 import { CONSISTENCY_TONES, formatDateTime } from '@/app/_lib/restore-format';
 import type { RouterOutputs } from '@/app/_lib/trpc';
@@ -62,7 +62,7 @@ const columns: DataTableColumn<VmProtection>[] = [
       vm.lastPoint ? (
         <span className="flex flex-wrap items-center gap-1">
           <Badge tone={CONSISTENCY_TONES[vm.lastPoint.consistency]}>
-            {CONSISTENCY_LABELS[vm.lastPoint.consistency]}
+            {consistencyLabel(vm.lastPoint.consistency, vm.lastPoint.captureState)}
           </Badge>
           <PartialPointBadge point={{ ...vm.lastPoint, vmName: vm.vmName }} />
         </span>

@@ -15,7 +15,7 @@ import type { OperationPlan } from '../../../server/engine/plan-types';
 import { planPointVerify } from '../../../server/engine/point-plan';
 import type { ProtectionStatus } from '../../../server/engine/protection';
 import { isPartialPoint } from '../../../server/engine/restore-points';
-import type { Consistency } from '../../../server/engine/types';
+import type { CaptureState, Consistency } from '../../../server/engine/types';
 import type { Stores } from '../ports';
 import type { NewJob } from '../ports/job-store';
 import type { VmProtection, VmProtectionFacts } from '../ports/protection';
@@ -149,7 +149,12 @@ export function runProtectionStoreContract(
       id: string,
       vmId: string,
       createdAt: Date,
-      options: { jobId?: string; consistency?: Consistency; missingDiskIds?: string[] } = {},
+      options: {
+        jobId?: string;
+        consistency?: Consistency;
+        captureState?: CaptureState;
+        missingDiskIds?: string[];
+      } = {},
     ): Promise<string> {
       const missingDiskIds = options.missingDiskIds ?? [];
       const operationId = await operation([vmId], createdAt);
@@ -163,7 +168,7 @@ export function runProtectionStoreContract(
           method: 'hyperv-vss',
           consistency: options.consistency ?? 'application',
           consistencyReason: null,
-          captureState: 'online',
+          captureState: options.captureState ?? 'online',
           applicationState: null,
           createdAt,
           hostVolumeId: null,
@@ -447,6 +452,21 @@ export function runProtectionStoreContract(
       // A newer complete point makes the VM protected again.
       await point('rp-a-full', 'vm-a', hoursAgo(0.25));
       expect(await row('alpha')).toMatchObject({ status: 'protected', lastPoint: { isPartial: false } });
+    });
+
+    it('says how the newest point was captured: a saved-state point is not labelled as if VSS ran in the guest', async () => {
+      const lastPointOf = async (vmName: string) =>
+        (await stores.protection.listVmProtection({ search: vmName, limit: 1 }, NOW)).items[0]?.lastPoint;
+      await point('rp-a-saved', 'vm-a', hoursAgo(1), { captureState: 'saved-state' });
+      await point('rp-c-online', 'vm-c', hoursAgo(1));
+      expect(await lastPointOf('alpha')).toMatchObject({
+        id: 'rp-a-saved',
+        consistency: 'application',
+        captureState: 'saved-state',
+      });
+      expect(await lastPointOf('gamma')).toMatchObject({ id: 'rp-c-online', captureState: 'online' });
+      const [facts] = await stores.protection.protectionFactsOf(['vm-a'], NOW);
+      expect(facts?.lastPoint?.captureState).toBe('saved-state');
     });
 
     it("shows each VM's last run, and follows deletions of points", async () => {

@@ -4,7 +4,7 @@
  */
 import type { ProtectionStatus } from '../../../server/engine/protection';
 import type { OperationKind, OperationStatus } from '../../../server/engine/statuses';
-import type { Consistency } from '../../../server/engine/types';
+import type { CaptureState, Consistency } from '../../../server/engine/types';
 import type { Page } from './page';
 
 export interface VmProtection {
@@ -17,6 +17,8 @@ export interface VmProtection {
     id: string;
     createdAt: Date;
     consistency: Consistency;
+    /** A saved-state point is consistent with no in-guest VSS: its label says so (words.ts consistencyLabel). */
+    captureState: CaptureState;
     /** It does not hold every disk of the VM (isPartialPoint, stored by the catalog step). */
     isPartial: boolean;
     heldDiskIds: string[];

@@ -6,7 +6,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { ProtectionStatus } from '../../../server/engine/protection';
 import type { OperationKind, OperationStatus } from '../../../server/engine/statuses';
-import type { Consistency } from '../../../server/engine/types';
+import type { CaptureState, Consistency } from '../../../server/engine/types';
 import type { PgDb } from '../../pg/client';
 import type {
   ProtectionStore,
@@ -120,6 +120,7 @@ interface FactsRow {
   point_id: string | null;
   point_at: number | null;
   point_consistency: Consistency | null;
+  point_capture_state: CaptureState | null;
   point_is_partial: boolean | null;
   point_held_disks: string[] | string | null;
   point_missing_disks: string[] | string | null;
@@ -141,11 +142,12 @@ function toFacts(row: FactsRow): VmProtectionFacts {
     vmId: row.vm_id,
     status: row.status,
     lastPoint:
-      row.point_id && row.point_at !== null && row.point_consistency
+      row.point_id && row.point_at !== null && row.point_consistency && row.point_capture_state
         ? {
             id: row.point_id,
             createdAt: new Date(row.point_at),
             consistency: row.point_consistency,
+            captureState: row.point_capture_state,
             isPartial: row.point_is_partial === true,
             heldDiskIds: idsOf(row.point_held_disks),
             missingDiskIds: idsOf(row.point_missing_disks),
@@ -180,7 +182,8 @@ async function rowsOf<T>(db: PgDb, query: SQL): Promise<T[]> {
 }
 
 /** The columns of a VM's newest good point, joined as `p`. */
-const POINT_COLUMNS = sql.raw(`${ms('p.created_at')} as point_at, p.consistency as point_consistency,
+const POINT_COLUMNS =
+  sql.raw(`${ms('p.created_at')} as point_at, p.consistency as point_consistency, p.capture_state as point_capture_state,
         p.is_partial as point_is_partial, p.held_disks_json as point_held_disks,
         p.missing_disks_json as point_missing_disks`);
 

@@ -9,7 +9,7 @@
 import { type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { ProtectionStatus } from '../../../server/engine/protection';
 import type { OperationKind, OperationStatus } from '../../../server/engine/statuses';
-import type { Consistency } from '../../../server/engine/types';
+import type { CaptureState, Consistency } from '../../../server/engine/types';
 import { type Db, sqliteOf } from '../../client';
 import type {
   ProtectionStore,
@@ -153,6 +153,7 @@ interface FactsRow {
   point_id: string | null;
   point_at: number | null;
   point_consistency: Consistency | null;
+  point_capture_state: CaptureState | null;
   point_is_partial: number | null;
   point_held_disks: string | null;
   point_missing_disks: string | null;
@@ -174,11 +175,12 @@ function toFacts(row: FactsRow): VmProtectionFacts {
     vmId: row.vm_id,
     status: row.status,
     lastPoint:
-      row.point_id && row.point_at !== null && row.point_consistency
+      row.point_id && row.point_at !== null && row.point_consistency && row.point_capture_state
         ? {
             id: row.point_id,
             createdAt: new Date(row.point_at),
             consistency: row.point_consistency,
+            captureState: row.point_capture_state,
             isPartial: row.point_is_partial === 1,
             heldDiskIds: JSON.parse(row.point_held_disks ?? '[]') as string[],
             missingDiskIds: JSON.parse(row.point_missing_disks ?? '[]') as string[],
@@ -208,7 +210,7 @@ function utcDay(ms: number): string {
 }
 
 /** The columns of a VM's newest good point, joined as `p`. */
-const POINT_COLUMNS = `p.created_at as point_at, p.consistency as point_consistency, p.is_partial as point_is_partial,
+const POINT_COLUMNS = `p.created_at as point_at, p.consistency as point_consistency, p.capture_state as point_capture_state, p.is_partial as point_is_partial,
         p.held_disks_json as point_held_disks, p.missing_disks_json as point_missing_disks`;
 
 /** The protection list of one scope: a page of the statuses with each row's point, host and last run. */
