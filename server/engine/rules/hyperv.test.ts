@@ -234,9 +234,9 @@ const rows: Row[] = [
     names: [
       "'app01'",
       'saved state',
-      'HV-SHADOW-STORAGE-ELSEWHERE (D:)',
-      'HV-DYNAMIC-DISK (E:)',
-      'HV-BACKUP-IC-MISSING',
+      'cannot be backed up online: Backup integration service off or missing (HV-BACKUP-IC-MISSING); ',
+      'Shadow copies kept on another volume (D:; HV-SHADOW-STORAGE-ELSEWHERE)',
+      'Dynamic disk in the guest (E:; HV-DYNAMIC-DISK)',
     ],
   },
   {

@@ -8,6 +8,7 @@
  */
 import type { GuestVolume, VirtualDisk } from '../inventory';
 import type { BackupMethod, Finding, ObjectRef, RuleId, Severity } from '../types';
+import { RULE_TITLES } from '../words';
 import {
   appendAll,
   diskRef,
@@ -293,7 +294,11 @@ const OFFLINE_BACKUP_WORDS: FindingWords<ObjectRef, ObjectRef, readonly Finding[
         if (o.kind === 'vm' || o.kind === 'host') continue;
         names = names === '' ? o.name : flat`${names}, ${o.name}`;
       }
-      const reason = names === '' ? f.ruleId : flat`${f.ruleId} (${names})`;
+      // In words, with the finding's id: the list beside it shows that finding under its id.
+      const reason =
+        names === ''
+          ? flat`${RULE_TITLES[f.ruleId]} (${f.ruleId})`
+          : flat`${RULE_TITLES[f.ruleId]} (${names}; ${f.ruleId})`;
       reasons = reasons === '' ? reason : flat`${reasons}; ${reason}`;
     }
     return flat`VM '${vm.name}' on host '${host.name}' is running but cannot be backed up online: ${reasons}. Hyper-V will put it into saved state for about ${SAVED_STATE_DOWNTIME_SECONDS} s during each backup (downtime).`;
