@@ -87,6 +87,10 @@ describe.each(dialects)('$name', (dialect) => {
           applicationState: 'clean',
         });
         expect(point.sizeBytes).toBeGreaterThan(0);
+        // The log names the point by its VM and its consistency in words, never by ids or codes.
+        const log = (await h.stores.operations.logs(op.id, 100)).map((line) => line.message);
+        expect(log).toContain('restore point of sql1: Application-consistent');
+        expect(log.join('\n')).not.toContain(point.id);
         expect(await h.stores.operations.findLeakedLocks()).toEqual([]);
         const types = (await eventsOf(op.id)).map((e) => e.type);
         expect(types[0]).toBe('operation.queued');

@@ -186,9 +186,10 @@ async function resumeApplications(step: ArrayStep, suspended: string[], work: Fe
   for (const vmId of suspended) {
     const planStep = postThaw.get(vmId);
     if (!planStep || work.postThaw[vmId]) continue;
-    await runScriptOf(step, vmId, planStep, step.signal).catch((error: unknown) =>
-      step.log('warn', `post-thaw script of ${vmId} after a failed snapshot failed: ${reasonOf(error)}`),
-    );
+    await runScriptOf(step, vmId, planStep, step.signal).catch(async (error: unknown) => {
+      const name = await namesOfVms(step.stores, [vmId]).catch(() => vmId);
+      step.log('warn', `post-thaw script of ${name} after a failed snapshot failed: ${reasonOf(error)}`);
+    });
   }
 }
 

@@ -9,6 +9,7 @@ import type { BackupPlan, OperationPlan, PlanStep } from '../../engine/plan-type
 import { isPartialPoint } from '../../engine/restore-points';
 import { isConsistencyStep } from '../../engine/step-params';
 import type { Consistency, DiskChangeTracking } from '../../engine/types';
+import { consistencyLabel } from '../../engine/words';
 import type { ArraySnapshotResult } from './array-snapshot';
 import { MINUTE, type StepHandler, type StepRun } from './context';
 
@@ -17,12 +18,16 @@ export const catalog: StepHandler<'catalog'> = { deadlineMs: 2 * MINUTE, run: ca
 async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOutcome> {
   const { stores, operation, params } = context;
   const vmId = context.vmId();
+  const plan = operation.planJson as unknown as OperationPlan;
+  const vmName = (plan as BackupPlan).vms?.find((vm) => vm.vmId === vmId)?.vmName ?? vmId;
   const steps = await stores.operations.steps(operation.id);
   const byKey = new Map(steps.map((step) => [step.key, step]));
   const copyStep = byKey.get(params.copyStepKey);
   const copy = copyStep?.resultJson as CopyResult | undefined;
   if (!copyStep || (copyStep.status !== 'succeeded' && copyStep.status !== 'degraded') || !copy?.files) {
-    throw new Error(`cannot catalog: copy step "${params.copyStepKey}" has no stored files`);
+    throw new Error(
+      `cannot catalogue the restore point of ${vmName}: its copy ("${copyStep?.title ?? params.copyStepKey}") stored no files`,
+    );
   }
 
   // A co-captured VM's point always says why it is what it is (the plan's note), then what happened.
@@ -44,7 +49,7 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
     consistency = 'crash';
     reasons.push('measured: the captured application log and data disagree (torn)');
     warnings.push(
-      `the point of ${vmId} was planned ${params.expectedConsistency}-consistent but its captured application is torn: it is crash-consistent`,
+      `the point of ${vmName} was planned ${params.expectedConsistency}-consistent but its captured application is torn: it is crash-consistent`,
     );
   }
   for (const step of steps) {
@@ -76,8 +81,6 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
     reasons.push(thawedEarly.thawedEarly);
   }
   const createdAt = snapshotStep?.finishedAt ?? copyStep.startedAt ?? context.now();
-  const plan = operation.planJson as unknown as OperationPlan;
-  const vmName = (plan as BackupPlan).vms?.find((vm) => vm.vmId === vmId)?.vmName ?? vmId;
   const now = context.now();
   const inserted = await stores.restorePoints.catalog({
     point: {
@@ -112,8 +115,8 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
   context.log(
     inserted ? 'info' : 'warn',
     inserted
-      ? `restore point ${params.restorePointId}: ${consistency}${reasons.length ? ` (${reasons.join('; ')})` : ''}`
-      : `restore point ${params.restorePointId} was already catalogued (resumed step)`,
+      ? `restore point of ${vmName}: ${consistencyLabel(consistency, params.captureState)}${reasons.length ? ` (${reasons.join('; ')})` : ''}`
+      : `the restore point of ${vmName} was already catalogued (resumed step)`,
   );
   return {
     status: 'succeeded',
