@@ -79,7 +79,7 @@ export const operations = sqliteTable(
     status: text('status').$type<OperationStatus>().notNull(),
     /** Why a queued operation is not running yet ("locked by op-12 on vm:sql01", "host limit 2 reached"). */
     waitingReason: text('waiting_reason'),
-    /** Short human label for lists ("Backup sql01 (hyperv-vss)"). */
+    /** Short human label for lists ("Backup sql01 (Hyper-V VSS)"). */
     title: text('title').notNull(),
     jobId: text('job_id').references(() => backupJobs.id, { onDelete: 'set null' }),
     /** The operation this one retries (retry-failed), if any. */

@@ -10,6 +10,7 @@ import type { OperationPlan, RestoreMode, StepKind } from './plan-types';
 import { describePoint } from './point-plan';
 import type { FinalOperationStatus } from './statuses';
 import { isSafeToRerun, type RetryPolicy, retryDelayMs, runsToEndOnceStarted } from './step-safety';
+import { METHOD_LABELS } from './words';
 
 /** The fields of a step row the decisions read (both implementations' rows have them). */
 export interface StepState {
@@ -30,7 +31,7 @@ export interface StepState {
 export function describePlan(plan: OperationPlan): string {
   if (plan.kind === 'backup') {
     const names = plan.vms.map((vm) => vm.vmName);
-    const methods = [...new Set(plan.vms.map((vm) => vm.method))].join(', ');
+    const methods = [...new Set(plan.vms.map((vm) => METHOD_LABELS[vm.method] ?? vm.method))].join(', ');
     const who = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} +${names.length - 3}`;
     return `Backup ${who} (${methods})`;
   }

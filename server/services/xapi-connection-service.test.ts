@@ -167,7 +167,7 @@ describe.each(dialects)('$name', (dialect) => {
         [
           'while a backup of a VM on its member host is queued: refused, naming it',
           'queued',
-          'pool-lab is in use by an operation ("Backup web01 (xen-snapshot)"): wait for it to end, or cancel it, then disconnect it.',
+          'pool-lab is in use by an operation ("Backup web01 (XenServer snapshot)"): wait for it to end, or cancel it, then disconnect it.',
         ],
         ['once that backup was cancelled: done, and its sync log forgotten', 'cancelled', null],
       ];

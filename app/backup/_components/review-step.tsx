@@ -23,6 +23,7 @@ import {
 } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
+import { describePlan } from '@/server/engine/operation-rules';
 import { excludedDiskNamesOf } from '@/server/engine/plan-types';
 import { isJobSavedSinceError, JobSavedSinceAlert } from './job-saved-since-alert';
 import { RetentionLossAlert } from './retention-loss-alert';
@@ -100,7 +101,7 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
     trpc.backups.start.mutationOptions({
       onSuccess: (started) => {
         onFinished();
-        toast.success('Backup started', { description: `Operation ${started.operationId}` });
+        toast.success('Backup started', { description: describePlan(started.plan) });
         router.push(`/operations/${started.operationId}`);
       },
       onError: onRefused,

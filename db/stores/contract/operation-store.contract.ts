@@ -150,7 +150,7 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
           status: 'queued',
           kind: 'backup',
           requestedBy: 'user:7',
-          title: 'Backup a-name (hyperv-vss)',
+          title: 'Backup a-name (Hyper-V VSS)',
         });
         expect((await h.store.steps(op.id)).map((row) => [row.key, row.status, row.isCleanup])).toEqual([
           ['vm:a:check', 'pending', false],
