@@ -35,7 +35,8 @@ export function snapshotNamesOfPlan(plan: OperationPlan): Map<string, string> {
   if (plan.kind !== 'backup') return names;
   for (const step of plan.steps) {
     const { snapshotId } = step.params as { snapshotId?: unknown };
-    if (SNAPSHOT_STEP_KINDS.has(step.kind) && typeof snapshotId === 'string') names.set(snapshotId, step.title);
+    if (SNAPSHOT_STEP_KINDS.has(step.kind) && typeof snapshotId === 'string')
+      names.set(snapshotId, step.title);
   }
   return names;
 }

@@ -14,6 +14,7 @@ import type { OperationListItem } from '../../db/stores/ports/operation-store';
 import { actorLabel, SCHEDULER_ACTOR, type ServiceContext } from '../context';
 import type { BackupPlan, OperationPlan, PointPlan, RestorePlan } from '../engine/plan-types';
 import { copiedBytesOf, isFinalOperationStatus } from '../engine/statuses';
+import { OPERATION_STATUS_LABELS } from '../engine/words';
 import type { OperationEvent } from '../jobs/events';
 import { type OperationListQueryInput, operationListQueryInput } from '../schemas/operation-queries';
 import {
@@ -228,7 +229,7 @@ export async function cancelOperation(
   if (isFinalOperationStatus(operation.status)) {
     throw new DomainError(
       'CONFLICT',
-      `Operation ${operationId} already ended (${operation.status}); nothing to cancel`,
+      `"${operation.title}" already ended (${OPERATION_STATUS_LABELS[operation.status]}); nothing to cancel`,
     );
   }
   await stores.operations.cancel(operationId, ctx.now(), actorLabel(ctx.actor));
@@ -250,7 +251,7 @@ export async function retryFailed(
   if (!['failed', 'interrupted', 'cancelled'].includes(operation.status)) {
     throw new DomainError(
       'CONFLICT',
-      `Operation ${operationId} is ${operation.status}; only failed, interrupted or cancelled operations can be retried`,
+      `"${operation.title}" cannot be retried: it ${isFinalOperationStatus(operation.status) ? '' : 'is '}${OPERATION_STATUS_LABELS[operation.status]}; only failed, interrupted or cancelled operations can be`,
     );
   }
   if (operation.kind === 'verify-point' || operation.kind === 'delete-point') {
@@ -270,7 +271,7 @@ export async function retryFailed(
   if (failedVmIds.length === 0) {
     throw new DomainError(
       'CONFLICT',
-      `Every VM of operation ${operationId} has its restore point; nothing to retry`,
+      `Every VM of "${operation.title}" has its restore point; nothing to retry`,
     );
   }
   const narrowed: BackupRequest =

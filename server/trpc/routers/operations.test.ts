@@ -113,9 +113,15 @@ describe.each(dialects)('$name', (dialect) => {
         await h.tickUntilFinal(worker, [started.operationId]);
         const cancel = await rejectionOf(() => caller.operations.cancel({ id: started.operationId }));
         expect(cancel.code).toBe('CONFLICT');
-        expect(cancel.message).toContain('already ended');
+        // Named by its title and its status in words, not by its id.
+        expect(cancel.message).toBe(
+          '"Backup web1 (XenServer snapshot)" already ended (succeeded); nothing to cancel',
+        );
         const retry = await rejectionOf(() => caller.operations.retryFailed({ id: started.operationId }));
         expect(retry.code).toBe('CONFLICT');
+        expect(retry.message).toBe(
+          '"Backup web1 (XenServer snapshot)" cannot be retried: it succeeded; only failed, interrupted or cancelled operations can be',
+        );
       });
 
       it('cancels a queued operation: it ends cancelled and retry-failed starts it again', async () => {
