@@ -223,6 +223,33 @@ describe('placement: which live workers take an operation', () => {
       ]);
   });
 
+  it.each([
+    {
+      name: 'names the host nobody serves as the store named it',
+      workers: [worker('w', ['hv-brno'])],
+      queued: [onPrague],
+      waiting: 'no worker serves host Prague HV01',
+    },
+    {
+      name: 'names the array nobody serves',
+      workers: [worker('w', ['hv-prague'], ['pure-2'])],
+      queued: [onArray],
+      waiting: 'no worker serves array Pure FlashArray 1',
+    },
+    {
+      name: 'an id the store could not name is shown as it is',
+      workers: [worker('w1', ['hv-prague']), worker('w2', ['hv-brno'])],
+      queued: [onBoth],
+      waiting: 'no single worker serves all of hosts Prague HV01, hv-brno',
+    },
+  ])('$name', ({ workers, queued, waiting }) => {
+    const names = {
+      hosts: new Map([['hv-prague', 'Prague HV01']]),
+      arrays: new Map([['pure-1', 'Pure FlashArray 1']]),
+    };
+    expect(decideAdmission(queued, [], limits, workers, names).waiting[0]?.reason).toBe(waiting);
+  });
+
   it('an unserved operation keeps its place for its locks, as any waiting one', () => {
     const older = op('op_old', { hostIds: ['hv-brno'], lockKeys: ['vm:x'] });
     const younger = op('op_young', { hostIds: ['hv-prague'], lockKeys: ['vm:x'] });

@@ -41,8 +41,9 @@ export function servesOperation(
   );
 }
 
-function listed(kind: string, ids: string[]): string {
-  return `${kind}${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
+/** "host hv-prague", "arrays cluster1, pure-1": each by its name when the store named it. */
+function listed(kind: string, ids: string[], names: ReadonlyMap<string, string> | undefined): string {
+  return `${kind}${ids.length === 1 ? '' : 's'} ${ids.map((id) => names?.get(id) ?? id).join(', ')}`;
 }
 
 /**
@@ -52,6 +53,7 @@ function listed(kind: string, ids: string[]): string {
 export function unservedReason(
   operation: Pick<AdmissionCandidate, 'hostIds' | 'arrayIds'>,
   workers: readonly WorkerScope[],
+  names: AdmissionNames = {},
 ): string | null {
   if (workers.length === 0 || workers.some((worker) => servesOperation(worker, operation))) return null;
   const hosts = [...new Set(operation.hostIds)].filter(
@@ -61,13 +63,15 @@ export function unservedReason(
     (id) => !workers.some((worker) => worker.arrayIds === null || worker.arrayIds.includes(id)),
   );
   const nobody = [
-    ...(hosts.length > 0 ? [listed('host', hosts)] : []),
-    ...(arrays.length > 0 ? [listed('array', arrays)] : []),
+    ...(hosts.length > 0 ? [listed('host', hosts, names.hosts)] : []),
+    ...(arrays.length > 0 ? [listed('array', arrays, names.arrays)] : []),
   ];
   if (nobody.length > 0) return `no worker serves ${nobody.join(' or ')}`;
   const all = [
-    ...(operation.hostIds.length > 0 ? [listed('host', [...new Set(operation.hostIds)])] : []),
-    ...(operation.arrayIds.length > 0 ? [listed('array', [...new Set(operation.arrayIds)])] : []),
+    ...(operation.hostIds.length > 0 ? [listed('host', [...new Set(operation.hostIds)], names.hosts)] : []),
+    ...(operation.arrayIds.length > 0
+      ? [listed('array', [...new Set(operation.arrayIds)], names.arrays)]
+      : []),
   ];
   return `no single worker serves all of ${all.join(' and ')}`;
 }
@@ -204,7 +208,7 @@ export function decideAdmissionWithin(
   const admit: string[] = [];
   const waiting: WaitingOperation[] = [];
   for (const operation of inQueueOrder(candidates)) {
-    const unserved = unservedReason(operation, workers);
+    const unserved = unservedReason(operation, workers, names);
     const reasons: string[] = unserved ? [unserved] : [];
     const lockKeys = [...new Set(operation.lockKeys)];
     for (const key of lockKeys) {
