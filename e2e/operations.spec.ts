@@ -111,6 +111,7 @@ test('cancelling a backup mid-way still runs its cleanup steps and ends cancelle
   await expect(outcome).toContainText('no point: its backup did not run to the end');
   await expect(page.getByRole('button', { name: 'Cancel operation' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Retry failed' })).toBeVisible();
+  const cancelledPath = new URL(page.url()).pathname;
 
   // The Operations page files it under finished, as cancelled.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Operations' }).click();
@@ -121,6 +122,18 @@ test('cancelling a backup mid-way still runs its cleanup steps and ends cancelle
   const onlyCancelled = page.getByRole('table', { name: 'Only cancelled operations' });
   await expect(onlyCancelled.getByRole('row').filter({ hasText: ARRAY_VM }).first()).toBeVisible();
   await expect(page.getByRole('table', { name: 'Running operations' })).toHaveCount(0);
+
+  // A retry is a new run, which names the one it retries by its title and time, not by its id.
+  await page.goto(cancelledPath);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(ARRAY_VM);
+  const cancelledTitle = (await page.getByRole('heading', { level: 1 }).textContent())?.trim() ?? '';
+  await page.getByRole('button', { name: 'Retry failed' }).click();
+  await expect(page).not.toHaveURL(new RegExp(`${cancelledPath}$`));
+  const retryOf = page.locator(`a[href="${cancelledPath}"]`);
+  await expect(retryOf).toContainText(`${cancelledTitle}, queued`);
+  await expect(retryOf).not.toContainText(cancelledPath.split('/').at(-1) ?? '');
+  // It runs to its end here, so no later test meets it holding the array VM.
+  await expect(operationStatus(page)).toHaveText(/^succeeded/, { timeout: 60_000 });
 });
 
 test('a backup that leaves a pass-through disk out ends succeeded with warnings, saying why, live and in the list', async ({

@@ -338,6 +338,8 @@ export interface OperationDetail {
     /** actorLabel() of who started it, and of who cancelled it. */
     requestedBy: string;
     cancelledBy: string | null;
+    /** The run this one retries, by its title and when it was queued; null when none (or it is gone). */
+    retryOf: { id: string; title: string; createdAt: Date } | null;
   };
   steps: OperationStepDetail[];
   logs: { id: number; stepId: number; at: Date; level: string; message: string }[];
@@ -355,6 +357,7 @@ export async function getOperation(
   const steps = await stores.operations.steps(operationId);
   const logs = await stores.operations.logs(operationId, options.logLimit ?? 500);
   const lastEventId = await stores.operations.lastEventId(operationId);
+  const retried = row.retryOfId ? await stores.operations.get(row.retryOfId) : null;
   return {
     operation: {
       id: row.id,
@@ -382,6 +385,7 @@ export async function getOperation(
       leaseOwner: row.leaseOwner,
       requestedBy: row.requestedBy,
       cancelledBy: row.cancelledBy,
+      retryOf: retried ? { id: retried.id, title: retried.title, createdAt: retried.createdAt } : null,
     },
     steps: steps.map((step) => ({
       id: step.id,

@@ -124,16 +124,16 @@ function LiveOperation({ detail }: { detail: Detail }) {
                       },
                     ]
                   : []),
-                ...(operation.retryOfId
+                ...(operation.retryOf
                   ? [
                       {
                         term: 'Retry of',
                         value: (
                           <Link
-                            href={`/operations/${encodeURIComponent(operation.retryOfId)}`}
+                            href={`/operations/${encodeURIComponent(operation.retryOf.id)}`}
                             className="text-accent underline underline-offset-2 hover:decoration-2"
                           >
-                            {operation.retryOfId}
+                            {operation.retryOf.title}, queued {formatTime(operation.retryOf.createdAt)}
                           </Link>
                         ),
                       },

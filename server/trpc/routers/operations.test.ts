@@ -150,6 +150,14 @@ describe.each(dialects)('$name', (dialect) => {
         const detail = await caller.operations.get({ id: retried.operationId });
         expect(detail.operation.status).toBe('succeeded');
         expect(detail.operation.retryOfId).toBe(started.operationId);
+        // The page links to the earlier run by its title and time, not by its id.
+        const earlier = await caller.operations.get({ id: started.operationId });
+        expect(detail.operation.retryOf).toEqual({
+          id: started.operationId,
+          title: earlier.operation.title,
+          createdAt: earlier.operation.createdAt,
+        });
+        expect(earlier.operation.retryOf).toBeNull();
       });
     });
 
