@@ -74,6 +74,7 @@ export interface ProtectionActivityDay {
     failed: number;
     interrupted: number;
     cancelled: number;
+    /** Not finished: queued, waiting, running or cancelling. */
     active: number;
   };
 }

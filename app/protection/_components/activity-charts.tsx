@@ -211,7 +211,12 @@ export function ActivityCharts({ days }: { days: Day[] }) {
             color: '#64748b',
             value: (d) => d.backupsByResult.cancelled,
           },
-          { key: 'active', label: 'Still running', color: '#0284c7', value: (d) => d.backupsByResult.active },
+          {
+            key: 'active',
+            label: 'Not finished (queued, waiting or running)',
+            color: '#0284c7',
+            value: (d) => d.backupsByResult.active,
+          },
         ]}
       />
     </div>
