@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { emptyInventory, type Inventory } from './inventory';
-import { namesInInventory, snapshotNamesOfPlan, vmNamesOfPlan, withNamesForIds } from './plan-names';
+import {
+  namesInInventory,
+  pointNamesOfPlan,
+  snapshotNamesOfPlan,
+  vmNamesOfPlan,
+  withNamesForIds,
+} from './plan-names';
 import type { OperationPlan, PlanStep, StepKind } from './plan-types';
 
 const names = new Map([
@@ -179,5 +185,34 @@ describe('snapshotNamesOfPlan', () => {
     ],
   ])('%s', (_, plan, expected) => {
     expect([...snapshotNamesOfPlan(plan)]).toEqual(expected);
+  });
+});
+
+describe('pointNamesOfPlan', () => {
+  const at = '2026-03-01T10:05:42.000Z';
+  it.each<[string, Record<string, unknown>, [string, string][]]>([
+    [
+      'a restore: the point it reads, by its VM and time',
+      { kind: 'restore', restorePointId: 'rp-1', vmName: 'sql01', pointCreatedAt: at },
+      [['rp-1', 'sql01, 2026-03-01 10:05 UTC']],
+    ],
+    [
+      'a verify of a point',
+      { kind: 'verify-point', restorePointId: 'rp-2', vmName: 'web01', pointCreatedAt: at },
+      [['rp-2', 'web01, 2026-03-01 10:05 UTC']],
+    ],
+    [
+      'a delete of a point',
+      { kind: 'delete-point', restorePointId: 'rp-3', vmName: 'web01', pointCreatedAt: at },
+      [['rp-3', 'web01, 2026-03-01 10:05 UTC']],
+    ],
+    [
+      "a restore stored before it kept its point's VM and time: nothing to name it by",
+      { kind: 'restore', restorePointId: 'rp-4' },
+      [],
+    ],
+    ['a backup: its points are being made', { kind: 'backup', vms: [], steps: [] }, []],
+  ])('%s', (_, plan, expected) => {
+    expect([...pointNamesOfPlan(plan as unknown as OperationPlan)]).toEqual(expected);
   });
 });

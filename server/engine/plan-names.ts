@@ -42,6 +42,20 @@ export function snapshotNamesOfPlan(plan: OperationPlan): Map<string, string> {
 }
 
 /**
+ * The stored point a restore, a verify or a delete reads, by id, named by its VM and when it was
+ * taken ("restore point 0191… is corrupt" → "restore point 'sql01, 2026-03-01 10:05 UTC' is
+ * corrupt"). A restore plan stored before it kept the point's VM and time has nothing to name it by.
+ */
+export function pointNamesOfPlan(plan: OperationPlan): Map<string, string> {
+  const names = new Map<string, string>();
+  if (plan.kind === 'backup' || plan.vmName === undefined || plan.pointCreatedAt === undefined) return names;
+  const at = new Date(plan.pointCreatedAt);
+  if (Number.isNaN(at.getTime())) return names;
+  names.set(plan.restorePointId, `${plan.vmName}, ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+  return names;
+}
+
+/**
  * Each named object of `inventory` by id: hosts, host volumes and SRs, VMs, their disks, arrays,
  * LUNs and consistency groups (what a driver's message may name by id). Guest volumes are left
  * out: their ids are the VM's id and a mount point, and a message names the mount point itself.

@@ -10,7 +10,13 @@
  */
 import type { StepOutcome } from '../../db/stores/ports/operation-store';
 import { DriverError, isDriverError } from '../engine/driver';
-import { namesInInventory, snapshotNamesOfPlan, vmNamesOfPlan, withNamesForIds } from '../engine/plan-names';
+import {
+  namesInInventory,
+  pointNamesOfPlan,
+  snapshotNamesOfPlan,
+  vmNamesOfPlan,
+  withNamesForIds,
+} from '../engine/plan-names';
 import type { OperationPlan, PlanStep, StepKind } from '../engine/plan-types';
 import { isConsistencyStep, readStepParams, type SnapshotStepParams } from '../engine/step-params';
 import { isSafeToRerun } from '../engine/step-safety';
@@ -40,11 +46,11 @@ export async function executeStep(context: StepContext): Promise<StepOutcome> {
 /**
  * The error with what it names by id named as the operator knows it (plan-names.ts): the message is
  * what the step's row and the operation's log show. The plan's VMs by the names the plan has, the
- * snapshots it takes by the titles of the steps that take them; the hosts, volumes, SRs, disks,
- * arrays and LUNs around the VMs by the inventory's, read only now that the step failed (their
- * neighbourhood: the objects the plan was made from). A neighbourhood that cannot be read leaves
- * those ids as they are: the step's own error is what must be recorded. Changed in place, so the
- * error keeps its class and fault.
+ * snapshots it takes by the titles of the steps that take them, the point it reads by its VM and
+ * time; the hosts, volumes, SRs, disks, arrays and LUNs around the VMs by the inventory's, read
+ * only now that the step failed (their neighbourhood: the objects the plan was made from). A
+ * neighbourhood that cannot be read leaves those ids as they are: the step's own error is what
+ * must be recorded. Changed in place, so the error keeps its class and fault.
  */
 async function withNames(error: unknown, context: StepContext): Promise<unknown> {
   if (!(error instanceof Error) || Object.isFrozen(error)) return error;
@@ -52,7 +58,7 @@ async function withNames(error: unknown, context: StepContext): Promise<unknown>
   const planNames = vmNamesOfPlan(plan);
   const vmIds = new Set(planNames.keys());
   if (context.planStep.vmId) vmIds.add(context.planStep.vmId);
-  let names = new Map([...planNames, ...snapshotNamesOfPlan(plan)]);
+  let names = new Map([...planNames, ...snapshotNamesOfPlan(plan), ...pointNamesOfPlan(plan)]);
   try {
     const around = namesInInventory(await context.stores.inventory.loadNeighbourhood([...vmIds]));
     for (const [id, name] of names) around.set(id, name);

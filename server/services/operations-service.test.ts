@@ -303,7 +303,11 @@ describe.each(dialects)('$name', (dialect) => {
         writeFileSync(path.join(h.root, 'repository', id, 'sql1-os.img'), 'bit rot');
         const second = await run(await startPointVerify(h.stores, ctx(), id));
         expect(second.status).toBe('failed');
-        expect(second.error).toMatch(/is corrupt: its stored data does not match its manifest/);
+        // The point is named by its VM and time, not by its id.
+        expect(second.error).toMatch(
+          /restore point 'sql1, 2026-03-01 10:0\d UTC' is corrupt: its stored data does not match its manifest/,
+        );
+        expect(second.error).not.toContain(id);
         expect((await getRestorePoint(h.stores, id)).point.lastVerdict).toBe('corrupt');
         expect((await getRestorePoint(h.stores, id)).verifications.map((v) => v.verdict)).toEqual([
           'corrupt',
