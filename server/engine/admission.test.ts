@@ -173,6 +173,11 @@ const worker = (
 });
 
 describe('placement: which live workers take an operation', () => {
+  /** The names the store looked up for the operations' hosts and arrays (hv-brno it could not name). */
+  const STORE_NAMES = {
+    hosts: new Map([['hv-prague', 'Prague HV01']]),
+    arrays: new Map([['pure-1', 'Pure FlashArray 1']]),
+  };
   const onPrague = op('op_p', { hostIds: ['hv-prague'], lockKeys: ['vm:p'] });
   const onBoth = op('op_b', { hostIds: ['hv-prague', 'hv-brno'], lockKeys: ['vm:b'] });
   const onArray = op('op_a', { hostIds: ['hv-prague'], arrayIds: ['pure-1'], lockKeys: ['vm:a'] });
@@ -214,40 +219,34 @@ describe('placement: which live workers take an operation', () => {
       queued: [onBoth],
       waiting: 'no worker serves hosts hv-prague, hv-brno',
     },
-  ])('$name', ({ workers, queued, waiting }) => {
-    const decision = decideAdmission(queued, [], limits, workers);
-    if (waiting === null) expect(decision.admit).toEqual(queued.map((o) => o.operationId));
-    else
-      expect(decision.waiting).toEqual([
-        { operationId: queued[0].operationId, reason: waiting, reasons: [waiting] },
-      ]);
-  });
-
-  it.each([
     {
       name: 'names the host nobody serves as the store named it',
       workers: [worker('w', ['hv-brno'])],
       queued: [onPrague],
+      names: STORE_NAMES,
       waiting: 'no worker serves host Prague HV01',
     },
     {
-      name: 'names the array nobody serves',
+      name: 'names the array nobody serves as the store named it',
       workers: [worker('w', ['hv-prague'], ['pure-2'])],
       queued: [onArray],
+      names: STORE_NAMES,
       waiting: 'no worker serves array Pure FlashArray 1',
     },
     {
       name: 'an id the store could not name is shown as it is',
       workers: [worker('w1', ['hv-prague']), worker('w2', ['hv-brno'])],
       queued: [onBoth],
+      names: STORE_NAMES,
       waiting: 'no single worker serves all of hosts Prague HV01, hv-brno',
     },
-  ])('$name', ({ workers, queued, waiting }) => {
-    const names = {
-      hosts: new Map([['hv-prague', 'Prague HV01']]),
-      arrays: new Map([['pure-1', 'Pure FlashArray 1']]),
-    };
-    expect(decideAdmission(queued, [], limits, workers, names).waiting[0]?.reason).toBe(waiting);
+  ])('$name', ({ workers, queued, waiting, names }) => {
+    const decision = decideAdmission(queued, [], limits, workers, names);
+    if (waiting === null) expect(decision.admit).toEqual(queued.map((o) => o.operationId));
+    else
+      expect(decision.waiting).toEqual([
+        { operationId: queued[0].operationId, reason: waiting, reasons: [waiting] },
+      ]);
   });
 
   it('an unserved operation keeps its place for its locks, as any waiting one', () => {

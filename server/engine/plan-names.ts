@@ -5,6 +5,7 @@
  */
 import type { Inventory } from './inventory';
 import type { OperationPlan } from './plan-types';
+import { pointTimeOf } from './point-plan';
 
 /** Each VM the plan names, by id: the VMs it captures or restores, and those a restore stops or rolls back. */
 export function vmNamesOfPlan(plan: OperationPlan): Map<string, string> {
@@ -49,9 +50,9 @@ export function snapshotNamesOfPlan(plan: OperationPlan): Map<string, string> {
 export function pointNamesOfPlan(plan: OperationPlan): Map<string, string> {
   const names = new Map<string, string>();
   if (plan.kind === 'backup' || plan.vmName === undefined || plan.pointCreatedAt === undefined) return names;
-  const at = new Date(plan.pointCreatedAt);
-  if (Number.isNaN(at.getTime())) return names;
-  names.set(plan.restorePointId, `${plan.vmName}, ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+  // On a failure's path: a stored time that does not parse leaves the id, rather than throw.
+  if (Number.isNaN(new Date(plan.pointCreatedAt).getTime())) return names;
+  names.set(plan.restorePointId, `${plan.vmName}, ${pointTimeOf(plan.pointCreatedAt)}`);
   return names;
 }
 

@@ -46,8 +46,12 @@ export function describePoolDestruction(point: PointSubject): string | null {
 
 /** "the 2026-03-01 10:00 UTC point of sql01": how operators tell points apart. */
 export function describePoint(point: Pick<PointSubject, 'vmName'> & { createdAt: Date | string }): string {
-  const at = new Date(point.createdAt).toISOString().slice(0, 16).replace('T', ' ');
-  return `the ${at} UTC point of ${point.vmName}`;
+  return `the ${pointTimeOf(point.createdAt)} point of ${point.vmName}`;
+}
+
+/** When a point was taken, as operators read it beside its VM: "2026-03-01 10:05 UTC". */
+export function pointTimeOf(createdAt: Date | string): string {
+  return `${new Date(createdAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function pointPlan(kind: PointPlan['kind'], point: PointSubject, steps: PointPlan['steps']): PointPlan {

@@ -64,7 +64,7 @@ async function withNames(error: unknown, context: StepContext): Promise<unknown>
     for (const [id, name] of names) around.set(id, name);
     names = around;
   } catch {
-    // The store did not answer: the plan's VMs and snapshots keep the plan's names, the rest their ids.
+    // The store did not answer: what the plan names keeps the plan's names, the rest their ids.
   }
   error.message = withNamesForIds(error.message, names);
   return error;
