@@ -78,7 +78,7 @@ const columns: DataTableColumn<VmProtection>[] = [
   },
   {
     id: 'lastRun',
-    header: 'Last run',
+    header: 'Last backup',
     cell: ({ row: { original: vm } }) =>
       vm.lastRun ? (
         <Link href={`/operations/${vm.lastRun.operationId}`}>

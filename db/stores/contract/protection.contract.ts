@@ -469,10 +469,18 @@ export function runProtectionStoreContract(
       expect(facts?.lastPoint?.captureState).toBe('saved-state');
     });
 
-    it("shows each VM's last run, and follows deletions of points", async () => {
+    it("shows each VM's last backup (a verify since is not one), and follows deletions of points", async () => {
       const failed = await operation(['vm-a'], hoursAgo(0.25));
       const [alpha] = (await stores.protection.listVmProtection({ search: 'alpha', limit: 1 }, NOW)).items;
       expect(alpha.lastRun).toEqual({ operationId: failed, status: 'queued', createdAt: hoursAgo(0.25) });
+      // A verify of one of its points since is not its last run: the backup is what protects it.
+      await stores.operations.enqueue(
+        planPointVerify({ id: 'rp-a', vmId: 'vm-a', vmName: 'alpha', createdAt: hoursAgo(2) }),
+        {},
+        { id: 'op-verify-a', now: hoursAgo(0.1), requestedBy: 'system', retryOfId: null },
+      );
+      const [verified] = (await stores.protection.listVmProtection({ search: 'alpha', limit: 1 }, NOW)).items;
+      expect(verified.lastRun?.operationId).toBe(failed);
       await stores.restorePoints.deletePoint({
         pointId: 'rp-a',
         operationId: null,

@@ -26,6 +26,7 @@ export interface VmProtection {
   } | null;
   /** The strictest RPO among enabled jobs covering the VM; null when no job covers it. */
   rpoHours: number | null;
+  /** The VM's newest backup (queued, running or ended); a verify, restore or deletion is not a run of its protection. */
   lastRun: { operationId: string; status: OperationStatus; createdAt: Date } | null;
 }
 

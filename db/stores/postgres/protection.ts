@@ -218,9 +218,11 @@ async function listVmProtection(db: PgDb, query: VmProtectionQuery, now: Date) {
       ) page
       join hosts h on h.id = page.host_id
       left join restore_points p on p.id = page.point_id
+      -- The VM's last backup, not any operation (see the SQLite store).
       left join operations o on o.id = (
         select lo.id from operation_vms ov join operations lo on lo.id = ov.operation_id
-        where ov.vm_id = page.vm_id order by lo.created_at desc, lo.id desc limit 1)
+        where ov.vm_id = page.vm_id and lo.kind = 'backup'
+        order by lo.created_at desc, lo.id desc limit 1)
       order by page.vm_name, page.vm_id`,
   );
   return keysetPage(rows.map(toVmProtection), query.limit, sortKey, (vm) => ({

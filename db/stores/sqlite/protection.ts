@@ -229,10 +229,12 @@ function protectionListText(scope: 'estate' | 'named'): string {
       ) page
       join hosts h on h.id = page.host_id
       left join restore_points p on p.id = page.point_id
-      -- The page's VMs only: their last operation, newest first.
+      -- The page's VMs only: their last backup, newest first. Not any operation: a verify or a
+      -- restore that succeeded after the night's backup failed would show that failure as a success.
       left join operations o on o.id = (
         select lo.id from operation_vms ov join operations lo on lo.id = ov.operation_id
-        where ov.vm_id = page.vm_id order by lo.created_at desc, lo.id desc limit 1)
+        where ov.vm_id = page.vm_id and lo.kind = 'backup'
+        order by lo.created_at desc, lo.id desc limit 1)
       order by page.vm_name, page.vm_id`;
 }
 
