@@ -309,19 +309,41 @@ export function decideRecovery<S extends StepState>(
 export function decideFinalStatus(
   endingAs: 'failed' | 'cancelled' | 'interrupted' | null,
   steps: StepState[],
+  planShortfalls: readonly string[] = [],
 ): FinalOperationStatus {
-  if (endingAs === 'cancelled' && isEveryRegularStepDone(steps)) return statusOfSteps(steps);
+  if (endingAs === 'cancelled' && isEveryRegularStepDone(steps)) return statusOfSteps(steps, planShortfalls);
   if (endingAs) return endingAs;
-  return statusOfSteps(steps);
+  return statusOfSteps(steps, planShortfalls);
+}
+
+/**
+ * What the plan itself leaves undone of what was asked, known before any step runs: a VM of the
+ * scope gone from its host is not backed up (BACKUP-VM-GONE), and no step carries it. The stores
+ * write these as the operation's warnings when they enqueue it, and its final status counts them
+ * as it counts a step's warning: a job of sql01 and sql02 whose sql02 is gone does not end a plain
+ * "succeeded".
+ */
+export function planShortfallsOf(plan: OperationPlan): string[] {
+  if (plan.kind !== 'backup') return [];
+  const shortfalls: string[] = [];
+  for (const finding of plan.findings) {
+    if (finding.ruleId === 'BACKUP-VM-GONE') shortfalls.push(finding.message);
+  }
+  return shortfalls;
+}
+
+/** The warnings a finished operation carries: the plan's shortfalls, then every step's. */
+export function describeOutcomeWarnings(planShortfalls: readonly string[], steps: StepState[]): string[] {
+  return [...planShortfalls, ...describeWarnings(steps)];
 }
 
 function isEveryRegularStepDone(steps: StepState[]): boolean {
   return steps.every((step) => step.isCleanup || step.status === 'succeeded' || step.status === 'degraded');
 }
 
-function statusOfSteps(steps: StepState[]): FinalOperationStatus {
+function statusOfSteps(steps: StepState[], planShortfalls: readonly string[]): FinalOperationStatus {
   if (steps.some((step) => step.status === 'failed')) return 'failed';
-  return describeWarnings(steps).length > 0 ? 'succeeded-with-warnings' : 'succeeded';
+  return describeOutcomeWarnings(planShortfalls, steps).length > 0 ? 'succeeded-with-warnings' : 'succeeded';
 }
 
 /** Every step's warning, in plan order, as "step title: what happened". */

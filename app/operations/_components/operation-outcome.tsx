@@ -69,7 +69,7 @@ export function OperationNotices({
     return (
       <Alert tone="warning" role="note" aria-label="Why it succeeded with warnings">
         <AlertTitle>Succeeded with warnings</AlertTitle>
-        <p>Every VM was backed up or restored, but not everything as planned:</p>
+        <p>No step failed, but not everything went as planned:</p>
         <ul className="list-disc pl-5">
           {operation.warnings.map((warning) => (
             <li key={warning}>{warning}</li>

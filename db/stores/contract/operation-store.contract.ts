@@ -468,6 +468,43 @@ export function runOperationStoreContract(name: string, create: () => Promise<Op
         expect(await h.store.get(clean.id)).toMatchObject({ status: 'succeeded', warningsJson: [] });
       });
 
+      it('a VM of the scope gone from its host, which the plan leaves out, ends the run succeeded with warnings naming it', async () => {
+        const gone =
+          "VM 'b-name' is gone from h1 since 2026-03-27 10:00 UTC: it is not backed up; the other VMs are.";
+        const plan = backupPlanOf(['a']);
+        plan.findings = [
+          {
+            ruleId: 'BACKUP-VM-GONE',
+            severity: 'warning',
+            vmId: 'b',
+            methods: [],
+            message: gone,
+            remedy: 'Drop it from the job.',
+            objects: [],
+          },
+          // A warning the operator was shown and acknowledged leaves nothing undone.
+          {
+            ruleId: 'HV-OFFLINE-BACKUP',
+            severity: 'warning',
+            vmId: 'a',
+            methods: [],
+            message: 'a-name is put into saved state while it is captured',
+            remedy: '',
+            objects: [],
+          },
+        ];
+        const op = await h.store.enqueue(
+          plan,
+          { vmIds: ['a', 'b'] },
+          { id: 'op-gone', now: T0, requestedBy: 'user:7' },
+        );
+        await runToEnd('w1');
+        const done = await h.store.get(op.id);
+        expect(done).toMatchObject({ status: 'succeeded-with-warnings', warningsJson: [gone] });
+        const finished = (await h.store.readEventsAfter({ operationId: op.id })).at(-1);
+        expect(finished?.payload).toMatchObject({ status: 'succeeded-with-warnings', warnings: [gone] });
+      });
+
       it('counts as copied the bytes of steps done or running, not of a copy that failed or waits to retry', async () => {
         const op = await enqueue(['a', 'b']);
         const copyA = await runUntil('w1', 'vm:a:copy');

@@ -4,7 +4,12 @@
  * rest of the store because the JobStore calls it too: a scheduled run's claim and its enqueue share
  * one transaction.
  */
-import { assertEnqueueable, describePlan, vmIdsOfPlan } from '../../../server/engine/operation-rules';
+import {
+  assertEnqueueable,
+  describePlan,
+  planShortfallsOf,
+  vmIdsOfPlan,
+} from '../../../server/engine/operation-rules';
 import type { OperationPlan } from '../../../server/engine/plan-types';
 import { operationPayloads, operationSteps, operations, operationVms } from '../../pg/schema';
 import type { EnqueueOptions, OperationRecord, OperationRow } from '../ports/operation-store';
@@ -33,6 +38,8 @@ async function insertOperation(
       retryOfId: options.retryOfId ?? null,
       createdAt: options.now,
       requestedBy: options.requestedBy,
+      // What the plan leaves undone before any step runs: the outcome's first warnings.
+      warningsJson: planShortfallsOf(plan),
       ...fields,
     })
     .returning();

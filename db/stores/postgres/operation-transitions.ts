@@ -8,7 +8,7 @@ import { and, eq, getTableColumns, isNotNull } from 'drizzle-orm';
 import {
   decideFailureScope,
   decideFinalStatus,
-  describeWarnings,
+  describeOutcomeWarnings,
   isDroppedWhenEnding,
 } from '../../../server/engine/operation-rules';
 import { isSuccessfulOperationStatus, type StepStatus } from '../../../server/engine/statuses';
@@ -254,8 +254,10 @@ export async function finishOperation(
   const current = (await readOperationRow(tx, operationId)) as OperationRow;
   if (current.status !== 'running' && current.status !== 'cancelling') return;
   const steps = await readSteps(tx, operationId);
-  const status = decideFinalStatus(current.endingAs, steps);
-  const warnings = status === 'succeeded-with-warnings' ? describeWarnings(steps) : [];
+  // The row's warnings until now are the plan's shortfalls (written at enqueue: planShortfallsOf).
+  const status = decideFinalStatus(current.endingAs, steps, current.warningsJson);
+  const warnings =
+    status === 'succeeded-with-warnings' ? describeOutcomeWarnings(current.warningsJson, steps) : [];
   // A cancel that stopped nothing (decideFinalStatus) leaves no "cancelled by the operator" behind.
   const error = isSuccessfulOperationStatus(status) ? null : current.error;
   await tx

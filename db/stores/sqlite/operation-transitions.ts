@@ -8,7 +8,7 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import {
   decideFailureScope,
   decideFinalStatus,
-  describeWarnings,
+  describeOutcomeWarnings,
   isDroppedWhenEnding,
 } from '../../../server/engine/operation-rules';
 import type { OperationPlan, PlanStep } from '../../../server/engine/plan-types';
@@ -53,7 +53,10 @@ export function readOperation(tx: Pick<Tx, 'select'>, operationId: string): Oper
 }
 
 /** What the transitions decide on, without the plan and request (JSON read only when needed). */
-export type OperationState = Pick<OperationRecord, 'id' | 'status' | 'leaseOwner' | 'endingAs' | 'error'>;
+export type OperationState = Pick<
+  OperationRecord,
+  'id' | 'status' | 'leaseOwner' | 'endingAs' | 'error' | 'warningsJson'
+>;
 
 export function readOperationState(tx: Tx, operationId: string): OperationState | undefined {
   return preparedIn(tx, 'readOperationState', () =>
@@ -64,6 +67,7 @@ export function readOperationState(tx: Tx, operationId: string): OperationState 
         leaseOwner: operations.leaseOwner,
         endingAs: operations.endingAs,
         error: operations.error,
+        warningsJson: operations.warningsJson,
       })
       .from(operations)
       .where(eq(operations.id, slot('id', operations.id)))
@@ -378,8 +382,10 @@ export function finishOperation(tx: Tx, events: EventBatch, operationId: string,
   const current = readOperationState(tx, operationId) as OperationState;
   if (current.status !== 'running' && current.status !== 'cancelling') return;
   const steps = readSteps(tx, operationId);
-  const status = decideFinalStatus(current.endingAs, steps);
-  const warnings = status === 'succeeded-with-warnings' ? describeWarnings(steps) : [];
+  // The row's warnings until now are the plan's shortfalls (written at enqueue: planShortfallsOf).
+  const status = decideFinalStatus(current.endingAs, steps, current.warningsJson);
+  const warnings =
+    status === 'succeeded-with-warnings' ? describeOutcomeWarnings(current.warningsJson, steps) : [];
   // A cancel that stopped nothing (decideFinalStatus) leaves no "cancelled by the operator" behind.
   const error = isSuccessfulOperationStatus(status) ? null : current.error;
   tx.update(operations)
