@@ -40,6 +40,44 @@ export function runsToEndOnceStarted(kind: StepKind): boolean {
   return RUN_TO_END_ONCE_STARTED.has(kind);
 }
 
+/**
+ * Steps that overwrite live data: an in-place restore of a VM's disks or its copy back from a
+ * scratch area, a volume's revert, a VM's revert to its snapshot on the pool. Once one has started,
+ * stopping it would leave the VM or volume half-written, neither as it was nor as the point holds
+ * it, under an operation saying "cancelled". So a restore that has started one can no longer be
+ * cancelled: the stores refuse the cancel in the transaction that would record it (a claim starts a
+ * step in its own transaction, so no cancel slips in between), and the restore runs to its end,
+ * verified, as the operator planned. A cancel accepted before then drops the step unstarted. A
+ * restore as a new VM overwrites nothing and stays cancellable throughout.
+ */
+export function overwritesLiveData(step: { kind: string; params: Record<string, unknown> }): boolean {
+  switch (step.kind) {
+    case 'revert-volume':
+    case 'revert-pool-snapshot':
+      return true;
+    case 'restore-disks':
+    case 'copy-out-vm':
+      return step.params.target === 'in-place';
+    default:
+      return false;
+  }
+}
+
+/** The kinds overwritesLiveData may answer true for: what a store reads the params of. */
+export const LIVE_OVERWRITE_KINDS: readonly StepKind[] = [
+  'revert-volume',
+  'revert-pool-snapshot',
+  'restore-disks',
+  'copy-out-vm',
+];
+
+/** The first step of those given (started ones, with their params) that overwrites live data, or null. */
+export function firstLiveOverwrite<T extends { kind: string; params: Record<string, unknown> }>(
+  startedSteps: readonly T[],
+): T | null {
+  return startedSteps.find(overwritesLiveData) ?? null;
+}
+
 /** Retry schedule for retryable driver failures: exponential, capped. */
 export interface RetryPolicy {
   /** Attempts in total, the first one included. */

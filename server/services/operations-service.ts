@@ -14,6 +14,7 @@ import type { OperationListItem } from '../../db/stores/ports/operation-store';
 import { actorLabel, SCHEDULER_ACTOR, type ServiceContext } from '../context';
 import type { BackupPlan, OperationPlan, PointPlan, RestorePlan } from '../engine/plan-types';
 import { copiedBytesOf, isFinalOperationStatus } from '../engine/statuses';
+import { firstLiveOverwrite } from '../engine/step-safety';
 import { OPERATION_STATUS_LABELS } from '../engine/words';
 import type { OperationEvent } from '../jobs/events';
 import { type OperationListQueryInput, operationListQueryInput } from '../schemas/operation-queries';
@@ -232,7 +233,17 @@ export async function cancelOperation(
       `"${operation.title}" already ended (${OPERATION_STATUS_LABELS[operation.status]}); nothing to cancel`,
     );
   }
-  await stores.operations.cancel(operationId, ctx.now(), actorLabel(ctx.actor));
+  const result = await stores.operations.cancel(operationId, ctx.now(), actorLabel(ctx.actor));
+  if (result === 'overwriting') {
+    const steps = await stores.operations.steps(operationId);
+    const started = firstLiveOverwrite(
+      steps.filter((step) => step.startedAt !== null).map((step) => ({ ...step, params: step.paramsJson })),
+    );
+    throw new DomainError(
+      'CONFLICT',
+      `"${operation.title}" can no longer be cancelled: "${started?.title ?? 'its restore'}" has started overwriting live data, and stopped now it would leave it half-written, neither as it was nor as the restore point holds it. The restore runs to its end; the cancel changed nothing`,
+    );
+  }
   return (await getOperation(stores, operationId)).operation;
 }
 

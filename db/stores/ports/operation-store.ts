@@ -169,7 +169,11 @@ export interface CompleteOptions {
   notes?: HeldStepNotes;
 }
 
-export type CancelResult = 'cancelled' | 'cancelling' | 'already-final';
+/**
+ * 'overwriting': refused, nothing changed: a restore that has started overwriting live data runs to
+ * its end (step-safety.ts overwritesLiveData).
+ */
+export type CancelResult = 'cancelled' | 'cancelling' | 'already-final' | 'overwriting';
 
 export interface RecoveryReport {
   operationId: string;

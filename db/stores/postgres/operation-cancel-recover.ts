@@ -2,12 +2,13 @@
  * Cancelling an operation and recovering expired leases on PostgreSQL, inside the store's transactions
  * (split from operation-store.ts, which holds the claim and completion paths).
  */
-import { and, asc, eq, inArray, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import {
   decideRecovery,
   isStepFinished,
   isTakenOverByRecovery,
 } from '../../../server/engine/operation-rules';
+import { firstLiveOverwrite, LIVE_OVERWRITE_KINDS } from '../../../server/engine/step-safety';
 import { operationSteps, operations } from '../../pg/schema';
 import type { CancelResult, RecoverOptions, RecoveryReport } from '../ports/operation-store';
 import { releaseAdmissionIn } from './operation-admission';
@@ -46,6 +47,8 @@ export async function cancelIn(
   }
   if (operation.status !== 'running')
     return operation.status === 'cancelling' ? 'cancelling' : 'already-final';
+  if (operation.kind === 'restore' && firstLiveOverwrite(await startedOverwriteSteps(tx, operationId)))
+    return 'overwriting';
   await tx
     .update(operations)
     .set({ status: 'cancelling', cancelledBy })
@@ -57,6 +60,20 @@ export async function cancelIn(
     return 'cancelled';
   }
   return 'cancelling';
+}
+
+/** The operation's started steps of the kinds that may overwrite live data, with their params (step-safety.ts). */
+function startedOverwriteSteps(tx: PgTx, operationId: string) {
+  return tx
+    .select({ kind: operationSteps.kind, params: operationSteps.paramsJson })
+    .from(operationSteps)
+    .where(
+      and(
+        eq(operationSteps.operationId, operationId),
+        isNotNull(operationSteps.startedAt),
+        inArray(operationSteps.kind, [...LIVE_OVERWRITE_KINDS]),
+      ),
+    );
 }
 
 export async function recoverIn(

@@ -2,12 +2,13 @@
  * Cancelling an operation and recovering expired leases on SQLite, inside the store's transactions
  * (split from operation-store.ts, which holds the claim and completion paths).
  */
-import { and, eq, inArray, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import {
   decideRecovery,
   isStepFinished,
   isTakenOverByRecovery,
 } from '../../../server/engine/operation-rules';
+import { firstLiveOverwrite, LIVE_OVERWRITE_KINDS } from '../../../server/engine/step-safety';
 import { operationSteps, operations } from '../../schema';
 import type { CancelResult, RecoverOptions, RecoveryReport } from '../ports/operation-store';
 import { releaseAdmissionIn } from './operation-admission';
@@ -44,6 +45,8 @@ export function cancelIn(
   }
   if (operation.status !== 'running')
     return operation.status === 'cancelling' ? 'cancelling' : 'already-final';
+  if (operation.kind === 'restore' && firstLiveOverwrite(startedOverwriteSteps(tx, operationId)))
+    return 'overwriting';
   tx.update(operations)
     .set({ status: 'cancelling', cancelledBy })
     .where(eq(operations.id, operationId))
@@ -55,6 +58,21 @@ export function cancelIn(
     return 'cancelled';
   }
   return 'cancelling';
+}
+
+/** The operation's started steps of the kinds that may overwrite live data, with their params (step-safety.ts). */
+function startedOverwriteSteps(tx: Tx, operationId: string) {
+  return tx
+    .select({ kind: operationSteps.kind, params: operationSteps.paramsJson })
+    .from(operationSteps)
+    .where(
+      and(
+        eq(operationSteps.operationId, operationId),
+        isNotNull(operationSteps.startedAt),
+        inArray(operationSteps.kind, [...LIVE_OVERWRITE_KINDS]),
+      ),
+    )
+    .all();
 }
 
 export function recoverIn(tx: Tx, events: EventBatch, now: Date, options: RecoverOptions): RecoveryReport[] {
