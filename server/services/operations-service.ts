@@ -27,6 +27,7 @@ import {
   restoreRequestInput,
 } from '../schemas/operations';
 import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
+import { type AccountNames, actorNameOf } from './actor-names';
 import { DomainError, notFound } from './errors';
 import { parseInput } from './parse-input';
 import {
@@ -347,8 +348,11 @@ export interface OperationDetail {
     endingAs: string | null;
     leaseOwner: string | null;
     /** actorLabel() of who started it, and of who cancelled it. */
+    /** actorLabel of who asked ("user:<id>"), and who that is in words (actor-names.ts). */
     requestedBy: string;
+    requestedByName: string;
     cancelledBy: string | null;
+    cancelledByName: string | null;
     /** The run this one retries, by its title and when it was queued; null when none (or it is gone). */
     retryOf: { id: string; title: string; createdAt: Date } | null;
   };
@@ -361,7 +365,7 @@ export interface OperationDetail {
 export async function getOperation(
   stores: Stores,
   operationId: string,
-  options: { logLimit?: number } = {},
+  options: { logLimit?: number; accounts?: AccountNames } = {},
 ): Promise<OperationDetail> {
   const row = await stores.operations.get(operationId);
   if (!row) throw notFound('Operation', operationId);
@@ -369,6 +373,7 @@ export async function getOperation(
   const logs = await stores.operations.logs(operationId, options.logLimit ?? 500);
   const lastEventId = await stores.operations.lastEventId(operationId);
   const retried = row.retryOfId ? await stores.operations.get(row.retryOfId) : null;
+  const accounts = options.accounts ?? null;
   return {
     operation: {
       id: row.id,
@@ -395,7 +400,9 @@ export async function getOperation(
       endingAs: row.endingAs,
       leaseOwner: row.leaseOwner,
       requestedBy: row.requestedBy,
+      requestedByName: await actorNameOf(row.requestedBy, accounts),
       cancelledBy: row.cancelledBy,
+      cancelledByName: row.cancelledBy === null ? null : await actorNameOf(row.cancelledBy, accounts),
       retryOf: retried ? { id: retried.id, title: retried.title, createdAt: retried.createdAt } : null,
     },
     steps: steps.map((step) => ({

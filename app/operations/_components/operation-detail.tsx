@@ -100,7 +100,7 @@ function LiveOperation({ detail }: { detail: Detail }) {
             <DetailList
               items={[
                 { term: 'Kind', value: OPERATION_KIND_LABELS[operation.kind] },
-                { term: 'Requested by', value: operation.requestedBy },
+                { term: 'Requested by', value: operation.requestedByName },
                 ...(operation.cancelledBy ? [cancelledByItem(operation)] : []),
                 { term: 'Created', value: formatTime(operation.createdAt) },
                 { term: 'Started', value: formatTime(operation.startedAt) },
@@ -188,7 +188,7 @@ function LiveOperation({ detail }: { detail: Detail }) {
  * came after every step had done its work (operation-rules.ts decideFinalStatus), and it says so.
  */
 function cancelledByItem(operation: Detail['operation']) {
-  const who = operation.cancelledBy ?? '';
+  const who = operation.cancelledByName ?? '';
   if (!isFinalOperationStatus(operation.status) || operation.status === 'cancelled')
     return { term: 'Cancelled by', value: who };
   if (!isSuccessfulOperationStatus(operation.status)) return { term: 'Cancel asked by', value: who };

@@ -29,7 +29,9 @@ export const operationsRouter = router({
   list: viewerProcedure
     .input(operationListQueryInput)
     .query(({ ctx, input }) => listOperations(ctx.stores, input)),
-  get: viewerProcedure.input(operationIdInput).query(({ ctx, input }) => getOperation(ctx.stores, input.id)),
+  get: viewerProcedure
+    .input(operationIdInput)
+    .query(({ ctx, input }) => getOperation(ctx.stores, input.id, { accounts: ctx.accounts })),
   cancel: operatorProcedure
     .input(operationIdInput)
     .mutation(({ ctx, input }) => cancelOperation(ctx.stores, ctx.service, input.id)),
