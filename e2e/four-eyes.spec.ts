@@ -56,7 +56,7 @@ test.describe('a restore operator asks, a second admin approves', () => {
     const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
     const approver = await approverContext.newPage();
     await openPendingRequest(approver, title);
-    await expect(approver.getByText(`${E2E_USERS.restoreOperator.name} (restore-operator)`)).toBeVisible();
+    await expect(approver.getByText(`${E2E_USERS.restoreOperator.name} (Restore operator)`)).toBeVisible();
     await expect(approver.getByText(/Replace the VM in place of test-01 from its point of/)).toBeVisible();
     await expect(approver.getByText('No other VM is affected.')).toBeVisible();
     await approver.getByLabel('Comment (required to reject)').fill('Checked with the owner of test-01');
@@ -121,7 +121,7 @@ test('an admin cannot approve their own request; the second admin rejects it wit
   const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
   const approver = await approverContext.newPage();
   await openPendingRequest(approver, /^Delete the backup job four-eyes nightly$/);
-  await expect(approver.getByText(`${E2E_USERS.admin.name} (admin)`)).toBeVisible();
+  await expect(approver.getByText(`${E2E_USERS.admin.name} (Admin)`)).toBeVisible();
   await approver.getByRole('button', { name: 'Reject' }).click();
   await expect(approver.getByRole('alert').filter({ hasText: 'Say why you reject it' })).toBeVisible();
   await approver.getByLabel('Comment (required to reject)').fill('We still need this job for the audit');
@@ -189,7 +189,7 @@ test('an admin lowers a job’s retention: the second admin sees the point its n
   const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
   const approver = await approverContext.newPage();
   await openPendingRequest(approver, new RegExp(`^${title.replace(/[()]/g, '\\$&')}$`));
-  await expect(approver.getByText(`${E2E_USERS.admin.name} (admin)`)).toBeVisible();
+  await expect(approver.getByText(`${E2E_USERS.admin.name} (Admin)`)).toBeVisible();
   await expect(approver.getByText('Keep last 3 (UTC) becomes Keep last 1 (UTC)')).toBeVisible();
   const lost = approver
     .getByRole('list', { name: 'Restore points deleted at the next run' })

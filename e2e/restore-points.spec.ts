@@ -95,7 +95,7 @@ test('browse and filter restore points, inspect, verify, and delete the only poi
     .getByRole('table', { name: 'Requests waiting for approval' })
     .getByRole('link', { name: title })
     .click();
-  await expect(approver.getByText(`${E2E_USERS.admin.name} (admin)`)).toBeVisible();
+  await expect(approver.getByText(`${E2E_USERS.admin.name} (Admin)`)).toBeVisible();
   await expect(approver.getByText(/It is the only restore point of web-lnx-03/)).toBeVisible();
   await approver.getByRole('button', { name: 'Approve and run' }).click();
   await expect(approver.getByLabel('Request status')).toHaveText('Approved');

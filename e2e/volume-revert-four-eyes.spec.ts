@@ -47,7 +47,7 @@ test('a volume revert runs only after a second admin approved the VMs it stops',
       .getByRole('table', { name: 'Requests waiting for approval' })
       .getByRole('link', { name: /branch-app-01/ })
       .click();
-    await expect(approver.getByText(`${E2E_USERS.restoreOperator.name} (restore-operator)`)).toBeVisible();
+    await expect(approver.getByText(`${E2E_USERS.restoreOperator.name} (Restore operator)`)).toBeVisible();
     for (const name of BRANCH_VMS.slice(1)) await expect(approver.getByRole('main')).toContainText(name);
     await approver.getByLabel('Comment (required to reject)').fill('Branch office agreed to the downtime');
     await approver.getByRole('button', { name: 'Approve and run' }).click();

@@ -121,7 +121,7 @@ test('a snapshot kept on the pool is reverted to after a second admin approved, 
       .getByRole('table', { name: 'Requests waiting for approval' })
       .getByRole('link', { name: /ledger01/ })
       .click();
-    await expect(approver.getByText(`${E2E_USERS.restoreOperator.name} (restore-operator)`)).toBeVisible();
+    await expect(approver.getByText(`${E2E_USERS.restoreOperator.name} (Restore operator)`)).toBeVisible();
     await expect(approver.getByRole('main')).toContainText('Snapshot revert');
     await expect(approver.getByRole('main')).toContainText(
       'ledger01 loses every change made since the point',

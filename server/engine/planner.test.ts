@@ -250,7 +250,7 @@ describe('method options', () => {
     const o = option(plan(inventory), 'array-snapshot');
     expect(o.isAvailable).toBe(false);
     expect(o.findings.map((f) => f.ruleId)).toContain('ARRAY-NO-SNAPSHOT');
-    expect(o.unavailableReasons.join(' ')).toContain("array 'netapp01' (netapp) offers no snapshots");
+    expect(o.unavailableReasons.join(' ')).toContain("array 'netapp01' (NetApp) offers no snapshots");
   });
 
   it('a LUN of unknown state keeps the array method available, the unknown among its findings', () => {

@@ -16,6 +16,11 @@ export const ROLE_LABELS: Record<Role, string> = {
   admin: 'Admin',
 };
 
+/** A stored role in words; one the console no longer knows is shown as stored. */
+export function roleLabelOf(role: string): string {
+  return (ROLE_LABELS as Record<string, string>)[role] ?? role;
+}
+
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   viewer: 'reads everything, changes nothing',
   operator: 'backs up, verifies, restores as a new VM or to a staging VM',

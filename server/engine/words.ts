@@ -5,7 +5,7 @@
 import type { DiskStorageFormat, HostVolumeKind, HypervisorKind, StorageArray } from './inventory';
 import type { ConsistencyPolicy, PassthroughPolicy } from './plan-types';
 import type { ProtectionStatus } from './protection';
-import type { OperationKind, OperationStatus } from './statuses';
+import type { ApplicationState, OperationKind, OperationStatus } from './statuses';
 import type { BackupMethod, CaptureState, Consistency, RuleId } from './types';
 
 export const METHOD_LABELS: Record<BackupMethod, string> = {
@@ -184,4 +184,13 @@ export const RULE_TITLES: Record<RuleId, string> = {
   'BACKUP-VM-GONE': 'VM gone from its host',
   'VM-UNPROTECTED': 'No restore point',
   'RPO-EXCEEDED': 'Last good point older than the RPO',
+};
+
+/**
+ * What the check of a copy's captured application files found, in words (the catalog step reads
+ * it: a torn application makes the point crash-consistent).
+ */
+export const APPLICATION_STATE_WORDS: Record<ApplicationState, string> = {
+  clean: 'clean: its log and data agree',
+  torn: 'torn: its log and data disagree, so the point is crash-consistent',
 };

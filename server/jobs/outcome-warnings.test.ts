@@ -97,7 +97,7 @@ describe.each(dialects)('$name', (dialect: StoreDialect) => {
       const done = await run(request(['app1'], { methodByVm: { app1: 'array-snapshot' } }));
       expect(done.status).toBe('succeeded-with-warnings');
       expect(done.warningsJson).toEqual([
-        "Catalogue the restore point of sql1: 'sql1' is captured crash-consistent by the array snapshot of its volume, where hyperv-vss on its own gives it application consistency",
+        "Catalogue the restore point of sql1: 'sql1' is captured crash-consistent by the array snapshot of its volume, where Hyper-V VSS on its own gives it application consistency",
       ]);
       const sql = await pointOf(done.id, 'sql1');
       expect(sql?.consistency).toBe('crash');
@@ -109,6 +109,14 @@ describe.each(dialects)('$name', (dialect: StoreDialect) => {
         consistency: 'filesystem',
         consistencyReason: null,
       });
+    });
+
+    it("a VM asked for with its own method but captured by another VM's array snapshot: its point names both methods in words", async () => {
+      const done = await run(request(['app1', 'sql1'], { methodByVm: { app1: 'array-snapshot' } }));
+      expect(done.status).toMatch(/^succeeded/);
+      expect((await pointOf(done.id, 'sql1'))?.consistencyReason).toMatch(
+        /^Captured by the array snapshot taken for 'app1' \(it shares lun1\), not by Hyper-V VSS; /,
+      );
     });
 
     it('a failed VM still makes the operation failed, whatever else warned', async () => {

@@ -4,7 +4,7 @@
  * console shows these where it would otherwise show "user:0191a7…".
  */
 import type { AccountDirectory } from '../auth/directory';
-import { ANONYMOUS_ACTOR, type Actor, SCHEDULER_ACTOR, SYSTEM_ACTOR } from '../context';
+import { type Actor, ANONYMOUS_ACTOR, SCHEDULER_ACTOR, SYSTEM_ACTOR } from '../context';
 
 const USER_LABEL_PREFIX = 'user:';
 const NAMED_ACTORS: readonly Actor[] = [SYSTEM_ACTOR, SCHEDULER_ACTOR, ANONYMOUS_ACTOR];

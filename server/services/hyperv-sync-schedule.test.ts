@@ -123,7 +123,10 @@ describe.each(dialects)('$name', (current) => {
         await fake.host.stop();
         at(15);
         expect(await tick(ctx)).toEqual({ synced: [], failed: ['hv01'] });
-        expect((await stores.hypervConnections.get(connection.id))?.lastError).toContain('cannot be reached');
+        // In words, as the connection card shows it: not led by the fault's code ("host-unreachable: …").
+        const { lastError } = (await stores.hypervConnections.get(connection.id)) ?? {};
+        expect(lastError).toContain('cannot be reached');
+        expect(lastError).not.toMatch(/^[a-z-]+: /);
         at(16);
         expect(await tick(ctx)).toEqual({ synced: [], failed: [] });
         await fake.host.start(fake.host.port);

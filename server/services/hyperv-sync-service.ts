@@ -175,7 +175,8 @@ export async function syncHypervConnection(
     return { import: result, facts, presence, run: recorded, cluster: read.cluster };
   } catch (error) {
     const failure = failureOf(error, client.label);
-    await stores.hypervConnections.recordSync(id, ctx.now(), `${failure.fault}: ${failure.message}`);
+    // The message in words (it names the host); the fault's code is for the API, not the card.
+    await stores.hypervConnections.recordSync(id, ctx.now(), failure.message);
     await recordSyncRun(stores, ctx, { ...run, error: failure.message });
     throw toDriverError(error, client.label);
   } finally {
@@ -213,7 +214,7 @@ export async function runHypervSync(
   options: CallOptions,
 ): Promise<HypervSyncResult> {
   const input = parseInput(hypervConnectionIdInput, raw);
-  await connectionOrThrow(stores, input.id);
+  const connection = await connectionOrThrow(stores, input.id);
   try {
     const {
       import: result,
@@ -249,6 +250,6 @@ export async function runHypervSync(
     };
   } catch (error) {
     if (error instanceof DomainError && error.code !== 'PRECONDITION_FAILED') throw error;
-    return { ok: false, ...failureOf(error, `hyperv connection ${input.id}`) };
+    return { ok: false, ...failureOf(error, `hyperv host ${connection.name}`) };
   }
 }

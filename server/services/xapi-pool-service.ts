@@ -251,7 +251,7 @@ export async function discoverXapiPool(
   } catch (error) {
     const failure = failureOf(error, `xapi pool ${pool.name}`);
     await recordFailedPoolSync(stores, ctx, pool.id, startedAt, {
-      lastError: `${failure.fault}: ${failure.message}`,
+      lastError: failure.message,
       message: failure.message,
     });
     throw toDriverError(error, `xapi pool ${pool.name}`);

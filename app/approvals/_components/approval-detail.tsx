@@ -14,6 +14,7 @@ import { Button } from '@/app/_components/ui/button';
 import { Label } from '@/app/_components/ui/label';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
+import { roleLabelOf } from '@/server/engine/roles';
 import { APPROVAL_STATUS_LABELS, APPROVAL_STATUS_TONES } from './approval-format';
 import { ApprovalPreview } from './approval-preview';
 
@@ -68,7 +69,7 @@ export function ApprovalDetail({ id }: { id: string }) {
             { term: 'Action', value: view.kindLabel },
             {
               term: 'Requested by',
-              value: `${view.requestedByName}${view.requestedByRole ? ` (${view.requestedByRole})` : ''}`,
+              value: `${view.requestedByName}${view.requestedByRole ? ` (${roleLabelOf(view.requestedByRole)})` : ''}`,
             },
             { term: 'Requested', value: formatDateTime(view.requestedAt) },
             {

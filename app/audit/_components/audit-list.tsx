@@ -17,6 +17,7 @@ import { readCursorState } from '@/app/_lib/list-url';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
 import { formatTime } from '@/app/operations/_components/operation-format';
+import { roleLabelOf } from '@/server/engine/roles';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '@/server/engine/security';
 import { exportHref, readAuditFilters, toQueryFilter } from './audit-filters';
 
@@ -197,7 +198,7 @@ const columns: DataTableColumn<AuditRow>[] = [
         {row.actorName}
         <div className="text-xs text-fg-subtle">
           {row.actorLabel}
-          {row.actorRole ? ` · ${row.actorRole}` : ''}
+          {row.actorRole ? ` · ${roleLabelOf(row.actorRole)}` : ''}
         </div>
       </>
     ),

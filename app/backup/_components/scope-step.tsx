@@ -24,6 +24,7 @@ import { formatBytes, pluralize, READINESS_LABELS, READINESS_TONES } from '@/app
 import { useTRPC } from '@/app/_lib/trpc';
 import { NOT_READ } from '@/app/_lib/volume-format';
 import { APPLICATIONS } from '@/server/engine/inventory';
+import { VENDOR_LABELS } from '@/server/engine/words';
 import { type BackupWizardValues, requestOf, type ScopeFormValues } from './wizard-model';
 
 const SCOPE_KINDS: { kind: ScopeFormValues['kind']; label: string; hint: string }[] = [
@@ -355,7 +356,7 @@ function ArrayVolumePicker() {
           <option value="">Choose an array</option>
           {arrays.data?.items.map((item) => (
             <option key={item.id} value={item.id}>
-              {item.name} ({item.vendor})
+              {item.name} ({VENDOR_LABELS[item.vendor]})
             </option>
           ))}
         </Select>

@@ -23,6 +23,7 @@ import {
 import { useTRPC } from '@/app/_lib/trpc';
 import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
 import type { DiskChangeTracking } from '@/server/engine/types';
+import { APPLICATION_STATE_WORDS } from '@/server/engine/words';
 import { usePointOperations } from './use-point-operations';
 
 /** A side sheet (Radix dialog: focus trapped, Escape closes, focus returns to the row's button). */
@@ -125,7 +126,9 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
           {point.consistencyReason ?? 'As planned: the method reached the consistency it aims for.'}
         </p>
         {point.applicationState ? (
-          <p className="text-fg-muted">Application check of the captured files: {point.applicationState}.</p>
+          <p className="text-fg-muted">
+            Application check of the captured files: {APPLICATION_STATE_WORDS[point.applicationState]}.
+          </p>
         ) : null}
       </section>
 

@@ -89,7 +89,7 @@ export function PointStep({
               <RadioGroupItem
                 id={`point-${point.id}`}
                 value={point.id}
-                aria-label={`Point of ${formatDateTime(point.createdAt)} (${point.consistency}${point.isPartial ? ', partial' : ''}${point.locationKind === 'pool-snapshot' ? `, on pool: ${point.locationName}` : ''})`}
+                aria-label={`Point of ${formatDateTime(point.createdAt)} (${consistencyLabel(point.consistency, point.captureState)}${point.isPartial ? ', partial' : ''}${point.locationKind === 'pool-snapshot' ? `, on pool: ${point.locationName}` : ''})`}
               />
               <span className="flex flex-col gap-1 text-sm">
                 <span className="flex flex-wrap items-center gap-2">

@@ -100,7 +100,7 @@ function describeConsistencyShortfall(input: PlanningInput, capture: VmCapture):
   const ownLevel: Consistency | null = ownOption?.consistency ?? null;
   if (!own.recommended || !ownLevel) return null;
   if (consistencyRank(capture.expectedConsistency) >= consistencyRank(ownLevel)) return null;
-  return `${quote(capture.vm.name)} is captured ${capture.expectedConsistency}-consistent by the ${SNAPSHOT_WORDS[capture.method]} of its volume, where ${own.recommended} on its own gives it ${ownLevel} consistency`;
+  return `${quote(capture.vm.name)} is captured ${capture.expectedConsistency}-consistent by the ${SNAPSHOT_WORDS[capture.method]} of its volume, where ${METHOD_IN_SENTENCE[own.recommended]} on its own gives it ${ownLevel} consistency`;
 }
 
 /** Sets each capture's consistency note and shortfalls (after the assessment settled its consistency). */
@@ -124,7 +124,7 @@ export function annotateCaptures(
       const own = input.methodPlanOf(capture.vm.id).recommended;
       capture.consistencyNote = capture.isCoCaptured
         ? `Co-captured, not asked for: it is on ${volumeWords(input, group)}, which ${snapshot} captures whole; ${explainConsistency(capture)}`
-        : `Captured by ${snapshot} (it shares ${volumeWords(input, group)}), not by ${own ?? 'a method of its own'}; ${explainConsistency(capture)}`;
+        : `Captured by ${snapshot} (it shares ${volumeWords(input, group)}), not by ${own ? METHOD_IN_SENTENCE[own] : 'a method of its own'}; ${explainConsistency(capture)}`;
     }
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { ArrayVolume, StorageArray } from '../inventory';
 import type { Finding, ObjectRef, RuleId, Severity } from '../types';
+import { VENDOR_LABELS } from '../words';
 import {
   ARRAY_METHODS,
   appendAll,
@@ -141,7 +142,7 @@ function checkSnapshotCapability(ctx: RuleContext, findings: Finding[]): void {
     }
     const cause = array.supportsSnapshots
       ? flat`${lunName(ctx, volume)} cannot be snapshotted`
-      : flat`array '${array.name}' (${array.vendor}) offers no snapshots`;
+      : flat`array '${array.name}'${array.vendor === 'other' ? '' : ` (${VENDOR_LABELS[array.vendor]})`} offers no snapshots`;
     findings.push(
       arrayFinding(
         ctx,
