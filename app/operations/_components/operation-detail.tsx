@@ -150,7 +150,7 @@ function LiveOperation({ detail }: { detail: Detail }) {
         {operation.plan.kind === 'backup' ? (
           <BackupOutcomes plan={operation.plan} steps={steps} />
         ) : operation.plan.kind === 'restore' ? (
-          <RestoreOutcome plan={operation.plan} />
+          <RestoreOutcome plan={operation.plan} steps={steps} />
         ) : (
           <PointOutcome plan={operation.plan} />
         )}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StepStatus } from '@/server/engine/statuses';
-import { bytesPerSecond, describeStepSize, stepElapsedMs } from './operation-format';
+import { bytesPerSecond, describeCollateral, describeStepSize, stepElapsedMs } from './operation-format';
 
 const START = new Date('2026-12-03T10:00:00Z');
 const at = (seconds: number) => new Date(START.getTime() + seconds * 1000);
@@ -155,5 +155,64 @@ describe('describeStepSize', () => {
     },
   ])('$name', ({ status, bytesDone, bytesTotal, text }) => {
     expect(describeStepSize({ status, bytesDone, bytesTotal })).toBe(text);
+  });
+});
+
+describe('describeCollateral', () => {
+  const web01 = [{ vmName: 'web01', dataLossMs: 3 * 3_600_000 }];
+  it.each<{ name: string; collateral: typeof web01; revert: StepStatus | null; term: string; value: string }>(
+    [
+      {
+        name: 'no other VM on the volume',
+        collateral: [],
+        revert: 'succeeded',
+        term: 'Other VMs rolled back',
+        value: 'none',
+      },
+      {
+        name: 'the revert done: rolled back',
+        collateral: web01,
+        revert: 'succeeded',
+        term: 'Other VMs rolled back',
+        value: 'web01 (loses 3 h 0 min)',
+      },
+      {
+        name: 'the revert not run yet: what it will roll back',
+        collateral: web01,
+        revert: 'pending',
+        term: 'Other VMs it rolls back',
+        value: "web01 (loses 3 h 0 min): not yet, the volume's revert has not finished",
+      },
+      {
+        name: 'the revert running: not yet',
+        collateral: web01,
+        revert: 'running',
+        term: 'Other VMs it rolls back',
+        value: "web01 (loses 3 h 0 min): not yet, the volume's revert has not finished",
+      },
+      {
+        name: 'the revert failed: not as planned',
+        collateral: web01,
+        revert: 'failed',
+        term: 'Other VMs rolled back',
+        value: "not as planned: the volume's revert failed (planned: web01 (loses 3 h 0 min))",
+      },
+      {
+        name: 'refused or cancelled before the revert: none',
+        collateral: web01,
+        revert: 'cancelled',
+        term: 'Other VMs rolled back',
+        value: "none: the volume's revert did not run (planned: web01 (loses 3 h 0 min))",
+      },
+      {
+        name: 'skipped: none',
+        collateral: web01,
+        revert: 'skipped',
+        term: 'Other VMs rolled back',
+        value: "none: the volume's revert did not run (planned: web01 (loses 3 h 0 min))",
+      },
+    ],
+  )('$name', ({ collateral, revert, term, value }) => {
+    expect(describeCollateral(collateral, revert)).toEqual({ term, value });
   });
 });

@@ -131,3 +131,33 @@ export function describeStepSize(step: {
   if (bytesDone > declared) return `${formatBytes(bytesDone)}, past the ${formatBytes(declared)} declared`;
   return `${formatBytes(bytesDone)} of ${formatBytes(declared)}`;
 }
+
+/**
+ * The restore's other VMs rolled back with the volume, as far as it went: rolled back once the
+ * volume's revert is done; while it has not run yet, the VMs it will roll back; when it failed or
+ * did not run, none (a failed revert may have left the volume part-way: the error says so). A plan
+ * without collateral rolls back no other VM.
+ */
+export function describeCollateral(
+  collateral: readonly { vmName: string; dataLossMs: number }[],
+  revertStatus: StepStatus | null,
+): { term: string; value: string } {
+  const names = collateral.map((vm) => `${vm.vmName} (loses ${formatElapsed(vm.dataLossMs)})`).join(', ');
+  if (collateral.length === 0) return { term: 'Other VMs rolled back', value: 'none' };
+  if (revertStatus === 'succeeded' || revertStatus === 'degraded')
+    return { term: 'Other VMs rolled back', value: names };
+  if (revertStatus === null || revertStatus === 'pending' || revertStatus === 'running')
+    return {
+      term: 'Other VMs it rolls back',
+      value: `${names}: not yet, the volume's revert has not finished`,
+    };
+  if (revertStatus === 'failed')
+    return {
+      term: 'Other VMs rolled back',
+      value: `not as planned: the volume's revert failed (planned: ${names})`,
+    };
+  return {
+    term: 'Other VMs rolled back',
+    value: `none: the volume's revert did not run (planned: ${names})`,
+  };
+}

@@ -15,7 +15,8 @@ import {
   type PlannedVm,
   type PointPlan,
 } from '@/server/engine/plan-types';
-import { formatElapsed, formatTime } from './operation-format';
+import type { StepStatus } from '@/server/engine/statuses';
+import { describeCollateral, formatTime } from './operation-format';
 
 type Detail = RouterOutputs['operations']['get'];
 type Step = Detail['steps'][number];
@@ -157,8 +158,10 @@ export function BackupOutcomes({ plan, steps }: { plan: BackupPlan; steps: Step[
 
 export function RestoreOutcome({
   plan,
+  steps,
 }: {
   plan: Extract<Detail['operation']['plan'], { kind: 'restore' }>;
+  steps: Detail['steps'];
 }) {
   return (
     <Card>
@@ -183,15 +186,10 @@ export function RestoreOutcome({
                 </Link>
               ),
             },
-            {
-              term: 'Other VMs rolled back',
-              value:
-                plan.collateral.length === 0
-                  ? 'none'
-                  : plan.collateral
-                      .map((vm) => `${vm.vmName} (loses ${formatElapsed(vm.dataLossMs)})`)
-                      .join(', '),
-            },
+            describeCollateral(
+              plan.collateral,
+              (steps.find((step) => step.kind === 'revert-volume')?.status as StepStatus | undefined) ?? null,
+            ),
           ]}
         />
       </CardContent>
