@@ -350,6 +350,8 @@ export interface RuleRow {
   names?: string[];
   /** Text the remedy must contain (commands). */
   remedy?: string[];
+  /** Text the message must not contain (a claim the facts do not support). */
+  absent?: string[];
 }
 
 /**
@@ -371,5 +373,6 @@ export function checkRuleRow(row: RuleRow): { found: Finding[]; matching: Findin
   expect(finding.vmId).toBe(vmId);
   for (const name of row.names ?? []) expect(finding.message).toContain(name);
   for (const text of row.remedy ?? []) expect(finding.remedy).toContain(text);
+  for (const text of row.absent ?? []) expect(finding.message).not.toContain(text);
   return { found, matching };
 }

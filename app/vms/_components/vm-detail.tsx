@@ -145,7 +145,8 @@ export function VmDetail({ id }: { id: string }) {
             </Badge>
             <GoneBadge hostName={host.name} goneSince={vm.goneSince} />
             <span>
-              {vm.osFamily} · {vm.powerState} on{' '}
+              {/* A guest that could not be read has no known OS (the findings say why). */}
+              {vm.guestFactsUnknown ? 'OS not read' : vm.osFamily} · {vm.powerState} on{' '}
               <Link
                 href={`/hosts/${encodeURIComponent(host.id)}`}
                 className="text-accent underline underline-offset-2"

@@ -15,6 +15,20 @@ const rows: RuleRow[] = [
     remedy: ['fsfreeze'],
   },
   {
+    name: 'a VM whose guest was not read is not said to run Linux: its OS could not be read',
+    build: () =>
+      makeXenEstate({
+        name: 'sql09',
+        osFamily: 'linux',
+        guestFactsUnknown: 'its guest reports no metrics to the pool',
+      }),
+    options: { quiesce: true },
+    ruleId: 'XS-QUIESCE-UNSUPPORTED-OS',
+    severity: 'warning',
+    names: ["'sql09'", 'operating system', 'could not be read', 'crash-consistent'],
+    absent: ['runs linux'],
+  },
+  {
     name: 'a Linux VM running an application asks for quiesce by default',
     build: () => makeXenEstate({ name: 'pg01', osFamily: 'linux', applications: ['other'] }),
     ruleId: 'XS-QUIESCE-UNSUPPORTED-OS',

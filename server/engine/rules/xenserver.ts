@@ -133,7 +133,10 @@ function evaluateQuiesceRules(ctx: RuleContext): Finding[] {
         ctx,
         'XS-QUIESCE-UNSUPPORTED-OS',
         downgrade,
-        flat`Quiesce is asked for VM '${vm.name}' on host '${host.name}', but quiesced snapshots need a Windows guest with the Xen VSS provider and '${vm.name}' runs ${vm.osFamily}: ${outcome}.`,
+        // An unread guest's OS is not known to be anything (XS-GUEST-FACTS-UNKNOWN says why).
+        vm.guestFactsUnknown
+          ? flat`Quiesce is asked for VM '${vm.name}' on host '${host.name}', but quiesced snapshots need a Windows guest with the Xen VSS provider and the operating system of '${vm.name}' could not be read: ${outcome}.`
+          : flat`Quiesce is asked for VM '${vm.name}' on host '${host.name}', but quiesced snapshots need a Windows guest with the Xen VSS provider and '${vm.name}' runs ${vm.osFamily}: ${outcome}.`,
         flat`Turn quiesce off for '${vm.name}' and accept crash-consistent snapshots, or ${alternatives} (e.g. \`fsfreeze --freeze <mount>\` / \`fsfreeze --unfreeze <mount>\`).`,
       ),
     ];
