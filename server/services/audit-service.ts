@@ -8,6 +8,9 @@ import type { AuditEntry, AuditFilter, Stores } from '../../db/stores/ports';
 import type { Page } from '../../db/stores/ports/page';
 import { type Actor, actorLabel, type ServiceContext } from '../context';
 import { type AuditObject, CHAIN_START, type ChainBreak, verifyChainSegment } from '../engine/audit-chain';
+import { describePlan } from '../engine/operation-rules';
+import type { OperationPlan } from '../engine/plan-types';
+import { describePoint } from '../engine/point-plan';
 import type { AuditOutcome } from '../engine/security';
 import { redactForAudit } from '../schemas/sensitive';
 import { csvField } from './csv';
@@ -102,6 +105,7 @@ export function auditObjectsOf(action: string, input: unknown, output: unknown):
   named(output, defaultKind);
   if (output && typeof output === 'object' && !Array.isArray(output)) {
     for (const [key, value] of Object.entries(output)) named(value, key);
+    nameStartedOperation(output as Record<string, unknown>, found);
   }
   if (input && typeof input === 'object' && !Array.isArray(input)) {
     for (const [key, value] of Object.entries(input)) {
@@ -115,6 +119,27 @@ export function auditObjectsOf(action: string, input: unknown, output: unknown):
     }
   }
   return [...found.values()];
+}
+
+/**
+ * What a start returned (StartedOperation, StartedPointOperation): the operation it queued, by its
+ * title or its plan's description; the point a verify or delete reads, by its VM and time; the VMs
+ * a backup plans, by name. So "Back up now" and a point's verify are audited by names, not ids.
+ */
+function nameStartedOperation(output: Record<string, unknown>, found: Map<string, AuditObject>): void {
+  const { operationId, title, plan, point } = output;
+  if (typeof operationId !== 'string' || !plan || typeof plan !== 'object') return;
+  const operationPlan = plan as OperationPlan;
+  const name = typeof title === 'string' ? title : describePlan(operationPlan);
+  found.set(operationId, { kind: 'operation', id: operationId, name });
+  if (point && typeof point === 'object') {
+    const { id, vmName, createdAt } = point as { id?: unknown; vmName?: unknown; createdAt?: unknown };
+    if (typeof id === 'string' && typeof vmName === 'string' && createdAt instanceof Date)
+      found.set(id, { kind: 'restorePoint', id, name: describePoint({ vmName, createdAt }) });
+  }
+  if (operationPlan.kind === 'backup') {
+    for (const vm of operationPlan.vms) found.set(vm.vmId, { kind: 'vm', id: vm.vmId, name: vm.vmName });
+  }
 }
 
 export interface AuditListInput extends AuditFilter {

@@ -353,8 +353,11 @@ export async function setBackupJobEnabled(
 }
 
 /** Deletes the job; its past operations and restore points stay (their job id becomes null). */
-export async function deleteBackupJob(stores: Stores, id: string): Promise<void> {
+/** Deletes the job; what it was called, for the audit trail and the toast. */
+export async function deleteBackupJob(stores: Stores, id: string): Promise<{ id: string; name: string }> {
+  const { name } = await requireJob(stores, id);
   if (!(await stores.jobs.delete(id))) throw notFound('Backup job', id);
+  return { id, name };
 }
 
 export async function listBackupJobs(stores: Stores, ctx: ServiceContext): Promise<BackupJobView[]> {

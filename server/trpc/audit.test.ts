@@ -84,6 +84,33 @@ describe('the audit middleware', () => {
     expect(await caller.audit.verify()).toEqual({ ok: true, checked: 5 });
   });
 
+  it('names what a start queued and what it reads: the operation by its title, the VMs and the point by name', async () => {
+    const backup = await caller.operations.backupVm({ vmId: 'web1' });
+    const [backedUp] = await entries();
+    expect(backedUp?.objects).toEqual(
+      expect.arrayContaining([
+        { kind: 'operation', id: backup.operationId, name: expect.stringMatching(/^Backup web1 \(/) },
+        { kind: 'vm', id: 'web1', name: 'web1' },
+      ]),
+    );
+    await h.tickUntilFinal(h.createWorker(), [backup.operationId]);
+    const point = (await caller.restorePoints.list({ vmId: 'web1', limit: 1 })).items[0];
+    if (!point) throw new Error('web1 has no point');
+    const verify = await caller.restorePoints.verify({ id: point.id });
+    const [verified] = await entries();
+    expect(verified?.objects).toEqual(
+      expect.arrayContaining([
+        { kind: 'operation', id: verify.operationId, name: verify.title },
+        {
+          kind: 'restorePoint',
+          id: point.id,
+          name: expect.stringMatching(/^the \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC point of web1$/),
+        },
+      ]),
+    );
+    expect(verified?.objects.every((object) => object.name !== null)).toBe(true);
+  });
+
   it('records a credential stored in the vault without its value', async () => {
     await caller.secrets.create({ name: 'xen pool a', kind: 'password', username: 'root', secret: PLANTED });
     const [entry] = await entries();

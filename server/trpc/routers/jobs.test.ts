@@ -209,7 +209,7 @@ describe.each(dialects)('$name', (dialect) => {
           reason: 'direct delete under test',
         });
         const job = await caller.jobs.create(nightlyJob());
-        expect(await caller.jobs.delete({ id: job.id })).toEqual({ id: job.id });
+        expect(await caller.jobs.delete({ id: job.id })).toEqual({ id: job.id, name: job.name }); // named for the audit trail
         expect((await rejectionOf(() => caller.jobs.get({ id: job.id }))).code).toBe('NOT_FOUND');
         expect((await rejectionOf(() => caller.jobs.delete({ id: job.id }))).code).toBe('NOT_FOUND');
       });

@@ -48,12 +48,11 @@ export const jobsRouter = router({
     .input(setBackupJobEnabledInput)
     .mutation(({ ctx, input }) => setBackupJobEnabled(ctx.stores, ctx.service, input.id, input.isEnabled)),
   /** Deletes the job, or asks a second admin first (four-eyes). */
-  delete: adminProcedure.input(jobIdInput).mutation(({ ctx, input }) =>
-    runOrRequestApproval(ctx, 'delete-job', input, async () => {
-      await deleteBackupJob(ctx.stores, input.id);
-      return { id: input.id };
-    }),
-  ),
+  delete: adminProcedure
+    .input(jobIdInput)
+    .mutation(({ ctx, input }) =>
+      runOrRequestApproval(ctx, 'delete-job', input, () => deleteBackupJob(ctx.stores, input.id)),
+    ),
   runNow: operatorProcedure
     .input(jobIdInput)
     .mutation(({ ctx, input }) => runBackupJobNow(ctx.stores, ctx.service, input.id)),
