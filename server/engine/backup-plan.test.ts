@@ -563,6 +563,18 @@ describe('planBackup — blockers', () => {
     expect(result.blockedReasons.join('\n')).toMatch(reason);
   });
 
+  it('a VM removed from the inventory is named as its restore points last knew it, not by its id', () => {
+    const result = planBackup(
+      makeOperationsIndex(),
+      { scope: vms('web01', 'hv:0191-removed'), consistencyPolicy: 'fallback', passthroughPolicy: 'skip' },
+      { now: NOW, newId: makeIdSequence(), lastKnownVmNames: new Map([['hv:0191-removed', 'old-sql']]) },
+    );
+    expect(result.isRunnable).toBe(false);
+    expect(result.blockedReasons).toEqual([
+      "VM 'old-sql' is no longer in the inventory: it was removed after it was last backed up",
+    ]);
+  });
+
   it('a host volume with VSS disabled blocks the plan through the planner’s finding', () => {
     const index = makeOperationsIndex((inventory) => {
       const volume = inventory.hostVolumes.find((v) => v.id === 'hv01:D:');

@@ -131,7 +131,7 @@ export function planBackup(
 ): BackupPlan {
   const input = createPlanningInput(index, request);
   const verdict: Verdict = { blockedReasons: [], findings: [] };
-  const scopeVmIds = resolveScope(index, request.scope, verdict);
+  const scopeVmIds = resolveScope(index, request.scope, verdict, context.lastKnownVmNames);
   checkChoicesInScope(input, scopeVmIds, verdict);
   const assignments = assignMethods(input, scopeVmIds, verdict);
   const groups = formCaptureGroups(input, scopeVmIds, assignments, verdict);

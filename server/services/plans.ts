@@ -11,7 +11,7 @@ import type { RestorePointRecord } from '../../db/stores/ports/restore-point-sto
 import type { ServiceContext } from '../context';
 import { planBackup } from '../engine/backup-plan';
 import { planFingerprint } from '../engine/fingerprint';
-import { indexInventory } from '../engine/inventory';
+import { type InventoryIndex, indexInventory } from '../engine/inventory';
 import { backupSeeds, newVmNamesOf, restoreSeeds, withNamedVms } from '../engine/neighbourhood';
 import type { BackupPlan, RestorePlan } from '../engine/plan-types';
 import { planRestore } from '../engine/restore-plan';
@@ -59,10 +59,23 @@ export async function planBackupFor(
 ): Promise<FingerprintedPlan<BackupPlan>> {
   const seeds = backupSeeds(request.scope);
   const neighbourhood = await stores.inventory.loadNeighbourhood(seeds.vmIds, seeds.also);
+  const index = indexInventory(neighbourhood);
+  const lastKnownVmNames = await lastKnownNamesOfMissing(stores, index, seeds.vmIds);
   return {
-    plan: planBackup(indexInventory(neighbourhood), request, { now: ctx.now(), newId: ctx.newId, job }),
+    plan: planBackup(index, request, { now: ctx.now(), newId: ctx.newId, job, lastKnownVmNames }),
     fingerprint: planFingerprint(neighbourhood),
   };
+}
+
+/** The names the restore points last knew of the VMs among `vmIds` the inventory lacks (read only then). */
+async function lastKnownNamesOfMissing(
+  stores: Stores,
+  index: InventoryIndex,
+  vmIds: readonly string[],
+): Promise<Map<string, string>> {
+  const missing = vmIds.filter((vmId) => !index.vmsById.has(vmId));
+  if (missing.length === 0) return new Map();
+  return new Map((await stores.restorePoints.pointCountsByVm(missing)).map((row) => [row.vmId, row.vmName]));
 }
 
 /** The refusal of a plan the engine says cannot run, naming every blocked reason. */

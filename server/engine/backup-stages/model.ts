@@ -45,6 +45,11 @@ export interface BackupPlanContext {
   newId: () => string;
   /** The job the run belongs to; its retention is applied after the points are catalogued. */
   job?: { id: string; retention: RetentionPolicy; timeZone: string };
+  /**
+   * Names of VMs the inventory no longer has, by id, as their restore points last knew them: a
+   * scope naming one (a job saved before it was removed) is refused naming it, not its id.
+   */
+  lastKnownVmNames?: ReadonlyMap<string, string>;
 }
 
 /** Blockers and findings, appended stage after stage. */

@@ -33,9 +33,24 @@ function goneFinding(index: InventoryIndex, vm: Vm, since: Date): Finding {
   };
 }
 
+/**
+ * A VM of the scope the inventory does not have: by the name its restore points last knew (a job
+ * saved before the VM was removed), else by its id, the only thing left of it.
+ */
+function missingVmReason(vmId: string, lastKnownName: string | undefined): string {
+  return lastKnownName === undefined
+    ? `VM '${vmId}' is not in the inventory`
+    : `VM '${lastKnownName}' is no longer in the inventory: it was removed after it was last backed up`;
+}
+
 /** The VM ids the scope names, in the operator's order; blockers for what it names but does not exist. */
-export function resolveScope(index: InventoryIndex, scope: BackupScope, verdict: Verdict): string[] {
-  const named = namedByScope(index, scope, verdict);
+export function resolveScope(
+  index: InventoryIndex,
+  scope: BackupScope,
+  verdict: Verdict,
+  lastKnownVmNames: ReadonlyMap<string, string> = new Map(),
+): string[] {
+  const named = namedByScope(index, scope, verdict, lastKnownVmNames);
   const present = named.filter((vmId) => {
     const vm = index.vmsById.get(vmId);
     if (!vm?.goneSince) return true;
@@ -50,13 +65,18 @@ export function resolveScope(index: InventoryIndex, scope: BackupScope, verdict:
   return present;
 }
 
-function namedByScope(index: InventoryIndex, scope: BackupScope, verdict: Verdict): string[] {
+function namedByScope(
+  index: InventoryIndex,
+  scope: BackupScope,
+  verdict: Verdict,
+  lastKnownVmNames: ReadonlyMap<string, string>,
+): string[] {
   const { blockedReasons } = verdict;
   switch (scope.kind) {
     case 'vms': {
       const known = [...new Set(scope.vmIds)].filter((vmId) => {
         if (index.vmsById.has(vmId)) return true;
-        blockedReasons.push(`VM '${vmId}' is not in the inventory`);
+        blockedReasons.push(missingVmReason(vmId, lastKnownVmNames.get(vmId)));
         return false;
       });
       if (scope.vmIds.length === 0) blockedReasons.push('Choose at least one VM to back up');

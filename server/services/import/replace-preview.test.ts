@@ -12,9 +12,11 @@ import type { Stores } from '../../../db/stores/ports';
 import { createServiceContext, type ServiceContext } from '../../context';
 import type { Inventory } from '../../engine/inventory';
 import { importInventoryInput } from '../../schemas/inventory';
+import type { BackupRequest } from '../../schemas/operations';
 import { getBackupJob, listBackupJobs } from '../backup-job-service';
 import { type DomainError, isDomainError } from '../errors';
 import { importInventory, previewReplaceImport } from '../import-service';
+import { planBackupFor } from '../plans';
 
 const NOW = new Date('2026-03-28T09:00:00Z');
 
@@ -203,6 +205,15 @@ describe.each(await storeDialects('replacepreview'))('$name', (dialect) => {
         expect(files.missingVms?.names).toEqual(['fs-01', 'web-01']);
         expect(files.missingVms?.message).toMatch(
           /^2 VMs of this job's scope are no longer in the inventory: fs-01, web-01\./,
+        );
+        // Its runs are refused naming them as their points last knew them, not by inventory id.
+        const job = await stores.jobs.get('job-files');
+        const { plan } = await planBackupFor(stores, ctx, job?.requestJson as unknown as BackupRequest);
+        expect(plan.blockedReasons).toEqual(
+          expect.arrayContaining([
+            "VM 'fs-01' is no longer in the inventory: it was removed after it was last backed up",
+            "VM 'web-01' is no longer in the inventory: it was removed after it was last backed up",
+          ]),
         );
       });
     });
