@@ -23,7 +23,9 @@ const READINESS_CARD_STYLES: Record<Readiness, string> = {
 };
 
 const READINESS_EXPLANATIONS: Record<Readiness, string> = {
-  'online-ready': 'Backed up while running, applications quiesced.',
+  // As READINESS_LABELS: a powered-off VM and a Linux guest are ready too, with no application quiesced.
+  'online-ready':
+    'A consistent copy with no downtime: running VMs captured online, powered-off ones as they are.',
   'saved-state-only': 'Consistent, but the VM pauses in saved state: downtime.',
   'crash-only': 'Only a power-cut-like point; applications replay logs.',
   partial: 'Host-level backup leaves pass-through disks out.',

@@ -113,12 +113,12 @@ describe('planRestore — volume revert blast radius', () => {
     {
       name: 'missing',
       confirmation: undefined,
-      reason: 'Type the volume name "hv02 D:" to confirm this volume-revert restore',
+      reason: 'Type the volume name "hv02 D:" to confirm this revert of the whole volume',
     },
     {
       name: 'blank',
       confirmation: '   ',
-      reason: 'Type the volume name "hv02 D:" to confirm this volume-revert restore',
+      reason: 'Type the volume name "hv02 D:" to confirm this revert of the whole volume',
     },
     {
       name: 'the bare volume letter, which every host has',

@@ -27,6 +27,15 @@ const OVERWRITE_WORDS: Partial<Record<RestoreMode, string>> = {
   'volume-revert': 'reverting its volume',
 };
 
+/** What the operator confirms by typing the name, in words ("this revert of the whole volume"). */
+const CONFIRMED_ACTION_WORDS: Record<RestoreMode, string> = {
+  'as-new': 'restore as a new VM',
+  staged: 'staged restore',
+  'in-place': 'in-place restore',
+  'snapshot-revert': 'revert to the snapshot',
+  'volume-revert': 'revert of the whole volume',
+};
+
 /** The shutdown command of the VM's own hypervisor: no xe command for a Hyper-V VM. */
 function shutdownCommand(kind: HypervisorKind | undefined, vmName: string): string {
   if (kind === 'hyperv') return `Stop-VM -Name '${vmName}' on its Hyper-V host`;
@@ -165,7 +174,7 @@ export function checkConfirmation(
   const what = mode === 'volume-revert' ? 'volume' : 'VM';
   verdict.blockedReasons.push(
     request.confirmation === undefined || request.confirmation.trim() === ''
-      ? `Type the ${what} name "${confirmationText}" to confirm this ${mode} restore`
+      ? `Type the ${what} name "${confirmationText}" to confirm this ${CONFIRMED_ACTION_WORDS[mode]}`
       : `The confirmation "${request.confirmation.trim()}" does not match the ${what} name "${confirmationText}"`,
   );
 }
