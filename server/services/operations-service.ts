@@ -347,7 +347,6 @@ export interface OperationDetail {
     request: Record<string, unknown>;
     endingAs: string | null;
     leaseOwner: string | null;
-    /** actorLabel() of who started it, and of who cancelled it. */
     /** actorLabel of who asked ("user:<id>"), and who that is in words (actor-names.ts). */
     requestedBy: string;
     requestedByName: string;

@@ -60,6 +60,25 @@ function holdRestoreOfDisks() {
   return { entered: isEntered, release: () => release() };
 }
 
+/**
+ * Ticks the worker until the lab's restore of disks has begun and is held: `pass` is the pass that
+ * runs it (settled once the step is recorded), `held.release()` lets the restore go on.
+ */
+async function tickUntilDisksAreRestored() {
+  const held = holdRestoreOfDisks();
+  let isRestoring = false;
+  void held.entered.then(() => {
+    isRestoring = true;
+  });
+  let pass: Promise<void> = Promise.resolve();
+  for (let passes = 0; !isRestoring; passes++) {
+    if (passes >= 20) throw new Error('the restore of disks never started');
+    pass = worker.tick();
+    await Promise.race([pass, held.entered]);
+  }
+  return { held, pass };
+}
+
 const dialects = await storeDialects('restorecancel');
 
 describe.each(dialects)('$name', (dialect) => {
@@ -72,17 +91,7 @@ describe.each(dialects)('$name', (dialect) => {
     it('in place, once its disks are being overwritten: refused in words, and the restore runs to its end', async () => {
       const { point, live, atPoint } = await app1ChangedSinceItsPoint();
       const restore = await startInPlace(point.id);
-      const held = holdRestoreOfDisks();
-      let isOverwriting = false;
-      void held.entered.then(() => {
-        isOverwriting = true;
-      });
-      let pass: Promise<void> = Promise.resolve();
-      for (let passes = 0; !isOverwriting; passes++) {
-        if (passes >= 20) throw new Error('the restore of disks never started');
-        pass = worker.tick();
-        await Promise.race([pass, held.entered]);
-      }
+      const { held, pass } = await tickUntilDisksAreRestored();
 
       await expect(cancelOperation(h.stores, ctx(), restore.operationId)).rejects.toThrow(
         /^"Restore in place from .+" can no longer be cancelled: "Restore app1 in place" has started overwriting live data, .+ The restore runs to its end; the cancel changed nothing$/,
@@ -134,17 +143,7 @@ describe.each(dialects)('$name', (dialect) => {
       const { point } = await app1ChangedSinceItsPoint();
       const request = { restorePointId: point.id, mode: 'as-new' as const, newVmName: 'app1-copy' };
       const restore = await startRestore(h.stores, ctx(), request);
-      const held = holdRestoreOfDisks();
-      let isCopying = false;
-      void held.entered.then(() => {
-        isCopying = true;
-      });
-      let pass: Promise<void> = Promise.resolve();
-      for (let passes = 0; !isCopying; passes++) {
-        if (passes >= 20) throw new Error('the restore of disks never started');
-        pass = worker.tick();
-        await Promise.race([pass, held.entered]);
-      }
+      const { held, pass } = await tickUntilDisksAreRestored();
 
       const cancelled = await cancelOperation(h.stores, ctx(), restore.operationId);
       expect(cancelled.status).toBe('cancelling');
