@@ -2,6 +2,7 @@ import { expect, type Locator, type Page, test } from '@playwright/test';
 import { operationStatus } from './fixtures/backup-api';
 import { DEMO_LAB_NAMES, openVm } from './fixtures/demo-lab';
 import { holdVmCalls, openVmId } from './fixtures/lab-faults';
+import { E2E_USERS } from './fixtures/users';
 
 /** The array-backed Linux VM: its snapshot captures the whole consistency group (~20 steps; exch-01, whose VHD disk cannot be copied, is captured but left out). */
 const ARRAY_VM = 'db-lnx-01';
@@ -109,6 +110,11 @@ test('cancelling a backup mid-way still runs its cleanup steps and ends cancelle
     .getByRole('row')
     .filter({ hasText: ARRAY_VM });
   await expect(outcome).toContainText('no point: its backup did not run to the end');
+  // Who asked and who cancelled, by name: not "user:<account id>".
+  const fact = (term: string) =>
+    page.locator('dt', { hasText: term }).locator('xpath=following-sibling::dd[1]');
+  await expect(fact('Requested by')).toHaveText(E2E_USERS.admin.name);
+  await expect(fact('Cancelled by')).toHaveText(E2E_USERS.admin.name);
   await expect(page.getByRole('button', { name: 'Cancel operation' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Retry failed' })).toBeVisible();
   const cancelledPath = new URL(page.url()).pathname;
