@@ -11,6 +11,11 @@ const NAMED_ACTORS: readonly Actor[] = [SYSTEM_ACTOR, SCHEDULER_ACTOR, ANONYMOUS
 
 export type AccountNames = Pick<AccountDirectory, 'findUserById'>;
 
+/** The account id a user's actor label names ("user:<id>"), or null for any other actor. */
+export function accountIdOf(label: string): string | null {
+  return label.startsWith(USER_LABEL_PREFIX) ? label.slice(USER_LABEL_PREFIX.length) : null;
+}
+
 /**
  * The name of the actor `label` stands for. An account since removed is said to be one; a label
  * of no known kind (a worker's, a sync's) is its own name. Without `accounts` (the command line)
@@ -19,7 +24,8 @@ export type AccountNames = Pick<AccountDirectory, 'findUserById'>;
 export async function actorNameOf(label: string, accounts: AccountNames | null): Promise<string> {
   const named = NAMED_ACTORS.find((actor) => actor.id === label);
   if (named) return named.name;
-  if (!label.startsWith(USER_LABEL_PREFIX) || !accounts) return label;
-  const user = await accounts.findUserById(label.slice(USER_LABEL_PREFIX.length));
+  const accountId = accountIdOf(label);
+  if (accountId === null || !accounts) return label;
+  const user = await accounts.findUserById(accountId);
   return user ? user.name : 'an account since removed';
 }

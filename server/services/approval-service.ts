@@ -25,6 +25,7 @@ import {
 import type { PointPlan } from '../engine/plan-types';
 import { isRole, ROLE_LABELS, roleAtLeast } from '../engine/roles';
 import type { RestoreRequest } from '../schemas/operations';
+import { accountIdOf } from './actor-names';
 import {
   APPROVAL_ACTIONS,
   type ApprovalEnv,
@@ -96,15 +97,14 @@ function deciderOf(env: ApprovalEnv) {
   return { label: actorLabel(actor), role: isRole(role) ? role : null };
 }
 
-/** `actorLabel` of a user is `user:<id>`; any other requester has no account to look up. */
-const USER_LABEL_PREFIX = 'user:';
-
+/** A requester that is not a user (accountIdOf) has no account to look up. */
 async function requesterStanding(
   env: ApprovalContext,
   requestedBy: string,
 ): Promise<RequesterStanding | null> {
-  if (!requestedBy.startsWith(USER_LABEL_PREFIX)) return null;
-  const user = await env.accounts.findUserById(requestedBy.slice(USER_LABEL_PREFIX.length));
+  const accountId = accountIdOf(requestedBy);
+  if (accountId === null) return null;
+  const user = await env.accounts.findUserById(accountId);
   return user ? { role: user.role, disabled: user.disabled } : null;
 }
 
