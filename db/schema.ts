@@ -248,7 +248,7 @@ export const vmAssessments = sqliteTable(
       .primaryKey()
       .references(() => vms.id, { onDelete: 'cascade' }),
     readiness: text('readiness').$type<Readiness>().notNull(),
-    /** Position of `readiness` in READINESS (0 = online-ready … 4 = blocked), for sorting. */
+    /** Position of `readiness` in READINESS (0 = online-ready … 5 = blocked), for sorting. */
     readinessRank: integer('readiness_rank').notNull(),
     recommendedMethod: text('recommended_method').$type<BackupMethod>(),
     consistency: text('consistency').$type<Consistency>(),

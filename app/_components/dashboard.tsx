@@ -16,6 +16,7 @@ import { RuleTitle } from './rule-title';
 
 const READINESS_CARD_STYLES: Record<Readiness, string> = {
   'online-ready': 'border-l-emerald-500',
+  unconfirmed: 'border-l-yellow-400',
   'saved-state-only': 'border-l-amber-500',
   'crash-only': 'border-l-orange-500',
   partial: 'border-l-sky-500',
@@ -26,6 +27,8 @@ const READINESS_EXPLANATIONS: Record<Readiness, string> = {
   // As READINESS_LABELS: a powered-off VM and a Linux guest are ready too, with no application quiesced.
   'online-ready':
     'A consistent copy with no downtime: running VMs captured online, powered-off ones as they are.',
+  unconfirmed:
+    'Expected online, but the guest did not report what that needs: Hyper-V may pause it in saved state.',
   'saved-state-only': 'Consistent, but the VM pauses in saved state: downtime.',
   'crash-only': 'Only a power-cut-like point; applications replay logs.',
   partial: 'Host-level backup leaves pass-through disks out.',
@@ -106,7 +109,7 @@ export function Dashboard() {
                 ) : null}
               </p>
             </div>
-            <ul className="grid grid-cols-5 gap-3">
+            <ul className="grid grid-cols-3 gap-3 xl:grid-cols-6">
               {READINESS.map((readiness) => {
                 const count = dashboard.data.readiness[readiness] ?? 0;
                 // Of the VMs that have a readiness: gone VMs are counted apart, above.

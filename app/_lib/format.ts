@@ -15,6 +15,7 @@ export {
 
 export const READINESS_TONES: Record<Readiness, BadgeTone> = {
   'online-ready': 'success',
+  unconfirmed: 'warning',
   'saved-state-only': 'warning',
   'crash-only': 'warning',
   partial: 'info',

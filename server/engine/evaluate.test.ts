@@ -10,7 +10,15 @@ import {
   makeHypervEstate,
   makeVmOnVolume,
 } from './test-fixtures';
-import { BACKUP_METHODS, type BackupMethod, READINESS, type Readiness } from './types';
+import {
+  BACKUP_METHODS,
+  type BackupMethod,
+  type Finding,
+  READINESS,
+  type Readiness,
+  type RuleId,
+  type Severity,
+} from './types';
 
 function optionOf(overrides: Partial<MethodOption> & { method: BackupMethod }): MethodOption {
   return {
@@ -27,8 +35,8 @@ function optionOf(overrides: Partial<MethodOption> & { method: BackupMethod }): 
   };
 }
 
-function planWith(recommended: Partial<MethodOption> | null): MethodPlan {
-  const method: BackupMethod = 'hyperv-vss';
+function planWith(recommended: (Partial<MethodOption> & { method?: BackupMethod }) | null): MethodPlan {
+  const method: BackupMethod = recommended?.method ?? 'hyperv-vss';
   return {
     vmId: 'vm',
     options: [optionOf({ method, isRecommended: recommended !== null, ...recommended })],
@@ -37,7 +45,13 @@ function planWith(recommended: Partial<MethodOption> | null): MethodPlan {
   };
 }
 
-const readinessRows: { name: string; plan: MethodPlan; readiness: Readiness }[] = [
+/** A finding of the plan's VM (only the rule and severity matter to readiness). */
+function findingOf(ruleId: RuleId, severity: Severity): Finding {
+  return { ruleId, severity, vmId: 'vm', methods: [], message: '', remedy: '', objects: [] };
+}
+const unreadGuest = findingOf('HV-GUEST-FACTS-UNKNOWN', 'warning');
+
+const readinessRows: { name: string; plan: MethodPlan; findings?: Finding[]; readiness: Readiness }[] = [
   { name: 'no recommended method is blocked', plan: planWith(null), readiness: 'blocked' },
   {
     name: 'a recommended method that leaves a disk out is partial, even when online',
@@ -65,11 +79,66 @@ const readinessRows: { name: string; plan: MethodPlan; readiness: Readiness }[] 
     readiness: 'online-ready',
   },
   { name: 'application-consistent online is online-ready', plan: planWith({}), readiness: 'online-ready' },
+  // Online through a Hyper-V writer, on guest facts nobody read: the recommendation says "not confirmed".
+  {
+    name: 'Hyper-V VSS online on an unread guest is unconfirmed',
+    plan: planWith({}),
+    findings: [unreadGuest],
+    readiness: 'unconfirmed',
+  },
+  {
+    name: 'Windows Server Backup online on an unread guest is unconfirmed',
+    plan: planWith({ method: 'wsb-volume' }),
+    findings: [unreadGuest],
+    readiness: 'unconfirmed',
+  },
+  {
+    name: 'no guest volumes reported (guest VSS unknown, info) is unconfirmed',
+    plan: planWith({}),
+    findings: [findingOf('HV-GUEST-VSS-DISABLED', 'info')],
+    readiness: 'unconfirmed',
+  },
+  {
+    name: 'the backup integration service not reported (info) is unconfirmed',
+    plan: planWith({}),
+    findings: [findingOf('HV-BACKUP-IC-MISSING', 'info')],
+    readiness: 'unconfirmed',
+  },
+  {
+    name: 'guest VSS read as disabled (a warning: a known fact) leaves readiness to the plan',
+    plan: planWith({}),
+    findings: [findingOf('HV-GUEST-VSS-DISABLED', 'warning')],
+    readiness: 'online-ready',
+  },
+  {
+    name: 'an array snapshot does not ask the guest through Hyper-V: online-ready',
+    plan: planWith({ method: 'array-snapshot' }),
+    findings: [unreadGuest],
+    readiness: 'online-ready',
+  },
+  {
+    name: 'a powered-off VM copied as it is needs no guest: online-ready',
+    plan: planWith({ captureState: 'offline', consistency: 'filesystem' }),
+    findings: [findingOf('HV-GUEST-FACTS-UNKNOWN', 'info')],
+    readiness: 'online-ready',
+  },
+  {
+    name: 'saved state with downtime on an unread guest stays saved-state-only',
+    plan: planWith({ captureState: 'saved-state', expectedDowntimeSeconds: 60 }),
+    findings: [unreadGuest],
+    readiness: 'saved-state-only',
+  },
+  {
+    name: 'a pass-through disk left out on an unread guest stays partial',
+    plan: planWith({ excludedDisks: [{ kind: 'disk', id: 'd', name: 'PhysicalDisk3' }] }),
+    findings: [unreadGuest],
+    readiness: 'partial',
+  },
 ];
 
 describe('readinessOf', () => {
-  it.each(readinessRows)('$name', ({ plan, readiness }) => {
-    expect(readinessOf(plan)).toBe(readiness);
+  it.each(readinessRows)('$name', ({ plan, findings = [], readiness }) => {
+    expect(readinessOf(plan, findings)).toBe(readiness);
   });
 });
 
@@ -83,6 +152,27 @@ describe('evaluateVm / evaluateInventory', () => {
     expect(assessments.map((a) => a.vmId)).toEqual(['app01', 'web01']);
     expect(assessments[1]).toEqual(evaluateVm(indexInventory(inventory), 'web01'));
     expect(assessments[1].readiness).toBe('saved-state-only');
+  });
+
+  // The badge and the recommendation come from one computation (isOnlineCaptureUnconfirmed).
+  it.each([
+    { name: 'guest facts read', vm: {}, readiness: 'online-ready', saysNotConfirmed: false },
+    {
+      name: 'guest not read while running',
+      vm: { guestFactsUnknown: 'no guest credential was given' },
+      readiness: 'unconfirmed',
+      saysNotConfirmed: true,
+    },
+    {
+      name: 'guest not read while off (copied as it is)',
+      vm: { guestFactsUnknown: 'it was not running', powerState: 'off' as const },
+      readiness: 'online-ready',
+      saysNotConfirmed: false,
+    },
+  ])('a Hyper-V VM with $name: readiness $readiness, and the recommendation agrees', (row) => {
+    const { readiness, plan } = evaluateVm(indexInventory(makeHypervEstate(row.vm)), 'app01');
+    expect(readiness).toBe(row.readiness);
+    expect(plan.recommendationReason.includes('expected but not confirmed')).toBe(row.saysNotConfirmed);
   });
 
   it('VM findings are the union of its methods’ findings, each once', () => {

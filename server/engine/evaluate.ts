@@ -6,11 +6,14 @@
  * - partial: the recommended method leaves disks out (pass-through);
  * - saved-state-only: the running VM would be put into saved state (downtime);
  * - crash-only: the best point it can get is crash-consistent;
+ * - unconfirmed: it would be online-ready, but only if guest facts nobody could read allow it (the
+ *   recommendation says "expected but not confirmed" in the same case: isOnlineCaptureUnconfirmed);
  * - online-ready: captured without downtime at filesystem consistency or better. A powered-off VM
  *   whose files can be copied consistently is "ready" too: nothing is waiting on the operator.
  */
 import { type Inventory, type InventoryIndex, indexInventory, type Vm } from './inventory';
 import { type MethodPlan, planVm, planVmOf } from './planner';
+import { isOnlineCaptureUnconfirmed } from './planner-recommendation';
 import { type HostScope, hostScopeOf } from './rules';
 import { estateCacheOf, vmsOnHostVolume } from './rules/context';
 import type { Finding, Readiness } from './types';
@@ -22,7 +25,8 @@ export interface VmAssessment {
   readiness: Readiness;
 }
 
-export function readinessOf(plan: MethodPlan): Readiness {
+/** The readiness of a plan made from these findings (the plan's own, as planVm returns them). */
+export function readinessOf(plan: MethodPlan, findings: readonly Finding[]): Readiness {
   const recommended = plan.options.find((o) => o.method === plan.recommended && o.isAvailable);
   if (!recommended) return 'blocked';
   if (recommended.excludedDisks.length > 0) return 'partial';
@@ -30,12 +34,13 @@ export function readinessOf(plan: MethodPlan): Readiness {
     return 'saved-state-only';
   }
   if (recommended.consistency === 'crash') return 'crash-only';
+  if (isOnlineCaptureUnconfirmed(recommended, findings)) return 'unconfirmed';
   return 'online-ready';
 }
 
 export function evaluateVm(index: InventoryIndex, vmId: string): VmAssessment {
   const { plan, findings } = planVm(index, vmId);
-  return { vmId, findings, plan, readiness: readinessOf(plan) };
+  return { vmId, findings, plan, readiness: readinessOf(plan, findings) };
 }
 
 /** Builds the index once; every rule then works on maps, so the cost is linear in the estate. */
@@ -80,7 +85,7 @@ export function assessVms(index: InventoryIndex, vms: readonly Vm[]): VmAssessme
       }
     }
     const { plan, findings } = planVmOf(index, vm, scope);
-    assessments[i] = { vmId: vm.id, findings, plan, readiness: readinessOf(plan) };
+    assessments[i] = { vmId: vm.id, findings, plan, readiness: readinessOf(plan, findings) };
   }
   return assessments;
 }

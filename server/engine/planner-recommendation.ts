@@ -92,8 +92,24 @@ export interface RecommendationFacts {
   vmName: string;
   hostKind: HypervisorKind;
   isQuiesceWanted: boolean;
-  /** A finding says the guest does not report everything online capture needs. */
-  hasUnknowns: boolean;
+  /** The recommended online capture rests on guest facts nobody read (isOnlineCaptureUnconfirmed). */
+  isOnlineUnconfirmed: boolean;
+}
+
+/**
+ * Whether the recommended option captures the VM online only if guest facts nobody could read allow
+ * it: a Hyper-V writer (the host's VSS or Windows Server Backup asking the guest's VSS) captures a
+ * running VM online when the guest's integration services and volumes are fit, and falls back to
+ * saved state when they are not, so a guest that did not report them leaves that unconfirmed. The
+ * recommendation's sentence and the VM's readiness (evaluate.ts readinessOf) both read this.
+ */
+export function isOnlineCaptureUnconfirmed(
+  recommended: MethodOption | null,
+  findings: readonly Finding[],
+): boolean {
+  if (recommended?.captureState !== 'online') return false;
+  if (recommended.method !== 'hyperv-vss' && recommended.method !== 'wsb-volume') return false;
+  return hasUnknowns(findings);
 }
 
 /** A finding says the guest does not report everything online capture needs. */
@@ -149,14 +165,7 @@ export function explainRecommendation(
   }
   const quiesced = options.find((o) => o.method === 'xen-quiesced');
   if (quiesced?.isAvailable && !facts.isQuiesceWanted) reason += QUIESCE_NOT_ASKED;
-  if (
-    best.captureState === 'online' &&
-    facts.hasUnknowns &&
-    facts.hostKind === 'hyperv' &&
-    best.method !== 'array-snapshot'
-  ) {
-    reason += ONLINE_NOT_CONFIRMED;
-  }
+  if (facts.isOnlineUnconfirmed) reason += ONLINE_NOT_CONFIRMED;
   return reason;
 }
 
@@ -217,7 +226,7 @@ export class LazilyWordedPlan implements MethodPlan {
   readonly #vmName: string;
   readonly #hostKind: HypervisorKind;
   readonly #isQuiesceWanted: boolean;
-  readonly #hasUnknowns: boolean;
+  readonly #isOnlineUnconfirmed: boolean;
   #reason: string | undefined;
 
   constructor(
@@ -234,7 +243,7 @@ export class LazilyWordedPlan implements MethodPlan {
     this.#vmName = ctx.vm.name;
     this.#hostKind = ctx.host.kind;
     this.#isQuiesceWanted = ctx.isQuiesceWanted;
-    this.#hasUnknowns = hasUnknowns(findings);
+    this.#isOnlineUnconfirmed = isOnlineCaptureUnconfirmed(best, findings);
     this.#reason = undefined;
     Object.defineProperty(this, 'recommendationReason', LazilyWordedPlan.#reasonProperty);
   }
@@ -244,7 +253,7 @@ export class LazilyWordedPlan implements MethodPlan {
       vmName: this.#vmName,
       hostKind: this.#hostKind,
       isQuiesceWanted: this.#isQuiesceWanted,
-      hasUnknowns: this.#hasUnknowns,
+      isOnlineUnconfirmed: this.#isOnlineUnconfirmed,
     };
     const candidates = candidatesOf(this.#plannedOptions, this.#isQuiesceWanted);
     return explainRecommendation(facts, this.#best, candidates, this.#plannedOptions);

@@ -4,6 +4,7 @@ import type { Readiness } from './types';
 
 const counts = (values: Partial<Record<Readiness, number>>): Record<Readiness, number> => ({
   'online-ready': 0,
+  unconfirmed: 0,
   'saved-state-only': 0,
   'crash-only': 0,
   partial: 0,

@@ -114,12 +114,21 @@ export type PointLocationKind = (typeof POINT_LOCATION_KINDS)[number];
 export const CAPTURE_STATES = ['online', 'saved-state', 'offline'] as const;
 export type CaptureState = (typeof CAPTURE_STATES)[number];
 
-export const READINESS = ['online-ready', 'saved-state-only', 'crash-only', 'partial', 'blocked'] as const;
+export const READINESS = [
+  'online-ready',
+  'unconfirmed',
+  'saved-state-only',
+  'crash-only',
+  'partial',
+  'blocked',
+] as const;
 export type Readiness = (typeof READINESS)[number];
 
 export const READINESS_LABELS: Record<Readiness, string> = {
   // Not "online" nor "application-consistent": a powered-off VM and a Linux guest are ready too.
   'online-ready': 'Ready: consistent, no downtime',
+  // Not "ready": the guest did not report what online capture needs (a Hyper-V writer falls back to saved state).
+  unconfirmed: 'Not confirmed: guest facts unknown',
   'saved-state-only': 'Offline / saved state only',
   'crash-only': 'Crash-consistent only',
   partial: 'Partial (pass-through disks left out)',
