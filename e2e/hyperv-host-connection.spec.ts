@@ -272,6 +272,36 @@ test('an admin backs up hv-web01 on the Hyper-V host, restores it as a new VM wh
   await host.getByRole('button', { name: 'Sync now' }).click();
   await expect(synced).toContainText('Back on the host: hv-web01.');
 
+  // The host is reinstalled and its next sync is refused: the host's and its VMs' pages say their
+  // facts are what the last successful sync read, not today's.
+  await fake.host.restartWithNewKey();
+  await host.getByRole('button', { name: 'Sync now' }).click();
+  await expect(host).toContainText('Last sync failed: HV01 lab presented a different SSH host key');
+  await page.goto('/hosts');
+  await page.getByRole('link', { name: 'HV01', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'HV01' })).toBeVisible();
+  const stale = page.getByRole('status', { name: 'Facts of HV01 may be out of date' });
+  await expect(stale).toContainText(
+    'The last sync of Hyper-V host HV01 lab failed: HV01 lab presented a different SSH host key',
+  );
+  await expect(stale).toContainText(
+    'What this page shows about HV01 is what its last successful sync read, at',
+  );
+  await page.getByRole('link', { name: 'hv-sql01', exact: true }).first().click();
+  await expect(page.getByRole('heading', { level: 1, name: 'hv-sql01' })).toBeVisible();
+  await expect(page.getByRole('status', { name: 'Facts of HV01 may be out of date' })).toContainText(
+    'failed: HV01 lab presented a different SSH host key',
+  );
+  await page.goto('/admin/connections');
+  const refused = host.getByRole('alert').filter({ hasText: 'presented a different SSH host key:' });
+  await refused.getByRole('button', { name: 'Accept the new SSH host key of HV01 lab' }).click();
+  await host.getByRole('button', { name: 'Sync now' }).click();
+  await expect(host).not.toContainText('Last sync failed');
+  await page.goto('/hosts');
+  await page.getByRole('link', { name: 'HV01', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'HV01' })).toBeVisible();
+  await expect(page.getByRole('status', { name: 'Facts of HV01 may be out of date' })).toHaveCount(0);
+
   // The admin disconnects the host: the connection is forgotten, its VMs and points stay.
   await page.goto('/admin/connections');
   await host.getByRole('button', { name: 'Disconnect…' }).click();
@@ -279,4 +309,10 @@ test('an admin backs up hv-web01 on the Hyper-V host, restores it as a new VM wh
   await host.getByRole('button', { name: 'Disconnect HV01 lab' }).click();
   await expect(page.getByText('Hyper-V host HV01 lab disconnected')).toBeVisible();
   await expect(page.getByText('No Hyper-V host connected yet.')).toBeVisible();
+  // Its host stays, with what was last read: its page says nothing updates it any more.
+  await page.goto('/hosts');
+  await page.getByRole('link', { name: 'HV01', exact: true }).click();
+  await expect(page.getByRole('status', { name: 'Facts of HV01 may be out of date' })).toContainText(
+    'No Hyper-V host connection reads HV01 any more',
+  );
 });

@@ -7,6 +7,7 @@ import { DetailList, YesNo } from '@/app/_components/detail-list';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { ReadinessSummary } from '@/app/_components/readiness-summary';
+import { StaleFactsNotice } from '@/app/_components/stale-facts-notice';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import { VmRefList } from '@/app/_components/vm-ref-list';
@@ -106,7 +107,7 @@ export function HostDetail({ id }: { id: string }) {
   if (detail.isPending) return <LoadingState label="Loading the host…" />;
   if (detail.isError) return <ErrorState error={detail.error} title="Could not load this host" />;
 
-  const { host, volumes, vmCount, readinessCounts, goneVmCount, findingCounts } = detail.data;
+  const { host, volumes, vmCount, readinessCounts, goneVmCount, findingCounts, sync } = detail.data;
   const volumeNames = new Map(volumes.map((volume) => [volume.id, volume.name]));
   const vmsHref = `/vms?hostId=${encodeURIComponent(host.id)}`;
   return (
@@ -116,6 +117,7 @@ export function HostDetail({ id }: { id: string }) {
         title={host.name}
         description={`${HYPERVISOR_LABELS[host.kind]} ${host.version}${host.pool ? ` in pool ${host.pool}` : ''}`}
       />
+      <StaleFactsNotice sync={sync} hostName={host.name} />
       <div className="flex flex-col gap-6">
         <Card>
           <CardHeader>

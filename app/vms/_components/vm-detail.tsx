@@ -10,6 +10,7 @@ import { GoneBadge } from '@/app/_components/gone-badge';
 import { PageHeader } from '@/app/_components/page-header';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { StaleFactsNotice } from '@/app/_components/stale-facts-notice';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import { diskStorageFormatLabel, formatBytes, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
@@ -127,7 +128,7 @@ export function VmDetail({ id }: { id: string }) {
   if (detail.isPending) return <LoadingState label="Loading the VM…" />;
   if (detail.isError) return <ErrorState error={detail.error} title="Could not load this VM" />;
 
-  const { vm, host, disks, guestVolumes, findings, plan, readiness, protection } = detail.data;
+  const { vm, host, disks, guestVolumes, findings, plan, readiness, protection, sync } = detail.data;
   return (
     <>
       <PageHeader
@@ -184,6 +185,7 @@ export function VmDetail({ id }: { id: string }) {
           </Can>
         }
       />
+      <StaleFactsNotice sync={sync} hostName={host.name} />
       <div className="flex flex-col gap-6">
         <Card>
           <CardHeader>

@@ -9,6 +9,7 @@ import {
   hostListQueryInput,
 } from '../../schemas/inventory-queries';
 import { notFound } from '../errors';
+import { type HostSyncState, hostSyncStateOf } from './host-sync';
 import { parseQuery } from './query';
 
 type InventoryStores = Pick<Stores, 'inventory'>;
@@ -28,8 +29,12 @@ export async function countHosts(stores: InventoryStores, input: HostCountQueryI
   return { total: await stores.inventory.countHosts(parseQuery(hostCountQueryInput, input)) };
 }
 
-export async function getHost(stores: InventoryStores, id: string): Promise<HostDetail> {
+/** The host's page: its detail, and whether its facts are as of an earlier sync (`sync`, null: current). */
+export async function getHost(
+  stores: Pick<Stores, 'inventory' | 'hypervConnections' | 'xapiPools'>,
+  id: string,
+): Promise<HostDetail & { sync: HostSyncState | null }> {
   const detail = await stores.inventory.getHost(id);
   if (!detail) throw notFound('Host', id);
-  return detail;
+  return { ...detail, sync: await hostSyncStateOf(stores, detail.host) };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_LAB_NAMES, demoLabInventory } from '../../../db/seed/demo-lab';
 import { generateLargeEstate, type LargeEstateOptions, seedLargeEstate } from '../../../db/seed/large-estate';
@@ -499,6 +500,17 @@ describe.each(await storeDialects('inventoryservice'))('$name', (dialect) => {
         ['listFindings', () => listFindings(stores, { vmId: 'nope' })],
       ])('%s throws NOT_FOUND for an unknown id', async (_name, call) => {
         expect((await domainErrorOf(call)).code).toBe('NOT_FOUND');
+      });
+
+      // Last in this block: it removes a stored assessment from the shared demo lab.
+      it('getMethodPlan of a VM stored but never assessed names it and says what to do', async () => {
+        const remove = sql`delete from vm_assessments where vm_id = 'vm-archive-01'`;
+        if (handle.dialect === 'sqlite') handle.db.run(remove);
+        else await handle.pg.db.execute(remove);
+        await expect(getMethodPlan(stores, 'vm-archive-01')).rejects.toMatchObject({
+          code: 'PRECONDITION_FAILED',
+          message: "VM 'archive-01' has not been assessed yet: sync its host or re-import the inventory",
+        });
       });
     });
   });

@@ -12,6 +12,7 @@ import {
   vmListQueryInput,
 } from '../../schemas/inventory-queries';
 import { DomainError, notFound } from '../errors';
+import { type HostSyncState, hostSyncStateOf } from './host-sync';
 import { parseQuery } from './query';
 
 type InventoryStores = Pick<Stores, 'inventory'>;
@@ -67,24 +68,31 @@ export async function countVms(
   return { total: await stores.inventory.countVms(parseQuery(vmCountQueryInput, input), ctx.now()) };
 }
 
+/** The VM's page: its detail, protection, and whether its host's facts are as of an earlier sync. */
 export async function getVm(
-  stores: VmStores,
+  stores: VmStores & Pick<Stores, 'hypervConnections' | 'xapiPools'>,
   ctx: Clock,
   id: string,
-): Promise<VmDetail & { protection: VmProtectionFacts }> {
+): Promise<VmDetail & { protection: VmProtectionFacts; sync: HostSyncState | null }> {
   const detail = await stores.inventory.getVm(id);
   if (!detail) throw notFound('VM', id);
   const protection = await protectionOf(stores, ctx, [id]);
-  return { ...detail, protection: protection.get(id) ?? UNKNOWN_PROTECTION };
+  return {
+    ...detail,
+    protection: protection.get(id) ?? UNKNOWN_PROTECTION,
+    sync: await hostSyncStateOf(stores, detail.host),
+  };
 }
 
 export async function getMethodPlan(stores: InventoryStores, vmId: string): Promise<MethodPlan> {
   const stored = await stores.inventory.getMethodPlan(vmId);
   if (!stored) throw notFound('VM', vmId);
   if (!stored.plan) {
+    // Named as the operator knows it; read only on this rare path (a VM stored but never assessed).
+    const name = (await stores.inventory.getVm(vmId))?.vm.name ?? vmId;
     throw new DomainError(
       'PRECONDITION_FAILED',
-      `VM "${vmId}" has not been assessed yet; re-import the inventory`,
+      `VM '${name}' has not been assessed yet: sync its host or re-import the inventory`,
     );
   }
   return stored.plan;

@@ -1,0 +1,127 @@
+/**
+ * A host read by a connection keeps what its last successful sync read. When a later sync fails, or
+ * the connection is removed, the host's page and its VMs' pages say their facts may be out of date
+ * (and why), instead of presenting them as today's; a lab host, or a connection whose last sync
+ * succeeded, says nothing.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ProcessDatabase, storesOf } from '../../../db/process-database';
+import { storeDialects } from '../../../db/stores/contract/dialects';
+import type { HostSyncState } from '../../services/inventory/host-sync';
+import { openDemoLabOn, rowsOf } from '../../test-rows';
+import { person } from '../../test-support';
+import { contextFor } from '../init';
+import { createCaller } from '../root';
+
+const T0 = new Date('2026-03-02T09:00:00Z');
+const T1 = new Date('2026-03-02T10:00:00Z');
+const VIEWER = person('vera', 'Vera Viewer', 'viewer');
+
+let database: ProcessDatabase;
+let close: () => Promise<void>;
+const caller = () => createCaller(contextFor(database, { now: () => T1 }, VIEWER));
+
+/** What the connection did, and what the host's page must then say. */
+const cases: {
+  name: string;
+  connector: 'lab' | 'hyperv' | 'xapi';
+  syncs: { at: Date; error: string | null }[];
+  /** Remove the connection after its syncs. */
+  disconnect?: boolean;
+  sync: HostSyncState | null;
+}[] = [
+  { name: 'a lab host is always current', connector: 'lab', syncs: [], sync: null },
+  {
+    name: 'a Hyper-V host whose last sync succeeded is current',
+    connector: 'hyperv',
+    syncs: [
+      { at: T0, error: 'host-unreachable: HV01 did not answer' },
+      { at: T1, error: null },
+    ],
+    sync: null,
+  },
+  {
+    name: 'a Hyper-V host whose last sync failed shows the facts of the one before, and says so',
+    connector: 'hyperv',
+    syncs: [
+      { at: T0, error: null },
+      { at: T1, error: 'HV01 lab presented a different SSH host key' },
+    ],
+    sync: {
+      kind: 'failed',
+      connectionName: 'HV01 lab',
+      connectionKind: 'Hyper-V host',
+      readAt: T0,
+      error: 'HV01 lab presented a different SSH host key',
+    },
+  },
+  {
+    name: 'a XenServer pool host whose last sync failed says so',
+    connector: 'xapi',
+    syncs: [
+      { at: T0, error: null },
+      { at: T1, error: 'The pool master did not answer' },
+    ],
+    sync: {
+      kind: 'failed',
+      connectionName: 'Pool A',
+      connectionKind: 'XenServer pool',
+      readAt: T0,
+      error: 'The pool master did not answer',
+    },
+  },
+  {
+    name: 'a Hyper-V host whose connection was removed says nothing updates it',
+    connector: 'hyperv',
+    syncs: [{ at: T0, error: null }],
+    disconnect: true,
+    sync: { kind: 'disconnected', connectionKind: 'Hyper-V host' },
+  },
+  {
+    name: 'a XenServer host whose pool was removed says nothing updates it',
+    connector: 'xapi',
+    syncs: [{ at: T0, error: null }],
+    disconnect: true,
+    sync: { kind: 'disconnected', connectionKind: 'XenServer pool' },
+  },
+];
+
+const dialects = await storeDialects('hostsync');
+
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('how current a host page says its facts are', () => {
+    beforeEach(async () => {
+      ({ database, close } = await openDemoLabOn(dialect));
+    });
+    afterEach(async () => {
+      await close();
+    });
+
+    it.each(cases)('$name', async ({ connector, syncs, disconnect, sync }) => {
+      const stores = storesOf(database);
+      const inventory = await stores.inventory.loadInventory();
+      const kind = connector === 'xapi' ? 'xenserver' : 'hyperv';
+      const host = inventory.hosts.find((candidate) => candidate.kind === kind);
+      const vm = inventory.vms.find((candidate) => candidate.hostId === host?.id);
+      if (!host || !vm) throw new Error(`the demo lab has no ${kind} host with a VM`);
+      await rowsOf(database).update('hosts', host.id, { connector });
+      const made = { secretId: 'secret-1', createdAt: T0, createdBy: 'user:ada' };
+      if (connector === 'hyperv') {
+        const connection = { ...made, id: 'c1', name: 'HV01 lab', address: '192.0.2.20', port: 22 };
+        await stores.hypervConnections.insert({ ...connection, guestSecretId: null, wsbBackupTarget: null });
+        for (const { at, error } of syncs)
+          await stores.hypervConnections.recordSync('c1', at, error, host.id);
+        if (disconnect) await stores.hypervConnections.delete('c1');
+      }
+      if (connector === 'xapi') {
+        await stores.xapiPools.insert({ ...made, id: 'p1', name: 'Pool A', address: '192.0.2.10' });
+        for (const { at, error } of syncs) await stores.xapiPools.recordSync('p1', at, error, [host.id]);
+        if (disconnect) await stores.xapiPools.delete('p1');
+      }
+
+      expect((await caller().hosts.get({ id: host.id })).sync).toEqual(sync);
+      // The VM's page reads its host's facts too.
+      expect((await caller().vms.get({ id: vm.id })).sync).toEqual(sync);
+    });
+  });
+});
