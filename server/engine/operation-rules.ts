@@ -273,7 +273,7 @@ export function decideRecovery<S extends StepState>(
 ): RecoveryDecision {
   const running = steps.find((step) => step.status === 'running');
   const openFreeze = findOpenFreeze(steps);
-  const worker = `worker ${previousOwner}`;
+  const worker = workerName(previousOwner);
   const lostDuring = (title: string) =>
     isOwnLease ? `${worker} lost track of "${title}"` : `${worker} stopped during "${title}"`;
   if (running && !isSafeToRerun(running.kind as Parameters<typeof isSafeToRerun>[0])) {
@@ -297,6 +297,16 @@ export function decideRecovery<S extends StepState>(
       ? `${lostDuring(running.title)}; it is safe to run again`
       : `${worker} stopped between steps; resuming after the last finished step`,
   };
+}
+
+/**
+ * A worker as the operator can find it: the host and process a console worker's id names
+ * (`<host>:<pid>:<random>`, jobs/worker.ts), else the id a deployment gave it.
+ */
+export function workerName(owner: string | null): string {
+  if (owner === null) return 'a worker';
+  const parts = /^(.+):(\d+):[a-z0-9]+$/.exec(owner);
+  return parts ? `the worker on ${parts[1]} (process ${parts[2]})` : `worker ${owner}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRecovery, type StepState } from './operation-rules';
+import { decideRecovery, type StepState, workerName } from './operation-rules';
 
 /** One operation's steps: freeze sql-01, snapshot its array volume, thaw, copy. */
 function steps(statuses: Partial<Record<string, string>>): StepState[] {
@@ -75,5 +75,24 @@ describe('decideRecovery: what happens to an operation whose worker stopped rene
     const result = decideRecovery('w1', steps(statuses), ownLease);
     expect(result).toEqual({ decision, reason });
     expect(result.reason).not.toContain('vm-7f3a');
+  });
+});
+
+describe('workerName: the worker a recovery reason names', () => {
+  it.each([
+    { owner: 'db-node-2:4242:k3x9qz', name: 'the worker on db-node-2 (process 4242)' },
+    { owner: 'w1', name: 'worker w1' },
+    { owner: null, name: 'a worker' },
+  ])('$owner', ({ owner, name }) => {
+    expect(workerName(owner)).toBe(name);
+  });
+  it('names the host and process in the reason, not the random part', () => {
+    const { reason } = decideRecovery(
+      'db-node-2:4242:k3x9qz',
+      steps({ freeze: 'succeeded', snapshot: 'succeeded', thaw: 'succeeded' }),
+    );
+    expect(reason).toBe(
+      'the worker on db-node-2 (process 4242) stopped between steps; resuming after the last finished step',
+    );
   });
 });
