@@ -276,13 +276,15 @@ test('an admin backs up hv-web01 on the Hyper-V host, restores it as a new VM wh
   // facts are what the last successful sync read, not today's.
   await fake.host.restartWithNewKey();
   await host.getByRole('button', { name: 'Sync now' }).click();
-  await expect(host).toContainText('Last sync failed: HV01 lab presented a different SSH host key');
+  await expect(host).toContainText(
+    'Last sync failed: Hyper-V host HV01 lab: the host presented a different SSH host key',
+  );
   await page.goto('/hosts');
   await page.getByRole('link', { name: 'HV01', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'HV01' })).toBeVisible();
   const stale = page.getByRole('status', { name: 'Facts of HV01 may be out of date' });
   await expect(stale).toContainText(
-    'The last sync of Hyper-V host HV01 lab failed: HV01 lab presented a different SSH host key',
+    'The last sync of Hyper-V host HV01 lab failed: the host presented a different SSH host key',
   );
   await expect(stale).toContainText(
     'What this page shows about HV01 is what its last successful sync read, at',
@@ -290,7 +292,7 @@ test('an admin backs up hv-web01 on the Hyper-V host, restores it as a new VM wh
   await page.getByRole('link', { name: 'hv-sql01', exact: true }).first().click();
   await expect(page.getByRole('heading', { level: 1, name: 'hv-sql01' })).toBeVisible();
   await expect(page.getByRole('status', { name: 'Facts of HV01 may be out of date' })).toContainText(
-    'failed: HV01 lab presented a different SSH host key',
+    'HV01 lab failed: the host presented a different SSH host key',
   );
   await page.goto('/admin/connections');
   const refused = host.getByRole('alert').filter({ hasText: 'presented a different SSH host key:' });

@@ -99,7 +99,7 @@ export async function collectHyperv(options: CollectHypervOptions): Promise<Coll
   const guestCredential = guestCredentialOf(options);
   const hostKeys = expectedHostKey(options.hostKey);
   const client = new HypervClient({
-    label: `hyperv host ${options.host}`,
+    label: `Hyper-V host ${options.host}`,
     host: options.host,
     port: options.port,
     credential: async () => credential,

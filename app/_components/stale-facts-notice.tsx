@@ -22,7 +22,8 @@ export function StaleFactsNotice({ sync, hostName }: { sync: HostSyncState | nul
       {sync.kind === 'failed' ? (
         <>
           The last sync of {sync.connectionKind} <strong>{sync.connectionName}</strong> failed:{' '}
-          {asSentence(sync.error)} What this page shows about {hostName} is what{' '}
+          {asSentence(withoutLabel(sync.error, `${sync.connectionKind} ${sync.connectionName}: `))} What this
+          page shows about {hostName} is what{' '}
           {sync.readAt
             ? `its last successful sync read, at ${formatDateTime(sync.readAt)},`
             : 'an earlier sync read'}{' '}
@@ -44,4 +45,9 @@ export function StaleFactsNotice({ sync, hostName }: { sync: HostSyncState | nul
 /** The stored error as a sentence: its own full stop, or one added. */
 function asSentence(text: string): string {
   return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
+}
+
+/** The error without the connection's name in front, which the sentence has just said. */
+function withoutLabel(error: string, label: string): string {
+  return error.startsWith(label) ? error.slice(label.length) : error;
 }

@@ -98,7 +98,7 @@ describe('planRestore — as a new VM, placed in the inventory', () => {
     {
       name: 'a volume of another kind of hypervisor',
       extra: { targetHostVolumeId: 'xs01:sr1' },
-      reason: 'sr1 on xs01 is a xenserver volume; web01 is a hyperv VM: choose a volume of a hyperv host',
+      reason: 'sr1 on xs01 is a XenServer volume; web01 is a Hyper-V VM: choose a volume of a Hyper-V host',
     },
   ])('refuses $name', ({ extra, reason }) => {
     const plan = planAsNew(extra);

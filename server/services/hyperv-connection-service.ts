@@ -152,7 +152,7 @@ export function hypervClientFor(
   connection: HypervConnectionRecord,
 ): HypervClient {
   return new HypervClient({
-    label: `hyperv host ${connection.name}`,
+    label: `Hyper-V host ${connection.name}`,
     host: connection.address,
     port: connection.port,
     credential: () => hostCredential(stores, ctx, keys, connection.secretId),
@@ -183,7 +183,7 @@ export function nodeClientFor(
 ): HypervClient {
   const { host, port } = nodeAddress(node, connection);
   return new HypervClient({
-    label: `hyperv node ${node} of ${connection.name}`,
+    label: `Hyper-V node ${node} of ${connection.name}`,
     host,
     port,
     credential: () => hostCredential(stores, ctx, keys, connection.secretId),

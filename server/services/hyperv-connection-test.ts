@@ -158,7 +158,7 @@ export async function testHypervDraft(
   await requireSecret(stores, input.guestAccountId, 'guestAccountId', 'guest account');
   let seen: string | null = null;
   const client = new HypervClient({
-    label: `hyperv host ${input.address}`,
+    label: `Hyper-V host ${input.address}`,
     host: input.address,
     port: input.port,
     credential: () => hostCredential(stores, ctx, keys, input.hostAccountId),
@@ -177,7 +177,7 @@ export async function testHypervDraft(
     (node) => {
       const { host, port } = (options.nodeAddress ?? nodeByName)(node, { port: input.port });
       return new HypervClient({
-        label: `hyperv node ${node} of ${input.address}`,
+        label: `Hyper-V node ${node} of ${input.address}`,
         host,
         port,
         credential: () => hostCredential(stores, ctx, keys, input.hostAccountId),

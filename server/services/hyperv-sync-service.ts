@@ -250,6 +250,6 @@ export async function runHypervSync(
     };
   } catch (error) {
     if (error instanceof DomainError && error.code !== 'PRECONDITION_FAILED') throw error;
-    return { ok: false, ...failureOf(error, `hyperv host ${connection.name}`) };
+    return { ok: false, ...failureOf(error, `Hyper-V host ${connection.name}`) };
   }
 }

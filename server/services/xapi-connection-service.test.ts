@@ -146,7 +146,7 @@ describe.each(dialects)('$name', (dialect) => {
       it('record a watcher failure once while it repeats, and an admin’s failed discovery', async () => {
         const { fake, stores, ctx, keys, pool } = await connectedPool(dialect);
         await discoverXapiPool(stores, ctx, keys, pool.id, call);
-        const message = 'xapi pool pool-lab: 127.0.0.1 cannot be reached';
+        const message = 'XenServer pool pool-lab: 127.0.0.1 cannot be reached';
         for (let retry = 0; retry < 3; retry++) await recordWatcherFailure(stores, ctx, pool.id, message);
         await fake.stop();
         await expect(discoverXapiPool(stores, ctx, keys, pool.id, call)).rejects.toMatchObject({

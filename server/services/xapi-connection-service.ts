@@ -22,7 +22,7 @@ export const WATCHER_RETRY_MS = 10_000;
 type ConnectionStores = Pick<Stores, 'xapiPools' | 'secrets' | 'inventory' | 'syncLog' | 'restorePoints'>;
 
 function errorText(error: unknown, pool: XapiPoolRecord): string {
-  const mapped = toDriverError(error, `xapi pool ${pool.name}`);
+  const mapped = toDriverError(error, `XenServer pool ${pool.name}`);
   return mapped instanceof Error ? mapped.message : String(mapped);
 }
 

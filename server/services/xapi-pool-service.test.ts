@@ -124,7 +124,7 @@ describe.each(dialects)('$name', (current) => {
           ok: false,
           fault: 'host-unreachable',
           message:
-            'xapi pool pool-lab: the pool refused the login of root: wrong user name or password (SESSION_AUTHENTICATION_FAILED)',
+            'XenServer pool pool-lab: the pool refused the login of root: wrong user name or password (SESSION_AUTHENTICATION_FAILED)',
         });
       });
 

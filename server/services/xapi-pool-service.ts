@@ -99,7 +99,7 @@ export function xapiClientFor(
   pool: XapiPoolRecord,
 ): XapiClient {
   return new XapiClient({
-    label: `xapi pool ${pool.name}`,
+    label: `XenServer pool ${pool.name}`,
     address: pool.address,
     credentials: {
       credentials: async () => {
@@ -188,7 +188,7 @@ export async function testXapiPool(
       srCount: facts.srs.length,
     };
   } catch (error) {
-    return { ok: false, ...failureOf(error, `xapi pool ${pool.name}`) };
+    return { ok: false, ...failureOf(error, `XenServer pool ${pool.name}`) };
   } finally {
     await client.logout();
   }
@@ -249,12 +249,12 @@ export async function discoverXapiPool(
     if (!applied.import) throw new Error('a full sync always writes the inventory');
     return { import: applied.import, facts };
   } catch (error) {
-    const failure = failureOf(error, `xapi pool ${pool.name}`);
+    const failure = failureOf(error, `XenServer pool ${pool.name}`);
     await recordFailedPoolSync(stores, ctx, pool.id, startedAt, {
       lastError: failure.message,
       message: failure.message,
     });
-    throw toDriverError(error, `xapi pool ${pool.name}`);
+    throw toDriverError(error, `XenServer pool ${pool.name}`);
   } finally {
     await client.logout();
   }

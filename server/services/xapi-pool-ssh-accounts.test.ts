@@ -288,7 +288,7 @@ describe.each(dialects)('$name', (current) => {
           target: 'nope01',
           ok: false,
           fault: 'not-found',
-          says: 'xapi pool pool-lab has no VM named nope01',
+          says: 'XenServer pool pool-lab has no VM named nope01',
         },
         // A member's dom0, not the master's.
         {
@@ -303,7 +303,7 @@ describe.each(dialects)('$name', (current) => {
           target: 'xcp9',
           ok: false,
           fault: 'not-found',
-          says: 'xapi pool pool-lab has no host named xcp9',
+          says: 'XenServer pool pool-lab has no host named xcp9',
         },
       ];
       for (const row of rows) {
@@ -322,7 +322,7 @@ describe.each(dialects)('$name', (current) => {
     });
 
     it.each([
-      ['no account set', 'none', 'connector-missing', 'xapi pool pool-lab has no guest SSH account'],
+      ['no account set', 'none', 'connector-missing', 'XenServer pool pool-lab has no guest SSH account'],
       ['a wrong password', 'wrong', 'host-unreachable', 'the host refused the login of backup'],
     ])('says why a guest test failed: %s', async (_case, account, fault, message) => {
       const { stores, ctx, keys, pool, fixture } = await setup();
@@ -370,7 +370,7 @@ describe.each(dialects)('$name', (current) => {
       );
       expect(result).toMatchObject({ ok: false, target: null, fault: 'connector-missing' });
       expect(result.message).toContain(
-        'no running guest of xapi pool pool-lab can be reached by the guest hook',
+        'no running guest of XenServer pool pool-lab can be reached by the guest hook',
       );
       expect(result.message).toContain('sql01 runs Windows');
       expect(result.message).toContain(`web01's ${GUEST_SSH_KEY} "not an address" is not address[:port]`);

@@ -144,7 +144,7 @@ export async function testXapiPoolSshAccount(
   const input = parseInput(testXapiPoolSshAccountInput, raw);
   const pool = await stores.xapiPools.get(input.id);
   if (!pool) throw notFound('XAPI pool', input.id);
-  const label = `xapi pool ${pool.name}`;
+  const label = `XenServer pool ${pool.name}`;
   const client = xapiClientFor(stores, ctx, keys, pool);
   const access = { ...xapiSshAccessFor(stores, ctx, keys, () => pool), ...ports };
   try {

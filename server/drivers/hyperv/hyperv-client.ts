@@ -34,7 +34,7 @@ export { fingerprintOf, type HostKeyStore, type SshCredential } from '../ssh/ssh
 type Client = SshClient;
 
 export interface HypervClientOptions {
-  /** How messages name the host ("hyperv host hv01"). */
+  /** How messages name the host ("Hyper-V host hv01"). */
   label: string;
   host: string;
   port: number;

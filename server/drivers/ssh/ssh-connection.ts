@@ -34,7 +34,7 @@ export interface HostKeyStore {
 }
 
 export interface SshEndpoint {
-  /** How messages name the machine ("hyperv host hv01", "guest of web01"). */
+  /** How messages name the machine ("Hyper-V host hv01", "guest of web01"). */
   label: string;
   host: string;
   port: number;

@@ -5,6 +5,7 @@
  * writes the disks there and adds this VM to the inventory, so it appears with the others.
  */
 import type { GuestVolume, InventoryIndex, VirtualDisk, Vm } from '../inventory';
+import { HYPERVISOR_LABELS } from '../words';
 import type { RestorePlanContext, RestorePlanRequest, Verdict } from './model';
 
 export interface NewVmDisk {
@@ -55,7 +56,7 @@ export function placeNewVm(
   const sourceHost = index.hostsById.get(sourceVm.hostId);
   if (sourceHost && sourceHost.kind !== host.kind) {
     verdict.blockedReasons.push(
-      `${volume.name} on ${host.name} is a ${host.kind} volume; ${sourceVm.name} is a ${sourceHost.kind} VM: choose a volume of a ${sourceHost.kind} host`,
+      `${volume.name} on ${host.name} is a ${HYPERVISOR_LABELS[host.kind]} volume; ${sourceVm.name} is a ${HYPERVISOR_LABELS[sourceHost.kind]} VM: choose a volume of a ${HYPERVISOR_LABELS[sourceHost.kind]} host`,
     );
     return null;
   }
