@@ -272,6 +272,32 @@ test('an admin backs up hv-web01 on the Hyper-V host, restores it as a new VM wh
   await host.getByRole('button', { name: 'Sync now' }).click();
   await expect(synced).toContainText('Back on the host: hv-web01.');
 
+  // Inside hv-sql01 an admin gives F: its own shadow storage again: the next sync reads it ready. Then
+  // the guest account's password is changed in the guest: the sync after cannot read the guest, and
+  // hv-sql01 no longer reads as ready, only as not confirmed, in its badge and its recommendation.
+  const sqlGuest = fake.model.state.vms.find((vm) => vm.name === 'hv-sql01')?.guest;
+  if (!sqlGuest) throw new Error('the fake estate has no hv-sql01 guest');
+  sqlGuest.shadowStorage = [];
+  await host.getByRole('button', { name: 'Sync now' }).click();
+  // The status reads as before this sync: the list of ready VMs, reloaded until the sync is in, tells.
+  await expect(async () => {
+    await page.goto('/vms?readiness=online-ready');
+    await expect(page.getByRole('link', { name: 'hv-sql01', exact: true })).toBeVisible({ timeout: 2_000 });
+  }).toPass();
+  sqlGuest.password = 'changed-inside-the-guest';
+  await page.goto('/admin/connections');
+  await host.getByRole('button', { name: 'Sync now' }).click();
+  await expect(synced).toContainText(/Not read inside \(their guest facts stay unknown\).*hv-sql01: /);
+  await page.goto('/vms?readiness=unconfirmed');
+  await page.getByRole('link', { name: 'hv-sql01', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'hv-sql01' })).toBeVisible();
+  await expect(page.getByText('Not confirmed: guest facts unknown', { exact: true })).toBeVisible();
+  await expect(page.getByRole('main')).toContainText('Online capture is expected but not confirmed');
+  sqlGuest.password = GUEST_PASSWORD;
+  await page.goto('/admin/connections');
+  await host.getByRole('button', { name: 'Sync now' }).click();
+  await expect(synced).toContainText('1 of them read inside through PowerShell Direct');
+
   // The host is reinstalled and its next sync is refused: the host's and its VMs' pages say their
   // facts are what the last successful sync read, not today's.
   await fake.host.restartWithNewKey();
