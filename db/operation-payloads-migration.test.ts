@@ -3,42 +3,26 @@
  * PostgreSQL 0028) carries over the operations an installation already has: the migrations before it
  * are applied, an operation is written the old way, then the migration runs.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { getConfig } from '../server/config';
-import { postgresForTests } from './pg/test-database';
+import { migrationsUpTo } from './migration-statements';
+import { createTestDatabase, postgresForTests } from './pg/test-database';
 
 const PLAN = '{"kind":"backup","steps":[{"key":"vm:a:copy"}],"hostIds":["hv1"]}';
 const REQUEST = '{"scope":{"kind":"vms","vmIds":["a"]}}';
-
-/** The statements of each migration in a folder, in order, up to and including `last`. */
-function migrationsUpTo(folder: string, last: string): { name: string; statements: string[] }[] {
-  const names = readdirSync(path.join(import.meta.dirname, folder))
-    .filter((name) => name.endsWith('.sql'))
-    .sort();
-  return names.slice(0, names.indexOf(last) + 1).map((name) => ({
-    name,
-    statements: readFileSync(path.join(import.meta.dirname, folder, name), 'utf8')
-      .split('--> statement-breakpoint')
-      .filter((statement) => statement.trim() !== ''),
-  }));
-}
 
 describe('the operation_payloads migration', () => {
   it('SQLite: moves each operation plan and request to operation_payloads, unchanged', () => {
     const db = new Database(':memory:');
     db.pragma('foreign_keys = ON');
     const migrations = migrationsUpTo('migrations', '0034_operation_payloads.sql');
-    for (const { statements } of migrations.slice(0, -1))
-      for (const statement of statements) db.exec(statement);
+    for (const statements of migrations.slice(0, -1)) for (const statement of statements) db.exec(statement);
     db.prepare(
       `insert into operations (id, kind, status, title, plan_json, request_json, created_at)
        values ('op-1', 'backup', 'succeeded', 'Backup a', ?, ?, 1)`,
     ).run(PLAN, REQUEST);
-    for (const statement of migrations.at(-1)?.statements ?? []) db.exec(statement);
+    for (const statement of migrations.at(-1) ?? []) db.exec(statement);
     expect(db.prepare('select * from operation_payloads').all()).toEqual([
       { operation_id: 'op-1', plan_json: PLAN, request_json: REQUEST },
     ]);
@@ -53,26 +37,19 @@ describe('the operation_payloads migration', () => {
 
   it('PostgreSQL: moves each operation plan and request to operation_payloads, unchanged', async (context) => {
     if (!(await postgresForTests()).available) return context.skip();
-    const serverUrl = getConfig().testPostgresUrl;
-    const name = `migawka_test_payloads_${process.pid}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    const client = new pg.Client({ connectionString: url.toString() });
+    const database = await createTestDatabase('payloads', undefined, false);
+    const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
       const migrations = migrationsUpTo('migrations-pg', '0028_operation_payloads.sql');
-      for (const { statements } of migrations.slice(0, -1))
+      for (const statements of migrations.slice(0, -1))
         for (const statement of statements) await client.query(statement);
       await client.query(
         `insert into operations (id, kind, status, title, plan_json, request_json, created_at)
          values ('op-1', 'backup', 'succeeded', 'Backup a', $1, $2, now())`,
         [PLAN, REQUEST],
       );
-      for (const statement of migrations.at(-1)?.statements ?? []) await client.query(statement);
+      for (const statement of migrations.at(-1) ?? []) await client.query(statement);
       const { rows } = await client.query('select * from operation_payloads');
       expect(rows).toEqual([
         { operation_id: 'op-1', plan_json: JSON.parse(PLAN), request_json: JSON.parse(REQUEST) },
@@ -83,8 +60,7 @@ describe('the operation_payloads migration', () => {
       ]);
     } finally {
       await client.end();
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
+      await database.drop();
     }
   });
 });

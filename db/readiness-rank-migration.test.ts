@@ -7,14 +7,12 @@
  * and every rank is its readiness's position in READINESS again, or the VM list's sort by readiness
  * (on readiness_rank) would put saved-state VMs among the unconfirmed ones.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { getConfig } from '../server/config';
 import { READINESS, type Readiness } from '../server/engine/types';
-import { postgresForTests } from './pg/test-database';
+import { migrationsUpTo } from './migration-statements';
+import { createTestDatabase, postgresForTests } from './pg/test-database';
 
 type OldReadiness = Exclude<Readiness, 'unconfirmed'>;
 /** Ranks as stored before the migration: READINESS without 'unconfirmed'. */
@@ -124,19 +122,6 @@ const EXPECTED = ASSESSMENTS.map(({ vm, after }) => ({
   readiness_rank: READINESS.indexOf(after),
 })).sort((a, b) => a.vm_id.localeCompare(b.vm_id));
 
-/** The statements of each migration in a folder, in order, up to and including `last`. */
-function migrationsUpTo(folder: string, last: string): string[][] {
-  const names = readdirSync(path.join(import.meta.dirname, folder))
-    .filter((name) => name.endsWith('.sql'))
-    .sort();
-  expect(names).toContain(last);
-  return names.slice(0, names.indexOf(last) + 1).map((name) =>
-    readFileSync(path.join(import.meta.dirname, folder, name), 'utf8')
-      .split('--> statement-breakpoint')
-      .filter((statement) => statement.trim() !== ''),
-  );
-}
-
 const HOST = `insert into hosts (id, name, kind, version, has_vss_aware_product, offers_quiesced_snapshots)
   values ('hv1', 'hv-01', 'hyperv', '2022', true, false)`;
 /** The statements writing one assessment, with their parameters, in the dialect's placeholders. */
@@ -166,7 +151,9 @@ function rowsOf(row: (typeof ASSESSMENTS)[number], param: (i: number) => string)
   return statements;
 }
 
-const READ_BACK = 'select vm_id, readiness, readiness_rank from vm_assessments order by vm_id';
+const READ_BACK = 'select vm_id, readiness, readiness_rank from vm_assessments';
+/** The rows read back in EXPECTED's order (the databases' own orders of ids may differ). */
+const byVmId = (rows: { vm_id: string }[]) => rows.sort((a, b) => a.vm_id.localeCompare(b.vm_id));
 
 describe('the readiness migration', () => {
   it('SQLite: unread guests become unconfirmed, and every rank is its readiness position again', () => {
@@ -179,21 +166,14 @@ describe('the readiness migration', () => {
       for (const [statement, params] of rowsOf(row, () => '?')) db.prepare(statement).run(...params);
     }
     for (const statement of migrations.at(-1) ?? []) db.exec(statement);
-    expect(db.prepare(READ_BACK).all()).toEqual(EXPECTED);
+    expect(byVmId(db.prepare(READ_BACK).all() as { vm_id: string }[])).toEqual(EXPECTED);
     db.close();
   });
 
   it('PostgreSQL: unread guests become unconfirmed, and every rank is its readiness position again', async (context) => {
     if (!(await postgresForTests()).available) return context.skip();
-    const serverUrl = getConfig().testPostgresUrl;
-    const name = `migawka_test_readiness_rank_${process.pid}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    const client = new pg.Client({ connectionString: url.toString() });
+    const database = await createTestDatabase('readiness', undefined, false);
+    const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
       const migrations = migrationsUpTo('migrations-pg', '0038_readiness_unconfirmed.sql');
@@ -204,13 +184,11 @@ describe('the readiness migration', () => {
         for (const [statement, params] of rowsOf(row, (i) => `$${i}`)) await client.query(statement, params);
       }
       for (const statement of migrations.at(-1) ?? []) await client.query(statement);
-      // Sorted as in JavaScript: PostgreSQL's database collation may order ids differently.
       const { rows } = await client.query(READ_BACK);
-      expect(rows.sort((a, b) => a.vm_id.localeCompare(b.vm_id))).toEqual(EXPECTED);
+      expect(byVmId(rows)).toEqual(EXPECTED);
     } finally {
       await client.end();
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
+      await database.drop();
     }
   });
 });

@@ -77,8 +77,13 @@ export interface TestDatabase {
 /**
  * A new, empty, migrated database named `migawka_test_<label>_<pid>_<n>`, on the test server or,
  * for the bench, on the server of `serverUrl` (any database of it: the new one is created beside).
+ * With `migrate` false it is left without a table: a migration's test applies the migrations itself.
  */
-export async function createTestDatabase(label = 't', serverUrl = adminUrl()): Promise<TestDatabase> {
+export async function createTestDatabase(
+  label = 't',
+  serverUrl = adminUrl(),
+  migrate = true,
+): Promise<TestDatabase> {
   counter += 1;
   const name = `migawka_test_${label.replace(/[^a-z0-9]/gi, '').toLowerCase()}_${process.pid}_${counter}`;
   await admin(serverUrl, async (client) => {
@@ -88,11 +93,13 @@ export async function createTestDatabase(label = 't', serverUrl = adminUrl()): P
     );
   });
   const url = urlOf(name, serverUrl);
-  const pool = createPgPool(url, 1);
-  try {
-    await migratePg(pool);
-  } finally {
-    await pool.end();
+  if (migrate) {
+    const pool = createPgPool(url, 1);
+    try {
+      await migratePg(pool);
+    } finally {
+      await pool.end();
+    }
   }
   return {
     name,
