@@ -341,6 +341,6 @@ test('an admin backs up hv-web01 on the Hyper-V host, restores it as a new VM wh
   await page.goto('/hosts');
   await page.getByRole('link', { name: 'HV01', exact: true }).click();
   await expect(page.getByRole('status', { name: 'Facts of HV01 may be out of date' })).toContainText(
-    'No Hyper-V host connection reads HV01 any more',
+    'No Hyper-V host connection reads HV01 (it was disconnected',
   );
 });

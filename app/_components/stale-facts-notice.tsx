@@ -7,7 +7,7 @@ type HostSyncState = NonNullable<RouterOutputs['hosts']['get']['sync']>;
 
 /**
  * Says that a host's facts (and its VMs') are those of an earlier sync: the last one failed, or no
- * connection reads the host any more. Without it the host and VM pages would present stale facts
+ * connection reads the host. Without it the host and VM pages would present stale facts
  * as today's (services/inventory/host-sync.ts).
  */
 export function StaleFactsNotice({ sync, hostName }: { sync: HostSyncState | null; hostName: string }) {
@@ -34,8 +34,8 @@ export function StaleFactsNotice({ sync, hostName }: { sync: HostSyncState | nul
         </>
       ) : (
         <>
-          No {sync.connectionKind} connection reads {hostName} any more: what this page shows is what its last
-          sync read, and nothing updates it.
+          No {sync.connectionKind} connection reads {hostName} (it was disconnected, or its facts came from a
+          file): what this page shows is what was last read into the inventory, and nothing updates it.
         </>
       )}
     </Alert>

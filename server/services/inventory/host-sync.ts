@@ -1,8 +1,8 @@
 /**
  * How current a host's facts are. A host read by a connection (a Hyper-V host, a XenServer pool)
- * keeps what its last successful sync read: when a later sync fails, or the connection is removed,
- * its pages and its VMs' pages still show those facts, and must say they may be out of date rather
- * than present them as today's. Lab hosts are read from the file-backed lab on every change and are
+ * keeps what its last successful sync read: when a later sync fails, or no connection reads it (it
+ * was disconnected, or its facts came from a collected file), its pages and its VMs' pages still
+ * show those facts, and must say they may be out of date rather than present them as today's. Lab hosts are read from the file-backed lab on every change and are
  * always current.
  */
 import type { Stores } from '../../../db/stores/ports';
@@ -20,7 +20,7 @@ export type HostSyncState =
       readAt: Date | null;
       error: string;
     }
-  /** No connection reads the host any more (it was disconnected): the facts are the last ones read. */
+  /** No connection reads the host (it was disconnected, or collected into a file): the last facts read. */
   | { kind: 'disconnected'; connectionKind: ConnectionKind };
 
 type ConnectionKind = 'Hyper-V host' | 'XenServer pool';
