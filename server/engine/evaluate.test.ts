@@ -6,6 +6,7 @@ import {
   addVms,
   backWithLun,
   makeGeneratedEstate,
+  makeGuestVolume,
   makeHost,
   makeHypervEstate,
   makeVmOnVolume,
@@ -164,13 +165,24 @@ describe('evaluateVm / evaluateInventory', () => {
       saysNotConfirmed: true,
     },
     {
+      // What an earlier read stored (F:'s shadow copies on another volume) does not decide it: unknown now.
+      name: 'guest not read while running, its volumes from an earlier read',
+      vm: { guestFactsUnknown: 'the guest credential was refused' },
+      volumes: [{ mountPoint: 'F:', shadowStorageOn: 'C:' }],
+      readiness: 'unconfirmed',
+      saysNotConfirmed: true,
+    },
+    {
       name: 'guest not read while off (copied as it is)',
       vm: { guestFactsUnknown: 'it was not running', powerState: 'off' as const },
       readiness: 'online-ready',
       saysNotConfirmed: false,
     },
   ])('a Hyper-V VM with $name: readiness $readiness, and the recommendation agrees', (row) => {
-    const { readiness, plan } = evaluateVm(indexInventory(makeHypervEstate(row.vm)), 'app01');
+    const inventory = makeHypervEstate(row.vm);
+    for (const volume of row.volumes ?? [])
+      inventory.guestVolumes.push(makeGuestVolume({ vmId: 'app01', ...volume }));
+    const { readiness, plan } = evaluateVm(indexInventory(inventory), 'app01');
     expect(readiness).toBe(row.readiness);
     expect(plan.recommendationReason.includes('expected but not confirmed')).toBe(row.saysNotConfirmed);
   });

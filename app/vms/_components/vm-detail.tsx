@@ -250,9 +250,12 @@ export function VmDetail({ id }: { id: string }) {
           <CardHeader>
             <CardTitle>Guest volumes</CardTitle>
             <CardDescription>
-              {vm.osFamily === 'windows'
-                ? 'Volumes inside the guest, whether VSS can shadow-copy them and where their shadow copies live.'
-                : 'Volumes inside the guest (VSS and shadow storage are Windows only).'}
+              {vm.guestFactsUnknown
+                ? // Kept from an earlier read (a sync merges): the findings do not judge them as today's.
+                  `The guest could not be read (${vm.guestFactsUnknown})${guestVolumes.length > 0 ? ': these are the volumes an earlier read found, and may have changed since.' : '.'}`
+                : vm.osFamily === 'windows'
+                  ? 'Volumes inside the guest, whether VSS can shadow-copy them and where their shadow copies live.'
+                  : 'Volumes inside the guest (VSS and shadow storage are Windows only).'}
             </CardDescription>
           </CardHeader>
           <CardContent>

@@ -140,6 +140,26 @@ const rows: Row[] = [
     names: ['because PowerShell Direct refused'],
   },
   {
+    name: "an unread guest's volumes from an earlier read are not judged as today's: no shadow-storage finding, no saved state",
+    build: () => {
+      const inventory = withGuestVolumes(
+        { mountPoint: 'D:', shadowStorageOn: 'C:' },
+        { mountPoint: 'E:', diskType: 'dynamic', vssEnabled: false },
+      );
+      inventory.vms = inventory.vms.map((vm) => ({
+        ...vm,
+        guestFactsUnknown: 'the guest credential was refused',
+      }));
+      return inventory;
+    },
+    ruleId: 'HV-SHADOW-STORAGE-ELSEWHERE',
+    severity: null,
+    check: (found) =>
+      expect(found.map((f) => f.ruleId)).toEqual(
+        expect.not.arrayContaining(['HV-DYNAMIC-DISK', 'HV-GUEST-VSS-DISABLED', 'HV-OFFLINE-BACKUP']),
+      ),
+  },
+  {
     name: 'a guest that was read raises no unknown',
     build: () => makeHypervEstate({ guestFactsUnknown: null }),
     ruleId: 'HV-GUEST-FACTS-UNKNOWN',

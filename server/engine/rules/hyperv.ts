@@ -336,7 +336,11 @@ export function collectHypervFindings(ctx: RuleContext, findings: Finding[]): vo
   const firstPrerequisite = findings.length;
   appendAll(findings, checkBackupIntegrationService(ctx));
   appendAll(findings, reportUnknownGuestVolumes(ctx));
-  const { guestVolumes, passthroughDisks } = ctx;
+  const { passthroughDisks } = ctx;
+  // An unread guest's volumes are those an earlier read stored (a sync merges, it deletes nothing):
+  // its HV-GUEST-FACTS-UNKNOWN says their VSS state and shadow storage are unknown now, so no finding
+  // may state them as today's facts, nor decide the plan on them.
+  const guestVolumes = ctx.vm.guestFactsUnknown ? NONE : ctx.guestVolumes;
   for (let i = 0; i < guestVolumes.length; i++) appendAll(findings, checkGuestVolume(ctx, guestVolumes[i]));
   appendAll(findings, checkSnapshotLocation(ctx));
   summariseOfflineBackup(ctx, findings, firstPrerequisite);
