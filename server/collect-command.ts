@@ -22,6 +22,7 @@ import { readHostRecords } from './drivers/hyperv/hyperv-discovery';
 import type { FieldError } from './engine/errors';
 import { parseInventory } from './schemas/inventory';
 import { secretFileText } from './secret-file-text';
+import { connectionLabel } from './services/connection-labels';
 import { DomainError } from './services/errors';
 
 export interface CollectHypervOptions {
@@ -99,7 +100,7 @@ export async function collectHyperv(options: CollectHypervOptions): Promise<Coll
   const guestCredential = guestCredentialOf(options);
   const hostKeys = expectedHostKey(options.hostKey);
   const client = new HypervClient({
-    label: `Hyper-V host ${options.host}`,
+    label: connectionLabel('hyperv', options.host),
     host: options.host,
     port: options.port,
     credential: async () => credential,

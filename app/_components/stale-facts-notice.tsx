@@ -47,7 +47,7 @@ function asSentence(text: string): string {
   return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
 
-/** The error without the connection's name in front, which the sentence has just said. */
+/** The error without the connection's label in front (services/connection-labels.ts), which the sentence has just said. */
 function withoutLabel(error: string, label: string): string {
   return error.startsWith(label) ? error.slice(label.length) : error;
 }

@@ -19,6 +19,7 @@ import {
   hypervConnectionIdInput,
   setHypervWsbTargetInput,
 } from '../schemas/hyperv-connections';
+import { connectionLabel } from './connection-labels';
 import { DomainError, notFound } from './errors';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
@@ -152,7 +153,7 @@ export function hypervClientFor(
   connection: HypervConnectionRecord,
 ): HypervClient {
   return new HypervClient({
-    label: `Hyper-V host ${connection.name}`,
+    label: connectionLabel('hyperv', connection.name),
     host: connection.address,
     port: connection.port,
     credential: () => hostCredential(stores, ctx, keys, connection.secretId),

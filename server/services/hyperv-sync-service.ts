@@ -12,6 +12,7 @@ import { type HypervHostFacts, hostInventoryId, readHostRecords } from '../drive
 import { toDriverError } from '../drivers/hyperv/hyperv-errors';
 import type { Inventory } from '../engine/inventory';
 import { hypervConnectionIdInput } from '../schemas/hyperv-connections';
+import { connectionLabel } from './connection-labels';
 import { DomainError } from './errors';
 import { readConnection } from './hyperv-cluster-sync';
 import {
@@ -250,6 +251,6 @@ export async function runHypervSync(
     };
   } catch (error) {
     if (error instanceof DomainError && error.code !== 'PRECONDITION_FAILED') throw error;
-    return { ok: false, ...failureOf(error, `Hyper-V host ${connection.name}`) };
+    return { ok: false, ...failureOf(error, connectionLabel('hyperv', connection.name)) };
   }
 }

@@ -12,6 +12,7 @@ import { createServiceContext, type ServiceContext } from '../context';
 import { toDriverError } from '../drivers/xapi/xapi-errors';
 import type { XapiPoolSet } from '../drivers/xapi/xapi-pool-set';
 import { currentXapiPoolSet, getXapiPoolSet } from '../jobs/runtime';
+import { connectionLabel } from './connection-labels';
 import type { VaultKeySource } from './vault-key';
 import { xapiClientFor, xapiSshAccessFor } from './xapi-pool-service';
 import { applyPoolSync, recordFailedPoolSync } from './xapi-sync-service';
@@ -22,7 +23,7 @@ export const WATCHER_RETRY_MS = 10_000;
 type ConnectionStores = Pick<Stores, 'xapiPools' | 'secrets' | 'inventory' | 'syncLog' | 'restorePoints'>;
 
 function errorText(error: unknown, pool: XapiPoolRecord): string {
-  const mapped = toDriverError(error, `XenServer pool ${pool.name}`);
+  const mapped = toDriverError(error, connectionLabel('xapi', pool.name));
   return mapped instanceof Error ? mapped.message : String(mapped);
 }
 

@@ -21,6 +21,7 @@ import {
   acceptXapiCertificateInput,
   addXapiPoolInput,
 } from '../schemas/xapi-pools';
+import { connectionLabel } from './connection-labels';
 import { DomainError, notFound } from './errors';
 import type { ImportResult } from './import-service';
 import { refuseWhileInUse } from './in-use';
@@ -99,7 +100,7 @@ export function xapiClientFor(
   pool: XapiPoolRecord,
 ): XapiClient {
   return new XapiClient({
-    label: `XenServer pool ${pool.name}`,
+    label: connectionLabel('xapi', pool.name),
     address: pool.address,
     credentials: {
       credentials: async () => {
@@ -188,7 +189,7 @@ export async function testXapiPool(
       srCount: facts.srs.length,
     };
   } catch (error) {
-    return { ok: false, ...failureOf(error, `XenServer pool ${pool.name}`) };
+    return { ok: false, ...failureOf(error, connectionLabel('xapi', pool.name)) };
   } finally {
     await client.logout();
   }
@@ -249,12 +250,12 @@ export async function discoverXapiPool(
     if (!applied.import) throw new Error('a full sync always writes the inventory');
     return { import: applied.import, facts };
   } catch (error) {
-    const failure = failureOf(error, `XenServer pool ${pool.name}`);
+    const failure = failureOf(error, connectionLabel('xapi', pool.name));
     await recordFailedPoolSync(stores, ctx, pool.id, startedAt, {
       lastError: failure.message,
       message: failure.message,
     });
-    throw toDriverError(error, `XenServer pool ${pool.name}`);
+    throw toDriverError(error, connectionLabel('xapi', pool.name));
   } finally {
     await client.logout();
   }

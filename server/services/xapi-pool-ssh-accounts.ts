@@ -21,6 +21,7 @@ import {
   testXapiPoolSshAccountInput,
   xapiPoolTestTargetsInput,
 } from '../schemas/xapi-pools';
+import { connectionLabel } from './connection-labels';
 import { DomainError, notFound } from './errors';
 import { parseInput } from './parse-input';
 import type { VaultKeySource } from './vault-key';
@@ -144,7 +145,7 @@ export async function testXapiPoolSshAccount(
   const input = parseInput(testXapiPoolSshAccountInput, raw);
   const pool = await stores.xapiPools.get(input.id);
   if (!pool) throw notFound('XAPI pool', input.id);
-  const label = `XenServer pool ${pool.name}`;
+  const label = connectionLabel('xapi', pool.name);
   const client = xapiClientFor(stores, ctx, keys, pool);
   const access = { ...xapiSshAccessFor(stores, ctx, keys, () => pool), ...ports };
   try {

@@ -7,6 +7,7 @@
  */
 import type { Stores } from '../../../db/stores/ports';
 import type { Host } from '../../engine/inventory';
+import { CONNECTION_KIND_WORDS, type ConnectionKindWords } from '../connection-labels';
 
 type SyncStores = Pick<Stores, 'hypervConnections' | 'xapiPools'>;
 
@@ -16,14 +17,12 @@ export type HostSyncState =
   | {
       kind: 'failed';
       connectionName: string;
-      connectionKind: ConnectionKind;
+      connectionKind: ConnectionKindWords;
       readAt: Date | null;
       error: string;
     }
   /** No connection reads the host (it was disconnected, or collected into a file): the last facts read. */
-  | { kind: 'disconnected'; connectionKind: ConnectionKind };
-
-type ConnectionKind = 'Hyper-V host' | 'XenServer pool';
+  | { kind: 'disconnected'; connectionKind: ConnectionKindWords };
 
 /** Null when the host's facts are current: a lab host, or a connection whose last sync succeeded. */
 export async function hostSyncStateOf(
@@ -46,7 +45,7 @@ export async function hostSyncStateOf(
 }
 
 type ConnectionOfHost = {
-  connectionKind: ConnectionKind;
+  connectionKind: ConnectionKindWords;
   connection: { name: string; lastSyncAt: Date | null; lastError: string | null } | null;
 };
 
@@ -57,7 +56,7 @@ async function connectionOf(
 ): Promise<ConnectionOfHost | undefined> {
   if (host.connector === 'hyperv') {
     return {
-      connectionKind: 'Hyper-V host',
+      connectionKind: CONNECTION_KIND_WORDS.hyperv,
       connection: await stores.hypervConnections.findByHostId(host.id),
     };
   }
@@ -65,7 +64,7 @@ async function connectionOf(
     // A handful of pools per estate: read whole, as the connections page does.
     const pools = await stores.xapiPools.list();
     return {
-      connectionKind: 'XenServer pool',
+      connectionKind: CONNECTION_KIND_WORDS.xapi,
       connection: pools.find((pool) => pool.hostIds.includes(host.id)) ?? null,
     };
   }
