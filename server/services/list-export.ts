@@ -89,9 +89,12 @@ const LIST_EXPORTS = {
       // Empty while the VM is gone from its host, as the list's severity filter leaves it out.
       { header: 'Blockers', value: (vm) => vm.blockerCount },
       { header: 'Warnings', value: (vm) => vm.warningCount },
-      { header: 'Protection', value: (vm) => PROTECTION_STATUS_LABELS[vm.protection.status] },
-      { header: 'Last good point (UTC)', value: (vm) => vm.protection.lastPoint?.createdAt ?? null },
-      { header: 'RPO (hours)', value: (vm) => vm.protection.rpoHours },
+      {
+        header: 'Protection',
+        value: (vm) => (vm.protection ? PROTECTION_STATUS_LABELS[vm.protection.status] : 'not read'),
+      },
+      { header: 'Last good point (UTC)', value: (vm) => vm.protection?.lastPoint?.createdAt ?? null },
+      { header: 'RPO (hours)', value: (vm) => vm.protection?.rpoHours ?? null },
       { header: 'Gone from its host since (UTC)', value: (vm) => vm.goneSince },
     ],
   }),

@@ -56,7 +56,7 @@ export async function searchEstate(
     stores.jobs.search(text, limit + 1),
   ]);
   const restorePoints = vms.items.flatMap((vm) =>
-    vm.protection.lastPoint
+    vm.protection?.lastPoint
       ? [{ vmId: vm.id, vmName: vm.name, newestPointAt: vm.protection.lastPoint.createdAt }]
       : [],
   );

@@ -9,12 +9,12 @@ import { FindingsList } from '@/app/_components/findings-list';
 import { GoneBadge } from '@/app/_components/gone-badge';
 import { PageHeader } from '@/app/_components/page-header';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
+import { ProtectionStatusBadge } from '@/app/_components/protection-status-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { StaleFactsNotice } from '@/app/_components/stale-facts-notice';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import { diskStorageFormatLabel, formatBytes, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
-import { PROTECTION_STATUS_LABELS, PROTECTION_STATUS_TONES } from '@/app/_lib/protection-format';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { describeDiskSize } from '@/app/_lib/volume-format';
@@ -141,9 +141,7 @@ export function VmDetail({ id }: { id: string }) {
             ) : vm.goneSince ? null : (
               <Badge>Not assessed yet</Badge>
             )}
-            <Badge tone={PROTECTION_STATUS_TONES[protection.status]}>
-              {PROTECTION_STATUS_LABELS[protection.status]}
-            </Badge>
+            <ProtectionStatusBadge status={protection?.status ?? null} />
             <GoneBadge hostName={host.name} goneSince={vm.goneSince} />
             <span>
               {/* A guest that could not be read has no known OS (the findings say why). */}
@@ -155,23 +153,25 @@ export function VmDetail({ id }: { id: string }) {
                 {host.name}
               </Link>
             </span>
-            <span className="flex flex-wrap items-center gap-1">
-              {protection.lastPoint ? (
-                <>
-                  Last good point{' '}
-                  <Link
-                    href={`/restore-points?vmId=${encodeURIComponent(vm.id)}&point=${encodeURIComponent(protection.lastPoint.id)}`}
-                    className="text-accent underline underline-offset-2"
-                  >
-                    {formatDateTime(protection.lastPoint.createdAt)}
-                  </Link>
-                  <PartialPointBadge point={{ ...protection.lastPoint, vmName: vm.name }} />
-                </>
-              ) : (
-                'No good restore point'
-              )}
-              {protection.rpoHours === null ? ' · no job RPO' : ` · RPO ${protection.rpoHours} h`}
-            </span>
+            {protection === null ? null : (
+              <span className="flex flex-wrap items-center gap-1">
+                {protection.lastPoint ? (
+                  <>
+                    Last good point{' '}
+                    <Link
+                      href={`/restore-points?vmId=${encodeURIComponent(vm.id)}&point=${encodeURIComponent(protection.lastPoint.id)}`}
+                      className="text-accent underline underline-offset-2"
+                    >
+                      {formatDateTime(protection.lastPoint.createdAt)}
+                    </Link>
+                    <PartialPointBadge point={{ ...protection.lastPoint, vmName: vm.name }} />
+                  </>
+                ) : (
+                  'No good restore point'
+                )}
+                {protection.rpoHours === null ? ' · no job RPO' : ` · RPO ${protection.rpoHours} h`}
+              </span>
+            )}
           </span>
         }
         actions={

@@ -12,6 +12,7 @@ import { HostPicker } from '@/app/_components/host-picker';
 import { PageHeader } from '@/app/_components/page-header';
 import { pageTotalOf } from '@/app/_components/pager';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
+import { ProtectionStatusBadge } from '@/app/_components/protection-status-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { ruleTitleText } from '@/app/_components/rule-title';
 import { Badge } from '@/app/_components/ui/badge';
@@ -21,7 +22,7 @@ import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { METHOD_LABELS, pluralize, READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
 import { filtersOf, pickEnum, readCursorState } from '@/app/_lib/list-url';
-import { PROTECTION_STATUS_LABELS, PROTECTION_STATUS_TONES } from '@/app/_lib/protection-format';
+import { PROTECTION_STATUS_LABELS } from '@/app/_lib/protection-format';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
@@ -175,13 +176,11 @@ const columns: DataTableColumn<VmRow>[] = [
 
 /** The VM's protection status and its last good point (marked when partial), as the protection page says. */
 function ProtectionCell({ vm }: { vm: VmRow }) {
-  const { status, lastPoint } = vm.protection;
+  const lastPoint = vm.protection?.lastPoint ?? null;
   return (
     <span className="flex flex-col items-start gap-1">
-      <Badge tone={PROTECTION_STATUS_TONES[status]} className="whitespace-normal">
-        {PROTECTION_STATUS_LABELS[status]}
-      </Badge>
-      {lastPoint ? (
+      <ProtectionStatusBadge status={vm.protection?.status ?? null} className="whitespace-normal" />
+      {vm.protection === null ? null : lastPoint ? (
         <span className="flex flex-wrap items-center gap-1 text-xs text-fg-muted">
           last good point {formatDateTime(lastPoint.createdAt)}
           <PartialPointBadge point={{ ...lastPoint, vmName: vm.name }} />

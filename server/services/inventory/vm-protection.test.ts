@@ -104,7 +104,7 @@ describe.each(await storeDialects('vmprotection'))('$name', (dialect) => {
       expect((await countVms(stores, at(NOW), filter)).total).toBe(vmCount - 3);
       expect(page.items.map((vm) => vm.name)).not.toContain('web-01');
       expect(
-        page.items.every((vm) => vm.protection.status === 'unprotected' && vm.protection.lastPoint === null),
+        page.items.every((vm) => vm.protection?.status === 'unprotected' && vm.protection.lastPoint === null),
       ).toBe(true);
     });
 
@@ -146,6 +146,24 @@ describe.each(await storeDialects('vmprotection'))('$name', (dialect) => {
         rpoHours: null,
         lastPoint: null,
       });
+    });
+
+    it('a VM the protection store does not list (removed between the reads) reads unknown, never unprotected', async () => {
+      // The protection store's answer as it is when web-01 left the store after the VM list's read.
+      const racing: Stores = {
+        ...stores,
+        protection: {
+          ...stores.protection,
+          protectionFactsOf: async (vmIds, now) =>
+            (await stores.protection.protectionFactsOf(vmIds, now)).filter(
+              (facts) => facts.vmId !== 'vm-web-01',
+            ),
+        },
+      };
+      const rows = (await listVms(racing, at(NOW), { limit: 100 })).items;
+      expect(rows.find((vm) => vm.name === 'web-01')?.protection).toBeNull();
+      expect(rows.find((vm) => vm.name === 'erp-01')?.protection?.status).toBe('rpo-exceeded');
+      expect((await getVm(racing, at(NOW), 'vm-web-01')).protection).toBeNull();
     });
   });
 });

@@ -22,6 +22,10 @@ type Clock = Pick<ServiceContext, 'now'>;
 /** What the protection page says of a VM, shown beside it wherever the VM is listed. */
 export type VmProtectionFacts = Omit<StoredFacts, 'vmId'>;
 
+/**
+ * A VM the protection store does not list (removed between the two reads) is left out: its
+ * protection is null, which the console shows as unknown, never as unprotected or protected.
+ */
 async function protectionOf(
   stores: Pick<Stores, 'protection'>,
   ctx: Clock,
@@ -30,9 +34,6 @@ async function protectionOf(
   const facts = await stores.protection.protectionFactsOf(vmIds, ctx.now());
   return new Map(facts.map(({ vmId, ...rest }) => [vmId, rest]));
 }
-
-/** A VM the protection store does not list (no host) is unknown, never reported as protected. */
-const UNKNOWN_PROTECTION: VmProtectionFacts = { status: 'unprotected', lastPoint: null, rpoHours: null };
 
 /**
  * Filtered, sorted and keyset-paged in the store; a page never loads more than `limit + 1` rows.
@@ -43,7 +44,7 @@ export async function listVms(
   stores: VmStores,
   ctx: Clock,
   input: VmListQueryInput = {},
-): Promise<Page<VmListItem & { protection: VmProtectionFacts }>> {
+): Promise<Page<VmListItem & { protection: VmProtectionFacts | null }>> {
   const page = await stores.inventory.listVms(parseQuery(vmListQueryInput, input), ctx.now());
   const protection = await protectionOf(
     stores,
@@ -52,7 +53,7 @@ export async function listVms(
   );
   return {
     ...page,
-    items: page.items.map((vm) => ({ ...vm, protection: protection.get(vm.id) ?? UNKNOWN_PROTECTION })),
+    items: page.items.map((vm) => ({ ...vm, protection: protection.get(vm.id) ?? null })),
   };
 }
 
@@ -73,13 +74,13 @@ export async function getVm(
   stores: VmStores & Pick<Stores, 'hypervConnections' | 'xapiPools'>,
   ctx: Clock,
   id: string,
-): Promise<VmDetail & { protection: VmProtectionFacts; sync: HostSyncState | null }> {
+): Promise<VmDetail & { protection: VmProtectionFacts | null; sync: HostSyncState | null }> {
   const detail = await stores.inventory.getVm(id);
   if (!detail) throw notFound('VM', id);
   const protection = await protectionOf(stores, ctx, [id]);
   return {
     ...detail,
-    protection: protection.get(id) ?? UNKNOWN_PROTECTION,
+    protection: protection.get(id) ?? null,
     sync: await hostSyncStateOf(stores, detail.host),
   };
 }
