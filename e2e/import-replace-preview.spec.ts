@@ -1,13 +1,14 @@
 /**
  * Safe by default (issue 8 §3): the import page preselects merge; a replace first shows what it
  * would remove, by name, and its button stays disabled until the operator types the words the
- * preview names. The replace then goes to a second admin (four-eyes), who approves it; afterwards
- * the demo lab is merged back so the specs after this one find the estate they expect.
+ * preview names. The replace then goes to a second admin (four-eyes), who approves it; the jobs
+ * page then says which job lost a VM and that its next run will be refused. Afterwards the demo
+ * lab is merged back so the specs after this one find the estate they expect.
  */
 import { writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { demoLabInventory } from '../db/seed/demo-lab';
-import { trpcMutation } from './fixtures/backup-api';
+import { nightlyJobOf, trpcMutation } from './fixtures/backup-api';
 import { readDashboardVmCount } from './fixtures/demo-lab';
 import { storageStateOf } from './fixtures/users';
 
@@ -40,6 +41,13 @@ test('a replace shows what it removes and runs only with the typed confirmation 
   // Written with a UTF-8 byte-order mark, as Windows PowerShell 5.1 writes files: read as if it were not there.
   const file = testInfo.outputPath('lab-without-ops-01.json');
   writeFileSync(file, `\uFEFF${JSON.stringify(labWithoutRemovedVm(), null, 2)}`, 'utf8');
+  // A job backing up the VM the replace removes; it runs on 29 February only, never during the specs.
+  const jobName = `ops-01 leap-day backup (try ${testInfo.retry + 1})`;
+  const job = await trpcMutation<{ id: string }>(
+    page,
+    'jobs.create',
+    nightlyJobOf(jobName, REMOVED_VM.id, { schedule: { cron: '0 2 29 2 *', timeZone: 'UTC' } }),
+  );
 
   try {
     await page.goto('/import');
@@ -87,9 +95,18 @@ test('a replace shows what it removes and runs only with the typed confirmation 
     await approverContext.close();
 
     expect(await readDashboardVmCount(page)).toBeLessThan(vmCountBefore);
+
+    // The job that named ops-01 names it as it was (never backed up), and says its next run will be refused.
+    await page.goto('/jobs');
+    const jobRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: jobName }) });
+    await expect(jobRow.getByRole('note')).toHaveText(
+      "1 VM of this job's scope is no longer in the inventory: ops-01. Its runs are blocked until the job's scope is edited to drop it.",
+    );
+    await expect(jobRow.getByRole('cell').nth(2)).toContainText('will be refused: VMs missing');
   } finally {
     // Put the demo lab back (a merge removes nothing), whatever happened above.
     await trpcMutation(page, 'inventory.import', { content: JSON.stringify(demoLabInventory()) });
+    await trpcMutation(page, 'jobs.setEnabled', { id: job.id, isEnabled: false });
   }
   // Every VM of the demo lab is back. VMs earlier specs restored as new are not in the lab file, so
   // the replace removed them for good (its preview listed them): the count may be below the start.

@@ -246,6 +246,17 @@ export const operationCreatedVms = pgTable('operation_created_vms', {
 });
 
 /**
+ * The name each VM had when it left the inventory (an import's replace deleted it, or its host):
+ * written by a trigger on vms (migration), so every deletion, cascades included, leaves it. A job
+ * or a plan that still names the VM's id says its name, not its id. A VM back in the inventory
+ * keeps its row, read only for ids the inventory lacks.
+ */
+export const removedVmNames = pgTable('removed_vm_names', {
+  vmId: text('vm_id').primaryKey(),
+  name: text('name').notNull(),
+});
+
+/**
  * The engine's verdict per VM, recomputed whenever the inventory changes. Denormalised sort
  * keys (`readiness_rank`, `finding_weight`) let list pages sort and page on one indexed column.
  */

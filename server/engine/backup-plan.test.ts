@@ -571,7 +571,7 @@ describe('planBackup — blockers', () => {
     );
     expect(result.isRunnable).toBe(false);
     expect(result.blockedReasons).toEqual([
-      "VM 'old-sql' is no longer in the inventory: it was removed after it was last backed up",
+      "VM 'old-sql' is no longer in the inventory: it was removed from it",
     ]);
   });
 

@@ -34,7 +34,7 @@ import {
   startBackup,
 } from './operations-service';
 import { parseInput } from './parse-input';
-import { assertBackupRunnable, jobContextOf } from './plans';
+import { assertBackupRunnable, jobContextOf, lastKnownVmNames } from './plans';
 
 type JobRow = JobRecord;
 
@@ -116,13 +116,11 @@ async function missingScopeVms(
   const gone = wanted.filter((id) => !existing.has(id));
   const result = new Map<string, NonNullable<BackupJobView['missingVms']>>();
   if (gone.length === 0) return result;
-  const lastKnownName = new Map(
-    (await stores.restorePoints.pointCountsByVm(gone)).map((row) => [row.vmId, row.vmName]),
-  );
+  const lastKnownName = await lastKnownVmNames(stores, gone);
   for (const [jobId, vmIds] of scopes) {
     const names = vmIds
       .filter((id) => !existing.has(id))
-      .map((id) => lastKnownName.get(id) ?? `a VM never backed up (id ${id})`);
+      .map((id) => lastKnownName.get(id) ?? `a VM whose name was not kept (id ${id})`);
     if (names.length === 0) continue;
     const count =
       names.length === 1 ? "1 VM of this job's scope is" : `${names.length} VMs of this job's scope are`;

@@ -67,15 +67,34 @@ export async function planBackupFor(
   };
 }
 
-/** The names the restore points last knew of the VMs among `vmIds` the inventory lacks (read only then). */
+/** The last known names of the VMs among `vmIds` the inventory lacks (read only then). */
 async function lastKnownNamesOfMissing(
   stores: Stores,
   index: InventoryIndex,
   vmIds: readonly string[],
 ): Promise<Map<string, string>> {
-  const missing = vmIds.filter((vmId) => !index.vmsById.has(vmId));
-  if (missing.length === 0) return new Map();
-  return new Map((await stores.restorePoints.pointCountsByVm(missing)).map((row) => [row.vmId, row.vmName]));
+  return lastKnownVmNames(
+    stores,
+    vmIds.filter((vmId) => !index.vmsById.has(vmId)),
+  );
+}
+
+/**
+ * The names VMs the inventory no longer has were last known by: the name each had when it left
+ * the inventory, else the one its newest restore point recorded (a VM deleted before its name was
+ * kept on deletion). A VM neither knows is left out.
+ */
+export async function lastKnownVmNames(
+  stores: Pick<Stores, 'inventory' | 'restorePoints'>,
+  missingVmIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (missingVmIds.length === 0) return new Map();
+  const names = await stores.inventory.removedVmNames(missingVmIds);
+  const unnamed = missingVmIds.filter((vmId) => !names.has(vmId));
+  if (unnamed.length > 0) {
+    for (const row of await stores.restorePoints.pointCountsByVm(unnamed)) names.set(row.vmId, row.vmName);
+  }
+  return names;
 }
 
 /** The refusal of a plan the engine says cannot run, naming every blocked reason. */

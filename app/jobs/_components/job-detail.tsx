@@ -124,10 +124,18 @@ function NextRuns({ job }: { job: Job }) {
   if (preview.isPending) return <span className="text-fg-subtle">…</span>;
   if (preview.isError) return <span className="text-danger">{preview.error.message}</span>;
   return (
-    <ol aria-label="Next runs" className="flex flex-col gap-0.5 tabular-nums">
-      {preview.data.nextRuns.map((run) => (
-        <li key={run.toISOString()}>{formatTime(run)}</li>
-      ))}
-    </ol>
+    <>
+      <ol aria-label="Next runs" className="flex flex-col gap-0.5 tabular-nums">
+        {preview.data.nextRuns.map((run) => (
+          <li key={run.toISOString()}>{formatTime(run)}</li>
+        ))}
+      </ol>
+      {/* The scheduler records such a run failed, naming the missing VMs (the alert above). */}
+      {job.missingVms ? (
+        <p className="mt-1 text-xs font-medium text-warning">
+          Each is refused until the scope drops the missing VMs.
+        </p>
+      ) : null}
+    </>
   );
 }

@@ -62,7 +62,15 @@ const columns: DataTableColumn<JobRow>[] = [
     meta: { className: 'whitespace-nowrap' },
     cell: ({ row: { original: job } }) =>
       job.nextRunAt ? (
-        formatTime(job.nextRunAt)
+        <>
+          {formatTime(job.nextRunAt)}
+          {/* The scheduler records such a run failed, naming the missing VMs: say so before it comes. */}
+          {job.missingVms ? (
+            <div className="text-xs font-medium whitespace-normal text-warning">
+              will be refused: VMs missing
+            </div>
+          ) : null}
+        </>
       ) : (
         <span className="text-fg-subtle">{job.isEnabled ? 'none' : 'disabled'}</span>
       ),

@@ -200,6 +200,12 @@ export interface InventoryStore {
   hasVm(id: string): Promise<boolean>;
   /** Which of these VM ids are in the inventory (a job's scope may name VMs an import removed). */
   existingVmIds(ids: readonly string[]): Promise<Set<string>>;
+  /**
+   * The name each of these VMs had when it was last deleted from the inventory (by VM id; ids
+   * never deleted are left out). A VM deleted and brought back keeps its entry: ask for ids the
+   * inventory lacks.
+   */
+  removedVmNames(ids: readonly string[]): Promise<Map<string, string>>;
   hasHost(id: string): Promise<boolean>;
   /** At most `cap` findings, most serious first; the counts cover every match. */
   listFindings(filter: FindingsFilter, cap: number): Promise<FindingsList>;

@@ -13,7 +13,7 @@ import {
   vmListQueryInput,
 } from '../../../server/schemas/inventory-queries';
 import type { PgDb } from '../../pg/client';
-import { hosts, inventoryImports, vms } from '../../pg/schema';
+import { hosts, inventoryImports, removedVmNames, vms } from '../../pg/schema';
 import type { AssessmentSummary } from '../assessment-rows';
 import type { InventoryCounts, InventoryStore, ReassessVms } from '../ports/inventory';
 import { getArray, listArrays } from './inventory-arrays';
@@ -152,6 +152,18 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
           found.add(row.id);
       }
       return found;
+    },
+    removedVmNames: async (ids) => {
+      const names = new Map<string, string>();
+      for (let start = 0; start < ids.length; start += 1000) {
+        const chunk = ids.slice(start, start + 1000);
+        const rows = await db
+          .select({ id: removedVmNames.vmId, name: removedVmNames.name })
+          .from(removedVmNames)
+          .where(inArray(removedVmNames.vmId, chunk));
+        for (const row of rows) names.set(row.id, row.name);
+      }
+      return names;
     },
     hasHost: async (id) => (await db.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, id))).length > 0,
     listFindings: (filter, cap) => listFindings(db, filter, cap),

@@ -149,6 +149,14 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
         .all(JSON.stringify(ids)) as { id: string }[];
       return new Set(rows.map((row) => row.id));
     },
+    removedVmNames: async (ids) => {
+      const rows = sqliteOf(db)
+        .prepare(
+          'SELECT vm_id AS id, name FROM removed_vm_names WHERE vm_id IN (SELECT value FROM json_each(?))',
+        )
+        .all(JSON.stringify(ids)) as { id: string; name: string }[];
+      return new Map(rows.map((row) => [row.id, row.name]));
+    },
     hasHost: async (id) =>
       db.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, id)).get() !== undefined,
     listFindings: async (filter, cap) => listFindings(db, filter, cap),

@@ -34,13 +34,14 @@ function goneFinding(index: InventoryIndex, vm: Vm, since: Date): Finding {
 }
 
 /**
- * A VM of the scope the inventory does not have: by the name its restore points last knew (a job
- * saved before the VM was removed), else by its id, the only thing left of it.
+ * A VM of the scope the inventory does not have: by the name it was last known by (a job saved
+ * before the VM was removed: services/plans.ts lastKnownVmNames), else by its id, the only thing
+ * left of it.
  */
 function missingVmReason(vmId: string, lastKnownName: string | undefined): string {
   return lastKnownName === undefined
     ? `VM '${vmId}' is not in the inventory`
-    : `VM '${lastKnownName}' is no longer in the inventory: it was removed after it was last backed up`;
+    : `VM '${lastKnownName}' is no longer in the inventory: it was removed from it`;
 }
 
 /** The VM ids the scope names, in the operator's order; blockers for what it names but does not exist. */

@@ -32,6 +32,12 @@ function labWithout(...vmIds: string[]): Inventory {
   };
 }
 
+function vmOf(vmId: string) {
+  const vm = demoLabInventory().vms.find((candidate) => candidate.id === vmId);
+  if (!vm) throw new Error(`the demo lab has no ${vmId}`);
+  return vm;
+}
+
 async function refusal(fn: () => Promise<unknown>): Promise<DomainError> {
   try {
     await fn();
@@ -211,10 +217,36 @@ describe.each(await storeDialects('replacepreview'))('$name', (dialect) => {
         const { plan } = await planBackupFor(stores, ctx, job?.requestJson as unknown as BackupRequest);
         expect(plan.blockedReasons).toEqual(
           expect.arrayContaining([
-            "VM 'fs-01' is no longer in the inventory: it was removed after it was last backed up",
-            "VM 'web-01' is no longer in the inventory: it was removed after it was last backed up",
+            "VM 'fs-01' is no longer in the inventory: it was removed from it",
+            "VM 'web-01' is no longer in the inventory: it was removed from it",
           ]),
         );
+      });
+
+      it('a VM never backed up is named as it was when the replace removed it, not by its id', async () => {
+        await createJob('job-ops', 'ops weekly', ['vm-ops-01']);
+        const { confirmation } = await previewReplaceImport(stores, JSON.stringify(labWithout('vm-ops-01')));
+        if (!confirmation) throw new Error('the replace removes ops-01');
+        await importInventory(stores, ctx, labWithout('vm-ops-01'), 'replace', { confirmation });
+
+        expect((await getBackupJob(stores, ctx, 'job-ops')).missingVms).toEqual({
+          names: ['ops-01'],
+          message:
+            "1 VM of this job's scope is no longer in the inventory: ops-01. Its runs are blocked until the job's scope is edited to drop it.",
+        });
+        const job = await stores.jobs.get('job-ops');
+        const { plan } = await planBackupFor(stores, ctx, job?.requestJson as unknown as BackupRequest);
+        expect(plan.blockedReasons).toEqual([
+          "VM 'ops-01' is no longer in the inventory: it was removed from it",
+        ]);
+        // Brought back by a merge, it is the inventory's VM again, whatever name the removal kept.
+        await importInventory(
+          stores,
+          ctx,
+          { vms: [{ ...vmOf('vm-ops-01'), name: 'ops-01-renamed' }] },
+          'merge',
+        );
+        expect((await getBackupJob(stores, ctx, 'job-ops')).missingVms).toBeNull();
       });
     });
 
