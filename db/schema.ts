@@ -249,6 +249,18 @@ export const removedVmNames = sqliteTable('removed_vm_names', {
 });
 
 /**
+ * Which engine last assessed the whole estate: one row (id 'estate') holding the fingerprint of its
+ * verdicts on a fixed estate (services/assessment-service.ts). A worker that starts with an engine
+ * of another fingerprint (an upgrade changed a rule) re-assesses every VM, so no stored verdict is
+ * an older engine's.
+ */
+export const assessmentEngine = sqliteTable('assessment_engine', {
+  id: text('id').primaryKey(),
+  fingerprint: text('fingerprint').notNull(),
+  assessedAt: integer('assessed_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/**
  * The engine's verdict per VM, recomputed whenever the inventory changes. Denormalised sort
  * keys (`readiness_rank`, `finding_weight`) let list pages sort and page on one indexed column.
  */

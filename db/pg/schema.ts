@@ -257,6 +257,18 @@ export const removedVmNames = pgTable('removed_vm_names', {
 });
 
 /**
+ * Which engine last assessed the whole estate: one row (id 'estate') holding the fingerprint of its
+ * verdicts on a fixed estate (services/assessment-service.ts). A worker that starts with an engine
+ * of another fingerprint (an upgrade changed a rule) re-assesses every VM, so no stored verdict is
+ * an older engine's.
+ */
+export const assessmentEngine = pgTable('assessment_engine', {
+  id: text('id').primaryKey(),
+  fingerprint: text('fingerprint').notNull(),
+  assessedAt: timestamp('assessed_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+});
+
+/**
  * The engine's verdict per VM, recomputed whenever the inventory changes. Denormalised sort
  * keys (`readiness_rank`, `finding_weight`) let list pages sort and page on one indexed column.
  */

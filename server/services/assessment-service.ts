@@ -6,8 +6,12 @@
  * findings are rewritten wholesale, in the same transaction as the write that changed the estate.
  */
 
+import { createHash } from 'node:crypto';
+import { demoLabInventory } from '../../db/seed/demo-lab';
+import { generateLargeEstate } from '../../db/seed/large-estate';
 import type { Stores } from '../../db/stores/ports';
 import type { AssessmentSummary } from '../../db/stores/ports/inventory';
+import type { ServiceContext } from '../context';
 import { evaluateInventory, evaluateVm, type VmAssessment } from '../engine/evaluate';
 import { type Inventory, indexInventory } from '../engine/inventory';
 import { neighbourhoodOf } from '../engine/neighbourhood';
@@ -31,4 +35,32 @@ export function assessAround(whole: Inventory, vmIds: readonly string[]): VmAsse
 /** Re-evaluates the whole estate and rewrites every stored assessment. */
 export async function recomputeAssessments(stores: Pick<Stores, 'inventory'>): Promise<AssessmentSummary> {
   return stores.inventory.reassess(assessEstate);
+}
+
+/**
+ * What this engine concludes, in one value: the sha-256 of its assessments of a fixed estate (the
+ * demo lab, which raises every rule, and a generated estate of 500 VMs). An engine whose rules,
+ * plans or words changed gives another value; a change that moves no verdict (a refactoring, a
+ * comment) gives the same, so nothing is re-assessed for it. Computed once per process.
+ */
+export function engineFingerprint(): string {
+  fingerprint ??= createHash('sha256')
+    .update(JSON.stringify(assessEstate(demoLabInventory())))
+    .update(JSON.stringify(assessEstate(generateLargeEstate({ hosts: 25, vms: 500 }))))
+    .digest('hex');
+  return fingerprint;
+}
+let fingerprint: string | undefined;
+
+/**
+ * Re-assesses the whole estate when it was last assessed by another engine (an upgrade changed a
+ * rule): stored verdicts are otherwise an older engine's until each VM's facts next change. A
+ * worker runs it as it starts; null when the stored verdicts are already this engine's.
+ */
+export async function reassessIfEngineChanged(
+  stores: Pick<Stores, 'inventory'>,
+  ctx: Pick<ServiceContext, 'now'>,
+  engine: string = engineFingerprint(),
+): Promise<AssessmentSummary | null> {
+  return stores.inventory.reassessUnlessAssessedBy(engine, assessEstate, ctx.now());
 }

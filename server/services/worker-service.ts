@@ -17,6 +17,7 @@ import { startEventRelay as relayEvents } from '../jobs/events';
 import { startRuntimeWorker, stopRuntime } from '../jobs/runtime';
 import type { WorkerHandle, WorkerOptions } from '../jobs/worker';
 import { storedOntapClusters } from './array-connection-service';
+import { reassessIfEngineChanged } from './assessment-service';
 import { runDueBackupJobs } from './backup-job-service';
 import { storedEqualLogicGroups } from './equallogic-connection-service';
 import { storedHypervHosts } from './hyperv-connection-service';
@@ -41,6 +42,18 @@ export function startBackgroundWorker(
       createServiceContext().log.error({ err: error }, 'xapi pools did not connect'),
     );
   }
+  // Verdicts stored by an older engine (an upgrade changed a rule) are replaced as the worker starts,
+  // not left until each VM's facts next change. Not awaited: the worker serves steps meanwhile.
+  const startup = createServiceContext();
+  void reassessIfEngineChanged(stores, startup)
+    .then((summary) => {
+      if (summary)
+        startup.log.info(
+          summary,
+          'estate re-assessed: the assessment engine changed since it was last assessed',
+        );
+    })
+    .catch((error: unknown) => startup.log.error({ err: error }, 'the estate was not re-assessed'));
   const syncDueHypervHosts = createHypervSyncSchedule(stores, keys);
   return startRuntimeWorker(opened, {
     // Hyper-V hosts an admin connected: each resolved from its connection and vault secrets on first use.

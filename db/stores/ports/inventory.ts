@@ -185,6 +185,16 @@ export interface InventoryStore {
   reassessVms(vmIds: readonly string[], assess: ReassessVms): Promise<AssessmentSummary>;
   /** Re-assesses the whole stored estate and replaces every stored assessment, in one transaction. */
   reassess(assess: (whole: Inventory) => VmAssessment[]): Promise<AssessmentSummary>;
+  /**
+   * `reassess`, unless the engine that last did (its `fingerprint`, recorded with the time) is
+   * this one: null then, nothing written. Read and written in one transaction under the inventory
+   * writer's lock, so of several processes starting with one engine, one re-assesses.
+   */
+  reassessUnlessAssessedBy(
+    fingerprint: string,
+    assess: (whole: Inventory) => VmAssessment[],
+    at: Date,
+  ): Promise<AssessmentSummary | null>;
 
   /**
    * One page in the query's order; a page counts nothing (countVms does, once per filter). `now`

@@ -13,7 +13,7 @@ import {
   vmListQueryInput,
 } from '../../../server/schemas/inventory-queries';
 import type { PgDb } from '../../pg/client';
-import { hosts, inventoryImports, removedVmNames, vms } from '../../pg/schema';
+import { assessmentEngine, hosts, inventoryImports, removedVmNames, vms } from '../../pg/schema';
 import type { AssessmentSummary } from '../assessment-rows';
 import type { InventoryCounts, InventoryStore, ReassessVms } from '../ports/inventory';
 import { getArray, listArrays } from './inventory-arrays';
@@ -62,6 +62,8 @@ function countsOf(inventory: Inventory): InventoryCounts {
  * write and re-assess their VMs, so what they assess stays as read until they commit.
  */
 export const INVENTORY_WRITER = 0x6d69_0004;
+/** The key of assessment_engine's one row. */
+const ESTATE = 'estate';
 const sqlLock = (key: number) => sql`select pg_advisory_xact_lock(${key})`;
 
 export function createPgInventoryStore(db: PgDb): InventoryStore {
@@ -129,6 +131,22 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
         await tx.execute(sqlLock(INVENTORY_WRITER));
         const whole = await loadInventory(tx);
         return writeAssessments(tx, whole, assess(whole));
+      }),
+    reassessUnlessAssessedBy: (fingerprint, assess, at) =>
+      inPgTransaction(db, async (tx) => {
+        await tx.execute(sqlLock(INVENTORY_WRITER));
+        const [stored] = await tx
+          .select({ fingerprint: assessmentEngine.fingerprint })
+          .from(assessmentEngine)
+          .where(eq(assessmentEngine.id, ESTATE));
+        if (stored?.fingerprint === fingerprint) return null;
+        const whole = await loadInventory(tx);
+        const summary = await writeAssessments(tx, whole, assess(whole));
+        await tx
+          .insert(assessmentEngine)
+          .values({ id: ESTATE, fingerprint, assessedAt: at })
+          .onConflictDoUpdate({ target: assessmentEngine.id, set: { fingerprint, assessedAt: at } });
+        return summary;
       }),
 
     // Pages here still count their matches (the SQLite store's pages do not); the counts reuse them.

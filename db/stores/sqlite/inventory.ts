@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { keepGoneMarks, removalOf } from '../../../server/engine/import-removal';
 import type { Inventory } from '../../../server/engine/inventory';
 import { type Db, sqliteOf } from '../../client';
-import { hosts, vms } from '../../schema';
+import { assessmentEngine, hosts, vms } from '../../schema';
 import { inventoryImports } from '../../schema-operations';
 import type { AssessmentSummary } from '../assessment-rows';
 import type {
@@ -50,6 +50,9 @@ function reassessIn(db: Db, vmIds: readonly string[], assess: ReassessVms): Asse
   const neighbourhood = loadNeighbourhood(db, vmIds);
   return replaceVmAssessments(db, neighbourhood, assess(neighbourhood));
 }
+
+/** The key of assessment_engine's one row. */
+const ESTATE = 'estate';
 
 function countsOf(inventory: Inventory): InventoryCounts {
   return Object.fromEntries(
@@ -135,6 +138,24 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
         .transaction(() => {
           const whole = loadInventory(db);
           return writeAssessments(db, whole, assess(whole));
+        })
+        .immediate(),
+    reassessUnlessAssessedBy: async (fingerprint, assess, at) =>
+      sqliteOf(db)
+        .transaction(() => {
+          const stored = db
+            .select({ fingerprint: assessmentEngine.fingerprint })
+            .from(assessmentEngine)
+            .where(eq(assessmentEngine.id, ESTATE))
+            .get();
+          if (stored?.fingerprint === fingerprint) return null;
+          const whole = loadInventory(db);
+          const summary = writeAssessments(db, whole, assess(whole));
+          db.insert(assessmentEngine)
+            .values({ id: ESTATE, fingerprint, assessedAt: at })
+            .onConflictDoUpdate({ target: assessmentEngine.id, set: { fingerprint, assessedAt: at } })
+            .run();
+          return summary;
         })
         .immediate(),
 
