@@ -120,7 +120,7 @@ describe.each(dialects)('$name', (dialect) => {
             1,
             0,
             1,
-            'app01: no guest metrics (PV drivers not running or the VM is off)',
+            'app01: it was halted when its pool was last read, so its guest reported nothing to the pool',
           ],
         ]);
         const rest = await listConnectionSyncs(stores, {
@@ -136,10 +136,34 @@ describe.each(dialects)('$name', (dialect) => {
             0,
             0,
             1,
-            'app01: no guest metrics (PV drivers not running or the VM is off)',
+            'app01: it was halted when its pool was last read, so its guest reported nothing to the pool',
           ],
         ]);
         expect(rest.nextCursor).toBeNull();
+        await set.stop();
+      });
+
+      it('list a running guest whose PV drivers are not detected among the unread, as the rules do', async () => {
+        const { fixture, stores, ctx, keys, pool } = await connectedPool(dialect);
+        const set = await connectXapiPools(stores, keys, { watch: true, ctx });
+        await set.synced(pool.id);
+        // Created outside Migawka: its guest reports metrics, but without the VM Tools running.
+        const next = set.synced(pool.id);
+        fixture.pool.addVm({
+          name: 'legacy01',
+          host: fixture.member,
+          disks: [{ name: 'legacy01 root', sr: fixture.local, bytes: Buffer.alloc(512), vdiType: 'vhd' }],
+          guest: { os: 'CentOS 6', pvDrivers: false },
+        });
+        await next;
+        const [newest] = (await listConnectionSyncs(stores, { connectionId: pool.id, limit: 1 })).items;
+        expect([newest.outcome, newest.added, newest.unknownFacts, newest.warnings]).toEqual([
+          'succeeded-with-warnings',
+          1,
+          2,
+          // Every batch maps the whole view: app01, halted since the start, is unread too.
+          'app01: it was halted when its pool was last read, so its guest reported nothing to the pool; legacy01: its PV drivers are not detected (the XenServer VM Tools are not running in it)',
+        ]);
         await set.stop();
       });
 

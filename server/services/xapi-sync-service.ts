@@ -50,14 +50,14 @@ async function markPresence(
 }
 
 /**
- * Guests the pool reports nothing of (no guest metrics: PV drivers not running, or the VM is not
- * running), by VM name: their OS and quiesce capability stay unknown, as the rules say.
+ * Guests whose facts the read could not take (no guest metrics, PV drivers not detected, the VM
+ * not running), by VM name with the reason the inventory records (`Vm.guestFactsUnknown`): the
+ * same VMs the rules raise XS-GUEST-FACTS-UNKNOWN for, so the log never calls a read complete that
+ * left one of them unread.
  */
 function unknownGuestsOf(sync: PoolSync): string[] {
-  const names = new Map(sync.inventory.vms.map((vm) => [vm.id, vm.name]));
-  return sync.facts.guests
-    .filter((guest) => guest.hasPvDrivers === null && names.has(guest.vmId))
-    .map((guest) => `${names.get(guest.vmId)}: no guest metrics (PV drivers not running or the VM is off)`)
+  return sync.inventory.vms
+    .flatMap((vm) => (vm.guestFactsUnknown ? [`${vm.name}: ${vm.guestFactsUnknown}`] : []))
     .sort();
 }
 
