@@ -129,3 +129,19 @@ test('the host filter is a type-ahead picker: the server matches the typed name,
   await page.getByRole('option', { name: 'Any host' }).click();
   await expect(page).not.toHaveURL(/hostId=/);
 });
+
+test('facts nobody read say so: an unread XenServer guest and a volume without shadow storage', async ({
+  page,
+}) => {
+  // scan-xen-03 is halted without guest tools: its pool read nothing of its guest.
+  await page.goto('/vms/vm-scan-xen-03');
+  await expect(page.getByRole('heading', { level: 1, name: 'scan-xen-03' })).toBeVisible();
+  await expect(page.getByText('OS not read')).toBeVisible();
+  const vssProvider = page.getByRole('term').filter({ hasText: /^Xen VSS provider$/ });
+  await expect(vssProvider.locator('xpath=following-sibling::dd[1]')).toHaveText('not read');
+
+  // F: of hv-prod-01 has VSS off and no shadow storage: no limit to speak of, not an unbounded one.
+  await page.goto('/volumes/vol-hv-prod-01-f');
+  const limit = page.getByRole('term').filter({ hasText: /^Shadow storage limit$/ });
+  await expect(limit.locator('xpath=following-sibling::dd[1]')).toHaveText('none (no shadow storage)');
+});

@@ -295,7 +295,14 @@ export function VmDetail({ id }: { id: string }) {
                   ? [
                       {
                         term: 'Xen VSS provider',
-                        value: <YesNo value={vm.hasXenVssProvider} yes="installed" no="not installed" />,
+                        // An unread guest reported no quiesce feature: not read, not "not installed".
+                        value: (
+                          <YesNo
+                            value={vm.guestFactsUnknown ? null : vm.hasXenVssProvider}
+                            yes="installed"
+                            no="not installed"
+                          />
+                        ),
                       },
                     ]
                   : []),

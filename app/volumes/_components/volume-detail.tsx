@@ -140,10 +140,13 @@ export function VolumeDetail({ id }: { id: string }) {
                       },
                       {
                         term: 'Shadow storage limit',
+                        // Null is "no limit" only where shadow storage is configured at all.
                         value:
-                          volume.shadowStorageLimitBytes === null
-                            ? 'unbounded'
-                            : formatBytes(volume.shadowStorageLimitBytes),
+                          volume.shadowStorageVolumeId === null
+                            ? 'none (no shadow storage)'
+                            : volume.shadowStorageLimitBytes === null
+                              ? 'unbounded'
+                              : formatBytes(volume.shadowStorageLimitBytes),
                       },
                     ]),
                 {
