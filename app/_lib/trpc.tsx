@@ -31,6 +31,11 @@ export function fieldErrorsOf(error: unknown): FieldError[] {
   return error.data?.fieldErrors ?? [];
 }
 
+/** Whether the server answered that the thing asked for does not exist (404), not any other failure. */
+export function isNotFoundError(error: unknown): boolean {
+  return isTRPCClientError(error) && error.data?.httpStatus === 404;
+}
+
 /** A 401 means the session ended (expired, revoked, user disabled): back to the sign-in page. */
 function signInAgainOn401(error: unknown): void {
   if (!isTRPCClientError(error) || error.data?.httpStatus !== 401) return;

@@ -112,10 +112,17 @@ export function ApprovalList() {
         <h2 id="decided-heading" className="mb-2 text-lg font-semibold">
           Decided recently
         </h2>
-        {recent.isError ? (
+        {recent.isPending ? (
+          <LoadingState />
+        ) : recent.isError ? (
           <ErrorState error={recent.error} />
         ) : decided.length === 0 ? (
-          <EmptyState>No request was decided yet.</EmptyState>
+          <EmptyState>
+            {/* Decided ones older than the latest requests may exist: say what was looked at. */}
+            {recent.data.nextCursor === null
+              ? 'No request was decided yet.'
+              : `None of the ${recent.data.items.length} latest requests is decided yet.`}
+          </EmptyState>
         ) : (
           <RequestTable caption="Requests decided recently" rows={decided} showDecision />
         )}

@@ -68,6 +68,10 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
               {preview.removedVms.names.map((name) => (
                 <li key={name}>{name}</li>
               ))}
+              {/* The request keeps the first names; the count is every VM the replace removes. */}
+              {preview.removedVms.count > preview.removedVms.names.length ? (
+                <li>…and {preview.removedVms.count - preview.removedVms.names.length} more</li>
+              ) : null}
             </ul>
           ) : null}
           {preview.removedHosts && preview.removedHosts.count > 0 ? (

@@ -22,7 +22,28 @@ export function RetentionLossAlert({
 }) {
   const trpc = useTRPC();
   const loss = useQuery(trpc.jobs.retentionLoss.queryOptions({ id, job, loadedUpdatedAt }));
-  if (!loss.data || loss.data.count === 0) return null;
+  // Until it is known, the review must not read as if the edit deleted nothing.
+  if (loss.isPending) {
+    return (
+      <p className="mb-4 text-sm text-fg-muted">
+        Working out which restore points the new retention deletes…
+      </p>
+    );
+  }
+  if (loss.isError) {
+    return (
+      <Alert tone="warning" className="mb-4" aria-labelledby="retention-loss-title">
+        <AlertTitle id="retention-loss-title">
+          Which restore points the new retention deletes could not be worked out
+        </AlertTitle>
+        <p>
+          {loss.error.message} If it deletes any, saving sends the change to a second admin for approval
+          first.
+        </p>
+      </Alert>
+    );
+  }
+  if (loss.data.count === 0) return null;
   const { count, isAtLeast, points } = loss.data;
   return (
     <Alert tone="warning" className="mb-4" aria-labelledby="retention-loss-title">

@@ -100,6 +100,9 @@ export function ReplacePreviewPanel({
                 {row.vmName}: {plural(row.points, 'point')}
               </li>
             ))}
+            {restorePoints.vmCount > restorePoints.byVm.length ? (
+              <li>…and {plural(restorePoints.vmCount - restorePoints.byVm.length, 'more VM')}</li>
+            ) : null}
           </ul>
         </div>
       ) : null}

@@ -8,7 +8,7 @@ import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
 import { CAPTURE_STATE_LABELS, consistencyLabel, METHOD_LABELS } from '@/app/_lib/format';
 import { RESTORE_MODE_LABELS } from '@/app/_lib/restore-format';
-import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { isNotFoundError, type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import {
   type BackupPlan,
   excludedDiskNamesOf,
@@ -52,7 +52,14 @@ function noPointWords(catalogStatus: Step['status'] | undefined): string {
 function AchievedCell({ vm, catalogStatus, point }: VmOutcome) {
   if (!point) return <span className="text-fg-subtle">{noPointWords(catalogStatus)}</span>;
   if (point.isPending) return '…';
-  if (point.isError) return <span className="text-fg-subtle">point since deleted</span>;
+  if (point.isError) {
+    // Only a "not found" says the point is gone; any other failure says nothing about it.
+    return isNotFoundError(point.error) ? (
+      <span className="text-fg-subtle">point since deleted</span>
+    ) : (
+      <span className="text-warning">point not loaded: reload the page</span>
+    );
+  }
   const achieved = point.data.point;
   return (
     <>

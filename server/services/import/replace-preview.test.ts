@@ -133,6 +133,7 @@ describe.each(await storeDialects('replacepreview'))('$name', (dialect) => {
         ]);
         expect(preview.restorePoints).toEqual({
           count: 4,
+          vmCount: 2,
           byVm: [
             { vmName: 'fs-01', points: 3 },
             { vmName: 'web-01', points: 1 },

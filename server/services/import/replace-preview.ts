@@ -62,7 +62,8 @@ export interface ReplacePreview {
   };
   jobs: JobImpact[];
   /** Restore points whose VM the replace removes: they stay, pointing at no VM in the inventory. */
-  restorePoints: { count: number; byVm: { vmName: string; points: number }[] };
+  /** `byVm` holds the VMs with the most points, at most PREVIEW_NAME_LIMIT; `vmCount` counts them all. */
+  restorePoints: { count: number; vmCount: number; byVm: { vmName: string; points: number }[] };
   /** Null when the replace removes nothing (it then only adds and updates). */
   confirmation: { phrase: string; removalFingerprint: string } | null;
 }
@@ -92,6 +93,7 @@ export async function previewReplace(
     jobs: jobImpacts(await stores.jobs.list(), removal, stored, vmNames),
     restorePoints: {
       count: pointCounts.reduce((sum, row) => sum + row.points, 0),
+      vmCount: pointCounts.length,
       byVm: pointCounts
         .map((row) => ({ vmName: vmNames.get(row.vmId) ?? row.vmName, points: row.points }))
         .sort((a, b) => b.points - a.points || a.vmName.localeCompare(b.vmName))
