@@ -134,3 +134,11 @@ export type FindingsQueryInput = z.input<typeof findingsQueryInput>;
 
 export const idInput = z.object({ id: z.string().trim().min(1).max(200) });
 export type IdInput = z.input<typeof idInput>;
+
+/** VM ids a page holds without their names (a wizard opened by a link): at most a list page's worth, and some. */
+export const vmNamesInput = z.object({
+  ids: z
+    .array(z.string().trim().min(1).max(200))
+    .min(1, 'Name at least one VM')
+    .max(500, 'Ask for at most 500 VMs at once'),
+});

@@ -112,7 +112,7 @@ async function missingScopeVms(
     if (scope?.kind === 'vms') scopes.set(row.id, scope.vmIds);
   }
   const wanted = [...new Set([...scopes.values()].flat())];
-  const existing = await stores.inventory.existingVmIds(wanted);
+  const existing = await stores.inventory.namesOfVms(wanted);
   const gone = wanted.filter((id) => !existing.has(id));
   const result = new Map<string, NonNullable<BackupJobView['missingVms']>>();
   if (gone.length === 0) return result;

@@ -25,6 +25,7 @@ const DECISIONS: Record<string, Decision> = {
   'vms.list': 'viewer',
   'vms.count': 'viewer',
   'vms.get': 'viewer',
+  'vms.names': 'viewer',
   'vms.plan': 'viewer',
   'volumes.list': 'viewer',
   'volumes.count': 'viewer',

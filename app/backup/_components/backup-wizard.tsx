@@ -12,6 +12,7 @@ import { PolicyStep } from './policy-step';
 import { ReviewStep } from './review-step';
 import { ScheduleStep } from './schedule-step';
 import { ScopeStep } from './scope-step';
+import { useVmLabels } from './use-vm-labels';
 import { BackupWizardModeContext } from './wizard-mode';
 import {
   BACKUP_STEP_SCHEMAS,
@@ -64,6 +65,7 @@ export function BackupWizard({ edit }: { edit?: EditedJob } = {}) {
     mode: 'onSubmit',
     reValidateMode: 'onChange',
   });
+  useVmLabels(form);
 
   const storageKey = edit ? editStorageKeyOf(edit) : BACKUP_WIZARD_STORAGE_KEY;
   // What "Start over" returns to: the saved job when editing, the wizard's defaults otherwise.

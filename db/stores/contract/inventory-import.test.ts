@@ -138,14 +138,17 @@ describe.each(await storeDialects('inventory-import'))('$name', (dialect) => {
     });
   });
   describe.skipIf(dialect.skip !== null)('what a replace preview and the jobs list read', () => {
-    it('existingVmIds answers which ids are stored; pointCountsByVm counts points with the newest name', async () => {
+    it('namesOfVms names the stored VMs of these ids; pointCountsByVm counts points with the newest name', async () => {
       const { stores } = await seeded(dialect);
       const [first, second] = oldEstate().vms;
       if (!first || !second) throw new Error('the estate has VMs');
-      expect(await stores.inventory.existingVmIds([first.id, 'vm-gone', second.id])).toEqual(
-        new Set([first.id, second.id]),
+      expect(await stores.inventory.namesOfVms([first.id, 'vm-gone', second.id])).toEqual(
+        new Map([
+          [first.id, first.name],
+          [second.id, second.name],
+        ]),
       );
-      expect(await stores.inventory.existingVmIds([])).toEqual(new Set());
+      expect(await stores.inventory.namesOfVms([])).toEqual(new Map());
 
       const catalogue = async (n: number, vmId: string, vmName: string, hoursAgo: number) => {
         const createdAt = new Date(Date.UTC(2026, 0, 2) - hoursAgo * 3_600_000);

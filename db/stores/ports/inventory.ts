@@ -208,8 +208,11 @@ export interface InventoryStore {
   /** The VM's stored method plan, null before its first assessment. */
   getMethodPlan(vmId: string): Promise<{ plan: MethodPlan | null } | null>;
   hasVm(id: string): Promise<boolean>;
-  /** Which of these VM ids are in the inventory (a job's scope may name VMs an import removed). */
-  existingVmIds(ids: readonly string[]): Promise<Set<string>>;
+  /**
+   * The names of the VMs of these ids the inventory has, by id (a job's scope may name VMs an
+   * import removed: those are left out).
+   */
+  namesOfVms(ids: readonly string[]): Promise<Map<string, string>>;
   /**
    * The name each of these VMs had when it was last deleted from the inventory (by VM id; ids
    * never deleted are left out). A VM deleted and brought back keeps its entry: ask for ids the

@@ -162,12 +162,12 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
     getVm: (id) => getVm(db, id),
     getMethodPlan: (vmId) => findMethodPlan(db, vmId),
     hasVm: async (id) => (await db.select({ id: vms.id }).from(vms).where(eq(vms.id, id))).length > 0,
-    existingVmIds: async (ids) => {
-      const found = new Set<string>();
+    namesOfVms: async (ids) => {
+      const found = new Map<string, string>();
       for (let start = 0; start < ids.length; start += 1000) {
         const chunk = ids.slice(start, start + 1000);
-        for (const row of await db.select({ id: vms.id }).from(vms).where(inArray(vms.id, chunk)))
-          found.add(row.id);
+        const rows = await db.select({ id: vms.id, name: vms.name }).from(vms).where(inArray(vms.id, chunk));
+        for (const row of rows) found.set(row.id, row.name);
       }
       return found;
     },

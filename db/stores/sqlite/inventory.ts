@@ -164,11 +164,11 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
     getVm: async (id) => getVm(db, id),
     getMethodPlan: async (vmId) => findMethodPlan(db, vmId),
     hasVm: async (id) => db.select({ id: vms.id }).from(vms).where(eq(vms.id, id)).get() !== undefined,
-    existingVmIds: async (ids) => {
+    namesOfVms: async (ids) => {
       const rows = sqliteOf(db)
-        .prepare('SELECT id FROM vms WHERE id IN (SELECT value FROM json_each(?))')
-        .all(JSON.stringify(ids)) as { id: string }[];
-      return new Set(rows.map((row) => row.id));
+        .prepare('SELECT id, name FROM vms WHERE id IN (SELECT value FROM json_each(?))')
+        .all(JSON.stringify(ids)) as { id: string; name: string }[];
+      return new Map(rows.map((row) => [row.id, row.name]));
     },
     removedVmNames: async (ids) => {
       const rows = sqliteOf(db)

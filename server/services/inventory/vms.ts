@@ -85,6 +85,18 @@ export async function getVm(
   };
 }
 
+/** The names of these VMs, in the order asked, leaving out the ids the inventory does not have. */
+export async function namesOfVms(
+  stores: InventoryStores,
+  ids: readonly string[],
+): Promise<{ id: string; name: string }[]> {
+  const names = await stores.inventory.namesOfVms(ids);
+  return ids.flatMap((id) => {
+    const name = names.get(id);
+    return name === undefined ? [] : [{ id, name }];
+  });
+}
+
 export async function getMethodPlan(stores: InventoryStores, vmId: string): Promise<MethodPlan> {
   const stored = await stores.inventory.getMethodPlan(vmId);
   if (!stored) throw notFound('VM', vmId);
