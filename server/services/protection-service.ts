@@ -52,15 +52,18 @@ export async function summarizeProtection(stores: ProtectionStores, ctx: Clock):
 
 /**
  * Runs of the last `days` days that need the operator, newest first: failed and interrupted ones
- * nobody has retried yet, and runs that succeeded with warnings (a job's newest run only).
+ * nobody has retried yet, and runs that succeeded with warnings (a job's newest run only). At most
+ * `limit`; `hasMore` says that older ones were left out, so the page never reads as complete.
  */
 export async function listRunsNeedingAttention(
   stores: ProtectionStores,
   ctx: Clock,
   options: { days?: number; limit?: number } = {},
-): Promise<RunNeedingAttention[]> {
+): Promise<{ runs: RunNeedingAttention[]; hasMore: boolean }> {
   const since = new Date(ctx.now().getTime() - (options.days ?? 14) * DAY_MS);
-  return stores.protection.listRunsNeedingAttention(since, options.limit ?? 20);
+  const limit = options.limit ?? 20;
+  const runs = await stores.protection.listRunsNeedingAttention(since, limit + 1);
+  return { runs: runs.slice(0, limit), hasMore: runs.length > limit };
 }
 
 export interface ProtectionActivityDay {

@@ -15,7 +15,7 @@ import {
   OPERATION_STATUS_TONES,
 } from '@/app/operations/_components/operation-format';
 
-type AttentionRun = RouterOutputs['protection']['attention'][number];
+type AttentionRun = RouterOutputs['protection']['attention']['runs'][number];
 
 /** Retries one failed run; a run that only warned has nothing to retry. */
 function RetryRunButton({ run }: { run: AttentionRun }) {

@@ -76,10 +76,21 @@ export function ProtectionSummary() {
             <LoadingState label="Loading runs…" />
           ) : attention.isError ? (
             <ErrorState error={attention.error} title="Could not load runs" />
-          ) : attention.data.length === 0 ? (
+          ) : attention.data.runs.length === 0 ? (
             <EmptyState>No run failed, was interrupted or ended with warnings.</EmptyState>
           ) : (
-            <AttentionRunsTable runs={attention.data} />
+            <>
+              <AttentionRunsTable runs={attention.data.runs} />
+              {attention.data.hasMore ? (
+                <p className="mt-2 text-sm text-warning" role="note">
+                  Showing the {attention.data.runs.length} newest; older runs need attention too:{' '}
+                  <Link href="/operations?status=failed" className="text-accent underline underline-offset-2">
+                    see the failed operations
+                  </Link>
+                  .
+                </p>
+              ) : null}
+            </>
           )}
         </CardContent>
       </Card>

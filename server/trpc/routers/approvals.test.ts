@@ -491,7 +491,7 @@ function describeTrail() {
         expect(retried).toMatchObject({ kind, status: 'pending', requestedByName: requester.user.name });
         expect(await operationCount()).toBe(1);
         const needsAttention = async () =>
-          (await callerFor(ADA).protection.attention()).map((run) => run.operationId);
+          (await callerFor(ADA).protection.attention()).runs.map((run) => run.operationId);
         expect(await needsAttention()).toContain(operationId);
 
         const approved = await callerFor(ADA).approvals.approve({ id: retried.id });

@@ -70,7 +70,7 @@ describe.each(dialects)('$name', (dialect) => {
           warnings: [LEFT_OUT],
         });
 
-        const attention = await caller.protection.attention();
+        const attention = (await caller.protection.attention()).runs;
         expect(attention).toEqual([
           expect.objectContaining({ operationId, status: 'succeeded-with-warnings', warnings: [LEFT_OUT] }),
         ]);
@@ -82,14 +82,14 @@ describe.each(dialects)('$name', (dialect) => {
         const clean = await runJob('sql nightly', 'sql1');
         expect((await caller.operations.get({ id: clean.operationId })).operation.status).toBe('succeeded');
         const warned = await runJob('fs nightly', 'fs1');
-        expect((await caller.protection.attention()).map((run) => run.operationId)).toEqual([
+        expect((await caller.protection.attention()).runs.map((run) => run.operationId)).toEqual([
           warned.operationId,
         ]);
         h.clock.advance(60_000);
         const next = await caller.jobs.runNow({ id: warned.job.id });
         await h.tickUntilFinal(h.createWorker(), [next.operationId]);
         // The newer run warns the same way: it, not the older one, needs attention.
-        expect((await caller.protection.attention()).map((run) => run.operationId)).toEqual([
+        expect((await caller.protection.attention()).runs.map((run) => run.operationId)).toEqual([
           next.operationId,
         ]);
       });

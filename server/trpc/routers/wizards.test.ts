@@ -475,7 +475,7 @@ describe.each(dialects)('$name', (dialect) => {
         await op('op-a', 'failed', null, new Date(now.getTime() - 3 * HOUR));
         await op('op-b', 'interrupted', null, new Date(now.getTime() - 2 * HOUR));
         await op('op-c', 'succeeded', 'op-a', new Date(now.getTime() - HOUR));
-        const attention = await caller.protection.attention();
+        const attention = (await caller.protection.attention()).runs;
         expect(attention.map((run) => run.operationId)).toEqual(['op-b']);
 
         const web = (await caller.protection.vms({ search: 'web-01' })).items.find(
