@@ -78,7 +78,7 @@ const LIST_EXPORTS = {
     columns: [
       { header: 'VM', value: (vm) => vm.name },
       { header: 'Host', value: (vm) => vm.hostName },
-      { header: 'OS', value: (vm) => vm.osFamily },
+      { header: 'OS', value: (vm) => vm.osFamily ?? 'not read' },
       { header: 'Power state', value: (vm) => vm.powerState },
       // A listed VM has no readiness only while it is gone from its host.
       { header: 'Readiness', value: (vm) => (vm.readiness ? READINESS_LABELS[vm.readiness] : 'none: gone') },

@@ -140,7 +140,12 @@ const columns: DataTableColumn<VmRow>[] = [
       </Link>
     ),
   },
-  { id: 'osFamily', header: 'OS', enableSorting: false, cell: ({ row }) => row.original.osFamily },
+  {
+    id: 'osFamily',
+    header: 'OS',
+    enableSorting: false,
+    cell: ({ row }) => row.original.osFamily ?? <span className="text-warning">not read</span>,
+  },
   { id: 'powerState', header: 'Power', cell: ({ row }) => row.original.powerState },
   {
     id: 'readiness',

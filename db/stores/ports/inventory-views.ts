@@ -28,7 +28,8 @@ export interface VmListItem {
   name: string;
   hostId: string;
   hostName: string;
-  osFamily: Vm['osFamily'];
+  /** Null when its guest could not be read: the OS nobody read is not stated. */
+  osFamily: Vm['osFamily'] | null;
   powerState: Vm['powerState'];
   applications: Vm['applications'];
   /** Null while the VM is gone from its host: a gone VM has no readiness (its assessment is kept). */

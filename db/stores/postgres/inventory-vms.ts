@@ -1,5 +1,5 @@
 /** VM list, VM detail and method plans on PostgreSQL. */
-import { asc, count, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { MethodPlan } from '../../../server/engine/planner';
 import { protectionStatusOfRule } from '../../../server/engine/protection';
@@ -28,6 +28,7 @@ import {
   readinessIs,
   selectFindings,
   shownBlockerCount,
+  shownOsFamily,
   shownReadiness,
   shownRecommendedMethod,
   shownWarningCount,
@@ -63,7 +64,8 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
     query.protection ? sql`"vms"."id" in ${vmIdsWithProtectionStatus(query.protection, now)}` : undefined,
     statusOfRule ? sql`"vms"."id" in ${vmIdsWithProtectionStatus(statusOfRule, now)}` : undefined,
     query.hostId ? eq(vms.hostId, query.hostId) : undefined,
-    query.osFamily ? eq(vms.osFamily, query.osFamily) : undefined,
+    // An unread guest's stored OS is a reader's default: it matches no OS (shownOsFamily).
+    query.osFamily ? and(eq(vms.osFamily, query.osFamily), isNull(vms.guestFactsUnknown)) : undefined,
     query.powerState ? eq(vms.powerState, query.powerState) : undefined,
     query.presence === 'gone' ? isNotNull(vms.goneSince) : undefined,
     query.presence === 'present' ? isNull(vms.goneSince) : undefined,
@@ -104,7 +106,7 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
       name: vms.name,
       hostId: vms.hostId,
       hostName: hosts.name,
-      osFamily: vms.osFamily,
+      osFamily: shownOsFamily,
       powerState: vms.powerState,
       applications: vms.applications,
       readiness: shownReadiness,

@@ -1,5 +1,6 @@
 /** Pieces shared by the SQLite inventory views. */
 import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import type { OsFamily } from '../../../server/engine/inventory';
 import { type BackupMethod, type Readiness, SEVERITIES, type Severity } from '../../../server/engine/types';
 import type { Db } from '../../client';
 import { findings, vmAssessments, vms } from '../../schema';
@@ -27,6 +28,13 @@ export const isFindingOfPresentVm: SQL = hasReadiness;
  * For reads that join vms and vm_assessments (with one table drizzle would leave it unqualified).
  */
 export const shownReadiness = sql<Readiness | null>`case when ${hasReadiness} then ${vmAssessments.readiness} end`;
+
+/**
+ * The VM's OS as the views show and filter it: null while its guest could not be read
+ * (`guest_facts_unknown`), as the readers store a default there (Hyper-V 'windows', a XenServer
+ * guest without metrics 'linux') that nobody read.
+ */
+export const shownOsFamily = sql<OsFamily | null>`case when ${vms.guestFactsUnknown} is null then ${vms.osFamily} end`;
 
 /**
  * The method the views say a backup would use: the stored recommendation while the VM is on its

@@ -24,6 +24,7 @@ import { type PresenceChanges, presenceChanges } from '../vm-presence';
 import {
   selectFindings,
   shownBlockerCount,
+  shownOsFamily,
   shownReadiness,
   shownRecommendedMethod,
   shownWarningCount,
@@ -61,7 +62,7 @@ export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem>
         name: vms.name,
         hostId: vms.hostId,
         hostName: hosts.name,
-        osFamily: vms.osFamily,
+        osFamily: shownOsFamily,
         powerState: vms.powerState,
         applications: vms.applications,
         readiness: shownReadiness,

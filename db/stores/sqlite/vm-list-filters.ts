@@ -9,7 +9,7 @@
  * decides the protection statuses (VM-UNPROTECTED and RPO-EXCEEDED are statuses, not stored
  * findings).
  */
-import { eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { type ProtectionStatus, protectionStatusOfRule } from '../../../server/engine/protection';
 import type { VmCountQuery } from '../../../server/schemas/inventory-queries';
 import { vms } from '../../schema';
@@ -69,7 +69,8 @@ const VM_FILTERS: VmFilter[] = [
   },
   {
     name: 'os',
-    condition: eq(vms.osFamily, at('osFamily')),
+    // An unread guest's stored OS is a reader's default: it matches no OS (shownOsFamily).
+    condition: and(eq(vms.osFamily, at('osFamily')), isNull(vms.guestFactsUnknown)) as SQL,
     valuesOf: (query) => whenSet(query.osFamily, (osFamily) => ({ osFamily })),
   },
   {
