@@ -81,6 +81,12 @@ export function VmStep({ selected, onNext }: { selected: string; onNext: (vmId: 
           ))}
         </RadioGroup>
       )}
+      {vms.data && vms.data.nextCursor !== null ? (
+        <p className="mt-2 text-sm text-fg-muted" role="note">
+          Showing the first {vms.data.items.length} VMs by name; more match: search by name to find the
+          others.
+        </p>
+      ) : null}
       <FieldErrorText id="restore-vm-error" message={form.formState.errors.vmId?.message} />
       <WizardActions>
         <Button type="button" onClick={form.handleSubmit((values) => onNext(values.vmId))}>
