@@ -10,6 +10,7 @@ import { labTestInventory } from '../drivers/lab/lab-fixture';
 import { connectorLookupFromInventory, createDriverRegistry } from '../drivers/registry';
 import type { HypervisorDriver } from '../drivers/roles';
 import { DriverError } from '../engine/driver';
+import { rowsOf } from '../test-rows';
 import { createHarness, type Harness } from './test-harness';
 
 let h: Harness;
@@ -95,4 +96,58 @@ describe.each(await storeDialects('steperrornames'))('$name', (dialect) => {
     expect(failed?.error).toBe(error);
     expect(done.error).toContain(error);
   });
+});
+
+/**
+ * A step that falls back instead of failing says why in the driver's words, and the catalog writes
+ * that reason on the point for good: named as a failed step's error is.
+ */
+describe.each(await storeDialects('stepreasonnames'))('$name', (dialect) => {
+  it.skipIf(dialect.skip !== null)(
+    "a quiesce fallback's reason names the VM on the step and on the point, not its id",
+    async () => {
+      h = await createHarness({
+        dialect,
+        inventory: (inventory) => {
+          for (const vm of inventory.vms) if (vm.id === 'sql1') vm.name = 'sql-prod-01';
+          return inventory;
+        },
+      });
+      const lab = h.driver.hypervisor();
+      // The quiesced snapshot times out in the guest's VSS writer; the snapshot without it is taken.
+      const quiesceFails: HypervisorDriver = Object.assign(Object.create(lab) as HypervisorDriver, {
+        createSnapshot: async (
+          request: SnapshotRequest,
+          options: Parameters<HypervisorDriver['createSnapshot']>[1],
+        ) => {
+          if (!request.isQuiesced) return lab.createSnapshot(request, options);
+          const vmId = request.scope.kind === 'vm' ? request.scope.vmId : '?';
+          throw new DriverError('vss-writer-timeout', `the VSS writer of ${vmId} did not answer in 60 s`, {
+            isRetryable: false,
+          });
+        },
+      });
+      const drivers = createDriverRegistry({
+        lookup: connectorLookupFromInventory(labTestInventory()),
+        connectors: [{ name: 'lab', hypervisor: () => quiesceFails, array: () => h.driver.array() }],
+        repository: h.driver.repository,
+      });
+      const op = await h.enqueueBackup({
+        scope: { kind: 'vms', vmIds: ['sql1'] },
+        consistencyPolicy: 'fallback',
+        passthroughPolicy: 'skip',
+      });
+      const [done] = await h.tickUntilFinal(h.createWorker({ drivers }), [op.id]);
+      expect(done.status).toBe('succeeded-with-warnings');
+      const reason =
+        "fallback: the VSS writer of 'sql-prod-01' did not answer in 60 s; snapshot taken without quiescing";
+      const degraded = (await h.stores.operations.steps(op.id)).find((step) => step.status === 'degraded');
+      expect(degraded?.error).toBe(reason);
+      const point = (await rowsOf(h.database).all('restorePoints')).find(
+        (row) => row.operationId === op.id && row.vmId === 'sql1',
+      );
+      expect(point?.consistencyReason).toContain(reason);
+      expect(point?.consistencyReason).not.toContain('sql1');
+    },
+  );
 });

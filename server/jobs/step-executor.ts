@@ -30,7 +30,10 @@ const QUIESCE_FAULTS = new Set(['vss-writer-timeout', 'freeze-timeout', 'script-
 export async function executeStep(context: StepContext): Promise<StepOutcome> {
   const { planStep } = context;
   try {
-    return withPlannedShortfall(await runHandler(context, planStep.kind), planStep);
+    return await withNamedText(
+      withPlannedShortfall(await runHandler(context, planStep.kind), planStep),
+      context,
+    );
   } catch (thrown) {
     if (context.signal.aborted && !isDriverError(thrown)) return { status: 'cancelled' };
     const error = await withNames(unsafeTimeoutIsFinal(planStep, thrown), context);
@@ -54,20 +57,66 @@ export async function executeStep(context: StepContext): Promise<StepOutcome> {
  */
 async function withNames(error: unknown, context: StepContext): Promise<unknown> {
   if (!(error instanceof Error) || Object.isFrozen(error)) return error;
+  error.message = withNamesForIds(error.message, await namesAround(context));
+  return error;
+}
+
+/** What a step's text may name by id, by the names the operator knows (withNames says which). */
+async function namesAround(context: StepContext): Promise<Map<string, string>> {
   const plan = context.operation.planJson as unknown as OperationPlan;
   const planNames = vmNamesOfPlan(plan);
   const vmIds = new Set(planNames.keys());
   if (context.planStep.vmId) vmIds.add(context.planStep.vmId);
-  let names = new Map([...planNames, ...snapshotNamesOfPlan(plan), ...pointNamesOfPlan(plan)]);
+  const names = new Map([...planNames, ...snapshotNamesOfPlan(plan), ...pointNamesOfPlan(plan)]);
   try {
     const around = namesInInventory(await context.stores.inventory.loadNeighbourhood([...vmIds]));
     for (const [id, name] of names) around.set(id, name);
-    names = around;
+    return around;
   } catch {
     // The store did not answer: what the plan names keeps the plan's names, the rest their ids.
+    return names;
   }
-  error.message = withNamesForIds(error.message, names);
-  return error;
+}
+
+/**
+ * A step that ends short of its plan says why in words the driver wrote (a Xen quiesce fallback,
+ * a script that ran past its time, a guest that thawed inside the array's fence), and the catalog
+ * step copies them onto the restore points for good: named as withNames names an error. The text
+ * fields only: `reason`, `warning`, and the array snapshot's per-VM reasons (`crashVmIds` values,
+ * a guest step's `thawedEarly`); ids the result keeps as ids stay ids. The names are read only
+ * when there is such text.
+ */
+async function withNamedText(outcome: StepOutcome, context: StepContext): Promise<StepOutcome> {
+  if (outcome.status !== 'succeeded' && outcome.status !== 'degraded') return outcome;
+  const result = outcome.result as { crashVmIds?: Record<string, string>; thawedEarly?: unknown } | undefined;
+  const hasText =
+    (outcome.status === 'degraded' ? true : outcome.warning !== undefined) ||
+    (result?.crashVmIds !== undefined && Object.keys(result.crashVmIds).length > 0) ||
+    typeof result?.thawedEarly === 'string';
+  if (!hasText) return outcome;
+  const names = await namesAround(context);
+  const named = (text: string) => withNamesForIds(text, names);
+  const namedResult = result
+    ? {
+        ...outcome.result,
+        ...(result.crashVmIds
+          ? {
+              crashVmIds: Object.fromEntries(
+                Object.entries(result.crashVmIds).map(([vmId, reason]) => [vmId, named(reason)]),
+              ),
+            }
+          : {}),
+        ...(typeof result.thawedEarly === 'string' ? { thawedEarly: named(result.thawedEarly) } : {}),
+      }
+    : undefined;
+  if (outcome.status === 'degraded') {
+    return { ...outcome, reason: named(outcome.reason), ...(namedResult ? { result: namedResult } : {}) };
+  }
+  return {
+    ...outcome,
+    ...(outcome.warning !== undefined ? { warning: named(outcome.warning) } : {}),
+    ...(namedResult ? { result: namedResult } : {}),
+  };
 }
 
 /**
