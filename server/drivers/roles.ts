@@ -115,6 +115,8 @@ export interface RestoreDisksRequest {
    * a driver that places disks itself writes each stored disk to its new disk.
    */
   newDisks?: { fromDiskId: string; disk: VirtualDisk }[];
+  /** As-new: start the new VM once its disks are written and verified (else it is left off). */
+  powerOn?: boolean;
 }
 
 export interface RestoreResult {
@@ -128,6 +130,11 @@ export interface RestoreResult {
    * restore's record gone). Absent where the inventory ids are Migawka's own (the lab).
    */
   createdVm?: { vmId: string; diskIds: Record<string, string> };
+  /**
+   * As-new: the new VM's power state as the host answered it after the restore (and the start, if
+   * asked); absent when the host's answer is a state Migawka does not know.
+   */
+  powerState?: PowerState;
 }
 
 export interface RevertVolumeRequest {

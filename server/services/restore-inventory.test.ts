@@ -8,7 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
+import { labTestInventory } from '../drivers/lab/lab-fixture';
 import { liveDiskPath } from '../drivers/lab/layout';
+import { connectorLookupFromInventory, createDriverRegistry } from '../drivers/registry';
+import type { HypervisorDriver, RestoreDisksRequest } from '../drivers/roles';
 import { recordPowerStates } from '../jobs/steps/inventory';
 import type { Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
@@ -163,6 +166,43 @@ describe.each(await storeDialects('restoreinventory'))('$name', (dialect) => {
           'A VM named "app1-restored" already exists; choose another name for the restored VM',
         );
       });
+
+      it('a VM restored as new that its host did not start is recorded off, and the restore warns', async () => {
+        const backup = await startBackup(h.stores, ctx(), {
+          scope: { kind: 'vms', vmIds: ['app1'] },
+          consistencyPolicy: 'require',
+          passthroughPolicy: 'skip',
+        });
+        expect((await run(backup)).status).toBe('succeeded');
+        const point = await pointOf(backup.operationId, 'app1');
+        // A host that makes the VM but does not start it (no memory left for it, say).
+        const lab = h.driver.hypervisor();
+        const noStart: HypervisorDriver = Object.assign(Object.create(lab) as HypervisorDriver, {
+          restoreDisks: (request: RestoreDisksRequest, ...rest: RestArgs) =>
+            lab.restoreDisks({ ...request, powerOn: false }, ...rest),
+        });
+        const drivers = createDriverRegistry({
+          lookup: connectorLookupFromInventory(labTestInventory()),
+          connectors: [{ name: 'lab', hypervisor: () => noStart, array: () => h.driver.array() }],
+          repository: h.driver.repository,
+        });
+        const started = await startRestore(h.stores, ctx(), {
+          restorePointId: point.id,
+          mode: 'as-new',
+          newVmName: 'app1-copy',
+          targetHostVolumeId: 'hv1-e',
+          powerOnAfterRestore: true,
+        });
+        const [done] = await h.tickUntilFinal(h.createWorker({ drivers }), [started.operationId]);
+        expect(done.status).toBe('succeeded-with-warnings');
+        expect(done.warningsJson).toEqual([
+          'Restore app1 as new VM app1-copy on hv1 E:, powered on: app1-copy was restored and verified but did not start: it is off; start it on its host',
+        ]);
+        const [restored] = await h.stores.inventory.findVmsByName(['app1-copy']);
+        expect(restored?.powerState).toBe('off');
+      });
     });
   });
 });
+
+type RestArgs = Parameters<HypervisorDriver['restoreDisks']> extends [unknown, ...infer Rest] ? Rest : never;

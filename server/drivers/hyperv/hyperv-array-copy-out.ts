@@ -198,7 +198,7 @@ async function copyOutAsNew(
       point.files.map((file) => [file.diskId, `${folder}\\${splitPath(file.origin.location)[1]}`]),
     );
     await copyAndVerify(client, sources, targets, request, options);
-    const createdVm = await createVmFromDisks(
+    const { powerState, ...createdVm } = await createVmFromDisks(
       client,
       { name, generation: original.Generation, folder, targets },
       options,
@@ -207,6 +207,7 @@ async function copyOutAsNew(
       bytes: point.files.reduce((sum, file) => sum + file.bytes, 0),
       verified: true,
       createdVm,
+      ...(powerState ? { powerState } : {}),
     };
   } catch (error) {
     // A half-made new VM's folder is removed, not left behind: a retry starts from an empty folder.

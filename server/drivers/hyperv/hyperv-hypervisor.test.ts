@@ -235,10 +235,23 @@ describe('Hyper-V restore', () => {
           }),
         ),
       },
+      powerState: 'off',
     });
     expect(restored).toMatchObject({ state: VM_STATE.Off, generation: 2 });
     expect(restored?.drives.map((drive) => sha(fake.model.readFile(drive.path)))).toEqual(before.map(sha));
     expect(restored?.drives[0].path).toBe('D:\\Hyper-V\\sql01-restored\\os.vhdx');
+  });
+
+  it('starts the new VM when the restore asks, and answers the state the host reports', async () => {
+    await backUp('s1', 'p1');
+    const result = await driver.restoreDisks(
+      { restorePointId: 'p1', vmId: sql, target: 'as-new', newVmName: 'sql01-started', powerOn: true },
+      repository,
+      callOptions(),
+    );
+    const restored = fake.model.state.vms.find((vm) => vm.name === 'sql01-started');
+    expect(restored?.state).toBe(VM_STATE.Running);
+    expect(result.powerState).toBe('running');
   });
 
   it('a full volume during a restore as new fails it and removes the half-written folder', async () => {

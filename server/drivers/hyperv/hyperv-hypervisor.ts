@@ -374,12 +374,12 @@ export class HypervHypervisor implements HypervisorDriver {
       const bytes = await this.writeAndVerify(point, targets, repository, options);
       if (request.target === 'as-new') {
         const generation = await this.generationOf(request.vmId, options);
-        const createdVm = await createVmFromDisks(
+        const { powerState, ...createdVm } = await createVmFromDisks(
           this.client,
-          { name, generation, folder, targets },
+          { name, generation, folder, targets, start: request.powerOn === true },
           options,
         );
-        return { bytes, verified: true, createdVm };
+        return { bytes, verified: true, createdVm, ...(powerState ? { powerState } : {}) };
       }
       return { bytes, verified: true };
     } catch (error) {

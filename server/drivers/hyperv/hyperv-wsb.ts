@@ -463,11 +463,11 @@ export class HypervWsb {
     );
     const bytes = point.files.reduce((sum, file) => sum + file.bytes, 0);
     if (!folder || !request.newVmName) return { bytes, verified: true };
-    const createdVm = await createVmFromDisks(
+    const { powerState, ...createdVm } = await createVmFromDisks(
       this.client,
       { name: request.newVmName, generation: 2, folder, targets },
       options,
     );
-    return { bytes, verified: true, createdVm };
+    return { bytes, verified: true, createdVm, ...(powerState ? { powerState } : {}) };
   }
 }

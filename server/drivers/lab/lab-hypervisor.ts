@@ -276,6 +276,15 @@ export class LabHypervisor extends LabVolumes implements HypervisorDriver {
       options,
     );
     if (request.target === 'in-place') await this.world.markRestored(request.vmId);
+    // A placed new VM is one of the lab's VMs: it runs if the restore started it, else it is off.
+    const newVmId = request.target === 'as-new' ? request.newDisks?.[0]?.disk.vmId : undefined;
+    if (newVmId) {
+      const powerState = request.powerOn ? 'running' : 'off';
+      this.world.updateState((state) => {
+        state.powerOverrides[newVmId] = powerState;
+      });
+      return { ...result, powerState };
+    }
     return result;
   }
 

@@ -260,6 +260,7 @@ describe('XapiHypervisor restore', () => {
       bytes: copy.bytes,
       verified: true,
       createdVm: { vmId, diskIds: { [disks.c]: newC, [disks.d]: newD } },
+      powerState: 'off',
     });
     const { inventory } = mapPool(await readPoolRecords(client, call()));
     expect(inventory.virtualDisks.filter((disk) => disk.vmId === vmId).map((disk) => disk.id)).toEqual([
@@ -283,6 +284,17 @@ describe('XapiHypervisor restore', () => {
       faultCode: 'invalid-state',
       message: expect.stringContaining('already has a VM named sql01-restored'),
     });
+  });
+
+  it('starts the new VM once its disks are verified when the restore asks, and answers its state', async () => {
+    const { fixture, driver, repository, sql01 } = await backedUp();
+    const result = await driver.restoreDisks(
+      { restorePointId: 'rp-b', vmId: sql01, target: 'as-new', newVmName: 'sql01-started', powerOn: true },
+      repository,
+      call(),
+    );
+    expect(fixture.pool.get('VM', fixture.pool.findVm('sql01-started'))?.power_state).toBe('Running');
+    expect(result.powerState).toBe('running');
   });
 
   it('a read-back the pool cuts short fails the restore retryably (not as corrupt), and the retry verifies', async () => {

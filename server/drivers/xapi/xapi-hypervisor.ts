@@ -380,9 +380,16 @@ export class XapiHypervisor implements HypervisorDriver {
         options,
         (_, disk) => `${disk} read back from the pool does not match the point`,
       );
-      return created
-        ? { bytes: total, verified: true, createdVm: await createdVmIds(this.client, created, options) }
-        : { bytes: total, verified: true };
+      if (!created) return { bytes: total, verified: true };
+      // Started only now that every disk is written and read back; the state is the pool's answer.
+      if (request.powerOn) await this.client.callAsync('VM.start', [created.vmRef, false, false], options);
+      const { power_state } = await this.vmRecord(created.vmRef, options);
+      return {
+        bytes: total,
+        verified: true,
+        createdVm: await createdVmIds(this.client, created, options),
+        powerState: POWER[power_state],
+      };
     });
   }
 

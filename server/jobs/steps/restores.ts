@@ -18,6 +18,8 @@ export const restoreDisks: StepHandler<'restore-disks'> = {
   async run(step) {
     const { restorePointId, target, newVmName, newVm } = step.params;
     const hypervisor = await step.drivers.hypervisorForVm(step.vmId());
+    // The plan records the operator's choice as the new VM's power state (new-vm.ts).
+    const isPowerOnAsked = newVm?.vm.powerState === 'running';
     const result = await hypervisor.restoreDisks(
       {
         restorePointId,
@@ -25,18 +27,38 @@ export const restoreDisks: StepHandler<'restore-disks'> = {
         target,
         newVmName: newVmName ?? undefined,
         newDisks: newVm?.disks,
+        powerOn: isPowerOnAsked,
       },
       step.drivers.repository(),
       step.transfer,
     );
-    if (newVm) {
-      // The new VM is part of the estate now: listed, searchable, protectable like any other.
-      await addRestoredVm(step.stores, underHypervisorIds(newVm, result.createdVm), step.now());
-      step.log('info', `${newVm.vm.name} added to the inventory (${newVm.vm.powerState})`);
-    }
-    return copied(result);
+    if (!newVm) return copied(result);
+    // The new VM is part of the estate now: listed, searchable, protectable like any other, in the
+    // power state its host answered, not the one asked for.
+    const reached = result.powerState;
+    const placed = underHypervisorIds(newVm, result.createdVm);
+    await addRestoredVm(
+      step.stores,
+      { ...placed, vm: { ...placed.vm, powerState: reached ?? 'off' } },
+      step.now(),
+    );
+    step.log('info', `${newVm.vm.name} added to the inventory (${reached ?? 'power state not read'})`);
+    const outcome = copied(result);
+    if (reached === 'running' || (!isPowerOnAsked && reached !== undefined)) return outcome;
+    return { ...outcome, warning: powerShortfall(newVm.vm.name, reached, isPowerOnAsked) };
   },
 };
+
+/**
+ * Why the new VM is not in the state asked for: restored and verified, but not started (or its
+ * state not read), which a plain "succeeded" would hide.
+ */
+function powerShortfall(name: string, reached: PowerState | undefined, isPowerOnAsked: boolean): string {
+  const state = reached === undefined ? 'in a power state Migawka could not read' : reached;
+  return isPowerOnAsked
+    ? `${name} was restored and verified but did not start: it is ${state}; start it on its host`
+    : `${name} was restored and verified; it is ${state} (recorded as off until its host's next sync)`;
+}
 
 type RevertRun = StepRun<'revert-volume'>;
 
