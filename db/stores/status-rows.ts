@@ -16,3 +16,15 @@ export function statusesInAskedOrder(
   }
   return ordered;
 }
+
+/**
+ * The unfinished retry the runs-needing-attention statement reads as one column (`<id> <status>`,
+ * both stores: one correlated subquery instead of two), or null when there is none.
+ */
+export function unfinishedRetryOf(
+  column: string | null,
+): { operationId: string; status: OperationStatus } | null {
+  if (column === null) return null;
+  const space = column.lastIndexOf(' ');
+  return { operationId: column.slice(0, space), status: column.slice(space + 1) as OperationStatus };
+}

@@ -1,10 +1,20 @@
 /**
  * The protection page's "Runs needing attention" shows at most its limit and says when more were
- * left out: the service asks the store for one more than it shows.
+ * left out: the service asks the store for one more than it shows. A failed run stands until a
+ * retry of it has ended: a retry still queued or running has backed nothing up.
  */
 import { describe, expect, it } from 'vitest';
+import { storeDialects } from '../../db/stores/contract/dialects';
 import type { RunNeedingAttention } from '../../db/stores/ports/protection';
+import { labTestInventory } from '../drivers/lab/lab-fixture';
+import { connectorLookupFromInventory, createDriverRegistry } from '../drivers/registry';
+import type { HypervisorDriver } from '../drivers/roles';
+import { DriverError } from '../engine/driver';
+import type { Harness } from '../jobs/test-harness';
+import type { Worker } from '../jobs/worker';
+import { retryFailed, startBackup } from './operations-service';
 import { listRunsNeedingAttention } from './protection-service';
+import { harnessPerTest, serviceRunHelpers } from './service-test-support';
 
 const NOW = new Date('2026-09-01T12:00:00Z');
 
@@ -19,6 +29,7 @@ function failedRuns(count: number): RunNeedingAttention[] {
     jobId: null,
     createdAt: new Date(NOW.getTime() - (i + 1) * 60_000),
     finishedAt: null,
+    unfinishedRetry: null,
   }));
 }
 
@@ -48,5 +59,54 @@ describe('listRunsNeedingAttention', () => {
     expect(answer.hasMore).toBe(hasMore);
     expect(answer.runs[0]?.operationId).toBe(stored > 0 ? 'op-000' : undefined);
     expect(asked).toEqual([{ since: new Date('2026-08-18T12:00:00Z'), limit: 21 }]);
+  });
+});
+
+let h: Harness;
+let worker: Worker;
+const { ctx, run } = serviceRunHelpers(() => ({ h, worker }));
+
+describe.each(await storeDialects('attentionretry'))('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('a failed run and its retry', () => {
+    harnessPerTest(dialect, (harness, harnessWorker) => {
+      h = harness;
+      worker = harnessWorker;
+    });
+
+    it('stands, naming the retry, until the retry has ended; then the retry speaks for it', async () => {
+      // The host refuses the first run's snapshot.
+      const lab = h.driver.hypervisor();
+      const refusing: HypervisorDriver = Object.assign(Object.create(lab) as HypervisorDriver, {
+        createSnapshot: async () => {
+          throw new DriverError('invalid-state', 'the host refused the snapshot', { isRetryable: false });
+        },
+      });
+      const drivers = createDriverRegistry({
+        lookup: connectorLookupFromInventory(labTestInventory()),
+        connectors: [{ name: 'lab', hypervisor: () => refusing, array: () => h.driver.array() }],
+        repository: h.driver.repository,
+      });
+      const first = await startBackup(h.stores, ctx(), {
+        scope: { kind: 'vms', vmIds: ['app1'] },
+        consistencyPolicy: 'fallback',
+        passthroughPolicy: 'skip',
+      });
+      const [failed] = await h.tickUntilFinal(h.createWorker({ drivers }), [first.operationId]);
+      expect(failed.status).toBe('failed');
+      const attention = async () =>
+        (await listRunsNeedingAttention(h.stores, { now: () => h.clock.now() })).runs.map((row) => [
+          row.operationId,
+          row.unfinishedRetry,
+        ]);
+      expect(await attention()).toEqual([[first.operationId, null]]);
+
+      const retry = await retryFailed(h.stores, ctx(), first.operationId);
+      if (!('operationId' in retry)) throw new Error('the retry needs no approval');
+      expect(await attention()).toEqual([
+        [first.operationId, { operationId: retry.operationId, status: 'queued' }],
+      ]);
+      expect((await run(retry)).status).toBe('succeeded');
+      expect(await attention()).toEqual([]);
+    });
   });
 });

@@ -93,7 +93,17 @@ const columns: DataTableColumn<AttentionRun>[] = [
     id: 'actions',
     header: () => <span className="sr-only">Actions</span>,
     cell: ({ row: { original: run } }) =>
-      run.status === 'succeeded-with-warnings' ? null : <RetryRunButton run={run} />,
+      run.status === 'succeeded-with-warnings' ? null : run.unfinishedRetry ? (
+        // Nothing is backed up until the retry ends: follow it rather than start another.
+        <Link
+          href={`/operations/${encodeURIComponent(run.unfinishedRetry.operationId)}`}
+          className="text-sm whitespace-nowrap text-accent underline underline-offset-2"
+        >
+          Retry {OPERATION_STATUS_LABELS[run.unfinishedRetry.status]}
+        </Link>
+      ) : (
+        <RetryRunButton run={run} />
+      ),
   },
 ];
 

@@ -492,7 +492,7 @@ export function runProtectionStoreContract(
       expect(after.lastPoint).toBeNull();
     });
 
-    it('lists failed runs nobody retried since a time, newest first, whatever their kind', async () => {
+    it('lists failed runs no retry has ended since a time, newest first, whatever their kind', async () => {
       const blocked = (id: string, createdAt: Date, plan: OperationPlan = backupPlanOf(['vm-a'])) =>
         stores.operations.recordBlocked(
           { ...plan, isRunnable: false, blockedReasons: ['no route to host'] },
@@ -501,19 +501,26 @@ export function runProtectionStoreContract(
         );
       await blocked('op-old', hoursAgo(24 * 10));
       await blocked('op-failed', hoursAgo(3));
+      // A retry still queued has backed nothing up: the failure stands, naming the retry.
       await blocked('op-retried', hoursAgo(2));
-      await operation(['vm-a'], hoursAgo(1), { retryOfId: 'op-retried' });
+      const queuedRetry = await operation(['vm-a'], hoursAgo(1), { retryOfId: 'op-retried' });
+      // A cancelled retry retried nothing: the failure stands, with no retry under way.
+      await blocked('op-retry-cancelled', hoursAgo(2.5));
+      const cancelledRetry = await operation(['vm-a'], hoursAgo(2.25), { retryOfId: 'op-retry-cancelled' });
+      await stores.operations.cancel(cancelledRetry, hoursAgo(2.2), 'system');
       await blocked(
         'op-verify',
         hoursAgo(1.5),
         planPointVerify({ id: 'rp-b', vmId: 'vm-b', vmName: 'beta', createdAt: hoursAgo(6) }),
       );
       const runs = await stores.protection.listRunsNeedingAttention(hoursAgo(24 * 7), 10);
-      expect(runs.map((run) => [run.operationId, run.kind, run.status])).toEqual([
-        ['op-verify', 'verify-point', 'failed'],
-        ['op-failed', 'backup', 'failed'],
+      expect(runs.map((run) => [run.operationId, run.kind, run.status, run.unfinishedRetry])).toEqual([
+        ['op-verify', 'verify-point', 'failed', null],
+        ['op-retried', 'backup', 'failed', { operationId: queuedRetry, status: 'queued' }],
+        ['op-retry-cancelled', 'backup', 'failed', null],
+        ['op-failed', 'backup', 'failed', null],
       ]);
-      expect(runs[1]).toMatchObject({
+      expect(runs[3]).toMatchObject({
         error: 'blocked: no route to host',
         jobId: null,
         createdAt: hoursAgo(3),

@@ -47,6 +47,12 @@ export interface RunNeedingAttention {
   jobId: string | null;
   createdAt: Date;
   finishedAt: Date | null;
+  /**
+   * A retry of this run that has not ended (queued, waiting, running, cancelling), the newest: the
+   * run needs attention until a retry has ended, as nothing is backed up before; the page links it
+   * instead of offering another retry.
+   */
+  unfinishedRetry: { operationId: string; status: OperationStatus } | null;
 }
 
 export interface VmProtectionQuery {

@@ -15,6 +15,7 @@ import type {
   VmProtectionFacts,
   VmProtectionQuery,
 } from '../ports/protection';
+import { unfinishedRetryOf } from '../status-rows';
 import { containsPattern, decodeCursor, keysetPage } from './keyset';
 
 /** Epoch milliseconds of a timestamptz expression, as a JS number. */
@@ -251,16 +252,22 @@ async function listRunsNeedingAttention(db: PgDb, since: Date, limit: number) {
     job_id: string | null;
     created_at: number;
     finished_at: number | null;
+    unfinished_retry: string | null;
   }>(
     db,
     sql`select o.id, o.kind, o.status, o.title, o.error, o.warnings_json, o.job_id,
-         ${sql.raw(ms('o.created_at'))} as created_at, ${sql.raw(ms('o.finished_at'))} as finished_at
+         ${sql.raw(ms('o.created_at'))} as created_at, ${sql.raw(ms('o.finished_at'))} as finished_at,
+         (select r.id || ' ' || r.status from operations r
+           where r.created_at >= o.created_at and r.retry_of_id = o.id
+             and r.status in ('queued', 'waiting', 'running', 'cancelling')
+           order by r.created_at desc, r.id desc limit 1) as unfinished_retry
        from operations o
        where o.created_at >= ${since} and (
          (o.status in ('failed', 'interrupted')
-           -- A cancelled retry retried nothing: the failure stands, listed again.
+           -- Until a retry has ended the failure stands (one still queued or running has backed
+           -- nothing up yet); a cancelled retry retried nothing, so it stands after one too.
            and not exists (select 1 from operations r where r.created_at >= o.created_at and r.retry_of_id = o.id
-             and r.status <> 'cancelled'))
+             and r.status in ('succeeded', 'succeeded-with-warnings', 'failed', 'interrupted')))
          or (o.status = 'succeeded-with-warnings'
            and (o.job_id is null or not exists (
              select 1 from operations n where n.job_id = o.job_id
@@ -280,6 +287,7 @@ async function listRunsNeedingAttention(db: PgDb, since: Date, limit: number) {
     jobId: row.job_id,
     createdAt: new Date(row.created_at),
     finishedAt: row.finished_at === null ? null : new Date(row.finished_at),
+    unfinishedRetry: unfinishedRetryOf(row.unfinished_retry),
   }));
 }
 
