@@ -7,7 +7,7 @@ import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { AddHypervHostForm } from './add-hyperv-host-form';
 import { ConnectionCard } from './connection-card';
 import { HypervClusterView } from './hyperv-cluster-view';
-import { describeHypervSync, HypervSyncView, HypervTestView } from './hyperv-test-result';
+import { describeHypervSync, HypervSyncView, HypervTestView, unreadByHypervSync } from './hyperv-test-result';
 import { HypervWsbTarget } from './hyperv-wsb-target';
 import { SyncLog } from './sync-log';
 
@@ -22,8 +22,10 @@ function HostCard({ connection }: { connection: HypervHost }) {
     trpc.hypervConnections.sync.mutationOptions({
       onSuccess: (result) => {
         const message = describeHypervSync(connection.name, result);
-        if (result.ok) toast.success(message);
-        else toast.error(message);
+        // A sync that left guests or nodes unread is partial: a warning, as its log records it.
+        if (!result.ok) toast.error(message);
+        else if (unreadByHypervSync(result)) toast.warning(message);
+        else toast.success(message);
         return Promise.all([refresh(), queryClient.invalidateQueries()]);
       },
       onError: () => refresh(),

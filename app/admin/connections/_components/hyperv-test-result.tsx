@@ -112,8 +112,18 @@ export function HypervSyncView({ name, result }: { name: string; result: SyncRes
   );
 }
 
+/** What a sync left unread (guests, cluster nodes), in words; null when it read everything. */
+export function unreadByHypervSync(result: Extract<SyncResult, { ok: true }>): string | null {
+  const unreadNodes = (result.cluster?.nodes ?? []).filter((node) => !node.isRead).map((node) => node.name);
+  const parts = [
+    result.unknownGuests.length > 0 ? `${plural(result.unknownGuests.length, 'guest', 'guests')}` : null,
+    unreadNodes.length > 0 ? `node${unreadNodes.length === 1 ? '' : 's'} ${unreadNodes.join(', ')}` : null,
+  ].filter((part): part is string => part !== null);
+  return parts.length === 0 ? null : `${parts.join(' and ')} not read`;
+}
+
 export function describeHypervSync(name: string, result: SyncResult): string {
-  return result.ok
-    ? `Synced ${name}: ${plural(result.vmCount, 'VM', 'VMs')} in the inventory`
-    : `Sync of ${name} failed: ${result.message}`;
+  if (!result.ok) return `Sync of ${name} failed: ${result.message}`;
+  const unread = unreadByHypervSync(result);
+  return `Synced ${name}: ${plural(result.vmCount, 'VM', 'VMs')} in the inventory${unread ? `; ${unread}` : ''}`;
 }
