@@ -22,7 +22,6 @@ export async function tellMissedRuns(
   const count = `${decision.hasMoreMissed ? 'more than ' : ''}${missed.length}`;
   const span =
     missed.length === 1 ? `at ${iso(missed[0])}` : `from ${iso(missed[0])} to ${iso(missed.at(-1))}`;
-  const isCaughtUp = job.missedRunPolicy === 'run-once' && catchUpRefusal === null;
   const outcome =
     job.missedRunPolicy === 'skip'
       ? 'skipped, as the job asks'
@@ -35,7 +34,9 @@ export async function tellMissedRuns(
     await recordAudit(stores, ctx, {
       action: 'jobs.missed-runs',
       objects: [{ kind: 'job', id: job.id, name: job.name }],
-      outcome: isCaughtUp ? 'succeeded' : 'failed',
+      // The scheduled runs did not happen, whatever follows: a queued catch-up has backed nothing
+      // up yet (its own operation says how it ends), and one catch-up stands for several nights.
+      outcome: 'failed',
       message,
     });
   } catch (error) {
