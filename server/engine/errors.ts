@@ -36,3 +36,11 @@ export function isDomainError(error: unknown): error is DomainError {
 export function notFound(what: string, id: string): DomainError {
   return new DomainError('NOT_FOUND', `${what} "${id}" does not exist`);
 }
+
+/**
+ * An object the caller had read by name and that was deleted before the write reached it: named,
+ * not by the id nobody typed (notFound is for an id asked for that was never there).
+ */
+export function deletedMeanwhile(what: string, name: string): DomainError {
+  return new DomainError('NOT_FOUND', `${what} "${name}" was deleted meanwhile`);
+}

@@ -25,7 +25,7 @@ import {
   scheduleInput,
 } from '../schemas/operations';
 import { assertUniqueJobName, JobChangedMeanwhile, JobSavedSinceLoaded } from './backup-job-conflicts';
-import { DomainError, notFound } from './errors';
+import { DomainError, deletedMeanwhile, notFound } from './errors';
 import { tellMissedRuns } from './missed-runs';
 import {
   type ClaimedScheduledRun,
@@ -222,7 +222,7 @@ type EditBasis = { read: JobRow } | { loadedUpdatedAt: Date };
 
 /** Why a job read as `read` was not written: it is gone, or another change was saved since. */
 async function notWritten(stores: Stores, read: JobRow, basis: EditBasis = { read }): Promise<DomainError> {
-  if (!(await stores.jobs.get(read.id))) return notFound('Backup job', read.id);
+  if (!(await stores.jobs.get(read.id))) return deletedMeanwhile('Backup job', read.name);
   return 'loadedUpdatedAt' in basis ? new JobSavedSinceLoaded(read.name) : new JobChangedMeanwhile(read.name);
 }
 
@@ -354,7 +354,7 @@ export async function setBackupJobEnabled(
 /** Deletes the job; what it was called, for the audit trail and the toast. */
 export async function deleteBackupJob(stores: Stores, id: string): Promise<{ id: string; name: string }> {
   const { name } = await requireJob(stores, id);
-  if (!(await stores.jobs.delete(id))) throw notFound('Backup job', id);
+  if (!(await stores.jobs.delete(id))) throw deletedMeanwhile('Backup job', name);
   return { id, name };
 }
 

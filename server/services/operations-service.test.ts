@@ -305,7 +305,7 @@ describe.each(dialects)('$name', (dialect) => {
         expect(second.status).toBe('failed');
         // The point is named by its VM and time, not by its id.
         expect(second.error).toMatch(
-          /restore point 'sql1, 2026-03-01 10:0\d UTC' is corrupt: its stored data does not match its manifest/,
+          /the 2026-03-01 10:0\d UTC point of sql1 is corrupt: its stored data does not match its manifest/,
         );
         expect(second.error).not.toContain(id);
         expect((await getRestorePoint(h.stores, id)).point.lastVerdict).toBe('corrupt');

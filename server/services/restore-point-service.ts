@@ -16,7 +16,7 @@ import type { PointPlan } from '../engine/plan-types';
 import { describePoint, planPointDelete, planPointVerify } from '../engine/point-plan';
 import { describePartialPoint, listRestoreModes, type RestoreModeOption } from '../engine/restore-points';
 import type { OperationStatus } from '../engine/statuses';
-import { DomainError, notFound } from './errors';
+import { DomainError, deletedMeanwhile, notFound } from './errors';
 import { pointSummaryOf } from './plans';
 
 type RestorePointRow = RestorePointRecord;
@@ -214,7 +214,7 @@ export async function startPointDelete(
     );
   }
   const impact = await stores.restorePoints.deletionImpact(id);
-  if (!impact) throw notFound('Restore point', id);
+  if (!impact) throw deletedMeanwhile('Restore point', describePoint(row));
   const arraySnapshot = row.snapshotId
     ? describeArraySnapshotDeletion(row, await stores.restorePoints.pointsOfSnapshot(row.snapshotId))
     : null;

@@ -10,7 +10,7 @@ import type { SecretMetadata, SecretRecord, Stores } from '../../db/stores/ports
 import type { SecretWrite } from '../../db/stores/ports/secret-store';
 import { actorLabel, type ServiceContext } from '../context';
 import type { CreateSecret, ReplaceSecret } from '../schemas/secrets';
-import { DomainError, notFound } from './errors';
+import { DomainError, deletedMeanwhile, notFound } from './errors';
 import { assertNameFree } from './unique-names';
 import { generateVaultKey, openValue, sealValue, type VaultKey } from './vault-crypto';
 import type { RotationNotice, VaultKeySource } from './vault-key';
@@ -75,7 +75,7 @@ export async function replaceSecretValue(
   const written = await writeUnderLiveKey(keys, existing.name, (key) =>
     stores.secrets.replaceValue(input.id, sealValue(key, input.id, input.secret), at, by),
   );
-  if (written.kind !== 'stored') throw notFound('Secret', input.id);
+  if (written.kind !== 'stored') throw deletedMeanwhile('Secret', existing.name);
   ctx.log.info({ secretId: written.secret.id, secretName: written.secret.name }, 'secret value replaced');
   return written.secret;
 }
@@ -117,7 +117,8 @@ export async function deleteSecret(
   id: string,
 ): Promise<{ id: string; name: string }> {
   const existing = await stores.secrets.get(id);
-  if (!existing || !(await stores.secrets.delete(id))) throw notFound('Secret', id);
+  if (!existing) throw notFound('Secret', id);
+  if (!(await stores.secrets.delete(id))) throw deletedMeanwhile('Secret', existing.name);
   ctx.log.info({ secretId: id, secretName: existing.name }, 'secret deleted');
   return { id, name: existing.name };
 }

@@ -22,7 +22,7 @@ import {
   xapiPoolTestTargetsInput,
 } from '../schemas/xapi-pools';
 import { connectionLabel } from './connection-labels';
-import { DomainError, notFound } from './errors';
+import { DomainError, deletedMeanwhile, notFound } from './errors';
 import { parseInput } from './parse-input';
 import type { VaultKeySource } from './vault-key';
 import { xapiClientFor, xapiSshAccessFor } from './xapi-pool-service';
@@ -98,7 +98,7 @@ export async function setXapiPoolSshAccounts(
           : input.freezeWindowMinutes * 60,
   };
   const updated = await stores.xapiPools.setSshAccounts(pool.id, accounts);
-  if (!updated) throw notFound('XAPI pool', input.id);
+  if (!updated) throw deletedMeanwhile('XenServer pool', pool.name);
   ctx.log.info(
     {
       poolId: pool.id,

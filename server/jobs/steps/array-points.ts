@@ -6,6 +6,7 @@
  */
 import type { RestorePointRecord } from '../../../db/stores/ports/restore-point-store';
 import { arraySnapshotDeletionWords, describeArraySnapshotDeletion } from '../../engine/kept-snapshots';
+import { describePoint } from '../../engine/point-plan';
 import type { StepRun } from './context';
 
 type PointStep = Pick<StepRun<'delete-point'>, 'stores' | 'drivers' | 'call' | 'log'>;
@@ -20,7 +21,7 @@ export async function deleteKeptArraySnapshot(step: PointStep, row: RestorePoint
   if (!deletion) return;
   if (deletion.isDestroyed) {
     if (!row.arrayVolumeId)
-      throw new Error(`restore point ${row.id} is kept on an array but names no array volume`);
+      throw new Error(`${describePoint(row)} is kept on an array but names no array volume`);
     const array = await step.drivers.arrayForArrayVolume(row.arrayVolumeId);
     await array.releaseSnapshot(row.snapshotId, step.call);
   }

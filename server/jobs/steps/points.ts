@@ -7,6 +7,7 @@ import type { CallOptions } from '../../drivers/call';
 import type { BackupRepository } from '../../drivers/roles';
 import { DriverError } from '../../engine/driver';
 import { lockKeyForKeptSnapshot, lockKeyForPoint } from '../../engine/plan-types';
+import { describePoint } from '../../engine/point-plan';
 import { isGoodForRetention, selectVmPointsToPrune } from '../../engine/retention';
 import { deleteKeptArraySnapshot } from './array-points';
 import { HOUR, MINUTE, type StepHandler, type StepRun, type StepStores } from './context';
@@ -77,14 +78,15 @@ export const verifyPoint: StepHandler<'verify-point'> = {
   async run(step) {
     const { restorePointIds } = step.params;
     for (const id of restorePointIds) {
-      // Deleted after this operation was planned (a delete queued before it ran first).
-      if (!(await step.stores.restorePoints.get(id))) {
+      // Deleted after this operation was planned (a delete queued before it ran first): the id is
+      // all that is left of it here, and the step's error names the plan's points by name.
+      const row = await step.stores.restorePoints.get(id);
+      if (!row) {
         throw new DriverError('not-found', `restore point ${id} no longer exists: it was deleted`, {
           isRetryable: false,
         });
       }
-      const row = await step.stores.restorePoints.get(id);
-      if (row && isPoolPoint(row)) {
+      if (isPoolPoint(row)) {
         await verifyPoolPoint(step, row); // throws unless intact
         continue;
       }
@@ -97,7 +99,7 @@ export const verifyPoint: StepHandler<'verify-point'> = {
       if (verdict !== 'intact') {
         throw new DriverError(
           'data-corrupt',
-          `restore point ${id} is ${verdict}: its stored data does not match its manifest`,
+          `${describePoint(row)} is ${verdict}: its stored data does not match its manifest`,
           { isRetryable: false },
         );
       }

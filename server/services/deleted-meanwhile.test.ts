@@ -1,0 +1,68 @@
+/**
+ * An object deleted between the read that named it and the write is named in the refusal, not by
+ * an id nobody typed (deletedMeanwhile), on both stores.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { demoLabInventory } from '../../db/seed/demo-lab';
+import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
+import type { Stores } from '../../db/stores/ports';
+import { createServiceContext } from '../context';
+import { deleteBackupJob } from './backup-job-service';
+import { isDomainError } from './errors';
+import { importInventory } from './import-service';
+
+const NOW = new Date('2026-04-02T08:00:00Z');
+
+describe.each(await storeDialects('deletedmeanwhile'))('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('a backup job deleted by someone else first', () => {
+    let handle: DialectHandle;
+    beforeEach(async () => {
+      handle = await dialect.open();
+      await importInventory(
+        handle.stores,
+        createServiceContext({ now: () => NOW }),
+        demoLabInventory(),
+        'replace',
+      );
+      await handle.stores.jobs.create({
+        id: 'job-01JABCDEF',
+        name: 'web nightly',
+        requestJson: {
+          scope: { kind: 'vms', vmIds: ['vm-web-01'] },
+          consistencyPolicy: 'fallback',
+          passthroughPolicy: 'skip',
+        },
+        cron: null,
+        timeZone: 'UTC',
+        missedRunPolicy: 'skip',
+        retentionJson: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
+        rpoHours: 24,
+        isEnabled: true,
+        lastScheduledAt: null,
+        nextRunAt: null,
+        createdAt: NOW,
+        updatedAt: NOW,
+        createdBy: 'system',
+      });
+    });
+    afterEach(() => handle.close());
+
+    it('is refused naming the job', async () => {
+      // Another admin's delete lands between this delete's read and its write.
+      const stores: Stores = {
+        ...handle.stores,
+        jobs: Object.assign(Object.create(handle.stores.jobs) as Stores['jobs'], {
+          delete: async (id: string) => {
+            await handle.stores.jobs.delete(id);
+            return false;
+          },
+        }),
+      };
+      const refusal = await deleteBackupJob(stores, 'job-01JABCDEF').catch((error: unknown) => error);
+      expect(isDomainError(refusal) && [refusal.code, refusal.message]).toEqual([
+        'NOT_FOUND',
+        'Backup job "web nightly" was deleted meanwhile',
+      ]);
+    });
+  });
+});
