@@ -362,6 +362,14 @@ export async function approveRequest(
     current = await action.prepare(env, payload);
   } catch (error) {
     if (isDomainError(error) && error.code === 'CONFLICT') throw estateChangedError();
+    // What it acts on was deleted since it was asked for: named by the request, not by that id.
+    if (isDomainError(error) && error.code === 'NOT_FOUND') {
+      throw new DomainError(
+        'CONFLICT',
+        `"${record.title}" cannot run: what it acts on was deleted since it was requested. Reject it`,
+        [{ path: 'id', message: 'what it acts on was deleted since it was requested' }],
+      );
+    }
     throw error;
   }
   assertUnchanged(record.fingerprint, current.fingerprint);

@@ -331,6 +331,12 @@ describe.each(dialects)('$name', (dialect) => {
         ).find((event) => event.type === 'restore-point.deleted');
         expect(deletedEvent?.payload).toMatchObject({ restorePointId: id, reason: 'deleted by user:42' });
         await expect(startPointVerify(h.stores, ctx(), id)).rejects.toThrow(/not found|does not exist/i);
+        // The failed verify's retry is refused naming the verify, not the deleted point's id.
+        const refusal = await retryFailed(h.stores, ctx(), second.id).catch((error: unknown) => error);
+        expect(refusal).toBeInstanceOf(DomainError);
+        expect((refusal as DomainError).message).toBe(
+          `"${second.title}" cannot be retried: its restore point was deleted since`,
+        );
       });
 
       it('a delete queued while a restore from the point runs waits for it (admission in the claim), then deletes', async () => {

@@ -28,7 +28,7 @@ import {
 } from '../schemas/operations';
 import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
 import { type AccountNames, actorNameOf } from './actor-names';
-import { DomainError, notFound } from './errors';
+import { DomainError, isDomainError, notFound } from './errors';
 import { parseInput } from './parse-input';
 import {
   assertSameEstate,
@@ -253,6 +253,16 @@ export async function cancelOperation(
  * requests narrow to them; a volume scope is captured whole again); for a restore, the same request;
  * for a verify or delete of a point, the same point again.
  */
+/** A retry whose restore point was deleted since is refused naming the operation, not the point's id. */
+async function withPointGoneNamed<T>(title: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if (!isDomainError(error) || error.code !== 'NOT_FOUND') throw error;
+    throw new DomainError('CONFLICT', `"${title}" cannot be retried: its restore point was deleted since`);
+  }
+}
+
 export async function retryFailed(
   stores: Stores,
   ctx: ServiceContext,
@@ -269,12 +279,14 @@ export async function retryFailed(
   if (operation.kind === 'verify-point' || operation.kind === 'delete-point') {
     const { restorePointId } = operation.planJson as unknown as PointPlan;
     const start = operation.kind === 'verify-point' ? startPointVerify : startPointDelete;
-    return start(stores, ctx, restorePointId, { retryOfId: operationId });
+    return withPointGoneNamed(operation.title, () =>
+      start(stores, ctx, restorePointId, { retryOfId: operationId }),
+    );
   }
   if (operation.kind === 'restore') {
-    return startRestore(stores, ctx, operation.requestJson as RestoreRequestInput, {
-      retryOfId: operationId,
-    });
+    return withPointGoneNamed(operation.title, () =>
+      startRestore(stores, ctx, operation.requestJson as RestoreRequestInput, { retryOfId: operationId }),
+    );
   }
   const request = parseInput(backupRequestInput, operation.requestJson);
   const plan = operation.planJson as unknown as BackupPlan;

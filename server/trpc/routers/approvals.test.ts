@@ -8,7 +8,7 @@
  * with who did it), the action runs at once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProcessDatabase } from '../../../db/process-database';
+import { type ProcessDatabase, storesOf } from '../../../db/process-database';
 import type { restorePoints } from '../../../db/schema';
 import { DEMO_LAB_NAMES } from '../../../db/seed/demo-lab';
 import { storeDialects } from '../../../db/stores/contract/dialects';
@@ -456,6 +456,18 @@ function describeTrail() {
       expect(fewer).not.toHaveProperty('approvalRequest');
       expect(fewer).toMatchObject({ retention: { keepLast: 2 } });
       expect(await rows.all('approvalRequests')).toHaveLength(0);
+    });
+
+    it('a request whose job was deleted since is refused naming the request, not the job id', async () => {
+      const scenario = await SCENARIOS['delete-job']();
+      const request = requestOf(await scenario.ask(callerFor(RITA)));
+      const [job] = await rows.all('backupJobs');
+      await storesOf(database).jobs.delete(job.id);
+      const refusal = await rejectionOf(() => callerFor(ADA).approvals.approve({ id: request.id }));
+      expect([refusal.code, refusal.message]).toEqual([
+        'CONFLICT',
+        `"${request.title}" cannot run: what it acts on was deleted since it was requested. Reject it`,
+      ]);
     });
 
     it('a viewer reads requests but cannot decide them', async () => {
