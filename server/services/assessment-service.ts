@@ -39,9 +39,11 @@ export async function recomputeAssessments(stores: Pick<Stores, 'inventory'>): P
 
 /**
  * What this engine concludes, in one value: the sha-256 of its assessments of a fixed estate (the
- * demo lab, which raises every rule, and a generated estate of 500 VMs). An engine whose rules,
- * plans or words changed gives another value; a change that moves no verdict (a refactoring, a
- * comment) gives the same, so nothing is re-assessed for it. Computed once per process.
+ * demo lab and a generated estate of 500 VMs). An engine whose rules, plans or words changed
+ * verdicts there gives another value; a change that moves no verdict (a refactoring, a comment)
+ * gives the same, so nothing is re-assessed for it. A change whose effect neither estate shows is
+ * not seen: a rule change comes with a demo-lab VM or a generator case that shows it. Computed
+ * once per process.
  */
 export function engineFingerprint(): string {
   fingerprint ??= createHash('sha256')
