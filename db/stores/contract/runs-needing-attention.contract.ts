@@ -6,9 +6,10 @@
  * run that ended (clean, warned, failed or interrupted) takes over; the last three are listed
  * themselves.
  *
- * A failed or interrupted run stays listed until it is retried: a retry in flight hides it (its
- * Retry is not offered twice), a retry that ended takes over (listed itself when it failed or
- * warned), and a retry that was cancelled retried nothing, so the failure is listed again.
+ * A failed or interrupted run stays listed until a retry of it has ended: a retry in flight has
+ * backed nothing up, so the failure stays, naming the retry (`unfinishedRetry`: the page links it
+ * rather than offer another); a retry that ended takes over (listed itself when it failed or
+ * warned); and a retry that was cancelled retried nothing, so the failure stands.
  *
  * The runs' outcomes are written as rows: what matters here is which status the newer run has,
  * not how a worker drove it there.
@@ -43,16 +44,22 @@ const NEWER_RUNS: { newer: OperationStatus; warnedListed: boolean; newerListed: 
   { newer: 'interrupted', warnedListed: false, newerListed: true },
 ];
 
-/** The retry's status, and whether the failed run it retries is still listed. */
-const RETRIES: { retry: OperationStatus; failedListed: boolean; retryListed: boolean }[] = [
-  { retry: 'queued', failedListed: false, retryListed: false },
-  { retry: 'running', failedListed: false, retryListed: false },
-  { retry: 'cancelling', failedListed: false, retryListed: false },
-  { retry: 'cancelled', failedListed: true, retryListed: false },
-  { retry: 'succeeded', failedListed: false, retryListed: false },
-  { retry: 'succeeded-with-warnings', failedListed: false, retryListed: true },
-  { retry: 'failed', failedListed: false, retryListed: true },
-];
+/**
+ * The retry's status, whether the failed run it retries is still listed, whether the retry itself
+ * is, and whether the failed run's row names the retry as under way.
+ */
+const RETRIES: { retry: OperationStatus; failedListed: boolean; retryListed: boolean; underWay: boolean }[] =
+  [
+    { retry: 'queued', failedListed: true, retryListed: false, underWay: true },
+    { retry: 'waiting', failedListed: true, retryListed: false, underWay: true },
+    { retry: 'running', failedListed: true, retryListed: false, underWay: true },
+    { retry: 'cancelling', failedListed: true, retryListed: false, underWay: true },
+    { retry: 'cancelled', failedListed: true, retryListed: false, underWay: false },
+    { retry: 'succeeded', failedListed: false, retryListed: false, underWay: false },
+    { retry: 'succeeded-with-warnings', failedListed: false, retryListed: true, underWay: false },
+    { retry: 'failed', failedListed: false, retryListed: true, underWay: false },
+    { retry: 'interrupted', failedListed: false, retryListed: true, underWay: false },
+  ];
 
 const FINAL: ReadonlySet<OperationStatus> = new Set([
   'succeeded',
@@ -122,14 +129,18 @@ export function runRunsNeedingAttentionContract(
     );
 
     it.each(RETRIES)(
-      'a failed run retried, the retry $retry: the failed run listed $failedListed, the retry $retryListed',
-      async ({ retry, failedListed, retryListed }) => {
+      'a failed run retried, the retry $retry: the failed run listed $failedListed, the retry $retryListed, under way $underWay',
+      async ({ retry, failedListed, retryListed, underWay }) => {
         await run('op-failed', hoursAgo(5), 'failed');
         await run('op-retry', hoursAgo(2), retry, 'op-failed');
         expect(await listed()).toEqual([
           ...(retryListed ? ['op-retry'] : []),
           ...(failedListed ? ['op-failed'] : []),
         ]);
+        const runs = await fixture.stores.protection.listRunsNeedingAttention(hoursAgo(24 * 7), 10);
+        expect(
+          runs.find((attention) => attention.operationId === 'op-failed')?.unfinishedRetry ?? null,
+        ).toEqual(underWay ? { operationId: 'op-retry', status: retry } : null);
       },
     );
 
