@@ -67,8 +67,8 @@ export function ProtectionSummary() {
         <CardHeader>
           <CardTitle>Runs needing attention</CardTitle>
           <CardDescription>
-            Failed or interrupted in the last 14 days with no retry ended since (a retry under way is
-            linked), and runs that succeeded with warnings (a job's newest run).
+            Failed or interrupted in the last 14 days with no retry ended since (a retry under way is linked),
+            and runs that succeeded with warnings (a job's newest run).
           </CardDescription>
         </CardHeader>
         <CardContent>
