@@ -5,8 +5,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
-import { labTestInventory } from '../drivers/lab/lab-fixture';
-import { connectorLookupFromInventory, createDriverRegistry } from '../drivers/registry';
 import type { HypervisorDriver } from '../drivers/roles';
 import { type HungCall, neverAnswering } from '../drivers/test-doubles';
 import type { BackupPlanRequest } from '../engine/backup-plan';
@@ -30,11 +28,7 @@ async function startHungWorker(dialect: StoreDialect) {
   });
   calls = hung.calls;
   // The lab answers for arrays and the repository; every host's hypervisor hangs.
-  const drivers = createDriverRegistry({
-    lookup: connectorLookupFromInventory(labTestInventory()),
-    connectors: [{ name: 'lab', hypervisor: () => hung.driver, array: () => h.driver.array() }],
-    repository: h.driver.repository,
-  });
+  const drivers = h.driversWithHypervisor(hung.driver);
   // Woken by its poll only: a NOTIFY listener would hold one of the pool's connections for good,
   // and this suite waits for the pool to fall idle between fake-time ticks (untilDatabaseIdle).
   // The wake-ups themselves are worker-wakeups.test.ts's.

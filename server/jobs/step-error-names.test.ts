@@ -6,8 +6,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
-import { labTestInventory } from '../drivers/lab/lab-fixture';
-import { connectorLookupFromInventory, createDriverRegistry } from '../drivers/registry';
 import type { HypervisorDriver } from '../drivers/roles';
 import { DriverError } from '../engine/driver';
 import { rowsOf } from '../test-rows';
@@ -29,11 +27,7 @@ function failingRegistry(h: Harness, failure: (request: SnapshotRequest, vmId: s
       throw new DriverError('invalid-state', failure(request, vmId), { isRetryable: false });
     },
   });
-  return createDriverRegistry({
-    lookup: connectorLookupFromInventory(labTestInventory()),
-    connectors: [{ name: 'lab', hypervisor: () => failing, array: () => h.driver.array() }],
-    repository: h.driver.repository,
-  });
+  return h.driversWithHypervisor(failing);
 }
 
 /** The VM, its data disk, that disk's volume and the LUN behind it, by id. */
@@ -127,11 +121,7 @@ describe.each(await storeDialects('stepreasonnames'))('$name', (dialect) => {
           });
         },
       });
-      const drivers = createDriverRegistry({
-        lookup: connectorLookupFromInventory(labTestInventory()),
-        connectors: [{ name: 'lab', hypervisor: () => quiesceFails, array: () => h.driver.array() }],
-        repository: h.driver.repository,
-      });
+      const drivers = h.driversWithHypervisor(quiesceFails);
       const op = await h.enqueueBackup({
         scope: { kind: 'vms', vmIds: ['sql1'] },
         consistencyPolicy: 'fallback',

@@ -22,6 +22,7 @@ import { createSqliteStores } from '../../db/stores/sqlite';
 import { LabDriver, type LabOptions, labInventoryFromIndex } from '../drivers/lab/lab-driver';
 import { labTestInventory } from '../drivers/lab/lab-fixture';
 import { connectorLookupFromInventory, createDriverRegistry, type DriverRegistry } from '../drivers/registry';
+import type { HypervisorDriver } from '../drivers/roles';
 import { type BackupPlanRequest, planBackup } from '../engine/backup-plan';
 import { type Inventory, type InventoryIndex, indexInventory } from '../engine/inventory';
 import { isFinalOperationStatus } from '../engine/statuses';
@@ -57,6 +58,12 @@ export interface Harness {
   driver: LabDriver;
   /** The registry the worker resolves drivers from: the lab for every host and array. */
   drivers: DriverRegistry;
+  /**
+   * A registry like `drivers` whose hosts all answer through `hypervisor` (a lab hypervisor with a
+   * fault a test injects: a refused snapshot, a VM that does not start, a call that hangs); the
+   * lab still serves the arrays and the repository.
+   */
+  driversWithHypervisor(hypervisor: HypervisorDriver): DriverRegistry;
   newId: () => string;
   /** The clock of `createWorker` workers and the default enqueue time; starts 2026-03-01T10:00Z. */
   clock: TestClock;
@@ -184,6 +191,12 @@ export async function createHarness(
     index,
     driver,
     drivers,
+    driversWithHypervisor: (hypervisor) =>
+      createDriverRegistry({
+        lookup: connectorLookupFromInventory(inventory),
+        connectors: [{ name: driver.name, hypervisor: () => hypervisor, array: () => driver.array() }],
+        repository: driver.repository,
+      }),
     newId,
     clock,
     async enqueueBackup(request, enqueueOptions = {}) {

@@ -6,8 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
 import type { RunNeedingAttention } from '../../db/stores/ports/protection';
-import { labTestInventory } from '../drivers/lab/lab-fixture';
-import { connectorLookupFromInventory, createDriverRegistry } from '../drivers/registry';
 import type { HypervisorDriver } from '../drivers/roles';
 import { DriverError } from '../engine/driver';
 import type { Harness } from '../jobs/test-harness';
@@ -81,11 +79,7 @@ describe.each(await storeDialects('attentionretry'))('$name', (dialect) => {
           throw new DriverError('invalid-state', 'the host refused the snapshot', { isRetryable: false });
         },
       });
-      const drivers = createDriverRegistry({
-        lookup: connectorLookupFromInventory(labTestInventory()),
-        connectors: [{ name: 'lab', hypervisor: () => refusing, array: () => h.driver.array() }],
-        repository: h.driver.repository,
-      });
+      const drivers = h.driversWithHypervisor(refusing);
       const first = await startBackup(h.stores, ctx(), {
         scope: { kind: 'vms', vmIds: ['app1'] },
         consistencyPolicy: 'fallback',

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoLabInventory } from '../../db/seed/demo-lab';
 import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
+import { jobOf } from '../../db/stores/contract/protection-job-changes';
 import type { Stores } from '../../db/stores/ports';
 import { createServiceContext } from '../context';
 import { deleteBackupJob } from './backup-job-service';
@@ -25,24 +26,8 @@ describe.each(await storeDialects('deletedmeanwhile'))('$name', (dialect) => {
         'replace',
       );
       await handle.stores.jobs.create({
-        id: 'job-01JABCDEF',
+        ...jobOf('job-01JABCDEF', { kind: 'vms', vmIds: ['vm-web-01'] }, 24),
         name: 'web nightly',
-        requestJson: {
-          scope: { kind: 'vms', vmIds: ['vm-web-01'] },
-          consistencyPolicy: 'fallback',
-          passthroughPolicy: 'skip',
-        },
-        cron: null,
-        timeZone: 'UTC',
-        missedRunPolicy: 'skip',
-        retentionJson: { keepLast: 7, daily: 0, weekly: 0, monthly: 0 },
-        rpoHours: 24,
-        isEnabled: true,
-        lastScheduledAt: null,
-        nextRunAt: null,
-        createdAt: NOW,
-        updatedAt: NOW,
-        createdBy: 'system',
       });
     });
     afterEach(() => handle.close());

@@ -8,9 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { storeDialects } from '../../db/stores/contract/dialects';
-import { labTestInventory } from '../drivers/lab/lab-fixture';
 import { liveDiskPath } from '../drivers/lab/layout';
-import { connectorLookupFromInventory, createDriverRegistry } from '../drivers/registry';
 import type { HypervisorDriver, RestoreDisksRequest } from '../drivers/roles';
 import { recordPowerStates } from '../jobs/steps/inventory';
 import type { Harness } from '../jobs/test-harness';
@@ -24,7 +22,7 @@ import { harnessPerTest, serviceRunHelpers } from './service-test-support';
 let h: Harness;
 let worker: Worker;
 
-const { ctx, run, pointOf, volumeBackup } = serviceRunHelpers(() => ({ h, worker }));
+const { ctx, run, pointOf, volumeBackup, backedUpPoint } = serviceRunHelpers(() => ({ h, worker }));
 
 describe.each(await storeDialects('restoreinventory'))('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
@@ -124,13 +122,7 @@ describe.each(await storeDialects('restoreinventory'))('$name', (dialect) => {
       });
 
       it('a VM restored as new appears in the inventory on the chosen volume, powered on as asked', async () => {
-        const backup = await startBackup(h.stores, ctx(), {
-          scope: { kind: 'vms', vmIds: ['app1'] },
-          consistencyPolicy: 'require',
-          passthroughPolicy: 'skip',
-        });
-        expect((await run(backup)).status).toBe('succeeded');
-        const point = await pointOf(backup.operationId, 'app1');
+        const point = await backedUpPoint('app1');
         const request = {
           restorePointId: point.id,
           mode: 'as-new' as const,
@@ -168,24 +160,14 @@ describe.each(await storeDialects('restoreinventory'))('$name', (dialect) => {
       });
 
       it('a VM restored as new that its host did not start is recorded off, and the restore warns', async () => {
-        const backup = await startBackup(h.stores, ctx(), {
-          scope: { kind: 'vms', vmIds: ['app1'] },
-          consistencyPolicy: 'require',
-          passthroughPolicy: 'skip',
-        });
-        expect((await run(backup)).status).toBe('succeeded');
-        const point = await pointOf(backup.operationId, 'app1');
+        const point = await backedUpPoint('app1');
         // A host that makes the VM but does not start it (no memory left for it, say).
         const lab = h.driver.hypervisor();
         const noStart: HypervisorDriver = Object.assign(Object.create(lab) as HypervisorDriver, {
           restoreDisks: (request: RestoreDisksRequest, ...rest: RestArgs) =>
             lab.restoreDisks({ ...request, powerOn: false }, ...rest),
         });
-        const drivers = createDriverRegistry({
-          lookup: connectorLookupFromInventory(labTestInventory()),
-          connectors: [{ name: 'lab', hypervisor: () => noStart, array: () => h.driver.array() }],
-          repository: h.driver.repository,
-        });
+        const drivers = h.driversWithHypervisor(noStart);
         const started = await startRestore(h.stores, ctx(), {
           restorePointId: point.id,
           mode: 'as-new',

@@ -50,7 +50,18 @@ export function serviceRunHelpers(current: () => { h: Harness; worker: Worker })
     return started.operationId;
   }
 
-  return { ctx, run, pointOf, volumeBackup };
+  /** A backup of one VM under its own method (`require`), run to success: the point it catalogued. */
+  async function backedUpPoint(vmId: string) {
+    const started = await startBackup(current().h.stores, ctx(), {
+      scope: { kind: 'vms', vmIds: [vmId] },
+      consistencyPolicy: 'require',
+      passthroughPolicy: 'skip',
+    });
+    expect((await run(started)).status).toBe('succeeded');
+    return pointOf(started.operationId, vmId);
+  }
+
+  return { ctx, run, pointOf, volumeBackup, backedUpPoint };
 }
 
 /**
