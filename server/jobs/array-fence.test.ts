@@ -101,6 +101,8 @@ describe('the array snapshot step thaws inside the write fence', () => {
     const point = await pointOf(op.id, 'sql1');
     expect(point?.consistency).toBe('crash');
     expect(point?.consistencyReason).toMatch(/fallback: .*snapshot taken after the thaw/);
+    const lines = (await h.stores.operations.logs(op.id, 200)).map((line) => line.message);
+    expect(lines).toContainEqual(expect.stringMatching(/; taking the snapshot again without the freeze/));
     expect(h.driver.isWorkloadWriting('sql1')).toBe(true);
   });
 });

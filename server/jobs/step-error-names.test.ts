@@ -138,6 +138,12 @@ describe.each(await storeDialects('stepreasonnames'))('$name', (dialect) => {
       );
       expect(point?.consistencyReason).toContain(reason);
       expect(point?.consistencyReason).not.toContain('sql1');
+      // The line the step logged as it retook the snapshot carries the driver's words too.
+      const lines = (await h.stores.operations.logs(op.id, 200)).map((line) => line.message);
+      expect(lines).toContain(
+        "the VSS writer of 'sql-prod-01' did not answer in 60 s; retaking the snapshot without quiescing",
+      );
+      expect(lines.filter((line) => line.includes('sql1'))).toEqual([]);
     },
   );
 });

@@ -29,14 +29,15 @@ const QUIESCE_FAULTS = new Set(['vss-writer-timeout', 'freeze-timeout', 'script-
 
 export async function executeStep(context: StepContext): Promise<StepOutcome> {
   const { planStep } = context;
+  const names = namesOnce(context);
   try {
     return await withNamedText(
-      withPlannedShortfall(await runHandler(context, planStep.kind), planStep),
-      context,
+      withPlannedShortfall(await runHandler(context, planStep.kind, names), planStep),
+      names,
     );
   } catch (thrown) {
     if (context.signal.aborted && !isDriverError(thrown)) return { status: 'cancelled' };
-    const error = await withNames(unsafeTimeoutIsFinal(planStep, thrown), context);
+    const error = await withNames(unsafeTimeoutIsFinal(planStep, thrown), names);
     if (isConsistencyStep(planStep) && isDriverError(error) && QUIESCE_FAULTS.has(error.faultCode)) {
       const policy = (planStep.params as { consistencyPolicy?: string }).consistencyPolicy;
       if (policy === 'fallback') return { status: 'degraded', reason: `fallback: ${error.message}` };
@@ -55,10 +56,21 @@ export async function executeStep(context: StepContext): Promise<StepOutcome> {
  * neighbourhood that cannot be read leaves those ids as they are: the step's own error is what
  * must be recorded. Changed in place, so the error keeps its class and fault.
  */
-async function withNames(error: unknown, context: StepContext): Promise<unknown> {
+async function withNames(error: unknown, names: NamesAround): Promise<unknown> {
   if (!(error instanceof Error) || Object.isFrozen(error)) return error;
-  error.message = withNamesForIds(error.message, await namesAround(context));
+  error.message = withNamesForIds(error.message, await names());
   return error;
+}
+
+/** The step's names (namesAround), read once for this run of the step and only when text needs them. */
+type NamesAround = () => Promise<Map<string, string>>;
+
+function namesOnce(context: StepContext): NamesAround {
+  let names: Promise<Map<string, string>> | null = null;
+  return () => {
+    names ??= namesAround(context);
+    return names;
+  };
 }
 
 /** What a step's text may name by id, by the names the operator knows (withNames says which). */
@@ -86,7 +98,7 @@ async function namesAround(context: StepContext): Promise<Map<string, string>> {
  * a guest step's `thawedEarly`); ids the result keeps as ids stay ids. The names are read only
  * when there is such text.
  */
-async function withNamedText(outcome: StepOutcome, context: StepContext): Promise<StepOutcome> {
+async function withNamedText(outcome: StepOutcome, names: NamesAround): Promise<StepOutcome> {
   if (outcome.status !== 'succeeded' && outcome.status !== 'degraded') return outcome;
   const result = outcome.result as { crashVmIds?: Record<string, string>; thawedEarly?: unknown } | undefined;
   const hasText =
@@ -94,8 +106,8 @@ async function withNamedText(outcome: StepOutcome, context: StepContext): Promis
     (result?.crashVmIds !== undefined && Object.keys(result.crashVmIds).length > 0) ||
     typeof result?.thawedEarly === 'string';
   if (!hasText) return outcome;
-  const names = await namesAround(context);
-  const named = (text: string) => withNamesForIds(text, names);
+  const known = await names();
+  const named = (text: string) => withNamesForIds(text, known);
   const namedResult = result
     ? {
         ...outcome.result,
@@ -130,7 +142,11 @@ function withPlannedShortfall(outcome: StepOutcome, step: PlanStep): StepOutcome
   return { ...outcome, warning: outcome.warning ? `${outcome.warning}; ${shortfall}` : shortfall };
 }
 
-function runHandler<K extends StepKind>(context: StepContext, kind: K): Promise<StepOutcome> {
+function runHandler<K extends StepKind>(
+  context: StepContext,
+  kind: K,
+  names: NamesAround,
+): Promise<StepOutcome> {
   const handler = STEP_HANDLERS[kind] as StepHandler<K>;
   const timeoutMs = context.deadlineMs ?? handler.deadlineMs;
   const { planStep, signal, onProgress } = context;
@@ -145,6 +161,7 @@ function runHandler<K extends StepKind>(context: StepContext, kind: K): Promise<
       return planStep.vmId;
     },
     plan: () => context.operation.planJson as unknown as OperationPlan,
+    logNamed: async (level, message) => context.log(level, withNamesForIds(message, await names())),
   };
   return handler.run(run);
 }

@@ -159,7 +159,7 @@ function fenceHook(step: ArrayStep, frozen: string[], suspended: string[], work:
           work.thawedEarly[vmId] =
             `${name}: ${error.message}; the snapshot may have been taken after that thaw, so the point is crash-consistent`;
         }
-        step.log(
+        await step.logNamed(
           'warn',
           `thaw of ${name} inside the write fence failed (the thaw step retries it): ${reasonOf(error)}`,
         );
@@ -171,7 +171,7 @@ function fenceHook(step: ArrayStep, frozen: string[], suspended: string[], work:
       try {
         work.postThaw[vmId] = await runScriptOf(step, vmId, planStep, signal);
       } catch (error) {
-        step.log(
+        await step.logNamed(
           'warn',
           `post-thaw script of ${await namesOfVms(step.stores, [vmId])} inside the write fence failed (its step runs it again): ${reasonOf(error)}`,
         );
@@ -188,7 +188,10 @@ async function resumeApplications(step: ArrayStep, suspended: string[], work: Fe
     if (!planStep || work.postThaw[vmId]) continue;
     await runScriptOf(step, vmId, planStep, step.signal).catch(async (error: unknown) => {
       const name = await namesOfVms(step.stores, [vmId]).catch(() => vmId);
-      step.log('warn', `post-thaw script of ${name} after a failed snapshot failed: ${reasonOf(error)}`);
+      await step.logNamed(
+        'warn',
+        `post-thaw script of ${name} after a failed snapshot failed: ${reasonOf(error)}`,
+      );
     });
   }
 }
@@ -233,7 +236,10 @@ async function takeArraySnapshot(step: ArrayStep): Promise<StepOutcome> {
       await resumeApplications(step, suspended, work);
       throw error;
     }
-    step.log('warn', `${reasonOf(error)}; taking the snapshot again without the freeze (crash-consistent)`);
+    await step.logNamed(
+      'warn',
+      `${reasonOf(error)}; taking the snapshot again without the freeze (crash-consistent)`,
+    );
     arraySnapshotName = (await create(request(), step.call))?.name;
     for (const vmId of released)
       crashVmIds[vmId] =

@@ -45,6 +45,12 @@ export interface StepRun<K extends StepKind> extends StepContext {
   /** The step's VM; throws when the plan step names none. */
   vmId(): string;
   plan(): OperationPlan;
+  /**
+   * Logs a line carrying a driver's or a guest's own words (an error's message): the ids they name
+   * (a VM, an SR, a LUN) are named first as the operator knows them, as a step's error is
+   * (../step-executor.ts). Lines the handler writes from names it holds use `log`.
+   */
+  logNamed(level: 'info' | 'warn' | 'error', message: string): Promise<void>;
 }
 
 export interface StepHandler<K extends StepKind> {

@@ -50,7 +50,9 @@ async function copyThroughArray(step: StepRun<'copy-to-repository'>): Promise<Co
       step.transfer,
     );
   } catch (error) {
-    await withdraw()?.catch((cleanup: unknown) => step.log('warn', `copy clone left: ${String(cleanup)}`));
+    await withdraw()?.catch((cleanup: unknown) =>
+      step.logNamed('warn', `copy clone left: ${String(cleanup)}`),
+    );
     throw error;
   }
   await withdraw();

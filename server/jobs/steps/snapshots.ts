@@ -40,7 +40,7 @@ async function takeSnapshot(step: StepRun<'vss-snapshot' | 'xen-snapshot'>) {
     const isQuiesceFailure = isDriverError(error) && error.faultCode === 'vss-writer-timeout';
     if (!params.isQuiesced || !isQuiesceFailure || params.consistencyPolicy !== 'fallback') throw error;
     // Fallback: take the same snapshot without quiescing (crash-consistent), once.
-    step.log('warn', `${(error as Error).message}; retaking the snapshot without quiescing`);
+    await step.logNamed('warn', `${(error as Error).message}; retaking the snapshot without quiescing`);
     const taken = await snapshot(false);
     return {
       status: 'degraded' as const,
