@@ -4,8 +4,7 @@
  * what state a request is in at a given instant, and who may decide it; the service
  * (server/services/approval-service.ts) loads, stores and runs.
  */
-import type { RestoreMode } from './plan-types';
-import { ROLE_LABELS, type Role, roleAtLeast } from './roles';
+import { isCopyBackInPlace, type RestoreTarget, ROLE_LABELS, type Role, roleAtLeast } from './roles';
 
 /** Every destructive action kind, in the order the console lists them. */
 export const APPROVAL_KINDS = [
@@ -42,9 +41,13 @@ export function isApprovalKind(value: unknown): value is ApprovalKind {
   return typeof value === 'string' && (APPROVAL_KINDS as readonly string[]).includes(value);
 }
 
-/** The approval kind of a restore mode, or null when the mode writes only new VMs. */
-export function approvalKindOfRestore(mode: RestoreMode): ApprovalKind | null {
-  switch (mode) {
+/**
+ * The approval kind of a restore, or null when it writes only new VMs. A staged copy back in place
+ * overwrites the VM as an in-place restore does (roles.ts isCopyBackInPlace): it is one.
+ */
+export function approvalKindOfRestore(target: RestoreTarget): ApprovalKind | null {
+  if (isCopyBackInPlace(target)) return 'restore-in-place';
+  switch (target.mode) {
     case 'in-place':
       return 'restore-in-place';
     case 'snapshot-revert':

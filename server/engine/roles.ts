@@ -24,7 +24,8 @@ export function roleLabelOf(role: string): string {
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   viewer: 'reads everything, changes nothing',
   operator: 'backs up, verifies, restores as a new VM or to a staging VM',
-  'restore-operator': 'also restores over what exists: in place, snapshot revert, volume revert',
+  'restore-operator':
+    'also restores over what exists: in place, snapshot revert, volume revert, a staged copy back in place',
   admin: 'everything: users, inventory import, deleting restore points and jobs',
 };
 
@@ -51,9 +52,29 @@ export function isDestructiveRestoreMode(mode: RestoreMode): boolean {
   return DESTRUCTIVE_RESTORE_MODES.includes(mode);
 }
 
-/** The least role that may request a restore in `mode`. */
-export function minimumRoleForRestore(mode: RestoreMode): Role {
-  return isDestructiveRestoreMode(mode) ? 'restore-operator' : 'operator';
+/** What decides whether a restore overwrites what exists: its mode, and for `staged` its new name. */
+export interface RestoreTarget {
+  mode: RestoreMode;
+  newVmName?: string | null;
+}
+
+/**
+ * A staged restore without a new VM name copies the staged disks back over the VM itself
+ * (restore-stages/model.ts): it overwrites the VM as an in-place restore does, and is asked,
+ * approved and confirmed as one.
+ */
+export function isCopyBackInPlace(target: RestoreTarget): boolean {
+  return target.mode === 'staged' && !target.newVmName?.trim();
+}
+
+/** True when the restore overwrites what exists: a destructive mode, or a staged copy back in place. */
+export function isDestructiveRestore(target: RestoreTarget): boolean {
+  return isDestructiveRestoreMode(target.mode) || isCopyBackInPlace(target);
+}
+
+/** The least role that may request this restore. */
+export function minimumRoleForRestore(target: RestoreTarget): Role {
+  return isDestructiveRestore(target) ? 'restore-operator' : 'operator';
 }
 
 /** What the console shows to a role; every flag mirrors a procedure's minimum role on the server. */

@@ -132,13 +132,15 @@ function digest(value: unknown): string {
   return bytesToHex(sha256(utf8ToBytes(JSON.stringify(value))));
 }
 
-const RESTORE_TITLES: Record<'in-place' | 'snapshot-revert' | 'volume-revert', string> = {
+/** By the request's mode: a staged restore asks as an in-place one when it copies back over the VM. */
+const RESTORE_TITLES: Record<Exclude<RestoreMode, 'as-new'>, string> = {
   'in-place': 'In-place restore',
   'snapshot-revert': 'Snapshot revert',
   'volume-revert': 'Volume revert',
+  staged: 'Staged restore copied back in place',
 };
 
-function restoreAction(kind: ApprovalKind, mode: keyof typeof RESTORE_TITLES): ApprovalAction {
+function restoreAction(kind: ApprovalKind): ApprovalAction {
   return {
     kind,
     parsePayload: (payload) =>
@@ -159,6 +161,8 @@ function restoreAction(kind: ApprovalKind, mode: keyof typeof RESTORE_TITLES): A
         createdAt: point.createdAt.toISOString(),
       };
       const what = planned.plan.confirmationText ? ` (${planned.plan.confirmationText})` : '';
+      const { mode } = request;
+      if (mode === 'as-new') throw new Error('a restore as a new VM asks for no approval');
       return {
         title: `${RESTORE_TITLES[mode]} of ${point.vmName} from ${describePoint(point)}${what}`,
         preview: {
@@ -326,9 +330,9 @@ const replaceInventoryAction: ApprovalAction = {
 };
 
 export const APPROVAL_ACTIONS: Record<ApprovalKind, ApprovalAction> = {
-  'restore-in-place': restoreAction('restore-in-place', 'in-place'),
-  'restore-snapshot-revert': restoreAction('restore-snapshot-revert', 'snapshot-revert'),
-  'restore-volume-revert': restoreAction('restore-volume-revert', 'volume-revert'),
+  'restore-in-place': restoreAction('restore-in-place'),
+  'restore-snapshot-revert': restoreAction('restore-snapshot-revert'),
+  'restore-volume-revert': restoreAction('restore-volume-revert'),
   'delete-restore-point': deletePointAction,
   'delete-job': deleteJobAction,
   'tighten-retention': tightenRetentionAction(digest),

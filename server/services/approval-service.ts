@@ -451,7 +451,7 @@ export async function retryOrRequestApproval(
     operation.kind === 'delete-point'
       ? 'delete-restore-point'
       : operation.kind === 'restore'
-        ? approvalKindOfRestore(request.mode)
+        ? approvalKindOfRestore(request)
         : null;
   if (!kind) return retry();
   const needed = kind === 'delete-restore-point' ? 'admin' : 'restore-operator';

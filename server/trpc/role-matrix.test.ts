@@ -58,7 +58,7 @@ const DECISIONS: Record<string, Decision> = {
   'backups.createJob': 'operator',
   'backups.updateJob': 'operator',
   'restores.preview': 'viewer',
-  // An operator restores as new or staged; the destructive modes are checked by mode below.
+  // An operator restores as new or staged to a new VM; what overwrites is checked by request below.
   'restores.start': 'operator',
   'restorePoints.list': 'viewer',
   'restorePoints.get': 'viewer',
@@ -185,25 +185,27 @@ describe('role matrix', () => {
 });
 
 describe('restores.start by mode', () => {
-  const request = (mode: string) => ({
+  const request = (mode: string, newVmName?: string) => ({
     request: {
       restorePointId: 'rp-none',
       mode,
       confirmation: 'x',
-      ...(mode === 'as-new' ? { newVmName: 'fresh-vm' } : {}),
+      ...(newVmName ? { newVmName } : {}),
     },
     fingerprint: '0'.repeat(64),
   });
 
   it.each([
-    { mode: 'as-new', minimum: 'operator' },
-    { mode: 'staged', minimum: 'operator' },
-    { mode: 'in-place', minimum: 'restore-operator' },
-    { mode: 'snapshot-revert', minimum: 'restore-operator' },
-    { mode: 'volume-revert', minimum: 'restore-operator' },
-  ] as const)('$mode needs $minimum', async ({ mode, minimum }) => {
+    { mode: 'as-new', newVmName: 'fresh-vm', minimum: 'operator' },
+    { mode: 'staged', newVmName: 'fresh-vm', minimum: 'operator' },
+    // Without a new name the staged copy goes back over the VM itself: it overwrites, as in place.
+    { mode: 'staged', newVmName: undefined, minimum: 'restore-operator' },
+    { mode: 'in-place', newVmName: undefined, minimum: 'restore-operator' },
+    { mode: 'snapshot-revert', newVmName: undefined, minimum: 'restore-operator' },
+    { mode: 'volume-revert', newVmName: undefined, minimum: 'restore-operator' },
+  ] as const)('$mode (new name $newVmName) needs $minimum', async ({ mode, newVmName, minimum }) => {
     for (const role of ROLES) {
-      const code = await outcome('restores.start', role, request(mode));
+      const code = await outcome('restores.start', role, request(mode, newVmName));
       // Past the role check the unknown restore point is what refuses it.
       expect({ role, code }).toEqual({ role, code: roleAtLeast(role, minimum) ? 'NOT_FOUND' : 'FORBIDDEN' });
     }

@@ -68,7 +68,7 @@ function ConfirmForm({
   const acknowledged = useWatch({ control: form.control, name: 'acknowledgedStoppedVmIds' });
   // A mode that overwrites what exists waits for a second admin unless four-eyes is off for it.
   const policies = useQuery(trpc.approvals.policies.queryOptions());
-  const approvalKind = approvalKindOfRestore(mode);
+  const approvalKind = approvalKindOfRestore({ mode, newVmName: state.newVmName });
   const needsApproval =
     approvalKind !== null &&
     (policies.data?.find((policy) => policy.kind === approvalKind)?.required ?? true);

@@ -134,7 +134,7 @@ export function ModeStep({
           />
           <span id="new-vm-name-hint" className="text-xs text-fg-subtle">
             {mode === 'staged'
-              ? `Leave empty to replace ${vmName} itself with the copy (you will type its name to confirm).`
+              ? `Leave empty to copy it back over ${vmName} itself: that overwrites ${vmName} as an in-place restore does (the restore operator role, a second admin's approval while four-eyes is on for in-place restores, and its name typed to confirm).`
               : 'The restored VM is created next to the original; nothing existing is touched.'}
           </span>
           <FieldErrorText

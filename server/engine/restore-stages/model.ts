@@ -7,6 +7,7 @@ import type { VolumeRef } from '../driver';
 import type { InventoryIndex, VirtualDisk, Vm } from '../inventory';
 import type { CollateralVm, RestoreMode } from '../plan-types';
 import { type RestorePointSummary, volumeOfPoint } from '../restore-points';
+import { isCopyBackInPlace } from '../roles';
 import type { BackupMethod, Finding, ObjectRef } from '../types';
 
 export interface RestorePlanRequest {
@@ -173,7 +174,7 @@ export function resolveSubject(
   const vm = index.vmsById.get(point.vmId);
   const vmName = vm?.name ?? point.vmName;
   const newVmName = request.newVmName?.trim() || null;
-  const isCopyOutInPlace = mode === 'staged' && newVmName === null;
+  const isCopyOutInPlace = isCopyBackInPlace(request);
   const volumeRef = mode === 'volume-revert' || mode === 'staged' ? volumeOfPoint(point) : null;
   const volume = volumeRef ? describeVolume(index, volumeRef) : null;
   const siblingPoints =
