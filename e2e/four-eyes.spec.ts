@@ -136,7 +136,7 @@ test('an admin cannot approve their own request; the second admin rejects it wit
   await expect(page.getByRole('button', { name: 'Delete four-eyes nightly' })).toBeVisible();
 });
 
-test('an admin lowers a job’s retention: the second admin sees the point its next run deletes, approves, and the job keeps less', async ({
+test('an admin lowers a job’s retention: the second admin sees the points its next run deletes, approves, and the job keeps less', async ({
   page,
   browser,
 }) => {
@@ -166,13 +166,14 @@ test('an admin lowers a job’s retention: the second admin sees the point its n
   await page.getByLabel('Keep last').fill('1');
   await page.getByRole('button', { name: 'Next: review' }).click();
   await expect(page.getByRole('heading', { level: 2, name: 'Review' })).toBeFocused();
-  // Before saving, the operator sees which point the change deletes and that it needs approval.
+  // Before saving, the operator sees which points the change deletes and that it needs approval:
+  // the next run keeps only its own point, so both points the job keeps today go.
   await expect(
-    page.getByText('The new retention deletes 1 restore point at the job’s next run'),
+    page.getByText('The new retention deletes 2 restore points at the job’s next run'),
   ).toBeVisible();
   await expect(
     page.getByRole('list', { name: 'Restore points the next run deletes' }).getByRole('listitem'),
-  ).toHaveText([/^the .+ UTC point of test-01$/]);
+  ).toHaveText([/^the .+ UTC point of test-01$/, /^the .+ UTC point of test-01$/]);
   for (const acknowledge of await page.getByRole('checkbox', { name: /^Acknowledge / }).all()) {
     await acknowledge.check();
   }
@@ -183,7 +184,7 @@ test('an admin lowers a job’s retention: the second admin sees the point its n
   await expect(sent).toContainText('nothing has run yet');
   await expect(page.getByText('Keep last 3')).toBeVisible();
   await sent.getByRole('link', { name: 'View the request' }).click();
-  const title = `Change the retention of ${name}: 1 restore point deleted at its next run`;
+  const title = `Change the retention of ${name}: 2 restore points deleted at its next run`;
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
 
   const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
@@ -194,8 +195,10 @@ test('an admin lowers a job’s retention: the second admin sees the point its n
   const lost = approver
     .getByRole('list', { name: 'Restore points deleted at the next run' })
     .getByRole('listitem');
-  await expect(lost).toHaveCount(1);
+  await expect(lost).toHaveCount(2);
   await expect(lost.first()).toContainText(/^the .+ UTC point of test-01$/);
+  // Approved, the whole edit is saved: the approver is told it changes nothing else.
+  await expect(approver.getByText('The edit changes nothing else.')).toBeVisible();
   await approver.getByRole('button', { name: 'Approve and run' }).click();
   await expect(approver.getByLabel('Request status')).toHaveText('Approved');
   await approverContext.close();

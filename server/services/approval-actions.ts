@@ -83,6 +83,11 @@ export type ApprovalPreview =
       before: string;
       after: string;
       loss: RetentionLoss;
+      /**
+       * What else the edit changes (job-edit-changes.ts): approved, it is saved whole. Absent on a
+       * request made before the console listed them.
+       */
+      otherChanges?: string[];
     }
   | {
       kind: 'replace-inventory';

@@ -279,6 +279,22 @@ export async function updateBackupJob(
 }
 
 /**
+ * The edit as it would be saved, refused as the save refuses it: a name another job has, a scope
+ * that cannot run. An edit sent for a second admin's approval is checked first the same way.
+ */
+export async function assertJobEditSavable(
+  stores: Stores,
+  ctx: ServiceContext,
+  id: string,
+  input: BackupJobInput,
+): Promise<z.output<typeof backupJobInput>> {
+  const job = parseInput(backupJobInput, input);
+  await assertUniqueJobName(stores, job.name, id);
+  await assertBackupRunnable(stores, ctx, job.request);
+  return job;
+}
+
+/**
  * Writes an edit worked out from `basis`. The store writes only while the job's `updatedAt` is
  * still the one the edit was worked out from, so a save landing between this read and the write
  * is not overwritten either.
@@ -291,10 +307,8 @@ async function saveEdit(
   basis: EditBasis,
 ): Promise<BackupJobView> {
   const existing = 'read' in basis ? basis.read : await requireJobAsLoaded(stores, id, basis.loadedUpdatedAt);
-  const job = parseInput(backupJobInput, input);
+  const job = await assertJobEditSavable(stores, ctx, id, input);
   const now = ctx.now();
-  await assertUniqueJobName(stores, job.name, id);
-  await assertBackupRunnable(stores, ctx, job.request);
   const timeZone = job.schedule?.timeZone ?? 'UTC';
   const isScheduleChanged = existing.cron !== (job.schedule?.cron ?? null) || existing.timeZone !== timeZone;
   const isRestarted = isScheduleChanged || (!existing.isEnabled && job.isEnabled);

@@ -7,16 +7,18 @@
 import type { UpdateBackupJobInput } from '../schemas/jobs';
 import type { UpdateReviewedBackupJobInput } from '../schemas/wizard';
 import { type ApprovalContext, type ApprovalRequested, runOrRequestApproval } from './approval-service';
-import { type BackupJobView, updateBackupJob } from './backup-job-service';
+import { assertJobEditSavable, type BackupJobView, updateBackupJob } from './backup-job-service';
 import { reviewedJobEdit } from './backup-wizard-service';
-import { retentionLossOfEdit } from './retention-change';
+import { isRetentionKept, retentionLossOfEdit } from './retention-change';
 
 export async function saveJobEditOrRequestApproval(
   env: ApprovalContext,
   edit: UpdateBackupJobInput,
 ): Promise<BackupJobView | ApprovalRequested> {
   const save = () => updateBackupJob(env.stores, env.service, edit);
-  if ((await retentionLossOfEdit(env.stores, edit)).count === 0) return save();
+  if (isRetentionKept(await retentionLossOfEdit(env.stores, edit, env.service.now()))) return save();
+  // Refused now what the save would refuse (a name taken, a scope that cannot run), not on approval.
+  await assertJobEditSavable(env.stores, env.service, edit.id, edit.job);
   return runOrRequestApproval(env, 'tighten-retention', edit, save);
 }
 

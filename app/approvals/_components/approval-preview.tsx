@@ -51,6 +51,28 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
           {loss.count > loss.points.length ? (
             <p className="mb-4 text-sm text-fg-soft">…and {loss.count - loss.points.length} more.</p>
           ) : null}
+          {loss.isAtLeast ? (
+            <p className="mb-4 text-sm text-fg-soft">
+              Only the job’s newest restore points were read: older ones may be deleted too.
+            </p>
+          ) : null}
+          {preview.otherChanges === undefined ? (
+            <p className="mb-4 text-sm text-fg-soft">
+              This request does not list the edit’s other changes (it was made by an earlier version):
+              approving saves the whole edit, so compare it with the job first.
+            </p>
+          ) : preview.otherChanges.length > 0 ? (
+            <>
+              <p className="mb-2 text-sm text-fg-soft">Approving saves the rest of the edit too:</p>
+              <ul aria-label="The edit's other changes" className="mb-4 list-disc pl-5 text-sm">
+                {preview.otherChanges.map((change) => (
+                  <li key={change}>{change}</li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            <p className="mb-4 text-sm text-fg-soft">The edit changes nothing else.</p>
+          )}
         </>
       );
     }

@@ -43,7 +43,7 @@ export function RetentionLossAlert({
       </Alert>
     );
   }
-  if (loss.data.count === 0) return null;
+  if (loss.data.count === 0 && !loss.data.isAtLeast) return null;
   const { count, isAtLeast, points } = loss.data;
   return (
     <Alert tone="warning" className="mb-4" aria-labelledby="retention-loss-title">
@@ -52,8 +52,8 @@ export function RetentionLossAlert({
         {pluralize(count, 'restore point')} at the job’s next run
       </AlertTitle>
       <p>
-        The job keeps {count === 1 ? 'it' : 'them'} today. Saving sends the change to a second admin for
-        approval (four-eyes); nothing is saved until they approve it.
+        The job keeps {count === 1 && !isAtLeast ? 'it' : 'them'} today. Saving sends the change to a second
+        admin for approval (four-eyes); nothing is saved until they approve it.
       </p>
       <ul aria-label="Restore points the next run deletes" className="mt-1 list-disc pl-5">
         {points.map((point) => (
@@ -61,6 +61,9 @@ export function RetentionLossAlert({
         ))}
       </ul>
       {count > points.length ? <p>…and {count - points.length} more.</p> : null}
+      {isAtLeast ? (
+        <p>Only the job’s newest restore points were read: older ones may be deleted too.</p>
+      ) : null}
     </Alert>
   );
 }

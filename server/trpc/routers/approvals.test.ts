@@ -173,7 +173,8 @@ const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
     };
   },
   'tighten-retention': async () => {
-    // fs-01's nightly job keeps its last 3 points; the edit keeps 1, so its next run would delete 2.
+    // fs-01's nightly job keeps its last 3 points; the edit keeps 1. Its next run adds a fourth and
+    // would delete the 2 newer of the 3 that the saved setting keeps (the oldest goes either way).
     const input = nightlyJobInput('fs nightly', 'vm-fs-01', {
       retention: { keepLast: 3, daily: 0, weekly: 0, monthly: 0 },
     });
@@ -201,7 +202,7 @@ const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
         insertPoint({ vmId: 'vm-fs-01', jobId: job.id, createdAt: new Date(T0.getTime() - HOUR / 2) }),
       // The job, and the points that go, by the VM's name and time.
       previewNames:
-        /fs nightly.*Keep last 3.*Keep last 1.*"count":2.*the 2026-03-02 06:00 UTC point of fs-01/,
+        /fs nightly.*Keep last 3.*Keep last 1.*"count":2.*the 2026-03-02 07:00 UTC point of fs-01/,
     };
   },
   'replace-inventory': async () => {
@@ -445,9 +446,8 @@ function describeTrail() {
         retention: { keepLast: 3, daily: 0, weekly: 0, monthly: 0 },
       });
       const job = await callerFor(RITA).jobs.create(input);
-      await insertPoint({ vmId: 'vm-fs-01', jobId: job.id, createdAt: new Date(T0.getTime() - 2 * HOUR) });
       await insertPoint({ vmId: 'vm-fs-01', jobId: job.id, createdAt: new Date(T0.getTime() - HOUR) });
-      // Two points: keeping 2 instead of 3 deletes neither, and more is more.
+      // One point, and the next run's: keeping 2 instead of 3 deletes neither, and more is more.
       const fewer = await callerFor(RITA).jobs.update({
         id: job.id,
         job: { ...input, retention: { keepLast: 2, daily: 0, weekly: 0, monthly: 0 } },
@@ -456,6 +456,123 @@ function describeTrail() {
       expect(fewer).not.toHaveProperty('approvalRequest');
       expect(fewer).toMatchObject({ retention: { keepLast: 2 } });
       expect(await rows.all('approvalRequests')).toHaveLength(0);
+    });
+
+    it('keeping 2 of a VM’s 2 points is a request: the next run adds its own and deletes the oldest', async () => {
+      const input = nightlyJobInput('fs nightly', 'vm-fs-01', {
+        retention: { keepLast: 3, daily: 0, weekly: 0, monthly: 0 },
+      });
+      const job = await callerFor(RITA).jobs.create(input);
+      const oldest = await insertPoint({
+        vmId: 'vm-fs-01',
+        jobId: job.id,
+        createdAt: new Date(T0.getTime() - 2 * HOUR),
+      });
+      await insertPoint({ vmId: 'vm-fs-01', jobId: job.id, createdAt: new Date(T0.getTime() - HOUR) });
+      const edit = {
+        id: job.id,
+        job: { ...input, retention: { keepLast: 2, daily: 0, weekly: 0, monthly: 0 } },
+        loadedUpdatedAt: job.updatedAt,
+      };
+      const loss = await callerFor(RITA).jobs.retentionLoss(edit);
+      expect(loss).toMatchObject({ count: 1, isAtLeast: false, points: [{ id: oldest }] });
+      const request = requestOf(await callerFor(RITA).jobs.update(edit));
+      expect(request.title).toBe(
+        'Change the retention of fs nightly: 1 restore point deleted at its next run',
+      );
+    });
+
+    it('a retention edit whose name another job has is refused at once, not sent for approval', async () => {
+      await callerFor(RITA).jobs.create(nightlyJobInput('Nightly SQL', 'vm-sql-prod-01'));
+      const input = nightlyJobInput('files', 'vm-fs-01', {
+        retention: { keepLast: 3, daily: 0, weekly: 0, monthly: 0 },
+      });
+      const job = await callerFor(RITA).jobs.create(input);
+      for (const hoursAgo of [2, 1])
+        await insertPoint({
+          vmId: 'vm-fs-01',
+          jobId: job.id,
+          createdAt: new Date(T0.getTime() - hoursAgo * HOUR),
+        });
+      const refusal = await rejectionOf(() =>
+        callerFor(RITA).jobs.update({
+          id: job.id,
+          job: { ...input, name: 'nightly sql', retention: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 } },
+          loadedUpdatedAt: job.updatedAt,
+        }),
+      );
+      expect([refusal.code, refusal.message]).toEqual(['CONFLICT', expect.stringContaining('"Nightly SQL"')]);
+      expect(await rows.all('approvalRequests')).toHaveLength(0);
+    });
+
+    it('the approver reads what else the edit saves: its name, schedule, enabled state and VMs', async () => {
+      const base = nightlyJobInput('fs nightly', 'vm-fs-01');
+      const input = {
+        ...base,
+        request: { ...base.request, scope: { kind: 'vms' as const, vmIds: ['vm-fs-01', 'vm-web-01'] } },
+        retention: { keepLast: 3, daily: 0, weekly: 0, monthly: 0 },
+      };
+      const job = await callerFor(RITA).jobs.create(input);
+      for (const hoursAgo of [2, 1])
+        await insertPoint({
+          vmId: 'vm-fs-01',
+          jobId: job.id,
+          createdAt: new Date(T0.getTime() - hoursAgo * HOUR),
+        });
+      const request = requestOf(
+        await callerFor(RITA).jobs.update({
+          id: job.id,
+          job: {
+            ...input,
+            name: 'fs weekly',
+            isEnabled: false,
+            schedule: null,
+            request: { ...input.request, scope: { kind: 'vms', vmIds: ['vm-fs-01'] } },
+            retention: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 },
+          },
+          loadedUpdatedAt: job.updatedAt,
+        }),
+      );
+      const { preview } = await callerFor(ADA).approvals.get({ id: request.id });
+      expect(preview).toMatchObject({
+        kind: 'tighten-retention',
+        otherChanges: [
+          'Name: "fs nightly" → "fs weekly"',
+          'Disabled: its schedule stops running',
+          'Schedule: At 02:00 (Europe/Warsaw) → none (runs only when started by hand)',
+          'VMs: 2 → 1; drops web-01',
+        ],
+      });
+    });
+
+    it('a staged restore copied back over the VM asks as an in-place restore; one to a new VM runs at once', async () => {
+      await setPowerState('vm-branch-app-01', 'off');
+      const restorePointId = await insertPoint({
+        vmId: 'vm-branch-app-01',
+        hostId: 'host-hv-branch-01',
+        method: 'wsb-volume',
+        hostVolumeId: DEMO_LAB_NAMES.wsbVolumeId,
+        snapshotId: 'snap-branch-staged',
+      });
+      const inPlace = { restorePointId, mode: 'staged' as const, confirmation: 'branch-app-01' };
+      const preview = await callerFor(OTTO).restores.preview(inPlace);
+      expect(preview.isRunnable, preview.blockedReasons.join('; ')).toBe(true);
+      const asked = requestOf(
+        await callerFor(OTTO).restores.start({ request: inPlace, fingerprint: preview.fingerprint }),
+      );
+      expect(asked).toMatchObject({
+        kind: 'restore-in-place',
+        status: 'pending',
+        title: expect.stringMatching(/^Staged restore copied back in place of branch-app-01 from /),
+      });
+      expect(await operationCount()).toBe(0);
+      // To a new VM it overwrites nothing: an operator's request runs at once.
+      const asNew = { restorePointId, mode: 'staged' as const, newVmName: 'branch-app-01-copy' };
+      const plan = await callerFor(OTTO).restores.preview(asNew);
+      expect(plan.isRunnable, plan.blockedReasons.join('; ')).toBe(true);
+      expect(
+        await callerFor(OTTO).restores.start({ request: asNew, fingerprint: plan.fingerprint }),
+      ).toHaveProperty('operationId');
     });
 
     it('a request whose job was deleted since is refused naming the request, not the job id', async () => {

@@ -36,7 +36,7 @@ export const jobsRouter = router({
   /** What an edit's retention would delete at the job's next run (the edit wizard's review shows it). */
   retentionLoss: operatorProcedure
     .input(updateBackupJobInput)
-    .query(({ ctx, input }) => retentionLossOfEdit(ctx.stores, input)),
+    .query(({ ctx, input }) => retentionLossOfEdit(ctx.stores, input, ctx.service.now())),
   update: operatorProcedure
     .input(updateBackupJobInput)
     .mutation(({ ctx, input }) => saveJobEditOrRequestApproval(ctx, input)),
