@@ -151,16 +151,24 @@ export function fieldErrorsOf(error: unknown): FieldError[] {
   return [];
 }
 
+/** Issues named in an invalid input's message before "and N more" (the field list has them all). */
+const ISSUES_IN_MESSAGE = 3;
+
+function invalidInputMessage(fieldErrors: readonly FieldError[]): string {
+  const messages = [...new Set(fieldErrors.map((field) => field.message))];
+  const shown = messages.slice(0, ISSUES_IN_MESSAGE).join('; ');
+  const more = messages.length - ISSUES_IN_MESSAGE;
+  return `Invalid input: ${shown}${more > 0 ? `; and ${more} more` : ''}`;
+}
+
 const t = initTRPC.context<Context>().create({
   transformer,
   errorFormatter({ shape, error }) {
     const fieldErrors = fieldErrorsOf(error);
-    // A zod failure's default message is a JSON dump of issues; the field list says it better.
-    const count = fieldErrors.length;
-    const message =
-      error.cause instanceof ZodError
-        ? `Invalid input: ${count} field${count === 1 ? '' : 's'} rejected`
-        : shape.message;
+    // A zod failure's default message is a JSON dump of issues. The schemas' own messages say what
+    // is wrong in the operator's words, and a page that shows only the message (a list's error
+    // state, a toast) must say it too, not merely that something was rejected.
+    const message = error.cause instanceof ZodError ? invalidInputMessage(fieldErrors) : shape.message;
     return { ...shape, message, data: { ...shape.data, fieldErrors } };
   },
 });
