@@ -12,6 +12,7 @@ import { Alert, AlertTitle } from '@/app/_components/ui/alert';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Label } from '@/app/_components/ui/label';
+import { latestMutationError } from '@/app/_lib/latest-error';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { roleLabelOf } from '@/server/engine/roles';
@@ -50,7 +51,7 @@ export function ApprovalDetail({ id }: { id: string }) {
   const view = request.data;
   const operationId = typeof view.result?.operationId === 'string' ? view.result.operationId : null;
   const busy = approve.isPending || reject.isPending;
-  const error = approve.error ?? reject.error;
+  const error = latestMutationError(approve, reject);
 
   return (
     <>

@@ -11,6 +11,7 @@ import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
 import { Select } from '@/app/_components/ui/select';
+import { latestMutationError } from '@/app/_lib/latest-error';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useMe } from '@/app/_lib/use-me';
@@ -161,7 +162,7 @@ export function UserAdmin() {
   const me = useMe();
   const users = useQuery(trpc.users.list.queryOptions());
   const mutations = useUserMutations();
-  const error = mutations.setRole.error ?? mutations.setDisabled.error ?? mutations.resetPassword.error;
+  const error = latestMutationError(mutations.setRole, mutations.setDisabled, mutations.resetPassword);
   return (
     <>
       <PageHeader
