@@ -47,6 +47,11 @@ const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 async function storeAccount(page: Page, name: string, username: string, password: string) {
   const accountForm = page.getByRole('form', { name: 'Add an account' });
   await accountForm.getByLabel('Account name').fill(name);
+  // A user name past the vault's limit is named under its field, and nothing is stored.
+  await accountForm.getByLabel('User name').fill('u'.repeat(201));
+  await accountForm.getByLabel('Password').fill(password);
+  await accountForm.getByRole('button', { name: 'Store in the vault' }).click();
+  await expect(accountForm.getByText('The user name is longer than 200 characters')).toBeVisible();
   await accountForm.getByLabel('User name').fill(username);
   await accountForm.getByLabel('Password').fill(password);
   await accountForm.getByRole('button', { name: 'Store in the vault' }).click();

@@ -73,7 +73,14 @@ function AddAccountForm() {
         </div>
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="account-username">User name</Label>
-          <Input id="account-username" autoComplete="off" {...form.register('username')} />
+          <Input
+            id="account-username"
+            autoComplete="off"
+            aria-describedby="account-username-error"
+            aria-invalid={errors.username ? true : undefined}
+            {...form.register('username')}
+          />
+          <FieldErrorText id="account-username-error" message={errors.username?.message} />
         </div>
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="account-password">Password</Label>
