@@ -147,6 +147,30 @@ describe.each(dialects)('$name', (dialect) => {
         });
       });
 
+      it('refuses to delete a secret a connection signs in with, naming it, and keeps the secret', async () => {
+        const stored = await createSecret(stores, ctx, memoryKeySource(), input('array admin'));
+        await stores.arrayConnections.insert({
+          id: 'arr-1',
+          name: 'ontap-prod',
+          vendor: 'ontap',
+          address: 'ontap.example',
+          secretId: stored.id,
+          stagingTarget: null,
+          createdAt: T0,
+          createdBy: 'user:1',
+        });
+        const refusal = await deleteSecret(stores, ctx, stored.id).catch((e) => e);
+        expect(refusal).toMatchObject({
+          code: 'CONFLICT',
+          message: expect.stringContaining(
+            'Secret "array admin" is still used by the account of storage array "ontap-prod"',
+          ),
+        });
+        expect((await stores.secrets.list()).map((secret) => secret.name)).toEqual(['array admin']);
+        await stores.arrayConnections.delete('arr-1');
+        expect(await deleteSecret(stores, ctx, stored.id)).toEqual({ id: stored.id, name: 'array admin' });
+      });
+
       it('refuses to open a value under the wrong key with a message naming both keys, and changes nothing', async () => {
         const right = memoryKeySource();
         const stored = await createSecret(stores, ctx, right, input('array admin'));

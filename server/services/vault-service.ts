@@ -111,16 +111,49 @@ async function writeUnderLiveKey(
   }
 }
 
+/**
+ * Deletes a secret no connection signs in with. One a connection still names is refused, naming
+ * each: every sync and step of that connection would fail on a missing account, and no procedure
+ * gives a connection another account short of removing it (and the host keys it pinned).
+ */
 export async function deleteSecret(
-  stores: Pick<Stores, 'secrets'>,
+  stores: Pick<Stores, 'secrets' | 'xapiPools' | 'hypervConnections' | 'arrayConnections'>,
   ctx: ServiceContext,
   id: string,
 ): Promise<{ id: string; name: string }> {
   const existing = await stores.secrets.get(id);
   if (!existing) throw notFound('Secret', id);
+  const users = await usersOfSecret(stores, id);
+  if (users.length > 0) {
+    throw new DomainError(
+      'CONFLICT',
+      `Secret "${existing.name}" is still used by ${users.join(', ')}: give ${users.length === 1 ? 'it' : 'them'} up first (remove the connection, or change the account where the console offers it)`,
+    );
+  }
   if (!(await stores.secrets.delete(id))) throw deletedMeanwhile('Secret', existing.name);
   ctx.log.info({ secretId: id, secretName: existing.name }, 'secret deleted');
   return { id, name: existing.name };
+}
+
+/** Each connection that signs in with the secret, and as what, in words. */
+async function usersOfSecret(
+  stores: Pick<Stores, 'xapiPools' | 'hypervConnections' | 'arrayConnections'>,
+  id: string,
+): Promise<string[]> {
+  const users: string[] = [];
+  for (const pool of await stores.xapiPools.list()) {
+    if (pool.secretId === id) users.push(`the pool account of XenServer pool "${pool.name}"`);
+    if (pool.guestSecretId === id) users.push(`the guest account of XenServer pool "${pool.name}"`);
+    if (pool.hostSshSecretId === id) users.push(`the host SSH account of XenServer pool "${pool.name}"`);
+  }
+  for (const host of await stores.hypervConnections.list()) {
+    if (host.secretId === id) users.push(`the host account of Hyper-V host "${host.name}"`);
+    if (host.guestSecretId === id) users.push(`the guest account of Hyper-V host "${host.name}"`);
+  }
+  for (const array of await stores.arrayConnections.list()) {
+    if (array.secretId === id) users.push(`the account of storage array "${array.name}"`);
+  }
+  return users;
 }
 
 /**
