@@ -3,7 +3,8 @@
  * for an in-place restore, the second admin reviews the same impact and approves it, and it runs; an
  * admin asks to delete a backup job, cannot approve it themselves, and the second admin rejects it
  * with a comment, so the job stays; an admin lowers a job's retention so that its next run would
- * delete a point, nothing is saved until the second admin, shown that point, approves it.
+ * delete a point, nothing is saved until the second admin, shown that point, approves it; an admin
+ * asks to turn four-eyes off for an action, which changes only once the second admin approves.
  */
 import { expect, type Page, test } from '@playwright/test';
 import { nightlyJobOf, operationStatus, runBackup, trpcMutation } from './fixtures/backup-api';
@@ -205,4 +206,42 @@ test('an admin lowers a job’s retention: the second admin sees the points its 
 
   await page.goto(`/jobs/${job.id}`);
   await expect(page.getByText('Keep last 1')).toBeVisible();
+});
+
+test('an admin asks to turn four-eyes off for deleting restore points: nothing changes until the second admin approves; turning it on again is immediate', async ({
+  page,
+  browser,
+}) => {
+  await page.goto('/approvals');
+  const policies = page.getByRole('region', { name: 'Which actions need a second admin' });
+  const row = policies.getByRole('listitem').filter({ hasText: /^Deleting a restore point/ });
+  await row
+    .getByLabel('Why turn it off for deleting a restore point? (a second admin approves it)')
+    .fill('bulk clean-up after the migration');
+  await row.getByRole('button', { name: 'Turn four-eyes off' }).click();
+  const sent = page.locator('[data-sonner-toast]').filter({ hasText: 'Request sent for approval' });
+  await expect(sent).toContainText('nothing has run yet');
+  await expect(row.getByText('Needs a second admin')).toBeVisible();
+  // Turning four-eyes off is always covered: its row offers no switch.
+  const always = policies.getByRole('listitem').filter({ hasText: /^Turning four-eyes approval off/ });
+  await expect(always).toContainText('Always: were it one admin’s say');
+  await expect(always.getByRole('button')).toHaveCount(0);
+
+  const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
+  const approver = await approverContext.newPage();
+  await openPendingRequest(approver, /^Turn four-eyes approval off for deleting a restore point$/);
+  await expect(approver.getByText(`${E2E_USERS.admin.name} (Admin)`)).toBeVisible();
+  await expect(
+    approver.getByText('Why, in the requester’s words: “bulk clean-up after the migration”'),
+  ).toBeVisible();
+  await approver.getByRole('button', { name: 'Approve and run' }).click();
+  await expect(approver.getByLabel('Request status')).toHaveText('Approved');
+  await approverContext.close();
+
+  await page.reload();
+  await expect(row.getByText('Runs without approval')).toBeVisible();
+  await expect(row).toContainText('bulk clean-up after the migration');
+  await row.getByRole('button', { name: 'Turn four-eyes on' }).click();
+  await expect(page.getByText('Four-eyes on for deleting a restore point')).toBeVisible();
+  await expect(row.getByText('Needs a second admin')).toBeVisible();
 });

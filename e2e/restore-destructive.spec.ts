@@ -4,25 +4,33 @@
  * volume, not a bare "D:"), each VM a volume revert stops is acknowledged by name, and the run
  * button is red and says what it does. Afterwards the inventory shows the reverted VMs off.
  *
- * Four-eyes is turned off for the two modes while the spec runs (four-eyes.spec.ts covers the
- * approval) and turned back on after. The volume revert stops the four branch VMs; the spec powers
- * them on again at the host (the lab's files) and records that in the inventory, as a refresh would,
+ * Four-eyes is turned off for the two modes while the spec runs (asked by the admin, approved by
+ * the second admin; four-eyes.spec.ts covers the approval) and turned back on after. The volume
+ * revert stops the four branch VMs; the spec powers them on again at the host (the lab's files) and records that in the inventory, as a refresh would,
  * so the specs after it find the lab as seeded.
  */
-import { expect, type Page, test } from '@playwright/test';
+import { type Browser, expect, type Page, test } from '@playwright/test';
 import { operationStatus, runBackup, snap, trpcMutation } from './fixtures/backup-api';
 import { DEMO_LAB_NAMES } from './fixtures/demo-lab';
 import { BRANCH_VMS, powerBranchVmsOnAgain } from './fixtures/lab-power';
+import { storageStateOf } from './fixtures/users';
 
 const FOUR_EYES_KINDS = ['restore-in-place', 'restore-volume-revert'] as const;
 
-async function setFourEyes(page: Page, required: boolean): Promise<void> {
+async function setFourEyes(page: Page, browser: Browser, required: boolean): Promise<void> {
   for (const kind of FOUR_EYES_KINDS) {
-    await trpcMutation(page, 'approvals.setPolicy', {
+    const answer = await trpcMutation<{ approvalRequest?: { id: string } }>(page, 'approvals.setPolicy', {
       kind,
       required,
       reason: required ? undefined : 'restore-destructive.spec runs the restores itself',
     });
+    // Turning it off is itself a request a second admin approves (four-eyes.spec.ts clicks through one).
+    if (!answer.approvalRequest) continue;
+    const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
+    await trpcMutation(await approverContext.newPage(), 'approvals.approve', {
+      id: answer.approvalRequest.id,
+    });
+    await approverContext.close();
   }
 }
 
@@ -36,11 +44,11 @@ async function pickNewestPoint(page: Page, vmName: string): Promise<void> {
   await page.getByRole('button', { name: 'Next: mode' }).click();
 }
 
-test.beforeEach(async ({ page }) => {
-  await setFourEyes(page, false);
+test.beforeEach(async ({ page, browser }) => {
+  await setFourEyes(page, browser, false);
 });
-test.afterEach(async ({ page }) => {
-  await setFourEyes(page, true);
+test.afterEach(async ({ page, browser }) => {
+  await setFourEyes(page, browser, true);
 });
 
 test('an in-place restore says what the VM loses, recaps the run and names the VM on a red button', async ({

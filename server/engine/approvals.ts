@@ -15,6 +15,7 @@ export const APPROVAL_KINDS = [
   'delete-job',
   'tighten-retention',
   'replace-inventory',
+  'turn-off-four-eyes',
 ] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 
@@ -26,6 +27,7 @@ export const APPROVAL_KIND_LABELS: Record<ApprovalKind, string> = {
   'delete-job': 'Deleting a backup job',
   'tighten-retention': "Changing a job's retention so that its next run deletes points",
   'replace-inventory': 'Replacing the inventory',
+  'turn-off-four-eyes': 'Turning four-eyes approval off for an action',
 };
 
 /**
@@ -59,11 +61,15 @@ export function approvalKindOfRestore(target: RestoreTarget): ApprovalKind | nul
   }
 }
 
-/** Four-eyes is on for every kind unless an admin turned it off (a row saying so). */
+/**
+ * Four-eyes is on for every kind unless an admin turned it off (a row saying so, written once a
+ * second admin approved turning it off). Turning it off is always covered, whatever a row says.
+ */
 export function isApprovalRequired(
   kind: ApprovalKind,
   policies: readonly { kind: ApprovalKind; required: boolean }[],
 ): boolean {
+  if (kind === 'turn-off-four-eyes') return true;
   return policies.find((policy) => policy.kind === kind)?.required ?? true;
 }
 
@@ -92,6 +98,7 @@ export const REQUESTER_ROLES: Record<ApprovalKind, Role> = {
   // An operator edits jobs: the procedure that asks is the job edit's.
   'tighten-retention': 'operator',
   'replace-inventory': 'admin',
+  'turn-off-four-eyes': 'admin',
 };
 
 /** The requester's account as it is now (null: it no longer exists). */

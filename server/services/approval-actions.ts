@@ -24,6 +24,7 @@ import { replaceConfirmationInput } from '../schemas/inventory';
 import { idInput } from '../schemas/inventory-queries';
 import { jobIdInput } from '../schemas/jobs';
 import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
+import { turnOffFourEyesAction } from './approval-policy';
 import { deleteBackupJob } from './backup-job-service';
 import { DomainError, notFound } from './errors';
 import { importInventoryOffLoop } from './import/import-thread';
@@ -88,6 +89,13 @@ export type ApprovalPreview =
        * request made before the console listed them.
        */
       otherChanges?: string[];
+    }
+  | {
+      kind: 'turn-off-four-eyes';
+      /** The kind four-eyes would no longer cover, and its label. */
+      policy: { kind: ApprovalKind; label: string };
+      /** Why, in the requester's words (recorded on the policy once approved). */
+      reason: string;
     }
   | {
       kind: 'replace-inventory';
@@ -342,6 +350,7 @@ export const APPROVAL_ACTIONS: Record<ApprovalKind, ApprovalAction> = {
   'delete-job': deleteJobAction,
   'tighten-retention': tightenRetentionAction(digest),
   'replace-inventory': replaceInventoryAction,
+  'turn-off-four-eyes': turnOffFourEyesAction(digest),
 };
 
 export const ESTATE_CHANGED_SINCE_REQUEST = 'The estate changed since this request was made';

@@ -34,6 +34,7 @@ import {
   ESTATE_CHANGED_SINCE_REQUEST,
   estateChangedError,
 } from './approval-actions';
+import { type ApprovalPolicyView, assertMayTurnOff, writeApprovalPolicy } from './approval-policy';
 import { type RequestOrigin, recordAudit } from './audit-service';
 import { DomainError, isDomainError, notFound } from './errors';
 import { retryFailed, type StartedOperation } from './operations-service';
@@ -171,70 +172,27 @@ function viewOf(
 
 // -------------------------------------------------------------------------------- policy
 
-export interface ApprovalPolicyView {
-  kind: ApprovalKind;
-  label: string;
-  required: boolean;
-  reason: string | null;
-  updatedAt: Date | null;
-  updatedByName: string | null;
-}
-
-export async function listApprovalPolicies(env: Pick<ApprovalEnv, 'stores'>): Promise<ApprovalPolicyView[]> {
-  const stored = await env.stores.approvals.policies();
-  return APPROVAL_KINDS.map((kind) => {
-    const row = stored.find((policy) => policy.kind === kind);
-    return {
-      kind,
-      label: APPROVAL_KIND_LABELS[kind],
-      required: row?.required ?? true,
-      reason: row?.reason ?? null,
-      updatedAt: row?.updatedAt ?? null,
-      updatedByName: row?.updatedByName ?? null,
-    };
-  });
-}
+export { type ApprovalPolicyView, listApprovalPolicies } from './approval-policy';
 
 export async function isApprovalRequiredFor(env: Pick<ApprovalEnv, 'stores'>, kind: ApprovalKind) {
   return isApprovalRequired(kind, await env.stores.approvals.policies());
 }
 
 /**
- * Turns four-eyes on or off for one kind. The change stands only with its audit entry naming who
- * made it (and why, when turning it off): if the entry cannot be written, the policy is put back.
+ * Turns four-eyes on for one kind at once, or asks to turn it off: a request a second admin
+ * approves (approval-policy.ts says why). Already off, a new reason is written at once.
  */
 export async function setApprovalPolicy(
   env: ApprovalContext,
   input: { kind: ApprovalKind; required: boolean; reason?: string | null },
-): Promise<ApprovalPolicyView> {
-  const { actor } = env.service;
-  const before = (await env.stores.approvals.policies()).find((policy) => policy.kind === input.kind) ?? null;
-  const policy = {
-    kind: input.kind,
-    required: input.required,
-    reason: input.reason?.trim() || null,
-    updatedAt: env.service.now(),
-    updatedBy: actorLabel(actor),
-    updatedByName: actor.name,
-  };
-  await env.stores.approvals.setPolicy(policy);
-  const label = APPROVAL_KIND_LABELS[input.kind];
-  try {
-    await recordAudit(env.stores, env.service, {
-      action: 'approvals.policy-changed',
-      objects: [{ kind: 'approval-policy', id: input.kind, name: label }],
-      input: { kind: input.kind, required: input.required, reason: policy.reason },
-      outcome: 'succeeded',
-      message: `${actor.name} turned four-eyes approval ${input.required ? 'on' : 'off'} for ${label.toLowerCase()}${policy.reason ? `: ${policy.reason}` : ''}`,
-      origin: env.origin,
-    });
-  } catch (error) {
-    await env.stores.approvals.setPolicy(
-      before ?? { ...policy, required: true, reason: null, updatedBy: 'system', updatedByName: 'system' },
-    );
-    throw error;
+): Promise<ApprovalPolicyView | ApprovalRequested> {
+  if (!input.required) {
+    assertMayTurnOff(input.kind);
+    if (await isApprovalRequiredFor(env, input.kind)) {
+      return requestApproval(env, 'turn-off-four-eyes', { kind: input.kind, reason: input.reason });
+    }
   }
-  return (await listApprovalPolicies(env)).find((view) => view.kind === input.kind) as ApprovalPolicyView;
+  return writeApprovalPolicy(env, input);
 }
 
 // -------------------------------------------------------------------------------- requests

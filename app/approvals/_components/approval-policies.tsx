@@ -12,23 +12,11 @@ import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { announceApprovalRequested } from './approval-sent';
 
 type Policy = RouterOutputs['approvals']['policies'][number];
 
 function PolicyRow({ policy }: { policy: Policy }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [reason, setReason] = useState('');
-  const change = useMutation(
-    trpc.approvals.setPolicy.mutationOptions({
-      onSuccess: async (updated) => {
-        toast.success(`Four-eyes ${updated.required ? 'on' : 'off'} for ${updated.label.toLowerCase()}`);
-        setReason('');
-        await queryClient.invalidateQueries({ queryKey: trpc.approvals.policies.queryKey() });
-      },
-    }),
-  );
-  const reasonId = `policy-reason-${policy.kind}`;
   return (
     <li className="rounded-md border border-line bg-surface p-3 text-sm">
       <div className="flex flex-wrap items-center gap-2">
@@ -43,33 +31,66 @@ function PolicyRow({ policy }: { policy: Policy }) {
           </span>
         ) : null}
       </div>
-      <Can capability="manageUsers">
-        <div className="mt-2 flex flex-wrap items-end gap-2">
-          {policy.required ? (
-            <div className="flex flex-col gap-1">
-              <Label htmlFor={reasonId}>Why turn it off for {policy.label.toLowerCase()}?</Label>
-              <Input
-                id={reasonId}
-                value={reason}
-                onChange={(event) => setReason(event.target.value)}
-                className="w-96"
-              />
-            </div>
-          ) : null}
-          <Button
-            size="sm"
-            variant="secondary"
-            disabled={change.isPending}
-            onClick={() =>
-              change.mutate({ kind: policy.kind, required: !policy.required, reason: reason || undefined })
-            }
-          >
-            {policy.required ? 'Turn four-eyes off' : 'Turn four-eyes on'}
-          </Button>
-        </div>
-        {change.isError ? <MutationErrorAlert error={change.error} /> : null}
-      </Can>
+      {policy.canTurnOff ? null : (
+        <p className="mt-1 text-fg-muted">
+          Always: were it one admin’s say, that admin could turn four-eyes off for any action.
+        </p>
+      )}
+      <Can capability="manageUsers">{policy.canTurnOff ? <PolicySwitch policy={policy} /> : null}</Can>
     </li>
+  );
+}
+
+/** Turns four-eyes on at once, or asks a second admin to turn it off (with the reason recorded). */
+function PolicySwitch({ policy }: { policy: Policy }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [reason, setReason] = useState('');
+  const change = useMutation(
+    trpc.approvals.setPolicy.mutationOptions({
+      onSuccess: async (updated) => {
+        setReason('');
+        // Turning it off is a request a second admin approves: nothing changed yet.
+        if ('approvalRequest' in updated) {
+          announceApprovalRequested(updated.approvalRequest);
+          await queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
+          return;
+        }
+        toast.success(`Four-eyes ${updated.required ? 'on' : 'off'} for ${updated.label.toLowerCase()}`);
+        await queryClient.invalidateQueries({ queryKey: trpc.approvals.policies.queryKey() });
+      },
+    }),
+  );
+  const reasonId = `policy-reason-${policy.kind}`;
+  return (
+    <>
+      <div className="mt-2 flex flex-wrap items-end gap-2">
+        {policy.required ? (
+          <div className="flex flex-col gap-1">
+            <Label htmlFor={reasonId}>
+              Why turn it off for {policy.label.toLowerCase()}? (a second admin approves it)
+            </Label>
+            <Input
+              id={reasonId}
+              value={reason}
+              onChange={(event) => setReason(event.target.value)}
+              className="w-96"
+            />
+          </div>
+        ) : null}
+        <Button
+          size="sm"
+          variant="secondary"
+          disabled={change.isPending}
+          onClick={() =>
+            change.mutate({ kind: policy.kind, required: !policy.required, reason: reason || undefined })
+          }
+        >
+          {policy.required ? 'Turn four-eyes off' : 'Turn four-eyes on'}
+        </Button>
+      </div>
+      {change.isError ? <MutationErrorAlert error={change.error} /> : null}
+    </>
   );
 }
 

@@ -76,6 +76,17 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
         </>
       );
     }
+    case 'turn-off-four-eyes':
+      return (
+        <div className="mb-4 text-sm text-fg-soft">
+          <p className="mb-2">
+            Four-eyes approval would be off for <strong>{preview.policy.label.toLowerCase()}</strong>: from
+            then on any admin{preview.policy.kind.startsWith('restore-') ? ' or restore operator' : ''} runs
+            it alone, with no second admin to approve it, until an admin turns it on again.
+          </p>
+          <p>Why, in the requester’s words: “{preview.reason}”</p>
+        </div>
+      );
     case 'replace-inventory':
       return (
         <>

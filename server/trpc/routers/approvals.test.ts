@@ -100,6 +100,9 @@ async function restoreScenario(
   };
 }
 
+const deleteJobRequired = async () =>
+  (await callerFor(RITA).approvals.policies()).find((policy) => policy.kind === 'delete-job')?.required;
+
 const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
   'restore-in-place': () =>
     restoreScenario('in-place', async () => ({
@@ -239,7 +242,30 @@ const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
       previewNames: /sql-prod-01/,
     };
   },
+  'turn-off-four-eyes': async () => ({
+    requester: RITA,
+    ask: (caller) =>
+      caller.approvals.setPolicy({ kind: 'delete-job', required: false, reason: 'lab rebuild this week' }),
+    ran: async () => (await deleteJobRequired()) === false,
+    // The policy written again since (by another path): the request was judged on the one before.
+    changeEstate: () =>
+      storesOf(database).approvals.setPolicy({
+        kind: 'delete-job',
+        required: true,
+        reason: null,
+        updatedAt: new Date(T0.getTime() + 1000),
+        updatedBy: 'user:ada',
+        updatedByName: 'Ada Approver',
+      }),
+    previewNames: /Deleting a backup job.*lab rebuild this week/,
+  }),
 };
+
+/** Turns four-eyes off for `kind` as the console does it: Rita asks, Ada approves. */
+async function turnFourEyesOff(kind: ApprovalKind, reason: string): Promise<void> {
+  const request = requestOf(await callerFor(RITA).approvals.setPolicy({ kind, required: false, reason }));
+  await callerFor(ADA).approvals.approve({ id: request.id });
+}
 
 function requestOf(result: unknown): ApprovalRequested['approvalRequest'] {
   expect(result).toHaveProperty('approvalRequest');
@@ -313,8 +339,8 @@ function describeScenarios() {
         comment: 'checked with the owner',
       });
       expect(await scenario.ran()).toBe(true);
-      // Saving a job, deleting one and replacing the inventory queue no operation.
-      if (kind !== 'delete-job' && kind !== 'replace-inventory' && kind !== 'tighten-retention') {
+      // Saving a job, deleting one, replacing the inventory and a policy queue no operation.
+      if (!['delete-job', 'replace-inventory', 'tighten-retention', 'turn-off-four-eyes'].includes(kind)) {
         expect(approved.result?.operationId).toMatch(/^op-/);
       }
       expect(await callerFor(ADA).approvals.pendingCount()).toBe(0);
@@ -369,19 +395,39 @@ function describeScenarios() {
       expect((await callerFor(ADA).approvals.get({ id: request.id })).status).toBe('pending');
     });
 
-    it('runs at once when an admin turned four-eyes off for it, recorded with their name and reason', async () => {
-      const refused = await rejectionOf(() => callerFor(ADA).approvals.setPolicy({ kind, required: false }));
-      expect(refused.code).toBe('BAD_REQUEST');
-      await callerFor(ADA).approvals.setPolicy({ kind, required: false, reason: 'lab rebuild this week' });
-      const scenario = await SCENARIOS[kind]();
-      const result = await scenario.ask(callerFor(scenario.requester));
-      expect(result).not.toHaveProperty('approvalRequest');
-      expect(await scenario.ran()).toBe(true);
-      const entry = (await auditOf('approvals.policy-changed'))[0];
-      expect(entry).toMatchObject({ actorLabel: 'user:ada', actorName: 'Ada Approver' });
-      expect(entry?.message).toContain('Ada Approver turned four-eyes approval off');
-      expect(entry?.message).toContain('lab rebuild this week');
-    });
+    it.skipIf(kind === 'turn-off-four-eyes')(
+      'runs at once when four-eyes was turned off for it (asked, then approved), recorded with their names and reason',
+      async () => {
+        const refused = await rejectionOf(() =>
+          callerFor(ADA).approvals.setPolicy({ kind, required: false }),
+        );
+        expect(refused.code).toBe('BAD_REQUEST');
+        // One admin's say turns nothing off: the policy is unchanged until a second admin approves.
+        const asked = requestOf(
+          await callerFor(RITA).approvals.setPolicy({
+            kind,
+            required: false,
+            reason: 'lab rebuild this week',
+          }),
+        );
+        expect(asked).toMatchObject({ kind: 'turn-off-four-eyes', status: 'pending' });
+        expect(
+          (await callerFor(ADA).approvals.policies()).find((policy) => policy.kind === kind)?.required,
+        ).toBe(true);
+        expect((await rejectionOf(() => callerFor(RITA).approvals.approve({ id: asked.id }))).code).toBe(
+          'FORBIDDEN',
+        );
+        await callerFor(ADA).approvals.approve({ id: asked.id });
+        const scenario = await SCENARIOS[kind]();
+        const result = await scenario.ask(callerFor(scenario.requester));
+        expect(result).not.toHaveProperty('approvalRequest');
+        expect(await scenario.ran()).toBe(true);
+        const entry = (await auditOf('approvals.policy-changed'))[0];
+        expect(entry).toMatchObject({ actorLabel: 'user:ada', actorName: 'Ada Approver' });
+        expect(entry?.message).toContain('Ada Approver turned four-eyes approval off');
+        expect(entry?.message).toContain('lab rebuild this week');
+      },
+    );
   });
 }
 
@@ -439,6 +485,26 @@ function describeTrail() {
         ['restorePoints.delete', 'Rita Requester', 'succeeded'],
         ['approvals.approve', 'Ada Approver', 'succeeded'],
       ]);
+    });
+
+    it('four-eyes for turning four-eyes off cannot be turned off; turning one on again takes effect at once', async () => {
+      const refusal = await rejectionOf(() =>
+        callerFor(RITA).approvals.setPolicy({
+          kind: 'turn-off-four-eyes',
+          required: false,
+          reason: 'faster',
+        }),
+      );
+      expect([refusal.code, refusal.message]).toEqual([
+        'BAD_REQUEST',
+        'Four-eyes approval of turning four-eyes off cannot be turned off: one admin alone could then turn it off for every other action',
+      ]);
+      expect(await rows.all('approvalRequests')).toHaveLength(0);
+      await turnFourEyesOff('delete-job', 'lab rebuild this week');
+      expect(await deleteJobRequired()).toBe(false);
+      const on = await callerFor(RITA).approvals.setPolicy({ kind: 'delete-job', required: true });
+      expect(on).toMatchObject({ kind: 'delete-job', required: true });
+      expect(await deleteJobRequired()).toBe(true);
     });
 
     it('a retention change that deletes none of the job’s points is saved at once, without a request', async () => {
@@ -604,7 +670,7 @@ function describeTrail() {
     it.each(RETRIES)(
       'retrying a failed %s needs its role and a second admin again, and runs as the retry',
       async (kind, requester, roleLabel) => {
-        await callerFor(ADA).approvals.setPolicy({ kind, required: false, reason: 'seed a run' });
+        await turnFourEyesOff(kind, 'seed a run');
         const scenario = await SCENARIOS[kind]();
         const started = await scenario.ask(callerFor(requester));
         const operationId = (started as { operationId: string }).operationId;

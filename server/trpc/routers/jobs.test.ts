@@ -202,11 +202,15 @@ describe.each(dialects)('$name', (dialect) => {
       });
 
       it('deletes a job (four-eyes off); asking for it again is NOT_FOUND', async () => {
-        // The four-eyes request and its approval are tested in approvals.test.ts.
-        await caller.approvals.setPolicy({
+        // The four-eyes request and its approval (and turning it off, itself approved) are tested in
+        // approvals.test.ts: here the policy is as a second admin's approval leaves it.
+        await h.stores.approvals.setPolicy({
           kind: 'delete-job',
           required: false,
           reason: 'direct delete under test',
+          updatedAt: h.clock.now(),
+          updatedBy: 'user:second-admin',
+          updatedByName: 'Second admin',
         });
         const job = await caller.jobs.create(nightlyJob());
         expect(await caller.jobs.delete({ id: job.id })).toEqual({ id: job.id, name: job.name }); // named for the audit trail
