@@ -10,6 +10,13 @@
 export const SECRET_KINDS = ['password', 'ssh-private-key', 'api-token'] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
 
+/**
+ * The kinds of secret a protocol signs in with: XAPI's login_with_password, ONTAP's basic
+ * authentication and PowerShell Direct's credential take a password; SSH a password or a key.
+ */
+export const PASSWORD_LOGIN: readonly SecretKind[] = ['password'];
+export const SSH_LOGIN: readonly SecretKind[] = ['password', 'ssh-private-key'];
+
 export const SECRET_KIND_LABELS: Record<SecretKind, string> = {
   password: 'Password',
   'ssh-private-key': 'SSH private key',

@@ -19,16 +19,18 @@ import { DomainError } from './errors';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
 import { assertNameFree } from './unique-names';
+import { PASSWORD_LOGIN, requireVaultAccount } from './vault-accounts';
 import type { VaultKeySource } from './vault-key';
 
 type AdminStores = Pick<Stores, 'arrayConnections' | 'secrets'>;
 
-async function requireAccount(stores: AdminStores, accountId: string): Promise<void> {
-  if (!(await stores.secrets.get(accountId))) {
-    throw new DomainError('INVALID_INPUT', 'The array account must be a secret in the vault.', [
-      { path: 'accountId', message: 'No secret has this id' },
-    ]);
-  }
+/** ONTAP's REST API (basic authentication) takes the account's password. */
+function requireAccount(stores: AdminStores, accountId: string): Promise<void> {
+  return requireVaultAccount(stores, accountId, {
+    path: 'accountId',
+    what: 'array account',
+    kinds: PASSWORD_LOGIN,
+  });
 }
 
 async function insertConnection(

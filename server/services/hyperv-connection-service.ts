@@ -24,23 +24,27 @@ import { DomainError, notFound } from './errors';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
 import { assertNameFree } from './unique-names';
+import { PASSWORD_LOGIN, requireVaultAccount, SSH_LOGIN } from './vault-accounts';
 import type { VaultKeySource } from './vault-key';
 import { revealSecret } from './vault-service';
 
 type ConnectionStores = Pick<Stores, 'hypervConnections' | 'secrets'>;
 
-export async function requireSecret(
+/** The host signs in over SSH; PowerShell Direct takes the guest account's password. */
+export async function requireHypervAccounts(
   stores: Pick<Stores, 'secrets'>,
-  id: string | null,
-  path: string,
-  what: string,
-) {
-  if (id === null) return;
-  if (!(await stores.secrets.get(id))) {
-    throw new DomainError('INVALID_INPUT', `The ${what} must be a secret in the vault.`, [
-      { path, message: 'No secret has this id' },
-    ]);
-  }
+  input: { hostAccountId: string; guestAccountId: string | null },
+): Promise<void> {
+  await requireVaultAccount(stores, input.hostAccountId, {
+    path: 'hostAccountId',
+    what: 'host account',
+    kinds: SSH_LOGIN,
+  });
+  await requireVaultAccount(stores, input.guestAccountId, {
+    path: 'guestAccountId',
+    what: 'guest account',
+    kinds: PASSWORD_LOGIN,
+  });
 }
 
 export async function addHypervConnection(
@@ -49,8 +53,7 @@ export async function addHypervConnection(
   raw: unknown,
 ): Promise<HypervConnectionRecord> {
   const input = parseInput(addHypervConnectionInput, raw);
-  await requireSecret(stores, input.hostAccountId, 'hostAccountId', 'host account');
-  await requireSecret(stores, input.guestAccountId, 'guestAccountId', 'guest account');
+  await requireHypervAccounts(stores, input);
   assertNameFree(await stores.hypervConnections.list(), input.name, 'A Hyper-V host');
   const stored = await stores.hypervConnections.insert({
     id: ctx.newId(),

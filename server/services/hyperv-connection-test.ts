@@ -25,7 +25,7 @@ import {
   type NodeAddress,
   nodeByName,
   nodeClientFor,
-  requireSecret,
+  requireHypervAccounts,
 } from './hyperv-connection-service';
 import { parseInput } from './parse-input';
 import type { VaultKeySource } from './vault-key';
@@ -154,8 +154,7 @@ export async function testHypervDraft(
   options: CallOptions & { nodeAddress?: NodeAddress },
 ): Promise<HypervTestResult> {
   const input = parseInput(testHypervDraftInput, raw);
-  await requireSecret(stores, input.hostAccountId, 'hostAccountId', 'host account');
-  await requireSecret(stores, input.guestAccountId, 'guestAccountId', 'guest account');
+  await requireHypervAccounts(stores, input);
   let seen: string | null = null;
   const client = new HypervClient({
     label: `Hyper-V host ${input.address}`,

@@ -27,6 +27,7 @@ import type { ImportResult } from './import-service';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
 import { assertNameFree } from './unique-names';
+import { PASSWORD_LOGIN, requireVaultAccount, SSH_LOGIN } from './vault-accounts';
 import type { VaultKeySource } from './vault-key';
 import { revealSecret } from './vault-service';
 import { applyPoolSync, recordFailedPoolSync } from './xapi-sync-service';
@@ -39,18 +40,14 @@ export async function addXapiPool(
   raw: unknown,
 ): Promise<XapiPoolRecord> {
   const input = parseInput(addXapiPoolInput, raw);
+  // XAPI's login_with_password takes a password; the guest hook and host flush sign in over SSH.
   const accounts = [
-    ['secretId', input.secretId, 'pool account'],
-    ['guestSecretId', input.guestSecretId, 'guest account'],
-    ['hostSshSecretId', input.hostSshSecretId, 'host SSH account'],
+    ['secretId', input.secretId, 'pool account', PASSWORD_LOGIN],
+    ['guestSecretId', input.guestSecretId, 'guest account', SSH_LOGIN],
+    ['hostSshSecretId', input.hostSshSecretId, 'host SSH account', SSH_LOGIN],
   ] as const;
-  for (const [path, id, what] of accounts) {
-    if (id !== null && !(await stores.secrets.get(id))) {
-      throw new DomainError('INVALID_INPUT', `The ${what} must be a secret in the vault.`, [
-        { path, message: 'No secret has this id' },
-      ]);
-    }
-  }
+  for (const [path, id, what, kinds] of accounts)
+    await requireVaultAccount(stores, id, { path, what, kinds });
   assertNameFree(await stores.xapiPools.list(), input.name, 'A pool');
   const stored = await stores.xapiPools.insert({
     id: ctx.newId(),

@@ -94,7 +94,7 @@ describe.each(dialects)('$name', (current) => {
         'an API token, which is no login',
         { hostSshSecretId: 'token' },
         ['hostSshSecretId'],
-        'The host SSH account must be a password or SSH private key: "ontap token" is an api-token',
+        'The host SSH account must be a password or an SSH private key: "ontap token" is an API token',
       ],
       [
         'both wrong at once',
@@ -137,6 +137,36 @@ describe.each(dialects)('$name', (current) => {
       expect((error as Error).message).toContain(message);
       expect(await stores.xapiPools.get(pool.id)).toEqual(before);
     });
+
+    it.each([
+      [
+        'its pool account an API token',
+        'secretId',
+        'The pool account must be a password: "ontap token" is an API token',
+      ],
+      [
+        'its guest account an API token',
+        'guestSecretId',
+        'The guest account must be a password or an SSH private key: "ontap token" is an API token',
+      ],
+    ] as const)(
+      'adding a pool refuses %s, naming the field, and adds nothing',
+      async (_case, path, message) => {
+        const { stores, ctx, fake, secret, tokenSecret } = await setup();
+        const error = await addXapiPool(stores, ctx, {
+          name: 'pool-two',
+          address: fake.address(),
+          secretId: secret.id,
+          [path]: tokenSecret.id,
+        }).catch((e: unknown) => e);
+        expect(error).toMatchObject({
+          code: 'INVALID_INPUT',
+          message: `${message}.`,
+          fieldErrors: [{ path, message }],
+        });
+        expect((await listXapiPools(stores)).map((pool) => pool.name)).toEqual(['pool-lab']);
+      },
+    );
 
     it('keep a freeze window per pool, read by the hook at each freeze: set, kept when left out, back to the default', async () => {
       const { stores, ctx, keys, pool, guestSecret } = await setup();

@@ -24,13 +24,11 @@ import {
 import { connectionLabel } from './connection-labels';
 import { DomainError, deletedMeanwhile, notFound } from './errors';
 import { parseInput } from './parse-input';
+import { accountKindProblem, SSH_LOGIN } from './vault-accounts';
 import type { VaultKeySource } from './vault-key';
 import { xapiClientFor, xapiSshAccessFor } from './xapi-pool-service';
 
 type PoolStores = Pick<Stores, 'xapiPools' | 'secrets'>;
-
-/** The SSH accounts a secret can be: an `api-token` is not a login. */
-const SSH_SECRET_KINDS = new Set(['password', 'ssh-private-key']);
 
 const ACCOUNTS = [
   ['guestSecretId', 'guest SSH account'],
@@ -73,12 +71,11 @@ export async function setXapiPoolSshAccounts(
     if (id === null) continue;
     const secret = await stores.secrets.get(id);
     if (!secret) problems.push({ path, message: `The ${what} must be a secret in the vault` });
-    else if (!SSH_SECRET_KINDS.has(secret.kind))
-      problems.push({
-        path,
-        message: `The ${what} must be a password or SSH private key: "${secret.name}" is an ${secret.kind}`,
-      });
-    else names[path] = secret.name;
+    else {
+      const problem = accountKindProblem(secret, what, SSH_LOGIN);
+      if (problem) problems.push({ path, message: problem });
+      else names[path] = secret.name;
+    }
   }
   if (problems.length > 0) {
     throw new DomainError(

@@ -12,6 +12,7 @@ import { Label } from '@/app/_components/ui/label';
 import { Select } from '@/app/_components/ui/select';
 import { FieldErrorText } from '@/app/_components/wizard';
 import { useTRPC } from '@/app/_lib/trpc';
+import { PASSWORD_LOGIN } from '@/server/engine/security';
 import { addEqualLogicConnectionInput, addOntapConnectionInput } from '@/server/schemas/array-connections';
 import { VaultAccountSelect } from './connection-card';
 
@@ -103,6 +104,7 @@ export function AddArrayForm() {
           <Label htmlFor="array-account">Array account</Label>
           <VaultAccountSelect
             id="array-account"
+            kinds={PASSWORD_LOGIN}
             describedBy="array-account-error"
             registration={form.register('accountId')}
           />

@@ -12,6 +12,7 @@ import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { FieldErrorText } from '@/app/_components/wizard';
 import { useTRPC } from '@/app/_lib/trpc';
+import { PASSWORD_LOGIN, SSH_LOGIN } from '@/server/engine/security';
 import { addHypervConnectionInput } from '@/server/schemas/hyperv-connections';
 import { VaultAccountSelect } from './connection-card';
 import { HypervTestView } from './hyperv-test-result';
@@ -130,6 +131,7 @@ export function AddHypervHostForm() {
           <Label htmlFor="hyperv-account">Host account</Label>
           <VaultAccountSelect
             id="hyperv-account"
+            kinds={SSH_LOGIN}
             describedBy="hyperv-account-error"
             registration={form.register('hostAccountId')}
           />
@@ -139,6 +141,7 @@ export function AddHypervHostForm() {
           <Label htmlFor="hyperv-guest-account">Guest account for PowerShell Direct</Label>
           <VaultAccountSelect
             id="hyperv-guest-account"
+            kinds={PASSWORD_LOGIN}
             describedBy="hyperv-guest-account-error"
             emptyLabel="None: guests are not read"
             registration={form.register('guestAccountId')}

@@ -11,6 +11,7 @@ import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { FieldErrorText } from '@/app/_components/wizard';
 import { useTRPC } from '@/app/_lib/trpc';
+import { PASSWORD_LOGIN, SSH_LOGIN } from '@/server/engine/security';
 import { addXapiPoolInput } from '@/server/schemas/xapi-pools';
 import { VaultAccountSelect } from './connection-card';
 
@@ -75,6 +76,7 @@ export function AddPoolForm() {
           <Label htmlFor="pool-account">Account</Label>
           <VaultAccountSelect
             id="pool-account"
+            kinds={PASSWORD_LOGIN}
             describedBy="pool-account-error"
             registration={form.register('secretId')}
           />
@@ -84,6 +86,7 @@ export function AddPoolForm() {
           <Label htmlFor="pool-guest-account">Guest SSH account (Linux guests)</Label>
           <VaultAccountSelect
             id="pool-guest-account"
+            kinds={SSH_LOGIN}
             describedBy="pool-guest-account-error"
             emptyLabel="None: no guest scripts or freeze"
             registration={form.register('guestSecretId')}
@@ -94,6 +97,7 @@ export function AddPoolForm() {
           <Label htmlFor="pool-host-ssh-account">Host SSH account (dom0)</Label>
           <VaultAccountSelect
             id="pool-host-ssh-account"
+            kinds={SSH_LOGIN}
             describedBy="pool-host-ssh-account-error"
             emptyLabel="None: no host flush"
             registration={form.register('hostSshSecretId')}

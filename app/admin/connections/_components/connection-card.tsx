@@ -10,6 +10,7 @@ import { Button } from '@/app/_components/ui/button';
 import { Select } from '@/app/_components/ui/select';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
+import type { SecretKind } from '@/server/engine/security';
 
 /**
  * What every connector's card on the Connections page shares — pools, arrays and Hyper-V hosts:
@@ -223,18 +224,22 @@ export function VaultAccountSelect({
   describedBy,
   registration,
   emptyLabel = 'Choose an account from the vault',
+  kinds,
 }: {
   id: string;
   describedBy?: string;
   registration: UseFormRegisterReturn;
   emptyLabel?: string;
+  /** The kinds of secret the connection's protocol signs in with (the server refuses the others). */
+  kinds: readonly SecretKind[];
 }) {
   const trpc = useTRPC();
   const accounts = useQuery(trpc.secrets.list.queryOptions());
+  const logins = (accounts.data ?? []).filter((account) => kinds.includes(account.kind));
   return (
     <Select id={id} aria-describedby={describedBy} {...registration}>
       <option value="">{emptyLabel}</option>
-      {(accounts.data ?? []).map((account) => (
+      {logins.map((account) => (
         <option key={account.id} value={account.id}>
           {account.name}
           {account.username ? ` (${account.username})` : ''}

@@ -11,6 +11,7 @@ import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { Select } from '@/app/_components/ui/select';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { SSH_LOGIN } from '@/server/engine/security';
 import { DEFAULT_FREEZE_WINDOW_MINUTES, MAX_FREEZE_WINDOW_MINUTES } from '@/server/schemas/xapi-pools';
 import { PoolTestTargetPicker, type TestTarget } from './pool-test-target-picker';
 
@@ -56,7 +57,7 @@ function AccountSelect({
   const trpc = useTRPC();
   const accounts = useQuery(trpc.secrets.list.queryOptions());
   const id = useId();
-  const logins = (accounts.data ?? []).filter((account) => account.kind !== 'api-token');
+  const logins = (accounts.data ?? []).filter((account) => SSH_LOGIN.includes(account.kind));
   return (
     <div className="flex flex-col gap-1.5">
       <Label htmlFor={id}>{ROLES[kind].label}</Label>
