@@ -12,7 +12,8 @@ export type SecretKind = (typeof SECRET_KINDS)[number];
 
 /**
  * The kinds of secret a protocol signs in with: XAPI's login_with_password, ONTAP's basic
- * authentication and PowerShell Direct's credential take a password; SSH a password or a key.
+ * authentication, EqualLogic's CLI (its SSH client signs in with a password) and PowerShell
+ * Direct's credential take a password; the Hyper-V host's and XenServer's SSH logins a password or a key.
  */
 export const PASSWORD_LOGIN: readonly SecretKind[] = ['password'];
 export const SSH_LOGIN: readonly SecretKind[] = ['password', 'ssh-private-key'];

@@ -24,7 +24,7 @@ import type { VaultKeySource } from './vault-key';
 
 type AdminStores = Pick<Stores, 'arrayConnections' | 'secrets'>;
 
-/** ONTAP's REST API (basic authentication) takes the account's password. */
+/** ONTAP's REST API (basic authentication) and EqualLogic's CLI (an SSH password login) take a password. */
 function requireAccount(stores: AdminStores, accountId: string): Promise<void> {
   return requireVaultAccount(stores, accountId, {
     path: 'accountId',
