@@ -310,6 +310,10 @@ function registerImportCommand(program: Command): void {
       console.log(
         `Stored now: ${result.stored.hosts} hosts, ${result.stored.vms} VMs; ${result.assessment.findings} findings on ${result.assessment.assessedVms} assessed VMs.`,
       );
+      if (result.notRead.length > 0) {
+        console.log(`Not read by the collector (imported as not read, not as absent):`);
+        for (const unknown of result.notRead) console.log(`  ${unknown}`);
+      }
     });
 }
 

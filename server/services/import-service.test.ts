@@ -5,6 +5,7 @@ import { demoLabInventory } from '../../db/seed/demo-lab';
 import { type DialectHandle, storeDialects } from '../../db/stores/contract/dialects';
 import type { Stores } from '../../db/stores/ports';
 import { createServiceContext, type ServiceContext } from '../context';
+import { collectedAsPowerShellWould } from '../drivers/hyperv/fake/collected-document';
 import { decodeTextBytes } from '../schemas/json-text';
 import { isDomainError } from './errors';
 import { importInventory, previewReplaceImport } from './import-service';
@@ -176,6 +177,17 @@ describe.each(await storeDialects('importservice'))('$name', (dialect) => {
       expect(result.stored).toMatchObject({ hosts: 1, vms: 1, virtualDisks: 0, arrays: 0 });
       expect(result.assessment.assessedVms).toBe(1);
       expect((await getDashboard(stores)).totals).toEqual({ hosts: 1, vms: 1, volumes: 0, arrays: 0 });
+    });
+
+    it('a collector document imports and says what its collector could not read; an inventory file reads none', async () => {
+      const { json } = collectedAsPowerShellWould();
+      const result = await importInventory(stores, ctx, json, 'merge');
+      // The fake host's guests but SQL01's were not read (no guest credential given to the collector).
+      expect(result.notRead.length).toBeGreaterThan(0);
+      for (const unknown of result.notRead)
+        expect(unknown).toMatch(/: guest facts not read \(no guest credential/);
+      expect(result.stored.vms).toBeGreaterThan(demoLabInventory().vms.length);
+      expect((await importInventory(stores, ctx, demoLabInventory(), 'merge')).notRead).toEqual([]);
     });
 
     it('merge upserts by id, keeps everything else, and may refer to stored objects', async () => {

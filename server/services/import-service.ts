@@ -34,6 +34,12 @@ export interface ImportResult {
   /** Objects stored after the import, per section. */
   stored: InventoryCounts;
   assessment: AssessmentSummary;
+  /**
+   * What the document's collector could not read, naming the host or VM and why (a Hyper-V
+   * collector run without elevation lists no VM; a guest it could not reach): imported as unknown,
+   * and said so, not as a host that has no VMs. Empty for an inventory file.
+   */
+  notRead: string[];
 }
 
 /**
@@ -54,7 +60,8 @@ export async function importInventory(
     reassessVmIds?: readonly string[];
   } = {},
 ): Promise<ImportResult> {
-  const data = typeof raw === 'string' ? parseJsonText(raw) : raw;
+  const document = readInventoryDocument(typeof raw === 'string' ? parseJsonText(raw) : raw);
+  const data = document.data;
   const changed = mode === 'merge' ? options.reassessVmIds : undefined;
   const outcome = await stores.inventory.importInventory({
     mode,
@@ -64,7 +71,7 @@ export async function importInventory(
     checkRemoval: (removal) => assertReplaceConfirmed(removal, options.confirmation),
     record: { id: ctx.newId(), createdAt: ctx.now(), requestedBy: actorLabel(ctx.actor) },
   });
-  return { mode, ...outcome };
+  return { mode, ...outcome, notRead: document.unknowns };
 }
 
 /**

@@ -51,7 +51,9 @@ export function ImportForm() {
         setTyped('');
         // Four-eyes: a replace waits for a second admin; the panel below says so, with a link.
         if ('approvalRequest' in result) return;
-        toast.success(`Inventory imported: ${result.stored.vms} VMs on ${result.stored.hosts} hosts`);
+        const summary = `Inventory imported: ${result.stored.vms} VMs on ${result.stored.hosts} hosts`;
+        if (result.notRead.length === 0) toast.success(summary);
+        else toast.warning(`${summary}; ${result.notRead.length} not read by the collector (listed on the page)`);
         // Every list, detail and the dashboard reflect the new inventory.
         await queryClient.invalidateQueries();
       },
@@ -232,6 +234,17 @@ export function ImportForm() {
                 ]}
               />
             </div>
+          </Alert>
+        ) : null}
+        {result && result.notRead.length > 0 ? (
+          <Alert tone="warning" aria-labelledby="import-not-read-title">
+            <AlertTitle id="import-not-read-title">The collector could not read everything</AlertTitle>
+            <p>Imported as not read, not as absent: run the collector again once these are fixed.</p>
+            <ul aria-label="Not read by the collector" className="mt-1 list-disc pl-5">
+              {result.notRead.map((unknown) => (
+                <li key={unknown}>{unknown}</li>
+              ))}
+            </ul>
           </Alert>
         ) : null}
       </div>
