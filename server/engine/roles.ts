@@ -26,7 +26,7 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   operator: 'backs up, verifies, restores as a new VM or to a staging VM',
   'restore-operator':
     'also restores over what exists: in place, snapshot revert, volume revert, a staged copy back in place',
-  admin: 'everything: users, inventory import, deleting restore points and jobs',
+  admin: 'everything: users, inventory import, guest scripts, deleting restore points and jobs',
 };
 
 export function isRole(value: unknown): value is Role {
@@ -95,6 +95,11 @@ export interface Capabilities {
   readAudit: boolean;
   /** Connect hypervisor pools and store their accounts in the vault. */
   manageConnections: boolean;
+  /**
+   * Set or change a backup's guest scripts: commands run inside the guests as the vault's guest
+   * accounts, their output in the operation's log. An operator runs a job an admin scripted.
+   */
+  writeGuestScripts: boolean;
 }
 
 export function capabilitiesOf(role: Role): Capabilities {
@@ -107,5 +112,6 @@ export function capabilitiesOf(role: Role): Capabilities {
     manageUsers: roleAtLeast(role, 'admin'),
     readAudit: roleAtLeast(role, 'admin'),
     manageConnections: roleAtLeast(role, 'admin'),
+    writeGuestScripts: roleAtLeast(role, 'admin'),
   };
 }

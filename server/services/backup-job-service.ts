@@ -26,6 +26,7 @@ import {
 } from '../schemas/operations';
 import { assertUniqueJobName, JobChangedMeanwhile, JobSavedSinceLoaded } from './backup-job-conflicts';
 import { DomainError, deletedMeanwhile, notFound } from './errors';
+import { assertMayWriteGuestScripts } from './guest-script-rights';
 import { tellMissedRuns } from './missed-runs';
 import {
   type ClaimedScheduledRun,
@@ -246,6 +247,7 @@ export async function createBackupJob(
   input: BackupJobInput,
 ): Promise<BackupJobView> {
   const job = parseInput(backupJobInput, input);
+  assertMayWriteGuestScripts(ctx, job.request.scripts);
   const now = ctx.now();
   await assertUniqueJobName(stores, job.name, null);
   await assertBackupRunnable(stores, ctx, job.request);
@@ -280,16 +282,22 @@ export async function updateBackupJob(
 
 /**
  * The edit as it would be saved, refused as the save refuses it: a name another job has, a scope
- * that cannot run. An edit sent for a second admin's approval is checked first the same way.
+ * that cannot run, guest scripts the editor may not write. An edit sent for a second admin's
+ * approval is checked first the same way, as its requester (the approval runs as the approver).
  */
 export async function assertJobEditSavable(
   stores: Stores,
   ctx: ServiceContext,
-  id: string,
+  existing: JobRecord,
   input: BackupJobInput,
 ): Promise<z.output<typeof backupJobInput>> {
   const job = parseInput(backupJobInput, input);
-  await assertUniqueJobName(stores, job.name, id);
+  assertMayWriteGuestScripts(
+    ctx,
+    job.request.scripts,
+    (existing.requestJson as unknown as BackupRequest).scripts,
+  );
+  await assertUniqueJobName(stores, job.name, existing.id);
   await assertBackupRunnable(stores, ctx, job.request);
   return job;
 }
@@ -307,7 +315,7 @@ async function saveEdit(
   basis: EditBasis,
 ): Promise<BackupJobView> {
   const existing = 'read' in basis ? basis.read : await requireJobAsLoaded(stores, id, basis.loadedUpdatedAt);
-  const job = await assertJobEditSavable(stores, ctx, id, input);
+  const job = await assertJobEditSavable(stores, ctx, existing, input);
   const now = ctx.now();
   const timeZone = job.schedule?.timeZone ?? 'UTC';
   const isScheduleChanged = existing.cron !== (job.schedule?.cron ?? null) || existing.timeZone !== timeZone;

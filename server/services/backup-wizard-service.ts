@@ -30,6 +30,7 @@ import {
   updateBackupJob,
 } from './backup-job-service';
 import { DomainError } from './errors';
+import { assertMayWriteGuestScripts } from './guest-script-rights';
 import { enqueueBackup, type StartedOperation } from './operations-service';
 import { parseInput } from './parse-input';
 import { assertSameEstate, type FingerprintedPlan, planBackupFor } from './plans';
@@ -133,6 +134,7 @@ export async function startReviewedBackup(
   input: StartBackupInput,
 ): Promise<StartedOperation> {
   const { request, ...reviewed } = parseInput(startBackupInput, input);
+  assertMayWriteGuestScripts(ctx, request.scripts);
   return enqueueBackup(stores, ctx, request, await reviewedPlan(stores, ctx, request, reviewed));
 }
 

@@ -90,7 +90,7 @@ async function scopeChange(
 }
 
 /** JSON with object keys sorted: a stored request (PostgreSQL's jsonb reorders keys) compares by value. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
     inner && typeof inner === 'object' && !Array.isArray(inner)
       ? Object.fromEntries(

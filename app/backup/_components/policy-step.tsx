@@ -15,6 +15,7 @@ import {
   WizardActions,
 } from '@/app/_components/wizard';
 import { useTRPC } from '@/app/_lib/trpc';
+import { useMe } from '@/app/_lib/use-me';
 import { type BackupWizardValues, requestOf } from './wizard-model';
 
 const CONSISTENCY_OPTIONS = [
@@ -83,6 +84,8 @@ export function PolicyStep({ onBack }: { onBack: () => void }) {
   const keepsCheckpoint = useWatch({ control, name: 'request.keepMemoryCheckpoint' }) ?? false;
   const keepsArraySnapshot = useWatch({ control, name: 'request.keepArraySnapshot' }) ?? false;
   const labels = useWatch({ control, name: 'labels' });
+  // The server refuses scripts a role may not write; until the role is known, nothing is offered.
+  const mayWriteScripts = useMe()?.capabilities.writeGuestScripts ?? false;
   // For a volume the VMs come from the plan; scripts can run in any of them.
   const review = useQuery({
     ...trpc.backups.review.queryOptions(requestOf(getValues())),
@@ -159,7 +162,13 @@ export function PolicyStep({ onBack }: { onBack: () => void }) {
         <LoadingState label="Finding the VMs on the volume…" />
       ) : null}
       {review.isError ? <ErrorState error={review.error} title="Could not plan this volume" /> : null}
-      <div className="flex flex-col gap-3">
+      {mayWriteScripts ? null : (
+        <p className="mb-3 text-sm text-fg-muted">
+          Only an admin sets or changes guest scripts: they run commands inside the guest as its vault
+          account. Scripts an admin set are kept as they are.
+        </p>
+      )}
+      <fieldset disabled={!mayWriteScripts} className="flex flex-col gap-3">
         {vms.map((vm) => (
           <fieldset key={vm.id} className="rounded-md border border-line bg-surface p-4">
             <legend className="px-1 text-sm font-semibold text-fg">{vm.name}</legend>
@@ -169,7 +178,7 @@ export function PolicyStep({ onBack }: { onBack: () => void }) {
             </div>
           </fieldset>
         ))}
-      </div>
+      </fieldset>
 
       <WizardActions>
         <Button type="button" variant="secondary" onClick={onBack}>

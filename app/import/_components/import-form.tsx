@@ -53,7 +53,10 @@ export function ImportForm() {
         if ('approvalRequest' in result) return;
         const summary = `Inventory imported: ${result.stored.vms} VMs on ${result.stored.hosts} hosts`;
         if (result.notRead.length === 0) toast.success(summary);
-        else toast.warning(`${summary}; ${result.notRead.length} not read by the collector (listed on the page)`);
+        else
+          toast.warning(
+            `${summary}; ${result.notRead.length} not read by the collector (listed on the page)`,
+          );
         // Every list, detail and the dashboard reflect the new inventory.
         await queryClient.invalidateQueries();
       },
