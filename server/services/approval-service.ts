@@ -12,7 +12,6 @@ import type { AccountDirectory } from '../auth/directory';
 import { actorLabel, SYSTEM_ACTOR } from '../context';
 import {
   APPROVAL_KIND_LABELS,
-  APPROVAL_KINDS,
   type ApprovalKind,
   type ApprovalStatus,
   approvalKindOfRestore,
