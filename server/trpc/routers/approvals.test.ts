@@ -59,6 +59,14 @@ async function insertPoint(
   return row.id as string;
 }
 
+/** Points of the job's VM taken these many hours before T0. */
+async function insertJobPoints(jobId: string, vmId: string, hoursAgo: number[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const hours of hoursAgo)
+    ids.push(await insertPoint({ vmId, jobId, createdAt: new Date(T0.getTime() - hours * HOUR) }));
+  return ids;
+}
+
 const setPowerState = (vmId: string, powerState: 'running' | 'off') =>
   rows.update('vms', vmId, { powerState });
 
@@ -182,13 +190,7 @@ const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
       retention: { keepLast: 3, daily: 0, weekly: 0, monthly: 0 },
     });
     const job = await callerFor(RITA).jobs.create(input);
-    for (const hoursAgo of [3, 2, 1]) {
-      await insertPoint({
-        vmId: 'vm-fs-01',
-        jobId: job.id,
-        createdAt: new Date(T0.getTime() - hoursAgo * HOUR),
-      });
-    }
+    await insertJobPoints(job.id, 'vm-fs-01', [3, 2, 1]);
     const tighter = { ...input, retention: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 } };
     const keepsOne = async () =>
       (
@@ -529,12 +531,7 @@ function describeTrail() {
         retention: { keepLast: 3, daily: 0, weekly: 0, monthly: 0 },
       });
       const job = await callerFor(RITA).jobs.create(input);
-      const oldest = await insertPoint({
-        vmId: 'vm-fs-01',
-        jobId: job.id,
-        createdAt: new Date(T0.getTime() - 2 * HOUR),
-      });
-      await insertPoint({ vmId: 'vm-fs-01', jobId: job.id, createdAt: new Date(T0.getTime() - HOUR) });
+      const [oldest] = await insertJobPoints(job.id, 'vm-fs-01', [2, 1]);
       const edit = {
         id: job.id,
         job: { ...input, retention: { keepLast: 2, daily: 0, weekly: 0, monthly: 0 } },
@@ -554,12 +551,7 @@ function describeTrail() {
         retention: { keepLast: 3, daily: 0, weekly: 0, monthly: 0 },
       });
       const job = await callerFor(RITA).jobs.create(input);
-      for (const hoursAgo of [2, 1])
-        await insertPoint({
-          vmId: 'vm-fs-01',
-          jobId: job.id,
-          createdAt: new Date(T0.getTime() - hoursAgo * HOUR),
-        });
+      await insertJobPoints(job.id, 'vm-fs-01', [2, 1]);
       const refusal = await rejectionOf(() =>
         callerFor(RITA).jobs.update({
           id: job.id,
@@ -579,12 +571,7 @@ function describeTrail() {
         retention: { keepLast: 3, daily: 0, weekly: 0, monthly: 0 },
       };
       const job = await callerFor(RITA).jobs.create(input);
-      for (const hoursAgo of [2, 1])
-        await insertPoint({
-          vmId: 'vm-fs-01',
-          jobId: job.id,
-          createdAt: new Date(T0.getTime() - hoursAgo * HOUR),
-        });
+      await insertJobPoints(job.id, 'vm-fs-01', [2, 1]);
       const request = requestOf(
         await callerFor(RITA).jobs.update({
           id: job.id,
