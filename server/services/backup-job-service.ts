@@ -9,7 +9,7 @@ import type { Stores } from '../../db/stores/ports';
 import type { JobLastOperation, JobRecord } from '../../db/stores/ports/job-store';
 import { actorLabel, type ServiceContext } from '../context';
 import { backupSeeds } from '../engine/neighbourhood';
-import { decideMissedRuns, describeSchedule, describeScheduleRpoGap, nextRuns } from '../engine/schedule';
+import { decideMissedRuns, describeSchedule, nextRuns } from '../engine/schedule';
 import type { RetentionPolicy } from '../engine/step-params';
 import {
   type AddVmsToJobInput,
@@ -17,13 +17,7 @@ import {
   type UpdateBackupJobInput,
   updateBackupJobInput,
 } from '../schemas/jobs';
-import {
-  type BackupJobInput,
-  type BackupRequest,
-  backupJobInput,
-  type ScheduleInput,
-  scheduleInput,
-} from '../schemas/operations';
+import { type BackupJobInput, type BackupRequest, backupJobInput } from '../schemas/operations';
 import { assertUniqueJobName, JobChangedMeanwhile, JobSavedSinceLoaded } from './backup-job-conflicts';
 import { DomainError, deletedMeanwhile, notFound } from './errors';
 import { assertMayWriteGuestScripts } from './guest-script-rights';
@@ -430,26 +424,6 @@ export async function runBackupJobNow(
     // Told apart from the scheduled runs in the job's history and the operations list.
     title: `Backup job ${job.name} (run manually)`,
   });
-}
-
-/**
- * The next `count` run times of a schedule, its plain-language description, and, given the job's
- * RPO, a warning when the schedule's longest gap between runs exceeds it.
- */
-export function previewSchedule(
-  ctx: ServiceContext,
-  input: ScheduleInput & { count?: number; rpoHours?: number },
-): { description: string; nextRuns: Date[]; rpoWarning: string | null } {
-  const schedule = parseInput(scheduleInput, input);
-  const now = ctx.now();
-  const count = Math.min(Math.max(input.count ?? 5, 1), 50);
-  const rpoHours = typeof input.rpoHours === 'number' && input.rpoHours > 0 ? input.rpoHours : null;
-  return {
-    description: describeSchedule(schedule.cron, schedule.timeZone, now),
-    nextRuns: nextRuns(schedule.cron, schedule.timeZone, now, count),
-    rpoWarning:
-      rpoHours === null ? null : describeScheduleRpoGap(schedule.cron, schedule.timeZone, rpoHours, now),
-  };
 }
 
 export interface ScheduleTickReport {

@@ -10,7 +10,6 @@ import type { Worker } from '../jobs/worker';
 import {
   createBackupJob,
   getBackupJob,
-  previewSchedule,
   runBackupJobNow,
   runDueBackupJobs,
   setBackupJobEnabled,
@@ -29,6 +28,7 @@ import {
 } from './operations-service';
 import { browseRestorePoints } from './restore-point-browser-service';
 import { getRestorePoint, startPointDelete, startPointVerify } from './restore-point-service';
+import { previewSchedule } from './schedule-preview';
 import { harnessPerTest, serviceRunHelpers } from './service-test-support';
 
 let h: Harness;

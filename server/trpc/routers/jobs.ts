@@ -13,12 +13,12 @@ import {
   deleteBackupJob,
   getBackupJobWithNames,
   listBackupJobs,
-  previewSchedule,
   runBackupJobNow,
   setBackupJobEnabled,
 } from '../../services/backup-job-service';
 import { saveJobEditOrRequestApproval } from '../../services/job-edit-approval';
 import { retentionLossOfEdit } from '../../services/retention-change';
+import { previewSchedule } from '../../services/schedule-preview';
 import { adminProcedure, operatorProcedure, router, viewerProcedure } from '../init';
 
 export const jobsRouter = router({
