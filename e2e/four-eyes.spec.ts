@@ -234,6 +234,7 @@ test('an admin asks to turn four-eyes off for deleting restore points: nothing c
   await expect(
     approver.getByText('Why, in the requester’s words: “bulk clean-up after the migration”'),
   ).toBeVisible();
+  await expect(approver.getByText(/anyone with the Admin role or above runs it alone/)).toBeVisible();
   await approver.getByRole('button', { name: 'Approve and run' }).click();
   await expect(approver.getByLabel('Request status')).toHaveText('Approved');
   await approverContext.close();

@@ -5,6 +5,8 @@ import { formatBytes, METHOD_LABELS, pluralize } from '@/app/_lib/format';
 import { formatDateTime, RESTORE_MODE_LABELS } from '@/app/_lib/restore-format';
 import type { RouterOutputs } from '@/app/_lib/trpc';
 import { RestoreBlastRadius } from '@/app/restore/_components/blast-radius';
+import { REQUESTER_ROLES } from '@/server/engine/approvals';
+import { ROLE_LABELS } from '@/server/engine/roles';
 import type { BackupMethod } from '@/server/engine/types';
 
 type Preview = RouterOutputs['approvals']['get']['preview'];
@@ -81,8 +83,8 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
         <div className="mb-4 text-sm text-fg-soft">
           <p className="mb-2">
             Four-eyes approval would be off for <strong>{preview.policy.label.toLowerCase()}</strong>: from
-            then on any admin{preview.policy.kind.startsWith('restore-') ? ' or restore operator' : ''} runs
-            it alone, with no second admin to approve it, until an admin turns it on again.
+            then on anyone with the {ROLE_LABELS[REQUESTER_ROLES[preview.policy.kind]]} role or above runs it
+            alone, with no second admin to approve it, until an admin turns it on again.
           </p>
           <p>Why, in the requester’s words: “{preview.reason}”</p>
         </div>
