@@ -7,10 +7,10 @@
  */
 
 import type { ServiceContext } from '../context';
+import { canonicalJson } from '../engine/audit-chain';
 import { capabilitiesOf, ROLE_LABELS } from '../engine/roles';
 import type { BackupRequest } from '../schemas/operations';
 import { DomainError } from './errors';
-import { canonicalJson } from './job-edit-changes';
 
 type Scripts = BackupRequest['scripts'];
 

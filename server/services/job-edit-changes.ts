@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { Stores } from '../../db/stores/ports';
 import type { JobRecord } from '../../db/stores/ports/job-store';
+import { canonicalJson } from '../engine/audit-chain';
 import { describeSchedule } from '../engine/schedule';
 import type { BackupRequest, backupJobInput } from '../schemas/operations';
 import { lastKnownVmNames } from './plans';
@@ -87,15 +88,4 @@ async function scopeChange(
     added.length > 0 ? `adds ${listed(added)}` : null,
   ].filter((part): part is string => part !== null);
   return `VMs: ${before.vmIds.length} → ${after.vmIds.length}; ${parts.join('; ')}`;
-}
-
-/** JSON with object keys sorted: a stored request (PostgreSQL's jsonb reorders keys) compares by value. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(
-          Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-        )
-      : inner,
-  );
 }
