@@ -4,7 +4,8 @@
  * admin asks to delete a backup job, cannot approve it themselves, and the second admin rejects it
  * with a comment, so the job stays; an admin lowers a job's retention so that its next run would
  * delete a point, nothing is saved until the second admin, shown that point, approves it; an admin
- * asks to turn four-eyes off for an action, which changes only once the second admin approves.
+ * asks to turn four-eyes off for an action, which changes only once the second admin approves; an
+ * admin creates an admin account, which exists only once the second admin approves.
  */
 import { expect, type Page, test } from '@playwright/test';
 import { nightlyJobOf, operationStatus, runBackup, trpcMutation } from './fixtures/backup-api';
@@ -245,4 +246,49 @@ test('an admin asks to turn four-eyes off for deleting restore points: nothing c
   await row.getByRole('button', { name: 'Turn four-eyes on' }).click();
   await expect(page.getByText('Four-eyes on for deleting a restore point')).toBeVisible();
   await expect(row.getByText('Needs a second admin')).toBeVisible();
+});
+
+test('an admin makes a new admin account: nothing exists until the second admin approves, and then its password signs in', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const email = 'andrea@e2e.test';
+  await page.goto('/admin/users');
+  const form = page.getByRole('form', { name: 'Create a user' });
+  await form.getByLabel('Name').fill('Andrea Admin');
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Role').selectOption('admin');
+  await form.getByLabel('First password (12+ characters)').fill('andrea-first-password');
+  await form.getByRole('button', { name: 'Create user' }).click();
+  const sent = page.locator('[data-sonner-toast]').filter({ hasText: 'Request sent for approval' });
+  await expect(sent).toContainText(`Create the admin account ${email}: nothing has run yet`);
+  const users = page.getByRole('table', { name: 'Users' });
+  await expect(users.getByRole('row').filter({ hasText: email })).toHaveCount(0);
+
+  const approverContext = await browser.newContext({ storageState: storageStateOf('approver') });
+  const approver = await approverContext.newPage();
+  await openPendingRequest(approver, new RegExp(`^Create the admin account ${email}$`));
+  await expect(approver.getByText(`${E2E_USERS.admin.name} (Admin)`)).toBeVisible();
+  await expect(approver.getByTestId('admin-change')).toHaveText(
+    `A new account, Andrea Admin (${email}), with the Admin role and a first password the requester chose: whoever knows it signs in as an admin and may approve every four-eyes request.`,
+  );
+  await approver.getByRole('button', { name: 'Approve and run' }).click();
+  await expect(approver.getByLabel('Request status')).toHaveText('Approved');
+  await approverContext.close();
+
+  await page.reload();
+  await expect(users.getByRole('row').filter({ hasText: email })).toContainText('active');
+  await expect(page.getByLabel(`Role of ${email}`)).toHaveValue('admin');
+  // The password the requester typed, kept only as its hash, is the account's.
+  const andreaContext = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const andrea = await andreaContext.newPage();
+  await andrea.goto('/sign-in');
+  await andrea.getByLabel('Email').fill(email);
+  await andrea.getByLabel('Password').fill('andrea-first-password');
+  await andrea.getByRole('button', { name: 'Sign in' }).click();
+  await expect(andrea.getByRole('region', { name: 'Signed-in user' })).toContainText('Admin', {
+    timeout: 60_000,
+  });
+  await andreaContext.close();
 });

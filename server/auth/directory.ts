@@ -30,13 +30,17 @@ export interface AccountSession {
   userAgent: string | null;
 }
 
-export interface NewAccount {
+/**
+ * A password as typed (checked for length by the caller), or as the library hashed it earlier: a
+ * four-eyes request keeps only the hash of the password it would set (admin-rights.ts).
+ */
+export type PasswordCredential = { password: string } | { passwordHash: string };
+
+export type NewAccount = {
   email: string;
   name: string;
   role: Role;
-  /** Already checked for length by the caller. */
-  password: string;
-}
+} & PasswordCredential;
 
 export interface AccountDirectory {
   countUsers(): Promise<number>;
@@ -59,7 +63,9 @@ export interface AccountDirectory {
     lockout: { maxFailures: number; lockUntil: Date },
   ): Promise<FailedSignIn | null>;
   /** Replaces (or adds) the user's password credential. */
-  setPassword(id: string, password: string): Promise<void>;
+  setPassword(id: string, credential: PasswordCredential): Promise<void>;
+  /** The password as the library stores it (salted scrypt): what a request may keep of it. */
+  hashPassword(password: string): Promise<string>;
   listSessions(userId: string): Promise<AccountSession[]>;
   /** The session behind a cookie's token with its user, or null when it no longer exists. */
   findSessionByToken(token: string): Promise<{ session: AccountSession; user: AccountUser } | null>;
@@ -120,6 +126,15 @@ function toAccountSession(
   };
 }
 
+function hashOf(
+  context: { password: { hash(password: string): Promise<string> } },
+  credential: PasswordCredential,
+): Promise<string> {
+  return 'passwordHash' in credential
+    ? Promise.resolve(credential.passwordHash)
+    : context.password.hash(credential.password);
+}
+
 export function createAccountDirectory(auth: Auth): AccountDirectory {
   const library = () => auth.$context;
   return {
@@ -142,10 +157,10 @@ export function createAccountDirectory(auth: Auth): AccountDirectory {
       const found = await (await library()).internalAdapter.findUserByEmail(email.toLowerCase());
       return found ? toAccountUser(found.user) : null;
     },
-    async createUser({ email, name, role, password }) {
+    async createUser({ email, name, role, ...credential }) {
       const context = await library();
       // Hashed first, so nothing but the database can fail between the user and its credential.
-      const hash = await context.password.hash(password);
+      const hash = await hashOf(context, credential);
       const created = await context.internalAdapter.createUser(
         { email: email.toLowerCase(), name, role, emailVerified: false },
         { method: 'admin' },
@@ -193,11 +208,14 @@ export function createAccountDirectory(auth: Auth): AccountDirectory {
       }
       throw new Error(`The failed sign-in of user ${id} could not be counted: its count kept changing`);
     },
-    async setPassword(id, password) {
+    async hashPassword(password) {
+      return (await library()).password.hash(password);
+    },
+    async setPassword(id, credential) {
       const context = await library();
-      const hash = await context.password.hash(password);
-      const credential = await context.internalAdapter.findCredentialAccount(id);
-      if (credential) await context.internalAdapter.updatePassword(id, hash);
+      const hash = await hashOf(context, credential);
+      const existing = await context.internalAdapter.findCredentialAccount(id);
+      if (existing) await context.internalAdapter.updatePassword(id, hash);
       else
         await context.internalAdapter.linkAccount({
           userId: id,

@@ -15,6 +15,7 @@ export const APPROVAL_KINDS = [
   'delete-job',
   'tighten-retention',
   'replace-inventory',
+  'change-admins',
   'turn-off-four-eyes',
 ] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
@@ -27,6 +28,8 @@ export const APPROVAL_KIND_LABELS: Record<ApprovalKind, string> = {
   'delete-job': 'Deleting a backup job',
   'tighten-retention': "Changing a job's retention so that its next run deletes points",
   'replace-inventory': 'Replacing the inventory',
+  'change-admins':
+    "Changing who is an admin (granting or taking the role, disabling an admin, an admin's password)",
   'turn-off-four-eyes': 'Turning four-eyes approval off for an action',
 };
 
@@ -98,8 +101,35 @@ export const REQUESTER_ROLES: Record<ApprovalKind, Role> = {
   // An operator edits jobs: the procedure that asks is the job edit's.
   'tighten-retention': 'operator',
   'replace-inventory': 'admin',
+  'change-admins': 'admin',
   'turn-off-four-eyes': 'admin',
 };
+
+/** A change an admin makes to an account, as admin-rights.ts judges it. */
+export type AccountChange =
+  | { change: 'create'; role: Role }
+  | { change: 'role'; from: Role | null; to: Role }
+  | { change: 'disabled'; role: Role | null; from: boolean; to: boolean }
+  | { change: 'password'; role: Role | null; isOwn: boolean };
+
+/**
+ * Whether a change decides who holds the admin role: an admin approves every other kind, so one
+ * admin who could make a second admin alone (a new admin account, a promotion, another admin's
+ * password) or remove the others could approve their own requests. Setting one's own password is
+ * not: it gives nobody new a say.
+ */
+export function changesAdminRights(change: AccountChange): boolean {
+  switch (change.change) {
+    case 'create':
+      return change.role === 'admin';
+    case 'role':
+      return change.from !== change.to && (change.from === 'admin' || change.to === 'admin');
+    case 'disabled':
+      return change.role === 'admin' && change.from !== change.to;
+    case 'password':
+      return change.role === 'admin' && !change.isOwn;
+  }
+}
 
 /** The requester's account as it is now (null: it no longer exists). */
 export interface RequesterStanding {

@@ -7,7 +7,13 @@
  * themselves, and the last enabled admin can be neither demoted nor disabled, so the console can
  * never be left without someone able to manage it.
  */
-import type { AccountDirectory, AccountSession, AccountUser } from '../auth/directory';
+import type {
+  AccountDirectory,
+  AccountSession,
+  AccountUser,
+  NewAccount,
+  PasswordCredential,
+} from '../auth/directory';
 import { type OneAtATime, oneAtATimePerKey } from '../auth/one-at-a-time';
 import { forgetSetupToken, isSetupToken } from '../auth/setup-token';
 import type { ServiceContext } from '../context';
@@ -53,7 +59,7 @@ function signedInUserId(ctx: ServiceContext): string {
   return ctx.actor.id;
 }
 
-async function requireUser(accounts: AccountDirectory, id: string): Promise<AccountUser> {
+export async function requireUser(accounts: AccountDirectory, id: string): Promise<AccountUser> {
   const user = await accounts.findUserById(id);
   if (!user) throw notFound('User', id);
   return user;
@@ -77,15 +83,23 @@ export async function createAccount(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<AccountView> {
-  const input = parseInput(createAccountInput, raw);
-  await assertEmailFree(accounts, input.email);
-  const created = await accounts.createUser(input);
-  ctx.log.info({ userId: created.id, role: input.role, by: ctx.actor.id }, 'user created');
+  return addAccount(accounts, ctx, parseInput(createAccountInput, raw));
+}
+
+/** Creates a checked account (an approved request's holds its password's hash, not the password). */
+export async function addAccount(
+  accounts: AccountDirectory,
+  ctx: ServiceContext,
+  account: NewAccount,
+): Promise<AccountView> {
+  await assertEmailFree(accounts, account.email);
+  const created = await accounts.createUser(account);
+  ctx.log.info({ userId: created.id, role: account.role, by: ctx.actor.id }, 'user created');
   return viewOf(created, ctx.now());
 }
 
 /** Enabled admins other than `exceptId`: the last one must stay an enabled admin. */
-async function otherEnabledAdmins(accounts: AccountDirectory, exceptId: string): Promise<number> {
+export async function otherEnabledAdmins(accounts: AccountDirectory, exceptId: string): Promise<number> {
   const users = await accounts.listUsers();
   return users.filter((user) => user.id !== exceptId && user.role === 'admin' && !user.disabled).length;
 }
@@ -130,13 +144,25 @@ export async function changeRole(
   raw: unknown,
 ): Promise<AccountView> {
   const input = parseInput(changeRoleInput, raw);
+  if (ctx.actor.kind === 'user' && ctx.actor.id === input.userId) {
+    throw new DomainError('FORBIDDEN', 'You cannot change your own role: ask another admin', [
+      { path: 'role', message: 'You cannot change your own role' },
+    ]);
+  }
+  return applyRoleChange(accounts, ctx, input);
+}
+
+/**
+ * Gives a user another role, keeping an enabled admin. An admin approving a request to change
+ * their own role (admin-rights.ts) comes here directly: they agreed to it by approving.
+ */
+export function applyRoleChange(
+  accounts: AccountDirectory,
+  ctx: ServiceContext,
+  input: { userId: string; role: Role },
+): Promise<AccountView> {
   return oneAdminChangeAtATime(accounts, async () => {
     const user = await requireUser(accounts, input.userId);
-    if (ctx.actor.kind === 'user' && ctx.actor.id === user.id) {
-      throw new DomainError('FORBIDDEN', 'You cannot change your own role: ask another admin', [
-        { path: 'role', message: 'You cannot change your own role' },
-      ]);
-    }
     const lastAdmin = new DomainError(
       'PRECONDITION_FAILED',
       `${user.email} is the last admin: make someone else admin first`,
@@ -160,6 +186,20 @@ export async function setAccountDisabled(
   raw: unknown,
 ): Promise<AccountView> {
   const input = parseInput(setDisabledInput, raw);
+  if (input.disabled && ctx.actor.kind === 'user' && ctx.actor.id === input.userId) {
+    throw new DomainError('FORBIDDEN', 'You cannot disable yourself', [
+      { path: 'disabled', message: 'You cannot disable yourself' },
+    ]);
+  }
+  return applyDisabled(accounts, ctx, input);
+}
+
+/** Disables or enables a user, keeping an enabled admin (an approving admin may disable themselves). */
+export function applyDisabled(
+  accounts: AccountDirectory,
+  ctx: ServiceContext,
+  input: { userId: string; disabled: boolean },
+): Promise<AccountView> {
   return oneAdminChangeAtATime(accounts, async () => {
     const user = await requireUser(accounts, input.userId);
     const lastAdmin = new DomainError('PRECONDITION_FAILED', `${user.email} is the last enabled admin`, [
@@ -167,11 +207,6 @@ export async function setAccountDisabled(
     ]);
     const takesAnAdminAway = input.disabled && user.role === 'admin' && !user.disabled;
     if (input.disabled) {
-      if (ctx.actor.kind === 'user' && ctx.actor.id === user.id) {
-        throw new DomainError('FORBIDDEN', 'You cannot disable yourself', [
-          { path: 'disabled', message: 'You cannot disable yourself' },
-        ]);
-      }
       if (user.role === 'admin' && (await otherEnabledAdmins(accounts, user.id)) === 0) throw lastAdmin;
     }
     await accounts.updateUser(user.id, { disabled: input.disabled });
@@ -191,8 +226,18 @@ export async function resetPassword(
   raw: unknown,
 ): Promise<AccountView> {
   const input = parseInput(resetPasswordInput, raw);
-  const user = await requireUser(accounts, input.userId);
-  await accounts.setPassword(user.id, input.password);
+  return setAccountPassword(accounts, ctx, input.userId, { password: input.password });
+}
+
+/** resetPassword's work, also with a hash an approved request kept. */
+export async function setAccountPassword(
+  accounts: AccountDirectory,
+  ctx: ServiceContext,
+  userId: string,
+  credential: PasswordCredential,
+): Promise<AccountView> {
+  const user = await requireUser(accounts, userId);
+  await accounts.setPassword(user.id, credential);
   await accounts.updateUser(user.id, { failedSignIns: 0, lockedUntil: null });
   await accounts.revokeAllSessions(user.id);
   ctx.log.info({ userId: user.id, by: ctx.actor.id }, 'password reset');

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Stores } from '../../db/stores/ports';
 import type { InventoryCounts } from '../../db/stores/ports/inventory';
 import type { PointDeletionImpact } from '../../db/stores/ports/restore-point-store';
+import type { AccountDirectory } from '../auth/directory';
 import type { DatabaseConfig } from '../config';
 import type { ServiceContext } from '../context';
 import type { ApprovalKind } from '../engine/approvals';
@@ -24,6 +25,7 @@ import { replaceConfirmationInput } from '../schemas/inventory';
 import { idInput } from '../schemas/inventory-queries';
 import { jobIdInput } from '../schemas/jobs';
 import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
+import { type AdminRightsPreview, changeAdminsAction } from './admin-rights';
 import { turnOffFourEyesAction } from './approval-policy';
 import { deleteBackupJob } from './backup-job-service';
 import { DomainError, notFound } from './errors';
@@ -44,6 +46,8 @@ export interface ApprovalEnv {
   service: ServiceContext;
   /** The database as the import thread opens it (SQLite file or PostgreSQL URL); null in memory. */
   importDatabase: DatabaseConfig | null;
+  /** Users and credentials: what `change-admins` reads and changes. */
+  accounts: AccountDirectory;
 }
 
 /** What is lost, as shown to the requester before they confirm and to the approver. */
@@ -97,6 +101,7 @@ export type ApprovalPreview =
       /** Why, in the requester's words (recorded on the policy once approved). */
       reason: string;
     }
+  | AdminRightsPreview
   | {
       kind: 'replace-inventory';
       file: InventoryCounts;
@@ -350,6 +355,7 @@ export const APPROVAL_ACTIONS: Record<ApprovalKind, ApprovalAction> = {
   'delete-job': deleteJobAction,
   'tighten-retention': tightenRetentionAction(digest),
   'replace-inventory': replaceInventoryAction,
+  'change-admins': changeAdminsAction(digest),
   'turn-off-four-eyes': turnOffFourEyesAction(digest),
 };
 

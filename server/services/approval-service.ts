@@ -48,7 +48,6 @@ export type { ApprovalEnv, ApprovalPreview } from './approval-actions';
 export interface ApprovalContext extends ApprovalEnv {
   origin: RequestOrigin;
   approvalExpiryMs: number;
-  accounts: Pick<AccountDirectory, 'findUserById'>;
 }
 
 export interface ApprovalRequestView {

@@ -89,6 +89,12 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
           <p>Why, in the requester’s words: “{preview.reason}”</p>
         </div>
       );
+    case 'change-admins':
+      return (
+        <p className="mb-4 text-sm text-fg-soft" data-testid="admin-change">
+          {preview.words}
+        </p>
+      );
     case 'replace-inventory':
       return (
         <>

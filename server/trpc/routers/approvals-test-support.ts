@@ -242,6 +242,14 @@ export const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
       previewNames: /sql-prod-01/,
     };
   },
+  'change-admins': async () => ({
+    requester: RITA,
+    ask: (caller) => caller.users.setRole({ userId: OTTO.user.id, role: 'admin' }),
+    ran: async () => (await lab.rows.all('user')).find((user) => user.id === OTTO.user.id)?.role === 'admin',
+    // Otto's role changed since: the request was judged on the one before.
+    changeEstate: () => lab.rows.update('user', OTTO.user.id, { role: 'operator' }),
+    previewNames: /Otto Restorer.*becomes Admin \(Restore operator today\)/,
+  }),
   'turn-off-four-eyes': async () => ({
     requester: RITA,
     ask: (caller) =>

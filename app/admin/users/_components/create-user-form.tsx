@@ -9,6 +9,7 @@ import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { Select } from '@/app/_components/ui/select';
 import { useTRPC } from '@/app/_lib/trpc';
+import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, type Role } from '@/server/engine/roles';
 
 /** A new user with a first password the admin passes on (there is no mail); they can be reset later. */
@@ -18,8 +19,10 @@ export function CreateUserForm() {
   const form = useRef<HTMLFormElement>(null);
   const create = useMutation(
     trpc.users.create.mutationOptions({
-      onSuccess: (user) => {
-        toast.success(`Created ${user.email} (${user.roleLabel})`);
+      onSuccess: (result) => {
+        // A new admin waits for a second admin's approval when there is one to ask.
+        if ('approvalRequest' in result) announceApprovalRequested(result.approvalRequest);
+        else toast.success(`Created ${result.email} (${result.roleLabel})`);
         form.current?.reset();
         return queryClient.invalidateQueries(trpc.users.list.queryFilter());
       },

@@ -15,6 +15,7 @@ import { latestMutationError } from '@/app/_lib/latest-error';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useMe } from '@/app/_lib/use-me';
+import { announceApprovalRequested, type SentRequest } from '@/app/approvals/_components/approval-sent';
 import { ROLE_LABELS, ROLES, type Role } from '@/server/engine/roles';
 import { CreateUserForm } from './create-user-form';
 
@@ -23,22 +24,25 @@ type UserRow = RouterOutputs['users']['list'][number];
 function useUserMutations() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const refresh = (message: string) => () => {
-    toast.success(message);
-    return queryClient.invalidateQueries(trpc.users.list.queryFilter());
-  };
+  // A change of who is an admin may become a four-eyes request instead: announced, nothing changed.
+  const refresh =
+    (message: (user: UserRow) => string) => (result: UserRow | { approvalRequest: SentRequest }) => {
+      if ('approvalRequest' in result) announceApprovalRequested(result.approvalRequest);
+      else toast.success(message(result));
+      return queryClient.invalidateQueries(trpc.users.list.queryFilter());
+    };
   return {
     setRole: useMutation(
-      trpc.users.setRole.mutationOptions({ onSuccess: (u) => refresh(`${u.email} is now ${u.roleLabel}`)() }),
+      trpc.users.setRole.mutationOptions({ onSuccess: refresh((u) => `${u.email} is now ${u.roleLabel}`) }),
     ),
     setDisabled: useMutation(
       trpc.users.setDisabled.mutationOptions({
-        onSuccess: (u) => refresh(`${u.email} ${u.disabled ? 'disabled and signed out' : 'enabled'}`)(),
+        onSuccess: refresh((u) => `${u.email} ${u.disabled ? 'disabled and signed out' : 'enabled'}`),
       }),
     ),
     resetPassword: useMutation(
       trpc.users.resetPassword.mutationOptions({
-        onSuccess: (u) => refresh(`New password set for ${u.email}`)(),
+        onSuccess: refresh((u) => `New password set for ${u.email}`),
       }),
     ),
   };
@@ -167,7 +171,7 @@ export function UserAdmin() {
     <>
       <PageHeader
         title="Users"
-        description="Who may sign in, and with which role. Disabling a user or resetting their password signs them out everywhere."
+        description="Who may sign in, and with which role. Disabling a user or resetting their password signs them out everywhere. Who is an admin is changed with a second admin's approval (four-eyes): making, removing or disabling an admin, and another admin's password."
       />
       {error ? <MutationErrorAlert error={error} /> : null}
       {users.isPending ? <LoadingState /> : null}
