@@ -15,7 +15,7 @@ test('what an operator does shows up on the audit page, filtered and exported, w
   expect(await stored.text()).not.toContain(PLANTED_SECRET);
   // A refused change: deleting a job that does not exist, from a client naming another address.
   const refused = await page.request.post('/api/trpc/jobs.delete', {
-    data: { json: { id: 'job-nope' } },
+    data: { json: { id: 'job-nope', confirmation: 'nope' } },
     headers: { 'x-forwarded-for': '203.0.113.9' },
   });
   expect(refused.status()).toBe(404);

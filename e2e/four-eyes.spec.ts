@@ -99,10 +99,11 @@ test('an admin cannot approve their own request; the second admin rejects it wit
 
   await page.goto('/jobs');
   await page.getByRole('button', { name: 'Delete four-eyes nightly' }).click();
-  await page
-    .getByRole('alertdialog', { name: 'Delete four-eyes nightly?' })
-    .getByRole('button', { name: 'Delete job' })
-    .click();
+  const confirmDelete = page.getByRole('alertdialog', { name: 'Delete four-eyes nightly?' });
+  // The job's name typed confirms it; until then the delete stays disabled.
+  await expect(confirmDelete.getByRole('button', { name: 'Delete job' })).toBeDisabled();
+  await confirmDelete.getByLabel(/^Type the job's name/).fill('four-eyes nightly');
+  await confirmDelete.getByRole('button', { name: 'Delete job' }).click();
   const sent = page.locator('[data-sonner-toast]').filter({ hasText: 'Request sent for approval' });
   await sent.getByRole('link', { name: 'View the request' }).click();
   await expect(

@@ -72,6 +72,10 @@ test('browse and filter restore points, inspect, verify, and delete the only poi
   await drawer.getByRole('button', { name: 'Delete…' }).click();
   const confirm = page.getByRole('alertdialog', { name: 'Delete this restore point?' });
   await expect(confirm.getByText(/only restore point of web-lnx-03/)).toBeVisible();
+  await expect(confirm.getByRole('button', { name: 'Delete point' })).toBeDisabled();
+  await confirm.getByLabel(/^Type the name of its VM/).fill('web-lnx-0');
+  await expect(confirm.getByRole('button', { name: 'Delete point' })).toBeDisabled();
+  await confirm.getByLabel(/^Type the name of its VM/).fill('web-lnx-03');
   await confirm.getByRole('button', { name: 'Delete point' }).click();
 
   // Four-eyes: the deletion waits for a second admin; the requester cannot approve it.

@@ -7,6 +7,14 @@ const jobId = z.string().trim().min(1, 'Choose a backup job');
 export const jobIdInput = z.object({ id: jobId });
 export type JobIdInput = z.input<typeof jobIdInput>;
 
+/** The name of what a delete destroys, as the operator typed it (services/typed-confirmation.ts). */
+export const typedConfirmation = z
+  .string({ error: 'Type the name to confirm the delete' })
+  .max(500, 'The confirmation is longer than 500 characters');
+
+/** Deleting a job: its id and its name typed. */
+export const deleteJobInput = z.object({ id: jobId, confirmation: typedConfirmation });
+
 /**
  * The job's `updatedAt` as the operator's form loaded it (`jobs.get`), as a Date (superjson) or
  * ISO text. The save is refused with CONFLICT when the job was saved since (another edit, an

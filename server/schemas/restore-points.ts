@@ -1,6 +1,7 @@
 /** The restore-point browser's filters, order and cursor, and the id of one point. */
 import { z } from 'zod';
 import { BACKUP_METHODS, CONSISTENCY_LEVELS } from '../engine/types';
+import { typedConfirmation } from './jobs';
 import { RESTORE_POINT_SORTS } from './wizard';
 
 const optionalId = z.string().trim().min(1).max(200).optional();
@@ -23,3 +24,9 @@ export const restorePointBrowseQueryInput = z
     path: ['createdFrom'],
   });
 export type RestorePointBrowseQueryInput = z.input<typeof restorePointBrowseQueryInput>;
+
+/** Deleting a restore point: its id and the name of its VM typed. */
+export const deletePointInput = z.object({
+  id: z.string().trim().min(1, 'Choose a restore point').max(200),
+  confirmation: typedConfirmation,
+});

@@ -30,6 +30,7 @@ import {
 } from './operations-service';
 import { parseInput } from './parse-input';
 import { assertBackupRunnable, jobContextOf, lastKnownVmNames } from './plans';
+import { assertTypedName } from './typed-confirmation';
 
 type JobRow = JobRecord;
 
@@ -366,12 +367,22 @@ export async function setBackupJobEnabled(
   return viewOfOne(stores, row, now);
 }
 
-/** Deletes the job; its past operations and restore points stay (their job id becomes null). */
-/** Deletes the job; what it was called, for the audit trail and the toast. */
+/**
+ * Deletes the job; what it was called, for the audit trail and the toast. Its past operations and
+ * restore points stay (their job id becomes null).
+ */
 export async function deleteBackupJob(stores: Stores, id: string): Promise<{ id: string; name: string }> {
   const { name } = await requireJob(stores, id);
   if (!(await stores.jobs.delete(id))) throw deletedMeanwhile('Backup job', name);
   return { id, name };
+}
+
+/** A job's delete is confirmed by its name typed (typed-confirmation.ts). */
+export async function assertJobDeleteConfirmed(
+  stores: Stores,
+  input: { id: string; confirmation: string },
+): Promise<void> {
+  assertTypedName(input.confirmation, (await requireJob(stores, input.id)).name, "the job's name");
 }
 
 export async function listBackupJobs(stores: Stores, ctx: ServiceContext): Promise<BackupJobView[]> {

@@ -18,6 +18,7 @@ import { describePartialPoint, listRestoreModes, type RestoreModeOption } from '
 import type { OperationStatus } from '../engine/statuses';
 import { DomainError, deletedMeanwhile, notFound } from './errors';
 import { pointSummaryOf } from './plans';
+import { assertTypedName } from './typed-confirmation';
 
 type RestorePointRow = RestorePointRecord;
 
@@ -106,6 +107,14 @@ async function requirePoint(stores: Stores, id: string): Promise<RestorePointRow
   const row = await stores.restorePoints.get(id);
   if (!row) throw notFound('Restore point', id);
   return row;
+}
+
+/** A point's delete is confirmed by the name of its VM typed (typed-confirmation.ts). */
+export async function assertPointDeleteConfirmed(
+  stores: Stores,
+  input: { id: string; confirmation: string },
+): Promise<void> {
+  assertTypedName(input.confirmation, (await requirePoint(stores, input.id)).vmName, 'the name of its VM');
 }
 
 export async function getRestorePoint(stores: Stores, id: string): Promise<RestorePointDetail> {

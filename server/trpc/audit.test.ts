@@ -48,10 +48,10 @@ describe('the audit middleware', () => {
   it('records every mutation with who, what, from where and how it ended — and no query', async () => {
     await caller.vms.list({});
     const job = await caller.jobs.create(nightlyJob);
-    await rejectionOf(() => caller.jobs.delete({ id: 'job-nope' }));
+    await rejectionOf(() => caller.jobs.delete({ id: 'job-nope', confirmation: 'nope' }));
     await rejectionOf(() => caller.jobs.create({ ...nightlyJob, name: '' }));
     // Deleting a job asks a second admin (four-eyes): the request is recorded, then the mutation.
-    await caller.jobs.delete({ id: job.id });
+    await caller.jobs.delete({ id: job.id, confirmation: job.name });
 
     const recorded = (await entries()).filter((entry) => entry.action !== 'approvals.request');
     expect(recorded.map((e) => [e.seq, e.action, e.outcome])).toEqual([

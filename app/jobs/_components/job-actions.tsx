@@ -138,7 +138,8 @@ export function DeleteJobButton({ job, onDeleted }: { job: Job; onDeleted?: () =
         }
         confirmLabel="Delete job"
         isDestructive
-        onConfirm={() => remove.mutate({ id: job.id })}
+        typedName={{ what: "the job's name", name: job.name }}
+        onConfirm={(typed) => remove.mutate({ id: job.id, confirmation: typed })}
       />
     </Can>
   );

@@ -256,7 +256,8 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
             }
             confirmLabel="Delete point"
             isDestructive
-            onConfirm={() => points.remove(point.id, onDeleted)}
+            typedName={{ what: 'the name of its VM', name: point.vmName }}
+            onConfirm={(typed) => points.remove(point.id, typed, onDeleted)}
           />
         </Can>
       </div>

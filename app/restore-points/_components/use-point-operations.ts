@@ -79,9 +79,12 @@ export function usePointOperations() {
   );
   return {
     verify: (pointId: string) => verify.mutate({ id: pointId }),
-    /** `onQueued`: the delete is accepted (e.g. close the point's drawer); its outcome is toasted. */
-    remove: (pointId: string, onQueued?: () => void) =>
-      remove.mutate({ id: pointId }, { onSuccess: onQueued }),
+    /**
+     * `confirmation`: the name of the point's VM as typed. `onQueued`: the delete is accepted (e.g.
+     * close the point's drawer); its outcome is toasted.
+     */
+    remove: (pointId: string, confirmation: string, onQueued?: () => void) =>
+      remove.mutate({ id: pointId, confirmation }, { onSuccess: onQueued }),
     /** Asked for, or running: its button shows the work in progress. */
     isVerifying: (pointId: string) =>
       (verify.isPending && verify.variables?.id === pointId) || follower.isActive(`verify:${pointId}`),

@@ -80,7 +80,7 @@ describe.each(dialects)('$name', (dialect) => {
     afterEach(() => close());
 
     async function askToDelete(): Promise<string> {
-      const result = await callerFor(RITA).restorePoints.delete({ id: pointId });
+      const result = await callerFor(RITA).restorePoints.delete({ id: pointId, confirmation: 'web-01' });
       return (result as ApprovalRequested).approvalRequest.id;
     }
 

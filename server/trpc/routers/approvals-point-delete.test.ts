@@ -147,7 +147,8 @@ describe.each(dialects)('$name', (dialect) => {
 });
 
 async function askToDelete(id: string): Promise<ApprovalRequested['approvalRequest']> {
-  const result = await callerFor(RITA).restorePoints.delete({ id });
+  const point = (await rows.all('restorePoints')).find((row) => row.id === id);
+  const result = await callerFor(RITA).restorePoints.delete({ id, confirmation: point?.vmName ?? '' });
   expect(result).toHaveProperty('approvalRequest');
   return (result as ApprovalRequested).approvalRequest;
 }

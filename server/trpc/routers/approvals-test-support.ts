@@ -165,7 +165,7 @@ export const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
     const id = await insertPoint({ vmId: 'vm-web-01' });
     return {
       requester: RITA,
-      ask: (caller) => caller.restorePoints.delete({ id }),
+      ask: (caller) => caller.restorePoints.delete({ id, confirmation: 'web-01' }),
       ran: async () => (await operationCount()) > 0,
       changeEstate: () => insertPoint({ vmId: 'vm-web-01', createdAt: new Date(T0.getTime() - HOUR) }),
       previewNames: /web-01/,
@@ -175,7 +175,7 @@ export const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
     const job = await callerFor(RITA).jobs.create(nightlyJobInput('fs nightly', 'vm-fs-01'));
     return {
       requester: RITA,
-      ask: (caller) => caller.jobs.delete({ id: job.id }),
+      ask: (caller) => caller.jobs.delete({ id: job.id, confirmation: job.name }),
       ran: async () => !(await lab.rows.all('backupJobs')).some((row) => row.id === job.id),
       changeEstate: () => lab.rows.update('backupJobs', job.id, { name: 'fs nightly (renamed)' }),
       previewNames: /fs nightly/,

@@ -1,5 +1,6 @@
 import {
   addVmsToJobInput,
+  deleteJobInput,
   jobIdInput,
   schedulePreviewInput,
   setBackupJobEnabledInput,
@@ -9,6 +10,7 @@ import { backupJobInput } from '../../schemas/operations';
 import { runOrRequestApproval } from '../../services/approval-service';
 import {
   addVmsToJob,
+  assertJobDeleteConfirmed,
   createBackupJob,
   deleteBackupJob,
   getBackupJobWithNames,
@@ -47,12 +49,13 @@ export const jobsRouter = router({
   setEnabled: operatorProcedure
     .input(setBackupJobEnabledInput)
     .mutation(({ ctx, input }) => setBackupJobEnabled(ctx.stores, ctx.service, input.id, input.isEnabled)),
-  /** Deletes the job, or asks a second admin first (four-eyes). */
-  delete: adminProcedure
-    .input(jobIdInput)
-    .mutation(({ ctx, input }) =>
-      runOrRequestApproval(ctx, 'delete-job', input, () => deleteBackupJob(ctx.stores, input.id)),
-    ),
+  /** Deletes the job, or asks a second admin first (four-eyes); confirmed by the job's name typed. */
+  delete: adminProcedure.input(deleteJobInput).mutation(async ({ ctx, input }) => {
+    await assertJobDeleteConfirmed(ctx.stores, input);
+    return runOrRequestApproval(ctx, 'delete-job', { id: input.id }, () =>
+      deleteBackupJob(ctx.stores, input.id),
+    );
+  }),
   runNow: operatorProcedure
     .input(jobIdInput)
     .mutation(({ ctx, input }) => runBackupJobNow(ctx.stores, ctx.service, input.id)),

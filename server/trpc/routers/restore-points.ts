@@ -1,11 +1,17 @@
 import { idInput } from '../../schemas/inventory-queries';
+import { deletePointInput } from '../../schemas/restore-points';
 import { runOrRequestApproval } from '../../services/approval-service';
 import {
   browseRestorePoints,
   describePointDeletion,
   restorePointBrowseQueryInput,
 } from '../../services/restore-point-browser-service';
-import { getRestorePoint, startPointDelete, startPointVerify } from '../../services/restore-point-service';
+import {
+  assertPointDeleteConfirmed,
+  getRestorePoint,
+  startPointDelete,
+  startPointVerify,
+} from '../../services/restore-point-service';
 import { adminProcedure, operatorProcedure, router, viewerProcedure } from '../init';
 
 export const restorePointsRouter = router({
@@ -20,12 +26,14 @@ export const restorePointsRouter = router({
   verify: operatorProcedure
     .input(idInput)
     .mutation(({ ctx, input }) => startPointVerify(ctx.stores, ctx.service, input.id)),
-  /** Queues a delete operation (with what it leaves behind), or asks a second admin first (four-eyes). */
-  delete: adminProcedure
-    .input(idInput)
-    .mutation(({ ctx, input }) =>
-      runOrRequestApproval(ctx, 'delete-restore-point', input, () =>
-        startPointDelete(ctx.stores, ctx.service, input.id),
-      ),
-    ),
+  /**
+   * Queues a delete operation (with what it leaves behind), or asks a second admin first
+   * (four-eyes); confirmed by the name of the point's VM typed.
+   */
+  delete: adminProcedure.input(deletePointInput).mutation(async ({ ctx, input }) => {
+    await assertPointDeleteConfirmed(ctx.stores, input);
+    return runOrRequestApproval(ctx, 'delete-restore-point', { id: input.id }, () =>
+      startPointDelete(ctx.stores, ctx.service, input.id),
+    );
+  }),
 });
