@@ -1,7 +1,8 @@
 /**
  * Bulk actions on the VM list, as an operator uses them: tick VMs (across pages of a filter),
- * back them up through the wizard, or add them to a backup job; a filter change clears the ticks
- * and nothing can be ticked while the old filter's rows are still shown.
+ * back them up through the wizard, or add them to a backup job through its review, where the
+ * warnings they bring are acknowledged; a filter change clears the ticks and nothing can be ticked
+ * while the old filter's rows are still shown.
  */
 import { expect, test } from '@playwright/test';
 import { trpcMutation } from './fixtures/backup-api';
@@ -33,10 +34,23 @@ test('ticked VMs go to the backup wizard together, or join a backup job', async 
   );
 
   await selection.getByLabel('Backup job').selectOption({ label: 'Bulk target (e2e)' });
-  await selection.getByRole('button', { name: 'Add to job' }).click();
-  // web-01 was in the job already: only sql-prod-01 is added, and the toast says so by name.
-  await expect(page.getByText(`Added ${DEMO_LAB_NAMES.sqlVm} to Bulk target (e2e)`)).toBeVisible();
-  await expect(selection).toBeHidden();
+  await selection.getByRole('link', { name: 'Add to job…' }).click();
+  // The job opens at its review with the VMs added: what sql-prod-01 brings (saved state) is
+  // acknowledged warning by warning before the job is saved, as any edit of it is.
+  await expect(page).toHaveURL(/\/jobs\/[^/]+\/edit\?step=review/);
+  const reviewed = page.getByRole('table', { name: 'VMs in this backup' });
+  await expect(reviewed.getByRole('rowheader', { name: DEMO_LAB_NAMES.sqlVm })).toBeVisible();
+  await expect(reviewed.getByRole('rowheader', { name: DEMO_LAB_NAMES.healthyVm })).toBeVisible();
+  const save = page.getByRole('button', { name: 'Save changes' });
+  const acknowledgements = page.getByRole('checkbox', { name: /^Acknowledge / });
+  await expect(acknowledgements.first()).toBeVisible();
+  await expect(save).toBeDisabled();
+  for (const box of await acknowledgements.all()) await box.check();
+  await save.click();
+  await expect(page.getByText('Backup job "Bulk target (e2e)" saved')).toBeVisible();
+  await expect(page.getByText(DEMO_LAB_NAMES.sqlVm).first()).toBeVisible();
+
+  await page.goto('/vms');
 
   // A filter change clears the ticks, and while the filtered rows load (held here) the rows shown
   // are the old filter's: neither "select every row" nor a row's box can tick them.

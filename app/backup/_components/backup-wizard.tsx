@@ -81,10 +81,16 @@ export function BackupWizard({ edit }: { edit?: EditedJob } = {}) {
     const vmIds = [params.get('vmId'), ...(params.get('vmIds')?.split(',') ?? [])].filter(
       (id): id is string => Boolean(id),
     );
+    // The VM list's "Add to job…" opens the job with the ticked VMs added, to be reviewed (each
+    // new warning acknowledged) and saved as any edit of the job is.
+    const addedVmIds = params.getAll('addVmId');
     if (vmIds.length > 0 && !edit) {
       const values = initialBackupValues();
       values.request.scope.vmIds = [...new Set(vmIds)];
       form.reset(values);
+    } else if (edit && addedVmIds.length > 0 && starting.request.scope.kind === 'vms') {
+      starting.request.scope.vmIds = [...new Set([...starting.request.scope.vmIds, ...addedVmIds])];
+      form.reset(starting);
     } else form.reset(saved ?? starting);
     setIsRestored(true);
     const subscription = form.watch((values) => {

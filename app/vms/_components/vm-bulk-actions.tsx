@@ -1,9 +1,8 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { toast } from 'sonner';
 import { Can } from '@/app/_components/account/can';
 import { Button } from '@/app/_components/ui/button';
 import { Label } from '@/app/_components/ui/label';
@@ -13,6 +12,15 @@ import { useTRPC } from '@/app/_lib/trpc';
 /** The VMs ticked on the VM list, by id with their names (they may be on other pages). */
 export type SelectedVms = ReadonlyMap<string, string>;
 
+/** The job's edit wizard at its review, with the VMs added (backup-wizard.tsx reads `addVmId`). */
+export function addToJobHref(jobId: string, vmIds: readonly string[]): string {
+  const query = new URLSearchParams([
+    ['step', 'review'],
+    ...vmIds.map((id): [string, string] => ['addVmId', id]),
+  ]);
+  return `/jobs/${encodeURIComponent(jobId)}/edit?${query}`;
+}
+
 function namesOf(selected: SelectedVms, ids: readonly string[]): string {
   const names = ids.map((id) => selected.get(id) ?? id);
   return names.length <= 3
@@ -21,9 +29,9 @@ function namesOf(selected: SelectedVms, ids: readonly string[]): string {
 }
 
 /**
- * What the operator can do with the ticked VMs at once: back them up now (through the wizard,
- * which reviews them first) or add them to a job that backs up a list of VMs (the server
- * re-reviews the job and refuses a VM that would block it).
+ * What the operator can do with the ticked VMs at once: back them up now, or add them to a job that
+ * backs up a list of VMs. Both go through the wizard's review, where each warning the VMs bring
+ * (saved state, a disk left out) is acknowledged before anything is started or saved.
  */
 export function VmBulkActions({
   selected,
@@ -36,22 +44,10 @@ export function VmBulkActions({
   onClear: () => void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const jobs = useQuery(trpc.jobs.list.queryOptions());
   const listJobs = (jobs.data ?? []).filter((job) => job.request.scope.kind === 'vms');
   const [jobId, setJobId] = useState('');
   const ids = [...selected.keys()];
-  const addToJob = useMutation(
-    trpc.jobs.addVms.mutationOptions({
-      onSuccess: (job) => {
-        if (job.addedVmIds.length === 0) toast.info(`Every selected VM is already in ${job.name}`);
-        else toast.success(`Added ${namesOf(selected, job.addedVmIds)} to ${job.name}`);
-        void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
-        onClear();
-      },
-      onError: (error) => toast.error(`Could not add the VMs to the job: ${error.message}`),
-    }),
-  );
   if (ids.length === 0) return null;
 
   return (
@@ -71,13 +67,7 @@ export function VmBulkActions({
             <Link href={`/backup/new?vmIds=${ids.map(encodeURIComponent).join(',')}`}>Back up now…</Link>
           </Button>
         )}
-        <form
-          className="flex items-end gap-2"
-          onSubmit={(event) => {
-            event.preventDefault();
-            if (jobId) addToJob.mutate({ id: jobId, vmIds: ids });
-          }}
-        >
+        <div className="flex items-end gap-2">
           <div className="flex flex-col gap-1">
             <Label htmlFor="bulk-job">Backup job</Label>
             <Select
@@ -94,10 +84,16 @@ export function VmBulkActions({
               ))}
             </Select>
           </div>
-          <Button type="submit" variant="secondary" disabled={!jobId || addToJob.isPending || isLoading}>
-            Add to job
-          </Button>
-        </form>
+          {!jobId || isLoading ? (
+            <Button variant="secondary" disabled>
+              Add to job…
+            </Button>
+          ) : (
+            <Button asChild variant="secondary">
+              <Link href={addToJobHref(jobId, ids)}>Add to job…</Link>
+            </Button>
+          )}
+        </div>
       </Can>
       <Button variant="ghost" onClick={onClear}>
         Clear selection
