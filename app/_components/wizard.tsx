@@ -3,6 +3,7 @@
 import { Check } from 'lucide-react';
 import Link from 'next/link';
 import { type ComponentProps, type ReactNode, useEffect, useRef } from 'react';
+import { get as getAtPath } from 'react-hook-form';
 import { cn } from '@/app/_lib/cn';
 
 export interface WizardStep<K extends string> {
@@ -120,13 +121,12 @@ export function WizardActions({ children }: { children: ReactNode }) {
   return <div className="mt-6 flex items-center gap-3 border-t border-line pt-4">{children}</div>;
 }
 
-/** The message of a react-hook-form error at a dotted path ("job.schedule.cron"), if any. */
+/**
+ * The message of a react-hook-form error at a dotted path ("job.schedule.cron"), if any. Read with
+ * the library's own `get`, which splits a path as it did when it stored the error: a path holding
+ * a VM id with `.`, `[` or `]` finds the error the resolver put there.
+ */
 export function errorMessageAt(errors: unknown, path: string): string | undefined {
-  let node: unknown = errors;
-  for (const part of path.split('.')) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  const message = (node as { message?: unknown } | undefined)?.message;
+  const message = (getAtPath(errors, path) as { message?: unknown } | undefined)?.message;
   return typeof message === 'string' ? message : undefined;
 }

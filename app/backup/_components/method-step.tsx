@@ -51,9 +51,8 @@ export function MethodStep({ onBack }: { onBack: () => void }) {
 function VmMethodChoice({ vmId }: { vmId: string }) {
   const trpc = useTRPC();
   const { control, setValue, getValues } = useFormContext<BackupWizardValues>();
-  const chosen = useWatch({ control, name: `request.methodByVm.${vmId}` as 'request.methodByVm' }) as
-    | BackupMethod
-    | undefined;
+  // The whole map, indexed here: a field path would split a VM id holding `.`, `[` or `]`.
+  const chosen: BackupMethod | undefined = useWatch({ control, name: 'request.methodByVm' })?.[vmId];
   const labels = useWatch({ control, name: 'labels' });
   const plan = useQuery(trpc.vms.plan.queryOptions({ id: vmId }));
   const name = labels[vmId] ?? vmId;

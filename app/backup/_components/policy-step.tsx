@@ -201,23 +201,25 @@ function ScriptEditor({
   which: 'preFreeze' | 'postThaw';
   label: string;
 }) {
-  const { control, setValue, getValues, register, formState } = useFormContext<BackupWizardValues>();
-  const path = `request.scripts.${vmId}.${which}` as const;
-  const script = useWatch({ control, name: path as 'request.scripts' }) as
-    | { command: string; timeoutSeconds: number }
-    | undefined;
-  const errorOf = (field: string) => errorMessageAt(formState.errors, `${path}.${field}`);
+  const { control, setValue, getValues, formState } = useFormContext<BackupWizardValues>();
+  // The whole map, read and written as one value: a field path (`request.scripts.<vm id>…`) would
+  // split a VM id holding `.`, `[` or `]` into several keys.
+  const script = useWatch({ control, name: 'request.scripts' })?.[vmId]?.[which];
+  const errorOf = (field: string) =>
+    errorMessageAt(formState.errors, `request.scripts.${vmId}.${which}.${field}`);
   const baseId = `script-${vmId}-${which}`;
 
-  const toggle = (isOn: boolean) => {
+  const write = (next: { command: string; timeoutSeconds: number } | null) => {
     const scripts = { ...(getValues('request.scripts') ?? {}) };
     const forVm = { ...(scripts[vmId] ?? {}) };
-    if (isOn) forVm[which] = { command: '', timeoutSeconds: 60 };
+    if (next) forVm[which] = next;
     else delete forVm[which];
     if (Object.keys(forVm).length === 0) delete scripts[vmId];
     else scripts[vmId] = forVm;
-    setValue('request.scripts', scripts, { shouldDirty: true });
+    // Once the step was submitted, each change is checked again, as a registered field's would be.
+    setValue('request.scripts', scripts, { shouldDirty: true, shouldValidate: formState.isSubmitted });
   };
+  const toggle = (isOn: boolean) => write(isOn ? { command: '', timeoutSeconds: 60 } : null);
 
   return (
     <div className="flex flex-col gap-2">
@@ -235,7 +237,8 @@ function ScriptEditor({
               id={`${baseId}-command`}
               aria-invalid={errorOf('command') ? true : undefined}
               aria-describedby={errorOf('command') ? `${baseId}-command-error` : undefined}
-              {...register(`${path}.command` as never)}
+              value={script.command}
+              onChange={(event) => write({ ...script, command: event.target.value })}
             />
             <FieldErrorText id={`${baseId}-command-error`} message={errorOf('command')} />
           </div>
@@ -251,7 +254,8 @@ function ScriptEditor({
               className="w-32"
               aria-invalid={errorOf('timeoutSeconds') ? true : undefined}
               aria-describedby={errorOf('timeoutSeconds') ? `${baseId}-timeout-error` : undefined}
-              {...register(`${path}.timeoutSeconds` as never, { valueAsNumber: true })}
+              value={Number.isNaN(script.timeoutSeconds) ? '' : script.timeoutSeconds}
+              onChange={(event) => write({ ...script, timeoutSeconds: event.target.valueAsNumber })}
             />
             <FieldErrorText id={`${baseId}-timeout-error`} message={errorOf('timeoutSeconds')} />
           </div>
