@@ -35,3 +35,24 @@ test("the protection page's charts have labelled axes, round ticks and each day'
     expect(ticks.at(-1)).toBeGreaterThanOrEqual(total);
   }
 });
+
+test('a saved-state backup is counted as saved state in the points chart, not as application-consistent', async ({
+  page,
+}) => {
+  // sql-prod-01 is backed up in saved state (its shadow storage is elsewhere): Hyper-V records
+  // the point as application-consistent, but no in-guest VSS ran.
+  await runBackup(page, { kind: 'vms', vmIds: ['vm-sql-prod-01'] });
+  await page.goto('/protection');
+  const title = 'Restore points per day by consistency (last 14 days, UTC)';
+  const table = page.getByRole('figure', { name: title }).getByRole('table', { name: title });
+  await expect(table.getByRole('columnheader', { name: 'Saved state (no in-guest VSS)' })).toBeAttached();
+  const headers = await table.getByRole('columnheader').allTextContents();
+  const savedState = headers.findIndex((header) => header.includes('Saved state (no in-guest VSS)'));
+  expect(savedState, headers.join(' | ')).toBeGreaterThan(0);
+  const today = new Date().toISOString().slice(0, 10);
+  const row = table.getByRole('row').filter({ hasText: today });
+  await expect(row).toBeAttached();
+  // The row's first cell is its day (a row header): the counts follow in the headers' order.
+  const cells = await row.locator('th, td').allTextContents();
+  expect(Number(cells[savedState])).toBeGreaterThanOrEqual(1);
+});

@@ -157,9 +157,11 @@ async function mutateRandomly(random: () => number, pointIds: string[], jobIds: 
         id,
       );
     } else if (roll < 0.8) {
+      // A saved-state capture is counted apart per day: its capture state moves its count too.
       await sql.run(
-        'update restore_points set consistency = ? where id = ?',
+        'update restore_points set consistency = ?, capture_state = ? where id = ?',
         pick(random, CONSISTENCY_LEVELS),
+        pick(random, ['online', 'saved-state', 'offline']),
         id,
       );
     } else if (roll < 0.9) {
@@ -294,19 +296,21 @@ async function expectMatchesReference(): Promise<void> {
     expect((await listAll(status)).map((item) => item.vmId).sort()).toEqual(expectedIds.sort());
   }
 
+  // Per day and level, a saved-state capture counted apart whatever level it records.
   const points = (
-    await sql.all<{ created_at: number | Date; consistency: Consistency }>(
-      'select created_at, consistency from restore_points',
+    await sql.all<{ created_at: number | Date; consistency: Consistency; capture_state: string }>(
+      'select created_at, consistency, capture_state from restore_points',
     )
-  ).map((point) => ({ ...point, created_at: msOf(point.created_at) }));
+  ).map((point) => ({
+    bucket: point.capture_state === 'saved-state' ? ('savedState' as const) : point.consistency,
+    day: new Date(msOf(point.created_at)).toISOString().slice(0, 10),
+  }));
   for (const day of (await getProtectionActivity(stores, ctx)).days) {
-    for (const consistency of CONSISTENCY_LEVELS) {
-      const expected = points.filter(
-        (p) => p.consistency === consistency && new Date(p.created_at).toISOString().slice(0, 10) === day.day,
-      ).length;
-      expect({ day: day.day, consistency, points: day.pointsByConsistency[consistency] }).toEqual({
+    for (const bucket of [...CONSISTENCY_LEVELS, 'savedState'] as const) {
+      const expected = points.filter((p) => p.bucket === bucket && p.day === day.day).length;
+      expect({ day: day.day, bucket, points: day.pointsByConsistency[bucket] }).toEqual({
         day: day.day,
-        consistency,
+        bucket,
         points: expected,
       });
     }
@@ -316,18 +320,16 @@ async function expectMatchesReference(): Promise<void> {
 /**
  * Statements that rebuild the read models from the jobs and the catalogue alone: the backfill of
  * backup_job_vms in each dialect's migration (SQLite 0038, PostgreSQL 0032), then the points'.
- * SQLite: the backfill of migration 0006 (its last three statements). PostgreSQL's migration 0001
- * created the points' read models with the catalogue empty, so it has no backfill; the same three
- * queries are written here in its dialect (its day number and good-verdict functions, ids compared
- * byte-wise as SQLite does).
+ * SQLite: the backfill of migration 0006 (its last three statements), the points per day as 0047
+ * counts them. PostgreSQL's migration 0001 created the points' read models with the catalogue
+ * empty, so it has no backfill but 0041's of the points per day; the other two queries are written
+ * here in its dialect (its good-verdict function, ids compared byte-wise as SQLite does).
  */
 function rebuildStatements(dialect: RawSql['dialect']): string[] {
   if (dialect === 'postgres') {
     return [
       ...insertsOf(path.join(resolvePgMigrationsFolder(), '0032_backup_job_vms.sql')),
-      `INSERT INTO restore_point_daily_counts (day, consistency, points)
-         SELECT migawka_point_day(created_at) AS day, consistency, count(*) FROM restore_points
-         GROUP BY consistency, day`,
+      ...insertsOf(path.join(resolvePgMigrationsFolder(), '0041_point_counts_saved_state.sql')),
       `INSERT INTO restore_point_job_vms (job_id, vm_id, points)
          SELECT job_id, vm_id, count(*) FROM restore_points WHERE job_id IS NOT NULL GROUP BY job_id, vm_id`,
       `INSERT INTO vm_latest_good_points (vm_id, point_id, created_at)
@@ -338,7 +340,11 @@ function rebuildStatements(dialect: RawSql['dialect']): string[] {
   }
   return [
     ...insertsOf(path.join(resolveMigrationsFolder(), '0038_backup_job_vms.sql')),
-    ...insertsOf(path.join(resolveMigrationsFolder(), '0006_protection_read_model_triggers.sql')),
+    // 0006's backfill of the points per day is 0047's since a saved-state capture counts apart.
+    ...insertsOf(path.join(resolveMigrationsFolder(), '0006_protection_read_model_triggers.sql')).filter(
+      (statement) => !statement.includes('restore_point_daily_counts'),
+    ),
+    ...insertsOf(path.join(resolveMigrationsFolder(), '0047_point_counts_saved_state.sql')),
   ];
 }
 

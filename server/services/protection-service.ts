@@ -69,7 +69,11 @@ export async function listRunsNeedingAttention(
 export interface ProtectionActivityDay {
   /** UTC calendar day, YYYY-MM-DD. */
   day: string;
-  pointsByConsistency: Record<Consistency, number>;
+  /**
+   * By the level each point achieved; a saved-state capture counts apart (`savedState`): Hyper-V
+   * records it as application-consistent, but no in-guest VSS ran.
+   */
+  pointsByConsistency: Record<Consistency, number> & { savedState: number };
   backupsByResult: {
     succeeded: number;
     /** Succeeded with warnings: counted apart, never as plainly succeeded. */
@@ -100,13 +104,15 @@ export async function getProtectionActivity(
     const day = utcDay(since.getTime() + i * DAY_MS);
     byDay.set(day, {
       day,
-      pointsByConsistency: { crash: 0, filesystem: 0, application: 0 },
+      pointsByConsistency: { crash: 0, filesystem: 0, application: 0, savedState: 0 },
       backupsByResult: { succeeded: 0, warned: 0, failed: 0, interrupted: 0, cancelled: 0, active: 0 },
     });
   }
   for (const row of await stores.protection.countPointsByDay(since, days)) {
     const entry = byDay.get(row.day);
-    if (entry && (CONSISTENCY_LEVELS as readonly string[]).includes(row.consistency)) {
+    if (!entry) continue;
+    if (row.consistency === 'saved-state') entry.pointsByConsistency.savedState += row.points;
+    else if ((CONSISTENCY_LEVELS as readonly string[]).includes(row.consistency)) {
       entry.pointsByConsistency[row.consistency] += row.points;
     }
   }

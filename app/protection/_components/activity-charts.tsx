@@ -173,6 +173,12 @@ export function ActivityCharts({ days }: { days: Day[] }) {
             value: (d) => d.pointsByConsistency.application,
           },
           {
+            key: 'savedState',
+            label: 'Saved state (no in-guest VSS)',
+            color: '#7c3aed',
+            value: (d) => d.pointsByConsistency.savedState,
+          },
+          {
             key: 'filesystem',
             label: 'File system',
             color: '#0284c7',

@@ -528,7 +528,9 @@ export function runProtectionStoreContract(
       expect(await stores.protection.listRunsNeedingAttention(hoursAgo(24 * 7), 1)).toHaveLength(1);
     });
 
-    it('counts points per UTC day and consistency, and backups per day and status', async () => {
+    it('counts points per UTC day and consistency (a saved-state capture apart), and backups per day and status', async () => {
+      // Hyper-V records a saved-state capture as application-consistent: the chart counts it apart.
+      await point('rp-b-saved', 'vm-b', hoursAgo(3), { captureState: 'saved-state' });
       const points = await stores.protection.countPointsByDay(new Date('2026-06-13T00:00:00Z'), 3);
       expect(
         points.sort((a, b) => `${a.day}${a.consistency}`.localeCompare(`${b.day}${b.consistency}`)),
@@ -536,6 +538,7 @@ export function runProtectionStoreContract(
         { day: '2026-06-13', consistency: 'application', points: 1 },
         { day: '2026-06-15', consistency: 'application', points: 4 },
         { day: '2026-06-15', consistency: 'crash', points: 1 },
+        { day: '2026-06-15', consistency: 'saved-state', points: 1 },
       ]);
       expect(await stores.protection.countPointsByDay(new Date('2026-06-14T00:00:00Z'), 1)).toEqual([]);
       await stores.restorePoints.deletePoint({
@@ -544,11 +547,13 @@ export function runProtectionStoreContract(
         reason: 'test',
         now: NOW,
       });
-      expect(await stores.protection.countPointsByDay(new Date('2026-06-15T00:00:00Z'), 1)).toEqual([
+      const left = await stores.protection.countPointsByDay(new Date('2026-06-15T00:00:00Z'), 1);
+      expect(left.sort((a, b) => a.consistency.localeCompare(b.consistency))).toEqual([
         { day: '2026-06-15', consistency: 'application', points: 4 },
+        { day: '2026-06-15', consistency: 'saved-state', points: 1 },
       ]);
       const backups = await stores.protection.countBackupsByDay(new Date('2026-06-14T00:00:00Z'));
-      expect(backups).toEqual([{ day: '2026-06-15', status: 'queued', runs: 5 }]);
+      expect(backups).toEqual([{ day: '2026-06-15', status: 'queued', runs: 6 }]);
     });
   });
 }

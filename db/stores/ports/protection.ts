@@ -7,6 +7,9 @@ import type { OperationKind, OperationStatus } from '../../../server/engine/stat
 import type { CaptureState, Consistency } from '../../../server/engine/types';
 import type { Page } from './page';
 
+/** What the activity chart counts points by: their consistency, or a saved-state capture apart. */
+export type PointCountBucket = Consistency | 'saved-state';
+
 export interface VmProtection {
   vmId: string;
   vmName: string;
@@ -81,11 +84,14 @@ export interface ProtectionStore {
    * has ended: one still queued or running, or cancelled, does not take over).
    */
   listRunsNeedingAttention(since: Date, limit: number): Promise<RunNeedingAttention[]>;
-  /** Catalogued points per UTC day (YYYY-MM-DD) and consistency, for `days` days from `since`'s day. */
+  /**
+   * Catalogued points per UTC day (YYYY-MM-DD) and consistency, for `days` days from `since`'s day;
+   * a saved-state capture counts as 'saved-state', whatever level its hypervisor recorded.
+   */
   countPointsByDay(
     since: Date,
     days: number,
-  ): Promise<{ day: string; consistency: Consistency; points: number }[]>;
+  ): Promise<{ day: string; consistency: PointCountBucket; points: number }[]>;
   /** Backup operations per UTC day (YYYY-MM-DD) and status, created since `since`. */
   countBackupsByDay(since: Date): Promise<{ day: string; status: OperationStatus; runs: number }[]>;
 }

@@ -9,6 +9,7 @@ import type { OperationKind, OperationStatus } from '../../../server/engine/stat
 import type { CaptureState, Consistency } from '../../../server/engine/types';
 import type { PgDb } from '../../pg/client';
 import type {
+  PointCountBucket,
   ProtectionStore,
   RunNeedingAttention,
   VmProtection,
@@ -291,10 +292,10 @@ async function listRunsNeedingAttention(db: PgDb, since: Date, limit: number) {
   }));
 }
 
-/** restore_point_daily_counts: at most 3 × `days` rows however large the catalogue is. */
+/** restore_point_daily_counts: at most 4 × `days` rows however large the catalogue is. */
 async function countPointsByDay(db: PgDb, since: Date, days: number) {
   const sinceDay = Math.floor(since.getTime() / DAY_MS);
-  const rows = await rowsOf<{ day: number; consistency: Consistency; points: number }>(
+  const rows = await rowsOf<{ day: number; consistency: PointCountBucket; points: number }>(
     db,
     sql`select day, consistency, points from restore_point_daily_counts
        where day >= ${sinceDay} and day < ${sinceDay + days}`,

@@ -12,6 +12,7 @@ import type { OperationKind, OperationStatus } from '../../../server/engine/stat
 import type { CaptureState, Consistency } from '../../../server/engine/types';
 import { type Db, sqliteOf } from '../../client';
 import type {
+  PointCountBucket,
   ProtectionStore,
   RunNeedingAttention,
   VmProtection,
@@ -347,8 +348,8 @@ function listRunsNeedingAttention(db: Db, since: Date, limit: number) {
 }
 
 /**
- * restore_point_daily_counts holds one row per (UTC day, consistency), kept by triggers on
- * restore_points: the chart reads at most 3 × `days` rows however large the catalogue is.
+ * restore_point_daily_counts holds one row per (UTC day, consistency or saved state), kept by
+ * triggers on restore_points: the chart reads at most 4 × `days` rows however large the catalogue is.
  */
 function countPointsByDay(db: Db, since: Date, days: number) {
   const sinceDay = Math.floor(since.getTime() / DAY_MS);
@@ -357,7 +358,7 @@ function countPointsByDay(db: Db, since: Date, days: number) {
       `select day, consistency, points from restore_point_daily_counts
        where day >= :sinceDay and day < :sinceDay + :days`,
     )
-    .all({ sinceDay, days }) as { day: number; consistency: Consistency; points: number }[];
+    .all({ sinceDay, days }) as { day: number; consistency: PointCountBucket; points: number }[];
   return rows.map((row) => ({
     day: utcDay(row.day * DAY_MS),
     consistency: row.consistency,
