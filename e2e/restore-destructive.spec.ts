@@ -12,6 +12,7 @@
 import { type Browser, expect, type Page, test } from '@playwright/test';
 import { operationStatus, runBackup, snap, trpcMutation } from './fixtures/backup-api';
 import { DEMO_LAB_NAMES } from './fixtures/demo-lab';
+import { holdVmCalls } from './fixtures/lab-faults';
 import { BRANCH_VMS, powerBranchVmsOnAgain } from './fixtures/lab-power';
 import { storageStateOf } from './fixtures/users';
 
@@ -199,4 +200,39 @@ test('a VM restored as new on the host and volume chosen, powered on, appears in
   await expect(page.getByRole('heading', { level: 1, name: 'test-01-placed' })).toBeVisible();
   await expect(page.getByText(/running on/)).toBeVisible();
   await expect(page.getByRole('link', { name: 'hv-prod-02', exact: true }).first()).toBeVisible();
+});
+
+test('a restore that has started overwriting the VM cannot be cancelled: the refusal says why and the restore runs to its end', async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  await runBackup(page, { kind: 'vms', vmIds: ['vm-test-01'] });
+  await pickNewestPoint(page, 'test-01');
+  await page.getByRole('radio', { name: /Replace the VM in place/ }).click();
+  await page.getByRole('button', { name: 'Next: impact' }).click();
+  await page.getByRole('button', { name: 'Next: confirm' }).click();
+  await page.getByLabel(/Type the VM name/).fill('test-01');
+  // The host stops answering once the disks start being written: the restore is held mid-overwrite.
+  const host = holdVmCalls('vm-test-01', 'restoreDisks');
+  try {
+    await page.getByRole('button', { name: 'Replace test-01 in place' }).click();
+    await expect(page).toHaveURL(/\/operations\/op-/);
+    const overwrite = page
+      .getByRole('table', { name: 'Steps' })
+      .getByRole('row', { name: 'Restore test-01 in place', exact: true });
+    await expect(overwrite.getByRole('cell').nth(1)).toHaveText('running', { timeout: 60_000 });
+
+    await page.getByRole('button', { name: 'Cancel operation' }).click();
+    await page
+      .getByRole('alertdialog', { name: 'Cancel this operation?' })
+      .getByRole('button', { name: 'Cancel operation' })
+      .click();
+    await expect(page.locator('[data-sonner-toast]').filter({ hasText: 'Could not cancel' })).toContainText(
+      'has started overwriting live data, and stopped now it would leave it half-written',
+    );
+    await expect(operationStatus(page)).toHaveText('running');
+  } finally {
+    host.release();
+  }
+  await expect(operationStatus(page)).toHaveText('succeeded', { timeout: 60_000 });
 });
