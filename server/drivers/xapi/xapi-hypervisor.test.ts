@@ -130,6 +130,25 @@ describe('XapiHypervisor backup', () => {
     }
   });
 
+  it('a disk the plan holds but the snapshot lacks fails the copy, naming it, and stores nothing', async () => {
+    const { driver, repository, sql01, disks } = await setup('current');
+    // Snapshotted with C: only (D: left out by ignore_vdis), then asked to copy both.
+    await driver.createSnapshot(
+      { snapshotId: 'c-only', scope: { kind: 'vm', vmId: sql01 }, diskIds: [disks.c], isQuiesced: false },
+      call(),
+    );
+    const error = await failureOf(
+      driver.copySnapshotToRepository(
+        { snapshotId: 'c-only', restorePointId: 'rp-c-only', vmId: sql01, diskIds: [disks.c, disks.d] },
+        repository,
+        call(),
+      ),
+    );
+    expect(error).toMatchObject({ faultCode: 'not-found', isRetryable: false });
+    expect((error as Error).message).toContain(`snapshot c-only holds no ${disks.d}`);
+    expect(await repository.read('rp-c-only', call())).toBeNull();
+  });
+
   it('quiesces only where the release still can: refused on 8.1+ without touching the pool', async () => {
     const current = await setup('current');
     const refused = await failureOf(

@@ -317,6 +317,14 @@ export class XapiHypervisor implements HypervisorDriver {
           read: (signal) => this.exportStream(vdiRef, vdi, signal),
         });
       }
+      // A disk the plan holds but the snapshot lacks (detached since, or its live disk's uuid not
+      // read) fails the copy, as on Hyper-V: stored without it, the point would claim to hold it.
+      const missing = request.diskIds.filter((diskId) => !sources.some((source) => source.diskId === diskId));
+      if (missing.length > 0) {
+        throw new DriverError('not-found', `snapshot ${request.snapshotId} holds no ${missing.join(', ')}`, {
+          isRetryable: false,
+        });
+      }
       return sources;
     });
     return repository.store(

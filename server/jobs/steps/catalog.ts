@@ -29,6 +29,14 @@ async function catalogRestorePoint(context: StepRun<'catalog'>): Promise<StepOut
       `cannot catalogue the restore point of ${vmName}: its copy ("${copyStep?.title ?? params.copyStepKey}") stored no files`,
     );
   }
+  // The point says it holds the planned disks: each must be among what the copy stored, whatever
+  // the driver answered (a copy that left one out must not become a complete point).
+  const unstored = params.heldDiskIds.filter((diskId) => !copy.files.some((file) => file.diskId === diskId));
+  if (unstored.length > 0) {
+    throw new Error(
+      `cannot catalogue the restore point of ${vmName}: its copy ("${copyStep.title}") stored no data of ${unstored.join(', ')}`,
+    );
+  }
 
   // A co-captured VM's point always says why it is what it is (the plan's note), then what happened.
   const reasons: string[] = params.consistencyNote ? [params.consistencyNote] : [];
