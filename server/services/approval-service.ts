@@ -8,7 +8,6 @@
  * approvals and rejections by the mutation middleware, with their comment.
  */
 import type { ApprovalRequestRecord, Page } from '../../db/stores/ports';
-import type { AccountDirectory } from '../auth/directory';
 import { actorLabel, SYSTEM_ACTOR } from '../context';
 import {
   APPROVAL_KIND_LABELS,

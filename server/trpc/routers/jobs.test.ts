@@ -213,11 +213,14 @@ describe.each(dialects)('$name', (dialect) => {
           updatedByName: 'Second admin',
         });
         const job = await caller.jobs.create(nightlyJob());
-        expect(await caller.jobs.delete({ id: job.id, confirmation: job.name })).toEqual({ id: job.id, name: job.name }); // named for the audit trail
+        expect(await caller.jobs.delete({ id: job.id, confirmation: job.name })).toEqual({
+          id: job.id,
+          name: job.name,
+        }); // named for the audit trail
         expect((await rejectionOf(() => caller.jobs.get({ id: job.id }))).code).toBe('NOT_FOUND');
-        expect((await rejectionOf(() => caller.jobs.delete({ id: job.id, confirmation: job.name }))).code).toBe(
-          'NOT_FOUND',
-        );
+        expect(
+          (await rejectionOf(() => caller.jobs.delete({ id: job.id, confirmation: job.name }))).code,
+        ).toBe('NOT_FOUND');
       });
     });
   });
