@@ -235,6 +235,27 @@ describe.each(dialects)('$name', (current) => {
           lastError: null,
         });
       });
+
+      it('says what it could not read: an SR under VM disks whose storage driver the pool did not list', async () => {
+        const { fixture, fake, stores, ctx, keys, secret } = await setup();
+        const pool = await addXapiPool(stores, ctx, {
+          name: 'pool-lab',
+          address: fake.address(),
+          secretId: secret.id,
+        });
+        const sms = fixture.pool.table('SM');
+        for (const [ref, sm] of sms) if (sm.type === 'ext') sms.delete(ref);
+        const found = await discoverXapiPool(stores, ctx, keys, pool.id, call());
+        const sr = found.notRead.filter((words) => words.startsWith('SR '));
+        expect(sr).toEqual(['SR Local storage xcp1: whether its storage driver can snapshot was not read']);
+        // The pool's log records the same, so the sync is not called complete there either.
+        const [run] = (await stores.syncLog.list(pool.id, { limit: 1 })).items;
+        expect(run).toMatchObject({
+          outcome: 'succeeded-with-warnings',
+          unknownFacts: found.notRead.length,
+          warnings: found.notRead.join('; '),
+        });
+      });
     });
   });
 });

@@ -224,7 +224,7 @@ export async function discoverXapiPool(
   keys: VaultKeySource,
   poolId: string,
   options: CallOptions,
-): Promise<{ import: ImportResult; facts: PoolFacts }> {
+): Promise<{ import: ImportResult; facts: PoolFacts; notRead: string[] }> {
   const pool = await poolOrThrow(stores, poolId);
   const client = xapiClientFor(stores, ctx, keys, pool);
   const startedAt = ctx.now();
@@ -245,7 +245,7 @@ export async function discoverXapiPool(
       startedAt,
     );
     if (!applied.import) throw new Error('a full sync always writes the inventory');
-    return { import: applied.import, facts };
+    return { import: applied.import, facts, notRead: applied.notRead };
   } catch (error) {
     const failure = failureOf(error, connectionLabel('xapi', pool.name));
     await recordFailedPoolSync(stores, ctx, pool.id, startedAt, {

@@ -25,6 +25,8 @@ export interface PoolSyncResult {
   presence: { gone: { id: string; name: string }[]; reappeared: { id: string; name: string }[] };
   /** Snapshots kept on the pool newly catalogued as points, and points whose snapshot is gone. */
   snapshots: PoolSnapshotsResult;
+  /** What the read could not take, in words (notReadOf): the log records the same. */
+  notRead: string[];
 }
 
 /**
@@ -50,15 +52,26 @@ async function markPresence(
 }
 
 /**
- * Guests whose facts the read could not take (no guest metrics, PV drivers not detected, the VM
- * not running), by VM name with the reason the inventory records (`Vm.guestFactsUnknown`): the
- * same VMs the rules raise XS-GUEST-FACTS-UNKNOWN for, so the log never calls a read complete that
- * left one of them unread.
+ * What the read could not take, in words: guests whose facts it could not read (no guest metrics,
+ * PV drivers not detected, the VM not running), by VM name with the reason the inventory records
+ * (`Vm.guestFactsUnknown`), and SRs whose storage driver's capabilities it could not read. The same
+ * VMs and SRs the rules raise XS-GUEST-FACTS-UNKNOWN and XS-SR-SNAPSHOT-UNKNOWN for: the log and the
+ * discovery's answer never call a read complete that left one of them unread.
  */
-function unknownGuestsOf(sync: PoolSync): string[] {
-  return sync.inventory.vms
+export function notReadOf(sync: Pick<PoolSync, 'inventory'>): string[] {
+  const guests = sync.inventory.vms
     .flatMap((vm) => (vm.guestFactsUnknown ? [`${vm.name}: ${vm.guestFactsUnknown}`] : []))
     .sort();
+  // Only SRs holding a VM's disk matter to a backup (an ISO library's driver does not).
+  const holdingDisks = new Set(sync.inventory.virtualDisks.map((disk) => disk.hostVolumeId));
+  const srs = (sync.inventory.hostVolumes ?? [])
+    .flatMap((volume) =>
+      volume.kind === 'sr' && volume.canSnapshot == null && holdingDisks.has(volume.id)
+        ? [`SR ${volume.name}: whether its storage driver can snapshot was not read`]
+        : [],
+    )
+    .sort();
+  return [...guests, ...srs];
 }
 
 /** A sync's place in the log: what it added, changed and found gone, and the guests it could not read. */
@@ -70,7 +83,7 @@ function logOutcome(sync: PoolSync, counts: { added: number; changedVmIds: strin
       changed: new Set([...counts.changedVmIds, ...presence.reappeared.map((vm) => vm.id)]).size,
       gone: presence.gone.length,
     },
-    unknown: unknownGuestsOf(sync),
+    unknown: notReadOf(sync),
   };
 }
 
@@ -150,7 +163,14 @@ export async function applyPoolSync(
       'xapi pool sync: VMs gone from or back in the pool',
     );
   }
-  return { kind: sync.kind, vmIds: rewrites ? sync.changedVmIds : [], import: result, presence, snapshots };
+  return {
+    kind: sync.kind,
+    vmIds: rewrites ? sync.changedVmIds : [],
+    import: result,
+    presence,
+    snapshots,
+    notRead: notReadOf(sync),
+  };
 }
 
 /**

@@ -78,6 +78,7 @@ export const xapiPoolsRouter = router({
       hosts: found.facts.hosts.length,
       vms: found.import.imported.vms,
       assessment: found.import.assessment,
+      notRead: found.notRead,
     };
   }),
   /** The pool's last syncs (full syncs and batches of changes), newest first, a page at a time. */

@@ -46,9 +46,13 @@ function PoolCard({ pool }: { pool: Pool }) {
   const discover = useMutation(
     trpc.xapiPools.discover.mutationOptions({
       onSuccess: (found) => {
-        toast.success(
-          `Discovered ${found.poolName}: ${found.hosts} host(s), ${found.vms} VM(s) in the inventory`,
-        );
+        const message = `Discovered ${found.poolName}: ${found.hosts} host(s), ${found.vms} VM(s) in the inventory`;
+        // A read that left guests or SRs unread is partial: a warning naming them, as its log records it.
+        if (found.notRead.length === 0) toast.success(message);
+        else
+          toast.warning(`${message}; ${found.notRead.length} not read`, {
+            description: found.notRead.slice(0, 5).join('; ') + (found.notRead.length > 5 ? '; …' : ''),
+          });
         return Promise.all([refresh(), queryClient.invalidateQueries()]);
       },
       onError: () => refresh(),
