@@ -38,6 +38,19 @@ export function notFound(what: string, id: string): DomainError {
 }
 
 /**
+ * A restore point asked for by id that is not in the catalogue. Nobody types a point's id: it came
+ * from a link or a list read before retention or an admin deleted the point, so the message says
+ * that, and only the field error keeps the id.
+ */
+export function pointNotFound(id: string): DomainError {
+  return new DomainError(
+    'NOT_FOUND',
+    'This restore point no longer exists: retention or an admin deleted it since it was listed',
+    [{ path: 'restorePointId', message: `no restore point ${id} in the catalogue` }],
+  );
+}
+
+/**
  * An object the caller had read by name and that was deleted before the write reached it: named,
  * not by the id nobody typed (notFound is for an id asked for that was never there).
  */

@@ -28,7 +28,7 @@ import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
 import { type AdminRightsPreview, changeAdminsAction } from './admin-rights';
 import { turnOffFourEyesAction } from './approval-policy';
 import { deleteBackupJob } from './backup-job-service';
-import { DomainError, notFound } from './errors';
+import { DomainError, notFound, pointNotFound } from './errors';
 import { importInventoryOffLoop } from './import/import-thread';
 import { assertReplaceConfirmed, previewReplace, type ReplaceConfirmation } from './import/replace-preview';
 import { parseJsonText, validateInventory } from './import-service';
@@ -171,7 +171,7 @@ function restoreAction(kind: ApprovalKind): ApprovalAction {
       assertSameEstate(input.fingerprint, planned);
       if (!planned.plan.isRunnable) throw planBlockedError('restore', planned.plan.blockedReasons);
       const point = await env.stores.restorePoints.get(request.restorePointId);
-      if (!point) throw notFound('Restore point', request.restorePointId);
+      if (!point) throw pointNotFound(request.restorePointId);
       const subject = {
         id: point.id,
         vmId: point.vmId,
@@ -210,7 +210,7 @@ const deletePointAction: ApprovalAction = {
   async prepare(env, payload) {
     const { id } = parseInput(idInput, payload);
     const point = await env.stores.restorePoints.get(id);
-    if (!point) throw notFound('Restore point', id);
+    if (!point) throw pointNotFound(id);
     // The same reading as the delete's confirmation, so the approver reviews what the requester did.
     const { brokenVolumeReverts, arraySnapshot, arraySnapshotWords, ...impact } = await describePointDeletion(
       env.stores,

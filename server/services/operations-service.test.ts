@@ -330,7 +330,9 @@ describe.each(dialects)('$name', (dialect) => {
           await h.stores.operations.readEventsAfter({ operationId: deletion.operationId })
         ).find((event) => event.type === 'restore-point.deleted');
         expect(deletedEvent?.payload).toMatchObject({ restorePointId: id, reason: 'deleted by user:42' });
-        await expect(startPointVerify(h.stores, ctx(), id)).rejects.toThrow(/not found|does not exist/i);
+        await expect(startPointVerify(h.stores, ctx(), id)).rejects.toThrow(
+          'This restore point no longer exists: retention or an admin deleted it since it was listed',
+        );
         // The failed verify's retry is refused naming the verify, not the deleted point's id.
         const refusal = await retryFailed(h.stores, ctx(), second.id).catch((error: unknown) => error);
         expect(refusal).toBeInstanceOf(DomainError);
@@ -495,11 +497,18 @@ describe.each(dialects)('$name', (dialect) => {
 
         const second = await runBackupJobNow(h.stores, ctx(), created.id);
         const [done] = await h.tickUntilFinal(worker, [second.operationId]);
-        expect(done.status).toBe('succeeded');
+        // The job keeps a point its policy no longer keeps: a warning, not a plain success.
+        expect(done.status).toBe('succeeded-with-warnings');
+        const reason =
+          'retention pruned 0 point(s) but kept 1 its policy no longer keeps: another operation was using them; the next run prunes them';
+        const retention = (await h.stores.operations.steps(second.operationId)).find(
+          (step) => step.status === 'degraded',
+        );
+        expect(retention?.error).toBe(reason);
         expect(await h.stores.restorePoints.get(oldPoint.id)).not.toBeNull();
         expect(existsSync(path.join(h.root, 'repository', oldPoint.id))).toBe(true);
         const logs = (await h.stores.operations.logs(second.operationId, 50)).map((line) => line.message);
-        expect(logs).toContain('kept 1 point(s) another operation is using; the next run prunes them');
+        expect(logs).toContain(reason);
 
         await h.stores.operations.completeStep(
           held as NonNullable<typeof held>,

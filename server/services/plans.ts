@@ -18,7 +18,7 @@ import { planRestore } from '../engine/restore-plan';
 import type { RestorePointSummary } from '../engine/restore-points';
 import type { RetentionPolicy } from '../engine/step-params';
 import type { BackupRequest, RestoreRequest } from '../schemas/operations';
-import { DomainError, notFound } from './errors';
+import { DomainError, pointNotFound } from './errors';
 
 /**
  * A plan and the fingerprint of what it was made from (its neighbourhood, and for a restore the
@@ -162,7 +162,7 @@ export async function planRestoreFor(
   request: RestoreRequest,
 ): Promise<FingerprintedPlan<RestorePlan>> {
   const record = await stores.restorePoints.get(request.restorePointId);
-  if (!record) throw notFound('Restore point', request.restorePointId);
+  if (!record) throw pointNotFound(request.restorePointId);
   const point = pointSummaryOf(record);
   const seeds = restoreSeeds(point);
   // The volume chosen for a new VM is read with the point's neighbourhood (it may be elsewhere).

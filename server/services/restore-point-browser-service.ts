@@ -16,7 +16,7 @@ import {
 } from '../engine/kept-snapshots';
 import { isVolumeLevelMethod, volumeRevertsNeedingPoint } from '../engine/restore-points';
 import { type RestorePointBrowseQueryInput, restorePointBrowseQueryInput } from '../schemas/restore-points';
-import { notFound } from './errors';
+import { pointNotFound } from './errors';
 import { parseInput } from './parse-input';
 import { pointSummaryOf } from './plans';
 
@@ -61,7 +61,7 @@ export async function describePointDeletion(stores: Stores, pointId: string): Pr
     stores.restorePoints.deletionImpact(pointId),
     stores.restorePoints.get(pointId),
   ]);
-  if (!impact || !row) throw notFound('Restore point', pointId);
+  if (!impact || !row) throw pointNotFound(pointId);
   const point = pointSummaryOf(row);
   const sameScope = isVolumeLevelMethod(point.method)
     ? (await stores.restorePoints.pointsOnSameScope(row)).map(pointSummaryOf)

@@ -16,7 +16,7 @@ import type { PointPlan } from '../engine/plan-types';
 import { describePoint, planPointDelete, planPointVerify } from '../engine/point-plan';
 import { describePartialPoint, listRestoreModes, type RestoreModeOption } from '../engine/restore-points';
 import type { OperationStatus } from '../engine/statuses';
-import { DomainError, deletedMeanwhile, notFound } from './errors';
+import { DomainError, deletedMeanwhile, pointNotFound } from './errors';
 import { pointSummaryOf } from './plans';
 import { assertTypedName } from './typed-confirmation';
 
@@ -105,7 +105,7 @@ export interface RestorePointDetail {
 
 async function requirePoint(stores: Stores, id: string): Promise<RestorePointRow> {
   const row = await stores.restorePoints.get(id);
-  if (!row) throw notFound('Restore point', id);
+  if (!row) throw pointNotFound(id);
   return row;
 }
 

@@ -186,7 +186,10 @@ export const applyRetention: StepHandler<'apply-retention'> = {
       }
     }
     if (inUse.length > 0) {
-      step.log('info', `kept ${inUse.length} point(s) another operation is using; the next run prunes them`);
+      // The job keeps more than its policy says until then: a warning, not a plain success.
+      const reason = `retention pruned ${pruned} point(s) but kept ${inUse.length} its policy no longer keeps: another operation was using them; the next run prunes them`;
+      step.log('warn', reason);
+      return { status: 'degraded', reason, result: { pruned, keptInUse: inUse.length } };
     }
     step.log('info', `retention kept the job's policy; pruned ${pruned} point(s)`);
     return { status: 'succeeded', result: { pruned, keptInUse: inUse.length } };
