@@ -17,6 +17,9 @@ import cronstrue from 'cronstrue';
 export const MISSED_RUN_POLICIES = ['skip', 'run-once'] as const;
 export type MissedRunPolicy = (typeof MISSED_RUN_POLICIES)[number];
 
+/** What happens to a run missed while the console was down, as the job page words it. */
+export const MISSED_RUN_WORDS: Record<MissedRunPolicy, string> = { skip: 'skipped', 'run-once': 'run once' };
+
 /** How late a scheduled run may be noticed and still count as on time (scheduler tick + jitter). */
 export const ON_TIME_GRACE_MS = 5 * 60_000;
 /** Missed runs listed at most; a per-minute job down for a month would otherwise list 43,200. */

@@ -420,6 +420,10 @@ export async function getBackupJobWithNames(
   }
   for (const volume of neighbourhood.arrayVolumes)
     if (named.has(volume.id)) scopeNames[volume.id] = volume.name;
+  // A VM gone from the inventory keeps the name it was last known by, marked as gone: the edit
+  // wizard's chips and cards read these (and the job page asks to drop it).
+  const gone = seeds.vmIds.filter((vmId) => scopeNames[vmId] === undefined);
+  for (const [vmId, name] of await lastKnownVmNames(stores, gone)) scopeNames[vmId] = `${name} (gone)`;
   return { ...job, scopeNames };
 }
 

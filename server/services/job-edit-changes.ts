@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { Stores } from '../../db/stores/ports';
 import type { JobRecord } from '../../db/stores/ports/job-store';
 import { canonicalJson } from '../engine/audit-chain';
-import { describeSchedule } from '../engine/schedule';
+import { describeSchedule, MISSED_RUN_WORDS } from '../engine/schedule';
 import type { BackupRequest, backupJobInput } from '../schemas/operations';
 import { lastKnownVmNames } from './plans';
 
@@ -30,7 +30,9 @@ export async function otherChangesOfEdit(
   const after = scheduleWords(job.schedule?.cron ?? null, job.schedule?.timeZone ?? 'UTC', now);
   if (before !== after) changes.push(`Schedule: ${before} → ${after}`);
   if (saved.missedRunPolicy !== job.missedRunPolicy)
-    changes.push(`Missed runs: ${saved.missedRunPolicy} → ${job.missedRunPolicy}`);
+    changes.push(
+      `Missed runs: ${MISSED_RUN_WORDS[saved.missedRunPolicy]} → ${MISSED_RUN_WORDS[job.missedRunPolicy]}`,
+    );
   if (saved.rpoHours !== job.rpoHours)
     changes.push(`RPO: ${hoursWords(saved.rpoHours)} → ${hoursWords(job.rpoHours)}`);
   const savedRequest = saved.requestJson as unknown as BackupRequest;

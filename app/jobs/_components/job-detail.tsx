@@ -11,6 +11,7 @@ import { CONSISTENCY_POLICY_LABELS, PASSTHROUGH_POLICY_LABELS } from '@/app/_lib
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { formatTime } from '@/app/operations/_components/operation-format';
 import { useOperationEvents } from '@/app/operations/_components/use-operation-events';
+import { MISSED_RUN_WORDS } from '@/server/engine/schedule';
 import { DeleteJobButton, EditJobLink, JobEnabledSwitch, RunJobNowButton } from './job-actions';
 import { describeRetention, describeScope } from './job-format';
 import { JobRunHistory } from './job-run-history';
@@ -94,7 +95,7 @@ export function JobDetail({ id }: { id: string }) {
                 { term: 'Next runs', value: <NextRuns job={data} /> },
                 {
                   term: 'Runs missed while down',
-                  value: data.missedRunPolicy === 'run-once' ? 'run once' : 'skipped',
+                  value: MISSED_RUN_WORDS[data.missedRunPolicy],
                 },
                 { term: 'Retention', value: describeRetention(data.retention) },
                 { term: 'RPO', value: `${data.rpoHours} h` },

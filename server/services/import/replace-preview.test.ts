@@ -13,7 +13,7 @@ import { createServiceContext, type ServiceContext } from '../../context';
 import type { Inventory } from '../../engine/inventory';
 import { importInventoryInput } from '../../schemas/inventory';
 import type { BackupRequest } from '../../schemas/operations';
-import { getBackupJob, listBackupJobs } from '../backup-job-service';
+import { getBackupJob, getBackupJobWithNames, listBackupJobs } from '../backup-job-service';
 import { type DomainError, isDomainError } from '../errors';
 import { importInventory, previewReplaceImport } from '../import-service';
 import { planBackupFor } from '../plans';
@@ -210,6 +210,9 @@ describe.each(await storeDialects('replacepreview'))('$name', (dialect) => {
         expect(jobs.find((job) => job.name === 'sql hourly')?.missingVms).toBeNull();
         const files = await getBackupJob(stores, ctx, 'job-files');
         expect(files.missingVms?.names).toEqual(['fs-01', 'web-01']);
+        // The edit wizard, where the job page sends the operator to drop them, names them too.
+        const { scopeNames } = await getBackupJobWithNames(stores, ctx, 'job-files');
+        expect(scopeNames).toMatchObject({ 'vm-fs-01': 'fs-01 (gone)', 'vm-web-01': 'web-01 (gone)' });
         expect(files.missingVms?.message).toMatch(
           /^2 VMs of this job's scope are no longer in the inventory: fs-01, web-01\./,
         );

@@ -127,6 +127,7 @@ describe.each(dialects)('$name', (dialect) => {
             name: 'fs weekly',
             isEnabled: false,
             schedule: null,
+            missedRunPolicy: input.missedRunPolicy === 'skip' ? 'run-once' : 'skip',
             request: { ...input.request, scope: { kind: 'vms', vmIds: ['vm-fs-01'] } },
             retention: { keepLast: 1, daily: 0, weekly: 0, monthly: 0 },
           },
@@ -140,6 +141,10 @@ describe.each(dialects)('$name', (dialect) => {
           'Name: "fs nightly" → "fs weekly"',
           'Disabled: its schedule stops running',
           'Schedule: At 02:00 (Europe/Warsaw) → none (runs only when started by hand)',
+          // In words, as the job page says them: not the stored codes.
+          input.missedRunPolicy === 'skip'
+            ? 'Missed runs: skipped → run once'
+            : 'Missed runs: run once → skipped',
           'VMs: 2 → 1; drops web-01',
         ],
       });
