@@ -7,6 +7,7 @@ import {
   servesOperation,
   type WorkerScope,
 } from './admission';
+import { lockKeyForKeptSnapshot } from './plan-types';
 
 let clock = 0;
 const op = (
@@ -336,5 +337,18 @@ describe('decideAdmissionWithin (a batch of the queue against the picture around
         },
       ],
     });
+  });
+});
+
+describe('the lock of a snapshot kept on an array', () => {
+  it('is worded without its id: no store names it, the operation holding it says which', () => {
+    const held = lockKeyForKeptSnapshot('0193f1c2-aaaa-7bbb-8ccc-ddddeeeeffff');
+    const running = [op('op_first', { lockKeys: [held] })];
+    const queued = [op('op_second', { lockKeys: [held] })];
+    const names = { operations: new Map([['op_first', 'Delete the 2026-12-01 02:00 UTC point of web-02']]) };
+    const { waiting } = decideAdmission(queued, running, limits, [], names);
+    expect(waiting[0]?.reasons).toEqual([
+      'waits for the snapshot kept on the array held by operation "Delete the 2026-12-01 02:00 UTC point of web-02"',
+    ]);
   });
 });

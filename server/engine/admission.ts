@@ -13,6 +13,7 @@
  *
  * Every waiting operation gets every reason it waits, in words an operator can act on.
  */
+import { lockKeyForKeptSnapshot } from './plan-types';
 
 export interface AdmissionCandidate {
   operationId: string;
@@ -95,10 +96,18 @@ export interface AdmissionNames {
   operations?: ReadonlyMap<string, string>;
 }
 
-/** "VM sql-prod-01" when the store named what the key locks, "lock vm:…" otherwise. */
+/**
+ * "VM sql-prod-01" when the store named what the key locks, "lock vm:…" otherwise. A snapshot kept
+ * on an array is locked by its id, which no store names: it is worded without it (the operation
+ * holding it, named beside it, says which).
+ */
 function lockLabel(key: string, names: AdmissionNames): string {
-  return names.locks?.get(key) ?? `lock ${key}`;
+  const named = names.locks?.get(key);
+  if (named) return named;
+  return key.startsWith(KEPT_SNAPSHOT_LOCK_PREFIX) ? 'the snapshot kept on the array' : `lock ${key}`;
 }
+
+const KEPT_SNAPSHOT_LOCK_PREFIX = lockKeyForKeptSnapshot('');
 
 /** An operation by its title when known ("the operation \"Back up web-01\""), by id otherwise. */
 function operationLabel(operationId: string, names: AdmissionNames): string {

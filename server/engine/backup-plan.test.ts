@@ -540,7 +540,7 @@ describe('planBackup — blockers', () => {
     {
       name: 'unknown host volume',
       request: { scope: { kind: 'host-volume' as const, hostVolumeId: 'hv09:Z:' } },
-      reason: /Host volume 'hv09:Z:' is not in the inventory/,
+      reason: /^The host volume this job backs up is no longer in the inventory/,
     },
     {
       name: 'a method not available for the VM names the reason',

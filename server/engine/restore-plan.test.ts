@@ -207,7 +207,7 @@ describe('listRestoreModes', () => {
       index,
     );
     expect(options.find((o) => o.mode === 'volume-revert')?.reason).toBe(
-      'The host volume "hv02:D:" no longer exists',
+      'The host volume this point was captured from no longer exists',
     );
   });
 });

@@ -193,7 +193,7 @@ function describeVolumeMissing(point: RestorePointSummary, index: InventoryIndex
       : index.arrayVolumesById.has(volume.id);
   return exists
     ? null
-    : `The ${volume.kind === 'host-volume' ? 'host volume' : 'array volume'} "${volume.id}" no longer exists`;
+    : `The ${volume.kind === 'host-volume' ? 'host volume' : 'array volume'} this point was captured from no longer exists`;
 }
 
 function reasonModeUnavailable(

@@ -86,7 +86,10 @@ function namedByScope(
     case 'host-volume': {
       const volume = index.hostVolumesById.get(scope.hostVolumeId);
       if (!volume) {
-        blockedReasons.push(`Host volume '${scope.hostVolumeId}' is not in the inventory`);
+        // Its name left the inventory with it: said without the id nobody reads.
+        blockedReasons.push(
+          'The host volume this job backs up is no longer in the inventory: edit the job to back up another scope',
+        );
         return [];
       }
       const vmIds = index.vmIdsByHostVolume.get(volume.id) ?? [];
@@ -96,7 +99,9 @@ function namedByScope(
     case 'array-volume': {
       const volume = index.arrayVolumesById.get(scope.arrayVolumeId);
       if (!volume) {
-        blockedReasons.push(`Array volume '${scope.arrayVolumeId}' is not in the inventory`);
+        blockedReasons.push(
+          'The array volume this job backs up is no longer in the inventory: edit the job to back up another scope',
+        );
         return [];
       }
       const vmIds = index.vmIdsByArrayVolume.get(volume.id) ?? [];
