@@ -105,8 +105,14 @@ describe.each(dialects)('$name', (dialect) => {
       expect((await run(verify.operationId)).status).toBe('succeeded');
       expect((await stores.restorePoints.verifications(pointId))[0]).toMatchObject({
         verdict: 'intact',
-        detailsJson: { snapshot: 'sql01 before patch', disks: 2, readLive: true },
+        // Found on the pool with every disk: its contents are not hashed there, and it says so.
+        detailsJson: { snapshot: 'sql01 before patch', disks: 2, readLive: true, contentsHashed: false },
       });
+      const logged = (await stores.operations.logs(verify.operationId, 50)).map((line) => line.message);
+      expect(logged).toContain(
+        '1 point(s) kept on the pool found there with every disk (their contents are not hashed there)',
+      );
+      expect(logged.some((line) => line.includes('re-hashed'))).toBe(false);
 
       const disks = fixture.pool.disksOf(snapshotRef);
       const deletion = await startPointDelete(stores, ctx, pointId);

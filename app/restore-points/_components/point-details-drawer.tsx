@@ -185,6 +185,13 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
               <li key={verification.at.toISOString()}>
                 <Badge tone={VERDICT_TONES[verification.verdict] ?? 'neutral'}>{verification.verdict}</Badge>{' '}
                 {formatDateTime(verification.at)}
+                {/* A point kept on a pool is found there with every disk; its contents are not read back. */}
+                {verification.details.contentsHashed === false ? (
+                  <span className="text-fg-muted">
+                    {' '}
+                    — found on the pool with every disk; contents not hashed
+                  </span>
+                ) : null}
               </li>
             ))}
           </ul>

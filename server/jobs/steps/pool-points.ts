@@ -51,7 +51,8 @@ export async function verifyPoolPoint(
       };
     } else {
       verdict = 'intact';
-      details = { snapshot: state.name, disks: state.diskCount, readLive: true };
+      // Present with every disk: what a pool lets us check without reading the disks back.
+      details = { snapshot: state.name, disks: state.diskCount, readLive: true, contentsHashed: false };
     }
   }
   await step.stores.restorePoints.recordVerification({
