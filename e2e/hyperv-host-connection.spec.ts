@@ -290,7 +290,7 @@ test('an admin backs up hv-web01 on the Hyper-V host, restores it as a new VM wh
   await page.goto('/vms?readiness=unconfirmed');
   await page.getByRole('link', { name: 'hv-sql01', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'hv-sql01' })).toBeVisible();
-  await expect(page.getByText('Not confirmed: guest facts unknown', { exact: true })).toBeVisible();
+  await expect(page.getByText('Not confirmed: facts not read', { exact: true })).toBeVisible();
   const main = page.getByRole('main');
   await expect(main).toContainText('Online capture is expected but not confirmed');
   await expect(main).toContainText('these are the volumes an earlier read found, and may have changed since');

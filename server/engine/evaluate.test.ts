@@ -10,6 +10,7 @@ import {
   makeHost,
   makeHypervEstate,
   makeVmOnVolume,
+  makeXenEstate,
 } from './test-fixtures';
 import {
   BACKUP_METHODS,
@@ -185,6 +186,31 @@ describe('evaluateVm / evaluateInventory', () => {
     const { readiness, plan } = evaluateVm(indexInventory(inventory), 'app01');
     expect(readiness).toBe(row.readiness);
     expect(plan.recommendationReason.includes('expected but not confirmed')).toBe(row.saysNotConfirmed);
+  });
+
+  // A LUN whose state the array did not report leaves a recommended array snapshot unconfirmed,
+  // as unread guest facts leave a Hyper-V writer's online capture: the badge and the sentence agree.
+  it.each([
+    {
+      name: 'can snapshot',
+      lun: { supportsSnapshots: true },
+      readiness: 'online-ready',
+      saysNotConfirmed: false,
+    },
+    {
+      name: 'state not reported',
+      lun: { supportsSnapshots: null },
+      readiness: 'unconfirmed',
+      saysNotConfirmed: true,
+    },
+  ])('a XenServer VM on a LUN that $name: readiness $readiness, and the recommendation agrees', (row) => {
+    const inventory = backWithLun(makeXenEstate({}, { offersQuiescedSnapshots: false }), 'sr01', row.lun);
+    const { readiness, plan } = evaluateVm(indexInventory(inventory), inventory.vms[0].id);
+    expect(plan.recommended).toBe('array-snapshot');
+    expect(readiness).toBe(row.readiness);
+    expect(plan.recommendationReason.includes('The array snapshot is expected but not confirmed')).toBe(
+      row.saysNotConfirmed,
+    );
   });
 
   it('VM findings are the union of its methods’ findings, each once', () => {

@@ -6,7 +6,7 @@
  * - partial: the recommended method leaves disks out (pass-through);
  * - saved-state-only: the running VM would be put into saved state (downtime);
  * - crash-only: the best point it can get is crash-consistent;
- * - unconfirmed: it would be online-ready, but only if guest facts nobody could read allow it (the
+ * - unconfirmed: it would be online-ready, but only if facts nobody could read allow it (the
  *   recommendation says "expected but not confirmed" in the same case: isOnlineCaptureUnconfirmed);
  * - online-ready: captured without downtime at filesystem consistency or better. A powered-off VM
  *   whose files can be copied consistently is "ready" too: nothing is waiting on the operator.

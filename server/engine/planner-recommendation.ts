@@ -97,19 +97,27 @@ export interface RecommendationFacts {
 }
 
 /**
- * Whether the recommended option captures the VM online only if guest facts nobody could read allow
- * it: a Hyper-V writer (the host's VSS or Windows Server Backup asking the guest's VSS) captures a
- * running VM online when the guest's integration services and volumes are fit, and falls back to
- * saved state when they are not, so a guest that did not report them leaves that unconfirmed. The
- * recommendation's sentence and the VM's readiness (evaluate.ts readinessOf) both read this.
+ * Whether the recommended option captures the VM online only if facts nobody could read allow it:
+ * - a Hyper-V writer (the host's VSS or Windows Server Backup asking the guest's VSS) captures a
+ *   running VM online when the guest's integration services and volumes are fit, and falls back to
+ *   saved state when they are not, so a guest that did not report them leaves that unconfirmed;
+ * - an array snapshot is taken only where the array can snapshot the LUN, so a LUN whose state
+ *   the array did not report (ARRAY-SNAPSHOT-UNKNOWN) leaves it unconfirmed.
+ * The recommendation's sentence and the VM's readiness (evaluate.ts readinessOf) both read this.
  */
 export function isOnlineCaptureUnconfirmed(
   recommended: MethodOption | null,
   findings: readonly Finding[],
 ): boolean {
   if (recommended?.captureState !== 'online') return false;
+  if (recommended.method === 'array-snapshot') return hasUnreadLunState(findings);
   if (recommended.method !== 'hyperv-vss' && recommended.method !== 'wsb-volume') return false;
   return hasUnknowns(findings);
+}
+
+function hasUnreadLunState(findings: readonly Finding[]): boolean {
+  for (let i = 0; i < findings.length; i++) if (findings[i].ruleId === 'ARRAY-SNAPSHOT-UNKNOWN') return true;
+  return false;
 }
 
 /** A finding says the guest does not report everything online capture needs. */
@@ -165,7 +173,8 @@ export function explainRecommendation(
   }
   const quiesced = options.find((o) => o.method === 'xen-quiesced');
   if (quiesced?.isAvailable && !facts.isQuiesceWanted) reason += QUIESCE_NOT_ASKED;
-  if (facts.isOnlineUnconfirmed) reason += ONLINE_NOT_CONFIRMED;
+  if (facts.isOnlineUnconfirmed)
+    reason += best.method === 'array-snapshot' ? ARRAY_SNAPSHOT_NOT_CONFIRMED : ONLINE_NOT_CONFIRMED;
   return reason;
 }
 
@@ -278,6 +287,8 @@ const QUIESCE_NOT_ASKED =
   ' A XenServer quiesced snapshot is available but quiesce is not asked for this VM (it loads the VM heavily).';
 const ONLINE_NOT_CONFIRMED =
   ' Online capture is expected but not confirmed: the guest does not report everything it needs (see the findings); Hyper-V falls back to saved state if a prerequisite fails.';
+const ARRAY_SNAPSHOT_NOT_CONFIRMED =
+  ' The array snapshot is expected but not confirmed: the array did not report whether it can snapshot the LUN (see the findings); the backup fails if it cannot.';
 
 export function concernsMethod(finding: Finding, method: BackupMethod): boolean {
   return finding.methods.length === 0 || finding.methods.includes(method);

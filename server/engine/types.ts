@@ -128,7 +128,7 @@ export const READINESS_LABELS: Record<Readiness, string> = {
   // Not "online" nor "application-consistent": a powered-off VM and a Linux guest are ready too.
   'online-ready': 'Ready: consistent, no downtime',
   // Not "ready": the guest did not report what online capture needs (a Hyper-V writer falls back to saved state).
-  unconfirmed: 'Not confirmed: guest facts unknown',
+  unconfirmed: 'Not confirmed: facts not read',
   'saved-state-only': 'Offline / saved state only',
   'crash-only': 'Crash-consistent only',
   partial: 'Partial (pass-through disks left out)',
