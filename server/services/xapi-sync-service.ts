@@ -74,8 +74,12 @@ export function notReadOf(sync: Pick<PoolSync, 'inventory'>): string[] {
   return [...guests, ...srs];
 }
 
-/** A sync's place in the log: what it added, changed and found gone, and the guests it could not read. */
-function logOutcome(sync: PoolSync, counts: { added: number; changedVmIds: string[] }, presence: Presence) {
+/** A sync's place in the log: what it added, changed and found gone, and what it could not read. */
+function logOutcome(
+  counts: { added: number; changedVmIds: string[] },
+  presence: Presence,
+  notRead: string[],
+) {
   return {
     counts: {
       added: counts.added,
@@ -83,7 +87,7 @@ function logOutcome(sync: PoolSync, counts: { added: number; changedVmIds: strin
       changed: new Set([...counts.changedVmIds, ...presence.reappeared.map((vm) => vm.id)]).size,
       gone: presence.gone.length,
     },
-    unknown: notReadOf(sync),
+    unknown: notRead,
   };
 }
 
@@ -144,6 +148,8 @@ export async function applyPoolSync(
       ? await markPresence(stores, ctx, sync, readStartedAt)
       : { gone: [], reappeared: [] };
   const movedVmIds = [...presence.gone, ...presence.reappeared].map((vm) => vm.id);
+  // Read once: the log records it and the answer carries it (a discovery's toast says the same).
+  const notRead = notReadOf(sync);
   // After the merge: a snapshot's point names a VM the inventory now holds.
   const snapshots = await recordPoolSnapshotPoints(stores, ctx, sync);
   await stores.xapiPools.recordSync(poolId, ctx.now(), null, hostIds);
@@ -154,7 +160,7 @@ export async function applyPoolSync(
       connector: 'xapi',
       connectionId: poolId,
       startedAt,
-      ...logOutcome(sync, counts, presence),
+      ...logOutcome(counts, presence, notRead),
     });
   }
   if (presence.gone.length > 0 || presence.reappeared.length > 0) {
@@ -169,7 +175,7 @@ export async function applyPoolSync(
     import: result,
     presence,
     snapshots,
-    notRead: notReadOf(sync),
+    notRead,
   };
 }
 
