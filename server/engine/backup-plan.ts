@@ -124,6 +124,25 @@ function checkpointVms(
   return vmIds;
 }
 
+/**
+ * A backup that could not be planned at all (a job's saved request that no longer validates):
+ * blocked, saying why, so a scheduled run that never started is recorded failed like any blocked
+ * plan, not only logged.
+ */
+export function unplannableBackup(reason: string): BackupPlan {
+  return {
+    kind: 'backup',
+    vms: [],
+    steps: [],
+    findings: [],
+    isRunnable: false,
+    blockedReasons: [reason],
+    lockKeys: [],
+    hostIds: [],
+    arrayIds: [],
+  };
+}
+
 export function planBackup(
   index: InventoryIndex,
   request: BackupPlanRequest,

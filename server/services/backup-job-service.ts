@@ -443,7 +443,10 @@ export async function runBackupJobNow(
 
 export interface ScheduleTickReport {
   started: { jobId: string; operationId: string }[];
-  /** Jobs whose run could not be created (their saved request no longer validates). */
+  /**
+   * Jobs whose run could not be written (the database failed): they stay due. A run that could not
+   * be planned is not here: it is recorded as a failed operation, in `started`.
+   */
   failed: { jobId: string; error: string }[];
   /** Scheduled times that passed while Migawka was down, per job (the policy decided what to do). */
   missed: { jobId: string; count: number; hasMore: boolean; policy: JobRow['missedRunPolicy'] }[];
@@ -473,8 +476,8 @@ export async function runDueBackupJobs(stores: Stores, ctx: ServiceContext): Pro
     try {
       claimed = await claimScheduledBackup(stores, ctx, job, { ...checkpoint, runNow: decision.runNow });
     } catch (error) {
-      // The saved request no longer validates (or the run could not be written): reported and
-      // logged; a request that cannot be parsed would fail every tick, so its slot is consumed.
+      // The run could not be written: reported and logged, and the job stays due for the next
+      // tick. A refusal (DomainError) would come back on every tick, so its slot is consumed.
       const message = error instanceof Error ? error.message : String(error);
       report.failed.push({ jobId: job.id, error: message });
       ctx.log.error({ jobId: job.id, err: error }, 'scheduled backup run could not be created');

@@ -557,6 +557,56 @@ describe.each(dialects)('$name', (dialect) => {
         expect((await listOperations(h.stores, { jobId: created.id })).items).toHaveLength(1);
       });
 
+      it.each([
+        {
+          saved: 'a scope kind no release knows',
+          request: { scope: { kind: 'datacenter', vmIds: ['app1'] } },
+          why: /^The job's saved backup settings are no longer valid \(scope\.kind: .+\): open the job, review it and save it again\.$/,
+        },
+        {
+          saved: 'a consistency policy no release knows',
+          request: { scope: { kind: 'vms', vmIds: ['app1'] }, consistencyPolicy: 'best-effort' },
+          why: /^The job's saved backup settings are no longer valid \(consistencyPolicy: .+\): open the job, review it and save it again\.$/,
+        },
+      ])(
+        'a scheduled run whose saved request no longer validates ($saved) is recorded failed, saying why, once',
+        async ({ request, why }) => {
+          const created = await createBackupJob(
+            h.stores,
+            ctx({ now: () => new Date('2026-01-01T00:00:00Z') }),
+            jobInput(),
+          );
+          // As an older release might have saved it: written past the service's validation.
+          await h.stores.jobs.update(created.id, {
+            requestJson: request,
+            updatedAt: new Date('2026-01-01T00:00:01Z'),
+            updatedBy: 'test',
+          });
+          const tick = await runDueBackupJobs(h.stores, scheduler('2026-01-01T02:00:10Z'));
+          expect(tick.failed).toEqual([]);
+          expect(tick.started).toHaveLength(1);
+          const { operation } = await getOperation(h.stores, tick.started[0].operationId);
+          expect(operation).toMatchObject({
+            status: 'failed',
+            jobId: created.id,
+            requestedBy: 'scheduler',
+            title: `Backup job ${created.name} (scheduled)`,
+          });
+          expect(operation.error).toMatch(/^blocked: /);
+          expect(operation.error?.slice('blocked: '.length)).toMatch(why);
+          expect(operation.plan).toMatchObject({ kind: 'backup', isRunnable: false, steps: [] });
+          // The slot is consumed: the same tick again, and the next, record nothing more.
+          expect((await runDueBackupJobs(h.stores, scheduler('2026-01-01T02:00:20Z'))).started).toEqual([]);
+          expect((await getBackupJob(h.stores, ctx(), created.id)).nextRunAt?.toISOString()).toBe(
+            '2026-01-02T02:00:00.000Z',
+          );
+          expect((await listOperations(h.stores, { jobId: created.id })).items).toHaveLength(1);
+          // Retrying it refuses in the same words, and starts nothing.
+          await expect(retryFailed(h.stores, ctx(), operation.id)).rejects.toThrow(/Invalid input: /);
+          expect((await listOperations(h.stores, { jobId: created.id })).items).toHaveLength(1);
+        },
+      );
+
       it('after downtime: run-once starts one catch-up run, skip starts none; both report what was missed', async () => {
         const day0 = ctx({ now: () => new Date('2026-01-01T00:00:00Z') });
         const once = await createBackupJob(h.stores, day0, jobInput({ name: 'once' }));

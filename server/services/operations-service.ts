@@ -12,6 +12,7 @@ import type { Page, Stores } from '../../db/stores/ports';
 import type { JobRecord } from '../../db/stores/ports/job-store';
 import type { OperationListItem } from '../../db/stores/ports/operation-store';
 import { actorLabel, SCHEDULER_ACTOR, type ServiceContext } from '../context';
+import { unplannableBackup } from '../engine/backup-plan';
 import type { BackupPlan, OperationPlan, PointPlan, RestorePlan } from '../engine/plan-types';
 import { copiedBytesOf, isFinalOperationStatus } from '../engine/statuses';
 import { firstLiveOverwrite } from '../engine/step-safety';
@@ -128,14 +129,13 @@ export async function claimScheduledBackup(
     const claimed = await stores.jobs.claimScheduledRun({ ...base, run: null });
     return claimed ? { operationId: null, blockedReasons: null } : null;
   }
-  const request = parseInput(backupRequestInput, job.requestJson);
-  const { plan } = await planBackupFor(stores, ctx, request, jobContextOf(job));
+  const { plan, request } = await scheduledPlanOf(stores, ctx, job);
   const claimed = await stores.jobs.claimScheduledRun({
     ...base,
     run: {
       kind: plan.isRunnable ? 'enqueue' : 'blocked',
       plan,
-      request: request as unknown as Record<string, unknown>,
+      request,
       options: {
         id: `op-${ctx.newId()}`,
         now: ctx.now(),
@@ -150,6 +150,36 @@ export async function claimScheduledBackup(
     operationId: claimed.operation?.id ?? null,
     blockedReasons: claimed.operation && !plan.isRunnable ? plan.blockedReasons : null,
   };
+}
+
+/**
+ * The plan of a job's scheduled run. A saved request that no longer validates (saved by an older
+ * release, or naming what the planner now refuses) gives a blocked plan saying so: the run is
+ * recorded failed in the job's history and the operations list, where the operator looks, and its
+ * slot is consumed (it would fail the same way on every tick). Other errors (the database) are
+ * thrown: the job stays due and the next tick tries again.
+ */
+async function scheduledPlanOf(
+  stores: Stores,
+  ctx: ServiceContext,
+  job: JobRecord,
+): Promise<{ plan: BackupPlan; request: Record<string, unknown> }> {
+  try {
+    const request = parseInput(backupRequestInput, job.requestJson);
+    const { plan } = await planBackupFor(stores, ctx, request, jobContextOf(job));
+    return { plan, request: request as unknown as Record<string, unknown> };
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    ctx.log.warn({ jobId: job.id, err: error }, 'a scheduled backup could not be planned');
+    const why = error.code === 'INVALID_INPUT' ? invalidSettingsOf(error) : error.message;
+    return { plan: unplannableBackup(why), request: job.requestJson };
+  }
+}
+
+/** What no longer validates in a job's saved settings, and what the operator can do about it. */
+function invalidSettingsOf(error: DomainError): string {
+  const fields = error.fieldErrors.map((field) => `${field.path}: ${field.message}`).join('; ');
+  return `The job's saved backup settings are no longer valid (${fields || error.message}): open the job, review it and save it again.`;
 }
 
 // ----------------------------------------------------------------------------------------- restore
