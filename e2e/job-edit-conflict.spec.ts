@@ -45,6 +45,12 @@ test('an edit saved after a colleague disabled the job is refused with a message
     const enabled = colleague.getByRole('switch', { name: `Enabled: ${JOB_NAME}` });
     await expect(enabled).toHaveAttribute('aria-checked', 'true');
     await enabled.click();
+    // Turning a job off asks first, saying what stops.
+    const ask = colleague.getByRole('alertdialog', { name: `Disable ${JOB_NAME}?` });
+    await expect(ask).toContainText(
+      'No scheduled run of it starts until it is enabled again: the next was due',
+    );
+    await ask.getByRole('button', { name: 'Disable job' }).click();
     await expect(colleague.getByText(`${JOB_NAME} disabled`)).toBeVisible();
     await expect(enabled).toHaveAttribute('aria-checked', 'false');
 

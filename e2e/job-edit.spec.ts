@@ -110,7 +110,16 @@ test('an operator takes a job off its schedule in the edit wizard: it then runs 
   await expect(page.getByText('none: runs only when started by hand')).toBeVisible();
 
   // A toast on the job page sits clear of its buttons (Edit, Run now, Delete at the top right).
-  await page.getByRole('switch', { name: `Enabled: ${name}` }).click();
+  const enabled = page.getByRole('switch', { name: `Enabled: ${name}` });
+  await enabled.click();
+  const ask = page.getByRole('alertdialog', { name: `Disable ${name}?` });
+  await expect(ask).toContainText('It has no schedule');
+  // "Keep it enabled" (the safe default) changes nothing; then it is disabled for real.
+  await ask.getByRole('button', { name: 'Keep it enabled' }).click();
+  await expect(enabled).toHaveAttribute('aria-checked', 'true');
+  await enabled.click();
+  await ask.getByRole('button', { name: 'Disable job' }).click();
+  await expect(enabled).toHaveAttribute('aria-checked', 'false');
   const toast = page.locator('[data-sonner-toast]').filter({ hasText: `${name} disabled` });
   await expect(toast).toBeVisible();
   await expectToastClearOf(toast, [

@@ -7,6 +7,7 @@ import { toast } from 'sonner';
 import { Can } from '@/app/_components/account/can';
 import { Button } from '@/app/_components/ui/button';
 import { cn } from '@/app/_lib/cn';
+import { formatDateTime } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useMe } from '@/app/_lib/use-me';
 import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
@@ -23,7 +24,11 @@ function useRefreshJobs() {
   };
 }
 
-/** A labelled on/off switch: a scheduled job runs only while enabled. */
+/**
+ * A labelled on/off switch: a scheduled job runs only while enabled. Turning it on is one click;
+ * turning it off asks first, saying what stops, since a job left disabled by a stray click leaves
+ * its VMs without new restore points and nothing fails to say so.
+ */
 export function JobEnabledSwitch({ job }: { job: Job }) {
   const me = useMe();
   const trpc = useTRPC();
@@ -40,14 +45,14 @@ export function JobEnabledSwitch({ job }: { job: Job }) {
   // A role that may not change jobs reads the state as text instead of a switch it cannot use.
   if (!me?.capabilities.runBackups)
     return <span className="text-sm">{job.isEnabled ? 'enabled' : 'disabled'}</span>;
-  return (
+  const toggle = (
     <button
       type="button"
       role="switch"
       aria-checked={job.isEnabled}
       aria-label={`Enabled: ${job.name}`}
       disabled={setEnabled.isPending}
-      onClick={() => setEnabled.mutate({ id: job.id, isEnabled: !job.isEnabled })}
+      onClick={job.isEnabled ? undefined : () => setEnabled.mutate({ id: job.id, isEnabled: true })}
       className={cn(
         'relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 focus-visible:ring-offset-surface disabled:opacity-50',
         job.isEnabled ? 'bg-brand-600' : 'bg-line-strong',
@@ -61,6 +66,34 @@ export function JobEnabledSwitch({ job }: { job: Job }) {
         )}
       />
     </button>
+  );
+  if (!job.isEnabled) return toggle;
+  return (
+    <ConfirmDialog
+      trigger={toggle}
+      title={`Disable ${job.name}?`}
+      description={<DisableJobConsequences job={job} />}
+      confirmLabel="Disable job"
+      cancelLabel="Keep it enabled"
+      onConfirm={() => setEnabled.mutate({ id: job.id, isEnabled: false })}
+    />
+  );
+}
+
+/** What stops when the job is disabled, and what stays. */
+function DisableJobConsequences({ job }: { job: Job }) {
+  return (
+    <>
+      <p>
+        {job.nextRunAt
+          ? `No scheduled run of it starts until it is enabled again: the next was due ${formatDateTime(job.nextRunAt, job.timeZone)}.`
+          : 'It has no schedule: nothing it would start on its own stops.'}
+      </p>
+      <p className="mt-2">
+        Meanwhile its VMs get new restore points only from other jobs or from runs started by hand. Its
+        restore points stay.
+      </p>
+    </>
   );
 }
 
