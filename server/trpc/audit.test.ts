@@ -40,6 +40,25 @@ afterEach(async () => {
 
 const nightlyJob: BackupJobInput = nightlyJobInput('Nightly web', 'web1');
 
+type Ids = { job: string; point: string };
+/** What the refused mutations of the table were about, filled in as they are made. */
+let ids: Ids = { job: '', point: '' };
+
+async function aJob() {
+  const job = await caller.jobs.create(nightlyJob);
+  ids.job = job.id;
+  return job;
+}
+
+async function aPoint() {
+  const backup = await caller.operations.backupVm({ vmId: 'web1' });
+  await h.tickUntilFinal(h.createWorker(), [backup.operationId]);
+  const point = (await caller.restorePoints.list({ vmId: 'web1', limit: 1 })).items[0];
+  if (!point) throw new Error('web1 has no point');
+  ids.point = point.id;
+  return point;
+}
+
 async function entries() {
   return (await caller.audit.list({ limit: 200 })).items;
 }
@@ -77,7 +96,8 @@ describe('the audit middleware', () => {
       objects: [{ kind: 'job', id: 'job-nope', name: null }],
     });
     expect(invalid?.message).toBe('Invalid input: name: Name the job');
-    expect(deleted?.objects).toContainEqual({ kind: 'job', id: job.id, name: null });
+    // The request returned is the approval's: the job it is about is named from the stores.
+    expect(deleted?.objects).toContainEqual({ kind: 'job', id: job.id, name: 'Nightly web' });
     expect(deleted?.objects).toContainEqual(
       expect.objectContaining({ kind: 'approvalRequest', name: 'Delete the backup job Nightly web' }),
     );
@@ -110,6 +130,35 @@ describe('the audit middleware', () => {
     );
     expect(verified?.objects.every((object) => object.name !== null)).toBe(true);
   });
+
+  it.each<{ refused: string; mutate: () => Promise<unknown>; objects: (ids: Ids) => unknown[] }>([
+    {
+      refused: 'a job delete confirmed by the wrong name',
+      mutate: async () => caller.jobs.delete({ id: (await aJob()).id, confirmation: 'Nightly' }),
+      objects: ({ job }) => [{ kind: 'job', id: job, name: 'Nightly web' }],
+    },
+    {
+      refused: 'a point delete confirmed by the wrong name',
+      mutate: async () => caller.restorePoints.delete({ id: (await aPoint()).id, confirmation: 'web' }),
+      objects: ({ point }) => [
+        { kind: 'restorePoint', id: point, name: expect.stringMatching(/^the .+ UTC point of web1$/) },
+      ],
+    },
+    {
+      refused: 'a backup of a VM that does not exist',
+      mutate: () => caller.operations.backupVm({ vmId: 'vm-never' }),
+      objects: () => [{ kind: 'vm', id: 'vm-never', name: null }],
+    },
+  ])(
+    'names the objects of a refused mutation as the stores know them: $refused',
+    async ({ mutate, objects }) => {
+      ids = { job: '', point: '' };
+      await rejectionOf(mutate);
+      const [entry] = await entries();
+      expect(entry?.outcome).toBe('refused');
+      expect(entry?.objects).toEqual(objects(ids));
+    },
+  );
 
   it('records a credential stored in the vault without its value', async () => {
     await caller.secrets.create({ name: 'xen pool a', kind: 'password', username: 'root', secret: PLANTED });
@@ -186,7 +235,7 @@ describe('the audit middleware', () => {
       action: 'explode',
       outcome: 'failed',
       message: 'the disk caught fire',
-      objects: [{ kind: 'vm', id: 'web1', name: null }],
+      objects: [{ kind: 'vm', id: 'web1', name: 'web1' }],
     });
   });
 });

@@ -27,6 +27,7 @@ import { ANONYMOUS_ACTOR, createServiceContext, type ServiceContext } from '../c
 import { vaultKeysOf } from '../database-keys';
 import { ROLE_LABELS, type Role, roleAtLeast } from '../engine/roles';
 import { formatIssuePath } from '../schemas/inventory';
+import { nameAuditObjects } from '../services/audit-names';
 import {
   auditObjectsOf,
   NO_ORIGIN,
@@ -214,7 +215,10 @@ const auditMutations = t.middleware(async ({ ctx, type, path, getRawInput, next 
   try {
     await recordAudit(ctx.stores, ctx.service, {
       action: path,
-      objects: auditObjectsOf(path, input, result.ok ? result.data : null),
+      objects: await nameAuditObjects(
+        ctx.stores,
+        auditObjectsOf(path, input, result.ok ? result.data : null),
+      ),
       input,
       outcome: error === null ? 'succeeded' : REFUSAL_CODES.has(error.code) ? 'refused' : 'failed',
       message: error === null ? null : auditMessageOf(error),
