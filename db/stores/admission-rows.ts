@@ -4,8 +4,9 @@
  * claim parses a plan), and the picture around them (issue 13).
  */
 import type { AdmissionCandidate, AdmissionPicture, WorkerScope } from '../../server/engine/admission';
-import type { OperationPlan } from '../../server/engine/plan-types';
+import { lockKeyForKeptSnapshot, type OperationPlan } from '../../server/engine/plan-types';
 import type { OperationStatus } from '../../server/engine/statuses';
+import { utcMinute } from '../../server/engine/words';
 import type { AdmissionKeyKind } from '../schema-admission';
 
 /** How many operations one claim's admission examines at most: its cost, whatever the queue's length. */
@@ -128,6 +129,8 @@ export interface LockedIds {
   'host-volume': string[];
   'array-volume': string[];
   point: string[];
+  /** Snapshot ids of lockKeyForKeptSnapshot: the capture's snapshot its kept points share. */
+  'array-snapshot': string[];
 }
 
 export function lockedIdsOf(rows: readonly AdmissionRow[]): LockedIds {
@@ -136,6 +139,7 @@ export function lockedIdsOf(rows: readonly AdmissionRow[]): LockedIds {
     'host-volume': new Set(),
     'array-volume': new Set(),
     point: new Set(),
+    'array-snapshot': new Set(),
   };
   for (const key of rows.flatMap((row) => row.lockKeys)) {
     const colon = key.indexOf(':');
@@ -147,6 +151,7 @@ export function lockedIdsOf(rows: readonly AdmissionRow[]): LockedIds {
     'host-volume': [...ids['host-volume']],
     'array-volume': [...ids['array-volume']],
     point: [...ids.point],
+    'array-snapshot': [...ids['array-snapshot']],
   };
 }
 
@@ -156,6 +161,17 @@ export interface LockedObjects {
   hostVolumes: { id: string; name: string; hostName: string }[];
   arrayVolumes: { id: string; name: string }[];
   points: { id: string; vmName: string; createdAt: Date }[];
+  /**
+   * The points kept on those array snapshots, one row each (a snapshot of a LUN holds every VM on
+   * it); `arrayVolumeName` is null when the point names no LUN or the LUN left the inventory.
+   * `snapshotId` is never null here (the statement selects by it) but the column's type says it may be.
+   */
+  keptPoints: {
+    snapshotId: string | null;
+    vmName: string;
+    createdAt: Date;
+    arrayVolumeName: string | null;
+  }[];
 }
 
 /** Lock key → what it locks in words: "VM sql-prod-01", "host volume D: on hv-01", … */
@@ -166,9 +182,49 @@ export function lockNamesOf(found: LockedObjects): Map<string, string> {
     names.set(`host-volume:${volume.id}`, `host volume ${volume.name} on ${volume.hostName}`);
   for (const volume of found.arrayVolumes)
     names.set(`array-volume:${volume.id}`, `array volume ${volume.name}`);
-  for (const point of found.points) {
-    const taken = point.createdAt.toISOString().slice(0, 16).replace('T', ' ');
-    names.set(`point:${point.id}`, `the restore point of ${point.vmName} taken ${taken} UTC`);
+  for (const point of found.points)
+    names.set(
+      `point:${point.id}`,
+      `the restore point of ${point.vmName} taken ${utcMinute(point.createdAt)}`,
+    );
+  for (const [key, name] of keptSnapshotNamesOf(found.keptPoints)) names.set(key, name);
+  return names;
+}
+
+/** How many VMs a kept snapshot's name lists before "and N more": a reason stays one line. */
+const KEPT_VMS_NAMED = 3;
+
+/**
+ * "the array snapshot of sql-01 and web-01 on array volume LUN_sql taken 2026-03-02 01:00 UTC": a
+ * kept snapshot by what its points share — their VMs, their LUNs and the capture's time. Not by
+ * its name on the array (location_name): the drivers name it after the engine's snapshot id,
+ * which operators do not read.
+ */
+function keptSnapshotNamesOf(points: LockedObjects['keptPoints']): Map<string, string> {
+  const bySnapshot = new Map<string, LockedObjects['keptPoints']>();
+  for (const point of points) {
+    if (point.snapshotId === null) continue;
+    bySnapshot.set(point.snapshotId, [...(bySnapshot.get(point.snapshotId) ?? []), point]);
+  }
+  const names = new Map<string, string>();
+  for (const [snapshotId, kept] of bySnapshot) {
+    const vmNames = [...new Set(kept.map((point) => point.vmName))].sort();
+    const shown = vmNames.slice(0, KEPT_VMS_NAMED);
+    const vms =
+      vmNames.length > KEPT_VMS_NAMED ? [...shown, `${vmNames.length - KEPT_VMS_NAMED} more`] : shown;
+    const luns = [...new Set(kept.flatMap((point) => point.arrayVolumeName ?? []))].sort();
+    const on = luns.length === 0 ? '' : ` on array volume${luns.length > 1 ? 's' : ''} ${wordList(luns)}`;
+    // The points of one capture share its time; should one differ, the earliest stands for them.
+    const taken = new Date(Math.min(...kept.map((point) => point.createdAt.getTime())));
+    names.set(
+      lockKeyForKeptSnapshot(snapshotId),
+      `the array snapshot of ${wordList(vms)}${on} taken ${utcMinute(taken)}`,
+    );
   }
   return names;
+}
+
+/** "a", "a and b", "a, b and c". */
+function wordList(words: readonly string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }

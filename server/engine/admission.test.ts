@@ -341,7 +341,7 @@ describe('decideAdmissionWithin (a batch of the queue against the picture around
 });
 
 describe('the lock of a snapshot kept on an array', () => {
-  it('is worded without its id: no store names it, the operation holding it says which', () => {
+  it('is worded without its id when the store found no point kept on it: the operation holding it says which', () => {
     const held = lockKeyForKeptSnapshot('0193f1c2-aaaa-7bbb-8ccc-ddddeeeeffff');
     const running = [op('op_first', { lockKeys: [held] })];
     const queued = [op('op_second', { lockKeys: [held] })];

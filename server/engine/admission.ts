@@ -98,8 +98,8 @@ export interface AdmissionNames {
 
 /**
  * "VM sql-prod-01" when the store named what the key locks, "lock vm:…" otherwise. A snapshot kept
- * on an array is locked by its id, which no store names: it is worded without it (the operation
- * holding it, named beside it, says which).
+ * on an array the store found no point of (deleted since the key was written) is worded without
+ * its id, which nobody reads (the operation holding it, named beside it, says which).
  */
 function lockLabel(key: string, names: AdmissionNames): string {
   const named = names.locks?.get(key);

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { emptyInventory } from '../../../server/engine/inventory';
+import { lockKeyForKeptSnapshot } from '../../../server/engine/plan-types';
 import type { ClaimedStep, OperationEvent } from '../ports/operation-store';
+import type { NewRestorePoint } from '../ports/restore-point-store';
 import {
   at,
   backupPlanOf,
@@ -13,6 +15,31 @@ import {
   operationStoreHarness,
   T0,
 } from './operation-store.contract';
+
+/** `vmId`'s point of the capture `operationId`, whose snapshot snap-1 of the LUN sql_lun it keeps. */
+function keptPointOf(vmId: string, operationId: string): NewRestorePoint {
+  return {
+    id: `rp-${vmId}`,
+    vmId,
+    vmName: `${vmId}-name`,
+    operationId,
+    jobId: null,
+    method: 'array-snapshot',
+    consistency: 'crash',
+    consistencyReason: null,
+    captureState: 'online',
+    applicationState: null,
+    createdAt: T0,
+    hostVolumeId: null,
+    arrayVolumeId: 'ontap:c1:lun-sql',
+    snapshotId: 'snap-1',
+    heldDisksJson: [`${vmId}-os`],
+    missingDisksJson: [],
+    isPartial: false,
+    sizeBytes: 4096,
+    repositoryPath: `repository/rp-${vmId}`,
+  };
+}
 
 export function runOperationStoreAdmissionContract(
   name: string,
@@ -157,6 +184,59 @@ export function runOperationStoreAdmissionContract(
           null,
           'array cluster1 has 2 running operations (limit 2)',
           'host hv-prod-01 has 2 running operations (limit 2)',
+        ]);
+      });
+
+      it('names an array snapshot kept for points by their VMs, LUN and time; one whose points are gone stays unnamed', async () => {
+        await h.fixture.inventory.importInventory({
+          mode: 'replace',
+          validate: () => ({
+            ...emptyInventory(),
+            arrays: [
+              {
+                id: 'ontap:c1',
+                name: 'cluster1',
+                vendor: 'netapp',
+                supportsSnapshots: true,
+                connector: 'ontap',
+              },
+            ],
+            arrayVolumes: [
+              {
+                id: 'ontap:c1:lun-sql',
+                arrayId: 'ontap:c1',
+                name: 'sql_lun',
+                supportsSnapshots: true,
+                consistencyGroupId: null,
+              },
+            ],
+          }),
+          assess: () => [],
+          record: { id: 'import-1', createdAt: T0, requestedBy: 'user:7' },
+        });
+        // The capture that kept snapshot snap-1 for the two VMs on the LUN, finished.
+        const capture = await h.enqueue(['web', 'sql']);
+        await h.runToEnd('w1', T0);
+        for (const vmId of ['web', 'sql'])
+          await h.fixture.restorePoints.catalog({
+            point: keptPointOf(vmId, capture.id),
+            files: [],
+            operationId: capture.id,
+            now: T0,
+            keptOnArray: { snapshotRef: 'snap-1', snapshotName: 'snap-1' },
+          });
+        // Two deletes of kept points: of snap-1's, and of a snapshot whose points were deleted since.
+        const lockKeys = [lockKeyForKeptSnapshot('snap-1'), lockKeyForKeptSnapshot('snap-gone')];
+        const holder = await h.enqueue(['x'], at(1), { lockKeys, hostIds: ['h1'] });
+        const waiter = await h.enqueue(['y'], at(2), { lockKeys, hostIds: ['h2'] });
+        await h.store.claimNext({ workerId: 'w1', now: at(3), leaseMs: LEASE });
+        expect(await h.statusOf(waiter.id)).toBe('waiting');
+        const waiting = (await h.store.readEventsAfter({ operationId: waiter.id })).find(
+          (event) => event.type === 'operation.waiting',
+        ) as OperationEvent<'operation.waiting'> | undefined;
+        expect(waiting?.payload.reasons).toEqual([
+          `waits for the array snapshot of sql-name and web-name on array volume sql_lun taken 2026-03-01 10:00 UTC held by operation "${holder.title}"`,
+          `waits for the snapshot kept on the array held by operation "${holder.title}"`,
         ]);
       });
 

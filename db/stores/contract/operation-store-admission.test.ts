@@ -9,6 +9,7 @@ describe.each(await storeDialects('admission'))('$name', (dialect) => {
       return {
         operations: handle.stores.operations,
         inventory: handle.stores.inventory,
+        restorePoints: handle.stores.restorePoints,
         close: handle.close,
       };
     });

@@ -6,13 +6,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DriverError } from '../../../server/engine/driver';
 import type { BackupPlan, PlanStep } from '../../../server/engine/plan-types';
-import type { InventoryStore, OperationStore } from '../ports';
+import type { InventoryStore, OperationStore, RestorePointStore } from '../ports';
 import type { ClaimedStep } from '../ports/operation-store';
 
 export interface OperationStoreFixture {
   operations: OperationStore;
   /** The same database's inventory: where a waiting reason finds the names of hosts and arrays. */
   inventory: InventoryStore;
+  /** The same database's catalogue: where a waiting reason finds the points kept on an array snapshot. */
+  restorePoints: RestorePointStore;
   close(): Promise<void>;
 }
 

@@ -11,6 +11,7 @@ describe.each(await storeDialects('operations'))('$name', (dialect) => {
       return {
         operations: handle.stores.operations,
         inventory: handle.stores.inventory,
+        restorePoints: handle.stores.restorePoints,
         close: handle.close,
       };
     };

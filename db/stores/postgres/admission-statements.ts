@@ -307,4 +307,23 @@ export const nameStatements = {
         .where(anyOf(restorePoints.id, 'ids'))
         .prepare(name),
     ),
+  /**
+   * The points kept on the array snapshots `ids` with their LUN's name: a kept snapshot is named by
+   * them. Kept ones only: a capture that released its snapshot leaves its id on points too.
+   */
+  keptPoints: (tx: PgTx) =>
+    preparedIn(tx, 'admission_kept_point_names', (name) =>
+      tx
+        .select({
+          snapshotId: restorePoints.snapshotId,
+          vmName: restorePoints.vmName,
+          createdAt: restorePoints.createdAt,
+          arrayVolumeName: arrayVolumes.name,
+        })
+        .from(restorePoints)
+        // A LUN that left the inventory leaves the point named without it.
+        .leftJoin(arrayVolumes, eq(arrayVolumes.id, restorePoints.arrayVolumeId))
+        .where(and(anyOf(restorePoints.snapshotId, 'ids'), eq(restorePoints.locationKind, 'array-snapshot')))
+        .prepare(name),
+    ),
 };

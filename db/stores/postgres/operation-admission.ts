@@ -122,6 +122,7 @@ async function admissionNames(
       hostVolumes: await some(locked['host-volume'], nameStatements.hostVolumes(tx)),
       arrayVolumes: await some(locked['array-volume'], nameStatements.arrayVolumes(tx)),
       points: await some(locked.point, nameStatements.points(tx)),
+      keptPoints: await some(locked['array-snapshot'], nameStatements.keptPoints(tx)),
     }),
     operations: new Map([...others, ...rows.map((op) => [op.id, op.title] as const)]),
   };

@@ -4,7 +4,7 @@
  * the number of operations a round examines: building a Drizzle query with an IN list of another
  * length, and compiling it in SQLite, had been about a sixth of a claim's CPU (issue 13).
  */
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import {
   admissionKeys,
   admissionWakeups,
@@ -224,6 +224,25 @@ export const nameStatements = {
         .select({ id: restorePoints.id, vmName: restorePoints.vmName, createdAt: restorePoints.createdAt })
         .from(restorePoints)
         .where(inJson(restorePoints.id, 'ids'))
+        .prepare(),
+    ),
+  /**
+   * The points kept on the array snapshots `ids` with their LUN's name: a kept snapshot is named by
+   * them. Kept ones only: a capture that released its snapshot leaves its id on points too.
+   */
+  keptPoints: (tx: Tx) =>
+    preparedIn(tx, 'keptPointNames', () =>
+      tx
+        .select({
+          snapshotId: restorePoints.snapshotId,
+          vmName: restorePoints.vmName,
+          createdAt: restorePoints.createdAt,
+          arrayVolumeName: arrayVolumes.name,
+        })
+        .from(restorePoints)
+        // A LUN that left the inventory leaves the point named without it.
+        .leftJoin(arrayVolumes, eq(arrayVolumes.id, restorePoints.arrayVolumeId))
+        .where(and(inJson(restorePoints.snapshotId, 'ids'), eq(restorePoints.locationKind, 'array-snapshot')))
         .prepare(),
     ),
 };

@@ -107,6 +107,7 @@ function admissionNames(tx: Tx, rows: AdmissionRow[], others: Map<string, string
       hostVolumes: some(locked['host-volume'], nameStatements.hostVolumes),
       arrayVolumes: some(locked['array-volume'], nameStatements.arrayVolumes),
       points: some(locked.point, nameStatements.points),
+      keptPoints: some(locked['array-snapshot'], nameStatements.keptPoints),
     }),
     operations: new Map([...others, ...rows.map((op) => [op.id, op.title] as const)]),
   };
