@@ -177,6 +177,9 @@ test('an admin lowers a job’s retention: the second admin sees the points its 
   await expect(
     page.getByRole('list', { name: 'Restore points the next run deletes' }).getByRole('listitem'),
   ).toHaveText([/^the .+ UTC point of test-01$/, /^the .+ UTC point of test-01$/]);
+  await expect(
+    page.getByText('Saving sends the change to a second admin for approval (four-eyes)'),
+  ).toBeVisible();
   for (const acknowledge of await page.getByRole('checkbox', { name: /^Acknowledge / }).all()) {
     await acknowledge.check();
   }

@@ -44,13 +44,21 @@ test('an admin creates a user, changes their role, resets their password and dis
   await expect(paulaRegion).toContainText('Operator');
 
   // A new role applies to the user's next request.
+  // Picking a role changes nothing until the change is confirmed, saying what the user may then do.
   await page.getByLabel(`Role of ${email}`).selectOption('viewer');
+  const row = users.getByRole('row').filter({ hasText: email });
+  await row.getByRole('button', { name: 'Change role' }).click();
+  const roleChange = page.getByRole('alertdialog', { name: `Make ${email} Viewer?` });
+  await expect(roleChange).toContainText(
+    'From their next request, Paula Person is Viewer: reads everything, changes nothing.',
+  );
+  await roleChange.getByRole('button', { name: 'Change role' }).click();
   await expect(toast(page, `${email} is now Viewer`)).toBeVisible();
+  await expect(row.getByRole('button', { name: 'Change role' })).toHaveCount(0);
   await paula.reload();
   await expect(paulaRegion).toContainText('Viewer');
 
   // A password reset signs the user out everywhere; the new password works.
-  const row = users.getByRole('row').filter({ hasText: email });
   await row.getByRole('button', { name: 'Reset password' }).click();
   await row.getByLabel(`New password for ${email}`).fill('paula-second-password');
   await row.getByRole('button', { name: 'Set' }).click();
@@ -61,7 +69,10 @@ test('an admin creates a user, changes their role, resets their password and dis
   const again = await signInAs(browser, email, 'paula-second-password');
 
   // Disabling signs them out and keeps them out.
-  await row.getByRole('button', { name: 'Disable' }).click();
+  await row.getByRole('button', { name: `Disable ${email}` }).click();
+  const disable = page.getByRole('alertdialog', { name: `Disable ${email}?` });
+  await expect(disable).toContainText('is signed out everywhere at once');
+  await disable.getByRole('button', { name: 'Disable user' }).click();
   await expect(toast(page, `${email} disabled and signed out`)).toBeVisible();
   await expect(row).toContainText('disabled');
   await again.reload();

@@ -16,7 +16,8 @@ import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useMe } from '@/app/_lib/use-me';
 import { announceApprovalRequested, type SentRequest } from '@/app/approvals/_components/approval-sent';
-import { ROLE_LABELS, ROLES, type Role } from '@/server/engine/roles';
+import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
+import { isRole, ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, type Role } from '@/server/engine/roles';
 import { CreateUserForm } from './create-user-form';
 
 type UserRow = RouterOutputs['users']['list'][number];
@@ -87,6 +88,68 @@ function ResetPassword({
   );
 }
 
+/**
+ * A role is picked, then changed through a confirmation saying what the user may do from their next
+ * request on: a stray pick in the list changes nothing.
+ */
+function RoleChange({
+  user,
+  mutation,
+}: {
+  user: UserRow;
+  mutation: ReturnType<typeof useUserMutations>['setRole'];
+}) {
+  const [picked, setPicked] = useState<Role | ''>(user.role ?? '');
+  const current = user.role ?? '';
+  const isChanged = picked !== '' && picked !== current;
+  return (
+    <div className="flex items-center gap-2">
+      <Select
+        aria-label={`Role of ${user.email}`}
+        value={picked}
+        onChange={(event) => setPicked(event.target.value as Role)}
+        className="w-48"
+      >
+        {ROLES.map((role) => (
+          <option key={role} value={role}>
+            {ROLE_LABELS[role]}
+          </option>
+        ))}
+      </Select>
+      {isChanged ? (
+        <ConfirmDialog
+          trigger={
+            <Button size="sm" disabled={mutation.isPending}>
+              Change role
+            </Button>
+          }
+          title={`Make ${user.email} ${ROLE_LABELS[picked]}?`}
+          description={
+            <>
+              <p>
+                From their next request, {user.name} is {ROLE_LABELS[picked]}: {ROLE_DESCRIPTIONS[picked]}.
+              </p>
+              <p className="mt-2">
+                Now {user.roleLabel}
+                {isRole(current) ? `: ${ROLE_DESCRIPTIONS[current]}` : ''}.
+              </p>
+            </>
+          }
+          confirmLabel="Change role"
+          cancelLabel="Keep the role"
+          onConfirm={() =>
+            mutation.mutate(
+              { userId: user.id, role: picked },
+              // A change of who is an admin may wait for a second admin: the list shows the role as it is.
+              { onSuccess: (result) => ('approvalRequest' in result ? setPicked(current) : undefined) },
+            )
+          }
+        />
+      ) : null}
+    </div>
+  );
+}
+
 /** Admins: every user with their role, status and the actions on them; the new-user form below. */
 /** A user's columns; the signed-in admin cannot change their own role or disable themselves. */
 function userColumns(
@@ -111,20 +174,8 @@ function userColumns(
         user.id === myId ? (
           user.roleLabel
         ) : (
-          <Select
-            aria-label={`Role of ${user.email}`}
-            value={user.role ?? ''}
-            onChange={(event) =>
-              mutations.setRole.mutate({ userId: user.id, role: event.target.value as Role })
-            }
-            className="w-48"
-          >
-            {ROLES.map((role) => (
-              <option key={role} value={role}>
-                {ROLE_LABELS[role]}
-              </option>
-            ))}
-          </Select>
+          // Keyed by the stored role: a change saved elsewhere resets the pick.
+          <RoleChange key={user.role ?? ''} user={user} mutation={mutations.setRole} />
         ),
     },
     {
@@ -146,14 +197,33 @@ function userColumns(
       cell: ({ row: { original: user } }) => (
         <div className="flex items-center justify-end gap-2">
           <ResetPassword user={user} mutation={mutations.resetPassword} />
-          {user.id === myId ? null : (
+          {user.id === myId ? null : user.disabled ? (
             <Button
               variant="secondary"
               size="sm"
-              onClick={() => mutations.setDisabled.mutate({ userId: user.id, disabled: !user.disabled })}
+              onClick={() => mutations.setDisabled.mutate({ userId: user.id, disabled: false })}
             >
-              {user.disabled ? 'Enable' : 'Disable'}
+              Enable
             </Button>
+          ) : (
+            <ConfirmDialog
+              trigger={
+                <Button variant="secondary" size="sm" aria-label={`Disable ${user.email}`}>
+                  Disable
+                </Button>
+              }
+              title={`Disable ${user.email}?`}
+              description={
+                <p>
+                  {user.name} is signed out everywhere at once and cannot sign in until enabled again. What
+                  they started (operations, jobs) keeps running.
+                </p>
+              }
+              confirmLabel="Disable user"
+              cancelLabel="Keep them active"
+              isDestructive
+              onConfirm={() => mutations.setDisabled.mutate({ userId: user.id, disabled: true })}
+            />
           )}
         </div>
       ),
