@@ -8,6 +8,8 @@ describe('which requests a query thread answers', () => {
     { method: 'GET', url: '/api/trpc/vms.list,vms.count?batch=1&input=%7B%7D', threadable: true },
     { method: 'GET', url: '/api/trpc/vms.list%2Cvms.count?batch=1', threadable: true },
     { method: 'GET', url: '/api/trpc/restorePoints.list,protection.vms?batch=1', threadable: true },
+    // The VM list asks for its page, its count and whose facts may be out of date at once.
+    { method: 'GET', url: '/api/trpc/vms.list,vms.count,hosts.staleFacts?batch=1', threadable: true },
     // A batch with one call that is not an estate read is answered whole by the main thread.
     { method: 'GET', url: '/api/trpc/vms.list,account.me?batch=1', threadable: false },
     { method: 'GET', url: '/api/trpc/operations.events?input=%7B%7D', threadable: false },

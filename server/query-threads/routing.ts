@@ -15,6 +15,7 @@ const THREADABLE_PROCEDURES: ReadonlySet<string> = new Set([
   'hosts.list',
   'hosts.count',
   'hosts.get',
+  'hosts.staleFacts',
   'volumes.list',
   'volumes.count',
   'volumes.get',

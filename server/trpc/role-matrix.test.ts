@@ -22,6 +22,7 @@ const DECISIONS: Record<string, Decision> = {
   'hosts.list': 'viewer',
   'hosts.count': 'viewer',
   'hosts.get': 'viewer',
+  'hosts.staleFacts': 'viewer',
   'vms.list': 'viewer',
   'vms.count': 'viewer',
   'vms.get': 'viewer',

@@ -5,6 +5,7 @@ import { createPgDriverLookup } from '../postgres/driver-lookup';
 import { writeInventory as writePgInventory } from '../postgres/inventory-rows';
 import { createSqliteDriverLookup } from '../sqlite/driver-lookup';
 import { writeInventory as writeSqliteInventory } from '../sqlite/inventory-rows';
+import { connectorHostsContract } from './connector-hosts.contract';
 import { type DialectHandle, storeDialects } from './dialects';
 import { driverLookupContract } from './driver-lookup.contract';
 import { inventoryStoreContract } from './inventory.contract';
@@ -29,6 +30,10 @@ async function seeded(dialect: Awaited<ReturnType<typeof storeDialects>>[number]
 describe.each(await storeDialects('inventory'))('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('stores', () => {
     inventoryStoreContract(
+      dialect.name,
+      async (inventory) => (await seeded(dialect, inventory)).stores.inventory,
+    );
+    connectorHostsContract(
       dialect.name,
       async (inventory) => (await seeded(dialect, inventory)).stores.inventory,
     );

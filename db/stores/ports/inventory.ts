@@ -65,6 +65,16 @@ export interface PoolMemberList {
   /** More matched than `limit`: type more of the name. */
   hasMore: boolean;
 }
+
+/** A host a connection reads (its connector is not the lab's): one whose facts may go out of date. */
+export interface ConnectorHost {
+  id: string;
+  name: string;
+  connector: string;
+  /** The XenServer pool it was read in; null for Hyper-V and stand-alone hosts. */
+  pool: string | null;
+}
+
 export type InventoryCounts = Record<InventorySection, number>;
 
 export type ImportMode = 'replace' | 'merge';
@@ -227,6 +237,16 @@ export interface InventoryStore {
   getHost(id: string): Promise<HostDetail | null>;
   /** A pool's hosts or VMs by name (the SSH account test's picker); empty `hostIds`: none. */
   listPoolMembers(query: PoolMemberQuery): Promise<PoolMemberList>;
+  /**
+   * The hosts whose connector is one of `connectors`, by name, then id. Hosts are few next to VMs:
+   * the estate-wide check of whose facts may be out of date reads these whole, and no VM.
+   */
+  listHostsOfConnectors(connectors: readonly string[]): Promise<ConnectorHost[]>;
+  /**
+   * How many VMs each of these hosts has (gone ones too, as a host's page counts them), counted by
+   * the database; a host with none, or not in the inventory, is left out.
+   */
+  countVmsOnHosts(hostIds: readonly string[]): Promise<Map<string, number>>;
   listHostVolumes(query: HostVolumeListQuery): Promise<Page<HostVolumeListItem>>;
   countHostVolumes(query: HostVolumeCountQuery): Promise<number>;
   getHostVolume(id: string): Promise<HostVolumeDetail | null>;

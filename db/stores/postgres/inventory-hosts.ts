@@ -3,11 +3,13 @@ import { asc, count, eq, inArray, or, sql } from 'drizzle-orm';
 import type { HostListQuery } from '../../../server/schemas/inventory-queries';
 import type { PgDb } from '../../pg/client';
 import { findings, hosts, hostVolumes, virtualDisks, vmAssessments, vms } from '../../pg/schema';
+import type { ConnectorHost } from '../ports/inventory';
 import type { HostDetail, HostListItem, VmRef } from '../ports/inventory-views';
 import type { Counted, Page } from '../ports/page';
 import { type ReadinessTally, tallyReadiness } from '../readiness-counts';
 import { emptySeverityCounts, firstRow, shownReadiness, where } from './inventory-shared';
 import { afterCursor, decodeCursor, likeContains, orderBy, type SortValue, toPage } from './keyset';
+import { textArray } from './text-array';
 
 const hostVmCount = sql<number>`(select count(*)::int from vms hv where hv.host_id = "hosts"."id")`;
 const hostVolumeCount = sql<number>`(select count(*)::int from host_volumes v where v.host_id = "hosts"."id")`;
@@ -65,6 +67,30 @@ async function readinessCountsByHost(db: PgDb, hostIds: string[]): Promise<Map<s
   return new Map(
     hostIds.map((hostId) => [hostId, tallyReadiness(rows.filter((row) => row.hostId === hostId))]),
   );
+}
+
+/** As on SQLite: the hosts of these connectors, by name. */
+export async function listHostsOfConnectors(
+  db: PgDb,
+  connectors: readonly string[],
+): Promise<ConnectorHost[]> {
+  if (connectors.length === 0) return [];
+  return db
+    .select({ id: hosts.id, name: hosts.name, connector: hosts.connector, pool: hosts.pool })
+    .from(hosts)
+    .where(sql`${hosts.connector} = any(${textArray(connectors)})`)
+    .orderBy(asc(hosts.name), asc(hosts.id));
+}
+
+/** As on SQLite: each host's VMs, gone ones too, counted on the (host_id, name) index. */
+export async function countVmsOnHosts(db: PgDb, hostIds: readonly string[]): Promise<Map<string, number>> {
+  if (hostIds.length === 0) return new Map();
+  const rows = await db
+    .select({ hostId: vms.hostId, n: count() })
+    .from(vms)
+    .where(sql`${vms.hostId} = any(${textArray(hostIds)})`)
+    .groupBy(vms.hostId);
+  return new Map(rows.map((row) => [row.hostId, row.n]));
 }
 
 export async function getHost(db: PgDb, id: string): Promise<HostDetail | null> {

@@ -19,7 +19,7 @@ import type { InventoryCounts, InventoryStore, ReassessVms } from '../ports/inve
 import { getArray, listArrays } from './inventory-arrays';
 import { getDashboard, listFindings } from './inventory-findings';
 import { getHostVolume, listHostVolumes } from './inventory-host-volumes';
-import { getHost, listHosts } from './inventory-hosts';
+import { countVmsOnHosts, getHost, listHosts, listHostsOfConnectors } from './inventory-hosts';
 import { findVmsByName, loadNeighbourhood } from './inventory-neighbourhood';
 import { listPoolMembers } from './inventory-pool-members';
 import {
@@ -188,6 +188,8 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
     listHosts: (query) => listHosts(db, query),
     getHost: (id) => getHost(db, id),
     listPoolMembers: (query) => listPoolMembers(db, query),
+    listHostsOfConnectors: (connectors) => listHostsOfConnectors(db, connectors),
+    countVmsOnHosts: (hostIds) => countVmsOnHosts(db, hostIds),
     listHostVolumes: (query) => listHostVolumes(db, query),
     getHostVolume: (id) => getHostVolume(db, id),
     listArrays: (query) => listArrays(db, query),

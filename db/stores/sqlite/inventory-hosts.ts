@@ -3,6 +3,7 @@ import { asc, count, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { HostCountQuery, HostListQuery } from '../../../server/schemas/inventory-queries';
 import type { Db } from '../../client';
 import { findings, hosts, hostVolumes, virtualDisks, vmAssessments, vms } from '../../schema';
+import type { ConnectorHost } from '../ports/inventory';
 import type { HostDetail, HostListItem, VmRef } from '../ports/inventory-views';
 import type { Page } from '../ports/page';
 import { type ReadinessTally, tallyReadiness } from '../readiness-counts';
@@ -125,6 +126,34 @@ function readinessCountsByHost(db: Db, hostIds: string[]): Map<string, Readiness
   return new Map(
     hostIds.map((hostId) => [hostId, tallyReadiness(rows.filter((row) => row.hostId === hostId))]),
   );
+}
+
+/** The hosts of these connectors, by name: the few whose facts a connection reads. */
+export function listHostsOfConnectors(db: Db, connectors: readonly string[]): ConnectorHost[] {
+  if (connectors.length === 0) return [];
+  const hostsOf = preparedIn(db, 'hosts:of-connectors', () =>
+    db
+      .select({ id: hosts.id, name: hosts.name, connector: hosts.connector, pool: hosts.pool })
+      .from(hosts)
+      .where(inJson(hosts.connector, 'connectors'))
+      .orderBy(asc(hosts.name), asc(hosts.id))
+      .prepare(),
+  );
+  return hostsOf.all({ connectors: jsonList(connectors) });
+}
+
+/** Each host's VMs, gone ones too, counted on the (host_id, name) index: no VM row is read. */
+export function countVmsOnHosts(db: Db, hostIds: readonly string[]): Map<string, number> {
+  if (hostIds.length === 0) return new Map();
+  const counts = preparedIn(db, 'hosts:vm-counts', () =>
+    db
+      .select({ hostId: vms.hostId, n: count() })
+      .from(vms)
+      .where(inJson(vms.hostId, 'hostIds'))
+      .groupBy(vms.hostId)
+      .prepare(),
+  );
+  return new Map(counts.all({ hostIds: jsonList(hostIds) }).map((row) => [row.hostId, row.n]));
 }
 
 export function getHost(db: Db, id: string): HostDetail | null {

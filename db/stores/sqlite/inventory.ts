@@ -20,7 +20,7 @@ import type {
 import { countArrays, getArray, listArrays } from './inventory-arrays';
 import { getDashboard, listFindings } from './inventory-findings';
 import { countHostVolumes, getHostVolume, listHostVolumes } from './inventory-host-volumes';
-import { countHosts, getHost, listHosts } from './inventory-hosts';
+import { countHosts, countVmsOnHosts, getHost, listHosts, listHostsOfConnectors } from './inventory-hosts';
 import { importInventoryAtomically } from './inventory-import';
 import { findVmsByName, loadNeighbourhood } from './inventory-neighbourhood';
 import { listPoolMembers } from './inventory-pool-members';
@@ -185,6 +185,8 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
     countHosts: async (query) => countHosts(db, query),
     getHost: async (id) => getHost(db, id),
     listPoolMembers: async (query) => listPoolMembers(db, query),
+    listHostsOfConnectors: async (connectors) => listHostsOfConnectors(db, connectors),
+    countVmsOnHosts: async (hostIds) => countVmsOnHosts(db, hostIds),
     listHostVolumes: async (query) => listHostVolumes(db, query),
     countHostVolumes: async (query) => countHostVolumes(db, query),
     getHostVolume: async (id) => getHostVolume(db, id),

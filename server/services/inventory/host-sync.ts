@@ -4,8 +4,11 @@
  * was disconnected, or its facts came from a collected file), its pages and its VMs' pages still
  * show those facts, and must say they may be out of date rather than present them as today's. Lab hosts are read from the file-backed lab on every change and are
  * always current.
+ *
+ * Which connection reads a host, and what its last sync makes of the host's facts, is decided here
+ * once, for one host (its page) and for the whole estate (stale-hosts.ts) alike.
  */
-import type { Stores } from '../../../db/stores/ports';
+import type { HypervConnectionRecord, Stores, XapiPoolRecord } from '../../../db/stores/ports';
 import type { Host } from '../../engine/inventory';
 import { CONNECTION_KIND_WORDS, type ConnectionKindWords } from '../connection-labels';
 
@@ -24,49 +27,67 @@ export type HostSyncState =
   /** No connection reads the host (it was disconnected, or collected into a file): the last facts read. */
   | { kind: 'disconnected'; connectionKind: ConnectionKindWords };
 
+/** The connectors whose hosts a connection reads; every other host (the lab's) is always current. */
+export type ConnectionConnector = keyof typeof CONNECTION_KIND_WORDS;
+export const CONNECTION_CONNECTORS = Object.keys(CONNECTION_KIND_WORDS) as ConnectionConnector[];
+
+/** Every connection that reads hosts. A handful per estate (an admin adds each): read whole. */
+export interface HostReaders {
+  hyperv: readonly HypervConnectionRecord[];
+  xapi: readonly XapiPoolRecord[];
+}
+
+export async function readHostReaders(stores: SyncStores): Promise<HostReaders> {
+  const [hyperv, xapi] = await Promise.all([stores.hypervConnections.list(), stores.xapiPools.list()]);
+  return { hyperv, xapi };
+}
+
+/** Which kind of connection reads a host, and which one does (null: none any more). */
+export interface HostReading {
+  connector: ConnectionConnector;
+  reader: HypervConnectionRecord | XapiPoolRecord | null;
+}
+
+/** Undefined for a host no connection reads (the lab's), whose facts are always current. */
+export function readerOfHost(
+  readers: HostReaders,
+  host: Pick<Host, 'id' | 'connector'>,
+): HostReading | undefined {
+  if (host.connector === 'hyperv') {
+    // The connection that reached the host itself, else the one whose cluster it is a node of.
+    const reader =
+      readers.hyperv.find((connection) => connection.hostId === host.id) ??
+      readers.hyperv.find((connection) => connection.nodeHostIds.includes(host.id)) ??
+      null;
+    return { connector: 'hyperv', reader };
+  }
+  if (host.connector === 'xapi') {
+    return { connector: 'xapi', reader: readers.xapi.find((pool) => pool.hostIds.includes(host.id)) ?? null };
+  }
+  return undefined;
+}
+
+/** What the reader's last sync makes of its hosts' facts; null when they are current. */
+export function syncStateOfReader(read: HostReading | undefined): HostSyncState | null {
+  if (read === undefined) return null;
+  const connectionKind = CONNECTION_KIND_WORDS[read.connector];
+  if (read.reader === null) return { kind: 'disconnected', connectionKind };
+  if (read.reader.lastError === null) return null;
+  return {
+    kind: 'failed',
+    connectionName: read.reader.name,
+    connectionKind,
+    // The stores keep the time of the last sync that succeeded: a failure records only its error.
+    readAt: read.reader.lastSyncAt,
+    error: read.reader.lastError,
+  };
+}
+
 /** Null when the host's facts are current: a lab host, or a connection whose last sync succeeded. */
 export async function hostSyncStateOf(
   stores: SyncStores,
   host: Pick<Host, 'id' | 'connector'>,
 ): Promise<HostSyncState | null> {
-  const found = await connectionOf(stores, host);
-  if (found === undefined) return null;
-  if (found.connection === null) return { kind: 'disconnected', connectionKind: found.connectionKind };
-  const { connection, connectionKind } = found;
-  if (connection.lastError === null) return null;
-  return {
-    kind: 'failed',
-    connectionName: connection.name,
-    connectionKind,
-    // The stores keep the time of the last sync that succeeded: a failure records only its error.
-    readAt: connection.lastSyncAt,
-    error: connection.lastError,
-  };
-}
-
-type ConnectionOfHost = {
-  connectionKind: ConnectionKindWords;
-  connection: { name: string; lastSyncAt: Date | null; lastError: string | null } | null;
-};
-
-/** The connection that reads the host (null: none any more); undefined for a host no connection reads. */
-async function connectionOf(
-  stores: SyncStores,
-  host: Pick<Host, 'id' | 'connector'>,
-): Promise<ConnectionOfHost | undefined> {
-  if (host.connector === 'hyperv') {
-    return {
-      connectionKind: CONNECTION_KIND_WORDS.hyperv,
-      connection: await stores.hypervConnections.findByHostId(host.id),
-    };
-  }
-  if (host.connector === 'xapi') {
-    // A handful of pools per estate: read whole, as the connections page does.
-    const pools = await stores.xapiPools.list();
-    return {
-      connectionKind: CONNECTION_KIND_WORDS.xapi,
-      connection: pools.find((pool) => pool.hostIds.includes(host.id)) ?? null,
-    };
-  }
-  return undefined;
+  if (!(CONNECTION_CONNECTORS as string[]).includes(host.connector)) return null;
+  return syncStateOfReader(readerOfHost(await readHostReaders(stores), host));
 }

@@ -1,8 +1,8 @@
 /**
  * A host read by a connection keeps what its last successful sync read. When a later sync fails, or
  * the connection is removed, the host's page and its VMs' pages say their facts may be out of date
- * (and why), instead of presenting them as today's; a lab host, or a connection whose last sync
- * succeeded, says nothing.
+ * (and why), instead of presenting them as today's, and so does the warning of the dashboard and
+ * the VM list; a lab host, or a connection whose last sync succeeded, says nothing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ProcessDatabase, storesOf } from '../../../db/process-database';
@@ -122,6 +122,26 @@ describe.each(dialects)('$name', (dialect) => {
       expect((await caller().hosts.get({ id: host.id })).sync).toEqual(sync);
       // The VM's page reads its host's facts too.
       expect((await caller().vms.get({ id: vm.id })).sync).toEqual(sync);
+      // And the dashboard's and the VM list's warning says the same of it, counting its VMs.
+      const stale = await caller().hosts.staleFacts();
+      const vmCount = inventory.vms.filter((candidate) => candidate.hostId === host.id).length;
+      expect(stale).toEqual(
+        sync
+          ? {
+              hostCount: 1,
+              vmCount,
+              groups: [
+                {
+                  sync,
+                  pool: sync.kind === 'disconnected' ? host.pool : null,
+                  hosts: [{ id: host.id, name: host.name }],
+                  hostCount: 1,
+                  vmCount,
+                },
+              ],
+            }
+          : { hostCount: 0, vmCount: 0, groups: [] },
+      );
     });
   });
 });
