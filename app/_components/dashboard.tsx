@@ -13,6 +13,7 @@ import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { readinessShares } from '@/server/engine/readiness-shares';
 import { READINESS, type Readiness } from '@/server/engine/types';
 import { RuleTitle } from './rule-title';
+import { StaleHostsAlert } from './stale-hosts-alert';
 
 const READINESS_CARD_STYLES: Record<Readiness, string> = {
   'online-ready': 'border-l-emerald-500',
@@ -81,6 +82,7 @@ export function Dashboard() {
         title="Dashboard"
         description="How every VM would be protected today, and which prerequisites stand in the way."
       />
+      <StaleHostsAlert />
       {dashboard.isPending ? (
         <LoadingState label="Loading the dashboard…" />
       ) : dashboard.isError ? (

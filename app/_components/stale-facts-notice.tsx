@@ -1,9 +1,6 @@
 import Link from 'next/link';
 import { Alert } from '@/app/_components/ui/alert';
-import { formatDateTime } from '@/app/_lib/format';
-import type { RouterOutputs } from '@/app/_lib/trpc';
-
-type HostSyncState = NonNullable<RouterOutputs['hosts']['get']['sync']>;
+import { failureSentence, type HostSyncState, NOT_READ_BECAUSE, whichSyncRead } from './stale-facts-words';
 
 /**
  * Says that a host's facts (and its VMs') are those of an earlier sync: the last one failed, or no
@@ -22,32 +19,18 @@ export function StaleFactsNotice({ sync, hostName }: { sync: HostSyncState | nul
       {sync.kind === 'failed' ? (
         <>
           The last sync of {sync.connectionKind} <strong>{sync.connectionName}</strong> failed:{' '}
-          {asSentence(withoutLabel(sync.error, `${sync.connectionKind} ${sync.connectionName}: `))} What this
-          page shows about {hostName} is what{' '}
-          {sync.readAt
-            ? `its last successful sync read, at ${formatDateTime(sync.readAt)},`
-            : 'an earlier sync read'}{' '}
-          and may be out of date.{' '}
+          {failureSentence(sync)} What this page shows about {hostName} is what {whichSyncRead(sync)}
+          {sync.readAt ? ',' : ''} and may be out of date.{' '}
           <Link href="/admin/connections" className="underline underline-offset-2">
             Connections
           </Link>
         </>
       ) : (
         <>
-          No {sync.connectionKind} connection reads {hostName} (it was disconnected, or its facts came from a
-          file): what this page shows is what was last read into the inventory, and nothing updates it.
+          No {sync.connectionKind} connection reads {hostName} {NOT_READ_BECAUSE}: what this page shows is
+          what was last read into the inventory, and nothing updates it.
         </>
       )}
     </Alert>
   );
-}
-
-/** The stored error as a sentence: its own full stop, or one added. */
-function asSentence(text: string): string {
-  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
-}
-
-/** The error without the connection's label in front (services/connection-labels.ts), which the sentence has just said. */
-function withoutLabel(error: string, label: string): string {
-  return error.startsWith(label) ? error.slice(label.length) : error;
 }

@@ -15,6 +15,7 @@ import { PartialPointBadge } from '@/app/_components/partial-point-badge';
 import { ProtectionStatusBadge } from '@/app/_components/protection-status-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { ruleTitleText } from '@/app/_components/rule-title';
+import { StaleHostsAlert } from '@/app/_components/stale-hosts-alert';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent } from '@/app/_components/ui/card';
@@ -254,6 +255,7 @@ export function VmList() {
         description="Every VM with its backup readiness, findings and the recommended method. Filters live in the address, so a filtered list can be bookmarked or shared."
         actions={<ExportCsvLink list="vms" query={query} noun="VMs" />}
       />
+      <StaleHostsAlert />
       <Card className="mb-4">
         <CardContent className="flex flex-col gap-4">
           <search>
