@@ -19,6 +19,7 @@ import { FakeOntapModel } from '../server/drivers/ontap/fake/fake-ontap-model';
 import { FakeOntapServer } from '../server/drivers/ontap/fake/fake-ontap-server';
 import { seedCluster } from '../server/drivers/ontap/ontap-test-support';
 import { ManualClock } from '../server/drivers/xapi/fake/fake-clock';
+import { disconnectByName } from './fixtures/disconnect';
 
 let root: string;
 let fake: FakeOntapServer;
@@ -132,8 +133,7 @@ test('an admin connects an ONTAP cluster, tests it, discovers its LUNs, accepts 
   );
 
   await page.goto('/admin/connections');
-  await array.getByRole('button', { name: 'Disconnect…' }).click();
-  await array.getByRole('button', { name: 'Disconnect Lab cluster' }).click();
+  await disconnectByName(page, array, 'Lab cluster');
   await expect(page.getByText('Array Lab cluster disconnected')).toBeVisible();
   await expect(page.getByText('No storage array connected yet.')).toBeVisible();
 });
@@ -167,9 +167,7 @@ test('an admin connects an EqualLogic group over SSH, tests it, discovers its vo
   await array.getByRole('button', { name: 'Discover now' }).click();
   await expect(page.getByText('Discovered Lab group: 2 volumes in the inventory')).toBeVisible();
 
-  await array.getByRole('button', { name: 'Disconnect…' }).click();
-  await expect(array).toContainText('what its discoveries brought');
-  await array.getByRole('button', { name: 'Disconnect Lab group' }).click();
+  await disconnectByName(page, array, 'Lab group', 'what its discoveries brought');
   await expect(page.getByText('Array Lab group disconnected')).toBeVisible();
   await expect(page.getByText('No storage array connected yet.')).toBeVisible();
 });

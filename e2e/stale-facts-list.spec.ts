@@ -11,6 +11,7 @@
  */
 import { expect, type Page, test } from '@playwright/test';
 import { ADMIN, startFakeHost } from '../server/drivers/hyperv/hyperv-test-support';
+import { disconnectByName } from './fixtures/disconnect';
 import { storageStateOf } from './fixtures/users';
 
 let fake: Awaited<ReturnType<typeof startFakeHost>>;
@@ -120,8 +121,12 @@ test('once the host is disconnected, the dashboard and the VM list say no connec
 }) => {
   await page.goto('/admin/connections');
   const host = page.getByRole('article', { name: `Hyper-V host ${CONNECTION}` });
-  await host.getByRole('button', { name: 'Disconnect…' }).click();
-  await host.getByRole('button', { name: `Disconnect ${CONNECTION}` }).click();
+  await disconnectByName(
+    page,
+    host,
+    CONNECTION,
+    /\d+ VMs? on its hosts can then be neither backed up nor restored/,
+  );
   await expect(page.getByText(`Hyper-V host ${CONNECTION} disconnected`)).toBeVisible();
 
   const disconnected =

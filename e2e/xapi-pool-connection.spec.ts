@@ -12,6 +12,7 @@ import { fixturePool } from '../server/drivers/xapi/fake/fake-fixtures';
 import { FakeLinuxMachine, linuxGuestMounts } from '../server/drivers/xapi/fake/fake-linux-ssh';
 import { type FakeXapi, startFakeXapi } from '../server/drivers/xapi/fake/fake-xapi-server';
 import { GUEST_SSH_KEY } from '../server/drivers/xapi/xapi-guest-hook';
+import { disconnectByName } from './fixtures/disconnect';
 
 let fake: FakeXapi;
 /** web01's guest: the pool tells the hook where it is (other-config:migawka-guest-ssh). */
@@ -130,8 +131,7 @@ test('an admin connects a pool, tests it, discovers its VMs and disconnects it',
   await expect(page.getByRole('main')).toContainText('xcp1');
 
   await page.goto('/admin/connections');
-  await pool.getByRole('button', { name: 'Disconnect…' }).click();
-  await pool.getByRole('button', { name: 'Disconnect Lab pool' }).click();
+  await disconnectByName(page, pool, 'Lab pool', /VMs? on its hosts|No VM is on its hosts/);
   await expect(page.getByText('Pool Lab pool disconnected')).toBeVisible();
   await expect(page.getByText('No pool connected yet.')).toBeVisible();
 });

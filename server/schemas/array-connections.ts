@@ -1,5 +1,6 @@
 /** Inputs of the storage-array connections (server/services/array-admin-service.ts). */
 import { z } from 'zod';
+import { disconnectConfirmation } from './confirmation';
 import { hasPortInRange, PORT_OUT_OF_RANGE } from './network-address';
 
 export const addOntapConnectionInput = z.object({
@@ -53,4 +54,9 @@ export type AddEqualLogicConnection = z.output<typeof addEqualLogicConnectionInp
 
 export const arrayConnectionIdInput = z.object({
   id: z.string().trim().min(1, 'Choose an array connection'),
+});
+
+/** Disconnecting an array: its connection and the connection's name typed. */
+export const removeArrayConnectionInput = arrayConnectionIdInput.extend({
+  confirmation: disconnectConfirmation,
 });

@@ -1,5 +1,6 @@
 /** Inputs of the Hyper-V host connections (server/services/hyperv-connection-service.ts). */
 import { z } from 'zod';
+import { disconnectConfirmation } from './confirmation';
 
 export const addHypervConnectionInput = z.object({
   name: z
@@ -68,6 +69,11 @@ export type AddHypervConnection = z.output<typeof addHypervConnectionInput>;
 
 export const hypervConnectionIdInput = z.object({
   id: z.string().trim().min(1, 'Choose a host connection'),
+});
+
+/** Disconnecting a host: its connection and the connection's name typed. */
+export const removeHypervConnectionInput = hypervConnectionIdInput.extend({
+  confirmation: disconnectConfirmation,
 });
 
 /** "Test connection" before saving: the connection's fields without its name, nothing stored. */

@@ -1,16 +1,12 @@
 /** What the backup job procedures take besides a job's settings (operations.ts): its id, an update, enable/disable, a schedule preview. */
 import { z } from 'zod';
+import { typedConfirmation } from './confirmation';
 import { backupJobInput, scheduleInput } from './operations';
 
 const jobId = z.string().trim().min(1, 'Choose a backup job');
 
 export const jobIdInput = z.object({ id: jobId });
 export type JobIdInput = z.input<typeof jobIdInput>;
-
-/** The name of what a delete destroys, as the operator typed it (services/typed-confirmation.ts). */
-export const typedConfirmation = z
-  .string({ error: 'Type the name to confirm the delete' })
-  .max(500, 'The confirmation is longer than 500 characters');
 
 /** Deleting a job: its id and its name typed. */
 export const deleteJobInput = z.object({ id: jobId, confirmation: typedConfirmation });

@@ -1,7 +1,7 @@
 /** The restore-point browser's filters, order and cursor, and the id of one point. */
 import { z } from 'zod';
 import { BACKUP_METHODS, CONSISTENCY_LEVELS } from '../engine/types';
-import { typedConfirmation } from './jobs';
+import { typedConfirmation } from './confirmation';
 import { RESTORE_POINT_SORTS } from './wizard';
 
 const optionalId = z.string().trim().min(1).max(200).optional();

@@ -1,5 +1,6 @@
 /** Inputs of the XAPI pool connections (server/services/xapi-pool-service.ts). */
 import { z } from 'zod';
+import { disconnectConfirmation } from './confirmation';
 import { hasPortInRange, PORT_OUT_OF_RANGE } from './network-address';
 
 export const addXapiPoolInput = z.object({
@@ -38,6 +39,9 @@ export const addXapiPoolInput = z.object({
 export type AddXapiPool = z.output<typeof addXapiPoolInput>;
 
 export const xapiPoolIdInput = z.object({ id: z.string().trim().min(1, 'Choose a pool') });
+
+/** Disconnecting a pool: the pool and its name typed. */
+export const removeXapiPoolInput = xapiPoolIdInput.extend({ confirmation: disconnectConfirmation });
 
 export const acceptXapiCertificateInput = z.object({
   id: z.string().trim().min(1, 'Choose a pool'),

@@ -12,12 +12,14 @@ import {
   addEqualLogicConnectionInput,
   addOntapConnectionInput,
   arrayConnectionIdInput,
+  removeArrayConnectionInput,
 } from '../schemas/array-connections';
 import { type OntapSyncResult, syncOntapConnection } from './array-connection-service';
 import { syncEqualLogicConnection } from './equallogic-connection-service';
 import { DomainError } from './errors';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
+import { assertTypedName, DISCONNECT_ACTION } from './typed-confirmation';
 import { assertNameFree } from './unique-names';
 import { PASSWORD_LOGIN, requireVaultAccount } from './vault-accounts';
 import type { VaultKeySource } from './vault-key';
@@ -181,8 +183,9 @@ export async function removeArrayConnection(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<{ name: string }> {
-  const { id } = parseInput(arrayConnectionIdInput, raw);
+  const { id, confirmation } = parseInput(removeArrayConnectionInput, raw);
   const connection = await connectionOrThrow(stores, id);
+  assertTypedName(confirmation, connection.name, "the connection's name", DISCONNECT_ACTION);
   // Their steps would find no connection behind the array and fail half-way (a fenced CG, a mapped clone).
   const active = connection.arrayId ? await stores.operations.activeOnArray(connection.arrayId) : [];
   refuseWhileInUse(connection.name, active);

@@ -312,7 +312,7 @@ describe.each(dialects)('$name', (current) => {
         }
         expect(rows.at(-1)?.error).toContain('Hyper-V Administrators');
         // Removing the connection forgets its log.
-        await removeHypervConnection(stores, ctx, { id: saved.id });
+        await removeHypervConnection(stores, ctx, { id: saved.id, confirmation: 'hv01' });
         expect((await stores.syncLog.list(saved.id, { limit: 10 })).items).toEqual([]);
       });
 
@@ -507,10 +507,14 @@ describe.each(dialects)('$name', (current) => {
         const { stores, ctx, keys, connection } = await setup();
         const saved = await connection();
         await syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
-        expect(await removeHypervConnection(stores, ctx, { id: saved.id })).toEqual({ name: 'hv01' });
+        expect(await removeHypervConnection(stores, ctx, { id: saved.id, confirmation: 'hv01' })).toEqual({
+          name: 'hv01',
+        });
         expect(await stores.hypervConnections.list()).toEqual([]);
         expect((await stores.inventory.loadInventory()).vms.map((vm) => vm.name)).toContain('sql01');
-        const again = await rejection(removeHypervConnection(stores, ctx, { id: saved.id }));
+        const again = await rejection(
+          removeHypervConnection(stores, ctx, { id: saved.id, confirmation: 'hv01' }),
+        );
         expect(isDomainError(again) && again.code).toBe('NOT_FOUND');
       });
     });

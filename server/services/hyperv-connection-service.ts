@@ -17,12 +17,14 @@ import {
   acceptHypervNodeHostKeyInput,
   addHypervConnectionInput,
   hypervConnectionIdInput,
+  removeHypervConnectionInput,
   setHypervWsbTargetInput,
 } from '../schemas/hyperv-connections';
 import { connectionLabel } from './connection-labels';
 import { DomainError, notFound } from './errors';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
+import { assertTypedName, DISCONNECT_ACTION } from './typed-confirmation';
 import { assertNameFree } from './unique-names';
 import { PASSWORD_LOGIN, requireVaultAccount, SSH_LOGIN } from './vault-accounts';
 import type { VaultKeySource } from './vault-key';
@@ -95,8 +97,9 @@ export async function removeHypervConnection(
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<{ name: string }> {
-  const { id } = parseInput(hypervConnectionIdInput, raw);
+  const { id, confirmation } = parseInput(removeHypervConnectionInput, raw);
   const connection = await connectionOrThrow(stores, id);
+  assertTypedName(confirmation, connection.name, "the connection's name", DISCONNECT_ACTION);
   // Refused while an operation queued or running touches the host: its steps would find no
   // connection and fail half-way (a checkpoint left unmerged, a half-written restore folder).
   refuseWhileInUse(

@@ -174,7 +174,7 @@ describe.each(dialects)('$name', (current) => {
         const title = (await stores.operations.get(backup.operationId))?.title ?? '';
         let error: unknown = null;
         try {
-          await removeHypervConnection(stores, ctx, { id: connection.id });
+          await removeHypervConnection(stores, ctx, { id: connection.id, confirmation: connection.name });
         } catch (caught) {
           error = caught;
         }

@@ -64,7 +64,7 @@ describe.each(dialects)('$name', (dialect) => {
         const driver = await registry.hypervisorForVm(web01);
         expect(await driver.getPowerState(web01, call)).toBe('off');
 
-        await removeXapiPool(stores, ctx, pool.id);
+        await removeXapiPool(stores, ctx, { id: pool.id, confirmation: pool.name });
         await refreshXapiPools(stores);
         expect(set.connected()).toEqual([]);
         // The registry keeps its driver for the host; the next call finds no pool holding it.
@@ -208,7 +208,7 @@ describe.each(dialects)('$name', (dialect) => {
         if (state === 'cancelled') await cancelOperation(stores, ctx, backup.operationId);
         let error: unknown = null;
         try {
-          await removeXapiPool(stores, ctx, pool.id);
+          await removeXapiPool(stores, ctx, { id: pool.id, confirmation: pool.name });
         } catch (caught) {
           error = caught;
         }

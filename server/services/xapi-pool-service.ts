@@ -20,12 +20,14 @@ import {
   type AcceptXapiCertificate,
   acceptXapiCertificateInput,
   addXapiPoolInput,
+  removeXapiPoolInput,
 } from '../schemas/xapi-pools';
 import { connectionLabel } from './connection-labels';
 import { DomainError, notFound } from './errors';
 import type { ImportResult } from './import-service';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
+import { assertTypedName, DISCONNECT_ACTION } from './typed-confirmation';
 import { assertNameFree } from './unique-names';
 import { PASSWORD_LOGIN, requireVaultAccount, SSH_LOGIN } from './vault-accounts';
 import type { VaultKeySource } from './vault-key';
@@ -323,9 +325,11 @@ export async function listXapiPools(stores: PoolStores): Promise<XapiPoolView[]>
 export async function removeXapiPool(
   stores: Pick<Stores, 'xapiPools' | 'syncLog' | 'operations'>,
   ctx: ServiceContext,
-  poolId: string,
+  raw: unknown,
 ): Promise<{ name: string }> {
-  const pool = await poolOrThrow(stores, poolId);
+  const { id, confirmation } = parseInput(removeXapiPoolInput, raw);
+  const pool = await poolOrThrow(stores, id);
+  assertTypedName(confirmation, pool.name, "the pool's name", DISCONNECT_ACTION);
   refuseWhileInUse(
     pool.name,
     pool.hostIds.length > 0 ? await stores.operations.activeOnHosts(pool.hostIds) : [],

@@ -76,6 +76,7 @@ const DECISIONS: Record<string, Decision> = {
   'secrets.delete': 'admin',
   // Hyper-V host connections: added, tested and synced by admins (they reach the hosts with vault credentials).
   'hypervConnections.list': 'admin',
+  'hypervConnections.disconnectImpact': 'admin',
   'hypervConnections.add': 'admin',
   'hypervConnections.test': 'admin',
   'hypervConnections.testDraft': 'admin',
@@ -115,6 +116,7 @@ const DECISIONS: Record<string, Decision> = {
   'users.resetPassword': 'admin',
   // Pool connections reach the hypervisors with the vault's accounts: admins only.
   'xapiPools.list': 'admin',
+  'xapiPools.disconnectImpact': 'admin',
   'xapiPools.add': 'admin',
   'xapiPools.test': 'admin',
   'xapiPools.setSshAccounts': 'admin',

@@ -196,11 +196,15 @@ describe.each(dialects)('$name', (dialect) => {
       it('refuses a test or a removal without a connection, naming the field, and a vanished one in words', async () => {
         const caller = createCaller(signedIn(db));
         await expect(caller.arrayConnections.test({ id: ' ' })).rejects.toThrow(/Choose an array connection/);
-        await expect(caller.arrayConnections.remove({ id: '' })).rejects.toThrow(
+        await expect(caller.arrayConnections.remove({ id: '', confirmation: '' })).rejects.toThrow(
           /Choose an array connection/,
         );
-        for (const call of [caller.arrayConnections.remove, caller.arrayConnections.test]) {
-          const error: Error = await call({ id: 'c-404' }).then(
+        const calls = [
+          () => caller.arrayConnections.remove({ id: 'c-404', confirmation: 'cluster1' }),
+          () => caller.arrayConnections.test({ id: 'c-404' }),
+        ];
+        for (const call of calls) {
+          const error: Error = await call().then(
             () => new Error('answered'),
             (refusal: Error) => refusal,
           );
@@ -212,13 +216,19 @@ describe.each(dialects)('$name', (dialect) => {
       it('removes a connection by name; what its discovery brought stays in the inventory', async () => {
         const { caller, added } = await addCluster();
         await caller.arrayConnections.sync({ id: added.id });
-        expect(await caller.arrayConnections.remove({ id: added.id })).toEqual({ name: 'cluster1' });
+        await expect(caller.arrayConnections.remove({ id: added.id, confirmation: '' })).rejects.toThrow(
+          /Type the connection's name, "cluster1", to confirm the disconnect. Nothing was disconnected\./,
+        );
+        expect(await caller.arrayConnections.list()).toHaveLength(1);
+        expect(await caller.arrayConnections.remove({ id: added.id, confirmation: 'cluster1' })).toEqual({
+          name: 'cluster1',
+        });
         expect(await caller.arrayConnections.list()).toEqual([]);
         const arrays = await caller.arrays.list({});
         expect(JSON.stringify(arrays)).toContain('cluster1');
-        await expect(caller.arrayConnections.remove({ id: added.id })).rejects.toThrow(
-          /does not exist any more/,
-        );
+        await expect(
+          caller.arrayConnections.remove({ id: added.id, confirmation: 'cluster1' }),
+        ).rejects.toThrow(/does not exist any more/);
       });
 
       it('tests an EqualLogic group: its name and volumes', async () => {
@@ -260,12 +270,16 @@ describe.each(dialects)('$name', (dialect) => {
           { vmIds: ['sql1'] },
           { id: 'op-1', now: new Date(), requestedBy: 'user:1', title: 'Back up sql1' },
         );
-        await expect(caller.arrayConnections.remove({ id: added.id })).rejects.toThrow(
+        await expect(
+          caller.arrayConnections.remove({ id: added.id, confirmation: 'cluster1' }),
+        ).rejects.toThrow(
           'cluster1 is in use by an operation ("Back up sql1"): wait for it to end, or cancel it, then disconnect it.',
         );
         expect(await caller.arrayConnections.list()).toHaveLength(1);
         await operations.cancel(running.id, new Date(), 'user:1');
-        expect(await caller.arrayConnections.remove({ id: added.id })).toEqual({ name: 'cluster1' });
+        expect(await caller.arrayConnections.remove({ id: added.id, confirmation: 'cluster1' })).toEqual({
+          name: 'cluster1',
+        });
       });
     });
   });

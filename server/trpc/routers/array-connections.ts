@@ -8,6 +8,7 @@ import {
   addEqualLogicConnectionInput,
   addOntapConnectionInput,
   arrayConnectionIdInput,
+  removeArrayConnectionInput,
 } from '../../schemas/array-connections';
 import {
   acceptArrayCertificate,
@@ -40,7 +41,7 @@ export const arrayConnectionsRouter = router({
     }),
   ),
   remove: adminProcedure
-    .input(arrayConnectionIdInput)
+    .input(removeArrayConnectionInput)
     .mutation(({ ctx, input }) => removeArrayConnection(ctx.stores, ctx.service, input)),
   sync: adminProcedure.input(arrayConnectionIdInput).mutation(({ ctx, input, signal }) =>
     runArraySync(ctx.stores, ctx.service, ctx.vaultKeys, input, {

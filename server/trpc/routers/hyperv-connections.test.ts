@@ -9,7 +9,7 @@ import { storeDialects } from '../../../db/stores/contract/dialects';
 import { GUEST_PASSWORD, GUEST_USER } from '../../drivers/hyperv/fake/fake-estate';
 import { ADMIN, startFakeHost } from '../../drivers/hyperv/hyperv-test-support';
 import { openEmptyOn } from '../../test-rows';
-import { signedIn } from '../../test-support';
+import { nightlyJobInput, rejectionOf, signedIn } from '../../test-support';
 import { createCaller } from '../root';
 
 const dialects = await storeDialects('routerhyperv');
@@ -113,7 +113,24 @@ describe.each(dialects)('$name', (dialect) => {
         });
         expect(added.hostKey).toBe(fake.host.fingerprint);
         await caller.hypervConnections.sync({ id: added.id });
-        expect(await caller.hypervConnections.remove({ id: added.id })).toEqual({ name: 'hv01' });
+        // What disconnecting stops, shown before: the host's VMs and a job backing one of them up.
+        const sql01 = (await caller.vms.list({ search: 'sql01' })).items[0];
+        const job = await caller.jobs.create(nightlyJobInput('Nightly sql01', sql01.id));
+        expect(await caller.hypervConnections.disconnectImpact({ id: added.id })).toEqual({
+          vmCount: (await caller.vms.list({})).items.filter((vm) => vm.hostName === 'HV01').length,
+          jobs: [{ id: job.id, name: 'Nightly sql01', isEnabled: true }],
+        });
+        // The connection's name typed, or nothing is disconnected.
+        for (const confirmation of ['', 'hv02']) {
+          const refusal = await rejectionOf(() =>
+            caller.hypervConnections.remove({ id: added.id, confirmation }),
+          );
+          expect(refusal.message).toMatch(/the connection's name, "hv01".*Nothing was disconnected\./);
+        }
+        expect(await caller.hypervConnections.list()).toHaveLength(1);
+        expect(await caller.hypervConnections.remove({ id: added.id, confirmation: 'hv01' })).toEqual({
+          name: 'hv01',
+        });
         expect(await caller.hypervConnections.list()).toEqual([]);
         expect(JSON.stringify(await caller.vms.list({}))).toContain('sql01');
       });

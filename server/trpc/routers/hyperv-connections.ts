@@ -9,10 +9,12 @@ import {
   acceptHypervNodeHostKeyInput,
   addHypervConnectionInput,
   hypervConnectionIdInput,
+  removeHypervConnectionInput,
   setHypervWsbTargetInput,
   testHypervDraftInput,
 } from '../../schemas/hyperv-connections';
 import { connectionSyncsInput } from '../../schemas/sync-log';
+import { hypervDisconnectImpact } from '../../services/disconnect-impact';
 import {
   acceptHypervHostKey,
   acceptHypervNodeHostKey,
@@ -47,8 +49,12 @@ export const hypervConnectionsRouter = router({
     .mutation(({ ctx, input, signal }) =>
       testHypervDraft(ctx.stores, ctx.service, ctx.vaultKeys, input, hostCall(signal)),
     ),
-  remove: adminProcedure
+  /** What disconnecting it stops: the VMs on its hosts and the jobs backing them up. */
+  disconnectImpact: adminProcedure
     .input(hypervConnectionIdInput)
+    .query(({ ctx, input }) => hypervDisconnectImpact(ctx.stores, input)),
+  remove: adminProcedure
+    .input(removeHypervConnectionInput)
     .mutation(({ ctx, input }) => removeHypervConnection(ctx.stores, ctx.service, input)),
   acceptHostKey: adminProcedure
     .input(hypervConnectionIdInput)

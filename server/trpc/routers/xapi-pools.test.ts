@@ -60,7 +60,14 @@ describe.each(dialects)('$name', (dialect) => {
         expect(vms.items.map((vm) => vm.name)).toEqual(['web01']);
         expect((await admin.xapiPools.list())[0].lastSyncAt).toBeInstanceOf(Date);
 
-        expect(await admin.xapiPools.remove({ id: pool.id })).toEqual({ name: 'Lab pool' });
+        expect(await admin.xapiPools.disconnectImpact({ id: pool.id })).toEqual({ vmCount: 3, jobs: [] });
+        await expect(admin.xapiPools.remove({ id: pool.id, confirmation: 'lab pool' })).rejects.toThrow(
+          /The confirmation "lab pool" is not the pool's name, "Lab pool". Nothing was disconnected\./,
+        );
+        expect(await admin.xapiPools.list()).toHaveLength(1);
+        expect(await admin.xapiPools.remove({ id: pool.id, confirmation: 'Lab pool' })).toEqual({
+          name: 'Lab pool',
+        });
         expect(await admin.xapiPools.list()).toEqual([]);
       });
 

@@ -7,11 +7,13 @@ import { connectionSyncsInput } from '../../schemas/sync-log';
 import {
   acceptXapiCertificateInput,
   addXapiPoolInput,
+  removeXapiPoolInput,
   setXapiPoolSshAccountsInput,
   testXapiPoolSshAccountInput,
   xapiPoolIdInput,
   xapiPoolTestTargetsInput,
 } from '../../schemas/xapi-pools';
+import { xapiPoolDisconnectImpact } from '../../services/disconnect-impact';
 import { listConnectionSyncs } from '../../services/sync-log-service';
 import { refreshXapiPools } from '../../services/xapi-connection-service';
 import {
@@ -85,8 +87,12 @@ export const xapiPoolsRouter = router({
   syncs: adminProcedure
     .input(connectionSyncsInput)
     .query(({ ctx, input }) => listConnectionSyncs(ctx.stores, input)),
-  remove: adminProcedure.input(xapiPoolIdInput).mutation(async ({ ctx, input }) => {
-    const removed = await removeXapiPool(ctx.stores, ctx.service, input.id);
+  /** What disconnecting it stops: the VMs on its hosts and the jobs backing them up. */
+  disconnectImpact: adminProcedure
+    .input(xapiPoolIdInput)
+    .query(({ ctx, input }) => xapiPoolDisconnectImpact(ctx.stores, input)),
+  remove: adminProcedure.input(removeXapiPoolInput).mutation(async ({ ctx, input }) => {
+    const removed = await removeXapiPool(ctx.stores, ctx.service, input);
     await refreshXapiPools(ctx.stores);
     return removed;
   }),

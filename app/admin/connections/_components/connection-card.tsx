@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { type ReactNode, useState } from 'react';
+import type { ReactNode } from 'react';
 import type { UseFormRegisterReturn } from 'react-hook-form';
 import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
 import { Alert, AlertTitle } from '@/app/_components/ui/alert';
@@ -10,6 +10,7 @@ import { Button } from '@/app/_components/ui/button';
 import { Select } from '@/app/_components/ui/select';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
+import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
 import type { SecretKind } from '@/server/engine/security';
 
 /**
@@ -66,9 +67,12 @@ export interface ConnectionCardProps {
   isSyncing: boolean;
   onTest(): void;
   onSync(): void;
-  onRemove(): void;
+  /** Disconnects, with the connection's name as the admin typed it (the server checks it too). */
+  onRemove(typedName: string): void;
   /** What disconnecting forgets and keeps; shown while confirming. */
   removeNote?: string;
+  /** What disconnecting stops (VMs, jobs), read when the confirmation opens. */
+  removeImpact?: ReactNode;
   /** Connector lines under the header. */
   children?: ReactNode;
   /** The last test's and sync's results. */
@@ -115,7 +119,6 @@ function TrustedKeys({
 }
 
 export function ConnectionCard(props: ConnectionCardProps) {
-  const [isConfirmingRemove, setConfirmingRemove] = useState(false);
   const { name, keyWord } = props;
   return (
     <article aria-label={props.label} className="rounded-md border border-line bg-surface p-4">
@@ -166,24 +169,21 @@ export function ConnectionCard(props: ConnectionCardProps) {
         <Button disabled={props.isSyncing} onClick={props.onSync}>
           {props.isSyncing ? props.syncButton.busy : props.syncButton.idle}
         </Button>
-        {isConfirmingRemove ? (
-          <>
-            <Button variant="secondary" onClick={props.onRemove}>
-              Disconnect {name}
-            </Button>
-            <Button variant="ghost" onClick={() => setConfirmingRemove(false)}>
-              Keep it
-            </Button>
-          </>
-        ) : (
-          <Button variant="ghost" onClick={() => setConfirmingRemove(true)}>
-            Disconnect…
-          </Button>
-        )}
+        <ConfirmDialog
+          trigger={<Button variant="ghost">Disconnect…</Button>}
+          title={`Disconnect ${name}?`}
+          description={
+            <>
+              {props.removeNote ? <p>{props.removeNote}</p> : null}
+              {props.removeImpact}
+            </>
+          }
+          confirmLabel={`Disconnect ${name}`}
+          isDestructive
+          typedName={{ what: "the connection's name", name }}
+          onConfirm={props.onRemove}
+        />
       </div>
-      {isConfirmingRemove && props.removeNote ? (
-        <p className="mt-2 text-sm text-fg-muted">{props.removeNote}</p>
-      ) : null}
     </article>
   );
 }

@@ -6,6 +6,7 @@ import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-st
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { AddHypervHostForm } from './add-hyperv-host-form';
 import { ConnectionCard } from './connection-card';
+import { DisconnectImpactView } from './disconnect-impact';
 import { HypervClusterView } from './hyperv-cluster-view';
 import { describeHypervSync, HypervSyncView, HypervTestView, unreadByHypervSync } from './hyperv-test-result';
 import { HypervWsbTarget } from './hyperv-wsb-target';
@@ -114,7 +115,8 @@ function HostCard({ connection }: { connection: HypervHost }) {
       isSyncing={sync.isPending}
       onTest={() => test.mutate({ id: connection.id })}
       onSync={() => sync.mutate({ id: connection.id })}
-      onRemove={() => remove.mutate({ id: connection.id })}
+      onRemove={(typed) => remove.mutate({ id: connection.id, confirmation: typed })}
+      removeImpact={<DisconnectImpactView connector="hyperv" id={connection.id} />}
       removeNote={`Disconnecting ${connection.name} forgets its address, accounts and trusted SSH host key; what its syncs brought (the host, its VMs, their restore points and jobs) stays in the inventory, but nothing can be backed up or restored on it until it is connected again.`}
       results={
         <>

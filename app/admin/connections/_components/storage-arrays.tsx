@@ -112,7 +112,7 @@ function ArrayCard({ connection }: { connection: StorageArray }) {
       isSyncing={sync.isPending}
       onTest={() => test.mutate({ id: connection.id })}
       onSync={() => sync.mutate({ id: connection.id })}
-      onRemove={() => remove.mutate({ id: connection.id })}
+      onRemove={(typed) => remove.mutate({ id: connection.id, confirmation: typed })}
       removeNote={`Disconnecting ${connection.name} forgets its address, account choice and trusted ${pinWord}; what its discoveries brought (the array, its LUNs, restore points on them) stays in the inventory.`}
       results={test.data ? <TestResultView result={test.data} /> : null}
     >

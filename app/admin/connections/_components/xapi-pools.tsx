@@ -6,6 +6,7 @@ import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-st
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { AddPoolForm } from './add-pool-form';
 import { ConnectionCard, TestResultAlert } from './connection-card';
+import { DisconnectImpactView } from './disconnect-impact';
 import { PoolSshAccounts } from './pool-ssh-accounts';
 import { SyncLog } from './sync-log';
 
@@ -90,7 +91,8 @@ function PoolCard({ pool }: { pool: Pool }) {
       isSyncing={discover.isPending}
       onTest={() => test.mutate({ id: pool.id })}
       onSync={() => discover.mutate({ id: pool.id })}
-      onRemove={() => remove.mutate({ id: pool.id })}
+      onRemove={(typed) => remove.mutate({ id: pool.id, confirmation: typed })}
+      removeImpact={<DisconnectImpactView connector="xapi" id={pool.id} />}
       removeNote={`Disconnecting ${pool.name} forgets its address, account, trusted certificates and sync log; what its syncs brought (its hosts, VMs, their restore points and jobs) stays in the inventory, but nothing can be backed up or restored on it until it is connected again.`}
       results={
         <>
