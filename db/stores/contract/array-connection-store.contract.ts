@@ -71,6 +71,25 @@ export function runArrayConnectionStoreContract(
       expect(await store.findByArrayId('array-2')).toBeNull();
     });
 
+    it('an accept pins the fingerprint only while it is the one waiting, once', async () => {
+      await store.insert(connectionOf('c1', 'cluster1'));
+      await store.pin('c1', 'AA:BB');
+      await store.refuse('c1', 'CC:DD');
+      // Another certificate arrived after the admin looked: the one they compared is not pinned.
+      await store.refuse('c1', 'EE:FF');
+      expect(await store.pinIfWaiting('c1', 'CC:DD')).toBe(false);
+      expect(await store.get('c1')).toMatchObject({ fingerprint: 'AA:BB', refusedFingerprint: 'EE:FF' });
+      // Two admins accepting the same certificate at once: one pins it, the other finds nothing waiting.
+      const accepts = await Promise.all([
+        store.pinIfWaiting('c1', 'EE:FF'),
+        store.pinIfWaiting('c1', 'EE:FF'),
+      ]);
+      expect(accepts.filter(Boolean)).toHaveLength(1);
+      expect(await store.get('c1')).toMatchObject({ fingerprint: 'EE:FF', refusedFingerprint: null });
+      expect(await store.pinIfWaiting('c1', 'EE:FF')).toBe(false);
+      expect(await store.pinIfWaiting('missing', 'EE:FF')).toBe(false);
+    });
+
     it('journals one job per connection and key, replaced, forgotten, and gone with the connection', async () => {
       await store.insert(connectionOf('c1', 'cluster1'));
       await store.insert(connectionOf('c2', 'cluster2'));

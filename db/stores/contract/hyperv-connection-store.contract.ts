@@ -70,6 +70,28 @@ export function runHypervConnectionStoreContract(
       expect(await store.get('c1')).toMatchObject({ hostKey: 'SHA256:second', refusedHostKey: null });
     });
 
+    it('an accept pins the key only while it is the one waiting, once', async () => {
+      await store.insert(connectionOf('c1', 'hv01'));
+      await store.pin('c1', 'SHA256:first');
+      await store.refuse('c1', 'SHA256:shown');
+      // Another key arrived after the admin looked: the one they compared is not pinned.
+      await store.refuse('c1', 'SHA256:later');
+      expect(await store.pinIfWaiting('c1', 'SHA256:shown')).toBe(false);
+      expect(await store.get('c1')).toMatchObject({
+        hostKey: 'SHA256:first',
+        refusedHostKey: 'SHA256:later',
+      });
+      // Two admins accepting the same key at once: one pins it, the other finds nothing waiting.
+      const accepts = await Promise.all([
+        store.pinIfWaiting('c1', 'SHA256:later'),
+        store.pinIfWaiting('c1', 'SHA256:later'),
+      ]);
+      expect(accepts.filter(Boolean)).toHaveLength(1);
+      expect(await store.get('c1')).toMatchObject({ hostKey: 'SHA256:later', refusedHostKey: null });
+      expect(await store.pinIfWaiting('c1', 'SHA256:later')).toBe(false);
+      expect(await store.pinIfWaiting('missing', 'SHA256:later')).toBe(false);
+    });
+
     it('records a failed sync, then a successful one clears the error', async () => {
       await store.insert(connectionOf('c1', 'hv01'));
       await store.recordSync('c1', T0, 'host-unreachable: down');

@@ -104,6 +104,33 @@ export function runXapiPoolStoreContract(name: string, create: () => Promise<Xap
       });
     });
 
+    it("an accept pins the endpoint's fingerprint only while it is the one waiting there, once", async () => {
+      await store.insert(poolOf('p1', 'pool-a'));
+      await store.pin('p1', '192.0.2.10', 'AA');
+      await store.refuse('p1', '192.0.2.10', 'CC');
+      await store.refuse('p1', '192.0.2.11', 'DD');
+      // Another certificate arrived after the admin looked: the one they compared is not pinned.
+      await store.refuse('p1', '192.0.2.10', 'EE');
+      expect(await store.pinIfWaiting('p1', '192.0.2.10', 'CC')).toBe(false);
+      // A fingerprint waiting at another endpoint is not this endpoint's.
+      expect(await store.pinIfWaiting('p1', '192.0.2.10', 'DD')).toBe(false);
+      expect(await store.get('p1')).toMatchObject({
+        pins: { '192.0.2.10': 'AA' },
+        refused: { '192.0.2.10': 'EE', '192.0.2.11': 'DD' },
+      });
+      // Two admins accepting the same certificate at once: one pins it, the other finds nothing waiting.
+      const accepts = await Promise.all([
+        store.pinIfWaiting('p1', '192.0.2.10', 'EE'),
+        store.pinIfWaiting('p1', '192.0.2.10', 'EE'),
+      ]);
+      expect(accepts.filter(Boolean)).toHaveLength(1);
+      expect(await store.get('p1')).toMatchObject({
+        pins: { '192.0.2.10': 'EE' },
+        refused: { '192.0.2.11': 'DD' },
+      });
+      expect(await store.pinIfWaiting('missing', '192.0.2.11', 'DD')).toBe(false);
+    });
+
     it('records a failed sync without losing the last good one, and clears the error on success', async () => {
       await store.insert(poolOf('p1', 'pool-a'));
       await store.recordSync('p1', T0, null);

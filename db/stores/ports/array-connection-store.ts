@@ -41,8 +41,14 @@ export interface ArrayConnectionStore {
   get(id: string): Promise<ArrayConnectionRecord | null>;
   /** Every connection, by name. */
   list(): Promise<ArrayConnectionRecord[]>;
-  /** Pins a fingerprint (first use, or an admin's accept) and clears the refusal. */
+  /** Pins a fingerprint whatever waits (first use: nothing pinned yet) and clears the refusal. */
   pin(id: string, fingerprint: string): Promise<void>;
+  /**
+   * An admin's accept: pins `fingerprint` and clears the refusal only while it is the one waiting
+   * (compare-and-set, so a refusal that replaced it since is never pinned unseen); false when
+   * another fingerprint or none is waiting, and nothing was written.
+   */
+  pinIfWaiting(id: string, fingerprint: string): Promise<boolean>;
   refuse(id: string, fingerprint: string): Promise<void>;
   /** A discovery ended: at `at`, with `error` (null when it succeeded, then `arrayId` is what it wrote). */
   recordSync(id: string, at: Date, error: string | null, arrayId?: string): Promise<void>;

@@ -60,8 +60,14 @@ export interface HypervConnectionStore {
   get(id: string): Promise<HypervConnectionRecord | null>;
   /** Every connection, by name. */
   list(): Promise<HypervConnectionRecord[]>;
-  /** Pins a fingerprint (first use, or an admin's accept) and clears the refusal. */
+  /** Pins a fingerprint whatever waits (first use, or a key compared before saving); clears the refusal. */
   pin(id: string, fingerprint: string): Promise<void>;
+  /**
+   * An admin's accept: pins `fingerprint` and clears the refusal only while it is the one waiting
+   * (compare-and-set, so a refusal that replaced it since is never pinned unseen); false when
+   * another key or none is waiting, and nothing was written.
+   */
+  pinIfWaiting(id: string, fingerprint: string): Promise<boolean>;
   /** Sets Windows Server Backup's target (null: WSB is not used on this host). */
   setWsbBackupTarget(id: string, target: string | null): Promise<void>;
   /** Remembers a fingerprint that did not match the pin. */

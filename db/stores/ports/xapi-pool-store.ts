@@ -53,8 +53,14 @@ export interface XapiPoolStore {
   findByName(name: string): Promise<XapiPoolRecord | null>;
   /** Every pool, by name. */
   list(): Promise<XapiPoolRecord[]>;
-  /** Pins a fingerprint for an endpoint (first use, or an admin's accept) and clears its refusal. */
+  /** Pins an endpoint's fingerprint whatever waits (first use: nothing pinned yet); clears its refusal. */
   pin(id: string, endpoint: string, fingerprint: string): Promise<void>;
+  /**
+   * An admin's accept: pins `fingerprint` for the endpoint and clears its refusal only while it is
+   * the one waiting there (compare-and-set, so a refusal that replaced it since is never pinned
+   * unseen); false when another fingerprint or none is waiting, and nothing was written.
+   */
+  pinIfWaiting(id: string, endpoint: string, fingerprint: string): Promise<boolean>;
   /** Remembers a fingerprint that did not match the pin. */
   refuse(id: string, endpoint: string, fingerprint: string): Promise<void>;
   /**

@@ -49,6 +49,16 @@ export class PgArrayConnectionStore implements ArrayConnectionStore {
       .where(eq(arrayConnections.id, id));
   }
 
+  async pinIfWaiting(id: string, fingerprint: string): Promise<boolean> {
+    // One statement: a refusal committed meanwhile is seen by its WHERE (re-checked on the new row).
+    const pinned = await this.db
+      .update(arrayConnections)
+      .set({ fingerprint, refusedFingerprint: null })
+      .where(and(eq(arrayConnections.id, id), eq(arrayConnections.refusedFingerprint, fingerprint)))
+      .returning({ id: arrayConnections.id });
+    return pinned.length > 0;
+  }
+
   async refuse(id: string, fingerprint: string): Promise<void> {
     await this.db
       .update(arrayConnections)

@@ -1,5 +1,5 @@
 /** The HypervConnectionStore on PostgreSQL (one statement per verb, as on SQLite). */
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
 import { hypervConnections } from '../../pg/schema';
 import type {
@@ -86,6 +86,16 @@ export class PgHypervConnectionStore implements HypervConnectionStore {
       .update(hypervConnections)
       .set({ hostKey: fingerprint, refusedHostKey: null })
       .where(eq(hypervConnections.id, id));
+  }
+
+  async pinIfWaiting(id: string, fingerprint: string): Promise<boolean> {
+    // One statement: a refusal committed meanwhile is seen by its WHERE (re-checked on the new row).
+    const pinned = await this.db
+      .update(hypervConnections)
+      .set({ hostKey: fingerprint, refusedHostKey: null })
+      .where(and(eq(hypervConnections.id, id), eq(hypervConnections.refusedHostKey, fingerprint)))
+      .returning({ id: hypervConnections.id });
+    return pinned.length > 0;
   }
 
   async refuse(id: string, fingerprint: string): Promise<void> {

@@ -10,6 +10,12 @@ import type {
 } from '../ports/xapi-pool-store';
 import { inPgTransaction } from './transaction';
 
+/** The endpoint's pin set to `fingerprint`, its refusal gone. */
+function mapsWithPin(row: XapiPoolRecord, endpoint: string, fingerprint: string): Partial<XapiPoolRecord> {
+  const { [endpoint]: _accepted, ...refused } = row.refused;
+  return { pins: { ...row.pins, [endpoint]: fingerprint }, refused };
+}
+
 export class PgXapiPoolStore implements XapiPoolStore {
   constructor(private readonly db: PgDb) {}
 
@@ -36,22 +42,31 @@ export class PgXapiPoolStore implements XapiPoolStore {
     return this.db.select().from(xapiPools).orderBy(asc(xapiPools.name));
   }
 
+  /**
+   * Changes the pins and refusals from the row as it is under its lock; `change` returns null to
+   * write nothing. False when the pool is missing or nothing was written.
+   */
   private async updateMaps(
     id: string,
-    change: (row: XapiPoolRecord) => Partial<XapiPoolRecord>,
-  ): Promise<void> {
-    await inPgTransaction(this.db, async (tx) => {
+    change: (row: XapiPoolRecord) => Partial<XapiPoolRecord> | null,
+  ): Promise<boolean> {
+    return inPgTransaction(this.db, async (tx) => {
       const [row] = await tx.select().from(xapiPools).where(eq(xapiPools.id, id)).for('update');
-      if (!row) return;
-      await tx.update(xapiPools).set(change(row)).where(eq(xapiPools.id, id));
+      const changed = row ? change(row) : null;
+      if (!changed) return false;
+      await tx.update(xapiPools).set(changed).where(eq(xapiPools.id, id));
+      return true;
     });
   }
 
   async pin(id: string, endpoint: string, fingerprint: string): Promise<void> {
-    await this.updateMaps(id, (row) => {
-      const { [endpoint]: _accepted, ...refused } = row.refused;
-      return { pins: { ...row.pins, [endpoint]: fingerprint }, refused };
-    });
+    await this.updateMaps(id, (row) => mapsWithPin(row, endpoint, fingerprint));
+  }
+
+  async pinIfWaiting(id: string, endpoint: string, fingerprint: string): Promise<boolean> {
+    return this.updateMaps(id, (row) =>
+      row.refused[endpoint] === fingerprint ? mapsWithPin(row, endpoint, fingerprint) : null,
+    );
   }
 
   async refuse(id: string, endpoint: string, fingerprint: string): Promise<void> {

@@ -49,6 +49,15 @@ export class SqliteArrayConnectionStore implements ArrayConnectionStore {
       .run();
   }
 
+  async pinIfWaiting(id: string, fingerprint: string): Promise<boolean> {
+    const pinned = this.db
+      .update(arrayConnections)
+      .set({ fingerprint, refusedFingerprint: null })
+      .where(and(eq(arrayConnections.id, id), eq(arrayConnections.refusedFingerprint, fingerprint)))
+      .run();
+    return pinned.changes > 0;
+  }
+
   async refuse(id: string, fingerprint: string): Promise<void> {
     this.db
       .update(arrayConnections)

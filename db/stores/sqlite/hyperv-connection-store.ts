@@ -1,5 +1,5 @@
 /** The HypervConnectionStore on SQLite. */
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../client';
 import { hypervConnections } from '../../schema';
 import type {
@@ -100,6 +100,15 @@ export class SqliteHypervConnectionStore implements HypervConnectionStore {
       .set({ hostKey: fingerprint, refusedHostKey: null })
       .where(eq(hypervConnections.id, id))
       .run();
+  }
+
+  async pinIfWaiting(id: string, fingerprint: string): Promise<boolean> {
+    const pinned = this.db
+      .update(hypervConnections)
+      .set({ hostKey: fingerprint, refusedHostKey: null })
+      .where(and(eq(hypervConnections.id, id), eq(hypervConnections.refusedHostKey, fingerprint)))
+      .run();
+    return pinned.changes > 0;
   }
 
   async refuse(id: string, fingerprint: string): Promise<void> {

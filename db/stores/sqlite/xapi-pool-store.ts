@@ -10,6 +10,12 @@ import type {
 } from '../ports/xapi-pool-store';
 import { inTransaction } from './transaction';
 
+/** The endpoint's pin set to `fingerprint`, its refusal gone. */
+function mapsWithPin(row: XapiPoolRecord, endpoint: string, fingerprint: string): Partial<XapiPoolRecord> {
+  const { [endpoint]: _accepted, ...refused } = row.refused;
+  return { pins: { ...row.pins, [endpoint]: fingerprint }, refused };
+}
+
 export class SqliteXapiPoolStore implements XapiPoolStore {
   constructor(private readonly db: Db) {}
 
@@ -35,19 +41,28 @@ export class SqliteXapiPoolStore implements XapiPoolStore {
     return this.db.select().from(xapiPools).orderBy(asc(xapiPools.name)).all();
   }
 
-  private updateMaps(id: string, change: (row: XapiPoolRecord) => Partial<XapiPoolRecord>): void {
-    inTransaction(this.db, (tx) => {
+  /**
+   * Changes the pins and refusals from the row as it is under the write lock; `change` returns null
+   * to write nothing. False when the pool is missing or nothing was written.
+   */
+  private updateMaps(id: string, change: (row: XapiPoolRecord) => Partial<XapiPoolRecord> | null): boolean {
+    return inTransaction(this.db, (tx) => {
       const row = tx.select().from(xapiPools).where(eq(xapiPools.id, id)).get();
-      if (!row) return;
-      tx.update(xapiPools).set(change(row)).where(eq(xapiPools.id, id)).run();
+      const changed = row ? change(row) : null;
+      if (!changed) return false;
+      tx.update(xapiPools).set(changed).where(eq(xapiPools.id, id)).run();
+      return true;
     });
   }
 
   async pin(id: string, endpoint: string, fingerprint: string): Promise<void> {
-    this.updateMaps(id, (row) => {
-      const { [endpoint]: _accepted, ...refused } = row.refused;
-      return { pins: { ...row.pins, [endpoint]: fingerprint }, refused };
-    });
+    this.updateMaps(id, (row) => mapsWithPin(row, endpoint, fingerprint));
+  }
+
+  async pinIfWaiting(id: string, endpoint: string, fingerprint: string): Promise<boolean> {
+    return this.updateMaps(id, (row) =>
+      row.refused[endpoint] === fingerprint ? mapsWithPin(row, endpoint, fingerprint) : null,
+    );
   }
 
   async refuse(id: string, endpoint: string, fingerprint: string): Promise<void> {
