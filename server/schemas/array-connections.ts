@@ -1,5 +1,6 @@
 /** Inputs of the storage-array connections (server/services/array-admin-service.ts). */
 import { z } from 'zod';
+import { comparedFingerprint } from './compared-fingerprint';
 import { disconnectConfirmation } from './confirmation';
 import { hasPortInRange, PORT_OUT_OF_RANGE } from './network-address';
 
@@ -60,3 +61,13 @@ export const arrayConnectionIdInput = z.object({
 export const removeArrayConnectionInput = arrayConnectionIdInput.extend({
   confirmation: disconnectConfirmation,
 });
+
+/**
+ * An admin accepts the certificate (ONTAP) or SSH host key (EqualLogic) the array presented instead
+ * of its pin: the fingerprint the admin was shown, so one that changed again since is not accepted unseen.
+ */
+export const acceptArrayCertificateInput = z.object({
+  id: arrayConnectionIdInput.shape.id,
+  fingerprint: comparedFingerprint,
+});
+export type AcceptArrayCertificateInput = z.input<typeof acceptArrayCertificateInput>;

@@ -1,5 +1,6 @@
 /** Inputs of the Hyper-V host connections (server/services/hyperv-connection-service.ts). */
 import { z } from 'zod';
+import { comparedFingerprint } from './compared-fingerprint';
 import { disconnectConfirmation } from './confirmation';
 
 export const addHypervConnectionInput = z.object({
@@ -76,6 +77,16 @@ export const removeHypervConnectionInput = hypervConnectionIdInput.extend({
   confirmation: disconnectConfirmation,
 });
 
+/**
+ * An admin accepts the key the host presented instead of its pin: the fingerprint the admin was
+ * shown, so a key that changed again since is not accepted unseen.
+ */
+export const acceptHypervHostKeyInput = z.object({
+  id: hypervConnectionIdInput.shape.id,
+  fingerprint: comparedFingerprint,
+});
+export type AcceptHypervHostKeyInput = z.input<typeof acceptHypervHostKeyInput>;
+
 /** "Test connection" before saving: the connection's fields without its name, nothing stored. */
 export const testHypervDraftInput = addHypervConnectionInput.omit({
   name: true,
@@ -98,6 +109,6 @@ export type SetHypervWsbTargetInput = z.input<typeof setHypervWsbTargetInput>;
 export const acceptHypervNodeHostKeyInput = z.object({
   id: hypervConnectionIdInput.shape.id,
   endpoint: z.string().trim().min(1, 'Choose the node whose key to accept'),
-  fingerprint: z.string().trim().min(1, 'Give the fingerprint you were shown'),
+  fingerprint: comparedFingerprint,
 });
 export type AcceptHypervNodeHostKeyInput = z.input<typeof acceptHypervNodeHostKeyInput>;

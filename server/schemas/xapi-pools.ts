@@ -1,5 +1,6 @@
 /** Inputs of the XAPI pool connections (server/services/xapi-pool-service.ts). */
 import { z } from 'zod';
+import { comparedFingerprint } from './compared-fingerprint';
 import { disconnectConfirmation } from './confirmation';
 import { hasPortInRange, PORT_OUT_OF_RANGE } from './network-address';
 
@@ -43,9 +44,14 @@ export const xapiPoolIdInput = z.object({ id: z.string().trim().min(1, 'Choose a
 /** Disconnecting a pool: the pool and its name typed. */
 export const removeXapiPoolInput = xapiPoolIdInput.extend({ confirmation: disconnectConfirmation });
 
+/**
+ * An admin accepts the certificate a host presented instead of its pin: the host's endpoint and the
+ * fingerprint the admin was shown, so a certificate that changed again since is not accepted unseen.
+ */
 export const acceptXapiCertificateInput = z.object({
   id: z.string().trim().min(1, 'Choose a pool'),
   endpoint: z.string().trim().min(1, 'Choose the host whose certificate changed'),
+  fingerprint: comparedFingerprint,
 });
 export type AcceptXapiCertificate = z.output<typeof acceptXapiCertificateInput>;
 

@@ -9,12 +9,14 @@ import { actorLabel, type ServiceContext } from '../context';
 import type { CallOptions } from '../drivers/call';
 import { isDriverError } from '../engine/driver';
 import {
+  acceptArrayCertificateInput,
   addEqualLogicConnectionInput,
   addOntapConnectionInput,
   arrayConnectionIdInput,
   removeArrayConnectionInput,
 } from '../schemas/array-connections';
 import { type OntapSyncResult, syncOntapConnection } from './array-connection-service';
+import { pinComparedFingerprint } from './compared-fingerprint';
 import { syncEqualLogicConnection } from './equallogic-connection-service';
 import { DomainError } from './errors';
 import { refuseWhileInUse } from './in-use';
@@ -118,23 +120,33 @@ export async function connectionOrThrow(stores: Pick<Stores, 'arrayConnections'>
   return connection;
 }
 
-/** The certificate the cluster presented instead of the pinned one becomes the pin. */
+/**
+ * The certificate (ONTAP) or SSH host key (EqualLogic) the array presented instead of the pinned
+ * one becomes the pin: only the fingerprint the admin was shown, and only while it is still the one waiting.
+ */
 export async function acceptArrayCertificate(
   stores: AdminStores,
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<ArrayConnectionRecord> {
-  const { id } = parseInput(arrayConnectionIdInput, raw);
+  const { id, fingerprint } = parseInput(acceptArrayCertificateInput, raw);
   const connection = await connectionOrThrow(stores, id);
+  const keyWord = connection.vendor === 'equallogic' ? 'SSH host key' : 'certificate';
   if (!connection.refusedFingerprint) {
     throw new DomainError(
       'PRECONDITION_FAILED',
-      `${connection.name} presented no other certificate to accept.`,
+      `${connection.name} presented no other ${keyWord} to accept.`,
     );
   }
-  await stores.arrayConnections.pin(id, connection.refusedFingerprint);
+  await pinComparedFingerprint({
+    keyWord,
+    waitingOn: connection.name,
+    compared: fingerprint,
+    pinIfWaiting: (compared) => stores.arrayConnections.pinIfWaiting(id, compared),
+    waitingNow: async () => (await stores.arrayConnections.get(id))?.refusedFingerprint ?? null,
+  });
   ctx.log.info(
-    { connectionId: id, fingerprint: connection.refusedFingerprint, by: actorLabel(ctx.actor) },
+    { connectionId: id, from: connection.fingerprint, fingerprint, by: actorLabel(ctx.actor) },
     'array certificate accepted',
   );
   return connectionOrThrow(stores, id);

@@ -16,7 +16,6 @@ import { ADMIN, callOptions, startFakeHost } from '../drivers/hyperv/hyperv-test
 import { isDriverError } from '../engine/driver';
 import { isDomainError } from './errors';
 import {
-  acceptHypervHostKey,
   addHypervConnection,
   removeHypervConnection,
   setHypervWsbTarget,
@@ -337,33 +336,6 @@ describe.each(dialects)('$name', (current) => {
         );
         expect(isDomainError(error) && error.message).toContain('Hyper-V Administrators');
         expect((await stores.hypervConnections.get(saved.id))?.lastError).toContain('Hyper-V Administrators');
-      });
-
-      it('a changed host key is refused until an admin accepts it', async () => {
-        const { fake, stores, ctx, keys, connection } = await setup();
-        const saved = await connection();
-        await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
-        const first = fake.host.fingerprint;
-        await fake.host.restartWithNewKey();
-        const refused = await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions());
-        expect(refused).toMatchObject({
-          ok: false,
-          fault: 'host-unreachable',
-          refusedHostKey: fake.host.fingerprint,
-        });
-        const syncError = await rejection(
-          syncHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions()),
-        );
-        expect(isDriverError(syncError) && syncError.message).toContain('different SSH host key');
-        expect((await stores.hypervConnections.get(saved.id))?.hostKey).toBe(first);
-
-        const accepted = await acceptHypervHostKey(stores, ctx, { id: saved.id });
-        expect(accepted).toMatchObject({ hostKey: fake.host.fingerprint, refusedHostKey: null });
-        expect(await testHypervConnection(stores, ctx, keys, { id: saved.id }, callOptions())).toMatchObject({
-          ok: true,
-        });
-        const nothingWaiting = await rejection(acceptHypervHostKey(stores, ctx, { id: saved.id }));
-        expect(isDomainError(nothingWaiting) && nothingWaiting.message).toContain('No changed host key');
       });
 
       it('the process registry finds a synced host by its connection, and says so when none serves it', async () => {

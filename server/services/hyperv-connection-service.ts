@@ -14,12 +14,14 @@ import { toDriverError } from '../drivers/hyperv/hyperv-errors';
 import { isDriverError } from '../engine/driver';
 import {
   type AddHypervConnectionInput,
+  acceptHypervHostKeyInput,
   acceptHypervNodeHostKeyInput,
   addHypervConnectionInput,
   hypervConnectionIdInput,
   removeHypervConnectionInput,
   setHypervWsbTargetInput,
 } from '../schemas/hyperv-connections';
+import { pinComparedFingerprint } from './compared-fingerprint';
 import { connectionLabel } from './connection-labels';
 import { DomainError, notFound } from './errors';
 import { refuseWhileInUse } from './in-use';
@@ -234,22 +236,31 @@ export function failureOf(error: unknown, what: string): { fault: string; messag
   };
 }
 
-/** An admin accepts the host key the host presented instead of the pinned one. */
+/**
+ * An admin accepts the host key the host presented instead of the pinned one: only the fingerprint
+ * the admin was shown, and only while it is still the one waiting.
+ */
 export async function acceptHypervHostKey(
   stores: Pick<Stores, 'hypervConnections'>,
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<HypervConnectionRecord> {
-  const { id } = parseInput(hypervConnectionIdInput, raw);
+  const { id, fingerprint } = parseInput(acceptHypervHostKeyInput, raw);
   const connection = await connectionOrThrow(stores, id);
   if (!connection.refusedHostKey) {
     throw new DomainError('INVALID_INPUT', `No changed host key is waiting on ${connection.name}.`, [
       { path: 'id', message: 'This host presented no new key' },
     ]);
   }
-  await stores.hypervConnections.pin(id, connection.refusedHostKey);
+  await pinComparedFingerprint({
+    keyWord: 'SSH host key',
+    waitingOn: connection.name,
+    compared: fingerprint,
+    pinIfWaiting: (compared) => stores.hypervConnections.pinIfWaiting(id, compared),
+    waitingNow: async () => (await stores.hypervConnections.get(id))?.refusedHostKey ?? null,
+  });
   ctx.log.info(
-    { connectionId: id, fingerprint: connection.refusedHostKey, by: actorLabel(ctx.actor) },
+    { connectionId: id, from: connection.hostKey, fingerprint, by: actorLabel(ctx.actor) },
     'hyperv host key accepted',
   );
   return connectionOrThrow(stores, id);

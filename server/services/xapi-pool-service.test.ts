@@ -128,14 +128,17 @@ describe.each(dialects)('$name', (current) => {
         });
       });
 
-      it('a changed certificate waits for an admin, who accepts it', async () => {
-        const { fake, stores, ctx, keys, secret } = await setup();
+      /** A pool whose host presented another certificate than last year's pin; what waits is what the admin is shown. */
+      async function poolWithChangedCertificate() {
+        const lab = await setup();
+        const { fake, stores, ctx, keys, secret } = lab;
         const pool = await addXapiPool(stores, ctx, {
           name: 'pool-lab',
           address: fake.address(),
           secretId: secret.id,
         });
-        await stores.xapiPools.pin(pool.id, fake.address(), 'AA:BB'); // what the host presented last year
+        const endpoint = fake.address();
+        await stores.xapiPools.pin(pool.id, endpoint, 'AA:BB'); // what the host presented last year
         const refused = await testXapiPool(stores, ctx, keys, pool.id, call());
         expect(refused).toMatchObject({
           ok: false,
@@ -143,11 +146,58 @@ describe.each(dialects)('$name', (current) => {
           message: expect.stringContaining('different TLS certificate'),
         });
         expect(fake.calls).toEqual([]);
+        const [shown] = (await listXapiPools(stores))[0].waiting;
+        expect(shown.endpoint).toBe(endpoint);
+        return { ...lab, pool, endpoint, shown: shown.fingerprint };
+      }
+
+      it('a changed certificate waits for an admin, who accepts the one they were shown', async () => {
+        const { stores, ctx, keys, pool, endpoint, shown } = await poolWithChangedCertificate();
+        for (const [input, paths] of [
+          [{ id: pool.id, endpoint: '192.0.2.99', fingerprint: shown }, ['endpoint']],
+          [{ id: pool.id, endpoint }, ['fingerprint']],
+          [{ id: pool.id, endpoint, fingerprint: ' ' }, ['fingerprint']],
+        ] as const) {
+          const refused = await rejection(acceptXapiCertificate(stores, ctx, input));
+          expect(
+            isDomainError(refused) && [refused.code, refused.fieldErrors?.map((field) => field.path)],
+          ).toEqual(['INVALID_INPUT', paths]);
+        }
+        expect((await stores.xapiPools.get(pool.id))?.pins).toEqual({ [endpoint]: 'AA:BB' });
+        const accepted = await acceptXapiCertificate(stores, ctx, {
+          id: pool.id,
+          endpoint,
+          fingerprint: shown,
+        });
+        expect([accepted.pins, accepted.refused]).toEqual([{ [endpoint]: shown }, {}]);
+        expect(await testXapiPool(stores, ctx, keys, pool.id, call())).toMatchObject({ ok: true });
+      });
+
+      it('refuses to accept a certificate that changed again since the admin compared it, naming the pool, and pins nothing', async () => {
+        const { fake, stores, ctx, keys, pool, endpoint, shown } = await poolWithChangedCertificate();
+        // Someone else presents another certificate between the admin's look and the click.
+        fake.presentCertificate('pool-b');
+        expect(await testXapiPool(stores, ctx, keys, pool.id, call())).toMatchObject({ ok: false });
+        const later = (await stores.xapiPools.get(pool.id))?.refused[endpoint];
+        expect(later).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+        expect(later).not.toBe(shown);
+
         const stale = await rejection(
-          acceptXapiCertificate(stores, ctx, { id: pool.id, endpoint: '192.0.2.99' }),
+          acceptXapiCertificate(stores, ctx, { id: pool.id, endpoint, fingerprint: shown }),
         );
-        expect(isDomainError(stale) && stale.fieldErrors?.map((field) => field.path)).toEqual(['endpoint']);
-        await acceptXapiCertificate(stores, ctx, { id: pool.id, endpoint: fake.address() });
+        expect(isDomainError(stale) && [stale.code, stale.message, stale.fieldErrors]).toEqual([
+          'CONFLICT',
+          `The certificate waiting on host ${endpoint} of pool pool-lab is now ${later}, not the one you compared: nothing was pinned. Compare it again, then accept it.`,
+          [{ path: 'fingerprint', message: 'Another certificate is waiting now' }],
+        ]);
+        expect(await stores.xapiPools.get(pool.id)).toMatchObject({
+          pins: { [endpoint]: 'AA:BB' },
+          refused: { [endpoint]: later },
+        });
+        expect(await testXapiPool(stores, ctx, keys, pool.id, call())).toMatchObject({ ok: false });
+
+        // Compared again: the certificate waiting now is accepted, and the pool answers.
+        await acceptXapiCertificate(stores, ctx, { id: pool.id, endpoint, fingerprint: later });
         expect(await testXapiPool(stores, ctx, keys, pool.id, call())).toMatchObject({ ok: true });
       });
 

@@ -22,6 +22,7 @@ import {
   addXapiPoolInput,
   removeXapiPoolInput,
 } from '../schemas/xapi-pools';
+import { pinComparedFingerprint } from './compared-fingerprint';
 import { connectionLabel } from './connection-labels';
 import { DomainError, notFound } from './errors';
 import type { ImportResult } from './import-service';
@@ -194,23 +195,33 @@ export async function testXapiPool(
   }
 }
 
-/** An admin accepts the certificate a host presented instead of its pinned one. */
+/**
+ * An admin accepts the certificate a host presented instead of its pinned one: only the fingerprint
+ * the admin was shown, and only while it is still the one waiting for that host.
+ */
 export async function acceptXapiCertificate(
   stores: Pick<Stores, 'xapiPools'>,
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<XapiPoolRecord> {
-  const input: AcceptXapiCertificate = parseInput(acceptXapiCertificateInput, raw);
-  const pool = await poolOrThrow(stores, input.id);
-  const fingerprint = pool.refused[input.endpoint];
-  if (!fingerprint) {
-    throw new DomainError('INVALID_INPUT', `No changed certificate is waiting for ${input.endpoint}.`, [
-      { path: 'endpoint', message: 'This host presented no new certificate' },
-    ]);
+  const { id, endpoint, fingerprint }: AcceptXapiCertificate = parseInput(acceptXapiCertificateInput, raw);
+  const pool = await poolOrThrow(stores, id);
+  if (!pool.refused[endpoint]) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `No changed certificate is waiting for ${endpoint} of pool ${pool.name}.`,
+      [{ path: 'endpoint', message: 'This host presented no new certificate' }],
+    );
   }
-  await stores.xapiPools.pin(pool.id, input.endpoint, fingerprint);
+  await pinComparedFingerprint({
+    keyWord: 'certificate',
+    waitingOn: `host ${endpoint} of pool ${pool.name}`,
+    compared: fingerprint,
+    pinIfWaiting: (compared) => stores.xapiPools.pinIfWaiting(pool.id, endpoint, compared),
+    waitingNow: async () => (await stores.xapiPools.get(pool.id))?.refused[endpoint] ?? null,
+  });
   ctx.log.info(
-    { poolId: pool.id, endpoint: input.endpoint, fingerprint, by: actorLabel(ctx.actor) },
+    { poolId: pool.id, endpoint, from: pool.pins[endpoint] ?? null, fingerprint, by: actorLabel(ctx.actor) },
     'xapi certificate accepted',
   );
   return poolOrThrow(stores, pool.id);

@@ -1,7 +1,8 @@
 /**
  * The array connection procedures as an admin calls them, against the fake ONTAP cluster: add with
  * a vault secret (listed by name), discover into the inventory, a changed certificate refused then
- * accepted, and a cluster that refuses the login answered with the reason rather than a server error.
+ * accepted (only the fingerprint the admin compared, for an EqualLogic group's host key too), and a
+ * cluster that refuses the login answered with the reason rather than a server error.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcessDatabase } from '../../../db/process-database';
@@ -9,6 +10,7 @@ import { storesOf } from '../../../db/process-database';
 import { storeDialects } from '../../../db/stores/contract/dialects';
 import { backupPlanOf } from '../../../db/stores/contract/operation-store.contract';
 import { FakeEqlGroup } from '../../drivers/equallogic/fake/fake-eql-group';
+import { testKey } from '../../drivers/hyperv/fake/fake-windows-host';
 import { FakeOntapServer } from '../../drivers/ontap/fake/fake-ontap-server';
 import { type FakeCluster, startFakeCluster } from '../../drivers/ontap/ontap-test-support';
 import { openEmptyOn } from '../../test-rows';
@@ -23,11 +25,14 @@ describe.each(dialects)('$name', (dialect) => {
     let db: ProcessDatabase;
     let closeDb: () => Promise<void>;
     let cluster: FakeCluster;
+    /** Fakes a test started besides the cluster, stopped after it. */
+    const stops: (() => Promise<void>)[] = [];
     beforeEach(async () => {
       ({ database: db, close: closeDb } = await openEmptyOn(dialect));
       cluster = await startFakeCluster();
     });
     afterEach(async () => {
+      for (const stop of stops.splice(0)) await stop();
       await cluster.stop();
       await closeDb();
     });
@@ -122,13 +127,116 @@ describe.each(dialects)('$name', (dialect) => {
             message: expect.stringMatching(/different TLS certificate/),
           });
           // The pin from the first (refused-login) attempt is cluster-a's; the renewed one waits for an admin.
-          const accepted = await caller.arrayConnections.acceptCertificate({ id: added.id });
+          const [{ refusedFingerprint: shown }] = await caller.arrayConnections.list();
+          const accepted = await caller.arrayConnections.acceptCertificate({
+            id: added.id,
+            fingerprint: shown ?? '',
+          });
           expect(accepted.refusedFingerprint).toBeNull();
           expect(await caller.arrayConnections.sync({ id: added.id })).toMatchObject({ ok: true });
         } finally {
           await renewed.stop();
         }
       });
+
+      /**
+       * Arrays that present another certificate or SSH host key from the next connection on, the
+       * way a renewal or someone in between would; `lastYears` is a pin of their kind.
+       */
+      const changingArrays = [
+        {
+          kind: 'ONTAP cluster',
+          keyWord: 'certificate',
+          name: 'cluster1',
+          lastYears: `${'AA:'.repeat(31)}AA`,
+          async open() {
+            const { caller, added } = await addCluster();
+            const presentAnother = async () => {
+              const port = cluster.server.port;
+              await cluster.server.stop();
+              const renewed = new FakeOntapServer(cluster.model, { certificate: 'cluster-b' });
+              renewed.port = port;
+              await renewed.start();
+              stops.push(() => renewed.stop());
+            };
+            return { caller, id: added.id, presentAnother };
+          },
+        },
+        {
+          kind: 'EqualLogic group',
+          keyWord: 'SSH host key',
+          name: 'group1',
+          lastYears: `SHA256:${'A'.repeat(43)}`,
+          async open() {
+            const group = new FakeEqlGroup();
+            group.addVolume('vmfs01', 4096);
+            await group.start();
+            stops.push(() => group.stop());
+            const caller = createCaller(signedIn(db));
+            const secret = await caller.secrets.create({
+              name: 'group1 admin',
+              kind: 'password',
+              username: 'grpadmin',
+              secret: 'eql-pass',
+            });
+            const added = await caller.arrayConnections.addEqualLogic({
+              name: 'group1',
+              address: `127.0.0.1:${group.port}`,
+              accountId: secret.id,
+            });
+            const presentAnother = async () => {
+              await group.stop();
+              group.hostKey = testKey('host-a');
+              await group.start(group.port);
+            };
+            return { caller, id: added.id, presentAnother };
+          },
+        },
+      ];
+
+      it.each(changingArrays)(
+        'an $kind: only the $keyWord the admin compared is accepted; one presented since is refused, naming the array, and nothing is pinned',
+        async ({ keyWord, name, lastYears, open }) => {
+          const { caller, id, presentAnother } = await open();
+          await storesOf(db).arrayConnections.pin(id, lastYears); // what the array presented last year
+          const waiting = async () => {
+            const [listed] = (await caller.arrayConnections.list()).filter((row) => row.id === id);
+            return { pinned: listed.fingerprint, waiting: listed.refusedFingerprint };
+          };
+          expect(await caller.arrayConnections.test({ id })).toMatchObject({ ok: false });
+          const shown = (await waiting()).waiting ?? '';
+          expect(shown).not.toBe('');
+
+          const unnamed = await caller.arrayConnections
+            .acceptCertificate({ id } as { id: string; fingerprint: string })
+            .catch((error: unknown) => error);
+          expect(fieldErrorsOf(unnamed)).toEqual([
+            { path: 'fingerprint', message: 'Give the fingerprint you were shown and compared' },
+          ]);
+
+          // Someone else presents another one between the admin's look and the click.
+          await presentAnother();
+          expect(await caller.arrayConnections.test({ id })).toMatchObject({ ok: false });
+          const later = (await waiting()).waiting ?? '';
+          expect(later).not.toBe(shown);
+          const stale = await caller.arrayConnections
+            .acceptCertificate({ id, fingerprint: shown })
+            .catch((error: unknown) => error);
+          expect(stale).toMatchObject({
+            code: 'CONFLICT',
+            message: `The ${keyWord} waiting on ${name} is now ${later}, not the one you compared: nothing was pinned. Compare it again, then accept it.`,
+          });
+          expect(fieldErrorsOf(stale)).toEqual([
+            { path: 'fingerprint', message: `Another ${keyWord} is waiting now` },
+          ]);
+          expect(await waiting()).toEqual({ pinned: lastYears, waiting: later });
+
+          // Compared again: the one waiting now is accepted, and the array answers.
+          await caller.arrayConnections.acceptCertificate({ id, fingerprint: later });
+          expect(await waiting()).toEqual({ pinned: later, waiting: null });
+          expect(await caller.arrayConnections.test({ id })).toMatchObject({ ok: true });
+        },
+      );
 
       it('adds an EqualLogic group and discovers its volumes; its SSH host key is pinned on the record', async () => {
         const group = new FakeEqlGroup();

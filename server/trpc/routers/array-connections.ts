@@ -5,6 +5,7 @@
  * deadline, and answers a cluster that cannot be read with the reason instead of failing.
  */
 import {
+  acceptArrayCertificateInput,
   addEqualLogicConnectionInput,
   addOntapConnectionInput,
   arrayConnectionIdInput,
@@ -32,7 +33,7 @@ export const arrayConnectionsRouter = router({
     .input(addEqualLogicConnectionInput)
     .mutation(({ ctx, input }) => addEqualLogicConnection(ctx.stores, ctx.service, input)),
   acceptCertificate: adminProcedure
-    .input(arrayConnectionIdInput)
+    .input(acceptArrayCertificateInput)
     .mutation(({ ctx, input }) => acceptArrayCertificate(ctx.stores, ctx.service, input)),
   test: adminProcedure.input(arrayConnectionIdInput).mutation(({ ctx, input, signal }) =>
     testArrayConnection(ctx.stores, ctx.service, ctx.vaultKeys, input, {

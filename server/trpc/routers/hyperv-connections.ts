@@ -6,6 +6,7 @@
  * host that cannot be read with the reason instead of failing.
  */
 import {
+  acceptHypervHostKeyInput,
   acceptHypervNodeHostKeyInput,
   addHypervConnectionInput,
   hypervConnectionIdInput,
@@ -57,7 +58,7 @@ export const hypervConnectionsRouter = router({
     .input(removeHypervConnectionInput)
     .mutation(({ ctx, input }) => removeHypervConnection(ctx.stores, ctx.service, input)),
   acceptHostKey: adminProcedure
-    .input(hypervConnectionIdInput)
+    .input(acceptHypervHostKeyInput)
     .mutation(({ ctx, input }) => acceptHypervHostKey(ctx.stores, ctx.service, input)),
   /** A cluster node's changed key, accepted by an admin (per node). */
   acceptNodeHostKey: adminProcedure

@@ -37,7 +37,11 @@ export interface WaitingKey {
   fingerprint: string;
   /** The fingerprint trusted until now, when known: the admin sees what is replaced. */
   replaces?: string | null;
-  accept(): void;
+  /**
+   * Accepts `shown`, the fingerprint this alert displays: the server pins it only while it is still
+   * the one waiting, so a key presented after the admin compared is never trusted unseen.
+   */
+  accept(shown: string): void;
 }
 
 export interface ConnectionCardProps {
@@ -155,7 +159,7 @@ export function ConnectionCard(props: ConnectionCardProps) {
             {waiting.replaces ? ` (trusted until now: ${waiting.replaces})` : ''}. Migawka refuses to talk to
             it until you accept it — compare the fingerprint with {props.compareWith} first.
           </AlertTitle>
-          <Button size="sm" variant="secondary" onClick={waiting.accept}>
+          <Button size="sm" variant="secondary" onClick={() => waiting.accept(waiting.fingerprint)}>
             Accept the new {keyWord} of {waiting.presentedBy}
           </Button>
         </Alert>

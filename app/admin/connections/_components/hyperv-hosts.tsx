@@ -38,6 +38,8 @@ function HostCard({ connection }: { connection: HypervHost }) {
         toast.success(`The new SSH host key of ${accepted.name} is trusted`);
         return refresh();
       },
+      // Refused because another key waits now: the card shows that one to compare.
+      onError: () => refresh(),
     }),
   );
   const acceptNode = useMutation(
@@ -46,6 +48,7 @@ function HostCard({ connection }: { connection: HypervHost }) {
         toast.success(`The new SSH host key of node ${nodeOf(input.endpoint)} is trusted`);
         return refresh();
       },
+      onError: () => refresh(),
     }),
   );
   const nodeOf = (endpoint: string) => connection.refusedNodeHostKeys[endpoint]?.node ?? endpoint;
@@ -93,7 +96,7 @@ function HostCard({ connection }: { connection: HypervHost }) {
                 presentedBy: connection.name,
                 fingerprint: connection.refusedHostKey,
                 replaces: connection.hostKey,
-                accept: () => accept.mutate({ id: connection.id }),
+                accept: (shown: string) => accept.mutate({ id: connection.id, fingerprint: shown }),
               },
             ]
           : []),
@@ -102,7 +105,7 @@ function HostCard({ connection }: { connection: HypervHost }) {
           presentedBy: `node ${refused.node} (${endpoint})`,
           fingerprint: refused.fingerprint,
           replaces: connection.nodeHostKeys[endpoint] ?? null,
-          accept: () => acceptNode.mutate({ id: connection.id, endpoint, fingerprint: refused.fingerprint }),
+          accept: (shown: string) => acceptNode.mutate({ id: connection.id, endpoint, fingerprint: shown }),
         })),
       ]}
       syncNoun="sync"

@@ -71,6 +71,8 @@ function ArrayCard({ connection }: { connection: StorageArray }) {
         toast.success(`The new ${keyWord(accepted.vendor)} of ${accepted.name} is trusted`);
         return refresh();
       },
+      // Refused because another fingerprint waits now: the card shows that one to compare.
+      onError: () => refresh(),
     }),
   );
   const remove = useMutation(
@@ -98,7 +100,7 @@ function ArrayCard({ connection }: { connection: StorageArray }) {
               {
                 presentedBy: connection.name,
                 fingerprint: connection.refusedFingerprint,
-                accept: () => accept.mutate({ id: connection.id }),
+                accept: (shown: string) => accept.mutate({ id: connection.id, fingerprint: shown }),
               },
             ]
           : []

@@ -59,7 +59,10 @@ function PoolCard({ pool }: { pool: Pool }) {
       onError: () => refresh(),
     }),
   );
-  const accept = useMutation(trpc.xapiPools.acceptCertificate.mutationOptions({ onSuccess: refresh }));
+  // Refused because another certificate waits now: the refreshed card shows that one to compare.
+  const accept = useMutation(
+    trpc.xapiPools.acceptCertificate.mutationOptions({ onSuccess: refresh, onError: () => refresh() }),
+  );
   const remove = useMutation(
     trpc.xapiPools.remove.mutationOptions({
       onSuccess: (removed) => {
@@ -80,7 +83,8 @@ function PoolCard({ pool }: { pool: Pool }) {
       waiting={pool.waiting.map((waiting) => ({
         presentedBy: waiting.endpoint,
         fingerprint: waiting.fingerprint,
-        accept: () => accept.mutate({ id: pool.id, endpoint: waiting.endpoint }),
+        accept: (shown: string) =>
+          accept.mutate({ id: pool.id, endpoint: waiting.endpoint, fingerprint: shown }),
       }))}
       syncNoun="sync"
       syncButton={{ idle: 'Discover now', busy: 'Discovering…' }}

@@ -6,7 +6,7 @@
  * the fake's clock), `Async.*` tasks that progress as the clock moves, `task.cancel`, `event.from`
  * with tokens and EVENTS_LOST. Tests steer it: `failNext` (an error code for the next calls of a
  * method), `hang` (a method that never answers), `cutNextExport`, `corruptNextImport`,
- * `invalidateSessions`.
+ * `invalidateSessions`, `presentCertificate` (another certificate from the next handshake).
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -97,6 +97,17 @@ export class FakeXapi {
       await new Promise((resolve) => server.close(resolve));
     }
     this.servers = [];
+  }
+
+  /**
+   * Every host presents this certificate from the next handshake on (a reinstall, a renewal, or
+   * someone in between); connections already open are closed.
+   */
+  presentCertificate(name: 'pool-a' | 'pool-b'): void {
+    for (const { server } of this.servers) {
+      server.setSecureContext(fakeCertificate(name));
+      server.closeAllConnections();
+    }
   }
 
   /** The next `times` calls of `method` (with or without Async.) fail with `code`. */
