@@ -110,6 +110,8 @@ test('an admin connects an ONTAP cluster, tests it, discovers its LUNs, accepts 
   );
   const changed = array.getByRole('alert').filter({ hasText: 'presented a different certificate' });
   await expect(changed).toContainText(/different certificate: ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+  // Beside the new fingerprint, the one it would replace: the admin sees what changes.
+  await expect(changed).toContainText(`(trusted until now: ${pinned})`);
   await changed.getByRole('button', { name: 'Accept the new certificate of Lab cluster' }).click();
   await expect(page.getByText('The new certificate of Lab cluster is trusted')).toBeVisible();
   await expect(array).not.toContainText(`Trusted certificate: ${pinned}`);

@@ -100,6 +100,7 @@ function ArrayCard({ connection }: { connection: StorageArray }) {
               {
                 presentedBy: connection.name,
                 fingerprint: connection.refusedFingerprint,
+                replaces: connection.fingerprint,
                 accept: (shown: string) => accept.mutate({ id: connection.id, fingerprint: shown }),
               },
             ]

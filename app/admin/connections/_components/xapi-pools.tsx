@@ -83,6 +83,7 @@ function PoolCard({ pool }: { pool: Pool }) {
       waiting={pool.waiting.map((waiting) => ({
         presentedBy: waiting.endpoint,
         fingerprint: waiting.fingerprint,
+        replaces: pool.pinned.find((pin) => pin.endpoint === waiting.endpoint)?.fingerprint ?? null,
         accept: (shown: string) =>
           accept.mutate({ id: pool.id, endpoint: waiting.endpoint, fingerprint: shown }),
       }))}
