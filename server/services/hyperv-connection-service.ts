@@ -17,7 +17,6 @@ import {
   acceptHypervHostKeyInput,
   acceptHypervNodeHostKeyInput,
   addHypervConnectionInput,
-  hypervConnectionIdInput,
   removeHypervConnectionInput,
   setHypervWsbTargetInput,
 } from '../schemas/hyperv-connections';
