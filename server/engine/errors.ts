@@ -40,13 +40,14 @@ export function notFound(what: string, id: string): DomainError {
 /**
  * A restore point asked for by id that is not in the catalogue. Nobody types a point's id: it came
  * from a link or a list read before retention or an admin deleted the point, so the message says
- * that, and only the field error keeps the id.
+ * that, and only the field error's path says which input it was (the console lists field errors
+ * under the message, so theirs holds no id either).
  */
-export function pointNotFound(id: string): DomainError {
+export function pointNotFound(): DomainError {
   return new DomainError(
     'NOT_FOUND',
     'This restore point no longer exists: retention or an admin deleted it since it was listed',
-    [{ path: 'restorePointId', message: `no restore point ${id} in the catalogue` }],
+    [{ path: 'restorePointId', message: 'This restore point is not in the catalogue any more' }],
   );
 }
 

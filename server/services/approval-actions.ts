@@ -171,7 +171,7 @@ function restoreAction(kind: ApprovalKind): ApprovalAction {
       assertSameEstate(input.fingerprint, planned);
       if (!planned.plan.isRunnable) throw planBlockedError('restore', planned.plan.blockedReasons);
       const point = await env.stores.restorePoints.get(request.restorePointId);
-      if (!point) throw pointNotFound(request.restorePointId);
+      if (!point) throw pointNotFound();
       const subject = {
         id: point.id,
         vmId: point.vmId,
@@ -210,7 +210,7 @@ const deletePointAction: ApprovalAction = {
   async prepare(env, payload) {
     const { id } = parseInput(idInput, payload);
     const point = await env.stores.restorePoints.get(id);
-    if (!point) throw pointNotFound(id);
+    if (!point) throw pointNotFound();
     // The same reading as the delete's confirmation, so the approver reviews what the requester did.
     const { brokenVolumeReverts, arraySnapshot, arraySnapshotWords, ...impact } = await describePointDeletion(
       env.stores,

@@ -162,7 +162,7 @@ export async function planRestoreFor(
   request: RestoreRequest,
 ): Promise<FingerprintedPlan<RestorePlan>> {
   const record = await stores.restorePoints.get(request.restorePointId);
-  if (!record) throw pointNotFound(request.restorePointId);
+  if (!record) throw pointNotFound();
   const point = pointSummaryOf(record);
   const seeds = restoreSeeds(point);
   // The volume chosen for a new VM is read with the point's neighbourhood (it may be elsewhere).

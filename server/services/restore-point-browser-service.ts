@@ -61,7 +61,7 @@ export async function describePointDeletion(stores: Stores, pointId: string): Pr
     stores.restorePoints.deletionImpact(pointId),
     stores.restorePoints.get(pointId),
   ]);
-  if (!impact || !row) throw pointNotFound(pointId);
+  if (!impact || !row) throw pointNotFound();
   const point = pointSummaryOf(row);
   const sameScope = isVolumeLevelMethod(point.method)
     ? (await stores.restorePoints.pointsOnSameScope(row)).map(pointSummaryOf)

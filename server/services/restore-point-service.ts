@@ -105,7 +105,7 @@ export interface RestorePointDetail {
 
 async function requirePoint(stores: Stores, id: string): Promise<RestorePointRow> {
   const row = await stores.restorePoints.get(id);
-  if (!row) throw pointNotFound(id);
+  if (!row) throw pointNotFound();
   return row;
 }
 
