@@ -33,8 +33,28 @@ export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
 
+/**
+ * An id that is not there, named in the message: for an id the operator typed or reads (an
+ * import file's own ids). An id that reached the request from a list or a link means nothing to
+ * the operator: goneSinceLoaded says what is missing in words instead.
+ */
 export function notFound(what: string, id: string): DomainError {
   return new DomainError('NOT_FOUND', `${what} "${id}" does not exist`);
+}
+
+/**
+ * An object the operator acted on from a page that listed or showed it, gone when the request
+ * reached it. The id is all the server has, and nobody typed it: the message says what the
+ * operator was acting on and what happened (`how`, e.g. "an admin deleted it"), and the field
+ * error names the input by its path. The console lists field errors under the message, so theirs
+ * holds no id either; an API client knows the value it sent at that path.
+ */
+export function goneSinceLoaded(what: string, field: string, how = 'someone deleted it'): DomainError {
+  return new DomainError(
+    'NOT_FOUND',
+    `This ${what} no longer exists: ${how} since this page was loaded. Reload the page.`,
+    [{ path: field, message: `This ${what} no longer exists` }],
+  );
 }
 
 /**

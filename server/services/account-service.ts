@@ -26,7 +26,7 @@ import {
   sessionIdInput,
   setDisabledInput,
 } from '../schemas/accounts';
-import { DomainError, notFound } from './errors';
+import { DomainError, goneSinceLoaded, notFound } from './errors';
 import { parseInput } from './parse-input';
 
 /** A user as the console shows it (never a password, hash or session token). */
@@ -281,7 +281,9 @@ export async function revokeMySession(
 ): Promise<{ sessionId: string }> {
   const input = parseInput(sessionIdInput, raw);
   const mine = await accounts.listSessions(signedInUserId(ctx));
-  if (!mine.some((session) => session.id === input.sessionId)) throw notFound('Session', input.sessionId);
+  if (!mine.some((session) => session.id === input.sessionId)) {
+    throw goneSinceLoaded('session', 'sessionId', 'it ended (signed out, expired or revoked)');
+  }
   await accounts.revokeSession(input.sessionId);
   return { sessionId: input.sessionId };
 }

@@ -28,7 +28,7 @@ import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
 import { type AdminRightsPreview, changeAdminsAction } from './admin-rights';
 import { turnOffFourEyesAction } from './approval-policy';
 import { deleteBackupJob } from './backup-job-service';
-import { DomainError, notFound, pointNotFound } from './errors';
+import { DomainError, goneSinceLoaded, pointNotFound } from './errors';
 import { importInventoryOffLoop } from './import/import-thread';
 import { assertReplaceConfirmed, previewReplace, type ReplaceConfirmation } from './import/replace-preview';
 import { parseJsonText, validateInventory } from './import-service';
@@ -255,7 +255,7 @@ const deleteJobAction: ApprovalAction = {
   async prepare(env, payload) {
     const { id } = parseInput(jobIdInput, payload);
     const job = await env.stores.jobs.get(id);
-    if (!job) throw notFound('Backup job', id);
+    if (!job) throw goneSinceLoaded('backup job', 'id');
     const scope = job.requestJson.scope as { kind?: string; vmIds?: string[] } | undefined;
     const subject = {
       id: job.id,

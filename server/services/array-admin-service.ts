@@ -15,7 +15,7 @@ import {
   arrayConnectionIdInput,
   removeArrayConnectionInput,
 } from '../schemas/array-connections';
-import { type OntapSyncResult, syncOntapConnection } from './array-connection-service';
+import { arrayConnectionGone, type OntapSyncResult, syncOntapConnection } from './array-connection-service';
 import { pinComparedFingerprint } from './compared-fingerprint';
 import { syncEqualLogicConnection } from './equallogic-connection-service';
 import { DomainError } from './errors';
@@ -111,12 +111,7 @@ export async function listArrayConnections(stores: AdminStores): Promise<ArrayCo
 /** The connection, or a refusal in words (the id means nothing to the admin who sent it). */
 export async function connectionOrThrow(stores: Pick<Stores, 'arrayConnections'>, id: string) {
   const connection = await stores.arrayConnections.get(id);
-  if (!connection) {
-    throw new DomainError(
-      'NOT_FOUND',
-      'This array connection does not exist any more (another admin may have removed it): reload the page.',
-    );
-  }
+  if (!connection) throw arrayConnectionGone();
   return connection;
 }
 

@@ -14,7 +14,7 @@ import { discoverOntap, toInventory } from '../drivers/ontap/ontap-discovery';
 import { toDriverError } from '../drivers/ontap/ontap-errors';
 import type { TrustStore } from '../drivers/xapi/xapi-transport';
 import { linkedByDevice } from '../engine/device-ids';
-import { notFound } from './errors';
+import { type DomainError, goneSinceLoaded } from './errors';
 import { importInventory } from './import-service';
 import type { VaultKeySource } from './vault-key';
 import { revealSecret } from './vault-service';
@@ -108,6 +108,14 @@ export interface OntapSyncResult {
 }
 
 /**
+ * An array connection an admin acted on from the connections page, gone when the request reached
+ * it (array-admin-service reads it first; a sync finds it gone only if it was removed in between).
+ */
+export function arrayConnectionGone(): DomainError {
+  return goneSinceLoaded('array connection', 'id', 'an admin disconnected the array');
+}
+
+/**
  * Discovers the cluster into the inventory (merge): the array, one array volume per LUN with its
  * NAA id, the consistency groups. Every host volume or SR whose device (as the Hyper-V and XAPI
  * syncs recorded it) is one of these LUNs is linked to it by the import (engine/device-ids.ts), so
@@ -122,7 +130,7 @@ export async function syncOntapConnection(
   options: CallOptions,
 ): Promise<OntapSyncResult> {
   const connection = await stores.arrayConnections.get(connectionId);
-  if (connection?.vendor !== 'ontap') throw notFound('ONTAP connection', connectionId);
+  if (connection?.vendor !== 'ontap') throw arrayConnectionGone();
   const client = ontapClientFor(stores, ctx, keys, connection);
   const arrayId = connection.arrayId ?? `ontap:${connection.id}`;
   try {

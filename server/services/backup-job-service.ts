@@ -19,7 +19,7 @@ import {
 } from '../schemas/jobs';
 import { type BackupJobInput, type BackupRequest, backupJobInput } from '../schemas/operations';
 import { assertUniqueJobName, JobChangedMeanwhile, JobSavedSinceLoaded } from './backup-job-conflicts';
-import { DomainError, deletedMeanwhile, notFound } from './errors';
+import { DomainError, deletedMeanwhile, goneSinceLoaded } from './errors';
 import { assertMayWriteGuestScripts } from './guest-script-rights';
 import { tellMissedRuns } from './missed-runs';
 import {
@@ -149,7 +149,7 @@ function keptCheckpoint(existing: JobRow, isRestarted: boolean, now: Date): Date
 
 async function requireJob(stores: Stores, id: string): Promise<JobRow> {
   const row = await stores.jobs.get(id);
-  if (!row) throw notFound('Backup job', id);
+  if (!row) throw goneSinceLoaded('backup job', 'id');
   return row;
 }
 

@@ -10,8 +10,7 @@ import type { CallOptions } from '../drivers/call';
 import { type ConnectedGroup, discoverEqualLogic } from '../drivers/equallogic/eql-array';
 import { EqlClient, EqlError } from '../drivers/equallogic/eql-client';
 import { DriverError } from '../engine/driver';
-import { connectionTrust } from './array-connection-service';
-import { notFound } from './errors';
+import { arrayConnectionGone, connectionTrust } from './array-connection-service';
 import { importInventory } from './import-service';
 import type { VaultKeySource } from './vault-key';
 import { revealSecret } from './vault-service';
@@ -70,7 +69,7 @@ export async function syncEqualLogicConnection(
   options: CallOptions,
 ): Promise<{ arrayId: string; volumeCount: number }> {
   const connection = await stores.arrayConnections.get(connectionId);
-  if (connection?.vendor !== 'equallogic') throw notFound('EqualLogic connection', connectionId);
+  if (connection?.vendor !== 'equallogic') throw arrayConnectionGone();
   const client = eqlClientFor(stores, ctx, keys, connection);
   const arrayId = connection.arrayId ?? `equallogic:${connection.id}`;
   try {

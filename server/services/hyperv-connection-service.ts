@@ -22,7 +22,7 @@ import {
 } from '../schemas/hyperv-connections';
 import { pinComparedFingerprint } from './compared-fingerprint';
 import { connectionLabel } from './connection-labels';
-import { DomainError, notFound } from './errors';
+import { DomainError, deletedMeanwhile, goneSinceLoaded } from './errors';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
 import { assertTypedName, DISCONNECT_ACTION } from './typed-confirmation';
@@ -86,7 +86,7 @@ export async function addHypervConnection(
     },
     'hyperv connection added',
   );
-  return input.trustedFingerprint === null ? stored : connectionOrThrow(stores, stored.id);
+  return input.trustedFingerprint === null ? stored : writtenConnection(stores, stored);
 }
 
 /**
@@ -219,9 +219,20 @@ export function guestCredentialFor(
   return guestCredentialOf(stores, ctx, keys, connection.guestSecretId);
 }
 
+/** The connection an admin acted on from the connections page (every caller's input names it `id`). */
 export async function connectionOrThrow(stores: Pick<Stores, 'hypervConnections'>, id: string) {
   const connection = await stores.hypervConnections.get(id);
-  if (!connection) throw notFound('Hyper-V connection', id);
+  if (!connection) throw goneSinceLoaded('Hyper-V host connection', 'id', 'an admin disconnected the host');
+  return connection;
+}
+
+/** The connection as just written, read back: named if another admin disconnected it in between. */
+async function writtenConnection(
+  stores: Pick<Stores, 'hypervConnections'>,
+  written: { id: string; name: string },
+): Promise<HypervConnectionRecord> {
+  const connection = await stores.hypervConnections.get(written.id);
+  if (!connection) throw deletedMeanwhile('Hyper-V host', written.name);
   return connection;
 }
 
@@ -262,7 +273,7 @@ export async function acceptHypervHostKey(
     { connectionId: id, from: connection.hostKey, fingerprint, by: actorLabel(ctx.actor) },
     'hyperv host key accepted',
   );
-  return connectionOrThrow(stores, id);
+  return writtenConnection(stores, connection);
 }
 
 /**
@@ -303,7 +314,7 @@ export async function acceptHypervNodeHostKey(
     },
     'hyperv node host key accepted',
   );
-  return connectionOrThrow(stores, id);
+  return writtenConnection(stores, connection);
 }
 
 /**
@@ -328,7 +339,7 @@ export async function setHypervWsbTarget(
     },
     'hyperv wsb target changed',
   );
-  return connectionOrThrow(stores, id);
+  return writtenConnection(stores, connection);
 }
 
 export type { AddHypervConnectionInput };

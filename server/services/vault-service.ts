@@ -10,7 +10,7 @@ import type { SecretMetadata, SecretRecord, Stores } from '../../db/stores/ports
 import type { SecretWrite } from '../../db/stores/ports/secret-store';
 import { actorLabel, type ServiceContext } from '../context';
 import type { CreateSecret, ReplaceSecret } from '../schemas/secrets';
-import { DomainError, deletedMeanwhile, notFound } from './errors';
+import { DomainError, deletedMeanwhile, goneSinceLoaded, notFound } from './errors';
 import { assertNameFree } from './unique-names';
 import { generateVaultKey, openValue, sealValue, type VaultKey } from './vault-crypto';
 import type { RotationNotice, VaultKeySource } from './vault-key';
@@ -69,7 +69,7 @@ export async function replaceSecretValue(
   input: ReplaceSecret,
 ): Promise<SecretMetadata> {
   const existing = await stores.secrets.get(input.id);
-  if (!existing) throw notFound('Secret', input.id);
+  if (!existing) throw goneSinceLoaded('secret', 'id', 'an admin deleted it');
   const at = ctx.now();
   const by = actorLabel(ctx.actor);
   const written = await writeUnderLiveKey(keys, existing.name, (key) =>
@@ -122,7 +122,7 @@ export async function deleteSecret(
   id: string,
 ): Promise<{ id: string; name: string }> {
   const existing = await stores.secrets.get(id);
-  if (!existing) throw notFound('Secret', id);
+  if (!existing) throw goneSinceLoaded('secret', 'id', 'an admin deleted it');
   const users = await usersOfSecret(stores, id);
   if (users.length > 0) {
     throw new DomainError(

@@ -24,7 +24,7 @@ import {
 } from '../schemas/xapi-pools';
 import { pinComparedFingerprint } from './compared-fingerprint';
 import { connectionLabel } from './connection-labels';
-import { DomainError, notFound } from './errors';
+import { DomainError, deletedMeanwhile, goneSinceLoaded } from './errors';
 import type { ImportResult } from './import-service';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
@@ -152,9 +152,10 @@ export function xapiSshAccessFor(
   };
 }
 
-async function poolOrThrow(stores: Pick<Stores, 'xapiPools'>, id: string): Promise<XapiPoolRecord> {
+/** The pool an admin acted on from the connections page (every caller's input names it `id`). */
+export async function poolOrThrow(stores: Pick<Stores, 'xapiPools'>, id: string): Promise<XapiPoolRecord> {
   const pool = await stores.xapiPools.get(id);
-  if (!pool) throw notFound('XAPI pool', id);
+  if (!pool) throw goneSinceLoaded('XenServer pool connection', 'id', 'an admin disconnected the pool');
   return pool;
 }
 
@@ -224,7 +225,9 @@ export async function acceptXapiCertificate(
     { poolId: pool.id, endpoint, from: pool.pins[endpoint] ?? null, fingerprint, by: actorLabel(ctx.actor) },
     'xapi certificate accepted',
   );
-  return poolOrThrow(stores, pool.id);
+  const accepted = await stores.xapiPools.get(pool.id);
+  if (!accepted) throw deletedMeanwhile('XenServer pool', pool.name);
+  return accepted;
 }
 
 /**

@@ -22,11 +22,11 @@ import {
   xapiPoolTestTargetsInput,
 } from '../schemas/xapi-pools';
 import { connectionLabel } from './connection-labels';
-import { DomainError, deletedMeanwhile, notFound } from './errors';
+import { DomainError, deletedMeanwhile } from './errors';
 import { parseInput } from './parse-input';
 import { accountKindProblem, SSH_LOGIN } from './vault-accounts';
 import type { VaultKeySource } from './vault-key';
-import { xapiClientFor, xapiSshAccessFor } from './xapi-pool-service';
+import { poolOrThrow, xapiClientFor, xapiSshAccessFor } from './xapi-pool-service';
 
 type PoolStores = Pick<Stores, 'xapiPools' | 'secrets'>;
 
@@ -61,8 +61,7 @@ export async function setXapiPoolSshAccounts(
   raw: unknown,
 ): Promise<XapiPoolSshAccountsView> {
   const input: SetXapiPoolSshAccounts = parseInput(setXapiPoolSshAccountsInput, raw);
-  const pool = await stores.xapiPools.get(input.id);
-  if (!pool) throw notFound('XAPI pool', input.id);
+  const pool = await poolOrThrow(stores, input.id);
   const names: Record<string, string | null> = {};
   const problems: { path: string; message: string }[] = [];
   for (const [path, what] of ACCOUNTS) {
@@ -140,8 +139,7 @@ export async function testXapiPoolSshAccount(
   ports: { hostPort?: number } = {},
 ): Promise<XapiSshAccountTestResult> {
   const input = parseInput(testXapiPoolSshAccountInput, raw);
-  const pool = await stores.xapiPools.get(input.id);
-  if (!pool) throw notFound('XAPI pool', input.id);
+  const pool = await poolOrThrow(stores, input.id);
   const label = connectionLabel('xapi', pool.name);
   const client = xapiClientFor(stores, ctx, keys, pool);
   const access = { ...xapiSshAccessFor(stores, ctx, keys, () => pool), ...ports };
@@ -174,8 +172,7 @@ export async function listXapiPoolTestTargets(
   raw: unknown,
 ): Promise<XapiPoolTestTargets> {
   const input = parseInput(xapiPoolTestTargetsInput, raw);
-  const pool = await stores.xapiPools.get(input.id);
-  if (!pool) throw notFound('XAPI pool', input.id);
+  const pool = await poolOrThrow(stores, input.id);
   // hostIds is set by a successful sync only: a pool whose discoveries all failed has none.
   if (pool.hostIds.length === 0) return { discovered: false, items: [], hasMore: false };
   const found = await stores.inventory.listPoolMembers({

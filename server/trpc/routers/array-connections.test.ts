@@ -316,7 +316,7 @@ describe.each(dialects)('$name', (dialect) => {
             () => new Error('answered'),
             (refusal: Error) => refusal,
           );
-          expect(error.message).toMatch(/does not exist any more/);
+          expect(error.message).toMatch(/This array connection no longer exists/);
           expect(error.message).not.toContain('c-404');
         }
       });
@@ -336,7 +336,7 @@ describe.each(dialects)('$name', (dialect) => {
         expect(JSON.stringify(arrays)).toContain('cluster1');
         await expect(
           caller.arrayConnections.remove({ id: added.id, confirmation: 'cluster1' }),
-        ).rejects.toThrow(/does not exist any more/);
+        ).rejects.toThrow(/This array connection no longer exists/);
       });
 
       it('tests an EqualLogic group: its name and volumes', async () => {
