@@ -36,7 +36,7 @@ export function isDomainError(error: unknown): error is DomainError {
 /**
  * An id that is not there, named in the message: for an id the operator typed or reads (an
  * import file's own ids). An id that reached the request from a list or a link means nothing to
- * the operator: goneSinceLoaded says what is missing in words instead.
+ * the operator: goneSinceLoaded or notOnRecord say what is missing in words instead.
  */
 export function notFound(what: string, id: string): DomainError {
   return new DomainError('NOT_FOUND', `${what} "${id}" does not exist`);
@@ -54,6 +54,20 @@ export function goneSinceLoaded(what: string, field: string, how = 'someone dele
     'NOT_FOUND',
     `This ${what} no longer exists: ${how} since this page was loaded. Reload the page.`,
     [{ path: field, message: `This ${what} no longer exists` }],
+  );
+}
+
+/**
+ * An object of a kind the console never deletes (an operation, an approval request, a user) that
+ * is not there: the page or link that named it did not come from this console's database as it
+ * is now, so "deleted since" would be untrue. Said in words, with the input named by its path
+ * only, as goneSinceLoaded does.
+ */
+export function notOnRecord(what: string, field: string): DomainError {
+  return new DomainError(
+    'NOT_FOUND',
+    `This console has no record of this ${what}: the page or link that named it may be from another console, or from before its database was restored.`,
+    [{ path: field, message: `No such ${what} in this console` }],
   );
 }
 

@@ -26,7 +26,7 @@ import {
   sessionIdInput,
   setDisabledInput,
 } from '../schemas/accounts';
-import { DomainError, goneSinceLoaded, notFound } from './errors';
+import { DomainError, goneSinceLoaded, notOnRecord } from './errors';
 import { parseInput } from './parse-input';
 
 /** A user as the console shows it (never a password, hash or session token). */
@@ -59,9 +59,11 @@ function signedInUserId(ctx: ServiceContext): string {
   return ctx.actor.id;
 }
 
+/** The user an admin acted on from the users page or an approval request (each names it `userId`). */
 export async function requireUser(accounts: AccountDirectory, id: string): Promise<AccountUser> {
   const user = await accounts.findUserById(id);
-  if (!user) throw notFound('User', id);
+  // The console disables users, never deletes them.
+  if (!user) throw notOnRecord('user', 'userId');
   return user;
 }
 

@@ -34,7 +34,7 @@ import {
 } from './approval-actions';
 import { type ApprovalPolicyView, assertMayTurnOff, writeApprovalPolicy } from './approval-policy';
 import { type RequestOrigin, recordAudit } from './audit-service';
-import { DomainError, isDomainError, notFound } from './errors';
+import { DomainError, isDomainError, notOnRecord } from './errors';
 import { retryFailed, type StartedOperation } from './operations-service';
 import { planRestoreFor } from './plans';
 
@@ -281,7 +281,8 @@ export async function countPendingApprovals(env: ApprovalContext): Promise<numbe
 
 async function requireRequest(env: ApprovalEnv, id: string): Promise<ApprovalRequestRecord> {
   const record = await env.stores.approvals.get(id);
-  if (!record) throw notFound('Approval request', id);
+  // Requests are never deleted: decided and expired ones stay on record.
+  if (!record) throw notOnRecord('approval request', 'id');
   return record;
 }
 

@@ -29,7 +29,7 @@ import {
 } from '../schemas/operations';
 import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
 import { type AccountNames, actorNameOf } from './actor-names';
-import { DomainError, isDomainError, notFound } from './errors';
+import { DomainError, isDomainError, notOnRecord } from './errors';
 import { parseInput } from './parse-input';
 import {
   assertSameEstate,
@@ -257,7 +257,7 @@ export async function cancelOperation(
   operationId: string,
 ): Promise<OperationDetail['operation']> {
   const operation = await stores.operations.get(operationId);
-  if (!operation) throw notFound('Operation', operationId);
+  if (!operation) throw notOnRecord('operation', 'id');
   if (isFinalOperationStatus(operation.status)) {
     throw new DomainError(
       'CONFLICT',
@@ -299,7 +299,7 @@ export async function retryFailed(
   operationId: string,
 ): Promise<StartedOperation> {
   const operation = await stores.operations.get(operationId);
-  if (!operation) throw notFound('Operation', operationId);
+  if (!operation) throw notOnRecord('operation', 'id');
   if (!['failed', 'interrupted', 'cancelled'].includes(operation.status)) {
     throw new DomainError(
       'CONFLICT',
@@ -409,7 +409,7 @@ export async function getOperation(
   options: { logLimit?: number; accounts?: AccountNames } = {},
 ): Promise<OperationDetail> {
   const row = await stores.operations.get(operationId);
-  if (!row) throw notFound('Operation', operationId);
+  if (!row) throw notOnRecord('operation', 'id');
   const steps = await stores.operations.steps(operationId);
   const logs = await stores.operations.logs(operationId, options.logLimit ?? 500);
   const lastEventId = await stores.operations.lastEventId(operationId);
