@@ -70,15 +70,17 @@ describe.each(await storeDialects('deletedmeanwhile'))('$name', (dialect) => {
         hypervConnections: Object.assign(
           Object.create(handle.stores.hypervConnections) as Stores['hypervConnections'],
           {
-            pin: async (id: string, fingerprint: string) => {
-              await handle.stores.hypervConnections.pin(id, fingerprint);
+            pinIfWaiting: async (id: string, fingerprint: string) => {
+              const pinned = await handle.stores.hypervConnections.pinIfWaiting(id, fingerprint);
               await handle.stores.hypervConnections.delete(id);
+              return pinned;
             },
           },
         ),
       };
       const refusal = await acceptHypervHostKey(stores, createServiceContext({ now: () => NOW }), {
         id: 'hvc-01JABCDEF',
+        fingerprint: 'SHA256:new',
       }).catch((error: unknown) => error);
       expect(isDomainError(refusal) && [refusal.code, refusal.message]).toEqual([
         'NOT_FOUND',
