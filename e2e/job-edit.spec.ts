@@ -61,6 +61,11 @@ test('an operator edits a job through the wizard: the server reviews the change,
 
   // The server reviews the edited job: fs-01's pass-through disk is a warning to acknowledge.
   await expect(page.getByRole('heading', { level: 2, name: 'Review' })).toBeFocused();
+  // What saving changes, in words, before it is saved: the VM added, by name, and the new schedule.
+  const changes = page.getByRole('list', { name: 'What saving changes' }).getByRole('listitem');
+  await expect(changes.filter({ hasText: 'VMs: 1 → 2; adds fs-01' })).toHaveCount(1);
+  await expect(changes.filter({ hasText: /^Schedule: / })).toHaveCount(1);
+  await expect(changes.filter({ hasText: /^Backup settings: / })).toHaveCount(1);
   const save = page.getByRole('button', { name: 'Save changes' });
   await expect(save).toBeDisabled();
   await page.getByRole('checkbox', { name: /Acknowledge .*\(HV-PASSTHROUGH-DISK\)/ }).check();

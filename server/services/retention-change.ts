@@ -122,6 +122,20 @@ export async function retentionLossOfEdit(
   return retentionLossOf(stores, input.id, current, next, now);
 }
 
+/**
+ * Everything else the edit changes, in words (a name, a schedule, VMs added to or dropped from its
+ * scope, …), for the edit wizard's review: the operator reads what saving changes before saving,
+ * as an approver reads it before approving.
+ */
+export async function otherChangesOfEditInput(
+  stores: Stores,
+  input: UpdateBackupJobInput,
+  now: Date,
+): Promise<string[]> {
+  const { saved, job } = await settingsOfEdit(stores, input);
+  return otherChangesOfEdit(stores, saved, job, now);
+}
+
 /** True when the edit may be saved without a second admin: it deletes no point, as far as was read. */
 export function isRetentionKept(loss: RetentionLoss): boolean {
   return loss.count === 0 && !loss.isAtLeast;

@@ -48,6 +48,7 @@ const DECISIONS: Record<string, Decision> = {
   'jobs.get': 'viewer',
   'jobs.create': 'operator',
   'jobs.update': 'operator',
+  'jobs.editChanges': 'operator',
   'jobs.retentionLoss': 'operator',
   'jobs.addVms': 'operator',
   'jobs.setEnabled': 'operator',

@@ -25,6 +25,7 @@ import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
 import { describePlan } from '@/server/engine/operation-rules';
 import { excludedDiskNamesOf } from '@/server/engine/plan-types';
+import { EditChanges } from './edit-changes';
 import { isJobSavedSinceError, JobSavedSinceAlert } from './job-saved-since-alert';
 import { RetentionLossAlert } from './retention-loss-alert';
 import { useBackupWizardMode } from './wizard-mode';
@@ -181,11 +182,18 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
         {pluralize(plan.vms.length, 'VM')} captured; {pluralize(plan.steps.length, 'step')} planned.
       </p>
       {mode.kind === 'edit' ? (
-        <RetentionLossAlert
-          id={mode.job.id}
-          job={jobOf(values, mode.job.isEnabled)}
-          loadedUpdatedAt={mode.job.updatedAt}
-        />
+        <>
+          <EditChanges
+            id={mode.job.id}
+            job={jobOf(values, mode.job.isEnabled)}
+            loadedUpdatedAt={mode.job.updatedAt}
+          />
+          <RetentionLossAlert
+            id={mode.job.id}
+            job={jobOf(values, mode.job.isEnabled)}
+            loadedUpdatedAt={mode.job.updatedAt}
+          />
+        </>
       ) : null}
       {isJob && scheduleCheck.data?.rpoWarning ? (
         <Alert tone="warning" className="mb-4" aria-labelledby="schedule-rpo-title">

@@ -40,6 +40,40 @@ describe.each(dialects)('$name', (dialect) => {
         });
       });
 
+      it.each<{ edit: string; change: Partial<BackupJobInput>; says: string[] }>([
+        {
+          edit: 'nothing but its retention',
+          change: { retention: { keepLast: 5, daily: 7, weekly: 4, monthly: 0 } },
+          says: [],
+        },
+        {
+          edit: 'its name and VMs',
+          change: {
+            name: 'Nightly files',
+            request: {
+              scope: { kind: 'vms', vmIds: ['fs1', 'sql1'] },
+              consistencyPolicy: 'fallback',
+              passthroughPolicy: 'skip',
+            },
+          },
+          says: ['Name: "Nightly web" → "Nightly files"', 'VMs: 1 → 2; drops web1; adds fs1, sql1'],
+        },
+        {
+          edit: 'its schedule, taken off',
+          change: { schedule: null },
+          says: [expect.stringMatching(/^Schedule: .+ → none \(runs only when started by hand\)$/) as never],
+        },
+      ])(
+        'words what an edit changes besides its retention, before it is saved: $edit',
+        async ({ change, says }) => {
+          const job = await caller.jobs.create(nightlyJob());
+          const edit = { id: job.id, job: nightlyJob(change), loadedUpdatedAt: job.updatedAt };
+          expect(await caller.jobs.editChanges(edit)).toEqual(says);
+          // Only words: the job is as it was.
+          expect((await caller.jobs.get({ id: job.id })).name).toBe('Nightly web');
+        },
+      );
+
       it('rejects a bad cron and an unknown time zone naming both fields, and writes nothing', async () => {
         const error = await rejectionOf(() =>
           caller.jobs.create(nightlyJob({ schedule: { cron: '0 25 * * *', timeZone: 'Mars/Olympus' } })),

@@ -19,7 +19,7 @@ import {
   setBackupJobEnabled,
 } from '../../services/backup-job-service';
 import { saveJobEditOrRequestApproval } from '../../services/job-edit-approval';
-import { retentionLossOfEdit } from '../../services/retention-change';
+import { otherChangesOfEditInput, retentionLossOfEdit } from '../../services/retention-change';
 import { previewSchedule } from '../../services/schedule-preview';
 import { adminProcedure, operatorProcedure, router, viewerProcedure } from '../init';
 
@@ -39,6 +39,10 @@ export const jobsRouter = router({
   retentionLoss: operatorProcedure
     .input(updateBackupJobInput)
     .query(({ ctx, input }) => retentionLossOfEdit(ctx.stores, input, ctx.service.now())),
+  /** What else an edit changes, in words (the edit wizard's review lists it before saving). */
+  editChanges: operatorProcedure
+    .input(updateBackupJobInput)
+    .query(({ ctx, input }) => otherChangesOfEditInput(ctx.stores, input, ctx.service.now())),
   update: operatorProcedure
     .input(updateBackupJobInput)
     .mutation(({ ctx, input }) => saveJobEditOrRequestApproval(ctx, input)),
