@@ -5,6 +5,7 @@
  * (server/services/approval-service.ts) loads, stores and runs.
  */
 import { isCopyBackInPlace, type RestoreTarget, ROLE_LABELS, type Role, roleAtLeast } from './roles';
+import type { OperationKind } from './statuses';
 
 /** Every destructive action kind, in the order the console lists them. */
 export const APPROVAL_KINDS = [
@@ -62,6 +63,23 @@ export function approvalKindOfRestore(target: RestoreTarget): ApprovalKind | nul
     default:
       return null;
   }
+}
+
+/**
+ * The approval kind the retry of a failed operation asks for: a restore that overwrites what
+ * exists, or a point's deletion, is that destructive action again; null when the retry destroys
+ * nothing (a backup, a verify, a restore to a new VM) and runs at one click. The retries it names
+ * are confirmed by a name typed afresh too: the estate, and so the blast radius, may have changed
+ * since the first attempt, whose confirmation is never reused.
+ */
+export function approvalKindOfRetry(operation: {
+  kind: OperationKind;
+  request: Record<string, unknown>;
+}): ApprovalKind | null {
+  if (operation.kind === 'delete-point') return 'delete-restore-point';
+  if (operation.kind !== 'restore') return null;
+  const { mode, newVmName } = operation.request as Partial<RestoreTarget>;
+  return mode ? approvalKindOfRestore({ mode, newVmName }) : null;
 }
 
 /**

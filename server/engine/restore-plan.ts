@@ -33,7 +33,7 @@ import { placeNewVm } from './restore-stages/new-vm';
 import { buildRestoreSteps } from './restore-stages/steps';
 
 export { formatDuration } from './restore-stages/blast-radius';
-export { isConfirmationValid } from './restore-stages/checks';
+export { confirmationRefusal, isConfirmationValid } from './restore-stages/checks';
 export type { RestorePlanContext, RestorePlanRequest } from './restore-stages/model';
 
 /**

@@ -1,12 +1,21 @@
 /**
- * What the operations procedures take besides a request to start: an operation id, the list's
- * filters and cursor, a VM to back up now, and where an event stream resumes.
+ * What the operations procedures take besides a request to start: an operation id (and a retry's
+ * confirmation), the list's filters and cursor, a VM to back up now, and where an event stream resumes.
  */
 import { z } from 'zod';
 import { OPERATION_KINDS, OPERATION_STATUSES } from '../engine/statuses';
 
 export const operationIdInput = z.object({ id: z.string().trim().min(1, 'Choose an operation') });
 export type OperationIdInput = z.input<typeof operationIdInput>;
+
+/**
+ * A retry of what failed. One that destroys data again (a restore over what exists, a point's
+ * deletion) is refused without `confirmation`, the name typed afresh; other retries ignore it.
+ */
+export const retryFailedInput = operationIdInput.extend({
+  confirmation: z.string().max(500, 'The confirmation is longer than 500 characters').optional(),
+});
+export type RetryFailedInput = z.input<typeof retryFailedInput>;
 
 /** A date-range bound: a Date, or ISO text (a CSV export's query comes as JSON in the URL). */
 const rangeBound = (what: string) =>

@@ -13,16 +13,15 @@ import {
   APPROVAL_KIND_LABELS,
   type ApprovalKind,
   type ApprovalStatus,
-  approvalKindOfRestore,
+  approvalKindOfRetry,
   approvalStatusAt,
   expiryOf,
   isApprovalRequired,
+  REQUESTER_ROLES,
   type RequesterStanding,
   refuseDecision,
 } from '../engine/approvals';
-import type { PointPlan } from '../engine/plan-types';
 import { isRole, ROLE_LABELS, roleAtLeast } from '../engine/roles';
-import type { RestoreRequest } from '../schemas/operations';
 import { accountIdOf } from './actor-names';
 import {
   APPROVAL_ACTIONS,
@@ -35,8 +34,9 @@ import {
 import { type ApprovalPolicyView, assertMayTurnOff, writeApprovalPolicy } from './approval-policy';
 import { type RequestOrigin, recordAudit } from './audit-service';
 import { DomainError, isDomainError, notOnRecord } from './errors';
-import { retryFailed, type StartedOperation } from './operations-service';
+import type { StartedOperation } from './operations-service';
 import { planRestoreFor } from './plans';
+import { confirmedRetryApprovalPayload, retryFailed } from './retry-service';
 
 export type { ApprovalEnv, ApprovalPreview } from './approval-actions';
 
@@ -392,37 +392,29 @@ export async function rejectRequest(
 
 /**
  * "Retry what failed" of an operation that destroys data (a failed in-place restore, revert or
- * point deletion) is the same destructive action again: it needs the role the action needs, and a
- * second admin's approval like the first time. Anything else is retried at once.
+ * point deletion) is the same destructive action again: it needs the role the action needs, the
+ * name typed afresh (retry-service.ts), and a second admin's approval like the first time. Anything
+ * else is retried at once.
  */
 export async function retryOrRequestApproval(
   env: ApprovalContext,
-  operationId: string,
+  input: { id: string; confirmation?: string },
 ): Promise<StartedOperation | ApprovalRequested> {
-  const operation = await env.stores.operations.get(operationId);
-  const retry = () => retryFailed(env.stores, env.service, operationId);
+  const operation = await env.stores.operations.get(input.id);
+  const retry = () => retryFailed(env.stores, env.service, input.id, input.confirmation);
   if (!operation || !['failed', 'interrupted', 'cancelled'].includes(operation.status)) return retry();
-  const request = operation.requestJson as unknown as RestoreRequest;
-  const kind =
-    operation.kind === 'delete-point'
-      ? 'delete-restore-point'
-      : operation.kind === 'restore'
-        ? approvalKindOfRestore(request)
-        : null;
+  const kind = approvalKindOfRetry({ kind: operation.kind, request: operation.requestJson });
   if (!kind) return retry();
-  const needed = kind === 'delete-restore-point' ? 'admin' : 'restore-operator';
+  const needed = REQUESTER_ROLES[kind];
   const { actor } = env.service;
   if (actor.kind !== 'user' || !roleAtLeast(actor.role, needed)) {
     throw new DomainError('FORBIDDEN', `Retrying this operation needs the ${ROLE_LABELS[needed]} role`);
   }
   if (!(await isApprovalRequiredFor(env, kind))) return retry();
-  if (kind === 'delete-restore-point') {
-    const { restorePointId } = operation.planJson as unknown as PointPlan;
-    return requestApproval(env, kind, { id: restorePointId, retryOfId: operationId });
-  }
-  // The retry runs the plan as the estate gives it now: that is the plan the approver reviews.
-  const { fingerprint } = await planRestoreFor(env.stores, env.service, request);
-  return requestApproval(env, kind, { request, fingerprint, retryOfId: operationId });
+  // Confirmed now as the retry itself would be: a request never carries the first attempt's name.
+  // A restore's is planned as the estate gives it now: that is the plan the approver reviews.
+  const payload = await confirmedRetryApprovalPayload(env.stores, env.service, operation, input.confirmation);
+  return requestApproval(env, kind, payload);
 }
 
 export { ESTATE_CHANGED_SINCE_REQUEST };

@@ -10,8 +10,9 @@ import type { HypervisorDriver } from '../drivers/roles';
 import { DriverError } from '../engine/driver';
 import type { Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
-import { retryFailed, startBackup } from './operations-service';
+import { startBackup } from './operations-service';
 import { listRunsNeedingAttention } from './protection-service';
+import { retryFailed } from './retry-service';
 import { harnessPerTest, serviceRunHelpers } from './service-test-support';
 
 const NOW = new Date('2026-09-01T12:00:00Z');
@@ -57,6 +58,24 @@ describe('listRunsNeedingAttention', () => {
     expect(answer.hasMore).toBe(hasMore);
     expect(answer.runs[0]?.operationId).toBe(stored > 0 ? 'op-000' : undefined);
     expect(asked).toEqual([{ since: new Date('2026-08-18T12:00:00Z'), limit: 21 }]);
+  });
+
+  // A retry that destroys data again opens a dialog asking for a name; only a restore's request says so.
+  it.each<[string, RunNeedingAttention['kind'], Record<string, unknown>, boolean]>([
+    ['a backup', 'backup', {}, false],
+    ['a verify', 'verify-point', {}, false],
+    ["a point's deletion", 'delete-point', {}, true],
+    ['a restore as a new VM', 'restore', { mode: 'as-new', newVmName: 'web-copy' }, false],
+    ['a staged restore copied out', 'restore', { mode: 'staged', newVmName: 'web-copy' }, false],
+    ['a staged restore copied back in place', 'restore', { mode: 'staged' }, true],
+    ['an in-place restore', 'restore', { mode: 'in-place' }, true],
+    ['a volume revert', 'restore', { mode: 'volume-revert' }, true],
+  ])('%s (%s, %j): its retry destroys data again: %s', async (_what, kind, request, isDestructiveRetry) => {
+    const [failed] = failedRuns(1);
+    const protection = { listRunsNeedingAttention: async () => [{ ...failed, kind }] };
+    const operations = { get: async () => ({ requestJson: request }) };
+    const answer = await listRunsNeedingAttention({ protection, operations } as never, { now: () => NOW });
+    expect(answer.runs.map((run) => run.isDestructiveRetry)).toEqual([isDestructiveRetry]);
   });
 });
 

@@ -22,12 +22,12 @@ import {
   listOperations,
   previewBackup,
   previewRestore,
-  retryFailed,
   startBackup,
   startRestore,
 } from './operations-service';
 import { browseRestorePoints } from './restore-point-browser-service';
 import { getRestorePoint, startPointDelete, startPointVerify } from './restore-point-service';
+import { retryFailed } from './retry-service';
 import { previewSchedule } from './schedule-preview';
 import { harnessPerTest, serviceRunHelpers } from './service-test-support';
 

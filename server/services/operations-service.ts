@@ -1,6 +1,6 @@
 /**
- * Operations use cases: preview and start backups and restores, cancel, retry what failed, list
- * and inspect operations, stream their events. The engine plans, the runner (server/jobs)
+ * Operations use cases: preview and start backups and restores, cancel, list and inspect
+ * operations, stream their events (retrying what failed: retry-service.ts). The engine plans, the runner (server/jobs)
  * executes; this layer validates, loads what planning needs and turns refusals into DomainErrors.
  *
  * Conflicts are not errors: a backup of a VM that another operation holds is queued and waits
@@ -13,7 +13,7 @@ import type { JobRecord } from '../../db/stores/ports/job-store';
 import type { OperationListItem } from '../../db/stores/ports/operation-store';
 import { actorLabel, SCHEDULER_ACTOR, type ServiceContext } from '../context';
 import { unplannableBackup } from '../engine/backup-plan';
-import type { BackupPlan, OperationPlan, PointPlan, RestorePlan } from '../engine/plan-types';
+import type { BackupPlan, OperationPlan, RestorePlan } from '../engine/plan-types';
 import { copiedBytesOf, isFinalOperationStatus } from '../engine/statuses';
 import { firstLiveOverwrite } from '../engine/step-safety';
 import { OPERATION_STATUS_LABELS } from '../engine/words';
@@ -39,7 +39,6 @@ import {
   planBlockedError,
   planRestoreFor,
 } from './plans';
-import { startPointDelete, startPointVerify } from './restore-point-service';
 
 // ------------------------------------------------------------------------------------------ backup
 
@@ -225,7 +224,8 @@ export async function startReviewedRestore(
   return enqueueRestore(stores, ctx, request, planned.plan, options);
 }
 
-async function enqueueRestore(
+/** Enqueues a restore planned already (a retry plans it to check its confirmation first). */
+export async function enqueueRestore(
   stores: Stores,
   ctx: ServiceContext,
   request: RestoreRequest,
@@ -249,7 +249,7 @@ async function enqueueRestore(
   return { operationId: operation.id, status: operation.status, plan };
 }
 
-// -------------------------------------------------------------------------------- cancel and retry
+// ------------------------------------------------------------------------------------------ cancel
 
 export async function cancelOperation(
   stores: Stores,
@@ -276,77 +276,6 @@ export async function cancelOperation(
     );
   }
   return (await getOperation(stores, operationId)).operation;
-}
-
-/**
- * Retry what failed as a new operation: for a backup, the VMs that did not get a point (VM-scoped
- * requests narrow to them; a volume scope is captured whole again); for a restore, the same request;
- * for a verify or delete of a point, the same point again.
- */
-/** A retry whose restore point was deleted since is refused naming the operation, not the point's id. */
-async function withPointGoneNamed<T>(title: string, start: () => Promise<T>): Promise<T> {
-  try {
-    return await start();
-  } catch (error) {
-    if (!isDomainError(error) || error.code !== 'NOT_FOUND') throw error;
-    throw new DomainError('CONFLICT', `"${title}" cannot be retried: its restore point was deleted since`);
-  }
-}
-
-export async function retryFailed(
-  stores: Stores,
-  ctx: ServiceContext,
-  operationId: string,
-): Promise<StartedOperation> {
-  const operation = await stores.operations.get(operationId);
-  if (!operation) throw notOnRecord('operation', 'id');
-  if (!['failed', 'interrupted', 'cancelled'].includes(operation.status)) {
-    throw new DomainError(
-      'CONFLICT',
-      `"${operation.title}" cannot be retried: it ${isFinalOperationStatus(operation.status) ? '' : 'is '}${OPERATION_STATUS_LABELS[operation.status]}; only failed, interrupted or cancelled operations can be`,
-    );
-  }
-  if (operation.kind === 'verify-point' || operation.kind === 'delete-point') {
-    const { restorePointId } = operation.planJson as unknown as PointPlan;
-    const start = operation.kind === 'verify-point' ? startPointVerify : startPointDelete;
-    return withPointGoneNamed(operation.title, () =>
-      start(stores, ctx, restorePointId, { retryOfId: operationId }),
-    );
-  }
-  if (operation.kind === 'restore') {
-    return withPointGoneNamed(operation.title, () =>
-      startRestore(stores, ctx, operation.requestJson as RestoreRequestInput, { retryOfId: operationId }),
-    );
-  }
-  const request = parseInput(backupRequestInput, operation.requestJson);
-  const plan = operation.planJson as unknown as BackupPlan;
-  const catalogued = new Set(await stores.restorePoints.vmIdsCataloguedBy(operationId));
-  const failedVmIds = plan.vms.map((vm) => vm.vmId).filter((vmId) => !catalogued.has(vmId));
-  if (failedVmIds.length === 0) {
-    throw new DomainError(
-      'CONFLICT',
-      `Every VM of "${operation.title}" has its restore point; nothing to retry`,
-    );
-  }
-  const narrowed: BackupRequest =
-    request.scope.kind === 'vms'
-      ? {
-          ...request,
-          scope: { kind: 'vms', vmIds: failedVmIds },
-          methodByVm: pick(request.methodByVm, failedVmIds),
-          scripts: pick(request.scripts, failedVmIds),
-        }
-      : request;
-  const job = operation.jobId ? await stores.jobs.get(operation.jobId) : null;
-  return startBackup(stores, ctx, narrowed, {
-    retryOfId: operationId,
-    job: job ? jobContextOf(job) : undefined,
-  });
-}
-
-function pick<T>(record: Record<string, T> | undefined, keys: string[]): Record<string, T> | undefined {
-  if (!record) return undefined;
-  return Object.fromEntries(Object.entries(record).filter(([key]) => keys.includes(key)));
 }
 
 // ------------------------------------------------------------------------------------------- reads

@@ -13,6 +13,7 @@ import type { Stores } from '../../db/stores/ports';
 import type { Page } from '../../db/stores/ports/page';
 import type { RunNeedingAttention, VmProtection } from '../../db/stores/ports/protection';
 import type { ServiceContext } from '../context';
+import { approvalKindOfRetry } from '../engine/approvals';
 import { PROTECTION_STATUSES, type ProtectionStatus } from '../engine/protection';
 import { CONSISTENCY_LEVELS, type Consistency } from '../engine/types';
 import { type ProtectionListQueryInput, protectionListQueryInput } from '../schemas/protection';
@@ -51,19 +52,38 @@ export async function summarizeProtection(stores: ProtectionStores, ctx: Clock):
 }
 
 /**
+ * A run needing attention, and whether its retry destroys data again (a restore over what exists,
+ * a point's deletion): that retry shows its impact and asks for a name typed, not one click.
+ */
+export type AttentionRun = RunNeedingAttention & { isDestructiveRetry: boolean };
+
+/**
  * Runs of the last `days` days that need the operator, newest first: failed and interrupted ones
  * nobody has retried yet, and runs that succeeded with warnings (a job's newest run only). At most
  * `limit`; `hasMore` says that older ones were left out, so the page never reads as complete.
  */
 export async function listRunsNeedingAttention(
-  stores: ProtectionStores,
+  stores: Pick<Stores, 'protection' | 'operations'>,
   ctx: Clock,
   options: { days?: number; limit?: number } = {},
-): Promise<{ runs: RunNeedingAttention[]; hasMore: boolean }> {
+): Promise<{ runs: AttentionRun[]; hasMore: boolean }> {
   const since = new Date(ctx.now().getTime() - (options.days ?? 14) * DAY_MS);
   const limit = options.limit ?? 20;
   const runs = await stores.protection.listRunsNeedingAttention(since, limit + 1);
-  return { runs: runs.slice(0, limit), hasMore: runs.length > limit };
+  return {
+    runs: await Promise.all(runs.slice(0, limit).map((run) => withRetryKind(stores, run))),
+    hasMore: runs.length > limit,
+  };
+}
+
+async function withRetryKind(
+  stores: Pick<Stores, 'operations'>,
+  run: RunNeedingAttention,
+): Promise<AttentionRun> {
+  // Only a restore's request says whether it overwrote what exists: read for restores alone.
+  const request =
+    run.kind === 'restore' ? ((await stores.operations.get(run.operationId))?.requestJson ?? {}) : {};
+  return { ...run, isDestructiveRetry: approvalKindOfRetry({ kind: run.kind, request }) !== null };
 }
 
 export interface ProtectionActivityDay {

@@ -109,12 +109,15 @@ async function requirePoint(stores: Stores, id: string): Promise<RestorePointRow
   return row;
 }
 
+/** What a point's delete asks to be typed, in words: its VM's name. */
+export const POINT_DELETE_TYPED_NAME = 'the name of its VM';
+
 /** A point's delete is confirmed by the name of its VM typed (typed-confirmation.ts). */
 export async function assertPointDeleteConfirmed(
   stores: Stores,
   input: { id: string; confirmation: string },
 ): Promise<void> {
-  assertTypedName(input.confirmation, (await requirePoint(stores, input.id)).vmName, 'the name of its VM');
+  assertTypedName(input.confirmation, (await requirePoint(stores, input.id)).vmName, POINT_DELETE_TYPED_NAME);
 }
 
 export async function getRestorePoint(stores: Stores, id: string): Promise<RestorePointDetail> {

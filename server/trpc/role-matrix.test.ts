@@ -41,6 +41,7 @@ const DECISIONS: Record<string, Decision> = {
   'operations.list': 'viewer',
   'operations.get': 'viewer',
   'operations.cancel': 'operator',
+  'operations.retryPreview': 'viewer',
   'operations.retryFailed': 'operator',
   'operations.backupVm': 'operator',
   'operations.events': 'viewer',

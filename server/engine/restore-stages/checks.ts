@@ -163,18 +163,29 @@ export function confirmationFor(subject: RestoreSubject): string | null {
   }
 }
 
+/**
+ * Why `typed` does not confirm a restore in `mode` asking for `confirmationText`, naming what to
+ * type; null when it does, or nothing is asked. The plan's blocker and a retry's refusal (a retry
+ * is confirmed afresh, services/retry-service.ts) say it in these same words.
+ */
+export function confirmationRefusal(
+  mode: RestoreMode,
+  confirmationText: string | null,
+  typed: string | undefined,
+): string | null {
+  if (confirmationText === null || isConfirmationValid({ confirmationText }, typed)) return null;
+  const what = mode === 'volume-revert' ? 'volume' : 'VM';
+  return typed === undefined || typed.trim() === ''
+    ? `Type the ${what} name "${confirmationText}" to confirm this ${CONFIRMED_ACTION_WORDS[mode]}`
+    : `The confirmation "${typed.trim()}" does not match the ${what} name "${confirmationText}"`;
+}
+
 /** A destructive mode is blocked until the operator typed the name of what it destroys. */
 export function checkConfirmation(
   subject: RestoreSubject,
   confirmationText: string | null,
   verdict: Verdict,
 ): void {
-  const { request, mode } = subject;
-  if (confirmationText === null || isConfirmationValid({ confirmationText }, request.confirmation)) return;
-  const what = mode === 'volume-revert' ? 'volume' : 'VM';
-  verdict.blockedReasons.push(
-    request.confirmation === undefined || request.confirmation.trim() === ''
-      ? `Type the ${what} name "${confirmationText}" to confirm this ${CONFIRMED_ACTION_WORDS[mode]}`
-      : `The confirmation "${request.confirmation.trim()}" does not match the ${what} name "${confirmationText}"`,
-  );
+  const refusal = confirmationRefusal(subject.mode, confirmationText, subject.request.confirmation);
+  if (refusal) verdict.blockedReasons.push(refusal);
 }

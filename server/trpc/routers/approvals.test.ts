@@ -265,14 +265,15 @@ function describeTrail() {
       expect((await rejectionOf(() => viewer.approvals.approve({ id: request.id }))).code).toBe('FORBIDDEN');
     });
 
-    // Who retries (the role the action needs), and the role an operator is told they lack.
-    const RETRIES: [ApprovalKind, Principal, string][] = [
-      ['restore-in-place', OTTO, 'Restore operator'],
-      ['delete-restore-point', RITA, 'Admin'],
+    // Who retries (the role the action needs), the role an operator is told they lack, and the name
+    // the retry asks to be typed afresh (retry-confirmation.test.ts refuses it without).
+    const RETRIES: [ApprovalKind, Principal, string, string][] = [
+      ['restore-in-place', OTTO, 'Restore operator', 'test-01'],
+      ['delete-restore-point', RITA, 'Admin', 'web-01'],
     ];
     it.each(RETRIES)(
       'retrying a failed %s needs its role and a second admin again, and runs as the retry',
-      async (kind, requester, roleLabel) => {
+      async (kind, requester, roleLabel, confirmation) => {
         await turnFourEyesOff(kind, 'seed a run');
         const scenario = await SCENARIOS[kind]();
         const started = await scenario.ask(callerFor(requester));
@@ -281,11 +282,15 @@ function describeTrail() {
         await callerFor(ADA).approvals.setPolicy({ kind, required: true });
 
         const operator = callerFor(person('opal', 'Opal Operator', 'operator'));
-        const refused = await rejectionOf(() => operator.operations.retryFailed({ id: operationId }));
+        const refused = await rejectionOf(() =>
+          operator.operations.retryFailed({ id: operationId, confirmation }),
+        );
         expect(refused.code).toBe('FORBIDDEN');
         expect(refused.message).toContain(roleLabel);
 
-        const retried = requestOf(await callerFor(requester).operations.retryFailed({ id: operationId }));
+        const retried = requestOf(
+          await callerFor(requester).operations.retryFailed({ id: operationId, confirmation }),
+        );
         expect(retried).toMatchObject({ kind, status: 'pending', requestedByName: requester.user.name });
         expect(await operationCount()).toBe(1);
         const attentionOf = async () =>

@@ -3,6 +3,7 @@ import {
   operationEventsInput,
   operationIdInput,
   operationListQueryInput,
+  retryFailedInput,
 } from '../../schemas/operation-queries';
 import type { BackupRequestInput } from '../../schemas/operations';
 import { retryOrRequestApproval } from '../../services/approval-service';
@@ -12,6 +13,7 @@ import {
   listOperations,
   startBackup,
 } from '../../services/operations-service';
+import { previewRetry } from '../../services/retry-service';
 import { operatorProcedure, router, viewerProcedure } from '../init';
 import { OperationEventSubscription } from '../operation-event-stream';
 
@@ -35,10 +37,17 @@ export const operationsRouter = router({
   cancel: operatorProcedure
     .input(operationIdInput)
     .mutation(({ ctx, input }) => cancelOperation(ctx.stores, ctx.service, input.id)),
-  /** A retry that destroys data again (restore over what exists, point deletion) asks a second admin first. */
-  retryFailed: operatorProcedure
+  /** What a retry would destroy now, and the name it asks to be typed (none for a one-click retry). */
+  retryPreview: viewerProcedure
     .input(operationIdInput)
-    .mutation(({ ctx, input }) => retryOrRequestApproval(ctx, input.id)),
+    .query(({ ctx, input }) => previewRetry(ctx.stores, ctx.service, input.id)),
+  /**
+   * A retry that destroys data again (restore over what exists, point deletion) needs the name typed
+   * afresh, and asks a second admin first where four-eyes applies.
+   */
+  retryFailed: operatorProcedure
+    .input(retryFailedInput)
+    .mutation(({ ctx, input }) => retryOrRequestApproval(ctx, input)),
   backupVm: operatorProcedure
     .input(backupVmInput)
     .mutation(({ ctx, input }) => startBackup(ctx.stores, ctx.service, backupNowRequestOf(input.vmId))),
