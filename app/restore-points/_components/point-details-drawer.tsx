@@ -7,13 +7,7 @@ import { Can } from '@/app/_components/account/can';
 import { ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
-import {
-  CAPTURE_STATE_LABELS,
-  consistencyLabel,
-  formatBytes,
-  METHOD_LABELS,
-  pluralize,
-} from '@/app/_lib/format';
+import { CAPTURE_STATE_LABELS, consistencyLabel, formatBytes, METHOD_LABELS } from '@/app/_lib/format';
 import {
   CONSISTENCY_TONES,
   formatDateTime,
@@ -24,6 +18,7 @@ import { useTRPC } from '@/app/_lib/trpc';
 import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
 import type { DiskChangeTracking } from '@/server/engine/types';
 import { APPLICATION_STATE_WORDS } from '@/server/engine/words';
+import { PointDeletionImpact } from './point-deletion-impact';
 import { usePointOperations } from './use-point-operations';
 
 /** A side sheet (Radix dialog: focus trapped, Escape closes, focus returns to the row's button). */
@@ -221,46 +216,7 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
               </Button>
             }
             title="Delete this restore point?"
-            description={
-              <>
-                <p>
-                  The stored data of the {formatDateTime(point.createdAt)} point of {point.vmName} is deleted;
-                  it cannot be restored from afterwards.
-                </p>
-                {deletion.arraySnapshotWords ? (
-                  <p
-                    className={`mt-2 ${deletion.arraySnapshot?.isDestroyed ? 'font-semibold text-danger' : ''}`}
-                  >
-                    The delete {deletion.arraySnapshotWords}.
-                  </p>
-                ) : null}
-                {deletion.isOnlyPointOfVm ? (
-                  <p className="mt-2 font-semibold text-danger">
-                    This is the only restore point of {point.vmName}: after deleting it, the VM is
-                    unprotected.
-                  </p>
-                ) : null}
-                {deletion.brokenVolumeReverts.length > 0 ? (
-                  <div className="mt-2 text-danger">
-                    <p className="font-semibold">
-                      It breaks the whole-volume revert of{' '}
-                      {pluralize(deletion.brokenVolumeReverts.length, 'other VM')} captured with it:
-                    </p>
-                    <ul aria-label="Volume reverts this deletion breaks" className="mt-1 list-disc pl-5">
-                      {deletion.brokenVolumeReverts.map((broken) => (
-                        <li key={broken.restorePointId}>
-                          {broken.vmName} (its {formatDateTime(broken.createdAt)} point)
-                        </li>
-                      ))}
-                    </ul>
-                    <p className="mt-1">
-                      A revert rolls back every VM on the volume, so it refuses to run without {point.vmName}
-                      &apos;s data; their staged and as-new restores still work.
-                    </p>
-                  </div>
-                ) : null}
-              </>
-            }
+            description={<PointDeletionImpact point={point} deletion={deletion} />}
             confirmLabel="Delete point"
             isDestructive
             typedName={{ what: 'the name of its VM', name: point.vmName }}
