@@ -13,10 +13,18 @@ export interface TypedName {
   name: string;
 }
 
+const CONTENT_SIZES = {
+  default: 'top-1/3 w-[min(28rem,90vw)]',
+  // Room for an impact to read (a restore's steps and the VMs it rolls back), scrolled when longer.
+  wide: 'top-1/2 max-h-[85vh] w-[min(40rem,92vw)] overflow-y-auto',
+};
+
 /**
  * Asks before a consequential action (cancel an operation, delete a job). Radix's alert dialog
- * traps focus, labels itself with its title and returns focus to the trigger on close. With
- * `typedName`, the action stays disabled until that name is typed exactly, and `onConfirm` gets it.
+ * traps focus, puts it on the cancel button, labels itself with its title and returns focus to the
+ * trigger on close. With `typedName`, the action stays disabled until that name is typed exactly,
+ * and `onConfirm` gets it. `canConfirm` false keeps it disabled whatever is typed (what the dialog
+ * shows is still loading, or says the action cannot run); `onOpenChange` lets it load on opening.
  */
 export function ConfirmDialog({
   trigger,
@@ -27,6 +35,9 @@ export function ConfirmDialog({
   onConfirm,
   isDestructive = false,
   typedName,
+  canConfirm = true,
+  onOpenChange,
+  size = 'default',
 }: {
   trigger: ReactNode;
   title: string;
@@ -36,16 +47,26 @@ export function ConfirmDialog({
   onConfirm: (typed: string) => void;
   isDestructive?: boolean;
   typedName?: TypedName;
+  canConfirm?: boolean;
+  onOpenChange?: (isOpen: boolean) => void;
+  size?: keyof typeof CONTENT_SIZES;
 }) {
   const [typed, setTyped] = useState('');
   const inputId = useId();
-  const isConfirmed = !typedName || typed.trim() === typedName.name;
+  const isConfirmed = canConfirm && (!typedName || typed.trim() === typedName.name);
   return (
-    <AlertDialog.Root onOpenChange={() => setTyped('')}>
+    <AlertDialog.Root
+      onOpenChange={(isOpen) => {
+        setTyped('');
+        onOpenChange?.(isOpen);
+      }}
+    >
       <AlertDialog.Trigger asChild>{trigger}</AlertDialog.Trigger>
       <AlertDialog.Portal>
         <AlertDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-        <AlertDialog.Content className="fixed left-1/2 top-1/3 z-50 w-[min(28rem,90vw)] -translate-x-1/2 -translate-y-1/2 rounded-lg border border-line bg-surface p-5 shadow-lg focus:outline-none">
+        <AlertDialog.Content
+          className={`fixed left-1/2 z-50 -translate-x-1/2 -translate-y-1/2 rounded-lg border border-line bg-surface p-5 shadow-lg focus:outline-none ${CONTENT_SIZES[size]}`}
+        >
           <AlertDialog.Title className="text-base font-semibold text-fg">{title}</AlertDialog.Title>
           <AlertDialog.Description asChild>
             <div className="mt-2 text-sm text-fg-soft">{description}</div>

@@ -15,8 +15,10 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app
 import { formatBytes } from '@/app/_lib/format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
+import { approvalKindOfRetry } from '@/server/engine/approvals';
 import { isFinalOperationStatus, isSuccessfulOperationStatus } from '@/server/engine/statuses';
 import { ConfirmDialog } from './confirm-dialog';
+import { DestructiveRetryDialog } from './destructive-retry-dialog';
 import {
   describeOperationProgress,
   elapsedMs,
@@ -221,6 +223,7 @@ function OperationActions({ operation }: { operation: Detail['operation'] }) {
       onError: (error) => toast.error(`Could not retry: ${error.message}`),
     }),
   );
+  const destructiveRetry = approvalKindOfRetry({ kind: operation.kind, request: operation.request });
   return (
     <Can capability="runBackups">
       {isCancellable(operation.status) ? (
@@ -244,9 +247,21 @@ function OperationActions({ operation }: { operation: Detail['operation'] }) {
         />
       ) : null}
       {isRetryable(operation.status) ? (
-        <Button disabled={retry.isPending} onClick={() => retry.mutate({ id: operation.id })}>
-          Retry failed
-        </Button>
+        destructiveRetry ? (
+          // It destroys data again: the impact as it is now, and the name typed afresh.
+          <Can capability={destructiveRetry === 'delete-restore-point' ? 'delete' : 'restoreDestructive'}>
+            <DestructiveRetryDialog
+              operationId={operation.id}
+              title={operation.title}
+              trigger={<Button disabled={retry.isPending}>Retry failed…</Button>}
+              onConfirm={(confirmation) => retry.mutate({ id: operation.id, confirmation })}
+            />
+          </Can>
+        ) : (
+          <Button disabled={retry.isPending} onClick={() => retry.mutate({ id: operation.id })}>
+            Retry failed
+          </Button>
+        )
       ) : null}
     </Can>
   );

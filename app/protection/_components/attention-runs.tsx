@@ -10,6 +10,7 @@ import { Button } from '@/app/_components/ui/button';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
+import { DestructiveRetryDialog } from '@/app/operations/_components/destructive-retry-dialog';
 import {
   OPERATION_STATUS_LABELS,
   OPERATION_STATUS_TONES,
@@ -17,7 +18,10 @@ import {
 
 type AttentionRun = RouterOutputs['protection']['attention']['runs'][number];
 
-/** Retries one failed run; a run that only warned has nothing to retry. */
+/**
+ * Retries one failed run; a run that only warned has nothing to retry. One that destroys data again
+ * opens its impact and asks for the name first.
+ */
 function RetryRunButton({ run }: { run: AttentionRun }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -34,6 +38,23 @@ function RetryRunButton({ run }: { run: AttentionRun }) {
       onError: (error) => toast.error(`Retry of ${run.title} refused: ${error.message}`),
     }),
   );
+  if (run.isDestructiveRetry) {
+    // It destroys data again: the impact as it is now, and the name typed afresh.
+    return (
+      <Can capability={run.kind === 'delete-point' ? 'delete' : 'restoreDestructive'}>
+        <DestructiveRetryDialog
+          operationId={run.operationId}
+          title={run.title}
+          trigger={
+            <Button size="sm" disabled={retry.isPending} aria-label={`Retry ${run.title}…`}>
+              Retry…
+            </Button>
+          }
+          onConfirm={(confirmation) => retry.mutate({ id: run.operationId, confirmation })}
+        />
+      </Can>
+    );
+  }
   return (
     <Can capability="runBackups">
       <Button
