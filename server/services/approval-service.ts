@@ -35,7 +35,6 @@ import { type ApprovalPolicyView, assertMayTurnOff, writeApprovalPolicy } from '
 import { type RequestOrigin, recordAudit } from './audit-service';
 import { DomainError, isDomainError, notOnRecord } from './errors';
 import type { StartedOperation } from './operations-service';
-import { planRestoreFor } from './plans';
 import { confirmedRetryApprovalPayload, retryFailed } from './retry-service';
 
 export type { ApprovalEnv, ApprovalPreview } from './approval-actions';
