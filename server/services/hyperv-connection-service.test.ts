@@ -7,12 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoLabInventory } from '../../db/seed/demo-lab';
 import { type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
 import type { SyncRunRecord } from '../../db/stores/ports/sync-log-store';
-import { createServiceContext } from '../context';
-import { GUEST_PASSWORD, GUEST_USER, SQL01 } from '../drivers/hyperv/fake/fake-estate';
+import { SQL01 } from '../drivers/hyperv/fake/fake-estate';
 import { VM_STATE } from '../drivers/hyperv/fake/fake-hyperv-model';
 import { createStoredHypervConnector } from '../drivers/hyperv/hyperv-connector';
 import { hostInventoryId, vmInventoryId } from '../drivers/hyperv/hyperv-discovery';
-import { ADMIN, callOptions, startFakeHost } from '../drivers/hyperv/hyperv-test-support';
+import { callOptions, type startFakeHost } from '../drivers/hyperv/hyperv-test-support';
 import { isDriverError } from '../engine/driver';
 import { isDomainError } from './errors';
 import {
@@ -22,10 +21,9 @@ import {
   storedHypervHosts,
 } from './hyperv-connection-service';
 import { testHypervConnection, testHypervDraft } from './hyperv-connection-test';
+import { rejection, setupHypervConnection } from './hyperv-service-test-support';
 import { runHypervSync, syncHypervConnection } from './hyperv-sync-service';
 import { importInventory } from './import-service';
-import { memoryKeySource } from './vault-key';
-import { createSecret } from './vault-service';
 
 type FakeModel = Awaited<ReturnType<typeof startFakeHost>>['model'];
 
@@ -37,49 +35,8 @@ afterEach(async () => {
 const dialects = await storeDialects('hypervconnection');
 let dialect: StoreDialect;
 
-async function setup(password = ADMIN.password) {
-  const fake = await startFakeHost(4096);
-  cleanups.push(() => fake.dispose());
-  const handle = await dialect.open();
-  cleanups.push(() => handle.close());
-  const stores = handle.stores;
-  let counter = 0;
-  const ctx = createServiceContext({
-    now: () => new Date('2026-11-24T02:00:00Z'),
-    newId: () => `id-${++counter}`,
-    actor: { kind: 'user', id: '1', name: 'Ada', email: 'ada@example.test', role: 'admin' },
-  });
-  const keys = memoryKeySource();
-  const host = await createSecret(stores, ctx, keys, {
-    name: 'hv01 admin',
-    kind: 'password',
-    username: ADMIN.username,
-    secret: password,
-  });
-  const guest = await createSecret(stores, ctx, keys, {
-    name: 'sql01 guest',
-    kind: 'password',
-    username: GUEST_USER,
-    secret: GUEST_PASSWORD,
-  });
-  const connection = () =>
-    addHypervConnection(stores, ctx, {
-      name: 'hv01',
-      address: '127.0.0.1',
-      port: fake.host.port,
-      hostAccountId: host.id,
-      guestAccountId: guest.id,
-    });
-  return { fake, stores, ctx, keys, host, guest, connection };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
+function setup(password?: string) {
+  return setupHypervConnection(dialect, cleanups, password);
 }
 
 describe.each(dialects)('$name', (current) => {

@@ -5,15 +5,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
-import { createServiceContext } from '../context';
-import { ADMIN, callOptions, startFakeHost } from '../drivers/hyperv/hyperv-test-support';
+import { callOptions } from '../drivers/hyperv/hyperv-test-support';
 import { isDriverError } from '../engine/driver';
 import { isDomainError } from './errors';
-import { acceptHypervHostKey, addHypervConnection } from './hyperv-connection-service';
+import { acceptHypervHostKey } from './hyperv-connection-service';
 import { testHypervConnection } from './hyperv-connection-test';
+import { rejection, setupHypervConnection } from './hyperv-service-test-support';
 import { syncHypervConnection } from './hyperv-sync-service';
-import { memoryKeySource } from './vault-key';
-import { createSecret } from './vault-service';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -23,42 +21,8 @@ afterEach(async () => {
 const dialects = await storeDialects('hypervhostkey');
 let dialect: StoreDialect;
 
-async function setup() {
-  const fake = await startFakeHost(4096);
-  cleanups.push(() => fake.dispose());
-  const handle = await dialect.open();
-  cleanups.push(() => handle.close());
-  const stores = handle.stores;
-  let counter = 0;
-  const ctx = createServiceContext({
-    now: () => new Date('2026-11-24T02:00:00Z'),
-    newId: () => `id-${++counter}`,
-    actor: { kind: 'user', id: '1', name: 'Ada', email: 'ada@example.test', role: 'admin' },
-  });
-  const keys = memoryKeySource();
-  const host = await createSecret(stores, ctx, keys, {
-    name: 'hv01 admin',
-    kind: 'password',
-    username: ADMIN.username,
-    secret: ADMIN.password,
-  });
-  const connection = () =>
-    addHypervConnection(stores, ctx, {
-      name: 'hv01',
-      address: '127.0.0.1',
-      port: fake.host.port,
-      hostAccountId: host.id,
-    });
-  return { fake, stores, ctx, keys, connection };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
+function setup() {
+  return setupHypervConnection(dialect, cleanups);
 }
 
 describe.each(dialects)('$name', (current) => {
