@@ -213,6 +213,40 @@ describe('listRestoreModes', () => {
 });
 
 describe('planRestore — VM-level modes', () => {
+  it.each<{ estate: string; rename: Record<string, string>; mode: RestoreMode; expected: string | null }>([
+    { estate: 'no other VM named off01', rename: {}, mode: 'in-place', expected: 'off01' },
+    // wsb01 runs on hv02: the name alone would confirm the overwrite of either.
+    {
+      estate: 'a VM named off01 on hv02',
+      rename: { wsb01: 'off01' },
+      mode: 'in-place',
+      expected: 'off01 on hv01',
+    },
+    {
+      estate: 'a VM named off01 on hv02',
+      rename: { wsb01: 'off01' },
+      mode: 'snapshot-revert',
+      expected: 'off01 on hv01',
+    },
+    { estate: 'a VM named OFF01 on hv02', rename: { wsb01: 'OFF01' }, mode: 'in-place', expected: 'off01' },
+    { estate: 'a VM named off01 on hv02', rename: { wsb01: 'off01' }, mode: 'as-new', expected: null },
+  ])('$mode with $estate asks to type $expected', ({ rename, mode, expected }) => {
+    const index = makeOperationsIndex((inventory) => {
+      for (const vm of inventory.vms) {
+        vm.powerState = 'off';
+        vm.name = rename[vm.id] ?? vm.name;
+      }
+    });
+    const request =
+      mode === 'as-new' ? { mode, newVmName: 'off01-copy' } : { mode, confirmation: expected ?? '' };
+    const result = plan(point({ id: 'rp-off01', vmId: 'off01' }), request, { index });
+    expect(result.confirmationText).toBe(expected);
+    if (expected === null) return;
+    // The bare name no longer confirms the overwrite when a namesake exists.
+    const bare = plan(point({ id: 'rp-off01', vmId: 'off01' }), { mode, confirmation: 'off01' }, { index });
+    expect(bare.isRunnable).toBe(expected === 'off01');
+  });
+
   it('in-place: verify the point, check power, restore, verify; confirmation is the VM name', () => {
     const result = plan(point({ id: 'rp-off01', vmId: 'off01' }), {
       mode: 'in-place',

@@ -169,9 +169,13 @@ export async function planRestoreFor(
   const also = request.targetHostVolumeId
     ? { ...seeds.also, hostVolumeIds: [...(seeds.also.hostVolumeIds ?? []), request.targetHostVolumeId] }
     : seeds.also;
+  const around = await stores.inventory.loadNeighbourhood(seeds.vmIds, also);
+  // The VMs named like a new VM (a name clash) or like the point's VM (its namesakes: an overwrite
+  // is then confirmed by its name and host, engine/restore-stages/checks.ts), wherever they are.
+  const vmName = around.vms.find((vm) => vm.id === point.vmId)?.name ?? point.vmName;
   const neighbourhood = withNamedVms(
-    await stores.inventory.loadNeighbourhood(seeds.vmIds, also),
-    await stores.inventory.findVmsByName(newVmNamesOf(request)),
+    around,
+    await stores.inventory.findVmsByName([...newVmNamesOf(request), vmName]),
   );
   const pointsOnSameScope = (await stores.restorePoints.pointsOnSameScope(record)).map(pointSummaryOf);
   return {

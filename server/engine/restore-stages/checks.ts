@@ -147,20 +147,33 @@ export function assessPoint(subject: RestoreSubject, verdict: Verdict): void {
   }
 }
 
-/** The text an operator must type: host and volume for a volume revert, the VM name when a VM is replaced. */
+/** The text an operator must type: host and volume for a volume revert, the VM's name when a VM is replaced. */
 export function confirmationFor(subject: RestoreSubject): string | null {
   switch (subject.mode) {
     case 'as-new':
       return null;
     case 'staged':
-      return subject.isCopyOutInPlace ? subject.vmName : null;
+      return subject.isCopyOutInPlace ? replacedVmName(subject) : null;
     case 'in-place':
     case 'snapshot-revert':
-      return subject.vmName;
+      return replacedVmName(subject);
     case 'volume-revert':
       // Host and volume ("hv-02 D:"), array and LUNs: a bare "D:" names a volume on every host.
       return subject.volume?.uniqueName ?? null;
   }
+}
+
+/**
+ * The name that says which VM is overwritten: its own, or "web01 on hv-02" when another VM the
+ * index holds has its name (the service loads every VM of that name with the neighbourhood), so a
+ * name typed for one VM never confirms the overwrite of its namesake.
+ */
+function replacedVmName(subject: RestoreSubject): string {
+  const { vm, vmName, index } = subject;
+  if (!vm) return vmName;
+  const hasNamesake = index.inventory.vms.some((other) => other.id !== vm.id && other.name === vmName);
+  const host = hasNamesake ? index.hostsById.get(vm.hostId) : undefined;
+  return host ? `${vmName} on ${host.name}` : vmName;
 }
 
 /**
