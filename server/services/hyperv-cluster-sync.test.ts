@@ -4,7 +4,8 @@
  * host key pinned), keeps a VM that live-migrated as the same VM on its new node (not gone, not
  * twice), logs a node that is down as an unknown, hands each node's VMs to that node's client, and
  * refuses a disconnect while an operation touches any node; a node whose host key changed is
- * refused, named, and read again once an admin accepts its new key; "test connection" reports
+ * refused, named, and read again once an admin accepts its new key (a key replaced since the
+ * admin compared it is not accepted, and nothing is pinned); "test connection" reports
  * every node (reached, elevated, Hyper-V module) or why not.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -166,14 +167,30 @@ describe.each(dialects)('$name', (current) => {
           expect.stringContaining('HV02: '),
         ]);
 
-        // Only the key the admin was shown is accepted; one that is not waiting is refused.
+        // Someone presents a third key at HV02 between the admin's look and the click (written as a
+        // sync would leave it: the fake node has two keys only). The key the admin compared is
+        // refused, naming the node, and nothing is pinned.
+        const third = `SHA256:${'C'.repeat(43)}`;
+        await stores.hypervConnections.refuseNode(connection.id, endpoint, {
+          node: 'HV02',
+          fingerprint: third,
+        });
         const stale = await rejection(
-          acceptHypervNodeHostKey(stores, ctx, { id: connection.id, endpoint, fingerprint: before }),
+          acceptHypervNodeHostKey(stores, ctx, { id: connection.id, endpoint, fingerprint: changed }),
         );
-        expect(isDomainError(stale) && [stale.code, stale.message]).toEqual([
+        expect(isDomainError(stale) && [stale.code, stale.message, stale.fieldErrors]).toEqual([
           'CONFLICT',
-          `Node HV02 of hvcluster1 now presents ${changed}, not the key you were shown: compare it again.`,
+          `The SSH host key waiting on node HV02 of hvcluster1 is now ${third}, not the one you compared: nothing was pinned. Compare it again, then accept it.`,
+          [{ path: 'fingerprint', message: 'Another SSH host key is waiting now' }],
         ]);
+        const kept = await stores.hypervConnections.get(connection.id);
+        expect([kept?.nodeHostKeys, kept?.refusedNodeHostKeys]).toEqual([
+          { [endpoint]: before },
+          { [endpoint]: { node: 'HV02', fingerprint: third } },
+        ]);
+
+        // The next sync meets HV02's key again; compared again, it is accepted.
+        await sync();
         const accepted = await acceptHypervNodeHostKey(stores, ctx, {
           id: connection.id,
           endpoint,

@@ -278,7 +278,8 @@ export async function acceptHypervHostKey(
 
 /**
  * An admin accepts the key a cluster node presented instead of its pin: it becomes the node's pin,
- * and the next sync reads the node. Only the fingerprint the admin was shown is accepted.
+ * and the next sync reads the node. Only the fingerprint the admin was shown is accepted, and only
+ * while it is still the one waiting at that endpoint.
  */
 export async function acceptHypervNodeHostKey(
   stores: Pick<Stores, 'hypervConnections'>,
@@ -295,14 +296,14 @@ export async function acceptHypervNodeHostKey(
       [{ path: 'endpoint', message: 'No node of this cluster presented a new key here' }],
     );
   }
-  if (refused.fingerprint !== fingerprint) {
-    throw new DomainError(
-      'CONFLICT',
-      `Node ${refused.node} of ${connection.name} now presents ${refused.fingerprint}, not the key you were shown: compare it again.`,
-      [{ path: 'fingerprint', message: 'Another key is waiting now' }],
-    );
-  }
-  await stores.hypervConnections.pinNode(id, endpoint, fingerprint);
+  await pinComparedFingerprint({
+    keyWord: 'SSH host key',
+    waitingOn: `node ${refused.node} of ${connection.name}`,
+    compared: fingerprint,
+    pinIfWaiting: (compared) => stores.hypervConnections.pinNodeIfWaiting(id, endpoint, compared),
+    waitingNow: async () =>
+      (await stores.hypervConnections.get(id))?.refusedNodeHostKeys[endpoint]?.fingerprint ?? null,
+  });
   ctx.log.info(
     {
       connectionId: id,

@@ -1,6 +1,7 @@
 /**
  * The HypervConnectionStore contract: names are unique, the first pin is kept until an admin
- * accepts a refused key (which clears the refusal), syncs record success and failure.
+ * accepts a refused key (which clears the refusal), an accept pins the host's or a node's key only
+ * while it is the one waiting, syncs record success and failure.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HypervConnectionStore, NewHypervConnection } from '../ports';
@@ -24,6 +25,48 @@ const connectionOf = (id: string, name: string): NewHypervConnection => ({
   createdAt: T0,
   createdBy: 'user:1',
 });
+
+const SHOWN = 'SHA256:shown';
+const LATER = 'SHA256:later';
+
+/** An admin's accept of a node's key, against a connection whose node HV02 (hv02:22) waits with `waiting`. */
+const nodeAccepts: {
+  case: string;
+  waiting: string[];
+  accept: { id: string; endpoint: string; fingerprint: string };
+  pinned: boolean;
+}[] = [
+  {
+    case: 'the key waiting at the endpoint is pinned',
+    waiting: [SHOWN],
+    accept: { id: 'c1', endpoint: 'hv02:22', fingerprint: SHOWN },
+    pinned: true,
+  },
+  {
+    case: 'a newer key waits: the compared one is not pinned, the newer refusal is kept',
+    waiting: [SHOWN, LATER],
+    accept: { id: 'c1', endpoint: 'hv02:22', fingerprint: SHOWN },
+    pinned: false,
+  },
+  {
+    case: "the key waiting at another endpoint is not this endpoint's",
+    waiting: [SHOWN],
+    accept: { id: 'c1', endpoint: 'hv02:22', fingerprint: 'SHA256:new-three' },
+    pinned: false,
+  },
+  {
+    case: 'an endpoint where nothing waits',
+    waiting: [SHOWN],
+    accept: { id: 'c1', endpoint: 'hv09:22', fingerprint: SHOWN },
+    pinned: false,
+  },
+  {
+    case: 'an unknown connection',
+    waiting: [SHOWN],
+    accept: { id: 'missing', endpoint: 'hv02:22', fingerprint: SHOWN },
+    pinned: false,
+  },
+];
 
 export function runHypervConnectionStoreContract(
   name: string,
@@ -90,6 +133,45 @@ export function runHypervConnectionStoreContract(
       expect(await store.get('c1')).toMatchObject({ hostKey: 'SHA256:later', refusedHostKey: null });
       expect(await store.pinIfWaiting('c1', 'SHA256:later')).toBe(false);
       expect(await store.pinIfWaiting('missing', 'SHA256:later')).toBe(false);
+    });
+
+    it.each(nodeAccepts.map((row) => [row.case, row] as const))(
+      "an accept of a node's key: %s",
+      async (_case, { waiting, accept, pinned }) => {
+        await store.insert(connectionOf('c1', 'hvcluster1'));
+        await store.pinNode('c1', 'hv02:22', 'SHA256:old');
+        await store.pinNode('c1', 'hv03:22', 'SHA256:three');
+        await store.refuseNode('c1', 'hv03:22', { node: 'HV03', fingerprint: 'SHA256:new-three' });
+        for (const fingerprint of waiting)
+          await store.refuseNode('c1', 'hv02:22', { node: 'HV02', fingerprint });
+        const before = await store.get('c1');
+
+        expect(await store.pinNodeIfWaiting(accept.id, accept.endpoint, accept.fingerprint)).toBe(pinned);
+        if (!pinned) {
+          expect(await store.get('c1')).toEqual(before);
+          return;
+        }
+        // Only this endpoint's pin and refusal change; the other node's stay as they were.
+        expect(await store.get('c1')).toMatchObject({
+          nodeHostKeys: { 'hv02:22': accept.fingerprint, 'hv03:22': 'SHA256:three' },
+          refusedNodeHostKeys: { 'hv03:22': { node: 'HV03', fingerprint: 'SHA256:new-three' } },
+        });
+      },
+    );
+
+    it("two admins accepting a node's same key at once: one pins it, the other finds nothing waiting", async () => {
+      await store.insert(connectionOf('c1', 'hvcluster1'));
+      await store.pinNode('c1', 'hv02:22', 'SHA256:old');
+      await store.refuseNode('c1', 'hv02:22', { node: 'HV02', fingerprint: SHOWN });
+      const accepts = await Promise.all([
+        store.pinNodeIfWaiting('c1', 'hv02:22', SHOWN),
+        store.pinNodeIfWaiting('c1', 'hv02:22', SHOWN),
+      ]);
+      expect(accepts.filter(Boolean)).toHaveLength(1);
+      expect(await store.get('c1')).toMatchObject({
+        nodeHostKeys: { 'hv02:22': SHOWN },
+        refusedNodeHostKeys: {},
+      });
     });
 
     it('records a failed sync, then a successful one clears the error', async () => {

@@ -76,8 +76,14 @@ export interface HypervConnectionStore {
   recordSync(id: string, at: Date, error: string | null, hostId?: string): Promise<void>;
   /** A sync found the connected node in `clusterName` (null: stand-alone) and read these nodes. */
   recordCluster(id: string, clusterName: string | null, nodeHostIds: string[]): Promise<void>;
-  /** Pins a cluster node's host key (first use, or an admin's accept) and clears its refusal. */
+  /** Pins a cluster node's host key whatever waits (first use: nothing pinned yet) and clears its refusal. */
   pinNode(id: string, endpoint: string, fingerprint: string): Promise<void>;
+  /**
+   * An admin's accept of a node's key: pins `fingerprint` for the endpoint and clears its refusal
+   * only while it is the one waiting there (compare-and-set, so a refusal that replaced it since is
+   * never pinned unseen); false when another key or none is waiting, and nothing was written.
+   */
+  pinNodeIfWaiting(id: string, endpoint: string, fingerprint: string): Promise<boolean>;
   /** Remembers a key a cluster node presented that did not match its pin. */
   refuseNode(id: string, endpoint: string, refused: RefusedNodeKey): Promise<void>;
   /** The connection whose last sync saw this host (the connected host, or a node of its cluster). */

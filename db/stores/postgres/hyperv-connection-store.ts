@@ -61,6 +61,24 @@ export class PgHypervConnectionStore implements HypervConnectionStore {
       .where(eq(hypervConnections.id, id));
   }
 
+  async pinNodeIfWaiting(id: string, endpoint: string, fingerprint: string): Promise<boolean> {
+    // One statement: a refusal committed meanwhile is seen by its WHERE (re-checked on the new row).
+    const pinned = await this.db
+      .update(hypervConnections)
+      .set({
+        nodeHostKeys: sql`(${hypervConnections.nodeHostKeys}::jsonb || jsonb_build_object(${endpoint}::text, ${fingerprint}::text))::json`,
+        refusedNodeHostKeys: sql`(${hypervConnections.refusedNodeHostKeys}::jsonb - ${endpoint}::text)::json`,
+      })
+      .where(
+        and(
+          eq(hypervConnections.id, id),
+          sql`(${hypervConnections.refusedNodeHostKeys}::jsonb -> ${endpoint}::text ->> 'fingerprint') = ${fingerprint}::text`,
+        ),
+      )
+      .returning({ id: hypervConnections.id });
+    return pinned.length > 0;
+  }
+
   async refuseNode(id: string, endpoint: string, refused: RefusedNodeKey): Promise<void> {
     await this.db
       .update(hypervConnections)

@@ -10,6 +10,19 @@ import type {
 } from '../ports/hyperv-connection-store';
 import { inTransaction } from './transaction';
 
+/** The node's pin at `endpoint` set to `fingerprint`, its refusal gone. */
+function nodeKeysWithPin(
+  row: HypervConnectionRecord,
+  endpoint: string,
+  fingerprint: string,
+): Partial<HypervConnectionRecord> {
+  const { [endpoint]: _accepted, ...stillRefused } = row.refusedNodeHostKeys;
+  return {
+    nodeHostKeys: { ...row.nodeHostKeys, [endpoint]: fingerprint },
+    refusedNodeHostKeys: stillRefused,
+  };
+}
+
 export class SqliteHypervConnectionStore implements HypervConnectionStore {
   constructor(private readonly db: Db) {}
 
@@ -56,30 +69,39 @@ export class SqliteHypervConnectionStore implements HypervConnectionStore {
       .run();
   }
 
-  async pinNode(id: string, endpoint: string, fingerprint: string): Promise<void> {
-    inTransaction(this.db, (tx) => {
+  /**
+   * Changes the node pins and refusals from the row as it is under the write lock; `change` returns
+   * null to write nothing. False when the connection is missing or nothing was written.
+   */
+  private updateNodeKeys(
+    id: string,
+    change: (row: HypervConnectionRecord) => Partial<HypervConnectionRecord> | null,
+  ): boolean {
+    return inTransaction(this.db, (tx) => {
       const row = tx.select().from(hypervConnections).where(eq(hypervConnections.id, id)).get();
-      if (!row) return;
-      const { [endpoint]: _accepted, ...stillRefused } = row.refusedNodeHostKeys;
-      tx.update(hypervConnections)
-        .set({
-          nodeHostKeys: { ...row.nodeHostKeys, [endpoint]: fingerprint },
-          refusedNodeHostKeys: stillRefused,
-        })
-        .where(eq(hypervConnections.id, id))
-        .run();
+      const changed = row ? change(row) : null;
+      if (!changed) return false;
+      tx.update(hypervConnections).set(changed).where(eq(hypervConnections.id, id)).run();
+      return true;
     });
   }
 
+  async pinNode(id: string, endpoint: string, fingerprint: string): Promise<void> {
+    this.updateNodeKeys(id, (row) => nodeKeysWithPin(row, endpoint, fingerprint));
+  }
+
+  async pinNodeIfWaiting(id: string, endpoint: string, fingerprint: string): Promise<boolean> {
+    return this.updateNodeKeys(id, (row) =>
+      row.refusedNodeHostKeys[endpoint]?.fingerprint === fingerprint
+        ? nodeKeysWithPin(row, endpoint, fingerprint)
+        : null,
+    );
+  }
+
   async refuseNode(id: string, endpoint: string, refused: RefusedNodeKey): Promise<void> {
-    inTransaction(this.db, (tx) => {
-      const row = tx.select().from(hypervConnections).where(eq(hypervConnections.id, id)).get();
-      if (!row) return;
-      tx.update(hypervConnections)
-        .set({ refusedNodeHostKeys: { ...row.refusedNodeHostKeys, [endpoint]: refused } })
-        .where(eq(hypervConnections.id, id))
-        .run();
-    });
+    this.updateNodeKeys(id, (row) => ({
+      refusedNodeHostKeys: { ...row.refusedNodeHostKeys, [endpoint]: refused },
+    }));
   }
 
   async list(): Promise<HypervConnectionRecord[]> {
