@@ -1,7 +1,8 @@
 /**
  * The ArrayConnectionStore contract: names are unique, the first pin is kept until an admin accepts
- * a refused fingerprint, discoveries record success and failure, and the job journal keeps one job
- * per connection and key, replaced by a newer one, forgotten, and gone with its connection.
+ * a refused fingerprint, a refusal never lists the pinned fingerprint as waiting, discoveries record
+ * success and failure, and the job journal keeps one job per connection and key, replaced by a
+ * newer one, forgotten, and gone with its connection.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArrayConnectionStore, NewArrayConnection } from '../ports';
@@ -88,6 +89,18 @@ export function runArrayConnectionStoreContract(
       expect(await store.get('c1')).toMatchObject({ fingerprint: 'EE:FF', refusedFingerprint: null });
       expect(await store.pinIfWaiting('c1', 'EE:FF')).toBe(false);
       expect(await store.pinIfWaiting('missing', 'EE:FF')).toBe(false);
+    });
+
+    it.each([
+      ['nothing pinned yet: it waits', null, 'CC:DD'],
+      ['another fingerprint pinned: it waits', 'AA:BB', 'CC:DD'],
+      // A discovery in flight while an admin accepted this certificate.
+      ['the same fingerprint pinned: nothing waits', 'CC:DD', null],
+    ])('a refusal of CC:DD with %s', async (_state, pinned, waiting) => {
+      await store.insert(connectionOf('c1', 'cluster1'));
+      if (pinned) await store.pin('c1', pinned);
+      await store.refuse('c1', 'CC:DD');
+      expect(await store.get('c1')).toMatchObject({ fingerprint: pinned, refusedFingerprint: waiting });
     });
 
     it('journals one job per connection and key, replaced, forgotten, and gone with the connection', async () => {

@@ -1,7 +1,8 @@
 /**
  * The HypervConnectionStore contract: names are unique, the first pin is kept until an admin
  * accepts a refused key (which clears the refusal), an accept pins the host's or a node's key only
- * while it is the one waiting, syncs record success and failure.
+ * while it is the one waiting, a refusal never lists the pinned key as waiting, syncs record
+ * success and failure.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HypervConnectionStore, NewHypervConnection } from '../ports';
@@ -65,6 +66,39 @@ const nodeAccepts: {
     waiting: [SHOWN],
     accept: { id: 'missing', endpoint: 'hv02:22', fingerprint: SHOWN },
     pinned: false,
+  },
+];
+
+/**
+ * The two refusals of a Hyper-V connection (its host's key, a node's key at hv02:22), each with the
+ * accept that pins it and what is pinned and waiting there.
+ */
+const refusals: {
+  what: string;
+  refuse(store: HypervConnectionStore, fingerprint: string): Promise<void>;
+  accept(store: HypervConnectionStore, fingerprint: string): Promise<boolean>;
+  keys(store: HypervConnectionStore): Promise<{ pinned: string | null; waiting: string | null }>;
+}[] = [
+  {
+    what: "the host's key",
+    refuse: (store, fingerprint) => store.refuse('c1', fingerprint),
+    accept: (store, fingerprint) => store.pinIfWaiting('c1', fingerprint),
+    keys: async (store) => {
+      const row = await store.get('c1');
+      return { pinned: row?.hostKey ?? null, waiting: row?.refusedHostKey ?? null };
+    },
+  },
+  {
+    what: "a node's key",
+    refuse: (store, fingerprint) => store.refuseNode('c1', 'hv02:22', { node: 'HV02', fingerprint }),
+    accept: (store, fingerprint) => store.pinNodeIfWaiting('c1', 'hv02:22', fingerprint),
+    keys: async (store) => {
+      const row = await store.get('c1');
+      return {
+        pinned: row?.nodeHostKeys['hv02:22'] ?? null,
+        waiting: row?.refusedNodeHostKeys['hv02:22']?.fingerprint ?? null,
+      };
+    },
   },
 ];
 
@@ -171,6 +205,32 @@ export function runHypervConnectionStoreContract(
       expect(await store.get('c1')).toMatchObject({
         nodeHostKeys: { 'hv02:22': SHOWN },
         refusedNodeHostKeys: {},
+      });
+    });
+
+    it.each(refusals.map((row) => [row.what, row] as const))(
+      'a refusal of %s that is already pinned (a test or sync in flight during the accept) records nothing as waiting',
+      async (_what, { refuse, accept, keys }) => {
+        await store.insert(connectionOf('c1', 'hvcluster1'));
+        // Nothing pinned yet: a refusal is recorded.
+        await refuse(store, SHOWN);
+        expect(await keys(store)).toEqual({ pinned: null, waiting: SHOWN });
+        expect(await accept(store, SHOWN)).toBe(true);
+        await refuse(store, SHOWN);
+        expect(await keys(store)).toEqual({ pinned: SHOWN, waiting: null });
+        // Another key is still refused.
+        await refuse(store, LATER);
+        expect(await keys(store)).toEqual({ pinned: SHOWN, waiting: LATER });
+      },
+    );
+
+    it("a node presenting the key pinned for another node is still refused (pins are each endpoint's)", async () => {
+      await store.insert(connectionOf('c1', 'hvcluster1'));
+      await store.pinNode('c1', 'hv02:22', SHOWN);
+      await store.pinNode('c1', 'hv03:22', 'SHA256:three');
+      await store.refuseNode('c1', 'hv03:22', { node: 'HV03', fingerprint: SHOWN });
+      expect((await store.get('c1'))?.refusedNodeHostKeys).toEqual({
+        'hv03:22': { node: 'HV03', fingerprint: SHOWN },
       });
     });
 

@@ -1,7 +1,7 @@
 /**
  * The XapiPoolStore contract: pool names are unique, a pin replaces the endpoint's refusal, a
- * refusal leaves the pin alone, syncs record success and failure, and the task journal keeps one
- * task per pool and key, gone with its pool.
+ * refusal leaves the pin alone and never lists the pinned fingerprint as waiting, syncs record
+ * success and failure, and the task journal keeps one task per pool and key, gone with its pool.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { XapiPoolStore } from '../ports';
@@ -130,6 +130,24 @@ export function runXapiPoolStoreContract(name: string, create: () => Promise<Xap
       });
       expect(await store.pinIfWaiting('missing', '192.0.2.11', 'DD')).toBe(false);
     });
+
+    it.each([
+      ['a certificate', '192.0.2.10', '192.0.2.11'],
+      ['an SSH host key', 'ssh:192.0.2.10', 'ssh:192.0.2.11'],
+    ])(
+      'a refusal of %s already pinned at the endpoint (a test or sync in flight during the accept) records nothing as waiting',
+      async (_kind, endpoint, other) => {
+        await store.insert(poolOf('p1', 'pool-a'));
+        await store.pin('p1', endpoint, 'AA');
+        await store.refuse('p1', endpoint, 'CC');
+        expect(await store.pinIfWaiting('p1', endpoint, 'CC')).toBe(true);
+        await store.refuse('p1', endpoint, 'CC');
+        expect(await store.get('p1')).toMatchObject({ pins: { [endpoint]: 'CC' }, refused: {} });
+        // Pins are each endpoint's: another host presenting that fingerprint is still refused.
+        await store.refuse('p1', other, 'CC');
+        expect((await store.get('p1'))?.refused).toEqual({ [other]: 'CC' });
+      },
+    );
 
     it('records a failed sync without losing the last good one, and clears the error on success', async () => {
       await store.insert(poolOf('p1', 'pool-a'));

@@ -49,6 +49,10 @@ export interface ArrayConnectionStore {
    * another fingerprint or none is waiting, and nothing was written.
    */
   pinIfWaiting(id: string, fingerprint: string): Promise<boolean>;
+  /**
+   * Remembers a fingerprint that did not match the pin; the pinned one itself is never recorded as
+   * waiting (a request in flight while an admin accepted it would otherwise list it again).
+   */
   refuse(id: string, fingerprint: string): Promise<void>;
   /** A discovery ended: at `at`, with `error` (null when it succeeded, then `arrayId` is what it wrote). */
   recordSync(id: string, at: Date, error: string | null, arrayId?: string): Promise<void>;

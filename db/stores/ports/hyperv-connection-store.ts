@@ -70,7 +70,10 @@ export interface HypervConnectionStore {
   pinIfWaiting(id: string, fingerprint: string): Promise<boolean>;
   /** Sets Windows Server Backup's target (null: WSB is not used on this host). */
   setWsbBackupTarget(id: string, target: string | null): Promise<void>;
-  /** Remembers a fingerprint that did not match the pin. */
+  /**
+   * Remembers a fingerprint that did not match the pin; the pinned one itself is never recorded as
+   * waiting (a test or sync in flight while an admin accepted it would otherwise list it again).
+   */
   refuse(id: string, fingerprint: string): Promise<void>;
   /** A sync ended: at `at`, with `error` (null when it succeeded, then `hostId` is the host it saw). */
   recordSync(id: string, at: Date, error: string | null, hostId?: string): Promise<void>;
@@ -84,7 +87,7 @@ export interface HypervConnectionStore {
    * never pinned unseen); false when another key or none is waiting, and nothing was written.
    */
   pinNodeIfWaiting(id: string, endpoint: string, fingerprint: string): Promise<boolean>;
-  /** Remembers a key a cluster node presented that did not match its pin. */
+  /** Remembers a key a cluster node presented that did not match its pin (never the pinned key itself). */
   refuseNode(id: string, endpoint: string, refused: RefusedNodeKey): Promise<void>;
   /** The connection whose last sync saw this host (the connected host, or a node of its cluster). */
   findByHostId(hostId: string): Promise<HypervConnectionRecord | null>;

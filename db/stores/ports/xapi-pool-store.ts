@@ -61,7 +61,10 @@ export interface XapiPoolStore {
    * unseen); false when another fingerprint or none is waiting, and nothing was written.
    */
   pinIfWaiting(id: string, endpoint: string, fingerprint: string): Promise<boolean>;
-  /** Remembers a fingerprint that did not match the pin. */
+  /**
+   * Remembers a fingerprint that did not match the endpoint's pin; the pinned one itself is never
+   * recorded as waiting (a test or sync in flight while an admin accepted it would otherwise list it again).
+   */
   refuse(id: string, endpoint: string, fingerprint: string): Promise<void>;
   /**
    * A discovery ended: at `at`, with `error` (null when it succeeded, then `hostIds` are the

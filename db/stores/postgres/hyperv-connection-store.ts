@@ -1,5 +1,5 @@
 /** The HypervConnectionStore on PostgreSQL (one statement per verb, as on SQLite). */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
 import { hypervConnections } from '../../pg/schema';
 import type {
@@ -85,7 +85,13 @@ export class PgHypervConnectionStore implements HypervConnectionStore {
       .set({
         refusedNodeHostKeys: sql`(${hypervConnections.refusedNodeHostKeys}::jsonb || jsonb_build_object(${endpoint}::text, jsonb_build_object('node', ${refused.node}::text, 'fingerprint', ${refused.fingerprint}::text)))::json`,
       })
-      .where(eq(hypervConnections.id, id));
+      // A sync still in flight when an admin accepted this key must not refuse it again.
+      .where(
+        and(
+          eq(hypervConnections.id, id),
+          sql`(${hypervConnections.nodeHostKeys}::jsonb ->> ${endpoint}::text) is distinct from ${refused.fingerprint}::text`,
+        ),
+      );
   }
 
   async list(): Promise<HypervConnectionRecord[]> {
@@ -120,7 +126,13 @@ export class PgHypervConnectionStore implements HypervConnectionStore {
     await this.db
       .update(hypervConnections)
       .set({ refusedHostKey: fingerprint })
-      .where(eq(hypervConnections.id, id));
+      // A test or sync still in flight when an admin accepted this key must not refuse it again.
+      .where(
+        and(
+          eq(hypervConnections.id, id),
+          or(isNull(hypervConnections.hostKey), ne(hypervConnections.hostKey, fingerprint)),
+        ),
+      );
   }
 
   async recordSync(id: string, at: Date, error: string | null, hostId?: string): Promise<void> {

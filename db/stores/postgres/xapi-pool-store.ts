@@ -70,7 +70,10 @@ export class PgXapiPoolStore implements XapiPoolStore {
   }
 
   async refuse(id: string, endpoint: string, fingerprint: string): Promise<void> {
-    await this.updateMaps(id, (row) => ({ refused: { ...row.refused, [endpoint]: fingerprint } }));
+    // A test or sync still in flight when an admin accepted this certificate must not refuse it again.
+    await this.updateMaps(id, (row) =>
+      row.pins[endpoint] === fingerprint ? null : { refused: { ...row.refused, [endpoint]: fingerprint } },
+    );
   }
 
   async recordSync(id: string, at: Date, error: string | null, hostIds?: string[]): Promise<void> {

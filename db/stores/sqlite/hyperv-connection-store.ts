@@ -1,5 +1,5 @@
 /** The HypervConnectionStore on SQLite. */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne, or } from 'drizzle-orm';
 import type { Db } from '../../client';
 import { hypervConnections } from '../../schema';
 import type {
@@ -99,9 +99,12 @@ export class SqliteHypervConnectionStore implements HypervConnectionStore {
   }
 
   async refuseNode(id: string, endpoint: string, refused: RefusedNodeKey): Promise<void> {
-    this.updateNodeKeys(id, (row) => ({
-      refusedNodeHostKeys: { ...row.refusedNodeHostKeys, [endpoint]: refused },
-    }));
+    // A sync still in flight when an admin accepted this key must not refuse it again.
+    this.updateNodeKeys(id, (row) =>
+      row.nodeHostKeys[endpoint] === refused.fingerprint
+        ? null
+        : { refusedNodeHostKeys: { ...row.refusedNodeHostKeys, [endpoint]: refused } },
+    );
   }
 
   async list(): Promise<HypervConnectionRecord[]> {
@@ -137,7 +140,13 @@ export class SqliteHypervConnectionStore implements HypervConnectionStore {
     this.db
       .update(hypervConnections)
       .set({ refusedHostKey: fingerprint })
-      .where(eq(hypervConnections.id, id))
+      // A test or sync still in flight when an admin accepted this key must not refuse it again.
+      .where(
+        and(
+          eq(hypervConnections.id, id),
+          or(isNull(hypervConnections.hostKey), ne(hypervConnections.hostKey, fingerprint)),
+        ),
+      )
       .run();
   }
 

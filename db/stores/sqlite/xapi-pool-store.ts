@@ -66,7 +66,10 @@ export class SqliteXapiPoolStore implements XapiPoolStore {
   }
 
   async refuse(id: string, endpoint: string, fingerprint: string): Promise<void> {
-    this.updateMaps(id, (row) => ({ refused: { ...row.refused, [endpoint]: fingerprint } }));
+    // A test or sync still in flight when an admin accepted this certificate must not refuse it again.
+    this.updateMaps(id, (row) =>
+      row.pins[endpoint] === fingerprint ? null : { refused: { ...row.refused, [endpoint]: fingerprint } },
+    );
   }
 
   async recordSync(id: string, at: Date, error: string | null, hostIds?: string[]): Promise<void> {
