@@ -15,10 +15,10 @@ import {
   addVmsToJob,
   createBackupJob,
   getBackupJob,
-  runDueBackupJobs,
   setBackupJobEnabled,
   updateBackupJob,
 } from './backup-job-service';
+import { runDueBackupJobs } from './scheduled-runs';
 import { quietLog } from './service-test-support';
 
 /** The stores, with `meanwhile` run once, right after the job is first read. */

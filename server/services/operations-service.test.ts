@@ -7,13 +7,7 @@ import { SCHEDULER_ACTOR } from '../context';
 import { describePoint, planPointDelete } from '../engine/point-plan';
 import type { Harness } from '../jobs/test-harness';
 import type { Worker } from '../jobs/worker';
-import {
-  createBackupJob,
-  getBackupJob,
-  runBackupJobNow,
-  runDueBackupJobs,
-  setBackupJobEnabled,
-} from './backup-job-service';
+import { createBackupJob, getBackupJob, runBackupJobNow, setBackupJobEnabled } from './backup-job-service';
 import { DomainError } from './errors';
 import {
   cancelOperation,
@@ -29,6 +23,7 @@ import { browseRestorePoints } from './restore-point-browser-service';
 import { getRestorePoint, startPointDelete, startPointVerify } from './restore-point-service';
 import { retryFailed } from './retry-service';
 import { previewSchedule } from './schedule-preview';
+import { runDueBackupJobs } from './scheduled-runs';
 import { harnessPerTest, serviceRunHelpers } from './service-test-support';
 
 let h: Harness;

@@ -18,10 +18,10 @@ import { startRuntimeWorker, stopRuntime } from '../jobs/runtime';
 import type { WorkerHandle, WorkerOptions } from '../jobs/worker';
 import { storedOntapClusters } from './array-connection-service';
 import { reassessIfEngineChanged } from './assessment-service';
-import { runDueBackupJobs } from './backup-job-service';
 import { storedEqualLogicGroups } from './equallogic-connection-service';
 import { storedHypervHosts } from './hyperv-connection-service';
 import { createHypervSyncSchedule } from './hyperv-sync-schedule';
+import { runDueBackupJobs } from './scheduled-runs';
 import { connectXapiPools, refreshXapiPools } from './xapi-connection-service';
 
 export const SCHEDULER_INTERVAL_MS = 15_000;
