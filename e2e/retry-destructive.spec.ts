@@ -71,7 +71,7 @@ async function failedInPlaceRestore(page: Page, browser: Browser): Promise<strin
 /** The retry dialog of the failed restore, checked to show the impact now and to wait for the name. */
 async function openRetryDialogOf(page: Page, trigger: ReturnType<Page['getByRole']>) {
   await trigger.click();
-  const dialog = page.getByRole('alertdialog', { name: /^Retry Restore in place from .+ of test-01\?$/ });
+  const dialog = page.getByRole('alertdialog', { name: /^Retry “Restore in place from .+ of test-01”\?$/ });
   // The safe default: Enter or a stray click cancels.
   await expect(dialog.getByRole('button', { name: "Don't retry" })).toBeFocused();
   await expect(dialog.getByRole('list', { name: 'Steps of the restore' }).getByRole('listitem')).toHaveText([

@@ -51,7 +51,7 @@ export function DestructiveRetryDialog({
   return (
     <ConfirmDialog
       trigger={trigger}
-      title={`Retry ${title}?`}
+      title={`Retry “${title}”?`}
       size="wide"
       description={
         preview.isPending ? (
