@@ -136,6 +136,9 @@ test('a backup that keeps a memory checkpoint leaves a point "with memory" on th
     await expect(main).toContainText('Safer alternative');
     expect(fake.calls).not.toContain('Async.VM.revert');
   } finally {
-    if (poolId) await trpcMutation(page, 'xapiPools.remove', { id: poolId }).catch(() => undefined);
+    if (poolId)
+      await trpcMutation(page, 'xapiPools.remove', { id: poolId, confirmation: 'Memory pool' }).catch(
+        () => undefined,
+      );
   }
 });

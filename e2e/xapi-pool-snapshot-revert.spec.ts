@@ -147,7 +147,10 @@ test('a snapshot kept on the pool is reverted to after a second admin approved, 
       await expect(page.getByRole('main')).toContainText('running on', { timeout: 2_000 });
     }).toPass({ timeout: 60_000 });
   } finally {
-    if (poolId) await trpcMutation(admin, 'xapiPools.remove', { id: poolId }).catch(() => undefined);
+    if (poolId)
+      await trpcMutation(admin, 'xapiPools.remove', { id: poolId, confirmation: 'Revert pool' }).catch(
+        () => undefined,
+      );
     await approverContext.close();
     await adminContext.close();
   }
