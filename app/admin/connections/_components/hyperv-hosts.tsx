@@ -6,7 +6,7 @@ import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-st
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { AddHypervHostForm } from './add-hyperv-host-form';
 import { ConnectionCard } from './connection-card';
-import { DisconnectImpactView } from './disconnect-impact';
+import { DisconnectImpactView } from './disconnect-impact-view';
 import { HypervClusterView } from './hyperv-cluster-view';
 import { describeHypervSync, HypervSyncView, HypervTestView, unreadByHypervSync } from './hyperv-test-result';
 import { HypervWsbTarget } from './hyperv-wsb-target';

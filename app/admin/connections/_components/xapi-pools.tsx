@@ -6,7 +6,7 @@ import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-st
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { AddPoolForm } from './add-pool-form';
 import { ConnectionCard, TestResultAlert } from './connection-card';
-import { DisconnectImpactView } from './disconnect-impact';
+import { DisconnectImpactView } from './disconnect-impact-view';
 import { PoolSshAccounts } from './pool-ssh-accounts';
 import { SyncLog } from './sync-log';
 
