@@ -11,9 +11,9 @@ import { backupSeeds } from '../engine/neighbourhood';
 import { hypervConnectionIdInput } from '../schemas/hyperv-connections';
 import type { BackupRequest } from '../schemas/operations';
 import { xapiPoolIdInput } from '../schemas/xapi-pools';
-import { DomainError } from './errors';
-import { connectionOrThrow } from './hyperv-connection-service';
+import { connectionOrThrow, hostIdsReadBy } from './hyperv-connection-service';
 import { parseInput } from './parse-input';
+import { poolOrThrow } from './xapi-pool-service';
 
 export interface DisconnectImpact {
   /** VMs on the connection's hosts (gone ones too, as the host pages count them). */
@@ -56,8 +56,7 @@ export async function hypervDisconnectImpact(
 ): Promise<DisconnectImpact> {
   const { id } = parseInput(hypervConnectionIdInput, raw);
   const connection = await connectionOrThrow(stores, id);
-  const hostIds = [connection.hostId, ...connection.nodeHostIds].filter((hostId) => hostId !== null);
-  return disconnectImpactOf(stores, [...new Set(hostIds)]);
+  return disconnectImpactOf(stores, hostIdsReadBy(connection));
 }
 
 /** Disconnecting a XenServer pool: the hosts its last discovery read. */
@@ -66,11 +65,5 @@ export async function xapiPoolDisconnectImpact(
   raw: unknown,
 ): Promise<DisconnectImpact> {
   const { id } = parseInput(xapiPoolIdInput, raw);
-  const pool = await stores.xapiPools.get(id);
-  if (!pool) {
-    throw new DomainError('NOT_FOUND', 'This XenServer pool is no longer connected: reload the page', [
-      { path: 'id', message: 'No such pool' },
-    ]);
-  }
-  return disconnectImpactOf(stores, pool.hostIds);
+  return disconnectImpactOf(stores, (await poolOrThrow(stores, id)).hostIds);
 }

@@ -103,12 +103,7 @@ export async function removeHypervConnection(
   assertTypedName(confirmation, connection.name, "the connection's name", DISCONNECT_ACTION);
   // Refused while an operation queued or running touches the host: its steps would find no
   // connection and fail half-way (a checkpoint left unmerged, a half-written restore folder).
-  refuseWhileInUse(
-    connection.name,
-    await stores.operations.activeOnHosts([
-      ...new Set([connection.hostId, ...connection.nodeHostIds].filter((id): id is string => id !== null)),
-    ]),
-  );
+  refuseWhileInUse(connection.name, await stores.operations.activeOnHosts(hostIdsReadBy(connection)));
   await stores.hypervConnections.delete(id);
   await stores.syncLog.deleteForConnection(id);
   ctx.log.info(
@@ -116,6 +111,13 @@ export async function removeHypervConnection(
     'hyperv connection removed',
   );
   return { name: connection.name };
+}
+
+/** The hosts a connection reads: the host it reached and, for a cluster, its nodes (each once). */
+export function hostIdsReadBy(connection: Pick<HypervConnectionRecord, 'hostId' | 'nodeHostIds'>): string[] {
+  return [
+    ...new Set([connection.hostId, ...connection.nodeHostIds].filter((id): id is string => id !== null)),
+  ];
 }
 
 /** The host-key pin kept on the connection's record. */
