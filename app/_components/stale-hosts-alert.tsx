@@ -13,9 +13,9 @@ import { failureSentence, inWords, NOT_READ_BECAUSE, whichSyncRead } from './sta
 type StaleHostGroup = RouterOutputs['hosts']['staleFacts']['groups'][number];
 
 /**
- * Says, above the dashboard and the VM list, which hosts' facts may be out of date: the readiness
- * and protection those pages show for their VMs rest on an earlier sync's facts
- * (services/inventory/stale-hosts.ts). Nothing when every host's facts are current.
+ * Says, above the dashboard, the VM list and the protection page, which hosts' facts may be out of
+ * date: the readiness and protection those pages show for their VMs rest on an earlier sync's
+ * facts (services/inventory/stale-hosts.ts). Nothing when every host's facts are current.
  */
 export function StaleHostsAlert() {
   const trpc = useTRPC();

@@ -7,6 +7,7 @@ import { Can } from '@/app/_components/account/can';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { PageHeader } from '@/app/_components/page-header';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
+import { StaleHostsAlert } from '@/app/_components/stale-hosts-alert';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
@@ -136,6 +137,8 @@ export function ProtectionOverview() {
           </Can>
         }
       />
+      {/* Here, not in ProtectionSummary: the dashboard embeds that below its own warning. */}
+      <StaleHostsAlert />
       <ProtectionSummary />
       <section aria-labelledby="vm-protection-heading" className="mt-6">
         <div className="mb-3 flex items-end justify-between">
