@@ -84,6 +84,25 @@ export const hostCountQueryInput = hostListQueryInput.omit(PAGE_KEYS);
 export type HostCountQueryInput = z.input<typeof hostCountQueryInput>;
 export type HostCountQuery = z.output<typeof hostCountQueryInput>;
 
+/** As many VMs as one backup's scope may hold (schemas/operations.ts backupScopeInput). */
+export const STALE_FACTS_MAX_VMS = 10_000;
+
+/**
+ * Whose facts may be out of date: the whole estate (no input, or no `vmIds`), or only what the
+ * plan of these VMs rests on (the backup review). An empty list is refused rather than answered
+ * "nothing out of date": asking about no VM is a caller's mistake, and would hide the warning.
+ */
+export const staleHostFactsInput = z
+  .object({
+    vmIds: z
+      .array(z.string().trim().min(1).max(200))
+      .min(1, 'Name at least one VM, or none for the whole estate')
+      .max(STALE_FACTS_MAX_VMS, `Ask about at most ${STALE_FACTS_MAX_VMS.toLocaleString('en')} VMs at once`)
+      .optional(),
+  })
+  .optional();
+export type StaleHostFactsInput = z.input<typeof staleHostFactsInput>;
+
 export const HOST_VOLUME_SORTS = ['name', 'host', 'freeBytes', 'vmCount'] as const;
 export type HostVolumeSort = (typeof HOST_VOLUME_SORTS)[number];
 

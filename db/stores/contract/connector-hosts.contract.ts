@@ -1,7 +1,8 @@
 /**
  * What the estate-wide check of which hosts' facts may be out of date reads from every
  * InventoryStore (services/inventory/stale-hosts.ts): the hosts a connection reads, and how many
- * VMs each has, counted by the database rather than loaded.
+ * VMs each has, counted by the database rather than loaded; and, for the backup review, the same
+ * narrowed to some VMs: only their hosts, only them counted.
  */
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../server/engine/inventory';
@@ -24,6 +25,41 @@ function connectedLab(): Inventory {
   lab.vms[gone] = { ...lab.vms[gone], goneSince: new Date('2026-03-01T00:00:00Z') };
   return lab;
 }
+
+/** The hosts of some VMs, as the backup review asks (connectedLab: erp-01 on hv-prod-02 is gone). */
+const HOSTS_OF_VMS: { name: string; connectors: string[]; vmIds: string[]; hosts: string[] }[] = [
+  {
+    name: 'only the hosts of the VMs asked for, each once, by name',
+    connectors: ['hyperv', 'xapi'],
+    vmIds: ['vm-sql-xen-01', 'vm-fs-01', 'vm-sql-prod-01', 'vm-db-lnx-01'],
+    hosts: ['hv-prod-01', 'xs-a-02'],
+  },
+  {
+    name: 'a gone VM still names its host',
+    connectors: ['hyperv', 'xapi'],
+    vmIds: ['vm-erp-01'],
+    hosts: ['hv-prod-02'],
+  },
+  {
+    name: 'the host of a VM asked for is left out when its connector is not',
+    connectors: ['xapi'],
+    vmIds: ['vm-sql-prod-01', 'vm-sql-xen-01'],
+    hosts: ['xs-a-02'],
+  },
+  {
+    name: 'a VM on a lab host names none of the connectors’ hosts',
+    connectors: ['hyperv', 'xapi'],
+    vmIds: ['vm-branch-dc-01'],
+    hosts: [],
+  },
+  {
+    name: 'an id the inventory lacks matches nothing',
+    connectors: ['hyperv', 'xapi'],
+    vmIds: ['vm-nowhere'],
+    hosts: [],
+  },
+  { name: 'no VM asked for: no host', connectors: ['hyperv', 'xapi'], vmIds: [], hosts: [] },
+];
 
 export function connectorHostsContract(
   name: string,
@@ -57,6 +93,29 @@ export function connectorHostsContract(
       expect(expected.get('host-hv-prod-02')).toBeGreaterThan(1);
       expect(await store.countVmsOnHosts(asked)).toEqual(expected);
       expect(await store.countVmsOnHosts([])).toEqual(new Map());
+    });
+
+    it.each(HOSTS_OF_VMS)('of some VMs: $name', async ({ connectors, vmIds, hosts }) => {
+      const store = await createStore(lab);
+      const listed = await store.listHostsOfConnectors(connectors, vmIds);
+      expect(listed.map((host) => host.name)).toEqual(hosts);
+      // Each row is the host as the estate-wide list has it.
+      const all = await store.listHostsOfConnectors(connectors);
+      expect(listed).toEqual(all.filter((host) => hosts.includes(host.name)));
+    });
+
+    it('counts only the VMs asked for on each host, gone ones too, and leaves out hosts with none of them', async () => {
+      const store = await createStore(lab);
+      const hostIds = ['host-hv-prod-01', 'host-hv-prod-02', 'host-xs-a-03', 'host-nowhere'];
+      const amongVmIds = ['vm-sql-prod-01', 'vm-fs-01', 'vm-erp-01', 'vm-exch-01', 'vm-nowhere'];
+      expect(await store.countVmsOnHosts(hostIds, amongVmIds)).toEqual(
+        new Map([
+          ['host-hv-prod-01', 2],
+          ['host-hv-prod-02', 1],
+        ]),
+      );
+      expect(await store.countVmsOnHosts(hostIds, [])).toEqual(new Map());
+      expect(await store.countVmsOnHosts([], amongVmIds)).toEqual(new Map());
     });
   });
 }

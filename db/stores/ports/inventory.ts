@@ -240,13 +240,16 @@ export interface InventoryStore {
   /**
    * The hosts whose connector is one of `connectors`, by name, then id. Hosts are few next to VMs:
    * the estate-wide check of whose facts may be out of date reads these whole, and no VM.
+   * `ofVmIds`: only the hosts of these VMs (gone ones too; ids not in the inventory match nothing),
+   * as the backup review asks of the VMs its plan was made for; undefined: every host.
    */
-  listHostsOfConnectors(connectors: readonly string[]): Promise<ConnectorHost[]>;
+  listHostsOfConnectors(connectors: readonly string[], ofVmIds?: readonly string[]): Promise<ConnectorHost[]>;
   /**
    * How many VMs each of these hosts has (gone ones too, as a host's page counts them), counted by
-   * the database; a host with none, or not in the inventory, is left out.
+   * the database; a host with none, or not in the inventory, is left out. `amongVmIds`: only these
+   * VMs are counted; undefined: every VM.
    */
-  countVmsOnHosts(hostIds: readonly string[]): Promise<Map<string, number>>;
+  countVmsOnHosts(hostIds: readonly string[], amongVmIds?: readonly string[]): Promise<Map<string, number>>;
   listHostVolumes(query: HostVolumeListQuery): Promise<Page<HostVolumeListItem>>;
   countHostVolumes(query: HostVolumeCountQuery): Promise<number>;
   getHostVolume(id: string): Promise<HostVolumeDetail | null>;

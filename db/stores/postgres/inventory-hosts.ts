@@ -1,5 +1,5 @@
 /** Host list and host detail on PostgreSQL. */
-import { asc, count, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, or, sql } from 'drizzle-orm';
 import type { HostListQuery } from '../../../server/schemas/inventory-queries';
 import type { PgDb } from '../../pg/client';
 import { findings, hosts, hostVolumes, virtualDisks, vmAssessments, vms } from '../../pg/schema';
@@ -69,26 +69,43 @@ async function readinessCountsByHost(db: PgDb, hostIds: string[]): Promise<Map<s
   );
 }
 
-/** As on SQLite: the hosts of these connectors, by name. */
+/** As on SQLite: the hosts of these connectors, by name; given VM ids, only those VMs' hosts. */
 export async function listHostsOfConnectors(
   db: PgDb,
   connectors: readonly string[],
+  ofVmIds?: readonly string[],
 ): Promise<ConnectorHost[]> {
-  if (connectors.length === 0) return [];
+  if (connectors.length === 0 || ofVmIds?.length === 0) return [];
   return db
     .select({ id: hosts.id, name: hosts.name, connector: hosts.connector, pool: hosts.pool })
     .from(hosts)
-    .where(sql`${hosts.connector} = any(${textArray(connectors)})`)
+    .where(
+      and(
+        sql`${hosts.connector} = any(${textArray(connectors)})`,
+        ofVmIds === undefined
+          ? undefined
+          : sql`${hosts.id} in (select ${vms.hostId} from ${vms} where ${vms.id} = any(${textArray(ofVmIds)}))`,
+      ),
+    )
     .orderBy(asc(hosts.name), asc(hosts.id));
 }
 
-/** As on SQLite: each host's VMs, gone ones too, counted on the (host_id, name) index. */
-export async function countVmsOnHosts(db: PgDb, hostIds: readonly string[]): Promise<Map<string, number>> {
-  if (hostIds.length === 0) return new Map();
+/** As on SQLite: each host's VMs, gone ones too, counted on the (host_id, name) index; given VM ids, those only. */
+export async function countVmsOnHosts(
+  db: PgDb,
+  hostIds: readonly string[],
+  amongVmIds?: readonly string[],
+): Promise<Map<string, number>> {
+  if (hostIds.length === 0 || amongVmIds?.length === 0) return new Map();
   const rows = await db
     .select({ hostId: vms.hostId, n: count() })
     .from(vms)
-    .where(sql`${vms.hostId} = any(${textArray(hostIds)})`)
+    .where(
+      and(
+        sql`${vms.hostId} = any(${textArray(hostIds)})`,
+        amongVmIds === undefined ? undefined : sql`${vms.id} = any(${textArray(amongVmIds)})`,
+      ),
+    )
     .groupBy(vms.hostId);
   return new Map(rows.map((row) => [row.hostId, row.n]));
 }

@@ -1,5 +1,5 @@
 /** Host list and host detail on SQLite. */
-import { asc, count, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { HostCountQuery, HostListQuery } from '../../../server/schemas/inventory-queries';
 import type { Db } from '../../client';
 import { findings, hosts, hostVolumes, virtualDisks, vmAssessments, vms } from '../../schema';
@@ -128,32 +128,75 @@ function readinessCountsByHost(db: Db, hostIds: string[]): Map<string, Readiness
   );
 }
 
-/** The hosts of these connectors, by name: the few whose facts a connection reads. */
-export function listHostsOfConnectors(db: Db, connectors: readonly string[]): ConnectorHost[] {
-  if (connectors.length === 0) return [];
-  const hostsOf = preparedIn(db, 'hosts:of-connectors', () =>
+/**
+ * The hosts of these connectors, by name: the few whose facts a connection reads. Given VM ids,
+ * only the hosts of those VMs, found on the VMs' primary key.
+ */
+export function listHostsOfConnectors(
+  db: Db,
+  connectors: readonly string[],
+  ofVmIds?: readonly string[],
+): ConnectorHost[] {
+  if (connectors.length === 0 || ofVmIds?.length === 0) return [];
+  const columns = { id: hosts.id, name: hosts.name, connector: hosts.connector, pool: hosts.pool };
+  if (ofVmIds === undefined) {
+    const hostsOf = preparedIn(db, 'hosts:of-connectors', () =>
+      db
+        .select(columns)
+        .from(hosts)
+        .where(inJson(hosts.connector, 'connectors'))
+        .orderBy(asc(hosts.name), asc(hosts.id))
+        .prepare(),
+    );
+    return hostsOf.all({ connectors: jsonList(connectors) });
+  }
+  const hostsOfVms = preparedIn(db, 'hosts:of-connectors-of-vms', () =>
     db
-      .select({ id: hosts.id, name: hosts.name, connector: hosts.connector, pool: hosts.pool })
+      .select(columns)
       .from(hosts)
-      .where(inJson(hosts.connector, 'connectors'))
+      .where(
+        and(
+          inJson(hosts.connector, 'connectors'),
+          sql`${hosts.id} in (select ${vms.hostId} from ${vms} where ${inJson(vms.id, 'vmIds')})`,
+        ),
+      )
       .orderBy(asc(hosts.name), asc(hosts.id))
       .prepare(),
   );
-  return hostsOf.all({ connectors: jsonList(connectors) });
+  return hostsOfVms.all({ connectors: jsonList(connectors), vmIds: jsonList(ofVmIds) });
 }
 
-/** Each host's VMs, gone ones too, counted on the (host_id, name) index: no VM row is read. */
-export function countVmsOnHosts(db: Db, hostIds: readonly string[]): Map<string, number> {
-  if (hostIds.length === 0) return new Map();
-  const counts = preparedIn(db, 'hosts:vm-counts', () =>
+/**
+ * Each host's VMs, gone ones too, counted on the (host_id, name) index: no VM row is read. Given
+ * VM ids, only those are counted (found on the primary key).
+ */
+export function countVmsOnHosts(
+  db: Db,
+  hostIds: readonly string[],
+  amongVmIds?: readonly string[],
+): Map<string, number> {
+  if (hostIds.length === 0 || amongVmIds?.length === 0) return new Map();
+  if (amongVmIds === undefined) {
+    const counts = preparedIn(db, 'hosts:vm-counts', () =>
+      db
+        .select({ hostId: vms.hostId, n: count() })
+        .from(vms)
+        .where(inJson(vms.hostId, 'hostIds'))
+        .groupBy(vms.hostId)
+        .prepare(),
+    );
+    return new Map(counts.all({ hostIds: jsonList(hostIds) }).map((row) => [row.hostId, row.n]));
+  }
+  const countsAmong = preparedIn(db, 'hosts:vm-counts-among', () =>
     db
       .select({ hostId: vms.hostId, n: count() })
       .from(vms)
-      .where(inJson(vms.hostId, 'hostIds'))
+      .where(and(inJson(vms.id, 'vmIds'), inJson(vms.hostId, 'hostIds')))
       .groupBy(vms.hostId)
       .prepare(),
   );
-  return new Map(counts.all({ hostIds: jsonList(hostIds) }).map((row) => [row.hostId, row.n]));
+  const rows = countsAmong.all({ hostIds: jsonList(hostIds), vmIds: jsonList(amongVmIds) });
+  return new Map(rows.map((row) => [row.hostId, row.n]));
 }
 
 export function getHost(db: Db, id: string): HostDetail | null {

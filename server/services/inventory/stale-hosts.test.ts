@@ -63,12 +63,16 @@ async function addPool(stores: Stores, name: string, syncs: Sync[], hostIds: str
   return id;
 }
 
-/** A group as expected: its hosts by id (the demo lab names them), its VMs counted from the lab. */
+/**
+ * A group as expected: its hosts by id (the demo lab names them), its VMs counted from the lab
+ * (only `amongVmIds` when given).
+ */
 function group(
   lab: Inventory,
   sync: StaleHostGroup['sync'],
   hostIds: string[],
   pool: string | null = null,
+  amongVmIds?: string[],
 ): StaleHostGroup {
   const hosts = lab.hosts
     .filter((host) => hostIds.includes(host.id))
@@ -79,7 +83,9 @@ function group(
     pool,
     hosts,
     hostCount: hosts.length,
-    vmCount: lab.vms.filter((vm) => hostIds.includes(vm.hostId)).length,
+    vmCount: lab.vms.filter(
+      (vm) => hostIds.includes(vm.hostId) && (amongVmIds === undefined || amongVmIds.includes(vm.id)),
+    ).length,
   };
 }
 
@@ -205,6 +211,33 @@ const cases: {
   },
 ];
 
+/**
+ * The backup review asks about the VMs its plan was made for, on an estate where the HV cluster's
+ * last sync failed (hv-prod-01 and its node hv-prod-02) and Pool A was removed (its three hosts).
+ */
+const ofVms: { name: string; vmIds: string[] | undefined; groups(lab: Inventory): StaleHostGroup[] }[] = [
+  {
+    name: 'no VMs named: every host whose facts may be out of date, every VM of theirs counted',
+    vmIds: undefined,
+    groups: (lab) => [group(lab, failedHv, [ID.hv1, ID.hv2]), group(lab, noPool, POOL_A, 'pool-a')],
+  },
+  {
+    name: 'VMs on one node of a failed cluster: that node only, only those VMs counted',
+    vmIds: ['vm-sql-prod-01', 'vm-fs-01'],
+    groups: (lab) => [group(lab, failedHv, [ID.hv1], null, ['vm-sql-prod-01', 'vm-fs-01'])],
+  },
+  {
+    name: 'VMs on hosts out of date for different reasons: each reason with its own hosts, current ones left out',
+    vmIds: ['vm-sql-prod-01', 'vm-erp-01', 'vm-exch-01', 'vm-branch-dc-01'],
+    groups: (lab) => [
+      group(lab, failedHv, [ID.hv1, ID.hv2], null, ['vm-sql-prod-01', 'vm-erp-01']),
+      group(lab, noPool, [ID.xs1], 'pool-a', ['vm-exch-01']),
+    ],
+  },
+  { name: 'VMs on a current host only: nothing said', vmIds: ['vm-branch-dc-01'], groups: () => [] },
+  { name: 'an id the inventory lacks: nothing said', vmIds: ['vm-nowhere'], groups: () => [] },
+];
+
 describe.each(await storeDialects('stalehosts'))('$name', (dialect) => {
   describe.skipIf(dialect.skip !== null)('which hosts’ facts may be out of date', () => {
     let database: ProcessDatabase;
@@ -238,6 +271,30 @@ describe.each(await storeDialects('stalehosts'))('$name', (dialect) => {
           sync: stale?.sync ?? null,
         });
       }
+    });
+
+    it.each(ofVms)('of some VMs: $name', async ({ vmIds, groups }) => {
+      const stores = storesOf(database);
+      for (const hostId of [ID.hv1, ID.hv2])
+        await rowsOf(database).update('hosts', hostId, { connector: 'hyperv' });
+      for (const hostId of POOL_A) await rowsOf(database).update('hosts', hostId, { connector: 'xapi' });
+      const syncs = [
+        { at: T0, error: null },
+        { at: T1, error: HV_ERROR },
+      ];
+      await addHypervConnection(stores, 'HV cluster', syncs, {
+        hostId: ID.hv1,
+        nodeHostIds: [ID.hv1, ID.hv2],
+      });
+      await stores.xapiPools.delete(await addPool(stores, 'Pool A', [{ at: T0, error: null }], POOL_A));
+      const lab = await stores.inventory.loadInventory();
+
+      const expected = groups(lab);
+      expect(await staleHostFacts(stores, vmIds)).toEqual({
+        hostCount: expected.reduce((sum, stale) => sum + stale.hostCount, 0),
+        vmCount: expected.reduce((sum, stale) => sum + stale.vmCount, 0),
+        groups: expected,
+      });
     });
 
     it(`names the first ${STALE_HOSTS_NAMED} hosts of a group by name, and counts them all`, async () => {

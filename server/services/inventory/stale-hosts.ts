@@ -1,9 +1,12 @@
 /**
- * Which hosts' facts may be out of date, estate-wide: the dashboard and the VM list show readiness
- * and protection computed from every host's facts, and must say when some of those facts are an
- * earlier sync's (host-sync.ts decides it per host, for the host's own pages). Cheap on a large
- * estate: the connections are a handful and read whole, the hosts of connections are listed
- * without their VMs, and the VMs of the out-of-date ones are counted by the database.
+ * Which hosts' facts may be out of date, estate-wide: the dashboard, the VM list and the protection
+ * page show readiness and protection computed from every host's facts, and must say when some of
+ * those facts are an earlier sync's (host-sync.ts decides it per host, for the host's own pages).
+ * Cheap on a large estate: the connections are a handful and read whole, the hosts of connections
+ * are listed without their VMs, and the VMs of the out-of-date ones are counted by the database.
+ *
+ * The backup review asks the same of the VMs its plan was made for: only their hosts, and only
+ * them counted, found by the database too.
  */
 import type { Stores } from '../../../db/stores/ports';
 import type { ConnectorHost } from '../../../db/stores/ports/inventory';
@@ -27,7 +30,10 @@ export interface StaleHostGroup {
   /** The first STALE_HOSTS_NAMED hosts by name; `hostCount` counts them all. */
   hosts: { id: string; name: string }[];
   hostCount: number;
-  /** VMs on all of the group's hosts (gone ones too, as a host's page counts them). */
+  /**
+   * VMs on all of the group's hosts (gone ones too, as a host's page counts them); asked about
+   * some VMs, those of them on the group's hosts.
+   */
   vmCount: number;
 }
 
@@ -40,13 +46,17 @@ export interface StaleHostFacts {
 
 type Grouped = { sync: HostSyncState; pool: string | null; hosts: ConnectorHost[] };
 
-/** Every host whose facts may be out of date, grouped by why; nothing when all are current. */
+/**
+ * Every host whose facts may be out of date, grouped by why; nothing when all are current. Given
+ * `ofVmIds`, only the hosts of those VMs, and only those VMs counted.
+ */
 export async function staleHostFacts(
   stores: Pick<Stores, 'inventory' | 'hypervConnections' | 'xapiPools'>,
+  ofVmIds?: readonly string[],
 ): Promise<StaleHostFacts> {
   const [readers, hosts] = await Promise.all([
     readHostReaders(stores),
-    stores.inventory.listHostsOfConnectors(CONNECTION_CONNECTORS),
+    stores.inventory.listHostsOfConnectors(CONNECTION_CONNECTORS, ofVmIds),
   ]);
   const groups = new Map<string, Grouped>();
   for (const host of hosts) {
@@ -62,6 +72,7 @@ export async function staleHostFacts(
 
   const vmCounts = await stores.inventory.countVmsOnHosts(
     [...groups.values()].flatMap((group) => group.hosts.map((host) => host.id)),
+    ofVmIds,
   );
   const answered = [...groups.values()].sort(byReason).map(
     (group): StaleHostGroup => ({

@@ -2,15 +2,17 @@
  * A host read by a connection keeps what its last successful sync read. When a later sync fails, or
  * the connection is removed, the host's page and its VMs' pages say their facts may be out of date
  * (and why), instead of presenting them as today's, and so does the warning of the dashboard and
- * the VM list; a lab host, or a connection whose last sync succeeded, says nothing.
+ * the VM list; a lab host, or a connection whose last sync succeeded, says nothing. The backup
+ * review asks the same warning about the VMs of its plan: only their hosts, only they counted.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ProcessDatabase, storesOf } from '../../../db/process-database';
 import { storeDialects } from '../../../db/stores/contract/dialects';
+import { STALE_FACTS_MAX_VMS, type StaleHostFactsInput } from '../../schemas/inventory-queries';
 import type { HostSyncState } from '../../services/inventory/host-sync';
 import { openDemoLabOn, rowsOf } from '../../test-rows';
 import { person } from '../../test-support';
-import { contextFor } from '../init';
+import { contextFor, fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
 const T0 = new Date('2026-03-02T09:00:00Z');
@@ -86,6 +88,65 @@ const cases: {
   },
 ];
 
+/** A Hyper-V host of the demo lab whose connection's last sync failed, its VMs and a lab host's. */
+interface FailedHost {
+  hostId: string;
+  vmIds: string[];
+  labVmId: string;
+}
+
+/** What the backup review may ask of the warning, and what it must then say of that host. */
+const inputs: {
+  name: string;
+  input(host: FailedHost): StaleHostFactsInput;
+  vmCount(host: FailedHost): number;
+}[] = [
+  { name: 'no input: the whole estate', input: () => undefined, vmCount: (host) => host.vmIds.length },
+  { name: 'no VMs named: the whole estate', input: () => ({}), vmCount: (host) => host.vmIds.length },
+  {
+    name: 'some of its VMs: only those counted',
+    input: (host) => ({ vmIds: host.vmIds.slice(0, 2) }),
+    vmCount: () => 2,
+  },
+  {
+    name: 'a VM on a lab host only: nothing',
+    input: (host) => ({ vmIds: [host.labVmId] }),
+    vmCount: () => 0,
+  },
+  {
+    name: `as many VMs as one backup takes (${STALE_FACTS_MAX_VMS}), most of them unknown`,
+    input: (host) => ({
+      vmIds: [
+        host.vmIds[0],
+        ...Array.from({ length: STALE_FACTS_MAX_VMS - 1 }, (_, index) => `vm-unknown-${index}`),
+      ],
+    }),
+    vmCount: () => 1,
+  },
+];
+
+/** Inputs refused with the field and the words a caller can act on; no answer says "nothing out of date". */
+const refused: { name: string; input: StaleHostFactsInput; path: string; message: string }[] = [
+  {
+    name: 'an empty list (it would hide the warning)',
+    input: { vmIds: [] },
+    path: 'vmIds',
+    message: 'Name at least one VM, or none for the whole estate',
+  },
+  {
+    name: 'more VMs than one backup takes',
+    input: { vmIds: Array.from({ length: STALE_FACTS_MAX_VMS + 1 }, (_, index) => `vm-${index}`) },
+    path: 'vmIds',
+    message: 'Ask about at most 10,000 VMs at once',
+  },
+  {
+    name: 'a blank VM id',
+    input: { vmIds: ['vm-fs-01', ' '] },
+    path: 'vmIds[1]',
+    message: expect.any(String),
+  },
+];
+
 const dialects = await storeDialects('hostsync');
 
 describe.each(dialects)('$name', (dialect) => {
@@ -142,6 +203,53 @@ describe.each(dialects)('$name', (dialect) => {
             }
           : { hostCount: 0, vmCount: 0, groups: [] },
       );
+    });
+  });
+});
+
+describe.each(dialects)('$name', (dialect) => {
+  describe.skipIf(dialect.skip !== null)('the warning of some VMs (the backup review)', () => {
+    let host: FailedHost;
+    beforeEach(async () => {
+      ({ database, close } = await openDemoLabOn(dialect));
+      const stores = storesOf(database);
+      const inventory = await stores.inventory.loadInventory();
+      const hostId = 'host-hv-prod-01';
+      await rowsOf(database).update('hosts', hostId, { connector: 'hyperv' });
+      const made = { secretId: 'secret-1', createdAt: T0, createdBy: 'user:ada' };
+      const connection = { ...made, id: 'c1', name: 'HV01 lab', address: '192.0.2.20', port: 22 };
+      await stores.hypervConnections.insert({ ...connection, guestSecretId: null, wsbBackupTarget: null });
+      await stores.hypervConnections.recordSync('c1', T0, null, hostId);
+      await stores.hypervConnections.recordSync('c1', T1, 'HV01 lab: the host did not answer', hostId);
+      const vmIds = inventory.vms.filter((vm) => vm.hostId === hostId).map((vm) => vm.id);
+      const labVmId = inventory.vms.find((vm) => vm.hostId === 'host-hv-branch-01')?.id ?? '';
+      host = { hostId, vmIds, labVmId };
+    });
+    afterEach(async () => {
+      await close();
+    });
+
+    it.each(inputs)('$name', async ({ input, vmCount }) => {
+      const stale = await caller().hosts.staleFacts(input(host));
+      const count = vmCount(host);
+      expect({ hostCount: stale.hostCount, vmCount: stale.vmCount }).toEqual({
+        hostCount: count > 0 ? 1 : 0,
+        vmCount: count,
+      });
+      expect(stale.groups.map((group) => group.hosts.map((named) => named.name))).toEqual(
+        count > 0 ? [['hv-prod-01']] : [],
+      );
+    });
+
+    it.each(refused)('refuses $name', async ({ input, path, message }) => {
+      const error = await caller()
+        .hosts.staleFacts(input)
+        .then(
+          () => null,
+          (thrown: unknown) => thrown as { code: string },
+        );
+      expect(error?.code).toBe('BAD_REQUEST');
+      expect(fieldErrorsOf(error)).toEqual([{ path, message }]);
     });
   });
 });
