@@ -10,7 +10,8 @@ import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useMe } from '@/app/_lib/use-me';
 import { failureSentence, inWords, NOT_READ_BECAUSE, whichSyncRead } from './stale-facts-words';
 
-type StaleHostGroup = RouterOutputs['hosts']['staleFacts']['groups'][number];
+export type StaleHostGroup = RouterOutputs['hosts']['staleFacts']['groups'][number];
+type FailedSync = Extract<StaleHostGroup['sync'], { kind: 'failed' }>;
 
 /**
  * Says, above the dashboard, the VM list and the protection page, which hosts' facts may be out of
@@ -41,7 +42,7 @@ export function StaleHostsAlert() {
       </p>
       <ul className="mt-2 flex list-disc flex-col gap-1 pl-5">
         {groups.map((group) => (
-          <li key={groupKey(group)}>
+          <li key={staleGroupKey(group)}>
             <GroupWords group={group} canManageConnections={canManageConnections} />
           </li>
         ))}
@@ -63,16 +64,9 @@ function GroupWords({
   if (sync.kind === 'failed') {
     return (
       <>
-        The last sync of {sync.connectionKind}{' '}
-        {canManageConnections ? (
-          <Link href="/admin/connections" className="font-semibold underline underline-offset-2">
-            {sync.connectionName}
-          </Link>
-        ) : (
-          <strong>{sync.connectionName}</strong>
-        )}{' '}
-        failed: {failureSentence(sync)} What <HostLinks group={group} /> {show} of {their}{' '}
-        {pluralize(vmCount, 'VM')} is what {whichSyncRead(sync)}.
+        <FailedSyncWords sync={sync} canManageConnections={canManageConnections} /> What{' '}
+        <HostLinks group={group} /> {show} of {their} {pluralize(vmCount, 'VM')} is what{' '}
+        {`${whichSyncRead(sync)}.`}
       </>
     );
   }
@@ -85,8 +79,34 @@ function GroupWords({
   );
 }
 
+/**
+ * "The last sync of <kind> <connection> failed: <why>." The connection links to the connections
+ * page for those who may manage it, and is only named for the others.
+ */
+export function FailedSyncWords({
+  sync,
+  canManageConnections,
+}: {
+  sync: FailedSync;
+  canManageConnections: boolean;
+}) {
+  return (
+    <>
+      The last sync of {sync.connectionKind}{' '}
+      {canManageConnections ? (
+        <Link href="/admin/connections" className="font-semibold underline underline-offset-2">
+          {sync.connectionName}
+        </Link>
+      ) : (
+        <strong>{sync.connectionName}</strong>
+      )}{' '}
+      failed: {failureSentence(sync)}
+    </>
+  );
+}
+
 /** The group's hosts by name, each linked to its page; those past the named ones counted. */
-function HostLinks({ group }: { group: StaleHostGroup }) {
+export function HostLinks({ group }: { group: StaleHostGroup }) {
   const links = group.hosts.map((host) => (
     <Link
       key={host.id}
@@ -106,7 +126,8 @@ function HostLinks({ group }: { group: StaleHostGroup }) {
   );
 }
 
-function groupKey(group: StaleHostGroup): string {
+/** One group per failed connection, and per kind and pool of hosts no connection reads. */
+export function staleGroupKey(group: StaleHostGroup): string {
   return group.sync.kind === 'failed'
     ? `failed:${group.sync.connectionKind}:${group.sync.connectionName}`
     : `disconnected:${group.sync.connectionKind}:${group.pool ?? ''}`;

@@ -27,9 +27,10 @@ import { describePlan } from '@/server/engine/operation-rules';
 import { excludedDiskNamesOf } from '@/server/engine/plan-types';
 import { EditChanges } from './edit-changes';
 import { isJobSavedSinceError, JobSavedSinceAlert } from './job-saved-since-alert';
+import { PlanStaleHostsAlert } from './plan-stale-hosts-alert';
 import { RetentionLossAlert } from './retention-loss-alert';
 import { useBackupWizardMode } from './wizard-mode';
-import { type BackupWizardValues, jobOf, requestOf } from './wizard-model';
+import { type BackupWizardValues, jobOf, requestOf, vmIdsBehindPlan } from './wizard-model';
 
 type KeyedFinding = RouterOutputs['backups']['review']['findings'][number];
 
@@ -201,6 +202,7 @@ export function ReviewStep({ onBack, onFinished }: { onBack: () => void; onFinis
           <p>{scheduleCheck.data.rpoWarning}.</p>
         </Alert>
       ) : null}
+      <PlanStaleHostsAlert vmIds={vmIdsBehindPlan(request.scope, plan.vms)} />
 
       <div className="mb-6">
         <DataTable

@@ -127,6 +127,19 @@ export function requestOf(values: BackupWizardValues): BackupRequestInput {
 }
 
 /**
+ * The VMs a reviewed plan was made from: those the scope names (a VM it could not plan is among
+ * them: why it could not rests on its host's facts too) and those the plan captures (a volume's
+ * VMs, and VMs captured with the ones asked for). Sorted, so the same VMs ask the same question.
+ */
+export function vmIdsBehindPlan(
+  scope: BackupRequestInput['scope'],
+  plannedVms: readonly { vmId: string }[],
+): string[] {
+  const named = scope.kind === 'vms' ? scope.vmIds : [];
+  return [...new Set([...named, ...plannedVms.map((vm) => vm.vmId)])].sort();
+}
+
+/**
  * The job as the server takes it; an edited job keeps whether it is enabled (its switch says so).
  * A job run by hand is saved with no schedule (null).
  */
