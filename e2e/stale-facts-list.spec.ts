@@ -1,10 +1,13 @@
 /**
- * The dashboard and the VM list say when the facts their readiness and protection rest on may be
- * out of date. An admin connects a Hyper-V host (the fake Windows host over real SSH that
+ * The dashboard, the VM list and the protection page say when the facts their readiness and
+ * protection rest on may be out of date, and so does the backup wizard's review, of the hosts of
+ * its VMs only. An admin connects a Hyper-V host (the fake Windows host over real SSH that
  * hyperv-host-connection.spec.ts uses, started by this spec) and syncs it: nothing is said. The
- * host is reinstalled and its next sync is refused: both pages name the connection, its error, the
+ * host is reinstalled and its next sync is refused: the pages name the connection, its error, the
  * host and when its facts were read, and lead to the host's page; a viewer reads the same, without
- * the admin's link to the connections. Once the host is disconnected, both say no connection reads it.
+ * the admin's link to the connections. A backup of a lab VM says nothing in its review; one with a
+ * VM of the host names it, its connection and why. Once the host is disconnected, all say no
+ * connection reads it. Nothing is backed up: the reviews are left unconfirmed.
  * The VMs are renamed st-sql01, st-file01, st-web01 on the fake host, apart from other specs' VMs.
  * What it leaves behind: the host HV01 with its VMs, no connection (as hyperv-host-connection.spec.ts
  * leaves it), and one vault account named for this spec only.
@@ -31,9 +34,42 @@ const ACCOUNT = 'HV01 stale-facts account';
 const staleWarning = (page: Page) =>
   page.getByRole('status', { name: /^Facts of \d+ hosts? may be out of date$/ });
 
-async function openFromNav(page: Page, link: 'Dashboard' | 'VMs' | 'Connections', heading: string) {
+/** The warning of the backup wizard's review, about the hosts of its VMs. */
+const planWarning = (page: Page) =>
+  page.getByRole('status', { name: /^This plan rests on facts of \d+ hosts? that may be out of date$/ });
+
+async function openFromNav(
+  page: Page,
+  link: 'Dashboard' | 'Protection' | 'VMs' | 'Connections',
+  heading: string,
+) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+}
+
+/**
+ * From the protection page's "New backup…", chooses these VMs, once, now, and goes to the review;
+ * returns once the review has its answer about the hosts' facts (a warning, or nothing).
+ */
+async function reviewBackupOf(page: Page, vmNames: string[]) {
+  await openFromNav(page, 'Protection', 'Protection');
+  await page.getByRole('link', { name: 'New backup…' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'What to back up' })).toBeFocused();
+  for (const name of vmNames) {
+    await page.getByLabel('Search VMs by name').fill(name);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('checkbox', { name: `Select ${name}`, exact: true }).check();
+    await expect(page.getByRole('button', { name: `Remove ${name}` })).toBeVisible();
+  }
+  await page.getByRole('button', { name: 'Next: method' }).click();
+  await page.getByRole('button', { name: 'Next: consistency & scripts' }).click();
+  await page.getByRole('button', { name: 'Next: schedule & retention' }).click();
+  await page.getByLabel('Once, now').check();
+  await page.getByRole('button', { name: 'Next: review' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Review' })).toBeFocused();
+  await expect(page.getByRole('table', { name: 'VMs in this backup' })).toBeVisible();
+  // The check of the hosts' facts starts with the plan shown: once it stops, its answer is there.
+  await expect(page.getByText("Checking whether this backup's hosts' facts are current…")).toHaveCount(0);
 }
 
 test('an admin sees on the dashboard and the VM list that a host whose last sync failed shows older facts, and opens the host', async ({
@@ -101,6 +137,41 @@ test('an admin sees on the dashboard and the VM list that a host whose last sync
   );
 });
 
+test('the protection page says the same, and a backup review names the host whose facts its plan rests on', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.goto('/');
+  await openFromNav(page, 'Protection', 'Protection');
+  await expect(page.getByRole('heading', { level: 2, name: 'Protection status' })).toBeVisible();
+  const onProtection = staleWarning(page);
+  await expect(onProtection).toContainText(
+    `The last sync of Hyper-V host ${CONNECTION} failed: the host presented a different SSH host key`,
+  );
+  await expect(onProtection).toContainText(
+    /What HV01 shows of its \d+ VMs is what its last successful sync read, at /,
+  );
+
+  // A lab VM's plan rests on current facts: its review says nothing of HV01.
+  await reviewBackupOf(page, ['web-01']);
+  await expect(planWarning(page)).toHaveCount(0);
+  await expect(page.getByText(CONNECTION)).toHaveCount(0);
+
+  // With a VM of HV01 beside it, the review names the host, its connection and why, counting the one VM.
+  await page.getByRole('button', { name: 'Start over' }).click();
+  await reviewBackupOf(page, ['web-01', 'st-sql01']);
+  const review = planWarning(page);
+  await expect(review).toHaveAccessibleName('This plan rests on facts of 1 host that may be out of date');
+  await expect(review).toContainText(
+    `The last sync of Hyper-V host ${CONNECTION} failed: the host presented a different SSH host key`,
+  );
+  await expect(review).toContainText(
+    /The 1 VM of this backup on HV01 is planned from what its last successful sync read, at /,
+  );
+  await review.getByRole('link', { name: 'HV01', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'HV01' })).toBeVisible();
+});
+
 test.describe('as a viewer', () => {
   test.use({ storageState: storageStateOf('viewer') });
 
@@ -116,7 +187,7 @@ test.describe('as a viewer', () => {
   });
 });
 
-test('once the host is disconnected, the dashboard and the VM list say no connection reads it', async ({
+test('once the host is disconnected, the dashboard, the VM list, the protection page and a backup review say no connection reads it', async ({
   page,
 }) => {
   await page.goto('/admin/connections');
@@ -134,6 +205,12 @@ test('once the host is disconnected, the dashboard and the VM list say no connec
   await openFromNav(page, 'Dashboard', 'Dashboard');
   await expect(staleWarning(page)).toContainText(disconnected);
   await expect(staleWarning(page)).not.toContainText(CONNECTION);
+  await openFromNav(page, 'Protection', 'Protection');
+  await expect(staleWarning(page)).toContainText(disconnected);
+  await reviewBackupOf(page, ['st-sql01']);
+  await expect(planWarning(page)).toContainText(
+    'No Hyper-V host connection reads HV01 (it was disconnected, or its facts came from a file): the 1 VM of this backup on it is planned from what was last read into the inventory, and nothing updates it.',
+  );
   await openFromNav(page, 'VMs', 'Virtual machines');
   await expect(staleWarning(page)).toContainText(disconnected);
   await staleWarning(page).getByRole('link', { name: 'HV01', exact: true }).click();
