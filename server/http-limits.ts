@@ -7,3 +7,9 @@
  * (MIGAWKA_MAX_BATCH_SIZE) may not be set below it, or the console's own pages would be refused.
  */
 export const CONSOLE_BATCH_SIZE = 10;
+
+/**
+ * The longest URL the console's client sends (app/_lib/trpc-links.ts): well under Node's 16 KiB
+ * for a request's line and headers together, and under what common proxies accept (8 KiB).
+ */
+export const MAX_QUERY_URL_LENGTH = 6000;

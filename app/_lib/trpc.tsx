@@ -1,19 +1,12 @@
 'use client';
 
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import {
-  createTRPCClient,
-  httpBatchLink,
-  httpSubscriptionLink,
-  isTRPCClientError,
-  splitLink,
-} from '@trpc/client';
+import { createTRPCClient, isTRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { type ReactNode, useState } from 'react';
-import superjson from 'superjson';
-import { CONSOLE_BATCH_SIZE } from '@/server/http-limits';
 import type { AppRouter } from '@/server/trpc/root';
+import { consoleLinks } from './trpc-links';
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
@@ -65,18 +58,7 @@ const endpoint = '/api/trpc';
 
 export function TrpcProviders({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
-  const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({
-      links: [
-        splitLink({
-          condition: (operation) => operation.type === 'subscription',
-          true: httpSubscriptionLink({ url: endpoint, transformer: superjson }),
-          // The server refuses batches over MIGAWKA_MAX_BATCH_SIZE, which may not be set below this.
-          false: httpBatchLink({ url: endpoint, transformer: superjson, maxItems: CONSOLE_BATCH_SIZE }),
-        }),
-      ],
-    }),
-  );
+  const [trpcClient] = useState(() => createTRPCClient<AppRouter>({ links: consoleLinks(endpoint) }));
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

@@ -61,6 +61,9 @@ function answer(request: Request, options: TrpcHttpHandlerOptions): Promise<Resp
     endpoint: TRPC_ENDPOINT,
     req: withBodyLimit(request, bodyLimitOf(request, options)),
     router: appRouter,
+    // The console sends a query with a long input as a POST (app/_lib/trpc-links.ts). Only a POST
+    // may override: a mutation sent as a GET is still refused.
+    allowMethodOverride: true,
     // tRPC 11's own `maxBatchSize` option refuses with "Batch call exceeds maximum size", which names
     // neither the limit nor the setting. tRPC builds the context once per request from the parsed
     // call list (no input read yet), and an error thrown here fails every call of the batch.
