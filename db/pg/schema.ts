@@ -176,6 +176,11 @@ export const vms = pgTable(
     /** Why the guest's own facts could not be read at the last sync; null when read or stated. */
     guestFactsUnknown: text('guest_facts_unknown'),
     /**
+     * Why the power state could not be read at the last sync, with what the hypervisor reported; null
+     * when read or stated. `power_state` then holds the state planned for safety (running).
+     */
+    powerStateUnknown: text('power_state_unknown'),
+    /**
      * XenServer: the SR a memory checkpoint writes the VM's RAM image to (VM.suspend_SR, else the
      * pool's suspend_image_SR, else its host's suspend_image_sr, each only if that host sees it); null
      * when none is set or not read.

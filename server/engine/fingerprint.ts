@@ -67,6 +67,7 @@ const VM: Fields<Vm> = {
   tags: true,
   goneSince: true,
   guestFactsUnknown: true,
+  powerStateUnknown: true,
   suspendSrVolumeId: true,
   memoryBytes: true,
 };

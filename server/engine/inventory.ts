@@ -125,6 +125,14 @@ export interface Vm {
    */
   guestFactsUnknown?: string | null;
   /**
+   * Why the power state could not be read, with what the hypervisor reported instead (Hyper-V:
+   * "Hyper-V reports state Hibernated (32783), which Migawka does not know"). `powerState` then
+   * holds the state planned for safety, not a fact: running, so no restore overwrites the VM unasked
+   * and no backup copies its files as if it were off; a run reads the state again and stops while it
+   * is still unknown. Absent or null when the state was read or the inventory states it.
+   */
+  powerStateUnknown?: string | null;
+  /**
    * XenServer: the SR (host volume id) a memory checkpoint writes the VM's RAM image to — the VM's
    * suspend_SR, else the pool's suspend_image_SR, else its host's suspend_image_sr, the first its
    * host sees (xapi's choose_suspend_sr). Absent or null: none is set, or not read.

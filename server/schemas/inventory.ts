@@ -85,6 +85,7 @@ export const vmInput = z.strictObject({
   dailyChangeBytes: bytes.default(0),
   tags: z.array(z.string().trim().min(1).max(100)).default([]),
   guestFactsUnknown: z.string().trim().min(1).max(500).nullable().optional(),
+  powerStateUnknown: z.string().trim().min(1).max(500).nullable().optional(),
   suspendSrVolumeId: id.nullable().optional(),
   memoryBytes: bytes.nullable().optional(),
 });

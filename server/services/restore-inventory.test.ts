@@ -181,7 +181,36 @@ describe.each(await storeDialects('restoreinventory'))('$name', (dialect) => {
           'Restore app1 as new VM app1-copy on hv1 E:, powered on: app1-copy was restored and verified but did not start: it is off; start it on its host',
         ]);
         const [restored] = await h.stores.inventory.findVmsByName(['app1-copy']);
-        expect(restored?.powerState).toBe('off');
+        expect(restored).toMatchObject({ powerState: 'off', powerStateUnknown: null });
+      });
+
+      it('a VM restored as new whose host answers a state Migawka does not know is recorded off, said to be unread', async () => {
+        const point = await backedUpPoint('app1');
+        const lab = h.driver.hypervisor();
+        const unread: HypervisorDriver = Object.assign(Object.create(lab) as HypervisorDriver, {
+          restoreDisks: async (request: RestoreDisksRequest, ...rest: RestArgs) => {
+            const { powerState: _read, ...result } = await lab.restoreDisks(request, ...rest);
+            return result;
+          },
+        });
+        const started = await startRestore(h.stores, ctx(), {
+          restorePointId: point.id,
+          mode: 'as-new',
+          newVmName: 'app1-copy',
+          targetHostVolumeId: 'hv1-e',
+          powerOnAfterRestore: false,
+        });
+        const [done] = await h.tickUntilFinal(h.createWorker({ drivers: h.driversWithHypervisor(unread) }), [
+          started.operationId,
+        ]);
+        expect(done.warningsJson).toEqual([
+          "Restore app1 as new VM app1-copy on hv1 E:, left off: app1-copy was restored and verified; it is in a power state Migawka could not read (recorded as off until its host's next sync)",
+        ]);
+        const [restored] = await h.stores.inventory.findVmsByName(['app1-copy']);
+        expect(restored).toMatchObject({
+          powerState: 'off',
+          powerStateUnknown: 'its host answered a power state Migawka does not know after the restore',
+        });
       });
     });
   });

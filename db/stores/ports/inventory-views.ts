@@ -30,7 +30,10 @@ export interface VmListItem {
   hostName: string;
   /** Null when its guest could not be read: the OS nobody read is not stated. */
   osFamily: Vm['osFamily'] | null;
+  /** As planned: with `powerStateUnknown` set, the state assumed for safety, not one that was read. */
   powerState: Vm['powerState'];
+  /** Why the power state was not read, with what the hypervisor reported; null when it was read. */
+  powerStateUnknown: string | null;
   applications: Vm['applications'];
   /** Null while the VM is gone from its host: a gone VM has no readiness (its assessment is kept). */
   readiness: Readiness | null;
@@ -109,7 +112,10 @@ export interface HostListItem extends Host {
 export interface VmRef {
   id: string;
   name: string;
+  /** As planned: with `powerStateUnknown` set, the state assumed for safety, not one that was read. */
   powerState: Vm['powerState'];
+  /** Why the power state was not read, with what the hypervisor reported; null when it was read. */
+  powerStateUnknown: string | null;
   /** Null before the VM's first assessment, and while it is gone from its host. */
   readiness: Readiness | null;
 }

@@ -147,7 +147,8 @@ export interface InventoryStore {
   /**
    * Records the power states operations observed or caused (a volume revert leaves its VMs off; a
    * live check found the VM other than stored), so the inventory shows what is, not what was
-   * imported. Unknown VM ids are skipped.
+   * imported. Each state written was read or caused, so the VM's `powerStateUnknown` is cleared.
+   * Unknown VM ids are skipped.
    *
    * The VMs are then re-assessed in the SAME transaction: their neighbourhood is read as
    * `loadNeighbourhood` does, handed to `reassess`, and the stored assessments (and findings) of

@@ -115,6 +115,7 @@ export async function getArray(db: PgDb, id: string): Promise<ArrayDetail | null
           id: vms.id,
           name: vms.name,
           powerState: vms.powerState,
+          powerStateUnknown: vms.powerStateUnknown,
           readiness: shownReadiness,
         })
         .from(virtualDisks)

@@ -125,6 +125,7 @@ export async function getHostVolume(db: PgDb, id: string): Promise<HostVolumeDet
       id: vms.id,
       name: vms.name,
       powerState: vms.powerState,
+      powerStateUnknown: vms.powerStateUnknown,
       readiness: shownReadiness,
       recommendedMethod: shownRecommendedMethod,
       hostId: vms.hostId,

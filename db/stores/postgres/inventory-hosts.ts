@@ -150,6 +150,7 @@ async function vmsOnHostVolumes(db: PgDb, volumeIds: string[]): Promise<Map<stri
       id: vms.id,
       name: vms.name,
       powerState: vms.powerState,
+      powerStateUnknown: vms.powerStateUnknown,
       readiness: shownReadiness,
     })
     .from(virtualDisks)

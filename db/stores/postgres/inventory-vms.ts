@@ -108,6 +108,7 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
       hostName: hosts.name,
       osFamily: shownOsFamily,
       powerState: vms.powerState,
+      powerStateUnknown: vms.powerStateUnknown,
       applications: vms.applications,
       readiness: shownReadiness,
       recommendedMethod: shownRecommendedMethod,

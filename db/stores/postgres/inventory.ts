@@ -99,8 +99,9 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
     setPowerStates: (states, reassess) =>
       inPgTransaction(db, async (tx) => {
         await tx.execute(sqlLock(INVENTORY_WRITER));
+        // Observed live or caused by a step: read, so no longer unknown.
         for (const { vmId, powerState } of states)
-          await tx.update(vms).set({ powerState }).where(eq(vms.id, vmId));
+          await tx.update(vms).set({ powerState, powerStateUnknown: null }).where(eq(vms.id, vmId));
         return reassessIn(
           tx,
           states.map((state) => state.vmId),

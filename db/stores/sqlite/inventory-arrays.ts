@@ -127,6 +127,7 @@ export function getArray(db: Db, id: string): ArrayDetail | null {
           id: vms.id,
           name: vms.name,
           powerState: vms.powerState,
+          powerStateUnknown: vms.powerStateUnknown,
           readiness: shownReadiness,
         })
         .from(virtualDisks)

@@ -119,6 +119,7 @@ export function getHostVolume(db: Db, id: string): HostVolumeDetail | null {
       id: vms.id,
       name: vms.name,
       powerState: vms.powerState,
+      powerStateUnknown: vms.powerStateUnknown,
       readiness: shownReadiness,
       recommendedMethod: shownRecommendedMethod,
       hostId: vms.hostId,

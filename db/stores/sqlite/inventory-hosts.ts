@@ -241,6 +241,7 @@ function vmsOnHostVolumes(db: Db, volumeIds: string[]): Map<string, VmRef[]> {
       id: vms.id,
       name: vms.name,
       powerState: vms.powerState,
+      powerStateUnknown: vms.powerStateUnknown,
       readiness: shownReadiness,
     })
     .from(virtualDisks)

@@ -64,6 +64,7 @@ export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem>
         hostName: hosts.name,
         osFamily: shownOsFamily,
         powerState: vms.powerState,
+        powerStateUnknown: vms.powerStateUnknown,
         applications: vms.applications,
         readiness: shownReadiness,
         recommendedMethod: shownRecommendedMethod,

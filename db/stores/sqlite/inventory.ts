@@ -104,8 +104,9 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
     setPowerStates: async (states, reassess) =>
       sqliteOf(db)
         .transaction(() => {
+          // Observed live or caused by a step: read, so no longer unknown.
           for (const { vmId, powerState } of states)
-            db.update(vms).set({ powerState }).where(eq(vms.id, vmId)).run();
+            db.update(vms).set({ powerState, powerStateUnknown: null }).where(eq(vms.id, vmId)).run();
           return reassessIn(
             db,
             states.map((state) => state.vmId),

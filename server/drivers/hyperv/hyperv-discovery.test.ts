@@ -51,9 +51,14 @@ describe('Hyper-V discovery', () => {
     expect(vm(SQL01)).toMatchObject({
       name: 'sql01',
       powerState: 'running',
+      powerStateUnknown: null,
       backupIntegrationService: 'running',
     });
-    expect(vm(WEB01)).toMatchObject({ powerState: 'off', backupIntegrationService: 'stopped' });
+    expect(vm(WEB01)).toMatchObject({
+      powerState: 'off',
+      powerStateUnknown: null,
+      backupIntegrationService: 'stopped',
+    });
     expect(vm(FILE01)?.snapshotLocationVolumeId).toBe(inventory.hostVolumes.find((v) => v.name === 'C:')?.id);
     const fileDisks = inventory.virtualDisks.filter((disk) => disk.vmId === vmInventoryId(FILE01));
     expect(fileDisks.map((disk) => [disk.kind, disk.hostVolumeId !== null])).toEqual([
@@ -137,18 +142,42 @@ describe('Hyper-V discovery', () => {
   });
 
   it.each([
-    // Still running, its storage unreachable: its guest is tried (the fake host refuses it).
-    { state: 32785, name: 'RunningCritical', guest: /^PowerShell Direct to sql01/ },
-    // Not known here, so not "off": assumed live, so no restore overwrites it unasked and no
-    // backup copies its files as if it were off (the run's live check refuses the state).
-    { state: 1, name: 'Other', guest: /^sql01 is in Hyper-V state 1, which Migawka does not know$/ },
-  ])('a VM in Hyper-V state $state ($name) is recorded running, never off', async ({ state, guest }) => {
-    fake.model.state.vms[0].state = state;
-    const { inventory, facts } = await discover();
-    expect(inventory.vms.find((vm) => vm.id === vmInventoryId(SQL01))?.powerState).toBe('running');
-    const read = facts.guests.find((guestFacts) => guestFacts.vmId === vmInventoryId(SQL01));
-    expect(read?.isKnown ? 'read' : read?.reason).toMatch(guest);
-  });
+    // Still running, its storage unreachable: read as running, its guest tried (the fake refuses it).
+    { state: 32785, name: 'RunningCritical', reported: null, guest: /^PowerShell Direct to sql01/ },
+    // Not known here, so not "off": planned as running for safety, so no restore overwrites it
+    // unasked and no backup copies its files as if it were off (the run's live check refuses the
+    // state) — and recorded as not read, with what Hyper-V reported, so nothing shows it running.
+    {
+      state: 1,
+      name: 'Other',
+      reported: 'Hyper-V reports state Other (1), which Migawka does not know',
+      guest: /^sql01 is in Hyper-V state Other \(1\), which Migawka does not know$/,
+    },
+    {
+      state: 32783,
+      name: 'Hibernated',
+      reported: 'Hyper-V reports state Hibernated (32783), which Migawka does not know',
+      guest: /^sql01 is in Hyper-V state Hibernated \(32783\), which Migawka does not know$/,
+    },
+    {
+      state: 32800,
+      name: "a newer release's",
+      reported: 'Hyper-V reports state 32800, which Migawka does not know',
+      guest: /^sql01 is in Hyper-V state 32800, which Migawka does not know$/,
+    },
+  ])(
+    'a VM in Hyper-V state $state ($name) is planned running, never off, and says whether its state was read',
+    async ({ state, reported, guest }) => {
+      fake.model.state.vms[0].state = state;
+      const { inventory, facts } = await discover();
+      expect(inventory.vms.find((vm) => vm.id === vmInventoryId(SQL01))).toMatchObject({
+        powerState: 'running',
+        powerStateUnknown: reported,
+      });
+      const read = facts.guests.find((guestFacts) => guestFacts.vmId === vmInventoryId(SQL01));
+      expect(read?.isKnown ? 'read' : read?.reason).toMatch(guest);
+    },
+  );
 
   it('without a guest credential says so for every guest', async () => {
     const { facts } = await discover(null);

@@ -34,6 +34,7 @@ import {
   type HostFactsRecord,
   hostFactsSchema,
   parseVssWriters,
+  powerStateUnknownOf,
   unknownStateWords,
   VHD_FORMATS,
   VHD_TYPES,
@@ -339,8 +340,10 @@ export function mapHost(records: HostRecords): { inventory: Inventory; facts: Hy
       osFamily: 'windows',
       // A state not known here is not taken for off: assumed live, so no restore overwrites the VM
       // unasked and no backup plans to copy its files as if it were off (the run's live check,
-      // getPowerState, then refuses the state by name).
+      // getPowerState, then refuses the state by name). That assumption is planning, not a fact:
+      // powerStateUnknown says the state was not read and what Hyper-V reported instead.
       powerState: VM_STATES[record.State] ?? 'running',
+      powerStateUnknown: powerStateUnknownOf(record.State),
       applications: guestFacts ? applicationsOf(guestFacts) : [],
       backupIntegrationService: integrationState(record),
       hasXenVssProvider: false,

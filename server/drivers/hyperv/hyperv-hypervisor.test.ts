@@ -394,16 +394,21 @@ describe('Hyper-V guest and host actions', () => {
   });
 
   it.each([
-    { state: 1, name: 'Other' },
-    { state: 32783, name: 'Hibernated' },
-  ])('never reads a state it does not know ($state, $name) as off: it says so', async ({ state }) => {
-    sqlVm().state = state;
-    const error = await faultOf(driver.getPowerState(sql, callOptions()));
-    expect(error).toMatchObject({ faultCode: 'invalid-state', isRetryable: false });
-    expect(error.message).toBe(
-      `sql01 is in Hyper-V state ${state}, which Migawka does not know: it is taken neither for off nor for running`,
-    );
-  });
+    { state: 1, label: 'Other (1)' },
+    { state: 32783, label: 'Hibernated (32783)' },
+    { state: 32784, label: 'ComponentServicing (32784)' },
+    { state: 32800, label: '32800' },
+  ])(
+    'never reads a state it does not know ($label) as off: it says so, by name',
+    async ({ state, label }) => {
+      sqlVm().state = state;
+      const error = await faultOf(driver.getPowerState(sql, callOptions()));
+      expect(error).toMatchObject({ faultCode: 'invalid-state', isRetryable: false });
+      expect(error.message).toBe(
+        `sql01 is in Hyper-V state ${label}, which Migawka does not know: it is taken neither for off nor for running`,
+      );
+    },
+  );
 
   it('flushes a host volume by its volume GUID path', async () => {
     await driver.flushHostIo('hv-host:hv01:cbd6257a-0000-4000-8000-000000000002', callOptions());

@@ -63,9 +63,63 @@ export const VM_STATES: Record<number, 'running' | 'off' | 'saved' | 'paused'> =
   32796: 'saved', // FastSavingCritical
 };
 
+/**
+ * The names of Hyper-V's VMState values (Microsoft.HyperV.PowerShell.VMState, the `State` that
+ * Get-VM prints as a number in PS 5.1), for words only: a state is read through VM_STATES, never
+ * by its name. Releases differ past ForceReboot (Windows Server 2016's module is said to lack
+ * Hibernated and ComponentServicing, which would move the *Critical values), so a name is always
+ * said beside the number Hyper-V gave.
+ */
+export const VM_STATE_NAMES: Record<number, string> = {
+  1: 'Other',
+  2: 'Running',
+  3: 'Off',
+  4: 'Stopping',
+  6: 'Saved',
+  9: 'Paused',
+  10: 'Starting',
+  11: 'Reset',
+  32773: 'Saving',
+  32776: 'Pausing',
+  32777: 'Resuming',
+  32779: 'FastSaved',
+  32780: 'FastSaving',
+  32781: 'ForceShutdown',
+  32782: 'ForceReboot',
+  32783: 'Hibernated',
+  32784: 'ComponentServicing',
+  32785: 'RunningCritical',
+  32786: 'OffCritical',
+  32787: 'StoppingCritical',
+  32788: 'SavedCritical',
+  32789: 'PausedCritical',
+  32790: 'StartingCritical',
+  32791: 'ResetCritical',
+  32792: 'SavingCritical',
+  32793: 'PausingCritical',
+  32794: 'ResumingCritical',
+  32795: 'FastSavedCritical',
+  32796: 'FastSavingCritical',
+};
+
+/** A VMState value as an operator reads it: "Hibernated (32783)", or the bare number it has no name for. */
+export function vmStateLabel(state: number): string {
+  const name = VM_STATE_NAMES[state];
+  return name ? `${name} (${state})` : String(state);
+}
+
 /** Why a VM's power state is not known: its VMState value is not one VM_STATES lists. */
 export function unknownStateWords(vmName: string, state: number): string {
-  return `${vmName} is in Hyper-V state ${state}, which Migawka does not know`;
+  return `${vmName} is in Hyper-V state ${vmStateLabel(state)}, which Migawka does not know`;
+}
+
+/**
+ * What a sync records as `Vm.powerStateUnknown` for a VMState value VM_STATES does not list (null
+ * for one it does): what Hyper-V reported, since the power state itself was not read.
+ */
+export function powerStateUnknownOf(state: number): string | null {
+  if (VM_STATES[state]) return null;
+  return `Hyper-V reports state ${vmStateLabel(state)}, which Migawka does not know`;
 }
 export const CHECKPOINT_TYPES: Record<number, string> = {
   2: 'Disabled',

@@ -89,6 +89,8 @@ export function placeNewVm(
       name: source.newVmName,
       hostId: host.id,
       powerState: request.powerOnAfterRestore ? 'running' : 'off',
+      // The source's unread state is not the new VM's: the runner records what its host answers.
+      powerStateUnknown: null,
       snapshotLocationVolumeId: null,
       // A copy of a VM its host deleted is itself present: it does not inherit the source's gone mark.
       goneSince: null,

@@ -37,9 +37,15 @@ export const restoreDisks: StepHandler<'restore-disks'> = {
     // power state its host answered, not the one asked for.
     const reached = result.powerState;
     const placed = underHypervisorIds(newVm, result.createdVm);
+    // A state the host answered that Migawka does not know is recorded as off until the next sync,
+    // and said to be unread, not shown as a fact.
+    const powerStateUnknown =
+      reached === undefined
+        ? 'its host answered a power state Migawka does not know after the restore'
+        : null;
     await addRestoredVm(
       step.stores,
-      { ...placed, vm: { ...placed.vm, powerState: reached ?? 'off' } },
+      { ...placed, vm: { ...placed.vm, powerState: reached ?? 'off', powerStateUnknown } },
       step.now(),
     );
     step.log('info', `${newVm.vm.name} added to the inventory (${reached ?? 'power state not read'})`);

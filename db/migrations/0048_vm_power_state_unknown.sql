@@ -1,0 +1,1 @@
+ALTER TABLE `vms` ADD `power_state_unknown` text;
