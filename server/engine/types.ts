@@ -7,6 +7,7 @@ export const SEVERITIES = ['blocker', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export const RULE_IDS = [
+  'VM-POWER-STATE-UNKNOWN',
   'HV-BACKUP-IC-MISSING',
   'HV-GUEST-VSS-DISABLED',
   'HV-GUEST-FACTS-UNKNOWN',

@@ -2,7 +2,13 @@
  * The words an operator reads for engine values: one source for the console and for the CSV
  * exports, so a list and its export never name the same thing differently.
  */
-import type { DiskStorageFormat, HostVolumeKind, HypervisorKind, StorageArray } from './inventory';
+import type {
+  DiskStorageFormat,
+  HostVolumeKind,
+  HypervisorKind,
+  PowerState,
+  StorageArray,
+} from './inventory';
 import type { ConsistencyPolicy, PassthroughPolicy } from './plan-types';
 import type { ProtectionStatus } from './protection';
 import type { ApplicationState, OperationKind, OperationStatus } from './statuses';
@@ -127,6 +133,33 @@ export const PASSTHROUGH_POLICY_LABELS: Record<PassthroughPolicy, string> = {
   fail: 'fail a VM whose pass-through disk would be left out',
 };
 
+/** A VM's power state as stored: planned (`powerState`), and why it was not read, when it was not. */
+export interface PowerStateFacts {
+  powerState: PowerState;
+  powerStateUnknown?: string | null;
+}
+
+/** Only running is a choice made for safety: no restore overwrites the VM unasked, no backup copies it as off. */
+function treatedAs(vm: PowerStateFacts): string {
+  return vm.powerState === 'running' ? 'treated as running for safety' : `treated as ${vm.powerState}`;
+}
+
+/**
+ * A VM's power state as the console shows it: the state read ("running"), or, when it could not be
+ * read, that it was not, what the hypervisor reported and what it is planned as — never the planned
+ * state alone, which would claim a fact nobody read.
+ */
+export function powerStateLabel(vm: PowerStateFacts): string {
+  return vm.powerStateUnknown ? `state not read — ${vm.powerStateUnknown}; ${treatedAs(vm)}` : vm.powerState;
+}
+
+/** The power state in a sentence after the VM's name: "is running", or "is treated as running for safety, its state not read (…)". */
+export function powerStateInSentence(vm: PowerStateFacts): string {
+  return vm.powerStateUnknown
+    ? `is ${treatedAs(vm)}, its power state not read (${vm.powerStateUnknown})`
+    : `is ${vm.powerState}`;
+}
+
 /** "2026-11-25 02:00 UTC": a moment as the operator reads it in plan words (no locale, no seconds). */
 export function utcMinute(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -142,6 +175,7 @@ export function goneWords(vmName: string, hostName: string, since: Date): string
  * small code (issue 8 §4). docs/domain.md §9 has each rule's full meaning.
  */
 export const RULE_TITLES: Record<RuleId, string> = {
+  'VM-POWER-STATE-UNKNOWN': 'Power state not read',
   'HV-BACKUP-IC-MISSING': 'Backup integration service off or missing',
   'HV-GUEST-VSS-DISABLED': 'VSS disabled in the guest',
   'HV-GUEST-FACTS-UNKNOWN': 'Guest could not be read',

@@ -101,10 +101,18 @@ describe.each(await storeDialects('vmpowerunread'))('$name', (dialect: StoreDial
       // The other VMs' states were read: nothing says otherwise of them.
       const others = (await store.loadInventory()).vms.filter((vm) => vm.id !== subject.vm.id);
       expect(others.filter((vm) => vm.powerStateUnknown !== null)).toEqual([]);
+      // Its assessment was written with it: the VM's page lists the finding that says so.
+      const findings = (await store.getVm(subject.vm.id))?.findings ?? [];
+      expect(findings.filter((finding) => finding.ruleId === 'VM-POWER-STATE-UNKNOWN')).toMatchObject([
+        { severity: 'info', message: expect.stringContaining(REPORTED) },
+      ]);
 
       // A read that states the power state (the field absent, as in a file) clears it.
       await importAs(store, withUnread(lab, subject.vm.id, undefined), 'merge');
       expect(await shownEverywhere(store, subject)).toEqual(everywhere('running', null));
+      expect((await store.getVm(subject.vm.id))?.findings.map((finding) => finding.ruleId)).not.toContain(
+        'VM-POWER-STATE-UNKNOWN',
+      );
     });
 
     it('is cleared when an operation records the state it observed or caused', async () => {

@@ -93,12 +93,18 @@ function assessVolumeRevert(
   const running = volume.vmIds.filter((vmId) => isPoweredOn(index, vmId));
   if (running.length > 0) {
     const n = running.length;
+    // A VM whose state was not read is counted as running (planned so for safety), and said to be.
+    const unread = running.filter((vmId) => index.vmsById.get(vmId)?.powerStateUnknown);
+    const unreadNote =
+      unread.length === 0
+        ? ''
+        : ` (the power state of ${joinNames(unread.map((vmId) => vmRef(index, vmId).name))} was not read: counted as running for safety)`;
     verdict.findings.push({
       ruleId: 'RESTORE-VM-RUNNING',
       severity: 'warning',
       vmId: point.vmId,
       methods,
-      message: `${joinNames(running.map((vmId) => vmRef(index, vmId).name))} ${plural(n, 'is', 'are')} running on ${volume.name}; the revert stops ${plural(n, 'it', 'them')} and leaves ${plural(n, 'it', 'them')} off`,
+      message: `${joinNames(running.map((vmId) => vmRef(index, vmId).name))} ${plural(n, 'is', 'are')} running on ${volume.name}${unreadNote}; the revert stops ${plural(n, 'it', 'them')} and leaves ${plural(n, 'it', 'them')} off`,
       remedy: 'Shut the VMs down cleanly before the revert, or plan the downtime with their owners.',
       objects: running.map((vmId) => vmRef(index, vmId)),
     });

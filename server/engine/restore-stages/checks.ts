@@ -7,7 +7,7 @@ import type { HypervisorKind } from '../inventory';
 import type { RestoreMode, RestorePlan } from '../plan-types';
 import { isPartialPoint, listRestoreModes } from '../restore-points';
 import type { Finding, ObjectRef } from '../types';
-import { goneWords } from '../words';
+import { goneWords, powerStateInSentence } from '../words';
 import { isPoweredOn, joinNames, type RestoreSubject, type Verdict, vmRef } from './model';
 
 /** Each restore mode as the subject of a sentence. */
@@ -140,7 +140,7 @@ export function assessPoint(subject: RestoreSubject, verdict: Verdict): void {
       severity: 'blocker',
       vmId: vm.id,
       methods,
-      message: `VM ${vm.name} is ${vm.powerState}; ${OVERWRITE_WORDS[mode] ?? 'this restore'} would overwrite a live VM`,
+      message: `VM ${vm.name} ${powerStateInSentence(vm)}; ${OVERWRITE_WORDS[mode] ?? 'this restore'} would overwrite a live VM`,
       remedy: `Shut down ${vm.name} first (${shutdownCommand(index.hostsById.get(vm.hostId)?.kind, vm.name)}), or restore it as a new VM.`,
       objects: [vmRef(index, vm.id)],
     });

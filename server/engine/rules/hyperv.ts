@@ -282,8 +282,11 @@ function isOnlinePrerequisiteFailure(f: Finding): boolean {
   return ONLINE_PREREQUISITE_RULES.has(f.ruleId) && f.severity !== 'info';
 }
 
-/** Worded when read (see LazilyWordedFinding) from the VM's Hyper-V prerequisite findings. */
-const OFFLINE_BACKUP_WORDS: FindingWords<ObjectRef, ObjectRef, readonly Finding[]> = {
+/**
+ * Worded when read (see LazilyWordedFinding) from the VM's Hyper-V prerequisite findings. `isRunning`
+ * is how the VM's state is said: read, or planned for safety when it was not (VM-POWER-STATE-UNKNOWN).
+ */
+const offlineBackupWords = (isRunning: string): FindingWords<ObjectRef, ObjectRef, readonly Finding[]> => ({
   message(vm, host, prerequisites) {
     let reasons = '';
     for (let i = 0; i < prerequisites.length; i++) {
@@ -301,12 +304,16 @@ const OFFLINE_BACKUP_WORDS: FindingWords<ObjectRef, ObjectRef, readonly Finding[
           : flat`${RULE_TITLES[f.ruleId]} (${names}; ${f.ruleId})`;
       reasons = reasons === '' ? reason : flat`${reasons}; ${reason}`;
     }
-    return flat`VM '${vm.name}' on host '${host.name}' is running but cannot be backed up online: ${reasons}. Hyper-V will put it into saved state for about ${SAVED_STATE_DOWNTIME_SECONDS} s during each backup (downtime).`;
+    return flat`VM '${vm.name}' on host '${host.name}' ${isRunning} but cannot be backed up online: ${reasons}. Hyper-V will put it into saved state for about ${SAVED_STATE_DOWNTIME_SECONDS} s during each backup (downtime).`;
   },
   remedy: (vm) =>
     flat`Fix the failed prerequisites of '${vm.name}' (each finding carries its remedy) to back it up online; until then schedule its backups in a maintenance window.`,
   objects: (vm, host) => [vm, host],
-};
+});
+const OFFLINE_BACKUP_WORDS = offlineBackupWords('is running');
+const OFFLINE_BACKUP_WORDS_STATE_UNREAD = offlineBackupWords(
+  'is treated as running for safety (its power state was not read; see VM-POWER-STATE-UNKNOWN)',
+);
 
 /** Summarises the prerequisite findings at `findings[firstPrerequisite…]`. */
 function summariseOfflineBackup(ctx: RuleContext, findings: Finding[], firstPrerequisite: number): void {
@@ -321,7 +328,7 @@ function summariseOfflineBackup(ctx: RuleContext, findings: Finding[], firstPrer
       'warning',
       ctx.vm.id,
       HOST_LEVEL_HYPERV_METHODS,
-      OFFLINE_BACKUP_WORDS,
+      ctx.vm.powerStateUnknown ? OFFLINE_BACKUP_WORDS_STATE_UNREAD : OFFLINE_BACKUP_WORDS,
       ctx.vmRef,
       ctx.hostRef,
       // Findings are values: the ones it summarises are kept as they are, not re-read later.

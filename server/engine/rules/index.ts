@@ -3,6 +3,8 @@
  *
  * | rule                            | severity                                   | methods                         |
  * |---------------------------------|--------------------------------------------|---------------------------------|
+ * | VM-POWER-STATE-UNKNOWN          | info: planned as stored (running for a     | every method                    |
+ * |                                 |   sync), each run's check reads it again   |                                 |
  * | HV-BACKUP-IC-MISSING            | warning (running) / info (off, saved,      | hyperv-vss, wsb-volume          |
  * |                                 |   paused, or state not reported)           |                                 |
  * | HV-GUEST-VSS-DISABLED           | warning (running) / info (not running, or  | hyperv-vss, wsb-volume          |
@@ -54,6 +56,7 @@ import type { Finding } from '../types';
 import { type ArraySnapshotSet, arraySnapshotSetOf, collectArrayFindings } from './array';
 import type { RuleContext } from './context';
 import { collectHypervFindings } from './hyperv';
+import { collectPowerStateFindings } from './power-state';
 import { collectXenServerFindings } from './xenserver';
 
 export { evaluateApplicationRules, type RecommendedCapture } from './application';
@@ -79,6 +82,7 @@ export function evaluatePrerequisiteRules(
   // every assessment of the estate keeps its list.
   const findings = scratchFindings;
   findings.length = 0;
+  collectPowerStateFindings(ctx, findings);
   collectHypervFindings(ctx, findings);
   collectXenServerFindings(ctx, findings);
   collectArrayFindings(ctx, snapshotSet, findings);
