@@ -1,12 +1,13 @@
 import Link from 'next/link';
 import { READINESS_LABELS, READINESS_TONES } from '@/app/_lib/format';
 import type { Readiness } from '@/server/engine/types';
+import type { PowerStateFacts } from '@/server/engine/words';
+import { PowerStateText } from './power-state';
 import { Badge } from './ui/badge';
 
-interface VmRefLike {
+interface VmRefLike extends PowerStateFacts {
   id: string;
   name: string;
-  powerState: string;
   readiness: Readiness | null;
 }
 
@@ -23,7 +24,9 @@ export function VmRefList({ vms, label }: { vms: VmRefLike[]; label: string }) {
           >
             {vm.name}
           </Link>
-          <span className="text-xs text-fg-subtle">{vm.powerState}</span>
+          <span className="text-xs text-fg-subtle">
+            <PowerStateText vm={vm} />
+          </span>
           {vm.readiness ? (
             <Badge tone={READINESS_TONES[vm.readiness]}>{READINESS_LABELS[vm.readiness]}</Badge>
           ) : null}

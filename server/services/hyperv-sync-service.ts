@@ -38,6 +38,13 @@ function unknownGuestsOf(facts: HypervHostFacts): { vmName: string; reason: stri
   );
 }
 
+/** The VMs whose power state the read could not tell (planned as running for safety), with what Hyper-V reported. */
+function unknownPowerStatesOf(inventory: Inventory): string[] {
+  return inventory.vms.flatMap((vm) =>
+    vm.powerStateUnknown ? [`${vm.name}: power state not read (${vm.powerStateUnknown})`] : [],
+  );
+}
+
 /** VMs a sync found gone from the host (or back on it), by name. */
 export interface SyncPresence {
   gone: { id: string; name: string }[];
@@ -160,6 +167,7 @@ export async function syncHypervConnection(
       },
       unknown: [
         ...read.unknownNodes,
+        ...unknownPowerStatesOf(inventory),
         ...unknownGuestsOf(facts).map((guest) => `${guest.vmName}: ${guest.reason}`),
       ],
     });

@@ -17,6 +17,7 @@ import {
   OPERATION_KIND_LABELS,
   OPERATION_STATUS_LABELS,
   PROTECTION_STATUS_LABELS,
+  powerStateLabel,
   VENDOR_LABELS,
 } from '../engine/words';
 import {
@@ -79,7 +80,8 @@ const LIST_EXPORTS = {
       { header: 'VM', value: (vm) => vm.name },
       { header: 'Host', value: (vm) => vm.hostName },
       { header: 'OS', value: (vm) => vm.osFamily ?? 'not read' },
-      { header: 'Power state', value: (vm) => vm.powerState },
+      // As the list shows it: a state that was not read is said to be, never the planned one alone.
+      { header: 'Power state', value: (vm) => powerStateLabel(vm) },
       // A listed VM has no readiness only while it is gone from its host.
       { header: 'Readiness', value: (vm) => (vm.readiness ? READINESS_LABELS[vm.readiness] : 'none: gone') },
       {

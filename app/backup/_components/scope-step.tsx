@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useFormContext, useWatch } from 'react-hook-form';
 import { FilterSelect } from '@/app/_components/filter-select';
 import { HostPicker } from '@/app/_components/host-picker';
+import { PowerStateText } from '@/app/_components/power-state';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Button } from '@/app/_components/ui/button';
@@ -244,7 +245,7 @@ function VmPicker() {
                   <span className="flex flex-col">
                     <span className="text-sm font-medium text-fg">{vm.name}</span>
                     <span className="flex flex-wrap gap-1 text-xs text-fg-muted">
-                      {vm.hostName} · {vm.powerState}
+                      {vm.hostName} · <PowerStateText vm={vm} />
                       {vm.applications.length > 0 ? ` · ${vm.applications.join(', ')}` : ''}
                       {vm.readiness ? (
                         <Badge tone={READINESS_TONES[vm.readiness]}>{READINESS_LABELS[vm.readiness]}</Badge>

@@ -4,6 +4,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
+import { PowerStateText } from '@/app/_components/power-state';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
@@ -74,7 +75,7 @@ export function VmStep({ selected, onNext }: { selected: string; onNext: (vmId: 
               <span className="text-sm">
                 <span className="font-medium">{vm.name}</span>
                 <span className="block text-xs text-fg-muted">
-                  {vm.hostName} · {vm.powerState}
+                  {vm.hostName} · <PowerStateText vm={vm} />
                 </span>
               </span>
             </label>

@@ -9,6 +9,7 @@ import { FindingsList } from '@/app/_components/findings-list';
 import { GoneBadge } from '@/app/_components/gone-badge';
 import { PageHeader } from '@/app/_components/page-header';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
+import { PowerStateNotice } from '@/app/_components/power-state';
 import { ProtectionStatusBadge } from '@/app/_components/protection-status-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { StaleFactsNotice } from '@/app/_components/stale-facts-notice';
@@ -145,7 +146,14 @@ export function VmDetail({ id }: { id: string }) {
             <GoneBadge hostName={host.name} goneSince={vm.goneSince} />
             <span>
               {/* A guest that could not be read has no known OS (the findings say why). */}
-              {vm.guestFactsUnknown ? 'OS not read' : vm.osFamily} · {vm.powerState} on{' '}
+              {vm.guestFactsUnknown ? 'OS not read' : vm.osFamily} ·{' '}
+              {/* A power state that could not be read is not shown as the one planned (the notice says why). */}
+              {vm.powerStateUnknown ? (
+                <span className="text-warning">power state not read</span>
+              ) : (
+                vm.powerState
+              )}{' '}
+              on{' '}
               <Link
                 href={`/hosts/${encodeURIComponent(host.id)}`}
                 className="text-accent underline underline-offset-2"
@@ -186,6 +194,7 @@ export function VmDetail({ id }: { id: string }) {
         }
       />
       <StaleFactsNotice sync={sync} hostName={host.name} />
+      <PowerStateNotice vm={vm} />
       <div className="flex flex-col gap-6">
         <Card>
           <CardHeader>

@@ -12,6 +12,7 @@ import { HostPicker } from '@/app/_components/host-picker';
 import { PageHeader } from '@/app/_components/page-header';
 import { pageTotalOf } from '@/app/_components/pager';
 import { PartialPointBadge } from '@/app/_components/partial-point-badge';
+import { PowerStateText } from '@/app/_components/power-state';
 import { ProtectionStatusBadge } from '@/app/_components/protection-status-badge';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { ruleTitleText } from '@/app/_components/rule-title';
@@ -147,7 +148,7 @@ const columns: DataTableColumn<VmRow>[] = [
     enableSorting: false,
     cell: ({ row }) => row.original.osFamily ?? <span className="text-warning">not read</span>,
   },
-  { id: 'powerState', header: 'Power', cell: ({ row }) => row.original.powerState },
+  { id: 'powerState', header: 'Power', cell: ({ row }) => <PowerStateText vm={row.original} /> },
   {
     id: 'readiness',
     header: 'Readiness',

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { DataTable, type DataTableColumn } from '@/app/_components/data-table';
 import { DetailList, YesNo } from '@/app/_components/detail-list';
 import { PageHeader } from '@/app/_components/page-header';
+import { PowerStateText } from '@/app/_components/power-state';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/app/_components/ui/card';
@@ -35,7 +36,7 @@ const sharingVmColumns: DataTableColumn<SharingVm>[] = [
     ),
   },
   { id: 'host', header: 'Host', cell: ({ row }) => row.original.hostName },
-  { id: 'power', header: 'Power', cell: ({ row }) => row.original.powerState },
+  { id: 'power', header: 'Power', cell: ({ row }) => <PowerStateText vm={row.original} /> },
   {
     id: 'readiness',
     header: 'Readiness',
