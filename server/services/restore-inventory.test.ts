@@ -184,7 +184,7 @@ describe.each(await storeDialects('restoreinventory'))('$name', (dialect) => {
         expect(restored).toMatchObject({ powerState: 'off', powerStateUnknown: null });
       });
 
-      it('a VM restored as new whose host answers a state Migawka does not know is recorded off, said to be unread', async () => {
+      it('a VM restored as new whose host answers a state Migawka does not know is planned as running, said to be unread', async () => {
         const point = await backedUpPoint('app1');
         const lab = h.driver.hypervisor();
         const unread: HypervisorDriver = Object.assign(Object.create(lab) as HypervisorDriver, {
@@ -204,11 +204,11 @@ describe.each(await storeDialects('restoreinventory'))('$name', (dialect) => {
           started.operationId,
         ]);
         expect(done.warningsJson).toEqual([
-          "Restore app1 as new VM app1-copy on hv1 E:, left off: app1-copy was restored and verified; it is in a power state Migawka could not read (recorded as off until its host's next sync)",
+          "Restore app1 as new VM app1-copy on hv1 E:, left off: app1-copy was restored and verified; it is in a power state Migawka could not read (treated as running, for safety, until its host's next sync reads it)",
         ]);
         const [restored] = await h.stores.inventory.findVmsByName(['app1-copy']);
         expect(restored).toMatchObject({
-          powerState: 'off',
+          powerState: 'running',
           powerStateUnknown: 'its host answered a power state Migawka does not know after the restore',
         });
       });

@@ -37,15 +37,16 @@ export const restoreDisks: StepHandler<'restore-disks'> = {
     // power state its host answered, not the one asked for.
     const reached = result.powerState;
     const placed = underHypervisorIds(newVm, result.createdVm);
-    // A state the host answered that Migawka does not know is recorded as off until the next sync,
-    // and said to be unread, not shown as a fact.
+    // A state the host answered that Migawka does not know is planned as running until the next
+    // sync, as the sync plans it (no restore overwrites the VM unasked, no backup copies its files as
+    // if it were off), and said to be unread, not shown as a fact.
     const powerStateUnknown =
       reached === undefined
         ? 'its host answered a power state Migawka does not know after the restore'
         : null;
     await addRestoredVm(
       step.stores,
-      { ...placed, vm: { ...placed.vm, powerState: reached ?? 'off', powerStateUnknown } },
+      { ...placed, vm: { ...placed.vm, powerState: reached ?? 'running', powerStateUnknown } },
       step.now(),
     );
     step.log('info', `${newVm.vm.name} added to the inventory (${reached ?? 'power state not read'})`);
@@ -63,7 +64,7 @@ function powerShortfall(name: string, reached: PowerState | undefined, isPowerOn
   const state = reached === undefined ? 'in a power state Migawka could not read' : reached;
   return isPowerOnAsked
     ? `${name} was restored and verified but did not start: it is ${state}; start it on its host`
-    : `${name} was restored and verified; it is ${state} (recorded as off until its host's next sync)`;
+    : `${name} was restored and verified; it is ${state} (treated as running, for safety, until its host's next sync reads it)`;
 }
 
 type RevertRun = StepRun<'revert-volume'>;
