@@ -10,7 +10,7 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleLinks } from '../../app/_lib/trpc-links';
-import { openDatabase } from '../../db/client';
+import { openDatabase, sqliteOf } from '../../db/client';
 import { ensureDemoLab } from '../../db/seed/ensure-demo-lab';
 import { CONSOLE_BATCH_SIZE } from '../http-limits';
 import { signedIn } from '../test-support';
@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   server.close();
-  db.$client.close();
+  sqliteOf(db).close();
 });
 
 /** As many VM ids as a few hundred Hyper-V VMs' (`hv-<GUID>`), none known: the answer is about none. */
