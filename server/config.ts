@@ -5,10 +5,12 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { incompleteOidcSettings, type OidcConfig, oidcConfigOf, oidcEnvShape } from './config-oidc';
 import { hostNameOf } from './edge';
-import type { GroupRole } from './engine/directory-roles';
-import type { Role } from './engine/roles';
 import { CONSOLE_BATCH_SIZE } from './http-limits';
+
+/** Directory sign-in's settings live beside (server/config-oidc.ts); its type is read from here like the rest. */
+export type { OidcConfig } from './config-oidc';
 
 const wholeNumberAtLeast = (min: number, why?: string) =>
   z
@@ -83,35 +85,6 @@ const postgresUrl = z
   .trim()
   .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// (or postgresql://) URL');
 
-/**
- * "admin=Migawka Admins;operator=Ops;viewer=Everyone" → which directory group gives which role
- * (pairs separated by ';', the group name may contain spaces and commas).
- */
-const roleGroups = z
-  .string()
-  .transform((value) =>
-    value
-      .split(';')
-      .map((pair) => pair.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z
-      .array(
-        z
-          .string()
-          .regex(
-            /^(viewer|operator|restore-operator|admin)=.+$/,
-            'must be role=group pairs separated by ";" (roles: viewer, operator, restore-operator, admin)',
-          )
-          .transform((pair) => {
-            const at = pair.indexOf('=');
-            return { role: pair.slice(0, at) as Role, group: pair.slice(at + 1).trim() };
-          }),
-      )
-      .min(1, 'must map at least one group to a role'),
-  );
-
 /** Raw variables; empty strings count as unset. */
 const envSchema = z.object({
   PORT: wholeNumberAtLeast(1).optional(),
@@ -163,20 +136,7 @@ const envSchema = z.object({
   MIGAWKA_SIGN_IN_MAX_FAILURES: wholeNumberAtLeast(1).optional(),
   MIGAWKA_SIGN_IN_LOCKOUT_MINUTES: wholeNumberAtLeast(1).optional(),
   MIGAWKA_APPROVAL_EXPIRY_MINUTES: wholeNumberAtLeast(1).optional(),
-  MIGAWKA_OIDC_ISSUER: z
-    .string()
-    .trim()
-    .refine(
-      (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
-      'must be the issuer URL (https://…)',
-    )
-    .optional(),
-  MIGAWKA_OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
-  MIGAWKA_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
-  MIGAWKA_OIDC_SCOPES: z.string().trim().min(1).optional(),
-  MIGAWKA_OIDC_GROUPS_CLAIM: z.string().trim().min(1).optional(),
-  MIGAWKA_OIDC_ROLE_GROUPS: roleGroups.optional(),
-  MIGAWKA_OIDC_LABEL: z.string().trim().min(1).max(60).optional(),
+  ...oidcEnvShape,
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   NEXT_RUNTIME: z.string().optional(),
   NODE_ENV: z.string().optional(),
@@ -291,26 +251,6 @@ export interface AuthConfig {
   oidc: OidcConfig | null;
 }
 
-export interface OidcConfig {
-  /** The provider's issuer; its discovery document is `<issuer>/.well-known/openid-configuration`. */
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
-  scopes: string[];
-  /** The ID token / userinfo claim listing the user's groups. */
-  groupsClaim: string;
-  roleGroups: GroupRole[];
-  /** The sign-in button's words: "Sign in with <label>". */
-  label: string;
-}
-
-const OIDC_VARIABLES = [
-  'MIGAWKA_OIDC_ISSUER',
-  'MIGAWKA_OIDC_CLIENT_ID',
-  'MIGAWKA_OIDC_CLIENT_SECRET',
-  'MIGAWKA_OIDC_ROLE_GROUPS',
-] as const;
-
 /** The app's lab latency makes progress visible in the console; tests build their drivers with 0. */
 export const DEFAULT_LAB_STEP_DELAY_MS = 1500;
 /**
@@ -379,13 +319,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'Invalid configuration:\n  MIGAWKA_DEMO_ADMIN: is for the demo lab only; it cannot be used with MIGAWKA_SEED_DEMO=0',
     );
   }
-  const oidcSet = OIDC_VARIABLES.filter((name) => vars[name] !== undefined);
-  if (oidcSet.length > 0 && oidcSet.length < OIDC_VARIABLES.length) {
-    const missing = OIDC_VARIABLES.filter((name) => vars[name] === undefined);
-    throw new ConfigError(
-      `Invalid configuration:\n  ${missing.join(', ')}: needed for directory sign-in (OpenID Connect) together with ${oidcSet.join(', ')}`,
-    );
-  }
+  const oidcIncomplete = incompleteOidcSettings(vars);
+  if (oidcIncomplete) throw new ConfigError(`Invalid configuration:\n  ${oidcIncomplete}`);
   const dataDir = vars.MIGAWKA_DATA_DIR ?? './data';
   const dbPath = vars.MIGAWKA_DB_PATH ?? path.join(dataDir, 'migawka.db');
   return {
@@ -438,21 +373,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         maxFailures: vars.MIGAWKA_SIGN_IN_MAX_FAILURES ?? 5,
         minutes: vars.MIGAWKA_SIGN_IN_LOCKOUT_MINUTES ?? 15,
       },
-      oidc:
-        vars.MIGAWKA_OIDC_ISSUER &&
-        vars.MIGAWKA_OIDC_CLIENT_ID &&
-        vars.MIGAWKA_OIDC_CLIENT_SECRET &&
-        vars.MIGAWKA_OIDC_ROLE_GROUPS
-          ? {
-              issuer: vars.MIGAWKA_OIDC_ISSUER.replace(/\/$/, ''),
-              clientId: vars.MIGAWKA_OIDC_CLIENT_ID,
-              clientSecret: vars.MIGAWKA_OIDC_CLIENT_SECRET,
-              scopes: (vars.MIGAWKA_OIDC_SCOPES ?? 'openid email profile').split(/\s+/).filter(Boolean),
-              groupsClaim: vars.MIGAWKA_OIDC_GROUPS_CLAIM ?? 'groups',
-              roleGroups: vars.MIGAWKA_OIDC_ROLE_GROUPS,
-              label: vars.MIGAWKA_OIDC_LABEL ?? 'your directory',
-            }
-          : null,
+      oidc: oidcConfigOf(vars),
     },
     approvals: {
       expiryMs: (vars.MIGAWKA_APPROVAL_EXPIRY_MINUTES ?? DEFAULT_APPROVAL_EXPIRY_MINUTES) * 60_000,
