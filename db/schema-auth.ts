@@ -5,7 +5,8 @@
  * Property names are better-auth's field names (the adapter maps by them); columns are snake_case
  * like the rest of the schema. Fields beyond better-auth's core: `role`, `banned`, `banReason`,
  * `banExpires` and `impersonatedBy` come from its admin plugin (a banned user is a disabled one);
- * `failedSignIns` and `lockedUntil` are the console's lockout counter (server/auth/sign-in-guard.ts).
+ * `failedSignIns` and `lockedUntil` are the console's lockout counter (server/auth/sign-in-guard.ts);
+ * `directoryCheckDueAt` and `directoryUnknownSince` its re-check of directory users' groups.
  */
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Role } from '../server/engine/roles';
@@ -24,6 +25,14 @@ export const user = sqliteTable('user', {
   banExpires: integer('ban_expires', { mode: 'timestamp_ms' }),
   failedSignIns: integer('failed_sign_ins').notNull().default(0),
   lockedUntil: integer('locked_until', { mode: 'timestamp_ms' }),
+  /**
+   * Directory users only (null for the others): when the directory's next re-check of their groups
+   * may start (server/auth/directory-recheck.ts). A process starts one only by moving this forward
+   * from the value it read, so web nodes sharing the database do not re-check one user twice.
+   */
+  directoryCheckDueAt: integer('directory_check_due_at', { mode: 'timestamp_ms' }),
+  /** Since when re-checks have got no answer from the directory (null while it answers). */
+  directoryUnknownSince: integer('directory_unknown_since', { mode: 'timestamp_ms' }),
 });
 
 export const session = sqliteTable(

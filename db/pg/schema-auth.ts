@@ -23,6 +23,14 @@ export const user = pgTable('user', {
   banExpires: timestamp('ban_expires', TIME),
   failedSignIns: integer('failed_sign_ins').notNull().default(0),
   lockedUntil: timestamp('locked_until', TIME),
+  /**
+   * Directory users only (null for the others): when the directory's next re-check of their groups
+   * may start (server/auth/directory-recheck.ts). A process starts one only by moving this forward
+   * from the value it read, so web nodes sharing the database do not re-check one user twice.
+   */
+  directoryCheckDueAt: timestamp('directory_check_due_at', TIME),
+  /** Since when re-checks have got no answer from the directory (null while it answers). */
+  directoryUnknownSince: timestamp('directory_unknown_since', TIME),
 });
 
 export const session = pgTable(
