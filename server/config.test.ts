@@ -239,7 +239,7 @@ describe('loadConfig', () => {
             issuer: 'https://login.example.com/realms/corp',
             clientId: 'migawka',
             clientSecret: 'client-secret',
-            scopes: ['openid', 'email', 'profile'],
+            scopes: ['openid', 'email', 'profile', 'offline_access'],
             groupsClaim: 'groups',
             roleGroups: [
               { role: 'admin', group: 'Migawka Admins' },
@@ -247,6 +247,27 @@ describe('loadConfig', () => {
               { role: 'viewer', group: 'Everyone' },
             ],
             label: 'your directory',
+            recheck: { intervalMs: 10 * 60_000, graceMs: 15 * 60_000, retryMs: 60_000 },
+            prompt: null,
+          },
+        },
+      },
+    },
+    {
+      env: {
+        MIGAWKA_OIDC_ISSUER: 'https://login.example.com',
+        MIGAWKA_OIDC_CLIENT_ID: 'migawka',
+        MIGAWKA_OIDC_CLIENT_SECRET: 'client-secret',
+        MIGAWKA_OIDC_ROLE_GROUPS: 'admin=Migawka Admins',
+        MIGAWKA_OIDC_RECHECK_MINUTES: '5',
+        MIGAWKA_OIDC_GRACE_MINUTES: '0',
+        MIGAWKA_OIDC_PROMPT: 'consent',
+      },
+      expected: {
+        auth: {
+          oidc: {
+            recheck: { intervalMs: 5 * 60_000, graceMs: 0, retryMs: 60_000 },
+            prompt: 'consent',
           },
         },
       },
@@ -298,6 +319,10 @@ describe('loadConfig', () => {
     ['MIGAWKA_APPROVAL_EXPIRY_MINUTES', '0', 'must be ≥ 1'],
     ['MIGAWKA_OIDC_ISSUER', 'login.example.com', 'must be the issuer URL'],
     ['MIGAWKA_OIDC_ROLE_GROUPS', 'superuser=Admins', 'must be role=group pairs'],
+    ['MIGAWKA_OIDC_RECHECK_MINUTES', '0', 'must be between 1 and 60 minutes'],
+    ['MIGAWKA_OIDC_RECHECK_MINUTES', '120', 'must be between 1 and 60 minutes'],
+    ['MIGAWKA_OIDC_GRACE_MINUTES', 'ten', 'must be a whole number of minutes'],
+    ['MIGAWKA_OIDC_PROMPT', 'always', ''],
   ])('refuses %s=%s and names the variable', (variable, value, reason) => {
     const error = errorOf({ [variable]: value });
     expect(error.message).toContain(`${variable}=${JSON.stringify(value)}`);

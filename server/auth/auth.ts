@@ -20,16 +20,21 @@ import {
   type DatabaseHandle,
   identityOf,
   type ProcessDatabase,
+  storesOf,
 } from '../../db/process-database';
 import * as sqliteAuthSchema from '../../db/schema-auth';
 import { type AuthConfig, getConfig, type OidcConfig } from '../config';
+import { type Actor, createServiceContext } from '../context';
 import { keyAnchorOf } from '../database-keys';
 import { roleFromGroups } from '../engine/directory-roles';
 import { ROLES, type Role } from '../engine/roles';
 import { logger } from '../logger';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../schemas/accounts';
+import { recordAudit } from '../services/audit-service';
 import { noteDirectoryEmail } from './directory-attempt';
+import { createDirectoryRecheck, type DirectoryRecheckEvent } from './directory-recheck';
 import { resolveAuthSecret } from './secret';
+import { processSessionChecks } from './session-checks';
 
 /** A session lasts this long after its last use (renewed at most once per `SESSION_RENEW_SECONDS`). */
 export const SESSION_SECONDS = 12 * 60 * 60;
@@ -58,6 +63,8 @@ export interface AuthOptions extends Pick<AuthConfig, 'trustedProxy'> {
   signInsPerMinute?: number;
   /** Directory sign-in over OpenID Connect (the provider id is `oidc`); off when null. */
   oidc?: OidcConfig | null;
+  /** The clock a directory sign-in starts the re-check interval on. */
+  now?: () => Date;
 }
 
 /** The provider id of directory sign-in: its callback is /api/auth/callback/oidc. */
@@ -65,8 +72,9 @@ export const OIDC_PROVIDER_ID = 'oidc';
 
 /**
  * Directory sign-in through the library's generic OAuth plugin: discovery, PKCE, ID-token
- * verification against the provider's keys. The role comes from the groups claim on every sign-in
- * (a change in the directory applies at the next one); a user in no mapped group is refused.
+ * verification against the provider's keys. The role comes from the groups claim on every sign-in,
+ * and again every re-check interval while the session lives (server/auth/directory-recheck.ts); a
+ * user in no mapped group is refused.
  */
 function directorySignIn(oidc: OidcConfig, rolesByEmail: Map<string, Role>) {
   return genericOAuth({
@@ -79,6 +87,7 @@ function directorySignIn(oidc: OidcConfig, rolesByEmail: Map<string, Role>) {
         clientId: oidc.clientId,
         clientSecret: oidc.clientSecret,
         scopes: oidc.scopes,
+        prompt: oidc.prompt ?? undefined,
         pkce: true,
         overrideUserInfo: true,
         mapProfileToUser: (profile) => {
@@ -116,16 +125,30 @@ function accountsAdapterOf(database: ProcessDatabase) {
     : drizzleAdapter(database.pg.db, { provider: 'pg', schema: tables(pgAuthSchema) });
 }
 
+/**
+ * The user hook of directory sign-in: the user row written by a sign-in whose groups gave a role
+ * takes that role, and the re-check interval starts again (no failed re-check is pending then).
+ */
+function directoryRoleHook(rolesByEmail: Map<string, Role>, oidc: OidcConfig | null, now: () => Date) {
+  return async <T extends { email?: unknown }>(user: T) => {
+    if (!oidc || typeof user.email !== 'string') return undefined;
+    const role = rolesByEmail.get(user.email);
+    rolesByEmail.delete(user.email);
+    if (!role) return undefined;
+    const directoryCheckDueAt = new Date(now().getTime() + oidc.recheck.intervalMs);
+    return { data: { ...user, role, directoryCheckDueAt, directoryUnknownSince: null } };
+  };
+}
+
 export function createAuth(database: DatabaseHandle, options: AuthOptions) {
   /** Directory sign-ins in flight: the role their groups gave, until the user row is written. */
   const rolesByEmail = new Map<string, Role>();
-  const directoryRoleOf = (email: unknown): Role | undefined => {
-    if (typeof email !== 'string') return undefined;
-    const role = rolesByEmail.get(email);
-    rolesByEmail.delete(email);
-    return role;
-  };
-  return betterAuth({
+  const withDirectoryRole = directoryRoleHook(
+    rolesByEmail,
+    options.oidc ?? null,
+    options.now ?? (() => new Date()),
+  );
+  const auth = betterAuth({
     appName: 'Migawka',
     secret: options.secret,
     database: accountsAdapterOf(asProcessDatabase(database)),
@@ -141,8 +164,12 @@ export function createAuth(database: DatabaseHandle, options: AuthOptions) {
       additionalFields: {
         failedSignIns: { type: 'number', required: false, input: false, defaultValue: 0 },
         lockedUntil: { type: 'date', required: false, input: false },
+        directoryCheckDueAt: { type: 'date', required: false, input: false },
+        directoryUnknownSince: { type: 'date', required: false, input: false },
       },
     },
+    // Directory sign-ins keep a refresh token for the re-check: at rest it is sealed with the session key.
+    account: { encryptOAuthTokens: true },
     rateLimit: {
       // On in every environment (the library's default is production only), in this process's memory.
       enabled: true,
@@ -164,22 +191,7 @@ export function createAuth(database: DatabaseHandle, options: AuthOptions) {
       admin({ ac, roles: libraryRoles, defaultRole: 'viewer', adminRoles: ['admin'] }),
       ...(options.oidc ? [directorySignIn(options.oidc, rolesByEmail)] : []),
     ],
-    databaseHooks: {
-      user: {
-        create: {
-          before: async (user) => {
-            const role = directoryRoleOf(user.email);
-            return role ? { data: { ...user, role } } : undefined;
-          },
-        },
-        update: {
-          before: async (user) => {
-            const role = directoryRoleOf(user.email);
-            return role ? { data: { ...user, role } } : undefined;
-          },
-        },
-      },
-    },
+    databaseHooks: { user: { create: { before: withDirectoryRole }, update: { before: withDirectoryRole } } },
     telemetry: { enabled: false },
     logger: {
       log: (level, message, ...args) =>
@@ -190,6 +202,31 @@ export function createAuth(database: DatabaseHandle, options: AuthOptions) {
         ),
     },
   });
+  const directoryRecheck = options.oidc
+    ? createDirectoryRecheck({
+        oidc: options.oidc,
+        context: () => auth.$context,
+        providerId: OIDC_PROVIDER_ID,
+        audit: recordDirectoryEventIn(database, options.oidc.label),
+        noteChanged: () => processSessionChecks().noteChanged(),
+        log: logger,
+      })
+    : null;
+  return Object.assign(auth, { directoryRecheck });
+}
+
+/** The directory's verdicts into the database's audit trail, under the directory as actor and naming the user. */
+function recordDirectoryEventIn(database: DatabaseHandle, label: string) {
+  const stores = storesOf(database);
+  const actor: Actor = { kind: 'system', id: 'system', name: `Directory (${label})` };
+  return async (event: DirectoryRecheckEvent, at: Date) => {
+    await recordAudit(stores, createServiceContext({ actor, now: () => at }), {
+      action: event.action,
+      outcome: event.outcome,
+      message: event.message,
+      objects: [{ kind: 'user', id: event.user.id, name: event.user.email }],
+    });
+  };
 }
 
 export type Auth = ReturnType<typeof createAuth>;

@@ -9,6 +9,10 @@
  * command line, another web node) within that window. Only a session that exists is shared: a
  * cookie the library refuses is asked again every time (and takes no room). Expiry, the disabled
  * flag and the role are judged on every request.
+ *
+ * A directory user's role is the directory's: once per re-check interval their groups are read from
+ * the provider again (server/auth/directory-recheck.ts) — by the request that finds them due, which
+ * waits for the answer; every other request judges from the user row alone.
  */
 import { isRole, type Role } from '../engine/roles';
 import type { Auth } from './auth';
@@ -20,7 +24,7 @@ export interface SessionPrincipal {
   session: { id: string; token: string };
 }
 
-type SessionAuth = Pick<Auth, 'api'>;
+type SessionAuth = Pick<Auth, 'api'> & Partial<Pick<Auth, 'directoryRecheck'>>;
 type LibrarySession = Awaited<ReturnType<SessionAuth['api']['getSession']>>;
 
 /** Each authentication (one per database) has its own answers: a cookie of one means nothing to another. */
@@ -60,9 +64,13 @@ export async function principalFromHeaders(
   // The library refuses an expired session itself; a shared answer may have expired since.
   if (session.expiresAt < now()) return null;
   if (user.banned === true || !isRole(user.role)) return null;
+  const role = auth.directoryRecheck
+    ? await auth.directoryRecheck.roleOf({ ...user, role: user.role }, now())
+    : user.role;
+  if (!role) return null;
   return {
     user: { id: user.id, name: user.name, email: user.email },
-    role: user.role,
+    role,
     session: { id: session.id, token: session.token },
   };
 }
