@@ -42,6 +42,21 @@ describe('the Hyper-V collector document', () => {
       expect(line).toMatch(/: guest facts not read \(no guest credential was given to the collector\)$/);
   });
 
+  it('reads a document older than StateName by number where every release numbers alike, never guessing past', () => {
+    const document = JSON.parse(json);
+    const vms = (document.vms as Record<string, unknown>[]).map(({ StateName, ...vm }, index) => {
+      expect(StateName).toBeTypeOf('string');
+      return { ...vm, State: [3, 32786, 6][index] };
+    });
+    const read = readHypervCollection({ ...document, vms });
+    if (!read.ok) throw new Error(JSON.stringify(read.fieldErrors));
+    expect(read.inventory.vms.map((vm) => [vm.powerState, vm.powerStateUnknown])).toEqual([
+      ['off', null],
+      ['running', 'Hyper-V reports state 32786, which Migawka does not know'],
+      ['saved', null],
+    ]);
+  });
+
   it.each([
     [
       'a host without its name',

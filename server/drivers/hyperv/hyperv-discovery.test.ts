@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FILE01, GUEST_PASSWORD, GUEST_USER, SQL01, WEB01 } from './fake/fake-estate';
+import { vmStateValue, WINDOWS_SERVER_2016 } from './fake/fake-vm-states';
 import { diskInventoryId, mapHost, readHostRecords, vmInventoryId } from './hyperv-discovery';
 import { callOptions, startFakeHost } from './hyperv-test-support';
 
@@ -178,6 +179,76 @@ describe('Hyper-V discovery', () => {
       expect(read?.isKnown ? 'read' : read?.reason).toMatch(guest);
     },
   );
+
+  // VMState's numbers from 32783 up differ between releases; the host sends the name beside the
+  // number, and the state is read by it: 32786 is SavedCritical on 2016, OffCritical on 2019.
+  it.each([
+    {
+      release: 'Windows Server 2016',
+      osVersion: WINDOWS_SERVER_2016,
+      name: 'SavedCritical',
+      state: 32786,
+      power: 'saved',
+    },
+    {
+      release: 'Windows Server 2016',
+      osVersion: WINDOWS_SERVER_2016,
+      name: 'OffCritical',
+      state: 32784,
+      power: 'off',
+    },
+    {
+      release: 'Windows Server 2016',
+      osVersion: WINDOWS_SERVER_2016,
+      name: 'RunningCritical',
+      state: 32783,
+      power: 'running',
+    },
+    {
+      release: 'Windows Server 2016',
+      osVersion: WINDOWS_SERVER_2016,
+      name: 'FastSavingCritical',
+      state: 32794,
+      power: 'saved',
+    },
+    {
+      release: 'Windows Server 2022',
+      osVersion: '10.0.20348',
+      name: 'OffCritical',
+      state: 32786,
+      power: 'off',
+    },
+    {
+      release: 'Windows Server 2022',
+      osVersion: '10.0.20348',
+      name: 'SavedCritical',
+      state: 32788,
+      power: 'saved',
+    },
+  ])('$release: a VM in $name ($state) is read as $power, by the name the host sends', async (row) => {
+    fake.model.state.osVersion = row.osVersion;
+    expect(vmStateValue(row.osVersion, row.name)).toBe(row.state);
+    fake.model.state.vms[0].state = row.state;
+    const { inventory } = await discover();
+    expect(inventory.vms.find((vm) => vm.id === vmInventoryId(SQL01))).toMatchObject({
+      powerState: row.power,
+      powerStateUnknown: null,
+    });
+  });
+
+  it("labels a state it does not know by the name the host gave, not by another release's numbering", async () => {
+    // A 2016 host's 32783 is RunningCritical: read. A 2019 host's is Hibernated: not read.
+    fake.model.state.vms[0].state = 32783;
+    fake.model.state.osVersion = WINDOWS_SERVER_2016;
+    const on2016 = await discover();
+    expect(on2016.inventory.vms.find((vm) => vm.id === vmInventoryId(SQL01))?.powerStateUnknown).toBeNull();
+    fake.model.state.osVersion = '10.0.17763';
+    const on2019 = await discover();
+    expect(on2019.inventory.vms.find((vm) => vm.id === vmInventoryId(SQL01))).toMatchObject({
+      powerState: 'running',
+      powerStateUnknown: 'Hyper-V reports state Hibernated (32783), which Migawka does not know',
+    });
+  });
 
   it('without a guest credential says so for every guest', async () => {
     const { facts } = await discover(null);

@@ -34,11 +34,11 @@ import {
   type HostFactsRecord,
   hostFactsSchema,
   parseVssWriters,
+  powerStateOf,
   powerStateUnknownOf,
   unknownStateWords,
   VHD_FORMATS,
   VHD_TYPES,
-  VM_STATES,
   type VmRecord,
   type VssWriter,
   vmListSchema,
@@ -87,8 +87,8 @@ async function readGuest(
 ): Promise<GuestRead> {
   const vmId = vmInventoryId(vm.Id);
   if (!credential) return { vmId, unknown: 'no guest credential is set on the connection' };
-  const power = VM_STATES[vm.State];
-  if (!power) return { vmId, unknown: unknownStateWords(vm.Name, vm.State) };
+  const power = powerStateOf(vm);
+  if (!power) return { vmId, unknown: unknownStateWords(vm.Name, vm) };
   if (power !== 'running') return { vmId, unknown: `${vm.Name} is not running` };
   try {
     const facts = await client.run('guest-facts', { vmId: vm.Id, ...credential }, guestFactsSchema, options);
@@ -342,8 +342,8 @@ export function mapHost(records: HostRecords): { inventory: Inventory; facts: Hy
       // unasked and no backup plans to copy its files as if it were off (the run's live check,
       // getPowerState, then refuses the state by name). That assumption is planning, not a fact:
       // powerStateUnknown says the state was not read and what Hyper-V reported instead.
-      powerState: VM_STATES[record.State] ?? 'running',
-      powerStateUnknown: powerStateUnknownOf(record.State),
+      powerState: powerStateOf(record) ?? 'running',
+      powerStateUnknown: powerStateUnknownOf(record),
       applications: guestFacts ? applicationsOf(guestFacts) : [],
       backupIntegrationService: integrationState(record),
       hasXenVssProvider: false,

@@ -15,6 +15,7 @@ import { LabDriver, labInventoryFromIndex } from '../lab/lab-driver';
 import type { BackupRepository } from '../roles';
 import { FILE01, GUEST_PASSWORD, GUEST_USER, SQL01, WEB01 } from './fake/fake-estate';
 import { CHECKPOINT_TYPE, VM_STATE } from './fake/fake-hyperv-model';
+import { vmStateValue, WINDOWS_SERVER_2016 } from './fake/fake-vm-states';
 import { diskInventoryId, vmInventoryId } from './hyperv-discovery';
 import { checkpointName, freezeCheckpointName, HypervHypervisor } from './hyperv-hypervisor';
 import { callOptions, startFakeHost } from './hyperv-test-support';
@@ -409,6 +410,31 @@ describe('Hyper-V guest and host actions', () => {
       );
     },
   );
+
+  // Windows Server 2016 numbers the *Critical states two lower (no Hibernated, ComponentServicing):
+  // the live check reads the name the host sends, so its SavedCritical (32786) is saved, not off.
+  it.each([
+    { name: 'SavedCritical', state: 32786, power: 'saved' },
+    { name: 'OffCritical', state: 32784, power: 'off' },
+    { name: 'RunningCritical', state: 32783, power: 'running' },
+    { name: 'PausedCritical', state: 32787, power: 'paused' },
+  ])('on Windows Server 2016 reads $name ($state) as $power', async ({ name, state, power }) => {
+    fake.model.state.osVersion = WINDOWS_SERVER_2016;
+    sqlVm().state = vmStateValue(WINDOWS_SERVER_2016, name);
+    expect(sqlVm().state).toBe(state);
+    expect(await driver.getPowerState(sql, callOptions())).toBe(power);
+  });
+
+  it('refuses an in-place restore over a Windows Server 2016 VM in SavedCritical: it is not off', async () => {
+    await backUp('s1', 'p1');
+    fake.model.state.osVersion = WINDOWS_SERVER_2016;
+    sqlVm().state = vmStateValue(WINDOWS_SERVER_2016, 'SavedCritical');
+    const error = await faultOf(
+      driver.restoreDisks({ restorePointId: 'p1', vmId: sql, target: 'in-place' }, repository, callOptions()),
+    );
+    expect(error).toMatchObject({ faultCode: 'invalid-state', isRetryable: false });
+    expect(error.message).toContain('sql01 is saved: an in-place restore needs it off');
+  });
 
   it('flushes a host volume by its volume GUID path', async () => {
     await driver.flushHostIo('hv-host:hv01:cbd6257a-0000-4000-8000-000000000002', callOptions());

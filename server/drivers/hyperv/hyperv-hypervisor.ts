@@ -55,9 +55,10 @@ import {
   folderSchema,
   guestScriptSchema,
   inPlaceSchema,
+  powerStateOf,
   removeCheckpointSchema,
+  revertedStateSchema,
   unknownStateWords,
-  VM_STATES,
   vmStateSchema,
 } from './hyperv-records';
 import { inPlaceTargets, splitPath } from './hyperv-restore-targets';
@@ -113,13 +114,13 @@ export class HypervHypervisor implements HypervisorDriver {
   async getPowerState(vmId: string, options: CallOptions): Promise<PowerState> {
     return this.mapped(`power state of ${vmId}`, async () => {
       const state = await this.client.run('vm-state', { vmId: this.guid(vmId) }, vmStateSchema, options);
-      const power = VM_STATES[state.State];
+      const power = powerStateOf(state);
       // Taken for off, a state this connector does not know would let a backup copy a live VM's
       // files as if it were off; taken for running, it would be quiesced as one. It is neither.
       if (power) return power;
       throw new DriverError(
         'invalid-state',
-        `${unknownStateWords(state.Name, state.State)}: it is taken neither for off nor for running`,
+        `${unknownStateWords(state.Name, state)}: it is taken neither for off nor for running`,
         { isRetryable: false },
       );
     });
@@ -276,8 +277,9 @@ export class HypervHypervisor implements HypervisorDriver {
   }
 
   async revertToSnapshot(snapshotId: string, options: CallOptions): Promise<void> {
+    const params = { name: checkpointName(snapshotId) };
     await this.mapped(`revert to checkpoint ${snapshotId}`, () =>
-      this.client.run('restore-checkpoint', { name: checkpointName(snapshotId) }, z.number(), options),
+      this.client.run('restore-checkpoint', params, revertedStateSchema, options),
     );
   }
 

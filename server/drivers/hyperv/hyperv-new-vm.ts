@@ -8,7 +8,7 @@ import type { PowerState } from '../../engine/inventory';
 import type { CallOptions } from '../call';
 import type { HypervClient } from './hyperv-client';
 import { toDriverError } from './hyperv-errors';
-import { newVmSchema, VM_STATES } from './hyperv-records';
+import { newVmSchema, powerStateOf } from './hyperv-records';
 import { createdVmIds } from './hyperv-restore-targets';
 
 export interface NewVmFromDisks {
@@ -41,7 +41,7 @@ export async function createVmFromDisks(
   try {
     const created = await client.run('new-vm-from-disks', params, newVmSchema, options);
     // The state the host answered after making (and starting) it; a value it does not know is unread.
-    return { ...createdVmIds(created, vm.targets), powerState: VM_STATES[created.State] };
+    return { ...createdVmIds(created, vm.targets), powerState: powerStateOf(created) };
   } catch (error) {
     throw toDriverError(error, `${client.label} new VM ${vm.name}`);
   }

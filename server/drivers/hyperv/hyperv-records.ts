@@ -2,7 +2,8 @@
  * What each script answers, as Windows PowerShell 5.1 prints it (CONNECTORS.md §2.2), checked
  * with zod: a list may come as null (nothing), one object (one item) or an array; dates come as
  * `/Date(ms)/`; enums as numbers. The schemas accept exactly that and hand the code arrays,
- * Dates and numbers; extra properties (remoting's PSComputerName…) are ignored.
+ * Dates and numbers; extra properties (remoting's PSComputerName…) are ignored. A VM's state comes
+ * with its name too (VMState's numbers differ between releases: see LAST_STABLE_VM_STATE).
  */
 import { z } from 'zod';
 
@@ -29,48 +30,61 @@ export const psDate = z.union([z.string(), z.date()]).transform((value, ctx) => 
 /** uint64 sizes arrive as JSON numbers (exact up to 2^53, 8 PiB). */
 const bytes = z.number().nonnegative();
 
+type VmPower = 'running' | 'off' | 'saved' | 'paused';
+
 /**
- * Hyper-V's VMState values as power states. The *Critical values are the same states with the
- * VM's storage unreachable: a RunningCritical VM still runs. A value not listed (Other, Hibernated,
+ * Hyper-V's VMState (Get-VM's `State`) is printed by Windows PowerShell 5.1 as a number, and the
+ * numbers from 32783 up differ between Windows releases: Windows Server 2019 and later have
+ * Hibernated=32783 and ComponentServicing=32784, so RunningCritical=32785 … FastSavingCritical=32796;
+ * Windows Server 2016's enum has neither, so RunningCritical=32783 … FastSavingCritical=32794 (its
+ * SavedCritical, 32786, is 2019's OffCritical). The scripts therefore send the name beside the number
+ * (`StateName = $vm.State.ToString()`, CONNECTORS.md §2.2), and a state is read by its name.
+ *
+ * Below 32783 the numbers are the same in every release: an answer without a name (a collector
+ * document or a script output older than StateName) is read by its number there, and from 32783 up
+ * it is not read at all — never guessed from one release's numbering.
+ */
+export const LAST_STABLE_VM_STATE = 32782;
+
+/**
+ * Hyper-V's VMState names as power states. The *Critical names are the same states with the VM's
+ * storage unreachable: a RunningCritical VM still runs. A name not listed (Other, Hibernated,
  * ComponentServicing, a newer release's) is unknown: never read as off (unknownStateWords).
  */
-export const VM_STATES: Record<number, 'running' | 'off' | 'saved' | 'paused'> = {
-  2: 'running',
-  3: 'off',
-  4: 'running', // Stopping
-  6: 'saved',
-  9: 'paused',
-  10: 'running', // Starting
-  11: 'running', // Reset
-  32773: 'saved', // Saving
-  32776: 'paused', // Pausing
-  32777: 'running', // Resuming
-  32779: 'saved', // FastSaved
-  32780: 'saved', // FastSaving
-  32781: 'running', // ForceShutdown
-  32782: 'running', // ForceReboot
-  32785: 'running', // RunningCritical
-  32786: 'off', // OffCritical
-  32787: 'running', // StoppingCritical
-  32788: 'saved', // SavedCritical
-  32789: 'paused', // PausedCritical
-  32790: 'running', // StartingCritical
-  32791: 'running', // ResetCritical
-  32792: 'saved', // SavingCritical
-  32793: 'paused', // PausingCritical
-  32794: 'running', // ResumingCritical
-  32795: 'saved', // FastSavedCritical
-  32796: 'saved', // FastSavingCritical
+export const VM_STATES_BY_NAME: Record<string, VmPower> = {
+  Running: 'running',
+  Off: 'off',
+  Stopping: 'running',
+  Saved: 'saved',
+  Paused: 'paused',
+  Starting: 'running',
+  Reset: 'running',
+  Saving: 'saved',
+  Pausing: 'paused',
+  Resuming: 'running',
+  FastSaved: 'saved',
+  FastSaving: 'saved',
+  ForceShutdown: 'running',
+  ForceReboot: 'running',
+  RunningCritical: 'running',
+  OffCritical: 'off',
+  StoppingCritical: 'running',
+  SavedCritical: 'saved',
+  PausedCritical: 'paused',
+  StartingCritical: 'running',
+  ResetCritical: 'running',
+  SavingCritical: 'saved',
+  PausingCritical: 'paused',
+  ResumingCritical: 'running',
+  FastSavedCritical: 'saved',
+  FastSavingCritical: 'saved',
 };
 
 /**
- * The names of Hyper-V's VMState values (Microsoft.HyperV.PowerShell.VMState, the `State` that
- * Get-VM prints as a number in PS 5.1), for words only: a state is read through VM_STATES, never
- * by its name. Releases differ past ForceReboot (Windows Server 2016's module is said to lack
- * Hibernated and ComponentServicing, which would move the *Critical values), so a name is always
- * said beside the number Hyper-V gave.
+ * The VMState values every release numbers alike (up to LAST_STABLE_VM_STATE), by number: how an
+ * answer without StateName is named. Values from 32783 up are deliberately absent.
  */
-export const VM_STATE_NAMES: Record<number, string> = {
+export const STABLE_VM_STATE_NAMES: Record<number, string> = {
   1: 'Other',
   2: 'Running',
   3: 'Off',
@@ -86,41 +100,52 @@ export const VM_STATE_NAMES: Record<number, string> = {
   32780: 'FastSaving',
   32781: 'ForceShutdown',
   32782: 'ForceReboot',
-  32783: 'Hibernated',
-  32784: 'ComponentServicing',
-  32785: 'RunningCritical',
-  32786: 'OffCritical',
-  32787: 'StoppingCritical',
-  32788: 'SavedCritical',
-  32789: 'PausedCritical',
-  32790: 'StartingCritical',
-  32791: 'ResetCritical',
-  32792: 'SavingCritical',
-  32793: 'PausingCritical',
-  32794: 'ResumingCritical',
-  32795: 'FastSavedCritical',
-  32796: 'FastSavingCritical',
 };
 
-/** A VMState value as an operator reads it: "Hibernated (32783)", or the bare number it has no name for. */
-export function vmStateLabel(state: number): string {
-  const name = VM_STATE_NAMES[state];
-  return name ? `${name} (${state})` : String(state);
-}
-
-/** Why a VM's power state is not known: its VMState value is not one VM_STATES lists. */
-export function unknownStateWords(vmName: string, state: number): string {
-  return `${vmName} is in Hyper-V state ${vmStateLabel(state)}, which Migawka does not know`;
+/** What a script says of a VM's state: the VMState number and, from the scripts that send it, its name. */
+export interface VmStateReport {
+  State: number;
+  /** `$vm.State.ToString()`; absent from older scripts' answers and collector documents. */
+  StateName?: string | null;
 }
 
 /**
- * What a sync records as `Vm.powerStateUnknown` for a VMState value VM_STATES does not list (null
- * for one it does): what Hyper-V reported, since the power state itself was not read.
+ * The name of the state Hyper-V reported: the name it sent (an enum's ToString gives the
+ * identifier, never localized; for a value the enum does not define it gives the digits, which
+ * name nothing), else the name every release gives the number, else null.
  */
-export function powerStateUnknownOf(state: number): string | null {
-  if (VM_STATES[state]) return null;
-  return `Hyper-V reports state ${vmStateLabel(state)}, which Migawka does not know`;
+export function vmStateNameOf(report: VmStateReport): string | null {
+  const sent = report.StateName?.trim();
+  if (sent && !/^-?\d+$/.test(sent)) return sent;
+  return report.State <= LAST_STABLE_VM_STATE ? (STABLE_VM_STATE_NAMES[report.State] ?? null) : null;
 }
+
+/** The power state a report is read as, by name; undefined when it is not read (unknownStateWords). */
+export function powerStateOf(report: VmStateReport): VmPower | undefined {
+  const name = vmStateNameOf(report);
+  return name && Object.hasOwn(VM_STATES_BY_NAME, name) ? VM_STATES_BY_NAME[name] : undefined;
+}
+
+/** A VMState as an operator reads it: "Hibernated (32783)" by the name Hyper-V gave, or the bare number. */
+export function vmStateLabel(report: VmStateReport): string {
+  const name = vmStateNameOf(report);
+  return name ? `${name} (${report.State})` : String(report.State);
+}
+
+/** Why a VM's power state is not known: its state is not one VM_STATES_BY_NAME lists. */
+export function unknownStateWords(vmName: string, report: VmStateReport): string {
+  return `${vmName} is in Hyper-V state ${vmStateLabel(report)}, which Migawka does not know`;
+}
+
+/**
+ * What a sync records as `Vm.powerStateUnknown` for a state it does not read (null for one it
+ * does): what Hyper-V reported, since the power state itself was not read.
+ */
+export function powerStateUnknownOf(report: VmStateReport): string | null {
+  if (powerStateOf(report)) return null;
+  return `Hyper-V reports state ${vmStateLabel(report)}, which Migawka does not know`;
+}
+
 export const CHECKPOINT_TYPES: Record<number, string> = {
   2: 'Disabled',
   3: 'Production',
@@ -165,6 +190,9 @@ export const hostFactsSchema = z.object({
 });
 export type HostFactsRecord = z.infer<typeof hostFactsSchema>;
 
+/** A VM's state: the VMState number, and its name (optional: older answers lack it). */
+const vmState = { State: z.number().int(), StateName: z.string().nullable().optional() };
+
 const slot = {
   ControllerType: z.number().int(),
   ControllerNumber: z.number().int(),
@@ -174,7 +202,7 @@ const slot = {
 export const vmRecordSchema = z.object({
   Id: z.string(),
   Name: z.string(),
-  State: z.number().int(),
+  ...vmState,
   Generation: z.number().int(),
   Version: z.string(),
   CheckpointType: z.number().int(),
@@ -237,7 +265,7 @@ export type GuestFactsRecord = z.infer<typeof guestFactsSchema>;
 export const vmStateSchema = z.object({
   Id: z.string(),
   Name: z.string(),
-  State: z.number().int(),
+  ...vmState,
   Generation: z.number().int(),
   DiskPaths: listOf(z.string()),
   CheckpointCount: z.number().int(),
@@ -263,12 +291,14 @@ export const folderSchema = z.object({ Path: z.string(), FreeSpace: bytes });
 export const newVmSchema = z.object({
   Id: z.string(),
   Name: z.string(),
-  State: z.number().int(),
+  ...vmState,
   HardDrives: listOf(z.object({ ...slot, Path: z.string() })),
 });
+/** restore-checkpoint.ps1: the reverted VM's state. */
+export const revertedStateSchema = z.object(vmState);
 export const inPlaceSchema = z.object({
   Name: z.string(),
-  State: z.number().int(),
+  ...vmState,
   CheckpointCount: z.number().int(),
   HardDrives: listOf(z.object({ ...slot, Path: z.string() })),
 });

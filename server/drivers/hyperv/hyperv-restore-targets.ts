@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { DriverError } from '../../engine/driver';
 import type { StoredPoint } from '../roles';
 import { diskInventoryId, vmInventoryId } from './hyperv-discovery';
-import { type inPlaceSchema, type newVmSchema, VM_STATES } from './hyperv-records';
+import { type inPlaceSchema, type newVmSchema, powerStateOf, vmStateLabel } from './hyperv-records';
 
 /**
  * The ids a sync reads the new VM by (`hv:<guid>`, its drives by slot), for each point disk by the
@@ -38,10 +38,11 @@ export function inPlaceTargets(
   point: StoredPoint,
   guid: string,
 ): Map<string, string> {
-  if (VM_STATES[live.State] !== 'off') {
+  const power = powerStateOf(live);
+  if (power !== 'off') {
     throw new DriverError(
       'invalid-state',
-      `${live.Name} is ${VM_STATES[live.State] ?? live.State}: an in-place restore needs it off`,
+      `${live.Name} is ${power ?? `in Hyper-V state ${vmStateLabel(live)}`}: an in-place restore needs it off`,
       {
         isRetryable: false,
       },

@@ -38,7 +38,8 @@ import {
   hostFactsSchema,
   inPlaceSchema,
   listOf,
-  VM_STATES,
+  powerStateOf,
+  vmStateLabel,
 } from './hyperv-records';
 import { parseWsbVersions, type WsbVersion, wsbFailure } from './hyperv-wsb-text';
 
@@ -425,10 +426,11 @@ export class HypervWsb {
       const live = await this.mapped(`in-place copy-out of ${request.vmId}`, () =>
         this.client.run('prepare-in-place', { vmId: guid }, inPlaceSchema, options),
       );
-      if (VM_STATES[live.State] !== 'off') {
+      const power = powerStateOf(live);
+      if (power !== 'off') {
         throw new DriverError(
           'invalid-state',
-          `${live.Name} is ${VM_STATES[live.State] ?? live.State}: an in-place restore needs it off`,
+          `${live.Name} is ${power ?? `in Hyper-V state ${vmStateLabel(live)}`}: an in-place restore needs it off`,
           {
             isRetryable: false,
           },

@@ -17,6 +17,7 @@ import {
   VM_STATE,
 } from './fake-hyperv-model';
 import { SAN_FAKE_SCRIPTS } from './fake-san-scripts';
+import { vmStateName } from './fake-vm-states';
 import { WSB_FAKE_SCRIPTS } from './fake-wsb';
 import { PsDate, pipelineValue } from './ps-json';
 
@@ -30,6 +31,11 @@ function drivesOf(vm: FakeVm) {
     ControllerLocation: drive.controllerLocation,
     Path: drive.path,
   }));
+}
+
+/** `State = $vm.State; StateName = $vm.State.ToString()`, named by the host's release's enum. */
+function stateOut(model: FakeHypervModel, vm: FakeVm) {
+  return { State: vm.state, StateName: vmStateName(model.state.osVersion, vm.state) };
 }
 
 function checkpointOut(model: FakeHypervModel, checkpoint: FakeCheckpoint, withSize: boolean) {
@@ -209,7 +215,7 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
       model.state.vms.map((vm) => ({
         Id: vm.id,
         Name: vm.name,
-        State: vm.state,
+        ...stateOut(model, vm),
         Generation: vm.generation,
         Version: vm.version,
         CheckpointType: vm.checkpointType,
@@ -297,7 +303,7 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
     return {
       Id: vm.id,
       Name: vm.name,
-      State: vm.state,
+      ...stateOut(model, vm),
       Generation: vm.generation,
       DiskPaths: vm.drives.filter((drive) => drive.diskNumber === null).map((drive) => drive.path),
       CheckpointCount: vm.checkpoints.length,
@@ -352,7 +358,7 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
       );
     }
     model.revert(found.vm, found.checkpoint);
-    return found.vm.state;
+    return stateOut(model, found.vm);
   },
   'run-guest-script': (model, params) => {
     const { guest } = direct(model, params);
@@ -443,14 +449,14 @@ export const FAKE_SCRIPTS: Record<ScriptName, ScriptHandler> = {
       guest: null,
     };
     model.state.vms.push(vm);
-    return { Id: vm.id, Name: vm.name, State: vm.state, HardDrives: drivesOf(vm) };
+    return { Id: vm.id, Name: vm.name, ...stateOut(model, vm), HardDrives: drivesOf(vm) };
   },
   'prepare-in-place': (model, params) => {
     requireElevated(model);
     const vm = model.vmById(String(params.vmId));
     return {
       Name: vm.name,
-      State: vm.state,
+      ...stateOut(model, vm),
       CheckpointCount: vm.checkpoints.length,
       HardDrives: drivesOf({ ...vm, drives: vm.drives.filter((drive) => drive.diskNumber === null) }),
     };

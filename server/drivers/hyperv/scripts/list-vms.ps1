@@ -1,5 +1,6 @@
 # Every VM of the host with its disks (VHD facts or pass-through disk number), integration
-# services (raw Id kept: names are localized) and checkpoints. Enums stay numbers (PS 5.1).
+# services (raw Id kept: names are localized) and checkpoints. Enums stay numbers (PS 5.1); the
+# VM's State also goes by name (StateName): VMState's numbers from 32783 up differ between releases.
 Get-VM | ForEach-Object {
   $vm = $_
   $drives = Get-VMHardDiskDrive -VM $vm | ForEach-Object {
@@ -34,7 +35,8 @@ Get-VM | ForEach-Object {
     }
   }
   [pscustomobject]@{
-    Id = $vm.Id; Name = $vm.Name; State = $vm.State; Generation = $vm.Generation
+    Id = $vm.Id; Name = $vm.Name; State = $vm.State; StateName = $vm.State.ToString()
+    Generation = $vm.Generation
     Version = $vm.Version; CheckpointType = $vm.CheckpointType; Path = $vm.Path
     ConfigurationLocation = $vm.ConfigurationLocation
     SnapshotFileLocation = $vm.SnapshotFileLocation; IsClustered = $vm.IsClustered

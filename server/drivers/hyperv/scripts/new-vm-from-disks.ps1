@@ -9,7 +9,7 @@ foreach ($disk in $P.disks) { Add-VMHardDiskDrive -VM $vm -Path $disk }
 if ($P.start) { Start-VM -VM $vm }
 $vm = Get-VM -Id $vm.Id
 [pscustomobject]@{
-  Id = $vm.Id; Name = $vm.Name; State = $vm.State
+  Id = $vm.Id; Name = $vm.Name; State = $vm.State; StateName = $vm.State.ToString()
   HardDrives = @(Get-VMHardDiskDrive -VM $vm | ForEach-Object {
     [pscustomobject]@{
       ControllerType = $_.ControllerType; ControllerNumber = $_.ControllerNumber

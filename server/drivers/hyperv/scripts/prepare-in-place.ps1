@@ -2,7 +2,8 @@
 # disk files are overwritten. Answers the disk files by controller slot.
 $vm = Get-VM -Id $P.vmId
 [pscustomobject]@{
-  Name = $vm.Name; State = $vm.State; CheckpointCount = @(Get-VMSnapshot -VM $vm).Count
+  Name = $vm.Name; State = $vm.State; StateName = $vm.State.ToString()
+  CheckpointCount = @(Get-VMSnapshot -VM $vm).Count
   HardDrives = @(Get-VMHardDiskDrive -VM $vm | Where-Object { $null -eq $_.DiskNumber } | ForEach-Object {
     [pscustomobject]@{
       ControllerType = $_.ControllerType; ControllerNumber = $_.ControllerNumber

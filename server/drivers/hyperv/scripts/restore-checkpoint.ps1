@@ -1,4 +1,5 @@
 # Reverts the VM holding the checkpoint named $P.name to it: everything written since is lost.
+# Answers the VM's state after, by number and name.
 # Not found means absent from the checkpoint lists of all the host's VMs, each list read: a VM
 # whose list cannot be read (being removed, access denied, a WMI fault) may hold it, so that stops
 # the script with error id CheckpointListFailed naming the VM and the checkpoint, the cause's
@@ -19,4 +20,5 @@ if (-not $checkpoint) {
   Write-Error -ErrorId 'CheckpointNotFound' -Category ObjectNotFound -Message "No checkpoint is named $($P.name)."
 }
 Restore-VMSnapshot -VMSnapshot $checkpoint -Confirm:$false
-(Get-VM -Id $checkpoint.VMId).State
+$vm = Get-VM -Id $checkpoint.VMId
+[pscustomobject]@{ State = $vm.State; StateName = $vm.State.ToString() }
