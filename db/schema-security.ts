@@ -5,7 +5,7 @@
  * output (base64) under the vault key whose fingerprint is `key_id`, with the secret's id as
  * associated data (server/services/vault-crypto.ts). Everything else is metadata an operator may see.
  */
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { AuditObject } from '../server/engine/audit-chain';
 import type { AuditOutcome, SecretKind } from '../server/engine/security';
 
@@ -31,6 +31,26 @@ export const secrets = sqliteTable(
     lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
   },
   (t) => [index('secrets_key_idx').on(t.keyId)],
+);
+
+/**
+ * The endpoints (`host:port`, server/engine/secret-binding.ts) a secret was saved with: written when
+ * a connection is saved with the secret (or with it typed again for a new endpoint), kept when the
+ * connection is disconnected, gone with the secret. A stored secret is sent only to these and to
+ * the endpoints of the saved connections that use it.
+ */
+export const secretEndpoints = sqliteTable(
+  'secret_endpoints',
+  {
+    secretId: text('secret_id')
+      .notNull()
+      .references(() => secrets.id, { onDelete: 'cascade' }),
+    endpoint: text('endpoint').notNull(),
+    boundAt: integer('bound_at', { mode: 'timestamp_ms' }).notNull(),
+    /** actorLabel() of who saved the connection ("system" for a migration's backfill). */
+    boundBy: text('bound_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.secretId, t.endpoint] })],
 );
 
 /**

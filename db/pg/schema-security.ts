@@ -2,7 +2,7 @@
  * Security records on PostgreSQL: the same tables, exported names and row types as
  * db/schema-security.ts (checked by ./schema-equality.ts). See that file for what each column holds.
  */
-import { index, integer, json, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import type { AuditObject } from '../../server/engine/audit-chain';
 import type { AuditOutcome, SecretKind } from '../../server/engine/security';
 
@@ -27,6 +27,19 @@ export const secrets = pgTable(
     lastUsedAt: timestamp('last_used_at', TIME),
   },
   (t) => [index('secrets_key_idx').on(t.keyId)],
+);
+
+export const secretEndpoints = pgTable(
+  'secret_endpoints',
+  {
+    secretId: text('secret_id')
+      .notNull()
+      .references(() => secrets.id, { onDelete: 'cascade' }),
+    endpoint: text('endpoint').notNull(),
+    boundAt: timestamp('bound_at', TIME).notNull(),
+    boundBy: text('bound_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.secretId, t.endpoint] })],
 );
 
 export const vaultRetiredKeys = pgTable('vault_retired_keys', {

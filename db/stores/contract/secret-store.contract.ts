@@ -105,6 +105,33 @@ export function runSecretStoreContract(name: string, create: () => Promise<Secre
       expect(await secrets.list()).toEqual([]);
     });
 
+    it('binds a secret to endpoints once each, lists them by secret, and forgets them with the secret', async () => {
+      await secrets.insert(secretOf('s1', 'hv admin'));
+      await secrets.insert(secretOf('s2', 'array admin'));
+      const bind = (secretId: string, endpoint: string, boundAt = T0, boundBy = 'user:1') =>
+        secrets.bindEndpoint({ secretId, endpoint, boundAt, boundBy });
+      await bind('s1', 'hv-02.lab:22');
+      await bind('s1', 'hv-01.lab:22');
+      // Bound again: the first binding (when, by whom) stays.
+      await bind('s1', 'hv-01.lab:22', T1, 'user:2');
+      await bind('s2', 'cluster1.lab:443');
+      // A secret that does not exist (deleted meanwhile) binds nothing.
+      await bind('gone', 'hv-01.lab:22');
+      const first = { boundAt: T0, boundBy: 'user:1' };
+      expect(await secrets.listEndpoints(['s1'])).toEqual([
+        { secretId: 's1', endpoint: 'hv-01.lab:22', ...first },
+        { secretId: 's1', endpoint: 'hv-02.lab:22', ...first },
+      ]);
+      expect((await secrets.listEndpoints()).map((row) => `${row.secretId} ${row.endpoint}`)).toEqual([
+        's1 hv-01.lab:22',
+        's1 hv-02.lab:22',
+        's2 cluster1.lab:443',
+      ]);
+      expect(await secrets.listEndpoints([])).toEqual([]);
+      expect(await secrets.delete('s1')).toBe(true);
+      expect((await secrets.listEndpoints()).map((row) => row.secretId)).toEqual(['s2']);
+    });
+
     it('re-seals every secret, leaving when the value last changed as it was', async () => {
       await secrets.insert(secretOf('s1', 'a'));
       await secrets.insert(secretOf('s2', 'b'));

@@ -65,6 +65,15 @@ export interface KeyChange {
   at: Date;
 }
 
+/** An endpoint a secret was saved with (server/engine/secret-binding.ts). */
+export interface SecretEndpoint {
+  secretId: string;
+  /** `host:port`, lower-case host. */
+  endpoint: string;
+  boundAt: Date;
+  boundBy: string;
+}
+
 export interface SecretStore {
   /** Inserts a secret, unless its name is taken or its key retired (then nothing is written). */
   insert(secret: NewSecret): Promise<SecretWrite>;
@@ -75,6 +84,15 @@ export interface SecretStore {
   /** Replaces one value (credential rotation), unless the secret does not exist or the key is retired. */
   replaceValue(id: string, sealed: SealedValue, at: Date, by: string): Promise<SecretWrite>;
   markUsed(id: string, at: Date): Promise<void>;
+  /**
+   * Binds the secret to an endpoint (kept until the secret is deleted, which takes its endpoints
+   * with it). Binding an endpoint again keeps the first binding; a secret that does not exist
+   * binds nothing.
+   */
+  bindEndpoint(binding: SecretEndpoint): Promise<void>;
+  /** The endpoints the secrets were saved with, by secret then endpoint; only `secretIds`' when given. */
+  listEndpoints(secretIds?: readonly string[]): Promise<SecretEndpoint[]>;
+  /** Deletes a secret and its endpoints. */
   delete(id: string): Promise<boolean>;
   /**
    * Re-seals every secret in one transaction (key rotation): `reseal` gets each record and returns

@@ -4,14 +4,15 @@
  * the retired keys in its own transaction. Row locks alone would not do: `FOR UPDATE` holds off
  * changes to the rows it read, not a secret inserted meanwhile, which would keep the old key.
  */
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { PgDb } from '../../pg/client';
-import { secrets, vaultRetiredKeys } from '../../pg/schema';
+import { secretEndpoints, secrets, vaultRetiredKeys } from '../../pg/schema';
 import type {
   KeyChange,
   NewSecret,
   RetiredKey,
   SealedValue,
+  SecretEndpoint,
   SecretMetadata,
   SecretRecord,
   SecretStore,
@@ -120,6 +121,33 @@ export class PgSecretStore implements SecretStore {
 
   async markUsed(id: string, at: Date): Promise<void> {
     await this.db.update(secrets).set({ lastUsedAt: at }).where(eq(secrets.id, id));
+  }
+
+  async bindEndpoint(binding: SecretEndpoint): Promise<void> {
+    // Selected from the secret's row: a secret deleted meanwhile binds nothing.
+    await this.db
+      .insert(secretEndpoints)
+      .select(
+        this.db
+          .select({
+            secretId: secrets.id,
+            endpoint: sql<string>`${binding.endpoint}::text`.as('endpoint'),
+            boundAt: sql<Date>`${binding.boundAt.toISOString()}::timestamptz`.as('bound_at'),
+            boundBy: sql<string>`${binding.boundBy}::text`.as('bound_by'),
+          })
+          .from(secrets)
+          .where(eq(secrets.id, binding.secretId)),
+      )
+      .onConflictDoNothing();
+  }
+
+  async listEndpoints(secretIds?: readonly string[]): Promise<SecretEndpoint[]> {
+    if (secretIds?.length === 0) return [];
+    return this.db
+      .select()
+      .from(secretEndpoints)
+      .where(secretIds ? inArray(secretEndpoints.secretId, [...secretIds]) : undefined)
+      .orderBy(asc(secretEndpoints.secretId), asc(secretEndpoints.endpoint));
   }
 
   async delete(id: string): Promise<boolean> {

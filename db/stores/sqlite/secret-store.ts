@@ -3,14 +3,15 @@
  * transaction, and every write of a value checks the retired keys inside its own: one writer at a
  * time, so a write never lands between a rotation's read of the secrets and its commit.
  */
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../client';
-import { secrets, vaultRetiredKeys } from '../../schema';
+import { secretEndpoints, secrets, vaultRetiredKeys } from '../../schema';
 import type {
   KeyChange,
   NewSecret,
   RetiredKey,
   SealedValue,
+  SecretEndpoint,
   SecretMetadata,
   SecretRecord,
   SecretStore,
@@ -96,6 +97,35 @@ export class SqliteSecretStore implements SecretStore {
 
   async markUsed(id: string, at: Date): Promise<void> {
     this.db.update(secrets).set({ lastUsedAt: at }).where(eq(secrets.id, id)).run();
+  }
+
+  async bindEndpoint(binding: SecretEndpoint): Promise<void> {
+    // Selected from the secret's row: a secret deleted meanwhile binds nothing.
+    this.db
+      .insert(secretEndpoints)
+      .select(
+        this.db
+          .select({
+            secretId: secrets.id,
+            endpoint: sql<string>`${binding.endpoint}`.as('endpoint'),
+            boundAt: sql<number>`${binding.boundAt.getTime()}`.as('bound_at'),
+            boundBy: sql<string>`${binding.boundBy}`.as('bound_by'),
+          })
+          .from(secrets)
+          .where(eq(secrets.id, binding.secretId)),
+      )
+      .onConflictDoNothing()
+      .run();
+  }
+
+  async listEndpoints(secretIds?: readonly string[]): Promise<SecretEndpoint[]> {
+    if (secretIds?.length === 0) return [];
+    return this.db
+      .select()
+      .from(secretEndpoints)
+      .where(secretIds ? inArray(secretEndpoints.secretId, [...secretIds]) : undefined)
+      .orderBy(asc(secretEndpoints.secretId), asc(secretEndpoints.endpoint))
+      .all();
   }
 
   async delete(id: string): Promise<boolean> {
