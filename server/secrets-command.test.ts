@@ -96,6 +96,8 @@ describe('migawka secrets', () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain('xen a  password  user root');
     expect(listed.stdout).toContain('2 secrets.');
+    // No connection was saved with it: it is bound by its first one (server/engine/secret-binding.ts).
+    expect(listed.stdout).toContain('used with no address yet');
     expect(listed.stdout).not.toContain('NOT the configured key');
     for (const output of [rotated, listed]) expect(output.stdout + output.stderr).not.toContain(PLANTED);
     await withVault(async ({ stores }) => {

@@ -51,7 +51,7 @@ export function registerSecretsCommand(program: Command): void {
           console.log(`Vault key: ${vault.keys.location} (key id ${vault.keys.read()?.id ?? 'none yet'})`);
           for (const secret of list) {
             console.log(
-              `${secret.name}  ${secret.kind}${secret.username ? `  user ${secret.username}` : ''}  key ${secret.keyId}${secret.sealedUnderCurrentKey ? '' : ' (NOT the configured key)'}  last used ${secret.lastUsedAt?.toISOString() ?? 'never'}`,
+              `${secret.name}  ${secret.kind}${secret.username ? `  user ${secret.username}` : ''}  key ${secret.keyId}${secret.sealedUnderCurrentKey ? '' : ' (NOT the configured key)'}  last used ${secret.lastUsedAt?.toISOString() ?? 'never'}  used with ${secret.usedWith.join(', ') || 'no address yet'}`,
             );
           }
           console.log(`${list.length} secret${list.length === 1 ? '' : 's'}.`);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { comparedFingerprint } from './compared-fingerprint';
 import { disconnectConfirmation } from './confirmation';
 import { hasPortInRange, PORT_OUT_OF_RANGE } from './network-address';
+import { reenteredSecret } from './secrets';
 
 export const addOntapConnectionInput = z.object({
   name: z
@@ -23,6 +24,8 @@ export const addOntapConnectionInput = z.object({
     .string({ error: 'Choose the vault secret with the ONTAP account' })
     .trim()
     .min(1, 'Choose the vault secret with the ONTAP account'),
+  /** The account's value typed again, for an address its vault secret is not used with. */
+  accountSecret: reenteredSecret,
   /** The igroup staged FlexClones are mapped to; null = no staged restores from this cluster. */
   stagingIgroup: z
     .string()
@@ -49,6 +52,7 @@ export const addEqualLogicConnectionInput = z.object({
     .string({ error: 'Choose the vault secret with the group account' })
     .trim()
     .min(1, 'Choose the vault secret with the group account'),
+  accountSecret: reenteredSecret,
 });
 export type AddEqualLogicConnectionInput = z.input<typeof addEqualLogicConnectionInput>;
 export type AddEqualLogicConnection = z.output<typeof addEqualLogicConnectionInput>;

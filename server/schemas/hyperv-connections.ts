@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { comparedFingerprint } from './compared-fingerprint';
 import { disconnectConfirmation } from './confirmation';
+import { reenteredSecret } from './secrets';
 
 export const addHypervConnectionInput = z.object({
   name: z
@@ -34,6 +35,10 @@ export const addHypervConnectionInput = z.object({
     .min(1, 'Choose the vault secret with the guest account')
     .nullable()
     .default(null),
+  /** The host account's value typed again, for an address its vault secret is not used with. */
+  hostAccountSecret: reenteredSecret,
+  /** The guest account's value typed again, likewise (the host receives it for PowerShell Direct). */
+  guestAccountSecret: reenteredSecret,
   /**
    * Windows Server Backup's target on hosts that have only WSB: a volume (`E:`) or a share
    * (`\\\\server\\share`); null = Migawka does not back up through WSB on this host.

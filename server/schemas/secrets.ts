@@ -12,6 +12,17 @@ const secretValue = z
   .min(1, 'Enter the secret')
   .max(MAX_SECRET_LENGTH, `The secret is longer than ${MAX_SECRET_LENGTH} characters`);
 
+/**
+ * A vault account's value typed again in a connection's form, for an endpoint the stored secret is
+ * not used with (server/engine/secret-binding.ts); empty or left out: not typed. Every field that
+ * carries one is named like a secret (`…Secret`), so the audit trail and the logs never record it.
+ */
+export const reenteredSecret = z
+  .string({ error: 'Type the secret again, or leave the field out' })
+  .max(MAX_SECRET_LENGTH, `The secret is longer than ${MAX_SECRET_LENGTH} characters`)
+  .nullish()
+  .transform((value) => (value ? value : null));
+
 const secretId = z.string({ error: 'Choose a secret' }).trim().min(1, 'Choose a secret');
 
 export const createSecretInput = z.object({

@@ -30,6 +30,12 @@ export const SENSITIVE_LOG_FIELDS = [
   'apiKey',
   'privateKey',
   'secretKey',
+  // A vault account's value typed again in a connection's form (schemas/secrets.ts reenteredSecret).
+  'hostAccountSecret',
+  'guestAccountSecret',
+  'accountSecret',
+  'guestSecret',
+  'hostSshSecret',
   'key',
   'credential',
   'credentials',

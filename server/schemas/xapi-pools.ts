@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { comparedFingerprint } from './compared-fingerprint';
 import { disconnectConfirmation } from './confirmation';
 import { hasPortInRange, PORT_OUT_OF_RANGE } from './network-address';
+import { reenteredSecret } from './secrets';
 
 export const addXapiPoolInput = z.object({
   name: z
@@ -36,6 +37,10 @@ export const addXapiPoolInput = z.object({
     .min(1, 'Choose the vault secret with the host SSH account')
     .nullable()
     .default(null),
+  /** Each account's value typed again, for an address its vault secret is not used with. */
+  secret: reenteredSecret,
+  guestSecret: reenteredSecret,
+  hostSshSecret: reenteredSecret,
 });
 export type AddXapiPool = z.output<typeof addXapiPoolInput>;
 
@@ -75,6 +80,9 @@ export const setXapiPoolSshAccountsInput = z.object({
   id: z.string().trim().min(1, 'Choose a pool'),
   guestSecretId: sshAccountChoice('guest SSH account'),
   hostSshSecretId: sshAccountChoice('host SSH account'),
+  /** An account's value typed again, when its vault secret is not used with the pool's address. */
+  guestSecret: reenteredSecret,
+  hostSshSecret: reenteredSecret,
   freezeWindowMinutes: z
     .number({ error: 'Enter the freeze window in whole minutes' })
     .int('Enter the freeze window in whole minutes')

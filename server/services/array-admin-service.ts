@@ -8,6 +8,7 @@ import type { ArrayConnectionRecord, NewArrayConnection, Stores } from '../../db
 import { actorLabel, type ServiceContext } from '../context';
 import type { CallOptions } from '../drivers/call';
 import { isDriverError } from '../engine/driver';
+import { endpointOf } from '../engine/secret-binding';
 import {
   acceptArrayCertificateInput,
   addEqualLogicConnectionInput,
@@ -21,6 +22,7 @@ import { syncEqualLogicConnection } from './equallogic-connection-service';
 import { DomainError } from './errors';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
+import { authorizeSave, type BindingStores } from './secret-binding';
 import { assertTypedName, DISCONNECT_ACTION } from './typed-confirmation';
 import { assertNameFree } from './unique-names';
 import { PASSWORD_LOGIN, requireVaultAccount } from './vault-accounts';
@@ -37,12 +39,27 @@ function requireAccount(stores: AdminStores, accountId: string): Promise<void> {
   });
 }
 
+/**
+ * Saves a connection. Its account's secret is sent to its address from now on, so it must be used
+ * with that address already, or typed again (`accountSecret`, secret-binding.ts); it is then bound.
+ */
 async function insertConnection(
-  stores: AdminStores,
+  stores: AdminStores & BindingStores,
   ctx: ServiceContext,
+  keys: VaultKeySource,
+  accountSecret: string | null,
   connection: Omit<NewArrayConnection, 'id' | 'createdAt' | 'createdBy'>,
 ): Promise<ArrayConnectionRecord> {
   assertNameFree(await stores.arrayConnections.list(), connection.name, 'An array');
+  const endpoint = endpointOf(connection.vendor, connection.address);
+  const bindAccount = await authorizeSave(stores, ctx, keys, endpoint, [
+    {
+      path: 'accountId',
+      secretId: connection.secretId,
+      reenteredPath: 'accountSecret',
+      reentered: accountSecret,
+    },
+  ]);
   const stored = await stores.arrayConnections.insert({
     ...connection,
     id: ctx.newId(),
@@ -54,6 +71,7 @@ async function insertConnection(
       { path: 'name', message: 'Another connection has this name' },
     ]);
   }
+  await bindAccount();
   ctx.log.info(
     { connectionId: stored.id, name: stored.name, vendor: stored.vendor, address: stored.address },
     'array connection added',
@@ -62,13 +80,14 @@ async function insertConnection(
 }
 
 export async function addOntapConnection(
-  stores: AdminStores,
+  stores: AdminStores & BindingStores,
   ctx: ServiceContext,
+  keys: VaultKeySource,
   raw: unknown,
 ): Promise<ArrayConnectionRecord> {
   const input = parseInput(addOntapConnectionInput, raw);
   await requireAccount(stores, input.accountId);
-  return insertConnection(stores, ctx, {
+  return insertConnection(stores, ctx, keys, input.accountSecret, {
     name: input.name,
     vendor: 'ontap',
     address: input.address,
@@ -78,13 +97,14 @@ export async function addOntapConnection(
 }
 
 export async function addEqualLogicConnection(
-  stores: AdminStores,
+  stores: AdminStores & BindingStores,
   ctx: ServiceContext,
+  keys: VaultKeySource,
   raw: unknown,
 ): Promise<ArrayConnectionRecord> {
   const input = parseInput(addEqualLogicConnectionInput, raw);
   await requireAccount(stores, input.accountId);
-  return insertConnection(stores, ctx, {
+  return insertConnection(stores, ctx, keys, input.accountSecret, {
     name: input.name,
     vendor: 'equallogic',
     address: input.address,

@@ -69,7 +69,7 @@ async function setup() {
     username: NODE_ACCOUNT.username,
     secret: NODE_ACCOUNT.password,
   });
-  const connection = await addHypervConnection(stores, ctx, {
+  const connection = await addHypervConnection(stores, ctx, keys, {
     name: 'hvcluster1',
     address: '127.0.0.1',
     port: fake.nodes.HV01.port,

@@ -46,15 +46,19 @@ describe.each(dialects)('$name', (current) => {
     });
     describe('Hyper-V connections', () => {
       it('refuses bad input naming the field, and stores nothing', async () => {
-        const { stores, ctx, host } = await setup();
+        const { stores, ctx, keys, host } = await setup();
         const badAddress = await rejection(
-          addHypervConnection(stores, ctx, { name: 'hv01', address: 'ssh://x', hostAccountId: host.id }),
+          addHypervConnection(stores, ctx, keys, {
+            name: 'hv01',
+            address: 'ssh://x',
+            hostAccountId: host.id,
+          }),
         );
         expect(isDomainError(badAddress) && badAddress.fieldErrors?.map((field) => field.path)).toEqual([
           'address',
         ]);
         const badPort = await rejection(
-          addHypervConnection(stores, ctx, {
+          addHypervConnection(stores, ctx, keys, {
             name: 'hv01',
             address: 'hv01',
             port: 70000,
@@ -63,7 +67,7 @@ describe.each(dialects)('$name', (current) => {
         );
         expect(isDomainError(badPort) && badPort.fieldErrors?.map((field) => field.path)).toEqual(['port']);
         const noGuestSecret = await rejection(
-          addHypervConnection(stores, ctx, {
+          addHypervConnection(stores, ctx, keys, {
             name: 'hv01',
             address: 'hv01',
             hostAccountId: host.id,
@@ -74,7 +78,7 @@ describe.each(dialects)('$name', (current) => {
           ['guestAccountId'],
         );
         const badTarget = await rejection(
-          addHypervConnection(stores, ctx, {
+          addHypervConnection(stores, ctx, keys, {
             name: 'hv01',
             address: 'hv01',
             hostAccountId: host.id,
@@ -316,7 +320,7 @@ describe.each(dialects)('$name', (current) => {
       it("backs up through Windows Server Backup to the connection's target, which an admin can change", async () => {
         const { fake, stores, ctx, keys, host } = await setup();
         fake.model.state.isWsbInstalled = true;
-        const saved = await addHypervConnection(stores, ctx, {
+        const saved = await addHypervConnection(stores, ctx, keys, {
           name: 'hv01',
           address: '127.0.0.1',
           port: fake.host.port,
@@ -407,7 +411,7 @@ describe.each(dialects)('$name', (current) => {
         const { fake, stores, ctx, keys, host } = await setup();
         const seen = fake.host.fingerprint;
         await fake.host.restartWithNewKey();
-        const saved = await addHypervConnection(stores, ctx, {
+        const saved = await addHypervConnection(stores, ctx, keys, {
           name: 'hv01',
           address: '127.0.0.1',
           port: fake.host.port,
@@ -420,7 +424,7 @@ describe.each(dialects)('$name', (current) => {
           refusedHostKey: fake.host.fingerprint,
         });
         const badKey = await rejection(
-          addHypervConnection(stores, ctx, {
+          addHypervConnection(stores, ctx, keys, {
             name: 'hv02',
             address: 'hv02',
             hostAccountId: host.id,

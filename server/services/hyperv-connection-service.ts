@@ -12,6 +12,7 @@ import type { ConnectedHost } from '../drivers/hyperv/hyperv-connector';
 import type { GuestCredential } from '../drivers/hyperv/hyperv-discovery';
 import { toDriverError } from '../drivers/hyperv/hyperv-errors';
 import { isDriverError } from '../engine/driver';
+import { endpointOf } from '../engine/secret-binding';
 import {
   type AddHypervConnectionInput,
   acceptHypervHostKeyInput,
@@ -25,6 +26,7 @@ import { connectionLabel } from './connection-labels';
 import { DomainError, deletedMeanwhile, goneSinceLoaded } from './errors';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
+import { authorizeSave, type BindingStores, type ChosenAccount, type SecretSource } from './secret-binding';
 import { assertTypedName, DISCONNECT_ACTION } from './typed-confirmation';
 import { assertNameFree } from './unique-names';
 import { PASSWORD_LOGIN, requireVaultAccount, SSH_LOGIN } from './vault-accounts';
@@ -50,14 +52,44 @@ export async function requireHypervAccounts(
   });
 }
 
+/** The connection's accounts as the binding rule judges them (secret-binding.ts). */
+export function hypervAccounts(input: {
+  hostAccountId: string;
+  hostAccountSecret: string | null;
+  guestAccountId: string | null;
+  guestAccountSecret: string | null;
+}): ChosenAccount[] {
+  return [
+    {
+      path: 'hostAccountId',
+      secretId: input.hostAccountId,
+      reenteredPath: 'hostAccountSecret',
+      reentered: input.hostAccountSecret,
+    },
+    {
+      path: 'guestAccountId',
+      secretId: input.guestAccountId,
+      reenteredPath: 'guestAccountSecret',
+      reentered: input.guestAccountSecret,
+    },
+  ];
+}
+
+/**
+ * Saves a connection. Its accounts' secrets are sent to its address from now on, so each must be
+ * used with that address already, or typed again (secret-binding.ts); they are then bound to it.
+ */
 export async function addHypervConnection(
-  stores: ConnectionStores,
+  stores: BindingStores & ConnectionStores,
   ctx: ServiceContext,
+  keys: VaultKeySource,
   raw: unknown,
 ): Promise<HypervConnectionRecord> {
   const input = parseInput(addHypervConnectionInput, raw);
   await requireHypervAccounts(stores, input);
   assertNameFree(await stores.hypervConnections.list(), input.name, 'A Hyper-V host');
+  const endpoint = endpointOf('hyperv', input.address, input.port);
+  const bindAccounts = await authorizeSave(stores, ctx, keys, endpoint, hypervAccounts(input));
   const stored = await stores.hypervConnections.insert({
     id: ctx.newId(),
     name: input.name,
@@ -74,6 +106,7 @@ export async function addHypervConnection(
       { path: 'name', message: 'Another connection has this name' },
     ]);
   }
+  await bindAccounts();
   // The admin compared this key in a test before saving: the first connection must present it.
   if (input.trustedFingerprint !== null)
     await stores.hypervConnections.pin(stored.id, input.trustedFingerprint);
@@ -135,7 +168,12 @@ export async function hostCredential(
   keys: VaultKeySource,
   secretId: string,
 ): Promise<SshCredential> {
-  const { metadata, value } = await revealSecret(stores, ctx, keys, secretId);
+  return sshCredentialFrom(() => revealSecret(stores, ctx, keys, secretId));
+}
+
+/** The host's SSH login from a secret: its user (Administrator when none) and password or key. */
+export async function sshCredentialFrom(source: SecretSource): Promise<SshCredential> {
+  const { metadata, value } = await source();
   const username = metadata.username ?? 'Administrator';
   return metadata.kind === 'ssh-private-key'
     ? { username, privateKey: value }
@@ -148,9 +186,16 @@ export function guestCredentialOf(
   keys: VaultKeySource,
   guestSecretId: string | null,
 ): () => Promise<GuestCredential | null> {
+  return guestCredentialFrom(
+    guestSecretId === null ? null : () => revealSecret(stores, ctx, keys, guestSecretId),
+  );
+}
+
+/** PowerShell Direct's credential from a secret (null: guests are not read). */
+export function guestCredentialFrom(source: SecretSource | null): () => Promise<GuestCredential | null> {
   return async () => {
-    if (guestSecretId === null) return null;
-    const { metadata, value } = await revealSecret(stores, ctx, keys, guestSecretId);
+    if (source === null) return null;
+    const { metadata, value } = await source();
     return { user: metadata.username ?? 'Administrator', password: value };
   };
 }

@@ -14,20 +14,24 @@ import {
   mapHost,
   readHostRecords,
 } from '../drivers/hyperv/hyperv-discovery';
+import { endpointOf } from '../engine/secret-binding';
 import { hypervConnectionIdInput, testHypervDraftInput } from '../schemas/hyperv-connections';
+import { goneSinceLoaded } from './errors';
 import {
   connectionOrThrow,
   failureOf,
   guestCredentialFor,
-  guestCredentialOf,
-  hostCredential,
+  guestCredentialFrom,
+  hypervAccounts,
   hypervClientFor,
   type NodeAddress,
   nodeByName,
   nodeClientFor,
   requireHypervAccounts,
+  sshCredentialFrom,
 } from './hyperv-connection-service';
 import { parseInput } from './parse-input';
+import { type BindingStores, secretsForTest } from './secret-binding';
 import type { VaultKeySource } from './vault-key';
 
 type ConnectionStores = Pick<Stores, 'hypervConnections' | 'secrets'>;
@@ -144,10 +148,12 @@ export async function testHypervConnection(
 /**
  * Tests a connection before it is saved: nothing is stored, and the host's key is only shown (the
  * admin accepts it by adding the connection with it, or adds it without and it is pinned on first
- * use). A cluster's other nodes are tested too; their keys are pinned on the first sync.
+ * use). A cluster's other nodes are tested too; their keys are pinned on the first sync. A stored
+ * account is sent only to an address it is used with; elsewhere the person types it again and the
+ * typed value is what is sent (secret-binding.ts), or nothing is.
  */
 export async function testHypervDraft(
-  stores: Pick<Stores, 'secrets'>,
+  stores: BindingStores,
   ctx: ServiceContext,
   keys: VaultKeySource,
   raw: unknown,
@@ -155,12 +161,17 @@ export async function testHypervDraft(
 ): Promise<HypervTestResult> {
   const input = parseInput(testHypervDraftInput, raw);
   await requireHypervAccounts(stores, input);
+  const endpoint = endpointOf('hyperv', input.address, input.port);
+  const sources = await secretsForTest(stores, ctx, keys, endpoint, hypervAccounts(input));
+  const hostAccount = sources.get('hostAccountId');
+  if (!hostAccount) throw goneSinceLoaded('secret', 'hostAccountId', 'an admin deleted it');
+  const credential = () => sshCredentialFrom(hostAccount);
   let seen: string | null = null;
   const client = new HypervClient({
     label: `Hyper-V host ${input.address}`,
     host: input.address,
     port: input.port,
-    credential: () => hostCredential(stores, ctx, keys, input.hostAccountId),
+    credential,
     hostKeys: {
       pinned: async () => null,
       pin: async (_endpoint, fingerprint) => {
@@ -171,7 +182,7 @@ export async function testHypervDraft(
   });
   return probe(
     client,
-    guestCredentialOf(stores, ctx, keys, input.guestAccountId),
+    guestCredentialFrom(sources.get('guestAccountId') ?? null),
     { current: async () => ({ pinned: seen, refused: null }) },
     (node) => {
       const { host, port } = (options.nodeAddress ?? nodeByName)(node, { port: input.port });
@@ -179,7 +190,7 @@ export async function testHypervDraft(
         label: `Hyper-V node ${node} of ${input.address}`,
         host,
         port,
-        credential: () => hostCredential(stores, ctx, keys, input.hostAccountId),
+        credential,
         hostKeys: { pinned: async () => null, pin: async () => {}, refused: async () => {} },
       });
     },

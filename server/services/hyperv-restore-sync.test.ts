@@ -60,7 +60,7 @@ async function setup() {
   const keys = memoryKeySource();
   const secret = (name: string, username: string, value: string) =>
     createSecret(stores, ctx, keys, { name, kind: 'password', username, secret: value });
-  const connection = await addHypervConnection(stores, ctx, {
+  const connection = await addHypervConnection(stores, ctx, keys, {
     name: 'hv01',
     address: '127.0.0.1',
     port: fake.host.port,

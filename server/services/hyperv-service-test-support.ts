@@ -41,7 +41,7 @@ export async function setupHypervConnection(
     secret: GUEST_PASSWORD,
   });
   const connection = () =>
-    addHypervConnection(stores, ctx, {
+    addHypervConnection(stores, ctx, keys, {
       name: 'hv01',
       address: '127.0.0.1',
       port: fake.host.port,

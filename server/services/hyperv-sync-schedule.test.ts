@@ -40,7 +40,7 @@ async function setup() {
     username: ADMIN.username,
     secret: ADMIN.password,
   });
-  const connection = await addHypervConnection(stores, ctx, {
+  const connection = await addHypervConnection(stores, ctx, keys, {
     name: 'hv01',
     address: '127.0.0.1',
     port: fake.host.port,

@@ -6,29 +6,60 @@
  * returns metadata (name, kind, user, who and when). No function logs a value — log lines name
  * the secret, and the process logger redacts secret-named fields anyway (server/logger.ts).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SecretMetadata, SecretRecord, Stores } from '../../db/stores/ports';
 import type { SecretWrite } from '../../db/stores/ports/secret-store';
 import { actorLabel, type ServiceContext } from '../context';
 import type { CreateSecret, ReplaceSecret } from '../schemas/secrets';
 import { DomainError, deletedMeanwhile, goneSinceLoaded, notFound } from './errors';
+import { type ConnectionStores, listSecretUses } from './secret-uses';
 import { assertNameFree } from './unique-names';
 import { generateVaultKey, openValue, sealValue, type VaultKey } from './vault-crypto';
 import type { RotationNotice, VaultKeySource } from './vault-key';
 
 export type { SecretMetadata } from '../../db/stores/ports';
 
-/** A secret as an operator sees it: metadata, and whether the configured key can open it. */
+/**
+ * A secret as an operator sees it: metadata, whether the configured key can open it, and the
+ * endpoints it is used with (a stored secret is sent nowhere else: secret-binding.ts).
+ */
 export interface SecretSummary extends SecretMetadata {
   sealedUnderCurrentKey: boolean;
+  usedWith: string[];
 }
 
 export async function listSecrets(
-  stores: Pick<Stores, 'secrets'>,
+  stores: Pick<Stores, 'secrets'> & ConnectionStores,
   keys: VaultKeySource,
 ): Promise<SecretSummary[]> {
   const secrets = await stores.secrets.list();
   const currentKeyId = secrets.length > 0 ? keys.read()?.id : undefined;
-  return secrets.map((secret) => ({ ...secret, sealedUnderCurrentKey: secret.keyId === currentKeyId }));
+  const usedWith = await usedWithBySecret(stores);
+  return secrets.map((secret) => ({
+    ...secret,
+    sealedUnderCurrentKey: secret.keyId === currentKeyId,
+    usedWith: usedWith.get(secret.id) ?? [],
+  }));
+}
+
+/**
+ * The endpoints each secret is used with (secret-binding.ts): those it was saved with, kept after a
+ * disconnect, and those of the saved connections that sign in with it; sorted, each once. Only
+ * `secretIds`' when given.
+ */
+export async function usedWithBySecret(
+  stores: Pick<Stores, 'secrets'> & ConnectionStores,
+  secretIds?: readonly string[],
+): Promise<Map<string, string[]>> {
+  const wanted = secretIds ? new Set(secretIds) : null;
+  const found = new Map<string, Set<string>>();
+  const add = (secretId: string, endpoint: string) => {
+    if (wanted && !wanted.has(secretId)) return;
+    found.set(secretId, (found.get(secretId) ?? new Set()).add(endpoint));
+  };
+  for (const bound of await stores.secrets.listEndpoints(secretIds)) add(bound.secretId, bound.endpoint);
+  for (const use of await listSecretUses(stores)) add(use.secretId, use.endpoint);
+  return new Map([...found].map(([secretId, endpoints]) => [secretId, [...endpoints].sort()]));
 }
 
 export async function createSecret(
@@ -123,7 +154,7 @@ export async function deleteSecret(
 ): Promise<{ id: string; name: string }> {
   const existing = await stores.secrets.get(id);
   if (!existing) throw goneSinceLoaded('secret', 'id', 'an admin deleted it');
-  const users = await usersOfSecret(stores, id);
+  const users = (await listSecretUses(stores)).filter((use) => use.secretId === id).map((use) => use.role);
   if (users.length > 0) {
     throw new DomainError(
       'CONFLICT',
@@ -133,27 +164,6 @@ export async function deleteSecret(
   if (!(await stores.secrets.delete(id))) throw deletedMeanwhile('Secret', existing.name);
   ctx.log.info({ secretId: id, secretName: existing.name }, 'secret deleted');
   return { id, name: existing.name };
-}
-
-/** Each connection that signs in with the secret, and as what, in words. */
-async function usersOfSecret(
-  stores: Pick<Stores, 'xapiPools' | 'hypervConnections' | 'arrayConnections'>,
-  id: string,
-): Promise<string[]> {
-  const users: string[] = [];
-  for (const pool of await stores.xapiPools.list()) {
-    if (pool.secretId === id) users.push(`the pool account of XenServer pool "${pool.name}"`);
-    if (pool.guestSecretId === id) users.push(`the guest account of XenServer pool "${pool.name}"`);
-    if (pool.hostSshSecretId === id) users.push(`the host SSH account of XenServer pool "${pool.name}"`);
-  }
-  for (const host of await stores.hypervConnections.list()) {
-    if (host.secretId === id) users.push(`the host account of Hyper-V host "${host.name}"`);
-    if (host.guestSecretId === id) users.push(`the guest account of Hyper-V host "${host.name}"`);
-  }
-  for (const array of await stores.arrayConnections.list()) {
-    if (array.secretId === id) users.push(`the account of storage array "${array.name}"`);
-  }
-  return users;
 }
 
 /**
@@ -168,8 +178,34 @@ export async function revealSecret(
 ): Promise<{ metadata: SecretMetadata; value: string }> {
   const record = (await stores.secrets.get(idOrName)) ?? (await stores.secrets.findByName(idOrName));
   if (!record) throw notFound('Secret', idOrName);
-  // The key that sealed it, when this process can read it (a rotation's staged key included), else
-  // the current one, which then refuses it with the wrong-key error naming both.
+  const value = openValue(openingKey(keys, record), record);
+  await stores.secrets.markUsed(record.id, ctx.now());
+  return { metadata: metadataOf(record), value };
+}
+
+/**
+ * Whether `typed` is the value the vault holds for the secret: someone who types it again for a
+ * new endpoint knows it, so binding the secret there reveals nothing (secret-binding.ts). Compared
+ * as digests in constant time; the value never leaves this function and the secret is not marked
+ * used (nothing was sent).
+ */
+export async function isStoredValue(
+  stores: Pick<Stores, 'secrets'>,
+  keys: VaultKeySource,
+  id: string,
+  typed: string,
+): Promise<boolean> {
+  const record = await stores.secrets.get(id);
+  if (!record) throw goneSinceLoaded('secret', 'id', 'an admin deleted it');
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(openValue(openingKey(keys, record), record)), digest(typed));
+}
+
+/**
+ * The key that sealed the secret, when this process can read it (a rotation's staged key
+ * included), else the current one, which then refuses it with the wrong-key error naming both.
+ */
+function openingKey(keys: VaultKeySource, record: SecretRecord): VaultKey {
   const key = keys.find(record.sealed.keyId) ?? keys.read();
   if (!key) {
     throw new DomainError(
@@ -177,9 +213,7 @@ export async function revealSecret(
       `Secret "${record.name}" cannot be opened: there is no vault key at ${keys.location} (restore the key file from its backup).`,
     );
   }
-  const value = openValue(key, record);
-  await stores.secrets.markUsed(record.id, ctx.now());
-  return { metadata: metadataOf(record), value };
+  return key;
 }
 
 /** What `rotateVaultKey` did. */

@@ -29,7 +29,7 @@ async function connectedPool(dialect: (typeof dialects)[number], now?: () => Dat
   const lab = await openXapiLab(dialect, {
     now: now ?? (() => new Date(Date.UTC(2026, 10, 30, 1, 0, seconds++))),
   });
-  const pool = await addXapiPool(lab.stores, lab.ctx, {
+  const pool = await addXapiPool(lab.stores, lab.ctx, lab.keys, {
     name: 'pool-lab',
     address: lab.fake.address(),
     secretId: lab.secret.id,

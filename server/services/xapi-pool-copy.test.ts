@@ -95,7 +95,7 @@ describe.each(dialects)('$name', (dialect) => {
       let now = new Date('2026-11-30T01:00:00Z');
       const lab = await openXapiLab(dialect, { now: () => now });
       const { fixture, stores, ctx, handle, keys } = lab;
-      const pool = await addXapiPool(stores, ctx, {
+      const pool = await addXapiPool(stores, ctx, keys, {
         name: 'pool-lab',
         address: lab.fake.address(),
         secretId: lab.secret.id,

@@ -32,7 +32,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 /** The lab's fake pool added by an admin and connected with its watcher, after its first sync. */
 async function connectLabPool(lab: Awaited<ReturnType<typeof openXapiLab>>) {
   const { stores, ctx, keys } = lab;
-  const pool = await addXapiPool(stores, ctx, {
+  const pool = await addXapiPool(stores, ctx, keys, {
     name: 'pool-lab',
     address: lab.fake.address(),
     secretId: lab.secret.id,

@@ -37,9 +37,9 @@ describe.each(dialects)('$name', (current) => {
     });
     describe('XAPI pool connections', () => {
       it('refuses a pool without a usable address or vault secret, naming the field, and stores nothing', async () => {
-        const { stores, ctx, secret } = await setup();
+        const { stores, ctx, keys, secret } = await setup();
         const badAddress = await rejection(
-          addXapiPool(stores, ctx, { name: 'lab', address: 'https://x/', secretId: secret.id }),
+          addXapiPool(stores, ctx, keys, { name: 'lab', address: 'https://x/', secretId: secret.id }),
         );
         expect(isDomainError(badAddress) && badAddress.fieldErrors?.map((field) => field.path)).toEqual([
           'address',
@@ -47,14 +47,14 @@ describe.each(dialects)('$name', (current) => {
         // A port no socket has would be saved, and fail only when the watcher first connects.
         for (const address of ['192.0.2.10:99999', '192.0.2.10:0', '[2001:db8::10]:65536']) {
           const badPort = await rejection(
-            addXapiPool(stores, ctx, { name: 'lab', address, secretId: secret.id }),
+            addXapiPool(stores, ctx, keys, { name: 'lab', address, secretId: secret.id }),
           );
           expect(isDomainError(badPort) && badPort.fieldErrors).toEqual([
             { path: 'address', message: 'The port after ":" is between 1 and 65535' },
           ]);
         }
         const noSecret = await rejection(
-          addXapiPool(stores, ctx, { name: 'lab', address: '192.0.2.10', secretId: 'nope' }),
+          addXapiPool(stores, ctx, keys, { name: 'lab', address: '192.0.2.10', secretId: 'nope' }),
         );
         expect(isDomainError(noSecret) && noSecret.fieldErrors?.map((field) => field.path)).toEqual([
           'secretId',
@@ -65,7 +65,7 @@ describe.each(dialects)('$name', (current) => {
       it('keeps the guest hook’s and dom0’s SSH accounts: refused when not in the vault, read from it at use, keys pinned beside the certificates', async () => {
         const { stores, ctx, keys, secret } = await setup();
         const base = { name: 'lab', address: '192.0.2.10', secretId: secret.id };
-        const noGuest = await rejection(addXapiPool(stores, ctx, { ...base, guestSecretId: 'nope' }));
+        const noGuest = await rejection(addXapiPool(stores, ctx, keys, { ...base, guestSecretId: 'nope' }));
         expect(isDomainError(noGuest) && noGuest.fieldErrors?.map((field) => field.path)).toEqual([
           'guestSecretId',
         ]);
@@ -76,7 +76,7 @@ describe.each(dialects)('$name', (current) => {
           username: 'backup',
           secret: 'g-s3cret',
         });
-        const pool = await addXapiPool(stores, ctx, { ...base, guestSecretId: guest.id });
+        const pool = await addXapiPool(stores, ctx, keys, { ...base, guestSecretId: guest.id });
         expect(pool).toMatchObject({ guestSecretId: guest.id, hostSshSecretId: null });
         const access = xapiSshAccessFor(stores, ctx, keys, () => pool);
         expect(await access.guestCredential()).toEqual({ username: 'backup', password: 'g-s3cret' });
@@ -91,7 +91,7 @@ describe.each(dialects)('$name', (current) => {
 
       it('tests the connection with the vault’s account, pins the certificates and shows what the pool answered', async () => {
         const { fake, stores, ctx, keys, secret } = await setup();
-        const pool = await addXapiPool(stores, ctx, {
+        const pool = await addXapiPool(stores, ctx, keys, {
           name: 'pool-lab',
           address: fake.address(),
           secretId: secret.id,
@@ -112,7 +112,7 @@ describe.each(dialects)('$name', (current) => {
       it('a wrong password comes back as a clear failure after the pool’s 5 s', async () => {
         const clock = new ManualClock();
         const { fake, stores, ctx, keys, secret } = await setup('wrong', { clock });
-        const pool = await addXapiPool(stores, ctx, {
+        const pool = await addXapiPool(stores, ctx, keys, {
           name: 'pool-lab',
           address: fake.address(),
           secretId: secret.id,
@@ -132,7 +132,7 @@ describe.each(dialects)('$name', (current) => {
       async function poolWithChangedCertificate() {
         const lab = await setup();
         const { fake, stores, ctx, keys, secret } = lab;
-        const pool = await addXapiPool(stores, ctx, {
+        const pool = await addXapiPool(stores, ctx, keys, {
           name: 'pool-lab',
           address: fake.address(),
           secretId: secret.id,
@@ -218,7 +218,7 @@ describe.each(dialects)('$name', (current) => {
           disks: [{ name: 'scan01 data', sr: raw, bytes: Buffer.alloc(64 * 1024, 7) }],
           guest: { os: 'Debian GNU/Linux 12', pvDrivers: true },
         });
-        const pool = await addXapiPool(stores, ctx, {
+        const pool = await addXapiPool(stores, ctx, keys, {
           name: 'pool-lab',
           address: fake.address(),
           secretId: secret.id,
@@ -261,7 +261,7 @@ describe.each(dialects)('$name', (current) => {
 
       it('discovers the pool into the inventory and records the sync', async () => {
         const { fixture, fake, stores, ctx, keys, secret } = await setup();
-        const pool = await addXapiPool(stores, ctx, {
+        const pool = await addXapiPool(stores, ctx, keys, {
           name: 'pool-lab',
           address: fake.address(),
           secretId: secret.id,
@@ -288,7 +288,7 @@ describe.each(dialects)('$name', (current) => {
 
       it('says what it could not read: an SR under VM disks whose storage driver the pool did not list', async () => {
         const { fixture, fake, stores, ctx, keys, secret } = await setup();
-        const pool = await addXapiPool(stores, ctx, {
+        const pool = await addXapiPool(stores, ctx, keys, {
           name: 'pool-lab',
           address: fake.address(),
           secretId: secret.id,

@@ -16,6 +16,7 @@ import { toDriverError } from '../drivers/xapi/xapi-errors';
 import type { XenSshAccess } from '../drivers/xapi/xapi-guest-hook';
 import type { TrustStore } from '../drivers/xapi/xapi-transport';
 import { isDriverError } from '../engine/driver';
+import { endpointOf } from '../engine/secret-binding';
 import {
   type AcceptXapiCertificate,
   acceptXapiCertificateInput,
@@ -28,6 +29,7 @@ import { DomainError, deletedMeanwhile, goneSinceLoaded } from './errors';
 import type { ImportResult } from './import-service';
 import { refuseWhileInUse } from './in-use';
 import { parseInput } from './parse-input';
+import { authorizeSave, type BindingStores, type ChosenAccount } from './secret-binding';
 import { assertTypedName, DISCONNECT_ACTION } from './typed-confirmation';
 import { assertNameFree } from './unique-names';
 import { PASSWORD_LOGIN, requireVaultAccount, SSH_LOGIN } from './vault-accounts';
@@ -37,9 +39,15 @@ import { applyPoolSync, recordFailedPoolSync } from './xapi-sync-service';
 
 type PoolStores = Pick<Stores, 'xapiPools' | 'secrets'>;
 
+/**
+ * Saves a pool. Its accounts' secrets are sent to its address (and its hosts and guests) from now
+ * on, so each must be used with that address already, or typed again (secret-binding.ts); they are
+ * then bound to it.
+ */
 export async function addXapiPool(
-  stores: PoolStores,
+  stores: PoolStores & BindingStores,
   ctx: ServiceContext,
+  keys: VaultKeySource,
   raw: unknown,
 ): Promise<XapiPoolRecord> {
   const input = parseInput(addXapiPoolInput, raw);
@@ -52,6 +60,10 @@ export async function addXapiPool(
   for (const [path, id, what, kinds] of accounts)
     await requireVaultAccount(stores, id, { path, what, kinds });
   assertNameFree(await stores.xapiPools.list(), input.name, 'A pool');
+  const bindAccounts = await authorizeSave(stores, ctx, keys, endpointOf('xapi', input.address), [
+    { path: 'secretId', secretId: input.secretId, reenteredPath: 'secret', reentered: input.secret },
+    ...poolSshAccounts(input),
+  ]);
   const stored = await stores.xapiPools.insert({
     id: ctx.newId(),
     name: input.name,
@@ -67,8 +79,32 @@ export async function addXapiPool(
       { path: 'name', message: 'Another pool has this name' },
     ]);
   }
+  await bindAccounts();
   ctx.log.info({ poolId: stored.id, poolName: stored.name, address: stored.address }, 'xapi pool added');
   return stored;
+}
+
+/** A pool's SSH accounts as the binding rule judges them (secret-binding.ts). */
+export function poolSshAccounts(input: {
+  guestSecretId: string | null;
+  guestSecret: string | null;
+  hostSshSecretId: string | null;
+  hostSshSecret: string | null;
+}): ChosenAccount[] {
+  return [
+    {
+      path: 'guestSecretId',
+      secretId: input.guestSecretId,
+      reenteredPath: 'guestSecret',
+      reentered: input.guestSecret,
+    },
+    {
+      path: 'hostSshSecretId',
+      secretId: input.hostSshSecretId,
+      reenteredPath: 'hostSshSecret',
+      reentered: input.hostSshSecret,
+    },
+  ];
 }
 
 /** Certificate pins kept on the pool's record. */

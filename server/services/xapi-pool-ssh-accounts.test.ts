@@ -29,7 +29,7 @@ async function machine(...args: ConstructorParameters<typeof FakeLinuxMachine>) 
 async function setup() {
   const lab = await openXapiLab(dialect);
   const { stores, ctx, keys, secret, fake } = lab;
-  const pool = await addXapiPool(stores, ctx, {
+  const pool = await addXapiPool(stores, ctx, keys, {
     name: 'pool-lab',
     address: fake.address(),
     secretId: secret.id,
@@ -55,7 +55,7 @@ describe.each(dialects)('$name', (current) => {
       const { stores, ctx, keys, pool, guestSecret, dom0Secret } = await setup();
       const access = xapiSshAccessFor(stores, ctx, keys, () => pool);
       expect(await access.guestCredential()).toBeNull();
-      const changed = await setXapiPoolSshAccounts(stores, ctx, {
+      const changed = await setXapiPoolSshAccounts(stores, ctx, keys, {
         id: pool.id,
         guestSecretId: guestSecret.id,
         hostSshSecretId: dom0Secret.id,
@@ -76,7 +76,11 @@ describe.each(dialects)('$name', (current) => {
         hostSshAccountName: 'dom0 root',
       });
       // Back to none: no hook, no flush.
-      await setXapiPoolSshAccounts(stores, ctx, { id: pool.id, guestSecretId: null, hostSshSecretId: null });
+      await setXapiPoolSshAccounts(stores, ctx, keys, {
+        id: pool.id,
+        guestSecretId: null,
+        hostSshSecretId: null,
+      });
       expect(await stores.xapiPools.get(pool.id)).toMatchObject({
         guestSecretId: null,
         hostSshSecretId: null,
@@ -115,8 +119,8 @@ describe.each(dialects)('$name', (current) => {
         'Choose the host SSH account',
       ],
     ])('refuse %s, naming the field, and change nothing', async (_case, change, paths, message) => {
-      const { stores, ctx, pool, guestSecret, dom0Secret, tokenSecret } = await setup();
-      await setXapiPoolSshAccounts(stores, ctx, {
+      const { stores, ctx, keys, pool, guestSecret, dom0Secret, tokenSecret } = await setup();
+      await setXapiPoolSshAccounts(stores, ctx, keys, {
         id: pool.id,
         guestSecretId: guestSecret.id,
         hostSshSecretId: dom0Secret.id,
@@ -132,7 +136,7 @@ describe.each(dialects)('$name', (current) => {
         if (value === undefined) delete input[key];
         else input[key] = ids(value);
       }
-      const error = await rejection(setXapiPoolSshAccounts(stores, ctx, input));
+      const error = await rejection(setXapiPoolSshAccounts(stores, ctx, keys, input));
       expect(isDomainError(error) && error.fieldErrors?.map((field) => field.path)).toEqual(paths);
       expect((error as Error).message).toContain(message);
       expect(await stores.xapiPools.get(pool.id)).toEqual(before);
@@ -152,8 +156,8 @@ describe.each(dialects)('$name', (current) => {
     ] as const)(
       'adding a pool refuses %s, naming the field, and adds nothing',
       async (_case, path, message) => {
-        const { stores, ctx, fake, secret, tokenSecret } = await setup();
-        const error = await addXapiPool(stores, ctx, {
+        const { stores, ctx, keys, fake, secret, tokenSecret } = await setup();
+        const error = await addXapiPool(stores, ctx, keys, {
           name: 'pool-two',
           address: fake.address(),
           secretId: secret.id,
@@ -174,7 +178,7 @@ describe.each(dialects)('$name', (current) => {
       let record = await current();
       const access = xapiSshAccessFor(stores, ctx, keys, () => record);
       expect(access.freezeWindowSeconds).toBeUndefined(); // the hook's default, 15 min
-      const set = await setXapiPoolSshAccounts(stores, ctx, {
+      const set = await setXapiPoolSshAccounts(stores, ctx, keys, {
         id: pool.id,
         guestSecretId: guestSecret.id,
         hostSshSecretId: null,
@@ -183,10 +187,14 @@ describe.each(dialects)('$name', (current) => {
       expect(set.freezeWindowMinutes).toBe(5);
       record = await current();
       expect(access.freezeWindowSeconds).toBe(300);
-      await setXapiPoolSshAccounts(stores, ctx, { id: pool.id, guestSecretId: null, hostSshSecretId: null });
+      await setXapiPoolSshAccounts(stores, ctx, keys, {
+        id: pool.id,
+        guestSecretId: null,
+        hostSshSecretId: null,
+      });
       record = await current();
       expect(access.freezeWindowSeconds).toBe(300); // left out: kept
-      const reset = await setXapiPoolSshAccounts(stores, ctx, {
+      const reset = await setXapiPoolSshAccounts(stores, ctx, keys, {
         id: pool.id,
         guestSecretId: null,
         hostSshSecretId: null,
@@ -203,10 +211,10 @@ describe.each(dialects)('$name', (current) => {
       [61, 'The freeze window is at most 60 minutes'],
       [2.5, 'Enter the freeze window in whole minutes'],
     ])('refuse a freeze window of %s minutes and change nothing', async (minutes, message) => {
-      const { stores, ctx, pool } = await setup();
+      const { stores, ctx, keys, pool } = await setup();
       const before = await stores.xapiPools.get(pool.id);
       const error = await rejection(
-        setXapiPoolSshAccounts(stores, ctx, {
+        setXapiPoolSshAccounts(stores, ctx, keys, {
           id: pool.id,
           guestSecretId: null,
           hostSshSecretId: null,
@@ -221,9 +229,9 @@ describe.each(dialects)('$name', (current) => {
     });
 
     it('a pool that does not exist is not found', async () => {
-      const { stores, ctx } = await setup();
+      const { stores, ctx, keys } = await setup();
       const error = await rejection(
-        setXapiPoolSshAccounts(stores, ctx, { id: 'gone', guestSecretId: null, hostSshSecretId: null }),
+        setXapiPoolSshAccounts(stores, ctx, keys, { id: 'gone', guestSecretId: null, hostSshSecretId: null }),
       );
       expect(isDomainError(error) && error.code).toBe('NOT_FOUND');
     });
@@ -235,7 +243,7 @@ describe.each(dialects)('$name', (current) => {
         { device: '/dev/sda1', point: '/', type: 'ext3' },
       ]);
       fixture.pool.mod('VM', fixture.web01, { other_config: { [GUEST_SSH_KEY]: `127.0.0.1:${guest.port}` } });
-      await setXapiPoolSshAccounts(stores, ctx, {
+      await setXapiPoolSshAccounts(stores, ctx, keys, {
         id: pool.id,
         guestSecretId: guestSecret.id,
         hostSshSecretId: dom0Secret.id,
@@ -280,7 +288,7 @@ describe.each(dialects)('$name', (current) => {
         { device: '/dev/sda1', point: '/', type: 'ext3' },
       ]);
       fixture.pool.mod('VM', fixture.web01, { other_config: { [GUEST_SSH_KEY]: `127.0.0.1:${guest.port}` } });
-      await setXapiPoolSshAccounts(stores, ctx, {
+      await setXapiPoolSshAccounts(stores, ctx, keys, {
         id: pool.id,
         guestSecretId: guestSecret.id,
         hostSshSecretId: dom0Secret.id,
@@ -365,7 +373,7 @@ describe.each(dialects)('$name', (current) => {
           username: 'backup',
           secret: 'not-it',
         });
-        await setXapiPoolSshAccounts(stores, ctx, {
+        await setXapiPoolSshAccounts(stores, ctx, keys, {
           id: pool.id,
           guestSecretId: wrong.id,
           hostSshSecretId: null,
@@ -386,7 +394,7 @@ describe.each(dialects)('$name', (current) => {
     it('says when no running guest can be reached, with the reasons', async () => {
       const { stores, ctx, keys, pool, fixture, guestSecret } = await setup();
       fixture.pool.mod('VM', fixture.web01, { other_config: { [GUEST_SSH_KEY]: 'not an address' } });
-      await setXapiPoolSshAccounts(stores, ctx, {
+      await setXapiPoolSshAccounts(stores, ctx, keys, {
         id: pool.id,
         guestSecretId: guestSecret.id,
         hostSshSecretId: null,

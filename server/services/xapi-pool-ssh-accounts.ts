@@ -14,6 +14,7 @@ import type { CallOptions } from '../drivers/call';
 import { toDriverError } from '../drivers/xapi/xapi-errors';
 import { checkSshAccount } from '../drivers/xapi/xapi-ssh-account-check';
 import { isDriverError } from '../engine/driver';
+import { endpointOf } from '../engine/secret-binding';
 import {
   DEFAULT_FREEZE_WINDOW_MINUTES,
   type SetXapiPoolSshAccounts,
@@ -24,9 +25,10 @@ import {
 import { connectionLabel } from './connection-labels';
 import { DomainError, deletedMeanwhile } from './errors';
 import { parseInput } from './parse-input';
+import { authorizeSave, type BindingStores } from './secret-binding';
 import { accountKindProblem, SSH_LOGIN } from './vault-accounts';
 import type { VaultKeySource } from './vault-key';
-import { poolOrThrow, xapiClientFor, xapiSshAccessFor } from './xapi-pool-service';
+import { poolOrThrow, poolSshAccounts, xapiClientFor, xapiSshAccessFor } from './xapi-pool-service';
 
 type PoolStores = Pick<Stores, 'xapiPools' | 'secrets'>;
 
@@ -56,8 +58,9 @@ export interface XapiPoolSshAccountsView {
  * changes nothing.
  */
 export async function setXapiPoolSshAccounts(
-  stores: PoolStores,
+  stores: PoolStores & BindingStores,
   ctx: ServiceContext,
+  keys: VaultKeySource,
   raw: unknown,
 ): Promise<XapiPoolSshAccountsView> {
   const input: SetXapiPoolSshAccounts = parseInput(setXapiPoolSshAccountsInput, raw);
@@ -83,6 +86,14 @@ export async function setXapiPoolSshAccounts(
       problems,
     );
   }
+  // The accounts sign in to the pool's guests and dom0s: a secret used elsewhere is typed again.
+  const bindAccounts = await authorizeSave(
+    stores,
+    ctx,
+    keys,
+    endpointOf('xapi', pool.address),
+    poolSshAccounts(input),
+  );
   const accounts: XapiPoolSshAccounts = {
     guestSecretId: input.guestSecretId,
     hostSshSecretId: input.hostSshSecretId,
@@ -95,6 +106,7 @@ export async function setXapiPoolSshAccounts(
   };
   const updated = await stores.xapiPools.setSshAccounts(pool.id, accounts);
   if (!updated) throw deletedMeanwhile('XenServer pool', pool.name);
+  await bindAccounts();
   ctx.log.info(
     {
       poolId: pool.id,

@@ -13,8 +13,8 @@ const call = () => ({ signal: new AbortController().signal, timeoutMs: 30_000 })
 
 async function setup() {
   const lab = await openXapiLab(dialect);
-  const { stores, ctx, secret, fake } = lab;
-  const pool = await addXapiPool(stores, ctx, {
+  const { stores, ctx, keys, secret, fake } = lab;
+  const pool = await addXapiPool(stores, ctx, keys, {
     name: 'pool-lab',
     address: fake.address(),
     secretId: secret.id,
@@ -78,7 +78,7 @@ describe.each(dialects)('$name', (current) => {
       const { stores, ctx, keys, pool, fake, secret } = await setup();
       await discoverXapiPool(stores, ctx, keys, pool.id, call());
       // A second connection, never discovered: nothing of the first pool is offered for it.
-      const other = await addXapiPool(stores, ctx, {
+      const other = await addXapiPool(stores, ctx, keys, {
         name: 'pool-other',
         address: fake.address(),
         secretId: secret.id,

@@ -329,12 +329,24 @@ describe('secrets in recorded inputs', () => {
       }
     }
     expect([...redactedFields].sort()).toEqual([
+      // A vault account's value typed again for an address its secret is not used with.
+      'arrayConnections.addEqualLogic.accountSecret',
+      'arrayConnections.addOntap.accountSecret',
+      'hypervConnections.add.guestAccountSecret',
+      'hypervConnections.add.hostAccountSecret',
+      'hypervConnections.testDraft.guestAccountSecret',
+      'hypervConnections.testDraft.hostAccountSecret',
       'secrets.create.secret',
       'secrets.replace.secret',
       'setup.complete.password',
       'setup.complete.token',
       'users.create.password',
       'users.resetPassword.password',
+      'xapiPools.add.guestSecret',
+      'xapiPools.add.hostSshSecret',
+      'xapiPools.add.secret',
+      'xapiPools.setSshAccounts.guestSecret',
+      'xapiPools.setSshAccounts.hostSshSecret',
     ]);
   });
 });

@@ -28,10 +28,10 @@ export const arrayConnectionsRouter = router({
   list: adminProcedure.query(({ ctx }) => listArrayConnections(ctx.stores)),
   addOntap: adminProcedure
     .input(addOntapConnectionInput)
-    .mutation(({ ctx, input }) => addOntapConnection(ctx.stores, ctx.service, input)),
+    .mutation(({ ctx, input }) => addOntapConnection(ctx.stores, ctx.service, ctx.vaultKeys, input)),
   addEqualLogic: adminProcedure
     .input(addEqualLogicConnectionInput)
-    .mutation(({ ctx, input }) => addEqualLogicConnection(ctx.stores, ctx.service, input)),
+    .mutation(({ ctx, input }) => addEqualLogicConnection(ctx.stores, ctx.service, ctx.vaultKeys, input)),
   acceptCertificate: adminProcedure
     .input(acceptArrayCertificateInput)
     .mutation(({ ctx, input }) => acceptArrayCertificate(ctx.stores, ctx.service, input)),

@@ -39,7 +39,7 @@ export const hypervConnectionsRouter = router({
   list: adminProcedure.query(({ ctx }) => listHypervConnections(ctx.stores)),
   add: adminProcedure
     .input(addHypervConnectionInput)
-    .mutation(({ ctx, input }) => addHypervConnection(ctx.stores, ctx.service, input)),
+    .mutation(({ ctx, input }) => addHypervConnection(ctx.stores, ctx.service, ctx.vaultKeys, input)),
   test: adminProcedure
     .input(hypervConnectionIdInput)
     .mutation(({ ctx, input, signal }) =>

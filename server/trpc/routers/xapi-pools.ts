@@ -37,7 +37,7 @@ const POOL_CALL = { timeoutMs: 60_000 };
 export const xapiPoolsRouter = router({
   list: adminProcedure.query(({ ctx }) => listXapiPools(ctx.stores)),
   add: adminProcedure.input(addXapiPoolInput).mutation(async ({ ctx, input }) => {
-    const pool = await addXapiPool(ctx.stores, ctx.service, input);
+    const pool = await addXapiPool(ctx.stores, ctx.service, ctx.vaultKeys, input);
     await refreshXapiPools(ctx.stores);
     return pool;
   }),
@@ -49,7 +49,7 @@ export const xapiPoolsRouter = router({
   ),
   /** The guest hook's and host flush's accounts, both at once (null: none); names come back, never values. */
   setSshAccounts: adminProcedure.input(setXapiPoolSshAccountsInput).mutation(async ({ ctx, input }) => {
-    const pool = await setXapiPoolSshAccounts(ctx.stores, ctx.service, input);
+    const pool = await setXapiPoolSshAccounts(ctx.stores, ctx.service, ctx.vaultKeys, input);
     await refreshXapiPools(ctx.stores);
     return pool;
   }),

@@ -50,6 +50,8 @@ export class FakeEqlGroup {
   port = 0;
   /** The group's SSH host key (a replaced controller, or someone in the middle, shows another). */
   hostKey = testKey('host-b');
+  /** Every authentication attempt, in order: who and how (never the password). */
+  readonly logins: { username: string; method: string }[] = [];
   /** Commands that are read and never answered (a hung CLI). */
   readonly hangOn = new Set<string>();
   private server: InstanceType<typeof Server> | null = null;
@@ -105,6 +107,7 @@ export class FakeEqlGroup {
     client.on('close', () => this.clients.delete(client));
     client.on('error', () => {});
     client.on('authentication', (ctx) => {
+      this.logins.push({ username: ctx.username, method: ctx.method });
       if (
         ctx.method === 'password' &&
         ctx.username === this.account.username &&

@@ -123,6 +123,8 @@ export class FakeWindowsHost {
   readonly ended: ScriptName[] = [];
   /** Connections accepted so far (connection reuse is visible here). */
   connections = 0;
+  /** Every authentication attempt, in order: who and how (never the password or key). */
+  readonly logins: { username: string; method: string }[] = [];
   private server: InstanceType<typeof Server> | null = null;
   private readonly clients = new Set<Connection>();
   private readBytes = 0;
@@ -167,6 +169,7 @@ export class FakeWindowsHost {
     client.on('close', () => this.clients.delete(client));
     client.on('error', () => {});
     client.on('authentication', (ctx) => {
+      this.logins.push({ username: ctx.username, method: ctx.method });
       const account = this.options.accounts.find((candidate) => candidate.username === ctx.username);
       if (ctx.method === 'password' && account?.password !== undefined && ctx.password === account.password) {
         ctx.accept();
