@@ -12,9 +12,11 @@ import { Label } from '@/app/_components/ui/label';
 import { Select } from '@/app/_components/ui/select';
 import { FieldErrorText } from '@/app/_components/wizard';
 import { useTRPC } from '@/app/_lib/trpc';
+import { endpointOf } from '@/server/engine/secret-binding';
 import { PASSWORD_LOGIN } from '@/server/engine/security';
 import { addEqualLogicConnectionInput, addOntapConnectionInput } from '@/server/schemas/array-connections';
 import { VaultAccountSelect } from './connection-card';
+import { type ReentryField, ReentryFields, useAccountReentry } from './secret-reentry';
 
 /**
  * One form for both array kinds, validated by the server's own schemas: an empty staging igroup
@@ -37,7 +39,22 @@ const addArrayFormSchema = z.discriminatedUnion('vendor', [
 type AddArrayValues = z.input<typeof addArrayFormSchema>;
 type AddArrayRequest = z.output<typeof addArrayFormSchema>;
 
-const EMPTY: AddArrayValues = { vendor: 'ontap', name: '', address: '', accountId: '', stagingIgroup: '' };
+const EMPTY: AddArrayValues = {
+  vendor: 'ontap',
+  name: '',
+  address: '',
+  accountId: '',
+  accountSecret: '',
+  stagingIgroup: '',
+};
+
+const ACCOUNT_FIELDS: ReentryField<AddArrayValues>[] = [{ account: 'accountId', typed: 'accountSecret' }];
+
+/** Where the array's account would be sent (null until the address is one the server takes). */
+function arrayEndpoint(vendor: AddArrayValues['vendor'], address: string | undefined): string | null {
+  const schema = vendor === 'ontap' ? addOntapConnectionInput : addEqualLogicConnectionInput;
+  return address && schema.shape.address.safeParse(address).success ? endpointOf(vendor, address) : null;
+}
 
 /** An ONTAP cluster or an EqualLogic group by its management address and a vault account. */
 export function AddArrayForm() {
@@ -50,20 +67,26 @@ export function AddArrayForm() {
   const onAdded = (connection: { name: string }) => {
     toast.success(`Array ${connection.name} added: test the connection, then discover it`);
     form.reset(EMPTY);
+    // The account is now used with this address too.
+    void queryClient.invalidateQueries(trpc.secrets.list.queryFilter());
     return queryClient.invalidateQueries(trpc.arrayConnections.list.queryFilter());
   };
   const addOntap = useMutation(trpc.arrayConnections.addOntap.mutationOptions({ onSuccess: onAdded }));
   const addGroup = useMutation(trpc.arrayConnections.addEqualLogic.mutationOptions({ onSuccess: onAdded }));
   const vendor = form.watch('vendor');
   const isOntap = vendor === 'ontap';
+  // An account not used with the address typed is typed again (server/engine/secret-binding.ts).
+  const reentry = useAccountReentry(form, ACCOUNT_FIELDS, arrayEndpoint(vendor, form.watch('address')));
   const { errors } = form.formState;
   const submit = (values: AddArrayRequest) => {
+    const typed = reentry.collect();
+    if (!typed) return;
     if (values.vendor === 'ontap') {
       const { vendor: _, ...input } = values;
-      addOntap.mutate(input);
+      addOntap.mutate({ ...input, accountSecret: typed.accountSecret ?? null });
     } else {
       const { vendor: _, stagingIgroup: __, ...input } = values;
-      addGroup.mutate(input);
+      addGroup.mutate({ ...input, accountSecret: typed.accountSecret ?? null });
     }
   };
   const error = isOntap ? addOntap.error : addGroup.error;
@@ -110,6 +133,7 @@ export function AddArrayForm() {
           />
           <FieldErrorText id="array-account-error" message={errors.accountId?.message} />
         </div>
+        <ReentryFields reentry={reentry} fields={ACCOUNT_FIELDS} idPrefix="array" />
         {isOntap ? (
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="array-staging">Staging igroup (for staged restores)</Label>

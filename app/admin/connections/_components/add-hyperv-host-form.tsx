@@ -3,7 +3,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useForm } from 'react-hook-form';
+import { type UseFormReturn, useForm } from 'react-hook-form';
 import { toast } from 'sonner';
 import { z } from 'zod';
 import { MutationErrorAlert } from '@/app/_components/mutation-error-alert';
@@ -12,10 +12,12 @@ import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { FieldErrorText } from '@/app/_components/wizard';
 import { useTRPC } from '@/app/_lib/trpc';
+import { endpointOf } from '@/server/engine/secret-binding';
 import { PASSWORD_LOGIN, SSH_LOGIN } from '@/server/engine/security';
 import { addHypervConnectionInput } from '@/server/schemas/hyperv-connections';
 import { VaultAccountSelect } from './connection-card';
 import { HypervTestView } from './hyperv-test-result';
+import { type ReentryField, ReentryFields, useAccountReentry } from './secret-reentry';
 
 /**
  * The server's schema with the form's shapes: no guest account chosen is null (guests are not
@@ -41,12 +43,55 @@ const EMPTY: AddHostValues = {
   port: 22,
   hostAccountId: '',
   guestAccountId: '',
+  hostAccountSecret: '',
+  guestAccountSecret: '',
   wsbBackupTarget: '',
 };
 
 /** Where a draft test reached: its key is only offered while the form still points there. */
-const endpointOf = (values: { address?: string; port?: number }) =>
+const testedEndpoint = (values: { address?: string; port?: number }) =>
   `${values.address?.trim()}:${values.port}`;
+
+/** The endpoint the accounts would be sent to (null until an address and a port are typed). */
+function accountEndpoint(values: { address?: string; port?: number }): string | null {
+  const address = values.address?.trim();
+  return address && Number.isInteger(values.port) ? endpointOf('hyperv', address, values.port) : null;
+}
+
+const ACCOUNT_FIELDS: ReentryField<AddHostValues>[] = [
+  { account: 'hostAccountId', typed: 'hostAccountSecret' },
+  { account: 'guestAccountId', typed: 'guestAccountSecret' },
+];
+
+/** The vault accounts the host (SSH) and its guests (PowerShell Direct) are signed in to with. */
+function HypervAccountFields({ form }: { form: UseFormReturn<AddHostValues, unknown, AddHostRequest> }) {
+  const { errors } = form.formState;
+  return (
+    <>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor="hyperv-account">Host account</Label>
+        <VaultAccountSelect
+          id="hyperv-account"
+          kinds={SSH_LOGIN}
+          describedBy="hyperv-account-error"
+          registration={form.register('hostAccountId')}
+        />
+        <FieldErrorText id="hyperv-account-error" message={errors.hostAccountId?.message} />
+      </div>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor="hyperv-guest-account">Guest account for PowerShell Direct</Label>
+        <VaultAccountSelect
+          id="hyperv-guest-account"
+          kinds={PASSWORD_LOGIN}
+          describedBy="hyperv-guest-account-error"
+          emptyLabel="None: guests are not read"
+          registration={form.register('guestAccountId')}
+        />
+        <FieldErrorText id="hyperv-guest-account-error" message={errors.guestAccountId?.message} />
+      </div>
+    </>
+  );
+}
 
 /**
  * A Hyper-V host by its OpenSSH address, the vault account Migawka signs in with and optionally
@@ -70,27 +115,37 @@ export function AddHypervHostForm() {
         form.reset(EMPTY);
         draft.reset();
         setTrustKey(false);
+        // The accounts are now used with this address too.
+        void queryClient.invalidateQueries(trpc.secrets.list.queryFilter());
         return queryClient.invalidateQueries(trpc.hypervConnections.list.queryFilter());
       },
     }),
   );
-  const endpoint = endpointOf(form.watch());
+  const watched = form.watch();
+  const endpoint = testedEndpoint(watched);
   const seenKey = draft.data?.ok && draft.data.hostKey && testedAt === endpoint ? draft.data.hostKey : null;
+  // An account not used with the address typed is typed again (server/engine/secret-binding.ts).
+  const reentry = useAccountReentry(form, ACCOUNT_FIELDS, accountEndpoint(watched));
   const testBeforeSaving = async () => {
     const fields = ['address', 'port', 'hostAccountId', 'guestAccountId'] as const;
     if (!(await form.trigger(fields))) return;
+    const typed = reentry.collect();
+    if (!typed) return;
     const values = form.getValues();
-    setTestedAt(endpointOf(values));
+    setTestedAt(testedEndpoint(values));
     setTrustKey(false);
     draft.mutate({
       address: values.address,
       port: values.port,
       hostAccountId: values.hostAccountId,
       guestAccountId: values.guestAccountId === '' ? null : values.guestAccountId,
+      ...typed,
     });
   };
-  const submit = (values: AddHostRequest) =>
-    add.mutate({ ...values, trustedFingerprint: trustKey && seenKey ? seenKey : null });
+  const submit = (values: AddHostRequest) => {
+    const typed = reentry.collect();
+    if (typed) add.mutate({ ...values, ...typed, trustedFingerprint: trustKey && seenKey ? seenKey : null });
+  };
   const { errors } = form.formState;
   return (
     <form
@@ -127,27 +182,8 @@ export function AddHypervHostForm() {
           />
           <FieldErrorText id="hyperv-port-error" message={errors.port?.message} />
         </div>
-        <div className="flex flex-col gap-1.5">
-          <Label htmlFor="hyperv-account">Host account</Label>
-          <VaultAccountSelect
-            id="hyperv-account"
-            kinds={SSH_LOGIN}
-            describedBy="hyperv-account-error"
-            registration={form.register('hostAccountId')}
-          />
-          <FieldErrorText id="hyperv-account-error" message={errors.hostAccountId?.message} />
-        </div>
-        <div className="flex flex-col gap-1.5">
-          <Label htmlFor="hyperv-guest-account">Guest account for PowerShell Direct</Label>
-          <VaultAccountSelect
-            id="hyperv-guest-account"
-            kinds={PASSWORD_LOGIN}
-            describedBy="hyperv-guest-account-error"
-            emptyLabel="None: guests are not read"
-            registration={form.register('guestAccountId')}
-          />
-          <FieldErrorText id="hyperv-guest-account-error" message={errors.guestAccountId?.message} />
-        </div>
+        <HypervAccountFields form={form} />
+        <ReentryFields reentry={reentry} fields={ACCOUNT_FIELDS} idPrefix="hyperv" />
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="hyperv-wsb-target">Windows Server Backup target (optional)</Label>
           <Input

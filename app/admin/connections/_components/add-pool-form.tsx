@@ -11,9 +11,11 @@ import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { FieldErrorText } from '@/app/_components/wizard';
 import { useTRPC } from '@/app/_lib/trpc';
+import { endpointOf } from '@/server/engine/secret-binding';
 import { PASSWORD_LOGIN, SSH_LOGIN } from '@/server/engine/security';
 import { addXapiPoolInput } from '@/server/schemas/xapi-pools';
 import { VaultAccountSelect } from './connection-card';
+import { type ReentryField, ReentryFields, useAccountReentry } from './secret-reentry';
 
 /** The server's schema with the form's shapes: an SSH account not chosen is null (no hook, no flush). */
 const optionalAccount = z
@@ -27,6 +29,19 @@ const addPoolFormSchema = addXapiPoolInput.extend({
 type AddPoolValues = z.input<typeof addPoolFormSchema>;
 type AddPoolRequest = z.output<typeof addPoolFormSchema>;
 
+const ACCOUNT_FIELDS: ReentryField<AddPoolValues>[] = [
+  { account: 'secretId', typed: 'secret' },
+  { account: 'guestSecretId', typed: 'guestSecret' },
+  { account: 'hostSshSecretId', typed: 'hostSshSecret' },
+];
+
+/** Where the pool's accounts would be sent (null until the address is one the server takes). */
+function poolEndpoint(address: string | undefined): string | null {
+  return address && addXapiPoolInput.shape.address.safeParse(address).success
+    ? endpointOf('xapi', address)
+    : null;
+}
+
 /**
  * A pool by any host's address and the vault account it signs in with; optionally the SSH accounts
  * of its Linux guests (the guest hook: scripts and fsfreeze) and of dom0 (the host flush).
@@ -36,13 +51,26 @@ export function AddPoolForm() {
   const queryClient = useQueryClient();
   const form = useForm<AddPoolValues, unknown, AddPoolRequest>({
     resolver: zodResolver(addPoolFormSchema),
-    defaultValues: { name: '', address: '', secretId: '', guestSecretId: '', hostSshSecretId: '' },
+    defaultValues: {
+      name: '',
+      address: '',
+      secretId: '',
+      guestSecretId: '',
+      hostSshSecretId: '',
+      secret: '',
+      guestSecret: '',
+      hostSshSecret: '',
+    },
   });
+  // An account not used with the address typed is typed again (server/engine/secret-binding.ts).
+  const reentry = useAccountReentry(form, ACCOUNT_FIELDS, poolEndpoint(form.watch('address')));
   const add = useMutation(
     trpc.xapiPools.add.mutationOptions({
       onSuccess: (pool) => {
         toast.success(`Pool ${pool.name} added: test the connection, then discover it`);
         form.reset();
+        // The accounts are now used with this address too.
+        void queryClient.invalidateQueries(trpc.secrets.list.queryFilter());
         return queryClient.invalidateQueries(trpc.xapiPools.list.queryFilter());
       },
     }),
@@ -51,7 +79,10 @@ export function AddPoolForm() {
   return (
     <form
       aria-label="Add a pool"
-      onSubmit={form.handleSubmit((values) => add.mutate(values))}
+      onSubmit={form.handleSubmit((values) => {
+        const typed = reentry.collect();
+        if (typed) add.mutate({ ...values, ...typed });
+      })}
       className="mt-3 rounded-md border border-line bg-surface p-4"
     >
       <h3 className="mb-3 font-semibold">Add a XenServer / XCP-ng pool</h3>
@@ -104,6 +135,7 @@ export function AddPoolForm() {
           />
           <FieldErrorText id="pool-host-ssh-account-error" message={errors.hostSshSecretId?.message} />
         </div>
+        <ReentryFields reentry={reentry} fields={ACCOUNT_FIELDS} idPrefix="pool" />
       </div>
       <Button type="submit" className="mt-3" disabled={add.isPending}>
         Add pool

@@ -28,6 +28,15 @@ const accountColumns: DataTableColumn<Account>[] = [
   },
   { id: 'username', header: 'User name', cell: ({ row }) => row.original.username ?? '—' },
   {
+    // Where the vault sends it (server/engine/secret-binding.ts): nowhere else unless typed again.
+    id: 'usedWith',
+    header: 'Used with',
+    cell: ({ row: { original: secret } }) =>
+      secret.usedWith.length > 0
+        ? secret.usedWith.join(', ')
+        : 'no address yet: the first connection saved with it binds it',
+  },
+  {
     id: 'storedBy',
     header: 'Stored by',
     cell: ({ row: { original: secret } }) => `${secret.createdBy}, ${formatDateTime(secret.createdAt)}`,

@@ -11,9 +11,11 @@ import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
 import { Select } from '@/app/_components/ui/select';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { endpointOf } from '@/server/engine/secret-binding';
 import { SSH_LOGIN } from '@/server/engine/security';
 import { DEFAULT_FREEZE_WINDOW_MINUTES, MAX_FREEZE_WINDOW_MINUTES } from '@/server/schemas/xapi-pools';
 import { PoolTestTargetPicker, type TestTarget } from './pool-test-target-picker';
+import { accountToReenter, ReenterSecretField } from './secret-reentry';
 
 type Pool = RouterOutputs['xapiPools']['list'][number];
 type Kind = 'guest' | 'host';
@@ -45,32 +47,56 @@ function AccountName({
   );
 }
 
+/**
+ * One SSH account's select and, when the account chosen is not used with the pool's address, the
+ * field for its value typed again (server/engine/secret-binding.ts), with the rule in words.
+ */
 function AccountSelect({
   kind,
   value,
   onChange,
+  endpoint,
+  typed,
+  onTyped,
 }: {
   kind: Kind;
   value: string;
   onChange(value: string): void;
+  endpoint: string;
+  typed: string;
+  onTyped(value: string): void;
 }) {
   const trpc = useTRPC();
   const accounts = useQuery(trpc.secrets.list.queryOptions());
   const id = useId();
   const logins = (accounts.data ?? []).filter((account) => SSH_LOGIN.includes(account.kind));
+  const toReenter = accountToReenter(new Map(logins.map((login) => [login.id, login])), value, endpoint);
   return (
-    <div className="flex flex-col gap-1.5">
-      <Label htmlFor={id}>{ROLES[kind].label}</Label>
-      <Select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
-        <option value="">{ROLES[kind].none}</option>
-        {logins.map((account) => (
-          <option key={account.id} value={account.id}>
-            {account.name}
-            {account.username ? ` (${account.username})` : ''}
-          </option>
-        ))}
-      </Select>
-    </div>
+    <>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor={id}>{ROLES[kind].label}</Label>
+        <Select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
+          <option value="">{ROLES[kind].none}</option>
+          {logins.map((account) => (
+            <option key={account.id} value={account.id}>
+              {account.name}
+              {account.username ? ` (${account.username})` : ''}
+            </option>
+          ))}
+        </Select>
+      </div>
+      {toReenter ? (
+        <ReenterSecretField
+          id={`${id}-typed`}
+          account={toReenter}
+          endpoint={endpoint}
+          registration={{
+            value: typed,
+            onChange: (event: { target: { value: string } }) => onTyped(event.target.value),
+          }}
+        />
+      ) : null}
+    </>
   );
 }
 
@@ -86,6 +112,9 @@ function EditSshAccounts({ pool, onDone }: { pool: Pool; onDone(): void }) {
   const queryClient = useQueryClient();
   const [guest, setGuest] = useState(pool.guestSecretId ?? '');
   const [host, setHost] = useState(pool.hostSshSecretId ?? '');
+  /** Each account's value typed again, for an account not used with the pool's address. */
+  const [typed, setTyped] = useState<Record<Kind, string>>({ guest: '', host: '' });
+  const endpoint = endpointOf('xapi', pool.address);
   const [windowText, setWindowText] = useState(String(windowMinutesOf(pool)));
   const windowId = useId();
   const save = useMutation(
@@ -95,6 +124,8 @@ function EditSshAccounts({ pool, onDone }: { pool: Pool; onDone(): void }) {
           `SSH accounts of ${saved.name} saved: guest ${saved.guestAccountName ?? 'none'}, host ${saved.hostSshAccountName ?? 'none'}`,
         );
         onDone();
+        // The accounts are now used with the pool's address too.
+        void queryClient.invalidateQueries(trpc.secrets.list.queryFilter());
         return queryClient.invalidateQueries(trpc.xapiPools.list.queryFilter());
       },
     }),
@@ -109,6 +140,8 @@ function EditSshAccounts({ pool, onDone }: { pool: Pool; onDone(): void }) {
           id: pool.id,
           guestSecretId: guest || null,
           hostSshSecretId: host || null,
+          guestSecret: typed.guest || null,
+          hostSshSecret: typed.host || null,
           // The server names a wrong number; an empty field is the default window.
           freezeWindowMinutes: windowText.trim() === '' ? null : Number(windowText),
         });
@@ -116,8 +149,17 @@ function EditSshAccounts({ pool, onDone }: { pool: Pool; onDone(): void }) {
     >
       {save.error ? <MutationErrorAlert error={save.error} /> : null}
       <div className="grid grid-cols-1 gap-3 md:grid-cols-2">
-        <AccountSelect kind="guest" value={guest} onChange={setGuest} />
-        <AccountSelect kind="host" value={host} onChange={setHost} />
+        {(['guest', 'host'] as const).map((kind) => (
+          <AccountSelect
+            key={kind}
+            kind={kind}
+            value={kind === 'guest' ? guest : host}
+            onChange={kind === 'guest' ? setGuest : setHost}
+            endpoint={endpoint}
+            typed={typed[kind]}
+            onTyped={(value) => setTyped((current) => ({ ...current, [kind]: value }))}
+          />
+        ))}
         <div className="flex flex-col gap-1.5">
           <Label htmlFor={windowId}>Freeze window (minutes)</Label>
           <Input
