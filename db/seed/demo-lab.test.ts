@@ -6,11 +6,20 @@ import { DEMO_LAB_NAMES, demoLabInventory } from './demo-lab';
 
 /**
  * Restore rules need a restore request, protection rules need restore points, and the memory
- * checkpoint rules (XS-CHECKPOINT-*) a job that keeps checkpoints: not inventory facts.
+ * checkpoint rules (XS-CHECKPOINT-*) a job that keeps checkpoints: not inventory facts. A power
+ * state not read (VM-POWER-STATE-UNKNOWN) is what a Hyper-V sync records for a state Hyper-V names
+ * and Migawka does not know; the lab's hypervisor reports only the states it knows, so a demo VM
+ * stated unread would contradict the lab's own answer at the next run (e2e
+ * hyperv-power-state-unread.spec shows the rule, from the fake Hyper-V host).
  */
-const NOT_INVENTORY_RULES = new Set<RuleId>(['VM-UNPROTECTED', 'RPO-EXCEEDED', 'BACKUP-VM-GONE']);
+const RULES_THE_LAB_CANNOT_SHOW = new Set<RuleId>([
+  'VM-UNPROTECTED',
+  'RPO-EXCEEDED',
+  'BACKUP-VM-GONE',
+  'VM-POWER-STATE-UNKNOWN',
+]);
 const REQUIRED_RULES = RULE_IDS.filter(
-  (id) => !id.startsWith('RESTORE-') && !id.startsWith('XS-CHECKPOINT-') && !NOT_INVENTORY_RULES.has(id),
+  (id) => !id.startsWith('RESTORE-') && !id.startsWith('XS-CHECKPOINT-') && !RULES_THE_LAB_CANNOT_SHOW.has(id),
 );
 
 describe('demo lab', () => {
