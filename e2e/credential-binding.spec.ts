@@ -11,6 +11,7 @@
 import { expect, type Page, test } from '@playwright/test';
 import { ADMIN, startFakeHost } from '../server/drivers/hyperv/hyperv-test-support';
 import { trpcQuery } from './fixtures/backup-api';
+import { storeAccount } from './fixtures/connections';
 import { disconnectByName } from './fixtures/disconnect';
 
 type FakeHost = Awaited<ReturnType<typeof startFakeHost>>;
@@ -37,12 +38,7 @@ test('a saved credential is sent to another address only once its password is ty
   await expect(page.getByRole('heading', { level: 1, name: 'Connections' })).toBeVisible();
 
   // The account, stored as an admin stores one: not used with any address yet.
-  const accountForm = page.getByRole('form', { name: 'Add an account' });
-  await accountForm.getByLabel('Account name').fill(ACCOUNT);
-  await accountForm.getByLabel('User name').fill(ADMIN.username);
-  await accountForm.getByLabel('Password').fill(ADMIN.password);
-  await accountForm.getByRole('button', { name: 'Store in the vault' }).click();
-  await expect(page.getByText(`Account ${ACCOUNT} stored in the vault`)).toBeVisible();
+  await storeAccount(page, { name: ACCOUNT, ...ADMIN });
   const accounts = page.getByRole('table', { name: 'Accounts in the vault' });
   const accountRow = accounts.getByRole('row').filter({ hasText: ACCOUNT });
   await expect(accountRow).toContainText('no address yet: the first connection saved with it binds it');

@@ -13,6 +13,7 @@
 import { expect, type Page, test } from '@playwright/test';
 import { VM_STATE } from '../server/drivers/hyperv/fake/fake-hyperv-model';
 import { ADMIN, startFakeHost } from '../server/drivers/hyperv/hyperv-test-support';
+import { addHypervHost, storeAccount } from './fixtures/connections';
 import { disconnectByName } from './fixtures/disconnect';
 
 const HIBERNATED = 32783;
@@ -56,18 +57,13 @@ test('an operator opens a VM whose power state Hyper-V reports as Hibernated and
   test.setTimeout(120_000);
   await page.goto('/');
   await openFromNav(page, 'Connections', 'Connections');
-  const accountForm = page.getByRole('form', { name: 'Add an account' });
-  await accountForm.getByLabel('Account name').fill(ACCOUNT);
-  await accountForm.getByLabel('User name').fill(ADMIN.username);
-  await accountForm.getByLabel('Password').fill(ADMIN.password);
-  await accountForm.getByRole('button', { name: 'Store in the vault' }).click();
-  await expect(page.getByText(`Account ${ACCOUNT} stored in the vault`)).toBeVisible();
-  const form = page.getByRole('form', { name: 'Add a Hyper-V host' });
-  await form.getByLabel('Host name in Migawka').fill(CONNECTION);
-  await form.getByLabel('Host address (OpenSSH server)').fill('127.0.0.1');
-  await form.getByLabel('SSH port').fill(String(fake.host.port));
-  await form.getByLabel('Host account').selectOption({ label: `${ACCOUNT} (${ADMIN.username})` });
-  await form.getByRole('button', { name: 'Add host' }).click();
+  await storeAccount(page, { name: ACCOUNT, ...ADMIN });
+  await addHypervHost(page, {
+    name: CONNECTION,
+    port: fake.host.port,
+    account: ACCOUNT,
+    username: ADMIN.username,
+  });
 
   // The sync's log names the state it could not read among the facts it could not read.
   const host = await syncNow(page);

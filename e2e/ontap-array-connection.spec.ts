@@ -19,6 +19,7 @@ import { FakeOntapModel } from '../server/drivers/ontap/fake/fake-ontap-model';
 import { FakeOntapServer } from '../server/drivers/ontap/fake/fake-ontap-server';
 import { seedCluster } from '../server/drivers/ontap/ontap-test-support';
 import { ManualClock } from '../server/drivers/xapi/fake/fake-clock';
+import { storeAccount } from './fixtures/connections';
 import { disconnectByName } from './fixtures/disconnect';
 
 let root: string;
@@ -50,12 +51,7 @@ test('an admin connects an ONTAP cluster, tests it, discovers its LUNs, accepts 
   await expect(page.getByRole('heading', { level: 1, name: 'Connections' })).toBeVisible();
   await expect(page.getByText('No storage array connected yet.')).toBeVisible();
 
-  const accountForm = page.getByRole('form', { name: 'Add an account' });
-  await accountForm.getByLabel('Account name').fill('Lab cluster api');
-  await accountForm.getByLabel('User name').fill('admin');
-  await accountForm.getByLabel('Password').fill('netapp1!');
-  await accountForm.getByRole('button', { name: 'Store in the vault' }).click();
-  await expect(page.getByText('Account Lab cluster api stored in the vault')).toBeVisible();
+  await storeAccount(page, { name: 'Lab cluster api', username: 'admin', password: 'netapp1!' });
 
   // A bad address and a bad igroup are refused, naming the fields; nothing is added.
   const arrayForm = page.getByRole('form', { name: 'Add a storage array' });
@@ -144,12 +140,7 @@ test('an admin connects an EqualLogic group over SSH, tests it, discovers its vo
   page,
 }) => {
   await page.goto('/admin/connections');
-  const accountForm = page.getByRole('form', { name: 'Add an account' });
-  await accountForm.getByLabel('Account name').fill('Lab group admin');
-  await accountForm.getByLabel('User name').fill('grpadmin');
-  await accountForm.getByLabel('Password').fill('eql-pass');
-  await accountForm.getByRole('button', { name: 'Store in the vault' }).click();
-  await expect(page.getByText('Account Lab group admin stored in the vault')).toBeVisible();
+  await storeAccount(page, { name: 'Lab group admin', username: 'grpadmin', password: 'eql-pass' });
 
   const arrayForm = page.getByRole('form', { name: 'Add a storage array' });
   await arrayForm.getByLabel('Kind of array').selectOption({ label: 'Dell EqualLogic group (SSH)' });

@@ -14,6 +14,7 @@
  */
 import { expect, type Page, test } from '@playwright/test';
 import { ADMIN, startFakeHost } from '../server/drivers/hyperv/hyperv-test-support';
+import { addHypervHost, storeAccount } from './fixtures/connections';
 import { disconnectByName } from './fixtures/disconnect';
 import { storageStateOf } from './fixtures/users';
 
@@ -78,19 +79,14 @@ test('an admin sees on the dashboard and the VM list that a host whose last sync
   test.setTimeout(120_000);
   await page.goto('/');
   await openFromNav(page, 'Connections', 'Connections');
-  const accountForm = page.getByRole('form', { name: 'Add an account' });
-  await accountForm.getByLabel('Account name').fill(ACCOUNT);
-  await accountForm.getByLabel('User name').fill(ADMIN.username);
-  await accountForm.getByLabel('Password').fill(ADMIN.password);
-  await accountForm.getByRole('button', { name: 'Store in the vault' }).click();
-  await expect(page.getByText(`Account ${ACCOUNT} stored in the vault`)).toBeVisible();
+  await storeAccount(page, { name: ACCOUNT, ...ADMIN });
 
-  const form = page.getByRole('form', { name: 'Add a Hyper-V host' });
-  await form.getByLabel('Host name in Migawka').fill(CONNECTION);
-  await form.getByLabel('Host address (OpenSSH server)').fill('127.0.0.1');
-  await form.getByLabel('SSH port').fill(String(fake.host.port));
-  await form.getByLabel('Host account').selectOption({ label: `${ACCOUNT} (${ADMIN.username})` });
-  await form.getByRole('button', { name: 'Add host' }).click();
+  await addHypervHost(page, {
+    name: CONNECTION,
+    port: fake.host.port,
+    account: ACCOUNT,
+    username: ADMIN.username,
+  });
   const host = page.getByRole('article', { name: `Hyper-V host ${CONNECTION}` });
   await host.getByRole('button', { name: 'Sync now' }).click();
   await expect(host.getByRole('status', { name: `Last sync of ${CONNECTION}` })).toContainText(

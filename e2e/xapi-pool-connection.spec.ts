@@ -12,6 +12,7 @@ import { fixturePool } from '../server/drivers/xapi/fake/fake-fixtures';
 import { FakeLinuxMachine, linuxGuestMounts } from '../server/drivers/xapi/fake/fake-linux-ssh';
 import { type FakeXapi, startFakeXapi } from '../server/drivers/xapi/fake/fake-xapi-server';
 import { GUEST_SSH_KEY } from '../server/drivers/xapi/xapi-guest-hook';
+import { storeAccount } from './fixtures/connections';
 import { disconnectByName } from './fixtures/disconnect';
 
 let fake: FakeXapi;
@@ -35,12 +36,7 @@ test('an admin connects a pool, tests it, discovers its VMs and disconnects it',
   await expect(page.getByRole('heading', { level: 1, name: 'Connections' })).toBeVisible();
 
   // The account first: into the vault, never shown again.
-  const accountForm = page.getByRole('form', { name: 'Add an account' });
-  await accountForm.getByLabel('Account name').fill('Lab pool root');
-  await accountForm.getByLabel('User name').fill('root');
-  await accountForm.getByLabel('Password').fill('s3cret');
-  await accountForm.getByRole('button', { name: 'Store in the vault' }).click();
-  await expect(page.getByText('Account Lab pool root stored in the vault')).toBeVisible();
+  await storeAccount(page, { name: 'Lab pool root', username: 'root', password: 's3cret' });
   await expect(page.getByRole('table', { name: 'Accounts in the vault' })).toContainText('Lab pool root');
   await expect(page.getByText('s3cret')).toHaveCount(0);
 
@@ -72,11 +68,7 @@ test('an admin connects a pool, tests it, discovers its VMs and disconnects it',
   const hook = pool.getByRole('region', { name: 'Guest hook and host flush of Lab pool' });
   await expect(hook.getByRole('definition').first()).toHaveText('none');
   await expect(hook.getByRole('button', { name: 'Test guest account' })).toBeDisabled();
-  await accountForm.getByLabel('Account name').fill('Linux guests');
-  await accountForm.getByLabel('User name').fill('backup');
-  await accountForm.getByLabel('Password').fill('guest-pw');
-  await accountForm.getByRole('button', { name: 'Store in the vault' }).click();
-  await expect(page.getByText('Account Linux guests stored in the vault')).toBeVisible();
+  await storeAccount(page, { name: 'Linux guests', username: 'backup', password: 'guest-pw' });
   await hook.getByRole('button', { name: 'Change SSH accounts…' }).click();
   const sshForm = hook.getByRole('form', { name: 'SSH accounts of Lab pool' });
   await sshForm
