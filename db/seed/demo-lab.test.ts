@@ -19,7 +19,8 @@ const RULES_THE_LAB_CANNOT_SHOW = new Set<RuleId>([
   'VM-POWER-STATE-UNKNOWN',
 ]);
 const REQUIRED_RULES = RULE_IDS.filter(
-  (id) => !id.startsWith('RESTORE-') && !id.startsWith('XS-CHECKPOINT-') && !RULES_THE_LAB_CANNOT_SHOW.has(id),
+  (id) =>
+    !id.startsWith('RESTORE-') && !id.startsWith('XS-CHECKPOINT-') && !RULES_THE_LAB_CANNOT_SHOW.has(id),
 );
 
 describe('demo lab', () => {
