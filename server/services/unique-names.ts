@@ -1,31 +1,26 @@
 /**
  * Names an operator picks (backup jobs, Hyper-V hosts, pools, arrays, vault secrets) are unique
- * regardless of case: "Nightly SQL" beside "nightly sql", or "Pool-A" beside "pool-a", could not be
- * told apart in a list, a schedule, a history or a picker. Compared here, not in SQL: SQLite's
- * lower() folds ASCII only ("Ł" and "ł" stay two), and both stores must refuse the same names. The
- * lists are an administrator's few dozen records, read once per save.
- *
- * The stores' unique indexes still hold an exact duplicate written by two saves at once; two saves
- * at once of names differing only in case are not held (the indexes compare case).
+ * regardless of case (server/engine/name-keys.ts). Checked here before a save, for the friendly
+ * refusal naming the record that has the name; the stores hold it too (a unique index on the name's
+ * key), so that of two saves at once of "Pool-A" and "pool-a" the second is refused with the same
+ * error and nothing of it is written. The lists are an administrator's few dozen records, read once
+ * per save.
  */
-import { DomainError } from './errors';
+import { nameKeyOf, nameTakenError } from '../engine/name-keys';
 
 export interface NamedRecord {
   id: string;
   name: string;
 }
 
-/** The record among `existing` (other than `exceptId`) whose name is `name` ignoring case, or null. */
+/** The record among `existing` (other than `exceptId`) whose name has `name`'s key, or null. */
 function nameClashOf<T extends NamedRecord>(
   existing: readonly T[],
   name: string,
   exceptId: string | null = null,
 ): T | null {
-  const folded = name.toLocaleLowerCase('en');
-  return (
-    existing.find((record) => record.id !== exceptId && record.name.toLocaleLowerCase('en') === folded) ??
-    null
-  );
+  const key = nameKeyOf(name);
+  return existing.find((record) => record.id !== exceptId && nameKeyOf(record.name) === key) ?? null;
 }
 
 /**
@@ -39,10 +34,5 @@ export function assertNameFree(
   exceptId: string | null = null,
 ): void {
   const clash = nameClashOf(existing, name, exceptId);
-  if (!clash) return;
-  const message =
-    clash.name === name
-      ? `${kind} named "${name}" already exists`
-      : `${kind} named "${clash.name}" already exists; names differing only in case cannot be told apart`;
-  throw new DomainError('CONFLICT', message, [{ path: 'name', message }]);
+  if (clash) throw nameTakenError(kind, name, clash.name);
 }
