@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { getConfig } from '../server/config';
+import { writeSqliteNameKeys } from './name-keys-step';
 import { keepStatements } from './statement-cache';
 
 /**
@@ -59,6 +60,8 @@ export function openDatabase(file: string): Db {
   keepStatements(connection);
   const db = drizzle(connection);
   migrateDatabase(db, resolveMigrationsFolder());
+  // Before anything reads or writes a named row: the keys the migrations could not compute in SQL.
+  writeSqliteNameKeys(db, connection);
   return db;
 }
 

@@ -17,7 +17,9 @@ export type ArrayConnectionVendor = 'ontap' | 'equallogic';
 export const arrayConnections = sqliteTable('array_connections', {
   id: text('id').primaryKey(),
   /** The operator's name for the array; unique. */
-  name: text('name').notNull().unique(),
+  name: text('name').notNull(),
+  /** nameKeyOf(name) (server/engine/name-keys.ts): unique, so names differing only in case clash. */
+  nameKey: text('name_key').unique(),
   vendor: text('vendor').$type<ArrayConnectionVendor>().notNull(),
   /** Management address, `host` or `host:port`. */
   address: text('address').notNull(),

@@ -17,7 +17,9 @@ export interface RefusedNodeKey {
 export const hypervConnections = sqliteTable('hyperv_connections', {
   id: text('id').primaryKey(),
   /** The operator's name for the host; unique. */
-  name: text('name').notNull().unique(),
+  name: text('name').notNull(),
+  /** nameKeyOf(name) (server/engine/name-keys.ts): unique, so names differing only in case clash. */
+  nameKey: text('name_key').unique(),
   address: text('address').notNull(),
   port: integer('port').notNull(),
   secretId: text('secret_id').notNull(),

@@ -35,6 +35,8 @@ export const backupJobs = sqliteTable(
   {
     id: text('id').primaryKey(),
     name: text('name').notNull(),
+    /** nameKeyOf(name) (server/engine/name-keys.ts): unique, so names differing only in case clash. */
+    nameKey: text('name_key').unique(),
     /** The BackupRequest the job enqueues on every run (validated by server/schemas/operations.ts). */
     requestJson: text('request_json', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     /** Null: no schedule, the job runs only when started by hand. */

@@ -14,7 +14,9 @@ export const secrets = sqliteTable(
   {
     id: text('id').primaryKey(),
     /** The operator's name for the credential ("xen-pool-a root"); unique. */
-    name: text('name').notNull().unique(),
+    name: text('name').notNull(),
+    /** nameKeyOf(name) (server/engine/name-keys.ts): unique, so names differing only in case clash. */
+    nameKey: text('name_key').unique(),
     kind: text('kind').$type<SecretKind>().notNull(),
     /** The account the secret belongs to, when it has one (not secret). */
     username: text('username'),

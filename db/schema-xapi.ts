@@ -13,7 +13,9 @@ import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 export const xapiPools = sqliteTable('xapi_pools', {
   id: text('id').primaryKey(),
   /** The operator's name for the pool; unique. */
-  name: text('name').notNull().unique(),
+  name: text('name').notNull(),
+  /** nameKeyOf(name) (server/engine/name-keys.ts): unique, so names differing only in case clash. */
+  nameKey: text('name_key').unique(),
   /** Any host of the pool, `host` or `host:port`; the connector finds the master from it. */
   address: text('address').notNull(),
   secretId: text('secret_id').notNull(),

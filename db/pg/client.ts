@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { writePgNameKeys } from './name-keys-step';
 import * as schema from './schema';
 
 export type PgDb = NodePgDatabase<typeof schema>;
@@ -113,14 +114,17 @@ export async function transactionOnOwnClient<T>(
   }
 }
 
-/** Applies the pending migrations under the advisory lock (one process at a time). */
+/** Applies the pending migrations, then the name-key step, under the advisory lock (one process at a time). */
 export async function migratePg(pool: pg.Pool, migrationsDir: string | null = null): Promise<void> {
   const migrationsFolder = resolvePgMigrationsFolder(migrationsDir);
   const client = await pool.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
-      await migrate(drizzle(client, { schema }), { migrationsFolder });
+      const db = drizzle(client, { schema });
+      await migrate(db, { migrationsFolder });
+      // Before anything reads or writes a named row: the keys the migrations could not compute in SQL.
+      await writePgNameKeys(db, client);
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }

@@ -9,7 +9,9 @@ const TIME = { withTimezone: true, mode: 'date', precision: 3 } as const;
 
 export const arrayConnections = pgTable('array_connections', {
   id: text('id').primaryKey(),
-  name: text('name').notNull().unique(),
+  name: text('name').notNull(),
+  /** nameKeyOf(name) (server/engine/name-keys.ts): unique, so names differing only in case clash. */
+  nameKey: text('name_key').unique(),
   vendor: text('vendor').$type<ArrayConnectionVendor>().notNull(),
   address: text('address').notNull(),
   secretId: text('secret_id').notNull(),

@@ -55,6 +55,8 @@ export const backupJobs = pgTable(
   {
     id: text('id').primaryKey(),
     name: text('name').notNull(),
+    /** nameKeyOf(name) (server/engine/name-keys.ts): unique, so names differing only in case clash. */
+    nameKey: text('name_key').unique(),
     /** The BackupRequest the job enqueues on every run (validated by server/schemas/operations.ts). */
     requestJson: json('request_json').$type<Record<string, unknown>>().notNull(),
     /** Null: no schedule, the job runs only when started by hand. */

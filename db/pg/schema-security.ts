@@ -13,7 +13,9 @@ export const secrets = pgTable(
   'secrets',
   {
     id: text('id').primaryKey(),
-    name: text('name').notNull().unique(),
+    name: text('name').notNull(),
+    /** nameKeyOf(name) (server/engine/name-keys.ts): unique, so names differing only in case clash. */
+    nameKey: text('name_key').unique(),
     kind: text('kind').$type<SecretKind>().notNull(),
     username: text('username'),
     ciphertext: text('ciphertext').notNull(),

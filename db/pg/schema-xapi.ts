@@ -8,7 +8,9 @@ const TIME = { withTimezone: true, mode: 'date', precision: 3 } as const;
 
 export const xapiPools = pgTable('xapi_pools', {
   id: text('id').primaryKey(),
-  name: text('name').notNull().unique(),
+  name: text('name').notNull(),
+  /** nameKeyOf(name) (server/engine/name-keys.ts): unique, so names differing only in case clash. */
+  nameKey: text('name_key').unique(),
   address: text('address').notNull(),
   secretId: text('secret_id').notNull(),
   guestSecretId: text('guest_secret_id'),

@@ -20,6 +20,7 @@ import { planBackup } from '../../server/engine/backup-plan';
 import { evaluateInventory } from '../../server/engine/evaluate';
 import { storageComponentOfHost } from '../../server/engine/incremental';
 import { type InventoryIndex, indexInventory } from '../../server/engine/inventory';
+import { nameKeyOf } from '../../server/engine/name-keys';
 import type { BackupPlan } from '../../server/engine/plan-types';
 
 export interface EstateSize {
@@ -170,6 +171,7 @@ function addBackupJobs(db: Db, size: EstateSize): { jobs: number; coveredVms: nu
       scopes.map((scope, i) => ({
         id: `job-bench-${i + 1}`,
         name: `bench ${scope.kind} ${i + 1}`,
+        nameKey: nameKeyOf(`bench ${scope.kind} ${i + 1}`),
         requestJson: { scope, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' },
         cron: null,
         timeZone: 'UTC',

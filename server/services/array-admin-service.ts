@@ -66,11 +66,6 @@ async function insertConnection(
     createdAt: ctx.now(),
     createdBy: actorLabel(ctx.actor),
   });
-  if (!stored) {
-    throw new DomainError('CONFLICT', `An array named "${connection.name}" already exists`, [
-      { path: 'name', message: 'Another connection has this name' },
-    ]);
-  }
   await bindAccount();
   ctx.log.info(
     { connectionId: stored.id, name: stored.name, vendor: stored.vendor, address: stored.address },

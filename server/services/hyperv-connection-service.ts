@@ -101,11 +101,6 @@ export async function addHypervConnection(
     createdAt: ctx.now(),
     createdBy: actorLabel(ctx.actor),
   });
-  if (!stored) {
-    throw new DomainError('CONFLICT', `A Hyper-V host named "${input.name}" already exists`, [
-      { path: 'name', message: 'Another connection has this name' },
-    ]);
-  }
   await bindAccounts();
   // The admin compared this key in a test before saving: the first connection must present it.
   if (input.trustedFingerprint !== null)

@@ -83,11 +83,8 @@ export async function createSecret(
       createdBy,
     }),
   );
-  if (written.kind !== 'stored') {
-    throw new DomainError('CONFLICT', `A secret named "${input.name}" already exists`, [
-      { path: 'name', message: 'Another secret has this name' },
-    ]);
-  }
+  // The store refuses a name taken meanwhile (CONFLICT); a new id is never 'not-found'.
+  if (written.kind !== 'stored') throw new Error(`The new secret ${id} was not written (${written.kind})`);
   ctx.log.info({ secretId: id, secretName: input.name, kind: input.kind }, 'secret stored');
   return written.secret;
 }

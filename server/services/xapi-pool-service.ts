@@ -74,11 +74,6 @@ export async function addXapiPool(
     createdAt: ctx.now(),
     createdBy: actorLabel(ctx.actor),
   });
-  if (!stored) {
-    throw new DomainError('CONFLICT', `A pool named "${input.name}" already exists`, [
-      { path: 'name', message: 'Another pool has this name' },
-    ]);
-  }
   await bindAccounts();
   ctx.log.info({ poolId: stored.id, poolName: stored.name, address: stored.address }, 'xapi pool added');
   return stored;

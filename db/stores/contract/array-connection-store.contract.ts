@@ -50,7 +50,10 @@ export function runArrayConnectionStoreContract(
         lastSyncAt: null,
         lastError: null,
       });
-      expect(await store.insert(connectionOf('c2', 'cluster1'))).toBeNull();
+      await expect(store.insert(connectionOf('c2', 'cluster1'))).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: 'An array named "cluster1" already exists',
+      });
       expect((await store.list()).map((row) => row.id)).toEqual(['c1']);
     });
 

@@ -130,7 +130,10 @@ export function runHypervConnectionStoreContract(
         nodeHostKeys: {},
         refusedNodeHostKeys: {},
       });
-      expect(await store.insert(connectionOf('c2', 'hv01'))).toBeNull();
+      await expect(store.insert(connectionOf('c2', 'hv01'))).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: 'A Hyper-V host named "hv01" already exists',
+      });
       await store.insert(connectionOf('c3', 'hv00'));
       expect((await store.list()).map((connection) => connection.name)).toEqual(['hv00', 'hv01']);
     });

@@ -74,8 +74,11 @@ export function runSecretStoreContract(name: string, create: () => Promise<Secre
 
     it('refuses a second secret with the same name and keeps the first', async () => {
       await secrets.insert(secretOf('s1', 'array admin'));
-      expect(await secrets.insert(secretOf('s2', 'array admin', { sealed: sealedOf('other') }))).toEqual({
-        kind: 'name-taken',
+      await expect(
+        secrets.insert(secretOf('s2', 'array admin', { sealed: sealedOf('other') })),
+      ).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: 'A secret named "array admin" already exists',
       });
       expect(await secrets.get('s2')).toBeNull();
       expect((await secrets.findByName('array admin'))?.sealed).toEqual(sealedOf('s1'));

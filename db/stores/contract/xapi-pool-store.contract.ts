@@ -48,7 +48,10 @@ export function runXapiPoolStoreContract(name: string, create: () => Promise<Xap
         lastError: null,
         hostIds: [],
       });
-      expect(await store.insert(poolOf('p2', 'pool-a'))).toBeNull();
+      await expect(store.insert(poolOf('p2', 'pool-a'))).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: 'A pool named "pool-a" already exists',
+      });
       const withAccounts = {
         ...poolOf('p3', 'pool-ssh'),
         guestSecretId: 'secret-g',

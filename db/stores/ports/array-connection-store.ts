@@ -36,8 +36,11 @@ export interface ArrayJobRecord {
 }
 
 export interface ArrayConnectionStore {
-  /** Null when the name is taken (nothing written). */
-  insert(connection: NewArrayConnection): Promise<ArrayConnectionRecord | null>;
+  /**
+   * Refuses a name another connection has in any case (the unique name key: two saves at once cannot both
+   * win) with the CONFLICT DomainError naming it; nothing is written then.
+   */
+  insert(connection: NewArrayConnection): Promise<ArrayConnectionRecord>;
   get(id: string): Promise<ArrayConnectionRecord | null>;
   /** Every connection, by name. */
   list(): Promise<ArrayConnectionRecord[]>;

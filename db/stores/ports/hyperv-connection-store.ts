@@ -55,8 +55,11 @@ export type NewHypervConnection = Omit<
 >;
 
 export interface HypervConnectionStore {
-  /** Null when the name is taken (nothing written). */
-  insert(connection: NewHypervConnection): Promise<HypervConnectionRecord | null>;
+  /**
+   * Refuses a name another connection has in any case (the unique name key: two saves at once cannot both
+   * win) with the CONFLICT DomainError naming it; nothing is written then.
+   */
+  insert(connection: NewHypervConnection): Promise<HypervConnectionRecord>;
   get(id: string): Promise<HypervConnectionRecord | null>;
   /** Every connection, by name. */
   list(): Promise<HypervConnectionRecord[]>;

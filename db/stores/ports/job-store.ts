@@ -13,7 +13,8 @@ import type { OperationStatus } from '../../../server/engine/statuses';
 import type { backupJobs } from '../../schema';
 import type { EnqueueOptions, OperationRecord } from './operation-store';
 
-export type JobRecord = typeof backupJobs.$inferSelect;
+/** The store writes `nameKey` from the name (server/engine/name-keys.ts); no caller gives or reads it. */
+export type JobRecord = Omit<typeof backupJobs.$inferSelect, 'nameKey'>;
 export type NewJob = Omit<JobRecord, 'updatedBy'> & { updatedBy?: string };
 export type JobChanges = Partial<Omit<JobRecord, 'id' | 'createdAt' | 'createdBy'>> & {
   updatedAt: Date;

@@ -50,8 +50,6 @@ export interface RetiredKey {
 /** What a write of a sealed value did: stored, or refused and why (nothing written). */
 export type SecretWrite =
   | { kind: 'stored'; secret: SecretMetadata }
-  /** insert: another secret has this name. */
-  | { kind: 'name-taken' }
   /** replaceValue: no secret has this id. */
   | { kind: 'not-found' }
   /** The value is sealed under a key a rotation replaced. */
@@ -75,7 +73,11 @@ export interface SecretEndpoint {
 }
 
 export interface SecretStore {
-  /** Inserts a secret, unless its name is taken or its key retired (then nothing is written). */
+  /**
+   * Inserts a secret, unless its key is retired (then nothing is written). A name another secret has
+   * in any case is refused with the CONFLICT DomainError naming it (the unique name key: two saves
+   * at once cannot both win).
+   */
   insert(secret: NewSecret): Promise<SecretWrite>;
   get(id: string): Promise<SecretRecord | null>;
   findByName(name: string): Promise<SecretRecord | null>;

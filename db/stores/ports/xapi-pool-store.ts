@@ -47,8 +47,11 @@ export type XapiPoolSshAccounts = Pick<
 >;
 
 export interface XapiPoolStore {
-  /** Null when the name is taken (nothing written). */
-  insert(pool: NewXapiPool): Promise<XapiPoolRecord | null>;
+  /**
+   * Refuses a name another pool has in any case (the unique name key: two saves at once cannot both
+   * win) with the CONFLICT DomainError naming it; nothing is written then.
+   */
+  insert(pool: NewXapiPool): Promise<XapiPoolRecord>;
   get(id: string): Promise<XapiPoolRecord | null>;
   findByName(name: string): Promise<XapiPoolRecord | null>;
   /** Every pool, by name. */

@@ -1,5 +1,6 @@
 /** The ArrayConnectionStore on PostgreSQL (one statement per verb, as on SQLite). */
-import { and, asc, eq, isNull, ne, or } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, ne, or } from 'drizzle-orm';
+import { nameKeyOf } from '../../../server/engine/name-keys';
 import type { PgDb } from '../../pg/client';
 import { arrayConnections, arrayJobs } from '../../pg/schema';
 import type {
@@ -8,38 +9,50 @@ import type {
   ArrayJobRecord,
   NewArrayConnection,
 } from '../ports/array-connection-store';
+import { writingName } from './name-keys';
+
+/** Every column but the name key, which only the store reads (the record has no such field). */
+const { nameKey: _nameKey, ...CONNECTION_COLUMNS } = getTableColumns(arrayConnections);
 
 export class PgArrayConnectionStore implements ArrayConnectionStore {
   constructor(private readonly db: PgDb) {}
 
-  async insert(connection: NewArrayConnection): Promise<ArrayConnectionRecord | null> {
-    const [row] = await this.db
-      .insert(arrayConnections)
-      .values({
-        ...connection,
-        arrayId: null,
-        fingerprint: null,
-        refusedFingerprint: null,
-        lastSyncAt: null,
-        lastError: null,
-      })
-      .onConflictDoNothing({ target: arrayConnections.name })
-      .returning();
-    return row ?? null;
+  async insert(connection: NewArrayConnection): Promise<ArrayConnectionRecord> {
+    return writingName(this.db, 'array_connections', arrayConnections, connection.name, async () => {
+      const [row] = await this.db
+        .insert(arrayConnections)
+        .values({
+          ...connection,
+          nameKey: nameKeyOf(connection.name),
+          arrayId: null,
+          fingerprint: null,
+          refusedFingerprint: null,
+          lastSyncAt: null,
+          lastError: null,
+        })
+        .returning(CONNECTION_COLUMNS);
+      return row as ArrayConnectionRecord;
+    });
   }
 
   async get(id: string): Promise<ArrayConnectionRecord | null> {
-    const [row] = await this.db.select().from(arrayConnections).where(eq(arrayConnections.id, id));
+    const [row] = await this.db
+      .select(CONNECTION_COLUMNS)
+      .from(arrayConnections)
+      .where(eq(arrayConnections.id, id));
     return row ?? null;
   }
 
   async findByArrayId(arrayId: string): Promise<ArrayConnectionRecord | null> {
-    const [row] = await this.db.select().from(arrayConnections).where(eq(arrayConnections.arrayId, arrayId));
+    const [row] = await this.db
+      .select(CONNECTION_COLUMNS)
+      .from(arrayConnections)
+      .where(eq(arrayConnections.arrayId, arrayId));
     return row ?? null;
   }
 
   async list(): Promise<ArrayConnectionRecord[]> {
-    return this.db.select().from(arrayConnections).orderBy(asc(arrayConnections.name));
+    return this.db.select(CONNECTION_COLUMNS).from(arrayConnections).orderBy(asc(arrayConnections.name));
   }
 
   async pin(id: string, fingerprint: string): Promise<void> {

@@ -9,7 +9,7 @@ import { auditEntries } from '../../pg/schema';
 import type { AuditEntry, AuditFilter, AuditStore, NewAuditEntry } from '../ports/audit-store';
 import type { Page } from '../ports/page';
 import { afterCursor, decodeCursor, keysetPage, likeContains, orderBy } from './keyset';
-import { ADVISORY, advisoryXactLock, inPgTransaction } from './transaction';
+import { ADVISORY, advisoryXactLock, inPgTransaction, type PgTx } from './transaction';
 
 type AuditRow = typeof auditEntries.$inferSelect;
 
@@ -20,24 +20,30 @@ function entryOf(row: AuditRow): AuditEntry {
   return { ...rest, objects: objectsJson, input: inputJson ?? null };
 }
 
+/**
+ * Chains `entry` onto the trail's last entry and inserts it, inside the caller's transaction, after
+ * taking the audit advisory lock (held to its end: no other append between the read and the insert).
+ */
+export async function appendAuditIn(tx: PgTx, entry: NewAuditEntry): Promise<AuditEntry> {
+  await advisoryXactLock(tx, ADVISORY.audit);
+  const [last] = await tx
+    .select({ seq: auditEntries.seq, hash: auditEntries.hash })
+    .from(auditEntries)
+    .orderBy(desc(auditEntries.seq))
+    .limit(1);
+  const content = { ...entry, input: entry.input ?? null, seq: (last?.seq ?? 0) + 1 };
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const chained: AuditEntry = { ...content, prevHash, hash: auditEntryHash(prevHash, content) };
+  const { objects, input, ...columns } = chained;
+  await tx.insert(auditEntries).values({ ...columns, objectsJson: objects, inputJson: input });
+  return chained;
+}
+
 export class PgAuditStore implements AuditStore {
   constructor(private readonly db: PgDb) {}
 
   async append(entry: NewAuditEntry): Promise<AuditEntry> {
-    return inPgTransaction(this.db, async (tx) => {
-      await advisoryXactLock(tx, ADVISORY.audit);
-      const [last] = await tx
-        .select({ seq: auditEntries.seq, hash: auditEntries.hash })
-        .from(auditEntries)
-        .orderBy(desc(auditEntries.seq))
-        .limit(1);
-      const content = { ...entry, input: entry.input ?? null, seq: (last?.seq ?? 0) + 1 };
-      const prevHash = last?.hash ?? GENESIS_HASH;
-      const chained: AuditEntry = { ...content, prevHash, hash: auditEntryHash(prevHash, content) };
-      const { objects, input, ...columns } = chained;
-      await tx.insert(auditEntries).values({ ...columns, objectsJson: objects, inputJson: input });
-      return chained;
-    });
+    return inPgTransaction(this.db, (tx) => appendAuditIn(tx, entry));
   }
 
   async list(filter: AuditFilter, page: { limit: number; cursor: string | null }): Promise<Page<AuditEntry>> {

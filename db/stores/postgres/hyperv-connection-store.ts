@@ -1,5 +1,6 @@
 /** The HypervConnectionStore on PostgreSQL (one statement per verb, as on SQLite). */
-import { and, asc, eq, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, ne, or, sql } from 'drizzle-orm';
+import { nameKeyOf } from '../../../server/engine/name-keys';
 import type { PgDb } from '../../pg/client';
 import { hypervConnections } from '../../pg/schema';
 import type {
@@ -8,37 +9,49 @@ import type {
   NewHypervConnection,
   RefusedNodeKey,
 } from '../ports/hyperv-connection-store';
+import { writingName } from './name-keys';
+
+/** Every column but the name key, which only the store reads (the record has no such field). */
+const { nameKey: _nameKey, ...CONNECTION_COLUMNS } = getTableColumns(hypervConnections);
 
 export class PgHypervConnectionStore implements HypervConnectionStore {
   constructor(private readonly db: PgDb) {}
 
-  async insert(connection: NewHypervConnection): Promise<HypervConnectionRecord | null> {
-    const [row] = await this.db
-      .insert(hypervConnections)
-      .values({
-        ...connection,
-        hostId: null,
-        hostKey: null,
-        refusedHostKey: null,
-        lastSyncAt: null,
-        lastError: null,
-        clusterName: null,
-        nodeHostIds: [],
-        nodeHostKeys: {},
-        refusedNodeHostKeys: {},
-      })
-      .onConflictDoNothing({ target: hypervConnections.name })
-      .returning();
-    return row ?? null;
+  async insert(connection: NewHypervConnection): Promise<HypervConnectionRecord> {
+    return writingName(this.db, 'hyperv_connections', hypervConnections, connection.name, async () => {
+      const [row] = await this.db
+        .insert(hypervConnections)
+        .values({
+          ...connection,
+          nameKey: nameKeyOf(connection.name),
+          hostId: null,
+          hostKey: null,
+          refusedHostKey: null,
+          lastSyncAt: null,
+          lastError: null,
+          clusterName: null,
+          nodeHostIds: [],
+          nodeHostKeys: {},
+          refusedNodeHostKeys: {},
+        })
+        .returning(CONNECTION_COLUMNS);
+      return row as HypervConnectionRecord;
+    });
   }
 
   async get(id: string): Promise<HypervConnectionRecord | null> {
-    const [row] = await this.db.select().from(hypervConnections).where(eq(hypervConnections.id, id));
+    const [row] = await this.db
+      .select(CONNECTION_COLUMNS)
+      .from(hypervConnections)
+      .where(eq(hypervConnections.id, id));
     return row ?? null;
   }
 
   async findByHostId(hostId: string): Promise<HypervConnectionRecord | null> {
-    const [row] = await this.db.select().from(hypervConnections).where(eq(hypervConnections.hostId, hostId));
+    const [row] = await this.db
+      .select(CONNECTION_COLUMNS)
+      .from(hypervConnections)
+      .where(eq(hypervConnections.hostId, hostId));
     // A cluster's other nodes: connections are few (an admin adds each), so they are scanned.
     return row ?? (await this.list()).find((candidate) => candidate.nodeHostIds.includes(hostId)) ?? null;
   }
@@ -95,7 +108,7 @@ export class PgHypervConnectionStore implements HypervConnectionStore {
   }
 
   async list(): Promise<HypervConnectionRecord[]> {
-    return this.db.select().from(hypervConnections).orderBy(asc(hypervConnections.name));
+    return this.db.select(CONNECTION_COLUMNS).from(hypervConnections).orderBy(asc(hypervConnections.name));
   }
 
   async setWsbBackupTarget(id: string, target: string | null): Promise<void> {

@@ -4,7 +4,8 @@
  * one transaction: a concurrent scheduler on another node blocks on the row lock, then matches no
  * row — each due run is enqueued exactly once however many nodes schedule.
  */
-import { and, asc, desc, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { nameKeyOf } from '../../../server/engine/name-keys';
 import type { PgDb } from '../../pg/client';
 import { backupJobs, operations } from '../../pg/schema';
 import type {
@@ -16,32 +17,44 @@ import type {
   ScheduledRun,
 } from '../ports/job-store';
 import { likeContains } from './keyset';
+import { writingName } from './name-keys';
 import { enqueueIn, recordBlockedIn } from './operation-enqueue';
 import { inPgTransaction } from './transaction';
+
+/** Every column but the name key, which only the store reads (JobRecord). */
+const { nameKey: _nameKey, ...JOB_COLUMNS } = getTableColumns(backupJobs);
 
 export class PgJobStore implements JobStore {
   constructor(private readonly db: PgDb) {}
 
   async create(job: NewJob): Promise<JobRecord> {
-    const [row] = await this.db
-      .insert(backupJobs)
-      .values({ ...job, updatedBy: job.updatedBy ?? job.createdBy })
-      .returning();
-    return row as JobRecord;
+    return writingName(this.db, 'backup_jobs', backupJobs, job.name, async () => {
+      const [row] = await this.db
+        .insert(backupJobs)
+        .values({ ...job, nameKey: nameKeyOf(job.name), updatedBy: job.updatedBy ?? job.createdBy })
+        .returning(JOB_COLUMNS);
+      return row as JobRecord;
+    });
   }
 
   async update(id: string, changes: JobChanges, readAt?: Date): Promise<JobRecord | null> {
     const unchanged = readAt ? eq(backupJobs.updatedAt, readAt) : undefined;
-    const [row] = await this.db
-      .update(backupJobs)
-      // Later than the last change even within one millisecond: `readAt` tells every save apart.
-      .set({
-        ...changes,
-        updatedAt: sql`greatest(${changes.updatedAt.toISOString()}::timestamptz, ${backupJobs.updatedAt} + interval '1 millisecond')`,
-      })
-      .where(and(eq(backupJobs.id, id), unchanged))
-      .returning();
-    return row ?? null;
+    const write = async () => {
+      const [row] = await this.db
+        .update(backupJobs)
+        // Later than the last change even within one millisecond: `readAt` tells every save apart.
+        .set({
+          ...changes,
+          ...(changes.name === undefined ? {} : { nameKey: nameKeyOf(changes.name) }),
+          updatedAt: sql`greatest(${changes.updatedAt.toISOString()}::timestamptz, ${backupJobs.updatedAt} + interval '1 millisecond')`,
+        })
+        .where(and(eq(backupJobs.id, id), unchanged))
+        .returning(JOB_COLUMNS);
+      return row ?? null;
+    };
+    return changes.name === undefined
+      ? write()
+      : writingName(this.db, 'backup_jobs', backupJobs, changes.name, write);
   }
 
   async delete(id: string): Promise<boolean> {
@@ -53,17 +66,17 @@ export class PgJobStore implements JobStore {
   }
 
   async get(id: string) {
-    const [row] = await this.db.select().from(backupJobs).where(eq(backupJobs.id, id));
+    const [row] = await this.db.select(JOB_COLUMNS).from(backupJobs).where(eq(backupJobs.id, id));
     return row ?? null;
   }
 
   async list() {
-    return this.db.select().from(backupJobs).orderBy(asc(backupJobs.name));
+    return this.db.select(JOB_COLUMNS).from(backupJobs).orderBy(asc(backupJobs.name));
   }
 
   async search(text: string, limit: number) {
     return this.db
-      .select()
+      .select(JOB_COLUMNS)
       .from(backupJobs)
       .where(likeContains(backupJobs.name, text))
       .orderBy(asc(backupJobs.name))
@@ -94,7 +107,7 @@ export class PgJobStore implements JobStore {
 
   async due(now: Date) {
     return this.db
-      .select()
+      .select(JOB_COLUMNS)
       .from(backupJobs)
       .where(
         and(

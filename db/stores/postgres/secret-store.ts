@@ -19,6 +19,7 @@ import type {
   SecretWrite,
 } from '../ports/secret-store';
 import { newSecretRow } from '../secret-rows';
+import { writingName } from './name-keys';
 import {
   ADVISORY,
   advisoryXactLock,
@@ -43,7 +44,7 @@ const metadataColumns = {
 };
 
 function recordOf(row: SecretRow): SecretRecord {
-  const { ciphertext, iv, authTag, ...metadata } = row;
+  const { ciphertext, iv, authTag, nameKey: _nameKey, ...metadata } = row;
   return { ...metadata, sealed: { ciphertext, iv, authTag, keyId: row.keyId } };
 }
 
@@ -55,7 +56,6 @@ function writeSealedUnder(
   db: PgDb,
   keyId: string,
   write: (tx: PgTx) => Promise<SecretMetadata | undefined>,
-  refusal: 'name-taken' | 'not-found',
 ): Promise<SecretWrite> {
   return inPgTransaction(db, async (tx) => {
     await advisoryXactLockShared(tx, ADVISORY.vault);
@@ -65,7 +65,7 @@ function writeSealedUnder(
       .where(eq(vaultRetiredKeys.keyId, keyId));
     if (retired) return { kind: 'retired-key', retired };
     const secret = await write(tx);
-    return secret ? { kind: 'stored', secret } : { kind: refusal };
+    return secret ? { kind: 'stored', secret } : { kind: 'not-found' };
   });
 }
 
@@ -74,18 +74,11 @@ export class PgSecretStore implements SecretStore {
 
   async insert(secret: NewSecret): Promise<SecretWrite> {
     const { sealed } = secret;
-    return writeSealedUnder(
-      this.db,
-      sealed.keyId,
-      async (tx) => {
-        const [row] = await tx
-          .insert(secrets)
-          .values(newSecretRow(secret))
-          .onConflictDoNothing({ target: secrets.name })
-          .returning(metadataColumns);
+    return writingName(this.db, 'secrets', secrets, secret.name, () =>
+      writeSealedUnder(this.db, sealed.keyId, async (tx) => {
+        const [row] = await tx.insert(secrets).values(newSecretRow(secret)).returning(metadataColumns);
         return row;
-      },
-      'name-taken',
+      }),
     );
   }
 
@@ -104,19 +97,14 @@ export class PgSecretStore implements SecretStore {
   }
 
   async replaceValue(id: string, sealed: SealedValue, at: Date, by: string): Promise<SecretWrite> {
-    return writeSealedUnder(
-      this.db,
-      sealed.keyId,
-      async (tx) => {
-        const [row] = await tx
-          .update(secrets)
-          .set({ ...sealed, updatedAt: at, updatedBy: by })
-          .where(eq(secrets.id, id))
-          .returning(metadataColumns);
-        return row;
-      },
-      'not-found',
-    );
+    return writeSealedUnder(this.db, sealed.keyId, async (tx) => {
+      const [row] = await tx
+        .update(secrets)
+        .set({ ...sealed, updatedAt: at, updatedBy: by })
+        .where(eq(secrets.id, id))
+        .returning(metadataColumns);
+      return row;
+    });
   }
 
   async markUsed(id: string, at: Date): Promise<void> {

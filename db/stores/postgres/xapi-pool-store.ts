@@ -1,5 +1,6 @@
 /** The XapiPoolStore on PostgreSQL. Pins change one key of a JSON column under the row's lock. */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns } from 'drizzle-orm';
+import { nameKeyOf } from '../../../server/engine/name-keys';
 import type { PgDb } from '../../pg/client';
 import { xapiPools, xapiTasks } from '../../pg/schema';
 import type {
@@ -8,6 +9,7 @@ import type {
   XapiPoolSshAccounts,
   XapiPoolStore,
 } from '../ports/xapi-pool-store';
+import { writingName } from './name-keys';
 import { inPgTransaction } from './transaction';
 
 /** The endpoint's pin set to `fingerprint`, its refusal gone. */
@@ -16,30 +18,42 @@ function mapsWithPin(row: XapiPoolRecord, endpoint: string, fingerprint: string)
   return { pins: { ...row.pins, [endpoint]: fingerprint }, refused };
 }
 
+/** Every column but the name key, which only the store reads (the record has no such field). */
+const { nameKey: _nameKey, ...POOL_COLUMNS } = getTableColumns(xapiPools);
+
 export class PgXapiPoolStore implements XapiPoolStore {
   constructor(private readonly db: PgDb) {}
 
-  async insert(pool: NewXapiPool): Promise<XapiPoolRecord | null> {
-    const [row] = await this.db
-      .insert(xapiPools)
-      .values({ ...pool, pins: {}, refused: {}, lastSyncAt: null, lastError: null, hostIds: [] })
-      .onConflictDoNothing({ target: xapiPools.name })
-      .returning();
-    return row ?? null;
+  async insert(pool: NewXapiPool): Promise<XapiPoolRecord> {
+    return writingName(this.db, 'xapi_pools', xapiPools, pool.name, async () => {
+      const [row] = await this.db
+        .insert(xapiPools)
+        .values({
+          ...pool,
+          nameKey: nameKeyOf(pool.name),
+          pins: {},
+          refused: {},
+          lastSyncAt: null,
+          lastError: null,
+          hostIds: [],
+        })
+        .returning(POOL_COLUMNS);
+      return row as XapiPoolRecord;
+    });
   }
 
   async get(id: string): Promise<XapiPoolRecord | null> {
-    const [row] = await this.db.select().from(xapiPools).where(eq(xapiPools.id, id));
+    const [row] = await this.db.select(POOL_COLUMNS).from(xapiPools).where(eq(xapiPools.id, id));
     return row ?? null;
   }
 
   async findByName(name: string): Promise<XapiPoolRecord | null> {
-    const [row] = await this.db.select().from(xapiPools).where(eq(xapiPools.name, name));
+    const [row] = await this.db.select(POOL_COLUMNS).from(xapiPools).where(eq(xapiPools.name, name));
     return row ?? null;
   }
 
   async list(): Promise<XapiPoolRecord[]> {
-    return this.db.select().from(xapiPools).orderBy(asc(xapiPools.name));
+    return this.db.select(POOL_COLUMNS).from(xapiPools).orderBy(asc(xapiPools.name));
   }
 
   /**
@@ -51,7 +65,7 @@ export class PgXapiPoolStore implements XapiPoolStore {
     change: (row: XapiPoolRecord) => Partial<XapiPoolRecord> | null,
   ): Promise<boolean> {
     return inPgTransaction(this.db, async (tx) => {
-      const [row] = await tx.select().from(xapiPools).where(eq(xapiPools.id, id)).for('update');
+      const [row] = await tx.select(POOL_COLUMNS).from(xapiPools).where(eq(xapiPools.id, id)).for('update');
       const changed = row ? change(row) : null;
       if (!changed) return false;
       await tx.update(xapiPools).set(changed).where(eq(xapiPools.id, id));
@@ -93,7 +107,7 @@ export class PgXapiPoolStore implements XapiPoolStore {
       .update(xapiPools)
       .set({ guestSecretId, hostSshSecretId, freezeWindowSeconds })
       .where(eq(xapiPools.id, id))
-      .returning();
+      .returning(POOL_COLUMNS);
     return row ?? null;
   }
 

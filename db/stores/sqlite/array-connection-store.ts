@@ -1,5 +1,6 @@
 /** The ArrayConnectionStore on SQLite. */
-import { and, asc, eq, isNull, ne, or } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, ne, or } from 'drizzle-orm';
+import { nameKeyOf } from '../../../server/engine/name-keys';
 import type { Db } from '../../client';
 import { arrayConnections, arrayJobs } from '../../schema';
 import type {
@@ -8,37 +9,55 @@ import type {
   ArrayJobRecord,
   NewArrayConnection,
 } from '../ports/array-connection-store';
+import { writingName } from './name-keys';
+
+/** Every column but the name key, which only the store reads (the record has no such field). */
+const { nameKey: _nameKey, ...CONNECTION_COLUMNS } = getTableColumns(arrayConnections);
 
 export class SqliteArrayConnectionStore implements ArrayConnectionStore {
   constructor(private readonly db: Db) {}
 
-  async insert(connection: NewArrayConnection): Promise<ArrayConnectionRecord | null> {
-    const row = this.db
-      .insert(arrayConnections)
-      .values({
-        ...connection,
-        arrayId: null,
-        fingerprint: null,
-        refusedFingerprint: null,
-        lastSyncAt: null,
-        lastError: null,
-      })
-      .onConflictDoNothing({ target: arrayConnections.name })
-      .returning()
-      .get();
-    return row ?? null;
+  async insert(connection: NewArrayConnection): Promise<ArrayConnectionRecord> {
+    return writingName(this.db, 'array_connections', arrayConnections, connection.name, () =>
+      this.db
+        .insert(arrayConnections)
+        .values({
+          ...connection,
+          nameKey: nameKeyOf(connection.name),
+          arrayId: null,
+          fingerprint: null,
+          refusedFingerprint: null,
+          lastSyncAt: null,
+          lastError: null,
+        })
+        .returning(CONNECTION_COLUMNS)
+        .get(),
+    );
   }
 
   async get(id: string): Promise<ArrayConnectionRecord | null> {
-    return this.db.select().from(arrayConnections).where(eq(arrayConnections.id, id)).get() ?? null;
+    return (
+      this.db.select(CONNECTION_COLUMNS).from(arrayConnections).where(eq(arrayConnections.id, id)).get() ??
+      null
+    );
   }
 
   async findByArrayId(arrayId: string): Promise<ArrayConnectionRecord | null> {
-    return this.db.select().from(arrayConnections).where(eq(arrayConnections.arrayId, arrayId)).get() ?? null;
+    return (
+      this.db
+        .select(CONNECTION_COLUMNS)
+        .from(arrayConnections)
+        .where(eq(arrayConnections.arrayId, arrayId))
+        .get() ?? null
+    );
   }
 
   async list(): Promise<ArrayConnectionRecord[]> {
-    return this.db.select().from(arrayConnections).orderBy(asc(arrayConnections.name)).all();
+    return this.db
+      .select(CONNECTION_COLUMNS)
+      .from(arrayConnections)
+      .orderBy(asc(arrayConnections.name))
+      .all();
   }
 
   async pin(id: string, fingerprint: string): Promise<void> {

@@ -17,26 +17,32 @@ function entryOf(row: AuditRow): AuditEntry {
   return { ...rest, objects: objectsJson, input: inputJson ?? null };
 }
 
+/**
+ * Chains `entry` onto the trail's last entry and inserts it, inside the caller's write transaction
+ * (BEGIN IMMEDIATE: no other append between the read and the insert).
+ */
+export function appendAuditIn(tx: Pick<Db, 'select' | 'insert'>, entry: NewAuditEntry): AuditEntry {
+  const last = tx
+    .select({ seq: auditEntries.seq, hash: auditEntries.hash })
+    .from(auditEntries)
+    .orderBy(desc(auditEntries.seq))
+    .limit(1)
+    .get();
+  const content = { ...entry, input: entry.input ?? null, seq: (last?.seq ?? 0) + 1 };
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const chained: AuditEntry = { ...content, prevHash, hash: auditEntryHash(prevHash, content) };
+  const { objects, input, ...columns } = chained;
+  tx.insert(auditEntries)
+    .values({ ...columns, objectsJson: objects, inputJson: input })
+    .run();
+  return chained;
+}
+
 export class SqliteAuditStore implements AuditStore {
   constructor(private readonly db: Db) {}
 
   async append(entry: NewAuditEntry): Promise<AuditEntry> {
-    return inTransaction(this.db, (tx) => {
-      const last = tx
-        .select({ seq: auditEntries.seq, hash: auditEntries.hash })
-        .from(auditEntries)
-        .orderBy(desc(auditEntries.seq))
-        .limit(1)
-        .get();
-      const content = { ...entry, input: entry.input ?? null, seq: (last?.seq ?? 0) + 1 };
-      const prevHash = last?.hash ?? GENESIS_HASH;
-      const chained: AuditEntry = { ...content, prevHash, hash: auditEntryHash(prevHash, content) };
-      const { objects, input, ...columns } = chained;
-      tx.insert(auditEntries)
-        .values({ ...columns, objectsJson: objects, inputJson: input })
-        .run();
-      return chained;
-    });
+    return inTransaction(this.db, (tx) => appendAuditIn(tx, entry));
   }
 
   async list(filter: AuditFilter, page: { limit: number; cursor: string | null }): Promise<Page<AuditEntry>> {

@@ -1,5 +1,6 @@
 /** The HypervConnectionStore on SQLite. */
-import { and, asc, eq, isNull, ne, or } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, ne, or } from 'drizzle-orm';
+import { nameKeyOf } from '../../../server/engine/name-keys';
 import type { Db } from '../../client';
 import { hypervConnections } from '../../schema';
 import type {
@@ -8,6 +9,7 @@ import type {
   NewHypervConnection,
   RefusedNodeKey,
 } from '../ports/hyperv-connection-store';
+import { writingName } from './name-keys';
 import { inTransaction } from './transaction';
 
 /** The node's pin at `endpoint` set to `fingerprint`, its refusal gone. */
@@ -23,37 +25,44 @@ function nodeKeysWithPin(
   };
 }
 
+/** Every column but the name key, which only the store reads (the record has no such field). */
+const { nameKey: _nameKey, ...CONNECTION_COLUMNS } = getTableColumns(hypervConnections);
+
 export class SqliteHypervConnectionStore implements HypervConnectionStore {
   constructor(private readonly db: Db) {}
 
-  async insert(connection: NewHypervConnection): Promise<HypervConnectionRecord | null> {
-    const row = this.db
-      .insert(hypervConnections)
-      .values({
-        ...connection,
-        hostId: null,
-        hostKey: null,
-        refusedHostKey: null,
-        lastSyncAt: null,
-        lastError: null,
-        clusterName: null,
-        nodeHostIds: [],
-        nodeHostKeys: {},
-        refusedNodeHostKeys: {},
-      })
-      .onConflictDoNothing({ target: hypervConnections.name })
-      .returning()
-      .get();
-    return row ?? null;
+  async insert(connection: NewHypervConnection): Promise<HypervConnectionRecord> {
+    return writingName(this.db, 'hyperv_connections', hypervConnections, connection.name, () =>
+      this.db
+        .insert(hypervConnections)
+        .values({
+          ...connection,
+          nameKey: nameKeyOf(connection.name),
+          hostId: null,
+          hostKey: null,
+          refusedHostKey: null,
+          lastSyncAt: null,
+          lastError: null,
+          clusterName: null,
+          nodeHostIds: [],
+          nodeHostKeys: {},
+          refusedNodeHostKeys: {},
+        })
+        .returning(CONNECTION_COLUMNS)
+        .get(),
+    );
   }
 
   async get(id: string): Promise<HypervConnectionRecord | null> {
-    return this.db.select().from(hypervConnections).where(eq(hypervConnections.id, id)).get() ?? null;
+    return (
+      this.db.select(CONNECTION_COLUMNS).from(hypervConnections).where(eq(hypervConnections.id, id)).get() ??
+      null
+    );
   }
 
   async findByHostId(hostId: string): Promise<HypervConnectionRecord | null> {
     const connected = this.db
-      .select()
+      .select(CONNECTION_COLUMNS)
       .from(hypervConnections)
       .where(eq(hypervConnections.hostId, hostId))
       .get();
@@ -78,7 +87,11 @@ export class SqliteHypervConnectionStore implements HypervConnectionStore {
     change: (row: HypervConnectionRecord) => Partial<HypervConnectionRecord> | null,
   ): boolean {
     return inTransaction(this.db, (tx) => {
-      const row = tx.select().from(hypervConnections).where(eq(hypervConnections.id, id)).get();
+      const row = tx
+        .select(CONNECTION_COLUMNS)
+        .from(hypervConnections)
+        .where(eq(hypervConnections.id, id))
+        .get();
       const changed = row ? change(row) : null;
       if (!changed) return false;
       tx.update(hypervConnections).set(changed).where(eq(hypervConnections.id, id)).run();
@@ -108,7 +121,11 @@ export class SqliteHypervConnectionStore implements HypervConnectionStore {
   }
 
   async list(): Promise<HypervConnectionRecord[]> {
-    return this.db.select().from(hypervConnections).orderBy(asc(hypervConnections.name)).all();
+    return this.db
+      .select(CONNECTION_COLUMNS)
+      .from(hypervConnections)
+      .orderBy(asc(hypervConnections.name))
+      .all();
   }
 
   async setWsbBackupTarget(id: string, target: string | null): Promise<void> {

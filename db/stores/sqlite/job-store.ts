@@ -1,5 +1,6 @@
 /** The JobStore on SQLite: the scheduled-run claim and its enqueue share one BEGIN IMMEDIATE transaction. */
-import { and, asc, desc, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { nameKeyOf } from '../../../server/engine/name-keys';
 import type { Db } from '../../client';
 import { backupJobs, operations } from '../../schema';
 import type {
@@ -11,31 +12,43 @@ import type {
   ScheduledRun,
 } from '../ports/job-store';
 import { likeContains } from './keyset';
+import { writingName } from './name-keys';
 import { enqueueIn, recordBlockedIn } from './operation-enqueue';
 import { inTransaction } from './transaction';
+
+/** Every column but the name key, which only the store reads (JobRecord). */
+const { nameKey: _nameKey, ...JOB_COLUMNS } = getTableColumns(backupJobs);
 
 export class SqliteJobStore implements JobStore {
   constructor(private readonly db: Db) {}
 
   async create(job: NewJob): Promise<JobRecord> {
-    return this.db
-      .insert(backupJobs)
-      .values({ ...job, updatedBy: job.updatedBy ?? job.createdBy })
-      .returning()
-      .get();
+    return writingName(this.db, 'backup_jobs', backupJobs, job.name, () =>
+      this.db
+        .insert(backupJobs)
+        .values({ ...job, nameKey: nameKeyOf(job.name), updatedBy: job.updatedBy ?? job.createdBy })
+        .returning(JOB_COLUMNS)
+        .get(),
+    );
   }
 
   async update(id: string, changes: JobChanges, readAt?: Date): Promise<JobRecord | null> {
     const unchanged = readAt ? eq(backupJobs.updatedAt, readAt) : undefined;
-    return (
+    const write = () =>
       this.db
         .update(backupJobs)
         // Later than the last change even within one millisecond: `readAt` tells every save apart.
-        .set({ ...changes, updatedAt: sql`max(${changes.updatedAt.getTime()}, ${backupJobs.updatedAt} + 1)` })
+        .set({
+          ...changes,
+          ...(changes.name === undefined ? {} : { nameKey: nameKeyOf(changes.name) }),
+          updatedAt: sql`max(${changes.updatedAt.getTime()}, ${backupJobs.updatedAt} + 1)`,
+        })
         .where(and(eq(backupJobs.id, id), unchanged))
-        .returning()
-        .get() ?? null
-    );
+        .returning(JOB_COLUMNS)
+        .get() ?? null;
+    return changes.name === undefined
+      ? write()
+      : writingName(this.db, 'backup_jobs', backupJobs, changes.name, write);
   }
 
   async delete(id: string): Promise<boolean> {
@@ -46,16 +59,16 @@ export class SqliteJobStore implements JobStore {
   }
 
   async get(id: string) {
-    return this.db.select().from(backupJobs).where(eq(backupJobs.id, id)).get() ?? null;
+    return this.db.select(JOB_COLUMNS).from(backupJobs).where(eq(backupJobs.id, id)).get() ?? null;
   }
 
   async list() {
-    return this.db.select().from(backupJobs).orderBy(asc(backupJobs.name)).all();
+    return this.db.select(JOB_COLUMNS).from(backupJobs).orderBy(asc(backupJobs.name)).all();
   }
 
   async search(text: string, limit: number) {
     return this.db
-      .select()
+      .select(JOB_COLUMNS)
       .from(backupJobs)
       .where(likeContains(backupJobs.name, text))
       .orderBy(asc(backupJobs.name))
@@ -88,7 +101,7 @@ export class SqliteJobStore implements JobStore {
 
   async due(now: Date) {
     return this.db
-      .select()
+      .select(JOB_COLUMNS)
       .from(backupJobs)
       .where(
         and(

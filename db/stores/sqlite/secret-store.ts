@@ -18,6 +18,7 @@ import type {
   SecretWrite,
 } from '../ports/secret-store';
 import { newSecretRow } from '../secret-rows';
+import { writingName } from './name-keys';
 import { inTransaction } from './transaction';
 
 type SecretRow = typeof secrets.$inferSelect;
@@ -36,7 +37,7 @@ const metadataColumns = {
 };
 
 function recordOf(row: SecretRow): SecretRecord {
-  const { ciphertext, iv, authTag, ...metadata } = row;
+  const { ciphertext, iv, authTag, nameKey: _nameKey, ...metadata } = row;
   return { ...metadata, sealed: { ciphertext, iv, authTag, keyId: row.keyId } };
 }
 
@@ -44,9 +45,9 @@ function retiredKeyIn(tx: Tx, keyId: string): RetiredKey | undefined {
   return tx.select().from(vaultRetiredKeys).where(eq(vaultRetiredKeys.keyId, keyId)).get();
 }
 
-/** Stored, or refused as `refusal` when nothing was written. */
-function writeOutcome(secret: SecretMetadata | undefined, refusal: 'name-taken' | 'not-found'): SecretWrite {
-  return secret ? { kind: 'stored', secret } : { kind: refusal };
+/** Stored, or refused as not found when nothing was written. */
+function writeOutcome(secret: SecretMetadata | undefined): SecretWrite {
+  return secret ? { kind: 'stored', secret } : { kind: 'not-found' };
 }
 
 export class SqliteSecretStore implements SecretStore {
@@ -54,17 +55,14 @@ export class SqliteSecretStore implements SecretStore {
 
   async insert(secret: NewSecret): Promise<SecretWrite> {
     const { sealed } = secret;
-    return inTransaction(this.db, (tx) => {
-      const retired = retiredKeyIn(tx, sealed.keyId);
-      if (retired) return { kind: 'retired-key', retired };
-      const stored = tx
-        .insert(secrets)
-        .values(newSecretRow(secret))
-        .onConflictDoNothing({ target: secrets.name })
-        .returning(metadataColumns)
-        .get();
-      return writeOutcome(stored, 'name-taken');
-    });
+    return writingName(this.db, 'secrets', secrets, secret.name, () =>
+      inTransaction(this.db, (tx): SecretWrite => {
+        const retired = retiredKeyIn(tx, sealed.keyId);
+        if (retired) return { kind: 'retired-key', retired };
+        const stored = tx.insert(secrets).values(newSecretRow(secret)).returning(metadataColumns).get();
+        return { kind: 'stored', secret: stored };
+      }),
+    );
   }
 
   async get(id: string): Promise<SecretRecord | null> {
@@ -91,7 +89,7 @@ export class SqliteSecretStore implements SecretStore {
         .where(eq(secrets.id, id))
         .returning(metadataColumns)
         .get();
-      return writeOutcome(stored, 'not-found');
+      return writeOutcome(stored);
     });
   }
 

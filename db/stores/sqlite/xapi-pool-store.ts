@@ -1,5 +1,6 @@
 /** The XapiPoolStore on SQLite. Pins change one key of a JSON column inside a short transaction. */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns } from 'drizzle-orm';
+import { nameKeyOf } from '../../../server/engine/name-keys';
 import type { Db } from '../../client';
 import { xapiPools, xapiTasks } from '../../schema';
 import type {
@@ -8,6 +9,7 @@ import type {
   XapiPoolSshAccounts,
   XapiPoolStore,
 } from '../ports/xapi-pool-store';
+import { writingName } from './name-keys';
 import { inTransaction } from './transaction';
 
 /** The endpoint's pin set to `fingerprint`, its refusal gone. */
@@ -16,29 +18,40 @@ function mapsWithPin(row: XapiPoolRecord, endpoint: string, fingerprint: string)
   return { pins: { ...row.pins, [endpoint]: fingerprint }, refused };
 }
 
+/** Every column but the name key, which only the store reads (the record has no such field). */
+const { nameKey: _nameKey, ...POOL_COLUMNS } = getTableColumns(xapiPools);
+
 export class SqliteXapiPoolStore implements XapiPoolStore {
   constructor(private readonly db: Db) {}
 
-  async insert(pool: NewXapiPool): Promise<XapiPoolRecord | null> {
-    const row = this.db
-      .insert(xapiPools)
-      .values({ ...pool, pins: {}, refused: {}, lastSyncAt: null, lastError: null, hostIds: [] })
-      .onConflictDoNothing({ target: xapiPools.name })
-      .returning()
-      .get();
-    return row ?? null;
+  async insert(pool: NewXapiPool): Promise<XapiPoolRecord> {
+    return writingName(this.db, 'xapi_pools', xapiPools, pool.name, () =>
+      this.db
+        .insert(xapiPools)
+        .values({
+          ...pool,
+          nameKey: nameKeyOf(pool.name),
+          pins: {},
+          refused: {},
+          lastSyncAt: null,
+          lastError: null,
+          hostIds: [],
+        })
+        .returning(POOL_COLUMNS)
+        .get(),
+    );
   }
 
   async get(id: string): Promise<XapiPoolRecord | null> {
-    return this.db.select().from(xapiPools).where(eq(xapiPools.id, id)).get() ?? null;
+    return this.db.select(POOL_COLUMNS).from(xapiPools).where(eq(xapiPools.id, id)).get() ?? null;
   }
 
   async findByName(name: string): Promise<XapiPoolRecord | null> {
-    return this.db.select().from(xapiPools).where(eq(xapiPools.name, name)).get() ?? null;
+    return this.db.select(POOL_COLUMNS).from(xapiPools).where(eq(xapiPools.name, name)).get() ?? null;
   }
 
   async list(): Promise<XapiPoolRecord[]> {
-    return this.db.select().from(xapiPools).orderBy(asc(xapiPools.name)).all();
+    return this.db.select(POOL_COLUMNS).from(xapiPools).orderBy(asc(xapiPools.name)).all();
   }
 
   /**
@@ -47,7 +60,7 @@ export class SqliteXapiPoolStore implements XapiPoolStore {
    */
   private updateMaps(id: string, change: (row: XapiPoolRecord) => Partial<XapiPoolRecord> | null): boolean {
     return inTransaction(this.db, (tx) => {
-      const row = tx.select().from(xapiPools).where(eq(xapiPools.id, id)).get();
+      const row = tx.select(POOL_COLUMNS).from(xapiPools).where(eq(xapiPools.id, id)).get();
       const changed = row ? change(row) : null;
       if (!changed) return false;
       tx.update(xapiPools).set(changed).where(eq(xapiPools.id, id)).run();
@@ -91,7 +104,7 @@ export class SqliteXapiPoolStore implements XapiPoolStore {
         .update(xapiPools)
         .set({ guestSecretId, hostSshSecretId, freezeWindowSeconds })
         .where(eq(xapiPools.id, id))
-        .returning()
+        .returning(POOL_COLUMNS)
         .get() ?? null
     );
   }
