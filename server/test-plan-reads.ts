@@ -29,6 +29,8 @@ export interface StatementCapture {
   walksOf(statement: CapturedStatement, tables: readonly string[]): Promise<string[]>;
   /** The plan lines of a statement that look `table` up through an index condition. */
   keyedReadsOf(statement: CapturedStatement, table: string): Promise<string[]>;
+  /** The names of the indexes a statement's plan reads, in any way. */
+  indexesOf(statement: CapturedStatement): Promise<string[]>;
 }
 
 /** Records every statement the database runs until `stop()`. */
@@ -67,6 +69,8 @@ function captureSqlite(database: Extract<ProcessDatabase, { kind: 'sqlite' }>): 
         return search !== null && names.has(search[1] ?? '');
       });
     },
+    indexesOf: async (statement) =>
+      planOf(statement).flatMap((detail) => /\bINDEX (\S+)/.exec(detail)?.slice(1, 2) ?? []),
   };
 }
 
@@ -156,7 +160,16 @@ function capturePostgres(database: Extract<ProcessDatabase, { kind: 'postgres' }
       const { root } = await planOf(statement);
       return root ? keyedNodes(root, table) : [];
     },
+    async indexesOf(statement) {
+      const { root } = await planOf(statement);
+      return root ? indexNamesOf(root) : [];
+    },
   };
+}
+
+function indexNamesOf(node: PgPlanNode): string[] {
+  const own = node['Index Name'] ? [node['Index Name']] : [];
+  return [...own, ...(node.Plans ?? []).flatMap(indexNamesOf)];
 }
 
 /** The nodes that read `table` through an index with a condition on its leading columns. */

@@ -51,6 +51,7 @@ import type {
   RuleId,
   Severity,
 } from '../../server/engine/types';
+import { powerStateRank } from '../power-state-order';
 
 export const hosts = pgTable(
   'hosts',
@@ -194,6 +195,10 @@ export const vms = pgTable(
     index('vms_host_name_idx').on(t.hostId, t.name),
     index('vms_os_family_name_idx').on(t.osFamily, t.name),
     index('vms_power_state_name_idx').on(t.powerState, t.name),
+    // The power-state sort (a state not read after every state read) with its tie-breaker: the list's
+    // ORDER BY and cursor are this very expression (db/power-state-order.ts), so a page reads the
+    // index in order instead of ranking and sorting every VM.
+    index('vms_power_rank_id_idx').on(powerStateRank(t.powerState, t.powerStateUnknown), t.id),
     index('vms_snapshot_location_idx').on(t.snapshotLocationVolumeId),
     // A restore's new name is looked up case-blind (findVmsByName): by lower(name), and among the
     // rare names beyond ASCII that lower() does not fold, so neither half reads every VM.

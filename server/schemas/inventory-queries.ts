@@ -29,6 +29,15 @@ const PAGE_KEYS = { sort: true, direction: true, cursor: true, limit: true } as 
 export const VM_SORTS = ['name', 'host', 'readiness', 'findings', 'powerState'] as const;
 export type VmSort = (typeof VM_SORTS)[number];
 
+/**
+ * The power-state filter's values: a state that was read as such, or `not-read` — VMs whose state
+ * the last read could not tell (`powerStateUnknown`), which a state filter never lists under the
+ * state they are planned as.
+ */
+export const POWER_STATE_NOT_READ = 'not-read';
+export const VM_POWER_FILTERS = [...POWER_STATES, POWER_STATE_NOT_READ] as const;
+export type VmPowerFilter = (typeof VM_POWER_FILTERS)[number];
+
 export const VM_PRESENCES = ['present', 'gone'] as const;
 export type VmPresence = (typeof VM_PRESENCES)[number];
 
@@ -37,7 +46,10 @@ export const vmListQueryInput = z.object({
   hostVolumeId: optionalId,
   arrayVolumeId: optionalId,
   osFamily: z.enum(OS_FAMILIES).optional(),
-  powerState: z.enum(POWER_STATES).optional(),
+  /** VMs whose power state was read as this one, or (`not-read`) was not read. */
+  powerState: z
+    .enum(VM_POWER_FILTERS, { error: `Choose a power state: ${VM_POWER_FILTERS.join(', ')}` })
+    .optional(),
   ruleId: z.enum(RULE_IDS).optional(),
   severity: z.enum(SEVERITIES).optional(),
   readiness: z.enum(READINESS).optional(),

@@ -100,6 +100,27 @@ describe('errors', () => {
     expect(paths.sort()).toEqual(['limit', 'osFamily', 'sort']);
   });
 
+  // The power-state filter takes a state read as such or "not-read"; anything else is refused by
+  // name, on the list and on its count, before any store is asked.
+  it.each([
+    { procedure: 'vms.list', call: (powerState: string) => caller.vms.list({ powerState } as never) },
+    { procedure: 'vms.count', call: (powerState: string) => caller.vms.count({ powerState } as never) },
+  ])(
+    '$procedure refuses an unknown power-state filter, naming the field and the values it takes',
+    async ({ call }) => {
+      for (const powerState of ['hibernated', 'unread', 'Running', '']) {
+        const error = await rejectionOf(() => call(powerState));
+        expect(error.code, powerState).toBe('BAD_REQUEST');
+        expect(fieldErrorsOf(error)).toEqual([
+          { path: 'powerState', message: 'Choose a power state: running, off, saved, paused, not-read' },
+        ]);
+      }
+      // The values it names are taken.
+      await expect(call('not-read')).resolves.toBeDefined();
+      await expect(call('paused')).resolves.toBeDefined();
+    },
+  );
+
   it('a broken inventory file is BAD_REQUEST with field paths and changes nothing', async () => {
     const before = await caller.dashboard.get();
     const broken = JSON.stringify({

@@ -4,6 +4,7 @@ import type { OsFamily } from '../../../server/engine/inventory';
 import { type BackupMethod, type Readiness, SEVERITIES, type Severity } from '../../../server/engine/types';
 import type { PgDb } from '../../pg/client';
 import { findings, vmAssessments, vms } from '../../pg/schema';
+import { powerStateRank } from '../../power-state-order';
 import type { StoredFinding } from '../ports/inventory-views';
 
 export function where(conditions: (SQL | undefined)[]): SQL | undefined {
@@ -35,6 +36,9 @@ export const shownReadiness = sql<Readiness | null>`case when ${hasReadiness} th
  * guest without metrics 'linux') that nobody read.
  */
 export const shownOsFamily = sql<OsFamily | null>`case when ${vms.guestFactsUnknown} is null then ${vms.osFamily} end`;
+
+/** The power-state sort's key: a state not read ranks after every state read (../power-state-order.ts). */
+export const shownPowerStateRank = powerStateRank(vms.powerState, vms.powerStateUnknown);
 
 /**
  * The method the views say a backup would use: the stored recommendation while the VM is on its

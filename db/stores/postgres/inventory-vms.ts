@@ -1,9 +1,9 @@
 /** VM list, VM detail and method plans on PostgreSQL. */
-import { and, asc, count, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { MethodPlan } from '../../../server/engine/planner';
 import { protectionStatusOfRule } from '../../../server/engine/protection';
-import type { VmListQuery } from '../../../server/schemas/inventory-queries';
+import { POWER_STATE_NOT_READ, type VmListQuery } from '../../../server/schemas/inventory-queries';
 import type { PgDb } from '../../pg/client';
 import {
   arrayVolumes,
@@ -29,6 +29,7 @@ import {
   selectFindings,
   shownBlockerCount,
   shownOsFamily,
+  shownPowerStateRank,
   shownReadiness,
   shownRecommendedMethod,
   shownWarningCount,
@@ -44,17 +45,20 @@ import type { PgTx } from './transaction';
  */
 export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<Page<VmListItem> & Counted> {
   // Sort key and tie-breaker come from the same table so one index serves ORDER BY and the cursor.
-  const sortColumns: Record<typeof query.sort, [PgColumn, PgColumn]> = {
+  const sortColumns: Record<typeof query.sort, [PgColumn | SQL, PgColumn]> = {
     name: [vms.name, vms.id],
     host: [hosts.name, vms.id],
     readiness: [vmAssessments.readinessRank, vmAssessments.vmId],
     // The stored weight, so its index serves the sort: a gone VM (no counts shown) keeps the place
     // its last assessment gave it, as its readiness keeps its place in the readiness sort.
     findings: [vmAssessments.findingWeight, vmAssessments.vmId],
-    powerState: [vms.powerState, vms.id],
+    // A rank, not the column: a state not read sorts after the states read (power-state-order.ts).
+    powerState: [shownPowerStateRank, vms.id],
   };
   const [sort, tieBreaker] = sortColumns[query.sort];
-  const sortKey = `vms:${query.sort}:${query.direction}`;
+  // The power-state sort's cursor carries a rank since it orders states not read apart: a cursor made
+  // before carried a state's name, and is refused as another sort's rather than compared to a rank.
+  const sortKey = `vms:${query.sort === 'powerState' ? 'powerStateRank' : query.sort}:${query.direction}`;
 
   // VM-UNPROTECTED and RPO-EXCEEDED are statuses at `now`, never stored findings: filter by status.
   const statusOfRule = protectionStatusOfRule(query.ruleId);
@@ -66,7 +70,12 @@ export async function listVms(db: PgDb, query: VmListQuery, now: Date): Promise<
     query.hostId ? eq(vms.hostId, query.hostId) : undefined,
     // An unread guest's stored OS is a reader's default: it matches no OS (shownOsFamily).
     query.osFamily ? and(eq(vms.osFamily, query.osFamily), isNull(vms.guestFactsUnknown)) : undefined,
-    query.powerState ? eq(vms.powerState, query.powerState) : undefined,
+    // A VM whose state was not read is listed under "not read", never under the state it is planned as.
+    query.powerState === POWER_STATE_NOT_READ
+      ? isNotNull(vms.powerStateUnknown)
+      : query.powerState
+        ? and(eq(vms.powerState, query.powerState), isNull(vms.powerStateUnknown))
+        : undefined,
     query.presence === 'gone' ? isNotNull(vms.goneSince) : undefined,
     query.presence === 'present' ? isNull(vms.goneSince) : undefined,
     query.readiness ? readinessIs(query.readiness) : undefined,

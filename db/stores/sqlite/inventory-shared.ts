@@ -3,6 +3,7 @@ import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from 'drizzle-or
 import type { OsFamily } from '../../../server/engine/inventory';
 import { type BackupMethod, type Readiness, SEVERITIES, type Severity } from '../../../server/engine/types';
 import type { Db } from '../../client';
+import { powerStateRank } from '../../power-state-order';
 import { findings, vmAssessments, vms } from '../../schema';
 import type { StoredFinding } from '../ports/inventory-views';
 
@@ -35,6 +36,9 @@ export const shownReadiness = sql<Readiness | null>`case when ${hasReadiness} th
  * guest without metrics 'linux') that nobody read.
  */
 export const shownOsFamily = sql<OsFamily | null>`case when ${vms.guestFactsUnknown} is null then ${vms.osFamily} end`;
+
+/** The power-state sort's key: a state not read ranks after every state read (../power-state-order.ts). */
+export const shownPowerStateRank = powerStateRank(vms.powerState, vms.powerStateUnknown);
 
 /**
  * The method the views say a backup would use: the stored recommendation while the VM is on its

@@ -1,5 +1,5 @@
 /** VM list, VM detail and method plans on SQLite. */
-import { asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { asc, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { MethodPlan } from '../../../server/engine/planner';
 import type { VmCountQuery, VmListQuery } from '../../../server/schemas/inventory-queries';
@@ -25,6 +25,7 @@ import {
   selectFindings,
   shownBlockerCount,
   shownOsFamily,
+  shownPowerStateRank,
   shownReadiness,
   shownRecommendedMethod,
   shownWarningCount,
@@ -41,17 +42,20 @@ import { vmFilterShape } from './vm-list-filters';
  */
 export function listVms(db: Db, query: VmListQuery, now: Date): Page<VmListItem> {
   // Sort key and tie-breaker come from the same table so one index serves ORDER BY and the cursor.
-  const sortColumns: Record<typeof query.sort, [SQLiteColumn, SQLiteColumn]> = {
+  const sortColumns: Record<typeof query.sort, [SQLiteColumn | SQL, SQLiteColumn]> = {
     name: [vms.name, vms.id],
     host: [hosts.name, vms.id],
     readiness: [vmAssessments.readinessRank, vmAssessments.vmId],
     // The stored weight, so its index serves the sort: a gone VM (no counts shown) keeps the place
     // its last assessment gave it, as its readiness keeps its place in the readiness sort.
     findings: [vmAssessments.findingWeight, vmAssessments.vmId],
-    powerState: [vms.powerState, vms.id],
+    // A rank, not the column: a state not read sorts after the states read (power-state-order.ts).
+    powerState: [shownPowerStateRank, vms.id],
   };
   const [sort, tieBreaker] = sortColumns[query.sort];
-  const sortKey = `vms:${query.sort}:${query.direction}`;
+  // The power-state sort's cursor carries a rank since it orders states not read apart: a cursor made
+  // before carried a state's name, and is refused as another sort's rather than compared to a rank.
+  const sortKey = `vms:${query.sort === 'powerState' ? 'powerStateRank' : query.sort}:${query.direction}`;
   const filters = vmFilterShape(query, now);
   const cursor = query.cursor ? decodeCursor(query.cursor, sortKey) : null;
 

@@ -11,7 +11,7 @@
  */
 import { and, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { type ProtectionStatus, protectionStatusOfRule } from '../../../server/engine/protection';
-import type { VmCountQuery } from '../../../server/schemas/inventory-queries';
+import { POWER_STATE_NOT_READ, type VmCountQuery } from '../../../server/schemas/inventory-queries';
 import { vms } from '../../schema';
 import { isFindingOfPresentVm, readinessIs, where } from './inventory-shared';
 import { containsPattern, likeContains } from './keyset';
@@ -73,10 +73,20 @@ const VM_FILTERS: VmFilter[] = [
     condition: and(eq(vms.osFamily, at('osFamily')), isNull(vms.guestFactsUnknown)) as SQL,
     valuesOf: (query) => whenSet(query.osFamily, (osFamily) => ({ osFamily })),
   },
+  // A VM whose state was not read is planned as running: it is listed under "not read", never
+  // under the state it is planned as, which nobody read.
   {
     name: 'power',
-    condition: eq(vms.powerState, at('powerState')),
-    valuesOf: (query) => whenSet(query.powerState, (powerState) => ({ powerState })),
+    condition: and(eq(vms.powerState, at('powerState')), isNull(vms.powerStateUnknown)) as SQL,
+    valuesOf: (query) =>
+      query.powerState === POWER_STATE_NOT_READ
+        ? undefined
+        : whenSet(query.powerState, (powerState) => ({ powerState })),
+  },
+  {
+    name: 'powerNotRead',
+    condition: isNotNull(vms.powerStateUnknown),
+    valuesOf: (query) => (query.powerState === POWER_STATE_NOT_READ ? {} : undefined),
   },
   {
     name: 'gone',

@@ -1,0 +1,1 @@
+CREATE INDEX "vms_power_rank_id_idx" ON "vms" USING btree ((case when "power_state_unknown" is not null then 4 when "power_state" = 'off' then 0 when "power_state" = 'paused' then 1 when "power_state" = 'running' then 2 when "power_state" = 'saved' then 3 else 5 end),"id");
