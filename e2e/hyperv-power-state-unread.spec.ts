@@ -5,7 +5,7 @@
  * uses, started by this spec, its sql01 hibernated) and syncs it: the sync's log names the unread
  * state; the VM list, the VM page (its note and its finding), the host page and the restore
  * wizard's VM step each say "state not read", what Hyper-V reported, and that the VM is treated as
- * running for safety. Once the VM runs again, the next sync reads its state and the words go.
+ * running for safety; the VM list's power-state filter lists it under "state not read", not "running". Once the VM runs again, the next sync reads its state and the words go.
  * The VMs are renamed pu-sql01, pu-file01, pu-web01 on the fake host, apart from other specs' VMs.
  * What it leaves behind: the host HV01 with its VMs, their states read (as the other Hyper-V specs
  * leave it), no connection, and one vault account named for this spec only.
@@ -39,6 +39,24 @@ test.describe.configure({ mode: 'serial' });
 async function openFromNav(page: Page, link: 'VMs' | 'Connections', heading: string) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+}
+
+/** The VM list's row of a VM by its name. */
+function vmRow(page: Page, name: string) {
+  return page
+    .getByRole('table', { name: /^Virtual machines, sorted by/ })
+    .getByRole('row')
+    .filter({ has: page.getByRole('link', { name, exact: true }) });
+}
+
+/** This spec's VMs (pu-…) in the VM list, by the power-state filter's option as a person reads it. */
+async function listThisSpecsVmsBy(page: Page, powerState: string) {
+  await page.getByLabel('Search by name').fill('pu-');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByLabel('Power state').selectOption({ label: powerState });
+  await expect(page.getByLabel('Power state')).toHaveValue(
+    powerState === 'state not read' ? 'not-read' : powerState,
+  );
 }
 
 async function syncNow(page: Page) {
@@ -79,6 +97,15 @@ test('an operator opens a VM whose power state Hyper-V reports as Hibernated and
     .getByRole('table', { name: /^Virtual machines, sorted by/ })
     .getByRole('row')
     .filter({ hasText: VM });
+  await expect(row).toContainText(SHOWN);
+
+  // The power-state filter: "state not read" lists it, "running" (the state it is planned as) does not.
+  await listThisSpecsVmsBy(page, 'running');
+  await expect(vmRow(page, 'pu-file01')).toBeVisible();
+  await expect(vmRow(page, VM)).toHaveCount(0);
+  await listThisSpecsVmsBy(page, 'state not read');
+  await expect(vmRow(page, VM)).toBeVisible();
+  await expect(vmRow(page, 'pu-file01')).toHaveCount(0);
   await expect(row).toContainText(SHOWN);
 
   // The VM page: its line, the note that says why, and the finding.
@@ -127,6 +154,12 @@ test('once the VM runs again, the next sync reads its state and the console show
     .getByRole('row')
     .filter({ hasText: VM });
   await expect(row).toContainText('running');
+  await expect(row).not.toContainText('state not read');
+  // Read again, "state not read" no longer lists it, and "running" does.
+  await listThisSpecsVmsBy(page, 'state not read');
+  await expect(page.getByText('No VM matches these filters.')).toBeVisible();
+  await listThisSpecsVmsBy(page, 'running');
+  await expect(vmRow(page, VM)).toBeVisible();
   await expect(row).not.toContainText('state not read');
   await row.getByRole('link', { name: VM, exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: VM })).toBeVisible();

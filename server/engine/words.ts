@@ -144,13 +144,18 @@ function treatedAs(vm: PowerStateFacts): string {
   return vm.powerState === 'running' ? 'treated as running for safety' : `treated as ${vm.powerState}`;
 }
 
+/** What the console says in place of a power state that was not read, and the filter that lists such VMs. */
+export const STATE_NOT_READ = 'state not read';
+
 /**
  * A VM's power state as the console shows it: the state read ("running"), or, when it could not be
  * read, that it was not, what the hypervisor reported and what it is planned as — never the planned
  * state alone, which would claim a fact nobody read.
  */
 export function powerStateLabel(vm: PowerStateFacts): string {
-  return vm.powerStateUnknown ? `state not read — ${vm.powerStateUnknown}; ${treatedAs(vm)}` : vm.powerState;
+  return vm.powerStateUnknown
+    ? `${STATE_NOT_READ} — ${vm.powerStateUnknown}; ${treatedAs(vm)}`
+    : vm.powerState;
 }
 
 /** The power state in a sentence after the VM's name: "is running", or "is treated as running for safety, its state not read (…)". */

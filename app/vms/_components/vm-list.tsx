@@ -28,11 +28,14 @@ import { PROTECTION_STATUS_LABELS } from '@/app/_lib/protection-format';
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { useSetListParams } from '@/app/_lib/use-set-list-params';
-import { OS_FAMILIES, POWER_STATES } from '@/server/engine/inventory';
+import { OS_FAMILIES } from '@/server/engine/inventory';
 import { PROTECTION_STATUSES } from '@/server/engine/protection';
 import { READINESS, RULE_IDS, SEVERITIES } from '@/server/engine/types';
+import { STATE_NOT_READ } from '@/server/engine/words';
 import {
+  POWER_STATE_NOT_READ,
   SORT_DIRECTIONS,
+  VM_POWER_FILTERS,
   VM_PRESENCES,
   VM_SORTS,
   type VmListQueryInput,
@@ -53,7 +56,16 @@ const INVENTORY_RULE_IDS = RULE_IDS.filter((id) => !id.startsWith('RESTORE-') &&
 /** The list's select filters: each a URL parameter of the query, with the words its options read. */
 const SELECT_FILTERS = [
   { param: 'osFamily', id: 'filter-os', label: 'OS', options: OS_FAMILIES.map(asIs) },
-  { param: 'powerState', id: 'filter-power', label: 'Power state', options: POWER_STATES.map(asIs) },
+  {
+    param: 'powerState',
+    id: 'filter-power',
+    label: 'Power state',
+    // A state read as such, or "state not read": a VM whose state was not read is never listed
+    // under the state it is planned as (running, for safety).
+    options: VM_POWER_FILTERS.map((value) =>
+      value === POWER_STATE_NOT_READ ? { value, label: STATE_NOT_READ } : asIs(value),
+    ),
+  },
   {
     param: 'presence',
     id: 'filter-presence',
@@ -101,7 +113,7 @@ function readVmQuery(params: URLSearchParams): VmListQueryInput {
     hostVolumeId: params.get('hostVolumeId') || undefined,
     arrayVolumeId: params.get('arrayVolumeId') || undefined,
     osFamily: pickEnum(params.get('osFamily'), OS_FAMILIES),
-    powerState: pickEnum(params.get('powerState'), POWER_STATES),
+    powerState: pickEnum(params.get('powerState'), VM_POWER_FILTERS),
     presence: pickEnum(params.get('presence'), VM_PRESENCES),
     readiness: pickEnum(params.get('readiness'), READINESS),
     protection: pickEnum(params.get('protection'), PROTECTION_STATUSES),
