@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type StoreDialect, storeDialects } from '../../db/stores/contract/dialects';
+import { evaluateInventory } from '../engine/evaluate';
 import { isDomainError } from './errors';
 import { addXapiPool, discoverXapiPool } from './xapi-pool-service';
 import { listXapiPoolTestTargets } from './xapi-pool-ssh-accounts';
@@ -54,6 +55,31 @@ describe.each(dialects)('$name', (current) => {
       const hosts = await listXapiPoolTestTargets(stores, { id: pool.id, account: 'host' });
       expect(hosts.items).toHaveLength(2);
       expect(hosts.items.every((host) => host.powerState === null && host.hostName === host.name)).toBe(true);
+    });
+
+    it('says a VM whose power state was not read is so, beside the running it is planned as', async () => {
+      const { stores, ctx, keys, pool } = await setup();
+      await discoverXapiPool(stores, ctx, keys, pool.id, call());
+      // As a restore as new leaves a VM whose host answered a state Migawka does not know.
+      const stored = await stores.inventory.loadInventory();
+      const reported = 'its host answered a power state Migawka does not know after the restore';
+      await stores.inventory.importInventory({
+        mode: 'merge',
+        validate: () => ({
+          ...stored,
+          vms: stored.vms.map((vm) => (vm.name === 'web01' ? { ...vm, powerStateUnknown: reported } : vm)),
+        }),
+        assess: evaluateInventory,
+        record: { id: 'import-web01-unread', createdAt: ctx.now(), requestedBy: 'system' },
+      });
+      const vms = await listXapiPoolTestTargets(stores, { id: pool.id, account: 'guest' });
+      expect(vms.items.map((vm) => [vm.name, vm.powerState, vm.powerStateUnknown])).toEqual([
+        ['app01', 'off', null],
+        ['sql01', 'running', null],
+        ['web01', 'running', reported],
+      ]);
+      const hosts = await listXapiPoolTestTargets(stores, { id: pool.id, account: 'host' });
+      expect(hosts.items.every((host) => host.powerStateUnknown === null)).toBe(true);
     });
 
     it('matches the typed name and stops at the limit, saying more matched', async () => {

@@ -56,7 +56,10 @@ export interface PoolMember {
   id: string;
   name: string;
   hostName: string;
+  /** As planned: with `powerStateUnknown` set, the state assumed for safety, not one that was read. */
   powerState: PowerState | null;
+  /** Why the VM's power state was not read (what was reported instead); null when read, or a host. */
+  powerStateUnknown: string | null;
   osFamily: OsFamily | null;
 }
 

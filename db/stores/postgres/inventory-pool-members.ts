@@ -23,13 +23,20 @@ export async function listPoolMembers(db: PgDb, query: PoolMemberQuery): Promise
             )
             .orderBy(asc(hosts.name), asc(hosts.id))
             .limit(query.limit + 1)
-        ).map((host) => ({ ...host, hostName: host.name, powerState: null, osFamily: null }))
+        ).map((host) => ({
+          ...host,
+          hostName: host.name,
+          powerState: null,
+          powerStateUnknown: null,
+          osFamily: null,
+        }))
       : await db
           .select({
             id: vms.id,
             name: vms.name,
             hostName: hosts.name,
             powerState: vms.powerState,
+            powerStateUnknown: vms.powerStateUnknown,
             osFamily: vms.osFamily,
           })
           .from(vms)

@@ -23,13 +23,20 @@ export function listPoolMembers(db: Db, query: PoolMemberQuery): PoolMemberList 
           .orderBy(asc(hosts.name), asc(hosts.id))
           .limit(query.limit + 1)
           .all()
-          .map((host) => ({ ...host, hostName: host.name, powerState: null, osFamily: null }))
+          .map((host) => ({
+            ...host,
+            hostName: host.name,
+            powerState: null,
+            powerStateUnknown: null,
+            osFamily: null,
+          }))
       : db
           .select({
             id: vms.id,
             name: vms.name,
             hostName: hosts.name,
             powerState: vms.powerState,
+            powerStateUnknown: vms.powerStateUnknown,
             osFamily: vms.osFamily,
           })
           .from(vms)

@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { PICKER_MATCHES_SHOWN, TypeAheadPicker, useTypeAhead } from '@/app/_components/type-ahead-picker';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { STATE_NOT_READ } from '@/server/engine/words';
 
 type Member = RouterOutputs['xapiPools']['testTargets']['items'][number];
 
@@ -32,7 +33,9 @@ const WORDS = {
 
 function detailOf(member: Member): string | undefined {
   if (member.powerState === null) return undefined;
-  return `${member.osFamily}, ${member.powerState}, on ${member.hostName}`;
+  // A state not read is said so, never shown as the state it is planned as.
+  const power = member.powerStateUnknown ? STATE_NOT_READ : member.powerState;
+  return `${member.osFamily}, ${power}, on ${member.hostName}`;
 }
 
 /**
