@@ -13,6 +13,7 @@ import { type Db, openDatabase, sqliteOf } from '../db/client';
 import type { DatabaseHandle } from '../db/process-database';
 import { ensureDemoLab } from '../db/seed/ensure-demo-lab';
 import type { ServiceContext } from './context';
+import type { ApprovalKind } from './engine/approvals';
 import type { Role } from './engine/roles';
 import type { BackupJobInput } from './schemas/operations';
 import { type Context, contextFor, type Principal } from './trpc/init';
@@ -87,6 +88,21 @@ export function signedIn(
   service: Partial<ServiceContext> = {},
 ): Context {
   return contextFor(database, service, principalOf(role));
+}
+
+/**
+ * Four-eyes turned off for `kind`, as an approved request to turn it off leaves the policy: for the
+ * tests of the action itself (server/trpc/routers/approvals*.test.ts test its approval).
+ */
+export async function fourEyesOffFor(context: Context, kind: ApprovalKind): Promise<void> {
+  await context.stores.approvals.setPolicy({
+    kind,
+    required: false,
+    reason: 'the action itself under test',
+    updatedAt: context.service.now(),
+    updatedBy: 'user:approver',
+    updatedByName: 'A second admin',
+  });
 }
 
 /**

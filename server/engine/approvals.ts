@@ -7,13 +7,24 @@
 import { isCopyBackInPlace, type RestoreTarget, ROLE_LABELS, type Role, roleAtLeast } from './roles';
 import type { OperationKind } from './statuses';
 
-/** Every destructive action kind, in the order the console lists them. */
+/**
+ * Every destructive action kind, in the order the console lists them.
+ *
+ * `disconnect` (a Hyper-V host connection or a XenServer pool) stops every backup and restore of
+ * the VMs on its hosts. It is asked for whatever the disconnect reads as stopping, not only when
+ * it names VMs or jobs: that impact is read from the inventory, which lags the hosts (a connection
+ * whose first sync has not run, or a pool not yet discovered, reads "no VM" yet is the only way to
+ * the VMs on it), and an unknown impact is not assumed harmless. Disconnects are rare, so a second
+ * admin costs little; an estate that rebuilds its connections often turns four-eyes off for the
+ * kind (itself approved).
+ */
 export const APPROVAL_KINDS = [
   'restore-in-place',
   'restore-snapshot-revert',
   'restore-volume-revert',
   'delete-restore-point',
   'delete-job',
+  'disconnect',
   'tighten-retention',
   'replace-inventory',
   'change-admins',
@@ -27,6 +38,7 @@ export const APPROVAL_KIND_LABELS: Record<ApprovalKind, string> = {
   'restore-volume-revert': 'Volume revert',
   'delete-restore-point': 'Deleting a restore point',
   'delete-job': 'Deleting a backup job',
+  disconnect: 'Disconnecting a Hyper-V host or XenServer pool',
   'tighten-retention': "Changing a job's retention so that its next run deletes points",
   'replace-inventory': 'Replacing the inventory',
   'change-admins':
@@ -116,6 +128,7 @@ export const REQUESTER_ROLES: Record<ApprovalKind, Role> = {
   'restore-volume-revert': 'restore-operator',
   'delete-restore-point': 'admin',
   'delete-job': 'admin',
+  disconnect: 'admin',
   // An operator edits jobs: the procedure that asks is the job edit's.
   'tighten-retention': 'operator',
   'replace-inventory': 'admin',

@@ -28,6 +28,7 @@ import { type StartRestoreInput, startRestoreInput } from '../schemas/wizard';
 import { type AdminRightsPreview, changeAdminsAction } from './admin-rights';
 import { turnOffFourEyesAction } from './approval-policy';
 import { deleteBackupJob } from './backup-job-service';
+import { type DisconnectPreview, disconnectAction } from './disconnect-action';
 import { DomainError, goneSinceLoaded, pointNotFound } from './errors';
 import { importInventoryOffLoop } from './import/import-thread';
 import { assertReplaceConfirmed, previewReplace, type ReplaceConfirmation } from './import/replace-preview';
@@ -102,6 +103,7 @@ export type ApprovalPreview =
       reason: string;
     }
   | AdminRightsPreview
+  | DisconnectPreview
   | {
       kind: 'replace-inventory';
       file: InventoryCounts;
@@ -353,6 +355,7 @@ export const APPROVAL_ACTIONS: Record<ApprovalKind, ApprovalAction> = {
   'restore-volume-revert': restoreAction('restore-volume-revert'),
   'delete-restore-point': deletePointAction,
   'delete-job': deleteJobAction,
+  disconnect: disconnectAction(digest),
   'tighten-retention': tightenRetentionAction(digest),
   'replace-inventory': replaceInventoryAction,
   'change-admins': changeAdminsAction(digest),

@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { SectionCountsTable } from '@/app/_components/section-counts-table';
 import { formatBytes, METHOD_LABELS, pluralize } from '@/app/_lib/format';
 import { formatDateTime, RESTORE_MODE_LABELS } from '@/app/_lib/restore-format';
@@ -36,6 +37,8 @@ export function ApprovalPreview({ preview }: { preview: Preview }) {
           running and is deleted. Its past operations and restore points stay in the catalogue.
         </p>
       );
+    case 'disconnect':
+      return <DisconnectPreview preview={preview} />;
     case 'tighten-retention': {
       const { loss } = preview;
       const count = `${loss.isAtLeast ? 'at least ' : ''}${pluralize(loss.count, 'restore point')}`;
@@ -181,6 +184,47 @@ function PointDeletionPreview({ preview }: { preview: Extract<Preview, { kind: '
           </ul>
         </div>
       ) : null}
+    </div>
+  );
+}
+
+/** A disconnect: the connection by name and what stops, as the requester's confirmation said it. */
+function DisconnectPreview({ preview }: { preview: Extract<Preview, { kind: 'disconnect' }> }) {
+  const { connection, impact } = preview;
+  return (
+    <div className="mb-4 text-sm text-fg-soft">
+      <p>
+        The {connection.kindLabel} <strong>{connection.name}</strong> ({connection.address}) is disconnected:
+        its address, accounts and trusted keys are forgotten; what its syncs brought stays in the inventory.
+        {connection.hostNames.length > 0
+          ? ` It reads ${connection.hostNames.join(', ')}.`
+          : ' No sync has read its hosts yet.'}
+      </p>
+      <p className="mt-2 font-semibold text-danger">
+        {impact.vmCount === 0
+          ? 'No VM is on its hosts as the inventory knows them.'
+          : `${pluralize(impact.vmCount, 'VM')} on its hosts can then be neither backed up nor restored.`}
+      </p>
+      {impact.jobs.length === 0 ? (
+        <p className="mt-1">No backup job backs them up.</p>
+      ) : (
+        <>
+          <p className="mt-1">
+            {impact.jobs.length === 1 ? 'This job backs' : 'These jobs back'} some of them up; their runs fail
+            until it is connected again:
+          </p>
+          <ul aria-label="Jobs whose runs fail" className="mt-1 list-disc pl-5">
+            {impact.jobs.map((job) => (
+              <li key={job.id}>
+                <Link href={`/jobs/${encodeURIComponent(job.id)}`} className="underline underline-offset-2">
+                  {job.name}
+                </Link>
+                {job.isEnabled ? '' : ' (disabled)'}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </div>
   );
 }

@@ -106,6 +106,25 @@ export async function restoreScenario(
   };
 }
 
+/** A Hyper-V host connection that reads `hostId`, as a sync leaves it (the lab has none). */
+export async function insertHypervConnection(name: string, hostId: string | null): Promise<string> {
+  const id = `hv-conn-${name.replace(/\W+/g, '-')}`;
+  await lab.rows.insert('hypervConnections', {
+    id,
+    name,
+    address: `${name.replace(/\W+/g, '-')}.lab.test`,
+    port: 22,
+    secretId: 'secret-hv',
+    hostId,
+    createdAt: T0,
+    createdBy: 'user:rita',
+  });
+  return id;
+}
+
+export const hypervConnectionExists = async (id: string) =>
+  (await lab.rows.all('hypervConnections')).some((row) => row.id === id);
+
 export const deleteJobRequired = async () =>
   (await callerFor(RITA).approvals.policies()).find((policy) => policy.kind === 'delete-job')?.required;
 
@@ -179,6 +198,19 @@ export const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
       ran: async () => !(await lab.rows.all('backupJobs')).some((row) => row.id === job.id),
       changeEstate: () => lab.rows.update('backupJobs', job.id, { name: 'fs nightly (renamed)' }),
       previewNames: /fs nightly/,
+    };
+  },
+  disconnect: async () => {
+    const id = await insertHypervConnection('prod host', 'host-hv-prod-01');
+    await callerFor(RITA).jobs.create(nightlyJobInput('web nightly', 'vm-web-01'));
+    return {
+      requester: RITA,
+      ask: (caller) => caller.hypervConnections.remove({ id, confirmation: 'prod host' }),
+      ran: async () => !(await hypervConnectionExists(id)),
+      // A job backing up a VM on its host since: the disconnect would stop more than was reviewed.
+      changeEstate: () => callerFor(ADA).jobs.create(nightlyJobInput('fs nightly', 'vm-fs-01')),
+      // The connection, its host and the job whose runs fail, by name.
+      previewNames: /prod host.*hv-prod-01.*web nightly/,
     };
   },
   'tighten-retention': async () => {

@@ -89,9 +89,10 @@ function describeScenarios() {
         comment: 'checked with the owner',
       });
       expect(await scenario.ran()).toBe(true);
-      // Saving a job, deleting one, replacing the inventory, an account and a policy queue no operation.
+      // Saving a job, deleting one, a disconnect, replacing the inventory, an account and a policy queue no operation.
       const queuesNothing = [
         'delete-job',
+        'disconnect',
         'replace-inventory',
         'tighten-retention',
         'change-admins',

@@ -9,7 +9,7 @@ import { storeDialects } from '../../../db/stores/contract/dialects';
 import { GUEST_PASSWORD, GUEST_USER } from '../../drivers/hyperv/fake/fake-estate';
 import { ADMIN, startFakeHost } from '../../drivers/hyperv/hyperv-test-support';
 import { openEmptyOn } from '../../test-rows';
-import { nightlyJobInput, rejectionOf, signedIn } from '../../test-support';
+import { fourEyesOffFor, nightlyJobInput, rejectionOf, signedIn } from '../../test-support';
 import { createCaller } from '../root';
 
 const dialects = await storeDialects('routerhyperv');
@@ -128,6 +128,12 @@ describe.each(dialects)('$name', (dialect) => {
           expect(refusal.message).toMatch(/the connection's name, "hv01".*Nothing was disconnected\./);
         }
         expect(await caller.hypervConnections.list()).toHaveLength(1);
+        // With four-eyes on, the disconnect only asks (approvals-disconnect.test.ts); off, it runs.
+        expect(await caller.hypervConnections.remove({ id: added.id, confirmation: 'hv01' })).toHaveProperty(
+          'approvalRequest',
+        );
+        expect(await caller.hypervConnections.list()).toHaveLength(1);
+        await fourEyesOffFor(signedIn(db), 'disconnect');
         expect(await caller.hypervConnections.remove({ id: added.id, confirmation: 'hv01' })).toEqual({
           name: 'hv01',
         });

@@ -15,13 +15,13 @@ import {
   testHypervDraftInput,
 } from '../../schemas/hyperv-connections';
 import { connectionSyncsInput } from '../../schemas/sync-log';
+import { disconnectHypervOrRequestApproval } from '../../services/disconnect-approval';
 import { hypervDisconnectImpact } from '../../services/disconnect-impact';
 import {
   acceptHypervHostKey,
   acceptHypervNodeHostKey,
   addHypervConnection,
   listHypervConnections,
-  removeHypervConnection,
   setHypervWsbTarget,
 } from '../../services/hyperv-connection-service';
 import { testHypervConnection, testHypervDraft } from '../../services/hyperv-connection-test';
@@ -54,9 +54,10 @@ export const hypervConnectionsRouter = router({
   disconnectImpact: adminProcedure
     .input(hypervConnectionIdInput)
     .query(({ ctx, input }) => hypervDisconnectImpact(ctx.stores, input)),
+  /** Disconnects, or asks a second admin first (four-eyes); confirmed by the connection's name typed. */
   remove: adminProcedure
     .input(removeHypervConnectionInput)
-    .mutation(({ ctx, input }) => removeHypervConnection(ctx.stores, ctx.service, input)),
+    .mutation(({ ctx, input }) => disconnectHypervOrRequestApproval(ctx, input)),
   acceptHostKey: adminProcedure
     .input(acceptHypervHostKeyInput)
     .mutation(({ ctx, input }) => acceptHypervHostKey(ctx.stores, ctx.service, input)),

@@ -12,7 +12,7 @@ import { storeDialects } from '../../../db/stores/contract/dialects';
 import { GUEST_PASSWORD, GUEST_USER } from '../../drivers/hyperv/fake/fake-estate';
 import { ADMIN, startFakeHost } from '../../drivers/hyperv/hyperv-test-support';
 import { openEmptyOn } from '../../test-rows';
-import { rejectionOf, signedIn } from '../../test-support';
+import { fourEyesOffFor, rejectionOf, signedIn } from '../../test-support';
 import { fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
@@ -196,7 +196,10 @@ describe.each(dialects)('$name', (dialect) => {
       it('a disconnect keeps the binding: the credential still goes only where it was used', async () => {
         const { caller, hvAdmin } = await savedConnection();
         const [saved] = await caller.hypervConnections.list();
-        await caller.hypervConnections.remove({ id: saved.id, confirmation: 'hv-01' });
+        await fourEyesOffFor(signedIn(db), 'disconnect');
+        expect(await caller.hypervConnections.remove({ id: saved.id, confirmation: 'hv-01' })).toEqual({
+          name: 'hv-01',
+        });
         const listed = (await caller.secrets.list()).find((secret) => secret.name === 'hv-admin');
         expect(listed?.usedWith).toEqual([endpointOf('bound')]);
         await expectRefused(

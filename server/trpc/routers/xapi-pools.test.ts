@@ -4,7 +4,7 @@ import { storeDialects } from '../../../db/stores/contract/dialects';
 import { fixturePool } from '../../drivers/xapi/fake/fake-fixtures';
 import { type FakeXapi, startFakeXapi } from '../../drivers/xapi/fake/fake-xapi-server';
 import { openEmptyOn } from '../../test-rows';
-import { rejectionOf, signedIn } from '../../test-support';
+import { fourEyesOffFor, rejectionOf, signedIn } from '../../test-support';
 import { fieldErrorsOf } from '../init';
 import { createCaller } from '../root';
 
@@ -65,6 +65,12 @@ describe.each(dialects)('$name', (dialect) => {
           /The confirmation "lab pool" is not the pool's name, "Lab pool". Nothing was disconnected\./,
         );
         expect(await admin.xapiPools.list()).toHaveLength(1);
+        // With four-eyes on, the disconnect only asks (approvals-disconnect.test.ts); off, it runs.
+        expect(await admin.xapiPools.remove({ id: pool.id, confirmation: 'Lab pool' })).toHaveProperty(
+          'approvalRequest',
+        );
+        expect(await admin.xapiPools.list()).toHaveLength(1);
+        await fourEyesOffFor(signedIn(db), 'disconnect');
         expect(await admin.xapiPools.remove({ id: pool.id, confirmation: 'Lab pool' })).toEqual({
           name: 'Lab pool',
         });

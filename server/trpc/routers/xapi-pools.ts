@@ -13,6 +13,7 @@ import {
   xapiPoolIdInput,
   xapiPoolTestTargetsInput,
 } from '../../schemas/xapi-pools';
+import { disconnectXapiPoolOrRequestApproval } from '../../services/disconnect-approval';
 import { xapiPoolDisconnectImpact } from '../../services/disconnect-impact';
 import { listConnectionSyncs } from '../../services/sync-log-service';
 import { refreshXapiPools } from '../../services/xapi-connection-service';
@@ -21,7 +22,6 @@ import {
   addXapiPool,
   discoverXapiPool,
   listXapiPools,
-  removeXapiPool,
   testXapiPool,
 } from '../../services/xapi-pool-service';
 import {
@@ -91,9 +91,8 @@ export const xapiPoolsRouter = router({
   disconnectImpact: adminProcedure
     .input(xapiPoolIdInput)
     .query(({ ctx, input }) => xapiPoolDisconnectImpact(ctx.stores, input)),
-  remove: adminProcedure.input(removeXapiPoolInput).mutation(async ({ ctx, input }) => {
-    const removed = await removeXapiPool(ctx.stores, ctx.service, input);
-    await refreshXapiPools(ctx.stores);
-    return removed;
-  }),
+  /** Disconnects (and drops it from the connected set), or asks a second admin first (four-eyes). */
+  remove: adminProcedure
+    .input(removeXapiPoolInput)
+    .mutation(({ ctx, input }) => disconnectXapiPoolOrRequestApproval(ctx, input)),
 });

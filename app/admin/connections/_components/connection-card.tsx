@@ -77,6 +77,8 @@ export interface ConnectionCardProps {
   removeNote?: string;
   /** What disconnecting stops (VMs, jobs), read when the confirmation opens. */
   removeImpact?: ReactNode;
+  /** The confirm button's words when it does not disconnect at once (four-eyes: it asks). */
+  removeLabel?: string;
   /** Connector lines under the header. */
   children?: ReactNode;
   /** The last test's and sync's results. */
@@ -182,7 +184,7 @@ export function ConnectionCard(props: ConnectionCardProps) {
               {props.removeImpact}
             </>
           }
-          confirmLabel={`Disconnect ${name}`}
+          confirmLabel={props.removeLabel ?? `Disconnect ${name}`}
           isDestructive
           typedName={{ what: "the connection's name", name }}
           onConfirm={props.onRemove}

@@ -6,11 +6,35 @@ import { pluralize } from '@/app/_lib/format';
 import { useTRPC } from '@/app/_lib/trpc';
 
 /**
+ * Whether a disconnect is sent for a second admin's approval (`disconnect`): read as the restore
+ * wizard reads its kinds, on unless an admin turned it off, so an unread policy never promises a
+ * disconnect that will happen at once.
+ */
+export function useDisconnectNeedsApproval(): boolean {
+  const trpc = useTRPC();
+  const policies = useQuery(trpc.approvals.policies.queryOptions());
+  return policies.data?.find((policy) => policy.kind === 'disconnect')?.required ?? true;
+}
+
+/** The confirm button: it says when it only asks. */
+export function disconnectLabel(name: string, needsApproval: boolean): string {
+  return needsApproval ? `Send for approval: disconnect ${name}` : `Disconnect ${name}`;
+}
+
+/**
  * In the disconnect confirmation: the VMs on the connection's hosts, and the jobs backing any of
  * them up, whose runs fail until it is connected again (services/disconnect-impact.ts). Read when
  * the confirmation opens, so it is today's.
  */
-export function DisconnectImpactView({ connector, id }: { connector: 'hyperv' | 'xapi'; id: string }) {
+export function DisconnectImpactView({
+  connector,
+  id,
+  needsApproval,
+}: {
+  connector: 'hyperv' | 'xapi';
+  id: string;
+  needsApproval: boolean;
+}) {
   const trpc = useTRPC();
   const hyperv = trpc.hypervConnections.disconnectImpact.queryOptions({ id });
   // Both procedures answer the same DisconnectImpact; one query, whichever connector it is.
@@ -55,6 +79,12 @@ export function DisconnectImpactView({ connector, id }: { connector: 'hyperv' | 
           </ul>
         </>
       )}
+      {needsApproval ? (
+        <p className="mt-2">
+          Nothing is disconnected yet: a second admin reviews this impact and approves or rejects the
+          disconnect (four-eyes).
+        </p>
+      ) : null}
     </div>
   );
 }

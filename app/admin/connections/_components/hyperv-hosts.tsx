@@ -4,9 +4,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { toast } from 'sonner';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
 import { AddHypervHostForm } from './add-hyperv-host-form';
 import { ConnectionCard } from './connection-card';
-import { DisconnectImpactView } from './disconnect-impact-view';
+import { DisconnectImpactView, disconnectLabel, useDisconnectNeedsApproval } from './disconnect-impact-view';
 import { HypervClusterView } from './hyperv-cluster-view';
 import { describeHypervSync, HypervSyncView, HypervTestView, unreadByHypervSync } from './hyperv-test-result';
 import { HypervWsbTarget } from './hyperv-wsb-target';
@@ -55,11 +56,14 @@ function HostCard({ connection }: { connection: HypervHost }) {
   const remove = useMutation(
     trpc.hypervConnections.remove.mutationOptions({
       onSuccess: (removed) => {
+        // Four-eyes: the disconnect waits for a second admin; the connection stays until then.
+        if ('approvalRequest' in removed) return announceApprovalRequested(removed.approvalRequest);
         toast.success(`Hyper-V host ${removed.name} disconnected`);
         return refresh();
       },
     }),
   );
+  const needsApproval = useDisconnectNeedsApproval();
   return (
     <ConnectionCard
       label={`Hyper-V host ${connection.name}`}
@@ -119,7 +123,10 @@ function HostCard({ connection }: { connection: HypervHost }) {
       onTest={() => test.mutate({ id: connection.id })}
       onSync={() => sync.mutate({ id: connection.id })}
       onRemove={(typed) => remove.mutate({ id: connection.id, confirmation: typed })}
-      removeImpact={<DisconnectImpactView connector="hyperv" id={connection.id} />}
+      removeImpact={
+        <DisconnectImpactView connector="hyperv" id={connection.id} needsApproval={needsApproval} />
+      }
+      removeLabel={disconnectLabel(connection.name, needsApproval)}
       removeNote={`Disconnecting ${connection.name} forgets its address, accounts and trusted SSH host key; what its syncs brought (the host, its VMs, their restore points and jobs) stays in the inventory, but nothing can be backed up or restored on it until it is connected again.`}
       results={
         <>

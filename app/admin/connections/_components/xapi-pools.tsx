@@ -4,9 +4,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { toast } from 'sonner';
 import { EmptyState, ErrorState, LoadingState } from '@/app/_components/query-state';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
+import { announceApprovalRequested } from '@/app/approvals/_components/approval-sent';
 import { AddPoolForm } from './add-pool-form';
 import { ConnectionCard, TestResultAlert } from './connection-card';
-import { DisconnectImpactView } from './disconnect-impact-view';
+import { DisconnectImpactView, disconnectLabel, useDisconnectNeedsApproval } from './disconnect-impact-view';
 import { PoolSshAccounts } from './pool-ssh-accounts';
 import { SyncLog } from './sync-log';
 
@@ -66,11 +67,14 @@ function PoolCard({ pool }: { pool: Pool }) {
   const remove = useMutation(
     trpc.xapiPools.remove.mutationOptions({
       onSuccess: (removed) => {
+        // Four-eyes: the disconnect waits for a second admin; the pool stays until then.
+        if ('approvalRequest' in removed) return announceApprovalRequested(removed.approvalRequest);
         toast.success(`Pool ${removed.name} disconnected`);
         return refresh();
       },
     }),
   );
+  const needsApproval = useDisconnectNeedsApproval();
   return (
     <ConnectionCard
       label={`Pool ${pool.name}`}
@@ -97,7 +101,8 @@ function PoolCard({ pool }: { pool: Pool }) {
       onTest={() => test.mutate({ id: pool.id })}
       onSync={() => discover.mutate({ id: pool.id })}
       onRemove={(typed) => remove.mutate({ id: pool.id, confirmation: typed })}
-      removeImpact={<DisconnectImpactView connector="xapi" id={pool.id} />}
+      removeImpact={<DisconnectImpactView connector="xapi" id={pool.id} needsApproval={needsApproval} />}
+      removeLabel={disconnectLabel(pool.name, needsApproval)}
       removeNote={`Disconnecting ${pool.name} forgets its address, account, trusted certificates and sync log; what its syncs brought (its hosts, VMs, their restore points and jobs) stays in the inventory, but nothing can be backed up or restored on it until it is connected again.`}
       results={
         <>
