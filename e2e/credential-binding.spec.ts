@@ -96,7 +96,6 @@ test('a saved credential is sent to another address only once its password is ty
   // Both disconnected: the next spec starts with no Hyper-V host.
   for (const name of ['HV bound', 'HV other']) {
     await disconnectByName(page, page.getByRole('article', { name: `Hyper-V host ${name}` }), name);
-    await expect(page.getByText(`Hyper-V host ${name} disconnected`)).toBeVisible();
   }
 });
 

@@ -336,7 +336,6 @@ test('an admin backs up hv-web01 on the Hyper-V host, restores it as a new VM wh
   // The admin disconnects the host: the connection is forgotten, its VMs and points stay.
   await page.goto('/admin/connections');
   await disconnectByName(page, host, 'HV01 lab', 'stays in the inventory');
-  await expect(page.getByText('Hyper-V host HV01 lab disconnected')).toBeVisible();
   await expect(page.getByText('No Hyper-V host connected yet.')).toBeVisible();
   // Its host stays, with what was last read: its page says nothing updates it any more.
   await page.goto('/hosts');

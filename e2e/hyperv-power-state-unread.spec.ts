@@ -168,5 +168,4 @@ test('once the VM runs again, the next sync reads its state and the console show
 
   await page.goto('/admin/connections');
   await disconnectByName(page, host, CONNECTION);
-  await expect(page.getByText(`Hyper-V host ${CONNECTION} disconnected`)).toBeVisible();
 });

@@ -194,7 +194,6 @@ test('once the host is disconnected, the dashboard, the VM list, the protection 
     CONNECTION,
     /\d+ VMs? on its hosts can then be neither backed up nor restored/,
   );
-  await expect(page.getByText(`Hyper-V host ${CONNECTION} disconnected`)).toBeVisible();
 
   const disconnected =
     /No Hyper-V host connection reads HV01 \(it was disconnected, or its facts came from a file\): what it shows of its \d+ VMs was last read into the inventory/;

@@ -124,6 +124,5 @@ test('an admin connects a pool, tests it, discovers its VMs and disconnects it',
 
   await page.goto('/admin/connections');
   await disconnectByName(page, pool, 'Lab pool', /VMs? on its hosts|No VM is on its hosts/);
-  await expect(page.getByText('Pool Lab pool disconnected')).toBeVisible();
   await expect(page.getByText('No pool connected yet.')).toBeVisible();
 });
