@@ -138,6 +138,12 @@ export interface RestorePlan {
   arrayIds: string[];
   /** The typed confirmation a destructive mode requires (volume or VM name); null when none. */
   confirmationText: string | null;
+  /**
+   * Why the confirmation names more than the VM: another VM of its host has its name, and the
+   * text carries the VM's id on its hypervisor, said here with where to read it. Null otherwise;
+   * absent on plans stored before it was recorded.
+   */
+  confirmationNote?: string | null;
   /** Running VMs a volume revert stops and leaves off; each must be acknowledged to run. */
   stoppedVms: { vmId: string; vmName: string }[];
 }

@@ -30,6 +30,7 @@ import {
   type Verdict,
 } from './restore-stages/model';
 import { placeNewVm } from './restore-stages/new-vm';
+import { replacedVmNote } from './restore-stages/replaced-vm';
 import { buildRestoreSteps } from './restore-stages/steps';
 
 export { formatDuration } from './restore-stages/blast-radius';
@@ -128,6 +129,7 @@ export function planRestore(
     blockedReasons: [...new Set(verdict.blockedReasons)],
     ...locksOf(subject, radius, pointIdsReadBy(steps)),
     confirmationText,
+    confirmationNote: confirmationText !== null && subject.replacesVm ? replacedVmNote(subject) : null,
     stoppedVms: radius.stoppedVms,
   };
 }

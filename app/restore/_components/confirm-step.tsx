@@ -128,13 +128,23 @@ function ConfirmForm({
             Type {mode === 'volume-revert' ? 'the host and volume name' : 'the VM name'}{' '}
             <span className="font-mono font-semibold">{plan.confirmationText}</span> to confirm
           </Label>
+          {/* Why an id is asked: another VM of the host has this name (what tells them apart there). */}
+          {plan.confirmationNote ? (
+            <p id="restore-confirmation-note" className="max-w-prose text-sm text-fg-soft">
+              {plan.confirmationNote}
+            </p>
+          ) : null}
           <Input
             id="restore-confirmation"
             {...form.register('confirmation')}
             autoComplete="off"
             className="w-80"
             aria-invalid={typed !== '' && !isConfirmed ? true : undefined}
-            aria-describedby="restore-confirmation-hint"
+            aria-describedby={
+              plan.confirmationNote
+                ? 'restore-confirmation-note restore-confirmation-hint'
+                : 'restore-confirmation-hint'
+            }
           />
           <span id="restore-confirmation-hint" className="text-xs text-fg-muted" aria-live="polite">
             {isConfirmed ? 'Confirmed.' : 'Run stays disabled until the name matches exactly.'}

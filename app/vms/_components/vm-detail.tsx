@@ -19,6 +19,7 @@ import { diskStorageFormatLabel, formatBytes, READINESS_LABELS, READINESS_TONES 
 import { formatDateTime } from '@/app/_lib/restore-format';
 import { type RouterOutputs, useTRPC } from '@/app/_lib/trpc';
 import { describeDiskSize } from '@/app/_lib/volume-format';
+import { platformVmIdOf, platformVmIdWords } from '@/server/engine/vm-identity';
 import { MethodComparison } from './method-comparison';
 import { VmBackupNow } from './vm-backup-now';
 import { VmRestorePoints } from './vm-restore-points';
@@ -160,6 +161,11 @@ export function VmDetail({ id }: { id: string }) {
               >
                 {host.name}
               </Link>
+            </span>
+            {/* What tells it apart from another VM of its name on the host, as a restore's confirmation asks. */}
+            <span>
+              {platformVmIdWords(vm.id, host.kind, vm.name).label}{' '}
+              <span className="font-mono">{platformVmIdOf(vm.id, host.kind)}</span>
             </span>
             {protection === null ? null : (
               <span className="flex flex-wrap items-center gap-1">

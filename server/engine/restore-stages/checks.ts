@@ -9,6 +9,7 @@ import { isPartialPoint, listRestoreModes } from '../restore-points';
 import type { Finding, ObjectRef } from '../types';
 import { goneWords, powerStateInSentence } from '../words';
 import { isPoweredOn, joinNames, type RestoreSubject, type Verdict, vmRef } from './model';
+import { replacedVmName } from './replaced-vm';
 
 /** Each restore mode as the subject of a sentence. */
 const MODE_WORDS: Partial<Record<RestoreMode, string>> = {
@@ -147,7 +148,10 @@ export function assessPoint(subject: RestoreSubject, verdict: Verdict): void {
   }
 }
 
-/** The text an operator must type: host and volume for a volume revert, the VM's name when a VM is replaced. */
+/**
+ * The text an operator must type: host and volume for a volume revert; when a VM is replaced, its
+ * name, with its host and id when a namesake would otherwise share it (replaced-vm.ts).
+ */
 export function confirmationFor(subject: RestoreSubject): string | null {
   switch (subject.mode) {
     case 'as-new':
@@ -161,19 +165,6 @@ export function confirmationFor(subject: RestoreSubject): string | null {
       // Host and volume ("hv-02 D:"), array and LUNs: a bare "D:" names a volume on every host.
       return subject.volume?.uniqueName ?? null;
   }
-}
-
-/**
- * The name that says which VM is overwritten: its own, or "web01 on hv-02" when another VM the
- * index holds has its name (the service loads every VM of that name with the neighbourhood), so a
- * name typed for one VM never confirms the overwrite of its namesake.
- */
-function replacedVmName(subject: RestoreSubject): string {
-  const { vm, vmName, index } = subject;
-  if (!vm) return vmName;
-  const hasNamesake = index.inventory.vms.some((other) => other.id !== vm.id && other.name === vmName);
-  const host = hasNamesake ? index.hostsById.get(vm.hostId) : undefined;
-  return host ? `${vmName} on ${host.name}` : vmName;
 }
 
 /**
