@@ -110,7 +110,11 @@ test('a volume revert names host and volume, needs each stopped VM acknowledged,
   for (const name of BRANCH_VMS.slice(1)) await expect(broken).toContainText(name);
   await expect(broken.getByRole('listitem')).toHaveCount(3);
   // Four-eyes stays on for deletions: the request shows the approver the same broken reverts.
-  await confirmDelete.getByLabel(/^Type the name of its VM/).fill('branch-app-01');
+  // The point is named by its VM and the second it was taken (a VM has many points).
+  const pointText = await confirmDelete
+    .getByText(/^branch-app-01 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/)
+    .innerText();
+  await confirmDelete.getByLabel(/^Type the point's VM and time/).fill(pointText);
   await confirmDelete.getByRole('button', { name: 'Delete point' }).click();
   const sent = page.locator('[data-sonner-toast]').filter({ hasText: 'Request sent for approval' });
   await sent.getByRole('link', { name: 'View the request' }).click();

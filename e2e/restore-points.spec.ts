@@ -73,9 +73,16 @@ test('browse and filter restore points, inspect, verify, and delete the only poi
   const confirm = page.getByRole('alertdialog', { name: 'Delete this restore point?' });
   await expect(confirm.getByText(/only restore point of web-lnx-03/)).toBeVisible();
   await expect(confirm.getByRole('button', { name: 'Delete point' })).toBeDisabled();
-  await confirm.getByLabel(/^Type the name of its VM/).fill('web-lnx-0');
-  await expect(confirm.getByRole('button', { name: 'Delete point' })).toBeDisabled();
-  await confirm.getByLabel(/^Type the name of its VM/).fill('web-lnx-03');
+  // The text to type names this point, not only its VM: the VM and the second it was taken, in UTC.
+  const pointText = confirm.getByText(/^web-lnx-03 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+  await expect(pointText).toHaveClass(/font-mono/);
+  const typedText = await pointText.innerText();
+  const typed = confirm.getByLabel(/^Type the point's VM and time/);
+  for (const wrong of ['web-lnx-03', typedText.slice(0, -1)]) {
+    await typed.fill(wrong);
+    await expect(confirm.getByRole('button', { name: 'Delete point' })).toBeDisabled();
+  }
+  await typed.fill(typedText);
   await confirm.getByRole('button', { name: 'Delete point' }).click();
 
   // Four-eyes: the deletion waits for a second admin; the requester cannot approve it.

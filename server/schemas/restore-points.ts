@@ -25,7 +25,7 @@ export const restorePointBrowseQueryInput = z
   });
 export type RestorePointBrowseQueryInput = z.input<typeof restorePointBrowseQueryInput>;
 
-/** Deleting a restore point: its id and the name of its VM typed. */
+/** Deleting a restore point: its id and its VM and time typed ("sql01 2026-12-05 10:00:03 UTC"). */
 export const deletePointInput = z.object({
   id: z.string().trim().min(1, 'Choose a restore point').max(200),
   confirmation: typedConfirmation,

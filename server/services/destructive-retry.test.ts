@@ -70,10 +70,11 @@ const RUNS: DestructiveRun[] = [
     name: "a point's deletion",
     fault: { fault: 'host-unreachable', action: 'deleteRestorePointData' },
     start: async () => startPointDelete(h.stores, ctx(), (await backedUpPoint('app1')).id),
-    typed: 'app1',
-    other: 'APP1',
-    missing: 'Type the name of its VM, "app1", to confirm the delete',
-    mismatch: 'The confirmation "APP1" is not the name of its VM, "app1"',
+    // The backup under the harness clock catalogued app1's point at 10:00:01.
+    typed: 'app1 2026-03-01 10:00:01 UTC',
+    other: 'app1',
+    missing: `Type the point's VM and time, "app1 2026-03-01 10:00:01 UTC", to confirm the delete`,
+    mismatch: `The confirmation "app1" is not the point's VM and time, "app1 2026-03-01 10:00:01 UTC"`,
   },
 ];
 

@@ -19,6 +19,7 @@ import { type RestorePointBrowseQueryInput, restorePointBrowseQueryInput } from 
 import { pointNotFound } from './errors';
 import { parseInput } from './parse-input';
 import { pointSummaryOf } from './plans';
+import { pointDeleteConfirmation } from './point-delete-confirmation';
 
 export type { PointDeletionImpact, RestorePointBrowseItem } from '../../db/stores/ports/restore-point-store';
 
@@ -50,6 +51,8 @@ export type PointDeletionPreview = PointDeletionImpact & {
   arraySnapshot: ArraySnapshotDeletion | null;
   /** The same in words, for the confirmation; null for a point not kept on the array. */
   arraySnapshotWords: string | null;
+  /** What the operator types to confirm the delete: "sql01 2026-12-05 10:00:03 UTC". */
+  confirmationText: string;
 };
 
 /**
@@ -71,6 +74,7 @@ export async function describePointDeletion(stores: Stores, pointId: string): Pr
     : null;
   return {
     ...impact,
+    confirmationText: await pointDeleteConfirmation(stores, row),
     arraySnapshot,
     arraySnapshotWords: arraySnapshot ? arraySnapshotDeletionWords(arraySnapshot) : null,
     brokenVolumeReverts: volumeRevertsNeedingPoint(point, sameScope).map((other) => ({

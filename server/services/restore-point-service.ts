@@ -18,7 +18,6 @@ import { describePartialPoint, listRestoreModes, type RestoreModeOption } from '
 import type { OperationStatus } from '../engine/statuses';
 import { DomainError, deletedMeanwhile, pointNotFound } from './errors';
 import { pointSummaryOf } from './plans';
-import { assertTypedName } from './typed-confirmation';
 
 type RestorePointRow = RestorePointRecord;
 
@@ -107,17 +106,6 @@ async function requirePoint(stores: Stores, id: string): Promise<RestorePointRow
   const row = await stores.restorePoints.get(id);
   if (!row) throw pointNotFound();
   return row;
-}
-
-/** What a point's delete asks to be typed, in words: its VM's name. */
-export const POINT_DELETE_TYPED_NAME = 'the name of its VM';
-
-/** A point's delete is confirmed by the name of its VM typed (typed-confirmation.ts). */
-export async function assertPointDeleteConfirmed(
-  stores: Stores,
-  input: { id: string; confirmation: string },
-): Promise<void> {
-  assertTypedName(input.confirmation, (await requirePoint(stores, input.id)).vmName, POINT_DELETE_TYPED_NAME);
 }
 
 export async function getRestorePoint(stores: Stores, id: string): Promise<RestorePointDetail> {

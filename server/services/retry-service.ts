@@ -31,13 +31,9 @@ import {
 } from './operations-service';
 import { parseInput } from './parse-input';
 import { type FingerprintedPlan, jobContextOf, planRestoreFor } from './plans';
+import { assertPointDeleteConfirmed, POINT_DELETE_TYPED_NAME } from './point-delete-confirmation';
 import { describePointDeletion, type PointDeletionPreview } from './restore-point-browser-service';
-import {
-  assertPointDeleteConfirmed,
-  POINT_DELETE_TYPED_NAME,
-  startPointDelete,
-  startPointVerify,
-} from './restore-point-service';
+import { startPointDelete, startPointVerify } from './restore-point-service';
 
 const RETRYABLE_STATUSES = ['failed', 'interrupted', 'cancelled'];
 
@@ -285,6 +281,6 @@ async function previewPointDeleteRetry(
     approvalKind,
     point: { id: point.id, vmName: point.vmName, createdAt: point.createdAt },
     deletion,
-    typedName: { what: POINT_DELETE_TYPED_NAME, name: point.vmName },
+    typedName: { what: POINT_DELETE_TYPED_NAME, name: deletion.confirmationText },
   };
 }

@@ -16,6 +16,7 @@ import {
 } from '@/app/_lib/restore-format';
 import { useTRPC } from '@/app/_lib/trpc';
 import { ConfirmDialog } from '@/app/operations/_components/confirm-dialog';
+import { POINT_DELETE_TYPED_NAME } from '@/server/engine/point-delete-confirmation';
 import type { DiskChangeTracking } from '@/server/engine/types';
 import { APPLICATION_STATE_WORDS } from '@/server/engine/words';
 import { PointDeletionImpact } from './point-deletion-impact';
@@ -219,7 +220,7 @@ function PointDetails({ pointId, onDeleted }: { pointId: string; onDeleted: () =
             description={<PointDeletionImpact point={point} deletion={deletion} />}
             confirmLabel="Delete point"
             isDestructive
-            typedName={{ what: 'the name of its VM', name: point.vmName }}
+            typedName={{ what: POINT_DELETE_TYPED_NAME, name: deletion.confirmationText }}
             onConfirm={(typed) => points.remove(point.id, typed, onDeleted)}
           />
         </Can>

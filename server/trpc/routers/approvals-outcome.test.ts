@@ -80,7 +80,10 @@ describe.each(dialects)('$name', (dialect) => {
     afterEach(() => close());
 
     async function askToDelete(): Promise<string> {
-      const result = await callerFor(RITA).restorePoints.delete({ id: pointId, confirmation: 'web-01' });
+      const result = await callerFor(RITA).restorePoints.delete({
+        id: pointId,
+        confirmation: 'web-01 2026-03-02 08:00:00 UTC',
+      });
       return (result as ApprovalRequested).approvalRequest.id;
     }
 

@@ -148,7 +148,9 @@ describe.each(dialects)('$name', (dialect) => {
 
 async function askToDelete(id: string): Promise<ApprovalRequested['approvalRequest']> {
   const point = (await rows.all('restorePoints')).find((row) => row.id === id);
-  const result = await callerFor(RITA).restorePoints.delete({ id, confirmation: point?.vmName ?? '' });
+  // Every point here was taken at 07:00:00 UTC, one per VM.
+  const confirmation = `${point?.vmName} 2026-03-02 07:00:00 UTC`;
+  const result = await callerFor(RITA).restorePoints.delete({ id, confirmation });
   expect(result).toHaveProperty('approvalRequest');
   return (result as ApprovalRequested).approvalRequest;
 }

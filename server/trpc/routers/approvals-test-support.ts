@@ -184,7 +184,7 @@ export const SCENARIOS: Record<ApprovalKind, () => Promise<Scenario>> = {
     const id = await insertPoint({ vmId: 'vm-web-01' });
     return {
       requester: RITA,
-      ask: (caller) => caller.restorePoints.delete({ id, confirmation: 'web-01' }),
+      ask: (caller) => caller.restorePoints.delete({ id, confirmation: 'web-01 2026-03-02 07:00:00 UTC' }),
       ran: async () => (await operationCount()) > 0,
       changeEstate: () => insertPoint({ vmId: 'vm-web-01', createdAt: new Date(T0.getTime() - HOUR) }),
       previewNames: /web-01/,

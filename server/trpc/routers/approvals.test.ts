@@ -270,7 +270,7 @@ function describeTrail() {
     // the retry asks to be typed afresh (retry-confirmation.test.ts refuses it without).
     const RETRIES: [ApprovalKind, Principal, string, string][] = [
       ['restore-in-place', OTTO, 'Restore operator', 'test-01'],
-      ['delete-restore-point', RITA, 'Admin', 'web-01'],
+      ['delete-restore-point', RITA, 'Admin', 'web-01 2026-03-02 07:00:00 UTC'],
     ];
     it.each(RETRIES)(
       'retrying a failed %s needs its role and a second admin again, and runs as the retry',

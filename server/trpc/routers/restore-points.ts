@@ -1,17 +1,13 @@
 import { idInput } from '../../schemas/inventory-queries';
 import { deletePointInput } from '../../schemas/restore-points';
 import { runOrRequestApproval } from '../../services/approval-service';
+import { assertPointDeleteConfirmed } from '../../services/point-delete-confirmation';
 import {
   browseRestorePoints,
   describePointDeletion,
   restorePointBrowseQueryInput,
 } from '../../services/restore-point-browser-service';
-import {
-  assertPointDeleteConfirmed,
-  getRestorePoint,
-  startPointDelete,
-  startPointVerify,
-} from '../../services/restore-point-service';
+import { getRestorePoint, startPointDelete, startPointVerify } from '../../services/restore-point-service';
 import { adminProcedure, operatorProcedure, router, viewerProcedure } from '../init';
 
 export const restorePointsRouter = router({
@@ -28,7 +24,7 @@ export const restorePointsRouter = router({
     .mutation(({ ctx, input }) => startPointVerify(ctx.stores, ctx.service, input.id)),
   /**
    * Queues a delete operation (with what it leaves behind), or asks a second admin first
-   * (four-eyes); confirmed by the name of the point's VM typed.
+   * (four-eyes); confirmed by the point's VM and time typed (services/point-delete-confirmation.ts).
    */
   delete: adminProcedure.input(deletePointInput).mutation(async ({ ctx, input }) => {
     await assertPointDeleteConfirmed(ctx.stores, input);

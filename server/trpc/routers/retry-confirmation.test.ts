@@ -102,10 +102,10 @@ const RUNS: DestructiveRun[] = [
     kind: 'delete-restore-point',
     requester: RITA,
     start: () => startedBy('delete-restore-point', RITA),
-    typed: 'web-01',
-    other: 'web-0',
-    missing: 'Type the name of its VM, "web-01", to confirm the delete',
-    mismatch: 'The confirmation "web-0" is not the name of its VM, "web-01"',
+    typed: 'web-01 2026-03-02 07:00:00 UTC',
+    other: 'web-01',
+    missing: `Type the point's VM and time, "web-01 2026-03-02 07:00:00 UTC", to confirm the delete`,
+    mismatch: `The confirmation "web-01" is not the point's VM and time, "web-01 2026-03-02 07:00:00 UTC"`,
   },
 ];
 
@@ -187,7 +187,7 @@ describe.each(dialects)('$name', (dialect) => {
         approvalKind: 'delete-restore-point',
         point: { vmName: 'web-01' },
         deletion: { isOnlyPointOfVm: true, brokenVolumeReverts: [] },
-        typedName: { what: 'the name of its VM', name: 'web-01' },
+        typedName: { what: "the point's VM and time", name: 'web-01 2026-03-02 07:00:00 UTC' },
       });
     });
 

@@ -9,11 +9,13 @@ import { storeDialects } from '../../../db/stores/contract/dialects';
 import { nightlyJobInput, rejectionOf } from '../../test-support';
 import {
   callerFor,
+  HOUR,
   insertPoint,
   lab,
   openApprovalsLab,
   operationCount,
   RITA,
+  T0,
   turnFourEyesOff,
 } from './approvals-test-support';
 
@@ -59,13 +61,28 @@ describe.each(dialects)('$name', (dialect) => {
         },
       );
 
-      it.each([
-        ['web-01', true],
-        ['web-0', false],
-        ['vm-web-01', false],
-      ])('deleting a point of web-01 typed as %j: accepted %s', async (typed, accepted) => {
+      it.each<[string, boolean, string]>([
+        ['web-01 2026-03-02 07:00:00 UTC', true, ''],
+        [' web-01 2026-03-02 07:00:00 UTC ', true, ''],
+        ['', false, `Type the point's VM and time, "web-01 2026-03-02 07:00:00 UTC", to confirm the delete`],
+        // The VM's name alone names every point of the VM.
+        [
+          'web-01',
+          false,
+          `The confirmation "web-01" is not the point's VM and time, "web-01 2026-03-02 07:00:00 UTC"`,
+        ],
+        // The VM's other point.
+        [
+          'web-01 2026-03-02 08:00:00 UTC',
+          false,
+          `The confirmation "web-01 2026-03-02 08:00:00 UTC" is not the point's VM and time, "web-01 2026-03-02 07:00:00 UTC"`,
+        ],
+      ])('deleting the 07:00 point of web-01 typed as %j: accepted %s', async (typed, accepted, message) => {
         if (!fourEyes) await turnFourEyesOff('delete-restore-point', 'typed confirmation under test');
         const id = await insertPoint({ vmId: 'vm-web-01' });
+        await insertPoint({ vmId: 'vm-web-01', createdAt: new Date(T0.getTime() - HOUR) });
+        const requestsBefore = (await lab.rows.all('approvalRequests')).length;
+        const points = async () => (await lab.rows.all('restorePoints')).map((row) => row.id);
         const remove = () => callerFor(RITA).restorePoints.delete({ id, confirmation: typed });
         if (accepted) {
           expect(await remove()).toHaveProperty(fourEyes ? 'approvalRequest' : 'operationId');
@@ -74,8 +91,10 @@ describe.each(dialects)('$name', (dialect) => {
         }
         const error = await rejectionOf(remove);
         expect(error.code).toBe('BAD_REQUEST');
-        expect(error.message).toContain(`is not the name of its VM, "web-01"`);
+        expect(error.message).toBe(`${message}. Nothing was deleted.`);
         expect(await operationCount()).toBe(0);
+        expect(await points()).toContain(id);
+        expect((await lab.rows.all('approvalRequests')).length).toBe(requestsBefore);
       });
     });
 
