@@ -4,7 +4,7 @@
  *
  * Connectors key the VMs they sync by the platform's id behind a prefix naming the platform:
  * "hv:<VMId GUID>" (drivers/hyperv/hyperv-discovery.ts vmInventoryId) and "xen:<uuid>"
- * (drivers/xapi/xapi-discovery.ts xenId); vm-identity.test.ts holds the two together. An imported
+ * (drivers/xapi/xapi-discovery.ts xenId); drivers/platform-vm-ids.test.ts holds them together. An imported
  * inventory's ids (the demo lab's among them) are its own and shown as they are.
  */
 import type { HypervisorKind } from './inventory';

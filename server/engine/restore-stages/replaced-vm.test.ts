@@ -4,12 +4,14 @@
  * two VMs of one name on a host). Whatever the operator types for one VM never confirms another.
  */
 import { describe, expect, it } from 'vitest';
-import { vmInventoryId } from '../../drivers/hyperv/hyperv-discovery';
-import { xenId } from '../../drivers/xapi/xapi-discovery';
 import type { Inventory } from '../inventory';
 import { makeOperationsIndex } from '../operations-estate.fixture';
 import { plan, point } from '../restore-plan.fixture';
 import { platformVmIdOf, shortenVmId } from '../vm-identity';
+
+// Ids as the connectors key them (drivers/platform-vm-ids.test.ts holds the two together).
+const vmInventoryId = (guid: string) => `hv:${guid.toLowerCase()}`;
+const xenId = (uuid: string) => `xen:${uuid}`;
 
 const OFF01 = vmInventoryId('4F2A91C3-1111-4000-8000-000000000001');
 const OTHER = vmInventoryId('9c1e7a20-2222-4000-8000-000000000002');
