@@ -35,6 +35,8 @@ const HOST: Fields<Host> = {
   hasVssAwareProduct: true,
   offersQuiescedSnapshots: true,
   connector: true,
+  // A backup reviewed while WSB had a target and started after an admin cleared it is refused.
+  wsbTarget: true,
 };
 const HOST_VOLUME: Fields<HostVolume> = {
   id: true,

@@ -45,6 +45,16 @@ export const DEFAULT_CONNECTOR = 'lab';
 export const HOST_VOLUME_KINDS = ['volume', 'csv', 'sr'] as const;
 export type HostVolumeKind = (typeof HOST_VOLUME_KINDS)[number];
 
+/**
+ * Whether Windows Server Backup has somewhere to write for a host (the wsb-volume method):
+ * - 'named': the Hyper-V connection that reads the host names a target (a volume or a share);
+ * - 'none': no connection names one (an admin cleared it, or no connection reads the host):
+ *   wbadmin has nowhere to write, so wsb-volume is unavailable;
+ * - 'lab': the embedded lab connector writes WSB backups into its own files and needs no target.
+ */
+export const WSB_TARGET_STATES = ['named', 'none', 'lab'] as const;
+export type WsbTargetState = (typeof WSB_TARGET_STATES)[number];
+
 export interface Host {
   id: string;
   name: string;
@@ -58,6 +68,18 @@ export interface Host {
   offersQuiescedSnapshots: boolean;
   /** Which connector manages the host (the driver registry resolves its hypervisor driver by it). */
   connector: string;
+  /**
+   * Whether WSB has a target on the host (WSB_TARGET_STATES). Not an imported fact: the stores set
+   * it from the host's connection each time they load the host, so an admin's change counts at once,
+   * without a sync. Absent (an inventory built elsewhere, a test): 'lab' for a host of the lab
+   * connector, else 'none' — a target nobody named is never assumed (wsbTargetOf).
+   */
+  wsbTarget?: WsbTargetState;
+}
+
+/** The host's WSB target state, with the default for an absent one (see Host.wsbTarget). */
+export function wsbTargetOf(host: Pick<Host, 'wsbTarget' | 'connector'>): WsbTargetState {
+  return host.wsbTarget ?? (host.connector === DEFAULT_CONNECTOR ? 'lab' : 'none');
 }
 
 /** A volume of the host (Hyper-V: D:, a CSV) or a XenServer storage repository. */

@@ -191,6 +191,22 @@ function wsbOnlyOption(ctx: RuleContext, method: BackupMethod): MethodOption {
   return Object.freeze(unavailable(ctx, method, Object.freeze([wsbOnlyReason(ctx)]) as string[]));
 }
 
+const NO_WSB_TARGET_SLOTS = Object.fromEntries(
+  CAPTURE_STATES.map((c) => [c, `no-wsb-target-option:${c}`]),
+) as Record<CaptureState, string>;
+
+function noWsbTargetReason(ctx: RuleContext): string {
+  return shared(ctx, ctx.host, 'no-wsb-target', wordNoWsbTarget, null);
+}
+
+function wordNoWsbTarget(ctx: RuleContext): string {
+  return flat`The connection of host '${ctx.host.name}' names no Windows Server Backup target, so wbadmin has nowhere to write: set one under Connections.`;
+}
+
+function noWsbTargetOption(ctx: RuleContext, method: BackupMethod): MethodOption {
+  return Object.freeze(unavailable(ctx, method, Object.freeze([noWsbTargetReason(ctx)]) as string[]));
+}
+
 function planHypervWriter(
   ctx: RuleContext,
   method: 'hyperv-vss' | 'wsb-volume',
@@ -206,6 +222,13 @@ function planHypervWriter(
       return shared(ctx, ctx.host, WSB_ONLY_SLOTS[stateWhenNotCaptured(ctx)], wsbOnlyOption, method);
     }
     reasons = reasons === NONE ? [wsbOnlyReason(ctx)] : [wsbOnlyReason(ctx), ...reasons];
+  }
+  // The run refuses WSB without a target (hyperv-wsb.ts `target()`): the plan says so first.
+  if (method === 'wsb-volume' && ctx.scope.wsbTarget === 'none') {
+    if (reasons.length === 0 && !hasNoVmDisk) {
+      return shared(ctx, ctx.host, NO_WSB_TARGET_SLOTS[stateWhenNotCaptured(ctx)], noWsbTargetOption, method);
+    }
+    reasons = reasons === NONE ? [noWsbTargetReason(ctx)] : [noWsbTargetReason(ctx), ...reasons];
   }
   if (hasNoVmDisk) {
     if (reasons === NONE) reasons = [];

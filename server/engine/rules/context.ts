@@ -14,7 +14,9 @@ import type {
   StorageArray,
   VirtualDisk,
   Vm,
+  WsbTargetState,
 } from '../inventory';
+import { wsbTargetOf } from '../inventory';
 import type { ConsistencyPolicy } from '../plan-types';
 import type { BackupMethod, Finding, ObjectRef } from '../types';
 import { hostRef, vmRef } from './refs';
@@ -144,6 +146,8 @@ export interface HostScope {
   hostRef: ObjectRef;
   /** The planner's values shared by the host's VMs, by slot (planner.ts, `shared`). */
   values: Map<string, unknown>;
+  /** Whether Windows Server Backup has a target on the host (wsbTargetOf), read once per host. */
+  wsbTarget: WsbTargetState;
 }
 
 /**
@@ -247,7 +251,13 @@ export function hostScopeOf(index: InventoryIndex, vm: Vm): HostScope {
   const cache = estateCacheOf(index);
   let scope = cache.hostScopes.get(host);
   if (!scope) {
-    scope = { cache, host, hostRef: sharedRefIn(cache, host, hostRef), values: new Map() };
+    scope = {
+      cache,
+      host,
+      hostRef: sharedRefIn(cache, host, hostRef),
+      values: new Map(),
+      wsbTarget: wsbTargetOf(host),
+    };
     cache.hostScopes.set(host, scope);
   }
   return scope;
