@@ -197,6 +197,12 @@ export interface InventoryStore {
    * with the same lock and in one transaction (the read and the write of the assessments).
    */
   reassessVms(vmIds: readonly string[], assess: ReassessVms): Promise<AssessmentSummary>;
+  /**
+   * Re-assesses every VM of these hosts (gone ones too) without changing them, found and assessed
+   * in one transaction as `reassessVms`: a fact the engine takes from outside the inventory changed
+   * (the WSB target of the connection reading them). `assess` gets their neighbourhood.
+   */
+  reassessVmsOnHosts(hostIds: readonly string[], assess: ReassessVms): Promise<AssessmentSummary>;
   /** Re-assesses the whole stored estate and replaces every stored assessment, in one transaction. */
   reassess(assess: (whole: Inventory) => VmAssessment[]): Promise<AssessmentSummary>;
   /**

@@ -19,7 +19,7 @@ import {
   vms,
 } from '../../pg/schema';
 import type { NeighbourhoodSeed } from '../ports/inventory';
-import { STORAGE_ORDER } from './inventory-rows';
+import { STORAGE_ORDER, withStoredWsbTargets } from './inventory-rows';
 import { textArray } from './text-array';
 
 /** Ids of one kind: those found, and those found but not yet followed. */
@@ -156,7 +156,10 @@ export async function loadNeighbourhood(
   const hostIds = new Set([...neighbourhoodVms, ...volumes].map((row) => row.hostId));
   const arrayIds = new Set([...luns, ...groups].map((row) => row.arrayId));
   return {
-    hosts: await db.select().from(hosts).where(inIds(hosts.id, hostIds)).orderBy(STORAGE_ORDER),
+    hosts: await withStoredWsbTargets(
+      db,
+      await db.select().from(hosts).where(inIds(hosts.id, hostIds)).orderBy(STORAGE_ORDER),
+    ),
     hostVolumes: volumes,
     vms: neighbourhoodVms,
     virtualDisks: await db

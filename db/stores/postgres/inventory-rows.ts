@@ -8,7 +8,7 @@
 import { count, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { VmAssessment } from '../../../server/engine/evaluate';
-import type { Inventory } from '../../../server/engine/inventory';
+import type { Host, Inventory } from '../../../server/engine/inventory';
 import type { PgDb } from '../../pg/client';
 import {
   arrayVolumes,
@@ -22,9 +22,11 @@ import {
   vmAssessments,
   vms,
 } from '../../pg/schema';
+import { hypervConnections } from '../../pg/schema-hyperv';
 import { type AssessmentSummary, assessmentRows } from '../assessment-rows';
 import type { InventoryCounts, InventorySection } from '../ports/inventory';
 import { KEPT_ON_UPSERT } from '../upsert-policy';
+import { withWsbTargets } from '../wsb-targets';
 
 type Executor = Pick<PgDb, 'select' | 'insert' | 'delete' | 'execute'>;
 type InventoryTable = PgTable & { id: PgColumn };
@@ -46,9 +48,24 @@ export const STORAGE_ORDER = sql`storage_seq`;
 
 const ROWS_PER_STATEMENT = 500;
 
+/** Hosts as the engine plans with them: with their WSB target state from their connection (wsb-targets.ts). */
+export async function withStoredWsbTargets<H extends Pick<Host, 'id' | 'connector'>>(
+  db: Pick<PgDb, 'select'>,
+  rows: readonly H[],
+) {
+  const connections = await db
+    .select({
+      hostId: hypervConnections.hostId,
+      nodeHostIds: hypervConnections.nodeHostIds,
+      wsbBackupTarget: hypervConnections.wsbBackupTarget,
+    })
+    .from(hypervConnections);
+  return withWsbTargets(rows, connections);
+}
+
 export async function loadInventory(db: Pick<PgDb, 'select'>): Promise<Inventory> {
   return {
-    hosts: await db.select().from(hosts).orderBy(STORAGE_ORDER),
+    hosts: await withStoredWsbTargets(db, await db.select().from(hosts).orderBy(STORAGE_ORDER)),
     hostVolumes: await db.select().from(hostVolumes).orderBy(STORAGE_ORDER),
     vms: await db.select().from(vms).orderBy(STORAGE_ORDER),
     virtualDisks: await db.select().from(virtualDisks).orderBy(STORAGE_ORDER),

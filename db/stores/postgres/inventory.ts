@@ -127,6 +127,20 @@ export function createPgInventoryStore(db: PgDb): InventoryStore {
         await tx.execute(sqlLock(INVENTORY_WRITER));
         return reassessIn(tx, vmIds, assess);
       }),
+    reassessVmsOnHosts: (hostIds, assess) =>
+      inPgTransaction(db, async (tx) => {
+        await tx.execute(sqlLock(INVENTORY_WRITER));
+        if (hostIds.length === 0) return reassessIn(tx, [], assess);
+        const onHosts = await tx
+          .select({ id: vms.id })
+          .from(vms)
+          .where(inArray(vms.hostId, [...hostIds]));
+        return reassessIn(
+          tx,
+          onHosts.map((row) => row.id),
+          assess,
+        );
+      }),
     reassess: (assess) =>
       inPgTransaction(db, async (tx) => {
         await tx.execute(sqlLock(INVENTORY_WRITER));

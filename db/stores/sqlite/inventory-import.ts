@@ -48,7 +48,14 @@ import { findings, vmAssessments } from '../../schema';
 import { inventoryImports } from '../../schema-operations';
 import { assessmentRows } from '../assessment-rows';
 import type { InventoryCounts, InventoryImportOutcome, InventoryImportRequest } from '../ports/inventory';
-import { countInventory, INVENTORY_TABLES, loadInventory, rowWriter, writeInventory } from './inventory-rows';
+import {
+  countInventory,
+  INVENTORY_TABLES,
+  loadInventory,
+  rowWriter,
+  withStoredWsbTargets,
+  writeInventory,
+} from './inventory-rows';
 
 export interface AtomicImportOptions {
   /** Monotonic clock, to report how long the write lock was held. */
@@ -70,8 +77,10 @@ export async function importInventoryAtomically(
   // One read transaction: the sections agree with each other (WAL: no lock taken).
   const stored = connection.transaction(() => loadInventory(db)).deferred();
   const incoming = request.validate(request.mode === 'merge' ? stored : null);
-  const whole =
+  const merged =
     request.mode === 'replace' ? keepGoneMarks(stored, incoming) : mergeInventories(stored, incoming);
+  // The file's hosts carry no WSB target state: each takes its connection's, as a load gives it.
+  const whole = { ...merged, hosts: withStoredWsbTargets(db, merged.hosts) };
   const verdicts = [...assessmentRows(whole, request.assess(whole))];
   const imported = countsOf(incoming);
 

@@ -22,7 +22,7 @@ import {
   vms,
 } from '../../schema';
 import type { NeighbourhoodSeed } from '../ports/inventory';
-import { STORAGE_ORDER } from './inventory-rows';
+import { STORAGE_ORDER, withStoredWsbTargets } from './inventory-rows';
 
 const IN_IDS = '(SELECT value FROM json_each(?))';
 
@@ -141,7 +141,7 @@ export function loadNeighbourhood(db: Db, vmIds: readonly string[], also: Neighb
   const hostIds = new Set([...neighbourhoodVms, ...volumes].map((row) => row.hostId));
   const arrayIds = new Set([...luns, ...groups].map((row) => row.arrayId));
   return {
-    hosts: rows(db.select().from(hosts).where(inIds(hosts.id, hostIds))),
+    hosts: withStoredWsbTargets(db, rows(db.select().from(hosts).where(inIds(hosts.id, hostIds)))),
     hostVolumes: volumes,
     vms: neighbourhoodVms,
     virtualDisks: rows(db.select().from(virtualDisks).where(inIds(virtualDisks.vmId, ids.vms))),

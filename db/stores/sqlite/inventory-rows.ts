@@ -9,7 +9,7 @@
 import { getTableColumns, getTableName, inArray, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { VmAssessment } from '../../../server/engine/evaluate';
-import type { Inventory } from '../../../server/engine/inventory';
+import type { Host, Inventory } from '../../../server/engine/inventory';
 import { type Db, sqliteOf } from '../../client';
 import {
   arrayVolumes,
@@ -23,9 +23,11 @@ import {
   vmAssessments,
   vms,
 } from '../../schema';
+import { hypervConnections } from '../../schema-hyperv';
 import { type AssessmentSummary, assessmentRows } from '../assessment-rows';
 import type { InventoryCounts, InventorySection } from '../ports/inventory';
 import { KEPT_ON_UPSERT } from '../upsert-policy';
+import { withWsbTargets } from '../wsb-targets';
 
 type Section = InventorySection;
 
@@ -44,9 +46,22 @@ export const INVENTORY_TABLES: readonly { section: Section; table: SQLiteTable }
 /** Storage (insertion) order: the neighbourhood keeps it too, so plans over either agree. */
 export const STORAGE_ORDER = sql`rowid`;
 
+/** Hosts as the engine plans with them: with their WSB target state from their connection (wsb-targets.ts). */
+export function withStoredWsbTargets<H extends Pick<Host, 'id' | 'connector'>>(db: Db, rows: readonly H[]) {
+  const connections = db
+    .select({
+      hostId: hypervConnections.hostId,
+      nodeHostIds: hypervConnections.nodeHostIds,
+      wsbBackupTarget: hypervConnections.wsbBackupTarget,
+    })
+    .from(hypervConnections)
+    .all();
+  return withWsbTargets(rows, connections);
+}
+
 export function loadInventory(db: Db): Inventory {
   return {
-    hosts: db.select().from(hosts).orderBy(STORAGE_ORDER).all(),
+    hosts: withStoredWsbTargets(db, db.select().from(hosts).orderBy(STORAGE_ORDER).all()),
     hostVolumes: db.select().from(hostVolumes).orderBy(STORAGE_ORDER).all(),
     vms: db.select().from(vms).orderBy(STORAGE_ORDER).all(),
     virtualDisks: db.select().from(virtualDisks).orderBy(STORAGE_ORDER).all(),

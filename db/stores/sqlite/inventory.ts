@@ -3,7 +3,7 @@
  * write is a `BEGIN IMMEDIATE` transaction; an import is one too, with its slow work (validation,
  * assessment) done before it takes the lock (inventory-import.ts).
  */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { keepGoneMarks, removalOf } from '../../../server/engine/import-removal';
 import type { Inventory } from '../../../server/engine/inventory';
 import { type Db, sqliteOf } from '../../client';
@@ -49,6 +49,17 @@ import {
 function reassessIn(db: Db, vmIds: readonly string[], assess: ReassessVms): AssessmentSummary {
   const neighbourhood = loadNeighbourhood(db, vmIds);
   return replaceVmAssessments(db, neighbourhood, assess(neighbourhood));
+}
+
+/** The ids of every VM of these hosts, gone ones too (on the (host_id, name) index). */
+function vmIdsOnHosts(db: Db, hostIds: readonly string[]): string[] {
+  if (hostIds.length === 0) return [];
+  return db
+    .select({ id: vms.id })
+    .from(vms)
+    .where(inArray(vms.hostId, [...hostIds]))
+    .all()
+    .map((row) => row.id);
 }
 
 /** The key of assessment_engine's one row. */
@@ -133,6 +144,10 @@ export function createSqliteInventoryStore(db: Db): InventoryStore {
     reassessVms: async (vmIds, assess) =>
       sqliteOf(db)
         .transaction(() => reassessIn(db, vmIds, assess))
+        .immediate(),
+    reassessVmsOnHosts: async (hostIds, assess) =>
+      sqliteOf(db)
+        .transaction(() => reassessIn(db, vmIdsOnHosts(db, hostIds), assess))
         .immediate(),
     reassess: async (assess) =>
       sqliteOf(db)
