@@ -6,12 +6,15 @@
  */
 import type { Stores } from '../../db/stores/ports';
 import type { HypervConnectionRecord } from '../../db/stores/ports/hyperv-connection-store';
+import type { AssessmentSummary, ReassessVms } from '../../db/stores/ports/inventory';
 import { actorLabel, type ServiceContext } from '../context';
 import { type HostKeyStore, HypervClient, type SshCredential } from '../drivers/hyperv/hyperv-client';
 import type { ConnectedHost } from '../drivers/hyperv/hyperv-connector';
 import type { GuestCredential } from '../drivers/hyperv/hyperv-discovery';
 import { toDriverError } from '../drivers/hyperv/hyperv-errors';
 import { isDriverError } from '../engine/driver';
+import { evaluateVm } from '../engine/evaluate';
+import { indexInventory } from '../engine/inventory';
 import { endpointOf } from '../engine/secret-binding';
 import {
   type AddHypervConnectionInput,
@@ -119,10 +122,10 @@ export async function addHypervConnection(
 
 /**
  * Forgets a connection: address, accounts, pinned key and sync log. What its syncs brought stays
- * in the inventory.
+ * in the inventory, assessed again: no target for Windows Server Backup is named for it any more.
  */
 export async function removeHypervConnection(
-  stores: Pick<Stores, 'hypervConnections' | 'syncLog' | 'operations'>,
+  stores: Pick<Stores, 'hypervConnections' | 'syncLog' | 'operations' | 'inventory'>,
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<{ name: string }> {
@@ -134,6 +137,8 @@ export async function removeHypervConnection(
   refuseWhileInUse(connection.name, await stores.operations.activeOnHosts(hostIdsReadBy(connection)));
   await stores.hypervConnections.delete(id);
   await stores.syncLog.deleteForConnection(id);
+  // No connection names a WSB target for its hosts any more: their plans say so.
+  await reassessHostsOf(stores, hostIdsReadBy(connection));
   ctx.log.info(
     { connectionId: id, name: connection.name, by: actorLabel(ctx.actor) },
     'hyperv connection removed',
@@ -364,25 +369,54 @@ export async function acceptHypervNodeHostKey(
  * An admin changes Windows Server Backup's target of a saved connection (or clears it: WSB is then
  * not used on this host). Backups already taken stay where they were written: wbadmin keeps its
  * versions on the old target, which the points recovered from it still name.
+ *
+ * The engine plans wsb-volume only where a target is named (Host.wsbTarget, which the stores read
+ * from the connection): the VMs of the hosts the connection reads are assessed again at once, so
+ * their stored plans and readiness follow, and a backup reviewed before the change is refused as
+ * stale when started (its plan fingerprint holds the host's target state).
  */
 export async function setHypervWsbTarget(
-  stores: Pick<Stores, 'hypervConnections'>,
+  stores: Pick<Stores, 'hypervConnections' | 'inventory'>,
   ctx: ServiceContext,
   raw: unknown,
 ): Promise<HypervConnectionRecord> {
   const { id, wsbBackupTarget } = parseInput(setHypervWsbTargetInput, raw);
   const connection = await connectionOrThrow(stores, id);
   await stores.hypervConnections.setWsbBackupTarget(id, wsbBackupTarget);
+  const written = await writtenConnection(stores, connection);
+  const assessed = await reassessHostsOf(stores, hostIdsReadBy(written));
   ctx.log.info(
     {
       connectionId: id,
       from: connection.wsbBackupTarget,
       to: wsbBackupTarget,
       by: actorLabel(ctx.actor),
+      reassessedVms: assessed.assessedVms,
     },
     'hyperv wsb target changed',
   );
-  return writtenConnection(stores, connection);
+  return written;
+}
+
+/**
+ * Assesses again the VMs of hosts whose WSB target state moved without a change to the inventory:
+ * the target was set or cleared, the connection was removed, or a sync recorded which hosts the
+ * connection reads (after the sync's import assessed them).
+ */
+export function reassessHostsOf(
+  stores: Pick<Stores, 'inventory'>,
+  hostIds: readonly string[],
+): Promise<AssessmentSummary> {
+  return stores.inventory.reassessVmsOnHosts(hostIds, assessVmsOnHosts(hostIds));
+}
+
+/** The engine over the neighbourhood of the hosts' VMs: the assessments of those VMs only. */
+function assessVmsOnHosts(hostIds: readonly string[]): ReassessVms {
+  return (neighbourhood) => {
+    const index = indexInventory(neighbourhood);
+    const onHosts = new Set(hostIds);
+    return neighbourhood.vms.filter((vm) => onHosts.has(vm.hostId)).map((vm) => evaluateVm(index, vm.id));
+  };
 }
 
 export type { AddHypervConnectionInput };

@@ -19,8 +19,10 @@ import {
   connectionOrThrow,
   failureOf,
   guestCredentialFor,
+  hostIdsReadBy,
   hypervClientFor,
   type NodeAddress,
+  reassessHostsOf,
 } from './hyperv-connection-service';
 import { type ImportResult, importInventory } from './import-service';
 import { parseInput } from './parse-input';
@@ -157,6 +159,15 @@ export async function syncHypervConnection(
       read.cluster?.clusterName ?? null,
       read.cluster ? read.hostIds : [],
     );
+    // The import assessed the hosts before the connection named them: a host it now reads takes
+    // the connection's WSB target, one it no longer reads loses it (Host.wsbTarget).
+    const readBefore = hostIdsReadBy(connection);
+    const readNow = hostIdsReadBy({ hostId, nodeHostIds: read.cluster ? read.hostIds : [] });
+    const moved = [
+      ...readNow.filter((host) => !readBefore.includes(host)),
+      ...readBefore.filter((host) => !readNow.includes(host)),
+    ];
+    if (moved.length > 0) await reassessHostsOf(stores, moved);
     const recorded = await recordSyncRun(stores, ctx, {
       ...run,
       counts: {
