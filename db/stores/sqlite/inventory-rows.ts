@@ -28,6 +28,7 @@ import { type AssessmentSummary, assessmentRows } from '../assessment-rows';
 import type { InventoryCounts, InventorySection } from '../ports/inventory';
 import { KEPT_ON_UPSERT } from '../upsert-policy';
 import { withWsbTargets } from '../wsb-targets';
+import { preparedIn } from './prepared';
 
 type Section = InventorySection;
 
@@ -48,15 +49,18 @@ export const STORAGE_ORDER = sql`rowid`;
 
 /** Hosts as the engine plans with them: with their WSB target state from their connection (wsb-targets.ts). */
 export function withStoredWsbTargets<H extends Pick<Host, 'id' | 'connector'>>(db: Db, rows: readonly H[]) {
-  const connections = db
-    .select({
-      hostId: hypervConnections.hostId,
-      nodeHostIds: hypervConnections.nodeHostIds,
-      wsbBackupTarget: hypervConnections.wsbBackupTarget,
-    })
-    .from(hypervConnections)
-    .all();
-  return withWsbTargets(rows, connections);
+  // Compiled once per connection: every plan's neighbourhood reads it.
+  const connections = preparedIn(db, 'hosts:wsb-target-connections', () =>
+    db
+      .select({
+        hostId: hypervConnections.hostId,
+        nodeHostIds: hypervConnections.nodeHostIds,
+        wsbBackupTarget: hypervConnections.wsbBackupTarget,
+      })
+      .from(hypervConnections)
+      .prepare(),
+  );
+  return withWsbTargets(rows, connections.all());
 }
 
 export function loadInventory(db: Db): Inventory {
