@@ -12,7 +12,7 @@
 import { expect, type Page, test } from '@playwright/test';
 import { ADMIN, startFakeHost } from '../server/drivers/hyperv/hyperv-test-support';
 import { nightlyJobOf, trpcMutation, trpcQuery } from './fixtures/backup-api';
-import { addHypervHost, storeAccount } from './fixtures/connections';
+import { addHypervHost, storeAccount, syncHypervHost } from './fixtures/connections';
 import { E2E_USERS, storageStateOf } from './fixtures/users';
 
 const CONNECTION = 'HV01 four-eyes';
@@ -64,11 +64,7 @@ test('an admin asks to disconnect a Hyper-V host; it stays connected until a sec
     username: ADMIN.username,
   });
   await expect(page.getByText(`Hyper-V host ${CONNECTION} added`)).toBeVisible();
-  const host = page.getByRole('article', { name: `Hyper-V host ${CONNECTION}` });
-  await host.getByRole('button', { name: 'Sync now' }).click();
-  await expect(host.getByRole('status', { name: `Last sync of ${CONNECTION}` })).toContainText(
-    'Synced HV01: 3 VMs in the inventory',
-  );
+  const host = await syncHypervHost(page, CONNECTION, 'Synced HV01: 3 VMs in the inventory');
   const web01 = (
     await trpcQuery<{ items: { id: string; name: string }[] }>(page, 'vms.list', { search: 'dq-web01' })
   ).items[0];

@@ -13,7 +13,7 @@ import { expect, type Locator, type Page, test } from '@playwright/test';
 import { SQL01 } from '../server/drivers/hyperv/fake/fake-estate';
 import { vmInventoryId } from '../server/drivers/hyperv/hyperv-discovery';
 import { ADMIN, startFakeHost } from '../server/drivers/hyperv/hyperv-test-support';
-import { addHypervHost, storeAccount } from './fixtures/connections';
+import { addHypervHost, storeAccount, syncHypervHost } from './fixtures/connections';
 import { disconnectByName } from './fixtures/disconnect';
 
 const CONNECTION = 'HV01 WSB target';
@@ -77,10 +77,7 @@ test('the VM page offers Windows Server Backup only while the connection names a
   });
   await expect(page.getByText(`Hyper-V host ${CONNECTION} added`)).toBeVisible();
   await setTarget(page, 'E:');
-  await hostCard(page).getByRole('button', { name: 'Sync now' }).click();
-  await expect(hostCard(page).getByRole('status', { name: `Last sync of ${CONNECTION}` })).toContainText(
-    'Synced HV01: 3 VMs in the inventory',
-  );
+  await syncHypervHost(page, CONNECTION, 'Synced HV01: 3 VMs in the inventory');
 
   // A target is named: WSB is available beside the recommended Hyper-V VSS.
   let wsb = await wsbRowOnVmPage(page);

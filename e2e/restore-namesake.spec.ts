@@ -17,7 +17,7 @@ import { FILE01, WEB01 } from '../server/drivers/hyperv/fake/fake-estate';
 import { vmInventoryId } from '../server/drivers/hyperv/hyperv-discovery';
 import { ADMIN, startFakeHost } from '../server/drivers/hyperv/hyperv-test-support';
 import { runBackup } from './fixtures/backup-api';
-import { addHypervHost, storeAccount } from './fixtures/connections';
+import { addHypervHost, storeAccount, syncHypervHost } from './fixtures/connections';
 import { disconnectByName } from './fixtures/disconnect';
 
 const CONNECTION = 'HV01 namesakes';
@@ -49,11 +49,7 @@ test('an in-place restore of one of two same-named VMs on a host is confirmed by
     account: ACCOUNT,
     username: ADMIN.username,
   });
-  const host = page.getByRole('article', { name: `Hyper-V host ${CONNECTION}` });
-  await host.getByRole('button', { name: 'Sync now' }).click();
-  await expect(host.getByRole('status', { name: `Last sync of ${CONNECTION}` })).toContainText(
-    'Synced HV01: 3 VMs in the inventory',
-  );
+  const host = await syncHypervHost(page, CONNECTION, 'Synced HV01: 3 VMs in the inventory');
 
   const vmId = vmInventoryId(WEB01);
   await runBackup(page, { kind: 'vms', vmIds: [vmId] });

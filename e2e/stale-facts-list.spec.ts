@@ -14,7 +14,7 @@
  */
 import { expect, type Page, test } from '@playwright/test';
 import { ADMIN, startFakeHost } from '../server/drivers/hyperv/hyperv-test-support';
-import { addHypervHost, storeAccount } from './fixtures/connections';
+import { addHypervHost, storeAccount, syncHypervHost } from './fixtures/connections';
 import { disconnectByName } from './fixtures/disconnect';
 import { storageStateOf } from './fixtures/users';
 
@@ -87,11 +87,7 @@ test('an admin sees on the dashboard and the VM list that a host whose last sync
     account: ACCOUNT,
     username: ADMIN.username,
   });
-  const host = page.getByRole('article', { name: `Hyper-V host ${CONNECTION}` });
-  await host.getByRole('button', { name: 'Sync now' }).click();
-  await expect(host.getByRole('status', { name: `Last sync of ${CONNECTION}` })).toContainText(
-    'Synced HV01: 3 VMs in the inventory',
-  );
+  const host = await syncHypervHost(page, CONNECTION, 'Synced HV01: 3 VMs in the inventory');
 
   // Every host's facts are current (the lab's always are): nothing is said. (The warning's answer
   // comes in the same batch as the page's own, so once the page shows, it would show too.)
