@@ -20,6 +20,13 @@ import { createCaller } from '../root';
 
 const dialects = await storeDialects('planning-index-use');
 
+/**
+ * Tables of configuration an admin enters row by row, which a plan may read whole: they grow with
+ * the connections added, not with the estate. The hosts' WSB target state is read from every
+ * Hyper-V connection (db/stores/wsb-targets.ts), as the driver finds a cluster node's connection.
+ */
+const CONFIGURATION = /\bhyperv_connections\b/;
+
 function requestFor(vmId: string): BackupRequestInput {
   return { scope: { kind: 'vms', vmIds: [vmId] }, consistencyPolicy: 'fallback', passthroughPolicy: 'skip' };
 }
@@ -48,7 +55,7 @@ describe.each(dialects)('$name', (dialect) => {
       expect(reads.length).toBeGreaterThan(10);
       const found: string[] = [];
       for (const statement of reads) {
-        const lines = await capture.wholeTableReads(statement);
+        const lines = (await capture.wholeTableReads(statement)).filter((line) => !CONFIGURATION.test(line));
         if (lines.length > 0) found.push(`${lines.join(', ')}: ${statement.sql.replace(/\s+/g, ' ')}`);
       }
       return [...new Set(found)];
