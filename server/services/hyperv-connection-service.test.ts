@@ -11,7 +11,7 @@ import { SQL01 } from '../drivers/hyperv/fake/fake-estate';
 import { VM_STATE } from '../drivers/hyperv/fake/fake-hyperv-model';
 import { createStoredHypervConnector } from '../drivers/hyperv/hyperv-connector';
 import { hostInventoryId, vmInventoryId } from '../drivers/hyperv/hyperv-discovery';
-import { callOptions, type startFakeHost } from '../drivers/hyperv/hyperv-test-support';
+import { ADMIN, callOptions, startFakeHost } from '../drivers/hyperv/hyperv-test-support';
 import { isDriverError } from '../engine/driver';
 import { isDomainError } from './errors';
 import {
@@ -24,6 +24,7 @@ import { testHypervConnection, testHypervDraft } from './hyperv-connection-test'
 import { rejection, setupHypervConnection } from './hyperv-service-test-support';
 import { runHypervSync, syncHypervConnection } from './hyperv-sync-service';
 import { importInventory } from './import-service';
+import { createSecret } from './vault-service';
 
 type FakeModel = Awaited<ReturnType<typeof startFakeHost>>['model'];
 
@@ -315,6 +316,42 @@ describe.each(dialects)('$name', (current) => {
           'function',
         );
         expect(await driver?.getPowerState(vmInventoryId(SQL01), callOptions())).toBe('running');
+      });
+
+      it('a host disconnected and connected again elsewhere is reached at its new address by the same process registry', async () => {
+        const { stores, ctx, keys, connection } = await setup();
+        const first = await connection();
+        await syncHypervConnection(stores, ctx, keys, { id: first.id }, callOptions());
+        const connector = createStoredHypervConnector(storedHypervHosts(stores, ctx, keys));
+        const driver = connector.hypervisor?.({
+          id: hostInventoryId('HV01'),
+          name: 'HV01',
+          connector: 'hyperv',
+        });
+        expect(await driver?.getPowerState(vmInventoryId(SQL01), callOptions())).toBe('running');
+
+        // The host moves: its connection is removed and a new one reads it at another address,
+        // where sql01 is off. The driver the registry handed out before must follow it there.
+        await removeHypervConnection(stores, ctx, { id: first.id, confirmation: 'hv01' });
+        const moved = await startFakeHost(4096);
+        cleanups.push(() => moved.dispose());
+        const sql01 = moved.model.state.vms.find((vm) => vm.id === SQL01);
+        if (!sql01) throw new Error('the fake estate has no sql01');
+        sql01.state = VM_STATE.Off;
+        const account = await createSecret(stores, ctx, keys, {
+          name: 'hv01 admin, moved',
+          kind: 'password',
+          username: ADMIN.username,
+          secret: ADMIN.password,
+        });
+        const second = await addHypervConnection(stores, ctx, keys, {
+          name: 'hv01 moved',
+          address: '127.0.0.1',
+          port: moved.host.port,
+          hostAccountId: account.id,
+        });
+        await syncHypervConnection(stores, ctx, keys, { id: second.id }, callOptions());
+        expect(await driver?.getPowerState(vmInventoryId(SQL01), callOptions())).toBe('off');
       });
 
       it("backs up through Windows Server Backup to the connection's target, which an admin can change", async () => {

@@ -60,32 +60,40 @@ export class HypervConnector implements Connector {
 /** Resolves the connection serving a host (the store: the one whose last sync saw it). */
 export type ConnectedHostLookup = (hostId: string) => Promise<ConnectedHost | null>;
 
-/** The connector of the process's registry: each driver resolves its connection on first use. */
+/**
+ * The connector of the process's registry: each driver resolves the connection serving its host at
+ * every call, not once. An admin may disconnect a host and connect it again (another address,
+ * another account) while the process runs: a driver kept from the first connection would send every
+ * later step to a host that is no longer there. One HypervHypervisor is kept per client (the lookup
+ * keeps one client per connection), so calls through one connection share it as before.
+ */
 export function createStoredHypervConnector(lookup: ConnectedHostLookup): Connector {
   const drivers = new Map<string, HypervisorDriver>();
+  const hypervisors = new WeakMap<HypervClient, HypervHypervisor>();
   return {
     name: HYPERV_CONNECTOR,
     hypervisor(host: ManagedObject): HypervisorDriver {
       let driver = drivers.get(host.id);
       if (driver) return driver;
-      let resolved: Promise<HypervHypervisor> | null = null;
-      const resolve = () => {
-        resolved ??= lookup(host.id).then((connected) => {
-          if (!connected) {
-            resolved = null; // an admin may add or sync the connection later
-            throw new DriverError(
-              'connector-missing',
-              `host ${host.name} is not behind any Hyper-V connection; add it or sync its connection again`,
-              { isRetryable: false },
-            );
-          }
-          return new HypervHypervisor({
+      const resolve = async (): Promise<HypervHypervisor> => {
+        const connected = await lookup(host.id);
+        if (!connected) {
+          throw new DriverError(
+            'connector-missing',
+            `host ${host.name} is not behind any Hyper-V connection; add it or sync its connection again`,
+            { isRetryable: false },
+          );
+        }
+        let hypervisor = hypervisors.get(connected.client);
+        if (!hypervisor) {
+          hypervisor = new HypervHypervisor({
             client: connected.client,
             guestCredential: connected.guestCredential,
             wsbBackupTarget: connected.wsbBackupTarget,
           });
-        });
-        return resolved;
+          hypervisors.set(connected.client, hypervisor);
+        }
+        return hypervisor;
       };
       driver = new Proxy({ connector: HYPERV_CONNECTOR } as HypervisorDriver, {
         get(target, property) {
