@@ -101,5 +101,4 @@ test('the VM page offers Windows Server Backup only while the connection names a
 
   await page.goto('/admin/connections');
   await disconnectByName(page, hostCard(page), CONNECTION);
-  await expect(page.getByText(`Hyper-V host ${CONNECTION} disconnected`)).toBeVisible();
 });

@@ -100,5 +100,4 @@ test('an in-place restore of one of two same-named VMs on a host is confirmed by
 
   await page.goto('/admin/connections');
   await disconnectByName(page, host, CONNECTION);
-  await expect(page.getByText(`Hyper-V host ${CONNECTION} disconnected`)).toBeVisible();
 });
