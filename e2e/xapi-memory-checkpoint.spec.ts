@@ -15,6 +15,7 @@ import { expect, test } from '@playwright/test';
 import { diskBytes, FakePool } from '../server/drivers/xapi/fake/fake-pool';
 import { type FakeXapi, startFakeXapi } from '../server/drivers/xapi/fake/fake-xapi-server';
 import { operationStatus, trpcMutation } from './fixtures/backup-api';
+import { removePoolByApi } from './fixtures/disconnect';
 
 let fake: FakeXapi;
 /** The checkpoint's name has parentheses ("(Migawka)"): matched as text, not as a pattern. */
@@ -136,9 +137,6 @@ test('a backup that keeps a memory checkpoint leaves a point "with memory" on th
     await expect(main).toContainText('Safer alternative');
     expect(fake.calls).not.toContain('Async.VM.revert');
   } finally {
-    if (poolId)
-      await trpcMutation(page, 'xapiPools.remove', { id: poolId, confirmation: 'Memory pool' }).catch(
-        () => undefined,
-      );
+    if (poolId) await removePoolByApi(page, poolId, 'Memory pool').catch(() => undefined);
   }
 });

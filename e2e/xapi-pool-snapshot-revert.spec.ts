@@ -17,6 +17,7 @@ import { METHODS } from '../server/drivers/xapi/fake/fake-methods';
 import { diskBytes, FakePool } from '../server/drivers/xapi/fake/fake-pool';
 import { type FakeXapi, startFakeXapi } from '../server/drivers/xapi/fake/fake-xapi-server';
 import { operationStatus, trpcMutation } from './fixtures/backup-api';
+import { removePoolByApi } from './fixtures/disconnect';
 import { E2E_USERS, storageStateOf } from './fixtures/users';
 
 const DISK_SIZE = 64 * 1024;
@@ -147,10 +148,7 @@ test('a snapshot kept on the pool is reverted to after a second admin approved, 
       await expect(page.getByRole('main')).toContainText('running on', { timeout: 2_000 });
     }).toPass({ timeout: 60_000 });
   } finally {
-    if (poolId)
-      await trpcMutation(admin, 'xapiPools.remove', { id: poolId, confirmation: 'Revert pool' }).catch(
-        () => undefined,
-      );
+    if (poolId) await removePoolByApi(admin, poolId, 'Revert pool').catch(() => undefined);
     await approverContext.close();
     await adminContext.close();
   }
