@@ -21,6 +21,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { createTRPCClient, httpLink } from '@trpc/client';
+import pg from 'pg';
 import superjson from 'superjson';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pick, seededRandom } from '../../db/seed/random';
@@ -57,6 +58,8 @@ const dataDirs: { remove(): void }[] = [];
 const openStreams: { stop(): Promise<void> }[] = [];
 /** The worker and web node compiled once (./process-bundle.ts), not by tsx in every process. */
 let bundles: ProcessBundles | undefined;
+/** The proof's own connection, reading which sessions the killed workers left (sessionsEnded). */
+let sessionWatcher: pg.Client | undefined;
 
 beforeAll(async () => {
   if (postgres?.skip === null) bundles = await bundleProcesses('scale-out');
@@ -68,6 +71,8 @@ afterEach(async () => {
   for (const stream of openStreams.splice(0)) await stream.stop();
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await h?.close();
+  await sessionWatcher?.end();
+  sessionWatcher = undefined;
   for (const dir of dataDirs.splice(0)) dir.remove();
 });
 
@@ -96,12 +101,36 @@ function bundled(): ProcessBundles {
   return bundles;
 }
 
+/** The database URL with the worker's name as its sessions' application name (sessionsEnded). */
+function namedSessions(databaseUrl: string, name: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set('application_name', name);
+  return url.toString();
+}
+
+/**
+ * Once the server holds no session of worker `name`. A worker killed just after sending a COMMIT
+ * has it carried out by the server after the process is gone: until then, what the worker held
+ * reads as still held, though the step was done and no recovery will follow. Bounded at 10 s.
+ */
+async function sessionsEnded(admin: pg.Client, name: string): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    const { rows } = await admin.query<{ n: number }>(
+      'select count(*)::int as n from pg_stat_activity where application_name = $1',
+      [name],
+    );
+    if (rows[0]?.n === 0) return;
+    await pause(50);
+  }
+  throw new Error(`the database still holds sessions of the killed worker ${name}`);
+}
+
 function spawnWorker(name: string, databaseUrl: string, labDir: string): ChildProcess {
   return spawnNode(
     name,
     [bundled().cli, 'worker', '--worker-id', name, '--lease-ms', String(LEASE_MS), '--poll-ms', '1000'],
     {
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: namedSessions(databaseUrl, name),
       MIGAWKA_LAB_DIR: labDir,
       // No VM workloads: three workers sharing one lab would each write every VM's disks (and a
       // freeze in one would not stop the others' writes); they were a quarter of each worker's CPU
@@ -341,6 +370,9 @@ describe.skipIf(!postgres || postgres.skip !== null)(
         workers.set(name, spawnWorker(name, url, harness.root));
       };
       for (let n = 0; n < 3; n++) addWorker();
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      sessionWatcher = admin;
 
       const ids: string[] = [];
       const scopes = new Map<string, string[]>();
@@ -392,6 +424,7 @@ describe.skipIf(!postgres || postgres.skip !== null)(
             worker.kill('SIGKILL');
             await new Promise((resolve) => worker.once('exit', resolve));
             workers.delete(owner);
+            await sessionsEnded(admin, owner);
             // What it held when it died: it may have finished what it held a moment before, and then
             // the kill counts for nothing and the next worker holding a lease is killed.
             const afterDeath = await Promise.all(running.map((id) => harness.stores.operations.get(id)));
